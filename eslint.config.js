@@ -1,0 +1,82 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+/**
+ * Lint, and the import boundaries of DESIGN.md: a rule here fails `npm test` when, say, `query/`
+ * imports `ingest/`, or the browser-safe model imports Node.
+ */
+const restrict = (...patterns) => ['error', { patterns: [{ group: ['@spoor/*/*'], message: 'Import packages through their entry point.' }, ...patterns] }];
+const forbid = (group, message) => ({ group, message });
+
+const DUCKDB_ONLY_IN_STORE = forbid(['@duckdb/*'], 'Only store/duckdb/ talks to DuckDB.');
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/*.d.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly', URL: 'readonly', setImmediate: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', fetch: 'readonly', performance: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      'no-empty': ['error', { allowEmptyCatch: false }],
+      'no-restricted-imports': restrict(),
+    },
+  },
+  {
+    files: ['packages/model/src/**'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(['node:*', 'fastify', '@duckdb/*', '@opentelemetry/*', '@spoor/*'], 'The model is pure, browser-safe TypeScript with no dependencies.'),
+      ),
+    },
+  },
+  {
+    files: ['packages/server/src/normalize/**'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(['node:*', '**/ingest/**', '**/store/**', '**/api/**', '**/pipeline/**', '**/query/**'], 'normalize/ is pure: records in, records out, no I/O.'),
+        DUCKDB_ONLY_IN_STORE,
+      ),
+    },
+  },
+  {
+    files: ['packages/server/src/ingest/**'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(['**/query/**', '**/api/**', '**/store/duckdb/**', '**/pipeline/**'], 'ingest/ decodes and hands batches on; it does not read or know the store adapter.'),
+        DUCKDB_ONLY_IN_STORE,
+      ),
+    },
+  },
+  {
+    files: ['packages/server/src/store/**'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(['**/ingest/**', '**/api/**', '**/query/**', '**/pipeline/**', '**/normalize/**', 'fastify'], 'store/ speaks @spoor/model only; wire and HTTP types stay out.'),
+      ),
+    },
+  },
+  {
+    files: ['packages/server/src/query/**'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(['**/ingest/**', '**/api/**', '**/pipeline/**', '**/store/duckdb/**', 'fastify'], 'query/ reads through the Store port only.'),
+        DUCKDB_ONLY_IN_STORE,
+      ),
+    },
+  },
+  {
+    files: ['packages/server/src/pipeline/**'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(['**/ingest/**', '**/api/**', '**/query/**', '**/store/duckdb/**', 'fastify'], 'pipeline/ moves batches to the Store port.'),
+        DUCKDB_ONLY_IN_STORE,
+      ),
+    },
+  },
+  {
+    files: ['packages/server/src/api/**', 'packages/server/src/cli/**'],
+    rules: { 'no-restricted-imports': restrict(DUCKDB_ONLY_IN_STORE) },
+  },
+);

@@ -1,0 +1,103 @@
+import type { LogRecord } from './log.js';
+import type { MetricDescriptor, MetricPoint } from './metric.js';
+import type { TraceSummary } from './trace.js';
+
+/** The id of the project every record belongs to until API keys exist. */
+export const DEFAULT_PROJECT_ID = 'default';
+
+/** A time range in epoch microseconds; either end may be open. */
+export interface TimeRange {
+  fromUs: number | null;
+  toUs: number | null;
+}
+
+/** An `attribute key = value` filter; matches span or resource attributes, compared as text. */
+export interface AttributeFilter {
+  key: string;
+  value: string;
+}
+
+/** What `GET /api/traces` filters on, resolved and validated. */
+export interface TraceQuery {
+  projectId: string;
+  /** Trace start time range. */
+  range: TimeRange;
+  /** A span of the trace belongs to this service. */
+  service: string | null;
+  /** A span of the trace has exactly this name. */
+  spanName: string | null;
+  /** A span of the trace has a name containing this text (case-insensitive). */
+  text: string | null;
+  /** `error`: the trace has an error span; `ok`: it has none. */
+  status: 'ok' | 'error' | null;
+  minDurationMs: number | null;
+  maxDurationMs: number | null;
+  /** A span of the trace carries every one of these attributes. */
+  attributes: AttributeFilter[];
+  /** A span of the trace belongs to this session (`session.id` or `gen_ai.conversation.id`). */
+  sessionId: string | null;
+  /** A span of the trace called this model (request or response model). */
+  model: string | null;
+  limit: number;
+  cursor: string | null;
+}
+
+/** What `GET /api/logs` filters on. */
+export interface LogQuery {
+  projectId: string;
+  range: TimeRange;
+  /** Minimum OTLP severity number. */
+  minSeverity: number | null;
+  service: string | null;
+  traceId: string | null;
+  /** Text the body contains (case-insensitive). */
+  text: string | null;
+  limit: number;
+  cursor: string | null;
+}
+
+/** What `GET /api/metrics/points` filters on. */
+export interface MetricPointQuery {
+  projectId: string;
+  range: TimeRange;
+  name: string;
+  service: string | null;
+  limit: number;
+  cursor: string | null;
+}
+
+export interface TraceListResponse {
+  traces: TraceSummary[];
+  nextCursor: string | null;
+}
+
+export interface LogListResponse {
+  logs: LogRecord[];
+  nextCursor: string | null;
+}
+
+export interface ServiceSummary {
+  name: string;
+  spanCount: number;
+  errorCount: number;
+  /** ISO-8601 with microseconds. */
+  lastSeen: string;
+}
+
+export interface ServiceListResponse {
+  services: ServiceSummary[];
+}
+
+export interface MetricListResponse {
+  metrics: MetricDescriptor[];
+}
+
+export interface MetricPointListResponse {
+  points: MetricPoint[];
+  nextCursor: string | null;
+}
+
+/** Every API error has this body, with a fitting 4xx or 5xx status. */
+export interface ApiErrorBody {
+  error: { code: string; message: string };
+}

@@ -1,0 +1,47 @@
+/**
+ * `@spoor/model`: the canonical types that the server, the SDK, the CLI and the web UI share.
+ * Pure TypeScript, no runtime dependencies, safe in a browser.
+ */
+export type { AttributeValue, Attributes, InstrumentationScope, Resource } from './attributes.js';
+export type {
+  LlmFields,
+  Span,
+  SpanEvent,
+  SpanEventRecord,
+  SpanKind,
+  SpanLink,
+  SpanRecord,
+  SpanStatus,
+  StatusCode,
+} from './span.js';
+export { SPAN_KINDS, STATUS_CODES } from './span.js';
+export type { TraceDetail, TraceSummary, TraceSummaryRecord } from './trace.js';
+export type { LogRecord, LogRecordData, SeverityName } from './log.js';
+export { SEVERITY_NUMBERS } from './log.js';
+export type {
+  Exemplar,
+  ExponentialBuckets,
+  MetricDescriptor,
+  MetricPoint,
+  MetricPointRecord,
+  MetricType,
+  QuantileValue,
+  Temporality,
+} from './metric.js';
+export { TEMPORALITIES } from './metric.js';
+export type {
+  ApiErrorBody,
+  AttributeFilter,
+  LogListResponse,
+  LogQuery,
+  MetricListResponse,
+  MetricPointListResponse,
+  MetricPointQuery,
+  ServiceListResponse,
+  ServiceSummary,
+  TimeRange,
+  TraceListResponse,
+  TraceQuery,
+} from './api.js';
+export { DEFAULT_PROJECT_ID } from './api.js';
+export { isoFromMicros, microsFromIso } from './time.js';

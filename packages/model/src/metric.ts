@@ -1,0 +1,86 @@
+import type { Attributes, InstrumentationScope, Resource } from './attributes.js';
+
+export type MetricType = 'gauge' | 'sum' | 'histogram' | 'exponential_histogram' | 'summary';
+
+/** OTLP aggregation temporality, lowercase. */
+export type Temporality = 'unspecified' | 'delta' | 'cumulative';
+
+export const TEMPORALITIES: readonly Temporality[] = ['unspecified', 'delta', 'cumulative'];
+
+/** Buckets of one sign of an exponential histogram. */
+export interface ExponentialBuckets {
+  offset: number;
+  bucketCounts: number[];
+}
+
+export interface Exemplar {
+  timeUs: number;
+  value: number;
+  traceId: string | null;
+  spanId: string | null;
+  filteredAttributes: Attributes;
+}
+
+export interface QuantileValue {
+  quantile: number;
+  value: number;
+}
+
+/**
+ * One metric data point as the server holds it. Which value fields are set depends on `type`:
+ * gauge and sum use `value`; histograms use `count`, `sum`, `min`, `max` and buckets; summaries
+ * use `count`, `sum` and `quantiles`. Fields a point does not carry are `null`.
+ */
+export interface MetricPointRecord {
+  projectId: string;
+  name: string;
+  description: string;
+  unit: string;
+  type: MetricType;
+  temporality: Temporality;
+  isMonotonic: boolean | null;
+  serviceName: string;
+  resource: Resource;
+  scope: InstrumentationScope;
+  attributes: Attributes;
+  startTimeUs: number | null;
+  timeUs: number;
+  flags: number;
+  value: number | null;
+  count: number | null;
+  sum: number | null;
+  min: number | null;
+  max: number | null;
+  /** Explicit-bucket histograms: counts, one more than `explicitBounds`. */
+  bucketCounts: number[] | null;
+  explicitBounds: number[] | null;
+  /** Exponential histograms. */
+  scale: number | null;
+  zeroCount: number | null;
+  zeroThreshold: number | null;
+  positive: ExponentialBuckets | null;
+  negative: ExponentialBuckets | null;
+  /** Summaries. */
+  quantiles: QuantileValue[] | null;
+  exemplars: Exemplar[];
+}
+
+/** A metric data point as the REST API returns it. */
+export interface MetricPoint
+  extends Omit<MetricPointRecord, 'projectId' | 'resource' | 'startTimeUs' | 'timeUs' | 'exemplars'> {
+  resource: Attributes;
+  /** ISO-8601 with microseconds, or `null` when the point carried none. */
+  startTime: string | null;
+  time: string;
+  exemplars: Array<Omit<Exemplar, 'timeUs'> & { time: string }>;
+}
+
+/** One metric stream name and its shape, for `GET /api/metrics`. */
+export interface MetricDescriptor {
+  name: string;
+  type: MetricType;
+  unit: string;
+  description: string;
+  pointCount: number;
+  lastSeen: string;
+}

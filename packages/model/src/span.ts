@@ -1,0 +1,127 @@
+import type { Attributes, InstrumentationScope, Resource } from './attributes.js';
+
+/** OTLP span kinds, lowercase. */
+export type SpanKind = 'unspecified' | 'internal' | 'server' | 'client' | 'producer' | 'consumer';
+
+/** Span kinds in OTLP enum order (index = wire value). */
+export const SPAN_KINDS: readonly SpanKind[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
+
+/** OTLP status codes, lowercase. */
+export type StatusCode = 'unset' | 'ok' | 'error';
+
+/** Status codes in OTLP enum order (index = wire value). */
+export const STATUS_CODES: readonly StatusCode[] = ['unset', 'ok', 'error'];
+
+export interface SpanStatus {
+  code: StatusCode;
+  message: string;
+}
+
+/**
+ * Canonical LLM fields derived from a span's attributes. Every value that the span does not
+ * carry is `null`, never a made-up 0.
+ */
+export interface LlmFields {
+  provider: string | null;
+  operation: string | null;
+  requestModel: string | null;
+  responseModel: string | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  totalTokens: number | null;
+  cacheReadInputTokens: number | null;
+  cacheCreationInputTokens: number | null;
+  reasoningTokens: number | null;
+  costUsd: number | null;
+  timeToFirstTokenMs: number | null;
+  finishReasons: string[] | null;
+}
+
+/** A span event as stored. Times inside the server are epoch microseconds. */
+export interface SpanEventRecord {
+  timeUs: number;
+  name: string;
+  attributes: Attributes;
+  droppedAttributesCount: number;
+}
+
+/** A link from one span to another span. */
+export interface SpanLink {
+  traceId: string;
+  spanId: string;
+  traceState: string;
+  attributes: Attributes;
+  droppedAttributesCount: number;
+  flags: number;
+}
+
+/**
+ * A span as the server holds it between ingest and the store: ids are lowercase hex, times are
+ * epoch microseconds (converted from OTLP nanoseconds once, at ingest).
+ */
+export interface SpanRecord {
+  projectId: string;
+  traceId: string;
+  spanId: string;
+  /** `null` for a root span. */
+  parentSpanId: string | null;
+  traceState: string;
+  flags: number;
+  name: string;
+  kind: SpanKind;
+  serviceName: string;
+  startTimeUs: number;
+  endTimeUs: number;
+  status: SpanStatus;
+  attributes: Attributes;
+  resource: Resource;
+  scope: InstrumentationScope;
+  events: SpanEventRecord[];
+  links: SpanLink[];
+  droppedAttributesCount: number;
+  droppedEventsCount: number;
+  droppedLinksCount: number;
+  llm: LlmFields | null;
+  /** Derived at ingest from `session.id` or `gen_ai.conversation.id`; `null` when absent. */
+  sessionId: string | null;
+}
+
+/** A span event as the API returns it. */
+export interface SpanEvent {
+  /** ISO-8601 with microseconds. */
+  time: string;
+  name: string;
+  attributes: Attributes;
+  droppedAttributesCount: number;
+}
+
+/** A span as the REST API returns it (`GET /api/traces/:traceId`). */
+export interface Span {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  traceState: string;
+  flags: number;
+  name: string;
+  kind: SpanKind;
+  serviceName: string;
+  /** ISO-8601 with microseconds. */
+  startTime: string;
+  /** ISO-8601 with microseconds. */
+  endTime: string;
+  durationMs: number;
+  status: SpanStatus;
+  attributes: Attributes;
+  /** The resource's attributes (`service.name`, `host.name`, ...). */
+  resource: Attributes;
+  scope: InstrumentationScope;
+  events: SpanEvent[];
+  links: SpanLink[];
+  droppedAttributesCount: number;
+  droppedEventsCount: number;
+  droppedLinksCount: number;
+  llm: LlmFields | null;
+  sessionId: string | null;
+  /** Depth in the trace tree; 0 for roots (and for spans whose parent never arrived). */
+  depth: number;
+}

@@ -1,0 +1,98 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import { DEFAULT_PROJECT_ID } from '@spoor/model';
+import { AppError, isAppError } from '../errors.js';
+import { ingestRoutes } from '../ingest/routes.js';
+import type { QueryService } from '../query/query-service.js';
+import type { IngestMetrics, SelfMetrics } from '../self-metrics.js';
+import type { WriteBatch } from '../store/store.js';
+import { type QueryString, logQueryFrom, metricPointQueryFrom, rangeQueryFrom, traceId, traceQueryFrom } from './params.js';
+
+export interface AppOptions {
+  query: QueryService;
+  submit: (batch: WriteBatch) => Promise<void>;
+  selfMetrics: SelfMetrics;
+  ingestMetrics: IngestMetrics;
+  maxBodyBytes: number;
+  /** `false` once shutdown has begun: `/ready` answers 503. */
+  isReady: () => boolean;
+  logger?: FastifyServerOptions['logger'];
+}
+
+/** Builds the HTTP app: OTLP receiver, REST API, health and `/metrics`, on one port. */
+export async function createApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // The REST API takes small JSON bodies; OTLP bodies are read by the ingest routes themselves.
+    bodyLimit: 1024 * 1024,
+    // One log line per request would be 50 lines a second under load; errors are logged where handled.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const appError = toAppError(error);
+    if (appError.status >= 500) request.log.error({ err: error }, appError.message);
+    else request.log.info({ code: appError.code, url: request.url }, appError.message);
+    if (appError.retryAfterSeconds !== null) reply.header('retry-after', String(appError.retryAfterSeconds));
+    void reply.code(appError.status).send({ error: { code: appError.code, message: appError.message } });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.code(404).send({ error: { code: 'ERR_NOT_FOUND', message: `no route for ${request.method} ${request.url}` } });
+  });
+
+  await app.register(ingestRoutes, {
+    maxBodyBytes: options.maxBodyBytes,
+    projectId: DEFAULT_PROJECT_ID,
+    submit: options.submit,
+    metrics: options.ingestMetrics,
+  });
+
+  const { query } = options;
+  const project = DEFAULT_PROJECT_ID;
+  app.get('/api/traces', async (request) => query.listTraces(traceQueryFrom(request.query as QueryString, project)));
+  app.get<{ Params: { traceId: string } }>('/api/traces/:traceId', async (request) => {
+    rejectQuery(request.query as QueryString);
+    return query.getTrace(project, traceId(request.params.traceId));
+  });
+  app.get('/api/services', async (request) => query.listServices(project, rangeQueryFrom(request.query as QueryString)));
+  app.get('/api/logs', async (request) => query.listLogs(logQueryFrom(request.query as QueryString, project)));
+  app.get('/api/metrics', async (request) => query.listMetrics(project, rangeQueryFrom(request.query as QueryString)));
+  app.get('/api/metrics/points', async (request) =>
+    query.listMetricPoints(metricPointQueryFrom(request.query as QueryString, project)),
+  );
+
+  app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/ready', async (_request, reply) => {
+    if (!options.isReady()) return reply.code(503).send({ status: 'shutting_down' });
+    return { status: 'ready' };
+  });
+  app.get('/metrics', async (_request, reply) =>
+    reply.type('text/plain; version=0.0.4; charset=utf-8').send(options.selfMetrics.render()),
+  );
+  app.get('/', async (_request, reply) =>
+    reply.type('text/plain; charset=utf-8').send(
+      'Spoor is running.\n\nOTLP/HTTP: POST /v1/traces, /v1/logs, /v1/metrics\n' +
+        'API: GET /api/traces, /api/traces/:traceId, /api/services, /api/logs, /api/metrics, /api/metrics/points\n' +
+        'Health: GET /health, /ready; Prometheus: GET /metrics\n',
+    ),
+  );
+  return app;
+}
+
+function rejectQuery(q: QueryString): void {
+  const [name] = Object.keys(q);
+  if (name !== undefined) throw new AppError('ERR_INVALID_PARAMETER', `'${name}' is not a parameter of this endpoint`);
+}
+
+/** Maps anything thrown in a handler to an `AppError`, keeping Fastify's own 4xx statuses. */
+function toAppError(error: unknown): AppError {
+  if (isAppError(error)) return error;
+  const status = (error as { statusCode?: number }).statusCode;
+  const message = (error as Error).message ?? 'unknown error';
+  if (status === 415) return new AppError('ERR_INGEST_UNSUPPORTED_MEDIA_TYPE', message, { cause: error });
+  if (status === 413) return new AppError('ERR_INGEST_BODY_TOO_LARGE', message, { cause: error });
+  if (status !== undefined && status >= 400 && status < 500) return new AppError('ERR_BAD_REQUEST', message, { cause: error });
+  if ((error as Error).name === 'StoreError') return new AppError('ERR_STORE', message, { cause: error });
+  return new AppError('ERR_INTERNAL', 'internal error', { cause: error });
+}

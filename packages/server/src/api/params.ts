@@ -1,0 +1,180 @@
+import {
+  microsFromIso,
+  SEVERITY_NUMBERS,
+  type AttributeFilter,
+  type LogQuery,
+  type MetricPointQuery,
+  type SeverityName,
+  type TimeRange,
+  type TraceQuery,
+} from '@spoor/model';
+import { AppError } from '../errors.js';
+
+/**
+ * Query-string parsing for the REST API. Every invalid parameter gets a 400 that names it; a
+ * parameter the endpoint does not know is an error too, so a typo never silently widens a query.
+ */
+export type QueryString = Record<string, string | string[] | undefined>;
+
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 1000;
+
+function invalid(name: string, message: string): AppError {
+  return new AppError('ERR_INVALID_PARAMETER', `'${name}' ${message}`);
+}
+
+function rejectUnknown(q: QueryString, known: readonly string[]): void {
+  for (const name of Object.keys(q)) {
+    if (!known.includes(name)) throw invalid(name, `is not a parameter of this endpoint (known: ${known.join(', ')})`);
+  }
+}
+
+function single(q: QueryString, name: string): string | null {
+  const value = q[name];
+  if (value === undefined) return null;
+  if (Array.isArray(value)) throw invalid(name, 'may be given only once');
+  return value;
+}
+
+function many(q: QueryString, name: string): string[] {
+  const value = q[name];
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+function text(q: QueryString, name: string): string | null {
+  const value = single(q, name);
+  if (value === null) return null;
+  if (value === '') throw invalid(name, 'must not be empty');
+  return value;
+}
+
+/** A time: ISO-8601, or epoch milliseconds. */
+function time(q: QueryString, name: string): number | null {
+  const value = single(q, name);
+  if (value === null) return null;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const us = microsFromIso(value);
+  if (us === null) throw invalid(name, `must be an ISO-8601 time or epoch milliseconds, not '${value}'`);
+  return us;
+}
+
+function nonNegative(q: QueryString, name: string): number | null {
+  const value = single(q, name);
+  if (value === null) return null;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw invalid(name, `must be a number >= 0, not '${value}'`);
+  return n;
+}
+
+function limit(q: QueryString): number {
+  const value = single(q, 'limit');
+  if (value === null) return DEFAULT_LIMIT;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) throw invalid('limit', `must be an integer from 1 to ${MAX_LIMIT}`);
+  return n;
+}
+
+function oneOf<T extends string>(q: QueryString, name: string, values: readonly T[]): T | null {
+  const value = single(q, name);
+  if (value === null) return null;
+  if (!values.includes(value as T)) throw invalid(name, `must be one of ${values.join(', ')}`);
+  return value as T;
+}
+
+export function timeRange(q: QueryString): TimeRange {
+  const fromUs = time(q, 'from');
+  const toUs = time(q, 'to');
+  if (fromUs !== null && toUs !== null && fromUs > toUs) throw invalid('from', "must not be after 'to'");
+  return { fromUs, toUs };
+}
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+
+export function traceId(value: string): string {
+  const id = value.toLowerCase();
+  if (!TRACE_ID.test(id)) throw invalid('traceId', 'must be 32 hex characters');
+  return id;
+}
+
+const TRACE_PARAMS = [
+  'from', 'to', 'service', 'name', 'text', 'status', 'minDurationMs', 'maxDurationMs',
+  'attr', 'sessionId', 'model', 'limit', 'cursor',
+] as const;
+
+export function traceQueryFrom(q: QueryString, projectId: string): TraceQuery {
+  rejectUnknown(q, TRACE_PARAMS);
+  const attributes: AttributeFilter[] = many(q, 'attr').map((pair) => {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw invalid('attr', `must be key=value, not '${pair}'`);
+    return { key: pair.slice(0, eq), value: pair.slice(eq + 1) };
+  });
+  const minDurationMs = nonNegative(q, 'minDurationMs');
+  const maxDurationMs = nonNegative(q, 'maxDurationMs');
+  if (minDurationMs !== null && maxDurationMs !== null && minDurationMs > maxDurationMs) {
+    throw invalid('minDurationMs', "must not be more than 'maxDurationMs'");
+  }
+  return {
+    projectId,
+    range: timeRange(q),
+    service: text(q, 'service'),
+    spanName: text(q, 'name'),
+    text: text(q, 'text'),
+    status: oneOf(q, 'status', ['ok', 'error'] as const),
+    minDurationMs,
+    maxDurationMs,
+    attributes,
+    sessionId: text(q, 'sessionId'),
+    model: text(q, 'model'),
+    limit: limit(q),
+    cursor: text(q, 'cursor'),
+  };
+}
+
+const LOG_PARAMS = ['from', 'to', 'severity', 'service', 'traceId', 'text', 'limit', 'cursor'] as const;
+const SEVERITY_NAMES = Object.keys(SEVERITY_NUMBERS) as SeverityName[];
+
+export function logQueryFrom(q: QueryString, projectId: string): LogQuery {
+  rejectUnknown(q, LOG_PARAMS);
+  const severity = single(q, 'severity');
+  let minSeverity: number | null = null;
+  if (severity !== null) {
+    const byName = SEVERITY_NUMBERS[severity.toLowerCase() as SeverityName];
+    const n = Number(severity);
+    if (byName !== undefined) minSeverity = byName;
+    else if (Number.isInteger(n) && n >= 1 && n <= 24) minSeverity = n;
+    else throw invalid('severity', `must be one of ${SEVERITY_NAMES.join(', ')} or a number from 1 to 24`);
+  }
+  const trace = single(q, 'traceId');
+  return {
+    projectId,
+    range: timeRange(q),
+    minSeverity,
+    service: text(q, 'service'),
+    traceId: trace === null ? null : traceId(trace),
+    text: text(q, 'text'),
+    limit: limit(q),
+    cursor: text(q, 'cursor'),
+  };
+}
+
+export function rangeQueryFrom(q: QueryString): TimeRange {
+  rejectUnknown(q, ['from', 'to']);
+  return timeRange(q);
+}
+
+const POINT_PARAMS = ['name', 'from', 'to', 'service', 'limit', 'cursor'] as const;
+
+export function metricPointQueryFrom(q: QueryString, projectId: string): MetricPointQuery {
+  rejectUnknown(q, POINT_PARAMS);
+  const name = text(q, 'name');
+  if (name === null) throw invalid('name', 'is required');
+  return {
+    projectId,
+    range: timeRange(q),
+    name,
+    service: text(q, 'service'),
+    limit: limit(q),
+    cursor: text(q, 'cursor'),
+  };
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { resolveServeConfig } from '../config.js';
+import { startServer } from '../server.js';
+import { runDemo } from './demo.js';
+
+const USAGE = `Usage:
+  spoor serve [--host H] [--port P] [--data DIR] [--retention 30d] [--max-body 16MiB] [--log-level info]
+  spoor demo [--endpoint http://127.0.0.1:4318]
+
+Flags beat SPOOR_HOST, SPOOR_PORT, SPOOR_DATA, SPOOR_RETENTION, SPOOR_MAX_BODY and SPOOR_LOG_LEVEL,
+which beat the defaults.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === 'serve') return serve(rest);
+  if (command === 'demo') return demo(rest);
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command === undefined ? 1 : 0;
+  }
+  process.stderr.write(`spoor: unknown command '${command}'\n\n${USAGE}\n`);
+  return 1;
+}
+
+async function serve(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      data: { type: 'string' },
+      retention: { type: 'string' },
+      'max-body': { type: 'string' },
+      'log-level': { type: 'string' },
+    },
+    strict: true,
+  });
+  const config = resolveServeConfig({
+    host: values.host,
+    port: values.port,
+    data: values.data,
+    retention: values.retention,
+    maxBody: values['max-body'],
+    logLevel: values['log-level'],
+  });
+  const server = await startServer(config);
+  process.stdout.write(`Spoor is listening on ${server.url} (data: ${config.dataDir})\n`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        process.stderr.write(`spoor: ${signal} again, exiting without waiting\n`);
+        process.exit(1);
+      }
+      stopping = true;
+      process.stdout.write(`Spoor is stopping (${signal}): finishing acknowledged writes\n`);
+      server.close().then(
+        () => resolve(0),
+        (error: unknown) => {
+          process.stderr.write(`spoor: shutdown failed: ${(error as Error).message}\n`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+async function demo(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { endpoint: { type: 'string' } }, strict: true });
+  const endpoint = values.endpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318';
+  const traceId = await runDemo({ endpoint });
+  process.stdout.write(
+    `Sent a multi-agent run to ${endpoint}.\n  trace: ${endpoint}/api/traces/${traceId}\n  list:  ${endpoint}/api/traces\n`,
+  );
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`spoor: ${(error as Error).message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,105 @@
+import { resolve } from 'node:path';
+
+/** What a user may set, by flag or `SPOOR_*` environment variable. Every field is optional. */
+export interface ServeOptions {
+  /** Interface to bind. Default `127.0.0.1` (loopback only). */
+  host?: string;
+  /** Port for OTLP, the API and the UI. Default 4318, the OTLP/HTTP port. */
+  port?: number | string;
+  /** Data directory. Default `./.spoor`. */
+  data?: string;
+  /** `7d`, or per signal: `traces=7d,logs=3d,metrics=30d`. Default 30 days each. */
+  retention?: string;
+  /** Largest OTLP body after inflating, e.g. `16MiB` or bytes. Default 16 MiB. */
+  maxBody?: string;
+  /** pino level. Default `info`. */
+  logLevel?: string;
+}
+
+/** The resolved configuration: every field set. */
+export interface ServeConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  retention: { tracesMs: number; logsMs: number; metricsMs: number; intervalMs: number };
+  maxBodyBytes: number;
+  logLevel: string;
+}
+
+const DAY_MS = 86_400_000;
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 4318,
+  data: '.spoor',
+  retention: '30d',
+  maxBody: '16MiB',
+  logLevel: 'info',
+} as const;
+
+const ENV: Record<keyof ServeOptions, string> = {
+  host: 'SPOOR_HOST',
+  port: 'SPOOR_PORT',
+  data: 'SPOOR_DATA',
+  retention: 'SPOOR_RETENTION',
+  maxBody: 'SPOOR_MAX_BODY',
+  logLevel: 'SPOOR_LOG_LEVEL',
+};
+
+/** Resolves flags over environment over defaults. Throws a message that says what to fix. */
+export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv = process.env): ServeConfig {
+  const pick = <K extends keyof ServeOptions>(key: K): string => {
+    const flag = flags[key];
+    if (flag !== undefined) return String(flag);
+    return env[ENV[key]] ?? String(DEFAULTS[key]);
+  };
+  const port = Number(pick('port'));
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`port must be an integer from 0 to 65535, not '${pick('port')}' (--port or ${ENV.port})`);
+  }
+  const logLevel = pick('logLevel');
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new Error(`log level must be one of fatal, error, warn, info, debug, trace, silent (--log-level or ${ENV.logLevel})`);
+  }
+  return {
+    host: pick('host'),
+    port,
+    dataDir: resolve(pick('data')),
+    retention: { ...parseRetention(pick('retention')), intervalMs: 3_600_000 },
+    maxBodyBytes: parseBytes(pick('maxBody')),
+    logLevel,
+  };
+}
+
+/** Parses `30d`, `12h`, `90m`, `45s` into milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(text.trim());
+  if (match === null) throw new Error(`'${text}' is not a duration; write a number and a unit: 45s, 90m, 12h, 7d, 2w`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS }[match[2] as 'ms'];
+  return Number(match[1]) * unit;
+}
+
+/** `7d` for every signal, or `traces=7d,logs=3d,metrics=30d` (signals not named keep 30 days). */
+export function parseRetention(text: string): { tracesMs: number; logsMs: number; metricsMs: number } {
+  const result = { tracesMs: 30 * DAY_MS, logsMs: 30 * DAY_MS, metricsMs: 30 * DAY_MS };
+  if (!text.includes('=')) {
+    const ms = parseDuration(text);
+    return { tracesMs: ms, logsMs: ms, metricsMs: ms };
+  }
+  for (const part of text.split(',')) {
+    const [signal, value] = part.split('=', 2).map((s) => s.trim());
+    if (signal !== 'traces' && signal !== 'logs' && signal !== 'metrics') {
+      throw new Error(`retention names unknown signal '${signal}'; use traces, logs or metrics`);
+    }
+    result[`${signal}Ms`] = parseDuration(value ?? '');
+  }
+  return result;
+}
+
+/** Parses `16MiB`, `512KiB`, `1GiB`, `10MB` or plain bytes. */
+export function parseBytes(text: string): number {
+  const match = /^(\d+)\s*(b|kb|kib|mb|mib|gb|gib)?$/i.exec(text.trim());
+  if (match === null) throw new Error(`'${text}' is not a size; write bytes or a number with KiB, MiB or GiB`);
+  const units: Record<string, number> = { b: 1, kb: 1e3, kib: 1024, mb: 1e6, mib: 1024 ** 2, gb: 1e9, gib: 1024 ** 3 };
+  return Number(match[1]) * units[(match[2] ?? 'b').toLowerCase()]!;
+}

@@ -1,0 +1,39 @@
+/**
+ * One error type for the whole server, and the catalogue of its codes. The HTTP status of each
+ * code is fixed here; `api/errors.ts` maps an `AppError` to a response in one place.
+ */
+export const ERROR_CODES = {
+  ERR_BAD_REQUEST: 400,
+  ERR_INVALID_PARAMETER: 400,
+  ERR_INGEST_MALFORMED_BODY: 400,
+  ERR_INGEST_NO_VALID_RECORDS: 400,
+  ERR_NOT_FOUND: 404,
+  ERR_INGEST_BODY_TOO_LARGE: 413,
+  ERR_INGEST_UNSUPPORTED_MEDIA_TYPE: 415,
+  ERR_INGEST_UNSUPPORTED_ENCODING: 415,
+  ERR_INGEST_QUEUE_FULL: 503,
+  ERR_SHUTTING_DOWN: 503,
+  ERR_STORE: 500,
+  ERR_INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  /** Seconds after which a client may retry (sent as `Retry-After`). */
+  readonly retryAfterSeconds: number | null;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.status = ERROR_CODES[code];
+    this.retryAfterSeconds = options.retryAfterSeconds ?? null;
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}

@@ -1,0 +1,66 @@
+import type { LogRecordData, MetricPointRecord, Resource, SpanRecord } from '@spoor/model';
+
+/**
+ * What a decoder hands on: the valid records, and how many it rejected (with the first reason),
+ * for the OTLP `partial_success` answer.
+ */
+export interface Decoded<T> {
+  records: T[];
+  rejected: number;
+  /** The first rejection's reason, or `null` when nothing was rejected. */
+  rejectReason: string | null;
+}
+
+export type DecodedSpans = Decoded<SpanRecord>;
+export type DecodedLogs = Decoded<LogRecordData>;
+export type DecodedMetricPoints = Decoded<MetricPointRecord>;
+
+/** Collects rejected records while a decoder runs. */
+export class Rejections {
+  count = 0;
+  reason: string | null = null;
+
+  add(count: number, reason: string): void {
+    this.count += count;
+    this.reason ??= reason;
+  }
+}
+
+export const UNKNOWN_SERVICE = 'unknown_service';
+
+/** `service.name` of a resource, or OpenTelemetry's fallback name. */
+export function serviceNameOf(resource: Resource): string {
+  const name = resource.attributes['service.name'];
+  return typeof name === 'string' && name !== '' ? name : UNKNOWN_SERVICE;
+}
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
+const ZERO_TRACE_ID = '0'.repeat(32);
+const ZERO_SPAN_ID = '0'.repeat(16);
+
+/** Why a span's ids make it invalid, or `null` when they are fine. Ids are lowercase hex. */
+export function spanIdsProblem(traceId: string, spanId: string, parentSpanId: string): string | null {
+  if (!TRACE_ID.test(traceId) || traceId === ZERO_TRACE_ID) {
+    return `span has an invalid trace id '${traceId}' (want 16 bytes, not all zero)`;
+  }
+  if (!SPAN_ID.test(spanId) || spanId === ZERO_SPAN_ID) {
+    return `span ${traceId}/${spanId} has an invalid span id (want 8 bytes, not all zero)`;
+  }
+  if (parentSpanId !== '' && !SPAN_ID.test(parentSpanId)) {
+    return `span ${traceId}/${spanId} has an invalid parent span id (want 8 bytes or none)`;
+  }
+  return null;
+}
+
+/** Why a log record's optional ids make it invalid, or `null`. */
+export function logIdsProblem(traceId: string, spanId: string): string | null {
+  if (traceId !== '' && !TRACE_ID.test(traceId)) return `log record has an invalid trace id '${traceId}'`;
+  if (spanId !== '' && !SPAN_ID.test(spanId)) return `log record has an invalid span id '${spanId}'`;
+  return null;
+}
+
+/** Which id, if any, an exemplar or link carries invalidly is not checked: they are kept as sent. */
+export function optionalId(hex: string): string | null {
+  return hex === '' || /^0+$/.test(hex) ? null : hex;
+}

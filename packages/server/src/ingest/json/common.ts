@@ -1,0 +1,175 @@
+import type { AttributeValue, Attributes, InstrumentationScope, Resource } from '@spoor/model';
+import { AppError } from '../../errors.js';
+
+/**
+ * Walkers for OTLP/JSON (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding):
+ * lowerCamelCase keys, trace and span ids as hex, enums as integers, 64-bit integers as
+ * decimal strings or numbers, `bytes` values as base64. A value of the wrong JSON type makes the
+ * body malformed and names where it was found.
+ */
+export type JsonObject = Record<string, unknown>;
+
+export function malformedJson(message: string): AppError {
+  return new AppError('ERR_INGEST_MALFORMED_BODY', `malformed OTLP/JSON: ${message}`);
+}
+
+export function parseJsonBody(body: Uint8Array): JsonObject {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+  } catch (error) {
+    throw malformedJson((error as Error).message);
+  }
+  return object(parsed, 'request body');
+}
+
+export function object(value: unknown, where: string): JsonObject {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw malformedJson(`${where} must be an object`);
+  }
+  return value as JsonObject;
+}
+
+/** An optional object field: `undefined`/`null` give `null`. */
+export function optionalObject(value: unknown, where: string): JsonObject | null {
+  return value === undefined || value === null ? null : object(value, where);
+}
+
+/** An optional array field: `undefined`/`null` give an empty array. */
+export function array(value: unknown, where: string): unknown[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw malformedJson(`${where} must be an array`);
+  return value;
+}
+
+export function string(value: unknown, where: string): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') throw malformedJson(`${where} must be a string`);
+  return value;
+}
+
+/** An integer that may arrive as a number or a decimal string; absent gives 0. */
+export function integer(value: unknown, where: string): number {
+  if (value === undefined || value === null) return 0;
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return Number(value);
+  throw malformedJson(`${where} must be an integer`);
+}
+
+/** A double; OTLP/JSON also allows the strings "NaN", "Infinity" and "-Infinity". */
+export function double(value: unknown, where: string): number {
+  if (typeof value === 'number') return value;
+  if (value === 'NaN') return Number.NaN;
+  if (value === 'Infinity') return Number.POSITIVE_INFINITY;
+  if (value === '-Infinity') return Number.NEGATIVE_INFINITY;
+  if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
+  throw malformedJson(`${where} must be a number`);
+}
+
+export function optionalDouble(value: unknown, where: string): number | null {
+  return value === undefined || value === null ? null : double(value, where);
+}
+
+/**
+ * An enum: an integer, or (leniently) its name as the protobuf JSON mapping prints it, such as
+ * `SPAN_KIND_SERVER`, looked up in `names` by the part after the prefix.
+ */
+export function enumValue(value: unknown, names: readonly string[], prefix: string, where: string): number {
+  if (typeof value === 'string' && !/^-?\d+$/.test(value)) {
+    const index = names.indexOf(value.startsWith(prefix) ? value.slice(prefix.length).toLowerCase() : '');
+    if (index < 0) throw malformedJson(`${where} has the unknown value '${value}'`);
+    return index;
+  }
+  return integer(value, where);
+}
+
+/**
+ * A unix-nanosecond timestamp as epoch microseconds. Decimal strings are cut exactly; numbers
+ * above 2^53 have already lost precision in JSON.parse and are rounded down to the microsecond.
+ */
+export function micros(value: unknown, where: string): number {
+  if (value === undefined || value === null) return 0;
+  if (typeof value === 'string' && /^\d+$/.test(value)) {
+    return value.length <= 3 ? 0 : Number(value.slice(0, -3));
+  }
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.floor(value / 1000);
+  throw malformedJson(`${where} must be unix nanoseconds as a string or number`);
+}
+
+const HEX = /^[0-9a-fA-F]*$/;
+
+/** A trace or span id: hex in OTLP/JSON. Returns lowercase hex; length is checked by the caller. */
+export function hexId(value: unknown, where: string): string {
+  const text = string(value, where);
+  if (!HEX.test(text)) throw malformedJson(`${where} must be hex`);
+  return text.toLowerCase();
+}
+
+const MAX_DEPTH = 32;
+
+export function anyValue(value: unknown, where: string, depth = 0): AttributeValue {
+  if (depth > MAX_DEPTH) throw malformedJson(`values nested deeper than ${MAX_DEPTH}`);
+  if (value === undefined || value === null) return null;
+  const v = object(value, where);
+  if ('stringValue' in v) return string(v.stringValue, `${where}.stringValue`);
+  if ('boolValue' in v) {
+    if (typeof v.boolValue !== 'boolean') throw malformedJson(`${where}.boolValue must be a boolean`);
+    return v.boolValue;
+  }
+  if ('intValue' in v) return int64Value(v.intValue, `${where}.intValue`);
+  if ('doubleValue' in v) return double(v.doubleValue, `${where}.doubleValue`);
+  if ('arrayValue' in v) {
+    const list = optionalObject(v.arrayValue, `${where}.arrayValue`);
+    return array(list?.values, `${where}.arrayValue.values`).map((item, i) =>
+      anyValue(item, `${where}.arrayValue.values[${i}]`, depth + 1),
+    );
+  }
+  if ('kvlistValue' in v) {
+    const list = optionalObject(v.kvlistValue, `${where}.kvlistValue`);
+    return attributes(list?.values, `${where}.kvlistValue.values`, depth + 1);
+  }
+  if ('bytesValue' in v) {
+    const text = string(v.bytesValue, `${where}.bytesValue`);
+    if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text)) throw malformedJson(`${where}.bytesValue must be base64`);
+    return text;
+  }
+  return null;
+}
+
+function int64Value(value: unknown, where: string): number | string {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) {
+    const n = Number(value);
+    return Number.isSafeInteger(n) ? n : value.replace(/^(-?)0+(?=\d)/, '$1');
+  }
+  throw malformedJson(`${where} must be an integer`);
+}
+
+export function attributes(value: unknown, where: string, depth = 0): Attributes {
+  const out: Attributes = {};
+  const list = array(value, where);
+  for (let i = 0; i < list.length; i++) {
+    const kv = object(list[i], `${where}[${i}]`);
+    out[string(kv.key, `${where}[${i}].key`)] = anyValue(kv.value, `${where}[${i}].value`, depth);
+  }
+  return out;
+}
+
+export function resource(value: unknown, schemaUrl: string, where: string): Resource {
+  const r = optionalObject(value, where);
+  return {
+    attributes: attributes(r?.attributes, `${where}.attributes`),
+    droppedAttributesCount: integer(r?.droppedAttributesCount, `${where}.droppedAttributesCount`),
+    schemaUrl,
+  };
+}
+
+export function scope(value: unknown, where: string): InstrumentationScope {
+  const s = optionalObject(value, where);
+  return {
+    name: string(s?.name, `${where}.name`),
+    version: string(s?.version, `${where}.version`),
+    attributes: attributes(s?.attributes, `${where}.attributes`),
+    droppedAttributesCount: integer(s?.droppedAttributesCount, `${where}.droppedAttributesCount`),
+  };
+}

@@ -1,0 +1,133 @@
+import { TEMPORALITIES, type MetricPointRecord, type MetricType } from '@spoor/model';
+import { type DecodedMetricPoints, Rejections, optionalId, serviceNameOf } from '../decoded.js';
+import { emptyPoint, finishMetric } from '../protobuf/metrics.js';
+import {
+  type JsonObject,
+  array,
+  attributes,
+  double,
+  enumValue,
+  hexId,
+  integer,
+  micros,
+  object,
+  optionalDouble,
+  optionalObject,
+  parseJsonBody,
+  resource,
+  scope,
+  string,
+} from './common.js';
+
+const DATA_KEYS: ReadonlyArray<[string, MetricType]> = [
+  ['gauge', 'gauge'],
+  ['sum', 'sum'],
+  ['histogram', 'histogram'],
+  ['exponentialHistogram', 'exponential_histogram'],
+  ['summary', 'summary'],
+];
+
+/** Decodes an OTLP/JSON `ExportMetricsServiceRequest` into one record per data point. */
+export function decodeMetricsJson(body: Uint8Array, projectId: string): DecodedMetricPoints {
+  const request = parseJsonBody(body);
+  const points: MetricPointRecord[] = [];
+  const rejections = new Rejections();
+  const resourceMetrics = array(request.resourceMetrics, 'resourceMetrics');
+  for (let i = 0; i < resourceMetrics.length; i++) {
+    const where = `resourceMetrics[${i}]`;
+    const rm = object(resourceMetrics[i], where);
+    const res = resource(rm.resource, string(rm.schemaUrl, `${where}.schemaUrl`), `${where}.resource`);
+    const serviceName = serviceNameOf(res);
+    const scopeMetrics = array(rm.scopeMetrics, `${where}.scopeMetrics`);
+    for (let j = 0; j < scopeMetrics.length; j++) {
+      const sm = object(scopeMetrics[j], `${where}.scopeMetrics[${j}]`);
+      const sc = scope(sm.scope, `${where}.scopeMetrics[${j}].scope`);
+      const metrics = array(sm.metrics, `${where}.scopeMetrics[${j}].metrics`);
+      for (let k = 0; k < metrics.length; k++) {
+        const at = `${where}.scopeMetrics[${j}].metrics[${k}]`;
+        const m = object(metrics[k], at);
+        const first = points.length;
+        const shape = {
+          name: string(m.name, `${at}.name`),
+          description: string(m.description, `${at}.description`),
+          unit: string(m.unit, `${at}.unit`),
+          type: 'gauge' as MetricType,
+          temporality: TEMPORALITIES[0]!,
+          isMonotonic: null as boolean | null,
+        };
+        for (const [key, type] of DATA_KEYS) {
+          const data = optionalObject(m[key], `${at}.${key}`);
+          if (data === null) continue;
+          shape.type = type;
+          if (type !== 'gauge' && type !== 'summary') {
+            const t = enumValue(data.aggregationTemporality, TEMPORALITIES, 'AGGREGATION_TEMPORALITY_', `${at}.${key}.aggregationTemporality`);
+            shape.temporality = TEMPORALITIES[t] ?? 'unspecified';
+          }
+          if (type === 'sum') shape.isMonotonic = data.isMonotonic === true;
+          const list = array(data.dataPoints, `${at}.${key}.dataPoints`);
+          for (let n = 0; n < list.length; n++) {
+            const point = pointFromJson(object(list[n], `${at}.${key}.dataPoints[${n}]`), type, projectId, `${at}.${key}.dataPoints[${n}]`);
+            point.resource = res;
+            point.scope = sc;
+            point.serviceName = serviceName;
+            points.push(point);
+          }
+        }
+        finishMetric(shape, points, first, rejections);
+      }
+    }
+  }
+  return { records: points, rejected: rejections.count, rejectReason: rejections.reason };
+}
+
+function pointFromJson(p: JsonObject, type: MetricType, projectId: string, at: string): MetricPointRecord {
+  const point = emptyPoint(projectId, type);
+  point.attributes = attributes(p.attributes, `${at}.attributes`);
+  const start = micros(p.startTimeUnixNano, `${at}.startTimeUnixNano`);
+  point.startTimeUs = start === 0 ? null : start;
+  point.timeUs = micros(p.timeUnixNano, `${at}.timeUnixNano`);
+  point.flags = integer(p.flags, `${at}.flags`);
+  point.exemplars = array(p.exemplars, `${at}.exemplars`).map((e, n) => {
+    const ex = object(e, `${at}.exemplars[${n}]`);
+    return {
+      timeUs: micros(ex.timeUnixNano, `${at}.exemplars[${n}].timeUnixNano`),
+      value: ex.asInt !== undefined ? integer(ex.asInt, `${at}.exemplars[${n}].asInt`) : double(ex.asDouble ?? 0, `${at}.exemplars[${n}].asDouble`),
+      traceId: optionalId(hexId(ex.traceId, `${at}.exemplars[${n}].traceId`)),
+      spanId: optionalId(hexId(ex.spanId, `${at}.exemplars[${n}].spanId`)),
+      filteredAttributes: attributes(ex.filteredAttributes, `${at}.exemplars[${n}].filteredAttributes`),
+    };
+  });
+  if (type === 'gauge' || type === 'sum') {
+    if (p.asInt !== undefined && p.asInt !== null) point.value = integer(p.asInt, `${at}.asInt`);
+    else if (p.asDouble !== undefined && p.asDouble !== null) point.value = double(p.asDouble, `${at}.asDouble`);
+    return point;
+  }
+  point.count = integer(p.count, `${at}.count`);
+  point.sum = optionalDouble(p.sum, `${at}.sum`);
+  if (type === 'summary') {
+    point.quantiles = array(p.quantileValues, `${at}.quantileValues`).map((q, n) => {
+      const qv = object(q, `${at}.quantileValues[${n}]`);
+      return { quantile: double(qv.quantile ?? 0, `${at}.quantileValues[${n}].quantile`), value: double(qv.value ?? 0, `${at}.quantileValues[${n}].value`) };
+    });
+    return point;
+  }
+  point.min = optionalDouble(p.min, `${at}.min`);
+  point.max = optionalDouble(p.max, `${at}.max`);
+  if (type === 'histogram') {
+    point.bucketCounts = array(p.bucketCounts, `${at}.bucketCounts`).map((c, n) => integer(c, `${at}.bucketCounts[${n}]`));
+    point.explicitBounds = array(p.explicitBounds, `${at}.explicitBounds`).map((b, n) => double(b, `${at}.explicitBounds[${n}]`));
+    return point;
+  }
+  point.scale = integer(p.scale, `${at}.scale`);
+  point.zeroCount = integer(p.zeroCount, `${at}.zeroCount`);
+  point.zeroThreshold = optionalDouble(p.zeroThreshold, `${at}.zeroThreshold`);
+  for (const sign of ['positive', 'negative'] as const) {
+    const buckets = optionalObject(p[sign], `${at}.${sign}`);
+    if (buckets === null) continue;
+    point[sign] = {
+      offset: integer(buckets.offset, `${at}.${sign}.offset`),
+      bucketCounts: array(buckets.bucketCounts, `${at}.${sign}.bucketCounts`).map((c, n) => integer(c, `${at}.${sign}.bucketCounts[${n}]`)),
+    };
+  }
+  return point;
+}

@@ -1,0 +1,116 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { WriteBatch } from '../store/store.js';
+import { AppError, isAppError } from '../errors.js';
+import type { IngestMetrics } from '../self-metrics.js';
+import { normalizeSpans } from '../normalize/normalize.js';
+import { readBody } from './body.js';
+import type { Decoded } from './decoded.js';
+import { decodeLogsJson } from './json/logs.js';
+import { decodeMetricsJson } from './json/metrics.js';
+import { decodeTracesJson } from './json/traces.js';
+import { decodeLogsProtobuf } from './protobuf/logs.js';
+import { decodeMetricsProtobuf } from './protobuf/metrics.js';
+import { decodeTracesProtobuf } from './protobuf/traces.js';
+import { CONTENT_TYPES, type Encoding, type OtlpSignal, exportResponse, statusBody } from './response.js';
+
+export interface IngestRouteOptions {
+  /** Largest body accepted, in bytes, after inflating. */
+  maxBodyBytes: number;
+  projectId: string;
+  /** Queues a batch; resolves once it is durable. Throws `AppError` when it cannot take it. */
+  submit: (batch: WriteBatch) => Promise<void>;
+  metrics: IngestMetrics;
+  now?: () => number;
+}
+
+type DecodeFn = (body: Uint8Array, projectId: string, receivedUs: number) => Decoded<unknown>;
+
+const DECODERS: Record<OtlpSignal, Record<Encoding, DecodeFn>> = {
+  traces: { protobuf: decodeTracesProtobuf, json: decodeTracesJson },
+  logs: { protobuf: decodeLogsProtobuf, json: decodeLogsJson },
+  metrics: { protobuf: decodeMetricsProtobuf, json: decodeMetricsJson },
+};
+
+const RECORD_NOUN: Record<OtlpSignal, string> = { traces: 'spans', logs: 'log records', metrics: 'data points' };
+
+/**
+ * The OTLP/HTTP receiver: `POST /v1/traces`, `/v1/logs` and `/v1/metrics`, protobuf or JSON,
+ * optionally gzipped. Registered in its own encapsulated context so its raw-body handling does not
+ * touch the JSON parsing of the REST API.
+ */
+export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOptions): Promise<void> {
+  const now = options.now ?? Date.now;
+  app.removeAllContentTypeParsers();
+  // The body stays a stream here; `readBody` enforces the size limit while inflating.
+  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+
+  for (const signal of ['traces', 'logs', 'metrics'] as const) {
+    app.post(`/v1/${signal}`, async (request, reply) => {
+      const encoding = encodingOf(request.headers['content-type']);
+      try {
+        if (encoding === null) {
+          throw new AppError(
+            'ERR_INGEST_UNSUPPORTED_MEDIA_TYPE',
+            `Content-Type '${request.headers['content-type'] ?? ''}' is not supported; send application/x-protobuf or application/json`,
+          );
+        }
+        const body = await readBody(request.raw, options.maxBodyBytes);
+        const decoded = DECODERS[signal][encoding](body, options.projectId, now() * 1000);
+        if (decoded.records.length === 0 && decoded.rejected > 0) {
+          throw new AppError('ERR_INGEST_NO_VALID_RECORDS', `every one of the ${decoded.rejected} ${RECORD_NOUN[signal]} was invalid: ${decoded.rejectReason}`);
+        }
+        await options.submit(batchOf(signal, decoded.records));
+        options.metrics.accepted({ signal }, decoded.records.length);
+        if (decoded.rejected > 0) options.metrics.rejected({ signal, reason: 'invalid' }, decoded.rejected);
+        options.metrics.requests({ signal, status: '200' });
+        const message = decoded.rejected > 0 ? `${decoded.rejected} ${RECORD_NOUN[signal]} rejected: ${decoded.rejectReason}` : null;
+        return reply
+          .code(200)
+          .type(CONTENT_TYPES[encoding ?? 'json'])
+          .send(exportResponse(signal, encoding, decoded.rejected, message));
+      } catch (error) {
+        return sendFailure(request, reply, signal, encoding ?? 'json', error, options.metrics);
+      }
+    });
+  }
+}
+
+function sendFailure(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  signal: OtlpSignal,
+  encoding: Encoding,
+  error: unknown,
+  metrics: IngestMetrics,
+): FastifyReply {
+  const appError = isAppError(error)
+    ? error
+    : new AppError('ERR_STORE', 'the records could not be stored; retry later', { cause: error, retryAfterSeconds: 1 });
+  metrics.requests({ signal, status: String(appError.status) });
+  if (appError.status >= 500) request.log.error({ err: appError.cause ?? appError, signal }, appError.message);
+  else request.log.info({ signal, code: appError.code }, appError.message);
+  if (appError.retryAfterSeconds !== null) reply.header('retry-after', String(appError.retryAfterSeconds));
+  // The rest of an unread body is not worth reading: close the connection after answering.
+  if (!request.raw.readableEnded) reply.header('connection', 'close');
+  return reply
+    .code(appError.status)
+    .type(CONTENT_TYPES[encoding])
+    .send(statusBody(encoding, appError.status, appError.code, appError.message));
+}
+
+function encodingOf(header: string | undefined): Encoding | null {
+  const type = header?.split(';', 1)[0]?.trim().toLowerCase();
+  if (type === 'application/x-protobuf' || type === 'application/protobuf') return 'protobuf';
+  if (type === 'application/json') return 'json';
+  return null;
+}
+
+function batchOf(signal: OtlpSignal, records: unknown[]): WriteBatch {
+  if (signal === 'traces') {
+    const spans = records as WriteBatch['spans'];
+    normalizeSpans(spans);
+    return { spans, logs: [], metricPoints: [] };
+  }
+  if (signal === 'logs') return { spans: [], logs: records as WriteBatch['logs'], metricPoints: [] };
+  return { spans: [], logs: [], metricPoints: records as WriteBatch['metricPoints'] };
+}

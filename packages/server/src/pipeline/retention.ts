@@ -1,0 +1,54 @@
+import type { Signal, Store } from '../store/store.js';
+
+export interface RetentionConfig {
+  /** How long each signal is kept, in milliseconds. */
+  tracesMs: number;
+  logsMs: number;
+  metricsMs: number;
+  /** How often retention runs after the run at start-up. */
+  intervalMs: number;
+}
+
+export interface RetentionResult {
+  signal: Signal;
+  deleted: number;
+}
+
+/** Deletes what is older than each signal's retention, relative to `nowMs`. */
+export async function applyRetention(store: Store, config: RetentionConfig, nowMs: number): Promise<RetentionResult[]> {
+  const windows: Array<[Signal, number]> = [
+    ['traces', config.tracesMs],
+    ['logs', config.logsMs],
+    ['metrics', config.metricsMs],
+  ];
+  const results: RetentionResult[] = [];
+  for (const [signal, keepMs] of windows) {
+    const deleted = await store.deleteOlderThan(signal, (nowMs - keepMs) * 1000);
+    results.push({ signal, deleted });
+  }
+  return results;
+}
+
+/**
+ * Runs retention every `intervalMs` (the timer does not keep the process alive). Failures are
+ * reported and the next run tries again.
+ */
+export function scheduleRetention(
+  store: Store,
+  config: RetentionConfig,
+  report: (results: RetentionResult[] | null, error?: unknown) => void,
+): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    applyRetention(store, config, Date.now())
+      .then((results) => report(results))
+      .catch((error: unknown) => report(null, error))
+      .finally(() => {
+        running = false;
+      });
+  }, config.intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,92 @@
+import {
+  isoFromMicros,
+  type LogRecord,
+  type LogRecordData,
+  type MetricPoint,
+  type MetricPointRecord,
+  type Span,
+  type SpanRecord,
+  type TraceSummary,
+  type TraceSummaryRecord,
+} from '@spoor/model';
+
+/** Converters from stored records (epoch microseconds) to API shapes (ISO-8601, milliseconds). */
+
+export function traceSummaryFromRecord(r: TraceSummaryRecord): TraceSummary {
+  return {
+    traceId: r.traceId,
+    rootName: r.rootName,
+    serviceName: r.serviceName,
+    startTime: isoFromMicros(r.startTimeUs),
+    durationMs: Math.max(0, r.endTimeUs - r.startTimeUs) / 1000,
+    spanCount: r.spanCount,
+    errorCount: r.errorCount,
+    inputTokens: r.inputTokens,
+    outputTokens: r.outputTokens,
+    costUsd: r.costUsd,
+  };
+}
+
+export function spanFromRecord(r: SpanRecord, depth: number): Span {
+  return {
+    traceId: r.traceId,
+    spanId: r.spanId,
+    parentSpanId: r.parentSpanId,
+    traceState: r.traceState,
+    flags: r.flags,
+    name: r.name,
+    kind: r.kind,
+    serviceName: r.serviceName,
+    startTime: isoFromMicros(r.startTimeUs),
+    endTime: isoFromMicros(r.endTimeUs),
+    durationMs: Math.max(0, r.endTimeUs - r.startTimeUs) / 1000,
+    status: r.status,
+    attributes: r.attributes,
+    resource: r.resource.attributes,
+    scope: r.scope,
+    events: r.events.map((e) => ({
+      time: isoFromMicros(e.timeUs),
+      name: e.name,
+      attributes: e.attributes,
+      droppedAttributesCount: e.droppedAttributesCount,
+    })),
+    links: r.links,
+    droppedAttributesCount: r.droppedAttributesCount,
+    droppedEventsCount: r.droppedEventsCount,
+    droppedLinksCount: r.droppedLinksCount,
+    llm: r.llm,
+    sessionId: r.sessionId,
+    depth,
+  };
+}
+
+export function logFromData(r: LogRecordData): LogRecord {
+  return {
+    logId: r.logId,
+    time: isoFromMicros(r.timeUs),
+    observedTime: isoFromMicros(r.observedTimeUs),
+    traceId: r.traceId,
+    spanId: r.spanId,
+    flags: r.flags,
+    severityNumber: r.severityNumber,
+    severityText: r.severityText,
+    body: r.body,
+    attributes: r.attributes,
+    resource: r.resource.attributes,
+    scope: r.scope,
+    serviceName: r.serviceName,
+    eventName: r.eventName,
+    droppedAttributesCount: r.droppedAttributesCount,
+  };
+}
+
+export function metricPointFromRecord(r: MetricPointRecord): MetricPoint {
+  const { projectId: _project, resource, startTimeUs, timeUs, exemplars, ...rest } = r;
+  return {
+    ...rest,
+    resource: resource.attributes,
+    startTime: startTimeUs === null ? null : isoFromMicros(startTimeUs),
+    time: isoFromMicros(timeUs),
+    exemplars: exemplars.map(({ timeUs: t, ...e }) => ({ ...e, time: isoFromMicros(t) })),
+  };
+}

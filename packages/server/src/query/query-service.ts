@@ -1,0 +1,78 @@
+import {
+  isoFromMicros,
+  type LogListResponse,
+  type LogQuery,
+  type MetricListResponse,
+  type MetricPointListResponse,
+  type MetricPointQuery,
+  type ServiceListResponse,
+  type TimeRange,
+  type TraceDetail,
+  type TraceListResponse,
+  type TraceQuery,
+} from '@spoor/model';
+import { AppError } from '../errors.js';
+import type { Store } from '../store/store.js';
+import { logFromData, metricPointFromRecord, spanFromRecord, traceSummaryFromRecord } from './convert.js';
+import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor } from './cursor.js';
+import { orderSpanTree } from './tree.js';
+
+/** Answers the read API from a `Store`. Knows nothing of HTTP or of how records arrived. */
+export class QueryService {
+  constructor(private readonly store: Store) {}
+
+  async listTraces(query: TraceQuery): Promise<TraceListResponse> {
+    const after = query.cursor === null ? null : decodeCursor(query.cursor);
+    const rows = await this.store.listTraces(query, after, query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      traces: page.map(traceSummaryFromRecord),
+      nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor({ timeUs: last.startTimeUs, id: last.traceId }) : null,
+    };
+  }
+
+  async getTrace(projectId: string, traceId: string): Promise<TraceDetail> {
+    const found = await this.store.getTrace(projectId, traceId);
+    if (found === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
+    return {
+      traceId,
+      spans: orderSpanTree(found.spans).map(({ span, depth }) => spanFromRecord(span, depth)),
+      logs: found.logs.map(logFromData),
+    };
+  }
+
+  async listServices(projectId: string, range: TimeRange): Promise<ServiceListResponse> {
+    const services = await this.store.listServices(projectId, range);
+    return {
+      services: services.map((s) => ({ name: s.name, spanCount: s.spanCount, errorCount: s.errorCount, lastSeen: isoFromMicros(s.lastSeenUs) })),
+    };
+  }
+
+  async listLogs(query: LogQuery): Promise<LogListResponse> {
+    const after = query.cursor === null ? null : decodeCursor(query.cursor);
+    const rows = await this.store.listLogs(query, after, query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      logs: page.map(logFromData),
+      nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor({ timeUs: last.timeUs, id: last.logId }) : null,
+    };
+  }
+
+  async listMetrics(projectId: string, range: TimeRange): Promise<MetricListResponse> {
+    const metrics = await this.store.listMetrics(projectId, range);
+    return {
+      metrics: metrics.map(({ lastSeenUs, ...m }) => ({ ...m, lastSeen: isoFromMicros(lastSeenUs) })),
+    };
+  }
+
+  async listMetricPoints(query: MetricPointQuery): Promise<MetricPointListResponse> {
+    const offset = query.cursor === null ? 0 : decodeOffsetCursor(query.cursor);
+    const rows = await this.store.listMetricPoints(query, offset, query.limit + 1);
+    return {
+      points: rows.slice(0, query.limit).map(metricPointFromRecord),
+      nextCursor: rows.length > query.limit ? encodeOffsetCursor(offset + query.limit) : null,
+    };
+  }
+}

@@ -1,0 +1,236 @@
+import { DOUBLE, type DuckDBAppender, LIST, listValue } from '@duckdb/node-api';
+import type { AttributeValue, LogRecordData, MetricPointRecord, SpanRecord } from '@spoor/model';
+
+/**
+ * Row writers for the DuckDB appender, one per table, in the column order of `schema.ts`.
+ * Resources and scopes are shared by every record of a request, so their JSON is built once per
+ * object and reused (`JsonCache`).
+ */
+export class JsonCache {
+  private readonly cache = new WeakMap<object, string>();
+
+  of(value: object): string {
+    let json = this.cache.get(value);
+    if (json === undefined) {
+      json = JSON.stringify(value);
+      this.cache.set(value, json);
+    }
+    return json;
+  }
+}
+
+function varcharOrNull(a: DuckDBAppender, value: string | null): void {
+  if (value === null) a.appendNull();
+  else a.appendVarchar(value);
+}
+
+function bigintOrNull(a: DuckDBAppender, value: number | null): void {
+  if (value === null) a.appendNull();
+  else a.appendBigInt(BigInt(Math.trunc(value)));
+}
+
+function doubleOrNull(a: DuckDBAppender, value: number | null): void {
+  if (value === null) a.appendNull();
+  else a.appendDouble(value);
+}
+
+const DOUBLE_LIST = LIST(DOUBLE);
+
+function doubleListOrNull(a: DuckDBAppender, values: number[] | null): void {
+  if (values === null) a.appendNull();
+  else a.appendList(listValue(values), DOUBLE_LIST);
+}
+
+const EMPTY_ARRAY_JSON = '[]';
+
+export function appendSpan(a: DuckDBAppender, s: SpanRecord, json: JsonCache): void {
+  a.appendVarchar(s.projectId);
+  a.appendVarchar(s.traceId);
+  a.appendVarchar(s.spanId);
+  varcharOrNull(a, s.parentSpanId);
+  a.appendVarchar(s.traceState);
+  a.appendUInteger(s.flags);
+  a.appendVarchar(s.name);
+  a.appendVarchar(s.kind);
+  a.appendVarchar(s.serviceName);
+  a.appendBigInt(BigInt(s.startTimeUs));
+  a.appendBigInt(BigInt(s.endTimeUs));
+  a.appendBigInt(BigInt(Math.max(0, s.endTimeUs - s.startTimeUs)));
+  a.appendVarchar(s.status.code);
+  a.appendVarchar(s.status.message);
+  a.appendVarchar(JSON.stringify(s.attributes));
+  a.appendVarchar(json.of(s.resource));
+  a.appendVarchar(json.of(s.scope));
+  a.appendVarchar(s.events.length === 0 ? EMPTY_ARRAY_JSON : JSON.stringify(s.events));
+  a.appendVarchar(s.links.length === 0 ? EMPTY_ARRAY_JSON : JSON.stringify(s.links));
+  a.appendUInteger(s.droppedAttributesCount);
+  a.appendUInteger(s.droppedEventsCount);
+  a.appendUInteger(s.droppedLinksCount);
+  varcharOrNull(a, s.sessionId);
+  const llm = s.llm;
+  if (llm === null) {
+    for (let i = 0; i < 7; i++) a.appendNull();
+  } else {
+    a.appendVarchar(JSON.stringify(llm));
+    varcharOrNull(a, llm.provider);
+    varcharOrNull(a, llm.requestModel);
+    varcharOrNull(a, llm.responseModel);
+    bigintOrNull(a, llm.inputTokens);
+    bigintOrNull(a, llm.outputTokens);
+    doubleOrNull(a, llm.costUsd);
+  }
+  a.endRow();
+}
+
+/** One trace's share of a write batch. */
+export interface TracePart {
+  projectId: string;
+  traceId: string;
+  startUs: number;
+  endUs: number;
+  spanCount: number;
+  errorCount: number;
+  rootName: string | null;
+  rootService: string | null;
+  /** Name and service of the part's earliest span (at `startUs`). */
+  firstName: string;
+  firstService: string;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+}
+
+/** Folds a batch's spans into one part per trace. */
+export function tracePartsOf(spans: SpanRecord[]): TracePart[] {
+  const parts = new Map<string, TracePart>();
+  for (const s of spans) {
+    const key = s.projectId === 'default' ? s.traceId : `${s.projectId}\u0000${s.traceId}`;
+    let part = parts.get(key);
+    if (part === undefined) {
+      part = {
+        projectId: s.projectId,
+        traceId: s.traceId,
+        startUs: s.startTimeUs,
+        endUs: s.endTimeUs,
+        spanCount: 0,
+        errorCount: 0,
+        rootName: null,
+        rootService: null,
+        firstName: s.name,
+        firstService: s.serviceName,
+        inputTokens: null,
+        outputTokens: null,
+        costUsd: null,
+      };
+      parts.set(key, part);
+    }
+    part.spanCount++;
+    if (s.status.code === 'error') part.errorCount++;
+    if (s.startTimeUs < part.startUs) {
+      part.startUs = s.startTimeUs;
+      part.firstName = s.name;
+      part.firstService = s.serviceName;
+    }
+    if (s.endTimeUs > part.endUs) part.endUs = s.endTimeUs;
+    if (s.parentSpanId === null) {
+      part.rootName = s.name;
+      part.rootService = s.serviceName;
+    }
+    const llm = s.llm;
+    if (llm !== null) {
+      if (llm.inputTokens !== null) part.inputTokens = (part.inputTokens ?? 0) + llm.inputTokens;
+      if (llm.outputTokens !== null) part.outputTokens = (part.outputTokens ?? 0) + llm.outputTokens;
+      if (llm.costUsd !== null) part.costUsd = (part.costUsd ?? 0) + llm.costUsd;
+    }
+  }
+  return [...parts.values()];
+}
+
+export function appendTracePart(a: DuckDBAppender, p: TracePart): void {
+  a.appendVarchar(p.projectId);
+  a.appendVarchar(p.traceId);
+  a.appendBigInt(BigInt(p.startUs));
+  a.appendBigInt(BigInt(p.endUs));
+  a.appendBigInt(BigInt(p.spanCount));
+  a.appendBigInt(BigInt(p.errorCount));
+  varcharOrNull(a, p.rootName);
+  varcharOrNull(a, p.rootService);
+  a.appendVarchar(p.firstName);
+  a.appendVarchar(p.firstService);
+  bigintOrNull(a, p.inputTokens);
+  bigintOrNull(a, p.outputTokens);
+  doubleOrNull(a, p.costUsd);
+  a.endRow();
+}
+
+/** A log body as searchable text: strings as they are, anything else as JSON. */
+function bodyText(body: AttributeValue): string {
+  return typeof body === 'string' ? body : body === null ? '' : JSON.stringify(body);
+}
+
+export function appendLog(a: DuckDBAppender, l: LogRecordData, json: JsonCache): void {
+  a.appendVarchar(l.projectId);
+  a.appendVarchar(l.logId);
+  a.appendBigInt(BigInt(l.timeUs));
+  a.appendBigInt(BigInt(l.observedTimeUs));
+  varcharOrNull(a, l.traceId);
+  varcharOrNull(a, l.spanId);
+  a.appendUInteger(l.flags);
+  a.appendUTinyInt(Math.min(255, Math.max(0, l.severityNumber)));
+  a.appendVarchar(l.severityText);
+  a.appendVarchar(JSON.stringify(l.body));
+  a.appendVarchar(bodyText(l.body));
+  a.appendVarchar(JSON.stringify(l.attributes));
+  a.appendVarchar(json.of(l.resource));
+  a.appendVarchar(json.of(l.scope));
+  a.appendVarchar(l.serviceName);
+  a.appendVarchar(l.eventName);
+  a.appendUInteger(l.droppedAttributesCount);
+  a.endRow();
+}
+
+export function appendMetricPoint(a: DuckDBAppender, p: MetricPointRecord, json: JsonCache): void {
+  a.appendVarchar(p.projectId);
+  a.appendVarchar(p.name);
+  a.appendVarchar(p.description);
+  a.appendVarchar(p.unit);
+  a.appendVarchar(p.type);
+  a.appendVarchar(p.temporality);
+  if (p.isMonotonic === null) a.appendNull();
+  else a.appendBoolean(p.isMonotonic);
+  a.appendVarchar(p.serviceName);
+  a.appendVarchar(json.of(p.resource));
+  a.appendVarchar(json.of(p.scope));
+  a.appendVarchar(JSON.stringify(p.attributes));
+  bigintOrNull(a, p.startTimeUs);
+  a.appendBigInt(BigInt(p.timeUs));
+  a.appendUInteger(p.flags);
+  doubleOrNull(a, p.value);
+  doubleOrNull(a, p.count);
+  doubleOrNull(a, p.sum);
+  doubleOrNull(a, p.min);
+  doubleOrNull(a, p.max);
+  doubleListOrNull(a, p.bucketCounts);
+  doubleListOrNull(a, p.explicitBounds);
+  if (p.scale === null) a.appendNull();
+  else a.appendInteger(p.scale);
+  doubleOrNull(a, p.zeroCount);
+  doubleOrNull(a, p.zeroThreshold);
+  if (p.positive === null) {
+    a.appendNull();
+    a.appendNull();
+  } else {
+    a.appendInteger(p.positive.offset);
+    doubleListOrNull(a, p.positive.bucketCounts);
+  }
+  if (p.negative === null) {
+    a.appendNull();
+    a.appendNull();
+  } else {
+    a.appendInteger(p.negative.offset);
+    doubleListOrNull(a, p.negative.bucketCounts);
+  }
+  varcharOrNull(a, p.quantiles === null ? null : JSON.stringify(p.quantiles));
+  a.appendVarchar(JSON.stringify(p.exemplars));
+  a.endRow();
+}

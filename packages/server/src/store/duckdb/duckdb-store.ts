@@ -1,0 +1,332 @@
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import type {
+  LogQuery,
+  LogRecordData,
+  MetricPointQuery,
+  MetricPointRecord,
+  SpanRecord,
+  TimeRange,
+  TraceQuery,
+  TraceSummaryRecord,
+} from '@spoor/model';
+import {
+  type MetricDescriptorRecord,
+  type ServiceRecord,
+  type Signal,
+  type Store,
+  StoreError,
+  type TimeKey,
+  type WriteBatch,
+} from '../store.js';
+import { JsonCache, appendLog, appendMetricPoint, appendSpan, appendTracePart, tracePartsOf } from './append.js';
+import { JsonParseCache, LOG_COLUMNS, SPAN_COLUMNS, logFromRow, metricPointFromRow, num, numOrNull, spanFromRow } from './read.js';
+import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { SqlParams, jsonPointer, likePattern } from './sql.js';
+
+export interface DuckDbStoreOptions {
+  /** Database file; `':memory:'` for a throwaway store. */
+  path: string;
+  /** DuckDB `memory_limit`. Default `'1GB'`. */
+  memoryLimit?: string;
+  /** DuckDB worker threads. Default: 2. */
+  threads?: number;
+}
+
+/** How far around a trace's span times its logs are looked for. */
+const LOG_MARGIN_US = 3_600_000_000;
+
+/**
+ * The embedded store: one DuckDB file. Writes go through one connection, one transaction per
+ * batch; reads open their own connection each, so they never wait behind a write.
+ */
+export class DuckDbStore implements Store {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly writer: DuckDBConnection,
+  ) {}
+
+  static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(options.path, {
+        memory_limit: options.memoryLimit ?? '1GB',
+        threads: String(options.threads ?? 2),
+      });
+    } catch (cause) {
+      throw new StoreError(`cannot open the DuckDB database at ${options.path}: ${(cause as Error).message}`, { cause });
+    }
+    const writer = await instance.connect();
+    const store = new DuckDbStore(instance, writer);
+    await store.migrate();
+    return store;
+  }
+
+  private async migrate(): Promise<void> {
+    await this.guard('create the schema', async () => {
+      await this.writer.run(SCHEMA_SQL);
+      await this.writer.run(
+        `INSERT INTO spoor_meta VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
+        [String(SCHEMA_VERSION)],
+      );
+    });
+  }
+
+  async write(batch: WriteBatch): Promise<void> {
+    const json = new JsonCache();
+    await this.guard('write a batch', async () => {
+      await this.writer.run('BEGIN TRANSACTION');
+      try {
+        if (batch.spans.length > 0) {
+          const spans = await this.writer.createAppender('spans');
+          for (const span of batch.spans) appendSpan(spans, span, json);
+          spans.closeSync();
+          const parts = await this.writer.createAppender('trace_parts');
+          for (const part of tracePartsOf(batch.spans)) appendTracePart(parts, part);
+          parts.closeSync();
+        }
+        if (batch.logs.length > 0) {
+          const logs = await this.writer.createAppender('logs');
+          for (const log of batch.logs) appendLog(logs, log, json);
+          logs.closeSync();
+        }
+        if (batch.metricPoints.length > 0) {
+          const points = await this.writer.createAppender('metric_points');
+          for (const point of batch.metricPoints) appendMetricPoint(points, point, json);
+          points.closeSync();
+        }
+        await this.writer.run('COMMIT');
+      } catch (error) {
+        await this.writer.run('ROLLBACK').catch(() => {
+          // The transaction is already gone when the failure aborted it; the original error is what matters.
+        });
+        throw error;
+      }
+    });
+  }
+
+  async listTraces(query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]> {
+    const p = new SqlParams();
+    const project = p.add(query.projectId);
+    const spanFilters: string[] = [];
+    if (query.service !== null) spanFilters.push(`service_name = ${p.add(query.service)}`);
+    if (query.spanName !== null) spanFilters.push(`name = ${p.add(query.spanName)}`);
+    if (query.text !== null) spanFilters.push(`name ILIKE ${p.add(likePattern(query.text))} ESCAPE '\\'`);
+    if (query.sessionId !== null) spanFilters.push(`session_id = ${p.add(query.sessionId)}`);
+    if (query.model !== null) {
+      const model = p.add(query.model);
+      spanFilters.push(`(llm_request_model = ${model} OR llm_response_model = ${model})`);
+    }
+    for (const { key, value } of query.attributes) {
+      const v = p.add(value);
+      spanFilters.push(
+        `(json_extract_string(attributes, ${p.add(jsonPointer([key]))}) = ${v}` +
+          ` OR json_extract_string(resource, ${p.add(jsonPointer(['attributes', key]))}) = ${v})`,
+      );
+    }
+    const traceFilters: string[] = [];
+    const { fromUs, toUs } = query.range;
+    if (fromUs !== null) traceFilters.push(`start_us >= ${p.add(fromUs)}::BIGINT`);
+    if (toUs !== null) traceFilters.push(`start_us < ${p.add(toUs)}::BIGINT`);
+    if (query.status === 'error') traceFilters.push('error_count > 0');
+    if (query.status === 'ok') traceFilters.push('error_count = 0');
+    if (query.minDurationMs !== null) traceFilters.push(`end_us - start_us >= ${p.add(query.minDurationMs * 1000)}`);
+    if (query.maxDurationMs !== null) traceFilters.push(`end_us - start_us <= ${p.add(query.maxDurationMs * 1000)}`);
+    if (after !== null) {
+      const t = p.add(after.timeUs);
+      traceFilters.push(`(start_us < ${t}::BIGINT OR (start_us = ${t}::BIGINT AND trace_id < ${p.add(after.id)}))`);
+    }
+    let matched = '';
+    if (spanFilters.length > 0) {
+      // Every span of a trace starts at or after the trace's start, so `from` also bounds spans.
+      const spanTime = fromUs !== null ? ` AND start_us >= ${p.add(fromUs)}::BIGINT` : '';
+      matched = ` AND trace_id IN (SELECT trace_id FROM spans WHERE project_id = ${project}${spanTime} AND ${spanFilters.join(' AND ')})`;
+    }
+    const sql = `
+      SELECT * FROM (
+        SELECT trace_id,
+          min(start_us) AS start_us,
+          max(end_us) AS end_us,
+          sum(span_count) AS span_count,
+          sum(error_count) AS error_count,
+          coalesce(max(root_name), arg_min(first_name, start_us)) AS root_name,
+          coalesce(max(root_service), arg_min(first_service, start_us)) AS service_name,
+          sum(input_tokens) AS input_tokens,
+          sum(output_tokens) AS output_tokens,
+          sum(cost_usd) AS cost_usd
+        FROM trace_parts
+        WHERE project_id = ${project}${matched}
+        GROUP BY trace_id
+      )
+      ${traceFilters.length > 0 ? `WHERE ${traceFilters.join(' AND ')}` : ''}
+      ORDER BY start_us DESC, trace_id DESC
+      LIMIT ${p.add(limit)}`;
+    const rows = await this.read('list traces', sql, p.values);
+    return rows.map((row) => ({
+      traceId: row.trace_id as string,
+      rootName: row.root_name as string,
+      serviceName: row.service_name as string,
+      startTimeUs: num(row.start_us),
+      endTimeUs: num(row.end_us),
+      spanCount: num(row.span_count),
+      errorCount: num(row.error_count),
+      inputTokens: numOrNull(row.input_tokens),
+      outputTokens: numOrNull(row.output_tokens),
+      costUsd: numOrNull(row.cost_usd),
+    }));
+  }
+
+  async getTrace(projectId: string, traceId: string): Promise<{ spans: SpanRecord[]; logs: LogRecordData[] } | null> {
+    // The trace's parts bound its span times, so the span scan can skip row groups by time.
+    const bounds = await this.read(
+      'find a trace',
+      'SELECT min(start_us) AS from_us, max(end_us) AS to_us FROM trace_parts WHERE project_id = $1 AND trace_id = $2',
+      [projectId, traceId],
+    );
+    const fromUs = numOrNull(bounds[0]?.from_us);
+    const toUs = numOrNull(bounds[0]?.to_us);
+    if (fromUs === null || toUs === null) return null;
+    const shared = new JsonParseCache();
+    const [spanRows, logRows] = await Promise.all([
+      this.read(
+        'read a trace',
+        `SELECT ${SPAN_COLUMNS} FROM spans
+         WHERE project_id = $1 AND trace_id = $2 AND start_us BETWEEN $3::BIGINT AND $4::BIGINT`,
+        [projectId, traceId, fromUs, toUs],
+      ),
+      this.read(
+        "read a trace's logs",
+        `SELECT ${LOG_COLUMNS} FROM logs
+         WHERE project_id = $1 AND trace_id = $2 AND time_us BETWEEN $3::BIGINT AND $4::BIGINT
+         ORDER BY time_us, log_id`,
+        [projectId, traceId, fromUs - LOG_MARGIN_US, toUs + LOG_MARGIN_US],
+      ),
+    ]);
+    return {
+      spans: spanRows.map((row) => spanFromRow(row, shared)),
+      logs: logRows.map((row) => logFromRow(row, shared)),
+    };
+  }
+
+  async listServices(projectId: string, range: TimeRange): Promise<ServiceRecord[]> {
+    const p = new SqlParams();
+    const where = [`project_id = ${p.add(projectId)}`, ...timeFilters(p, 'start_us', range)];
+    const rows = await this.read(
+      'list services',
+      `SELECT service_name, count(*) AS span_count, count_if(status_code = 'error') AS error_count, max(start_us) AS last_us
+       FROM spans WHERE ${where.join(' AND ')} GROUP BY service_name ORDER BY service_name`,
+      p.values,
+    );
+    return rows.map((row) => ({
+      name: row.service_name as string,
+      spanCount: num(row.span_count),
+      errorCount: num(row.error_count),
+      lastSeenUs: num(row.last_us),
+    }));
+  }
+
+  async listLogs(query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]> {
+    const p = new SqlParams();
+    const where = [`project_id = ${p.add(query.projectId)}`, ...timeFilters(p, 'time_us', query.range)];
+    if (query.minSeverity !== null) where.push(`severity_number >= ${p.add(query.minSeverity)}`);
+    if (query.service !== null) where.push(`service_name = ${p.add(query.service)}`);
+    if (query.traceId !== null) where.push(`trace_id = ${p.add(query.traceId)}`);
+    if (query.text !== null) where.push(`body_text ILIKE ${p.add(likePattern(query.text))} ESCAPE '\\'`);
+    if (after !== null) {
+      const t = p.add(after.timeUs);
+      where.push(`(time_us < ${t}::BIGINT OR (time_us = ${t}::BIGINT AND log_id < ${p.add(after.id)}))`);
+    }
+    const rows = await this.read(
+      'list logs',
+      `SELECT ${LOG_COLUMNS} FROM logs WHERE ${where.join(' AND ')} ORDER BY time_us DESC, log_id DESC LIMIT ${p.add(limit)}`,
+      p.values,
+    );
+    const shared = new JsonParseCache();
+    return rows.map((row) => logFromRow(row, shared));
+  }
+
+  async listMetrics(projectId: string, range: TimeRange): Promise<MetricDescriptorRecord[]> {
+    const p = new SqlParams();
+    const where = [`project_id = ${p.add(projectId)}`, ...timeFilters(p, 'time_us', range)];
+    const rows = await this.read(
+      'list metrics',
+      `SELECT name, arg_max(type, time_us) AS type, arg_max(unit, time_us) AS unit,
+              arg_max(description, time_us) AS description, count(*) AS point_count, max(time_us) AS last_us
+       FROM metric_points WHERE ${where.join(' AND ')} GROUP BY name ORDER BY name`,
+      p.values,
+    );
+    return rows.map((row) => ({
+      name: row.name as string,
+      type: row.type as MetricDescriptorRecord['type'],
+      unit: row.unit as string,
+      description: row.description as string,
+      pointCount: num(row.point_count),
+      lastSeenUs: num(row.last_us),
+    }));
+  }
+
+  async listMetricPoints(query: MetricPointQuery, offset: number, limit: number): Promise<MetricPointRecord[]> {
+    const p = new SqlParams();
+    const where = [`project_id = ${p.add(query.projectId)}`, `name = ${p.add(query.name)}`, ...timeFilters(p, 'time_us', query.range)];
+    if (query.service !== null) where.push(`service_name = ${p.add(query.service)}`);
+    const rows = await this.read(
+      'list metric points',
+      `SELECT * FROM metric_points WHERE ${where.join(' AND ')}
+       ORDER BY time_us DESC, service_name, attributes LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}`,
+      p.values,
+    );
+    const shared = new JsonParseCache();
+    return rows.map((row) => metricPointFromRow(row, shared));
+  }
+
+  async deleteOlderThan(signal: Signal, cutoffUs: number): Promise<number> {
+    const statements: Record<Signal, string[]> = {
+      traces: ['DELETE FROM spans WHERE start_us < $1::BIGINT', 'DELETE FROM trace_parts WHERE end_us < $1::BIGINT'],
+      logs: ['DELETE FROM logs WHERE time_us < $1::BIGINT'],
+      metrics: ['DELETE FROM metric_points WHERE time_us < $1::BIGINT'],
+    };
+    return this.guard(`apply retention to ${signal}`, async () => {
+      let deleted = 0;
+      const [first, ...rest] = statements[signal];
+      const result = await this.writer.run(first!, [cutoffUs]);
+      deleted += Number(result.rowsChanged);
+      for (const sql of rest) await this.writer.run(sql, [cutoffUs]);
+      return deleted;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.guard('close the database', async () => {
+      await this.writer.run('CHECKPOINT');
+      this.writer.closeSync();
+      this.instance.closeSync();
+    });
+  }
+
+  private async read(what: string, sql: string, values: DuckDBValue[]): Promise<Record<string, unknown>[]> {
+    return this.guard(what, async () => {
+      const connection = await this.instance.connect();
+      try {
+        const reader = await connection.runAndReadAll(sql, values);
+        return reader.getRowObjectsJS() as Record<string, unknown>[];
+      } finally {
+        connection.closeSync();
+      }
+    });
+  }
+
+  private async guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (cause) {
+      if (cause instanceof StoreError) throw cause;
+      throw new StoreError(`DuckDB failed to ${what}: ${(cause as Error).message}`, { cause });
+    }
+  }
+}
+
+function timeFilters(p: SqlParams, column: string, range: TimeRange): string[] {
+  const filters: string[] = [];
+  if (range.fromUs !== null) filters.push(`${column} >= ${p.add(range.fromUs)}::BIGINT`);
+  if (range.toUs !== null) filters.push(`${column} < ${p.add(range.toUs)}::BIGINT`);
+  return filters;
+}

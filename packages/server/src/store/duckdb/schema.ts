@@ -1,0 +1,116 @@
+/**
+ * The DuckDB schema. Times are epoch microseconds in BIGINT columns (one unit everywhere inside
+ * the server). Attribute maps, events, links, resources and scopes are JSON text exactly as
+ * decoded, so nothing that arrived is lost; the columns beside them are what queries filter on.
+ *
+ * `trace_parts` holds one partial summary per trace per write batch; a trace's summary is the
+ * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
+ * append-only (spans of one trace arrive in many batches, from many services).
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS spoor_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+
+CREATE TABLE IF NOT EXISTS spans (
+  project_id VARCHAR NOT NULL,
+  trace_id VARCHAR NOT NULL,
+  span_id VARCHAR NOT NULL,
+  parent_span_id VARCHAR,
+  trace_state VARCHAR NOT NULL,
+  flags UINTEGER NOT NULL,
+  name VARCHAR NOT NULL,
+  kind VARCHAR NOT NULL,
+  service_name VARCHAR NOT NULL,
+  start_us BIGINT NOT NULL,
+  end_us BIGINT NOT NULL,
+  duration_us BIGINT NOT NULL,
+  status_code VARCHAR NOT NULL,
+  status_message VARCHAR NOT NULL,
+  attributes VARCHAR NOT NULL,
+  resource VARCHAR NOT NULL,
+  scope VARCHAR NOT NULL,
+  events VARCHAR NOT NULL,
+  links VARCHAR NOT NULL,
+  dropped_attributes UINTEGER NOT NULL,
+  dropped_events UINTEGER NOT NULL,
+  dropped_links UINTEGER NOT NULL,
+  session_id VARCHAR,
+  llm VARCHAR,
+  llm_provider VARCHAR,
+  llm_request_model VARCHAR,
+  llm_response_model VARCHAR,
+  input_tokens BIGINT,
+  output_tokens BIGINT,
+  cost_usd DOUBLE
+);
+
+CREATE TABLE IF NOT EXISTS trace_parts (
+  project_id VARCHAR NOT NULL,
+  trace_id VARCHAR NOT NULL,
+  start_us BIGINT NOT NULL,
+  end_us BIGINT NOT NULL,
+  span_count BIGINT NOT NULL,
+  error_count BIGINT NOT NULL,
+  root_name VARCHAR,
+  root_service VARCHAR,
+  first_name VARCHAR NOT NULL,
+  first_service VARCHAR NOT NULL,
+  input_tokens BIGINT,
+  output_tokens BIGINT,
+  cost_usd DOUBLE
+);
+
+CREATE TABLE IF NOT EXISTS logs (
+  project_id VARCHAR NOT NULL,
+  log_id VARCHAR NOT NULL,
+  time_us BIGINT NOT NULL,
+  observed_us BIGINT NOT NULL,
+  trace_id VARCHAR,
+  span_id VARCHAR,
+  flags UINTEGER NOT NULL,
+  severity_number UTINYINT NOT NULL,
+  severity_text VARCHAR NOT NULL,
+  body VARCHAR NOT NULL,
+  body_text VARCHAR NOT NULL,
+  attributes VARCHAR NOT NULL,
+  resource VARCHAR NOT NULL,
+  scope VARCHAR NOT NULL,
+  service_name VARCHAR NOT NULL,
+  event_name VARCHAR NOT NULL,
+  dropped_attributes UINTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS metric_points (
+  project_id VARCHAR NOT NULL,
+  name VARCHAR NOT NULL,
+  description VARCHAR NOT NULL,
+  unit VARCHAR NOT NULL,
+  type VARCHAR NOT NULL,
+  temporality VARCHAR NOT NULL,
+  is_monotonic BOOLEAN,
+  service_name VARCHAR NOT NULL,
+  resource VARCHAR NOT NULL,
+  scope VARCHAR NOT NULL,
+  attributes VARCHAR NOT NULL,
+  start_us BIGINT,
+  time_us BIGINT NOT NULL,
+  flags UINTEGER NOT NULL,
+  value DOUBLE,
+  count DOUBLE,
+  sum DOUBLE,
+  min DOUBLE,
+  max DOUBLE,
+  bucket_counts DOUBLE[],
+  explicit_bounds DOUBLE[],
+  scale INTEGER,
+  zero_count DOUBLE,
+  zero_threshold DOUBLE,
+  positive_offset INTEGER,
+  positive_counts DOUBLE[],
+  negative_offset INTEGER,
+  negative_counts DOUBLE[],
+  quantiles VARCHAR,
+  exemplars VARCHAR NOT NULL
+);
+`;

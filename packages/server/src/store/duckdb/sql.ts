@@ -1,0 +1,21 @@
+import type { DuckDBValue } from '@duckdb/node-api';
+
+/** Collects positional parameters while a query is built; `add` returns the placeholder. */
+export class SqlParams {
+  readonly values: DuckDBValue[] = [];
+
+  add(value: string | number): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+}
+
+/** A JSON pointer (RFC 6901) to a key path; any character in a key is safe. */
+export function jsonPointer(keys: string[]): string {
+  return keys.map((key) => `/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+}
+
+/** A case-insensitive "contains" pattern with `%`, `_` and `\` taken literally (ESCAPE '\'). */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

@@ -1,0 +1,73 @@
+import type {
+  LogQuery,
+  LogRecordData,
+  MetricPointQuery,
+  MetricPointRecord,
+  MetricType,
+  SpanRecord,
+  TimeRange,
+  TraceQuery,
+  TraceSummaryRecord,
+} from '@spoor/model';
+
+/** Records to commit together: one transaction, all or nothing. */
+export interface WriteBatch {
+  spans: SpanRecord[];
+  logs: LogRecordData[];
+  metricPoints: MetricPointRecord[];
+}
+
+/** Where a page of newest-first results continues: strictly older than this key. */
+export interface TimeKey {
+  timeUs: number;
+  id: string;
+}
+
+export interface ServiceRecord {
+  name: string;
+  spanCount: number;
+  errorCount: number;
+  lastSeenUs: number;
+}
+
+export interface MetricDescriptorRecord {
+  name: string;
+  type: MetricType;
+  unit: string;
+  description: string;
+  pointCount: number;
+  lastSeenUs: number;
+}
+
+export type Signal = 'traces' | 'logs' | 'metrics';
+
+/**
+ * The storage port. Every method takes the project id (inside its query object where there is
+ * one); no method returns another project's records. Adapters wrap driver errors in
+ * `StoreError`. Every adapter passes the contract suite in `store-contract.ts`.
+ */
+export interface Store {
+  /** Commits the batch durably before resolving. */
+  write(batch: WriteBatch): Promise<void>;
+  /** Trace summaries matching the query, newest first, after `after`, at most `limit`. */
+  listTraces(query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]>;
+  /** A trace's spans (any order) and logs, or `null` when the project has no such trace. */
+  getTrace(projectId: string, traceId: string): Promise<{ spans: SpanRecord[]; logs: LogRecordData[] } | null>;
+  listServices(projectId: string, range: TimeRange): Promise<ServiceRecord[]>;
+  /** Log records matching the query, newest first, after `after`, at most `limit`. */
+  listLogs(query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]>;
+  listMetrics(projectId: string, range: TimeRange): Promise<MetricDescriptorRecord[]>;
+  /** Points of one metric, newest first, skipping `offset`, at most `limit`. */
+  listMetricPoints(query: MetricPointQuery, offset: number, limit: number): Promise<MetricPointRecord[]>;
+  /** Deletes every project's records of a signal older than `cutoffUs`; returns how many. */
+  deleteOlderThan(signal: Signal, cutoffUs: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A failure inside a store adapter; the driver's error is the `cause`. */
+export class StoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
