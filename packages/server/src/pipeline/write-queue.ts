@@ -6,6 +6,11 @@ export interface WriteQueueOptions {
   maxQueuedRecords?: number;
   /** Records committed in one transaction at most. Default 50,000. */
   maxRecordsPerCommit?: number;
+  /**
+   * Commits in flight at once. Default 2: while one transaction commits (on DuckDB's threads),
+   * the next is filled on the event loop, so neither waits for the other.
+   */
+  maxConcurrentCommits?: number;
   /** Seconds a refused client is told to wait (`Retry-After`). Default 1. */
   retryAfterSeconds?: number;
   /** Called when a commit fails; the batches in it are rejected to their senders. */
@@ -36,10 +41,13 @@ export class WriteQueue {
   private readonly maxQueuedRecords: number;
   private readonly maxRecordsPerCommit: number;
   private readonly retryAfterSeconds: number;
+  private readonly maxConcurrentCommits: number;
   private readonly onError: (error: unknown, records: number) => void;
   private pending: Pending[] = [];
   private queuedRecords = 0;
-  private running: Promise<void> | null = null;
+  private activeCommits = 0;
+  private scheduled = false;
+  private idleWaiters: Array<() => void> = [];
   private closed = false;
   private readonly stats = { commits: 0, committedRecords: 0, failedCommits: 0 };
 
@@ -50,6 +58,7 @@ export class WriteQueue {
     this.maxQueuedRecords = options.maxQueuedRecords ?? 200_000;
     this.maxRecordsPerCommit = options.maxRecordsPerCommit ?? 50_000;
     this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
+    this.maxConcurrentCommits = options.maxConcurrentCommits ?? 2;
     this.onError = options.onError ?? (() => {});
   }
 
@@ -71,7 +80,7 @@ export class WriteQueue {
     const done = new Promise<void>((resolve, reject) => {
       this.pending.push({ batch, records, resolve, reject });
     });
-    this.running ??= this.run();
+    this.schedule();
     return done;
   }
 
@@ -82,29 +91,45 @@ export class WriteQueue {
   /** Refuses new batches and resolves when everything accepted so far is committed. */
   async close(): Promise<void> {
     this.closed = true;
-    await this.running;
+    if (this.pending.length === 0 && this.activeCommits === 0) return;
+    await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private async run(): Promise<void> {
-    // Let the requests that arrived in the same tick join the first commit.
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    while (this.pending.length > 0) {
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // Let the requests decoded in the same turn of the event loop join one commit.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.activeCommits < this.maxConcurrentCommits && this.pending.length > 0) {
       const group = this.takeGroup();
-      const merged = mergeBatches(group);
-      try {
-        await this.store.write(merged);
-        this.stats.commits++;
-        this.stats.committedRecords += countOf(group);
-        for (const p of group) p.resolve();
-      } catch (error) {
-        this.stats.failedCommits++;
-        this.onError(error, countOf(group));
-        for (const p of group) p.reject(error);
-      } finally {
-        this.queuedRecords -= countOf(group);
-      }
+      const records = countOf(group);
+      this.activeCommits++;
+      void this.store.write(mergeBatches(group)).then(
+        () => {
+          this.stats.commits++;
+          this.stats.committedRecords += records;
+          for (const p of group) p.resolve();
+        },
+        (error: unknown) => {
+          this.stats.failedCommits++;
+          this.onError(error, records);
+          for (const p of group) p.reject(error);
+        },
+      ).finally(() => {
+        this.activeCommits--;
+        this.queuedRecords -= records;
+        this.pump();
+        if (this.pending.length === 0 && this.activeCommits === 0) {
+          for (const resolve of this.idleWaiters.splice(0)) resolve();
+        }
+      });
     }
-    this.running = null;
   }
 
   private takeGroup(): Pending[] {

@@ -53,7 +53,7 @@ const DATA_MONOTONIC = tagOf(3, WT_VARINT);
 const REQUEST_FIELDS = fields(1);
 const RM_FIELDS = fields(1, 2, 3);
 const SM_FIELDS = fields(1, 2, 3);
-const METRIC_FIELDS = fields(1, 2, 3, 5, 7, 9, 10, 11, 12);
+const METRIC_FIELDS = fields(1, 2, 3, 5, 7, 9, 10, 11); // 12, metadata, is skipped
 const DATA_FIELDS = fields(1, 2, 3);
 
 const PLACEHOLDER_RESOURCE = emptyResource();
@@ -196,6 +196,7 @@ export function finishMetric(shape: MetricShape, out: MetricPointRecord[], first
 function readData(r: BinaryReader, type: MetricType, shape: MetricShape, projectId: string, out: MetricPointRecord[]): void {
   const end = messageEnd(r);
   shape.type = type;
+  if (type === 'sum') shape.isMonotonic ??= false; // proto3 leaves `false` off the wire
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === DATA_POINTS) out.push(readPoint(r, type, projectId));
@@ -288,6 +289,16 @@ function readPoint(r: BinaryReader, type: MetricType, projectId: string): Metric
   }
   expectEnd(r, end);
   if (point.startTimeUs === 0) point.startTimeUs = null;
+  // Proto3 leaves zero values off the wire (the Collector always, OpenTelemetry JS for `scale`):
+  // an absent count, scale or list is a zero or an empty list, as the JSON decoder reads it.
+  if (type !== 'gauge' && type !== 'sum') point.count ??= 0;
+  if (type === 'histogram') {
+    point.bucketCounts ??= [];
+    point.explicitBounds ??= [];
+  } else if (type === 'exponential_histogram') {
+    point.scale ??= 0;
+    point.zeroCount ??= 0;
+  } else if (type === 'summary') point.quantiles ??= [];
   return point;
 }
 

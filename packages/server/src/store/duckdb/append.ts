@@ -1,23 +1,14 @@
-import { DOUBLE, type DuckDBAppender, LIST, listValue } from '@duckdb/node-api';
+import { DOUBLE, type DuckDBAppender, LIST, VARCHAR, listValue } from '@duckdb/node-api';
 import type { AttributeValue, LogRecordData, MetricPointRecord, SpanRecord } from '@spoor/model';
+import type { SourceCatalog, SourceRow } from './sources.js';
 
-/**
- * Row writers for the DuckDB appender, one per table, in the column order of `schema.ts`.
- * Resources and scopes are shared by every record of a request, so their JSON is built once per
- * object and reused (`JsonCache`).
- */
-export class JsonCache {
-  private readonly cache = new WeakMap<object, string>();
-
-  of(value: object): string {
-    let json = this.cache.get(value);
-    if (json === undefined) {
-      json = JSON.stringify(value);
-      this.cache.set(value, json);
-    }
-    return json;
-  }
+/** What the row writers share within one write: source ids, and the sources new to the store. */
+export interface AppendContext {
+  sources: SourceCatalog;
+  fresh: Map<string, SourceRow>;
 }
+
+/** Row writers for the DuckDB appender, one per table, in the column order of `schema.ts`. */
 
 function varcharOrNull(a: DuckDBAppender, value: string | null): void {
   if (value === null) a.appendNull();
@@ -42,8 +33,12 @@ function doubleListOrNull(a: DuckDBAppender, values: number[] | null): void {
 }
 
 const EMPTY_ARRAY_JSON = '[]';
+const VARCHAR_LIST = LIST(VARCHAR);
 
-export function appendSpan(a: DuckDBAppender, s: SpanRecord, json: JsonCache): void {
+/** Columns after `is_llm`, provider to finish reasons. */
+const LLM_COLUMNS = 13;
+
+export function appendSpan(a: DuckDBAppender, s: SpanRecord, ctx: AppendContext): void {
   a.appendVarchar(s.projectId);
   a.appendVarchar(s.traceId);
   a.appendVarchar(s.spanId);
@@ -59,8 +54,7 @@ export function appendSpan(a: DuckDBAppender, s: SpanRecord, json: JsonCache): v
   a.appendVarchar(s.status.code);
   a.appendVarchar(s.status.message);
   a.appendVarchar(JSON.stringify(s.attributes));
-  a.appendVarchar(json.of(s.resource));
-  a.appendVarchar(json.of(s.scope));
+  a.appendVarchar(ctx.sources.idOf(s.projectId, s.resource, s.scope, ctx.fresh));
   a.appendVarchar(s.events.length === 0 ? EMPTY_ARRAY_JSON : JSON.stringify(s.events));
   a.appendVarchar(s.links.length === 0 ? EMPTY_ARRAY_JSON : JSON.stringify(s.links));
   a.appendUInteger(s.droppedAttributesCount);
@@ -69,15 +63,24 @@ export function appendSpan(a: DuckDBAppender, s: SpanRecord, json: JsonCache): v
   varcharOrNull(a, s.sessionId);
   const llm = s.llm;
   if (llm === null) {
-    for (let i = 0; i < 7; i++) a.appendNull();
+    a.appendBoolean(false);
+    for (let i = 0; i < LLM_COLUMNS; i++) a.appendNull();
   } else {
-    a.appendVarchar(JSON.stringify(llm));
+    a.appendBoolean(true);
     varcharOrNull(a, llm.provider);
+    varcharOrNull(a, llm.operation);
     varcharOrNull(a, llm.requestModel);
     varcharOrNull(a, llm.responseModel);
     bigintOrNull(a, llm.inputTokens);
     bigintOrNull(a, llm.outputTokens);
+    bigintOrNull(a, llm.totalTokens);
+    bigintOrNull(a, llm.cacheReadInputTokens);
+    bigintOrNull(a, llm.cacheCreationInputTokens);
+    bigintOrNull(a, llm.reasoningTokens);
     doubleOrNull(a, llm.costUsd);
+    doubleOrNull(a, llm.timeToFirstTokenMs);
+    if (llm.finishReasons === null) a.appendNull();
+    else a.appendList(listValue(llm.finishReasons), VARCHAR_LIST);
   }
   a.endRow();
 }
@@ -168,7 +171,7 @@ function bodyText(body: AttributeValue): string {
   return typeof body === 'string' ? body : body === null ? '' : JSON.stringify(body);
 }
 
-export function appendLog(a: DuckDBAppender, l: LogRecordData, json: JsonCache): void {
+export function appendLog(a: DuckDBAppender, l: LogRecordData, ctx: AppendContext): void {
   a.appendVarchar(l.projectId);
   a.appendVarchar(l.logId);
   a.appendBigInt(BigInt(l.timeUs));
@@ -181,15 +184,14 @@ export function appendLog(a: DuckDBAppender, l: LogRecordData, json: JsonCache):
   a.appendVarchar(JSON.stringify(l.body));
   a.appendVarchar(bodyText(l.body));
   a.appendVarchar(JSON.stringify(l.attributes));
-  a.appendVarchar(json.of(l.resource));
-  a.appendVarchar(json.of(l.scope));
+  a.appendVarchar(ctx.sources.idOf(l.projectId, l.resource, l.scope, ctx.fresh));
   a.appendVarchar(l.serviceName);
   a.appendVarchar(l.eventName);
   a.appendUInteger(l.droppedAttributesCount);
   a.endRow();
 }
 
-export function appendMetricPoint(a: DuckDBAppender, p: MetricPointRecord, json: JsonCache): void {
+export function appendMetricPoint(a: DuckDBAppender, p: MetricPointRecord, ctx: AppendContext): void {
   a.appendVarchar(p.projectId);
   a.appendVarchar(p.name);
   a.appendVarchar(p.description);
@@ -199,8 +201,7 @@ export function appendMetricPoint(a: DuckDBAppender, p: MetricPointRecord, json:
   if (p.isMonotonic === null) a.appendNull();
   else a.appendBoolean(p.isMonotonic);
   a.appendVarchar(p.serviceName);
-  a.appendVarchar(json.of(p.resource));
-  a.appendVarchar(json.of(p.scope));
+  a.appendVarchar(ctx.sources.idOf(p.projectId, p.resource, p.scope, ctx.fresh));
   a.appendVarchar(JSON.stringify(p.attributes));
   bigintOrNull(a, p.startTimeUs);
   a.appendBigInt(BigInt(p.timeUs));

@@ -18,8 +18,20 @@ import {
   type TimeKey,
   type WriteBatch,
 } from '../store.js';
-import { JsonCache, appendLog, appendMetricPoint, appendSpan, appendTracePart, tracePartsOf } from './append.js';
-import { JsonParseCache, LOG_COLUMNS, SPAN_COLUMNS, logFromRow, metricPointFromRow, num, numOrNull, spanFromRow } from './read.js';
+import { type AppendContext, appendLog, appendMetricPoint, appendSpan, appendTracePart, tracePartsOf } from './append.js';
+import {
+  JsonParseCache,
+  LOGS_WITH_SOURCES,
+  LOG_COLUMNS,
+  SPANS_WITH_SOURCES,
+  SPAN_COLUMNS,
+  logFromRow,
+  metricPointFromRow,
+  num,
+  numOrNull,
+  spanFromRow,
+} from './read.js';
+import { SourceCatalog, type SourceRow } from './sources.js';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { SqlParams, jsonPointer, likePattern } from './sql.js';
 
@@ -30,20 +42,34 @@ export interface DuckDbStoreOptions {
   memoryLimit?: string;
   /** DuckDB worker threads. Default: 2. */
   threads?: number;
+  /** Further DuckDB settings, e.g. `{ checkpoint_threshold: '64MB' }`. */
+  settings?: Record<string, string>;
+  /** Connections that write concurrently (see `WriteQueue.maxConcurrentCommits`). Default 2. */
+  writers?: number;
 }
 
 /** How far around a trace's span times its logs are looked for. */
 const LOG_MARGIN_US = 3_600_000_000;
 
 /**
- * The embedded store: one DuckDB file. Writes go through one connection, one transaction per
- * batch; reads open their own connection each, so they never wait behind a write.
+ * The embedded store: one DuckDB file. Each batch is one transaction on one of a few writer
+ * connections, so one batch can be appended while another commits; reads open their own
+ * connection each, so they never wait behind a write.
  */
 export class DuckDbStore implements Store {
+  private readonly sources = new SourceCatalog();
+  private readonly idleWriters: DuckDBConnection[];
+  private readonly writerWaiters: Array<(connection: DuckDBConnection) => void> = [];
+  /** New sources are inserted one statement at a time, outside the batch transactions. */
+  private sourceInserts: Promise<void> = Promise.resolve();
+
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly writer: DuckDBConnection,
-  ) {}
+    writers: DuckDBConnection[],
+  ) {
+    this.idleWriters = writers;
+  }
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {
     let instance: DuckDBInstance;
@@ -51,12 +77,14 @@ export class DuckDbStore implements Store {
       instance = await DuckDBInstance.create(options.path, {
         memory_limit: options.memoryLimit ?? '1GB',
         threads: String(options.threads ?? 2),
+        ...options.settings,
       });
     } catch (cause) {
       throw new StoreError(`cannot open the DuckDB database at ${options.path}: ${(cause as Error).message}`, { cause });
     }
     const writer = await instance.connect();
-    const store = new DuckDbStore(instance, writer);
+    const writers = await Promise.all(Array.from({ length: options.writers ?? 2 }, () => instance.connect()));
+    const store = new DuckDbStore(instance, writer, writers);
     await store.migrate();
     return store;
   }
@@ -72,36 +100,74 @@ export class DuckDbStore implements Store {
   }
 
   async write(batch: WriteBatch): Promise<void> {
-    const json = new JsonCache();
-    await this.guard('write a batch', async () => {
-      await this.writer.run('BEGIN TRANSACTION');
-      try {
-        if (batch.spans.length > 0) {
-          const spans = await this.writer.createAppender('spans');
-          for (const span of batch.spans) appendSpan(spans, span, json);
-          spans.closeSync();
-          const parts = await this.writer.createAppender('trace_parts');
-          for (const part of tracePartsOf(batch.spans)) appendTracePart(parts, part);
-          parts.closeSync();
-        }
-        if (batch.logs.length > 0) {
-          const logs = await this.writer.createAppender('logs');
-          for (const log of batch.logs) appendLog(logs, log, json);
-          logs.closeSync();
-        }
-        if (batch.metricPoints.length > 0) {
-          const points = await this.writer.createAppender('metric_points');
-          for (const point of batch.metricPoints) appendMetricPoint(points, point, json);
-          points.closeSync();
-        }
-        await this.writer.run('COMMIT');
-      } catch (error) {
-        await this.writer.run('ROLLBACK').catch(() => {
-          // The transaction is already gone when the failure aborted it; the original error is what matters.
-        });
-        throw error;
+    const connection = await this.acquireWriter();
+    try {
+      await this.guard('write a batch', () => this.writeWith(connection, batch));
+    } finally {
+      this.releaseWriter(connection);
+    }
+  }
+
+  private async writeWith(connection: DuckDBConnection, batch: WriteBatch): Promise<void> {
+    const ctx: AppendContext = { sources: this.sources, fresh: new Map() };
+    await connection.run('BEGIN TRANSACTION');
+    try {
+      if (batch.spans.length > 0) {
+        const spans = await connection.createAppender('spans');
+        for (const span of batch.spans) appendSpan(spans, span, ctx);
+        spans.closeSync();
+        const parts = await connection.createAppender('trace_parts');
+        for (const part of tracePartsOf(batch.spans)) appendTracePart(parts, part);
+        parts.closeSync();
+      }
+      if (batch.logs.length > 0) {
+        const logs = await connection.createAppender('logs');
+        for (const log of batch.logs) appendLog(logs, log, ctx);
+        logs.closeSync();
+      }
+      if (batch.metricPoints.length > 0) {
+        const points = await connection.createAppender('metric_points');
+        for (const point of batch.metricPoints) appendMetricPoint(points, point, ctx);
+        points.closeSync();
+      }
+      // A source must be committed no later than the records that point at it.
+      if (ctx.fresh.size > 0) await this.insertSources([...ctx.fresh.values()]);
+      await connection.run('COMMIT');
+    } catch (error) {
+      await connection.run('ROLLBACK').catch(() => {
+        // The transaction is already gone when the failure aborted it; the original error is what matters.
+      });
+      throw error;
+    }
+    if (ctx.fresh.size > 0) this.sources.remember(ctx.fresh.values());
+  }
+
+  private insertSources(rows: SourceRow[]): Promise<void> {
+    const insert = this.sourceInserts.then(async () => {
+      for (const row of rows) {
+        await this.writer.run('INSERT INTO sources VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+          row.projectId,
+          row.sourceId,
+          row.resourceJson,
+          row.scopeJson,
+        ]);
       }
     });
+    // The chain must survive a failed insert; the failure reaches this batch through `insert`.
+    this.sourceInserts = insert.catch(() => undefined);
+    return insert;
+  }
+
+  private acquireWriter(): Promise<DuckDBConnection> {
+    const idle = this.idleWriters.pop();
+    if (idle !== undefined) return Promise.resolve(idle);
+    return new Promise((resolve) => this.writerWaiters.push(resolve));
+  }
+
+  private releaseWriter(connection: DuckDBConnection): void {
+    const waiter = this.writerWaiters.shift();
+    if (waiter !== undefined) waiter(connection);
+    else this.idleWriters.push(connection);
   }
 
   async listTraces(query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]> {
@@ -120,7 +186,8 @@ export class DuckDbStore implements Store {
       const v = p.add(value);
       spanFilters.push(
         `(json_extract_string(attributes, ${p.add(jsonPointer([key]))}) = ${v}` +
-          ` OR json_extract_string(resource, ${p.add(jsonPointer(['attributes', key]))}) = ${v})`,
+          ` OR source_id IN (SELECT source_id FROM sources WHERE project_id = ${project}` +
+          ` AND json_extract_string(resource, ${p.add(jsonPointer(['attributes', key]))}) = ${v}))`,
       );
     }
     const traceFilters: string[] = [];
@@ -189,13 +256,13 @@ export class DuckDbStore implements Store {
     const [spanRows, logRows] = await Promise.all([
       this.read(
         'read a trace',
-        `SELECT ${SPAN_COLUMNS} FROM spans
+        `SELECT ${SPAN_COLUMNS} FROM ${SPANS_WITH_SOURCES}
          WHERE project_id = $1 AND trace_id = $2 AND start_us BETWEEN $3::BIGINT AND $4::BIGINT`,
         [projectId, traceId, fromUs, toUs],
       ),
       this.read(
         "read a trace's logs",
-        `SELECT ${LOG_COLUMNS} FROM logs
+        `SELECT ${LOG_COLUMNS} FROM ${LOGS_WITH_SOURCES}
          WHERE project_id = $1 AND trace_id = $2 AND time_us BETWEEN $3::BIGINT AND $4::BIGINT
          ORDER BY time_us, log_id`,
         [projectId, traceId, fromUs - LOG_MARGIN_US, toUs + LOG_MARGIN_US],
@@ -237,7 +304,7 @@ export class DuckDbStore implements Store {
     }
     const rows = await this.read(
       'list logs',
-      `SELECT ${LOG_COLUMNS} FROM logs WHERE ${where.join(' AND ')} ORDER BY time_us DESC, log_id DESC LIMIT ${p.add(limit)}`,
+      `SELECT ${LOG_COLUMNS} FROM ${LOGS_WITH_SOURCES} WHERE ${where.join(' AND ')} ORDER BY time_us DESC, log_id DESC LIMIT ${p.add(limit)}`,
       p.values,
     );
     const shared = new JsonParseCache();
@@ -270,7 +337,7 @@ export class DuckDbStore implements Store {
     if (query.service !== null) where.push(`service_name = ${p.add(query.service)}`);
     const rows = await this.read(
       'list metric points',
-      `SELECT * FROM metric_points WHERE ${where.join(' AND ')}
+      `SELECT * FROM metric_points JOIN sources USING (project_id, source_id) WHERE ${where.join(' AND ')}
        ORDER BY time_us DESC, service_name, attributes LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}`,
       p.values,
     );
@@ -297,6 +364,7 @@ export class DuckDbStore implements Store {
   async close(): Promise<void> {
     await this.guard('close the database', async () => {
       await this.writer.run('CHECKPOINT');
+      for (const connection of this.idleWriters) connection.closeSync();
       this.writer.closeSync();
       this.instance.closeSync();
     });

@@ -40,9 +40,33 @@ export class JsonParseCache {
   }
 }
 
-export const SPAN_COLUMNS = `trace_id, span_id, parent_span_id, trace_state, flags, name, kind, service_name,
+/** Spans joined with their source (resource and scope); use with `SPAN_COLUMNS`. */
+export const SPANS_WITH_SOURCES = 'spans JOIN sources USING (project_id, source_id)';
+
+export const SPAN_COLUMNS = `project_id, trace_id, span_id, parent_span_id, trace_state, flags, name, kind, service_name,
   start_us, end_us, status_code, status_message, attributes, resource, scope, events, links,
-  dropped_attributes, dropped_events, dropped_links, session_id, llm, project_id`;
+  dropped_attributes, dropped_events, dropped_links, session_id, is_llm, llm_provider, llm_operation,
+  llm_request_model, llm_response_model, input_tokens, output_tokens, total_tokens, cache_read_tokens,
+  cache_creation_tokens, reasoning_tokens, cost_usd, ttft_ms, finish_reasons`;
+
+function llmFromRow(row: Row): LlmFields | null {
+  if (row.is_llm !== true) return null;
+  return {
+    provider: (row.llm_provider as string | null) ?? null,
+    operation: (row.llm_operation as string | null) ?? null,
+    requestModel: (row.llm_request_model as string | null) ?? null,
+    responseModel: (row.llm_response_model as string | null) ?? null,
+    inputTokens: numOrNull(row.input_tokens),
+    outputTokens: numOrNull(row.output_tokens),
+    totalTokens: numOrNull(row.total_tokens),
+    cacheReadInputTokens: numOrNull(row.cache_read_tokens),
+    cacheCreationInputTokens: numOrNull(row.cache_creation_tokens),
+    reasoningTokens: numOrNull(row.reasoning_tokens),
+    costUsd: numOrNull(row.cost_usd),
+    timeToFirstTokenMs: numOrNull(row.ttft_ms),
+    finishReasons: Array.isArray(row.finish_reasons) ? (row.finish_reasons as string[]) : null,
+  };
+}
 
 export function spanFromRow(row: Row, shared: JsonParseCache): SpanRecord {
   return {
@@ -67,9 +91,12 @@ export function spanFromRow(row: Row, shared: JsonParseCache): SpanRecord {
     droppedEventsCount: num(row.dropped_events),
     droppedLinksCount: num(row.dropped_links),
     sessionId: (row.session_id as string | null) ?? null,
-    llm: row.llm === null ? null : (JSON.parse(row.llm as string) as LlmFields),
+    llm: llmFromRow(row),
   };
 }
+
+/** Logs joined with their source; use with `LOG_COLUMNS`. */
+export const LOGS_WITH_SOURCES = 'logs JOIN sources USING (project_id, source_id)';
 
 export const LOG_COLUMNS = `project_id, log_id, time_us, observed_us, trace_id, span_id, flags, severity_number,
   severity_text, body, attributes, resource, scope, service_name, event_name, dropped_attributes`;

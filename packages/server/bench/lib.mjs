@@ -1,0 +1,182 @@
+// Shared parts of the Spoor benchmarks: start servers as child processes, build realistic OTLP
+// protobuf batches with the official OpenTelemetry serializer, and drive keep-alive load.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+
+const CLI = fileURLToPath(new URL('../bin/spoor.js', import.meta.url));
+
+/** Starts `spoor serve` on a free port; resolves with its URL and process. */
+export function startSpoor(dataDir, extraArgs = []) {
+  return startChild(process.execPath, [CLI, 'serve', '--port', '0', '--data', dataDir, '--log-level', 'warn', ...extraArgs], /listening on (http:\/\/\S+)/);
+}
+
+/** The ceiling: a server that reads each body and answers 200, doing nothing else. */
+export function startDiscardServer() {
+  const code = `
+    const http = require('node:http');
+    const server = http.createServer((req, res) => {
+      req.on('data', () => {});
+      req.on('end', () => { res.writeHead(200, { 'content-type': 'application/x-protobuf' }); res.end(); });
+    });
+    server.keepAliveTimeout = 60000;
+    server.listen(0, '127.0.0.1', () => console.log('listening on http://127.0.0.1:' + server.address().port));`;
+  return startChild(process.execPath, ['-e', code], /listening on (http:\/\/\S+)/);
+}
+
+function startChild(command, args, urlPattern) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = urlPattern.exec(out);
+      if (match) resolve({ url: match[1], pid: child.pid, child });
+    });
+    child.on('exit', (code) => reject(new Error(`server exited early with code ${code}: ${out}`)));
+  });
+}
+
+export async function stopChild(server) {
+  server.child.removeAllListeners('exit');
+  const exited = new Promise((resolve) => server.child.once('exit', resolve));
+  server.child.kill('SIGTERM');
+  await exited;
+}
+
+/** Peak resident set size of a process in bytes (VmHWM), read before it exits. */
+export function peakRssBytes(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)[1]) * 1024;
+}
+
+/**
+ * Builds `count` different ExportTraceServiceRequest bodies of `tracesPerBatch` traces with
+ * `spansPerTrace` spans each: an agent-like tree (workflow, steps, LLM calls with gen_ai.*
+ * attributes, a tool call, an occasional error), serialized by the official OTel serializer.
+ * Returns templates whose trace-id byte offsets are known, so each request can get fresh ids.
+ */
+export function buildTemplates({ count, tracesPerBatch, spansPerTrace, service = 'bench-agent' }) {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': service, 'service.version': '1.0.0', 'host.name': 'bench-host' }),
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
+  const tracer = provider.getTracer('spoor-bench', '1.0.0');
+  const t0 = Date.now() - 60_000;
+  const templates = [];
+  for (let b = 0; b < count; b++) {
+    exporter.reset();
+    for (let t = 0; t < tracesPerBatch; t++) {
+      const start = t0 + t * 10;
+      const root = tracer.startSpan('workflow research', { startTime: start, kind: SpanKind.SERVER, attributes: { 'workflow.name': 'research', 'session.id': `s-${t % 50}` } });
+      const rootCtx = trace.setSpan(context.active(), root);
+      for (let s = 1; s < spansPerTrace; s++) {
+        const llm = s % 3 === 1;
+        const name = llm ? 'chat gpt-4o' : s % 3 === 2 ? 'execute_tool web_search' : `step ${s}`;
+        const attributes = llm
+          ? { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 800 + s, 'gen_ai.usage.output_tokens': 120, 'gen_ai.response.finish_reasons': ['stop'] }
+          : { 'step.number': s, 'gen_ai.tool.name': 'web_search', 'http.response.status_code': 200, 'retrieval.top_k': 8 };
+        const span = tracer.startSpan(name, { startTime: start + s, kind: llm ? SpanKind.CLIENT : SpanKind.INTERNAL, attributes }, rootCtx);
+        if (s === spansPerTrace - 1 && t % 20 === 0) {
+          span.recordException(new Error('tool timed out after 30s'));
+          span.setStatus({ code: SpanStatusCode.ERROR, message: 'tool timed out' });
+        }
+        span.end(start + s + 5 + (s % 7) * 40);
+      }
+      root.end(start + spansPerTrace * 50);
+    }
+    const spans = exporter.getFinishedSpans();
+    const body = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans));
+    const traceIds = [...new Set(spans.map((s) => s.spanContext().traceId))];
+    templates.push({ body, spanCount: spans.length, offsets: traceIds.map((id) => offsetsOf(body, Buffer.from(id, 'hex'))) });
+  }
+  return templates;
+}
+
+function offsetsOf(haystack, needle) {
+  const offsets = [];
+  for (let i = haystack.indexOf(needle); i !== -1; i = haystack.indexOf(needle, i + 1)) offsets.push(i);
+  return offsets;
+}
+
+let idCounter = 0;
+const runPrefix = Math.floor(Math.random() * 0xffffffff);
+
+/** A copy of a template with fresh, unique trace ids. */
+export function freshBody(template) {
+  const body = Buffer.from(template.body);
+  for (const offsets of template.offsets) {
+    idCounter++;
+    for (const at of offsets) {
+      body.writeUInt32BE(runPrefix, at);
+      body.writeUInt32BE(idCounter, at + 12);
+    }
+  }
+  return body;
+}
+
+/**
+ * Sends protobuf batches from `concurrency` keep-alive clients for `seconds`. Counts spans only
+ * from 200 answers; a 429/503 is counted and retried after its Retry-After.
+ */
+export async function driveLoad({ url, seconds, concurrency, templates, maxRequests = Infinity }) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const target = new URL('/v1/traces', url);
+  const latencies = [];
+  let spans = 0;
+  let requests = 0;
+  let refused = 0;
+  let failed = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  let next = 0;
+  const worker = async () => {
+    while (performance.now() < deadline && requests < maxRequests) {
+      requests++;
+      const template = templates[next++ % templates.length];
+      const body = freshBody(template);
+      const t = performance.now();
+      const { status, retryAfter } = await post(agent, target, body);
+      if (status === 200) {
+        latencies.push(performance.now() - t);
+        spans += template.spanCount;
+      } else if (status === 429 || status === 503) {
+        refused++;
+        await new Promise((r) => setTimeout(r, Number(retryAfter ?? 1) * 1000));
+      } else {
+        failed++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsedS = (performance.now() - started) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  return { spans, spansPerSecond: spans / elapsedS, requests, refused, failed, elapsedS, p50Ms: pct(0.5), p99Ms: pct(0.99), maxMs: latencies.at(-1) ?? NaN };
+}
+
+function post(agent, target, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(target, {
+      method: 'POST',
+      agent,
+      headers: { 'content-type': 'application/x-protobuf', 'content-length': body.length },
+    }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode, retryAfter: res.headers['retry-after'] }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export function mib(bytes) {
+  return (bytes / 1024 / 1024).toFixed(0);
+}

@@ -1,0 +1,56 @@
+// npm run bench:query — read latency of the trace API: one 10,000-span trace, and trace lists
+// with filters over 1,000,000 stored spans. Env: BENCH_SPANS (default 1,000,000).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildTemplates, driveLoad, freshBody, startSpoor, stopChild } from './lib.mjs';
+
+const totalSpans = Number(process.env.BENCH_SPANS ?? 1_000_000);
+const dataDir = await mkdtemp(join(tmpdir(), 'spoor-bench-query-'));
+const spoor = await startSpoor(dataDir);
+
+async function timeGet(path, runs = 15) {
+  const times = [];
+  let body;
+  for (let i = 0; i < runs + 2; i++) {
+    const t = performance.now();
+    const response = await fetch(`${spoor.url}${path}`);
+    body = await response.json();
+    if (response.status !== 200) throw new Error(`${path}: ${response.status} ${JSON.stringify(body)}`);
+    if (i >= 2) times.push(performance.now() - t); // two warm-up runs
+  }
+  times.sort((a, b) => a - b);
+  return { body, medianMs: times[times.length >> 1], p95Ms: times[Math.floor(times.length * 0.95)], maxMs: times.at(-1) };
+}
+
+// 1. The big trace: 10,000 spans in one tree, sent in one request.
+const [big] = buildTemplates({ count: 1, tracesPerBatch: 1, spansPerTrace: 10_000 });
+const bigBody = freshBody(big);
+const sent = await fetch(`${spoor.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: bigBody });
+if (sent.status !== 200) throw new Error(`big trace refused: ${sent.status}`);
+const bigTraceId = bigBody.subarray(big.offsets[0][0], big.offsets[0][0] + 16).toString('hex');
+const detail = await timeGet(`/api/traces/${bigTraceId}`);
+console.log(`GET /api/traces/:id, 10,000 spans (${(bigBody.length / 1e6).toFixed(1)} MB OTLP): median ${detail.medianMs.toFixed(0)} ms, p95 ${detail.p95Ms.toFixed(0)} ms (spans returned: ${detail.body.spans.length})`);
+
+// 2. Fill the store to `totalSpans` spans from four services, 10 spans per trace.
+const templates = [0, 1, 2, 3].flatMap((n) => buildTemplates({ count: 4, tracesPerBatch: 100, spansPerTrace: 10, service: `bench-agent-${n}` }));
+const t = performance.now();
+const fill = await driveLoad({ url: spoor.url, seconds: 600, concurrency: 8, templates, maxRequests: Math.ceil((totalSpans - 10_000) / 1000) });
+console.log(`stored ${fill.spans + 10_000} spans in ${((performance.now() - t) / 1000).toFixed(0)} s (${fill.spansPerSecond.toFixed(0)} spans/s)`);
+
+const queries = [
+  ['newest 50, no filter', '/api/traces?limit=50'],
+  ['service + span name', `/api/traces?service=bench-agent-2&name=${encodeURIComponent('chat gpt-4o')}`],
+  ['status=error', '/api/traces?status=error'],
+  ['attribute session.id=s-7', `/api/traces?attr=${encodeURIComponent('session.id=s-7')}`],
+  ['minDurationMs=400', '/api/traces?minDurationMs=400'],
+  ['text in span name', '/api/traces?text=web_search&service=bench-agent-1'],
+  ['model', '/api/traces?model=gpt-4o&limit=20'],
+];
+for (const [label, path] of queries) {
+  const r = await timeGet(path);
+  console.log(`GET ${path} (${label}): median ${r.medianMs.toFixed(0)} ms, p95 ${r.p95Ms.toFixed(0)} ms, ${r.body.traces.length} traces`);
+}
+
+await stopChild(spoor);
+await rm(dataDir, { recursive: true, force: true });

@@ -1,0 +1,17 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { describeStoreContract } from '../store-contract.js';
+import { DuckDbStore } from './duckdb-store.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+describeStoreContract('DuckDB (file)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'spoor-duckdb-'));
+  dirs.push(dir);
+  return DuckDbStore.open({ path: join(dir, 'spoor.duckdb') });
+});

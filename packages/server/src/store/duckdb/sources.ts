@@ -1,0 +1,50 @@
+import { createHash } from 'node:crypto';
+import type { InstrumentationScope, Resource } from '@spoor/model';
+
+/** A distinct (resource, scope) pair as stored in the `sources` table. */
+export interface SourceRow {
+  projectId: string;
+  sourceId: string;
+  resourceJson: string;
+  scopeJson: string;
+}
+
+/** How many source ids are remembered as stored before the set is cleared and relearned. */
+const MAX_KNOWN = 50_000;
+
+/**
+ * Gives each distinct (resource, scope) pair a content id. Records of one request share the
+ * same resource and scope objects, so the hash is computed once per pair of objects, not per
+ * record; pairs not stored yet are collected for the writer to insert.
+ */
+export class SourceCatalog {
+  private readonly known = new Set<string>();
+  private byObject = new WeakMap<Resource, WeakMap<InstrumentationScope, string>>();
+
+  /** The id of the pair, adding it to `fresh` when the store may not have it yet. */
+  idOf(projectId: string, resource: Resource, scope: InstrumentationScope, fresh: Map<string, SourceRow>): string {
+    let scopes = this.byObject.get(resource);
+    let id = scopes?.get(scope);
+    if (id !== undefined && this.known.has(`${projectId}/${id}`)) return id;
+    const resourceJson = JSON.stringify(resource);
+    const scopeJson = JSON.stringify(scope);
+    id = createHash('sha256').update(resourceJson).update('\u0000').update(scopeJson).digest('hex').slice(0, 16);
+    if (scopes === undefined) {
+      scopes = new WeakMap();
+      this.byObject.set(resource, scopes);
+    }
+    scopes.set(scope, id);
+    const key = `${projectId}/${id}`;
+    if (!this.known.has(key)) fresh.set(key, { projectId, sourceId: id, resourceJson, scopeJson });
+    return id;
+  }
+
+  /** Records that these sources are committed. */
+  remember(rows: Iterable<SourceRow>): void {
+    if (this.known.size > MAX_KNOWN) {
+      this.known.clear();
+      this.byObject = new WeakMap();
+    }
+    for (const row of rows) this.known.add(`${row.projectId}/${row.sourceId}`);
+  }
+}

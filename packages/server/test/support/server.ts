@@ -1,0 +1,32 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveServeConfig, type ServeOptions } from '../../src/config.js';
+import { type RunningServer, startServer } from '../../src/server.js';
+
+export interface TestServer extends RunningServer {
+  dataDir: string;
+  /** Closes the server and deletes its data directory (unless `keepData`). */
+  stop: (options?: { keepData?: boolean }) => Promise<void>;
+}
+
+/** Starts a real Spoor server on 127.0.0.1 and a free port, with a fresh temp data directory. */
+export async function startTestServer(options: ServeOptions = {}): Promise<TestServer> {
+  const dataDir = options.data ?? (await mkdtemp(join(tmpdir(), 'spoor-test-')));
+  const config = resolveServeConfig({ host: '127.0.0.1', port: 0, logLevel: 'silent', ...options, data: dataDir }, {});
+  const server = await startServer(config);
+  return {
+    ...server,
+    dataDir,
+    stop: async ({ keepData = false } = {}) => {
+      await server.close();
+      if (!keepData) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** GETs a JSON API path and returns status and parsed body. */
+export async function getJson<T = unknown>(baseUrl: string, path: string): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${baseUrl}${path}`);
+  return { status: response.status, body: (await response.json()) as T };
+}
