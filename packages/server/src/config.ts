@@ -51,7 +51,8 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
   const pick = <K extends keyof ServeOptions>(key: K): string => {
     const flag = flags[key];
     if (flag !== undefined) return String(flag);
-    return env[ENV[key]] ?? String(DEFAULTS[key]);
+    // An empty variable counts as unset (as the OpenTelemetry SDK spec has it): `SPOOR_HOST=` must not bind every interface.
+    return env[ENV[key]] || String(DEFAULTS[key]);
   };
   const port = Number(pick('port'));
   if (!Number.isInteger(port) || port < 0 || port > 65535) {

@@ -68,7 +68,7 @@ export interface IngestMetrics {
 
 export function createIngestMetrics(registry: SelfMetrics): IngestMetrics {
   return {
-    accepted: registry.counter('spoor_ingest_records_accepted_total', 'Records committed to the store, by signal.'),
+    accepted: registry.counter('spoor_ingest_records_accepted_total', 'Records accepted (durably spooled, then committed to the store), by signal.'),
     rejected: registry.counter(
       'spoor_ingest_records_rejected_total',
       'Records dropped at ingest, by signal and reason (invalid, malformed, too_large, queue_full, store_error).',

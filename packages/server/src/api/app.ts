@@ -1,15 +1,16 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
 import { DEFAULT_PROJECT_ID } from '@spoor/model';
 import { AppError, isAppError } from '../errors.js';
-import { ingestRoutes } from '../ingest/routes.js';
+import { type AcceptedRequest, ingestRoutes } from '../ingest/routes.js';
 import type { QueryService } from '../query/query-service.js';
 import type { IngestMetrics, SelfMetrics } from '../self-metrics.js';
-import type { WriteBatch } from '../store/store.js';
 import { type QueryString, logQueryFrom, metricPointQueryFrom, rangeQueryFrom, traceId, traceQueryFrom } from './params.js';
 
 export interface AppOptions {
   query: QueryService;
-  submit: (batch: WriteBatch) => Promise<void>;
+  accept: (request: AcceptedRequest) => Promise<void>;
+  /** Resolves when every request acknowledged so far is visible to queries. */
+  visible: () => Promise<void>;
   selfMetrics: SelfMetrics;
   ingestMetrics: IngestMetrics;
   maxBodyBytes: number;
@@ -41,15 +42,25 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     void reply.code(404).send({ error: { code: 'ERR_NOT_FOUND', message: `no route for ${request.method} ${request.url}` } });
   });
 
+  // A response that finishes while shutting down closes its connection; otherwise the server
+  // would wait for the client's idle keep-alive connection (up to 72 s) before it can exit.
+  app.addHook('onSend', async (_request, reply) => {
+    if (!options.isReady()) reply.header('connection', 'close');
+  });
+
   await app.register(ingestRoutes, {
     maxBodyBytes: options.maxBodyBytes,
     projectId: DEFAULT_PROJECT_ID,
-    submit: options.submit,
+    accept: options.accept,
     metrics: options.ingestMetrics,
   });
 
   const { query } = options;
   const project = DEFAULT_PROJECT_ID;
+  // Reads see every write acknowledged before them: an app that exported and then asks finds it.
+  app.addHook('preHandler', async (request) => {
+    if (request.url.startsWith('/api/')) await options.visible();
+  });
   app.get('/api/traces', async (request) => query.listTraces(traceQueryFrom(request.query as QueryString, project)));
   app.get<{ Params: { traceId: string } }>('/api/traces/:traceId', async (request) => {
     rejectQuery(request.query as QueryString);

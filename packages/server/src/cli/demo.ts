@@ -176,8 +176,15 @@ class DemoRun {
 
   /** Exports everything, then shuts the providers down; rejects if an export failed. */
   async flush(): Promise<void> {
-    await Promise.all([...this.tracers.map((p) => p.forceFlush()), ...this.loggers.map((p) => p.forceFlush())]);
-    await Promise.all([...this.tracers.map((p) => p.shutdown()), ...this.loggers.map((p) => p.shutdown())]);
+    try {
+      await Promise.all([...this.tracers.map((p) => p.forceFlush()), ...this.loggers.map((p) => p.forceFlush())]);
+      await Promise.all([...this.tracers.map((p) => p.shutdown()), ...this.loggers.map((p) => p.shutdown())]);
+    } catch (error) {
+      // The SDK rejects with an array of exporter errors, which have no useful `message` of their own.
+      const errors = (Array.isArray(error) ? error : [error]) as Array<{ code?: number; message?: string }>;
+      const detail = errors.map((e) => (e.code !== undefined ? `HTTP ${e.code}` : '') + (e.message ? ` ${e.message}` : '')).join('; ');
+      throw new Error(`the server refused the demo's export: ${detail.trim() || 'unknown error'}`, { cause: error });
+    }
   }
 }
 

@@ -1,35 +1,30 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { WriteBatch } from '../store/store.js';
 import { AppError, isAppError } from '../errors.js';
 import type { IngestMetrics } from '../self-metrics.js';
-import { normalizeSpans } from '../normalize/normalize.js';
+import type { WriteBatch } from '../store/store.js';
 import { readBody } from './body.js';
-import type { Decoded } from './decoded.js';
-import { decodeLogsJson } from './json/logs.js';
-import { decodeMetricsJson } from './json/metrics.js';
-import { decodeTracesJson } from './json/traces.js';
-import { decodeLogsProtobuf } from './protobuf/logs.js';
-import { decodeMetricsProtobuf } from './protobuf/metrics.js';
-import { decodeTracesProtobuf } from './protobuf/traces.js';
+import { decodeRequest } from './decode.js';
 import { CONTENT_TYPES, type Encoding, type OtlpSignal, exportResponse, statusBody } from './response.js';
+
+/** An accepted request, as handed to the pipeline: the body as received, and its records. */
+export interface AcceptedRequest {
+  signal: OtlpSignal;
+  encoding: Encoding;
+  projectId: string;
+  receivedUs: number;
+  body: Uint8Array;
+  batch: WriteBatch;
+}
 
 export interface IngestRouteOptions {
   /** Largest body accepted, in bytes, after inflating. */
   maxBodyBytes: number;
   projectId: string;
-  /** Queues a batch; resolves once it is durable. Throws `AppError` when it cannot take it. */
-  submit: (batch: WriteBatch) => Promise<void>;
+  /** Takes a request; resolves once it is durable. Throws `AppError` when it cannot take it. */
+  accept: (request: AcceptedRequest) => Promise<void>;
   metrics: IngestMetrics;
   now?: () => number;
 }
-
-type DecodeFn = (body: Uint8Array, projectId: string, receivedUs: number) => Decoded<unknown>;
-
-const DECODERS: Record<OtlpSignal, Record<Encoding, DecodeFn>> = {
-  traces: { protobuf: decodeTracesProtobuf, json: decodeTracesJson },
-  logs: { protobuf: decodeLogsProtobuf, json: decodeLogsJson },
-  metrics: { protobuf: decodeMetricsProtobuf, json: decodeMetricsJson },
-};
 
 const RECORD_NOUN: Record<OtlpSignal, string> = { traces: 'spans', logs: 'log records', metrics: 'data points' };
 
@@ -55,12 +50,19 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
           );
         }
         const body = await readBody(request.raw, options.maxBodyBytes);
-        const decoded = DECODERS[signal][encoding](body, options.projectId, now() * 1000);
-        if (decoded.records.length === 0 && decoded.rejected > 0) {
+        const receivedUs = now() * 1000;
+        const decoded = decodeRequest(signal, encoding, body, options.projectId, receivedUs);
+        if (decoded.records === 0 && decoded.rejected > 0) {
           throw new AppError('ERR_INGEST_NO_VALID_RECORDS', `every one of the ${decoded.rejected} ${RECORD_NOUN[signal]} was invalid: ${decoded.rejectReason}`);
         }
-        await options.submit(batchOf(signal, decoded.records));
-        options.metrics.accepted({ signal }, decoded.records.length);
+        try {
+          await options.accept({ signal, encoding, projectId: options.projectId, receivedUs, body, batch: decoded.batch });
+        } catch (error) {
+          const reason = isAppError(error) && error.code === 'ERR_INGEST_QUEUE_FULL' ? 'queue_full' : 'store_error';
+          options.metrics.rejected({ signal, reason }, decoded.records);
+          throw error;
+        }
+        options.metrics.accepted({ signal }, decoded.records);
         if (decoded.rejected > 0) options.metrics.rejected({ signal, reason: 'invalid' }, decoded.rejected);
         options.metrics.requests({ signal, status: '200' });
         const message = decoded.rejected > 0 ? `${decoded.rejected} ${RECORD_NOUN[signal]} rejected: ${decoded.rejectReason}` : null;
@@ -103,14 +105,4 @@ function encodingOf(header: string | undefined): Encoding | null {
   if (type === 'application/x-protobuf' || type === 'application/protobuf') return 'protobuf';
   if (type === 'application/json') return 'json';
   return null;
-}
-
-function batchOf(signal: OtlpSignal, records: unknown[]): WriteBatch {
-  if (signal === 'traces') {
-    const spans = records as WriteBatch['spans'];
-    normalizeSpans(spans);
-    return { spans, logs: [], metricPoints: [] };
-  }
-  if (signal === 'logs') return { spans: [], logs: records as WriteBatch['logs'], metricPoints: [] };
-  return { spans: [], logs: [], metricPoints: records as WriteBatch['metricPoints'] };
 }

@@ -16,7 +16,8 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
       await store.close();
     });
 
-    const write = (batch: Partial<WriteBatch>) => store.write({ spans: [], logs: [], metricPoints: [], ...batch });
+    const write = (batch: Partial<WriteBatch>, position: string | null = null) =>
+      store.write({ spans: [], logs: [], metricPoints: [], ...batch }, position);
 
     it('returns every field of a written span unchanged', async () => {
       const s = span({
@@ -39,6 +40,14 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
       await write({ spans: [s] });
       const found = await store.getTrace('default', s.traceId);
       expect(found?.spans).toEqual([s]);
+    });
+
+    it('keeps the ingest position committed with the last batch', async () => {
+      expect(await store.readPosition()).toBeNull();
+      await write({ spans: [span()] }, '3:1024');
+      await write({ logs: [log()] }, '3:2048');
+      await write({ logs: [log({ logId: 'l2' })] }, null);
+      expect(await store.readPosition()).toBe('3:2048');
     });
 
     it('answers null for a trace it does not have', async () => {

@@ -47,8 +47,13 @@ export type Signal = 'traces' | 'logs' | 'metrics';
  * `StoreError`. Every adapter passes the contract suite in `store-contract.ts`.
  */
 export interface Store {
-  /** Commits the batch durably before resolving. */
-  write(batch: WriteBatch): Promise<void>;
+  /**
+   * Commits the batch durably before resolving, together with `position`: the ingest spool
+   * position the batch brings the store up to, which `readPosition` returns after a restart.
+   */
+  write(batch: WriteBatch, position: string | null): Promise<void>;
+  /** The last position committed with `write`, or `null` for a new store. */
+  readPosition(): Promise<string | null>;
   /** Trace summaries matching the query, newest first, after `after`, at most `limit`. */
   listTraces(query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]>;
   /** A trace's spans (any order) and logs, or `null` when the project has no such trace. */

@@ -1,5 +1,5 @@
-import { DOUBLE, type DuckDBAppender, LIST, VARCHAR, listValue } from '@duckdb/node-api';
-import type { AttributeValue, LogRecordData, MetricPointRecord, SpanRecord } from '@spoor/model';
+import { DOUBLE, type DuckDBAppender, LIST, listValue } from '@duckdb/node-api';
+import { SPAN_KINDS, STATUS_CODES, type AttributeValue, type LogRecordData, type MetricPointRecord, type SpanRecord } from '@spoor/model';
 import type { SourceCatalog, SourceRow } from './sources.js';
 
 /** What the row writers share within one write: source ids, and the sources new to the store. */
@@ -33,7 +33,6 @@ function doubleListOrNull(a: DuckDBAppender, values: number[] | null): void {
 }
 
 const EMPTY_ARRAY_JSON = '[]';
-const VARCHAR_LIST = LIST(VARCHAR);
 
 /** Columns after `is_llm`, provider to finish reasons. */
 const LLM_COLUMNS = 13;
@@ -46,12 +45,12 @@ export function appendSpan(a: DuckDBAppender, s: SpanRecord, ctx: AppendContext)
   a.appendVarchar(s.traceState);
   a.appendUInteger(s.flags);
   a.appendVarchar(s.name);
-  a.appendVarchar(s.kind);
+  a.appendUTinyInt(SPAN_KINDS.indexOf(s.kind));
   a.appendVarchar(s.serviceName);
   a.appendBigInt(BigInt(s.startTimeUs));
   a.appendBigInt(BigInt(s.endTimeUs));
   a.appendBigInt(BigInt(Math.max(0, s.endTimeUs - s.startTimeUs)));
-  a.appendVarchar(s.status.code);
+  a.appendUTinyInt(STATUS_CODES.indexOf(s.status.code));
   a.appendVarchar(s.status.message);
   a.appendVarchar(JSON.stringify(s.attributes));
   a.appendVarchar(ctx.sources.idOf(s.projectId, s.resource, s.scope, ctx.fresh));
@@ -79,8 +78,7 @@ export function appendSpan(a: DuckDBAppender, s: SpanRecord, ctx: AppendContext)
     bigintOrNull(a, llm.reasoningTokens);
     doubleOrNull(a, llm.costUsd);
     doubleOrNull(a, llm.timeToFirstTokenMs);
-    if (llm.finishReasons === null) a.appendNull();
-    else a.appendList(listValue(llm.finishReasons), VARCHAR_LIST);
+    varcharOrNull(a, llm.finishReasons === null ? null : JSON.stringify(llm.finishReasons));
   }
   a.endRow();
 }

@@ -1,14 +1,14 @@
-import type {
-  InstrumentationScope,
-  LlmFields,
-  LogRecordData,
-  MetricPointRecord,
-  MetricType,
-  Resource,
-  SpanKind,
-  SpanRecord,
-  StatusCode,
-  Temporality,
+import {
+  SPAN_KINDS,
+  STATUS_CODES,
+  type InstrumentationScope,
+  type LlmFields,
+  type LogRecordData,
+  type MetricPointRecord,
+  type MetricType,
+  type Resource,
+  type SpanRecord,
+  type Temporality,
 } from '@spoor/model';
 
 /** Converters from DuckDB result rows (`getRowObjectsJS`) to model records. */
@@ -64,7 +64,7 @@ function llmFromRow(row: Row): LlmFields | null {
     reasoningTokens: numOrNull(row.reasoning_tokens),
     costUsd: numOrNull(row.cost_usd),
     timeToFirstTokenMs: numOrNull(row.ttft_ms),
-    finishReasons: Array.isArray(row.finish_reasons) ? (row.finish_reasons as string[]) : null,
+    finishReasons: row.finish_reasons === null ? null : (JSON.parse(row.finish_reasons as string) as string[]),
   };
 }
 
@@ -77,11 +77,11 @@ export function spanFromRow(row: Row, shared: JsonParseCache): SpanRecord {
     traceState: row.trace_state as string,
     flags: num(row.flags),
     name: row.name as string,
-    kind: row.kind as SpanKind,
+    kind: SPAN_KINDS[num(row.kind)] ?? 'unspecified',
     serviceName: row.service_name as string,
     startTimeUs: num(row.start_us),
     endTimeUs: num(row.end_us),
-    status: { code: row.status_code as StatusCode, message: row.status_message as string },
+    status: { code: STATUS_CODES[num(row.status_code)] ?? 'unset', message: row.status_message as string },
     attributes: JSON.parse(row.attributes as string),
     resource: shared.of<Resource>(row.resource as string),
     scope: shared.of<InstrumentationScope>(row.scope as string),

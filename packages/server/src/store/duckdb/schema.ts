@@ -32,12 +32,12 @@ CREATE TABLE IF NOT EXISTS spans (
   trace_state VARCHAR NOT NULL,
   flags UINTEGER NOT NULL,
   name VARCHAR NOT NULL,
-  kind VARCHAR NOT NULL,
+  kind UTINYINT NOT NULL,
   service_name VARCHAR NOT NULL,
   start_us BIGINT NOT NULL,
   end_us BIGINT NOT NULL,
   duration_us BIGINT NOT NULL,
-  status_code VARCHAR NOT NULL,
+  status_code UTINYINT NOT NULL,
   status_message VARCHAR NOT NULL,
   attributes VARCHAR NOT NULL,
   source_id VARCHAR NOT NULL,
@@ -60,7 +60,7 @@ CREATE TABLE IF NOT EXISTS spans (
   reasoning_tokens BIGINT,
   cost_usd DOUBLE,
   ttft_ms DOUBLE,
-  finish_reasons VARCHAR[]
+  finish_reasons VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS trace_parts (

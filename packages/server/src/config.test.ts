@@ -1,0 +1,155 @@
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS, parseBytes, parseDuration, parseRetention, resolveServeConfig } from './config.js';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+describe('parseDuration', () => {
+  it.each([
+    ['250ms', 250],
+    ['45s', 45 * SECOND],
+    ['90m', 90 * MINUTE],
+    ['12h', 12 * HOUR],
+    ['7d', 7 * DAY],
+    ['2w', 14 * DAY],
+    ['1.5h', 90 * MINUTE],
+    [' 30d ', 30 * DAY],
+  ])('reads %j as %d ms', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+
+  it.each(['', '7', 'd', '7x', '7 d', '-1d', '7D', '1e3s', 'seven days'])('rejects %j with a message that shows how to write one', (text) => {
+    expect(() => parseDuration(text)).toThrow(`'${text}' is not a duration; write a number and a unit`);
+  });
+});
+
+describe('parseBytes', () => {
+  it.each([
+    ['0', 0],
+    ['1024', 1024],
+    ['10b', 10],
+    ['10kb', 10_000],
+    ['512KiB', 512 * 1024],
+    ['10MB', 10_000_000],
+    ['16MiB', 16 * 1024 * 1024],
+    ['16mib', 16 * 1024 * 1024],
+    ['2 GiB', 2 * 1024 ** 3],
+    ['1GB', 1e9],
+  ])('reads %j as %d bytes', (text, bytes) => {
+    expect(parseBytes(text)).toBe(bytes);
+  });
+
+  it.each(['', 'MiB', '1.5MiB', '-1', '16 MiBs', '16TiB', 'lots'])('rejects %j with a message that names the units', (text) => {
+    expect(() => parseBytes(text)).toThrow(`'${text}' is not a size; write bytes or a number with KiB, MiB or GiB`);
+  });
+});
+
+describe('parseRetention', () => {
+  it.each([
+    ['7d', { tracesMs: 7 * DAY, logsMs: 7 * DAY, metricsMs: 7 * DAY }],
+    ['12h', { tracesMs: 12 * HOUR, logsMs: 12 * HOUR, metricsMs: 12 * HOUR }],
+    ['traces=7d,logs=3d,metrics=90d', { tracesMs: 7 * DAY, logsMs: 3 * DAY, metricsMs: 90 * DAY }],
+    ['logs=3d', { tracesMs: 30 * DAY, logsMs: 3 * DAY, metricsMs: 30 * DAY }],
+    [' traces = 1w , metrics = 2d ', { tracesMs: 7 * DAY, logsMs: 30 * DAY, metricsMs: 2 * DAY }],
+  ])('reads %j', (text, expected) => {
+    expect(parseRetention(text)).toEqual(expected);
+  });
+
+  it.each([
+    ['7x', "'7x' is not a duration"],
+    ['spans=7d', "retention names unknown signal 'spans'; use traces, logs or metrics"],
+    ['traces=7d,', "retention names unknown signal ''"],
+    ['traces=', "'' is not a duration"],
+    ['logs=3days', "'3days' is not a duration"],
+  ])('rejects %j: %s', (text, message) => {
+    expect(() => parseRetention(text)).toThrow(message);
+  });
+});
+
+describe('resolveServeConfig', () => {
+  it('uses loopback, port 4318, ./.spoor, 30 days, 16 MiB and info when nothing is set', () => {
+    expect(resolveServeConfig({}, {})).toEqual({
+      host: '127.0.0.1',
+      port: 4318,
+      dataDir: resolve('.spoor'),
+      retention: { tracesMs: 30 * DAY, logsMs: 30 * DAY, metricsMs: 30 * DAY, intervalMs: HOUR },
+      maxBodyBytes: 16 * 1024 * 1024,
+      logLevel: 'info',
+    });
+    expect(DEFAULTS.host).toBe('127.0.0.1');
+  });
+
+  const env = {
+    SPOOR_HOST: '0.0.0.0',
+    SPOOR_PORT: '9000',
+    SPOOR_DATA: '/var/lib/spoor-env',
+    SPOOR_RETENTION: '3d',
+    SPOOR_MAX_BODY: '1MiB',
+    SPOOR_LOG_LEVEL: 'debug',
+  };
+
+  it('takes every setting from SPOOR_* variables over the defaults', () => {
+    expect(resolveServeConfig({}, env)).toEqual({
+      host: '0.0.0.0',
+      port: 9000,
+      dataDir: '/var/lib/spoor-env',
+      retention: { tracesMs: 3 * DAY, logsMs: 3 * DAY, metricsMs: 3 * DAY, intervalMs: HOUR },
+      maxBodyBytes: 1024 * 1024,
+      logLevel: 'debug',
+    });
+  });
+
+  it('lets every flag beat its variable', () => {
+    const flags = { host: '::1', port: '0', data: '/srv/flag', retention: 'traces=1d', maxBody: '2048', logLevel: 'warn' };
+    expect(resolveServeConfig(flags, env)).toEqual({
+      host: '::1',
+      port: 0,
+      dataDir: '/srv/flag',
+      retention: { tracesMs: DAY, logsMs: 30 * DAY, metricsMs: 30 * DAY, intervalMs: HOUR },
+      maxBodyBytes: 2048,
+      logLevel: 'warn',
+    });
+  });
+
+  it('accepts the port as a number as well as a string', () => {
+    expect(resolveServeConfig({ port: 8080 }, {}).port).toBe(8080);
+  });
+
+  it('resolves a relative data directory against the working directory', () => {
+    expect(resolveServeConfig({ data: 'rel/dir' }, {}).dataDir).toBe(resolve('rel/dir'));
+  });
+
+  it('treats an empty SPOOR_* variable as unset, so SPOOR_HOST= still binds loopback only', () => {
+    const empty = { SPOOR_HOST: '', SPOOR_PORT: '', SPOOR_DATA: '', SPOOR_RETENTION: '', SPOOR_MAX_BODY: '', SPOOR_LOG_LEVEL: '' };
+    expect(resolveServeConfig({}, empty)).toEqual(resolveServeConfig({}, {}));
+  });
+
+  it.each([
+    [{ port: 'abc' }, {}, "port must be an integer from 0 to 65535, not 'abc' (--port or SPOOR_PORT)"],
+    [{ port: '65536' }, {}, "not '65536'"],
+    [{ port: '-1' }, {}, "not '-1'"],
+    [{ port: '80.5' }, {}, "not '80.5'"],
+    [{}, { SPOOR_PORT: 'http' }, "not 'http' (--port or SPOOR_PORT)"],
+    [{ logLevel: 'verbose' }, {}, 'log level must be one of fatal, error, warn, info, debug, trace, silent (--log-level or SPOOR_LOG_LEVEL)'],
+    [{}, { SPOOR_LOG_LEVEL: 'loud' }, 'log level must be one of'],
+    [{ retention: '7x' }, {}, "'7x' is not a duration"],
+    [{}, { SPOOR_RETENTION: 'forever' }, "'forever' is not a duration"],
+    [{ maxBody: 'huge' }, {}, "'huge' is not a size"],
+  ])('rejects flags %j with env %j: %s', (flags, envVars, message) => {
+    expect(() => resolveServeConfig(flags, envVars)).toThrow(message);
+  });
+
+  it('reads process.env when no environment is passed', () => {
+    const saved = process.env.SPOOR_LOG_LEVEL;
+    process.env.SPOOR_LOG_LEVEL = 'trace';
+    try {
+      expect(resolveServeConfig({}).logLevel).toBe('trace');
+    } finally {
+      if (saved === undefined) delete process.env.SPOOR_LOG_LEVEL;
+      else process.env.SPOOR_LOG_LEVEL = saved;
+    }
+  });
+});

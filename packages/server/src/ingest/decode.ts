@@ -1,0 +1,41 @@
+import { normalizeSpans } from '../normalize/normalize.js';
+import type { WriteBatch } from '../store/store.js';
+import { decodeLogsJson } from './json/logs.js';
+import { decodeMetricsJson } from './json/metrics.js';
+import { decodeTracesJson } from './json/traces.js';
+import { decodeLogsProtobuf } from './protobuf/logs.js';
+import { decodeMetricsProtobuf } from './protobuf/metrics.js';
+import { decodeTracesProtobuf } from './protobuf/traces.js';
+import type { Encoding, OtlpSignal } from './response.js';
+
+/** A decoded export request: the records to store, and what was rejected and why. */
+export interface DecodedRequest {
+  batch: WriteBatch;
+  records: number;
+  rejected: number;
+  rejectReason: string | null;
+}
+
+/**
+ * Decodes one OTLP export body and normalizes its records. Deterministic for a given body and
+ * `receivedUs`, so a spooled body decodes to the same records when it is replayed.
+ */
+export function decodeRequest(
+  signal: OtlpSignal,
+  encoding: Encoding,
+  body: Uint8Array,
+  projectId: string,
+  receivedUs: number,
+): DecodedRequest {
+  if (signal === 'traces') {
+    const d = encoding === 'protobuf' ? decodeTracesProtobuf(body, projectId) : decodeTracesJson(body, projectId);
+    normalizeSpans(d.records);
+    return { batch: { spans: d.records, logs: [], metricPoints: [] }, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason };
+  }
+  if (signal === 'logs') {
+    const d = encoding === 'protobuf' ? decodeLogsProtobuf(body, projectId, receivedUs) : decodeLogsJson(body, projectId, receivedUs);
+    return { batch: { spans: [], logs: d.records, metricPoints: [] }, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason };
+  }
+  const d = encoding === 'protobuf' ? decodeMetricsProtobuf(body, projectId) : decodeMetricsJson(body, projectId);
+  return { batch: { spans: [], logs: [], metricPoints: d.records }, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason };
+}

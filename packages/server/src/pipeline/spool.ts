@@ -1,0 +1,251 @@
+import { closeSync, fdatasync, openSync, readFileSync, readdirSync, rmSync, statSync, writev } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+
+/**
+ * The ingest spool: an append-only log of accepted OTLP request bodies on disk. A request is
+ * acknowledged once its body is written here (and fdatasync'ed), so a crash loses nothing that
+ * was acknowledged; the store is then filled from memory in large transactions, and on start-up
+ * whatever the store had not committed is replayed from here.
+ *
+ * Entry layout (little-endian): u32 body length, u8 signal, u8 encoding, u8 project id length,
+ * u8 reserved, f64 received time (epoch µs), u32 CRC-32 of project id and body; then the project
+ * id (UTF-8) and the body. Segments are files named by a 12-digit number, rolled at
+ * `maxSegmentBytes`.
+ */
+export const SIGNALS = ['traces', 'logs', 'metrics'] as const;
+export type SpoolSignal = (typeof SIGNALS)[number];
+export const ENCODINGS = ['protobuf', 'json'] as const;
+export type SpoolEncoding = (typeof ENCODINGS)[number];
+
+export interface SpoolEntry {
+  signal: SpoolSignal;
+  encoding: SpoolEncoding;
+  projectId: string;
+  receivedUs: number;
+  body: Uint8Array;
+}
+
+/** The place just after an entry: everything before it is accounted for. */
+export interface SpoolPosition {
+  segment: number;
+  offset: number;
+}
+
+export interface SpoolOptions {
+  /** Roll to a new segment file past this size. Default 64 MiB. */
+  maxSegmentBytes?: number;
+  /** fdatasync after each group of appends (power-loss safety). Default true. */
+  sync?: boolean;
+}
+
+const HEADER_BYTES = 20;
+const SEGMENT_FILE = /^(\d{12})\.spool$/;
+
+export function positionToString(p: SpoolPosition): string {
+  return `${p.segment}:${p.offset}`;
+}
+
+export function positionFromString(text: string | null): SpoolPosition | null {
+  const match = text === null ? null : /^(\d+):(\d+)$/.exec(text);
+  return match === null ? null : { segment: Number(match[1]), offset: Number(match[2]) };
+}
+
+export function comparePositions(a: SpoolPosition, b: SpoolPosition): number {
+  return a.segment - b.segment || a.offset - b.offset;
+}
+
+interface Waiting {
+  buffers: Buffer[];
+  bytes: number;
+  resolve: (position: SpoolPosition) => void;
+  reject: (error: unknown) => void;
+}
+
+export class Spool {
+  private fd: number;
+  private segment: number;
+  private offset = 0;
+  private waiting: Waiting[] = [];
+  private flushing = false;
+  private closed = false;
+  private readonly maxSegmentBytes: number;
+  private readonly sync: boolean;
+
+  private constructor(
+    private readonly dir: string,
+    segment: number,
+    options: SpoolOptions,
+  ) {
+    this.maxSegmentBytes = options.maxSegmentBytes ?? 64 * 1024 * 1024;
+    this.sync = options.sync ?? true;
+    this.segment = segment;
+    this.fd = openSync(this.fileOf(segment), 'a');
+  }
+
+  /** Opens the spool in `dir`; appends always go to a new segment, after any torn tail. */
+  static async open(dir: string, options: SpoolOptions = {}): Promise<Spool> {
+    await mkdir(dir, { recursive: true });
+    const last = listSegments(dir).at(-1) ?? 0;
+    return new Spool(dir, last + 1, options);
+  }
+
+  /**
+   * Appends an entry; resolves with its end position once it is on disk. Appends made in the
+   * same turn of the event loop share one write and one fdatasync.
+   */
+  append(entry: SpoolEntry): Promise<SpoolPosition> {
+    if (this.closed) return Promise.reject(new Error('the spool is closed'));
+    const buffers = encodeEntry(entry);
+    const bytes = buffers[0]!.length + buffers[1]!.length + buffers[2]!.length;
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ buffers, bytes, resolve, reject });
+      if (!this.flushing) {
+        this.flushing = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    const group = this.waiting;
+    this.waiting = [];
+    if (group.length === 0) {
+      this.flushing = false;
+      return;
+    }
+    try {
+      if (this.offset >= this.maxSegmentBytes) this.roll();
+    } catch (error) {
+      for (const w of group) w.reject(error);
+      this.flushing = false;
+      return;
+    }
+    const positions: SpoolPosition[] = [];
+    let offset = this.offset;
+    for (const w of group) {
+      offset += w.bytes;
+      positions.push({ segment: this.segment, offset });
+    }
+    const buffers = group.flatMap((w) => w.buffers);
+    const done = (error: unknown): void => {
+      if (error) for (const w of group) w.reject(error);
+      else group.forEach((w, i) => w.resolve(positions[i]!));
+      if (this.waiting.length > 0) setImmediate(() => this.flush());
+      else this.flushing = false;
+    };
+    writeAll(this.fd, buffers, (error) => {
+      if (error) return done(error);
+      this.offset = offset;
+      if (!this.sync) return done(null);
+      fdatasync(this.fd, done);
+    });
+  }
+
+  private roll(): void {
+    closeSync(this.fd);
+    this.segment++;
+    this.offset = 0;
+    this.fd = openSync(this.fileOf(this.segment), 'a');
+  }
+
+  /** Deletes the segments wholly before `position`: the store has committed them. */
+  release(position: SpoolPosition): void {
+    for (const segment of listSegments(this.dir)) {
+      if (segment < position.segment && segment !== this.segment) rmSync(this.fileOf(segment), { force: true });
+    }
+  }
+
+  /** Waits for appends in progress, then closes the file. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.flushing) await new Promise((resolve) => setImmediate(resolve));
+    closeSync(this.fd);
+  }
+
+  private fileOf(segment: number): string {
+    return join(this.dir, `${String(segment).padStart(12, '0')}.spool`);
+  }
+}
+
+/**
+ * Reads every entry after `from` (all entries when `null`), segment by segment. A torn or corrupt
+ * tail (a crash mid-write, which was never acknowledged) ends its segment's entries.
+ */
+export function* readSpool(
+  dir: string,
+  from: SpoolPosition | null,
+): Generator<{ entry: SpoolEntry; position: SpoolPosition } | { tornBytes: number; segment: number }> {
+  for (const segment of listSegments(dir)) {
+    if (from !== null && segment < from.segment) continue;
+    const file = join(dir, `${String(segment).padStart(12, '0')}.spool`);
+    if (statSync(file).size === 0) continue;
+    const data = readFileSync(file);
+    let offset = from !== null && segment === from.segment ? from.offset : 0;
+    while (offset < data.length) {
+      const entry = decodeEntry(data, offset);
+      if (entry === null) {
+        yield { tornBytes: data.length - offset, segment };
+        break;
+      }
+      offset = entry.end;
+      yield { entry: entry.entry, position: { segment, offset } };
+    }
+  }
+}
+
+function listSegments(dir: string): number[] {
+  const segments: number[] = [];
+  for (const name of readdirSync(dir)) {
+    const match = SEGMENT_FILE.exec(name);
+    if (match !== null) segments.push(Number(match[1]));
+  }
+  return segments.sort((a, b) => a - b);
+}
+
+function encodeEntry(entry: SpoolEntry): Buffer[] {
+  const project = Buffer.from(entry.projectId, 'utf8');
+  if (project.length > 255) throw new Error('project id longer than 255 bytes');
+  const body = Buffer.from(entry.body.buffer, entry.body.byteOffset, entry.body.byteLength);
+  const header = Buffer.allocUnsafe(HEADER_BYTES);
+  header.writeUInt32LE(body.length, 0);
+  header.writeUInt8(SIGNALS.indexOf(entry.signal), 4);
+  header.writeUInt8(ENCODINGS.indexOf(entry.encoding), 5);
+  header.writeUInt8(project.length, 6);
+  header.writeUInt8(0, 7);
+  header.writeDoubleLE(entry.receivedUs, 8);
+  header.writeUInt32LE(crc32(body, crc32(project)), 16);
+  return [header, project, body];
+}
+
+function decodeEntry(data: Buffer, offset: number): { entry: SpoolEntry; end: number } | null {
+  if (offset + HEADER_BYTES > data.length) return null;
+  const bodyLength = data.readUInt32LE(offset);
+  const signal = SIGNALS[data.readUInt8(offset + 4)];
+  const encoding = ENCODINGS[data.readUInt8(offset + 5)];
+  const projectLength = data.readUInt8(offset + 6);
+  const receivedUs = data.readDoubleLE(offset + 8);
+  const crc = data.readUInt32LE(offset + 16);
+  const projectStart = offset + HEADER_BYTES;
+  const bodyStart = projectStart + projectLength;
+  const end = bodyStart + bodyLength;
+  if (signal === undefined || encoding === undefined || end > data.length) return null;
+  const project = data.subarray(projectStart, bodyStart);
+  const body = data.subarray(bodyStart, end);
+  if (crc32(body, crc32(project)) !== crc) return null;
+  return { entry: { signal, encoding, projectId: project.toString('utf8'), receivedUs, body }, end };
+}
+
+/** `writev` until every byte is written (a short write continues where it stopped). */
+function writeAll(fd: number, buffers: Buffer[], callback: (error: NodeJS.ErrnoException | null) => void): void {
+  writev(fd, buffers, (error, written) => {
+    if (error) return callback(error);
+    let rest = written;
+    let i = 0;
+    while (i < buffers.length && rest >= buffers[i]!.length) rest -= buffers[i++]!.length;
+    if (i === buffers.length) return callback(null);
+    const remaining = [buffers[i]!.subarray(rest), ...buffers.slice(i + 1)];
+    writeAll(fd, remaining, callback);
+  });
+}

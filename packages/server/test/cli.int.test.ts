@@ -1,0 +1,267 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TraceDetail, TraceListResponse } from '@spoor/model';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { getJson, startTestServer, type TestServer } from './support/server.js';
+
+const SPOOR_BIN = fileURLToPath(new URL('../bin/spoor.js', import.meta.url));
+const LISTENING = /^Spoor is listening on http:\/\/([^:]+):(\d+) \(data: (.+)\)$/m;
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+interface Spoor {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<Exit>;
+}
+
+interface Listening extends Spoor {
+  url: string;
+  host: string;
+  port: number;
+  dataDir: string;
+}
+
+const children = new Set<ChildProcess>();
+const servers: TestServer[] = [];
+let work: string;
+
+beforeEach(async () => {
+  work = await mkdtemp(join(tmpdir(), 'spoor-cli-'));
+});
+
+afterEach(async () => {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) {
+      const gone = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await gone;
+    }
+  }
+  children.clear();
+  for (const server of servers.splice(0)) await server.stop();
+  await rm(work, { recursive: true, force: true });
+});
+
+/** The environment of this process without any SPOOR_* or OTLP endpoint setting, plus `extra`. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('SPOOR_') && key !== 'OTEL_EXPORTER_OTLP_ENDPOINT'),
+  );
+  return { ...env, ...extra };
+}
+
+/** Starts the `spoor` CLI in the test's working directory. */
+function spoor(args: string[], env: Record<string, string> = {}): Spoor {
+  const child = spawn(process.execPath, [SPOOR_BIN, ...args], { cwd: work, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** Runs a command that should end by itself, within 15 s. */
+async function run(args: string[], env: Record<string, string> = {}): Promise<Exit & { stdout: string; stderr: string }> {
+  const process = spoor(args, env);
+  const timer = setTimeout(() => process.child.kill('SIGKILL'), 15_000);
+  const exit = await process.exited;
+  clearTimeout(timer);
+  return { ...exit, stdout: process.stdout(), stderr: process.stderr() };
+}
+
+/** Starts `spoor serve` and resolves with where it listens, once it prints its start-up line. */
+async function serve(args: string[], env: Record<string, string> = {}): Promise<Listening> {
+  const process = spoor(['serve', '--log-level', 'warn', ...args], env);
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`spoor serve did not start in 15 s; stderr: ${process.stderr()}`)), 15_000);
+    const onData = (): void => {
+      const found = LISTENING.exec(process.stdout());
+      if (found === null) return;
+      clearTimeout(timer);
+      process.child.stdout!.off('data', onData);
+      resolve(found);
+    };
+    process.child.stdout!.on('data', onData);
+    void process.exited.then((exit) => {
+      clearTimeout(timer);
+      reject(new Error(`spoor serve exited (${exit.code ?? exit.signal}) before listening; stderr: ${process.stderr()}`));
+    });
+  });
+  const [, host, port, dataDir] = match as unknown as [string, string, string, string];
+  return { ...process, url: `http://${host}:${port}`, host, port: Number(port), dataDir };
+}
+
+/** A loopback port that nothing listens on (it was free a moment ago). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+const externalIPv4 = Object.values(networkInterfaces())
+  .flat()
+  .find((i) => i !== undefined && i.family === 'IPv4' && !i.internal)?.address;
+
+describe('spoor serve', () => {
+  it('binds 127.0.0.1 by default and takes its port from SPOOR_PORT', async () => {
+    const spoorServer = await serve(['--data', join(work, 'data')], { SPOOR_PORT: '0' });
+    expect(spoorServer.host).toBe('127.0.0.1');
+    expect(spoorServer.port).toBeGreaterThan(0);
+    expect(await getJson(spoorServer.url, '/health')).toEqual({ status: 200, body: { status: 'ok' } });
+  });
+
+  it.runIf(externalIPv4 !== undefined)('cannot be reached on a non-loopback address by default', async () => {
+    const spoorServer = await serve(['--data', join(work, 'data')], { SPOOR_PORT: '0' });
+    const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+      const socket = connect(spoorServer.port, externalIPv4!);
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(null);
+      });
+      socket.once('error', resolve);
+    });
+    expect(error?.code).toBe('ECONNREFUSED');
+  });
+
+  it('lets --port beat SPOOR_PORT', async () => {
+    const spoorServer = await serve(['--port', '0', '--data', join(work, 'data')], { SPOOR_PORT: '1' });
+    expect(spoorServer.port).not.toBe(1);
+    expect(spoorServer.port).toBeGreaterThan(0);
+    expect((await fetch(`${spoorServer.url}/health`)).status).toBe(200);
+  });
+
+  it('still binds loopback when SPOOR_HOST is set but empty', async () => {
+    const spoorServer = await serve(['--port', '0', '--data', join(work, 'data')], { SPOOR_HOST: '' });
+    expect(spoorServer.host).toBe('127.0.0.1');
+  });
+
+  it('creates the --data directory, parents included, and keeps spoor.duckdb in it', async () => {
+    const dataDir = join(work, 'a', 'b', 'c');
+    expect(existsSync(dataDir)).toBe(false);
+    const spoorServer = await serve(['--port', '0', '--data', dataDir]);
+    expect(spoorServer.dataDir).toBe(dataDir);
+    expect(existsSync(join(dataDir, 'spoor.duckdb'))).toBe(true);
+  });
+
+  it('takes the data directory from SPOOR_DATA', async () => {
+    const dataDir = join(work, 'from-env');
+    const spoorServer = await serve(['--port', '0'], { SPOOR_DATA: dataDir });
+    expect(spoorServer.dataDir).toBe(dataDir);
+    expect(existsSync(join(dataDir, 'spoor.duckdb'))).toBe(true);
+    expect(existsSync(join(work, '.spoor'))).toBe(false);
+  });
+
+  it('keeps its data in ./.spoor when neither --data nor SPOOR_DATA is given', async () => {
+    const spoorServer = await serve(['--port', '0']);
+    expect(spoorServer.dataDir).toBe(join(work, '.spoor'));
+    expect(existsSync(join(work, '.spoor', 'spoor.duckdb'))).toBe(true);
+  });
+
+  it('answers /health and /ready, and on SIGINT says it is stopping and exits 0', async () => {
+    const spoorServer = await serve(['--port', '0', '--data', join(work, 'data')]);
+    expect(await getJson(spoorServer.url, '/health')).toEqual({ status: 200, body: { status: 'ok' } });
+    expect(await getJson(spoorServer.url, '/ready')).toEqual({ status: 200, body: { status: 'ready' } });
+    spoorServer.child.kill('SIGINT');
+    expect(await spoorServer.exited).toEqual({ code: 0, signal: null });
+    expect(spoorServer.stdout()).toContain('Spoor is stopping (SIGINT)');
+    expect(spoorServer.stderr()).toBe('');
+  });
+
+  it.each([
+    [['--port', 'abc'], "port must be an integer from 0 to 65535, not 'abc' (--port or SPOOR_PORT)"],
+    [['--port', '70000'], "not '70000'"],
+    [['--retention', '7x'], "'7x' is not a duration; write a number and a unit"],
+    [['--retention', 'spans=7d'], "retention names unknown signal 'spans'"],
+    [['--max-body', 'huge'], "'huge' is not a size"],
+    [['--log-level', 'loud'], 'log level must be one of'],
+    [['--prot', '0'], "Unknown option '--prot'"],
+  ])('refuses %j with exit code 1 and says why', async (args, message) => {
+    const result = await run(['serve', '--data', join(work, 'data'), ...args]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`spoor: `);
+    expect(result.stderr).toContain(message);
+    expect(result.stdout).not.toContain('listening');
+  });
+
+  it('exits 1 and names the problem when its port is taken', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = taken.address() as { port: number };
+      const result = await run(['serve', '--port', String(port), '--data', join(work, 'data'), '--log-level', 'silent']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('EADDRINUSE');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  });
+});
+
+describe('spoor commands', () => {
+  it('exits 1 with the usage on an unknown command', async () => {
+    const result = await run(['frobnicate']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("spoor: unknown command 'frobnicate'");
+    expect(result.stderr).toContain('Usage:\n  spoor serve');
+  });
+
+  it('prints the usage and exits 1 without a command, 0 when asked for help', async () => {
+    const bare = await run([]);
+    expect(bare.code).toBe(1);
+    expect(bare.stdout).toContain('Usage:\n  spoor serve');
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toBe(bare.stdout);
+  });
+});
+
+describe('spoor demo', () => {
+  it('exits 1 and says no Spoor server answers when nothing listens at the endpoint', async () => {
+    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    const result = await run(['demo', '--endpoint', endpoint]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`spoor: no Spoor server answers at ${endpoint}`);
+  });
+
+  it('sends a trace that the server then lists and serves, and exits 0', async () => {
+    const server = await startTestServer();
+    servers.push(server);
+    const result = await run(['demo', '--endpoint', server.url]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const traceId = /trace: .*\/api\/traces\/([0-9a-f]{32})/.exec(result.stdout)?.[1];
+    expect(traceId, result.stdout).toBeDefined();
+
+    const list = await getJson<TraceListResponse>(server.url, '/api/traces');
+    expect(list.body.traces.map((t) => [t.traceId, t.rootName])).toEqual([[traceId, 'workflow research-report']]);
+    const detail = await getJson<TraceDetail>(server.url, `/api/traces/${traceId}`);
+    expect(detail.status).toBe(200);
+    expect(detail.body.spans.length).toBe(list.body.traces[0]!.spanCount);
+    expect(detail.body.spans.length).toBeGreaterThan(1);
+    expect(detail.body.logs.length).toBeGreaterThan(0);
+  });
+
+  it('sends to OTEL_EXPORTER_OTLP_ENDPOINT when no --endpoint is given', async () => {
+    const server = await startTestServer();
+    servers.push(server);
+    const result = await run(['demo'], { OTEL_EXPORTER_OTLP_ENDPOINT: server.url });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`Sent a multi-agent run to ${server.url}.`);
+    const list = await getJson<TraceListResponse>(server.url, '/api/traces');
+    expect(list.body.traces).toHaveLength(1);
+  });
+});
