@@ -11,7 +11,7 @@ const forbid = (group, message) => ({ group, message });
 const DUCKDB_ONLY_IN_STORE = forbid(['@duckdb/*'], 'Only store/duckdb/ talks to DuckDB.');
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/*.d.ts'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/*.d.ts', '**/scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

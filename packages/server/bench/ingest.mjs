@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildTemplates, driveLoad, mib, peakRssBytes, startDiscardServer, startSpoor, stopChild } from './lib.mjs';
+import { buildTemplates, cpuSeconds, driveLoad, mib, peakRssBytes, startDiscardServer, startSpoor, stopChild } from './lib.mjs';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -21,13 +21,16 @@ console.log(`ceiling (read and discard): ${ceiling.spansPerSecond.toFixed(0)} sp
 
 const dataDir = await mkdtemp(join(tmpdir(), 'spoor-bench-'));
 const spoor = await startSpoor(dataDir);
+const cpuBefore = cpuSeconds(spoor.pid);
 const result = await driveLoad({ url: spoor.url, seconds, concurrency, templates });
+const cpu = cpuSeconds(spoor.pid) - cpuBefore;
 const rss = peakRssBytes(spoor.pid);
 await stopChild(spoor);
 await rm(dataDir, { recursive: true, force: true });
 
 console.log(`spoor (DuckDB, acknowledged = committed): ${result.spansPerSecond.toFixed(0)} spans/s, ` +
   `p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, max ${result.maxMs.toFixed(1)} ms, ` +
-  `peak RSS ${mib(rss)} MiB, ${result.refused} refused (503), ${result.failed} failed`);
+  `peak RSS ${mib(rss)} MiB, ${result.refused} refused (503), ${result.failed} failed, ` +
+  `server CPU ${(cpu / result.elapsedS * 100).toFixed(0)}% (${(cpu * 1e6 / result.spans).toFixed(1)} ms per 1,000 spans)`);
 console.log(`ratio to ceiling: ${(result.spansPerSecond / ceiling.spansPerSecond * 100).toFixed(0)}%`);
 console.log(JSON.stringify({ ceiling, spoor: { ...result, peakRssMiB: Number(mib(rss)) } }));

@@ -177,6 +177,12 @@ function post(agent, target, body) {
   });
 }
 
+/** CPU seconds (user + system) a process has used so far, all threads. */
+export function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
 export function mib(bytes) {
   return (bytes / 1024 / 1024).toFixed(0);
 }

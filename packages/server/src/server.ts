@@ -3,13 +3,11 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createApp } from './api/app.js';
 import type { ServeConfig } from './config.js';
-import { decodeRequest } from './ingest/decode.js';
+import { DbThread } from './dbthread/db-client.js';
 import { IngestQueue } from './pipeline/ingest-queue.js';
-import { applyRetention, scheduleRetention } from './pipeline/retention.js';
 import { Spool } from './pipeline/spool.js';
 import { QueryService } from './query/query-service.js';
 import { SelfMetrics, createIngestMetrics } from './self-metrics.js';
-import { DuckDbStore } from './store/duckdb/duckdb-store.js';
 
 export interface RunningServer {
   /** `http://host:port` as bound (the real port when 0 was asked for). */
@@ -20,35 +18,40 @@ export interface RunningServer {
 }
 
 /**
- * Opens the store, replays what the spool holds beyond the store's last commit, applies
- * retention, and serves HTTP until `close()`.
+ * Starts the database thread (which opens the store, replays what the spool holds beyond the
+ * store's last commit, and applies retention), then serves HTTP until `close()`.
  */
 export async function startServer(config: ServeConfig): Promise<RunningServer> {
-  await mkdir(config.dataDir, { recursive: true });
-  const store = await DuckDbStore.open({ path: join(config.dataDir, 'spoor.duckdb') });
   const spoolDir = join(config.dataDir, 'spool');
+  await mkdir(spoolDir, { recursive: true });
   const selfMetrics = new SelfMetrics();
   const ingestMetrics = createIngestMetrics(selfMetrics);
+  const commitFailures = selfMetrics.counter('spoor_store_commit_failures_total', 'Store transactions that failed and were retried.');
   let ready = true;
   let app: FastifyInstance | null = null;
-  let spool: Spool | null = null;
   let queue: IngestQueue | null = null;
 
+  const { thread, replayed, retention } = await DbThread.start(
+    { dbPath: join(config.dataDir, 'spoor.duckdb'), spoolDir, retention: config.retention },
+    {
+      onCommitted: (seq, position) => queue?.committed(seq, position),
+      onLog: (level, message, data) => {
+        if (level === 'error' && message.startsWith('a commit failed')) commitFailures({});
+        app?.log[level](data, message);
+      },
+    },
+  );
+  let spool: Spool | null = null;
   try {
     spool = await Spool.open(spoolDir);
-    const commitFailures = selfMetrics.counter('spoor_store_commit_failures_total', 'Store transactions that failed and were retried.');
-    queue = new IngestQueue(store, spool, {
-      onError: (error, records) => {
-        commitFailures({});
-        app?.log.error({ err: error, records }, 'a commit failed; it will be retried from memory (the spool keeps the data)');
-      },
-    });
+    queue = new IngestQueue(spool, thread);
+    queue.startAfter(replayed);
     const ingest = queue;
-    selfMetrics.gauge('spoor_ingest_queue_records', 'Records accepted and not yet committed to the store.', () => ingest.getStats().queuedRecords);
+    selfMetrics.gauge('spoor_ingest_queue_records', 'Records accepted and not yet committed to the store.', () => ingest.queued());
     app = await createApp({
-      query: new QueryService(store),
-      accept: ({ signal, encoding, projectId, receivedUs, body, batch }) =>
-        ingest.submit({ signal, encoding, projectId, receivedUs, body }, batch),
+      query: new QueryService(thread.reader),
+      accept: ({ signal, encoding, projectId, receivedUs, body, records }) =>
+        ingest.submit({ signal, encoding, projectId, receivedUs, body }, records),
       visible: () => ingest.whenVisible(),
       selfMetrics,
       ingestMetrics,
@@ -56,26 +59,18 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       isReady: () => ready,
       logger: { level: config.logLevel },
     });
-    const replayed = await queue.replay(spoolDir, (entry) =>
-      decodeRequest(entry.signal, entry.encoding, entry.body, entry.projectId, entry.receivedUs).batch,
-    );
     if (replayed > 0) app.log.info({ requests: replayed }, 'replayed acknowledged requests from the spool');
-    logRetention(app, await applyRetention(store, config.retention, Date.now()));
+    logRetention(app, retention);
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app?.close();
-    await queue?.close();
     await spool?.close();
-    await store.close();
+    await thread.close();
     throw error;
   }
   const running = app;
   const ingest = queue;
   const openSpool = spool;
-  const stopRetention = scheduleRetention(store, config.retention, (results, error) => {
-    if (error !== undefined) running.log.error({ err: error }, 'retention failed; it will run again');
-    else if (results !== null) logRetention(running, results);
-  });
 
   const address = running.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -87,12 +82,11 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     close: () => {
       closing ??= (async () => {
         ready = false;
-        stopRetention();
         // Fastify waits for in-flight requests; each of those waits for its spool write.
         await running.close();
         await ingest.close();
         await openSpool.close();
-        await store.close();
+        await thread.close();
       })();
       return closing;
     },

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, isAppError } from '../errors.js';
 import type { IngestMetrics } from '../self-metrics.js';
-import type { WriteBatch } from '../store/store.js';
 import { readBody } from './body.js';
 import { decodeRequest } from './decode.js';
 import { CONTENT_TYPES, type Encoding, type OtlpSignal, exportResponse, statusBody } from './response.js';
@@ -13,7 +12,8 @@ export interface AcceptedRequest {
   projectId: string;
   receivedUs: number;
   body: Uint8Array;
-  batch: WriteBatch;
+  /** How many valid records the body holds. */
+  records: number;
 }
 
 export interface IngestRouteOptions {
@@ -56,7 +56,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
           throw new AppError('ERR_INGEST_NO_VALID_RECORDS', `every one of the ${decoded.rejected} ${RECORD_NOUN[signal]} was invalid: ${decoded.rejectReason}`);
         }
         try {
-          await options.accept({ signal, encoding, projectId: options.projectId, receivedUs, body, batch: decoded.batch });
+          await options.accept({ signal, encoding, projectId: options.projectId, receivedUs, body, records: decoded.records });
         } catch (error) {
           const reason = isAppError(error) && error.code === 'ERR_INGEST_QUEUE_FULL' ? 'queue_full' : 'store_error';
           options.metrics.rejected({ signal, reason }, decoded.records);

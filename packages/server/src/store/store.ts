@@ -42,18 +42,11 @@ export interface MetricDescriptorRecord {
 export type Signal = 'traces' | 'logs' | 'metrics';
 
 /**
- * The storage port. Every method takes the project id (inside its query object where there is
- * one); no method returns another project's records. Adapters wrap driver errors in
- * `StoreError`. Every adapter passes the contract suite in `store-contract.ts`.
+ * The read side of the storage port: what the query service needs. Every method takes the
+ * project id (inside its query object where there is one); no method returns another project's
+ * records.
  */
-export interface Store {
-  /**
-   * Commits the batch durably before resolving, together with `position`: the ingest spool
-   * position the batch brings the store up to, which `readPosition` returns after a restart.
-   */
-  write(batch: WriteBatch, position: string | null): Promise<void>;
-  /** The last position committed with `write`, or `null` for a new store. */
-  readPosition(): Promise<string | null>;
+export interface StoreReader {
   /** Trace summaries matching the query, newest first, after `after`, at most `limit`. */
   listTraces(query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]>;
   /** A trace's spans (any order) and logs, or `null` when the project has no such trace. */
@@ -64,6 +57,39 @@ export interface Store {
   listMetrics(projectId: string, range: TimeRange): Promise<MetricDescriptorRecord[]>;
   /** Points of one metric, newest first, skipping `offset`, at most `limit`. */
   listMetricPoints(query: MetricPointQuery, offset: number, limit: number): Promise<MetricPointRecord[]>;
+}
+
+/** The names of the `StoreReader` methods, for proxies that forward them. */
+export const STORE_READER_METHODS = [
+  'listTraces',
+  'getTrace',
+  'listServices',
+  'listLogs',
+  'listMetrics',
+  'listMetricPoints',
+] as const satisfies ReadonlyArray<keyof StoreReader>;
+
+/**
+ * The storage port: reads, and writes through one open transaction. Adapters wrap driver errors
+ * in `StoreError`. Every adapter passes the contract suite in `store-contract.ts`.
+ */
+export interface Store extends StoreReader {
+  /**
+   * Adds records to the open write. They become visible and durable only at `commit`. Appends
+   * and commits are applied in call order.
+   */
+  append(batch: WriteBatch): Promise<void>;
+  /**
+   * Commits everything appended since the last commit, together with `position`: the ingest
+   * spool position it brings the store up to, which `readPosition` returns after a restart.
+   */
+  commit(position: string | null): Promise<void>;
+  /** Discards everything appended since the last commit. */
+  rollback(): Promise<void>;
+  /** `append` then `commit`, rolled back if either fails. */
+  write(batch: WriteBatch, position: string | null): Promise<void>;
+  /** The last position committed with `write` or `commit`, or `null` for a new store. */
+  readPosition(): Promise<string | null>;
   /** Deletes every project's records of a signal older than `cutoffUs`; returns how many. */
   deleteOlderThan(signal: Signal, cutoffUs: number): Promise<number>;
   close(): Promise<void>;

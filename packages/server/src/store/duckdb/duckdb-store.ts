@@ -1,4 +1,4 @@
-import { type DuckDBAppender, type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import type {
   LogQuery,
   LogRecordData,
@@ -18,7 +18,6 @@ import {
   type TimeKey,
   type WriteBatch,
 } from '../store.js';
-import { type AppendContext, appendLog, appendMetricPoint, appendSpan, appendTracePart, tracePartsOf } from './append.js';
 import {
   JsonParseCache,
   LOGS_WITH_SOURCES,
@@ -31,7 +30,7 @@ import {
   numOrNull,
   spanFromRow,
 } from './read.js';
-import { SourceCatalog } from './sources.js';
+import { DuckDbWriter } from './writer.js';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { SqlParams, jsonPointer, likePattern } from './sql.js';
 
@@ -53,17 +52,18 @@ const ROW_GROUP_SIZE = 16_384;
 const LOG_MARGIN_US = 3_600_000_000;
 
 /**
- * The embedded store: one DuckDB file. Each batch is one transaction on the writer connection;
- * reads open their own connection each, so they never wait behind a write.
+ * The embedded store: one DuckDB file. Writes go through one connection (`DuckDbWriter`); reads
+ * open their own connection each, so they never wait behind a write.
  */
 export class DuckDbStore implements Store {
-  private readonly sources = new SourceCatalog();
-  private writing: Promise<void> = Promise.resolve();
+  private readonly writer: DuckDbWriter;
 
   private constructor(
     private readonly instance: DuckDBInstance,
-    private readonly writer: DuckDBConnection,
-  ) {}
+    private readonly connection: DuckDBConnection,
+  ) {
+    this.writer = new DuckDbWriter(connection);
+  }
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {
     let instance: DuckDBInstance;
@@ -71,7 +71,7 @@ export class DuckDbStore implements Store {
     try {
       instance = await DuckDBInstance.create(':memory:', {
         memory_limit: options.memoryLimit ?? '1GB',
-        threads: String(options.threads ?? 2),
+        threads: String(options.threads ?? Number(process.env.SPOOR_DUCKDB_THREADS ?? 2)),
         ...options.settings,
       });
       writer = await instance.connect();
@@ -92,62 +92,34 @@ export class DuckDbStore implements Store {
 
   private async migrate(): Promise<void> {
     await this.guard('create the schema', async () => {
-      await this.writer.run(SCHEMA_SQL);
-      await this.writer.run(
+      await this.connection.run(SCHEMA_SQL);
+      await this.connection.run(
         `INSERT INTO spoor_meta VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
         [String(SCHEMA_VERSION)],
       );
     });
   }
 
-  async write(batch: WriteBatch, position: string | null): Promise<void> {
-    // One writer: transactions commit in spool order, so the stored position only moves forward.
-    const previous = this.writing;
-    let release!: () => void;
-    this.writing = new Promise((resolve) => (release = resolve));
-    await previous;
-    try {
-      await this.guard('write a batch', () => this.writeWith(batch, position));
-    } finally {
-      release();
-    }
+  async append(batch: WriteBatch): Promise<void> {
+    await this.guard('append a batch', () => this.writer.append(batch));
   }
 
-  private async writeWith(batch: WriteBatch, position: string | null): Promise<void> {
-    const connection = this.writer;
-    const ctx: AppendContext = { sources: this.sources, fresh: new Map() };
-    await connection.run('BEGIN TRANSACTION');
+  async commit(position: string | null): Promise<void> {
+    await this.guard('commit', () => this.writer.commit(position));
+  }
+
+  async rollback(): Promise<void> {
+    await this.guard('roll back', () => this.writer.rollback());
+  }
+
+  async write(batch: WriteBatch, position: string | null): Promise<void> {
     try {
-      if (batch.spans.length > 0) {
-        await appendInSlices(connection, 'spans', batch.spans, (a, span) => appendSpan(a, span, ctx));
-        await appendInSlices(connection, 'trace_parts', tracePartsOf(batch.spans), appendTracePart);
-      }
-      if (batch.logs.length > 0) await appendInSlices(connection, 'logs', batch.logs, (a, log) => appendLog(a, log, ctx));
-      if (batch.metricPoints.length > 0) {
-        await appendInSlices(connection, 'metric_points', batch.metricPoints, (a, point) => appendMetricPoint(a, point, ctx));
-      }
-      for (const row of ctx.fresh.values()) {
-        await connection.run('INSERT INTO sources VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
-          row.projectId,
-          row.sourceId,
-          row.resourceJson,
-          row.scopeJson,
-        ]);
-      }
-      if (position !== null) {
-        await connection.run(
-          `INSERT INTO spoor_meta VALUES ('spool_position', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-          [position],
-        );
-      }
-      await connection.run('COMMIT');
+      await this.append(batch);
+      await this.commit(position);
     } catch (error) {
-      await connection.run('ROLLBACK').catch(() => {
-        // The transaction is already gone when the failure aborted it; the original error is what matters.
-      });
+      await this.rollback();
       throw error;
     }
-    if (ctx.fresh.size > 0) this.sources.remember(ctx.fresh.values());
   }
 
   async readPosition(): Promise<string | null> {
@@ -339,17 +311,17 @@ export class DuckDbStore implements Store {
     return this.guard(`apply retention to ${signal}`, async () => {
       let deleted = 0;
       const [first, ...rest] = statements[signal];
-      const result = await this.writer.run(first!, [cutoffUs]);
+      const result = await this.connection.run(first!, [cutoffUs]);
       deleted += Number(result.rowsChanged);
-      for (const sql of rest) await this.writer.run(sql, [cutoffUs]);
+      for (const sql of rest) await this.connection.run(sql, [cutoffUs]);
       return deleted;
     });
   }
 
   async close(): Promise<void> {
     await this.guard('close the database', async () => {
-      await this.writer.run('CHECKPOINT');
-      this.writer.closeSync();
+      await this.connection.run('CHECKPOINT');
+      this.connection.closeSync();
       this.instance.closeSync();
     });
   }
@@ -374,29 +346,6 @@ export class DuckDbStore implements Store {
       if (cause instanceof StoreError) throw cause;
       throw new StoreError(`DuckDB failed to ${what}: ${(cause as Error).message}`, { cause });
     }
-  }
-}
-
-/** Rows appended between yields to the event loop: about 10 ms of work, so HTTP stays responsive. */
-const APPEND_SLICE_ROWS = 2048;
-
-/** Appends rows in slices, letting the event loop serve requests between slices. */
-async function appendInSlices<T>(
-  connection: DuckDBConnection,
-  table: string,
-  rows: readonly T[],
-  appendRow: (appender: DuckDBAppender, row: T) => void,
-): Promise<void> {
-  const appender = await connection.createAppender(table);
-  try {
-    for (let start = 0; start < rows.length; start += APPEND_SLICE_ROWS) {
-      if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve));
-      const end = Math.min(rows.length, start + APPEND_SLICE_ROWS);
-      for (let i = start; i < end; i++) appendRow(appender, rows[i]!);
-      appender.flushSync();
-    }
-  } finally {
-    appender.closeSync();
   }
 }
 

@@ -1,0 +1,112 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { CommitSink } from '../pipeline/ingest-queue.js';
+import type { RetentionResult } from '../pipeline/retention.js';
+import type { SpoolEntry, SpoolPosition } from '../pipeline/spool.js';
+import { STORE_READER_METHODS, StoreError, type StoreReader } from '../store/store.js';
+import type { DbThreadConfig, FromDbThread, ReaderMethod, ToDbThread } from './protocol.js';
+
+export interface DbThreadEvents {
+  onCommitted: (seq: number, position: SpoolPosition, records: number) => void;
+  onLog: (level: 'info' | 'error', message: string, data: Record<string, unknown>) => void;
+}
+
+/**
+ * The main thread's handle on the database thread: a `StoreReader` whose calls are answered
+ * there, and the `CommitSink` that spooled entries go to.
+ */
+export class DbThread implements CommitSink {
+  readonly reader: StoreReader;
+  private nextId = 0;
+  private readonly replies = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+
+  private constructor(
+    private readonly worker: Worker,
+    events: DbThreadEvents,
+  ) {
+    const reader: Partial<Record<ReaderMethod, (...args: unknown[]) => Promise<unknown>>> = {};
+    for (const method of STORE_READER_METHODS) reader[method] = (...args) => this.request({ type: 'read', method, args });
+    this.reader = reader as unknown as StoreReader;
+    worker.on('message', (message: FromDbThread) => {
+      if (message.type === 'committed') events.onCommitted(message.seq, message.position, message.records);
+      else if (message.type === 'log') events.onLog(message.level, message.message, message.data);
+      else if (message.type === 'reply') {
+        const pending = this.replies.get(message.id);
+        this.replies.delete(message.id);
+        if (message.error === undefined) pending?.resolve(message.result);
+        else pending?.reject(new StoreError(message.error.message));
+      }
+    });
+    worker.on('error', (error) => {
+      events.onLog('error', 'the database thread failed', { error: String(error) });
+      for (const pending of this.replies.values()) pending.reject(new StoreError(`the database thread failed: ${error.message}`));
+      this.replies.clear();
+    });
+  }
+
+  /** Starts the thread: opens the store, replays the spool, applies retention. */
+  static async start(
+    config: DbThreadConfig,
+    events: DbThreadEvents,
+  ): Promise<{ thread: DbThread; replayed: number; retention: RetentionResult[] }> {
+    const worker = new Worker(workerUrl(), { workerData: config });
+    const ready = await new Promise<Extract<FromDbThread, { type: 'ready' }>>((resolve, reject) => {
+      const onMessage = (message: FromDbThread): void => {
+        if (message.type === 'ready') resolve(message);
+        else if (message.type === 'startFailed') reject(new StoreError(message.message));
+        else if (message.type === 'log') events.onLog(message.level, message.message, message.data);
+      };
+      worker.on('message', onMessage);
+      worker.once('error', reject);
+      worker.once('exit', (code) => reject(new StoreError(`the database thread exited with code ${code} while starting`)));
+    }).catch(async (error: unknown) => {
+      await worker.terminate();
+      throw error;
+    });
+    worker.removeAllListeners('message');
+    worker.removeAllListeners('error');
+    worker.removeAllListeners('exit');
+    return { thread: new DbThread(worker, events), replayed: ready.replayed, retention: ready.retention };
+  }
+
+  push(entry: SpoolEntry, position: SpoolPosition, seq: number): void {
+    const message: ToDbThread = { type: 'entry', entry, position, seq };
+    const body = entry.body;
+    // Hand the body over without copying when it owns its whole buffer.
+    const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer;
+    this.worker.postMessage(message, owned ? [body.buffer as ArrayBuffer] : []);
+  }
+
+  commitUpTo(seq: number): Promise<void> {
+    return this.request({ type: 'commitUpTo', seq }) as Promise<void>;
+  }
+
+  /** Commits everything, closes the store and ends the thread. */
+  async close(): Promise<void> {
+    await this.request({ type: 'close' });
+    await new Promise((resolve) => this.worker.once('exit', resolve));
+  }
+
+  private request(message: DistributiveOmit<ToDbThread, 'id'>): Promise<unknown> {
+    const id = ++this.nextId;
+    return new Promise((resolve, reject) => {
+      this.replies.set(id, { resolve, reject });
+      this.worker.postMessage({ ...message, id });
+    });
+  }
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * The compiled thread entry. Tests run the server from its TypeScript sources, where no `.js`
+ * sits beside this file, so they use the build in `dist/` (`npm test` builds first).
+ */
+function workerUrl(): URL {
+  const here = new URL('./db-thread.js', import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  const built = fileURLToPath(here).replace(/\/src\/dbthread\/db-thread\.js$/, '/dist/dbthread/db-thread.js');
+  if (!existsSync(built)) throw new StoreError(`the database thread is not built (${built}); run 'npm run build'`);
+  return pathToFileURL(built);
+}

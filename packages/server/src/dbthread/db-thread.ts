@@ -1,0 +1,69 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { decodeRequest } from '../ingest/decode.js';
+import { CommitLoop } from '../pipeline/commit-loop.js';
+import { applyRetention, scheduleRetention } from '../pipeline/retention.js';
+import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
+import type { StoreReader } from '../store/store.js';
+import type { DbThreadConfig, FromDbThread, ToDbThread } from './protocol.js';
+
+/**
+ * The database thread: owns the DuckDB store, decodes spooled entries into records, commits them
+ * and answers reads, so none of that competes with HTTP on the main thread's event loop.
+ */
+const port = parentPort!;
+const config = workerData as DbThreadConfig;
+const send = (message: FromDbThread): void => port.postMessage(message);
+
+async function start(): Promise<void> {
+  const store = await DuckDbStore.open({ path: config.dbPath });
+  const loop = new CommitLoop(store, {
+    spoolDir: config.spoolDir,
+    decode: (entry) => decodeRequest(entry.signal, entry.encoding, entry.body, entry.projectId, entry.receivedUs).batch,
+    maxRecordsPerCommit: config.maxRecordsPerCommit,
+    lingerMs: config.lingerMs,
+    onCommit: (seq, position, records) => send({ type: 'committed', seq, position, records }),
+    onError: (error, records) =>
+      send({ type: 'log', level: 'error', message: 'a commit failed; its records will be read back from the spool and retried', data: { error: String(error), records } }),
+  });
+  const replayed = await loop.replay();
+  const retention = await applyRetention(store, config.retention, Date.now());
+  const stopRetention = scheduleRetention(store, config.retention, (results, error) => {
+    if (error !== undefined) send({ type: 'log', level: 'error', message: 'retention failed; it will run again', data: { error: String(error) } });
+    else if (results !== null && results.some((r) => r.deleted > 0)) {
+      send({ type: 'log', level: 'info', message: 'retention removed expired records', data: { results } });
+    }
+  });
+
+  port.on('message', (message: ToDbThread) => {
+    switch (message.type) {
+      case 'entry':
+        loop.push(message.entry, message.position, message.seq);
+        break;
+      case 'commitUpTo':
+        void loop.commitUpTo(message.seq).then(() => send({ type: 'reply', id: message.id }));
+        break;
+      case 'read': {
+        const method = (store as StoreReader)[message.method] as (...args: unknown[]) => Promise<unknown>;
+        method.apply(store, message.args).then(
+          (result) => send({ type: 'reply', id: message.id, result }),
+          (error: Error) => send({ type: 'reply', id: message.id, error: { name: error.name, message: error.message } }),
+        );
+        break;
+      }
+      case 'close':
+        stopRetention();
+        loop
+          .close()
+          .then(() => store.close())
+          .then(
+            () => send({ type: 'reply', id: message.id }),
+            (error: Error) => send({ type: 'reply', id: message.id, error: { name: error.name, message: error.message } }),
+          )
+          .finally(() => port.close());
+        break;
+    }
+  });
+  send({ type: 'ready', replayed, retention });
+}
+
+start().catch((error: Error) => send({ type: 'startFailed', message: error.message }));

@@ -1,0 +1,27 @@
+import type { RetentionConfig, RetentionResult } from '../pipeline/retention.js';
+import type { SpoolEntry, SpoolPosition } from '../pipeline/spool.js';
+import type { STORE_READER_METHODS } from '../store/store.js';
+
+/** Messages between the server's main thread and its database thread. */
+export interface DbThreadConfig {
+  dbPath: string;
+  spoolDir: string;
+  retention: RetentionConfig;
+  maxRecordsPerCommit?: number;
+  lingerMs?: number;
+}
+
+export type ReaderMethod = (typeof STORE_READER_METHODS)[number];
+
+export type ToDbThread =
+  | { type: 'entry'; entry: SpoolEntry; position: SpoolPosition; seq: number }
+  | { type: 'commitUpTo'; id: number; seq: number }
+  | { type: 'read'; id: number; method: ReaderMethod; args: unknown[] }
+  | { type: 'close'; id: number };
+
+export type FromDbThread =
+  | { type: 'ready'; replayed: number; retention: RetentionResult[] }
+  | { type: 'startFailed'; message: string }
+  | { type: 'committed'; seq: number; position: SpoolPosition; records: number }
+  | { type: 'reply'; id: number; result?: unknown; error?: { name: string; message: string } }
+  | { type: 'log'; level: 'info' | 'error'; message: string; data: Record<string, unknown> };
