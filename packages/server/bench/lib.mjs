@@ -125,7 +125,7 @@ export function freshBody(template) {
  * Sends protobuf batches from `concurrency` keep-alive clients for `seconds`. Counts spans only
  * from 200 answers; a 429/503 is counted and retried after its Retry-After.
  */
-export async function driveLoad({ url, seconds, concurrency, templates, maxRequests = Infinity }) {
+export async function driveLoad({ url, seconds, concurrency, templates, maxRequests = Infinity, spansPerSecond = null }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const target = new URL('/v1/traces', url);
   const latencies = [];
@@ -136,8 +136,17 @@ export async function driveLoad({ url, seconds, concurrency, templates, maxReque
   const started = performance.now();
   const deadline = started + seconds * 1000;
   let next = 0;
+  // With a target rate, requests leave on a fixed schedule (shared by all clients) instead of as
+  // fast as answers come back, so latency is measured at that load, not at saturation.
+  const intervalMs = spansPerSecond === null ? 0 : (templates[0].spanCount / spansPerSecond) * 1000;
+  let scheduled = started;
   const worker = async () => {
     while (performance.now() < deadline && requests < maxRequests) {
+      if (intervalMs > 0) {
+        const at = (scheduled += intervalMs);
+        const wait = at - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
       requests++;
       const template = templates[next++ % templates.length];
       const body = freshBody(template);

@@ -30,6 +30,7 @@ interface Queued {
 /** What the open store transaction holds. */
 interface OpenWrite {
   records: number;
+  firstSeq: number;
   position: SpoolPosition;
   seq: number;
   openedAt: number;
@@ -49,6 +50,10 @@ export class CommitLoop {
   private readonly lingerMs: number;
   private queue: Queued[] = [];
   private openWrite: OpenWrite | null = null;
+  /** The last entry handed to the store, committed or not. */
+  private lastAppended: { position: SpoolPosition; seq: number } | null = null;
+  /** A commit that failed; the loop recovers before it appends again. */
+  private failed: { error: unknown } | null = null;
   private committedPosition: SpoolPosition | null = null;
   private committedSeq = 0;
   private wantedSeq = 0;
@@ -104,7 +109,7 @@ export class CommitLoop {
   /** Commits everything queued; later pushes are still taken. */
   async close(): Promise<void> {
     this.closing = true;
-    const last = this.queue.at(-1)?.seq ?? this.openWrite?.seq ?? this.committedSeq;
+    const last = this.queue.at(-1)?.seq ?? this.lastAppended?.seq ?? this.committedSeq;
     await this.commitUpTo(last);
     if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
   }
@@ -116,18 +121,25 @@ export class CommitLoop {
   private async run(): Promise<void> {
     this.running = true;
     try {
-      while (this.queue.length > 0 || this.commitDue()) {
+      while (this.failed !== null || this.queue.length > 0 || this.commitDue()) {
         try {
+          if (this.failed !== null) {
+            const { error } = this.failed;
+            this.failed = null;
+            throw error;
+          }
           const next = this.queue.shift();
           if (next !== undefined) {
-            const batch = this.options.decode(next.entry);
+            // Counted as handed over before the append: if it fails, recovery reads it back too.
+            this.lastAppended = { position: next.position, seq: next.seq };
+            const batch = this.decode(next.entry);
             await this.store.append(batch);
-            const open = (this.openWrite ??= { records: 0, position: next.position, seq: next.seq, openedAt: Date.now() });
+            const open = (this.openWrite ??= { records: 0, firstSeq: next.seq, position: next.position, seq: next.seq, openedAt: Date.now() });
             open.records += countOf(batch);
             open.position = next.position;
             open.seq = next.seq;
           }
-          if (this.commitDue()) await this.commit();
+          if (this.commitDue()) this.startCommit();
         } catch (error) {
           await this.recover(error);
         }
@@ -138,51 +150,83 @@ export class CommitLoop {
     this.armLinger();
   }
 
+  /**
+   * Decodes an entry. The same decoder accepted it before it was spooled, so a failure here is
+   * a bug; the entry is reported and skipped rather than retried for ever.
+   */
+  private decode(entry: SpoolEntry): WriteBatch {
+    try {
+      return this.options.decode(entry);
+    } catch (error) {
+      this.options.onError?.(error, 0);
+      return { spans: [], logs: [], metricPoints: [] };
+    }
+  }
+
   private commitDue(): boolean {
     const open = this.openWrite;
     if (open === null) return false;
-    return (
-      open.records >= this.maxRecordsPerCommit ||
-      this.closing ||
-      this.wantedSeq > this.committedSeq ||
-      Date.now() - open.openedAt >= this.lingerMs
-    );
-  }
-
-  private async commit(): Promise<void> {
-    const open = this.openWrite!;
-    await this.store.commit(positionToString(open.position));
-    this.openWrite = null;
-    this.failures = 0;
-    this.committedSeq = open.seq;
-    this.committedPosition = open.position;
-    this.options.onCommit(open.seq, open.position, open.records);
-    for (const waiter of this.idleWaiters.splice(0)) waiter();
+    // Entries a reader (or close) waits for go into one transaction, not one commit each.
+    const next = this.queue[0];
+    const waited = this.closing || this.wantedSeq >= open.firstSeq;
+    const joining = next !== undefined && (this.closing || next.seq <= this.wantedSeq);
+    return open.records >= this.maxRecordsPerCommit || (waited && !joining) || Date.now() - open.openedAt >= this.lingerMs;
   }
 
   /**
-   * Rolls the open transaction back, queues its entries again from the spool (their records were
-   * handed to the store, not kept), then waits before the next try.
+   * Commits the open transaction without waiting for it to be durable: the next batches go to
+   * the store's next transaction meanwhile. Commits finish in order.
+   */
+  private startCommit(): void {
+    const open = this.openWrite!;
+    this.openWrite = null;
+    this.store.commit(positionToString(open.position)).then(
+      () => {
+        if (open.seq <= this.committedSeq) return;
+        this.failures = 0;
+        this.committedSeq = open.seq;
+        this.committedPosition = open.position;
+        this.options.onCommit(open.seq, open.position, open.records);
+        for (const waiter of this.idleWaiters.splice(0)) waiter();
+      },
+      (error: unknown) => {
+        this.failed ??= { error };
+        this.kick();
+      },
+    );
+  }
+
+  /**
+   * Rolls back everything not yet durable and queues those entries again from the spool (their
+   * records were handed to the store, not kept), then waits before the next try.
    */
   private async recover(error: unknown): Promise<void> {
-    const open = this.openWrite;
-    this.options.onError?.(error, open?.records ?? 0);
+    const lost = this.lastAppended;
+    this.options.onError?.(error, this.openWrite?.records ?? 0);
     await this.store.rollback().catch(() => {
       // Rolling back a broken transaction may fail too; the next append starts a new one.
     });
+    // A commit that settled while rolling back is reported by its own callback.
+    this.failed = null;
     this.openWrite = null;
-    if (open !== null) {
+    // The store knows best what it committed (a commit's callback may not have run yet).
+    const stored = positionFromString(await this.store.readPosition().catch(() => null)) ?? this.committedPosition;
+    if (lost !== null && (stored === null || comparePositions(lost.position, stored) > 0)) {
       const again: Queued[] = [];
-      for (const item of readSpool(this.options.spoolDir, this.committedPosition)) {
+      for (const item of readSpool(this.options.spoolDir, stored)) {
         if ('tornBytes' in item) continue;
-        if (comparePositions(item.position, open.position) > 0) break;
-        // Re-read entries stand for the whole failed transaction.
-        again.push({ entry: item.entry, position: item.position, seq: open.seq });
+        if (comparePositions(item.position, lost.position) > 0) break;
+        again.push({ entry: item.entry, position: item.position, seq: 0 });
       }
+      // Entries are numbered one by one in spool order, so the re-read ones end at `lost.seq`.
+      // (One spooled but never numbered, its fdatasync failed, numbers those before it low: a
+      // reader waits a little longer, never too little.)
+      again.forEach((item, i) => (item.seq = lost.seq - (again.length - 1 - i)));
       this.queue = [...again, ...this.queue];
     }
+    this.lastAppended = null;
     const delay = RETRY_DELAYS_MS[Math.min(this.failures++, RETRY_DELAYS_MS.length - 1)]!;
-    await new Promise((resolve) => setTimeout(resolve, delay).unref());
+    await new Promise((resolve) => setTimeout(resolve, delay));
   }
 
   private armLinger(): void {

@@ -37,7 +37,7 @@ import { SqlParams, jsonPointer, likePattern } from './sql.js';
 export interface DuckDbStoreOptions {
   /** Database file; `':memory:'` for a throwaway store. */
   path: string;
-  /** DuckDB `memory_limit`. Default `'1GB'`. */
+  /** DuckDB `memory_limit`: its buffer cache and working memory. Default `'512MB'`, so the whole server stays under 1 GiB. */
   memoryLimit?: string;
   /** DuckDB worker threads. Default: 2. */
   threads?: number;
@@ -61,8 +61,9 @@ export class DuckDbStore implements Store {
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
+    private readonly second: DuckDBConnection,
   ) {
-    this.writer = new DuckDbWriter(connection);
+    this.writer = new DuckDbWriter([connection, second]);
   }
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {
@@ -70,7 +71,7 @@ export class DuckDbStore implements Store {
     let writer: DuckDBConnection;
     try {
       instance = await DuckDBInstance.create(':memory:', {
-        memory_limit: options.memoryLimit ?? '1GB',
+        memory_limit: options.memoryLimit ?? '512MB',
         threads: String(options.threads ?? Number(process.env.SPOOR_DUCKDB_THREADS ?? 2)),
         ...options.settings,
       });
@@ -85,7 +86,7 @@ export class DuckDbStore implements Store {
     } catch (cause) {
       throw new StoreError(`cannot open the DuckDB database at ${options.path}: ${(cause as Error).message}`, { cause });
     }
-    const store = new DuckDbStore(instance, writer);
+    const store = new DuckDbStore(instance, writer, await connectTo(instance));
     await store.migrate();
     return store;
   }
@@ -123,8 +124,15 @@ export class DuckDbStore implements Store {
   }
 
   async readPosition(): Promise<string | null> {
-    const rows = await this.read('read the spool position', `SELECT value FROM spoor_meta WHERE key = 'spool_position'`, []);
-    return (rows[0]?.value as string | undefined) ?? null;
+    // Positions are `segment:offset`; the greatest is the last commit (they only move forward).
+    const rows = await this.read(
+      'read the spool position',
+      `SELECT position FROM spool_positions
+       ORDER BY CAST(split_part(position, ':', 1) AS BIGINT) DESC, CAST(split_part(position, ':', 2) AS BIGINT) DESC
+       LIMIT 1`,
+      [],
+    );
+    return (rows[0]?.position as string | undefined) ?? null;
   }
 
   async listTraces(query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]> {
@@ -309,18 +317,24 @@ export class DuckDbStore implements Store {
       metrics: ['DELETE FROM metric_points WHERE time_us < $1::BIGINT'],
     };
     return this.guard(`apply retention to ${signal}`, async () => {
-      let deleted = 0;
-      const [first, ...rest] = statements[signal];
-      const result = await this.connection.run(first!, [cutoffUs]);
-      deleted += Number(result.rowsChanged);
-      for (const sql of rest) await this.connection.run(sql, [cutoffUs]);
-      return deleted;
+      // Not on a writer connection: that may have a transaction open, which the deletes would join.
+      const connection = await connectTo(this.instance);
+      try {
+        const [first, ...rest] = statements[signal];
+        const result = await connection.run(first!, [cutoffUs]);
+        for (const sql of rest) await connection.run(sql, [cutoffUs]);
+        return Number(result.rowsChanged);
+      } finally {
+        connection.closeSync();
+      }
     });
   }
 
   async close(): Promise<void> {
     await this.guard('close the database', async () => {
+      await this.writer.drain();
       await this.connection.run('CHECKPOINT');
+      this.second.closeSync();
       this.connection.closeSync();
       this.instance.closeSync();
     });
@@ -328,9 +342,8 @@ export class DuckDbStore implements Store {
 
   private async read(what: string, sql: string, values: DuckDBValue[]): Promise<Record<string, unknown>[]> {
     return this.guard(what, async () => {
-      const connection = await this.instance.connect();
+      const connection = await connectTo(this.instance);
       try {
-        await connection.run(`USE ${CATALOG}`);
         const reader = await connection.runAndReadAll(sql, values);
         return reader.getRowObjectsJS() as Record<string, unknown>[];
       } finally {
@@ -347,6 +360,12 @@ export class DuckDbStore implements Store {
       throw new StoreError(`DuckDB failed to ${what}: ${(cause as Error).message}`, { cause });
     }
   }
+}
+
+async function connectTo(instance: DuckDBInstance): Promise<DuckDBConnection> {
+  const connection = await instance.connect();
+  await connection.run(`USE ${CATALOG}`);
+  return connection;
 }
 
 function timeFilters(p: SqlParams, column: string, range: TimeRange): string[] {

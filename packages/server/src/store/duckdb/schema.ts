@@ -16,6 +16,8 @@ export const SCHEMA_VERSION = 1;
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS spoor_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 
+CREATE TABLE IF NOT EXISTS spool_positions (position VARCHAR NOT NULL, committed_at TIMESTAMP NOT NULL);
+
 CREATE TABLE IF NOT EXISTS sources (
   project_id VARCHAR NOT NULL,
   source_id VARCHAR NOT NULL,

@@ -21,8 +21,19 @@ export class SourceCatalog {
   private readonly known = new Set<string>();
   private byObject = new WeakMap<Resource, WeakMap<InstrumentationScope, string>>();
 
+  private last: { projectId: string; resource: Resource; scope: InstrumentationScope; id: string } | null = null;
+
   /** The id of the pair, adding it to `fresh` when the store may not have it yet. */
   idOf(projectId: string, resource: Resource, scope: InstrumentationScope, fresh: Map<string, SourceRow>): string {
+    // Consecutive records nearly always share their resource and scope objects.
+    const last = this.last;
+    if (last !== null && last.resource === resource && last.scope === scope && last.projectId === projectId) return last.id;
+    const id = this.lookup(projectId, resource, scope, fresh);
+    this.last = { projectId, resource, scope, id };
+    return id;
+  }
+
+  private lookup(projectId: string, resource: Resource, scope: InstrumentationScope, fresh: Map<string, SourceRow>): string {
     let scopes = this.byObject.get(resource);
     let id = scopes?.get(scope);
     if (id !== undefined && this.known.has(`${projectId}/${id}`)) return id;
@@ -39,12 +50,16 @@ export class SourceCatalog {
     return id;
   }
 
-  /** Records that these sources are committed. */
+  /** Forgets every source, so the next writes insert them again (after a failed commit). */
+  forget(): void {
+    this.known.clear();
+    this.byObject = new WeakMap();
+    this.last = null;
+  }
+
+  /** Records that these sources are stored (or held by a transaction that will store them). */
   remember(rows: Iterable<SourceRow>): void {
-    if (this.known.size > MAX_KNOWN) {
-      this.known.clear();
-      this.byObject = new WeakMap();
-    }
+    if (this.known.size > MAX_KNOWN) this.forget();
     for (const row of rows) this.known.add(`${row.projectId}/${row.sourceId}`);
   }
 }

@@ -3,73 +3,101 @@ import type { WriteBatch } from '../store.js';
 import { type AppendContext, appendLog, appendMetricPoint, appendSpan, appendTracePart, tracePartsOf } from './append.js';
 import { SourceCatalog } from './sources.js';
 
-/** Rows appended between yields to the event loop: about 10 ms of work, so HTTP stays responsive. */
+/** Rows appended between yields to the event loop. */
 const APPEND_SLICE_ROWS = 2048;
 
 type Table = 'spans' | 'trace_parts' | 'logs' | 'metric_points';
 
+/** One of the two writer connections and the transaction it may have open. */
+interface Lane {
+  connection: DuckDBConnection;
+  open: boolean;
+  /** Settles when this lane's last COMMIT has finished; a new transaction waits for it. */
+  committed: Promise<void>;
+}
+
 /**
- * The write side of the DuckDB store: one connection with one open transaction that batches are
- * appended to as they arrive, committed as a whole. Records are handed to DuckDB at once instead
- * of waiting in JavaScript memory for the commit, so they die young (cheap for the garbage
- * collector) and full row groups go to disk before the commit.
+ * The write side of the DuckDB store. Batches are appended to an open transaction as they
+ * arrive, so records are handed to DuckDB at once instead of waiting in JavaScript memory.
+ *
+ * Two connections take turns: when one transaction is committed (DuckDB writes and syncs on its
+ * own threads for a good 100 ms per 50,000 spans), the next is already filling on the other
+ * connection. Commits still finish in the order they were asked for, so the ingest position
+ * stored with each only moves forward.
  */
 export class DuckDbWriter {
   private readonly sources = new SourceCatalog();
   private ctx: AppendContext = { sources: this.sources, fresh: new Map() };
   private readonly appenders = new Map<Table, DuckDBAppender>();
-  private open = false;
-  /** Serializes appends, commits and rollbacks. */
+  private readonly lanes: [Lane, Lane];
+  private current = 0;
+  /** The last commit asked for; the next COMMIT waits for it. */
+  private lastCommit: Promise<void> = Promise.resolve();
+  /** Serializes appends, commit hand-offs and rollbacks. */
   private lock: Promise<void> = Promise.resolve();
 
-  constructor(private readonly connection: DuckDBConnection) {}
+  constructor(connections: [DuckDBConnection, DuckDBConnection]) {
+    this.lanes = [
+      { connection: connections[0], open: false, committed: Promise.resolve() },
+      { connection: connections[1], open: false, committed: Promise.resolve() },
+    ];
+  }
 
   append(batch: WriteBatch): Promise<void> {
     return this.exclusive(async () => {
-      if (!this.open) {
-        await this.connection.run('BEGIN TRANSACTION');
-        this.open = true;
-      }
+      const lane = await this.openLane();
       const ctx = this.ctx;
       if (batch.spans.length > 0) {
-        await this.appendRows('spans', batch.spans, (a, span) => appendSpan(a, span, ctx));
-        await this.appendRows('trace_parts', tracePartsOf(batch.spans), appendTracePart);
+        await this.appendRows(lane, 'spans', batch.spans, (a, span) => appendSpan(a, span, ctx));
+        await this.appendRows(lane, 'trace_parts', tracePartsOf(batch.spans), appendTracePart);
       }
-      if (batch.logs.length > 0) await this.appendRows('logs', batch.logs, (a, log) => appendLog(a, log, ctx));
+      if (batch.logs.length > 0) await this.appendRows(lane, 'logs', batch.logs, (a, log) => appendLog(a, log, ctx));
       if (batch.metricPoints.length > 0) {
-        await this.appendRows('metric_points', batch.metricPoints, (a, point) => appendMetricPoint(a, point, ctx));
+        await this.appendRows(lane, 'metric_points', batch.metricPoints, (a, point) => appendMetricPoint(a, point, ctx));
       }
     });
   }
 
+  /**
+   * Commits what was appended, with `position`. Appends made after this call go to the next
+   * transaction without waiting; the returned promise settles when this commit is durable.
+   */
   commit(position: string | null): Promise<void> {
-    return this.exclusive(async () => {
-      if (!this.open && position === null) return;
-      if (!this.open) await this.connection.run('BEGIN TRANSACTION');
-      this.open = true;
+    let durable!: Promise<void>;
+    const handedOff = this.exclusive(async () => {
+      const lane = await this.openLane();
       // Appenders must be closed (flushed) before other statements run on the connection.
       this.closeAppenders();
       for (const row of this.ctx.fresh.values()) {
-        await this.connection.run('INSERT INTO sources VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+        await lane.connection.run('INSERT INTO sources VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
           row.projectId,
           row.sourceId,
           row.resourceJson,
           row.scopeJson,
         ]);
       }
-      if (position !== null) {
-        await this.connection.run(
-          `INSERT INTO spoor_meta VALUES ('spool_position', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
-          [position],
-        );
-      }
-      await this.connection.run('COMMIT');
-      this.open = false;
+      // Appended, never updated: the two lanes' transactions overlap, and two updates of one row
+      // would conflict.
+      if (position !== null) await lane.connection.run('INSERT INTO spool_positions VALUES ($1, now())', [position]);
+      // A source is known from the moment a transaction holds it, so the next transaction does
+      // not insert it again (two uncommitted inserts of one key would conflict). A failed
+      // commit makes the writer forget them all.
       this.sources.remember(this.ctx.fresh.values());
       this.ctx = { sources: this.sources, fresh: new Map() };
+      const previous = this.lastCommit;
+      durable = previous.then(() => lane.connection.run('COMMIT')).then(() => undefined);
+      lane.committed = durable.catch(() => undefined);
+      this.lastCommit = durable;
+      lane.open = false;
+      this.current = 1 - this.current;
     });
+    return handedOff.then(() => durable);
   }
 
+  /**
+   * Discards every transaction not yet durable: the open one, and a commit that failed takes
+   * the ones after it with it (their positions would skip its records).
+   */
   rollback(): Promise<void> {
     return this.exclusive(async () => {
       try {
@@ -78,30 +106,51 @@ export class DuckDbWriter {
         // A failed appender is discarded with the transaction it belonged to.
       }
       this.appenders.clear();
-      if (this.open) {
-        await this.connection.run('ROLLBACK').catch(() => {
-          // The transaction is already gone when the failure aborted it.
-        });
+      for (const lane of this.lanes) {
+        await lane.committed;
+        if (lane.open) {
+          await lane.connection.run('ROLLBACK').catch(() => {
+            // The transaction is already gone when the failure aborted it.
+          });
+          lane.open = false;
+        }
       }
-      this.open = false;
+      this.lastCommit = Promise.resolve();
+      this.sources.forget();
       this.ctx = { sources: this.sources, fresh: new Map() };
     });
   }
 
-  private async appendRows<T>(table: Table, rows: readonly T[], appendRow: (appender: DuckDBAppender, row: T) => void): Promise<void> {
+  /** Waits for every commit asked for. */
+  async drain(): Promise<void> {
+    await this.lock;
+    await this.lastCommit.catch(() => undefined);
+  }
+
+  private async openLane(): Promise<Lane> {
+    const lane = this.lanes[this.current]!;
+    if (!lane.open) {
+      await lane.committed;
+      await lane.connection.run('BEGIN TRANSACTION');
+      lane.open = true;
+    }
+    return lane;
+  }
+
+  private async appendRows<T>(lane: Lane, table: Table, rows: readonly T[], appendRow: (appender: DuckDBAppender, row: T) => void): Promise<void> {
     let appender = this.appenders.get(table);
     if (appender === undefined) {
-      appender = await this.connection.createAppender(table);
+      appender = await lane.connection.createAppender(table);
       this.appenders.set(table, appender);
     }
     for (let start = 0; start < rows.length; start += APPEND_SLICE_ROWS) {
-      // Yield before every slice, the first too: the writer appends batch after batch through
-      // promise continuations, which never let the event loop serve HTTP in between.
+      // Yield before every slice, the first too: batch after batch arrives through promise
+      // continuations, which would otherwise never let the event loop take messages.
       await new Promise<void>((resolve) => setImmediate(resolve));
       const end = Math.min(rows.length, start + APPEND_SLICE_ROWS);
       for (let i = start; i < end; i++) appendRow(appender, rows[i]!);
-      // Flushing each slice spreads DuckDB's share of the work (about 2 ms per 1,000 spans) over
-      // the slices; otherwise it lands at once on the commit, stalling the event loop.
+      // Flushing each slice spreads DuckDB's share of the work (row group compression and
+      // writes, about 2 ms per 1,000 spans) instead of landing it all on the commit.
       appender.flushSync();
     }
   }

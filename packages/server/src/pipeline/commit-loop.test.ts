@@ -1,0 +1,274 @@
+import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SpanRecord } from '@spoor/model';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FakeStore } from '../../test/support/fake-store.js';
+import type { WriteBatch } from '../store/store.js';
+import { CommitLoop, type CommitLoopOptions } from './commit-loop.js';
+import { type SpoolEntry, type SpoolPosition, Spool, positionToString } from './spool.js';
+
+/**
+ * Entries here carry `name:count` as their body and decode to `count` spans named
+ * `name.0`, `name.1`, ...: what the store committed can be read back as a list of names.
+ */
+function decode(entry: SpoolEntry): WriteBatch {
+  const [name, count] = new TextDecoder().decode(entry.body).split(':');
+  const spans = Array.from({ length: Number(count) }, (_, i) => span(entry.projectId, `${name}.${i}`));
+  return { spans, logs: [], metricPoints: [] };
+}
+
+function span(projectId: string, name: string): SpanRecord {
+  return {
+    projectId, traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), parentSpanId: null, traceState: '', flags: 0, name, kind: 'internal',
+    serviceName: 'svc', startTimeUs: 1, endTimeUs: 2, status: { code: 'unset', message: '' }, attributes: {},
+    resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: '' }, scope: { name: '', version: '', attributes: {}, droppedAttributesCount: 0 },
+    events: [], links: [], droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0, llm: null, sessionId: null,
+  };
+}
+
+function entry(name: string, spans: number): SpoolEntry {
+  return { signal: 'traces', encoding: 'json', projectId: 'default', receivedUs: 0, body: new TextEncoder().encode(`${name}:${spans}`) };
+}
+
+/** The span names `entries` decode to, in order. */
+function namesOf(names: string[], spans: number): string[] {
+  return names.flatMap((name) => Array.from({ length: spans }, (_, i) => `${name}.${i}`));
+}
+
+function entryNames(count: number, prefix = 'e'): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}${i + 1}`);
+}
+
+interface Report {
+  seq: number;
+  position: SpoolPosition;
+  records: number;
+}
+
+let dir: string;
+let spool: Spool;
+let seq: number;
+let reports: Report[];
+let errors: unknown[];
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'spoor-commit-loop-'));
+  spool = await Spool.open(dir, { sync: false });
+  seq = 0;
+  reports = [];
+  errors = [];
+});
+
+afterEach(async () => {
+  vi.useRealTimers();
+  await spool.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+function loopOver(store: FakeStore, options: Partial<CommitLoopOptions> = {}): CommitLoop {
+  return new CommitLoop(store, {
+    spoolDir: dir,
+    decode,
+    lingerMs: 60_000,
+    onCommit: (s, position, records) => reports.push({ seq: s, position, records }),
+    onError: (error) => errors.push(error),
+    ...options,
+  });
+}
+
+/** Spools entries as ingest does and pushes them to the loop in spool order; returns their positions. */
+async function accept(loop: CommitLoop, names: string[], spans: number): Promise<SpoolPosition[]> {
+  const positions = await Promise.all(names.map((name) => spool.append(entry(name, spans))));
+  positions.forEach((position, i) => loop.push(entry(names[i]!, spans), position, ++seq));
+  return positions;
+}
+
+/** Spools entries without handing them to a loop: what a crash leaves behind. */
+async function spoolOnly(names: string[], spans: number): Promise<SpoolPosition[]> {
+  return Promise.all(names.map((name) => spool.append(entry(name, spans))));
+}
+
+/** Waits on real turns of the event loop (not timers, which some tests fake). */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = performance.now() + 2000;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Fails instead of hanging when `promise` does not settle within `ms` of real time. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms).unref())]);
+}
+
+const committedNames = (store: FakeStore): string[] => store.committed.spans.map((s) => s.name);
+
+describe('CommitLoop', () => {
+  it('commits every pushed entry exactly once, in spool order', async () => {
+    const store = new FakeStore();
+    const loop = loopOver(store, { maxRecordsPerCommit: 7 });
+    const names = entryNames(12);
+    const positions = await accept(loop, names, 3);
+
+    await within(loop.commitUpTo(12), 1000, 'commitUpTo');
+
+    expect(committedNames(store)).toEqual(namesOf(names, 3));
+    expect(await store.readPosition()).toBe(positionToString(positions.at(-1)!));
+    expect(store.pendingRecords()).toBe(0);
+  });
+
+  it('commits as soon as the open transaction holds maxRecordsPerCommit records', async () => {
+    const store = new FakeStore();
+    const loop = loopOver(store, { maxRecordsPerCommit: 6 });
+    const positions = await accept(loop, entryNames(7), 2);
+
+    await until(() => store.appendCalls === 7 && store.commits.length === 2, 'two commits are durable');
+
+    expect(store.commits).toEqual([
+      { position: positionToString(positions[2]!), records: 6 },
+      { position: positionToString(positions[5]!), records: 6 },
+    ]);
+    // The seventh entry waits in the open transaction for more records, the linger time or a reader.
+    expect(store.pendingRecords()).toBe(2);
+    expect(reports.map((r) => r.seq)).toEqual([3, 6]);
+  });
+
+  it('commits a transaction lingerMs after its first record, with what arrived meanwhile', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const store = new FakeStore();
+    const loop = loopOver(store, { lingerMs: 1000 });
+    await accept(loop, ['first'], 1);
+    await until(() => store.appendCalls === 1, 'the first entry is appended');
+
+    await vi.advanceTimersByTimeAsync(600);
+    await accept(loop, ['second'], 1);
+    await until(() => store.appendCalls === 2, 'the second entry is appended');
+    await vi.advanceTimersByTimeAsync(399);
+    expect(store.commitCalls).toBe(0);
+
+    await vi.advanceTimersByTimeAsync(1);
+    await until(() => store.commits.length === 1, 'the commit is durable');
+    expect(committedNames(store)).toEqual(['first.0', 'second.0']);
+    expect(reports).toEqual([expect.objectContaining({ seq: 2, records: 2 })]);
+  });
+
+  it('commits at once when a reader waits, without waiting for lingerMs or a full transaction', async () => {
+    const store = new FakeStore();
+    const loop = loopOver(store, { maxRecordsPerCommit: 1000 });
+    await accept(loop, entryNames(3), 2);
+
+    await within(loop.commitUpTo(3), 1000, 'commitUpTo');
+    expect(committedNames(store)).toEqual(namesOf(entryNames(3), 2));
+    // The entries the reader waits for share one transaction.
+    expect(store.commits).toHaveLength(1);
+
+    const calls = store.commitCalls;
+    await within(loop.commitUpTo(2), 100, 'commitUpTo of a committed entry');
+    expect(store.commitCalls).toBe(calls);
+  });
+
+  it('reports each commit with a rising sequence number and position, ending at the last entry', async () => {
+    const store = new FakeStore({ commitDelayMs: 2 });
+    const loop = loopOver(store, { maxRecordsPerCommit: 5 });
+    const positions = await accept(loop, entryNames(10), 2);
+
+    await within(loop.commitUpTo(10), 1000, 'commitUpTo');
+
+    expect(reports.length).toBeGreaterThan(2);
+    for (const report of reports) expect(report.position).toEqual(positions[report.seq - 1]);
+    const seqs = reports.map((r) => r.seq);
+    expect(seqs).toEqual([...new Set(seqs)].sort((a, b) => a - b));
+    expect(reports.at(-1)).toMatchObject({ seq: 10, position: positions[9] });
+    expect(reports.reduce((sum, r) => sum + r.records, 0)).toBe(20);
+  });
+
+  it('rolls back a failed commit and commits the lost entries again from the spool, each once', async () => {
+    // Commits are pipelined: when the second fails, the ones asked for after it fail with it.
+    const store = new FakeStore({ commitDelayMs: 3 }).failCommit(2);
+    const loop = loopOver(store, { maxRecordsPerCommit: 4 });
+    const names = entryNames(10);
+    const positions = await accept(loop, names, 2);
+
+    await within(loop.commitUpTo(10), 2000, 'commitUpTo');
+
+    expect(committedNames(store)).toEqual(namesOf(names, 2));
+    expect(await store.readPosition()).toBe(positionToString(positions.at(-1)!));
+    expect(errors).toEqual([new Error('commit 2 failed')]);
+    expect(store.rollbackCalls).toBe(1);
+  });
+
+  it('rolls back a failed append and commits the lost entries again from the spool, each once', async () => {
+    const store = new FakeStore().failAppend(5);
+    const loop = loopOver(store, { maxRecordsPerCommit: 4 });
+    const names = entryNames(8);
+    const positions = await accept(loop, names, 3);
+
+    await within(loop.commitUpTo(8), 2000, 'commitUpTo');
+
+    expect(committedNames(store)).toEqual(namesOf(names, 3));
+    expect(await store.readPosition()).toBe(positionToString(positions.at(-1)!));
+    expect(errors).toEqual([new Error('append 5 failed')]);
+  });
+
+  it('resolves commitUpTo after a failed commit only once that entry is committed', async () => {
+    const store = new FakeStore({ commitDelayMs: 5 }).failCommit(1);
+    const loop = loopOver(store, { maxRecordsPerCommit: 1000 });
+    const names = entryNames(3);
+    await accept(loop, names, 1);
+
+    await within(loop.commitUpTo(3), 2000, 'commitUpTo');
+
+    expect(committedNames(store)).toEqual(namesOf(names, 1));
+  });
+
+  it('replays the entries after the store position and nothing before it, then numbers on', async () => {
+    const positions = await spoolOnly(entryNames(6), 2);
+    const store = new FakeStore({ position: positionToString(positions[2]!) });
+    const loop = loopOver(store);
+
+    expect(await within(loop.replay(), 1000, 'replay')).toBe(3);
+    expect(committedNames(store)).toEqual(namesOf(['e4', 'e5', 'e6'], 2));
+    expect(reports).toEqual([{ seq: 3, position: positions[5], records: 6 }]);
+
+    seq = 3;
+    await accept(loop, ['later'], 1);
+    await within(loop.commitUpTo(4), 1000, 'commitUpTo');
+    expect(committedNames(store)).toEqual([...namesOf(['e4', 'e5', 'e6'], 2), 'later.0']);
+  });
+
+  it('replays nothing when the store has committed the whole spool', async () => {
+    const positions = await spoolOnly(entryNames(2), 1);
+    const store = new FakeStore({ position: positionToString(positions[1]!) });
+
+    expect(await loopOver(store).replay()).toBe(0);
+    expect(store.appendCalls).toBe(0);
+    expect(store.commitCalls).toBe(0);
+  });
+
+  it('replays a new store from the start of the spool and skips a torn tail', async () => {
+    const positions = await spoolOnly(entryNames(3), 1);
+    await spool.close();
+    await appendFile(join(dir, '000000000001.spool'), Buffer.from([7, 0, 0, 0, 0, 0]));
+    spool = await Spool.open(dir, { sync: false });
+    const store = new FakeStore();
+
+    expect(await loopOver(store).replay()).toBe(3);
+    expect(committedNames(store)).toEqual(['e1.0', 'e2.0', 'e3.0']);
+    expect(await store.readPosition()).toBe(positionToString(positions[2]!));
+  });
+
+  it('commits everything pushed when it is closed', async () => {
+    const store = new FakeStore({ commitDelayMs: 2 });
+    const loop = loopOver(store, { maxRecordsPerCommit: 3 });
+    const names = entryNames(5);
+    const positions = await accept(loop, names, 2);
+
+    await within(loop.close(), 1000, 'close');
+
+    expect(committedNames(store)).toEqual(namesOf(names, 2));
+    expect(store.commits.map((c) => c.records)).toEqual([4, 4, 2]);
+    expect(await store.readPosition()).toBe(positionToString(positions.at(-1)!));
+  });
+});

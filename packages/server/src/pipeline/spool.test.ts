@@ -1,0 +1,244 @@
+import { mkdtemp, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type SpoolEntry, type SpoolPosition, Spool, comparePositions, positionFromString, positionToString, readSpool } from './spool.js';
+
+const HEADER_BYTES = 20;
+
+let dir: string;
+let spool: Spool | null = null;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'spoor-spool-'));
+});
+
+afterEach(async () => {
+  await spool?.close();
+  spool = null;
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function open(options: { maxSegmentBytes?: number } = {}): Promise<Spool> {
+  spool = await Spool.open(dir, options);
+  return spool;
+}
+
+async function closeSpool(): Promise<void> {
+  await spool!.close();
+  spool = null;
+}
+
+function entry(overrides: Partial<SpoolEntry> = {}): SpoolEntry {
+  return { signal: 'traces', encoding: 'json', projectId: 'default', receivedUs: 1_700_000_000_000_000, body: text('{}'), ...overrides };
+}
+
+function text(value: string): Uint8Array {
+  return new TextEncoder().encode(value);
+}
+
+/** Every byte value, to show bodies are kept as bytes. */
+const BINARY = Uint8Array.from({ length: 512 }, (_, i) => (i * 7) % 256);
+
+function read(from: SpoolPosition | null = null) {
+  return [...readSpool(dir, from)];
+}
+
+function entriesOf(items: ReturnType<typeof read>): SpoolEntry[] {
+  return items.flatMap((item) => ('entry' in item ? [plain(item.entry)] : []));
+}
+
+/** Bodies come back as Buffers over the segment file; compare their bytes. */
+function plain(e: SpoolEntry): SpoolEntry {
+  return { ...e, body: new Uint8Array(e.body) };
+}
+
+function entryBytes(e: SpoolEntry): number {
+  return HEADER_BYTES + Buffer.byteLength(e.projectId) + e.body.byteLength;
+}
+
+async function segmentFiles(): Promise<string[]> {
+  return (await readdir(dir)).sort();
+}
+
+describe('Spool', () => {
+  const mixed: SpoolEntry[] = [
+    entry({ signal: 'traces', encoding: 'protobuf', projectId: 'default', receivedUs: 1, body: BINARY }),
+    entry({ signal: 'logs', encoding: 'json', projectId: 'shop-eu', receivedUs: 1_700_000_000_123_456, body: text('{"resourceLogs":[]}') }),
+    entry({ signal: 'metrics', encoding: 'protobuf', projectId: 'projet-é', receivedUs: 2 ** 52 + 1, body: new Uint8Array([0, 0, 0]) }),
+    entry({ signal: 'traces', encoding: 'json', projectId: 'p'.repeat(255), receivedUs: 0, body: new Uint8Array(0) }),
+  ];
+
+  it('reads back every entry in the order it was appended, with the position after each', async () => {
+    const s = await open();
+    const positions: SpoolPosition[] = [];
+    for (const e of mixed) positions.push(await s.append(e));
+
+    const items = read();
+    expect(entriesOf(items)).toEqual(mixed);
+    expect(items.map((item) => ('position' in item ? item.position : null))).toEqual(positions);
+    let end = 0;
+    for (const [i, position] of positions.entries()) {
+      end += entryBytes(mixed[i]!);
+      expect(position).toEqual({ segment: 1, offset: end });
+    }
+  });
+
+  it('keeps an entry with an empty body readable, and the entries after it', async () => {
+    const s = await open();
+    const entries = [entry({ body: text('before') }), entry({ body: new Uint8Array(0) }), entry({ body: text('after') })];
+    for (const e of entries) await s.append(e);
+
+    expect(entriesOf(read())).toEqual(entries);
+  });
+
+  it('reads only the entries after a position', async () => {
+    const s = await open();
+    const positions = [];
+    for (const e of mixed) positions.push(await s.append(e));
+
+    expect(entriesOf(read(positions[1]!))).toEqual(mixed.slice(2));
+    expect(read(positions.at(-1)!)).toEqual([]);
+  });
+
+  it('writes appends made in the same tick together and resolves them all at once', async () => {
+    const s = await open();
+    const appends = Array.from({ length: 50 }, (_, i) => s.append(entry({ body: text(`request ${i}`) })));
+    let settled = 0;
+    for (const append of appends) void append.then(() => settled++);
+    // Entries written by separate writes would settle in separate turns of the event loop.
+    const settledWithFirst = await appends[0]!.then(() => new Promise<number>((resolve) => setImmediate(() => resolve(settled))));
+    expect(settledWithFirst).toBe(50);
+
+    const positions = await Promise.all(appends);
+    expect(positions.map((p) => p.offset)).toEqual([...positions.map((p) => p.offset)].sort((a, b) => a - b));
+    expect(entriesOf(read()).map((e) => new TextDecoder().decode(e.body))).toEqual(Array.from({ length: 50 }, (_, i) => `request ${i}`));
+  });
+
+  it('rolls to a new segment past maxSegmentBytes and reads across segments in order', async () => {
+    const s = await open({ maxSegmentBytes: 100 });
+    const bodies = Array.from({ length: 5 }, (_, i) => new Uint8Array(120).fill(i));
+    const positions = [];
+    for (const body of bodies) positions.push(await s.append(entry({ body })));
+
+    expect(positions.map((p) => p.segment)).toEqual([1, 2, 3, 4, 5]);
+    expect(await segmentFiles()).toEqual([1, 2, 3, 4, 5].map((n) => `${String(n).padStart(12, '0')}.spool`));
+    expect(entriesOf(read()).map((e) => e.body[0])).toEqual([0, 1, 2, 3, 4]);
+    expect(entriesOf(read(positions[1]!)).map((e) => e.body[0])).toEqual([2, 3, 4]);
+  });
+
+  it('keeps a segment open until an append finds it past maxSegmentBytes', async () => {
+    const s = await open({ maxSegmentBytes: 100 });
+    const small = await Promise.all([s.append(entry()), s.append(entry())]);
+    const next = await s.append(entry());
+    const after = await s.append(entry({ body: new Uint8Array(200) }));
+    const rolled = await s.append(entry());
+
+    expect([...small, next, after].map((p) => p.segment)).toEqual([1, 1, 1, 1]);
+    expect(rolled).toEqual({ segment: 2, offset: entryBytes(entry()) });
+  });
+
+  it('releases only whole segments before the position and never the one it writes to', async () => {
+    const s = await open({ maxSegmentBytes: 10 });
+    const positions = [];
+    for (let i = 0; i < 4; i++) positions.push(await s.append(entry({ body: new Uint8Array([i]) })));
+
+    s.release(positions[2]!);
+    expect(await segmentFiles()).toEqual(['000000000003.spool', '000000000004.spool']);
+    expect(entriesOf(read()).map((e) => e.body[0])).toEqual([2, 3]);
+
+    s.release({ segment: 99, offset: 0 });
+    expect(await segmentFiles()).toEqual(['000000000004.spool']);
+    expect(entriesOf(read()).map((e) => e.body[0])).toEqual([3]);
+
+    // The spool goes on past what it released.
+    await s.append(entry({ body: new Uint8Array([4]) }));
+    expect(entriesOf(read()).map((e) => e.body[0])).toEqual([3, 4]);
+  });
+
+  it.each([
+    ['inside the header', (_e: SpoolEntry) => HEADER_BYTES - 3],
+    ['inside the project id', (e: SpoolEntry) => HEADER_BYTES + Buffer.byteLength(e.projectId) - 1],
+    ['inside the body', (e: SpoolEntry) => entryBytes(e) - 1],
+  ])('ends a segment at a tail torn %s and keeps the entries before it', async (_where, keep) => {
+    const s = await open();
+    const entries = [entry({ body: text('first') }), entry({ body: text('second') }), entry({ projectId: 'shop', body: text('torn') })];
+    const positions = [];
+    for (const e of entries) positions.push(await s.append(e));
+    await closeSpool();
+    const kept = keep(entries[2]!);
+    await truncate(join(dir, '000000000001.spool'), positions[1]!.offset + kept);
+
+    const items = read();
+    expect(entriesOf(items)).toEqual(entries.slice(0, 2));
+    expect(items.at(-1)).toEqual({ tornBytes: kept, segment: 1 });
+  });
+
+  it('ends a segment at an entry whose bytes fail the CRC, and reads the next segment', async () => {
+    let s = await open();
+    const entries = [entry({ body: text('first') }), entry({ body: text('second') }), entry({ body: text('third') })];
+    const positions = [];
+    for (const e of entries) positions.push(await s.append(e));
+    await closeSpool();
+    const file = join(dir, '000000000001.spool');
+    const data = await readFile(file);
+    data[positions[1]!.offset - 2]! ^= 0x01; // a byte of the second entry's body
+    await writeFile(file, data);
+
+    s = await open();
+    await s.append(entry({ body: text('after restart') }));
+
+    const items = read();
+    expect(items).toEqual([
+      expect.objectContaining({ position: positions[0] }),
+      { tornBytes: data.length - positions[0]!.offset, segment: 1 },
+      expect.objectContaining({ position: { segment: 2, offset: entryBytes(entry({ body: text('after restart') })) } }),
+    ]);
+    expect(entriesOf(items).map((e) => new TextDecoder().decode(e.body))).toEqual(['first', 'after restart']);
+  });
+
+  it('appends to a new segment after the old ones when it is reopened', async () => {
+    let s = await open();
+    await s.append(entry({ body: text('before') }));
+    await closeSpool();
+    await writeFile(join(dir, 'notes.txt'), 'not a segment');
+
+    s = await open();
+    expect(await s.append(entry({ body: text('after') }))).toEqual({ segment: 2, offset: entryBytes(entry({ body: text('after') })) });
+    expect(await segmentFiles()).toEqual(['000000000001.spool', '000000000002.spool', 'notes.txt']);
+    expect(entriesOf(read()).map((e) => new TextDecoder().decode(e.body))).toEqual(['before', 'after']);
+  });
+
+  it('skips empty segments when reading', async () => {
+    await open();
+    await closeSpool();
+    const s = await open();
+    await s.append(entry());
+
+    expect(await segmentFiles()).toEqual(['000000000001.spool', '000000000002.spool']);
+    expect(read().map((item) => ('position' in item ? item.position.segment : null))).toEqual([2]);
+  });
+
+  it('rejects an append after close and waits for appends in progress before closing', async () => {
+    const s = await open();
+    const inProgress = s.append(entry({ body: text('in progress') }));
+    await closeSpool();
+
+    expect(await inProgress).toEqual({ segment: 1, offset: entryBytes(entry({ body: text('in progress') })) });
+    await expect(s.append(entry())).rejects.toThrow('the spool is closed');
+    expect(entriesOf(read())).toHaveLength(1);
+  });
+});
+
+describe('spool positions', () => {
+  it('round-trip through their text form and order by segment, then offset', () => {
+    const a = { segment: 3, offset: 1024 };
+    expect(positionToString(a)).toBe('3:1024');
+    expect(positionFromString('3:1024')).toEqual(a);
+    expect(positionFromString(null)).toBeNull();
+    expect(positionFromString('3-1024')).toBeNull();
+    expect(comparePositions(a, { segment: 4, offset: 0 })).toBeLessThan(0);
+    expect(comparePositions(a, { segment: 3, offset: 1000 })).toBeGreaterThan(0);
+    expect(comparePositions(a, { ...a })).toBe(0);
+  });
+});
