@@ -6,6 +6,8 @@ import type { QueryService } from '../query/query-service.js';
 import type { IngestMetrics, SelfMetrics } from '../self-metrics.js';
 import { type QueryString, logQueryFrom, metricPointQueryFrom, rangeQueryFrom, traceId, traceQueryFrom } from './params.js';
 
+const VISIBILITY_WAIT_MS = 2000;
+
 export interface AppOptions {
   query: QueryService;
   accept: (request: AcceptedRequest) => Promise<void>;
@@ -57,9 +59,17 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
 
   const { query } = options;
   const project = DEFAULT_PROJECT_ID;
-  // Reads see every write acknowledged before them: an app that exported and then asks finds it.
+  // Reads see every write acknowledged before them, so an app that exported and then asks finds
+  // it. Under a heavy backlog a read waits at most VISIBILITY_WAIT_MS and then answers with what
+  // is committed, rather than hang the dashboard.
   app.addHook('preHandler', async (request) => {
-    if (request.url.startsWith('/api/')) await options.visible();
+    if (!request.url.startsWith('/api/')) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      options.visible(),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, VISIBILITY_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
   });
   app.get('/api/traces', async (request) => query.listTraces(traceQueryFrom(request.query as QueryString, project)));
   app.get<{ Params: { traceId: string } }>('/api/traces/:traceId', async (request) => {

@@ -216,11 +216,12 @@ describe('CommitLoop', () => {
     const store = new FakeStore({ commitDelayMs: 5 }).failCommit(1);
     const loop = loopOver(store, { maxRecordsPerCommit: 1000 });
     const names = entryNames(3);
-    await accept(loop, names, 1);
+    const positions = await accept(loop, names, 1);
 
     await within(loop.commitUpTo(3), 2000, 'commitUpTo');
 
     expect(committedNames(store)).toEqual(namesOf(names, 1));
+    expect(reports.at(-1)).toMatchObject({ seq: 3, position: positions[2] });
   });
 
   it('replays the entries after the store position and nothing before it, then numbers on', async () => {

@@ -1,0 +1,207 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AppError } from '../errors.js';
+import { type CommitSink, IngestQueue } from './ingest-queue.js';
+import { type SpoolEntry, type SpoolPosition, Spool, readSpool } from './spool.js';
+
+/** A commit sink that keeps what it is handed and commits when the test says so. */
+class RecordingSink implements CommitSink {
+  readonly pushed: Array<{ entry: SpoolEntry; position: SpoolPosition; seq: number }> = [];
+  readonly asked: number[] = [];
+  private readonly waiting: Array<{ seq: number; resolve: () => void }> = [];
+  private committedSeq = 0;
+
+  push(entry: SpoolEntry, position: SpoolPosition, seq: number): void {
+    this.pushed.push({ entry, position, seq });
+  }
+
+  commitUpTo(seq: number): Promise<void> {
+    this.asked.push(seq);
+    if (seq <= this.committedSeq) return Promise.resolve();
+    return new Promise((resolve) => this.waiting.push({ seq, resolve }));
+  }
+
+  /** Commits everything up to `seq` and tells the queue, as the commit loop's onCommit does. */
+  commit(queue: IngestQueue, seq: number): void {
+    this.committedSeq = seq;
+    queue.committed(seq, this.pushed.find((p) => p.seq === seq)!.position);
+    for (const w of this.waiting.filter((w) => w.seq <= seq)) w.resolve();
+  }
+}
+
+let dir: string;
+let spool: Spool;
+let spoolOpen: boolean;
+let sink: RecordingSink;
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'spoor-ingest-queue-'));
+  spool = await Spool.open(dir);
+  spoolOpen = true;
+  sink = new RecordingSink();
+});
+
+afterEach(async () => {
+  if (spoolOpen) await closeSpool();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function closeSpool(): Promise<void> {
+  spoolOpen = false;
+  await spool.close();
+}
+
+function entry(body = 'request'): SpoolEntry {
+  return { signal: 'logs', encoding: 'json', projectId: 'shop', receivedUs: 1_700_000_000_000_000, body: new TextEncoder().encode(body) };
+}
+
+function spooledBodies(): string[] {
+  return [...readSpool(dir, null)].flatMap((item) => ('entry' in item ? [new TextDecoder().decode(item.entry.body)] : []));
+}
+
+/** The error `promise` rejects with. */
+async function failureOf(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  return error as AppError;
+}
+
+describe('IngestQueue', () => {
+  it('resolves a submit once the body is in the spool, then hands it to the sink', async () => {
+    const queue = new IngestQueue(spool, sink);
+
+    await queue.submit(entry('first'), 3);
+
+    const [spooled] = readSpool(dir, null);
+    expect(spooledBodies()).toEqual(['first']);
+    expect(sink.pushed).toEqual([{ entry: entry('first'), position: spooled && 'position' in spooled ? spooled.position : null, seq: 1 }]);
+    expect(queue.queued()).toBe(3);
+  });
+
+  it('numbers entries in spool order, also when submitted together', async () => {
+    const queue = new IngestQueue(spool, sink);
+
+    await Promise.all(['a', 'b', 'c', 'd'].map((body) => queue.submit(entry(body), 1)));
+
+    expect(sink.pushed.map((p) => [new TextDecoder().decode(p.entry.body), p.seq])).toEqual(spooledBodies().map((body, i) => [body, i + 1]));
+  });
+
+  it('accepts nothing and spools nothing for a request without records', async () => {
+    const queue = new IngestQueue(spool, sink);
+
+    await queue.submit(entry('empty'), 0);
+
+    expect(spooledBodies()).toEqual([]);
+    expect(sink.pushed).toEqual([]);
+  });
+
+  it('refuses a request with ERR_INGEST_QUEUE_FULL and Retry-After when it would overfill the queue', async () => {
+    const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10, retryAfterSeconds: 7 });
+    await queue.submit(entry('fits'), 6);
+    await queue.submit(entry('fills'), 4);
+
+    const error = await failureOf(queue.submit(entry('refused'), 1));
+
+    expect(error).toMatchObject({ code: 'ERR_INGEST_QUEUE_FULL', status: 503, retryAfterSeconds: 7 });
+    expect(spooledBodies()).toEqual(['fits', 'fills']);
+    expect(queue.queued()).toBe(10);
+  });
+
+  it('accepts one request larger than the whole queue when the queue is empty', async () => {
+    const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10 });
+
+    await queue.submit(entry('huge'), 50);
+    const error = await failureOf(queue.submit(entry('next'), 1));
+
+    expect(error.code).toBe('ERR_INGEST_QUEUE_FULL');
+    expect(spooledBodies()).toEqual(['huge']);
+  });
+
+  it('takes requests again once the sink has committed what filled the queue', async () => {
+    const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10 });
+    await queue.submit(entry('one'), 5);
+    await queue.submit(entry('two'), 5);
+    await failureOf(queue.submit(entry('refused'), 5));
+
+    sink.commit(queue, 1);
+    expect(queue.queued()).toBe(5);
+    await queue.submit(entry('three'), 5);
+    sink.commit(queue, 3);
+
+    expect(queue.queued()).toBe(0);
+    expect(spooledBodies()).toEqual(['one', 'two', 'three']);
+  });
+
+  it('releases spool segments the sink has committed', async () => {
+    await closeSpool();
+    spool = await Spool.open(dir, { maxSegmentBytes: 1 });
+    spoolOpen = true;
+    const queue = new IngestQueue(spool, sink);
+    for (const body of ['a', 'b', 'c']) await queue.submit(entry(body), 1);
+
+    sink.commit(queue, 3);
+
+    // The first segment was empty and closed; the segments of 'a' and 'b' held committed entries only.
+    expect(await readdir(dir)).toEqual(['000000000004.spool']);
+    expect(spooledBodies()).toEqual(['c']);
+  });
+
+  it('asks the sink to commit up to the last accepted request for whenVisible', async () => {
+    const queue = new IngestQueue(spool, sink);
+    for (const body of ['a', 'b', 'c']) await queue.submit(entry(body), 1);
+
+    let visible = false;
+    const whenVisible = queue.whenVisible().then(() => (visible = true));
+    expect(sink.asked).toEqual([3]);
+    sink.commit(queue, 2);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(visible).toBe(false);
+
+    sink.commit(queue, 3);
+    await whenVisible;
+    expect(visible).toBe(true);
+  });
+
+  it('continues numbering after the entries replayed at start-up', async () => {
+    const queue = new IngestQueue(spool, sink);
+    queue.startAfter(41);
+
+    await queue.submit(entry('a'), 1);
+    await queue.submit(entry('b'), 1);
+
+    expect(sink.pushed.map((p) => p.seq)).toEqual([42, 43]);
+    void queue.whenVisible();
+    expect(sink.asked).toEqual([43]);
+  });
+
+  it('refuses requests with ERR_SHUTTING_DOWN once closing, and closes when everything accepted is committed', async () => {
+    const queue = new IngestQueue(spool, sink, { retryAfterSeconds: 2 });
+    await queue.submit(entry('accepted'), 1);
+
+    let closed = false;
+    const closing = queue.close().then(() => (closed = true));
+    const error = await failureOf(queue.submit(entry('late'), 1));
+    expect(error).toMatchObject({ code: 'ERR_SHUTTING_DOWN', status: 503, retryAfterSeconds: 2 });
+    expect(closed).toBe(false);
+
+    sink.commit(queue, 1);
+    await closing;
+    expect(spooledBodies()).toEqual(['accepted']);
+  });
+
+  it('answers ERR_STORE and frees its place in the queue when the spool cannot take the body', async () => {
+    const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10 });
+    await closeSpool();
+
+    const error = await failureOf(queue.submit(entry('lost'), 8));
+
+    expect(error).toMatchObject({ code: 'ERR_STORE', status: 500 });
+    expect(queue.queued()).toBe(0);
+    expect(sink.pushed).toEqual([]);
+  });
+});
