@@ -125,11 +125,12 @@ export function freshBody(template) {
  * Sends protobuf batches from `concurrency` keep-alive clients for `seconds`. Counts spans only
  * from 200 answers; a 429/503 is counted and retried after its Retry-After.
  */
-export async function driveLoad({ url, seconds, concurrency, templates, maxRequests = Infinity, spansPerSecond = null }) {
+export async function driveLoad({ url, seconds, concurrency, templates, maxSpans = Infinity, spansPerSecond = null }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const target = new URL('/v1/traces', url);
   const latencies = [];
   let spans = 0;
+  let inFlight = 0;
   let requests = 0;
   let refused = 0;
   let failed = 0;
@@ -141,17 +142,19 @@ export async function driveLoad({ url, seconds, concurrency, templates, maxReque
   const intervalMs = spansPerSecond === null ? 0 : (templates[0].spanCount / spansPerSecond) * 1000;
   let scheduled = started;
   const worker = async () => {
-    while (performance.now() < deadline && requests < maxRequests) {
+    while (performance.now() < deadline && spans + inFlight * templates[0].spanCount < maxSpans) {
       if (intervalMs > 0) {
         const at = (scheduled += intervalMs);
         const wait = at - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       }
       requests++;
+      inFlight++;
       const template = templates[next++ % templates.length];
       const body = freshBody(template);
       const t = performance.now();
       const { status, retryAfter } = await post(agent, target, body);
+      inFlight--;
       if (status === 200) {
         latencies.push(performance.now() - t);
         spans += template.spanCount;

@@ -6,7 +6,6 @@ import type { ServeConfig } from './config.js';
 import { DbThread } from './dbthread/db-client.js';
 import { IngestQueue } from './pipeline/ingest-queue.js';
 import { Spool } from './pipeline/spool.js';
-import { QueryService } from './query/query-service.js';
 import { SelfMetrics, createIngestMetrics } from './self-metrics.js';
 
 export interface RunningServer {
@@ -49,7 +48,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     const ingest = queue;
     selfMetrics.gauge('spoor_ingest_queue_records', 'Records accepted and not yet committed to the store.', () => ingest.queued());
     app = await createApp({
-      query: new QueryService(thread.reader),
+      query: thread.queries,
       accept: ({ signal, encoding, projectId, receivedUs, body, records }) =>
         ingest.submit({ signal, encoding, projectId, receivedUs, body }, records),
       visible: () => ingest.whenVisible(),

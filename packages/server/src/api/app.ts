@@ -1,15 +1,16 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions, LogController } from 'fastify';
 import { DEFAULT_PROJECT_ID } from '@spoor/model';
 import { AppError, isAppError } from '../errors.js';
 import { type AcceptedRequest, ingestRoutes } from '../ingest/routes.js';
-import type { QueryService } from '../query/query-service.js';
+import type { JsonQueries } from '../query/query-service.js';
 import type { IngestMetrics, SelfMetrics } from '../self-metrics.js';
 import { type QueryString, logQueryFrom, metricPointQueryFrom, rangeQueryFrom, traceId, traceQueryFrom } from './params.js';
 
 const VISIBILITY_WAIT_MS = 2000;
 
 export interface AppOptions {
-  query: QueryService;
+  /** The queries, answering with serialized JSON. */
+  query: JsonQueries;
   accept: (request: AcceptedRequest) => Promise<void>;
   /** Resolves when every request acknowledged so far is visible to queries. */
   visible: () => Promise<void>;
@@ -71,16 +72,23 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     ]);
     clearTimeout(timer);
   });
-  app.get('/api/traces', async (request) => query.listTraces(traceQueryFrom(request.query as QueryString, project)));
-  app.get<{ Params: { traceId: string } }>('/api/traces/:traceId', async (request) => {
+  const json = (reply: FastifyReply, body: string): FastifyReply => reply.type('application/json; charset=utf-8').send(body);
+  app.get('/api/traces', async (request, reply) =>
+    json(reply, await query.listTraces(traceQueryFrom(request.query as QueryString, project))),
+  );
+  app.get<{ Params: { traceId: string } }>('/api/traces/:traceId', async (request, reply) => {
     rejectQuery(request.query as QueryString);
-    return query.getTrace(project, traceId(request.params.traceId));
+    return json(reply, await query.getTrace(project, traceId(request.params.traceId)));
   });
-  app.get('/api/services', async (request) => query.listServices(project, rangeQueryFrom(request.query as QueryString)));
-  app.get('/api/logs', async (request) => query.listLogs(logQueryFrom(request.query as QueryString, project)));
-  app.get('/api/metrics', async (request) => query.listMetrics(project, rangeQueryFrom(request.query as QueryString)));
-  app.get('/api/metrics/points', async (request) =>
-    query.listMetricPoints(metricPointQueryFrom(request.query as QueryString, project)),
+  app.get('/api/services', async (request, reply) =>
+    json(reply, await query.listServices(project, rangeQueryFrom(request.query as QueryString))),
+  );
+  app.get('/api/logs', async (request, reply) => json(reply, await query.listLogs(logQueryFrom(request.query as QueryString, project))));
+  app.get('/api/metrics', async (request, reply) =>
+    json(reply, await query.listMetrics(project, rangeQueryFrom(request.query as QueryString))),
+  );
+  app.get('/api/metrics/points', async (request, reply) =>
+    json(reply, await query.listMetricPoints(metricPointQueryFrom(request.query as QueryString, project))),
   );
 
   app.get('/health', async () => ({ status: 'ok' }));

@@ -4,8 +4,10 @@ import { Worker } from 'node:worker_threads';
 import type { CommitSink } from '../pipeline/ingest-queue.js';
 import type { RetentionResult } from '../pipeline/retention.js';
 import type { SpoolEntry, SpoolPosition } from '../pipeline/spool.js';
-import { STORE_READER_METHODS, StoreError, type StoreReader } from '../store/store.js';
-import type { DbThreadConfig, FromDbThread, ReaderMethod, ToDbThread } from './protocol.js';
+import { AppError } from '../errors.js';
+import { type JsonQueries, QUERY_METHODS, type QueryMethod } from '../query/query-service.js';
+import { StoreError } from '../store/store.js';
+import type { DbThreadConfig, FromDbThread, ToDbThread } from './protocol.js';
 
 export interface DbThreadEvents {
   onCommitted: (seq: number, position: SpoolPosition, records: number) => void;
@@ -13,11 +15,11 @@ export interface DbThreadEvents {
 }
 
 /**
- * The main thread's handle on the database thread: a `StoreReader` whose calls are answered
- * there, and the `CommitSink` that spooled entries go to.
+ * The main thread's handle on the database thread: the queries answered there (as JSON text),
+ * and the `CommitSink` that spooled entries go to.
  */
 export class DbThread implements CommitSink {
-  readonly reader: StoreReader;
+  readonly queries: JsonQueries;
   private nextId = 0;
   private readonly replies = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 
@@ -25,17 +27,18 @@ export class DbThread implements CommitSink {
     private readonly worker: Worker,
     events: DbThreadEvents,
   ) {
-    const reader: Partial<Record<ReaderMethod, (...args: unknown[]) => Promise<unknown>>> = {};
-    for (const method of STORE_READER_METHODS) reader[method] = (...args) => this.request({ type: 'read', method, args });
-    this.reader = reader as unknown as StoreReader;
+    const queries: Partial<Record<QueryMethod, (...args: unknown[]) => Promise<unknown>>> = {};
+    for (const method of QUERY_METHODS) queries[method] = (...args) => this.request({ type: 'query', method, args });
+    this.queries = queries as JsonQueries;
     worker.on('message', (message: FromDbThread) => {
       if (message.type === 'committed') events.onCommitted(message.seq, message.position, message.records);
       else if (message.type === 'log') events.onLog(message.level, message.message, message.data);
       else if (message.type === 'reply') {
         const pending = this.replies.get(message.id);
         this.replies.delete(message.id);
-        if (message.error === undefined) pending?.resolve(message.result);
-        else pending?.reject(new StoreError(message.error.message));
+        const { error } = message;
+        if (error === undefined) pending?.resolve(message.result);
+        else pending?.reject(error.code !== undefined ? new AppError(error.code, error.message) : new StoreError(error.message));
       }
     });
     worker.on('error', (error) => {

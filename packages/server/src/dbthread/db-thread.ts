@@ -3,12 +3,14 @@ import { decodeRequest } from '../ingest/decode.js';
 import { CommitLoop } from '../pipeline/commit-loop.js';
 import { applyRetention, scheduleRetention } from '../pipeline/retention.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
-import type { StoreReader } from '../store/store.js';
+import { isAppError } from '../errors.js';
+import { QueryService } from '../query/query-service.js';
 import type { DbThreadConfig, FromDbThread, ToDbThread } from './protocol.js';
 
 /**
- * The database thread: owns the DuckDB store, decodes spooled entries into records, commits them
- * and answers reads, so none of that competes with HTTP on the main thread's event loop.
+ * The database thread: owns the DuckDB store, decodes spooled entries into records, commits them,
+ * and answers queries (serialized to JSON here), so none of that competes with HTTP on the main
+ * thread's event loop.
  */
 const port = parentPort!;
 const config = workerData as DbThreadConfig;
@@ -25,6 +27,7 @@ async function start(): Promise<void> {
     onError: (error, records) =>
       send({ type: 'log', level: 'error', message: 'a commit failed; its records will be read back from the spool and retried', data: { error: String(error), records } }),
   });
+  const queries = new QueryService(store);
   const replayed = await loop.replay();
   const retention = await applyRetention(store, config.retention, Date.now());
   const stopRetention = scheduleRetention(store, config.retention, (results, error) => {
@@ -42,11 +45,12 @@ async function start(): Promise<void> {
       case 'commitUpTo':
         void loop.commitUpTo(message.seq).then(() => send({ type: 'reply', id: message.id }));
         break;
-      case 'read': {
-        const method = (store as StoreReader)[message.method] as (...args: unknown[]) => Promise<unknown>;
-        method.apply(store, message.args).then(
-          (result) => send({ type: 'reply', id: message.id, result }),
-          (error: Error) => send({ type: 'reply', id: message.id, error: { name: error.name, message: error.message } }),
+      case 'query': {
+        const method = queries[message.method] as (...args: unknown[]) => Promise<unknown>;
+        method.apply(queries, message.args).then(
+          (result) => send({ type: 'reply', id: message.id, result: JSON.stringify(result) }),
+          (error: Error) =>
+            send({ type: 'reply', id: message.id, error: { name: error.name, message: error.message, code: isAppError(error) ? error.code : undefined } }),
         );
         break;
       }

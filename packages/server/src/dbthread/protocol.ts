@@ -1,6 +1,7 @@
+import type { ErrorCode } from '../errors.js';
 import type { RetentionConfig, RetentionResult } from '../pipeline/retention.js';
 import type { SpoolEntry, SpoolPosition } from '../pipeline/spool.js';
-import type { STORE_READER_METHODS } from '../store/store.js';
+import type { QueryMethod } from '../query/query-service.js';
 
 /** Messages between the server's main thread and its database thread. */
 export interface DbThreadConfig {
@@ -11,17 +12,15 @@ export interface DbThreadConfig {
   lingerMs?: number;
 }
 
-export type ReaderMethod = (typeof STORE_READER_METHODS)[number];
-
 export type ToDbThread =
   | { type: 'entry'; entry: SpoolEntry; position: SpoolPosition; seq: number }
   | { type: 'commitUpTo'; id: number; seq: number }
-  | { type: 'read'; id: number; method: ReaderMethod; args: unknown[] }
+  | { type: 'query'; id: number; method: QueryMethod; args: unknown[] }
   | { type: 'close'; id: number };
 
 export type FromDbThread =
   | { type: 'ready'; replayed: number; retention: RetentionResult[] }
   | { type: 'startFailed'; message: string }
   | { type: 'committed'; seq: number; position: SpoolPosition; records: number }
-  | { type: 'reply'; id: number; result?: unknown; error?: { name: string; message: string } }
+  | { type: 'reply'; id: number; result?: unknown; error?: { name: string; message: string; code?: ErrorCode } }
   | { type: 'log'; level: 'info' | 'error'; message: string; data: Record<string, unknown> };

@@ -19,12 +19,17 @@ import {
   type WriteBatch,
 } from '../store.js';
 import {
+  type Columns,
   JsonParseCache,
-  LOGS_WITH_SOURCES,
-  LOG_COLUMNS,
-  SPANS_WITH_SOURCES,
-  SPAN_COLUMNS,
+  type JsonArrayShape,
+  LOG_SHAPE,
+  SPAN_SHAPE,
+  type SourceTexts,
+  METRIC_JSON_COLUMNS,
   logFromRow,
+  mapArrayRows,
+  mapRows,
+  parseJsonColumns,
   metricPointFromRow,
   num,
   numOrNull,
@@ -132,7 +137,7 @@ export class DuckDbStore implements Store {
        LIMIT 1`,
       [],
     );
-    return (rows[0]?.position as string | undefined) ?? null;
+    return (rows.position?.[0] as string | undefined) ?? null;
   }
 
   async listTraces(query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]> {
@@ -193,17 +198,17 @@ export class DuckDbStore implements Store {
       ORDER BY start_us DESC, trace_id DESC
       LIMIT ${p.add(limit)}`;
     const rows = await this.read('list traces', sql, p.values);
-    return rows.map((row) => ({
-      traceId: row.trace_id as string,
-      rootName: row.root_name as string,
-      serviceName: row.service_name as string,
-      startTimeUs: num(row.start_us),
-      endTimeUs: num(row.end_us),
-      spanCount: num(row.span_count),
-      errorCount: num(row.error_count),
-      inputTokens: numOrNull(row.input_tokens),
-      outputTokens: numOrNull(row.output_tokens),
-      costUsd: numOrNull(row.cost_usd),
+    return mapRows(rows, (row) => ({
+      traceId: row.get('trace_id') as string,
+      rootName: row.get('root_name') as string,
+      serviceName: row.get('service_name') as string,
+      startTimeUs: num(row.get('start_us')),
+      endTimeUs: num(row.get('end_us')),
+      spanCount: num(row.get('span_count')),
+      errorCount: num(row.get('error_count')),
+      inputTokens: numOrNull(row.get('input_tokens')),
+      outputTokens: numOrNull(row.get('output_tokens')),
+      costUsd: numOrNull(row.get('cost_usd')),
     }));
   }
 
@@ -214,28 +219,29 @@ export class DuckDbStore implements Store {
       'SELECT min(start_us) AS from_us, max(end_us) AS to_us FROM trace_parts WHERE project_id = $1 AND trace_id = $2',
       [projectId, traceId],
     );
-    const fromUs = numOrNull(bounds[0]?.from_us);
-    const toUs = numOrNull(bounds[0]?.to_us);
+    const fromUs = numOrNull(bounds.from_us?.[0]);
+    const toUs = numOrNull(bounds.to_us?.[0]);
     if (fromUs === null || toUs === null) return null;
-    const shared = new JsonParseCache();
     const [spanRows, logRows] = await Promise.all([
-      this.read(
+      this.readArrays(
         'read a trace',
-        `SELECT ${SPAN_COLUMNS} FROM ${SPANS_WITH_SOURCES}
+        `SELECT ${SPAN_SHAPE.sql} FROM spans
          WHERE project_id = $1 AND trace_id = $2 AND start_us BETWEEN $3::BIGINT AND $4::BIGINT`,
         [projectId, traceId, fromUs, toUs],
       ),
-      this.read(
+      this.readArrays(
         "read a trace's logs",
-        `SELECT ${LOG_COLUMNS} FROM ${LOGS_WITH_SOURCES}
+        `SELECT ${LOG_SHAPE.sql} FROM logs
          WHERE project_id = $1 AND trace_id = $2 AND time_us BETWEEN $3::BIGINT AND $4::BIGINT
          ORDER BY time_us, log_id`,
         [projectId, traceId, fromUs - LOG_MARGIN_US, toUs + LOG_MARGIN_US],
       ),
     ]);
+    const sources = await this.readSources(projectId, [...spanRows, ...logRows], [SPAN_SHAPE, LOG_SHAPE], spanRows.length);
+    const shared = new JsonParseCache();
     return {
-      spans: spanRows.map((row) => spanFromRow(row, shared)),
-      logs: logRows.map((row) => logFromRow(row, shared)),
+      spans: mapArrayRows(spanRows, SPAN_SHAPE, sources, (row) => spanFromRow(row, shared)),
+      logs: mapArrayRows(logRows, LOG_SHAPE, sources, (row) => logFromRow(row, shared)),
     };
   }
 
@@ -248,11 +254,11 @@ export class DuckDbStore implements Store {
        FROM spans WHERE ${where.join(' AND ')} GROUP BY service_name ORDER BY service_name`,
       p.values,
     );
-    return rows.map((row) => ({
-      name: row.service_name as string,
-      spanCount: num(row.span_count),
-      errorCount: num(row.error_count),
-      lastSeenUs: num(row.last_us),
+    return mapRows(rows, (row) => ({
+      name: row.get('service_name') as string,
+      spanCount: num(row.get('span_count')),
+      errorCount: num(row.get('error_count')),
+      lastSeenUs: num(row.get('last_us')),
     }));
   }
 
@@ -267,13 +273,14 @@ export class DuckDbStore implements Store {
       const t = p.add(after.timeUs);
       where.push(`(time_us < ${t}::BIGINT OR (time_us = ${t}::BIGINT AND log_id < ${p.add(after.id)}))`);
     }
-    const rows = await this.read(
+    const rows = await this.readArrays(
       'list logs',
-      `SELECT ${LOG_COLUMNS} FROM ${LOGS_WITH_SOURCES} WHERE ${where.join(' AND ')} ORDER BY time_us DESC, log_id DESC LIMIT ${p.add(limit)}`,
+      `SELECT ${LOG_SHAPE.sql} FROM logs WHERE ${where.join(' AND ')} ORDER BY time_us DESC, log_id DESC LIMIT ${p.add(limit)}`,
       p.values,
     );
+    const sources = await this.readSources(query.projectId, rows, [LOG_SHAPE], rows.length);
     const shared = new JsonParseCache();
-    return rows.map((row) => logFromRow(row, shared));
+    return mapArrayRows(rows, LOG_SHAPE, sources, (row) => logFromRow(row, shared));
   }
 
   async listMetrics(projectId: string, range: TimeRange): Promise<MetricDescriptorRecord[]> {
@@ -286,13 +293,13 @@ export class DuckDbStore implements Store {
        FROM metric_points WHERE ${where.join(' AND ')} GROUP BY name ORDER BY name`,
       p.values,
     );
-    return rows.map((row) => ({
-      name: row.name as string,
-      type: row.type as MetricDescriptorRecord['type'],
-      unit: row.unit as string,
-      description: row.description as string,
-      pointCount: num(row.point_count),
-      lastSeenUs: num(row.last_us),
+    return mapRows(rows, (row) => ({
+      name: row.get('name') as string,
+      type: row.get('type') as MetricDescriptorRecord['type'],
+      unit: row.get('unit') as string,
+      description: row.get('description') as string,
+      pointCount: num(row.get('point_count')),
+      lastSeenUs: num(row.get('last_us')),
     }));
   }
 
@@ -307,7 +314,7 @@ export class DuckDbStore implements Store {
       p.values,
     );
     const shared = new JsonParseCache();
-    return rows.map((row) => metricPointFromRow(row, shared));
+    return mapRows(parseJsonColumns(rows, METRIC_JSON_COLUMNS), (row) => metricPointFromRow(row, shared));
   }
 
   async deleteOlderThan(signal: Signal, cutoffUs: number): Promise<number> {
@@ -340,16 +347,49 @@ export class DuckDbStore implements Store {
     });
   }
 
-  private async read(what: string, sql: string, values: DuckDBValue[]): Promise<Record<string, unknown>[]> {
+  private async read(what: string, sql: string, values: DuckDBValue[]): Promise<Columns> {
     return this.guard(what, async () => {
       const connection = await connectTo(this.instance);
       try {
         const reader = await connection.runAndReadAll(sql, values);
-        return reader.getRowObjectsJS() as Record<string, unknown>[];
+        return reader.getColumnsObjectJS() as Columns;
       } finally {
         connection.closeSync();
       }
     });
+  }
+
+  /**
+   * Runs a query whose one column is a `json_array(...)` per row (see `JsonArrayShape`) and parses
+   * all rows with one `JSON.parse`. For a 10,000-span trace this took 60-75 ms where converting
+   * value by value took 130-200 ms. Only for results without NaN or infinite doubles, which
+   * JSON cannot carry.
+   */
+  private async readArrays(what: string, sql: string, values: DuckDBValue[]): Promise<unknown[][]> {
+    const columns = await this.read(what, sql, values);
+    const texts = Object.values(columns)[0] ?? [];
+    if (texts.length === 0) return [];
+    return JSON.parse(`[${texts.join(',')}]`) as unknown[][];
+  }
+
+  /**
+   * The resource and scope texts of the sources that rows point at. `rows` holds rows of each
+   * shape in turn: the first `firstCount` of the first shape, the rest of the second.
+   */
+  private async readSources(projectId: string, rows: unknown[][], shapes: JsonArrayShape[], firstCount: number): Promise<SourceTexts> {
+    const ids = new Set<string>();
+    rows.forEach((row, i) => {
+      const shape = i < firstCount ? shapes[0]! : shapes[1] ?? shapes[0]!;
+      ids.add(row[shape.index.get('source_id')!] as string);
+    });
+    if (ids.size === 0) return new Map();
+    const p = new SqlParams();
+    const project = p.add(projectId);
+    const list = [...ids].map((id) => p.add(id)).join(', ');
+    const columns = await this.read('read sources', `SELECT source_id, resource, scope FROM sources WHERE project_id = ${project} AND source_id IN (${list})`, p.values);
+    const sources = new Map<string, { resource: string; scope: string }>();
+    mapRows(columns, (row) => sources.set(row.get('source_id') as string, { resource: row.get('resource') as string, scope: row.get('scope') as string }));
+    return sources;
   }
 
   private async guard<T>(what: string, fn: () => Promise<T>): Promise<T> {

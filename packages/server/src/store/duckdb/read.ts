@@ -1,6 +1,8 @@
 import {
   SPAN_KINDS,
   STATUS_CODES,
+  type AttributeValue,
+  type Attributes,
   type InstrumentationScope,
   type LlmFields,
   type LogRecordData,
@@ -11,8 +13,60 @@ import {
   type Temporality,
 } from '@spoor/model';
 
-/** Converters from DuckDB result rows (`getRowObjectsJS`) to model records. */
-type Row = Record<string, unknown>;
+/**
+ * Converters from DuckDB results to model records. Small results are read by column
+ * (`getColumnsObjectJS`, `mapRows`); large ones (a trace's spans, logs) as one JSON array per row
+ * (`JsonArrayShape`, `mapArrayRows`), because converting value by value is what costs.
+ */
+export type Columns = Record<string, unknown[]>;
+
+/** A view of row `i` of a columnar result, read as `row.get('name')`. */
+class RowView {
+  i = 0;
+  constructor(private readonly columns: Columns) {}
+  get(name: string): unknown {
+    return this.columns[name]![this.i];
+  }
+}
+
+/** Converts every row of a columnar result with `convert`. */
+export function mapRows<T>(columns: Columns, convert: (row: RowView) => T): T[] {
+  const first = Object.values(columns)[0];
+  const n = first?.length ?? 0;
+  const out = new Array<T>(n);
+  const row = new RowView(columns);
+  for (let i = 0; i < n; i++) {
+    row.i = i;
+    out[i] = convert(row);
+  }
+  return out;
+}
+
+/** Anything a converter can read a row's columns from. */
+interface Row {
+  get(name: string): unknown;
+}
+
+/**
+ * Parses JSON text columns in place, each with one `JSON.parse` over the whole column instead of
+ * one per value. `NULL` stays `null`.
+ */
+export function parseJsonColumns(columns: Columns, names: readonly string[]): Columns {
+  for (const name of names) {
+    const texts = columns[name];
+    if (texts === undefined || texts.length === 0) continue;
+    let joined = '[';
+    for (let i = 0; i < texts.length; i++) {
+      if (i > 0) joined += ',';
+      const text = texts[i];
+      joined += text === null || text === undefined ? 'null' : (text as string);
+    }
+    columns[name] = JSON.parse(`${joined}]`) as unknown[];
+  }
+  return columns;
+}
+
+export const METRIC_JSON_COLUMNS = ['attributes', 'quantiles', 'exemplars'] as const;
 
 function num(value: unknown): number {
   return typeof value === 'bigint' ? Number(value) : (value as number);
@@ -40,120 +94,155 @@ export class JsonParseCache {
   }
 }
 
-/** Spans joined with their source (resource and scope); use with `SPAN_COLUMNS`. */
-export const SPANS_WITH_SOURCES = 'spans JOIN sources USING (project_id, source_id)';
+/**
+ * A row shape read as one JSON array per row (`json_array(...)`): the SQL of the array, and each
+ * field's index in it. JSON-typed fields arrive parsed; resource and scope are looked up by
+ * `source_id` (see `SourceTexts`), not repeated on every row.
+ */
+export interface JsonArrayShape {
+  sql: string;
+  index: ReadonlyMap<string, number>;
+}
 
-export const SPAN_COLUMNS = `project_id, trace_id, span_id, parent_span_id, trace_state, flags, name, kind, service_name,
-  start_us, end_us, status_code, status_message, attributes, resource, scope, events, links,
-  dropped_attributes, dropped_events, dropped_links, session_id, is_llm, llm_provider, llm_operation,
-  llm_request_model, llm_response_model, input_tokens, output_tokens, total_tokens, cache_read_tokens,
-  cache_creation_tokens, reasoning_tokens, cost_usd, ttft_ms, finish_reasons`;
+function jsonArrayShape(fields: ReadonlyArray<string>): JsonArrayShape {
+  const names = fields.map((f) => f.split('::')[0]!);
+  return { sql: `json_array(${fields.join(', ')})`, index: new Map(names.map((name, i) => [name, i])) };
+}
+
+export const SPAN_SHAPE = jsonArrayShape([
+  'project_id', 'trace_id', 'span_id', 'parent_span_id', 'trace_state', 'flags', 'name', 'kind', 'service_name',
+  'start_us', 'end_us', 'status_code', 'status_message', 'attributes::JSON', 'source_id', 'events::JSON', 'links::JSON',
+  'dropped_attributes', 'dropped_events', 'dropped_links', 'session_id', 'is_llm', 'llm_provider', 'llm_operation',
+  'llm_request_model', 'llm_response_model', 'input_tokens', 'output_tokens', 'total_tokens', 'cache_read_tokens',
+  'cache_creation_tokens', 'reasoning_tokens', 'cost_usd', 'ttft_ms', 'finish_reasons::JSON',
+]);
+
+export const LOG_SHAPE = jsonArrayShape([
+  'project_id', 'log_id', 'time_us', 'observed_us', 'trace_id', 'span_id', 'flags', 'severity_number', 'severity_text',
+  'body::JSON', 'attributes::JSON', 'source_id', 'service_name', 'event_name', 'dropped_attributes',
+]);
+
+/** Resource and scope JSON texts by `source_id`. */
+export type SourceTexts = ReadonlyMap<string, { resource: string; scope: string }>;
+
+/** Converts rows read with `shape`, looking resources and scopes up in `sources`. */
+export function mapArrayRows<T>(rows: unknown[][], shape: JsonArrayShape, sources: SourceTexts, convert: (row: Row) => T): T[] {
+  const { index } = shape;
+  const sourceAt = index.get('source_id')!;
+  const view = {
+    a: [] as unknown[],
+    get(name: string): unknown {
+      if (name === 'resource' || name === 'scope') return sources.get(this.a[sourceAt] as string)?.[name] ?? '{}';
+      return this.a[index.get(name)!];
+    },
+  };
+  const out = new Array<T>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    view.a = rows[i]!;
+    out[i] = convert(view);
+  }
+  return out;
+}
 
 function llmFromRow(row: Row): LlmFields | null {
-  if (row.is_llm !== true) return null;
+  if (row.get('is_llm') !== true) return null;
   return {
-    provider: (row.llm_provider as string | null) ?? null,
-    operation: (row.llm_operation as string | null) ?? null,
-    requestModel: (row.llm_request_model as string | null) ?? null,
-    responseModel: (row.llm_response_model as string | null) ?? null,
-    inputTokens: numOrNull(row.input_tokens),
-    outputTokens: numOrNull(row.output_tokens),
-    totalTokens: numOrNull(row.total_tokens),
-    cacheReadInputTokens: numOrNull(row.cache_read_tokens),
-    cacheCreationInputTokens: numOrNull(row.cache_creation_tokens),
-    reasoningTokens: numOrNull(row.reasoning_tokens),
-    costUsd: numOrNull(row.cost_usd),
-    timeToFirstTokenMs: numOrNull(row.ttft_ms),
-    finishReasons: row.finish_reasons === null ? null : (JSON.parse(row.finish_reasons as string) as string[]),
+    provider: (row.get('llm_provider') as string | null) ?? null,
+    operation: (row.get('llm_operation') as string | null) ?? null,
+    requestModel: (row.get('llm_request_model') as string | null) ?? null,
+    responseModel: (row.get('llm_response_model') as string | null) ?? null,
+    inputTokens: numOrNull(row.get('input_tokens')),
+    outputTokens: numOrNull(row.get('output_tokens')),
+    totalTokens: numOrNull(row.get('total_tokens')),
+    cacheReadInputTokens: numOrNull(row.get('cache_read_tokens')),
+    cacheCreationInputTokens: numOrNull(row.get('cache_creation_tokens')),
+    reasoningTokens: numOrNull(row.get('reasoning_tokens')),
+    costUsd: numOrNull(row.get('cost_usd')),
+    timeToFirstTokenMs: numOrNull(row.get('ttft_ms')),
+    finishReasons: (row.get('finish_reasons') as string[] | null) ?? null,
   };
 }
 
 export function spanFromRow(row: Row, shared: JsonParseCache): SpanRecord {
   return {
-    projectId: row.project_id as string,
-    traceId: row.trace_id as string,
-    spanId: row.span_id as string,
-    parentSpanId: (row.parent_span_id as string | null) ?? null,
-    traceState: row.trace_state as string,
-    flags: num(row.flags),
-    name: row.name as string,
-    kind: SPAN_KINDS[num(row.kind)] ?? 'unspecified',
-    serviceName: row.service_name as string,
-    startTimeUs: num(row.start_us),
-    endTimeUs: num(row.end_us),
-    status: { code: STATUS_CODES[num(row.status_code)] ?? 'unset', message: row.status_message as string },
-    attributes: JSON.parse(row.attributes as string),
-    resource: shared.of<Resource>(row.resource as string),
-    scope: shared.of<InstrumentationScope>(row.scope as string),
-    events: JSON.parse(row.events as string),
-    links: JSON.parse(row.links as string),
-    droppedAttributesCount: num(row.dropped_attributes),
-    droppedEventsCount: num(row.dropped_events),
-    droppedLinksCount: num(row.dropped_links),
-    sessionId: (row.session_id as string | null) ?? null,
+    projectId: row.get('project_id') as string,
+    traceId: row.get('trace_id') as string,
+    spanId: row.get('span_id') as string,
+    parentSpanId: (row.get('parent_span_id') as string | null) ?? null,
+    traceState: row.get('trace_state') as string,
+    flags: num(row.get('flags')),
+    name: row.get('name') as string,
+    kind: SPAN_KINDS[num(row.get('kind'))] ?? 'unspecified',
+    serviceName: row.get('service_name') as string,
+    startTimeUs: num(row.get('start_us')),
+    endTimeUs: num(row.get('end_us')),
+    status: { code: STATUS_CODES[num(row.get('status_code'))] ?? 'unset', message: row.get('status_message') as string },
+    attributes: row.get('attributes') as Attributes,
+    resource: shared.of<Resource>(row.get('resource') as string),
+    scope: shared.of<InstrumentationScope>(row.get('scope') as string),
+    events: row.get('events') as SpanRecord['events'],
+    links: row.get('links') as SpanRecord['links'],
+    droppedAttributesCount: num(row.get('dropped_attributes')),
+    droppedEventsCount: num(row.get('dropped_events')),
+    droppedLinksCount: num(row.get('dropped_links')),
+    sessionId: (row.get('session_id') as string | null) ?? null,
     llm: llmFromRow(row),
   };
 }
 
-/** Logs joined with their source; use with `LOG_COLUMNS`. */
-export const LOGS_WITH_SOURCES = 'logs JOIN sources USING (project_id, source_id)';
-
-export const LOG_COLUMNS = `project_id, log_id, time_us, observed_us, trace_id, span_id, flags, severity_number,
-  severity_text, body, attributes, resource, scope, service_name, event_name, dropped_attributes`;
-
 export function logFromRow(row: Row, shared: JsonParseCache): LogRecordData {
   return {
-    projectId: row.project_id as string,
-    logId: row.log_id as string,
-    timeUs: num(row.time_us),
-    observedTimeUs: num(row.observed_us),
-    traceId: (row.trace_id as string | null) ?? null,
-    spanId: (row.span_id as string | null) ?? null,
-    flags: num(row.flags),
-    severityNumber: num(row.severity_number),
-    severityText: row.severity_text as string,
-    body: JSON.parse(row.body as string),
-    attributes: JSON.parse(row.attributes as string),
-    resource: shared.of<Resource>(row.resource as string),
-    scope: shared.of<InstrumentationScope>(row.scope as string),
-    serviceName: row.service_name as string,
-    eventName: row.event_name as string,
-    droppedAttributesCount: num(row.dropped_attributes),
+    projectId: row.get('project_id') as string,
+    logId: row.get('log_id') as string,
+    timeUs: num(row.get('time_us')),
+    observedTimeUs: num(row.get('observed_us')),
+    traceId: (row.get('trace_id') as string | null) ?? null,
+    spanId: (row.get('span_id') as string | null) ?? null,
+    flags: num(row.get('flags')),
+    severityNumber: num(row.get('severity_number')),
+    severityText: row.get('severity_text') as string,
+    body: row.get('body') as AttributeValue,
+    attributes: row.get('attributes') as Attributes,
+    resource: shared.of<Resource>(row.get('resource') as string),
+    scope: shared.of<InstrumentationScope>(row.get('scope') as string),
+    serviceName: row.get('service_name') as string,
+    eventName: row.get('event_name') as string,
+    droppedAttributesCount: num(row.get('dropped_attributes')),
   };
 }
 
 export function metricPointFromRow(row: Row, shared: JsonParseCache): MetricPointRecord {
-  const positiveCounts = numbersOrNull(row.positive_counts);
-  const negativeCounts = numbersOrNull(row.negative_counts);
+  const positiveCounts = numbersOrNull(row.get('positive_counts'));
+  const negativeCounts = numbersOrNull(row.get('negative_counts'));
   return {
-    projectId: row.project_id as string,
-    name: row.name as string,
-    description: row.description as string,
-    unit: row.unit as string,
-    type: row.type as MetricType,
-    temporality: row.temporality as Temporality,
-    isMonotonic: (row.is_monotonic as boolean | null) ?? null,
-    serviceName: row.service_name as string,
-    resource: shared.of<Resource>(row.resource as string),
-    scope: shared.of<InstrumentationScope>(row.scope as string),
-    attributes: JSON.parse(row.attributes as string),
-    startTimeUs: numOrNull(row.start_us),
-    timeUs: num(row.time_us),
-    flags: num(row.flags),
-    value: numOrNull(row.value),
-    count: numOrNull(row.count),
-    sum: numOrNull(row.sum),
-    min: numOrNull(row.min),
-    max: numOrNull(row.max),
-    bucketCounts: numbersOrNull(row.bucket_counts),
-    explicitBounds: numbersOrNull(row.explicit_bounds),
-    scale: numOrNull(row.scale),
-    zeroCount: numOrNull(row.zero_count),
-    zeroThreshold: numOrNull(row.zero_threshold),
-    positive: positiveCounts === null ? null : { offset: num(row.positive_offset), bucketCounts: positiveCounts },
-    negative: negativeCounts === null ? null : { offset: num(row.negative_offset), bucketCounts: negativeCounts },
-    quantiles: row.quantiles === null ? null : JSON.parse(row.quantiles as string),
-    exemplars: JSON.parse(row.exemplars as string),
+    projectId: row.get('project_id') as string,
+    name: row.get('name') as string,
+    description: row.get('description') as string,
+    unit: row.get('unit') as string,
+    type: row.get('type') as MetricType,
+    temporality: row.get('temporality') as Temporality,
+    isMonotonic: (row.get('is_monotonic') as boolean | null) ?? null,
+    serviceName: row.get('service_name') as string,
+    resource: shared.of<Resource>(row.get('resource') as string),
+    scope: shared.of<InstrumentationScope>(row.get('scope') as string),
+    attributes: row.get('attributes') as Attributes,
+    startTimeUs: numOrNull(row.get('start_us')),
+    timeUs: num(row.get('time_us')),
+    flags: num(row.get('flags')),
+    value: numOrNull(row.get('value')),
+    count: numOrNull(row.get('count')),
+    sum: numOrNull(row.get('sum')),
+    min: numOrNull(row.get('min')),
+    max: numOrNull(row.get('max')),
+    bucketCounts: numbersOrNull(row.get('bucket_counts')),
+    explicitBounds: numbersOrNull(row.get('explicit_bounds')),
+    scale: numOrNull(row.get('scale')),
+    zeroCount: numOrNull(row.get('zero_count')),
+    zeroThreshold: numOrNull(row.get('zero_threshold')),
+    positive: positiveCounts === null ? null : { offset: num(row.get('positive_offset')), bucketCounts: positiveCounts },
+    negative: negativeCounts === null ? null : { offset: num(row.get('negative_offset')), bucketCounts: negativeCounts },
+    quantiles: (row.get('quantiles') as MetricPointRecord['quantiles']) ?? null,
+    exemplars: row.get('exemplars') as MetricPointRecord['exemplars'],
   };
 }
 
