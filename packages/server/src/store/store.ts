@@ -59,16 +59,6 @@ export interface StoreReader {
   listMetricPoints(query: MetricPointQuery, offset: number, limit: number): Promise<MetricPointRecord[]>;
 }
 
-/** The names of the `StoreReader` methods, for proxies that forward them. */
-export const STORE_READER_METHODS = [
-  'listTraces',
-  'getTrace',
-  'listServices',
-  'listLogs',
-  'listMetrics',
-  'listMetricPoints',
-] as const satisfies ReadonlyArray<keyof StoreReader>;
-
 /**
  * The storage port: reads, and writes through one open transaction. Adapters wrap driver errors
  * in `StoreError`. Every adapter passes the contract suite in `store-contract.ts`.

@@ -1,5 +1,6 @@
 import type { AttributeValue, Attributes, InstrumentationScope, Resource } from '@spoor/model';
 import { AppError } from '../../errors.js';
+import { serviceNameOf } from '../decoded.js';
 
 /**
  * Walkers for OTLP/JSON (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding):
@@ -172,4 +173,41 @@ export function scope(value: unknown, where: string): InstrumentationScope {
     attributes: attributes(s?.attributes, `${where}.attributes`),
     droppedAttributesCount: integer(s?.droppedAttributesCount, `${where}.droppedAttributesCount`),
   };
+}
+
+/** Where a record sits in a request, and what it inherits from the messages around it. */
+export interface RecordContext {
+  /** The record's path in the request, for error messages, e.g. `resourceSpans[0].scopeSpans[1].spans[2]`. */
+  at: string;
+  resource: Resource;
+  scope: InstrumentationScope;
+  serviceName: string;
+}
+
+/**
+ * Walks an OTLP/JSON export request, `resource<X>` groups of `scope<X>` groups of records, and
+ * calls `visit` with each record object and its context.
+ */
+export function forEachRecord(
+  request: JsonObject,
+  keys: { resource: string; scope: string; records: string },
+  visit: (record: JsonObject, context: RecordContext) => void,
+): void {
+  const groups = array(request[keys.resource], keys.resource);
+  for (let i = 0; i < groups.length; i++) {
+    const where = `${keys.resource}[${i}]`;
+    const group = object(groups[i], where);
+    const res = resource(group.resource, string(group.schemaUrl, `${where}.schemaUrl`), `${where}.resource`);
+    const serviceName = serviceNameOf(res);
+    const scopes = array(group[keys.scope], `${where}.${keys.scope}`);
+    for (let j = 0; j < scopes.length; j++) {
+      const scoped = object(scopes[j], `${where}.${keys.scope}[${j}]`);
+      const sc = scope(scoped.scope, `${where}.${keys.scope}[${j}].scope`);
+      const records = array(scoped[keys.records], `${where}.${keys.scope}[${j}].${keys.records}`);
+      for (let k = 0; k < records.length; k++) {
+        const at = `${where}.${keys.scope}[${j}].${keys.records}[${k}]`;
+        visit(object(records[k], at), { at, resource: res, scope: sc, serviceName });
+      }
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import { TEMPORALITIES, type MetricPointRecord, type MetricType } from '@spoor/model';
-import { type DecodedMetricPoints, Rejections, optionalId, serviceNameOf } from '../decoded.js';
+import { type DecodedMetricPoints, Rejections, optionalId } from '../decoded.js';
 import { emptyPoint, finishMetric } from '../protobuf/metrics.js';
 import {
   type JsonObject,
@@ -7,6 +7,7 @@ import {
   attributes,
   double,
   enumValue,
+  forEachRecord,
   hexId,
   integer,
   micros,
@@ -14,8 +15,6 @@ import {
   optionalDouble,
   optionalObject,
   parseJsonBody,
-  resource,
-  scope,
   string,
 } from './common.js';
 
@@ -32,51 +31,36 @@ export function decodeMetricsJson(body: Uint8Array, projectId: string): DecodedM
   const request = parseJsonBody(body);
   const points: MetricPointRecord[] = [];
   const rejections = new Rejections();
-  const resourceMetrics = array(request.resourceMetrics, 'resourceMetrics');
-  for (let i = 0; i < resourceMetrics.length; i++) {
-    const where = `resourceMetrics[${i}]`;
-    const rm = object(resourceMetrics[i], where);
-    const res = resource(rm.resource, string(rm.schemaUrl, `${where}.schemaUrl`), `${where}.resource`);
-    const serviceName = serviceNameOf(res);
-    const scopeMetrics = array(rm.scopeMetrics, `${where}.scopeMetrics`);
-    for (let j = 0; j < scopeMetrics.length; j++) {
-      const sm = object(scopeMetrics[j], `${where}.scopeMetrics[${j}]`);
-      const sc = scope(sm.scope, `${where}.scopeMetrics[${j}].scope`);
-      const metrics = array(sm.metrics, `${where}.scopeMetrics[${j}].metrics`);
-      for (let k = 0; k < metrics.length; k++) {
-        const at = `${where}.scopeMetrics[${j}].metrics[${k}]`;
-        const m = object(metrics[k], at);
-        const first = points.length;
-        const shape = {
-          name: string(m.name, `${at}.name`),
-          description: string(m.description, `${at}.description`),
-          unit: string(m.unit, `${at}.unit`),
-          type: 'gauge' as MetricType,
-          temporality: TEMPORALITIES[0]!,
-          isMonotonic: null as boolean | null,
-        };
-        for (const [key, type] of DATA_KEYS) {
-          const data = optionalObject(m[key], `${at}.${key}`);
-          if (data === null) continue;
-          shape.type = type;
-          if (type !== 'gauge' && type !== 'summary') {
-            const t = enumValue(data.aggregationTemporality, TEMPORALITIES, 'AGGREGATION_TEMPORALITY_', `${at}.${key}.aggregationTemporality`);
-            shape.temporality = TEMPORALITIES[t] ?? 'unspecified';
-          }
-          if (type === 'sum') shape.isMonotonic = data.isMonotonic === true;
-          const list = array(data.dataPoints, `${at}.${key}.dataPoints`);
-          for (let n = 0; n < list.length; n++) {
-            const point = pointFromJson(object(list[n], `${at}.${key}.dataPoints[${n}]`), type, projectId, `${at}.${key}.dataPoints[${n}]`);
-            point.resource = res;
-            point.scope = sc;
-            point.serviceName = serviceName;
-            points.push(point);
-          }
-        }
-        finishMetric(shape, points, first, rejections);
+  forEachRecord(request, { resource: 'resourceMetrics', scope: 'scopeMetrics', records: 'metrics' }, (m, { at, resource, scope, serviceName }) => {
+    const first = points.length;
+    const shape = {
+      name: string(m.name, `${at}.name`),
+      description: string(m.description, `${at}.description`),
+      unit: string(m.unit, `${at}.unit`),
+      type: 'gauge' as MetricType,
+      temporality: TEMPORALITIES[0]!,
+      isMonotonic: null as boolean | null,
+    };
+    for (const [key, type] of DATA_KEYS) {
+      const data = optionalObject(m[key], `${at}.${key}`);
+      if (data === null) continue;
+      shape.type = type;
+      if (type !== 'gauge' && type !== 'summary') {
+        const t = enumValue(data.aggregationTemporality, TEMPORALITIES, 'AGGREGATION_TEMPORALITY_', `${at}.${key}.aggregationTemporality`);
+        shape.temporality = TEMPORALITIES[t] ?? 'unspecified';
+      }
+      if (type === 'sum') shape.isMonotonic = data.isMonotonic === true;
+      const list = array(data.dataPoints, `${at}.${key}.dataPoints`);
+      for (let n = 0; n < list.length; n++) {
+        const point = pointFromJson(object(list[n], `${at}.${key}.dataPoints[${n}]`), type, projectId, `${at}.${key}.dataPoints[${n}]`);
+        point.resource = resource;
+        point.scope = scope;
+        point.serviceName = serviceName;
+        points.push(point);
       }
     }
-  }
+    finishMetric(shape, points, first, rejections);
+  });
   return { records: points, rejected: rejections.count, rejectReason: rejections.reason };
 }
 

@@ -1,17 +1,16 @@
 import { SPAN_KINDS, STATUS_CODES, type SpanRecord } from '@spoor/model';
-import { type DecodedSpans, Rejections, serviceNameOf, spanIdsProblem } from '../decoded.js';
+import { type DecodedSpans, Rejections, spanIdsProblem } from '../decoded.js';
 import {
   array,
   attributes,
   enumValue,
+  forEachRecord,
   hexId,
   integer,
   micros,
   object,
   optionalObject,
   parseJsonBody,
-  resource,
-  scope,
   string,
 } from './common.js';
 
@@ -20,76 +19,61 @@ export function decodeTracesJson(body: Uint8Array, projectId: string): DecodedSp
   const request = parseJsonBody(body);
   const spans: SpanRecord[] = [];
   const rejections = new Rejections();
-  const resourceSpans = array(request.resourceSpans, 'resourceSpans');
-  for (let i = 0; i < resourceSpans.length; i++) {
-    const where = `resourceSpans[${i}]`;
-    const rs = object(resourceSpans[i], where);
-    const res = resource(rs.resource, string(rs.schemaUrl, `${where}.schemaUrl`), `${where}.resource`);
-    const serviceName = serviceNameOf(res);
-    const scopeSpans = array(rs.scopeSpans, `${where}.scopeSpans`);
-    for (let j = 0; j < scopeSpans.length; j++) {
-      const ss = object(scopeSpans[j], `${where}.scopeSpans[${j}]`);
-      const sc = scope(ss.scope, `${where}.scopeSpans[${j}].scope`);
-      const list = array(ss.spans, `${where}.scopeSpans[${j}].spans`);
-      for (let k = 0; k < list.length; k++) {
-        const at = `${where}.scopeSpans[${j}].spans[${k}]`;
-        const s = object(list[k], at);
-        const traceId = hexId(s.traceId, `${at}.traceId`);
-        const spanId = hexId(s.spanId, `${at}.spanId`);
-        const parentSpanId = hexId(s.parentSpanId, `${at}.parentSpanId`);
-        const problem = spanIdsProblem(traceId, spanId, parentSpanId);
-        if (problem !== null) {
-          rejections.add(1, problem);
-          continue;
-        }
-        const status = optionalObject(s.status, `${at}.status`);
-        spans.push({
-          projectId,
-          traceId,
-          spanId,
-          parentSpanId: parentSpanId === '' ? null : parentSpanId,
-          traceState: string(s.traceState, `${at}.traceState`),
-          flags: integer(s.flags, `${at}.flags`),
-          name: string(s.name, `${at}.name`),
-          kind: SPAN_KINDS[enumValue(s.kind, SPAN_KINDS, 'SPAN_KIND_', `${at}.kind`)] ?? 'unspecified',
-          serviceName,
-          startTimeUs: micros(s.startTimeUnixNano, `${at}.startTimeUnixNano`),
-          endTimeUs: micros(s.endTimeUnixNano, `${at}.endTimeUnixNano`),
-          status: {
-            code: STATUS_CODES[enumValue(status?.code, STATUS_CODES, 'STATUS_CODE_', `${at}.status.code`)] ?? 'unset',
-            message: string(status?.message, `${at}.status.message`),
-          },
-          attributes: attributes(s.attributes, `${at}.attributes`),
-          resource: res,
-          scope: sc,
-          events: array(s.events, `${at}.events`).map((e, n) => {
-            const event = object(e, `${at}.events[${n}]`);
-            return {
-              timeUs: micros(event.timeUnixNano, `${at}.events[${n}].timeUnixNano`),
-              name: string(event.name, `${at}.events[${n}].name`),
-              attributes: attributes(event.attributes, `${at}.events[${n}].attributes`),
-              droppedAttributesCount: integer(event.droppedAttributesCount, `${at}.events[${n}].droppedAttributesCount`),
-            };
-          }),
-          links: array(s.links, `${at}.links`).map((l, n) => {
-            const link = object(l, `${at}.links[${n}]`);
-            return {
-              traceId: hexId(link.traceId, `${at}.links[${n}].traceId`),
-              spanId: hexId(link.spanId, `${at}.links[${n}].spanId`),
-              traceState: string(link.traceState, `${at}.links[${n}].traceState`),
-              attributes: attributes(link.attributes, `${at}.links[${n}].attributes`),
-              droppedAttributesCount: integer(link.droppedAttributesCount, `${at}.links[${n}].droppedAttributesCount`),
-              flags: integer(link.flags, `${at}.links[${n}].flags`),
-            };
-          }),
-          droppedAttributesCount: integer(s.droppedAttributesCount, `${at}.droppedAttributesCount`),
-          droppedEventsCount: integer(s.droppedEventsCount, `${at}.droppedEventsCount`),
-          droppedLinksCount: integer(s.droppedLinksCount, `${at}.droppedLinksCount`),
-          llm: null,
-          sessionId: null,
-        });
-      }
+  forEachRecord(request, { resource: 'resourceSpans', scope: 'scopeSpans', records: 'spans' }, (s, { at, resource, scope, serviceName }) => {
+    const traceId = hexId(s.traceId, `${at}.traceId`);
+    const spanId = hexId(s.spanId, `${at}.spanId`);
+    const parentSpanId = hexId(s.parentSpanId, `${at}.parentSpanId`);
+    const problem = spanIdsProblem(traceId, spanId, parentSpanId);
+    if (problem !== null) {
+      rejections.add(1, problem);
+      return;
     }
-  }
+    const status = optionalObject(s.status, `${at}.status`);
+    spans.push({
+      projectId,
+      traceId,
+      spanId,
+      parentSpanId: parentSpanId === '' ? null : parentSpanId,
+      traceState: string(s.traceState, `${at}.traceState`),
+      flags: integer(s.flags, `${at}.flags`),
+      name: string(s.name, `${at}.name`),
+      kind: SPAN_KINDS[enumValue(s.kind, SPAN_KINDS, 'SPAN_KIND_', `${at}.kind`)] ?? 'unspecified',
+      serviceName,
+      startTimeUs: micros(s.startTimeUnixNano, `${at}.startTimeUnixNano`),
+      endTimeUs: micros(s.endTimeUnixNano, `${at}.endTimeUnixNano`),
+      status: {
+        code: STATUS_CODES[enumValue(status?.code, STATUS_CODES, 'STATUS_CODE_', `${at}.status.code`)] ?? 'unset',
+        message: string(status?.message, `${at}.status.message`),
+      },
+      attributes: attributes(s.attributes, `${at}.attributes`),
+      resource,
+      scope,
+      events: array(s.events, `${at}.events`).map((e, n) => {
+        const event = object(e, `${at}.events[${n}]`);
+        return {
+          timeUs: micros(event.timeUnixNano, `${at}.events[${n}].timeUnixNano`),
+          name: string(event.name, `${at}.events[${n}].name`),
+          attributes: attributes(event.attributes, `${at}.events[${n}].attributes`),
+          droppedAttributesCount: integer(event.droppedAttributesCount, `${at}.events[${n}].droppedAttributesCount`),
+        };
+      }),
+      links: array(s.links, `${at}.links`).map((l, n) => {
+        const link = object(l, `${at}.links[${n}]`);
+        return {
+          traceId: hexId(link.traceId, `${at}.links[${n}].traceId`),
+          spanId: hexId(link.spanId, `${at}.links[${n}].spanId`),
+          traceState: string(link.traceState, `${at}.links[${n}].traceState`),
+          attributes: attributes(link.attributes, `${at}.links[${n}].attributes`),
+          droppedAttributesCount: integer(link.droppedAttributesCount, `${at}.links[${n}].droppedAttributesCount`),
+          flags: integer(link.flags, `${at}.links[${n}].flags`),
+        };
+      }),
+      droppedAttributesCount: integer(s.droppedAttributesCount, `${at}.droppedAttributesCount`),
+      droppedEventsCount: integer(s.droppedEventsCount, `${at}.droppedEventsCount`),
+      droppedLinksCount: integer(s.droppedLinksCount, `${at}.droppedLinksCount`),
+      llm: null,
+      sessionId: null,
+    });
+  });
   return { records: spans, rejected: rejections.count, rejectReason: rejections.reason };
 }

@@ -1,10 +1,10 @@
-import type { AttributeValue, Attributes, InstrumentationScope, LogRecordData, Resource } from '@spoor/model';
-import { type DecodedLogs, Rejections, logIdsProblem, serviceNameOf } from '../decoded.js';
+import type { AttributeValue, Attributes, LogRecordData } from '@spoor/model';
+import { type DecodedLogs, Rejections, logIdsProblem } from '../decoded.js';
 import { nextLogId } from '../log-id.js';
-import { emptyResource, emptyScope, readAnyValue, readKeyValue, readResource, readScope } from './common.js';
-import { asMalformed } from './traces.js';
+import { emptyResource, emptyScope, readAnyValue, readKeyValue } from './common.js';
+import { type RecordReader, readExportRequest } from './envelope.js';
 import {
-  BinaryReader,
+  type BinaryReader,
   WT_I32,
   WT_I64,
   WT_LEN,
@@ -20,13 +20,6 @@ import {
 } from './wire.js';
 
 // opentelemetry/proto/collector/logs/v1/logs_service.proto and logs/v1/logs.proto
-const REQUEST_RESOURCE_LOGS = tagOf(1, WT_LEN);
-const RL_RESOURCE = tagOf(1, WT_LEN);
-const RL_SCOPE_LOGS = tagOf(2, WT_LEN);
-const RL_SCHEMA_URL = tagOf(3, WT_LEN);
-const SL_SCOPE = tagOf(1, WT_LEN);
-const SL_LOG_RECORDS = tagOf(2, WT_LEN);
-const SL_SCHEMA_URL = tagOf(3, WT_LEN);
 const LOG_TIME = tagOf(1, WT_I64);
 const LOG_SEVERITY_NUMBER = tagOf(2, WT_VARINT);
 const LOG_SEVERITY_TEXT = tagOf(3, WT_LEN);
@@ -39,9 +32,6 @@ const LOG_SPAN_ID = tagOf(10, WT_LEN);
 const LOG_OBSERVED_TIME = tagOf(11, WT_I64);
 const LOG_EVENT_NAME = tagOf(12, WT_LEN);
 
-const REQUEST_FIELDS = fields(1);
-const RL_FIELDS = fields(1, 2, 3);
-const SL_FIELDS = fields(1, 2, 3);
 const LOG_FIELDS = fields(1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12);
 
 const PLACEHOLDER_RESOURCE = emptyResource();
@@ -52,59 +42,10 @@ const PLACEHOLDER_SCOPE = emptyScope();
  * that carries neither a time nor an observed time.
  */
 export function decodeLogsProtobuf(body: Uint8Array, projectId: string, receivedUs: number): DecodedLogs {
-  const r = new BinaryReader(body);
-  const logs: LogRecordData[] = [];
   const rejections = new Rejections();
-  try {
-    while (r.pos < r.len) {
-      const tag = r.uint32();
-      if (tag === REQUEST_RESOURCE_LOGS) readResourceLogs(r, projectId, receivedUs, logs, rejections);
-      else skipField(r, tag, REQUEST_FIELDS, 'ExportLogsServiceRequest');
-    }
-    expectEnd(r, r.len);
-  } catch (error) {
-    throw asMalformed(error);
-  }
+  const read: RecordReader<LogRecordData> = (r, project, out, rejected) => readLogRecord(r, project, receivedUs, out, rejected);
+  const logs = readExportRequest(body, 'Logs', projectId, read, rejections);
   return { records: logs, rejected: rejections.count, rejectReason: rejections.reason };
-}
-
-function readResourceLogs(r: BinaryReader, projectId: string, receivedUs: number, out: LogRecordData[], rejections: Rejections): void {
-  const end = messageEnd(r);
-  const first = out.length;
-  let resource: Resource | null = null;
-  let schemaUrl = '';
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === RL_RESOURCE) resource = readResource(r, '');
-    else if (tag === RL_SCOPE_LOGS) readScopeLogs(r, projectId, receivedUs, out, rejections);
-    else if (tag === RL_SCHEMA_URL) schemaUrl = readString(r);
-    else skipField(r, tag, RL_FIELDS, 'ResourceLogs');
-  }
-  expectEnd(r, end);
-  resource ??= emptyResource();
-  resource.schemaUrl = schemaUrl;
-  const serviceName = serviceNameOf(resource);
-  for (let i = first; i < out.length; i++) {
-    const log = out[i]!;
-    log.resource = resource;
-    log.serviceName = serviceName;
-  }
-}
-
-function readScopeLogs(r: BinaryReader, projectId: string, receivedUs: number, out: LogRecordData[], rejections: Rejections): void {
-  const end = messageEnd(r);
-  const first = out.length;
-  let scope: InstrumentationScope | null = null;
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === SL_SCOPE) scope = readScope(r);
-    else if (tag === SL_LOG_RECORDS) readLogRecord(r, projectId, receivedUs, out, rejections);
-    else if (tag === SL_SCHEMA_URL) readString(r);
-    else skipField(r, tag, SL_FIELDS, 'ScopeLogs');
-  }
-  expectEnd(r, end);
-  scope ??= emptyScope();
-  for (let i = first; i < out.length; i++) out[i]!.scope = scope;
 }
 
 function readLogRecord(r: BinaryReader, projectId: string, receivedUs: number, out: LogRecordData[], rejections: Rejections): void {

@@ -3,18 +3,16 @@ import {
   type Attributes,
   type Exemplar,
   type ExponentialBuckets,
-  type InstrumentationScope,
   type MetricPointRecord,
   type MetricType,
   type QuantileValue,
-  type Resource,
   type Temporality,
 } from '@spoor/model';
-import { type DecodedMetricPoints, Rejections, optionalId, serviceNameOf } from '../decoded.js';
-import { emptyResource, emptyScope, readKeyValue, readResource, readScope } from './common.js';
-import { asMalformed } from './traces.js';
+import { type DecodedMetricPoints, Rejections, optionalId } from '../decoded.js';
+import { emptyResource, emptyScope, readKeyValue } from './common.js';
+import { readExportRequest } from './envelope.js';
 import {
-  BinaryReader,
+  type BinaryReader,
   WT_I64,
   WT_LEN,
   WT_VARINT,
@@ -31,13 +29,6 @@ import {
 } from './wire.js';
 
 // opentelemetry/proto/collector/metrics/v1/metrics_service.proto and metrics/v1/metrics.proto
-const REQUEST_RESOURCE_METRICS = tagOf(1, WT_LEN);
-const RM_RESOURCE = tagOf(1, WT_LEN);
-const RM_SCOPE_METRICS = tagOf(2, WT_LEN);
-const RM_SCHEMA_URL = tagOf(3, WT_LEN);
-const SM_SCOPE = tagOf(1, WT_LEN);
-const SM_METRICS = tagOf(2, WT_LEN);
-const SM_SCHEMA_URL = tagOf(3, WT_LEN);
 const METRIC_NAME = tagOf(1, WT_LEN);
 const METRIC_DESCRIPTION = tagOf(2, WT_LEN);
 const METRIC_UNIT = tagOf(3, WT_LEN);
@@ -50,9 +41,6 @@ const DATA_POINTS = tagOf(1, WT_LEN); // field 1 of Gauge, Sum, Histogram, Expon
 const DATA_TEMPORALITY = tagOf(2, WT_VARINT);
 const DATA_MONOTONIC = tagOf(3, WT_VARINT);
 
-const REQUEST_FIELDS = fields(1);
-const RM_FIELDS = fields(1, 2, 3);
-const SM_FIELDS = fields(1, 2, 3);
 const METRIC_FIELDS = fields(1, 2, 3, 5, 7, 9, 10, 11); // 12, metadata, is skipped
 const DATA_FIELDS = fields(1, 2, 3);
 
@@ -61,59 +49,9 @@ const PLACEHOLDER_SCOPE = emptyScope();
 
 /** Decodes an `ExportMetricsServiceRequest` body into one record per data point. */
 export function decodeMetricsProtobuf(body: Uint8Array, projectId: string): DecodedMetricPoints {
-  const r = new BinaryReader(body);
-  const points: MetricPointRecord[] = [];
   const rejections = new Rejections();
-  try {
-    while (r.pos < r.len) {
-      const tag = r.uint32();
-      if (tag === REQUEST_RESOURCE_METRICS) readResourceMetrics(r, projectId, points, rejections);
-      else skipField(r, tag, REQUEST_FIELDS, 'ExportMetricsServiceRequest');
-    }
-    expectEnd(r, r.len);
-  } catch (error) {
-    throw asMalformed(error);
-  }
+  const points = readExportRequest<MetricPointRecord>(body, 'Metrics', projectId, readMetric, rejections);
   return { records: points, rejected: rejections.count, rejectReason: rejections.reason };
-}
-
-function readResourceMetrics(r: BinaryReader, projectId: string, out: MetricPointRecord[], rejections: Rejections): void {
-  const end = messageEnd(r);
-  const first = out.length;
-  let resource: Resource | null = null;
-  let schemaUrl = '';
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === RM_RESOURCE) resource = readResource(r, '');
-    else if (tag === RM_SCOPE_METRICS) readScopeMetrics(r, projectId, out, rejections);
-    else if (tag === RM_SCHEMA_URL) schemaUrl = readString(r);
-    else skipField(r, tag, RM_FIELDS, 'ResourceMetrics');
-  }
-  expectEnd(r, end);
-  resource ??= emptyResource();
-  resource.schemaUrl = schemaUrl;
-  const serviceName = serviceNameOf(resource);
-  for (let i = first; i < out.length; i++) {
-    const point = out[i]!;
-    point.resource = resource;
-    point.serviceName = serviceName;
-  }
-}
-
-function readScopeMetrics(r: BinaryReader, projectId: string, out: MetricPointRecord[], rejections: Rejections): void {
-  const end = messageEnd(r);
-  const first = out.length;
-  let scope: InstrumentationScope | null = null;
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === SM_SCOPE) scope = readScope(r);
-    else if (tag === SM_METRICS) readMetric(r, projectId, out, rejections);
-    else if (tag === SM_SCHEMA_URL) readString(r);
-    else skipField(r, tag, SM_FIELDS, 'ScopeMetrics');
-  }
-  expectEnd(r, end);
-  scope ??= emptyScope();
-  for (let i = first; i < out.length; i++) out[i]!.scope = scope;
 }
 
 /** The metric-level fields every data point of one metric shares. */

@@ -2,17 +2,16 @@ import {
   SPAN_KINDS,
   STATUS_CODES,
   type Attributes,
-  type InstrumentationScope,
-  type Resource,
   type SpanEventRecord,
   type SpanLink,
   type SpanRecord,
   type SpanStatus,
 } from '@spoor/model';
-import { type DecodedSpans, Rejections, serviceNameOf, spanIdsProblem } from '../decoded.js';
-import { emptyResource, emptyScope, readKeyValue, readResource, readScope } from './common.js';
+import { type DecodedSpans, Rejections, spanIdsProblem } from '../decoded.js';
+import { emptyResource, emptyScope, readKeyValue } from './common.js';
+import { readExportRequest } from './envelope.js';
 import {
-  BinaryReader,
+  type BinaryReader,
   WT_I32,
   WT_I64,
   WT_LEN,
@@ -20,7 +19,6 @@ import {
   expectEnd,
   fields,
   hexOf,
-  malformed,
   messageEnd,
   readMicros,
   readString,
@@ -29,13 +27,6 @@ import {
 } from './wire.js';
 
 // opentelemetry/proto/collector/trace/v1/trace_service.proto and trace/v1/trace.proto
-const REQUEST_RESOURCE_SPANS = tagOf(1, WT_LEN);
-const RS_RESOURCE = tagOf(1, WT_LEN);
-const RS_SCOPE_SPANS = tagOf(2, WT_LEN);
-const RS_SCHEMA_URL = tagOf(3, WT_LEN);
-const SS_SCOPE = tagOf(1, WT_LEN);
-const SS_SPANS = tagOf(2, WT_LEN);
-const SS_SCHEMA_URL = tagOf(3, WT_LEN);
 const SPAN_TRACE_ID = tagOf(1, WT_LEN);
 const SPAN_SPAN_ID = tagOf(2, WT_LEN);
 const SPAN_TRACE_STATE = tagOf(3, WT_LEN);
@@ -65,9 +56,6 @@ const LINK_FLAGS = tagOf(6, WT_I32);
 const STATUS_MESSAGE = tagOf(2, WT_LEN);
 const STATUS_CODE = tagOf(3, WT_VARINT);
 
-const REQUEST_FIELDS = fields(1);
-const RS_FIELDS = fields(1, 2, 3);
-const SS_FIELDS = fields(1, 2, 3);
 const SPAN_FIELDS = fields(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
 const EVENT_FIELDS = fields(1, 2, 3, 4);
 const LINK_FIELDS = fields(1, 2, 3, 4, 5, 6);
@@ -75,66 +63,9 @@ const STATUS_FIELDS = fields(2, 3);
 
 /** Decodes an `ExportTraceServiceRequest` body into canonical span records. */
 export function decodeTracesProtobuf(body: Uint8Array, projectId: string): DecodedSpans {
-  const r = new BinaryReader(body);
-  const spans: SpanRecord[] = [];
   const rejections = new Rejections();
-  try {
-    while (r.pos < r.len) {
-      const tag = r.uint32();
-      if (tag === REQUEST_RESOURCE_SPANS) readResourceSpans(r, projectId, spans, rejections);
-      else skipField(r, tag, REQUEST_FIELDS, 'ExportTraceServiceRequest');
-    }
-    expectEnd(r, r.len);
-  } catch (error) {
-    throw asMalformed(error);
-  }
+  const spans = readExportRequest<SpanRecord>(body, 'Spans', projectId, readSpan, rejections);
   return { records: spans, rejected: rejections.count, rejectReason: rejections.reason };
-}
-
-/** Reader errors (RangeError past the end, bad varints) become a malformed-body error. */
-export function asMalformed(error: unknown): unknown {
-  if (error instanceof Error && error.name !== 'AppError') return malformed(error.message);
-  return error;
-}
-
-function readResourceSpans(r: BinaryReader, projectId: string, out: SpanRecord[], rejections: Rejections): void {
-  const end = messageEnd(r);
-  const first = out.length;
-  let resource: Resource | null = null;
-  let schemaUrl = '';
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === RS_RESOURCE) resource = readResource(r, '');
-    else if (tag === RS_SCOPE_SPANS) readScopeSpans(r, projectId, out, rejections);
-    else if (tag === RS_SCHEMA_URL) schemaUrl = readString(r);
-    else skipField(r, tag, RS_FIELDS, 'ResourceSpans');
-  }
-  expectEnd(r, end);
-  // The resource may follow its spans on the wire, so it is attached once the message is read.
-  resource ??= emptyResource();
-  resource.schemaUrl = schemaUrl;
-  const serviceName = serviceNameOf(resource);
-  for (let i = first; i < out.length; i++) {
-    const span = out[i]!;
-    span.resource = resource;
-    span.serviceName = serviceName;
-  }
-}
-
-function readScopeSpans(r: BinaryReader, projectId: string, out: SpanRecord[], rejections: Rejections): void {
-  const end = messageEnd(r);
-  const first = out.length;
-  let scope: InstrumentationScope | null = null;
-  while (r.pos < end) {
-    const tag = r.uint32();
-    if (tag === SS_SCOPE) scope = readScope(r);
-    else if (tag === SS_SPANS) readSpan(r, projectId, out, rejections);
-    else if (tag === SS_SCHEMA_URL) readString(r); // the resource's schema URL is the one kept
-    else skipField(r, tag, SS_FIELDS, 'ScopeSpans');
-  }
-  expectEnd(r, end);
-  scope ??= emptyScope();
-  for (let i = first; i < out.length; i++) out[i]!.scope = scope;
 }
 
 const PLACEHOLDER_RESOURCE = emptyResource();
