@@ -56,7 +56,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       ingestMetrics,
       maxBodyBytes: config.maxBodyBytes,
       isReady: () => ready,
-      logger: { level: config.logLevel },
+      // Logs go to stderr, so stdout carries only the start-up line (and what a user asked for).
+      logger: { level: config.logLevel, stream: process.stderr },
     });
     if (replayed > 0) app.log.info({ requests: replayed }, 'replayed acknowledged requests from the spool');
     logRetention(app, retention);

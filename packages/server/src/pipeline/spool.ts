@@ -97,7 +97,12 @@ export class Spool {
    */
   append(entry: SpoolEntry): Promise<SpoolPosition> {
     if (this.closed) return Promise.reject(new Error('the spool is closed'));
-    const buffers = encodeEntry(entry);
+    let buffers: Buffer[];
+    try {
+      buffers = encodeEntry(entry);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const bytes = buffers[0]!.length + buffers[1]!.length + buffers[2]!.length;
     return new Promise((resolve, reject) => {
       this.waiting.push({ buffers, bytes, resolve, reject });
@@ -130,7 +135,12 @@ export class Spool {
     }
     const buffers = group.flatMap((w) => w.buffers);
     const done = (error: unknown): void => {
-      if (error) for (const w of group) w.reject(error);
+      if (error) {
+        // Whatever part of the group reached the file ends this segment as a torn tail; later
+        // entries go to a new segment, where they stay readable.
+        this.offset = this.maxSegmentBytes;
+        for (const w of group) w.reject(error);
+      }
       else group.forEach((w, i) => w.resolve(positions[i]!));
       if (this.waiting.length > 0) setImmediate(() => this.flush());
       else this.flushing = false;
@@ -159,6 +169,7 @@ export class Spool {
 
   /** Waits for appends in progress, then closes the file. */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     while (this.flushing) await new Promise((resolve) => setImmediate(resolve));
     closeSync(this.fd);
