@@ -140,8 +140,9 @@ export class Spool {
         // entries go to a new segment, where they stay readable.
         this.offset = this.maxSegmentBytes;
         for (const w of group) w.reject(error);
+      } else {
+        group.forEach((w, i) => w.resolve(positions[i]!));
       }
-      else group.forEach((w, i) => w.resolve(positions[i]!));
       if (this.waiting.length > 0) setImmediate(() => this.flush());
       else this.flushing = false;
     };
