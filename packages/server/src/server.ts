@@ -6,6 +6,7 @@ import type { ServeConfig } from './config.js';
 import { DbThread } from './dbthread/db-client.js';
 import { IngestQueue } from './pipeline/ingest-queue.js';
 import { Spool } from './pipeline/spool.js';
+import { AppError } from './errors.js';
 import { SelfMetrics, createIngestMetrics } from './self-metrics.js';
 
 export interface RunningServer {
@@ -14,6 +15,8 @@ export interface RunningServer {
   app: FastifyInstance;
   /** Stops accepting, commits everything acknowledged, closes the store. Idempotent. */
   close: () => Promise<void>;
+  /** Settles if the database thread dies; the server then answers 503 and should be restarted. */
+  failed: Promise<Error>;
 }
 
 /**
@@ -29,6 +32,9 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   let ready = true;
   let app: FastifyInstance | null = null;
   let queue: IngestQueue | null = null;
+  let threadFailed = false;
+  let reportFailure: (error: Error) => void = () => {};
+  const failed = new Promise<Error>((resolve) => (reportFailure = resolve));
 
   const { thread, replayed, retention } = await DbThread.start(
     { dbPath: join(config.dataDir, 'spoor.duckdb'), spoolDir, retention: config.retention },
@@ -37,6 +43,12 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       onLog: (level, message, data) => {
         if (level === 'error' && message.startsWith('a commit failed')) commitFailures({});
         app?.log[level](data, message);
+      },
+      onFailed: (error) => {
+        ready = false;
+        threadFailed = true;
+        app?.log.fatal({ err: error }, 'the database thread failed; acknowledged data is in the spool and is replayed on restart');
+        reportFailure(error);
       },
     },
   );
@@ -49,8 +61,12 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     selfMetrics.gauge('spoor_ingest_queue_records', 'Records accepted and not yet committed to the store.', () => ingest.queued());
     app = await createApp({
       query: thread.queries,
-      accept: ({ signal, encoding, projectId, receivedUs, body, records }) =>
-        ingest.submit({ signal, encoding, projectId, receivedUs, body }, records),
+      accept: async ({ signal, encoding, projectId, receivedUs, body, records }) => {
+        // Requests already in flight when a shutdown starts still complete; a dead database thread
+        // would never commit what is accepted, so then nothing is.
+        if (threadFailed) throw new AppError('ERR_STORE_UNAVAILABLE', 'the store is unavailable; retry later', { retryAfterSeconds: 1 });
+        await ingest.submit({ signal, encoding, projectId, receivedUs, body }, records);
+      },
       visible: () => ingest.whenVisible(),
       selfMetrics,
       ingestMetrics,
@@ -79,12 +95,14 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   return {
     url: `http://${host}:${port}`,
     app: running,
+    failed,
     close: () => {
       closing ??= (async () => {
         ready = false;
         // Fastify waits for in-flight requests; each of those waits for its spool write.
         await running.close();
-        await ingest.close();
+        // With the database thread gone nothing more commits; the spool keeps what was acknowledged.
+        if (!threadFailed) await ingest.close();
         await openSpool.close();
         await thread.close();
       })();

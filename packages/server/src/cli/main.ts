@@ -66,6 +66,10 @@ async function serve(args: string[]): Promise<number> {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    void server.failed.then((error) => {
+      process.stderr.write(`spoor: ${error.message}; stopping (acknowledged data is replayed from the spool on the next start)\n`);
+      void server.close().finally(() => resolve(1));
+    });
   });
 }
 

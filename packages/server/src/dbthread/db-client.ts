@@ -12,6 +12,8 @@ import type { DbThreadConfig, FromDbThread, ToDbThread } from './protocol.js';
 export interface DbThreadEvents {
   onCommitted: (seq: number, position: SpoolPosition, records: number) => void;
   onLog: (level: 'info' | 'error', message: string, data: Record<string, unknown>) => void;
+  /** The thread died (not closed): nothing more will be committed or answered. */
+  onFailed: (error: Error) => void;
 }
 
 /**
@@ -21,6 +23,8 @@ export interface DbThreadEvents {
 export class DbThread implements CommitSink {
   readonly queries: JsonQueries;
   private nextId = 0;
+  private failed: Error | null = null;
+  private closing = false;
   private readonly replies = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 
   private constructor(
@@ -41,10 +45,16 @@ export class DbThread implements CommitSink {
         else pending?.reject(error.code !== undefined ? new AppError(error.code, error.message) : new StoreError(error.message));
       }
     });
-    worker.on('error', (error) => {
-      events.onLog('error', 'the database thread failed', { error: String(error) });
+    const fail = (error: Error): void => {
+      if (this.failed !== null) return;
+      this.failed = error;
       for (const pending of this.replies.values()) pending.reject(new StoreError(`the database thread failed: ${error.message}`));
       this.replies.clear();
+      events.onFailed(error);
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (!this.closing) fail(new Error(`the database thread exited with code ${code}`));
     });
   }
 
@@ -74,6 +84,8 @@ export class DbThread implements CommitSink {
   }
 
   push(entry: SpoolEntry, position: SpoolPosition, seq: number): void {
+    // After a failure the entry stays in the spool and is replayed when the server restarts.
+    if (this.failed !== null) return;
     const message: ToDbThread = { type: 'entry', entry, position, seq };
     const body = entry.body;
     // Hand the body over without copying when it owns its whole buffer.
@@ -87,11 +99,15 @@ export class DbThread implements CommitSink {
 
   /** Commits everything, closes the store and ends the thread. */
   async close(): Promise<void> {
+    if (this.failed !== null) return;
+    this.closing = true;
+    const exited = new Promise((resolve) => this.worker.once('exit', resolve));
     await this.request({ type: 'close' });
-    await new Promise((resolve) => this.worker.once('exit', resolve));
+    await exited;
   }
 
   private request(message: DistributiveOmit<ToDbThread, 'id'>): Promise<unknown> {
+    if (this.failed !== null) return Promise.reject(new StoreError(`the database thread failed: ${this.failed.message}`));
     const id = ++this.nextId;
     return new Promise((resolve, reject) => {
       this.replies.set(id, { resolve, reject });
