@@ -36,7 +36,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   let reportFailure: (error: Error) => void = () => {};
   const failed = new Promise<Error>((resolve) => (reportFailure = resolve));
 
-  const { thread, replayed, retention } = await DbThread.start(
+  const { thread, replayed, committedSegment, retention } = await DbThread.start(
     { dbPath: join(config.dataDir, 'spoor.duckdb'), spoolDir, retention: config.retention },
     {
       onCommitted: (seq, position) => queue?.committed(seq, position),
@@ -54,7 +54,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   );
   let spool: Spool | null = null;
   try {
-    spool = await Spool.open(spoolDir);
+    spool = await Spool.open(spoolDir, {}, committedSegment);
     queue = new IngestQueue(spool, thread);
     queue.startAfter(replayed);
     const ingest = queue;
@@ -102,9 +102,12 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         // Fastify waits for in-flight requests; each of those waits for its spool write.
         await running.close();
         // With the database thread gone nothing more commits; the spool keeps what was acknowledged.
-        if (!threadFailed) await ingest.close();
-        await openSpool.close();
-        await thread.close();
+        try {
+          if (!threadFailed) await ingest.close();
+        } finally {
+          await openSpool.close();
+          await thread.close();
+        }
       })();
       return closing;
     },

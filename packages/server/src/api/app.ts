@@ -122,6 +122,7 @@ function toAppError(error: unknown): AppError {
   if (status === 415) return new AppError('ERR_INGEST_UNSUPPORTED_MEDIA_TYPE', message, { cause: error });
   if (status === 413) return new AppError('ERR_INGEST_BODY_TOO_LARGE', message, { cause: error });
   if (status !== undefined && status >= 400 && status < 500) return new AppError('ERR_BAD_REQUEST', message, { cause: error });
-  if ((error as Error).name === 'StoreError') return new AppError('ERR_STORE', message, { cause: error });
+  // The driver's words stay in the log: they can name files and internals.
+  if ((error as Error).name === 'StoreError') return new AppError('ERR_STORE', 'the store could not answer; retry later', { cause: error });
   return new AppError('ERR_INTERNAL', 'internal error', { cause: error });
 }

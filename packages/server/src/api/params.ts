@@ -49,13 +49,17 @@ function text(q: QueryString, name: string): string | null {
   return value;
 }
 
-/** A time: ISO-8601, or epoch milliseconds. */
+/** Latest time accepted: the start of the year 10000, in epoch microseconds. */
+const MAX_TIME_US = 253_402_300_800_000_000;
+
+/** A time: ISO-8601, or epoch milliseconds, between 1970 and the year 9999. */
 function time(q: QueryString, name: string): number | null {
   const value = single(q, name);
   if (value === null) return null;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const us = microsFromIso(value);
-  if (us === null) throw invalid(name, `must be an ISO-8601 time or epoch milliseconds, not '${value}'`);
+  const us = /^\d+$/.test(value) ? Number(value) * 1000 : microsFromIso(value);
+  if (us === null || !(us >= 0 && us < MAX_TIME_US)) {
+    throw invalid(name, `must be an ISO-8601 time or epoch milliseconds between 1970 and 9999, not '${value}'`);
+  }
   return us;
 }
 

@@ -62,7 +62,7 @@ export class DbThread implements CommitSink {
   static async start(
     config: DbThreadConfig,
     events: DbThreadEvents,
-  ): Promise<{ thread: DbThread; replayed: number; retention: RetentionResult[] }> {
+  ): Promise<{ thread: DbThread; replayed: number; committedSegment: number; retention: RetentionResult[] }> {
     const worker = new Worker(workerUrl(), { workerData: config });
     const ready = await new Promise<Extract<FromDbThread, { type: 'ready' }>>((resolve, reject) => {
       const onMessage = (message: FromDbThread): void => {
@@ -80,7 +80,12 @@ export class DbThread implements CommitSink {
     worker.removeAllListeners('message');
     worker.removeAllListeners('error');
     worker.removeAllListeners('exit');
-    return { thread: new DbThread(worker, events), replayed: ready.replayed, retention: ready.retention };
+    return {
+      thread: new DbThread(worker, events),
+      replayed: ready.replayed,
+      committedSegment: ready.committedSegment,
+      retention: ready.retention,
+    };
   }
 
   push(entry: SpoolEntry, position: SpoolPosition, seq: number): void {

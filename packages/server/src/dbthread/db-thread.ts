@@ -67,7 +67,7 @@ async function start(): Promise<void> {
         break;
     }
   });
-  send({ type: 'ready', replayed, retention });
+  send({ type: 'ready', replayed, committedSegment: loop.committedSegment(), retention });
 }
 
 start().catch((error: Error) => send({ type: 'startFailed', message: error.message }));

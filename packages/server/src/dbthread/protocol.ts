@@ -19,7 +19,7 @@ export type ToDbThread =
   | { type: 'close'; id: number };
 
 export type FromDbThread =
-  | { type: 'ready'; replayed: number; retention: RetentionResult[] }
+  | { type: 'ready'; replayed: number; committedSegment: number; retention: RetentionResult[] }
   | { type: 'startFailed'; message: string }
   | { type: 'committed'; seq: number; position: SpoolPosition; records: number }
   | { type: 'reply'; id: number; result?: unknown; error?: { name: string; message: string; code?: ErrorCode } }

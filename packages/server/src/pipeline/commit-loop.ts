@@ -86,6 +86,11 @@ export class CommitLoop {
     return seq;
   }
 
+  /** The spool segment of the last committed position (0 when nothing is committed yet). */
+  committedSegment(): number {
+    return this.committedPosition?.segment ?? 0;
+  }
+
   /** Queues a spooled entry; `seq` numbers entries in spool order. */
   push(entry: SpoolEntry, position: SpoolPosition, seq: number): void {
     this.queue.push({ entry, position, seq });

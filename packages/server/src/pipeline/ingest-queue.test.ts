@@ -194,13 +194,13 @@ describe('IngestQueue', () => {
     expect(spooledBodies()).toEqual(['accepted']);
   });
 
-  it('answers ERR_STORE and frees its place in the queue when the spool cannot take the body', async () => {
+  it('answers a retryable 503 and frees its place in the queue when the spool cannot take the body', async () => {
     const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10 });
     await closeSpool();
 
     const error = await failureOf(queue.submit(entry('lost'), 8));
 
-    expect(error).toMatchObject({ code: 'ERR_STORE', status: 500 });
+    expect(error).toMatchObject({ code: 'ERR_STORE_UNAVAILABLE', status: 503, retryAfterSeconds: 1 });
     expect(queue.queued()).toBe(0);
     expect(sink.pushed).toEqual([]);
   });

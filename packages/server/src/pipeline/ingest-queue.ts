@@ -62,7 +62,7 @@ export class IngestQueue {
       position = await this.spool.append(entry);
     } catch (cause) {
       this.queuedRecords -= records;
-      throw new AppError('ERR_STORE', `the request could not be written to the spool: ${(cause as Error).message}`, {
+      throw new AppError('ERR_STORE_UNAVAILABLE', 'the request could not be stored; retry later', {
         cause,
         retryAfterSeconds: this.retryAfterSeconds,
       });

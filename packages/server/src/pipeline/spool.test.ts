@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -195,6 +195,22 @@ describe('Spool', () => {
       expect.objectContaining({ position: { segment: 2, offset: entryBytes(entry({ body: text('after restart') })) } }),
     ]);
     expect(entriesOf(items).map((e) => new TextDecoder().decode(e.body))).toEqual(['first', 'after restart']);
+  });
+
+  it('refuses appends while the next segment cannot be opened, and never writes elsewhere', async () => {
+    spool = await Spool.open(dir, { maxSegmentBytes: 64 });
+    await spool.append(entry({ body: text('first'.padEnd(80, '.')) }));
+    // The next segment's name is taken by a directory, so rolling to it fails.
+    const blocker = join(dir, '000000000002.spool');
+    await mkdir(blocker);
+    await expect(spool.append(entry({ body: text('second') }))).rejects.toThrow();
+    await expect(spool.append(entry({ body: text('third') }))).rejects.toThrow();
+    await rm(blocker, { recursive: true });
+    const position = await spool.append(entry({ body: text('fourth') }));
+    expect(position.segment).toBe(2);
+    await closeSpool();
+    const bodies = entriesOf(read()).map((e) => new TextDecoder().decode(e.body).replace(/\.+$/, ''));
+    expect(bodies).toEqual(['first', 'fourth']);
   });
 
   it('appends to a new segment after the old ones when it is reopened', async () => {

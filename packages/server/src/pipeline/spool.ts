@@ -84,10 +84,14 @@ export class Spool {
     this.fd = openSync(this.fileOf(segment), 'a');
   }
 
-  /** Opens the spool in `dir`; appends always go to a new segment, after any torn tail. */
-  static async open(dir: string, options: SpoolOptions = {}): Promise<Spool> {
+  /**
+   * Opens the spool in `dir`; appends always go to a new segment, after any torn tail, and after
+   * `afterSegment` (the segment of the store's committed position, in case the directory was
+   * emptied: entries in lower segments would count as committed).
+   */
+  static async open(dir: string, options: SpoolOptions = {}, afterSegment = 0): Promise<Spool> {
     await mkdir(dir, { recursive: true });
-    const last = listSegments(dir).at(-1) ?? 0;
+    const last = Math.max(listSegments(dir).at(-1) ?? 0, afterSegment);
     return new Spool(dir, last + 1, options);
   }
 
@@ -155,10 +159,13 @@ export class Spool {
   }
 
   private roll(): void {
+    // Open the next file before giving up the current one: if the open fails, nothing changed
+    // and no write can reach a closed (and perhaps reused) descriptor.
+    const fd = openSync(this.fileOf(this.segment + 1), 'a');
     closeSync(this.fd);
+    this.fd = fd;
     this.segment++;
     this.offset = 0;
-    this.fd = openSync(this.fileOf(this.segment), 'a');
   }
 
   /** Deletes the segments wholly before `position`: the store has committed them. */

@@ -9,8 +9,9 @@ export function encodeCursor(key: TimeKey): string {
 export function decodeCursor(cursor: string): TimeKey {
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
   const match = /^(-?\d+):([0-9a-z]{1,64})$/.exec(text);
-  if (match === null) throw new AppError('ERR_INVALID_PARAMETER', `'cursor' is not a cursor this server issued`);
-  return { timeUs: Number(match[1]), id: match[2]! };
+  const timeUs = Number(match?.[1]);
+  if (match === null || !Number.isSafeInteger(timeUs)) throw notOurs();
+  return { timeUs, id: match[2]! };
 }
 
 /** Offset cursors, for lists without a unique sort key. */
@@ -20,6 +21,11 @@ export function encodeOffsetCursor(offset: number): string {
 
 export function decodeOffsetCursor(cursor: string): number {
   const match = /^o:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (match === null) throw new AppError('ERR_INVALID_PARAMETER', `'cursor' is not a cursor this server issued`);
-  return Number(match[1]);
+  const offset = Number(match?.[1]);
+  if (match === null || !Number.isSafeInteger(offset)) throw notOurs();
+  return offset;
+}
+
+function notOurs(): AppError {
+  return new AppError('ERR_INVALID_PARAMETER', `'cursor' is not a cursor this server issued`);
 }

@@ -310,7 +310,7 @@ export class DuckDbStore implements Store {
     const rows = await this.read(
       'list metric points',
       `SELECT * FROM metric_points JOIN sources USING (project_id, source_id) WHERE ${where.join(' AND ')}
-       ORDER BY time_us DESC, service_name, attributes LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}`,
+       ORDER BY time_us DESC, service_name, source_id, attributes, start_us LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}`,
       p.values,
     );
     const shared = new JsonParseCache();

@@ -9,7 +9,7 @@ export interface SourceRow {
   scopeJson: string;
 }
 
-/** How many source ids are remembered as stored before the set is cleared and relearned. */
+/** How many source ids are remembered as stored before the set is cleared and relearned (by the writer, see `isFull`). */
 const MAX_KNOWN = 50_000;
 
 /**
@@ -57,9 +57,13 @@ export class SourceCatalog {
     this.last = null;
   }
 
+  /** True when the writer should `forget` (at a moment no transaction holds fresh sources). */
+  isFull(): boolean {
+    return this.known.size > MAX_KNOWN;
+  }
+
   /** Records that these sources are stored (or held by a transaction that will store them). */
   remember(rows: Iterable<SourceRow>): void {
-    if (this.known.size > MAX_KNOWN) this.forget();
     for (const row of rows) this.known.add(`${row.projectId}/${row.sourceId}`);
   }
 }

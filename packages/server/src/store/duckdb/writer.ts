@@ -85,7 +85,19 @@ export class DuckDbWriter {
       this.sources.remember(this.ctx.fresh.values());
       this.ctx = { sources: this.sources, fresh: new Map() };
       const previous = this.lastCommit;
-      durable = previous.then(() => lane.connection.run('COMMIT')).then(() => undefined);
+      durable = previous.then(
+        async () => {
+          await lane.connection.run('COMMIT');
+        },
+        async (error: unknown) => {
+          // The commit before failed, so this one must not happen (its position would skip the
+          // failed records): close its transaction, or the next BEGIN on this lane would fail.
+          await lane.connection.run('ROLLBACK').catch(() => {
+            // Nothing to roll back.
+          });
+          throw error;
+        },
+      );
       lane.committed = durable.catch(() => undefined);
       this.lastCommit = durable;
       lane.open = false;
@@ -108,12 +120,11 @@ export class DuckDbWriter {
       this.appenders.clear();
       for (const lane of this.lanes) {
         await lane.committed;
-        if (lane.open) {
-          await lane.connection.run('ROLLBACK').catch(() => {
-            // The transaction is already gone when the failure aborted it.
-          });
-          lane.open = false;
-        }
+        // Whether or not it is marked open: a transaction may be left over from a failure.
+        await lane.connection.run('ROLLBACK').catch(() => {
+          // No transaction was open, or the failure already ended it.
+        });
+        lane.open = false;
       }
       this.lastCommit = Promise.resolve();
       this.sources.forget();
@@ -131,6 +142,12 @@ export class DuckDbWriter {
     const lane = this.lanes[this.current]!;
     if (!lane.open) {
       await lane.committed;
+      // The set of known sources is trimmed only when no transaction holding fresh sources is
+      // still to commit, or two transactions could insert the same source (a key conflict).
+      if (this.sources.isFull()) {
+        await this.lastCommit.catch(() => undefined);
+        this.sources.forget();
+      }
       await lane.connection.run('BEGIN TRANSACTION');
       lane.open = true;
     }

@@ -1,0 +1,33 @@
+import type { SpanRecord } from '@spoor/model';
+import { describe, expect, it } from 'vitest';
+import { normalizeSpans } from './normalize.js';
+
+function span(overrides: Partial<SpanRecord>): SpanRecord {
+  return {
+    projectId: 'default', traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), parentSpanId: null, traceState: '', flags: 0,
+    name: 'op', kind: 'internal', serviceName: 'svc', startTimeUs: 1_000, endTimeUs: 2_000, status: { code: 'unset', message: '' },
+    attributes: {}, resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: '' },
+    scope: { name: '', version: '', attributes: {}, droppedAttributesCount: 0 }, events: [], links: [],
+    droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0, llm: null, sessionId: null, ...overrides,
+  };
+}
+
+describe('normalizeSpans', () => {
+  it.each([
+    ['no end time', 0, 1_000],
+    ['an end before the start', 500, 1_000],
+    ['a proper end', 3_000, 3_000],
+  ])('takes a span with %s to end no earlier than it starts', (_label, endTimeUs, expected) => {
+    const s = span({ endTimeUs });
+    normalizeSpans([s]);
+    expect(s.endTimeUs).toBe(expected);
+  });
+
+  it('takes the session id from session.id, then gen_ai.conversation.id', () => {
+    const a = span({ attributes: { 'session.id': 's-1', 'gen_ai.conversation.id': 'c-1' } });
+    const b = span({ attributes: { 'gen_ai.conversation.id': 'c-2' } });
+    const c = span({ attributes: {} });
+    normalizeSpans([a, b, c]);
+    expect([a.sessionId, b.sessionId, c.sessionId]).toEqual(['s-1', 'c-2', null]);
+  });
+});
