@@ -92,4 +92,52 @@ describe('CommitLoop on DuckDbStore', () => {
     expect(commits.at(-1)).toMatchObject({ seq: ENTRIES, position: positions.at(-1) });
     expect(await store.readPosition()).toBe(positionToString(positions.at(-1)!));
   });
+
+  it('recovers when a commit fails while the next transaction is already handed off', async () => {
+    // Fault injection on the driver: the next COMMIT on the first writer connection fails as a
+    // disk error would (DuckDB has rolled the transaction back). The transaction handed off
+    // after it, on the other connection, must be rolled back too, or that connection could never
+    // begin another transaction and ingest would stop.
+    const lanes = (store as unknown as { writer: { lanes: Array<{ connection: { run: (sql: string, ...rest: unknown[]) => Promise<unknown> } }> } }).writer.lanes;
+    const first = lanes[0]!.connection;
+    const run = first.run.bind(first);
+    let failNextCommit = false;
+    first.run = async (sql, ...rest) => {
+      if (sql === 'COMMIT' && failNextCommit) {
+        failNextCommit = false;
+        await run('ROLLBACK');
+        throw new Error('simulated I/O error on COMMIT');
+      }
+      return run(sql, ...rest);
+    };
+    const errors: unknown[] = [];
+    const loop = new CommitLoop(store, {
+      spoolDir: join(dir, 'spool'),
+      decode: (entry) => decodeRequest(entry.signal, entry.encoding, entry.body, entry.projectId, entry.receivedUs).batch,
+      maxRecordsPerCommit: SPANS_PER_TRACE,
+      lingerMs: 5,
+      onCommit: () => {},
+      onError: (error) => errors.push(error),
+    });
+    let seq = 0;
+    const push = async (i: number): Promise<void> => {
+      const entry: SpoolEntry = { signal: 'traces', encoding: 'json', projectId: 'default', receivedUs: 1, body: traceBody(i) };
+      loop.push(entry, await spool.append(entry), ++seq);
+    };
+    await push(0);
+    await push(1);
+    await loop.commitUpTo(2);
+    failNextCommit = true;
+    await push(2);
+    await push(3);
+    await push(4);
+
+    await loop.commitUpTo(5);
+
+    expect(errors).toHaveLength(1);
+    for (let i = 0; i < 5; i++) {
+      const trace = await store.getTrace('default', traceIdOf(i));
+      expect(trace?.spans).toHaveLength(SPANS_PER_TRACE);
+    }
+  });
 });
