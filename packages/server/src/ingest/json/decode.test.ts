@@ -1,83 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { double, encodeLogs, encodeMetrics, encodeTraces } from '../../../test/support/otlp-encode.js';
-import { AppError } from '../../errors.js';
+import { PARENT_ID, RECEIVED_US, SPAN_ID, T0_US, TRACE_ID, thrownBy } from '../../../test/support/decode-fixtures.js';
+import {
+  ANY_VALUES,
+  DECODED_RESOURCE,
+  DECODED_SCOPE,
+  type Json,
+  T0,
+  bytes,
+  decodeSpans,
+  logsBody,
+  span,
+  tracesBody,
+} from '../../../test/support/json-fixtures.js';
+import { encodeLogs, encodeTraces } from '../../../test/support/otlp-encode.js';
 import { decodeLogsProtobuf } from '../protobuf/logs.js';
-import { decodeMetricsProtobuf } from '../protobuf/metrics.js';
 import { decodeTracesProtobuf } from '../protobuf/traces.js';
 import { decodeLogsJson } from './logs.js';
-import { decodeMetricsJson } from './metrics.js';
 import { decodeTracesJson } from './traces.js';
-
-const TRACE_ID = '5b8efff798038103d269b633813fc60c';
-const SPAN_ID = 'eee19b7ec3c1b174';
-const PARENT_ID = 'eee19b7ec3c1b173';
-/** 2025-11-21T10:00:00.123456789Z, a nanosecond count past 2^53: exact only as a string. */
-const T0 = '1763719200123456789';
-const T0_US = 1_763_719_200_123_456;
-const RECEIVED_US = 1_800_000_000_000_000;
-
-type Json = Record<string, unknown>;
-
-const RESOURCE = {
-  attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }, { key: 'host.name', value: { stringValue: 'web-1' } }],
-  droppedAttributesCount: 2,
-};
-const SCOPE = { name: '@acme/tracer', version: '1.2.3', attributes: [{ key: 'scope.kind', value: { stringValue: 'auto' } }], droppedAttributesCount: 1 };
-const DECODED_RESOURCE = { attributes: { 'service.name': 'checkout', 'host.name': 'web-1' }, droppedAttributesCount: 2, schemaUrl: 'https://opentelemetry.io/schemas/1.26.0' };
-const DECODED_SCOPE = { name: '@acme/tracer', version: '1.2.3', attributes: { 'scope.kind': 'auto' }, droppedAttributesCount: 1 };
-
-const bytes = (value: unknown): Uint8Array => new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
-
-function tracesBody(spans: Json[]): Uint8Array {
-  return bytes({ resourceSpans: [{ resource: RESOURCE, schemaUrl: DECODED_RESOURCE.schemaUrl, scopeSpans: [{ scope: SCOPE, spans }] }] });
-}
-function logsBody(logRecords: Json[]): Uint8Array {
-  return bytes({ resourceLogs: [{ resource: RESOURCE, schemaUrl: DECODED_RESOURCE.schemaUrl, scopeLogs: [{ scope: SCOPE, logRecords }] }] });
-}
-function metricsBody(metrics: Json[]): Uint8Array {
-  return bytes({ resourceMetrics: [{ resource: RESOURCE, schemaUrl: DECODED_RESOURCE.schemaUrl, scopeMetrics: [{ scope: SCOPE, metrics }] }] });
-}
-
-function span(over: Json = {}): Json {
-  return { traceId: TRACE_ID, spanId: SPAN_ID, name: 'GET /', startTimeUnixNano: T0, endTimeUnixNano: '1763719200128456789', ...over };
-}
-
-const decodeSpans = (spans: Json[]) => decodeTracesJson(tracesBody(spans), 'p1');
-
-function thrownBy(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error('expected a throw');
-}
-
-/** Every AnyValue form OTLP/JSON allows, and what it decodes to. */
-const ANY_VALUES: Array<[string, unknown, unknown]> = [
-  ['a string', { stringValue: 'héllo ✓' }, 'héllo ✓'],
-  ['an empty string', { stringValue: '' }, ''],
-  ['true', { boolValue: true }, true],
-  ['false', { boolValue: false }, false],
-  ['an int as a string', { intValue: '42' }, 42],
-  ['an int as a number', { intValue: 42 }, 42],
-  ['a negative int as a string', { intValue: '-7' }, -7],
-  ['an int with leading zeros', { intValue: '007' }, 7],
-  ['an int of 2^53 + 1, kept as a decimal string', { intValue: '9007199254740993' }, '9007199254740993'],
-  ['the smallest int64, kept as a decimal string', { intValue: '-9223372036854775808' }, '-9223372036854775808'],
-  ['a big int with leading zeros, trimmed', { intValue: '-009223372036854775807' }, '-9223372036854775807'],
-  ['a double', { doubleValue: 3.25 }, 3.25],
-  ['a double as a string', { doubleValue: '2.5' }, 2.5],
-  ['NaN', { doubleValue: 'NaN' }, Number.NaN],
-  ['-Infinity', { doubleValue: '-Infinity' }, -Infinity],
-  ['bytes as base64', { bytesValue: 'AAEC+/8=' }, 'AAEC+/8='],
-  ['an array of mixed values', { arrayValue: { values: [{ stringValue: 'a' }, { intValue: '1' }, { boolValue: true }, {}] } }, ['a', 1, true, null]],
-  ['an empty array', { arrayValue: {} }, []],
-  ['a kvlist with nesting', { kvlistValue: { values: [{ key: 'a', value: { stringValue: 'x' } }, { key: 'n', value: { kvlistValue: { values: [{ key: 'b', value: { intValue: 1 } }] } } }] } }, { a: 'x', n: { b: 1 } }],
-  ['an empty AnyValue, as null', {}, null],
-  ['a missing value, as null', undefined, null],
-];
 
 describe('decodeTracesJson', () => {
   it('decodes every field of a span, its resource and its scope', () => {
@@ -378,136 +317,5 @@ describe('decodeLogsJson', () => {
 
   it('rejects invalid JSON as a malformed body', () => {
     expect(thrownBy(() => decodeLogsJson(bytes('{"resourceLogs":'), 'p1', RECEIVED_US)).code).toBe('ERR_INGEST_MALFORMED_BODY');
-  });
-});
-
-describe('decodeMetricsJson', () => {
-  const EXEMPLAR = { timeUnixNano: '1763719200123457789', asDouble: 0.25, traceId: TRACE_ID, spanId: SPAN_ID, filteredAttributes: [{ key: 'user', value: { stringValue: 'u1' } }] };
-  const DECODED_EXEMPLAR = { timeUs: T0_US + 1, value: 0.25, traceId: TRACE_ID, spanId: SPAN_ID, filteredAttributes: { user: 'u1' } };
-  const START = '1763719140123456789';
-  const one = (metric: Json) => {
-    const decoded = decodeMetricsJson(metricsBody([metric]), 'p1');
-    expect(decoded.rejected).toBe(0);
-    expect(decoded.records).toHaveLength(1);
-    return decoded.records[0]!;
-  };
-
-  it('decodes a gauge point with its metric, resource, scope and exemplars', () => {
-    const point = one({
-      name: 'queue.depth', description: 'Jobs waiting', unit: '{job}',
-      gauge: { dataPoints: [{ startTimeUnixNano: START, timeUnixNano: T0, asDouble: 12.5, attributes: [{ key: 'queue', value: { stringValue: 'emails' } }], flags: 1, exemplars: [EXEMPLAR, { timeUnixNano: T0, asInt: '7' }] }] },
-    });
-    expect(point).toEqual({
-      projectId: 'p1', name: 'queue.depth', description: 'Jobs waiting', unit: '{job}', type: 'gauge', temporality: 'unspecified', isMonotonic: null,
-      serviceName: 'checkout', resource: DECODED_RESOURCE, scope: DECODED_SCOPE,
-      attributes: { queue: 'emails' }, startTimeUs: T0_US - 60_000_000, timeUs: T0_US, flags: 1, value: 12.5,
-      count: null, sum: null, min: null, max: null, bucketCounts: null, explicitBounds: null,
-      scale: null, zeroCount: null, zeroThreshold: null, positive: null, negative: null, quantiles: null,
-      exemplars: [DECODED_EXEMPLAR, { timeUs: T0_US, value: 7, traceId: null, spanId: null, filteredAttributes: {} }],
-    });
-  });
-
-  it.each([
-    ['an int as a string', { asInt: '-42' }, -42],
-    ['an int as a number', { asInt: 42 }, 42],
-    ['a double', { asDouble: 0.5 }, 0.5],
-    ['a double of "Infinity"', { asDouble: 'Infinity' }, Infinity],
-    ['no value', {}, null],
-  ])('decodes a number point holding %s', (_what, value, expected) => {
-    expect(one({ name: 'g', gauge: { dataPoints: [{ timeUnixNano: T0, ...value }] } }).value).toBe(expected);
-  });
-
-  it.each([
-    [1, true, 'delta', true],
-    ['AGGREGATION_TEMPORALITY_CUMULATIVE', false, 'cumulative', false],
-    [undefined, undefined, 'unspecified', false],
-  ])('decodes a sum with temporality %j and isMonotonic %j', (aggregationTemporality, isMonotonic, temporality, monotonic) => {
-    const point = one({ name: 'requests', sum: { aggregationTemporality, isMonotonic, dataPoints: [{ timeUnixNano: T0, asInt: '10' }] } });
-    expect(point).toMatchObject({ type: 'sum', temporality, isMonotonic: monotonic, value: 10 });
-  });
-
-  it('decodes a histogram point with counts as strings', () => {
-    const point = one({
-      name: 'latency',
-      histogram: { aggregationTemporality: 2, dataPoints: [{
-        startTimeUnixNano: START, timeUnixNano: T0, count: '10', sum: 123.5, min: 0.5, max: 80,
-        bucketCounts: ['1', '2', 3, '4'], explicitBounds: [1, 10, 100], exemplars: [EXEMPLAR], flags: 1,
-      }] },
-    });
-    expect(point).toMatchObject({
-      type: 'histogram', temporality: 'cumulative', count: 10, sum: 123.5, min: 0.5, max: 80,
-      bucketCounts: [1, 2, 3, 4], explicitBounds: [1, 10, 100], exemplars: [DECODED_EXEMPLAR], flags: 1,
-    });
-  });
-
-  it('decodes an exponential histogram point', () => {
-    const point = one({
-      name: 'latency.exp',
-      exponentialHistogram: { aggregationTemporality: 'AGGREGATION_TEMPORALITY_DELTA', dataPoints: [{
-        timeUnixNano: T0, count: '12', sum: 99.5, min: -3, max: 40, scale: -3, zeroCount: '2', zeroThreshold: 0.001,
-        positive: { offset: -2, bucketCounts: ['1', '2', '3'] }, negative: { offset: 5, bucketCounts: [4] },
-      }] },
-    });
-    expect(point).toMatchObject({
-      type: 'exponential_histogram', temporality: 'delta', count: 12, sum: 99.5, min: -3, max: 40, scale: -3, zeroCount: 2, zeroThreshold: 0.001,
-      positive: { offset: -2, bucketCounts: [1, 2, 3] }, negative: { offset: 5, bucketCounts: [4] },
-    });
-  });
-
-  it('decodes a summary point', () => {
-    const point = one({
-      name: 'rpc.duration',
-      summary: { dataPoints: [{ timeUnixNano: T0, count: '4', sum: 10.5, quantileValues: [{ quantile: 0.5, value: 2 }, { quantile: 0.99, value: 7.5 }] }] },
-    });
-    expect(point).toMatchObject({ type: 'summary', count: 4, sum: 10.5, quantiles: [{ quantile: 0.5, value: 2 }, { quantile: 0.99, value: 7.5 }] });
-  });
-
-  it('rejects every point of a metric without a name, and a point without a time, and keeps the rest', () => {
-    const decoded = decodeMetricsJson(metricsBody([
-      { gauge: { dataPoints: [{ timeUnixNano: T0, asDouble: 1 }, { timeUnixNano: T0, asDouble: 2 }] } },
-      { name: 'kept', sum: { dataPoints: [{ timeUnixNano: T0, asDouble: 3 }, { asDouble: 4 }] } },
-    ]), 'p1');
-    expect(decoded.records.map((p) => [p.name, p.value])).toEqual([['kept', 3]]);
-    expect(decoded.rejected).toBe(3);
-  });
-
-  it('decodes every metric type to the same points as the protobuf decoder', () => {
-    const T = BigInt(T0);
-    const fromProtobuf = decodeMetricsProtobuf(encodeMetrics([{
-      resource: { attributes: { 'service.name': 'checkout', 'host.name': 'web-1' }, droppedAttributesCount: 2 },
-      schemaUrl: DECODED_RESOURCE.schemaUrl,
-      scopes: [{ scope: { name: '@acme/tracer', version: '1.2.3', attributes: { 'scope.kind': 'auto' }, droppedAttributesCount: 1 }, items: [
-        { name: 'g', unit: '1', data: { type: 'gauge', points: [{ timeUnixNano: T, asDouble: 0, attributes: { k: double(1) } }] } },
-        { name: 's', data: { type: 'sum', temporality: 2, points: [{ startTimeUnixNano: T - 1000n, timeUnixNano: T, asInt: 5 }] } },
-        { name: 'h', data: { type: 'histogram', temporality: 1, points: [{ timeUnixNano: T }, { timeUnixNano: T, count: 3, sum: 6, bucketCounts: [1, 2], explicitBounds: [5] }] } },
-        { name: 'e', data: { type: 'exponential_histogram', points: [{ timeUnixNano: T, positive: { bucketCounts: [1] } }] } },
-        { name: 'q', data: { type: 'summary', points: [{ timeUnixNano: T, count: 2, sum: 3, quantiles: [{ quantile: 0, value: 1 }] }] } },
-      ] }],
-    }]), 'p1');
-    const fromJson = decodeMetricsJson(metricsBody([
-      { name: 'g', unit: '1', gauge: { dataPoints: [{ timeUnixNano: T0, asDouble: 0, attributes: [{ key: 'k', value: { doubleValue: 1 } }] }] } },
-      { name: 's', sum: { aggregationTemporality: 2, dataPoints: [{ startTimeUnixNano: '1763719200123455789', timeUnixNano: T0, asInt: '5' }] } },
-      { name: 'h', histogram: { aggregationTemporality: 1, dataPoints: [{ timeUnixNano: T0 }, { timeUnixNano: T0, count: '3', sum: 6, bucketCounts: ['1', '2'], explicitBounds: [5] }] } },
-      { name: 'e', exponentialHistogram: { dataPoints: [{ timeUnixNano: T0, positive: { bucketCounts: ['1'] } }] } },
-      { name: 'q', summary: { dataPoints: [{ timeUnixNano: T0, count: '2', sum: 3, quantileValues: [{ value: 1 }] }] } },
-    ]), 'p1');
-    expect(fromJson.records).toHaveLength(6);
-    expect(fromJson).toEqual(fromProtobuf);
-  });
-
-  const at = 'resourceMetrics[0].scopeMetrics[0].metrics[0]';
-  it.each([
-    ['a gauge that is an array', { name: 'g', gauge: [] }, `${at}.gauge must be an object`],
-    ['a count that is fractional', { name: 'h', histogram: { dataPoints: [{ timeUnixNano: T0, count: 1.5 }] } }, `${at}.histogram.dataPoints[0].count must be an integer`],
-    ['a bucket count that is not a number', { name: 'h', histogram: { dataPoints: [{ timeUnixNano: T0, bucketCounts: ['x'] }] } }, `${at}.histogram.dataPoints[0].bucketCounts[0] must be an integer`],
-    ['an explicit bound that is a boolean', { name: 'h', histogram: { dataPoints: [{ timeUnixNano: T0, explicitBounds: [true] }] } }, `${at}.histogram.dataPoints[0].explicitBounds[0] must be a number`],
-    ['an unknown temporality name', { name: 's', sum: { aggregationTemporality: 'AGGREGATION_TEMPORALITY_WEEKLY' } }, `${at}.sum.aggregationTemporality has the unknown value`],
-    ['a positive bucket offset that is a string of letters', { name: 'e', exponentialHistogram: { dataPoints: [{ timeUnixNano: T0, positive: { offset: 'one' } }] } }, `${at}.exponentialHistogram.dataPoints[0].positive.offset must be an integer`],
-    ['an exemplar span id that is not hex', { name: 'g', gauge: { dataPoints: [{ timeUnixNano: T0, exemplars: [{ spanId: 'q' }] }] } }, `${at}.gauge.dataPoints[0].exemplars[0].spanId must be hex`],
-    ['a quantile that is a string of letters', { name: 'q', summary: { dataPoints: [{ timeUnixNano: T0, quantileValues: [{ quantile: 'half' }] }] } }, `${at}.summary.dataPoints[0].quantileValues[0].quantile must be a number`],
-  ])('rejects a metric with %s, naming where', (_what, metric, message) => {
-    const error = thrownBy(() => decodeMetricsJson(metricsBody([metric]), 'p1'));
-    expect(error.code).toBe('ERR_INGEST_MALFORMED_BODY');
-    expect(error.message).toContain(message);
   });
 });

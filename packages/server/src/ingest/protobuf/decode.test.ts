@@ -1,79 +1,31 @@
-import { WireType } from '@bufbuild/protobuf/wire';
 import { describe, expect, it } from 'vitest';
+import { WireType } from '@bufbuild/protobuf/wire';
+import { PARENT_ID, RECEIVED_US, SPAN_ID, T0_US, TRACE_ID, thrownBy } from '../../../test/support/decode-fixtures.js';
 import {
   type LogInput,
-  type MetricInput,
-  type ResourceGroup,
-  type SpanInput,
   type ValueInput,
   bytesOf,
-  double,
   encodeLogs,
-  encodeMetrics,
   encodeSpanBatch,
   encodeTraces,
 } from '../../../test/support/otlp-encode.js';
-import { AppError } from '../../errors.js';
+import {
+  ANY_VALUES,
+  Bit32,
+  Bit64,
+  Len,
+  RESOURCE,
+  SCOPE,
+  StartGroup,
+  T0,
+  Varint,
+  decodeLogs,
+  decodeSpans,
+  group,
+  span,
+} from '../../../test/support/protobuf-fixtures.js';
 import { decodeLogsProtobuf } from './logs.js';
-import { decodeMetricsProtobuf } from './metrics.js';
 import { decodeTracesProtobuf } from './traces.js';
-
-const { Varint, LengthDelimited: Len, StartGroup, Bit32, Bit64 } = WireType;
-
-const TRACE_ID = '5b8efff798038103d269b633813fc60c';
-const SPAN_ID = 'eee19b7ec3c1b174';
-const PARENT_ID = 'eee19b7ec3c1b173';
-/** 2025-11-21T10:00:00.123456789Z */
-const T0 = 1_763_719_200_123_456_789n;
-const T0_US = 1_763_719_200_123_456;
-const RECEIVED_US = 1_800_000_000_000_000;
-
-const RESOURCE = { attributes: { 'service.name': 'checkout', 'host.name': 'web-1' }, droppedAttributesCount: 2 };
-const SCOPE = { name: '@acme/tracer', version: '1.2.3', attributes: { 'scope.kind': 'auto' }, droppedAttributesCount: 1 };
-
-function group<T>(items: T[], extra: Partial<ResourceGroup<T>> = {}): Array<ResourceGroup<T>> {
-  return [{ resource: RESOURCE, schemaUrl: 'https://opentelemetry.io/schemas/1.26.0', scopes: [{ scope: SCOPE, items }], ...extra }];
-}
-
-function span(over: Partial<SpanInput> = {}): SpanInput {
-  return { traceId: TRACE_ID, spanId: SPAN_ID, name: 'GET /', startTimeUnixNano: T0, endTimeUnixNano: T0 + 5_000_000n, ...over };
-}
-
-const decodeSpans = (spans: SpanInput[]) => decodeTracesProtobuf(encodeTraces(group(spans)), 'p1');
-const decodeLogs = (logs: LogInput[]) => decodeLogsProtobuf(encodeLogs(group(logs)), 'p1', RECEIVED_US);
-const decodeMetrics = (metrics: MetricInput[]) => decodeMetricsProtobuf(encodeMetrics(group(metrics)), 'p1');
-
-/** Runs `fn` and returns what it threw. */
-function thrownBy(fn: () => unknown): AppError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error('expected a throw');
-}
-
-/** Every AnyValue kind, as encoded and as decoded. */
-const ANY_VALUES: Array<[string, ValueInput, unknown]> = [
-  ['a string', 'héllo ✓', 'héllo ✓'],
-  ['an empty string', '', ''],
-  ['true', true, true],
-  ['false', false, false],
-  ['an int', 42, 42],
-  ['a negative int', -7, -7],
-  ['an int of 2^53 + 1, as a decimal string', 2n ** 53n + 1n, '9007199254740993'],
-  ['the largest int64, as a decimal string', 2n ** 63n - 1n, '9223372036854775807'],
-  ['the smallest int64, as a decimal string', -(2n ** 63n), '-9223372036854775808'],
-  ['a double', 3.25, 3.25],
-  ['an integral double', double(2), 2],
-  ['a negative infinite double', double(-Infinity), -Infinity],
-  ['bytes, as base64', new Uint8Array([0, 1, 2, 0xfb, 0xff]), 'AAEC+/8='],
-  ['an array of mixed values', ['a', 1, true, double(0.5), null], ['a', 1, true, 0.5, null]],
-  ['an empty array', [], []],
-  ['a kvlist with nesting', { a: 'x', nested: { b: [1, { c: false }] } }, { a: 'x', nested: { b: [1, { c: false }] } }],
-  ['an empty AnyValue, as null', null, null],
-];
 
 describe('decodeTracesProtobuf', () => {
   it('decodes every field of a span, its resource and its scope', () => {
@@ -364,153 +316,5 @@ describe('decodeLogsProtobuf', () => {
     ['a group wire type', encodeLogs(group([{ ...full, extra: bytesOf((w) => w.tag(30, StartGroup).tag(30, WireType.EndGroup)) }]))],
   ])('rejects %s as a malformed body', (_what, body) => {
     expect(thrownBy(() => decodeLogsProtobuf(body, 'p1', RECEIVED_US)).code).toBe('ERR_INGEST_MALFORMED_BODY');
-  });
-});
-
-describe('decodeMetricsProtobuf', () => {
-  const EXEMPLAR = { timeUnixNano: T0 + 1_000n, asDouble: 0.25, traceId: TRACE_ID, spanId: SPAN_ID, filteredAttributes: { user: 'u1' } };
-  const DECODED_EXEMPLAR = { timeUs: T0_US + 1, value: 0.25, traceId: TRACE_ID, spanId: SPAN_ID, filteredAttributes: { user: 'u1' } };
-  const times = { startTimeUnixNano: T0 - 60_000_000_000n, timeUnixNano: T0 };
-  const one = (metric: MetricInput) => {
-    const decoded = decodeMetrics([metric]);
-    expect(decoded.rejected).toBe(0);
-    expect(decoded.records).toHaveLength(1);
-    return decoded.records[0]!;
-  };
-
-  it('decodes a gauge point with its metric, resource, scope and exemplars', () => {
-    const point = one({
-      name: 'queue.depth', description: 'Jobs waiting', unit: '{job}',
-      data: { type: 'gauge', points: [{ ...times, asDouble: 12.5, attributes: { queue: 'emails' }, flags: 1, exemplars: [EXEMPLAR, { timeUnixNano: T0, asInt: 7 }] }] },
-    });
-    expect(point).toEqual({
-      projectId: 'p1', name: 'queue.depth', description: 'Jobs waiting', unit: '{job}', type: 'gauge', temporality: 'unspecified', isMonotonic: null,
-      serviceName: 'checkout', resource: { ...RESOURCE, schemaUrl: 'https://opentelemetry.io/schemas/1.26.0' }, scope: SCOPE,
-      attributes: { queue: 'emails' }, startTimeUs: T0_US - 60_000_000, timeUs: T0_US, flags: 1, value: 12.5,
-      count: null, sum: null, min: null, max: null, bucketCounts: null, explicitBounds: null,
-      scale: null, zeroCount: null, zeroThreshold: null, positive: null, negative: null, quantiles: null,
-      exemplars: [DECODED_EXEMPLAR, { timeUs: T0_US, value: 7, traceId: null, spanId: null, filteredAttributes: {} }],
-    });
-  });
-
-  it.each([
-    ['a double', { asDouble: -1.5 }, -1.5],
-    ['a zero double', { asDouble: 0 }, 0],
-    ['an int', { asInt: -42 }, -42],
-    ['an int beyond 2^53, rounded', { asInt: 2n ** 60n }, 2 ** 60],
-  ])('decodes a number point holding %s', (_what, value, expected) => {
-    expect(one({ name: 'g', data: { type: 'gauge', points: [{ timeUnixNano: T0, ...value }] } }).value).toBe(expected);
-  });
-
-  it.each([
-    [1, true, 'delta'],
-    [2, false, 'cumulative'],
-    [0, false, 'unspecified'],
-  ])('decodes a sum with temporality %d and monotonic %s', (temporality, monotonic, name) => {
-    const point = one({ name: 'requests', data: { type: 'sum', temporality, monotonic, points: [{ ...times, asInt: 10 }] } });
-    expect(point).toMatchObject({ type: 'sum', temporality: name, isMonotonic: monotonic, value: 10 });
-  });
-
-  it('decodes a histogram point', () => {
-    const point = one({
-      name: 'latency', unit: 'ms',
-      data: { type: 'histogram', temporality: 2, points: [{
-        ...times, attributes: { route: '/' }, count: 10, sum: 123.5, min: 0.5, max: 80,
-        bucketCounts: [1, 2, 3, 4], explicitBounds: [1, 10, 100], exemplars: [EXEMPLAR], flags: 1,
-      }] },
-    });
-    expect(point).toMatchObject({
-      type: 'histogram', temporality: 'cumulative', isMonotonic: null, attributes: { route: '/' }, startTimeUs: T0_US - 60_000_000, timeUs: T0_US,
-      count: 10, sum: 123.5, min: 0.5, max: 80, bucketCounts: [1, 2, 3, 4], explicitBounds: [1, 10, 100], exemplars: [DECODED_EXEMPLAR], flags: 1, value: null,
-    });
-  });
-
-  it('decodes an exponential histogram point', () => {
-    const point = one({
-      name: 'latency.exp',
-      data: { type: 'exponential_histogram', temporality: 1, points: [{
-        ...times, attributes: { route: '/' }, count: 12, sum: 99.5, min: -3, max: 40, scale: -3, zeroCount: 2, zeroThreshold: 0.001,
-        positive: { offset: -2, bucketCounts: [1, 2, 3] }, negative: { offset: 5, bucketCounts: [4] }, exemplars: [EXEMPLAR], flags: 1,
-      }] },
-    });
-    expect(point).toMatchObject({
-      type: 'exponential_histogram', temporality: 'delta', attributes: { route: '/' }, count: 12, sum: 99.5, min: -3, max: 40,
-      scale: -3, zeroCount: 2, zeroThreshold: 0.001, positive: { offset: -2, bucketCounts: [1, 2, 3] }, negative: { offset: 5, bucketCounts: [4] },
-      exemplars: [DECODED_EXEMPLAR], flags: 1,
-    });
-  });
-
-  it('decodes a summary point', () => {
-    const point = one({
-      name: 'rpc.duration',
-      data: { type: 'summary', points: [{ ...times, attributes: { rpc: 'Get' }, count: 4, sum: 10.5, quantiles: [{ quantile: 0.5, value: 2 }, { quantile: 0.99, value: 7.5 }], flags: 1 }] },
-    });
-    expect(point).toMatchObject({
-      type: 'summary', temporality: 'unspecified', attributes: { rpc: 'Get' }, count: 4, sum: 10.5,
-      quantiles: [{ quantile: 0.5, value: 2 }, { quantile: 0.99, value: 7.5 }], flags: 1, min: null, bucketCounts: null,
-    });
-  });
-
-  // Proto3 encoders (the Collector's, and OpenTelemetry JS for `scale`) leave zero values off the wire.
-  it.each([
-    ['a histogram', { type: 'histogram', points: [{ timeUnixNano: T0 }] }, { count: 0, bucketCounts: [], explicitBounds: [] }],
-    ['an exponential histogram', { type: 'exponential_histogram', points: [{ timeUnixNano: T0 }] }, { count: 0, scale: 0, zeroCount: 0 }],
-    ['a summary', { type: 'summary', points: [{ timeUnixNano: T0 }] }, { count: 0, sum: null, quantiles: [] }],
-  ] as Array<[string, MetricInput['data'], object]>)('reads the zero values that %s point left off the wire as zeros', (_what, data, expected) => {
-    expect(one({ name: 'm', data })).toMatchObject(expected);
-  });
-
-  it.each([true, false])('decodes repeated bucket fields the same whether packed is %s', (packed) => {
-    const point = one({
-      name: 'h',
-      data: { type: 'histogram', points: [{ timeUnixNano: T0, count: 6, bucketCounts: [1, 2, 3, 2 ** 40], explicitBounds: [0.5, 1, 2.5], packed }] },
-    });
-    expect(point.bucketCounts).toEqual([1, 2, 3, 2 ** 40]);
-    expect(point.explicitBounds).toEqual([0.5, 1, 2.5]);
-    const exp = one({
-      name: 'e',
-      data: { type: 'exponential_histogram', points: [{ timeUnixNano: T0, count: 6, positive: { offset: 1, bucketCounts: [1, 0, 5] }, negative: { bucketCounts: [2, 2 ** 40] }, packed }] },
-    });
-    expect(exp.positive).toEqual({ offset: 1, bucketCounts: [1, 0, 5] });
-    expect(exp.negative).toEqual({ offset: 0, bucketCounts: [2, 2 ** 40] });
-  });
-
-  it('applies a metric name that follows its data on the wire', () => {
-    const point = one({ data: { type: 'gauge', points: [{ timeUnixNano: T0, asDouble: 1 }] }, extra: bytesOf((w) => w.tag(1, Len).string('late.name')) });
-    expect(point.name).toBe('late.name');
-  });
-
-  it('skips metric metadata (field 12)', () => {
-    const metadata = bytesOf((w) => w.tag(12, Len).fork().tag(1, Len).string('k').tag(2, Len).fork().tag(1, Len).string('v').join().join());
-    expect(one({ name: 'g', data: { type: 'gauge', points: [{ timeUnixNano: T0, asDouble: 1 }] }, extra: metadata }).name).toBe('g');
-  });
-
-  it('applies a resource that arrives after its scope metrics on the wire', () => {
-    const body = encodeMetrics(group([{ name: 'g', data: { type: 'gauge', points: [{ timeUnixNano: T0, asDouble: 1 }] } }], { resourceLast: true }));
-    expect(decodeMetricsProtobuf(body, 'p1').records[0]!.serviceName).toBe('checkout');
-  });
-
-  it('rejects every point of a metric without a name, and a point without a time, and keeps the rest', () => {
-    const decoded = decodeMetrics([
-      { data: { type: 'gauge', points: [{ timeUnixNano: T0, asDouble: 1 }, { timeUnixNano: T0, asDouble: 2 }] } },
-      { name: 'kept', data: { type: 'sum', points: [{ timeUnixNano: T0, asDouble: 3 }, { asDouble: 4 }] } },
-    ]);
-    expect(decoded.records.map((p) => [p.name, p.value])).toEqual([['kept', 3]]);
-    expect(decoded.rejected).toBe(3);
-    expect(decoded.rejectReason).toBe('metric has no name');
-  });
-
-  /** A histogram metric with one data point made of `point` bytes. */
-  const histogramWith = (point: Uint8Array) =>
-    encodeMetrics(group([{ name: 'h', extra: bytesOf((w) => w.tag(9, Len).fork().tag(1, Len).fork().raw(point).join().join()) }]));
-  it.each([
-    ['a truncated body', encodeMetrics(group([{ name: 'g', data: { type: 'gauge', points: [{ timeUnixNano: T0, asDouble: 1 }] } }])).subarray(0, 20)],
-    ['packed bucket counts whose length is not a multiple of 8', histogramWith(bytesOf((w) => w.tag(6, Len).bytes(new Uint8Array(7))))],
-    ['bucket counts with the varint wire type', histogramWith(bytesOf((w) => w.tag(6, Varint).uint32(1)))],
-    ['a point time with the wrong wire type', histogramWith(bytesOf((w) => w.tag(3, Varint).uint32(1)))],
-    ['invalid UTF-8 in a metric name', encodeMetrics(group([{ extra: bytesOf((w) => w.tag(1, Len).bytes(new Uint8Array([0x80]))) }]))],
-    ['a group wire type in a data point', histogramWith(bytesOf((w) => w.tag(40, StartGroup).tag(40, WireType.EndGroup)))],
-  ])('rejects %s as a malformed body', (_what, body) => {
-    expect(thrownBy(() => decodeMetricsProtobuf(body, 'p1')).code).toBe('ERR_INGEST_MALFORMED_BODY');
   });
 });
