@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { TraceDetail, TraceListResponse } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getJson, startTestServer, type TestServer } from './support/server.js';
+import { killAll } from './support/processes.js';
 
 const SPOOR_BIN = fileURLToPath(new URL('../bin/spoor.js', import.meta.url));
 const LISTENING = /^Spoor is listening on http:\/\/([^:]+):(\d+) \(data: (.+)\)$/m;
@@ -40,14 +41,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) {
-      const gone = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      await gone;
-    }
-  }
-  children.clear();
+  await killAll(children);
   for (const server of servers.splice(0)) await server.stop();
   await rm(work, { recursive: true, force: true });
 });

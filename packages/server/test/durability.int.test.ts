@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TraceDetail, TraceListResponse } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { killAll } from './support/processes.js';
 
 /**
  * "A 200 means committed": the server is killed while batches are in flight, restarted on the
@@ -34,14 +35,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const child of children) {
-    if (child.exitCode === null && child.signalCode === null) {
-      const gone = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      await gone;
-    }
-  }
-  children.clear();
+  await killAll(children);
   await rm(dataDir, { recursive: true, force: true });
 });
 

@@ -2,10 +2,10 @@ import { ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ApiErrorBody, ServiceListResponse, TraceDetail, TraceListResponse } from '@spoor/model';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_VARIANTS, expectExportsAccepted, hrTimeAt, isoOf, traceExporterFor } from './support/otel-exporters.js';
-import { type RecordingProxy, startRecordingProxy } from './support/recording-proxy.js';
-import { type TestServer, getJson, startTestServer } from './support/server.js';
+import { useServerBehindProxy } from './support/recording-proxy.js';
+import { getJson } from './support/server.js';
 
 /** One trace to send: a root span and, optionally, one child that may carry the trace's error. */
 interface TraceSpec {
@@ -52,8 +52,7 @@ const TRACES: TraceSpec[] = [
 
 const PROTOBUF = EXPORT_VARIANTS.find((v) => v.slug === 'proto')!;
 
-let server: TestServer;
-let proxy: RecordingProxy;
+const setup = useServerBehindProxy();
 let baseSeconds: number;
 /** Trace id → spec key, and back. */
 const keyOf = new Map<string, string>();
@@ -98,24 +97,17 @@ function expectedKeys(predicate: (spec: TraceSpec) => boolean): string[] {
 }
 
 async function listKeys(query: string): Promise<string[]> {
-  const { status, body } = await getJson<TraceListResponse>(server.url, `/api/traces?${query}`);
+  const { status, body } = await getJson<TraceListResponse>(setup.server.url, `/api/traces?${query}`);
   expect(status, query).toBe(200);
   return body.traces.map((t) => keyOf.get(t.traceId) ?? `unknown ${t.traceId}`);
 }
 
 beforeAll(async () => {
-  server = await startTestServer();
-  proxy = await startRecordingProxy(server.url);
-  await sendTraces(proxy.url);
-});
-
-afterAll(async () => {
-  await proxy?.close();
-  await server?.stop();
+  await sendTraces(setup.proxy.url);
 });
 
 it('accepts every export the SDK sent', () => {
-  expectExportsAccepted(proxy.exchanges, PROTOBUF, '/v1/traces');
+  expectExportsAccepted(setup.proxy.exchanges, PROTOBUF, '/v1/traces');
 });
 
 describe('GET /api/traces', () => {
@@ -128,7 +120,7 @@ describe('GET /api/traces', () => {
     let cursor: string | null = null;
     do {
       const query: string = `service=pager&limit=2${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
-      const { status, body } = await getJson<TraceListResponse>(server.url, `/api/traces?${query}`);
+      const { status, body } = await getJson<TraceListResponse>(setup.server.url, `/api/traces?${query}`);
       expect(status).toBe(200);
       pages.push(body.traces.map((t) => keyOf.get(t.traceId)!));
       cursor = body.nextCursor;
@@ -172,7 +164,7 @@ describe('GET /api/traces', () => {
   });
 
   it('summarizes a trace whose error is on a child span', async () => {
-    const { body } = await getJson<TraceListResponse>(server.url, '/api/traces?service=shop&status=error');
+    const { body } = await getJson<TraceListResponse>(setup.server.url, '/api/traces?service=shop&status=error');
     expect(body.traces).toEqual([
       {
         traceId: idOf.get('checkout'),
@@ -193,7 +185,7 @@ describe('GET /api/traces', () => {
 describe('GET /api/traces/:traceId', () => {
   it('accepts an upper-case trace id', async () => {
     const id = idOf.get('charge')!;
-    const { status, body } = await getJson<TraceDetail>(server.url, `/api/traces/${id.toUpperCase()}`);
+    const { status, body } = await getJson<TraceDetail>(setup.server.url, `/api/traces/${id.toUpperCase()}`);
     expect(status).toBe(200);
     expect(body.traceId).toBe(id);
     expect(body.spans.map((s) => s.name)).toEqual(['charge card', 'Stripe Charge']);
@@ -201,7 +193,7 @@ describe('GET /api/traces/:traceId', () => {
 
   it('answers 404 for a trace id nobody sent', async () => {
     const unknown = 'abcdef0123456789abcdef0123456789';
-    const { status, body } = await getJson<ApiErrorBody>(server.url, `/api/traces/${unknown}`);
+    const { status, body } = await getJson<ApiErrorBody>(setup.server.url, `/api/traces/${unknown}`);
     expect(status).toBe(404);
     expect(body.error.code).toBe('ERR_NOT_FOUND');
     expect(body.error.message).toContain(unknown);
@@ -210,7 +202,7 @@ describe('GET /api/traces/:traceId', () => {
 
 describe('GET /api/services', () => {
   it('counts spans and errors per service', async () => {
-    const { status, body } = await getJson<ServiceListResponse>(server.url, '/api/services');
+    const { status, body } = await getJson<ServiceListResponse>(setup.server.url, '/api/services');
     expect(status).toBe(200);
     // lastSeen is the latest span start: refund's root, p4, and the checkout trace's child.
     const at = (offsetUs: number) => isoOf(hrTimeAt(baseSeconds, offsetUs));
@@ -242,7 +234,7 @@ describe('parameter validation', () => {
     ['/api/metrics/points', 'name'],
     ['/api/services?service=shop', 'service'],
   ])('rejects %s with a 400 that names %s', async (path, parameter) => {
-    const { status, body } = await getJson<ApiErrorBody>(server.url, path);
+    const { status, body } = await getJson<ApiErrorBody>(setup.server.url, path);
     expect(status).toBe(400);
     expect(body.error.code).toBe('ERR_INVALID_PARAMETER');
     expect(body.error.message).toContain(`'${parameter}'`);

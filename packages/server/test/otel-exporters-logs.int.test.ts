@@ -4,7 +4,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { LogListResponse, LogRecord, TraceDetail } from '@spoor/model';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   EXPORT_VARIANTS,
   type ExportVariant,
@@ -14,21 +14,11 @@ import {
   logExporterFor,
   traceExporterFor,
 } from './support/otel-exporters.js';
-import { type RecordingProxy, startRecordingProxy } from './support/recording-proxy.js';
-import { type TestServer, getJson, startTestServer } from './support/server.js';
+import { useServerBehindProxy } from './support/recording-proxy.js';
+import { getJson } from './support/server.js';
 
-let server: TestServer;
-let proxy: RecordingProxy;
+const setup = useServerBehindProxy();
 
-beforeAll(async () => {
-  server = await startTestServer();
-  proxy = await startRecordingProxy(server.url);
-});
-
-afterAll(async () => {
-  await proxy?.close();
-  await server?.stop();
-});
 
 const ORDER_BODY = {
   message: 'order received',
@@ -124,18 +114,18 @@ describe.each(EXPORT_VARIANTS)('logs sent by the OpenTelemetry JS exporter over 
   let sent: SentLogs;
   let firstExchange: number;
   const logsWhere = async (query: string): Promise<LogRecord[]> => {
-    const { status, body } = await getJson<LogListResponse>(server.url, `/api/logs?${query}`);
+    const { status, body } = await getJson<LogListResponse>(setup.server.url, `/api/logs?${query}`);
     expect(status, query).toBe(200);
     return body.logs;
   };
 
   beforeAll(async () => {
-    firstExchange = proxy.exchanges.length;
-    sent = await sendLogs(variant, proxy.url);
+    firstExchange = setup.proxy.exchanges.length;
+    sent = await sendLogs(variant, setup.proxy.url);
   });
 
   it('reach the server in the expected encoding and are all accepted', () => {
-    expectExportsAccepted(proxy.exchanges.slice(firstExchange), variant, '/v1/logs');
+    expectExportsAccepted(setup.proxy.exchanges.slice(firstExchange), variant, '/v1/logs');
   });
 
   it('keep every field of each record', async () => {
@@ -227,7 +217,7 @@ describe.each(EXPORT_VARIANTS)('logs sent by the OpenTelemetry JS exporter over 
   });
 
   it('come with their trace, in time order', async () => {
-    const { status, body } = await getJson<TraceDetail>(server.url, `/api/traces/${sent.traceId}`);
+    const { status, body } = await getJson<TraceDetail>(setup.server.url, `/api/traces/${sent.traceId}`);
     expect(status).toBe(200);
     expect(body.spans.map((s) => s.name)).toEqual(['process order']);
     expect(body.logs.map((l) => [l.body, l.spanId])).toEqual([
@@ -244,7 +234,7 @@ describe('GET /api/logs paging', () => {
     const service = 'burst-logs';
     const provider = new LoggerProvider({
       resource: resourceFromAttributes({ 'service.name': service }),
-      processors: [new BatchLogRecordProcessor({ exporter: logExporterFor(EXPORT_VARIANTS[0]!, proxy.url) })],
+      processors: [new BatchLogRecordProcessor({ exporter: logExporterFor(EXPORT_VARIANTS[0]!, setup.proxy.url) })],
     });
     const logger = provider.getLogger('burst');
     const s = Math.floor(Date.now() / 1000) - 60;
@@ -257,7 +247,7 @@ describe('GET /api/logs paging', () => {
     let cursor: string | null = null;
     do {
       const query: string = `service=${service}&limit=2${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
-      const { status, body } = await getJson<LogListResponse>(server.url, `/api/logs?${query}`);
+      const { status, body } = await getJson<LogListResponse>(setup.server.url, `/api/logs?${query}`);
       expect(status).toBe(200);
       pages.push(body.logs);
       cursor = body.nextCursor;

@@ -2,23 +2,13 @@ import { ValueType } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AggregationType, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { MetricListResponse, MetricPoint, MetricPointListResponse } from '@spoor/model';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EXPORT_VARIANTS, type ExportVariant, expectExportsAccepted, metricExporterFor } from './support/otel-exporters.js';
-import { type RecordingProxy, startRecordingProxy } from './support/recording-proxy.js';
-import { type TestServer, getJson, startTestServer } from './support/server.js';
+import { useServerBehindProxy } from './support/recording-proxy.js';
+import { getJson } from './support/server.js';
 
-let server: TestServer;
-let proxy: RecordingProxy;
+const setup = useServerBehindProxy();
 
-beforeAll(async () => {
-  server = await startTestServer();
-  proxy = await startRecordingProxy(server.url);
-});
-
-afterAll(async () => {
-  await proxy?.close();
-  await server?.stop();
-});
 
 interface SentMetrics {
   service: string;
@@ -87,7 +77,7 @@ describe.each(EXPORT_VARIANTS)('metrics sent by the OpenTelemetry JS exporter ov
   let sent: SentMetrics;
   let firstExchange: number;
   const pointsOf = async (name: string, service = sent.service): Promise<MetricPoint[]> => {
-    const { status, body } = await getJson<MetricPointListResponse>(server.url, `/api/metrics/points?name=${name}&service=${service}`);
+    const { status, body } = await getJson<MetricPointListResponse>(setup.server.url, `/api/metrics/points?name=${name}&service=${service}`);
     expect(status, name).toBe(200);
     return body.points;
   };
@@ -115,16 +105,16 @@ describe.each(EXPORT_VARIANTS)('metrics sent by the OpenTelemetry JS exporter ov
   });
 
   beforeAll(async () => {
-    firstExchange = proxy.exchanges.length;
-    sent = await sendMetrics(variant, proxy.url);
+    firstExchange = setup.proxy.exchanges.length;
+    sent = await sendMetrics(variant, setup.proxy.url);
   });
 
   it('reach the server in the expected encoding and are all accepted', () => {
-    expectExportsAccepted(proxy.exchanges.slice(firstExchange), variant, '/v1/metrics');
+    expectExportsAccepted(setup.proxy.exchanges.slice(firstExchange), variant, '/v1/metrics');
   });
 
   it('are listed by name with their type, unit and description', async () => {
-    const { body } = await getJson<MetricListResponse>(server.url, '/api/metrics');
+    const { body } = await getJson<MetricListResponse>(setup.server.url, '/api/metrics');
     const mine = body.metrics.filter((m) => m.name.startsWith(`${sent.prefix}.`));
     expect(mine.map(({ lastSeen: _, ...m }) => m)).toEqual([
       { name: `${sent.prefix}.batch.size`, type: 'exponential_histogram', unit: 'By', description: 'Batch size', pointCount: 2 },
@@ -156,10 +146,10 @@ describe.each(EXPORT_VARIANTS)('metrics sent by the OpenTelemetry JS exporter ov
 
   it('pages through the points of one metric with nextCursor', async () => {
     const path = `/api/metrics/points?name=${sent.prefix}.orders&service=${sent.service}&limit=1`;
-    const first = await getJson<MetricPointListResponse>(server.url, path);
+    const first = await getJson<MetricPointListResponse>(setup.server.url, path);
     expect(first.body.points).toHaveLength(1);
     expect(first.body.nextCursor).not.toBeNull();
-    const second = await getJson<MetricPointListResponse>(server.url, `${path}&cursor=${encodeURIComponent(first.body.nextCursor!)}`);
+    const second = await getJson<MetricPointListResponse>(setup.server.url, `${path}&cursor=${encodeURIComponent(first.body.nextCursor!)}`);
     expect(second.body).toEqual({ points: [expect.anything()], nextCursor: null });
     expect([first.body.points[0]!.attributes, second.body.points[0]!.attributes]).toEqual(
       expect.arrayContaining([{ channel: 'web' }, { channel: 'app' }]),
@@ -230,7 +220,7 @@ describe.each(EXPORT_VARIANTS)('metrics sent by the OpenTelemetry JS exporter ov
     const service = `warehouse-delta-${variant.slug}`;
     const provider = new MeterProvider({
       resource: resourceFromAttributes({ 'service.name': service }),
-      readers: [new PeriodicExportingMetricReader({ exporter: metricExporterFor(variant, proxy.url, 'delta'), exportIntervalMillis: 3_600_000 })],
+      readers: [new PeriodicExportingMetricReader({ exporter: metricExporterFor(variant, setup.proxy.url, 'delta'), exportIntervalMillis: 3_600_000 })],
     });
     const requests = provider.getMeter('warehouse-meter', '3.1.0').createCounter(`${sent.prefix}.delta.requests`);
     requests.add(5);

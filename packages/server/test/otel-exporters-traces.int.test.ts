@@ -20,7 +20,7 @@ import {
   type SamplingResult,
 } from '@opentelemetry/sdk-trace-base';
 import type { LlmFields, Span, TraceDetail, TraceListResponse, TraceSummary } from '@spoor/model';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   EXPORT_VARIANTS,
   type ExportVariant,
@@ -30,8 +30,8 @@ import {
   microsOf,
   traceExporterFor,
 } from './support/otel-exporters.js';
-import { type RecordingProxy, startRecordingProxy } from './support/recording-proxy.js';
-import { type TestServer, getJson, startTestServer } from './support/server.js';
+import { useServerBehindProxy } from './support/recording-proxy.js';
+import { getJson } from './support/server.js';
 
 const TRACE_STATE = 'spoor=t61rcWkgMzE,vendor=abc';
 /** W3C "sampled" plus OTLP's "has is-remote" bit (0x100): what the SDK sends for a local parent. */
@@ -60,7 +60,7 @@ const CLIENT_ATTRIBUTES = {
   'http.response.status_code': 504,
   'inventory.delta': -3,
   'payload.bytes': 5_000_000_000,
-  'server.latency_ratio': 1.75,
+  'setup.server.latency_ratio': 1.75,
   'cache.hit': false,
   'feature.enabled': true,
   'inventory.skus': ['A-1', 'B-2'],
@@ -209,18 +209,8 @@ function noLlm(overrides: Partial<LlmFields>): LlmFields {
   };
 }
 
-let server: TestServer;
-let proxy: RecordingProxy;
+const setup = useServerBehindProxy();
 
-beforeAll(async () => {
-  server = await startTestServer();
-  proxy = await startRecordingProxy(server.url);
-});
-
-afterAll(async () => {
-  await proxy?.close();
-  await server?.stop();
-});
 
 describe.each(EXPORT_VARIANTS)('traces sent by the OpenTelemetry JS exporter over $name', (variant) => {
   let sent: SentTraces;
@@ -228,15 +218,15 @@ describe.each(EXPORT_VARIANTS)('traces sent by the OpenTelemetry JS exporter ove
   let firstExchange: number;
 
   beforeAll(async () => {
-    firstExchange = proxy.exchanges.length;
-    sent = await sendTraces(variant, proxy.url);
-    const response = await getJson<TraceDetail>(server.url, `/api/traces/${sent.checkout.traceId}`);
+    firstExchange = setup.proxy.exchanges.length;
+    sent = await sendTraces(variant, setup.proxy.url);
+    const response = await getJson<TraceDetail>(setup.server.url, `/api/traces/${sent.checkout.traceId}`);
     expect(response.status).toBe(200);
     detail = response.body;
   });
 
   it('reach the server in the expected encoding and are all accepted', () => {
-    expectExportsAccepted(proxy.exchanges.slice(firstExchange), variant, '/v1/traces');
+    expectExportsAccepted(setup.proxy.exchanges.slice(firstExchange), variant, '/v1/traces');
   });
 
   it('keep every field of every span, in tree order', () => {
@@ -303,7 +293,7 @@ describe.each(EXPORT_VARIANTS)('traces sent by the OpenTelemetry JS exporter ove
     expect(root.durationMs).toBe(2376.544);
     expect(Date.parse(root.endTime) - Date.parse(root.startTime)).toBe(2377);
     // 0.999999999 s after the base second stays in that second.
-    const { body } = await getJson<TraceDetail>(server.url, `/api/traces/${sent.checkout.linked.spanContext().traceId}`);
+    const { body } = await getJson<TraceDetail>(setup.server.url, `/api/traces/${sent.checkout.linked.spanContext().traceId}`);
     expect(body.spans.map((span) => [span.name, span.startTime, span.endTime, span.durationMs])).toEqual([
       ['schedule retry', isoOf([sent.baseSeconds, 0]), isoOf([sent.baseSeconds, 999_999_000]), 999.999],
     ]);
@@ -311,7 +301,7 @@ describe.each(EXPORT_VARIANTS)('traces sent by the OpenTelemetry JS exporter ove
   });
 
   it('are listed with a summary of the trace', async () => {
-    const { status, body } = await getJson<TraceListResponse>(server.url, `/api/traces?service=${sent.service}&limit=10`);
+    const { status, body } = await getJson<TraceListResponse>(setup.server.url, `/api/traces?service=${sent.service}&limit=10`);
     expect(status).toBe(200);
     const root = sent.checkout.spans.find((s) => s.parent === null)!;
     expect(body.traces.find((t) => t.traceId === sent.checkout.traceId)).toEqual({
@@ -337,7 +327,7 @@ describe.each(EXPORT_VARIANTS)('traces sent by the OpenTelemetry JS exporter ove
 
   it('keep a remote parent, its inherited trace state and the is-remote flag', async () => {
     const traceId = sent.webhook.server.spanContext().traceId;
-    const { body } = await getJson<TraceDetail>(server.url, `/api/traces/${traceId}`);
+    const { body } = await getJson<TraceDetail>(setup.server.url, `/api/traces/${traceId}`);
     const { server: webhook, child, remoteParentId } = sent.webhook;
     expect(body.spans.map(({ spanId, parentSpanId, traceState, flags, depth }) => ({ spanId, parentSpanId, traceState, flags, depth }))).toEqual([
       // The parent never arrives, so the span is shown as a root.
@@ -356,12 +346,12 @@ describe.each(EXPORT_VARIANTS)('traces sent by the OpenTelemetry JS exporter ove
         depth: 1,
       },
     ]);
-    const list = await getJson<TraceListResponse>(server.url, `/api/traces?service=${sent.service}&name=handle%20webhook`);
+    const list = await getJson<TraceListResponse>(setup.server.url, `/api/traces?service=${sent.service}&name=handle%20webhook`);
     expect(list.body.traces).toMatchObject([{ traceId, rootName: 'handle webhook', serviceName: sent.service, spanCount: 2, durationMs: 10 }]);
   });
 
   it('get llm fields from gen_ai attributes, and the trace summary sums their tokens', async () => {
-    const { body } = await getJson<TraceDetail>(server.url, `/api/traces/${sent.llm.traceId}`);
+    const { body } = await getJson<TraceDetail>(setup.server.url, `/api/traces/${sent.llm.traceId}`);
     const llmOf = (name: string) => body.spans.find((s) => s.spanId === sent.llm.spans.get(name)!.spanContext().spanId)!;
     expect(llmOf('chat gpt-4o').llm).toEqual(
       noLlm({
@@ -378,7 +368,7 @@ describe.each(EXPORT_VARIANTS)('traces sent by the OpenTelemetry JS exporter ove
     expect(llmOf('execute_tool web_search').llm).toEqual(noLlm({ operation: 'execute_tool' }));
     expect(llmOf('agent run')).toMatchObject({ llm: null, sessionId: 'sess-42' });
 
-    const list = await getJson<TraceListResponse>(server.url, `/api/traces?service=${sent.service}&limit=10`);
+    const list = await getJson<TraceListResponse>(setup.server.url, `/api/traces?service=${sent.service}&limit=10`);
     expect(list.body.traces.find((t) => t.traceId === sent.llm.traceId)).toMatchObject({
       rootName: 'agent run',
       spanCount: 4,
@@ -391,7 +381,7 @@ describe.each(EXPORT_VARIANTS)('traces sent by the OpenTelemetry JS exporter ove
 
   it('are found by the model an LLM span asked for or answered with, and by session', async () => {
     const idsWhere = async (query: string) =>
-      (await getJson<TraceListResponse>(server.url, `/api/traces?service=${sent.service}&${query}`)).body.traces.map((t) => t.traceId);
+      (await getJson<TraceListResponse>(setup.server.url, `/api/traces?service=${sent.service}&${query}`)).body.traces.map((t) => t.traceId);
     expect(await idsWhere('model=gpt-4o')).toEqual([sent.llm.traceId]);
     expect(await idsWhere('model=gpt-4o-2024-08-06')).toEqual([sent.llm.traceId]);
     expect(await idsWhere('model=gpt-4')).toEqual([]);

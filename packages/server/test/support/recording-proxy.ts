@@ -1,5 +1,7 @@
 import { type IncomingHttpHeaders, type Server, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
+import { type TestServer, startTestServer } from './server.js';
 
 /** One request that passed through a `RecordingProxy`, with the answer it got. */
 export interface Exchange {
@@ -63,4 +65,37 @@ export async function startRecordingProxy(targetUrl: string): Promise<RecordingP
 function header(headers: IncomingHttpHeaders, name: string): string | null {
   const value = headers[name];
   return typeof value === 'string' ? value : null;
+}
+
+/** A test server with a recording proxy in front of it, as `useServerBehindProxy` provides. */
+export interface ServerBehindProxy {
+  readonly server: TestServer;
+  readonly proxy: RecordingProxy;
+}
+
+/**
+ * Starts a test server and a recording proxy before the tests of the calling file and stops
+ * both after them. Read `server` and `proxy` inside tests and hooks, not at load time.
+ */
+export function useServerBehindProxy(): ServerBehindProxy {
+  let server: TestServer | undefined;
+  let proxy: RecordingProxy | undefined;
+  beforeAll(async () => {
+    server = await startTestServer();
+    proxy = await startRecordingProxy(server.url);
+  });
+  afterAll(async () => {
+    await proxy?.close();
+    await server?.stop();
+  });
+  return {
+    get server() {
+      if (server === undefined) throw new Error('the test server is started in beforeAll');
+      return server;
+    },
+    get proxy() {
+      if (proxy === undefined) throw new Error('the proxy is started in beforeAll');
+      return proxy;
+    },
+  };
 }
