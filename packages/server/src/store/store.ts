@@ -85,6 +85,20 @@ export interface Store extends StoreReader {
   close(): Promise<void>;
 }
 
+/**
+ * `Store.write` for any adapter: append, then commit with `position`, rolling back if either
+ * fails.
+ */
+export async function appendAndCommit(store: Store, batch: WriteBatch, position: string | null): Promise<void> {
+  try {
+    await store.append(batch);
+    await store.commit(position);
+  } catch (error) {
+    await store.rollback();
+    throw error;
+  }
+}
+
 /** A failure inside a store adapter; the driver's error is the `cause`. */
 export class StoreError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -1,4 +1,4 @@
-import type { Store, WriteBatch } from '../../src/store/store.js';
+import { type Store, type WriteBatch, appendAndCommit } from '../../src/store/store.js';
 
 /** One commit the fake store made durable. */
 export interface FakeCommit {
@@ -92,14 +92,8 @@ export class FakeStore implements Store {
     this.pending = emptyBatch();
   }
 
-  async write(batch: WriteBatch, position: string | null): Promise<void> {
-    try {
-      await this.append(batch);
-      await this.commit(position);
-    } catch (error) {
-      await this.rollback();
-      throw error;
-    }
+  write(batch: WriteBatch, position: string | null): Promise<void> {
+    return appendAndCommit(this, batch, position);
   }
 
   async readPosition(): Promise<string | null> {

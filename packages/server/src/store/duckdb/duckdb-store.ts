@@ -15,6 +15,7 @@ import {
   type Signal,
   type Store,
   StoreError,
+  appendAndCommit,
   type TimeKey,
   type WriteBatch,
 } from '../store.js';
@@ -118,14 +119,8 @@ export class DuckDbStore implements Store {
     await this.guard('roll back', () => this.writer.rollback());
   }
 
-  async write(batch: WriteBatch, position: string | null): Promise<void> {
-    try {
-      await this.append(batch);
-      await this.commit(position);
-    } catch (error) {
-      await this.rollback();
-      throw error;
-    }
+  write(batch: WriteBatch, position: string | null): Promise<void> {
+    return appendAndCommit(this, batch, position);
   }
 
   async readPosition(): Promise<string | null> {
