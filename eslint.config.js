@@ -32,6 +32,14 @@ export default tseslint.config(
     },
   },
   {
+    files: ['packages/sdk/src/**'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(['fastify', '@duckdb/*', 'react', 'react-dom', '@spoor/server', '**/server/src/**'], 'The SDK is what apps import: light, never the server, its store or the UI.'),
+      ),
+    },
+  },
+  {
     files: ['packages/server/src/normalize/**'],
     rules: {
       'no-restricted-imports': restrict(

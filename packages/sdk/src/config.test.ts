@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { resolveConfig, SpoorConfigError, type SpoorOptions } from './config.js';
+
+describe('resolveConfig()', () => {
+  it('fills defaults: loopback endpoint, everything sampled, masking on, OTLP export', () => {
+    const config = resolveConfig({}, {});
+    expect(config).toMatchObject({
+      enabled: true,
+      serviceName: 'unknown_service:node',
+      endpoint: 'http://127.0.0.1:4318',
+      headers: {},
+      sampleRate: 1,
+      redact: {},
+      exporter: 'otlp',
+      logLevel: 'info',
+      logFormat: 'json',
+      metricsIntervalMs: 15_000,
+    });
+  });
+
+  it('reads the environment, and options beat it', () => {
+    const env = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/', SPOOR_SAMPLE_RATE: '0.25', OTEL_SERVICE_NAME: 'from-env', SPOOR_LOG_LEVEL: 'debug' };
+    expect(resolveConfig({}, env)).toMatchObject({ endpoint: 'http://collector:4318', sampleRate: 0.25, serviceName: 'from-env', logLevel: 'debug' });
+    expect(resolveConfig({ endpoint: 'https://spoor.internal', sampleRate: 1, serviceName: 'mine' }, env)).toMatchObject({
+      endpoint: 'https://spoor.internal',
+      sampleRate: 1,
+      serviceName: 'mine',
+    });
+  });
+
+  it.each([
+    [{ SPOOR_ENABLED: 'false' }, false],
+    [{ SPOOR_ENABLED: '0' }, false],
+    [{ OTEL_SDK_DISABLED: 'true' }, false],
+    [{ SPOOR_ENABLED: 'true' }, true],
+    [{}, true],
+  ])('turns the SDK off from the environment %o', (env, enabled) => {
+    expect(resolveConfig({ enabled: true }, env).enabled).toBe(enabled);
+  });
+
+  it('picks pretty logs on a terminal in auto mode', () => {
+    expect(resolveConfig({}, {}, true).logFormat).toBe('pretty');
+    expect(resolveConfig({ logFormat: 'json' }, {}, true).logFormat).toBe('json');
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ['a misspelled option', { sampleRatio: 0.5 }, /unknown option 'sampleRatio'\. Known options: serviceName/],
+    ['a rate above 1', { sampleRate: 1.5 }, /sampleRate must be a number from 0 to 1 \(got 1\.5\)/],
+    ['a rate that is not a number', { sampleRate: '0.5' }, /sampleRate must be a number/],
+    ['an endpoint without a scheme', { endpoint: 'localhost:4318' }, /endpoint must be an http\(s\) URL/],
+    ['a header that is not a string', { headers: { 'x-api-key': 42 } }, /headers\['x-api-key'\] must be a string/],
+    ['an unknown exporter', { exporter: 'jaeger' }, /exporter must be 'otlp', 'console', 'none'/],
+    ['an unknown log level', { logLevel: 'verbose' }, /logLevel must be one of trace, debug/],
+    ['an empty service name', { serviceName: '' }, /serviceName must be a non-empty string/],
+    ['enabled as a string', { enabled: 'no' }, /enabled must be true or false/],
+    ['an unknown detector', { redact: { detectors: ['ssn'] } }, /^spoor init\(\): redact: /],
+    ['a log destination without write()', { logDestination: {} }, /logDestination must have a write\(line\) method/],
+  ])('rejects %s with a message that says how to fix it', (_what, options, message) => {
+    expect(() => resolveConfig(options as SpoorOptions, {})).toThrow(SpoorConfigError);
+    expect(() => resolveConfig(options as SpoorOptions, {})).toThrow(message);
+  });
+
+  it('rejects a bad SPOOR_SAMPLE_RATE by name', () => {
+    expect(() => resolveConfig({}, { SPOOR_SAMPLE_RATE: 'half' })).toThrow(/SPOOR_SAMPLE_RATE must be a number from 0 to 1 \(got 'half'\)/);
+  });
+});

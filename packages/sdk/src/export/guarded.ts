@@ -1,0 +1,108 @@
+import type { ExportResult } from '@opentelemetry/core';
+import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, SdkLogRecord } from '@opentelemetry/sdk-logs';
+import type { AggregationTemporality, InstrumentType, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { Redactor } from '../redact/redactor.js';
+import { SDK_NAME } from '../runtime.js';
+import { reportingCallback, type ExportErrorHandler } from './report.js';
+
+/**
+ * Masks each span before it leaves the process, then hands it on. Masking here, in the export
+ * batch, keeps it off the app's call path; the span has ended, so nothing reads it unmasked later.
+ */
+export class GuardedSpanExporter implements SpanExporter {
+  constructor(
+    private readonly inner: SpanExporter,
+    private readonly redactor: Redactor | undefined,
+    private readonly onError: ExportErrorHandler,
+  ) {}
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    const redactor = this.redactor;
+    if (redactor !== undefined) for (const span of spans) redactSpan(span, redactor);
+    this.inner.export(spans, reportingCallback(resultCallback, 'spans', this.onError));
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+}
+
+function redactSpan(span: ReadableSpan, redactor: Redactor): void {
+  redactor.attributesInPlace(span.attributes as Record<string, unknown>);
+  for (const event of span.events) if (event.attributes !== undefined) redactor.attributesInPlace(event.attributes as Record<string, unknown>);
+  for (const link of span.links) if (link.attributes !== undefined) redactor.attributesInPlace(link.attributes as Record<string, unknown>);
+  const message = span.status.message;
+  if (message !== undefined) {
+    const masked = redactor.string(message);
+    if (masked !== message) (span.status as { message?: string }).message = masked;
+  }
+}
+
+/** Reports failed log exports; masking of our own log lines happens before they are written. */
+export class GuardedLogExporter implements LogRecordExporter {
+  constructor(
+    private readonly inner: LogRecordExporter,
+    private readonly onError: ExportErrorHandler,
+  ) {}
+
+  export(logs: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
+    this.inner.export(logs, reportingCallback(resultCallback, 'logs', this.onError));
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+}
+
+/** Masks log records that other libraries emit through the OTel logs API (ours are masked already). */
+export class RedactingLogProcessor implements LogRecordProcessor {
+  constructor(private readonly redactor: Redactor) {}
+
+  onEmit(record: SdkLogRecord): void {
+    if (record.instrumentationScope.name === SDK_NAME) return;
+    if (typeof record.body === 'string') record.body = this.redactor.string(record.body);
+    this.redactor.attributesInPlace(record.attributes as Record<string, unknown>);
+  }
+
+  async forceFlush(): Promise<void> {}
+  async shutdown(): Promise<void> {}
+}
+
+/** Reports failed metric exports and keeps the inner exporter's temporality and aggregation choices. */
+export class GuardedMetricExporter implements PushMetricExporter {
+  constructor(
+    private readonly inner: PushMetricExporter,
+    private readonly onError: ExportErrorHandler,
+  ) {
+    if (inner.selectAggregationTemporality !== undefined) {
+      this.selectAggregationTemporality = (type: InstrumentType) => inner.selectAggregationTemporality!(type);
+    }
+    if (inner.selectAggregation !== undefined) {
+      this.selectAggregation = (type: InstrumentType) => inner.selectAggregation!(type);
+    }
+  }
+
+  selectAggregationTemporality?: (type: InstrumentType) => AggregationTemporality;
+  selectAggregation?: PushMetricExporter['selectAggregation'];
+
+  export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
+    this.inner.export(metrics, reportingCallback(resultCallback, 'metrics', this.onError));
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+}

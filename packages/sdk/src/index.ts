@@ -1,0 +1,45 @@
+/**
+ * `@spoor/sdk`: one `init()`, then every workflow, step and function you mark is a span, every
+ * log line carries the trace, span and correlation ids, and your numbers are metrics, all sent
+ * over OTLP to a Spoor server or any OpenTelemetry endpoint.
+ *
+ * @example
+ * import { init, workflow, step, logger } from '@spoor/sdk';
+ * init({ serviceName: 'research-agent' });
+ * await workflow('answer', { agent: 'researcher' }, async () => {
+ *   logger.info('planning');
+ *   await step('plan', () => plan(question));
+ * });
+ */
+
+// Setup
+export { init, shutdown, flush } from './init.js';
+export { SpoorConfigError } from './config.js';
+export type { SpoorOptions, SpoorConfig, SpoorExporters, LogLevel, LogDestination } from './config.js';
+
+// Tracing
+export { traced } from './trace/traced.js';
+export type { TracedOptions } from './trace/traced.js';
+export { withSpan } from './trace/with-span.js';
+export { workflow, step, stage } from './trace/workflow.js';
+export type { WorkflowOptions, StepOptions } from './trace/workflow.js';
+export type { SpanHelperOptions, SpanKindName } from './trace/span-options.js';
+export type { FunctionWrapper, AnyFunction } from './wrap.js';
+
+// Correlation and context propagation
+export { withCorrelation, getCorrelationId, injectContext, extractContext } from './context/correlation.js';
+
+// Logs
+export { logger, withLogContext, LOG_CATEGORIES } from './log/logger.js';
+export type { LogCategory } from './log/logger.js';
+
+// Metrics
+export { counter, gauge, histogram, timer } from './metrics/instruments.js';
+export type { Counter, Gauge, Histogram, Timer, Labels, InstrumentOptions, HistogramOptions } from './metrics/instruments.js';
+export { measureTime, countCalls, measureErrors } from './metrics/wrappers.js';
+export { prometheusHandler } from './metrics/prometheus.js';
+
+// Sampling and masking
+export { keepsKey } from './sampling/sampler.js';
+export { createRedactor } from './redact/redactor.js';
+export type { Redactor, RedactOptions, RedactRule, RedactMode, DetectorName } from './redact/redactor.js';

@@ -1,0 +1,201 @@
+import { context, metrics, propagation, trace } from '@opentelemetry/api';
+import { logs } from '@opentelemetry/api-logs';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { defaultResource, resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import { BatchLogRecordProcessor, LoggerProvider, type LogRecordExporter, type LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  SimpleSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { resolveConfig, SpoorConfigError, type SpoorConfig, type SpoorOptions } from './config.js';
+import { CorrelationSpanProcessor } from './context/correlation.js';
+import { ConsoleSpanPrinter } from './export/console.js';
+import { GuardedLogExporter, GuardedMetricExporter, GuardedSpanExporter, RedactingLogProcessor } from './export/guarded.js';
+import { createStderrReporter } from './export/report.js';
+import { LogBatch } from './log/log-batch.js';
+import { logger, logSink } from './log/logger.js';
+import { createRedactor } from './redact/redactor.js';
+import { disabledRuntime, runtime, SDK_NAME, SDK_VERSION, uninitializedRuntime } from './runtime.js';
+import { SpoorSampler } from './sampling/sampler.js';
+import { UsageSpanProcessor } from './trace/usage.js';
+
+/** What `init()` set up, so `shutdown()` can flush and undo exactly that. */
+interface Installed {
+  tracerProvider: BasicTracerProvider | undefined;
+  logBatch: LogBatch | undefined;
+  loggerProvider: LoggerProvider | undefined;
+  meterProvider: MeterProvider | undefined;
+  globals: { trace: boolean; context: boolean; propagation: boolean; metrics: boolean; logs: boolean };
+}
+
+let installed: Installed | undefined;
+let closing: Promise<void> | undefined;
+
+/**
+ * Sets Spoor up for this process: traces, logs and metrics exported over OTLP/HTTP to a Spoor
+ * server (or any OTLP endpoint), masking, sampling, and async context so spans nest across
+ * `await`s. Call it once, before the code it should observe runs. A wrong option throws a
+ * {@link SpoorConfigError} that says how to fix it; after that the SDK never throws into the app.
+ * @example
+ * import { init, shutdown } from '@spoor/sdk';
+ * init({ serviceName: 'research-agent', environment: 'dev', sampleRate: 0.5 });
+ * process.on('SIGTERM', () => void shutdown());
+ */
+export function init(options: SpoorOptions = {}): void {
+  if (runtime.state !== 'uninitialized' || closing !== undefined) {
+    throw new SpoorConfigError('spoor init(): already initialized; call `await shutdown()` before calling init() again');
+  }
+  const config = resolveConfig(options, process.env, process.stdout.isTTY === true);
+  logSink.configure(config.logDestination, config.logFormat === 'pretty');
+  logger.level = config.logLevel;
+  if (!config.enabled) {
+    Object.assign(runtime, disabledRuntime(), { generation: runtime.generation + 1 });
+    installed = { tracerProvider: undefined, logBatch: undefined, loggerProvider: undefined, meterProvider: undefined, globals: noGlobals() };
+    return;
+  }
+
+  const resource = resourceFor(config);
+  const redactor = config.redact === false ? undefined : createRedactor(config.redact);
+  const onError = config.onExportError ?? createStderrReporter(config.endpoint);
+  const exporters = exportersFor(config);
+
+  const spanProcessors: SpanProcessor[] = [new CorrelationSpanProcessor(), new UsageSpanProcessor()];
+  if (exporters.spans !== undefined) {
+    const guarded = new GuardedSpanExporter(exporters.spans, redactor, onError);
+    // The console printer shows each span as it ends; everything else is batched.
+    spanProcessors.push(config.exporter === 'console' ? new SimpleSpanProcessor(guarded) : new BatchSpanProcessor(guarded, { scheduledDelayMillis: 1000 }));
+  }
+  const tracerProvider = new BasicTracerProvider({ resource, sampler: new SpoorSampler(config.sampleRate, config.sampleBy), spanProcessors });
+
+  let loggerProvider: LoggerProvider | undefined;
+  let logBatch: LogBatch | undefined;
+  if (exporters.logs !== undefined) {
+    const logExporter = new GuardedLogExporter(exporters.logs, onError);
+    logBatch = new LogBatch(logExporter);
+    // For records other libraries emit through the OTel logs API; our logger feeds logBatch.
+    const processors: LogRecordProcessor[] = redactor === undefined ? [] : [new RedactingLogProcessor(redactor)];
+    processors.push(new BatchLogRecordProcessor({ exporter: logExporter, scheduledDelayMillis: 1000 }));
+    loggerProvider = new LoggerProvider({ resource, processors });
+  }
+
+  const prometheus = new PrometheusExporter({ preventServerStart: true });
+  const readers: IMetricReader[] = [prometheus];
+  if (exporters.metrics !== undefined) {
+    readers.push(
+      new PeriodicExportingMetricReader({
+        exporter: new GuardedMetricExporter(exporters.metrics, onError),
+        exportIntervalMillis: config.metricsIntervalMs,
+        exportTimeoutMillis: Math.min(30_000, config.metricsIntervalMs),
+      }),
+    );
+  }
+  const meterProvider = new MeterProvider({ resource, readers });
+
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  const globals = {
+    context: context.setGlobalContextManager(contextManager),
+    propagation: propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] })),
+    trace: trace.setGlobalTracerProvider(tracerProvider),
+    metrics: metrics.setGlobalMeterProvider(meterProvider),
+    logs: loggerProvider === undefined ? false : (logs.setGlobalLoggerProvider(loggerProvider), true),
+  };
+  if (!globals.context) contextManager.disable();
+  if (!globals.trace || !globals.context) {
+    process.stderr.write('[spoor] another OpenTelemetry SDK is already registered in this process; Spoor uses its own providers alongside it\n');
+  }
+
+  installed = { tracerProvider, logBatch, loggerProvider, meterProvider, globals };
+  Object.assign(runtime, {
+    state: 'enabled',
+    off: false,
+    generation: runtime.generation + 1,
+    tracer: tracerProvider.getTracer(SDK_NAME, SDK_VERSION),
+    meter: meterProvider.getMeter(SDK_NAME, SDK_VERSION),
+    redactor,
+    logs: logBatch === undefined ? undefined : { batch: logBatch, resource },
+    serviceName: config.serviceName,
+    prometheus,
+  });
+  process.once('beforeExit', flushOnExit);
+}
+
+/**
+ * Exports everything still buffered, then turns the SDK off. Safe to call more than once and
+ * without `init()`; never rejects (export failures go to `onExportError`).
+ * @example process.on('SIGTERM', async () => { await shutdown(); process.exit(0); });
+ */
+export function shutdown(): Promise<void> {
+  if (closing !== undefined) return closing;
+  const done = installed;
+  if (done === undefined) return Promise.resolve();
+  process.removeListener('beforeExit', flushOnExit);
+  closing = (async () => {
+    try {
+      // The logger's batch first: the log provider's shutdown also shuts the exporter they share.
+      await done.logBatch?.flush();
+      await Promise.allSettled([done.tracerProvider?.shutdown(), done.loggerProvider?.shutdown(), done.meterProvider?.shutdown()]);
+    } finally {
+      logSink.flush();
+      if (done.globals.trace) trace.disable();
+      if (done.globals.context) context.disable();
+      if (done.globals.propagation) propagation.disable();
+      if (done.globals.metrics) metrics.disable();
+      if (done.globals.logs) logs.disable();
+      Object.assign(runtime, uninitializedRuntime(), { generation: runtime.generation + 1 });
+      installed = undefined;
+      closing = undefined;
+    }
+  })();
+  return closing;
+}
+
+/**
+ * Exports everything buffered now, without shutting down: for the end of a serverless
+ * invocation or before a test reads the server.
+ */
+export async function flush(): Promise<void> {
+  const now = installed;
+  if (now === undefined) return;
+  await Promise.allSettled([now.tracerProvider?.forceFlush(), now.logBatch?.flush(), now.loggerProvider?.forceFlush(), now.meterProvider?.forceFlush()]);
+  logSink.flush();
+}
+
+// A script that never calls shutdown() still gets its last spans out when the event loop drains.
+function flushOnExit(): void {
+  void shutdown();
+}
+
+function resourceFor(config: SpoorConfig): Resource {
+  const attributes: Record<string, string> = { 'service.name': config.serviceName };
+  if (config.serviceVersion !== undefined) attributes['service.version'] = config.serviceVersion;
+  if (config.environment !== undefined) attributes['deployment.environment.name'] = config.environment;
+  return defaultResource().merge(resourceFromAttributes({ ...config.resourceAttributes, ...attributes }));
+}
+
+function exportersFor(config: SpoorConfig): { spans?: SpanExporter; logs?: LogRecordExporter; metrics?: PushMetricExporter } {
+  const exporter = config.exporter;
+  if (exporter === 'none') return {};
+  if (exporter === 'console') return { spans: new ConsoleSpanPrinter() };
+  if (exporter === 'otlp') {
+    const headers = config.headers;
+    return {
+      spans: new OTLPTraceExporter({ url: `${config.endpoint}/v1/traces`, headers }),
+      logs: new OTLPLogExporter({ url: `${config.endpoint}/v1/logs`, headers }),
+      metrics: new OTLPMetricExporter({ url: `${config.endpoint}/v1/metrics`, headers }),
+    };
+  }
+  return exporter;
+}
+
+function noGlobals(): Installed['globals'] {
+  return { trace: false, context: false, propagation: false, metrics: false, logs: false };
+}

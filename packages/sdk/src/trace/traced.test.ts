@@ -1,0 +1,134 @@
+import { SpanStatusCode } from '@opentelemetry/api';
+import { afterEach, describe, expect, it } from 'vitest';
+import { byName, initInMemory, shutdown } from '../../test/support/memory.js';
+import { traced } from './traced.js';
+import { withSpan } from './with-span.js';
+
+afterEach(() => shutdown());
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('traced()', () => {
+  it('makes a sync function a span named after it and returns its result', async () => {
+    const sdk = initInMemory();
+    const add = traced(function add(a: number, b: number) {
+      return a + b;
+    });
+    expect(add(2, 3)).toBe(5);
+    const [span] = await sdk.spans();
+    expect(span?.name).toBe('add');
+    expect(span?.status.code).toBe(SpanStatusCode.UNSET);
+    expect(span?.attributes['code.function.name']).toBe('add');
+  });
+
+  it('nests spans across awaits and Promise.all', async () => {
+    const sdk = initInMemory();
+    const leaf = traced('leaf', async (ms: number) => {
+      await sleep(ms);
+      return ms;
+    });
+    const root = traced({ name: 'root' }, );
+    const run = root(async () => {
+      await sleep(1);
+      const inner = await withSpan('inner', async () => Promise.all([leaf(5), leaf(1), withSpan('sync-child', () => 7)]));
+      return inner;
+    });
+    await expect(run()).resolves.toEqual([5, 1, 7]);
+    const spans = await sdk.spans();
+    const rootSpan = byName(spans, 'root');
+    const inner = byName(spans, 'inner');
+    expect(inner.parentSpanContext?.spanId).toBe(rootSpan.spanContext().spanId);
+    const leaves = spans.filter((span) => span.name === 'leaf' || span.name === 'sync-child');
+    expect(leaves).toHaveLength(3);
+    for (const span of leaves) {
+      expect(span.parentSpanContext?.spanId).toBe(inner.spanContext().spanId);
+      expect(span.spanContext().traceId).toBe(rootSpan.spanContext().traceId);
+    }
+  });
+});
+
+describe('traced() on generators and failures', () => {
+  it('keeps an async generator span open across its iteration and ends it when the generator finishes', async () => {
+    const sdk = initInMemory();
+    const numbers = traced(async function* numbers(count: number) {
+      for (let i = 0; i < count; i++) {
+        await sleep(5);
+        yield i;
+      }
+    });
+    const seen: number[] = [];
+    for await (const n of numbers(3)) {
+      seen.push(n);
+      await withSpan('consume', async () => sleep(1));
+    }
+    expect(seen).toEqual([0, 1, 2]);
+    const spans = await sdk.spans();
+    const generator = byName(spans, 'numbers');
+    const durationMs = generator.duration[0] * 1000 + generator.duration[1] / 1e6;
+    expect(durationMs).toBeGreaterThanOrEqual(14);
+    // The consumer's spans are not children of the generator: the generator's context only wraps its own steps.
+    expect(byName(spans, 'consume').parentSpanContext).toBeUndefined();
+  });
+
+  it('ends a generator span when the consumer breaks out early', async () => {
+    const sdk = initInMemory();
+    const forever = traced(function* forever() {
+      let i = 0;
+      for (;;) yield i++;
+    });
+    for (const n of forever()) if (n === 2) break;
+    const spans = await sdk.spans();
+    expect(byName(spans, 'forever').ended).toBe(true);
+  });
+
+  it('records a thrown exception with type, message and stack, and rethrows it unchanged', async () => {
+    const sdk = initInMemory();
+    class RetrievalError extends Error {
+      override name = 'RetrievalError';
+    }
+    const failure = new RetrievalError('index unavailable');
+    const retrieve = traced('retrieve', async () => {
+      await sleep(1);
+      throw failure;
+    });
+    await expect(retrieve()).rejects.toBe(failure);
+    const span = byName(await sdk.spans(), 'retrieve');
+    expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message: 'index unavailable' });
+    expect(span.attributes['error.type']).toBe('RetrievalError');
+    const event = span.events.find((e) => e.name === 'exception');
+    expect(event?.attributes?.['exception.type']).toBe('RetrievalError');
+    expect(event?.attributes?.['exception.message']).toBe('index unavailable');
+    expect(String(event?.attributes?.['exception.stacktrace'])).toContain('traced.test.ts');
+  });
+
+  it('records arguments and result only when asked, masked', async () => {
+    const sdk = initInMemory();
+    const login = traced({ name: 'login', captureArgs: true }, (user: { email: string; password: string }, attempt: number) => ({
+      ok: true,
+      greeting: `hello ${user.email}`,
+      attempt,
+    }));
+    const plain = traced('plain', (secret: string) => secret.length);
+    login({ email: 'ada@example.com', password: 'hunter2' }, 1);
+    plain('sk-proj-abcdefghijklmnopqrstuvwxyz123456');
+    const spans = await sdk.spans();
+    const input = String(byName(spans, 'login').attributes['input.value']);
+    const output = String(byName(spans, 'login').attributes['output.value']);
+    expect(input).not.toContain('ada@example.com');
+    expect(input).not.toContain('hunter2');
+    expect(JSON.parse(input)).toEqual([{ email: '[REDACTED:email]', password: '[REDACTED:secret]' }, 1]);
+    expect(JSON.parse(output)).toEqual({ ok: true, greeting: 'hello [REDACTED:email]', attempt: 1 });
+    expect(byName(spans, 'plain').attributes['input.value']).toBeUndefined();
+  });
+
+  it('keeps this for wrapped methods', async () => {
+    initInMemory();
+    const counterObject = {
+      count: 41,
+      bump: traced('bump', function (this: { count: number }) {
+        return ++this.count;
+      }),
+    };
+    expect(counterObject.bump()).toBe(42);
+  });
+});
