@@ -57,14 +57,14 @@ export function init(options: SpoorOptions = {}): void {
   const config = resolveConfig(options, process.env, process.stdout.isTTY === true);
   logSink.configure(config.logDestination, config.logFormat === 'pretty');
   logger.level = config.logLevel;
+  const redactor = config.redact === false ? undefined : createRedactor(config.redact);
   if (!config.enabled) {
-    Object.assign(runtime, disabledRuntime(), { generation: runtime.generation + 1 });
+    Object.assign(runtime, disabledRuntime(), { generation: runtime.generation + 1, redactor });
     installed = { tracerProvider: undefined, logBatch: undefined, loggerProvider: undefined, meterProvider: undefined, globals: noGlobals() };
     return;
   }
 
   const resource = resourceFor(config);
-  const redactor = config.redact === false ? undefined : createRedactor(config.redact);
   const onError = config.onExportError ?? createStderrReporter(config.endpoint);
   const exporters = exportersFor(config);
 
@@ -140,11 +140,15 @@ export function shutdown(): Promise<void> {
   process.removeListener('beforeExit', flushOnExit);
   closing = (async () => {
     try {
-      // The logger's batch first: the log provider's shutdown also shuts the exporter they share.
+      await Promise.allSettled([done.tracerProvider?.shutdown(), done.meterProvider?.shutdown()]);
+      // Lines logged while spans were being exported are in the batch too; it goes before the log
+      // provider, whose shutdown also shuts the exporter they share.
       await done.logBatch?.flush();
-      await Promise.allSettled([done.tracerProvider?.shutdown(), done.loggerProvider?.shutdown(), done.meterProvider?.shutdown()]);
+      await done.loggerProvider?.shutdown();
+    } catch {
+      // Exporter failures were reported to onExportError; shutdown itself never rejects.
     } finally {
-      logSink.flush();
+      flushLogSink();
       if (done.globals.trace) trace.disable();
       if (done.globals.context) context.disable();
       if (done.globals.propagation) propagation.disable();
@@ -166,7 +170,15 @@ export async function flush(): Promise<void> {
   const now = installed;
   if (now === undefined) return;
   await Promise.allSettled([now.tracerProvider?.forceFlush(), now.logBatch?.flush(), now.loggerProvider?.forceFlush(), now.meterProvider?.forceFlush()]);
-  logSink.flush();
+  flushLogSink();
+}
+
+function flushLogSink(): void {
+  try {
+    logSink.flush();
+  } catch {
+    // A destination still opening (an async sonic-boom) has nothing buffered to lose yet.
+  }
 }
 
 // A script that never calls shutdown() still gets its last spans out when the event loop drains.

@@ -2,7 +2,7 @@ import { createNoopMeter, metrics, trace, type Meter, type Tracer } from '@opent
 import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { Resource } from '@opentelemetry/resources';
 import type { LogBatch } from './log/log-batch.js';
-import type { Redactor } from './redact/redactor.js';
+import { createRedactor, type Redactor } from './redact/redactor.js';
 
 export const SDK_NAME = '@spoor/sdk';
 export const SDK_VERSION = '0.1.0';
@@ -30,6 +30,13 @@ export interface Runtime {
   prometheus: PrometheusExporter | undefined;
 }
 
+// Declared before `runtime`, which needs it while the module is still loading.
+let builtIn: Redactor | undefined;
+
+function defaultRedactor(): Redactor {
+  return (builtIn ??= createRedactor());
+}
+
 export const runtime: Runtime = uninitializedRuntime();
 
 export function uninitializedRuntime(): Runtime {
@@ -39,7 +46,8 @@ export function uninitializedRuntime(): Runtime {
     generation: 0,
     tracer: trace.getTracer(SDK_NAME, SDK_VERSION),
     meter: metrics.getMeter(SDK_NAME, SDK_VERSION),
-    redactor: undefined,
+    // Masking is on by default, for log lines written before init() or with the SDK disabled too.
+    redactor: defaultRedactor(),
     logs: undefined,
     serviceName: undefined,
     prometheus: undefined,

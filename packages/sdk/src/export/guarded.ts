@@ -1,10 +1,10 @@
-import type { ExportResult } from '@opentelemetry/core';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, SdkLogRecord } from '@opentelemetry/sdk-logs';
 import type { AggregationTemporality, InstrumentType, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Redactor } from '../redact/redactor.js';
 import { SDK_NAME } from '../runtime.js';
-import { reportingCallback, type ExportErrorHandler } from './report.js';
+import { reportingCallback, type ExportErrorHandler, type Signal } from './report.js';
 
 /**
  * Masks each span before it leaves the process, then hands it on. Masking here, in the export
@@ -20,7 +20,7 @@ export class GuardedSpanExporter implements SpanExporter {
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
     const redactor = this.redactor;
     if (redactor !== undefined) for (const span of spans) redactSpan(span, redactor);
-    this.inner.export(spans, reportingCallback(resultCallback, 'spans', this.onError));
+    safeExport(() => this.inner.export(spans, reportingCallback(resultCallback, 'spans', this.onError)), resultCallback, 'spans', this.onError);
   }
 
   shutdown(): Promise<void> {
@@ -29,6 +29,15 @@ export class GuardedSpanExporter implements SpanExporter {
 
   forceFlush(): Promise<void> {
     return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+}
+
+/** An exporter that throws (a serializer on a value it cannot encode) fails its batch, reported, not the app. */
+function safeExport(run: () => void, resultCallback: (result: ExportResult) => void, signal: Signal, onError: ExportErrorHandler): void {
+  try {
+    run();
+  } catch (error) {
+    reportingCallback(resultCallback, signal, onError)({ code: ExportResultCode.FAILED, error: error as Error });
   }
 }
 
@@ -51,7 +60,7 @@ export class GuardedLogExporter implements LogRecordExporter {
   ) {}
 
   export(logs: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
-    this.inner.export(logs, reportingCallback(resultCallback, 'logs', this.onError));
+    safeExport(() => this.inner.export(logs, reportingCallback(resultCallback, 'logs', this.onError)), resultCallback, 'logs', this.onError);
   }
 
   shutdown(): Promise<void> {
@@ -95,7 +104,7 @@ export class GuardedMetricExporter implements PushMetricExporter {
   selectAggregation?: PushMetricExporter['selectAggregation'];
 
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
-    this.inner.export(metrics, reportingCallback(resultCallback, 'metrics', this.onError));
+    safeExport(() => this.inner.export(metrics, reportingCallback(resultCallback, 'metrics', this.onError)), resultCallback, 'metrics', this.onError);
   }
 
   forceFlush(): Promise<void> {

@@ -20,6 +20,8 @@ export class LogBatch {
   private queue: ReadableLogRecord[] = [];
   private timer: NodeJS.Timeout | undefined;
   private exporting: Promise<void> = Promise.resolve();
+  /** A drain is queued behind `exporting` and has not started: one is enough, however many records arrive. */
+  private drainQueued = false;
   private readonly maxBatchSize: number;
   private readonly maxQueueSize: number;
   private readonly delayMs: number;
@@ -56,8 +58,13 @@ export class LogBatch {
       clearTimeout(this.timer);
       this.timer = undefined;
     }
+    if (this.drainQueued) return;
+    this.drainQueued = true;
     // Exports run one after another, so records reach the server in the order they were written.
-    this.exporting = this.exporting.then(() => this.drain());
+    this.exporting = this.exporting.then(() => {
+      this.drainQueued = false;
+      return this.drain();
+    });
   }
 
   private async drain(): Promise<void> {

@@ -30,13 +30,23 @@ export const logger: Logger = pino(
     level: 'info',
     base: undefined,
     timestamp: isoTimestamp,
-    formatters: { level: (label) => ({ level: label }) },
+    formatters: {
+      level: (label) => ({ level: label }),
+    },
     serializers: { err: (value: unknown) => value },
     mixin: traceFields,
     hooks: { logMethod: maskArguments },
   },
   logSink,
 );
+
+// Child logger fields (`logger.child({ user })`) are masked once, when the child is made. pino's
+// `formatters.bindings` only sees the root's fields, so the masking wraps `child` itself; children
+// inherit it through their prototype, grandchildren included.
+const pinoChild = logger.child;
+logger.child = function maskedChild(this: Logger, bindings, options) {
+  return pinoChild.call(this, runtime.redactor?.object(bindings) ?? bindings, options);
+} as Logger['child'];
 
 /**
  * Runs `fn` with extra fields on every log line written inside it, across `await`s.
@@ -84,7 +94,8 @@ function maskArguments(this: Logger, args: Parameters<LogFn>, method: LogFn): vo
       message = args.length > 1 ? messageFrom(args, 1) : undefined;
     }
   } else {
-    message = messageFrom(args, 0);
+    // pino reads `info(undefined, 'm')` as a message with no fields.
+    message = (first === undefined || first === null) && args.length > 1 ? messageFrom(args, 1) : messageFrom(args, 0);
   }
   if (redactor !== undefined && message !== undefined) message = redactor.string(message);
   if (fields?.category !== undefined && !LOG_CATEGORIES.includes(fields.category as LogCategory)) {
@@ -96,6 +107,7 @@ function maskArguments(this: Logger, args: Parameters<LogFn>, method: LogFn): vo
 
 /** The message at `args[from]`, with any printf-style arguments after it formatted in. */
 function messageFrom(args: unknown[], from: number): string | undefined {
+  if (args.length <= from) return undefined;
   const template = args[from];
   if (args.length === from + 1) return typeof template === 'string' ? template : template === undefined ? undefined : format(template);
   return format(template, ...args.slice(from + 1));

@@ -34,7 +34,7 @@ export class LogSink {
   }
 
   write(line: string): void {
-    this.destination.write(this.pretty ? prettyLine(this.lastLevel, this.lastTime, this.lastObj, this.lastMsg) : line);
+    this.destination.write(this.pretty ? prettyLine(this.lastLevel, this.lastTime, { ...bindingsOf(this.lastLogger), ...this.lastObj }, this.lastMsg) : line);
     const logs = runtime.logs;
     if (logs !== undefined) this.export(logs.batch, logs.resource);
   }
@@ -57,7 +57,7 @@ export class LogSink {
         attributes['exception.type'] = value.type;
         attributes['exception.message'] = value.message;
         if (value.stack !== undefined) attributes['exception.stacktrace'] = value.stack;
-      } else attributes[key] = value as LogAttributes[string];
+      } else attributes[key] = typeof value === 'object' && value !== null ? logValue(value, 0, new WeakSet()) : (value as LogAttributes[string]);
     }
     const level = LEVELS[this.lastLevel];
     const now = Date.now();
@@ -92,6 +92,26 @@ const LEVELS: Record<number, { number: SeverityNumber; text: string }> = {
   50: { number: SeverityNumber.ERROR, text: 'ERROR' },
   60: { number: SeverityNumber.FATAL, text: 'FATAL' },
 };
+
+type LogValue = LogAttributes[string];
+
+/**
+ * A field as an OTLP value: plain objects and arrays copied to a bounded depth with cycles cut,
+ * anything else (class instances, Dates, Buffers) as text. The OTLP serializer recurses without
+ * limits, and one cyclic field would otherwise fail the whole batch.
+ */
+function logValue(value: unknown, depth: number, seen: WeakSet<object>): LogValue {
+  if (typeof value !== 'object' || value === null) return typeof value === 'bigint' ? value.toString() : (value as LogValue);
+  if (seen.has(value)) return '[Circular]';
+  if (depth >= 6) return '[Truncated]';
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((item) => logValue(item, depth + 1, seen)) as LogValue;
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return String(value);
+  const copy: Record<string, LogValue> = {};
+  for (const key in value) copy[key] = logValue((value as Record<string, unknown>)[key], depth + 1, seen);
+  return copy as LogValue;
+}
 
 // Child loggers keep their bindings as a JSON fragment; parse once per child, not per line.
 const bindingsCache = new WeakMap<object, Record<string, unknown>>();

@@ -1,5 +1,6 @@
 import type { Attributes, Counter as OtelCounter, Gauge as OtelGauge, Histogram as OtelHistogram } from '@opentelemetry/api';
 import { runtime, warnOnce } from '../runtime.js';
+import { whenSettled } from '../settle.js';
 
 /** Label names to values, e.g. `{ model: 'gpt-4o', status: 'ok' }`. */
 export type Labels = Attributes;
@@ -100,6 +101,10 @@ function instrument(kind: Kind, name: string, options: HistogramOptions): Instru
     warnOnce(`name:${name}`, `metric name '${name}' is not valid (letters, digits, _ . / -, starting with a letter); it records nothing`);
     return NOOP;
   }
+  if (options.buckets !== undefined && !isAscendingNumbers(options.buckets)) {
+    warnOnce(`buckets:${name}`, `histogram '${name}' buckets must be an ascending array of finite numbers; using the default buckets`);
+    options = { ...options, buckets: undefined };
+  }
   const created = new Instrument(kind, name, options);
   registry.set(name, created);
   return created;
@@ -115,10 +120,10 @@ export function counter(name: string, options: InstrumentOptions = {}): Counter 
   return (it.facade ??= {
     add(value = 1, labels) {
       if (!(value >= 0)) return warnOnce(`negative:${name}`, `counter '${name}' was given ${value}; counters only go up, use a gauge`);
-      (it.current() as OtelCounter).add(value, labels);
+      guarded(name, () => (it.current() as OtelCounter).add(value, labels));
     },
     inc(labels) {
-      (it.current() as OtelCounter).add(1, labels);
+      guarded(name, () => (it.current() as OtelCounter).add(1, labels));
     },
   } satisfies Counter) as Counter;
 }
@@ -132,7 +137,7 @@ export function gauge(name: string, options: InstrumentOptions = {}): Gauge {
   if (it === NOOP) return { set: noop };
   return (it.facade ??= {
     set(value, labels) {
-      (it.current() as OtelGauge).record(value, labels);
+      guarded(name, () => (it.current() as OtelGauge).record(value, labels));
     },
   } satisfies Gauge) as Gauge;
 }
@@ -145,7 +150,7 @@ export function histogram(name: string, options: HistogramOptions = {}): Histogr
   const it = instrument('histogram', name, options);
   if (it === NOOP) return { record: noop, observe: noop };
   if (it.facade === undefined) {
-    const record = (value: number, labels?: Labels) => (it.current() as OtelHistogram).record(value, labels);
+    const record = (value: number, labels?: Labels) => guarded(name, () => (it.current() as OtelHistogram).record(value, labels));
     it.facade = { record, observe: record } satisfies Histogram;
   }
   return it.facade as Histogram;
@@ -179,20 +184,7 @@ export function timer(name: string, options: HistogramOptions = {}): Timer {
         stop();
         throw error;
       }
-      if (typeof (result as PromiseLike<unknown> | null)?.then === 'function') {
-        return (result as PromiseLike<unknown>).then(
-          (value) => {
-            stop();
-            return value;
-          },
-          (error: unknown) => {
-            stop();
-            throw error;
-          },
-        ) as R;
-      }
-      stop();
-      return result;
+      return whenSettled(result, () => stop());
     },
   };
   timers.set(recorder, made);
@@ -202,3 +194,16 @@ export function timer(name: string, options: HistogramOptions = {}): Timer {
 const timers = new WeakMap<Histogram, Timer>();
 
 function noop(): void {}
+
+/** Runs one recording; a bad label value (a BigInt, a cycle) costs a warning, never the app's call. */
+function guarded(name: string, record: () => void): void {
+  try {
+    record();
+  } catch (error) {
+    warnOnce(`record:${name}`, `metric '${name}' could not record a value: ${(error as Error).message}`);
+  }
+}
+
+function isAscendingNumbers(buckets: unknown): buckets is number[] {
+  return Array.isArray(buckets) && buckets.every((bound, i) => Number.isFinite(bound) && (i === 0 || bound > buckets[i - 1]));
+}

@@ -1,3 +1,4 @@
+import { whenSettled } from '../settle.js';
 import { errorTypeOf } from '../trace/errors.js';
 import { sameShape, type AnyFunction, type FunctionWrapper } from '../wrap.js';
 import { counter, timer, type Labels } from './instruments.js';
@@ -61,18 +62,5 @@ function settle<R>(run: () => R, onOk: (() => void) | undefined, onError: (error
     onError(error);
     throw error;
   }
-  if (typeof (result as PromiseLike<unknown> | null)?.then !== 'function') {
-    onOk?.();
-    return result;
-  }
-  return (result as PromiseLike<unknown>).then(
-    (value) => {
-      onOk?.();
-      return value;
-    },
-    (error: unknown) => {
-      onError(error);
-      throw error;
-    },
-  ) as R;
+  return whenSettled(result, (failed, errorOrValue) => (failed ? onError(errorOrValue) : onOk?.()));
 }

@@ -1,4 +1,4 @@
-import { context } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
 import { WORKFLOW_KEY, type WorkflowFrame } from '../context/keys.js';
 import { counter } from '../metrics/instruments.js';
 
@@ -15,13 +15,13 @@ export function errorTypeOf(error: unknown): string {
 // An exception that unwinds through five nested spans is one error, not five.
 const counted = new WeakSet<object>();
 
-/** Adds one to `error.count` by `error.type` (and workflow), once per thrown object. */
-export function countError(error: unknown): void {
+/** Adds one to `error.count` by `error.type` (and the workflow of `where`), once per thrown object. */
+export function countError(error: unknown, where: Context): void {
   if (typeof error === 'object' && error !== null) {
     if (counted.has(error)) return;
     counted.add(error);
   }
-  const frame = context.active().getValue(WORKFLOW_KEY) as WorkflowFrame | undefined;
+  const frame = where.getValue(WORKFLOW_KEY) as WorkflowFrame | undefined;
   const labels: Record<string, string> = { 'error.type': errorTypeOf(error) };
   if (frame !== undefined) labels['workflow.name'] = frame.name;
   counter('error.count', { description: 'Exceptions raised inside traced code, by error type.' }).add(1, labels);

@@ -1,4 +1,5 @@
 import { context, trace, SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
+import { whenSettled } from '../settle.js';
 import { countError, errorTypeOf } from './errors.js';
 
 /**
@@ -18,42 +19,38 @@ export function runInSpan<R>(span: Span, parent: Context, fn: () => R, onEnd?: S
   try {
     result = context.with(active, fn);
   } catch (error) {
-    finish(span, true, error, onEnd);
+    finish(span, active, true, error, onEnd);
     throw error;
-  }
-  if (isThenable(result)) {
-    return result.then(
-      (value) => {
-        finish(span, false, value, onEnd);
-        return value;
-      },
-      (error: unknown) => {
-        finish(span, true, error, onEnd);
-        throw error;
-      },
-    ) as R;
   }
   if (isAsyncGenerator(result)) return tracedAsyncGenerator(result, span, active, onEnd) as R;
   if (isGenerator(result)) return tracedGenerator(result, span, active, onEnd) as R;
-  finish(span, false, result, onEnd);
-  return result;
+  return whenSettled(result, (failed, errorOrResult) => finish(span, active, failed, errorOrResult, onEnd));
 }
 
-/** Marks the span failed with the exception's type, message and stack. */
-export function recordError(span: Span, error: unknown): void {
-  if (error instanceof Error) {
-    span.recordException(error);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
-  } else {
-    span.recordException({ name: errorTypeOf(error), message: String(error) });
-    span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
+/** Marks the span failed with the exception's type, message and stack; never throws. */
+export function recordError(span: Span, error: unknown, where: Context): void {
+  try {
+    const type = errorTypeOf(error);
+    const message = error instanceof Error ? error.message : describe(error);
+    span.recordException(error instanceof Error ? error : { name: type, message });
+    span.setStatus({ code: SpanStatusCode.ERROR, message });
+    span.setAttribute('error.type', type);
+    countError(error, where);
+  } catch {
+    // An exotic thrown value must not replace the app's exception or leave the span open.
   }
-  span.setAttribute('error.type', errorTypeOf(error));
-  countError(error);
 }
 
-function finish(span: Span, failed: boolean, errorOrResult: unknown, onEnd: SpanEndHook | undefined): void {
-  if (failed) recordError(span, errorOrResult);
+function describe(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+function finish(span: Span, where: Context, failed: boolean, errorOrResult: unknown, onEnd: SpanEndHook | undefined): void {
+  if (failed) recordError(span, errorOrResult, where);
   if (onEnd !== undefined) {
     try {
       onEnd(span, failed, errorOrResult);
@@ -62,10 +59,6 @@ function finish(span: Span, failed: boolean, errorOrResult: unknown, onEnd: Span
     }
   }
   span.end();
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
 
 function isAsyncGenerator(value: unknown): value is AsyncGenerator<unknown, unknown, unknown> {
@@ -93,14 +86,14 @@ function tracedAsyncGenerator<T, TReturn, TNext>(
       (item) => {
         if (open && (item.done || stopping)) {
           open = false;
-          finish(span, false, undefined, onEnd);
+          finish(span, active, false, undefined, onEnd);
         }
         return item;
       },
       (error: unknown) => {
         if (open) {
           open = false;
-          finish(span, true, error, onEnd);
+          finish(span, active, true, error, onEnd);
         }
         throw error;
       },
@@ -110,7 +103,9 @@ function tracedAsyncGenerator<T, TReturn, TNext>(
     return: (value) => settle(context.with(active, () => inner.return(value)), true),
     throw: (error) => settle(context.with(active, () => inner.throw(error)), false),
     [Symbol.asyncIterator]: () => outer,
-  };
+    // So a helper around this one (withSpan(() => tracedGenerator())) also waits for the iteration.
+    [Symbol.toStringTag]: 'AsyncGenerator',
+  } as AsyncGenerator<T, TReturn, TNext>;
   return outer;
 }
 
@@ -128,13 +123,13 @@ function tracedGenerator<T, TReturn, TNext>(
     } catch (error) {
       if (open) {
         open = false;
-        finish(span, true, error, onEnd);
+        finish(span, active, true, error, onEnd);
       }
       throw error;
     }
     if (open && (item.done || stopping)) {
       open = false;
-      finish(span, false, undefined, onEnd);
+      finish(span, active, false, undefined, onEnd);
     }
     return item;
   };
@@ -143,6 +138,7 @@ function tracedGenerator<T, TReturn, TNext>(
     return: (value) => step(() => inner.return(value), true),
     throw: (error) => step(() => inner.throw(error), false),
     [Symbol.iterator]: () => outer,
-  };
+    [Symbol.toStringTag]: 'Generator',
+  } as Generator<T, TReturn, TNext>;
   return outer;
 }

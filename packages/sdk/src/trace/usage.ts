@@ -1,4 +1,4 @@
-import { context, type Attributes, type Context } from '@opentelemetry/api';
+import type { Attributes, Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { WORKFLOW_KEY, type WorkflowFrame } from '../context/keys.js';
 
@@ -31,16 +31,22 @@ export function addUsage(frame: WorkflowFrame | undefined, usage: LlmUsage): voi
 
 /**
  * Sums the LLM calls inside a workflow into its totals, whichever instrumentation made the span.
- * The workflow is read from the context the span ends in, which for an awaited call is the
- * workflow's; that keeps the per-span cost to two attribute lookups for spans that are not LLM calls.
+ * The workflow is the one the span started in (a batching client may end it anywhere), noted
+ * only for spans started inside a workflow.
  */
 export class UsageSpanProcessor implements SpanProcessor {
-  onStart(_span: Span, _parent: Context): void {}
+  private readonly frames = new WeakMap<object, WorkflowFrame>();
+
+  onStart(span: Span, parent: Context): void {
+    const frame = parent.getValue(WORKFLOW_KEY) as WorkflowFrame | undefined;
+    if (frame !== undefined) this.frames.set(span, frame);
+  }
 
   onEnd(span: ReadableSpan): void {
+    const frame = this.frames.get(span);
+    if (frame === undefined) return;
     const usage = usageOf(span.attributes);
-    if (usage === undefined) return;
-    addUsage(context.active().getValue(WORKFLOW_KEY) as WorkflowFrame | undefined, usage);
+    if (usage !== undefined) addUsage(frame, usage);
   }
 
   async forceFlush(): Promise<void> {}

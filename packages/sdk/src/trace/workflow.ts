@@ -55,7 +55,8 @@ export function workflow<R>(name: string, optionsOrFn: WorkflowOptions | ((span:
   const frame: WorkflowFrame = {
     name,
     runId,
-    parent: active.getValue(WORKFLOW_KEY) as WorkflowFrame | undefined,
+    // A workflow started as a new root is its own run; it does not add to the one around it.
+    parent: options?.root === true ? undefined : (active.getValue(WORKFLOW_KEY) as WorkflowFrame | undefined),
     inputTokens: 0,
     outputTokens: 0,
     costUsd: 0,
