@@ -81,7 +81,7 @@ describe('logger edge cases', () => {
   it('masks child logger fields and writes no "undefined" message', () => {
     const sdk = initInMemory();
     logger.child({ email: 'bob@example.com', password: 'hunter2' }).info('child line');
-    logger.info();
+    (logger.info as () => void)();
     logger.info(undefined, 'only a message');
     const text = sdk.text();
     expect(text).not.toContain('bob@example.com');
