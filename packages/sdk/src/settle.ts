@@ -30,3 +30,15 @@ export function whenSettled<R>(result: R, onDone: (failed: boolean, errorOrValue
   );
   return result;
 }
+
+/** Calls `run` and reports once how it ended: a synchronous throw, or as {@link whenSettled}. */
+export function callSettled<R>(run: () => R, onDone: (failed: boolean, errorOrValue: unknown) => void): R {
+  let result: R;
+  try {
+    result = run();
+  } catch (error) {
+    onDone(true, error);
+    throw error;
+  }
+  return whenSettled(result, onDone);
+}

@@ -1,6 +1,6 @@
 import type { Attributes, Counter as OtelCounter, Gauge as OtelGauge, Histogram as OtelHistogram } from '@opentelemetry/api';
 import { runtime, warnOnce } from '../runtime.js';
-import { whenSettled } from '../settle.js';
+import { callSettled } from '../settle.js';
 
 /** Label names to values, e.g. `{ model: 'gpt-4o', status: 'ok' }`. */
 export type Labels = Attributes;
@@ -177,14 +177,7 @@ export function timer(name: string, options: HistogramOptions = {}): Timer {
     start,
     time<R>(fn: () => R, labels?: Labels): R {
       const stop = start(labels);
-      let result: R;
-      try {
-        result = fn();
-      } catch (error) {
-        stop();
-        throw error;
-      }
-      return whenSettled(result, () => stop());
+      return callSettled(fn, () => stop());
     },
   };
   timers.set(recorder, made);

@@ -1,4 +1,4 @@
-import { whenSettled } from '../settle.js';
+import { callSettled } from '../settle.js';
 import { errorTypeOf } from '../trace/errors.js';
 import { sameShape, type AnyFunction, type FunctionWrapper } from '../wrap.js';
 import { counter, timer, type Labels } from './instruments.js';
@@ -13,10 +13,9 @@ export function measureTime(name: string, labels?: Labels): FunctionWrapper {
   return <F extends AnyFunction>(fn: F) =>
     sameShape(function (this: unknown, ...args: unknown[]) {
       const stop = timing.start(labels);
-      return settle(
+      return callSettled(
         () => fn.apply(this, args),
-        () => stop(OK),
-        () => stop(FAILED),
+        (failed) => stop(failed ? FAILED : OK),
       );
     } as F, fn);
 }
@@ -42,25 +41,12 @@ export function measureErrors(name: string, labels?: Labels): FunctionWrapper {
   const errors = counter(name);
   return <F extends AnyFunction>(fn: F) =>
     sameShape(function (this: unknown, ...args: unknown[]) {
-      return settle(
+      return callSettled(
         () => fn.apply(this, args),
-        undefined,
-        (error) => errors.add(1, { ...labels, 'error.type': errorTypeOf(error) }),
+        (failed, error) => failed && errors.add(1, { ...labels, 'error.type': errorTypeOf(error) }),
       );
     } as F, fn);
 }
 
 const OK = { status: 'ok' };
 const FAILED = { status: 'error' };
-
-/** Calls `run` and reports how it ended, synchronously or when its promise settles. */
-function settle<R>(run: () => R, onOk: (() => void) | undefined, onError: (error: unknown) => void): R {
-  let result: R;
-  try {
-    result = run();
-  } catch (error) {
-    onError(error);
-    throw error;
-  }
-  return whenSettled(result, (failed, errorOrValue) => (failed ? onError(errorOrValue) : onOk?.()));
-}

@@ -69,6 +69,16 @@ function isGenerator(value: unknown): value is Generator<unknown, unknown, unkno
   return (value as { [Symbol.toStringTag]?: string } | null)?.[Symbol.toStringTag] === 'Generator';
 }
 
+/** Ends the span on the first call only: a generator can finish, throw and be returned in any order. */
+function endOnce(span: Span, active: Context, onEnd: SpanEndHook | undefined): (failed: boolean, error?: unknown) => void {
+  let open = true;
+  return (failed, error) => {
+    if (!open) return;
+    open = false;
+    finish(span, active, failed, error, onEnd);
+  };
+}
+
 /**
  * The generator as the app sees it, with each step run inside the span. The span covers the
  * whole iteration and ends when the generator finishes, throws, or the consumer stops early
@@ -80,28 +90,22 @@ function tracedAsyncGenerator<T, TReturn, TNext>(
   active: Context,
   onEnd: SpanEndHook | undefined,
 ): AsyncGenerator<T, TReturn, TNext> {
-  let open = true;
-  const settle = (step: Promise<IteratorResult<T, TReturn>>, stopping: boolean) =>
-    step.then(
+  const end = endOnce(span, active, onEnd);
+  const step = (run: () => Promise<IteratorResult<T, TReturn>>, stopping: boolean) =>
+    context.with(active, run).then(
       (item) => {
-        if (open && (item.done || stopping)) {
-          open = false;
-          finish(span, active, false, undefined, onEnd);
-        }
+        if (item.done || stopping) end(false);
         return item;
       },
       (error: unknown) => {
-        if (open) {
-          open = false;
-          finish(span, active, true, error, onEnd);
-        }
+        end(true, error);
         throw error;
       },
     );
-  const outer: AsyncGenerator<T, TReturn, TNext> = {
-    next: (...args: [] | [TNext]) => settle(context.with(active, () => inner.next(...args)), false),
-    return: (value) => settle(context.with(active, () => inner.return(value)), true),
-    throw: (error) => settle(context.with(active, () => inner.throw(error)), false),
+  const outer = {
+    next: (...args: [] | [TNext]) => step(() => inner.next(...args), false),
+    return: (value: TReturn | PromiseLike<TReturn>) => step(() => inner.return(value), true),
+    throw: (error: unknown) => step(() => inner.throw(error), false),
     [Symbol.asyncIterator]: () => outer,
     // So a helper around this one (withSpan(() => tracedGenerator())) also waits for the iteration.
     [Symbol.toStringTag]: 'AsyncGenerator',
@@ -115,28 +119,22 @@ function tracedGenerator<T, TReturn, TNext>(
   active: Context,
   onEnd: SpanEndHook | undefined,
 ): Generator<T, TReturn, TNext> {
-  let open = true;
+  const end = endOnce(span, active, onEnd);
   const step = (run: () => IteratorResult<T, TReturn>, stopping: boolean): IteratorResult<T, TReturn> => {
     let item: IteratorResult<T, TReturn>;
     try {
       item = context.with(active, run);
     } catch (error) {
-      if (open) {
-        open = false;
-        finish(span, active, true, error, onEnd);
-      }
+      end(true, error);
       throw error;
     }
-    if (open && (item.done || stopping)) {
-      open = false;
-      finish(span, active, false, undefined, onEnd);
-    }
+    if (item.done || stopping) end(false);
     return item;
   };
-  const outer: Generator<T, TReturn, TNext> = {
+  const outer = {
     next: (...args: [] | [TNext]) => step(() => inner.next(...args), false),
-    return: (value) => step(() => inner.return(value), true),
-    throw: (error) => step(() => inner.throw(error), false),
+    return: (value: TReturn) => step(() => inner.return(value), true),
+    throw: (error: unknown) => step(() => inner.throw(error), false),
     [Symbol.iterator]: () => outer,
     [Symbol.toStringTag]: 'Generator',
   } as Generator<T, TReturn, TNext>;

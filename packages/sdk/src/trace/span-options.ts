@@ -43,3 +43,8 @@ export function spanOptionsFrom(options: SpanHelperOptions | undefined, extra?: 
 export function parentFor(options: SpanHelperOptions | undefined, active: Context): Context {
   return options?.root === true ? trace.deleteSpan(active) : active;
 }
+
+/** The `(name, fn)` and `(name, options, fn)` call forms of the span helpers, as one pair. */
+export function optionsAndFn<O, F>(optionsOrFn: O | F, maybeFn: F | undefined): [O | undefined, F] {
+  return typeof optionsOrFn === 'function' ? [undefined, optionsOrFn as F] : [optionsOrFn as O, maybeFn as F];
+}

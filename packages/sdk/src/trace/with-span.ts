@@ -1,7 +1,7 @@
 import { context, INVALID_SPAN_CONTEXT, trace, type Span } from '@opentelemetry/api';
 import { runtime } from '../runtime.js';
 import { runInSpan } from './run-in-span.js';
-import { parentFor, spanOptionsFrom, type SpanHelperOptions } from './span-options.js';
+import { optionsAndFn, parentFor, spanOptionsFrom, type SpanHelperOptions } from './span-options.js';
 
 /**
  * Runs a block as a span. The block gets the span to add attributes or events; the span ends
@@ -16,8 +16,7 @@ import { parentFor, spanOptionsFrom, type SpanHelperOptions } from './span-optio
 export function withSpan<R>(name: string, fn: (span: Span) => R): R;
 export function withSpan<R>(name: string, options: SpanHelperOptions, fn: (span: Span) => R): R;
 export function withSpan<R>(name: string, optionsOrFn: SpanHelperOptions | ((span: Span) => R), maybeFn?: (span: Span) => R): R {
-  const fn = typeof optionsOrFn === 'function' ? optionsOrFn : maybeFn!;
-  const options = typeof optionsOrFn === 'function' ? undefined : optionsOrFn;
+  const [options, fn] = optionsAndFn<SpanHelperOptions, (span: Span) => R>(optionsOrFn, maybeFn);
   if (runtime.off) return fn(NOOP_SPAN);
   const parent = parentFor(options, context.active());
   const span = runtime.tracer.startSpan(name, spanOptionsFrom(options), parent);

@@ -4,7 +4,7 @@ import { WORKFLOW_KEY, type WorkflowFrame } from '../context/keys.js';
 import { counter, SECONDS_BUCKETS, histogram } from '../metrics/instruments.js';
 import { runtime } from '../runtime.js';
 import { runInSpan } from './run-in-span.js';
-import { parentFor, spanOptionsFrom, type SpanHelperOptions } from './span-options.js';
+import { optionsAndFn, parentFor, spanOptionsFrom, type SpanHelperOptions } from './span-options.js';
 import { NOOP_SPAN } from './with-span.js';
 
 /** Options of {@link workflow}. */
@@ -41,7 +41,7 @@ export interface StepOptions extends SpanHelperOptions {
 export function workflow<R>(name: string, fn: (span: Span) => R): R;
 export function workflow<R>(name: string, options: WorkflowOptions, fn: (span: Span) => R): R;
 export function workflow<R>(name: string, optionsOrFn: WorkflowOptions | ((span: Span) => R), maybeFn?: (span: Span) => R): R {
-  const [options, fn] = split<WorkflowOptions, (span: Span) => R>(optionsOrFn, maybeFn);
+  const [options, fn] = optionsAndFn<WorkflowOptions, (span: Span) => R>(optionsOrFn, maybeFn);
   if (runtime.off) return fn(NOOP_SPAN);
   const active = context.active();
   const runId = options?.runId ?? randomUUID();
@@ -91,7 +91,7 @@ export function workflow<R>(name: string, optionsOrFn: WorkflowOptions | ((span:
 export function step<R>(name: string, fn: (span: Span) => R): R;
 export function step<R>(name: string, options: StepOptions, fn: (span: Span) => R): R;
 export function step<R>(name: string, optionsOrFn: StepOptions | ((span: Span) => R), maybeFn?: (span: Span) => R): R {
-  const [options, fn] = split<StepOptions, (span: Span) => R>(optionsOrFn, maybeFn);
+  const [options, fn] = optionsAndFn<StepOptions, (span: Span) => R>(optionsOrFn, maybeFn);
   if (runtime.off) return fn(NOOP_SPAN);
   const active = context.active();
   const attributes: Attributes = { 'spoor.kind': 'step', 'step.name': name };
@@ -129,7 +129,3 @@ const WORKFLOW_METRICS = {
   cost: counter('workflow.cost', { unit: 'USD', description: 'Cost of the LLM calls made by workflow runs.' }),
   stepDuration: histogram('step.duration', { unit: 's', buckets: SECONDS_BUCKETS, description: 'Duration of workflow steps.' }),
 };
-
-function split<O, F>(optionsOrFn: O | F, maybeFn: F | undefined): [O | undefined, F] {
-  return typeof optionsOrFn === 'function' ? [undefined, optionsOrFn as F] : [optionsOrFn as O, maybeFn as F];
-}
