@@ -1,3 +1,4 @@
+import type { ModelPrice } from './prices.js';
 import type { LogRecord } from './log.js';
 import type { MetricDescriptor, MetricPoint } from './metric.js';
 import type { TraceSummary } from './trace.js';
@@ -100,4 +101,39 @@ export interface MetricPointListResponse {
 /** Every API error has this body, with a fitting 4xx or 5xx status. */
 export interface ApiErrorBody {
   error: { code: string; message: string };
+}
+
+/** A price in force, and where it came from. */
+export interface EffectiveModelPrice extends ModelPrice {
+  /** `default`: Spoor's table; `file`: the `--prices` file; `api`: set with `PUT /api/prices/:model`. */
+  origin: 'default' | 'file' | 'api';
+}
+
+/** `GET /api/prices`: every price in force, one entry per model (aliases inside). */
+export interface PriceListResponse {
+  /** The newest `asOf` date of the tables in force. */
+  asOf: string;
+  models: EffectiveModelPrice[];
+}
+
+/** A model seen on LLM spans with tokens but no price: its spans have `costUsd: null`. */
+export interface UnpricedModel {
+  model: string;
+  provider: string | null;
+  spanCount: number;
+  inputTokens: number;
+  outputTokens: number;
+  /** ISO-8601 start of its newest span. */
+  lastSeen: string;
+}
+
+/** `GET /api/prices/unpriced`. */
+export interface UnpricedModelListResponse {
+  models: UnpricedModel[];
+}
+
+/** `POST /api/prices/reprice`: how many LLM spans got a new cost, and in how many traces. */
+export interface RepriceResponse {
+  spans: number;
+  traces: number;
 }

@@ -4,9 +4,11 @@
  */
 export type { AttributeValue, Attributes, InstrumentationScope, Resource } from './attributes.js';
 export type {
+  CostSource,
   LlmFields,
   Span,
   SpanEvent,
+  SpanCategory,
   SpanEventRecord,
   SpanKind,
   SpanLink,
@@ -14,7 +16,9 @@ export type {
   SpanStatus,
   StatusCode,
 } from './span.js';
-export { SPAN_KINDS, STATUS_CODES } from './span.js';
+export { SPAN_CATEGORIES, SPAN_KINDS, STATUS_CODES } from './span.js';
+export type { LongContextPrice, ModelPrice, PriceTable } from './prices.js';
+export { DEFAULT_PRICES } from './default-prices.js';
 export type { TraceDetail, TraceSummary, TraceSummaryRecord } from './trace.js';
 export type { LogRecord, LogRecordData, SeverityName } from './log.js';
 export { SEVERITY_NUMBERS } from './log.js';
@@ -32,16 +36,21 @@ export { TEMPORALITIES } from './metric.js';
 export type {
   ApiErrorBody,
   AttributeFilter,
+  EffectiveModelPrice,
   LogListResponse,
   LogQuery,
   MetricListResponse,
   MetricPointListResponse,
   MetricPointQuery,
+  PriceListResponse,
+  RepriceResponse,
   ServiceListResponse,
   ServiceSummary,
   TimeRange,
   TraceListResponse,
   TraceQuery,
+  UnpricedModel,
+  UnpricedModelListResponse,
 } from './api.js';
 export { DEFAULT_PROJECT_ID } from './api.js';
 export { isoFromMicros, microsFromIso } from './time.js';

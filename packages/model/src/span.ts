@@ -18,11 +18,28 @@ export interface SpanStatus {
 }
 
 /**
- * Canonical LLM fields derived from a span's attributes. Every value that the span does not
- * carry is `null`, never a made-up 0.
+ * What a span is, for the views: a run of a workflow, an agent, a step of either, a call to an
+ * LLM, to a tool, to a retriever or to an embedding model, or anything else.
+ */
+export type SpanCategory = 'workflow' | 'agent' | 'step' | 'llm' | 'tool' | 'retriever' | 'embedding' | 'other';
+
+export const SPAN_CATEGORIES: readonly SpanCategory[] = ['workflow', 'agent', 'step', 'llm', 'tool', 'retriever', 'embedding', 'other'];
+
+/** Where an LLM span's cost came from: the instrumentation reported it, or Spoor's price table. */
+export type CostSource = 'reported' | 'price_table';
+
+/**
+ * Canonical LLM fields derived from a span's attributes, whichever convention it was sent in.
+ * Every value that the span does not carry is `null`, never a made-up 0.
+ *
+ * Token counts mean what the OpenTelemetry GenAI conventions say, whatever the provider reported:
+ * `inputTokens` includes the cache reads and cache writes (which are also given on their own),
+ * and `outputTokens` includes the reasoning tokens.
  */
 export interface LlmFields {
+  /** GenAI provider name: `openai`, `anthropic`, `gcp.gemini`, `mistral_ai`, ... */
   provider: string | null;
+  /** GenAI operation: `chat`, `text_completion`, `embeddings`, `generate_content`, ... */
   operation: string | null;
   requestModel: string | null;
   responseModel: string | null;
@@ -32,7 +49,9 @@ export interface LlmFields {
   cacheReadInputTokens: number | null;
   cacheCreationInputTokens: number | null;
   reasoningTokens: number | null;
+  /** `null` when the span reported none and its model is not in the price table. */
   costUsd: number | null;
+  costSource: CostSource | null;
   timeToFirstTokenMs: number | null;
   finishReasons: string[] | null;
 }
@@ -82,8 +101,11 @@ export interface SpanRecord {
   droppedEventsCount: number;
   droppedLinksCount: number;
   llm: LlmFields | null;
-  /** Derived at ingest from `session.id` or `gen_ai.conversation.id`; `null` when absent. */
+  /** Derived at ingest from the session attributes of any convention; `null` when absent. */
   sessionId: string | null;
+  /** Derived at ingest from the user attributes of any convention; `null` when absent. */
+  userId: string | null;
+  category: SpanCategory;
 }
 
 /** A span event as the API returns it. */
@@ -122,6 +144,8 @@ export interface Span {
   droppedLinksCount: number;
   llm: LlmFields | null;
   sessionId: string | null;
+  userId: string | null;
+  category: SpanCategory;
   /** Depth in the trace tree; 0 for roots (and for spans whose parent never arrived). */
   depth: number;
 }
