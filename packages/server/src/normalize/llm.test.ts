@@ -38,3 +38,34 @@ describe('llmFieldsFrom', () => {
     expect(llm).toMatchObject({ inputTokens: 10, outputTokens: 5, totalTokens: 15 });
   });
 });
+
+describe('llmFieldsFrom and the cache', () => {
+  it('never adds cache tokens to an input count that already includes them', () => {
+    const llm = llmFieldsFrom({ 'gen_ai.provider.name': 'anthropic', 'gen_ai.usage.input_tokens': 5_000, 'gen_ai.usage.cache_read.input_tokens': 1_000 });
+    expect(llm).toMatchObject({ inputTokens: 5_000, cacheReadInputTokens: 1_000 });
+  });
+
+  it("adds them to OpenLLMetry's Anthropic count, which leaves them out, even when it is the larger number", () => {
+    const attributes = { 'gen_ai.system': 'anthropic', 'gen_ai.usage.input_tokens': 5_000, 'gen_ai.usage.cache_read.input_tokens': 1_000, 'gen_ai.usage.cache_creation.input_tokens': 200 };
+    expect(llmFieldsFrom(attributes, '@traceloop/instrumentation-anthropic')).toMatchObject({ inputTokens: 6_200 });
+    // The same count from the OpenAI instrumentation of the same project already includes them.
+    expect(llmFieldsFrom({ ...attributes, 'gen_ai.system': 'openai' }, '@traceloop/instrumentation-openai')).toMatchObject({ inputTokens: 5_000 });
+  });
+
+  it('adds them to a count smaller than the cache alone, which cannot include them', () => {
+    const llm = llmFieldsFrom({ 'gen_ai.system': 'anthropic', 'gen_ai.usage.input_tokens': 20, 'gen_ai.usage.cache_read.input_tokens': 1_000 });
+    expect(llm).toMatchObject({ inputTokens: 1_020 });
+  });
+
+  it('reads scalar, array and JSON-array finish reasons alike', () => {
+    expect(llmFieldsFrom({ 'gen_ai.request.model': 'm', 'llm.finish_reason': 'stop' })?.finishReasons).toEqual(['stop']);
+    expect(llmFieldsFrom({ 'gen_ai.request.model': 'm', 'gen_ai.response.finish_reasons': ['length'] })?.finishReasons).toEqual(['length']);
+    expect(llmFieldsFrom({ 'gen_ai.request.model': 'm', 'gen_ai.response.finish_reasons': '["stop","length"]' })?.finishReasons).toEqual(['stop', 'length']);
+  });
+
+  it('keeps a reported cost as reported (OpenInference llm.cost.*)', () => {
+    const llm = llmFieldsFrom({ 'openinference.span.kind': 'LLM', 'llm.model_name': 'x', 'llm.cost.prompt': 0.01, 'llm.cost.completion': 0.02 });
+    expect(llm?.costUsd).toBeCloseTo(0.03, 12);
+    expect(llm?.costSource).toBe('reported');
+  });
+});

@@ -1,19 +1,175 @@
-import type { Attributes, LlmFields } from '@spoor/model';
+import type { AttributeValue, Attributes, LlmFields } from '@spoor/model';
 
 /**
- * Derives the canonical `llm` fields from a span's attributes, or `null` for a span that is not
- * an LLM call. Pure. Reads the current OpenTelemetry GenAI conventions and their older names;
- * values the span does not carry stay `null`.
+ * The crosswalk: where each canonical LLM field is found in every attribute dialect Spoor reads,
+ * in the order they are tried. OpenTelemetry GenAI (current names first, then older ones),
+ * OpenLLMetry (Traceloop), OpenInference (Arize Phoenix), the Vercel AI SDK, and the Anthropic
+ * SDK's own spans.
  */
-export function llmFieldsFrom(attributes: Attributes): LlmFields | null {
-  const operation = text(attributes['gen_ai.operation.name']);
-  const provider = text(attributes['gen_ai.provider.name']) ?? text(attributes['gen_ai.system']);
-  const requestModel = text(attributes['gen_ai.request.model']);
-  const responseModel = text(attributes['gen_ai.response.model']);
-  if (operation === null && provider === null && requestModel === null && responseModel === null) return null;
-  const inputTokens = count(attributes['gen_ai.usage.input_tokens']) ?? count(attributes['gen_ai.usage.prompt_tokens']);
-  const outputTokens =
-    count(attributes['gen_ai.usage.output_tokens']) ?? count(attributes['gen_ai.usage.completion_tokens']);
+const KEYS = {
+  provider: ['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system', 'ai.model.provider'],
+  requestModel: ['gen_ai.request.model', 'llm.model_name', 'ai.model.id'],
+  responseModel: ['gen_ai.response.model', 'ai.response.model'],
+  inputTokens: [
+    'gen_ai.usage.input_tokens',
+    'gen_ai.usage.prompt_tokens',
+    'llm.token_count.prompt',
+    'ai.usage.inputTokens',
+    'ai.usage.promptTokens',
+  ],
+  outputTokens: [
+    'gen_ai.usage.output_tokens',
+    'gen_ai.usage.completion_tokens',
+    'llm.token_count.completion',
+    'ai.usage.outputTokens',
+    'ai.usage.completionTokens',
+  ],
+  totalTokens: ['gen_ai.usage.total_tokens', 'llm.usage.total_tokens', 'llm.token_count.total', 'ai.usage.totalTokens'],
+  cacheRead: [
+    'gen_ai.usage.cache_read.input_tokens',
+    'gen_ai.usage.cache_read_input_tokens',
+    'llm.token_count.prompt_details.cache_read',
+    'ai.usage.inputTokenDetails.cacheReadTokens',
+    'ai.usage.cachedInputTokens',
+  ],
+  cacheWrite: [
+    'gen_ai.usage.cache_creation.input_tokens',
+    'gen_ai.usage.cache_write.input_tokens',
+    'gen_ai.usage.cache_creation_input_tokens',
+    'llm.token_count.prompt_details.cache_write',
+    'ai.usage.inputTokenDetails.cacheWriteTokens',
+  ],
+  reasoning: [
+    'gen_ai.usage.reasoning.output_tokens',
+    'gen_ai.usage.reasoning_tokens',
+    'llm.token_count.completion_details.reasoning',
+    'ai.usage.outputTokenDetails.reasoningTokens',
+    'ai.usage.reasoningTokens',
+  ],
+  finishReasons: ['gen_ai.response.finish_reasons', 'llm.finish_reason', 'ai.response.finishReason', 'anthropic.message.stop_reason'],
+} as const;
+
+/** Time to first token, in the unit each dialect uses. */
+const FIRST_TOKEN_KEYS: readonly [key: string, toMs: number][] = [
+  ['gen_ai.client.operation.time_to_first_chunk', 1000],
+  ['gen_ai.response.time_to_first_chunk', 1000],
+  ['ai.response.msToFirstChunk', 1],
+  ['ai.stream.msToFirstChunk', 1],
+];
+
+/**
+ * Emitters whose input count leaves the cache out: Anthropic reports `input_tokens` without the
+ * cache reads and writes, and these pass that number on unchanged (checked against the real
+ * packages: test/fixtures/dialects). Every other emitter follows the GenAI conventions and
+ * includes them.
+ */
+function inputExcludesCache(attributes: Attributes, scopeName: string, provider: string | null): boolean {
+  if (provider !== 'anthropic') return false;
+  // OpenLLMetry 0.22 to 0.27 (`gen_ai.usage.input_tokens` / `prompt_tokens`).
+  if (scopeName === '@traceloop/instrumentation-anthropic') return true;
+  // Vercel AI SDK 4 (`ai.usage.promptTokens`; 5 and later report the inclusive count).
+  return attributes['ai.usage.promptTokens'] !== undefined;
+}
+
+/**
+ * Cache and reasoning counts the Vercel AI SDK 4 kept only inside `ai.response.providerMetadata`:
+ * `{"anthropic":{"cacheReadInputTokens":…,"cacheCreationInputTokens":…}}` and
+ * `{"openai":{"cachedPromptTokens":…,"reasoningTokens":…}}`.
+ */
+function providerMetadataCounts(attributes: Attributes): { cacheRead: number | null; cacheWrite: number | null; reasoning: number | null } | null {
+  const raw = attributes['ai.response.providerMetadata'];
+  if (typeof raw !== 'string' || raw === '') return null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null) return null;
+  const meta = parsed as Record<string, Record<string, AttributeValue> | undefined>;
+  const anthropic = meta.anthropic ?? {};
+  const openai = meta.openai ?? {};
+  return {
+    cacheRead: count(anthropic.cacheReadInputTokens) ?? count(openai.cachedPromptTokens),
+    cacheWrite: count(anthropic.cacheCreationInputTokens),
+    reasoning: count(openai.reasoningTokens),
+  };
+}
+
+/** Operation names of the older conventions, in the current convention's words. */
+const OPERATIONS: Readonly<Record<string, string>> = {
+  completion: 'text_completion',
+  embedding: 'embeddings',
+  llm: 'chat',
+  rerank: 'rerank',
+};
+
+/** Provider names of every dialect, as `gen_ai.provider.name` spells them. */
+const PROVIDERS: Readonly<Record<string, string>> = {
+  openai: 'openai',
+  'openai.chat': 'openai',
+  'openai.responses': 'openai',
+  azure: 'azure.ai.openai',
+  'azure.openai': 'azure.ai.openai',
+  'az.ai.openai': 'azure.ai.openai',
+  anthropic: 'anthropic',
+  google: 'gcp.gemini',
+  gemini: 'gcp.gemini',
+  'google.generative-ai': 'gcp.gemini',
+  'google.vertex': 'gcp.vertex_ai',
+  vertexai: 'gcp.vertex_ai',
+  vertex_ai: 'gcp.vertex_ai',
+  mistral: 'mistral_ai',
+  mistralai: 'mistral_ai',
+  aws: 'aws.bedrock',
+  bedrock: 'aws.bedrock',
+  'amazon-bedrock': 'aws.bedrock',
+  cohere: 'cohere',
+  groq: 'groq',
+  deepseek: 'deepseek',
+  xai: 'x_ai',
+  ollama: 'ollama',
+};
+
+/**
+ * Vercel AI SDK spans that wrap one or more provider calls (`ai.generateText` around its
+ * `ai.generateText.doGenerate` steps) carry the summed usage of those calls; counting them as
+ * LLM calls would count every token twice.
+ */
+const VERCEL_WRAPPERS = /^ai\.(generateText|streamText|generateObject|streamObject|embed|embedMany)$/;
+
+/** Values of `openinference.span.kind` / `traceloop.span.kind` that are LLM calls. */
+const LLM_SPAN_KINDS: Readonly<Record<string, string>> = { LLM: 'chat', EMBEDDING: 'embeddings' };
+
+/**
+ * Derives the canonical `llm` fields from a span's attributes (and the name of the
+ * instrumentation scope that made it, for emitters with known quirks), or `null` for a span that
+ * is not an LLM call. Pure. Cost is left `null` here unless the span reported one; the price
+ * table is applied afterwards (`priceLlm`).
+ */
+export function llmFieldsFrom(attributes: Attributes, scopeName = ''): LlmFields | null {
+  const operationId = text(attributes['ai.operationId']);
+  if (operationId !== null && VERCEL_WRAPPERS.test(operationId)) return null;
+  const operation = operationOf(attributes, operationId);
+  const providerRaw = first(attributes, KEYS.provider, text);
+  const requestModel = first(attributes, KEYS.requestModel, text);
+  const responseModel = first(attributes, KEYS.responseModel, text);
+  const input = first(attributes, KEYS.inputTokens, count);
+  const outputTokens = first(attributes, KEYS.outputTokens, count);
+  if (operation === null && requestModel === null && responseModel === null && input === null && outputTokens === null) return null;
+  if (operation !== null && !isModelCall(operation)) return null;
+
+  const provider = providerOf(providerRaw);
+  let cacheRead = first(attributes, KEYS.cacheRead, count);
+  let cacheWrite = first(attributes, KEYS.cacheWrite, count);
+  let reasoningTokens = first(attributes, KEYS.reasoning, count);
+  if (cacheRead === null && cacheWrite === null && reasoningTokens === null) {
+    const meta = providerMetadataCounts(attributes);
+    if (meta !== null) ({ cacheRead, cacheWrite, reasoning: reasoningTokens } = meta);
+  }
+  const exclusive = inputExcludesCache(attributes, scopeName, provider);
+  const inputTokens = input === null ? null : inclusiveInput(input, exclusive, cacheRead, cacheWrite);
+  const reported = reportedCost(attributes);
   return {
     provider,
     operation,
@@ -21,30 +177,127 @@ export function llmFieldsFrom(attributes: Attributes): LlmFields | null {
     responseModel,
     inputTokens,
     outputTokens,
-    totalTokens:
-      count(attributes['gen_ai.usage.total_tokens']) ??
-      (inputTokens !== null && outputTokens !== null ? inputTokens + outputTokens : null),
-    cacheReadInputTokens: count(attributes['gen_ai.usage.cache_read.input_tokens']),
-    cacheCreationInputTokens: count(attributes['gen_ai.usage.cache_creation.input_tokens']),
-    reasoningTokens: count(attributes['gen_ai.usage.reasoning.output_tokens']),
-    costUsd: null,
-    timeToFirstTokenMs: null,
-    finishReasons: strings(attributes['gen_ai.response.finish_reasons']),
+    totalTokens: totalOf(attributes, inputTokens, outputTokens),
+    cacheReadInputTokens: cacheRead,
+    cacheCreationInputTokens: cacheWrite,
+    reasoningTokens,
+    costUsd: reported,
+    costSource: reported === null ? null : 'reported',
+    timeToFirstTokenMs: firstTokenMs(attributes),
+    finishReasons: finishReasonsOf(attributes),
   };
 }
 
-function text(value: unknown): string | null {
-  return typeof value === 'string' && value !== '' ? value : null;
+/** Operations that call a model (and so have tokens and a price), as opposed to agents and tools. */
+function isModelCall(operation: string): boolean {
+  return operation !== 'execute_tool' && operation !== 'invoke_agent' && operation !== 'create_agent';
 }
 
-function count(value: unknown): number | null {
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+function operationOf(attributes: Attributes, operationId: string | null): string | null {
+  const current = text(attributes['gen_ai.operation.name']);
+  if (current !== null) return current;
+  const older = text(attributes['llm.request.type']);
+  if (older !== null) return OPERATIONS[older] ?? older;
+  const kind = text(attributes['openinference.span.kind']);
+  if (kind !== null) return LLM_SPAN_KINDS[kind.toUpperCase()] ?? null;
+  if (operationId !== null) {
+    if (/\.do(Generate|Stream)$/.test(operationId)) return 'chat';
+    if (/\.doEmbed$/.test(operationId)) return 'embeddings';
+    if (operationId === 'ai.toolCall') return 'execute_tool';
+  }
+  return null;
+}
+
+function providerOf(raw: string | null): string | null {
+  if (raw === null) return null;
+  const lower = raw.toLowerCase();
+  return PROVIDERS[lower] ?? PROVIDERS[lower.split('.')[0]!] ?? lower;
+}
+
+/**
+ * The input count with cache reads and writes included. A count known to leave them out gets
+ * them added; so does any count smaller than its own cache tokens, which cannot include them.
+ * A count that already includes them is never added to.
+ */
+function inclusiveInput(value: number, excludesCache: boolean, cacheRead: number | null, cacheWrite: number | null): number {
+  const cached = (cacheRead ?? 0) + (cacheWrite ?? 0);
+  return excludesCache || value < cached ? value + cached : value;
+}
+
+function totalOf(attributes: Attributes, input: number | null, output: number | null): number | null {
+  const reported = first(attributes, KEYS.totalTokens, count);
+  if (input !== null && output !== null) return Math.max(reported ?? 0, input + output);
+  return reported ?? input ?? output;
+}
+
+/** A cost the instrumentation reported (OpenInference `llm.cost.*`, or a plain USD attribute). */
+function reportedCost(attributes: Attributes): number | null {
+  const total = amount(attributes['llm.cost.total']);
+  if (total !== null) return total;
+  const prompt = amount(attributes['llm.cost.prompt']);
+  const completion = amount(attributes['llm.cost.completion']);
+  if (prompt !== null || completion !== null) return (prompt ?? 0) + (completion ?? 0);
+  return amount(attributes['gen_ai.usage.cost']) ?? amount(attributes['llm.cost_usd']);
+}
+
+function firstTokenMs(attributes: Attributes): number | null {
+  for (const [key, toMs] of FIRST_TOKEN_KEYS) {
+    const value = amount(attributes[key]);
+    if (value !== null) return value * toMs;
+  }
+  return null;
+}
+
+/** Finish reasons as an array, whether a dialect sends an array, one string, or a JSON array. */
+function finishReasonsOf(attributes: Attributes): string[] | null {
+  for (const key of KEYS.finishReasons) {
+    const value = attributes[key];
+    if (Array.isArray(value)) {
+      const reasons = value.filter((v): v is string => typeof v === 'string');
+      if (reasons.length > 0) return reasons;
+    } else if (typeof value === 'string' && value !== '') {
+      if (value.startsWith('[')) {
+        try {
+          const parsed: unknown = JSON.parse(value);
+          if (Array.isArray(parsed)) return parsed.filter((v): v is string => typeof v === 'string');
+        } catch {
+          // Not JSON after all: a reason that starts with a bracket.
+        }
+      }
+      return [value];
+    }
+  }
+  // OpenLLMetry before 0.23: one `gen_ai.completion.{i}.finish_reason` per choice.
+  const reasons: string[] = [];
+  for (let i = 0; ; i++) {
+    const reason = text(attributes[`gen_ai.completion.${i}.finish_reason`]);
+    if (reason === null) break;
+    reasons.push(reason);
+  }
+  return reasons.length > 0 ? reasons : null;
+}
+
+function first<T>(attributes: Attributes, keys: readonly string[], read: (value: AttributeValue | undefined) => T | null): T | null {
+  for (const key of keys) {
+    const value = read(attributes[key]);
+    if (value !== null) return value;
+  }
+  return null;
+}
+
+export function text(value: AttributeValue | undefined): string | null {
+  if (typeof value === 'string') return value !== '' ? value : null;
+  return typeof value === 'number' ? String(value) : null;
+}
+
+function count(value: AttributeValue | undefined): number | null {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.round(value);
   if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
   return null;
 }
 
-function strings(value: unknown): string[] | null {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+function amount(value: AttributeValue | undefined): number | null {
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+  if (typeof value === 'string' && value !== '' && Number.isFinite(Number(value)) && Number(value) >= 0) return Number(value);
   return null;
 }

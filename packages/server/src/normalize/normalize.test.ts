@@ -8,7 +8,8 @@ function span(overrides: Partial<SpanRecord>): SpanRecord {
     name: 'op', kind: 'internal', serviceName: 'svc', startTimeUs: 1_000, endTimeUs: 2_000, status: { code: 'unset', message: '' },
     attributes: {}, resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: '' },
     scope: { name: '', version: '', attributes: {}, droppedAttributesCount: 0 }, events: [], links: [],
-    droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0, llm: null, sessionId: null, ...overrides,
+    droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0, llm: null, sessionId: null, userId: null,
+    category: 'other', ...overrides,
   };
 }
 

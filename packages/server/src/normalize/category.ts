@@ -1,0 +1,58 @@
+import type { Attributes, LlmFields, SpanCategory } from '@spoor/model';
+import { text } from './llm.js';
+
+/** `gen_ai.operation.name` values that are not model calls. */
+const OPERATION_CATEGORIES: Readonly<Record<string, SpanCategory>> = {
+  execute_tool: 'tool',
+  invoke_agent: 'agent',
+  create_agent: 'agent',
+  embeddings: 'embedding',
+  retrieval: 'retriever',
+};
+
+/** Spoor SDK `spoor.kind`, OpenLLMetry `traceloop.span.kind`, OpenInference `openinference.span.kind`. */
+const KIND_CATEGORIES: Readonly<Record<string, SpanCategory>> = {
+  workflow: 'workflow',
+  step: 'step',
+  stage: 'step',
+  task: 'step',
+  chain: 'step',
+  agent: 'agent',
+  tool: 'tool',
+  retriever: 'retriever',
+  reranker: 'retriever',
+  embedding: 'embedding',
+  llm: 'llm',
+};
+
+/** Vector stores by `db.system` / `db.system.name`: a query to one is a retrieval. */
+const VECTOR_STORES = new Set(['pinecone', 'qdrant', 'chroma', 'chromadb', 'weaviate', 'milvus', 'pgvector', 'lancedb', 'vespa', 'turbopuffer']);
+
+const RETRIEVAL_NAME = /retriev|vector[ ._-]?search|similarity[ ._-]?search|rerank/i;
+
+/**
+ * What a span is, for the views. An LLM call is `llm` (or `embedding`); otherwise the first of
+ * these that the span carries decides: the GenAI operation, the kind an instrumentation gave it
+ * (Spoor SDK, OpenLLMetry, OpenInference), the Vercel AI SDK operation, a tool name, a vector
+ * store, a name that says retrieval. Pure.
+ */
+export function categoryOf(name: string, attributes: Attributes, llm: LlmFields | null): SpanCategory {
+  if (llm !== null) return llm.operation === 'embeddings' ? 'embedding' : 'llm';
+  const operation = text(attributes['gen_ai.operation.name']);
+  if (operation !== null && OPERATION_CATEGORIES[operation] !== undefined) return OPERATION_CATEGORIES[operation];
+  for (const key of ['spoor.kind', 'traceloop.span.kind', 'openinference.span.kind']) {
+    const kind = text(attributes[key]);
+    const category = kind === null ? undefined : KIND_CATEGORIES[kind.toLowerCase()];
+    if (category !== undefined) return category;
+  }
+  const operationId = text(attributes['ai.operationId']);
+  if (operationId !== null) {
+    if (operationId === 'ai.toolCall') return 'tool';
+    // `ai.generateText` and friends run one or more model calls (and tools) as one step.
+    if (operationId.startsWith('ai.')) return 'step';
+  }
+  if (text(attributes['gen_ai.tool.name']) !== null) return 'tool';
+  const db = text(attributes['db.system.name']) ?? text(attributes['db.system']);
+  if ((db !== null && VECTOR_STORES.has(db.toLowerCase())) || RETRIEVAL_NAME.test(name)) return 'retriever';
+  return 'other';
+}

@@ -1,0 +1,168 @@
+import type { LlmFields, ModelPrice, PriceTable } from '@spoor/model';
+
+/** Where an effective price came from: the table shipped with Spoor, the `--prices` file, the API. */
+export type PriceOrigin = 'default' | 'file' | 'api';
+
+export interface EffectivePrice extends ModelPrice {
+  origin: PriceOrigin;
+}
+
+/** Prefixes that routers, clouds and SDKs put before a provider's own model id. */
+const MODEL_PREFIX = /^(?:models\/|(?:openai|anthropic|google|gemini|mistral|mistralai|vertex_ai|bedrock)\/|(?:us|eu|apac|global)\.|anthropic\.)/;
+/** Bedrock's version suffix (`-v1:0`) and a Vertex-style `@date`. */
+const MODEL_SUFFIX = /(?:-v\d+:\d+|:\d+)$/;
+/** A snapshot date at the end of an id: `-2024-08-06`, `-20241022`, `@20241022`, `-0125`, or `-latest`. */
+const DATE_SUFFIX = /(?:[-@](?:\d{4}-\d{2}-\d{2}|\d{8}|\d{4})|-latest)$/;
+
+const MAX_CACHED_LOOKUPS = 10_000;
+
+/**
+ * The prices in force: Spoor's table, then the user's file over it, then prices set through the
+ * API over both. Looks a model up by its id as sent (`gpt-4o-2024-08-06`), through the aliases,
+ * and then without routing prefixes, version suffixes and snapshot dates. Fine-tuned models
+ * (`ft:...`) are never priced as their base model: they bill at other rates.
+ */
+export class PriceBook {
+  readonly asOf: string;
+  private readonly byId = new Map<string, EffectivePrice>();
+  private readonly cache = new Map<string, EffectivePrice | null>();
+
+  constructor(layers: { table: PriceTable; origin: PriceOrigin }[]) {
+    let asOf = '';
+    for (const { table, origin } of layers) {
+      if (table.asOf > asOf) asOf = table.asOf;
+      for (const price of table.models) {
+        const effective = { ...price, model: price.model.toLowerCase(), origin };
+        // A later layer's entry replaces the earlier entry whole, aliases included.
+        const replaced = this.byId.get(effective.model);
+        if (replaced !== undefined) for (const alias of replaced.aliases ?? []) this.byId.delete(alias.toLowerCase());
+        this.byId.set(effective.model, effective);
+        for (const alias of price.aliases ?? []) this.byId.set(alias.toLowerCase(), effective);
+      }
+    }
+    this.asOf = asOf;
+  }
+
+  /** The price of `model`, or undefined when Spoor does not know it. */
+  find(model: string | null): EffectivePrice | undefined {
+    if (model === null || model === '') return undefined;
+    const cached = this.cache.get(model);
+    if (cached !== undefined) return cached ?? undefined;
+    const found = this.resolve(model.toLowerCase().trim()) ?? null;
+    if (this.cache.size >= MAX_CACHED_LOOKUPS) this.cache.clear();
+    this.cache.set(model, found);
+    return found ?? undefined;
+  }
+
+  /** Every distinct price in force, one per model. */
+  list(): EffectivePrice[] {
+    return [...new Set(this.byId.values())].sort((a, b) => a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model));
+  }
+
+  private resolve(id: string): EffectivePrice | undefined {
+    if (id.startsWith('ft:')) return undefined;
+    const exact = this.byId.get(id);
+    if (exact !== undefined) return exact;
+    let bare = id;
+    for (let previous = ''; previous !== bare; ) {
+      previous = bare;
+      bare = bare.replace(MODEL_PREFIX, '').replace(MODEL_SUFFIX, '');
+    }
+    const stripped = this.byId.get(bare) ?? this.byId.get(bare.replace('@', '-'));
+    if (stripped !== undefined) return stripped;
+    const undated = bare.replace(DATE_SUFFIX, '');
+    return undated !== bare ? this.byId.get(undated) : undefined;
+  }
+}
+
+/**
+ * What an LLM call cost in US dollars by `price`, from the canonical counts (input including cache
+ * reads and writes, output including reasoning): each kind of token billed once, at its own rate.
+ * `null` when the call reported no tokens.
+ */
+export function costOf(llm: LlmFields, price: ModelPrice): number | null {
+  if (llm.inputTokens === null && llm.outputTokens === null) return null;
+  const input = llm.inputTokens ?? 0;
+  const tier = price.longContext !== undefined && input > price.longContext.aboveInputTokens ? price.longContext : price;
+  const cacheRead = Math.min(llm.cacheReadInputTokens ?? 0, input);
+  const cacheWrite = Math.min(llm.cacheCreationInputTokens ?? 0, input - cacheRead);
+  const uncached = input - cacheRead - cacheWrite;
+  const output = llm.outputTokens ?? 0;
+  const reasoning = price.reasoning === undefined ? 0 : Math.min(llm.reasoningTokens ?? 0, output);
+  const micro =
+    uncached * tier.input +
+    cacheRead * (tier.cacheRead ?? price.cacheRead ?? tier.input) +
+    cacheWrite * (tier.cacheWrite ?? price.cacheWrite ?? tier.input) +
+    (output - reasoning) * tier.output +
+    reasoning * (price.reasoning ?? tier.output);
+  return micro / 1_000_000;
+}
+
+/** The cost of an LLM call by the book: its response model's price, else its request model's. */
+export function costByBook(llm: LlmFields, prices: PriceBook): number | null {
+  const price = prices.find(llm.responseModel) ?? prices.find(llm.requestModel);
+  return price === undefined ? null : costOf(llm, price);
+}
+
+/** Fills `costUsd` from the price book, unless the span reported its own cost. */
+export function priceLlm(llm: LlmFields, prices: PriceBook): void {
+  if (llm.costSource === 'reported') return;
+  const cost = costByBook(llm, prices);
+  llm.costUsd = cost;
+  llm.costSource = cost === null ? null : 'price_table';
+}
+
+/** Thrown for a price table that cannot be used; the message says where and why. */
+export class PriceTableError extends Error {
+  override name = 'PriceTableError';
+}
+
+const PRICE_FIELDS = ['input', 'output', 'cacheRead', 'cacheWrite', 'reasoning'] as const;
+const MODEL_FIELDS = new Set(['model', 'provider', 'aliases', ...PRICE_FIELDS, 'longContext']);
+const LONG_CONTEXT_FIELDS = new Set(['aboveInputTokens', 'input', 'output', 'cacheRead', 'cacheWrite']);
+
+/** Checks one model's price as a user wrote it (file or API); returns it with lowercase ids. */
+export function modelPriceFrom(value: unknown, where: string): ModelPrice {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PriceTableError(`${where}: expected an object with model, provider, input and output`);
+  const v = value as Record<string, unknown>;
+  for (const key of Object.keys(v)) {
+    if (!MODEL_FIELDS.has(key)) throw new PriceTableError(`${where}: unknown field '${key}' (known: ${[...MODEL_FIELDS].join(', ')})`);
+  }
+  if (typeof v.model !== 'string' || v.model.trim() === '') throw new PriceTableError(`${where}: 'model' must be a non-empty string`);
+  const at = `${where} (${v.model})`;
+  if (typeof v.provider !== 'string' || v.provider === '') throw new PriceTableError(`${at}: 'provider' must be a non-empty string, e.g. "openai"`);
+  const price: ModelPrice = { model: v.model.trim().toLowerCase(), provider: v.provider, input: 0, output: 0 };
+  for (const field of PRICE_FIELDS) {
+    const amount = v[field];
+    if (amount === undefined && (field === 'input' || field === 'output')) throw new PriceTableError(`${at}: '${field}' (USD per million tokens) is required`);
+    if (amount === undefined) continue;
+    if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) throw new PriceTableError(`${at}: '${field}' must be a number of USD per million tokens, at least 0`);
+    price[field] = amount;
+  }
+  if (v.aliases !== undefined) {
+    if (!Array.isArray(v.aliases) || !v.aliases.every((a) => typeof a === 'string' && a !== '')) throw new PriceTableError(`${at}: 'aliases' must be an array of model ids`);
+    price.aliases = (v.aliases as string[]).map((a) => a.toLowerCase());
+  }
+  if (v.longContext !== undefined) {
+    const lc = v.longContext as Record<string, unknown>;
+    if (typeof lc !== 'object' || lc === null) throw new PriceTableError(`${at}: 'longContext' must be an object`);
+    for (const key of Object.keys(lc)) if (!LONG_CONTEXT_FIELDS.has(key)) throw new PriceTableError(`${at}: unknown field 'longContext.${key}'`);
+    for (const key of ['aboveInputTokens', 'input', 'output']) {
+      if (typeof lc[key] !== 'number' || !Number.isFinite(lc[key]) || (lc[key] as number) < 0) throw new PriceTableError(`${at}: 'longContext.${key}' must be a number, at least 0`);
+    }
+    for (const key of ['cacheRead', 'cacheWrite']) {
+      if (lc[key] !== undefined && (typeof lc[key] !== 'number' || !Number.isFinite(lc[key]) || (lc[key] as number) < 0)) throw new PriceTableError(`${at}: 'longContext.${key}' must be a number, at least 0`);
+    }
+    price.longContext = lc as unknown as ModelPrice['longContext'];
+  }
+  return price;
+}
+
+/** Checks a whole price table (a user's `--prices` file). */
+export function priceTableFrom(value: unknown, where: string): PriceTable {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new PriceTableError(`${where}: expected { "asOf": "YYYY-MM-DD", "models": [...] }`);
+  const v = value as Record<string, unknown>;
+  if (typeof v.asOf !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v.asOf)) throw new PriceTableError(`${where}: 'asOf' must be the date of the prices, as YYYY-MM-DD`);
+  if (!Array.isArray(v.models)) throw new PriceTableError(`${where}: 'models' must be an array of model prices`);
+  return { asOf: v.asOf, models: v.models.map((m, i) => modelPriceFrom(m, `${where}: models[${i}]`)) };
+}
