@@ -78,6 +78,7 @@ describe('resolveServeConfig', () => {
       retention: { tracesMs: 30 * DAY, logsMs: 30 * DAY, metricsMs: 30 * DAY, intervalMs: HOUR },
       maxBodyBytes: 16 * 1024 * 1024,
       logLevel: 'info',
+      pricesFile: null,
     });
     expect(DEFAULTS.host).toBe('127.0.0.1');
   });
@@ -89,6 +90,7 @@ describe('resolveServeConfig', () => {
     SPOOR_RETENTION: '3d',
     SPOOR_MAX_BODY: '1MiB',
     SPOOR_LOG_LEVEL: 'debug',
+    SPOOR_PRICES: '/etc/spoor/prices.json',
   };
 
   it('takes every setting from SPOOR_* variables over the defaults', () => {
@@ -99,11 +101,12 @@ describe('resolveServeConfig', () => {
       retention: { tracesMs: 3 * DAY, logsMs: 3 * DAY, metricsMs: 3 * DAY, intervalMs: HOUR },
       maxBodyBytes: 1024 * 1024,
       logLevel: 'debug',
+      pricesFile: '/etc/spoor/prices.json',
     });
   });
 
   it('lets every flag beat its variable', () => {
-    const flags = { host: '::1', port: '0', data: '/srv/flag', retention: 'traces=1d', maxBody: '2048', logLevel: 'warn' };
+    const flags = { host: '::1', port: '0', data: '/srv/flag', retention: 'traces=1d', maxBody: '2048', logLevel: 'warn', prices: '/srv/prices.json' };
     expect(resolveServeConfig(flags, env)).toEqual({
       host: '::1',
       port: 0,
@@ -111,6 +114,7 @@ describe('resolveServeConfig', () => {
       retention: { tracesMs: DAY, logsMs: 30 * DAY, metricsMs: 30 * DAY, intervalMs: HOUR },
       maxBodyBytes: 2048,
       logLevel: 'warn',
+      pricesFile: '/srv/prices.json',
     });
   });
 

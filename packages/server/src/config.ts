@@ -14,6 +14,8 @@ export interface ServeOptions {
   maxBody?: string;
   /** pino level. Default `info`. */
   logLevel?: string;
+  /** A JSON price table (`{ asOf, models: [...] }`) over Spoor's own. Default: none. */
+  prices?: string;
 }
 
 /** The resolved configuration: every field set. */
@@ -24,6 +26,8 @@ export interface ServeConfig {
   retention: { tracesMs: number; logsMs: number; metricsMs: number; intervalMs: number };
   maxBodyBytes: number;
   logLevel: string;
+  /** Absolute path of the user's price table, or `null`. */
+  pricesFile: string | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -35,6 +39,7 @@ export const DEFAULTS = {
   retention: '30d',
   maxBody: '16MiB',
   logLevel: 'info',
+  prices: '',
 } as const;
 
 const ENV: Record<keyof ServeOptions, string> = {
@@ -44,6 +49,7 @@ const ENV: Record<keyof ServeOptions, string> = {
   retention: 'SPOOR_RETENTION',
   maxBody: 'SPOOR_MAX_BODY',
   logLevel: 'SPOOR_LOG_LEVEL',
+  prices: 'SPOOR_PRICES',
 };
 
 /** Resolves flags over environment over defaults. Throws a message that says what to fix. */
@@ -69,6 +75,7 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     retention: { ...parseRetention(pick('retention')), intervalMs: 3_600_000 },
     maxBodyBytes: parseBytes(pick('maxBody')),
     logLevel,
+    pricesFile: pick('prices') === '' ? null : resolve(pick('prices')),
   };
 }
 

@@ -1,9 +1,11 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { PriceTable } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
 import { createApp } from './api/app.js';
 import type { ServeConfig } from './config.js';
 import { DbThread } from './dbthread/db-client.js';
+import { priceTableFrom } from './normalize/prices.js';
 import { IngestQueue } from './pipeline/ingest-queue.js';
 import { Spool } from './pipeline/spool.js';
 import { AppError } from './errors.js';
@@ -36,8 +38,9 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   let reportFailure: (error: Error) => void = () => {};
   const failed = new Promise<Error>((resolve) => (reportFailure = resolve));
 
+  const prices = config.pricesFile === null ? null : await readPriceTable(config.pricesFile);
   const { thread, replayed, committedSegment, retention } = await DbThread.start(
-    { dbPath: join(config.dataDir, 'spoor.duckdb'), spoolDir, retention: config.retention },
+    { dbPath: join(config.dataDir, 'spoor.duckdb'), spoolDir, retention: config.retention, prices },
     {
       onCommitted: (seq, position) => queue?.committed(seq, position),
       onLog: (level, message, data) => {
@@ -61,6 +64,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     selfMetrics.gauge('spoor_ingest_queue_records', 'Records accepted and not yet committed to the store.', () => ingest.queued());
     app = await createApp({
       query: thread.queries,
+      prices: thread.prices,
       accept: async ({ signal, encoding, projectId, receivedUs, body, records }) => {
         // Requests already in flight when a shutdown starts still complete; a dead database thread
         // would never commit what is accepted, so then nothing is.
@@ -117,4 +121,21 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
 function logRetention(app: FastifyInstance, results: Array<{ signal: string; deleted: number }>): void {
   const deleted = results.filter((r) => r.deleted > 0);
   if (deleted.length > 0) app.log.info({ deleted }, 'retention removed expired records');
+}
+
+/** Reads and checks the user's price table; the error names the file and what is wrong. */
+async function readPriceTable(path: string): Promise<PriceTable> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read the price table ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`the price table ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  return priceTableFrom(json, path);
 }

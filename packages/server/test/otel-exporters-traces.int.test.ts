@@ -205,7 +205,7 @@ function noLlm(overrides: Partial<LlmFields>): LlmFields {
   return {
     provider: null, operation: null, requestModel: null, responseModel: null, inputTokens: null, outputTokens: null,
     totalTokens: null, cacheReadInputTokens: null, cacheCreationInputTokens: null, reasoningTokens: null, costUsd: null,
-    timeToFirstTokenMs: null, finishReasons: null, ...overrides,
+    costSource: null, timeToFirstTokenMs: null, finishReasons: null, ...overrides,
   };
 }
 
@@ -255,6 +255,8 @@ describe.each(EXPORT_VARIANTS)('traces sent by the OpenTelemetry JS exporter ove
         droppedLinksCount: 0,
         llm: null,
         sessionId: null,
+        userId: null,
+        category: 'other',
         depth: 0,
       };
     };
@@ -357,15 +359,20 @@ describe.each(EXPORT_VARIANTS)('traces sent by the OpenTelemetry JS exporter ove
       noLlm({
         provider: 'openai', operation: 'chat', requestModel: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06',
         inputTokens: 1200, outputTokens: 300, totalTokens: 1500, finishReasons: ['stop'],
+        // gpt-4o: $2.50 input, $10 output per million tokens.
+        costUsd: expect.closeTo((1200 * 2.5 + 300 * 10) / 1e6, 12), costSource: 'price_table',
       }),
     );
     expect(llmOf('chat claude-sonnet-4-5').llm).toEqual(
       noLlm({
         provider: 'anthropic', operation: 'chat', requestModel: 'claude-sonnet-4-5', inputTokens: 800, outputTokens: 50,
         totalTokens: 850, cacheReadInputTokens: 400, finishReasons: ['end_turn', 'tool_use'],
+        // claude-sonnet-4-5: the 800 input tokens include the 400 read from the cache, which bill at
+        // $0.30 instead of $3 per million; output at $15.
+        costUsd: expect.closeTo((400 * 3 + 400 * 0.3 + 50 * 15) / 1e6, 12), costSource: 'price_table',
       }),
     );
-    expect(llmOf('execute_tool web_search').llm).toEqual(noLlm({ operation: 'execute_tool' }));
+    expect(llmOf('execute_tool web_search')).toMatchObject({ llm: null, category: 'tool' });
     expect(llmOf('agent run')).toMatchObject({ llm: null, sessionId: 'sess-42' });
 
     const list = await getJson<TraceListResponse>(setup.server.url, `/api/traces?service=${sent.service}&limit=10`);
@@ -375,7 +382,7 @@ describe.each(EXPORT_VARIANTS)('traces sent by the OpenTelemetry JS exporter ove
       errorCount: 0,
       inputTokens: 2000,
       outputTokens: 350,
-      costUsd: null,
+      costUsd: expect.closeTo((1200 * 2.5 + 300 * 10 + 400 * 3 + 400 * 0.3 + 50 * 15) / 1e6, 12),
     });
   });
 

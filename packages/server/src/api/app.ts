@@ -2,6 +2,8 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOpt
 import { DEFAULT_PROJECT_ID } from '@spoor/model';
 import { AppError, isAppError } from '../errors.js';
 import { type AcceptedRequest, ingestRoutes } from '../ingest/routes.js';
+import { modelPriceFrom, PriceTableError } from '../normalize/prices.js';
+import type { JsonPrices } from '../pricing/price-service.js';
 import type { JsonQueries } from '../query/query-service.js';
 import type { IngestMetrics, SelfMetrics } from '../self-metrics.js';
 import { type QueryString, logQueryFrom, metricPointQueryFrom, rangeQueryFrom, traceId, traceQueryFrom } from './params.js';
@@ -11,6 +13,8 @@ const VISIBILITY_WAIT_MS = 2000;
 export interface AppOptions {
   /** The queries, answering with serialized JSON. */
   query: JsonQueries;
+  /** The price API, answering with serialized JSON. */
+  prices: JsonPrices;
   accept: (request: AcceptedRequest) => Promise<void>;
   /** Resolves when every request acknowledged so far is visible to queries. */
   visible: () => Promise<void>;
@@ -91,6 +95,44 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     json(reply, await query.listMetricPoints(metricPointQueryFrom(request.query as QueryString, project))),
   );
 
+  const { prices } = options;
+  app.get('/api/prices', async (request, reply) => {
+    rejectQuery(request.query as QueryString);
+    return json(reply, await prices.listPrices(project));
+  });
+  app.get('/api/prices/unpriced', async (request, reply) =>
+    json(reply, await prices.listUnpricedModels(project, rangeQueryFrom(request.query as QueryString))),
+  );
+  app.put<{ Params: { model: string } }>('/api/prices/:model', async (request, reply) => {
+    rejectQuery(request.query as QueryString);
+    const body = jsonObject(request.body);
+    const model = request.params.model;
+    if (body.model !== undefined && String(body.model).toLowerCase() !== model.toLowerCase()) {
+      throw new AppError('ERR_BAD_REQUEST', `the body names model '${String(body.model)}' but the path names '${model}'`);
+    }
+    let price;
+    try {
+      price = modelPriceFrom({ ...body, model }, 'price');
+    } catch (error) {
+      if (error instanceof PriceTableError) throw new AppError('ERR_BAD_REQUEST', error.message);
+      throw error;
+    }
+    return json(reply, await prices.putPrice(project, price));
+  });
+  app.delete<{ Params: { model: string } }>('/api/prices/:model', async (request, reply) => {
+    rejectQuery(request.query as QueryString);
+    return json(reply, await prices.deletePrice(project, request.params.model));
+  });
+  app.post('/api/prices/reprice', async (request, reply) => {
+    rejectQuery(request.query as QueryString);
+    const body = jsonObject(request.body ?? {});
+    for (const [key, value] of Object.entries(body)) {
+      if (key !== 'from' && key !== 'to') throw new AppError('ERR_BAD_REQUEST', `'${key}' is not a field of a re-price request (known: from, to)`);
+      if (typeof value !== 'string') throw new AppError('ERR_BAD_REQUEST', `'${key}' must be an ISO-8601 time or epoch milliseconds, as a string`);
+    }
+    return json(reply, await prices.reprice(project, rangeQueryFrom(body as QueryString)));
+  });
+
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/ready', async (_request, reply) => {
     if (!options.isReady()) return reply.code(503).send({ status: 'shutting_down' });
@@ -103,10 +145,16 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     reply.type('text/plain; charset=utf-8').send(
       'Spoor is running.\n\nOTLP/HTTP: POST /v1/traces, /v1/logs, /v1/metrics\n' +
         'API: GET /api/traces, /api/traces/:traceId, /api/services, /api/logs, /api/metrics, /api/metrics/points\n' +
+        'Prices: GET /api/prices, /api/prices/unpriced; PUT, DELETE /api/prices/:model; POST /api/prices/reprice\n' +
         'Health: GET /health, /ready; Prometheus: GET /metrics\n',
     ),
   );
   return app;
+}
+
+function jsonObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('ERR_BAD_REQUEST', 'the body must be a JSON object');
+  return body as Record<string, unknown>;
 }
 
 function rejectQuery(q: QueryString): void {

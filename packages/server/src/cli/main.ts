@@ -5,10 +5,11 @@ import { startServer } from '../server.js';
 import { runDemo } from './demo.js';
 
 const USAGE = `Usage:
-  spoor serve [--host H] [--port P] [--data DIR] [--retention 30d] [--max-body 16MiB] [--log-level info]
+  spoor serve [--host H] [--port P] [--data DIR] [--retention 30d] [--max-body 16MiB] [--log-level info] [--prices prices.json]
   spoor demo [--endpoint http://127.0.0.1:4318]
 
-Flags beat SPOOR_HOST, SPOOR_PORT, SPOOR_DATA, SPOOR_RETENTION, SPOOR_MAX_BODY and SPOOR_LOG_LEVEL,
+Flags beat SPOOR_HOST, SPOOR_PORT, SPOOR_DATA, SPOOR_RETENTION, SPOOR_MAX_BODY, SPOOR_LOG_LEVEL and
+SPOOR_PRICES,
 which beat the defaults.`;
 
 async function main(argv: string[]): Promise<number> {
@@ -31,6 +32,7 @@ async function serve(args: string[]): Promise<number> {
       port: { type: 'string' },
       data: { type: 'string' },
       retention: { type: 'string' },
+      prices: { type: 'string' },
       'max-body': { type: 'string' },
       'log-level': { type: 'string' },
     },
@@ -41,6 +43,7 @@ async function serve(args: string[]): Promise<number> {
     port: values.port,
     data: values.data,
     retention: values.retention,
+    prices: values.prices,
     maxBody: values['max-body'],
     logLevel: values['log-level'],
   });

@@ -5,6 +5,7 @@ import type { CommitSink } from '../pipeline/ingest-queue.js';
 import type { RetentionResult } from '../pipeline/retention.js';
 import type { SpoolEntry, SpoolPosition } from '../pipeline/spool.js';
 import { AppError } from '../errors.js';
+import { type JsonPrices, PRICE_METHODS, type PriceMethod } from '../pricing/price-service.js';
 import { type JsonQueries, QUERY_METHODS, type QueryMethod } from '../query/query-service.js';
 import { StoreError } from '../store/store.js';
 import type { DbThreadConfig, FromDbThread, ToDbThread } from './protocol.js';
@@ -22,6 +23,7 @@ export interface DbThreadEvents {
  */
 export class DbThread implements CommitSink {
   readonly queries: JsonQueries;
+  readonly prices: JsonPrices;
   private nextId = 0;
   private failed: Error | null = null;
   private closing = false;
@@ -31,9 +33,10 @@ export class DbThread implements CommitSink {
     private readonly worker: Worker,
     events: DbThreadEvents,
   ) {
-    const queries: Partial<Record<QueryMethod, (...args: unknown[]) => Promise<unknown>>> = {};
-    for (const method of QUERY_METHODS) queries[method] = (...args) => this.request({ type: 'query', method, args });
+    const queries: Partial<Record<QueryMethod | PriceMethod, (...args: unknown[]) => Promise<unknown>>> = {};
+    for (const method of [...QUERY_METHODS, ...PRICE_METHODS]) queries[method] = (...args) => this.request({ type: 'query', method, args });
     this.queries = queries as JsonQueries;
+    this.prices = queries as JsonPrices;
     worker.on('message', (message: FromDbThread) => {
       if (message.type === 'committed') events.onCommitted(message.seq, message.position, message.records);
       else if (message.type === 'log') events.onLog(message.level, message.message, message.data);

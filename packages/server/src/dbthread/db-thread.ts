@@ -4,6 +4,8 @@ import { CommitLoop } from '../pipeline/commit-loop.js';
 import { applyRetention, scheduleRetention } from '../pipeline/retention.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { isAppError } from '../errors.js';
+import { DEFAULT_PROJECT_ID } from '@spoor/model';
+import { PRICE_METHODS, type PriceMethod, PriceService } from '../pricing/price-service.js';
 import { QueryService } from '../query/query-service.js';
 import type { DbThreadConfig, FromDbThread, ToDbThread } from './protocol.js';
 
@@ -18,9 +20,12 @@ const send = (message: FromDbThread): void => port.postMessage(message);
 
 async function start(): Promise<void> {
   const store = await DuckDbStore.open({ path: config.dbPath });
+  const pricing = new PriceService(store, config.prices);
+  await pricing.load([DEFAULT_PROJECT_ID]);
   const loop = new CommitLoop(store, {
     spoolDir: config.spoolDir,
-    decode: (entry) => decodeRequest(entry.signal, entry.encoding, entry.body, entry.projectId, entry.receivedUs).batch,
+    decode: (entry) =>
+      decodeRequest(entry.signal, entry.encoding, entry.body, entry.projectId, entry.receivedUs, pricing.bookFor(entry.projectId)).batch,
     maxRecordsPerCommit: config.maxRecordsPerCommit,
     lingerMs: config.lingerMs,
     onCommit: (seq, position, records) => send({ type: 'committed', seq, position, records }),
@@ -46,8 +51,9 @@ async function start(): Promise<void> {
         void loop.commitUpTo(message.seq).then(() => send({ type: 'reply', id: message.id }));
         break;
       case 'query': {
-        const method = queries[message.method] as (...args: unknown[]) => Promise<unknown>;
-        method.apply(queries, message.args).then(
+        const service = (PRICE_METHODS as readonly string[]).includes(message.method) ? pricing : queries;
+        const method = service[message.method as keyof typeof service & PriceMethod] as (...args: unknown[]) => Promise<unknown>;
+        method.apply(service, message.args).then(
           (result) => send({ type: 'reply', id: message.id, result: JSON.stringify(result) }),
           (error: Error) =>
             send({ type: 'reply', id: message.id, error: { name: error.name, message: error.message, code: isAppError(error) ? error.code : undefined } }),

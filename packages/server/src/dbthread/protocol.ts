@@ -1,6 +1,8 @@
 import type { ErrorCode } from '../errors.js';
 import type { RetentionConfig, RetentionResult } from '../pipeline/retention.js';
 import type { SpoolEntry, SpoolPosition } from '../pipeline/spool.js';
+import type { PriceTable } from '@spoor/model';
+import type { PriceMethod } from '../pricing/price-service.js';
 import type { QueryMethod } from '../query/query-service.js';
 
 /** Messages between the server's main thread and its database thread. */
@@ -8,6 +10,8 @@ export interface DbThreadConfig {
   dbPath: string;
   spoolDir: string;
   retention: RetentionConfig;
+  /** The user's price table (`--prices`), over Spoor's own; `null` for none. */
+  prices: PriceTable | null;
   maxRecordsPerCommit?: number;
   lingerMs?: number;
 }
@@ -15,7 +19,7 @@ export interface DbThreadConfig {
 export type ToDbThread =
   | { type: 'entry'; entry: SpoolEntry; position: SpoolPosition; seq: number }
   | { type: 'commitUpTo'; id: number; seq: number }
-  | { type: 'query'; id: number; method: QueryMethod; args: unknown[] }
+  | { type: 'query'; id: number; method: QueryMethod | PriceMethod; args: unknown[] }
   | { type: 'close'; id: number };
 
 export type FromDbThread =

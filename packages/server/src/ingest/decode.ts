@@ -1,4 +1,5 @@
 import { normalizeSpans } from '../normalize/normalize.js';
+import type { PriceBook } from '../normalize/prices.js';
 import type { WriteBatch } from '../store/store.js';
 import { decodeLogsJson } from './json/logs.js';
 import { decodeMetricsJson } from './json/metrics.js';
@@ -17,8 +18,9 @@ export interface DecodedRequest {
 }
 
 /**
- * Decodes one OTLP export body and normalizes its records. Deterministic for a given body and
- * `receivedUs`, so a spooled body decodes to the same records when it is replayed.
+ * Decodes one OTLP export body and normalizes its records, pricing LLM spans by `prices` when
+ * given. Deterministic for a given body, `receivedUs` and prices, so a spooled body decodes to
+ * the same records when it is replayed.
  */
 export function decodeRequest(
   signal: OtlpSignal,
@@ -26,10 +28,11 @@ export function decodeRequest(
   body: Uint8Array,
   projectId: string,
   receivedUs: number,
+  prices?: PriceBook,
 ): DecodedRequest {
   if (signal === 'traces') {
     const d = encoding === 'protobuf' ? decodeTracesProtobuf(body, projectId) : decodeTracesJson(body, projectId);
-    normalizeSpans(d.records);
+    normalizeSpans(d.records, prices);
     return { batch: { spans: d.records, logs: [], metricPoints: [] }, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason };
   }
   if (signal === 'logs') {

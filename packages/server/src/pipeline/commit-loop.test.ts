@@ -24,6 +24,7 @@ function span(projectId: string, name: string): SpanRecord {
     serviceName: 'svc', startTimeUs: 1, endTimeUs: 2, status: { code: 'unset', message: '' }, attributes: {},
     resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: '' }, scope: { name: '', version: '', attributes: {}, droppedAttributesCount: 0 },
     events: [], links: [], droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0, llm: null, sessionId: null,
+    userId: null, category: 'other',
   };
 }
 

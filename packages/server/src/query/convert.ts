@@ -56,6 +56,8 @@ export function spanFromRecord(r: SpanRecord, depth: number): Span {
     droppedLinksCount: r.droppedLinksCount,
     llm: r.llm,
     sessionId: r.sessionId,
+    userId: r.userId,
+    category: r.category,
     depth,
   };
 }

@@ -1,4 +1,4 @@
-import type { LogRecordData, MetricPointRecord, SpanRecord, TraceQuery } from '@spoor/model';
+import type { LlmFields, LogRecordData, MetricPointRecord, ModelPrice, SpanRecord, TraceQuery, TraceSummaryRecord } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store, WriteBatch } from './store.js';
 
@@ -31,15 +31,224 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
         droppedEventsCount: 3,
         droppedLinksCount: 4,
         sessionId: 'sess-1',
+        userId: 'user-7',
+        category: 'llm',
         llm: {
           provider: 'openai', operation: 'chat', requestModel: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06',
-          inputTokens: 100, outputTokens: 20, totalTokens: 120, cacheReadInputTokens: null, cacheCreationInputTokens: null,
-          reasoningTokens: null, costUsd: 0.0125, timeToFirstTokenMs: 230, finishReasons: ['stop'],
+          inputTokens: 100, outputTokens: 20, totalTokens: 120, cacheReadInputTokens: 60, cacheCreationInputTokens: null,
+          reasoningTokens: 5, costUsd: 0.0125, costSource: 'price_table', timeToFirstTokenMs: 230, finishReasons: ['stop'],
         },
       });
       await write({ spans: [s] });
       const found = await store.getTrace('default', s.traceId);
       expect(found?.spans).toEqual([s]);
+    });
+
+    it('returns the category, user id and cost source of spans of every kind', async () => {
+      const spans = [
+        span({ spanId: sid(1), category: 'agent', userId: 'user-1', llm: null }),
+        span({ spanId: sid(2), parentSpanId: sid(1), category: 'tool', userId: null }),
+        span({ spanId: sid(3), parentSpanId: sid(1), category: 'llm', userId: 'user-1',
+          llm: { ...emptyLlm(), requestModel: 'gpt-4o', inputTokens: 10, outputTokens: 2, costUsd: 0.75, costSource: 'reported' } }),
+        span({ spanId: sid(4), parentSpanId: sid(1), category: 'embedding',
+          llm: { ...emptyLlm(), operation: 'embeddings', requestModel: 'text-embedding-3-small', inputTokens: 8, costUsd: null, costSource: null } }),
+      ];
+      await write({ spans });
+      const found = await store.getTrace('default', tid(1));
+      const bySpan = new Map(found!.spans.map((s) => [s.spanId, s]));
+      for (const s of spans) expect(bySpan.get(s.spanId)).toEqual(s);
+    });
+
+    it('lists the models of LLM spans that have tokens and no cost', async () => {
+      const llm = (over: Partial<LlmFields>): LlmFields => ({ ...emptyLlm(), provider: 'acme', operation: 'chat', ...over });
+      await write({ spans: [
+        // Grouped by the response model, whatever the request model said.
+        span({ traceId: tid(80), spanId: sid(1), startTimeUs: T0, llm: llm({ requestModel: 'acme-1', responseModel: 'acme-1-0613', inputTokens: 10, outputTokens: 5 }) }),
+        span({ traceId: tid(80), spanId: sid(2), startTimeUs: T0 + 50, llm: llm({ requestModel: 'acme-one', responseModel: 'acme-1-0613', inputTokens: 20, outputTokens: 7 }) }),
+        // No response model: the request model names it; a missing count sums as 0.
+        span({ traceId: tid(81), spanId: sid(1), startTimeUs: T0 + 10, llm: llm({ provider: null, requestModel: 'beta', outputTokens: 3 }) }),
+        // Priced: not listed.
+        span({ traceId: tid(82), spanId: sid(1), llm: llm({ requestModel: 'gamma', inputTokens: 1, outputTokens: 1, costUsd: 0.1, costSource: 'price_table' }) }),
+        span({ traceId: tid(82), spanId: sid(2), llm: llm({ requestModel: 'acme-1-0613', inputTokens: 1, outputTokens: 1, costUsd: 0.2, costSource: 'reported' }) }),
+        // No tokens: nothing to price, not listed.
+        span({ traceId: tid(83), spanId: sid(1), llm: llm({ requestModel: 'delta' }) }),
+        // Not an LLM span.
+        span({ traceId: tid(84), spanId: sid(1) }),
+        // Out of the range, on either side.
+        span({ traceId: tid(85), spanId: sid(1), startTimeUs: T0 - 1, llm: llm({ requestModel: 'acme-1-0613', inputTokens: 100, outputTokens: 100 }) }),
+        span({ traceId: tid(85), spanId: sid(2), startTimeUs: T0 + 1_000, llm: llm({ requestModel: 'epsilon', inputTokens: 100, outputTokens: 100 }) }),
+        // Another project's.
+        span({ projectId: 'p2', traceId: tid(86), spanId: sid(1), llm: llm({ requestModel: 'acme-1-0613', inputTokens: 1000, outputTokens: 1000 }) }),
+        span({ projectId: 'p2', traceId: tid(86), spanId: sid(2), llm: llm({ requestModel: 'zeta', inputTokens: 1, outputTokens: 1 }) }),
+      ] });
+      expect(await store.listUnpricedModels('default', { fromUs: T0, toUs: T0 + 1_000 })).toEqual([
+        { model: 'acme-1-0613', provider: 'acme', spanCount: 2, inputTokens: 30, outputTokens: 12, lastSeenUs: T0 + 50 },
+        { model: 'beta', provider: null, spanCount: 1, inputTokens: 0, outputTokens: 3, lastSeenUs: T0 + 10 },
+      ]);
+      // Without a range, the out-of-range spans count too; most spans first.
+      expect((await store.listUnpricedModels('default', ALL)).map((m) => [m.model, m.spanCount])).toEqual([['acme-1-0613', 3], ['beta', 1], ['epsilon', 1]]);
+      expect((await store.listUnpricedModels('p2', ALL)).map((m) => [m.model, m.spanCount, m.inputTokens])).toEqual([['acme-1-0613', 1, 1000], ['zeta', 1, 1]]);
+      expect(await store.listUnpricedModels('p3', ALL)).toEqual([]);
+    });
+
+    it('stores, replaces and deletes prices set through the API, per project', async () => {
+      const acme: ModelPrice = {
+        model: 'acme-1', provider: 'acme', aliases: ['acme-1-0613', 'acme-1-latest'], input: 1.5, output: 6, cacheRead: 0.15, cacheWrite: 1.875,
+        reasoning: 7.25, longContext: { aboveInputTokens: 200_000, input: 3, output: 12, cacheRead: 0.3, cacheWrite: 3.75 },
+      };
+      const beta: ModelPrice = { model: 'beta', provider: 'b-corp', input: 0.1, output: 0.4 };
+      expect(await store.listModelPrices('default')).toEqual([]);
+      await store.putModelPrice('default', beta, T0);
+      await store.putModelPrice('default', acme, T0 + 1);
+      expect(await store.listModelPrices('default')).toStrictEqual([acme, beta]);
+
+      // Put again: replaces the whole price (the aliases and longContext go with it).
+      const acme2: ModelPrice = { model: 'acme-1', provider: 'acme', input: 2, output: 8 };
+      await store.putModelPrice('default', acme2, T0 + 2);
+      expect(await store.listModelPrices('default')).toStrictEqual([acme2, beta]);
+
+      // Projects are apart.
+      const theirs: ModelPrice = { model: 'acme-1', provider: 'acme', input: 99, output: 99 };
+      expect(await store.listModelPrices('p2')).toEqual([]);
+      await store.putModelPrice('p2', theirs, T0 + 3);
+      expect(await store.listModelPrices('p2')).toStrictEqual([theirs]);
+      expect(await store.listModelPrices('default')).toStrictEqual([acme2, beta]);
+
+      expect(await store.deleteModelPrice('default', 'acme-1')).toBe(true);
+      expect(await store.deleteModelPrice('default', 'acme-1')).toBe(false);
+      expect(await store.deleteModelPrice('default', 'never-set')).toBe(false);
+      expect(await store.deleteModelPrice('p2', 'beta')).toBe(false);
+      expect(await store.listModelPrices('default')).toStrictEqual([beta]);
+      expect(await store.listModelPrices('p2')).toStrictEqual([theirs]);
+    });
+
+    describe('repriceSpans', () => {
+      const RANGE = { fromUs: T0, toUs: T0 + 1_000_000 };
+      const llm = (model: string, inputTokens: number, outputTokens: number, costUsd: number | null, costSource: LlmFields['costSource'] = costUsd === null ? null : 'price_table'): LlmFields =>
+        ({ ...emptyLlm(), provider: 'acme', operation: 'chat', requestModel: model, inputTokens, outputTokens, totalTokens: inputTokens + outputTokens, costUsd, costSource });
+      /** The price table of the tests: acme-1 by its tokens, gpt-x and other at fixed costs. */
+      const prices = (l: LlmFields): number | null => {
+        if (l.requestModel === 'acme-1') return ((l.inputTokens ?? 0) * 1 + (l.outputTokens ?? 0) * 2) / 1000;
+        if (l.requestModel === 'gpt-x') return 0.02;
+        if (l.requestModel === 'other') return 0.2;
+        return null;
+      };
+
+      /**
+       * Trace 70: a root that started before the range (in a batch of its own), and in the range an
+       * unpriced acme-1 call, a priced gpt-x call that failed, and an acme-1 call whose cost was
+       * reported. Trace 71: an unpriced acme-1 call before the range. Trace 72: a call already at
+       * its price. Trace 73: an unpriced acme-1 call. Project p2 has a trace 70 of its own.
+       */
+      async function seed(): Promise<void> {
+        await write({ spans: [
+          span({ traceId: tid(70), spanId: sid(1), name: 'agent run', serviceName: 'gateway', startTimeUs: T0 - 10, endTimeUs: T0 + 5_000, category: 'agent' }),
+        ] });
+        await write({ spans: [
+          span({ traceId: tid(70), spanId: sid(2), parentSpanId: sid(1), name: 'chat acme-1', startTimeUs: T0 + 10, endTimeUs: T0 + 900, category: 'llm', llm: llm('acme-1', 1000, 500, null) }),
+          span({ traceId: tid(70), spanId: sid(3), parentSpanId: sid(1), name: 'chat gpt-x', startTimeUs: T0 + 20, endTimeUs: T0 + 6_000, category: 'llm',
+            status: { code: 'error', message: 'rate limited' }, llm: llm('gpt-x', 100, 50, 0.01) }),
+          span({ traceId: tid(70), spanId: sid(4), parentSpanId: sid(1), name: 'chat acme-1', startTimeUs: T0 + 30, endTimeUs: T0 + 40, category: 'llm', llm: llm('acme-1', 7, 7, 0.5, 'reported') }),
+          span({ traceId: tid(71), spanId: sid(1), name: 'old call', startTimeUs: T0 - 1_000_000, endTimeUs: T0 - 999_000, category: 'llm', llm: llm('acme-1', 3000, 1, null) }),
+          span({ traceId: tid(72), spanId: sid(1), name: 'priced call', startTimeUs: T0 + 100, endTimeUs: T0 + 200, category: 'llm', llm: llm('other', 40, 4, 0.2) }),
+          span({ traceId: tid(73), spanId: sid(1), name: 'new call', startTimeUs: T0 + 500, endTimeUs: T0 + 600, category: 'llm', llm: llm('acme-1', 100, 0, null) }),
+          span({ projectId: 'p2', traceId: tid(70), spanId: sid(2), name: 'their call', startTimeUs: T0 + 10, endTimeUs: T0 + 20, category: 'llm', llm: llm('acme-1', 1000, 500, null) }),
+        ] });
+      }
+
+      const traces = async (projectId = 'default'): Promise<Map<string, TraceSummaryRecord>> =>
+        new Map((await store.listTraces(query({ projectId }), null, 100)).map((t) => [t.traceId, t]));
+      const spanOf = async (traceId: string, spanId: string, projectId = 'default'): Promise<SpanRecord> =>
+        (await store.getTrace(projectId, traceId))!.spans.find((s) => s.spanId === spanId)!;
+      const withoutCost = ({ costUsd: _, ...rest }: TraceSummaryRecord) => rest;
+
+      it("re-prices the spans of the range, except reported costs, and brings their traces' totals up to date", async () => {
+        await seed();
+        const before = await traces();
+        const theirsBefore = await traces('p2');
+        expect(before.get(tid(70))).toMatchObject({ costUsd: 0.51, spanCount: 4, errorCount: 1, inputTokens: 1107, outputTokens: 557 });
+        const untouched = await Promise.all([spanOf(tid(70), sid(4)), spanOf(tid(71), sid(1)), spanOf(tid(72), sid(1)), spanOf(tid(70), sid(2), 'p2')]);
+
+        const seen: LlmFields[] = [];
+        const result = await store.repriceSpans('default', RANGE, (l) => {
+          seen.push(l);
+          return prices(l);
+        });
+        // Changed: trace 70's acme-1 (null -> 2) and gpt-x (0.01 -> 0.02) calls, trace 73's call (null -> 0.1).
+        expect(result).toEqual({ spans: 3, traces: 2 });
+
+        // The callback saw the LLM spans of the range with their tokens, and never the reported one.
+        expect(seen.map((l) => [l.requestModel, l.inputTokens, l.outputTokens]).sort()).toEqual(
+          [['acme-1', 100, 0], ['acme-1', 1000, 500], ['gpt-x', 100, 50], ['other', 40, 4]].sort(),
+        );
+        expect(seen.find((l) => l.inputTokens === 1000)).toMatchObject({ provider: 'acme', operation: 'chat', requestModel: 'acme-1', totalTokens: 1500 });
+
+        expect((await spanOf(tid(70), sid(2))).llm).toMatchObject({ costUsd: 2, costSource: 'price_table' });
+        expect((await spanOf(tid(70), sid(3))).llm).toMatchObject({ costUsd: 0.02, costSource: 'price_table' });
+        expect((await spanOf(tid(73), sid(1))).llm).toMatchObject({ costUsd: 0.1, costSource: 'price_table' });
+        // The reported cost, the span before the range, the span already at its price and the other project's: unchanged.
+        expect(await Promise.all([spanOf(tid(70), sid(4)), spanOf(tid(71), sid(1)), spanOf(tid(72), sid(1)), spanOf(tid(70), sid(2), 'p2')])).toEqual(untouched);
+
+        const after = await traces();
+        expect(after.get(tid(70))!.costUsd).toBeCloseTo(2.52, 12);
+        expect(after.get(tid(73))!.costUsd).toBeCloseTo(0.1, 12);
+        // Only the cost of a summary changes: the rebuild keeps the root (which started before the
+        // range), the times, the counts and the tokens.
+        for (const [id, summary] of before) expect(withoutCost(after.get(id)!), id).toEqual(withoutCost(summary));
+        expect(after.get(tid(71))).toEqual(before.get(tid(71)));
+        expect(after.get(tid(72))).toEqual(before.get(tid(72)));
+        expect(after.get(tid(70))).toMatchObject({ rootName: 'agent run', serviceName: 'gateway', startTimeUs: T0 - 10, endTimeUs: T0 + 6_000 });
+        expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+        expect(await traces('p2')).toEqual(theirsBefore);
+
+        // The trace filters still find the rebuilt traces.
+        const ids = async (q: Partial<TraceQuery>) => (await store.listTraces(query(q), null, 10)).map((t) => t.traceId).sort();
+        expect(await ids({ status: 'error' })).toEqual([tid(70)]);
+        expect(await ids({ model: 'acme-1' })).toEqual([tid(70), tid(71), tid(73)]);
+
+        // Nothing left to change at the same prices.
+        expect(await store.repriceSpans('default', RANGE, prices)).toEqual({ spans: 0, traces: 0 });
+        expect(await traces()).toEqual(after);
+      });
+
+      it('re-prices spans of traces that arrive after a re-price, and keeps summing new parts', async () => {
+        await seed();
+        await store.repriceSpans('default', RANGE, prices);
+        // A further span of trace 70 arrives afterwards: its part adds to the rebuilt one.
+        await write({ spans: [span({ traceId: tid(70), spanId: sid(5), parentSpanId: sid(1), name: 'late call', startTimeUs: T0 + 7_000, endTimeUs: T0 + 8_000,
+          category: 'llm', llm: llm('acme-1', 10, 10, null) })] });
+        expect((await traces()).get(tid(70))).toMatchObject({ spanCount: 5, endTimeUs: T0 + 8_000, inputTokens: 1117, outputTokens: 567 });
+        expect(await store.repriceSpans('default', RANGE, prices)).toEqual({ spans: 1, traces: 1 });
+        const summary = (await traces()).get(tid(70))!;
+        expect(summary).toMatchObject({ spanCount: 5, errorCount: 1, rootName: 'agent run', endTimeUs: T0 + 8_000, inputTokens: 1117, outputTokens: 567 });
+        expect(summary.costUsd).toBeCloseTo(2.55, 12);
+      });
+
+      it('leaves a trace with no cost at all with a null cost, not 0', async () => {
+        await seed();
+        await store.repriceSpans('default', RANGE, prices);
+        // Every price withdrawn: every cost of the range that did not come from the instrumentation goes.
+        expect(await store.repriceSpans('default', RANGE, () => null)).toEqual({ spans: 4, traces: 3 });
+        const after = await traces();
+        expect(after.get(tid(73))).toMatchObject({ costUsd: null, inputTokens: 100, outputTokens: 0, spanCount: 1 });
+        expect(after.get(tid(72))).toMatchObject({ costUsd: null, inputTokens: 40, outputTokens: 4 });
+        // The reported cost stays.
+        expect(after.get(tid(70))).toMatchObject({ costUsd: 0.5, spanCount: 4, errorCount: 1 });
+        expect((await spanOf(tid(73), sid(1))).llm).toMatchObject({ costUsd: null, costSource: null });
+        expect((await spanOf(tid(70), sid(4))).llm).toMatchObject({ costUsd: 0.5, costSource: 'reported' });
+        expect(after.get(tid(71))).toMatchObject({ costUsd: null, inputTokens: 3000 });
+        expect((await traces('p2')).get(tid(70))).toMatchObject({ costUsd: null, spanCount: 1 });
+        // The spans count as unpriced again.
+        expect((await store.listUnpricedModels('default', RANGE)).map((m) => [m.model, m.spanCount])).toEqual([['acme-1', 2], ['gpt-x', 1], ['other', 1]]);
+      });
+
+      it('changes nothing when the range holds no LLM span', async () => {
+        await seed();
+        const before = await traces();
+        expect(await store.repriceSpans('default', { fromUs: T0 + 10_000_000, toUs: null }, prices)).toEqual({ spans: 0, traces: 0 });
+        expect(await store.repriceSpans('p3', ALL, prices)).toEqual({ spans: 0, traces: 0 });
+        expect(await traces()).toEqual(before);
+      });
     });
 
     it('keeps the ingest position committed with the last batch', async () => {
@@ -213,7 +422,7 @@ function emptyLlm(): NonNullable<SpanRecord['llm']> {
   return {
     provider: null, operation: null, requestModel: null, responseModel: null, inputTokens: null, outputTokens: null,
     totalTokens: null, cacheReadInputTokens: null, cacheCreationInputTokens: null, reasoningTokens: null, costUsd: null,
-    timeToFirstTokenMs: null, finishReasons: null,
+    costSource: null, timeToFirstTokenMs: null, finishReasons: null,
   };
 }
 
@@ -224,6 +433,7 @@ function span(overrides: Partial<SpanRecord> = {}): SpanRecord {
     resource: { attributes: { 'service.name': overrides.serviceName ?? 'checkout' }, droppedAttributesCount: 0, schemaUrl: '' },
     scope: { name: 'test', version: '1.0.0', attributes: {}, droppedAttributesCount: 0 },
     events: [], links: [], droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0, llm: null, sessionId: null,
+    userId: null, category: 'other',
     ...overrides,
   };
 }

@@ -1,9 +1,11 @@
 import type {
+  LlmFields,
   LogQuery,
   LogRecordData,
   MetricPointQuery,
   MetricPointRecord,
   MetricType,
+  ModelPrice,
   SpanRecord,
   TimeRange,
   TraceQuery,
@@ -41,6 +43,24 @@ export interface MetricDescriptorRecord {
 
 export type Signal = 'traces' | 'logs' | 'metrics';
 
+/** A model whose LLM spans carry tokens but no cost: not in the price table. */
+export interface UnpricedModelRecord {
+  provider: string | null;
+  model: string;
+  spanCount: number;
+  inputTokens: number;
+  outputTokens: number;
+  lastSeenUs: number;
+}
+
+/** What a re-pricing changed. */
+export interface RepriceResult {
+  /** LLM spans whose cost changed. */
+  spans: number;
+  /** Traces whose summaries were brought up to date with them. */
+  traces: number;
+}
+
 /**
  * The read side of the storage port: what the query service needs. Every method takes the
  * project id (inside its query object where there is one); no method returns another project's
@@ -57,6 +77,10 @@ export interface StoreReader {
   listMetrics(projectId: string, range: TimeRange): Promise<MetricDescriptorRecord[]>;
   /** Points of one metric, newest first, skipping `offset`, at most `limit`. */
   listMetricPoints(query: MetricPointQuery, offset: number, limit: number): Promise<MetricPointRecord[]>;
+  /** Models of LLM spans in the range that have tokens and no cost, most spans first. */
+  listUnpricedModels(projectId: string, range: TimeRange): Promise<UnpricedModelRecord[]>;
+  /** Prices set through the API, as stored. */
+  listModelPrices(projectId: string): Promise<ModelPrice[]>;
 }
 
 /**
@@ -80,6 +104,16 @@ export interface Store extends StoreReader {
   write(batch: WriteBatch, position: string | null): Promise<void>;
   /** The last position committed with `write` or `commit`, or `null` for a new store. */
   readPosition(): Promise<string | null>;
+  /** Adds or replaces a price set through the API. */
+  putModelPrice(projectId: string, price: ModelPrice, updatedUs: number): Promise<void>;
+  /** Removes a price set through the API; false when there was none. */
+  deleteModelPrice(projectId: string, model: string): Promise<boolean>;
+  /**
+   * Recomputes the cost of the LLM spans that started in the range, except those whose cost was
+   * reported by their instrumentation: `price` gives each span's new cost (`null` for none). The
+   * summaries of the traces they belong to change with them, in the same transaction.
+   */
+  repriceSpans(projectId: string, range: TimeRange, price: (llm: LlmFields) => number | null): Promise<RepriceResult>;
   /** Deletes every project's records of a signal older than `cutoffUs`; returns how many. */
   deleteOlderThan(signal: Signal, cutoffUs: number): Promise<number>;
   close(): Promise<void>;

@@ -124,6 +124,21 @@ export class FakeStore implements Store {
   listMetricPoints(): never {
     throw new Error('not implemented');
   }
+  listUnpricedModels(): never {
+    throw new Error('not implemented');
+  }
+  listModelPrices(): never {
+    throw new Error('not implemented');
+  }
+  putModelPrice(): never {
+    throw new Error('not implemented');
+  }
+  deleteModelPrice(): never {
+    throw new Error('not implemented');
+  }
+  repriceSpans(): never {
+    throw new Error('not implemented');
+  }
   deleteOlderThan(): never {
     throw new Error('not implemented');
   }

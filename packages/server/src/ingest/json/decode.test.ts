@@ -60,6 +60,8 @@ describe('decodeTracesJson', () => {
         droppedLinksCount: 7,
         llm: null,
         sessionId: null,
+        userId: null,
+        category: 'other',
       }],
       rejected: 0,
       rejectReason: null,

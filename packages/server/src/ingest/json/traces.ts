@@ -73,6 +73,8 @@ export function decodeTracesJson(body: Uint8Array, projectId: string): DecodedSp
       droppedLinksCount: integer(s.droppedLinksCount, `${at}.droppedLinksCount`),
       llm: null,
       sessionId: null,
+      userId: null,
+      category: 'other',
     });
   });
   return { records: spans, rejected: rejections.count, rejectReason: rejections.reason };

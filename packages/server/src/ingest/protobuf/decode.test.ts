@@ -68,6 +68,8 @@ describe('decodeTracesProtobuf', () => {
         droppedLinksCount: 7,
         llm: null,
         sessionId: null,
+        userId: null,
+        category: 'other',
       }],
       rejected: 0,
       rejectReason: null,

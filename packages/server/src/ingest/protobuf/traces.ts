@@ -173,6 +173,8 @@ function readSpan(r: BinaryReader, projectId: string, out: SpanRecord[], rejecti
     droppedLinksCount,
     llm: null,
     sessionId: null,
+    userId: null,
+    category: 'other',
   });
 }
 

@@ -80,6 +80,9 @@ export function appendSpan(a: DuckDBAppender, s: SpanRecord, ctx: AppendContext)
     doubleOrNull(a, llm.timeToFirstTokenMs);
     varcharOrNull(a, llm.finishReasons === null ? null : JSON.stringify(llm.finishReasons));
   }
+  varcharOrNull(a, llm?.costSource ?? null);
+  a.appendVarchar(s.category);
+  varcharOrNull(a, s.userId);
   a.endRow();
 }
 

@@ -1,22 +1,27 @@
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import type {
-  LogQuery,
-  LogRecordData,
-  MetricPointQuery,
-  MetricPointRecord,
-  SpanRecord,
-  TimeRange,
-  TraceQuery,
-  TraceSummaryRecord,
+import {
+  STATUS_CODES,
+  type LlmFields,
+  type LogQuery,
+  type LogRecordData,
+  type MetricPointQuery,
+  type MetricPointRecord,
+  type ModelPrice,
+  type SpanRecord,
+  type TimeRange,
+  type TraceQuery,
+  type TraceSummaryRecord,
 } from '@spoor/model';
 import {
   type MetricDescriptorRecord,
+  type RepriceResult,
   type ServiceRecord,
   type Signal,
   type Store,
   StoreError,
   appendAndCommit,
   type TimeKey,
+  type UnpricedModelRecord,
   type WriteBatch,
 } from '../store.js';
 import {
@@ -37,7 +42,7 @@ import {
   spanFromRow,
 } from './read.js';
 import { DuckDbWriter } from './writer.js';
-import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { SqlParams, jsonPointer, likePattern } from './sql.js';
 
 export interface DuckDbStoreOptions {
@@ -99,7 +104,13 @@ export class DuckDbStore implements Store {
 
   private async migrate(): Promise<void> {
     await this.guard('create the schema', async () => {
+      // A new file has no spoor_meta yet: it gets the current schema and needs no migration.
+      const stored = await this.connection
+        .runAndReadAll(`SELECT value FROM spoor_meta WHERE key = 'schema_version'`)
+        .then((result) => Number(result.getRows()[0]?.[0] ?? SCHEMA_VERSION))
+        .catch(() => SCHEMA_VERSION);
       await this.connection.run(SCHEMA_SQL);
+      for (const step of MIGRATIONS) if (step.from >= stored) await this.connection.run(step.sql);
       await this.connection.run(
         `INSERT INTO spoor_meta VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
         [String(SCHEMA_VERSION)],
@@ -312,6 +323,85 @@ export class DuckDbStore implements Store {
     return mapRows(parseJsonColumns(rows, METRIC_JSON_COLUMNS), (row) => metricPointFromRow(row, shared));
   }
 
+  async listUnpricedModels(projectId: string, range: TimeRange): Promise<UnpricedModelRecord[]> {
+    const p = new SqlParams();
+    const where = [
+      `project_id = ${p.add(projectId)}`,
+      'is_llm',
+      'cost_usd IS NULL',
+      '(input_tokens IS NOT NULL OR output_tokens IS NOT NULL)',
+      ...timeFilters(p, 'start_us', range),
+    ];
+    const rows = await this.read(
+      'list unpriced models',
+      `SELECT coalesce(llm_response_model, llm_request_model, '') AS model,
+         any_value(llm_provider) AS provider,
+         count(*) AS span_count,
+         coalesce(sum(input_tokens), 0) AS input_tokens,
+         coalesce(sum(output_tokens), 0) AS output_tokens,
+         max(start_us) AS last_seen_us
+       FROM spans WHERE ${where.join(' AND ')}
+       GROUP BY 1 ORDER BY span_count DESC, model LIMIT 1000`,
+      p.values,
+    );
+    return mapRows(rows, (row) => ({
+      model: row.get('model') as string,
+      provider: (row.get('provider') as string | null) ?? null,
+      spanCount: num(row.get('span_count')),
+      inputTokens: num(row.get('input_tokens')),
+      outputTokens: num(row.get('output_tokens')),
+      lastSeenUs: num(row.get('last_seen_us')),
+    }));
+  }
+
+  async listModelPrices(projectId: string): Promise<ModelPrice[]> {
+    const rows = await this.read('list prices', 'SELECT price FROM model_prices WHERE project_id = $1 ORDER BY model', [projectId]);
+    return mapRows(rows, (row) => JSON.parse(row.get('price') as string) as ModelPrice);
+  }
+
+  async putModelPrice(projectId: string, price: ModelPrice, updatedUs: number): Promise<void> {
+    await this.onOwnConnection('save a price', (connection) =>
+      connection.run(
+        `INSERT INTO model_prices VALUES ($1, $2, $3, $4::BIGINT)
+         ON CONFLICT (project_id, model) DO UPDATE SET price = excluded.price, updated_us = excluded.updated_us`,
+        [projectId, price.model, JSON.stringify(price), updatedUs],
+      ),
+    );
+  }
+
+  async deleteModelPrice(projectId: string, model: string): Promise<boolean> {
+    const result = await this.onOwnConnection('delete a price', (connection) =>
+      connection.run('DELETE FROM model_prices WHERE project_id = $1 AND model = $2', [projectId, model]),
+    );
+    return Number(result.rowsChanged) > 0;
+  }
+
+  async repriceSpans(projectId: string, range: TimeRange, price: (llm: LlmFields) => number | null): Promise<RepriceResult> {
+    return this.onOwnConnection('re-price LLM spans', async (connection) => {
+      await connection.run('BEGIN TRANSACTION');
+      try {
+        const result = await repriceIn(connection, projectId, range, price);
+        await connection.run('COMMIT');
+        return result;
+      } catch (error) {
+        await connection.run('ROLLBACK');
+        throw error;
+      }
+    });
+  }
+
+  /** Runs `fn` on a connection of its own: not a writer's, which may have a transaction open. */
+  private onOwnConnection<T>(what: string, fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.guard(what, async () => {
+      const connection = await connectTo(this.instance);
+      try {
+        return await fn(connection);
+      } finally {
+        connection.closeSync();
+      }
+    });
+  }
+
   async deleteOlderThan(signal: Signal, cutoffUs: number): Promise<number> {
     const statements: Record<Signal, string[]> = {
       traces: ['DELETE FROM spans WHERE start_us < $1::BIGINT', 'DELETE FROM trace_parts WHERE end_us < $1::BIGINT'],
@@ -395,6 +485,85 @@ export class DuckDbStore implements Store {
       throw new StoreError(`DuckDB failed to ${what}: ${(cause as Error).message}`, { cause });
     }
   }
+}
+
+/**
+ * Re-prices inside the caller's transaction: reads the spans' token counts, asks `price` for each
+ * cost, writes the costs that changed, then rebuilds the summary parts of their traces from the
+ * spans (one part per trace), so trace totals match the spans.
+ */
+async function repriceIn(
+  connection: DuckDBConnection,
+  projectId: string,
+  range: TimeRange,
+  price: (llm: LlmFields) => number | null,
+): Promise<RepriceResult> {
+  const p = new SqlParams();
+  const where = [`project_id = ${p.add(projectId)}`, 'is_llm', "cost_source IS DISTINCT FROM 'reported'", ...timeFilters(p, 'start_us', range)];
+  const read = await connection.runAndReadAll(
+    `SELECT rowid AS rid, trace_id, llm_provider, llm_operation, llm_request_model, llm_response_model, input_tokens,
+       output_tokens, total_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, cost_usd
+     FROM spans WHERE ${where.join(' AND ')}`,
+    p.values,
+  );
+  const changed: { rid: number; traceId: string; cost: number | null }[] = [];
+  const rows = mapRows(read.getColumnsObjectJS() as Columns, (row) => ({
+    rid: num(row.get('rid')),
+    traceId: row.get('trace_id') as string,
+    before: numOrNull(row.get('cost_usd')),
+    llm: {
+      provider: (row.get('llm_provider') as string | null) ?? null,
+      operation: (row.get('llm_operation') as string | null) ?? null,
+      requestModel: (row.get('llm_request_model') as string | null) ?? null,
+      responseModel: (row.get('llm_response_model') as string | null) ?? null,
+      inputTokens: numOrNull(row.get('input_tokens')),
+      outputTokens: numOrNull(row.get('output_tokens')),
+      totalTokens: numOrNull(row.get('total_tokens')),
+      cacheReadInputTokens: numOrNull(row.get('cache_read_tokens')),
+      cacheCreationInputTokens: numOrNull(row.get('cache_creation_tokens')),
+      reasoningTokens: numOrNull(row.get('reasoning_tokens')),
+      costUsd: null,
+      costSource: null,
+      timeToFirstTokenMs: null,
+      finishReasons: null,
+    } satisfies LlmFields,
+  }));
+  for (const row of rows) {
+    const cost = price(row.llm);
+    if (cost !== row.before) changed.push({ rid: row.rid, traceId: row.traceId, cost });
+  }
+  if (changed.length === 0) return { spans: 0, traces: 0 };
+
+  await connection.run('CREATE TEMP TABLE repriced (rid BIGINT, trace_id VARCHAR, cost DOUBLE)');
+  const appender = await connection.createAppender('repriced', 'main', 'temp');
+  for (const row of changed) {
+    appender.appendBigInt(BigInt(row.rid));
+    appender.appendVarchar(row.traceId);
+    if (row.cost === null) appender.appendNull();
+    else appender.appendDouble(row.cost);
+    appender.endRow();
+  }
+  appender.closeSync();
+  await connection.run(
+    `UPDATE spans SET cost_usd = r.cost, cost_source = CASE WHEN r.cost IS NULL THEN NULL ELSE 'price_table' END
+     FROM temp.main.repriced r WHERE spans.rowid = r.rid`,
+  );
+  const traces = 'SELECT DISTINCT trace_id FROM temp.main.repriced';
+  
+  await connection.run(
+    `INSERT INTO trace_parts
+     SELECT project_id, trace_id, min(start_us), max(end_us), count(*),
+       count(*) FILTER (WHERE status_code = ${STATUS_CODES.indexOf('error')}),
+       max(name) FILTER (WHERE parent_span_id IS NULL), max(service_name) FILTER (WHERE parent_span_id IS NULL),
+       arg_min(name, start_us), arg_min(service_name, start_us),
+       sum(input_tokens), sum(output_tokens), sum(cost_usd)
+     FROM spans WHERE project_id = $1 AND trace_id IN (${traces})
+     GROUP BY project_id, trace_id`,
+    [projectId],
+  );
+  const traceCount = new Set(changed.map((row) => row.traceId)).size;
+  await connection.run('DROP TABLE temp.main.repriced');
+  return { spans: changed.length, traces: traceCount };
 }
 
 async function connectTo(instance: DuckDBInstance): Promise<DuckDBConnection> {

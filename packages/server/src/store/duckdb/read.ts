@@ -9,6 +9,7 @@ import {
   type MetricPointRecord,
   type MetricType,
   type Resource,
+  type SpanCategory,
   type SpanRecord,
   type Temporality,
 } from '@spoor/model';
@@ -114,7 +115,8 @@ export const SPAN_SHAPE = jsonArrayShape([
   'start_us', 'end_us', 'status_code', 'status_message', 'attributes::JSON', 'source_id', 'events::JSON', 'links::JSON',
   'dropped_attributes', 'dropped_events', 'dropped_links', 'session_id', 'is_llm', 'llm_provider', 'llm_operation',
   'llm_request_model', 'llm_response_model', 'input_tokens', 'output_tokens', 'total_tokens', 'cache_read_tokens',
-  'cache_creation_tokens', 'reasoning_tokens', 'cost_usd', 'ttft_ms', 'finish_reasons::JSON',
+  'cache_creation_tokens', 'reasoning_tokens', 'cost_usd', 'ttft_ms', 'finish_reasons::JSON', 'cost_source', 'category',
+  'user_id',
 ]);
 
 export const LOG_SHAPE = jsonArrayShape([
@@ -158,6 +160,7 @@ function llmFromRow(row: Row): LlmFields | null {
     cacheCreationInputTokens: numOrNull(row.get('cache_creation_tokens')),
     reasoningTokens: numOrNull(row.get('reasoning_tokens')),
     costUsd: numOrNull(row.get('cost_usd')),
+    costSource: (row.get('cost_source') as LlmFields['costSource']) ?? null,
     timeToFirstTokenMs: numOrNull(row.get('ttft_ms')),
     finishReasons: (row.get('finish_reasons') as string[] | null) ?? null,
   };
@@ -186,6 +189,8 @@ export function spanFromRow(row: Row, shared: JsonParseCache): SpanRecord {
     droppedEventsCount: num(row.get('dropped_events')),
     droppedLinksCount: num(row.get('dropped_links')),
     sessionId: (row.get('session_id') as string | null) ?? null,
+    userId: (row.get('user_id') as string | null) ?? null,
+    category: (row.get('category') as SpanCategory | null) ?? 'other',
     llm: llmFromRow(row),
   };
 }

@@ -11,7 +11,7 @@
  * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
  * append-only (spans of one trace arrive in many batches, from many services).
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS spoor_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -62,7 +62,19 @@ CREATE TABLE IF NOT EXISTS spans (
   reasoning_tokens BIGINT,
   cost_usd DOUBLE,
   ttft_ms DOUBLE,
-  finish_reasons VARCHAR
+  finish_reasons VARCHAR,
+  cost_source VARCHAR,
+  category VARCHAR NOT NULL DEFAULT 'other',
+  user_id VARCHAR
+);
+
+-- Prices set through the API, over the shipped table and the --prices file. One JSON ModelPrice each.
+CREATE TABLE IF NOT EXISTS model_prices (
+  project_id VARCHAR NOT NULL,
+  model VARCHAR NOT NULL,
+  price VARCHAR NOT NULL,
+  updated_us BIGINT NOT NULL,
+  PRIMARY KEY (project_id, model)
 );
 
 CREATE TABLE IF NOT EXISTS trace_parts (
@@ -132,3 +144,20 @@ CREATE TABLE IF NOT EXISTS metric_points (
   exemplars VARCHAR NOT NULL
 );
 `;
+
+/**
+ * Brings a database written by an older Spoor up to `SCHEMA_VERSION`, run after `SCHEMA_SQL`.
+ * Columns are only ever added at the end of a table, so the appender's column order holds for
+ * old and new files alike. Keyed by the version each step upgrades from.
+ */
+export const MIGRATIONS: readonly { from: number; sql: string }[] = [
+  {
+    from: 1,
+    sql: `
+ALTER TABLE spans ADD COLUMN IF NOT EXISTS cost_source VARCHAR;
+ALTER TABLE spans ADD COLUMN IF NOT EXISTS category VARCHAR DEFAULT 'other';
+ALTER TABLE spans ADD COLUMN IF NOT EXISTS user_id VARCHAR;
+UPDATE spans SET category = CASE WHEN llm_operation = 'embeddings' THEN 'embedding' ELSE 'llm' END WHERE is_llm;
+`,
+  },
+];

@@ -1,0 +1,94 @@
+import {
+  DEFAULT_PRICES,
+  isoFromMicros,
+  type ModelPrice,
+  type PriceListResponse,
+  type PriceTable,
+  type RepriceResponse,
+  type TimeRange,
+  type UnpricedModelListResponse,
+} from '@spoor/model';
+import { AppError } from '../errors.js';
+import { costByBook, PriceBook, type EffectivePrice } from '../normalize/prices.js';
+import type { Store } from '../store/store.js';
+
+/** The `PriceService` methods the API calls through the database thread. */
+export const PRICE_METHODS = ['listPrices', 'putPrice', 'deletePrice', 'reprice', 'listUnpricedModels'] as const;
+export type PriceMethod = (typeof PRICE_METHODS)[number];
+
+/** The price service as the API sees it: each method answers with its result as JSON text. */
+export type JsonPrices = {
+  [K in PriceMethod]: (...args: Parameters<PriceService[K]>) => Promise<string>;
+};
+
+/**
+ * The prices in force per project: Spoor's table, the `--prices` file over it, and prices set
+ * through the API over both (kept in the store, so they survive restarts). Gives ingest its price
+ * book, and answers the price API. Runs where the store is.
+ */
+export class PriceService {
+  private readonly books = new Map<string, PriceBook>();
+  private readonly base: { table: PriceTable; origin: 'default' | 'file' }[];
+
+  constructor(
+    private readonly store: Store,
+    file: PriceTable | null,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.base = [{ table: DEFAULT_PRICES, origin: 'default' }];
+    if (file !== null) this.base.push({ table: file, origin: 'file' });
+  }
+
+  /** Loads the API-set prices of `projects` (ingest needs their books synchronously). */
+  async load(projects: readonly string[]): Promise<void> {
+    for (const projectId of projects) await this.rebuild(projectId);
+  }
+
+  /** The price book ingest prices a project's spans with. */
+  bookFor(projectId: string): PriceBook {
+    let book = this.books.get(projectId);
+    if (book === undefined) {
+      book = new PriceBook(this.base);
+      this.books.set(projectId, book);
+    }
+    return book;
+  }
+
+  async listPrices(projectId: string): Promise<PriceListResponse> {
+    const book = this.bookFor(projectId);
+    return { asOf: book.asOf, models: book.list() };
+  }
+
+  /** Adds or replaces a model's price; spans from now on are priced with it. */
+  async putPrice(projectId: string, price: ModelPrice): Promise<EffectivePrice> {
+    await this.store.putModelPrice(projectId, price, this.now() * 1000);
+    await this.rebuild(projectId);
+    return { ...price, origin: 'api' };
+  }
+
+  async deletePrice(projectId: string, model: string): Promise<{ deleted: string }> {
+    const id = model.toLowerCase();
+    if (!(await this.store.deleteModelPrice(projectId, id))) {
+      throw new AppError('ERR_NOT_FOUND', `no price for '${id}' was set through the API (prices from Spoor's table or the --prices file cannot be deleted, only overridden)`);
+    }
+    await this.rebuild(projectId);
+    return { deleted: id };
+  }
+
+  /** Prices the stored LLM spans of the range again, with the prices in force now. */
+  async reprice(projectId: string, range: TimeRange): Promise<RepriceResponse> {
+    const book = this.bookFor(projectId);
+    return this.store.repriceSpans(projectId, range, (llm) => costByBook(llm, book));
+  }
+
+  async listUnpricedModels(projectId: string, range: TimeRange): Promise<UnpricedModelListResponse> {
+    const rows = await this.store.listUnpricedModels(projectId, range);
+    return { models: rows.map(({ lastSeenUs, ...row }) => ({ ...row, lastSeen: isoFromMicros(lastSeenUs) })) };
+  }
+
+  private async rebuild(projectId: string): Promise<void> {
+    const set = await this.store.listModelPrices(projectId);
+    const layers = [...this.base, { table: { asOf: '', models: set }, origin: 'api' as const }];
+    this.books.set(projectId, new PriceBook(layers));
+  }
+}
