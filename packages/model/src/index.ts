@@ -4,7 +4,11 @@
  */
 export type { AttributeValue, Attributes, InstrumentationScope, Resource } from './attributes.js';
 export type {
+  ChatMessage,
+  ChatPart,
   CostSource,
+  LlmCallDetail,
+  LlmMessages,
   LlmFields,
   Span,
   SpanEvent,

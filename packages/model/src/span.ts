@@ -149,3 +149,36 @@ export interface Span {
   /** Depth in the trace tree; 0 for roots (and for spans whose parent never arrived). */
   depth: number;
 }
+
+/** One part of a chat message, in the OpenTelemetry GenAI conventions' message form. */
+export type ChatPart =
+  | { type: 'text'; content: string }
+  | { type: 'reasoning'; content: string }
+  | { type: 'tool_call'; id: string | null; name: string; arguments: unknown }
+  | { type: 'tool_call_response'; id: string | null; response: unknown }
+  | { type: 'other'; kind: string; content: unknown };
+
+export interface ChatMessage {
+  /** `system`, `user`, `assistant`, `tool`. */
+  role: string;
+  parts: ChatPart[];
+  finishReason: string | null;
+}
+
+/**
+ * The prompt and completion of an LLM call, read from whichever convention the span used.
+ * Only present when the instrumentation captured content.
+ */
+export interface LlmMessages {
+  system: ChatPart[];
+  input: ChatMessage[];
+  output: ChatMessage[];
+}
+
+/** `GET /api/traces/:traceId/spans/:spanId/llm`: one LLM call for the inspector. */
+export interface LlmCallDetail {
+  traceId: string;
+  spanId: string;
+  llm: LlmFields | null;
+  messages: LlmMessages;
+}

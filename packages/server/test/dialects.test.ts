@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_PRICES, type Attributes, type LlmFields, type SpanRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
+import { llmMessagesFrom } from '../src/normalize/messages.js';
 import { normalizeSpans } from '../src/normalize/normalize.js';
 import { PriceBook } from '../src/normalize/prices.js';
 
@@ -158,5 +159,39 @@ describe('the crosswalk reads every dialect as the real emitters send it', () =>
     expect(openinference[0]).toMatchObject({ sessionId: expect.any(String), userId: expect.any(String) });
     const traceloop = normalizedCase(load('openllmetry-sdk.json'), 'withAssociationProperties + withConversation > openai.chat.plain (no workflow)');
     expect(traceloop.find((r) => r.llm !== null)).toMatchObject({ sessionId: expect.any(String) });
+  });
+});
+
+describe('the prompt and completion read the same from every dialect', () => {
+  const user = { role: 'user', parts: [{ type: 'text', content: 'Say hello' }] };
+  const reply = { role: 'assistant', parts: [{ type: 'text', content: 'Hello there!' }] };
+  it.each([
+    ['anthropic-sdk-native.json', 'anthropic.messages.plain[contentMode=content]', 'anthropic.messages.create'],
+    ['openllmetry-openai.json', 'openai.chat.plain', 'chat gpt-4o-mini'],
+    ['openllmetry-anthropic.json', 'anthropic.messages.plain', 'chat claude-sonnet-4-5'],
+    ['openllmetry-legacy-openai.json', 'openai.chat.plain', 'openai.chat'],
+    ['openllmetry-legacy-anthropic.json', 'anthropic.messages.plain', 'anthropic.chat'],
+    ['openinference-openai.json', 'openai.chat.plain', 'OpenAI Chat Completions'],
+    ['openinference-anthropic.json', 'anthropic.messages.plain', 'Anthropic Messages'],
+    ['vercel-ai-openai.json', 'openai.responses.generateText', 'ai.generateText.doGenerate'],
+    ['vercel-ai-anthropic.json', 'anthropic.generateText', 'ai.generateText.doGenerate'],
+  ])('%s, %s', (file, caseName, spanName) => {
+    const span = load(file).spans.find((s) => s.case === caseName && s.name === spanName)!;
+    const messages = llmMessagesFrom(span.attributes);
+    // The system prompt is a message of its own in some dialects, the system instructions in others.
+    const system = messages.system.length > 0 ? messages.system : messages.input.find((m) => m.role === 'system')?.parts;
+    expect(system).toEqual([{ type: 'text', content: 'You are terse.' }]);
+    expect(messages.input.filter((m) => m.role !== 'system')).toMatchObject([user]);
+    expect(messages.output).toMatchObject([reply]);
+  });
+
+  it('reads tool calls the model asked for', () => {
+    const span = load('vercel-ai-openai.json').spans.find((s) => s.case === 'openai.chat.generateText.tool(2 steps)' && s.name === 'ai.generateText.doGenerate')!;
+    const call = llmMessagesFrom(span.attributes).output[0]!.parts.find((p) => p.type === 'tool_call');
+    expect(call).toEqual({ type: 'tool_call', id: 'call_fake1', name: 'get_weather', arguments: { city: 'Paris' } });
+  });
+
+  it('is empty for a span without content, never an invented message', () => {
+    expect(llmMessagesFrom({ 'gen_ai.request.model': 'gpt-4o' })).toEqual({ system: [], input: [], output: [] });
   });
 });

@@ -6,7 +6,7 @@ import { modelPriceFrom, PriceTableError } from '../normalize/prices.js';
 import type { JsonPrices } from '../pricing/price-service.js';
 import type { JsonQueries } from '../query/query-service.js';
 import type { IngestMetrics, SelfMetrics } from '../self-metrics.js';
-import { type QueryString, logQueryFrom, metricPointQueryFrom, rangeQueryFrom, traceId, traceQueryFrom } from './params.js';
+import { type QueryString, logQueryFrom, metricPointQueryFrom, rangeQueryFrom, spanId, traceId, traceQueryFrom } from './params.js';
 
 const VISIBILITY_WAIT_MS = 2000;
 
@@ -84,6 +84,10 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     rejectQuery(request.query as QueryString);
     return json(reply, await query.getTrace(project, traceId(request.params.traceId)));
   });
+  app.get<{ Params: { traceId: string; spanId: string } }>('/api/traces/:traceId/spans/:spanId/llm', async (request, reply) => {
+    rejectQuery(request.query as QueryString);
+    return json(reply, await query.getLlmCall(project, traceId(request.params.traceId), spanId(request.params.spanId)));
+  });
   app.get('/api/services', async (request, reply) =>
     json(reply, await query.listServices(project, rangeQueryFrom(request.query as QueryString))),
   );
@@ -144,7 +148,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/', async (_request, reply) =>
     reply.type('text/plain; charset=utf-8').send(
       'Spoor is running.\n\nOTLP/HTTP: POST /v1/traces, /v1/logs, /v1/metrics\n' +
-        'API: GET /api/traces, /api/traces/:traceId, /api/services, /api/logs, /api/metrics, /api/metrics/points\n' +
+        'API: GET /api/traces, /api/traces/:traceId, /api/traces/:traceId/spans/:spanId/llm, /api/services, /api/logs, /api/metrics, /api/metrics/points\n' +
         'Prices: GET /api/prices, /api/prices/unpriced; PUT, DELETE /api/prices/:model; POST /api/prices/reprice\n' +
         'Health: GET /health, /ready; Prometheus: GET /metrics\n',
     ),

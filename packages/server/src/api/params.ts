@@ -101,6 +101,14 @@ export function traceId(value: string): string {
   return id;
 }
 
+const SPAN_ID = /^[0-9a-f]{16}$/;
+
+export function spanId(value: string): string {
+  const id = value.toLowerCase();
+  if (!SPAN_ID.test(id)) throw invalid('spanId', 'must be 16 hex characters');
+  return id;
+}
+
 const TRACE_PARAMS = [
   'from', 'to', 'service', 'name', 'text', 'status', 'minDurationMs', 'maxDurationMs',
   'attr', 'sessionId', 'model', 'limit', 'cursor',

@@ -1,5 +1,6 @@
 import {
   isoFromMicros,
+  type LlmCallDetail,
   type LogListResponse,
   type LogQuery,
   type MetricListResponse,
@@ -12,13 +13,14 @@ import {
   type TraceQuery,
 } from '@spoor/model';
 import { AppError } from '../errors.js';
+import { llmMessagesFrom } from '../normalize/messages.js';
 import type { StoreReader } from '../store/store.js';
 import { logFromData, metricPointFromRecord, spanFromRecord, traceSummaryFromRecord } from './convert.js';
 import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor } from './cursor.js';
 import { orderSpanTree } from './tree.js';
 
 /** The `QueryService` methods the API calls, for a proxy that runs them elsewhere. */
-export const QUERY_METHODS = ['listTraces', 'getTrace', 'listServices', 'listLogs', 'listMetrics', 'listMetricPoints'] as const;
+export const QUERY_METHODS = ['listTraces', 'getTrace', 'getLlmCall', 'listServices', 'listLogs', 'listMetrics', 'listMetricPoints'] as const;
 export type QueryMethod = (typeof QUERY_METHODS)[number];
 
 /**
@@ -53,6 +55,14 @@ export class QueryService {
       spans: orderSpanTree(found.spans).map(({ span, depth }) => spanFromRecord(span, depth)),
       logs: found.logs.map(logFromData),
     };
+  }
+
+  /** One LLM call for the inspector: its canonical fields and its prompt and completion. */
+  async getLlmCall(projectId: string, traceId: string, spanId: string): Promise<LlmCallDetail> {
+    const found = await this.store.getTrace(projectId, traceId);
+    const span = found?.spans.find((s) => s.spanId === spanId);
+    if (span === undefined) throw new AppError('ERR_NOT_FOUND', `span ${spanId} of trace ${traceId} was not found`);
+    return { traceId, spanId, llm: span.llm, messages: llmMessagesFrom(span.attributes) };
   }
 
   async listServices(projectId: string, range: TimeRange): Promise<ServiceListResponse> {
