@@ -26,6 +26,11 @@ export type { WorkflowOptions, StepOptions } from './trace/workflow.js';
 export type { SpanHelperOptions, SpanKindName } from './trace/span-options.js';
 export type { FunctionWrapper, AnyFunction } from './wrap.js';
 
+// LLM clients
+export { instrumentOpenAI } from './llm/openai.js';
+export { instrumentAnthropic } from './llm/anthropic.js';
+export type { LlmInstrumentationOptions } from './llm/openai.js';
+
 // Correlation and context propagation
 export { withCorrelation, getCorrelationId, injectContext, extractContext } from './context/correlation.js';
 

@@ -5,9 +5,10 @@ export const MAX_CAPTURE_LENGTH = 4096;
 
 /**
  * A value as JSON for `input.value` / `output.value`: masked key by key (so `{ password }`
- * inside an argument is caught by its name), cycles and repeats cut, at most 4 KiB.
+ * inside an argument is caught by its name), cycles and repeats cut, at most `maxLength`
+ * characters (4 KiB unless told).
  */
-export function capturedJson(value: unknown): string {
+export function capturedJson(value: unknown, maxLength = MAX_CAPTURE_LENGTH): string {
   const redactor = runtime.redactor;
   const seen = new WeakSet<object>();
   let json: string | undefined;
@@ -28,5 +29,5 @@ export function capturedJson(value: unknown): string {
     json = '"[unserializable]"';
   }
   if (json === undefined) return 'undefined';
-  return json.length > MAX_CAPTURE_LENGTH ? `${json.slice(0, MAX_CAPTURE_LENGTH)}…[truncated ${json.length - MAX_CAPTURE_LENGTH} chars]` : json;
+  return json.length > maxLength ? `${json.slice(0, maxLength)}…[truncated ${json.length - maxLength} chars]` : json;
 }
