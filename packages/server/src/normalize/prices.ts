@@ -54,9 +54,11 @@ export class PriceBook {
     return found ?? undefined;
   }
 
-  /** Every distinct price in force, one per model. */
+  /** Every distinct price in force, one per model, with only the aliases that still lead to it. */
   list(): EffectivePrice[] {
-    return [...new Set(this.byId.values())].sort((a, b) => a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model));
+    return [...new Set(this.byId.values())]
+      .map((price) => (price.aliases === undefined ? price : { ...price, aliases: price.aliases.filter((alias) => this.byId.get(alias.toLowerCase()) === price) }))
+      .sort((a, b) => a.provider.localeCompare(b.provider) || a.model.localeCompare(b.model));
   }
 
   private resolve(id: string): EffectivePrice | undefined {
@@ -145,7 +147,7 @@ export function modelPriceFrom(value: unknown, where: string): ModelPrice {
   }
   if (v.longContext !== undefined) {
     const lc = v.longContext as Record<string, unknown>;
-    if (typeof lc !== 'object' || lc === null) throw new PriceTableError(`${at}: 'longContext' must be an object`);
+    if (typeof lc !== 'object' || lc === null || Array.isArray(lc)) throw new PriceTableError(`${at}: 'longContext' must be an object`);
     for (const key of Object.keys(lc)) if (!LONG_CONTEXT_FIELDS.has(key)) throw new PriceTableError(`${at}: unknown field 'longContext.${key}'`);
     for (const key of ['aboveInputTokens', 'input', 'output']) {
       if (typeof lc[key] !== 'number' || !Number.isFinite(lc[key]) || (lc[key] as number) < 0) throw new PriceTableError(`${at}: 'longContext.${key}' must be a number, at least 0`);

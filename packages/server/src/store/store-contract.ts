@@ -242,6 +242,19 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
         expect((await store.listUnpricedModels('default', RANGE)).map((m) => [m.model, m.spanCount])).toEqual([['acme-1', 2], ['gpt-x', 1], ['other', 1]]);
       });
 
+      it('re-prices while a write is open, and the write commits after it', async () => {
+        await seed();
+        // The open write adds a span to trace 70 (the commit loop keeps a write open between batches).
+        await store.append({ spans: [span({ traceId: tid(70), spanId: sid(6), parentSpanId: sid(1), name: 'pending call', startTimeUs: T0 + 50, endTimeUs: T0 + 60,
+          category: 'llm', llm: llm('acme-1', 1, 1, 0.003) })], logs: [], metricPoints: [] });
+        expect(await store.repriceSpans('default', RANGE, prices)).toEqual({ spans: 3, traces: 2 });
+        await store.commit('1:1');
+        const summary = (await traces()).get(tid(70))!;
+        expect(summary).toMatchObject({ spanCount: 5, errorCount: 1, inputTokens: 1108, outputTokens: 558 });
+        expect(summary.costUsd).toBeCloseTo(2.523, 12);
+        expect(await store.readPosition()).toBe('1:1');
+      });
+
       it('changes nothing when the range holds no LLM span', async () => {
         await seed();
         const before = await traces();

@@ -549,7 +549,7 @@ async function repriceIn(
      FROM temp.main.repriced r WHERE spans.rowid = r.rid`,
   );
   const traces = 'SELECT DISTINCT trace_id FROM temp.main.repriced';
-  
+  await connection.run(`DELETE FROM trace_parts WHERE project_id = $1 AND trace_id IN (${traces})`, [projectId]);
   await connection.run(
     `INSERT INTO trace_parts
      SELECT project_id, trace_id, min(start_us), max(end_us), count(*),
