@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { DEFAULT_PRICES, type Attributes, type LlmFields, type SpanRecord } from '@spoor/model';
+import { DEFAULT_PRICES, PriceBook, type Attributes, type LlmFields, type SpanRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import { llmMessagesFrom } from '../src/normalize/messages.js';
 import { normalizeSpans } from '../src/normalize/normalize.js';
-import { PriceBook } from '../src/normalize/prices.js';
 
 /**
  * The crosswalk against what real emitters send: every fixture in fixtures/dialects was captured

@@ -1,4 +1,5 @@
-import type { Attributes, Context } from '@opentelemetry/api';
+import type { Attributes, AttributeValue, Context } from '@opentelemetry/api';
+import { costByBook, DEFAULT_PRICES, PriceBook } from '@spoor/model';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { WORKFLOW_KEY, type WorkflowFrame } from '../context/keys.js';
 
@@ -6,17 +7,50 @@ import { WORKFLOW_KEY, type WorkflowFrame } from '../context/keys.js';
 export interface LlmUsage {
   inputTokens: number;
   outputTokens: number;
-  /** 0 when the span carries no cost; the server prices tokens itself. */
+  /**
+   * The cost the span reports, else its tokens priced by Spoor's table (the server's, shipped in
+   * `@spoor/model`); 0 for a model the table does not know. The server prices every span again
+   * on arrival, with the prices in force there.
+   */
   costUsd: number;
 }
+
+let prices: PriceBook | undefined;
 
 /** The usage on a span's attributes, or undefined when it is not an LLM call. */
 export function usageOf(attributes: Attributes): LlmUsage | undefined {
   const input = attributes['gen_ai.usage.input_tokens'] ?? attributes['gen_ai.usage.prompt_tokens'];
   const output = attributes['gen_ai.usage.output_tokens'] ?? attributes['gen_ai.usage.completion_tokens'];
   if (input === undefined && output === undefined) return undefined;
-  const cost = attributes['gen_ai.usage.cost'] ?? attributes['llm.cost_usd'];
-  return { inputTokens: numberOr0(input), outputTokens: numberOr0(output), costUsd: numberOr0(cost) };
+  const reported = attributes['gen_ai.usage.cost'] ?? attributes['llm.cost_usd'];
+  const usage = { inputTokens: numberOr0(input), outputTokens: numberOr0(output), costUsd: numberOr0(reported) };
+  if (reported === undefined) usage.costUsd = tableCost(attributes, usage.inputTokens, usage.outputTokens);
+  return usage;
+}
+
+/** The span's tokens priced by the shipped table (input including the cache, as GenAI counts it). */
+function tableCost(attributes: Attributes, inputTokens: number, outputTokens: number): number {
+  const requestModel = attributes['gen_ai.request.model'];
+  const responseModel = attributes['gen_ai.response.model'];
+  if (typeof requestModel !== 'string' && typeof responseModel !== 'string') return 0;
+  prices ??= new PriceBook([{ table: DEFAULT_PRICES, origin: 'default' }]);
+  const cost = costByBook(
+    {
+      inputTokens,
+      outputTokens,
+      cacheReadInputTokens: countOrNull(attributes['gen_ai.usage.cache_read.input_tokens']),
+      cacheCreationInputTokens: countOrNull(attributes['gen_ai.usage.cache_creation.input_tokens'] ?? attributes['gen_ai.usage.cache_write.input_tokens']),
+      reasoningTokens: countOrNull(attributes['gen_ai.usage.reasoning.output_tokens']),
+      requestModel: typeof requestModel === 'string' ? requestModel : null,
+      responseModel: typeof responseModel === 'string' ? responseModel : null,
+    },
+    prices,
+  );
+  return cost ?? 0;
+}
+
+function countOrNull(value: AttributeValue | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
 }
 
 /** Adds one call's usage to the workflow and every workflow around it. */

@@ -91,6 +91,24 @@ describe('workflow(), step() and stage()', () => {
     expect(pointValue(metrics.get('workflow.cost'), { 'workflow.name': 'inner' })).toBeCloseTo(0.002, 10);
   });
 
+  it("prices a call that reports no cost by Spoor's table, cached tokens at their own rate", async () => {
+    const sdk = initInMemory();
+    await workflow('priced', () =>
+      withSpan('chat gpt-4o', { kind: 'client' }, async (span) => {
+        span.setAttributes({
+          'gen_ai.request.model': 'gpt-4o',
+          'gen_ai.usage.input_tokens': 1_000,
+          'gen_ai.usage.cache_read.input_tokens': 800,
+          'gen_ai.usage.output_tokens': 100,
+        });
+      }),
+    );
+    // gpt-4o: 200 fresh input x $2.50 + 800 cached x $1.25 + 100 output x $10, per million tokens.
+    const expected = (200 * 2.5 + 800 * 1.25 + 100 * 10) / 1e6;
+    expect(byName(await sdk.spans(), 'priced').attributes['workflow.cost_usd']).toBeCloseTo(expected, 12);
+    expect(pointValue((await sdk.metrics()).get('workflow.cost'), { 'workflow.name': 'priced' })).toBeCloseTo(expected, 12);
+  });
+
   it('counts LLM usage in unsampled workflows too, while exporting none of their spans', async () => {
     const sdk = initInMemory({ sampleRate: 0 });
     await workflow('quiet', () => fakeLlmCall(10, 2));

@@ -1,5 +1,5 @@
 import { normalizeSpans } from '../normalize/normalize.js';
-import type { PriceBook } from '../normalize/prices.js';
+import type { PriceBook } from '@spoor/model';
 import type { WriteBatch } from '../store/store.js';
 import { decodeLogsJson } from './json/logs.js';
 import { decodeMetricsJson } from './json/metrics.js';

@@ -1,7 +1,7 @@
-import type { Attributes, SpanRecord } from '@spoor/model';
+import type { Attributes, PriceBook, SpanRecord } from '@spoor/model';
 import { categoryOf } from './category.js';
 import { llmFieldsFrom, text } from './llm.js';
-import { type PriceBook, priceLlm } from './prices.js';
+import { priceLlm } from './prices.js';
 
 /** Where each convention puts the session (conversation) a span belongs to. */
 const SESSION_KEYS = [

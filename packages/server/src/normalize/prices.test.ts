@@ -1,6 +1,6 @@
-import { DEFAULT_PRICES, type LlmFields, type PriceTable } from '@spoor/model';
+import { costOf, DEFAULT_PRICES, PriceBook, type LlmFields, type PriceTable } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { costOf, modelPriceFrom, PriceBook, priceLlm, priceTableFrom, PriceTableError } from './prices.js';
+import { modelPriceFrom, priceLlm, priceTableFrom, PriceTableError } from './prices.js';
 
 const book = new PriceBook([{ table: DEFAULT_PRICES, origin: 'default' }]);
 

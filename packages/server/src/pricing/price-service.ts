@@ -1,5 +1,8 @@
 import {
+  costByBook,
   DEFAULT_PRICES,
+  type EffectiveModelPrice,
+  PriceBook,
   isoFromMicros,
   type ModelPrice,
   type PriceListResponse,
@@ -9,7 +12,6 @@ import {
   type UnpricedModelListResponse,
 } from '@spoor/model';
 import { AppError } from '../errors.js';
-import { costByBook, PriceBook, type EffectivePrice } from '../normalize/prices.js';
 import type { Store } from '../store/store.js';
 
 /** The `PriceService` methods the API calls through the database thread. */
@@ -60,7 +62,7 @@ export class PriceService {
   }
 
   /** Adds or replaces a model's price; spans from now on are priced with it. */
-  async putPrice(projectId: string, price: ModelPrice): Promise<EffectivePrice> {
+  async putPrice(projectId: string, price: ModelPrice): Promise<EffectiveModelPrice> {
     await this.store.putModelPrice(projectId, price, this.now() * 1000);
     await this.rebuild(projectId);
     return { ...price, origin: 'api' };
