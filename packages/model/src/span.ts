@@ -23,6 +23,7 @@ export interface SpanStatus {
  */
 export type SpanCategory = 'workflow' | 'agent' | 'step' | 'llm' | 'tool' | 'retriever' | 'embedding' | 'other';
 
+/** Categories in stored order (index = the value the store keeps; `other` is 7). */
 export const SPAN_CATEGORIES: readonly SpanCategory[] = ['workflow', 'agent', 'step', 'llm', 'tool', 'retriever', 'embedding', 'other'];
 
 /** Where an LLM span's cost came from: the instrumentation reported it, or Spoor's price table. */

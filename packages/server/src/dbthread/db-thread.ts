@@ -25,7 +25,7 @@ async function start(): Promise<void> {
   const loop = new CommitLoop(store, {
     spoolDir: config.spoolDir,
     decode: (entry) =>
-      decodeRequest(entry.signal, entry.encoding, entry.body, entry.projectId, entry.receivedUs, pricing.bookFor(entry.projectId)).batch,
+      decodeRequest(entry.signal, entry.encoding, entry.body, entry.projectId, entry.receivedUs, { prices: pricing.bookFor(entry.projectId) }).batch,
     maxRecordsPerCommit: config.maxRecordsPerCommit,
     lingerMs: config.lingerMs,
     onCommit: (seq, position, records) => send({ type: 'committed', seq, position, records }),

@@ -17,10 +17,19 @@ export interface DecodedRequest {
   rejectReason: string | null;
 }
 
+export interface DecodeOptions {
+  /** Prices LLM spans by this book; without it their cost is only what they reported. */
+  prices?: PriceBook;
+  /**
+   * Fills the derived fields (llm, category, session). Default true; the receiver, which only
+   * counts and validates before spooling, turns it off and leaves it to the writer.
+   */
+  normalize?: boolean;
+}
+
 /**
- * Decodes one OTLP export body and normalizes its records, pricing LLM spans by `prices` when
- * given. Deterministic for a given body, `receivedUs` and prices, so a spooled body decodes to
- * the same records when it is replayed.
+ * Decodes one OTLP export body and normalizes its records. Deterministic for a given body,
+ * `receivedUs` and prices, so a spooled body decodes to the same records when it is replayed.
  */
 export function decodeRequest(
   signal: OtlpSignal,
@@ -28,11 +37,11 @@ export function decodeRequest(
   body: Uint8Array,
   projectId: string,
   receivedUs: number,
-  prices?: PriceBook,
+  options: DecodeOptions = {},
 ): DecodedRequest {
   if (signal === 'traces') {
     const d = encoding === 'protobuf' ? decodeTracesProtobuf(body, projectId) : decodeTracesJson(body, projectId);
-    normalizeSpans(d.records, prices);
+    if (options.normalize !== false) normalizeSpans(d.records, options.prices);
     return { batch: { spans: d.records, logs: [], metricPoints: [] }, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason };
   }
   if (signal === 'logs') {

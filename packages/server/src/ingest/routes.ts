@@ -51,7 +51,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
         }
         const body = await readBody(request.raw, options.maxBodyBytes);
         const receivedUs = now() * 1000;
-        const decoded = decodeRequest(signal, encoding, body, options.projectId, receivedUs);
+        const decoded = decodeRequest(signal, encoding, body, options.projectId, receivedUs, { normalize: false });
         if (decoded.records === 0 && decoded.rejected > 0) {
           throw new AppError('ERR_INGEST_NO_VALID_RECORDS', `every one of the ${decoded.rejected} ${RECORD_NOUN[signal]} was invalid: ${decoded.rejectReason}`);
         }

@@ -1,5 +1,5 @@
 import { DOUBLE, type DuckDBAppender, LIST, listValue } from '@duckdb/node-api';
-import { SPAN_KINDS, STATUS_CODES, type AttributeValue, type LogRecordData, type MetricPointRecord, type SpanRecord } from '@spoor/model';
+import { SPAN_CATEGORIES, SPAN_KINDS, STATUS_CODES, type AttributeValue, type LogRecordData, type MetricPointRecord, type SpanRecord } from '@spoor/model';
 import type { SourceCatalog, SourceRow } from './sources.js';
 
 /** What the row writers share within one write: source ids, and the sources new to the store. */
@@ -81,7 +81,7 @@ export function appendSpan(a: DuckDBAppender, s: SpanRecord, ctx: AppendContext)
     varcharOrNull(a, llm.finishReasons === null ? null : JSON.stringify(llm.finishReasons));
   }
   varcharOrNull(a, llm?.costSource ?? null);
-  a.appendVarchar(s.category);
+  a.appendUTinyInt(SPAN_CATEGORIES.indexOf(s.category));
   varcharOrNull(a, s.userId);
   a.endRow();
 }

@@ -1,4 +1,5 @@
 import {
+  SPAN_CATEGORIES,
   SPAN_KINDS,
   STATUS_CODES,
   type AttributeValue,
@@ -9,7 +10,6 @@ import {
   type MetricPointRecord,
   type MetricType,
   type Resource,
-  type SpanCategory,
   type SpanRecord,
   type Temporality,
 } from '@spoor/model';
@@ -190,7 +190,7 @@ export function spanFromRow(row: Row, shared: JsonParseCache): SpanRecord {
     droppedLinksCount: num(row.get('dropped_links')),
     sessionId: (row.get('session_id') as string | null) ?? null,
     userId: (row.get('user_id') as string | null) ?? null,
-    category: (row.get('category') as SpanCategory | null) ?? 'other',
+    category: SPAN_CATEGORIES[num(row.get('category'))] ?? 'other',
     llm: llmFromRow(row),
   };
 }

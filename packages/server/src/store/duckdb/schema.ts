@@ -64,7 +64,7 @@ CREATE TABLE IF NOT EXISTS spans (
   ttft_ms DOUBLE,
   finish_reasons VARCHAR,
   cost_source VARCHAR,
-  category VARCHAR NOT NULL DEFAULT 'other',
+  category UTINYINT NOT NULL DEFAULT 7,
   user_id VARCHAR
 );
 
@@ -155,9 +155,9 @@ export const MIGRATIONS: readonly { from: number; sql: string }[] = [
     from: 1,
     sql: `
 ALTER TABLE spans ADD COLUMN IF NOT EXISTS cost_source VARCHAR;
-ALTER TABLE spans ADD COLUMN IF NOT EXISTS category VARCHAR DEFAULT 'other';
+ALTER TABLE spans ADD COLUMN IF NOT EXISTS category UTINYINT DEFAULT 7;
 ALTER TABLE spans ADD COLUMN IF NOT EXISTS user_id VARCHAR;
-UPDATE spans SET category = CASE WHEN llm_operation = 'embeddings' THEN 'embedding' ELSE 'llm' END WHERE is_llm;
+UPDATE spans SET category = CASE WHEN llm_operation = 'embeddings' THEN 6 ELSE 3 END WHERE is_llm;
 `,
   },
 ];
