@@ -32,6 +32,7 @@ import {
   SPAN_SHAPE,
   type SourceTexts,
   METRIC_JSON_COLUMNS,
+  llmFromRow,
   logFromRow,
   mapArrayRows,
   mapRows,
@@ -501,8 +502,9 @@ async function repriceIn(
   const p = new SqlParams();
   const where = [`project_id = ${p.add(projectId)}`, 'is_llm', "cost_source IS DISTINCT FROM 'reported'", ...timeFilters(p, 'start_us', range)];
   const read = await connection.runAndReadAll(
-    `SELECT rowid AS rid, trace_id, llm_provider, llm_operation, llm_request_model, llm_response_model, input_tokens,
-       output_tokens, total_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, cost_usd
+    `SELECT rowid AS rid, trace_id, is_llm, llm_provider, llm_operation, llm_request_model, llm_response_model, input_tokens,
+       output_tokens, total_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, cost_usd, cost_source, ttft_ms,
+       NULL AS finish_reasons
      FROM spans WHERE ${where.join(' AND ')}`,
     p.values,
   );
@@ -511,22 +513,7 @@ async function repriceIn(
     rid: num(row.get('rid')),
     traceId: row.get('trace_id') as string,
     before: numOrNull(row.get('cost_usd')),
-    llm: {
-      provider: (row.get('llm_provider') as string | null) ?? null,
-      operation: (row.get('llm_operation') as string | null) ?? null,
-      requestModel: (row.get('llm_request_model') as string | null) ?? null,
-      responseModel: (row.get('llm_response_model') as string | null) ?? null,
-      inputTokens: numOrNull(row.get('input_tokens')),
-      outputTokens: numOrNull(row.get('output_tokens')),
-      totalTokens: numOrNull(row.get('total_tokens')),
-      cacheReadInputTokens: numOrNull(row.get('cache_read_tokens')),
-      cacheCreationInputTokens: numOrNull(row.get('cache_creation_tokens')),
-      reasoningTokens: numOrNull(row.get('reasoning_tokens')),
-      costUsd: null,
-      costSource: null,
-      timeToFirstTokenMs: null,
-      finishReasons: null,
-    } satisfies LlmFields,
+    llm: llmFromRow(row)!,
   }));
   for (const row of rows) {
     const cost = price(row.llm);

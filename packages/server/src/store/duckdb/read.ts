@@ -146,7 +146,8 @@ export function mapArrayRows<T>(rows: unknown[][], shape: JsonArrayShape, source
   return out;
 }
 
-function llmFromRow(row: Row): LlmFields | null {
+/** The `llm` fields of a span row (`is_llm` and the llm columns), or `null` for a span that is not an LLM call. */
+export function llmFromRow(row: Row): LlmFields | null {
   if (row.get('is_llm') !== true) return null;
   return {
     provider: (row.get('llm_provider') as string | null) ?? null,
