@@ -1,16 +1,15 @@
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import {
-  STATUS_CODES,
-  type LlmFields,
-  type LogQuery,
-  type LogRecordData,
-  type MetricPointQuery,
-  type MetricPointRecord,
-  type ModelPrice,
-  type SpanRecord,
-  type TimeRange,
-  type TraceQuery,
-  type TraceSummaryRecord,
+import type {
+  LlmFields,
+  LogQuery,
+  LogRecordData,
+  MetricPointQuery,
+  MetricPointRecord,
+  ModelPrice,
+  SpanRecord,
+  TimeRange,
+  TraceQuery,
+  TraceSummaryRecord,
 } from '@spoor/model';
 import {
   type MetricDescriptorRecord,
@@ -32,7 +31,6 @@ import {
   SPAN_SHAPE,
   type SourceTexts,
   METRIC_JSON_COLUMNS,
-  llmFromRow,
   logFromRow,
   mapArrayRows,
   mapRows,
@@ -44,7 +42,8 @@ import {
 } from './read.js';
 import { DuckDbWriter } from './writer.js';
 import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
-import { SqlParams, jsonPointer, likePattern } from './sql.js';
+import { repriceSpansOn, removeModelPrice, selectModelPrices, selectUnpricedModels, upsertModelPrice } from './pricing.js';
+import { SqlParams, jsonPointer, likePattern, timeFilters } from './sql.js';
 
 export interface DuckDbStoreOptions {
   /** Database file; `':memory:'` for a throwaway store. */
@@ -324,71 +323,24 @@ export class DuckDbStore implements Store {
     return mapRows(parseJsonColumns(rows, METRIC_JSON_COLUMNS), (row) => metricPointFromRow(row, shared));
   }
 
-  async listUnpricedModels(projectId: string, range: TimeRange): Promise<UnpricedModelRecord[]> {
-    const p = new SqlParams();
-    const where = [
-      `project_id = ${p.add(projectId)}`,
-      'is_llm',
-      'cost_usd IS NULL',
-      '(input_tokens IS NOT NULL OR output_tokens IS NOT NULL)',
-      ...timeFilters(p, 'start_us', range),
-    ];
-    const rows = await this.read(
-      'list unpriced models',
-      `SELECT coalesce(llm_response_model, llm_request_model, '') AS model,
-         any_value(llm_provider) AS provider,
-         count(*) AS span_count,
-         coalesce(sum(input_tokens), 0) AS input_tokens,
-         coalesce(sum(output_tokens), 0) AS output_tokens,
-         max(start_us) AS last_seen_us
-       FROM spans WHERE ${where.join(' AND ')}
-       GROUP BY 1 ORDER BY span_count DESC, model LIMIT 1000`,
-      p.values,
-    );
-    return mapRows(rows, (row) => ({
-      model: row.get('model') as string,
-      provider: (row.get('provider') as string | null) ?? null,
-      spanCount: num(row.get('span_count')),
-      inputTokens: num(row.get('input_tokens')),
-      outputTokens: num(row.get('output_tokens')),
-      lastSeenUs: num(row.get('last_seen_us')),
-    }));
+  listUnpricedModels(projectId: string, range: TimeRange): Promise<UnpricedModelRecord[]> {
+    return this.onOwnConnection('list unpriced models', (connection) => selectUnpricedModels(connection, projectId, range));
   }
 
-  async listModelPrices(projectId: string): Promise<ModelPrice[]> {
-    const rows = await this.read('list prices', 'SELECT price FROM model_prices WHERE project_id = $1 ORDER BY model', [projectId]);
-    return mapRows(rows, (row) => JSON.parse(row.get('price') as string) as ModelPrice);
+  listModelPrices(projectId: string): Promise<ModelPrice[]> {
+    return this.onOwnConnection('list prices', (connection) => selectModelPrices(connection, projectId));
   }
 
   async putModelPrice(projectId: string, price: ModelPrice, updatedUs: number): Promise<void> {
-    await this.onOwnConnection('save a price', (connection) =>
-      connection.run(
-        `INSERT INTO model_prices VALUES ($1, $2, $3, $4::BIGINT)
-         ON CONFLICT (project_id, model) DO UPDATE SET price = excluded.price, updated_us = excluded.updated_us`,
-        [projectId, price.model, JSON.stringify(price), updatedUs],
-      ),
-    );
+    await this.onOwnConnection('save a price', (connection) => upsertModelPrice(connection, projectId, price, updatedUs));
   }
 
-  async deleteModelPrice(projectId: string, model: string): Promise<boolean> {
-    const result = await this.onOwnConnection('delete a price', (connection) =>
-      connection.run('DELETE FROM model_prices WHERE project_id = $1 AND model = $2', [projectId, model]),
-    );
-    return Number(result.rowsChanged) > 0;
+  deleteModelPrice(projectId: string, model: string): Promise<boolean> {
+    return this.onOwnConnection('delete a price', (connection) => removeModelPrice(connection, projectId, model));
   }
 
-  async repriceSpans(projectId: string, range: TimeRange, price: (llm: LlmFields) => number | null): Promise<RepriceResult> {
-    return this.onOwnConnection('re-price LLM spans', async (connection) => {
-      await connection.run('BEGIN TRANSACTION');
-      try {
-        const result = await repriceIn(connection, projectId, range, price);
-        await connection.run('COMMIT');
-        return result;
-      } catch (error) {
-        await connection.run('ROLLBACK');
-        throw error;
-      }
-    });
+  repriceSpans(projectId: string, range: TimeRange, price: (llm: LlmFields) => number | null): Promise<RepriceResult> {
+    return this.onOwnConnection('re-price LLM spans', (connection) => repriceSpansOn(connection, projectId, range, price));
   }
 
   /** Runs `fn` on a connection of its own: not a writer's, which may have a transaction open. */
@@ -409,17 +361,11 @@ export class DuckDbStore implements Store {
       logs: ['DELETE FROM logs WHERE time_us < $1::BIGINT'],
       metrics: ['DELETE FROM metric_points WHERE time_us < $1::BIGINT'],
     };
-    return this.guard(`apply retention to ${signal}`, async () => {
-      // Not on a writer connection: that may have a transaction open, which the deletes would join.
-      const connection = await connectTo(this.instance);
-      try {
-        const [first, ...rest] = statements[signal];
-        const result = await connection.run(first!, [cutoffUs]);
-        for (const sql of rest) await connection.run(sql, [cutoffUs]);
-        return Number(result.rowsChanged);
-      } finally {
-        connection.closeSync();
-      }
+    return this.onOwnConnection(`apply retention to ${signal}`, async (connection) => {
+      const [first, ...rest] = statements[signal];
+      const result = await connection.run(first!, [cutoffUs]);
+      for (const sql of rest) await connection.run(sql, [cutoffUs]);
+      return Number(result.rowsChanged);
     });
   }
 
@@ -488,80 +434,8 @@ export class DuckDbStore implements Store {
   }
 }
 
-/**
- * Re-prices inside the caller's transaction: reads the spans' token counts, asks `price` for each
- * cost, writes the costs that changed, then rebuilds the summary parts of their traces from the
- * spans (one part per trace), so trace totals match the spans.
- */
-async function repriceIn(
-  connection: DuckDBConnection,
-  projectId: string,
-  range: TimeRange,
-  price: (llm: LlmFields) => number | null,
-): Promise<RepriceResult> {
-  const p = new SqlParams();
-  const where = [`project_id = ${p.add(projectId)}`, 'is_llm', "cost_source IS DISTINCT FROM 'reported'", ...timeFilters(p, 'start_us', range)];
-  const read = await connection.runAndReadAll(
-    `SELECT rowid AS rid, trace_id, is_llm, llm_provider, llm_operation, llm_request_model, llm_response_model, input_tokens,
-       output_tokens, total_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, cost_usd, cost_source, ttft_ms,
-       NULL AS finish_reasons
-     FROM spans WHERE ${where.join(' AND ')}`,
-    p.values,
-  );
-  const changed: { rid: number; traceId: string; cost: number | null }[] = [];
-  const rows = mapRows(read.getColumnsObjectJS() as Columns, (row) => ({
-    rid: num(row.get('rid')),
-    traceId: row.get('trace_id') as string,
-    before: numOrNull(row.get('cost_usd')),
-    llm: llmFromRow(row)!,
-  }));
-  for (const row of rows) {
-    const cost = price(row.llm);
-    if (cost !== row.before) changed.push({ rid: row.rid, traceId: row.traceId, cost });
-  }
-  if (changed.length === 0) return { spans: 0, traces: 0 };
-
-  await connection.run('CREATE TEMP TABLE repriced (rid BIGINT, trace_id VARCHAR, cost DOUBLE)');
-  const appender = await connection.createAppender('repriced', 'main', 'temp');
-  for (const row of changed) {
-    appender.appendBigInt(BigInt(row.rid));
-    appender.appendVarchar(row.traceId);
-    if (row.cost === null) appender.appendNull();
-    else appender.appendDouble(row.cost);
-    appender.endRow();
-  }
-  appender.closeSync();
-  await connection.run(
-    `UPDATE spans SET cost_usd = r.cost, cost_source = CASE WHEN r.cost IS NULL THEN NULL ELSE 'price_table' END
-     FROM temp.main.repriced r WHERE spans.rowid = r.rid`,
-  );
-  const traces = 'SELECT DISTINCT trace_id FROM temp.main.repriced';
-  await connection.run(`DELETE FROM trace_parts WHERE project_id = $1 AND trace_id IN (${traces})`, [projectId]);
-  await connection.run(
-    `INSERT INTO trace_parts
-     SELECT project_id, trace_id, min(start_us), max(end_us), count(*),
-       count(*) FILTER (WHERE status_code = ${STATUS_CODES.indexOf('error')}),
-       max(name) FILTER (WHERE parent_span_id IS NULL), max(service_name) FILTER (WHERE parent_span_id IS NULL),
-       arg_min(name, start_us), arg_min(service_name, start_us),
-       sum(input_tokens), sum(output_tokens), sum(cost_usd)
-     FROM spans WHERE project_id = $1 AND trace_id IN (${traces})
-     GROUP BY project_id, trace_id`,
-    [projectId],
-  );
-  const traceCount = new Set(changed.map((row) => row.traceId)).size;
-  await connection.run('DROP TABLE temp.main.repriced');
-  return { spans: changed.length, traces: traceCount };
-}
-
 async function connectTo(instance: DuckDBInstance): Promise<DuckDBConnection> {
   const connection = await instance.connect();
   await connection.run(`USE ${CATALOG}`);
   return connection;
-}
-
-function timeFilters(p: SqlParams, column: string, range: TimeRange): string[] {
-  const filters: string[] = [];
-  if (range.fromUs !== null) filters.push(`${column} >= ${p.add(range.fromUs)}::BIGINT`);
-  if (range.toUs !== null) filters.push(`${column} < ${p.add(range.toUs)}::BIGINT`);
-  return filters;
 }

@@ -1,4 +1,5 @@
 import type { DuckDBValue } from '@duckdb/node-api';
+import type { TimeRange } from '@spoor/model';
 
 /** Collects positional parameters while a query is built; `add` returns the placeholder. */
 export class SqlParams {
@@ -18,4 +19,12 @@ export function jsonPointer(keys: string[]): string {
 /** A case-insensitive "contains" pattern with `%`, `_` and `\` taken literally (ESCAPE '\'). */
 export function likePattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** `column >= from AND column < to` filters for the ends of the range that are set. */
+export function timeFilters(p: SqlParams, column: string, range: TimeRange): string[] {
+  const filters: string[] = [];
+  if (range.fromUs !== null) filters.push(`${column} >= ${p.add(range.fromUs)}::BIGINT`);
+  if (range.toUs !== null) filters.push(`${column} < ${p.add(range.toUs)}::BIGINT`);
+  return filters;
 }
