@@ -404,7 +404,9 @@ function contentJson(value: unknown): string {
   return capturedJson(value, MAX_CONTENT_LENGTH);
 }
 
-export function parseJsonOr(text: string): unknown {
+/** Tool-call arguments as the JSON they hold, or as they came when they are not JSON text. */
+export function parseJsonOr(text: unknown): unknown {
+  if (typeof text !== 'string') return text;
   try {
     return JSON.parse(text);
   } catch {

@@ -4,6 +4,7 @@ import {
   instrumentMethod,
   newChoice,
   num,
+  parseJsonOr,
   put,
   serverOf,
   str,
@@ -196,7 +197,7 @@ function chatMessage(message: unknown): GenAiMessage {
   if (Array.isArray(m.tool_calls)) {
     for (const call of m.tool_calls as Json[]) {
       const fn = (call.function ?? {}) as Json;
-      parts.push({ type: 'tool_call', id: str(call.id), name: toolName(call), arguments: parseArguments(fn.arguments) });
+      parts.push({ type: 'tool_call', id: str(call.id), name: toolName(call), arguments: parseJsonOr(fn.arguments) });
     }
   }
   if (role === 'tool') return { role, parts: [{ type: 'tool_call_response', id: str(m.tool_call_id), response: m.content }] };
@@ -214,15 +215,6 @@ function contentParts(content: unknown): GenAiPart[] {
     // Images, audio and files: their kind, never their bytes.
     return { type };
   });
-}
-
-function parseArguments(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return value;
-  }
 }
 
 function stopSequences(stop: unknown): string[] | undefined {
@@ -339,7 +331,7 @@ function responseInput(input: unknown): GenAiMessage[] {
   if (!Array.isArray(input)) return [];
   return (input as Json[]).map((item): GenAiMessage => {
     if (item.type === 'function_call') {
-      return { role: 'assistant', parts: [{ type: 'tool_call', id: str(item.call_id), name: str(item.name) ?? 'unknown', arguments: parseArguments(item.arguments) }] };
+      return { role: 'assistant', parts: [{ type: 'tool_call', id: str(item.call_id), name: str(item.name) ?? 'unknown', arguments: parseJsonOr(item.arguments) }] };
     }
     if (item.type === 'function_call_output') return { role: 'tool', parts: [{ type: 'tool_call_response', id: str(item.call_id), response: item.output }] };
     return { role: str(item.role) ?? 'user', parts: contentParts(item.content) };

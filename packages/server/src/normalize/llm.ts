@@ -277,7 +277,8 @@ function finishReasonsOf(attributes: Attributes): string[] | null {
   return reasons.length > 0 ? reasons : null;
 }
 
-function first<T>(attributes: Attributes, keys: readonly string[], read: (value: AttributeValue | undefined) => T | null): T | null {
+/** The first of `keys` whose value `read` accepts. */
+export function first<T>(attributes: Attributes, keys: readonly string[], read: (value: AttributeValue | undefined) => T | null): T | null {
   for (const key of keys) {
     const value = read(attributes[key]);
     if (value !== null) return value;

@@ -1,6 +1,6 @@
-import type { Attributes, PriceBook, SpanRecord } from '@spoor/model';
+import type { PriceBook, SpanRecord } from '@spoor/model';
 import { categoryOf } from './category.js';
-import { llmFieldsFrom, text } from './llm.js';
+import { first, llmFieldsFrom, text } from './llm.js';
 import { priceLlm } from './prices.js';
 
 /** Where each convention puts the session (conversation) a span belongs to. */
@@ -37,8 +37,8 @@ export function normalizeSpans(spans: SpanRecord[], prices?: PriceBook): void {
     if (llm !== null && prices !== undefined) priceLlm(llm, prices);
     span.llm = llm;
     span.category = categoryOf(span.name, span.attributes, llm);
-    span.sessionId = firstText(span.attributes, SESSION_KEYS);
-    span.userId = firstText(span.attributes, USER_KEYS);
+    span.sessionId = first(span.attributes, SESSION_KEYS, text);
+    span.userId = first(span.attributes, USER_KEYS, text);
   }
   countEachCallOnce(spans);
 }
@@ -64,12 +64,4 @@ function countEachCallOnce(spans: SpanRecord[]): void {
     parent.llm = null;
     parent.category = 'step';
   }
-}
-
-function firstText(attributes: Attributes, keys: readonly string[]): string | null {
-  for (const key of keys) {
-    const value = text(attributes[key]);
-    if (value !== null) return value;
-  }
-  return null;
 }
