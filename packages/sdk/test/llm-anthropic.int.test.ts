@@ -1,32 +1,17 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { instrumentAnthropic, workflow, type LlmInstrumentationOptions } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { instrumentAnthropic, workflow } from '../src/index.js';
 import { FIRST_CHUNK_BUCKETS, TOKEN_BUCKETS } from '../src/llm/semconv.js';
-import { startFakeLlm, type FakeLlm, type FakeReply } from './support/fake-llm.js';
-import { byName, initInMemory, pointValue, shutdown, type MemorySdk } from './support/memory.js';
+import { type FakeReply } from './support/fake-llm.js';
+import { collect, HI, json, setupLlmInstrumentation, WEATHER_ARGS } from './support/llm-instrumentation.js';
+import { byName } from './support/memory.js';
 
 /**
  * `instrumentAnthropic()` on the real `@anthropic-ai/sdk` client against the loopback fake: one
  * span per call (the client's own spans off), usage with the cache counted in, and the app's view
  * unchanged.
  */
-
-let llm: FakeLlm;
-let sdk: MemorySdk;
-
-beforeEach(async () => {
-  vi.stubEnv('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', '');
-  llm = await startFakeLlm();
-  sdk = initInMemory();
-});
-
-afterEach(async () => {
-  await shutdown();
-  await llm.close();
-  vi.unstubAllEnvs();
-});
 
 const MODEL = 'claude-sonnet-4-6';
 const RESPONSE_MODEL = 'claude-sonnet-4-6-20260101';
@@ -35,47 +20,16 @@ const RESPONSE_MODEL = 'claude-sonnet-4-6-20260101';
  * `input_tokens` is 200. 80 output tokens.
  */
 const USAGE = { inputTokens: 1500, outputTokens: 80, cachedTokens: 1000, cacheCreationTokens: 300 };
-const WEATHER_ARGS = { city: 'Paris', unit: 'celsius', days: [1, 2, 3] };
-const HI = [{ role: 'user' as const, content: 'hi' }];
 const WEATHER_TOOL = { name: 'get_weather', input_schema: { type: 'object' as const } };
 
 /** A client as the app makes it; `openTelemetry: false` for a baseline that adds no spans of its own. */
 const rawClient = (baseUrl: string, openTelemetry?: false) => new Anthropic({ baseURL: baseUrl, apiKey: 'test', maxRetries: 0, openTelemetry });
-const client = (options?: LlmInstrumentationOptions) => instrumentAnthropic(rawClient(llm.baseUrl), options);
 
-/** Runs `run` with an uninstrumented client against a fresh fake, which numbers its ids as the test's fake does. */
-async function uninstrumented<T>(replies: FakeReply[], run: (anthropic: Anthropic) => Promise<T>): Promise<T> {
-  const twin = await startFakeLlm();
-  try {
-    twin.script(...replies);
-    return await run(rawClient(twin.baseUrl, false));
-  } finally {
-    await twin.close();
-  }
-}
-
-async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of stream) out.push(item);
-  return out;
-}
+const env = setupLlmInstrumentation({ raw: (baseUrl) => rawClient(baseUrl), instrument: instrumentAnthropic, baseline: (baseUrl) => rawClient(baseUrl, false) });
+const { client, uninstrumented, histogramPoint } = env;
 
 /** Every span exported so far must be one of ours: the client's own `anthropic.*` spans are off. */
-async function onlySpan(): Promise<ReadableSpan> {
-  const spans = await sdk.spans();
-  expect(spans.map((span) => span.name)).toEqual([`chat ${MODEL}`]);
-  return spans[0]!;
-}
-
-async function histogramPoint(name: string, labels: Record<string, unknown>): Promise<{ count: number; sum: number; buckets: { boundaries: number[] } } | undefined> {
-  return pointValue((await sdk.metrics()).get(name), labels) as { count: number; sum: number; buckets: { boundaries: number[] } } | undefined;
-}
-
-function json(span: ReadableSpan, key: string): unknown {
-  const value = span.attributes[key];
-  expect(typeof value, `${key} is a JSON string`).toBe('string');
-  return JSON.parse(value as string);
-}
+const onlySpan = () => env.onlySpan(`chat ${MODEL}`);
 
 const CACHED_USAGE_ATTRIBUTES = {
   'gen_ai.usage.input_tokens': 1500,
@@ -87,7 +41,7 @@ const CACHED_USAGE_ATTRIBUTES = {
 describe('messages.create', () => {
   it('plain: one CLIENT span, input tokens = uncached + cache read + cache creation, and the metrics', async () => {
     const reply: FakeReply = { text: 'Hi there.', usage: USAGE, id: 'msg_plain', model: RESPONSE_MODEL };
-    llm.script(reply);
+    env.llm.script(reply);
     const params = { model: MODEL, max_tokens: 256, temperature: 0.5, top_p: 0.9, top_k: 40, stop_sequences: ['END'], messages: HI };
     const msg = await client().messages.create(params);
     const expected = await uninstrumented([reply], (anthropic) => anthropic.messages.create(params));
@@ -111,7 +65,7 @@ describe('messages.create', () => {
       'gen_ai.request.stop_sequences': ['END'],
       // An IP address is masked at export like any other value.
       'server.address': '[REDACTED:ip]',
-      'server.port': Number(new URL(llm.baseUrl).port),
+      'server.port': Number(new URL(env.llm.baseUrl).port),
       'gen_ai.response.id': 'msg_plain',
       'gen_ai.response.model': RESPONSE_MODEL,
       'gen_ai.response.finish_reasons': ['end_turn'],
@@ -126,19 +80,19 @@ describe('messages.create', () => {
   });
 
   it('the client on its own emits its anthropic.messages.create span; instrumented, that span is gone', async () => {
-    await rawClient(llm.baseUrl).messages.create({ model: MODEL, max_tokens: 16, messages: HI });
-    expect((await sdk.spans()).map((span) => span.name)).toEqual(['anthropic.messages.create']);
+    await rawClient(env.llm.baseUrl).messages.create({ model: MODEL, max_tokens: 16, messages: HI });
+    expect((await env.sdk.spans()).map((span) => span.name)).toEqual(['anthropic.messages.create']);
 
     const anthropic = client();
     await anthropic.messages.create({ model: MODEL, max_tokens: 16, messages: HI });
     await collect(await anthropic.messages.create({ model: MODEL, max_tokens: 16, messages: HI, stream: true }));
     await anthropic.messages.stream({ model: MODEL, max_tokens: 16, messages: HI }).finalMessage();
-    const names = (await sdk.spans()).map((span) => span.name);
+    const names = (await env.sdk.spans()).map((span) => span.name);
     expect(names).toEqual(['anthropic.messages.create', `chat ${MODEL}`, `chat ${MODEL}`, `chat ${MODEL}`]);
   });
 
   it('.withResponse() still gives the data and the raw response', async () => {
-    llm.script({ text: 'With response.', usage: USAGE, id: 'msg_wr' });
+    env.llm.script({ text: 'With response.', usage: USAGE, id: 'msg_wr' });
     const { data, response, request_id } = await client().messages.create({ model: MODEL, max_tokens: 16, messages: HI }).withResponse();
     expect(data.content).toEqual([{ type: 'text', text: 'With response.' }]);
     expect(response.status).toBe(200);
@@ -147,7 +101,7 @@ describe('messages.create', () => {
   });
 
   it('tool_use: the tool names and finish reason tool_use', async () => {
-    llm.script({ text: 'Let me check.', toolCalls: [{ name: 'get_weather', arguments: WEATHER_ARGS, id: 'toolu_1' }, { name: 'get_time', arguments: { tz: 'UTC' } }] });
+    env.llm.script({ text: 'Let me check.', toolCalls: [{ name: 'get_weather', arguments: WEATHER_ARGS, id: 'toolu_1' }, { name: 'get_time', arguments: { tz: 'UTC' } }] });
     const msg = await client({ captureContent: true }).messages.create({ model: MODEL, max_tokens: 64, messages: HI, tools: [WEATHER_TOOL] });
     expect(msg.stop_reason).toBe('tool_use');
     const span = await onlySpan();
@@ -160,13 +114,13 @@ describe('messages.create', () => {
   });
 
   it('a call inside workflow() adds its inclusive input tokens to the workflow', async () => {
-    llm.script({ usage: USAGE }, { chunks: ['a', 'b'], usage: { inputTokens: 40, outputTokens: 5 } });
+    env.llm.script({ usage: USAGE }, { chunks: ['a', 'b'], usage: { inputTokens: 40, outputTokens: 5 } });
     const anthropic = client();
     await workflow('agent', async () => {
       await anthropic.messages.create({ model: MODEL, max_tokens: 16, messages: HI });
       await anthropic.messages.stream({ model: MODEL, max_tokens: 16, messages: HI }).finalMessage();
     });
-    const spans = await sdk.spans();
+    const spans = await env.sdk.spans();
     const run = byName(spans, 'agent');
     expect(run.attributes).toMatchObject({ 'workflow.llm_calls': 2, 'workflow.input_tokens': 1540, 'workflow.output_tokens': 85 });
     for (const call of spans.filter((span) => span.name === `chat ${MODEL}`)) expect(call.parentSpanContext?.spanId).toBe(run.spanContext().spanId);
@@ -186,7 +140,7 @@ describe('streams', () => {
   const STREAMED: FakeReply = { chunks: ['Hel', 'lo', ' there'], usage: USAGE, id: 'msg_stream', model: RESPONSE_MODEL, delayMs: 150 };
 
   it('stream: true: the same events as uninstrumented; usage from message_start and message_delta; TTFT', async () => {
-    llm.script(STREAMED);
+    env.llm.script(STREAMED);
     const params = { model: MODEL, max_tokens: 64, messages: HI, stream: true as const };
     const events = await collect(await client().messages.create(params));
     const expected = await uninstrumented([STREAMED], async (anthropic) => collect(await anthropic.messages.create(params)));
@@ -210,12 +164,12 @@ describe('streams', () => {
   });
 
   it('the span ends only after message_stop was read', async () => {
-    llm.script({ chunks: ['a', 'b'], usage: USAGE, chunkDelayMs: 5 });
+    env.llm.script({ chunks: ['a', 'b'], usage: USAGE, chunkDelayMs: 5 });
     const stream = await client().messages.create({ model: MODEL, max_tokens: 64, messages: HI, stream: true });
     const types: string[] = [];
     for await (const event of stream) {
       types.push(event.type);
-      expect(await sdk.spans(), `after ${event.type}`).toEqual([]);
+      expect(await env.sdk.spans(), `after ${event.type}`).toEqual([]);
     }
     expect(types.at(-1)).toBe('message_stop');
     expect((await onlySpan()).attributes['gen_ai.usage.output_tokens']).toBe(80);
@@ -223,7 +177,7 @@ describe('streams', () => {
 
   it('messages.stream(): text events and finalMessage() as uninstrumented; one span with content captured', async () => {
     const reply: FakeReply = { text: 'Streaming works.', usage: USAGE, id: 'msg_helper' };
-    llm.script(reply);
+    env.llm.script(reply);
     const params = { model: MODEL, max_tokens: 64, system: 'Be brief.', messages: HI };
     const helper = client({ captureContent: true }).messages.stream(params);
     let text = '';
@@ -241,7 +195,7 @@ describe('streams', () => {
   });
 
   it('streamed tool_use: input_json_delta assembled into the tool call arguments', async () => {
-    llm.script({ text: 'Let me check.', toolCalls: [{ name: 'get_weather', arguments: WEATHER_ARGS, id: 'toolu_s' }], usage: USAGE });
+    env.llm.script({ text: 'Let me check.', toolCalls: [{ name: 'get_weather', arguments: WEATHER_ARGS, id: 'toolu_s' }], usage: USAGE });
     const final = await client({ captureContent: true }).messages.stream({ model: MODEL, max_tokens: 64, messages: HI, tools: [WEATHER_TOOL] }).finalMessage();
     expect(final.content[1]).toMatchObject({ type: 'tool_use', name: 'get_weather', input: WEATHER_ARGS });
     const span = await onlySpan();
@@ -259,7 +213,7 @@ describe('streams', () => {
   });
 
   it('an early break ends the span as abandoned', async () => {
-    llm.script({ chunks: ['a', 'b', 'c', 'd'], usage: USAGE, chunkDelayMs: 20 });
+    env.llm.script({ chunks: ['a', 'b', 'c', 'd'], usage: USAGE, chunkDelayMs: 20 });
     const stream = await client().messages.create({ model: MODEL, max_tokens: 64, messages: HI, stream: true });
     for await (const event of stream) {
       if (event.type === 'content_block_delta') break;
@@ -272,7 +226,7 @@ describe('streams', () => {
   });
 
   it('messages.stream().abort(): the app gets APIUserAbortError, the span ends as abandoned', async () => {
-    llm.script({ chunks: ['a', 'b', 'c', 'd'], chunkDelayMs: 30 });
+    env.llm.script({ chunks: ['a', 'b', 'c', 'd'], chunkDelayMs: 30 });
     const helper = client().messages.stream({ model: MODEL, max_tokens: 64, messages: HI });
     helper.on('text', () => helper.abort());
     await expect(helper.finalMessage()).rejects.toBeInstanceOf(Anthropic.APIUserAbortError);
@@ -281,7 +235,7 @@ describe('streams', () => {
   });
 
   it('a mid-stream disconnect ends the span with ERROR connection; the input tokens already known stay', async () => {
-    llm.script({ chunks: ['a', 'b', 'c'], usage: USAGE, disconnectAfter: 4 });
+    env.llm.script({ chunks: ['a', 'b', 'c'], usage: USAGE, disconnectAfter: 4 });
     const stream = await client().messages.create({ model: MODEL, max_tokens: 64, messages: HI, stream: true });
     const types: string[] = [];
     const error = await (async () => {
@@ -299,7 +253,7 @@ describe('streams', () => {
 
 describe('errors', () => {
   it('429: the app gets RateLimitError; one span, ERROR rate_limit with status 429 and the exception', async () => {
-    llm.script({ error: { status: 429 } }, { error: { status: 529 } });
+    env.llm.script({ error: { status: 429 } }, { error: { status: 529 } });
     const anthropic = client();
     const error = await anthropic.messages.create({ model: MODEL, max_tokens: 16, messages: HI }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Anthropic.RateLimitError);
@@ -311,7 +265,7 @@ describe('errors', () => {
 
     // Overloaded (529) on messages.stream(): the helper's error, and 5xx.
     await expect(anthropic.messages.stream({ model: MODEL, max_tokens: 16, messages: HI }).finalMessage()).rejects.toBeInstanceOf(Anthropic.InternalServerError);
-    const spans = await sdk.spans();
+    const spans = await env.sdk.spans();
     expect(spans).toHaveLength(2);
     expect(spans[1]?.attributes).toMatchObject({ 'error.type': '5xx', 'http.response.status_code': 529 });
   });
@@ -325,7 +279,7 @@ describe('content capture', () => {
   });
 
   it('on: system, input and output in the GenAI parts format, an email masked in the export', async () => {
-    llm.script({ text: 'Sent to jane.doe@example.com.' });
+    env.llm.script({ text: 'Sent to jane.doe@example.com.' });
     const messages: Anthropic.Messages.MessageParam[] = [
       { role: 'user', content: [{ type: 'text', text: 'Mail jane.doe@example.com the report.' }] },
       { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'lookup', input: { q: 'report' } }] },
@@ -333,7 +287,7 @@ describe('content capture', () => {
     ];
     const msg = await client({ captureContent: true }).messages.create({ model: MODEL, max_tokens: 64, system: [{ type: 'text', text: 'You are terse.' }], messages });
     expect(msg.content).toEqual([{ type: 'text', text: 'Sent to jane.doe@example.com.' }]);
-    expect(JSON.stringify(llm.requests[0]?.body)).toContain('jane.doe@example.com');
+    expect(JSON.stringify(env.llm.requests[0]?.body)).toContain('jane.doe@example.com');
 
     const span = await onlySpan();
     expect(JSON.stringify(span.attributes)).not.toContain('jane.doe@example.com');
