@@ -60,3 +60,31 @@ export type {
 } from './api.js';
 export { DEFAULT_PROJECT_ID } from './api.js';
 export { isoFromMicros, microsFromIso } from './time.js';
+export type {
+  CompareResponse,
+  CompareRow,
+  CompareSide,
+  CriticalPath,
+  CriticalPathSegment,
+  CriticalPathSpan,
+  MetricSeriesFn,
+  MetricSeriesResponse,
+  RealtimeMetrics,
+  Series,
+  SessionDetail,
+  SessionListResponse,
+  SessionRun,
+  SessionSummary,
+  SpanFilter,
+  SpanGroupBy,
+  SpanGroupColumn,
+  SpanStats,
+  SpanStatsGroup,
+  SpanStatsResponse,
+  TestResult,
+  TimeseriesMetric,
+  TimeseriesResponse,
+} from './analytics.js';
+export { METRIC_SERIES_FNS, SPAN_GROUP_COLUMNS, TIMESERIES_METRICS } from './analytics.js';
+export type { ErrorGroup, ErrorGroupDetail, ErrorGroupListResponse, ErrorGroupStatus, ErrorOccurrenceRecord, ErrorParts } from './errors.js';
+export { ERROR_GROUP_STATUSES, FINGERPRINT_VERSION } from './errors.js';

@@ -1,3 +1,4 @@
+import { errorsFromLogs, errorsFromSpans } from '../normalize/errors.js';
 import { normalizeSpans } from '../normalize/normalize.js';
 import type { PriceBook } from '@spoor/model';
 import type { WriteBatch } from '../store/store.js';
@@ -21,8 +22,9 @@ export interface DecodeOptions {
   /** Prices LLM spans by this book; without it their cost is only what they reported. */
   prices?: PriceBook;
   /**
-   * Fills the derived fields (llm, category, session). Default true; the receiver, which only
-   * counts and validates before spooling, turns it off and leaves it to the writer.
+   * Fills the derived fields (llm, category, session) and finds the errors. Default true; the
+   * receiver, which only counts and validates before spooling, turns it off and leaves it to the
+   * writer.
    */
   normalize?: boolean;
 }
@@ -41,12 +43,18 @@ export function decodeRequest(
 ): DecodedRequest {
   if (signal === 'traces') {
     const d = encoding === 'protobuf' ? decodeTracesProtobuf(body, projectId) : decodeTracesJson(body, projectId);
-    if (options.normalize !== false) normalizeSpans(d.records, options.prices);
-    return { batch: { spans: d.records, logs: [], metricPoints: [] }, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason };
+    const batch: WriteBatch = { spans: d.records, logs: [], metricPoints: [] };
+    if (options.normalize !== false) {
+      normalizeSpans(d.records, options.prices);
+      batch.errors = errorsFromSpans(d.records);
+    }
+    return { batch, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason };
   }
   if (signal === 'logs') {
     const d = encoding === 'protobuf' ? decodeLogsProtobuf(body, projectId, receivedUs) : decodeLogsJson(body, projectId, receivedUs);
-    return { batch: { spans: [], logs: d.records, metricPoints: [] }, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason };
+    const batch: WriteBatch = { spans: [], logs: d.records, metricPoints: [] };
+    if (options.normalize !== false) batch.errors = errorsFromLogs(d.records);
+    return { batch, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason };
   }
   const d = encoding === 'protobuf' ? decodeMetricsProtobuf(body, projectId) : decodeMetricsJson(body, projectId);
   return { batch: { spans: [], logs: [], metricPoints: d.records }, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason };

@@ -1,8 +1,12 @@
-import type { Store, WriteBatch } from '../store/store.js';
+import type { StoreWriter, WriteBatch } from '../store/store.js';
 import { type SpoolEntry, type SpoolPosition, comparePositions, positionFromString, positionToString, readSpool } from './spool.js';
 
-/** Turns a spooled request into records (the same decoding that accepted it). */
-export type EntryDecoder = (entry: SpoolEntry) => WriteBatch;
+/**
+ * Turns a spooled request into records (the same decoding that accepted it). `seq` numbers the
+ * entry in spool order; an entry read back after a failed commit is decoded again with the
+ * same or a lower number.
+ */
+export type EntryDecoder = (entry: SpoolEntry, seq: number) => WriteBatch;
 
 export interface CommitLoopOptions {
   /** Where the spool keeps its segments, to re-read entries after a crash or a failed commit. */
@@ -15,8 +19,11 @@ export interface CommitLoopOptions {
    * them. Default 500 ms. Larger transactions cost DuckDB far less per record.
    */
   lingerMs?: number;
-  /** Told after every commit: the last entry's sequence number and spool position, and how many records. */
-  onCommit: (seq: number, position: SpoolPosition, records: number) => void;
+  /**
+   * Told after every commit: the last entry's sequence number and spool position, how many
+   * records, and how long the store took to make them durable.
+   */
+  onCommit: (seq: number, position: SpoolPosition, records: number, commitMs: number) => void;
   /** Told when an append or commit fails; the records are re-read from the spool and tried again. */
   onError?: (error: unknown, records: number) => void;
 }
@@ -64,7 +71,7 @@ export class CommitLoop {
   private idleWaiters: Array<() => void> = [];
 
   constructor(
-    private readonly store: Store,
+    private readonly store: StoreWriter,
     private readonly options: CommitLoopOptions,
   ) {
     this.maxRecordsPerCommit = options.maxRecordsPerCommit ?? 50_000;
@@ -137,7 +144,7 @@ export class CommitLoop {
           if (next !== undefined) {
             // Counted as handed over before the append: if it fails, recovery reads it back too.
             this.lastAppended = { position: next.position, seq: next.seq };
-            const batch = this.decode(next.entry);
+            const batch = this.decode(next.entry, next.seq);
             await this.store.append(batch);
             const open = (this.openWrite ??= { records: 0, firstSeq: next.seq, position: next.position, seq: next.seq, openedAt: Date.now() });
             open.records += countOf(batch);
@@ -159,9 +166,9 @@ export class CommitLoop {
    * Decodes an entry. The same decoder accepted it before it was spooled, so a failure here is
    * a bug; the entry is reported and skipped rather than retried for ever.
    */
-  private decode(entry: SpoolEntry): WriteBatch {
+  private decode(entry: SpoolEntry, seq: number): WriteBatch {
     try {
-      return this.options.decode(entry);
+      return this.options.decode(entry, seq);
     } catch (error) {
       this.options.onError?.(error, 0);
       return { spans: [], logs: [], metricPoints: [] };
@@ -185,13 +192,15 @@ export class CommitLoop {
   private startCommit(): void {
     const open = this.openWrite!;
     this.openWrite = null;
+    const began = performance.now();
     this.store.commit(positionToString(open.position)).then(
       () => {
+        const commitMs = performance.now() - began;
         if (open.seq <= this.committedSeq) return;
         this.failures = 0;
         this.committedSeq = open.seq;
         this.committedPosition = open.position;
-        this.options.onCommit(open.seq, open.position, open.records);
+        this.options.onCommit(open.seq, open.position, open.records, commitMs);
         for (const waiter of this.idleWaiters.splice(0)) waiter();
       },
       (error: unknown) => {

@@ -1,6 +1,7 @@
-import type { LlmFields, LogRecordData, MetricPointRecord, ModelPrice, SpanRecord, TraceQuery, TraceSummaryRecord } from '@spoor/model';
+import type { LlmFields, ModelPrice, SpanRecord, TraceQuery, TraceSummaryRecord } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store, WriteBatch } from './store.js';
+import { ALL, T0, emptyLlm, log, logQuery, point, query, sid, span, tid } from './contract-fixtures.js';
 
 /**
  * The contract every `Store` adapter passes. An adapter's test calls this with a factory that
@@ -272,6 +273,24 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
       expect(await store.readPosition()).toBe('3:2048');
     });
 
+    it("reads a trace's span times and names alone, as its full spans have them", async () => {
+      const spans = [
+        span({ spanId: sid(1), name: 'run', category: 'workflow', startTimeUs: T0, endTimeUs: T0 + 900 }),
+        span({ spanId: sid(2), parentSpanId: sid(1), name: 'call', serviceName: 'llm-gw', category: 'llm', startTimeUs: T0 + 10, endTimeUs: T0 + 800 }),
+      ];
+      await write({ spans });
+      await write({ spans: [span({ traceId: tid(2), spanId: sid(3) }), span({ projectId: 'other', spanId: sid(4) })] });
+      const timings = await store.getTraceTimings('default', tid(1));
+      const bySpan = (a: { spanId: string }, b: { spanId: string }) => a.spanId.localeCompare(b.spanId);
+      expect(timings?.sort(bySpan)).toEqual(
+        spans.map(({ spanId, parentSpanId, name, serviceName, category, startTimeUs, endTimeUs }) => ({
+          spanId, parentSpanId, name, serviceName, category, startTimeUs, endTimeUs,
+        })),
+      );
+      expect(await store.getTraceTimings('default', tid(9))).toBeNull();
+      expect(await store.getTraceTimings('other', tid(2))).toBeNull();
+    });
+
     it('answers null for a trace it does not have', async () => {
       expect(await store.getTrace('default', 'a'.repeat(32))).toBeNull();
     });
@@ -418,67 +437,4 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
       expect(await store.listMetricPoints({ projectId: 'default', range: ALL, name: 'm', service: null, limit: 10, cursor: null }, 0, 10)).toHaveLength(1);
     });
   });
-}
-
-const T0 = 1_763_719_200_000_000;
-const ALL = { fromUs: null, toUs: null };
-
-function tid(n: number): string {
-  return n.toString(16).padStart(32, '0');
-}
-
-function sid(n: number): string {
-  return n.toString(16).padStart(16, '0');
-}
-
-function emptyLlm(): NonNullable<SpanRecord['llm']> {
-  return {
-    provider: null, operation: null, requestModel: null, responseModel: null, inputTokens: null, outputTokens: null,
-    totalTokens: null, cacheReadInputTokens: null, cacheCreationInputTokens: null, reasoningTokens: null, costUsd: null,
-    costSource: null, timeToFirstTokenMs: null, finishReasons: null,
-  };
-}
-
-function span(overrides: Partial<SpanRecord> = {}): SpanRecord {
-  return {
-    projectId: 'default', traceId: tid(1), spanId: sid(1), parentSpanId: null, traceState: '', flags: 1, name: 'op', kind: 'server',
-    serviceName: 'checkout', startTimeUs: T0, endTimeUs: T0 + 100, status: { code: 'unset', message: '' }, attributes: {},
-    resource: { attributes: { 'service.name': overrides.serviceName ?? 'checkout' }, droppedAttributesCount: 0, schemaUrl: '' },
-    scope: { name: 'test', version: '1.0.0', attributes: {}, droppedAttributesCount: 0 },
-    events: [], links: [], droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0, llm: null, sessionId: null,
-    userId: null, category: 'other',
-    ...overrides,
-  };
-}
-
-function log(overrides: Partial<LogRecordData> = {}): LogRecordData {
-  return {
-    projectId: 'default', logId: 'l1', timeUs: T0, observedTimeUs: T0 + 3, traceId: null, spanId: null, flags: 0,
-    severityNumber: 9, severityText: 'INFO', body: 'hello', attributes: { k: 'v' },
-    resource: { attributes: { 'service.name': 'checkout' }, droppedAttributesCount: 0, schemaUrl: '' },
-    scope: { name: 'logger', version: '', attributes: {}, droppedAttributesCount: 0 }, serviceName: 'checkout', eventName: '',
-    droppedAttributesCount: 0, ...overrides,
-  };
-}
-
-function point(overrides: Partial<MetricPointRecord> = {}): MetricPointRecord {
-  return {
-    projectId: 'default', name: 'm', description: 'a metric', unit: '1', type: 'gauge', temporality: 'unspecified', isMonotonic: null,
-    serviceName: 'checkout', resource: { attributes: { 'service.name': 'checkout' }, droppedAttributesCount: 0, schemaUrl: '' },
-    scope: { name: 'meter', version: '', attributes: {}, droppedAttributesCount: 0 }, attributes: { route: '/a' },
-    startTimeUs: T0 - 10, timeUs: T0, flags: 0, value: null, count: null, sum: null, min: null, max: null, bucketCounts: null,
-    explicitBounds: null, scale: null, zeroCount: null, zeroThreshold: null, positive: null, negative: null, quantiles: null,
-    exemplars: [], ...overrides,
-  };
-}
-
-function query(overrides: Partial<TraceQuery> = {}): TraceQuery {
-  return {
-    projectId: 'default', range: ALL, service: null, spanName: null, text: null, status: null, minDurationMs: null,
-    maxDurationMs: null, attributes: [], sessionId: null, model: null, limit: 50, cursor: null, ...overrides,
-  };
-}
-
-function logQuery(overrides: Partial<{ projectId: string; minSeverity: number; service: string; traceId: string; text: string }> = {}) {
-  return { projectId: 'default', range: ALL, minSeverity: null, service: null, traceId: null, text: null, limit: 50, cursor: null, ...overrides };
 }

@@ -1,4 +1,10 @@
 import type {
+  ErrorGroupStatus,
+  ErrorOccurrenceRecord,
+  ErrorParts,
+  SpanFilter,
+  SpanGroupBy,
+  TimeseriesMetric,
   LlmFields,
   LogQuery,
   LogRecordData,
@@ -17,6 +23,8 @@ export interface WriteBatch {
   spans: SpanRecord[];
   logs: LogRecordData[];
   metricPoints: MetricPointRecord[];
+  /** The errors found in these spans and logs at ingest (`normalize/errors.ts`). */
+  errors?: ErrorOccurrenceRecord[];
 }
 
 /** Where a page of newest-first results continues: strictly older than this key. */
@@ -61,6 +69,155 @@ export interface RepriceResult {
   traces: number;
 }
 
+/** What a critical path needs of a span. */
+export type SpanTiming = Pick<SpanRecord, 'spanId' | 'parentSpanId' | 'name' | 'serviceName' | 'category' | 'startTimeUs' | 'endTimeUs'>;
+
+/** Aggregates of a group of spans, durations in microseconds (see `SpanStats`). */
+export interface SpanStatsRecord {
+  key: string | null;
+  count: number;
+  errorCount: number;
+  avgUs: number;
+  p50Us: number;
+  p95Us: number;
+  p99Us: number;
+  maxUs: number;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  totalTokens: number | null;
+  cacheReadInputTokens: number | null;
+  cacheCreationInputTokens: number | null;
+  reasoningTokens: number | null;
+  costUsd: number | null;
+}
+
+export interface SpanStatsQuery {
+  filter: SpanFilter;
+  groupBy: SpanGroupBy;
+  limit: number;
+}
+
+export interface TimeseriesQuery {
+  /** Its range must be closed at both ends. */
+  filter: SpanFilter;
+  metric: TimeseriesMetric;
+  stepUs: number;
+  groupBy: SpanGroupBy | null;
+  /** Most groups returned (the ones with most spans). */
+  limit: number;
+}
+
+/** One bucket of one group; buckets without spans are absent. Durations in microseconds. */
+export interface TimeseriesRow {
+  bucketUs: number;
+  key: string | null;
+  value: number | null;
+}
+
+/** Counts over the windows ending at `nowUs` that the realtime numbers are made of. */
+export interface RealtimeRecord {
+  /** Root spans that ended in the last 60 s. */
+  roots60: number;
+  /** Root spans that ended in the last 300 s, how many failed, and their summed duration. */
+  roots300: number;
+  errors300: number;
+  durationUs300: number;
+  /** LLM tokens of spans that ended in the last 60 s. */
+  tokens60: number;
+  /** Cost of spans that ended in the last 300 s. */
+  cost300: number;
+  /** Spans of the last 300 s carrying `cache.hit` true and false. */
+  cacheHits: number;
+  cacheMisses: number;
+}
+
+export interface SessionRecord {
+  sessionId: string;
+  runCount: number;
+  failedRuns: number;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+  firstSeenUs: number;
+  lastActivityUs: number;
+  services: string[];
+}
+
+export interface SessionRunRecord {
+  traceId: string;
+  name: string;
+  serviceName: string;
+  startTimeUs: number;
+  endTimeUs: number;
+  failed: boolean;
+  spanCount: number;
+  errorCount: number;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+}
+
+/** One side of a release comparison for one span name, with what the significance tests need. */
+export interface CompareSideRecord {
+  name: string;
+  side: 'a' | 'b';
+  count: number;
+  errorCount: number;
+  avgUs: number;
+  p50Us: number;
+  p95Us: number;
+  /** Sum of this side's duration ranks among both sides' spans of the name (ties averaged). */
+  rankSum: number;
+  /** Σ(t³ - t) over groups of tied durations of the name, both sides together. */
+  tieTerm: number;
+  /** Spans with a cost, and the mean and sample variance of cost over all spans (no cost = 0). */
+  costCount: number;
+  costMean: number;
+  costVariance: number | null;
+}
+
+export interface CompareQuery {
+  filter: SpanFilter;
+  by: SpanGroupBy;
+  a: string;
+  b: string;
+  limit: number;
+}
+
+export interface ErrorGroupQuery {
+  projectId: string;
+  range: TimeRange;
+  /** The user's status; a resolved group seen again counts as unresolved. */
+  status: ErrorGroupStatus | null;
+  service: string | null;
+  fingerprint: string | null;
+  /** `lastSeen` (default), `firstSeen` or `count`, descending. */
+  sort: 'lastSeen' | 'firstSeen' | 'count';
+}
+
+export interface ErrorGroupRecord extends ErrorParts {
+  fingerprint: string;
+  sampleMessage: string;
+  /** As stored; see `regressed`. */
+  storedStatus: ErrorGroupStatus;
+  resolvedUs: number | null;
+  count: number;
+  traceCount: number;
+  firstSeenUs: number;
+  lastSeenUs: number;
+  services: string[];
+  sampleTraceIds: string[];
+}
+
+export interface ErrorOccurrenceRow {
+  timeUs: number;
+  traceId: string | null;
+  spanId: string | null;
+  serviceName: string;
+  spanName: string;
+  message: string;
+}
+
 /**
  * The read side of the storage port: what the query service needs. Every method takes the
  * project id (inside its query object where there is one); no method returns another project's
@@ -81,13 +238,32 @@ export interface StoreReader {
   listUnpricedModels(projectId: string, range: TimeRange): Promise<UnpricedModelRecord[]>;
   /** Prices set through the API, as stored. */
   listModelPrices(projectId: string): Promise<ModelPrice[]>;
+  /** A trace's spans with only their times and names, or `null` when the project has no such trace. */
+  getTraceTimings(projectId: string, traceId: string): Promise<SpanTiming[] | null>;
+  /** Span aggregates per group, most spans first, at most `limit` groups. Exact percentiles. */
+  spanStats(query: SpanStatsQuery): Promise<SpanStatsRecord[]>;
+  /** A span metric per step-aligned bucket (bucket = floor(start / step) * step) and group. */
+  spanTimeseries(query: TimeseriesQuery): Promise<TimeseriesRow[]>;
+  /** The realtime counts over the windows ending at `nowUs`, of one service or all. */
+  realtime(projectId: string, service: string | null, nowUs: number): Promise<RealtimeRecord>;
+  /** Sessions with a span in the range, latest activity first. */
+  listSessions(projectId: string, range: TimeRange, offset: number, limit: number): Promise<SessionRecord[]>;
+  /** The runs (traces) with a span of the session that started in the range, newest first. */
+  listSessionRuns(projectId: string, sessionId: string, range: TimeRange): Promise<SessionRunRecord[]>;
+  /** Per span name, both sides of a comparison; a name seen on one side only has one record. */
+  compareSpans(query: CompareQuery): Promise<CompareSideRecord[]>;
+  /** Metric points of these names in the range (all of them, oldest first), of one service or all. */
+  readMetricPoints(projectId: string, names: readonly string[], range: TimeRange, service: string | null): Promise<MetricPointRecord[]>;
+  /** Error groups with occurrences in the range; counts are of the range, first and last seen of all time. */
+  listErrorGroups(query: ErrorGroupQuery, offset: number, limit: number): Promise<ErrorGroupRecord[]>;
+  /** Occurrences per hour (bucket = floor(time / 1 h) * 1 h) of these groups in the range. */
+  errorGroupHourly(projectId: string, fingerprints: readonly string[], range: TimeRange): Promise<Array<{ fingerprint: string; hourUs: number; count: number }>>;
+  /** The newest occurrences of a group. */
+  listErrorOccurrences(projectId: string, fingerprint: string, range: TimeRange, limit: number): Promise<ErrorOccurrenceRow[]>;
 }
 
-/**
- * The storage port: reads, and writes through one open transaction. Adapters wrap driver errors
- * in `StoreError`. Every adapter passes the contract suite in `store-contract.ts`.
- */
-export interface Store extends StoreReader {
+/** The write side of the storage port: records go in through one open transaction. */
+export interface StoreWriter {
   /**
    * Adds records to the open write. They become visible and durable only at `commit`. Appends
    * and commits are applied in call order.
@@ -104,6 +280,14 @@ export interface Store extends StoreReader {
   write(batch: WriteBatch, position: string | null): Promise<void>;
   /** The last position committed with `write` or `commit`, or `null` for a new store. */
   readPosition(): Promise<string | null>;
+}
+
+/**
+ * The storage port: reads, writes, and the few updates users make (prices, error group
+ * statuses). Adapters wrap driver errors in `StoreError`. Every adapter passes the contract suite
+ * in `store-contract.ts`.
+ */
+export interface Store extends StoreReader, StoreWriter {
   /** Adds or replaces a price set through the API. */
   putModelPrice(projectId: string, price: ModelPrice, updatedUs: number): Promise<void>;
   /** Removes a price set through the API; false when there was none. */
@@ -114,6 +298,8 @@ export interface Store extends StoreReader {
    * summaries of the traces they belong to change with them, in the same transaction.
    */
   repriceSpans(projectId: string, range: TimeRange, price: (llm: LlmFields) => number | null): Promise<RepriceResult>;
+  /** Records what a user decided about an error group. */
+  setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void>;
   /** Deletes every project's records of a signal older than `cutoffUs`; returns how many. */
   deleteOlderThan(signal: Signal, cutoffUs: number): Promise<number>;
   close(): Promise<void>;
@@ -123,7 +309,7 @@ export interface Store extends StoreReader {
  * `Store.write` for any adapter: append, then commit with `position`, rolling back if either
  * fails.
  */
-export async function appendAndCommit(store: Store, batch: WriteBatch, position: string | null): Promise<void> {
+export async function appendAndCommit(store: StoreWriter, batch: WriteBatch, position: string | null): Promise<void> {
   try {
     await store.append(batch);
     await store.commit(position);

@@ -1,4 +1,4 @@
-import { type Store, type WriteBatch, appendAndCommit } from '../../src/store/store.js';
+import { type StoreWriter, type WriteBatch, appendAndCommit } from '../../src/store/store.js';
 
 /** One commit the fake store made durable. */
 export interface FakeCommit {
@@ -16,9 +16,9 @@ export interface FakeStoreOptions {
  * wait in the open write; `commit` takes them with it and makes them durable after
  * `commitDelayMs`, in call order. Like the DuckDB writer, a failed commit takes every commit
  * asked for after it down with it until `rollback`, which waits for commits in flight and
- * then discards the open write. Reads are not implemented.
+ * then discards the open write.
  */
-export class FakeStore implements Store {
+export class FakeStore implements StoreWriter {
   readonly committed: WriteBatch = { spans: [], logs: [], metricPoints: [] };
   readonly commits: FakeCommit[] = [];
   appendCalls = 0;
@@ -104,43 +104,6 @@ export class FakeStore implements Store {
     await this.lastCommit.catch(() => {
       // As above: a failed commit was reported to its caller.
     });
-  }
-
-  listTraces(): never {
-    throw new Error('not implemented');
-  }
-  getTrace(): never {
-    throw new Error('not implemented');
-  }
-  listServices(): never {
-    throw new Error('not implemented');
-  }
-  listLogs(): never {
-    throw new Error('not implemented');
-  }
-  listMetrics(): never {
-    throw new Error('not implemented');
-  }
-  listMetricPoints(): never {
-    throw new Error('not implemented');
-  }
-  listUnpricedModels(): never {
-    throw new Error('not implemented');
-  }
-  listModelPrices(): never {
-    throw new Error('not implemented');
-  }
-  putModelPrice(): never {
-    throw new Error('not implemented');
-  }
-  deleteModelPrice(): never {
-    throw new Error('not implemented');
-  }
-  repriceSpans(): never {
-    throw new Error('not implemented');
-  }
-  deleteOlderThan(): never {
-    throw new Error('not implemented');
   }
 }
 

@@ -1,0 +1,293 @@
+import {
+  isoFromMicros,
+  type CompareResponse,
+  type CompareRow,
+  type CompareSide,
+  type CriticalPath,
+  type MetricSeriesFn,
+  type MetricSeriesResponse,
+  type RealtimeMetrics,
+  type SessionDetail,
+  type SessionListResponse,
+  type SpanGroupBy,
+  type SpanStats,
+  type SpanStatsResponse,
+  type TimeRange,
+  type TimeseriesResponse,
+} from '@spoor/model';
+import { AppError } from '../errors.js';
+import type { CompareQuery, CompareSideRecord, SpanStatsQuery, SpanStatsRecord, StoreReader, TimeseriesQuery } from '../store/store.js';
+import { criticalPath } from './critical-path.js';
+import { decodeOffsetCursor, encodeOffsetCursor } from './cursor.js';
+import { fnMismatch, metricSeries } from './metric-series.js';
+import { mannWhitneyFromRanks, twoProportionZ, welchT } from './significance.js';
+
+const SECOND_US = 1_000_000;
+const HOUR_US = 3_600 * SECOND_US;
+/** The significance level of the release comparison's tests. */
+const ALPHA = 0.05;
+/** The counters `cacheHitRate` reads when spans carry no `cache.hit`. */
+const CACHE_COUNTERS = ['cache.hits', 'cache.misses'] as const;
+
+export interface MetricSeriesQuery {
+  projectId: string;
+  name: string;
+  fn: MetricSeriesFn;
+  fromUs: number;
+  toUs: number;
+  stepUs: number;
+  windowUs: number;
+  groupBy: string | null;
+  service: string | null;
+}
+
+/** The `AnalyticsService` methods the API calls (see `QUERY_METHODS`). */
+export const ANALYTICS_METHODS = ['spanStats', 'timeseries', 'realtime', 'listSessions', 'getSession', 'metricSeries', 'criticalPath', 'compare'] as const;
+export type AnalyticsMethod = (typeof ANALYTICS_METHODS)[number];
+
+/** The analytics as the API sees them: each answers with its response serialized to JSON. */
+export type JsonAnalytics = {
+  [K in AnalyticsMethod]: (...args: Parameters<AnalyticsService[K]>) => Promise<string>;
+};
+
+const ms = (us: number): number => us / 1000;
+
+/** How a group-by reads in a response: the column or the attribute key. */
+function groupByText(by: SpanGroupBy): string {
+  return 'column' in by ? by.column : by.attribute;
+}
+
+function statsFromRecord(r: Omit<SpanStatsRecord, 'key'>): SpanStats {
+  return {
+    count: r.count,
+    errorCount: r.errorCount,
+    errorRate: r.count === 0 ? 0 : r.errorCount / r.count,
+    avgMs: ms(r.avgUs),
+    p50Ms: ms(r.p50Us),
+    p95Ms: ms(r.p95Us),
+    p99Ms: ms(r.p99Us),
+    maxMs: ms(r.maxUs),
+    inputTokens: r.inputTokens,
+    outputTokens: r.outputTokens,
+    totalTokens: r.totalTokens,
+    cacheReadInputTokens: r.cacheReadInputTokens,
+    cacheCreationInputTokens: r.cacheCreationInputTokens,
+    reasoningTokens: r.reasoningTokens,
+    costUsd: r.costUsd,
+  };
+}
+
+/** Bucket starts from the one holding `fromUs` to the one holding the last instant before `toUs`. */
+export function bucketStarts(fromUs: number, toUs: number, stepUs: number): number[] {
+  const starts: number[] = [];
+  for (let t = Math.floor(fromUs / stepUs) * stepUs; t < toUs; t += stepUs) starts.push(t);
+  return starts;
+}
+
+/** Metrics whose empty buckets are 0 rather than "no value". */
+const ADDITIVE = new Set(['count', 'errors', 'tokens', 'cost']);
+
+/**
+ * Statistics, charts, sessions, realtime numbers, app metric series, critical paths and release
+ * comparisons, answered from a `StoreReader`.
+ */
+export class AnalyticsService {
+  constructor(private readonly store: StoreReader) {}
+
+  async spanStats(query: SpanStatsQuery): Promise<SpanStatsResponse> {
+    const rows = await this.store.spanStats(query);
+    return { groupBy: groupByText(query.groupBy), groups: rows.map((r) => ({ key: r.key, ...statsFromRecord(r) })) };
+  }
+
+  async timeseries(query: TimeseriesQuery): Promise<TimeseriesResponse> {
+    const { fromUs, toUs } = query.filter.range as { fromUs: number; toUs: number };
+    const starts = bucketStarts(fromUs, toUs, query.stepUs);
+    const index = new Map(starts.map((t, i) => [t, i]));
+    const rows = await this.store.spanTimeseries(query);
+    const empty = ADDITIVE.has(query.metric) ? 0 : null;
+    const latency = query.metric === 'avg' || query.metric.startsWith('p');
+    const series = new Map<string | null, Array<number | null>>();
+    for (const row of rows) {
+      let values = series.get(row.key);
+      if (values === undefined) series.set(row.key, (values = starts.map(() => empty)));
+      const i = index.get(row.bucketUs);
+      if (i !== undefined) values[i] = row.value === null ? null : latency ? ms(row.value) : row.value;
+    }
+    if (query.groupBy === null && series.size === 0) series.set(null, starts.map(() => empty));
+    return {
+      metric: query.metric,
+      groupBy: query.groupBy === null ? null : groupByText(query.groupBy),
+      stepMs: ms(query.stepUs),
+      times: starts.map(isoFromMicros),
+      series: [...series].map(([key, values]) => ({ key, values })),
+    };
+  }
+
+  async realtime(projectId: string, service: string | null, nowUs: number): Promise<RealtimeMetrics> {
+    const window = 300 * SECOND_US;
+    const [r, counters] = await Promise.all([
+      this.store.realtime(projectId, service, nowUs),
+      this.store.readMetricPoints(projectId, CACHE_COUNTERS, { fromUs: nowUs - 2 * window, toUs: nowUs + 1 }, service),
+    ]);
+    let cacheHitRate: number | null = null;
+    if (r.cacheHits + r.cacheMisses > 0) cacheHitRate = r.cacheHits / (r.cacheHits + r.cacheMisses);
+    else if (counters.length > 0) {
+      const increase = (name: string): number => {
+        const points = counters.filter((p) => p.name === name);
+        const { series } = metricSeries(points, { fn: 'increase', fromUs: nowUs, toUs: nowUs, stepUs: 1, windowUs: window, groupBy: null });
+        return series[0]?.values[0] ?? 0;
+      };
+      const hits = increase('cache.hits');
+      const misses = increase('cache.misses');
+      if (hits + misses > 0) cacheHitRate = hits / (hits + misses);
+    }
+    return {
+      service,
+      at: isoFromMicros(nowUs),
+      requestsPerSecond: r.roots60 / 60,
+      avgLatencyMs: r.roots300 === 0 ? null : ms(r.durationUs300 / r.roots300),
+      errorRate: r.roots300 === 0 ? null : r.errors300 / r.roots300,
+      tokensPerSecond: r.tokens60 / 60,
+      costPerHourUsd: (r.cost300 * HOUR_US) / window,
+      cacheHitRate,
+    };
+  }
+
+  async listSessions(projectId: string, range: TimeRange, limit: number, cursor: string | null): Promise<SessionListResponse> {
+    const offset = cursor === null ? 0 : decodeOffsetCursor(cursor);
+    const rows = await this.store.listSessions(projectId, range, offset, limit + 1);
+    return {
+      sessions: rows.slice(0, limit).map(({ firstSeenUs, lastActivityUs, ...s }) => ({
+        ...s,
+        firstSeen: isoFromMicros(firstSeenUs),
+        lastActivity: isoFromMicros(lastActivityUs),
+      })),
+      nextCursor: rows.length > limit ? encodeOffsetCursor(offset + limit) : null,
+    };
+  }
+
+  async getSession(projectId: string, sessionId: string, hours: number, nowUs: number): Promise<SessionDetail> {
+    const records = await this.store.listSessionRuns(projectId, sessionId, { fromUs: nowUs - hours * HOUR_US, toUs: null });
+    const runs = records.map((r) => ({
+      traceId: r.traceId,
+      name: r.name,
+      serviceName: r.serviceName,
+      startTime: isoFromMicros(r.startTimeUs),
+      durationMs: ms(Math.max(0, r.endTimeUs - r.startTimeUs)),
+      status: r.failed ? ('error' as const) : ('ok' as const),
+      spanCount: r.spanCount,
+      errorCount: r.errorCount,
+      inputTokens: r.inputTokens,
+      outputTokens: r.outputTokens,
+      costUsd: r.costUsd,
+    }));
+    const failed = runs.filter((r) => r.status === 'error').length;
+    const durations = runs.map((r) => r.durationMs);
+    const costs = runs.map((r) => r.costUsd).filter((c): c is number => c !== null);
+    const totalCostUsd = costs.reduce((a, b) => a + b, 0);
+    return {
+      sessionId,
+      hours,
+      runs,
+      summary: {
+        totalRuns: runs.length,
+        completedRuns: runs.length - failed,
+        failedRuns: failed,
+        errorRate: runs.length === 0 ? 0 : failed / runs.length,
+        avgDurationMs: runs.length === 0 ? 0 : durations.reduce((a, b) => a + b, 0) / runs.length,
+        maxDurationMs: runs.length === 0 ? 0 : Math.max(...durations),
+        totalCostUsd,
+        avgCostUsd: costs.length === 0 ? 0 : totalCostUsd / costs.length,
+      },
+    };
+  }
+
+  async metricSeries(query: MetricSeriesQuery): Promise<MetricSeriesResponse> {
+    // Points from one window before the range: a cumulative counter's first rate needs the point before it.
+    const points = await this.store.readMetricPoints(query.projectId, [query.name], { fromUs: query.fromUs - query.windowUs, toUs: query.toUs + 1 }, query.service);
+    const newest = points.at(-1);
+    if (newest === undefined) throw new AppError('ERR_NOT_FOUND', `metric ${query.name} has no points in the range`);
+    const mismatch = fnMismatch(query.fn, newest.type);
+    if (mismatch !== null) throw new AppError('ERR_INVALID_PARAMETER', `'fn' ${mismatch}`);
+    const { times, series } = metricSeries(points, query);
+    return {
+      name: query.name,
+      fn: query.fn,
+      type: newest.type,
+      unit: newest.unit,
+      windowMs: ms(query.windowUs),
+      stepMs: ms(query.stepUs),
+      groupBy: query.groupBy,
+      times: times.map(isoFromMicros),
+      series,
+    };
+  }
+
+  async criticalPath(projectId: string, traceId: string): Promise<CriticalPath> {
+    const spans = await this.store.getTraceTimings(projectId, traceId);
+    if (spans === null || spans.length === 0) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
+    return criticalPath(traceId, spans);
+  }
+
+  async compare(query: CompareQuery): Promise<CompareResponse> {
+    const records = await this.store.compareSpans(query);
+    const byName = new Map<string, { a?: CompareSideRecord; b?: CompareSideRecord }>();
+    for (const r of records) {
+      const entry = byName.get(r.name) ?? {};
+      entry[r.side] = r;
+      byName.set(r.name, entry);
+    }
+    const rows = [...byName].map(([name, { a, b }]) => compareRow(name, a, b));
+    return { by: groupByText(query.by), a: query.a, b: query.b, alpha: ALPHA, rows };
+  }
+}
+
+function sideOf(r: CompareSideRecord | undefined): CompareSide | null {
+  if (r === undefined) return null;
+  return {
+    count: r.count,
+    errorRate: r.errorCount / r.count,
+    avgMs: ms(r.avgUs),
+    p50Ms: ms(r.p50Us),
+    p95Ms: ms(r.p95Us),
+    costPerCallUsd: r.costCount === 0 ? null : r.costMean,
+  };
+}
+
+const relative = (a: number | null | undefined, b: number | null | undefined): number | null =>
+  a === null || a === undefined || b === null || b === undefined || a === 0 ? null : (b - a) / a;
+
+function tested(test: string, pValue: number | null | undefined): CompareRow['latency'] {
+  const p = pValue ?? null;
+  return { test, pValue: p, significant: p !== null && p < ALPHA };
+}
+
+/**
+ * One span name of a comparison. Durations: Mann-Whitney U (ranks, so a few outliers do not
+ * decide it); error rates: a pooled two-proportion z-test; cost per call: Welch's t-test.
+ */
+function compareRow(name: string, ra: CompareSideRecord | undefined, rb: CompareSideRecord | undefined): CompareRow {
+  const a = sideOf(ra);
+  const b = sideOf(rb);
+  const both = ra !== undefined && rb !== undefined;
+  const latency = both ? mannWhitneyFromRanks({ n1: ra.count, n2: rb.count, rankSum1: ra.rankSum, tieTerm: ra.tieTerm }) : null;
+  const errors = both ? twoProportionZ(ra.errorCount, ra.count, rb.errorCount, rb.count) : null;
+  const cost =
+    both && ra.costCount + rb.costCount > 0 && ra.costVariance !== null && rb.costVariance !== null
+      ? welchT(ra.costMean, ra.costVariance, ra.count, rb.costMean, rb.costVariance, rb.count)
+      : null;
+  return {
+    name,
+    a,
+    b,
+    change: {
+      p50: relative(a?.p50Ms, b?.p50Ms),
+      p95: relative(a?.p95Ms, b?.p95Ms),
+      errorRate: a === null || b === null ? null : b.errorRate - a.errorRate,
+      costPerCall: relative(a?.costPerCallUsd, b?.costPerCallUsd),
+    },
+    latency: tested('mann-whitney-u', latency?.pValue),
+    errors: tested('two-proportion-z', errors?.pValue),
+    cost: tested('welch-t', cost?.pValue),
+  };
+}

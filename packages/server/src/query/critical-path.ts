@@ -1,0 +1,234 @@
+import { isoFromMicros, type CriticalPath, type CriticalPathSegment, type CriticalPathSpan } from '@spoor/model';
+import type { SpanTiming } from '../store/store.js';
+
+/**
+ * A trace's critical path: the chain of spans that determined its end-to-end time, and how much
+ * of that time each of them accounts for.
+ *
+ * - The window explained is [first root start, last root end]. A span whose parent is missing (or
+ *   is itself, or lies on a parent cycle) is a root. Roots hang under a virtual root spanning the
+ *   window; its own time, where no root ran, becomes segments with `spanId: null`. With one root
+ *   the window is simply that root's [start, end].
+ * - The walk goes backwards from the end of a span's window [lo, cursor]: among children starting
+ *   before the cursor, the one whose end clipped to the cursor is latest is on the path. It
+ *   explains [max(start, lo), min(end, cursor)] and is walked the same way; the cursor then moves
+ *   to that clipped start. Time not explained by a chosen child is the span's own time on the path.
+ * - Children are clipped to their parent's window: a child outliving its parent counts only up to
+ *   the parent's end (nobody waited for the rest), a child starting before it (clock skew) only
+ *   from its start. A child left with no length is never on the path; nor is a zero-length trace.
+ * - Ties on the clipped end go to the child that really ended last, then the earliest start, then
+ *   the smallest span id, so the answer does not depend on the order spans arrive in. An end
+ *   before the start counts as the start. Of spans sharing an id, the first is kept.
+ * - `segments` are in time order and tile the window exactly; adjacent stretches of one span are
+ *   merged. `spans` lists each span on the path once, in the order a forward walk enters it
+ *   (a parent before the child that starts its stretch), with its own time as `onPathMs`; a span
+ *   whose whole stretch is explained by its children is listed with `onPathMs` 0.
+ *
+ * O(n): children are ordered by end with an LSD radix sort and grouped by parent with a counting
+ * sort; the walk then looks at each child once, because a child skipped for starting after the
+ * cursor can never qualify again (the cursor only moves back). Iterative, so a 50,000-deep chain
+ * cannot overflow the stack. An empty span list gives an empty path of 0 ms.
+ */
+export function criticalPath(traceId: string, spans: readonly SpanTiming[]): CriticalPath {
+  const n = spans.length;
+  if (n === 0) return { traceId, startTime: isoFromMicros(0), durationMs: 0, spans: [], segments: [] };
+  const parent = linkParents(spans);
+  const start = new Float64Array(n);
+  const end = new Float64Array(n);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < n; i++) {
+    start[i] = spans[i]!.startTimeUs;
+    end[i] = Math.max(spans[i]!.startTimeUs, spans[i]!.endTimeUs);
+    if (parent[i] === n) {
+      lo = Math.min(lo, start[i]!);
+      hi = Math.max(hi, end[i]!);
+    }
+  }
+  const { kids, first } = groupByParent(parent, sortByEndDescending(parent, end));
+  const walk = walkBackwards(spans, n, start, end, kids, first, lo, hi);
+  return {
+    traceId,
+    startTime: isoFromMicros(lo),
+    durationMs: (hi - lo) / 1000,
+    spans: walk.entered.map((i): CriticalPathSpan => {
+      const s = spans[i]!;
+      return {
+        spanId: s.spanId,
+        parentSpanId: s.parentSpanId,
+        name: s.name,
+        serviceName: s.serviceName,
+        category: s.category,
+        startTime: isoFromMicros(s.startTimeUs),
+        durationMs: Math.max(0, s.endTimeUs - s.startTimeUs) / 1000,
+        onPathMs: walk.onPathUs[i]! / 1000,
+      };
+    }),
+    segments: walk.segments,
+  };
+}
+
+/**
+ * Each span's parent index; `n` (the virtual root) for a root, -1 for a repeated span id. A span
+ * on a parent cycle is reachable from no root: the first one of the cycle met becomes a root.
+ */
+function linkParents(spans: readonly SpanTiming[]): Int32Array {
+  const n = spans.length;
+  const index = new Map<string, number>();
+  for (let i = 0; i < n; i++) if (!index.has(spans[i]!.spanId)) index.set(spans[i]!.spanId, i);
+  const parent = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = spans[i]!;
+    const p = s.parentSpanId === null ? undefined : index.get(s.parentSpanId);
+    parent[i] = index.get(s.spanId) !== i ? -1 : p === undefined || p === i ? n : p;
+  }
+  // 0 = not seen, 1 = on the chain being climbed, 2 = known to reach a root.
+  const state = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let j = i;
+    while (j >= 0 && j < n && state[j] === 0) {
+      state[j] = 1;
+      j = parent[j]!;
+    }
+    const cycle = j >= 0 && j < n && state[j] === 1;
+    for (let k = i; k >= 0 && k < n && state[k] === 1; k = parent[k]!) state[k] = 2;
+    if (cycle) parent[j] = n;
+  }
+  return parent;
+}
+
+/** Indices of the kept spans, latest end first; LSD radix sort on 8-bit digits, so O(n). */
+function sortByEndDescending(parent: Int32Array, end: Float64Array): Int32Array {
+  let order = new Int32Array(parent.length);
+  let m = 0;
+  let maxEnd = -Infinity;
+  let minEnd = Infinity;
+  for (let i = 0; i < parent.length; i++) {
+    if (parent[i] === -1) continue;
+    order[m++] = i;
+    maxEnd = Math.max(maxEnd, end[i]!);
+    minEnd = Math.min(minEnd, end[i]!);
+  }
+  order = order.subarray(0, m);
+  let other = new Int32Array(m);
+  const counts = new Int32Array(256);
+  // Ascending on maxEnd - end is descending on end; one pass per byte of the widest key.
+  for (let radix = 1; radix <= maxEnd - minEnd; radix *= 256) {
+    counts.fill(0);
+    for (let k = 0; k < m; k++) counts[Math.floor((maxEnd - end[order[k]!]!) / radix) % 256]!++;
+    for (let d = 0, sum = 0; d < 256; d++) {
+      const c = counts[d]!;
+      counts[d] = sum;
+      sum += c;
+    }
+    for (let k = 0; k < m; k++) other[counts[Math.floor((maxEnd - end[order[k]!]!) / radix) % 256]!++] = order[k]!;
+    [order, other] = [other, order];
+  }
+  return order;
+}
+
+/** Children of span `p` are `kids[first[p]] .. kids[first[p + 1] - 1]`, in the given order (stable counting sort). */
+function groupByParent(parent: Int32Array, order: Int32Array): { kids: Int32Array; first: Int32Array } {
+  const n = parent.length;
+  const first = new Int32Array(n + 2);
+  for (const i of order) first[parent[i]! + 1]!++;
+  for (let p = 0; p <= n; p++) first[p + 1]! += first[p]!;
+  const next = first.slice(0, n + 1);
+  const kids = new Int32Array(order.length);
+  for (const i of order) kids[next[parent[i]!]!++] = i;
+  return { kids, first };
+}
+
+interface Walk {
+  /** Spans on the path, in forward pre-order. */
+  entered: number[];
+  onPathUs: Float64Array;
+  segments: CriticalPathSegment[];
+}
+
+function walkBackwards(
+  spans: readonly SpanTiming[], n: number, start: Float64Array, end: Float64Array, kids: Int32Array, first: Int32Array, lo: number, hi: number,
+): Walk {
+  // One frame per span being walked: its index, window start, cursor and next child to look at.
+  const frameSpan = new Int32Array(n + 1);
+  const frameLo = new Float64Array(n + 1);
+  const frameCursor = new Float64Array(n + 1);
+  const frameKid = new Int32Array(n + 1);
+  // Segments come out last first; a frame emits at most one more than the children it picks.
+  const segSpan = new Int32Array(2 * n + 2);
+  const segStart = new Float64Array(2 * n + 2);
+  const segEnd = new Float64Array(2 * n + 2);
+  const onPathUs = new Float64Array(n + 1);
+  // Spans in the order the backward walk leaves them: reversed, the order a forward walk enters them.
+  const left = new Int32Array(n);
+  let leftCount = 0;
+  let segs = 0;
+  const emit = (x: number, from: number, to: number): void => {
+    if (to <= from) return;
+    onPathUs[x]! += to - from;
+    if (segs > 0 && segSpan[segs - 1] === x && segStart[segs - 1] === to) {
+      segStart[segs - 1] = from;
+      return;
+    }
+    segSpan[segs] = x;
+    segStart[segs] = from;
+    segEnd[segs++] = to;
+  };
+  let depth = 0;
+  frameSpan[0] = n;
+  frameLo[0] = lo;
+  frameCursor[0] = hi;
+  frameKid[0] = first[n]!;
+  while (depth >= 0) {
+    const x = frameSpan[depth]!;
+    const wlo = frameLo[depth]!;
+    const cursor = frameCursor[depth]!;
+    const last = first[x + 1]!;
+    let k = frameKid[depth]!;
+    let best = -1;
+    if (cursor > wlo) {
+      // Skipped children start at or after the cursor, or have no length: they never qualify later.
+      while (k < last) {
+        const c = kids[k]!;
+        if (end[c]! <= wlo) k = last;
+        else if (start[c]! >= cursor || start[c] === end[c]) k++;
+        else break;
+      }
+      if (k < last) {
+        best = kids[k]!;
+        const e = end[best]!;
+        // Among children ending together, the earliest start wins; the rest start at or after the new cursor.
+        for (k++; k < last && end[kids[k]!] === e; k++) {
+          const c = kids[k]!;
+          if (start[c]! < cursor && start[c]! < e && (start[c]! < start[best]! || (start[c] === start[best] && spans[c]!.spanId < spans[best]!.spanId))) best = c;
+        }
+      }
+    }
+    if (best === -1) {
+      emit(x, wlo, cursor);
+      if (x !== n) left[leftCount++] = x;
+      depth--;
+      continue;
+    }
+    const childLo = Math.max(start[best]!, wlo);
+    const childHi = Math.min(end[best]!, cursor);
+    emit(x, childHi, cursor);
+    frameCursor[depth] = childLo;
+    frameKid[depth] = k;
+    depth++;
+    frameSpan[depth] = best;
+    frameLo[depth] = childLo;
+    frameCursor[depth] = childHi;
+    frameKid[depth] = first[best]!;
+  }
+  const segments: CriticalPathSegment[] = [];
+  // Segments are adjacent: each boundary is formatted once, as one's end and the next one's start.
+  let boundary = segs > 0 ? isoFromMicros(segStart[segs - 1]!) : '';
+  for (let s = segs - 1; s >= 0; s--) {
+    const x = segSpan[s]!;
+    const start = boundary;
+    boundary = isoFromMicros(segEnd[s]!);
+    segments.push({ spanId: x === n ? null : spans[x]!.spanId, start, end: boundary, durationMs: (segEnd[s]! - segStart[s]!) / 1000 });
+  }
+  return { entered: Array.from(left.subarray(0, leftCount)).reverse(), onPathUs, segments };
+}

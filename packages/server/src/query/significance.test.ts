@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { incompleteBeta, mannWhitney, mannWhitneyFromRanks, MIN_RANK_SAMPLE, normalCdf, twoProportionZ, welchT } from './significance.js';
+
+// Expected values below come from SciPy 1.17.1 (scipy.stats), named on each table.
+
+/** Within `tolerance`, relative to the expected value (absolute near 0). */
+function close(actual: number | undefined, expected: number, tolerance = 1e-9): void {
+  expect(actual).toBeDefined();
+  expect(Math.abs(actual! - expected)).toBeLessThanOrEqual(tolerance * Math.max(Math.abs(expected), 1e-300));
+}
+
+describe('normalCdf', () => {
+  // norm.cdf(z)
+  it.each([
+    [-8, 6.22096057427174e-16],
+    [-5, 2.866515718791933e-7],
+    [-3, 0.0013498980316300933],
+    [-1.96, 0.024997895148220435],
+    [-1, 0.15865525393145707],
+    [0, 0.5],
+    [0.5, 0.6914624612740131],
+    [1.2345, 0.8914916766373298],
+    [2.5, 0.9937903346742238],
+    [4, 0.9999683287581669],
+  ])('Φ(%s) = %s, relatively to 1e-12 even deep in the lower tail', (z, expected) => {
+    close(normalCdf(z), expected, 1e-12);
+  });
+
+  it('is symmetric: Φ(-z) = 1 - Φ(z)', () => {
+    for (const z of [0.1, 0.7, 1.9, 2.01, 3.3]) expect(normalCdf(-z) + normalCdf(z)).toBeCloseTo(1, 15);
+  });
+});
+
+describe('Student t through the incomplete beta', () => {
+  // 2 * t.sf(|t|, df)
+  it.each([
+    [2.0, 1, 0.2951672353008665],
+    [1.5, 2.5, 0.24783645308629618],
+    [-3.2, 7.3, 0.014239668038658306],
+    [0.4, 30, 0.691990516514192],
+    [2.1, 1000, 0.03597887431078197],
+    [12.0, 4, 0.000276428548502973],
+    [0.0, 10, 1],
+  ])('two-sided p of t = %s with %s degrees of freedom is %s', (t, df, expected) => {
+    close(incompleteBeta(df / (df + t * t), df / 2, 0.5), expected, 1e-9);
+  });
+
+  it('has the ends and the symmetry of a distribution function', () => {
+    expect(incompleteBeta(0, 2, 3)).toBe(0);
+    expect(incompleteBeta(1, 2, 3)).toBe(1);
+    // I_x(a, b) = 1 - I_(1-x)(b, a); and I_x(1, 1) = x.
+    expect(incompleteBeta(0.3, 2.5, 4) + incompleteBeta(0.7, 4, 2.5)).toBeCloseTo(1, 13);
+    expect(incompleteBeta(0.37, 1, 1)).toBeCloseTo(0.37, 13);
+  });
+});
+
+type WelchArgs = [m1: number, v1: number, n1: number, m2: number, v2: number, n2: number];
+type ProportionArgs = [x1: number, n1: number, x2: number, n2: number];
+
+describe('welchT', () => {
+  // ttest_ind_from_stats(m1, sqrt(v1), n1, m2, sqrt(v2), n2, equal_var=False)
+  it.each<[WelchArgs, number, number, number]>([
+    [[10, 4, 20, 12, 9, 25], -2.6726124191242437, 41.784011220196355, 0.010686816561632893],
+    [[0.002, 1e-6, 500, 0.0021, 2e-6, 400], -1.1952286093343916, 693.3372894605926, 0.23240638015560197],
+    [[5, 1, 3, 5, 2, 4], 0, 5, 1],
+  ])('%j gives t %s, df %s, p %s', (args, t, df, p) => {
+    const r = welchT(...args);
+    close(r?.t, t, 1e-12);
+    close(r?.df, df, 1e-12);
+    close(r?.pValue, p, 1e-9);
+  });
+
+  it('is antisymmetric in its sides', () => {
+    const ab = welchT(1, 2, 10, 3, 4, 12)!;
+    const ba = welchT(3, 4, 12, 1, 2, 10)!;
+    expect(ba.t).toBe(-ab.t);
+    expect(ba.pValue).toBe(ab.pValue);
+  });
+
+  it.each<[string, WelchArgs]>([
+    ['one value on a side', [1, 0.5, 1, 2, 0.5, 10]],
+    ['no spread on either side', [1, 0, 10, 2, 0, 10]],
+  ])('cannot test with %s', (_name, args) => {
+    expect(welchT(...args)).toBeNull();
+  });
+});
+
+describe('twoProportionZ', () => {
+  // sqrt(chi2) and p of chi2_contingency([[x1, n1 - x1], [x2, n2 - x2]], correction=False)
+  it.each([
+    [30, 500, 50, 500, -2.3312620206007844, 0.019739547569938176],
+    [12, 1000, 12, 1000, 0, 1],
+    [5, 200, 25, 180, -4.110832251374629, 3.942355465630124e-5],
+  ])('%s/%s against %s/%s: z %s, p %s', (x1, n1, x2, n2, z, p) => {
+    const r = twoProportionZ(x1, n1, x2, n2)!;
+    close(Math.abs(r.z), Math.abs(z), 1e-12);
+    expect(Math.sign(r.z)).toBe(Math.sign(z));
+    close(r.pValue, p, 1e-9);
+  });
+
+  it.each<[string, ProportionArgs]>([
+    ['no successes at all', [0, 500, 0, 500]],
+    ['nothing but successes', [500, 500, 500, 500]],
+    ['fewer than 5 successes expected on a side', [0, 300, 3, 300]],
+    ['an empty side', [0, 0, 3, 300]],
+  ])('cannot test with %s', (_name, args) => {
+    expect(twoProportionZ(...args)).toBeNull();
+  });
+});
+
+describe('Mann-Whitney U', () => {
+  const a = [1.1, 2.2, 2.2, 3.5, 4.0, 5.1, 6.3];
+  const b = [2.2, 3.5, 7.7, 8.1, 9.0, 9.9];
+  const c = [12, 15, 11, 19, 14, 13, 18, 16];
+  const d = [22, 25, 17, 24, 21, 29, 23, 20, 26];
+
+  // mannwhitneyu(x, y, alternative='two-sided', method='asymptotic', use_continuity=True)
+  it.each([
+    ['with ties across the samples', a, b, 8.5, 0.08431461098087174],
+    ['clearly shifted samples', c, d, 2, 0.001266170542902569],
+    ['the same, sides swapped', d, c, 70, 0.001266170542902569],
+  ])('%s: U and p as SciPy computes them', (_name, x, y, u, p) => {
+    const r = mannWhitney(x, y)!;
+    expect(r.u).toBe(u);
+    close(r.pValue, p, 1e-9);
+  });
+
+  it('signs z by which sample is larger and gives both orders the same p', () => {
+    const cd = mannWhitney(c, d)!;
+    const dc = mannWhitney(d, c)!;
+    expect(cd.z).toBeLessThan(0);
+    expect(dc.z).toBe(-cd.z);
+    expect(dc.pValue).toBe(cd.pValue);
+  });
+
+  it('gives p = 1 for identical samples, tied or not', () => {
+    expect(mannWhitney(c, c)!.pValue).toBe(1);
+    expect(mannWhitney([5, 5, 5, 5, 5], [5, 5, 5, 5, 5, 5])).toEqual({ u: 15, z: 0, pValue: 1 });
+  });
+
+  it('gives a tiny p for large clearly shifted samples', () => {
+    const x = Array.from({ length: 200 }, (_, i) => i);
+    const y = x.map((v) => v + 150);
+    expect(mannWhitney(x, y)!.pValue).toBeLessThan(1e-20);
+  });
+
+  it('agrees with the rank-sum form fed the ranks the store would compute', () => {
+    const fromArrays = mannWhitney(a, b);
+    // Sorted: 1.1 (1) 2.2 2.2 2.2 (2,3,4 → 3) 3.5 3.5 (5,6 → 5.5) 4.0 (7) 5.1 (8) 6.3 (9) 7.7 …
+    const rankSum1 = 1 + 3 + 3 + 5.5 + 7 + 8 + 9;
+    const tieTerm = (27 - 3) + (8 - 2);
+    expect(mannWhitneyFromRanks({ n1: a.length, n2: b.length, rankSum1, tieTerm })).toEqual(fromArrays);
+  });
+
+  it('is a little conservative against the exact test on a small, clearly separated sample', () => {
+    // With 5 against 5 and complete separation, the exact two-sided p is 2 / C(10, 5) = 0.0079;
+    // the normal approximation with continuity correction gives 0.0122.
+    const r = mannWhitney([1, 2, 3, 4, 5], [6, 7, 8, 9, 10])!;
+    expect(r.u).toBe(0);
+    expect(r.pValue).toBeGreaterThan(2 / 252);
+    expect(r.pValue).toBeLessThan(0.05);
+    close(r.pValue, 2 * normalCdf(-(12.5 - 0.5) / Math.sqrt((25 * 11) / 12)), 1e-12);
+  });
+
+  it(`does not test fewer than ${MIN_RANK_SAMPLE} values on a side`, () => {
+    expect(mannWhitney([1, 2, 3, 4], [5, 6, 7, 8, 9, 10])).toBeNull();
+    expect(mannWhitneyFromRanks({ n1: 5, n2: 4, rankSum1: 15, tieTerm: 0 })).toBeNull();
+  });
+});
