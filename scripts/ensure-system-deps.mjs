@@ -3,7 +3,10 @@
 import { spawnSync } from 'node:child_process';
 
 /** Tool on PATH -> Debian package that provides it. */
-const NEEDED = [{ tool: 'promtool', pkg: 'prometheus', why: 'checks the SDK Prometheus endpoint output' }];
+const NEEDED = [
+  { tool: 'promtool', pkg: 'prometheus', why: "checks the SDK's and the server's /metrics output" },
+  { tool: 'prometheus', pkg: 'prometheus', why: "scrapes the server's /metrics in the end-to-end test" },
+];
 
 const has = (tool) => spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
 const missing = NEEDED.filter(({ tool }) => !has(tool));
@@ -15,7 +18,7 @@ const apt = (...args) => {
   const [command, ...rest] = [...asRoot, 'apt-get', ...args];
   return spawnSync(command, rest, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0;
 };
-const packages = missing.map(({ pkg }) => pkg);
+const packages = [...new Set(missing.map(({ pkg }) => pkg))];
 console.log(`[ensure-system-deps] installing ${packages.join(', ')} for ${missing.map(({ tool }) => tool).join(', ')}`);
 if (!apt('install', '-y', '--no-install-recommends', ...packages)) {
   apt('update');

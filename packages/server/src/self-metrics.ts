@@ -1,18 +1,38 @@
 /**
- * Spoor's own counters, exposed on `/metrics` in the Prometheus text format. Every record the
- * server drops is counted here, by signal and reason.
+ * Spoor's own counters, gauges and histograms, exposed on `/metrics` in the Prometheus text format.
+ * Every record the server drops is counted here, by signal and reason. Label values come from the
+ * server's code (signals, reasons, statuses), never from the data, so their number is bounded.
  */
+import {
+  Buckets,
+  Histogram,
+  type MetricType,
+  assertLabelName,
+  assertMetricName,
+  escapeLabelValue,
+  headerText,
+  histogramText,
+  sampleText,
+} from './metrics/exposition.js';
+
 type Labels = Record<string, string>;
+
+/** Bucket bounds for store commit latency, in seconds: one millisecond to ten seconds. */
+export const STORE_COMMIT_SECONDS_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 interface Family {
   help: string;
-  type: 'counter' | 'gauge';
+  type: MetricType;
+  /** Counter values by label text. */
   values: Map<string, number>;
+  /** Histogram series by label text. */
+  histograms: Map<string, Histogram>;
+  /** Set for a gauge, read at scrape time. */
+  read: (() => number) | null;
 }
 
 export class SelfMetrics {
   private readonly families = new Map<string, Family>();
-  private readonly gauges = new Map<string, () => number>();
 
   counter(name: string, help: string): (labels: Labels, by?: number) => void {
     const family = this.family(name, help, 'counter');
@@ -24,39 +44,56 @@ export class SelfMetrics {
 
   /** A gauge read when `/metrics` is scraped. */
   gauge(name: string, help: string, read: () => number): void {
-    this.family(name, help, 'gauge');
-    this.gauges.set(name, read);
+    this.family(name, help, 'gauge').read = read;
+  }
+
+  /**
+   * A histogram with the given bucket upper bounds (`+Inf` is added); the returned function records
+   * one value, e.g. a store commit's latency in seconds.
+   */
+  histogram(name: string, help: string, bounds: readonly number[]): (value: number, labels?: Labels) => void {
+    const family = this.family(name, help, 'histogram');
+    const buckets = new Buckets(bounds);
+    return (value, labels = {}) => {
+      const key = labelText(labels);
+      let series = family.histograms.get(key);
+      if (series === undefined) family.histograms.set(key, (series = new Histogram(buckets)));
+      series.observe(value);
+    };
   }
 
   render(): string {
-    const lines: string[] = [];
+    let text = '';
     for (const [name, family] of this.families) {
-      lines.push(`# HELP ${name} ${family.help}`, `# TYPE ${name} ${family.type}`);
-      const read = this.gauges.get(name);
-      if (read !== undefined) {
-        lines.push(`${name} ${read()}`);
-        continue;
-      }
-      for (const [labels, value] of family.values) lines.push(`${name}${labels} ${value}`);
+      text += headerText(name, family.help, family.type);
+      if (family.read !== null) text += sampleText(name, '', family.read());
+      for (const [labels, value] of family.values) text += sampleText(name, labels, value);
+      for (const [labels, series] of family.histograms) text += histogramText(name, labels, series);
     }
-    return `${lines.join('\n')}\n`;
+    return text;
   }
 
-  private family(name: string, help: string, type: Family['type']): Family {
+  private family(name: string, help: string, type: MetricType): Family {
     let family = this.families.get(name);
     if (family === undefined) {
-      family = { help, type, values: new Map() };
+      assertMetricName(name);
+      family = { help, type, values: new Map(), histograms: new Map(), read: null };
       this.families.set(name, family);
+    } else if (family.type !== type) {
+      throw new Error(`metric ${name} is already registered as a ${family.type}`);
     }
     return family;
   }
 }
 
+/** The inside of a sample's braces for `labels`, in their key order. */
 function labelText(labels: Labels): string {
-  const parts = Object.entries(labels).map(
-    ([k, v]) => `${k}="${v.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n')}"`,
-  );
-  return parts.length === 0 ? '' : `{${parts.join(',')}}`;
+  let text = '';
+  for (const key in labels) {
+    assertLabelName(key);
+    text += `${text === '' ? '' : ','}${key}="${escapeLabelValue(labels[key]!)}"`;
+  }
+  return text;
 }
 
 /** The counters ingest and the pipeline report to. */

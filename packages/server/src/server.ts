@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PriceTable } from '@spoor/model';
@@ -9,7 +10,7 @@ import { priceTableFrom } from './normalize/prices.js';
 import { IngestQueue } from './pipeline/ingest-queue.js';
 import { Spool } from './pipeline/spool.js';
 import { AppError } from './errors.js';
-import { SelfMetrics, createIngestMetrics } from './self-metrics.js';
+import { STORE_COMMIT_SECONDS_BUCKETS, SelfMetrics, createIngestMetrics } from './self-metrics.js';
 
 export interface RunningServer {
   /** `http://host:port` as bound (the real port when 0 was asked for). */
@@ -31,6 +32,13 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const selfMetrics = new SelfMetrics();
   const ingestMetrics = createIngestMetrics(selfMetrics);
   const commitFailures = selfMetrics.counter('spoor_store_commit_failures_total', 'Store transactions that failed and were retried.');
+  const commitSeconds = selfMetrics.histogram(
+    'spoor_store_commit_duration_seconds',
+    'Time from asking the store to commit a transaction until its records are durable.',
+    STORE_COMMIT_SECONDS_BUCKETS,
+  );
+  const dbPath = join(config.dataDir, 'spoor.duckdb');
+  selfMetrics.gauge('spoor_store_size_bytes', 'Bytes of the store on disk: the database file and its write-ahead log.', () => fileBytes(dbPath) + fileBytes(`${dbPath}.wal`));
   let ready = true;
   let app: FastifyInstance | null = null;
   let queue: IngestQueue | null = null;
@@ -40,9 +48,12 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
 
   const prices = config.pricesFile === null ? null : await readPriceTable(config.pricesFile);
   const { thread, replayed, committedSegment, retention } = await DbThread.start(
-    { dbPath: join(config.dataDir, 'spoor.duckdb'), spoolDir, retention: config.retention, prices },
+    { dbPath, spoolDir, retention: config.retention, prices },
     {
-      onCommitted: (seq, position) => queue?.committed(seq, position),
+      onCommitted: (seq, position, _records, commitMs) => {
+        commitSeconds(commitMs / 1000);
+        queue?.committed(seq, position);
+      },
       onLog: (level, message, data) => {
         if (level === 'error' && message.startsWith('a commit failed')) commitFailures({});
         app?.log[level](data, message);
@@ -65,6 +76,9 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     app = await createApp({
       query: thread.queries,
       prices: thread.prices,
+      analytics: thread.analytics,
+      errors: thread.errors,
+      spanMetrics: () => thread.spanMetrics(),
       accept: async ({ signal, encoding, projectId, receivedUs, body, records }) => {
         // Requests already in flight when a shutdown starts still complete; a dead database thread
         // would never commit what is accepted, so then nothing is.
@@ -138,4 +152,13 @@ async function readPriceTable(path: string): Promise<PriceTable> {
     throw new Error(`the price table ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   return priceTableFrom(json, path);
+}
+
+/** A file's size, 0 when it does not exist (a WAL between checkpoints). */
+function fileBytes(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }

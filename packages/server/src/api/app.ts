@@ -4,7 +4,10 @@ import { AppError, isAppError } from '../errors.js';
 import { type AcceptedRequest, ingestRoutes } from '../ingest/routes.js';
 import { modelPriceFrom, PriceTableError } from '../normalize/prices.js';
 import type { JsonPrices } from '../pricing/price-service.js';
+import type { JsonAnalytics } from '../query/analytics-service.js';
+import type { JsonErrors } from '../query/error-service.js';
 import type { JsonQueries } from '../query/query-service.js';
+import { analyticsRoutes } from './analytics-routes.js';
 import type { IngestMetrics, SelfMetrics } from '../self-metrics.js';
 import { type QueryString, logQueryFrom, metricPointQueryFrom, rangeQueryFrom, spanId, traceId, traceQueryFrom } from './params.js';
 
@@ -15,6 +18,12 @@ export interface AppOptions {
   query: JsonQueries;
   /** The price API, answering with serialized JSON. */
   prices: JsonPrices;
+  analytics: JsonAnalytics;
+  errors: JsonErrors;
+  /** The span-derived metrics' Prometheus text, appended to the server's own on `/metrics`. */
+  spanMetrics: () => Promise<string>;
+  /** The clock of "now" windows, epoch microseconds. Default: the system clock. */
+  nowUs?: () => number;
   accept: (request: AcceptedRequest) => Promise<void>;
   /** Resolves when every request acknowledged so far is visible to queries. */
   visible: () => Promise<void>;
@@ -99,6 +108,13 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     json(reply, await query.listMetricPoints(metricPointQueryFrom(request.query as QueryString, project))),
   );
 
+  await app.register(analyticsRoutes, {
+    analytics: options.analytics,
+    errors: options.errors,
+    projectId: project,
+    nowUs: options.nowUs ?? (() => Date.now() * 1000),
+  });
+
   const { prices } = options;
   app.get('/api/prices', async (request, reply) => {
     rejectQuery(request.query as QueryString);
@@ -142,13 +158,17 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     if (!options.isReady()) return reply.code(503).send({ status: 'shutting_down' });
     return { status: 'ready' };
   });
-  app.get('/metrics', async (_request, reply) =>
-    reply.type('text/plain; version=0.0.4; charset=utf-8').send(options.selfMetrics.render()),
-  );
+  app.get('/metrics', async (_request, reply) => {
+    const spans = await options.spanMetrics();
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(options.selfMetrics.render() + spans);
+  });
   app.get('/', async (_request, reply) =>
     reply.type('text/plain; charset=utf-8').send(
       'Spoor is running.\n\nOTLP/HTTP: POST /v1/traces, /v1/logs, /v1/metrics\n' +
-        'API: GET /api/traces, /api/traces/:traceId, /api/traces/:traceId/spans/:spanId/llm, /api/services, /api/logs, /api/metrics, /api/metrics/points\n' +
+        'API: GET /api/traces, /api/traces/:traceId, /api/traces/:traceId/spans/:spanId/llm, /api/traces/:traceId/critical-path,\n' +
+        '     /api/services, /api/logs, /api/metrics, /api/metrics/points, /api/metrics/series, /api/metrics/realtime\n' +
+        'Analytics: GET /api/stats/spans, /api/stats/timeseries, /api/stats/compare, /api/sessions, /api/sessions/:id\n' +
+        'Errors: GET /api/errors, /api/errors/:fingerprint; PATCH /api/errors/:fingerprint\n' +
         'Prices: GET /api/prices, /api/prices/unpriced; PUT, DELETE /api/prices/:model; POST /api/prices/reprice\n' +
         'Health: GET /health, /ready; Prometheus: GET /metrics\n',
     ),

@@ -19,30 +19,30 @@ export type QueryString = Record<string, string | string[] | undefined>;
 const DEFAULT_LIMIT = 50;
 const MAX_LIMIT = 1000;
 
-function invalid(name: string, message: string): AppError {
+export function invalid(name: string, message: string): AppError {
   return new AppError('ERR_INVALID_PARAMETER', `'${name}' ${message}`);
 }
 
-function rejectUnknown(q: QueryString, known: readonly string[]): void {
+export function rejectUnknown(q: QueryString, known: readonly string[]): void {
   for (const name of Object.keys(q)) {
     if (!known.includes(name)) throw invalid(name, `is not a parameter of this endpoint (known: ${known.join(', ')})`);
   }
 }
 
-function single(q: QueryString, name: string): string | null {
+export function single(q: QueryString, name: string): string | null {
   const value = q[name];
   if (value === undefined) return null;
   if (Array.isArray(value)) throw invalid(name, 'may be given only once');
   return value;
 }
 
-function many(q: QueryString, name: string): string[] {
+export function many(q: QueryString, name: string): string[] {
   const value = q[name];
   if (value === undefined) return [];
   return Array.isArray(value) ? value : [value];
 }
 
-function text(q: QueryString, name: string): string | null {
+export function text(q: QueryString, name: string): string | null {
   const value = single(q, name);
   if (value === null) return null;
   if (value === '') throw invalid(name, 'must not be empty');
@@ -53,7 +53,7 @@ function text(q: QueryString, name: string): string | null {
 const MAX_TIME_US = 253_402_300_800_000_000;
 
 /** A time: ISO-8601, or epoch milliseconds, between 1970 and the year 9999. */
-function time(q: QueryString, name: string): number | null {
+export function time(q: QueryString, name: string): number | null {
   const value = single(q, name);
   if (value === null) return null;
   const us = /^\d+$/.test(value) ? Number(value) * 1000 : microsFromIso(value);
@@ -63,7 +63,7 @@ function time(q: QueryString, name: string): number | null {
   return us;
 }
 
-function nonNegative(q: QueryString, name: string): number | null {
+export function nonNegative(q: QueryString, name: string): number | null {
   const value = single(q, name);
   if (value === null) return null;
   const n = Number(value);
@@ -71,15 +71,15 @@ function nonNegative(q: QueryString, name: string): number | null {
   return n;
 }
 
-function limit(q: QueryString): number {
+export function limit(q: QueryString, fallback = DEFAULT_LIMIT, max = MAX_LIMIT): number {
   const value = single(q, 'limit');
-  if (value === null) return DEFAULT_LIMIT;
+  if (value === null) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) throw invalid('limit', `must be an integer from 1 to ${MAX_LIMIT}`);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw invalid('limit', `must be an integer from 1 to ${max}`);
   return n;
 }
 
-function oneOf<T extends string>(q: QueryString, name: string, values: readonly T[]): T | null {
+export function oneOf<T extends string>(q: QueryString, name: string, values: readonly T[]): T | null {
   const value = single(q, name);
   if (value === null) return null;
   if (!values.includes(value as T)) throw invalid(name, `must be one of ${values.join(', ')}`);
@@ -114,18 +114,29 @@ const TRACE_PARAMS = [
   'attr', 'sessionId', 'model', 'limit', 'cursor',
 ] as const;
 
-export function traceQueryFrom(q: QueryString, projectId: string): TraceQuery {
-  rejectUnknown(q, TRACE_PARAMS);
-  const attributes: AttributeFilter[] = many(q, 'attr').map((pair) => {
+/** The `attr=key=value` filters. */
+export function attributeFilters(q: QueryString): AttributeFilter[] {
+  return many(q, 'attr').map((pair) => {
     const eq = pair.indexOf('=');
     if (eq <= 0) throw invalid('attr', `must be key=value, not '${pair}'`);
     return { key: pair.slice(0, eq), value: pair.slice(eq + 1) };
   });
+}
+
+/** `minDurationMs` and `maxDurationMs`, checked against each other. */
+export function durationBounds(q: QueryString): { minDurationMs: number | null; maxDurationMs: number | null } {
   const minDurationMs = nonNegative(q, 'minDurationMs');
   const maxDurationMs = nonNegative(q, 'maxDurationMs');
   if (minDurationMs !== null && maxDurationMs !== null && minDurationMs > maxDurationMs) {
     throw invalid('minDurationMs', "must not be more than 'maxDurationMs'");
   }
+  return { minDurationMs, maxDurationMs };
+}
+
+export function traceQueryFrom(q: QueryString, projectId: string): TraceQuery {
+  rejectUnknown(q, TRACE_PARAMS);
+  const attributes = attributeFilters(q);
+  const { minDurationMs, maxDurationMs } = durationBounds(q);
   return {
     projectId,
     range: timeRange(q),

@@ -5,13 +5,15 @@ import type { CommitSink } from '../pipeline/ingest-queue.js';
 import type { RetentionResult } from '../pipeline/retention.js';
 import type { SpoolEntry, SpoolPosition } from '../pipeline/spool.js';
 import { AppError } from '../errors.js';
-import { type JsonPrices, PRICE_METHODS, type PriceMethod } from '../pricing/price-service.js';
-import { type JsonQueries, QUERY_METHODS, type QueryMethod } from '../query/query-service.js';
+import { type JsonPrices, PRICE_METHODS } from '../pricing/price-service.js';
+import { ANALYTICS_METHODS, type JsonAnalytics } from '../query/analytics-service.js';
+import { ERROR_METHODS, type JsonErrors } from '../query/error-service.js';
+import { type JsonQueries, QUERY_METHODS } from '../query/query-service.js';
 import { StoreError } from '../store/store.js';
-import type { DbThreadConfig, FromDbThread, ToDbThread } from './protocol.js';
+import type { DbThreadConfig, FromDbThread, ServiceMethod, ToDbThread } from './protocol.js';
 
 export interface DbThreadEvents {
-  onCommitted: (seq: number, position: SpoolPosition, records: number) => void;
+  onCommitted: (seq: number, position: SpoolPosition, records: number, commitMs: number) => void;
   onLog: (level: 'info' | 'error', message: string, data: Record<string, unknown>) => void;
   /** The thread died (not closed): nothing more will be committed or answered. */
   onFailed: (error: Error) => void;
@@ -24,6 +26,8 @@ export interface DbThreadEvents {
 export class DbThread implements CommitSink {
   readonly queries: JsonQueries;
   readonly prices: JsonPrices;
+  readonly analytics: JsonAnalytics;
+  readonly errors: JsonErrors;
   private nextId = 0;
   private failed: Error | null = null;
   private closing = false;
@@ -33,12 +37,16 @@ export class DbThread implements CommitSink {
     private readonly worker: Worker,
     events: DbThreadEvents,
   ) {
-    const queries: Partial<Record<QueryMethod | PriceMethod, (...args: unknown[]) => Promise<unknown>>> = {};
-    for (const method of [...QUERY_METHODS, ...PRICE_METHODS]) queries[method] = (...args) => this.request({ type: 'query', method, args });
-    this.queries = queries as JsonQueries;
-    this.prices = queries as JsonPrices;
+    const proxies: Partial<Record<ServiceMethod, (...args: unknown[]) => Promise<unknown>>> = {};
+    for (const method of [...QUERY_METHODS, ...PRICE_METHODS, ...ANALYTICS_METHODS, ...ERROR_METHODS]) {
+      proxies[method] = (...args) => this.request({ type: 'query', method, args });
+    }
+    this.queries = proxies as JsonQueries;
+    this.prices = proxies as JsonPrices;
+    this.analytics = proxies as JsonAnalytics;
+    this.errors = proxies as JsonErrors;
     worker.on('message', (message: FromDbThread) => {
-      if (message.type === 'committed') events.onCommitted(message.seq, message.position, message.records);
+      if (message.type === 'committed') events.onCommitted(message.seq, message.position, message.records, message.commitMs);
       else if (message.type === 'log') events.onLog(message.level, message.message, message.data);
       else if (message.type === 'reply') {
         const pending = this.replies.get(message.id);
@@ -99,6 +107,11 @@ export class DbThread implements CommitSink {
     // Hand the body over without copying when it owns its whole buffer.
     const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer;
     this.worker.postMessage(message, owned ? [body.buffer as ArrayBuffer] : []);
+  }
+
+  /** The span-derived metrics in the Prometheus text format. */
+  spanMetrics(): Promise<string> {
+    return this.request({ type: 'spanMetrics' }) as Promise<string>;
   }
 
   commitUpTo(seq: number): Promise<void> {

@@ -5,9 +5,12 @@ import { applyRetention, scheduleRetention } from '../pipeline/retention.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { isAppError } from '../errors.js';
 import { DEFAULT_PROJECT_ID } from '@spoor/model';
-import { PRICE_METHODS, type PriceMethod, PriceService } from '../pricing/price-service.js';
-import { QueryService } from '../query/query-service.js';
-import type { DbThreadConfig, FromDbThread, ToDbThread } from './protocol.js';
+import { SpanMetrics } from '../metrics/span-metrics.js';
+import { PRICE_METHODS, PriceService } from '../pricing/price-service.js';
+import { ANALYTICS_METHODS, AnalyticsService } from '../query/analytics-service.js';
+import { ERROR_METHODS, ErrorService } from '../query/error-service.js';
+import { QUERY_METHODS, QueryService } from '../query/query-service.js';
+import type { DbThreadConfig, FromDbThread, ServiceMethod, ToDbThread } from './protocol.js';
 
 /**
  * The database thread: owns the DuckDB store, decodes spooled entries into records, commits them,
@@ -22,17 +25,34 @@ async function start(): Promise<void> {
   const store = await DuckDbStore.open({ path: config.dbPath });
   const pricing = new PriceService(store, config.prices);
   await pricing.load([DEFAULT_PROJECT_ID]);
+  const spanMetrics = new SpanMetrics();
+  // An entry read back after a failed commit has a number already seen: its spans are counted once.
+  let countedSeq = 0;
   const loop = new CommitLoop(store, {
     spoolDir: config.spoolDir,
-    decode: (entry) =>
-      decodeRequest(entry.signal, entry.encoding, entry.body, entry.projectId, entry.receivedUs, { prices: pricing.bookFor(entry.projectId) }).batch,
+    decode: (entry, seq) => {
+      const { batch } = decodeRequest(entry.signal, entry.encoding, entry.body, entry.projectId, entry.receivedUs, {
+        prices: pricing.bookFor(entry.projectId),
+      });
+      if (seq > countedSeq) {
+        countedSeq = seq;
+        if (batch.spans.length > 0) spanMetrics.record(batch.spans);
+      }
+      return batch;
+    },
     maxRecordsPerCommit: config.maxRecordsPerCommit,
     lingerMs: config.lingerMs,
-    onCommit: (seq, position, records) => send({ type: 'committed', seq, position, records }),
+    onCommit: (seq, position, records, commitMs) => send({ type: 'committed', seq, position, records, commitMs }),
     onError: (error, records) =>
       send({ type: 'log', level: 'error', message: 'a commit failed; its records will be read back from the spool and retried', data: { error: String(error), records } }),
   });
-  const queries = new QueryService(store);
+  const services = new Map<ServiceMethod, object>();
+  for (const method of QUERY_METHODS) services.set(method, new QueryService(store));
+  for (const method of PRICE_METHODS) services.set(method, pricing);
+  const analytics = new AnalyticsService(store);
+  for (const method of ANALYTICS_METHODS) services.set(method, analytics);
+  const errors = new ErrorService(store);
+  for (const method of ERROR_METHODS) services.set(method, errors);
   const replayed = await loop.replay();
   const retention = await applyRetention(store, config.retention, Date.now());
   const stopRetention = scheduleRetention(store, config.retention, (results, error) => {
@@ -50,9 +70,12 @@ async function start(): Promise<void> {
       case 'commitUpTo':
         void loop.commitUpTo(message.seq).then(() => send({ type: 'reply', id: message.id }));
         break;
+      case 'spanMetrics':
+        send({ type: 'reply', id: message.id, result: spanMetrics.render() });
+        break;
       case 'query': {
-        const service = (PRICE_METHODS as readonly string[]).includes(message.method) ? pricing : queries;
-        const method = service[message.method as keyof typeof service & PriceMethod] as (...args: unknown[]) => Promise<unknown>;
+        const service = services.get(message.method)!;
+        const method = (service as Record<string, (...args: unknown[]) => Promise<unknown>>)[message.method]!;
         method.apply(service, message.args).then(
           (result) => send({ type: 'reply', id: message.id, result: JSON.stringify(result) }),
           (error: Error) =>

@@ -3,7 +3,12 @@ import type { RetentionConfig, RetentionResult } from '../pipeline/retention.js'
 import type { SpoolEntry, SpoolPosition } from '../pipeline/spool.js';
 import type { PriceTable } from '@spoor/model';
 import type { PriceMethod } from '../pricing/price-service.js';
+import type { AnalyticsMethod } from '../query/analytics-service.js';
+import type { ErrorMethod } from '../query/error-service.js';
 import type { QueryMethod } from '../query/query-service.js';
+
+/** Every method the database thread answers for the API. */
+export type ServiceMethod = QueryMethod | PriceMethod | AnalyticsMethod | ErrorMethod;
 
 /** Messages between the server's main thread and its database thread. */
 export interface DbThreadConfig {
@@ -19,12 +24,14 @@ export interface DbThreadConfig {
 export type ToDbThread =
   | { type: 'entry'; entry: SpoolEntry; position: SpoolPosition; seq: number }
   | { type: 'commitUpTo'; id: number; seq: number }
-  | { type: 'query'; id: number; method: QueryMethod | PriceMethod; args: unknown[] }
+  | { type: 'query'; id: number; method: ServiceMethod; args: unknown[] }
+  /** The span-derived Prometheus text, kept in memory as records are committed. */
+  | { type: 'spanMetrics'; id: number }
   | { type: 'close'; id: number };
 
 export type FromDbThread =
   | { type: 'ready'; replayed: number; committedSegment: number; retention: RetentionResult[] }
   | { type: 'startFailed'; message: string }
-  | { type: 'committed'; seq: number; position: SpoolPosition; records: number }
+  | { type: 'committed'; seq: number; position: SpoolPosition; records: number; commitMs: number }
   | { type: 'reply'; id: number; result?: unknown; error?: { name: string; message: string; code?: ErrorCode } }
   | { type: 'log'; level: 'info' | 'error'; message: string; data: Record<string, unknown> };

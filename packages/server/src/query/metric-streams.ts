@@ -48,7 +48,7 @@ export interface StreamOptions {
   keep: (p: MetricPointRecord) => boolean;
   /**
    * For counter-like functions: a cumulative series whose first point says it started (its
-   * `startTimeUs`) at or after this time, and before the point, gets a virtual zero there, so
+   * `startTimeUs`) at or after this time, and not after the point, gets a virtual zero there, so
    * what it counted before its first report is not lost. `null`: no virtual zeros. Earlier
    * start times are ignored, since the series may have points before the fetched range.
    */
@@ -153,7 +153,7 @@ function finish(points: readonly MetricPointRecord[], b: Builder, options: Strea
   const delta = points[list[list.length - 1]!]!.temporality === 'delta';
   const start = first.startTimeUs;
   const zero =
-    options.zeroFromUs !== null && !delta && start !== null && start > 0 && start >= options.zeroFromUs && start < first.timeUs;
+    options.zeroFromUs !== null && !delta && start !== null && start > 0 && start >= options.zeroFromUs && start <= first.timeUs;
   const shift = zero ? 1 : 0;
   const idx = new Int32Array(list.length + shift);
   const times = new Float64Array(list.length + shift);

@@ -1,5 +1,14 @@
 import { DOUBLE, type DuckDBAppender, LIST, listValue } from '@duckdb/node-api';
-import { SPAN_CATEGORIES, SPAN_KINDS, STATUS_CODES, type AttributeValue, type LogRecordData, type MetricPointRecord, type SpanRecord } from '@spoor/model';
+import {
+  SPAN_CATEGORIES,
+  SPAN_KINDS,
+  STATUS_CODES,
+  type AttributeValue,
+  type ErrorOccurrenceRecord,
+  type LogRecordData,
+  type MetricPointRecord,
+  type SpanRecord,
+} from '@spoor/model';
 import type { SourceCatalog, SourceRow } from './sources.js';
 
 /** What the row writers share within one write: source ids, and the sources new to the store. */
@@ -234,5 +243,28 @@ export function appendMetricPoint(a: DuckDBAppender, p: MetricPointRecord, ctx: 
   }
   varcharOrNull(a, p.quantiles === null ? null : JSON.stringify(p.quantiles));
   a.appendVarchar(JSON.stringify(p.exemplars));
+  a.endRow();
+}
+
+export function appendError(a: DuckDBAppender, e: ErrorOccurrenceRecord): void {
+  a.appendVarchar(e.projectId);
+  a.appendVarchar(e.fingerprint);
+  a.appendBigInt(BigInt(e.timeUs));
+  varcharOrNull(a, e.traceId);
+  varcharOrNull(a, e.spanId);
+  varcharOrNull(a, e.parentSpanId);
+  a.appendVarchar(e.serviceName);
+  a.appendVarchar(e.spanName);
+  a.appendVarchar(e.exceptionType);
+  a.appendVarchar(e.message);
+  a.appendVarchar(e.messageKey);
+  varcharOrNull(a, e.frame);
+  varcharOrNull(a, e.provider);
+  if (e.httpStatus === null) a.appendNull();
+  else a.appendInteger(e.httpStatus);
+  varcharOrNull(a, e.errorType);
+  varcharOrNull(a, e.finishReason);
+  varcharOrNull(a, e.toolName);
+  a.appendVarchar(e.source);
   a.endRow();
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { describeStoreContract } from '../store-contract.js';
+import { describeAnalyticsContract } from '../store-contract-analytics.js';
 import { DuckDbStore } from './duckdb-store.js';
 
 const dirs: string[] = [];
@@ -10,8 +11,12 @@ afterAll(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-describeStoreContract('DuckDB (file)', async () => {
+/** A fresh store on a file of its own. */
+async function openOnFile(): Promise<DuckDbStore> {
   const dir = await mkdtemp(join(tmpdir(), 'spoor-duckdb-'));
   dirs.push(dir);
   return DuckDbStore.open({ path: join(dir, 'spoor.duckdb') });
-});
+}
+
+describeStoreContract('DuckDB (file)', openOnFile);
+describeAnalyticsContract('DuckDB (file)', openOnFile);

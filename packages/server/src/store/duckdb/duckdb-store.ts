@@ -1,5 +1,7 @@
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { SPAN_CATEGORIES } from '@spoor/model';
 import type {
+  ErrorGroupStatus,
   LlmFields,
   LogQuery,
   LogRecordData,
@@ -12,7 +14,20 @@ import type {
   TraceSummaryRecord,
 } from '@spoor/model';
 import {
+  type CompareQuery,
+  type CompareSideRecord,
+  type ErrorGroupQuery,
+  type ErrorGroupRecord,
+  type ErrorOccurrenceRow,
   type MetricDescriptorRecord,
+  type RealtimeRecord,
+  type SessionRecord,
+  type SessionRunRecord,
+  type SpanStatsQuery,
+  type SpanStatsRecord,
+  type SpanTiming,
+  type TimeseriesQuery,
+  type TimeseriesRow,
   type RepriceResult,
   type ServiceRecord,
   type Signal,
@@ -43,7 +58,10 @@ import {
 import { DuckDbWriter } from './writer.js';
 import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { repriceSpansOn, removeModelPrice, selectModelPrices, selectUnpricedModels, upsertModelPrice } from './pricing.js';
-import { SqlParams, jsonPointer, likePattern, timeFilters } from './sql.js';
+import { selectComparison, selectRealtime, selectSpanStats, selectSpanTimeseries } from './analytics.js';
+import { selectErrorGroups, selectErrorHourly, selectErrorOccurrences, upsertErrorGroupStatus } from './error-groups.js';
+import { selectSessionRuns, selectSessions } from './sessions.js';
+import { SqlParams, attributeEquals, likePattern, timeFilters } from './sql.js';
 
 export interface DuckDbStoreOptions {
   /** Database file; `':memory:'` for a throwaway store. */
@@ -158,14 +176,7 @@ export class DuckDbStore implements Store {
       const model = p.add(query.model);
       spanFilters.push(`(llm_request_model = ${model} OR llm_response_model = ${model})`);
     }
-    for (const { key, value } of query.attributes) {
-      const v = p.add(value);
-      spanFilters.push(
-        `(json_extract_string(attributes, ${p.add(jsonPointer([key]))}) = ${v}` +
-          ` OR source_id IN (SELECT source_id FROM sources WHERE project_id = ${project}` +
-          ` AND json_extract_string(resource, ${p.add(jsonPointer(['attributes', key]))}) = ${v}))`,
-      );
-    }
+    for (const { key, value } of query.attributes) spanFilters.push(attributeEquals(p, project, key, value));
     const traceFilters: string[] = [];
     const { fromUs, toUs } = query.range;
     if (fromUs !== null) traceFilters.push(`start_us >= ${p.add(fromUs)}::BIGINT`);
@@ -219,15 +230,9 @@ export class DuckDbStore implements Store {
   }
 
   async getTrace(projectId: string, traceId: string): Promise<{ spans: SpanRecord[]; logs: LogRecordData[] } | null> {
-    // The trace's parts bound its span times, so the span scan can skip row groups by time.
-    const bounds = await this.read(
-      'find a trace',
-      'SELECT min(start_us) AS from_us, max(end_us) AS to_us FROM trace_parts WHERE project_id = $1 AND trace_id = $2',
-      [projectId, traceId],
-    );
-    const fromUs = numOrNull(bounds.from_us?.[0]);
-    const toUs = numOrNull(bounds.to_us?.[0]);
-    if (fromUs === null || toUs === null) return null;
+    const bounds = await this.traceBounds(projectId, traceId);
+    if (bounds === null) return null;
+    const { fromUs, toUs } = bounds;
     const [spanRows, logRows] = await Promise.all([
       this.readArrays(
         'read a trace',
@@ -249,6 +254,38 @@ export class DuckDbStore implements Store {
       spans: mapArrayRows(spanRows, SPAN_SHAPE, sources, (row) => spanFromRow(row, shared)),
       logs: mapArrayRows(logRows, LOG_SHAPE, sources, (row) => logFromRow(row, shared)),
     };
+  }
+
+  async getTraceTimings(projectId: string, traceId: string): Promise<SpanTiming[] | null> {
+    const bounds = await this.traceBounds(projectId, traceId);
+    if (bounds === null) return null;
+    const columns = await this.read(
+      "read a trace's span times",
+      `SELECT span_id, parent_span_id, name, service_name, category, start_us, end_us FROM spans
+       WHERE project_id = $1 AND trace_id = $2 AND start_us BETWEEN $3::BIGINT AND $4::BIGINT`,
+      [projectId, traceId, bounds.fromUs, bounds.toUs],
+    );
+    return mapRows(columns, (row) => ({
+      spanId: row.get('span_id') as string,
+      parentSpanId: (row.get('parent_span_id') as string | null) ?? null,
+      name: row.get('name') as string,
+      serviceName: row.get('service_name') as string,
+      category: SPAN_CATEGORIES[num(row.get('category'))] ?? 'other',
+      startTimeUs: num(row.get('start_us')),
+      endTimeUs: num(row.get('end_us')),
+    }));
+  }
+
+  /** The span times a trace's parts bound, so a span scan can skip row groups by time. */
+  private async traceBounds(projectId: string, traceId: string): Promise<{ fromUs: number; toUs: number } | null> {
+    const bounds = await this.read(
+      'find a trace',
+      'SELECT min(start_us) AS from_us, max(end_us) AS to_us FROM trace_parts WHERE project_id = $1 AND trace_id = $2',
+      [projectId, traceId],
+    );
+    const fromUs = numOrNull(bounds.from_us?.[0]);
+    const toUs = numOrNull(bounds.to_us?.[0]);
+    return fromUs === null || toUs === null ? null : { fromUs, toUs };
   }
 
   async listServices(projectId: string, range: TimeRange): Promise<ServiceRecord[]> {
@@ -343,6 +380,60 @@ export class DuckDbStore implements Store {
     return this.onOwnConnection('re-price LLM spans', (connection) => repriceSpansOn(connection, projectId, range, price));
   }
 
+  spanStats(query: SpanStatsQuery): Promise<SpanStatsRecord[]> {
+    return this.onOwnConnection('compute span statistics', (connection) => selectSpanStats(connection, query));
+  }
+
+  spanTimeseries(query: TimeseriesQuery): Promise<TimeseriesRow[]> {
+    return this.onOwnConnection('compute a time series', (connection) => selectSpanTimeseries(connection, query));
+  }
+
+  realtime(projectId: string, service: string | null, nowUs: number): Promise<RealtimeRecord> {
+    return this.onOwnConnection('compute realtime numbers', (connection) => selectRealtime(connection, projectId, service, nowUs));
+  }
+
+  listSessions(projectId: string, range: TimeRange, offset: number, limit: number): Promise<SessionRecord[]> {
+    return this.onOwnConnection('list sessions', (connection) => selectSessions(connection, projectId, range, offset, limit));
+  }
+
+  listSessionRuns(projectId: string, sessionId: string, range: TimeRange): Promise<SessionRunRecord[]> {
+    return this.onOwnConnection("list a session's runs", (connection) => selectSessionRuns(connection, projectId, sessionId, range));
+  }
+
+  compareSpans(query: CompareQuery): Promise<CompareSideRecord[]> {
+    return this.onOwnConnection('compare spans', (connection) => selectComparison(connection, query));
+  }
+
+  async readMetricPoints(projectId: string, names: readonly string[], range: TimeRange, service: string | null): Promise<MetricPointRecord[]> {
+    if (names.length === 0) return [];
+    const p = new SqlParams();
+    const where = [`project_id = ${p.add(projectId)}`, `name IN (${names.map((n) => p.add(n)).join(', ')})`, ...timeFilters(p, 'time_us', range)];
+    if (service !== null) where.push(`service_name = ${p.add(service)}`);
+    const rows = await this.read(
+      'read metric points',
+      `SELECT * FROM metric_points JOIN sources USING (project_id, source_id) WHERE ${where.join(' AND ')} ORDER BY time_us`,
+      p.values,
+    );
+    const shared = new JsonParseCache();
+    return mapRows(parseJsonColumns(rows, METRIC_JSON_COLUMNS), (row) => metricPointFromRow(row, shared));
+  }
+
+  listErrorGroups(query: ErrorGroupQuery, offset: number, limit: number): Promise<ErrorGroupRecord[]> {
+    return this.onOwnConnection('list error groups', (connection) => selectErrorGroups(connection, query, offset, limit));
+  }
+
+  errorGroupHourly(projectId: string, fingerprints: readonly string[], range: TimeRange): Promise<Array<{ fingerprint: string; hourUs: number; count: number }>> {
+    return this.onOwnConnection('count errors per hour', (connection) => selectErrorHourly(connection, projectId, fingerprints, range));
+  }
+
+  listErrorOccurrences(projectId: string, fingerprint: string, range: TimeRange, limit: number): Promise<ErrorOccurrenceRow[]> {
+    return this.onOwnConnection('list error occurrences', (connection) => selectErrorOccurrences(connection, projectId, fingerprint, range, limit));
+  }
+
+  async setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void> {
+    await this.onOwnConnection('save an error group status', (connection) => upsertErrorGroupStatus(connection, projectId, fingerprint, status, nowUs));
+  }
+
   /** Runs `fn` on a connection of its own: not a writer's, which may have a transaction open. */
   private onOwnConnection<T>(what: string, fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     return this.guard(what, async () => {
@@ -357,7 +448,11 @@ export class DuckDbStore implements Store {
 
   async deleteOlderThan(signal: Signal, cutoffUs: number): Promise<number> {
     const statements: Record<Signal, string[]> = {
-      traces: ['DELETE FROM spans WHERE start_us < $1::BIGINT', 'DELETE FROM trace_parts WHERE end_us < $1::BIGINT'],
+      traces: [
+        'DELETE FROM spans WHERE start_us < $1::BIGINT',
+        'DELETE FROM trace_parts WHERE end_us < $1::BIGINT',
+        'DELETE FROM errors WHERE time_us < $1::BIGINT',
+      ],
       logs: ['DELETE FROM logs WHERE time_us < $1::BIGINT'],
       metrics: ['DELETE FROM metric_points WHERE time_us < $1::BIGINT'],
     };

@@ -11,7 +11,7 @@
  * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
  * append-only (spans of one trace arrive in many batches, from many services).
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS spoor_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -111,6 +111,49 @@ CREATE TABLE IF NOT EXISTS logs (
   event_name VARCHAR NOT NULL,
   dropped_attributes UINTEGER NOT NULL
 );
+
+-- One row per error seen at ingest (normalize/errors.ts): a failed span, an LLM call cut short,
+-- or a log carrying an exception. Groups are its rows by fingerprint.
+CREATE TABLE IF NOT EXISTS errors (
+  project_id VARCHAR NOT NULL,
+  fingerprint VARCHAR NOT NULL,
+  time_us BIGINT NOT NULL,
+  trace_id VARCHAR,
+  span_id VARCHAR,
+  parent_span_id VARCHAR,
+  service_name VARCHAR NOT NULL,
+  span_name VARCHAR NOT NULL,
+  exception_type VARCHAR NOT NULL,
+  message VARCHAR NOT NULL,
+  message_key VARCHAR NOT NULL,
+  frame VARCHAR,
+  provider VARCHAR,
+  http_status INTEGER,
+  error_type VARCHAR,
+  finish_reason VARCHAR,
+  tool_name VARCHAR,
+  source VARCHAR NOT NULL
+);
+
+-- What users decided about error groups (PATCH /api/errors/:fingerprint).
+CREATE TABLE IF NOT EXISTS error_group_states (
+  project_id VARCHAR NOT NULL,
+  fingerprint VARCHAR NOT NULL,
+  status VARCHAR NOT NULL,
+  updated_us BIGINT NOT NULL,
+  resolved_us BIGINT,
+  PRIMARY KEY (project_id, fingerprint)
+);
+
+-- The errors that count: a span whose error only passes on its child's exception (same type and
+-- message, as a step fails because its LLM call did) is the child's error, not a second one.
+CREATE OR REPLACE VIEW error_events AS
+  SELECT e.* FROM errors e
+  WHERE e.span_id IS NULL OR NOT EXISTS (
+    SELECT 1 FROM errors c
+    WHERE c.project_id = e.project_id AND c.trace_id = e.trace_id AND c.parent_span_id = e.span_id
+      AND c.exception_type = e.exception_type AND c.message_key = e.message_key
+  );
 
 CREATE TABLE IF NOT EXISTS metric_points (
   project_id VARCHAR NOT NULL,

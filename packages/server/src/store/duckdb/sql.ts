@@ -28,3 +28,16 @@ export function timeFilters(p: SqlParams, column: string, range: TimeRange): str
   if (range.toUs !== null) filters.push(`${column} < ${p.add(range.toUs)}::BIGINT`);
   return filters;
 }
+
+/**
+ * Matches a span whose own attribute `key`, or whose resource's attribute `key`, equals `value`
+ * as text. `project` is the placeholder of the project id.
+ */
+export function attributeEquals(p: SqlParams, project: string, key: string, value: string): string {
+  const v = p.add(value);
+  return (
+    `(json_extract_string(attributes, ${p.add(jsonPointer([key]))}) = ${v}` +
+    ` OR source_id IN (SELECT source_id FROM sources WHERE project_id = ${project}` +
+    ` AND json_extract_string(resource, ${p.add(jsonPointer(['attributes', key]))}) = ${v}))`
+  );
+}

@@ -1,12 +1,12 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { WriteBatch } from '../store.js';
-import { type AppendContext, appendLog, appendMetricPoint, appendSpan, appendTracePart, tracePartsOf } from './append.js';
+import { type AppendContext, appendError, appendLog, appendMetricPoint, appendSpan, appendTracePart, tracePartsOf } from './append.js';
 import { SourceCatalog } from './sources.js';
 
 /** Rows appended between yields to the event loop. */
 const APPEND_SLICE_ROWS = 2048;
 
-type Table = 'spans' | 'trace_parts' | 'logs' | 'metric_points';
+type Table = 'spans' | 'trace_parts' | 'logs' | 'metric_points' | 'errors';
 
 /** One of the two writer connections and the transaction it may have open. */
 interface Lane {
@@ -55,6 +55,7 @@ export class DuckDbWriter {
       if (batch.metricPoints.length > 0) {
         await this.appendRows(lane, 'metric_points', batch.metricPoints, (a, point) => appendMetricPoint(a, point, ctx));
       }
+      if (batch.errors !== undefined && batch.errors.length > 0) await this.appendRows(lane, 'errors', batch.errors, appendError);
     });
   }
 

@@ -1,0 +1,254 @@
+import { type Attributes, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type {
+  ApiErrorBody,
+  CompareResponse,
+  CriticalPath,
+  ErrorGroupDetail,
+  ErrorGroupListResponse,
+  MetricSeriesResponse,
+  RealtimeMetrics,
+  SessionDetail,
+  SessionListResponse,
+  SpanStatsResponse,
+  TimeseriesResponse,
+} from '@spoor/model';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXPORT_VARIANTS, metricExporterFor, traceExporterFor } from './support/otel-exporters.js';
+import { getJson, startTestServer, type TestServer } from './support/server.js';
+
+/**
+ * The analytics API end to end: agent runs of two releases sent by the OpenTelemetry SDK's own
+ * OTLP exporter to a real server, then every statistic checked against numbers worked out from
+ * what was sent.
+ */
+
+const PROTOBUF = EXPORT_VARIANTS.find((v) => v.slug === 'proto')!;
+/** gpt-4o: $2.50 per million input tokens, $10 per million output tokens. */
+const CALL_COST = 1000 * 2.5e-6 + 100 * 10e-6;
+
+let server: TestServer;
+let nowMs: number;
+/** A trace of each release, by index; the ids of the traces whose tool failed. */
+const traceIds: string[] = [];
+const failedTools: string[] = [];
+let range: string;
+
+interface Run {
+  release: '1.0' | '1.1' | '1.2';
+  session: string;
+  startMs: number;
+  retrieveMs: number;
+  toolFails: boolean;
+}
+
+/** Sends one agent run: workflow → retrieve, chat gpt-4o, tool call (which may fail). */
+async function sendRun(run: Run): Promise<string> {
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'rag', 'service.version': run.release }),
+    spanProcessors: [new SimpleSpanProcessor(traceExporterFor(PROTOBUF, server.url))],
+  });
+  const tracer = provider.getTracer('analytics-test');
+  const at = (ms: number): number => run.startMs + ms;
+  const root = tracer.startSpan('answer', { startTime: at(0), attributes: { 'session.id': run.session, 'spoor.kind': 'workflow' } }, ROOT_CONTEXT);
+  const inRoot = trace.setSpan(ROOT_CONTEXT, root);
+  const child = (name: string, startMs: number, endMs: number, attributes: Attributes, fail?: string): void => {
+    const span = tracer.startSpan(name, { startTime: at(startMs), attributes }, inRoot);
+    if (fail !== undefined) {
+      span.recordException({ name: 'ToolError', message: fail }, at(endMs));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: fail });
+    }
+    span.end(at(endMs));
+  };
+  child('retrieve', 0, run.retrieveMs, {});
+  child('chat gpt-4o', run.retrieveMs, run.retrieveMs + 2000, {
+    'gen_ai.provider.name': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o',
+    'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 100,
+  });
+  const toolEnd = run.retrieveMs + 2100;
+  child('execute_tool search', run.retrieveMs + 2000, toolEnd, { 'gen_ai.tool.name': 'search', 'gen_ai.operation.name': 'execute_tool' },
+    run.toolFails ? `search timed out after ${30 + traceIds.length} s for query 'q${traceIds.length}'` : undefined);
+  root.end(at(toolEnd + 10));
+  await provider.forceFlush();
+  await provider.shutdown();
+  return root.spanContext().traceId;
+}
+
+beforeAll(async () => {
+  server = await startTestServer();
+  nowMs = Date.now();
+  // 24 runs ending within the last 40 s: release 1.0 retrieves in 100-111 ms, 1.1 in 300-311 ms.
+  for (let i = 0; i < 24; i++) {
+    const release = i < 12 ? '1.0' : '1.1';
+    const run: Run = {
+      release,
+      session: i % 2 === 0 ? 'sess-even' : 'sess-odd',
+      startMs: nowMs - 40_000 + i * 1000,
+      retrieveMs: (release === '1.0' ? 100 : 300) + (i % 12),
+      toolFails: i === 3 || i === 15,
+    };
+    const id = await sendRun(run);
+    traceIds.push(id);
+    if (run.toolFails) failedTools.push(id);
+  }
+  range = `from=${nowMs - 3_600_000}&to=${nowMs + 60_000}`;
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe('span statistics', () => {
+  it('gives each stage its count, exact percentiles, errors, tokens and cost', async () => {
+    const { status, body } = await getJson<SpanStatsResponse>(server.url, `/api/stats/spans?groupBy=name&${range}`);
+    expect(status).toBe(200);
+    const byName = new Map(body.groups.map((g) => [g.key, g]));
+    expect([...byName.keys()].sort()).toEqual(['answer', 'chat gpt-4o', 'execute_tool search', 'retrieve']);
+    const retrieve = byName.get('retrieve')!;
+    // 24 durations: 100..111 and 300..311 ms. Linear interpolation at rank 0.5 * 23 = 11.5 → (111 + 300) / 2.
+    expect(retrieve).toMatchObject({ count: 24, errorCount: 0, maxMs: 311, p50Ms: 205.5, inputTokens: null, costUsd: null });
+    // Rank 0.95 * 23 = 21.85 → 309 + 0.85 * (310 - 309).
+    expect(retrieve.p95Ms).toBeCloseTo(309.85, 6);
+    const tool = byName.get('execute_tool search')!;
+    expect(tool).toMatchObject({ count: 24, errorCount: 2 });
+    expect(tool.errorRate).toBeCloseTo(2 / 24, 12);
+    const chat = byName.get('chat gpt-4o')!;
+    expect(chat).toMatchObject({ count: 24, inputTokens: 24_000, outputTokens: 2_400, p50Ms: 2000 });
+    expect(chat.costUsd).toBeCloseTo(24 * CALL_COST, 10);
+  });
+
+  it('groups by a resource attribute and rejects what it does not know', async () => {
+    const { body } = await getJson<SpanStatsResponse>(server.url, `/api/stats/spans?groupBy=service.version&name=retrieve&${range}`);
+    expect(body.groups.map((g) => [g.key, g.count, g.maxMs])).toEqual([['1.0', 12, 111], ['1.1', 12, 311]]);
+    const bad = await getJson<ApiErrorBody>(server.url, '/api/stats/spans?groupby=name');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain("'groupby'");
+  });
+});
+
+describe('time series', () => {
+  it('has every aligned bucket, empty ones included, and groups that add up', async () => {
+    const from = Math.floor((nowMs - 600_000) / 60_000) * 60_000;
+    const path = `/api/stats/timeseries?metric=count&step=1m&groupBy=service.version&name=answer&from=${from}&to=${from + 660_000}`;
+    const { body } = await getJson<TimeseriesResponse>(server.url, path);
+    expect(body.stepMs).toBe(60_000);
+    expect(body.times).toHaveLength(11);
+    expect(body.times[0]).toBe(new Date(from).toISOString().replace('Z', '000Z'));
+    const totals = new Map(body.series.map((s) => [s.key, s.values.reduce<number>((a, v) => a + (v ?? 0), 0)]));
+    expect(totals).toEqual(new Map([['1.0', 12], ['1.1', 12]]));
+    // Ten minutes before the runs had no spans: those buckets are 0, not missing.
+    expect(body.series[0]!.values.slice(0, 8)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('gives null, not 0, for a percentile of an empty bucket', async () => {
+    const from = Math.floor((nowMs - 600_000) / 60_000) * 60_000;
+    const { body } = await getJson<TimeseriesResponse>(server.url, `/api/stats/timeseries?metric=p95&step=1m&from=${from}&to=${from + 660_000}`);
+    expect(body.series).toHaveLength(1);
+    expect(body.series[0]!.values[0]).toBeNull();
+    expect(body.series[0]!.values.some((v) => v !== null && v > 0)).toBe(true);
+  });
+});
+
+describe('sessions', () => {
+  it('lists sessions with runs and the cost of the LLM calls inside them', async () => {
+    const { body } = await getJson<SessionListResponse>(server.url, '/api/sessions');
+    expect(body.sessions.map((s) => [s.sessionId, s.runCount, s.failedRuns, s.services])).toEqual(
+      expect.arrayContaining([['sess-even', 12, 0, ['rag']], ['sess-odd', 12, 0, ['rag']]]),
+    );
+    for (const s of body.sessions) expect(s.costUsd).toBeCloseTo(12 * CALL_COST, 10);
+  });
+
+  it("summarizes one session's runs", async () => {
+    const { body } = await getJson<SessionDetail>(server.url, '/api/sessions/sess-odd?hours=1');
+    expect(body.runs).toHaveLength(12);
+    expect(body.summary).toMatchObject({ totalRuns: 12, completedRuns: 12, failedRuns: 0, errorRate: 0 });
+    expect(body.summary.totalCostUsd).toBeCloseTo(12 * CALL_COST, 10);
+    expect(body.summary.avgCostUsd).toBeCloseTo(CALL_COST, 10);
+    // Odd runs: retrieve 101, 103, …, 111 and 301, …, 311 ms; a run lasts retrieve + 2110 ms.
+    expect(body.summary.maxDurationMs).toBe(311 + 2110);
+    expect(body.summary.avgDurationMs).toBeCloseTo((106 + 306) / 2 + 2110, 6);
+  });
+});
+
+describe('realtime', () => {
+  it('counts what ended in the last minute and five minutes', async () => {
+    const { body } = await getJson<RealtimeMetrics>(server.url, '/api/metrics/realtime?service=rag');
+    // Every run ended in the last minute (the test took a few seconds at most).
+    expect(body.requestsPerSecond).toBeCloseTo(24 / 60, 10);
+    expect(body.errorRate).toBe(0);
+    expect(body.tokensPerSecond).toBeCloseTo((24 * 1100) / 60, 10);
+    expect(body.costPerHourUsd).toBeCloseTo((24 * CALL_COST * 3600) / 300, 8);
+    expect(body.cacheHitRate).toBeNull();
+    const other = await getJson<RealtimeMetrics>(server.url, '/api/metrics/realtime?service=nobody');
+    expect(other.body).toMatchObject({ requestsPerSecond: 0, avgLatencyMs: null, errorRate: null });
+  });
+});
+
+describe('error groups', () => {
+  it('groups tool failures whose messages differ only in numbers and quoted values', async () => {
+    const { body } = await getJson<ErrorGroupListResponse>(server.url, '/api/errors');
+    expect(body.groups).toHaveLength(1);
+    const [group] = body.groups;
+    expect(group).toMatchObject({ exceptionType: 'ToolError', toolName: 'search', count: 2, status: 'unresolved', regressed: false });
+    expect([...group!.sampleTraceIds].sort()).toEqual([...failedTools].sort());
+    expect(group!.hourly.reduce((a, h) => a + h.count, 0)).toBe(2);
+  });
+
+  it('marks a resolved group that happens again as regressed', async () => {
+    const [group] = (await getJson<ErrorGroupListResponse>(server.url, '/api/errors')).body.groups;
+    const patch = await fetch(`${server.url}/api/errors/${group!.fingerprint}`, {
+      method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'resolved' }),
+    });
+    expect(patch.status).toBe(200);
+    expect(((await patch.json()) as ErrorGroupDetail).group).toMatchObject({ status: 'resolved', regressed: false });
+    expect((await getJson<ErrorGroupListResponse>(server.url, '/api/errors?status=unresolved')).body.groups).toHaveLength(0);
+    // Its own release, so the comparison of 1.0 and 1.1 below is not changed by it.
+    await sendRun({ release: '1.2', session: 'sess-late', startMs: Date.now() + 5, retrieveMs: 5, toolFails: true });
+    const again = await getJson<ErrorGroupDetail>(server.url, `/api/errors/${group!.fingerprint}`);
+    expect(again.body.group).toMatchObject({ status: 'unresolved', regressed: true, count: 3 });
+    expect(again.body.occurrences).toHaveLength(3);
+    const unknown = await fetch(`${server.url}/api/errors/0123456789abcdef`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"status":"ignored"}' });
+    expect(unknown.status).toBe(404);
+  });
+});
+
+describe('critical path and comparison', () => {
+  it('finds the chain that decided a run: retrieve, then the LLM call, then the tool', async () => {
+    const { body } = await getJson<CriticalPath>(server.url, `/api/traces/${traceIds[0]}/critical-path`);
+    expect(body.spans.map((s) => s.name)).toEqual(['answer', 'retrieve', 'chat gpt-4o', 'execute_tool search']);
+    expect(body.spans.map((s) => s.onPathMs)).toEqual([10, 100, 2000, 100]);
+    expect(body.durationMs).toBe(2210);
+  });
+
+  it('says the new release retrieves significantly slower and calls the LLM no slower', async () => {
+    const { body } = await getJson<CompareResponse>(server.url, `/api/stats/compare?by=service.version&a=1.0&b=1.1&${range}`);
+    const row = (name: string) => body.rows.find((r) => r.name === name)!;
+    expect(row('retrieve').latency).toMatchObject({ test: 'mann-whitney-u', significant: true });
+    expect(row('retrieve').change.p50).toBeCloseTo((305.5 - 105.5) / 105.5, 10);
+    expect(row('chat gpt-4o').latency.significant).toBe(false);
+    expect(row('chat gpt-4o').change.costPerCall).toBe(0);
+  });
+});
+
+describe('app metric series', () => {
+  it("charts a counter's increase from the points the app exported", async () => {
+    const provider = new MeterProvider({
+      resource: resourceFromAttributes({ 'service.name': 'rag' }),
+      readers: [new PeriodicExportingMetricReader({ exporter: metricExporterFor(PROTOBUF, server.url), exportIntervalMillis: 3_600_000 })],
+    });
+    const jobs = provider.getMeter('jobs').createCounter('jobs.done');
+    jobs.add(5, { queue: 'a' });
+    await provider.forceFlush();
+    jobs.add(7, { queue: 'a' });
+    jobs.add(1, { queue: 'b' });
+    await provider.forceFlush();
+    await provider.shutdown();
+    const { body } = await getJson<MetricSeriesResponse>(server.url, '/api/metrics/series?name=jobs.done&fn=increase&step=1m&window=10m&groupBy=queue');
+    const last = new Map(body.series.map((s) => [s.key, s.values.at(-1)]));
+    expect(last).toEqual(new Map([['a', 12], ['b', 1]]));
+    const wrong = await getJson<ApiErrorBody>(server.url, '/api/metrics/series?name=jobs.done&fn=p95');
+    expect(wrong.status).toBe(400);
+  });
+});

@@ -1,0 +1,80 @@
+import type { LlmFields, SpanKind, SpanRecord } from '@spoor/model';
+import { expect, it } from 'vitest';
+import { SpanMetrics } from '../src/metrics/span-metrics.js';
+import { STORE_COMMIT_SECONDS_BUCKETS, SelfMetrics, createIngestMetrics } from '../src/self-metrics.js';
+import { promtoolCheckMetrics } from './support/prometheus.js';
+
+/**
+ * What `/metrics` serves, checked by `promtool check metrics`: Prometheus' own parser and its
+ * linter (naming, units, `_total` on counters, HELP on every family).
+ */
+
+const T0 = 1_700_000_000_000_000;
+
+function llm(fields: Partial<LlmFields>): LlmFields {
+  return {
+    provider: null, operation: null, requestModel: null, responseModel: null, inputTokens: null, outputTokens: null,
+    totalTokens: null, cacheReadInputTokens: null, cacheCreationInputTokens: null, reasoningTokens: null, costUsd: null,
+    costSource: null, timeToFirstTokenMs: null, finishReasons: null, ...fields,
+  };
+}
+
+function span(service: string, kind: SpanKind, ms: number, extra: Partial<SpanRecord> = {}): SpanRecord {
+  return {
+    projectId: 'default', traceId: '0'.repeat(31) + '1', spanId: '0'.repeat(15) + '1', parentSpanId: null, traceState: '', flags: 1,
+    name: 'op', kind, serviceName: service, startTimeUs: T0, endTimeUs: T0 + ms * 1000, status: { code: 'unset', message: '' },
+    attributes: {}, resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: '' },
+    scope: { name: 'test', version: '', attributes: {}, droppedAttributesCount: 0 }, events: [], links: [], droppedAttributesCount: 0,
+    droppedEventsCount: 0, droppedLinksCount: 0, llm: null, sessionId: null, userId: null, category: 'other', ...extra,
+  };
+}
+
+/** A server's worth of spans: several services and kinds, errors, every LLM field, odd label values, overflow. */
+function realisticSpanMetrics(): SpanMetrics {
+  const metrics = new SpanMetrics({ maxSeriesPerFamily: 12 });
+  const chat = llm({
+    provider: 'openai', operation: 'chat', requestModel: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06', inputTokens: 1200, outputTokens: 300,
+    cacheReadInputTokens: 400, cacheCreationInputTokens: 50, reasoningTokens: 64, costUsd: 0.0105, timeToFirstTokenMs: 420,
+  });
+  const spans: SpanRecord[] = [];
+  for (const [i, service] of ['checkout', 'agent', 'payments', 'say "hi"\\\n', 'größe ✓'].entries()) {
+    for (const kind of ['server', 'client', 'internal'] as const) {
+      spans.push(span(service, kind, 3 + i * 250), span(service, kind, 90_000, { status: { code: 'error', message: 'x' } }));
+    }
+  }
+  spans.push(span('agent', 'client', 1800, { llm: chat }));
+  spans.push(span('agent', 'client', 300, { llm: llm({ provider: 'anthropic', operation: 'chat', requestModel: 'claude "sonnet"', inputTokens: 80 }) }));
+  spans.push(span('agent', 'client', 40, { llm: llm({ responseModel: 'text-embedding-3-small', operation: 'embeddings', inputTokens: 12 }) }));
+  metrics.record(spans);
+  return metrics;
+}
+
+it('passes promtool check metrics with no problem reported, for span metrics and the server\'s own', async () => {
+  const self = new SelfMetrics();
+  const ingest = createIngestMetrics(self);
+  ingest.accepted({ signal: 'traces' }, 31);
+  ingest.rejected({ signal: 'logs', reason: 'too_large' });
+  ingest.requests({ signal: 'traces', status: '200' });
+  self.gauge('spoor_ingest_queue_records', 'Records accepted and not yet committed to the store.', () => 3);
+  const commit = self.histogram('spoor_store_commit_duration_seconds', 'Time to commit one batch to the store.', STORE_COMMIT_SECONDS_BUCKETS);
+  commit(0.012);
+  commit(0.4);
+
+  const spanText = realisticSpanMetrics().render();
+  // The overflow series is part of what promtool sees.
+  expect(spanText).toContain('spoor_spans_total{otel_metric_overflow="true"} 6');
+  expect(spanText).toContain('gen_ai_client_operation_time_to_first_chunk_seconds_bucket');
+  const { code, output } = await promtoolCheckMetrics(self.render() + spanText);
+  expect({ code, output }).toEqual({ code: 0, output: '' });
+});
+
+it('passes promtool check metrics before any span was recorded', async () => {
+  const { code, output } = await promtoolCheckMetrics(new SpanMetrics().render());
+  expect({ code, output }).toEqual({ code: 0, output: '' });
+});
+
+it('is caught by promtool when a counter lacks _total, so a clean pass means something', async () => {
+  const { code, output } = await promtoolCheckMetrics('# HELP spoor_spans Spans.\n# TYPE spoor_spans counter\nspoor_spans 1\n');
+  expect(code).not.toBe(0);
+  expect(output).toContain('counter metrics should have "_total" suffix');
+});
