@@ -45,12 +45,9 @@ import {
   LOG_SHAPE,
   SPAN_SHAPE,
   type SourceTexts,
-  METRIC_JSON_COLUMNS,
   logFromRow,
   mapArrayRows,
   mapRows,
-  parseJsonColumns,
-  metricPointFromRow,
   num,
   numOrNull,
   spanFromRow,
@@ -59,6 +56,7 @@ import { DuckDbWriter } from './writer.js';
 import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { repriceSpansOn, removeModelPrice, selectModelPrices, selectUnpricedModels, upsertModelPrice } from './pricing.js';
 import { selectComparison, selectRealtime, selectSpanStats, selectSpanTimeseries } from './analytics.js';
+import { selectMetricPoints, selectMetricPointsOf, selectMetrics } from './metric-reads.js';
 import { selectErrorGroups, selectErrorHourly, selectErrorOccurrences, upsertErrorGroupStatus } from './error-groups.js';
 import { selectSessionRuns, selectSessions } from './sessions.js';
 import { SqlParams, attributeEquals, likePattern, timeFilters } from './sql.js';
@@ -326,38 +324,16 @@ export class DuckDbStore implements Store {
     return mapArrayRows(rows, LOG_SHAPE, sources, (row) => logFromRow(row, shared));
   }
 
-  async listMetrics(projectId: string, range: TimeRange): Promise<MetricDescriptorRecord[]> {
-    const p = new SqlParams();
-    const where = [`project_id = ${p.add(projectId)}`, ...timeFilters(p, 'time_us', range)];
-    const rows = await this.read(
-      'list metrics',
-      `SELECT name, arg_max(type, time_us) AS type, arg_max(unit, time_us) AS unit,
-              arg_max(description, time_us) AS description, count(*) AS point_count, max(time_us) AS last_us
-       FROM metric_points WHERE ${where.join(' AND ')} GROUP BY name ORDER BY name`,
-      p.values,
-    );
-    return mapRows(rows, (row) => ({
-      name: row.get('name') as string,
-      type: row.get('type') as MetricDescriptorRecord['type'],
-      unit: row.get('unit') as string,
-      description: row.get('description') as string,
-      pointCount: num(row.get('point_count')),
-      lastSeenUs: num(row.get('last_us')),
-    }));
+  listMetrics(projectId: string, range: TimeRange): Promise<MetricDescriptorRecord[]> {
+    return this.onOwnConnection('list metrics', (connection) => selectMetrics(connection, projectId, range));
   }
 
-  async listMetricPoints(query: MetricPointQuery, offset: number, limit: number): Promise<MetricPointRecord[]> {
-    const p = new SqlParams();
-    const where = [`project_id = ${p.add(query.projectId)}`, `name = ${p.add(query.name)}`, ...timeFilters(p, 'time_us', query.range)];
-    if (query.service !== null) where.push(`service_name = ${p.add(query.service)}`);
-    const rows = await this.read(
-      'list metric points',
-      `SELECT * FROM metric_points JOIN sources USING (project_id, source_id) WHERE ${where.join(' AND ')}
-       ORDER BY time_us DESC, service_name, source_id, attributes, start_us LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}`,
-      p.values,
-    );
-    const shared = new JsonParseCache();
-    return mapRows(parseJsonColumns(rows, METRIC_JSON_COLUMNS), (row) => metricPointFromRow(row, shared));
+  listMetricPoints(query: MetricPointQuery, offset: number, limit: number): Promise<MetricPointRecord[]> {
+    return this.onOwnConnection('list metric points', (connection) => selectMetricPoints(connection, query, offset, limit));
+  }
+
+  readMetricPoints(projectId: string, names: readonly string[], range: TimeRange, service: string | null): Promise<MetricPointRecord[]> {
+    return this.onOwnConnection('read metric points', (connection) => selectMetricPointsOf(connection, projectId, names, range, service));
   }
 
   listUnpricedModels(projectId: string, range: TimeRange): Promise<UnpricedModelRecord[]> {
@@ -402,20 +378,6 @@ export class DuckDbStore implements Store {
 
   compareSpans(query: CompareQuery): Promise<CompareSideRecord[]> {
     return this.onOwnConnection('compare spans', (connection) => selectComparison(connection, query));
-  }
-
-  async readMetricPoints(projectId: string, names: readonly string[], range: TimeRange, service: string | null): Promise<MetricPointRecord[]> {
-    if (names.length === 0) return [];
-    const p = new SqlParams();
-    const where = [`project_id = ${p.add(projectId)}`, `name IN (${names.map((n) => p.add(n)).join(', ')})`, ...timeFilters(p, 'time_us', range)];
-    if (service !== null) where.push(`service_name = ${p.add(service)}`);
-    const rows = await this.read(
-      'read metric points',
-      `SELECT * FROM metric_points JOIN sources USING (project_id, source_id) WHERE ${where.join(' AND ')} ORDER BY time_us`,
-      p.values,
-    );
-    const shared = new JsonParseCache();
-    return mapRows(parseJsonColumns(rows, METRIC_JSON_COLUMNS), (row) => metricPointFromRow(row, shared));
   }
 
   listErrorGroups(query: ErrorGroupQuery, offset: number, limit: number): Promise<ErrorGroupRecord[]> {
