@@ -75,12 +75,17 @@ export function criticalPath(traceId: string, spans: readonly SpanTiming[]): Cri
 function linkParents(spans: readonly SpanTiming[]): Int32Array {
   const n = spans.length;
   const index = new Map<string, number>();
-  for (let i = 0; i < n; i++) if (!index.has(spans[i]!.spanId)) index.set(spans[i]!.spanId, i);
   const parent = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const s = spans[i]!;
-    const p = s.parentSpanId === null ? undefined : index.get(s.parentSpanId);
-    parent[i] = index.get(s.spanId) !== i ? -1 : p === undefined || p === i ? n : p;
+    const id = spans[i]!.spanId;
+    if (index.has(id)) parent[i] = -1;
+    else index.set(id, i);
+  }
+  for (let i = 0; i < n; i++) {
+    if (parent[i] === -1) continue;
+    const parentId = spans[i]!.parentSpanId;
+    const p = parentId === null ? undefined : index.get(parentId);
+    parent[i] = p === undefined || p === i ? n : p;
   }
   // 0 = not seen, 1 = on the chain being climbed, 2 = known to reach a root.
   const state = new Uint8Array(n);
@@ -97,7 +102,15 @@ function linkParents(spans: readonly SpanTiming[]): Int32Array {
   return parent;
 }
 
-/** Indices of the kept spans, latest end first; LSD radix sort on 8-bit digits, so O(n). */
+const DIGIT_BITS = 11;
+const DIGIT_MASK = (1 << DIGIT_BITS) - 1;
+const LOW_WORD = 2 ** 32;
+
+/**
+ * Indices of the kept spans, latest end first: an LSD radix sort on 11-bit digits of the key
+ * (latest end - end, whole microseconds), so O(n) with one pass per digit the widest key needs
+ * (3 up to 8.6 billion µs, 2.4 hours; 5 for any safe integer).
+ */
 function sortByEndDescending(parent: Int32Array, end: Float64Array): Int32Array {
   let order = new Int32Array(parent.length);
   let m = 0;
@@ -106,22 +119,39 @@ function sortByEndDescending(parent: Int32Array, end: Float64Array): Int32Array 
   for (let i = 0; i < parent.length; i++) {
     if (parent[i] === -1) continue;
     order[m++] = i;
-    maxEnd = Math.max(maxEnd, end[i]!);
-    minEnd = Math.min(minEnd, end[i]!);
+    const e = end[i]!;
+    if (e > maxEnd) maxEnd = e;
+    if (e < minEnd) minEnd = e;
   }
   order = order.subarray(0, m);
+  // The key split in two 32-bit words, read by span index.
+  const low = new Uint32Array(parent.length);
+  const high = new Uint32Array(parent.length);
+  for (let k = 0; k < m; k++) {
+    const i = order[k]!;
+    const key = Math.round(maxEnd - end[i]!);
+    low[i] = key % LOW_WORD;
+    high[i] = Math.floor(key / LOW_WORD);
+  }
   let other = new Int32Array(m);
-  const counts = new Int32Array(256);
-  // Ascending on maxEnd - end is descending on end; one pass per byte of the widest key.
-  for (let radix = 1; radix <= maxEnd - minEnd; radix *= 256) {
+  const counts = new Int32Array(1 << DIGIT_BITS);
+  for (let shift = 0; shift < 64 && 2 ** shift <= maxEnd - minEnd; shift += DIGIT_BITS) {
+    const digit = (i: number): number => {
+      if (shift + DIGIT_BITS <= 32) return (low[i]! >>> shift) & DIGIT_MASK;
+      if (shift >= 32) return (high[i]! >>> (shift - 32)) & DIGIT_MASK;
+      return ((low[i]! >>> shift) | (high[i]! << (32 - shift))) & DIGIT_MASK;
+    };
     counts.fill(0);
-    for (let k = 0; k < m; k++) counts[Math.floor((maxEnd - end[order[k]!]!) / radix) % 256]!++;
-    for (let d = 0, sum = 0; d < 256; d++) {
+    for (let k = 0; k < m; k++) counts[digit(order[k]!)]!++;
+    for (let d = 0, sum = 0; d < counts.length; d++) {
       const c = counts[d]!;
       counts[d] = sum;
       sum += c;
     }
-    for (let k = 0; k < m; k++) other[counts[Math.floor((maxEnd - end[order[k]!]!) / radix) % 256]!++] = order[k]!;
+    for (let k = 0; k < m; k++) {
+      const i = order[k]!;
+      other[counts[digit(i)]!++] = i;
+    }
     [order, other] = [other, order];
   }
   return order;
