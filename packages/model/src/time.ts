@@ -3,11 +3,18 @@
  * `2026-11-21T10:00:00.123456Z`. `Date` alone keeps only milliseconds.
  */
 export function isoFromMicros(us: number): string {
-  const ms = Math.floor(us / 1000);
-  const micros = us - ms * 1000;
-  const iso = new Date(ms).toISOString(); // 2026-11-21T10:00:00.123Z
-  return `${iso.slice(0, 23)}${String(micros).padStart(3, '0')}Z`;
+  const seconds = Math.floor(us / 1_000_000);
+  // Times in one answer mostly share their second: its text is made once.
+  if (seconds !== cachedSecond) {
+    cachedSecond = seconds;
+    cachedPrefix = new Date(seconds * 1000).toISOString().slice(0, 20); // 2026-11-21T10:00:00.
+  }
+  const fraction = String(us - seconds * 1_000_000);
+  return `${cachedPrefix}${'000000'.slice(fraction.length)}${fraction}Z`;
 }
+
+let cachedSecond = Number.NaN;
+let cachedPrefix = '';
 
 const ISO_FRACTION = /\.(\d+)(?=Z|[+-]\d\d:?\d\d$)/;
 

@@ -1,0 +1,206 @@
+// npm run bench:analytics — the analytics API over 5,000,000 stored spans: span statistics and
+// time series over a day, realtime numbers, the critical path of a 50,000-span trace, a /metrics
+// scrape, sessions, error groups and a release comparison, each timed through the real server.
+//
+// The data set (analytics-data.mjs) is written by SQL once and cached under
+// /tmp/spoor-bench-analytics/<version>/; it is regenerated when older than BENCH_MAX_AGE_HOURS.
+// Each run copies the cached file, adds the traces that would have arrived since it was generated
+// (so the last day, and the realtime window of the last 5 minutes, are full up to the moment the
+// server starts), then runs `spoor serve` on the copy.
+// Env: BENCH_TRACES (198,000 traces of 25 spans), BENCH_BIG_SPANS (50,000), BENCH_RUNS (10 timed
+// runs after 2 warm-ups), BENCH_MAX_AGE_HOURS (3), BENCH_REGENERATE=1, BENCH_KEEP=1 (keep the run's copy).
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { DuckDbStore } from '../dist/store/duckdb/duckdb-store.js';
+import { MODELS, SERVICES, fillUntil, generate } from './analytics-data.mjs';
+import { cpuSeconds, mib, peakRssBytes, startSpoor, stopChild } from './lib.mjs';
+
+/** Part of the cache key: bump it when analytics-data.mjs changes what it writes. */
+const VERSION = 'v1';
+const traces = Number(process.env.BENCH_TRACES ?? 198_000);
+const bigSpans = Number(process.env.BENCH_BIG_SPANS ?? 50_000);
+const runs = Number(process.env.BENCH_RUNS ?? 10);
+const maxAgeHours = Number(process.env.BENCH_MAX_AGE_HOURS ?? 3);
+const ROOT = '/tmp/spoor-bench-analytics';
+const cacheDir = join(ROOT, `${VERSION}-${traces}x25-${bigSpans}`);
+const cachePath = join(cacheDir, 'spoor.duckdb');
+const paramsPath = join(cacheDir, 'params.json');
+const nowUs = () => Date.now() * 1000;
+
+// 1. The cached data set: reused while younger than maxAgeHours, so the top-up below stays small.
+let params = await readFile(paramsPath, 'utf8').then(JSON.parse, () => null);
+const ageHours = params === null ? Infinity : (nowUs() - params.generatedUs) / 3.6e9;
+if (params === null || ageHours > maxAgeHours || process.env.BENCH_REGENERATE === '1') {
+  await rm(cacheDir, { recursive: true, force: true });
+  const building = `${cacheDir}.building`;
+  await rm(building, { recursive: true, force: true });
+  await mkdir(building, { recursive: true });
+  console.log(`generating ${traces.toLocaleString('en')} traces of 25 spans and one of ${bigSpans.toLocaleString('en')} spans into ${cachePath}`);
+  const t = performance.now();
+  params = await generate({
+    path: join(building, 'spoor.duckdb'), nowUs: nowUs(), traces, bigSpans, openStore: (o) => DuckDbStore.open(o), log: console.log,
+  });
+  params.generationS = (performance.now() - t) / 1000;
+  await writeFile(join(building, 'params.json'), JSON.stringify(params, null, 2));
+  await rm(cacheDir, { recursive: true, force: true });
+  await rename(building, cacheDir);
+  console.log(`generated in ${params.generationS.toFixed(0)} s`);
+} else {
+  console.log(`using the data set generated ${ageHours.toFixed(1)} h ago (in ${params.generationS.toFixed(0)} s) at ${cachePath}`);
+}
+const fileBytes = (await stat(cachePath)).size;
+console.log(`file: ${mib(fileBytes)} MiB; big trace ${params.bigTraceId}: ${params.bigSpans} spans, depth ${params.bigDepth}, ${(params.bigRootMs / 60000).toFixed(0)} min long`);
+
+// 2. This run's copy, topped up to now.
+await mkdir(ROOT, { recursive: true });
+const dataDir = await mkdtemp(join(ROOT, 'run-'));
+const dbPath = join(dataDir, 'spoor.duckdb');
+await copyFile(cachePath, dbPath);
+let t = performance.now();
+const added = await fillUntil(dbPath, params, nowUs());
+console.log(`topped up with ${added.toLocaleString('en')} spans of the last ${((nowUs() - params.generatedUs) / 6e7).toFixed(0)} min in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+t = performance.now();
+const spoor = await startSpoor(dataDir);
+console.log(`server started in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+// 3. OTLP traffic, so the in-memory span metrics that /metrics reads have realistic series.
+const bodies = trafficBodies(20, 1000);
+t = performance.now();
+for (const body of bodies) {
+  const response = await fetch(`${spoor.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
+  if (response.status !== 200) throw new Error(`OTLP request refused: ${response.status} ${await response.text()}`);
+}
+for (const deadline = performance.now() + 120_000; ;) {
+  const metrics = await fetch(`${spoor.url}/metrics`).then((r) => r.text());
+  if (/^spoor_ingest_queue_records 0$/m.test(metrics)) break;
+  if (performance.now() > deadline) {
+    await stopChild(spoor);
+    await rm(dataDir, { recursive: true, force: true });
+    throw new Error('the OTLP traffic was not committed within 120 s (see the server log above)');
+  }
+  await new Promise((r) => setTimeout(r, 200));
+}
+console.log(`sent ${bodies.length * 1000} spans over OTLP/protobuf and committed them in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+
+// 4. The endpoints. Each `from`/`to` is taken at the moment of the request, as a dashboard would.
+const DAY_MS = 86_400_000;
+const day = () => `from=${Date.now() - DAY_MS}&to=${Date.now()}`;
+const endpoints = [
+  ['span stats by name, 24 h', () => `/api/stats/spans?groupBy=name&${day()}`, 1000, (b) => `${b.groups.length} groups, ${sum(b.groups.map((g) => g.count))} spans`],
+  ['time series p95, 24 h at 1 min', () => `/api/stats/timeseries?metric=p95&step=1m&${day()}`, 500, seriesNote],
+  ['time series count, 24 h at 1 min', () => `/api/stats/timeseries?metric=count&step=1m&${day()}`, 500, seriesNote],
+  ['realtime', () => '/api/metrics/realtime', 100, (b) => `${b.requestsPerSecond.toFixed(2)} req/s, cache hit rate ${b.cacheHitRate?.toFixed(2)}`],
+  [`critical path, ${params.bigSpans} spans`, () => `/api/traces/${params.bigTraceId}/critical-path`, 100, (b) => `${b.spans.length} spans on the path, ${b.segments.length} segments`],
+  ['/metrics scrape', () => '/metrics', 50, (b) => `${b.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length} samples`],
+  ['sessions (default 7 days)', () => '/api/sessions', null, (b) => `${b.sessions.length} sessions`],
+  ['error groups', () => '/api/errors', null, (b) => `${b.groups.length} groups`],
+  ['compare service.version 2.3.1 vs 2.4.0 (7 days)', () => '/api/stats/compare?by=service.version&a=2.3.1&b=2.4.0', null, (b) => `${b.rows.length} rows`],
+];
+
+const results = [];
+for (const [label, path, goalMs, note] of endpoints) {
+  const cpuBefore = cpuSeconds(spoor.pid);
+  const r = await timeGet(path);
+  const cpuPerRequestMs = ((cpuSeconds(spoor.pid) - cpuBefore) * 1000) / (runs + 2);
+  const row = { label, path: path(), goalMs, cpuPerRequestMs, peakRssMiB: Number(mib(peakRssBytes(spoor.pid))), ...r };
+  if (r.error === undefined) {
+    try {
+      row.note = note(r.body);
+    } catch (error) {
+      row.note = `unexpected answer: ${error.message}`;
+    }
+  }
+  results.push(row);
+  console.log(r.error ?? `${label}: median ${r.medianMs.toFixed(0)} ms, p95 ${r.p95Ms.toFixed(0)} ms, server CPU ${cpuPerRequestMs.toFixed(0)} ms/request, peak RSS so far ${row.peakRssMiB} MiB (${row.note})`);
+}
+const rss = peakRssBytes(spoor.pid);
+await stopChild(spoor);
+if (process.env.BENCH_KEEP === '1') console.log(`kept ${dataDir}`);
+else await rm(dataDir, { recursive: true, force: true });
+
+console.log(`\n${runs} timed runs per request after 2 warm-ups, to the last byte of the answer; server peak RSS ${mib(rss)} MiB\n`);
+console.log('| request | median | p95 | goal | |');
+console.log('|---|---|---|---|---|');
+for (const r of results) {
+  if (r.error !== undefined) {
+    console.log(`| ${r.label} | - | - | ${r.goalMs === null ? '-' : `< ${r.goalMs} ms`} | ERROR: ${r.error.replaceAll('|', '\\|')} |`);
+    continue;
+  }
+  const verdict = r.goalMs === null ? '' : r.p95Ms < r.goalMs ? 'PASS' : r.medianMs < r.goalMs ? 'PASS at the median, p95 over' : 'MISS';
+  console.log(`| ${r.label} | ${r.medianMs.toFixed(0)} ms | ${r.p95Ms.toFixed(0)} ms | ${r.goalMs === null ? '-' : `< ${r.goalMs} ms`} | ${verdict} |`);
+}
+console.log(JSON.stringify({ params, fileBytes, added, peakRssBytes: rss, results: results.map((r) => ({ ...r, body: undefined })) }));
+
+function sum(values) {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+function seriesNote(b) {
+  return `${b.times.length} buckets, ${b.series.length} series`;
+}
+
+/** Times `runs` requests after two warm-ups; an answer other than 200 ends the timing with its text. */
+async function timeGet(pathOf) {
+  const times = [];
+  let body;
+  for (let i = 0; i < runs + 2; i++) {
+    const path = pathOf();
+    const start = performance.now();
+    const response = await fetch(`${spoor.url}${path}`);
+    const text = await response.text();
+    if (i >= 2) times.push(performance.now() - start);
+    if (response.status !== 200) return { error: `${response.status} ${text.slice(0, 300)}` };
+    body = (response.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text;
+  }
+  times.sort((a, b) => a - b);
+  return { body, medianMs: times[times.length >> 1], p95Ms: times[Math.min(times.length - 1, Math.ceil(times.length * 0.95) - 1)], maxMs: times.at(-1) };
+}
+
+/**
+ * `count` OTLP/protobuf requests of `spansPerBatch` spans, one service per request, every model
+ * of the data set: agent runs of 10 spans (workflow, agent, LLM calls, a tool, a retrieval).
+ */
+function trafficBodies(count, spansPerBatch) {
+  const out = [];
+  for (let b = 0; b < count; b++) {
+    const exporter = new InMemorySpanExporter();
+    const service = SERVICES[b % SERVICES.length];
+    const provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': service, 'service.version': '2.4.0' }),
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+    });
+    const tracer = provider.getTracer('spoor-bench', '1.0.0');
+    const t0 = Date.now() - 30_000;
+    for (let n = 0; n < spansPerBatch / 10; n++) {
+      const start = t0 + n * 20;
+      const root = tracer.startSpan('workflow research', { startTime: start, kind: SpanKind.SERVER, attributes: { 'session.id': `live-${n % 40}` } });
+      const ctx = trace.setSpan(context.active(), root);
+      const agent = tracer.startSpan('invoke_agent researcher', { startTime: start + 1, attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'researcher' } }, ctx);
+      const agentCtx = trace.setSpan(ctx, agent);
+      for (let s = 0; s < 6; s++) {
+        const [prov, model, responseModel, operation] = MODELS[(b + n + s) % MODELS.length];
+        const llm = tracer.startSpan(`${operation} ${model}`, {
+          startTime: start + 2 + s * 300,
+          kind: SpanKind.CLIENT,
+          attributes: {
+            'gen_ai.operation.name': operation, 'gen_ai.provider.name': prov, 'gen_ai.request.model': model, 'gen_ai.response.model': responseModel,
+            'gen_ai.usage.input_tokens': 900 + ((n * 37 + s) % 800), 'gen_ai.usage.output_tokens': 120 + ((n + s) % 300), 'gen_ai.response.finish_reasons': ['stop'],
+          },
+        }, agentCtx);
+        if ((n + s) % 50 === 0) llm.setStatus({ code: SpanStatusCode.ERROR, message: '429 Rate limit reached' });
+        llm.end(start + 2 + s * 300 + 250 + ((n * 13 + s * 7) % 900));
+      }
+      tracer.startSpan('execute_tool web_search', { startTime: start + 1900, attributes: { 'gen_ai.tool.name': 'web_search' } }, agentCtx).end(start + 2300);
+      tracer.startSpan('retrieve vector_store', { startTime: start + 2300, attributes: { 'cache.hit': n % 3 === 0 } }, agentCtx).end(start + 2400);
+      agent.end(start + 2500);
+      root.end(start + 2600);
+    }
+    out.push(Buffer.from(ProtobufTraceSerializer.serializeRequest(exporter.getFinishedSpans())));
+  }
+  return out;
+}
