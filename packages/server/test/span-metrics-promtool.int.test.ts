@@ -1,33 +1,15 @@
-import type { LlmFields, SpanKind, SpanRecord } from '@spoor/model';
+import type { SpanRecord } from '@spoor/model';
 import { expect, it } from 'vitest';
 import { SpanMetrics } from '../src/metrics/span-metrics.js';
 import { STORE_COMMIT_SECONDS_BUCKETS, SelfMetrics, createIngestMetrics } from '../src/self-metrics.js';
 import { promtoolCheckMetrics } from './support/prometheus.js';
+import { llm, metricSpan as span } from './support/metric-spans.js';
 
 /**
  * What `/metrics` serves, checked by `promtool check metrics`: Prometheus' own parser and its
  * linter (naming, units, `_total` on counters, HELP on every family).
  */
 
-const T0 = 1_700_000_000_000_000;
-
-function llm(fields: Partial<LlmFields>): LlmFields {
-  return {
-    provider: null, operation: null, requestModel: null, responseModel: null, inputTokens: null, outputTokens: null,
-    totalTokens: null, cacheReadInputTokens: null, cacheCreationInputTokens: null, reasoningTokens: null, costUsd: null,
-    costSource: null, timeToFirstTokenMs: null, finishReasons: null, ...fields,
-  };
-}
-
-function span(service: string, kind: SpanKind, ms: number, extra: Partial<SpanRecord> = {}): SpanRecord {
-  return {
-    projectId: 'default', traceId: '0'.repeat(31) + '1', spanId: '0'.repeat(15) + '1', parentSpanId: null, traceState: '', flags: 1,
-    name: 'op', kind, serviceName: service, startTimeUs: T0, endTimeUs: T0 + ms * 1000, status: { code: 'unset', message: '' },
-    attributes: {}, resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: '' },
-    scope: { name: 'test', version: '', attributes: {}, droppedAttributesCount: 0 }, events: [], links: [], droppedAttributesCount: 0,
-    droppedEventsCount: 0, droppedLinksCount: 0, llm: null, sessionId: null, userId: null, category: 'other', ...extra,
-  };
-}
 
 /** A server's worth of spans: several services and kinds, errors, every LLM field, odd label values, overflow. */
 function realisticSpanMetrics(): SpanMetrics {

@@ -1,27 +1,6 @@
-import type { LlmFields, SpanKind, SpanRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import { SpanMetrics } from './span-metrics.js';
-
-const T0 = 1_700_000_000_000_000;
-
-function llm(fields: Partial<LlmFields>): LlmFields {
-  return {
-    provider: null, operation: null, requestModel: null, responseModel: null, inputTokens: null, outputTokens: null,
-    totalTokens: null, cacheReadInputTokens: null, cacheCreationInputTokens: null, reasoningTokens: null, costUsd: null,
-    costSource: null, timeToFirstTokenMs: null, finishReasons: null, ...fields,
-  };
-}
-
-/** A committed span of `service` and `kind` that lasted `ms` milliseconds. */
-function span(service: string, kind: SpanKind, ms: number, extra: Partial<SpanRecord> = {}): SpanRecord {
-  return {
-    projectId: 'default', traceId: '0'.repeat(31) + '1', spanId: '0'.repeat(15) + '1', parentSpanId: null, traceState: '', flags: 1,
-    name: 'op', kind, serviceName: service, startTimeUs: T0, endTimeUs: T0 + ms * 1000, status: { code: 'unset', message: '' },
-    attributes: {}, resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: '' },
-    scope: { name: 'test', version: '', attributes: {}, droppedAttributesCount: 0 }, events: [], links: [], droppedAttributesCount: 0,
-    droppedEventsCount: 0, droppedLinksCount: 0, llm: null, sessionId: null, userId: null, category: 'other', ...extra,
-  };
-}
+import { llm, metricSpan as span } from '../../test/support/metric-spans.js';
 
 const failed = { status: { code: 'error' as const, message: 'boom' } };
 
