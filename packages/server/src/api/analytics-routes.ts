@@ -13,7 +13,7 @@ import {
   spanStatsQueryFrom,
   timeseriesQueryFrom,
 } from './analytics-params.js';
-import { type QueryString, invalid, rangeQueryFrom, traceId } from './params.js';
+import { type QueryString, invalid, rangeQueryFrom, rejectUnknown, traceId } from './params.js';
 
 export interface AnalyticsRoutesOptions {
   analytics: JsonAnalytics;
@@ -47,8 +47,7 @@ export async function analyticsRoutes(app: FastifyInstance, options: AnalyticsRo
   app.get('/api/metrics/series', async (request, reply) => json(reply, await analytics.metricSeries(metricSeriesQueryFrom(q(request), project, nowUs()))));
 
   app.get<{ Params: { traceId: string } }>('/api/traces/:traceId/critical-path', async (request, reply) => {
-    const [name] = Object.keys(q(request));
-    if (name !== undefined) throw invalid(name, 'is not a parameter of this endpoint');
+    rejectUnknown(q(request), []);
     return json(reply, await analytics.criticalPath(project, traceId(request.params.traceId)));
   });
 
@@ -57,8 +56,7 @@ export async function analyticsRoutes(app: FastifyInstance, options: AnalyticsRo
     json(reply, await errors.getErrorGroup(project, fingerprint(request.params.fingerprint), rangeQueryFrom(q(request)), nowUs())),
   );
   app.patch<{ Params: { fingerprint: string } }>('/api/errors/:fingerprint', async (request, reply) => {
-    const [name] = Object.keys(q(request));
-    if (name !== undefined) throw invalid(name, 'is not a parameter of this endpoint');
+    rejectUnknown(q(request), []);
     const body = request.body;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('body', 'must be a JSON object like {"status":"resolved"}');
     const status = errorStatusFrom(body as Record<string, unknown>);

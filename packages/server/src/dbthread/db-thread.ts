@@ -47,7 +47,8 @@ async function start(): Promise<void> {
       send({ type: 'log', level: 'error', message: 'a commit failed; its records will be read back from the spool and retried', data: { error: String(error), records } }),
   });
   const services = new Map<ServiceMethod, object>();
-  for (const method of QUERY_METHODS) services.set(method, new QueryService(store));
+  const queries = new QueryService(store);
+  for (const method of QUERY_METHODS) services.set(method, queries);
   for (const method of PRICE_METHODS) services.set(method, pricing);
   const analytics = new AnalyticsService(store);
   for (const method of ANALYTICS_METHODS) services.set(method, analytics);
