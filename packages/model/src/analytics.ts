@@ -214,14 +214,17 @@ export interface CompareResponse {
   rows: CompareRow[];
 }
 
-/** A span on a trace's critical path, and how much of the path it accounts for. */
+/**
+ * A span on a trace's critical path, and how much of the path it accounts for. Times are
+ * milliseconds after the path's `startTime` (a child clipped to its parent may start before it).
+ */
 export interface CriticalPathSpan {
   spanId: string;
   parentSpanId: string | null;
   name: string;
   serviceName: string;
   category: SpanCategory;
-  startTime: string;
+  startMs: number;
   durationMs: number;
   /** Time of the path spent in this span itself (not in a child on the path). */
   onPathMs: number;
@@ -231,12 +234,15 @@ export interface CriticalPathSpan {
 export interface CriticalPathSegment {
   /** `null` for a gap between root spans of a trace with several roots, where no span ran. */
   spanId: string | null;
-  start: string;
-  end: string;
+  /** Milliseconds after the path's `startTime`. */
+  startMs: number;
   durationMs: number;
 }
 
-/** `GET /api/traces/:id/critical-path`. */
+/**
+ * `GET /api/traces/:id/critical-path`. Offsets rather than timestamps: a 50,000-span trace can have
+ * ten thousand segments, and the waterfall draws offsets anyway.
+ */
 export interface CriticalPath {
   traceId: string;
   startTime: string;

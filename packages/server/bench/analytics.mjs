@@ -8,7 +8,8 @@
 // (so the last day, and the realtime window of the last 5 minutes, are full up to the moment the
 // server starts), then runs `spoor serve` on the copy.
 // Env: BENCH_TRACES (198,000 traces of 25 spans), BENCH_BIG_SPANS (50,000), BENCH_RUNS (10 timed
-// runs after 2 warm-ups), BENCH_MAX_AGE_HOURS (3), BENCH_REGENERATE=1, BENCH_KEEP=1 (keep the run's copy).
+// runs), BENCH_WARMUPS (5 untimed runs first, so V8 has compiled the hot paths), BENCH_MAX_AGE_HOURS
+// (3), BENCH_REGENERATE=1, BENCH_KEEP=1 (keep the run's copy).
 import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
@@ -24,6 +25,7 @@ const VERSION = 'v1';
 const traces = Number(process.env.BENCH_TRACES ?? 198_000);
 const bigSpans = Number(process.env.BENCH_BIG_SPANS ?? 50_000);
 const runs = Number(process.env.BENCH_RUNS ?? 10);
+const warmups = Number(process.env.BENCH_WARMUPS ?? 5);
 const maxAgeHours = Number(process.env.BENCH_MAX_AGE_HOURS ?? 3);
 const ROOT = '/tmp/spoor-bench-analytics';
 const cacheDir = join(ROOT, `${VERSION}-${traces}x25-${bigSpans}`);
@@ -123,7 +125,7 @@ await stopChild(spoor);
 if (process.env.BENCH_KEEP === '1') console.log(`kept ${dataDir}`);
 else await rm(dataDir, { recursive: true, force: true });
 
-console.log(`\n${runs} timed runs per request after 2 warm-ups, to the last byte of the answer; server peak RSS ${mib(rss)} MiB\n`);
+console.log(`\n${runs} timed runs per request after ${warmups} warm-ups, to the last byte of the answer; server peak RSS ${mib(rss)} MiB\n`);
 console.log('| request | median | p95 | goal | |');
 console.log('|---|---|---|---|---|');
 for (const r of results) {
@@ -144,16 +146,16 @@ function seriesNote(b) {
   return `${b.times.length} buckets, ${b.series.length} series`;
 }
 
-/** Times `runs` requests after two warm-ups; an answer other than 200 ends the timing with its text. */
+/** Times `runs` requests after `warmups` untimed ones; an answer other than 200 ends the timing with its text. */
 async function timeGet(pathOf) {
   const times = [];
   let body;
-  for (let i = 0; i < runs + 2; i++) {
+  for (let i = 0; i < runs + warmups; i++) {
     const path = pathOf();
     const start = performance.now();
     const response = await fetch(`${spoor.url}${path}`);
     const text = await response.text();
-    if (i >= 2) times.push(performance.now() - start);
+    if (i >= warmups) times.push(performance.now() - start);
     if (response.status !== 200) return { error: `${response.status} ${text.slice(0, 300)}` };
     body = (response.headers.get('content-type') ?? '').includes('json') ? JSON.parse(text) : text;
   }

@@ -220,6 +220,15 @@ describe('critical path and comparison', () => {
     expect(body.spans.map((s) => s.name)).toEqual(['answer', 'retrieve', 'chat gpt-4o', 'execute_tool search']);
     expect(body.spans.map((s) => s.onPathMs)).toEqual([10, 100, 2000, 100]);
     expect(body.durationMs).toBe(2210);
+    // Segments tile the run in milliseconds after its start, each naming a span listed on the path.
+    const listed = new Set(body.spans.map((s) => s.spanId));
+    expect(body.segments[0]!.startMs).toBe(0);
+    for (const [i, g] of body.segments.entries()) {
+      expect(listed.has(g.spanId!)).toBe(true);
+      if (i > 0) expect(g.startMs).toBeCloseTo(body.segments[i - 1]!.startMs + body.segments[i - 1]!.durationMs, 9);
+    }
+    expect(body.segments.at(-1)!.startMs + body.segments.at(-1)!.durationMs).toBeCloseTo(2210, 9);
+    expect(body.spans[0]).toMatchObject({ parentSpanId: null, startMs: 0, durationMs: 2210 });
   });
 
   it('says the new release retrieves significantly slower and calls the LLM no slower', async () => {

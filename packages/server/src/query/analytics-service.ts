@@ -224,9 +224,9 @@ export class AnalyticsService {
   }
 
   async criticalPath(projectId: string, traceId: string): Promise<CriticalPath> {
-    const spans = await this.store.getTraceTimings(projectId, traceId);
-    if (spans === null || spans.length === 0) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
-    return criticalPath(traceId, spans);
+    const timings = await this.store.getTraceTimings(projectId, traceId);
+    if (timings === null || timings.count === 0) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
+    return criticalPath(traceId, timings);
   }
 
   async compare(query: CompareQuery): Promise<CompareResponse> {

@@ -1,13 +1,21 @@
 import { microsFromIso, type CriticalPath, type SpanRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { criticalPath } from './critical-path.js';
+import { traceTimingsOf } from '../store/trace-timings.js';
+import { criticalPath as pathOf } from './critical-path.js';
 
 const T0_US = 1_700_000_000_000_000;
+
+/**
+ * A test span id as a real one: its ASCII bytes, zero-padded on the right, which keeps the order
+ * of ids (so ties break the same way) for names of up to 8 characters; `nameOf` reads it back.
+ */
+const hexOf = (name: string): string => Buffer.from(name).toString('hex').padEnd(16, '0');
+const nameOf = (id: string): string => Buffer.from(id.replace(/(00)+$/, ''), 'hex').toString();
 
 /** A span of the test trace; times in milliseconds after T0. */
 function span(spanId: string, parentSpanId: string | null, startMs: number, endMs: number): SpanRecord {
   return {
-    projectId: 'default', traceId: 't'.repeat(32), spanId, parentSpanId, traceState: '', flags: 0, name: `op ${spanId}`,
+    projectId: 'default', traceId: 't'.repeat(32), spanId: hexOf(spanId), parentSpanId: parentSpanId === null ? null : hexOf(parentSpanId), traceState: '', flags: 0, name: `op ${spanId}`,
     kind: 'internal', serviceName: 'svc', startTimeUs: T0_US + startMs * 1000, endTimeUs: T0_US + endMs * 1000,
     status: { code: 'unset', message: '' }, attributes: {}, resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: '' },
     scope: { name: '', version: '', attributes: {}, droppedAttributesCount: 0 }, events: [], links: [],
@@ -15,13 +23,19 @@ function span(spanId: string, parentSpanId: string | null, startMs: number, endM
   };
 }
 
+const criticalPath = (traceId: string, spans: SpanRecord[]): CriticalPath => pathOf(traceId, traceTimingsOf(spans));
+
 /** Milliseconds after T0 of an ISO time. */
 const msOf = (iso: string): number => (microsFromIso(iso)! - T0_US) / 1000;
 
 type Seg = [spanId: string | null, fromMs: number, toMs: number];
 
-const segmentsOf = (p: CriticalPath): Seg[] => p.segments.map((s) => [s.spanId, msOf(s.start), msOf(s.end)]);
-const onPathOf = (p: CriticalPath): Array<[string, number]> => p.spans.map((s) => [s.spanId, s.onPathMs]);
+/** Segments by test span name, in milliseconds after T0. */
+const segmentsOf = (p: CriticalPath): Seg[] => {
+  const at = msOf(p.startTime);
+  return p.segments.map((s) => [s.spanId === null ? null : nameOf(s.spanId), at + s.startMs, at + s.startMs + s.durationMs]);
+};
+const onPathOf = (p: CriticalPath): Array<[string, number]> => p.spans.map((s) => [nameOf(s.spanId), s.onPathMs]);
 
 describe('criticalPath, worked out by hand', () => {
   it.each<[string, SpanRecord[], Seg[], Array<[string, number]>]>([
@@ -129,14 +143,15 @@ describe('criticalPath, worked out by hand', () => {
     expect(msOf(p.startTime)).toBe(segments[0]![1]);
   });
 
-  it('describes each span on the path with its full duration', () => {
-    const p = criticalPath('t1', [span('r', null, 0, 100), span('a', 'r', 50, 150)]);
-    expect(p.traceId).toBe('t1');
+  it('describes each span on the path with its full duration, in milliseconds after the path starts', () => {
+    const p = criticalPath('t1', [span('r', null, 10, 100), span('a', 'r', 50, 150)]);
+    expect(p).toMatchObject({ traceId: 't1', startTime: '2023-11-14T22:13:20.010000Z', durationMs: 90 });
     expect(p.spans[1]).toEqual({
-      spanId: 'a', parentSpanId: 'r', name: 'op a', serviceName: 'svc', category: 'other',
-      startTime: '2023-11-14T22:13:20.050000Z', durationMs: 100, onPathMs: 50,
+      spanId: hexOf('a'), parentSpanId: hexOf('r'), name: 'op a', serviceName: 'svc', category: 'other', startMs: 40, durationMs: 100, onPathMs: 50,
     });
+    expect(p.segments).toEqual([{ spanId: hexOf('r'), startMs: 0, durationMs: 40 }, { spanId: hexOf('a'), startMs: 40, durationMs: 50 }]);
   });
+
 
   it('returns an empty path of 0 ms for no spans', () => {
     expect(criticalPath('t1', [])).toMatchObject({ traceId: 't1', durationMs: 0, spans: [], segments: [] });
@@ -159,7 +174,7 @@ describe('criticalPath at scale', () => {
     const spans = Array.from({ length: N }, (_, i) => span(`c${i}`, i === 0 ? null : `c${i - 1}`, i, 2 * N - i));
     const p = criticalPath('t1', spans.reverse());
     expect(p.segments).toHaveLength(2 * N - 1);
-    expect(p.spans.map((s) => s.spanId)).toEqual(Array.from({ length: N }, (_, i) => `c${i}`));
+    expect(p.spans.map((s) => nameOf(s.spanId))).toEqual(Array.from({ length: N }, (_, i) => `c${i}`));
     expect(p.spans.every((s) => s.onPathMs === 2)).toBe(true);
   });
 
@@ -197,7 +212,7 @@ function randomTrace(random: () => number): SpanRecord[] {
     const roll = random();
     const p = i === 0 || roll < 0.08 ? null : roll < 0.12 ? 'gone' : spans[pick(i)]!;
     const startMs = p === null || p === 'gone' ? pick(6) * 10 : (p.startTimeUs - T0_US) / 1000 + (pick(11) - 2) * 10;
-    spans.push(span(`s${i}`, p === null ? null : p === 'gone' ? 'gone' : p.spanId, startMs, startMs + pick(7) * 10));
+    spans.push(span(`s${i}`, p === null ? null : p === 'gone' ? 'gone' : nameOf(p.spanId), startMs, startMs + pick(7) * 10));
   }
   return spans;
 }
@@ -238,7 +253,7 @@ function referenceSegments(spans: SpanRecord[]): Seg[] {
     if (last !== undefined && last[0] === id && last[2] === from) last[2] = to;
     else merged.push([id, from, to]);
   }
-  return merged.map(([id, from, to]) => [id, (from - T0_US) / 1000, (to - T0_US) / 1000]);
+  return merged.map(([id, from, to]) => [id === null ? null : nameOf(id), (from - T0_US) / 1000, (to - T0_US) / 1000]);
 }
 
 describe('criticalPath on 200 random traces', () => {
@@ -252,7 +267,7 @@ describe('criticalPath on 200 random traces', () => {
   it('tiles the window with segments that each lie inside their span', () => {
     for (const spans of traces) {
       const p = criticalPath('t1', spans);
-      const byId = new Map(spans.map((s) => [s.spanId, s]));
+      const byId = new Map(spans.map((s) => [nameOf(s.spanId), s]));
       const segs = segmentsOf(p);
       let at = msOf(p.startTime);
       for (const [id, from, to] of segs) {

@@ -1,5 +1,5 @@
-import { isoFromMicros, type CriticalPath, type CriticalPathSegment, type CriticalPathSpan } from '@spoor/model';
-import type { SpanTiming } from '../store/store.js';
+import { isoFromMicros, SPAN_CATEGORIES, type CriticalPath, type CriticalPathSegment, type CriticalPathSpan } from '@spoor/model';
+import { spanIdHex, type TraceTimings } from '../store/trace-timings.js';
 
 /**
  * A trace's critical path: the chain of spans that determined its end-to-end time, and how much
@@ -20,72 +20,94 @@ import type { SpanTiming } from '../store/store.js';
  *   the smallest span id, so the answer does not depend on the order spans arrive in. An end
  *   before the start counts as the start. Of spans sharing an id, the first is kept.
  * - `segments` are in time order and tile the window exactly; adjacent stretches of one span are
- *   merged. `spans` lists each span on the path once, in the order a forward walk enters it
+ *   merged. Times are offsets from the window's start. `spans` lists each span on the path once, in the order a forward walk enters it
  *   (a parent before the child that starts its stretch), with its own time as `onPathMs`; a span
  *   whose whole stretch is explained by its children is listed with `onPathMs` 0.
  *
- * O(n): children are ordered by end with an LSD radix sort and grouped by parent with a counting
- * sort; the walk then looks at each child once, because a child skipped for starting after the
+ * O(n): parents are found through an open-addressing table of the 64-bit span ids, children are
+ * ordered by end with an LSD radix sort and grouped by parent with a counting sort; the walk then
+ * looks at each child once, because a child skipped for starting after the
  * cursor can never qualify again (the cursor only moves back). Iterative, so a 50,000-deep chain
  * cannot overflow the stack. An empty span list gives an empty path of 0 ms.
+
  */
-export function criticalPath(traceId: string, spans: readonly SpanTiming[]): CriticalPath {
-  const n = spans.length;
-  if (n === 0) return { traceId, startTime: isoFromMicros(0), durationMs: 0, spans: [], segments: [] };
-  const parent = linkParents(spans);
-  const start = new Float64Array(n);
+export function criticalPath(traceId: string, t: TraceTimings): CriticalPath {
+  const n = t.count;
+  const walk = walkCriticalPath(t);
+  const { lo } = walk;
+  // Hex ids are made once per span on the path: segments name the same spans again.
+  const idOf = new Array<string>(n);
+  const spans = new Array<CriticalPathSpan>(walk.entered.length);
+  walk.entered.forEach((i, k) => {
+    const label = t.labelOf(i);
+    const hasParent = t.parentHigh[i] !== 0 || t.parentLow[i] !== 0;
+    spans[k] = {
+      spanId: (idOf[i] = spanIdHex(t.idHigh[i]!, t.idLow[i]!)),
+      parentSpanId: hasParent ? spanIdHex(t.parentHigh[i]!, t.parentLow[i]!) : null,
+      name: label.name,
+      serviceName: label.serviceName,
+      category: SPAN_CATEGORIES[t.category[i]!] ?? 'other',
+      startMs: (t.startUs[i]! - lo) / 1000,
+      durationMs: Math.max(0, t.endUs[i]! - t.startUs[i]!) / 1000,
+      onPathMs: walk.onPathUs[i]! / 1000,
+    };
+  });
+  const segments = new Array<CriticalPathSegment>(walk.segSpan.length);
+  for (let s = 0; s < segments.length; s++) {
+    const x = walk.segSpan[s]!;
+    segments[s] = { spanId: x === n ? null : idOf[x]!, startMs: (walk.segStart[s]! - lo) / 1000, durationMs: (walk.segEnd[s]! - walk.segStart[s]!) / 1000 };
+  }
+  return { traceId, startTime: isoFromMicros(lo), durationMs: (walk.hi - lo) / 1000, spans, segments };
+}
+
+/** The path by span index: what `criticalPath` describes. */
+export function walkCriticalPath(t: TraceTimings): PathWalk {
+  const n = t.count;
+  const parent = linkParents(t);
+  const start = t.startUs;
   const end = new Float64Array(n);
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < n; i++) {
-    start[i] = spans[i]!.startTimeUs;
-    end[i] = Math.max(spans[i]!.startTimeUs, spans[i]!.endTimeUs);
+    end[i] = Math.max(start[i]!, t.endUs[i]!);
     if (parent[i] === n) {
       lo = Math.min(lo, start[i]!);
       hi = Math.max(hi, end[i]!);
     }
   }
+  if (n === 0) lo = hi = 0;
   const { kids, first } = groupByParent(parent, sortByEndDescending(parent, end));
-  const walk = walkBackwards(spans, n, start, end, kids, first, lo, hi);
-  return {
-    traceId,
-    startTime: isoFromMicros(lo),
-    durationMs: (hi - lo) / 1000,
-    spans: walk.entered.map((i): CriticalPathSpan => {
-      const s = spans[i]!;
-      return {
-        spanId: s.spanId,
-        parentSpanId: s.parentSpanId,
-        name: s.name,
-        serviceName: s.serviceName,
-        category: s.category,
-        startTime: isoFromMicros(s.startTimeUs),
-        durationMs: Math.max(0, s.endTimeUs - s.startTimeUs) / 1000,
-        onPathMs: walk.onPathUs[i]! / 1000,
-      };
-    }),
-    segments: walk.segments,
-  };
+  return walkBackwards(t, start, end, kids, first, lo, hi);
 }
 
 /**
  * Each span's parent index; `n` (the virtual root) for a root, -1 for a repeated span id. A span
  * on a parent cycle is reachable from no root: the first one of the cycle met becomes a root.
  */
-function linkParents(spans: readonly SpanTiming[]): Int32Array {
-  const n = spans.length;
-  const index = new Map<string, number>();
+function linkParents(t: TraceTimings): Int32Array {
+  const n = t.count;
+  const { idHigh, idLow } = t;
+  // Open addressing, linear probing, at most half full: slot -> span index, -1 when empty.
+  const size = 2 ** Math.max(4, Math.ceil(Math.log2(2 * n + 1)));
+  const slots = new Int32Array(size).fill(-1);
+  const slotOf = (high: number, low: number): number => {
+    let h = Math.imul(high ^ Math.imul(low, 0x9e3779b1), 0x85ebca6b);
+    h = (h ^ (h >>> 15)) & (size - 1);
+    for (let i = slots[h]!; i !== -1 && (idHigh[i] !== high || idLow[i] !== low); i = slots[h]!) h = (h + 1) & (size - 1);
+    return h;
+  };
   const parent = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const id = spans[i]!.spanId;
-    if (index.has(id)) parent[i] = -1;
-    else index.set(id, i);
+    const s = slotOf(idHigh[i]!, idLow[i]!);
+    if (slots[s] === -1) slots[s] = i;
+    else parent[i] = -1;
   }
   for (let i = 0; i < n; i++) {
     if (parent[i] === -1) continue;
-    const parentId = spans[i]!.parentSpanId;
-    const p = parentId === null ? undefined : index.get(parentId);
-    parent[i] = p === undefined || p === i ? n : p;
+    const high = t.parentHigh[i]!;
+    const low = t.parentLow[i]!;
+    const p = high === 0 && low === 0 ? -1 : slots[slotOf(high, low)]!;
+    parent[i] = p === -1 || p === i ? n : p;
   }
   // 0 = not seen, 1 = on the chain being climbed, 2 = known to reach a root.
   const state = new Uint8Array(n);
@@ -169,16 +191,26 @@ function groupByParent(parent: Int32Array, order: Int32Array): { kids: Int32Arra
   return { kids, first };
 }
 
-interface Walk {
+/** A walked path, by span index; index `count` is the virtual root (a gap between roots). */
+export interface PathWalk {
+  /** The window explained, in µs. */
+  lo: number;
+  hi: number;
   /** Spans on the path, in forward pre-order. */
-  entered: number[];
+  entered: Int32Array;
+  /** Each span's own time on the path, by span index. */
   onPathUs: Float64Array;
-  segments: CriticalPathSegment[];
+  /** Segments in time order: span index, start and end in µs. */
+  segSpan: Int32Array;
+  segStart: Float64Array;
+  segEnd: Float64Array;
 }
 
 function walkBackwards(
-  spans: readonly SpanTiming[], n: number, start: Float64Array, end: Float64Array, kids: Int32Array, first: Int32Array, lo: number, hi: number,
-): Walk {
+  t: TraceTimings, start: Float64Array, end: Float64Array, kids: Int32Array, first: Int32Array, lo: number, hi: number,
+): PathWalk {
+  const n = t.count;
+  const idLess = (a: number, b: number): boolean => t.idHigh[a]! < t.idHigh[b]! || (t.idHigh[a] === t.idHigh[b] && t.idLow[a]! < t.idLow[b]!);
   // One frame per span being walked: its index, window start, cursor and next child to look at.
   const frameSpan = new Int32Array(n + 1);
   const frameLo = new Float64Array(n + 1);
@@ -230,7 +262,7 @@ function walkBackwards(
         // Among children ending together, the earliest start wins; the rest start at or after the new cursor.
         for (k++; k < last && end[kids[k]!] === e; k++) {
           const c = kids[k]!;
-          if (start[c]! < cursor && start[c]! < e && (start[c]! < start[best]! || (start[c] === start[best] && spans[c]!.spanId < spans[best]!.spanId))) best = c;
+          if (start[c]! < cursor && start[c]! < e && (start[c]! < start[best]! || (start[c] === start[best] && idLess(c, best)))) best = c;
         }
       }
     }
@@ -251,14 +283,12 @@ function walkBackwards(
     frameCursor[depth] = childHi;
     frameKid[depth] = first[best]!;
   }
-  const segments: CriticalPathSegment[] = [];
-  // Segments are adjacent: each boundary is formatted once, as one's end and the next one's start.
-  let boundary = segs > 0 ? isoFromMicros(segStart[segs - 1]!) : '';
-  for (let s = segs - 1; s >= 0; s--) {
-    const x = segSpan[s]!;
-    const start = boundary;
-    boundary = isoFromMicros(segEnd[s]!);
-    segments.push({ spanId: x === n ? null : spans[x]!.spanId, start, end: boundary, durationMs: (segEnd[s]! - segStart[s]!) / 1000 });
-  }
-  return { entered: Array.from(left.subarray(0, leftCount)).reverse(), onPathUs, segments };
+  // Emitted last first: reversed into time order.
+  const entered = left.slice(0, leftCount).reverse();
+  return {
+    lo, hi, entered, onPathUs,
+    segSpan: segSpan.slice(0, segs).reverse(),
+    segStart: segStart.slice(0, segs).reverse(),
+    segEnd: segEnd.slice(0, segs).reverse(),
+  };
 }

@@ -17,6 +17,7 @@ import type {
   TraceQuery,
   TraceSummaryRecord,
 } from '@spoor/model';
+import type { TraceTimings } from './trace-timings.js';
 
 /** Records to commit together: one transaction, all or nothing. */
 export interface WriteBatch {
@@ -68,9 +69,6 @@ export interface RepriceResult {
   /** Traces whose summaries were brought up to date with them. */
   traces: number;
 }
-
-/** What a critical path needs of a span. */
-export type SpanTiming = Pick<SpanRecord, 'spanId' | 'parentSpanId' | 'name' | 'serviceName' | 'category' | 'startTimeUs' | 'endTimeUs'>;
 
 /** Aggregates of a group of spans, durations in microseconds (see `SpanStats`). */
 export interface SpanStatsRecord {
@@ -238,8 +236,8 @@ export interface StoreReader {
   listUnpricedModels(projectId: string, range: TimeRange): Promise<UnpricedModelRecord[]>;
   /** Prices set through the API, as stored. */
   listModelPrices(projectId: string): Promise<ModelPrice[]>;
-  /** A trace's spans with only their times and names, or `null` when the project has no such trace. */
-  getTraceTimings(projectId: string, traceId: string): Promise<SpanTiming[] | null>;
+  /** What a critical path needs of a trace's spans, or `null` when the project has no such trace. */
+  getTraceTimings(projectId: string, traceId: string): Promise<TraceTimings | null>;
   /** Span aggregates per group, most spans first, at most `limit` groups. Exact percentiles. */
   spanStats(query: SpanStatsQuery): Promise<SpanStatsRecord[]>;
   /** A span metric per step-aligned bucket (bucket = floor(start / step) * step) and group. */

@@ -24,7 +24,6 @@ import {
   type SessionRunRecord,
   type SpanStatsQuery,
   type SpanStatsRecord,
-  type SpanTiming,
   type TimeseriesQuery,
   type TimeseriesRow,
   type RepriceResult,
@@ -55,6 +54,7 @@ import { DuckDbWriter } from './writer.js';
 import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { repriceSpansOn, removeModelPrice, selectModelPrices, selectUnpricedModels, upsertModelPrice } from './pricing.js';
 import { selectComparison, selectRealtime, selectSpanStats, selectSpanTimeseries } from './analytics.js';
+import type { TraceTimings } from '../trace-timings.js';
 import { selectTraceTimings } from './trace-timings.js';
 import { selectMetricPoints, selectMetricPointsOf, selectMetrics } from './metric-reads.js';
 import { selectErrorGroups, selectErrorHourly, selectErrorOccurrences, upsertErrorGroupStatus } from './error-groups.js';
@@ -254,7 +254,7 @@ export class DuckDbStore implements Store {
     };
   }
 
-  async getTraceTimings(projectId: string, traceId: string): Promise<SpanTiming[] | null> {
+  async getTraceTimings(projectId: string, traceId: string): Promise<TraceTimings | null> {
     const bounds = await this.traceBounds(projectId, traceId);
     if (bounds === null) return null;
     return this.onOwnConnection("read a trace's span times", (connection) => selectTraceTimings(connection, projectId, traceId, bounds));
