@@ -11,6 +11,7 @@ import {
   type SpanGroupColumn,
   type TimeRange,
 } from '@spoor/model';
+import { DAY_US, HOUR_US, MINUTE_US, SECOND_US, parseDurationUs } from '../duration.js';
 import type { MetricSeriesQuery } from '../query/analytics-service.js';
 import type { ErrorListQuery } from '../query/error-service.js';
 import type { CompareQuery, SpanStatsQuery, TimeseriesQuery } from '../store/store.js';
@@ -33,10 +34,6 @@ import {
  * so a bare request never scans everything ever stored.
  */
 
-const SECOND_US = 1_000_000;
-const MINUTE_US = 60 * SECOND_US;
-const HOUR_US = 60 * MINUTE_US;
-const DAY_US = 24 * HOUR_US;
 
 const SPAN_FILTER_PARAMS = [
   'from', 'to', 'service', 'name', 'text', 'status', 'minDurationMs', 'maxDurationMs', 'attr', 'sessionId', 'model', 'kind',
@@ -55,15 +52,11 @@ export function closedRange(q: QueryString, nowUs: number, defaultSpanUs: number
   return { fromUs: range.fromUs ?? toUs - defaultSpanUs, toUs };
 }
 
-const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/;
-const UNIT_US: Record<string, number> = { ms: 1000, s: SECOND_US, m: MINUTE_US, h: HOUR_US, d: DAY_US };
-
 /** A duration: `500ms`, `30s`, `5m`, `1h`, `1d`, or a number of milliseconds. In microseconds. */
 export function duration(q: QueryString, name: string): number | null {
   const value = single(q, name);
   if (value === null) return null;
-  const match = DURATION.exec(value.trim());
-  const us = match === null ? NaN : Math.round(Number(match[1]) * UNIT_US[match[2] ?? 'ms']!);
+  const us = parseDurationUs(value) ?? NaN;
   if (!(us >= 1000)) throw invalid(name, `must be a duration of at least 1ms like 500ms, 30s, 5m, 1h, 1d (or milliseconds), not '${value}'`);
   return us;
 }
