@@ -88,3 +88,21 @@ export type {
 export { METRIC_SERIES_FNS, SPAN_GROUP_COLUMNS, TIMESERIES_METRICS } from './analytics.js';
 export type { ErrorGroup, ErrorGroupDetail, ErrorGroupListResponse, ErrorGroupStatus, ErrorOccurrenceRecord, ErrorParts } from './errors.js';
 export { ERROR_GROUP_STATUSES, FINGERPRINT_VERSION } from './errors.js';
+export type {
+  Alert,
+  AlertHistoryEntry,
+  AlertHistoryResponse,
+  AlertListResponse,
+  AlertRule,
+  AlertRuleListResponse,
+  AlertRuleSource,
+  AlertRuleSpec,
+  AlertSeverity,
+  AlertState,
+  LabelMatcher,
+  NoDataBehaviour,
+  Silence,
+  SilenceListResponse,
+  ThresholdOp,
+} from './alerts.js';
+export { ALERT_SEVERITIES, NO_DATA_BEHAVIOURS } from './alerts.js';
