@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { describeStoreContract } from '../store-contract.js';
+import { describeAlertStoreContract } from '../store-contract-alerts.js';
 import { describeAnalyticsContract } from '../store-contract-analytics.js';
 import { DuckDbStore } from './duckdb-store.js';
 
@@ -20,3 +21,4 @@ async function openOnFile(): Promise<DuckDbStore> {
 
 describeStoreContract('DuckDB (file)', openOnFile);
 describeAnalyticsContract('DuckDB (file)', openOnFile);
+describeAlertStoreContract('DuckDB (file)', openOnFile);

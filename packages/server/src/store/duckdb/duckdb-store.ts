@@ -56,6 +56,7 @@ import { repriceSpansOn, removeModelPrice, selectModelPrices, selectUnpricedMode
 import { selectComparison, selectRealtime, selectSpanStats, selectSpanTimeseries } from './analytics.js';
 import type { TraceTimings } from '../trace-timings.js';
 import { selectTraceTimings } from './trace-timings.js';
+import { DuckDbAlertStore } from './alerts.js';
 import { selectMetricPoints, selectMetricPointsOf, selectMetrics } from './metric-reads.js';
 import { selectErrorGroups, selectErrorHourly, selectErrorOccurrences, upsertErrorGroupStatus } from './error-groups.js';
 import { selectSessionRuns, selectSessions } from './sessions.js';
@@ -84,6 +85,7 @@ const LOG_MARGIN_US = 3_600_000_000;
  */
 export class DuckDbStore implements Store {
   private readonly writer: DuckDbWriter;
+  readonly alerts: DuckDbAlertStore;
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -91,6 +93,7 @@ export class DuckDbStore implements Store {
     private readonly second: DuckDBConnection,
   ) {
     this.writer = new DuckDbWriter([connection, second]);
+    this.alerts = new DuckDbAlertStore((what, fn) => this.onOwnConnection(what, fn));
   }
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {
@@ -400,6 +403,7 @@ export class DuckDbStore implements Store {
         'DELETE FROM spans WHERE start_us < $1::BIGINT',
         'DELETE FROM trace_parts WHERE end_us < $1::BIGINT',
         'DELETE FROM errors WHERE time_us < $1::BIGINT',
+        'DELETE FROM alert_history WHERE time_us < $1::BIGINT',
       ],
       logs: ['DELETE FROM logs WHERE time_us < $1::BIGINT'],
       metrics: ['DELETE FROM metric_points WHERE time_us < $1::BIGINT'],

@@ -11,7 +11,7 @@
  * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
  * append-only (spans of one trace arrive in many batches, from many services).
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS spoor_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -136,6 +136,46 @@ CREATE TABLE IF NOT EXISTS errors (
 );
 
 -- What users decided about error groups (PATCH /api/errors/:fingerprint).
+CREATE TABLE IF NOT EXISTS alert_rules (
+  project_id VARCHAR NOT NULL,
+  name VARCHAR NOT NULL,
+  spec VARCHAR NOT NULL,
+  created_us BIGINT NOT NULL,
+  updated_us BIGINT NOT NULL,
+  PRIMARY KEY (project_id, name)
+);
+
+-- The alert engine's memory (alert states, notification groups) as one JSON document per project,
+-- replaced after each evaluation in the transaction that appends its history.
+CREATE TABLE IF NOT EXISTS alert_state (
+  project_id VARCHAR PRIMARY KEY,
+  state VARCHAR NOT NULL,
+  updated_us BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS alert_history (
+  project_id VARCHAR NOT NULL,
+  time_us BIGINT NOT NULL,
+  rule VARCHAR NOT NULL,
+  labels VARCHAR NOT NULL,
+  kind VARCHAR NOT NULL,
+  severity VARCHAR NOT NULL,
+  value DOUBLE,
+  receiver VARCHAR,
+  detail VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS silences (
+  project_id VARCHAR NOT NULL,
+  id VARCHAR NOT NULL,
+  matchers VARCHAR NOT NULL,
+  starts_us BIGINT NOT NULL,
+  ends_us BIGINT NOT NULL,
+  created_by VARCHAR NOT NULL,
+  comment VARCHAR NOT NULL,
+  PRIMARY KEY (project_id, id)
+);
+
 CREATE TABLE IF NOT EXISTS error_group_states (
   project_id VARCHAR NOT NULL,
   fingerprint VARCHAR NOT NULL,
