@@ -1,0 +1,19 @@
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { BUILT_IN_DEFAULTS, compileRule } from './rule.js';
+
+describe('the agent presets file', () => {
+  it('compiles, with the limits agent teams start with', async () => {
+    const file = parse(await readFile(new URL('../../alerts/agent-presets.yaml', import.meta.url), 'utf8')) as { rules: unknown[] };
+    const rules = file.rules.map((r) => compileRule(r, BUILT_IN_DEFAULTS, new Set(['log'])));
+    const limit = (name: string) => rules.find((r) => r.name === name)!.levels.map((l) => `${l.severity} ${l.op} ${l.threshold}`);
+    expect(limit('workflow-too-long')).toEqual(['warning > 600000']);
+    expect(limit('step-too-long')).toEqual(['warning > 120000']);
+    expect(limit('llm-call-too-long')).toEqual(['warning > 30000']);
+    expect(limit('cost-per-workflow')).toEqual(['critical > 5', 'warning > 1']);
+    expect(limit('error-rate')).toEqual(['critical > 0.2', 'warning > 0.05']);
+    expect(limit('request-latency-p95')).toEqual(['warning > 3000']);
+    expect(rules).toHaveLength(8);
+  });
+});
