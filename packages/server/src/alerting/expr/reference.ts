@@ -31,8 +31,10 @@ matcher   := label op "value"                  op: =  !=  =~ (regex)  !~ (not re
   JavaScript regular expressions.
 - **Names** are \`[A-Za-z_][A-Za-z0-9_.]*\`; quote anything else (\`"queue wait"\`). Keywords (\`by\`,
   \`anomaly\`) are lowercase.
-- \`anomaly(x)[baseline]\` scores how unusual the current value of \`x\` is against its history
-  over the baseline period; compare the score with a threshold such as \`> 3\`.
+- \`anomaly(x)[baseline]\` scores how unusual the current value of \`x\` is against its values in
+  the windows of the baseline period before it: a robust z-score, (value − median) / (1.4826 ×
+  MAD), so a few past spikes do not move it. 3 is unusual, 5 very; compare it with a threshold
+  such as \`> 3\` (or \`< -3\` for drops). Fewer than 6 past values give no data.
 
 ### Sources and functions
 
