@@ -81,6 +81,9 @@ export interface LogReceiverConfig {
 export interface Notifier {
   readonly name: string;
   send(notification: Notification): void;
-  /** Waits for what is queued or in flight to finish, up to `timeoutMs`, then drops the rest. */
+  /**
+   * Waits for what is queued or in flight to finish, up to `timeoutMs`, then drops the rest; each
+   * dropped notification (and any `send` after `close`) is still reported as a failed delivery.
+   */
   close(timeoutMs: number): Promise<void>;
 }
