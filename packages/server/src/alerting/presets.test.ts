@@ -1,12 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { BUILT_IN_DEFAULTS, compileRule } from './rule.js';
+import { readRulesFile } from './rules-file.js';
 
 describe('the agent presets file', () => {
-  it('compiles, with the limits agent teams start with', async () => {
-    const file = parse(await readFile(new URL('../../alerts/agent-presets.yaml', import.meta.url), 'utf8')) as { rules: unknown[] };
-    const rules = file.rules.map((r) => compileRule(r, BUILT_IN_DEFAULTS, new Set(['log'])));
+  it('reads as a rules file, with the limits agent teams start with', async () => {
+    const { rules } = readRulesFile(await readFile(new URL('../../alerts/agent-presets.yaml', import.meta.url), 'utf8'), 'agent-presets.yaml');
     const limit = (name: string) => rules.find((r) => r.name === name)!.levels.map((l) => `${l.severity} ${l.op} ${l.threshold}`);
     expect(limit('workflow-too-long')).toEqual(['warning > 600000']);
     expect(limit('step-too-long')).toEqual(['warning > 120000']);
