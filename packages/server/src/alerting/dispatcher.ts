@@ -105,7 +105,7 @@ function fullMatch(source: string): RegExp {
 }
 
 /** The keys of the alerts a silence or an inhibition mutes. */
-export function muted(
+function muted(
   alerts: readonly DispatchAlert[], silences: readonly SilenceRule[], inhibitRules: readonly InhibitRule[], nowUs: number,
 ): { silenced: Set<string>; inhibited: Set<string> } {
   const active = silences.filter((s) => s.startsUs <= nowUs && nowUs < s.endsUs);
@@ -122,7 +122,7 @@ export function muted(
   return { silenced, inhibited };
 }
 
-export function groupKeyOf(receiver: string, rule: string, groupLabels: Readonly<Record<string, string>>): string {
+function groupKeyOf(receiver: string, rule: string, groupLabels: Readonly<Record<string, string>>): string {
   return JSON.stringify([receiver, rule, Object.keys(groupLabels).sort().map((k) => [k, groupLabels[k]])]);
 }
 

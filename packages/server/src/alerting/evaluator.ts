@@ -79,7 +79,7 @@ export function labelsKey(labels: Readonly<Record<string, string>>): string {
   return JSON.stringify(Object.keys(labels).sort().map((name) => [name, labels[name]]));
 }
 
-export function compare(value: number, op: ThresholdOp, threshold: number): boolean {
+function compare(value: number, op: ThresholdOp, threshold: number): boolean {
   switch (op) {
     case '>': return value > threshold;
     case '>=': return value >= threshold;

@@ -61,7 +61,7 @@ export function criticalPath(traceId: string, t: TraceTimings): CriticalPath {
 }
 
 /** The path by span index: what `criticalPath` describes. */
-export function walkCriticalPath(t: TraceTimings): PathWalk {
+function walkCriticalPath(t: TraceTimings): PathWalk {
   const n = t.count;
   const parent = linkParents(t);
   const start = t.startUs;
@@ -192,7 +192,7 @@ function groupByParent(parent: Int32Array, order: Int32Array): { kids: Int32Arra
 }
 
 /** A walked path, by span index; index `count` is the virtual root (a gap between roots). */
-export interface PathWalk {
+interface PathWalk {
   /** The window explained, in µs. */
   lo: number;
   hi: number;

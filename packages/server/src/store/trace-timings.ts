@@ -42,7 +42,7 @@ export function spanIdHex(high: number, low: number): string {
 }
 
 /** An id's high and low 32 bits; `null` becomes 0:0. */
-export function spanIdHalves(hex: string | null): [high: number, low: number] {
+function spanIdHalves(hex: string | null): [high: number, low: number] {
   if (hex === null) return [0, 0];
   if (!/^[0-9a-f]{16}$/.test(hex)) throw new Error(`'${hex}' is not a span id of 16 lowercase hex digits`);
   return [parseInt(hex.slice(0, HEX_WORD), 16), parseInt(hex.slice(HEX_WORD), 16)];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { DeliveryResult, Notification } from '../notification.js';
+import type { DeliveryResult } from '../notification.js';
 import type { NotifyLogger } from './delivery.js';
 import { LogNotifier } from './log.js';
+import { notification, notifiedAlert } from './test-notifications.js';
 
 interface Line {
   level: string;
@@ -23,32 +24,25 @@ class RecordingLogger implements NotifyLogger {
   }
 }
 
-const NOTIFICATION: Notification = {
-  version: 1,
-  receiver: 'audit',
-  status: 'firing',
-  groupKey: 'slow-llm{model="gpt-4o"}',
-  groupLabels: { alertname: 'slow-llm', model: 'gpt-4o' },
-  commonLabels: { alertname: 'slow-llm', model: 'gpt-4o' },
-  commonAnnotations: {},
-  alerts: [
-    {
-      rule: 'slow-llm',
-      status: 'firing',
-      severity: 'warning',
-      labels: { alertname: 'slow-llm', model: 'gpt-4o', severity: 'warning' },
-      annotations: { summary: 'p95 latency of gpt-4o is 4.2 s' },
-      value: 4200,
-      threshold: 3000,
-      activeSince: '2025-01-01T00:00:00.000Z',
-      firingSince: '2025-01-01T00:05:00.000Z',
-      resolvedAt: null,
-      links: { traces: 'http://spoor.test/traces?model=gpt-4o', alerts: 'http://spoor.test/alerts' },
-    },
-  ],
-  externalUrl: 'http://spoor.test',
-  sentAt: '2025-01-01T00:05:30.000Z',
-};
+const NOTIFICATION = notification(
+  [notifiedAlert({
+    rule: 'slow-llm',
+    severity: 'warning',
+    labels: { alertname: 'slow-llm', model: 'gpt-4o', severity: 'warning' },
+    annotations: { summary: 'p95 latency of gpt-4o is 4.2 s' },
+    value: 4200,
+    threshold: 3000,
+    firingSince: '2025-01-01T00:05:00.000Z',
+    links: { traces: 'http://spoor.test/traces?model=gpt-4o', alerts: 'http://spoor.test/alerts' },
+  })],
+  {
+    receiver: 'audit',
+    groupKey: 'slow-llm{model="gpt-4o"}',
+    groupLabels: { alertname: 'slow-llm', model: 'gpt-4o' },
+    commonLabels: { alertname: 'slow-llm', model: 'gpt-4o' },
+    sentAt: '2025-01-01T00:05:30.000Z',
+  },
+);
 
 describe('LogNotifier', () => {
   it('writes one structured line per notification at info by default, and reports success', () => {

@@ -1,8 +1,9 @@
 import { type IncomingHttpHeaders, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeliveryResult, Notification } from '../notification.js';
+import type { DeliveryResult } from '../notification.js';
 import { SlackNotifier, slackMessage } from './slack.js';
+import { notification, notifiedAlert } from './test-notifications.js';
 
 let server: Server | null = null;
 let notifier: SlackNotifier | null = null;
@@ -32,32 +33,11 @@ async function startSlack(statuses: number[]): Promise<{ url: string; requests: 
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/services/T000/B000/XXXXSECRET`, requests };
 }
 
-const NOTIFICATION: Notification = {
-  version: 1,
-  receiver: 'team-slack',
-  status: 'firing',
-  groupKey: 'high-error-rate{}',
-  groupLabels: { alertname: 'high-error-rate' },
-  commonLabels: {},
-  commonAnnotations: {},
-  alerts: [
-    {
-      rule: 'high-error-rate',
-      status: 'firing',
-      severity: 'critical',
-      labels: { alertname: 'high-error-rate', severity: 'critical' },
-      annotations: { summary: 'Error rate is 12%' },
-      value: 0.12,
-      threshold: 0.05,
-      activeSince: '2025-01-01T00:00:00.000Z',
-      firingSince: '2025-01-01T00:01:00.000Z',
-      resolvedAt: null,
-      links: { traces: 'http://spoor.test/traces', alerts: 'http://spoor.test/alerts' },
-    },
-  ],
-  externalUrl: 'http://spoor.test',
-  sentAt: '2025-01-01T00:02:00.000Z',
-};
+const NOTIFICATION = notification(
+  [notifiedAlert({ labels: { alertname: 'high-error-rate', severity: 'critical' }, annotations: { summary: 'Error rate is 12%' },
+    links: { traces: 'http://spoor.test/traces', alerts: 'http://spoor.test/alerts' } })],
+  { receiver: 'team-slack' },
+);
 
 describe('SlackNotifier', () => {
   it('posts the Slack message, retrying a 429 after its Retry-After, and keeps the webhook path out of the logs', async () => {

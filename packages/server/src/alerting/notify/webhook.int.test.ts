@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { DeliveryResult, Notification, WebhookConfig } from '../notification.js';
 import type { NotifierDeps, NotifyLogger } from './delivery.js';
 import { WebhookNotifier, verifySignature } from './webhook.js';
+import { notification, notifiedAlert } from './test-notifications.js';
 
 interface Request {
   url: string;
@@ -69,33 +70,11 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-function notification(groupKey = 'high-error-rate', sentAt = '1'): Notification {
-  return {
-    version: 1,
-    receiver: 'ops',
-    status: 'firing',
-    groupKey,
-    groupLabels: { alertname: 'high-error-rate' },
-    commonLabels: { alertname: 'high-error-rate', severity: 'critical' },
-    commonAnnotations: {},
-    alerts: [
-      {
-        rule: 'high-error-rate',
-        status: 'firing',
-        severity: 'critical',
-        labels: { alertname: 'high-error-rate', severity: 'critical', service: 'rag' },
-        annotations: { summary: 'Error rate of rag is 12%' },
-        value: 0.12,
-        threshold: 0.05,
-        activeSince: '2025-01-01T00:00:00.000Z',
-        firingSince: '2025-01-01T00:01:00.000Z',
-        resolvedAt: null,
-        links: { traces: 'http://spoor.test/traces?service=rag', alerts: 'http://spoor.test/alerts' },
-      },
-    ],
-    externalUrl: 'http://spoor.test',
-    sentAt,
-  };
+/** The notification these tests send, of group `groupKey`; `sentAt` tells copies apart. */
+function notificationOf(groupKey = 'high-error-rate', sentAt = '1'): Notification {
+  return notification([notifiedAlert({ annotations: { summary: 'Error rate of rag is 12%' }, links: { traces: 'http://spoor.test/traces?service=rag', alerts: 'http://spoor.test/alerts' } })], {
+    receiver: 'ops', groupKey, commonLabels: { alertname: 'high-error-rate', severity: 'critical' }, sentAt,
+  });
 }
 
 interface Harness {
@@ -153,7 +132,7 @@ describe('WebhookNotifier', () => {
   it('posts the notification as JSON with a signature the receiver can verify', async () => {
     const receiver = await startReceiver();
     const h = harness();
-    const sent = notification();
+    const sent = notificationOf();
     webhook({ url: receiver.url, secret: 'hook-secret', headers: { 'X-Team': 'ml' } }, h.deps).send(sent);
 
     expect(await h.settled(1)).toEqual([{ receiver: 'ops', groupKey: 'high-error-rate', ok: true, attempts: 1, error: null }]);
@@ -169,7 +148,7 @@ describe('WebhookNotifier', () => {
   it('sends no signature headers without a secret', async () => {
     const receiver = await startReceiver();
     const h = harness();
-    webhook({ url: receiver.url }, h.deps).send(notification());
+    webhook({ url: receiver.url }, h.deps).send(notificationOf());
     await h.settled(1);
     expect(receiver.requests[0]!.headers).not.toHaveProperty('x-spoor-signature');
     expect(receiver.requests[0]!.headers).not.toHaveProperty('x-spoor-timestamp');
@@ -181,7 +160,7 @@ describe('WebhookNotifier', () => {
     process.env.SPOOR_TEST_WEBHOOK_SECRET = 'from-env';
     const notifier = webhook({ url: receiver.url, secret: 'env:SPOOR_TEST_WEBHOOK_SECRET' }, h.deps);
     delete process.env.SPOOR_TEST_WEBHOOK_SECRET;
-    notifier.send(notification());
+    notifier.send(notificationOf());
     await h.settled(1);
     const { headers, body } = receiver.requests[0]!;
     expect(verifySignature('from-env', headers['x-spoor-timestamp'] as string, body, headers['x-spoor-signature'] as string, Date.now() / 1000)).toBe(true);
@@ -190,7 +169,7 @@ describe('WebhookNotifier', () => {
   it('retries a 500 with backoff and reports the success', async () => {
     const receiver = await startReceiver((_request, res, index) => (index < 2 ? answer(res, 500, 'busy') : answer(res, 200, 'ok')));
     const h = harness();
-    webhook({ url: receiver.url }, h.deps).send(notification());
+    webhook({ url: receiver.url }, h.deps).send(notificationOf());
     expect(await h.settled(1)).toEqual([{ receiver: 'ops', groupKey: 'high-error-rate', ok: true, attempts: 3, error: null }]);
     expect(receiver.requests).toHaveLength(3);
     // random() = 0.5 of 1 s, then of 2 s.
@@ -200,7 +179,7 @@ describe('WebhookNotifier', () => {
   it('gives up after maxAttempts with the last error', async () => {
     const receiver = await startReceiver((_request, res, index) => answer(res, 500, `boom ${index + 1}\n  at handler`));
     const h = harness();
-    webhook({ url: receiver.url, maxAttempts: 3 }, h.deps).send(notification());
+    webhook({ url: receiver.url, maxAttempts: 3 }, h.deps).send(notificationOf());
     expect(await h.settled(1)).toEqual([{ receiver: 'ops', groupKey: 'high-error-rate', ok: false, attempts: 3, error: 'HTTP 500: boom 3 at handler' }]);
     expect(receiver.requests).toHaveLength(3);
     expect(h.delays).toHaveLength(2);
@@ -209,7 +188,7 @@ describe('WebhookNotifier', () => {
   it('keeps only the start of a long error body', async () => {
     const receiver = await startReceiver((_request, res) => answer(res, 400, 'x'.repeat(100_000)));
     const h = harness();
-    webhook({ url: receiver.url }, h.deps).send(notification());
+    webhook({ url: receiver.url }, h.deps).send(notificationOf());
     const [result] = await h.settled(1);
     expect(result!.error).toBe(`HTTP 400: ${'x'.repeat(200)}`);
   });
@@ -217,7 +196,7 @@ describe('WebhookNotifier', () => {
   it.each([400, 401, 404, 422])('fails at once on %i', async (status) => {
     const receiver = await startReceiver((_request, res) => answer(res, status, 'bad request'));
     const h = harness();
-    webhook({ url: receiver.url }, h.deps).send(notification());
+    webhook({ url: receiver.url }, h.deps).send(notificationOf());
     expect(await h.settled(1)).toEqual([{ receiver: 'ops', groupKey: 'high-error-rate', ok: false, attempts: 1, error: `HTTP ${status}: bad request` }]);
     expect(receiver.requests).toHaveLength(1);
     expect(h.delays).toEqual([]);
@@ -226,7 +205,7 @@ describe('WebhookNotifier', () => {
   it.each([408, 429, 502, 503, 504])('retries %i', async (status) => {
     const receiver = await startReceiver((_request, res, index) => answer(res, index === 0 ? status : 204));
     const h = harness();
-    webhook({ url: receiver.url }, h.deps).send(notification());
+    webhook({ url: receiver.url }, h.deps).send(notificationOf());
     expect(await h.settled(1)).toEqual([{ receiver: 'ops', groupKey: 'high-error-rate', ok: true, attempts: 2, error: null }]);
   });
 
@@ -236,7 +215,7 @@ describe('WebhookNotifier', () => {
       index < retryAfter.length ? answer(res, 429, 'slow down', { 'retry-after': retryAfter[index]! }) : answer(res, 200),
     );
     const h = harness();
-    webhook({ url: receiver.url }, h.deps).send(notification());
+    webhook({ url: receiver.url }, h.deps).send(notificationOf());
     expect((await h.settled(1))[0]).toMatchObject({ ok: true, attempts: 3 });
     expect(h.delays).toEqual([7000, 60_000]);
   });
@@ -244,7 +223,7 @@ describe('WebhookNotifier', () => {
   it('keeps every backoff delay within the full-jitter bounds of base 1 s and cap 60 s', async () => {
     const receiver = await startReceiver((_request, res) => answer(res, 503));
     const h = harness({ random: Math.random });
-    webhook({ url: receiver.url, maxAttempts: 12 }, h.deps).send(notification());
+    webhook({ url: receiver.url, maxAttempts: 12 }, h.deps).send(notificationOf());
     expect((await h.settled(1))[0]).toMatchObject({ ok: false, attempts: 12, error: 'HTTP 503' });
     expect(h.delays).toHaveLength(11);
     h.delays.forEach((delay, i) => {
@@ -256,7 +235,7 @@ describe('WebhookNotifier', () => {
   it('reaches the cap when the draw is at its top', async () => {
     const receiver = await startReceiver((_request, res) => answer(res, 503));
     const h = harness({ random: () => 0.9999 });
-    webhook({ url: receiver.url, maxAttempts: 9 }, h.deps).send(notification());
+    webhook({ url: receiver.url, maxAttempts: 9 }, h.deps).send(notificationOf());
     await h.settled(1);
     expect(h.delays).toEqual([999, 1999, 3999, 7999, 15_998, 31_996, 59_994, 59_994]);
   });
@@ -266,7 +245,7 @@ describe('WebhookNotifier', () => {
       // Never answers.
     });
     const h = harness();
-    webhook({ url: receiver.url, timeout: '200ms', maxAttempts: 2 }, h.deps).send(notification());
+    webhook({ url: receiver.url, timeout: '200ms', maxAttempts: 2 }, h.deps).send(notificationOf());
     expect(await h.settled(1)).toEqual([{ receiver: 'ops', groupKey: 'high-error-rate', ok: false, attempts: 2, error: 'timeout after 200ms' }]);
     expect(receiver.requests).toHaveLength(2);
   });
@@ -274,7 +253,7 @@ describe('WebhookNotifier', () => {
   it('retries when the connection is refused', async () => {
     const port = await closedPort();
     const h = harness();
-    webhook({ url: `http://127.0.0.1:${port}/hook`, maxAttempts: 2 }, h.deps).send(notification());
+    webhook({ url: `http://127.0.0.1:${port}/hook`, maxAttempts: 2 }, h.deps).send(notificationOf());
     const [result] = await h.settled(1);
     expect(result).toMatchObject({ ok: false, attempts: 2 });
     expect(result!.error).toMatch(/^fetch failed: .*ECONNREFUSED/);
@@ -286,7 +265,7 @@ describe('WebhookNotifier', () => {
     const h = harness({ maxQueueSize: 2 });
     const notifier = webhook({ url: receiver.url }, h.deps);
     // One group: the first is in flight, the others wait behind it.
-    for (const sentAt of ['1', '2', '3', '4']) notifier.send(notification('g', sentAt));
+    for (const sentAt of ['1', '2', '3', '4']) notifier.send(notificationOf('g', sentAt));
 
     expect(await h.settled(1)).toEqual([{ receiver: 'ops', groupKey: 'g', ok: false, attempts: 0, error: 'dropped: queue full' }]);
     expect(h.logLines.some((line) => line.includes('notification queue full'))).toBe(true);
@@ -306,9 +285,9 @@ describe('WebhookNotifier', () => {
     const receiver = await startReceiver((request, res) => (request.id === 'a:1' ? held.push(res) : res.end('ok')));
     const h = harness();
     const notifier = webhook({ url: receiver.url }, h.deps);
-    notifier.send(notification('a', '1'));
-    notifier.send(notification('a', '2'));
-    notifier.send(notification('b', '1'));
+    notifier.send(notificationOf('a', '1'));
+    notifier.send(notificationOf('a', '2'));
+    notifier.send(notificationOf('b', '1'));
 
     await h.settled(1);
     await receiver.received(2);
@@ -326,7 +305,7 @@ describe('WebhookNotifier', () => {
     const receiver = await startReceiver((_request, res) => (holding ? held.push(res) : res.end('ok')));
     const h = harness();
     const notifier = webhook({ url: receiver.url }, h.deps);
-    for (const group of ['a', 'b', 'c', 'd', 'e', 'f']) notifier.send(notification(group));
+    for (const group of ['a', 'b', 'c', 'd', 'e', 'f']) notifier.send(notificationOf(group));
 
     await receiver.received(4);
     // Give a fifth request the chance to arrive, were it sent.
@@ -344,8 +323,8 @@ describe('WebhookNotifier', () => {
     const receiver = await startReceiver((request, res) => (seen.has(request.id) ? answer(res, 200) : (seen.add(request.id), answer(res, 500))));
     const h = harness();
     const notifier = webhook({ url: receiver.url }, h.deps);
-    for (const sentAt of ['1', '2', '3']) notifier.send(notification('a', sentAt));
-    notifier.send(notification('b'));
+    for (const sentAt of ['1', '2', '3']) notifier.send(notificationOf('a', sentAt));
+    notifier.send(notificationOf('b'));
     await notifier.close(30_000);
     expect(h.results).toHaveLength(4);
     expect(h.results.every((r) => r.ok && r.attempts === 2)).toBe(true);
@@ -357,11 +336,11 @@ describe('WebhookNotifier', () => {
     });
     const h = harness();
     const notifier = webhook({ url: receiver.url }, h.deps);
-    notifier.send(notification('a', '1'));
-    notifier.send(notification('a', '2'));
+    notifier.send(notificationOf('a', '1'));
+    notifier.send(notificationOf('a', '2'));
     await receiver.received(1);
     await notifier.close(50);
-    notifier.send(notification('b'));
+    notifier.send(notificationOf('b'));
     expect(h.results).toEqual([
       { receiver: 'ops', groupKey: 'a', ok: false, attempts: 0, error: 'dropped: notifier closed' },
       { receiver: 'ops', groupKey: 'a', ok: false, attempts: 1, error: 'aborted: notifier closed' },
@@ -377,7 +356,7 @@ describe('WebhookNotifier', () => {
     const h = harness();
     const { host } = new URL(receiver.url);
     const url = `http://hookuser:hookpass123@${host}/hooks/T0SECRETPATH?token=QUERYSECRET`;
-    webhook({ url, secret: 'SIGNINGSECRET', headers: { 'X-Api-Key': 'APIKEYSECRET' } }, h.deps).send(notification());
+    webhook({ url, secret: 'SIGNINGSECRET', headers: { 'X-Api-Key': 'APIKEYSECRET' } }, h.deps).send(notificationOf());
     await h.settled(1);
 
     const authorization = `Basic ${Buffer.from('hookuser:hookpass123').toString('base64')}`;
