@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { describeStoreContract } from '../store-contract.js';
 import { describeAlertStoreContract } from '../store-contract-alerts.js';
+import { describeAlertSeriesContract } from '../store-contract-alert-series.js';
 import { describeAnalyticsContract } from '../store-contract-analytics.js';
 import { DuckDbStore } from './duckdb-store.js';
 
@@ -22,3 +23,4 @@ async function openOnFile(): Promise<DuckDbStore> {
 describeStoreContract('DuckDB (file)', openOnFile);
 describeAnalyticsContract('DuckDB (file)', openOnFile);
 describeAlertStoreContract('DuckDB (file)', openOnFile);
+describeAlertSeriesContract('DuckDB (file)', openOnFile);

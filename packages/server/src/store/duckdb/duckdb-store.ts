@@ -13,6 +13,8 @@ import type {
   TraceSummaryRecord,
 } from '@spoor/model';
 import {
+  type AlertSeriesQuery,
+  type AlertSeriesRow,
   type CompareQuery,
   type CompareSideRecord,
   type ErrorGroupQuery,
@@ -60,6 +62,7 @@ import { DuckDbAlertStore } from './alerts.js';
 import { selectMetricPoints, selectMetricPointsOf, selectMetrics } from './metric-reads.js';
 import { selectErrorGroups, selectErrorHourly, selectErrorOccurrences, upsertErrorGroupStatus } from './error-groups.js';
 import { selectSessionRuns, selectSessions } from './sessions.js';
+import { selectAlertSeries } from './alert-series.js';
 import { SqlParams, attributeEquals, likePattern, timeFilters } from './sql.js';
 
 export interface DuckDbStoreOptions {
@@ -379,6 +382,10 @@ export class DuckDbStore implements Store {
 
   listErrorOccurrences(projectId: string, fingerprint: string, range: TimeRange, limit: number): Promise<ErrorOccurrenceRow[]> {
     return this.onOwnConnection('list error occurrences', (connection) => selectErrorOccurrences(connection, projectId, fingerprint, range, limit));
+  }
+
+  alertSeries(query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
+    return this.onOwnConnection('compute an alert series', (connection) => selectAlertSeries(connection, query));
   }
 
   async setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void> {
