@@ -157,7 +157,7 @@ export interface RealtimeMetrics {
   cacheHitRate: number | null;
 }
 
-export const METRIC_SERIES_FNS = ['rate', 'increase', 'avg', 'min', 'max', 'sum', 'last', 'p50', 'p95', 'p99'] as const;
+export const METRIC_SERIES_FNS = ['rate', 'increase', 'avg', 'min', 'max', 'sum', 'last', 'p50', 'p90', 'p95', 'p99'] as const;
 export type MetricSeriesFn = (typeof METRIC_SERIES_FNS)[number];
 
 /** `GET /api/metrics/series`: an app metric as a chart. */

@@ -11,6 +11,11 @@ export interface MetricSeriesQuery {
   windowUs: number;
   /** A label to split the chart by; see {@link metricSeries}. */
   groupBy: string | null;
+  /**
+   * Evaluation instants, ascending, instead of the multiples of `stepUs` in `[fromUs, toUs]`:
+   * alert rules evaluate at "now", which is no multiple of anything.
+   */
+  times?: readonly number[];
 }
 
 export interface ComputedSeries {
@@ -31,7 +36,7 @@ const NO_RECORDED_VALUE = 1;
 /** One NaN or infinity in a prefix sum would spoil every later window of its series. */
 const finite = (x: number | null): boolean => x !== null && Number.isFinite(x);
 
-const QUANTILES: Partial<Record<MetricSeriesFn, number>> = { p50: 0.5, p95: 0.95, p99: 0.99 };
+const QUANTILES: Partial<Record<MetricSeriesFn, number>> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99 };
 
 /** Why `fn` does not fit a metric of `type`, as a sentence for a 400, or `null` when it does. */
 export function fnMismatch(fn: MetricSeriesFn, type: MetricType): string | null {
@@ -42,7 +47,7 @@ export function fnMismatch(fn: MetricSeriesFn, type: MetricType): string | null 
   } else if (type === 'sum') {
     if (quantile) return `${fn} needs a histogram or summary, not a sum; use rate or increase`;
   } else if (fn === 'min' || fn === 'max' || fn === 'sum' || fn === 'last') {
-    return `${fn} needs a gauge or sum; of a ${type} use p50, p95 or p99, avg (mean observation) or rate (observations per second)`;
+    return `${fn} needs a gauge or sum; of a ${type} use p50, p90, p95 or p99, avg (mean observation) or rate (observations per second)`;
   }
   return null;
 }
@@ -87,10 +92,12 @@ export function metricSeries(points: readonly MetricPointRecord[], query: Metric
   if (!(stepUs > 0 && windowUs > 0 && Number.isFinite(fromUs) && Number.isFinite(toUs))) {
     throw new RangeError('metricSeries needs finite times and a positive step and window');
   }
-  const times: number[] = [];
-  for (let t = Math.ceil(fromUs / stepUs) * stepUs; t <= toUs; t += stepUs) {
-    if (times.length === MAX_METRIC_INSTANTS) throw new RangeError(`metricSeries computes at most ${MAX_METRIC_INSTANTS} instants`);
-    times.push(t);
+  const times: number[] = query.times === undefined ? [] : [...query.times];
+  if (query.times === undefined) {
+    for (let t = Math.ceil(fromUs / stepUs) * stepUs; t <= toUs; t += stepUs) {
+      if (times.length === MAX_METRIC_INSTANTS) throw new RangeError(`metricSeries computes at most ${MAX_METRIC_INSTANTS} instants`);
+      times.push(t);
+    }
   }
   let newest: MetricPointRecord | null = null;
   for (const p of points) if (newest === null || p.timeUs > newest.timeUs) newest = p;
