@@ -5,7 +5,7 @@ export const ALERT_SEVERITIES: readonly AlertSeverity[] = ['info', 'warning', 'c
 /**
  * What a rule does when its expression has no value for a label set (no spans in the window, a
  * metric that stopped): `ok` resolves, `alerting` counts as breached, `keep` keeps the last state,
- * `nodata` fires a `severity: info` alert named `<rule> (no data)`.
+ * `nodata` fires an alert of severity `info` whose value is `null`.
  */
 export type NoDataBehaviour = 'ok' | 'alerting' | 'keep' | 'nodata';
 export const NO_DATA_BEHAVIOURS: readonly NoDataBehaviour[] = ['ok', 'alerting', 'keep', 'nodata'];
@@ -55,6 +55,17 @@ export interface AlertRule {
   source: AlertRuleSource;
   createdAt: string;
   updatedAt: string;
+  health: {
+    /** `null` until the rule was first evaluated. */
+    lastEvaluatedAt: string | null;
+    /** How long the last evaluation took, reads included. */
+    durationMs: number | null;
+    /**
+     * Why the rule is not evaluated (it no longer compiles, say after the rules file dropped a
+     * receiver it names) or why its last evaluation failed; `null` when all is well.
+     */
+    error: string | null;
+  };
 }
 
 export interface AlertRuleListResponse {
@@ -89,6 +100,18 @@ export interface Alert {
 
 export interface AlertListResponse {
   alerts: Alert[];
+}
+
+/** `POST /api/alerts/silences`: who silences what, for how long. */
+export interface SilenceRequest {
+  matchers: LabelMatcher[];
+  /** Default: now. */
+  startsAt?: string;
+  /** `endsAt` or `duration` (`2h`), not both. */
+  endsAt?: string;
+  duration?: string;
+  createdBy: string;
+  comment?: string;
 }
 
 /** An entry of `GET /api/alerts/history`: a state change or a notification. */

@@ -103,6 +103,7 @@ export type {
   NoDataBehaviour,
   Silence,
   SilenceListResponse,
+  SilenceRequest,
   ThresholdOp,
 } from './alerts.js';
 export { ALERT_SEVERITIES, NO_DATA_BEHAVIOURS } from './alerts.js';

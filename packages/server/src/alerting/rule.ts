@@ -3,6 +3,7 @@ import { parseDurationUs } from '../duration.js';
 import type { Level } from './evaluator.js';
 import type { ValueExpr } from './expr/ast.js';
 import { ExprError, parseExpr } from './expr/parser.js';
+import { templateError } from './template.js';
 
 /** A rule checked and ready to evaluate: durations in µs, thresholds as levels, receivers per severity. */
 export interface CompiledRule {
@@ -75,6 +76,11 @@ export function compileRule(input: unknown, defaults: RuleDefaults, receiverName
     if (!LABEL_NAME.test(label)) throw new RuleError(`labels.${label}`, 'is not a label name: letters, digits and _, not starting with a digit');
     if (label === 'alertname' || label === 'severity') throw new RuleError(`labels.${label}`, 'is set by Spoor: the rule name and the severity');
   }
+  const annotations = stringMap(spec, 'annotations');
+  for (const [key, template] of Object.entries(annotations)) {
+    const problem = templateError(template);
+    if (problem !== null) throw new RuleError(`annotations.${key}`, problem);
+  }
   const groupBy = stringList(spec, 'groupBy') ?? ['alertname'];
   return {
     spec: spec as unknown as AlertRuleSpec,
@@ -85,7 +91,7 @@ export function compileRule(input: unknown, defaults: RuleDefaults, receiverName
     keepFiringForUs: duration(spec, 'keepFiringFor', '0s', 0),
     noData: oneOf(spec, 'noData', NO_DATA_BEHAVIOURS) ?? 'ok',
     labels,
-    annotations: stringMap(spec, 'annotations'),
+    annotations,
     groupBy,
     receivers: receiversOf(spec, defaults, receiverNames),
     groupWaitUs: duration(spec, 'groupWait', defaults.groupWait, 0),

@@ -1,0 +1,355 @@
+import type { AlertRuleSource, AlertRuleSpec } from '@spoor/model';
+import type { AlertHistoryRecord, AlertStore } from '../store/store.js';
+import { DEFAULT_INHIBIT_RULES, type DispatchAlert, type GroupState, type InhibitRule, dispatch } from './dispatcher.js';
+import { type AlertInstance, evaluateRule } from './evaluator.js';
+import type { DeliveryResult, Notification, Notifier, ReceiverConfig } from './notification.js';
+import type { NotifierDeps, NotifyLogger } from './notify/delivery.js';
+import { createNotifier } from './notify/receivers.js';
+import { notificationOf } from './notifications.js';
+import { type CompiledRule, type RuleDefaults, BUILT_IN_DEFAULTS, compileRule } from './rule.js';
+import { type ReadSeries, Sampler } from './sampler.js';
+
+/** A rule in force, where it came from, and how its last evaluation went. */
+export interface RuleEntry {
+  name: string;
+  /** As written. */
+  spec: AlertRuleSpec;
+  /** `null` when the spec no longer compiles (see `invalid`): such a rule is listed, never evaluated. */
+  rule: CompiledRule | null;
+  invalid: string | null;
+  source: AlertRuleSource;
+  createdUs: number;
+  updatedUs: number;
+  lastEvaluatedUs: number | null;
+  lastError: string | null;
+  lastDurationMs: number | null;
+}
+
+/** The engine's memory between evaluations, as saved in the store. */
+interface SavedState {
+  version: 1;
+  instances: Record<string, Array<[string, AlertInstance]>>;
+  groups: Array<[string, GroupState]>;
+}
+
+export interface EngineOptions {
+  projectId: string;
+  readSeries: ReadSeries;
+  store: AlertStore;
+  logger: NotifyLogger;
+  /** The server's own address, for the links in notifications (known once it listens). */
+  externalUrl: () => string;
+  inhibitRules?: readonly InhibitRule[];
+  /** For tests: the notifiers' `fetch`, `sleep` and `random`. */
+  notifierDeps?: Pick<NotifierDeps, 'fetch' | 'sleep' | 'random'>;
+  /** Store reads in flight at once. Default 2. */
+  concurrency?: number;
+}
+
+/** The receivers a server without a rules file has. */
+const LOG_ONLY: ReceiverConfig[] = [{ name: 'log', log: {} }];
+
+/**
+ * The alert engine of one project: the rules in force (from the rules file and the API), the
+ * state of every alert, and what was notified. `evaluate(now)` is one round: read every rule's
+ * data, step the state machine (`evaluator.ts`), decide notifications (`dispatcher.ts`), save
+ * state and history in one transaction, and only then hand notifications to the notifiers, so a
+ * restart at any point neither forgets a firing alert nor notifies twice.
+ */
+export class AlertEngine {
+  private readonly rules = new Map<string, RuleEntry>();
+  private readonly sampler: Sampler;
+  private instances = new Map<string, Map<string, AlertInstance>>();
+  private groups = new Map<string, GroupState>();
+  private muted: { silenced: ReadonlySet<string>; inhibited: ReadonlySet<string> } = { silenced: new Set(), inhibited: new Set() };
+  private notifiers = new Map<string, Notifier>();
+  private receivers: ReceiverConfig[] = LOG_ONLY;
+  private defaults: RuleDefaults = BUILT_IN_DEFAULTS;
+  /** Delivery outcomes that arrived since the last save, saved with the next. */
+  private deliveries: AlertHistoryRecord[] = [];
+  private evaluating: Promise<void> | null = null;
+  private closed = false;
+  /** Rounds completed, and how long the last one took (reads, state machine, save). */
+  rounds = 0;
+  lastRoundMs: number | null = null;
+
+  private constructor(private readonly options: EngineOptions) {
+    this.sampler = new Sampler(options.readSeries, options.concurrency ?? 2);
+    this.notifiers = this.startNotifiers(LOG_ONLY);
+  }
+
+  /** Restores the saved state and the API's rules. */
+  static async open(options: EngineOptions): Promise<AlertEngine> {
+    const engine = new AlertEngine(options);
+    const saved = await options.store.readState(options.projectId);
+    if (saved !== null) {
+      const state = JSON.parse(saved) as SavedState;
+      engine.instances = new Map(Object.entries(state.instances).map(([rule, list]) => [rule, new Map(list)]));
+      engine.groups = new Map(state.groups);
+    }
+    for (const record of await options.store.listRules(options.projectId)) {
+      const entry = engine.entryOf(JSON.parse(record.spec) as unknown, 'api', record.createdUs, record.updatedUs);
+      engine.rules.set(record.name, entry);
+    }
+    return engine;
+  }
+
+  get projectId(): string {
+    return this.options.projectId;
+  }
+
+  get store(): AlertStore {
+    return this.options.store;
+  }
+
+  receiverNames(): Set<string> {
+    return new Set(this.receivers.map((r) => r.name));
+  }
+
+  /** Every rule in force, file rules first, each by name. */
+  ruleEntries(): RuleEntry[] {
+    return [...this.rules.values()].sort((a, b) => (a.source === b.source ? a.name.localeCompare(b.name) : a.source === 'file' ? -1 : 1));
+  }
+
+  rule(name: string): RuleEntry | undefined {
+    return this.rules.get(name);
+  }
+
+  /**
+   * Puts the rules file's receivers, defaults and rules in force in place of the last file's. The
+   * API's rules are compiled again against the new receivers; one that no longer compiles stays
+   * listed with its error and is not evaluated.
+   */
+  useRulesFile(file: { receivers: ReceiverConfig[]; defaults: RuleDefaults; rules: CompiledRule[] }, nowUs: number): void {
+    const old = this.notifiers;
+    this.receivers = file.receivers;
+    this.defaults = file.defaults;
+    this.notifiers = this.startNotifiers(file.receivers);
+    for (const notifier of old.values()) void notifier.close(30_000);
+    const before = new Map(this.rules);
+    for (const [name, entry] of before) if (entry.source === 'file') this.rules.delete(name);
+    for (const rule of file.rules) {
+      const old = before.get(rule.name);
+      if (old?.source === 'api') this.options.logger.warn({ rule: rule.name }, 'a rule of the rules file has the name of a rule made through the API; the file rule wins');
+      const unchanged = old?.source === 'file' && JSON.stringify(old.spec) === JSON.stringify(rule.spec);
+      this.rules.set(rule.name, freshEntry(rule, 'file', old?.createdUs ?? nowUs, unchanged ? old.updatedUs : nowUs));
+    }
+    for (const [name, entry] of this.rules) {
+      if (entry.source === 'api') this.rules.set(name, this.entryOf(entry.spec, 'api', entry.createdUs, entry.updatedUs));
+    }
+  }
+
+  /** Checks a rule sent to the API; throws `RuleError`. */
+  compile(input: unknown): CompiledRule {
+    return compileRule(input, this.defaults, this.receiverNames());
+  }
+
+  /** Adds or replaces an API rule (already compiled and saved by the caller). */
+  setApiRule(rule: CompiledRule, createdUs: number, updatedUs: number): void {
+    this.rules.set(rule.name, freshEntry(rule, 'api', createdUs, updatedUs));
+  }
+
+  deleteApiRule(name: string): void {
+    this.rules.delete(name);
+  }
+
+  /** The state of every alert of every rule, with the rule it belongs to. */
+  *alerts(): Generator<{ entry: RuleEntry; key: string; instance: AlertInstance; silenced: boolean; inhibited: boolean }> {
+    for (const [name, instances] of this.instances) {
+      const entry = this.rules.get(name);
+      if (entry === undefined) continue;
+      for (const [key, instance] of instances) {
+        const id = alertKey(name, key);
+        yield { entry, key, instance, silenced: this.muted.silenced.has(id), inhibited: this.muted.inhibited.has(id) };
+      }
+    }
+  }
+
+  /** One evaluation round at `nowUs`. Rounds never overlap: a call during one waits for it. */
+  evaluate(nowUs: number): Promise<void> {
+    const run = (this.evaluating ?? Promise.resolve()).then(() => this.round(nowUs));
+    this.evaluating = run.catch(() => {});
+    return run;
+  }
+
+  /** Waits for the round in progress, saves what deliveries reported, and stops the notifiers. */
+  async close(timeoutMs: number): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.evaluating;
+    await Promise.all([...this.notifiers.values()].map((n) => n.close(timeoutMs)));
+    if (this.deliveries.length > 0) await this.save(this.deliveries[this.deliveries.length - 1]!.timeUs);
+  }
+
+  private async round(nowUs: number): Promise<void> {
+    if (this.closed) return;
+    const roundStarted = performance.now();
+    const { projectId, store } = this.options;
+    const silences = await store.listSilences(projectId, nowUs);
+    const samplesRound = this.sampler.round(nowUs);
+    const history: AlertHistoryRecord[] = [];
+    const next = new Map<string, Map<string, AlertInstance>>();
+    await Promise.all(
+      [...this.rules.values()].map(async (entry) => {
+        const { rule } = entry;
+        const previous = this.instances.get(entry.name) ?? new Map<string, AlertInstance>();
+        if (rule === null) {
+          next.set(entry.name, previous);
+          return;
+        }
+        const started = performance.now();
+        try {
+          const samples = await samplesRound.samples(rule.value);
+          const { instances, transitions } = evaluateRule(rule, samples, previous, nowUs);
+          next.set(rule.name, instances);
+          for (const t of transitions) history.push(historyRecord(rule, t.instance, t.to, nowUs));
+          entry.lastError = null;
+        } catch (error) {
+          // A rule whose data cannot be read keeps its alerts as they were.
+          next.set(rule.name, previous);
+          entry.lastError = `evaluation failed: ${(error as Error).message}`;
+          this.options.logger.warn({ rule: rule.name, err: String(error) }, 'an alert rule could not be evaluated');
+        }
+        entry.lastEvaluatedUs = nowUs;
+        entry.lastDurationMs = performance.now() - started;
+      }),
+    );
+    samplesRound.finish();
+    this.instances = next;
+
+    const alerts = this.dispatchAlerts();
+    const result = dispatch(
+      alerts,
+      this.groups,
+      silences.map((s) => ({ matchers: s.matchers, startsUs: s.startsUs, endsUs: s.endsUs })),
+      this.options.inhibitRules ?? DEFAULT_INHIBIT_RULES,
+      nowUs,
+    );
+    this.groups = result.groups;
+    this.muted = { silenced: result.silenced, inhibited: result.inhibited };
+    const notifications = result.notifications.map((n) => ({
+      receiver: n.receiver,
+      body: notificationOf(n, (key) => this.alertView(key), this.options.externalUrl(), nowUs),
+    }));
+    await this.save(nowUs, history);
+    for (const { receiver, body } of notifications) this.send(receiver, body);
+    this.rounds++;
+    this.lastRoundMs = performance.now() - roundStarted;
+  }
+
+  /** Saves the state and the history since the last save in one transaction. */
+  private async save(nowUs: number, history: AlertHistoryRecord[] = []): Promise<void> {
+    const deliveries = this.deliveries;
+    this.deliveries = [];
+    const state: SavedState = {
+      version: 1,
+      instances: Object.fromEntries([...this.instances].map(([rule, map]) => [rule, [...map]])),
+      groups: [...this.groups],
+    };
+    try {
+      await this.options.store.saveState(this.options.projectId, JSON.stringify(state), [...deliveries, ...history], nowUs);
+    } catch (error) {
+      this.deliveries = [...deliveries, ...this.deliveries];
+      throw error;
+    }
+  }
+
+  private send(receiver: string, notification: Notification): void {
+    const notifier = this.notifiers.get(receiver);
+    if (notifier === undefined) {
+      this.options.logger.error({ receiver }, 'an alert names a receiver that no longer exists; the notification is dropped');
+      return;
+    }
+    notifier.send(notification);
+  }
+
+  private dispatchAlerts(): DispatchAlert[] {
+    const alerts: DispatchAlert[] = [];
+    for (const [name, instances] of this.instances) {
+      const rule = this.rules.get(name)?.rule;
+      if (rule === undefined || rule === null) continue;
+      for (const [key, instance] of instances) {
+        if (instance.state === 'pending') continue;
+        alerts.push({
+          key: alertKey(name, key),
+          rule: name,
+          labels: alertLabels(rule, instance),
+          status: instance.state,
+          severity: instance.severity,
+          receivers: rule.receivers[instance.severity],
+          groupBy: rule.groupBy,
+          groupWaitUs: rule.groupWaitUs,
+          groupIntervalUs: rule.groupIntervalUs,
+          repeatIntervalUs: rule.repeatIntervalUs,
+        });
+      }
+    }
+    return alerts;
+  }
+
+  /** The rule and state behind a dispatcher key. */
+  private alertView(id: string): { rule: CompiledRule; instance: AlertInstance } {
+    const [name, key] = JSON.parse(id) as [string, string];
+    return { rule: this.rules.get(name)!.rule!, instance: this.instances.get(name)!.get(key)! };
+  }
+
+  private startNotifiers(receivers: readonly ReceiverConfig[]): Map<string, Notifier> {
+    const deps: NotifierDeps = { ...this.options.notifierDeps, logger: this.options.logger, onResult: (r) => this.delivered(r) };
+    return new Map(receivers.map((config) => [config.name, createNotifier(config, deps)]));
+  }
+
+  private delivered(result: DeliveryResult): void {
+    const [, rule, groupLabels] = JSON.parse(result.groupKey) as [string, string, Array<[string, string]>];
+    this.deliveries.push({
+      timeUs: Date.now() * 1000,
+      rule,
+      labels: Object.fromEntries(groupLabels),
+      kind: result.ok ? 'notified' : 'notify_failed',
+      severity: this.rules.get(rule)?.rule?.levels[0]?.severity ?? 'warning',
+      value: null,
+      receiver: result.receiver,
+      detail: result.ok ? `delivered after ${result.attempts} attempt(s)` : `gave up after ${result.attempts} attempt(s): ${result.error ?? 'unknown error'}`,
+    });
+  }
+
+  private entryOf(spec: unknown, source: AlertRuleSource, createdUs: number, updatedUs: number): RuleEntry {
+    try {
+      return freshEntry(this.compile(spec), source, createdUs, updatedUs);
+    } catch (error) {
+      // Kept so it can be listed, fixed or deleted; never evaluated.
+      const name = String((spec as { name?: unknown }).name ?? '');
+      return { ...emptyEntry(name, spec as AlertRuleSpec, source, createdUs, updatedUs), invalid: (error as Error).message };
+    }
+  }
+}
+
+function freshEntry(rule: CompiledRule, source: AlertRuleSource, createdUs: number, updatedUs: number = createdUs): RuleEntry {
+  return { ...emptyEntry(rule.name, rule.spec, source, createdUs, updatedUs), rule };
+}
+
+function emptyEntry(name: string, spec: AlertRuleSpec, source: AlertRuleSource, createdUs: number, updatedUs: number): RuleEntry {
+  return { name, spec, rule: null, invalid: null, source, createdUs, updatedUs, lastEvaluatedUs: null, lastError: null, lastDurationMs: null };
+}
+
+/** The dispatcher's key of an alert: rule name and label-set key. */
+export function alertKey(rule: string, key: string): string {
+  return JSON.stringify([rule, key]);
+}
+
+/** An alert's labels: the rule's, the expression's `by` labels, then `alertname` and `severity`. */
+export function alertLabels(rule: CompiledRule, instance: AlertInstance): Record<string, string> {
+  return { ...rule.labels, ...instance.labels, alertname: rule.name, severity: instance.severity };
+}
+
+function historyRecord(rule: CompiledRule, instance: AlertInstance, kind: 'pending' | 'firing' | 'resolved', nowUs: number): AlertHistoryRecord {
+  return {
+    timeUs: nowUs,
+    rule: rule.name,
+    labels: alertLabels(rule, instance),
+    kind,
+    severity: instance.severity,
+    value: instance.value,
+    receiver: null,
+    detail: instance.threshold === null ? null : `threshold ${instance.threshold}`,
+  };
+}

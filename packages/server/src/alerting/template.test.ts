@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { formatNumber, renderTemplate, templateError } from './template.js';
+
+describe('annotation templates', () => {
+  const values = { value: 0.052345, threshold: 0.05, labels: { service: 'rag', 'service.version': '1.2' } };
+
+  it('fills in the value, the threshold and labels, with or without spaces; a missing label reads empty', () => {
+    expect(renderTemplate('{{ $labels.service }} at {{$value}} (limit {{ $threshold }}) v{{ $labels.service.version }}{{ $labels.gone }}', values)).toBe(
+      'rag at 0.05235 (limit 0.05) v1.2',
+    );
+  });
+
+  it('refuses placeholders it does not know, so a typo is caught when the rule is read', () => {
+    expect(templateError('{{ $value }} and {{ $labels.name }}')).toBeNull();
+    expect(templateError('{{ $vaule }}')).toBe("unknown placeholder '{{ $vaule }}'; use {{ $value }}, {{ $threshold }} or {{ $labels.<name> }}");
+    expect(templateError('{{ .Value }}')).toMatch(/unknown placeholder/);
+    expect(templateError('{{ $labels. }}')).toMatch(/unknown placeholder/);
+    expect(templateError('no placeholders, {single} braces')).toBeNull();
+  });
+
+  it.each([
+    [3, '3'],
+    [3421.57, '3422'],
+    [1.23456, '1.235'],
+    [0.0523449, '0.05234'],
+    [-12.5, '-12.5'],
+    [null, 'no data'],
+    [Number.NaN, 'no data'],
+    [Infinity, '+Inf'],
+    [-Infinity, '-Inf'],
+  ])('formats %s as %s', (input, expected) => {
+    expect(formatNumber(input)).toBe(expected);
+  });
+});
