@@ -79,6 +79,9 @@ describe('resolveServeConfig', () => {
       maxBodyBytes: 16 * 1024 * 1024,
       logLevel: 'info',
       pricesFile: null,
+      alertsFile: null,
+      alertIntervalMs: 15_000,
+      externalUrl: null,
     });
     expect(DEFAULTS.host).toBe('127.0.0.1');
   });
@@ -91,6 +94,9 @@ describe('resolveServeConfig', () => {
     SPOOR_MAX_BODY: '1MiB',
     SPOOR_LOG_LEVEL: 'debug',
     SPOOR_PRICES: '/etc/spoor/prices.json',
+    SPOOR_ALERTS: '/etc/spoor/alerts.yaml',
+    SPOOR_ALERT_INTERVAL: '30s',
+    SPOOR_EXTERNAL_URL: 'https://spoor.example.com/',
   };
 
   it('takes every setting from SPOOR_* variables over the defaults', () => {
@@ -102,11 +108,15 @@ describe('resolveServeConfig', () => {
       maxBodyBytes: 1024 * 1024,
       logLevel: 'debug',
       pricesFile: '/etc/spoor/prices.json',
+      alertsFile: '/etc/spoor/alerts.yaml',
+      alertIntervalMs: 30_000,
+      externalUrl: 'https://spoor.example.com',
     });
   });
 
   it('lets every flag beat its variable', () => {
-    const flags = { host: '::1', port: '0', data: '/srv/flag', retention: 'traces=1d', maxBody: '2048', logLevel: 'warn', prices: '/srv/prices.json' };
+    const flags = { host: '::1', port: '0', data: '/srv/flag', retention: 'traces=1d', maxBody: '2048', logLevel: 'warn', prices: '/srv/prices.json',
+      alerts: '/srv/alerts.yaml', alertInterval: '1m', externalUrl: 'http://10.0.0.5:4318' };
     expect(resolveServeConfig(flags, env)).toEqual({
       host: '::1',
       port: 0,
@@ -115,7 +125,16 @@ describe('resolveServeConfig', () => {
       maxBodyBytes: 2048,
       logLevel: 'warn',
       pricesFile: '/srv/prices.json',
+      alertsFile: '/srv/alerts.yaml',
+      alertIntervalMs: 60_000,
+      externalUrl: 'http://10.0.0.5:4318',
     });
+  });
+
+  it('refuses an alert interval under a second and an external URL that is not http(s)', () => {
+    expect(() => resolveServeConfig({ alertInterval: '500ms' }, {})).toThrow(/alert interval must be at least 1s, not '500ms' \(--alert-interval or SPOOR_ALERT_INTERVAL\)/);
+    expect(() => resolveServeConfig({ alertInterval: 'often' }, {})).toThrow(/'often' is not a duration/);
+    expect(() => resolveServeConfig({ externalUrl: 'spoor.example.com' }, {})).toThrow(/external URL must be an http\(s\) URL/);
   });
 
   it('accepts the port as a number as well as a string', () => {

@@ -16,6 +16,12 @@ export interface ServeOptions {
   logLevel?: string;
   /** A JSON price table (`{ asOf, models: [...] }`) over Spoor's own. Default: none. */
   prices?: string;
+  /** An alert rules file (YAML), read again when it changes. Default: none. */
+  alerts?: string;
+  /** How often alert rules are evaluated. Default `15s`. */
+  alertInterval?: string;
+  /** The address people reach this server at, for links in notifications. Default `http://<host>:<port>`. */
+  externalUrl?: string;
 }
 
 /** The resolved configuration: every field set. */
@@ -28,6 +34,11 @@ export interface ServeConfig {
   logLevel: string;
   /** Absolute path of the user's price table, or `null`. */
   pricesFile: string | null;
+  /** Absolute path of the alert rules file, or `null`. */
+  alertsFile: string | null;
+  alertIntervalMs: number;
+  /** `null`: the address the server binds. */
+  externalUrl: string | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -40,6 +51,9 @@ export const DEFAULTS = {
   maxBody: '16MiB',
   logLevel: 'info',
   prices: '',
+  alerts: '',
+  alertInterval: '15s',
+  externalUrl: '',
 } as const;
 
 const ENV: Record<keyof ServeOptions, string> = {
@@ -50,6 +64,9 @@ const ENV: Record<keyof ServeOptions, string> = {
   maxBody: 'SPOOR_MAX_BODY',
   logLevel: 'SPOOR_LOG_LEVEL',
   prices: 'SPOOR_PRICES',
+  alerts: 'SPOOR_ALERTS',
+  alertInterval: 'SPOOR_ALERT_INTERVAL',
+  externalUrl: 'SPOOR_EXTERNAL_URL',
 };
 
 /** Resolves flags over environment over defaults. Throws a message that says what to fix. */
@@ -68,6 +85,12 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new Error(`log level must be one of fatal, error, warn, info, debug, trace, silent (--log-level or ${ENV.logLevel})`);
   }
+  const alertIntervalMs = parseDuration(pick('alertInterval'));
+  if (alertIntervalMs < 1000) throw new Error(`the alert interval must be at least 1s, not '${pick('alertInterval')}' (--alert-interval or ${ENV.alertInterval})`);
+  const externalUrl = pick('externalUrl');
+  if (externalUrl !== '' && !/^https?:\/\/[^/]/.test(externalUrl)) {
+    throw new Error(`the external URL must be an http(s) URL such as https://spoor.example.com, not '${externalUrl}' (--external-url or ${ENV.externalUrl})`);
+  }
   return {
     host: pick('host'),
     port,
@@ -76,6 +99,9 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     maxBodyBytes: parseBytes(pick('maxBody')),
     logLevel,
     pricesFile: pick('prices') === '' ? null : resolve(pick('prices')),
+    alertsFile: pick('alerts') === '' ? null : resolve(pick('alerts')),
+    alertIntervalMs,
+    externalUrl: externalUrl === '' ? null : externalUrl.replace(/\/+$/, ''),
   };
 }
 

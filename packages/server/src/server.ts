@@ -3,6 +3,10 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PriceTable } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
+import { DEFAULT_PROJECT_ID } from '@spoor/model';
+import { AlertService } from './alerting/alert-service.js';
+import { alertBackendOver } from './alerting/data-service.js';
+import { AlertEngine } from './alerting/engine.js';
 import { createApp } from './api/app.js';
 import type { ServeConfig } from './config.js';
 import { DbThread } from './dbthread/db-client.js';
@@ -67,7 +71,29 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     },
   );
   let spool: Spool | null = null;
+  let alerts: AlertService | null = null;
+  let url = '';
+  // The app's logger exists only once the app does; alerting starts before it.
+  const log = {
+    info: (obj: object, msg: string) => app?.log.info(obj, msg),
+    warn: (obj: object, msg: string) => app?.log.warn(obj, msg),
+    error: (obj: object, msg: string) => app?.log.error(obj, msg),
+  };
   try {
+    const engine = await AlertEngine.open({
+      projectId: DEFAULT_PROJECT_ID,
+      ...alertBackendOver(thread.alertData, DEFAULT_PROJECT_ID),
+      logger: log,
+      externalUrl: () => config.externalUrl ?? url,
+    });
+    alerts = await AlertService.start({
+      engine,
+      rulesFile: config.alertsFile,
+      intervalMs: config.alertIntervalMs,
+      nowUs: () => Date.now() * 1000,
+      onError: (message, data) => log.error(data, message),
+      onInfo: (message, data) => log.info(data, message),
+    });
     spool = await Spool.open(spoolDir, {}, committedSegment);
     queue = new IngestQueue(spool, thread);
     queue.startAfter(replayed);
@@ -78,6 +104,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       prices: thread.prices,
       analytics: thread.analytics,
       errors: thread.errors,
+      alerts,
       spanMetrics: () => thread.spanMetrics(),
       accept: async ({ signal, encoding, projectId, receivedUs, body, records }) => {
         // Requests already in flight when a shutdown starts still complete; a dead database thread
@@ -98,6 +125,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app?.close();
+    await alerts?.close();
     await spool?.close();
     await thread.close();
     throw error;
@@ -105,13 +133,15 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const running = app;
   const ingest = queue;
   const openSpool = spool;
+  const alerting = alerts;
 
   const address = running.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  url = `http://${host}:${port}`;
   let closing: Promise<void> | null = null;
   return {
-    url: `http://${host}:${port}`,
+    url,
     app: running,
     failed,
     close: () => {
@@ -119,6 +149,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         ready = false;
         // Fastify waits for in-flight requests; each of those waits for its spool write.
         await running.close();
+        // Notifications already decided are delivered (or given up on) and recorded before the store closes.
+        await alerting.close();
         // With the database thread gone nothing more commits; the spool keeps what was acknowledged.
         try {
           if (!threadFailed) await ingest.close();

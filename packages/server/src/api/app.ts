@@ -7,6 +7,9 @@ import type { JsonPrices } from '../pricing/price-service.js';
 import type { JsonAnalytics } from '../query/analytics-service.js';
 import type { JsonErrors } from '../query/error-service.js';
 import type { JsonQueries } from '../query/query-service.js';
+import { alertMetricsText } from '../alerting/alert-metrics.js';
+import type { AlertService } from '../alerting/alert-service.js';
+import { alertRoutes } from './alert-routes.js';
 import { analyticsRoutes } from './analytics-routes.js';
 import type { IngestMetrics, SelfMetrics } from '../self-metrics.js';
 import { type QueryString, logQueryFrom, metricPointQueryFrom, rangeQueryFrom, spanId, traceId, traceQueryFrom } from './params.js';
@@ -20,6 +23,7 @@ export interface AppOptions {
   prices: JsonPrices;
   analytics: JsonAnalytics;
   errors: JsonErrors;
+  alerts: AlertService;
   /** The span-derived metrics' Prometheus text, appended to the server's own on `/metrics`. */
   spanMetrics: () => Promise<string>;
   /** The clock of "now" windows, epoch microseconds. Default: the system clock. */
@@ -115,6 +119,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     nowUs: options.nowUs ?? (() => Date.now() * 1000),
   });
 
+  await app.register(alertRoutes, { alerts: options.alerts });
+
   const { prices } = options;
   app.get('/api/prices', async (request, reply) => {
     rejectQuery(request.query as QueryString);
@@ -160,7 +166,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.get('/metrics', async (_request, reply) => {
     const spans = await options.spanMetrics();
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(options.selfMetrics.render() + spans);
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(options.selfMetrics.render() + alertMetricsText(options.alerts.engine) + spans);
   });
   app.get('/', async (_request, reply) =>
     reply.type('text/plain; charset=utf-8').send(
@@ -170,6 +176,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
         'Analytics: GET /api/stats/spans, /api/stats/timeseries, /api/stats/compare, /api/sessions, /api/sessions/:id\n' +
         'Errors: GET /api/errors, /api/errors/:fingerprint; PATCH /api/errors/:fingerprint\n' +
         'Prices: GET /api/prices, /api/prices/unpriced; PUT, DELETE /api/prices/:model; POST /api/prices/reprice\n' +
+        'Alerts: GET /api/alerts, /api/alerts/history; GET, POST /api/alerts/rules; GET, PUT, DELETE /api/alerts/rules/:name;\n' +
+        '        GET, POST /api/alerts/silences; DELETE /api/alerts/silences/:id\n' +
         'Health: GET /health, /ready; Prometheus: GET /metrics\n',
     ),
   );

@@ -6,11 +6,11 @@ import { runDemo } from './demo.js';
 
 const USAGE = `Usage:
   spoor serve [--host H] [--port P] [--data DIR] [--retention 30d] [--max-body 16MiB] [--log-level info] [--prices prices.json]
+              [--alerts rules.yaml] [--alert-interval 15s] [--external-url URL]
   spoor demo [--endpoint http://127.0.0.1:4318]
 
-Flags beat SPOOR_HOST, SPOOR_PORT, SPOOR_DATA, SPOOR_RETENTION, SPOOR_MAX_BODY, SPOOR_LOG_LEVEL and
-SPOOR_PRICES,
-which beat the defaults.`;
+Flags beat SPOOR_HOST, SPOOR_PORT, SPOOR_DATA, SPOOR_RETENTION, SPOOR_MAX_BODY, SPOOR_LOG_LEVEL,
+SPOOR_PRICES, SPOOR_ALERTS, SPOOR_ALERT_INTERVAL and SPOOR_EXTERNAL_URL, which beat the defaults.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -33,6 +33,9 @@ async function serve(args: string[]): Promise<number> {
       data: { type: 'string' },
       retention: { type: 'string' },
       prices: { type: 'string' },
+      alerts: { type: 'string' },
+      'alert-interval': { type: 'string' },
+      'external-url': { type: 'string' },
       'max-body': { type: 'string' },
       'log-level': { type: 'string' },
     },
@@ -44,6 +47,9 @@ async function serve(args: string[]): Promise<number> {
     data: values.data,
     retention: values.retention,
     prices: values.prices,
+    alerts: values.alerts,
+    alertInterval: values['alert-interval'],
+    externalUrl: values['external-url'],
     maxBody: values['max-body'],
     logLevel: values['log-level'],
   });

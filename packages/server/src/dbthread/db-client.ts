@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { CommitSink } from '../pipeline/ingest-queue.js';
 import type { RetentionResult } from '../pipeline/retention.js';
 import type { SpoolEntry, SpoolPosition } from '../pipeline/spool.js';
+import { ALERT_DATA_METHODS, type JsonAlertData } from '../alerting/data-service.js';
 import { AppError } from '../errors.js';
 import { type JsonPrices, PRICE_METHODS } from '../pricing/price-service.js';
 import { ANALYTICS_METHODS, type JsonAnalytics } from '../query/analytics-service.js';
@@ -28,6 +29,7 @@ export class DbThread implements CommitSink {
   readonly prices: JsonPrices;
   readonly analytics: JsonAnalytics;
   readonly errors: JsonErrors;
+  readonly alertData: JsonAlertData;
   private nextId = 0;
   private failed: Error | null = null;
   private closing = false;
@@ -38,13 +40,14 @@ export class DbThread implements CommitSink {
     events: DbThreadEvents,
   ) {
     const proxies: Partial<Record<ServiceMethod, (...args: unknown[]) => Promise<unknown>>> = {};
-    for (const method of [...QUERY_METHODS, ...PRICE_METHODS, ...ANALYTICS_METHODS, ...ERROR_METHODS]) {
+    for (const method of [...QUERY_METHODS, ...PRICE_METHODS, ...ANALYTICS_METHODS, ...ERROR_METHODS, ...ALERT_DATA_METHODS]) {
       proxies[method] = (...args) => this.request({ type: 'query', method, args });
     }
     this.queries = proxies as JsonQueries;
     this.prices = proxies as JsonPrices;
     this.analytics = proxies as JsonAnalytics;
     this.errors = proxies as JsonErrors;
+    this.alertData = proxies as JsonAlertData;
     worker.on('message', (message: FromDbThread) => {
       if (message.type === 'committed') events.onCommitted(message.seq, message.position, message.records, message.commitMs);
       else if (message.type === 'log') events.onLog(message.level, message.message, message.data);

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { ALERT_DATA_METHODS, AlertDataService } from '../alerting/data-service.js';
 import { decodeRequest } from '../ingest/decode.js';
 import { CommitLoop } from '../pipeline/commit-loop.js';
 import { applyRetention, scheduleRetention } from '../pipeline/retention.js';
@@ -54,6 +55,8 @@ async function start(): Promise<void> {
   for (const method of ANALYTICS_METHODS) services.set(method, analytics);
   const errors = new ErrorService(store);
   for (const method of ERROR_METHODS) services.set(method, errors);
+  const alertData = new AlertDataService(store);
+  for (const method of ALERT_DATA_METHODS) services.set(method, alertData);
   const replayed = await loop.replay();
   const retention = await applyRetention(store, config.retention, Date.now());
   const stopRetention = scheduleRetention(store, config.retention, (results, error) => {

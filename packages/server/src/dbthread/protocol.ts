@@ -1,3 +1,4 @@
+import type { AlertDataMethod } from '../alerting/data-service.js';
 import type { ErrorCode } from '../errors.js';
 import type { RetentionConfig, RetentionResult } from '../pipeline/retention.js';
 import type { SpoolEntry, SpoolPosition } from '../pipeline/spool.js';
@@ -8,7 +9,7 @@ import type { ErrorMethod } from '../query/error-service.js';
 import type { QueryMethod } from '../query/query-service.js';
 
 /** Every method the database thread answers for the API. */
-export type ServiceMethod = QueryMethod | PriceMethod | AnalyticsMethod | ErrorMethod;
+export type ServiceMethod = QueryMethod | PriceMethod | AnalyticsMethod | ErrorMethod | AlertDataMethod;
 
 /** Messages between the server's main thread and its database thread. */
 export interface DbThreadConfig {

@@ -1,0 +1,267 @@
+import { randomUUID } from 'node:crypto';
+import { unwatchFile, watchFile } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import type {
+  Alert,
+  AlertHistoryResponse,
+  AlertListResponse,
+  AlertRule,
+  AlertRuleListResponse,
+  AlertState,
+  LabelMatcher,
+  Silence,
+  SilenceListResponse,
+  TimeRange,
+} from '@spoor/model';
+import { parseDurationUs } from '../duration.js';
+import { AppError } from '../errors.js';
+import type { SilenceRecord } from '../store/store.js';
+import { type AlertEngine, type RuleEntry, alertLabels } from './engine.js';
+import { alertOf } from './notifications.js';
+import { RuleError } from './rule.js';
+import { readRulesFile } from './rules-file.js';
+
+const iso = (us: number): string => new Date(us / 1000).toISOString();
+
+export interface AlertServiceOptions {
+  engine: AlertEngine;
+  /** The rules file, or `null`. */
+  rulesFile: string | null;
+  intervalMs: number;
+  /** Epoch microseconds. */
+  nowUs: () => number;
+  /** How often the rules file is checked for changes. Default 1 s. */
+  filePollMs?: number;
+  onError: (message: string, data: Record<string, unknown>) => void;
+  onInfo: (message: string, data: Record<string, unknown>) => void;
+}
+
+/**
+ * Alerting as the server runs it: the engine evaluated every interval, the rules file read again
+ * when it changes (a bad file is reported and the last good rules stay in force), and what the
+ * API asks (rules, alerts, history, silences) in the API's shapes.
+ */
+export class AlertService {
+  private timer: NodeJS.Timeout | null = null;
+  private fileState: { error: string | null; loadedUs: number | null; text: string | null } = { error: null, loadedUs: null, text: null };
+  private reloading: Promise<void> = Promise.resolve();
+
+  private constructor(private readonly options: AlertServiceOptions) {}
+
+  /** Reads the rules file (a bad one fails the start: there are no last good rules yet) and starts evaluating. */
+  static async start(options: AlertServiceOptions): Promise<AlertService> {
+    const service = new AlertService(options);
+    if (options.rulesFile !== null) {
+      await service.loadRulesFile(true);
+      const path = options.rulesFile;
+      watchFile(path, { interval: options.filePollMs ?? 1000, persistent: false }, () => {
+        service.reloading = service.reloading.then(() => service.loadRulesFile(false));
+      });
+    }
+    service.schedule();
+    return service;
+  }
+
+  get engine(): AlertEngine {
+    return this.options.engine;
+  }
+
+  /** Stops evaluating and watching, then lets the engine deliver what it queued. */
+  async close(): Promise<void> {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.options.rulesFile !== null) unwatchFile(this.options.rulesFile);
+    await this.reloading;
+    await this.engine.close(5_000);
+  }
+
+  /** Evaluates now (the timer does this every interval). */
+  evaluate(): Promise<void> {
+    return this.engine.evaluate(this.options.nowUs());
+  }
+
+  private schedule(): void {
+    this.timer = setTimeout(() => {
+      this.evaluate()
+        .catch((error: unknown) => this.options.onError('alert evaluation failed; it runs again next interval', { err: String(error) }))
+        .finally(() => {
+          if (this.timer !== null) this.schedule();
+        });
+    }, this.options.intervalMs);
+    this.timer.unref();
+  }
+
+  private async loadRulesFile(initial: boolean): Promise<void> {
+    const path = this.options.rulesFile!;
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      return this.rulesFileFailed(initial, `cannot read ${path}: ${(error as Error).message}`);
+    }
+    if (text === this.fileState.text) return;
+    try {
+      const file = readRulesFile(text, path);
+      this.engine.useRulesFile(file, this.options.nowUs());
+      this.fileState = { error: null, loadedUs: this.options.nowUs(), text };
+      this.options.onInfo('alert rules loaded', { path, rules: file.rules.length, receivers: file.receivers.map((r) => r.name) });
+    } catch (error) {
+      this.fileState = { ...this.fileState, text };
+      this.rulesFileFailed(initial, (error as Error).message);
+    }
+  }
+
+  private rulesFileFailed(initial: boolean, reason: string): void {
+    if (initial) throw new Error(`the alert rules file cannot be used: ${reason}`);
+    this.fileState = { ...this.fileState, error: reason };
+    this.options.onError('the alert rules file cannot be used; the last good rules stay in force', { error: reason });
+  }
+
+  rules(): AlertRuleListResponse {
+    const { rulesFile } = this.options;
+    return {
+      rules: this.engine.ruleEntries().map(ruleOf),
+      file: rulesFile === null ? null : { path: rulesFile, error: this.fileState.error, loadedAt: this.fileState.loadedUs === null ? null : iso(this.fileState.loadedUs) },
+    };
+  }
+
+  rule(name: string): AlertRule {
+    const entry = this.engine.rule(name);
+    if (entry === undefined) throw new AppError('ERR_NOT_FOUND', `no alert rule is named '${name}'`);
+    return ruleOf(entry);
+  }
+
+  /** Creates (`mode: 'create'`, 409 when the name is taken) or creates-or-replaces an API rule. */
+  async saveRule(body: unknown, mode: 'create' | 'put', pathName: string | null): Promise<{ rule: AlertRule; created: boolean }> {
+    if (pathName !== null && typeof body === 'object' && body !== null && !Array.isArray(body)) {
+      const named = (body as { name?: unknown }).name;
+      if (named !== undefined && named !== pathName) throw new AppError('ERR_BAD_REQUEST', `the body names rule '${String(named)}' but the path names '${pathName}'`);
+      body = { ...body, name: pathName };
+    }
+    let compiled;
+    try {
+      compiled = this.engine.compile(body);
+    } catch (error) {
+      if (error instanceof RuleError) throw new AppError('ERR_BAD_REQUEST', `invalid rule: ${error.message}`);
+      throw error;
+    }
+    const existing = this.engine.rule(compiled.name);
+    if (existing?.source === 'file') throw new AppError('ERR_CONFLICT', `rule '${compiled.name}' comes from the rules file; change it there`);
+    if (existing !== undefined && mode === 'create') throw new AppError('ERR_CONFLICT', `a rule named '${compiled.name}' exists; PUT /api/alerts/rules/${compiled.name} replaces it`);
+    const nowUs = this.options.nowUs();
+    const outcome = await this.engine.store.putRule(this.engine.projectId, compiled.name, JSON.stringify(compiled.spec), nowUs);
+    this.engine.setApiRule(compiled, existing?.createdUs ?? nowUs, nowUs);
+    return { rule: this.rule(compiled.name), created: outcome === 'created' };
+  }
+
+  async deleteRule(name: string): Promise<void> {
+    const existing = this.engine.rule(name);
+    if (existing?.source === 'file') throw new AppError('ERR_CONFLICT', `rule '${name}' comes from the rules file; remove it there`);
+    const deleted = await this.engine.store.deleteRule(this.engine.projectId, name);
+    if (!deleted && existing === undefined) throw new AppError('ERR_NOT_FOUND', `no alert rule is named '${name}'`);
+    this.engine.deleteApiRule(name);
+  }
+
+  /** Alerts in the given states (default pending and firing), firing first, then by rule. */
+  alerts(states: readonly AlertState[]): AlertListResponse {
+    const order: Record<AlertState, number> = { firing: 0, pending: 1, resolved: 2 };
+    const alerts: Alert[] = [];
+    for (const { entry, instance, silenced, inhibited } of this.engine.alerts()) {
+      if (!states.includes(instance.state) || entry.rule === null) continue;
+      alerts.push(alertOf(entry.rule, instance, alertLabels(entry.rule, instance), { silenced, inhibited }));
+    }
+    alerts.sort((a, b) => order[a.state] - order[b.state] || a.rule.localeCompare(b.rule) || JSON.stringify(a.labels).localeCompare(JSON.stringify(b.labels)));
+    return { alerts };
+  }
+
+  async history(range: TimeRange, rule: string | null, limit: number, cursor: string | null): Promise<AlertHistoryResponse> {
+    const offset = cursor === null ? 0 : Number(cursor);
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new AppError('ERR_INVALID_PARAMETER', "'cursor' is not a cursor this endpoint gave");
+    const records = await this.engine.store.listHistory(this.engine.projectId, range, rule, offset, limit + 1);
+    return {
+      entries: records.slice(0, limit).map(({ timeUs, ...entry }) => ({ time: iso(timeUs), ...entry })),
+      nextCursor: records.length > limit ? String(offset + limit) : null,
+    };
+  }
+
+  async silences(includeExpired: boolean): Promise<SilenceListResponse> {
+    const records = await this.engine.store.listSilences(this.engine.projectId, includeExpired ? 0 : this.options.nowUs());
+    return { silences: records.map(silenceOf) };
+  }
+
+  async createSilence(body: unknown): Promise<Silence> {
+    const record = silenceFrom(body, this.options.nowUs());
+    await this.engine.store.putSilence(this.engine.projectId, record);
+    return silenceOf(record);
+  }
+
+  async deleteSilence(id: string): Promise<void> {
+    if (!(await this.engine.store.deleteSilence(this.engine.projectId, id))) throw new AppError('ERR_NOT_FOUND', `no silence has id '${id}'`);
+  }
+}
+
+function ruleOf(entry: RuleEntry): AlertRule {
+  return {
+    spec: entry.spec,
+    source: entry.source,
+    createdAt: iso(entry.createdUs),
+    updatedAt: iso(entry.updatedUs),
+    health: {
+      lastEvaluatedAt: entry.lastEvaluatedUs === null ? null : iso(entry.lastEvaluatedUs),
+      durationMs: entry.lastDurationMs === null ? null : Math.round(entry.lastDurationMs * 100) / 100,
+      error: entry.invalid === null ? entry.lastError : `invalid: ${entry.invalid}`,
+    },
+  };
+}
+
+function silenceOf(record: SilenceRecord): Silence {
+  return { id: record.id, matchers: record.matchers, startsAt: iso(record.startsUs), endsAt: iso(record.endsUs), createdBy: record.createdBy, comment: record.comment };
+}
+
+const SILENCE_FIELDS = ['matchers', 'startsAt', 'endsAt', 'duration', 'createdBy', 'comment'];
+const MATCHER_OPS = ['=', '!=', '=~', '!~'];
+
+/** Checks a silence request; every problem is a 400 naming the field. */
+export function silenceFrom(body: unknown, nowUs: number): SilenceRecord {
+  const bad = (message: string): never => {
+    throw new AppError('ERR_BAD_REQUEST', message);
+  };
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return bad('the body must be a JSON object');
+  const b = body as Record<string, unknown>;
+  for (const key of Object.keys(b)) if (!SILENCE_FIELDS.includes(key)) bad(`'${key}' is not a field of a silence (known: ${SILENCE_FIELDS.join(', ')})`);
+  if (!Array.isArray(b.matchers) || b.matchers.length === 0) bad("'matchers' must be a non-empty list of { name, op, value }");
+  const matchers = (b.matchers as unknown[]).map((m, i): LabelMatcher => {
+    const { name, op, value } = (m ?? {}) as Record<string, unknown>;
+    if (typeof name !== 'string' || name === '') bad(`matchers[${i}].name must be a label name`);
+    if (typeof op !== 'string' || !MATCHER_OPS.includes(op)) bad(`matchers[${i}].op must be one of ${MATCHER_OPS.join(' ')}`);
+    if (typeof value !== 'string') bad(`matchers[${i}].value must be text`);
+    if (op === '=~' || op === '!~') {
+      try {
+        new RegExp(value as string);
+      } catch (error) {
+        bad(`matchers[${i}].value is not a regular expression: ${(error as Error).message}`);
+      }
+    }
+    return { name: name as string, op: op as LabelMatcher['op'], value: value as string };
+  });
+  const time = (key: 'startsAt' | 'endsAt'): number | null => {
+    if (b[key] === undefined) return null;
+    const ms = typeof b[key] === 'string' ? Date.parse(b[key]) : Number.NaN;
+    if (Number.isNaN(ms)) bad(`'${key}' must be an ISO-8601 time`);
+    return ms * 1000;
+  };
+  const startsUs = time('startsAt') ?? nowUs;
+  let endsUs = time('endsAt');
+  if (b.duration !== undefined) {
+    if (endsUs !== null) bad("give 'endsAt' or 'duration', not both");
+    const us = typeof b.duration === 'string' ? parseDurationUs(b.duration) : null;
+    if (us === null || us <= 0) bad("'duration' must be a duration such as 2h or 30m");
+    endsUs = startsUs + us!;
+  }
+  if (endsUs === null) return bad("a silence needs 'endsAt' or 'duration'");
+  if (endsUs <= startsUs) bad("'endsAt' must be after 'startsAt'");
+  if (endsUs <= nowUs) bad("'endsAt' is in the past: the silence would never apply");
+  if (typeof b.createdBy !== 'string' || b.createdBy.trim() === '') bad("'createdBy' is required: who silences, so others can ask");
+  if (b.comment !== undefined && typeof b.comment !== 'string') bad("'comment' must be text");
+  return { id: randomUUID(), matchers, startsUs, endsUs, createdBy: b.createdBy as string, comment: (b.comment as string | undefined) ?? '' };
+}

@@ -1,0 +1,190 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { AlertHistoryResponse, AlertListResponse, AlertRuleListResponse } from '@spoor/model';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Notification } from '../src/alerting/notification.js';
+import { verifySignature } from '../src/alerting/notify/webhook.js';
+import { type TestServer, getJson, startTestServer } from './support/server.js';
+
+/**
+ * Alerting end to end, on the real clock: a server evaluating every second, a webhook receiver on
+ * loopback, and failing spans sent by the OpenTelemetry SDK. The rule needs errors for 2 s before
+ * it fires and notifies at most once an hour, and the server is restarted while the alert fires.
+ */
+
+interface Received {
+  body: Notification;
+  raw: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+const SECRET = 'integration-secret';
+const received: Received[] = [];
+let receiver: Server;
+let receiverUrl: string;
+let dir: string;
+let rulesPath: string;
+let server: TestServer | null = null;
+
+async function sendFailingSpans(url: string, count: number): Promise<void> {
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'checkout' }),
+    spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${url}/v1/traces` }))],
+  });
+  const tracer = provider.getTracer('alerting-test');
+  for (let i = 0; i < count; i++) {
+    const span = tracer.startSpan('charge card');
+    span.setStatus({ code: SpanStatusCode.ERROR, message: 'card declined' });
+    span.end();
+  }
+  await provider.forceFlush();
+  await provider.shutdown();
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Sends failing spans every 300 ms until `stop` is called; each send goes to the server of the moment. */
+function keepFailing(): { stop: () => Promise<void> } {
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      if (server !== null) await sendFailingSpans(server.url, 2).catch(() => {});
+      await sleep(300);
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+beforeAll(async () => {
+  receiver = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8');
+      received.push({ body: JSON.parse(raw) as Notification, raw, headers: req.headers });
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  dir = await mkdtemp(join(tmpdir(), 'spoor-alerting-'));
+  rulesPath = join(dir, 'alerts.yaml');
+  process.env.SPOOR_TEST_WEBHOOK_SECRET = SECRET;
+  await writeFile(
+    rulesPath,
+    `receivers:
+  - name: oncall
+    webhook: { url: "${receiverUrl}", secret: "env:SPOOR_TEST_WEBHOOK_SECRET", maxAttempts: 2 }
+rules:
+  - name: checkout-failing
+    expr: errors(spans{service="checkout"})[3s] by (service) > 0
+    for: 2s
+    severity: critical
+    notify: [oncall]
+    groupBy: [service]
+    groupWait: 0s
+    groupInterval: 1s
+    repeatInterval: 1h
+    annotations:
+      summary: "{{ $labels.service }} failed {{ $value }} times in 3s"
+`,
+  );
+});
+
+afterAll(async () => {
+  await server?.stop();
+  receiver.closeAllConnections();
+  await new Promise((resolve) => receiver.close(resolve));
+  await rm(dir, { recursive: true, force: true });
+  delete process.env.SPOOR_TEST_WEBHOOK_SECRET;
+});
+
+describe('alerting end to end', () => {
+  it('notifies once after `for`, not again inside repeatInterval across a restart, and once when resolved', { timeout: 90_000 }, async () => {
+    const dataDir = join(dir, 'data');
+    const start = () => startTestServer({ data: dataDir, alerts: rulesPath, alertInterval: '1s' });
+    server = await start();
+    const rules = await getJson<AlertRuleListResponse>(server.url, '/api/alerts/rules');
+    expect(rules.body.file).toMatchObject({ path: rulesPath, error: null });
+    expect(rules.body.rules.map((r) => [r.spec.name, r.source])).toEqual([['checkout-failing', 'file']]);
+
+    const failing = keepFailing();
+    const firstSentUs = Date.now() * 1000;
+    const pending = await until('a pending alert', async () => {
+      const { body } = await getJson<AlertListResponse>(server!.url, '/api/alerts');
+      return body.alerts.find((a) => a.state === 'pending');
+    });
+    expect(pending.labels).toEqual({ service: 'checkout', alertname: 'checkout-failing', severity: 'critical' });
+    expect(received).toHaveLength(0);
+
+    await until('the firing notification', () => (received.length > 0 ? true : undefined));
+    const firing = received[0]!;
+    expect(firing.body.status).toBe('firing');
+    expect(firing.body.receiver).toBe('oncall');
+    expect(firing.body.groupLabels).toEqual({ service: 'checkout' });
+    const [alert] = firing.body.alerts;
+    expect(alert).toMatchObject({ rule: 'checkout-failing', status: 'firing', severity: 'critical', threshold: 0 });
+    expect(alert!.value).toBeGreaterThan(0);
+    expect(alert!.annotations.summary).toMatch(/^checkout failed \d+ times in 3s$/);
+    expect(alert!.links.traces).toContain(`${server.url}/traces?`);
+    expect(alert!.links.traces).toContain('service=checkout');
+    expect(alert!.links.traces).toContain('status=error');
+    // Fired only once the condition had held for `for`.
+    expect(Date.parse(alert!.firingSince!) - Date.parse(alert!.activeSince)).toBeGreaterThanOrEqual(2000);
+    expect(Date.parse(alert!.activeSince) * 1000).toBeGreaterThanOrEqual(firstSentUs - 1_000_000);
+    const timestamp = firing.headers['x-spoor-timestamp'] as string;
+    expect(verifySignature(SECRET, timestamp, firing.raw, firing.headers['x-spoor-signature'] as string, Date.now() / 1000)).toBe(true);
+
+    // Still failing: evaluations go on, and a restart in the middle must not notify again.
+    await sleep(2500);
+    await server.stop({ keepData: true });
+    server = null;
+    await sleep(500);
+    server = await start();
+    const restored = await getJson<AlertListResponse>(server.url, '/api/alerts');
+    expect(restored.body.alerts).toEqual([expect.objectContaining({ state: 'firing', firingSince: alert!.firingSince })]);
+    await sleep(4000);
+    expect(received).toHaveLength(1);
+    const still = await getJson<AlertListResponse>(server.url, '/api/alerts');
+    expect(still.body.alerts.map((a) => a.state)).toEqual(['firing']);
+
+    await failing.stop();
+    await until('the resolved notification', () => (received.length > 1 ? true : undefined));
+    expect(received).toHaveLength(2);
+    expect(received[1]!.body.status).toBe('resolved');
+    expect(received[1]!.body.alerts).toEqual([expect.objectContaining({ status: 'resolved', firingSince: alert!.firingSince })]);
+
+    // Nothing more once resolved, and the history tells the story, newest first.
+    await sleep(2000);
+    expect(received).toHaveLength(2);
+    const history = await getJson<AlertHistoryResponse>(server.url, '/api/alerts/history?rule=checkout-failing');
+    const kinds = history.body.entries.map((e) => e.kind).reverse();
+    expect(kinds.filter((k) => k !== 'notified')).toEqual(['pending', 'firing', 'resolved']);
+    expect(kinds.filter((k) => k === 'notified')).toHaveLength(2);
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toContain('spoor_alert_rule_healthy{rule="checkout-failing",source="file"} 1');
+    expect(metrics).not.toMatch(/^spoor_alerts\{/m);
+  });
+});
