@@ -97,6 +97,8 @@ export class AlertService {
     try {
       text = await readFile(path, 'utf8');
     } catch (error) {
+      // Forgotten, so that the file coming back as it was is read again and clears the error.
+      this.fileState = { ...this.fileState, text: null };
       return this.rulesFileFailed(initial, `cannot read ${path}: ${(error as Error).message}`);
     }
     if (text === this.fileState.text) return;
@@ -259,8 +261,8 @@ export function silenceFrom(body: unknown, nowUs: number): SilenceRecord {
     endsUs = startsUs + us!;
   }
   if (endsUs === null) return bad("a silence needs 'endsAt' or 'duration'");
-  if (endsUs <= startsUs) bad("'endsAt' must be after 'startsAt'");
   if (endsUs <= nowUs) bad("'endsAt' is in the past: the silence would never apply");
+  if (endsUs <= startsUs) bad("'endsAt' must be after 'startsAt'");
   if (typeof b.createdBy !== 'string' || b.createdBy.trim() === '') bad("'createdBy' is required: who silences, so others can ask");
   if (b.comment !== undefined && typeof b.comment !== 'string') bad("'comment' must be text");
   return { id: randomUUID(), matchers, startsUs, endsUs, createdBy: b.createdBy as string, comment: (b.comment as string | undefined) ?? '' };

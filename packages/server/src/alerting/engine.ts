@@ -57,7 +57,9 @@ const LOG_ONLY: ReceiverConfig[] = [{ name: 'log', log: {} }];
  * restart at any point neither forgets a firing alert nor notifies twice.
  */
 export class AlertEngine {
-  private readonly rules = new Map<string, RuleEntry>();
+  /** By name. A file rule hides an API rule of the same name, which comes back when the file drops it. */
+  private readonly fileRules = new Map<string, RuleEntry>();
+  private readonly apiRules = new Map<string, RuleEntry>();
   private readonly sampler: Sampler;
   private instances = new Map<string, Map<string, AlertInstance>>();
   private groups = new Map<string, GroupState>();
@@ -89,7 +91,7 @@ export class AlertEngine {
     }
     for (const record of await options.store.listRules(options.projectId)) {
       const entry = engine.entryOf(JSON.parse(record.spec) as unknown, 'api', record.createdUs, record.updatedUs);
-      engine.rules.set(record.name, entry);
+      engine.apiRules.set(record.name, entry);
     }
     return engine;
   }
@@ -108,11 +110,12 @@ export class AlertEngine {
 
   /** Every rule in force, file rules first, each by name. */
   ruleEntries(): RuleEntry[] {
-    return [...this.rules.values()].sort((a, b) => (a.source === b.source ? a.name.localeCompare(b.name) : a.source === 'file' ? -1 : 1));
+    const byName = (a: RuleEntry, b: RuleEntry): number => a.name.localeCompare(b.name);
+    return [...this.fileRules.values()].sort(byName).concat([...this.apiRules.values()].filter((e) => !this.fileRules.has(e.name)).sort(byName));
   }
 
   rule(name: string): RuleEntry | undefined {
-    return this.rules.get(name);
+    return this.fileRules.get(name) ?? this.apiRules.get(name);
   }
 
   /**
@@ -126,17 +129,15 @@ export class AlertEngine {
     this.defaults = file.defaults;
     this.notifiers = this.startNotifiers(file.receivers);
     for (const notifier of old.values()) void notifier.close(30_000);
-    const before = new Map(this.rules);
-    for (const [name, entry] of before) if (entry.source === 'file') this.rules.delete(name);
+    const before = new Map(this.fileRules);
+    this.fileRules.clear();
     for (const rule of file.rules) {
       const old = before.get(rule.name);
-      if (old?.source === 'api') this.options.logger.warn({ rule: rule.name }, 'a rule of the rules file has the name of a rule made through the API; the file rule wins');
-      const unchanged = old?.source === 'file' && JSON.stringify(old.spec) === JSON.stringify(rule.spec);
-      this.rules.set(rule.name, freshEntry(rule, 'file', old?.createdUs ?? nowUs, unchanged ? old.updatedUs : nowUs));
+      if (this.apiRules.has(rule.name)) this.options.logger.warn({ rule: rule.name }, 'a rule of the rules file has the name of a rule made through the API; the file rule wins');
+      const unchanged = old !== undefined && JSON.stringify(old.spec) === JSON.stringify(rule.spec);
+      this.fileRules.set(rule.name, freshEntry(rule, 'file', old?.createdUs ?? nowUs, unchanged ? old.updatedUs : nowUs));
     }
-    for (const [name, entry] of this.rules) {
-      if (entry.source === 'api') this.rules.set(name, this.entryOf(entry.spec, 'api', entry.createdUs, entry.updatedUs));
-    }
+    for (const [name, entry] of this.apiRules) this.apiRules.set(name, this.entryOf(entry.spec, 'api', entry.createdUs, entry.updatedUs));
   }
 
   /** Checks a rule sent to the API; throws `RuleError`. */
@@ -146,17 +147,17 @@ export class AlertEngine {
 
   /** Adds or replaces an API rule (already compiled and saved by the caller). */
   setApiRule(rule: CompiledRule, createdUs: number, updatedUs: number): void {
-    this.rules.set(rule.name, freshEntry(rule, 'api', createdUs, updatedUs));
+    this.apiRules.set(rule.name, freshEntry(rule, 'api', createdUs, updatedUs));
   }
 
   deleteApiRule(name: string): void {
-    this.rules.delete(name);
+    this.apiRules.delete(name);
   }
 
   /** The state of every alert of every rule, with the rule it belongs to. */
   *alerts(): Generator<{ entry: RuleEntry; key: string; instance: AlertInstance; silenced: boolean; inhibited: boolean }> {
     for (const [name, instances] of this.instances) {
-      const entry = this.rules.get(name);
+      const entry = this.rule(name);
       if (entry === undefined) continue;
       for (const [key, instance] of instances) {
         const id = alertKey(name, key);
@@ -190,7 +191,7 @@ export class AlertEngine {
     const history: AlertHistoryRecord[] = [];
     const next = new Map<string, Map<string, AlertInstance>>();
     await Promise.all(
-      [...this.rules.values()].map(async (entry) => {
+      this.ruleEntries().map(async (entry) => {
         const { rule } = entry;
         const previous = this.instances.get(entry.name) ?? new Map<string, AlertInstance>();
         if (rule === null) {
@@ -266,7 +267,7 @@ export class AlertEngine {
   private dispatchAlerts(): DispatchAlert[] {
     const alerts: DispatchAlert[] = [];
     for (const [name, instances] of this.instances) {
-      const rule = this.rules.get(name)?.rule;
+      const rule = this.rule(name)?.rule;
       if (rule === undefined || rule === null) continue;
       for (const [key, instance] of instances) {
         if (instance.state === 'pending') continue;
@@ -290,7 +291,7 @@ export class AlertEngine {
   /** The rule and state behind a dispatcher key. */
   private alertView(id: string): { rule: CompiledRule; instance: AlertInstance } {
     const [name, key] = JSON.parse(id) as [string, string];
-    return { rule: this.rules.get(name)!.rule!, instance: this.instances.get(name)!.get(key)! };
+    return { rule: this.rule(name)!.rule!, instance: this.instances.get(name)!.get(key)! };
   }
 
   private startNotifiers(receivers: readonly ReceiverConfig[]): Map<string, Notifier> {
@@ -305,7 +306,7 @@ export class AlertEngine {
       rule,
       labels: Object.fromEntries(groupLabels),
       kind: result.ok ? 'notified' : 'notify_failed',
-      severity: this.rules.get(rule)?.rule?.levels[0]?.severity ?? 'warning',
+      severity: this.rule(rule)?.rule?.levels[0]?.severity ?? 'warning',
       value: null,
       receiver: result.receiver,
       detail: result.ok ? `delivered after ${result.attempts} attempt(s)` : `gave up after ${result.attempts} attempt(s): ${result.error ?? 'unknown error'}`,
