@@ -11,6 +11,7 @@ import type { AlertHistoryResponse, AlertListResponse, AlertRuleListResponse } f
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Notification } from '../src/alerting/notification.js';
 import { verifySignature } from '../src/alerting/notify/webhook.js';
+import { sleep, until } from './support/wait.js';
 import { type TestServer, getJson, startTestServer } from './support/server.js';
 
 /**
@@ -48,7 +49,6 @@ async function sendFailingSpans(url: string, count: number): Promise<void> {
   await provider.shutdown();
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Sends failing spans every 300 ms until `stop` is called; each send goes to the server of the moment. */
 function keepFailing(): { stop: () => Promise<void> } {
@@ -67,15 +67,6 @@ function keepFailing(): { stop: () => Promise<void> } {
   };
 }
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 beforeAll(async () => {
   receiver = createServer((req, res) => {
