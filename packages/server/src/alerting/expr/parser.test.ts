@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Expr, Source } from './ast.js';
 import { ALL_FUNCTIONS, LABELS, SOURCE_NAMES } from './catalogue.js';
@@ -127,6 +129,8 @@ const INVALID: [string, number, number, string][] = [
   ['count(logs{severity=~"err.*"})[5m]', 20, 2, "expected '=' or '!=' after 'severity'"],
   ['count(logs{text="timeout"})[5m]', 16, 1, "expected '=~' or '!~' after 'text'"],
   ['count(logs{text=~"time(d out"})[5m]', 18, 12, 'expected a valid regular expression: Unterminated group'],
+  ['count(logs{text=~"time(?!out)"})[5m]', 18, 13, 'expected a valid regular expression: lookarounds and back-references are not supported (rules match with RE2)'],
+  ['count(spans{name=~"(a)\\\\1"})[5m]', 19, 8, 'expected a valid regular expression: lookarounds and back-references'],
   ['count(spans{service="a\\q"})[5m]', 23, 2, "unknown escape '\\q' in a string; expected"],
   ['count(spans{service="rag)[5m]', 21, 9, 'unterminated string; expected a closing "'],
   ['count(spans)', 13, 1, "expected '[' and a window like [5m] after 'count(...)'"],
@@ -224,5 +228,10 @@ describe('EXPR_REFERENCE', () => {
   it('names every source, function and built-in label', () => {
     const names = [...Object.values(SOURCE_NAMES), ...ALL_FUNCTIONS, ...Object.values(LABELS).flatMap((labels) => labels ?? []), 'anomaly', 'by'];
     expect(names.filter((name) => !EXPR_REFERENCE.includes(`\`${name}\``))).toEqual([]);
+  });
+
+  it('is in the README word for word', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../../../../README.md', import.meta.url)), 'utf8');
+    expect(readme).toContain(EXPR_REFERENCE.trimEnd());
   });
 });

@@ -296,8 +296,12 @@ function hintAfterValue(value: ValueExpr, next: Token): string {
   return value.kind === 'anomaly' ? "; 'by (...)' goes inside anomaly(...), after the inner window" : '';
 }
 
-/** Why `pattern` does not compile as a JavaScript regular expression, or null when it does. */
+/** Lookarounds and back-references: JavaScript has them, RE2 (which the stores match with) does not. */
+const NOT_RE2 = /\(\?<?[=!]|\\[1-9]|\\k</;
+
+/** Why `pattern` does not compile as a JavaScript regular expression, or is not RE2; null when it is fine. */
 function regexProblem(pattern: string): string | null {
+  if (NOT_RE2.test(pattern)) return 'lookarounds and back-references are not supported (rules match with RE2)';
   try {
     new RegExp(pattern);
     return null;

@@ -1,5 +1,5 @@
 /** The alert rule expression language, in markdown, for the project README and the API docs. */
-export const EXPR_REFERENCE = `## Alert rule expressions
+export const EXPR_REFERENCE = `### Rule expressions
 
 A rule is a value over a time window, optionally compared with a threshold; it fires when the
 comparison holds (a rule without one is just evaluated).
@@ -13,7 +13,7 @@ rate(http.server.request.count{route="/chat"})[5m] by (route) > 20
 anomaly(p95(duration_ms{service="rag"})[5m])[1d] > 3
 \`\`\`
 
-### Grammar
+#### Grammar
 
 \`\`\`
 rule      := value [ cmp number ]             cmp: >  >=  <  <=  ==  !=
@@ -27,8 +27,10 @@ matcher   := label op "value"                  op: =  !=  =~ (regex)  !~ (not re
   at least \`1s\`. An anomaly's **baseline** is at least 4× its inner window.
 - **Thresholds** are numbers (\`3000\`, \`-1.5\`, \`2e3\`). A duration unit compares in milliseconds
   (\`> 3s\` is \`> 3000\`; \`ms\`, \`s\`, \`m\`, \`h\`), and \`%\` as a fraction (\`> 5%\` is \`> 0.05\`).
-- **Strings** use double or single quotes, with \`\\"\` \`\\'\` \`\\\\\` \`\\n\` \`\\t\` escapes. Regex matchers take
-  JavaScript regular expressions.
+- **Strings** use double or single quotes, with \`\\"\` \`\\'\` \`\\\\\` \`\\n\` \`\\t\` escapes. Regex matchers
+  (\`=~\`, \`!~\`) search the value, in RE2 syntax: \`text=~"timeout"\` matches a body that contains
+  it; anchor with \`^…$\` for the whole value. Lookarounds and back-references are refused.
+  \`!=\` and \`!~\` also match records without the label.
 - **Names** are \`[A-Za-z_][A-Za-z0-9_.]*\`; quote anything else (\`"queue wait"\`). Keywords (\`by\`,
   \`anomaly\`) are lowercase.
 - \`anomaly(x)[baseline]\` scores how unusual the current value of \`x\` is against its values in
@@ -36,7 +38,7 @@ matcher   := label op "value"                  op: =  !=  =~ (regex)  !~ (not re
   MAD), so a few past spikes do not move it. 3 is unusual, 5 very; compare it with a threshold
   such as \`> 3\` (or \`< -3\` for drops). Fewer than 6 past values give no data.
 
-### Sources and functions
+#### Sources and functions
 
 | Source | Functions |
 | --- | --- |
@@ -49,7 +51,7 @@ matcher   := label op "value"                  op: =  !=  =~ (regex)  !~ (not re
 A name one typo away from a built-in source (\`span\`, \`duraton_ms\`) is refused; quote it to mean a
 metric of that name.
 
-### Labels
+#### Labels
 
 Labels filter (\`{...}\`) and group (\`by (...)\`).
 
