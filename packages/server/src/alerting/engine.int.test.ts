@@ -122,6 +122,28 @@ describe('AlertEngine over DuckDB', () => {
     await reopened.close(1000);
   });
 
+  it('takes back a round whose state could not be saved: the next round fires and notifies as if it had not happened', async () => {
+    await write(spansAt(NOW - 10 * SEC, 2, { status: { code: 'error', message: 'boom' } }));
+    const { readSeries } = alertBackendIn(store, 'default');
+    let failSaves = 1;
+    const alerts = store.alerts;
+    const flaky = {
+      ...Object.fromEntries((['listRules', 'putRule', 'deleteRule', 'readState', 'listHistory', 'listSilences', 'putSilence', 'deleteSilence'] as const).map((m) => [m, alerts[m].bind(alerts)])),
+      saveState: (...args: Parameters<typeof alerts.saveState>) => (failSaves-- > 0 ? Promise.reject(new Error('disk full')) : alerts.saveState(...args)),
+    } as typeof alerts;
+    const engine = await AlertEngine.open({ projectId: 'default', readSeries, store: flaky, logger, externalUrl: () => 'http://spoor.test' });
+    engine.useRulesFile(readRulesFile(`${DEFAULTS}rules:\n  - name: errors\n    expr: errors(spans)[1m] > 0\n`, 'rules.yaml'), NOW);
+    await expect(engine.evaluate(NOW)).rejects.toThrow('disk full');
+    expect([...engine.alerts()]).toEqual([]);
+    expect(notified()).toEqual([]);
+    await engine.evaluate(NOW + 15 * SEC);
+    expect([...engine.alerts()].map((a) => a.instance.state)).toEqual(['firing']);
+    expect(notified().map((n) => n.status)).toEqual(['firing']);
+    const history = await alerts.listHistory('default', { fromUs: null, toUs: null }, 'errors', 0, 10);
+    expect(history.map((h) => [h.kind, h.timeUs])).toEqual([['firing', NOW + 15 * SEC]]);
+    await engine.close(1000);
+  });
+
   it('mutes the warning of a service and span name while its critical fires, and notifies silenced alerts not at all', async () => {
     await write(spansAt(NOW - 10 * SEC, 4, { name: 'retrieve', status: { code: 'error', message: 'x' } }));
     const engine = await engineWith(`${DEFAULTS}rules:

@@ -216,6 +216,7 @@ export class AlertEngine {
       }),
     );
     samplesRound.finish();
+    const before = { instances: this.instances, groups: this.groups };
     this.instances = next;
 
     const alerts = this.dispatchAlerts();
@@ -232,7 +233,14 @@ export class AlertEngine {
       receiver: n.receiver,
       body: notificationOf(n, (key) => this.alertView(key), this.options.externalUrl(), nowUs),
     }));
-    await this.save(nowUs, history);
+    try {
+      await this.save(nowUs, history);
+    } catch (error) {
+      // Unsaved, this round did not happen: the next one makes the same transitions and sends.
+      this.instances = before.instances;
+      this.groups = before.groups;
+      throw error;
+    }
     for (const { receiver, body } of notifications) this.send(receiver, body);
     this.rounds++;
     this.lastRoundMs = performance.now() - roundStarted;
