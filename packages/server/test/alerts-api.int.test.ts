@@ -1,11 +1,9 @@
-import { mkdtemp, rename, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Alert, AlertHistoryResponse, AlertListResponse, AlertRule, AlertRuleListResponse, Silence, SilenceListResponse } from '@spoor/model';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ServeOptions } from '../src/config.js';
+import { describe, expect, it } from 'vitest';
 import { sleep, until } from './support/wait.js';
-import { type TestServer, startTestServer } from './support/server.js';
+import { type TestServer, perTestServers } from './support/server.js';
 
 /**
  * The alerting REST API against a real server: rules made through the API (checked, saved,
@@ -14,30 +12,7 @@ import { type TestServer, startTestServer } from './support/server.js';
  * is silenced and shows on /metrics. Notifications end to end are `alerting.int.test.ts`.
  */
 
-const servers = new Set<TestServer>();
-let work: string;
-
-beforeEach(async () => {
-  work = await mkdtemp(join(tmpdir(), 'spoor-alerts-api-'));
-});
-
-afterEach(async () => {
-  for (const server of servers) await server.stop();
-  servers.clear();
-  await rm(work, { recursive: true, force: true });
-});
-
-/** Starts a server on the test's data directory (deleted by `afterEach`, not by `stop`). */
-async function start(options: ServeOptions = {}): Promise<TestServer> {
-  const server = await startTestServer({ data: join(work, 'data'), ...options });
-  const stop = server.stop;
-  const tracked: TestServer = { ...server, stop: async () => {
-    servers.delete(tracked);
-    await stop({ keepData: true });
-  } };
-  servers.add(tracked);
-  return tracked;
-}
+const { dir, start } = perTestServers('spoor-alerts-api-');
 
 interface Answer<T> {
   status: number;
@@ -158,7 +133,7 @@ describe('the rules file', () => {
   const fileOf = async (server: TestServer) => (await get<AlertRuleListResponse>(server, '/api/alerts/rules')).body.file!;
 
   it('lists its rules as read-only: PUT and DELETE of them answer 409', async () => {
-    const path = join(work, 'alerts.yaml');
+    const path = join(dir(), 'alerts.yaml');
     await writeFile(path, V1);
     const server = await start({ alerts: path });
     await send(server, 'POST', '/api/alerts/rules', { name: 'mine', expr: ALWAYS });
@@ -177,7 +152,7 @@ describe('the rules file', () => {
   });
 
   it('reads the file again when it changes, keeping the last good rules while a version is bad', { timeout: 40_000 }, async () => {
-    const path = join(work, 'alerts.yaml');
+    const path = join(dir(), 'alerts.yaml');
     await writeFile(path, V1);
     const server = await start({ alerts: path });
     const loaded1 = (await fileOf(server)).loadedAt;
@@ -217,9 +192,9 @@ describe('the rules file', () => {
       ['bad-receiver.yaml', `${V1}    notify: [pager]\n`, /bad-receiver\.yaml:4:5: rules\[0\]\.notify: names no receiver 'pager'/],
     ];
     for (const [name, content, problem] of cases) {
-      const path = join(work, name);
+      const path = join(dir(), name);
       if (content !== null) await writeFile(path, content);
-      const started = start({ alerts: path, data: join(work, `data-${name}`) });
+      const started = start({ alerts: path, data: join(dir(), `data-${name}`) });
       await expect(started, name).rejects.toThrow(path);
       await expect(started, name).rejects.toThrow(problem);
     }
@@ -228,7 +203,7 @@ describe('the rules file', () => {
   // Fails while AlertService.loadRulesFile skips a text equal to the last good one even when the
   // error it reports is a read error: the error then outlives the file's return. See the report.
   it('clears a read error once the file is back with the content it had', { timeout: 20_000 }, async () => {
-    const path = join(work, 'alerts.yaml');
+    const path = join(dir(), 'alerts.yaml');
     await writeFile(path, V2);
     const server = await start({ alerts: path });
     await unlink(path);
@@ -241,7 +216,7 @@ describe('the rules file', () => {
   // Fails while AlertEngine.useRulesFile drops an API rule that a file rule of the same name
   // replaced: it comes back only with a restart. See the report.
   it('brings back an API rule when the file rule that hid it is removed', { timeout: 20_000 }, async () => {
-    const path = join(work, 'alerts.yaml');
+    const path = join(dir(), 'alerts.yaml');
     await writeFile(path, 'rules: []\n');
     const server = await start({ alerts: path });
     await send(server, 'POST', '/api/alerts/rules', { name: 'errors', expr: ALWAYS });

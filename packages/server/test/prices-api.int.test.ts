@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -14,9 +13,9 @@ import {
   type TraceSummary,
   type UnpricedModelListResponse,
 } from '@spoor/model';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type AttributesInput, type SpanInput, encodeTraces } from './support/otlp-encode.js';
-import { type TestServer, getJson, startTestServer } from './support/server.js';
+import { type TestServer, getJson, perTestServers } from './support/server.js';
 
 /**
  * The price API against a real server: prices set with PUT price spans at ingest, survive a
@@ -26,30 +25,7 @@ import { type TestServer, getJson, startTestServer } from './support/server.js';
 
 const SPOOR_BIN = fileURLToPath(new URL('../bin/spoor.js', import.meta.url));
 
-const servers = new Set<TestServer>();
-let work: string;
-
-beforeEach(async () => {
-  work = await mkdtemp(join(tmpdir(), 'spoor-prices-'));
-});
-
-afterEach(async () => {
-  for (const server of servers) await server.stop();
-  servers.clear();
-  await rm(work, { recursive: true, force: true });
-});
-
-/** Starts a server on the test's data directory (deleted by `afterEach`, not by `stop`). */
-async function start(options: { prices?: string } = {}): Promise<TestServer> {
-  const server = await startTestServer({ data: join(work, 'data'), ...options });
-  const stop = server.stop;
-  const tracked: TestServer = { ...server, stop: async () => {
-    servers.delete(tracked);
-    await stop({ keepData: true });
-  } };
-  servers.add(tracked);
-  return tracked;
-}
+const { dir, start } = perTestServers('spoor-prices-');
 
 const newTraceId = (): string => randomBytes(16).toString('hex');
 const newSpanId = (): string => randomBytes(8).toString('hex');
@@ -318,7 +294,7 @@ describe('the price API', () => {
 
 describe('spoor serve --prices', () => {
   it('prices ingest with the file over Spoor\'s table, under prices set through the API', async () => {
-    const file = join(work, 'prices.json');
+    const file = join(dir(), 'prices.json');
     await writeFile(file, JSON.stringify({ asOf: '2099-01-15', models: [{ model: 'gpt-4o-mini', provider: 'openai', input: 1, output: 2 }] }));
     const server = await start({ prices: file });
 
@@ -354,7 +330,7 @@ describe('spoor serve --prices', () => {
       ['no-provider.json', JSON.stringify({ asOf: '2025-01-01', models: [{ model: 'x', input: 1, output: 2 }] }), "'provider'"],
     ];
     for (const [name, content, problem] of cases) {
-      const file = join(work, name);
+      const file = join(dir(), name);
       if (content !== null) await writeFile(file, content);
       const started = start({ prices: file });
       await expect(started, name).rejects.toThrow(file);
@@ -363,10 +339,10 @@ describe('spoor serve --prices', () => {
   });
 
   it('makes the spoor CLI exit with the problem on stderr', async () => {
-    const file = join(work, 'bad-price.json');
+    const file = join(dir(), 'bad-price.json');
     await writeFile(file, JSON.stringify({ asOf: '2025-01-01', models: [{ model: 'acme-llm-1', provider: 'acme', input: 1 }] }));
-    const child = spawn(process.execPath, [SPOOR_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', join(work, 'cli-data'), '--prices', file], {
-      cwd: work, stdio: ['ignore', 'pipe', 'pipe'],
+    const child = spawn(process.execPath, [SPOOR_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', join(dir(), 'cli-data'), '--prices', file], {
+      cwd: dir(), stdio: ['ignore', 'pipe', 'pipe'],
       env: Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SPOOR_'))),
     });
     let stderr = '';

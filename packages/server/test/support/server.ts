@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import { resolveServeConfig, type ServeOptions } from '../../src/config.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 
@@ -29,4 +30,38 @@ export async function startTestServer(options: ServeOptions = {}): Promise<TestS
 export async function getJson<T = unknown>(baseUrl: string, path: string): Promise<{ status: number; body: T }> {
   const response = await fetch(`${baseUrl}${path}`);
   return { status: response.status, body: (await response.json()) as T };
+}
+
+/**
+ * For a test file whose tests restart servers: each test gets a fresh directory (`dir()`), and
+ * `start` runs a server whose data lives in `dir()/data` (unless `data` is given) and survives its
+ * `stop()`, so a restart finds it. After each test, the servers still running are stopped and the
+ * directory is deleted.
+ */
+export function perTestServers(prefix: string): { dir: () => string; start: (options?: ServeOptions) => Promise<TestServer> } {
+  const servers = new Set<TestServer>();
+  let work = '';
+  beforeEach(async () => {
+    work = await mkdtemp(join(tmpdir(), prefix));
+  });
+  afterEach(async () => {
+    for (const server of servers) await server.stop();
+    servers.clear();
+    await rm(work, { recursive: true, force: true });
+  });
+  return {
+    dir: () => work,
+    start: async (options = {}) => {
+      const server = await startTestServer({ data: join(work, 'data'), ...options });
+      const tracked: TestServer = {
+        ...server,
+        stop: async () => {
+          servers.delete(tracked);
+          await server.stop({ keepData: true });
+        },
+      };
+      servers.add(tracked);
+      return tracked;
+    },
+  };
 }
