@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { parseDurationUs } from './duration.js';
 
 /** What a user may set, by flag or `SPOOR_*` environment variable. Every field is optional. */
 export interface ServeOptions {
@@ -107,10 +108,9 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
 
 /** Parses `30d`, `12h`, `90m`, `45s` into milliseconds. */
 export function parseDuration(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/.exec(text.trim());
-  if (match === null) throw new Error(`'${text}' is not a duration; write a number and a unit: 45s, 90m, 12h, 7d, 2w`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS }[match[2] as 'ms'];
-  return Number(match[1]) * unit;
+  const us = parseDurationUs(text);
+  if (us === null) throw new Error(`'${text}' is not a duration; write a number and a unit: 45s, 90m, 12h, 7d, 2w`);
+  return us / 1000;
 }
 
 /** `7d` for every signal, or `traces=7d,logs=3d,metrics=30d` (signals not named keep 30 days). */

@@ -9,10 +9,14 @@ describe('parseDurationUs', () => {
     ['1.5h', 5_400_000_000],
     ['1d', 86_400_000_000],
     ['1w', 604_800_000_000],
-    ['250', 250_000],
     [' 2m ', 120_000_000],
   ])('reads %s', (text, us) => {
     expect(parseDurationUs(text)).toBe(us);
+  });
+
+  it('reads a bare number as milliseconds only when asked to', () => {
+    expect(parseDurationUs('250', { bareMs: true })).toBe(250_000);
+    expect(parseDurationUs('250')).toBeNull();
   });
 
   it.each(['', 'm', '5 m', '-5m', '5mins', '1e3s', '5M', '0x10s'])('refuses %j', (text) => {

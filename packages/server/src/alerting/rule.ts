@@ -159,7 +159,7 @@ function oneOf<T extends string>(spec: Record<string, unknown>, key: string, all
 function duration(spec: Record<string, unknown>, key: string, fallback: string, leastUs: number): number {
   const value = spec[key] ?? fallback;
   const us = typeof value === 'string' ? parseDurationUs(value) : null;
-  if (us === null || /^\s*\d+(\.\d+)?\s*$/.test(String(value))) throw new RuleError(key, `must be a duration with a unit like 30s, 5m, 4h, not ${JSON.stringify(value)}`);
+  if (us === null) throw new RuleError(key, `must be a duration with a unit like 30s, 5m, 4h, not ${JSON.stringify(value)}`);
   if (us < leastUs) throw new RuleError(key, `must be at least ${leastUs / 1_000_000}s`);
   return us;
 }

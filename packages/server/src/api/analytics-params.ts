@@ -56,7 +56,7 @@ export function closedRange(q: QueryString, nowUs: number, defaultSpanUs: number
 export function duration(q: QueryString, name: string): number | null {
   const value = single(q, name);
   if (value === null) return null;
-  const us = parseDurationUs(value) ?? NaN;
+  const us = parseDurationUs(value, { bareMs: true }) ?? NaN;
   if (!(us >= 1000)) throw invalid(name, `must be a duration of at least 1ms like 500ms, 30s, 5m, 1h, 1d (or milliseconds), not '${value}'`);
   return us;
 }

@@ -226,7 +226,7 @@ class Parser {
   private parseDuration(what: string, example: string): [number, Token] {
     const token = this.peek();
     if (token.kind !== 'number') this.fail(`expected a ${what} like ${example}`, token);
-    const us = /[a-z]$/.test(token.text) ? parseDurationUs(token.text) : null;
+    const us = parseDurationUs(token.text);
     if (us === null) this.fail(`'${token.text}' is not a duration; expected a ${what} like ${example}: a number and a unit (ms, s, m, h, d or w)`, token);
     if (!Number.isSafeInteger(us)) this.fail(`expected a ${what} shorter than 285 years`, token);
     return [us, this.next()];
