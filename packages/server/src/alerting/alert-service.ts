@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { unwatchFile, watchFile } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type {
-  Alert,
-  AlertHistoryResponse,
-  AlertListResponse,
-  AlertRule,
-  AlertRuleListResponse,
-  AlertState,
-  LabelMatcher,
-  Silence,
-  SilenceListResponse,
-  TimeRange,
+import {
+  type Alert,
+  type AlertHistoryResponse,
+  type AlertListResponse,
+  type AlertRule,
+  type AlertRuleListResponse,
+  type AlertState,
+  type LabelMatcher,
+  type Silence,
+  type SilenceListResponse,
+  type TimeRange,
+  isoFromMicros as iso,
+  microsFromIso,
 } from '@spoor/model';
 import { parseDurationUs } from '../duration.js';
 import { AppError } from '../errors.js';
@@ -21,7 +23,6 @@ import { alertOf } from './notifications.js';
 import { RuleError } from './rule.js';
 import { readRulesFile } from './rules-file.js';
 
-const iso = (us: number): string => new Date(us / 1000).toISOString();
 
 export interface AlertServiceOptions {
   engine: AlertEngine;
@@ -248,9 +249,8 @@ export function silenceFrom(body: unknown, nowUs: number): SilenceRecord {
   });
   const time = (key: 'startsAt' | 'endsAt'): number | null => {
     if (b[key] === undefined) return null;
-    const ms = typeof b[key] === 'string' ? Date.parse(b[key]) : Number.NaN;
-    if (Number.isNaN(ms)) bad(`'${key}' must be an ISO-8601 time`);
-    return ms * 1000;
+    const us = typeof b[key] === 'string' ? microsFromIso(b[key]) : null;
+    return us ?? bad(`'${key}' must be an ISO-8601 time`);
   };
   const startsUs = time('startsAt') ?? nowUs;
   let endsUs = time('endsAt');

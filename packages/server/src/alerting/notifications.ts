@@ -1,11 +1,10 @@
-import type { Alert } from '@spoor/model';
+import { type Alert, isoFromMicros as iso } from '@spoor/model';
 import type { OutgoingNotification } from './dispatcher.js';
 import type { AlertInstance } from './evaluator.js';
 import type { NotifiedAlert, Notification } from './notification.js';
 import type { CompiledRule } from './rule.js';
 import { renderTemplate } from './template.js';
 
-const iso = (us: number): string => new Date(us / 1000).toISOString();
 const isoOrNull = (us: number | null): string | null => (us === null ? null : iso(us));
 
 /** A rule's annotations for one alert, placeholders filled in. */
