@@ -1,99 +1,53 @@
-import type { TimeRange } from '@spoor/model';
-import type { AlertHistoryRecord, AlertSeriesRow, AlertStore, SilenceRecord, Store } from '../store/store.js';
+import type { AlertStore, Store } from '../store/store.js';
 import type { ReadSeries } from './sampler.js';
 import { type SeriesRange, SeriesReader, type SeriesSpec } from './series.js';
 
 /**
  * What the alert engine (on the main thread) asks of the database thread: rule series, and the
- * alert tables. Each method is a thin call into the store; the database thread sends results
- * back as JSON and {@link alertBackendOver} reads them.
+ * alert store's methods, under names prefixed `alert` so they stand apart from the other
+ * services'. The database thread sends results back as JSON; {@link alertBackendOver} reads them.
  */
-export const ALERT_DATA_METHODS = [
-  'alertSeries',
-  'alertListRules',
-  'alertPutRule',
-  'alertDeleteRule',
-  'alertReadState',
-  'alertSaveState',
-  'alertListHistory',
-  'alertListSilences',
-  'alertPutSilence',
-  'alertDeleteSilence',
-] as const;
-export type AlertDataMethod = (typeof ALERT_DATA_METHODS)[number];
+const STORE_METHODS = {
+  alertListRules: 'listRules',
+  alertPutRule: 'putRule',
+  alertDeleteRule: 'deleteRule',
+  alertReadState: 'readState',
+  alertSaveState: 'saveState',
+  alertListHistory: 'listHistory',
+  alertListSilences: 'listSilences',
+  alertPutSilence: 'putSilence',
+  alertDeleteSilence: 'deleteSilence',
+} as const satisfies Record<string, keyof AlertStore>;
 
-export type JsonAlertData = {
-  [K in AlertDataMethod]: (...args: Parameters<AlertDataService[K]>) => Promise<string>;
+type StoreMethod = keyof typeof STORE_METHODS;
+export type AlertDataMethod = 'alertSeries' | StoreMethod;
+export const ALERT_DATA_METHODS: readonly AlertDataMethod[] = ['alertSeries', ...(Object.keys(STORE_METHODS) as StoreMethod[])];
+
+type AnyMethod = (...args: unknown[]) => Promise<unknown>;
+
+export type JsonAlertData = { alertSeries: (projectId: string, spec: SeriesSpec, range: SeriesRange) => Promise<string> } & {
+  [K in StoreMethod]: (...args: Parameters<AlertStore[(typeof STORE_METHODS)[K]]>) => Promise<string>;
 };
 
-export class AlertDataService {
-  private readonly series: SeriesReader;
-  private readonly alerts: AlertStore;
-
-  constructor(store: Pick<Store, 'alertSeries' | 'readMetricPoints' | 'alerts'>) {
-    this.series = new SeriesReader(store);
-    this.alerts = store.alerts;
-  }
-
-  alertSeries(projectId: string, spec: SeriesSpec, range: SeriesRange): Promise<AlertSeriesRow[]> {
-    return this.series.read(projectId, spec, range);
-  }
-
-  alertListRules(projectId: string) {
-    return this.alerts.listRules(projectId);
-  }
-
-  alertPutRule(projectId: string, name: string, spec: string, nowUs: number) {
-    return this.alerts.putRule(projectId, name, spec, nowUs);
-  }
-
-  alertDeleteRule(projectId: string, name: string) {
-    return this.alerts.deleteRule(projectId, name);
-  }
-
-  alertReadState(projectId: string) {
-    return this.alerts.readState(projectId);
-  }
-
-  alertSaveState(projectId: string, state: string, history: AlertHistoryRecord[], nowUs: number) {
-    return this.alerts.saveState(projectId, state, history, nowUs);
-  }
-
-  alertListHistory(projectId: string, range: TimeRange, rule: string | null, offset: number, limit: number) {
-    return this.alerts.listHistory(projectId, range, rule, offset, limit);
-  }
-
-  alertListSilences(projectId: string, endedAfterUs: number) {
-    return this.alerts.listSilences(projectId, endedAfterUs);
-  }
-
-  alertPutSilence(projectId: string, silence: SilenceRecord) {
-    return this.alerts.putSilence(projectId, silence);
-  }
-
-  alertDeleteSilence(projectId: string, id: string) {
-    return this.alerts.deleteSilence(projectId, id);
-  }
+/** The database thread's side: each method a call into the store. */
+export function alertDataService(store: Pick<Store, 'alertSeries' | 'readMetricPoints' | 'alerts'>): Record<AlertDataMethod, AnyMethod> {
+  const reader = new SeriesReader(store);
+  const alerts = store.alerts as unknown as Record<keyof AlertStore, AnyMethod>;
+  const service = { alertSeries: (projectId, spec, range) => reader.read(projectId as string, spec as SeriesSpec, range as SeriesRange) } as Record<AlertDataMethod, AnyMethod>;
+  for (const [name, method] of Object.entries(STORE_METHODS)) service[name as StoreMethod] = (...args) => alerts[method].apply(store.alerts, args);
+  return service;
 }
 
 /** `undefined` (a method without a result) arrives as no text at all. */
-const parse = <T>(text: string | undefined): T => (text === undefined ? undefined : JSON.parse(text)) as T;
+const parse = (text: string | undefined): unknown => (text === undefined ? undefined : JSON.parse(text));
 
 /** The engine's view of the database thread: series reads and an `AlertStore`, over JSON. */
 export function alertBackendOver(json: JsonAlertData, projectId: string): { readSeries: ReadSeries; store: AlertStore } {
+  const calls = json as unknown as Record<StoreMethod, (...args: unknown[]) => Promise<string | undefined>>;
+  const store = Object.fromEntries(Object.entries(STORE_METHODS).map(([name, method]) => [method, async (...args: unknown[]) => parse(await calls[name as StoreMethod](...args))]));
   return {
-    readSeries: async (spec, range) => parse(await json.alertSeries(projectId, spec, range)),
-    store: {
-      listRules: async (project) => parse(await json.alertListRules(project)),
-      putRule: async (project, name, spec, nowUs) => parse(await json.alertPutRule(project, name, spec, nowUs)),
-      deleteRule: async (project, name) => parse(await json.alertDeleteRule(project, name)),
-      readState: async (project) => parse(await json.alertReadState(project)),
-      saveState: async (project, state, history, nowUs) => parse(await json.alertSaveState(project, state, [...history], nowUs)),
-      listHistory: async (project, range, rule, offset, limit) => parse(await json.alertListHistory(project, range, rule, offset, limit)),
-      listSilences: async (project, endedAfterUs) => parse(await json.alertListSilences(project, endedAfterUs)),
-      putSilence: async (project, silence) => parse(await json.alertPutSilence(project, silence)),
-      deleteSilence: async (project, id) => parse(await json.alertDeleteSilence(project, id)),
-    },
+    readSeries: async (spec, range) => parse(await json.alertSeries(projectId, spec, range)) as Awaited<ReturnType<ReadSeries>>,
+    store: store as unknown as AlertStore,
   };
 }
 

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { ALERT_DATA_METHODS, AlertDataService } from '../alerting/data-service.js';
+import { ALERT_DATA_METHODS, alertDataService } from '../alerting/data-service.js';
 import { decodeRequest } from '../ingest/decode.js';
 import { CommitLoop } from '../pipeline/commit-loop.js';
 import { applyRetention, scheduleRetention } from '../pipeline/retention.js';
@@ -55,7 +55,7 @@ async function start(): Promise<void> {
   for (const method of ANALYTICS_METHODS) services.set(method, analytics);
   const errors = new ErrorService(store);
   for (const method of ERROR_METHODS) services.set(method, errors);
-  const alertData = new AlertDataService(store);
+  const alertData = alertDataService(store);
   for (const method of ALERT_DATA_METHODS) services.set(method, alertData);
   const replayed = await loop.replay();
   const retention = await applyRetention(store, config.retention, Date.now());
