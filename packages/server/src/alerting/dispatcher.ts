@@ -126,6 +126,12 @@ function groupKeyOf(receiver: string, rule: string, groupLabels: Readonly<Record
   return JSON.stringify([receiver, rule, Object.keys(groupLabels).sort().map((k) => [k, groupLabels[k]])]);
 }
 
+/** The rule and group labels a group key stands for (a delivery result carries only the key). */
+export function groupOfKey(key: string): { rule: string; groupLabels: Record<string, string> } {
+  const [, rule, labels] = JSON.parse(key) as [string, string, Array<[string, string]>];
+  return { rule, groupLabels: Object.fromEntries(labels) };
+}
+
 export function dispatch(
   alerts: readonly DispatchAlert[],
   previous: ReadonlyMap<string, GroupState>,

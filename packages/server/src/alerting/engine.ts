@@ -1,6 +1,6 @@
 import type { AlertRuleSource, AlertRuleSpec } from '@spoor/model';
 import type { AlertHistoryRecord, AlertStore } from '../store/store.js';
-import { DEFAULT_INHIBIT_RULES, type DispatchAlert, type GroupState, type InhibitRule, dispatch } from './dispatcher.js';
+import { DEFAULT_INHIBIT_RULES, type DispatchAlert, type GroupState, type InhibitRule, dispatch, groupOfKey } from './dispatcher.js';
 import { type AlertInstance, evaluateRule } from './evaluator.js';
 import type { DeliveryResult, Notification, Notifier, ReceiverConfig } from './notification.js';
 import type { NotifierDeps, NotifyLogger } from './notify/delivery.js';
@@ -308,11 +308,11 @@ export class AlertEngine {
   }
 
   private delivered(result: DeliveryResult): void {
-    const [, rule, groupLabels] = JSON.parse(result.groupKey) as [string, string, Array<[string, string]>];
+    const { rule, groupLabels } = groupOfKey(result.groupKey);
     this.deliveries.push({
       timeUs: Date.now() * 1000,
       rule,
-      labels: Object.fromEntries(groupLabels),
+      labels: groupLabels,
       kind: result.ok ? 'notified' : 'notify_failed',
       severity: this.rule(rule)?.rule?.levels[0]?.severity ?? 'warning',
       value: null,

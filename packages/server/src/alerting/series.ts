@@ -56,14 +56,13 @@ export class SeriesReader {
       });
     }
     const endUs = range.startUs + range.buckets * range.stepUs;
-    const service = spec.matchers.find((m) => isService(m) && m.op === '=')?.value ?? null;
+    // The store reads one service's points only; `service.name` means the service too.
+    const service = spec.matchers.find((m) => (m.name === 'service' || m.name === 'service.name') && m.op === '=')?.value ?? null;
     // Counters need the point before each window, so one window more is read.
     const points = await this.store.readMetricPoints(projectId, [spec.metric], { fromUs: range.startUs - range.stepUs, toUs: endUs + 1 }, service);
     return metricRows(points, spec, range);
   }
 }
-
-const isService = (label: AlertLabel): boolean => !label.attribute || label.name === 'service' || label.name === 'service.name';
 
 /**
  * An app metric's values per group and bucket: points are filtered by the matchers, split by
@@ -81,8 +80,8 @@ export function metricRows(points: readonly MetricPointRecord[], spec: SeriesSpe
   const matchers = spec.matchers.map((m) => ({ ...m, test: matcherTest(m) }));
   const parts = new Map<string, { labels: Array<string | null>; points: MetricPointRecord[] }>();
   for (const p of points) {
-    if (!matchers.every((m) => m.test(labelOf(p, m)))) continue;
-    const labels = spec.by.map((l) => labelOf(p, l));
+    if (!matchers.every((m) => m.test(groupValue(p, m.name)))) continue;
+    const labels = spec.by.map((l) => groupValue(p, l.name));
     const key = JSON.stringify(labels);
     let part = parts.get(key);
     if (part === undefined) parts.set(key, (part = { labels, points: [] }));
@@ -98,10 +97,6 @@ export function metricRows(points: readonly MetricPointRecord[], spec: SeriesSpe
     });
   }
   return rows;
-}
-
-function labelOf(p: MetricPointRecord, label: AlertLabel): string | null {
-  return groupValue(p, label.name);
 }
 
 /** `!=` and `!~` hold for an absent label, as in Prometheus, where absent reads as empty. */
