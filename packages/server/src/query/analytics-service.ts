@@ -4,7 +4,6 @@ import {
   type CompareRow,
   type CompareSide,
   type CriticalPath,
-  type MetricSeriesFn,
   type MetricSeriesResponse,
   type RealtimeMetrics,
   type SessionDetail,
@@ -19,7 +18,7 @@ import { AppError } from '../errors.js';
 import type { CompareQuery, CompareSideRecord, SpanStatsQuery, SpanStatsRecord, StoreReader, TimeseriesQuery } from '../store/store.js';
 import { criticalPath } from './critical-path.js';
 import { decodeOffsetCursor, encodeOffsetCursor } from './cursor.js';
-import { fnMismatch, metricSeries } from './metric-series.js';
+import { type MetricSeriesQuery as ChartQuery, fnMismatch, metricSeries } from './metric-series.js';
 import { mannWhitneyFromRanks, twoProportionZ, welchT } from './significance.js';
 
 const SECOND_US = 1_000_000;
@@ -29,15 +28,10 @@ const ALPHA = 0.05;
 /** The counters `cacheHitRate` reads when spans carry no `cache.hit`. */
 const CACHE_COUNTERS = ['cache.hits', 'cache.misses'] as const;
 
-export interface MetricSeriesQuery {
+/** `GET /api/metrics/series`: which metric, whose points, and the chart to compute of them. */
+export interface MetricSeriesQuery extends ChartQuery {
   projectId: string;
   name: string;
-  fn: MetricSeriesFn;
-  fromUs: number;
-  toUs: number;
-  stepUs: number;
-  windowUs: number;
-  groupBy: string | null;
   service: string | null;
 }
 
