@@ -40,6 +40,14 @@ export default tseslint.config(
     },
   },
   {
+    files: ['packages/web/src/**'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(['node:*', 'fastify', '@duckdb/*', '@opentelemetry/*', '@spoor/server', '@spoor/sdk', '**/server/src/**'], 'The web UI runs in the browser and talks to the server only through the REST API.'),
+      ),
+    },
+  },
+  {
     files: ['packages/server/src/normalize/**'],
     rules: {
       'no-restricted-imports': restrict(

@@ -40,6 +40,8 @@ export interface ServeConfig {
   alertIntervalMs: number;
   /** `null`: the address the server binds. */
   externalUrl: string | null;
+  /** The built web UI; unset: `@spoor/web`'s `dist`, `null`: serve no UI. Not a flag: for tests and embedders. */
+  webUiDir?: string | null;
 }
 
 const DAY_MS = 86_400_000;

@@ -8,6 +8,7 @@ import { AlertService } from './alerting/alert-service.js';
 import { alertBackendOver } from './alerting/data-service.js';
 import { AlertEngine } from './alerting/engine.js';
 import { createApp } from './api/app.js';
+import { defaultWebUiDir, loadWebUi } from './api/web-ui.js';
 import type { ServeConfig } from './config.js';
 import { DbThread } from './dbthread/db-client.js';
 import { priceTableFrom } from './normalize/prices.js';
@@ -99,7 +100,10 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     queue.startAfter(replayed);
     const ingest = queue;
     selfMetrics.gauge('spoor_ingest_queue_records', 'Records accepted and not yet committed to the store.', () => ingest.queued());
+    const webUiDir = config.webUiDir === undefined ? defaultWebUiDir() : config.webUiDir;
+    const webUi = webUiDir === null ? null : await loadWebUi(webUiDir);
     app = await createApp({
+      webUi,
       query: thread.queries,
       prices: thread.prices,
       analytics: thread.analytics,

@@ -1,3 +1,4 @@
+import { extname } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions, LogController } from 'fastify';
 import { DEFAULT_PROJECT_ID } from '@spoor/model';
 import { AppError, isAppError } from '../errors.js';
@@ -10,6 +11,7 @@ import type { JsonQueries } from '../query/query-service.js';
 import { alertMetricsText } from '../alerting/alert-metrics.js';
 import type { AlertService } from '../alerting/alert-service.js';
 import { alertRoutes } from './alert-routes.js';
+import type { WebAsset, WebUi } from './web-ui.js';
 import { analyticsRoutes } from './analytics-routes.js';
 import type { IngestMetrics, SelfMetrics } from '../self-metrics.js';
 import { type QueryString, logQueryFrom, metricPointQueryFrom, rangeQueryFrom, spanId, traceId, traceQueryFrom } from './params.js';
@@ -37,6 +39,8 @@ export interface AppOptions {
   /** `false` once shutdown has begun: `/ready` answers 503. */
   isReady: () => boolean;
   logger?: FastifyServerOptions['logger'];
+  /** The built web UI, served at `/`; `null` when it is not built (then `/` says how to build it). */
+  webUi?: WebUi | null;
 }
 
 /** Builds the HTTP app: OTLP receiver, REST API, health and `/metrics`, on one port. */
@@ -58,7 +62,14 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     if (appError.retryAfterSeconds !== null) reply.header('retry-after', String(appError.retryAfterSeconds));
     void reply.code(appError.status).send({ error: { code: appError.code, message: appError.message } });
   });
+  const webUi = options.webUi ?? null;
   app.setNotFoundHandler((request, reply) => {
+    if (webUi !== null && (request.method === 'GET' || request.method === 'HEAD') && isPageAddress(request.url)) {
+      const path = request.url.split('?', 1)[0]!;
+      const asset = webUi.asset(path);
+      // Every other address is a page of the UI, which reads its route from the URL.
+      if (asset !== undefined || extname(path) === '') return sendAsset(reply, asset ?? webUi.index, request.headers['accept-encoding']);
+    }
     void reply.code(404).send({ error: { code: 'ERR_NOT_FOUND', message: `no route for ${request.method} ${request.url}` } });
   });
 
@@ -168,20 +179,33 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     const spans = await options.spanMetrics();
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(options.selfMetrics.render() + alertMetricsText(options.alerts.engine) + spans);
   });
-  app.get('/', async (_request, reply) =>
-    reply.type('text/plain; charset=utf-8').send(
-      'Spoor is running.\n\nOTLP/HTTP: POST /v1/traces, /v1/logs, /v1/metrics\n' +
-        'API: GET /api/traces, /api/traces/:traceId, /api/traces/:traceId/spans/:spanId/llm, /api/traces/:traceId/critical-path,\n' +
-        '     /api/services, /api/logs, /api/metrics, /api/metrics/points, /api/metrics/series, /api/metrics/realtime\n' +
-        'Analytics: GET /api/stats/spans, /api/stats/timeseries, /api/stats/compare, /api/sessions, /api/sessions/:id\n' +
-        'Errors: GET /api/errors, /api/errors/:fingerprint; PATCH /api/errors/:fingerprint\n' +
-        'Prices: GET /api/prices, /api/prices/unpriced; PUT, DELETE /api/prices/:model; POST /api/prices/reprice\n' +
-        'Alerts: GET /api/alerts, /api/alerts/history; GET, POST /api/alerts/rules; GET, PUT, DELETE /api/alerts/rules/:name;\n' +
-        '        GET, POST /api/alerts/silences; DELETE /api/alerts/silences/:id\n' +
-        'Health: GET /health, /ready; Prometheus: GET /metrics\n',
-    ),
-  );
+  if (webUi === null) {
+    app.get('/', async (_request, reply) =>
+      reply.type('text/plain; charset=utf-8').send(
+        'Spoor is running, without its web UI: build it with `npm run build` (or start with `npm start`).\n\n' +
+          'OTLP/HTTP: POST /v1/traces, /v1/logs, /v1/metrics\nAPI: /api/traces, /api/logs, /api/metrics, /api/errors, /api/alerts (see the README)\n' +
+          'Health: GET /health, /ready; Prometheus: GET /metrics\n',
+      ),
+    );
+  }
   return app;
+}
+
+/** Addresses the API and OTLP own answer 404 as JSON; every other address belongs to the UI. */
+function isPageAddress(url: string): boolean {
+  return !url.startsWith('/api/') && !url.startsWith('/v1/') && url !== '/api' && url !== '/metrics';
+}
+
+function sendAsset(reply: FastifyReply, asset: WebAsset, acceptEncoding: string | undefined): FastifyReply {
+  void reply
+    .header('content-type', asset.type)
+    .header('cache-control', asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
+    .header('x-content-type-options', 'nosniff')
+    .header('vary', 'accept-encoding');
+  if (asset.gzip !== null && acceptEncoding !== undefined && /\bgzip\b/.test(acceptEncoding)) {
+    return reply.header('content-encoding', 'gzip').send(asset.gzip);
+  }
+  return reply.send(asset.body);
 }
 
 function jsonObject(body: unknown): Record<string, unknown> {

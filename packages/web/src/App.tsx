@@ -1,0 +1,89 @@
+import { AlertsPage } from './pages/AlertsPage';
+import { ErrorGroupPage } from './pages/ErrorGroupPage';
+import { ErrorsPage } from './pages/ErrorsPage';
+import { LogsPage } from './pages/LogsPage';
+import { MetricsPage } from './pages/MetricsPage';
+import { SessionPage } from './pages/SessionPage';
+import { SessionsPage } from './pages/SessionsPage';
+import { TracePage } from './pages/TracePage';
+import { TracesPage } from './pages/TracesPage';
+import { Link } from './components/Link';
+import { matchRoute, useLocation } from './router';
+
+/** Path pattern -> page. `/traces` is the home page too: alert notifications link to it. */
+const ROUTES = [
+  ['/', 'traces'],
+  ['/traces', 'traces'],
+  ['/traces/:traceId', 'trace'],
+  ['/metrics', 'metrics'],
+  ['/sessions', 'sessions'],
+  ['/sessions/:sessionId', 'session'],
+  ['/errors', 'errors'],
+  ['/errors/:fingerprint', 'error'],
+  ['/alerts', 'alerts'],
+  ['/logs', 'logs'],
+] as const;
+
+const NAV = [
+  ['/', 'Traces', ['traces', 'trace']],
+  ['/metrics', 'Metrics', ['metrics']],
+  ['/sessions', 'Sessions', ['sessions', 'session']],
+  ['/errors', 'Errors', ['errors', 'error']],
+  ['/alerts', 'Alerts', ['alerts']],
+  ['/logs', 'Logs', ['logs']],
+] as const;
+
+export function App() {
+  const location = useLocation();
+  const route = matchRoute(location.pathname, ROUTES);
+  const page = route?.page ?? 'missing';
+  return (
+    <div className="app">
+      <header className="topbar">
+        <Link to="/" className="brand">
+          Spoor
+        </Link>
+        <nav aria-label="Pages">
+          {NAV.map(([to, label, pages]) => (
+            <Link key={to} to={to} className={(pages as readonly string[]).includes(page) ? 'active' : undefined} aria-current={(pages as readonly string[]).includes(page) ? 'page' : undefined}>
+              {label}
+            </Link>
+          ))}
+        </nav>
+      </header>
+      <main>{render(route?.page, route?.params ?? {}, location.search)}</main>
+    </div>
+  );
+}
+
+function render(page: string | undefined, params: Record<string, string>, search: URLSearchParams) {
+  switch (page) {
+    case 'traces':
+      return <TracesPage search={search} />;
+    case 'trace':
+      return <TracePage key={params['traceId']} traceId={params['traceId']!} search={search} />;
+    case 'metrics':
+      return <MetricsPage search={search} />;
+    case 'sessions':
+      return <SessionsPage search={search} />;
+    case 'session':
+      return <SessionPage sessionId={params['sessionId']!} search={search} />;
+    case 'errors':
+      return <ErrorsPage search={search} />;
+    case 'error':
+      return <ErrorGroupPage fingerprint={params['fingerprint']!} search={search} />;
+    case 'alerts':
+      return <AlertsPage search={search} />;
+    case 'logs':
+      return <LogsPage search={search} />;
+    default:
+      return (
+        <div className="empty">
+          <h1>Not found</h1>
+          <p>
+            Nothing lives at this address. <Link to="/">Go to the traces.</Link>
+          </p>
+        </div>
+      );
+  }
+}

@@ -1,0 +1,55 @@
+import type { ApiErrorBody } from '@spoor/model';
+
+/** The web UI talks only to the REST API, on the origin that served it. */
+
+export type Params = Record<string, string | number | boolean | null | undefined | readonly string[]>;
+
+/** An API answer that was not 2xx: the server's code and message, or the transport's failure. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+export function apiUrl(path: string, params: Params = {}): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === null || value === undefined || value === '') continue;
+    if (Array.isArray(value)) for (const item of value as readonly string[]) search.append(key, item);
+    else search.set(key, String(value));
+  }
+  const query = search.toString();
+  return query === '' ? path : `${path}?${query}`;
+}
+
+async function answer<T>(response: Response): Promise<T> {
+  if (response.ok) return (response.status === 204 ? undefined : await response.json()) as T;
+  let code = 'ERR_HTTP';
+  let message = `${response.status} ${response.statusText}`;
+  try {
+    const body = (await response.json()) as ApiErrorBody;
+    code = body.error.code;
+    message = body.error.message;
+  } catch {
+    // Not an API error body (a proxy's page, say): the status line is all there is to show.
+  }
+  throw new ApiError(response.status, code, message);
+}
+
+export async function apiGet<T>(url: string, signal?: AbortSignal): Promise<T> {
+  return answer<T>(await fetch(url, { signal, headers: { accept: 'application/json' } }));
+}
+
+export async function apiSend<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const init: RequestInit = { method, headers: { accept: 'application/json' } };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+  }
+  return answer<T>(await fetch(path, init));
+}

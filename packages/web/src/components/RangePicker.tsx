@@ -1,0 +1,29 @@
+import { setSearch } from '../router';
+import { RANGE_PRESETS, type ResolvedRange } from '../time-range';
+import { formatTime } from '../format';
+
+/** Picks a preset range; a fixed range from a shared link shows as such and can be cleared. */
+export function RangePicker({ range }: { range: ResolvedRange }) {
+  if (range.preset === null && (range.from !== null || range.to !== null)) {
+    return (
+      <span className="toolbar-range">
+        {formatTime(range.from)} → {range.to === null ? 'now' : formatTime(range.to)}{' '}
+        <button type="button" onClick={() => setSearch({ from: null, to: null })} title="Back to a moving range">
+          ✕
+        </button>
+      </span>
+    );
+  }
+  return (
+    <label>
+      Range
+      <select aria-label="Time range" value={range.preset ?? ''} onChange={(e) => setSearch({ range: e.target.value })}>
+        {RANGE_PRESETS.map((p) => (
+          <option key={p.key} value={p.key}>
+            {p.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}

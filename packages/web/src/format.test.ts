@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { formatAgo, formatCost, formatCount, formatDuration, formatPercent } from './format';
+
+describe('formatDuration', () => {
+  it.each([
+    [null, '–'],
+    [0, '0 ms'],
+    [0.25, '250 µs'],
+    [4.567, '4.57 ms'],
+    [45.66, '45.7 ms'],
+    [450.4, '450 ms'],
+    [1250, '1.25 s'],
+    [42_100, '42.1 s'],
+    [125_000, '2m 05s'],
+    [3_720_000, '1h 02m'],
+  ])('shows %s ms as %s', (ms, text) => expect(formatDuration(ms)).toBe(text));
+});
+
+describe('formatCost', () => {
+  it.each([
+    [null, '–'],
+    [0, '$0'],
+    [0.000125, '$0.000125'],
+    [0.0123, '$0.0123'],
+    [0.5, '$0.50'],
+    [1.234, '$1.23'],
+    [250.4, '$250'],
+  ])('shows %s dollars as %s', (usd, text) => expect(formatCost(usd)).toBe(text));
+});
+
+describe('formatCount and formatPercent', () => {
+  it.each([
+    [999, '999'],
+    [1234, '1.23k'],
+    [45_600, '45.6k'],
+    [2_500_000, '2.50M'],
+  ])('shows %s as %s', (n, text) => expect(formatCount(n)).toBe(text));
+
+  it.each([
+    [0, '0%'],
+    [0.0123, '1.23%'],
+    [0.125, '12.5%'],
+    [1, '100%'],
+  ])('shows the ratio %s as %s', (ratio, text) => expect(formatPercent(ratio)).toBe(text));
+});
+
+describe('formatAgo', () => {
+  const now = Date.parse('2026-11-22T12:00:00Z');
+  it.each([
+    ['2026-11-22T11:59:50Z', 'just now'],
+    ['2026-11-22T11:55:00Z', '5 min ago'],
+    ['2026-11-22T09:00:00Z', '3 h ago'],
+    ['2026-11-20T12:00:00Z', '2 d ago'],
+  ])('shows %s as %s', (iso, text) => expect(formatAgo(iso, now)).toBe(text));
+});

@@ -1,0 +1,3 @@
+export function ErrorGroupPage({ fingerprint }: { fingerprint: string; search: URLSearchParams }) {
+  return <h1>Error group {fingerprint}</h1>;
+}

@@ -1,0 +1,3 @@
+export function ErrorsPage({ search }: { search: URLSearchParams }) {
+  return <h1>ErrorsPage {search.toString()}</h1>;
+}

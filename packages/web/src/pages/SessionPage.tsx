@@ -1,0 +1,3 @@
+export function SessionPage({ sessionId }: { sessionId: string; search: URLSearchParams }) {
+  return <h1>Session {sessionId}</h1>;
+}

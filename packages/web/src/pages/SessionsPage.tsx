@@ -1,0 +1,3 @@
+export function SessionsPage({ search }: { search: URLSearchParams }) {
+  return <h1>SessionsPage {search.toString()}</h1>;
+}

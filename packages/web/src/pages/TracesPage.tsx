@@ -1,0 +1,3 @@
+export function TracesPage({ search }: { search: URLSearchParams }) {
+  return <h1>TracesPage {search.toString()}</h1>;
+}
