@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { buildSpanTree } from './span-tree';
+import { idsOf, spanOf } from './testing';
+import { collapseBelow, indexOfRow, revealRows, rowWindow, toggleRow, visibleRows } from './visible-rows';
+
+const tree = buildSpanTree([
+  spanOf('root', null, 0, 100),
+  spanOf('a', 'root', 10, 30),
+  spanOf('a1', 'a', 15, 5),
+  spanOf('a1x', 'a1', 16, 1),
+  spanOf('a2', 'a', 30, 10),
+  spanOf('b', 'root', 50, 40),
+  spanOf('b1', 'b', 60, 10),
+]);
+const none = new Uint8Array(tree.spans.length);
+const shown = (collapsed: Uint8Array) => idsOf(tree.spans, visibleRows(tree, collapsed));
+
+describe('visibleRows', () => {
+  it('shows every row when nothing is collapsed', () => {
+    expect(shown(none)).toEqual(['root', 'a', 'a1', 'a1x', 'a2', 'b', 'b1']);
+  });
+
+  it('hides the whole subtree of a collapsed row but keeps the row', () => {
+    expect(shown(toggleRow(tree, none, 1))).toEqual(['root', 'a', 'b', 'b1']);
+  });
+
+  it('keeps what was collapsed inside a collapsed subtree when it is expanded again', () => {
+    const inner = toggleRow(tree, none, 2);
+    const both = toggleRow(tree, inner, 1);
+    expect(shown(both)).toEqual(['root', 'a', 'b', 'b1']);
+    expect(shown(toggleRow(tree, both, 1))).toEqual(['root', 'a', 'a1', 'a2', 'b', 'b1']);
+  });
+
+  it('leaves a leaf alone and never changes the set it was given', () => {
+    expect(toggleRow(tree, none, 3)).toBe(none);
+    toggleRow(tree, none, 1);
+    expect(Array.from(none).every((v) => v === 0)).toBe(true);
+  });
+
+  it.each([
+    [0, ['root']],
+    [1, ['root', 'a', 'b']],
+    [2, ['root', 'a', 'a1', 'a2', 'b', 'b1']],
+    [Infinity, ['root', 'a', 'a1', 'a1x', 'a2', 'b', 'b1']],
+  ])('collapses everything from depth %s down', (depth, ids) => {
+    expect(shown(collapseBelow(tree, depth))).toEqual(ids);
+  });
+
+  it('expands the ancestors of rows it must reveal, and nothing else', () => {
+    const all = collapseBelow(tree, 0);
+    const revealed = revealRows(tree, all, [3]);
+    expect(shown(revealed)).toEqual(['root', 'a', 'a1', 'a1x', 'a2', 'b']);
+    expect(revealRows(tree, none, [3])).toBe(none);
+  });
+});
+
+describe('indexOfRow and rowWindow', () => {
+  it('finds a row among the visible ones, or says it is hidden', () => {
+    const visible = visibleRows(tree, toggleRow(tree, none, 1));
+    expect(indexOfRow(visible, 5)).toBe(2);
+    expect(indexOfRow(visible, 3)).toBe(-1);
+  });
+
+  it.each([
+    [{ count: 1000, top: 0, height: 240 }, { first: 0, last: 15 }],
+    [{ count: 1000, top: 2400, height: 240 }, { first: 95, last: 115 }],
+    [{ count: 12, top: 0, height: 600 }, { first: 0, last: 12 }],
+    [{ count: 0, top: 0, height: 600 }, { first: 0, last: 0 }],
+  ])('renders only the rows in view plus overscan: %o', ({ count, top, height }, want) => {
+    expect(rowWindow(count, top, height, 24, 5)).toEqual(want);
+  });
+});
