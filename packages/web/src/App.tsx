@@ -67,11 +67,11 @@ function render(page: string | undefined, params: Record<string, string>, search
     case 'sessions':
       return <SessionsPage search={search} />;
     case 'session':
-      return <SessionPage sessionId={params['sessionId']!} search={search} />;
+      return <SessionPage key={params['sessionId']} sessionId={params['sessionId']!} search={search} />;
     case 'errors':
       return <ErrorsPage search={search} />;
     case 'error':
-      return <ErrorGroupPage fingerprint={params['fingerprint']!} search={search} />;
+      return <ErrorGroupPage key={params['fingerprint']} fingerprint={params['fingerprint']!} search={search} />;
     case 'alerts':
       return <AlertsPage search={search} />;
     case 'logs':

@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { apiGet } from './api';
 
 export interface ApiState<T> {
-  /** The last answer; kept while a newer request is in flight so the page does not flicker. */
+  /** The last answer, kept while a newer request (a poll, a changed filter) is in flight so the page does not flicker. */
   data: T | undefined;
   error: Error | undefined;
   loading: boolean;
@@ -12,21 +12,18 @@ export interface ApiState<T> {
 
 /**
  * GETs `url` (built with `apiUrl`) and again whenever it changes; `null` waits. With `refreshMs`
- * it polls while the tab is visible. An older answer never overwrites a newer one.
+ * it polls while the tab is visible. An older answer never overwrites a newer one (the older
+ * request is aborted). Pages that show one thing per address are keyed on it in App.tsx, so they
+ * never show the previous thing's data.
  */
 export function useApi<T>(url: string | null, options: { refreshMs?: number | null } = {}): ApiState<T> {
   const [state, setState] = useState<{ data: T | undefined; error: Error | undefined; loading: boolean }>({ data: undefined, error: undefined, loading: url !== null });
   const [tick, setTick] = useState(0);
   const reload = useCallback(() => setTick((n) => n + 1), []);
-  const lastUrl = useRef<string | null>(null);
-
   useEffect(() => {
     if (url === null) return;
     const controller = new AbortController();
-    // A new address clears the old answer; a reload or poll of the same one keeps it on screen.
-    const sameUrl = lastUrl.current === url;
-    lastUrl.current = url;
-    setState((s) => ({ data: sameUrl ? s.data : undefined, error: undefined, loading: true }));
+    setState((s) => ({ data: s.data, error: undefined, loading: true }));
     apiGet<T>(url, controller.signal).then(
       (data) => setState({ data, error: undefined, loading: false }),
       (error: Error) => {

@@ -3,7 +3,8 @@ import { RANGE_PRESETS, type ResolvedRange } from '../time-range';
 import { formatTime } from '../format';
 
 /** Picks a preset range; a fixed range from a shared link shows as such and can be cleared. */
-export function RangePicker({ range }: { range: ResolvedRange }) {
+/** `allowAll` adds "All time" (no bounds), for lists whose newest entries may be old. */
+export function RangePicker({ range, allowAll = false }: { range: ResolvedRange; allowAll?: boolean }) {
   if (range.preset === null && (range.from !== null || range.to !== null)) {
     return (
       <span className="toolbar-range">
@@ -17,7 +18,8 @@ export function RangePicker({ range }: { range: ResolvedRange }) {
   return (
     <label>
       Range
-      <select aria-label="Time range" value={range.preset ?? ''} onChange={(e) => setSearch({ range: e.target.value })}>
+      <select aria-label="Time range" value={range.preset ?? 'all'} onChange={(e) => setSearch({ range: e.target.value })}>
+        {allowAll && <option value="all">All time</option>}
         {RANGE_PRESETS.map((p) => (
           <option key={p.key} value={p.key}>
             {p.label}

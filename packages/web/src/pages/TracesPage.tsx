@@ -1,3 +1,185 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import type { ServiceListResponse, TraceListResponse, TraceSummary } from '@spoor/model';
+import { apiGet, apiUrl } from '../api';
+import { ErrorBox } from '../components/ErrorBox';
+import { Link } from '../components/Link';
+import { RangePicker } from '../components/RangePicker';
+import { Status } from '../components/Status';
+import { formatAgo, formatCost, formatCount, formatDuration, formatTime } from '../format';
+import { navigate, setSearch } from '../router';
+import { resolveRange } from '../time-range';
+import { useApi } from '../use-api';
+import { useNow } from '../use-now';
+import './traces.css';
+
+const LIVE_REFRESH_MS = 5000;
+
+/** The filters of `GET /api/traces`, kept in the URL under the API's own names. */
+const TEXT_FILTERS = [
+  ['text', 'Span name contains', 'research'],
+  ['name', 'Span name is', 'chat gpt-4o'],
+  ['model', 'Model', 'gpt-4o-mini'],
+  ['sessionId', 'Session', 'session id'],
+  ['minDurationMs', 'Min ms', '0'],
+  ['maxDurationMs', 'Max ms', ''],
+] as const;
+
+/** The home page: find traces with every filter the API has; newest first; live if asked. */
 export function TracesPage({ search }: { search: URLSearchParams }) {
-  return <h1>TracesPage {search.toString()}</h1>;
+  const live = search.get('live') === '1';
+  const query = search.toString();
+  const now = useNow(live ? LIVE_REFRESH_MS : null, query);
+  const range = resolveRange(search, now, null);
+  const params = {
+    from: range.from,
+    to: range.to,
+    service: search.get('service'),
+    status: search.get('status'),
+    text: search.get('text'),
+    name: search.get('name'),
+    model: search.get('model'),
+    sessionId: search.get('sessionId'),
+    minDurationMs: search.get('minDurationMs'),
+    maxDurationMs: search.get('maxDurationMs'),
+    attr: search.getAll('attr'),
+    limit: 50,
+  };
+  const url = apiUrl('/api/traces', params);
+  const list = useApi<TraceListResponse>(url);
+  const services = useApi<ServiceListResponse>(apiUrl('/api/services'));
+
+  // "Load more" pages: appended while the filters stay the same, dropped when they change.
+  const [more, setMore] = useState<{ url: string; traces: TraceSummary[]; cursor: string | null; loading: boolean }>({ url: '', traces: [], cursor: null, loading: false });
+  useEffect(() => setMore({ url, traces: [], cursor: null, loading: false }), [url]);
+  const traces = [...(list.data?.traces ?? []), ...(more.url === url ? more.traces : [])];
+  const cursor = more.url === url && more.traces.length > 0 ? more.cursor : (list.data?.nextCursor ?? null);
+  const loadMore = () => {
+    if (cursor === null) return;
+    setMore((m) => ({ ...m, loading: true }));
+    apiGet<TraceListResponse>(apiUrl('/api/traces', { ...params, cursor })).then(
+      (page) => setMore((m) => (m.url === url ? { url, traces: [...m.traces, ...page.traces], cursor: page.nextCursor, loading: false } : m)),
+      () => setMore((m) => ({ ...m, loading: false })),
+    );
+  };
+
+  const submit = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const next = new URLSearchParams();
+    for (const key of ['range', 'from', 'to', 'live'] as const) {
+      const value = search.get(key);
+      if (value !== null) next.set(key, value);
+    }
+    for (const [key, value] of form) {
+      if (typeof value !== 'string' || value.trim() === '') continue;
+      if (key === 'attr') for (const pair of value.trim().split(/\s+/)) next.append('attr', pair);
+      else next.set(key, value.trim());
+    }
+    const q = next.toString();
+    navigate(q === '' ? '/' : `/?${q}`);
+  };
+
+  const filtered = [...search.keys()].some((k) => !['range', 'live'].includes(k));
+  return (
+    <div>
+      <h1>Traces</h1>
+      <form className="trace-filters" onSubmit={submit} key={query}>
+        <div className="toolbar">
+          <RangePicker range={range} allowAll />
+          <label>
+            Service
+            <select name="service" defaultValue={search.get('service') ?? ''} onChange={(e) => e.currentTarget.form?.requestSubmit()}>
+              <option value="">Any</option>
+              {services.data?.services.map((s) => (
+                <option key={s.name} value={s.name}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Status
+            <select name="status" defaultValue={search.get('status') ?? ''} onChange={(e) => e.currentTarget.form?.requestSubmit()}>
+              <option value="">Any</option>
+              <option value="error">Errors</option>
+              <option value="ok">No errors</option>
+            </select>
+          </label>
+          <label className="live-toggle">
+            <input type="checkbox" checked={live} onChange={(e) => setSearch({ live: e.target.checked ? '1' : null })} />
+            Live
+            {live && <span className="live-dot" aria-label="refreshing every 5 seconds" />}
+          </label>
+        </div>
+        <div className="toolbar">
+          {TEXT_FILTERS.map(([key, label, placeholder]) => (
+            <label key={key}>
+              {label}
+              <input name={key} defaultValue={search.get(key) ?? ''} placeholder={placeholder} size={key.endsWith('Ms') ? 6 : 14} inputMode={key.endsWith('Ms') ? 'decimal' : undefined} />
+            </label>
+          ))}
+          <label>
+            Attributes
+            <input name="attr" defaultValue={search.getAll('attr').join(' ')} placeholder="key=value key2=value2" size={22} />
+          </label>
+          <button type="submit" className="primary">
+            Search
+          </button>
+          {filtered && (
+            <button type="button" onClick={() => navigate(search.get('range') === null ? '/' : `/?range=${search.get('range')}`)}>
+              Clear
+            </button>
+          )}
+        </div>
+      </form>
+      <ErrorBox error={list.error} />
+      <table className="list traces-table">
+        <thead>
+          <tr>
+            <th>Time</th>
+            <th>Root span</th>
+            <th>Service</th>
+            <th className="num">Duration</th>
+            <th className="num">Spans</th>
+            <th className="num">Errors</th>
+            <th className="num">Tokens (in / out)</th>
+            <th className="num">Cost</th>
+          </tr>
+        </thead>
+        <tbody>
+          {traces.map((t) => (
+            <tr key={t.traceId} className="clickable" onClick={() => navigate(`/traces/${t.traceId}`)}>
+              <td title={t.startTime}>
+                {formatTime(t.startTime)} <span className="muted">{formatAgo(t.startTime, now)}</span>
+              </td>
+              <td>
+                <Link to={`/traces/${t.traceId}`} onClick={(e) => e.stopPropagation()}>
+                  {t.rootName}
+                </Link>
+              </td>
+              <td>{t.serviceName}</td>
+              <td className="num">{formatDuration(t.durationMs)}</td>
+              <td className="num">{formatCount(t.spanCount)}</td>
+              <td className="num">{t.errorCount > 0 ? <Status kind="error">{t.errorCount}</Status> : <span className="muted">0</span>}</td>
+              <td className="num">{t.inputTokens === null && t.outputTokens === null ? '–' : `${formatCount(t.inputTokens ?? 0)} / ${formatCount(t.outputTokens ?? 0)}`}</td>
+              <td className="num">{formatCost(t.costUsd)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {list.data !== undefined && traces.length === 0 && (
+        <div className="empty">
+          {filtered || range.from !== null ? 'No trace matches these filters.' : 'No traces yet. Send some with `npx spoor demo`, or point an OpenTelemetry exporter at this server.'}
+        </div>
+      )}
+      {list.data === undefined && list.loading && <div className="empty">Loading…</div>}
+      {cursor !== null && (
+        <div className="more">
+          <button type="button" onClick={loadMore} disabled={more.loading}>
+            {more.loading ? 'Loading…' : 'Load more'}
+          </button>
+        </div>
+      )}
+    </div>
+  );
 }

@@ -1,0 +1,54 @@
+import type { LogRecord } from '@spoor/model';
+import { Status, type StatusKind } from '../components/Status';
+import { formatClock } from '../format';
+import { valueText } from './AttributeList';
+
+/** OTLP severity number -> how it shows: 17+ error, 13+ warning, 9+ info, below that plain. */
+export function severityKind(severityNumber: number): StatusKind | null {
+  if (severityNumber >= 17) return 'error';
+  if (severityNumber >= 13) return 'warn';
+  if (severityNumber >= 9) return 'info';
+  return null;
+}
+
+/** The trace's logs in time order, each with a jump to the span that wrote it. */
+export function TraceLogs({ logs, spanName, onJump }: { logs: readonly LogRecord[]; spanName: (spanId: string) => string | null; onJump: (spanId: string) => void }) {
+  if (logs.length === 0) return <p className="muted">No logs carry this trace's id.</p>;
+  return (
+    <table className="list trace-logs">
+      <thead>
+        <tr>
+          <th>Time</th>
+          <th>Severity</th>
+          <th>Service</th>
+          <th>Message</th>
+          <th>Span</th>
+        </tr>
+      </thead>
+      <tbody>
+        {logs.map((log) => {
+          const kind = severityKind(log.severityNumber);
+          const name = log.spanId === null ? null : spanName(log.spanId);
+          const label = log.severityText || String(log.severityNumber);
+          return (
+            <tr key={log.logId}>
+              <td className="mono">{formatClock(log.time)}</td>
+              <td>{kind === null ? <span className="muted">{label}</span> : <Status kind={kind}>{label}</Status>}</td>
+              <td>{log.serviceName}</td>
+              <td className="log-body">{valueText(log.body)}</td>
+              <td>
+                {log.spanId !== null && name !== null ? (
+                  <button type="button" className="link-button" onClick={() => onJump(log.spanId!)} title={`Show span ${log.spanId}`}>
+                    → {name}
+                  </button>
+                ) : (
+                  <span className="muted mono">{log.spanId ?? '–'}</span>
+                )}
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}

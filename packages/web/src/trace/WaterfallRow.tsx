@@ -1,0 +1,118 @@
+import { memo } from 'react';
+import type { Span } from '@spoor/model';
+import { formatDuration } from '../format';
+import { barBox, type TimeView } from './layout';
+
+export const ROW_HEIGHT = 26;
+const INDENT_PX = 14;
+/** Past this depth rows stop indenting further, so a deep chain keeps its names readable. */
+const MAX_INDENT_DEPTH = 24;
+
+export interface WaterfallRowProps {
+  row: number;
+  /** Position among the visible rows. */
+  index: number;
+  span: Span;
+  depth: number;
+  startMs: number;
+  hasChildren: boolean;
+  expanded: boolean;
+  selected: boolean;
+  match: boolean;
+  currentMatch: boolean;
+  onPath: boolean;
+  /** Flat [startMs, endMs] pairs of the critical path within this span, or `undefined`. */
+  segments: readonly number[] | undefined;
+  view: TimeView;
+  onToggle: (row: number) => void;
+  onSelect: (row: number) => void;
+}
+
+/**
+ * One row: the span's name in the tree on the left, its bar on the timeline on the right. Memoized
+ * on its props, so scrolling or selecting re-renders only the rows that changed.
+ */
+export const WaterfallRow = memo(function WaterfallRow(props: WaterfallRowProps) {
+  const { row, index, span, depth, startMs, hasChildren, expanded, selected, match, currentMatch, onPath, segments, view } = props;
+  const isError = span.status.code === 'error';
+  const box = barBox(startMs, span.durationMs, view);
+  const viewSpan = view.endMs - view.startMs;
+  const className = ['wf-row', selected && 'selected', match && 'match', currentMatch && 'current-match', isError && 'error', onPath && 'on-path'].filter(Boolean).join(' ');
+  return (
+    <div
+      id={`wf-row-${row}`}
+      className={className}
+      role="treeitem"
+      aria-level={depth + 1}
+      aria-expanded={hasChildren ? expanded : undefined}
+      aria-selected={selected}
+      data-span-id={span.spanId}
+      style={{ transform: `translateY(${index * ROW_HEIGHT}px)` }}
+      onClick={() => props.onSelect(row)}
+    >
+      <div className="wf-name" style={{ paddingLeft: Math.min(depth, MAX_INDENT_DEPTH) * INDENT_PX + 4 }} title={`${span.name} (${span.serviceName})`}>
+        {hasChildren ? (
+          <button
+            type="button"
+            className="wf-toggle"
+            data-testid="toggle"
+            tabIndex={-1}
+            aria-label={expanded ? `Collapse ${span.name}` : `Expand ${span.name}`}
+            onClick={(event) => {
+              event.stopPropagation();
+              props.onToggle(row);
+            }}
+          >
+            {expanded ? '▾' : '▸'}
+          </button>
+        ) : (
+          <span className="wf-toggle-space" />
+        )}
+        <span className={`wf-cat cat-${span.category}`} title={span.category} />
+        {isError && (
+          <span className="wf-error-mark" role="img" aria-label="error">
+            ✕
+          </span>
+        )}
+        <span className="wf-span-name">{span.name}</span>
+        <span className="wf-service">{span.serviceName}</span>
+      </div>
+      <div className="wf-timeline">
+        {box !== null && (
+          <div className={`wf-bar cat-${span.category}`} style={{ left: `${box.left * 100}%`, width: `${box.width * 100}%` }}>
+            {segments !== undefined && segmentBoxes(segments, startMs, span.durationMs)}
+          </div>
+        )}
+        {box !== null && (
+          <span className={box.left + box.width > 0.85 ? 'wf-duration inside' : 'wf-duration'} style={box.left + box.width > 0.85 ? { right: `${(1 - box.left - box.width) * 100}%` } : { left: `${(box.left + box.width) * 100}%` }}>
+            {formatDuration(span.durationMs)}
+          </span>
+        )}
+        {viewSpan > 0 && span.events.length > 0 && box !== null && eventMarks(span, startMs, view)}
+      </div>
+    </div>
+  );
+});
+
+/** The critical path inside a bar, as fractions of the bar (the bar is the span). */
+function segmentBoxes(segments: readonly number[], startMs: number, durationMs: number) {
+  const out = [];
+  const width = Math.max(durationMs, 1e-9);
+  for (let i = 0; i < segments.length; i += 2) {
+    const left = Math.max(0, (segments[i]! - startMs) / width);
+    const right = Math.min(1, (segments[i + 1]! - startMs) / width);
+    out.push(<span key={i} className="wf-critical" style={{ left: `${left * 100}%`, width: `${Math.max(right - left, 0) * 100}%` }} />);
+  }
+  return out;
+}
+
+/** Ticks for span events (exceptions in the error colour); at most 20 so a chatty span stays cheap. */
+function eventMarks(span: Span, startMs: number, view: TimeView) {
+  const originMs = Date.parse(span.startTime) - startMs;
+  const viewSpan = view.endMs - view.startMs;
+  return span.events.slice(0, 20).map((event, i) => {
+    const at = (Date.parse(event.time) - originMs - view.startMs) / viewSpan;
+    if (!(at >= 0 && at <= 1)) return null;
+    return <span key={i} className={event.name === 'exception' ? 'wf-event wf-event-exception' : 'wf-event'} style={{ left: `${at * 100}%` }} title={event.name} />;
+  });
+}
