@@ -10,12 +10,15 @@ import { TracesPage } from './pages/TracesPage';
 import { Link } from './components/Link';
 import { matchRoute, useLocation } from './router';
 
-/** Path pattern -> page. `/traces` is the home page too: alert notifications link to it. */
+/**
+ * Path pattern -> page. `/traces` is the home page too: alert notifications link to it. The
+ * metrics page is `/charts` because `/metrics` is the Prometheus endpoint on the same port.
+ */
 const ROUTES = [
   ['/', 'traces'],
   ['/traces', 'traces'],
   ['/traces/:traceId', 'trace'],
-  ['/metrics', 'metrics'],
+  ['/charts', 'metrics'],
   ['/sessions', 'sessions'],
   ['/sessions/:sessionId', 'session'],
   ['/errors', 'errors'],
@@ -26,7 +29,7 @@ const ROUTES = [
 
 const NAV = [
   ['/', 'Traces', ['traces', 'trace']],
-  ['/metrics', 'Metrics', ['metrics']],
+  ['/charts', 'Metrics', ['metrics']],
   ['/sessions', 'Sessions', ['sessions', 'session']],
   ['/errors', 'Errors', ['errors', 'error']],
   ['/alerts', 'Alerts', ['alerts']],
