@@ -231,17 +231,19 @@ describe('spoor demo', () => {
     expect(result.stderr).toContain(`spoor: no Spoor server answers at ${endpoint}`);
   });
 
-  it('sends a trace that the server then lists and serves, and exits 0', async () => {
+  it('sends an hour of runs, prints the newest, which the server then lists first and serves, and exits 0', async () => {
     const server = await startTestServer();
     servers.push(server);
     const result = await run(['demo', '--endpoint', server.url]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const traceId = /trace: .*\/api\/traces\/([0-9a-f]{32})/.exec(result.stdout)?.[1];
+    expect(result.stdout).toContain(`open:  ${server.url}/traces/${traceId}`);
     expect(traceId, result.stdout).toBeDefined();
 
     const list = await getJson<TraceListResponse>(server.url, '/api/traces');
-    expect(list.body.traces.map((t) => [t.traceId, t.rootName])).toEqual([[traceId, 'workflow research-report']]);
+    expect(list.body.traces).toHaveLength(24);
+    expect([list.body.traces[0]!.traceId, list.body.traces[0]!.rootName]).toEqual([traceId, 'workflow research-report']);
     const detail = await getJson<TraceDetail>(server.url, `/api/traces/${traceId}`);
     expect(detail.status).toBe(200);
     expect(detail.body.spans.length).toBe(list.body.traces[0]!.spanCount);
@@ -252,10 +254,18 @@ describe('spoor demo', () => {
   it('sends to OTEL_EXPORTER_OTLP_ENDPOINT when no --endpoint is given', async () => {
     const server = await startTestServer();
     servers.push(server);
-    const result = await run(['demo'], { OTEL_EXPORTER_OTLP_ENDPOINT: server.url });
+    const result = await run(['demo', '--runs', '1'], { OTEL_EXPORTER_OTLP_ENDPOINT: server.url });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Sent a multi-agent run to ${server.url}.`);
     const list = await getJson<TraceListResponse>(server.url, '/api/traces');
     expect(list.body.traces).toHaveLength(1);
+  });
+
+  it('refuses a --runs that is not a whole number from 1 to 1000, before sending anything', async () => {
+    for (const runs of ['0', '1001', '2.5', 'many', '']) {
+      const result = await run(['demo', '--endpoint', 'http://127.0.0.1:9', '--runs', runs]);
+      expect(result.code, runs).toBe(1);
+      expect(result.stderr).toBe(`spoor: --runs must be a whole number from 1 to 1000, not '${runs}'\n`);
+    }
   });
 });

@@ -2,12 +2,12 @@
 import { parseArgs } from 'node:util';
 import { resolveServeConfig } from '../config.js';
 import { startServer } from '../server.js';
-import { runDemo } from './demo.js';
+import { DEFAULT_DEMO_RUNS, MAX_DEMO_RUNS, runDemo } from './demo.js';
 
 const USAGE = `Usage:
   spoor serve [--host H] [--port P] [--data DIR] [--retention 30d] [--max-body 16MiB] [--log-level info] [--prices prices.json]
               [--alerts rules.yaml] [--alert-interval 15s] [--external-url URL]
-  spoor demo [--endpoint http://127.0.0.1:4318]
+  spoor demo [--endpoint http://127.0.0.1:4318] [--runs 24]
 
 Flags beat SPOOR_HOST, SPOOR_PORT, SPOOR_DATA, SPOOR_RETENTION, SPOOR_MAX_BODY, SPOOR_LOG_LEVEL,
 SPOOR_PRICES, SPOOR_ALERTS, SPOOR_ALERT_INTERVAL and SPOOR_EXTERNAL_URL, which beat the defaults.`;
@@ -83,13 +83,19 @@ async function serve(args: string[]): Promise<number> {
 }
 
 async function demo(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { endpoint: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ args, options: { endpoint: { type: 'string' }, runs: { type: 'string' } }, strict: true });
   const endpoint = values.endpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318';
-  const traceId = await runDemo({ endpoint });
-  process.stdout.write(
-    `Sent a multi-agent run to ${endpoint}.\n  trace: ${endpoint}/api/traces/${traceId}\n  list:  ${endpoint}/api/traces\n`,
-  );
+  const runs = values.runs === undefined ? DEFAULT_DEMO_RUNS : demoRuns(values.runs);
+  const traceId = await runDemo({ endpoint, runs });
+  const sent = runs === 1 ? `a multi-agent run to ${endpoint}.` : `${runs} runs of a multi-agent app, from the last hour, to ${endpoint}; the newest:`;
+  process.stdout.write(`Sent ${sent}\n  open:  ${endpoint}/traces/${traceId}\n  trace: ${endpoint}/api/traces/${traceId}\n  list:  ${endpoint}/api/traces\n`);
   return 0;
+}
+
+function demoRuns(value: string): number {
+  const runs = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(runs >= 1 && runs <= MAX_DEMO_RUNS)) throw new Error(`--runs must be a whole number from 1 to ${MAX_DEMO_RUNS}, not '${value}'`);
+  return runs;
 }
 
 main(process.argv.slice(2)).then(
