@@ -1,7 +1,7 @@
 import type { ReactNode } from 'react';
 
 /** The symbol goes with the colour so a status reads without telling red from green. */
-const SYMBOLS = { error: '✕', ok: '✓', warn: '▲', info: '●', critical: '◆' } as const;
+const SYMBOLS = { error: '✕', ok: '✓', warn: '▲', info: '●', critical: '◆', muted: '○' } as const;
 
 export type StatusKind = keyof typeof SYMBOLS;
 

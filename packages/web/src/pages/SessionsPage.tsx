@@ -1,3 +1,112 @@
+import { useMemo } from 'react';
+import type { SessionListResponse, SessionSummary } from '@spoor/model';
+import { ErrorBox } from '../components/ErrorBox';
+import { Link } from '../components/Link';
+import { RangePicker } from '../components/RangePicker';
+import { Status } from '../components/Status';
+import { formatAgo, formatCost, formatCount, formatDuration, formatTime, shortId } from '../format';
+import { usePages } from '../use-pages';
+import { navigate, pathWith } from '../router';
+import { hoursCovering, sessionSpanMs, totalTokens } from '../sessions/session-view';
+import { resolveRange } from '../time-range';
+import './sessions.css';
+
+const pickSessions = (page: SessionListResponse) => ({ items: page.sessions, nextCursor: page.nextCursor });
+const sessionKey = (s: SessionSummary) => s.sessionId;
+
+/** Conversations: the sessions active in the range, most recent activity first. */
 export function SessionsPage({ search }: { search: URLSearchParams }) {
-  return <h1>SessionsPage {search.toString()}</h1>;
+  // "Now" moves when the address does, not on every render, so the request stays the same.
+  const nowMs = useMemo(() => Date.now(), [search]);
+  const range = resolveRange(search, nowMs, '24h');
+  const pages = usePages(
+    '/api/sessions',
+    { from: range.from, to: range.to, limit: 50 },
+    pickSessions,
+    sessionKey,
+  );
+
+  return (
+    <div className="sessions-page">
+      <h1>Sessions</h1>
+      <div className="toolbar">
+        <RangePicker range={range} />
+        <button type="button" onClick={pages.reload} disabled={pages.loading}>
+          Refresh
+        </button>
+        {pages.loaded && (
+          <span className="muted">
+            {pages.items.length} session{pages.items.length === 1 ? '' : 's'}
+            {pages.hasMore ? ' (more below)' : ''}
+          </span>
+        )}
+      </div>
+      <ErrorBox error={pages.error} />
+      {!pages.loaded && pages.loading && <p className="muted">Loading sessions…</p>}
+      {pages.loaded && pages.items.length === 0 && (
+        <div className="empty">
+          No sessions in this range. Spans join a session through a <code>session.id</code> or <code>gen_ai.conversation.id</code> attribute.
+        </div>
+      )}
+      {pages.items.length > 0 && (
+        <table className="list sessions-table">
+          <thead>
+            <tr>
+              <th>Session</th>
+              <th>Services</th>
+              <th className="num">Runs</th>
+              <th className="num">Failed</th>
+              <th>First seen</th>
+              <th>Last activity</th>
+              <th className="num">Active for</th>
+              <th className="num">Tokens</th>
+              <th className="num">Cost</th>
+            </tr>
+          </thead>
+          <tbody>
+            {pages.items.map((session) => (
+              <SessionRow key={session.sessionId} session={session} nowMs={nowMs} />
+            ))}
+          </tbody>
+        </table>
+      )}
+      {pages.hasMore && (
+        <div className="sessions-more">
+          <button type="button" onClick={pages.loadMore} disabled={pages.loadingMore}>
+            {pages.loadingMore ? 'Loading…' : 'Load more'}
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function SessionRow({ session, nowMs }: { session: SessionSummary; nowMs: number }) {
+  const to = pathWith(`/sessions/${encodeURIComponent(session.sessionId)}`, { hours: hoursCovering(session.firstSeen, nowMs) });
+  const tokens = totalTokens(session);
+  return (
+    <tr className="clickable" onClick={() => navigate(to)}>
+      <td>
+        <Link to={to} className="mono" title={session.sessionId} onClick={(e) => e.stopPropagation()}>
+          {shortId(session.sessionId, 24)}
+        </Link>
+      </td>
+      <td>
+        {session.services.map((s) => (
+          <span key={s} className="tag">
+            {s}
+          </span>
+        ))}
+      </td>
+      <td className="num">{formatCount(session.runCount)}</td>
+      <td className="num">{session.failedRuns > 0 ? <Status kind="error">{session.failedRuns}</Status> : <span className="muted">0</span>}</td>
+      <td title={formatTime(session.firstSeen)}>{formatTime(session.firstSeen)}</td>
+      <td title={formatTime(session.lastActivity)}>{formatAgo(session.lastActivity, nowMs)}</td>
+      <td className="num">{formatDuration(sessionSpanMs(session))}</td>
+      <td className="num" title={tokens === null ? undefined : `${session.inputTokens ?? 0} in, ${session.outputTokens ?? 0} out`}>
+        {formatCount(tokens)}
+      </td>
+      <td className="num">{formatCost(session.costUsd)}</td>
+    </tr>
+  );
 }

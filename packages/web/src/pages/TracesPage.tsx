@@ -1,6 +1,6 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import type { ServiceListResponse, TraceListResponse, TraceSummary } from '@spoor/model';
-import { apiGet, apiUrl } from '../api';
+import { apiUrl } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { Link } from '../components/Link';
 import { RangePicker } from '../components/RangePicker';
@@ -10,9 +10,13 @@ import { navigate, setSearch } from '../router';
 import { resolveRange } from '../time-range';
 import { useApi } from '../use-api';
 import { useNow } from '../use-now';
+import { usePages } from '../use-pages';
 import './traces.css';
 
 const LIVE_REFRESH_MS = 5000;
+
+const pickTraces = (page: TraceListResponse) => ({ items: page.traces, nextCursor: page.nextCursor });
+const traceKey = (trace: TraceSummary) => trace.traceId;
 
 /** The filters of `GET /api/traces`, kept in the URL under the API's own names. */
 const TEXT_FILTERS = [
@@ -44,23 +48,9 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
     attr: search.getAll('attr'),
     limit: 50,
   };
-  const url = apiUrl('/api/traces', params);
-  const list = useApi<TraceListResponse>(url);
+  const list = usePages('/api/traces', params, pickTraces, traceKey);
+  const traces = list.items;
   const services = useApi<ServiceListResponse>(apiUrl('/api/services'));
-
-  // "Load more" pages: appended while the filters stay the same, dropped when they change.
-  const [more, setMore] = useState<{ url: string; traces: TraceSummary[]; cursor: string | null; loading: boolean }>({ url: '', traces: [], cursor: null, loading: false });
-  useEffect(() => setMore({ url, traces: [], cursor: null, loading: false }), [url]);
-  const traces = [...(list.data?.traces ?? []), ...(more.url === url ? more.traces : [])];
-  const cursor = more.url === url && more.traces.length > 0 ? more.cursor : (list.data?.nextCursor ?? null);
-  const loadMore = () => {
-    if (cursor === null) return;
-    setMore((m) => ({ ...m, loading: true }));
-    apiGet<TraceListResponse>(apiUrl('/api/traces', { ...params, cursor })).then(
-      (page) => setMore((m) => (m.url === url ? { url, traces: [...m.traces, ...page.traces], cursor: page.nextCursor, loading: false } : m)),
-      () => setMore((m) => ({ ...m, loading: false })),
-    );
-  };
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -167,16 +157,16 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
           ))}
         </tbody>
       </table>
-      {list.data !== undefined && traces.length === 0 && (
+      {list.loaded && traces.length === 0 && (
         <div className="empty">
           {filtered || range.from !== null ? 'No trace matches these filters.' : 'No traces yet. Send some with `npx spoor demo`, or point an OpenTelemetry exporter at this server.'}
         </div>
       )}
-      {list.data === undefined && list.loading && <div className="empty">Loading…</div>}
-      {cursor !== null && (
+      {!list.loaded && list.loading && <div className="empty">Loading…</div>}
+      {list.hasMore && (
         <div className="more">
-          <button type="button" onClick={loadMore} disabled={more.loading}>
-            {more.loading ? 'Loading…' : 'Load more'}
+          <button type="button" onClick={list.loadMore} disabled={list.loadingMore}>
+            {list.loadingMore ? 'Loading…' : 'Load more'}
           </button>
         </div>
       )}

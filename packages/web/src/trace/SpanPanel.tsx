@@ -1,6 +1,7 @@
 import type { LogRecord, Span, SpanEvent } from '@spoor/model';
 import { Link } from '../components/Link';
 import { Status } from '../components/Status';
+import { LogSeverity } from '../logs/LogSeverity';
 import { formatClock, formatDuration, formatTime } from '../format';
 import { pathWith } from '../router';
 import { AttributeList, valueText } from './AttributeList';
@@ -102,7 +103,7 @@ export function SpanPanel({ span, logs, onClose }: { span: Span; logs: readonly 
           <ul className="span-logs">
             {logs.map((log, i) => (
               <li key={i}>
-                <span className="mono muted">{formatClock(log.time)}</span> <span className="tag">{log.severityText || log.severityNumber}</span> {valueText(log.body)}
+                <span className="mono muted">{formatClock(log.time)}</span> <LogSeverity record={log} /> {valueText(log.body)}
               </li>
             ))}
           </ul>

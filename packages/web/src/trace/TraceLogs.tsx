@@ -1,15 +1,7 @@
 import type { LogRecord } from '@spoor/model';
-import { Status, type StatusKind } from '../components/Status';
 import { formatClock } from '../format';
+import { LogSeverity } from '../logs/LogSeverity';
 import { valueText } from './AttributeList';
-
-/** OTLP severity number -> how it shows: 17+ error, 13+ warning, 9+ info, below that plain. */
-export function severityKind(severityNumber: number): StatusKind | null {
-  if (severityNumber >= 17) return 'error';
-  if (severityNumber >= 13) return 'warn';
-  if (severityNumber >= 9) return 'info';
-  return null;
-}
 
 /** The trace's logs in time order, each with a jump to the span that wrote it. */
 export function TraceLogs({ logs, spanName, onJump }: { logs: readonly LogRecord[]; spanName: (spanId: string) => string | null; onJump: (spanId: string) => void }) {
@@ -27,13 +19,13 @@ export function TraceLogs({ logs, spanName, onJump }: { logs: readonly LogRecord
       </thead>
       <tbody>
         {logs.map((log) => {
-          const kind = severityKind(log.severityNumber);
           const name = log.spanId === null ? null : spanName(log.spanId);
-          const label = log.severityText || String(log.severityNumber);
           return (
             <tr key={log.logId}>
               <td className="mono">{formatClock(log.time)}</td>
-              <td>{kind === null ? <span className="muted">{label}</span> : <Status kind={kind}>{label}</Status>}</td>
+              <td>
+                <LogSeverity record={log} />
+              </td>
               <td>{log.serviceName}</td>
               <td className="log-body">{valueText(log.body)}</td>
               <td>
