@@ -1,0 +1,42 @@
+import type { TraceDetail } from '@spoor/model';
+import { useMemo } from 'react';
+import { ErrorBox } from '../components/ErrorBox';
+import { useApi } from '../use-api';
+import { stackTraceOf } from './stack-trace';
+
+export interface StackTraceProps {
+  /** The occurrence whose stack to show: the newest one with a span. */
+  traceId: string | null;
+  spanId: string | null;
+  /** The group's top app frame, shown when no stack was recorded. */
+  frame: string | null;
+}
+
+/**
+ * The stack trace of an occurrence. Error groups keep only the top frame, so the whole stack is
+ * read from the trace (the span's `exception` event, or the log record that reported it).
+ */
+export function StackTrace({ traceId, spanId, frame }: StackTraceProps) {
+  const { data, error, loading } = useApi<TraceDetail>(traceId === null ? null : `/api/traces/${encodeURIComponent(traceId)}`);
+  const stack = useMemo(() => (data === undefined ? null : stackTraceOf(data, spanId)), [data, spanId]);
+  if (error !== undefined) return <ErrorBox error={error} />;
+  if (loading) return <div className="muted">Loading the stack trace…</div>;
+  if (stack !== null) {
+    return (
+      <pre className="stack-trace" tabIndex={0} aria-label="Stack trace">
+        {stack}
+      </pre>
+    );
+  }
+  return (
+    <div className="muted">
+      No stack trace was recorded{traceId === null ? ' (the occurrence has no trace)' : ''}.
+      {frame !== null && (
+        <>
+          {' '}
+          Top app frame: <code>{frame}</code>
+        </>
+      )}
+    </div>
+  );
+}
