@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 const NEEDED = [
   { tool: 'promtool', pkg: 'prometheus', why: "checks the SDK's and the server's /metrics output" },
   { tool: 'prometheus', pkg: 'prometheus', why: "scrapes the server's /metrics in the end-to-end test" },
+  { tool: 'chromium', pkg: 'chromium', why: "the web UI's end-to-end tests and the waterfall benchmark" },
 ];
 
 const has = (tool) => spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
@@ -15,7 +16,8 @@ if (missing.length === 0) process.exit(0);
 const asRoot = process.getuid?.() === 0 ? [] : has('sudo') ? ['sudo', '-n'] : null;
 const apt = (...args) => {
   if (asRoot === null || !has('apt-get')) return false;
-  const [command, ...rest] = [...asRoot, 'apt-get', ...args];
+  // Wait for another apt (an unattended upgrade, a parallel install) instead of failing at once.
+  const [command, ...rest] = [...asRoot, 'apt-get', '-o', 'DPkg::Lock::Timeout=120', ...args];
   return spawnSync(command, rest, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0;
 };
 const packages = [...new Set(missing.map(({ pkg }) => pkg))];

@@ -38,6 +38,8 @@ describe('formatTickDuration', () => {
     [12.5, 2.5, '12.5 ms'],
     [0.5, 0.1, '500 µs'],
     [120_000, 60_000, '2 min'],
+    [100_000, 50_000, '100 s'],
+    [200_000, 100_000, '200 s'],
     [2_000, 2, '2000 ms'],
   ])('writes %s ms (step %s) as %s', (ms, step, text) => {
     expect(formatTickDuration(ms, step)).toBe(text);

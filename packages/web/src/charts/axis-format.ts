@@ -37,7 +37,8 @@ export function formatTickPercent(ratio: number, step: number): string {
 export function formatTickDuration(ms: number, step: number): string {
   if (ms === 0) return '0';
   const abs = Math.abs(ms);
-  if (abs >= 60_000 && step >= 1000) return `${trimmed(ms / 60_000, stepDecimals(step / 60_000))} min`;
+  // Minutes only for whole-minute steps: a 50 s step would read `0.833333 min`.
+  if (abs >= 60_000 && step % 60_000 === 0) return `${trimmed(ms / 60_000, 0)} min`;
   if (abs >= 1000 && step >= 10) return `${trimmed(ms / 1000, stepDecimals(step / 1000))} s`;
   if (abs < 1 && step < 1) return `${trimmed(ms * 1000, stepDecimals(step * 1000))} µs`;
   return `${trimmed(ms, stepDecimals(step))} ms`;
