@@ -191,12 +191,16 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
   };
 
   const onPath = showCritical && critical !== null ? critical.onPath : null;
+  // Rows are keyed by their slot in the window, not by span: a row scrolled out is reused for the
+  // row scrolled in, so scrolling updates a few props and texts instead of creating and dropping
+  // DOM nodes and fibers (whose garbage, on a 50,000-span heap, shows up as long GC pauses).
+  const slots = Math.ceil(heightRef.current / ROW_HEIGHT) + 2 * OVERSCAN + 2;
   const rows = [];
   for (let i = win.first; i < Math.min(win.last, visible.length); i++) {
     const row = visible[i]!;
     rows.push(
       <WaterfallRow
-        key={row}
+        key={i % slots}
         row={row}
         index={i}
         span={tree.spans[row]!}
