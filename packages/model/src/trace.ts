@@ -24,6 +24,16 @@ export interface TraceDetail {
   logs: LogRecord[];
 }
 
+/**
+ * `GET /api/traces/:traceId/spans/:spanId`: one span and its logs, read without the rest of the
+ * trace. `span.depth` is 0: a lone span has no tree to measure.
+ */
+export interface SpanDetail {
+  traceId: string;
+  span: Span;
+  logs: LogRecord[];
+}
+
 /** A trace summary as a store returns it; times are epoch microseconds. */
 export interface TraceSummaryRecord {
   traceId: string;

@@ -1,4 +1,4 @@
-import type { LlmCallDetail, TraceDetail } from '@spoor/model';
+import type { LlmCallDetail, SpanDetail, TraceDetail } from '@spoor/model';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +75,16 @@ describe('GET /api/traces/:traceId/spans/:spanId/llm', () => {
     const { status, body } = await getJson<LlmCallDetail>(server.url, `/api/traces/${traceId}/spans/${plainId}/llm`);
     expect(status).toBe(200);
     expect(body).toEqual({ traceId, spanId: plainId, llm: null, messages: { system: [], input: [], output: [] } });
+  });
+
+  it('answers one span with its logs, without the rest of the trace, at /api/traces/:traceId/spans/:spanId', async () => {
+    const { status, body } = await getJson<SpanDetail>(server.url, `/api/traces/${traceId}/spans/${spanId}`);
+    expect(status).toBe(200);
+    expect(body.traceId).toBe(traceId);
+    expect(body.span).toMatchObject({ spanId, parentSpanId: plainId, name: 'chat gpt-4o', category: 'llm', depth: 0 });
+    expect(body.span.llm?.requestModel).toBe('gpt-4o');
+    expect(body.logs).toEqual([]);
+    expect((await getJson(server.url, `/api/traces/${traceId}/spans/00000000000000aa`)).status).toBe(404);
   });
 
   it('answers 404 for a span the trace does not have, and 400 for a malformed span id', async () => {

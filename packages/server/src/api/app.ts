@@ -108,6 +108,10 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     rejectQuery(request.query as QueryString);
     return json(reply, await query.getTrace(project, traceId(request.params.traceId)));
   });
+  app.get<{ Params: { traceId: string; spanId: string } }>('/api/traces/:traceId/spans/:spanId', async (request, reply) => {
+    rejectQuery(request.query as QueryString);
+    return json(reply, await query.getSpan(project, traceId(request.params.traceId), spanId(request.params.spanId)));
+  });
   app.get<{ Params: { traceId: string; spanId: string } }>('/api/traces/:traceId/spans/:spanId/llm', async (request, reply) => {
     rejectQuery(request.query as QueryString);
     return json(reply, await query.getLlmCall(project, traceId(request.params.traceId), spanId(request.params.spanId)));

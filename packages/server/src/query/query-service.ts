@@ -2,11 +2,14 @@ import {
   isoFromMicros,
   type LlmCallDetail,
   type LogListResponse,
+  type LogRecordData,
   type LogQuery,
   type MetricListResponse,
   type MetricPointListResponse,
   type MetricPointQuery,
   type ServiceListResponse,
+  type SpanDetail,
+  type SpanRecord,
   type TimeRange,
   type TraceDetail,
   type TraceListResponse,
@@ -20,7 +23,7 @@ import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor } fr
 import { orderSpanTree } from './tree.js';
 
 /** The `QueryService` methods the API calls, for a proxy that runs them elsewhere. */
-export const QUERY_METHODS = ['listTraces', 'getTrace', 'getLlmCall', 'listServices', 'listLogs', 'listMetrics', 'listMetricPoints'] as const;
+export const QUERY_METHODS = ['listTraces', 'getTrace', 'getSpan', 'getLlmCall', 'listServices', 'listLogs', 'listMetrics', 'listMetricPoints'] as const;
 export type QueryMethod = (typeof QUERY_METHODS)[number];
 
 /**
@@ -57,12 +60,23 @@ export class QueryService {
     };
   }
 
+  /** One span and its logs, read alone: the rest of a big trace stays in the store. */
+  async getSpan(projectId: string, traceId: string, spanId: string): Promise<SpanDetail> {
+    const { span, logs } = await this.oneSpan(projectId, traceId, spanId);
+    return { traceId, span: spanFromRecord(span, 0), logs: logs.map(logFromData) };
+  }
+
   /** One LLM call for the inspector: its canonical fields and its prompt and completion. */
   async getLlmCall(projectId: string, traceId: string, spanId: string): Promise<LlmCallDetail> {
-    const found = await this.store.getTrace(projectId, traceId);
-    const span = found?.spans.find((s) => s.spanId === spanId);
-    if (span === undefined) throw new AppError('ERR_NOT_FOUND', `span ${spanId} of trace ${traceId} was not found`);
+    const { span } = await this.oneSpan(projectId, traceId, spanId);
     return { traceId, spanId, llm: span.llm, messages: llmMessagesFrom(span.attributes) };
+  }
+
+  private async oneSpan(projectId: string, traceId: string, spanId: string): Promise<{ span: SpanRecord; logs: LogRecordData[] }> {
+    const found = await this.store.getTrace(projectId, traceId, spanId);
+    const span = found?.spans[0];
+    if (found === null || span === undefined) throw new AppError('ERR_NOT_FOUND', `span ${spanId} of trace ${traceId} was not found`);
+    return { span, logs: found.logs };
   }
 
   async listServices(projectId: string, range: TimeRange): Promise<ServiceListResponse> {

@@ -46,6 +46,17 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
       expect(found?.spans).toEqual([s]);
     });
 
+    it('reads one span of a trace with its logs alone, and no span for an id the trace lacks', async () => {
+      const spans = [span({ spanId: sid(1) }), span({ spanId: sid(2), parentSpanId: sid(1), name: 'child' }), span({ spanId: sid(3), parentSpanId: sid(1) })];
+      const logs = [log({ logId: 'l1', traceId: tid(1), spanId: sid(2) }), log({ logId: 'l2', traceId: tid(1), spanId: sid(3) }), log({ logId: 'l3', traceId: tid(1), spanId: null })];
+      await write({ spans, logs });
+      const one = await store.getTrace('default', tid(1), sid(2));
+      expect(one?.spans).toEqual([spans[1]]);
+      expect(one?.logs.map((l) => l.logId)).toEqual(['l1']);
+      expect(await store.getTrace('default', tid(1), sid(9))).toEqual({ spans: [], logs: [] });
+      expect(await store.getTrace('default', tid(2), sid(2))).toBeNull();
+    });
+
     it('returns the category, user id and cost source of spans of every kind', async () => {
       const spans = [
         span({ spanId: sid(1), category: 'agent', userId: 'user-1', llm: null }),

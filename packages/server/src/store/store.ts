@@ -275,8 +275,12 @@ export interface AlertSeriesRow {
 export interface StoreReader {
   /** Trace summaries matching the query, newest first, after `after`, at most `limit`. */
   listTraces(query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]>;
-  /** A trace's spans (any order) and logs, or `null` when the project has no such trace. */
-  getTrace(projectId: string, traceId: string): Promise<{ spans: SpanRecord[]; logs: LogRecordData[] } | null>;
+  /**
+   * A trace's spans (any order) and logs, or `null` when the project has no such trace. With
+   * `spanId`, only that span (none when the trace lacks it) and that span's logs: the LLM
+   * inspector and an error's stack need one span of what may be a 50,000-span trace.
+   */
+  getTrace(projectId: string, traceId: string, spanId?: string): Promise<{ spans: SpanRecord[]; logs: LogRecordData[] } | null>;
   listServices(projectId: string, range: TimeRange): Promise<ServiceRecord[]>;
   /** Log records matching the query, newest first, after `after`, at most `limit`. */
   listLogs(query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]>;

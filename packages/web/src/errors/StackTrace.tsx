@@ -1,4 +1,4 @@
-import type { TraceDetail } from '@spoor/model';
+import type { SpanDetail } from '@spoor/model';
 import { useMemo } from 'react';
 import { ErrorBox } from '../components/ErrorBox';
 import { useApi } from '../use-api';
@@ -14,11 +14,12 @@ export interface StackTraceProps {
 
 /**
  * The stack trace of an occurrence. Error groups keep only the top frame, so the whole stack is
- * read from the trace (the span's `exception` event, or the log record that reported it).
+ * read from the occurrence's span (its `exception` event, or the log record that reported it).
  */
 export function StackTrace({ traceId, spanId, frame }: StackTraceProps) {
-  const { data, error, loading } = useApi<TraceDetail>(traceId === null ? null : `/api/traces/${encodeURIComponent(traceId)}`);
-  const stack = useMemo(() => (data === undefined ? null : stackTraceOf(data, spanId)), [data, spanId]);
+  // Only the span and its logs: the occurrence's trace may hold 50,000 spans.
+  const { data, error, loading } = useApi<SpanDetail>(traceId === null || spanId === null ? null : `/api/traces/${encodeURIComponent(traceId)}/spans/${encodeURIComponent(spanId)}`);
+  const stack = useMemo(() => (data === undefined ? null : stackTraceOf({ spans: [data.span], logs: data.logs }, spanId)), [data, spanId]);
   if (error !== undefined) return <ErrorBox error={error} />;
   if (loading) return <div className="muted">Loading the stack trace…</div>;
   if (stack !== null) {

@@ -1,15 +1,15 @@
-import type { AttributeValue, TraceDetail } from '@spoor/model';
+import type { AttributeValue, LogRecord, Span } from '@spoor/model';
 
 /**
- * The stack trace of an error occurrence, read from its trace: error groups keep only the top
- * frame, the whole trace lives on the span's `exception` event (or on the log record that
+ * The stack trace of an error occurrence, read from its span and logs: error groups keep only the
+ * top frame, the whole stack lives on the span's `exception` event (or on the log record that
  * reported it). Pure; tested in stack-trace.test.ts.
  */
 
 const text = (value: AttributeValue | undefined): string | null => (typeof value === 'string' && value.trim() !== '' ? value : null);
 
 /** The last recorded exception's `exception.stacktrace` of span `spanId`, else of a log record of the span; `null` without one. */
-export function stackTraceOf(trace: TraceDetail, spanId: string | null): string | null {
+export function stackTraceOf(trace: { spans: readonly Span[]; logs: readonly LogRecord[] }, spanId: string | null): string | null {
   if (spanId === null) return null;
   const span = trace.spans.find((s) => s.spanId === spanId);
   if (span !== undefined) {

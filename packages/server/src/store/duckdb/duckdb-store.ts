@@ -233,23 +233,25 @@ export class DuckDbStore implements Store {
     }));
   }
 
-  async getTrace(projectId: string, traceId: string): Promise<{ spans: SpanRecord[]; logs: LogRecordData[] } | null> {
+  async getTrace(projectId: string, traceId: string, spanId?: string): Promise<{ spans: SpanRecord[]; logs: LogRecordData[] } | null> {
     const bounds = await this.traceBounds(projectId, traceId);
     if (bounds === null) return null;
     const { fromUs, toUs } = bounds;
+    const oneSpan = spanId === undefined ? '' : 'AND span_id = $5';
+    const spanParam = spanId === undefined ? [] : [spanId];
     const [spanRows, logRows] = await Promise.all([
       this.readArrays(
         'read a trace',
         `SELECT ${SPAN_SHAPE.sql} FROM spans
-         WHERE project_id = $1 AND trace_id = $2 AND start_us BETWEEN $3::BIGINT AND $4::BIGINT`,
-        [projectId, traceId, fromUs, toUs],
+         WHERE project_id = $1 AND trace_id = $2 AND start_us BETWEEN $3::BIGINT AND $4::BIGINT ${oneSpan}`,
+        [projectId, traceId, fromUs, toUs, ...spanParam],
       ),
       this.readArrays(
         "read a trace's logs",
         `SELECT ${LOG_SHAPE.sql} FROM logs
-         WHERE project_id = $1 AND trace_id = $2 AND time_us BETWEEN $3::BIGINT AND $4::BIGINT
+         WHERE project_id = $1 AND trace_id = $2 AND time_us BETWEEN $3::BIGINT AND $4::BIGINT ${oneSpan}
          ORDER BY time_us, log_id`,
-        [projectId, traceId, fromUs - LOG_MARGIN_US, toUs + LOG_MARGIN_US],
+        [projectId, traceId, fromUs - LOG_MARGIN_US, toUs + LOG_MARGIN_US, ...spanParam],
       ),
     ]);
     const sources = await this.readSources(projectId, [...spanRows, ...logRows], [SPAN_SHAPE, LOG_SHAPE], spanRows.length);
