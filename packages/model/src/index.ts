@@ -25,7 +25,7 @@ export type { LongContextPrice, ModelPrice, PriceTable } from './prices.js';
 export { DEFAULT_PRICES } from './default-prices.js';
 export { PriceBook, costByBook, costOf } from './pricing.js';
 export type { PriceOrigin, PricedUsage } from './pricing.js';
-export type { SpanDetail, TraceDetail, TraceSummary, TraceSummaryRecord } from './trace.js';
+export type { SpanDetail, TraceDetail, TraceSearchResponse, TraceSummary, TraceSummaryRecord, TraceTree, TraceTreeColumns } from './trace.js';
 export type { LogRecord, LogRecordData, SeverityName } from './log.js';
 export { SEVERITY_NUMBERS } from './log.js';
 export type {

@@ -25,6 +25,53 @@ export interface TraceDetail {
 }
 
 /**
+ * What the waterfall draws of each span of a trace, as columns: span `i` is element `i` of every
+ * array. A 50,000-span trace is a few megabytes this way, against some 60 with every attribute,
+ * and a browser holds numbers and short strings instead of 50,000 objects of objects.
+ */
+export interface TraceTreeColumns {
+  /** Epoch microseconds of the earliest span start; every offset counts from it. */
+  originUs: number;
+  spanIds: string[];
+  parentSpanIds: (string | null)[];
+  names: string[];
+  /** The trace's distinct services; `serviceIndexes[i]` points into it. */
+  services: string[];
+  serviceIndexes: number[];
+  startOffsetsUs: number[];
+  durationsUs: number[];
+  /** Index into `STATUS_CODES` (2 is error). */
+  statusCodes: number[];
+  /** Index into `SPAN_CATEGORIES`. */
+  categories: number[];
+  /** Every span event as `[span index, offset µs, name]`. */
+  events: [number, number, string][];
+  /** LLM spans' tokens, cost and model (response model, else request model); `null` elsewhere. */
+  inputTokens: (number | null)[];
+  outputTokens: (number | null)[];
+  costUsd: (number | null)[];
+  models: (string | null)[];
+  /** The first session id a span of the trace carries. */
+  sessionId: string | null;
+}
+
+/** `GET /api/traces/:traceId/tree`: the trace's span columns (in any order) and its logs. */
+export interface TraceTree extends Omit<TraceTreeColumns, 'originUs'> {
+  traceId: string;
+  /** ISO-8601 with microseconds: the earliest span start, from which offsets count. */
+  startTime: string;
+  logs: LogRecord[];
+}
+
+/** `GET /api/traces/:traceId/search?q=`: spans whose attributes, status message or events contain the text. */
+export interface TraceSearchResponse {
+  /** In start order, at most `limit` (default 1,000). */
+  spanIds: string[];
+  /** `true` when there were more than `limit`. */
+  truncated: boolean;
+}
+
+/**
  * `GET /api/traces/:traceId/spans/:spanId`: one span and its logs, read without the rest of the
  * trace. `span.depth` is 0: a lone span has no tree to measure.
  */

@@ -14,7 +14,7 @@ import { alertRoutes } from './alert-routes.js';
 import type { WebAsset, WebUi } from './web-ui.js';
 import { analyticsRoutes } from './analytics-routes.js';
 import type { IngestMetrics, SelfMetrics } from '../self-metrics.js';
-import { type QueryString, logQueryFrom, metricPointQueryFrom, rangeQueryFrom, spanId, traceId, traceQueryFrom } from './params.js';
+import { type QueryString, limit, logQueryFrom, metricPointQueryFrom, rangeQueryFrom, rejectUnknown, single, spanId, traceId, traceQueryFrom } from './params.js';
 
 const VISIBILITY_WAIT_MS = 2000;
 
@@ -107,6 +107,17 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   app.get<{ Params: { traceId: string } }>('/api/traces/:traceId', async (request, reply) => {
     rejectQuery(request.query as QueryString);
     return json(reply, await query.getTrace(project, traceId(request.params.traceId)));
+  });
+  app.get<{ Params: { traceId: string } }>('/api/traces/:traceId/tree', async (request, reply) => {
+    rejectQuery(request.query as QueryString);
+    return json(reply, await query.getTraceTree(project, traceId(request.params.traceId)));
+  });
+  app.get<{ Params: { traceId: string } }>('/api/traces/:traceId/search', async (request, reply) => {
+    const q = request.query as QueryString;
+    rejectUnknown(q, ['q', 'limit']);
+    const text = single(q, 'q');
+    if (text === null || text.trim() === '') throw new AppError('ERR_INVALID_PARAMETER', "'q' is required: the text to look for");
+    return json(reply, await query.searchTrace(project, traceId(request.params.traceId), text, limit(q, 1000, 10_000)));
   });
   app.get<{ Params: { traceId: string; spanId: string } }>('/api/traces/:traceId/spans/:spanId', async (request, reply) => {
     rejectQuery(request.query as QueryString);

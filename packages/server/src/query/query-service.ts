@@ -13,6 +13,8 @@ import {
   type TimeRange,
   type TraceDetail,
   type TraceListResponse,
+  type TraceSearchResponse,
+  type TraceTree,
   type TraceQuery,
 } from '@spoor/model';
 import { AppError } from '../errors.js';
@@ -23,7 +25,7 @@ import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor } fr
 import { orderSpanTree } from './tree.js';
 
 /** The `QueryService` methods the API calls, for a proxy that runs them elsewhere. */
-export const QUERY_METHODS = ['listTraces', 'getTrace', 'getSpan', 'getLlmCall', 'listServices', 'listLogs', 'listMetrics', 'listMetricPoints'] as const;
+export const QUERY_METHODS = ['listTraces', 'getTrace', 'getTraceTree', 'searchTrace', 'getSpan', 'getLlmCall', 'listServices', 'listLogs', 'listMetrics', 'listMetricPoints'] as const;
 export type QueryMethod = (typeof QUERY_METHODS)[number];
 
 /**
@@ -58,6 +60,20 @@ export class QueryService {
       spans: orderSpanTree(found.spans).map(({ span, depth }) => spanFromRecord(span, depth)),
       logs: found.logs.map(logFromData),
     };
+  }
+
+  /** What the waterfall draws of every span, as columns, and the trace's logs. */
+  async getTraceTree(projectId: string, traceId: string): Promise<TraceTree> {
+    const found = await this.store.getTraceTree(projectId, traceId);
+    if (found === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
+    const { originUs, ...columns } = found.tree;
+    return { traceId, startTime: isoFromMicros(originUs), ...columns, logs: found.logs.map(logFromData) };
+  }
+
+  /** Spans of a trace whose attributes, status message or events contain `text`. */
+  async searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<TraceSearchResponse> {
+    const ids = await this.store.searchTrace(projectId, traceId, text, limit + 1);
+    return { spanIds: ids.slice(0, limit), truncated: ids.length > limit };
   }
 
   /** One span and its logs, read alone: the rest of a big trace stays in the store. */

@@ -19,6 +19,7 @@ import type {
   TimeRange,
   TraceQuery,
   TraceSummaryRecord,
+  TraceTreeColumns,
 } from '@spoor/model';
 import type { TraceTimings } from './trace-timings.js';
 
@@ -281,6 +282,10 @@ export interface StoreReader {
    * inspector and an error's stack need one span of what may be a 50,000-span trace.
    */
   getTrace(projectId: string, traceId: string, spanId?: string): Promise<{ spans: SpanRecord[]; logs: LogRecordData[] } | null>;
+  /** What the waterfall draws of a trace's spans, as columns, and the trace's logs; `null` when there is no such trace. */
+  getTraceTree(projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: LogRecordData[] } | null>;
+  /** Ids of a trace's spans whose attributes, status message or events contain `text` (case-insensitive), in start order. */
+  searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<string[]>;
   listServices(projectId: string, range: TimeRange): Promise<ServiceRecord[]>;
   /** Log records matching the query, newest first, after `after`, at most `limit`. */
   listLogs(query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]>;

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { CriticalPath, TraceDetail } from '@spoor/model';
+import type { CriticalPath, TraceTree } from '@spoor/model';
 import { apiGet, apiUrl } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { Link } from '../components/Link';
@@ -8,14 +8,14 @@ import { formatCost, formatDuration, formatInteger, formatTime } from '../format
 import { setSearch } from '../router';
 import { criticalPathDisplay } from '../trace/critical-path';
 import { buildSpanTree, type SpanTree } from '../trace/span-tree';
-import { SpanPanel } from '../trace/SpanPanel';
+import { SelectedSpan } from '../trace/SelectedSpan';
 import { TraceLogs } from '../trace/TraceLogs';
 import { collapseBelow, revealRows, toggleRow } from '../trace/visible-rows';
 import { Waterfall } from '../trace/Waterfall';
 import '../trace/trace.css';
 
 interface Loaded {
-  detail: TraceDetail;
+  trace: TraceTree;
   tree: SpanTree;
 }
 
@@ -28,13 +28,15 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
 
   useEffect(() => {
     const controller = new AbortController();
-    apiGet<TraceDetail>(apiUrl(`/api/traces/${encodeURIComponent(traceId)}`), controller.signal).then(
-      (detail) => {
+    // The tree, not the whole trace: what the waterfall draws of each span, as columns. A span's
+    // attributes, events and LLM call are read when it is selected (SelectedSpan).
+    apiGet<TraceTree>(apiUrl(`/api/traces/${encodeURIComponent(traceId)}/tree`), controller.signal).then(
+      (trace) => {
         // The benchmark measures from here: the data has arrived and is parsed.
         performance.mark('spoor:trace-data');
-        const tree = buildSpanTree(detail.spans);
-        setCollapsed(new Uint8Array(tree.spans.length));
-        setLoaded({ detail, tree });
+        const tree = buildSpanTree(trace);
+        setCollapsed(new Uint8Array(tree.count));
+        setLoaded({ trace, tree });
       },
       (e: Error) => controller.signal.aborted || setError(e),
     );
@@ -52,7 +54,7 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
   // A span named in the URL (a shared link, a log's jump) is revealed if a collapsed parent hides it.
   useEffect(() => {
     if (tree === null || selectedRow === null) return;
-    setCollapsed((c) => (c.length === tree.spans.length ? revealRows(tree, c, [selectedRow]) : c));
+    setCollapsed((c) => (c.length === tree.count ? revealRows(tree, c, [selectedRow]) : c));
   }, [tree, selectedRow]);
 
   const critical = useMemo(() => (tree !== null && path !== null ? criticalPathDisplay(tree, path) : null), [tree, path]);
@@ -60,7 +62,7 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
   const treeRef = useRef<SpanTree | null>(null);
   treeRef.current = tree;
   const onSelect = useCallback((row: number) => {
-    const spanId = treeRef.current?.spans[row]?.spanId;
+    const spanId = treeRef.current?.spanIds[row];
     if (spanId !== undefined) setSearch({ span: spanId });
   }, []);
   const onToggle = useCallback((row: number) => {
@@ -79,29 +81,28 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
   }
   if (loaded === null || tree === null) return <div className="empty">Loading trace {traceId}…</div>;
 
-  const { detail } = loaded;
-  const root = tree.spans[0];
-  const selected = selectedRow === null ? null : tree.spans[selectedRow]!;
-  const totals = traceTotals(tree);
+  const { trace } = loaded;
+  const selected = selectedRow === null ? null : tree.spanIds[selectedRow]!;
+  const totals = tree.totals;
   return (
     <div className="trace-page">
       <header className="trace-head">
         <h1>
-          {root?.name ?? 'Trace'} <span className="muted mono trace-id">{traceId}</span>
+          {tree.names[0] ?? 'Trace'} <span className="muted mono trace-id">{traceId}</span>
         </h1>
         <div className="trace-facts">
-          <span>{formatTime(root?.startTime)}</span>
+          <span>{formatTime(trace.startTime)}</span>
           <span>{formatDuration(tree.totalMs)}</span>
-          <span>{formatInteger(tree.spans.length)} spans</span>
-          <span>{totals.services.join(', ')}</span>
+          <span>{formatInteger(tree.count)} spans</span>
+          <span>{tree.serviceNames.slice(0, 5).join(', ')}</span>
           {tree.errorCount > 0 ? <Status kind="error">{tree.errorCount} errors</Status> : <Status kind="ok">no errors</Status>}
           {totals.llmCalls > 0 && (
             <span>
               {totals.llmCalls} LLM calls · {formatInteger(totals.inputTokens)} in / {formatInteger(totals.outputTokens)} out tokens · {formatCost(totals.costUsd)}
             </span>
           )}
-          {totals.sessionId !== null && <Link to={`/sessions/${encodeURIComponent(totals.sessionId)}`}>session {totals.sessionId}</Link>}
-          <a href="#trace-logs">{detail.logs.length} logs</a>
+          {tree.sessionId !== null && <Link to={`/sessions/${encodeURIComponent(tree.sessionId)}`}>session {tree.sessionId}</Link>}
+          <a href="#trace-logs">{trace.logs.length} logs</a>
         </div>
       </header>
       <div className={selected === null ? 'trace-body' : 'trace-body with-panel'}>
@@ -114,17 +115,17 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
           onSelect={onSelect}
           critical={critical}
           onCollapseAll={() => setCollapsed(collapseBelow(tree, 1))}
-          onExpandAll={() => setCollapsed(new Uint8Array(tree.spans.length))}
+          onExpandAll={() => setCollapsed(new Uint8Array(tree.count))}
         />
-        {selected !== null && <SpanPanel span={selected} logs={detail.logs.filter((l) => l.spanId === selected.spanId)} onClose={() => setSearch({ span: null })} />}
+        {selected !== null && <SelectedSpan key={selected} traceId={traceId} spanId={selected} onClose={() => setSearch({ span: null })} />}
       </div>
       <section id="trace-logs" className="trace-logs-section">
         <h2>Logs</h2>
         <TraceLogs
-          logs={detail.logs}
+          logs={trace.logs}
           spanName={(spanId) => {
             const row = tree.rowOfSpan.get(spanId);
-            return row === undefined ? null : tree.spans[row]!.name;
+            return row === undefined ? null : tree.names[row]!;
           }}
           onJump={(spanId) => {
             setSearch({ span: spanId });
@@ -134,23 +135,4 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
       </section>
     </div>
   );
-}
-
-function traceTotals(tree: SpanTree) {
-  const services = new Set<string>();
-  let llmCalls = 0;
-  let inputTokens = 0;
-  let outputTokens = 0;
-  let costUsd: number | null = null;
-  let sessionId: string | null = null;
-  for (const span of tree.spans) {
-    services.add(span.serviceName);
-    sessionId ??= span.sessionId;
-    if (span.llm === null) continue;
-    llmCalls++;
-    inputTokens += span.llm.inputTokens ?? 0;
-    outputTokens += span.llm.outputTokens ?? 0;
-    if (span.llm.costUsd !== null) costUsd = (costUsd ?? 0) + span.llm.costUsd;
-  }
-  return { services: [...services].slice(0, 5), llmCalls, inputTokens, outputTokens, costUsd, sessionId };
 }

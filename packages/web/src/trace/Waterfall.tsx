@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type WheelEvent } from 'react';
 import type { CriticalPathDisplay } from './critical-path';
 import { fullView, panView, viewAround, zoomView, type TimeView } from './layout';
-import { searchSpans } from './span-search';
+import type { TraceSearchResponse } from '@spoor/model';
+import { apiGet, apiUrl } from '../api';
+import { attributeSearchText, mergeMatches, searchSpans } from './span-search';
 import type { SpanTree } from './span-tree';
 import { TimeAxis } from './TimeAxis';
 import { indexOfRow, revealRows, rowWindow, visibleRows } from './visible-rows';
@@ -59,7 +61,7 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
   // The benchmark and anyone curious can read this mark: the first rows are on screen.
   const painted = useRef(false);
   useEffect(() => {
-    if (painted.current || tree.spans.length === 0) return;
+    if (painted.current || tree.count === 0) return;
     painted.current = true;
     requestAnimationFrame(() => setTimeout(() => performance.mark('spoor:waterfall-painted'), 0));
   }, [tree]);
@@ -69,14 +71,28 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
   const [matches, setMatches] = useState<Int32Array>(() => new Int32Array(0));
   const [matchAt, setMatchAt] = useState(-1);
   useEffect(() => {
+    const controller = new AbortController();
     const timer = setTimeout(() => {
-      setMatches(searchSpans(tree, query));
+      const local = searchSpans(tree, query);
+      setMatches(local);
       setMatchAt(-1);
+      // Attribute values stay on the server; its matches join the local ones when they come.
+      const text = attributeSearchText(query);
+      if (text === null) return;
+      apiGet<TraceSearchResponse>(apiUrl(`/api/traces/${tree.traceId}/search`, { q: text }), controller.signal).then(
+        (found) => setMatches(mergeMatches(tree, local, found.spanIds)),
+        () => {
+          // Aborted by the next keystroke, or the server failed: the local matches stand.
+        },
+      );
     }, SEARCH_DELAY_MS);
-    return () => clearTimeout(timer);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
   }, [tree, query]);
   const matchFlags = useMemo(() => {
-    const flags = new Uint8Array(tree.spans.length);
+    const flags = new Uint8Array(tree.count);
     for (const row of matches) flags[row] = 1;
     return flags;
   }, [tree, matches]);
@@ -203,9 +219,15 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
         key={i % slots}
         row={row}
         index={i}
-        span={tree.spans[row]!}
+        spanId={tree.spanIds[row]!}
+        name={tree.names[row]!}
+        service={tree.services[row]!}
+        category={tree.categories[row]!}
+        isError={tree.isError[row] === 1}
         depth={tree.depth[row]!}
         startMs={tree.startMs[row]!}
+        durationMs={tree.durationMs[row]!}
+        events={tree.events.get(row)}
         hasChildren={tree.childCount[row]! > 0}
         expanded={collapsed[row] !== 1}
         selected={row === selectedRow}
@@ -227,7 +249,7 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
         <input
           id="wf-search"
           type="search"
-          placeholder="Search spans: text, key=value, status:error, category:llm"
+          placeholder="Search spans: name, attribute text, status:error, category:llm, model:…"
           aria-label="Search spans in this trace"
           value={query}
           onChange={(e) => setQuery(e.target.value)}
@@ -276,7 +298,7 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
       </div>
       <div className="wf-header">
         <div className="wf-name-head">
-          {visible.length.toLocaleString('en-US')} of {tree.spans.length.toLocaleString('en-US')} spans
+          {visible.length.toLocaleString('en-US')} of {tree.count.toLocaleString('en-US')} spans
         </div>
         <TimeAxis view={view} totalMs={tree.totalMs} onView={setView} />
       </div>

@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import type { Span } from '@spoor/model';
+import type { SpanCategory } from '@spoor/model';
 import { formatDuration } from '../format';
 import { barBox, type TimeView } from './layout';
 
@@ -12,9 +12,16 @@ export interface WaterfallRowProps {
   row: number;
   /** Position among the visible rows. */
   index: number;
-  span: Span;
+  spanId: string;
+  name: string;
+  service: string;
+  category: SpanCategory;
+  isError: boolean;
   depth: number;
   startMs: number;
+  durationMs: number;
+  /** [offset ms, name] of the span's events, trace time. */
+  events: readonly (readonly [number, string])[] | undefined;
   hasChildren: boolean;
   expanded: boolean;
   selected: boolean;
@@ -33,10 +40,8 @@ export interface WaterfallRowProps {
  * on its props, so scrolling or selecting re-renders only the rows that changed.
  */
 export const WaterfallRow = memo(function WaterfallRow(props: WaterfallRowProps) {
-  const { row, index, span, depth, startMs, hasChildren, expanded, selected, match, currentMatch, onPath, segments, view } = props;
-  const isError = span.status.code === 'error';
-  const box = barBox(startMs, span.durationMs, view);
-  const viewSpan = view.endMs - view.startMs;
+  const { row, index, spanId, name, service, category, isError, depth, startMs, durationMs, events, hasChildren, expanded, selected, match, currentMatch, onPath, segments, view } = props;
+  const box = barBox(startMs, durationMs, view);
   const className = ['wf-row', selected && 'selected', match && 'match', currentMatch && 'current-match', isError && 'error', onPath && 'on-path'].filter(Boolean).join(' ');
   return (
     <div
@@ -46,18 +51,18 @@ export const WaterfallRow = memo(function WaterfallRow(props: WaterfallRowProps)
       aria-level={depth + 1}
       aria-expanded={hasChildren ? expanded : undefined}
       aria-selected={selected}
-      data-span-id={span.spanId}
+      data-span-id={spanId}
       style={{ transform: `translateY(${index * ROW_HEIGHT}px)` }}
       onClick={() => props.onSelect(row)}
     >
-      <div className="wf-name" style={{ paddingLeft: Math.min(depth, MAX_INDENT_DEPTH) * INDENT_PX + 4 }} title={`${span.name} (${span.serviceName})`}>
+      <div className="wf-name" style={{ paddingLeft: Math.min(depth, MAX_INDENT_DEPTH) * INDENT_PX + 4 }} title={`${name} (${service})`}>
         {hasChildren ? (
           <button
             type="button"
             className="wf-toggle"
             data-testid="toggle"
             tabIndex={-1}
-            aria-label={expanded ? `Collapse ${span.name}` : `Expand ${span.name}`}
+            aria-label={expanded ? `Collapse ${name}` : `Expand ${name}`}
             onClick={(event) => {
               event.stopPropagation();
               props.onToggle(row);
@@ -68,27 +73,27 @@ export const WaterfallRow = memo(function WaterfallRow(props: WaterfallRowProps)
         ) : (
           <span className="wf-toggle-space" />
         )}
-        <span className={`wf-cat cat-${span.category}`} title={span.category} />
+        <span className={`wf-cat cat-${category}`} title={category} />
         {isError && (
           <span className="wf-error-mark" role="img" aria-label="error">
             ✕
           </span>
         )}
-        <span className="wf-span-name">{span.name}</span>
-        <span className="wf-service">{span.serviceName}</span>
+        <span className="wf-span-name">{name}</span>
+        <span className="wf-service">{service}</span>
       </div>
       <div className="wf-timeline">
         {box !== null && (
-          <div className={`wf-bar cat-${span.category}`} style={{ left: `${box.left * 100}%`, width: `${box.width * 100}%` }}>
-            {segments !== undefined && segmentBoxes(segments, startMs, span.durationMs)}
+          <div className={`wf-bar cat-${category}`} style={{ left: `${box.left * 100}%`, width: `${box.width * 100}%` }}>
+            {segments !== undefined && segmentBoxes(segments, startMs, durationMs)}
           </div>
         )}
         {box !== null && (
           <span className={box.left + box.width > 0.85 ? 'wf-duration inside' : 'wf-duration'} style={box.left + box.width > 0.85 ? { right: `${(1 - box.left - box.width) * 100}%` } : { left: `${(box.left + box.width) * 100}%` }}>
-            {formatDuration(span.durationMs)}
+            {formatDuration(durationMs)}
           </span>
         )}
-        {viewSpan > 0 && span.events.length > 0 && box !== null && eventMarks(span, startMs, view)}
+        {events !== undefined && box !== null && eventMarks(events, view)}
       </div>
     </div>
   );
@@ -107,12 +112,11 @@ function segmentBoxes(segments: readonly number[], startMs: number, durationMs: 
 }
 
 /** Ticks for span events (exceptions in the error colour); at most 20 so a chatty span stays cheap. */
-function eventMarks(span: Span, startMs: number, view: TimeView) {
-  const originMs = Date.parse(span.startTime) - startMs;
+function eventMarks(events: readonly (readonly [number, string])[], view: TimeView) {
   const viewSpan = view.endMs - view.startMs;
-  return span.events.slice(0, 20).map((event, i) => {
-    const at = (Date.parse(event.time) - originMs - view.startMs) / viewSpan;
+  return events.slice(0, 20).map(([atMs, name], i) => {
+    const at = (atMs - view.startMs) / viewSpan;
     if (!(at >= 0 && at <= 1)) return null;
-    return <span key={i} className={event.name === 'exception' ? 'wf-event wf-event-exception' : 'wf-event'} style={{ left: `${at * 100}%` }} title={event.name} />;
+    return <span key={i} className={name === 'exception' ? 'wf-event wf-event-exception' : 'wf-event'} style={{ left: `${at * 100}%` }} title={name} />;
   });
 }

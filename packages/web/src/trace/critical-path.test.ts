@@ -2,16 +2,16 @@ import type { CriticalPath } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import { criticalPathDisplay } from './critical-path';
 import { buildSpanTree } from './span-tree';
-import { spanOf } from './testing';
+import { spanOf, traceOf } from './testing';
 
-const tree = buildSpanTree([spanOf('root', null, 0, 100), spanOf('a', 'root', 10, 30), spanOf('b', 'root', 50, 40), spanOf('b1', 'b', 60, 10)]);
+const tree = buildSpanTree(traceOf([spanOf('root', null, 0, 100), spanOf('a', 'root', 10, 30), spanOf('b', 'root', 50, 40), spanOf('b1', 'b', 60, 10)]));
 
 const pathSpan = (spanId: string) => ({ spanId, parentSpanId: null, name: spanId, serviceName: 'agent', category: 'other' as const, startMs: 0, durationMs: 0, onPathMs: 0 });
 
 describe('criticalPathDisplay', () => {
   const path: CriticalPath = {
     traceId: 't',
-    startTime: tree.spans[0]!.startTime,
+    startTime: '2026-11-22T10:00:00.000000Z',
     durationMs: 100,
     spans: [pathSpan('root'), pathSpan('b'), pathSpan('b1'), pathSpan('gone')],
     segments: [
@@ -39,7 +39,7 @@ describe('criticalPathDisplay', () => {
   });
 
   it('shifts offsets when the path starts after the trace', () => {
-    const later = criticalPathDisplay(tree, { ...path, startTime: tree.spans[2]!.startTime, segments: [{ spanId: 'b', startMs: 0, durationMs: 40 }] });
+    const later = criticalPathDisplay(tree, { ...path, startTime: '2026-11-22T10:00:00.050000Z', segments: [{ spanId: 'b', startMs: 0, durationMs: 40 }] });
     expect(later.segments.get(2)).toEqual([50, 90]);
   });
 });

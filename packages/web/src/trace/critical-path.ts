@@ -16,7 +16,7 @@ export interface CriticalPathDisplay {
 }
 
 export function criticalPathDisplay(tree: SpanTree, path: CriticalPath): CriticalPathDisplay {
-  const onPath = new Uint8Array(tree.spans.length);
+  const onPath = new Uint8Array(tree.count);
   const rows: number[] = [];
   for (const span of path.spans) {
     const row = tree.rowOfSpan.get(span.spanId);

@@ -1,43 +1,29 @@
-import type { Span } from '@spoor/model';
 import type { SpanTree } from './span-tree';
 
 /**
- * Search within a trace. Words match, case-insensitively, a span's name, service, id, status
- * message or any attribute value; `key=value` matches an attribute exactly; `status:error`,
- * `category:llm` and `service:x` match those fields. Every word must match.
+ * Search within a trace, over what the waterfall holds. Words match, case-insensitively, a span's
+ * name, service, model or the start of its id; `status:error`, `category:llm`, `service:x` and
+ * `model:x` match those fields. Every word must match. Attribute values live on the server: the
+ * waterfall adds its matches from `GET /api/traces/:id/search` (see `attributeSearchText`).
  */
-type Term = (span: Span) => boolean;
+type Term = (tree: SpanTree, row: number) => boolean;
 
 function termOf(word: string): Term {
-  const colon = /^(status|category|service|kind|model):(.+)$/i.exec(word);
+  const colon = /^(status|category|service|model):(.+)$/i.exec(word);
   if (colon !== null) {
     const field = colon[1]!.toLowerCase();
     const want = colon[2]!.toLowerCase();
-    if (field === 'status') return (s) => s.status.code === want;
-    if (field === 'category') return (s) => s.category === want;
-    if (field === 'kind') return (s) => s.kind === want;
-    if (field === 'model') return (s) => (s.llm?.responseModel ?? s.llm?.requestModel ?? '').toLowerCase().includes(want);
-    return (s) => s.serviceName.toLowerCase().includes(want);
-  }
-  const eq = word.indexOf('=');
-  if (eq > 0) {
-    const key = word.slice(0, eq);
-    const value = word.slice(eq + 1);
-    return (s) => {
-      const v = s.attributes[key] ?? s.resource[key];
-      return v !== undefined && String(v) === value;
-    };
+    if (field === 'status') return want === 'error' ? (t, r) => t.isError[r] === 1 : (t, r) => t.isError[r] === 0;
+    if (field === 'category') return (t, r) => t.categories[r] === want;
+    if (field === 'model') return (t, r) => (t.models[r] ?? '').toLowerCase().includes(want);
+    return (t, r) => t.services[r]!.toLowerCase().includes(want);
   }
   const needle = word.toLowerCase();
-  return (s) => {
-    if (s.name.toLowerCase().includes(needle) || s.serviceName.toLowerCase().includes(needle) || s.spanId.startsWith(needle)) return true;
-    if (s.status.message !== '' && s.status.message.toLowerCase().includes(needle)) return true;
-    for (const key in s.attributes) {
-      const v = s.attributes[key];
-      if (typeof v === 'string' ? v.toLowerCase().includes(needle) : String(v) === needle) return true;
-    }
-    return false;
-  };
+  return (t, r) =>
+    t.names[r]!.toLowerCase().includes(needle) ||
+    t.services[r]!.toLowerCase().includes(needle) ||
+    t.spanIds[r]!.startsWith(needle) ||
+    (t.models[r] ?? '').toLowerCase().includes(needle);
 }
 
 /** Splits a query into words; double quotes keep spaces inside one word. */
@@ -54,12 +40,32 @@ export function queryWords(query: string): string[] {
 export function searchSpans(tree: SpanTree, query: string): Int32Array {
   const terms = queryWords(query).map(termOf);
   if (terms.length === 0) return new Int32Array(0);
-  const n = tree.spans.length;
-  const out = new Int32Array(n);
+  const out = new Int32Array(tree.count);
   let count = 0;
-  for (let row = 0; row < n; row++) {
-    const span = tree.spans[row]!;
-    if (terms.every((t) => t(span))) out[count++] = row;
+  for (let row = 0; row < tree.count; row++) {
+    if (terms.every((t) => t(tree, row))) out[count++] = row;
   }
   return out.subarray(0, count);
+}
+
+/**
+ * The text to look for in attribute values on the server: a query of one plain word or quoted
+ * phrase (no `field:` filter), at least 2 characters; otherwise `null`.
+ */
+export function attributeSearchText(query: string): string | null {
+  const words = queryWords(query);
+  if (words.length !== 1) return null;
+  const word = words[0]!;
+  return word.length >= 2 && !/^(status|category|service|model):/i.test(word) ? word : null;
+}
+
+/** `local` and the rows of `spanIds` found by the server, ascending, without repeats. */
+export function mergeMatches(tree: SpanTree, local: Int32Array, spanIds: readonly string[]): Int32Array {
+  if (spanIds.length === 0) return local;
+  const rows = new Set<number>(local);
+  for (const id of spanIds) {
+    const row = tree.rowOfSpan.get(id);
+    if (row !== undefined) rows.add(row);
+  }
+  return Int32Array.from([...rows].sort((a, b) => a - b));
 }

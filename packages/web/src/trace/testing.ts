@@ -1,39 +1,53 @@
-import type { Span } from '@spoor/model';
+import { SPAN_CATEGORIES, type SpanCategory, type TraceTree } from '@spoor/model';
 
-/** Test spans: `[id, parent, startMs, durationMs]` after 2026-11-22T10:00:00Z, plus overrides. */
-export function spanOf(id: string, parent: string | null, startMs: number, durationMs: number, extra: Partial<Span> = {}): Span {
-  const startUs = Date.parse('2026-11-22T10:00:00Z') * 1000 + Math.round(startMs * 1000);
-  const seconds = Math.floor(startUs / 1e6);
-  const startTime = `${new Date(seconds * 1000).toISOString().slice(0, 19)}.${String(startUs - seconds * 1e6).padStart(6, '0')}Z`;
+/** A span for view-model tests: what the tree columns carry, with defaults. */
+export interface TestSpan {
+  id: string;
+  parent: string | null;
+  startMs: number;
+  durationMs: number;
+  name?: string;
+  service?: string;
+  error?: boolean;
+  category?: SpanCategory;
+  model?: string | null;
+  inputTokens?: number | null;
+  outputTokens?: number | null;
+  costUsd?: number | null;
+  events?: [offsetMs: number, name: string][];
+  sessionId?: string | null;
+}
+
+export function spanOf(id: string, parent: string | null, startMs: number, durationMs: number, extra: Partial<TestSpan> = {}): TestSpan {
+  return { id, parent, startMs, durationMs, ...extra };
+}
+
+/** The `GET /api/traces/:id/tree` answer for `spans`, starting 2026-11-22T10:00:00Z. */
+export function traceOf(spans: readonly TestSpan[]): TraceTree {
+  const services = [...new Set(spans.map((s) => s.service ?? 'agent'))];
+  // As the server does: offsets count from the earliest start.
+  const originMs = spans.length === 0 ? 0 : Math.min(...spans.map((s) => s.startMs));
   return {
     traceId: '0af7651916cd43dd8448eb211c80319c',
-    spanId: id,
-    parentSpanId: parent,
-    traceState: '',
-    flags: 1,
-    name: `span ${id}`,
-    kind: 'internal',
-    serviceName: 'agent',
-    startTime,
-    endTime: startTime,
-    durationMs,
-    status: { code: 'unset', message: '' },
-    attributes: {},
-    resource: { 'service.name': 'agent' },
-    scope: { name: 'test', version: '', attributes: {}, droppedAttributesCount: 0 },
-    events: [],
-    links: [],
-    droppedAttributesCount: 0,
-    droppedEventsCount: 0,
-    droppedLinksCount: 0,
-    llm: null,
-    sessionId: null,
-    userId: null,
-    category: 'other',
-    depth: 0,
-    ...extra,
+    startTime: '2026-11-22T10:00:00.000000Z',
+    spanIds: spans.map((s) => s.id),
+    parentSpanIds: spans.map((s) => s.parent),
+    names: spans.map((s) => s.name ?? `span ${s.id}`),
+    services,
+    serviceIndexes: spans.map((s) => services.indexOf(s.service ?? 'agent')),
+    startOffsetsUs: spans.map((s) => Math.round((s.startMs - originMs) * 1000)),
+    durationsUs: spans.map((s) => Math.round(s.durationMs * 1000)),
+    statusCodes: spans.map((s) => (s.error === true ? 2 : 0)),
+    categories: spans.map((s) => SPAN_CATEGORIES.indexOf(s.category ?? 'other')),
+    events: spans.flatMap((s, i) => (s.events ?? []).map(([offsetMs, name]): [number, number, string] => [i, Math.round((offsetMs - originMs) * 1000), name])),
+    inputTokens: spans.map((s) => s.inputTokens ?? null),
+    outputTokens: spans.map((s) => s.outputTokens ?? null),
+    costUsd: spans.map((s) => s.costUsd ?? null),
+    models: spans.map((s) => s.model ?? null),
+    sessionId: spans.find((s) => s.sessionId != null)?.sessionId ?? null,
+    logs: [],
   };
 }
 
-/** The row order of a tree as span ids. */
-export const idsOf = (spans: readonly Span[], rows: ArrayLike<number>): string[] => Array.from(rows as ArrayLike<number>, (r) => spans[r]!.spanId);
+/** The span ids of `rows`. */
+export const idsOf = (tree: { spanIds: readonly string[] }, rows: ArrayLike<number>): string[] => Array.from(rows, (r) => tree.spanIds[r]!);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildSpanTree } from './span-tree';
-import { idsOf, spanOf } from './testing';
+import { idsOf, spanOf, traceOf } from './testing';
 import { collapseBelow, indexOfRow, revealRows, rowWindow, toggleRow, visibleRows } from './visible-rows';
 
-const tree = buildSpanTree([
+const tree = buildSpanTree(traceOf([
   spanOf('root', null, 0, 100),
   spanOf('a', 'root', 10, 30),
   spanOf('a1', 'a', 15, 5),
@@ -11,9 +11,9 @@ const tree = buildSpanTree([
   spanOf('a2', 'a', 30, 10),
   spanOf('b', 'root', 50, 40),
   spanOf('b1', 'b', 60, 10),
-]);
-const none = new Uint8Array(tree.spans.length);
-const shown = (collapsed: Uint8Array) => idsOf(tree.spans, visibleRows(tree, collapsed));
+]));
+const none = new Uint8Array(tree.count);
+const shown = (collapsed: Uint8Array) => idsOf(tree, visibleRows(tree, collapsed));
 
 describe('visibleRows', () => {
   it('shows every row when nothing is collapsed', () => {

@@ -6,7 +6,7 @@ import type { SpanTree } from './span-tree';
  * 50,000-span trace touches each row at most once.
  */
 export function visibleRows(tree: SpanTree, collapsed: Uint8Array): Int32Array {
-  const n = tree.spans.length;
+  const n = tree.count;
   const out = new Int32Array(n);
   let count = 0;
   for (let row = 0; row < n; ) {
@@ -26,7 +26,7 @@ export function toggleRow(tree: SpanTree, collapsed: Uint8Array, row: number): U
 
 /** Collapses every row with children deeper than `depth` (0: only roots show). `Infinity`: expand all. */
 export function collapseBelow(tree: SpanTree, depth: number): Uint8Array {
-  const n = tree.spans.length;
+  const n = tree.count;
   const next = new Uint8Array(n);
   for (let row = 0; row < n; row++) if (tree.depth[row]! >= depth && tree.childCount[row]! > 0) next[row] = 1;
   return next;

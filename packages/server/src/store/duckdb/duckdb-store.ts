@@ -11,6 +11,7 @@ import type {
   TimeRange,
   TraceQuery,
   TraceSummaryRecord,
+  TraceTreeColumns,
 } from '@spoor/model';
 import {
   type AlertSeriesQuery,
@@ -58,6 +59,7 @@ import { repriceSpansOn, removeModelPrice, selectModelPrices, selectUnpricedMode
 import { selectComparison, selectRealtime, selectSpanStats, selectSpanTimeseries } from './analytics.js';
 import type { TraceTimings } from '../trace-timings.js';
 import { selectTraceTimings } from './trace-timings.js';
+import { TREE_SHAPE, selectTraceSearch, treeColumnsFrom } from './trace-tree.js';
 import { DuckDbAlertStore } from './alerts.js';
 import { selectMetricPoints, selectMetricPointsOf, selectMetrics } from './metric-reads.js';
 import { selectErrorGroups, selectErrorHourly, selectErrorOccurrences, upsertErrorGroupStatus } from './error-groups.js';
@@ -237,22 +239,14 @@ export class DuckDbStore implements Store {
     const bounds = await this.traceBounds(projectId, traceId);
     if (bounds === null) return null;
     const { fromUs, toUs } = bounds;
-    const oneSpan = spanId === undefined ? '' : 'AND span_id = $5';
-    const spanParam = spanId === undefined ? [] : [spanId];
     const [spanRows, logRows] = await Promise.all([
       this.readArrays(
         'read a trace',
         `SELECT ${SPAN_SHAPE.sql} FROM spans
-         WHERE project_id = $1 AND trace_id = $2 AND start_us BETWEEN $3::BIGINT AND $4::BIGINT ${oneSpan}`,
-        [projectId, traceId, fromUs, toUs, ...spanParam],
+         WHERE project_id = $1 AND trace_id = $2 AND start_us BETWEEN $3::BIGINT AND $4::BIGINT ${spanId === undefined ? '' : 'AND span_id = $5'}`,
+        [projectId, traceId, fromUs, toUs, ...(spanId === undefined ? [] : [spanId])],
       ),
-      this.readArrays(
-        "read a trace's logs",
-        `SELECT ${LOG_SHAPE.sql} FROM logs
-         WHERE project_id = $1 AND trace_id = $2 AND time_us BETWEEN $3::BIGINT AND $4::BIGINT ${oneSpan}
-         ORDER BY time_us, log_id`,
-        [projectId, traceId, fromUs - LOG_MARGIN_US, toUs + LOG_MARGIN_US, ...spanParam],
-      ),
+      this.traceLogRows(projectId, traceId, bounds, spanId),
     ]);
     const sources = await this.readSources(projectId, [...spanRows, ...logRows], [SPAN_SHAPE, LOG_SHAPE], spanRows.length);
     const shared = new JsonParseCache();
@@ -260,6 +254,41 @@ export class DuckDbStore implements Store {
       spans: mapArrayRows(spanRows, SPAN_SHAPE, sources, (row) => spanFromRow(row, shared)),
       logs: mapArrayRows(logRows, LOG_SHAPE, sources, (row) => logFromRow(row, shared)),
     };
+  }
+
+  async getTraceTree(projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: LogRecordData[] } | null> {
+    const bounds = await this.traceBounds(projectId, traceId);
+    if (bounds === null) return null;
+    const [rows, logRows] = await Promise.all([
+      this.readArrays(
+        "read a trace's tree",
+        `SELECT ${TREE_SHAPE.sql} FROM spans WHERE project_id = $1 AND trace_id = $2 AND start_us BETWEEN $3::BIGINT AND $4::BIGINT`,
+        [projectId, traceId, bounds.fromUs, bounds.toUs],
+      ),
+      this.traceLogRows(projectId, traceId, bounds),
+    ]);
+    const tree = treeColumnsFrom(rows);
+    if (tree === null) return null;
+    const sources = await this.readSources(projectId, logRows, [LOG_SHAPE], logRows.length);
+    const shared = new JsonParseCache();
+    return { tree, logs: mapArrayRows(logRows, LOG_SHAPE, sources, (row) => logFromRow(row, shared)) };
+  }
+
+  async searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<string[]> {
+    const bounds = await this.traceBounds(projectId, traceId);
+    if (bounds === null) return [];
+    return this.onOwnConnection('search a trace', (connection) => selectTraceSearch(connection, projectId, traceId, bounds, text, limit));
+  }
+
+  /** A trace's logs (of one span, with `spanId`), in time order. */
+  private traceLogRows(projectId: string, traceId: string, bounds: { fromUs: number; toUs: number }, spanId?: string): Promise<unknown[][]> {
+    return this.readArrays(
+      "read a trace's logs",
+      `SELECT ${LOG_SHAPE.sql} FROM logs
+       WHERE project_id = $1 AND trace_id = $2 AND time_us BETWEEN $3::BIGINT AND $4::BIGINT ${spanId === undefined ? '' : 'AND span_id = $5'}
+       ORDER BY time_us, log_id`,
+      [projectId, traceId, bounds.fromUs - LOG_MARGIN_US, bounds.toUs + LOG_MARGIN_US, ...(spanId === undefined ? [] : [spanId])],
+    );
   }
 
   async getTraceTimings(projectId: string, traceId: string): Promise<TraceTimings | null> {

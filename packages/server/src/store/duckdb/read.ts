@@ -105,7 +105,7 @@ export interface JsonArrayShape {
   index: ReadonlyMap<string, number>;
 }
 
-function jsonArrayShape(fields: ReadonlyArray<string>): JsonArrayShape {
+export function jsonArrayShape(fields: ReadonlyArray<string>): JsonArrayShape {
   const names = fields.map((f) => f.split('::')[0]!);
   return { sql: `json_array(${fields.join(', ')})`, index: new Map(names.map((name, i) => [name, i])) };
 }

@@ -1,0 +1,95 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { TraceTreeColumns } from '@spoor/model';
+import { columnsOf } from './analytics.js';
+import { jsonArrayShape } from './read.js';
+import { likePattern, SqlParams } from './sql.js';
+
+/**
+ * The waterfall's columns of a trace (`TraceTreeColumns`): one `json_array` per span with only
+ * what the waterfall draws. Events come as their JSON and are cut to time and name here; most
+ * spans have none, and the few exceptions' stack traces are dropped before they leave the server.
+ */
+export const TREE_SHAPE = jsonArrayShape([
+  'span_id', 'parent_span_id', 'name', 'service_name', 'start_us', 'duration_us', 'status_code', 'category',
+  "CASE WHEN events = '[]' THEN NULL ELSE events END::JSON", 'input_tokens', 'output_tokens', 'cost_usd',
+  'coalesce(llm_response_model, llm_request_model)', 'session_id',
+]);
+
+type TreeRow = [string, string | null, string, string, number, number, number, number, { timeUs: number; name: string }[] | null, number | null, number | null, number | null, string | null, string | null];
+
+/** Columns from the rows of `TREE_SHAPE`, or `null` for none. */
+export function treeColumnsFrom(rows: unknown[][]): TraceTreeColumns | null {
+  if (rows.length === 0) return null;
+  const n = rows.length;
+  let originUs = Infinity;
+  for (const row of rows) originUs = Math.min(originUs, (row as TreeRow)[4]);
+  const tree: TraceTreeColumns = {
+    originUs,
+    spanIds: new Array(n),
+    parentSpanIds: new Array(n),
+    names: new Array(n),
+    services: [],
+    serviceIndexes: new Array(n),
+    startOffsetsUs: new Array(n),
+    durationsUs: new Array(n),
+    statusCodes: new Array(n),
+    categories: new Array(n),
+    events: [],
+    inputTokens: new Array(n),
+    outputTokens: new Array(n),
+    costUsd: new Array(n),
+    models: new Array(n),
+    sessionId: null,
+  };
+  const serviceIndex = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const [spanId, parentSpanId, name, service, startUs, durationUs, status, category, events, input, output, cost, model, session] = rows[i] as TreeRow;
+    tree.spanIds[i] = spanId;
+    tree.parentSpanIds[i] = parentSpanId;
+    tree.names[i] = name;
+    let s = serviceIndex.get(service);
+    if (s === undefined) {
+      s = tree.services.push(service) - 1;
+      serviceIndex.set(service, s);
+    }
+    tree.serviceIndexes[i] = s;
+    tree.startOffsetsUs[i] = startUs - originUs;
+    tree.durationsUs[i] = durationUs;
+    tree.statusCodes[i] = status;
+    tree.categories[i] = category;
+    if (events !== null) for (const event of events) tree.events.push([i, event.timeUs - originUs, event.name]);
+    tree.inputTokens[i] = input;
+    tree.outputTokens[i] = output;
+    tree.costUsd[i] = cost;
+    tree.models[i] = model;
+    if (tree.sessionId === null && session !== null) tree.sessionId = session;
+  }
+  return tree;
+}
+
+/**
+ * Ids of the spans of a trace (start times within `bounds`) whose attributes, status message or
+ * events contain `text`, case-insensitively, at most `limit`, in start order. The stored JSON text
+ * is searched, so attribute keys match too.
+ */
+export async function selectTraceSearch(
+  connection: DuckDBConnection,
+  projectId: string,
+  traceId: string,
+  bounds: { fromUs: number; toUs: number },
+  text: string,
+  limit: number,
+): Promise<string[]> {
+  const p = new SqlParams();
+  const like = p.add(likePattern(text));
+  const columns = await columnsOf(
+    connection,
+    `SELECT span_id FROM spans
+     WHERE project_id = ${p.add(projectId)} AND trace_id = ${p.add(traceId)}
+       AND start_us BETWEEN ${p.add(bounds.fromUs)}::BIGINT AND ${p.add(bounds.toUs)}::BIGINT
+       AND (attributes ILIKE ${like} ESCAPE '\\' OR status_message ILIKE ${like} ESCAPE '\\' OR events ILIKE ${like} ESCAPE '\\')
+     ORDER BY start_us, span_id LIMIT ${p.add(limit)}`,
+    p.values,
+  );
+  return (columns['span_id'] ?? []) as string[];
+}
