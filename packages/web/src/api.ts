@@ -1,8 +1,9 @@
 import type { ApiErrorBody } from '@spoor/model';
+import { type Params, pathWith } from './router';
 
 /** The web UI talks only to the REST API, on the origin that served it. */
 
-export type Params = Record<string, string | number | boolean | null | undefined | readonly string[]>;
+export type { Params };
 
 /** An API answer that was not 2xx: the server's code and message, or the transport's failure. */
 export class ApiError extends Error {
@@ -16,16 +17,8 @@ export class ApiError extends Error {
   }
 }
 
-export function apiUrl(path: string, params: Params = {}): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) {
-    if (value === null || value === undefined || value === '') continue;
-    if (Array.isArray(value)) for (const item of value as readonly string[]) search.append(key, item);
-    else search.set(key, String(value));
-  }
-  const query = search.toString();
-  return query === '' ? path : `${path}?${query}`;
-}
+/** An API address with its query; empty and `null` values are left out. */
+export const apiUrl: (path: string, params?: Params) => string = pathWith;
 
 async function answer<T>(response: Response): Promise<T> {
   if (response.ok) return (response.status === 204 ? undefined : await response.json()) as T;

@@ -48,8 +48,11 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
   window.dispatchEvent(new Event(CHANGE));
 }
 
+/** Query parameters; arrays repeat the name, and empty or `null` values are left out. */
+export type Params = Record<string, string | number | boolean | null | undefined | readonly string[]>;
+
 /** `path?query` from a path and parameters, leaving out empty values. */
-export function pathWith(pathname: string, params: Record<string, string | number | null | undefined | readonly string[]>): string {
+export function pathWith(pathname: string, params: Params = {}): string {
   const search = new URLSearchParams();
   for (const [key, value] of Object.entries(params)) {
     if (value === null || value === undefined || value === '') continue;

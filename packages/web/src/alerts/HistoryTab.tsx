@@ -8,6 +8,7 @@ import { pathWith } from '../router';
 import { AlertLabels } from './AlertLabels';
 import { SeverityStatus } from './SeverityStatus';
 import { formatAlertValue, historyKind, historyKindText } from './alert-view';
+import { LoadMore } from '../components/LoadMore';
 
 const pickEntries = (page: AlertHistoryResponse) => ({ items: page.entries, nextCursor: page.nextCursor });
 // Entries have no id; time, rule, kind, labels and receiver tell them apart.
@@ -60,13 +61,7 @@ export function HistoryTab({ rule }: { rule: string | null }) {
           </tbody>
         </table>
       )}
-      {pages.hasMore && (
-        <div className="alerts-more">
-          <button type="button" onClick={pages.loadMore} disabled={pages.loadingMore}>
-            {pages.loadingMore ? 'Loading…' : 'Load more'}
-          </button>
-        </div>
-      )}
+      <LoadMore pages={pages} />
     </>
   );
 }

@@ -7,6 +7,7 @@ import { isTraceId, logFilterFrom, logQueryParams } from '../logs/log-filter';
 import { usePages } from '../use-pages';
 import { resolveRange } from '../time-range';
 import './logs.css';
+import { LoadMore } from '../components/LoadMore';
 
 const PAGE_SIZE = 100;
 const LIVE_REFRESH_MS = 5_000;
@@ -62,17 +63,12 @@ export function LogsPage({ search }: { search: URLSearchParams }) {
         </table>
       )}
       {pages.loaded && (
-        <div className="logs-more">
+        <LoadMore pages={pages}>
           <span className="muted">
             {pages.items.length} record{pages.items.length === 1 ? '' : 's'}
             {pages.hasMore ? '' : pages.items.length > 0 ? ', all of the range' : ''}
           </span>
-          {pages.hasMore && (
-            <button type="button" onClick={pages.loadMore} disabled={pages.loadingMore}>
-              {pages.loadingMore ? 'Loading…' : 'Load more'}
-            </button>
-          )}
-        </div>
+        </LoadMore>
       )}
     </div>
   );

@@ -10,6 +10,7 @@ import { navigate, pathWith } from '../router';
 import { hoursCovering, sessionSpanMs, totalTokens } from '../sessions/session-view';
 import { resolveRange } from '../time-range';
 import './sessions.css';
+import { LoadMore } from '../components/LoadMore';
 
 const pickSessions = (page: SessionListResponse) => ({ items: page.sessions, nextCursor: page.nextCursor });
 const sessionKey = (s: SessionSummary) => s.sessionId;
@@ -70,13 +71,7 @@ export function SessionsPage({ search }: { search: URLSearchParams }) {
           </tbody>
         </table>
       )}
-      {pages.hasMore && (
-        <div className="sessions-more">
-          <button type="button" onClick={pages.loadMore} disabled={pages.loadingMore}>
-            {pages.loadingMore ? 'Loading…' : 'Load more'}
-          </button>
-        </div>
-      )}
+      <LoadMore pages={pages} />
     </div>
   );
 }

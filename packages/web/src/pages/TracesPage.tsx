@@ -12,6 +12,7 @@ import { useApi } from '../use-api';
 import { useNow } from '../use-now';
 import { usePages } from '../use-pages';
 import './traces.css';
+import { LoadMore } from '../components/LoadMore';
 
 const LIVE_REFRESH_MS = 5000;
 
@@ -163,13 +164,7 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
         </div>
       )}
       {!list.loaded && list.loading && <div className="empty">Loading…</div>}
-      {list.hasMore && (
-        <div className="more">
-          <button type="button" onClick={list.loadMore} disabled={list.loadingMore}>
-            {list.loadingMore ? 'Loading…' : 'Load more'}
-          </button>
-        </div>
-      )}
+      <LoadMore pages={list} />
     </div>
   );
 }
