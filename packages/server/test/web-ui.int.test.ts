@@ -31,13 +31,14 @@ describe('the web UI served by spoor serve', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  it.each(['/', '/traces', '/traces/0af7651916cd43dd8448eb211c80319c?span=b7ad6b7169203331', '/alerts?rule=HighErrorRate', '/errors/abc'])(
+  it.each(['/', '/traces', '/traces/0af7651916cd43dd8448eb211c80319c?span=b7ad6b7169203331', '/alerts?rule=HighErrorRate', '/errors/abc', '/sessions/alice%40example.com', '/sessions/chat.42'])(
     'answers the page address %s with index.html, which the browser must revalidate',
     async (path) => {
       const response = await fetch(`${withUi.url}${path}`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
       expect(response.headers.get('cache-control')).toBe('no-cache');
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
       expect(await response.text()).toContain('<div id="root">');
     },
   );
@@ -66,7 +67,7 @@ describe('the web UI served by spoor serve', () => {
   });
 
   it('answers a missing file, an unknown API path and a POST to a page with a JSON 404', async () => {
-    for (const [method, path] of [['GET', '/assets/gone-9z.js'], ['GET', '/api/nope'], ['GET', '/v1/nope'], ['POST', '/traces']] as const) {
+    for (const [method, path] of [['GET', '/assets/gone-9z.js'], ['GET', '/favicon.ico'], ['GET', '/api/nope'], ['GET', '/v1/nope'], ['POST', '/traces']] as const) {
       const response = await fetch(`${withUi.url}${path}`, { method });
       expect(response.status, `${method} ${path}`).toBe(404);
       expect(await response.json()).toEqual({ error: { code: 'ERR_NOT_FOUND', message: `no route for ${method} ${path}` } });

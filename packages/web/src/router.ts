@@ -87,7 +87,12 @@ export function matchRoute(pathname: string, routes: readonly (readonly [string,
       const part = parts[i] ?? '';
       if (segment.startsWith(':')) {
         if (part === '') return false;
-        params[segment.slice(1)] = decodeURIComponent(part);
+        try {
+          params[segment.slice(1)] = decodeURIComponent(part);
+        } catch {
+          // A malformed escape (`%zz`): the page gets the text as typed and says it found nothing.
+          params[segment.slice(1)] = part;
+        }
         return true;
       }
       return segment === part;

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { apiGet } from './api';
 
 export interface ApiState<T> {
@@ -20,14 +20,22 @@ export function useApi<T>(url: string | null, options: { refreshMs?: number | nu
   const [state, setState] = useState<{ data: T | undefined; error: Error | undefined; loading: boolean }>({ data: undefined, error: undefined, loading: url !== null });
   const [tick, setTick] = useState(0);
   const reload = useCallback(() => setTick((n) => n + 1), []);
+  // A poll waits for the answer before it asks again: aborting a slow answer every few seconds
+  // would leave the page with none.
+  const inFlight = useRef(false);
   useEffect(() => {
     if (url === null) return;
     const controller = new AbortController();
     setState((s) => ({ data: s.data, error: undefined, loading: true }));
+    inFlight.current = true;
     apiGet<T>(url, controller.signal).then(
-      (data) => setState({ data, error: undefined, loading: false }),
+      (data) => {
+        inFlight.current = false;
+        setState({ data, error: undefined, loading: false });
+      },
       (error: Error) => {
         if (controller.signal.aborted) return;
+        inFlight.current = false;
         setState((s) => ({ data: s.data, error, loading: false }));
       },
     );
@@ -38,7 +46,7 @@ export function useApi<T>(url: string | null, options: { refreshMs?: number | nu
   useEffect(() => {
     if (refreshMs === null || url === null) return;
     const timer = window.setInterval(() => {
-      if (document.visibilityState === 'visible') reload();
+      if (document.visibilityState === 'visible' && !inFlight.current) reload();
     }, refreshMs);
     return () => window.clearInterval(timer);
   }, [refreshMs, url, reload]);

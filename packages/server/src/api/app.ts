@@ -67,8 +67,10 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     if (webUi !== null && (request.method === 'GET' || request.method === 'HEAD') && isPageAddress(request.url)) {
       const path = request.url.split('?', 1)[0]!;
       const asset = webUi.asset(path);
-      // Every other address is a page of the UI, which reads its route from the URL.
-      if (asset !== undefined || extname(path) === '') return sendAsset(reply, asset ?? webUi.index, request.headers['accept-encoding']);
+      // Files live in /assets/ or at the top (/favicon.ico); every other address is a page of the
+      // UI, which reads its route from the URL (a session id may well contain a dot).
+      const isFile = path.startsWith('/assets/') || (path.lastIndexOf('/') === 0 && extname(path) !== '');
+      if (asset !== undefined || !isFile) return sendAsset(reply, asset ?? webUi.index, request.headers['accept-encoding']);
     }
     void reply.code(404).send({ error: { code: 'ERR_NOT_FOUND', message: `no route for ${request.method} ${request.url}` } });
   });
@@ -216,6 +218,9 @@ function sendAsset(reply: FastifyReply, asset: WebAsset, acceptEncoding: string 
     .header('content-type', asset.type)
     .header('cache-control', asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
     .header('x-content-type-options', 'nosniff')
+    // No other site may frame the dashboard and lure clicks onto its buttons.
+    .header('x-frame-options', 'DENY')
+    .header('content-security-policy', "frame-ancestors 'none'")
     .header('vary', 'accept-encoding');
   if (asset.gzip !== null && acceptEncoding !== undefined && /\bgzip\b/.test(acceptEncoding)) {
     return reply.header('content-encoding', 'gzip').send(asset.gzip);

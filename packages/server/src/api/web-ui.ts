@@ -53,7 +53,8 @@ export function defaultWebUiDir(): string | null {
 export async function loadWebUi(dir: string): Promise<WebUi | null> {
   let files: string[];
   try {
-    files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+    // `parentPath` arrived in Node 20.12; `path` is its older name.
+    files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name));
   } catch {
     // No build directory: the same answer as a build without index.html.
     return null;

@@ -65,6 +65,15 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
     const spanId = treeRef.current?.spanIds[row];
     if (spanId !== undefined) setSearch({ span: spanId });
   }, []);
+  const spanName = useCallback((spanId: string) => {
+    const t = treeRef.current;
+    const row = t?.rowOfSpan.get(spanId);
+    return t === null || t === undefined || row === undefined ? null : t.names[row]!;
+  }, []);
+  const jumpToSpan = useCallback((spanId: string) => {
+    setSearch({ span: spanId });
+    document.querySelector('[data-testid="waterfall-scroll"]')?.scrollIntoView({ block: 'nearest' });
+  }, []);
   const onToggle = useCallback((row: number) => {
     const t = treeRef.current;
     if (t !== null) setCollapsed((c) => toggleRow(t, c, row));
@@ -121,17 +130,7 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
       </div>
       <section id="trace-logs" className="trace-logs-section">
         <h2>Logs</h2>
-        <TraceLogs
-          logs={trace.logs}
-          spanName={(spanId) => {
-            const row = tree.rowOfSpan.get(spanId);
-            return row === undefined ? null : tree.names[row]!;
-          }}
-          onJump={(spanId) => {
-            setSearch({ span: spanId });
-            document.querySelector('[data-testid="waterfall-scroll"]')?.scrollIntoView({ block: 'nearest' });
-          }}
-        />
+        <TraceLogs logs={trace.logs} spanName={spanName} onJump={jumpToSpan} />
       </section>
     </div>
   );

@@ -33,7 +33,9 @@ const TEXT_FILTERS = [
 export function TracesPage({ search }: { search: URLSearchParams }) {
   const live = search.get('live') === '1';
   const query = search.toString();
-  const now = useNow(live ? LIVE_REFRESH_MS : null, query);
+  // "Now" moves with the address; live mode asks for the first page again every 5 s instead, so
+  // pages loaded with "Load more" stay and an open range keeps showing the newest traces.
+  const now = useNow(null, query);
   const range = resolveRange(search, now, null);
   const params = {
     from: range.from,
@@ -49,7 +51,7 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
     attr: search.getAll('attr'),
     limit: 50,
   };
-  const list = usePages('/api/traces', params, pickTraces, traceKey);
+  const list = usePages('/api/traces', params, pickTraces, traceKey, { refreshMs: live ? LIVE_REFRESH_MS : null });
   const traces = list.items;
   const services = useApi<ServiceListResponse>(apiUrl('/api/services'));
 

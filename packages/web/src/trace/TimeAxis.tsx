@@ -25,6 +25,7 @@ export function TimeAxis({ view, totalMs, onView }: { view: TimeView; totalMs: n
         setDrag({ from: x, to: x });
       }}
       onPointerMove={(e) => drag !== null && setDrag({ from: drag.from, to: xOf(e) })}
+      onPointerCancel={() => setDrag(null)}
       onPointerUp={() => {
         if (drag !== null && Math.abs(drag.to - drag.from) > 0.005) {
           const [a, b] = drag.from < drag.to ? [drag.from, drag.to] : [drag.to, drag.from];

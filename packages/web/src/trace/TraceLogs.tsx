@@ -1,10 +1,11 @@
+import { memo } from 'react';
 import type { LogRecord } from '@spoor/model';
 import { formatClock } from '../format';
 import { LogSeverity } from '../logs/LogSeverity';
 import { valueText } from './AttributeList';
 
-/** The trace's logs in time order, each with a jump to the span that wrote it. */
-export function TraceLogs({ logs, spanName, onJump }: { logs: readonly LogRecord[]; spanName: (spanId: string) => string | null; onJump: (spanId: string) => void }) {
+/** The trace's logs in time order, each with a jump to the span that wrote it. Memoized: the waterfall's selection moves often. */
+export const TraceLogs = memo(function TraceLogs({ logs, spanName, onJump }: { logs: readonly LogRecord[]; spanName: (spanId: string) => string | null; onJump: (spanId: string) => void }) {
   if (logs.length === 0) return <p className="muted">No logs carry this trace's id.</p>;
   return (
     <table className="list trace-logs">
@@ -43,4 +44,4 @@ export function TraceLogs({ logs, spanName, onJump }: { logs: readonly LogRecord
       </tbody>
     </table>
   );
-}
+});

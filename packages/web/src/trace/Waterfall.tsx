@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type WheelEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { CriticalPathDisplay } from './critical-path';
 import { fullView, panView, viewAround, zoomView, type TimeView } from './layout';
 import type { TraceSearchResponse } from '@spoor/model';
@@ -35,7 +35,8 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
   const [view, setView] = useState<TimeView>(() => fullView(tree.totalMs));
   const [showCritical, setShowCritical] = useState(true);
   const scrollRef = useRef<HTMLDivElement>(null);
-  const [win, setWin] = useState({ first: 0, last: 60 });
+  // Empty until the layout effect has measured the viewport (before the first paint).
+  const [win, setWin] = useState({ first: 0, last: 0 });
   const heightRef = useRef(800);
 
   const updateWindow = useCallback(() => {
@@ -101,22 +102,28 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
     (row: number, rows: Int32Array) => {
       const el = scrollRef.current;
       const index = indexOfRow(rows, row);
-      if (el === null || index === -1) return;
+      if (el === null || index === -1) return false;
       const top = index * ROW_HEIGHT;
       if (top < el.scrollTop) el.scrollTop = top;
       else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW_HEIGHT - el.clientHeight;
+      return true;
     },
     [],
   );
 
-  // Keep the selected row in view when it changes from outside (a log's "jump to span", the URL).
+  // Bring the selected row into view when the selection changes (keys, a search step, a log's
+  // "jump to span", the URL); folding rows elsewhere must not pull the view back to it.
+  const shownSelection = useRef<number | null>(null);
   useEffect(() => {
-    if (selectedRow !== null) scrollToRow(selectedRow, visible);
+    if (selectedRow === null || selectedRow === shownSelection.current) return;
+    // A row still hidden under a collapsed parent is shown once it is revealed.
+    if (scrollToRow(selectedRow, visible)) shownSelection.current = selectedRow;
   }, [selectedRow, visible, scrollToRow]);
 
   const stepMatch = (delta: number) => {
     if (matches.length === 0) return;
-    const next = (matchAt + delta + matches.length) % matches.length;
+    // The first step goes to the first match, or back to the last.
+    const next = matchAt === -1 ? (delta > 0 ? 0 : matches.length - 1) : (matchAt + delta + matches.length) % matches.length;
     const row = matches[next]!;
     setMatchAt(next);
     const revealed = revealRows(tree, collapsed, [row]);
@@ -191,26 +198,37 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
     if (handled) event.preventDefault();
   };
 
-  // Ctrl/⌘ + wheel zooms around the pointer; shift + wheel (or a sideways wheel) pans.
-  const onWheel = (event: WheelEvent<HTMLDivElement>) => {
-    const timeline = (event.target as HTMLElement).closest('.wf-timeline, .wf-axis');
-    if (timeline === null) return;
-    const box = timeline.getBoundingClientRect();
-    const anchor = view.startMs + ((event.clientX - box.left) / box.width) * (view.endMs - view.startMs);
-    if (event.ctrlKey || event.metaKey) {
-      event.preventDefault();
-      zoomBy(event.deltaY > 0 ? 1.25 : 0.8, anchor);
-    } else if (event.shiftKey || Math.abs(event.deltaX) > Math.abs(event.deltaY)) {
-      const delta = (event.shiftKey ? event.deltaY : event.deltaX) / box.width;
-      setView((v) => panView(v, delta * (v.endMs - v.startMs), tree.totalMs));
-    }
-  };
+  // Ctrl/⌘ + wheel zooms around the pointer; shift + wheel (or a sideways wheel) pans. A native
+  // listener, because React's wheel listener is passive and could not stop the browser's own zoom.
+  const rootRef = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const root = rootRef.current;
+    if (root === null) return;
+    const onWheel = (event: WheelEvent) => {
+      const timeline = (event.target as HTMLElement).closest('.wf-timeline, .wf-axis');
+      if (timeline === null) return;
+      const box = timeline.getBoundingClientRect();
+      const at = (event.clientX - box.left) / box.width;
+      if (event.ctrlKey || event.metaKey) {
+        event.preventDefault();
+        const factor = event.deltaY > 0 ? 1.25 : 0.8;
+        setView((v) => zoomView(v, factor, v.startMs + at * (v.endMs - v.startMs), tree.totalMs));
+      } else if (event.shiftKey || Math.abs(event.deltaX) > Math.abs(event.deltaY)) {
+        event.preventDefault();
+        // Chromium reports shift + wheel as a sideways wheel on some systems, as deltaY on others.
+        const delta = (event.deltaX !== 0 ? event.deltaX : event.deltaY) / box.width;
+        setView((v) => panView(v, delta * (v.endMs - v.startMs), tree.totalMs));
+      }
+    };
+    root.addEventListener('wheel', onWheel, { passive: false });
+    return () => root.removeEventListener('wheel', onWheel);
+  }, [tree.totalMs]);
 
   const onPath = showCritical && critical !== null ? critical.onPath : null;
   // Rows are keyed by their slot in the window, not by span: a row scrolled out is reused for the
   // row scrolled in, so scrolling updates a few props and texts instead of creating and dropping
   // DOM nodes and fibers (whose garbage, on a 50,000-span heap, shows up as long GC pauses).
-  const slots = Math.ceil(heightRef.current / ROW_HEIGHT) + 2 * OVERSCAN + 2;
+  const slots = Math.max(Math.ceil(heightRef.current / ROW_HEIGHT) + 2 * OVERSCAN + 2, win.last - win.first);
   const rows = [];
   for (let i = win.first; i < Math.min(win.last, visible.length); i++) {
     const row = visible[i]!;
@@ -244,7 +262,7 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
 
   const zoomed = view.startMs > 0 || view.endMs < tree.totalMs;
   return (
-    <div className="waterfall" data-testid="waterfall">
+    <div ref={rootRef} className="waterfall" data-testid="waterfall">
       <div className="wf-toolbar">
         <input
           id="wf-search"
@@ -312,7 +330,6 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
         tabIndex={0}
         onScroll={updateWindow}
         onKeyDown={onKeyDown}
-        onWheel={onWheel}
       >
         <div className="wf-canvas" style={{ height: visible.length * ROW_HEIGHT }}>
           {rows}
