@@ -2,10 +2,10 @@ import { Fragment } from 'react';
 import type { LogRecord } from '@spoor/model';
 import { Link } from '../components/Link';
 import { formatClock, formatTime, shortId } from '../format';
-import { KeyValues } from './KeyValues';
+import { KeyValues } from '../components/KeyValues';
 import { LogSeverity } from './LogSeverity';
 import { logTraceLink } from './log-filter';
-import { attributeRows, oneLine, valueText } from './log-value';
+import { attributeRows, oneLine, valueText } from '../value-text';
 
 const COLUMNS = 6;
 

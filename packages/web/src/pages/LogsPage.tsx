@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import type { LogListResponse, LogRecord } from '@spoor/model';
 import { ErrorBox } from '../components/ErrorBox';
 import { LogFilters } from '../logs/LogFilters';
@@ -8,6 +8,7 @@ import { usePages } from '../use-pages';
 import { resolveRange } from '../time-range';
 import './logs.css';
 import { LoadMore } from '../components/LoadMore';
+import { useNow } from '../use-now';
 
 const PAGE_SIZE = 100;
 const LIVE_REFRESH_MS = 5_000;
@@ -17,8 +18,7 @@ const logKey = (record: LogRecord) => record.logId;
 
 /** Log records, newest first, searched by range, severity, service, text and trace. */
 export function LogsPage({ search }: { search: URLSearchParams }) {
-  // "Now" moves when the address does, not on every render, so the request stays the same.
-  const nowMs = useMemo(() => Date.now(), [search]);
+  const nowMs = useNow(null, search);
   const range = resolveRange(search, nowMs, '1h');
   const filter = logFilterFrom(search);
   const pages = usePages('/api/logs', logQueryParams(filter, range, PAGE_SIZE), pickLogs, logKey, { refreshMs: filter.live ? LIVE_REFRESH_MS : null });

@@ -1,4 +1,3 @@
-import { useMemo } from 'react';
 import type { SessionListResponse, SessionSummary } from '@spoor/model';
 import { ErrorBox } from '../components/ErrorBox';
 import { Link } from '../components/Link';
@@ -11,14 +10,14 @@ import { hoursCovering, sessionSpanMs, totalTokens } from '../sessions/session-v
 import { resolveRange } from '../time-range';
 import './sessions.css';
 import { LoadMore } from '../components/LoadMore';
+import { useNow } from '../use-now';
 
 const pickSessions = (page: SessionListResponse) => ({ items: page.sessions, nextCursor: page.nextCursor });
 const sessionKey = (s: SessionSummary) => s.sessionId;
 
 /** Conversations: the sessions active in the range, most recent activity first. */
 export function SessionsPage({ search }: { search: URLSearchParams }) {
-  // "Now" moves when the address does, not on every render, so the request stays the same.
-  const nowMs = useMemo(() => Date.now(), [search]);
+  const nowMs = useNow(null, search);
   const range = resolveRange(search, nowMs, '24h');
   const pages = usePages(
     '/api/sessions',

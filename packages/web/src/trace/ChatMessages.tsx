@@ -1,5 +1,5 @@
 import type { ChatMessage, ChatPart } from '@spoor/model';
-import { valueText } from './AttributeList';
+import { valueText } from '../value-text';
 
 /** The prompt and completion of an LLM call as a chat: one bubble per message, tool calls inline. */
 export function ChatMessages({ system, messages, label }: { system?: ChatPart[]; messages: ChatMessage[]; label: string }) {
@@ -46,7 +46,7 @@ function Part({ part }: { part: ChatPart }) {
             <span className="tag">tool call</span> <strong>{part.name}</strong>
             {part.id !== null && <span className="muted mono"> {part.id}</span>}
           </div>
-          <pre>{valueText(part.arguments)}</pre>
+          <pre>{valueText(part.arguments, true)}</pre>
         </div>
       );
     case 'tool_call_response':
@@ -56,14 +56,14 @@ function Part({ part }: { part: ChatPart }) {
             <span className="tag">tool result</span>
             {part.id !== null && <span className="muted mono"> {part.id}</span>}
           </div>
-          <pre>{valueText(part.response)}</pre>
+          <pre>{valueText(part.response, true)}</pre>
         </div>
       );
     default:
       return (
         <div className="chat-tool">
           <span className="tag">{part.kind}</span>
-          <pre>{valueText(part.content)}</pre>
+          <pre>{valueText(part.content, true)}</pre>
         </div>
       );
   }

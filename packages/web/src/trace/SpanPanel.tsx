@@ -4,7 +4,8 @@ import { Status } from '../components/Status';
 import { LogSeverity } from '../logs/LogSeverity';
 import { formatClock, formatDuration, formatTime } from '../format';
 import { pathWith } from '../router';
-import { AttributeList, valueText } from './AttributeList';
+import { KeyValues } from '../components/KeyValues';
+import { attributeRows, valueText } from '../value-text';
 import { LlmInspector } from './LlmInspector';
 
 /** The selected span: what it is, its LLM call, attributes, events and exceptions, links, resource. */
@@ -66,7 +67,7 @@ export function SpanPanel({ span, logs, onClose }: { span: Span; logs: readonly 
       )}
       <section>
         <h3>Attributes</h3>
-        <AttributeList attributes={span.attributes} />
+        <KeyValues rows={attributeRows(span.attributes, true)} />
         {span.droppedAttributesCount > 0 && <p className="muted">{span.droppedAttributesCount} attributes were dropped by the SDK.</p>}
       </section>
       {others.length > 0 && (
@@ -77,7 +78,7 @@ export function SpanPanel({ span, logs, onClose }: { span: Span; logs: readonly 
               <summary>
                 <span className="mono">{formatClock(event.time)}</span> {event.name}
               </summary>
-              <AttributeList attributes={event.attributes} />
+              <KeyValues rows={attributeRows(event.attributes, true)} />
             </details>
           ))}
         </section>
@@ -91,7 +92,7 @@ export function SpanPanel({ span, logs, onClose }: { span: Span; logs: readonly 
                 <Link to={pathWith(`/traces/${link.traceId}`, { span: link.spanId })} className="mono">
                   {link.traceId.slice(0, 16)}… / {link.spanId}
                 </Link>
-                {Object.keys(link.attributes).length > 0 && <AttributeList attributes={link.attributes} />}
+                {Object.keys(link.attributes).length > 0 && <KeyValues rows={attributeRows(link.attributes, true)} />}
               </li>
             ))}
           </ul>
@@ -111,7 +112,7 @@ export function SpanPanel({ span, logs, onClose }: { span: Span; logs: readonly 
       )}
       <section>
         <h3>Resource</h3>
-        <AttributeList attributes={span.resource} />
+        <KeyValues rows={attributeRows(span.resource, true)} />
       </section>
       <section>
         <h3>Instrumentation scope</h3>

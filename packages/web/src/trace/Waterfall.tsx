@@ -261,6 +261,8 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
   }
 
   const zoomed = view.startMs > 0 || view.endMs < tree.totalMs;
+  // Only a row in the DOM can be the active descendant; a selection scrolled away names none.
+  const selectedIndex = selectedRow === null ? -1 : indexOfRow(visible, selectedRow);
   return (
     <div ref={rootRef} className="waterfall" data-testid="waterfall">
       <div className="wf-toolbar">
@@ -326,7 +328,7 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
         data-testid="waterfall-scroll"
         role="tree"
         aria-label="Spans of the trace"
-        aria-activedescendant={selectedRow === null ? undefined : `wf-row-${selectedRow}`}
+        aria-activedescendant={selectedIndex >= win.first && selectedIndex < win.last ? `wf-row-${selectedRow}` : undefined}
         tabIndex={0}
         onScroll={updateWindow}
         onKeyDown={onKeyDown}

@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { attributeRows, isMultiline, oneLine, valueText } from './log-value';
+import { attributeRows, isMultiline, oneLine, valueText } from './value-text';
 
 describe('log values', () => {
   it.each<{ value: AttributeValue; text: string; line: string; multiline: boolean }>([
