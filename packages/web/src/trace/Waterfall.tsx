@@ -35,29 +35,34 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
   const [view, setView] = useState<TimeView>(() => fullView(tree.totalMs));
   const [showCritical, setShowCritical] = useState(true);
   const scrollRef = useRef<HTMLDivElement>(null);
-  // Empty until the layout effect has measured the viewport (before the first paint).
-  const [win, setWin] = useState({ first: 0, last: 0 });
-  const heightRef = useRef(800);
+  // The rows in the DOM follow from the scroll position and the viewport's height, kept as state
+  // and read only in the scroll handler and a ResizeObserver: folding rows re-renders from them
+  // without making the browser lay the page out again first.
+  const [viewport, setViewport] = useState({ top: 0, height: 800 });
+  const win = rowWindow(visible.length, viewport.top, viewport.height, ROW_HEIGHT, OVERSCAN);
+  const rendered = useRef(win);
+  rendered.current = win;
+  const countRef = useRef(visible.length);
+  countRef.current = visible.length;
+  const heightRef = useRef(viewport.height);
+  heightRef.current = viewport.height;
 
-  const updateWindow = useCallback(() => {
+  // A scroll re-renders only when it moves the window of rows.
+  const onScroll = useCallback(() => {
     const el = scrollRef.current;
     if (el === null) return;
-    const next = rowWindow(visible.length, el.scrollTop, heightRef.current, ROW_HEIGHT, OVERSCAN);
-    setWin((w) => (w.first === next.first && w.last === next.last ? w : next));
-  }, [visible.length]);
+    const top = el.scrollTop;
+    const next = rowWindow(countRef.current, top, heightRef.current, ROW_HEIGHT, OVERSCAN);
+    if (next.first !== rendered.current.first || next.last !== rendered.current.last) setViewport((v) => ({ top, height: v.height }));
+  }, []);
 
   useLayoutEffect(() => {
     const el = scrollRef.current;
     if (el === null) return;
-    const observer = new ResizeObserver(() => {
-      heightRef.current = el.clientHeight;
-      updateWindow();
-    });
+    const observer = new ResizeObserver(() => setViewport({ top: el.scrollTop, height: el.clientHeight }));
     observer.observe(el);
-    heightRef.current = el.clientHeight;
-    updateWindow();
     return () => observer.disconnect();
-  }, [updateWindow]);
+  }, []);
 
   // The benchmark and anyone curious can read this mark: the first rows are on screen.
   const painted = useRef(false);
@@ -136,7 +141,7 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     const index = selectedRow === null ? -1 : indexOfRow(visible, selectedRow);
-    const pageRows = Math.max(1, Math.floor(heightRef.current / ROW_HEIGHT) - 1);
+    const pageRows = Math.max(1, Math.floor(viewport.height / ROW_HEIGHT) - 1);
     const moveTo = (i: number) => {
       const row = visible[Math.min(visible.length - 1, Math.max(0, i))];
       if (row !== undefined) onSelect(row);
@@ -228,7 +233,7 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
   // Rows are keyed by their slot in the window, not by span: a row scrolled out is reused for the
   // row scrolled in, so scrolling updates a few props and texts instead of creating and dropping
   // DOM nodes and fibers (whose garbage, on a 50,000-span heap, shows up as long GC pauses).
-  const slots = Math.max(Math.ceil(heightRef.current / ROW_HEIGHT) + 2 * OVERSCAN + 2, win.last - win.first);
+  const slots = Math.max(Math.ceil(viewport.height / ROW_HEIGHT) + 2 * OVERSCAN + 2, win.last - win.first);
   const rows = [];
   for (let i = win.first; i < Math.min(win.last, visible.length); i++) {
     const row = visible[i]!;
@@ -330,7 +335,7 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
         aria-label="Spans of the trace"
         aria-activedescendant={selectedIndex >= win.first && selectedIndex < win.last ? `wf-row-${selectedRow}` : undefined}
         tabIndex={0}
-        onScroll={updateWindow}
+        onScroll={onScroll}
         onKeyDown={onKeyDown}
       >
         <div className="wf-canvas" style={{ height: visible.length * ROW_HEIGHT }}>
