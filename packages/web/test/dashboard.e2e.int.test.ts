@@ -147,6 +147,22 @@ describe('the trace page', () => {
     await screenshot(page, 'trace');
   });
 
+  it('renders a recorded conversation as a chat, with the tool call and its result', async () => {
+    const trace = await api<TraceDetail>(`/api/traces/${latestDemo()}`);
+    const call = trace.spans.find((s) => s.name === 'chat claude-sonnet-4-5');
+    if (call === undefined) throw new Error("the demo trace has no 'chat claude-sonnet-4-5' span");
+
+    const page = await open(`/traces/${latestDemo()}?span=${call.spanId}`);
+    const prompt = page.getByRole('region', { name: 'Prompt' });
+    await prompt.getByText('Find field studies of heat pumps below -15 °C.').waitFor();
+    expect(await prompt.getByText('You are a researcher.', { exact: false }).count()).toBe(1);
+    expect(await prompt.locator('.chat-tool').filter({ hasText: 'web_search' }).getByText('cold climate heat pump field study COP', { exact: false }).count()).toBe(1);
+    expect(await prompt.locator('.chat-tool').filter({ hasText: 'tool result' }).getByText('Cold-climate heat pump field trial, 2023', { exact: false }).count()).toBe(1);
+    const completion = page.getByRole('region', { name: 'Completion' });
+    expect(await completion.getByText('COP of 1.8 to 2.4 at -20 °C', { exact: false }).count()).toBe(1);
+    await screenshot(page, 'trace-chat');
+  });
+
   it("lists the trace's logs and jumps from one to the span that wrote it", async () => {
     const trace = await api<TraceDetail>(`/api/traces/${latestDemo()}`);
     const write = spanNamed(trace, 'step write');

@@ -28,6 +28,8 @@ export interface LlmCall {
   cacheReadTokens?: number;
   cacheWriteTokens?: number;
   timeToFirstChunkMs?: number;
+  /** The conversation, as an instrumentation that captures content records it (GenAI message JSON). */
+  messages?: { system: string; input: unknown[]; output: unknown[] };
 }
 
 /**
@@ -104,6 +106,11 @@ export class DemoTelemetry {
     if (operation === 'chat' && call.responseId !== undefined) attributes['gen_ai.response.finish_reasons'] = ['stop'];
     if (call.responseId !== undefined) attributes['gen_ai.response.id'] = call.responseId;
     if (call.timeToFirstChunkMs !== undefined) attributes['gen_ai.response.time_to_first_chunk'] = call.timeToFirstChunkMs / 1000;
+    if (call.messages !== undefined) {
+      attributes['gen_ai.system_instructions'] = JSON.stringify([{ type: 'text', content: call.messages.system }]);
+      attributes['gen_ai.input.messages'] = JSON.stringify(call.messages.input);
+      attributes['gen_ai.output.messages'] = JSON.stringify(call.messages.output);
+    }
     return this.span(service, `${operation} ${call.model}`, parent, startMs, attributes, SpanKind.CLIENT);
   }
 

@@ -88,6 +88,15 @@ function recordMainRun(telemetry: DemoTelemetry, t0: number): string {
   const planner = span(agent, 'agent planner', workflow, 5, { 'spoor.kind': 'agent', 'gen_ai.agent.name': 'planner', 'step.number': 0 });
   llmCall(planner, 10, 1_180, {
     provider: 'openai', model: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06', inputTokens: 812, outputTokens: 164,
+    messages: {
+      system: 'You plan research reports. Answer with the steps to take, one per line.',
+      input: [{ role: 'user', parts: [{ type: 'text', content: 'Write a short report on heat pumps in cold climates, citing every source.' }] }],
+      output: [{
+        role: 'assistant',
+        parts: [{ type: 'text', content: '1. search: field studies of heat pumps below -15 °C\n2. analyze: efficiency (COP) against outdoor temperature\n3. write: a 300-word report citing every source' }],
+        finish_reason: 'stop',
+      }],
+    },
   });
   log(planner, 1_195, SeverityNumber.INFO, 'plan ready: search, analyze, write', { 'plan.steps': 3 });
   planner.end(t0 + 1_200);
@@ -108,6 +117,19 @@ function recordMainRun(telemetry: DemoTelemetry, t0: number): string {
   log(search, 1_735, SeverityNumber.INFO, 'retrieved 8 documents', { 'retrieval.documents': 8 });
   llmCall(search, 1_740, 2_150, {
     provider: 'anthropic', model: 'claude-sonnet-4-5', responseModel: 'claude-sonnet-4-5-20250929', inputTokens: 5_230, outputTokens: 402,
+    messages: {
+      system: 'You are a researcher. Use web_search, then summarise what the sources say.',
+      input: [
+        { role: 'user', parts: [{ type: 'text', content: 'Find field studies of heat pumps below -15 °C.' }] },
+        { role: 'assistant', parts: [{ type: 'tool_call', id: 'call_7f3a', name: 'web_search', arguments: { query: 'cold climate heat pump field study COP', top_k: 8 } }] },
+        { role: 'tool', parts: [{ type: 'tool_call_response', id: 'call_7f3a', response: { documents: 8, titles: ['Cold-climate heat pump field trial, 2023', 'Heat pump performance in Nordic homes'] } }] },
+      ],
+      output: [{
+        role: 'assistant',
+        parts: [{ type: 'text', content: 'Eight sources; two field studies measured a COP of 1.8 to 2.4 at -20 °C, and all units kept the homes at set temperature.' }],
+        finish_reason: 'end_turn',
+      }],
+    },
   });
   search.end(t0 + 3_900);
 
