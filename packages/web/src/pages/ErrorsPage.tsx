@@ -5,7 +5,7 @@ import { ErrorBox } from '../components/ErrorBox';
 import { RangePicker } from '../components/RangePicker';
 import { ErrorGroupRow } from '../errors/ErrorGroupRow';
 import { statusFilterFrom } from '../errors/error-status';
-import { ServiceSelect } from '../metrics/ServiceSelect';
+import { ServiceSelect } from '../components/ServiceSelect';
 import { pathWith, setSearch } from '../router';
 import { resolveRange } from '../time-range';
 import { useApi } from '../use-api';

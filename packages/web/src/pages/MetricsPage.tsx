@@ -5,7 +5,7 @@ import { formatCost, formatCount, formatInteger, formatPercent } from '../format
 import { AppMetrics } from '../metrics/AppMetrics';
 import { LatencyChart } from '../metrics/LatencyChart';
 import { RealtimeCards } from '../metrics/RealtimeCards';
-import { ServiceSelect } from '../metrics/ServiceSelect';
+import { ServiceSelect } from '../components/ServiceSelect';
 import { StatsChart } from '../metrics/StatsChart';
 import { chartByFrom, percentileFrom, type ChartBy, type ChartFilter, type ConvertOptions } from '../metrics/stats-charts';
 import { formatCostPerHour, formatPerMinute, formatTokensPerMinute } from '../metrics/value-format';

@@ -4,13 +4,16 @@ import { setSearch } from '../router';
 import { useApi } from '../use-api';
 
 /**
- * A service filter kept in the URL's `service` parameter, listing the services seen in the range.
- * A service from a shared link stays selectable even when the range has none of its spans.
+ * A service filter kept in the URL's `service` parameter, listing the services seen in the range
+ * (and `extra` ones, say those of loaded log records: `/api/services` knows services by their
+ * spans). A service from a shared link stays selectable even when the range has none of its spans.
  */
-export function ServiceSelect({ value, from, to }: { value: string | null; from: string | null; to: string | null }) {
+export function ServiceSelect({ value, from, to, extra = [] }: { value: string | null; from: string | null; to: string | null; extra?: readonly string[] }) {
   const { data } = useApi<ServiceListResponse>(apiUrl('/api/services', { from, to }));
-  const names = (data?.services ?? []).map((s) => s.name);
-  if (value !== null && !names.includes(value)) names.unshift(value);
+  const known = new Set([...(data?.services ?? []).map((s) => s.name), ...extra]);
+  if (value !== null) known.add(value);
+  known.delete('');
+  const names = [...known].sort();
   return (
     <label>
       Service
