@@ -121,6 +121,10 @@ describe('the trace page', () => {
     await eventually(() => rows.count()).toBe(trace.spans.length);
 
     const step = spanNamed(trace, 'step search');
+    // Screen readers see only the rows in the DOM; each says where it stands among its siblings.
+    const siblings = trace.spans.filter((s) => s.parentSpanId === step.parentSpanId).sort((a, b) => a.startTime.localeCompare(b.startTime));
+    expect(await rowOf(page, step.spanId).getAttribute('aria-posinset')).toBe(String(siblings.findIndex((s) => s.spanId === step.spanId) + 1));
+    expect(await rowOf(page, step.spanId).getAttribute('aria-setsize')).toBe(String(siblings.length));
     const hidden = subtreeSize(trace, step.spanId) - 1;
     expect(hidden).toBeGreaterThan(1);
     await rowOf(page, step.spanId).getByRole('button', { name: 'Collapse step search' }).click();

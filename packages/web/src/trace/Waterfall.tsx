@@ -76,17 +76,23 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
   const [query, setQuery] = useState('');
   const [matches, setMatches] = useState<Int32Array>(() => new Int32Array(0));
   const [matchAt, setMatchAt] = useState(-1);
+  // The server answers at most 1,000 matches; "+" says there are more.
+  const [truncated, setTruncated] = useState(false);
   useEffect(() => {
     const controller = new AbortController();
     const timer = setTimeout(() => {
       const local = searchSpans(tree, query);
       setMatches(local);
       setMatchAt(-1);
+      setTruncated(false);
       // Attribute values stay on the server; its matches join the local ones when they come.
       const text = attributeSearchText(query);
       if (text === null) return;
       apiGet<TraceSearchResponse>(apiUrl(`/api/traces/${tree.traceId}/search`, { q: text }), controller.signal).then(
-        (found) => setMatches(mergeMatches(tree, local, found.spanIds)),
+        (found) => {
+          setMatches(mergeMatches(tree, local, found.spanIds));
+          setTruncated(found.truncated);
+        },
         () => {
           // Aborted by the next keystroke, or the server failed: the local matches stand.
         },
@@ -248,6 +254,8 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
         category={tree.categories[row]!}
         isError={tree.isError[row] === 1}
         depth={tree.depth[row]!}
+        posInSet={tree.posInSet[row]!}
+        setSize={tree.parent[row] === -1 ? tree.rootCount : tree.childCount[tree.parent[row]!]!}
         startMs={tree.startMs[row]!}
         durationMs={tree.durationMs[row]!}
         events={tree.events.get(row)}
@@ -290,7 +298,7 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
         />
         {query !== '' && (
           <span className="muted" aria-live="polite">
-            {matches.length === 0 ? 'no match' : `${matchAt === -1 ? '–' : matchAt + 1} / ${matches.length}`}
+            {matches.length === 0 ? 'no match' : `${matchAt === -1 ? '–' : matchAt + 1} / ${matches.length}${truncated ? '+' : ''}`}
           </span>
         )}
         <button type="button" onClick={() => stepMatch(-1)} disabled={matches.length === 0} aria-label="Previous match">

@@ -18,6 +18,9 @@ export interface WaterfallRowProps {
   category: SpanCategory;
   isError: boolean;
   depth: number;
+  /** Position among its siblings and how many there are, for screen readers: only some rows are in the DOM. */
+  posInSet: number;
+  setSize: number;
   startMs: number;
   durationMs: number;
   /** [offset ms, name] of the span's events, trace time. */
@@ -40,7 +43,7 @@ export interface WaterfallRowProps {
  * on its props, so scrolling or selecting re-renders only the rows that changed.
  */
 export const WaterfallRow = memo(function WaterfallRow(props: WaterfallRowProps) {
-  const { row, index, spanId, name, service, category, isError, depth, startMs, durationMs, events, hasChildren, expanded, selected, match, currentMatch, onPath, segments, view } = props;
+  const { row, index, spanId, name, service, category, isError, depth, posInSet, setSize, startMs, durationMs, events, hasChildren, expanded, selected, match, currentMatch, onPath, segments, view } = props;
   const box = barBox(startMs, durationMs, view);
   const className = ['wf-row', selected && 'selected', match && 'match', currentMatch && 'current-match', isError && 'error', onPath && 'on-path'].filter(Boolean).join(' ');
   return (
@@ -49,6 +52,8 @@ export const WaterfallRow = memo(function WaterfallRow(props: WaterfallRowProps)
       className={className}
       role="treeitem"
       aria-level={depth + 1}
+      aria-posinset={posInSet}
+      aria-setsize={setSize}
       aria-expanded={hasChildren ? expanded : undefined}
       aria-selected={selected}
       data-span-id={spanId}

@@ -27,6 +27,8 @@ describe('buildSpanTree', () => {
     expect(Array.from(tree.parent)).toEqual([-1, 0, 1, 1, 0, 4]);
     expect(Array.from(tree.childCount)).toEqual([2, 2, 0, 0, 1, 0]);
     expect(Array.from(tree.subtreeEnd)).toEqual([6, 4, 3, 4, 6, 6]);
+    expect(Array.from(tree.posInSet)).toEqual([1, 1, 1, 2, 2, 1]);
+    expect(tree.rootCount).toBe(1);
   });
 
   it('measures times from the first start, in milliseconds, keeping microseconds', () => {

@@ -24,6 +24,10 @@ export interface SpanTree {
   /** One past the last row of the row's subtree. */
   subtreeEnd: Int32Array;
   childCount: Int32Array;
+  /** 1-based position among its siblings (roots count as siblings), for `aria-posinset`. */
+  posInSet: Int32Array;
+  /** How many roots the trace has: the set size of a root row. */
+  rootCount: number;
   /** Start, milliseconds after the trace's first span started. */
   startMs: Float64Array;
   durationMs: Float64Array;
@@ -78,6 +82,8 @@ export function buildSpanTree(trace: TraceTree): SpanTree {
   const depth = new Uint16Array(n);
   const subtreeEnd = new Int32Array(n);
   const childCount = new Int32Array(n);
+  const posInSet = new Int32Array(n);
+  let rootCount = 0;
   let maxDepth = 0;
   let row = 0;
   const visited = new Uint8Array(n);
@@ -88,7 +94,7 @@ export function buildSpanTree(trace: TraceTree): SpanTree {
     const d = parentRow === -1 ? 0 : depth[parentRow]! + 1;
     depth[row] = d;
     if (d > maxDepth) maxDepth = d;
-    if (parentRow !== -1) childCount[parentRow]!++;
+    posInSet[row] = parentRow === -1 ? ++rootCount : ++childCount[parentRow]!;
   };
 
   // Iterative depth-first walk over (span index, parent row) pairs: traces can nest deeper than
@@ -179,6 +185,8 @@ export function buildSpanTree(trace: TraceTree): SpanTree {
     depth,
     subtreeEnd,
     childCount,
+    posInSet,
+    rootCount,
     startMs,
     durationMs,
     events,
