@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extent, linePath, nearestIndex, niceTicks, scaleLinear, stepDecimals, timeDomain, timeTicks, type ZoneOffset } from './scale';
+import { extent, linePath, nearestIndex, niceStep, niceTicks, scaleLinear, stepDecimals, timeDomain, timeTicks, type ZoneOffset } from './scale';
 
 const UTC: ZoneOffset = () => 0;
 /** UTC+2 (Central European summer time): getTimezoneOffset() reports -120. */
@@ -161,5 +161,19 @@ describe('timeTicks', () => {
 
   it('gives one tick for a range of one instant', () => {
     expect(timeTicks(at('2026-11-22T10:00:00Z'), at('2026-11-22T10:00:00Z'), 5, UTC)).toEqual([{ t: at('2026-11-22T10:00:00Z'), label: '10:00' }]);
+  });
+});
+
+describe('niceStep', () => {
+  it.each([
+    [0.2, 0.2],
+    [(1.8 - 1.2) / 3, 0.2],
+    [0.21, 0.5],
+    [3, 5],
+    [7, 10],
+    [1000, 1000],
+    [0.0004, 0.0005],
+  ])('takes %s up to the round step %s', (raw, step) => {
+    expect(niceStep(raw)).toBeCloseTo(step, 12);
   });
 });

@@ -28,6 +28,16 @@ export function roundTo(value: number, decimals: number): number {
 }
 
 /**
+ * The smallest step of 1, 2 or 5 times a power of ten that is at least `raw`. Float noise in
+ * `raw` (0.6 / 3 is 0.20000000000000004) must not push it to the next step.
+ */
+export function niceStep(raw: number): number {
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const norm = (raw / magnitude) * (1 - 1e-9);
+  return (norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 5 ? 5 : 10) * magnitude;
+}
+
+/**
  * About `count` ticks at steps of 1, 2 or 5 times a power of ten, covering `[lo, hi]`. A range of
  * one value is widened around it (to `[0, 1]` for zero) so a flat line sits mid-chart.
  */
@@ -39,10 +49,7 @@ export function niceTicks(lo: number, hi: number, count = 5): NiceScale {
     lo = lo === 0 ? 0 : lo - pad;
     hi += pad;
   }
-  const raw = (hi - lo) / Math.max(1, count);
-  const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const norm = raw / magnitude;
-  const step = (norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 5 ? 5 : 10) * magnitude;
+  const step = niceStep((hi - lo) / Math.max(1, count));
   const decimals = stepDecimals(step);
   // A value a hair above a tick (float noise) must not add a whole empty step.
   const min = roundTo(Math.floor(lo / step + 1e-9) * step, decimals);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { barBox, fullView, panView, tickLabel, timeAt, timeTicks, viewAround, zoomView } from './layout';
+import { formatTickDuration } from '../charts/axis-format';
+import { barBox, fullView, panView, timeAt, timeTicks, viewAround, zoomView } from './layout';
 
 describe('barBox', () => {
   const view = { startMs: 0, endMs: 200 };
@@ -64,7 +65,7 @@ describe('timeTicks', () => {
   });
 
   it('labels with the digits its step needs', () => {
-    expect(tickLabel(1500, 500)).toBe('1.5 s');
-    expect(tickLabel(2000, 1000)).toBe('2 s');
+    expect(formatTickDuration(1500, 500)).toBe('1.5 s');
+    expect(formatTickDuration(2000, 1000)).toBe('2 s');
   });
 });

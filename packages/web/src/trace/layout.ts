@@ -1,3 +1,6 @@
+import { formatTickDuration } from '../charts/axis-format';
+import { niceStep } from '../charts/scale';
+
 /**
  * Time -> pixel for the waterfall. The view is a window `[startMs, endMs]` of the trace's time
  * (milliseconds after the trace started); zoom and pan move the window, never the data.
@@ -73,33 +76,17 @@ export interface Tick {
   label: string;
 }
 
-const STEPS = [1, 2, 5];
-
 /** Evenly spaced ticks at round times (1, 2, 5 × 10^k ms), about `target` of them. */
 export function timeTicks(view: TimeView, target: number): Tick[] {
   const span = view.endMs - view.startMs;
   if (!(span > 0) || target < 1) return [];
-  const raw = span / target;
-  const magnitude = 10 ** Math.floor(Math.log10(raw));
-  const step = (STEPS.find((s) => s * magnitude >= raw * (1 - 1e-9)) ?? 10) * magnitude;
+  const step = niceStep(span / target);
   const ticks: Tick[] = [];
   const first = Math.ceil(view.startMs / step - 1e-9) * step;
   for (let t = first; t <= view.endMs + step * 1e-9; t += step) {
-    ticks.push({ at: (t - view.startMs) / span, label: tickLabel(t, step) });
+    // Rounded to the step, so float noise in `t` cannot show in the label.
+    ticks.push({ at: (t - view.startMs) / span, label: formatTickDuration(Math.round(t / step) * step, step) });
     if (ticks.length > target * 3) break;
   }
   return ticks;
-}
-
-/** A tick's time with as many digits as its step needs: `0 ms`, `250 ms`, `1.5 s`, `120 µs`. */
-export function tickLabel(ms: number, stepMs: number): string {
-  const rounded = Math.round(ms / stepMs) * stepMs;
-  if (rounded === 0) return '0';
-  if (stepMs < 1) {
-    const us = rounded * 1000;
-    return rounded < 1 ? `${+us.toFixed(Math.max(0, -Math.floor(Math.log10(stepMs * 1000))))} µs` : `${+rounded.toFixed(3)} ms`;
-  }
-  if (stepMs < 1000 && rounded < 1000) return `${+rounded.toFixed(0)} ms`;
-  const digits = Math.max(0, -Math.floor(Math.log10(stepMs / 1000)));
-  return `${+(rounded / 1000).toFixed(digits)} s`;
 }
