@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rangeSpanMs, resolveRange } from './time-range';
+import { resolveRange } from './time-range';
 
 const now = Date.parse('2026-11-22T12:00:00.000Z');
 
@@ -16,7 +16,6 @@ describe('resolveRange', () => {
   it('keeps fixed bounds from ISO or epoch milliseconds, and they beat the preset', () => {
     const range = resolveRange(new URLSearchParams(`range=1h&from=2026-11-22T10:00:00Z&to=${Date.parse('2026-11-22T10:30:00Z')}`), now, '24h');
     expect(range).toEqual({ from: '2026-11-22T10:00:00.000Z', to: '2026-11-22T10:30:00.000Z', preset: null });
-    expect(rangeSpanMs(range, now)).toBe(30 * 60_000);
   });
 
   it('drops a bound it cannot read rather than sending it on', () => {

@@ -39,10 +39,3 @@ export function resolveRange(search: URLSearchParams, nowMs: number, fallback: R
   if (preset === undefined) return { from: null, to: null, preset: null };
   return { from: new Date(nowMs - preset.ms).toISOString(), to: null, preset: preset.key };
 }
-
-/** The range's length in milliseconds, taking an open end as `nowMs`. */
-export function rangeSpanMs(range: ResolvedRange, nowMs: number): number | null {
-  if (range.from === null) return null;
-  const end = range.to === null ? nowMs : Date.parse(range.to);
-  return end - Date.parse(range.from);
-}

@@ -15,11 +15,6 @@ export function oneLine(value: AttributeValue, max = 400): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-/** Whether the one-line form hides something the details would show. */
-export function isMultiline(value: AttributeValue): boolean {
-  return typeof value === 'string' ? value.includes('\n') : value !== null && typeof value === 'object';
-}
-
 /** Attributes as sorted `[key, text]` rows for a `.kv` list (see `KeyValues`). */
 export function attributeRows(attributes: Attributes, pretty = false): Array<[string, string]> {
   return Object.entries(attributes)

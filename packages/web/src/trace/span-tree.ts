@@ -200,10 +200,3 @@ export function buildSpanTree(trace: TraceTree): SpanTree {
     serviceNames: trace.services,
   };
 }
-
-/** The rows from the root down to `row`'s parent, outermost first. */
-export function ancestorsOf(tree: SpanTree, row: number): number[] {
-  const out: number[] = [];
-  for (let p = tree.parent[row]!; p !== -1; p = tree.parent[p]!) out.push(p);
-  return out.reverse();
-}
