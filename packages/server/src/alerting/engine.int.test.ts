@@ -144,6 +144,35 @@ describe('AlertEngine over DuckDB', () => {
     await engine.close(1000);
   });
 
+  it('shows a round only once its save committed, so an alert seen firing is already in the history', async () => {
+    await write(spansAt(NOW - 10 * SEC, 2, { status: { code: 'error', message: 'boom' } }));
+    const { readSeries } = alertBackendIn(store, 'default');
+    const alerts = store.alerts;
+    let commit!: () => void;
+    const committing = new Promise<void>((resolve) => (commit = resolve));
+    let saving!: () => void;
+    const saveStarted = new Promise<void>((resolve) => (saving = resolve));
+    const slow = {
+      ...Object.fromEntries((['listRules', 'putRule', 'deleteRule', 'readState', 'listHistory', 'listSilences', 'putSilence', 'deleteSilence'] as const).map((m) => [m, alerts[m].bind(alerts)])),
+      saveState: async (...args: Parameters<typeof alerts.saveState>) => {
+        saving();
+        await committing;
+        return alerts.saveState(...args);
+      },
+    } as typeof alerts;
+    const engine = await AlertEngine.open({ projectId: 'default', readSeries, store: slow, logger, externalUrl: () => 'http://spoor.test' });
+    engine.useRulesFile(readRulesFile(`${DEFAULTS}rules:\n  - name: errors\n    expr: errors(spans)[1m] > 0\n`, 'rules.yaml'), NOW);
+    const round = engine.evaluate(NOW);
+    await saveStarted;
+    expect([...engine.alerts()]).toEqual([]);
+    commit();
+    await round;
+    expect([...engine.alerts()].map((a) => a.instance.state)).toEqual(['firing']);
+    const history = await alerts.listHistory('default', { fromUs: null, toUs: null }, 'errors', 0, 10);
+    expect(history.map((h) => h.kind)).toEqual(['firing']);
+    await engine.close(1000);
+  });
+
   it('mutes the warning of a service and span name while its critical fires, and notifies silenced alerts not at all', async () => {
     await write(spansAt(NOW - 10 * SEC, 4, { name: 'retrieve', status: { code: 'error', message: 'x' } }));
     const engine = await engineWith(`${DEFAULTS}rules:

@@ -49,6 +49,12 @@ export interface EngineOptions {
 /** The receivers a server without a rules file has. */
 const LOG_ONLY: ReceiverConfig[] = [{ name: 'log', log: {} }];
 
+interface Shown {
+  instances: ReadonlyMap<string, ReadonlyMap<string, AlertInstance>>;
+  silenced: ReadonlySet<string>;
+  inhibited: ReadonlySet<string>;
+}
+
 /**
  * The alert engine of one project: the rules in force (from the rules file and the API), the
  * state of every alert, and what was notified. `evaluate(now)` is one round: read every rule's
@@ -63,7 +69,11 @@ export class AlertEngine {
   private readonly sampler: Sampler;
   private instances = new Map<string, Map<string, AlertInstance>>();
   private groups = new Map<string, GroupState>();
-  private muted: { silenced: ReadonlySet<string>; inhibited: ReadonlySet<string> } = { silenced: new Set(), inhibited: new Set() };
+  /**
+   * What `alerts()` shows: the state of the last round whose save committed, so a reader that
+   * sees an alert firing also finds the transition in the history.
+   */
+  private shown: Shown = { instances: this.instances, silenced: new Set(), inhibited: new Set() };
   private notifiers = new Map<string, Notifier>();
   private receivers: ReceiverConfig[] = LOG_ONLY;
   private defaults: RuleDefaults = BUILT_IN_DEFAULTS;
@@ -88,6 +98,7 @@ export class AlertEngine {
       const state = JSON.parse(saved) as SavedState;
       engine.instances = new Map(Object.entries(state.instances).map(([rule, list]) => [rule, new Map(list)]));
       engine.groups = new Map(state.groups);
+      engine.shown = { ...engine.shown, instances: engine.instances };
     }
     for (const record of await options.store.listRules(options.projectId)) {
       const entry = engine.entryOf(JSON.parse(record.spec) as unknown, 'api', record.createdUs, record.updatedUs);
@@ -156,12 +167,13 @@ export class AlertEngine {
 
   /** The state of every alert of every rule, with the rule it belongs to. */
   *alerts(): Generator<{ entry: RuleEntry; key: string; instance: AlertInstance; silenced: boolean; inhibited: boolean }> {
-    for (const [name, instances] of this.instances) {
+    const { instances: all, silenced, inhibited } = this.shown;
+    for (const [name, instances] of all) {
       const entry = this.rule(name);
       if (entry === undefined) continue;
       for (const [key, instance] of instances) {
         const id = alertKey(name, key);
-        yield { entry, key, instance, silenced: this.muted.silenced.has(id), inhibited: this.muted.inhibited.has(id) };
+        yield { entry, key, instance, silenced: silenced.has(id), inhibited: inhibited.has(id) };
       }
     }
   }
@@ -228,7 +240,6 @@ export class AlertEngine {
       nowUs,
     );
     this.groups = result.groups;
-    this.muted = { silenced: result.silenced, inhibited: result.inhibited };
     const notifications = result.notifications.map((n) => ({
       receiver: n.receiver,
       body: notificationOf(n, (key) => this.alertView(key), this.options.externalUrl(), nowUs),
@@ -241,6 +252,7 @@ export class AlertEngine {
       this.groups = before.groups;
       throw error;
     }
+    this.shown = { instances: next, silenced: result.silenced, inhibited: result.inhibited };
     for (const { receiver, body } of notifications) this.send(receiver, body);
     this.rounds++;
     this.lastRoundMs = performance.now() - roundStarted;
