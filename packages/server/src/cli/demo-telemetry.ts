@@ -140,8 +140,8 @@ export function recordFailure(span: Span, error: Error, atMs: number): void {
 
 /**
  * Marks `span` failed because a span under it threw `error`, without recording the exception a
- * second time. `error.type` and the same message let Spoor see that the failure was passed on
- * (spans of one export only), so one exception makes one error occurrence, not one per ancestor.
+ * second time. `error.type` and the same message let Spoor see that the failure was passed on,
+ * so one exception makes one error occurrence, not one per ancestor.
  */
 export function passOnFailure(span: Span, error: Error): void {
   span.setAttribute('error.type', error.name);

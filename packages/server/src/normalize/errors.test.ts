@@ -231,6 +231,18 @@ describe('errorsFromSpans', () => {
     expect(errorsFromSpans([child, own])).toHaveLength(2);
   });
 
+  it('counts a parent that failed with only a status message over a failed child as passing it on', () => {
+    const child = span({ spanId: '3'.repeat(16), parentSpanId: '2'.repeat(16), status: { code: 'error', message: '' }, events: [exception('CitationError', '2 of 9 sources unverified')] });
+    const step = span({ spanId: '2'.repeat(16), status: { code: 'error', message: 'step write failed' } });
+    expect(errorsFromSpans([child, step]).map((o) => o.spanId)).toEqual(['3'.repeat(16)]);
+    // Its own error.type, or no failed child, and it counts.
+    const typed = span({ spanId: '2'.repeat(16), status: { code: 'error', message: 'step write failed' }, attributes: { 'error.type': 'StepError' } });
+    expect(errorsFromSpans([child, typed])).toHaveLength(2);
+    const cut = span({ spanId: '4'.repeat(16), parentSpanId: '2'.repeat(16), category: 'llm', llm: llm({ finishReasons: ['length'] }) });
+    expect(errorsFromSpans([cut, step]).map((o) => o.spanId)).toEqual(['4'.repeat(16)]);
+    expect(errorsFromSpans([step, span({ spanId: '5'.repeat(16), parentSpanId: '2'.repeat(16) })]).map((o) => o.message)).toEqual(['step write failed']);
+  });
+
   it('keeps at most 2,000 characters of the message', () => {
     const [long] = errorsFromSpans([span({ status: { code: 'error', message: 'x'.repeat(5_000) } })]);
     expect(long?.message).toHaveLength(2_000);

@@ -31,18 +31,23 @@ const STATUS_IN_MESSAGE = /^(?:Error code: )?([1-5]\d\d)\b/;
 /**
  * The error occurrences of a batch of normalized spans (`llm` and `category` filled): one for
  * each span whose status is `error`, and one for each LLM call cut short by its token limit or a
- * content filter. A failed span that only passed on a child's failure (same type and message, or
- * nothing of its own) is left out when the child is in the same batch, so one exception thrown
- * through three spans counts once. Pure; a span without an error costs two comparisons.
+ * content filter. A failed span that only passed on a child's failure is left out when the child
+ * is in the same batch, so one exception thrown through three spans counts once: passing on is
+ * failing with the child's type and message, or with no exception of its own (no `exception`
+ * event, no `error.type`: a status, at most with a message like "step write failed"). Pure; a
+ * span without an error costs two comparisons.
  */
 export function errorsFromSpans(spans: readonly SpanRecord[]): ErrorOccurrenceRecord[] {
   const found: ErrorOccurrenceRecord[] = [];
+  let bare: Set<ErrorOccurrenceRecord> | null = null;
   for (const span of spans) {
     const finish = cutShortBy(span.llm);
     if (span.status.code !== 'error' && finish === null) continue;
-    found.push(spanOccurrence(span, finish));
+    const occurrence = spanOccurrence(span, finish);
+    found.push(occurrence);
+    if (finish === null && span.attributes['error.type'] === undefined && lastException(span.events) === null) (bare ??= new Set()).add(occurrence);
   }
-  return found.length > 1 ? withoutPassedOn(found) : found;
+  return found.length > 1 ? withoutPassedOn(found, bare) : found;
 }
 
 /**
@@ -130,7 +135,8 @@ function statusCode(value: AttributeValue | undefined): number | null {
   return Number.isInteger(code) && code >= 100 && code <= 599 ? code : null;
 }
 
-function withoutPassedOn(found: ErrorOccurrenceRecord[]): ErrorOccurrenceRecord[] {
+/** `found` without the occurrences that passed on a child's; `bare` are those with no exception of their own. */
+function withoutPassedOn(found: ErrorOccurrenceRecord[], bare: ReadonlySet<ErrorOccurrenceRecord> | null): ErrorOccurrenceRecord[] {
   const bySpan = new Map<string, ErrorOccurrenceRecord>();
   for (const occurrence of found) bySpan.set(`${occurrence.traceId}/${occurrence.spanId}`, occurrence);
   const passedOn = new Set<ErrorOccurrenceRecord>();
@@ -139,7 +145,7 @@ function withoutPassedOn(found: ErrorOccurrenceRecord[]): ErrorOccurrenceRecord[
     const parent = bySpan.get(`${child.traceId}/${child.parentSpanId}`);
     if (parent === undefined) continue;
     const same = parent.exceptionType === child.exceptionType && parent.messageKey === child.messageKey;
-    if (same || (parent.exceptionType === 'Error' && parent.message === '')) passedOn.add(parent);
+    if (same || bare?.has(parent) === true) passedOn.add(parent);
   }
   return passedOn.size === 0 ? found : found.filter((occurrence) => !passedOn.has(occurrence));
 }

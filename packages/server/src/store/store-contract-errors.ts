@@ -145,6 +145,26 @@ export function describeErrorGroupContract(adapter: string, open: () => Promise<
       expect(await store.errorGroupHourly('default', ['fp-root', 'fp-step'], ALL)).toEqual([{ fingerprint: 'fp-step', hourUs: T0, count: 1 }]);
     });
 
+    it('counts a failure once when its parent failed with only a status, or a log reported it, whatever batch they came in', async () => {
+      const at = (trace: number, spanId: string | null, over: Partial<ErrorOccurrenceRecord>) =>
+        errorOccurrence({ timeUs: T0 + trace * MIN, traceId: tid(trace), spanId, exceptionType: 'CitationError', messageKey: 'citation check failed', ...over });
+      const thrown = (trace: number) => at(trace, sid(2), { fingerprint: 'fp-citation', parentSpanId: sid(1), frame: 'check (src/write.ts)' });
+      // The step above said only "step write failed"; the log the step wrote has the exception without a stack.
+      const step = (trace: number, over: Partial<ErrorOccurrenceRecord> = {}) =>
+        at(trace, sid(1), { fingerprint: 'fp-step', exceptionType: 'Error', messageKey: 'step write failed', message: 'step write failed', ...over });
+      const logged = (trace: number, over: Partial<ErrorOccurrenceRecord> = {}) => at(trace, sid(2), { fingerprint: 'fp-log', source: 'log', ...over });
+      // Trace 1: the child arrives after its parent and its log. Trace 2: one batch.
+      await write([step(1), logged(1)]);
+      await write([thrown(1)]);
+      await write([thrown(2), step(2), logged(2)]);
+      // Trace 3: a step with an exception of its own, and a log of another error; trace 4: a step and a log with no failed span under them.
+      await write([thrown(3), step(3, { fingerprint: 'fp-step-own', exceptionType: 'StepError', frame: 'write (src/step.ts)' }), logged(3, { fingerprint: 'fp-log-other', messageKey: 'quota low' })]);
+      await write([step(4), logged(4, { spanId: sid(9) })]);
+      expect((await groups({ range: ALL })).map((g) => [g.fingerprint, g.count, g.sampleTraceIds]).sort()).toEqual([
+        ['fp-citation', 3, [tid(3), tid(2), tid(1)]], ['fp-log', 1, [tid(4)]], ['fp-log-other', 1, [tid(3)]], ['fp-step', 1, [tid(4)]], ['fp-step-own', 1, [tid(3)]],
+      ]);
+    });
+
     it('samples the traces hit most recently, however often the newest one was hit', async () => {
       // Trace 51 failed 150 times in a retry loop after traces 50 and 52; a log error has no trace.
       const loop = Array.from({ length: 150 }, (_, i) => tool(T0 + 2 * HOUR + i, 51));

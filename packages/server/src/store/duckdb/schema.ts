@@ -185,15 +185,25 @@ CREATE TABLE IF NOT EXISTS error_group_states (
   PRIMARY KEY (project_id, fingerprint)
 );
 
--- The errors that count: a span whose error only passes on its child's exception (same type and
--- message, as a step fails because its LLM call did) is the child's error, not a second one.
+-- The errors that count, each failure once. Left out: a span whose error only passes on a failed
+-- child's, with the child's type and message (a step fails because its LLM call did) or with
+-- nothing of its own (type Error, no stack, not a finish reason: a status, maybe with a message
+-- such as "step write failed"); and an error log reporting an exception that a span of its
+-- trace recorded (same type and message). Ingest drops these within a batch; the view also
+-- catches them across batches.
 CREATE OR REPLACE VIEW error_events AS
   SELECT e.* FROM errors e
-  WHERE e.span_id IS NULL OR NOT EXISTS (
-    SELECT 1 FROM errors c
-    WHERE c.project_id = e.project_id AND c.trace_id = e.trace_id AND c.parent_span_id = e.span_id
-      AND c.exception_type = e.exception_type AND c.message_key = e.message_key
-  );
+  WHERE NOT (e.span_id IS NOT NULL AND EXISTS (
+      SELECT 1 FROM errors c
+      WHERE c.project_id = e.project_id AND c.trace_id = e.trace_id AND c.parent_span_id = e.span_id
+        AND ((c.exception_type = e.exception_type AND c.message_key = e.message_key)
+          OR (e.source = 'span' AND e.exception_type = 'Error' AND e.frame IS NULL AND e.finish_reason IS NULL))
+    ))
+    AND NOT (e.source = 'log' AND e.trace_id IS NOT NULL AND EXISTS (
+      SELECT 1 FROM errors s
+      WHERE s.project_id = e.project_id AND s.trace_id = e.trace_id AND s.source = 'span'
+        AND s.exception_type = e.exception_type AND s.message_key = e.message_key
+    ));
 
 CREATE TABLE IF NOT EXISTS metric_points (
   project_id VARCHAR NOT NULL,
