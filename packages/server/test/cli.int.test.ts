@@ -220,6 +220,11 @@ describe('spoor commands', () => {
     const help = await run(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toBe(bare.stdout);
+    for (const args of [['serve', '--help'], ['demo', '-h'], ['demo', '--runs', '3', '--help']]) {
+      const asked = await run(args);
+      expect(asked.code, args.join(' ')).toBe(0);
+      expect(asked.stdout, args.join(' ')).toBe(bare.stdout);
+    }
   });
 });
 

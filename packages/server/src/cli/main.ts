@@ -14,6 +14,11 @@ SPOOR_PRICES, SPOOR_ALERTS, SPOOR_ALERT_INTERVAL and SPOOR_EXTERNAL_URL, which b
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  const known = command === 'serve' || command === 'demo';
+  if (known && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   if (command === 'serve') return serve(rest);
   if (command === 'demo') return demo(rest);
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
