@@ -99,6 +99,8 @@ export interface SessionSummary {
   firstSeen: string;
   lastActivity: string;
   services: string[];
+  /** The `user.id`s on the session's spans, sorted; usually one. */
+  userIds: string[];
 }
 
 export interface SessionListResponse {
@@ -119,12 +121,19 @@ export interface SessionRun {
   inputTokens: number | null;
   outputTokens: number | null;
   costUsd: number | null;
+  /** The `user.id` on the run's session spans, if any (the first in order, should there be several). */
+  userId: string | null;
 }
 
 /** `GET /api/sessions/:id`: the session's runs in the window (newest first) and their summary. */
 export interface SessionDetail {
   sessionId: string;
+  /** The window, ISO-8601: `from`/`to` as asked, else the last `hours` (default 24) up to now. */
+  from: string;
+  to: string;
   hours: number;
+  /** The users of the runs, sorted. */
+  userIds: string[];
   runs: SessionRun[];
   summary: {
     totalRuns: number;

@@ -52,7 +52,7 @@ async function sendRun(run: Run): Promise<string> {
   });
   const tracer = provider.getTracer('analytics-test');
   const at = (ms: number): number => run.startMs + ms;
-  const root = tracer.startSpan('answer', { startTime: at(0), attributes: { 'session.id': run.session, 'spoor.kind': 'workflow' } }, ROOT_CONTEXT);
+  const root = tracer.startSpan('answer', { startTime: at(0), attributes: { 'session.id': run.session, 'user.id': `user-${run.session}`, 'spoor.kind': 'workflow' } }, ROOT_CONTEXT);
   const inRoot = trace.setSpan(ROOT_CONTEXT, root);
   const child = (name: string, startMs: number, endMs: number, attributes: Attributes, fail?: string): void => {
     const span = tracer.startSpan(name, { startTime: at(startMs), attributes }, inRoot);
@@ -154,8 +154,8 @@ describe('time series', () => {
 describe('sessions', () => {
   it('lists sessions with runs and the cost of the LLM calls inside them', async () => {
     const { body } = await getJson<SessionListResponse>(server.url, '/api/sessions');
-    expect(body.sessions.map((s) => [s.sessionId, s.runCount, s.failedRuns, s.services])).toEqual(
-      expect.arrayContaining([['sess-even', 12, 0, ['rag']], ['sess-odd', 12, 0, ['rag']]]),
+    expect(body.sessions.map((s) => [s.sessionId, s.runCount, s.failedRuns, s.services, s.userIds])).toEqual(
+      expect.arrayContaining([['sess-even', 12, 0, ['rag'], ['user-sess-even']], ['sess-odd', 12, 0, ['rag'], ['user-sess-odd']]]),
     );
     for (const s of body.sessions) expect(s.costUsd).toBeCloseTo(12 * CALL_COST, 10);
   });
@@ -163,12 +163,27 @@ describe('sessions', () => {
   it("summarizes one session's runs", async () => {
     const { body } = await getJson<SessionDetail>(server.url, '/api/sessions/sess-odd?hours=1');
     expect(body.runs).toHaveLength(12);
+    expect(body).toMatchObject({ hours: 1, userIds: ['user-sess-odd'] });
+    expect(Date.parse(body.to) - Date.parse(body.from)).toBe(3_600_000);
+    expect(new Set(body.runs.map((r) => r.userId))).toEqual(new Set(['user-sess-odd']));
     expect(body.summary).toMatchObject({ totalRuns: 12, completedRuns: 12, failedRuns: 0, errorRate: 0 });
     expect(body.summary.totalCostUsd).toBeCloseTo(12 * CALL_COST, 10);
     expect(body.summary.avgCostUsd).toBeCloseTo(CALL_COST, 10);
     // Odd runs: retrieve 101, 103, …, 111 and 301, …, 311 ms; a run lasts retrieve + 2110 ms.
     expect(body.summary.maxDurationMs).toBe(311 + 2110);
     expect(body.summary.avgDurationMs).toBeCloseTo((106 + 306) / 2 + 2110, 6);
+  });
+
+  it("reads one session's runs between 'from' and 'to', and refuses 'hours' with them", async () => {
+    // Runs i = 1, 3, 5 of sess-odd started 39, 37 and 35 s before nowMs.
+    const window = `from=${nowMs - 39_500}&to=${nowMs - 34_500}`;
+    const { body } = await getJson<SessionDetail>(server.url, `/api/sessions/sess-odd?${window}`);
+    expect(body.runs.map((r) => Date.parse(r.startTime))).toEqual([nowMs - 35_000, nowMs - 37_000, nowMs - 39_000]);
+    expect([body.from, body.to].map(Date.parse)).toEqual([nowMs - 39_500, nowMs - 34_500]);
+    expect(body.hours).toBeCloseTo(5_000 / 3_600_000, 12);
+    const both = await getJson<ApiErrorBody>(server.url, `/api/sessions/sess-odd?hours=1&from=${nowMs - 39_500}`);
+    expect(both.status).toBe(400);
+    expect(both.body.error.message).toContain("'hours' cannot be given with 'from' or 'to'");
   });
 });
 

@@ -271,9 +271,11 @@ describe('the other pages', () => {
     const page = await open('/sessions');
     const session = page.getByRole('link', { name: 'demo-session-1', exact: true });
     await session.waitFor();
+    expect(await page.locator('tbody tr', { has: session }).textContent()).toContain('user-ada');
     await screenshot(page, 'sessions');
     await session.click();
     await page.getByRole('heading', { level: 1, name: 'Session demo-session-1' }).waitFor();
+    expect(await page.locator('.session-users').textContent()).toBe('User user-ada');
     for (const traceId of data.demoTraceIds) await page.locator(`table a[href="/traces/${traceId}"]`).waitFor();
     await screenshot(page, 'session');
   });

@@ -145,14 +145,18 @@ export function sessionListFrom(q: QueryString, nowUs: number): { range: TimeRan
   return { range: closedRange(q, nowUs, 7 * DAY_US), limit: limit(q), cursor: text(q, 'cursor') };
 }
 
-/** `hours` of a session's detail: 24 by default, up to a year. */
-export function sessionHoursFrom(q: QueryString): number {
-  rejectUnknown(q, ['hours']);
+/**
+ * The window of a session's detail: `from`/`to` (either may be left out: `to` is now, `from` a
+ * day before `to`), or the last `hours` up to now (24 by default, up to a year); not both.
+ */
+export function sessionWindowFrom(q: QueryString, nowUs: number): { fromUs: number; toUs: number } {
+  rejectUnknown(q, ['hours', 'from', 'to']);
   const value = single(q, 'hours');
-  if (value === null) return 24;
+  if (value === null) return closedRange(q, nowUs, DAY_US);
+  if (single(q, 'from') !== null || single(q, 'to') !== null) throw invalid('hours', "cannot be given with 'from' or 'to'");
   const n = Number(value);
   if (!(n > 0 && n <= 8760)) throw invalid('hours', `must be a number of hours above 0 and at most 8760, not '${value}'`);
-  return n;
+  return { fromUs: nowUs - n * HOUR_US, toUs: nowUs };
 }
 
 export function metricSeriesQueryFrom(q: QueryString, projectId: string, nowUs: number): MetricSeriesQuery {

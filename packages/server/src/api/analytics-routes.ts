@@ -8,7 +8,7 @@ import {
   fingerprint,
   metricSeriesQueryFrom,
   realtimeServiceFrom,
-  sessionHoursFrom,
+  sessionWindowFrom,
   sessionListFrom,
   spanStatsQueryFrom,
   timeseriesQueryFrom,
@@ -40,7 +40,7 @@ export async function analyticsRoutes(app: FastifyInstance, options: AnalyticsRo
     return json(reply, await analytics.listSessions(project, range, limit, cursor));
   });
   app.get<{ Params: { sessionId: string } }>('/api/sessions/:sessionId', async (request, reply) =>
-    json(reply, await analytics.getSession(project, request.params.sessionId, sessionHoursFrom(q(request)), nowUs())),
+    json(reply, await analytics.getSession(project, request.params.sessionId, sessionWindowFrom(q(request), nowUs()))),
   );
 
   app.get('/api/metrics/realtime', async (request, reply) => json(reply, await analytics.realtime(project, realtimeServiceFrom(q(request)), nowUs())));

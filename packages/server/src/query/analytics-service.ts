@@ -160,8 +160,8 @@ export class AnalyticsService {
     };
   }
 
-  async getSession(projectId: string, sessionId: string, hours: number, nowUs: number): Promise<SessionDetail> {
-    const records = await this.store.listSessionRuns(projectId, sessionId, { fromUs: nowUs - hours * HOUR_US, toUs: null });
+  async getSession(projectId: string, sessionId: string, window: { fromUs: number; toUs: number }): Promise<SessionDetail> {
+    const records = await this.store.listSessionRuns(projectId, sessionId, window);
     const runs = records.map((r) => ({
       traceId: r.traceId,
       name: r.name,
@@ -174,6 +174,7 @@ export class AnalyticsService {
       inputTokens: r.inputTokens,
       outputTokens: r.outputTokens,
       costUsd: r.costUsd,
+      userId: r.userId,
     }));
     const failed = runs.filter((r) => r.status === 'error').length;
     const durations = runs.map((r) => r.durationMs);
@@ -181,7 +182,10 @@ export class AnalyticsService {
     const totalCostUsd = costs.reduce((a, b) => a + b, 0);
     return {
       sessionId,
-      hours,
+      from: isoFromMicros(window.fromUs),
+      to: isoFromMicros(window.toUs),
+      hours: (window.toUs - window.fromUs) / HOUR_US,
+      userIds: [...new Set(records.flatMap((r) => (r.userId === null ? [] : [r.userId])))].sort(),
       runs,
       summary: {
         totalRuns: runs.length,

@@ -143,6 +143,7 @@ export interface SessionRecord {
   firstSeenUs: number;
   lastActivityUs: number;
   services: string[];
+  userIds: string[];
 }
 
 export interface SessionRunRecord {
@@ -157,6 +158,7 @@ export interface SessionRunRecord {
   inputTokens: number | null;
   outputTokens: number | null;
   costUsd: number | null;
+  userId: string | null;
 }
 
 /** One side of a release comparison for one span name, with what the significance tests need. */

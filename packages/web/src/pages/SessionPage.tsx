@@ -24,6 +24,11 @@ export function SessionPage({ sessionId, search }: { sessionId: string; search: 
       <h1>
         Session <span className="mono session-id">{sessionId}</span>
       </h1>
+      {data !== undefined && data.userIds.length > 0 && (
+        <p className="session-users">
+          {data.userIds.length === 1 ? 'User' : 'Users'} <span className="mono">{data.userIds.join(', ')}</span>
+        </p>
+      )}
       <div className="toolbar">
         <label>
           Window

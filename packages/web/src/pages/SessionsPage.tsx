@@ -53,6 +53,7 @@ export function SessionsPage({ search }: { search: URLSearchParams }) {
           <thead>
             <tr>
               <th>Session</th>
+              <th>User</th>
               <th>Services</th>
               <th className="num">Runs</th>
               <th className="num">Failed</th>
@@ -85,6 +86,7 @@ function SessionRow({ session, nowMs }: { session: SessionSummary; nowMs: number
           {shortId(session.sessionId, 24)}
         </Link>
       </td>
+      <td className="mono">{session.userIds.length === 0 ? <span className="muted">–</span> : session.userIds.join(', ')}</td>
       <td>
         {session.services.map((s) => (
           <span key={s} className="tag">

@@ -14,6 +14,7 @@ const run = (traceId: string, startTime: string, inputTokens: number | null = nu
   inputTokens,
   outputTokens,
   costUsd: null,
+  userId: null,
 });
 
 const now = Date.parse('2026-11-22T12:00:00.000Z');

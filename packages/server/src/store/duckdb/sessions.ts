@@ -19,7 +19,8 @@ function runsSql(p: SqlParams, projectId: string, range: TimeRange, sessionId: s
   if (sessionId !== null) where.push(`session_id = ${p.add(sessionId)}`);
   return `
     session_traces AS (
-      SELECT session_id, trace_id, list(DISTINCT service_name) AS services
+      SELECT session_id, trace_id, list(DISTINCT service_name) AS services,
+        list(DISTINCT user_id ORDER BY user_id) FILTER (WHERE user_id IS NOT NULL) AS users
       FROM spans WHERE ${where.join(' AND ')} GROUP BY ALL
     ),
     trace_totals AS (
@@ -39,7 +40,7 @@ function runsSql(p: SqlParams, projectId: string, range: TimeRange, sessionId: s
       GROUP BY trace_id
     ),
     runs AS (
-      SELECT st.session_id, st.services, t.*, coalesce(r.failed, t.error_count > 0) AS failed
+      SELECT st.session_id, st.services, st.users, t.*, coalesce(r.failed, t.error_count > 0) AS failed
       FROM session_traces st JOIN trace_totals t USING (trace_id) LEFT JOIN roots r USING (trace_id)
     )`;
 }
@@ -51,7 +52,8 @@ export async function selectSessions(connection: DuckDBConnection, projectId: st
     `WITH ${runsSql(p, projectId, range, null)}
      SELECT session_id, count(*) AS runs, count_if(failed) AS failed, sum(input_tokens) AS input_tokens,
        sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd, min(start_us) AS first_us, max(end_us) AS last_us,
-       list_sort(list_distinct(flatten(list(services)))) AS services
+       list_sort(list_distinct(flatten(list(services)))) AS services,
+       list_sort(list_distinct(flatten(list(coalesce(users, []))))) AS users
      FROM runs GROUP BY session_id ORDER BY last_us DESC, session_id LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}`,
     p.values,
   );
@@ -65,6 +67,7 @@ export async function selectSessions(connection: DuckDBConnection, projectId: st
     firstSeenUs: num(row.get('first_us')),
     lastActivityUs: num(row.get('last_us')),
     services: row.get('services') as string[],
+    userIds: row.get('users') as string[],
   }));
 }
 
@@ -88,5 +91,6 @@ export async function selectSessionRuns(connection: DuckDBConnection, projectId:
     inputTokens: numOrNull(row.get('input_tokens')),
     outputTokens: numOrNull(row.get('output_tokens')),
     costUsd: numOrNull(row.get('cost_usd')),
+    userId: (row.get('users') as string[] | null)?.[0] ?? null,
   }));
 }
