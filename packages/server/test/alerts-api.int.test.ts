@@ -231,7 +231,7 @@ describe('the rules file', () => {
 describe('silences', () => {
   const byAlertname = [{ name: 'alertname', op: '=', value: 'slow-rag' }];
 
-  it('creates a silence for a duration, lists it, and deletes it', async () => {
+  it('creates a silence for a duration, lists it, and expires it, keeping it on record', async () => {
     const server = await start();
     const before = Date.now();
     const created = await send<Silence>(server, 'POST', '/api/alerts/silences', { matchers: byAlertname, duration: '2h', createdBy: 'ana', comment: 'deploying' });
@@ -246,11 +246,30 @@ describe('silences', () => {
     expect(other.comment).toBe('');
     expect((await get<SilenceListResponse>(server, '/api/alerts/silences')).body.silences).toEqual([silence, other]);
 
-    expect(await send(server, 'DELETE', `/api/alerts/silences/${silence.id}`)).toEqual({ status: 204, body: null });
-    expect((await get<SilenceListResponse>(server, '/api/alerts/silences?expired=true')).body.silences).toEqual([other]);
-    const unknown = await send<ErrorBody>(server, 'DELETE', `/api/alerts/silences/${silence.id}`);
+    const beforeExpiry = Date.now();
+    const expired = await send<Silence>(server, 'DELETE', `/api/alerts/silences/${silence.id}`);
+    expect(expired.status).toBe(200);
+    expect(expired.body).toEqual({ ...silence, endsAt: expect.any(String) });
+    expect(Date.parse(expired.body.endsAt)).toBeGreaterThanOrEqual(beforeExpiry - 1);
+    expect(Date.parse(expired.body.endsAt)).toBeLessThanOrEqual(Date.now());
+    expect((await get<SilenceListResponse>(server, '/api/alerts/silences')).body.silences).toEqual([other]);
+    expect((await get<SilenceListResponse>(server, '/api/alerts/silences?expired=true')).body.silences).toEqual([expired.body, other]);
+    const again = await send<ErrorBody>(server, 'DELETE', `/api/alerts/silences/${silence.id}`);
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toBe(`silence '${silence.id}' has already ended`);
+    const unknown = await send<ErrorBody>(server, 'DELETE', '/api/alerts/silences/no-such-id');
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('ERR_NOT_FOUND');
+  });
+
+  it('expires a silence that has not started by ending it before it starts', async () => {
+    const server = await start();
+    const startsAt = new Date(Date.now() + 3_600_000).toISOString();
+    const pending = (await send<Silence>(server, 'POST', '/api/alerts/silences', { matchers: byAlertname, startsAt, duration: '1h', createdBy: 'ana' })).body;
+    const expired = (await send<Silence>(server, 'DELETE', `/api/alerts/silences/${pending.id}`)).body;
+    expect(expired.startsAt).toBe(expired.endsAt);
+    expect(Date.parse(expired.endsAt)).toBeLessThan(Date.parse(startsAt));
+    expect((await get<SilenceListResponse>(server, '/api/alerts/silences')).body.silences).toEqual([]);
   });
 
   it('lists a silence that ended only with ?expired=true', async () => {
@@ -323,17 +342,15 @@ describe('alerts', () => {
     });
     expect(evaluated.silenced).toBe(false);
 
+    // A matching silence shows at once, not at the next evaluation.
     const silence = (await send<Silence>(server, 'POST', '/api/alerts/silences', { matchers: [{ name: 'alertname', op: '=~', value: 'alw.*' }], duration: '1h', createdBy: 'ana' })).body;
-    const silenced = await until('the alert to be silenced', async () => {
-      const alert = await alertOf();
-      return alert?.silenced === true ? alert : undefined;
-    });
-    expect(silenced.state).toBe('firing');
+    const silenced = (await alertOf())!;
+    expect(silenced).toMatchObject({ state: 'firing', silenced: true });
     // Silenced alerts are still active: Prometheus' ALERTS has them too.
     expect(await metricsText(server)).toContain('spoor_alerts{team="agents",alertname="always",severity="warning",alertstate="firing"} 1');
 
     await send(server, 'DELETE', `/api/alerts/silences/${silence.id}`);
-    await until('the silence to lift', async () => ((await alertOf())?.silenced === false ? true : undefined));
+    expect((await alertOf())?.silenced).toBe(false);
   });
 
   it('refuses an unknown state and unknown parameters with a 400 that names them', async () => {

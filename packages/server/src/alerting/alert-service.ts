@@ -192,14 +192,32 @@ export class AlertService {
     return { silences: records.map(silenceOf) };
   }
 
+  /** Saves a silence; the alerts it matches show silenced as soon as this returns. */
   async createSilence(body: unknown): Promise<Silence> {
-    const record = silenceFrom(body, this.options.nowUs());
+    const nowUs = this.options.nowUs();
+    const record = silenceFrom(body, nowUs);
     await this.engine.store.putSilence(this.engine.projectId, record);
+    await this.engine.silencesChanged(nowUs);
     return silenceOf(record);
   }
 
-  async deleteSilence(id: string): Promise<void> {
-    if (!(await this.engine.store.deleteSilence(this.engine.projectId, id))) throw new AppError('ERR_NOT_FOUND', `no silence has id '${id}'`);
+  /**
+   * Ends a silence now, as Alertmanager does: it stays listed with `?expired=true` (until the
+   * traces retention drops it), so who silenced what remains on record. A silence that had not
+   * started ends before it starts.
+   */
+  async expireSilence(id: string): Promise<Silence> {
+    const { store, projectId } = this.engine;
+    const nowUs = this.options.nowUs();
+    const record = (await store.listSilences(projectId, nowUs)).find((s) => s.id === id);
+    if (record === undefined) {
+      if ((await store.listSilences(projectId, 0)).some((s) => s.id === id)) throw new AppError('ERR_CONFLICT', `silence '${id}' has already ended`);
+      throw new AppError('ERR_NOT_FOUND', `no silence has id '${id}'`);
+    }
+    const expired = { ...record, startsUs: Math.min(record.startsUs, nowUs), endsUs: nowUs };
+    await store.putSilence(projectId, expired);
+    await this.engine.silencesChanged(nowUs);
+    return silenceOf(expired);
   }
 }
 

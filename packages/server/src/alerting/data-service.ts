@@ -16,7 +16,6 @@ const STORE_METHODS = {
   alertListHistory: 'listHistory',
   alertListSilences: 'listSilences',
   alertPutSilence: 'putSilence',
-  alertDeleteSilence: 'deleteSilence',
 } as const satisfies Record<string, keyof AlertStore>;
 
 type StoreMethod = keyof typeof STORE_METHODS;

@@ -105,7 +105,7 @@ function fullMatch(source: string): RegExp {
 }
 
 /** The keys of the alerts a silence or an inhibition mutes. */
-function muted(
+export function muted(
   alerts: readonly DispatchAlert[], silences: readonly SilenceRule[], inhibitRules: readonly InhibitRule[], nowUs: number,
 ): { silenced: Set<string>; inhibited: Set<string> } {
   const active = silences.filter((s) => s.startsUs <= nowUs && nowUs < s.endsUs);

@@ -1,6 +1,6 @@
 import type { AlertRuleSource, AlertRuleSpec } from '@spoor/model';
 import type { AlertHistoryRecord, AlertStore } from '../store/store.js';
-import { DEFAULT_INHIBIT_RULES, type DispatchAlert, type GroupState, type InhibitRule, dispatch, groupOfKey } from './dispatcher.js';
+import { DEFAULT_INHIBIT_RULES, type DispatchAlert, type GroupState, type InhibitRule, dispatch, groupOfKey, muted } from './dispatcher.js';
 import { type AlertInstance, evaluateRule } from './evaluator.js';
 import type { DeliveryResult, Notification, Notifier, ReceiverConfig } from './notification.js';
 import type { NotifierDeps, NotifyLogger } from './notify/delivery.js';
@@ -185,6 +185,21 @@ export class AlertEngine {
     return run;
   }
 
+  /**
+   * Marks the alerts shown silenced (or inhibited) as the silences now say, without waiting for
+   * the next round: called when a silence is made or expired. Runs between rounds.
+   */
+  silencesChanged(nowUs: number): Promise<void> {
+    const run = (this.evaluating ?? Promise.resolve()).then(async () => {
+      if (this.closed) return;
+      const silences = await this.options.store.listSilences(this.options.projectId, nowUs);
+      const alerts = this.dispatchAlerts(this.shown.instances);
+      this.shown = { ...this.shown, ...muted(alerts, silences, this.options.inhibitRules ?? DEFAULT_INHIBIT_RULES, nowUs) };
+    });
+    this.evaluating = run.catch(() => {});
+    return run;
+  }
+
   /** Waits for the round in progress, saves what deliveries reported, and stops the notifiers. */
   async close(timeoutMs: number): Promise<void> {
     if (this.closed) return;
@@ -231,11 +246,11 @@ export class AlertEngine {
     const before = { instances: this.instances, groups: this.groups };
     this.instances = next;
 
-    const alerts = this.dispatchAlerts();
+    const alerts = this.dispatchAlerts(this.instances);
     const result = dispatch(
       alerts,
       this.groups,
-      silences.map((s) => ({ matchers: s.matchers, startsUs: s.startsUs, endsUs: s.endsUs })),
+      silences,
       this.options.inhibitRules ?? DEFAULT_INHIBIT_RULES,
       nowUs,
     );
@@ -284,9 +299,9 @@ export class AlertEngine {
     notifier.send(notification);
   }
 
-  private dispatchAlerts(): DispatchAlert[] {
+  private dispatchAlerts(all: Shown['instances']): DispatchAlert[] {
     const alerts: DispatchAlert[] = [];
-    for (const [name, instances] of this.instances) {
+    for (const [name, instances] of all) {
       const rule = this.rule(name)?.rule;
       if (rule === undefined || rule === null) continue;
       for (const [key, instance] of instances) {

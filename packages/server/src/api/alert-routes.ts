@@ -59,9 +59,8 @@ export async function alertRoutes(app: FastifyInstance, options: { alerts: Alert
     rejectUnknown(q(request), []);
     return reply.code(201).send(await alerts.createSilence(request.body));
   });
-  app.delete<{ Params: { id: string } }>('/api/alerts/silences/:id', async (request, reply) => {
+  app.delete<{ Params: { id: string } }>('/api/alerts/silences/:id', async (request) => {
     rejectUnknown(q(request), []);
-    await alerts.deleteSilence(request.params.id);
-    return reply.code(204).send();
+    return alerts.expireSilence(request.params.id);
   });
 }

@@ -64,7 +64,7 @@ export function describeAlertStoreContract(adapter: string, open: () => Promise<
       expect(await store.alerts.listHistory('default', { fromUs: null, toUs: null }, null, 0, 10)).toHaveLength(1);
     });
 
-    it('lists the silences not yet ended, replaces one by id and deletes it', async () => {
+    it('lists the silences not yet ended, and replaces one by id', async () => {
       await store.alerts.putSilence('default', silence());
       await store.alerts.putSilence('default', silence({ id: 's0', startsUs: T0 - 7200 * SEC, endsUs: T0 - 3600 * SEC }));
       await store.alerts.putSilence('p2', silence({ id: 's9' }));
@@ -72,15 +72,19 @@ export function describeAlertStoreContract(adapter: string, open: () => Promise<
       expect((await store.alerts.listSilences('default', 0)).map((s) => s.id)).toEqual(['s0', 's1']);
       await store.alerts.putSilence('default', silence({ comment: 'longer', endsUs: T0 + 7200 * SEC }));
       expect(await store.alerts.listSilences('default', T0)).toEqual([silence({ comment: 'longer', endsUs: T0 + 7200 * SEC })]);
-      expect(await store.alerts.deleteSilence('default', 's1')).toBe(true);
-      expect(await store.alerts.deleteSilence('default', 's1')).toBe(false);
+      // Expired: it ends now, and is listed only with the ended ones.
+      await store.alerts.putSilence('default', silence({ endsUs: T0 }));
       expect(await store.alerts.listSilences('default', T0)).toEqual([]);
+      expect((await store.alerts.listSilences('default', 0)).map((s) => [s.id, s.endsUs])).toEqual([['s0', T0 - 3600 * SEC], ['s1', T0]]);
     });
 
-    it('drops alert history with the traces retention', async () => {
+    it('drops alert history, and silences that ended, with the traces retention', async () => {
       await store.alerts.saveState('default', '{}', [history({ timeUs: T0 }), history({ timeUs: T0 + 3600 * SEC })], T0);
+      await store.alerts.putSilence('default', silence({ id: 's0', startsUs: T0 - 7200 * SEC, endsUs: T0 - 3600 * SEC }));
+      await store.alerts.putSilence('default', silence({ id: 's1', startsUs: T0 - 7200 * SEC, endsUs: T0 + 1 }));
       await store.deleteOlderThan('traces', T0 + 1);
       expect((await store.alerts.listHistory('default', { fromUs: null, toUs: null }, null, 0, 10)).map((h) => h.timeUs)).toEqual([T0 + 3600 * SEC]);
+      expect((await store.alerts.listSilences('default', 0)).map((s) => s.id)).toEqual(['s1']);
     });
   });
 }

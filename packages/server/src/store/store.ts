@@ -391,9 +391,8 @@ export interface AlertStore {
   listHistory(projectId: string, range: TimeRange, rule: string | null, offset: number, limit: number): Promise<AlertHistoryRecord[]>;
   /** Silences ending after `endedAfterUs`, by start. */
   listSilences(projectId: string, endedAfterUs: number): Promise<SilenceRecord[]>;
-  /** Adds or replaces (by id). */
+  /** Adds or replaces (by id): expiring a silence is saving it with an end of now. Retention drops it. */
   putSilence(projectId: string, silence: SilenceRecord): Promise<void>;
-  deleteSilence(projectId: string, id: string): Promise<boolean>;
 }
 
 export interface Store extends StoreReader, StoreWriter {

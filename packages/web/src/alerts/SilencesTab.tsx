@@ -18,7 +18,7 @@ export function SilencesTab({ rule, onChange }: { rule: string | null; onChange:
   const expire = (silence: Silence) => {
     setExpiring(silence.id);
     setActionError(undefined);
-    apiSend<void>('DELETE', `/api/alerts/silences/${encodeURIComponent(silence.id)}`).then(
+    apiSend<Silence>('DELETE', `/api/alerts/silences/${encodeURIComponent(silence.id)}`).then(
       () => {
         setExpiring(null);
         reload();

@@ -41,10 +41,6 @@ export class DuckDbAlertStore implements AlertStore {
   putSilence(projectId: string, silence: SilenceRecord): Promise<void> {
     return this.on('save a silence', (c) => upsertSilence(c, projectId, silence));
   }
-
-  deleteSilence(projectId: string, id: string): Promise<boolean> {
-    return this.on('delete a silence', (c) => removeSilence(c, projectId, id));
-  }
 }
 
 async function selectAlertRules(connection: DuckDBConnection, projectId: string): Promise<AlertRuleRecord[]> {
@@ -152,9 +148,4 @@ async function upsertSilence(connection: DuckDBConnection, projectId: string, s:
        ends_us = excluded.ends_us, created_by = excluded.created_by, comment = excluded.comment`,
     [projectId, s.id, JSON.stringify(s.matchers), s.startsUs, s.endsUs, s.createdBy, s.comment],
   );
-}
-
-async function removeSilence(connection: DuckDBConnection, projectId: string, id: string): Promise<boolean> {
-  const result = await connection.run('DELETE FROM silences WHERE project_id = $1 AND id = $2', [projectId, id]);
-  return Number(result.rowsChanged) > 0;
 }

@@ -383,6 +383,7 @@ export class DuckDbStore implements Store {
         'DELETE FROM trace_parts WHERE end_us < $1::BIGINT',
         'DELETE FROM errors WHERE time_us < $1::BIGINT',
         'DELETE FROM alert_history WHERE time_us < $1::BIGINT',
+        'DELETE FROM silences WHERE ends_us < $1::BIGINT',
       ],
       logs: ['DELETE FROM logs WHERE time_us < $1::BIGINT'],
       metrics: ['DELETE FROM metric_points WHERE time_us < $1::BIGINT'],
