@@ -179,7 +179,10 @@ export interface MetricSeriesResponse {
   stepMs: number;
   groupBy: string | null;
   times: string[];
+  /** At most 50 series, those with the largest values first. */
   series: Series[];
+  /** How many more series `groupBy` made, left out for being smaller. */
+  droppedSeries: number;
 }
 
 /** One side of a release comparison for one span name. */

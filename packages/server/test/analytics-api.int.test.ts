@@ -263,6 +263,9 @@ describe('app metric series', () => {
       readers: [new PeriodicExportingMetricReader({ exporter: metricExporterFor(PROTOBUF, server.url), exportIntervalMillis: 3_600_000 })],
     });
     const jobs = provider.getMeter('jobs').createCounter('jobs.done');
+    // 53 workers, worker k doing k + 1 jobs: a chart by worker keeps the 50 busiest.
+    const byWorker = provider.getMeter('jobs').createCounter('jobs.by_worker');
+    for (let k = 0; k < 53; k++) byWorker.add(k + 1, { worker: `w${k}` });
     jobs.add(5, { queue: 'a' });
     await provider.forceFlush();
     jobs.add(7, { queue: 'a' });
@@ -272,6 +275,10 @@ describe('app metric series', () => {
     const { body } = await getJson<MetricSeriesResponse>(server.url, '/api/metrics/series?name=jobs.done&fn=increase&step=1m&window=10m&groupBy=queue');
     const last = new Map(body.series.map((s) => [s.key, s.values.at(-1)]));
     expect(last).toEqual(new Map([['a', 12], ['b', 1]]));
+    expect(body.droppedSeries).toBe(0);
+    const many = (await getJson<MetricSeriesResponse>(server.url, '/api/metrics/series?name=jobs.by_worker&fn=last&step=1m&window=10m&groupBy=worker')).body;
+    expect(many.droppedSeries).toBe(3);
+    expect(many.series.map((s) => s.key)).toEqual(Array.from({ length: 50 }, (_, i) => `w${52 - i}`));
     const wrong = await getJson<ApiErrorBody>(server.url, '/api/metrics/series?name=jobs.done&fn=p95');
     expect(wrong.status).toBe(400);
   });

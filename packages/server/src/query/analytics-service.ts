@@ -207,7 +207,7 @@ export class AnalyticsService {
     if (newest === undefined) throw new AppError('ERR_NOT_FOUND', `metric ${query.name} has no points in the range`);
     const mismatch = fnMismatch(query.fn, newest.type);
     if (mismatch !== null) throw new AppError('ERR_INVALID_PARAMETER', `'fn' ${mismatch}`);
-    const { times, series } = metricSeries(points, query);
+    const { times, series, droppedSeries } = metricSeries(points, query);
     return {
       name: query.name,
       fn: query.fn,
@@ -218,6 +218,7 @@ export class AnalyticsService {
       groupBy: query.groupBy,
       times: times.map(isoFromMicros),
       series,
+      droppedSeries,
     };
   }
 

@@ -49,7 +49,7 @@ export function AppMetricChart({ metric, askedFn, by, filter }: AppMetricChartPr
       loading={loading}
       error={error}
       emptyText="No values in this range"
-      note={`${metric.type}${metric.unit === '' ? '' : ` · ${metric.unit}`} · ${fnLabel(fn, metric.type)}${metric.description === '' ? '' : ` · ${metric.description}`}`}
+      note={`${metric.type}${metric.unit === '' ? '' : ` · ${metric.unit}`} · ${fnLabel(fn, metric.type)}${metric.description === '' ? '' : ` · ${metric.description}`}${droppedNote(current?.droppedSeries ?? 0)}`}
       controls={
         <>
           <select className="chart-select" aria-label="Function" value={fn} onChange={(e) => setSearch({ fn: e.target.value })}>
@@ -64,4 +64,9 @@ export function AppMetricChart({ metric, askedFn, by, filter }: AppMetricChartPr
       }
     />
   );
+}
+
+/** Says that the chart left out the smaller series, if it did. */
+function droppedNote(dropped: number): string {
+  return dropped === 0 ? '' : ` · ${dropped} smaller series not shown`;
 }

@@ -12,6 +12,7 @@ const response = (overrides: Partial<MetricSeriesResponse>): MetricSeriesRespons
   groupBy: null,
   times: ['2026-11-22T10:01:00.000000Z', '2026-11-22T10:02:00.000000Z'],
   series: [{ key: null, values: [12, null] }],
+  droppedSeries: 0,
   ...overrides,
 });
 
