@@ -77,11 +77,14 @@ export interface LogListResponse {
   nextCursor: string | null;
 }
 
+/** A service that sent spans, logs or metric points in the range. */
 export interface ServiceSummary {
   name: string;
   spanCount: number;
   errorCount: number;
-  /** ISO-8601 with microseconds. */
+  logCount: number;
+  metricPointCount: number;
+  /** ISO-8601 with microseconds: its newest span start, log or metric point. */
   lastSeen: string;
 }
 

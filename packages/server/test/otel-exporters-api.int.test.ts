@@ -207,9 +207,9 @@ describe('GET /api/services', () => {
     // lastSeen is the latest span start: refund's root, p4, and the checkout trace's child.
     const at = (offsetUs: number) => isoOf(hrTimeAt(baseSeconds, offsetUs));
     expect(body.services).toEqual([
-      { name: 'billing', spanCount: 3, errorCount: 1, lastSeen: at(4_000_000) },
-      { name: 'pager', spanCount: 5, errorCount: 0, lastSeen: at(5_002_000) },
-      { name: 'shop', spanCount: 4, errorCount: 1, lastSeen: at(2_001_000) },
+      { name: 'billing', spanCount: 3, errorCount: 1, logCount: 0, metricPointCount: 0, lastSeen: at(4_000_000) },
+      { name: 'pager', spanCount: 5, errorCount: 0, logCount: 0, metricPointCount: 0, lastSeen: at(5_002_000) },
+      { name: 'shop', spanCount: 4, errorCount: 1, logCount: 0, metricPointCount: 0, lastSeen: at(2_001_000) },
     ]);
   });
 });

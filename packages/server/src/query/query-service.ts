@@ -98,7 +98,7 @@ export class QueryService {
   async listServices(projectId: string, range: TimeRange): Promise<ServiceListResponse> {
     const services = await this.store.listServices(projectId, range);
     return {
-      services: services.map((s) => ({ name: s.name, spanCount: s.spanCount, errorCount: s.errorCount, lastSeen: isoFromMicros(s.lastSeenUs) })),
+      services: services.map(({ lastSeenUs, ...counts }) => ({ ...counts, lastSeen: isoFromMicros(lastSeenUs) })),
     };
   }
 

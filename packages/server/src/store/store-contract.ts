@@ -388,12 +388,20 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
       expect(seen).toEqual([tid(24), tid(23), tid(22), tid(21), tid(20)]);
     });
 
-    it('lists services with span and error counts', async () => {
-      await write({ spans: [span({ traceId: tid(30), serviceName: 'a' }), span({ traceId: tid(31), serviceName: 'a', status: { code: 'error', message: '' } }), span({ traceId: tid(32), serviceName: 'b' })] });
+    it('lists the services that sent spans, logs or metric points, with their counts', async () => {
+      await write({
+        spans: [span({ traceId: tid(30), serviceName: 'a' }), span({ traceId: tid(31), serviceName: 'a', status: { code: 'error', message: '' } }), span({ traceId: tid(32), serviceName: 'b' })],
+        logs: [log({ logId: 'l1', serviceName: 'a', timeUs: T0 + 5 }), log({ logId: 'l2', serviceName: 'cron', timeUs: T0 + 9 }), log({ logId: 'l3', serviceName: 'cron', timeUs: T0 - 9 })],
+        metricPoints: [point({ serviceName: 'gauges', timeUs: T0 + 7 }), point({ serviceName: 'b', timeUs: T0 - 1 })],
+      });
       expect(await store.listServices('default', ALL)).toEqual([
-        { name: 'a', spanCount: 2, errorCount: 1, lastSeenUs: T0 },
-        { name: 'b', spanCount: 1, errorCount: 0, lastSeenUs: T0 },
+        { name: 'a', spanCount: 2, errorCount: 1, logCount: 1, metricPointCount: 0, lastSeenUs: T0 + 5 },
+        { name: 'b', spanCount: 1, errorCount: 0, logCount: 0, metricPointCount: 1, lastSeenUs: T0 },
+        { name: 'cron', spanCount: 0, errorCount: 0, logCount: 2, metricPointCount: 0, lastSeenUs: T0 + 9 },
+        { name: 'gauges', spanCount: 0, errorCount: 0, logCount: 0, metricPointCount: 1, lastSeenUs: T0 + 7 },
       ]);
+      expect((await store.listServices('default', { fromUs: T0 + 6, toUs: null })).map((s) => [s.name, s.logCount, s.metricPointCount])).toEqual([['cron', 1, 0], ['gauges', 0, 1]]);
+      expect(await store.listServices('p2', ALL)).toEqual([]);
     });
 
     it('returns logs newest first with every field, filtered by severity, service, trace and text', async () => {

@@ -42,6 +42,8 @@ export interface ServiceRecord {
   name: string;
   spanCount: number;
   errorCount: number;
+  logCount: number;
+  metricPointCount: number;
   lastSeenUs: number;
 }
 

@@ -4,13 +4,13 @@ import { setSearch } from '../router';
 import { useApi } from '../use-api';
 
 /**
- * A service filter kept in the URL's `service` parameter, listing the services seen in the range
- * (and `extra` ones, say those of loaded log records: `/api/services` knows services by their
- * spans). A service from a shared link stays selectable even when the range has none of its spans.
+ * A service filter kept in the URL's `service` parameter, listing the services that sent spans,
+ * logs or metric points in the range. A service from a shared link stays selectable even when the
+ * range has nothing of it.
  */
-export function ServiceSelect({ value, from, to, extra = [] }: { value: string | null; from: string | null; to: string | null; extra?: readonly string[] }) {
+export function ServiceSelect({ value, from, to }: { value: string | null; from: string | null; to: string | null }) {
   const { data } = useApi<ServiceListResponse>(apiUrl('/api/services', { from, to }));
-  const known = new Set([...(data?.services ?? []).map((s) => s.name), ...extra]);
+  const known = new Set((data?.services ?? []).map((s) => s.name));
   if (value !== null) known.add(value);
   known.delete('');
   const names = [...known].sort();

@@ -10,7 +10,7 @@ import { MIN_SEVERITIES } from './log-severity';
  * The logs page's search: every field is in the URL; selects apply at once, text on Enter.
  * Services seen on loaded records are offered too (`/api/services` knows services by their spans).
  */
-export function LogFilters({ filter, range, seenServices }: { filter: LogFilter; range: ResolvedRange; seenServices: readonly string[] }) {
+export function LogFilters({ filter, range }: { filter: LogFilter; range: ResolvedRange }) {
   return (
     <div className="toolbar logs-toolbar">
       <RangePicker range={range} />
@@ -25,7 +25,7 @@ export function LogFilters({ filter, range, seenServices }: { filter: LogFilter;
           ))}
         </select>
       </label>
-      <ServiceSelect value={filter.service} from={range.from} to={range.to} extra={seenServices} />
+      <ServiceSelect value={filter.service} from={range.from} to={range.to} />
       {/* Keyed on the URL's values so going back shows what is searched for, not what was typed. */}
       <LogTextSearch key={`${filter.text ?? ''}\u0000${filter.traceId ?? ''}`} text={filter.text ?? ''} traceId={filter.traceId ?? ''} />
       <label className="logs-live">

@@ -22,7 +22,6 @@ export function LogsPage({ search }: { search: URLSearchParams }) {
   const range = resolveRange(search, nowMs, '1h');
   const filter = logFilterFrom(search);
   const pages = usePages('/api/logs', logQueryParams(filter, range, PAGE_SIZE), pickLogs, logKey, { refreshMs: filter.live ? LIVE_REFRESH_MS : null });
-  const seenServices = [...new Set(pages.items.map((r) => r.serviceName))];
   const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
   const toggle = (id: string) =>
     setOpen((current) => {
@@ -34,7 +33,7 @@ export function LogsPage({ search }: { search: URLSearchParams }) {
   return (
     <div className="logs-page">
       <h1>Logs</h1>
-      <LogFilters filter={filter} range={range} seenServices={seenServices} />
+      <LogFilters filter={filter} range={range} />
       {filter.traceId !== null && !isTraceId(filter.traceId) && (
         <p className="logs-problem" role="status">
           <span aria-hidden="true">▲ </span>“{filter.traceId}” is not a trace id, so logs of every trace are shown.

@@ -252,17 +252,27 @@ export class DuckDbStore implements Store {
 
   async listServices(projectId: string, range: TimeRange): Promise<ServiceRecord[]> {
     const p = new SqlParams();
-    const where = [`project_id = ${p.add(projectId)}`, ...timeFilters(p, 'start_us', range)];
+    const project = p.add(projectId);
+    const where = (time: string) => [`project_id = ${project}`, ...timeFilters(p, time, range)].join(' AND ');
     const rows = await this.read(
       'list services',
-      `SELECT service_name, count(*) AS span_count, count_if(status_code = 2) AS error_count, max(start_us) AS last_us
-       FROM spans WHERE ${where.join(' AND ')} GROUP BY service_name ORDER BY service_name`,
+      `SELECT service_name, sum(spans) AS span_count, sum(errors) AS error_count, sum(logs) AS log_count, sum(points) AS point_count, max(last_us) AS last_us
+       FROM (
+         SELECT service_name, count(*) AS spans, count_if(status_code = 2) AS errors, 0 AS logs, 0 AS points, max(start_us) AS last_us
+         FROM spans WHERE ${where('start_us')} GROUP BY service_name
+         UNION ALL
+         SELECT service_name, 0, 0, count(*), 0, max(time_us) FROM logs WHERE ${where('time_us')} GROUP BY service_name
+         UNION ALL
+         SELECT service_name, 0, 0, 0, count(*), max(time_us) FROM metric_points WHERE ${where('time_us')} GROUP BY service_name
+       ) GROUP BY service_name ORDER BY service_name`,
       p.values,
     );
     return mapRows(rows, (row) => ({
       name: row.get('service_name') as string,
       spanCount: num(row.get('span_count')),
       errorCount: num(row.get('error_count')),
+      logCount: num(row.get('log_count')),
+      metricPointCount: num(row.get('point_count')),
       lastSeenUs: num(row.get('last_us')),
     }));
   }
