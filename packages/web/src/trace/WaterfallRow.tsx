@@ -7,6 +7,10 @@ export const ROW_HEIGHT = 26;
 const INDENT_PX = 14;
 /** Past this depth rows stop indenting further, so a deep chain keeps its names readable. */
 const MAX_INDENT_DEPTH = 24;
+/** Each category's letter in its coloured badge, so categories do not differ by colour alone. */
+const CATEGORY_LETTERS: Readonly<Record<SpanCategory, string>> = {
+  workflow: 'W', agent: 'A', step: 'S', llm: 'L', tool: 'T', retriever: 'R', embedding: 'E', other: '·',
+};
 
 export interface WaterfallRowProps {
   row: number;
@@ -78,13 +82,16 @@ export const WaterfallRow = memo(function WaterfallRow(props: WaterfallRowProps)
         ) : (
           <span className="wf-toggle-space" />
         )}
-        <span className={`wf-cat cat-${category}`} title={category} />
+        <span className={`wf-cat cat-${category}`} title={category} role="img" aria-label={category}>
+          {CATEGORY_LETTERS[category]}
+        </span>
         {isError && (
           <span className="wf-error-mark" role="img" aria-label="error">
             ✕
           </span>
         )}
-        <span className="wf-span-name">{name}</span>
+        {/* A search match is marked in the text too (underlined, and a <mark> for screen readers), not only by the row's tint. */}
+        {match ? <mark className="wf-span-name">{name}</mark> : <span className="wf-span-name">{name}</span>}
         <span className="wf-service">{service}</span>
       </div>
       <div className="wf-timeline">
