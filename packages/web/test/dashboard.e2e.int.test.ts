@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ErrorGroupListResponse, Span, TraceDetail, TraceListResponse } from '@spoor/model';
+import type { AlertListResponse, ErrorGroupListResponse, SilenceListResponse, Span, TraceDetail, TraceListResponse } from '@spoor/model';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Browsing, launchChromium, screenshot, startBrowsing } from './support/browser.js';
@@ -289,6 +289,30 @@ describe('the other pages', () => {
     await page.getByRole('tab', { name: 'Rules' }).click();
     await page.getByText('errors(spans)[1h] by (service) > 0').waitFor();
     await screenshot(page, 'alert-rules');
+  });
+
+  it('silences an alert from its row, shows it silenced at once, and expires the silence', async () => {
+    const page = await open('/alerts');
+    const row = () => page.locator('table.alerts-table tbody tr', { hasText: 'service=retrieval-service' }).first();
+    await row().waitFor({ timeout: 15_000 });
+    expect(await row().locator('.alert-flag').count()).toBe(0);
+    await row().getByRole('button', { name: 'Silence' }).click();
+    const form = page.getByRole('form', { name: 'New silence' });
+    await form.getByLabel('Silenced by').fill('e2e');
+    await form.getByLabel('Comment').fill('checking the flow');
+    await form.getByRole('button', { name: 'Create silence' }).click();
+    await page.getByRole('status').filter({ hasText: 'Silence created' }).waitFor();
+    // The server marks the alert silenced before the POST returns; the page reloads once, no evaluation needed.
+    await row().locator('.alert-flag', { hasText: 'silenced' }).waitFor({ timeout: 3_000 });
+    await screenshot(page, 'alert-silenced');
+
+    await page.getByRole('link', { name: 'See silences' }).click();
+    const silence = page.locator('table.silences-table tbody tr', { hasText: 'checking the flow' });
+    await silence.getByRole('button', { name: /^Expire silence/ }).click();
+    await silence.waitFor({ state: 'detached' });
+    const { silences } = await api<SilenceListResponse>('/api/alerts/silences?expired=true');
+    expect(silences.find((s) => s.comment === 'checking the flow')).toMatchObject({ createdBy: 'e2e' });
+    expect((await api<AlertListResponse>('/api/alerts')).alerts.filter((a) => a.silenced)).toEqual([]);
   });
 
   it('lists the log records and opens one with its attributes and trace', async () => {
