@@ -274,7 +274,7 @@ describe('silences', () => {
 
   it('lists a silence that ended only with ?expired=true', async () => {
     const server = await start();
-    const endsAt = new Date(Date.now() + 1_000).toISOString();
+    const endsAt = new Date(Date.now() + 3_000).toISOString();
     const short = (await send<Silence>(server, 'POST', '/api/alerts/silences', { matchers: byAlertname, endsAt, createdBy: 'ana' })).body;
     expect((await get<SilenceListResponse>(server, '/api/alerts/silences')).body.silences).toEqual([short]);
     await until('the silence to end', async () => ((await get<SilenceListResponse>(server, '/api/alerts/silences')).body.silences.length === 0 ? true : undefined));

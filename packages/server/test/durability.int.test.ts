@@ -282,11 +282,12 @@ describe('durability of acknowledged writes', () => {
       socket.write(
         `POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(batch.body)}\r\n\r\n${batch.body.slice(0, half)}`,
       );
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Time for the server to take the request in, on a loaded machine too.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
       server.child.kill('SIGTERM');
-      await expect.poll(() => server.stdout(), { timeout: 5000 }).toContain('Spoor is stopping (SIGTERM)');
+      await expect.poll(() => server.stdout(), { timeout: 10_000 }).toContain('Spoor is stopping (SIGTERM)');
       socket.write(batch.body.slice(half));
-      await expect.poll(() => answer, { timeout: 5000 }).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      await expect.poll(() => answer, { timeout: 10_000 }).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
 
       // The client keeps its connection open, as keep-alive clients do, and the server must not wait for it.
       const exit = await Promise.race([server.exited, new Promise((resolve) => setTimeout(() => resolve('still running after 5 s'), 5000))]);

@@ -37,6 +37,8 @@ export interface Browsing {
   open(url: string): Promise<Page>;
   /** What went wrong since the last `takeProblems()`, and forgets it. */
   takeProblems(): string[];
+  /** How many problems are waiting to be taken. */
+  problemCount(): number;
   /** Throws listing every problem since the last check; call it at the end of each test. */
   expectNoProblems(): void;
   close(): Promise<void>;
@@ -74,6 +76,7 @@ export async function startBrowsing(browser: Browser, options: BrowsingOptions =
   };
   return {
     context,
+    problemCount: () => problems.length,
     open: async (url) => {
       const page = await context.newPage();
       await page.goto(url, { waitUntil: 'domcontentloaded' });
