@@ -275,7 +275,8 @@ async function flushStage(c) {
     SELECT project_id, trace_id, min(start_us) AS start_us, max(end_us) AS end_us, count(*) AS span_count, count_if(status_code = 2) AS error_count,
       max(name) FILTER (WHERE parent_span_id IS NULL) AS root_name, max(service_name) FILTER (WHERE parent_span_id IS NULL) AS root_service,
       arg_min(name, start_us) AS first_name, arg_min(service_name, start_us) AS first_service,
-      sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd
+      sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens, sum(cost_usd) AS cost_usd,
+      bool_or(status_code = 2) FILTER (WHERE parent_span_id IS NULL) AS root_failed
     FROM memory.main.stage GROUP BY project_id, trace_id ORDER BY max(end_us)`);
   await c.run(`
     INSERT INTO spoor.errors BY NAME

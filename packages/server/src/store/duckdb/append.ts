@@ -105,6 +105,8 @@ export interface TracePart {
   errorCount: number;
   rootName: string | null;
   rootService: string | null;
+  /** Whether the root span failed, when the part has it. */
+  rootFailed: boolean | null;
   /** Name and service of the part's earliest span (at `startUs`). */
   firstName: string;
   firstService: string;
@@ -129,6 +131,7 @@ export function tracePartsOf(spans: SpanRecord[]): TracePart[] {
         errorCount: 0,
         rootName: null,
         rootService: null,
+        rootFailed: null,
         firstName: s.name,
         firstService: s.serviceName,
         inputTokens: null,
@@ -148,6 +151,7 @@ export function tracePartsOf(spans: SpanRecord[]): TracePart[] {
     if (s.parentSpanId === null) {
       part.rootName = s.name;
       part.rootService = s.serviceName;
+      part.rootFailed = (part.rootFailed ?? false) || s.status.code === 'error';
     }
     const llm = s.llm;
     if (llm !== null) {
@@ -173,6 +177,8 @@ export function appendTracePart(a: DuckDBAppender, p: TracePart): void {
   bigintOrNull(a, p.inputTokens);
   bigintOrNull(a, p.outputTokens);
   doubleOrNull(a, p.costUsd);
+  if (p.rootFailed === null) a.appendNull();
+  else a.appendBoolean(p.rootFailed);
   a.endRow();
 }
 

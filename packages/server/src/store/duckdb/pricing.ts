@@ -130,7 +130,8 @@ async function reprice(
        count(*) FILTER (WHERE status_code = ${STATUS_CODES.indexOf('error')}),
        max(name) FILTER (WHERE parent_span_id IS NULL), max(service_name) FILTER (WHERE parent_span_id IS NULL),
        arg_min(name, start_us), arg_min(service_name, start_us),
-       sum(input_tokens), sum(output_tokens), sum(cost_usd)
+       sum(input_tokens), sum(output_tokens), sum(cost_usd),
+       bool_or(status_code = ${STATUS_CODES.indexOf('error')}) FILTER (WHERE parent_span_id IS NULL)
      FROM spans WHERE project_id = $1 AND trace_id IN (${traces})
      GROUP BY project_id, trace_id`,
     [projectId],

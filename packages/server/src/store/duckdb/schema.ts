@@ -11,7 +11,7 @@
  * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
  * append-only (spans of one trace arrive in many batches, from many services).
  */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS spoor_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -90,7 +90,9 @@ CREATE TABLE IF NOT EXISTS trace_parts (
   first_service VARCHAR NOT NULL,
   input_tokens BIGINT,
   output_tokens BIGINT,
-  cost_usd DOUBLE
+  cost_usd DOUBLE,
+  -- Whether the root span failed, in the part that has it (else NULL).
+  root_failed BOOLEAN
 );
 
 CREATE TABLE IF NOT EXISTS logs (
@@ -251,6 +253,15 @@ ALTER TABLE spans ADD COLUMN IF NOT EXISTS cost_source VARCHAR;
 ALTER TABLE spans ADD COLUMN IF NOT EXISTS category UTINYINT DEFAULT 7;
 ALTER TABLE spans ADD COLUMN IF NOT EXISTS user_id VARCHAR;
 UPDATE spans SET category = CASE WHEN llm_operation = 'embeddings' THEN 6 ELSE 3 END WHERE is_llm;
+`,
+  },
+  {
+    from: 4,
+    sql: `
+ALTER TABLE trace_parts ADD COLUMN IF NOT EXISTS root_failed BOOLEAN;
+UPDATE trace_parts SET root_failed = r.failed
+FROM (SELECT project_id, trace_id, bool_or(status_code = 2) AS failed FROM spans WHERE parent_span_id IS NULL GROUP BY ALL) r
+WHERE trace_parts.root_name IS NOT NULL AND trace_parts.project_id = r.project_id AND trace_parts.trace_id = r.trace_id;
 `,
   },
 ];

@@ -28,20 +28,14 @@ function runsSql(p: SqlParams, projectId: string, range: TimeRange, sessionId: s
         sum(error_count) AS error_count, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
         sum(cost_usd) AS cost_usd,
         coalesce(max(root_name), arg_min(first_name, start_us)) AS root_name,
-        coalesce(max(root_service), arg_min(first_service, start_us)) AS service_name
+        coalesce(max(root_service), arg_min(first_service, start_us)) AS service_name,
+        bool_or(root_failed) AS root_failed
       FROM trace_parts WHERE project_id = ${project} AND trace_id IN (SELECT trace_id FROM session_traces)
       GROUP BY trace_id
     ),
-    roots AS (
-      SELECT trace_id, bool_or(status_code = 2) AS failed FROM spans
-      WHERE project_id = ${project} AND parent_span_id IS NULL
-        AND start_us >= (SELECT min(start_us) FROM trace_totals)
-        AND trace_id IN (SELECT trace_id FROM session_traces)
-      GROUP BY trace_id
-    ),
     runs AS (
-      SELECT st.session_id, st.services, st.users, t.*, coalesce(r.failed, t.error_count > 0) AS failed
-      FROM session_traces st JOIN trace_totals t USING (trace_id) LEFT JOIN roots r USING (trace_id)
+      SELECT st.session_id, st.services, st.users, t.*, coalesce(t.root_failed, t.error_count > 0) AS failed
+      FROM session_traces st JOIN trace_totals t USING (trace_id)
     )`;
 }
 

@@ -1,0 +1,63 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ALL, T0, sid, span, tid } from '../contract-fixtures.js';
+import { DuckDbStore } from './duckdb-store.js';
+import { SCHEMA_VERSION } from './schema.js';
+
+/** A file written by the Spoor before a migration, made by undoing the migration on a new file. */
+
+let dir: string;
+let path: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'spoor-migrate-'));
+  path = join(dir, 'spoor.duckdb');
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs `sql` on the file directly, as the older Spoor's schema would have it. */
+async function onFile(sql: string): Promise<string[][]> {
+  const instance = await DuckDBInstance.create(path);
+  const connection = await instance.connect();
+  try {
+    const result = await connection.runAndReadAll(sql);
+    return result.getRows().map((row) => row.map(String));
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+describe('DuckDB schema migrations', () => {
+  it('from version 4: fills trace_parts.root_failed from the stored root spans, so old sessions keep their failed runs', async () => {
+    const session = { category: 'workflow', sessionId: 's-1' } as const;
+    const store = await DuckDbStore.open({ path });
+    await store.write({
+      spans: [
+        // Run 1: the root failed. Run 2: only a child failed. Run 3: its root never arrived.
+        span({ traceId: tid(1), spanId: sid(1), startTimeUs: T0, endTimeUs: T0 + 10, status: { code: 'error', message: 'x' }, ...session }),
+        span({ traceId: tid(2), spanId: sid(1), startTimeUs: T0 + 20, endTimeUs: T0 + 30, ...session }),
+        span({ traceId: tid(2), spanId: sid(2), parentSpanId: sid(1), startTimeUs: T0 + 21, endTimeUs: T0 + 29, status: { code: 'error', message: 'y' } }),
+        span({ traceId: tid(3), spanId: sid(2), parentSpanId: sid(1), startTimeUs: T0 + 40, endTimeUs: T0 + 50, status: { code: 'error', message: 'z' }, ...session }),
+      ],
+      logs: [],
+      metricPoints: [],
+    }, null);
+    await store.close();
+    await onFile(`ALTER TABLE trace_parts DROP COLUMN root_failed; UPDATE spoor_meta SET value = '4' WHERE key = 'schema_version'`);
+
+    const migrated = await DuckDbStore.open({ path });
+    try {
+      const runs = await migrated.listSessionRuns('default', 's-1', ALL);
+      expect(runs.map((r) => [r.traceId, r.failed])).toEqual([[tid(3), true], [tid(2), false], [tid(1), true]]);
+    } finally {
+      await migrated.close();
+    }
+    expect(await onFile(`SELECT value FROM spoor_meta WHERE key = 'schema_version'`)).toEqual([[String(SCHEMA_VERSION)]]);
+    expect(await onFile(`SELECT trace_id, root_failed FROM trace_parts ORDER BY trace_id`)).toEqual([[tid(1), 'true'], [tid(2), 'false'], [tid(3), 'null']]);
+  });
+});
