@@ -29,7 +29,7 @@ describe('GET /api/traces/:traceId/tree and /search', () => {
       parent,
     );
     call.end(t0 + 405);
-    const tool = tracer.startSpan('execute_tool lookup', { startTime: t0 + 410, attributes: { 'gen_ai.tool.name': 'lookup', 'tool.query': 'Weather in PARIS' } }, parent);
+    const tool = tracer.startSpan('execute_tool lookup', { startTime: t0 + 410, attributes: { 'gen_ai.tool.name': 'lookup', 'tool.query': 'Weather in PARIS', 'tool.path': 'C:\\data\\"quoted" file' } }, parent);
     tool.recordException({ name: 'TimeoutError', message: 'upstream timed out', stack: 'TimeoutError: upstream timed out\n    at lookup (tool.js:1:1)' }, t0 + 500);
     tool.setStatus({ code: SpanStatusCode.ERROR, message: 'lookup failed' });
     tool.end(t0 + 510);
@@ -79,6 +79,9 @@ describe('GET /api/traces/:traceId/tree and /search', () => {
     expect((await search('at lookup (tool.js')).spanIds).toEqual([ids['tool']]);
     expect((await search('gpt-4o')).spanIds).toEqual([ids['call']]);
     expect((await search('100%_')).spanIds).toEqual([]);
+    // Stored as JSON, where quotes and backslashes are escaped, and found as typed; the stack's line break too.
+    expect((await search('c:\\data\\"quoted"')).spanIds).toEqual([ids['tool']]);
+    expect((await search('timed out\n    at lookup')).spanIds).toEqual([ids['tool']]);
     const limited = (await getJson<TraceSearchResponse>(server.url, `/api/traces/${traceId}/search?q=e&limit=1`)).body;
     expect(limited.spanIds).toHaveLength(1);
     expect(limited.truncated).toBe(true);

@@ -70,7 +70,8 @@ export function treeColumnsFrom(rows: unknown[][]): TraceTreeColumns | null {
 /**
  * Ids of the spans of a trace (start times within `bounds`) whose attributes, status message or
  * events contain `text`, case-insensitively, at most `limit`, in start order. The stored JSON text
- * is searched, so attribute keys match too.
+ * is searched, so attribute keys match too; there `text` is looked for as JSON writes it inside a
+ * string, so quotes, backslashes and control characters in it match.
  */
 export async function selectTraceSearch(
   connection: DuckDBConnection,
@@ -82,12 +83,13 @@ export async function selectTraceSearch(
 ): Promise<string[]> {
   const p = new SqlParams();
   const like = p.add(likePattern(text));
+  const inJson = p.add(likePattern(JSON.stringify(text).slice(1, -1)));
   const columns = await columnsOf(
     connection,
     `SELECT span_id FROM spans
      WHERE project_id = ${p.add(projectId)} AND trace_id = ${p.add(traceId)}
        AND start_us BETWEEN ${p.add(bounds.fromUs)}::BIGINT AND ${p.add(bounds.toUs)}::BIGINT
-       AND (attributes ILIKE ${like} ESCAPE '\\' OR status_message ILIKE ${like} ESCAPE '\\' OR events ILIKE ${like} ESCAPE '\\')
+       AND (attributes ILIKE ${inJson} ESCAPE '\\' OR status_message ILIKE ${like} ESCAPE '\\' OR events ILIKE ${inJson} ESCAPE '\\')
      ORDER BY start_us, span_id LIMIT ${p.add(limit)}`,
     p.values,
   );
