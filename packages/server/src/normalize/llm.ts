@@ -138,6 +138,27 @@ const PROVIDERS: Readonly<Record<string, string>> = {
  */
 const VERCEL_WRAPPERS = /^ai\.(generateText|streamText|generateObject|streamObject|embed|embedMany)$/;
 
+/**
+ * Every key `llmFieldsFrom` reads before it decides a span is not an LLM call: without any of
+ * them, operation, models and token counts are all null and so is the result.
+ */
+const DECIDING_KEYS: ReadonlySet<string> = new Set([
+  'ai.operationId',
+  'gen_ai.operation.name',
+  'llm.request.type',
+  'openinference.span.kind',
+  ...KEYS.requestModel,
+  ...KEYS.responseModel,
+  ...KEYS.inputTokens,
+  ...KEYS.outputTokens,
+]);
+
+/** Whether `attributes` has any of `keys` (a pass over the attributes, usually a handful). */
+export function hasAnyKey(attributes: Attributes, keys: ReadonlySet<string>): boolean {
+  for (const key in attributes) if (keys.has(key)) return true;
+  return false;
+}
+
 /** Values of `openinference.span.kind` / `traceloop.span.kind` that are LLM calls. */
 const LLM_SPAN_KINDS: Readonly<Record<string, string>> = { LLM: 'chat', EMBEDDING: 'embeddings' };
 
@@ -148,6 +169,9 @@ const LLM_SPAN_KINDS: Readonly<Record<string, string>> = { LLM: 'chat', EMBEDDIN
  * table is applied afterwards (`priceLlm`).
  */
 export function llmFieldsFrom(attributes: Attributes, scopeName = ''): LlmFields | null {
+  // Most spans are not LLM calls: one pass over their few keys says so without probing the ~25
+  // crosswalk keys below, each a missed lookup.
+  if (!hasAnyKey(attributes, DECIDING_KEYS)) return null;
   const operationId = text(attributes['ai.operationId']);
   if (operationId !== null && VERCEL_WRAPPERS.test(operationId)) return null;
   const operation = operationOf(attributes, operationId);

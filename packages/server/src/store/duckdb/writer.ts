@@ -6,6 +6,16 @@ import { SourceCatalog } from './sources.js';
 /** Rows appended between yields to the event loop. */
 const APPEND_SLICE_ROWS = 2048;
 
+/**
+ * Rows an appender collects before it is flushed into the transaction. A flush costs DuckDB a
+ * fixed ~0.2 ms plus ~40 µs per column whatever the row count (it binds the table's columns for
+ * the insert), so flushing every batch cost 2.5 ms on the 43-column spans table, 0.7 ms on
+ * trace_parts and 0.6 ms on errors per 1,000-span batch: ~3.8 µs per span, mostly fixed cost.
+ * Flushing every 8,192 rows keeps the work spread out (and the appender's buffer small) at a
+ * fraction of that; what is left is flushed when the appenders close at commit.
+ */
+const FLUSH_ROWS = 8192;
+
 type Table = 'spans' | 'trace_parts' | 'logs' | 'metric_points' | 'errors';
 
 /** One of the two writer connections and the transaction it may have open. */
@@ -29,6 +39,8 @@ export class DuckDbWriter {
   private readonly sources = new SourceCatalog();
   private ctx: AppendContext = { sources: this.sources, fresh: new Map() };
   private readonly appenders = new Map<Table, DuckDBAppender>();
+  /** Rows appended to each open appender since its last flush. */
+  private readonly unflushed = new Map<Table, number>();
   private readonly lanes: [Lane, Lane];
   private current = 0;
   /** The last commit asked for; the next COMMIT waits for it. */
@@ -119,6 +131,7 @@ export class DuckDbWriter {
         // A failed appender is discarded with the transaction it belonged to.
       }
       this.appenders.clear();
+      this.unflushed.clear();
       for (const lane of this.lanes) {
         await lane.committed;
         // Whether or not it is marked open: a transaction may be left over from a failure.
@@ -167,15 +180,23 @@ export class DuckDbWriter {
       await new Promise<void>((resolve) => setImmediate(resolve));
       const end = Math.min(rows.length, start + APPEND_SLICE_ROWS);
       for (let i = start; i < end; i++) appendRow(appender, rows[i]!);
-      // Flushing each slice spreads DuckDB's share of the work (row group compression and
-      // writes, about 2 ms per 1,000 spans) instead of landing it all on the commit.
-      appender.flushSync();
+      // Flushing every FLUSH_ROWS rows spreads DuckDB's share of the work (row group compression
+      // and writes) instead of landing it all on the commit, without paying a flush's fixed cost
+      // for every batch.
+      const pending = (this.unflushed.get(table) ?? 0) + (end - start);
+      if (pending >= FLUSH_ROWS) {
+        appender.flushSync();
+        this.unflushed.set(table, 0);
+      } else {
+        this.unflushed.set(table, pending);
+      }
     }
   }
 
   private closeAppenders(): void {
     for (const appender of this.appenders.values()) appender.closeSync();
     this.appenders.clear();
+    this.unflushed.clear();
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
