@@ -209,11 +209,9 @@ export class AlertService {
   async expireSilence(id: string): Promise<Silence> {
     const { store, projectId } = this.engine;
     const nowUs = this.options.nowUs();
-    const record = (await store.listSilences(projectId, nowUs)).find((s) => s.id === id);
-    if (record === undefined) {
-      if ((await store.listSilences(projectId, 0)).some((s) => s.id === id)) throw new AppError('ERR_CONFLICT', `silence '${id}' has already ended`);
-      throw new AppError('ERR_NOT_FOUND', `no silence has id '${id}'`);
-    }
+    const record = (await store.listSilences(projectId, 0)).find((s) => s.id === id);
+    if (record === undefined) throw new AppError('ERR_NOT_FOUND', `no silence has id '${id}'`);
+    if (record.endsUs <= nowUs) throw new AppError('ERR_CONFLICT', `silence '${id}' has already ended`);
     const expired = { ...record, startsUs: Math.min(record.startsUs, nowUs), endsUs: nowUs };
     await store.putSilence(projectId, expired);
     await this.engine.silencesChanged(nowUs);

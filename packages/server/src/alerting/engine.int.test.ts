@@ -5,6 +5,7 @@ import type { SpanRecord } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { point, sid, span, tid } from '../store/contract-fixtures.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
+import type { AlertStore } from '../store/store.js';
 import { alertBackendIn } from './data-service.js';
 import { AlertEngine } from './engine.js';
 import type { NotificationLogFields } from './notify/log.js';
@@ -44,6 +45,16 @@ function spansAt(endUs: number, count: number, overrides: Partial<SpanRecord> = 
     const n = nextId++;
     return span({ traceId: tid(n), spanId: sid(n), startTimeUs: endUs - 1000, endTimeUs: endUs, ...overrides });
   });
+}
+
+/** The store's alert store, with `saveState` replaced. */
+function withSaveState(saveState: AlertStore['saveState']): AlertStore {
+  const alerts = store.alerts;
+  return {
+    listRules: alerts.listRules.bind(alerts), putRule: alerts.putRule.bind(alerts), deleteRule: alerts.deleteRule.bind(alerts),
+    readState: alerts.readState.bind(alerts), listHistory: alerts.listHistory.bind(alerts), listSilences: alerts.listSilences.bind(alerts),
+    putSilence: alerts.putSilence.bind(alerts), saveState,
+  };
 }
 
 const write = (spans: SpanRecord[], metricPoints = [] as ReturnType<typeof point>[]) => store.write({ spans, logs: [], metricPoints }, null);
@@ -127,10 +138,7 @@ describe('AlertEngine over DuckDB', () => {
     const { readSeries } = alertBackendIn(store, 'default');
     let failSaves = 1;
     const alerts = store.alerts;
-    const flaky = {
-      ...Object.fromEntries((['listRules', 'putRule', 'deleteRule', 'readState', 'listHistory', 'listSilences', 'putSilence'] as const).map((m) => [m, alerts[m].bind(alerts)])),
-      saveState: (...args: Parameters<typeof alerts.saveState>) => (failSaves-- > 0 ? Promise.reject(new Error('disk full')) : alerts.saveState(...args)),
-    } as typeof alerts;
+    const flaky = withSaveState((...args) => (failSaves-- > 0 ? Promise.reject(new Error('disk full')) : alerts.saveState(...args)));
     const engine = await AlertEngine.open({ projectId: 'default', readSeries, store: flaky, logger, externalUrl: () => 'http://spoor.test' });
     engine.useRulesFile(readRulesFile(`${DEFAULTS}rules:\n  - name: errors\n    expr: errors(spans)[1m] > 0\n`, 'rules.yaml'), NOW);
     await expect(engine.evaluate(NOW)).rejects.toThrow('disk full');
@@ -152,14 +160,11 @@ describe('AlertEngine over DuckDB', () => {
     const committing = new Promise<void>((resolve) => (commit = resolve));
     let saving!: () => void;
     const saveStarted = new Promise<void>((resolve) => (saving = resolve));
-    const slow = {
-      ...Object.fromEntries((['listRules', 'putRule', 'deleteRule', 'readState', 'listHistory', 'listSilences', 'putSilence'] as const).map((m) => [m, alerts[m].bind(alerts)])),
-      saveState: async (...args: Parameters<typeof alerts.saveState>) => {
-        saving();
-        await committing;
-        return alerts.saveState(...args);
-      },
-    } as typeof alerts;
+    const slow = withSaveState(async (...args) => {
+      saving();
+      await committing;
+      return alerts.saveState(...args);
+    });
     const engine = await AlertEngine.open({ projectId: 'default', readSeries, store: slow, logger, externalUrl: () => 'http://spoor.test' });
     engine.useRulesFile(readRulesFile(`${DEFAULTS}rules:\n  - name: errors\n    expr: errors(spans)[1m] > 0\n`, 'rules.yaml'), NOW);
     const round = engine.evaluate(NOW);

@@ -49,12 +49,6 @@ export interface EngineOptions {
 /** The receivers a server without a rules file has. */
 const LOG_ONLY: ReceiverConfig[] = [{ name: 'log', log: {} }];
 
-interface Shown {
-  instances: ReadonlyMap<string, ReadonlyMap<string, AlertInstance>>;
-  silenced: ReadonlySet<string>;
-  inhibited: ReadonlySet<string>;
-}
-
 /**
  * The alert engine of one project: the rules in force (from the rules file and the API), the
  * state of every alert, and what was notified. `evaluate(now)` is one round: read every rule's
@@ -67,13 +61,13 @@ export class AlertEngine {
   private readonly fileRules = new Map<string, RuleEntry>();
   private readonly apiRules = new Map<string, RuleEntry>();
   private readonly sampler: Sampler;
-  private instances = new Map<string, Map<string, AlertInstance>>();
-  private groups = new Map<string, GroupState>();
   /**
-   * What `alerts()` shows: the state of the last round whose save committed, so a reader that
-   * sees an alert firing also finds the transition in the history.
+   * The state as of the last round whose save committed: a round takes it up only then, so a
+   * reader that sees an alert firing also finds the transition in the history.
    */
-  private shown: Shown = { instances: this.instances, silenced: new Set(), inhibited: new Set() };
+  private instances: ReadonlyMap<string, ReadonlyMap<string, AlertInstance>> = new Map();
+  private groups: ReadonlyMap<string, GroupState> = new Map();
+  private muted: { silenced: ReadonlySet<string>; inhibited: ReadonlySet<string> } = { silenced: new Set(), inhibited: new Set() };
   private notifiers = new Map<string, Notifier>();
   private receivers: ReceiverConfig[] = LOG_ONLY;
   private defaults: RuleDefaults = BUILT_IN_DEFAULTS;
@@ -98,7 +92,6 @@ export class AlertEngine {
       const state = JSON.parse(saved) as SavedState;
       engine.instances = new Map(Object.entries(state.instances).map(([rule, list]) => [rule, new Map(list)]));
       engine.groups = new Map(state.groups);
-      engine.shown = { ...engine.shown, instances: engine.instances };
     }
     for (const record of await options.store.listRules(options.projectId)) {
       const entry = engine.entryOf(JSON.parse(record.spec) as unknown, 'api', record.createdUs, record.updatedUs);
@@ -167,35 +160,40 @@ export class AlertEngine {
 
   /** The state of every alert of every rule, with the rule it belongs to. */
   *alerts(): Generator<{ entry: RuleEntry; key: string; instance: AlertInstance; silenced: boolean; inhibited: boolean }> {
-    const { instances: all, silenced, inhibited } = this.shown;
-    for (const [name, instances] of all) {
+    for (const [name, instances] of this.instances) {
       const entry = this.rule(name);
       if (entry === undefined) continue;
       for (const [key, instance] of instances) {
         const id = alertKey(name, key);
-        yield { entry, key, instance, silenced: silenced.has(id), inhibited: inhibited.has(id) };
+        yield { entry, key, instance, silenced: this.muted.silenced.has(id), inhibited: this.muted.inhibited.has(id) };
       }
     }
   }
 
   /** One evaluation round at `nowUs`. Rounds never overlap: a call during one waits for it. */
   evaluate(nowUs: number): Promise<void> {
-    const run = (this.evaluating ?? Promise.resolve()).then(() => this.round(nowUs));
-    this.evaluating = run.catch(() => {});
-    return run;
+    return this.betweenRounds(() => this.round(nowUs));
   }
 
   /**
-   * Marks the alerts shown silenced (or inhibited) as the silences now say, without waiting for
-   * the next round: called when a silence is made or expired. Runs between rounds.
+   * Marks the alerts silenced (or inhibited) as the silences now say, without waiting for the
+   * next round: called when a silence is made or expired.
    */
   silencesChanged(nowUs: number): Promise<void> {
-    const run = (this.evaluating ?? Promise.resolve()).then(async () => {
+    return this.betweenRounds(async () => {
       if (this.closed) return;
       const silences = await this.options.store.listSilences(this.options.projectId, nowUs);
-      const alerts = this.dispatchAlerts(this.shown.instances);
-      this.shown = { ...this.shown, ...muted(alerts, silences, this.options.inhibitRules ?? DEFAULT_INHIBIT_RULES, nowUs) };
+      this.muted = muted(this.dispatchAlerts(this.instances), silences, this.inhibitRules, nowUs);
     });
+  }
+
+  private get inhibitRules(): readonly InhibitRule[] {
+    return this.options.inhibitRules ?? DEFAULT_INHIBIT_RULES;
+  }
+
+  /** Runs `fn` after whatever the engine is doing, so rounds and silence updates never overlap. */
+  private betweenRounds(fn: () => Promise<void>): Promise<void> {
+    const run = (this.evaluating ?? Promise.resolve()).then(fn);
     this.evaluating = run.catch(() => {});
     return run;
   }
@@ -206,7 +204,7 @@ export class AlertEngine {
     this.closed = true;
     await this.evaluating;
     await Promise.all([...this.notifiers.values()].map((n) => n.close(timeoutMs)));
-    if (this.deliveries.length > 0) await this.save(this.deliveries[this.deliveries.length - 1]!.timeUs);
+    if (this.deliveries.length > 0) await this.save(this.deliveries[this.deliveries.length - 1]!.timeUs, this.instances, this.groups);
   }
 
   private async round(nowUs: number): Promise<void> {
@@ -216,11 +214,11 @@ export class AlertEngine {
     const silences = await store.listSilences(projectId, nowUs);
     const samplesRound = this.sampler.round(nowUs);
     const history: AlertHistoryRecord[] = [];
-    const next = new Map<string, Map<string, AlertInstance>>();
+    const next = new Map<string, ReadonlyMap<string, AlertInstance>>();
     await Promise.all(
       this.ruleEntries().map(async (entry) => {
         const { rule } = entry;
-        const previous = this.instances.get(entry.name) ?? new Map<string, AlertInstance>();
+        const previous: ReadonlyMap<string, AlertInstance> = this.instances.get(entry.name) ?? new Map();
         if (rule === null) {
           next.set(entry.name, previous);
           return;
@@ -243,44 +241,35 @@ export class AlertEngine {
       }),
     );
     samplesRound.finish();
-    const before = { instances: this.instances, groups: this.groups };
-    this.instances = next;
 
-    const alerts = this.dispatchAlerts(this.instances);
-    const result = dispatch(
-      alerts,
-      this.groups,
-      silences,
-      this.options.inhibitRules ?? DEFAULT_INHIBIT_RULES,
-      nowUs,
-    );
-    this.groups = result.groups;
+    const result = dispatch(this.dispatchAlerts(next), this.groups, silences, this.inhibitRules, nowUs);
     const notifications = result.notifications.map((n) => ({
       receiver: n.receiver,
-      body: notificationOf(n, (key) => this.alertView(key), this.options.externalUrl(), nowUs),
+      body: notificationOf(n, (key) => alertView(key, next, (name) => this.rule(name)!.rule!), this.options.externalUrl(), nowUs),
     }));
-    try {
-      await this.save(nowUs, history);
-    } catch (error) {
-      // Unsaved, this round did not happen: the next one makes the same transitions and sends.
-      this.instances = before.instances;
-      this.groups = before.groups;
-      throw error;
-    }
-    this.shown = { instances: next, silenced: result.silenced, inhibited: result.inhibited };
+    // Unsaved (this throws), the round did not happen: the next one makes the same transitions and sends.
+    await this.save(nowUs, next, result.groups, history);
+    this.instances = next;
+    this.groups = result.groups;
+    this.muted = { silenced: result.silenced, inhibited: result.inhibited };
     for (const { receiver, body } of notifications) this.send(receiver, body);
     this.rounds++;
     this.lastRoundMs = performance.now() - roundStarted;
   }
 
-  /** Saves the state and the history since the last save in one transaction. */
-  private async save(nowUs: number, history: AlertHistoryRecord[] = []): Promise<void> {
+  /** Saves `instances` and `groups`, the history and the deliveries since the last save in one transaction. */
+  private async save(
+    nowUs: number,
+    instances: ReadonlyMap<string, ReadonlyMap<string, AlertInstance>>,
+    groups: ReadonlyMap<string, GroupState>,
+    history: AlertHistoryRecord[] = [],
+  ): Promise<void> {
     const deliveries = this.deliveries;
     this.deliveries = [];
     const state: SavedState = {
       version: 1,
-      instances: Object.fromEntries([...this.instances].map(([rule, map]) => [rule, [...map]])),
-      groups: [...this.groups],
+      instances: Object.fromEntries([...instances].map(([rule, map]) => [rule, [...map]])),
+      groups: [...groups],
     };
     try {
       await this.options.store.saveState(this.options.projectId, JSON.stringify(state), [...deliveries, ...history], nowUs);
@@ -299,7 +288,7 @@ export class AlertEngine {
     notifier.send(notification);
   }
 
-  private dispatchAlerts(all: Shown['instances']): DispatchAlert[] {
+  private dispatchAlerts(all: ReadonlyMap<string, ReadonlyMap<string, AlertInstance>>): DispatchAlert[] {
     const alerts: DispatchAlert[] = [];
     for (const [name, instances] of all) {
       const rule = this.rule(name)?.rule;
@@ -321,12 +310,6 @@ export class AlertEngine {
       }
     }
     return alerts;
-  }
-
-  /** The rule and state behind a dispatcher key. */
-  private alertView(id: string): { rule: CompiledRule; instance: AlertInstance } {
-    const [name, key] = JSON.parse(id) as [string, string];
-    return { rule: this.rule(name)!.rule!, instance: this.instances.get(name)!.get(key)! };
   }
 
   private startNotifiers(receivers: readonly ReceiverConfig[]): Map<string, Notifier> {
@@ -388,4 +371,14 @@ function historyRecord(rule: CompiledRule, instance: AlertInstance, kind: 'pendi
     receiver: null,
     detail: instance.threshold === null ? null : `threshold ${instance.threshold}`,
   };
+}
+
+/** The rule and state behind a dispatcher key. */
+function alertView(
+  id: string,
+  instances: ReadonlyMap<string, ReadonlyMap<string, AlertInstance>>,
+  ruleOf: (name: string) => CompiledRule,
+): { rule: CompiledRule; instance: AlertInstance } {
+  const [name, key] = JSON.parse(id) as [string, string];
+  return { rule: ruleOf(name), instance: instances.get(name)!.get(key)! };
 }
