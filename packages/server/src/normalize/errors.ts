@@ -43,9 +43,10 @@ export function errorsFromSpans(spans: readonly SpanRecord[]): ErrorOccurrenceRe
   for (const span of spans) {
     const finish = cutShortBy(span.llm);
     if (span.status.code !== 'error' && finish === null) continue;
-    const occurrence = spanOccurrence(span, finish);
+    const exception = lastException(span.events);
+    const occurrence = spanOccurrence(span, finish, exception);
     found.push(occurrence);
-    if (finish === null && span.attributes['error.type'] === undefined && lastException(span.events) === null) (bare ??= new Set()).add(occurrence);
+    if (finish === null && exception === null && span.attributes['error.type'] === undefined) (bare ??= new Set()).add(occurrence);
   }
   return found.length > 1 ? withoutPassedOn(found, bare) : found;
 }
@@ -87,9 +88,8 @@ function cutShortBy(llm: LlmFields | null): FinishReason | null {
   return null;
 }
 
-function spanOccurrence(span: SpanRecord, finishReason: FinishReason | null): ErrorOccurrenceRecord {
+function spanOccurrence(span: SpanRecord, finishReason: FinishReason | null, exception: SpanEventRecord | null): ErrorOccurrenceRecord {
   const attributes = span.attributes;
-  const exception = lastException(span.events);
   const thrown = exception === null ? {} : exception.attributes;
   const errorType = text(attributes['error.type']);
   const failed = span.status.code === 'error';

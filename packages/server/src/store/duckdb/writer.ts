@@ -38,9 +38,8 @@ interface Lane {
 export class DuckDbWriter {
   private readonly sources = new SourceCatalog();
   private ctx: AppendContext = { sources: this.sources, fresh: new Map() };
-  private readonly appenders = new Map<Table, DuckDBAppender>();
-  /** Rows appended to each open appender since its last flush. */
-  private readonly unflushed = new Map<Table, number>();
+  /** The open appenders, each with the rows appended since its last flush. */
+  private readonly appenders = new Map<Table, { appender: DuckDBAppender; unflushed: number }>();
   private readonly lanes: [Lane, Lane];
   private current = 0;
   /** The last commit asked for; the next COMMIT waits for it. */
@@ -131,7 +130,6 @@ export class DuckDbWriter {
         // A failed appender is discarded with the transaction it belonged to.
       }
       this.appenders.clear();
-      this.unflushed.clear();
       for (const lane of this.lanes) {
         await lane.committed;
         // Whether or not it is marked open: a transaction may be left over from a failure.
@@ -169,11 +167,12 @@ export class DuckDbWriter {
   }
 
   private async appendRows<T>(lane: Lane, table: Table, rows: readonly T[], appendRow: (appender: DuckDBAppender, row: T) => void): Promise<void> {
-    let appender = this.appenders.get(table);
-    if (appender === undefined) {
-      appender = await lane.connection.createAppender(table);
-      this.appenders.set(table, appender);
+    let open = this.appenders.get(table);
+    if (open === undefined) {
+      open = { appender: await lane.connection.createAppender(table), unflushed: 0 };
+      this.appenders.set(table, open);
     }
+    const { appender } = open;
     for (let start = 0; start < rows.length; start += APPEND_SLICE_ROWS) {
       // Yield before every slice, the first too: batch after batch arrives through promise
       // continuations, which would otherwise never let the event loop take messages.
@@ -183,20 +182,17 @@ export class DuckDbWriter {
       // Flushing every FLUSH_ROWS rows spreads DuckDB's share of the work (row group compression
       // and writes) instead of landing it all on the commit, without paying a flush's fixed cost
       // for every batch.
-      const pending = (this.unflushed.get(table) ?? 0) + (end - start);
-      if (pending >= FLUSH_ROWS) {
+      open.unflushed += end - start;
+      if (open.unflushed >= FLUSH_ROWS) {
         appender.flushSync();
-        this.unflushed.set(table, 0);
-      } else {
-        this.unflushed.set(table, pending);
+        open.unflushed = 0;
       }
     }
   }
 
   private closeAppenders(): void {
-    for (const appender of this.appenders.values()) appender.closeSync();
+    for (const { appender } of this.appenders.values()) appender.closeSync();
     this.appenders.clear();
-    this.unflushed.clear();
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
