@@ -195,10 +195,7 @@ export class AlertService {
   /** Saves a silence; the alerts it matches show silenced as soon as this returns. */
   async createSilence(body: unknown): Promise<Silence> {
     const nowUs = this.options.nowUs();
-    const record = silenceFrom(body, nowUs);
-    await this.engine.store.putSilence(this.engine.projectId, record);
-    await this.engine.silencesChanged(nowUs);
-    return silenceOf(record);
+    return this.saveSilence(silenceFrom(body, nowUs), nowUs);
   }
 
   /**
@@ -212,10 +209,14 @@ export class AlertService {
     const record = (await store.listSilences(projectId, 0)).find((s) => s.id === id);
     if (record === undefined) throw new AppError('ERR_NOT_FOUND', `no silence has id '${id}'`);
     if (record.endsUs <= nowUs) throw new AppError('ERR_CONFLICT', `silence '${id}' has already ended`);
-    const expired = { ...record, startsUs: Math.min(record.startsUs, nowUs), endsUs: nowUs };
-    await store.putSilence(projectId, expired);
+    return this.saveSilence({ ...record, startsUs: Math.min(record.startsUs, nowUs), endsUs: nowUs }, nowUs);
+  }
+
+  /** Saves `record` and has the alerts' silenced flags follow before answering. */
+  private async saveSilence(record: SilenceRecord, nowUs: number): Promise<Silence> {
+    await this.engine.store.putSilence(this.engine.projectId, record);
     await this.engine.silencesChanged(nowUs);
-    return silenceOf(expired);
+    return silenceOf(record);
   }
 }
 

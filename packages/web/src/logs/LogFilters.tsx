@@ -8,7 +8,6 @@ import { MIN_SEVERITIES } from './log-severity';
 
 /**
  * The logs page's search: every field is in the URL; selects apply at once, text on Enter.
- * Services seen on loaded records are offered too (`/api/services` knows services by their spans).
  */
 export function LogFilters({ filter, range }: { filter: LogFilter; range: ResolvedRange }) {
   return (
