@@ -8,6 +8,8 @@ import { decodeTracesJson } from './json/traces.js';
 import { decodeLogsProtobuf } from './protobuf/logs.js';
 import { decodeMetricsProtobuf } from './protobuf/metrics.js';
 import { decodeTracesProtobuf } from './protobuf/traces.js';
+import type { Decoded } from './decoded.js';
+import { dropOutOfRange, logRangeProblem, pointRangeProblem, spanRangeProblem } from './limits.js';
 import type { Encoding, OtlpSignal } from './response.js';
 
 /** A decoded export request: the records to store, and what was rejected and why. */
@@ -42,7 +44,7 @@ export function decodeRequest(
   options: DecodeOptions = {},
 ): DecodedRequest {
   if (signal === 'traces') {
-    const d = encoding === 'protobuf' ? decodeTracesProtobuf(body, projectId) : decodeTracesJson(body, projectId);
+    const d = inRange(encoding === 'protobuf' ? decodeTracesProtobuf(body, projectId) : decodeTracesJson(body, projectId), spanRangeProblem);
     const batch: WriteBatch = { spans: d.records, logs: [], metricPoints: [] };
     if (options.normalize !== false) {
       normalizeSpans(d.records, options.prices);
@@ -51,11 +53,23 @@ export function decodeRequest(
     return { batch, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason };
   }
   if (signal === 'logs') {
-    const d = encoding === 'protobuf' ? decodeLogsProtobuf(body, projectId, receivedUs) : decodeLogsJson(body, projectId, receivedUs);
+    const d = inRange(
+      encoding === 'protobuf' ? decodeLogsProtobuf(body, projectId, receivedUs) : decodeLogsJson(body, projectId, receivedUs),
+      logRangeProblem,
+    );
     const batch: WriteBatch = { spans: [], logs: d.records, metricPoints: [] };
     if (options.normalize !== false) batch.errors = errorsFromLogs(d.records);
     return { batch, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason };
   }
-  const d = encoding === 'protobuf' ? decodeMetricsProtobuf(body, projectId) : decodeMetricsJson(body, projectId);
+  const d = inRange(encoding === 'protobuf' ? decodeMetricsProtobuf(body, projectId) : decodeMetricsJson(body, projectId), pointRangeProblem);
   return { batch: { spans: [], logs: [], metricPoints: d.records }, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason };
+}
+
+/** `decoded` without the records whose numbers no store column can hold, counted as rejected. */
+function inRange<T>(decoded: Decoded<T>, problemOf: (record: T) => string | null): Decoded<T> {
+  dropOutOfRange(decoded.records, problemOf, (count, reason) => {
+    decoded.rejected += count;
+    decoded.rejectReason ??= reason;
+  });
+  return decoded;
 }

@@ -69,3 +69,22 @@ describe('llmFieldsFrom and the cache', () => {
     expect(llm?.costSource).toBe('reported');
   });
 });
+
+describe('llmFieldsFrom and counts that are not counts', () => {
+  // A count past MAX_TOKEN_COUNT once made the store refuse the whole batch on every try.
+  it.each([
+    ['1e30 as a double', 1e30],
+    ['1e300 as a double', 1e300],
+    ['INT64_MAX as a decimal string (what an int64 past 2^53 decodes to)', '9223372036854775807'],
+    ['a negative count', -5],
+    ['Infinity', Number.POSITIVE_INFINITY],
+  ])('takes %s as unknown and keeps the other counts', (_, value) => {
+    const llm = llmFieldsFrom({ 'gen_ai.provider.name': 'openai', 'gen_ai.usage.input_tokens': value, 'gen_ai.usage.output_tokens': 7 });
+    expect(llm).toMatchObject({ inputTokens: null, outputTokens: 7, totalTokens: 7 });
+  });
+
+  it('keeps the largest count one span may report', () => {
+    expect(llmFieldsFrom({ 'gen_ai.provider.name': 'openai', 'gen_ai.usage.input_tokens': 2 ** 40 })?.inputTokens).toBe(2 ** 40);
+    expect(llmFieldsFrom({ 'gen_ai.provider.name': 'openai', 'gen_ai.usage.input_tokens': String(2 ** 40) })?.inputTokens).toBe(2 ** 40);
+  });
+});

@@ -315,10 +315,16 @@ export function text(value: AttributeValue | undefined): string | null {
   return typeof value === 'number' ? String(value) : null;
 }
 
+/**
+ * The most tokens one span may report: 2^40, about 1.1 trillion, far past any call. A count above
+ * it is not a count (`1e30`, an int64 overflow) and is taken as unknown; the raw attribute stays.
+ * Bounded so that sums over a trace's spans stay exact integers in every store's 64-bit column.
+ */
+export const MAX_TOKEN_COUNT = 2 ** 40;
+
 function count(value: AttributeValue | undefined): number | null {
-  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return Math.round(value);
-  if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
-  return null;
+  const n = typeof value === 'number' ? Math.round(value) : typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : NaN;
+  return n >= 0 && n <= MAX_TOKEN_COUNT ? n : null;
 }
 
 function amount(value: AttributeValue | undefined): number | null {
