@@ -12,7 +12,9 @@ import { defaultWebUiDir, loadWebUi } from './api/web-ui.js';
 import type { ServeConfig } from './config.js';
 import { DbThread } from './dbthread/db-client.js';
 import { priceTableFrom } from './normalize/prices.js';
+import { decodeRequest } from './ingest/decode.js';
 import { IngestQueue } from './pipeline/ingest-queue.js';
+import { listQuarantine, quarantineCount, replayQuarantine } from './pipeline/quarantine.js';
 import { Spool } from './pipeline/spool.js';
 import { AppError } from './errors.js';
 import { STORE_COMMIT_SECONDS_BUCKETS, SelfMetrics, createIngestMetrics } from './self-metrics.js';
@@ -33,6 +35,7 @@ export interface RunningServer {
  */
 export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const spoolDir = join(config.dataDir, 'spool');
+  const quarantineDir = join(config.dataDir, 'quarantine');
   await mkdir(spoolDir, { recursive: true });
   const selfMetrics = new SelfMetrics();
   const ingestMetrics = createIngestMetrics(selfMetrics);
@@ -42,6 +45,13 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     'Time from asking the store to commit a transaction until its records are durable.',
     STORE_COMMIT_SECONDS_BUCKETS,
   );
+  let quarantinedSinceStart = 0;
+  const quarantined = selfMetrics.counter(
+    'spoor_ingest_quarantined_total',
+    'Acknowledged requests the writer gave up on (the store kept refusing them, or they no longer decode) and moved to the quarantine.',
+  );
+  quarantined({}, 0); // shown as 0 from the start, so an alert on its increase has a series to watch
+  selfMetrics.gauge('spoor_ingest_quarantine_entries', 'Requests in the quarantine, waiting for `spoor spool replay-quarantine`.', () => quarantineCount(quarantineDir));
   const dbPath = join(config.dataDir, 'spoor.duckdb');
   selfMetrics.gauge('spoor_store_size_bytes', 'Bytes of the store on disk: the database file and its write-ahead log.', () => fileBytes(dbPath) + fileBytes(`${dbPath}.wal`));
   let ready = true;
@@ -51,10 +61,22 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   let reportFailure: (error: Error) => void = () => {};
   const failed = new Promise<Error>((resolve) => (reportFailure = resolve));
 
+  // The app's logger exists only once the app does; the database thread and alerting start before it.
+  const log = {
+    info: (obj: object, msg: string) => app?.log.info(obj, msg),
+    warn: (obj: object, msg: string) => app?.log.warn(obj, msg),
+    error: (obj: object, msg: string) => app?.log.error(obj, msg),
+  };
   const prices = config.pricesFile === null ? null : await readPriceTable(config.pricesFile);
   const { thread, replayed, committedSegment, retention } = await DbThread.start(
-    { dbPath, spoolDir, retention: config.retention, prices },
+    { dbPath, spoolDir, quarantineDir, retention: config.retention, prices },
     {
+      onQuarantined: (id, reason) => {
+        quarantined({});
+        quarantinedSinceStart++;
+        // Loud on purpose: acknowledged data is waiting for someone to look at it.
+        log.error({ id, ...reason, quarantineDir }, 'the store kept refusing an acknowledged request: moved it to the quarantine (see GET /api/quarantine; spoor spool replay-quarantine)');
+      },
       onCommitted: (seq, position, _records, commitMs) => {
         commitSeconds(commitMs / 1000);
         queue?.committed(seq, position);
@@ -74,12 +96,6 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   let spool: Spool | null = null;
   let alerts: AlertService | null = null;
   let url = '';
-  // The app's logger exists only once the app does; alerting starts before it.
-  const log = {
-    info: (obj: object, msg: string) => app?.log.info(obj, msg),
-    warn: (obj: object, msg: string) => app?.log.warn(obj, msg),
-    error: (obj: object, msg: string) => app?.log.error(obj, msg),
-  };
   try {
     const engine = await AlertEngine.open({
       projectId: DEFAULT_PROJECT_ID,
@@ -117,6 +133,29 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         await ingest.submit({ signal, encoding, projectId, receivedUs, body }, records);
       },
       visible: () => ingest.whenVisible(),
+      quarantine: {
+        list: (projectId) =>
+          listQuarantine(quarantineDir)
+            .filter((entry) => entry.projectId === projectId)
+            .map(({ projectId: _project, receivedUs, quarantinedAtMs, ...entry }) => ({
+              ...entry,
+              receivedAt: new Date(receivedUs / 1000).toISOString(),
+              quarantinedAt: new Date(quarantinedAtMs).toISOString(),
+            })),
+        replay: async (projectId, ids) => {
+          const before = quarantinedSinceStart;
+          const result = await replayQuarantine(quarantineDir, projectId, ids, async (entry) => {
+            // Decoded as the receiver decodes a request, for the record count the queue bounds.
+            const decoded = decodeRequest(entry.signal, entry.encoding, entry.body, entry.projectId, entry.receivedUs, { normalize: false });
+            const { records } = decoded;
+            if (records === 0) throw new Error(`it holds no valid records now (${decoded.rejectReason ?? 'it is empty'})`);
+            await ingest.submit(entry, records);
+            return records;
+          });
+          await ingest.whenVisible();
+          return { replayed: result.replayed.length, records: result.records, failed: result.failed, quarantinedAgain: quarantinedSinceStart - before };
+        },
+      },
       selfMetrics,
       ingestMetrics,
       maxBodyBytes: config.maxBodyBytes,

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeRequest } from '../src/ingest/decode.js';
 import { CommitLoop } from '../src/pipeline/commit-loop.js';
+import { listQuarantine } from '../src/pipeline/quarantine.js';
 import { type SpoolEntry, type SpoolPosition, Spool, positionToString } from '../src/pipeline/spool.js';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 
@@ -139,5 +140,34 @@ describe('CommitLoop on DuckDbStore', () => {
       const trace = await store.getTrace('default', traceIdOf(i));
       expect(trace?.spans).toHaveLength(SPANS_PER_TRACE);
     }
+  });
+
+  it('quarantines a batch DuckDB refuses on every try and commits the ones around it', async () => {
+    // The decoder now refuses such spans; this stands for whatever a store may still refuse.
+    const decode = (entry: SpoolEntry) => {
+      const { batch } = decodeRequest(entry.signal, entry.encoding, entry.body, entry.projectId, entry.receivedUs);
+      if (entry.receivedUs === 2) batch.spans[1]!.flags = -1;
+      return batch;
+    };
+    const errors: unknown[] = [];
+    const loop = new CommitLoop(store, {
+      spoolDir: join(dir, 'spool'),
+      quarantineDir: join(dir, 'quarantine'),
+      decode,
+      lingerMs: 5,
+      onCommit: () => {},
+      onError: (error) => errors.push(error),
+    });
+    for (let i = 0; i < 4; i++) {
+      const entry: SpoolEntry = { signal: 'traces', encoding: 'json', projectId: 'default', receivedUs: i, body: traceBody(i) };
+      loop.push(entry, await spool.append(entry), i + 1);
+    }
+
+    await loop.commitUpTo(4);
+
+    expect(errors).toHaveLength(3);
+    for (const i of [0, 1, 3]) expect((await store.getTrace('default', traceIdOf(i)))?.spans).toHaveLength(SPANS_PER_TRACE);
+    expect(await store.getTrace('default', traceIdOf(2))).toBeNull();
+    expect(listQuarantine(join(dir, 'quarantine'))).toEqual([expect.objectContaining({ receivedUs: 2, records: SPANS_PER_TRACE, attempts: 3 })]);
   });
 });

@@ -13,6 +13,7 @@ import type { AlertService } from '../alerting/alert-service.js';
 import { alertRoutes } from './alert-routes.js';
 import type { WebAsset, WebUi } from './web-ui.js';
 import { analyticsRoutes } from './analytics-routes.js';
+import { type QuarantineAccess, quarantineRoutes } from './quarantine-routes.js';
 import type { IngestMetrics, SelfMetrics } from '../self-metrics.js';
 import { type QueryString, limit, logQueryFrom, metricPointQueryFrom, rangeQueryFrom, rejectUnknown, single, spanId, traceId, traceQueryFrom } from './params.js';
 
@@ -33,6 +34,8 @@ export interface AppOptions {
   accept: (request: AcceptedRequest) => Promise<void>;
   /** Resolves when every request acknowledged so far is visible to queries. */
   visible: () => Promise<void>;
+  /** Requests the writer gave up on, and their replay. */
+  quarantine: QuarantineAccess;
   selfMetrics: SelfMetrics;
   ingestMetrics: IngestMetrics;
   maxBodyBytes: number;
@@ -148,6 +151,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(alertRoutes, { alerts: options.alerts });
+  await app.register(quarantineRoutes, { quarantine: options.quarantine, projectId: project });
 
   const { prices } = options;
   app.get('/api/prices', async (request, reply) => {

@@ -3,24 +3,28 @@ import { parseArgs } from 'node:util';
 import { resolveServeConfig } from '../config.js';
 import { startServer } from '../server.js';
 import { DEFAULT_DEMO_RUNS, MAX_DEMO_RUNS, runDemo } from './demo.js';
+import { spoolCommand } from './spool.js';
 
 const USAGE = `Usage:
   spoor serve [--host H] [--port P] [--data DIR] [--retention 30d] [--max-body 16MiB] [--log-level info] [--prices prices.json]
               [--alerts rules.yaml] [--alert-interval 15s] [--external-url URL]
   spoor demo [--endpoint http://127.0.0.1:4318] [--runs 24]
+  spoor spool quarantine [--url http://127.0.0.1:4318]          list the requests the store kept refusing
+  spoor spool replay-quarantine [ID…] [--url http://127.0.0.1:4318]   hand them (or those named) back to ingest
 
 Flags beat SPOOR_HOST, SPOOR_PORT, SPOOR_DATA, SPOOR_RETENTION, SPOOR_MAX_BODY, SPOOR_LOG_LEVEL,
 SPOOR_PRICES, SPOOR_ALERTS, SPOOR_ALERT_INTERVAL and SPOOR_EXTERNAL_URL, which beat the defaults.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const known = command === 'serve' || command === 'demo';
+  const known = command === 'serve' || command === 'demo' || command === 'spool';
   if (known && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
   if (command === 'serve') return serve(rest);
   if (command === 'demo') return demo(rest);
+  if (command === 'spool') return spoolCommand(rest, (text) => process.stdout.write(text));
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return command === undefined ? 1 : 0;

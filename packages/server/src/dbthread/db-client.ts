@@ -3,6 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CommitSink } from '../pipeline/ingest-queue.js';
 import type { RetentionResult } from '../pipeline/retention.js';
+import type { QuarantineReason } from '../pipeline/quarantine.js';
 import type { SpoolEntry, SpoolPosition } from '../pipeline/spool.js';
 import { ALERT_DATA_METHODS, type JsonAlertData } from '../alerting/data-service.js';
 import { AppError } from '../errors.js';
@@ -16,6 +17,8 @@ import type { DbThreadConfig, FromDbThread, ServiceMethod, ToDbThread } from './
 export interface DbThreadEvents {
   onCommitted: (seq: number, position: SpoolPosition, records: number, commitMs: number) => void;
   onLog: (level: 'info' | 'error', message: string, data: Record<string, unknown>) => void;
+  /** The writer gave up on an entry and put it in the quarantine (it is on disk there). */
+  onQuarantined: (id: string, reason: QuarantineReason) => void;
   /** The thread died (not closed): nothing more will be committed or answered. */
   onFailed: (error: Error) => void;
 }
@@ -51,6 +54,7 @@ export class DbThread implements CommitSink {
     worker.on('message', (message: FromDbThread) => {
       if (message.type === 'committed') events.onCommitted(message.seq, message.position, message.records, message.commitMs);
       else if (message.type === 'log') events.onLog(message.level, message.message, message.data);
+      else if (message.type === 'quarantined') events.onQuarantined(message.id, message.reason);
       else if (message.type === 'reply') {
         const pending = this.replies.get(message.id);
         this.replies.delete(message.id);
@@ -83,6 +87,7 @@ export class DbThread implements CommitSink {
         if (message.type === 'ready') resolve(message);
         else if (message.type === 'startFailed') reject(new StoreError(message.message));
         else if (message.type === 'log') events.onLog(message.level, message.message, message.data);
+      else if (message.type === 'quarantined') events.onQuarantined(message.id, message.reason);
       };
       worker.on('message', onMessage);
       worker.once('error', reject);

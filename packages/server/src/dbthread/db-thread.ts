@@ -44,6 +44,8 @@ async function start(): Promise<void> {
     maxRecordsPerCommit: config.maxRecordsPerCommit,
     lingerMs: config.lingerMs,
     onCommit: (seq, position, records, commitMs) => send({ type: 'committed', seq, position, records, commitMs }),
+    quarantineDir: config.quarantineDir,
+    onQuarantine: (id, reason) => send({ type: 'quarantined', id, reason }),
     onError: (error, records) =>
       send({ type: 'log', level: 'error', message: 'a commit failed; its records will be read back from the spool and retried', data: { error: String(error), records } }),
   });

@@ -1,6 +1,7 @@
 import type { AlertDataMethod } from '../alerting/data-service.js';
 import type { ErrorCode } from '../errors.js';
 import type { RetentionConfig, RetentionResult } from '../pipeline/retention.js';
+import type { QuarantineReason } from '../pipeline/quarantine.js';
 import type { SpoolEntry, SpoolPosition } from '../pipeline/spool.js';
 import type { PriceTable } from '@spoor/model';
 import type { PriceMethod } from '../pricing/price-service.js';
@@ -15,6 +16,8 @@ export type ServiceMethod = QueryMethod | PriceMethod | AnalyticsMethod | ErrorM
 export interface DbThreadConfig {
   dbPath: string;
   spoolDir: string;
+  /** Where the writer puts entries the store keeps refusing. */
+  quarantineDir: string;
   retention: RetentionConfig;
   /** The user's price table (`--prices`), over Spoor's own; `null` for none. */
   prices: PriceTable | null;
@@ -34,5 +37,6 @@ export type FromDbThread =
   | { type: 'ready'; replayed: number; committedSegment: number; retention: RetentionResult[] }
   | { type: 'startFailed'; message: string }
   | { type: 'committed'; seq: number; position: SpoolPosition; records: number; commitMs: number }
+  | { type: 'quarantined'; id: string; reason: QuarantineReason }
   | { type: 'reply'; id: number; result?: unknown; error?: { name: string; message: string; code?: ErrorCode } }
   | { type: 'log'; level: 'info' | 'error'; message: string; data: Record<string, unknown> };

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeStore } from '../../test/support/fake-store.js';
 import type { WriteBatch } from '../store/store.js';
 import { CommitLoop, type CommitLoopOptions } from './commit-loop.js';
+import { listQuarantine, readQuarantined } from './quarantine.js';
 import { type SpoolEntry, type SpoolPosition, Spool, positionToString } from './spool.js';
 
 /**
@@ -14,6 +15,7 @@ import { type SpoolEntry, type SpoolPosition, Spool, positionToString } from './
  */
 function decode(entry: SpoolEntry): WriteBatch {
   const [name, count] = new TextDecoder().decode(entry.body).split(':');
+  if (name === 'garbled') throw new Error('cannot decode a garbled entry');
   const spans = Array.from({ length: Number(count) }, (_, i) => span(entry.projectId, `${name}.${i}`));
   return { spans, logs: [], metricPoints: [] };
 }
@@ -259,6 +261,90 @@ describe('CommitLoop', () => {
     expect(await loopOver(store).replay()).toBe(3);
     expect(committedNames(store)).toEqual(['e1.0', 'e2.0', 'e3.0']);
     expect(await store.readPosition()).toBe(positionToString(positions[2]!));
+  });
+
+  describe('an entry the store keeps refusing', () => {
+    const quarantineDir = (): string => join(dir, 'quarantine');
+    const quarantined: string[] = [];
+    const refusingLoop = (store: FakeStore, options: Partial<CommitLoopOptions> = {}): CommitLoop =>
+      loopOver(store, { quarantineDir: quarantineDir(), onQuarantine: (id) => quarantined.push(id), ...options });
+    beforeEach(() => {
+      quarantined.length = 0;
+    });
+
+    it('is quarantined after maxAttempts tries, and the entries around it are committed', async () => {
+      const store = new FakeStore().refuse((name) => name.startsWith('poison.'));
+      const loop = refusingLoop(store, { maxRecordsPerCommit: 4 });
+      const names = ['a', 'b', 'poison', 'c', 'd'];
+      const positions = await accept(loop, names, 2);
+
+      await within(loop.commitUpTo(5), 5000, 'commitUpTo');
+
+      expect(committedNames(store)).toEqual(namesOf(['a', 'b', 'c', 'd'], 2));
+      expect(await store.readPosition()).toBe(positionToString(positions[4]!));
+      const [held] = listQuarantine(quarantineDir());
+      expect(listQuarantine(quarantineDir())).toHaveLength(1);
+      expect(held).toMatchObject({ records: 2, attempts: 3, signal: 'traces', projectId: 'default' });
+      expect(held!.error).toContain('the store refuses this batch');
+      expect(new TextDecoder().decode(readQuarantined(quarantineDir(), held!.id)!.body)).toBe('poison:2');
+      expect(quarantined).toEqual([held!.id]);
+    });
+
+    it('is found by committing the suspects one by one when the store refuses it only at commit', async () => {
+      const store = new FakeStore().refuse((name) => name.startsWith('poison.'), 'commit');
+      const loop = refusingLoop(store, { maxRecordsPerCommit: 1000 });
+      const names = ['a', 'b', 'poison', 'c'];
+      await accept(loop, names, 1);
+
+      await within(loop.commitUpTo(4), 5000, 'commitUpTo');
+
+      expect(committedNames(store)).toEqual(['a.0', 'b.0', 'c.0']);
+      expect(listQuarantine(quarantineDir()).map((e) => e.records)).toEqual([1]);
+      // Once past the suspects, entries share transactions again.
+      await accept(loop, ['e', 'f', 'g'], 1);
+      const commits = store.commits.length;
+      await within(loop.commitUpTo(7), 1000, 'commitUpTo');
+      expect(store.commits.length).toBe(commits + 1);
+    });
+
+    it('is quarantined at once when it no longer decodes, and what follows is committed', async () => {
+      const store = new FakeStore();
+      const loop = refusingLoop(store);
+      const positions = await accept(loop, ['a', 'garbled', 'b'], 1);
+
+      await within(loop.commitUpTo(3), 1000, 'commitUpTo');
+
+      expect(committedNames(store)).toEqual(['a.0', 'b.0']);
+      expect(listQuarantine(quarantineDir())).toEqual([expect.objectContaining({ records: null, attempts: 1 })]);
+      expect(listQuarantine(quarantineDir())[0]!.error).toContain('cannot decode a garbled entry');
+      expect(await store.readPosition()).toBe(positionToString(positions[2]!));
+    });
+
+    it('is not quarantined while the store refuses every write, and is committed once it is back', async () => {
+      const store = new FakeStore().setDown(true);
+      const loop = refusingLoop(store, { maxAttempts: 2 });
+      await accept(loop, ['a', 'b'], 1);
+
+      await until(() => errors.length >= 3, 'the writer has tried three times');
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(listQuarantine(quarantineDir())).toEqual([]);
+      store.setDown(false);
+
+      await within(loop.commitUpTo(2), 6000, 'commitUpTo');
+      expect(committedNames(store)).toEqual(['a.0', 'b.0']);
+      expect(quarantined).toEqual([]);
+    });
+
+    it('is quarantined once when the spool is replayed after a crash', async () => {
+      await spoolOnly(['a', 'poison', 'b'], 1);
+      const store = new FakeStore().refuse((name) => name.startsWith('poison.'));
+
+      expect(await within(refusingLoop(store).replay(), 5000, 'replay')).toBe(3);
+      expect(committedNames(store)).toEqual(['a.0', 'b.0']);
+      // The store has moved past it: a second start replays nothing.
+      expect(await refusingLoop(store).replay()).toBe(0);
+      expect(quarantined).toHaveLength(1);
+    });
   });
 
   it('commits everything pushed when it is closed', async () => {

@@ -1,4 +1,5 @@
 import type { StoreWriter, WriteBatch } from '../store/store.js';
+import { type QuarantineReason, quarantineEntry, quarantineIdOf } from './quarantine.js';
 import { type SpoolEntry, type SpoolPosition, comparePositions, positionFromString, positionToString, readSpool } from './spool.js';
 
 /**
@@ -26,12 +27,23 @@ export interface CommitLoopOptions {
   onCommit: (seq: number, position: SpoolPosition, records: number, commitMs: number) => void;
   /** Told when an append or commit fails; the records are re-read from the spool and tried again. */
   onError?: (error: unknown, records: number) => void;
+  /**
+   * Where entries go that the store refuses `maxAttempts` times while it takes other writes, or
+   * that no longer decode. Without it such an entry is retried for ever.
+   */
+  quarantineDir?: string;
+  /** Tries of one entry, alone in its transaction, before it is quarantined. Default 3. */
+  maxAttempts?: number;
+  /** Told after an entry was quarantined (and is on disk). */
+  onQuarantine?: (id: string, reason: QuarantineReason) => void;
 }
 
 interface Queued {
   entry: SpoolEntry;
   position: SpoolPosition;
   seq: number;
+  /** Records it decoded to, once it has been. */
+  records?: number;
 }
 
 /** What the open store transaction holds. */
@@ -41,6 +53,8 @@ interface OpenWrite {
   position: SpoolPosition;
   seq: number;
   openedAt: number;
+  /** The entry, when it holds exactly one: a failure of the transaction is that entry's. */
+  only: Queued | null;
 }
 
 const RETRY_DELAYS_MS = [100, 500, 2000, 5000];
@@ -69,6 +83,18 @@ export class CommitLoop {
   private lingerTimer: NodeJS.Timeout | null = null;
   private failures = 0;
   private idleWaiters: Array<() => void> = [];
+  private readonly maxAttempts: number;
+  /** The entry being appended: an append that fails is its failure. */
+  private appending: Queued | null = null;
+  /**
+   * After a failure, entries up to this position are committed one per transaction, each
+   * awaited, so the next failure names the entry that causes it.
+   */
+  private isolateUntil: SpoolPosition | null = null;
+  /** Failed tries per entry (by quarantine id) that is not yet committed. */
+  private readonly attempts = new Map<string, number>();
+  /** Entries quarantined and not yet behind the committed position: skipped when read again. */
+  private readonly quarantined = new Set<string>();
 
   constructor(
     private readonly store: StoreWriter,
@@ -76,6 +102,7 @@ export class CommitLoop {
   ) {
     this.maxRecordsPerCommit = options.maxRecordsPerCommit ?? 50_000;
     this.lingerMs = options.lingerMs ?? 500;
+    this.maxAttempts = options.maxAttempts ?? 3;
   }
 
   /**
@@ -144,14 +171,17 @@ export class CommitLoop {
           if (next !== undefined) {
             // Counted as handed over before the append: if it fails, recovery reads it back too.
             this.lastAppended = { position: next.position, seq: next.seq };
-            const batch = this.decode(next.entry, next.seq);
-            await this.store.append(batch);
-            const open = (this.openWrite ??= { records: 0, firstSeq: next.seq, position: next.position, seq: next.seq, openedAt: Date.now() });
-            open.records += countOf(batch);
-            open.position = next.position;
-            open.seq = next.seq;
+            const batch = this.quarantined.size > 0 && this.quarantined.has(quarantineIdOf(next.position)) ? null : this.decode(next);
+            if (batch !== null) {
+              this.appending = next;
+              await this.store.append(batch);
+              this.appending = null;
+            }
+            // A quarantined entry adds no records, but the next commit's position covers it.
+            this.cover(next, batch === null ? 0 : countOf(batch));
           }
-          if (this.commitDue()) this.startCommit();
+          if (this.isolateUntil !== null && this.openWrite !== null) await this.commitAlone();
+          else if (this.commitDue()) this.startCommit();
         } catch (error) {
           await this.recover(error);
         }
@@ -163,15 +193,67 @@ export class CommitLoop {
   }
 
   /**
-   * Decodes an entry. The same decoder accepted it before it was spooled, so a failure here is
-   * a bug; the entry is reported and skipped rather than retried for ever.
+   * Decodes an entry. The same decoder accepted it before it was spooled, so a failure here
+   * (a bug, or a spool written by another version) will not pass by retrying: the entry is
+   * quarantined at once and `null` returned. Throws when even that fails (the disk is full).
    */
-  private decode(entry: SpoolEntry, seq: number): WriteBatch {
+  private decode(item: Queued): WriteBatch | null {
+    let batch: WriteBatch;
     try {
-      return this.options.decode(entry, seq);
+      batch = this.options.decode(item.entry, item.seq);
     } catch (error) {
       this.options.onError?.(error, 0);
-      return { spans: [], logs: [], metricPoints: [] };
+      if (this.options.quarantineDir === undefined) return { spans: [], logs: [], metricPoints: [] };
+      this.quarantine(item, `the entry cannot be decoded: ${messageOf(error)}`, 1);
+      return null;
+    }
+    item.records = countOf(batch);
+    return batch;
+  }
+
+  /** Adds an entry handed to the store (or skipped) to the open write. */
+  private cover(item: Queued, records: number): void {
+    const open = (this.openWrite ??= { records: 0, firstSeq: item.seq, position: item.position, seq: item.seq, openedAt: Date.now(), only: item });
+    if (open.only !== item) open.only = null;
+    open.records += records;
+    open.position = item.position;
+    open.seq = item.seq;
+  }
+
+  /**
+   * Commits the open write and waits until it is durable: while isolating, each entry is its own
+   * transaction, so a failure belongs to it.
+   */
+  private async commitAlone(): Promise<void> {
+    const open = this.openWrite!;
+    await this.startCommit();
+    if (comparePositions(open.position, this.isolateUntil!) >= 0) this.isolateUntil = null;
+  }
+
+  /** Writes an entry to the quarantine; the next commit moves the store's position past it. */
+  private quarantine(item: Queued, error: string, attempts: number): void {
+    const reason: QuarantineReason = { records: item.records ?? null, attempts, error, quarantinedAtMs: Date.now() };
+    const id = quarantineEntry(this.options.quarantineDir!, item.position, item.entry, reason);
+    this.quarantined.add(id);
+    this.attempts.delete(id);
+    this.options.onQuarantine?.(id, reason);
+  }
+
+  /**
+   * Whether the store takes a write at all: a transaction that records again the position it
+   * has committed. A store that refuses it is down (full disk, lost file); an entry that
+   * fails while it passes is the entry's fault.
+   */
+  private async storeTakesWrites(): Promise<boolean> {
+    try {
+      // The store's own position: committing it again moves nothing.
+      await this.store.commit(await this.store.readPosition());
+      return true;
+    } catch {
+      await this.store.rollback().catch(() => {
+        // As in recover: the next append starts a new transaction.
+      });
+      return false;
     }
   }
 
@@ -186,35 +268,49 @@ export class CommitLoop {
   }
 
   /**
-   * Commits the open transaction without waiting for it to be durable: the next batches go to
-   * the store's next transaction meanwhile. Commits finish in order.
+   * Commits the open transaction. The loop goes on without waiting for it to be durable (the next
+   * batches go to the store's next transaction meanwhile) unless it awaits the returned promise;
+   * a failure it does not await is taken up by the loop. Commits finish in order.
    */
-  private startCommit(): void {
+  private startCommit(): Promise<void> {
     const open = this.openWrite!;
     this.openWrite = null;
     const began = performance.now();
-    this.store.commit(positionToString(open.position)).then(
-      () => {
-        const commitMs = performance.now() - began;
-        if (open.seq <= this.committedSeq) return;
-        this.failures = 0;
-        this.committedSeq = open.seq;
-        this.committedPosition = open.position;
-        this.options.onCommit(open.seq, open.position, open.records, commitMs);
-        for (const waiter of this.idleWaiters.splice(0)) waiter();
-      },
-      (error: unknown) => {
-        this.failed ??= { error };
-        this.kick();
-      },
-    );
+    const durable = this.store.commit(positionToString(open.position)).then(() => {
+      const commitMs = performance.now() - began;
+      if (open.seq <= this.committedSeq) return;
+      this.failures = 0;
+      this.committedSeq = open.seq;
+      this.committedPosition = open.position;
+      this.forgetBefore(open.position);
+      this.options.onCommit(open.seq, open.position, open.records, commitMs);
+      for (const waiter of this.idleWaiters.splice(0)) waiter();
+    });
+    if (this.isolateUntil !== null) return durable.catch((error: unknown) => Promise.reject(new EntryFailure(error, open.only)));
+    durable.catch((error: unknown) => {
+      this.failed ??= { error };
+      this.kick();
+    });
+    return Promise.resolve();
+  }
+
+  /** Drops what is kept about entries the store has now committed. */
+  private forgetBefore(position: SpoolPosition): void {
+    if (this.quarantined.size === 0 && this.attempts.size === 0) return;
+    const last = quarantineIdOf(position);
+    for (const id of this.quarantined) if (id <= last) this.quarantined.delete(id);
+    for (const id of this.attempts.keys()) if (id <= last) this.attempts.delete(id);
   }
 
   /**
    * Rolls back everything not yet durable and queues those entries again from the spool (their
    * records were handed to the store, not kept), then waits before the next try.
    */
-  private async recover(error: unknown): Promise<void> {
+  private async recover(failure: unknown): Promise<void> {
+    // Whose failure it was, when one entry's: the one being appended, or alone in its commit.
+    const culprit = failure instanceof EntryFailure ? failure.entry : this.appending;
+    const error = failure instanceof EntryFailure ? failure.cause : failure;
+    this.appending = null;
     const lost = this.lastAppended;
     this.options.onError?.(error, this.openWrite?.records ?? 0);
     await this.store.rollback().catch(() => {
@@ -239,6 +335,17 @@ export class CommitLoop {
       this.queue = [...again, ...this.queue];
     }
     this.lastAppended = null;
+    if (lost !== null && (this.isolateUntil === null || comparePositions(lost.position, this.isolateUntil) > 0)) this.isolateUntil = lost.position;
+    const id = culprit === null ? null : quarantineIdOf(culprit.position);
+    if (culprit !== null && id !== null && this.options.quarantineDir !== undefined && !this.quarantined.has(id)) {
+      const attempts = (this.attempts.get(id) ?? 0) + 1;
+      this.attempts.set(id, attempts);
+      // Given up on only while the store takes other writes: during an outage every entry fails.
+      if (attempts >= this.maxAttempts && (await this.storeTakesWrites())) {
+        this.quarantine(culprit, `the store refused it ${attempts} times: ${messageOf(error)}`, attempts);
+        return;
+      }
+    }
     const delay = RETRY_DELAYS_MS[Math.min(this.failures++, RETRY_DELAYS_MS.length - 1)]!;
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
@@ -252,6 +359,20 @@ export class CommitLoop {
     }, wait);
     this.lingerTimer.unref();
   }
+}
+
+/** A commit's failure while isolating, with the entry the transaction held alone (if one). */
+class EntryFailure extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly entry: Queued | null,
+  ) {
+    super(messageOf(cause));
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function countOf(batch: WriteBatch): number {

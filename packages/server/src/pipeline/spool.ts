@@ -200,17 +200,28 @@ export function* readSpool(
     if (from !== null && segment < from.segment) continue;
     const file = join(dir, `${String(segment).padStart(12, '0')}.spool`);
     if (statSync(file).size === 0) continue;
-    const data = readFileSync(file);
-    let offset = from !== null && segment === from.segment ? from.offset : 0;
-    while (offset < data.length) {
-      const entry = decodeEntry(data, offset);
-      if (entry === null) {
-        yield { tornBytes: data.length - offset, segment };
-        break;
-      }
-      offset = entry.end;
-      yield { entry: entry.entry, position: { segment, offset } };
+    yield* readSpoolFile(file, segment, from !== null && segment === from.segment ? from.offset : 0);
+  }
+}
+
+/**
+ * Reads the entries of one file in the spool's format from byte `offset` on; `segment` names
+ * their positions. A torn or corrupt tail ends them.
+ */
+export function* readSpoolFile(
+  file: string,
+  segment: number,
+  offset = 0,
+): Generator<{ entry: SpoolEntry; position: SpoolPosition } | { tornBytes: number; segment: number }> {
+  const data = readFileSync(file);
+  while (offset < data.length) {
+    const entry = decodeEntry(data, offset);
+    if (entry === null) {
+      yield { tornBytes: data.length - offset, segment };
+      return;
     }
+    offset = entry.end;
+    yield { entry: entry.entry, position: { segment, offset } };
   }
 }
 
@@ -223,7 +234,8 @@ function listSegments(dir: string): number[] {
   return segments.sort((a, b) => a - b);
 }
 
-function encodeEntry(entry: SpoolEntry): Buffer[] {
+/** An entry in the spool's format, as the buffers to write one after the other. */
+export function encodeEntry(entry: SpoolEntry): Buffer[] {
   const project = Buffer.from(entry.projectId, 'utf8');
   if (project.length > 255) throw new Error('project id longer than 255 bytes');
   const body = Buffer.from(entry.body.buffer, entry.body.byteOffset, entry.body.byteLength);

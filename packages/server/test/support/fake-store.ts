@@ -29,6 +29,9 @@ export class FakeStore implements StoreWriter {
   private lastCommit: Promise<void> = Promise.resolve();
   private readonly failingAppends = new Set<number>();
   private readonly failingCommits = new Set<number>();
+  private refusedSpans: ((name: string) => boolean) | null = null;
+  private refusedAt: 'append' | 'commit' = 'append';
+  private down = false;
   private readonly commitDelayMs: number;
 
   constructor(options: FakeStoreOptions & { position?: string | null } = {}) {
@@ -48,6 +51,22 @@ export class FakeStore implements StoreWriter {
     return this;
   }
 
+  /**
+   * Refuses, every time, any batch holding a span whose name passes `test`: at `append`, or at
+   * `commit` of the transaction holding it (as a store that checks a constraint at commit).
+   */
+  refuse(test: (name: string) => boolean, at: 'append' | 'commit' = 'append'): this {
+    this.refusedSpans = test;
+    this.refusedAt = at;
+    return this;
+  }
+
+  /** While set, every append and commit fails, as a store with a full disk. */
+  setDown(down: boolean): this {
+    this.down = down;
+    return this;
+  }
+
   /** Records appended and not yet taken by a commit. */
   pendingRecords(): number {
     return countOf(this.pending);
@@ -55,6 +74,10 @@ export class FakeStore implements StoreWriter {
 
   async append(batch: WriteBatch): Promise<void> {
     const call = ++this.appendCalls;
+    if (this.down) throw new Error('the store is down');
+    if (this.refusedAt === 'append' && this.refusedSpans !== null && batch.spans.some((span) => this.refusedSpans!(span.name))) {
+      throw new Error('the store refuses this batch');
+    }
     if (this.failingAppends.has(call)) {
       // A failing append may leave part of its rows in the transaction; rollback must drop them.
       this.pending.spans.push(...batch.spans.slice(0, Math.ceil(batch.spans.length / 2)));
@@ -73,6 +96,10 @@ export class FakeStore implements StoreWriter {
       // setImmediate for no delay, so tests that fake setTimeout still see commits finish.
       await new Promise((resolve) => (this.commitDelayMs > 0 ? setTimeout(resolve, this.commitDelayMs) : setImmediate(resolve)));
       if (this.failingCommits.has(call)) throw new Error(`commit ${call} failed`);
+      if (this.down) throw new Error('the store is down');
+      if (this.refusedAt === 'commit' && this.refusedSpans !== null && batch.spans.some((span) => this.refusedSpans!(span.name))) {
+        throw new Error('the store refuses this transaction');
+      }
       this.committed.spans.push(...batch.spans);
       this.committed.logs.push(...batch.logs);
       this.committed.metricPoints.push(...batch.metricPoints);
