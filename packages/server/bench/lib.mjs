@@ -29,6 +29,12 @@ export function startDiscardServer() {
   return startChild(process.execPath, ['-e', code], /listening on (http:\/\/\S+)/);
 }
 
+/** The one-thread reference: Spoor's decoder, one DuckDB table, no spool (reference-server.mjs). */
+export function startReferenceServer(dataDir) {
+  const script = fileURLToPath(new URL('./reference-server.mjs', import.meta.url));
+  return startChild(process.execPath, [script, dataDir], /listening on (http:\/\/\S+)/);
+}
+
 function startChild(command, args, urlPattern) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
