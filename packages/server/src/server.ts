@@ -99,7 +99,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   try {
     const engine = await AlertEngine.open({
       projectId: DEFAULT_PROJECT_ID,
-      ...alertBackendOver(thread.alertData, DEFAULT_PROJECT_ID),
+      ...alertBackendOver(thread.calls, DEFAULT_PROJECT_ID),
       logger: log,
       externalUrl: () => config.externalUrl ?? url,
     });
@@ -120,10 +120,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     const webUi = webUiDir === null ? null : await loadWebUi(webUiDir);
     app = await createApp({
       webUi,
-      query: thread.queries,
-      prices: thread.prices,
-      analytics: thread.analytics,
-      errors: thread.errors,
+      db: thread.calls,
       alerts,
       spanMetrics: () => thread.spanMetrics(),
       accept: async ({ signal, encoding, projectId, receivedUs, body, records }) => {

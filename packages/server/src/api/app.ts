@@ -4,10 +4,7 @@ import { DEFAULT_PROJECT_ID } from '@spoor/model';
 import { AppError, isAppError } from '../errors.js';
 import { type AcceptedRequest, ingestRoutes } from '../ingest/routes.js';
 import { modelPriceFrom, PriceTableError } from '../normalize/prices.js';
-import type { JsonPrices } from '../pricing/price-service.js';
-import type { JsonAnalytics } from '../query/analytics-service.js';
-import type { JsonErrors } from '../query/error-service.js';
-import type { JsonQueries } from '../query/query-service.js';
+import type { DbClient } from '../dbthread/calls.js';
 import { alertMetricsText } from '../alerting/alert-metrics.js';
 import type { AlertService } from '../alerting/alert-service.js';
 import { alertRoutes } from './alert-routes.js';
@@ -20,12 +17,8 @@ import { type QueryString, limit, logQueryFrom, metricPointQueryFrom, rangeQuery
 const VISIBILITY_WAIT_MS = 2000;
 
 export interface AppOptions {
-  /** The queries, answering with serialized JSON. */
-  query: JsonQueries;
-  /** The price API, answering with serialized JSON. */
-  prices: JsonPrices;
-  analytics: JsonAnalytics;
-  errors: JsonErrors;
+  /** The database thread's calls (queries, prices, analytics, error groups), answering JSON text. */
+  db: DbClient;
   alerts: AlertService;
   /** The span-derived metrics' Prometheus text, appended to the server's own on `/metrics`. */
   spanMetrics: () => Promise<string>;
@@ -91,7 +84,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     metrics: options.ingestMetrics,
   });
 
-  const { query } = options;
+  const { db } = options;
   const project = DEFAULT_PROJECT_ID;
   // Reads see every write acknowledged before them, so an app that exported and then asks finds
   // it. Under a heavy backlog a read waits at most VISIBILITY_WAIT_MS and then answers with what
@@ -107,45 +100,44 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   });
   const json = (reply: FastifyReply, body: string): FastifyReply => reply.type('application/json; charset=utf-8').send(body);
   app.get('/api/traces', async (request, reply) =>
-    json(reply, await query.listTraces(traceQueryFrom(request.query as QueryString, project))),
+    json(reply, await db.listTraces(traceQueryFrom(request.query as QueryString, project))),
   );
   app.get<{ Params: { traceId: string } }>('/api/traces/:traceId', async (request, reply) => {
     rejectQuery(request.query as QueryString);
-    return json(reply, await query.getTrace(project, traceId(request.params.traceId)));
+    return json(reply, await db.getTrace(project, traceId(request.params.traceId)));
   });
   app.get<{ Params: { traceId: string } }>('/api/traces/:traceId/tree', async (request, reply) => {
     rejectQuery(request.query as QueryString);
-    return json(reply, await query.getTraceTree(project, traceId(request.params.traceId)));
+    return json(reply, await db.getTraceTree(project, traceId(request.params.traceId)));
   });
   app.get<{ Params: { traceId: string } }>('/api/traces/:traceId/search', async (request, reply) => {
     const q = request.query as QueryString;
     rejectUnknown(q, ['q', 'limit']);
     const text = single(q, 'q');
     if (text === null || text.trim() === '') throw new AppError('ERR_INVALID_PARAMETER', "'q' is required: the text to look for");
-    return json(reply, await query.searchTrace(project, traceId(request.params.traceId), text, limit(q, 1000, 10_000)));
+    return json(reply, await db.searchTrace(project, traceId(request.params.traceId), text, limit(q, 1000, 10_000)));
   });
   app.get<{ Params: { traceId: string; spanId: string } }>('/api/traces/:traceId/spans/:spanId', async (request, reply) => {
     rejectQuery(request.query as QueryString);
-    return json(reply, await query.getSpan(project, traceId(request.params.traceId), spanId(request.params.spanId)));
+    return json(reply, await db.getSpan(project, traceId(request.params.traceId), spanId(request.params.spanId)));
   });
   app.get<{ Params: { traceId: string; spanId: string } }>('/api/traces/:traceId/spans/:spanId/llm', async (request, reply) => {
     rejectQuery(request.query as QueryString);
-    return json(reply, await query.getLlmCall(project, traceId(request.params.traceId), spanId(request.params.spanId)));
+    return json(reply, await db.getLlmCall(project, traceId(request.params.traceId), spanId(request.params.spanId)));
   });
   app.get('/api/services', async (request, reply) =>
-    json(reply, await query.listServices(project, rangeQueryFrom(request.query as QueryString))),
+    json(reply, await db.listServices(project, rangeQueryFrom(request.query as QueryString))),
   );
-  app.get('/api/logs', async (request, reply) => json(reply, await query.listLogs(logQueryFrom(request.query as QueryString, project))));
+  app.get('/api/logs', async (request, reply) => json(reply, await db.listLogs(logQueryFrom(request.query as QueryString, project))));
   app.get('/api/metrics', async (request, reply) =>
-    json(reply, await query.listMetrics(project, rangeQueryFrom(request.query as QueryString))),
+    json(reply, await db.listMetrics(project, rangeQueryFrom(request.query as QueryString))),
   );
   app.get('/api/metrics/points', async (request, reply) =>
-    json(reply, await query.listMetricPoints(metricPointQueryFrom(request.query as QueryString, project))),
+    json(reply, await db.listMetricPoints(metricPointQueryFrom(request.query as QueryString, project))),
   );
 
   await app.register(analyticsRoutes, {
-    analytics: options.analytics,
-    errors: options.errors,
+    db,
     projectId: project,
     nowUs: options.nowUs ?? (() => Date.now() * 1000),
   });
@@ -153,13 +145,12 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(alertRoutes, { alerts: options.alerts });
   await app.register(quarantineRoutes, { quarantine: options.quarantine, projectId: project });
 
-  const { prices } = options;
   app.get('/api/prices', async (request, reply) => {
     rejectQuery(request.query as QueryString);
-    return json(reply, await prices.listPrices(project));
+    return json(reply, await db.listPrices(project));
   });
   app.get('/api/prices/unpriced', async (request, reply) =>
-    json(reply, await prices.listUnpricedModels(project, rangeQueryFrom(request.query as QueryString))),
+    json(reply, await db.listUnpricedModels(project, rangeQueryFrom(request.query as QueryString))),
   );
   app.put<{ Params: { model: string } }>('/api/prices/:model', async (request, reply) => {
     rejectQuery(request.query as QueryString);
@@ -175,11 +166,11 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       if (error instanceof PriceTableError) throw new AppError('ERR_BAD_REQUEST', error.message);
       throw error;
     }
-    return json(reply, await prices.putPrice(project, price));
+    return json(reply, await db.putPrice(project, price));
   });
   app.delete<{ Params: { model: string } }>('/api/prices/:model', async (request, reply) => {
     rejectQuery(request.query as QueryString);
-    return json(reply, await prices.deletePrice(project, request.params.model));
+    return json(reply, await db.deletePrice(project, request.params.model));
   });
   app.post('/api/prices/reprice', async (request, reply) => {
     rejectQuery(request.query as QueryString);
@@ -188,7 +179,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       if (key !== 'from' && key !== 'to') throw new AppError('ERR_BAD_REQUEST', `'${key}' is not a field of a re-price request (known: from, to)`);
       if (typeof value !== 'string') throw new AppError('ERR_BAD_REQUEST', `'${key}' must be an ISO-8601 time or epoch milliseconds, as a string`);
     }
-    return json(reply, await prices.reprice(project, rangeQueryFrom(body as QueryString)));
+    return json(reply, await db.reprice(project, rangeQueryFrom(body as QueryString)));
   });
 
   app.get('/health', async () => ({ status: 'ok' }));

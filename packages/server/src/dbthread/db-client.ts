@@ -5,14 +5,10 @@ import type { CommitSink } from '../pipeline/ingest-queue.js';
 import type { RetentionResult } from '../pipeline/retention.js';
 import type { QuarantineReason } from '../pipeline/quarantine.js';
 import type { SpoolEntry, SpoolPosition } from '../pipeline/spool.js';
-import { ALERT_DATA_METHODS, type JsonAlertData } from '../alerting/data-service.js';
 import { AppError } from '../errors.js';
-import { type JsonPrices, PRICE_METHODS } from '../pricing/price-service.js';
-import { ANALYTICS_METHODS, type JsonAnalytics } from '../query/analytics-service.js';
-import { ERROR_METHODS, type JsonErrors } from '../query/error-service.js';
-import { type JsonQueries, QUERY_METHODS } from '../query/query-service.js';
 import { StoreError } from '../store/store.js';
-import type { DbThreadConfig, FromDbThread, ServiceMethod, ToDbThread } from './protocol.js';
+import { type DbClient, clientOver } from './calls.js';
+import type { DbThreadConfig, FromDbThread, ToDbThread } from './protocol.js';
 
 export interface DbThreadEvents {
   onCommitted: (seq: number, position: SpoolPosition, records: number, commitMs: number) => void;
@@ -28,11 +24,8 @@ export interface DbThreadEvents {
  * and the `CommitSink` that spooled entries go to.
  */
 export class DbThread implements CommitSink {
-  readonly queries: JsonQueries;
-  readonly prices: JsonPrices;
-  readonly analytics: JsonAnalytics;
-  readonly errors: JsonErrors;
-  readonly alertData: JsonAlertData;
+  /** Every call the thread serves, typed by its registry. */
+  readonly calls: DbClient;
   private nextId = 0;
   private failed: Error | null = null;
   private closing = false;
@@ -42,15 +35,7 @@ export class DbThread implements CommitSink {
     private readonly worker: Worker,
     events: DbThreadEvents,
   ) {
-    const proxies: Partial<Record<ServiceMethod, (...args: unknown[]) => Promise<unknown>>> = {};
-    for (const method of [...QUERY_METHODS, ...PRICE_METHODS, ...ANALYTICS_METHODS, ...ERROR_METHODS, ...ALERT_DATA_METHODS]) {
-      proxies[method] = (...args) => this.request({ type: 'query', method, args });
-    }
-    this.queries = proxies as JsonQueries;
-    this.prices = proxies as JsonPrices;
-    this.analytics = proxies as JsonAnalytics;
-    this.errors = proxies as JsonErrors;
-    this.alertData = proxies as JsonAlertData;
+    this.calls = clientOver((name, args) => this.request({ type: 'call', name, args }) as Promise<string>);
     worker.on('message', (message: FromDbThread) => {
       if (message.type === 'committed') events.onCommitted(message.seq, message.position, message.records, message.commitMs);
       else if (message.type === 'log') events.onLog(message.level, message.message, message.data);
@@ -87,7 +72,7 @@ export class DbThread implements CommitSink {
         if (message.type === 'ready') resolve(message);
         else if (message.type === 'startFailed') reject(new StoreError(message.message));
         else if (message.type === 'log') events.onLog(message.level, message.message, message.data);
-      else if (message.type === 'quarantined') events.onQuarantined(message.id, message.reason);
+        else if (message.type === 'quarantined') events.onQuarantined(message.id, message.reason);
       };
       worker.on('message', onMessage);
       worker.once('error', reject);

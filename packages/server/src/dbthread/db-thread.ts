@@ -1,5 +1,4 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { ALERT_DATA_METHODS, alertDataService } from '../alerting/data-service.js';
 import { decodeRequest } from '../ingest/decode.js';
 import { CommitLoop } from '../pipeline/commit-loop.js';
 import { applyRetention, scheduleRetention } from '../pipeline/retention.js';
@@ -7,11 +6,9 @@ import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { isAppError } from '../errors.js';
 import { DEFAULT_PROJECT_ID } from '@spoor/model';
 import { SpanMetrics } from '../metrics/span-metrics.js';
-import { PRICE_METHODS, PriceService } from '../pricing/price-service.js';
-import { ANALYTICS_METHODS, AnalyticsService } from '../query/analytics-service.js';
-import { ERROR_METHODS, ErrorService } from '../query/error-service.js';
-import { QUERY_METHODS, QueryService } from '../query/query-service.js';
-import type { DbThreadConfig, FromDbThread, ServiceMethod, ToDbThread } from './protocol.js';
+import { PriceService } from '../pricing/price-service.js';
+import { answerCall, createDbCalls } from './calls.js';
+import type { DbThreadConfig, FromDbThread, ToDbThread } from './protocol.js';
 
 /**
  * The database thread: owns the DuckDB store, decodes spooled entries into records, commits them,
@@ -49,16 +46,7 @@ async function start(): Promise<void> {
     onError: (error, records) =>
       send({ type: 'log', level: 'error', message: 'a commit failed; its records will be read back from the spool and retried', data: { error: String(error), records } }),
   });
-  const services = new Map<ServiceMethod, object>();
-  const queries = new QueryService(store);
-  for (const method of QUERY_METHODS) services.set(method, queries);
-  for (const method of PRICE_METHODS) services.set(method, pricing);
-  const analytics = new AnalyticsService(store);
-  for (const method of ANALYTICS_METHODS) services.set(method, analytics);
-  const errors = new ErrorService(store);
-  for (const method of ERROR_METHODS) services.set(method, errors);
-  const alertData = alertDataService(store);
-  for (const method of ALERT_DATA_METHODS) services.set(method, alertData);
+  const calls = createDbCalls(store, pricing);
   const replayed = await loop.replay();
   const retention = await applyRetention(store, config.retention, Date.now());
   const stopRetention = scheduleRetention(store, config.retention, (results, error) => {
@@ -79,16 +67,13 @@ async function start(): Promise<void> {
       case 'spanMetrics':
         send({ type: 'reply', id: message.id, result: spanMetrics.render() });
         break;
-      case 'query': {
-        const service = services.get(message.method)!;
-        const method = (service as Record<string, (...args: unknown[]) => Promise<unknown>>)[message.method]!;
-        method.apply(service, message.args).then(
-          (result) => send({ type: 'reply', id: message.id, result: JSON.stringify(result) }),
+      case 'call':
+        answerCall(calls, message.name, message.args).then(
+          (result) => send({ type: 'reply', id: message.id, result }),
           (error: Error) =>
             send({ type: 'reply', id: message.id, error: { name: error.name, message: error.message, code: isAppError(error) ? error.code : undefined } }),
         );
         break;
-      }
       case 'close':
         stopRetention();
         loop

@@ -1,16 +1,9 @@
-import type { AlertDataMethod } from '../alerting/data-service.js';
 import type { ErrorCode } from '../errors.js';
 import type { RetentionConfig, RetentionResult } from '../pipeline/retention.js';
 import type { QuarantineReason } from '../pipeline/quarantine.js';
 import type { SpoolEntry, SpoolPosition } from '../pipeline/spool.js';
 import type { PriceTable } from '@spoor/model';
-import type { PriceMethod } from '../pricing/price-service.js';
-import type { AnalyticsMethod } from '../query/analytics-service.js';
-import type { ErrorMethod } from '../query/error-service.js';
-import type { QueryMethod } from '../query/query-service.js';
-
-/** Every method the database thread answers for the API. */
-export type ServiceMethod = QueryMethod | PriceMethod | AnalyticsMethod | ErrorMethod | AlertDataMethod;
+import type { DbCallName } from './calls.js';
 
 /** Messages between the server's main thread and its database thread. */
 export interface DbThreadConfig {
@@ -28,7 +21,8 @@ export interface DbThreadConfig {
 export type ToDbThread =
   | { type: 'entry'; entry: SpoolEntry; position: SpoolPosition; seq: number }
   | { type: 'commitUpTo'; id: number; seq: number }
-  | { type: 'query'; id: number; method: ServiceMethod; args: unknown[] }
+  /** A call of the registry in `calls.ts`, answered with its result as JSON text. */
+  | { type: 'call'; id: number; name: DbCallName; args: unknown[] }
   /** The span-derived Prometheus text, kept in memory as records are committed. */
   | { type: 'spanMetrics'; id: number }
   | { type: 'close'; id: number };

@@ -14,15 +14,6 @@ import {
 import { AppError } from '../errors.js';
 import type { Store } from '../store/store.js';
 
-/** The `PriceService` methods the API calls through the database thread. */
-export const PRICE_METHODS = ['listPrices', 'putPrice', 'deletePrice', 'reprice', 'listUnpricedModels'] as const;
-export type PriceMethod = (typeof PRICE_METHODS)[number];
-
-/** The price service as the API sees it: each method answers with its result as JSON text. */
-export type JsonPrices = {
-  [K in PriceMethod]: (...args: Parameters<PriceService[K]>) => Promise<string>;
-};
-
 /**
  * The prices in force per project: Spoor's table, the `--prices` file over it, and prices set
  * through the API over both (kept in the store, so they survive restarts). Gives ingest its price

@@ -35,15 +35,6 @@ export interface MetricSeriesQuery extends ChartQuery {
   service: string | null;
 }
 
-/** The `AnalyticsService` methods the API calls (see `QUERY_METHODS`). */
-export const ANALYTICS_METHODS = ['spanStats', 'timeseries', 'realtime', 'listSessions', 'getSession', 'metricSeries', 'criticalPath', 'compare'] as const;
-export type AnalyticsMethod = (typeof ANALYTICS_METHODS)[number];
-
-/** The analytics as the API sees them: each answers with its response serialized to JSON. */
-export type JsonAnalytics = {
-  [K in AnalyticsMethod]: (...args: Parameters<AnalyticsService[K]>) => Promise<string>;
-};
-
 const ms = (us: number): number => us / 1000;
 
 /** How a group-by reads in a response: the column or the attribute key. */

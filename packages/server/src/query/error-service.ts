@@ -23,14 +23,6 @@ export interface ErrorListQuery extends Omit<ErrorGroupQuery, 'fingerprint'> {
   cursor: string | null;
 }
 
-/** The `ErrorService` methods the API calls. */
-export const ERROR_METHODS = ['listErrorGroups', 'getErrorGroup', 'setErrorGroupStatus'] as const;
-export type ErrorMethod = (typeof ERROR_METHODS)[number];
-
-export type JsonErrors = {
-  [K in ErrorMethod]: (...args: Parameters<ErrorService[K]>) => Promise<string>;
-};
-
 /** Error groups: list, detail, and the status users set (resolve, ignore, reopen). */
 export class ErrorService {
   constructor(private readonly store: Pick<Store, 'listErrorGroups' | 'errorGroupHourly' | 'listErrorOccurrences' | 'setErrorGroupStatus'>) {}

@@ -24,19 +24,6 @@ import { logFromData, metricPointFromRecord, spanFromRecord, traceSummaryFromRec
 import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor } from './cursor.js';
 import { orderSpanTree } from './tree.js';
 
-/** The `QueryService` methods the API calls, for a proxy that runs them elsewhere. */
-export const QUERY_METHODS = ['listTraces', 'getTrace', 'getTraceTree', 'searchTrace', 'getSpan', 'getLlmCall', 'listServices', 'listLogs', 'listMetrics', 'listMetricPoints'] as const;
-export type QueryMethod = (typeof QUERY_METHODS)[number];
-
-/**
- * The query service as the API sees it: the same methods, each answering with its response
- * already serialized to JSON (they run on the database thread, and a string crosses threads far
- * faster than the objects it describes).
- */
-export type JsonQueries = {
-  [K in QueryMethod]: (...args: Parameters<QueryService[K]>) => Promise<string>;
-};
-
 /** Answers the read API from a `Store`. Knows nothing of HTTP or of how records arrived. */
 export class QueryService {
   constructor(private readonly store: StoreReader) {}

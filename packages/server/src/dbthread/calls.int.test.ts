@@ -1,0 +1,125 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TraceDetail } from '@spoor/model';
+import type { FastifyInstance } from 'fastify';
+import ts from 'typescript';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertService } from '../alerting/alert-service.js';
+import { alertBackendOver } from '../alerting/data-service.js';
+import { AlertEngine } from '../alerting/engine.js';
+import { createApp } from '../api/app.js';
+import { decodeRequest } from '../ingest/decode.js';
+import { PriceService } from '../pricing/price-service.js';
+import { SelfMetrics, createIngestMetrics } from '../self-metrics.js';
+import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
+import { createDbCalls, inProcessClient } from './calls.js';
+
+/**
+ * The registry of database-thread calls, run in process: the whole API and the alert engine over
+ * a real DuckDB store, with no worker and no built `dist/`.
+ */
+
+let dir: string;
+let store: DuckDbStore;
+let alerts: AlertService;
+let app: FastifyInstance;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'spoor-calls-'));
+  store = await DuckDbStore.open({ path: join(dir, 'spoor.duckdb') });
+  const pricing = new PriceService(store, null);
+  await pricing.load(['default']);
+  const db = inProcessClient(createDbCalls(store, pricing));
+  const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+  const engine = await AlertEngine.open({ projectId: 'default', ...alertBackendOver(db, 'default'), logger: quiet, externalUrl: () => 'http://spoor.test' });
+  alerts = await AlertService.start({ engine, rulesFile: null, intervalMs: 60_000, nowUs: () => Date.now() * 1000, onError: () => {}, onInfo: () => {} });
+  const selfMetrics = new SelfMetrics();
+  app = await createApp({
+    db,
+    alerts,
+    spanMetrics: async () => '',
+    // Ingest straight into the store: what the spool and the commit loop do, minus durability.
+    accept: async ({ signal, encoding, projectId, receivedUs, body }) => {
+      const { batch } = decodeRequest(signal, encoding, body, projectId, receivedUs, { prices: pricing.bookFor(projectId) });
+      await store.write(batch, null);
+    },
+    visible: async () => {},
+    quarantine: { list: () => [], replay: async () => ({ replayed: 0, records: 0, failed: [], quarantinedAgain: 0 }) },
+    selfMetrics,
+    ingestMetrics: createIngestMetrics(selfMetrics),
+    maxBodyBytes: 1024 * 1024,
+    isReady: () => true,
+  });
+});
+
+afterAll(async () => {
+  await app?.close();
+  await alerts?.close();
+  await store?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+
+describe('the database calls in process', () => {
+  it('serve the API and the alert engine over a real store, without a worker', async () => {
+    const start = BigInt(Date.now()) * 1_000_000n;
+    const span = (spanId: string, parentSpanId: string, name: string, attributes: object[] = []): object => ({
+      traceId: TRACE_ID, spanId, parentSpanId, name, kind: 1, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 5_000_000n), attributes,
+    });
+    const llm = [
+      { key: 'gen_ai.provider.name', value: { stringValue: 'openai' } },
+      { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o' } },
+      { key: 'gen_ai.usage.input_tokens', value: { intValue: '1000' } },
+    ];
+    const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'in-process' } }] }, scopeSpans: [{ spans: [span('00000000000000a1', '', 'run'), span('00000000000000a2', '00000000000000a1', 'chat gpt-4o', llm)] }] }] };
+    const posted = await app.inject({ method: 'POST', url: '/v1/traces', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    expect(posted.statusCode).toBe(200);
+
+    const trace = await app.inject({ method: 'GET', url: `/api/traces/${TRACE_ID}` });
+    expect(trace.statusCode).toBe(200);
+    const detail = trace.json<TraceDetail>();
+    expect(detail.spans.map((s) => s.name)).toEqual(['run', 'chat gpt-4o']);
+    expect(detail.spans[1]!.llm).toMatchObject({ requestModel: 'gpt-4o', inputTokens: 1000 });
+    expect(detail.spans[1]!.llm!.costUsd).toBeGreaterThan(0);
+
+    const missing = await app.inject({ method: 'GET', url: '/api/traces/00000000000000000000000000000001' });
+    expect(missing.statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/api/stats/spans' })).json()).toMatchObject({ groups: expect.arrayContaining([expect.objectContaining({ key: 'run' })]) });
+
+    const rule = { name: 'slow-runs', expr: 'p95(duration_ms{name="run"})[5m] > 1s' };
+    expect((await app.inject({ method: 'POST', url: '/api/alerts/rules', payload: rule })).statusCode).toBe(201);
+    // Saved through the alert engine's calls, read back through them.
+    const saved = await app.inject({ method: 'GET', url: '/api/alerts/rules/slow-runs' });
+    expect(saved.json()).toMatchObject({ source: 'api' });
+    expect(saved.body).toContain('p95(duration_ms{name=\\"run\\"})[5m] > 1s');
+  });
+});
+
+describe('the DbClient type', () => {
+  it('refuses, at compile time, a call the registry does not have and arguments it does not take', () => {
+    const here = fileURLToPath(new URL('.', import.meta.url));
+    const file = join(here, '__typo.check.ts');
+    const source = `import type { DbClient } from './calls.js';
+export async function typos(db: DbClient): Promise<void> {
+  await db.listTracez({});
+  await db.getTrace('default');
+  await db.getTrace('default', 'abc');
+}
+`;
+    const host = ts.createCompilerHost({});
+    const readFile = host.readFile.bind(host);
+    host.readFile = (name) => (name === file ? source : readFile(name));
+    const fileExists = host.fileExists.bind(host);
+    host.fileExists = (name) => name === file || fileExists(name);
+    const program = ts.createProgram([file], { strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, noEmit: true, skipLibCheck: true, types: ['node'] }, host);
+    const errors = ts.getPreEmitDiagnostics(program, program.getSourceFile(file)).map((d) => `${d.start === undefined ? '?' : program.getSourceFile(file)!.getLineAndCharacterOfPosition(d.start).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+
+    expect(errors).toEqual([
+      expect.stringMatching(/^3: Property 'listTracez' does not exist on type 'DbClient'/),
+      expect.stringMatching(/^4: Expected 2 arguments, but got 1/),
+    ]);
+  });
+});

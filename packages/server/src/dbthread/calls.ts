@@ -1,0 +1,95 @@
+import { SeriesReader } from '../alerting/series.js';
+import { AppError } from '../errors.js';
+import type { PriceService } from '../pricing/price-service.js';
+import { AnalyticsService } from '../query/analytics-service.js';
+import { ErrorService } from '../query/error-service.js';
+import { QueryService } from '../query/query-service.js';
+import type { Store } from '../store/store.js';
+
+/**
+ * Every call the database thread serves, in one registry: the API's queries, prices, analytics
+ * and error groups, and the alert engine's series and alert store. The main thread sees it as a
+ * {@link DbClient}, typed from this object, so a misspelled or mistyped call does not compile.
+ * The same registry runs in process ({@link inProcessClient}) for tests without a worker.
+ */
+export function createDbCalls(store: Store, pricing: PriceService) {
+  const queries = new QueryService(store);
+  const analytics = new AnalyticsService(store);
+  const errors = new ErrorService(store);
+  const series = new SeriesReader(store);
+  const alerts = store.alerts;
+  return {
+    listTraces: queries.listTraces.bind(queries),
+    getTrace: queries.getTrace.bind(queries),
+    getTraceTree: queries.getTraceTree.bind(queries),
+    searchTrace: queries.searchTrace.bind(queries),
+    getSpan: queries.getSpan.bind(queries),
+    getLlmCall: queries.getLlmCall.bind(queries),
+    listServices: queries.listServices.bind(queries),
+    listLogs: queries.listLogs.bind(queries),
+    listMetrics: queries.listMetrics.bind(queries),
+    listMetricPoints: queries.listMetricPoints.bind(queries),
+
+    listPrices: pricing.listPrices.bind(pricing),
+    putPrice: pricing.putPrice.bind(pricing),
+    deletePrice: pricing.deletePrice.bind(pricing),
+    reprice: pricing.reprice.bind(pricing),
+    listUnpricedModels: pricing.listUnpricedModels.bind(pricing),
+
+    spanStats: analytics.spanStats.bind(analytics),
+    timeseries: analytics.timeseries.bind(analytics),
+    realtime: analytics.realtime.bind(analytics),
+    listSessions: analytics.listSessions.bind(analytics),
+    getSession: analytics.getSession.bind(analytics),
+    metricSeries: analytics.metricSeries.bind(analytics),
+    criticalPath: analytics.criticalPath.bind(analytics),
+    compare: analytics.compare.bind(analytics),
+
+    listErrorGroups: errors.listErrorGroups.bind(errors),
+    getErrorGroup: errors.getErrorGroup.bind(errors),
+    setErrorGroupStatus: errors.setErrorGroupStatus.bind(errors),
+
+    alertSeries: series.read.bind(series),
+    alertListRules: alerts.listRules.bind(alerts),
+    alertPutRule: alerts.putRule.bind(alerts),
+    alertDeleteRule: alerts.deleteRule.bind(alerts),
+    alertReadState: alerts.readState.bind(alerts),
+    alertSaveState: alerts.saveState.bind(alerts),
+    alertListHistory: alerts.listHistory.bind(alerts),
+    alertListSilences: alerts.listSilences.bind(alerts),
+    alertPutSilence: alerts.putSilence.bind(alerts),
+  };
+}
+
+export type DbCalls = ReturnType<typeof createDbCalls>;
+export type DbCallName = keyof DbCalls;
+
+/**
+ * The database thread's calls as the main thread makes them: the same names and arguments, each
+ * answering its result as JSON text (a string crosses threads far faster than the objects it
+ * describes, and the API sends it on as it is). A call without a result answers `null`.
+ */
+export type DbClient = {
+  readonly [K in DbCallName]: (...args: Parameters<DbCalls[K]>) => Promise<string>;
+};
+
+/** Runs one call of the registry and serializes its answer: what the database thread does with each request. */
+export async function answerCall(calls: DbCalls, name: string, args: unknown[]): Promise<string> {
+  if (!Object.hasOwn(calls, name)) throw new AppError('ERR_INTERNAL', `the database thread has no call '${name}'`);
+  const call = calls[name as DbCallName] as (...args: unknown[]) => Promise<unknown>;
+  return JSON.stringify((await call(...args)) ?? null);
+}
+
+/** A client whose every call goes through `send`, by name (the worker's message channel, say). */
+export function clientOver(send: (name: DbCallName, args: unknown[]) => Promise<string>): DbClient {
+  return new Proxy({} as DbClient, {
+    get: (_target, name) =>
+      // Not a thenable, nor anything else a symbol or `then` lookup expects.
+      typeof name === 'string' && name !== 'then' ? (...args: unknown[]) => send(name as DbCallName, args) : undefined,
+  });
+}
+
+/** The registry in this thread: the API, queries and alerting over a store, without a worker or a build. */
+export function inProcessClient(calls: DbCalls): DbClient {
+  return clientOver((name, args) => answerCall(calls, name, args));
+}
