@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PriceTable } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
@@ -69,7 +70,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   };
   const prices = config.pricesFile === null ? null : await readPriceTable(config.pricesFile);
   const { thread, replayed, committedSegment, retention } = await DbThread.start(
-    { dbPath, spoolDir, quarantineDir, retention: config.retention, prices },
+    { dbPath, spoolDir, quarantineDir, serverId: await serverIdOf(config.dataDir), retention: config.retention, prices },
     {
       onQuarantined: (id, reason) => {
         quarantined({});
@@ -224,6 +225,20 @@ async function readPriceTable(path: string): Promise<PriceTable> {
     throw new Error(`the price table ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   return priceTableFrom(json, path);
+}
+
+/**
+ * The id this data directory's server writes under (`server-id`, made on first start): with a
+ * spool position it keys every batch, so several servers can share one store and each replay its
+ * own spool.
+ */
+async function serverIdOf(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'server-id');
+  const stored = await readFile(file, 'utf8').then((text) => text.trim(), () => '');
+  if (/^[\w.-]{1,64}$/.test(stored)) return stored;
+  const id = `spoor-${randomBytes(6).toString('hex')}`;
+  await writeFile(file, `${id}\n`);
+  return id;
 }
 
 /** A file's size, 0 when it does not exist (a WAL between checkpoints). */

@@ -91,7 +91,7 @@ describe('CommitLoop on DuckDbStore', () => {
     // Five requests of four spans fill a transaction; six commits alternate between the connections.
     expect(commits.map((c) => c.records)).toEqual(Array(6).fill(20));
     expect(commits.at(-1)).toMatchObject({ seq: ENTRIES, position: positions.at(-1) });
-    expect(await store.readPosition()).toBe(positionToString(positions.at(-1)!));
+    expect(await store.readPosition('server-1')).toBe(positionToString(positions.at(-1)!));
   });
 
   it('recovers when a commit fails while the next transaction is already handed off', async () => {

@@ -28,6 +28,7 @@ async function start(): Promise<void> {
   let countedSeq = 0;
   const loop = new CommitLoop(store, {
     spoolDir: config.spoolDir,
+    serverId: config.serverId,
     decode: (entry, seq) => {
       const { batch } = decodeRequest(entry.signal, entry.encoding, entry.body, entry.projectId, entry.receivedUs, {
         prices: pricing.bookFor(entry.projectId),

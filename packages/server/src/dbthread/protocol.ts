@@ -9,6 +9,8 @@ import type { DbCallName } from './calls.js';
 export interface DbThreadConfig {
   dbPath: string;
   spoolDir: string;
+  /** This server's id in the store: with the spool position, the key of every batch it writes. */
+  serverId: string;
   /** Where the writer puts entries the store keeps refusing. */
   quarantineDir: string;
   retention: RetentionConfig;

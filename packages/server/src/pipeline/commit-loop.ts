@@ -1,4 +1,4 @@
-import type { StoreWriter, WriteBatch } from '../store/store.js';
+import type { BatchKey, StoreWriter, WriteBatch } from '../store/store.js';
 import { type QuarantineReason, quarantineEntry, quarantineIdOf } from './quarantine.js';
 import { type SpoolEntry, type SpoolPosition, comparePositions, positionFromString, positionToString, readSpool } from './spool.js';
 
@@ -12,6 +12,12 @@ export type EntryDecoder = (entry: SpoolEntry, seq: number) => WriteBatch;
 export interface CommitLoopOptions {
   /** Where the spool keeps its segments, to re-read entries after a crash or a failed commit. */
   spoolDir: string;
+  /**
+   * This server's id in the store: with the spool position, the key of each batch written, so
+   * that a batch written again (a replay, a retry) is stored once, and servers sharing a store
+   * each replay their own spool. Default `server-1`.
+   */
+  serverId?: string;
   decode: EntryDecoder;
   /** Records in one store transaction before it is committed. Default 50,000. */
   maxRecordsPerCommit?: number;
@@ -84,6 +90,7 @@ export class CommitLoop {
   private failures = 0;
   private idleWaiters: Array<() => void> = [];
   private readonly maxAttempts: number;
+  private readonly serverId: string;
   /** The entry being appended: an append that fails is its failure. */
   private appending: Queued | null = null;
   /**
@@ -103,6 +110,11 @@ export class CommitLoop {
     this.maxRecordsPerCommit = options.maxRecordsPerCommit ?? 50_000;
     this.lingerMs = options.lingerMs ?? 500;
     this.maxAttempts = options.maxAttempts ?? 3;
+    this.serverId = options.serverId ?? 'server-1';
+  }
+
+  private keyOf(position: SpoolPosition): BatchKey {
+    return { serverId: this.serverId, position: positionToString(position) };
   }
 
   /**
@@ -110,7 +122,7 @@ export class CommitLoop {
    * behind), numbering them from 1. Returns how many entries were replayed.
    */
   async replay(): Promise<number> {
-    this.committedPosition = positionFromString(await this.store.readPosition());
+    this.committedPosition = positionFromString(await this.store.readPosition(this.serverId));
     let seq = 0;
     for (const item of readSpool(this.options.spoolDir, this.committedPosition)) {
       if ('tornBytes' in item) continue; // a write the crash interrupted was never acknowledged
@@ -174,7 +186,7 @@ export class CommitLoop {
             const batch = this.quarantined.size > 0 && this.quarantined.has(quarantineIdOf(next.position)) ? null : this.decode(next);
             if (batch !== null) {
               this.appending = next;
-              await this.store.append(batch);
+              await this.store.append(batch, this.keyOf(next.position));
               this.appending = null;
             }
             // A quarantined entry adds no records, but the next commit's position covers it.
@@ -247,7 +259,8 @@ export class CommitLoop {
   private async storeTakesWrites(): Promise<boolean> {
     try {
       // The store's own position: committing it again moves nothing.
-      await this.store.commit(await this.store.readPosition());
+      const stored = await this.store.readPosition(this.serverId);
+      await this.store.commit(stored === null ? null : { serverId: this.serverId, position: stored });
       return true;
     } catch {
       await this.store.rollback().catch(() => {
@@ -276,7 +289,7 @@ export class CommitLoop {
     const open = this.openWrite!;
     this.openWrite = null;
     const began = performance.now();
-    const durable = this.store.commit(positionToString(open.position)).then(() => {
+    const durable = this.store.commit(this.keyOf(open.position)).then(() => {
       const commitMs = performance.now() - began;
       if (open.seq <= this.committedSeq) return;
       this.failures = 0;
@@ -320,7 +333,7 @@ export class CommitLoop {
     this.failed = null;
     this.openWrite = null;
     // The store knows best what it committed (a commit's callback may not have run yet).
-    const stored = positionFromString(await this.store.readPosition().catch(() => null)) ?? this.committedPosition;
+    const stored = positionFromString(await this.store.readPosition(this.serverId).catch(() => null)) ?? this.committedPosition;
     if (lost !== null && (stored === null || comparePositions(lost.position, stored) > 0)) {
       const again: Queued[] = [];
       for (const item of readSpool(this.options.spoolDir, stored)) {

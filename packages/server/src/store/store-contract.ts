@@ -19,7 +19,7 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
     });
 
     const write = (batch: Partial<WriteBatch>, position: string | null = null) =>
-      store.write({ spans: [], logs: [], metricPoints: [], ...batch }, position);
+      store.write({ spans: [], logs: [], metricPoints: [], ...batch }, position === null ? null : { serverId: 'server-1', position });
 
     it('returns every field of a written span unchanged', async () => {
       const s = span({
@@ -259,13 +259,13 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
         await seed();
         // The open write adds a span to trace 70 (the commit loop keeps a write open between batches).
         await store.append({ spans: [span({ traceId: tid(70), spanId: sid(6), parentSpanId: sid(1), name: 'pending call', startTimeUs: T0 + 50, endTimeUs: T0 + 60,
-          category: 'llm', llm: llm('acme-1', 1, 1, 0.003) })], logs: [], metricPoints: [] });
+          category: 'llm', llm: llm('acme-1', 1, 1, 0.003) })], logs: [], metricPoints: [] }, { serverId: 'server-1', position: '1:1' });
         expect(await store.repriceSpans('default', RANGE, prices)).toEqual({ spans: 3, traces: 2 });
-        await store.commit('1:1');
+        await store.commit({ serverId: 'server-1', position: '1:1' });
         const summary = (await traces()).get(tid(70))!;
         expect(summary).toMatchObject({ spanCount: 5, errorCount: 1, inputTokens: 1108, outputTokens: 558 });
         expect(summary.costUsd).toBeCloseTo(2.523, 12);
-        expect(await store.readPosition()).toBe('1:1');
+        expect(await store.readPosition('server-1')).toBe('1:1');
       });
 
       it('changes nothing when the range holds no LLM span', async () => {
@@ -278,11 +278,12 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
     });
 
     it('keeps the ingest position committed with the last batch', async () => {
-      expect(await store.readPosition()).toBeNull();
+      expect(await store.readPosition('server-1')).toBeNull();
       await write({ spans: [span()] }, '3:1024');
       await write({ logs: [log()] }, '3:2048');
       await write({ logs: [log({ logId: 'l2' })] }, null);
-      expect(await store.readPosition()).toBe('3:2048');
+      expect(await store.readPosition('server-1')).toBe('3:2048');
+      expect(await store.readPosition('server-2')).toBeNull();
     });
 
     it("reads a trace's span times, ids and names as columns", async () => {

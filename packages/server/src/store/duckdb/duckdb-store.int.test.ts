@@ -6,6 +6,8 @@ import { describeStoreContract } from '../store-contract.js';
 import { describeAlertStoreContract } from '../store-contract-alerts.js';
 import { describeAlertSeriesContract } from '../store-contract-alert-series.js';
 import { describeAnalyticsContract } from '../store-contract-analytics.js';
+import { type WriteContractSubject, describeWriteContract } from '../store-contract-write.js';
+import { logQuery, query } from '../contract-fixtures.js';
 import { DuckDbStore } from './duckdb-store.js';
 
 const dirs: string[] = [];
@@ -24,3 +26,25 @@ describeStoreContract('DuckDB (file)', openOnFile);
 describeAnalyticsContract('DuckDB (file)', openOnFile);
 describeAlertStoreContract('DuckDB (file)', openOnFile);
 describeAlertSeriesContract('DuckDB (file)', openOnFile);
+
+/** The write contract's view of a DuckDB store: its reads, and reopening its file. */
+async function writeSubjectOn(path: string): Promise<WriteContractSubject> {
+  const store = await DuckDbStore.open({ path });
+  return {
+    writer: store,
+    spanIds: async (traceId) => (await store.getTrace('default', traceId))?.spans.map((s) => s.spanId) ?? [],
+    summarySpanCount: async (traceId) => (await store.listTraces(query(), null, 100)).find((t) => t.traceId === traceId)?.spanCount ?? 0,
+    logIds: async () => (await store.listLogs(logQuery(), null, 100)).map((l) => l.logId),
+    reopen: async () => {
+      await store.close();
+      return writeSubjectOn(path);
+    },
+    close: () => store.close(),
+  };
+}
+
+describeWriteContract('DuckDB (file)', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'spoor-duckdb-write-'));
+  dirs.push(dir);
+  return writeSubjectOn(join(dir, 'spoor.duckdb'));
+});

@@ -35,6 +35,7 @@ import {
   type Store,
   StoreError,
   appendAndCommit,
+  type BatchKey,
   type TimeKey,
   type UnpricedModelRecord,
   type WriteBatch,
@@ -98,7 +99,7 @@ export class DuckDbStore implements Store {
     private readonly connection: DuckDBConnection,
     private readonly second: DuckDBConnection,
   ) {
-    this.writer = new DuckDbWriter([connection, second]);
+    this.writer = new DuckDbWriter([connection, second], (serverId) => this.readPosition(serverId));
     this.alerts = new DuckDbAlertStore((what, fn) => this.onOwnConnection(what, fn));
   }
 
@@ -143,30 +144,31 @@ export class DuckDbStore implements Store {
     });
   }
 
-  async append(batch: WriteBatch): Promise<void> {
-    await this.guard('append a batch', () => this.writer.append(batch));
+  async append(batch: WriteBatch, key: BatchKey | null): Promise<void> {
+    await this.guard('append a batch', () => this.writer.append(batch, key));
   }
 
-  async commit(position: string | null): Promise<void> {
-    await this.guard('commit', () => this.writer.commit(position));
+  async commit(key: BatchKey | null): Promise<void> {
+    await this.guard('commit', () => this.writer.commit(key));
   }
 
   async rollback(): Promise<void> {
     await this.guard('roll back', () => this.writer.rollback());
   }
 
-  write(batch: WriteBatch, position: string | null): Promise<void> {
-    return appendAndCommit(this, batch, position);
+  write(batch: WriteBatch, key: BatchKey | null): Promise<void> {
+    return appendAndCommit(this, batch, key);
   }
 
-  async readPosition(): Promise<string | null> {
+  async readPosition(serverId: string): Promise<string | null> {
     // Positions are `segment:offset`; the greatest is the last commit (they only move forward).
+    // Rows without a server id were written by this data directory's one server before ids.
     const rows = await this.read(
       'read the spool position',
-      `SELECT position FROM spool_positions
+      `SELECT position FROM spool_positions WHERE server_id = $1 OR server_id IS NULL
        ORDER BY CAST(split_part(position, ':', 1) AS BIGINT) DESC, CAST(split_part(position, ':', 2) AS BIGINT) DESC
        LIMIT 1`,
-      [],
+      [serverId],
     );
     return (rows.position?.[0] as string | undefined) ?? null;
   }

@@ -60,4 +60,22 @@ describe('DuckDB schema migrations', () => {
     expect(await onFile(`SELECT value FROM spoor_meta WHERE key = 'schema_version'`)).toEqual([[String(SCHEMA_VERSION)]]);
     expect(await onFile(`SELECT trace_id, root_failed FROM trace_parts ORDER BY trace_id`)).toEqual([[tid(1), 'true'], [tid(2), 'false'], [tid(3), 'null']]);
   });
+
+  it('from version 5: positions committed before servers had ids still count, so a restart replays nothing twice', async () => {
+    const store = await DuckDbStore.open({ path });
+    await store.write({ spans: [span()], logs: [], metricPoints: [] }, { serverId: 'spoor-a', position: '4:900' });
+    await store.close();
+    await onFile(`ALTER TABLE spool_positions DROP COLUMN server_id; UPDATE spoor_meta SET value = '5' WHERE key = 'schema_version'`);
+
+    const migrated = await DuckDbStore.open({ path });
+    try {
+      expect(await migrated.readPosition('spoor-a')).toBe('4:900');
+      // The batch at that position, replayed, is not stored again; the next one is.
+      await migrated.write({ spans: [span()], logs: [], metricPoints: [] }, { serverId: 'spoor-a', position: '4:900' });
+      await migrated.write({ spans: [span({ spanId: sid(7) })], logs: [], metricPoints: [] }, { serverId: 'spoor-a', position: '4:950' });
+      expect((await migrated.getTrace('default', tid(1)))?.spans.map((s) => s.spanId).sort()).toEqual([sid(1), sid(7)]);
+    } finally {
+      await migrated.close();
+    }
+  });
 });

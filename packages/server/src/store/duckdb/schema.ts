@@ -11,12 +11,13 @@
  * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
  * append-only (spans of one trace arrive in many batches, from many services).
  */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS spoor_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 
-CREATE TABLE IF NOT EXISTS spool_positions (position VARCHAR NOT NULL, committed_at TIMESTAMP NOT NULL);
+-- The spool position each commit brought a server up to (server_id NULL: written before servers had ids).
+CREATE TABLE IF NOT EXISTS spool_positions (position VARCHAR NOT NULL, committed_at TIMESTAMP NOT NULL, server_id VARCHAR);
 
 CREATE TABLE IF NOT EXISTS sources (
   project_id VARCHAR NOT NULL,
@@ -266,5 +267,9 @@ UPDATE trace_parts SET root_failed = r.failed
 FROM (SELECT project_id, trace_id, bool_or(status_code = 2) AS failed FROM spans WHERE parent_span_id IS NULL GROUP BY ALL) r
 WHERE trace_parts.root_name IS NOT NULL AND trace_parts.project_id = r.project_id AND trace_parts.trace_id = r.trace_id;
 `,
+  },
+  {
+    from: 5,
+    sql: `ALTER TABLE spool_positions ADD COLUMN IF NOT EXISTS server_id VARCHAR;`,
   },
 ];

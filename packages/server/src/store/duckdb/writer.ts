@@ -1,5 +1,5 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import type { WriteBatch } from '../store.js';
+import { type BatchKey, type WriteBatch, comparePositionText } from '../store.js';
 import { type AppendContext, appendError, appendLog, appendMetricPoint, appendSpan, appendTracePart, tracePartsOf } from './append.js';
 import { SourceCatalog } from './sources.js';
 
@@ -46,16 +46,40 @@ export class DuckDbWriter {
   private lastCommit: Promise<void> = Promise.resolve();
   /** Serializes appends, commit hand-offs and rollbacks. */
   private lock: Promise<void> = Promise.resolve();
+  /**
+   * Per server, the last position durably committed, and the last one taken (committed, or
+   * appended to a transaction not yet durable): a batch at or before it is not written again.
+   */
+  private readonly committedAt = new Map<string, string | null>();
+  private takenAt = new Map<string, string | null>();
 
-  constructor(connections: [DuckDBConnection, DuckDBConnection]) {
+  constructor(
+    connections: [DuckDBConnection, DuckDBConnection],
+    private readonly readPosition: (serverId: string) => Promise<string | null>,
+  ) {
     this.lanes = [
       { connection: connections[0], open: false, committed: Promise.resolve() },
       { connection: connections[1], open: false, committed: Promise.resolve() },
     ];
   }
 
-  append(batch: WriteBatch): Promise<void> {
+  /**
+   * Appends a batch to the open transaction; a batch whose key this server has already written
+   * (it is at or before the position taken) is skipped. Transactions make each batch whole, so
+   * skipping is all idempotency needs here.
+   */
+  append(batch: WriteBatch, key: BatchKey | null): Promise<void> {
     return this.exclusive(async () => {
+      if (key !== null) {
+        if (!this.committedAt.has(key.serverId)) {
+          const position = await this.readPosition(key.serverId);
+          this.committedAt.set(key.serverId, position);
+          this.takenAt.set(key.serverId, position);
+        }
+        const taken = this.takenAt.get(key.serverId) ?? null;
+        if (taken !== null && comparePositionText(key.position, taken) <= 0) return;
+        this.takenAt.set(key.serverId, key.position);
+      }
       const lane = await this.openLane();
       const ctx = this.ctx;
       if (batch.spans.length > 0) {
@@ -74,7 +98,7 @@ export class DuckDbWriter {
    * Commits what was appended, with `position`. Appends made after this call go to the next
    * transaction without waiting; the returned promise settles when this commit is durable.
    */
-  commit(position: string | null): Promise<void> {
+  commit(key: BatchKey | null): Promise<void> {
     let durable!: Promise<void>;
     const handedOff = this.exclusive(async () => {
       const lane = await this.openLane();
@@ -90,7 +114,9 @@ export class DuckDbWriter {
       }
       // Appended, never updated: the two lanes' transactions overlap, and two updates of one row
       // would conflict.
-      if (position !== null) await lane.connection.run('INSERT INTO spool_positions VALUES ($1, now())', [position]);
+      if (key !== null) {
+        await lane.connection.run('INSERT INTO spool_positions (position, committed_at, server_id) VALUES ($1, now(), $2)', [key.position, key.serverId]);
+      }
       // A source is known from the moment a transaction holds it, so the next transaction does
       // not insert it again (two uncommitted inserts of one key would conflict). A failed
       // commit makes the writer forget them all.
@@ -100,6 +126,8 @@ export class DuckDbWriter {
       durable = previous.then(
         async () => {
           await lane.connection.run('COMMIT');
+          const before = key === null ? undefined : this.committedAt.get(key.serverId);
+          if (key !== null && (before === undefined || before === null || comparePositionText(key.position, before) > 0)) this.committedAt.set(key.serverId, key.position);
         },
         async (error: unknown) => {
           // The commit before failed, so this one must not happen (its position would skip the
@@ -139,6 +167,8 @@ export class DuckDbWriter {
         lane.open = false;
       }
       this.lastCommit = Promise.resolve();
+      // What was appended and not committed is gone: it may be written again.
+      this.takenAt = new Map(this.committedAt);
       this.sources.forget();
       this.ctx = { sources: this.sources, fresh: new Map() };
     });

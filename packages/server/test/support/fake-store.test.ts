@@ -1,0 +1,18 @@
+import { type WriteContractSubject, describeWriteContract } from '../../src/store/store-contract-write.js';
+import { FakeStore } from './fake-store.js';
+
+/** The fake keeps the write contract as the real stores do, with transactions and without. */
+function subjectOf(store: FakeStore): WriteContractSubject {
+  return {
+    writer: store,
+    spanIds: async (traceId) => store.committed.spans.filter((s) => s.traceId === traceId).map((s) => s.spanId),
+    summarySpanCount: async (traceId) => store.summarySpanCount(traceId),
+    logIds: async () => store.committed.logs.map((l) => l.logId),
+    // In memory, what was committed outlives the "restart".
+    reopen: async () => subjectOf(store),
+    close: () => store.close(),
+  };
+}
+
+describeWriteContract('in-memory fake, with transactions', async () => subjectOf(new FakeStore()));
+describeWriteContract('in-memory fake, without transactions', async () => subjectOf(new FakeStore({ transactions: false })));
