@@ -89,7 +89,12 @@ function sendFailure(
     ? error
     : new AppError('ERR_STORE', 'the records could not be stored; retry later', { cause: error, retryAfterSeconds: 1 });
   metrics.requests({ signal, status: String(appError.status) });
-  if (appError.status >= 500) request.log.error({ err: appError.cause ?? appError, signal }, appError.message);
+  if (appError.code === 'ERR_INGEST_QUEUE_FULL' || appError.code === 'ERR_SHUTTING_DOWN') {
+    // Back-pressure (a full queue, a shutdown) is the protocol working, not a fault: it is
+    // counted on /metrics, and logged at most once a second, without a stack. Under load one
+    // error line with a stack per refused request flooded stderr.
+    if (backPressureLogged.shouldLog(appError.code)) request.log.warn({ signal, code: appError.code }, appError.message);
+  } else if (appError.status >= 500) request.log.error({ err: appError.cause ?? appError, signal }, appError.message);
   else request.log.info({ signal, code: appError.code }, appError.message);
   if (appError.retryAfterSeconds !== null) reply.header('retry-after', String(appError.retryAfterSeconds));
   // The rest of an unread body is not worth reading: close the connection after answering.
@@ -99,6 +104,17 @@ function sendFailure(
     .type(CONTENT_TYPES[encoding])
     .send(statusBody(encoding, appError.status, appError.code, appError.message));
 }
+
+/** Lets one line through per code and second. */
+const backPressureLogged = {
+  last: new Map<string, number>(),
+  shouldLog(code: string): boolean {
+    const now = Date.now();
+    if (now - (this.last.get(code) ?? 0) < 1000) return false;
+    this.last.set(code, now);
+    return true;
+  },
+};
 
 function encodingOf(header: string | undefined): Encoding | null {
   const type = header?.split(';', 1)[0]?.trim().toLowerCase();
