@@ -364,7 +364,7 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
     expect(reports).toHaveLength(2);
     for (const { results, error } of reports) {
       expect(results).toBeNull();
-      expect(error).toMatchObject({ name: 'StoreError', message: expect.stringContaining('DuckDB failed to apply retention to traces') });
+      expect(error).toMatchObject({ name: 'StoreError', message: expect.stringContaining('DuckDB failed to apply retention to spans') });
     }
   });
 });

@@ -1,4 +1,4 @@
-import type { Signal, Store } from '../store/store.js';
+import type { RetainedRecords, Signal, Store } from '../store/store.js';
 
 export interface RetentionConfig {
   /** How long each signal is kept, in milliseconds. */
@@ -14,8 +14,19 @@ export interface RetentionResult {
   deleted: number;
 }
 
+/**
+ * What each signal's retention deletes, in this order; the first is what `RetentionResult`
+ * counts. The errors of traces, the alert history (which links to them) and the silences that
+ * ended go with the traces: the same for every engine.
+ */
+export const RETAINED: Readonly<Record<Signal, readonly RetainedRecords[]>> = {
+  traces: ['spans', 'traceParts', 'errors', 'alertHistory', 'silences'],
+  logs: ['logs'],
+  metrics: ['metricPoints'],
+};
+
 /** Deletes what is older than each signal's retention, relative to `nowMs`. */
-export async function applyRetention(store: Store, config: RetentionConfig, nowMs: number): Promise<RetentionResult[]> {
+export async function applyRetention(store: Pick<Store, 'deleteOlderThan'>, config: RetentionConfig, nowMs: number): Promise<RetentionResult[]> {
   const windows: Array<[Signal, number]> = [
     ['traces', config.tracesMs],
     ['logs', config.logsMs],
@@ -23,7 +34,10 @@ export async function applyRetention(store: Store, config: RetentionConfig, nowM
   ];
   const results: RetentionResult[] = [];
   for (const [signal, keepMs] of windows) {
-    const deleted = await store.deleteOlderThan(signal, (nowMs - keepMs) * 1000);
+    const cutoffUs = (nowMs - keepMs) * 1000;
+    const [counted, ...rest] = RETAINED[signal];
+    const deleted = await store.deleteOlderThan(counted!, cutoffUs);
+    for (const records of rest) await store.deleteOlderThan(records, cutoffUs);
     results.push({ signal, deleted });
   }
   return results;

@@ -78,11 +78,12 @@ export function describeAlertStoreContract(adapter: string, open: () => Promise<
       expect((await store.alerts.listSilences('default', 0)).map((s) => [s.id, s.endsUs])).toEqual([['s0', T0 - 3600 * SEC], ['s1', T0]]);
     });
 
-    it('drops alert history, and silences that ended, with the traces retention', async () => {
+    it('drops alert history older than a cutoff, and silences that ended before it', async () => {
       await store.alerts.saveState('default', '{}', [history({ timeUs: T0 }), history({ timeUs: T0 + 3600 * SEC })], T0);
       await store.alerts.putSilence('default', silence({ id: 's0', startsUs: T0 - 7200 * SEC, endsUs: T0 - 3600 * SEC }));
       await store.alerts.putSilence('default', silence({ id: 's1', startsUs: T0 - 7200 * SEC, endsUs: T0 + 1 }));
-      await store.deleteOlderThan('traces', T0 + 1);
+      await store.deleteOlderThan('alertHistory', T0 + 1);
+      await store.deleteOlderThan('silences', T0 + 1);
       expect((await store.alerts.listHistory('default', { fromUs: null, toUs: null }, null, 0, 10)).map((h) => h.timeUs)).toEqual([T0 + 3600 * SEC]);
       expect((await store.alerts.listSilences('default', 0)).map((s) => s.id)).toEqual(['s1']);
     });

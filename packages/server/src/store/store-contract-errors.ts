@@ -192,9 +192,9 @@ export function describeErrorGroupContract(adapter: string, open: () => Promise<
       expect(await store.listErrorOccurrences('p2', 'fp-tool', ALL, 100)).toEqual([]);
     });
 
-    it('deletes errors older than the traces retention cutoff', async () => {
+    it('deletes errors older than a cutoff', async () => {
       await seed();
-      await store.deleteOlderThan('traces', T0);
+      await store.deleteOlderThan('errors', T0);
       expect((await groups({ range: ALL })).map((g) => [g.fingerprint, g.count, g.firstSeenUs])).toEqual([
         ['fp-rate', 10, T0 + 10 * MIN], ['fp-once', 1, T0 + 9 * HOUR], ['fp-tool', 2, T0 + 6 * HOUR],
       ]);

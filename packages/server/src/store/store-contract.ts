@@ -447,18 +447,19 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
       ]);
     });
 
-    it('deletes records older than a cutoff, per signal', async () => {
+    it('deletes records of each kind older than a cutoff', async () => {
       await write({
         spans: [span({ traceId: tid(60), startTimeUs: T0 - 100, endTimeUs: T0 - 50 }), span({ traceId: tid(61) })],
         logs: [log({ logId: 'old', timeUs: T0 - 100 }), log({ logId: 'new' })],
         metricPoints: [point({ timeUs: T0 - 100 }), point({ timeUs: T0 + 1 })],
       });
-      expect(await store.deleteOlderThan('traces', T0)).toBe(1);
+      expect(await store.deleteOlderThan('spans', T0)).toBe(1);
+      expect(await store.deleteOlderThan('traceParts', T0)).toBe(1);
       expect(await store.getTrace('default', tid(60))).toBeNull();
       expect((await store.listTraces(query(), null, 10)).map((t) => t.traceId)).toEqual([tid(61)]);
       expect(await store.deleteOlderThan('logs', T0)).toBe(1);
       expect((await store.listLogs(logQuery(), null, 10)).map((l) => l.logId)).toEqual(['new']);
-      expect(await store.deleteOlderThan('metrics', T0)).toBe(1);
+      expect(await store.deleteOlderThan('metricPoints', T0)).toBe(1);
       expect(await store.listMetricPoints({ projectId: 'default', range: ALL, name: 'm', service: null, limit: 10, cursor: null }, 0, 10)).toHaveLength(1);
     });
   });

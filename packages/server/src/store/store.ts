@@ -58,6 +58,9 @@ export interface MetricDescriptorRecord {
 
 export type Signal = 'traces' | 'logs' | 'metrics';
 
+/** The kinds of records retention deletes from. */
+export type RetainedRecords = 'spans' | 'traceParts' | 'errors' | 'alertHistory' | 'silences' | 'logs' | 'metricPoints';
+
 /** A model whose LLM spans carry tokens but no cost: not in the price table. */
 export interface UnpricedModelRecord {
   provider: string | null;
@@ -436,8 +439,13 @@ export interface Store extends StoreReader, StoreWriter {
   repriceSpans(projectId: string, range: TimeRange, price: (llm: LlmFields) => number | null): Promise<RepriceResult>;
   /** Records what a user decided about an error group. */
   setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void>;
-  /** Deletes every project's records of a signal older than `cutoffUs`; returns how many. */
-  deleteOlderThan(signal: Signal, cutoffUs: number): Promise<number>;
+  /**
+   * Deletes every project's records of one kind older than `cutoffUs`, each by the time that
+   * ends its use (a span by its start, a trace part by its end, a silence by its end, the rest by
+   * their time); returns how many. Which kinds go with which signal's retention is decided
+   * outside the store (`pipeline/retention.ts`).
+   */
+  deleteOlderThan(records: RetainedRecords, cutoffUs: number): Promise<number>;
   close(): Promise<void>;
 }
 

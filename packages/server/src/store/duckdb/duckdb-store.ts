@@ -31,7 +31,7 @@ import {
   type TimeseriesRow,
   type RepriceResult,
   type ServiceRecord,
-  type Signal,
+  type RetainedRecords,
   type Store,
   StoreError,
   appendAndCommit,
@@ -388,24 +388,17 @@ export class DuckDbStore implements Store {
     });
   }
 
-  async deleteOlderThan(signal: Signal, cutoffUs: number): Promise<number> {
-    const statements: Record<Signal, string[]> = {
-      traces: [
-        'DELETE FROM spans WHERE start_us < $1::BIGINT',
-        'DELETE FROM trace_parts WHERE end_us < $1::BIGINT',
-        'DELETE FROM errors WHERE time_us < $1::BIGINT',
-        'DELETE FROM alert_history WHERE time_us < $1::BIGINT',
-        'DELETE FROM silences WHERE ends_us < $1::BIGINT',
-      ],
-      logs: ['DELETE FROM logs WHERE time_us < $1::BIGINT'],
-      metrics: ['DELETE FROM metric_points WHERE time_us < $1::BIGINT'],
+  async deleteOlderThan(records: RetainedRecords, cutoffUs: number): Promise<number> {
+    const sql: Record<RetainedRecords, string> = {
+      spans: 'DELETE FROM spans WHERE start_us < $1::BIGINT',
+      traceParts: 'DELETE FROM trace_parts WHERE end_us < $1::BIGINT',
+      errors: 'DELETE FROM errors WHERE time_us < $1::BIGINT',
+      alertHistory: 'DELETE FROM alert_history WHERE time_us < $1::BIGINT',
+      silences: 'DELETE FROM silences WHERE ends_us < $1::BIGINT',
+      logs: 'DELETE FROM logs WHERE time_us < $1::BIGINT',
+      metricPoints: 'DELETE FROM metric_points WHERE time_us < $1::BIGINT',
     };
-    return this.onOwnConnection(`apply retention to ${signal}`, async (connection) => {
-      const [first, ...rest] = statements[signal];
-      const result = await connection.run(first!, [cutoffUs]);
-      for (const sql of rest) await connection.run(sql, [cutoffUs]);
-      return Number(result.rowsChanged);
-    });
+    return this.onOwnConnection(`apply retention to ${records}`, async (connection) => Number((await connection.run(sql[records], [cutoffUs])).rowsChanged));
   }
 
   async close(): Promise<void> {

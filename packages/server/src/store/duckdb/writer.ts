@@ -1,7 +1,8 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { type BatchKey, type WriteBatch, comparePositionText } from '../store.js';
-import { type AppendContext, appendError, appendLog, appendMetricPoint, appendSpan, appendTracePart, tracePartsOf } from './append.js';
-import { SourceCatalog } from './sources.js';
+import { SourceCatalog } from '../sources.js';
+import { tracePartsOf } from '../trace-parts.js';
+import { type AppendContext, appendError, appendLog, appendMetricPoint, appendSpan, appendTracePart } from './append.js';
 
 /** Rows appended between yields to the event loop. */
 const APPEND_SLICE_ROWS = 2048;

@@ -13,9 +13,10 @@ export interface SourceRow {
 const MAX_KNOWN = 50_000;
 
 /**
- * Gives each distinct (resource, scope) pair a content id. Records of one request share the
- * same resource and scope objects, so the hash is computed once per pair of objects, not per
- * record; pairs not stored yet are collected for the writer to insert.
+ * Gives each distinct (resource, scope) pair a content id, for every engine that stores them once
+ * in a table of their own (they repeat on every record of a request, and of a process). Records
+ * of one request share the same resource and scope objects, so the hash is computed once per pair
+ * of objects, not per record; pairs not stored yet are collected for the writer to insert.
  */
 export class SourceCatalog {
   private readonly known = new Set<string>();
