@@ -12,6 +12,7 @@ import {
   type UnpricedModelListResponse,
 } from '@spoor/model';
 import { AppError } from '../errors.js';
+import { repriceSpans } from '../store/reprice.js';
 import type { Store } from '../store/store.js';
 
 /**
@@ -71,7 +72,7 @@ export class PriceService {
   /** Prices the stored LLM spans of the range again, with the prices in force now. */
   async reprice(projectId: string, range: TimeRange): Promise<RepriceResponse> {
     const book = this.bookFor(projectId);
-    return this.store.repriceSpans(projectId, range, (llm) => costByBook(llm, book));
+    return repriceSpans(this.store, projectId, range, (llm) => costByBook(llm, book));
   }
 
   async listUnpricedModels(projectId: string, range: TimeRange): Promise<UnpricedModelListResponse> {

@@ -1,6 +1,7 @@
 import type { LlmFields, ModelPrice, SpanRecord, TraceQuery, TraceSummaryRecord } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store, WriteBatch } from './store.js';
+import { repriceSpans } from './reprice.js';
 import { rowsOf } from './trace-timings.js';
 import { ALL, T0, emptyLlm, log, logQuery, point, query, sid, span, tid } from './contract-fixtures.js';
 
@@ -135,7 +136,7 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
       expect(await store.listModelPrices('p2')).toStrictEqual([theirs]);
     });
 
-    describe('repriceSpans', () => {
+    describe('re-pricing (readSpansToPrice, setSpanCosts)', () => {
       const RANGE = { fromUs: T0, toUs: T0 + 1_000_000 };
       const llm = (model: string, inputTokens: number, outputTokens: number, costUsd: number | null, costSource: LlmFields['costSource'] = costUsd === null ? null : 'price_table'): LlmFields =>
         ({ ...emptyLlm(), provider: 'acme', operation: 'chat', requestModel: model, inputTokens, outputTokens, totalTokens: inputTokens + outputTokens, costUsd, costSource });
@@ -183,7 +184,7 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
         const untouched = await Promise.all([spanOf(tid(70), sid(4)), spanOf(tid(71), sid(1)), spanOf(tid(72), sid(1)), spanOf(tid(70), sid(2), 'p2')]);
 
         const seen: LlmFields[] = [];
-        const result = await store.repriceSpans('default', RANGE, (l) => {
+        const result = await repriceSpans(store, 'default', RANGE, (l) => {
           seen.push(l);
           return prices(l);
         });
@@ -220,18 +221,18 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
         expect(await ids({ model: 'acme-1' })).toEqual([tid(70), tid(71), tid(73)]);
 
         // Nothing left to change at the same prices.
-        expect(await store.repriceSpans('default', RANGE, prices)).toEqual({ spans: 0, traces: 0 });
+        expect(await repriceSpans(store, 'default', RANGE, prices)).toEqual({ spans: 0, traces: 0 });
         expect(await traces()).toEqual(after);
       });
 
       it('re-prices spans of traces that arrive after a re-price, and keeps summing new parts', async () => {
         await seed();
-        await store.repriceSpans('default', RANGE, prices);
+        await repriceSpans(store, 'default', RANGE, prices);
         // A further span of trace 70 arrives afterwards: its part adds to the rebuilt one.
         await write({ spans: [span({ traceId: tid(70), spanId: sid(5), parentSpanId: sid(1), name: 'late call', startTimeUs: T0 + 7_000, endTimeUs: T0 + 8_000,
           category: 'llm', llm: llm('acme-1', 10, 10, null) })] });
         expect((await traces()).get(tid(70))).toMatchObject({ spanCount: 5, endTimeUs: T0 + 8_000, inputTokens: 1117, outputTokens: 567 });
-        expect(await store.repriceSpans('default', RANGE, prices)).toEqual({ spans: 1, traces: 1 });
+        expect(await repriceSpans(store, 'default', RANGE, prices)).toEqual({ spans: 1, traces: 1 });
         const summary = (await traces()).get(tid(70))!;
         expect(summary).toMatchObject({ spanCount: 5, errorCount: 1, rootName: 'agent run', endTimeUs: T0 + 8_000, inputTokens: 1117, outputTokens: 567 });
         expect(summary.costUsd).toBeCloseTo(2.55, 12);
@@ -239,9 +240,9 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
 
       it('leaves a trace with no cost at all with a null cost, not 0', async () => {
         await seed();
-        await store.repriceSpans('default', RANGE, prices);
+        await repriceSpans(store, 'default', RANGE, prices);
         // Every price withdrawn: every cost of the range that did not come from the instrumentation goes.
-        expect(await store.repriceSpans('default', RANGE, () => null)).toEqual({ spans: 4, traces: 3 });
+        expect(await repriceSpans(store, 'default', RANGE, () => null)).toEqual({ spans: 4, traces: 3 });
         const after = await traces();
         expect(after.get(tid(73))).toMatchObject({ costUsd: null, inputTokens: 100, outputTokens: 0, spanCount: 1 });
         expect(after.get(tid(72))).toMatchObject({ costUsd: null, inputTokens: 40, outputTokens: 4 });
@@ -260,7 +261,7 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
         // The open write adds a span to trace 70 (the commit loop keeps a write open between batches).
         await store.append({ spans: [span({ traceId: tid(70), spanId: sid(6), parentSpanId: sid(1), name: 'pending call', startTimeUs: T0 + 50, endTimeUs: T0 + 60,
           category: 'llm', llm: llm('acme-1', 1, 1, 0.003) })], logs: [], metricPoints: [] }, { serverId: 'server-1', position: '1:1' });
-        expect(await store.repriceSpans('default', RANGE, prices)).toEqual({ spans: 3, traces: 2 });
+        expect(await repriceSpans(store, 'default', RANGE, prices)).toEqual({ spans: 3, traces: 2 });
         await store.commit({ serverId: 'server-1', position: '1:1' });
         const summary = (await traces()).get(tid(70))!;
         expect(summary).toMatchObject({ spanCount: 5, errorCount: 1, inputTokens: 1108, outputTokens: 558 });
@@ -271,8 +272,8 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
       it('changes nothing when the range holds no LLM span', async () => {
         await seed();
         const before = await traces();
-        expect(await store.repriceSpans('default', { fromUs: T0 + 10_000_000, toUs: null }, prices)).toEqual({ spans: 0, traces: 0 });
-        expect(await store.repriceSpans('p3', ALL, prices)).toEqual({ spans: 0, traces: 0 });
+        expect(await repriceSpans(store, 'default', { fromUs: T0 + 10_000_000, toUs: null }, prices)).toEqual({ spans: 0, traces: 0 });
+        expect(await repriceSpans(store, 'p3', ALL, prices)).toEqual({ spans: 0, traces: 0 });
         expect(await traces()).toEqual(before);
       });
     });

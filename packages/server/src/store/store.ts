@@ -72,6 +72,20 @@ export interface UnpricedModelRecord {
 }
 
 /** What a re-pricing changed. */
+/** An LLM span as re-pricing reads it. */
+export interface SpanToPrice {
+  traceId: string;
+  spanId: string;
+  llm: LlmFields;
+}
+
+/** A span's new cost, in US dollars; `null` when no price applies. */
+export interface SpanCost {
+  traceId: string;
+  spanId: string;
+  costUsd: number | null;
+}
+
 export interface RepriceResult {
   /** LLM spans whose cost changed. */
   spans: number;
@@ -432,11 +446,15 @@ export interface Store extends StoreReader, StoreWriter {
   /** Removes a price set through the API; false when there was none. */
   deleteModelPrice(projectId: string, model: string): Promise<boolean>;
   /**
-   * Recomputes the cost of the LLM spans that started in the range, except those whose cost was
-   * reported by their instrumentation: `price` gives each span's new cost (`null` for none). The
-   * summaries of the traces they belong to change with them, in the same transaction.
+   * The LLM spans that started in the range and whose cost is Spoor's to set: every one but those
+   * whose cost their instrumentation reported. (`store/reprice.ts` prices them.)
    */
-  repriceSpans(projectId: string, range: TimeRange, price: (llm: LlmFields) => number | null): Promise<RepriceResult>;
+  readSpansToPrice(projectId: string, range: TimeRange): Promise<SpanToPrice[]>;
+  /**
+   * Sets these spans' costs (`null` for none, with no cost source) and brings the summaries of
+   * their traces in line with them, together.
+   */
+  setSpanCosts(projectId: string, costs: readonly SpanCost[]): Promise<RepriceResult>;
   /** Records what a user decided about an error group. */
   setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void>;
   /**

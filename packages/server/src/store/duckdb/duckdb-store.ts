@@ -1,7 +1,6 @@
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import type {
   ErrorGroupStatus,
-  LlmFields,
   LogQuery,
   LogRecordData,
   MetricPointQuery,
@@ -30,6 +29,8 @@ import {
   type TimeseriesQuery,
   type TimeseriesRow,
   type RepriceResult,
+  type SpanCost,
+  type SpanToPrice,
   type ServiceRecord,
   type RetainedRecords,
   type Store,
@@ -56,7 +57,7 @@ import {
 } from './read.js';
 import { DuckDbWriter } from './writer.js';
 import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
-import { repriceSpansOn, removeModelPrice, selectModelPrices, selectUnpricedModels, upsertModelPrice } from './pricing.js';
+import { removeModelPrice, selectModelPrices, selectSpansToPrice, selectUnpricedModels, updateSpanCosts, upsertModelPrice } from './pricing.js';
 import { selectComparison, selectRealtime, selectSpanStats, selectSpanTimeseries } from './analytics.js';
 import type { TraceTimings } from '../trace-timings.js';
 import { selectTraceTimings } from './trace-timings.js';
@@ -328,8 +329,12 @@ export class DuckDbStore implements Store {
     return this.onOwnConnection('delete a price', (connection) => removeModelPrice(connection, projectId, model));
   }
 
-  repriceSpans(projectId: string, range: TimeRange, price: (llm: LlmFields) => number | null): Promise<RepriceResult> {
-    return this.onOwnConnection('re-price LLM spans', (connection) => repriceSpansOn(connection, projectId, range, price));
+  readSpansToPrice(projectId: string, range: TimeRange): Promise<SpanToPrice[]> {
+    return this.onOwnConnection('read the LLM spans to price', (connection) => selectSpansToPrice(connection, projectId, range));
+  }
+
+  setSpanCosts(projectId: string, costs: readonly SpanCost[]): Promise<RepriceResult> {
+    return this.onOwnConnection('set span costs', (connection) => updateSpanCosts(connection, projectId, costs));
   }
 
   spanStats(query: SpanStatsQuery): Promise<SpanStatsRecord[]> {

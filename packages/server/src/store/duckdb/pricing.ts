@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { STATUS_CODES, type LlmFields, type ModelPrice, type TimeRange } from '@spoor/model';
-import type { RepriceResult, UnpricedModelRecord } from '../store.js';
-import { type Columns, llmFromRow, mapRows, num, numOrNull } from './read.js';
+import { STATUS_CODES, type ModelPrice, type TimeRange } from '@spoor/model';
+import type { RepriceResult, SpanCost, SpanToPrice, UnpricedModelRecord } from '../store.js';
+import { type Columns, llmFromRow, mapRows, num } from './read.js';
 import { SqlParams, timeFilters } from './sql.js';
 
 /**
@@ -57,16 +57,30 @@ export async function removeModelPrice(connection: DuckDBConnection, projectId: 
   return Number(result.rowsChanged) > 0;
 }
 
-/** Re-prices the range in one transaction: costs and the trace summaries change together or not at all. */
-export async function repriceSpansOn(
-  connection: DuckDBConnection,
-  projectId: string,
-  range: TimeRange,
-  price: (llm: LlmFields) => number | null,
-): Promise<RepriceResult> {
+/** The LLM spans of the range whose cost was not reported by their instrumentation. */
+export async function selectSpansToPrice(connection: DuckDBConnection, projectId: string, range: TimeRange): Promise<SpanToPrice[]> {
+  const p = new SqlParams();
+  const where = [`project_id = ${p.add(projectId)}`, 'is_llm', "cost_source IS DISTINCT FROM 'reported'", ...timeFilters(p, 'start_us', range)];
+  const read = await connection.runAndReadAll(
+    `SELECT trace_id, span_id, is_llm, llm_provider, llm_operation, llm_request_model, llm_response_model, input_tokens,
+       output_tokens, total_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, cost_usd, cost_source, ttft_ms,
+       NULL AS finish_reasons
+     FROM spans WHERE ${where.join(' AND ')}`,
+    p.values,
+  );
+  return mapRows(read.getColumnsObjectJS() as Columns, (row) => ({
+    traceId: row.get('trace_id') as string,
+    spanId: row.get('span_id') as string,
+    llm: llmFromRow(row)!,
+  }));
+}
+
+/** Sets span costs in one transaction: the costs and their traces' summaries change together or not at all. */
+export async function updateSpanCosts(connection: DuckDBConnection, projectId: string, costs: readonly SpanCost[]): Promise<RepriceResult> {
+  if (costs.length === 0) return { spans: 0, traces: 0 };
   await connection.run('BEGIN TRANSACTION');
   try {
-    const result = await reprice(connection, projectId, range, price);
+    const result = await updateInTransaction(connection, projectId, costs);
     await connection.run('COMMIT');
     return result;
   } catch (error) {
@@ -76,51 +90,26 @@ export async function repriceSpansOn(
 }
 
 /**
- * Re-prices inside the caller's transaction: reads the spans' token counts, asks `price` for each
- * cost, writes the costs that changed, then rebuilds the summary parts of their traces from the
- * spans (one part per trace), so trace totals match the spans.
+ * Writes the costs through a temporary table, then rebuilds the summary parts of their traces
+ * from the spans (one part per trace), so trace totals match the spans.
  */
-async function reprice(
-  connection: DuckDBConnection,
-  projectId: string,
-  range: TimeRange,
-  price: (llm: LlmFields) => number | null,
-): Promise<RepriceResult> {
-  const p = new SqlParams();
-  const where = [`project_id = ${p.add(projectId)}`, 'is_llm', "cost_source IS DISTINCT FROM 'reported'", ...timeFilters(p, 'start_us', range)];
-  const read = await connection.runAndReadAll(
-    `SELECT rowid AS rid, trace_id, is_llm, llm_provider, llm_operation, llm_request_model, llm_response_model, input_tokens,
-       output_tokens, total_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, cost_usd, cost_source, ttft_ms,
-       NULL AS finish_reasons
-     FROM spans WHERE ${where.join(' AND ')}`,
-    p.values,
-  );
-  const changed: { rid: number; traceId: string; cost: number | null }[] = [];
-  const rows = mapRows(read.getColumnsObjectJS() as Columns, (row) => ({
-    rid: num(row.get('rid')),
-    traceId: row.get('trace_id') as string,
-    before: numOrNull(row.get('cost_usd')),
-    llm: llmFromRow(row)!,
-  }));
-  for (const row of rows) {
-    const cost = price(row.llm);
-    if (cost !== row.before) changed.push({ rid: row.rid, traceId: row.traceId, cost });
-  }
-  if (changed.length === 0) return { spans: 0, traces: 0 };
-
-  await connection.run('CREATE TEMP TABLE repriced (rid BIGINT, trace_id VARCHAR, cost DOUBLE)');
+async function updateInTransaction(connection: DuckDBConnection, projectId: string, costs: readonly SpanCost[]): Promise<RepriceResult> {
+  await connection.run('CREATE TEMP TABLE repriced (trace_id VARCHAR, span_id VARCHAR, cost DOUBLE)');
   const appender = await connection.createAppender('repriced', 'main', 'temp');
-  for (const row of changed) {
-    appender.appendBigInt(BigInt(row.rid));
+  for (const row of costs) {
     appender.appendVarchar(row.traceId);
-    if (row.cost === null) appender.appendNull();
-    else appender.appendDouble(row.cost);
+    appender.appendVarchar(row.spanId);
+    if (row.costUsd === null) appender.appendNull();
+    else appender.appendDouble(row.costUsd);
     appender.endRow();
   }
   appender.closeSync();
-  await connection.run(
+  const updated = await connection.run(
     `UPDATE spans SET cost_usd = r.cost, cost_source = CASE WHEN r.cost IS NULL THEN NULL ELSE 'price_table' END
-     FROM temp.main.repriced r WHERE spans.rowid = r.rid`,
+     FROM temp.main.repriced r
+     WHERE spans.project_id = $1 AND spans.trace_id = r.trace_id AND spans.span_id = r.span_id AND spans.is_llm
+       AND spans.cost_source IS DISTINCT FROM 'reported'`,
+    [projectId],
   );
   const traces = 'SELECT DISTINCT trace_id FROM temp.main.repriced';
   await connection.run(`DELETE FROM trace_parts WHERE project_id = $1 AND trace_id IN (${traces})`, [projectId]);
@@ -136,7 +125,7 @@ async function reprice(
      GROUP BY project_id, trace_id`,
     [projectId],
   );
-  const traceCount = new Set(changed.map((row) => row.traceId)).size;
+  const traceCount = new Set(costs.map((row) => row.traceId)).size;
   await connection.run('DROP TABLE temp.main.repriced');
-  return { spans: changed.length, traces: traceCount };
+  return { spans: Number(updated.rowsChanged), traces: traceCount };
 }
