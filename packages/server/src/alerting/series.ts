@@ -1,7 +1,7 @@
 import type { MetricPointRecord, MetricSeriesFn } from '@spoor/model';
 import { fnMismatch, metricSeries } from '../query/metric-series.js';
 import { groupValue } from '../query/metric-streams.js';
-import type { AlertLabel, AlertMatcher, AlertSeriesFn, AlertSeriesRow, AlertSeriesSource, StoreReader } from '../store/store.js';
+import type { AlertLabel, AlertMatcher, AlertSeriesFn, AlertSeriesRow, AlertSeriesSource, AlertSeriesReader, MetricReader } from '../store/store.js';
 import type { Aggregate } from './expr/ast.js';
 import { LABELS } from './expr/catalogue.js';
 
@@ -42,7 +42,7 @@ export function seriesSpecOf(aggregate: Aggregate): SeriesSpec {
 
 /** Reads rule series from a store: the database thread's side of alert evaluation. */
 export class SeriesReader {
-  constructor(private readonly store: Pick<StoreReader, 'alertSeries' | 'readMetricPoints'>) {}
+  constructor(private readonly store: AlertSeriesReader & Pick<MetricReader, 'readMetricPoints'>) {}
 
   async read(projectId: string, spec: SeriesSpec, range: SeriesRange): Promise<AlertSeriesRow[]> {
     if (spec.metric === null) {

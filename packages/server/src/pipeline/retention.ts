@@ -1,4 +1,4 @@
-import type { RetainedRecords, Signal, Store } from '../store/store.js';
+import type { RetainedRecords, Retention, Signal } from '../store/store.js';
 
 export interface RetentionConfig {
   /** How long each signal is kept, in milliseconds. */
@@ -26,7 +26,7 @@ export const RETAINED: Readonly<Record<Signal, readonly RetainedRecords[]>> = {
 };
 
 /** Deletes what is older than each signal's retention, relative to `nowMs`. */
-export async function applyRetention(store: Pick<Store, 'deleteOlderThan'>, config: RetentionConfig, nowMs: number): Promise<RetentionResult[]> {
+export async function applyRetention(store: Retention, config: RetentionConfig, nowMs: number): Promise<RetentionResult[]> {
   const windows: Array<[Signal, number]> = [
     ['traces', config.tracesMs],
     ['logs', config.logsMs],
@@ -48,7 +48,7 @@ export async function applyRetention(store: Pick<Store, 'deleteOlderThan'>, conf
  * reported and the next run tries again.
  */
 export function scheduleRetention(
-  store: Store,
+  store: Retention,
   config: RetentionConfig,
   report: (results: RetentionResult[] | null, error?: unknown) => void,
 ): () => void {

@@ -13,7 +13,7 @@ import {
 } from '@spoor/model';
 import { AppError } from '../errors.js';
 import { repriceSpans } from '../store/reprice.js';
-import type { Store } from '../store/store.js';
+import type { PriceStore } from '../store/store.js';
 
 /**
  * The prices in force per project: Spoor's table, the `--prices` file over it, and prices set
@@ -25,7 +25,7 @@ export class PriceService {
   private readonly base: { table: PriceTable; origin: 'default' | 'file' }[];
 
   constructor(
-    private readonly store: Store,
+    private readonly store: PriceStore,
     file: PriceTable | null,
     private readonly now: () => number = Date.now,
   ) {

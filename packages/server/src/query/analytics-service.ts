@@ -15,7 +15,7 @@ import {
   type TimeseriesResponse,
 } from '@spoor/model';
 import { AppError } from '../errors.js';
-import type { CompareQuery, CompareSideRecord, SpanStatsQuery, SpanStatsRecord, StoreReader, TimeseriesQuery } from '../store/store.js';
+import type { CompareQuery, CompareSideRecord, SpanStatsQuery, SpanStatsRecord, AnalyticsReader, MetricReader, TraceReader, TimeseriesQuery } from '../store/store.js';
 import { criticalPath } from './critical-path.js';
 import { decodeOffsetCursor, encodeOffsetCursor } from './cursor.js';
 import { type MetricSeriesQuery as ChartQuery, fnMismatch, metricSeries } from './metric-series.js';
@@ -74,10 +74,10 @@ const ADDITIVE = new Set(['count', 'errors', 'tokens', 'cost']);
 
 /**
  * Statistics, charts, sessions, realtime numbers, app metric series, critical paths and release
- * comparisons, answered from a `StoreReader`.
+ * comparisons, answered from the analytics port (and metric points and trace timings).
  */
 export class AnalyticsService {
-  constructor(private readonly store: StoreReader) {}
+  constructor(private readonly store: AnalyticsReader & Pick<MetricReader, 'readMetricPoints'> & Pick<TraceReader, 'getTraceTimings'>) {}
 
   async spanStats(query: SpanStatsQuery): Promise<SpanStatsResponse> {
     const rows = await this.store.spanStats(query);

@@ -8,7 +8,7 @@ import {
   type TimeRange,
 } from '@spoor/model';
 import { AppError } from '../errors.js';
-import type { ErrorGroupQuery, ErrorGroupRecord, Store } from '../store/store.js';
+import type { ErrorGroupQuery, ErrorGroupRecord, ErrorStore } from '../store/store.js';
 import { decodeOffsetCursor, encodeOffsetCursor } from './cursor.js';
 
 const HOUR_US = 3_600_000_000;
@@ -25,7 +25,7 @@ export interface ErrorListQuery extends Omit<ErrorGroupQuery, 'fingerprint'> {
 
 /** Error groups: list, detail, and the status users set (resolve, ignore, reopen). */
 export class ErrorService {
-  constructor(private readonly store: Pick<Store, 'listErrorGroups' | 'errorGroupHourly' | 'listErrorOccurrences' | 'setErrorGroupStatus'>) {}
+  constructor(private readonly store: ErrorStore) {}
 
   async listErrorGroups(query: ErrorListQuery, nowUs: number): Promise<ErrorGroupListResponse> {
     const offset = query.cursor === null ? 0 : decodeOffsetCursor(query.cursor);

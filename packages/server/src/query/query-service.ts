@@ -19,14 +19,14 @@ import {
 } from '@spoor/model';
 import { AppError } from '../errors.js';
 import { llmMessagesFrom } from '../normalize/messages.js';
-import type { StoreReader } from '../store/store.js';
+import type { LogReader, MetricReader, TraceReader } from '../store/store.js';
 import { logFromData, metricPointFromRecord, spanFromRecord, traceSummaryFromRecord } from './convert.js';
 import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor } from './cursor.js';
 import { orderSpanTree } from './tree.js';
 
 /** Answers the read API from a `Store`. Knows nothing of HTTP or of how records arrived. */
 export class QueryService {
-  constructor(private readonly store: StoreReader) {}
+  constructor(private readonly store: TraceReader & LogReader & MetricReader) {}
 
   async listTraces(query: TraceQuery): Promise<TraceListResponse> {
     const after = query.cursor === null ? null : decodeCursor(query.cursor);

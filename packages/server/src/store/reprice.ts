@@ -1,5 +1,5 @@
 import type { LlmFields, TimeRange } from '@spoor/model';
-import type { RepriceResult, SpanCost, Store } from './store.js';
+import type { PriceStore, RepriceResult, SpanCost } from './store.js';
 
 /**
  * Prices the stored LLM spans of a range again, for any engine: reads the spans whose cost is
@@ -7,7 +7,7 @@ import type { RepriceResult, SpanCost, Store } from './store.js';
  * store brings their traces' summaries along). Running it twice at the same prices changes nothing.
  */
 export async function repriceSpans(
-  store: Pick<Store, 'readSpansToPrice' | 'setSpanCosts'>,
+  store: Pick<PriceStore, 'readSpansToPrice' | 'setSpanCosts'>,
   projectId: string,
   range: TimeRange,
   price: (llm: LlmFields) => number | null,

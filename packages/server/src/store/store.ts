@@ -3,7 +3,6 @@ import type {
   AlertSeverity,
   LabelMatcher,
   ErrorGroupStatus,
-  ErrorOccurrenceRecord,
   ErrorParts,
   SpanFilter,
   SpanGroupBy,
@@ -22,15 +21,10 @@ import type {
   TraceTreeColumns,
 } from '@spoor/model';
 import type { TraceTimings } from './trace-timings.js';
+import type { StoreWriter } from './write-port.js';
 
-/** Records to commit together: one transaction, all or nothing. */
-export interface WriteBatch {
-  spans: SpanRecord[];
-  logs: LogRecordData[];
-  metricPoints: MetricPointRecord[];
-  /** The errors found in these spans and logs at ingest (`normalize/errors.ts`). */
-  errors?: ErrorOccurrenceRecord[];
-}
+export { type BatchKey, type StoreWriter, type WriteBatch, appendAndCommit, comparePositionText } from './write-port.js';
+
 
 /** Where a page of newest-first results continues: strictly older than this key. */
 export interface TimeKey {
@@ -289,12 +283,14 @@ export interface AlertSeriesRow {
   value: number | null;
 }
 
-/**
- * The read side of the storage port: what the query service needs. Every method takes the
- * project id (inside its query object where there is one); no method returns another project's
- * records.
+/*
+ * The storage port, as small ports by area. Every method takes the project id (inside its query
+ * object where there is one); no method returns another project's records. Services depend on
+ * the ports they use; `Store` is all of them, what an adapter implements.
  */
-export interface StoreReader {
+
+/** Traces: summaries, a trace's spans, its waterfall columns and timings, in-trace search, services. */
+export interface TraceReader {
   /** Trace summaries matching the query, newest first, after `after`, at most `limit`. */
   listTraces(query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]>;
   /**
@@ -307,18 +303,28 @@ export interface StoreReader {
   getTraceTree(projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: LogRecordData[] } | null>;
   /** Ids of a trace's spans whose attributes, status message or events contain `text` (case-insensitive), in start order. */
   searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<string[]>;
+  /** What a critical path needs of a trace's spans, or `null` when the project has no such trace. */
+  getTraceTimings(projectId: string, traceId: string): Promise<TraceTimings | null>;
   listServices(projectId: string, range: TimeRange): Promise<ServiceRecord[]>;
+}
+
+/** Logs. */
+export interface LogReader {
   /** Log records matching the query, newest first, after `after`, at most `limit`. */
   listLogs(query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]>;
+}
+
+/** App metrics: names, points of one metric, points of several for a chart or an alert. */
+export interface MetricReader {
   listMetrics(projectId: string, range: TimeRange): Promise<MetricDescriptorRecord[]>;
   /** Points of one metric, newest first, skipping `offset`, at most `limit`. */
   listMetricPoints(query: MetricPointQuery, offset: number, limit: number): Promise<MetricPointRecord[]>;
-  /** Models of LLM spans in the range that have tokens and no cost, most spans first. */
-  listUnpricedModels(projectId: string, range: TimeRange): Promise<UnpricedModelRecord[]>;
-  /** Prices set through the API, as stored. */
-  listModelPrices(projectId: string): Promise<ModelPrice[]>;
-  /** What a critical path needs of a trace's spans, or `null` when the project has no such trace. */
-  getTraceTimings(projectId: string, traceId: string): Promise<TraceTimings | null>;
+  /** Metric points of these names in the range (all of them, oldest first), of one service or all. */
+  readMetricPoints(projectId: string, names: readonly string[], range: TimeRange, service: string | null): Promise<MetricPointRecord[]>;
+}
+
+/** Span statistics, charts, realtime numbers, sessions and release comparisons. */
+export interface AnalyticsReader {
   /** Span aggregates per group, most spans first, at most `limit` groups. Exact percentiles. */
   spanStats(query: SpanStatsQuery): Promise<SpanStatsRecord[]>;
   /** A span metric per step-aligned bucket (bucket = floor(start / step) * step) and group. */
@@ -331,68 +337,28 @@ export interface StoreReader {
   listSessionRuns(projectId: string, sessionId: string, range: TimeRange): Promise<SessionRunRecord[]>;
   /** Per span name, both sides of a comparison; a name seen on one side only has one record. */
   compareSpans(query: CompareQuery): Promise<CompareSideRecord[]>;
-  /** Metric points of these names in the range (all of them, oldest first), of one service or all. */
-  readMetricPoints(projectId: string, names: readonly string[], range: TimeRange, service: string | null): Promise<MetricPointRecord[]>;
+}
+
+/** Error groups: their occurrences, and what users decided about them. */
+export interface ErrorStore {
   /** Error groups with occurrences in the range; counts are of the range, first and last seen of all time. */
   listErrorGroups(query: ErrorGroupQuery, offset: number, limit: number): Promise<ErrorGroupRecord[]>;
   /** Occurrences per hour (bucket = floor(time / 1 h) * 1 h) of these groups in the range. */
   errorGroupHourly(projectId: string, fingerprints: readonly string[], range: TimeRange): Promise<Array<{ fingerprint: string; hourUs: number; count: number }>>;
   /** The newest occurrences of a group. */
   listErrorOccurrences(projectId: string, fingerprint: string, range: TimeRange, limit: number): Promise<ErrorOccurrenceRow[]>;
+  /** Records what a user decided about an error group. */
+  setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void>;
+}
+
+/** What alert rules evaluate over spans, logs and errors. */
+export interface AlertSeriesReader {
   /** An alert rule's aggregate per group of labels and time bucket; see `AlertSeriesQuery`. */
   alertSeries(query: AlertSeriesQuery): Promise<AlertSeriesRow[]>;
 }
 
 /** The write side of the storage port: records go in through one open transaction. */
-/**
- * Names a write batch: the server that spooled it and its place in that server's spool
- * (`segment:offset`; a server's keys rise). Several servers may share one store, each with its
- * own id and positions.
- */
-export interface BatchKey {
-  serverId: string;
-  position: string;
-}
 
-/**
- * The write port, kept by engines with transactions and without. With a key, a write is
- * idempotent: a batch whose key the store has taken is not stored again, and a batch cut short
- * (a crash between two tables) is completed, not doubled, by writing it again, so trace
- * summaries cannot double count either. An engine with transactions may make a whole batch
- * atomic (DuckDB does); the port does not require it.
- */
-export interface StoreWriter {
-  /**
-   * Adds a batch. It is durable and visible at `commit` at the latest (an engine without
-   * transactions may make it so at once). Appends and commits are applied in call order, and one
-   * server's keys come in rising order.
-   */
-  append(batch: WriteBatch, key: BatchKey | null): Promise<void>;
-  /**
-   * Makes everything appended durable and records `key` as its server's position: what
-   * `readPosition` returns after a restart, and what a replay of that server's spool starts after.
-   */
-  commit(key: BatchKey | null): Promise<void>;
-  /** Discards what is not durable yet, if anything (an engine without transactions keeps it). */
-  rollback(): Promise<void>;
-  /** `append` then `commit`, rolled back if either fails. */
-  write(batch: WriteBatch, key: BatchKey | null): Promise<void>;
-  /** The last position committed for `serverId`, or `null` when it has none. */
-  readPosition(serverId: string): Promise<string | null>;
-}
-
-/** Orders two spool positions (`segment:offset`) of one server. */
-export function comparePositionText(a: string, b: string): number {
-  const [aSegment = 0, aOffset = 0] = a.split(':').map(Number);
-  const [bSegment = 0, bOffset = 0] = b.split(':').map(Number);
-  return aSegment - bSegment || aOffset - bOffset;
-}
-
-/**
- * The storage port: reads, writes, and the few updates users make (prices, error group
- * statuses). Adapters wrap driver errors in `StoreError`. Every adapter passes the contract suite
- * in `store-contract.ts`.
- */
 /** A rule as stored: its spec as JSON text (checked by `alerting/`, not by the store). */
 export interface AlertRuleRecord {
   name: string;
@@ -439,12 +405,16 @@ export interface AlertStore {
   putSilence(projectId: string, silence: SilenceRecord): Promise<void>;
 }
 
-export interface Store extends StoreReader, StoreWriter {
-  readonly alerts: AlertStore;
+/** Prices set through the API, models without one, and re-pricing stored spans. */
+export interface PriceStore {
+  /** Prices set through the API, as stored. */
+  listModelPrices(projectId: string): Promise<ModelPrice[]>;
   /** Adds or replaces a price set through the API. */
   putModelPrice(projectId: string, price: ModelPrice, updatedUs: number): Promise<void>;
   /** Removes a price set through the API; false when there was none. */
   deleteModelPrice(projectId: string, model: string): Promise<boolean>;
+  /** Models of LLM spans in the range that have tokens and no cost, most spans first. */
+  listUnpricedModels(projectId: string, range: TimeRange): Promise<UnpricedModelRecord[]>;
   /**
    * The LLM spans that started in the range and whose cost is Spoor's to set: every one but those
    * whose cost their instrumentation reported. (`store/reprice.ts` prices them.)
@@ -455,8 +425,10 @@ export interface Store extends StoreReader, StoreWriter {
    * their traces in line with them, together.
    */
   setSpanCosts(projectId: string, costs: readonly SpanCost[]): Promise<RepriceResult>;
-  /** Records what a user decided about an error group. */
-  setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void>;
+}
+
+/** Retention: deletes old records, one kind at a time. */
+export interface Retention {
   /**
    * Deletes every project's records of one kind older than `cutoffUs`, each by the time that
    * ends its use (a span by its start, a trace part by its end, a silence by its end, the rest by
@@ -464,22 +436,14 @@ export interface Store extends StoreReader, StoreWriter {
    * outside the store (`pipeline/retention.ts`).
    */
   deleteOlderThan(records: RetainedRecords, cutoffUs: number): Promise<number>;
+}
+
+/** Every port: what a store adapter implements. Adapters wrap driver errors in `StoreError`. */
+export interface Store extends TraceReader, LogReader, MetricReader, AnalyticsReader, ErrorStore, AlertSeriesReader, PriceStore, Retention, StoreWriter {
+  readonly alerts: AlertStore;
   close(): Promise<void>;
 }
 
-/**
- * `Store.write` for any adapter: append, then commit with `key`, rolling back if either
- * fails.
- */
-export async function appendAndCommit(store: StoreWriter, batch: WriteBatch, key: BatchKey | null): Promise<void> {
-  try {
-    await store.append(batch, key);
-    await store.commit(key);
-  } catch (error) {
-    await store.rollback();
-    throw error;
-  }
-}
 
 /** A failure inside a store adapter; the driver's error is the `cause`. */
 export class StoreError extends Error {

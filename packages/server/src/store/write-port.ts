@@ -1,0 +1,68 @@
+import type { ErrorOccurrenceRecord, LogRecordData, MetricPointRecord, SpanRecord } from '@spoor/model';
+
+/** Records to commit together: one transaction, all or nothing. */
+export interface WriteBatch {
+  spans: SpanRecord[];
+  logs: LogRecordData[];
+  metricPoints: MetricPointRecord[];
+  /** The errors found in these spans and logs at ingest (`normalize/errors.ts`). */
+  errors?: ErrorOccurrenceRecord[];
+}
+
+/**
+ * Names a write batch: the server that spooled it and its place in that server's spool
+ * (`segment:offset`; a server's keys rise). Several servers may share one store, each with its
+ * own id and positions.
+ */
+export interface BatchKey {
+  serverId: string;
+  position: string;
+}
+
+/**
+ * The write port, kept by engines with transactions and without. With a key, a write is
+ * idempotent: a batch whose key the store has taken is not stored again, and a batch cut short
+ * (a crash between two tables) is completed, not doubled, by writing it again, so trace
+ * summaries cannot double count either. An engine with transactions may make a whole batch
+ * atomic (DuckDB does); the port does not require it.
+ */
+export interface StoreWriter {
+  /**
+   * Adds a batch. It is durable and visible at `commit` at the latest (an engine without
+   * transactions may make it so at once). Appends and commits are applied in call order, and one
+   * server's keys come in rising order.
+   */
+  append(batch: WriteBatch, key: BatchKey | null): Promise<void>;
+  /**
+   * Makes everything appended durable and records `key` as its server's position: what
+   * `readPosition` returns after a restart, and what a replay of that server's spool starts after.
+   */
+  commit(key: BatchKey | null): Promise<void>;
+  /** Discards what is not durable yet, if anything (an engine without transactions keeps it). */
+  rollback(): Promise<void>;
+  /** `append` then `commit`, rolled back if either fails. */
+  write(batch: WriteBatch, key: BatchKey | null): Promise<void>;
+  /** The last position committed for `serverId`, or `null` when it has none. */
+  readPosition(serverId: string): Promise<string | null>;
+}
+
+/** Orders two spool positions (`segment:offset`) of one server. */
+export function comparePositionText(a: string, b: string): number {
+  const [aSegment = 0, aOffset = 0] = a.split(':').map(Number);
+  const [bSegment = 0, bOffset = 0] = b.split(':').map(Number);
+  return aSegment - bSegment || aOffset - bOffset;
+}
+
+/**
+ * `Store.write` for any adapter: append, then commit with `key`, rolling back if either
+ * fails.
+ */
+export async function appendAndCommit(store: StoreWriter, batch: WriteBatch, key: BatchKey | null): Promise<void> {
+  try {
+    await store.append(batch, key);
+    await store.commit(key);
+  } catch (error) {
+    await store.rollback();
+    throw error;
+  }
+}
