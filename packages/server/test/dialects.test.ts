@@ -79,12 +79,12 @@ const CASES: [file: string, caseName: string, expected: Expected][] = [
   ['openinference-anthropic.json', 'anthropic.messages.plain', { provider: 'anthropic', ...ANTHROPIC, costUsd: ANTHROPIC_COST }],
   ['openinference-anthropic.json', 'anthropic.messages.tool', { ...ANTHROPIC, finishReasons: ['tool_use'] }],
   // OpenInference 0.1 passed Anthropic's uncached count on, and nothing about the cache: 200 is all there is.
-  ['openinference-legacy-anthropic.json', 'anthropic.messages.plain', { provider: 'anthropic', requestModel: 'claude-sonnet-4-5-20250929', inputTokens: 200, outputTokens: 300, cacheReadInputTokens: null }],
-  ['openinference-openai.json', 'openai.chat.plain', { provider: 'openai', operation: 'chat', requestModel: 'gpt-4o-mini-2024-07-18', ...OPENAI, finishReasons: ['stop'], costUsd: OPENAI_COST }],
+  ['openinference-legacy-anthropic.json', 'anthropic.messages.plain', { provider: 'anthropic', requestModel: 'claude-sonnet-4-5-20250929', responseModel: 'claude-sonnet-4-5-20250929', inputTokens: 200, outputTokens: 300, cacheReadInputTokens: null }],
+  ['openinference-openai.json', 'openai.chat.plain', { provider: 'openai', operation: 'chat', requestModel: 'gpt-4o-mini-2024-07-18', responseModel: 'gpt-4o-mini-2024-07-18', ...OPENAI, finishReasons: ['stop'], costUsd: OPENAI_COST }],
   ['openinference-openai.json', 'openai.chat.tool', { ...OPENAI, finishReasons: ['tool_calls'] }],
   ['openinference-openai.json', 'openai.responses.plain', { ...OPENAI, costUsd: OPENAI_COST }],
   // OpenInference drops the usage chunk of a chat stream: no counts, and no made-up zeros.
-  ['openinference-openai.json', 'openai.chat.stream', { requestModel: 'gpt-4o-mini', inputTokens: null, outputTokens: null, costUsd: null }],
+  ['openinference-openai.json', 'openai.chat.stream', { requestModel: 'gpt-4o-mini', responseModel: 'gpt-4o-mini', inputTokens: null, outputTokens: null, costUsd: null }],
   // OpenLLMetry 0.27 passes Anthropic's uncached `input_tokens` on beside its cache counts: added back.
   ['openllmetry-anthropic.json', 'anthropic.messages.plain', { provider: 'anthropic', responseModel: 'claude-sonnet-4-5-20250929', ...ANTHROPIC, costUsd: ANTHROPIC_COST }],
   ['openllmetry-anthropic.json', 'anthropic.messages.stream', { ...ANTHROPIC, costUsd: ANTHROPIC_COST }],

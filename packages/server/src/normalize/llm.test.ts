@@ -88,3 +88,14 @@ describe('llmFieldsFrom and counts that are not counts', () => {
     expect(llmFieldsFrom({ 'gen_ai.provider.name': 'openai', 'gen_ai.usage.input_tokens': String(2 ** 40) })?.inputTokens).toBe(2 ** 40);
   });
 });
+
+describe('llmFieldsFrom and OpenInference', () => {
+  it.each([
+    ['llm.model_name alone names both models', { 'llm.model_name': 'gpt-4o-mini-2024-07-18' }, 'gpt-4o-mini-2024-07-18', 'gpt-4o-mini-2024-07-18'],
+    ['a response model of its own wins', { 'llm.model_name': 'gpt-4o-mini', 'gen_ai.response.model': 'gpt-4o-mini-2024-07-18' }, 'gpt-4o-mini', 'gpt-4o-mini-2024-07-18'],
+    ['a request model of its own wins', { 'llm.model_name': 'gpt-4o-mini-2024-07-18', 'gen_ai.request.model': 'gpt-4o-mini' }, 'gpt-4o-mini', 'gpt-4o-mini-2024-07-18'],
+  ])('%s', (_, attributes, requestModel, responseModel) => {
+    const llm = llmFieldsFrom({ 'openinference.span.kind': 'LLM', 'llm.provider': 'openai', ...attributes });
+    expect(llm).toMatchObject({ requestModel, responseModel });
+  });
+});

@@ -9,7 +9,8 @@ import type { AttributeValue, Attributes, LlmFields } from '@spoor/model';
 const KEYS = {
   provider: ['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system', 'ai.model.provider'],
   requestModel: ['gen_ai.request.model', 'llm.model_name', 'ai.model.id'],
-  responseModel: ['gen_ai.response.model', 'ai.response.model'],
+  // OpenInference's one model attribute names the model that answered as well as the one asked for.
+  responseModel: ['gen_ai.response.model', 'ai.response.model', 'llm.model_name'],
   inputTokens: [
     'gen_ai.usage.input_tokens',
     'gen_ai.usage.prompt_tokens',
