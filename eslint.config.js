@@ -92,7 +92,40 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/server/src/api/**', 'packages/server/src/cli/**'],
+    files: ['packages/server/src/alerting/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(
+          ['**/ingest/**', '**/pipeline/**', '**/api/**', '**/dbthread/**', '**/store/duckdb/**', 'fastify'],
+          'alerting/ evaluates rules over the store ports and notifies: it knows neither how data arrives, nor HTTP, nor the thread that serves its calls.',
+        ),
+        DUCKDB_ONLY_IN_STORE,
+      ),
+    },
+  },
+  {
+    files: ['packages/server/src/dbthread/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': restrict(forbid(['**/api/**', 'fastify'], 'dbthread/ serves the registry of calls; HTTP stays in api/.'), DUCKDB_ONLY_IN_STORE),
+    },
+  },
+  {
+    files: ['packages/server/src/api/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(
+          ['**/store/**', '**/pipeline/**', '**/dbthread/db-*', '**/dbthread/alert-backend*'],
+          'api/ parses requests into model and query types and calls the database thread through its typed client (dbthread/calls.ts); it never reaches the store or the spool.',
+        ),
+        DUCKDB_ONLY_IN_STORE,
+      ),
+    },
+  },
+  {
+    files: ['packages/server/src/cli/**'],
     rules: { 'no-restricted-imports': restrict(DUCKDB_ONLY_IN_STORE) },
   },
 );

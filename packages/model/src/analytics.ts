@@ -66,6 +66,36 @@ export interface SpanStatsResponse {
 export const TIMESERIES_METRICS = ['count', 'errors', 'error_rate', 'avg', 'p50', 'p95', 'p99', 'tokens', 'cost'] as const;
 export type TimeseriesMetric = (typeof TIMESERIES_METRICS)[number];
 
+/** `GET /api/stats/spans` as the API parses it: which spans, grouped by what, how many groups. */
+export interface SpanStatsQuery {
+  filter: SpanFilter;
+  groupBy: SpanGroupBy;
+  /** Most groups returned (the ones with most spans). */
+  limit: number;
+}
+
+/** `GET /api/stats/timeseries` as the API parses it: one span metric per step, optionally per group. */
+export interface TimeseriesQuery {
+  /** Its range must be closed at both ends. */
+  filter: SpanFilter;
+  metric: TimeseriesMetric;
+  /** Bucket width in microseconds; buckets start at multiples of it. */
+  stepUs: number;
+  groupBy: SpanGroupBy | null;
+  /** Most groups returned (the ones with most spans). */
+  limit: number;
+}
+
+/** `GET /api/stats/compare` as the API parses it: spans whose `by` value is `a`, against those where it is `b`. */
+export interface CompareQuery {
+  filter: SpanFilter;
+  by: SpanGroupBy;
+  a: string;
+  b: string;
+  /** Most span names returned. */
+  limit: number;
+}
+
 /** One line of a chart: a value per bucket (`null` where the bucket has no value, e.g. no spans for a p95). */
 export interface Series {
   key: string | null;

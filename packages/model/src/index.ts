@@ -61,6 +61,7 @@ export type {
 export { DEFAULT_PROJECT_ID } from './api.js';
 export { isoFromMicros, microsFromIso } from './time.js';
 export type {
+  CompareQuery,
   CompareResponse,
   CompareRow,
   CompareSide,
@@ -80,9 +81,11 @@ export type {
   SpanGroupColumn,
   SpanStats,
   SpanStatsGroup,
+  SpanStatsQuery,
   SpanStatsResponse,
   TestResult,
   TimeseriesMetric,
+  TimeseriesQuery,
   TimeseriesResponse,
 } from './analytics.js';
 export { METRIC_SERIES_FNS, SPAN_GROUP_COLUMNS, TIMESERIES_METRICS } from './analytics.js';

@@ -6,7 +6,7 @@ import type { PriceTable } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
 import { DEFAULT_PROJECT_ID } from '@spoor/model';
 import { AlertService } from './alerting/alert-service.js';
-import { alertBackendOver } from './alerting/data-service.js';
+import { alertBackendOver } from './dbthread/alert-backend.js';
 import { AlertEngine } from './alerting/engine.js';
 import { createApp } from './api/app.js';
 import { defaultWebUiDir, loadWebUi } from './api/web-ui.js';

@@ -5,16 +5,18 @@ import {
   SPAN_GROUP_COLUMNS,
   SPAN_KINDS,
   TIMESERIES_METRICS,
+  type CompareQuery,
   type ErrorGroupStatus,
   type SpanFilter,
   type SpanGroupBy,
   type SpanGroupColumn,
+  type SpanStatsQuery,
   type TimeRange,
+  type TimeseriesQuery,
 } from '@spoor/model';
 import { DAY_US, HOUR_US, MINUTE_US, SECOND_US, parseDurationUs } from '../duration.js';
 import type { MetricSeriesQuery } from '../query/analytics-service.js';
 import type { ErrorListQuery } from '../query/error-service.js';
-import type { CompareQuery, SpanStatsQuery, TimeseriesQuery } from '../store/store.js';
 import {
   type QueryString,
   attributeFilters,

@@ -7,13 +7,13 @@ import type { FastifyInstance } from 'fastify';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertService } from '../alerting/alert-service.js';
-import { alertBackendOver } from '../alerting/data-service.js';
 import { AlertEngine } from '../alerting/engine.js';
 import { createApp } from '../api/app.js';
 import { decodeRequest } from '../ingest/decode.js';
 import { PriceService } from '../pricing/price-service.js';
 import { SelfMetrics, createIngestMetrics } from '../self-metrics.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
+import { alertBackendOver } from './alert-backend.js';
 import { createDbCalls, inProcessClient } from './calls.js';
 
 /**

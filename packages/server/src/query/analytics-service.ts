@@ -1,5 +1,6 @@
 import {
   isoFromMicros,
+  type CompareQuery,
   type CompareResponse,
   type CompareRow,
   type CompareSide,
@@ -10,12 +11,14 @@ import {
   type SessionListResponse,
   type SpanGroupBy,
   type SpanStats,
+  type SpanStatsQuery,
   type SpanStatsResponse,
   type TimeRange,
+  type TimeseriesQuery,
   type TimeseriesResponse,
 } from '@spoor/model';
 import { AppError } from '../errors.js';
-import type { CompareQuery, CompareSideRecord, SpanStatsQuery, SpanStatsRecord, AnalyticsReader, MetricReader, TraceReader, TimeseriesQuery } from '../store/store.js';
+import type { AnalyticsReader, CompareSideRecord, MetricReader, SpanStatsRecord, TraceReader } from '../store/store.js';
 import { criticalPath } from './critical-path.js';
 import { decodeOffsetCursor, encodeOffsetCursor } from './cursor.js';
 import { type MetricSeriesQuery as ChartQuery, fnMismatch, metricSeries } from './metric-series.js';

@@ -4,9 +4,9 @@ import type {
   LabelMatcher,
   ErrorGroupStatus,
   ErrorParts,
-  SpanFilter,
-  SpanGroupBy,
-  TimeseriesMetric,
+  CompareQuery,
+  SpanStatsQuery,
+  TimeseriesQuery,
   LlmFields,
   LogQuery,
   LogRecordData,
@@ -106,21 +106,7 @@ export interface SpanStatsRecord {
   costUsd: number | null;
 }
 
-export interface SpanStatsQuery {
-  filter: SpanFilter;
-  groupBy: SpanGroupBy;
-  limit: number;
-}
 
-export interface TimeseriesQuery {
-  /** Its range must be closed at both ends. */
-  filter: SpanFilter;
-  metric: TimeseriesMetric;
-  stepUs: number;
-  groupBy: SpanGroupBy | null;
-  /** Most groups returned (the ones with most spans). */
-  limit: number;
-}
 
 /** One bucket of one group; buckets without spans are absent. Durations in microseconds. */
 export interface TimeseriesRow {
@@ -193,13 +179,6 @@ export interface CompareSideRecord {
   costVariance: number | null;
 }
 
-export interface CompareQuery {
-  filter: SpanFilter;
-  by: SpanGroupBy;
-  a: string;
-  b: string;
-  limit: number;
-}
 
 export interface ErrorGroupQuery {
   projectId: string;

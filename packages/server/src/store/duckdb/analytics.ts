@@ -1,14 +1,6 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import type { TimeseriesMetric } from '@spoor/model';
-import type {
-  CompareQuery,
-  CompareSideRecord,
-  RealtimeRecord,
-  SpanStatsQuery,
-  SpanStatsRecord,
-  TimeseriesQuery,
-  TimeseriesRow,
-} from '../store.js';
+import type { CompareQuery, SpanStatsQuery, TimeseriesMetric, TimeseriesQuery } from '@spoor/model';
+import type { CompareSideRecord, RealtimeRecord, SpanStatsRecord, TimeseriesRow } from '../store.js';
 import { type Columns, mapRows, num, numOrNull } from './read.js';
 import { groupKey, spanConditions } from './span-sql.js';
 import { SqlParams } from './sql.js';

@@ -1,5 +1,6 @@
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import type {
+  CompareQuery,
   ErrorGroupStatus,
   LogQuery,
   LogRecordData,
@@ -7,7 +8,9 @@ import type {
   MetricPointRecord,
   ModelPrice,
   SpanRecord,
+  SpanStatsQuery,
   TimeRange,
+  TimeseriesQuery,
   TraceQuery,
   TraceSummaryRecord,
   TraceTreeColumns,
@@ -15,7 +18,6 @@ import type {
 import {
   type AlertSeriesQuery,
   type AlertSeriesRow,
-  type CompareQuery,
   type CompareSideRecord,
   type ErrorGroupQuery,
   type ErrorGroupRecord,
@@ -24,9 +26,7 @@ import {
   type RealtimeRecord,
   type SessionRecord,
   type SessionRunRecord,
-  type SpanStatsQuery,
   type SpanStatsRecord,
-  type TimeseriesQuery,
   type TimeseriesRow,
   type RepriceResult,
   type SpanCost,
