@@ -9,7 +9,7 @@
 // server starts), then runs `spoor serve` on the copy.
 // Env: BENCH_TRACES (198,000 traces of 25 spans), BENCH_BIG_SPANS (50,000), BENCH_RUNS (10 timed
 // runs), BENCH_WARMUPS (5 untimed runs first, so V8 has compiled the hot paths), BENCH_MAX_AGE_HOURS
-// (3), BENCH_REGENERATE=1, BENCH_KEEP=1 (keep the run's copy).
+// (3), BENCH_REGENERATE=1, BENCH_KEEP=1 (keep the run's copy), BENCH_ONLY (words of the labels to run).
 import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { Agent, get } from 'node:http';
 import { join } from 'node:path';
@@ -107,8 +107,10 @@ const endpoints = [
   ['compare service.version 2.3.1 vs 2.4.0 (7 days)', () => '/api/stats/compare?by=service.version&a=2.3.1&b=2.4.0', null, (b) => `${b.rows.length} rows`],
 ];
 
+// BENCH_ONLY=stats,compare runs only the requests whose label contains one of the words.
+const only = process.env.BENCH_ONLY?.split(',') ?? null;
 const results = [];
-for (const [label, path, goalMs, note] of endpoints) {
+for (const [label, path, goalMs, note] of endpoints.filter(([label]) => only === null || only.some((word) => label.includes(word)))) {
   const cpuBefore = cpuSeconds(spoor.pid);
   const r = await timeGet(path);
   const cpuPerRequestMs = ((cpuSeconds(spoor.pid) - cpuBefore) * 1000) / (runs + 2);
@@ -122,6 +124,14 @@ for (const [label, path, goalMs, note] of endpoints) {
   }
   results.push(row);
   console.log(r.error ?? `${label}: median ${r.medianMs.toFixed(0)} ms, p95 ${r.p95Ms.toFixed(0)} ms, server CPU ${cpuPerRequestMs.toFixed(0)} ms/request, peak RSS so far ${row.peakRssMiB} MiB (${row.note})`);
+}
+// Issue 16's goals are ratios to span stats by name in the same run: this machine's speed drifts.
+const base = results.find((r) => r.label.startsWith('span stats by name'));
+for (const [label, goal] of [['compare', 3], ['sessions', 2], ['error groups', 2]]) {
+  const r = results.find((x) => x.label.startsWith(label));
+  if (base?.medianMs !== undefined && r?.medianMs !== undefined) {
+    console.log(`${label} / span stats by name: ${(r.medianMs / base.medianMs).toFixed(2)}x (goal <= ${goal}x)`);
+  }
 }
 const rss = peakRssBytes(spoor.pid);
 await stopChild(spoor);
