@@ -10,6 +10,7 @@ import { SpanMetrics } from '../metrics/span-metrics.js';
 import { PRICE_METHODS, PriceService } from '../pricing/price-service.js';
 import { ANALYTICS_METHODS, AnalyticsService } from '../query/analytics-service.js';
 import { ERROR_METHODS, ErrorService } from '../query/error-service.js';
+import { jsonAnswerOf } from '../query/json-bytes.js';
 import { QUERY_METHODS, QueryService } from '../query/query-service.js';
 import type { DbThreadConfig, FromDbThread, ServiceMethod, ToDbThread } from './protocol.js';
 
@@ -20,7 +21,7 @@ import type { DbThreadConfig, FromDbThread, ServiceMethod, ToDbThread } from './
  */
 const port = parentPort!;
 const config = workerData as DbThreadConfig;
-const send = (message: FromDbThread): void => port.postMessage(message);
+const send = (message: FromDbThread, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 
 async function start(): Promise<void> {
   const store = await DuckDbStore.open({ path: config.dbPath });
@@ -81,7 +82,11 @@ async function start(): Promise<void> {
         const service = services.get(message.method)!;
         const method = (service as Record<string, (...args: unknown[]) => Promise<unknown>>)[message.method]!;
         method.apply(service, message.args).then(
-          (result) => send({ type: 'reply', id: message.id, result: JSON.stringify(result) }),
+          (result) => {
+            // An answer written as bytes owns its ArrayBuffer (`JsonWriter`): it moves, uncopied.
+            const answer = jsonAnswerOf(result);
+            send({ type: 'reply', id: message.id, result: answer }, typeof answer === 'string' ? [] : [answer.buffer as ArrayBuffer]);
+          },
           (error: Error) =>
             send({ type: 'reply', id: message.id, error: { name: error.name, message: error.message, code: isAppError(error) ? error.code : undefined } }),
         );
