@@ -85,7 +85,7 @@ async function start(): Promise<void> {
           (result) => {
             // An answer written as bytes owns its ArrayBuffer (`JsonWriter`): it moves, uncopied.
             const answer = jsonAnswerOf(result);
-            send({ type: 'reply', id: message.id, result: answer }, typeof answer === 'string' ? [] : [answer.buffer as ArrayBuffer]);
+            send({ type: 'reply', id: message.id, result: answer }, answer instanceof Uint8Array ? [answer.buffer as ArrayBuffer] : []);
           },
           (error: Error) =>
             send({ type: 'reply', id: message.id, error: { name: error.name, message: error.message, code: isAppError(error) ? error.code : undefined } }),

@@ -6,9 +6,9 @@ export class JsonBytes {
   constructor(readonly bytes: Uint8Array) {}
 }
 
-/** The JSON of a service's result: the bytes of a `JsonBytes`, anything else serialized. */
-export function jsonAnswerOf(result: unknown): string | Uint8Array {
-  return result instanceof JsonBytes ? result.bytes : JSON.stringify(result);
+/** The JSON of a service's result: the bytes of a `JsonBytes`, anything else serialized (`undefined` stays `undefined`). */
+export function jsonAnswerOf(result: unknown): string | Uint8Array | undefined {
+  return result instanceof JsonBytes ? result.bytes : (JSON.stringify(result) as string | undefined);
 }
 
 /**
