@@ -84,7 +84,7 @@ if (totalSpans <= 0) {
 // 3. Fill the store to `totalSpans` spans from four services, 10 spans per trace.
 const templates = [0, 1, 2, 3].flatMap((n) => buildTemplates({ count: 4, tracesPerBatch: 100, spansPerTrace: 10, service: `bench-agent-${n}` }));
 const t = performance.now();
-await driveLoad({ url: spoor.url, seconds: 600, concurrency: 8, templates, maxSpans: totalSpans - 10_000 });
+await driveLoad({ url: spoor.url, seconds: 600, concurrency: 8, templates, maxSpans: totalSpans - 30_000 });
 // Wait until the store has committed everything, so no query below waits for the backlog.
 for (;;) {
   const metrics = await fetch(`${spoor.url}/metrics`).then((r) => r.text());
