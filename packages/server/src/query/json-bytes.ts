@@ -15,11 +15,13 @@ export function jsonAnswerOf(result: unknown): string | Uint8Array | undefined {
  * Writes JSON text as UTF-8 into one growing buffer. An answer written piece by piece this way
  * leaves no string of its whole length behind, nor the thousands of string pieces such a string is
  * joined from (which V8 kept alive and copied from one heap generation to the next: building a
- * 20,000-span answer as one string took 190 ms, writing it here 95 ms).
+ * 20,000-span answer as one string took 190 ms, writing it here 80-95 ms).
  */
 export class JsonWriter {
   private buffer: Buffer;
   private length = 0;
+  /** Text not yet encoded, gathered into chunks: one `Buffer.write` per span took 10% longer. */
+  private pending = '';
 
   /** `sizeHint`: the bytes expected; the buffer grows past it when needed. */
   constructor(sizeHint: number) {
@@ -28,6 +30,19 @@ export class JsonWriter {
   }
 
   write(text: string): void {
+    this.pending += text;
+    if (this.pending.length >= PENDING_CHARS) this.flush();
+  }
+
+  /** What was written, as a `JsonBytes` over this writer's buffer. */
+  finish(): JsonBytes {
+    this.flush();
+    return new JsonBytes(this.buffer.subarray(0, this.length));
+  }
+
+  private flush(): void {
+    const text = this.pending;
+    this.pending = '';
     // A UTF-16 code unit is at most 3 bytes of UTF-8; only near the end is the exact size needed.
     if (this.buffer.length - this.length < text.length * 3) {
       const needed = this.length + Buffer.byteLength(text);
@@ -36,14 +51,11 @@ export class JsonWriter {
     this.length += this.buffer.write(text, this.length);
   }
 
-  /** What was written, as a `JsonBytes` over this writer's buffer. */
-  finish(): JsonBytes {
-    return new JsonBytes(this.buffer.subarray(0, this.length));
-  }
-
   private grow(needed: number): void {
     const bigger = Buffer.allocUnsafeSlow(Math.max(needed, this.buffer.length * 2));
     this.buffer.copy(bigger, 0, 0, this.length);
     this.buffer = bigger;
   }
 }
+
+const PENDING_CHARS = 32_768;

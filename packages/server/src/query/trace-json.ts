@@ -15,26 +15,26 @@ import { orderSpanTree } from './tree.js';
 
 /** `TraceDetail`: spans in tree order, then the trace's logs. */
 export function traceDetailJson(traceId: string, trace: StoredTrace): JsonBytes {
-  const resources = new ResourceAttributes();
+  const shared = new Shared();
   const ordered = orderSpanTree(trace.spans);
   const out = new JsonWriter(textLength(trace.spans, trace.logs));
   out.write(`{"traceId":${str(traceId)},"spans":[`);
   for (let i = 0; i < ordered.length; i++) {
     if (i > 0) out.write(',');
-    out.write(spanJson(ordered[i]!.span, ordered[i]!.depth, resources));
+    out.write(spanJson(ordered[i]!.span, ordered[i]!.depth, shared));
   }
   out.write('],"logs":');
-  writeLogs(out, trace.logs, resources);
+  writeLogs(out, trace.logs, shared);
   out.write('}');
   return out.finish();
 }
 
 /** `SpanDetail`: one span (depth 0) and its logs. */
 export function spanDetailJson(traceId: string, span: StoredSpan, logs: StoredLog[]): JsonBytes {
-  const resources = new ResourceAttributes();
+  const shared = new Shared();
   const out = new JsonWriter(textLength([span], logs));
-  out.write(`{"traceId":${str(traceId)},"span":${spanJson(span, 0, resources)},"logs":`);
-  writeLogs(out, logs, resources);
+  out.write(`{"traceId":${str(traceId)},"span":${spanJson(span, 0, shared)},"logs":`);
+  writeLogs(out, logs, shared);
   out.write('}');
   return out.finish();
 }
@@ -46,7 +46,7 @@ export function traceTreeJson(traceId: string, tree: TraceTreeColumns, logs: Sto
   const out = new JsonWriter(head.length + textLength([], logs));
   out.write(head.slice(0, -1));
   out.write(',"logs":');
-  writeLogs(out, logs, new ResourceAttributes());
+  writeLogs(out, logs, new Shared());
   out.write('}');
   return out.finish();
 }
@@ -66,30 +66,33 @@ const num = (value: number): string => (Number.isFinite(value) ? String(value) :
 /** An ISO time is digits and `-:.TZ+` only: it needs no escaping. */
 const time = (us: number): string => `"${isoFromMicros(us)}"`;
 
-function spanJson(s: StoredSpan, depth: number, resources: ResourceAttributes): string {
+function spanJson(s: StoredSpan, depth: number, shared: Shared): string {
+  const { str: repeated } = shared;
   return (
-    `{"traceId":${str(s.traceId)},"spanId":${str(s.spanId)},"parentSpanId":${strOrNull(s.parentSpanId)},"traceState":${str(s.traceState)}` +
-    `,"flags":${num(s.flags)},"name":${str(s.name)},"kind":${str(s.kind)},"serviceName":${str(s.serviceName)}` +
+    `{"traceId":${repeated(s.traceId)},"spanId":${str(s.spanId)},"parentSpanId":${strOrNull(s.parentSpanId)},"traceState":${repeated(s.traceState)}` +
+    `,"flags":${num(s.flags)},"name":${repeated(s.name)},"kind":${repeated(s.kind)},"serviceName":${repeated(s.serviceName)}` +
     `,"startTime":${time(s.startTimeUs)},"endTime":${time(s.endTimeUs)},"durationMs":${num(Math.max(0, s.endTimeUs - s.startTimeUs) / 1000)}` +
-    `,"status":{"code":${str(s.status.code)},"message":${str(s.status.message)}}` +
-    `,"attributes":${s.attributesJson},"resource":${resources.of(s.resourceJson)},"scope":${s.scopeJson}` +
+    `,"status":{"code":${repeated(s.status.code)},"message":${repeated(s.status.message)}}` +
+    `,"attributes":${s.attributesJson},"resource":${shared.resource(s.resourceJson)},"scope":${s.scopeJson}` +
     `,"events":${apiEventsJson(s.eventsJson)},"links":${s.linksJson}` +
     `,"droppedAttributesCount":${num(s.droppedAttributesCount)},"droppedEventsCount":${num(s.droppedEventsCount)},"droppedLinksCount":${num(s.droppedLinksCount)}` +
     // `llm` is a dozen values computed at ingest, not stored JSON; `JSON.stringify` turns a NaN there into null.
-    `,"llm":${s.llm === null ? 'null' : JSON.stringify(s.llm)},"sessionId":${strOrNull(s.sessionId)},"userId":${strOrNull(s.userId)}` +
-    `,"category":${str(s.category)},"depth":${depth}}`
+    `,"llm":${s.llm === null ? 'null' : JSON.stringify(s.llm)},"sessionId":${s.sessionId === null ? 'null' : repeated(s.sessionId)}` +
+    `,"userId":${s.userId === null ? 'null' : repeated(s.userId)},"category":${repeated(s.category)},"depth":${depth}}`
   );
 }
 
-function writeLogs(out: JsonWriter, logs: StoredLog[], resources: ResourceAttributes): void {
+function writeLogs(out: JsonWriter, logs: StoredLog[], shared: Shared): void {
+  const { str: repeated } = shared;
   out.write('[');
   for (let i = 0; i < logs.length; i++) {
     const l = logs[i]!;
     out.write(
-      `${i > 0 ? ',' : ''}{"logId":${str(l.logId)},"time":${time(l.timeUs)},"observedTime":${time(l.observedTimeUs)},"traceId":${strOrNull(l.traceId)}` +
-        `,"spanId":${strOrNull(l.spanId)},"flags":${num(l.flags)},"severityNumber":${num(l.severityNumber)},"severityText":${str(l.severityText)}` +
-        `,"body":${l.bodyJson},"attributes":${l.attributesJson},"resource":${resources.of(l.resourceJson)},"scope":${l.scopeJson}` +
-        `,"serviceName":${str(l.serviceName)},"eventName":${str(l.eventName)},"droppedAttributesCount":${num(l.droppedAttributesCount)}}`,
+      `${i > 0 ? ',' : ''}{"logId":${str(l.logId)},"time":${time(l.timeUs)},"observedTime":${time(l.observedTimeUs)}` +
+        `,"traceId":${l.traceId === null ? 'null' : repeated(l.traceId)},"spanId":${strOrNull(l.spanId)},"flags":${num(l.flags)}` +
+        `,"severityNumber":${num(l.severityNumber)},"severityText":${repeated(l.severityText)}` +
+        `,"body":${l.bodyJson},"attributes":${l.attributesJson},"resource":${shared.resource(l.resourceJson)},"scope":${l.scopeJson}` +
+        `,"serviceName":${repeated(l.serviceName)},"eventName":${repeated(l.eventName)},"droppedAttributesCount":${num(l.droppedAttributesCount)}}`,
     );
   }
   out.write(']');
@@ -98,19 +101,32 @@ function writeLogs(out: JsonWriter, logs: StoredLog[], resources: ResourceAttrib
 const RESOURCE_START = '{"attributes":';
 
 /**
- * The API gives a resource's attributes only. A trace has a handful of distinct resource texts,
- * each shared by many spans: the attributes' text is cut out of each once.
+ * What the records of one answer share, serialized once each: the API gives a resource's
+ * attributes only, and a trace has a handful of distinct resource texts, so the attributes' text
+ * is cut out of each once; service names, span names, kinds and the like repeat across thousands
+ * of spans, and are escaped once per answer instead of once per span.
  */
-class ResourceAttributes {
-  private readonly cache = new Map<string, string>();
+class Shared {
+  private readonly resources = new Map<string, string>();
+  private readonly strings = new Map<string, string>();
 
-  of(resourceJson: string): string {
-    let attributes = this.cache.get(resourceJson);
+  /** `JSON.stringify(value)`, once per distinct value. */
+  readonly str = (value: string): string => {
+    let json = this.strings.get(value);
+    if (json === undefined) {
+      json = JSON.stringify(value);
+      this.strings.set(value, json);
+    }
+    return json;
+  };
+
+  resource(resourceJson: string): string {
+    let attributes = this.resources.get(resourceJson);
     if (attributes === undefined) {
       const end = resourceJson.startsWith(RESOURCE_START) ? endOfJsonValue(resourceJson, RESOURCE_START.length) : -1;
       // Any other layout (none is written today) is read the slow way.
       attributes = end > 0 ? resourceJson.slice(RESOURCE_START.length, end) : JSON.stringify((JSON.parse(resourceJson) as { attributes: unknown }).attributes);
-      this.cache.set(resourceJson, attributes);
+      this.resources.set(resourceJson, attributes);
     }
     return attributes;
   }
