@@ -1,5 +1,7 @@
-// npm run bench:query — read latency of the trace API: one 10,000-span trace, and trace lists
-// with filters over 1,000,000 stored spans. Env: BENCH_SPANS (default 1,000,000).
+// npm run bench:query — read latency of the trace API: one 10,000-span trace, one 20,000-span
+// trace against the client's own parse of it, and trace lists with filters over 1,000,000 stored
+// spans. Env: BENCH_SPANS (default 1,000,000; 0 skips the fill and the lists), BENCH_RUNS
+// (timed runs per request, default 15).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +11,9 @@ const totalSpans = Number(process.env.BENCH_SPANS ?? 1_000_000);
 const dataDir = await mkdtemp(join(tmpdir(), 'spoor-bench-query-'));
 const spoor = await startSpoor(dataDir);
 
-async function timeGet(path, runs = 15) {
+const timedRuns = Number(process.env.BENCH_RUNS ?? 15);
+
+async function timeGet(path, runs = timedRuns) {
   const times = [];
   let body;
   for (let i = 0; i < runs + 2; i++) {
@@ -34,10 +38,53 @@ const bigTraceId = bigBody.subarray(big.offsets[0][0], big.offsets[0][0] + 16).t
 const detail = await timeGet(`/api/traces/${bigTraceId}`);
 console.log(`GET /api/traces/:id, 10,000 spans (${(bigBody.length / 1e6).toFixed(1)} MB OTLP): median ${detail.medianMs.toFixed(0)} ms, p95 ${detail.p95Ms.toFixed(0)} ms (spans returned: ${detail.body.spans.length})`);
 
-// 2. Fill the store to `totalSpans` spans from four services, 10 spans per trace.
+// 2. The 20,000-span trace: the server's time to the last byte against the time a client takes to
+// JSON.parse that answer, in the same run, alternating, so both see the same machine.
+const [huge] = buildTemplates({ count: 1, tracesPerBatch: 1, spansPerTrace: 20_000 });
+const hugeBody = freshBody(huge);
+const sentHuge = await fetch(`${spoor.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: hugeBody });
+if (sentHuge.status !== 200) throw new Error(`20,000-span trace refused: ${sentHuge.status}`);
+const hugeTraceId = hugeBody.subarray(huge.offsets[0][0], huge.offsets[0][0] + 16).toString('hex');
+{
+  const serverMs = [];
+  const parseMs = [];
+  const ratios = [];
+  let bytes = 0;
+  let spans = 0;
+  for (let i = 0; i < timedRuns + 2; i++) {
+    const t = performance.now();
+    const response = await fetch(`${spoor.url}/api/traces/${hugeTraceId}`);
+    const raw = await response.arrayBuffer();
+    const server = performance.now() - t;
+    if (response.status !== 200) throw new Error(`/api/traces/${hugeTraceId}: ${response.status}`);
+    const text = Buffer.from(raw).toString('utf8');
+    const p = performance.now();
+    const parsed = JSON.parse(text);
+    const parse = performance.now() - p;
+    bytes = raw.byteLength;
+    spans = parsed.spans.length;
+    if (i < 2) continue; // two warm-up runs
+    serverMs.push(server);
+    parseMs.push(parse);
+    ratios.push(server / parse);
+  }
+  const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  console.log(
+    `GET /api/traces/:id, 20,000 spans (${(bytes / 1e6).toFixed(1)} MB of JSON, ${spans} spans): server median ${median(serverMs).toFixed(0)} ms, ` +
+      `client JSON.parse median ${median(parseMs).toFixed(0)} ms, ratio median ${median(ratios).toFixed(2)} (goal <= 3)`,
+  );
+}
+
+if (totalSpans <= 0) {
+  await stopChild(spoor);
+  await rm(dataDir, { recursive: true, force: true });
+  process.exit(0);
+}
+
+// 3. Fill the store to `totalSpans` spans from four services, 10 spans per trace.
 const templates = [0, 1, 2, 3].flatMap((n) => buildTemplates({ count: 4, tracesPerBatch: 100, spansPerTrace: 10, service: `bench-agent-${n}` }));
 const t = performance.now();
-await driveLoad({ url: spoor.url, seconds: 600, concurrency: 8, templates, maxSpans: totalSpans - 10_000 });
+await driveLoad({ url: spoor.url, seconds: 600, concurrency: 8, templates, maxSpans: totalSpans - 30_000 });
 // Wait until the store has committed everything, so no query below waits for the backlog.
 for (;;) {
   const metrics = await fetch(`${spoor.url}/metrics`).then((r) => r.text());

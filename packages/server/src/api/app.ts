@@ -98,7 +98,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     ]);
     clearTimeout(timer);
   });
-  const json = (reply: FastifyReply, body: string): FastifyReply => reply.type('application/json; charset=utf-8').send(body);
+  // A body is JSON text, or its UTF-8 bytes (the trace answers): either is sent as it is.
+  const json = (reply: FastifyReply, body: string | Uint8Array): FastifyReply => reply.type('application/json; charset=utf-8').send(body);
   app.get('/api/traces', async (request, reply) =>
     json(reply, await db.listTraces(traceQueryFrom(request.query as QueryString, project))),
   );

@@ -2,6 +2,7 @@ import { SeriesReader } from '../alerting/series.js';
 import { AppError } from '../errors.js';
 import type { PriceService } from '../pricing/price-service.js';
 import { AnalyticsService } from '../query/analytics-service.js';
+import { type JsonBytes, jsonAnswerOf } from '../query/json-bytes.js';
 import { ErrorService } from '../query/error-service.js';
 import { QueryService } from '../query/query-service.js';
 import type { Store } from '../store/store.js';
@@ -64,24 +65,28 @@ export function createDbCalls(store: Store, pricing: PriceService) {
 export type DbCalls = ReturnType<typeof createDbCalls>;
 export type DbCallName = keyof DbCalls;
 
+/** A call's answer as it crosses threads: UTF-8 bytes for one the service wrote as such, else JSON text. */
+export type JsonAnswer<T> = Awaited<T> extends JsonBytes ? Uint8Array : string;
+
 /**
  * The database thread's calls as the main thread makes them: the same names and arguments, each
- * answering its result as JSON text (a string crosses threads far faster than the objects it
- * describes, and the API sends it on as it is). A call without a result answers `null`.
+ * answering its result as JSON (a string crosses threads far faster than the objects it
+ * describes, bytes move without a copy, and the API sends either on as it is). A call without a
+ * result answers `null`.
  */
 export type DbClient = {
-  readonly [K in DbCallName]: (...args: Parameters<DbCalls[K]>) => Promise<string>;
+  readonly [K in DbCallName]: (...args: Parameters<DbCalls[K]>) => Promise<JsonAnswer<ReturnType<DbCalls[K]>>>;
 };
 
 /** Runs one call of the registry and serializes its answer: what the database thread does with each request. */
-export async function answerCall(calls: DbCalls, name: string, args: unknown[]): Promise<string> {
+export async function answerCall(calls: DbCalls, name: string, args: unknown[]): Promise<string | Uint8Array> {
   if (!Object.hasOwn(calls, name)) throw new AppError('ERR_INTERNAL', `the database thread has no call '${name}'`);
   const call = calls[name as DbCallName] as (...args: unknown[]) => Promise<unknown>;
-  return JSON.stringify((await call(...args)) ?? null);
+  return jsonAnswerOf(await call(...args)) ?? 'null';
 }
 
 /** A client whose every call goes through `send`, by name (the worker's message channel, say). */
-export function clientOver(send: (name: DbCallName, args: unknown[]) => Promise<string>): DbClient {
+export function clientOver(send: (name: DbCallName, args: unknown[]) => Promise<string | Uint8Array>): DbClient {
   return new Proxy({} as DbClient, {
     get: (_target, name) =>
       // Not a thenable, nor anything else a symbol or `then` lookup expects.

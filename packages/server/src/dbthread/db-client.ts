@@ -35,7 +35,7 @@ export class DbThread implements CommitSink {
     private readonly worker: Worker,
     events: DbThreadEvents,
   ) {
-    this.calls = clientOver((name, args) => this.request({ type: 'call', name, args }) as Promise<string>);
+    this.calls = clientOver((name, args) => this.request({ type: 'call', name, args }) as Promise<string | Uint8Array>);
     worker.on('message', (message: FromDbThread) => {
       if (message.type === 'committed') events.onCommitted(message.seq, message.position, message.records, message.commitMs);
       else if (message.type === 'log') events.onLog(message.level, message.message, message.data);

@@ -17,7 +17,7 @@ import type { DbThreadConfig, FromDbThread, ToDbThread } from './protocol.js';
  */
 const port = parentPort!;
 const config = workerData as DbThreadConfig;
-const send = (message: FromDbThread): void => port.postMessage(message);
+const send = (message: FromDbThread, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 
 async function start(): Promise<void> {
   const store = await DuckDbStore.open({ path: config.dbPath });
@@ -70,7 +70,8 @@ async function start(): Promise<void> {
         break;
       case 'call':
         answerCall(calls, message.name, message.args).then(
-          (result) => send({ type: 'reply', id: message.id, result }),
+          // An answer written as bytes owns its ArrayBuffer (`JsonWriter`): it moves, uncopied.
+          (result) => send({ type: 'reply', id: message.id, result }, result instanceof Uint8Array ? [result.buffer as ArrayBuffer] : []),
           (error: Error) =>
             send({ type: 'reply', id: message.id, error: { name: error.name, message: error.message, code: isAppError(error) ? error.code : undefined } }),
         );

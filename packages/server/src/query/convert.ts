@@ -4,8 +4,6 @@ import {
   type LogRecordData,
   type MetricPoint,
   type MetricPointRecord,
-  type Span,
-  type SpanRecord,
   type TraceSummary,
   type TraceSummaryRecord,
 } from '@spoor/model';
@@ -24,41 +22,6 @@ export function traceSummaryFromRecord(r: TraceSummaryRecord): TraceSummary {
     inputTokens: r.inputTokens,
     outputTokens: r.outputTokens,
     costUsd: r.costUsd,
-  };
-}
-
-export function spanFromRecord(r: SpanRecord, depth: number): Span {
-  return {
-    traceId: r.traceId,
-    spanId: r.spanId,
-    parentSpanId: r.parentSpanId,
-    traceState: r.traceState,
-    flags: r.flags,
-    name: r.name,
-    kind: r.kind,
-    serviceName: r.serviceName,
-    startTime: isoFromMicros(r.startTimeUs),
-    endTime: isoFromMicros(r.endTimeUs),
-    durationMs: Math.max(0, r.endTimeUs - r.startTimeUs) / 1000,
-    status: r.status,
-    attributes: r.attributes,
-    resource: r.resource.attributes,
-    scope: r.scope,
-    events: r.events.map((e) => ({
-      time: isoFromMicros(e.timeUs),
-      name: e.name,
-      attributes: e.attributes,
-      droppedAttributesCount: e.droppedAttributesCount,
-    })),
-    links: r.links,
-    droppedAttributesCount: r.droppedAttributesCount,
-    droppedEventsCount: r.droppedEventsCount,
-    droppedLinksCount: r.droppedLinksCount,
-    llm: r.llm,
-    sessionId: r.sessionId,
-    userId: r.userId,
-    category: r.category,
-    depth,
   };
 }
 

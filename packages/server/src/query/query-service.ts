@@ -1,28 +1,26 @@
 import {
+  type Attributes,
   isoFromMicros,
   type LlmCallDetail,
   type LogListResponse,
-  type LogRecordData,
   type LogQuery,
   type MetricListResponse,
   type MetricPointListResponse,
   type MetricPointQuery,
   type ServiceListResponse,
-  type SpanDetail,
-  type SpanRecord,
   type TimeRange,
-  type TraceDetail,
   type TraceListResponse,
   type TraceSearchResponse,
-  type TraceTree,
   type TraceQuery,
 } from '@spoor/model';
 import { AppError } from '../errors.js';
 import { llmMessagesFrom } from '../normalize/messages.js';
 import type { LogReader, MetricReader, TraceReader } from '../store/store.js';
-import { logFromData, metricPointFromRecord, spanFromRecord, traceSummaryFromRecord } from './convert.js';
+import type { StoredLog, StoredSpan } from '../store/stored-trace.js';
+import { logFromData, metricPointFromRecord, traceSummaryFromRecord } from './convert.js';
 import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor } from './cursor.js';
-import { orderSpanTree } from './tree.js';
+import type { JsonBytes } from './json-bytes.js';
+import { spanDetailJson, traceDetailJson, traceTreeJson } from './trace-json.js';
 
 /** Answers the read API from a `Store`. Knows nothing of HTTP or of how records arrived. */
 export class QueryService {
@@ -39,22 +37,18 @@ export class QueryService {
     };
   }
 
-  async getTrace(projectId: string, traceId: string): Promise<TraceDetail> {
+  /** `TraceDetail`: every span of a trace, in tree order, and its logs. */
+  async getTrace(projectId: string, traceId: string): Promise<JsonBytes> {
     const found = await this.store.getTrace(projectId, traceId);
     if (found === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
-    return {
-      traceId,
-      spans: orderSpanTree(found.spans).map(({ span, depth }) => spanFromRecord(span, depth)),
-      logs: found.logs.map(logFromData),
-    };
+    return traceDetailJson(traceId, found);
   }
 
-  /** What the waterfall draws of every span, as columns, and the trace's logs. */
-  async getTraceTree(projectId: string, traceId: string): Promise<TraceTree> {
+  /** `TraceTree`: what the waterfall draws of every span, as columns, and the trace's logs. */
+  async getTraceTree(projectId: string, traceId: string): Promise<JsonBytes> {
     const found = await this.store.getTraceTree(projectId, traceId);
     if (found === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
-    const { originUs, ...columns } = found.tree;
-    return { traceId, startTime: isoFromMicros(originUs), ...columns, logs: found.logs.map(logFromData) };
+    return traceTreeJson(traceId, found.tree, found.logs);
   }
 
   /** Spans of a trace whose attributes, status message or events contain `text`. */
@@ -63,19 +57,19 @@ export class QueryService {
     return { spanIds: ids.slice(0, limit), truncated: ids.length > limit };
   }
 
-  /** One span and its logs, read alone: the rest of a big trace stays in the store. */
-  async getSpan(projectId: string, traceId: string, spanId: string): Promise<SpanDetail> {
+  /** `SpanDetail`: one span and its logs, read alone: the rest of a big trace stays in the store. */
+  async getSpan(projectId: string, traceId: string, spanId: string): Promise<JsonBytes> {
     const { span, logs } = await this.oneSpan(projectId, traceId, spanId);
-    return { traceId, span: spanFromRecord(span, 0), logs: logs.map(logFromData) };
+    return spanDetailJson(traceId, span, logs);
   }
 
   /** One LLM call for the inspector: its canonical fields and its prompt and completion. */
   async getLlmCall(projectId: string, traceId: string, spanId: string): Promise<LlmCallDetail> {
     const { span } = await this.oneSpan(projectId, traceId, spanId);
-    return { traceId, spanId, llm: span.llm, messages: llmMessagesFrom(span.attributes) };
+    return { traceId, spanId, llm: span.llm, messages: llmMessagesFrom(JSON.parse(span.attributesJson) as Attributes) };
   }
 
-  private async oneSpan(projectId: string, traceId: string, spanId: string): Promise<{ span: SpanRecord; logs: LogRecordData[] }> {
+  private async oneSpan(projectId: string, traceId: string, spanId: string): Promise<{ span: StoredSpan; logs: StoredLog[] }> {
     const found = await this.store.getTrace(projectId, traceId, spanId);
     const span = found?.spans[0];
     if (found === null || span === undefined) throw new AppError('ERR_NOT_FOUND', `span ${spanId} of trace ${traceId} was not found`);

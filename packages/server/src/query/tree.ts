@@ -1,7 +1,10 @@
 import type { SpanRecord } from '@spoor/model';
 
-export interface OrderedSpan {
-  span: SpanRecord;
+/** What tree order reads of a span. */
+export type TreeSpan = Pick<SpanRecord, 'spanId' | 'parentSpanId' | 'startTimeUs'>;
+
+export interface OrderedSpan<S extends TreeSpan = SpanRecord> {
+  span: S;
   depth: number;
 }
 
@@ -10,12 +13,12 @@ export interface OrderedSpan {
  * (then span id). A span whose parent is missing is treated as a root, so nothing is hidden.
  * Iterative, so a 10,000-deep chain cannot overflow the stack; O(n log n) for the sorts.
  */
-export function orderSpanTree(spans: SpanRecord[]): OrderedSpan[] {
+export function orderSpanTree<S extends TreeSpan>(spans: S[]): OrderedSpan<S>[] {
   const byStart = [...spans].sort(compareSpans);
   const ids = new Set<string>();
   for (const s of byStart) ids.add(s.spanId);
-  const children = new Map<string, SpanRecord[]>();
-  const roots: SpanRecord[] = [];
+  const children = new Map<string, S[]>();
+  const roots: S[] = [];
   for (const s of byStart) {
     // A span that names itself as parent would loop; it is a root.
     if (s.parentSpanId === null || s.parentSpanId === s.spanId || !ids.has(s.parentSpanId)) {
@@ -29,10 +32,10 @@ export function orderSpanTree(spans: SpanRecord[]): OrderedSpan[] {
     }
     list.push(s);
   }
-  const ordered: OrderedSpan[] = [];
+  const ordered: OrderedSpan<S>[] = [];
   const visited = new Set<string>();
-  const stack: OrderedSpan[] = [];
-  const visit = (root: SpanRecord): void => {
+  const stack: OrderedSpan<S>[] = [];
+  const visit = (root: S): void => {
     stack.push({ span: root, depth: 0 });
     while (stack.length > 0) {
       const item = stack.pop()!;
@@ -51,6 +54,6 @@ export function orderSpanTree(spans: SpanRecord[]): OrderedSpan[] {
   return ordered;
 }
 
-function compareSpans(a: SpanRecord, b: SpanRecord): number {
+function compareSpans(a: TreeSpan, b: TreeSpan): number {
   return a.startTimeUs - b.startTimeUs || (a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0);
 }

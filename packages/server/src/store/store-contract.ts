@@ -2,6 +2,7 @@ import type { LlmFields, ModelPrice, SpanRecord, TraceQuery, TraceSummaryRecord 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store, WriteBatch } from './store.js';
 import { repriceSpans } from './reprice.js';
+import { logDataFromStored, spanRecordFromStored } from './stored-trace.js';
 import { rowsOf } from './trace-timings.js';
 import { ALL, T0, emptyLlm, log, logQuery, point, query, sid, span, tid } from './contract-fixtures.js';
 
@@ -21,11 +22,22 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
 
     const write = (batch: Partial<WriteBatch>, position: string | null = null) =>
       store.write({ spans: [], logs: [], metricPoints: [], ...batch }, position === null ? null : { serverId: 'server-1', position });
+    /** `getTrace` with the stored JSON texts parsed back into records. */
+    const readTrace = async (projectId: string, traceId: string, spanId?: string) => {
+      const found = await store.getTrace(projectId, traceId, spanId);
+      return found === null ? null : { spans: found.spans.map(spanRecordFromStored), logs: found.logs.map(logDataFromStored) };
+    };
 
     it('returns every field of a written span unchanged', async () => {
       const s = span({
-        attributes: { str: 'a', int: 42, big: '9007199254740993', dbl: 1.5, yes: true, list: [1, 'two', false], map: { k: { n: null } } },
-        events: [{ timeUs: T0 + 5, name: 'exception', attributes: { 'exception.type': 'TypeError' }, droppedAttributesCount: 1 }],
+        attributes: {
+          str: 'a', int: 42, big: '9007199254740993', dbl: 1.5, yes: true, list: [1, 'two', false], map: { k: { n: null } },
+          'say "hi"': 'C:\\dir\\"quoted"\n\r\t\u0000\u001f\u2028 naïve 日本 😀', brackets: '}]{"timeUs":1},[',
+        },
+        events: [
+          { timeUs: T0 + 5, name: 'exception', attributes: { 'exception.type': 'TypeError' }, droppedAttributesCount: 1 },
+          { timeUs: T0 + 6, name: 'line\nbreak "quoted"', attributes: { nested: [{ timeUs: 1 }, ['}']] }, droppedAttributesCount: 0 },
+        ],
         links: [{ traceId: 'f'.repeat(32), spanId: 'e'.repeat(16), traceState: 'a=b', attributes: { why: 'retry' }, droppedAttributesCount: 0, flags: 1 }],
         status: { code: 'error', message: 'boom' },
         traceState: 'vendor=1',
@@ -43,15 +55,21 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
         },
       });
       await write({ spans: [s] });
-      const found = await store.getTrace('default', s.traceId);
+      const found = await readTrace('default', s.traceId);
       expect(found?.spans).toEqual([s]);
+    });
+
+    it('reads a cost or time to first token that is NaN or infinite as unknown (null)', async () => {
+      const s = span({ llm: { ...emptyLlm(), requestModel: 'm', costUsd: Number.NaN, timeToFirstTokenMs: Infinity } });
+      await write({ spans: [s] });
+      expect((await readTrace('default', s.traceId))?.spans[0]?.llm).toEqual({ ...s.llm, costUsd: null, timeToFirstTokenMs: null });
     });
 
     it('reads one span of a trace with its logs alone, and no span for an id the trace lacks', async () => {
       const spans = [span({ spanId: sid(1) }), span({ spanId: sid(2), parentSpanId: sid(1), name: 'child' }), span({ spanId: sid(3), parentSpanId: sid(1) })];
       const logs = [log({ logId: 'l1', traceId: tid(1), spanId: sid(2) }), log({ logId: 'l2', traceId: tid(1), spanId: sid(3) }), log({ logId: 'l3', traceId: tid(1), spanId: null })];
       await write({ spans, logs });
-      const one = await store.getTrace('default', tid(1), sid(2));
+      const one = await readTrace('default', tid(1), sid(2));
       expect(one?.spans).toEqual([spans[1]]);
       expect(one?.logs.map((l) => l.logId)).toEqual(['l1']);
       expect(await store.getTrace('default', tid(1), sid(9))).toEqual({ spans: [], logs: [] });
@@ -68,7 +86,7 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
           llm: { ...emptyLlm(), operation: 'embeddings', requestModel: 'text-embedding-3-small', inputTokens: 8, costUsd: null, costSource: null } }),
       ];
       await write({ spans });
-      const found = await store.getTrace('default', tid(1));
+      const found = await readTrace('default', tid(1));
       const bySpan = new Map(found!.spans.map((s) => [s.spanId, s]));
       for (const s of spans) expect(bySpan.get(s.spanId)).toEqual(s);
     });
@@ -173,7 +191,7 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
       const traces = async (projectId = 'default'): Promise<Map<string, TraceSummaryRecord>> =>
         new Map((await store.listTraces(query({ projectId }), null, 100)).map((t) => [t.traceId, t]));
       const spanOf = async (traceId: string, spanId: string, projectId = 'default'): Promise<SpanRecord> =>
-        (await store.getTrace(projectId, traceId))!.spans.find((s) => s.spanId === spanId)!;
+        (await readTrace(projectId, traceId))!.spans.find((s) => s.spanId === spanId)!;
       const withoutCost = ({ costUsd: _, ...rest }: TraceSummaryRecord) => rest;
 
       it("re-prices the spans of the range, except reported costs, and brings their traces' totals up to date", async () => {
@@ -427,7 +445,7 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
       const s = span({ traceId: tid(41) });
       const l = log({ traceId: tid(41), spanId: s.spanId, timeUs: T0 + 1 });
       await write({ spans: [s], logs: [l, log({ logId: 'other', traceId: tid(42) })] });
-      expect((await store.getTrace('default', tid(41)))?.logs).toEqual([l]);
+      expect((await readTrace('default', tid(41)))?.logs).toEqual([l]);
     });
 
     it('stores metric points of every type and lists metrics', async () => {

@@ -14,12 +14,12 @@ import type {
   MetricPointRecord,
   MetricType,
   ModelPrice,
-  SpanRecord,
   TimeRange,
   TraceQuery,
   TraceSummaryRecord,
   TraceTreeColumns,
 } from '@spoor/model';
+import type { StoredLog, StoredTrace } from './stored-trace.js';
 import type { TraceTimings } from './trace-timings.js';
 import type { StoreWriter } from './write-port.js';
 
@@ -275,11 +275,12 @@ export interface TraceReader {
   /**
    * A trace's spans (any order) and logs, or `null` when the project has no such trace. With
    * `spanId`, only that span (none when the trace lacks it) and that span's logs: the LLM
-   * inspector and an error's stack need one span of what may be a 50,000-span trace.
+   * inspector and an error's stack need one span of what may be a 50,000-span trace. JSON fields
+   * come as the stored text (`StoredSpan`): the answer splices them in unparsed.
    */
-  getTrace(projectId: string, traceId: string, spanId?: string): Promise<{ spans: SpanRecord[]; logs: LogRecordData[] } | null>;
+  getTrace(projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null>;
   /** What the waterfall draws of a trace's spans, as columns, and the trace's logs; `null` when there is no such trace. */
-  getTraceTree(projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: LogRecordData[] } | null>;
+  getTraceTree(projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: StoredLog[] } | null>;
   /** Ids of a trace's spans whose attributes, status message or events contain `text` (case-insensitive), in start order. */
   searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<string[]>;
   /** What a critical path needs of a trace's spans, or `null` when the project has no such trace. */

@@ -7,7 +7,6 @@ import type {
   MetricPointQuery,
   MetricPointRecord,
   ModelPrice,
-  SpanRecord,
   SpanStatsQuery,
   TimeRange,
   TimeseriesQuery,
@@ -47,14 +46,20 @@ import {
   type JsonArrayShape,
   LOG_SHAPE,
   SPAN_SHAPE,
+  STORED_LOG_SHAPE,
   type SourceTexts,
+  type StoredRowShape,
   logFromRow,
   mapArrayRows,
   mapRows,
   num,
   numOrNull,
-  spanFromRow,
+  storedLogFromRow,
+  storedRowsFrom,
+  storedRowsSelect,
+  storedSpanFromRow,
 } from './read.js';
+import type { StoredLog, StoredTrace } from '../stored-trace.js';
 import { DuckDbWriter } from './writer.js';
 import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { removeModelPrice, selectModelPrices, selectSpansToPrice, selectUnpricedModels, updateSpanCosts, upsertModelPrice } from './pricing.js';
@@ -179,28 +184,28 @@ export class DuckDbStore implements Store {
     return mapRows(await this.read('list traces', sql, values), traceSummaryFromRow);
   }
 
-  async getTrace(projectId: string, traceId: string, spanId?: string): Promise<{ spans: SpanRecord[]; logs: LogRecordData[] } | null> {
+  async getTrace(projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null> {
     const bounds = await this.traceBounds(projectId, traceId);
     if (bounds === null) return null;
     const { fromUs, toUs } = bounds;
     const [spanRows, logRows] = await Promise.all([
-      this.readArrays(
+      this.readStoredRows(
         'read a trace',
-        `SELECT ${SPAN_SHAPE.sql} FROM spans
-         WHERE project_id = $1 AND trace_id = $2 AND start_us BETWEEN $3::BIGINT AND $4::BIGINT ${spanId === undefined ? '' : 'AND span_id = $5'}`,
+        SPAN_SHAPE,
+        `FROM spans WHERE project_id = $1 AND trace_id = $2 AND start_us BETWEEN $3::BIGINT AND $4::BIGINT ${spanId === undefined ? '' : 'AND span_id = $5'}`,
+        'rowid',
         [projectId, traceId, fromUs, toUs, ...(spanId === undefined ? [] : [spanId])],
       ),
       this.traceLogRows(projectId, traceId, bounds, spanId),
     ]);
-    const sources = await this.readSources(projectId, [...spanRows, ...logRows], [SPAN_SHAPE, LOG_SHAPE], spanRows.length);
-    const shared = new JsonParseCache();
+    const sources = await this.readSources(projectId, [...spanRows, ...logRows], [SPAN_SHAPE, STORED_LOG_SHAPE], spanRows.length);
     return {
-      spans: mapArrayRows(spanRows, SPAN_SHAPE, sources, (row) => spanFromRow(row, shared)),
-      logs: mapArrayRows(logRows, LOG_SHAPE, sources, (row) => logFromRow(row, shared)),
+      spans: mapArrayRows(spanRows, SPAN_SHAPE, sources, storedSpanFromRow),
+      logs: mapArrayRows(logRows, STORED_LOG_SHAPE, sources, storedLogFromRow),
     };
   }
 
-  async getTraceTree(projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: LogRecordData[] } | null> {
+  async getTraceTree(projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: StoredLog[] } | null> {
     const bounds = await this.traceBounds(projectId, traceId);
     if (bounds === null) return null;
     const [rows, logRows] = await Promise.all([
@@ -213,9 +218,8 @@ export class DuckDbStore implements Store {
     ]);
     const tree = treeColumnsFrom(rows);
     if (tree === null) return null;
-    const sources = await this.readSources(projectId, logRows, [LOG_SHAPE], logRows.length);
-    const shared = new JsonParseCache();
-    return { tree, logs: mapArrayRows(logRows, LOG_SHAPE, sources, (row) => logFromRow(row, shared)) };
+    const sources = await this.readSources(projectId, logRows, [STORED_LOG_SHAPE], logRows.length);
+    return { tree, logs: mapArrayRows(logRows, STORED_LOG_SHAPE, sources, storedLogFromRow) };
   }
 
   async searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<string[]> {
@@ -226,11 +230,12 @@ export class DuckDbStore implements Store {
 
   /** A trace's logs (of one span, with `spanId`), in time order. */
   private traceLogRows(projectId: string, traceId: string, bounds: { fromUs: number; toUs: number }, spanId?: string): Promise<unknown[][]> {
-    return this.readArrays(
+    return this.readStoredRows(
       "read a trace's logs",
-      `SELECT ${LOG_SHAPE.sql} FROM logs
-       WHERE project_id = $1 AND trace_id = $2 AND time_us BETWEEN $3::BIGINT AND $4::BIGINT ${spanId === undefined ? '' : 'AND span_id = $5'}
-       ORDER BY time_us, log_id`,
+      STORED_LOG_SHAPE,
+      `FROM logs
+       WHERE project_id = $1 AND trace_id = $2 AND time_us BETWEEN $3::BIGINT AND $4::BIGINT ${spanId === undefined ? '' : 'AND span_id = $5'}`,
+      'time_us, log_id, rowid',
       [projectId, traceId, bounds.fromUs - LOG_MARGIN_US, bounds.toUs + LOG_MARGIN_US, ...(spanId === undefined ? [] : [spanId])],
     );
   }
@@ -439,6 +444,12 @@ export class DuckDbStore implements Store {
     const texts = Object.values(columns)[0] ?? [];
     if (texts.length === 0) return [];
     return JSON.parse(`[${texts.join(',')}]`) as unknown[][];
+  }
+
+  /** Rows of `shape` for an answer (see `storedRowsSelect`), in the order `orderBy`. */
+  private async readStoredRows(what: string, shape: StoredRowShape, from: string, orderBy: string, values: DuckDBValue[]): Promise<unknown[][]> {
+    const columns = await this.read(what, `SELECT ${storedRowsSelect(shape, orderBy)} ${from}`, values);
+    return this.guard(what, async () => storedRowsFrom(shape, columns.row_arrays?.[0] as string | null, columns.row_texts?.[0] as string | null));
   }
 
   /**

@@ -1,21 +1,23 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { TraceTreeColumns } from '@spoor/model';
+import type { SpanEventRecord, TraceTreeColumns } from '@spoor/model';
 import { columnsOf } from './analytics.js';
 import { jsonArrayShape } from './read.js';
 import { likePattern, SqlParams } from './sql.js';
 
 /**
  * The waterfall's columns of a trace (`TraceTreeColumns`): one `json_array` per span with only
- * what the waterfall draws. Events come as their JSON and are cut to time and name here; most
- * spans have none, and the few exceptions' stack traces are dropped before they leave the server.
+ * what the waterfall draws. Events come as their stored text and are cut to time and name here;
+ * most spans have none, and the few exceptions' stack traces are dropped before they leave the
+ * server. The text is parsed here, not cast to DuckDB's JSON: that parser refuses a lone
+ * surrogate escape (`"\ud800"`), which `JSON.stringify` writes for a lone surrogate in a string.
  */
 export const TREE_SHAPE = jsonArrayShape([
   'span_id', 'parent_span_id', 'name', 'service_name', 'start_us', 'duration_us', 'status_code', 'category',
-  "CASE WHEN events = '[]' THEN NULL ELSE events END::JSON", 'input_tokens', 'output_tokens', 'cost_usd',
+  "CASE WHEN events = '[]' THEN NULL ELSE events END", 'input_tokens', 'output_tokens', 'cost_usd',
   'coalesce(llm_response_model, llm_request_model)', 'session_id',
 ]);
 
-type TreeRow = [string, string | null, string, string, number, number, number, number, { timeUs: number; name: string }[] | null, number | null, number | null, number | null, string | null, string | null];
+type TreeRow = [string, string | null, string, string, number, number, number, number, string | null, number | null, number | null, number | null, string | null, string | null];
 
 /** Columns from the rows of `TREE_SHAPE`, or `null` for none. */
 export function treeColumnsFrom(rows: unknown[][]): TraceTreeColumns | null {
@@ -57,7 +59,7 @@ export function treeColumnsFrom(rows: unknown[][]): TraceTreeColumns | null {
     tree.durationsUs[i] = durationUs;
     tree.statusCodes[i] = status;
     tree.categories[i] = category;
-    if (events !== null) for (const event of events) tree.events.push([i, event.timeUs - originUs, event.name]);
+    if (events !== null) for (const event of JSON.parse(events) as SpanEventRecord[]) tree.events.push([i, event.timeUs - originUs, event.name]);
     tree.inputTokens[i] = input;
     tree.outputTokens[i] = output;
     tree.costUsd[i] = cost;

@@ -1,0 +1,61 @@
+/**
+ * An answer serialized already: UTF-8 JSON in an `ArrayBuffer` of its own, so the database thread
+ * can hand it to the HTTP thread without a copy, and the HTTP thread can send it as it is.
+ */
+export class JsonBytes {
+  constructor(readonly bytes: Uint8Array) {}
+}
+
+/** The JSON of a service's result: the bytes of a `JsonBytes`, anything else serialized (`undefined` stays `undefined`). */
+export function jsonAnswerOf(result: unknown): string | Uint8Array | undefined {
+  return result instanceof JsonBytes ? result.bytes : (JSON.stringify(result) as string | undefined);
+}
+
+/**
+ * Writes JSON text as UTF-8 into one growing buffer. An answer written piece by piece this way
+ * leaves no string of its whole length behind, nor the thousands of string pieces such a string is
+ * joined from (which V8 kept alive and copied from one heap generation to the next: building a
+ * 20,000-span answer as one string took 190 ms, writing it here 80-95 ms).
+ */
+export class JsonWriter {
+  private buffer: Buffer;
+  private length = 0;
+  /** Text not yet encoded, gathered into chunks: one `Buffer.write` per span took 10% longer. */
+  private pending = '';
+
+  /** `sizeHint`: the bytes expected; the buffer grows past it when needed. */
+  constructor(sizeHint: number) {
+    // Not from Node's shared pool: the buffer must own its ArrayBuffer to be transferred.
+    this.buffer = Buffer.allocUnsafeSlow(Math.max(4096, Math.ceil(sizeHint)));
+  }
+
+  write(text: string): void {
+    this.pending += text;
+    if (this.pending.length >= PENDING_CHARS) this.flush();
+  }
+
+  /** What was written, as a `JsonBytes` over this writer's buffer. */
+  finish(): JsonBytes {
+    this.flush();
+    return new JsonBytes(this.buffer.subarray(0, this.length));
+  }
+
+  private flush(): void {
+    const text = this.pending;
+    this.pending = '';
+    // A UTF-16 code unit is at most 3 bytes of UTF-8; only near the end is the exact size needed.
+    if (this.buffer.length - this.length < text.length * 3) {
+      const needed = this.length + Buffer.byteLength(text);
+      if (needed > this.buffer.length) this.grow(needed);
+    }
+    this.length += this.buffer.write(text, this.length);
+  }
+
+  private grow(needed: number): void {
+    const bigger = Buffer.allocUnsafeSlow(Math.max(needed, this.buffer.length * 2));
+    this.buffer.copy(bigger, 0, 0, this.length);
+    this.buffer = bigger;
+  }
+}
+
+const PENDING_CHARS = 32_768;

@@ -1,0 +1,208 @@
+import { isoFromMicros, type SpanEventRecord, type TraceTreeColumns } from '@spoor/model';
+import type { StoredLog, StoredSpan, StoredTrace } from '../store/stored-trace.js';
+import { type JsonBytes, JsonWriter } from './json-bytes.js';
+import { orderSpanTree } from './tree.js';
+
+/**
+ * The trace answers (`TraceDetail`, `SpanDetail`, `TraceTree`) written as JSON text. Stored
+ * attributes, events, links, log bodies and scopes go into the answer as the text the store holds
+ * (valid JSON, see `StoredSpan`); only the fields Spoor computes are written here, each string
+ * through `JSON.stringify`. Parsing a 20,000-span trace's JSON only to serialize it again made
+ * the server take 4 times as long as a client's `JSON.parse` of the answer (BENCHMARKS.md).
+ *
+ * The fields come in the order of the `Span` and `LogRecord` types.
+ */
+
+/** `TraceDetail`: spans in tree order, then the trace's logs. */
+export function traceDetailJson(traceId: string, trace: StoredTrace): JsonBytes {
+  const shared = new Shared();
+  const ordered = orderSpanTree(trace.spans);
+  const out = new JsonWriter(textLength(trace.spans, trace.logs));
+  out.write(`{"traceId":${str(traceId)},"spans":[`);
+  for (let i = 0; i < ordered.length; i++) {
+    if (i > 0) out.write(',');
+    out.write(spanJson(ordered[i]!.span, ordered[i]!.depth, shared));
+  }
+  out.write('],"logs":');
+  writeLogs(out, trace.logs, shared);
+  out.write('}');
+  return out.finish();
+}
+
+/** `SpanDetail`: one span (depth 0) and its logs. */
+export function spanDetailJson(traceId: string, span: StoredSpan, logs: StoredLog[]): JsonBytes {
+  const shared = new Shared();
+  const out = new JsonWriter(textLength([span], logs));
+  out.write(`{"traceId":${str(traceId)},"span":${spanJson(span, 0, shared)},"logs":`);
+  writeLogs(out, logs, shared);
+  out.write('}');
+  return out.finish();
+}
+
+/** `TraceTree`: the span columns (small values, serialized as such) and the trace's logs. */
+export function traceTreeJson(traceId: string, tree: TraceTreeColumns, logs: StoredLog[]): JsonBytes {
+  const { originUs, ...columns } = tree;
+  const head = JSON.stringify({ traceId, startTime: isoFromMicros(originUs), ...columns });
+  const out = new JsonWriter(head.length + textLength([], logs));
+  out.write(head.slice(0, -1));
+  out.write(',"logs":');
+  writeLogs(out, logs, new Shared());
+  out.write('}');
+  return out.finish();
+}
+
+/** About the length of the answer: the stored texts and some 700 characters of fields around each record. */
+function textLength(spans: StoredSpan[], logs: StoredLog[]): number {
+  let n = 64;
+  for (const s of spans) n += s.attributesJson.length + s.eventsJson.length + s.linksJson.length + s.scopeJson.length + 700;
+  for (const l of logs) n += l.bodyJson.length + l.attributesJson.length + l.scopeJson.length + 500;
+  return n * 1.05;
+}
+
+const str = JSON.stringify as (value: string) => string;
+const strOrNull = (value: string | null): string => (value === null ? 'null' : str(value));
+/** A number as `JSON.stringify` writes it: `null` for NaN and the infinities. */
+const num = (value: number): string => (Number.isFinite(value) ? String(value) : 'null');
+/** An ISO time is digits and `-:.TZ+` only: it needs no escaping. */
+const time = (us: number): string => `"${isoFromMicros(us)}"`;
+
+function spanJson(s: StoredSpan, depth: number, shared: Shared): string {
+  const { str: repeated } = shared;
+  return (
+    `{"traceId":${repeated(s.traceId)},"spanId":${str(s.spanId)},"parentSpanId":${strOrNull(s.parentSpanId)},"traceState":${repeated(s.traceState)}` +
+    `,"flags":${num(s.flags)},"name":${repeated(s.name)},"kind":${repeated(s.kind)},"serviceName":${repeated(s.serviceName)}` +
+    `,"startTime":${time(s.startTimeUs)},"endTime":${time(s.endTimeUs)},"durationMs":${num(Math.max(0, s.endTimeUs - s.startTimeUs) / 1000)}` +
+    `,"status":{"code":${repeated(s.status.code)},"message":${repeated(s.status.message)}}` +
+    `,"attributes":${s.attributesJson},"resource":${shared.resource(s.resourceJson)},"scope":${s.scopeJson}` +
+    `,"events":${apiEventsJson(s.eventsJson)},"links":${s.linksJson}` +
+    `,"droppedAttributesCount":${num(s.droppedAttributesCount)},"droppedEventsCount":${num(s.droppedEventsCount)},"droppedLinksCount":${num(s.droppedLinksCount)}` +
+    // `llm` is a dozen values computed at ingest, not stored JSON; `JSON.stringify` turns a NaN there into null.
+    `,"llm":${s.llm === null ? 'null' : JSON.stringify(s.llm)},"sessionId":${s.sessionId === null ? 'null' : repeated(s.sessionId)}` +
+    `,"userId":${s.userId === null ? 'null' : repeated(s.userId)},"category":${repeated(s.category)},"depth":${depth}}`
+  );
+}
+
+function writeLogs(out: JsonWriter, logs: StoredLog[], shared: Shared): void {
+  const { str: repeated } = shared;
+  out.write('[');
+  for (let i = 0; i < logs.length; i++) {
+    const l = logs[i]!;
+    out.write(
+      `${i > 0 ? ',' : ''}{"logId":${str(l.logId)},"time":${time(l.timeUs)},"observedTime":${time(l.observedTimeUs)}` +
+        `,"traceId":${l.traceId === null ? 'null' : repeated(l.traceId)},"spanId":${strOrNull(l.spanId)},"flags":${num(l.flags)}` +
+        `,"severityNumber":${num(l.severityNumber)},"severityText":${repeated(l.severityText)}` +
+        `,"body":${l.bodyJson},"attributes":${l.attributesJson},"resource":${shared.resource(l.resourceJson)},"scope":${l.scopeJson}` +
+        `,"serviceName":${repeated(l.serviceName)},"eventName":${repeated(l.eventName)},"droppedAttributesCount":${num(l.droppedAttributesCount)}}`,
+    );
+  }
+  out.write(']');
+}
+
+const RESOURCE_START = '{"attributes":';
+
+/**
+ * What the records of one answer share, serialized once each: the API gives a resource's
+ * attributes only, and a trace has a handful of distinct resource texts, so the attributes' text
+ * is cut out of each once; service names, span names, kinds and the like repeat across thousands
+ * of spans, and are escaped once per answer instead of once per span.
+ */
+class Shared {
+  private readonly resources = new Map<string, string>();
+  private readonly strings = new Map<string, string>();
+
+  /** `JSON.stringify(value)`, once per distinct value. */
+  readonly str = (value: string): string => {
+    let json = this.strings.get(value);
+    if (json === undefined) {
+      json = JSON.stringify(value);
+      this.strings.set(value, json);
+    }
+    return json;
+  };
+
+  resource(resourceJson: string): string {
+    let attributes = this.resources.get(resourceJson);
+    if (attributes === undefined) {
+      const end = resourceJson.startsWith(RESOURCE_START) ? endOfJsonValue(resourceJson, RESOURCE_START.length) : -1;
+      // Any other layout (none is written today) is read the slow way.
+      attributes = end > 0 ? resourceJson.slice(RESOURCE_START.length, end) : JSON.stringify((JSON.parse(resourceJson) as { attributes: unknown }).attributes);
+      this.resources.set(resourceJson, attributes);
+    }
+    return attributes;
+  }
+}
+
+const EVENT_START = '{"timeUs":';
+const INTEGER = /^-?\d+$/;
+
+/**
+ * The API's events from the stored ones: each event's leading `{"timeUs":N,` becomes
+ * `{"time":"<ISO>",` and the rest of the event (name, attributes, dropped count, in that order)
+ * is the stored text. Events as ingest writes them always start with their time; any other
+ * layout is parsed and rebuilt instead.
+ */
+export function apiEventsJson(stored: string): string {
+  if (stored === '[]') return stored;
+  let out = '[';
+  let at = 1;
+  for (;;) {
+    if (!stored.startsWith(EVENT_START, at)) return rebuiltEventsJson(stored);
+    const comma = stored.indexOf(',', at + EVENT_START.length);
+    const timeText = comma < 0 ? '' : stored.slice(at + EVENT_START.length, comma);
+    const end = endOfJsonValue(stored, at);
+    if (!INTEGER.test(timeText) || end < 0 || comma > end) return rebuiltEventsJson(stored);
+    out += `{"time":${time(Number(timeText))},${stored.slice(comma + 1, end)}`;
+    const next = stored.charCodeAt(end);
+    if (next === CLOSE_BRACKET && end === stored.length - 1) return `${out}]`;
+    if (next !== COMMA) return rebuiltEventsJson(stored);
+    out += ',';
+    at = end + 1;
+  }
+}
+
+function rebuiltEventsJson(stored: string): string {
+  const events = JSON.parse(stored) as SpanEventRecord[];
+  return JSON.stringify(
+    events.map((e) => ({ time: isoFromMicros(e.timeUs), name: e.name, attributes: e.attributes, droppedAttributesCount: e.droppedAttributesCount })),
+  );
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+/**
+ * The index just past the object or array that starts at `start` of a valid JSON text, or -1 when
+ * there is none. Strings are skipped whole (a quote inside one is always escaped), so brackets in
+ * them do not count.
+ */
+export function endOfJsonValue(text: string, start: number): number {
+  const first = text.charCodeAt(start);
+  if (first !== OPEN_BRACE && first !== OPEN_BRACKET) return -1;
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      i = endOfString(text, i);
+      if (i < 0) return -1;
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if ((c === CLOSE_BRACE || c === CLOSE_BRACKET) && --depth === 0) return i + 1;
+  }
+  return -1;
+}
+
+/** The index of the quote that closes the string opening at `open`, or -1. */
+function endOfString(text: string, open: number): number {
+  let i = open;
+  for (;;) {
+    i = text.indexOf('"', i + 1);
+    if (i < 0) return -1;
+    let backslashes = 0;
+    for (let j = i - 1; text.charCodeAt(j) === BACKSLASH; j--) backslashes++;
+    if ((backslashes & 1) === 0) return i;
+  }
+}
