@@ -9,7 +9,8 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
-const CLI = fileURLToPath(new URL('../bin/spoor.js', import.meta.url));
+// BENCH_SPOOR_CLI runs another build of Spoor (an earlier commit's, for a paired before/after run).
+const CLI = process.env.BENCH_SPOOR_CLI ?? fileURLToPath(new URL('../bin/spoor.js', import.meta.url));
 
 /** Starts `spoor serve` on a free port; resolves with its URL and process. */
 export function startSpoor(dataDir, extraArgs = []) {
