@@ -256,7 +256,8 @@ export function storedSpanFromRow(row: Row): StoredSpan {
   };
 }
 
-export function logFromRow(row: Row, shared: JsonParseCache): LogRecordData {
+/** A log row's plain columns: what a log record and a stored log share. */
+function logFieldsFromRow(row: Row): Omit<LogRecordData, 'body' | 'attributes' | 'resource' | 'scope'> {
   return {
     projectId: row.get('project_id') as string,
     logId: row.get('log_id') as string,
@@ -267,34 +268,29 @@ export function logFromRow(row: Row, shared: JsonParseCache): LogRecordData {
     flags: num(row.get('flags')),
     severityNumber: num(row.get('severity_number')),
     severityText: row.get('severity_text') as string,
-    body: row.get('body') as AttributeValue,
-    attributes: row.get('attributes') as Attributes,
-    resource: shared.of<Resource>(row.get('resource') as string),
-    scope: shared.of<InstrumentationScope>(row.get('scope') as string),
     serviceName: row.get('service_name') as string,
     eventName: row.get('event_name') as string,
     droppedAttributesCount: num(row.get('dropped_attributes')),
   };
 }
 
+export function logFromRow(row: Row, shared: JsonParseCache): LogRecordData {
+  return {
+    ...logFieldsFromRow(row),
+    body: row.get('body') as AttributeValue,
+    attributes: row.get('attributes') as Attributes,
+    resource: shared.of<Resource>(row.get('resource') as string),
+    scope: shared.of<InstrumentationScope>(row.get('scope') as string),
+  };
+}
+
 export function storedLogFromRow(row: Row): StoredLog {
   return {
-    projectId: row.get('project_id') as string,
-    logId: row.get('log_id') as string,
-    timeUs: num(row.get('time_us')),
-    observedTimeUs: num(row.get('observed_us')),
-    traceId: (row.get('trace_id') as string | null) ?? null,
-    spanId: (row.get('span_id') as string | null) ?? null,
-    flags: num(row.get('flags')),
-    severityNumber: num(row.get('severity_number')),
-    severityText: row.get('severity_text') as string,
+    ...logFieldsFromRow(row),
     bodyJson: row.get('body') as string,
     attributesJson: row.get('attributes') as string,
     resourceJson: row.get('resource') as string,
     scopeJson: row.get('scope') as string,
-    serviceName: row.get('service_name') as string,
-    eventName: row.get('event_name') as string,
-    droppedAttributesCount: num(row.get('dropped_attributes')),
   };
 }
 
