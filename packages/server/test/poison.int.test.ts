@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import type { TraceDetail } from '@spoor/model';
+import type { LogListResponse, TraceDetail } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import { spoolCommand } from '../src/cli/spool.js';
 import { quarantineEntry } from '../src/pipeline/quarantine.js';
@@ -99,6 +99,26 @@ describe('a request no store column can hold', () => {
     const metrics = await (await fetch(`${server.url}/metrics`)).text();
     expect(metrics).toMatch(/^spoor_ingest_records_rejected_total\{signal="traces",reason="invalid"\} 3$/m);
     expect(metrics).toMatch(/^spoor_ingest_quarantined_total 0$/m);
+  });
+});
+
+describe('a value that no UTF-8 text can hold', () => {
+  it('is stored as U+FFFD, so searches and filters over it keep answering', async () => {
+    const server = await servers.start();
+    const traceId = newTraceId();
+    const lone = { key: 'note', value: { stringValue: 'half \ud83d of an emoji' } };
+    expect((await post(server.url, jsonBody(traceId, { attributes: [lone] }))).status).toBe(200);
+    const log = { timeUnixNano: String(nowNs()), body: { stringValue: 'log \udc00 body' }, attributes: [lone], traceId };
+    const logs = JSON.stringify({ resourceLogs: [{ resource: {}, scopeLogs: [{ logRecords: [log] }] }] });
+    expect((await fetch(`${server.url}/v1/logs`, { method: 'POST', body: logs, headers: { 'content-type': 'application/json' } })).status).toBe(200);
+
+    const found = await getJson<TraceDetail>(server.url, `/api/traces/${traceId}`);
+    expect(found.body.spans[0]!.attributes.note).toBe('half \ufffd of an emoji');
+    for (const path of ['/api/logs?text=body', `/api/traces?attr=${encodeURIComponent('note=half \ufffd of an emoji')}`, '/api/stats/spans?groupBy=note']) {
+      expect((await getJson(server.url, path)).status, path).toBe(200);
+    }
+    const searched = await getJson<LogListResponse>(server.url, '/api/logs?text=body');
+    expect(searched.body.logs.map((r) => r.body)).toEqual(['log \ufffd body']);
   });
 });
 

@@ -23,16 +23,20 @@ describe('GET /api/traces/:traceId with attributes that JSON must escape', () =>
     '\u0000\u0001\u001f\u007f',
     'paragraph\u2028separator\u2029',
     'naïve café — 日本語 😀',
-    'lone \ud800 surrogate',
+    // Sent as a lone surrogate (see `sent`), which no UTF-8 text holds: stored as U+FFFD.
+    'lone \ufffd surrogate',
     '}],"injected":[{"',
     '{"timeUs":1}',
     '\\u0041 is not A',
   ];
 
+  /** A string as the client sends it: the replacement character stands for a lone surrogate. */
+  const sent = (text: string): string => text.replaceAll('\ufffd', '\ud800');
+
   /** Every attribute form: the AnyValues of the decoder tests, the nasty strings, deep nesting. */
   const wire: Json[] = [
     ...ANY_VALUES.map(([label, value]) => ({ key: label, value })),
-    ...NASTY.map((text, i) => ({ key: `nasty ${i}: ${text}`, value: { stringValue: text } })),
+    ...NASTY.map((text, i) => ({ key: `nasty ${i}: ${sent(text)}`, value: { stringValue: sent(text) } })),
     { key: 'nested', value: { kvlistValue: { values: [
       { key: 'list', value: { arrayValue: { values: [{ stringValue: NASTY[0] }, { arrayValue: { values: [{ intValue: '9223372036854775807' }, { doubleValue: 0.1 }] } }] } } },
       { key: 'map "quoted"', value: { kvlistValue: { values: [{ key: '\n', value: { stringValue: NASTY[2] } }] } } },
@@ -56,7 +60,7 @@ describe('GET /api/traces/:traceId with attributes that JSON must escape', () =>
     startTimeUnixNano: nanos(startUs + 1_000), endTimeUnixNano: nanos(startUs + 3_500),
     attributes: wire,
     events: [
-      { timeUnixNano: nanos(startUs + 1_500), name: 'exception', attributes: [{ key: 'exception.message', value: { stringValue: NASTY.join(' | ') } }] },
+      { timeUnixNano: nanos(startUs + 1_500), name: 'exception', attributes: [{ key: 'exception.message', value: { stringValue: sent(NASTY.join(' | ')) } }] },
       { timeUnixNano: nanos(startUs + 2_000), name: 'event "two"\n', attributes: wire, droppedAttributesCount: 2 },
     ],
     links: [{ ...LINKED, traceState: 'a=b', attributes: [{ key: 'link "why"', value: { stringValue: NASTY[1] } }], droppedAttributesCount: 1 }],
@@ -65,7 +69,7 @@ describe('GET /api/traces/:traceId with attributes that JSON must escape', () =>
   const logWire = {
     timeUnixNano: nanos(startUs + 2_500), observedTimeUnixNano: nanos(startUs + 2_600), severityNumber: 17, severityText: 'ERROR "x"',
     traceId: TRACE_ID, spanId: CHILD_ID,
-    body: { kvlistValue: { values: [{ key: 'message', value: { stringValue: NASTY.join('') } }, { key: 'list', value: { arrayValue: { values: [{ intValue: '-9223372036854775808' }] } } }] } },
+    body: { kvlistValue: { values: [{ key: 'message', value: { stringValue: sent(NASTY.join('')) } }, { key: 'list', value: { arrayValue: { values: [{ intValue: '-9223372036854775808' }] } } }] } },
     attributes: wire,
   };
 

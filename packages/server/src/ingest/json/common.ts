@@ -43,10 +43,23 @@ export function array(value: unknown, where: string): unknown[] {
   return value;
 }
 
+/**
+ * A string field. JSON can carry a lone UTF-16 surrogate (`"\ud800"`), which no UTF-8 text
+ * can: it becomes U+FFFD, as invalid bytes do in protobuf's strings' readers. Kept as it was, it
+ * was stored as a `\ud800` escape that DuckDB's JSON functions refuse, so one such value made
+ * every log search and attribute filter over it fail.
+ */
 export function string(value: unknown, where: string): string {
   if (value === undefined || value === null) return '';
   if (typeof value !== 'string') throw malformedJson(`${where} must be a string`);
-  return value;
+  const text = value as string & WellFormed;
+  return text.isWellFormed() ? value : text.toWellFormed();
+}
+
+/** ES2024's string methods (Node 20 has them; the compiler's library here is ES2023). */
+interface WellFormed {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
 }
 
 /** An integer that may arrive as a number or a decimal string; absent gives 0. */
