@@ -15,7 +15,7 @@ import { DbThread } from './dbthread/db-client.js';
 import { priceTableFrom } from './normalize/prices.js';
 import { decodeRequest } from './ingest/decode.js';
 import { IngestQueue } from './pipeline/ingest-queue.js';
-import { listQuarantine, quarantineCount, replayQuarantine } from './pipeline/quarantine.js';
+import { listQuarantine, quarantineCount, quarantineIdOf, replayQuarantine } from './pipeline/quarantine.js';
 import { Spool } from './pipeline/spool.js';
 import { AppError } from './errors.js';
 import { STORE_COMMIT_SECONDS_BUCKETS, SelfMetrics, createIngestMetrics } from './self-metrics.js';
@@ -52,6 +52,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     'Acknowledged requests the writer gave up on (the store kept refusing them, or they no longer decode) and moved to the quarantine.',
   );
   quarantined({}, 0); // shown as 0 from the start, so an alert on its increase has a series to watch
+  const damagedBytes = selfMetrics.counter('spoor_spool_damaged_bytes_total', 'Bytes of the spool found damaged at start-up (kept in the quarantine folder); the entries after them were replayed.');
+  damagedBytes({}, 0);
   selfMetrics.gauge('spoor_ingest_quarantine_entries', 'Requests in the quarantine, waiting for `spoor spool replay-quarantine`.', () => quarantineCount(quarantineDir));
   const dbPath = join(config.dataDir, 'spoor.duckdb');
   selfMetrics.gauge('spoor_store_size_bytes', 'Bytes of the store on disk: the database file and its write-ahead log.', () => fileBytes(dbPath) + fileBytes(`${dbPath}.wal`));
@@ -63,15 +65,27 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const failed = new Promise<Error>((resolve) => (reportFailure = resolve));
 
   // The app's logger exists only once the app does; the database thread and alerting start before it.
+  // Until it does (while the spool is replayed), lines go to stderr in the same JSON shape.
+  const early = (level: 'info' | 'warn' | 'error', obj: object, msg: string): void => {
+    if (config.logLevel === 'silent' || (level === 'info' && !['trace', 'debug', 'info'].includes(config.logLevel))) return;
+    process.stderr.write(`${JSON.stringify({ level, time: Date.now(), ...obj, msg })}\n`);
+  };
   const log = {
-    info: (obj: object, msg: string) => app?.log.info(obj, msg),
-    warn: (obj: object, msg: string) => app?.log.warn(obj, msg),
-    error: (obj: object, msg: string) => app?.log.error(obj, msg),
+    info: (obj: object, msg: string) => (app === null ? early('info', obj, msg) : app.log.info(obj, msg)),
+    warn: (obj: object, msg: string) => (app === null ? early('warn', obj, msg) : app.log.warn(obj, msg)),
+    error: (obj: object, msg: string) => (app === null ? early('error', obj, msg) : app.log.error(obj, msg)),
   };
   const prices = config.pricesFile === null ? null : await readPriceTable(config.pricesFile);
   const { thread, replayed, committedSegment, retention } = await DbThread.start(
     { dbPath, spoolDir, quarantineDir, serverId: await serverIdOf(config.dataDir), retention: config.retention, prices },
     {
+      onDamaged: (segment, offset, bytes) => {
+        damagedBytes({}, bytes);
+        log.error(
+          { segment, offset, bytes, kept: join(quarantineDir, `${quarantineIdOf({ segment, offset })}.damaged`) },
+          'the spool holds a damaged stretch: whatever acknowledged request it held is lost; the entries after it were replayed',
+        );
+      },
       onQuarantined: (id, reason) => {
         quarantined({});
         quarantinedSinceStart++;
@@ -84,7 +98,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       },
       onLog: (level, message, data) => {
         if (level === 'error' && message.startsWith('a commit failed')) commitFailures({});
-        app?.log[level](data, message);
+        log[level](data, message);
       },
       onFailed: (error) => {
         ready = false;

@@ -15,6 +15,8 @@ export interface DbThreadEvents {
   onLog: (level: 'info' | 'error', message: string, data: Record<string, unknown>) => void;
   /** The writer gave up on an entry and put it in the quarantine (it is on disk there). */
   onQuarantined: (id: string, reason: QuarantineReason) => void;
+  /** Replay found a damaged stretch of the spool, kept in the quarantine folder, and read on past it. */
+  onDamaged: (segment: number, offset: number, bytes: number) => void;
   /** The thread died (not closed): nothing more will be committed or answered. */
   onFailed: (error: Error) => void;
 }
@@ -40,6 +42,7 @@ export class DbThread implements CommitSink {
       if (message.type === 'committed') events.onCommitted(message.seq, message.position, message.records, message.commitMs);
       else if (message.type === 'log') events.onLog(message.level, message.message, message.data);
       else if (message.type === 'quarantined') events.onQuarantined(message.id, message.reason);
+      else if (message.type === 'damaged') events.onDamaged(message.segment, message.offset, message.bytes);
       else if (message.type === 'reply') {
         const pending = this.replies.get(message.id);
         this.replies.delete(message.id);
@@ -73,6 +76,7 @@ export class DbThread implements CommitSink {
         else if (message.type === 'startFailed') reject(new StoreError(message.message));
         else if (message.type === 'log') events.onLog(message.level, message.message, message.data);
         else if (message.type === 'quarantined') events.onQuarantined(message.id, message.reason);
+        else if (message.type === 'damaged') events.onDamaged(message.segment, message.offset, message.bytes);
       };
       worker.on('message', onMessage);
       worker.once('error', reject);

@@ -44,6 +44,7 @@ async function start(): Promise<void> {
     onCommit: (seq, position, records, commitMs) => send({ type: 'committed', seq, position, records, commitMs }),
     quarantineDir: config.quarantineDir,
     onQuarantine: (id, reason) => send({ type: 'quarantined', id, reason }),
+    onDamaged: (segment, offset, bytes) => send({ type: 'damaged', segment, offset, bytes }),
     onError: (error, records) =>
       send({ type: 'log', level: 'error', message: 'a commit failed; its records will be read back from the spool and retried', data: { error: String(error), records } }),
   });

@@ -34,5 +34,6 @@ export type FromDbThread =
   | { type: 'startFailed'; message: string }
   | { type: 'committed'; seq: number; position: SpoolPosition; records: number; commitMs: number }
   | { type: 'quarantined'; id: string; reason: QuarantineReason }
+  | { type: 'damaged'; segment: number; offset: number; bytes: number }
   | { type: 'reply'; id: number; result?: unknown; error?: { name: string; message: string; code?: ErrorCode } }
   | { type: 'log'; level: 'info' | 'error'; message: string; data: Record<string, unknown> };

@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SpanRecord } from '@spoor/model';
@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeStore } from '../../test/support/fake-store.js';
 import type { WriteBatch } from '../store/store.js';
 import { CommitLoop, type CommitLoopOptions } from './commit-loop.js';
-import { listQuarantine, readQuarantined } from './quarantine.js';
+import { listQuarantine, quarantineIdOf, readQuarantined } from './quarantine.js';
 import { type SpoolEntry, type SpoolPosition, Spool, positionToString } from './spool.js';
 
 /**
@@ -360,6 +360,27 @@ describe('CommitLoop', () => {
       expect(await refusingLoop(store).replay()).toBe(0);
       expect(quarantined).toHaveLength(1);
     });
+  });
+
+  it('replays every intact entry after a damaged one, and keeps the damaged bytes', async () => {
+    const names = entryNames(20);
+    const positions = await spoolOnly(names, 1);
+    const file = join(dir, '000000000001.spool');
+    const data = await readFile(file);
+    data[positions[5]!.offset - 1]! ^= 0x40; // the last byte of the sixth entry's body
+    await writeFile(file, data);
+    const quarantineDir = join(dir, 'quarantine');
+    const damaged: Array<[number, number, number]> = [];
+    const store = new FakeStore();
+
+    const loop = loopOver(store, { quarantineDir, onDamaged: (segment, offset, bytes) => damaged.push([segment, offset, bytes]) });
+    expect(await within(loop.replay(), 2000, 'replay')).toBe(19);
+
+    expect(committedNames(store)).toEqual(namesOf(names.filter((n) => n !== 'e6'), 1));
+    expect(damaged).toEqual([[1, positions[4]!.offset, positions[5]!.offset - positions[4]!.offset]]);
+    const kept = await readFile(join(quarantineDir, `${quarantineIdOf(positions[4]!)}.damaged`));
+    expect(kept).toEqual(data.subarray(positions[4]!.offset, positions[5]!.offset));
+    expect(await store.readPosition('server-1')).toBe(positionToString(positions[19]!));
   });
 
   it('commits everything pushed when it is closed', async () => {

@@ -1,5 +1,5 @@
 import type { BatchKey, StoreWriter, WriteBatch } from '../store/store.js';
-import { type QuarantineReason, quarantineEntry, quarantineIdOf } from './quarantine.js';
+import { type QuarantineReason, keepDamaged, quarantineEntry, quarantineIdOf } from './quarantine.js';
 import { type SpoolEntry, type SpoolPosition, comparePositions, positionFromString, positionToString, readSpool } from './spool.js';
 
 /**
@@ -42,6 +42,11 @@ export interface CommitLoopOptions {
   maxAttempts?: number;
   /** Told after an entry was quarantined (and is on disk). */
   onQuarantine?: (id: string, reason: QuarantineReason) => void;
+  /**
+   * Told when replay finds a damaged stretch of the spool with entries after it: the entries
+   * after it are replayed; its bytes are kept in the quarantine folder (`<segment>-<offset>.damaged`).
+   */
+  onDamaged?: (segment: number, offset: number, bytes: number) => void;
 }
 
 interface Queued {
@@ -126,6 +131,11 @@ export class CommitLoop {
     let seq = 0;
     for (const item of readSpool(this.options.spoolDir, this.committedPosition)) {
       if ('tornBytes' in item) continue; // a write the crash interrupted was never acknowledged
+      if ('damaged' in item) {
+        if (this.options.quarantineDir !== undefined) keepDamaged(this.options.quarantineDir, item.segment, item.offset, item.damaged);
+        this.options.onDamaged?.(item.segment, item.offset, item.damaged.byteLength);
+        continue;
+      }
       this.queue.push({ entry: item.entry, position: item.position, seq: ++seq });
     }
     if (seq > 0) await this.commitUpTo(seq);
@@ -337,7 +347,8 @@ export class CommitLoop {
     if (lost !== null && (stored === null || comparePositions(lost.position, stored) > 0)) {
       const again: Queued[] = [];
       for (const item of readSpool(this.options.spoolDir, stored)) {
-        if ('tornBytes' in item) continue;
+        // Torn tails and damage were reported when the spool was replayed.
+        if (!('entry' in item)) continue;
         if (comparePositions(item.position, lost.position) > 0) break;
         again.push({ entry: item.entry, position: item.position, seq: 0 });
       }

@@ -58,6 +58,16 @@ export function quarantineEntry(dir: string, position: SpoolPosition, entry: Spo
   return id;
 }
 
+/**
+ * Keeps a damaged stretch of the spool (bytes that read as no entry, with entries after them)
+ * as `<segment>-<offset>.damaged`, for whoever wants to look at what was lost.
+ */
+export function keepDamaged(dir: string, segment: number, offset: number, bytes: Uint8Array): void {
+  mkdirSync(dir, { recursive: true });
+  writeDurably(join(dir, `${quarantineIdOf({ segment, offset })}.damaged`), [Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]);
+  syncFolder(dir);
+}
+
 /** The quarantined entries, oldest spool position first. A folder that does not exist is empty. */
 export function listQuarantine(dir: string): QuarantinedEntry[] {
   const entries: QuarantinedEntry[] = [];

@@ -1,5 +1,6 @@
 import { mkdir, mkdtemp, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type SpoolEntry, type SpoolPosition, Spool, comparePositions, positionFromString, positionToString, readSpool } from './spool.js';
@@ -174,27 +175,60 @@ describe('Spool', () => {
     expect(items.at(-1)).toEqual({ tornBytes: kept, segment: 1 });
   });
 
-  it('ends a segment at an entry whose bytes fail the CRC, and reads the next segment', async () => {
-    let s = await open();
-    const entries = [entry({ body: text('first') }), entry({ body: text('second') }), entry({ body: text('third') })];
+  it.each([
+    ['its body', (end: number) => end - 2],
+    ['its header (the received time)', (end: number, e: SpoolEntry) => end - entryBytes(e) + 9],
+  ])('reports an entry with a flipped byte in %s as damage and reads the entries after it', async (_where, at) => {
+    const s = await open();
+    const entries = [entry({ body: text('first') }), entry({ body: text('second') }), entry({ body: text('third') }), entry({ body: text('fourth') })];
     const positions = [];
     for (const e of entries) positions.push(await s.append(e));
     await closeSpool();
     const file = join(dir, '000000000001.spool');
     const data = await readFile(file);
-    data[positions[1]!.offset - 2]! ^= 0x01; // a byte of the second entry's body
+    data[at(positions[1]!.offset, entries[1]!)]! ^= 0x01;
     await writeFile(file, data);
-
-    s = await open();
-    await s.append(entry({ body: text('after restart') }));
 
     const items = read();
     expect(items).toEqual([
       expect.objectContaining({ position: positions[0] }),
-      { tornBytes: data.length - positions[0]!.offset, segment: 1 },
-      expect.objectContaining({ position: { segment: 2, offset: entryBytes(entry({ body: text('after restart') })) } }),
+      { damaged: data.subarray(positions[0]!.offset, positions[1]!.offset), segment: 1, offset: positions[0]!.offset },
+      expect.objectContaining({ position: positions[2] }),
+      expect.objectContaining({ position: positions[3] }),
     ]);
+    expect(entriesOf(items).map((e) => new TextDecoder().decode(e.body))).toEqual(['first', 'third', 'fourth']);
+  });
+
+  it('ends a segment at a damaged tail with nothing readable after it, and reads the next segment', async () => {
+    let s = await open();
+    const positions = [await s.append(entry({ body: text('first') })), await s.append(entry({ body: text('second') }))];
+    await closeSpool();
+    const file = join(dir, '000000000001.spool');
+    const data = await readFile(file);
+    data[positions[1]!.offset - 2]! ^= 0x01;
+    await writeFile(file, data);
+    s = await open();
+    await s.append(entry({ body: text('after restart') }));
+
+    const items = read();
+    expect(items[1]).toEqual({ tornBytes: data.length - positions[0]!.offset, segment: 1 });
     expect(entriesOf(items).map((e) => new TextDecoder().decode(e.body))).toEqual(['first', 'after restart']);
+  });
+
+  it('reads entries of the format before the header was checksummed', async () => {
+    // Format 0: byte 7 is 0 and the CRC covers the project id and the body only.
+    const project = Buffer.from('default');
+    const body = Buffer.from('old entry');
+    const header = Buffer.alloc(HEADER_BYTES);
+    header.writeUInt32LE(body.length, 0);
+    header.writeUInt8(0, 4);
+    header.writeUInt8(1, 5);
+    header.writeUInt8(project.length, 6);
+    header.writeDoubleLE(42, 8);
+    header.writeUInt32LE(crc32(body, crc32(project)), 16);
+    await writeFile(join(dir, '000000000001.spool'), Buffer.concat([header, project, body]));
+
+    expect(entriesOf(read())).toEqual([{ signal: 'traces', encoding: 'json', projectId: 'default', receivedUs: 42, body: new Uint8Array(body) }]);
   });
 
   it('refuses appends while the next segment cannot be opened, and never writes elsewhere', async () => {

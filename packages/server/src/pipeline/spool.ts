@@ -10,9 +10,14 @@ import { crc32 } from 'node:zlib';
  * whatever the store had not committed is replayed from here.
  *
  * Entry layout (little-endian): u32 body length, u8 signal, u8 encoding, u8 project id length,
- * u8 reserved, f64 received time (epoch µs), u32 CRC-32 of project id and body; then the project
- * id (UTF-8) and the body. Segments are files named by a 12-digit number, rolled at
- * `maxSegmentBytes`.
+ * u8 format, f64 received time (epoch µs), u32 CRC-32; then the project id (UTF-8) and the body.
+ * Format 1 checksums the first 16 header bytes, the project id and the body; format 0 (written
+ * before) the project id and the body only. Segments are files named by a 12-digit number, rolled
+ * at `maxSegmentBytes`.
+ *
+ * A stretch that does not read as an entry ends its segment when nothing readable follows (a torn
+ * tail: a write the crash interrupted, never acknowledged); when an entry follows it, the stretch
+ * is damage, reported with its bytes, and reading goes on after it.
  */
 export const SIGNALS = ['traces', 'logs', 'metrics'] as const;
 export type SpoolSignal = (typeof SIGNALS)[number];
@@ -195,7 +200,7 @@ export class Spool {
 export function* readSpool(
   dir: string,
   from: SpoolPosition | null,
-): Generator<{ entry: SpoolEntry; position: SpoolPosition } | { tornBytes: number; segment: number }> {
+): Generator<SpoolItem> {
   for (const segment of listSegments(dir)) {
     if (from !== null && segment < from.segment) continue;
     const file = join(dir, `${String(segment).padStart(12, '0')}.spool`);
@@ -204,25 +209,48 @@ export function* readSpool(
   }
 }
 
+/** What reading the spool finds: an entry, a torn tail, or a damaged stretch with entries after it. */
+export type SpoolItem =
+  | { entry: SpoolEntry; position: SpoolPosition }
+  | { tornBytes: number; segment: number }
+  | { damaged: Uint8Array; segment: number; offset: number };
+
 /**
  * Reads the entries of one file in the spool's format from byte `offset` on; `segment` names
- * their positions. A torn or corrupt tail ends them.
+ * their positions. A stretch that is not an entry is damage when an entry follows it (reading
+ * resumes there), else a torn tail that ends the file.
  */
-export function* readSpoolFile(
-  file: string,
-  segment: number,
-  offset = 0,
-): Generator<{ entry: SpoolEntry; position: SpoolPosition } | { tornBytes: number; segment: number }> {
+export function* readSpoolFile(file: string, segment: number, offset = 0): Generator<SpoolItem> {
   const data = readFileSync(file);
   while (offset < data.length) {
     const entry = decodeEntry(data, offset);
-    if (entry === null) {
+    if (entry !== null) {
+      offset = entry.end;
+      yield { entry: entry.entry, position: { segment, offset } };
+      continue;
+    }
+    const next = nextEntryAfter(data, offset);
+    if (next === -1) {
       yield { tornBytes: data.length - offset, segment };
       return;
     }
-    offset = entry.end;
-    yield { entry: entry.entry, position: { segment, offset } };
+    yield { damaged: data.subarray(offset, next), segment, offset };
+    offset = next;
   }
+}
+
+/**
+ * Where the next entry starts after a stretch that is not one, or -1. Only format 1 entries are
+ * looked for: their checksum covers the header, so a match by chance is a 1-in-2^32 event, and
+ * the cheap checks before it (format byte, signal, encoding, length) pass a few offsets in a
+ * million.
+ */
+function nextEntryAfter(data: Buffer, offset: number): number {
+  for (let at = offset + 1; at + HEADER_BYTES <= data.length; at++) {
+    if (data[at + 7] !== 1 || data[at + 4]! >= SIGNALS.length || data[at + 5]! >= ENCODINGS.length) continue;
+    if (decodeEntry(data, at) !== null) return at;
+  }
+  return -1;
 }
 
 function listSegments(dir: string): number[] {
@@ -244,9 +272,9 @@ export function encodeEntry(entry: SpoolEntry): Buffer[] {
   header.writeUInt8(SIGNALS.indexOf(entry.signal), 4);
   header.writeUInt8(ENCODINGS.indexOf(entry.encoding), 5);
   header.writeUInt8(project.length, 6);
-  header.writeUInt8(0, 7);
+  header.writeUInt8(1, 7);
   header.writeDoubleLE(entry.receivedUs, 8);
-  header.writeUInt32LE(checksum(project, body), 16);
+  header.writeUInt32LE(checksum(header.subarray(0, 16), project, body), 16);
   return [header, project, body];
 }
 
@@ -256,23 +284,29 @@ function decodeEntry(data: Buffer, offset: number): { entry: SpoolEntry; end: nu
   const signal = SIGNALS[data.readUInt8(offset + 4)];
   const encoding = ENCODINGS[data.readUInt8(offset + 5)];
   const projectLength = data.readUInt8(offset + 6);
+  const format = data.readUInt8(offset + 7);
   const receivedUs = data.readDoubleLE(offset + 8);
   const crc = data.readUInt32LE(offset + 16);
   const projectStart = offset + HEADER_BYTES;
   const bodyStart = projectStart + projectLength;
   const end = bodyStart + bodyLength;
-  if (signal === undefined || encoding === undefined || end > data.length) return null;
+  if (signal === undefined || encoding === undefined || format > 1 || end > data.length) return null;
   const project = data.subarray(projectStart, bodyStart);
   const body = data.subarray(bodyStart, end);
-  if (checksum(project, body) !== crc) return null;
+  const header = format === 1 ? data.subarray(offset, offset + 16) : EMPTY;
+  if (checksum(header, project, body) !== crc) return null;
   return { entry: { signal, encoding, projectId: project.toString('utf8'), receivedUs, body }, end };
 }
 
-/** CRC-32 of the project id, then the body. */
-function checksum(project: Buffer, body: Buffer): number {
+const EMPTY = Buffer.alloc(0);
+
+/** CRC-32 of the header bytes it covers (none in format 0), the project id, then the body. */
+function checksum(header: Buffer, project: Buffer, body: Buffer): number {
   // zlib's crc32 of an empty buffer over a zero-length ArrayBuffer (no memory behind it) is 0,
-  // whatever the running value: skipping the empty body keeps the sum the same written and read.
-  return body.length === 0 ? crc32(project) : crc32(body, crc32(project));
+  // whatever the running value: empty parts are skipped, so the sum is the same written and read.
+  let crc = 0;
+  for (const part of [header, project, body]) if (part.length > 0) crc = crc32(part, crc);
+  return crc;
 }
 
 /** `writev` until every byte is written (a short write continues where it stopped). */
