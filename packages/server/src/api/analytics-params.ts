@@ -18,7 +18,9 @@ import { DAY_US, HOUR_US, MINUTE_US, SECOND_US, parseDurationUs } from '../durat
 import type { MetricSeriesQuery } from '../query/analytics-service.js';
 import type { ErrorListQuery } from '../query/error-service.js';
 import {
+  MAX_TIME_US,
   type QueryString,
+  decimal,
   attributeFilters,
   durationBounds,
   invalid,
@@ -59,7 +61,9 @@ export function duration(q: QueryString, name: string): number | null {
   const value = single(q, name);
   if (value === null) return null;
   const us = parseDurationUs(value, { bareMs: true }) ?? NaN;
-  if (!(us >= 1000)) throw invalid(name, `must be a duration of at least 1ms like 500ms, 30s, 5m, 1h, 1d (or milliseconds), not '${value}'`);
+  if (!(us >= 1000 && us <= MAX_TIME_US)) {
+    throw invalid(name, `must be a duration from 1ms to 8,000 years like 500ms, 30s, 5m, 1h, 1d (or milliseconds), not '${value}'`);
+  }
   return us;
 }
 
@@ -156,7 +160,7 @@ export function sessionWindowFrom(q: QueryString, nowUs: number): { fromUs: numb
   const value = single(q, 'hours');
   if (value === null) return closedRange(q, nowUs, DAY_US);
   if (single(q, 'from') !== null || single(q, 'to') !== null) throw invalid('hours', "cannot be given with 'from' or 'to'");
-  const n = Number(value);
+  const n = decimal(value);
   if (!(n > 0 && n <= 8760)) throw invalid('hours', `must be a number of hours above 0 and at most 8760, not '${value}'`);
   return { fromUs: nowUs - n * HOUR_US, toUs: nowUs };
 }

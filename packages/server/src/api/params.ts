@@ -49,32 +49,46 @@ export function text(q: QueryString, name: string): string | null {
   return value;
 }
 
-/** Latest time accepted: the start of the year 10000, in epoch microseconds. */
-const MAX_TIME_US = 253_402_300_800_000_000;
+/**
+ * Latest time accepted: the start of the year 10000, in epoch microseconds. Also the bound of
+ * every duration, so that no time or duration a query computes leaves a 64-bit integer.
+ */
+export const MAX_TIME_US = 253_402_300_800_000_000;
+
+/** An ISO-8601 date, with or without its time: what `Date.parse` takes beside it (`-1`, `May 3`) is refused. */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** A time: ISO-8601, or epoch milliseconds, between 1970 and the year 9999. */
 export function time(q: QueryString, name: string): number | null {
   const value = single(q, name);
   if (value === null) return null;
-  const us = /^\d+$/.test(value) ? Number(value) * 1000 : microsFromIso(value);
+  const us = /^\d{1,16}$/.test(value) ? Number(value) * 1000 : ISO_DATE.test(value) ? microsFromIso(value) : null;
   if (us === null || !(us >= 0 && us < MAX_TIME_US)) {
     throw invalid(name, `must be an ISO-8601 time or epoch milliseconds between 1970 and 9999, not '${value}'`);
   }
   return us;
 }
 
+const DECIMAL = /^[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/** A parameter's number, written in decimal (`Number` would also take `0x10`, `Infinity` and blanks); else NaN. */
+export function decimal(value: string): number {
+  return DECIMAL.test(value) ? Number(value) : Number.NaN;
+}
+
+/** A number of milliseconds from 0 to the longest duration Spoor keeps (up to the year 9999). */
 export function nonNegative(q: QueryString, name: string): number | null {
   const value = single(q, name);
   if (value === null) return null;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw invalid(name, `must be a number >= 0, not '${value}'`);
+  const n = decimal(value);
+  if (!(n >= 0 && n <= MAX_TIME_US / 1000)) throw invalid(name, `must be a number of milliseconds from 0 to ${MAX_TIME_US / 1000}, not '${value}'`);
   return n;
 }
 
 export function limit(q: QueryString, fallback = DEFAULT_LIMIT, max = MAX_LIMIT): number {
   const value = single(q, 'limit');
   if (value === null) return fallback;
-  const n = Number(value);
+  const n = decimal(value);
   if (!Number.isInteger(n) || n < 1 || n > max) throw invalid('limit', `must be an integer from 1 to ${max}`);
   return n;
 }
@@ -163,7 +177,7 @@ export function logQueryFrom(q: QueryString, projectId: string): LogQuery {
   let minSeverity: number | null = null;
   if (severity !== null) {
     const byName = SEVERITY_NUMBERS[severity.toLowerCase() as SeverityName];
-    const n = Number(severity);
+    const n = decimal(severity);
     if (byName !== undefined) minSeverity = byName;
     else if (Number.isInteger(n) && n >= 1 && n <= 24) minSeverity = n;
     else throw invalid('severity', `must be one of ${SEVERITY_NAMES.join(', ')} or a number from 1 to 24`);
