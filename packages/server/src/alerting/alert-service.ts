@@ -22,6 +22,7 @@ import { type AlertEngine, type RuleEntry, alertLabels } from './engine.js';
 import { alertOf } from './notifications.js';
 import { RuleError } from './rule.js';
 import { readRulesFile } from './rules-file.js';
+import { compileRegex } from './regex.js';
 
 
 export interface AlertServiceOptions {
@@ -257,9 +258,9 @@ export function silenceFrom(body: unknown, nowUs: number): SilenceRecord {
     if (typeof value !== 'string') bad(`matchers[${i}].value must be text`);
     if (op === '=~' || op === '!~') {
       try {
-        new RegExp(value as string);
+        compileRegex(value as string, true);
       } catch (error) {
-        bad(`matchers[${i}].value is not a regular expression: ${(error as Error).message}`);
+        bad(`matchers[${i}].value is not a regular expression RE2 takes: ${(error as Error).message}`);
       }
     }
     return { name: name as string, op: op as LabelMatcher['op'], value: value as string };

@@ -1,4 +1,5 @@
 import type { AlertSeverity, LabelMatcher } from '@spoor/model';
+import { type Regex, compileRegex } from './regex.js';
 
 /**
  * Which notifications to send, pure: the alerts after an evaluation, the groups' memory of what
@@ -91,13 +92,13 @@ export function matches(labels: Readonly<Record<string, string>>, matchers: read
   });
 }
 
-const patterns = new Map<string, RegExp>();
+const patterns = new Map<string, Regex>();
 
-/** A matcher's regular expression, anchored at both ends as in Prometheus; compiled once. */
-function fullMatch(source: string): RegExp {
+/** A matcher's regular expression, matching the whole value as in Prometheus; compiled once. */
+function fullMatch(source: string): Regex {
   let re = patterns.get(source);
   if (re === undefined) {
-    re = new RegExp(`^(?:${source})$`);
+    re = compileRegex(source, true);
     if (patterns.size > 10_000) patterns.clear();
     patterns.set(source, re);
   }

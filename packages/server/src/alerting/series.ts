@@ -4,6 +4,7 @@ import { groupValue } from '../query/metric-streams.js';
 import type { AlertLabel, AlertMatcher, AlertSeriesFn, AlertSeriesRow, AlertSeriesSource, AlertSeriesReader, MetricReader } from '../store/store.js';
 import type { Aggregate } from './expr/ast.js';
 import { LABELS } from './expr/catalogue.js';
+import { compileRegex } from './regex.js';
 
 /**
  * What an alert rule reads, as data that crosses to the database thread: one aggregate of a
@@ -105,11 +106,11 @@ function matcherTest(m: AlertMatcher): (value: string | null) => boolean {
     case '=': return (value) => value === m.value;
     case '!=': return (value) => value !== m.value;
     case '=~': {
-      const re = new RegExp(m.value);
+      const re = compileRegex(m.value);
       return (value) => value !== null && re.test(value);
     }
     case '!~': {
-      const re = new RegExp(m.value);
+      const re = compileRegex(m.value);
       return (value) => value === null || !re.test(value);
     }
   }

@@ -128,8 +128,8 @@ const INVALID: [string, number, number, string][] = [
   ['count(logs{severity="warning"})[5m]', 21, 9, "unknown severity \"warning\" (did you mean 'warn'?); expected trace, debug, info, warn, error or fatal"],
   ['count(logs{severity=~"err.*"})[5m]', 20, 2, "expected '=' or '!=' after 'severity'"],
   ['count(logs{text="timeout"})[5m]', 16, 1, "expected '=~' or '!~' after 'text'"],
-  ['count(logs{text=~"time(d out"})[5m]', 18, 12, 'expected a valid regular expression: Unterminated group'],
-  ['count(logs{text=~"time(?!out)"})[5m]', 18, 13, 'expected a valid regular expression: lookarounds and back-references are not supported (rules match with RE2)'],
+  ['count(logs{text=~"time(d out"})[5m]', 18, 12, 'expected a valid regular expression: missing closing ): `time(d out`'],
+  ['count(logs{text=~"time(?!out)"})[5m]', 18, 13, 'expected a valid regular expression: lookarounds and back-references are not supported (patterns are matched with RE2)'],
   ['count(spans{name=~"(a)\\\\1"})[5m]', 19, 8, 'expected a valid regular expression: lookarounds and back-references'],
   ['count(spans{service="a\\q"})[5m]', 23, 2, "unknown escape '\\q' in a string; expected"],
   ['count(spans{service="rag)[5m]', 21, 9, 'unterminated string; expected a closing "'],
@@ -192,7 +192,7 @@ describe('ExprError.format', () => {
   });
 
   it('underlines the whole token at fault, past the end for a missing one', () => {
-    expect(catchExprError('count(logs{text=~"("})[5m]').format()).toBe('count(logs{text=~"("})[5m]\n                 ^^^ expected a valid regular expression: Unterminated group');
+    expect(catchExprError('count(logs{text=~"("})[5m]').format()).toBe('count(logs{text=~"("})[5m]\n                 ^^^ expected a valid regular expression: missing closing ): `(`');
     expect(catchExprError('count(spans)[5m] >  ').format()).toBe("count(spans)[5m] >  \n                  ^ expected a number after '>'");
   });
 

@@ -3,6 +3,7 @@ import { ALL_FUNCTIONS, builtinSource, closedValues, didYouMean, FUNCTIONS, isBa
 import { formatDurationUs } from './format.js';
 import { lex, type Token } from './lexer.js';
 import { parseDurationUs, SECOND_US } from '../../duration.js';
+import { compileRegex } from '../regex.js';
 
 /**
  * A rule expression that does not parse, with where: `column` (1-based, on `line`) and `length`
@@ -296,18 +297,12 @@ function hintAfterValue(value: ValueExpr, next: Token): string {
   return value.kind === 'anomaly' ? "; 'by (...)' goes inside anomaly(...), after the inner window" : '';
 }
 
-/** Lookarounds and back-references: JavaScript has them, RE2 (which the stores match with) does not. */
-const NOT_RE2 = /\(\?<?[=!]|\\[1-9]|\\k</;
-
-/** Why `pattern` does not compile as a JavaScript regular expression, or is not RE2; null when it is fine. */
+/** Why `pattern` is not a regular expression RE2 takes (rules match with it, in SQL and here); null when it is fine. */
 function regexProblem(pattern: string): string | null {
-  if (NOT_RE2.test(pattern)) return 'lookarounds and back-references are not supported (rules match with RE2)';
   try {
-    new RegExp(pattern);
+    compileRegex(pattern);
     return null;
   } catch (error) {
-    // V8 says "Invalid regular expression: /(/: Unterminated group"; the pattern is already on screen.
-    const message = (error as Error).message;
-    return message.slice(message.lastIndexOf(': ') + 2);
+    return (error as Error).message;
   }
 }
