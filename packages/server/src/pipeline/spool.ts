@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, openSync, readFileSync, readdirSync, rmSync, statSync, writev } from 'node:fs';
+import { closeSync, fdatasync, ftruncateSync, openSync, readFileSync, readdirSync, rmSync, statSync, writev } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -137,7 +137,8 @@ export class Spool {
       return;
     }
     const positions: SpoolPosition[] = [];
-    let offset = this.offset;
+    const start = this.offset;
+    let offset = start;
     for (const w of group) {
       offset += w.bytes;
       positions.push({ segment: this.segment, offset });
@@ -145,9 +146,16 @@ export class Spool {
     const buffers = group.flatMap((w) => w.buffers);
     const done = (error: unknown): void => {
       if (error) {
-        // Whatever part of the group reached the file ends this segment as a torn tail; later
-        // entries go to a new segment, where they stay readable.
-        this.offset = this.maxSegmentBytes;
+        // Cut off whatever part of the group reached the file, so the next group writes where
+        // this one began: a full disk refuses write after write, and rolling to a new segment
+        // for each left a trail of empty files. If even that fails, the part ends this segment
+        // as a torn tail and later entries go to a new segment, where they stay readable.
+        try {
+          ftruncateSync(this.fd, start);
+          this.offset = start;
+        } catch {
+          this.offset = this.maxSegmentBytes;
+        }
         for (const w of group) w.reject(error);
       } else {
         group.forEach((w, i) => w.resolve(positions[i]!));
