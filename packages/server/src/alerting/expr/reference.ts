@@ -29,7 +29,9 @@ matcher   := label op "value"                  op: =  !=  =~ (regex)  !~ (not re
   (\`> 3s\` is \`> 3000\`; \`ms\`, \`s\`, \`m\`, \`h\`), and \`%\` as a fraction (\`> 5%\` is \`> 0.05\`).
 - **Strings** use double or single quotes, with \`\\"\` \`\\'\` \`\\\\\` \`\\n\` \`\\t\` escapes. Regex matchers
   (\`=~\`, \`!~\`) search the value, in RE2 syntax: \`text=~"timeout"\` matches a body that contains
-  it; anchor with \`^…$\` for the whole value. Lookarounds and back-references are refused.
+  it; anchor with \`^…$\` for the whole value. Lookarounds and back-references are refused. Every
+  pattern (rules and silences alike) is matched by RE2's linear-time engine, in SQL and in the
+  server, so no pattern can stall Spoor; a pattern may be 1,024 characters long.
   \`!=\` and \`!~\` also match records without the label.
 - **Names** are \`[A-Za-z_][A-Za-z0-9_.]*\`; quote anything else (\`"queue wait"\`). Keywords (\`by\`,
   \`anomaly\`) are lowercase.
