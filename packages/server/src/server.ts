@@ -56,8 +56,10 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   damagedBytes({}, 0);
   selfMetrics.gauge('spoor_ingest_quarantine_entries', 'Requests in the quarantine, waiting for `spoor spool replay-quarantine`.', () => quarantineCount(quarantineDir));
   const dbPath = join(config.dataDir, 'spoor.duckdb');
+  selfMetrics.gauge('spoor_store_healthy', 'Whether the store took the last commit (0 while it refuses them, as on a full disk; /ready answers 503 then).', () => (storeHealthy ? 1 : 0));
   selfMetrics.gauge('spoor_store_size_bytes', 'Bytes of the store on disk: the database file and its write-ahead log.', () => fileBytes(dbPath) + fileBytes(`${dbPath}.wal`));
   let ready = true;
+  let storeHealthy = true;
   let app: FastifyInstance | null = null;
   let queue: IngestQueue | null = null;
   let threadFailed = false;
@@ -79,6 +81,10 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const { thread, replayed, committedSegment, retention } = await DbThread.start(
     { dbPath, spoolDir, quarantineDir, serverId: await serverIdOf(config.dataDir), retention: config.retention, prices },
     {
+      onStoreHealth: (healthy) => {
+        storeHealthy = healthy;
+        if (healthy) log.info({}, 'the store takes commits again; what was acknowledged meanwhile is being committed from the spool');
+      },
       onDamaged: (segment, offset, bytes) => {
         damagedBytes({}, bytes);
         log.error(
@@ -172,6 +178,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       ingestMetrics,
       maxBodyBytes: config.maxBodyBytes,
       isReady: () => ready,
+      storeHealthy: () => storeHealthy,
       // Logs go to stderr, so stdout carries only the start-up line (and what a user asked for).
       logger: { level: config.logLevel, stream: process.stderr },
     });

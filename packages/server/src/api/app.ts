@@ -34,6 +34,8 @@ export interface AppOptions {
   maxBodyBytes: number;
   /** `false` once shutdown has begun: `/ready` answers 503. */
   isReady: () => boolean;
+  /** `false` while the store refuses writes (a full disk): `/ready` answers 503 until it takes them again. Default: always true. */
+  storeHealthy?: () => boolean;
   logger?: FastifyServerOptions['logger'];
   /** The built web UI, served at `/`; `null` when it is not built (then `/` says how to build it). */
   webUi?: WebUi | null;
@@ -186,6 +188,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   app.get('/health', async () => ({ status: 'ok' }));
   app.get('/ready', async (_request, reply) => {
     if (!options.isReady()) return reply.code(503).send({ status: 'shutting_down' });
+    if (options.storeHealthy?.() === false) return reply.code(503).send({ status: 'store_unavailable' });
     return { status: 'ready' };
   });
   app.get('/metrics', async (_request, reply) => {

@@ -17,6 +17,8 @@ export interface DbThreadEvents {
   onQuarantined: (id: string, reason: QuarantineReason) => void;
   /** Replay found a damaged stretch of the spool, kept in the quarantine folder, and read on past it. */
   onDamaged: (segment: number, offset: number, bytes: number) => void;
+  /** The store stopped taking commits, or took one again after failing. */
+  onStoreHealth: (healthy: boolean) => void;
   /** The thread died (not closed): nothing more will be committed or answered. */
   onFailed: (error: Error) => void;
 }
@@ -43,6 +45,7 @@ export class DbThread implements CommitSink {
       else if (message.type === 'log') events.onLog(message.level, message.message, message.data);
       else if (message.type === 'quarantined') events.onQuarantined(message.id, message.reason);
       else if (message.type === 'damaged') events.onDamaged(message.segment, message.offset, message.bytes);
+      else if (message.type === 'storeHealth') events.onStoreHealth(message.healthy);
       else if (message.type === 'reply') {
         const pending = this.replies.get(message.id);
         this.replies.delete(message.id);
@@ -77,6 +80,7 @@ export class DbThread implements CommitSink {
         else if (message.type === 'log') events.onLog(message.level, message.message, message.data);
         else if (message.type === 'quarantined') events.onQuarantined(message.id, message.reason);
         else if (message.type === 'damaged') events.onDamaged(message.segment, message.offset, message.bytes);
+        else if (message.type === 'storeHealth') events.onStoreHealth(message.healthy);
       };
       worker.on('message', onMessage);
       worker.once('error', reject);

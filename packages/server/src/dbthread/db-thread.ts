@@ -26,6 +26,8 @@ async function start(): Promise<void> {
   const spanMetrics = new SpanMetrics();
   // An entry read back after a failed commit has a number already seen: its spans are counted once.
   let countedSeq = 0;
+  // Whether the last commit succeeded: the HTTP thread's /ready says so.
+  let storeHealthy = true;
   const loop = new CommitLoop(store, {
     spoolDir: config.spoolDir,
     serverId: config.serverId,
@@ -41,12 +43,17 @@ async function start(): Promise<void> {
     },
     maxRecordsPerCommit: config.maxRecordsPerCommit,
     lingerMs: config.lingerMs,
-    onCommit: (seq, position, records, commitMs) => send({ type: 'committed', seq, position, records, commitMs }),
+    onCommit: (seq, position, records, commitMs) => {
+      if (!storeHealthy) send({ type: 'storeHealth', healthy: (storeHealthy = true) });
+      send({ type: 'committed', seq, position, records, commitMs });
+    },
     quarantineDir: config.quarantineDir,
     onQuarantine: (id, reason) => send({ type: 'quarantined', id, reason }),
     onDamaged: (segment, offset, bytes) => send({ type: 'damaged', segment, offset, bytes }),
-    onError: (error, records) =>
-      send({ type: 'log', level: 'error', message: 'a commit failed; its records will be read back from the spool and retried', data: { error: String(error), records } }),
+    onError: (error, records) => {
+      if (storeHealthy) send({ type: 'storeHealth', healthy: (storeHealthy = false) });
+      send({ type: 'log', level: 'error', message: 'a commit failed; its records will be read back from the spool and retried', data: { error: String(error), records } });
+    },
   });
   const calls = createDbCalls(store, pricing);
   const replayed = await loop.replay();

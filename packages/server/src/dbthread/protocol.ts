@@ -35,5 +35,7 @@ export type FromDbThread =
   | { type: 'committed'; seq: number; position: SpoolPosition; records: number; commitMs: number }
   | { type: 'quarantined'; id: string; reason: QuarantineReason }
   | { type: 'damaged'; segment: number; offset: number; bytes: number }
+  /** The store stopped taking commits (a failure), or took one again. */
+  | { type: 'storeHealth'; healthy: boolean }
   | { type: 'reply'; id: number; result?: unknown; error?: { name: string; message: string; code?: ErrorCode } }
   | { type: 'log'; level: 'info' | 'error'; message: string; data: Record<string, unknown> };

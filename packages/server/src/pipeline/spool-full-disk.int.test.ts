@@ -1,31 +1,20 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mountTmpfs } from '../../test/support/tmpfs.js';
 import { type SpoolEntry, Spool, readSpool } from './spool.js';
 
-/**
- * The spool on a real full disk: a 2 MiB tmpfs (the test mounts it, so it runs as root, as CI
- * and the developers' machines do; it fails, not skips, where it cannot).
- */
+/** The spool on a real full disk: a 2 MiB tmpfs. */
 
-let mountPoint: string;
+let disk: Awaited<ReturnType<typeof mountTmpfs>>;
 let spool: Spool | null = null;
 beforeEach(async () => {
-  mountPoint = await mkdtemp(join(tmpdir(), 'spoor-full-disk-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mountPoint], { stdio: 'pipe' });
-  } catch (error) {
-    throw new Error(`this test mounts a 2 MiB tmpfs to fill it, which needs root: ${(error as Error).message}`, { cause: error });
-  }
+  disk = await mountTmpfs(2);
 });
 afterEach(async () => {
   await spool?.close();
   spool = null;
-  // Lazily: a file still open must not leave the mount behind.
-  execFileSync('umount', ['-l', mountPoint]);
-  await rm(mountPoint, { recursive: true, force: true });
+  await disk.unmount();
 });
 
 const body = new Uint8Array(16 * 1024).fill(65);
@@ -33,7 +22,7 @@ const entry = (n: number): SpoolEntry => ({ signal: 'traces', encoding: 'json', 
 
 describe('the spool on a full disk', () => {
   it('refuses appends while the disk is full, leaves no file behind for them, and takes appends again once there is room', async () => {
-    const dir = join(mountPoint, 'spool');
+    const dir = join(disk.path, 'spool');
     spool = await Spool.open(dir, { maxSegmentBytes: 64 * 1024 });
     // Fill the disk with spooled entries until it refuses one.
     const acknowledged: number[] = [];

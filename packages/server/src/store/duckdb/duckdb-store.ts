@@ -99,11 +99,19 @@ const LOG_MARGIN_US = 3_600_000_000;
 export class DuckDbStore implements Store {
   private readonly writer: DuckDbWriter;
   readonly alerts: DuckDbAlertStore;
+  /**
+   * Set when DuckDB has invalidated the database (a checkpoint that failed, as on a full disk):
+   * nothing works on it until it is detached and attached again, which the next write does.
+   */
+  private invalidated = false;
+  /** The reattaching in progress, which every call waits for. */
+  private healing: Promise<void> | null = null;
 
   private constructor(
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     private readonly second: DuckDBConnection,
+    private readonly path: string,
   ) {
     this.writer = new DuckDbWriter([connection, second], (serverId) => this.readPosition(serverId));
     this.alerts = new DuckDbAlertStore((what, fn) => this.onOwnConnection(what, fn));
@@ -119,17 +127,11 @@ export class DuckDbStore implements Store {
         ...options.settings,
       });
       writer = await instance.connect();
-      // Row groups of 16,384 rows (not the default 122,880) let a commit of a few ten thousand
-      // records write its row groups straight to the file instead of the WAL, so checkpoints
-      // stay small: commits took 3.8 ms per 1,000 spans with no stalls, against 6-7 ms and
-      // stalls of up to a second with the default (BENCHMARKS.md).
-      const path = options.path.replaceAll("'", "''");
-      await writer.run(`ATTACH '${path}' AS ${CATALOG} (ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`);
-      await writer.run(`USE ${CATALOG}`);
+      await attach(writer, options.path);
     } catch (cause) {
       throw new StoreError(`cannot open the DuckDB database at ${options.path}: ${(cause as Error).message}`, { cause });
     }
-    const store = new DuckDbStore(instance, writer, await connectTo(instance));
+    const store = new DuckDbStore(instance, writer, await connectTo(instance), options.path);
     await store.migrate();
     return store;
   }
@@ -160,6 +162,30 @@ export class DuckDbStore implements Store {
 
   async rollback(): Promise<void> {
     await this.guard('roll back', () => this.writer.rollback());
+  }
+
+  /**
+   * Detaches the invalidated database and attaches its file again, which replays its WAL: what
+   * was committed is there, what was not is gone, and the writer starts afresh. While the disk is
+   * still full this fails too, and the next call (a retried write, a read) tries again.
+   */
+  private async reattach(): Promise<void> {
+    // Transactions still open hold the old database, and a file attached twice is refused.
+    await this.writer.rollback().catch(() => {
+      // Rolling back on an invalidated database reports it; the transactions end all the same.
+    });
+    // From a connection of its own: one whose default is the invalidated database cannot even
+    // switch away from it (measured: `USE memory` fails there too).
+    const fresh = await this.instance.connect();
+    try {
+      await fresh.run(`DETACH DATABASE IF EXISTS ${CATALOG}`);
+      await attach(fresh, this.path);
+    } finally {
+      fresh.closeSync();
+    }
+    await this.connection.run(`USE ${CATALOG}`);
+    await this.second.run(`USE ${CATALOG}`);
+    this.invalidated = false;
   }
 
   write(batch: WriteBatch, key: BatchKey | null): Promise<void> {
@@ -474,12 +500,27 @@ export class DuckDbStore implements Store {
 
   private async guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
+      if (this.invalidated) await (this.healing ??= this.reattach().finally(() => (this.healing = null)));
       return await fn();
     } catch (cause) {
       if (cause instanceof StoreError) throw cause;
+      if (INVALIDATED.test((cause as Error).message)) this.invalidated = true;
       throw new StoreError(`DuckDB failed to ${what}: ${(cause as Error).message}`, { cause });
     }
   }
+}
+
+/** What DuckDB says of a database it will not use again until it is attached anew. */
+const INVALIDATED = /has been invalidated/;
+
+/** Attaches the file as Spoor's catalog and makes it the connection's default. */
+async function attach(connection: DuckDBConnection, path: string): Promise<void> {
+  // Row groups of 16,384 rows (not the default 122,880) let a commit of a few ten thousand
+  // records write its row groups straight to the file instead of the WAL, so checkpoints
+  // stay small: commits took 3.8 ms per 1,000 spans with no stalls, against 6-7 ms and
+  // stalls of up to a second with the default (BENCHMARKS.md).
+  await connection.run(`ATTACH '${path.replaceAll("'", "''")}' AS ${CATALOG} (ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`);
+  await connection.run(`USE ${CATALOG}`);
 }
 
 async function connectTo(instance: DuckDBInstance): Promise<DuckDBConnection> {

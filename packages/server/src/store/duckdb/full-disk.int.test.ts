@@ -1,0 +1,51 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fillDisk, mountTmpfs } from '../../../test/support/tmpfs.js';
+import { T0, sid, span, tid } from '../contract-fixtures.js';
+import { DuckDbStore } from './duckdb-store.js';
+
+/**
+ * The store on a real full disk (a 24 MiB tmpfs). A checkpoint that fails for want of space makes
+ * DuckDB invalidate the database: before, every read and commit failed until a restart.
+ */
+
+let disk: Awaited<ReturnType<typeof mountTmpfs>>;
+let store: DuckDbStore | null = null;
+beforeEach(async () => {
+  disk = await mountTmpfs(24);
+});
+afterEach(async () => {
+  await store?.close().catch(() => {
+    // A store the test left broken closes as it can; the mount goes anyway.
+  });
+  store = null;
+  await disk.unmount();
+});
+
+const batch = (n: number) => ({ spans: Array.from({ length: 200 }, (_, i) => span({ traceId: tid(n), spanId: sid(i + 1), parentSpanId: i === 0 ? null : sid(1), startTimeUs: T0 + i, endTimeUs: T0 + i + 10, attributes: { padding: 'x'.repeat(400) } })), logs: [], metricPoints: [] });
+const key = (n: number) => ({ serverId: 's', position: `1:${n}` });
+
+describe('the DuckDB store on a full disk', () => {
+  it('heals by itself once there is room: commits and reads resume with nothing committed lost', async () => {
+    store = await DuckDbStore.open({ path: join(disk.path, 'spoor.duckdb') });
+    for (let n = 1; n <= 5; n++) await store.write(batch(n), key(n));
+    const filler = fillDisk(disk.path, 128 * 1024);
+    // The checkpoint DuckDB runs on its own when the WAL grows, made to happen now.
+    const connection = (store as unknown as { connection: DuckDBConnection }).connection;
+    await expect(connection.run('CHECKPOINT')).rejects.toThrow(/invalidated/);
+    await expect(store.write(batch(6), key(6))).rejects.toThrow();
+    // Reads work again at once: the database is attached anew, its WAL replayed.
+    expect((await store.getTrace('default', tid(1)))?.spans).toHaveLength(200);
+
+    await rm(filler);
+    // The write that failed is written again, as the commit loop does from the spool.
+    await store.rollback();
+    await store.write(batch(6), key(6));
+    await store.write(batch(7), key(7));
+
+    for (let n = 1; n <= 7; n++) expect((await store.getTrace('default', tid(n)))?.spans, `trace ${n}`).toHaveLength(200);
+    expect(await store.readPosition('s')).toBe('1:7');
+  });
+});
