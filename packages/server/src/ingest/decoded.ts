@@ -1,4 +1,4 @@
-import type { LogRecordData, MetricPointRecord, Resource, SpanRecord } from '@spoor/model';
+import type { AttributeValue, Attributes, LogRecordData, MetricPointRecord, Resource, SpanRecord } from '@spoor/model';
 
 /**
  * What a decoder hands on: the valid records, and how many it rejected (with the first reason),
@@ -64,4 +64,14 @@ export function logIdsProblem(traceId: string, spanId: string): string | null {
 /** Which id, if any, an exemplar or link carries invalidly is not checked: they are kept as sent. */
 export function optionalId(hex: string): string | null {
   return hex === '' || /^0+$/.test(hex) ? null : hex;
+}
+
+/**
+ * Sets an attribute as plain data. `into['__proto__'] = value` would replace the object's
+ * prototype instead: the key vanished, and a resource attribute of that name holding a kvlist
+ * lent the span another service's name.
+ */
+export function setAttribute(into: Attributes, key: string, value: AttributeValue): void {
+  if (key === '__proto__') Object.defineProperty(into, key, { value, enumerable: true, writable: true, configurable: true });
+  else into[key] = value;
 }

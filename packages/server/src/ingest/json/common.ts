@@ -1,6 +1,6 @@
 import type { AttributeValue, Attributes, InstrumentationScope, Resource } from '@spoor/model';
 import { AppError } from '../../errors.js';
-import { serviceNameOf } from '../decoded.js';
+import { serviceNameOf, setAttribute } from '../decoded.js';
 
 /**
  * Walkers for OTLP/JSON (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding):
@@ -14,10 +14,19 @@ export function malformedJson(message: string): AppError {
   return new AppError('ERR_INGEST_MALFORMED_BODY', `malformed OTLP/JSON: ${message}`);
 }
 
+/** Decodes UTF-8 strictly: invalid bytes make the body malformed, as in protobuf's strings. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 export function parseJsonBody(body: Uint8Array): JsonObject {
+  let text: string;
+  try {
+    text = UTF8.decode(body);
+  } catch {
+    throw malformedJson('the body is not valid UTF-8');
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+    parsed = JSON.parse(text);
   } catch (error) {
     throw malformedJson((error as Error).message);
   }
@@ -164,7 +173,7 @@ export function attributes(value: unknown, where: string, depth = 0): Attributes
   const list = array(value, where);
   for (let i = 0; i < list.length; i++) {
     const kv = object(list[i], `${where}[${i}]`);
-    out[string(kv.key, `${where}[${i}].key`)] = anyValue(kv.value, `${where}[${i}].value`, depth);
+    setAttribute(out, string(kv.key, `${where}[${i}].key`), anyValue(kv.value, `${where}[${i}].value`, depth));
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import type { AttributeValue, Attributes, InstrumentationScope, Resource } from '@spoor/model';
+import { setAttribute } from '../decoded.js';
 import {
   type BinaryReader,
   WT_I64,
@@ -118,7 +119,7 @@ export function readKeyValue(r: BinaryReader, into: Attributes, depth = 0): void
     else skipField(r, tag, KV_FIELDS, 'KeyValue');
   }
   expectEnd(r, end);
-  into[key] = value;
+  setAttribute(into, key, value);
 }
 
 export function readResource(r: BinaryReader, schemaUrl: string): Resource {
