@@ -39,6 +39,12 @@ describe('the web UI served by spoor serve', () => {
       expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
       expect(response.headers.get('cache-control')).toBe('no-cache');
       expect(response.headers.get('x-frame-options')).toBe('DENY');
+      // Scripts and styles from Spoor alone; no inline script may run.
+      const policy = response.headers.get('content-security-policy') ?? '';
+      expect(policy).toContain("script-src 'self'");
+      expect(policy).toContain("style-src 'self'");
+      expect(policy).not.toContain('unsafe-inline');
+      expect(policy).toContain("frame-ancestors 'none'");
       expect(await response.text()).toContain('<div id="root">');
     },
   );
@@ -72,6 +78,27 @@ describe('the web UI served by spoor serve', () => {
       expect(response.status, `${method} ${path}`).toBe(404);
       expect(await response.json()).toEqual({ error: { code: 'ERR_NOT_FOUND', message: `no route for ${method} ${path}` } });
     }
+  });
+
+  it('marks every answer nosniff: pages, assets, the API, errors, /metrics and OTLP', async () => {
+    const answers = await Promise.all([
+      fetch(`${withUi.url}/`),
+      fetch(`${withUi.url}/assets/app-1a2b.js`),
+      fetch(`${withUi.url}/api/traces`),
+      fetch(`${withUi.url}/api/traces/not-an-id`),
+      fetch(`${withUi.url}/metrics`),
+      fetch(`${withUi.url}/v1/traces`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } }),
+    ]);
+    for (const answer of answers) expect(answer.headers.get('x-content-type-options'), answer.url).toBe('nosniff');
+  });
+
+  it('answers the REST API with REST error codes for a body of the wrong type or size', async () => {
+    const wrongType = await fetch(`${withUi.url}/api/prices/reprice`, { method: 'POST', body: '<from/>', headers: { 'content-type': 'application/xml' } });
+    expect(wrongType.status).toBe(415);
+    expect((await wrongType.json()).error.code).toBe('ERR_UNSUPPORTED_MEDIA_TYPE');
+    const tooLarge = await fetch(`${withUi.url}/api/prices/acme`, { method: 'PUT', body: JSON.stringify({ note: 'x'.repeat(2 * 1024 * 1024) }), headers: { 'content-type': 'application/json' } });
+    expect(tooLarge.status).toBe(413);
+    expect((await tooLarge.json()).error.code).toBe('ERR_BODY_TOO_LARGE');
   });
 
   it('keeps the API working beside the UI', async () => {
