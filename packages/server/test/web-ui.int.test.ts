@@ -95,10 +95,10 @@ describe('the web UI served by spoor serve', () => {
   it('answers the REST API with REST error codes for a body of the wrong type or size', async () => {
     const wrongType = await fetch(`${withUi.url}/api/prices/reprice`, { method: 'POST', body: '<from/>', headers: { 'content-type': 'application/xml' } });
     expect(wrongType.status).toBe(415);
-    expect((await wrongType.json()).error.code).toBe('ERR_UNSUPPORTED_MEDIA_TYPE');
+    expect(((await wrongType.json()) as { error: { code: string } }).error.code).toBe('ERR_UNSUPPORTED_MEDIA_TYPE');
     const tooLarge = await fetch(`${withUi.url}/api/prices/acme`, { method: 'PUT', body: JSON.stringify({ note: 'x'.repeat(2 * 1024 * 1024) }), headers: { 'content-type': 'application/json' } });
     expect(tooLarge.status).toBe(413);
-    expect((await tooLarge.json()).error.code).toBe('ERR_BODY_TOO_LARGE');
+    expect(((await tooLarge.json()) as { error: { code: string } }).error.code).toBe('ERR_BODY_TOO_LARGE');
   });
 
   it('keeps the API working beside the UI', async () => {
