@@ -268,6 +268,55 @@ export function describeAnalyticsContract(adapter: string, open: () => Promise<S
       expect(await compare(1)).toEqual(chat);
     });
 
+    it('ranks each name apart, ties across sides averaged, and takes the side from the resource before the span', async () => {
+      // Three names, 90 spans with many tied durations within and across sides. Half of the spans
+      // name their version on the resource, the other half on the span (their resource has none);
+      // spans 0, 10, 20 ... also carry the other version on the span, which their resource overrides.
+      const versions = ['1.0', '1.1'] as const;
+      const names = ['plan', 'chat', 'search'] as const;
+      const spans = Array.from({ length: 90 }, (_, n) => {
+        const version = versions[(n * 7) % 5 < 2 ? 0 : 1]!;
+        const onResource = n % 2 === 0;
+        const decoy: Record<string, string> = n % 10 === 0 ? { 'service.version': version === '1.0' ? '1.1' : '1.0' } : {};
+        return {
+          name: names[n % 3]!, version, durationMs: ((n * 37) % 11) + (n % 3), costUsd: n % 4 === 0 ? null : (n % 5) / 10,
+          record: span({ traceId: tid(40), spanId: sid(100 + n), name: names[n % 3], serviceName: 'app', startTimeUs: T0 + n * SEC,
+            endTimeUs: T0 + n * SEC + (((n * 37) % 11) + (n % 3)) * MS, status: n % 6 === 0 ? failed : { code: 'ok', message: '' },
+            resource: onResource ? resource('app', { 'service.version': version }) : resource('app'),
+            attributes: onResource ? decoy : { 'service.version': version }, llm: llm({ costUsd: n % 4 === 0 ? null : (n % 5) / 10 }) }),
+        };
+      });
+      await write({ spans: spans.map((s) => s.record) });
+      // The expected records, ranked here the slow way: every pair of durations compared.
+      const expected = names.flatMap((name) => {
+        const mine = spans.filter((s) => s.name === name);
+        const tieTerm = [...new Set(mine.map((s) => s.durationMs))]
+          .map((d) => mine.filter((s) => s.durationMs === d).length)
+          .reduce((sum, t) => sum + t ** 3 - t, 0);
+        return versions.map((version, i) => {
+          const side = mine.filter((s) => s.version === version);
+          const durations = side.map((s) => s.durationMs * MS).sort((x, y) => x - y);
+          const costs = side.map((s) => s.costUsd ?? 0);
+          const mean = costs.reduce((x, y) => x + y, 0) / costs.length;
+          return {
+            name, side: i === 0 ? 'a' : 'b', count: side.length, errorCount: side.filter((s) => s.record.status.code === 'error').length,
+            avgUs: close(durations.reduce((x, y) => x + y, 0) / durations.length),
+            rankSum: side.reduce((sum, s) => sum + 1 + mine.filter((o) => o.durationMs < s.durationMs).length
+              + (mine.filter((o) => o.durationMs === s.durationMs).length - 1) / 2, 0),
+            tieTerm, costCount: side.filter((s) => s.costUsd !== null).length, costMean: close(mean),
+            costVariance: close(costs.reduce((sum, c) => sum + (c - mean) ** 2, 0) / (costs.length - 1)),
+          };
+        });
+      });
+      const records = (await store.compareSpans({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '1.0', b: '1.1', limit: 10 }))
+        .sort((x, y) => names.indexOf(x.name as never) - names.indexOf(y.name as never) || x.side.localeCompare(y.side));
+      expect(records).toEqual(expected.map((e) => expect.objectContaining(e)));
+      expect(records.every((r) => r.tieTerm > 0 && r.rankSum % 0.5 === 0)).toBe(true);
+      // A column decides the side by itself: every span is on service app, none on service web.
+      expect(await store.compareSpans({ filter: spanFilter(), by: { column: 'service' }, a: 'app', b: 'web', limit: 10 }))
+        .toHaveLength(3);
+    });
+
     it('reads the points of several metrics oldest first, by range and service', async () => {
       const p = (name: string, timeUs: number, service = 'checkout', projectId = 'default') =>
         point({ projectId, name, timeUs, serviceName: service, resource: resource(service), attributes: { at: timeUs - T0 }, value: timeUs - T0 });

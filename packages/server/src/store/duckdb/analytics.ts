@@ -1,11 +1,11 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import type { CompareQuery, SpanStatsQuery, TimeseriesMetric, TimeseriesQuery } from '@spoor/model';
-import type { CompareSideRecord, RealtimeRecord, SpanStatsRecord, TimeseriesRow } from '../store.js';
+import type { SpanStatsQuery, TimeseriesMetric, TimeseriesQuery } from '@spoor/model';
+import type { RealtimeRecord, SpanStatsRecord, TimeseriesRow } from '../store.js';
 import { type Columns, mapRows, num, numOrNull } from './read.js';
 import { groupKey, spanConditions } from './span-sql.js';
 import { SqlParams } from './sql.js';
 
-/** The span statistics, time series, realtime and comparison queries of the DuckDB store. */
+/** The span statistics, time series and realtime queries of the DuckDB store (the comparison is in compare.ts). */
 
 export async function columnsOf(connection: DuckDBConnection, sql: string, values: DuckDBValue[]): Promise<Columns> {
   const reader = await connection.runAndReadAll(sql, values);
@@ -125,56 +125,4 @@ export async function selectRealtime(connection: DuckDBConnection, projectId: st
     cacheHits: at('cache_hits'),
     cacheMisses: at('cache_misses'),
   };
-}
-
-/**
- * Both sides of a comparison per span name, with the rank sums and tie terms of the durations
- * that the Mann-Whitney test needs (average ranks for ties, both sides ranked together).
- */
-export async function selectComparison(connection: DuckDBConnection, query: CompareQuery): Promise<CompareSideRecord[]> {
-  const p = new SqlParams();
-  const { project, where } = spanConditions(p, query.filter);
-  const { key, join } = groupKey(p, project, query.by);
-  const a = p.add(query.a);
-  const b = p.add(query.b);
-  const columns = await columnsOf(
-    connection,
-    `WITH sides AS (
-       SELECT name, duration_us, status_code = 2 AS failed, cost_usd, CASE WHEN ${key} = ${a} THEN 'a' ELSE 'b' END AS side
-       FROM spans ${join} WHERE ${where.join(' AND ')} AND ${key} IN (${a}, ${b})
-     ),
-     names AS (SELECT name FROM sides GROUP BY name ORDER BY count(*) DESC, name LIMIT ${p.add(query.limit)}),
-     ranked AS (
-       SELECT *, rank() OVER (PARTITION BY name ORDER BY duration_us)
-                 + (count(*) OVER (PARTITION BY name, duration_us) - 1) / 2.0 AS r
-       FROM sides WHERE name IN (SELECT name FROM names)
-     ),
-     ties AS (
-       SELECT name, sum(t * t * t - t) AS tie_term
-       FROM (SELECT name, duration_us, count(*)::DOUBLE AS t FROM ranked GROUP BY ALL) GROUP BY name
-     )
-     SELECT name, side, count(*) AS n, count_if(failed) AS errors, avg(duration_us) AS avg_us,
-       quantile_cont(duration_us, [0.5, 0.95]) AS q, sum(r) AS rank_sum, any_value(tie_term) AS tie_term,
-       count(cost_usd) AS cost_n, avg(coalesce(cost_usd, 0)) AS cost_mean, var_samp(coalesce(cost_usd, 0)) AS cost_var
-     FROM ranked JOIN ties USING (name)
-     GROUP BY name, side ORDER BY name, side`,
-    p.values,
-  );
-  return mapRows(columns, (row) => {
-    const q = row.get('q') as number[];
-    return {
-      name: row.get('name') as string,
-      side: row.get('side') as 'a' | 'b',
-      count: num(row.get('n')),
-      errorCount: num(row.get('errors')),
-      avgUs: num(row.get('avg_us')),
-      p50Us: q[0]!,
-      p95Us: q[1]!,
-      rankSum: num(row.get('rank_sum')),
-      tieTerm: num(row.get('tie_term')),
-      costCount: num(row.get('cost_n')),
-      costMean: num(row.get('cost_mean')),
-      costVariance: numOrNull(row.get('cost_var')),
-    };
-  });
 }
