@@ -94,8 +94,10 @@ describe('llmFieldsFrom and OpenInference', () => {
     ['llm.model_name alone names both models', { 'llm.model_name': 'gpt-4o-mini-2024-07-18' }, 'gpt-4o-mini-2024-07-18', 'gpt-4o-mini-2024-07-18'],
     ['a response model of its own wins', { 'llm.model_name': 'gpt-4o-mini', 'gen_ai.response.model': 'gpt-4o-mini-2024-07-18' }, 'gpt-4o-mini', 'gpt-4o-mini-2024-07-18'],
     ['a request model of its own wins', { 'llm.model_name': 'gpt-4o-mini-2024-07-18', 'gen_ai.request.model': 'gpt-4o-mini' }, 'gpt-4o-mini', 'gpt-4o-mini-2024-07-18'],
+    ['request and response named apart (OpenInference Anthropic 0.2)', { 'llm.model_name': 'claude-sonnet-4-5-20250929', 'llm.request.model_name': 'claude-sonnet-4-5', 'llm.response.model_name': 'claude-sonnet-4-5-20250929' }, 'claude-sonnet-4-5', 'claude-sonnet-4-5-20250929'],
+    ['the request named apart and no response (a 429)', { 'llm.model_name': 'claude-sonnet-4-5', 'llm.request.model_name': 'claude-sonnet-4-5' }, 'claude-sonnet-4-5', null],
   ])('%s', (_, attributes, requestModel, responseModel) => {
-    const llm = llmFieldsFrom({ 'openinference.span.kind': 'LLM', 'llm.provider': 'openai', ...attributes });
+    const llm = llmFieldsFrom({ 'openinference.span.kind': 'LLM', 'llm.provider': 'openai', ...attributes } as Record<string, string>);
     expect(llm).toMatchObject({ requestModel, responseModel });
   });
 });

@@ -8,9 +8,9 @@ import type { AttributeValue, Attributes, LlmFields } from '@spoor/model';
  */
 const KEYS = {
   provider: ['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system', 'ai.model.provider'],
-  requestModel: ['gen_ai.request.model', 'llm.model_name', 'ai.model.id'],
-  // OpenInference's one model attribute names the model that answered as well as the one asked for.
-  responseModel: ['gen_ai.response.model', 'ai.response.model', 'llm.model_name'],
+  // OpenInference's `llm.model_name` is the response model too: see `responseModelOf`.
+  requestModel: ['gen_ai.request.model', 'llm.request.model_name', 'llm.model_name', 'ai.model.id'],
+  responseModel: ['gen_ai.response.model', 'llm.response.model_name', 'ai.response.model'],
   inputTokens: [
     'gen_ai.usage.input_tokens',
     'gen_ai.usage.prompt_tokens',
@@ -178,7 +178,7 @@ export function llmFieldsFrom(attributes: Attributes, scopeName = ''): LlmFields
   const operation = operationOf(attributes, operationId);
   const providerRaw = first(attributes, KEYS.provider, text);
   const requestModel = first(attributes, KEYS.requestModel, text);
-  const responseModel = first(attributes, KEYS.responseModel, text);
+  const responseModel = responseModelOf(attributes);
   const input = first(attributes, KEYS.inputTokens, count);
   const outputTokens = first(attributes, KEYS.outputTokens, count);
   if (operation === null && requestModel === null && responseModel === null && input === null && outputTokens === null) return null;
@@ -247,6 +247,19 @@ function providerOf(raw: string | null): string | null {
 function inclusiveInput(value: number, excludesCache: boolean, cacheRead: number | null, cacheWrite: number | null): number {
   const cached = (cacheRead ?? 0) + (cacheWrite ?? 0);
   return excludesCache || value < cached ? value + cached : value;
+}
+
+/**
+ * The response model: a dialect's own response-model attribute, else OpenInference's
+ * `llm.model_name`, which its instrumentations set from the request and overwrite with the model
+ * the response names, so it is both. Not when the span names the request model apart
+ * (`llm.request.model_name`, OpenInference Anthropic 0.2): that emitter names the response model
+ * apart too, and a call that got no response (a 429) has none.
+ */
+function responseModelOf(attributes: Attributes): string | null {
+  const specific = first(attributes, KEYS.responseModel, text);
+  if (specific !== null || attributes['llm.request.model_name'] !== undefined) return specific;
+  return text(attributes['llm.model_name']);
 }
 
 function totalOf(attributes: Attributes, input: number | null, output: number | null): number | null {
