@@ -61,6 +61,7 @@ import {
 } from './read.js';
 import type { StoredLog, StoredTrace } from '../stored-trace.js';
 import { DuckDbWriter } from './writer.js';
+import { attach, connectTo, isInvalidated, reattach } from './catalog.js';
 import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { removeModelPrice, selectModelPrices, selectSpansToPrice, selectUnpricedModels, updateSpanCosts, upsertModelPrice } from './pricing.js';
 import { selectRealtime, selectSpanStats, selectSpanTimeseries } from './analytics.js';
@@ -86,9 +87,6 @@ export interface DuckDbStoreOptions {
   /** Further DuckDB settings, e.g. `{ checkpoint_threshold: '64MB' }`. */
   settings?: Record<string, string>;
 }
-
-const CATALOG = 'spoor';
-const ROW_GROUP_SIZE = 16_384;
 
 /** How far around a trace's span times its logs are looked for. */
 const LOG_MARGIN_US = 3_600_000_000;
@@ -171,21 +169,10 @@ export class DuckDbStore implements Store {
    * still full this fails too, and the next call (a retried write, a read) tries again.
    */
   private async reattach(): Promise<void> {
-    // Transactions still open hold the old database, and a file attached twice is refused.
     await this.writer.rollback().catch(() => {
       // Rolling back on an invalidated database reports it; the transactions end all the same.
     });
-    // From a connection of its own: one whose default is the invalidated database cannot even
-    // switch away from it (measured: `USE memory` fails there too).
-    const fresh = await this.instance.connect();
-    try {
-      await fresh.run(`DETACH DATABASE IF EXISTS ${CATALOG}`);
-      await attach(fresh, this.path);
-    } finally {
-      fresh.closeSync();
-    }
-    await this.connection.run(`USE ${CATALOG}`);
-    await this.second.run(`USE ${CATALOG}`);
+    await reattach(this.instance, this.path, [this.connection, this.second]);
     this.invalidated = false;
   }
 
@@ -505,27 +492,8 @@ export class DuckDbStore implements Store {
       return await fn();
     } catch (cause) {
       if (cause instanceof StoreError) throw cause;
-      if (INVALIDATED.test((cause as Error).message)) this.invalidated = true;
+      if (isInvalidated(cause)) this.invalidated = true;
       throw new StoreError(`DuckDB failed to ${what}: ${(cause as Error).message}`, { cause });
     }
   }
-}
-
-/** What DuckDB says of a database it will not use again until it is attached anew. */
-const INVALIDATED = /has been invalidated/;
-
-/** Attaches the file as Spoor's catalog and makes it the connection's default. */
-async function attach(connection: DuckDBConnection, path: string): Promise<void> {
-  // Row groups of 16,384 rows (not the default 122,880) let a commit of a few ten thousand
-  // records write its row groups straight to the file instead of the WAL, so checkpoints
-  // stay small: commits took 3.8 ms per 1,000 spans with no stalls, against 6-7 ms and
-  // stalls of up to a second with the default (BENCHMARKS.md).
-  await connection.run(`ATTACH '${path.replaceAll("'", "''")}' AS ${CATALOG} (ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`);
-  await connection.run(`USE ${CATALOG}`);
-}
-
-async function connectTo(instance: DuckDBInstance): Promise<DuckDBConnection> {
-  const connection = await instance.connect();
-  await connection.run(`USE ${CATALOG}`);
-  return connection;
 }
