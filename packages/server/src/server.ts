@@ -13,7 +13,9 @@ import { defaultWebUiDir, loadWebUi } from './api/web-ui.js';
 import type { ServeConfig } from './config.js';
 import { DbThread } from './dbthread/db-client.js';
 import { priceTableFrom } from './normalize/prices.js';
-import { decodeRequest } from './ingest/decode.js';
+import { decodeBatch } from './ingest/decode.js';
+import { SpanMetrics } from './metrics/span-metrics.js';
+import { PriceBooks } from './pricing/price-books.js';
 import { IngestQueue } from './pipeline/ingest-queue.js';
 import { listQuarantine, quarantineCount, quarantineIdOf, replayQuarantine } from './pipeline/quarantine.js';
 import { Spool } from './pipeline/spool.js';
@@ -78,9 +80,14 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     error: (obj: object, msg: string) => (app === null ? early('error', obj, msg) : app.log.error(obj, msg)),
   };
   const prices = config.pricesFile === null ? null : await readPriceTable(config.pricesFile);
+  // The receiver prices spans as it decodes them, with the books the database thread keeps current.
+  const priceBooks = new PriceBooks(prices);
+  // Counted as spans are acknowledged (a restart starts the counters afresh, as Prometheus expects).
+  const spanMetrics = new SpanMetrics();
   const { thread, replayed, committedSegment, retention } = await DbThread.start(
     { dbPath, spoolDir, quarantineDir, serverId: await serverIdOf(config.dataDir), retention: config.retention, prices },
     {
+      onPrices: (projectId, models) => priceBooks.setApiPrices(projectId, models),
       onStoreHealth: (healthy) => {
         storeHealthy = healthy;
         if (healthy) log.info({}, 'the store takes commits again; what was acknowledged meanwhile is being committed from the spool');
@@ -143,12 +150,14 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       webUi,
       db: thread.calls,
       alerts,
-      spanMetrics: () => thread.spanMetrics(),
-      accept: async ({ signal, encoding, projectId, receivedUs, body, records }) => {
+      spanMetrics: async () => spanMetrics.render(),
+      pricesFor: (projectId) => priceBooks.bookFor(projectId),
+      accept: async ({ signal, encoding, projectId, receivedUs, body, batch, decoded }) => {
         // Requests already in flight when a shutdown starts still complete; a dead database thread
         // would never commit what is accepted, so then nothing is.
         if (threadFailed) throw new AppError('ERR_STORE_UNAVAILABLE', 'the store is unavailable; retry later', { retryAfterSeconds: 1 });
-        await ingest.submit({ signal, encoding, projectId, receivedUs, body }, records);
+        await ingest.submit({ signal, encoding, projectId, receivedUs, body }, batch);
+        if (decoded.spans.length > 0) spanMetrics.record(decoded.spans);
       },
       visible: () => ingest.whenVisible(),
       quarantine: {
@@ -163,11 +172,12 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         replay: async (projectId, ids) => {
           const before = quarantinedSinceStart;
           const result = await replayQuarantine(quarantineDir, projectId, ids, async (entry) => {
-            // Decoded as the receiver decodes a request, for the record count the queue bounds.
-            const decoded = decodeRequest(entry.signal, entry.encoding, entry.body, entry.projectId, entry.receivedUs, { normalize: false });
+            // Decoded as the receiver decodes a request.
+            const decoded = decodeBatch(entry.signal, entry.encoding, entry.body, entry.projectId, entry.receivedUs, priceBooks.bookFor(entry.projectId));
             const { records } = decoded;
             if (records === 0) throw new Error(`it holds no valid records now (${decoded.rejectReason ?? 'it is empty'})`);
-            await ingest.submit(entry, records);
+            await ingest.submit(entry, decoded.batch);
+            if (decoded.decoded.spans.length > 0) spanMetrics.record(decoded.decoded.spans);
             return records;
           });
           await ingest.whenVisible();

@@ -13,6 +13,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { decodeRequest } from '../src/ingest/decode.js';
 import { type RetentionConfig, type RetentionResult, applyRetention, scheduleRetention } from '../src/pipeline/retention.js';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
+import { batchOf } from '../src/store/tables.js';
 import { getJson, startTestServer, type TestServer } from './support/server.js';
 
 const DAY_MS = 86_400_000;
@@ -173,7 +174,7 @@ async function writeAt(store: DuckDbStore, records: Array<[string, number]>): Pr
     spans.push(...decode('traces', tracesBody(traceIds[label], timeUs)).spans);
   }
   const batch = { spans, logs: decode('logs', logsBody(records)).logs, metricPoints: decode('metrics', metricsBody(records)).metricPoints };
-  await store.write(batch, null);
+  await store.write(batchOf(batch), null);
   return traceIds;
 }
 

@@ -5,7 +5,7 @@ import type { SpanRecord } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { point, sid, span, tid } from '../store/contract-fixtures.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
-import type { AlertStore } from '../store/store.js';
+import { type AlertStore, batchOf } from '../store/store.js';
 import { alertBackendIn } from './data-service.js';
 import { AlertEngine } from './engine.js';
 import type { NotificationLogFields } from './notify/log.js';
@@ -57,7 +57,7 @@ function withSaveState(saveState: AlertStore['saveState']): AlertStore {
   };
 }
 
-const write = (spans: SpanRecord[], metricPoints = [] as ReturnType<typeof point>[]) => store.write({ spans, logs: [], metricPoints }, null);
+const write = (spans: SpanRecord[], metricPoints = [] as ReturnType<typeof point>[]) => store.write(batchOf({ spans, logs: [], metricPoints }), null);
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'spoor-engine-'));

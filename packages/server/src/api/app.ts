@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions, LogController } from 'fastify';
-import { DEFAULT_PROJECT_ID } from '@spoor/model';
+import { DEFAULT_PROJECT_ID, type PriceBook } from '@spoor/model';
 import { AppError, isAppError } from '../errors.js';
 import { type AcceptedRequest, ingestRoutes } from '../ingest/routes.js';
 import { modelPriceFrom, PriceTableError } from '../normalize/prices.js';
@@ -25,6 +25,8 @@ export interface AppOptions {
   /** The clock of "now" windows, epoch microseconds. Default: the system clock. */
   nowUs?: () => number;
   accept: (request: AcceptedRequest) => Promise<void>;
+  /** The prices ingest prices a project's LLM spans with. */
+  pricesFor: (projectId: string) => PriceBook;
   /** Resolves when every request acknowledged so far is visible to queries. */
   visible: () => Promise<void>;
   /** Requests the writer gave up on, and their replay. */
@@ -84,6 +86,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(ingestRoutes, {
     maxBodyBytes: options.maxBodyBytes,
     projectId: DEFAULT_PROJECT_ID,
+    pricesFor: options.pricesFor,
     accept: options.accept,
     metrics: options.ingestMetrics,
   });

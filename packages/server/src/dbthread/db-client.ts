@@ -4,7 +4,10 @@ import { Worker } from 'node:worker_threads';
 import type { CommitSink } from '../pipeline/ingest-queue.js';
 import type { RetentionResult } from '../pipeline/retention.js';
 import type { QuarantineReason } from '../pipeline/quarantine.js';
-import type { SpoolEntry, SpoolPosition } from '../pipeline/spool.js';
+import type { SpoolPosition } from '../pipeline/spool.js';
+import { type WriteBatch } from '../store/tables.js';
+import { buffersOf } from '../store/columns.js';
+import type { ModelPrice } from '@spoor/model';
 import { AppError } from '../errors.js';
 import { StoreError } from '../store/store.js';
 import { type DbClient, clientOver } from './calls.js';
@@ -19,13 +22,15 @@ export interface DbThreadEvents {
   onDamaged: (segment: number, offset: number, bytes: number) => void;
   /** The store stopped taking commits, or took one again after failing. */
   onStoreHealth: (healthy: boolean) => void;
+  /** A project's prices set through the API were loaded or changed. */
+  onPrices: (projectId: string, models: ModelPrice[]) => void;
   /** The thread died (not closed): nothing more will be committed or answered. */
   onFailed: (error: Error) => void;
 }
 
 /**
  * The main thread's handle on the database thread: the queries answered there (as JSON text),
- * and the `CommitSink` that spooled entries go to.
+ * and the `CommitSink` that spooled entries' batches go to.
  */
 export class DbThread implements CommitSink {
   /** Every call the thread serves, typed by its registry. */
@@ -46,6 +51,7 @@ export class DbThread implements CommitSink {
       else if (message.type === 'quarantined') events.onQuarantined(message.id, message.reason);
       else if (message.type === 'damaged') events.onDamaged(message.segment, message.offset, message.bytes);
       else if (message.type === 'storeHealth') events.onStoreHealth(message.healthy);
+      else if (message.type === 'prices') events.onPrices(message.projectId, message.models);
       else if (message.type === 'reply') {
         const pending = this.replies.get(message.id);
         this.replies.delete(message.id);
@@ -81,6 +87,7 @@ export class DbThread implements CommitSink {
         else if (message.type === 'quarantined') events.onQuarantined(message.id, message.reason);
         else if (message.type === 'damaged') events.onDamaged(message.segment, message.offset, message.bytes);
         else if (message.type === 'storeHealth') events.onStoreHealth(message.healthy);
+        else if (message.type === 'prices') events.onPrices(message.projectId, message.models);
       };
       worker.on('message', onMessage);
       worker.once('error', reject);
@@ -100,19 +107,12 @@ export class DbThread implements CommitSink {
     };
   }
 
-  push(entry: SpoolEntry, position: SpoolPosition, seq: number): void {
+  push(batch: WriteBatch, position: SpoolPosition, seq: number): void {
     // After a failure the entry stays in the spool and is replayed when the server restarts.
     if (this.failed !== null) return;
-    const message: ToDbThread = { type: 'entry', entry, position, seq };
-    const body = entry.body;
-    // Hand the body over without copying when it owns its whole buffer.
-    const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer;
-    this.worker.postMessage(message, owned ? [body.buffer as ArrayBuffer] : []);
-  }
-
-  /** The span-derived metrics in the Prometheus text format. */
-  spanMetrics(): Promise<string> {
-    return this.request({ type: 'spanMetrics' }) as Promise<string>;
+    const message: ToDbThread = { type: 'batch', batch, position, seq };
+    // The batch's typed arrays move to the thread uncopied (only its strings are copied).
+    this.worker.postMessage(message, buffersOf(batch.tables));
   }
 
   commitUpTo(seq: number): Promise<void> {

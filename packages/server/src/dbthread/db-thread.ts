@@ -1,19 +1,18 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeRequest } from '../ingest/decode.js';
+import { decodeBatch } from '../ingest/decode.js';
 import { CommitLoop } from '../pipeline/commit-loop.js';
 import { applyRetention, scheduleRetention } from '../pipeline/retention.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { isAppError } from '../errors.js';
 import { DEFAULT_PROJECT_ID } from '@spoor/model';
-import { SpanMetrics } from '../metrics/span-metrics.js';
 import { PriceService } from '../pricing/price-service.js';
 import { answerCall, createDbCalls } from './calls.js';
 import type { DbThreadConfig, FromDbThread, ToDbThread } from './protocol.js';
 
 /**
- * The database thread: owns the DuckDB store, decodes spooled entries into records, commits them,
- * and answers queries (serialized to JSON here), so none of that competes with HTTP on the main
- * thread's event loop.
+ * The database thread: owns the DuckDB store, commits the batches the receiver decoded (and
+ * decodes spooled entries itself when it reads them back), and answers queries (serialized to
+ * JSON here), so none of that competes with HTTP on the main thread's event loop.
  */
 const port = parentPort!;
 const config = workerData as DbThreadConfig;
@@ -21,26 +20,14 @@ const send = (message: FromDbThread, transfer: ArrayBuffer[] = []): void => port
 
 async function start(): Promise<void> {
   const store = await DuckDbStore.open({ path: config.dbPath });
-  const pricing = new PriceService(store, config.prices);
+  const pricing = new PriceService(store, config.prices, Date.now, (projectId, models) => send({ type: 'prices', projectId, models }));
   await pricing.load([DEFAULT_PROJECT_ID]);
-  const spanMetrics = new SpanMetrics();
-  // An entry read back after a failed commit has a number already seen: its spans are counted once.
-  let countedSeq = 0;
   // Whether the last commit succeeded: the HTTP thread's /ready says so.
   let storeHealthy = true;
   const loop = new CommitLoop(store, {
     spoolDir: config.spoolDir,
     serverId: config.serverId,
-    decode: (entry, seq) => {
-      const { batch } = decodeRequest(entry.signal, entry.encoding, entry.body, entry.projectId, entry.receivedUs, {
-        prices: pricing.bookFor(entry.projectId),
-      });
-      if (seq > countedSeq) {
-        countedSeq = seq;
-        if (batch.spans.length > 0) spanMetrics.record(batch.spans);
-      }
-      return batch;
-    },
+    decode: (entry) => decodeBatch(entry.signal, entry.encoding, entry.body, entry.projectId, entry.receivedUs, pricing.bookFor(entry.projectId)).batch,
     maxRecordsPerCommit: config.maxRecordsPerCommit,
     lingerMs: config.lingerMs,
     onCommit: (seq, position, records, commitMs) => {
@@ -67,14 +54,11 @@ async function start(): Promise<void> {
 
   port.on('message', (message: ToDbThread) => {
     switch (message.type) {
-      case 'entry':
-        loop.push(message.entry, message.position, message.seq);
+      case 'batch':
+        loop.push(message.batch, message.position, message.seq);
         break;
       case 'commitUpTo':
         void loop.commitUpTo(message.seq).then(() => send({ type: 'reply', id: message.id }));
-        break;
-      case 'spanMetrics':
-        send({ type: 'reply', id: message.id, result: spanMetrics.render() });
         break;
       case 'call':
         answerCall(calls, message.name, message.args).then(

@@ -1,8 +1,9 @@
 import type { ErrorCode } from '../errors.js';
 import type { RetentionConfig, RetentionResult } from '../pipeline/retention.js';
 import type { QuarantineReason } from '../pipeline/quarantine.js';
-import type { SpoolEntry, SpoolPosition } from '../pipeline/spool.js';
-import type { PriceTable } from '@spoor/model';
+import type { SpoolPosition } from '../pipeline/spool.js';
+import type { WriteBatch } from '../store/tables.js';
+import type { ModelPrice, PriceTable } from '@spoor/model';
 import type { DbCallName } from './calls.js';
 
 /** Messages between the server's main thread and its database thread. */
@@ -21,16 +22,17 @@ export interface DbThreadConfig {
 }
 
 export type ToDbThread =
-  | { type: 'entry'; entry: SpoolEntry; position: SpoolPosition; seq: number }
+  /** A spooled request's batch, its buffers transferred. */
+  | { type: 'batch'; batch: WriteBatch; position: SpoolPosition; seq: number }
   | { type: 'commitUpTo'; id: number; seq: number }
   /** A call of the registry in `calls.ts`, answered with its result as JSON text. */
   | { type: 'call'; id: number; name: DbCallName; args: unknown[] }
-  /** The span-derived Prometheus text, kept in memory as records are committed. */
-  | { type: 'spanMetrics'; id: number }
   | { type: 'close'; id: number };
 
 export type FromDbThread =
   | { type: 'ready'; replayed: number; committedSegment: number; retention: RetentionResult[] }
+  /** A project's prices set through the API, when loaded and after every change: the receiver prices with them. */
+  | { type: 'prices'; projectId: string; models: ModelPrice[] }
   | { type: 'startFailed'; message: string }
   | { type: 'committed'; seq: number; position: SpoolPosition; records: number; commitMs: number }
   | { type: 'quarantined'; id: string; reason: QuarantineReason }

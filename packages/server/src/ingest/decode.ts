@@ -1,7 +1,7 @@
 import { errorsFromLogs, errorsFromSpans } from '../normalize/errors.js';
 import { normalizeSpans } from '../normalize/normalize.js';
 import type { PriceBook } from '@spoor/model';
-import type { WriteBatch } from '../store/store.js';
+import { type RecordBatch, type WriteBatch, batchOf } from '../store/tables.js';
 import { decodeLogsJson } from './json/logs.js';
 import { decodeMetricsJson } from './json/metrics.js';
 import { decodeTracesJson } from './json/traces.js';
@@ -14,7 +14,7 @@ import type { Encoding, OtlpSignal } from './response.js';
 
 /** A decoded export request: the records to store, and what was rejected and why. */
 export interface DecodedRequest {
-  batch: WriteBatch;
+  batch: RecordBatch;
   records: number;
   rejected: number;
   rejectReason: string | null;
@@ -24,9 +24,8 @@ export interface DecodeOptions {
   /** Prices LLM spans by this book; without it their cost is only what they reported. */
   prices?: PriceBook;
   /**
-   * Fills the derived fields (llm, category, session) and finds the errors. Default true; the
-   * receiver, which only counts and validates before spooling, turns it off and leaves it to the
-   * writer.
+   * Fills the derived fields (llm, category, session) and finds the errors. Default true; off,
+   * the records are only decoded and checked (the benchmark's one-thread reference does that).
    */
   normalize?: boolean;
 }
@@ -45,7 +44,7 @@ export function decodeRequest(
 ): DecodedRequest {
   if (signal === 'traces') {
     const d = inRange(encoding === 'protobuf' ? decodeTracesProtobuf(body, projectId) : decodeTracesJson(body, projectId), spanRangeProblem);
-    const batch: WriteBatch = { spans: d.records, logs: [], metricPoints: [] };
+    const batch: RecordBatch = { spans: d.records, logs: [], metricPoints: [] };
     if (options.normalize !== false) {
       normalizeSpans(d.records, options.prices);
       batch.errors = errorsFromSpans(d.records);
@@ -57,12 +56,38 @@ export function decodeRequest(
       encoding === 'protobuf' ? decodeLogsProtobuf(body, projectId, receivedUs) : decodeLogsJson(body, projectId, receivedUs),
       logRangeProblem,
     );
-    const batch: WriteBatch = { spans: [], logs: d.records, metricPoints: [] };
+    const batch: RecordBatch = { spans: [], logs: d.records, metricPoints: [] };
     if (options.normalize !== false) batch.errors = errorsFromLogs(d.records);
     return { batch, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason };
   }
   const d = inRange(encoding === 'protobuf' ? decodeMetricsProtobuf(body, projectId) : decodeMetricsJson(body, projectId), pointRangeProblem);
   return { batch: { spans: [], logs: [], metricPoints: d.records }, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason };
+}
+
+/** A request decoded into the column batch the writer takes, and its records (for what counts them). */
+export interface DecodedBatch extends Omit<DecodedRequest, 'batch'> {
+  batch: WriteBatch;
+  records: number;
+  /** The records the batch was built from, normalized. */
+  decoded: RecordBatch;
+}
+
+/**
+ * Decodes, checks and normalizes one OTLP export body into the column batch the writer stores:
+ * the only decoding a request gets on its way in (the receiver does it before the body is
+ * spooled), and the one a spooled body gets again when it is replayed after a crash.
+ * Deterministic for a given body, `receivedUs` and prices.
+ */
+export function decodeBatch(
+  signal: OtlpSignal,
+  encoding: Encoding,
+  body: Uint8Array,
+  projectId: string,
+  receivedUs: number,
+  prices: PriceBook | undefined,
+): DecodedBatch {
+  const decoded = decodeRequest(signal, encoding, body, projectId, receivedUs, { prices });
+  return { ...decoded, decoded: decoded.batch, batch: batchOf(decoded.batch) };
 }
 
 /** `decoded` without the records whose numbers no store column can hold, counted as rejected. */

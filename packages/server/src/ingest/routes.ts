@@ -1,25 +1,31 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { PriceBook } from '@spoor/model';
+import type { RecordBatch, WriteBatch } from '../store/tables.js';
 import { AppError, isAppError } from '../errors.js';
 import type { IngestMetrics } from '../self-metrics.js';
 import { readBody } from './body.js';
-import { decodeRequest } from './decode.js';
+import { decodeBatch } from './decode.js';
 import { CONTENT_TYPES, type Encoding, type OtlpSignal, exportResponse, statusBody } from './response.js';
 
-/** An accepted request, as handed to the pipeline: the body as received, and its records. */
+/** An accepted request, as handed to the pipeline: the body as received, and what it decoded to. */
 export interface AcceptedRequest {
   signal: OtlpSignal;
   encoding: Encoding;
   projectId: string;
   receivedUs: number;
   body: Uint8Array;
-  /** How many valid records the body holds. */
-  records: number;
+  /** Its valid records as the column batch the writer stores (`batch.records` of them). */
+  batch: WriteBatch;
+  /** The same records, normalized (for what counts them as they arrive). */
+  decoded: RecordBatch;
 }
 
 export interface IngestRouteOptions {
   /** Largest body accepted, in bytes, after inflating. */
   maxBodyBytes: number;
   projectId: string;
+  /** The prices a project's LLM spans are priced with as they are decoded. */
+  pricesFor: (projectId: string) => PriceBook;
   /** Takes a request; resolves once it is durable. Throws `AppError` when it cannot take it. */
   accept: (request: AcceptedRequest) => Promise<void>;
   metrics: IngestMetrics;
@@ -51,12 +57,12 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
         }
         const body = await readBody(request.raw, options.maxBodyBytes);
         const receivedUs = now() * 1000;
-        const decoded = decodeRequest(signal, encoding, body, options.projectId, receivedUs, { normalize: false });
+        const decoded = decodeBatch(signal, encoding, body, options.projectId, receivedUs, options.pricesFor(options.projectId));
         if (decoded.records === 0 && decoded.rejected > 0) {
           throw new AppError('ERR_INGEST_NO_VALID_RECORDS', `every one of the ${decoded.rejected} ${RECORD_NOUN[signal]} was invalid: ${decoded.rejectReason}`);
         }
         try {
-          await options.accept({ signal, encoding, projectId: options.projectId, receivedUs, body, records: decoded.records });
+          await options.accept({ signal, encoding, projectId: options.projectId, receivedUs, body, batch: decoded.batch, decoded: decoded.decoded });
         } catch (error) {
           const reason = isAppError(error) && error.code === 'ERR_INGEST_QUEUE_FULL' ? 'queue_full' : 'store_error';
           options.metrics.rejected({ signal, reason }, decoded.records);

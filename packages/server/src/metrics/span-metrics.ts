@@ -3,7 +3,7 @@ import { Buckets, Histogram, headerText, histogramText, sampleText } from './exp
 import { SeriesTable, seriesText } from './series-table.js';
 
 /*
- * Metrics derived from committed spans, kept in memory as spans are committed so that a scrape
+ * Metrics derived from acknowledged spans, kept in memory as spans are acknowledged so that a scrape
  * never reads the store. Names follow the Prometheus conventions; the GenAI families are named as
  * the OpenTelemetry Prometheus exporter names the GenAI semantic conventions' metrics (dots become
  * underscores, the unit `s` becomes `_seconds`, `{token}` adds nothing), with the spec's buckets.
@@ -106,7 +106,7 @@ export class SpanMetrics {
   }
 
   /**
-   * Adds committed spans (already normalized: `span.llm` holds canonical LLM fields or null).
+   * Adds acknowledged spans (already normalized: `span.llm` holds canonical LLM fields or null).
    * Hot path: a span whose label sets were seen before costs a few Map lookups and no strings.
    */
   record(spans: readonly SpanRecord[]): void {
@@ -141,11 +141,11 @@ export class SpanMetrics {
   /** The Prometheus text exposition (format 0.0.4) of everything recorded since start. */
   render(): string {
     const { spans, genAi } = this;
-    let text = headerText(SPANS, 'Spans committed to the store, by service and span kind.', 'counter');
+    let text = headerText(SPANS, 'Spans acknowledged (durably spooled), by service and span kind.', 'counter');
     text += seriesText(spans, (labels, s) => sampleText(SPANS, labels, s.spans));
-    text += headerText(SPAN_ERRORS, 'Committed spans whose status is error, by service and span kind.', 'counter');
+    text += headerText(SPAN_ERRORS, 'Acknowledged spans whose status is error, by service and span kind.', 'counter');
     text += seriesText(spans, (labels, s) => sampleText(SPAN_ERRORS, labels, s.errors));
-    text += headerText(SPAN_DURATION, 'Duration of committed spans, by service and span kind.', 'histogram');
+    text += headerText(SPAN_DURATION, 'Duration of acknowledged spans, by service and span kind.', 'histogram');
     text += seriesText(spans, (labels, s) => histogramText(SPAN_DURATION, labels, s.duration));
 
     text += headerText(TOKEN_USAGE, 'Input and output tokens used per GenAI operation (OpenTelemetry GenAI metric).', 'histogram');

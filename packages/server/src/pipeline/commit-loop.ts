@@ -3,9 +3,9 @@ import { type QuarantineReason, keepDamaged, quarantineEntry, quarantineIdOf } f
 import { type SpoolEntry, type SpoolPosition, comparePositions, positionFromString, positionToString, readSpool } from './spool.js';
 
 /**
- * Turns a spooled request into records (the same decoding that accepted it). `seq` numbers the
- * entry in spool order; an entry read back after a failed commit is decoded again with the
- * same or a lower number.
+ * Turns a spooled request into its write batch (the same decoding that accepted it), for entries
+ * read back from the spool: after a crash, or after a failed commit. `seq` numbers the entry in
+ * spool order; an entry read back is decoded again with the same or a lower number.
  */
 export type EntryDecoder = (entry: SpoolEntry, seq: number) => WriteBatch;
 
@@ -50,7 +50,10 @@ export interface CommitLoopOptions {
 }
 
 interface Queued {
-  entry: SpoolEntry;
+  /** The batch the receiver decoded, until it is handed to the store. */
+  batch?: WriteBatch;
+  /** The spooled request, when it was read back from the spool (to decode, or to quarantine). */
+  entry?: SpoolEntry;
   position: SpoolPosition;
   seq: number;
   /** Records it decoded to, once it has been. */
@@ -71,8 +74,9 @@ interface OpenWrite {
 const RETRY_DELAYS_MS = [100, 500, 2000, 5000];
 
 /**
- * The single writer in front of the store. Each spooled entry is decoded and handed to the
- * store's open transaction as soon as the writer gets to it, so records do not wait in memory;
+ * The single writer in front of the store. Each spooled entry's batch (decoded by the receiver,
+ * or from the spool when read back) is handed to the store's open transaction as soon as the
+ * writer gets to it, so records do not wait in memory;
  * the transaction is committed every `maxRecordsPerCommit` records, after `lingerMs`, or at
  * once when a reader waits, together with the spool position it covers. A failed commit is
  * rolled back and its entries are read back from the spool.
@@ -147,9 +151,9 @@ export class CommitLoop {
     return this.committedPosition?.segment ?? 0;
   }
 
-  /** Queues a spooled entry; `seq` numbers entries in spool order. */
-  push(entry: SpoolEntry, position: SpoolPosition, seq: number): void {
-    this.queue.push({ entry, position, seq });
+  /** Queues a spooled entry's batch; `seq` numbers entries in spool order. */
+  push(batch: WriteBatch, position: SpoolPosition, seq: number): void {
+    this.queue.push({ batch, position, seq });
     this.kick();
   }
 
@@ -200,7 +204,7 @@ export class CommitLoop {
               this.appending = null;
             }
             // A quarantined entry adds no records, but the next commit's position covers it.
-            this.cover(next, batch === null ? 0 : countOf(batch));
+            this.cover(next, batch === null ? 0 : batch.records);
           }
           if (this.isolateUntil !== null && this.openWrite !== null) await this.commitAlone();
           else if (this.commitDue()) this.startCommit();
@@ -221,15 +225,22 @@ export class CommitLoop {
    */
   private decode(item: Queued): WriteBatch | null {
     let batch: WriteBatch;
+    if (item.batch !== undefined) {
+      batch = item.batch;
+      // Handed over once: if it fails, the entry is read back from the spool.
+      delete item.batch;
+      item.records = batch.records;
+      return batch;
+    }
     try {
-      batch = this.options.decode(item.entry, item.seq);
+      batch = this.options.decode(item.entry!, item.seq);
     } catch (error) {
       this.options.onError?.(error, 0);
-      if (this.options.quarantineDir === undefined) return { spans: [], logs: [], metricPoints: [] };
+      if (this.options.quarantineDir === undefined) return { records: 0, tables: [] };
       this.quarantine(item, `the entry cannot be decoded: ${messageOf(error)}`, 1);
       return null;
     }
-    item.records = countOf(batch);
+    item.records = batch.records;
     return batch;
   }
 
@@ -255,7 +266,9 @@ export class CommitLoop {
   /** Writes an entry to the quarantine; the next commit moves the store's position past it. */
   private quarantine(item: Queued, error: string, attempts: number): void {
     const reason: QuarantineReason = { records: item.records ?? null, attempts, error, quarantinedAtMs: Date.now() };
-    const id = quarantineEntry(this.options.quarantineDir!, item.position, item.entry, reason);
+    const entry = item.entry ?? entryAt(this.options.spoolDir, item.position);
+    if (entry === null) return;
+    const id = quarantineEntry(this.options.quarantineDir!, item.position, entry, reason);
     this.quarantined.add(id);
     this.attempts.delete(id);
     this.options.onQuarantine?.(id, reason);
@@ -399,6 +412,10 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function countOf(batch: WriteBatch): number {
-  return batch.spans.length + batch.logs.length + batch.metricPoints.length;
+/** The entry spooled at `position`, or `null` when the spool no longer has it. */
+function entryAt(spoolDir: string, position: SpoolPosition): SpoolEntry | null {
+  for (const item of readSpool(spoolDir, { segment: position.segment, offset: 0 })) {
+    if ('entry' in item && comparePositions(item.position, position) === 0) return item.entry;
+  }
+  return null;
 }

@@ -4,17 +4,18 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
 import { type CommitSink, IngestQueue } from './ingest-queue.js';
+import type { WriteBatch } from '../store/tables.js';
 import { type SpoolEntry, type SpoolPosition, Spool, readSpool } from './spool.js';
 
 /** A commit sink that keeps what it is handed and commits when the test says so. */
 class RecordingSink implements CommitSink {
-  readonly pushed: Array<{ entry: SpoolEntry; position: SpoolPosition; seq: number }> = [];
+  readonly pushed: Array<{ batch: WriteBatch; position: SpoolPosition; seq: number }> = [];
   readonly asked: number[] = [];
   private readonly waiting: Array<{ seq: number; resolve: () => void }> = [];
   private committedSeq = 0;
 
-  push(entry: SpoolEntry, position: SpoolPosition, seq: number): void {
-    this.pushed.push({ entry, position, seq });
+  push(batch: WriteBatch, position: SpoolPosition, seq: number): void {
+    this.pushed.push({ batch, position, seq });
   }
 
   commitUpTo(seq: number): Promise<void> {
@@ -57,6 +58,11 @@ function entry(body = 'request'): SpoolEntry {
   return { signal: 'logs', encoding: 'json', projectId: 'shop', receivedUs: 1_700_000_000_000_000, body: new TextEncoder().encode(body) };
 }
 
+/** A batch of `count` records (the queue only counts them). */
+function records(count: number): WriteBatch {
+  return { records: count, tables: [] };
+}
+
 function spooledBodies(): string[] {
   return [...readSpool(dir, null)].flatMap((item) => ('entry' in item ? [new TextDecoder().decode(item.entry.body)] : []));
 }
@@ -75,26 +81,35 @@ describe('IngestQueue', () => {
   it('resolves a submit once the body is in the spool, then hands it to the sink', async () => {
     const queue = new IngestQueue(spool, sink);
 
-    await queue.submit(entry('first'), 3);
+    const batch = records(3);
+    await queue.submit(entry('first'), batch);
 
     const [spooled] = readSpool(dir, null);
     expect(spooledBodies()).toEqual(['first']);
-    expect(sink.pushed).toEqual([{ entry: entry('first'), position: spooled && 'position' in spooled ? spooled.position : null, seq: 1 }]);
+    expect(sink.pushed).toEqual([{ batch, position: spooled && 'position' in spooled ? spooled.position : null, seq: 1 }]);
+    expect(sink.pushed[0]!.batch).toBe(batch);
     expect(queue.queued()).toBe(3);
   });
 
   it('numbers entries in spool order, also when submitted together', async () => {
     const queue = new IngestQueue(spool, sink);
 
-    await Promise.all(['a', 'b', 'c', 'd'].map((body) => queue.submit(entry(body), 1)));
+    const bodyOf = new Map<WriteBatch, string>();
+    await Promise.all(
+      ['a', 'b', 'c', 'd'].map((body) => {
+        const batch = records(1);
+        bodyOf.set(batch, body);
+        return queue.submit(entry(body), batch);
+      }),
+    );
 
-    expect(sink.pushed.map((p) => [new TextDecoder().decode(p.entry.body), p.seq])).toEqual(spooledBodies().map((body, i) => [body, i + 1]));
+    expect(sink.pushed.map((p) => [bodyOf.get(p.batch), p.seq])).toEqual(spooledBodies().map((body, i) => [body, i + 1]));
   });
 
   it('accepts nothing and spools nothing for a request without records', async () => {
     const queue = new IngestQueue(spool, sink);
 
-    await queue.submit(entry('empty'), 0);
+    await queue.submit(entry('empty'), records(0));
 
     expect(spooledBodies()).toEqual([]);
     expect(sink.pushed).toEqual([]);
@@ -102,10 +117,10 @@ describe('IngestQueue', () => {
 
   it('refuses a request with ERR_INGEST_QUEUE_FULL and Retry-After when it would overfill the queue', async () => {
     const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10, retryAfterSeconds: 7 });
-    await queue.submit(entry('fits'), 6);
-    await queue.submit(entry('fills'), 4);
+    await queue.submit(entry('fits'), records(6));
+    await queue.submit(entry('fills'), records(4));
 
-    const error = await failureOf(queue.submit(entry('refused'), 1));
+    const error = await failureOf(queue.submit(entry('refused'), records(1)));
 
     expect(error).toMatchObject({ code: 'ERR_INGEST_QUEUE_FULL', status: 503, retryAfterSeconds: 7 });
     expect(spooledBodies()).toEqual(['fits', 'fills']);
@@ -115,8 +130,8 @@ describe('IngestQueue', () => {
   it('accepts one request larger than the whole queue when the queue is empty', async () => {
     const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10 });
 
-    await queue.submit(entry('huge'), 50);
-    const error = await failureOf(queue.submit(entry('next'), 1));
+    await queue.submit(entry('huge'), records(50));
+    const error = await failureOf(queue.submit(entry('next'), records(1)));
 
     expect(error.code).toBe('ERR_INGEST_QUEUE_FULL');
     expect(spooledBodies()).toEqual(['huge']);
@@ -124,13 +139,13 @@ describe('IngestQueue', () => {
 
   it('takes requests again once the sink has committed what filled the queue', async () => {
     const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10 });
-    await queue.submit(entry('one'), 5);
-    await queue.submit(entry('two'), 5);
-    await failureOf(queue.submit(entry('refused'), 5));
+    await queue.submit(entry('one'), records(5));
+    await queue.submit(entry('two'), records(5));
+    await failureOf(queue.submit(entry('refused'), records(5)));
 
     sink.commit(queue, 1);
     expect(queue.queued()).toBe(5);
-    await queue.submit(entry('three'), 5);
+    await queue.submit(entry('three'), records(5));
     sink.commit(queue, 3);
 
     expect(queue.queued()).toBe(0);
@@ -142,7 +157,7 @@ describe('IngestQueue', () => {
     spool = await Spool.open(dir, { maxSegmentBytes: 1 });
     spoolOpen = true;
     const queue = new IngestQueue(spool, sink);
-    for (const body of ['a', 'b', 'c']) await queue.submit(entry(body), 1);
+    for (const body of ['a', 'b', 'c']) await queue.submit(entry(body), records(1));
 
     sink.commit(queue, 3);
 
@@ -153,7 +168,7 @@ describe('IngestQueue', () => {
 
   it('asks the sink to commit up to the last accepted request for whenVisible', async () => {
     const queue = new IngestQueue(spool, sink);
-    for (const body of ['a', 'b', 'c']) await queue.submit(entry(body), 1);
+    for (const body of ['a', 'b', 'c']) await queue.submit(entry(body), records(1));
 
     let visible = false;
     const whenVisible = queue.whenVisible().then(() => (visible = true));
@@ -171,8 +186,8 @@ describe('IngestQueue', () => {
     const queue = new IngestQueue(spool, sink);
     queue.startAfter(41);
 
-    await queue.submit(entry('a'), 1);
-    await queue.submit(entry('b'), 1);
+    await queue.submit(entry('a'), records(1));
+    await queue.submit(entry('b'), records(1));
 
     expect(sink.pushed.map((p) => p.seq)).toEqual([42, 43]);
     void queue.whenVisible();
@@ -181,11 +196,11 @@ describe('IngestQueue', () => {
 
   it('refuses requests with ERR_SHUTTING_DOWN once closing, and closes when everything accepted is committed', async () => {
     const queue = new IngestQueue(spool, sink, { retryAfterSeconds: 2 });
-    await queue.submit(entry('accepted'), 1);
+    await queue.submit(entry('accepted'), records(1));
 
     let closed = false;
     const closing = queue.close().then(() => (closed = true));
-    const error = await failureOf(queue.submit(entry('late'), 1));
+    const error = await failureOf(queue.submit(entry('late'), records(1)));
     expect(error).toMatchObject({ code: 'ERR_SHUTTING_DOWN', status: 503, retryAfterSeconds: 2 });
     expect(closed).toBe(false);
 
@@ -198,7 +213,7 @@ describe('IngestQueue', () => {
     const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10 });
     await closeSpool();
 
-    const error = await failureOf(queue.submit(entry('lost'), 8));
+    const error = await failureOf(queue.submit(entry('lost'), records(8)));
 
     expect(error).toMatchObject({ code: 'ERR_STORE_UNAVAILABLE', status: 503, retryAfterSeconds: 1 });
     expect(queue.queued()).toBe(0);

@@ -1,9 +1,10 @@
 import { AppError } from '../errors.js';
+import type { WriteBatch } from '../store/tables.js';
 import type { Spool, SpoolEntry, SpoolPosition } from './spool.js';
 
-/** Where accepted entries go to be committed: a `CommitLoop`, in this thread or another. */
+/** Where accepted entries' batches go to be committed: a `CommitLoop`, in this thread or another. */
 export interface CommitSink {
-  push(entry: SpoolEntry, position: SpoolPosition, seq: number): void;
+  push(batch: WriteBatch, position: SpoolPosition, seq: number): void;
   /** Resolves once every entry up to `seq` is committed. */
   commitUpTo(seq: number): Promise<void>;
 }
@@ -17,7 +18,8 @@ export interface IngestQueueOptions {
 
 /**
  * The accepting side of ingest. `submit` writes the request body to the spool and resolves once
- * it is on disk: that is what an HTTP 200 waits for. The entry then goes to the commit sink. The
+ * it is on disk: that is what an HTTP 200 waits for. Its decoded batch then goes to the commit
+ * sink. The
  * queue stays bounded: when the store falls `maxQueuedRecords` behind, requests get 503.
  */
 export class IngestQueue {
@@ -44,11 +46,12 @@ export class IngestQueue {
   }
 
   /**
-   * Accepts a request that decoded to `records` valid records: resolves once its body is
-   * durably spooled. Throws `ERR_INGEST_QUEUE_FULL` when the store is too far behind and
-   * `ERR_SHUTTING_DOWN` after `close()`.
+   * Accepts a request and the batch it decoded to: resolves once its body is durably spooled.
+   * Throws `ERR_INGEST_QUEUE_FULL` when the store is too far behind and `ERR_SHUTTING_DOWN`
+   * after `close()`.
    */
-  async submit(entry: SpoolEntry, records: number): Promise<void> {
+  async submit(entry: SpoolEntry, batch: WriteBatch): Promise<void> {
+    const { records } = batch;
     if (this.closed) throw new AppError('ERR_SHUTTING_DOWN', 'the server is shutting down', { retryAfterSeconds: this.retryAfterSeconds });
     if (records === 0) return;
     if (this.queuedRecords > 0 && this.queuedRecords + records > this.maxQueuedRecords) {
@@ -69,7 +72,7 @@ export class IngestQueue {
     }
     const seq = ++this.acceptedSeq;
     this.inFlight.set(seq, records);
-    this.sink.push(entry, position, seq);
+    this.sink.push(batch, position, seq);
   }
 
   /** Called by the sink's commit notifications: entries up to `seq` are committed. */

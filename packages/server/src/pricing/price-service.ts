@@ -1,8 +1,7 @@
 import {
   costByBook,
-  DEFAULT_PRICES,
   type EffectiveModelPrice,
-  PriceBook,
+  type PriceBook,
   isoFromMicros,
   type ModelPrice,
   type PriceListResponse,
@@ -14,6 +13,7 @@ import {
 import { AppError } from '../errors.js';
 import { repriceSpans } from '../store/reprice.js';
 import type { PriceStore } from '../store/store.js';
+import { PriceBooks } from './price-books.js';
 
 /**
  * The prices in force per project: Spoor's table, the `--prices` file over it, and prices set
@@ -21,16 +21,16 @@ import type { PriceStore } from '../store/store.js';
  * book, and answers the price API. Runs where the store is.
  */
 export class PriceService {
-  private readonly books = new Map<string, PriceBook>();
-  private readonly base: { table: PriceTable; origin: 'default' | 'file' }[];
+  private readonly books: PriceBooks;
 
+  /** `onChange` is told a project's API-set prices whenever they are loaded or change (the receiver keeps its own books). */
   constructor(
     private readonly store: PriceStore,
     file: PriceTable | null,
     private readonly now: () => number = Date.now,
+    private readonly onChange: (projectId: string, models: ModelPrice[]) => void = () => {},
   ) {
-    this.base = [{ table: DEFAULT_PRICES, origin: 'default' }];
-    if (file !== null) this.base.push({ table: file, origin: 'file' });
+    this.books = new PriceBooks(file);
   }
 
   /** Loads the API-set prices of `projects` (ingest needs their books synchronously). */
@@ -40,12 +40,7 @@ export class PriceService {
 
   /** The price book ingest prices a project's spans with. */
   bookFor(projectId: string): PriceBook {
-    let book = this.books.get(projectId);
-    if (book === undefined) {
-      book = new PriceBook(this.base);
-      this.books.set(projectId, book);
-    }
-    return book;
+    return this.books.bookFor(projectId);
   }
 
   async listPrices(projectId: string): Promise<PriceListResponse> {
@@ -82,7 +77,7 @@ export class PriceService {
 
   private async rebuild(projectId: string): Promise<void> {
     const set = await this.store.listModelPrices(projectId);
-    const layers = [...this.base, { table: { asOf: '', models: set }, origin: 'api' as const }];
-    this.books.set(projectId, new PriceBook(layers));
+    this.books.setApiPrices(projectId, set);
+    this.onChange(projectId, set);
   }
 }

@@ -1,6 +1,7 @@
 import type { ErrorOccurrenceRecord, LlmFields, LogRecordData, SpanRecord } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AlertMatcher, AlertSeriesQuery, AlertSeriesRow, Store, WriteBatch } from './store.js';
+import type { AlertMatcher, AlertSeriesQuery, AlertSeriesRow, Store, RecordBatch } from './store.js';
+import { batchOf } from './tables.js';
 import { T0, emptyLlm, errorOccurrence, log, resource, sid, span, tid } from './contract-fixtures.js';
 
 const SEC = 1_000_000;
@@ -42,7 +43,7 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
       await store.close();
     });
 
-    const write = (batch: Partial<WriteBatch>) => store.write({ spans: [], logs: [], metricPoints: [], ...batch }, null);
+    const write = (batch: Partial<RecordBatch>) => store.write(batchOf({ spans: [], logs: [], metricPoints: [], ...batch }), null);
     const series = async (over: Partial<AlertSeriesQuery>) =>
       sorted(await store.alertSeries({ projectId: 'default', source: 'spans', fn: 'count', matchers: [], by: [], startUs: T0, stepUs: MIN, buckets: 3, ...over }));
     const expectSeries = async (over: Partial<AlertSeriesQuery>, expected: ReturnType<typeof row>[]) =>
@@ -249,7 +250,7 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
        * then seen in bucket 0.
        */
       async function seed(): Promise<void> {
-        await store.write({ spans: [], logs: [], metricPoints: [], errors: [
+        await store.write(batchOf({ spans: [], logs: [], metricPoints: [], errors: [
           occurrence('fp-old', T0 - HOUR), occurrence('fp-old', T0 + 10 * SEC), occurrence('fp-old', T0 + 70 * SEC), occurrence('fp-old', T0 + 3 * MIN),
           occurrence('fp-new', T0 + 80 * SEC, { serviceName: 'worker', traceId: tid(50), spanId: sid(51), parentSpanId: sid(50) }),
           occurrence('fp-wrap', T0 + 80 * SEC, { serviceName: 'worker', traceId: tid(50), spanId: sid(50) }),
@@ -261,7 +262,7 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
           occurrence('fp-mid', T0 - 2 * HOUR), occurrence('fp-mid', T0 + 15 * SEC), occurrence('fp-mid', T0 + 160 * SEC),
           occurrence('fp-ignored', T0 - 2 * HOUR, { toolName: 'search' }), occurrence('fp-ignored', T0 + 100 * SEC, { toolName: 'search' }),
           occurrence('fp-new', T0 - HOUR, { projectId: 'p2' }), occurrence('fp-new', T0 + 10 * SEC, { projectId: 'p2' }),
-        ] }, null);
+        ] }), null);
         for (const fingerprint of ['fp-back', 'fp-early-back', 'fp-quiet']) await store.setErrorGroupStatus('default', fingerprint, 'resolved', T0 - 30 * MIN);
         await store.setErrorGroupStatus('default', 'fp-mid', 'resolved', T0 + 100 * SEC);
         await store.setErrorGroupStatus('default', 'fp-ignored', 'ignored', T0 - 30 * MIN);

@@ -1,6 +1,7 @@
 import { TIMESERIES_METRICS, type LlmFields, type SpanFilter, type SpanGroupBy, type TimeRange, type TimeseriesMetric } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Store, TimeseriesRow, WriteBatch } from './store.js';
+import type { Store, TimeseriesRow, RecordBatch } from './store.js';
+import { batchOf } from './tables.js';
 import { ALL, T0, emptyLlm, point, resource, sid, span, spanFilter, tid } from './contract-fixtures.js';
 import { describeErrorGroupContract } from './store-contract-errors.js';
 import { describeSessionContract } from './store-contract-sessions.js';
@@ -27,7 +28,7 @@ export function describeAnalyticsContract(adapter: string, open: () => Promise<S
       await store.close();
     });
 
-    const write = (batch: Partial<WriteBatch>) => store.write({ spans: [], logs: [], metricPoints: [], ...batch }, null);
+    const write = (batch: Partial<RecordBatch>) => store.write(batchOf({ spans: [], logs: [], metricPoints: [], ...batch }), null);
 
     describe('spanStats', () => {
       /** Span i starts i seconds after T0. */

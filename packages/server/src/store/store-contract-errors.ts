@@ -1,6 +1,7 @@
 import type { ErrorOccurrenceRecord } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ErrorGroupQuery, ErrorGroupRecord, Store, WriteBatch } from './store.js';
+import type { ErrorGroupQuery, ErrorGroupRecord, Store, RecordBatch } from './store.js';
+import { batchOf } from './tables.js';
 import { ALL, T0, errorOccurrence, sid, span, tid } from './contract-fixtures.js';
 
 const MIN = 60_000_000;
@@ -8,7 +9,7 @@ const HOUR = 60 * MIN;
 const RANGE = { fromUs: T0, toUs: T0 + 10 * HOUR };
 
 /** The failed spans the errors were found in, and the errors, as ingest writes them. */
-function batchOf(errors: ErrorOccurrenceRecord[]): Partial<WriteBatch> {
+function recordsOf(errors: ErrorOccurrenceRecord[]): Partial<RecordBatch> {
   const spans = errors
     .filter((e) => e.traceId !== null && e.spanId !== null)
     .map((e) => span({ projectId: e.projectId, traceId: e.traceId!, spanId: e.spanId!, parentSpanId: e.parentSpanId, name: e.spanName,
@@ -39,7 +40,7 @@ export function describeErrorGroupContract(adapter: string, open: () => Promise<
       await store.close();
     });
 
-    const write = (errors: ErrorOccurrenceRecord[]) => store.write({ spans: [], logs: [], metricPoints: [], ...batchOf(errors) }, null);
+    const write = (errors: ErrorOccurrenceRecord[]) => store.write(batchOf({ spans: [], logs: [], metricPoints: [], ...recordsOf(errors) }), null);
     const groups = (over: Partial<ErrorGroupQuery> = {}, offset = 0, limit = 50) =>
       store.listErrorGroups({ projectId: 'default', range: RANGE, status: null, service: null, fingerprint: null, sort: 'lastSeen', ...over }, offset, limit);
     const fingerprints = async (over: Partial<ErrorGroupQuery> = {}, offset = 0, limit = 50) => (await groups(over, offset, limit)).map((g) => g.fingerprint);

@@ -1,6 +1,7 @@
 import type { LlmFields } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SessionRecord, Store, WriteBatch } from './store.js';
+import type { SessionRecord, Store, RecordBatch } from './store.js';
+import { batchOf } from './tables.js';
 import { ALL, T0, emptyLlm, sid, span, tid } from './contract-fixtures.js';
 
 const SEC = 1_000_000;
@@ -18,7 +19,7 @@ export function describeSessionContract(adapter: string, open: () => Promise<Sto
       await store.close();
     });
 
-    const write = (batch: Partial<WriteBatch>) => store.write({ spans: [], logs: [], metricPoints: [], ...batch }, null);
+    const write = (batch: Partial<RecordBatch>) => store.write(batchOf({ spans: [], logs: [], metricPoints: [], ...batch }), null);
     /** A span of trace n from `fromS` to `toS` seconds after T0. */
     const s = (n: number, id: number, name: string, service: string, fromS: number, toS: number, over: Parameters<typeof span>[0] = {}) =>
       span({ traceId: tid(n), spanId: sid(id), parentSpanId: id === 1 ? null : sid(1), name, serviceName: service,

@@ -1,6 +1,7 @@
 import type { LlmFields, ModelPrice, SpanRecord, TraceQuery, TraceSummaryRecord } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Store, WriteBatch } from './store.js';
+import type { RecordBatch, Store } from './store.js';
+import { batchOf } from './tables.js';
 import { repriceSpans } from './reprice.js';
 import { logDataFromStored, spanRecordFromStored } from './stored-trace.js';
 import { rowsOf } from './trace-timings.js';
@@ -20,8 +21,8 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
       await store.close();
     });
 
-    const write = (batch: Partial<WriteBatch>, position: string | null = null) =>
-      store.write({ spans: [], logs: [], metricPoints: [], ...batch }, position === null ? null : { serverId: 'server-1', position });
+    const write = (batch: Partial<RecordBatch>, position: string | null = null) =>
+      store.write(batchOf({ spans: [], logs: [], metricPoints: [], ...batch }), position === null ? null : { serverId: 'server-1', position });
     /** `getTrace` with the stored JSON texts parsed back into records. */
     const readTrace = async (projectId: string, traceId: string, spanId?: string) => {
       const found = await store.getTrace(projectId, traceId, spanId);
@@ -277,8 +278,8 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
       it('re-prices while a write is open, and the write commits after it', async () => {
         await seed();
         // The open write adds a span to trace 70 (the commit loop keeps a write open between batches).
-        await store.append({ spans: [span({ traceId: tid(70), spanId: sid(6), parentSpanId: sid(1), name: 'pending call', startTimeUs: T0 + 50, endTimeUs: T0 + 60,
-          category: 'llm', llm: llm('acme-1', 1, 1, 0.003) })], logs: [], metricPoints: [] }, { serverId: 'server-1', position: '1:1' });
+        await store.append(batchOf({ spans: [span({ traceId: tid(70), spanId: sid(6), parentSpanId: sid(1), name: 'pending call', startTimeUs: T0 + 50, endTimeUs: T0 + 60,
+          category: 'llm', llm: llm('acme-1', 1, 1, 0.003) })], logs: [], metricPoints: [] }), { serverId: 'server-1', position: '1:1' });
         expect(await repriceSpans(store, 'default', RANGE, prices)).toEqual({ spans: 3, traces: 2 });
         await store.commit({ serverId: 'server-1', position: '1:1' });
         const summary = (await traces()).get(tid(70))!;

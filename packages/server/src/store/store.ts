@@ -23,7 +23,8 @@ import type { StoredLog, StoredTrace } from './stored-trace.js';
 import type { TraceTimings } from './trace-timings.js';
 import type { StoreWriter } from './write-port.js';
 
-export { type BatchKey, type StoreWriter, type WriteBatch, appendAndCommit, comparePositionText } from './write-port.js';
+export { type BatchKey, type RecordBatch, type StoreWriter, type WriteBatch, appendAndCommit, comparePositionText } from './write-port.js';
+export { batchOf } from './tables.js';
 
 
 /** Where a page of newest-first results continues: strictly older than this key. */

@@ -1,13 +1,6 @@
-import type { ErrorOccurrenceRecord, LogRecordData, MetricPointRecord, SpanRecord } from '@spoor/model';
+import type { WriteBatch } from './tables.js';
 
-/** Records to commit together: one transaction, all or nothing. */
-export interface WriteBatch {
-  spans: SpanRecord[];
-  logs: LogRecordData[];
-  metricPoints: MetricPointRecord[];
-  /** The errors found in these spans and logs at ingest (`normalize/errors.ts`). */
-  errors?: ErrorOccurrenceRecord[];
-}
+export type { RecordBatch, WriteBatch } from './tables.js';
 
 /**
  * Names a write batch: the server that spooled it and its place in that server's spool

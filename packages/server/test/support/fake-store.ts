@@ -1,4 +1,5 @@
-import { type BatchKey, type StoreWriter, type WriteBatch, appendAndCommit, comparePositionText } from '../../src/store/store.js';
+import { type BatchKey, type RecordBatch, type StoreWriter, type WriteBatch, appendAndCommit, comparePositionText } from '../../src/store/store.js';
+import { type BatchRecords, recordsOf } from '../../src/store/table-records.js';
 
 /** One commit the fake store made durable. */
 export interface FakeCommit {
@@ -19,9 +20,6 @@ export interface FakeStoreOptions {
   transactions?: boolean;
 }
 
-/** The tables a batch is written to, in order (the derived trace parts right after the spans). */
-const TABLES = ['spans', 'traceParts', 'logs', 'metricPoints', 'errors'] as const;
-type Table = (typeof TABLES)[number];
 
 /**
  * The write side of the `Store` port in memory, for testing what drives it. With transactions
@@ -31,7 +29,8 @@ type Table = (typeof TABLES)[number];
  * in flight and then discards the open write. Without, see `FakeStoreOptions.transactions`.
  */
 export class FakeStore implements StoreWriter {
-  readonly committed: WriteBatch = { spans: [], logs: [], metricPoints: [] };
+  /** What was committed, read back from the batches' columns. */
+  readonly committed: Required<RecordBatch> = { spans: [], logs: [], metricPoints: [], errors: [] };
   readonly commits: FakeCommit[] = [];
   /** Per trace, the span counts of its parts: what a trace summary adds up. */
   readonly traceParts = new Map<string, number[]>();
@@ -39,8 +38,7 @@ export class FakeStore implements StoreWriter {
   commitCalls = 0;
   rollbackCalls = 0;
   private readonly positions = new Map<string, string>();
-  private pending: WriteBatch = emptyBatch();
-  private pendingParts: Array<[string, number]> = [];
+  private pending: BatchRecords = emptyBatch();
   private lastCommit: Promise<void> = Promise.resolve();
   private readonly failingAppends = new Set<number>();
   private readonly failingCommits = new Set<number>();
@@ -101,13 +99,14 @@ export class FakeStore implements StoreWriter {
     return (this.traceParts.get(traceId) ?? []).reduce((sum, n) => sum + n, 0);
   }
 
-  async append(batch: WriteBatch, key: BatchKey | null): Promise<void> {
+  async append(columns: WriteBatch, key: BatchKey | null): Promise<void> {
     const call = ++this.appendCalls;
     if (this.down) throw new Error('the store is down');
+    const batch = recordsOf(columns);
     if (this.refusedAt === 'append' && this.refusedSpans !== null && batch.spans.some((span) => this.refusedSpans!(span.name))) {
       throw new Error('the store refuses this batch');
     }
-    if (!this.transactions) return this.appendBlocks(batch, key, this.failingAppends.has(call) ? call : null);
+    if (!this.transactions) return this.appendBlocks(columns, batch, key, this.failingAppends.has(call) ? call : null);
     if (key !== null) {
       const taken = this.takenAt.get(key.serverId) ?? this.positions.get(key.serverId);
       if (taken !== undefined && comparePositionText(key.position, taken) <= 0) return;
@@ -121,15 +120,14 @@ export class FakeStore implements StoreWriter {
     this.pending.spans.push(...batch.spans);
     this.pending.logs.push(...batch.logs);
     this.pending.metricPoints.push(...batch.metricPoints);
-    this.pendingParts.push(...partsOf(batch));
+    this.pending.errors.push(...batch.errors);
+    this.pending.traceParts.push(...batch.traceParts);
   }
 
   commit(key: BatchKey | null): Promise<void> {
     const call = ++this.commitCalls;
     const batch = this.pending;
-    const parts = this.pendingParts;
     this.pending = emptyBatch();
-    this.pendingParts = [];
     const durable = this.lastCommit.then(async () => {
       // setImmediate for no delay, so tests that fake setTimeout still see commits finish.
       await new Promise((resolve) => (this.commitDelayMs > 0 ? setTimeout(resolve, this.commitDelayMs) : setImmediate(resolve)));
@@ -141,7 +139,8 @@ export class FakeStore implements StoreWriter {
       this.committed.spans.push(...batch.spans);
       this.committed.logs.push(...batch.logs);
       this.committed.metricPoints.push(...batch.metricPoints);
-      for (const [traceId, spans] of parts) this.addPart(traceId, spans);
+      this.committed.errors.push(...batch.errors);
+      for (const part of batch.traceParts) this.addPart(part.traceId, part.spanCount);
       if (key !== null) this.positions.set(key.serverId, key.position);
       this.commits.push({ position: key?.position ?? null, records: countOf(batch) });
     });
@@ -156,7 +155,6 @@ export class FakeStore implements StoreWriter {
     });
     this.lastCommit = Promise.resolve();
     this.pending = emptyBatch();
-    this.pendingParts = [];
     this.takenAt = new Map(this.positions);
   }
 
@@ -174,24 +172,18 @@ export class FakeStore implements StoreWriter {
     });
   }
 
-  /** Without transactions: each table's share of the batch is one block, durable at once, written once per key. */
-  private appendBlocks(batch: WriteBatch, key: BatchKey | null, failingCall: number | null): void {
-    const rows: Record<Table, number> = {
-      spans: batch.spans.length,
-      traceParts: batch.spans.length,
-      logs: batch.logs.length,
-      metricPoints: batch.metricPoints.length,
-      errors: batch.errors?.length ?? 0,
-    };
-    for (const table of TABLES) {
-      // An empty share is no block at all: nothing is inserted for it.
-      if (rows[table] === 0) continue;
+  /** Without transactions: each table of the batch is one block, durable at once, written once per key. */
+  private appendBlocks(columns: WriteBatch, batch: BatchRecords, key: BatchKey | null, failingCall: number | null): void {
+    for (const { table, rows } of columns.tables) {
+      // An empty table is no block at all: nothing is inserted for it.
+      if (rows === 0) continue;
       const id = key === null ? null : `${key.serverId}/${key.position}/${table}`;
       if (id !== null && this.blocks.has(id)) continue;
       if (table === 'spans') this.committed.spans.push(...batch.spans);
-      else if (table === 'traceParts') for (const [traceId, spans] of partsOf(batch)) this.addPart(traceId, spans);
+      else if (table === 'trace_parts') for (const part of batch.traceParts) this.addPart(part.traceId, part.spanCount);
       else if (table === 'logs') this.committed.logs.push(...batch.logs);
-      else if (table === 'metricPoints') this.committed.metricPoints.push(...batch.metricPoints);
+      else if (table === 'metric_points') this.committed.metricPoints.push(...batch.metricPoints);
+      else if (table === 'errors') this.committed.errors.push(...batch.errors);
       if (id !== null) this.blocks.add(id);
       if (table === 'spans' && failingCall !== null) throw new Error(`append ${failingCall} failed`);
     }
@@ -204,17 +196,10 @@ export class FakeStore implements StoreWriter {
   }
 }
 
-/** A batch's share of each trace: its span count, as the stores' trace parts hold it. */
-function partsOf(batch: WriteBatch): Array<[string, number]> {
-  const counts = new Map<string, number>();
-  for (const span of batch.spans) counts.set(span.traceId, (counts.get(span.traceId) ?? 0) + 1);
-  return [...counts];
+function emptyBatch(): BatchRecords {
+  return { spans: [], logs: [], metricPoints: [], errors: [], traceParts: [] };
 }
 
-function emptyBatch(): WriteBatch {
-  return { spans: [], logs: [], metricPoints: [] };
-}
-
-function countOf(batch: WriteBatch): number {
+function countOf(batch: RecordBatch): number {
   return batch.spans.length + batch.logs.length + batch.metricPoints.length;
 }

@@ -4,6 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fillDisk, mountTmpfs } from '../../../test/support/tmpfs.js';
 import { T0, sid, span, tid } from '../contract-fixtures.js';
+import { batchOf } from '../tables.js';
 import { DuckDbStore } from './duckdb-store.js';
 
 /**
@@ -24,7 +25,7 @@ afterEach(async () => {
   await disk.unmount();
 });
 
-const batch = (n: number) => ({ spans: Array.from({ length: 200 }, (_, i) => span({ traceId: tid(n), spanId: sid(i + 1), parentSpanId: i === 0 ? null : sid(1), startTimeUs: T0 + i, endTimeUs: T0 + i + 10, attributes: { padding: 'x'.repeat(400) } })), logs: [], metricPoints: [] });
+const batch = (n: number) => batchOf({ spans: Array.from({ length: 200 }, (_, i) => span({ traceId: tid(n), spanId: sid(i + 1), parentSpanId: i === 0 ? null : sid(1), startTimeUs: T0 + i, endTimeUs: T0 + i + 10, attributes: { padding: 'x'.repeat(400) } })), logs: [], metricPoints: [] });
 const key = (n: number) => ({ serverId: 's', position: `1:${n}` });
 
 describe('the DuckDB store on a full disk', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ALL, T0, sid, span, tid } from '../contract-fixtures.js';
+import { batchOf } from '../tables.js';
 import { DuckDbStore } from './duckdb-store.js';
 import { SCHEMA_VERSION } from './schema.js';
 
@@ -36,7 +37,7 @@ describe('DuckDB schema migrations', () => {
   it('from version 4: fills trace_parts.root_failed from the stored root spans, so old sessions keep their failed runs', async () => {
     const session = { category: 'workflow', sessionId: 's-1' } as const;
     const store = await DuckDbStore.open({ path });
-    await store.write({
+    await store.write(batchOf({
       spans: [
         // Run 1: the root failed. Run 2: only a child failed. Run 3: its root never arrived.
         span({ traceId: tid(1), spanId: sid(1), startTimeUs: T0, endTimeUs: T0 + 10, status: { code: 'error', message: 'x' }, ...session }),
@@ -46,7 +47,7 @@ describe('DuckDB schema migrations', () => {
       ],
       logs: [],
       metricPoints: [],
-    }, null);
+    }), null);
     await store.close();
     await onFile(`ALTER TABLE trace_parts DROP COLUMN root_failed; UPDATE spoor_meta SET value = '4' WHERE key = 'schema_version'`);
 
@@ -63,7 +64,7 @@ describe('DuckDB schema migrations', () => {
 
   it('from version 5: positions committed before servers had ids still count, so a restart replays nothing twice', async () => {
     const store = await DuckDbStore.open({ path });
-    await store.write({ spans: [span()], logs: [], metricPoints: [] }, { serverId: 'spoor-a', position: '4:900' });
+    await store.write(batchOf({ spans: [span()], logs: [], metricPoints: [] }), { serverId: 'spoor-a', position: '4:900' });
     await store.close();
     await onFile(`ALTER TABLE spool_positions DROP COLUMN server_id; UPDATE spoor_meta SET value = '5' WHERE key = 'schema_version'`);
 
@@ -71,8 +72,8 @@ describe('DuckDB schema migrations', () => {
     try {
       expect(await migrated.readPosition('spoor-a')).toBe('4:900');
       // The batch at that position, replayed, is not stored again; the next one is.
-      await migrated.write({ spans: [span()], logs: [], metricPoints: [] }, { serverId: 'spoor-a', position: '4:900' });
-      await migrated.write({ spans: [span({ spanId: sid(7) })], logs: [], metricPoints: [] }, { serverId: 'spoor-a', position: '4:950' });
+      await migrated.write(batchOf({ spans: [span()], logs: [], metricPoints: [] }), { serverId: 'spoor-a', position: '4:900' });
+      await migrated.write(batchOf({ spans: [span({ spanId: sid(7) })], logs: [], metricPoints: [] }), { serverId: 'spoor-a', position: '4:950' });
       expect((await migrated.getTrace('default', tid(1)))?.spans.map((s) => s.spanId).sort()).toEqual([sid(1), sid(7)]);
     } finally {
       await migrated.close();

@@ -1,11 +1,8 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { type BatchKey, type WriteBatch, comparePositionText } from '../store.js';
-import { SourceCatalog } from '../sources.js';
-import { tracePartsOf } from '../trace-parts.js';
-import { type AppendContext, appendError, appendLog, appendMetricPoint, appendSpan, appendTracePart } from './append.js';
-
-/** Rows appended between yields to the event loop. */
-const APPEND_SLICE_ROWS = 2048;
+import type { TableBatch } from '../columns.js';
+import { KnownSources, type SourceRow, sourceRowsOf } from '../sources.js';
+import { appendBatch } from './chunks.js';
 
 /**
  * Rows an appender collects before it is flushed into the transaction. A flush costs DuckDB a
@@ -16,8 +13,6 @@ const APPEND_SLICE_ROWS = 2048;
  * fraction of that; what is left is flushed when the appenders close at commit.
  */
 const FLUSH_ROWS = 8192;
-
-type Table = 'spans' | 'trace_parts' | 'logs' | 'metric_points' | 'errors';
 
 /** One of the two writer connections and the transaction it may have open. */
 interface Lane {
@@ -37,10 +32,11 @@ interface Lane {
  * stored with each only moves forward.
  */
 export class DuckDbWriter {
-  private readonly sources = new SourceCatalog();
-  private ctx: AppendContext = { sources: this.sources, fresh: new Map() };
+  private readonly sources = new KnownSources();
+  /** Sources the open transaction inserts at its commit. */
+  private fresh = new Map<string, SourceRow>();
   /** The open appenders, each with the rows appended since its last flush. */
-  private readonly appenders = new Map<Table, { appender: DuckDBAppender; unflushed: number }>();
+  private readonly appenders = new Map<string, { appender: DuckDBAppender; unflushed: number }>();
   private readonly lanes: [Lane, Lane];
   private current = 0;
   /** The last commit asked for; the next COMMIT waits for it. */
@@ -82,16 +78,13 @@ export class DuckDbWriter {
         this.takenAt.set(key.serverId, key.position);
       }
       const lane = await this.openLane();
-      const ctx = this.ctx;
-      if (batch.spans.length > 0) {
-        await this.appendRows(lane, 'spans', batch.spans, (a, span) => appendSpan(a, span, ctx));
-        await this.appendRows(lane, 'trace_parts', tracePartsOf(batch.spans), appendTracePart);
+      for (const table of batch.tables) {
+        if (table.rows === 0) continue;
+        // Sources are keyed: the new ones are inserted at commit, each once.
+        if (table.table === 'sources') {
+          for (const row of this.sources.unknown(sourceRowsOf(table))) this.fresh.set(`${row.projectId}/${row.sourceId}`, row);
+        } else await this.appendTable(lane, table);
       }
-      if (batch.logs.length > 0) await this.appendRows(lane, 'logs', batch.logs, (a, log) => appendLog(a, log, ctx));
-      if (batch.metricPoints.length > 0) {
-        await this.appendRows(lane, 'metric_points', batch.metricPoints, (a, point) => appendMetricPoint(a, point, ctx));
-      }
-      if (batch.errors !== undefined && batch.errors.length > 0) await this.appendRows(lane, 'errors', batch.errors, appendError);
     });
   }
 
@@ -105,7 +98,7 @@ export class DuckDbWriter {
       const lane = await this.openLane();
       // Appenders must be closed (flushed) before other statements run on the connection.
       this.closeAppenders();
-      for (const row of this.ctx.fresh.values()) {
+      for (const row of this.fresh.values()) {
         await lane.connection.run('INSERT INTO sources VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
           row.projectId,
           row.sourceId,
@@ -121,8 +114,8 @@ export class DuckDbWriter {
       // A source is known from the moment a transaction holds it, so the next transaction does
       // not insert it again (two uncommitted inserts of one key would conflict). A failed
       // commit makes the writer forget them all.
-      this.sources.remember(this.ctx.fresh.values());
-      this.ctx = { sources: this.sources, fresh: new Map() };
+      this.sources.remember(this.fresh.values());
+      this.fresh = new Map();
       const previous = this.lastCommit;
       durable = previous.then(
         async () => {
@@ -171,7 +164,7 @@ export class DuckDbWriter {
       // What was appended and not committed is gone: it may be written again.
       this.takenAt = new Map(this.committedAt);
       this.sources.forget();
-      this.ctx = { sources: this.sources, fresh: new Map() };
+      this.fresh = new Map();
     });
   }
 
@@ -197,27 +190,23 @@ export class DuckDbWriter {
     return lane;
   }
 
-  private async appendRows<T>(lane: Lane, table: Table, rows: readonly T[], appendRow: (appender: DuckDBAppender, row: T) => void): Promise<void> {
-    let open = this.appenders.get(table);
+  private async appendTable(lane: Lane, batch: TableBatch): Promise<void> {
+    let open = this.appenders.get(batch.table);
     if (open === undefined) {
-      open = { appender: await lane.connection.createAppender(table), unflushed: 0 };
-      this.appenders.set(table, open);
+      open = { appender: await lane.connection.createAppender(batch.table), unflushed: 0 };
+      this.appenders.set(batch.table, open);
     }
-    const { appender } = open;
-    for (let start = 0; start < rows.length; start += APPEND_SLICE_ROWS) {
-      // Yield before every slice, the first too: batch after batch arrives through promise
-      // continuations, which would otherwise never let the event loop take messages.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      const end = Math.min(rows.length, start + APPEND_SLICE_ROWS);
-      for (let i = start; i < end; i++) appendRow(appender, rows[i]!);
-      // Flushing every FLUSH_ROWS rows spreads DuckDB's share of the work (row group compression
-      // and writes) instead of landing it all on the commit, without paying a flush's fixed cost
-      // for every batch.
-      open.unflushed += end - start;
-      if (open.unflushed >= FLUSH_ROWS) {
-        appender.flushSync();
-        open.unflushed = 0;
-      }
+    // Yield first: batch after batch arrives through promise continuations, which would
+    // otherwise never let the event loop take messages.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    appendBatch(open.appender, batch);
+    // Flushing every FLUSH_ROWS rows spreads DuckDB's share of the work (row group compression
+    // and writes) instead of landing it all on the commit, without paying a flush's fixed cost
+    // for every batch.
+    open.unflushed += batch.rows;
+    if (open.unflushed >= FLUSH_ROWS) {
+      open.appender.flushSync();
+      open.unflushed = 0;
     }
   }
 

@@ -1,0 +1,261 @@
+/**
+ * Column batches: the rows of one table as one array per column, the shape an appender or a
+ * bulk insert takes. Numbers are typed arrays and the strings of a column are one string with
+ * their lengths, so a batch crosses from the HTTP thread to the writer as a few transferable
+ * buffers and a few strings instead of thousands of objects, and an engine's writer fills its
+ * vectors from them without touching a record.
+ */
+
+/** What a column holds. Integers are exact up to 2^53 (times, tokens and counts are checked at decode). */
+export type ColumnType = 'varchar' | 'bigint' | 'double' | 'integer' | 'uinteger' | 'utinyint' | 'boolean' | 'double[]';
+
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+}
+
+/**
+ * Validity bitmaps: bit `i` (byte `i >> 3`, bit `i & 7`) is set when row `i` has a value, padded
+ * to whole 64-bit words (the layout DuckDB's vectors use).
+ */
+export type Validity = Uint8Array;
+
+export type Column =
+  /** The column's strings one after another in `text`; `lengths[i]` is row i's length in UTF-16 units, -1 for NULL. */
+  | { type: 'varchar'; text: string; lengths: Int32Array; /** Every row holds this same string. */ constant: string | null }
+  | { type: 'bigint' | 'double'; values: Float64Array; valid: Validity | null }
+  | { type: 'integer'; values: Int32Array; valid: Validity | null }
+  | { type: 'uinteger'; values: Uint32Array; valid: Validity | null }
+  | { type: 'utinyint' | 'boolean'; values: Uint8Array; valid: Validity | null }
+  /** Row i's list is `values[offsets[i] .. offsets[i + 1])`. */
+  | { type: 'double[]'; values: Float64Array; offsets: Int32Array; valid: Validity | null };
+
+/** One table's rows, its columns in the table's column order. */
+export interface TableBatch {
+  table: string;
+  rows: number;
+  columns: Column[];
+}
+
+/** Bytes of a validity bitmap for `rows` rows. */
+export function validityBytes(rows: number): number {
+  return Math.ceil(rows / 64) * 8;
+}
+
+export function isValid(valid: Validity | null, row: number): boolean {
+  return valid === null || (valid[row >> 3]! & (1 << (row & 7))) !== 0;
+}
+
+/** The buffers a batch owns, to transfer it to another thread without copying them. */
+export function buffersOf(tables: readonly TableBatch[]): ArrayBuffer[] {
+  const buffers: ArrayBuffer[] = [];
+  for (const table of tables) {
+    for (const column of table.columns) {
+      if (column.type === 'varchar') buffers.push(column.lengths.buffer as ArrayBuffer);
+      else {
+        buffers.push(column.values.buffer as ArrayBuffer);
+        if (column.type === 'double[]') buffers.push(column.offsets.buffer as ArrayBuffer);
+        if (column.valid !== null) buffers.push(column.valid.buffer as ArrayBuffer);
+      }
+    }
+  }
+  return buffers;
+}
+
+/** Builds one column of a batch, row by row. */
+abstract class ColumnBuilder {
+  abstract build(rows: number): Column;
+}
+
+class VarcharBuilder extends ColumnBuilder {
+  private readonly parts: string[] = [];
+  private readonly lengths: Int32Array;
+  private first: string | null | undefined = undefined;
+  private same = true;
+
+  constructor(rows: number) {
+    super();
+    this.lengths = new Int32Array(rows);
+  }
+
+  add(row: number, value: string | null): void {
+    if (this.first === undefined) this.first = value;
+    else if (this.same && value !== this.first) this.same = false;
+    if (value === null) this.lengths[row] = -1;
+    else {
+      this.parts.push(value);
+      this.lengths[row] = value.length;
+    }
+  }
+
+  build(): Column {
+    const constant = this.same && typeof this.first === 'string' ? this.first : null;
+    return { type: 'varchar', text: this.parts.join(''), lengths: this.lengths, constant };
+  }
+}
+
+class NumberBuilder extends ColumnBuilder {
+  private valid: Validity | null = null;
+
+  constructor(
+    private readonly type: Exclude<ColumnType, 'varchar' | 'double[]'>,
+    readonly values: Float64Array | Int32Array | Uint32Array | Uint8Array,
+  ) {
+    super();
+  }
+
+  setNull(row: number): void {
+    this.valid ??= new Uint8Array(validityBytes(this.values.length)).fill(0xff);
+    this.valid[row >> 3]! &= ~(1 << (row & 7));
+  }
+
+  build(): Column {
+    return { type: this.type, values: this.values, valid: this.valid } as Column;
+  }
+}
+
+class ListBuilder extends ColumnBuilder {
+  private readonly lists: Array<readonly number[] | null>;
+
+  constructor(rows: number) {
+    super();
+    this.lists = new Array<readonly number[] | null>(rows).fill(null);
+  }
+
+  add(row: number, values: readonly number[] | null): void {
+    this.lists[row] = values;
+  }
+
+  build(rows: number): Column {
+    const offsets = new Int32Array(rows + 1);
+    let total = 0;
+    let valid: Validity | null = null;
+    for (let i = 0; i < rows; i++) {
+      offsets[i] = total;
+      const list = this.lists[i];
+      if (list === null || list === undefined) {
+        valid ??= new Uint8Array(validityBytes(rows)).fill(0xff);
+        valid[i >> 3]! &= ~(1 << (i & 7));
+      } else total += list.length;
+    }
+    offsets[rows] = total;
+    const values = new Float64Array(total);
+    for (let i = 0; i < rows; i++) {
+      const list = this.lists[i];
+      if (list !== null && list !== undefined) values.set(list, offsets[i]);
+    }
+    return { type: 'double[]', values, offsets, valid };
+  }
+}
+
+/**
+ * Fills a table's columns in row order, one value per column in the table's column order, like
+ * an appender: `varchar(…)`, `bigint(…)`, …, then `endRow()`. A value of the wrong kind for its
+ * column is a bug, and throws.
+ */
+export class BatchBuilder {
+  private readonly builders: ColumnBuilder[];
+  private column = 0;
+  private row = 0;
+
+  constructor(
+    private readonly table: string,
+    private readonly specs: readonly ColumnSpec[],
+    private readonly rows: number,
+  ) {
+    this.builders = specs.map((spec) => {
+      switch (spec.type) {
+        case 'varchar':
+          return new VarcharBuilder(rows);
+        case 'double[]':
+          return new ListBuilder(rows);
+        case 'bigint':
+        case 'double':
+          return new NumberBuilder(spec.type, new Float64Array(rows));
+        case 'integer':
+          return new NumberBuilder(spec.type, new Int32Array(rows));
+        case 'uinteger':
+          return new NumberBuilder(spec.type, new Uint32Array(rows));
+        case 'utinyint':
+        case 'boolean':
+          return new NumberBuilder(spec.type, new Uint8Array(rows));
+      }
+    });
+  }
+
+  varchar(value: string | null): this {
+    const builder = this.next('varchar');
+    (builder as VarcharBuilder).add(this.row, value);
+    return this;
+  }
+
+  /** Any numeric column (bigint, double, integer, uinteger, utinyint). */
+  number(value: number | null): this {
+    const builder = this.next(null) as NumberBuilder;
+    if (value === null) builder.setNull(this.row);
+    else builder.values[this.row] = value;
+    return this;
+  }
+
+  boolean(value: boolean | null): this {
+    const builder = this.next('boolean') as NumberBuilder;
+    if (value === null) builder.setNull(this.row);
+    else builder.values[this.row] = value ? 1 : 0;
+    return this;
+  }
+
+  list(values: readonly number[] | null): this {
+    (this.next('double[]') as ListBuilder).add(this.row, values);
+    return this;
+  }
+
+  endRow(): void {
+    if (this.column !== this.specs.length) throw new Error(`${this.table}: row ${this.row} has ${this.column} of ${this.specs.length} columns`);
+    this.column = 0;
+    this.row++;
+  }
+
+  build(): TableBatch {
+    if (this.row !== this.rows) throw new Error(`${this.table}: ${this.row} of ${this.rows} rows were filled`);
+    return { table: this.table, rows: this.rows, columns: this.builders.map((b) => b.build(this.rows)) };
+  }
+
+  private next(expected: ColumnType | null): ColumnBuilder {
+    const spec = this.specs[this.column];
+    if (spec === undefined) throw new Error(`${this.table}: row ${this.row} has more than ${this.specs.length} columns`);
+    const numeric = spec.type !== 'varchar' && spec.type !== 'double[]' && spec.type !== 'boolean';
+    if (expected === null ? !numeric : spec.type !== expected) {
+      throw new Error(`${this.table}.${spec.name} is ${spec.type}, not ${expected ?? 'a number'}`);
+    }
+    return this.builders[this.column++]!;
+  }
+}
+
+/** Reads a batch back row by row, as objects keyed by column name (for stores kept in memory, and tests). */
+export function rowsOf(batch: TableBatch, specs: readonly ColumnSpec[]): Array<Record<string, unknown>> {
+  const rows: Array<Record<string, unknown>> = Array.from({ length: batch.rows }, () => ({}));
+  batch.columns.forEach((column, c) => {
+    const name = specs[c]!.name;
+    if (column.type === 'varchar') {
+      let at = 0;
+      for (let i = 0; i < batch.rows; i++) {
+        const length = column.lengths[i]!;
+        if (length < 0) rows[i]![name] = null;
+        else {
+          rows[i]![name] = column.text.substring(at, at + length);
+          at += length;
+        }
+      }
+    } else if (column.type === 'double[]') {
+      for (let i = 0; i < batch.rows; i++) {
+        rows[i]![name] = isValid(column.valid, i) ? Array.from(column.values.subarray(column.offsets[i], column.offsets[i + 1])) : null;
+      }
+    } else {
+      for (let i = 0; i < batch.rows; i++) {
+        const value = column.values[i]!;
+        rows[i]![name] = !isValid(column.valid, i) ? null : column.type === 'boolean' ? value !== 0 : value;
+      }
+    }
+  });
+  return rows;
+}

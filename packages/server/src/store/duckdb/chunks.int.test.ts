@@ -1,0 +1,95 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { MetricPointRecord } from '@spoor/model';
+import { T0, emptyLlm, log, point, sid, span, tid } from '../contract-fixtures.js';
+import { recordsOf } from '../table-records.js';
+import { TABLES, type WriteBatch, batchOf } from '../tables.js';
+import { DuckDbStore } from './duckdb-store.js';
+import { SCHEMA_SQL } from './schema.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'spoor-chunks-'));
+  dirs.push(dir);
+  return dir;
+}
+
+describe('the DuckDB schema', () => {
+  it('has the columns of the engine-neutral tables, in their order and of their types', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    await connection.run(SCHEMA_SQL);
+    const DUCKDB_TYPES = { varchar: 'VARCHAR', bigint: 'BIGINT', double: 'DOUBLE', integer: 'INTEGER', uinteger: 'UINTEGER', utinyint: 'UTINYINT', boolean: 'BOOLEAN', 'double[]': 'DOUBLE[]' };
+    for (const [table, specs] of Object.entries(TABLES)) {
+      const described = (await connection.runAndReadAll(`DESCRIBE ${table}`)).getRowObjects();
+      expect(described.map((c) => [c.column_name, c.column_type]), table).toEqual(specs.map((s) => [s.name, DUCKDB_TYPES[s.type]]));
+    }
+    connection.closeSync();
+    instance.closeSync();
+  });
+});
+
+describe('appending column batches to DuckDB', () => {
+  it('stores every row of a batch longer than a data chunk, NULLs, constants and all, as the records it was built from', async () => {
+    const store = await DuckDbStore.open({ path: join(await tempDir(), 'spoor.duckdb') });
+    try {
+      // 5,000 spans: three data chunks, the last one short; every fifth an LLM call (NULLs in the
+      // others); names in several scripts; one trace per 1,000 spans.
+      const spans = Array.from({ length: 5000 }, (_, i) =>
+        span({
+          traceId: tid(1 + Math.floor(i / 1000)),
+          spanId: sid(i + 1),
+          parentSpanId: i % 1000 === 0 ? null : sid(i - (i % 1000) + 1),
+          name: i % 3 === 0 ? `étape ${i} ✓` : `step ${i} 🚀`,
+          startTimeUs: T0 + i,
+          endTimeUs: T0 + i + 2 ** 40,
+          attributes: { i, text: 'x'.repeat(i % 50) },
+          ...(i % 5 === 0 ? { category: 'llm' as const, llm: { ...emptyLlm(), provider: 'openai', requestModel: 'gpt-4o', inputTokens: 2 ** 33 + i, costUsd: i / 7 } } : {}),
+        }),
+      );
+      const batch = batchOf({ spans, logs: [], metricPoints: [] });
+      const expected = recordsOf(structuredClone(batch)).spans;
+      await store.write(batch, null);
+      const stored = [];
+      for (let t = 1; t <= 5; t++) stored.push(...(await store.getTrace('default', tid(t)))!.spans);
+      expect(stored).toHaveLength(5000);
+      const bySpan = new Map(stored.map((s) => [s.spanId, s]));
+      for (const record of expected) {
+        const s = bySpan.get(record.spanId)!;
+        expect([s.name, s.parentSpanId, s.startTimeUs, s.endTimeUs, JSON.parse(s.attributesJson)], record.spanId).toEqual([record.name, record.parentSpanId, record.startTimeUs, record.endTimeUs, record.attributes]);
+        expect(s.llm, record.spanId).toEqual(record.llm);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('stores lists, NULL lists and empty lists of metric points', async () => {
+    const store = await DuckDbStore.open({ path: join(await tempDir(), 'spoor.duckdb') });
+    try {
+      const points: MetricPointRecord[] = [
+        { ...point({ name: 'h', type: 'histogram', value: null, timeUs: T0 }), count: 3, bucketCounts: [1, 0, 2], explicitBounds: [0.5, 1.5] },
+        { ...point({ name: 'h', type: 'histogram', value: null, timeUs: T0 + 1 }), count: 0, bucketCounts: [0], explicitBounds: [] },
+        point({ name: 'h', value: 4, timeUs: T0 + 2 }),
+        { ...point({ name: 'h', type: 'exponential_histogram', value: null, timeUs: T0 + 3 }), scale: 3, positive: { offset: -2, bucketCounts: [5, 6] }, negative: { offset: 1, bucketCounts: [] } },
+      ];
+      const batch: WriteBatch = batchOf({ spans: [], logs: [log({ logId: 'l' })], metricPoints: points });
+      await store.write(batch, null);
+      const rows = await store.listMetricPoints({ projectId: 'default', range: { fromUs: null, toUs: null }, name: 'h', service: null, limit: 10, cursor: null }, 0, 10);
+      const byTime = new Map(rows.map((p) => [p.timeUs, p]));
+      for (const p of points) {
+        const got = byTime.get(p.timeUs)!;
+        expect([got.bucketCounts, got.explicitBounds, got.scale, got.positive, got.negative]).toEqual([p.bucketCounts, p.explicitBounds, p.scale, p.positive, p.negative]);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,280 @@
+import {
+  SPAN_CATEGORIES,
+  SPAN_KINDS,
+  STATUS_CODES,
+  type AttributeValue,
+  type ErrorOccurrenceRecord,
+  type LogRecordData,
+  type MetricPointRecord,
+  type SpanRecord,
+} from '@spoor/model';
+import { BatchBuilder, type ColumnSpec, type TableBatch } from './columns.js';
+import { SOURCES, SourceIds } from './sources.js';
+import { type TracePart, tracePartsOf } from './trace-parts.js';
+
+/**
+ * The tables every engine stores, as column lists, and how records become their rows. An
+ * engine's schema has these columns in this order (the DuckDB schema is checked against them);
+ * attribute maps, events, links, resources and scopes are JSON text, as decoded.
+ */
+const col = (name: string, type: ColumnSpec['type']): ColumnSpec => ({ name, type });
+
+export const SPANS: readonly ColumnSpec[] = [
+  col('project_id', 'varchar'),
+  col('trace_id', 'varchar'),
+  col('span_id', 'varchar'),
+  col('parent_span_id', 'varchar'),
+  col('trace_state', 'varchar'),
+  col('flags', 'uinteger'),
+  col('name', 'varchar'),
+  col('kind', 'utinyint'),
+  col('service_name', 'varchar'),
+  col('start_us', 'bigint'),
+  col('end_us', 'bigint'),
+  col('duration_us', 'bigint'),
+  col('status_code', 'utinyint'),
+  col('status_message', 'varchar'),
+  col('attributes', 'varchar'),
+  col('source_id', 'varchar'),
+  col('events', 'varchar'),
+  col('links', 'varchar'),
+  col('dropped_attributes', 'uinteger'),
+  col('dropped_events', 'uinteger'),
+  col('dropped_links', 'uinteger'),
+  col('session_id', 'varchar'),
+  col('is_llm', 'boolean'),
+  col('llm_provider', 'varchar'),
+  col('llm_operation', 'varchar'),
+  col('llm_request_model', 'varchar'),
+  col('llm_response_model', 'varchar'),
+  col('input_tokens', 'bigint'),
+  col('output_tokens', 'bigint'),
+  col('total_tokens', 'bigint'),
+  col('cache_read_tokens', 'bigint'),
+  col('cache_creation_tokens', 'bigint'),
+  col('reasoning_tokens', 'bigint'),
+  col('cost_usd', 'double'),
+  col('ttft_ms', 'double'),
+  col('finish_reasons', 'varchar'),
+  col('cost_source', 'varchar'),
+  col('category', 'utinyint'),
+  col('user_id', 'varchar'),
+];
+
+export const TRACE_PARTS: readonly ColumnSpec[] = [
+  col('project_id', 'varchar'),
+  col('trace_id', 'varchar'),
+  col('start_us', 'bigint'),
+  col('end_us', 'bigint'),
+  col('span_count', 'bigint'),
+  col('error_count', 'bigint'),
+  col('root_name', 'varchar'),
+  col('root_service', 'varchar'),
+  col('first_name', 'varchar'),
+  col('first_service', 'varchar'),
+  col('input_tokens', 'bigint'),
+  col('output_tokens', 'bigint'),
+  col('cost_usd', 'double'),
+  col('root_failed', 'boolean'),
+];
+
+export const LOGS: readonly ColumnSpec[] = [
+  col('project_id', 'varchar'),
+  col('log_id', 'varchar'),
+  col('time_us', 'bigint'),
+  col('observed_us', 'bigint'),
+  col('trace_id', 'varchar'),
+  col('span_id', 'varchar'),
+  col('flags', 'uinteger'),
+  col('severity_number', 'utinyint'),
+  col('severity_text', 'varchar'),
+  col('body', 'varchar'),
+  col('body_text', 'varchar'),
+  col('attributes', 'varchar'),
+  col('source_id', 'varchar'),
+  col('service_name', 'varchar'),
+  col('event_name', 'varchar'),
+  col('dropped_attributes', 'uinteger'),
+];
+
+export const METRIC_POINTS: readonly ColumnSpec[] = [
+  col('project_id', 'varchar'),
+  col('name', 'varchar'),
+  col('description', 'varchar'),
+  col('unit', 'varchar'),
+  col('type', 'varchar'),
+  col('temporality', 'varchar'),
+  col('is_monotonic', 'boolean'),
+  col('service_name', 'varchar'),
+  col('source_id', 'varchar'),
+  col('attributes', 'varchar'),
+  col('start_us', 'bigint'),
+  col('time_us', 'bigint'),
+  col('flags', 'uinteger'),
+  col('value', 'double'),
+  col('count', 'double'),
+  col('sum', 'double'),
+  col('min', 'double'),
+  col('max', 'double'),
+  col('bucket_counts', 'double[]'),
+  col('explicit_bounds', 'double[]'),
+  col('scale', 'integer'),
+  col('zero_count', 'double'),
+  col('zero_threshold', 'double'),
+  col('positive_offset', 'integer'),
+  col('positive_counts', 'double[]'),
+  col('negative_offset', 'integer'),
+  col('negative_counts', 'double[]'),
+  col('quantiles', 'varchar'),
+  col('exemplars', 'varchar'),
+];
+
+export const ERRORS: readonly ColumnSpec[] = [
+  col('project_id', 'varchar'),
+  col('fingerprint', 'varchar'),
+  col('time_us', 'bigint'),
+  col('trace_id', 'varchar'),
+  col('span_id', 'varchar'),
+  col('parent_span_id', 'varchar'),
+  col('service_name', 'varchar'),
+  col('span_name', 'varchar'),
+  col('exception_type', 'varchar'),
+  col('message', 'varchar'),
+  col('message_key', 'varchar'),
+  col('frame', 'varchar'),
+  col('provider', 'varchar'),
+  col('http_status', 'integer'),
+  col('error_type', 'varchar'),
+  col('finish_reason', 'varchar'),
+  col('tool_name', 'varchar'),
+  col('source', 'varchar'),
+];
+
+/** Every table a write batch may hold, in the order a batch is written (sources before what points at them, a trace's parts right after its spans). */
+export const TABLES = { sources: SOURCES, spans: SPANS, trace_parts: TRACE_PARTS, logs: LOGS, metric_points: METRIC_POINTS, errors: ERRORS } as const;
+
+export type TableName = keyof typeof TABLES;
+
+/** Records to write together, before they become columns. */
+export interface RecordBatch {
+  spans: SpanRecord[];
+  logs: LogRecordData[];
+  metricPoints: MetricPointRecord[];
+  /** The errors found in these spans and logs at ingest (`normalize/errors.ts`). */
+  errors?: ErrorOccurrenceRecord[];
+}
+
+/**
+ * A write batch: its tables as columns, and how many records (spans, logs and metric points) it
+ * carries. Trace parts and sources are derived from the records when the batch is built, so a
+ * batch written again adds nothing new to derive.
+ */
+export interface WriteBatch {
+  records: number;
+  tables: TableBatch[];
+}
+
+const EMPTY_ARRAY_JSON = '[]';
+
+/** Turns records into a write batch: their tables, the trace parts of their spans, and their sources. */
+export function batchOf(records: RecordBatch): WriteBatch {
+  const sources = new SourceIds();
+  const tables: TableBatch[] = [];
+  const { spans, logs, metricPoints, errors = [] } = records;
+  // Sources first: the records' columns ask for their ids.
+  const spanTable = spans.length === 0 ? null : spanColumns(spans, sources);
+  const logTable = logs.length === 0 ? null : logColumns(logs, sources);
+  const pointTable = metricPoints.length === 0 ? null : metricPointColumns(metricPoints, sources);
+  if (sources.size > 0) tables.push(sources.columns());
+  if (spanTable !== null) tables.push(spanTable, tracePartColumns(tracePartsOf(spans)));
+  if (logTable !== null) tables.push(logTable);
+  if (pointTable !== null) tables.push(pointTable);
+  if (errors.length > 0) tables.push(errorColumns(errors));
+  return { records: spans.length + logs.length + metricPoints.length, tables };
+}
+
+export function spanColumns(spans: readonly SpanRecord[], sources: SourceIds): TableBatch {
+  const b = new BatchBuilder('spans', SPANS, spans.length);
+  for (const s of spans) {
+    b.varchar(s.projectId).varchar(s.traceId).varchar(s.spanId).varchar(s.parentSpanId).varchar(s.traceState);
+    b.number(s.flags).varchar(s.name).number(SPAN_KINDS.indexOf(s.kind)).varchar(s.serviceName);
+    b.number(s.startTimeUs).number(s.endTimeUs).number(Math.max(0, s.endTimeUs - s.startTimeUs));
+    b.number(STATUS_CODES.indexOf(s.status.code)).varchar(s.status.message).varchar(JSON.stringify(s.attributes));
+    b.varchar(sources.idOf(s.projectId, s.resource, s.scope));
+    b.varchar(s.events.length === 0 ? EMPTY_ARRAY_JSON : JSON.stringify(s.events));
+    b.varchar(s.links.length === 0 ? EMPTY_ARRAY_JSON : JSON.stringify(s.links));
+    b.number(s.droppedAttributesCount).number(s.droppedEventsCount).number(s.droppedLinksCount).varchar(s.sessionId);
+    const llm = s.llm;
+    b.boolean(llm !== null);
+    if (llm === null) {
+      b.varchar(null).varchar(null).varchar(null).varchar(null);
+      b.number(null).number(null).number(null).number(null).number(null).number(null).number(null).number(null);
+      b.varchar(null).varchar(null);
+    } else {
+      b.varchar(llm.provider).varchar(llm.operation).varchar(llm.requestModel).varchar(llm.responseModel);
+      b.number(llm.inputTokens).number(llm.outputTokens).number(llm.totalTokens);
+      b.number(llm.cacheReadInputTokens).number(llm.cacheCreationInputTokens).number(llm.reasoningTokens);
+      b.number(llm.costUsd).number(llm.timeToFirstTokenMs);
+      b.varchar(llm.finishReasons === null ? null : JSON.stringify(llm.finishReasons)).varchar(llm.costSource);
+    }
+    b.number(SPAN_CATEGORIES.indexOf(s.category)).varchar(s.userId);
+    b.endRow();
+  }
+  return b.build();
+}
+
+export function tracePartColumns(parts: readonly TracePart[]): TableBatch {
+  const b = new BatchBuilder('trace_parts', TRACE_PARTS, parts.length);
+  for (const p of parts) {
+    b.varchar(p.projectId).varchar(p.traceId).number(p.startUs).number(p.endUs).number(p.spanCount).number(p.errorCount);
+    b.varchar(p.rootName).varchar(p.rootService).varchar(p.firstName).varchar(p.firstService);
+    b.number(p.inputTokens).number(p.outputTokens).number(p.costUsd).boolean(p.rootFailed);
+    b.endRow();
+  }
+  return b.build();
+}
+
+/** A log body as searchable text: strings as they are, anything else as JSON. */
+function bodyText(body: AttributeValue): string {
+  return typeof body === 'string' ? body : body === null ? '' : JSON.stringify(body);
+}
+
+export function logColumns(logs: readonly LogRecordData[], sources: SourceIds): TableBatch {
+  const b = new BatchBuilder('logs', LOGS, logs.length);
+  for (const l of logs) {
+    b.varchar(l.projectId).varchar(l.logId).number(l.timeUs).number(l.observedTimeUs).varchar(l.traceId).varchar(l.spanId);
+    b.number(l.flags).number(Math.min(255, Math.max(0, l.severityNumber))).varchar(l.severityText);
+    b.varchar(JSON.stringify(l.body)).varchar(bodyText(l.body)).varchar(JSON.stringify(l.attributes));
+    b.varchar(sources.idOf(l.projectId, l.resource, l.scope)).varchar(l.serviceName).varchar(l.eventName).number(l.droppedAttributesCount);
+    b.endRow();
+  }
+  return b.build();
+}
+
+export function metricPointColumns(points: readonly MetricPointRecord[], sources: SourceIds): TableBatch {
+  const b = new BatchBuilder('metric_points', METRIC_POINTS, points.length);
+  for (const p of points) {
+    b.varchar(p.projectId).varchar(p.name).varchar(p.description).varchar(p.unit).varchar(p.type).varchar(p.temporality);
+    b.boolean(p.isMonotonic).varchar(p.serviceName).varchar(sources.idOf(p.projectId, p.resource, p.scope)).varchar(JSON.stringify(p.attributes));
+    b.number(p.startTimeUs).number(p.timeUs).number(p.flags);
+    b.number(p.value).number(p.count).number(p.sum).number(p.min).number(p.max);
+    b.list(p.bucketCounts).list(p.explicitBounds).number(p.scale).number(p.zeroCount).number(p.zeroThreshold);
+    b.number(p.positive?.offset ?? null).list(p.positive?.bucketCounts ?? null);
+    b.number(p.negative?.offset ?? null).list(p.negative?.bucketCounts ?? null);
+    b.varchar(p.quantiles === null ? null : JSON.stringify(p.quantiles)).varchar(JSON.stringify(p.exemplars));
+    b.endRow();
+  }
+  return b.build();
+}
+
+export function errorColumns(errors: readonly ErrorOccurrenceRecord[]): TableBatch {
+  const b = new BatchBuilder('errors', ERRORS, errors.length);
+  for (const e of errors) {
+    b.varchar(e.projectId).varchar(e.fingerprint).number(e.timeUs).varchar(e.traceId).varchar(e.spanId).varchar(e.parentSpanId);
+    b.varchar(e.serviceName).varchar(e.spanName).varchar(e.exceptionType).varchar(e.message).varchar(e.messageKey);
+    b.varchar(e.frame).varchar(e.provider).number(e.httpStatus).varchar(e.errorType).varchar(e.finishReason).varchar(e.toolName);
+    b.varchar(e.source);
+    b.endRow();
+  }
+  return b.build();
+}
