@@ -27,8 +27,8 @@ interface RawAppender {
   appender: duckdb.Appender;
 }
 
-/** Logical types per column list, made once per table (they are kept by the chunks made from them). */
-const typeCache = new WeakMap<readonly Column[], duckdb.LogicalType[]>();
+/** Logical types per table (the same table's batches have the same columns), made once. */
+const typeCache = new Map<string, duckdb.LogicalType[]>();
 
 function logicalTypeOf(type: ColumnType): duckdb.LogicalType {
   if (type === 'double[]') return duckdb.create_list_type(duckdb.create_logical_type(duckdb.Type.DOUBLE));
@@ -43,10 +43,11 @@ const scratchValidity = new Uint8Array(validityBytes(CHUNK_ROWS));
 
 /** Appends every row of `batch`; its columns must be the table's, in order. */
 export function appendBatch(appender: DuckDBAppender, batch: TableBatch): void {
-  let types = typeCache.get(batch.columns);
+  const signature = `${batch.table}:${batch.columns.map((column) => column.type).join(',')}`;
+  let types = typeCache.get(signature);
   if (types === undefined) {
     types = batch.columns.map((column) => logicalTypeOf(column.type));
-    typeCache.set(batch.columns, types);
+    typeCache.set(signature, types);
   }
   // Where each string column's next row starts in its text.
   const textAt = new Int32Array(batch.columns.length);
