@@ -1,6 +1,6 @@
 import { errorsFromLogs, errorsFromSpans } from '../normalize/errors.js';
 import { normalizeSpans } from '../normalize/normalize.js';
-import type { PriceBook } from '@spoor/model';
+import type { PriceBook, SpanRecord } from '@spoor/model';
 import { type RecordBatch, type WriteBatch, batchOf } from '../store/tables.js';
 import { decodeLogsJson } from './json/logs.js';
 import { decodeMetricsJson } from './json/metrics.js';
@@ -43,7 +43,11 @@ export function decodeRequest(
   options: DecodeOptions = {},
 ): DecodedRequest {
   if (signal === 'traces') {
-    const d = inRange(encoding === 'protobuf' ? decodeTracesProtobuf(body, projectId) : decodeTracesJson(body, projectId), spanRangeProblem);
+    const seen = new Set<string>();
+    const d = inRange(
+      encoding === 'protobuf' ? decodeTracesProtobuf(body, projectId) : decodeTracesJson(body, projectId),
+      (span) => spanRangeProblem(span) ?? duplicateProblem(span, seen),
+    );
     const batch: RecordBatch = { spans: d.records, logs: [], metricPoints: [] };
     if (options.normalize !== false) {
       normalizeSpans(d.records, options.prices);
@@ -88,6 +92,20 @@ export function decodeBatch(
 ): DecodedBatch {
   const decoded = decodeRequest(signal, encoding, body, projectId, receivedUs, { prices });
   return { ...decoded, decoded: decoded.batch, batch: batchOf(decoded.batch) };
+}
+
+/**
+ * Why a span is a duplicate of one before it in the request (the same trace and span id), or
+ * `null`: the first is kept, the others are rejected and counted, so a trace never holds one
+ * span twice from one request.
+ */
+function duplicateProblem(span: SpanRecord, seen: Set<string>): string | null {
+  const key = span.traceId + span.spanId;
+  if (!seen.has(key)) {
+    seen.add(key);
+    return null;
+  }
+  return `span ${span.traceId}/${span.spanId} appears more than once in the request; the first is kept`;
 }
 
 /** `decoded` without the records whose numbers no store column can hold, counted as rejected. */

@@ -38,3 +38,18 @@ describe('a JSON body', () => {
     expect(decodeRequest('traces', 'json', text, 'p1', 0).batch.spans[0]!.name).toBe('NAME');
   });
 });
+
+describe('a request holding one span twice', () => {
+  it('keeps the first and rejects the others, counted, in JSON and in protobuf alike', () => {
+    const twice = [span({ name: 'first' }), span({ name: 'again' }), span({ name: 'other', spanId: 'aaaaaaaaaaaaaaaa' }), span({ name: 'third time' })];
+    const json = decodeRequest('traces', 'json', tracesBody(twice), 'p1', 0);
+    const protobuf = decodeRequest('traces', 'protobuf', encodeTraces([{ resource: { attributes: {} }, scopes: [{ items: [
+      protobufSpan({ name: 'first', spanId: '0102030405060708' }), protobufSpan({ name: 'again', spanId: '0102030405060708' }),
+    ] }] }]), 'p1', 0);
+    expect(json.batch.spans.map((s) => s.name)).toEqual(['first', 'other']);
+    expect(json.rejected).toBe(2);
+    expect(json.rejectReason).toMatch(/appears more than once in the request; the first is kept/);
+    expect(protobuf.batch.spans.map((s) => s.name)).toEqual(['first']);
+    expect(protobuf.rejected).toBe(1);
+  });
+});
