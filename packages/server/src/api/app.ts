@@ -95,15 +95,21 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   const project = DEFAULT_PROJECT_ID;
   // Reads see every write acknowledged before them, so an app that exported and then asks finds
   // it. Under a heavy backlog a read waits at most VISIBILITY_WAIT_MS and then answers with what
-  // is committed, rather than hang the dashboard.
-  app.addHook('preHandler', async (request) => {
+  // is committed, rather than hang the dashboard; either way the answer says it waited
+  // (`Spoor-Read-Wait-Ms`), and whether writes acknowledged before it may be missing
+  // (`Spoor-Read-Incomplete: 1`).
+  app.addHook('preHandler', async (request, reply) => {
     if (!request.url.startsWith('/api/')) return;
+    const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      options.visible(),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, VISIBILITY_WAIT_MS))),
+    const complete = await Promise.race([
+      options.visible().then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), VISIBILITY_WAIT_MS))),
     ]);
     clearTimeout(timer);
+    const waitedMs = Math.round(performance.now() - started);
+    if (waitedMs >= 1) reply.header('spoor-read-wait-ms', String(waitedMs));
+    if (!complete) reply.header('spoor-read-incomplete', '1');
   });
   // A body is JSON text, or its UTF-8 bytes (the trace answers): either is sent as it is.
   const json = (reply: FastifyReply, body: string | Uint8Array): FastifyReply => reply.type('application/json; charset=utf-8').send(body);

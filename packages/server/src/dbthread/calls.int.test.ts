@@ -25,6 +25,8 @@ let dir: string;
 let store: DuckDbStore;
 let alerts: AlertService;
 let app: FastifyInstance;
+/** What the app waits on before a read: every acknowledged write visible (nothing outstanding here, unless a test says). */
+let visible: () => Promise<void> = async () => {};
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'spoor-calls-'));
@@ -46,7 +48,7 @@ beforeAll(async () => {
       const { batch } = decodeBatch(signal, encoding, body, projectId, receivedUs, pricing.bookFor(projectId));
       await store.write(batch, null);
     },
-    visible: async () => {},
+    visible: () => visible(),
     quarantine: { list: () => [], replay: async () => ({ replayed: 0, records: 0, failed: [], quarantinedAgain: 0 }) },
     selfMetrics,
     ingestMetrics: createIngestMetrics(selfMetrics),
@@ -122,5 +124,27 @@ export async function typos(db: DbClient): Promise<void> {
       expect.stringMatching(/^3: Property 'listTracez' does not exist on type 'DbClient'/),
       expect.stringMatching(/^4: Expected 2 arguments, but got 1/),
     ]);
+  });
+});
+
+describe('a read under a backlog of acknowledged writes', () => {
+  it('says how long it waited for them, and when it answered without them', async () => {
+    try {
+      expect((await app.inject({ method: 'GET', url: '/api/traces' })).headers['spoor-read-wait-ms']).toBeUndefined();
+
+      visible = () => new Promise((resolve) => setTimeout(resolve, 120));
+      const waited = await app.inject({ method: 'GET', url: '/api/traces' });
+      expect(waited.statusCode).toBe(200);
+      expect(Number(waited.headers['spoor-read-wait-ms'])).toBeGreaterThanOrEqual(100);
+      expect(waited.headers['spoor-read-incomplete']).toBeUndefined();
+
+      visible = () => new Promise(() => {});
+      const gaveUp = await app.inject({ method: 'GET', url: '/api/traces' });
+      expect(gaveUp.statusCode).toBe(200);
+      expect(Number(gaveUp.headers['spoor-read-wait-ms'])).toBeGreaterThanOrEqual(1900);
+      expect(gaveUp.headers['spoor-read-incomplete']).toBe('1');
+    } finally {
+      visible = async () => {};
+    }
   });
 });

@@ -27,6 +27,7 @@ export class IngestQueue {
   private readonly retryAfterSeconds: number;
   private queuedRecords = 0;
   private acceptedSeq = 0;
+  private committedSeq = 0;
   /** Records per accepted entry, until its commit. */
   private readonly inFlight = new Map<number, number>();
   private closed = false;
@@ -77,6 +78,7 @@ export class IngestQueue {
 
   /** Called by the sink's commit notifications: entries up to `seq` are committed. */
   committed(seq: number, position: SpoolPosition): void {
+    this.committedSeq = Math.max(this.committedSeq, seq);
     for (const [s, records] of this.inFlight) {
       if (s > seq) break;
       this.queuedRecords -= records;
@@ -87,6 +89,8 @@ export class IngestQueue {
 
   /** Resolves when everything accepted before the call is committed and visible to queries. */
   whenVisible(): Promise<void> {
+    // Nothing outstanding: no need to ask the writer (whose thread may be busy appending).
+    if (this.committedSeq >= this.acceptedSeq) return Promise.resolve();
     return this.sink.commitUpTo(this.acceptedSeq);
   }
 
