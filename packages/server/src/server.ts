@@ -13,9 +13,7 @@ import { defaultWebUiDir, loadWebUi } from './api/web-ui.js';
 import type { ServeConfig } from './config.js';
 import { DbThread } from './dbthread/db-client.js';
 import { priceTableFrom } from './normalize/prices.js';
-import { decodeBatch } from './ingest/decode.js';
-import { SpanMetrics } from './metrics/span-metrics.js';
-import { PriceBooks } from './pricing/price-books.js';
+import { DecodeThread } from './ingest/decode-client.js';
 import { IngestQueue } from './pipeline/ingest-queue.js';
 import { listQuarantine, quarantineCount, quarantineIdOf, replayQuarantine } from './pipeline/quarantine.js';
 import { Spool } from './pipeline/spool.js';
@@ -80,14 +78,17 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     error: (obj: object, msg: string) => (app === null ? early('error', obj, msg) : app.log.error(obj, msg)),
   };
   const prices = config.pricesFile === null ? null : await readPriceTable(config.pricesFile);
-  // The receiver prices spans as it decodes them, with the books the database thread keeps current.
-  const priceBooks = new PriceBooks(prices);
-  // Counted as spans are acknowledged (a restart starts the counters afresh, as Prometheus expects).
-  const spanMetrics = new SpanMetrics();
-  const { thread, replayed, committedSegment, retention } = await DbThread.start(
+  // Bodies are decoded, normalized and priced (with the books the database thread keeps current)
+  // on a thread of their own; span metrics count there as requests are acknowledged.
+  const decoder = await DecodeThread.start(prices, (error) => {
+    ready = false;
+    app?.log.fatal({ err: error }, 'the decode thread failed; acknowledged data is in the spool and is replayed on restart');
+    reportFailure(error);
+  });
+  const started = await DbThread.start(
     { dbPath, spoolDir, quarantineDir, serverId: await serverIdOf(config.dataDir), retention: config.retention, prices },
     {
-      onPrices: (projectId, models) => priceBooks.setApiPrices(projectId, models),
+      onPrices: (projectId, models) => decoder.setPrices(projectId, models),
       onStoreHealth: (healthy) => {
         storeHealthy = healthy;
         if (healthy) log.info({}, 'the store takes commits again; what was acknowledged meanwhile is being committed from the spool');
@@ -120,7 +121,11 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         reportFailure(error);
       },
     },
-  );
+  ).catch(async (error: unknown) => {
+    await decoder.close();
+    throw error;
+  });
+  const { thread, replayed, committedSegment, retention } = started;
   let spool: Spool | null = null;
   let alerts: AlertService | null = null;
   let url = '';
@@ -150,14 +155,12 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       webUi,
       db: thread.calls,
       alerts,
-      spanMetrics: async () => spanMetrics.render(),
-      pricesFor: (projectId) => priceBooks.bookFor(projectId),
-      accept: async ({ signal, encoding, projectId, receivedUs, body, batch, decoded }) => {
+      decoder,
+      accept: async ({ signal, encoding, projectId, receivedUs, body, batch }) => {
         // Requests already in flight when a shutdown starts still complete; a dead database thread
         // would never commit what is accepted, so then nothing is.
         if (threadFailed) throw new AppError('ERR_STORE_UNAVAILABLE', 'the store is unavailable; retry later', { retryAfterSeconds: 1 });
         await ingest.submit({ signal, encoding, projectId, receivedUs, body }, batch);
-        if (decoded.spans.length > 0) spanMetrics.record(decoded.spans);
       },
       visible: () => ingest.whenVisible(),
       quarantine: {
@@ -173,11 +176,16 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
           const before = quarantinedSinceStart;
           const result = await replayQuarantine(quarantineDir, projectId, ids, async (entry) => {
             // Decoded as the receiver decodes a request.
-            const decoded = decodeBatch(entry.signal, entry.encoding, entry.body, entry.projectId, entry.receivedUs, priceBooks.bookFor(entry.projectId));
+            const decoded = await decoder.decode(entry);
             const { records } = decoded;
-            if (records === 0) throw new Error(`it holds no valid records now (${decoded.rejectReason ?? 'it is empty'})`);
-            await ingest.submit(entry, decoded.batch);
-            if (decoded.decoded.spans.length > 0) spanMetrics.record(decoded.decoded.spans);
+            try {
+              if (records === 0) throw new Error(`it holds no valid records now (${decoded.rejectReason ?? 'it is empty'})`);
+              await ingest.submit({ ...entry, body: decoded.body }, decoded.batch);
+            } catch (error) {
+              decoder.dropped(decoded.ticket);
+              throw error;
+            }
+            decoder.accepted(decoded.ticket);
             return records;
           });
           await ingest.whenVisible();
@@ -200,6 +208,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     await alerts?.close();
     await spool?.close();
     await thread.close();
+    await decoder.close();
     throw error;
   }
   const running = app;
@@ -221,6 +230,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         ready = false;
         // Fastify waits for in-flight requests; each of those waits for its spool write.
         await running.close();
+        await decoder.close();
         // Notifications already decided are delivered (or given up on) and recorded before the store closes.
         await alerting.close();
         // With the database thread gone nothing more commits; the spool keeps what was acknowledged.

@@ -1,6 +1,7 @@
 import { extname } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions, LogController } from 'fastify';
-import { DEFAULT_PROJECT_ID, type PriceBook } from '@spoor/model';
+import { DEFAULT_PROJECT_ID } from '@spoor/model';
+import type { Decoder } from '../ingest/decoder.js';
 import { AppError, isAppError } from '../errors.js';
 import { type AcceptedRequest, ingestRoutes } from '../ingest/routes.js';
 import { modelPriceFrom, PriceTableError } from '../normalize/prices.js';
@@ -20,13 +21,11 @@ export interface AppOptions {
   /** The database thread's calls (queries, prices, analytics, error groups), answering JSON text. */
   db: DbClient;
   alerts: AlertService;
-  /** The span-derived metrics' Prometheus text, appended to the server's own on `/metrics`. */
-  spanMetrics: () => Promise<string>;
   /** The clock of "now" windows, epoch microseconds. Default: the system clock. */
   nowUs?: () => number;
   accept: (request: AcceptedRequest) => Promise<void>;
-  /** The prices ingest prices a project's LLM spans with. */
-  pricesFor: (projectId: string) => PriceBook;
+  /** Turns OTLP bodies into write batches, and keeps the span-derived metrics of those acknowledged. */
+  decoder: Decoder;
   /** Resolves when every request acknowledged so far is visible to queries. */
   visible: () => Promise<void>;
   /** Requests the writer gave up on, and their replay. */
@@ -86,7 +85,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(ingestRoutes, {
     maxBodyBytes: options.maxBodyBytes,
     projectId: DEFAULT_PROJECT_ID,
-    pricesFor: options.pricesFor,
+    decoder: options.decoder,
     accept: options.accept,
     metrics: options.ingestMetrics,
   });
@@ -203,7 +202,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     return { status: 'ready' };
   });
   app.get('/metrics', async (_request, reply) => {
-    const spans = await options.spanMetrics();
+    const spans = await options.decoder.spanMetrics();
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(options.selfMetrics.render() + alertMetricsText(options.alerts.engine) + spans);
   });
   if (webUi === null) {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertService } from '../alerting/alert-service.js';
 import { AlertEngine } from '../alerting/engine.js';
 import { createApp } from '../api/app.js';
-import { decodeBatch } from '../ingest/decode.js';
+import { InProcessDecoder } from '../ingest/decoder.js';
 import { PriceService } from '../pricing/price-service.js';
 import { SelfMetrics, createIngestMetrics } from '../self-metrics.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
@@ -41,11 +41,9 @@ beforeAll(async () => {
   app = await createApp({
     db,
     alerts,
-    spanMetrics: async () => '',
-    pricesFor: (projectId) => pricing.bookFor(projectId),
+    decoder: new InProcessDecoder(),
     // Ingest straight into the store: what the spool and the commit loop do, minus durability.
-    accept: async ({ signal, encoding, projectId, receivedUs, body }) => {
-      const { batch } = decodeBatch(signal, encoding, body, projectId, receivedUs, pricing.bookFor(projectId));
+    accept: async ({ batch }) => {
       await store.write(batch, null);
     },
     visible: () => visible(),

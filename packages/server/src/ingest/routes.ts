@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { PriceBook } from '@spoor/model';
-import type { RecordBatch, WriteBatch } from '../store/tables.js';
+import type { WriteBatch } from '../store/tables.js';
 import { AppError, isAppError } from '../errors.js';
 import type { IngestMetrics } from '../self-metrics.js';
 import { readBody } from './body.js';
-import { decodeBatch } from './decode.js';
+import type { Decoder } from './decoder.js';
 import { CONTENT_TYPES, type Encoding, type OtlpSignal, exportResponse, statusBody } from './response.js';
 
 /** An accepted request, as handed to the pipeline: the body as received, and what it decoded to. */
@@ -16,16 +15,14 @@ export interface AcceptedRequest {
   body: Uint8Array;
   /** Its valid records as the column batch the writer stores (`batch.records` of them). */
   batch: WriteBatch;
-  /** The same records, normalized (for what counts them as they arrive). */
-  decoded: RecordBatch;
 }
 
 export interface IngestRouteOptions {
   /** Largest body accepted, in bytes, after inflating. */
   maxBodyBytes: number;
   projectId: string;
-  /** The prices a project's LLM spans are priced with as they are decoded. */
-  pricesFor: (projectId: string) => PriceBook;
+  /** Decodes, normalizes and prices bodies into write batches (on a thread of its own when served). */
+  decoder: Decoder;
   /** Takes a request; resolves once it is durable. Throws `AppError` when it cannot take it. */
   accept: (request: AcceptedRequest) => Promise<void>;
   metrics: IngestMetrics;
@@ -55,15 +52,18 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
             `Content-Type '${request.headers['content-type'] ?? ''}' is not supported; send application/x-protobuf or application/json`,
           );
         }
-        const body = await readBody(request.raw, options.maxBodyBytes);
+        const received = await readBody(request.raw, options.maxBodyBytes);
         const receivedUs = now() * 1000;
-        const decoded = decodeBatch(signal, encoding, body, options.projectId, receivedUs, options.pricesFor(options.projectId));
+        const decoded = await options.decoder.decode({ signal, encoding, body: received, projectId: options.projectId, receivedUs });
+        const { body } = decoded;
         if (decoded.records === 0 && decoded.rejected > 0) {
           throw new AppError('ERR_INGEST_NO_VALID_RECORDS', `every one of the ${decoded.rejected} ${RECORD_NOUN[signal]} was invalid: ${decoded.rejectReason}`);
         }
         try {
-          await options.accept({ signal, encoding, projectId: options.projectId, receivedUs, body, batch: decoded.batch, decoded: decoded.decoded });
+          await options.accept({ signal, encoding, projectId: options.projectId, receivedUs, body, batch: decoded.batch });
+          options.decoder.accepted(decoded.ticket);
         } catch (error) {
+          options.decoder.dropped(decoded.ticket);
           const reason = isAppError(error) && error.code === 'ERR_INGEST_QUEUE_FULL' ? 'queue_full' : 'store_error';
           options.metrics.rejected({ signal, reason }, decoded.records);
           throw error;

@@ -1,0 +1,108 @@
+import type { ModelPrice, PriceTable, SpanRecord } from '@spoor/model';
+import { SpanMetrics } from '../metrics/span-metrics.js';
+import { PriceBooks } from '../pricing/price-books.js';
+import type { WriteBatch } from '../store/tables.js';
+import { decodeBatch } from './decode.js';
+import type { Encoding, OtlpSignal } from './response.js';
+
+/** A request body to decode. */
+export interface DecodeRequest {
+  signal: OtlpSignal;
+  encoding: Encoding;
+  projectId: string;
+  receivedUs: number;
+  body: Uint8Array;
+}
+
+/** What a body decoded to: the batch the writer stores, the body itself (to spool), and what was rejected. */
+export interface DecodeResult {
+  /** Names the request to `accepted` or `dropped`, which settle its span metrics. */
+  ticket: number;
+  batch: WriteBatch;
+  body: Uint8Array;
+  records: number;
+  rejected: number;
+  rejectReason: string | null;
+}
+
+/**
+ * Decodes, checks, normalizes and prices request bodies into write batches, and counts the
+ * span metrics of the requests that are then acknowledged. `DecodeThread` does it on a thread of
+ * its own, so the HTTP thread stays free to answer (health checks and reads among them) while
+ * bodies are decoded; `InProcessDecoder` does it here, for tests and tools.
+ */
+export interface Decoder {
+  /** Throws the decoder's `AppError` for a body it cannot read. */
+  decode(request: DecodeRequest): Promise<DecodeResult>;
+  /** The request was acknowledged: its spans count on `/metrics`. */
+  accepted(ticket: number): void;
+  /** The request was refused after it decoded (a full queue, a shutdown): its spans do not count. */
+  dropped(ticket: number): void;
+  /** The span-derived metrics in the Prometheus text format. */
+  spanMetrics(): Promise<string>;
+  /** A project's prices set through the API, over Spoor's table and the `--prices` file. */
+  setPrices(projectId: string, models: ModelPrice[]): void;
+  close(): Promise<void>;
+}
+
+/** The decoding itself, wherever it runs: the price books, and the spans of requests not yet settled. */
+export class DecodeCore {
+  readonly metrics = new SpanMetrics();
+  private readonly books: PriceBooks;
+  private readonly unsettled = new Map<number, SpanRecord[]>();
+  private nextTicket = 0;
+
+  constructor(prices: PriceTable | null) {
+    this.books = new PriceBooks(prices);
+  }
+
+  decode(request: DecodeRequest): DecodeResult {
+    const { signal, encoding, body, projectId, receivedUs } = request;
+    const decoded = decodeBatch(signal, encoding, body, projectId, receivedUs, this.books.bookFor(projectId));
+    const ticket = ++this.nextTicket;
+    if (decoded.decoded.spans.length > 0) this.unsettled.set(ticket, decoded.decoded.spans);
+    return { ticket, batch: decoded.batch, body, records: decoded.records, rejected: decoded.rejected, rejectReason: decoded.rejectReason };
+  }
+
+  settle(ticket: number, accepted: boolean): void {
+    const spans = this.unsettled.get(ticket);
+    if (spans === undefined) return;
+    this.unsettled.delete(ticket);
+    if (accepted) this.metrics.record(spans);
+  }
+
+  setPrices(projectId: string, models: ModelPrice[]): void {
+    this.books.setApiPrices(projectId, models);
+  }
+}
+
+/** A decoder on the calling thread. */
+export class InProcessDecoder implements Decoder {
+  private readonly core: DecodeCore;
+
+  constructor(prices: PriceTable | null = null) {
+    this.core = new DecodeCore(prices);
+  }
+
+  async decode(request: DecodeRequest): Promise<DecodeResult> {
+    return this.core.decode(request);
+  }
+
+  accepted(ticket: number): void {
+    this.core.settle(ticket, true);
+  }
+
+  dropped(ticket: number): void {
+    this.core.settle(ticket, false);
+  }
+
+  async spanMetrics(): Promise<string> {
+    return this.core.metrics.render();
+  }
+
+  setPrices(projectId: string, models: ModelPrice[]): void {
+    this.core.setPrices(projectId, models);
+  }
+
+  async close(): Promise<void> {}
+}
