@@ -51,7 +51,9 @@ export class DecodeThread implements Decoder {
   }
 
   static async start(prices: PriceTable | null, onFailed: (error: Error) => void): Promise<DecodeThread> {
-    const worker = new Worker(workerUrl(), { workerData: { prices } });
+    // A young generation larger than a worker's default: each body makes megabytes of short-lived
+    // records, and collecting them took 16% of the thread with the default.
+    const worker = new Worker(workerUrl(), { workerData: { prices }, resourceLimits: { maxYoungGenerationSizeMb: 96 } });
     await new Promise<void>((resolve, reject) => {
       worker.once('online', resolve);
       worker.once('error', reject);

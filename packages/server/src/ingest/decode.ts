@@ -43,7 +43,7 @@ export function decodeRequest(
   options: DecodeOptions = {},
 ): DecodedRequest {
   if (signal === 'traces') {
-    const seen = new Set<string>();
+    const seen: SeenSpans = { traceOf: new Map(), others: new Set() };
     const d = inRange(
       encoding === 'protobuf' ? decodeTracesProtobuf(body, projectId) : decodeTracesJson(body, projectId),
       (span) => spanRangeProblem(span) ?? duplicateProblem(span, seen),
@@ -99,13 +99,27 @@ export function decodeBatch(
  * `null`: the first is kept, the others are rejected and counted, so a trace never holds one
  * span twice from one request.
  */
-function duplicateProblem(span: SpanRecord, seen: Set<string>): string | null {
-  const key = span.traceId + span.spanId;
-  if (!seen.has(key)) {
-    seen.add(key);
+function duplicateProblem(span: SpanRecord, seen: SeenSpans): string | null {
+  // Keyed by span id alone (no string to build per span); ids shared across traces are rare.
+  const first = seen.traceOf.get(span.spanId);
+  if (first === undefined) {
+    seen.traceOf.set(span.spanId, span.traceId);
     return null;
   }
+  if (first !== span.traceId) {
+    const key = `${span.traceId}/${span.spanId}`;
+    if (!seen.others.has(key)) {
+      seen.others.add(key);
+      return null;
+    }
+  }
   return `span ${span.traceId}/${span.spanId} appears more than once in the request; the first is kept`;
+}
+
+/** The spans of a request seen so far: the trace of each span id's first span, and the (trace, span) pairs after it. */
+interface SeenSpans {
+  traceOf: Map<string, string>;
+  others: Set<string>;
 }
 
 /** `decoded` without the records whose numbers no store column can hold, counted as rejected. */

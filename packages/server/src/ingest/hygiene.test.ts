@@ -53,3 +53,12 @@ describe('a request holding one span twice', () => {
     expect(protobuf.rejected).toBe(1);
   });
 });
+
+describe('span ids shared by two traces of one request', () => {
+  it('are two spans, not a duplicate', () => {
+    const other = 'ffffffffffffffffffffffffffffffff';
+    const decoded = decodeRequest('traces', 'json', tracesBody([span({ name: 'a' }), span({ name: 'b', traceId: other }), span({ name: 'b again', traceId: other })]), 'p1', 0);
+    expect(decoded.batch.spans.map((s) => s.name)).toEqual(['a', 'b']);
+    expect(decoded.rejected).toBe(1);
+  });
+});
