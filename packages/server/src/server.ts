@@ -176,7 +176,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
           const before = quarantinedSinceStart;
           const result = await replayQuarantine(quarantineDir, projectId, ids, async (entry) => {
             // Decoded as the receiver decodes a request.
-            const decoded = await decoder.decode(entry);
+            const decoded = await decoder.decode({ ...entry, alreadyAcknowledged: true });
             const { records } = decoded;
             try {
               if (records === 0) throw new Error(`it holds no valid records now (${decoded.rejectReason ?? 'it is empty'})`);

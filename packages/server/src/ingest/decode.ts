@@ -28,6 +28,8 @@ export interface DecodeOptions {
    * the records are only decoded and checked (the benchmark's one-thread reference does that).
    */
   normalize?: boolean;
+  /** Spans acknowledged in earlier requests: one of them sent again is rejected as a duplicate. */
+  recent?: { has(span: SpanRecord): boolean };
 }
 
 /**
@@ -46,7 +48,7 @@ export function decodeRequest(
     const seen: SeenSpans = { traceOf: new Map(), others: new Set() };
     const d = inRange(
       encoding === 'protobuf' ? decodeTracesProtobuf(body, projectId) : decodeTracesJson(body, projectId),
-      (span) => spanRangeProblem(span) ?? duplicateProblem(span, seen),
+      (span) => spanRangeProblem(span) ?? duplicateProblem(span, seen) ?? (options.recent?.has(span) === true ? `span ${span.traceId}/${span.spanId} was received in an earlier request; it is stored once` : null),
     );
     const batch: RecordBatch = { spans: d.records, logs: [], metricPoints: [] };
     if (options.normalize !== false) {
@@ -89,8 +91,9 @@ export function decodeBatch(
   projectId: string,
   receivedUs: number,
   prices: PriceBook | undefined,
+  recent?: DecodeOptions['recent'],
 ): DecodedBatch {
-  const decoded = decodeRequest(signal, encoding, body, projectId, receivedUs, { prices });
+  const decoded = decodeRequest(signal, encoding, body, projectId, receivedUs, { prices, recent });
   return { ...decoded, decoded: decoded.batch, batch: batchOf(decoded.batch) };
 }
 

@@ -3,6 +3,7 @@ import { SpanMetrics } from '../metrics/span-metrics.js';
 import { PriceBooks } from '../pricing/price-books.js';
 import type { WriteBatch } from '../store/tables.js';
 import { decodeBatch } from './decode.js';
+import { RecentSpans } from './recent-spans.js';
 import type { Encoding, OtlpSignal } from './response.js';
 
 /** A request body to decode. */
@@ -12,6 +13,11 @@ export interface DecodeRequest {
   projectId: string;
   receivedUs: number;
   body: Uint8Array;
+  /**
+   * The request was acknowledged before (a quarantined entry replayed): its spans are not taken
+   * for a client's resend of spans already stored.
+   */
+  alreadyAcknowledged?: boolean;
 }
 
 /** What a body decoded to: the batch the writer stores, the body itself (to spool), and what was rejected. */
@@ -50,6 +56,8 @@ export class DecodeCore {
   readonly metrics = new SpanMetrics();
   private readonly books: PriceBooks;
   private readonly unsettled = new Map<number, SpanRecord[]>();
+  /** Per project, the last 200,000 acknowledged spans (some 10 MB), to store a request sent again once. */
+  private readonly recent = new Map<string, RecentSpans>();
   private nextTicket = 0;
 
   constructor(prices: PriceTable | null) {
@@ -58,7 +66,8 @@ export class DecodeCore {
 
   decode(request: DecodeRequest): DecodeResult {
     const { signal, encoding, body, projectId, receivedUs } = request;
-    const decoded = decodeBatch(signal, encoding, body, projectId, receivedUs, this.books.bookFor(projectId));
+    const recent = request.alreadyAcknowledged === true ? undefined : this.recentFor(projectId);
+    const decoded = decodeBatch(signal, encoding, body, projectId, receivedUs, this.books.bookFor(projectId), recent);
     const ticket = ++this.nextTicket;
     if (decoded.decoded.spans.length > 0) this.unsettled.set(ticket, decoded.decoded.spans);
     return { ticket, batch: decoded.batch, body, records: decoded.records, rejected: decoded.rejected, rejectReason: decoded.rejectReason };
@@ -68,11 +77,22 @@ export class DecodeCore {
     const spans = this.unsettled.get(ticket);
     if (spans === undefined) return;
     this.unsettled.delete(ticket);
-    if (accepted) this.metrics.record(spans);
+    if (!accepted) return;
+    this.metrics.record(spans);
+    this.recentFor(spans[0]!.projectId).add(spans);
   }
 
   setPrices(projectId: string, models: ModelPrice[]): void {
     this.books.setApiPrices(projectId, models);
+  }
+
+  private recentFor(projectId: string): RecentSpans {
+    let recent = this.recent.get(projectId);
+    if (recent === undefined) {
+      recent = new RecentSpans(200_000);
+      this.recent.set(projectId, recent);
+    }
+    return recent;
   }
 }
 

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { span, tracesBody } from '../../test/support/json-fixtures.js';
+import { DecodeCore } from './decoder.js';
+import { RecentSpans } from './recent-spans.js';
+import type { SpanRecord } from '@spoor/model';
+import type { Json } from '../../test/support/json-fixtures.js';
+
+const request = (spans: Json[]) => ({ signal: 'traces' as const, encoding: 'json' as const, projectId: 'p1', receivedUs: 1, body: tracesBody(spans) });
+const names = (core: DecodeCore, spans: Json[]) => {
+  const result = core.decode(request(spans));
+  return { result, names: result.records };
+};
+
+describe('a request sent again after it was acknowledged', () => {
+  it('is stored once: its spans are rejected and counted, and new spans beside them kept', () => {
+    const core = new DecodeCore(null);
+    const first = core.decode(request([span({ name: 'a' }), span({ name: 'b', spanId: 'aaaaaaaaaaaaaaaa' })]));
+    expect(first.records).toBe(2);
+    core.settle(first.ticket, true);
+
+    const again = core.decode(request([span({ name: 'a' }), span({ name: 'b', spanId: 'aaaaaaaaaaaaaaaa' }), span({ name: 'c', spanId: 'cccccccccccccccc' })]));
+    expect(again.records).toBe(1);
+    expect(again.rejected).toBe(2);
+    expect(again.rejectReason).toMatch(/was received in an earlier request; it is stored once/);
+  });
+
+  it('is stored when the first was refused (a 503), and when it is a quarantined request replayed', () => {
+    const core = new DecodeCore(null);
+    const refused = core.decode(request([span()]));
+    core.settle(refused.ticket, false);
+    const retried = core.decode(request([span()]));
+    expect(retried.records).toBe(1);
+    core.settle(retried.ticket, true);
+    expect(core.decode({ ...request([span()]), alreadyAcknowledged: true }).records).toBe(1);
+    expect(names(core, [span()]).names).toBe(0);
+  });
+
+  it('is told apart from another trace using the same span id, and from another project', () => {
+    const core = new DecodeCore(null);
+    core.settle(core.decode(request([span()])).ticket, true);
+    expect(core.decode(request([span({ traceId: 'ffffffffffffffffffffffffffffffff' })])).records).toBe(1);
+    expect(core.decode({ ...request([span()]), projectId: 'p2' }).records).toBe(1);
+  });
+});
+
+describe('RecentSpans', () => {
+  it('forgets the oldest spans beyond its capacity', () => {
+    const recent = new RecentSpans(2);
+    const s = (n: number) => ({ traceId: 'ab'.repeat(16), spanId: n.toString(16).padStart(16, '0') }) as SpanRecord;
+    // Ids an emitter counts up, as some do: they differ only in their last digits.
+    recent.add([s(1), s(2), s(3)]);
+    expect([recent.has(s(1)), recent.has(s(2)), recent.has(s(3)), recent.has(s(4))]).toEqual([false, true, true, false]);
+  });
+});
