@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, parseBytes, parseDuration, parseRetention, resolveServeConfig } from './config.js';
+import { DEFAULTS, isLoopback, parseBytes, parseDuration, parseRetention, resolveServeConfig } from './config.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -82,6 +82,8 @@ describe('resolveServeConfig', () => {
       alertsFile: null,
       alertIntervalMs: 15_000,
       externalUrl: null,
+      allowedHosts: [],
+      auth: 'auto',
     });
     expect(DEFAULTS.host).toBe('127.0.0.1');
   });
@@ -97,6 +99,8 @@ describe('resolveServeConfig', () => {
     SPOOR_ALERTS: '/etc/spoor/alerts.yaml',
     SPOOR_ALERT_INTERVAL: '30s',
     SPOOR_EXTERNAL_URL: 'https://spoor.example.com/',
+    SPOOR_ALLOWED_HOSTS: 'spoor.internal, 10.0.0.5',
+    SPOOR_AUTH: 'off',
   };
 
   it('takes every setting from SPOOR_* variables over the defaults', () => {
@@ -111,12 +115,14 @@ describe('resolveServeConfig', () => {
       alertsFile: '/etc/spoor/alerts.yaml',
       alertIntervalMs: 30_000,
       externalUrl: 'https://spoor.example.com',
+      allowedHosts: ['spoor.internal', '10.0.0.5'],
+      auth: 'off',
     });
   });
 
   it('lets every flag beat its variable', () => {
     const flags = { host: '::1', port: '0', data: '/srv/flag', retention: 'traces=1d', maxBody: '2048', logLevel: 'warn', prices: '/srv/prices.json',
-      alerts: '/srv/alerts.yaml', alertInterval: '1m', externalUrl: 'http://10.0.0.5:4318' };
+      alerts: '/srv/alerts.yaml', alertInterval: '1m', externalUrl: 'http://10.0.0.5:4318', allowedHosts: 'flag.example', auth: 'auto' };
     expect(resolveServeConfig(flags, env)).toEqual({
       host: '::1',
       port: 0,
@@ -128,7 +134,18 @@ describe('resolveServeConfig', () => {
       alertsFile: '/srv/alerts.yaml',
       alertIntervalMs: 60_000,
       externalUrl: 'http://10.0.0.5:4318',
+      allowedHosts: ['flag.example'],
+      auth: 'auto',
     });
+  });
+
+  it('refuses to bind beyond loopback unless authentication is turned off on purpose, and says how', () => {
+    for (const host of ['0.0.0.0', '::', '192.168.1.20', 'spoor.example.com']) {
+      expect(() => resolveServeConfig({ host }, {}), host).toThrow(/read every trace.*--auth off \(SPOOR_AUTH=off\)/);
+      expect(resolveServeConfig({ host, auth: 'off' }, {})).toMatchObject({ host, auth: 'off' });
+    }
+    for (const host of ['127.0.0.1', '127.8.0.1', 'localhost', '::1', '[::1]']) expect(isLoopback(host), host).toBe(true);
+    expect(() => resolveServeConfig({ auth: 'none' }, {})).toThrow(/auth must be auto or off, not 'none' \(--auth or SPOOR_AUTH\)/);
   });
 
   it('refuses an alert interval under a second and an external URL that is not http(s)', () => {

@@ -23,6 +23,13 @@ export interface ServeOptions {
   alertInterval?: string;
   /** The address people reach this server at, for links in notifications. Default `http://<host>:<port>`. */
   externalUrl?: string;
+  /** More host names requests may be addressed to (comma-separated; `*` for any). Default: none. */
+  allowedHosts?: string;
+  /**
+   * `off` serves a non-loopback `--host` with no authentication (a warning on every start).
+   * Default `auto`: Spoor refuses to bind beyond loopback, since it has no keys yet.
+   */
+  auth?: string;
 }
 
 /** The resolved configuration: every field set. */
@@ -40,6 +47,10 @@ export interface ServeConfig {
   alertIntervalMs: number;
   /** `null`: the address the server binds. */
   externalUrl: string | null;
+  /** Host names requests may be addressed to besides loopback, the bound address and the external URL's. */
+  allowedHosts: string[];
+  /** `off`: bound beyond loopback on purpose, with no authentication. */
+  auth: 'auto' | 'off';
   /** The built web UI; unset: `@spoor/web`'s `dist`, `null`: serve no UI. Not a flag: for tests and embedders. */
   webUiDir?: string | null;
 }
@@ -57,6 +68,8 @@ export const DEFAULTS = {
   alerts: '',
   alertInterval: '15s',
   externalUrl: '',
+  allowedHosts: '',
+  auth: 'auto',
 } as const;
 
 const ENV: Record<keyof ServeOptions, string> = {
@@ -70,6 +83,8 @@ const ENV: Record<keyof ServeOptions, string> = {
   alerts: 'SPOOR_ALERTS',
   alertInterval: 'SPOOR_ALERT_INTERVAL',
   externalUrl: 'SPOOR_EXTERNAL_URL',
+  allowedHosts: 'SPOOR_ALLOWED_HOSTS',
+  auth: 'SPOOR_AUTH',
 };
 
 /** Resolves flags over environment over defaults. Throws a message that says what to fix. */
@@ -94,8 +109,18 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
   if (externalUrl !== '' && !/^https?:\/\/[^/]/.test(externalUrl)) {
     throw new Error(`the external URL must be an http(s) URL such as https://spoor.example.com, not '${externalUrl}' (--external-url or ${ENV.externalUrl})`);
   }
+  const auth = pick('auth');
+  if (auth !== 'auto' && auth !== 'off') throw new Error(`auth must be auto or off, not '${auth}' (--auth or ${ENV.auth})`);
+  const host = pick('host');
+  if (!isLoopback(host) && auth !== 'off') {
+    throw new Error(
+      `--host ${host} would let anyone who can reach this machine's port read every trace, prompt and log, and change prices and alert rules: ` +
+        `Spoor has no keys to require yet. Bind 127.0.0.1 (the default) and put an authenticating proxy in front, ` +
+        `or pass --auth off (${ENV.auth}=off) to serve ${host} without authentication.`,
+    );
+  }
   return {
-    host: pick('host'),
+    host,
     port,
     dataDir: resolve(pick('data')),
     retention: { ...parseRetention(pick('retention')), intervalMs: 3_600_000 },
@@ -105,7 +130,15 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     alertsFile: pick('alerts') === '' ? null : resolve(pick('alerts')),
     alertIntervalMs,
     externalUrl: externalUrl === '' ? null : externalUrl.replace(/\/+$/, ''),
+    allowedHosts: pick('allowedHosts').split(',').map((h) => h.trim()).filter((h) => h !== ''),
+    auth,
   };
+}
+
+/** Whether an address to bind is this machine's loopback only. */
+export function isLoopback(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
 /** Parses `30d`, `12h`, `90m`, `45s` into milliseconds. */

@@ -14,6 +14,7 @@ import type { ServeConfig } from './config.js';
 import { DbThread } from './dbthread/db-client.js';
 import { priceTableFrom } from './normalize/prices.js';
 import { DecodeThread } from './ingest/decode-client.js';
+import { hostChecker } from './api/host-check.js';
 import { IngestQueue } from './pipeline/ingest-queue.js';
 import { listQuarantine, quarantineCount, quarantineIdOf, replayQuarantine } from './pipeline/quarantine.js';
 import { Spool } from './pipeline/spool.js';
@@ -77,6 +78,9 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     warn: (obj: object, msg: string) => (app === null ? early('warn', obj, msg) : app.log.warn(obj, msg)),
     error: (obj: object, msg: string) => (app === null ? early('error', obj, msg) : app.log.error(obj, msg)),
   };
+  if (config.auth === 'off') {
+    log.warn({ host: config.host }, `authentication is off: anyone who can reach ${config.host}:${config.port} can read every trace, prompt and log, and change prices, alert rules and silences`);
+  }
   const prices = config.pricesFile === null ? null : await readPriceTable(config.pricesFile);
   // Bodies are decoded, normalized and priced (with the books the database thread keeps current)
   // on a thread of their own; span metrics count there as requests are acknowledged.
@@ -196,6 +200,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       ingestMetrics,
       maxBodyBytes: config.maxBodyBytes,
       isReady: () => ready,
+      hostAllowed: hostChecker(config),
       storeHealthy: () => storeHealthy,
       // Logs go to stderr, so stdout carries only the start-up line (and what a user asked for).
       logger: { level: config.logLevel, stream: process.stderr },

@@ -40,6 +40,19 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** The built web UI, served at `/`; `null` when it is not built (then `/` says how to build it). */
   webUi?: WebUi | null;
+  /** Whether a request's `Host` header names this server (`host-check.ts`). Default: any. */
+  hostAllowed?: (host: string | undefined) => boolean;
+}
+
+/** Methods that change something; each needs a JSON body (see the hook in `createApp`). */
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+/** Every route of each app, as registered: for tests that must cover every route. */
+const ROUTES = new WeakMap<FastifyInstance, Array<{ method: string; url: string }>>();
+
+/** The routes of an app made by `createApp`, each method on its own. */
+export function routesOf(app: FastifyInstance): ReadonlyArray<{ method: string; url: string }> {
+  return ROUTES.get(app) ?? [];
 }
 
 /** Builds the HTTP app: OTLP receiver, REST API, health and `/metrics`, on one port. */
@@ -52,6 +65,12 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+  });
+
+  const routes: Array<{ method: string; url: string }> = [];
+  ROUTES.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
 
   app.setErrorHandler((error, request, reply) => {
@@ -72,6 +91,26 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       if (asset !== undefined || !isFile) return sendAsset(reply, asset ?? webUi.index, request.headers['accept-encoding']);
     }
     void reply.code(404).send({ error: { code: 'ERR_NOT_FOUND', message: `no route for ${request.method} ${request.url}` } });
+  });
+
+  // A request addressed to another name (a page on another site whose name resolves here: DNS
+  // rebinding) is refused before anything else runs.
+  const hostAllowed = options.hostAllowed ?? (() => true);
+  app.addHook('onRequest', async (request) => {
+    const host = request.headers.host;
+    if (!hostAllowed(host)) {
+      throw new AppError('ERR_HOST_NOT_ALLOWED', `this Spoor does not answer to the host '${host ?? ''}'; if that is its address, start it with --allowed-hosts (or --external-url) naming it`);
+    }
+    // A write through the REST API needs a JSON body sent as JSON: a form or a simple
+    // cross-site request (text/plain, no body) cannot be one, and a browser asks first
+    // (a preflight Spoor does not grant) before it sends anything else.
+    if (WRITE_METHODS.has(request.method) && request.url.startsWith('/api/')) {
+      const type = request.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
+      const empty = request.headers['content-length'] === '0' || (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined);
+      if (type !== 'application/json' || empty) {
+        throw new AppError('ERR_UNSUPPORTED_MEDIA_TYPE', `${request.method} ${request.url.split('?', 1)[0]} takes a JSON body sent with Content-Type: application/json ({} when there is nothing to say)`);
+      }
+    }
   });
 
   // A response that finishes while shutting down closes its connection; otherwise the server

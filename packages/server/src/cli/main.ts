@@ -7,13 +7,13 @@ import { spoolCommand } from './spool.js';
 
 const USAGE = `Usage:
   spoor serve [--host H] [--port P] [--data DIR] [--retention 30d] [--max-body 16MiB] [--log-level info] [--prices prices.json]
-              [--alerts rules.yaml] [--alert-interval 15s] [--external-url URL]
+              [--alerts rules.yaml] [--alert-interval 15s] [--external-url URL] [--allowed-hosts H1,H2] [--auth off]
   spoor demo [--endpoint http://127.0.0.1:4318] [--runs 24]
   spoor spool quarantine [--url http://127.0.0.1:4318]          list the requests the store kept refusing
   spoor spool replay-quarantine [ID…] [--url http://127.0.0.1:4318]   hand them (or those named) back to ingest
 
 Flags beat SPOOR_HOST, SPOOR_PORT, SPOOR_DATA, SPOOR_RETENTION, SPOOR_MAX_BODY, SPOOR_LOG_LEVEL,
-SPOOR_PRICES, SPOOR_ALERTS, SPOOR_ALERT_INTERVAL and SPOOR_EXTERNAL_URL, which beat the defaults.`;
+SPOOR_PRICES, SPOOR_ALERTS, SPOOR_ALERT_INTERVAL, SPOOR_EXTERNAL_URL, SPOOR_ALLOWED_HOSTS and SPOOR_AUTH, which beat the defaults.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -45,6 +45,8 @@ async function serve(args: string[]): Promise<number> {
       alerts: { type: 'string' },
       'alert-interval': { type: 'string' },
       'external-url': { type: 'string' },
+      'allowed-hosts': { type: 'string' },
+      auth: { type: 'string' },
       'max-body': { type: 'string' },
       'log-level': { type: 'string' },
     },
@@ -59,6 +61,8 @@ async function serve(args: string[]): Promise<number> {
     alerts: values.alerts,
     alertInterval: values['alert-interval'],
     externalUrl: values['external-url'],
+    allowedHosts: values['allowed-hosts'],
+    auth: values.auth,
     maxBody: values['max-body'],
     logLevel: values['log-level'],
   });
