@@ -56,7 +56,7 @@ export class DecodeCore {
   readonly metrics = new SpanMetrics();
   private readonly books: PriceBooks;
   private readonly unsettled = new Map<number, SpanRecord[]>();
-  /** Per project, the last 200,000 acknowledged spans (some 10 MB), to store a request sent again once. */
+  /** Per project, the last 100,000 acknowledged spans' ids (some 12 MB), to store a request sent again once. */
   private readonly recent = new Map<string, RecentSpans>();
   private nextTicket = 0;
 
@@ -89,7 +89,7 @@ export class DecodeCore {
   private recentFor(projectId: string): RecentSpans {
     let recent = this.recent.get(projectId);
     if (recent === undefined) {
-      recent = new RecentSpans(200_000);
+      recent = new RecentSpans(100_000);
       this.recent.set(projectId, recent);
     }
     return recent;

@@ -50,5 +50,7 @@ describe('RecentSpans', () => {
     // Ids an emitter counts up, as some do: they differ only in their last digits.
     recent.add([s(1), s(2), s(3)]);
     expect([recent.has(s(1)), recent.has(s(2)), recent.has(s(3)), recent.has(s(4))]).toEqual([false, true, true, false]);
+    // Trace ids that share all but their first digits are two traces.
+    expect(recent.has({ ...s(3), traceId: `c${'ab'.repeat(16).slice(1)}` })).toBe(false);
   });
 });

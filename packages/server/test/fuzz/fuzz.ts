@@ -1,0 +1,252 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { double, encodeLogs, encodeMetrics, encodeSpanBatch } from '../support/otlp-encode.js';
+import { type Json, logsBody, metricsBody, span, tracesBody } from '../support/json-fixtures.js';
+
+/**
+ * A seeded mutation fuzzer for OTLP bodies and REST parameters. Every case is a pure function of
+ * (seed, index), so a failure names the two numbers that bring it back; the input is also
+ * written to a file.
+ */
+
+/** mulberry32: a small, fast PRNG with a 32-bit state. */
+export class Random {
+  private state: number;
+
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)]!;
+  }
+
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+}
+
+/** The random source of case `index` of a run seeded `seed`. */
+export const caseRandom = (seed: number, index: number): Random => new Random(Math.imul(seed ^ 0x9e3779b9, 2654435761) ^ index);
+
+export type Signal = 'traces' | 'logs' | 'metrics';
+export type Encoding = 'json' | 'protobuf';
+
+export interface Seed {
+  signal: Signal;
+  encoding: Encoding;
+  body: Uint8Array;
+}
+
+const T0 = 1_763_719_200_000_000_000n;
+
+/** Valid bodies of every signal in both encodings, with every value kind, to mutate. */
+export function seeds(): Seed[] {
+  const jsonSpans: Json[] = [
+    span({
+      name: 'chat gpt-4o',
+      kind: 3,
+      attributes: [
+        { key: 'gen_ai.operation.name', value: { stringValue: 'chat' } },
+        { key: 'gen_ai.request.model', value: { stringValue: 'gpt-4o' } },
+        { key: 'gen_ai.usage.input_tokens', value: { intValue: '120' } },
+        { key: 'gen_ai.usage.output_tokens', value: { intValue: 48 } },
+        { key: 'ratio', value: { doubleValue: 0.5 } },
+        { key: 'ok', value: { boolValue: true } },
+        { key: 'raw', value: { bytesValue: 'AAEC' } },
+        { key: 'list', value: { arrayValue: { values: [{ stringValue: 'a' }, { intValue: '2' }] } } },
+        { key: 'map', value: { kvlistValue: { values: [{ key: 'k', value: { stringValue: 'v' } }] } } },
+      ],
+      events: [{ timeUnixNano: '1763719200124456789', name: 'exception', attributes: [{ key: 'exception.type', value: { stringValue: 'TimeoutError' } }, { key: 'exception.stacktrace', value: { stringValue: 'Error: x\n    at f (/app/a.js:1:2)' } }] }],
+      links: [{ traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', attributes: [] }],
+      status: { code: 2, message: 'boom' },
+      flags: 257,
+      droppedAttributesCount: 1,
+    }),
+    span({ spanId: '0102030405060708', parentSpanId: '00f067aa0ba902b7', name: 'tool web_search', kind: 1 }),
+  ];
+  const jsonLogs: Json[] = [
+    { timeUnixNano: '1763719200123456789', observedTimeUnixNano: '1763719200123456999', severityNumber: 17, severityText: 'ERROR', body: { stringValue: 'request failed' }, attributes: [{ key: 'exception.type', value: { stringValue: 'ValueError' } }], traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', flags: 1 },
+    { observedTimeUnixNano: '1763719200123456999', severityNumber: 9, body: { kvlistValue: { values: [{ key: 'event', value: { stringValue: 'x' } }] } }, eventName: 'app.start' },
+  ];
+  const jsonMetrics: Json[] = [
+    { name: 'requests', unit: '1', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [{ asInt: '7', startTimeUnixNano: '1763719200000000000', timeUnixNano: '1763719260000000000', attributes: [{ key: 'route', value: { stringValue: '/a' } }] }] } },
+    { name: 'queue', gauge: { dataPoints: [{ asDouble: 3.5, timeUnixNano: '1763719260000000000', exemplars: [{ asDouble: 1, timeUnixNano: '1763719260000000000', traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174' }] }] } },
+    { name: 'latency', unit: 's', histogram: { aggregationTemporality: 1, dataPoints: [{ count: '6', sum: 2.5, min: 0.1, max: 1.2, bucketCounts: ['1', '2', '3'], explicitBounds: [0.2, 0.8], timeUnixNano: '1763719260000000000' }] } },
+    { name: 'size', exponentialHistogram: { aggregationTemporality: 2, dataPoints: [{ count: '3', scale: 2, zeroCount: '0', positive: { offset: -1, bucketCounts: ['1', '2'] }, timeUnixNano: '1763719260000000000' }] } },
+    { name: 'rpc', summary: { dataPoints: [{ count: '4', sum: 10, quantileValues: [{ quantile: 0.5, value: 2 }], timeUnixNano: '1763719260000000000' }] } },
+  ];
+  const protobufLogs = encodeLogs([{ resource: { attributes: { 'service.name': 'svc', 'deployment.environment': 'prod' } }, scopes: [{ items: [
+    { timeUnixNano: T0, severityNumber: 13, severityText: 'WARN', body: 'slow', attributes: { 'a.int': 5, 'a.double': double(1.5), 'a.list': [1, 'x'], 'a.map': { k: true } }, traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174' },
+    { timeUnixNano: 0, observedTimeUnixNano: T0, severityNumber: 21, body: { structured: [1, 2] }, eventName: 'crash' },
+  ] }] }]);
+  const protobufMetrics = encodeMetrics([{ resource: { attributes: { 'service.name': 'svc' } }, scopes: [{ items: [
+    { name: 'requests', unit: '1', data: { type: 'sum', temporality: 2, monotonic: true, points: [{ asInt: 7, timeUnixNano: T0, attributes: { route: '/a' } }] } },
+    { name: 'latency', data: { type: 'histogram', temporality: 1, points: [{ count: 6, sum: 2.5, bucketCounts: [1, 2, 3], explicitBounds: [0.2, 0.8], timeUnixNano: T0 }] } },
+    { name: 'size', data: { type: 'exponential_histogram', temporality: 2, points: [{ count: 3, scale: 2, zeroCount: 0, positive: { offset: -1, bucketCounts: [1, 2] }, timeUnixNano: T0 }] } },
+    { name: 'rpc', data: { type: 'summary', points: [{ count: 4, sum: 10, quantiles: [{ quantile: 0.5, value: 2 }], timeUnixNano: T0 }] } },
+    { name: 'queue', data: { type: 'gauge', points: [{ asDouble: 3.5, timeUnixNano: T0, exemplars: [{ asDouble: 1, timeUnixNano: T0, traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174' }] }] } },
+  ] }] }]);
+  return [
+    { signal: 'traces', encoding: 'json', body: tracesBody(jsonSpans) },
+    { signal: 'logs', encoding: 'json', body: logsBody(jsonLogs) },
+    { signal: 'metrics', encoding: 'json', body: metricsBody(jsonMetrics) },
+    { signal: 'traces', encoding: 'protobuf', body: encodeSpanBatch({ traces: 2, spansPerTrace: 3 }) },
+    { signal: 'logs', encoding: 'protobuf', body: protobufLogs },
+    { signal: 'metrics', encoding: 'protobuf', body: protobufMetrics },
+  ];
+}
+
+/** Values that break parsers that trust their input. */
+const NASTY_JSON: unknown[] = [
+  -1, 0, -0, 1.5, 4294967296, -2147483649, 2 ** 53 + 2, 1e16, 1e21, 1e30, 1e308, -1e308, 5e-324,
+  '-1', '4294967296', '9007199254740993', '18446744073709551616', '1e30', 'NaN', 'Infinity', '', ' ', '0x10', 'abc',
+  '\ud800', '\u0000', '__proto__', 'constructor', 'a'.repeat(70_000), null, true, false, [], {}, [[[[[[[[]]]]]]]],
+  { __proto__: { polluted: true } }, { stringValue: 'x' }, { intValue: '1e400' }, { arrayValue: {} }, { kvlistValue: { values: [{}] } },
+];
+
+/** Mutates a JSON document: a value replaced, a key dropped or renamed, an array grown; sometimes its text too. */
+function mutateJson(random: Random, body: Uint8Array): Uint8Array {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(new TextDecoder().decode(body));
+  } catch {
+    return mutateBytes(random, body);
+  }
+  const rounds = 1 + random.int(3);
+  for (let r = 0; r < rounds; r++) doc = mutateNode(random, doc, 0);
+  const text = new TextEncoder().encode(JSON.stringify(doc) ?? 'null');
+  return random.chance(0.15) ? mutateBytes(random, text) : text;
+}
+
+function mutateNode(random: Random, node: unknown, depth: number): unknown {
+  // Deep nodes more often than the document's skeleton, so most cases get past the envelope.
+  if (node === null || typeof node !== 'object' || depth > 12 || (depth > 3 && random.chance(0.2))) {
+    return random.chance(0.8) ? random.pick(NASTY_JSON) : node;
+  }
+  if (Array.isArray(node)) {
+    if (node.length === 0 || random.chance(0.1)) return random.chance(0.5) ? [...node, random.pick(NASTY_JSON)] : [];
+    const i = random.int(node.length);
+    const copy = [...node];
+    if (random.chance(0.1)) copy.push(copy[i]);
+    else copy[i] = mutateNode(random, copy[i], depth + 1);
+    return copy;
+  }
+  const entries = Object.entries(node as Json);
+  if (entries.length === 0) return { [random.pick(['traceId', 'value', 'spanId', 'name'])]: random.pick(NASTY_JSON) };
+  const [key, value] = entries[random.int(entries.length)]!;
+  const copy: Json = Object.fromEntries(entries);
+  const roll = random.next();
+  if (roll < 0.08) delete copy[key];
+  else if (roll < 0.14) {
+    delete copy[key];
+    copy[random.pick(['__proto__', `${key}X`, key.toUpperCase(), 'unknownField'])] = value;
+  } else copy[key] = mutateNode(random, value, depth + 1);
+  return copy;
+}
+
+/** Byte-level mutations, for protobuf (and sometimes JSON text). */
+export function mutateBytes(random: Random, body: Uint8Array): Uint8Array {
+  let out = Uint8Array.from(body);
+  const rounds = 1 + random.int(4);
+  for (let r = 0; r < rounds; r++) {
+    const at = out.length === 0 ? 0 : random.int(out.length);
+    switch (random.int(9)) {
+      case 0:
+        if (out.length > 0) out[at] = out[at]! ^ (1 << random.int(8));
+        break;
+      case 1:
+        if (out.length > 0) out[at] = random.pick([0x00, 0xff, 0x80, 0x7f, 0x0a, 0x12, 0x1a]);
+        break;
+      case 2:
+        out = out.slice(0, at);
+        break;
+      case 3: {
+        const length = random.int(Math.min(64, out.length - at) + 1);
+        out = Uint8Array.from([...out.slice(0, at), ...out.slice(at + length)]);
+        break;
+      }
+      case 4: {
+        const from = random.int(out.length + 1);
+        const piece = out.slice(from, from + random.int(256));
+        out = Uint8Array.from([...out.slice(0, at), ...piece, ...out.slice(at)]);
+        break;
+      }
+      case 5: // A 10-byte varint: the largest length or value a field can claim.
+        out = Uint8Array.from([...out.slice(0, at), ...random.pick([[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], [0x80, 0x80, 0x80, 0x80, 0x08], [0xff, 0xff, 0xff, 0xff, 0x0f]]), ...out.slice(at)]);
+        break;
+      case 6: // A field with a new number and wire type.
+        out = Uint8Array.from([...out.slice(0, at), (random.int(40) << 3) | random.pick([0, 1, 2, 3, 4, 5, 6, 7]), random.int(256), ...out.slice(at)]);
+        break;
+      case 7:
+        for (let i = 0; i < 4 && at + i < out.length; i++) out[at + i] = random.int(256);
+        break;
+      default: // The same message twice: repeated fields and merged singulars.
+        out = Uint8Array.from([...out, ...out.slice(0, random.int(out.length + 1))]);
+    }
+  }
+  return out;
+}
+
+/** A mutated body of one of the seeds, in its own encoding (most of the time). */
+export function mutatedBody(random: Random, corpus: readonly Seed[]): Seed {
+  const seed = random.pick(corpus);
+  const body = seed.encoding === 'json' && random.chance(0.85) ? mutateJson(random, seed.body) : mutateBytes(random, seed.body);
+  return { ...seed, body };
+}
+
+/** How a mutated body goes over HTTP: its content type and encoding, sometimes wrong on purpose. */
+export function transportOf(random: Random, seed: Seed): { contentType: string; gzip: boolean; contentEncoding: string | null; body: Uint8Array } {
+  const right = seed.encoding === 'json' ? 'application/json' : 'application/x-protobuf';
+  const contentType = random.chance(0.85) ? right : random.pick(['application/json', 'application/x-protobuf', 'application/protobuf', 'text/plain', 'application/json; charset=latin1', '']);
+  const gzip = random.chance(0.2);
+  let body = gzip ? new Uint8Array(gzipSync(seed.body)) : seed.body;
+  let contentEncoding: string | null = gzip ? 'gzip' : null;
+  if (random.chance(0.05)) contentEncoding = random.pick(['gzip', 'br', 'deflate', 'identity', 'x-unknown']);
+  if (gzip && random.chance(0.1)) body = mutateBytes(random, body);
+  return { contentType, gzip, contentEncoding, body };
+}
+
+/** Query parameters the REST API knows, and values for them of every shape. */
+const PARAMETERS = [
+  'from', 'to', 'limit', 'cursor', 'service', 'name', 'status', 'minDurationMs', 'maxDurationMs', 'step', 'window', 'by', 'a', 'b',
+  'q', 'text', 'session', 'user', 'model', 'attr', 'minSeverity', 'traceId', 'spanId', 'metric', 'type', 'groupBy', 'quantile', 'offset', 'sort', 'unknown',
+];
+const VALUES = [
+  '', '0', '-1', '-0', '1', '1.5', '1e16', '1e300', '-1e300', '99999999999999999999999', 'NaN', 'Infinity', '0x10', '1_000', 'abc', '%00', '\u00ff',
+  '2026-11-22T10:00:00Z', '2026-13-45T99:99:99Z', '1970-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '1763719200000', '-1763719200000',
+  'service.version', 'a=b', 'a=', '=b', '4bf92f3577b34da6a3ce929d0e0e4736', 'zz', 'true', 'error', 'ok', '*', '.*', '(a+)+$', 'x'.repeat(5000),
+];
+
+/** A GET path of a route with its parameters filled in, and random query parameters. */
+export function restRequest(random: Random, route: string): string {
+  const path = route.replace(/:(\w+)/g, () => encodeURIComponent(random.pick(['4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7', 'x', '..', '%2e%2e', '0'.repeat(32), 's-1', 'a'.repeat(300)])));
+  const query = new URLSearchParams();
+  const count = random.int(4);
+  for (let i = 0; i < count; i++) query.append(random.pick(PARAMETERS), random.pick(VALUES));
+  const text = query.toString();
+  return text === '' ? path : `${path}?${text}`;
+}
+
+/** Keeps a failing input where a person can find it, and says how to run it again. */
+export function keepFailure(kind: string, seed: number, index: number, input: Uint8Array | string, problem: string): string {
+  const dir = join(tmpdir(), 'spoor-fuzz-failures');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${kind}-seed${seed}-case${index}.bin`);
+  writeFileSync(file, input);
+  return `${kind} case ${index} of seed ${seed}: ${problem} (input kept in ${file}; FUZZ_SEED=${seed} reproduces it)`;
+}
