@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CommitSink } from '../pipeline/ingest-queue.js';
 import type { RetentionResult } from '../pipeline/retention.js';
@@ -10,6 +8,7 @@ import { buffersOf } from '../store/columns.js';
 import type { ModelPrice } from '@spoor/model';
 import { AppError } from '../errors.js';
 import { StoreError } from '../store/store.js';
+import { workerUrl } from '../worker-url.js';
 import { type DbClient, clientOver } from './calls.js';
 import type { DbThreadConfig, FromDbThread, ToDbThread } from './protocol.js';
 
@@ -78,7 +77,7 @@ export class DbThread implements CommitSink {
     config: DbThreadConfig,
     events: DbThreadEvents,
   ): Promise<{ thread: DbThread; replayed: number; committedSegment: number; retention: RetentionResult[] }> {
-    const worker = new Worker(workerUrl(), { workerData: config });
+    const worker = new Worker(workerUrl(import.meta.url, 'dbthread/db-thread.js', 'database thread'), { workerData: config });
     const ready = await new Promise<Extract<FromDbThread, { type: 'ready' }>>((resolve, reject) => {
       const onMessage = (message: FromDbThread): void => {
         if (message.type === 'ready') resolve(message);
@@ -139,15 +138,3 @@ export class DbThread implements CommitSink {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-/**
- * The compiled thread entry. Tests run the server from its TypeScript sources, where no `.js`
- * sits beside this file, so they use the build in `dist/` (`npm test` builds first).
- */
-function workerUrl(): URL {
-  const here = new URL('./db-thread.js', import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  const built = fileURLToPath(here).replace(/\/src\/dbthread\/db-thread\.js$/, '/dist/dbthread/db-thread.js');
-  if (!existsSync(built)) throw new StoreError(`the database thread is not built (${built}); run 'npm run build'`);
-  return pathToFileURL(built);
-}

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ModelPrice, PriceTable } from '@spoor/model';
 import { AppError, type ErrorCode } from '../errors.js';
+import { workerUrl } from '../worker-url.js';
 import type { DecodeRequest, DecodeResult, Decoder } from './decoder.js';
 import type { FromDecodeThread, ToDecodeThread } from './decode-thread.js';
 
@@ -53,7 +52,7 @@ export class DecodeThread implements Decoder {
   static async start(prices: PriceTable | null, onFailed: (error: Error) => void): Promise<DecodeThread> {
     // A young generation larger than a worker's default: each body makes megabytes of short-lived
     // records, and collecting them took 16% of the thread with the default.
-    const worker = new Worker(workerUrl(), { workerData: { prices }, resourceLimits: { maxYoungGenerationSizeMb: 96 } });
+    const worker = new Worker(workerUrl(import.meta.url, 'ingest/decode-thread.js', 'decode thread'), { workerData: { prices }, resourceLimits: { maxYoungGenerationSizeMb: 96 } });
     await new Promise<void>((resolve, reject) => {
       worker.once('online', resolve);
       worker.once('error', reject);
@@ -120,12 +119,3 @@ export class DecodeThread implements Decoder {
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
-/** The compiled thread entry (tests run from sources and use the build in `dist/`, as the database thread does). */
-function workerUrl(): URL {
-  const here = new URL('./decode-thread.js', import.meta.url);
-  if (existsSync(fileURLToPath(here))) return here;
-  const built = fileURLToPath(here).replace(/\/src\/ingest\/decode-thread\.js$/, '/dist/ingest/decode-thread.js');
-  if (!existsSync(built)) throw new Error(`the decode thread is not built (${built}); run 'npm run build'`);
-  return pathToFileURL(built);
-}

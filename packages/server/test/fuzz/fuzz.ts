@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { Random } from '../../src/cli/demo-history.js';
 import { double, encodeLogs, encodeMetrics, encodeSpanBatch } from '../support/otlp-encode.js';
 import { type Json, logsBody, metricsBody, span, tracesBody } from '../support/json-fixtures.js';
 
@@ -10,35 +11,6 @@ import { type Json, logsBody, metricsBody, span, tracesBody } from '../support/j
  * (seed, index), so a failure names the two numbers that bring it back; the input is also
  * written to a file.
  */
-
-/** mulberry32: a small, fast PRNG with a 32-bit state. */
-export class Random {
-  private state: number;
-
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!;
-  }
-
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-}
 
 /** The random source of case `index` of a run seeded `seed`. */
 export const caseRandom = (seed: number, index: number): Random => new Random(Math.imul(seed ^ 0x9e3779b9, 2654435761) ^ index);
@@ -127,7 +99,7 @@ function mutateJson(random: Random, body: Uint8Array): Uint8Array {
   } catch {
     return mutateBytes(random, body);
   }
-  const rounds = 1 + random.int(3);
+  const rounds = 1 + random.int(0, 2);
   for (let r = 0; r < rounds; r++) doc = mutateNode(random, doc, 0);
   const text = new TextEncoder().encode(JSON.stringify(doc) ?? 'null');
   return random.chance(0.15) ? mutateBytes(random, text) : text;
@@ -140,7 +112,7 @@ function mutateNode(random: Random, node: unknown, depth: number): unknown {
   }
   if (Array.isArray(node)) {
     if (node.length === 0 || random.chance(0.1)) return random.chance(0.5) ? [...node, random.pick(NASTY_JSON)] : [];
-    const i = random.int(node.length);
+    const i = random.int(0, node.length - 1);
     const copy = [...node];
     if (random.chance(0.1)) copy.push(copy[i]);
     else copy[i] = mutateNode(random, copy[i], depth + 1);
@@ -148,7 +120,7 @@ function mutateNode(random: Random, node: unknown, depth: number): unknown {
   }
   const entries = Object.entries(node as Json);
   if (entries.length === 0) return { [random.pick(['traceId', 'value', 'spanId', 'name'])]: random.pick(NASTY_JSON) };
-  const [key, value] = entries[random.int(entries.length)]!;
+  const [key, value] = entries[random.int(0, entries.length - 1)]!;
   const copy: Json = Object.fromEntries(entries);
   const roll = random.next();
   if (roll < 0.08) delete copy[key];
@@ -162,12 +134,12 @@ function mutateNode(random: Random, node: unknown, depth: number): unknown {
 /** Byte-level mutations, for protobuf (and sometimes JSON text). */
 export function mutateBytes(random: Random, body: Uint8Array): Uint8Array {
   let out = Uint8Array.from(body);
-  const rounds = 1 + random.int(4);
+  const rounds = 1 + random.int(0, 3);
   for (let r = 0; r < rounds; r++) {
-    const at = out.length === 0 ? 0 : random.int(out.length);
-    switch (random.int(9)) {
+    const at = out.length === 0 ? 0 : random.int(0, out.length - 1);
+    switch (random.int(0, 8)) {
       case 0:
-        if (out.length > 0) out[at] = out[at]! ^ (1 << random.int(8));
+        if (out.length > 0) out[at] = out[at]! ^ (1 << random.int(0, 7));
         break;
       case 1:
         if (out.length > 0) out[at] = random.pick([0x00, 0xff, 0x80, 0x7f, 0x0a, 0x12, 0x1a]);
@@ -176,13 +148,13 @@ export function mutateBytes(random: Random, body: Uint8Array): Uint8Array {
         out = out.slice(0, at);
         break;
       case 3: {
-        const length = random.int(Math.min(64, out.length - at) + 1);
+        const length = random.int(0, Math.min(64, out.length - at));
         out = Uint8Array.from([...out.slice(0, at), ...out.slice(at + length)]);
         break;
       }
       case 4: {
-        const from = random.int(out.length + 1);
-        const piece = out.slice(from, from + random.int(256));
+        const from = random.int(0, out.length);
+        const piece = out.slice(from, from + random.int(0, 255));
         out = Uint8Array.from([...out.slice(0, at), ...piece, ...out.slice(at)]);
         break;
       }
@@ -190,13 +162,13 @@ export function mutateBytes(random: Random, body: Uint8Array): Uint8Array {
         out = Uint8Array.from([...out.slice(0, at), ...random.pick([[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], [0x80, 0x80, 0x80, 0x80, 0x08], [0xff, 0xff, 0xff, 0xff, 0x0f]]), ...out.slice(at)]);
         break;
       case 6: // A field with a new number and wire type.
-        out = Uint8Array.from([...out.slice(0, at), (random.int(40) << 3) | random.pick([0, 1, 2, 3, 4, 5, 6, 7]), random.int(256), ...out.slice(at)]);
+        out = Uint8Array.from([...out.slice(0, at), (random.int(0, 39) << 3) | random.pick([0, 1, 2, 3, 4, 5, 6, 7]), random.int(0, 255), ...out.slice(at)]);
         break;
       case 7:
-        for (let i = 0; i < 4 && at + i < out.length; i++) out[at + i] = random.int(256);
+        for (let i = 0; i < 4 && at + i < out.length; i++) out[at + i] = random.int(0, 255);
         break;
       default: // The same message twice: repeated fields and merged singulars.
-        out = Uint8Array.from([...out, ...out.slice(0, random.int(out.length + 1))]);
+        out = Uint8Array.from([...out, ...out.slice(0, random.int(0, out.length))]);
     }
   }
   return out;
@@ -236,7 +208,7 @@ const VALUES = [
 export function restRequest(random: Random, route: string): string {
   const path = route.replace(/:(\w+)/g, () => encodeURIComponent(random.pick(['4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7', 'x', '..', '%2e%2e', '0'.repeat(32), 's-1', 'a'.repeat(300)])));
   const query = new URLSearchParams();
-  const count = random.int(4);
+  const count = random.int(0, 3);
   for (let i = 0; i < count; i++) query.append(random.pick(PARAMETERS), random.pick(VALUES));
   const text = query.toString();
   return text === '' ? path : `${path}?${text}`;
