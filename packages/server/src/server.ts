@@ -129,7 +129,9 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     await decoder.close();
     throw error;
   });
-  const { thread, replayed, committedSegment, retention } = started;
+  const { thread, replayed, committedSegment, retention, recentSpans } = started;
+  // Newest first from the store; remembered oldest first, so the newest are kept longest.
+  decoder.remember(recentSpans.reverse());
   let spool: Spool | null = null;
   let alerts: AlertService | null = null;
   let url = '';

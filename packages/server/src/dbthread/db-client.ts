@@ -10,7 +10,7 @@ import { AppError } from '../errors.js';
 import { StoreError } from '../store/store.js';
 import { workerUrl } from '../worker-url.js';
 import { type DbClient, clientOver } from './calls.js';
-import type { DbThreadConfig, FromDbThread, ToDbThread } from './protocol.js';
+import type { DbThreadConfig, FromDbThread, RecentSpanIds, ToDbThread } from './protocol.js';
 
 export interface DbThreadEvents {
   onCommitted: (seq: number, position: SpoolPosition, records: number, commitMs: number) => void;
@@ -76,7 +76,7 @@ export class DbThread implements CommitSink {
   static async start(
     config: DbThreadConfig,
     events: DbThreadEvents,
-  ): Promise<{ thread: DbThread; replayed: number; committedSegment: number; retention: RetentionResult[] }> {
+  ): Promise<{ thread: DbThread; replayed: number; committedSegment: number; retention: RetentionResult[]; recentSpans: RecentSpanIds }> {
     const worker = new Worker(workerUrl(import.meta.url, 'dbthread/db-thread.js', 'database thread'), { workerData: config });
     const ready = await new Promise<Extract<FromDbThread, { type: 'ready' }>>((resolve, reject) => {
       const onMessage = (message: FromDbThread): void => {
@@ -103,6 +103,7 @@ export class DbThread implements CommitSink {
       replayed: ready.replayed,
       committedSegment: ready.committedSegment,
       retention: ready.retention,
+      recentSpans: ready.recentSpans,
     };
   }
 

@@ -6,6 +6,7 @@ import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { isAppError } from '../errors.js';
 import { DEFAULT_PROJECT_ID } from '@spoor/model';
 import { PriceService } from '../pricing/price-service.js';
+import { RECENT_SPANS_PER_PROJECT } from '../ingest/recent-spans.js';
 import { answerCall, createDbCalls } from './calls.js';
 import type { DbThreadConfig, FromDbThread, ToDbThread } from './protocol.js';
 
@@ -81,7 +82,9 @@ async function start(): Promise<void> {
         break;
     }
   });
-  send({ type: 'ready', replayed, committedSegment: loop.committedSegment(), retention });
+  // What a client may send again after this restart: the spans stored last (those replayed among them).
+  const recentSpans = await store.recentSpanIds(RECENT_SPANS_PER_PROJECT);
+  send({ type: 'ready', replayed, committedSegment: loop.committedSegment(), retention, recentSpans });
 }
 
 start().catch((error: Error) => send({ type: 'startFailed', message: error.message }));

@@ -6,6 +6,9 @@ import type { WriteBatch } from '../store/tables.js';
 import type { ModelPrice, PriceTable } from '@spoor/model';
 import type { DbCallName } from './calls.js';
 
+/** The ids of spans stored last, per project. */
+export type RecentSpanIds = Array<{ projectId: string; traceId: string; spanId: string }>;
+
 /** Messages between the server's main thread and its database thread. */
 export interface DbThreadConfig {
   dbPath: string;
@@ -30,7 +33,8 @@ export type ToDbThread =
   | { type: 'close'; id: number };
 
 export type FromDbThread =
-  | { type: 'ready'; replayed: number; committedSegment: number; retention: RetentionResult[] }
+  /** `recentSpans`: the spans stored last per project, for the receiver to know a resend after this restart. */
+  | { type: 'ready'; replayed: number; committedSegment: number; retention: RetentionResult[]; recentSpans: RecentSpanIds }
   /** A project's prices set through the API, when loaded and after every change: the receiver prices with them. */
   | { type: 'prices'; projectId: string; models: ModelPrice[] }
   | { type: 'startFailed'; message: string }

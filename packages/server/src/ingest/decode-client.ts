@@ -95,6 +95,10 @@ export class DecodeThread implements Decoder {
     this.post({ type: 'prices', projectId, models });
   }
 
+  remember(spans: Array<{ projectId: string; traceId: string; spanId: string }>): void {
+    this.post({ type: 'remember', spans });
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     await this.worker.terminate();

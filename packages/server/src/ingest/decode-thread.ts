@@ -9,6 +9,7 @@ export type ToDecodeThread =
   | { type: 'decode'; id: number; request: DecodeRequest }
   | { type: 'settle'; ticket: number; accepted: boolean }
   | { type: 'prices'; projectId: string; models: ModelPrice[] }
+  | { type: 'remember'; spans: Array<{ projectId: string; traceId: string; spanId: string }> }
   | { type: 'spanMetrics'; id: number };
 
 export type FromDecodeThread =
@@ -44,6 +45,9 @@ port.on('message', (message: ToDecodeThread) => {
       break;
     case 'prices':
       core.setPrices(message.projectId, message.models);
+      break;
+    case 'remember':
+      core.remember(message.spans);
       break;
     case 'spanMetrics':
       send({ type: 'spanMetrics', id: message.id, text: core.metrics.render() });

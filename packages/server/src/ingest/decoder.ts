@@ -3,7 +3,7 @@ import { SpanMetrics } from '../metrics/span-metrics.js';
 import { PriceBooks } from '../pricing/price-books.js';
 import type { WriteBatch } from '../store/tables.js';
 import { decodeBatch } from './decode.js';
-import { RecentSpans } from './recent-spans.js';
+import { RECENT_SPANS_PER_PROJECT, RecentSpans } from './recent-spans.js';
 import type { Encoding, OtlpSignal } from './response.js';
 
 /** A request body to decode. */
@@ -48,6 +48,8 @@ export interface Decoder {
   spanMetrics(): Promise<string>;
   /** A project's prices set through the API, over Spoor's table and the `--prices` file. */
   setPrices(projectId: string, models: ModelPrice[]): void;
+  /** Spans stored before this start, oldest first: one of them sent again is stored once. */
+  remember(spans: ReadonlyArray<{ projectId: string; traceId: string; spanId: string }>): void;
   close(): Promise<void>;
 }
 
@@ -86,10 +88,14 @@ export class DecodeCore {
     this.books.setApiPrices(projectId, models);
   }
 
+  remember(spans: ReadonlyArray<{ projectId: string; traceId: string; spanId: string }>): void {
+    for (const span of spans) this.recentFor(span.projectId).add([span]);
+  }
+
   private recentFor(projectId: string): RecentSpans {
     let recent = this.recent.get(projectId);
     if (recent === undefined) {
-      recent = new RecentSpans(100_000);
+      recent = new RecentSpans(RECENT_SPANS_PER_PROJECT);
       this.recent.set(projectId, recent);
     }
     return recent;
@@ -122,6 +128,10 @@ export class InProcessDecoder implements Decoder {
 
   setPrices(projectId: string, models: ModelPrice[]): void {
     this.core.setPrices(projectId, models);
+  }
+
+  remember(spans: ReadonlyArray<{ projectId: string; traceId: string; spanId: string }>): void {
+    this.core.remember(spans);
   }
 
   async close(): Promise<void> {}

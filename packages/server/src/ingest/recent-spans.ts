@@ -1,5 +1,8 @@
 import type { SpanRecord } from '@spoor/model';
 
+/** How many acknowledged spans per project the receiver remembers (some 12 MB of ids). */
+export const RECENT_SPANS_PER_PROJECT = 100_000;
+
 /**
  * The last `capacity` acknowledged spans, so that a request sent again (an exporter that timed
  * out waiting for an answer that did come, and retried) is not stored twice. Keyed by the span
@@ -17,11 +20,11 @@ export class RecentSpans {
     this.order = new Array<string>(capacity);
   }
 
-  has(span: SpanRecord): boolean {
+  has(span: Pick<SpanRecord, 'traceId' | 'spanId'>): boolean {
     return this.traceOf.get(span.spanId) === span.traceId;
   }
 
-  add(spans: readonly SpanRecord[]): void {
+  add(spans: ReadonlyArray<Pick<SpanRecord, 'traceId' | 'spanId'>>): void {
     for (const span of spans) {
       const oldest = this.order[this.next];
       if (oldest !== undefined && oldest !== span.spanId) this.traceOf.delete(oldest);

@@ -409,6 +409,16 @@ export interface PriceStore {
 }
 
 /** Retention: deletes old records, one kind at a time. */
+/**
+ * The spans stored last, so that after a restart the receiver still tells a request sent again
+ * (a client that never got the answer to a request acknowledged just before a crash) from a new
+ * one. Optional: an engine without it leaves the receiver's memory empty after a restart.
+ */
+export interface RecentSpanSource {
+  /** Up to `perProject` spans of each project, the last stored first: their ids. */
+  recentSpanIds(perProject: number): Promise<Array<{ projectId: string; traceId: string; spanId: string }>>;
+}
+
 export interface Retention {
   /**
    * Deletes every project's records of one kind older than `cutoffUs`, each by the time that

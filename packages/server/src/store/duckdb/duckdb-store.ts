@@ -32,6 +32,7 @@ import {
   type SpanToPrice,
   type ServiceRecord,
   type RetainedRecords,
+  type RecentSpanSource,
   type Store,
   StoreError,
   appendAndCommit,
@@ -95,7 +96,7 @@ const LOG_MARGIN_US = 3_600_000_000;
  * The embedded store: one DuckDB file. Writes go through one connection (`DuckDbWriter`); reads
  * open their own connection each, so they never wait behind a write.
  */
-export class DuckDbStore implements Store {
+export class DuckDbStore implements Store, RecentSpanSource {
   private readonly writer: DuckDbWriter;
   readonly alerts: DuckDbAlertStore;
   /**
@@ -270,6 +271,16 @@ export class DuckDbStore implements Store {
     const fromUs = numOrNull(bounds.from_us?.[0]);
     const toUs = numOrNull(bounds.to_us?.[0]);
     return fromUs === null || toUs === null ? null : { fromUs, toUs };
+  }
+
+  async recentSpanIds(perProject: number): Promise<Array<{ projectId: string; traceId: string; spanId: string }>> {
+    const projects = (await this.read('list projects', 'SELECT DISTINCT project_id FROM sources', [])).project_id ?? [];
+    const out: Array<{ projectId: string; traceId: string; spanId: string }> = [];
+    for (const projectId of projects as string[]) {
+      const rows = await this.read('read the last spans', 'SELECT trace_id, span_id FROM spans WHERE project_id = $1 ORDER BY rowid DESC LIMIT $2', [projectId, perProject]);
+      (rows.span_id ?? []).forEach((spanId, i) => out.push({ projectId, traceId: rows.trace_id![i] as string, spanId: spanId as string }));
+    }
+    return out;
   }
 
   async listServices(projectId: string, range: TimeRange): Promise<ServiceRecord[]> {
