@@ -81,7 +81,7 @@ import { SqlParams, likePattern, timeFilters } from './sql.js';
 export interface DuckDbStoreOptions {
   /** Database file; `':memory:'` for a throwaway store. */
   path: string;
-  /** DuckDB `memory_limit`: its buffer cache and working memory. Default `'512MB'`, so the whole server stays under 1 GiB. */
+  /** DuckDB `memory_limit`: its buffer cache and working memory. Default `'384MB'`, so the whole server (three threads' heaps beside it) stays under 1 GiB. */
   memoryLimit?: string;
   /** DuckDB worker threads. Default: 2. */
   threads?: number;
@@ -122,7 +122,7 @@ export class DuckDbStore implements Store, RecentSpanSource {
     let writer: DuckDBConnection;
     try {
       instance = await DuckDBInstance.create(':memory:', {
-        memory_limit: options.memoryLimit ?? '512MB',
+        memory_limit: options.memoryLimit ?? '384MB',
         threads: String(options.threads ?? Number(process.env.SPOOR_DUCKDB_THREADS ?? 2)),
         ...options.settings,
       });
