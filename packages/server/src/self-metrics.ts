@@ -108,7 +108,7 @@ export function createIngestMetrics(registry: SelfMetrics): IngestMetrics {
     accepted: registry.counter('spoor_ingest_records_accepted_total', 'Records accepted (durably spooled, then committed to the store), by signal.'),
     rejected: registry.counter(
       'spoor_ingest_records_rejected_total',
-      'Records dropped at ingest, by signal and reason (invalid, malformed, too_large, queue_full, store_error).',
+      'Records dropped at ingest, by signal and reason (invalid, duplicate, malformed, too_large, queue_full, store_error).',
     ),
     requests: registry.counter('spoor_ingest_requests_total', 'OTLP export requests, by signal and HTTP status.'),
   };

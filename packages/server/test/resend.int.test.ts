@@ -28,6 +28,9 @@ describe('a request sent again', () => {
     expect(trace.spans).toHaveLength(4);
     const { body: list } = await getJson<TraceListResponse>(server.url, '/api/traces');
     expect(list.traces.find((t) => t.traceId === traceId)?.spanCount).toBe(4);
+    // Counted apart from invalid records.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/^spoor_ingest_records_rejected_total\{signal="traces",reason="duplicate"\} 4$/m);
   });
 });
 

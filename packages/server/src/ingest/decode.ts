@@ -17,6 +17,8 @@ export interface DecodedRequest {
   batch: RecordBatch;
   records: number;
   rejected: number;
+  /** How many of the rejected were spans already received (in the request, or in an earlier one). */
+  duplicates?: number;
   rejectReason: string | null;
 }
 
@@ -46,16 +48,24 @@ export function decodeRequest(
 ): DecodedRequest {
   if (signal === 'traces') {
     const seen: SeenSpans = { traceOf: new Map(), others: new Set() };
-    const d = inRange(
-      encoding === 'protobuf' ? decodeTracesProtobuf(body, projectId) : decodeTracesJson(body, projectId),
-      (span) => spanRangeProblem(span) ?? duplicateProblem(span, seen) ?? (options.recent?.has(span) === true ? `span ${span.traceId}/${span.spanId} was received in an earlier request; it is stored once` : null),
-    );
+    let duplicates = 0;
+    const duplicate = (reason: string): string => {
+      duplicates++;
+      return reason;
+    };
+    const d = inRange(encoding === 'protobuf' ? decodeTracesProtobuf(body, projectId) : decodeTracesJson(body, projectId), (span) => {
+      const problem = spanRangeProblem(span);
+      if (problem !== null) return problem;
+      const again = duplicateProblem(span, seen);
+      if (again !== null) return duplicate(again);
+      return options.recent?.has(span) === true ? duplicate(`span ${span.traceId}/${span.spanId} was received in an earlier request; it is stored once`) : null;
+    });
     const batch: RecordBatch = { spans: d.records, logs: [], metricPoints: [] };
     if (options.normalize !== false) {
       normalizeSpans(d.records, options.prices);
       batch.errors = errorsFromSpans(d.records);
     }
-    return { batch, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason };
+    return { batch, records: d.records.length, rejected: d.rejected, duplicates, rejectReason: d.rejectReason };
   }
   if (signal === 'logs') {
     const d = inRange(

@@ -28,6 +28,8 @@ export interface DecodeResult {
   body: Uint8Array;
   records: number;
   rejected: number;
+  /** How many of the rejected were spans already received. */
+  duplicates: number;
   rejectReason: string | null;
 }
 
@@ -72,7 +74,15 @@ export class DecodeCore {
     const decoded = decodeBatch(signal, encoding, body, projectId, receivedUs, this.books.bookFor(projectId), recent);
     const ticket = ++this.nextTicket;
     if (decoded.decoded.spans.length > 0) this.unsettled.set(ticket, decoded.decoded.spans);
-    return { ticket, batch: decoded.batch, body, records: decoded.records, rejected: decoded.rejected, rejectReason: decoded.rejectReason };
+    return {
+      ticket,
+      batch: decoded.batch,
+      body,
+      records: decoded.records,
+      rejected: decoded.rejected,
+      duplicates: decoded.duplicates ?? 0,
+      rejectReason: decoded.rejectReason,
+    };
   }
 
   settle(ticket: number, accepted: boolean): void {

@@ -56,7 +56,13 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
         const receivedUs = now() * 1000;
         const decoded = await options.decoder.decode({ signal, encoding, body: received, projectId: options.projectId, receivedUs });
         const { body } = decoded;
+        const countRejected = (): void => {
+          if (decoded.duplicates > 0) options.metrics.rejected({ signal, reason: 'duplicate' }, decoded.duplicates);
+          if (decoded.rejected > decoded.duplicates) options.metrics.rejected({ signal, reason: 'invalid' }, decoded.rejected - decoded.duplicates);
+        };
         if (decoded.records === 0 && decoded.rejected > 0) {
+          options.decoder.dropped(decoded.ticket);
+          countRejected();
           throw new AppError('ERR_INGEST_NO_VALID_RECORDS', `every one of the ${decoded.rejected} ${RECORD_NOUN[signal]} was invalid: ${decoded.rejectReason}`);
         }
         try {
@@ -69,7 +75,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
           throw error;
         }
         options.metrics.accepted({ signal }, decoded.records);
-        if (decoded.rejected > 0) options.metrics.rejected({ signal, reason: 'invalid' }, decoded.rejected);
+        countRejected();
         options.metrics.requests({ signal, status: '200' });
         const message = decoded.rejected > 0 ? `${decoded.rejected} ${RECORD_NOUN[signal]} rejected: ${decoded.rejectReason}` : null;
         return reply
