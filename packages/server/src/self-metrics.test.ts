@@ -13,7 +13,7 @@ describe('SelfMetrics', () => {
         '# HELP spoor_ingest_records_accepted_total Records accepted (durably spooled, then committed to the store), by signal.',
         '# TYPE spoor_ingest_records_accepted_total counter',
         'spoor_ingest_records_accepted_total{signal="traces"} 4',
-        '# HELP spoor_ingest_records_rejected_total Records dropped at ingest, by signal and reason (invalid, malformed, too_large, queue_full, store_error).',
+        '# HELP spoor_ingest_records_rejected_total Records dropped at ingest, by signal and reason (invalid, duplicate, malformed, too_large, queue_full, store_error).',
         '# TYPE spoor_ingest_records_rejected_total counter',
         'spoor_ingest_records_rejected_total{signal="logs",reason="too_large"} 1',
         '# HELP spoor_ingest_requests_total OTLP export requests, by signal and HTTP status.',
