@@ -1,8 +1,9 @@
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
+import duckdb from '@duckdb/node-bindings';
 import type { CompareQuery } from '@spoor/model';
+import { type SortedNumbers, quantileOfSorted, rankSums, sortNumbers } from '../rank-sums.js';
 import type { CompareSideRecord } from '../store.js';
 import { columnsOf } from './analytics.js';
-import { mapRows, num, numOrNull } from './read.js';
 import { groupKey, spanConditions } from './span-sql.js';
 import { SqlParams, jsonPointer } from './sql.js';
 
@@ -14,72 +15,118 @@ import { SqlParams, jsonPointer } from './sql.js';
  * Where the time goes, measured on the analytics benchmark (5.2M spans, 2 threads): reading the
  * span attributes text alone takes 1.4 s, so an attribute that the span's resource carries is read
  * from `sources` (12 rows there) and the attributes of a span are parsed only when its resource
- * lacks the key. Ranks come from one sort per name of (duration, side), shared by three window
- * functions, with the name as a small integer (a VARCHAR partition cost 2.5 times as much) and no
- * other column carried through the sort (each carried column cost about as much again).
+ * lacks the key. DuckDB groups the spans by name and side, with each group's durations as a list;
+ * the ranks and percentiles come from sorting those lists here (`rank-sums.ts`): DuckDB's window
+ * operators over every span took longer than all the rest of the query.
  */
 export async function selectComparison(connection: DuckDBConnection, query: CompareQuery): Promise<CompareSideRecord[]> {
   const p = new SqlParams();
   const sides = await sidedSpans(connection, p, query);
-  const columns = await columnsOf(
-    connection,
-    `WITH sides AS (${sides}),
-     stats AS (
-       SELECT name, b, count(*) AS n, count_if(status_code = 2) AS errors, avg(duration_us) AS avg_us,
-         quantile_cont(duration_us, [0.5, 0.95]) AS q,
-         count(cost_usd) AS cost_n, avg(coalesce(cost_usd, 0)) AS cost_mean, var_samp(coalesce(cost_usd, 0)) AS cost_var
-       FROM sides GROUP BY name, b
-     ),
-     names AS (SELECT name, row_number() OVER (ORDER BY sum(n) DESC, name) AS i FROM stats GROUP BY name QUALIFY i <= ${p.add(query.limit)}),
-     ranked AS (
-       SELECT i, b,
-         rank() OVER (PARTITION BY i ORDER BY duration_us) AS rank_d,
-         rank() OVER (PARTITION BY i ORDER BY duration_us, b) AS rank_db,
-         row_number() OVER (PARTITION BY i ORDER BY duration_us, b) AS rn
-       FROM sides JOIN names USING (name)
-     ),
-     ranks AS (
-       SELECT i, b, count(*) AS n, sum(rank_d + rank_db + 2 * (rn - rank_db)) AS twice_rank_sum, sum(3 * (rn - rank_d) * (rn - rank_d + 1)) AS ties
-       FROM ranked GROUP BY i, b
-     ),
-     totals AS (
-       SELECT i, b, sum(n) OVER (PARTITION BY i) AS n_all, sum(CASE WHEN b THEN twice_rank_sum ELSE 0 END) OVER (PARTITION BY i) AS twice_b,
-         sum(ties) OVER (PARTITION BY i) AS tie_term
-       FROM ranks
-     )
-     SELECT s.*, CASE WHEN s.b THEN twice_b / 2 ELSE (n_all * (n_all + 1) - twice_b) / 2 END AS rank_sum, tie_term
-     FROM stats s JOIN names USING (name) JOIN totals t ON t.i = names.i AND t.b = s.b
-     ORDER BY s.name, s.b`,
+  const result = await connection.run(
+    `SELECT name, b, count(*)::DOUBLE AS n, count_if(status_code = 2)::DOUBLE AS errors, avg(duration_us) AS avg_us,
+       count(cost_usd)::DOUBLE AS cost_n, avg(coalesce(cost_usd, 0)) AS cost_mean, var_samp(coalesce(cost_usd, 0)) AS cost_var,
+       list(duration_us::DOUBLE) AS durations
+     FROM (${sides}) GROUP BY name, b`,
     p.values,
   );
-  return mapRows(columns, (row) => {
-    const q = row.get('q') as number[];
-    return {
-      name: row.get('name') as string,
-      side: row.get('b') === true ? 'b' : 'a',
-      count: num(row.get('n')),
-      errorCount: num(row.get('errors')),
-      avgUs: num(row.get('avg_us')),
-      p50Us: q[0]!,
-      p95Us: q[1]!,
-      rankSum: num(row.get('rank_sum')),
-      tieTerm: num(row.get('tie_term')),
-      costCount: num(row.get('cost_n')),
-      costMean: num(row.get('cost_mean')),
-      costVariance: numOrNull(row.get('cost_var')),
-    };
-  });
+  const groups: SideGroup[] = [];
+  for (let c = 0; c < result.chunkCount; c++) {
+    const chunk = result.getChunk(c);
+    const durations = listsOfDoubles(chunk, 8);
+    const columns = [0, 1, 2, 3, 4, 5, 6, 7].map((k) => chunk.getColumnVector(k));
+    for (let row = 0; row < chunk.rowCount; row++) {
+      const [name, b, n, errors, avgUs, costN, costMean, costVar] = columns.map((column) => column.getItem(row));
+      groups.push({
+        name: name as string,
+        side: b === true ? 'b' : 'a',
+        count: n as number,
+        errorCount: errors as number,
+        avgUs: avgUs as number,
+        costCount: costN as number,
+        costMean: costMean as number,
+        costVariance: (costVar as number | null) ?? null,
+        durations: durations[row]!,
+      });
+    }
+  }
+  return comparisonOf(groups, query.limit);
 }
 
-/*
- * Why the rank sums hold. Within a name, sorted by duration and then side (a before b): a span
- * of side b with duration d has rank_d = L + 1 (L spans are shorter), rank_db = L + ca + 1 (the
- * ca spans of side a with duration d come first) and rn = rank_db + j (j spans of side b with
- * duration d before it). Its average rank is L + (ca + cb + 1) / 2, and summed over the cb spans
- * of side b with duration d that is what (rank_d + rank_db) / 2 + (rn - rank_db) sums to. Side a
- * has the rest of 1 + 2 + ... + n. A run of t equal durations takes the positions
- * rn - rank_d = 0 .. t - 1, and 3k(k + 1) summed over k = 0 .. t - 1 is t³ - t.
+/** One name's spans on one side, with their durations in no order. */
+interface SideGroup extends Omit<CompareSideRecord, 'rankSum' | 'tieTerm' | 'p50Us' | 'p95Us'> {
+  durations: Float64Array;
+}
+
+/** The records of the `limit` names with the most spans (then by name), each side sorted once. */
+function comparisonOf(groups: SideGroup[], limit: number): CompareSideRecord[] {
+  const byName = new Map<string, { a?: SideGroup; b?: SideGroup; total: number }>();
+  for (const group of groups) {
+    const entry = byName.get(group.name) ?? { total: 0 };
+    entry[group.side] = group;
+    entry.total += group.count;
+    byName.set(group.name, entry);
+  }
+  const names = [...byName.entries()]
+    .sort(([x, ex], [y, ey]) => ey.total - ex.total || byText(x, y))
+    .slice(0, limit)
+    .sort(([x], [y]) => byText(x, y));
+  const records: CompareSideRecord[] = [];
+  for (const [, { a, b }] of names) {
+    const sortedA = sortNumbers(a?.durations ?? NO_DURATIONS);
+    const sortedB = sortNumbers(b?.durations ?? NO_DURATIONS);
+    const sums = rankSums(sortedA, sortedB);
+    if (a !== undefined) records.push(recordOf(a, sortedA, sums.a, sums.tieTerm));
+    if (b !== undefined) records.push(recordOf(b, sortedB, sums.b, sums.tieTerm));
+  }
+  return records;
+}
+
+const NO_DURATIONS = new Float64Array(0);
+
+/** Code-point order, as SQL orders text. */
+function byText(x: string, y: string): number {
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function recordOf(group: SideGroup, sorted: SortedNumbers, rankSum: number, tieTerm: number): CompareSideRecord {
+  return {
+    name: group.name,
+    side: group.side,
+    count: group.count,
+    errorCount: group.errorCount,
+    avgUs: group.avgUs,
+    p50Us: quantileOfSorted(sorted, 0.5)!,
+    p95Us: quantileOfSorted(sorted, 0.95)!,
+    rankSum,
+    tieTerm,
+    costCount: group.costCount,
+    costMean: group.costMean,
+    costVariance: group.costVariance,
+  };
+}
+
+/**
+ * The rows of a `DOUBLE[]` column of a result chunk, as views of the chunk's memory (valid while
+ * the result is), read straight from the vectors: converting 5M list items value by value costs
+ * more than the query.
  */
+function listsOfDoubles(chunk: DuckDBDataChunk, column: number): Float64Array[] {
+  const rows = chunk.rowCount;
+  const vector = duckdb.data_chunk_get_vector(chunk.chunk, column);
+  const entryBytes = duckdb.vector_get_data(vector, rows * 16);
+  // Each row's entry is (offset, length) as two unsigned 64-bit integers.
+  const entries = new BigUint64Array(entryBytes.buffer, entryBytes.byteOffset, rows * 2);
+  const child = duckdb.list_vector_get_child(vector);
+  const size = Number(duckdb.list_vector_get_size(vector));
+  const bytes = duckdb.vector_get_data(child, size * 8);
+  const values = bytes.byteOffset % 8 === 0 ? new Float64Array(bytes.buffer, bytes.byteOffset, size) : new Float64Array(bytes.slice().buffer);
+  const lists: Float64Array[] = [];
+  for (let row = 0; row < rows; row++) {
+    const offset = Number(entries[row * 2]);
+    lists.push(values.subarray(offset, offset + Number(entries[row * 2 + 1])));
+  }
+  return lists;
+}
 
 /**
  * The SQL of the filtered spans on either side, with `b` true on side b. For an attribute, a
