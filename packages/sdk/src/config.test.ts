@@ -38,6 +38,16 @@ describe('resolveConfig()', () => {
     expect(resolveConfig({ enabled: true }, env).enabled).toBe(enabled);
   });
 
+  it('sends a Spoor key as a bearer token, from apiKey or SPOOR_API_KEY, unless headers carry one', () => {
+    const key = 'spoor_ingest_AAAAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB';
+    expect(resolveConfig({ apiKey: key }, {}).headers).toEqual({ authorization: `Bearer ${key}` });
+    expect(resolveConfig({}, { SPOOR_API_KEY: key }).headers).toEqual({ authorization: `Bearer ${key}` });
+    expect(resolveConfig({ apiKey: 'mine' }, { SPOOR_API_KEY: key }).headers).toEqual({ authorization: 'Bearer mine' });
+    expect(resolveConfig({ apiKey: key, headers: { Authorization: 'Basic abc' } }, {}).headers).toEqual({ Authorization: 'Basic abc' });
+    expect(resolveConfig({}, { SPOOR_API_KEY: '' }).headers).toEqual({});
+    expect(() => resolveConfig({ apiKey: '' } as SpoorOptions, {})).toThrow(/apiKey must be a non-empty string/);
+  });
+
   it('picks pretty logs on a terminal in auto mode', () => {
     expect(resolveConfig({}, {}, true).logFormat).toBe('pretty');
     expect(resolveConfig({ logFormat: 'json' }, {}, true).logFormat).toBe('json');

@@ -33,6 +33,8 @@ export interface SpoorOptions {
   endpoint?: string;
   /** Headers sent with every export, e.g. `{ authorization: 'Bearer …' }`. Default: none. */
   headers?: Record<string, string>;
+  /** A Spoor ingest key, sent as `Authorization: Bearer KEY` (a `headers` authorization wins). Default: `SPOOR_API_KEY`, else none. */
+  apiKey?: string;
   /** Share of traces kept, 0 to 1, decided once per trace. Default: `SPOOR_SAMPLE_RATE`, else 1. */
   sampleRate?: number;
   /** Sample by this key instead of the trace id: `'correlation.id'`, or the name of a span attribute or baggage entry such as `'user.id'`. The same key always gets the same decision. */
@@ -81,7 +83,7 @@ export class SpoorConfigError extends Error {
 }
 
 const OPTION_NAMES: ReadonlySet<string> = new Set([
-  'serviceName', 'serviceVersion', 'environment', 'resourceAttributes', 'endpoint', 'headers', 'sampleRate', 'sampleBy',
+  'serviceName', 'serviceVersion', 'environment', 'resourceAttributes', 'endpoint', 'headers', 'apiKey', 'sampleRate', 'sampleBy',
   'redact', 'enabled', 'exporter', 'logLevel', 'logFormat', 'logDestination', 'metricsIntervalMs', 'onExportError',
 ]);
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -115,7 +117,7 @@ export function resolveConfig(options: SpoorOptions = {}, env: Env = {}, isTermi
     environment: optionalText(options.environment, 'environment'),
     resourceAttributes: options.resourceAttributes ?? {},
     endpoint,
-    headers: headersFrom(options.headers),
+    headers: withKey(headersFrom(options.headers), optionalText(options.apiKey, 'apiKey') ?? (env.SPOOR_API_KEY || undefined)),
     sampleRate,
     sampleBy: optionalText(options.sampleBy, 'sampleBy'),
     redact: redactFrom(options.redact),
@@ -137,6 +139,12 @@ function rateFromEnv(raw: string | undefined): number {
   const rate = Number(raw);
   if (!(rate >= 0 && rate <= 1)) fail(`SPOOR_SAMPLE_RATE must be a number from 0 to 1 (got '${raw}')`);
   return rate;
+}
+
+/** The headers with the key as a bearer token, unless they carry an authorization of their own. */
+function withKey(headers: Record<string, string>, apiKey: string | undefined): Record<string, string> {
+  if (apiKey === undefined || Object.keys(headers).some((name) => name.toLowerCase() === 'authorization')) return headers;
+  return { ...headers, authorization: `Bearer ${apiKey}` };
 }
 
 function headersFrom(headers: unknown): Record<string, string> {

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, isLoopback, parseBytes, parseDuration, parseRetention, resolveServeConfig } from './config.js';
+import { DEFAULTS, checkBinding, isLoopback, parseBytes, parseDuration, parseRetention, resolveServeConfig } from './config.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -84,6 +84,9 @@ describe('resolveServeConfig', () => {
       externalUrl: null,
       allowedHosts: [],
       auth: 'auto',
+      metricsToken: null,
+      corsOrigins: [],
+      rateLimit: 100,
     });
     expect(DEFAULTS.host).toBe('127.0.0.1');
   });
@@ -101,6 +104,9 @@ describe('resolveServeConfig', () => {
     SPOOR_EXTERNAL_URL: 'https://spoor.example.com/',
     SPOOR_ALLOWED_HOSTS: 'spoor.internal, 10.0.0.5',
     SPOOR_AUTH: 'off',
+    SPOOR_METRICS_TOKEN: 'scrape-token',
+    SPOOR_CORS_ORIGIN: 'https://app.example.com, http://localhost:5173',
+    SPOOR_RATE_LIMIT: '20',
   };
 
   it('takes every setting from SPOOR_* variables over the defaults', () => {
@@ -117,12 +123,16 @@ describe('resolveServeConfig', () => {
       externalUrl: 'https://spoor.example.com',
       allowedHosts: ['spoor.internal', '10.0.0.5'],
       auth: 'off',
+      metricsToken: 'scrape-token',
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      rateLimit: 20,
     });
   });
 
   it('lets every flag beat its variable', () => {
     const flags = { host: '::1', port: '0', data: '/srv/flag', retention: 'traces=1d', maxBody: '2048', logLevel: 'warn', prices: '/srv/prices.json',
-      alerts: '/srv/alerts.yaml', alertInterval: '1m', externalUrl: 'http://10.0.0.5:4318', allowedHosts: 'flag.example', auth: 'auto' };
+      alerts: '/srv/alerts.yaml', alertInterval: '1m', externalUrl: 'http://10.0.0.5:4318', allowedHosts: 'flag.example', auth: 'auto',
+      metricsToken: 'flag-token', corsOrigin: 'https://flag.example', rateLimit: '0' };
     expect(resolveServeConfig(flags, env)).toEqual({
       host: '::1',
       port: 0,
@@ -136,16 +146,27 @@ describe('resolveServeConfig', () => {
       externalUrl: 'http://10.0.0.5:4318',
       allowedHosts: ['flag.example'],
       auth: 'auto',
+      metricsToken: 'flag-token',
+      corsOrigins: ['https://flag.example'],
+      rateLimit: 0,
     });
   });
 
-  it('refuses to bind beyond loopback unless authentication is turned off on purpose, and says how', () => {
+  it('refuses to bind beyond loopback without keys unless authentication is turned off on purpose, and says how', () => {
     for (const host of ['0.0.0.0', '::', '192.168.1.20', 'spoor.example.com']) {
-      expect(() => resolveServeConfig({ host }, {}), host).toThrow(/read every trace.*--auth off \(SPOOR_AUTH=off\)/);
-      expect(resolveServeConfig({ host, auth: 'off' }, {})).toMatchObject({ host, auth: 'off' });
+      const config = resolveServeConfig({ host, data: '/srv/spoor' }, {});
+      expect(() => checkBinding(config, false), host).toThrow(/read every trace.*spoor keys create --data \/srv\/spoor --project default --role admin.*--auth off \(SPOOR_AUTH=off\)/);
+      expect(() => checkBinding(config, true), host).not.toThrow();
+      expect(() => checkBinding({ ...config, auth: 'off' }, false), host).not.toThrow();
+      expect(() => checkBinding({ ...config, auth: 'required' }, false), host).not.toThrow();
     }
-    for (const host of ['127.0.0.1', '127.8.0.1', 'localhost', '::1', '[::1]']) expect(isLoopback(host), host).toBe(true);
-    expect(() => resolveServeConfig({ auth: 'none' }, {})).toThrow(/auth must be auto or off, not 'none' \(--auth or SPOOR_AUTH\)/);
+    for (const host of ['127.0.0.1', '127.8.0.1', 'localhost', '::1', '[::1]']) {
+      expect(isLoopback(host), host).toBe(true);
+      expect(() => checkBinding(resolveServeConfig({ host }, {}), false)).not.toThrow();
+    }
+    expect(() => resolveServeConfig({ auth: 'none' }, {})).toThrow(/auth must be auto, required or off, not 'none' \(--auth or SPOOR_AUTH\)/);
+    expect(() => resolveServeConfig({ corsOrigin: 'https://a.example/path' }, {})).toThrow(/CORS origin is scheme:\/\/host\[:port\] with no path/);
+    expect(() => resolveServeConfig({ rateLimit: '-1' }, {})).toThrow(/rate limit must be requests per second/);
   });
 
   it('refuses an alert interval under a second and an external URL that is not http(s)', () => {

@@ -26,10 +26,17 @@ export interface ServeOptions {
   /** More host names requests may be addressed to (comma-separated; `*` for any). Default: none. */
   allowedHosts?: string;
   /**
-   * `off` serves a non-loopback `--host` with no authentication (a warning on every start).
-   * Default `auto`: Spoor refuses to bind beyond loopback, since it has no keys yet.
+   * `auto` (default): a key is required once the first one exists, and Spoor binds beyond
+   * loopback only then. `required`: a key is required from the start. `off`: no key is ever
+   * required, on any address (a warning on every start).
    */
   auth?: string;
+  /** A bearer token `/metrics` takes besides a read key of every project. Default: none. */
+  metricsToken?: string;
+  /** Origins (comma-separated) whose browser pages may send OTLP. Default: none. */
+  corsOrigin?: string;
+  /** Requests per second each key may make (bursts of twice that); 0 for no limit. Default 100. */
+  rateLimit?: number | string;
 }
 
 /** The resolved configuration: every field set. */
@@ -49,8 +56,10 @@ export interface ServeConfig {
   externalUrl: string | null;
   /** Host names requests may be addressed to besides loopback, the bound address and the external URL's. */
   allowedHosts: string[];
-  /** `off`: bound beyond loopback on purpose, with no authentication. */
-  auth: 'auto' | 'off';
+  auth: 'auto' | 'required' | 'off';
+  metricsToken: string | null;
+  corsOrigins: string[];
+  rateLimit: number;
   /** The built web UI; unset: `@spoor/web`'s `dist`, `null`: serve no UI. Not a flag: for tests and embedders. */
   webUiDir?: string | null;
 }
@@ -70,6 +79,9 @@ export const DEFAULTS = {
   externalUrl: '',
   allowedHosts: '',
   auth: 'auto',
+  metricsToken: '',
+  corsOrigin: '',
+  rateLimit: 100,
 } as const;
 
 const ENV: Record<keyof ServeOptions, string> = {
@@ -85,6 +97,9 @@ const ENV: Record<keyof ServeOptions, string> = {
   externalUrl: 'SPOOR_EXTERNAL_URL',
   allowedHosts: 'SPOOR_ALLOWED_HOSTS',
   auth: 'SPOOR_AUTH',
+  metricsToken: 'SPOOR_METRICS_TOKEN',
+  corsOrigin: 'SPOOR_CORS_ORIGIN',
+  rateLimit: 'SPOOR_RATE_LIMIT',
 };
 
 /** Resolves flags over environment over defaults. Throws a message that says what to fix. */
@@ -110,14 +125,13 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     throw new Error(`the external URL must be an http(s) URL such as https://spoor.example.com, not '${externalUrl}' (--external-url or ${ENV.externalUrl})`);
   }
   const auth = pick('auth');
-  if (auth !== 'auto' && auth !== 'off') throw new Error(`auth must be auto or off, not '${auth}' (--auth or ${ENV.auth})`);
+  if (auth !== 'auto' && auth !== 'required' && auth !== 'off') throw new Error(`auth must be auto, required or off, not '${auth}' (--auth or ${ENV.auth})`);
   const host = pick('host');
-  if (!isLoopback(host) && auth !== 'off') {
-    throw new Error(
-      `--host ${host} would let anyone who can reach this machine's port read every trace, prompt and log, and change prices and alert rules: ` +
-        `Spoor has no keys to require yet. Bind 127.0.0.1 (the default) and put an authenticating proxy in front, ` +
-        `or pass --auth off (${ENV.auth}=off) to serve ${host} without authentication.`,
-    );
+  const rateLimit = Number(pick('rateLimit'));
+  if (!Number.isFinite(rateLimit) || rateLimit < 0) throw new Error(`the rate limit must be requests per second (0 for none), not '${pick('rateLimit')}' (--rate-limit or ${ENV.rateLimit})`);
+  const corsOrigins = pick('corsOrigin').split(',').map((o) => o.trim()).filter((o) => o !== '');
+  for (const origin of corsOrigins) {
+    if (!/^https?:\/\/[^/]+$/.test(origin)) throw new Error(`a CORS origin is scheme://host[:port] with no path, such as https://app.example.com, not '${origin}' (--cors-origin or ${ENV.corsOrigin})`);
   }
   return {
     host,
@@ -132,7 +146,23 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     externalUrl: externalUrl === '' ? null : externalUrl.replace(/\/+$/, ''),
     allowedHosts: pick('allowedHosts').split(',').map((h) => h.trim()).filter((h) => h !== ''),
     auth,
+    metricsToken: pick('metricsToken') === '' ? null : pick('metricsToken'),
+    corsOrigins,
+    rateLimit,
   };
+}
+
+/**
+ * Refuses to serve beyond loopback while anyone who reaches the port could read and change
+ * everything: with `auto` and no key yet. Says how to make the first key.
+ */
+export function checkBinding(config: Pick<ServeConfig, 'host' | 'auth' | 'dataDir'>, anyKey: boolean): void {
+  if (isLoopback(config.host) || config.auth === 'off' || config.auth === 'required' || anyKey) return;
+  throw new Error(
+    `--host ${config.host} would let anyone who can reach this machine's port read every trace, prompt and log, and change prices and alert rules: ` +
+      `this Spoor has no keys yet. Create one first: spoor keys create --data ${config.dataDir} --project default --role admin ` +
+      `(then send it as Authorization: Bearer KEY), or pass --auth off (${ENV.auth}=off) to serve ${config.host} without authentication.`,
+  );
 }
 
 /** Whether an address to bind is this machine's loopback only. */

@@ -10,7 +10,7 @@ import { alertBackendOver } from './dbthread/alert-backend.js';
 import { AlertEngine } from './alerting/engine.js';
 import { createApp } from './api/app.js';
 import { defaultWebUiDir, loadWebUi } from './api/web-ui.js';
-import type { ServeConfig } from './config.js';
+import { type ServeConfig, checkBinding } from './config.js';
 import { DbThread } from './dbthread/db-client.js';
 import { priceTableFrom } from './normalize/prices.js';
 import { DecodeThread } from './ingest/decode-client.js';
@@ -19,7 +19,13 @@ import { IngestQueue } from './pipeline/ingest-queue.js';
 import { listQuarantine, quarantineCount, quarantineIdOf, replayQuarantine } from './pipeline/quarantine.js';
 import { Spool } from './pipeline/spool.js';
 import { AppError } from './errors.js';
+import { AccessControl } from './auth/access-control.js';
+import { KeyRing } from './auth/key-ring.js';
+import type { KeyRecord } from './auth/keys.js';
 import { STORE_COMMIT_SECONDS_BUCKETS, SelfMetrics, createIngestMetrics } from './self-metrics.js';
+
+/** How soon a key revoked elsewhere (another server, the command line) stops working here. */
+const KEY_REFRESH_MS = 500;
 
 export interface RunningServer {
   /** `http://host:port` as bound (the real port when 0 was asked for). */
@@ -133,23 +139,54 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   // Newest first from the store; remembered oldest first, so the newest are kept longest.
   decoder.remember(recentSpans.reverse());
   let spool: Spool | null = null;
-  let alerts: AlertService | null = null;
-  let url = '';
-  try {
+  let ring: KeyRing | null = null;
+  /** Each project's alerting, started on first use (the default project's at once, with the rules file). */
+  const alerting = new Map<string, Promise<AlertService>>();
+  const alertsFor = (projectId: string): Promise<AlertService> => {
+    let service = alerting.get(projectId);
+    if (service === undefined) {
+      service = startAlerting(projectId, projectId === DEFAULT_PROJECT_ID ? config.alertsFile : null);
+      alerting.set(projectId, service);
+    }
+    return service;
+  };
+  const startAlerting = async (projectId: string, rulesFile: string | null): Promise<AlertService> => {
     const engine = await AlertEngine.open({
-      projectId: DEFAULT_PROJECT_ID,
-      ...alertBackendOver(thread.calls, DEFAULT_PROJECT_ID),
+      projectId,
+      ...alertBackendOver(thread.calls, projectId),
       logger: log,
       externalUrl: () => config.externalUrl ?? url,
     });
-    alerts = await AlertService.start({
+    return AlertService.start({
       engine,
-      rulesFile: config.alertsFile,
+      rulesFile,
       intervalMs: config.alertIntervalMs,
       nowUs: () => Date.now() * 1000,
-      onError: (message, data) => log.error(data, message),
-      onInfo: (message, data) => log.info(data, message),
+      onError: (message, data) => log.error({ projectId, ...data }, message),
+      onInfo: (message, data) => log.info({ projectId, ...data }, message),
     });
+  };
+  const closeAlerting = async (): Promise<void> => {
+    const services = await Promise.allSettled(alerting.values());
+    for (const service of services) if (service.status === 'fulfilled') await service.value.close();
+  };
+  let url = '';
+  try {
+    ring = await KeyRing.start(async () => JSON.parse(await thread.calls.listKeys()) as KeyRecord[], {
+      refreshMs: KEY_REFRESH_MS,
+      onError: (error) => log.warn({ err: error }, 'could not read the keys again; the keys read before stay in force'),
+    });
+    checkBinding(config, ring.any);
+    const access = new AccessControl({
+      mode: config.auth,
+      ring,
+      sessionSecret: JSON.parse(await thread.calls.sessionSecret()) as string,
+      metricsToken: config.metricsToken,
+      ratePerSecond: config.rateLimit,
+    });
+    const alerts = await alertsFor(DEFAULT_PROJECT_ID);
+    // Projects with keys evaluate their rules from the start, not from their first request.
+    for (const projectId of ring.projects()) await alertsFor(projectId);
     spool = await Spool.open(spoolDir, {}, committedSegment);
     queue = new IngestQueue(spool, thread);
     queue.startAfter(replayed);
@@ -161,6 +198,10 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       webUi,
       db: thread.calls,
       alerts,
+      alertsFor,
+      access,
+      corsOrigins: config.corsOrigins,
+      secureCookies: config.externalUrl?.startsWith('https://') ?? false,
       decoder,
       accept: async ({ signal, encoding, projectId, receivedUs, body, batch }) => {
         // Requests already in flight when a shutdown starts still complete; a dead database thread
@@ -212,7 +253,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
     await app?.close();
-    await alerts?.close();
+    await closeAlerting();
+    ring?.close();
     await spool?.close();
     await thread.close();
     await decoder.close();
@@ -221,7 +263,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const running = app;
   const ingest = queue;
   const openSpool = spool;
-  const alerting = alerts;
+  const keys = ring;
 
   const address = running.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -238,8 +280,9 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         // Fastify waits for in-flight requests; each of those waits for its spool write.
         await running.close();
         await decoder.close();
+        keys.close();
         // Notifications already decided are delivered (or given up on) and recorded before the store closes.
-        await alerting.close();
+        await closeAlerting();
         // With the database thread gone nothing more commits; the spool keeps what was acknowledged.
         try {
           if (!threadFailed) await ingest.close();

@@ -274,3 +274,54 @@ describe('spoor demo', () => {
     }
   });
 });
+
+describe('spoor keys', () => {
+  const keyIn = (stdout: string): string => /^(spoor_\w+_\w{10}_\w{32})$/m.exec(stdout)?.[1] ?? '';
+
+  it('makes keys in a stopped server’s data directory, and the server requires them from its start', async () => {
+    const dataDir = join(work, 'data');
+    const ingest = await run(['keys', 'create', '--data', dataDir, '--project', 'shop', '--role', 'ingest', '--name', 'checkout']);
+    expect(ingest.code, ingest.stderr).toBe(0);
+    expect(ingest.stdout).toContain('Created ingest key');
+    expect(ingest.stdout).toContain('OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20KEY');
+    const ingestKey = keyIn(ingest.stdout);
+    expect(ingestKey).toMatch(/^spoor_ingest_/);
+    const admin = keyIn((await run(['keys', 'create', '--data', dataDir, '--project', 'shop', '--role', 'admin'])).stdout);
+
+    const list = await run(['keys', 'list', '--data', dataDir]);
+    expect(list.stdout).toMatch(/ingest\s+shop\s+active .*by cli {2}"checkout"/);
+    expect(list.stdout).not.toContain(ingestKey.split('_')[3]);
+
+    const server = await serve(['--port', '0', '--data', dataDir]);
+    expect((await fetch(`${server.url}/api/traces`)).status).toBe(401);
+    expect((await fetch(`${server.url}/api/traces`, { headers: { authorization: `Bearer ${admin}` } })).status).toBe(200);
+
+    // With the server holding the data directory, the command asks the server (with an admin key).
+    const env = { SPOOR_URL: server.url, SPOOR_API_KEY: admin };
+    const through = await run(['keys', 'create', '--data', dataDir, '--project', 'shop', '--role', 'read'], env);
+    expect(through.code, through.stderr).toBe(0);
+    expect(through.stderr).toContain(`asking it through ${server.url}`);
+    const id = ingestKey.split('_')[2]!;
+    const revoked = await run(['keys', 'revoke', id, '--url', server.url], env);
+    expect(revoked.stdout).toBe(`Revoked key ${id}: it stops working within a second.\n`);
+    const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ingestKey}` }, body: '{}' });
+    expect(sent.status).toBe(401);
+    const withoutKey = await run(['keys', 'list', '--url', server.url]);
+    expect(withoutKey.code).toBe(1);
+    expect(withoutKey.stderr).toContain('set SPOOR_API_KEY to an admin key');
+  });
+
+  it('says what is wrong with a key request', async () => {
+    const dataDir = join(work, 'data');
+    expect((await run(['keys', 'create', '--data', dataDir, '--project', 'shop', '--role', 'owner'])).stderr).toBe('spoor: --role must be ingest, read or admin\n');
+    expect((await run(['keys', 'create', '--data', dataDir, '--project', '*', '--role', 'ingest'])).stderr).toContain('an ingest key stores under one project');
+    expect((await run(['keys', 'create', '--data', dataDir, '--role', 'read'])).stderr).toContain('--project is required');
+    expect((await run(['keys', 'revoke', 'nosuchkey0', '--data', dataDir])).stderr).toContain("no key 'nosuchkey0'");
+  });
+
+  it('refuses to serve beyond loopback while there is no key, and says how to make one', async () => {
+    const result = await run(['serve', '--host', '0.0.0.0', '--port', '0', '--data', join(work, 'data')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('this Spoor has no keys yet. Create one first: spoor keys create --data');
+  });
+});

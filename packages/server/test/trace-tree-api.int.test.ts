@@ -91,6 +91,7 @@ describe('GET /api/traces/:traceId/tree and /search', () => {
     expect((await getJson(server.url, `/api/traces/${traceId}/search`)).status).toBe(400);
     expect((await getJson(server.url, `/api/traces/${traceId}/search?q=x&who=me`)).status).toBe(400);
     expect((await getJson(server.url, `/api/traces/${'a'.repeat(32)}/tree`)).status).toBe(404);
-    expect((await getJson<TraceSearchResponse>(server.url, `/api/traces/${'a'.repeat(32)}/search?q=x`)).body).toEqual({ spanIds: [], truncated: false });
+    expect((await getJson(server.url, `/api/traces/${'a'.repeat(32)}/search?q=x`)).status).toBe(404);
+    expect((await getJson<TraceSearchResponse>(server.url, `/api/traces/${traceId}/search?q=nothing-like-this`)).body).toEqual({ spanIds: [], truncated: false });
   });
 });

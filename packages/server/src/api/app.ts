@@ -1,6 +1,5 @@
 import { extname } from 'node:path';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions, LogController } from 'fastify';
-import { DEFAULT_PROJECT_ID } from '@spoor/model';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
 import type { Decoder } from '../ingest/decoder.js';
 import { AppError, isAppError } from '../errors.js';
 import { type AcceptedRequest, ingestRoutes } from '../ingest/routes.js';
@@ -9,6 +8,9 @@ import type { DbClient } from '../dbthread/calls.js';
 import { alertMetricsText } from '../alerting/alert-metrics.js';
 import type { AlertService } from '../alerting/alert-service.js';
 import { alertRoutes } from './alert-routes.js';
+import type { AccessControl } from '../auth/access-control.js';
+import { accessRoutes } from './access-routes.js';
+import { projectOf } from './request-access.js';
 import type { WebAsset, WebUi } from './web-ui.js';
 import { analyticsRoutes } from './analytics-routes.js';
 import { type QuarantineAccess, quarantineRoutes } from './quarantine-routes.js';
@@ -20,7 +22,16 @@ const VISIBILITY_WAIT_MS = 2000;
 export interface AppOptions {
   /** The database thread's calls (queries, prices, analytics, error groups), answering JSON text. */
   db: DbClient;
+  /** The default project's alerting, whose state `/metrics` shows. */
   alerts: AlertService;
+  /** Each project's alerting, started on first use. */
+  alertsFor: (projectId: string) => Promise<AlertService>;
+  /** Who may do what (`auth/access-control.ts`): checked before any route runs. */
+  access: AccessControl;
+  /** Origins whose pages may send OTLP from a browser (`--cors-origin`). Default: none. */
+  corsOrigins?: readonly string[];
+  /** Whether the session cookie is marked `Secure` (Spoor is reached over https). Default false. */
+  secureCookies?: boolean;
   /** The clock of "now" windows, epoch microseconds. Default: the system clock. */
   nowUs?: () => number;
   accept: (request: AcceptedRequest) => Promise<void>;
@@ -46,6 +57,8 @@ export interface AppOptions {
 
 /** Methods that change something; each needs a JSON body (see the hook in `createApp`). */
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+/** Methods whose success the audit log records. */
+const WRITE_OR_DELETE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Every route of each app, as registered: for tests that must cover every route. */
 const ROUTES = new WeakMap<FastifyInstance, Array<{ method: string; url: string }>>();
@@ -67,6 +80,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     forceCloseConnections: 'idle',
   });
 
+  const { db } = options;
   const routes: Array<{ method: string; url: string }> = [];
   ROUTES.set(app, routes);
   app.addHook('onRoute', (route) => {
@@ -78,6 +92,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     if (appError.status >= 500) request.log.error({ err: error }, appError.message);
     else request.log.info({ code: appError.code, url: request.url }, appError.message);
     if (appError.retryAfterSeconds !== null) reply.header('retry-after', String(appError.retryAfterSeconds));
+    if (appError.code === 'ERR_UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer realm="spoor"');
     void reply.code(appError.status).send({ error: { code: appError.code, message: appError.message } });
   });
   const webUi = options.webUi ?? null;
@@ -113,6 +128,42 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     }
   });
 
+  // Credentials, role and project: every request but health and the dashboard's files needs them
+  // once a key exists. Browser OTLP exporters from the --cors-origin pages are asked first.
+  const corsOrigins = new Set(options.corsOrigins ?? []);
+  app.decorateRequest('access', null as unknown as FastifyRequest['access']);
+  app.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?', 1)[0]!;
+    const origin = request.headers.origin;
+    const cors = origin !== undefined && path.startsWith('/v1/') && corsOrigins.has(origin);
+    if (cors) void reply.header('access-control-allow-origin', origin).header('vary', 'origin');
+    if (request.method === 'OPTIONS' && path.startsWith('/v1/')) {
+      if (!cors) throw new AppError('ERR_FORBIDDEN', `this Spoor takes OTLP from browser pages of the origins given to --cors-origin only, not ${origin ?? 'an unnamed origin'}`);
+      return reply
+        .code(204)
+        .header('access-control-allow-methods', 'POST')
+        .header('access-control-allow-headers', 'content-type, content-encoding, authorization, spoor-project')
+        .header('access-control-max-age', '600')
+        .send();
+    }
+    request.access = options.access.check({ method: request.method, path, headers: request.headers });
+  });
+
+  // Every change made through the API is recorded with the key that made it: the audit log
+  // (`GET /api/audit`). Signing in and out changes nothing stored.
+  app.addHook('onResponse', async (request, reply) => {
+    const path = request.url.split('?', 1)[0]!;
+    if (!WRITE_OR_DELETE.has(request.method) || !path.startsWith('/api/') || path === '/api/session' || reply.statusCode >= 400 || request.access === null) return;
+    const target = Object.values((request.params ?? {}) as Record<string, string>).join('/');
+    // Bodies are not kept: a rule's receiver or a webhook URL may carry a token. A new key's
+    // project, role and name are (its body holds nothing else).
+    const detail = path === '/api/keys' ? JSON.stringify(request.body) : null;
+    const { principal, projectId } = request.access;
+    await db
+      .appendAudit({ timeUs: Date.now() * 1000, projectId, keyId: principal.keyId, action: `${request.method} ${request.routeOptions.url ?? path}`, target, detail })
+      .catch((error: unknown) => request.log.error({ err: error }, 'could not record a change in the audit log'));
+  });
+
   // A response that finishes while shutting down closes its connection; otherwise the server
   // would wait for the client's idle keep-alive connection (up to 72 s) before it can exit.
   app.addHook('onSend', async (_request, reply) => {
@@ -123,14 +174,12 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(ingestRoutes, {
     maxBodyBytes: options.maxBodyBytes,
-    projectId: DEFAULT_PROJECT_ID,
+    projectOf,
     decoder: options.decoder,
     accept: options.accept,
     metrics: options.ingestMetrics,
   });
 
-  const { db } = options;
-  const project = DEFAULT_PROJECT_ID;
   // Reads see every write acknowledged before them, so an app that exported and then asks finds
   // it. Under a heavy backlog a read waits at most VISIBILITY_WAIT_MS and then answers with what
   // is committed, rather than hang the dashboard; either way the answer says it waited
@@ -152,57 +201,57 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   // A body is JSON text, or its UTF-8 bytes (the trace answers): either is sent as it is.
   const json = (reply: FastifyReply, body: string | Uint8Array): FastifyReply => reply.type('application/json; charset=utf-8').send(body);
   app.get('/api/traces', async (request, reply) =>
-    json(reply, await db.listTraces(traceQueryFrom(request.query as QueryString, project))),
+    json(reply, await db.listTraces(traceQueryFrom(request.query as QueryString, projectOf(request)))),
   );
   app.get<{ Params: { traceId: string } }>('/api/traces/:traceId', async (request, reply) => {
     rejectQuery(request.query as QueryString);
-    return json(reply, await db.getTrace(project, traceId(request.params.traceId)));
+    return json(reply, await db.getTrace(projectOf(request), traceId(request.params.traceId)));
   });
   app.get<{ Params: { traceId: string } }>('/api/traces/:traceId/tree', async (request, reply) => {
     rejectQuery(request.query as QueryString);
-    return json(reply, await db.getTraceTree(project, traceId(request.params.traceId)));
+    return json(reply, await db.getTraceTree(projectOf(request), traceId(request.params.traceId)));
   });
   app.get<{ Params: { traceId: string } }>('/api/traces/:traceId/search', async (request, reply) => {
     const q = request.query as QueryString;
     rejectUnknown(q, ['q', 'limit']);
     const text = single(q, 'q');
     if (text === null || text.trim() === '') throw new AppError('ERR_INVALID_PARAMETER', "'q' is required: the text to look for");
-    return json(reply, await db.searchTrace(project, traceId(request.params.traceId), text, limit(q, 1000, 10_000)));
+    return json(reply, await db.searchTrace(projectOf(request), traceId(request.params.traceId), text, limit(q, 1000, 10_000)));
   });
   app.get<{ Params: { traceId: string; spanId: string } }>('/api/traces/:traceId/spans/:spanId', async (request, reply) => {
     rejectQuery(request.query as QueryString);
-    return json(reply, await db.getSpan(project, traceId(request.params.traceId), spanId(request.params.spanId)));
+    return json(reply, await db.getSpan(projectOf(request), traceId(request.params.traceId), spanId(request.params.spanId)));
   });
   app.get<{ Params: { traceId: string; spanId: string } }>('/api/traces/:traceId/spans/:spanId/llm', async (request, reply) => {
     rejectQuery(request.query as QueryString);
-    return json(reply, await db.getLlmCall(project, traceId(request.params.traceId), spanId(request.params.spanId)));
+    return json(reply, await db.getLlmCall(projectOf(request), traceId(request.params.traceId), spanId(request.params.spanId)));
   });
   app.get('/api/services', async (request, reply) =>
-    json(reply, await db.listServices(project, rangeQueryFrom(request.query as QueryString))),
+    json(reply, await db.listServices(projectOf(request), rangeQueryFrom(request.query as QueryString))),
   );
-  app.get('/api/logs', async (request, reply) => json(reply, await db.listLogs(logQueryFrom(request.query as QueryString, project))));
+  app.get('/api/logs', async (request, reply) => json(reply, await db.listLogs(logQueryFrom(request.query as QueryString, projectOf(request)))));
   app.get('/api/metrics', async (request, reply) =>
-    json(reply, await db.listMetrics(project, rangeQueryFrom(request.query as QueryString))),
+    json(reply, await db.listMetrics(projectOf(request), rangeQueryFrom(request.query as QueryString))),
   );
   app.get('/api/metrics/points', async (request, reply) =>
-    json(reply, await db.listMetricPoints(metricPointQueryFrom(request.query as QueryString, project))),
+    json(reply, await db.listMetricPoints(metricPointQueryFrom(request.query as QueryString, projectOf(request)))),
   );
 
   await app.register(analyticsRoutes, {
     db,
-    projectId: project,
     nowUs: options.nowUs ?? (() => Date.now() * 1000),
   });
 
-  await app.register(alertRoutes, { alerts: options.alerts });
-  await app.register(quarantineRoutes, { quarantine: options.quarantine, projectId: project });
+  await app.register(alertRoutes, { alertsFor: options.alertsFor });
+  await app.register(quarantineRoutes, { quarantine: options.quarantine });
+  await app.register(accessRoutes, { db, access: options.access, secureCookies: options.secureCookies ?? false, nowUs: options.nowUs ?? (() => Date.now() * 1000) });
 
   app.get('/api/prices', async (request, reply) => {
     rejectQuery(request.query as QueryString);
-    return json(reply, await db.listPrices(project));
+    return json(reply, await db.listPrices(projectOf(request)));
   });
   app.get('/api/prices/unpriced', async (request, reply) =>
-    json(reply, await db.listUnpricedModels(project, rangeQueryFrom(request.query as QueryString))),
+    json(reply, await db.listUnpricedModels(projectOf(request), rangeQueryFrom(request.query as QueryString))),
   );
   app.put<{ Params: { model: string } }>('/api/prices/:model', async (request, reply) => {
     rejectQuery(request.query as QueryString);
@@ -218,11 +267,11 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       if (error instanceof PriceTableError) throw new AppError('ERR_BAD_REQUEST', error.message);
       throw error;
     }
-    return json(reply, await db.putPrice(project, price));
+    return json(reply, await db.putPrice(projectOf(request), price));
   });
   app.delete<{ Params: { model: string } }>('/api/prices/:model', async (request, reply) => {
     rejectQuery(request.query as QueryString);
-    return json(reply, await db.deletePrice(project, request.params.model));
+    return json(reply, await db.deletePrice(projectOf(request), request.params.model));
   });
   app.post('/api/prices/reprice', async (request, reply) => {
     rejectQuery(request.query as QueryString);
@@ -231,7 +280,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       if (key !== 'from' && key !== 'to') throw new AppError('ERR_BAD_REQUEST', `'${key}' is not a field of a re-price request (known: from, to)`);
       if (typeof value !== 'string') throw new AppError('ERR_BAD_REQUEST', `'${key}' must be an ISO-8601 time or epoch milliseconds, as a string`);
     }
-    return json(reply, await db.reprice(project, rangeQueryFrom(body as QueryString)));
+    return json(reply, await db.reprice(projectOf(request), rangeQueryFrom(body as QueryString)));
   });
 
   app.get('/health', async () => ({ status: 'ok' }));

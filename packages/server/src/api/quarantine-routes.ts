@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { projectOf } from './request-access.js';
 import { AppError } from '../errors.js';
 import { type QueryString, rejectUnknown } from './params.js';
 
@@ -39,15 +40,15 @@ export interface QuarantineAccess {
  * decode), kept under the data directory: `GET /api/quarantine` lists them and
  * `POST /api/quarantine/replay` (what `spoor spool replay-quarantine` calls) hands them back.
  */
-export async function quarantineRoutes(app: FastifyInstance, options: { quarantine: QuarantineAccess; projectId: string }): Promise<void> {
-  const { quarantine, projectId } = options;
+export async function quarantineRoutes(app: FastifyInstance, options: { quarantine: QuarantineAccess }): Promise<void> {
+  const { quarantine } = options;
   app.get('/api/quarantine', async (request) => {
     rejectUnknown(request.query as QueryString, []);
-    return { entries: quarantine.list(projectId) };
+    return { entries: quarantine.list(projectOf(request)) };
   });
   app.post('/api/quarantine/replay', async (request) => {
     rejectUnknown(request.query as QueryString, []);
-    return quarantine.replay(projectId, idsFrom(request.body));
+    return quarantine.replay(projectOf(request), idsFrom(request.body));
   });
 }
 

@@ -56,11 +56,11 @@ export class DemoTelemetry {
     });
     const tracerProvider = new BasicTracerProvider({
       resource,
-      spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint}/v1/traces` }))],
+      spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint}/v1/traces`, headers: keyHeaders() }))],
     });
     const loggerProvider = new LoggerProvider({
       resource,
-      processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${endpoint}/v1/logs` }) })],
+      processors: [new BatchLogRecordProcessor({ exporter: new OTLPLogExporter({ url: `${endpoint}/v1/logs`, headers: keyHeaders() }) })],
     });
     this.tracers.push(tracerProvider);
     this.loggers.push(loggerProvider);
@@ -146,4 +146,13 @@ export function recordFailure(span: Span, error: Error, atMs: number): void {
 export function passOnFailure(span: Span, error: Error): void {
   span.setAttribute('error.type', error.name);
   span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+}
+
+/**
+ * `SPOOR_API_KEY` as a bearer token, for a server that requires keys. Without it the exporters
+ * still send what `OTEL_EXPORTER_OTLP_HEADERS` says.
+ */
+function keyHeaders(): Record<string, string> {
+  const key = process.env.SPOOR_API_KEY;
+  return key === undefined || key === '' ? {} : { authorization: `Bearer ${key}` };
 }

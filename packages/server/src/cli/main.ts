@@ -3,21 +3,28 @@ import { parseArgs } from 'node:util';
 import { resolveServeConfig } from '../config.js';
 import { startServer } from '../server.js';
 import { DEFAULT_DEMO_RUNS, MAX_DEMO_RUNS, runDemo } from './demo.js';
+import { keysCommand } from './keys.js';
 import { spoolCommand } from './spool.js';
 
 const USAGE = `Usage:
   spoor serve [--host H] [--port P] [--data DIR] [--retention 30d] [--max-body 16MiB] [--log-level info] [--prices prices.json]
-              [--alerts rules.yaml] [--alert-interval 15s] [--external-url URL] [--allowed-hosts H1,H2] [--auth off]
+              [--alerts rules.yaml] [--alert-interval 15s] [--external-url URL] [--allowed-hosts H1,H2]
+              [--auth auto|required|off] [--metrics-token TOKEN] [--cors-origin URL1,URL2] [--rate-limit 100]
   spoor demo [--endpoint http://127.0.0.1:4318] [--runs 24]
+  spoor keys create --project NAME --role ingest|read|admin [--name TEXT] [--data DIR | --url URL]   prints the key once
+  spoor keys list [--data DIR | --url URL]
+  spoor keys revoke ID… [--data DIR | --url URL]
   spoor spool quarantine [--url http://127.0.0.1:4318]          list the requests the store kept refusing
   spoor spool replay-quarantine [ID…] [--url http://127.0.0.1:4318]   hand them (or those named) back to ingest
 
 Flags beat SPOOR_HOST, SPOOR_PORT, SPOOR_DATA, SPOOR_RETENTION, SPOOR_MAX_BODY, SPOOR_LOG_LEVEL,
-SPOOR_PRICES, SPOOR_ALERTS, SPOOR_ALERT_INTERVAL, SPOOR_EXTERNAL_URL, SPOOR_ALLOWED_HOSTS and SPOOR_AUTH, which beat the defaults.`;
+SPOOR_PRICES, SPOOR_ALERTS, SPOOR_ALERT_INTERVAL, SPOOR_EXTERNAL_URL, SPOOR_ALLOWED_HOSTS, SPOOR_AUTH,
+SPOOR_METRICS_TOKEN, SPOOR_CORS_ORIGIN and SPOOR_RATE_LIMIT, which beat the defaults. Commands that talk to a
+server (spool, keys with --url, demo) send SPOOR_API_KEY as its key.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const known = command === 'serve' || command === 'demo' || command === 'spool';
+  const known = command === 'serve' || command === 'demo' || command === 'spool' || command === 'keys';
   if (known && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -25,6 +32,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'serve') return serve(rest);
   if (command === 'demo') return demo(rest);
   if (command === 'spool') return spoolCommand(rest, (text) => process.stdout.write(text));
+  if (command === 'keys') return keysCommand(rest, (text) => process.stdout.write(text), (text) => process.stderr.write(text));
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return command === undefined ? 1 : 0;
@@ -47,6 +55,9 @@ async function serve(args: string[]): Promise<number> {
       'external-url': { type: 'string' },
       'allowed-hosts': { type: 'string' },
       auth: { type: 'string' },
+      'metrics-token': { type: 'string' },
+      'cors-origin': { type: 'string' },
+      'rate-limit': { type: 'string' },
       'max-body': { type: 'string' },
       'log-level': { type: 'string' },
     },
@@ -63,6 +74,9 @@ async function serve(args: string[]): Promise<number> {
     externalUrl: values['external-url'],
     allowedHosts: values['allowed-hosts'],
     auth: values.auth,
+    metricsToken: values['metrics-token'],
+    corsOrigin: values['cors-origin'],
+    rateLimit: values['rate-limit'],
     maxBody: values['max-body'],
     logLevel: values['log-level'],
   });

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { callApi, serverUrl } from './api-client.js';
 
 /**
  * `spoor spool …`: what the running server's quarantine holds, and handing it back. Both talk
@@ -7,9 +8,9 @@ import { parseArgs } from 'node:util';
 export async function spoolCommand(args: string[], out: (text: string) => void): Promise<number> {
   const [sub, ...rest] = args;
   const { values, positionals } = parseArgs({ args: rest, options: { url: { type: 'string' } }, allowPositionals: sub === 'replay-quarantine', strict: true });
-  const url = (values.url ?? process.env.SPOOR_URL ?? 'http://127.0.0.1:4318').replace(/\/+$/, '');
+  const url = serverUrl(values.url);
   if (sub === 'quarantine') {
-    const { entries } = (await call(url, 'GET', '/api/quarantine')) as { entries: Array<Record<string, unknown>> };
+    const { entries } = (await callApi(url, 'GET', '/api/quarantine')) as { entries: Array<Record<string, unknown>> };
     if (entries.length === 0) {
       out('The quarantine is empty.\n');
       return 0;
@@ -22,7 +23,7 @@ export async function spoolCommand(args: string[], out: (text: string) => void):
   }
   if (sub === 'replay-quarantine') {
     const body = positionals.length === 0 ? {} : { ids: positionals };
-    const result = (await call(url, 'POST', '/api/quarantine/replay', body)) as {
+    const result = (await callApi(url, 'POST', '/api/quarantine/replay', body)) as {
       replayed: number;
       records: number;
       failed: Array<{ id: string; error: string }>;
@@ -34,20 +35,4 @@ export async function spoolCommand(args: string[], out: (text: string) => void):
     return result.failed.length > 0 || result.quarantinedAgain > 0 ? 1 : 0;
   }
   throw new Error(`unknown spool command '${sub ?? ''}': use 'spoor spool quarantine' or 'spoor spool replay-quarantine [ID…]'`);
-}
-
-async function call(url: string, method: 'GET' | 'POST', path: string, body?: unknown): Promise<unknown> {
-  let response: Response;
-  try {
-    response = await fetch(`${url}${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (error) {
-    throw new Error(`cannot reach Spoor at ${url} (${(error as Error).message}); start it, or pass --url`, { cause: error });
-  }
-  const answer = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
-  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${answer?.error?.message ?? 'no details'}`);
-  return answer;
 }

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertService } from '../alerting/alert-service.js';
 import { AlertEngine } from '../alerting/engine.js';
 import { createApp } from '../api/app.js';
+import { AccessControl } from '../auth/access-control.js';
+import { KeyRing } from '../auth/key-ring.js';
 import { InProcessDecoder } from '../ingest/decoder.js';
 import { PriceService } from '../pricing/price-service.js';
 import { SelfMetrics, createIngestMetrics } from '../self-metrics.js';
@@ -25,6 +27,7 @@ let dir: string;
 let store: DuckDbStore;
 let alerts: AlertService;
 let app: FastifyInstance;
+let ring: KeyRing | undefined;
 /** What the app waits on before a read: every acknowledged write visible (nothing outstanding here, unless a test says). */
 let visible: () => Promise<void> = async () => {};
 
@@ -38,9 +41,12 @@ beforeAll(async () => {
   const engine = await AlertEngine.open({ projectId: 'default', ...alertBackendOver(db, 'default'), logger: quiet, externalUrl: () => 'http://spoor.test' });
   alerts = await AlertService.start({ engine, rulesFile: null, intervalMs: 60_000, nowUs: () => Date.now() * 1000, onError: () => {}, onInfo: () => {} });
   const selfMetrics = new SelfMetrics();
+  ring = await KeyRing.start(() => store.access.listKeys(), { refreshMs: 60_000, onError: () => {} });
   app = await createApp({
     db,
     alerts,
+    alertsFor: async () => alerts,
+    access: new AccessControl({ mode: 'auto', ring, sessionSecret: 'test', metricsToken: null, ratePerSecond: 0 }),
     decoder: new InProcessDecoder(),
     // Ingest straight into the store: what the spool and the commit loop do, minus durability.
     accept: async ({ batch }) => {
@@ -56,6 +62,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  ring?.close();
   await app?.close();
   await alerts?.close();
   await store?.close();

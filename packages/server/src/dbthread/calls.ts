@@ -19,6 +19,7 @@ export function createDbCalls(store: Store, pricing: PriceService) {
   const errors = new ErrorService(store);
   const series = new SeriesReader(store);
   const alerts = store.alerts;
+  const access = store.access;
   return {
     listTraces: queries.listTraces.bind(queries),
     getTrace: queries.getTrace.bind(queries),
@@ -59,6 +60,13 @@ export function createDbCalls(store: Store, pricing: PriceService) {
     alertListHistory: alerts.listHistory.bind(alerts),
     alertListSilences: alerts.listSilences.bind(alerts),
     alertPutSilence: alerts.putSilence.bind(alerts),
+
+    listKeys: access.listKeys.bind(access),
+    putKey: access.putKey.bind(access),
+    revokeKey: access.revokeKey.bind(access),
+    sessionSecret: access.sessionSecret.bind(access),
+    appendAudit: access.appendAudit.bind(access),
+    listAudit: access.listAudit.bind(access),
   };
 }
 

@@ -20,7 +20,8 @@ export interface AcceptedRequest {
 export interface IngestRouteOptions {
   /** Largest body accepted, in bytes, after inflating. */
   maxBodyBytes: number;
-  projectId: string;
+  /** The project a request stores under (its key's). */
+  projectOf: (request: FastifyRequest) => string;
   /** Decodes, normalizes and prices bodies into write batches (on a thread of its own when served). */
   decoder: Decoder;
   /** Takes a request; resolves once it is durable. Throws `AppError` when it cannot take it. */
@@ -52,9 +53,10 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
             `Content-Type '${request.headers['content-type'] ?? ''}' is not supported; send application/x-protobuf or application/json`,
           );
         }
+        const projectId = options.projectOf(request);
         const received = await readBody(request.raw, options.maxBodyBytes);
         const receivedUs = now() * 1000;
-        const decoded = await options.decoder.decode({ signal, encoding, body: received, projectId: options.projectId, receivedUs });
+        const decoded = await options.decoder.decode({ signal, encoding, body: received, projectId, receivedUs });
         const { body } = decoded;
         const countRejected = (): void => {
           if (decoded.duplicates > 0) options.metrics.rejected({ signal, reason: 'duplicate' }, decoded.duplicates);
@@ -66,7 +68,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
           throw new AppError('ERR_INGEST_NO_VALID_RECORDS', `every one of the ${decoded.rejected} ${RECORD_NOUN[signal]} was invalid: ${decoded.rejectReason}`);
         }
         try {
-          await options.accept({ signal, encoding, projectId: options.projectId, receivedUs, body, batch: decoded.batch });
+          await options.accept({ signal, encoding, projectId, receivedUs, body, batch: decoded.batch });
           options.decoder.accepted(decoded.ticket);
         } catch (error) {
           options.decoder.dropped(decoded.ticket);

@@ -23,6 +23,8 @@ import type { JsonBytes } from './json-bytes.js';
 import { spanDetailJson, traceDetailJson, traceTreeJson } from './trace-json.js';
 
 /** Answers the read API from a `Store`. Knows nothing of HTTP or of how records arrived. */
+const NO_SPAN = '0000000000000000';
+
 export class QueryService {
   constructor(private readonly store: TraceReader & LogReader & MetricReader) {}
 
@@ -54,6 +56,11 @@ export class QueryService {
   /** Spans of a trace whose attributes, status message or events contain `text`. */
   async searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<TraceSearchResponse> {
     const ids = await this.store.searchTrace(projectId, traceId, text, limit + 1);
+    // No match in a trace the project does not have is a 404, as for every other read of it. The
+    // all-zero span id is invalid in OTLP, so asking for it reads no span, only whether the trace exists.
+    if (ids.length === 0 && (await this.store.getTrace(projectId, traceId, NO_SPAN)) === null) {
+      throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
+    }
     return { spanIds: ids.slice(0, limit), truncated: ids.length > limit };
   }
 

@@ -19,6 +19,9 @@ import type {
   TraceSummaryRecord,
   TraceTreeColumns,
 } from '@spoor/model';
+import type { AuditRecord, KeyRecord } from '../auth/keys.js';
+
+export type { AuditRecord } from '../auth/keys.js';
 import type { StoredLog, StoredTrace } from './stored-trace.js';
 import type { TraceTimings } from './trace-timings.js';
 import type { StoreWriter } from './write-port.js';
@@ -429,9 +432,24 @@ export interface Retention {
   deleteOlderThan(records: RetainedRecords, cutoffUs: number): Promise<number>;
 }
 
+/** Who may do what, and who did what: keys (hashed), the audit log, the secret session cookies are signed with. */
+export interface AccessStore {
+  /** Every key of every project, revoked ones too. Small: it is read whole and cached by each server. */
+  listKeys(): Promise<KeyRecord[]>;
+  putKey(record: KeyRecord): Promise<void>;
+  /** Marks a key revoked; `false` when there is no such key or it already was. */
+  revokeKey(id: string, nowUs: number): Promise<boolean>;
+  /** A random secret shared by every server of this store, made on first use. */
+  sessionSecret(): Promise<string>;
+  appendAudit(record: AuditRecord): Promise<void>;
+  /** A project's audit records in the range, newest first. */
+  listAudit(projectId: string, range: TimeRange, offset: number, limit: number): Promise<AuditRecord[]>;
+}
+
 /** Every port: what a store adapter implements. Adapters wrap driver errors in `StoreError`. */
 export interface Store extends TraceReader, LogReader, MetricReader, AnalyticsReader, ErrorStore, AlertSeriesReader, PriceStore, Retention, StoreWriter {
   readonly alerts: AlertStore;
+  readonly access: AccessStore;
   close(): Promise<void>;
 }
 

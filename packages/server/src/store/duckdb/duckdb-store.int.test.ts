@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { describeStoreContract } from '../store-contract.js';
+import { describeAccessContract } from '../store-contract-access.js';
 import { describeAlertStoreContract } from '../store-contract-alerts.js';
 import { describeAlertSeriesContract } from '../store-contract-alert-series.js';
 import { describeAnalyticsContract } from '../store-contract-analytics.js';
@@ -26,6 +27,7 @@ describeStoreContract('DuckDB (file)', openOnFile);
 describeAnalyticsContract('DuckDB (file)', openOnFile);
 describeAlertStoreContract('DuckDB (file)', openOnFile);
 describeAlertSeriesContract('DuckDB (file)', openOnFile);
+describeAccessContract('DuckDB (file)', openOnFile);
 
 /** The write contract's view of a DuckDB store: its reads, and reopening its file. */
 async function writeSubjectOn(path: string): Promise<WriteContractSubject> {

@@ -138,6 +138,28 @@ CREATE TABLE IF NOT EXISTS errors (
   source VARCHAR NOT NULL
 );
 
+-- API keys, by the SHA-256 of the key (auth/keys.ts); revoked keys stay, for the audit log.
+CREATE TABLE IF NOT EXISTS api_keys (
+  id VARCHAR PRIMARY KEY,
+  project_id VARCHAR NOT NULL,
+  role VARCHAR NOT NULL,
+  name VARCHAR NOT NULL,
+  hash VARCHAR NOT NULL,
+  created_us BIGINT NOT NULL,
+  created_by VARCHAR NOT NULL,
+  revoked_us BIGINT
+);
+
+-- Who changed what: keys, rules, silences, prices, policies.
+CREATE TABLE IF NOT EXISTS audit_log (
+  time_us BIGINT NOT NULL,
+  project_id VARCHAR NOT NULL,
+  key_id VARCHAR NOT NULL,
+  action VARCHAR NOT NULL,
+  target VARCHAR NOT NULL,
+  detail VARCHAR
+);
+
 -- What users decided about error groups (PATCH /api/errors/:fingerprint).
 CREATE TABLE IF NOT EXISTS alert_rules (
   project_id VARCHAR NOT NULL,

@@ -1,0 +1,172 @@
+import { DEFAULT_PROJECT_ID } from '@spoor/model';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { AccessControl, Principal } from '../auth/access-control.js';
+import { ALL_PROJECTS, type AuditRecord, type KeyInfo, type KeyRecord, checkProjectName, infoOf, isRole, newKey, roleCovers } from '../auth/keys.js';
+import { SESSION_HOURS, sessionCookie, sessionValue } from '../auth/sessions.js';
+import type { DbClient } from '../dbthread/calls.js';
+import { AppError } from '../errors.js';
+import { type QueryString, limit, rejectUnknown, text, timeRange } from './params.js';
+import { projectOf } from './request-access.js';
+
+export interface AccessRoutesOptions {
+  db: DbClient;
+  access: AccessControl;
+  /** Whether cookies are marked `Secure` (Spoor is reached over https). */
+  secureCookies: boolean;
+  nowUs: () => number;
+}
+
+/** Who is signed in, as `GET /api/session` answers. */
+interface SessionAnswer {
+  /** Whether this server requires a key now. */
+  authRequired: boolean;
+  signedIn: boolean;
+  keyId: string | null;
+  role: string;
+  /** The project the dashboard shows. */
+  projectId: string;
+  /** The projects the key covers: the project switcher's choices. */
+  projects: string[];
+}
+
+/**
+ * Keys (`/api/keys`, admin only), the dashboard's sign-in (`/api/session`) and the audit log
+ * (`/api/audit`). An admin key of one project manages that project's keys only; a key of `*`
+ * manages all.
+ */
+export async function accessRoutes(app: FastifyInstance, options: AccessRoutesOptions): Promise<void> {
+  const { db, access } = options;
+  const ring = access.options.ring;
+  const q = (request: { query: unknown }): QueryString => request.query as QueryString;
+
+  const projectsOf = (principal: Principal): string[] =>
+    principal.keyProjectId === ALL_PROJECTS ? [...new Set([DEFAULT_PROJECT_ID, ...ring.projects()])].sort() : [principal.keyProjectId];
+  const answer = (principal: Principal, projectId: string): SessionAnswer => ({
+    authRequired: access.enforced,
+    signedIn: principal.via === 'cookie' || principal.via === 'bearer',
+    keyId: principal.via === 'open' ? null : principal.keyId,
+    role: principal.role,
+    projectId,
+    projects: projectsOf(principal),
+  });
+  const setSession = (reply: FastifyReply, keyId: string, projectId: string): void => {
+    const expiresMs = Date.now() + SESSION_HOURS * 3_600_000;
+    const value = sessionValue(access.options.sessionSecret, { keyId, projectId, expiresMs });
+    void reply.header('set-cookie', sessionCookie(value, { secure: options.secureCookies, maxAgeSeconds: SESSION_HOURS * 3600 }));
+  };
+
+  app.get('/api/session', async (request) => {
+    rejectUnknown(q(request), []);
+    return answer(request.access.principal, projectOf(request));
+  });
+
+  // Sign in: a read or admin key for a cookie the dashboard sends from then on.
+  app.post('/api/session', async (request, reply) => {
+    rejectUnknown(q(request), []);
+    const body = objectOf(request.body, 'a sign-in', ['key', 'project']);
+    if (typeof body.key !== 'string' || body.key === '') throw new AppError('ERR_BAD_REQUEST', "'key' must be a Spoor key (spoor_read_… or spoor_admin_…)");
+    const key = ring.find(body.key.trim());
+    if (key === null) throw new AppError('ERR_UNAUTHENTICATED', 'the key is not valid: unknown, revoked or mistyped');
+    if (!roleCovers(key.role, 'read')) throw new AppError('ERR_FORBIDDEN', 'an ingest key cannot sign in: it only sends telemetry; use a read or admin key');
+    const principal: Principal = { keyId: key.id, role: key.role, keyProjectId: key.projectId, via: 'cookie' };
+    const projectId = chosenProject(principal, body.project, projectsOf(principal));
+    setSession(reply, key.id, projectId);
+    return answer(principal, projectId);
+  });
+
+  // The project switcher: the same session, another project.
+  app.put('/api/session', async (request, reply) => {
+    rejectUnknown(q(request), []);
+    const { principal } = request.access;
+    if (principal.via !== 'cookie') throw new AppError('ERR_UNAUTHENTICATED', 'sign in first: PUT /api/session switches the project of a signed-in dashboard');
+    const body = objectOf(request.body, 'a project switch', ['project']);
+    const projectId = chosenProject(principal, body.project, projectsOf(principal));
+    setSession(reply, principal.keyId, projectId);
+    return answer(principal, projectId);
+  });
+
+  app.delete('/api/session', async (request, reply) => {
+    rejectUnknown(q(request), []);
+    access.endSession(request.headers.cookie);
+    void reply.header('set-cookie', sessionCookie('', { secure: options.secureCookies, maxAgeSeconds: 0 }));
+    return reply.code(204).send();
+  });
+
+  app.get('/api/keys', async (request) => {
+    rejectUnknown(q(request), []);
+    const { principal } = request.access;
+    const keys = JSON.parse(await db.listKeys()) as KeyRecord[];
+    return { keys: keys.filter((key) => covers(principal, key.projectId)).map(infoOf).reverse() };
+  });
+
+  app.post('/api/keys', async (request, reply) => {
+    rejectUnknown(q(request), []);
+    const { principal } = request.access;
+    const body = objectOf(request.body, 'a key', ['project', 'role', 'name']);
+    const projectId = typeof body.project === 'string' ? body.project : principal.keyProjectId === ALL_PROJECTS ? projectOf(request) : principal.keyProjectId;
+    if (!isRole(body.role)) throw new AppError('ERR_BAD_REQUEST', "'role' must be ingest, read or admin");
+    if (body.name !== undefined && typeof body.name !== 'string') throw new AppError('ERR_BAD_REQUEST', "'name' must be text");
+    try {
+      checkProjectName(projectId, body.role);
+    } catch (error) {
+      throw new AppError('ERR_BAD_REQUEST', (error as Error).message);
+    }
+    if (!covers(principal, projectId)) throw new AppError('ERR_FORBIDDEN', `this key manages project '${principal.keyProjectId}' only`);
+    const { key, record } = newKey({ projectId, role: body.role, name: body.name ?? '', createdBy: principal.keyId, nowUs: options.nowUs() });
+    await db.putKey(record);
+    await ring.refresh();
+    // The only time the key is shown: it is stored as a hash.
+    return reply.code(201).send({ ...infoOf(record), key } satisfies KeyInfo & { key: string });
+  });
+
+  app.delete<{ Params: { id: string } }>('/api/keys/:id', async (request, reply) => {
+    rejectUnknown(q(request), []);
+    const { principal } = request.access;
+    const keys = JSON.parse(await db.listKeys()) as KeyRecord[];
+    const key = keys.find((k) => k.id === request.params.id);
+    // Another project's key is as unknown as no key at all.
+    if (key === undefined || !covers(principal, key.projectId)) throw new AppError('ERR_NOT_FOUND', `no key '${request.params.id}'`);
+    if (key.revokedUs !== null) throw new AppError('ERR_CONFLICT', `key '${key.id}' was already revoked`);
+    await db.revokeKey(key.id, options.nowUs());
+    await ring.refresh();
+    return reply.code(204).send();
+  });
+
+  app.get('/api/audit', async (request) => {
+    rejectUnknown(q(request), ['from', 'to', 'limit', 'cursor']);
+    const cursor = text(q(request), 'cursor');
+    const offset = cursor === null ? 0 : Number(cursor);
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new AppError('ERR_INVALID_PARAMETER', "'cursor' is not a cursor this endpoint gave");
+    const n = limit(q(request));
+    const records = JSON.parse(await db.listAudit(projectOf(request), timeRange(q(request)), offset, n + 1)) as AuditRecord[];
+    return {
+      entries: records.slice(0, n).map(({ timeUs, projectId: _project, ...entry }) => ({ time: new Date(timeUs / 1000).toISOString(), ...entry })),
+      nextCursor: records.length > n ? String(offset + n) : null,
+    };
+  });
+}
+
+/** Whether a principal's key covers a project. */
+function covers(principal: Principal, projectId: string): boolean {
+  return principal.keyProjectId === ALL_PROJECTS || principal.keyProjectId === projectId;
+}
+
+function chosenProject(principal: Principal, asked: unknown, projects: string[]): string {
+  if (asked === undefined) return principal.keyProjectId === ALL_PROJECTS ? (projects[0] ?? DEFAULT_PROJECT_ID) : principal.keyProjectId;
+  if (typeof asked !== 'string') throw new AppError('ERR_BAD_REQUEST', "'project' must be a project name");
+  try {
+    checkProjectName(asked, 'read');
+  } catch (error) {
+    throw new AppError('ERR_BAD_REQUEST', (error as Error).message);
+  }
+  if (asked === ALL_PROJECTS || !covers(principal, asked)) throw new AppError('ERR_FORBIDDEN', `this key does not cover project '${asked}'`);
+  return asked;
+}
+
+function objectOf(body: unknown, what: string, fields: string[]): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('ERR_BAD_REQUEST', `the body of ${what} must be a JSON object`);
+  for (const field of Object.keys(body)) {
+    if (!fields.includes(field)) throw new AppError('ERR_BAD_REQUEST', `'${field}' is not a field of ${what} (known: ${fields.join(', ')})`);
+  }
+  return body as Record<string, unknown>;
+}

@@ -1,0 +1,70 @@
+import { type KeyRecord, keyIdOf, keyMatches } from './keys.js';
+
+/**
+ * The keys one server checks requests against: every key of the store, read whole (a few
+ * hundred rows at most) and read again every `refreshMs`, so a key revoked through another
+ * server (or the command line, on a stopped one) stops working within that time. A change made
+ * through this server applies at once (`refresh` after it).
+ */
+export class KeyRing {
+  private byId = new Map<string, KeyRecord>();
+  private timer: NodeJS.Timeout | null = null;
+  private refreshing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly load: () => Promise<KeyRecord[]>,
+    private readonly onError: (error: Error) => void,
+  ) {}
+
+  static async start(load: () => Promise<KeyRecord[]>, options: { refreshMs: number; onError: (error: Error) => void }): Promise<KeyRing> {
+    const ring = new KeyRing(load, options.onError);
+    await ring.refresh();
+    ring.timer = setInterval(() => {
+      // A failed read keeps the keys known before it: a store hiccup locks no one out.
+      ring.refresh().catch((error: unknown) => ring.onError(error as Error));
+    }, options.refreshMs);
+    ring.timer.unref();
+    return ring;
+  }
+
+  /** Reads the keys again; calls made while one read runs share it. */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.load()
+      .then((keys) => {
+        this.byId = new Map(keys.map((key) => [key.id, key]));
+      })
+      .finally(() => {
+        this.refreshing = null;
+      });
+    return this.refreshing;
+  }
+
+  /** Whether any key was ever made: from then on, requests need one (in `auto` mode). */
+  get any(): boolean {
+    return this.byId.size > 0;
+  }
+
+  /** The live record of `key`, or `null` (unknown, revoked, or not a key at all). */
+  find(key: string): KeyRecord | null {
+    const id = keyIdOf(key);
+    const record = id === null ? undefined : this.byId.get(id);
+    if (record === undefined || record.revokedUs !== null || !keyMatches(key, record)) return null;
+    return record;
+  }
+
+  /** The live record with this id (a session names its key by id), or `null`. */
+  byKeyId(id: string): KeyRecord | null {
+    const record = this.byId.get(id);
+    return record === undefined || record.revokedUs !== null ? null : record;
+  }
+
+  /** Projects named by live keys (not `*`). */
+  projects(): string[] {
+    return [...new Set([...this.byId.values()].filter((k) => k.revokedUs === null && k.projectId !== '*').map((k) => k.projectId))].sort();
+  }
+
+  close(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+}

@@ -1,0 +1,83 @@
+import { randomBytes } from 'node:crypto';
+import type { TimeRange } from '@spoor/model';
+import { type KeyRecord, isRole } from '../../auth/keys.js';
+import type { AccessStore, AuditRecord } from '../store.js';
+import type { OnConnection } from './alerts.js';
+import { columnsOf } from './analytics.js';
+import { mapRows, num, numOrNull } from './read.js';
+import { SqlParams, timeFilters } from './sql.js';
+
+/** Keys, the audit log and the session secret, in their own small tables. */
+export class DuckDbAccessStore implements AccessStore {
+  constructor(private readonly on: OnConnection) {}
+
+  listKeys(): Promise<KeyRecord[]> {
+    return this.on('list keys', async (c) => {
+      const columns = await columnsOf(c, 'SELECT * FROM api_keys ORDER BY created_us, id', []);
+      return mapRows(columns, (row) => {
+        const role = row.get('role');
+        if (!isRole(role)) throw new Error(`key ${String(row.get('id'))} has an unknown role '${String(role)}'`);
+        return {
+          id: row.get('id') as string,
+          projectId: row.get('project_id') as string,
+          role,
+          name: row.get('name') as string,
+          hash: row.get('hash') as string,
+          createdUs: num(row.get('created_us')),
+          createdBy: row.get('created_by') as string,
+          revokedUs: numOrNull(row.get('revoked_us')),
+        };
+      });
+    });
+  }
+
+  async putKey(record: KeyRecord): Promise<void> {
+    await this.on('save a key', (c) =>
+      c.run('INSERT INTO api_keys VALUES ($1, $2, $3, $4, $5, $6::BIGINT, $7, $8::BIGINT)', [
+        record.id, record.projectId, record.role, record.name, record.hash, record.createdUs, record.createdBy, record.revokedUs,
+      ]),
+    );
+  }
+
+  revokeKey(id: string, nowUs: number): Promise<boolean> {
+    return this.on('revoke a key', async (c) => {
+      const result = await c.run('UPDATE api_keys SET revoked_us = $2::BIGINT WHERE id = $1 AND revoked_us IS NULL', [id, nowUs]);
+      return Number(result.rowsChanged) > 0;
+    });
+  }
+
+  sessionSecret(): Promise<string> {
+    return this.on('read the session secret', async (c) => {
+      // Two servers starting at once may both insert: the first wins and both read it back.
+      await c.run(`INSERT INTO spoor_meta VALUES ('session_secret', $1) ON CONFLICT (key) DO NOTHING`, [randomBytes(32).toString('hex')]);
+      const columns = await columnsOf(c, `SELECT value FROM spoor_meta WHERE key = 'session_secret'`, []);
+      return columns.value![0] as string;
+    });
+  }
+
+  async appendAudit(record: AuditRecord): Promise<void> {
+    await this.on('record an audit entry', (c) =>
+      c.run('INSERT INTO audit_log VALUES ($1::BIGINT, $2, $3, $4, $5, $6)', [record.timeUs, record.projectId, record.keyId, record.action, record.target, record.detail]),
+    );
+  }
+
+  listAudit(projectId: string, range: TimeRange, offset: number, limit: number): Promise<AuditRecord[]> {
+    return this.on('list the audit log', async (c) => {
+      const p = new SqlParams();
+      const where = [`project_id = ${p.add(projectId)}`, ...timeFilters(p, 'time_us', range)];
+      const columns = await columnsOf(
+        c,
+        `SELECT * FROM audit_log WHERE ${where.join(' AND ')} ORDER BY time_us DESC, action, target LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}`,
+        p.values,
+      );
+      return mapRows(columns, (row) => ({
+        timeUs: num(row.get('time_us')),
+        projectId: row.get('project_id') as string,
+        keyId: row.get('key_id') as string,
+        action: row.get('action') as string,
+        target: row.get('target') as string,
+        detail: (row.get('detail') as string | null) ?? null,
+      }));
+    });
+  }
+}
