@@ -1,4 +1,7 @@
+import type { ReactNode } from 'react';
+import { AccessGate, AccountMenu } from './access';
 import { AlertsPage } from './pages/AlertsPage';
+import { AuditPage } from './pages/AuditPage';
 import { ErrorGroupPage } from './pages/ErrorGroupPage';
 import { ErrorsPage } from './pages/ErrorsPage';
 import { LogsPage } from './pages/LogsPage';
@@ -25,6 +28,7 @@ const ROUTES = [
   ['/errors/:fingerprint', 'error'],
   ['/alerts', 'alerts'],
   ['/logs', 'logs'],
+  ['/audit', 'audit'],
 ] as const;
 
 const NAV = [
@@ -34,9 +38,14 @@ const NAV = [
   ['/errors', 'Errors', ['errors', 'error']],
   ['/alerts', 'Alerts', ['alerts']],
   ['/logs', 'Logs', ['logs']],
+  ['/audit', 'Audit', ['audit']],
 ] as const;
 
 export function App() {
+  return <AccessGate>{(session, actions) => <Dashboard menu={<AccountMenu session={session} actions={actions} />} />}</AccessGate>;
+}
+
+function Dashboard({ menu }: { menu: ReactNode }) {
   const location = useLocation();
   const route = matchRoute(location.pathname, ROUTES);
   const page = route?.page ?? 'missing';
@@ -53,6 +62,7 @@ export function App() {
             </Link>
           ))}
         </nav>
+        {menu}
       </header>
       <main>{render(route?.page, route?.params ?? {}, location.search)}</main>
     </div>
@@ -79,6 +89,8 @@ function render(page: string | undefined, params: Record<string, string>, search
       return <AlertsPage search={search} />;
     case 'logs':
       return <LogsPage search={search} />;
+    case 'audit':
+      return <AuditPage />;
     default:
       return (
         <div className="empty">

@@ -20,7 +20,12 @@ export class ApiError extends Error {
 /** An API address with its query; empty and `null` values are left out. */
 export const apiUrl: (path: string, params?: Params) => string = pathWith;
 
+/** Sent on every 401, so the sign-in gate (`access.tsx`) asks who is signed in again. */
+export const SIGNED_OUT_EVENT = 'spoor:signed-out';
+
 async function answer<T>(response: Response): Promise<T> {
+  // Signed out under our feet (the key revoked, the session expired): the sign-in page takes over.
+  if (response.status === 401) window.dispatchEvent(new Event(SIGNED_OUT_EVENT));
   if (response.ok) return (response.status === 204 ? undefined : await response.json()) as T;
   let code = 'ERR_HTTP';
   let message = `${response.status} ${response.statusText}`;
