@@ -5,6 +5,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
+import { routesOf } from '../src/api/app.js';
 import { KeyRing } from '../src/auth/key-ring.js';
 import { newKey } from '../src/auth/keys.js';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
@@ -167,6 +168,16 @@ describe('a signed-in dashboard', () => {
     expect((await put({ 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' }, 'input=1')).status).toBe(415);
     // Reads with the cookie need no Origin: a link from elsewhere opens the dashboard.
     expect((await fetch(`${server.url}/api/prices`, { headers: { cookie } })).status).toBe(200);
+
+    // Every write route, walked from the router: another site's page, even with the cookie and a
+    // JSON body, is refused before the route runs.
+    const writes = routesOf(server.app).filter(({ method, url }) => ['POST', 'PUT', 'PATCH', 'DELETE'].includes(method) && url.startsWith('/api/') && url !== '/api/session');
+    expect(writes.length).toBeGreaterThan(10);
+    for (const { method, url } of writes) {
+      const path = url.replace(/:(\w+)/g, 'x');
+      const forged = await fetch(`${server.url}${path}`, { method, headers: { cookie, origin: 'https://evil.example', 'content-type': 'application/json' }, body: method === 'DELETE' ? undefined : '{}' });
+      expect(forged.status, `${method} ${url}`).toBe(403);
+    }
   });
 });
 
