@@ -87,6 +87,7 @@ describe('resolveServeConfig', () => {
       metricsToken: null,
       corsOrigins: [],
       rateLimit: 100,
+      providers: [],
     });
     expect(DEFAULTS.host).toBe('127.0.0.1');
   });
@@ -126,6 +127,7 @@ describe('resolveServeConfig', () => {
       metricsToken: 'scrape-token',
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       rateLimit: 20,
+      providers: [],
     });
   });
 
@@ -149,7 +151,21 @@ describe('resolveServeConfig', () => {
       metricsToken: 'flag-token',
       corsOrigins: ['https://flag.example'],
       rateLimit: 0,
+      providers: [],
     });
+  });
+
+  it('reads replay providers, their keys from the environment, and says what is wrong with one', () => {
+    const env = { OPENAI_API_KEY: 'sk-one', ANTHROPIC_KEY: 'ak-two' };
+    expect(resolveServeConfig({ provider: ['openai=env:OPENAI_API_KEY,base=http://127.0.0.1:9/v1,timeout=5s', 'anthropic=env:ANTHROPIC_KEY'] }, env).providers).toEqual([
+      { name: 'openai', apiKey: 'sk-one', baseUrl: 'http://127.0.0.1:9/v1', timeoutMs: 5000 },
+      { name: 'anthropic', apiKey: 'ak-two', baseUrl: null, timeoutMs: 60_000 },
+    ]);
+    expect(resolveServeConfig({}, { ...env, SPOOR_PROVIDER: 'openai=env:OPENAI_API_KEY;anthropic=env:ANTHROPIC_KEY' }).providers.map((p) => p.name)).toEqual(['openai', 'anthropic']);
+    expect(() => resolveServeConfig({ provider: 'openai=sk-literal' }, env)).toThrow(/write NAME=env:VARIABLE or NAME=file:PATH/);
+    expect(() => resolveServeConfig({ provider: 'openai=env:MISSING' }, env)).toThrow(/the variable MISSING is not set/);
+    expect(() => resolveServeConfig({ provider: 'gemini=env:OPENAI_API_KEY' }, env)).toThrow(/replay speaks openai and anthropic/);
+    expect(() => resolveServeConfig({ provider: 'openai=env:OPENAI_API_KEY,retries=3' }, env)).toThrow(/'retries' is not an option/);
   });
 
   it('refuses to bind beyond loopback without keys unless authentication is turned off on purpose, and says how', () => {

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseDurationUs } from './duration.js';
+import { type Provider, parseProviders } from './replay/providers.js';
 
 /** What a user may set, by flag or `SPOOR_*` environment variable. Every field is optional. */
 export interface ServeOptions {
@@ -37,6 +38,8 @@ export interface ServeOptions {
   corsOrigin?: string;
   /** Requests per second each key may make (bursts of twice that); 0 for no limit. Default 100. */
   rateLimit?: number | string;
+  /** LLM providers replays may call: `openai=env:OPENAI_API_KEY[,base=URL][,timeout=60s]`; several separated by `;` in the variable. */
+  provider?: string | string[];
 }
 
 /** The resolved configuration: every field set. */
@@ -60,6 +63,8 @@ export interface ServeConfig {
   metricsToken: string | null;
   corsOrigins: string[];
   rateLimit: number;
+  /** Providers for `POST /api/replay`, their keys read at start. */
+  providers: Provider[];
   /** The built web UI; unset: `@spoor/web`'s `dist`, `null`: serve no UI. Not a flag: for tests and embedders. */
   webUiDir?: string | null;
 }
@@ -82,6 +87,7 @@ export const DEFAULTS = {
   metricsToken: '',
   corsOrigin: '',
   rateLimit: 100,
+  provider: '',
 } as const;
 
 const ENV: Record<keyof ServeOptions, string> = {
@@ -100,13 +106,14 @@ const ENV: Record<keyof ServeOptions, string> = {
   metricsToken: 'SPOOR_METRICS_TOKEN',
   corsOrigin: 'SPOOR_CORS_ORIGIN',
   rateLimit: 'SPOOR_RATE_LIMIT',
+  provider: 'SPOOR_PROVIDER',
 };
 
 /** Resolves flags over environment over defaults. Throws a message that says what to fix. */
 export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv = process.env): ServeConfig {
   const pick = <K extends keyof ServeOptions>(key: K): string => {
     const flag = flags[key];
-    if (flag !== undefined) return String(flag);
+    if (flag !== undefined) return Array.isArray(flag) ? flag.join(';') : String(flag);
     // An empty variable counts as unset (as the OpenTelemetry SDK spec has it): `SPOOR_HOST=` must not bind every interface.
     return env[ENV[key]] || String(DEFAULTS[key]);
   };
@@ -149,6 +156,7 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     metricsToken: pick('metricsToken') === '' ? null : pick('metricsToken'),
     corsOrigins,
     rateLimit,
+    providers: parseProviders(pick('provider').split(';').filter((p) => p.trim() !== ''), env),
   };
 }
 

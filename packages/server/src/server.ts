@@ -21,6 +21,7 @@ import { Spool } from './pipeline/spool.js';
 import { AppError } from './errors.js';
 import { AccessControl } from './auth/access-control.js';
 import { KeyRing } from './auth/key-ring.js';
+import { Replayer } from './replay/replayer.js';
 import type { KeyRecord } from './auth/keys.js';
 import { STORE_COMMIT_SECONDS_BUCKETS, SelfMetrics, createIngestMetrics } from './self-metrics.js';
 
@@ -194,8 +195,21 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     selfMetrics.gauge('spoor_ingest_queue_records', 'Records accepted and not yet committed to the store.', () => ingest.queued());
     const webUiDir = config.webUiDir === undefined ? defaultWebUiDir() : config.webUiDir;
     const webUi = webUiDir === null ? null : await loadWebUi(webUiDir);
+    // A replay's spans take the way every request's do: decoded, spooled, committed.
+    const replayer = new Replayer(config.providers, async (projectId, body) => {
+      const decoded = await decoder.decode({ signal: 'traces', encoding: 'protobuf', body, projectId, receivedUs: Date.now() * 1000 });
+      try {
+        if (decoded.records === 0) throw new Error(`the replay's spans did not decode: ${decoded.rejectReason ?? 'none'}`);
+        await ingest.submit({ signal: 'traces', encoding: 'protobuf', projectId, receivedUs: Date.now() * 1000, body: decoded.body }, decoded.batch);
+      } catch (error) {
+        decoder.dropped(decoded.ticket);
+        throw error;
+      }
+      decoder.accepted(decoded.ticket);
+    });
     app = await createApp({
       webUi,
+      replayer,
       db: thread.calls,
       alerts,
       alertsFor,

@@ -10,6 +10,8 @@ import type { AlertService } from '../alerting/alert-service.js';
 import { alertRoutes } from './alert-routes.js';
 import type { AccessControl } from '../auth/access-control.js';
 import { accessRoutes } from './access-routes.js';
+import type { Replayer } from '../replay/replayer.js';
+import { replayRoutes } from './replay-routes.js';
 import { projectOf } from './request-access.js';
 import type { WebAsset, WebUi } from './web-ui.js';
 import { analyticsRoutes } from './analytics-routes.js';
@@ -32,6 +34,8 @@ export interface AppOptions {
   corsOrigins?: readonly string[];
   /** Whether the session cookie is marked `Secure` (Spoor is reached over https). Default false. */
   secureCookies?: boolean;
+  /** Re-runs recorded LLM calls (`POST /api/replay`) against the configured providers. */
+  replayer: Replayer;
   /** The clock of "now" windows, epoch microseconds. Default: the system clock. */
   nowUs?: () => number;
   accept: (request: AcceptedRequest) => Promise<void>;
@@ -211,6 +215,10 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     rejectQuery(request.query as QueryString);
     return json(reply, await db.getTraceTree(projectOf(request), traceId(request.params.traceId)));
   });
+  app.get<{ Params: { traceId: string; otherTraceId: string } }>('/api/traces/:traceId/diff/:otherTraceId', async (request, reply) => {
+    rejectQuery(request.query as QueryString);
+    return json(reply, await db.diffTraces(projectOf(request), traceId(request.params.traceId), traceId(request.params.otherTraceId)));
+  });
   app.get<{ Params: { traceId: string } }>('/api/traces/:traceId/search', async (request, reply) => {
     const q = request.query as QueryString;
     rejectUnknown(q, ['q', 'limit']);
@@ -244,6 +252,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(alertRoutes, { alertsFor: options.alertsFor });
   await app.register(quarantineRoutes, { quarantine: options.quarantine });
+  await app.register(replayRoutes, { db, replayer: options.replayer, visible: options.visible });
   await app.register(accessRoutes, { db, access: options.access, secureCookies: options.secureCookies ?? false, nowUs: options.nowUs ?? (() => Date.now() * 1000) });
 
   app.get('/api/prices', async (request, reply) => {

@@ -11,6 +11,7 @@ import { AlertEngine } from '../alerting/engine.js';
 import { createApp } from '../api/app.js';
 import { AccessControl } from '../auth/access-control.js';
 import { KeyRing } from '../auth/key-ring.js';
+import { Replayer } from '../replay/replayer.js';
 import { InProcessDecoder } from '../ingest/decoder.js';
 import { PriceService } from '../pricing/price-service.js';
 import { SelfMetrics, createIngestMetrics } from '../self-metrics.js';
@@ -46,6 +47,7 @@ beforeAll(async () => {
     db,
     alerts,
     alertsFor: async () => alerts,
+    replayer: new Replayer([], async () => {}),
     access: new AccessControl({ mode: 'auto', ring, sessionSecret: 'test', metricsToken: null, ratePerSecond: 0 }),
     decoder: new InProcessDecoder(),
     // Ingest straight into the store: what the spool and the commit loop do, minus durability.

@@ -2,6 +2,8 @@ import {
   type Attributes,
   isoFromMicros,
   type LlmCallDetail,
+  type LlmFields,
+  type LlmMessages,
   type LogListResponse,
   type LogQuery,
   type MetricListResponse,
@@ -9,6 +11,7 @@ import {
   type MetricPointQuery,
   type ServiceListResponse,
   type TimeRange,
+  type TraceDiff,
   type TraceListResponse,
   type TraceSearchResponse,
   type TraceQuery,
@@ -20,10 +23,31 @@ import type { StoredLog, StoredSpan } from '../store/stored-trace.js';
 import { logFromData, metricPointFromRecord, traceSummaryFromRecord } from './convert.js';
 import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor } from './cursor.js';
 import type { JsonBytes } from './json-bytes.js';
+import { diffTraces } from './trace-diff.js';
 import { spanDetailJson, traceDetailJson, traceTreeJson } from './trace-json.js';
 
 /** Answers the read API from a `Store`. Knows nothing of HTTP or of how records arrived. */
 const NO_SPAN = '0000000000000000';
+
+/** When `spans` are a replay of a span of trace `of`: that span's id and the replay's root. */
+function replayedSpan(of: string, spans: readonly StoredSpan[]): { of: string; root: string } | null {
+  for (const span of spans) {
+    if (span.parentSpanId !== null || !span.attributesJson.includes('spoor.replay.of')) continue;
+    const target = (JSON.parse(span.attributesJson) as Attributes)['spoor.replay.of'];
+    if (typeof target === 'string' && target.startsWith(`${of}/`)) return { of: target.slice(of.length + 1), root: span.spanId };
+  }
+  return null;
+}
+
+/** A recorded LLM call as `POST /api/replay` reads it. */
+export interface ReplaySource {
+  name: string;
+  durationMs: number;
+  llm: LlmFields | null;
+  messages: LlmMessages;
+  /** Its `gen_ai.request.*` attributes: temperature, top_p, max_tokens. */
+  parameters: Attributes;
+}
 
 export class QueryService {
   constructor(private readonly store: TraceReader & LogReader & MetricReader) {}
@@ -44,6 +68,21 @@ export class QueryService {
     const found = await this.store.getTrace(projectId, traceId);
     if (found === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
     return traceDetailJson(traceId, found);
+  }
+
+  /** `TraceDiff`: two traces of the project aligned span by span (`trace-diff.ts`). */
+  async diffTraces(projectId: string, a: string, b: string): Promise<TraceDiff> {
+    const [left, right] = await Promise.all([this.store.getTrace(projectId, a), this.store.getTrace(projectId, b)]);
+    if (left === null) throw new AppError('ERR_NOT_FOUND', `trace ${a} was not found`);
+    if (right === null) throw new AppError('ERR_NOT_FOUND', `trace ${b} was not found`);
+    const replayed = replayedSpan(a, right.spans);
+    if (replayed !== null) {
+      // A replay of one call against its original: the call it replays against the replayed call.
+      const original = left.spans.filter((span) => span.spanId === replayed.of).map((span) => ({ ...span, parentSpanId: null }));
+      const calls = right.spans.filter((span) => span.parentSpanId === replayed.root).map((span) => ({ ...span, parentSpanId: null }));
+      if (original.length > 0) return diffTraces(a, original, b, calls);
+    }
+    return diffTraces(a, left.spans, b, right.spans);
   }
 
   /** `TraceTree`: what the waterfall draws of every span, as columns, and the trace's logs. */
@@ -74,6 +113,21 @@ export class QueryService {
   async getLlmCall(projectId: string, traceId: string, spanId: string): Promise<LlmCallDetail> {
     const { span } = await this.oneSpan(projectId, traceId, spanId);
     return { traceId, spanId, llm: span.llm, messages: llmMessagesFrom(JSON.parse(span.attributesJson) as Attributes) };
+  }
+
+  /** What a replay needs of a recorded call: its name, duration, LLM fields, messages and request parameters. */
+  async getReplaySource(projectId: string, traceId: string, spanId: string): Promise<ReplaySource> {
+    const { span } = await this.oneSpan(projectId, traceId, spanId);
+    const attributes = JSON.parse(span.attributesJson) as Attributes;
+    const parameters: Attributes = {};
+    for (const [key, value] of Object.entries(attributes)) if (key.startsWith('gen_ai.request.')) parameters[key] = value;
+    return {
+      name: span.name,
+      durationMs: Math.max(0, span.endTimeUs - span.startTimeUs) / 1000,
+      llm: span.llm,
+      messages: llmMessagesFrom(attributes),
+      parameters,
+    };
   }
 
   private async oneSpan(projectId: string, traceId: string, spanId: string): Promise<{ span: StoredSpan; logs: StoredLog[] }> {

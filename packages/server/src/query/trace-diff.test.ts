@@ -1,0 +1,80 @@
+import type { SpanRecord } from '@spoor/model';
+import { describe, expect, it } from 'vitest';
+import { emptyLlm, sid, span } from '../store/contract-fixtures.js';
+import type { StoredSpan } from '../store/stored-trace.js';
+import { diffLines, diffTraces } from './trace-diff.js';
+
+const stored = (s: SpanRecord): StoredSpan => {
+  const { attributes, resource, scope, events, links, ...fields } = s;
+  return { ...fields, attributesJson: JSON.stringify(attributes), resourceJson: JSON.stringify(resource), scopeJson: JSON.stringify(scope), eventsJson: JSON.stringify(events), linksJson: JSON.stringify(links) };
+};
+
+/** An agent run: a root, a plan LLM call, a tool, an answer LLM call. */
+function run(options: { prompt2?: string; model?: string; tokens?: number; tool?: string; extraStep?: boolean; failTool?: boolean } = {}): StoredSpan[] {
+  const llm = (n: number, prompt: string, model: string, tokens: number, t: number): SpanRecord =>
+    span({
+      spanId: sid(n), parentSpanId: sid(1), name: `chat ${model}`, category: 'llm', startTimeUs: t, endTimeUs: t + 100,
+      attributes: {
+        'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: prompt }] }]),
+        'gen_ai.output.messages': JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: `answer to ${prompt}` }] }]),
+      },
+      llm: { ...emptyLlm(), requestModel: model, responseModel: model, inputTokens: tokens, outputTokens: 10, costUsd: tokens / 1000 },
+    });
+  const spans = [
+    span({ spanId: sid(1), name: 'agent', startTimeUs: 0, endTimeUs: 1000 }),
+    llm(2, 'plan the trip', 'gpt-4o', 50, 10),
+    span({ spanId: sid(3), parentSpanId: sid(1), name: options.tool ?? 'search', startTimeUs: 200, endTimeUs: 300, status: options.failTool === true ? { code: 'error', message: 'timeout' } : { code: 'unset', message: '' } }),
+    llm(4, options.prompt2 ?? 'write the answer', options.model ?? 'gpt-4o', options.tokens ?? 80, 400),
+  ];
+  if (options.extraStep === true) spans.push(span({ spanId: sid(5), parentSpanId: sid(1), name: 'verify', startTimeUs: 600, endTimeUs: 700 }));
+  return spans.map(stored);
+}
+
+describe('trace diff', () => {
+  it('is empty for a trace and itself', () => {
+    const diff = diffTraces('a', run(), 'a', run());
+    expect([diff.added, diff.removed, diff.changed]).toEqual([[], [], []]);
+    expect(diff.rows.map((r) => [r.path, r.kind])).toEqual([
+      ['agent#0', 'same'], ['agent#0/llm#0', 'same'], ['agent#0/search#0', 'same'], ['agent#0/llm#1', 'same'],
+    ]);
+    expect(diff.deltas).toEqual({ durationMs: 0, inputTokens: 0, outputTokens: 0, costUsd: 0, spanCount: 0, errorCount: 0 });
+  });
+
+  it('lines up an LLM call by its position, and shows the model, tokens, cost and prompt that changed', () => {
+    const diff = diffTraces('a', run(), 'b', run({ prompt2: 'write a short answer', model: 'gpt-4o-mini', tokens: 60 }));
+    expect(diff.added).toEqual([]);
+    expect(diff.removed).toEqual([]);
+    expect(diff.changed).toHaveLength(1);
+    const [change] = diff.changed;
+    expect(change).toMatchObject({
+      path: 'agent#0/llm#1',
+      name: { a: 'chat gpt-4o', b: 'chat gpt-4o-mini' },
+      fields: { model: { a: 'gpt-4o', b: 'gpt-4o-mini' }, inputTokens: { a: 80, b: 60 }, costUsd: { a: 0.08, b: 0.06 } },
+      deltas: { inputTokens: -20, outputTokens: 0, costUsd: -0.02, durationMs: 0 },
+    });
+    expect(change!.prompt).toEqual([{ op: '-', text: 'user: write the answer' }, { op: '+', text: 'user: write a short answer' }]);
+    expect(change!.completion).toEqual([{ op: '-', text: 'assistant: answer to write the answer' }, { op: '+', text: 'assistant: answer to write a short answer' }]);
+    expect(diff.deltas).toMatchObject({ inputTokens: -20, costUsd: -0.02 });
+  });
+
+  it('reports spans one run has and the other lacks, in tree order, and a status that changed', () => {
+    const diff = diffTraces('a', run(), 'b', run({ tool: 'lookup', extraStep: true, failTool: false }));
+    expect(diff.removed.map((s) => s.path)).toEqual(['agent#0/search#0']);
+    expect(diff.added.map((s) => s.path)).toEqual(['agent#0/lookup#0', 'agent#0/verify#0']);
+    expect(diff.rows.map((r) => [r.path, r.kind])).toEqual([
+      ['agent#0', 'same'], ['agent#0/llm#0', 'same'], ['agent#0/search#0', 'removed'], ['agent#0/lookup#0', 'added'], ['agent#0/llm#1', 'same'], ['agent#0/verify#0', 'added'],
+    ]);
+    const failed = diffTraces('a', run(), 'b', run({ failTool: true }));
+    expect(failed.changed.map((c) => [c.path, c.fields])).toEqual([['agent#0/search#0', { status: { a: 'unset', b: 'error' }, statusMessage: { a: '', b: 'timeout' } }]]);
+    expect(failed.deltas.errorCount).toBe(1);
+  });
+});
+
+describe('diffLines', () => {
+  it('keeps common lines and marks the rest', () => {
+    expect(diffLines('a\nb\nc', 'a\nx\nc\nd')).toEqual([
+      { op: '=', text: 'a' }, { op: '-', text: 'b' }, { op: '+', text: 'x' }, { op: '=', text: 'c' }, { op: '+', text: 'd' },
+    ]);
+    expect(diffLines('', 'new')).toEqual([{ op: '+', text: 'new' }]);
+  });
+});

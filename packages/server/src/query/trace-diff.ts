@@ -1,0 +1,271 @@
+import type { AlignedRow, Attributes, ChangedSpan, ChatMessage, ChatPart, DiffSpan, TextDiffLine, TraceDiff, TraceDiffSide } from '@spoor/model';
+import { llmMessagesFrom } from '../normalize/messages.js';
+import type { StoredSpan } from '../store/stored-trace.js';
+
+/**
+ * Two traces aligned span by span (`TraceDiff` in `@spoor/model` says how places are named). Pure:
+ * the spans in, the answer out. Only LLM spans have their attributes parsed (for the prompt and
+ * completion), so a diff of two 50,000-span traces reads no more JSON than their LLM calls hold.
+ */
+
+/** A span with its place in its trace. */
+interface Placed {
+  path: string;
+  depth: number;
+  span: StoredSpan;
+}
+
+/** Lines of text beyond which a text diff is given as all removed, then all added. */
+const MAX_DIFF_CELLS = 4_000_000;
+
+export function diffTraces(aId: string, a: readonly StoredSpan[], bId: string, b: readonly StoredSpan[]): TraceDiff {
+  const placedA = place(a);
+  const placedB = place(b);
+  const byPathA = new Map(placedA.map((p) => [p.path, p]));
+  const byPathB = new Map(placedB.map((p) => [p.path, p]));
+  const added: DiffSpan[] = [];
+  const removed: DiffSpan[] = [];
+  const changed: ChangedSpan[] = [];
+  const rows: AlignedRow[] = [];
+  for (const { path, depth } of mergedOrder(placedA, placedB)) {
+    const left = byPathA.get(path)?.span;
+    const right = byPathB.get(path)?.span;
+    let kind: AlignedRow['kind'];
+    if (left === undefined) {
+      kind = 'added';
+      added.push(diffSpanOf(path, right!));
+    } else if (right === undefined) {
+      kind = 'removed';
+      removed.push(diffSpanOf(path, left));
+    } else {
+      const change = changeOf(path, left, right);
+      kind = change === null ? 'same' : 'changed';
+      if (change !== null) changed.push(change);
+    }
+    rows.push({
+      path,
+      depth,
+      aSpanId: left?.spanId ?? null,
+      bSpanId: right?.spanId ?? null,
+      name: (right ?? left)!.name,
+      kind,
+      aDurationMs: left === undefined ? null : durationMs(left),
+      bDurationMs: right === undefined ? null : durationMs(right),
+    });
+  }
+  const sideA = sideOf(aId, a);
+  const sideB = sideOf(bId, b);
+  return {
+    a: sideA,
+    b: sideB,
+    deltas: {
+      durationMs: round(sideB.durationMs - sideA.durationMs),
+      inputTokens: delta(sideA.inputTokens, sideB.inputTokens),
+      outputTokens: delta(sideA.outputTokens, sideB.outputTokens),
+      costUsd: delta(sideA.costUsd, sideB.costUsd),
+      spanCount: sideB.spanCount - sideA.spanCount,
+      errorCount: sideB.errorCount - sideA.errorCount,
+    },
+    added,
+    removed,
+    changed,
+    rows,
+  };
+}
+
+/** Whether a span is an LLM call: those line up by position among their parent's calls, whatever their name. */
+function isLlm(span: StoredSpan): boolean {
+  return span.category === 'llm' || span.category === 'embedding';
+}
+
+/** Every span with its path, in tree order (parents first, siblings by start). */
+function place(spans: readonly StoredSpan[]): Placed[] {
+  const ids = new Set(spans.map((s) => s.spanId));
+  const children = new Map<string | null, StoredSpan[]>();
+  for (const span of spans) {
+    // A span whose parent never arrived is a root: it still has a place.
+    const parent = span.parentSpanId !== null && ids.has(span.parentSpanId) ? span.parentSpanId : null;
+    const list = children.get(parent);
+    if (list === undefined) children.set(parent, [span]);
+    else list.push(span);
+  }
+  const out: Placed[] = [];
+  const visit = (parent: string | null, parentPath: string, depth: number): void => {
+    const list = (children.get(parent) ?? []).sort((x, y) => x.startTimeUs - y.startTimeUs || (x.spanId < y.spanId ? -1 : 1));
+    const seen = new Map<string, number>();
+    for (const span of list) {
+      const label = isLlm(span) ? 'llm' : span.name;
+      const n = seen.get(label) ?? 0;
+      seen.set(label, n + 1);
+      const path = `${parentPath}${parentPath === '' ? '' : '/'}${label}#${n}`;
+      out.push({ path, depth, span });
+      visit(span.spanId, path, depth + 1);
+    }
+  };
+  visit(null, '', 0);
+  return out;
+}
+
+/**
+ * The paths of both sides in one tree order: `b`'s order, with each span only `a` has placed
+ * right after the span that precedes it in `a`.
+ */
+function mergedOrder(a: readonly Placed[], b: readonly Placed[]): Array<{ path: string; depth: number }> {
+  const inB = new Set(b.map((p) => p.path));
+  const order = b.map((p) => ({ path: p.path, depth: p.depth }));
+  const at = new Map(order.map((p, i) => [p.path, i]));
+  let previous: string | null = null;
+  for (const p of a) {
+    if (!inB.has(p.path)) {
+      const index = previous === null ? 0 : (at.get(previous) ?? -1) + 1;
+      order.splice(index, 0, { path: p.path, depth: p.depth });
+      for (let i = index; i < order.length; i++) at.set(order[i]!.path, i);
+    }
+    previous = p.path;
+  }
+  return order;
+}
+
+function durationMs(span: StoredSpan): number {
+  return round(Math.max(0, span.endTimeUs - span.startTimeUs) / 1000);
+}
+
+function diffSpanOf(path: string, span: StoredSpan): DiffSpan {
+  return { path, spanId: span.spanId, name: span.name, durationMs: durationMs(span), status: span.status.code };
+}
+
+/** What differs between two aligned spans, or `null` when only their timing does. */
+function changeOf(path: string, a: StoredSpan, b: StoredSpan): ChangedSpan | null {
+  const fields: ChangedSpan['fields'] = {};
+  const compare = (name: string, x: unknown, y: unknown): void => {
+    if (x !== y) fields[name] = { a: x, b: y };
+  };
+  compare('name', a.name, b.name);
+  compare('status', a.status.code, b.status.code);
+  compare('statusMessage', a.status.message, b.status.message);
+  compare('model', a.llm?.responseModel ?? a.llm?.requestModel ?? null, b.llm?.responseModel ?? b.llm?.requestModel ?? null);
+  compare('inputTokens', a.llm?.inputTokens ?? null, b.llm?.inputTokens ?? null);
+  compare('outputTokens', a.llm?.outputTokens ?? null, b.llm?.outputTokens ?? null);
+  compare('costUsd', a.llm?.costUsd ?? null, b.llm?.costUsd ?? null);
+  let prompt: TextDiffLine[] | null = null;
+  let completion: TextDiffLine[] | null = null;
+  if (isLlm(a) && isLlm(b)) {
+    const ma = llmMessagesFrom(JSON.parse(a.attributesJson) as Attributes);
+    const mb = llmMessagesFrom(JSON.parse(b.attributesJson) as Attributes);
+    const promptA = messagesText(ma.system, ma.input);
+    const promptB = messagesText(mb.system, mb.input);
+    if (promptA !== promptB) prompt = diffLines(promptA, promptB);
+    const completionA = messagesText([], ma.output);
+    const completionB = messagesText([], mb.output);
+    if (completionA !== completionB) completion = diffLines(completionA, completionB);
+  }
+  if (Object.keys(fields).length === 0 && prompt === null && completion === null) return null;
+  return {
+    path,
+    aSpanId: a.spanId,
+    bSpanId: b.spanId,
+    name: { a: a.name, b: b.name },
+    fields,
+    deltas: {
+      durationMs: round(durationMs(b) - durationMs(a)),
+      inputTokens: delta(a.llm?.inputTokens ?? null, b.llm?.inputTokens ?? null),
+      outputTokens: delta(a.llm?.outputTokens ?? null, b.llm?.outputTokens ?? null),
+      costUsd: delta(a.llm?.costUsd ?? null, b.llm?.costUsd ?? null),
+    },
+    prompt,
+    completion,
+  };
+}
+
+/** A conversation as lines of text: one `role: …` line per part, multi-line contents kept. */
+export function messagesText(system: readonly ChatPart[], messages: readonly ChatMessage[]): string {
+  const lines: string[] = [];
+  for (const part of system) lines.push(`system: ${partText(part)}`);
+  for (const message of messages) for (const part of message.parts) lines.push(`${message.role}: ${partText(part)}`);
+  return lines.join('\n');
+}
+
+function partText(part: ChatPart): string {
+  switch (part.type) {
+    case 'text':
+      return part.content;
+    case 'reasoning':
+      return `(reasoning) ${part.content}`;
+    case 'tool_call':
+      return `(tool call) ${part.name}(${JSON.stringify(part.arguments)})`;
+    case 'tool_call_response':
+      return `(tool result) ${typeof part.response === 'string' ? part.response : JSON.stringify(part.response)}`;
+    default:
+      return `(${part.kind}) ${typeof part.content === 'string' ? part.content : JSON.stringify(part.content)}`;
+  }
+}
+
+/** A line diff by longest common subsequence; past `MAX_DIFF_CELLS` all of `a` removed, all of `b` added. */
+export function diffLines(a: string, b: string): TextDiffLine[] {
+  const x = a === '' ? [] : a.split('\n');
+  const y = b === '' ? [] : b.split('\n');
+  const n = x.length;
+  const m = y.length;
+  if (n * m > MAX_DIFF_CELLS) return [...x.map((text) => ({ op: '-' as const, text })), ...y.map((text) => ({ op: '+' as const, text }))];
+  // lengths[i][j]: the longest common subsequence of x[i..] and y[j..], in one flat array.
+  const lengths = new Uint32Array((n + 1) * (m + 1));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) {
+      lengths[i * (m + 1) + j] = x[i] === y[j] ? lengths[(i + 1) * (m + 1) + j + 1]! + 1 : Math.max(lengths[(i + 1) * (m + 1) + j]!, lengths[i * (m + 1) + j + 1]!);
+    }
+  }
+  const out: TextDiffLine[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n && j < m) {
+    if (x[i] === y[j]) {
+      out.push({ op: '=', text: x[i]! });
+      i++;
+      j++;
+    } else if (lengths[(i + 1) * (m + 1) + j]! >= lengths[i * (m + 1) + j + 1]!) out.push({ op: '-', text: x[i++]! });
+    else out.push({ op: '+', text: y[j++]! });
+  }
+  while (i < n) out.push({ op: '-', text: x[i++]! });
+  while (j < m) out.push({ op: '+', text: y[j++]! });
+  return out;
+}
+
+function sideOf(traceId: string, spans: readonly StoredSpan[]): TraceDiffSide {
+  let start = Infinity;
+  let end = -Infinity;
+  let errorCount = 0;
+  let inputTokens: number | null = null;
+  let outputTokens: number | null = null;
+  let costUsd: number | null = null;
+  let root: StoredSpan | null = null;
+  const add = (sum: number | null, value: number | null | undefined): number | null => (value == null ? sum : (sum ?? 0) + value);
+  for (const span of spans) {
+    start = Math.min(start, span.startTimeUs);
+    end = Math.max(end, span.endTimeUs);
+    if (span.status.code === 'error') errorCount++;
+    inputTokens = add(inputTokens, span.llm?.inputTokens);
+    outputTokens = add(outputTokens, span.llm?.outputTokens);
+    costUsd = add(costUsd, span.llm?.costUsd);
+    if (span.parentSpanId === null && (root === null || span.startTimeUs < root.startTimeUs)) root = span;
+  }
+  return {
+    traceId,
+    rootName: root?.name ?? '',
+    durationMs: spans.length === 0 ? 0 : round((end - start) / 1000),
+    spanCount: spans.length,
+    errorCount,
+    inputTokens,
+    outputTokens,
+    costUsd,
+  };
+}
+
+function delta(a: number | null, b: number | null): number | null {
+  return a === null || b === null ? null : round(b - a);
+}
+
+/** Milliseconds and dollars to 12 significant digits: no float noise in a delta of equal sums. */
+function round(value: number): number {
+  return Number(value.toPrecision(12));
+}
+

@@ -1,0 +1,217 @@
+import type { Attributes, ChatMessage, ChatPart, LlmFields, LlmMessages } from '@spoor/model';
+import { AppError } from '../errors.js';
+import { PROVIDER_NAMES, type ProviderName } from './providers.js';
+
+/**
+ * What a replay sends: the recorded call (its model, messages and parameters, from whichever
+ * convention recorded them) with the user's overrides, and that call in each provider's wire form.
+ */
+
+/** `POST /api/replay`'s `overrides`: every field optional; what is given replaces what was recorded. */
+export interface ReplayOverrides {
+  provider?: ProviderName;
+  model?: string;
+  /** The system prompt, as text. */
+  system?: string;
+  messages?: ChatMessage[];
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+  /** Tool definitions in the provider's own form, sent as they are. */
+  tools?: unknown[];
+}
+
+export interface ReplayCall {
+  provider: ProviderName;
+  model: string;
+  system: string;
+  messages: ChatMessage[];
+  temperature: number | null;
+  topP: number | null;
+  maxTokens: number | null;
+  tools: unknown[] | null;
+}
+
+export interface ReplayTarget {
+  traceId: string;
+  spanId: string;
+  overrides: ReplayOverrides;
+}
+
+const TARGET_FIELDS = ['traceId', 'spanId', 'overrides'];
+const OVERRIDE_FIELDS = ['provider', 'model', 'system', 'messages', 'temperature', 'topP', 'maxTokens', 'tools'];
+
+/** Reads and checks a replay request's body: a 400 says which field is wrong and how. */
+export function replayTargetFrom(body: unknown): ReplayTarget {
+  const object = record(body, 'the body', 'a JSON object such as {"traceId": "…", "spanId": "…"}');
+  unknownFields(object, TARGET_FIELDS, 'a replay request');
+  const traceId = hex(object.traceId, 'traceId', 32);
+  const spanId = hex(object.spanId, 'spanId', 16);
+  const o = object.overrides === undefined ? {} : record(object.overrides, "'overrides'", 'an object');
+  unknownFields(o, OVERRIDE_FIELDS, "'overrides'");
+  const overrides: ReplayOverrides = {};
+  if (o.provider !== undefined) {
+    if (!(PROVIDER_NAMES as readonly unknown[]).includes(o.provider)) throw bad(`'overrides.provider' must be one of ${PROVIDER_NAMES.join(', ')}`);
+    overrides.provider = o.provider as ProviderName;
+  }
+  if (o.model !== undefined) overrides.model = text(o.model, 'overrides.model');
+  if (o.system !== undefined) overrides.system = typeof o.system === 'string' ? o.system : failWith(`'overrides.system' must be text`);
+  if (o.messages !== undefined) overrides.messages = messagesFrom(o.messages);
+  if (o.temperature !== undefined) overrides.temperature = number(o.temperature, 'overrides.temperature', 0, 2);
+  if (o.topP !== undefined) overrides.topP = number(o.topP, 'overrides.topP', 0, 1);
+  if (o.maxTokens !== undefined) {
+    const n = number(o.maxTokens, 'overrides.maxTokens', 1, 1_000_000);
+    if (!Number.isInteger(n)) throw bad(`'overrides.maxTokens' must be a whole number`);
+    overrides.maxTokens = n;
+  }
+  if (o.tools !== undefined) overrides.tools = Array.isArray(o.tools) ? o.tools : failWith(`'overrides.tools' must be an array of tool definitions`);
+  return { traceId, spanId, overrides };
+}
+
+/**
+ * The call to make: the recorded one with the overrides applied. `null` when the span recorded
+ * no request (its instrumentation did not capture content) and no messages are given.
+ */
+export function replayCallOf(llm: LlmFields | null, messages: LlmMessages, attributes: Attributes, overrides: ReplayOverrides): ReplayCall | null {
+  const recorded = messages.input.length > 0;
+  if (!recorded && overrides.messages === undefined) return null;
+  const provider = overrides.provider ?? providerOf(llm?.provider ?? null);
+  const model = overrides.model ?? llm?.requestModel ?? llm?.responseModel ?? null;
+  if (model === null) throw bad("the recorded call names no model: give one in 'overrides.model'");
+  return {
+    provider,
+    model,
+    system: overrides.system ?? messages.system.map(partText).join('\n'),
+    messages: overrides.messages ?? messages.input,
+    temperature: overrides.temperature ?? numberAttribute(attributes, 'gen_ai.request.temperature'),
+    topP: overrides.topP ?? numberAttribute(attributes, 'gen_ai.request.top_p'),
+    maxTokens: overrides.maxTokens ?? numberAttribute(attributes, 'gen_ai.request.max_tokens'),
+    tools: overrides.tools ?? null,
+  };
+}
+
+/** Anthropic's name, or OpenAI's for everything that speaks its API (Azure, gateways, compatible servers). */
+function providerOf(recorded: string | null): ProviderName {
+  return recorded !== null && /anthropic/i.test(recorded) ? 'anthropic' : 'openai';
+}
+
+/** The call as OpenAI's chat completions take it. */
+export function openAiRequest(call: ReplayCall): Record<string, unknown> {
+  const messages: unknown[] = [];
+  if (call.system !== '') messages.push({ role: 'system', content: call.system });
+  for (const message of call.messages) {
+    const texts = message.parts.filter((p) => p.type === 'text' || p.type === 'other').map(partText);
+    const calls = message.parts.filter((p): p is Extract<ChatPart, { type: 'tool_call' }> => p.type === 'tool_call');
+    const results = message.parts.filter((p): p is Extract<ChatPart, { type: 'tool_call_response' }> => p.type === 'tool_call_response');
+    for (const result of results) messages.push({ role: 'tool', tool_call_id: result.id ?? '', content: textOf(result.response) });
+    if (results.length > 0 && texts.length === 0 && calls.length === 0) continue;
+    const out: Record<string, unknown> = { role: message.role === 'tool' ? 'user' : message.role, content: texts.length === 0 ? null : texts.join('\n') };
+    if (calls.length > 0) {
+      out.tool_calls = calls.map((c) => ({ id: c.id ?? '', type: 'function', function: { name: c.name, arguments: typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments ?? {}) } }));
+    }
+    messages.push(out);
+  }
+  const request: Record<string, unknown> = { model: call.model, messages };
+  if (call.temperature !== null) request.temperature = call.temperature;
+  if (call.topP !== null) request.top_p = call.topP;
+  if (call.maxTokens !== null) request.max_completion_tokens = call.maxTokens;
+  if (call.tools !== null) request.tools = call.tools;
+  return request;
+}
+
+/** The call as Anthropic's messages API takes it (which needs `max_tokens`: 1,024 unless recorded or given). */
+export function anthropicRequest(call: ReplayCall): Record<string, unknown> {
+  const messages = call.messages
+    .filter((m) => m.role !== 'system')
+    .map((message) => ({
+      role: message.role === 'assistant' ? 'assistant' : 'user',
+      content: message.parts.map((part) => {
+        if (part.type === 'tool_call') return { type: 'tool_use', id: part.id ?? '', name: part.name, input: typeof part.arguments === 'string' ? safeJson(part.arguments) : (part.arguments ?? {}) };
+        if (part.type === 'tool_call_response') return { type: 'tool_result', tool_use_id: part.id ?? '', content: textOf(part.response) };
+        return { type: 'text', text: partText(part) };
+      }),
+    }));
+  const request: Record<string, unknown> = { model: call.model, max_tokens: call.maxTokens ?? 1024, messages };
+  if (call.system !== '') request.system = call.system;
+  if (call.temperature !== null) request.temperature = Math.min(1, call.temperature);
+  if (call.topP !== null) request.top_p = call.topP;
+  if (call.tools !== null) request.tools = call.tools;
+  return request;
+}
+
+function partText(part: ChatPart): string {
+  if (part.type === 'text' || part.type === 'reasoning') return part.content;
+  if (part.type === 'other') return textOf(part.content);
+  if (part.type === 'tool_call') return `${part.name}(${textOf(part.arguments)})`;
+  return textOf(part.response);
+}
+
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value ?? null);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { input: text };
+  }
+}
+
+function numberAttribute(attributes: Attributes, key: string): number | null {
+  const value = attributes[key];
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** Messages in the canonical form (`{ role, parts }`), or `{ role, content }` with text content. */
+function messagesFrom(value: unknown): ChatMessage[] {
+  if (!Array.isArray(value) || value.length === 0) throw bad(`'overrides.messages' must be a non-empty array of { role, content } or { role, parts }`);
+  return value.map((item, i) => {
+    const at = `'overrides.messages[${i}]'`;
+    const message = record(item, at, 'an object with a role and content');
+    if (typeof message.role !== 'string' || !['user', 'assistant', 'system', 'tool'].includes(message.role)) throw bad(`${at}.role must be user, assistant, system or tool`);
+    if (typeof message.content === 'string') return { role: message.role, parts: [{ type: 'text', content: message.content }], finishReason: null };
+    if (!Array.isArray(message.parts)) throw bad(`${at} needs content (text) or parts`);
+    return { role: message.role, parts: message.parts.map((part, j) => partFrom(part, `${at}.parts[${j}]`)), finishReason: null };
+  });
+}
+
+function partFrom(value: unknown, at: string): ChatPart {
+  const part = record(value, at, 'a message part');
+  if ((part.type === 'text' || part.type === 'reasoning') && typeof part.content === 'string') return { type: part.type, content: part.content };
+  if (part.type === 'tool_call' && typeof part.name === 'string') return { type: 'tool_call', id: typeof part.id === 'string' ? part.id : null, name: part.name, arguments: part.arguments ?? {} };
+  if (part.type === 'tool_call_response') return { type: 'tool_call_response', id: typeof part.id === 'string' ? part.id : null, response: part.response ?? null };
+  throw bad(`${at} must be a text, reasoning, tool_call or tool_call_response part`);
+}
+
+function record(value: unknown, what: string, shape: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad(`${what} must be ${shape}`);
+  return value as Record<string, unknown>;
+}
+
+function unknownFields(object: Record<string, unknown>, known: string[], what: string): void {
+  for (const key of Object.keys(object)) if (!known.includes(key)) throw bad(`'${key}' is not a field of ${what} (known: ${known.join(', ')})`);
+}
+
+function hex(value: unknown, name: string, length: number): string {
+  if (typeof value !== 'string' || !new RegExp(`^[0-9a-f]{${length}}$`).test(value)) throw bad(`'${name}' must be ${length} lowercase hex digits`);
+  return value;
+}
+
+function text(value: unknown, name: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw bad(`'${name}' must be non-empty text`);
+  return value;
+}
+
+function number(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) throw bad(`'${name}' must be a number from ${min} to ${max}`);
+  return value;
+}
+
+function bad(message: string): AppError {
+  return new AppError('ERR_BAD_REQUEST', message);
+}
+
+function failWith(message: string): never {
+  throw bad(message);
+}

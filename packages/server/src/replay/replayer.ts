@@ -1,0 +1,141 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { flush, init, instrumentAnthropic, instrumentOpenAI, withSpan } from '@spoor/sdk';
+import OpenAI from 'openai';
+import { AppError } from '../errors.js';
+import type { Provider, ProviderName } from './providers.js';
+import { type ReplayCall, anthropicRequest, openAiRequest } from './replay-request.js';
+
+/**
+ * Runs a replayed LLM call with the real `openai` / `@anthropic-ai/sdk` clients, instrumented by
+ * `@spoor/sdk` as an app's would be, so the replay is a trace of its own: a root span carrying
+ * `spoor.replay.of` and a link to the span it replays, and the call's GenAI span with its tokens,
+ * cost and content. Its spans go into this server's own ingest path (`ingest`), as OTLP, under the
+ * project that asked; a replay that fails stores nothing.
+ *
+ * `@spoor/sdk` keeps one runtime per process, so one sink serves every server of the process
+ * (tests start several), each replay's spans found by its trace id.
+ */
+
+/** Hands an OTLP/protobuf traces body to the server's ingest under a project; resolves once acknowledged. */
+export type Ingest = (projectId: string, body: Uint8Array) => Promise<void>;
+
+export interface ReplayOutcome {
+  traceId: string;
+  /** The span of the call itself (not the replay's root). */
+  spanId: string;
+  durationMs: number;
+}
+
+/** Spans of replays in flight, by trace id, until their replay succeeds (then ingested) or fails (then dropped). */
+const pending = new Map<string, ReadableSpan[]>();
+
+/** Keeps each replay's spans aside until its replay decides what becomes of them. */
+class SinkExporter implements SpanExporter {
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    for (const span of spans) {
+      const list = pending.get(span.spanContext().traceId);
+      // Spans of no replay in flight (none are expected) are not kept.
+      if (list !== undefined) list.push(span);
+    }
+    done({ code: ExportResultCode.SUCCESS });
+  }
+  async shutdown(): Promise<void> {}
+  async forceFlush(): Promise<void> {}
+}
+
+let initialized = false;
+
+function ensureSdk(): void {
+  if (initialized) return;
+  init({ serviceName: 'spoor-replay', exporter: { spans: new SinkExporter() }, logLevel: 'silent', sampleRate: 1 });
+  initialized = true;
+}
+
+export class Replayer {
+  private readonly providers: Map<ProviderName, Provider>;
+
+  constructor(providers: readonly Provider[], private readonly ingest: Ingest) {
+    this.providers = new Map(providers.map((p) => [p.name, p]));
+  }
+
+  /** Which providers are configured, for the UI and for error messages. */
+  names(): ProviderName[] {
+    return [...this.providers.keys()];
+  }
+
+  /**
+   * Makes the call and stores its trace under `projectId`. Throws 400 when the provider is not
+   * configured, 502 when it answers an error or does not answer in time.
+   */
+  async replay(projectId: string, of: { traceId: string; spanId: string; name: string }, call: ReplayCall): Promise<ReplayOutcome> {
+    const provider = this.providers.get(call.provider);
+    if (provider === undefined) {
+      throw new AppError(
+        'ERR_BAD_REQUEST',
+        this.providers.size === 0
+          ? `this Spoor has no provider to replay against: start it with --provider ${call.provider}=env:${call.provider.toUpperCase()}_API_KEY (and ,base=URL for a gateway)`
+          : `this Spoor has no ${call.provider} provider (it has ${this.names().join(', ')}): add --provider ${call.provider}=env:VARIABLE, or pick one with overrides.provider`,
+      );
+    }
+    ensureSdk();
+    let traceId = '';
+    const started = performance.now();
+    try {
+      await withSpan(
+        `replay ${of.name}`,
+        {
+          root: true,
+          force: true,
+          attributes: { 'spoor.replay.of': `${of.traceId}/${of.spanId}`, 'spoor.replay.provider': provider.name },
+          links: [{ context: { traceId: of.traceId, spanId: of.spanId, traceFlags: 1 }, attributes: { 'spoor.link.type': 'replay_of' } }],
+        },
+        async (span) => {
+          traceId = span.spanContext().traceId;
+          pending.set(traceId, []);
+          await this.call(provider, call);
+        },
+      );
+    } catch (error) {
+      if (traceId !== '') {
+        await flush();
+        pending.delete(traceId);
+      }
+      throw providerError(provider, error);
+    }
+    const durationMs = performance.now() - started;
+    await flush();
+    const spans = pending.get(traceId) ?? [];
+    pending.delete(traceId);
+    const callSpanId = spans.find((s) => s.attributes['gen_ai.operation.name'] !== undefined)?.spanContext().spanId ?? '';
+    if (callSpanId === '') throw new AppError('ERR_INTERNAL', 'the replayed call recorded no span');
+    await this.ingest(projectId, ProtobufTraceSerializer.serializeRequest(spans)!);
+    return { traceId, spanId: callSpanId, durationMs };
+  }
+
+  private async call(provider: Provider, call: ReplayCall): Promise<void> {
+    const common = { apiKey: provider.apiKey, timeout: provider.timeoutMs, maxRetries: 0 };
+    if (provider.name === 'anthropic') {
+      const client = instrumentAnthropic(new Anthropic({ ...common, ...(provider.baseUrl === null ? {} : { baseURL: provider.baseUrl }) }), { captureContent: true });
+      await client.messages.create(anthropicRequest(call) as unknown as Anthropic.MessageCreateParamsNonStreaming);
+      return;
+    }
+    const client = instrumentOpenAI(new OpenAI({ ...common, ...(provider.baseUrl === null ? {} : { baseURL: provider.baseUrl }) }), { captureContent: true });
+    await client.chat.completions.create(openAiRequest(call) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming);
+  }
+}
+
+/** The provider's refusal or silence as a 502 that says which and why; the key never appears. */
+function providerError(provider: Provider, error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  const name = provider.name;
+  const status = (error as { status?: number }).status;
+  const message = (error as Error).message ?? String(error);
+  if (/timed? ?out/i.test(message) || (error as Error).name === 'APIConnectionTimeoutError') {
+    return new AppError('ERR_PROVIDER', `${name} did not answer within ${provider.timeoutMs / 1000} s; nothing was recorded`, { cause: error });
+  }
+  const reason = status === undefined ? message : `${status}: ${message}`;
+  return new AppError('ERR_PROVIDER', `${name} refused the replayed call (${reason}); nothing was recorded`, { cause: error });
+}
