@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { AccessGate, AccountMenu } from './access';
 import { AlertsPage } from './pages/AlertsPage';
 import { AuditPage } from './pages/AuditPage';
+import { ComparePage } from './pages/ComparePage';
 import { ErrorGroupPage } from './pages/ErrorGroupPage';
 import { ErrorsPage } from './pages/ErrorsPage';
 import { LogsPage } from './pages/LogsPage';
@@ -29,6 +30,7 @@ const ROUTES = [
   ['/alerts', 'alerts'],
   ['/logs', 'logs'],
   ['/audit', 'audit'],
+  ['/compare', 'compare'],
 ] as const;
 
 const NAV = [
@@ -91,6 +93,8 @@ function render(page: string | undefined, params: Record<string, string>, search
       return <LogsPage search={search} />;
     case 'audit':
       return <AuditPage />;
+    case 'compare':
+      return <ComparePage search={search} />;
     default:
       return (
         <div className="empty">

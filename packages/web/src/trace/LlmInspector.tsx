@@ -4,6 +4,7 @@ import { ErrorBox } from '../components/ErrorBox';
 import { formatCost, formatDuration, formatInteger } from '../format';
 import { useApi } from '../use-api';
 import { ChatMessages } from './ChatMessages';
+import { ReplayPanel } from './ReplayPanel';
 
 /**
  * Everything about one LLM call in one place: who answered, what it cost and why (cache reads
@@ -39,6 +40,7 @@ export function LlmInspector({ traceId, spanId, llm }: { traceId: string; spanId
             <ChatMessages system={messages.system} messages={messages.input} label="Prompt" />
             <h4>Completion</h4>
             <ChatMessages messages={messages.output} label="Completion" />
+            {messages.input.length > 0 && <ReplayPanel key={spanId} traceId={traceId} spanId={spanId} model={model} messages={messages} />}
           </>
         ))}
     </section>

@@ -1,0 +1,193 @@
+import { useState } from 'react';
+import type { ChatMessage, ChatPart, LlmMessages } from '@spoor/model';
+import { apiSend } from '../api';
+import { ErrorBox } from '../components/ErrorBox';
+import { Link } from '../components/Link';
+import { formatCost, formatDuration, formatInteger } from '../format';
+import { ChatMessages } from './ChatMessages';
+
+/** One side of `POST /api/replay`'s answer. */
+interface ReplaySide {
+  model: string | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+  durationMs: number;
+  completion: ChatMessage[];
+}
+
+interface ReplayAnswer {
+  replay: { traceId: string; spanId: string; provider: string };
+  original: ReplaySide;
+  result: ReplaySide;
+  deltas: { inputTokens: number | null; outputTokens: number | null; costUsd: number | null; durationMs: number | null };
+  links: { trace: string; compare: string };
+}
+
+/** A message as the editor holds it: text when every part is text, the parts as they were otherwise. */
+interface Draft {
+  role: string;
+  text: string;
+  /** Parts that are not text (tool calls and results): sent back unchanged. */
+  parts: ChatPart[] | null;
+}
+
+const draftOf = (message: ChatMessage): Draft =>
+  message.parts.every((p) => p.type === 'text')
+    ? { role: message.role, text: message.parts.map((p) => (p.type === 'text' ? p.content : '')).join('\n'), parts: null }
+    : { role: message.role, text: '', parts: message.parts };
+
+const messageOf = (draft: Draft): ChatMessage => ({
+  role: draft.role,
+  parts: draft.parts ?? [{ type: 'text', content: draft.text }],
+  finishReason: null,
+});
+
+/**
+ * Replay: the call as an editable chat (system prompt, messages, model and temperature); Run makes
+ * it again on the server and shows the new completion beside the recorded one, with the token,
+ * cost and latency differences and links to the replay's trace and the comparison of both runs.
+ */
+export function ReplayPanel({ traceId, spanId, model, messages }: { traceId: string; spanId: string; model: string | null; messages: LlmMessages }) {
+  const [open, setOpen] = useState(false);
+  const [draftModel, setModel] = useState(model ?? '');
+  const [temperature, setTemperature] = useState('');
+  const [system, setSystem] = useState(messages.system.map((p) => (p.type === 'text' ? p.content : '')).join('\n'));
+  const [drafts, setDrafts] = useState<Draft[]>(() => messages.input.map(draftOf));
+  const [running, setRunning] = useState(false);
+  const [answer, setAnswer] = useState<ReplayAnswer | null>(null);
+  const [error, setError] = useState<Error | undefined>(undefined);
+
+  if (!open) {
+    return (
+      <button type="button" className="replay-open" onClick={() => setOpen(true)}>
+        Replay
+      </button>
+    );
+  }
+  const run = () => {
+    setRunning(true);
+    setError(undefined);
+    const overrides: Record<string, unknown> = { system, messages: drafts.map(messageOf) };
+    if (draftModel.trim() !== '') overrides.model = draftModel.trim();
+    if (temperature.trim() !== '') overrides.temperature = Number(temperature);
+    apiSend<ReplayAnswer>('POST', '/api/replay', { traceId, spanId, overrides }).then(
+      (result) => {
+        setAnswer(result);
+        setRunning(false);
+      },
+      (failure: Error) => {
+        setError(failure);
+        setRunning(false);
+      },
+    );
+  };
+  const edit = (i: number, change: Partial<Draft>) => setDrafts((all) => all.map((d, j) => (j === i ? { ...d, ...change } : d)));
+  return (
+    <section className="replay" aria-label="Replay">
+      <h4>Replay</h4>
+      <div className="replay-params">
+        <label>
+          Model
+          <input value={draftModel} onChange={(e) => setModel(e.target.value)} aria-label="Replay model" />
+        </label>
+        <label>
+          Temperature
+          <input value={temperature} onChange={(e) => setTemperature(e.target.value)} placeholder="as recorded" inputMode="decimal" aria-label="Replay temperature" />
+        </label>
+      </div>
+      <label className="replay-message">
+        system
+        <textarea value={system} onChange={(e) => setSystem(e.target.value)} rows={2} aria-label="Replay system prompt" />
+      </label>
+      {drafts.map((draft, i) => (
+        <div key={i} className="replay-message">
+          <select value={draft.role} onChange={(e) => edit(i, { role: e.target.value })} aria-label={`Role of message ${i + 1}`}>
+            {['user', 'assistant', 'tool'].map((role) => (
+              <option key={role}>{role}</option>
+            ))}
+          </select>
+          {draft.parts === null ? (
+            <textarea value={draft.text} onChange={(e) => edit(i, { text: e.target.value })} rows={3} aria-label={`Message ${i + 1}`} />
+          ) : (
+            <ChatMessages messages={[messageOf(draft)]} label={`Message ${i + 1} (tool parts, kept as recorded)`} />
+          )}
+        </div>
+      ))}
+      <div className="replay-actions">
+        <button type="button" onClick={() => setDrafts((all) => [...all, { role: 'user', text: '', parts: null }])}>
+          Add message
+        </button>
+        <button type="button" className="primary" onClick={run} disabled={running}>
+          {running ? 'Running…' : 'Run'}
+        </button>
+      </div>
+      <ErrorBox error={error} />
+      {answer !== null && <ReplayResult answer={answer} />}
+    </section>
+  );
+}
+
+function ReplayResult({ answer }: { answer: ReplayAnswer }) {
+  const { original, result, deltas } = answer;
+  const signed = (n: number | null, format: (v: number) => string) => (n === null ? '–' : `${n > 0 ? '+' : n < 0 ? '−' : '±'}${format(Math.abs(n))}`);
+  return (
+    <div className="replay-result" data-testid="replay-result">
+      <table className="replay-deltas">
+        <thead>
+          <tr>
+            <th />
+            <th>Recorded</th>
+            <th>Replay</th>
+            <th>Change</th>
+          </tr>
+        </thead>
+        <tbody>
+          <tr>
+            <th>Model</th>
+            <td>{original.model ?? '–'}</td>
+            <td data-testid="replay-model">{result.model ?? '–'}</td>
+            <td />
+          </tr>
+          <tr>
+            <th>Input tokens</th>
+            <td>{formatInteger(original.inputTokens)}</td>
+            <td>{formatInteger(result.inputTokens)}</td>
+            <td>{signed(deltas.inputTokens, (v) => formatInteger(v))}</td>
+          </tr>
+          <tr>
+            <th>Output tokens</th>
+            <td>{formatInteger(original.outputTokens)}</td>
+            <td>{formatInteger(result.outputTokens)}</td>
+            <td>{signed(deltas.outputTokens, (v) => formatInteger(v))}</td>
+          </tr>
+          <tr>
+            <th>Cost</th>
+            <td>{formatCost(original.costUsd)}</td>
+            <td>{formatCost(result.costUsd)}</td>
+            <td>{signed(deltas.costUsd, (v) => formatCost(v))}</td>
+          </tr>
+          <tr>
+            <th>Latency</th>
+            <td>{formatDuration(original.durationMs)}</td>
+            <td>{formatDuration(result.durationMs)}</td>
+            <td>{signed(deltas.durationMs, (v) => formatDuration(v))}</td>
+          </tr>
+        </tbody>
+      </table>
+      <div className="replay-completions">
+        <div>
+          <h4>Recorded completion</h4>
+          <ChatMessages messages={original.completion} label="Recorded completion" />
+        </div>
+        <div>
+          <h4>Replay completion</h4>
+          <ChatMessages messages={result.completion} label="Replay completion" />
+        </div>
+      </div>
+      <p>
+        <Link to={answer.links.trace}>Open the replay's trace</Link> · <Link to={answer.links.compare}>Compare the runs</Link>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeLlm, startFakeLlm } from '../../sdk/test/support/fake-llm.js';
+import { type Browsing, launchChromium, screenshot, startBrowsing } from './support/browser.js';
+import { type SpoorServer, startSpoorServer } from './support/spoor-server.js';
+
+/**
+ * Replay from the LLM inspector, in Debian's Chromium, against a real `spoor serve` whose
+ * provider is the loopback fake LLM: edit the call, run it, read the new completion beside the
+ * recorded one, and open the comparison of both runs.
+ */
+
+let fake: FakeLlm;
+let server: SpoorServer;
+let browser: Browser;
+let browsing: Browsing;
+let dir: string;
+const traceId = randomBytes(16).toString('hex');
+const spanId = randomBytes(8).toString('hex');
+
+beforeAll(async () => {
+  fake = await startFakeLlm();
+  dir = await mkdtemp(join(tmpdir(), 'spoor-web-replay-'));
+  await writeFile(join(dir, 'key'), 'sk-browser-test');
+  server = await startSpoorServer(['--provider', `openai=file:${join(dir, 'key')},base=${fake.baseUrl}/v1`]);
+  const start = BigInt(Date.now() - 60_000) * 1_000_000n;
+  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  const body = {
+    resourceSpans: [{
+      resource: { attributes: [str('service.name', 'trip-agent')] },
+      scopeSpans: [{ spans: [{
+        traceId, spanId, name: 'chat gpt-4o', kind: 3, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 700_000_000n),
+        attributes: [
+          str('gen_ai.provider.name', 'openai'), str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', 'gpt-4o'),
+          { key: 'gen_ai.usage.input_tokens', value: { intValue: '40' } }, { key: 'gen_ai.usage.output_tokens', value: { intValue: '12' } },
+          str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Plan two days in Lisbon.' }] }])),
+          str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Day 1: Alfama.' }] }])),
+        ],
+      }] }],
+    }],
+  };
+  const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(sent.status).toBe(200);
+  browser = await launchChromium();
+  browsing = await startBrowsing(browser);
+}, 60_000);
+
+afterAll(async () => {
+  await browsing?.close();
+  await browser?.close();
+  await server?.stop();
+  await fake?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('replay from the LLM inspector', () => {
+  it('runs an edited call, shows both completions and opens the comparison', async () => {
+    fake.script({ text: 'Day 1: Belém and pastéis.', usage: { inputTokens: 30, outputTokens: 9 } });
+    const page = await browsing.open(`${server.url}/traces/${traceId}?span=${spanId}`);
+    await page.getByRole('button', { name: 'Replay' }).click();
+    await page.getByLabel('Replay model').fill('gpt-4o-mini');
+    await page.getByLabel('Message 1', { exact: true }).fill('Plan two days in Lisbon, with food.');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.getByTestId('replay-result').waitFor();
+    expect(await page.getByTestId('replay-model').textContent()).toBe('gpt-4o-mini');
+    await page.getByText('Day 1: Belém and pastéis.').waitFor();
+    expect(fake.requests).toHaveLength(1);
+    expect(fake.requests[0]!.body).toMatchObject({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Plan two days in Lisbon, with food.' }] });
+    await screenshot(page, 'replay-inspector');
+
+    await page.getByRole('link', { name: 'Compare the runs' }).click();
+    await expect.poll(() => page.getByTestId('compare-summary').textContent()).toContain('1 changed');
+    await page.getByRole('button', { name: 'chat gpt-4o-mini' }).click();
+    await page.getByText('gpt-4o → gpt-4o-mini').waitFor();
+    await page.getByLabel('Prompt diff').waitFor();
+    await screenshot(page, 'replay-compare');
+    browsing.expectNoProblems();
+    await page.close();
+  });
+});
