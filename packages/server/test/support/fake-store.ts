@@ -1,5 +1,52 @@
-import { type BatchKey, type RecordBatch, type StoreWriter, type WriteBatch, appendAndCommit, comparePositionText } from '../../src/store/store.js';
+import type {
+  CompareQuery,
+  ErrorGroupStatus,
+  LogQuery,
+  LogRecordData,
+  MetricPointQuery,
+  MetricPointRecord,
+  ModelPrice,
+  SpanStatsQuery,
+  TimeRange,
+  TimeseriesQuery,
+  TraceQuery,
+  TraceSummaryRecord,
+  TraceTreeColumns,
+} from '@spoor/model';
+import {
+  type AlertSeriesQuery,
+  type AlertSeriesRow,
+  type BatchKey,
+  type CompareSideRecord,
+  type ErrorGroupQuery,
+  type ErrorGroupRecord,
+  type ErrorOccurrenceRow,
+  type MetricDescriptorRecord,
+  type RealtimeRecord,
+  type RecordBatch,
+  type RepriceResult,
+  type RetainedRecords,
+  type ServiceRecord,
+  type SessionRecord,
+  type SessionRunRecord,
+  type SpanCost,
+  type SpanStatsRecord,
+  type SpanToPrice,
+  type Store,
+  type TimeKey,
+  type TimeseriesRow,
+  type UnpricedModelRecord,
+  type WriteBatch,
+  appendAndCommit,
+  comparePositionText,
+} from '../../src/store/store.js';
+import type { StoredLog, StoredTrace } from '../../src/store/stored-trace.js';
 import { type BatchRecords, recordsOf } from '../../src/store/table-records.js';
+import type { TracePart } from '../../src/store/trace-parts.js';
+import type { TraceTimings } from '../../src/store/trace-timings.js';
+import * as admin from './fake-admin.js';
+import * as analytics from './fake-analytics.js';
+import * as reads from './fake-reads.js';
 
 /** One commit the fake store made durable. */
 export interface FakeCommit {
@@ -22,15 +69,23 @@ export interface FakeStoreOptions {
 
 
 /**
- * The write side of the `Store` port in memory, for testing what drives it. With transactions
+ * The `Store` port in memory, for testing what drives it, and a second engine for every store
+ * contract suite. Reads are computed over what was committed (`fake-reads.ts`, `fake-analytics.ts`,
+ * `fake-admin.ts`). On the write side, with transactions
  * (the default), appended records wait in the open write; `commit` takes them with it and makes
  * them durable after `commitDelayMs`, in call order, and like the DuckDB writer a failed commit
  * takes every commit asked for after it down with it until `rollback`, which waits for commits
  * in flight and then discards the open write. Without, see `FakeStoreOptions.transactions`.
  */
-export class FakeStore implements StoreWriter {
+export class FakeStore implements Store {
   /** What was committed, read back from the batches' columns. */
   readonly committed: Required<RecordBatch> = { spans: [], logs: [], metricPoints: [], errors: [] };
+  /** The committed trace summary parts, as every engine keeps them. */
+  private readonly parts: TracePart[] = [];
+  private readonly errorStates = new Map<string, { status: ErrorGroupStatus; resolvedUs: number | null }>();
+  private readonly prices = new admin.FakePrices();
+  readonly alerts = new admin.FakeAlertStore();
+  readonly access = new admin.FakeAccessStore();
   readonly commits: FakeCommit[] = [];
   /** Per trace, the span counts of its parts: what a trace summary adds up. */
   readonly traceParts = new Map<string, number[]>();
@@ -140,7 +195,7 @@ export class FakeStore implements StoreWriter {
       this.committed.logs.push(...batch.logs);
       this.committed.metricPoints.push(...batch.metricPoints);
       this.committed.errors.push(...batch.errors);
-      for (const part of batch.traceParts) this.addPart(part.traceId, part.spanCount);
+      for (const part of batch.traceParts) this.addPart(part);
       if (key !== null) this.positions.set(key.serverId, key.position);
       this.commits.push({ position: key?.position ?? null, records: countOf(batch) });
     });
@@ -180,7 +235,7 @@ export class FakeStore implements StoreWriter {
       const id = key === null ? null : `${key.serverId}/${key.position}/${table}`;
       if (id !== null && this.blocks.has(id)) continue;
       if (table === 'spans') this.committed.spans.push(...batch.spans);
-      else if (table === 'trace_parts') for (const part of batch.traceParts) this.addPart(part.traceId, part.spanCount);
+      else if (table === 'trace_parts') for (const part of batch.traceParts) this.addPart(part);
       else if (table === 'logs') this.committed.logs.push(...batch.logs);
       else if (table === 'metric_points') this.committed.metricPoints.push(...batch.metricPoints);
       else if (table === 'errors') this.committed.errors.push(...batch.errors);
@@ -189,10 +244,129 @@ export class FakeStore implements StoreWriter {
     }
   }
 
-  private addPart(traceId: string, spans: number): void {
-    const parts = this.traceParts.get(traceId);
-    if (parts === undefined) this.traceParts.set(traceId, [spans]);
-    else parts.push(spans);
+  private addPart(part: TracePart): void {
+    this.parts.push(part);
+    const parts = this.traceParts.get(part.traceId);
+    if (parts === undefined) this.traceParts.set(part.traceId, [part.spanCount]);
+    else parts.push(part.spanCount);
+  }
+
+  /** What the reads see: the committed records. */
+  private get data(): analytics.FakeAnalyticsData {
+    const { spans, logs, metricPoints, errors } = this.committed;
+    return { spans, logs, metricPoints, errors, parts: this.parts, errorStates: this.errorStates };
+  }
+
+  async listTraces(query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]> {
+    return reads.listTraces(this.data, query, after, limit);
+  }
+
+  async getTrace(projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null> {
+    return reads.getTrace(this.data, projectId, traceId, spanId);
+  }
+
+  async getTraceTree(projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: StoredLog[] } | null> {
+    return reads.getTraceTree(this.data, projectId, traceId);
+  }
+
+  async searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<string[]> {
+    return reads.searchTrace(this.data, projectId, traceId, text, limit);
+  }
+
+  async getTraceTimings(projectId: string, traceId: string): Promise<TraceTimings | null> {
+    return reads.getTraceTimings(this.data, projectId, traceId);
+  }
+
+  async listServices(projectId: string, range: TimeRange): Promise<ServiceRecord[]> {
+    return reads.listServices(this.data, projectId, range);
+  }
+
+  async listLogs(query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]> {
+    return reads.listLogs(this.data, query, after, limit);
+  }
+
+  async listMetrics(projectId: string, range: TimeRange): Promise<MetricDescriptorRecord[]> {
+    return reads.listMetrics(this.data, projectId, range);
+  }
+
+  async listMetricPoints(query: MetricPointQuery, offset: number, limit: number): Promise<MetricPointRecord[]> {
+    return reads.listMetricPoints(this.data, query, offset, limit);
+  }
+
+  async readMetricPoints(projectId: string, names: readonly string[], range: TimeRange, service: string | null): Promise<MetricPointRecord[]> {
+    return reads.readMetricPoints(this.data, projectId, names, range, service);
+  }
+
+  async spanStats(query: SpanStatsQuery): Promise<SpanStatsRecord[]> {
+    return analytics.spanStats(this.data, query);
+  }
+
+  async spanTimeseries(query: TimeseriesQuery): Promise<TimeseriesRow[]> {
+    return analytics.spanTimeseries(this.data, query);
+  }
+
+  async realtime(projectId: string, service: string | null, nowUs: number): Promise<RealtimeRecord> {
+    return analytics.realtime(this.data, projectId, service, nowUs);
+  }
+
+  async listSessions(projectId: string, range: TimeRange, offset: number, limit: number): Promise<SessionRecord[]> {
+    return analytics.listSessions(this.data, projectId, range, offset, limit);
+  }
+
+  async listSessionRuns(projectId: string, sessionId: string, range: TimeRange): Promise<SessionRunRecord[]> {
+    return analytics.listSessionRuns(this.data, projectId, sessionId, range);
+  }
+
+  async compareSpans(query: CompareQuery): Promise<CompareSideRecord[]> {
+    return analytics.compareSpans(this.data, query);
+  }
+
+  async listErrorGroups(query: ErrorGroupQuery, offset: number, limit: number): Promise<ErrorGroupRecord[]> {
+    return analytics.listErrorGroups(this.data, query, offset, limit);
+  }
+
+  async errorGroupHourly(projectId: string, fingerprints: readonly string[], range: TimeRange): Promise<Array<{ fingerprint: string; hourUs: number; count: number }>> {
+    return analytics.errorGroupHourly(this.data, projectId, fingerprints, range);
+  }
+
+  async listErrorOccurrences(projectId: string, fingerprint: string, range: TimeRange, limit: number): Promise<ErrorOccurrenceRow[]> {
+    return analytics.listErrorOccurrences(this.data, projectId, fingerprint, range, limit);
+  }
+
+  async setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void> {
+    analytics.setErrorGroupStatus(this.data, projectId, fingerprint, status, nowUs);
+  }
+
+  async alertSeries(query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
+    return analytics.alertSeries(this.data, query);
+  }
+
+  async listModelPrices(projectId: string): Promise<ModelPrice[]> {
+    return this.prices.list(projectId);
+  }
+
+  async putModelPrice(projectId: string, price: ModelPrice): Promise<void> {
+    this.prices.put(projectId, price);
+  }
+
+  async deleteModelPrice(projectId: string, model: string): Promise<boolean> {
+    return this.prices.delete(projectId, model);
+  }
+
+  async listUnpricedModels(projectId: string, range: TimeRange): Promise<UnpricedModelRecord[]> {
+    return admin.listUnpricedModels(this.data, projectId, range);
+  }
+
+  async readSpansToPrice(projectId: string, range: TimeRange): Promise<SpanToPrice[]> {
+    return admin.readSpansToPrice(this.data, projectId, range);
+  }
+
+  async setSpanCosts(projectId: string, costs: readonly SpanCost[]): Promise<RepriceResult> {
+    return admin.setSpanCosts(this.data, projectId, costs);
+  }
+
+  async deleteOlderThan(records: RetainedRecords, cutoffUs: number): Promise<number> {
+    return admin.deleteOlderThan(this.data, this.alerts, records, cutoffUs);
   }
 }
 
