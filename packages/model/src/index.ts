@@ -111,3 +111,5 @@ export type {
   ThresholdOp,
 } from './alerts.js';
 export { ALERT_SEVERITIES, NO_DATA_BEHAVIOURS } from './alerts.js';
+export { createRedactor, validateRedactOptions, DETECTOR_LABELS, DETECTOR_NAMES } from './redact/index.js';
+export type { DetectorName, RedactMode, RedactOptions, RedactRule, Redactor, RedactorHooks } from './redact/index.js';

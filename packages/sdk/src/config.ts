@@ -2,7 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { validateRedactOptions, type RedactOptions } from './redact/redactor.js';
+import { validateRedactOptions, type RedactOptions } from '@spoor/model';
 
 /** Where telemetry goes: bring your own exporters, e.g. the OTel SDK's in-memory ones in tests. */
 export interface SpoorExporters {

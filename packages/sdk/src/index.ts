@@ -46,5 +46,5 @@ export { prometheusHandler } from './metrics/prometheus.js';
 
 // Sampling and masking
 export { keepsKey } from './sampling/sampler.js';
-export { createRedactor } from './redact/redactor.js';
-export type { Redactor, RedactOptions, RedactRule, RedactMode, DetectorName } from './redact/redactor.js';
+export { createRedactor } from '@spoor/model';
+export type { Redactor, RedactOptions, RedactRule, RedactMode, DetectorName } from '@spoor/model';

@@ -23,7 +23,7 @@ import { GuardedLogExporter, GuardedMetricExporter, GuardedSpanExporter, Redacti
 import { createStderrReporter } from './export/report.js';
 import { LogBatch } from './log/log-batch.js';
 import { logger, logSink } from './log/logger.js';
-import { createRedactor } from './redact/redactor.js';
+import { createRedactor } from '@spoor/model';
 import { disabledRuntime, runtime, SDK_NAME, SDK_VERSION, uninitializedRuntime } from './runtime.js';
 import { SpoorSampler } from './sampling/sampler.js';
 import { UsageSpanProcessor } from './trace/usage.js';

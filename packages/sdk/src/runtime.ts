@@ -2,7 +2,7 @@ import { createNoopMeter, metrics, trace, type Meter, type Tracer } from '@opent
 import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { Resource } from '@opentelemetry/resources';
 import type { LogBatch } from './log/log-batch.js';
-import { createRedactor, type Redactor } from './redact/redactor.js';
+import { createRedactor, type Redactor } from '@spoor/model';
 
 export const SDK_NAME = '@spoor/sdk';
 export const SDK_VERSION = '0.1.0';

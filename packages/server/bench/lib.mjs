@@ -12,9 +12,12 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '
 // BENCH_SPOOR_CLI runs another build of Spoor (an earlier commit's, for a paired before/after run).
 const CLI = process.env.BENCH_SPOOR_CLI ?? fileURLToPath(new URL('../bin/spoor.js', import.meta.url));
 
+// BENCH_SPOOR_ARGS adds flags to every `spoor serve` (e.g. `--mask /tmp/policy.json`), space-separated.
+const EXTRA_ARGS = (process.env.BENCH_SPOOR_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+
 /** Starts `spoor serve` on a free port; resolves with its URL and process. */
 export function startSpoor(dataDir, extraArgs = []) {
-  return startChild(process.execPath, [CLI, 'serve', '--port', '0', '--data', dataDir, '--log-level', 'warn', ...extraArgs], /listening on (http:\/\/\S+)/);
+  return startChild(process.execPath, [CLI, 'serve', '--port', '0', '--data', dataDir, '--log-level', 'warn', ...EXTRA_ARGS, ...extraArgs], /listening on (http:\/\/\S+)/);
 }
 
 /** The ceiling: a server that reads each body and answers 200, doing nothing else. */

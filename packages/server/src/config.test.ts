@@ -88,6 +88,7 @@ describe('resolveServeConfig', () => {
       corsOrigins: [],
       rateLimit: 100,
       providers: [],
+      maskFile: null,
     });
     expect(DEFAULTS.host).toBe('127.0.0.1');
   });
@@ -128,6 +129,7 @@ describe('resolveServeConfig', () => {
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       rateLimit: 20,
       providers: [],
+      maskFile: null,
     });
   });
 
@@ -152,6 +154,7 @@ describe('resolveServeConfig', () => {
       corsOrigins: ['https://flag.example'],
       rateLimit: 0,
       providers: [],
+      maskFile: null,
     });
   });
 

@@ -38,6 +38,8 @@ export interface ServeOptions {
   corsOrigin?: string;
   /** Requests per second each key may make (bursts of twice that); 0 for no limit. Default 100. */
   rateLimit?: number | string;
+  /** A masking policy file (JSON) applied at ingest. Default: none. */
+  mask?: string;
   /** LLM providers replays may call: `openai=env:OPENAI_API_KEY[,base=URL][,timeout=60s]`; several separated by `;` in the variable. */
   provider?: string | string[];
 }
@@ -63,6 +65,8 @@ export interface ServeConfig {
   metricsToken: string | null;
   corsOrigins: string[];
   rateLimit: number;
+  /** Absolute path of the masking policy file, or `null`. */
+  maskFile: string | null;
   /** Providers for `POST /api/replay`, their keys read at start. */
   providers: Provider[];
   /** The built web UI; unset: `@spoor/web`'s `dist`, `null`: serve no UI. Not a flag: for tests and embedders. */
@@ -88,6 +92,7 @@ export const DEFAULTS = {
   corsOrigin: '',
   rateLimit: 100,
   provider: '',
+  mask: '',
 } as const;
 
 const ENV: Record<keyof ServeOptions, string> = {
@@ -107,6 +112,7 @@ const ENV: Record<keyof ServeOptions, string> = {
   corsOrigin: 'SPOOR_CORS_ORIGIN',
   rateLimit: 'SPOOR_RATE_LIMIT',
   provider: 'SPOOR_PROVIDER',
+  mask: 'SPOOR_MASK_FILE',
 };
 
 /** Resolves flags over environment over defaults. Throws a message that says what to fix. */
@@ -156,6 +162,7 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     metricsToken: pick('metricsToken') === '' ? null : pick('metricsToken'),
     corsOrigins,
     rateLimit,
+    maskFile: pick('mask') === '' ? null : resolve(pick('mask')),
     providers: parseProviders(pick('provider').split(';').filter((p) => p.trim() !== ''), env),
   };
 }

@@ -22,6 +22,8 @@ import { AppError } from './errors.js';
 import { AccessControl } from './auth/access-control.js';
 import { KeyRing } from './auth/key-ring.js';
 import { Replayer } from './replay/replayer.js';
+import { type MaskFile, type MaskingPolicy, maskFileOf } from './ingest/masking.js';
+import type { MaskingPolicyRecord } from './store/store.js';
 import type { KeyRecord } from './auth/keys.js';
 import { STORE_COMMIT_SECONDS_BUCKETS, SelfMetrics, createIngestMetrics } from './self-metrics.js';
 
@@ -89,15 +91,16 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     log.warn({ host: config.host }, `authentication is off: anyone who can reach ${config.host}:${config.port} can read every trace, prompt and log, and change prices, alert rules and silences`);
   }
   const prices = config.pricesFile === null ? null : await readPriceTable(config.pricesFile);
+  const maskFile = config.maskFile === null ? null : await readMaskFile(config.maskFile);
   // Bodies are decoded, normalized and priced (with the books the database thread keeps current)
   // on a thread of their own; span metrics count there as requests are acknowledged.
   const decoder = await DecodeThread.start(prices, (error) => {
     ready = false;
     app?.log.fatal({ err: error }, 'the decode thread failed; acknowledged data is in the spool and is replayed on restart');
     reportFailure(error);
-  });
+  }, maskFile);
   const started = await DbThread.start(
-    { dbPath, spoolDir, quarantineDir, serverId: await serverIdOf(config.dataDir), retention: config.retention, prices },
+    { dbPath, spoolDir, quarantineDir, serverId: await serverIdOf(config.dataDir), retention: config.retention, prices, maskFile },
     {
       onPrices: (projectId, models) => decoder.setPrices(projectId, models),
       onStoreHealth: (healthy) => {
@@ -178,6 +181,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       onError: (error) => log.warn({ err: error }, 'could not read the keys again; the keys read before stay in force'),
     });
     checkBinding(config, ring.any);
+    // Policies set through the API, over the --mask file's, for the requests decoded from now on.
+    for (const stored of JSON.parse(await thread.calls.listMaskingPolicies()) as MaskingPolicyRecord[]) decoder.setMasking(stored.projectId, JSON.parse(stored.policy) as MaskingPolicy);
     const access = new AccessControl({
       mode: config.auth,
       ring,
@@ -210,6 +215,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     app = await createApp({
       webUi,
       replayer,
+      maskFile,
       db: thread.calls,
       alerts,
       alertsFor,
@@ -330,6 +336,23 @@ async function readPriceTable(path: string): Promise<PriceTable> {
     throw new Error(`the price table ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
   return priceTableFrom(json, path);
+}
+
+/** Reads and checks the `--mask` file; the error names the file and what is wrong. */
+async function readMaskFile(path: string): Promise<MaskFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new Error(`cannot read the masking file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`the masking file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+  }
+  return maskFileOf(json, `the masking file ${path}`);
 }
 
 /**

@@ -146,6 +146,9 @@ const ROWS: Record<string, Row> = {
   'DELETE /api/alerts/silences/:id': { path: () => `/api/alerts/silences/${silenceId}`, need: 'admin', foreign: 'not-found' },
   'GET /api/quarantine': read('/api/quarantine'),
   'GET /api/replay/providers': read('/api/replay/providers'),
+  'GET /api/projects/:projectId/masking': readId(() => '/api/projects/shop/masking'),
+  'PUT /api/projects/:projectId/masking': { path: () => '/api/projects/shop/masking', body: () => ({ mode: 'mask' }), need: 'admin', foreign: 'not-found' },
+  'DELETE /api/projects/:projectId/masking': { path: () => '/api/projects/shop/masking', need: 'admin', foreign: 'not-found' },
   // This server has no provider: the right key gets as far as being told which flag to set.
   'POST /api/replay': { path: () => '/api/replay', body: () => ({ traceId: SHOP_TRACE, spanId: LLM_SPAN }), need: 'admin', foreign: 'not-found', ok: 400 },
   'POST /api/quarantine/replay': { path: () => '/api/quarantine/replay', body: () => ({}), need: 'admin', foreign: 'own' },

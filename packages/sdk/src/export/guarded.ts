@@ -2,7 +2,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, LogRecordProcessor, ReadableLogRecord, SdkLogRecord } from '@opentelemetry/sdk-logs';
 import type { AggregationTemporality, InstrumentType, PushMetricExporter, ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import type { Redactor } from '../redact/redactor.js';
+import type { Redactor } from '@spoor/model';
 import { SDK_NAME } from '../runtime.js';
 import { reportingCallback, type ExportErrorHandler, type Signal } from './report.js';
 

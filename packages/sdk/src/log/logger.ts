@@ -3,7 +3,7 @@ import { context, INVALID_TRACEID, trace } from '@opentelemetry/api';
 import { pino, type Logger, type LogFn } from 'pino';
 import { LOG_FIELDS_KEY } from '../context/keys.js';
 import { correlationIdIn } from '../context/correlation.js';
-import type { Redactor } from '../redact/redactor.js';
+import type { Redactor } from '@spoor/model';
 import { runtime, warnOnce } from '../runtime.js';
 import { isoTimestamp } from './clock.js';
 import { LogSink } from './sink.js';

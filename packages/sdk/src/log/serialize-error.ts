@@ -1,4 +1,4 @@
-import type { Redactor } from '../redact/redactor.js';
+import type { Redactor } from '@spoor/model';
 import { errorTypeOf } from '../trace/errors.js';
 
 /** An error as a log field: what the server and a reader need, masked. */

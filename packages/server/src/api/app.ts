@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions, LogController } from 'fastify';
-import type { Decoder } from '../ingest/decoder.js';
+import type { Decoder, MaskFile } from '../ingest/decoder.js';
 import { AppError, isAppError } from '../errors.js';
 import { type AcceptedRequest, ingestRoutes } from '../ingest/routes.js';
 import { modelPriceFrom, PriceTableError } from '../normalize/prices.js';
@@ -12,6 +12,7 @@ import type { AccessControl } from '../auth/access-control.js';
 import { accessRoutes } from './access-routes.js';
 import type { Replayer } from '../replay/replayer.js';
 import { replayRoutes } from './replay-routes.js';
+import { maskingRoutes } from './masking-routes.js';
 import { projectOf } from './request-access.js';
 import type { WebAsset, WebUi } from './web-ui.js';
 import { analyticsRoutes } from './analytics-routes.js';
@@ -36,6 +37,8 @@ export interface AppOptions {
   secureCookies?: boolean;
   /** Re-runs recorded LLM calls (`POST /api/replay`) against the configured providers. */
   replayer: Replayer;
+  /** The `--mask` file's policies, which the API's override. Default: none. */
+  maskFile?: MaskFile | null;
   /** The clock of "now" windows, epoch microseconds. Default: the system clock. */
   nowUs?: () => number;
   accept: (request: AcceptedRequest) => Promise<void>;
@@ -253,6 +256,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(alertRoutes, { alertsFor: options.alertsFor });
   await app.register(quarantineRoutes, { quarantine: options.quarantine });
   await app.register(replayRoutes, { db, replayer: options.replayer, visible: options.visible });
+  await app.register(maskingRoutes, { db, decoder: options.decoder, maskFile: options.maskFile ?? null, nowUs: options.nowUs ?? (() => Date.now() * 1000) });
   await app.register(accessRoutes, { db, access: options.access, secureCookies: options.secureCookies ?? false, nowUs: options.nowUs ?? (() => Date.now() * 1000) });
 
   app.get('/api/prices', async (request, reply) => {

@@ -10,7 +10,7 @@ const USAGE = `Usage:
   spoor serve [--host H] [--port P] [--data DIR] [--retention 30d] [--max-body 16MiB] [--log-level info] [--prices prices.json]
               [--alerts rules.yaml] [--alert-interval 15s] [--external-url URL] [--allowed-hosts H1,H2]
               [--auth auto|required|off] [--metrics-token TOKEN] [--cors-origin URL1,URL2] [--rate-limit 100]
-              [--provider openai=env:OPENAI_API_KEY[,base=URL][,timeout=60s]]…
+              [--provider openai=env:OPENAI_API_KEY[,base=URL][,timeout=60s]]… [--mask policy.json]
   spoor demo [--endpoint http://127.0.0.1:4318] [--runs 24]
   spoor keys create --project NAME --role ingest|read|admin [--name TEXT] [--data DIR | --url URL]   prints the key once
   spoor keys list [--data DIR | --url URL]
@@ -20,7 +20,7 @@ const USAGE = `Usage:
 
 Flags beat SPOOR_HOST, SPOOR_PORT, SPOOR_DATA, SPOOR_RETENTION, SPOOR_MAX_BODY, SPOOR_LOG_LEVEL,
 SPOOR_PRICES, SPOOR_ALERTS, SPOOR_ALERT_INTERVAL, SPOOR_EXTERNAL_URL, SPOOR_ALLOWED_HOSTS, SPOOR_AUTH,
-SPOOR_METRICS_TOKEN, SPOOR_CORS_ORIGIN, SPOOR_RATE_LIMIT and SPOOR_PROVIDER (';'-separated), which beat the defaults. Commands that talk to a
+SPOOR_METRICS_TOKEN, SPOOR_CORS_ORIGIN, SPOOR_RATE_LIMIT, SPOOR_PROVIDER (';'-separated) and SPOOR_MASK_FILE, which beat the defaults. Commands that talk to a
 server (spool, keys with --url, demo) send SPOOR_API_KEY as its key.`;
 
 async function main(argv: string[]): Promise<number> {
@@ -60,6 +60,7 @@ async function serve(args: string[]): Promise<number> {
       'cors-origin': { type: 'string' },
       'rate-limit': { type: 'string' },
       provider: { type: 'string', multiple: true },
+      mask: { type: 'string' },
       'max-body': { type: 'string' },
       'log-level': { type: 'string' },
     },
@@ -80,6 +81,7 @@ async function serve(args: string[]): Promise<number> {
     corsOrigin: values['cors-origin'],
     rateLimit: values['rate-limit'],
     provider: values.provider,
+    mask: values.mask,
     maxBody: values['max-body'],
     logLevel: values['log-level'],
   });

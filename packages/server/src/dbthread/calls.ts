@@ -5,6 +5,7 @@ import { AnalyticsService } from '../query/analytics-service.js';
 import { type JsonBytes, jsonAnswerOf } from '../query/json-bytes.js';
 import { ErrorService } from '../query/error-service.js';
 import { QueryService } from '../query/query-service.js';
+import type { MaskingPolicy, ProjectMasking } from '../ingest/masking.js';
 import type { Store } from '../store/store.js';
 
 /**
@@ -13,7 +14,7 @@ import type { Store } from '../store/store.js';
  * {@link DbClient}, typed from this object, so a misspelled or mistyped call does not compile.
  * The same registry runs in process ({@link inProcessClient}) for tests without a worker.
  */
-export function createDbCalls(store: Store, pricing: PriceService) {
+export function createDbCalls(store: Store, pricing: PriceService, masking: ProjectMasking | null = null) {
   const queries = new QueryService(store);
   const analytics = new AnalyticsService(store);
   const errors = new ErrorService(store);
@@ -69,6 +70,18 @@ export function createDbCalls(store: Store, pricing: PriceService) {
     sessionSecret: access.sessionSecret.bind(access),
     appendAudit: access.appendAudit.bind(access),
     listAudit: access.listAudit.bind(access),
+
+    listMaskingPolicies: store.masking.listPolicies.bind(store.masking),
+    /** Saved, and in force for what this thread decodes from the spool from now on. */
+    putMaskingPolicy: async (projectId: string, policy: string, nowUs: number): Promise<void> => {
+      await store.masking.putPolicy(projectId, policy, nowUs);
+      masking?.set(projectId, JSON.parse(policy) as MaskingPolicy);
+    },
+    deleteMaskingPolicy: async (projectId: string): Promise<boolean> => {
+      const deleted = await store.masking.deletePolicy(projectId);
+      masking?.set(projectId, null);
+      return deleted;
+    },
   };
 }
 

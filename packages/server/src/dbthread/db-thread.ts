@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { decodeBatch } from '../ingest/decode.js';
+import { type MaskingPolicy, ProjectMasking } from '../ingest/masking.js';
 import { CommitLoop } from '../pipeline/commit-loop.js';
 import { applyRetention, scheduleRetention } from '../pipeline/retention.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
@@ -23,12 +24,16 @@ async function start(): Promise<void> {
   const store = await DuckDbStore.open({ path: config.dbPath });
   const pricing = new PriceService(store, config.prices, Date.now, (projectId, models) => send({ type: 'prices', projectId, models }));
   await pricing.load([DEFAULT_PROJECT_ID]);
+  // Entries read back from the spool are masked like the requests the decode thread decodes.
+  const masking = new ProjectMasking(config.maskFile ?? null);
+  for (const stored of await store.masking.listPolicies()) masking.set(stored.projectId, JSON.parse(stored.policy) as MaskingPolicy);
   // Whether the last commit succeeded: the HTTP thread's /ready says so.
   let storeHealthy = true;
   const loop = new CommitLoop(store, {
     spoolDir: config.spoolDir,
     serverId: config.serverId,
-    decode: (entry) => decodeBatch(entry.signal, entry.encoding, entry.body, entry.projectId, entry.receivedUs, pricing.bookFor(entry.projectId)).batch,
+    decode: (entry) =>
+      decodeBatch(entry.signal, entry.encoding, entry.body, entry.projectId, entry.receivedUs, pricing.bookFor(entry.projectId), undefined, masking.maskerFor(entry.projectId)).batch,
     maxRecordsPerCommit: config.maxRecordsPerCommit,
     lingerMs: config.lingerMs,
     onCommit: (seq, position, records, commitMs) => {
@@ -43,7 +48,7 @@ async function start(): Promise<void> {
       send({ type: 'log', level: 'error', message: 'a commit failed; its records will be read back from the spool and retried', data: { error: String(error), records } });
     },
   });
-  const calls = createDbCalls(store, pricing);
+  const calls = createDbCalls(store, pricing, masking);
   const replayed = await loop.replay();
   const retention = await applyRetention(store, config.retention, Date.now());
   const stopRetention = scheduleRetention(store, config.retention, (results, error) => {

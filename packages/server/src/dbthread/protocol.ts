@@ -4,6 +4,7 @@ import type { QuarantineReason } from '../pipeline/quarantine.js';
 import type { SpoolPosition } from '../pipeline/spool.js';
 import type { WriteBatch } from '../store/tables.js';
 import type { ModelPrice, PriceTable } from '@spoor/model';
+import type { MaskFile } from '../ingest/masking.js';
 import type { DbCallName } from './calls.js';
 
 /** The ids of spans stored last, per project. */
@@ -20,6 +21,8 @@ export interface DbThreadConfig {
   retention: RetentionConfig;
   /** The user's price table (`--prices`), over Spoor's own; `null` for none. */
   prices: PriceTable | null;
+  /** The `--mask` file's policies: spooled entries read back are masked as the decode thread masks them. */
+  maskFile?: MaskFile | null;
   maxRecordsPerCommit?: number;
   lingerMs?: number;
 }

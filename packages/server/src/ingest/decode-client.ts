@@ -2,7 +2,8 @@ import { Worker } from 'node:worker_threads';
 import type { ModelPrice, PriceTable } from '@spoor/model';
 import { AppError, type ErrorCode } from '../errors.js';
 import { workerUrl } from '../worker-url.js';
-import type { DecodeRequest, DecodeResult, Decoder } from './decoder.js';
+import type { DecodeRequest, DecodeResult, Decoder, MaskFile } from './decoder.js';
+import type { MaskingPolicy } from './masking.js';
 import type { FromDecodeThread, ToDecodeThread } from './decode-thread.js';
 
 /** Bytes of bodies being decoded at once before new ones are refused with 503. */
@@ -49,10 +50,10 @@ export class DecodeThread implements Decoder {
     });
   }
 
-  static async start(prices: PriceTable | null, onFailed: (error: Error) => void): Promise<DecodeThread> {
+  static async start(prices: PriceTable | null, onFailed: (error: Error) => void, maskFile: MaskFile | null = null): Promise<DecodeThread> {
     // A young generation larger than a worker's default: each body makes megabytes of short-lived
     // records, and collecting them took 16% of the thread with the default.
-    const worker = new Worker(workerUrl(import.meta.url, 'ingest/decode-thread.js', 'decode thread'), { workerData: { prices }, resourceLimits: { maxYoungGenerationSizeMb: 96 } });
+    const worker = new Worker(workerUrl(import.meta.url, 'ingest/decode-thread.js', 'decode thread'), { workerData: { prices, maskFile }, resourceLimits: { maxYoungGenerationSizeMb: 96 } });
     await new Promise<void>((resolve, reject) => {
       worker.once('online', resolve);
       worker.once('error', reject);
@@ -97,6 +98,10 @@ export class DecodeThread implements Decoder {
 
   remember(spans: Array<{ projectId: string; traceId: string; spanId: string }>): void {
     this.post({ type: 'remember', spans });
+  }
+
+  setMasking(projectId: string, policy: MaskingPolicy | null): void {
+    this.post({ type: 'masking', projectId, policy });
   }
 
   async close(): Promise<void> {

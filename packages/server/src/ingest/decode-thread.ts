@@ -2,7 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ModelPrice, PriceTable } from '@spoor/model';
 import { isAppError } from '../errors.js';
 import { buffersOf } from '../store/columns.js';
-import { DecodeCore, type DecodeRequest, type DecodeResult } from './decoder.js';
+import { DecodeCore, type DecodeRequest, type DecodeResult, type MaskFile } from './decoder.js';
+import type { MaskingPolicy } from './masking.js';
 
 /** Messages between the HTTP thread and its decode thread. */
 export type ToDecodeThread =
@@ -10,6 +11,7 @@ export type ToDecodeThread =
   | { type: 'settle'; ticket: number; accepted: boolean }
   | { type: 'prices'; projectId: string; models: ModelPrice[] }
   | { type: 'remember'; spans: Array<{ projectId: string; traceId: string; spanId: string }> }
+  | { type: 'masking'; projectId: string; policy: MaskingPolicy | null }
   | { type: 'spanMetrics'; id: number };
 
 export type FromDecodeThread =
@@ -23,7 +25,8 @@ export type FromDecodeThread =
  * the batch's typed arrays travel both ways without a copy.
  */
 const port = parentPort!;
-const core = new DecodeCore((workerData as { prices: PriceTable | null }).prices);
+const data = workerData as { prices: PriceTable | null; maskFile: MaskFile | null };
+const core = new DecodeCore(data.prices, data.maskFile);
 const send = (message: FromDecodeThread, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 
 port.on('message', (message: ToDecodeThread) => {
@@ -49,8 +52,11 @@ port.on('message', (message: ToDecodeThread) => {
     case 'remember':
       core.remember(message.spans);
       break;
+    case 'masking':
+      core.setMasking(message.projectId, message.policy);
+      break;
     case 'spanMetrics':
-      send({ type: 'spanMetrics', id: message.id, text: core.metrics.render() });
+      send({ type: 'spanMetrics', id: message.id, text: core.metrics.render() + core.maskedMetrics() });
       break;
   }
 });

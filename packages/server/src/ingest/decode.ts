@@ -102,8 +102,11 @@ export function decodeBatch(
   receivedUs: number,
   prices: PriceBook | undefined,
   recent?: DecodeOptions['recent'],
+  mask?: (records: RecordBatch) => void,
 ): DecodedBatch {
   const decoded = decodeRequest(signal, encoding, body, projectId, receivedUs, { prices, recent });
+  // Masked before the columns are built: nothing unmasked reaches the store, or the spool's replay.
+  mask?.(decoded.batch);
   return { ...decoded, decoded: decoded.batch, batch: batchOf(decoded.batch) };
 }
 

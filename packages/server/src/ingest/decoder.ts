@@ -2,6 +2,7 @@ import type { ModelPrice, PriceTable, SpanRecord } from '@spoor/model';
 import { SpanMetrics } from '../metrics/span-metrics.js';
 import { PriceBooks } from '../pricing/price-books.js';
 import type { WriteBatch } from '../store/tables.js';
+import { type MaskFile, type MaskingPolicy, ProjectMasking } from './masking.js';
 import { decodeBatch } from './decode.js';
 import { RECENT_SPANS_PER_PROJECT, RecentSpans } from './recent-spans.js';
 import type { Encoding, OtlpSignal } from './response.js';
@@ -52,8 +53,12 @@ export interface Decoder {
   setPrices(projectId: string, models: ModelPrice[]): void;
   /** Spans stored before this start, oldest first: one of them sent again is stored once. */
   remember(spans: ReadonlyArray<{ projectId: string; traceId: string; spanId: string }>): void;
+  /** A project's masking policy set through the API (`null`: back to the `--mask` file's, if any). */
+  setMasking(projectId: string, policy: MaskingPolicy | null): void;
   close(): Promise<void>;
 }
+
+export type { MaskFile } from './masking.js';
 
 /** The decoding itself, wherever it runs: the price books, and the spans of requests not yet settled. */
 export class DecodeCore {
@@ -63,15 +68,26 @@ export class DecodeCore {
   /** Per project, the last 100,000 acknowledged spans' ids (some 12 MB), to store a request sent again once. */
   private readonly recent = new Map<string, RecentSpans>();
   private nextTicket = 0;
+  private readonly masking: ProjectMasking;
 
-  constructor(prices: PriceTable | null) {
+  constructor(prices: PriceTable | null, maskFile: MaskFile | null = null) {
     this.books = new PriceBooks(prices);
+    this.masking = new ProjectMasking(maskFile);
+  }
+
+  setMasking(projectId: string, policy: MaskingPolicy | null): void {
+    this.masking.set(projectId, policy);
+  }
+
+  /** `spoor_masked_values_total` in the Prometheus text format. */
+  maskedMetrics(): string {
+    return this.masking.metricsText();
   }
 
   decode(request: DecodeRequest): DecodeResult {
     const { signal, encoding, body, projectId, receivedUs } = request;
     const recent = request.alreadyAcknowledged === true ? undefined : this.recentFor(projectId);
-    const decoded = decodeBatch(signal, encoding, body, projectId, receivedUs, this.books.bookFor(projectId), recent);
+    const decoded = decodeBatch(signal, encoding, body, projectId, receivedUs, this.books.bookFor(projectId), recent, this.masking.maskerFor(projectId));
     const ticket = ++this.nextTicket;
     if (decoded.decoded.spans.length > 0) this.unsettled.set(ticket, decoded.decoded.spans);
     return {
@@ -116,8 +132,8 @@ export class DecodeCore {
 export class InProcessDecoder implements Decoder {
   private readonly core: DecodeCore;
 
-  constructor(prices: PriceTable | null = null) {
-    this.core = new DecodeCore(prices);
+  constructor(prices: PriceTable | null = null, maskFile: MaskFile | null = null) {
+    this.core = new DecodeCore(prices, maskFile);
   }
 
   async decode(request: DecodeRequest): Promise<DecodeResult> {
@@ -133,7 +149,11 @@ export class InProcessDecoder implements Decoder {
   }
 
   async spanMetrics(): Promise<string> {
-    return this.core.metrics.render();
+    return this.core.metrics.render() + this.core.maskedMetrics();
+  }
+
+  setMasking(projectId: string, policy: MaskingPolicy | null): void {
+    this.core.setMasking(projectId, policy);
   }
 
   setPrices(projectId: string, models: ModelPrice[]): void {

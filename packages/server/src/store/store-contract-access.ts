@@ -39,6 +39,20 @@ export function describeAccessContract(adapter: string, open: () => Promise<Stor
       expect(await store.access.sessionSecret()).toBe(first);
     });
 
+    it('keeps one masking policy per project, replaced and deleted', async () => {
+      expect(await store.masking.listPolicies()).toEqual([]);
+      await store.masking.putPolicy('shop', '{"mode":"mask"}', T0);
+      await store.masking.putPolicy('blog', '{"mode":"hash"}', T0 + 1);
+      await store.masking.putPolicy('shop', '{"mode":"drop"}', T0 + 2);
+      expect(await store.masking.listPolicies()).toEqual([
+        { projectId: 'blog', policy: '{"mode":"hash"}', updatedUs: T0 + 1 },
+        { projectId: 'shop', policy: '{"mode":"drop"}', updatedUs: T0 + 2 },
+      ]);
+      expect(await store.masking.deletePolicy('shop')).toBe(true);
+      expect(await store.masking.deletePolicy('shop')).toBe(false);
+      expect((await store.masking.listPolicies()).map((p) => p.projectId)).toEqual(['blog']);
+    });
+
     it("lists a project's audit records newest first, by range and page", async () => {
       const entry = (timeUs: number, projectId: string, action: string): AuditRecord => ({
         timeUs, projectId, keyId: 'k1', action, target: 'high latency', detail: action === 'rule.put' ? '{"for":"5m"}' : null,

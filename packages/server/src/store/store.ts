@@ -446,10 +446,27 @@ export interface AccessStore {
   listAudit(projectId: string, range: TimeRange, offset: number, limit: number): Promise<AuditRecord[]>;
 }
 
+/** A project's masking policy set through the API: JSON text (checked by `ingest/masking.ts`, not by the store). */
+export interface MaskingPolicyRecord {
+  projectId: string;
+  policy: string;
+  updatedUs: number;
+}
+
+/** Masking policies set through the API, one per project at most. */
+export interface MaskingStore {
+  /** Every project's, read whole at start (few and small). */
+  listPolicies(): Promise<MaskingPolicyRecord[]>;
+  putPolicy(projectId: string, policy: string, nowUs: number): Promise<void>;
+  /** `false` when the project had none. */
+  deletePolicy(projectId: string): Promise<boolean>;
+}
+
 /** Every port: what a store adapter implements. Adapters wrap driver errors in `StoreError`. */
 export interface Store extends TraceReader, LogReader, MetricReader, AnalyticsReader, ErrorStore, AlertSeriesReader, PriceStore, Retention, StoreWriter {
   readonly alerts: AlertStore;
   readonly access: AccessStore;
+  readonly masking: MaskingStore;
   close(): Promise<void>;
 }
 

@@ -6,6 +6,8 @@ import type {
   AlertRuleRecord,
   AlertStore,
   AuditRecord,
+  MaskingPolicyRecord,
+  MaskingStore,
   RepriceResult,
   RetainedRecords,
   SilenceRecord,
@@ -207,5 +209,22 @@ export class FakeAccessStore implements AccessStore {
       .sort((a, b) => b.timeUs - a.timeUs || byText(a.action, b.action) || byText(a.target, b.target))
       .slice(offset, offset + limit)
       .map((r) => ({ ...r }));
+  }
+}
+
+/** Masking policies set through the API. */
+export class FakeMaskingStore implements MaskingStore {
+  private readonly policies = new Map<string, MaskingPolicyRecord>();
+
+  async listPolicies(): Promise<MaskingPolicyRecord[]> {
+    return [...this.policies.values()].sort((a, b) => byText(a.projectId, b.projectId)).map((p) => ({ ...p }));
+  }
+
+  async putPolicy(projectId: string, policy: string, nowUs: number): Promise<void> {
+    this.policies.set(projectId, { projectId, policy, updatedUs: nowUs });
+  }
+
+  async deletePolicy(projectId: string): Promise<boolean> {
+    return this.policies.delete(projectId);
   }
 }

@@ -86,6 +86,7 @@ export class FakeStore implements Store {
   private readonly prices = new admin.FakePrices();
   readonly alerts = new admin.FakeAlertStore();
   readonly access = new admin.FakeAccessStore();
+  readonly masking = new admin.FakeMaskingStore();
   readonly commits: FakeCommit[] = [];
   /** Per trace, the span counts of its parts: what a trace summary adds up. */
   readonly traceParts = new Map<string, number[]>();

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TimeRange } from '@spoor/model';
 import { type KeyRecord, isRole } from '../../auth/keys.js';
-import type { AccessStore, AuditRecord } from '../store.js';
+import type { AccessStore, AuditRecord, MaskingPolicyRecord, MaskingStore } from '../store.js';
 import type { OnConnection } from './alerts.js';
 import { columnsOf } from './analytics.js';
 import { mapRows, num, numOrNull } from './read.js';
@@ -79,5 +79,31 @@ export class DuckDbAccessStore implements AccessStore {
         detail: (row.get('detail') as string | null) ?? null,
       }));
     });
+  }
+}
+
+/** Masking policies set through the API. */
+export class DuckDbMaskingStore implements MaskingStore {
+  constructor(private readonly on: OnConnection) {}
+
+  listPolicies(): Promise<MaskingPolicyRecord[]> {
+    return this.on('list masking policies', async (c) => {
+      const columns = await columnsOf(c, 'SELECT project_id, policy, updated_us FROM masking_policies ORDER BY project_id', []);
+      return mapRows(columns, (row) => ({ projectId: row.get('project_id') as string, policy: row.get('policy') as string, updatedUs: num(row.get('updated_us')) }));
+    });
+  }
+
+  async putPolicy(projectId: string, policy: string, nowUs: number): Promise<void> {
+    await this.on('save a masking policy', (c) =>
+      c.run(
+        `INSERT INTO masking_policies VALUES ($1, $2, $3::BIGINT)
+         ON CONFLICT (project_id) DO UPDATE SET policy = excluded.policy, updated_us = excluded.updated_us`,
+        [projectId, policy, nowUs],
+      ),
+    );
+  }
+
+  deletePolicy(projectId: string): Promise<boolean> {
+    return this.on('delete a masking policy', async (c) => Number((await c.run('DELETE FROM masking_policies WHERE project_id = $1', [projectId])).rowsChanged) > 0);
   }
 }

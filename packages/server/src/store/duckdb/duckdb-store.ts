@@ -71,7 +71,7 @@ import type { TraceTimings } from '../trace-timings.js';
 import { selectTraceTimings } from './trace-timings.js';
 import { TREE_SHAPE, selectTraceSearch, treeColumnsFrom } from './trace-tree.js';
 import { traceListSql, traceSummaryFromRow } from './trace-list.js';
-import { DuckDbAccessStore } from './access.js';
+import { DuckDbAccessStore, DuckDbMaskingStore } from './access.js';
 import { DuckDbAlertStore } from './alerts.js';
 import { selectMetricPoints, selectMetricPointsOf, selectMetrics } from './metric-reads.js';
 import { selectErrorGroups, selectErrorHourly, selectErrorOccurrences, upsertErrorGroupStatus } from './error-groups.js';
@@ -101,6 +101,7 @@ export class DuckDbStore implements Store, RecentSpanSource {
   private readonly writer: DuckDbWriter;
   readonly alerts: DuckDbAlertStore;
   readonly access: DuckDbAccessStore;
+  readonly masking: DuckDbMaskingStore;
   /**
    * Set when DuckDB has invalidated the database (a checkpoint that failed, as on a full disk):
    * nothing works on it until it is detached and attached again, which the next write does.
@@ -118,6 +119,7 @@ export class DuckDbStore implements Store, RecentSpanSource {
     this.writer = new DuckDbWriter([connection, second], (serverId) => this.readPosition(serverId));
     this.alerts = new DuckDbAlertStore((what, fn) => this.onOwnConnection(what, fn));
     this.access = new DuckDbAccessStore((what, fn) => this.onOwnConnection(what, fn));
+    this.masking = new DuckDbMaskingStore((what, fn) => this.onOwnConnection(what, fn));
   }
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {

@@ -150,6 +150,13 @@ CREATE TABLE IF NOT EXISTS api_keys (
   revoked_us BIGINT
 );
 
+-- Masking policies set through the API (ingest/masking.ts), one per project.
+CREATE TABLE IF NOT EXISTS masking_policies (
+  project_id VARCHAR PRIMARY KEY,
+  policy VARCHAR NOT NULL,
+  updated_us BIGINT NOT NULL
+);
+
 -- Who changed what: keys, rules, silences, prices, policies.
 CREATE TABLE IF NOT EXISTS audit_log (
   time_us BIGINT NOT NULL,

@@ -21,6 +21,12 @@ export interface Redactor {
   object<T>(value: T): T;
 }
 
+/** What a redactor tells its owner as it works. */
+export interface RedactorHooks {
+  /** A finding was masked, hashed or dropped: the detector's or rule's label (`email`, `secret`, `ssn`). */
+  onMasked?: (label: string) => void;
+}
+
 /** Containers nested deeper than this below the root are replaced, not walked: see {@link TRUNCATED}. */
 const MAX_DEPTH = 8;
 const CIRCULAR = '[Circular]';
@@ -40,8 +46,9 @@ type Dropped = typeof DROP;
  * redactor.string('mail bob@example.com'); // 'mail [email:…12 hex…]'
  * redactor.value('db.password', 'hunter2'); // '[secret:…12 hex…]'
  */
-export function createRedactor(options?: RedactOptions): Redactor {
+export function createRedactor(options?: RedactOptions, hooks: RedactorHooks = {}): Redactor {
   validateRedactOptions(options);
+  const onMasked = hooks.onMasked;
   const mode = options?.mode ?? 'mask';
   const rules = options?.rules ?? [];
   const enabled = new Set(options?.detectors ?? DETECTOR_NAMES);
@@ -87,6 +94,7 @@ export function createRedactor(options?: RedactOptions): Redactor {
   const redactText = (text: string, dropAllowed: boolean): string | Dropped => {
     const found = findAll(text);
     if (found === undefined) return text;
+    if (onMasked !== undefined) for (const finding of found) onMasked(finding.scanner.label);
     if (dropAllowed && found.some((finding) => finding.scanner.mode === 'drop')) return DROP;
     return replaceFindings(text, found, replacement);
   };
@@ -94,6 +102,7 @@ export function createRedactor(options?: RedactOptions): Redactor {
   const redactWhole = (verdict: KeyVerdict, value: unknown): unknown => {
     // Nothing to hide in an absent value, and keeping it says no more than the key already does.
     if (value === null || value === undefined) return value;
+    onMasked?.(verdict.label);
     if (verdict.mode === 'drop') return DROP;
     return verdict.mode === 'hash' ? hashText(verdict.label, textForHash(value)) : verdict.maskText;
   };

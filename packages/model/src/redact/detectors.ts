@@ -138,6 +138,9 @@ export const DETECTOR_GATE = new RegExp(
 /** Every built-in detector name, for validation messages and the default set. */
 export const DETECTOR_NAMES: readonly DetectorName[] = [...new Set(DETECTORS.map((detector) => detector.name))];
 
+/** The labels findings are masked with (`[REDACTED:api_key]`), one per detector name. */
+export const DETECTOR_LABELS: readonly string[] = [...new Set(DETECTORS.map((detector) => detector.label))];
+
 const EMAIL_LOCAL_MAX = 64;
 // Domain labels per RFC 1035, at most eight of them; the TLD must be letters, which keeps
 // `pkg@1.2.3` out. Sticky: it is tried right after each `@`.

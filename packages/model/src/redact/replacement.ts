@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256.js';
 
 /** The text that stands in for a masked finding: `[REDACTED:<label>]`. */
 export function maskText(label: string): string {
@@ -14,11 +14,7 @@ const HASH_HEX_LENGTH = 12;
  * salt keeps the hashes of one deployment from being looked up in another's.
  */
 export function createHashText(salt: string): (label: string, value: string) => string {
-  return (label, value) =>
-    `[${label}:${createHash('sha256')
-      .update(salt + value)
-      .digest('hex')
-      .slice(0, HASH_HEX_LENGTH)}]`;
+  return (label, value) => `[${label}:${sha256Hex(salt + value).slice(0, HASH_HEX_LENGTH)}]`;
 }
 
 /** The text hashed for a whole non-string value under a sensitive key. */

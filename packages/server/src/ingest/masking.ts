@@ -1,0 +1,188 @@
+import { type Attributes, DETECTOR_LABELS, type RedactOptions, type RedactRule, type Redactor, createRedactor, validateRedactOptions } from '@spoor/model';
+import type { RecordBatch } from '../store/tables.js';
+
+/**
+ * Masking at ingest: a project's policy (the SDK's redaction options, written as JSON) applied to
+ * every record of a request before anything is stored, whichever SDK, language or convention sent
+ * it: span, event, link, log, metric point and resource attributes (LLM messages are attributes
+ * in every convention), log bodies, status and error messages, session and user ids. The
+ * detectors are `@spoor/model/redact`'s, the ones `@spoor/sdk` runs in apps.
+ */
+
+/** A policy as JSON: `RedactOptions` with each rule's pattern as text (and its flags apart). */
+export interface MaskingPolicy {
+  detectors?: string[];
+  mode?: string;
+  hashSalt?: string;
+  rules?: Array<{ name: string; pattern?: string; flags?: string; key?: string; mode?: string }>;
+}
+
+/** Why a policy cannot be used, said with where it came from. */
+export class MaskingPolicyError extends Error {
+  override name = 'MaskingPolicyError';
+}
+
+const POLICY_FIELDS = ['detectors', 'mode', 'hashSalt', 'rules'];
+const RULE_FIELDS = ['name', 'pattern', 'flags', 'key', 'mode'];
+
+/**
+ * The redaction options a JSON policy means, checked: unknown fields, detectors and modes, and
+ * patterns that do not compile, are refused with what to write instead. A key written `/…/flags`
+ * is a pattern over key names.
+ */
+export function redactOptionsOf(policy: unknown, where: string): RedactOptions {
+  const fail = (message: string): never => {
+    throw new MaskingPolicyError(`${where}: ${message}`);
+  };
+  if (typeof policy !== 'object' || policy === null || Array.isArray(policy)) fail('a masking policy is a JSON object such as {"mode": "mask"}');
+  const p = policy as Record<string, unknown>;
+  for (const key of Object.keys(p)) if (!POLICY_FIELDS.includes(key)) fail(`'${key}' is not a field of a masking policy (known: ${POLICY_FIELDS.join(', ')})`);
+  const options: Record<string, unknown> = { ...p };
+  if (p.rules !== undefined) {
+    if (!Array.isArray(p.rules)) fail(`'rules' must be an array such as [{"name": "ssn", "pattern": "\\\\d{3}-\\\\d{2}-\\\\d{4}"}]`);
+    options.rules = (p.rules as unknown[]).map((rule, i) => ruleOf(rule, `rules[${i}]`, fail));
+  }
+  try {
+    validateRedactOptions(options);
+  } catch (error) {
+    fail((error as Error).message.replace(/^Invalid redact options: /, '').replace(/\.$/, ''));
+  }
+  return options as RedactOptions;
+}
+
+function ruleOf(rule: unknown, at: string, fail: (message: string) => never): RedactRule {
+  if (typeof rule !== 'object' || rule === null || Array.isArray(rule)) return fail(`${at} must be an object with a name and a pattern or key`);
+  const r = rule as Record<string, unknown>;
+  for (const key of Object.keys(r)) if (!RULE_FIELDS.includes(key)) fail(`${at} has no field '${key}' (a rule has ${RULE_FIELDS.join(', ')})`);
+  const out: Record<string, unknown> = { name: r.name };
+  if (r.mode !== undefined) out.mode = r.mode;
+  if (r.pattern !== undefined) {
+    if (typeof r.pattern !== 'string') fail(`${at}.pattern must be a regular expression as text`);
+    if (r.flags !== undefined && (typeof r.flags !== 'string' || !/^[imsu]*$/.test(r.flags))) fail(`${at}.flags may hold i, m, s and u`);
+    out.pattern = compile(r.pattern as string, (r.flags as string | undefined) ?? '', `${at}.pattern`, fail);
+  } else if (r.flags !== undefined) fail(`${at}.flags goes with a pattern`);
+  if (r.key !== undefined) {
+    if (typeof r.key !== 'string' || r.key === '') fail(`${at}.key must be a key name, or /regex/ over key names`);
+    const keyPattern = /^\/(.+)\/([imsu]*)$/.exec(r.key as string);
+    out.key = keyPattern === null ? r.key : compile(keyPattern[1]!, keyPattern[2]!, `${at}.key`, fail);
+  }
+  return out as unknown as RedactRule;
+}
+
+function compile(source: string, flags: string, at: string, fail: (message: string) => never): RegExp {
+  try {
+    return new RegExp(source, flags);
+  } catch (error) {
+    return fail(`${at} is not a regular expression: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * `--mask FILE`: a policy for every project, or `{ "default": policy, "projects": { "shop": policy } }`
+ * (a project without its own gets `default`, if any).
+ */
+export function maskFileOf(json: unknown, where: string): MaskFile {
+  if (typeof json === 'object' && json !== null && !Array.isArray(json) && ('default' in json || 'projects' in json)) {
+    const file = json as Record<string, unknown>;
+    for (const key of Object.keys(file)) if (key !== 'default' && key !== 'projects') throw new MaskingPolicyError(`${where}: '${key}' is not a field of a masking file (known: default, projects)`);
+    const projects = (file.projects ?? {}) as Record<string, unknown>;
+    if (typeof projects !== 'object' || projects === null || Array.isArray(projects)) throw new MaskingPolicyError(`${where}: 'projects' maps project names to policies`);
+    if (file.default !== undefined) redactOptionsOf(file.default, `${where} (default)`);
+    for (const [project, policy] of Object.entries(projects)) redactOptionsOf(policy, `${where} (project ${project})`);
+    return { fallback: (file.default as MaskingPolicy | undefined) ?? null, projects: projects as Record<string, MaskingPolicy> };
+  }
+  redactOptionsOf(json, where);
+  return { fallback: json as MaskingPolicy, projects: {} };
+}
+
+/** The `--mask` file: a policy for every project, and policies of their own for some. */
+export interface MaskFile {
+  fallback: MaskingPolicy | null;
+  projects: Record<string, MaskingPolicy>;
+}
+
+/**
+ * Which policy masks each project's records: the one set through the API, else the `--mask`
+ * file's for the project, else the file's default, else none. Kept wherever records are decoded:
+ * the decode thread, and the database thread when it reads the spool back.
+ */
+export class ProjectMasking {
+  private readonly api = new Map<string, MaskingPolicy>();
+  /** The redactor in force for each project seen, made once per policy change; `null` for none. */
+  private readonly redactors = new Map<string, Redactor | null>();
+  /** Values masked, by detector or rule. */
+  readonly masked = new Map<string, number>(MASKING_DETECTORS.map((label) => [label, 0]));
+
+  constructor(private readonly file: MaskFile | null) {}
+
+  set(projectId: string, policy: MaskingPolicy | null): void {
+    if (policy === null) this.api.delete(projectId);
+    else this.api.set(projectId, policy);
+    this.redactors.delete(projectId);
+  }
+
+  /** What masks a project's records in place, or `undefined` when it has no policy: nothing to do. */
+  maskerFor(projectId: string): ((records: RecordBatch) => void) | undefined {
+    let redactor = this.redactors.get(projectId);
+    if (redactor === undefined) {
+      const policy = this.api.get(projectId) ?? this.file?.projects[projectId] ?? this.file?.fallback ?? null;
+      redactor = policy === null ? null : redactorOf(policy, (label) => this.masked.set(label, (this.masked.get(label) ?? 0) + 1));
+      this.redactors.set(projectId, redactor);
+    }
+    const found = redactor;
+    return found === null ? undefined : (records) => maskBatch(records, found);
+  }
+
+  /** `spoor_masked_values_total` in the Prometheus text format. */
+  metricsText(): string {
+    let text = '# HELP spoor_masked_values_total Values masked at ingest by a masking policy, by detector or rule.\n# TYPE spoor_masked_values_total counter\n';
+    for (const [label, count] of this.masked) text += `spoor_masked_values_total{detector="${label.replace(/["\\\n]/g, '_')}"} ${count}\n`;
+    return text;
+  }
+}
+
+/** Every detector, for the metric that counts them from the start. */
+export const MASKING_DETECTORS: readonly string[] = [...DETECTOR_LABELS, 'secret'];
+
+/** A redactor for a policy that counts what it masks by label. */
+export function redactorOf(policy: MaskingPolicy, onMasked: (label: string) => void): Redactor {
+  return createRedactor(redactOptionsOf(policy, 'the masking policy'), { onMasked });
+}
+
+/** Masks a decoded request's records in place. */
+export function maskBatch(batch: RecordBatch, redactor: Redactor): void {
+  const seen = new Set<object>();
+  /** Attributes shared by many records (a request's resource) are masked once. */
+  const attributes = (attrs: Attributes): void => {
+    if (seen.has(attrs)) return;
+    seen.add(attrs);
+    redactor.attributesInPlace(attrs as Record<string, unknown>);
+    for (const key in attrs) {
+      const value = attrs[key];
+      if (typeof value === 'object' && value !== null) attrs[key] = redactor.object(value);
+    }
+  };
+  const id = (key: string, value: string | null): string | null => (value === null ? null : ((redactor.value(key, value) as string | undefined) ?? null));
+  for (const span of batch.spans) {
+    attributes(span.attributes);
+    attributes(span.resource.attributes);
+    for (const event of span.events) attributes(event.attributes);
+    for (const link of span.links) attributes(link.attributes);
+    span.status = { ...span.status, message: redactor.string(span.status.message) };
+    span.sessionId = id('session.id', span.sessionId);
+    span.userId = id('user.id', span.userId);
+  }
+  for (const log of batch.logs ?? []) {
+    attributes(log.attributes);
+    attributes(log.resource.attributes);
+    log.body = typeof log.body === 'string' ? redactor.string(log.body) : redactor.object(log.body);
+  }
+  for (const point of batch.metricPoints ?? []) {
+    attributes(point.attributes);
+    attributes(point.resource.attributes);
+  }
+  for (const error of batch.errors ?? []) {
+    error.message = redactor.string(error.message);
+    error.messageKey = redactor.string(error.messageKey);
+  }
+}
