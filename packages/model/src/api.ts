@@ -6,6 +6,19 @@ import type { TraceSummary } from './trace.js';
 /** The id of the project every record belongs to until API keys exist. */
 export const DEFAULT_PROJECT_ID = 'default';
 
+/** `GET /api/session`: who is signed in, and the projects the dashboard may show. */
+export interface SessionInfo {
+  /** Whether the server requires a key now. */
+  authRequired: boolean;
+  signedIn: boolean;
+  keyId: string | null;
+  role: string;
+  /** The project the dashboard shows. */
+  projectId: string;
+  /** The projects the key covers: the project switcher's choices. */
+  projects: string[];
+}
+
 /** A time range in epoch microseconds; either end may be open. */
 export interface TimeRange {
   fromUs: number | null;

@@ -59,6 +59,7 @@ export type {
   UnpricedModelListResponse,
 } from './api.js';
 export { DEFAULT_PROJECT_ID } from './api.js';
+export type { SessionInfo } from './api.js';
 export type { AlignedRow, ChangedSpan, DiffSpan, SpanDeltas, TextDiffLine, TraceDiff, TraceDiffSide } from './diff.js';
 export { isoFromMicros, microsFromIso } from './time.js';
 export type {

@@ -321,38 +321,27 @@ function logRetention(app: FastifyInstance, results: Array<{ signal: string; del
   if (deleted.length > 0) app.log.info({ deleted }, 'retention removed expired records');
 }
 
-/** Reads and checks the user's price table; the error names the file and what is wrong. */
-async function readPriceTable(path: string): Promise<PriceTable> {
+/** The JSON of a file the user named (`what`: "the price table"); the error names the file and what is wrong. */
+async function readJsonFile(path: string, what: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new Error(`cannot read the price table ${path}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`cannot read ${what} ${path}: ${(error as Error).message}`, { cause: error });
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (error) {
-    throw new Error(`the price table ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    throw new Error(`${what} ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
-  return priceTableFrom(json, path);
 }
 
-/** Reads and checks the `--mask` file; the error names the file and what is wrong. */
+async function readPriceTable(path: string): Promise<PriceTable> {
+  return priceTableFrom(await readJsonFile(path, 'the price table'), path);
+}
+
 async function readMaskFile(path: string): Promise<MaskFile> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new Error(`cannot read the masking file ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`the masking file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-  return maskFileOf(json, `the masking file ${path}`);
+  return maskFileOf(await readJsonFile(path, 'the masking file'), `the masking file ${path}`);
 }
 
 /**

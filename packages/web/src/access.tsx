@@ -1,4 +1,5 @@
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
+import type { SessionInfo } from '@spoor/model';
 import { ApiError, SIGNED_OUT_EVENT, apiGet, apiSend } from './api';
 
 /**
@@ -6,16 +7,6 @@ import { ApiError, SIGNED_OUT_EVENT, apiGet, apiSend } from './api';
  * the server keeps the session in an HttpOnly cookie (scripts never see the key again). A 401 from
  * any later request (the key revoked, the session expired) brings the sign-in page back.
  */
-
-/** `GET /api/session`. */
-export interface SessionInfo {
-  authRequired: boolean;
-  signedIn: boolean;
-  keyId: string | null;
-  role: string;
-  projectId: string;
-  projects: string[];
-}
 
 export function AccessGate({ children }: { children: (session: SessionInfo, actions: SessionActions) => ReactNode }) {
   const [session, setSession] = useState<SessionInfo | null>(null);

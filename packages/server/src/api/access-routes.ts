@@ -1,4 +1,4 @@
-import { DEFAULT_PROJECT_ID } from '@spoor/model';
+import { DEFAULT_PROJECT_ID, type SessionInfo } from '@spoor/model';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { AccessControl, Principal } from '../auth/access-control.js';
 import { ALL_PROJECTS, type AuditRecord, type KeyInfo, type KeyRecord, checkProjectName, infoOf, isRole, newKey, roleCovers } from '../auth/keys.js';
@@ -16,19 +16,6 @@ export interface AccessRoutesOptions {
   nowUs: () => number;
 }
 
-/** Who is signed in, as `GET /api/session` answers. */
-interface SessionAnswer {
-  /** Whether this server requires a key now. */
-  authRequired: boolean;
-  signedIn: boolean;
-  keyId: string | null;
-  role: string;
-  /** The project the dashboard shows. */
-  projectId: string;
-  /** The projects the key covers: the project switcher's choices. */
-  projects: string[];
-}
-
 /**
  * Keys (`/api/keys`, admin only), the dashboard's sign-in (`/api/session`) and the audit log
  * (`/api/audit`). An admin key of one project manages that project's keys only; a key of `*`
@@ -41,7 +28,7 @@ export async function accessRoutes(app: FastifyInstance, options: AccessRoutesOp
 
   const projectsOf = (principal: Principal): string[] =>
     principal.keyProjectId === ALL_PROJECTS ? [...new Set([DEFAULT_PROJECT_ID, ...ring.projects()])].sort() : [principal.keyProjectId];
-  const answer = (principal: Principal, projectId: string): SessionAnswer => ({
+  const answer = (principal: Principal, projectId: string): SessionInfo => ({
     authRequired: access.enforced,
     signedIn: principal.via === 'cookie' || principal.via === 'bearer',
     keyId: principal.via === 'open' ? null : principal.keyId,
