@@ -4,6 +4,9 @@ import { runtime } from '../runtime.js';
 import { capturedJson } from '../trace/capture.js';
 import { errorTypeOf } from '../trace/errors.js';
 import { recordError } from '../trace/run-in-span.js';
+import { REQUEST_HASH_ATTRIBUTE, requestHash } from '../replay/hash.js';
+import type { LlmReplay } from './replay-shapes.js';
+import { replayedCall } from './replay-call.js';
 import { DURATION_BUCKETS, FIRST_CHUNK_BUCKETS, GEN_AI, METRIC, TOKEN_BUCKETS, TOOL_CALLS_ATTRIBUTE } from './semconv.js';
 
 /** Longest captured prompt or completion JSON, in characters. */
@@ -69,6 +72,8 @@ export interface LlmMethod {
   response(outcome: LlmOutcome, data: unknown, capture: boolean): void;
   /** Starts reading a streamed response. */
   stream?(outcome: LlmOutcome, capture: boolean, request: LlmRequest): ChunkReader;
+  /** Answers from a recording under `init({ replay })`; a method without it always calls out. */
+  replay?: LlmReplay;
 }
 
 export interface LlmRequest {
@@ -124,9 +129,15 @@ export function instrumentMethod(resource: unknown, name: string, method: LlmMet
   const instrumented: Method = function (this: unknown, ...args: unknown[]): unknown {
     const body = args[0];
     if (runtime.off || typeof body !== 'object' || body === null) return original.apply(this, args);
+    const parent = context.active();
     const call = LlmCall.start(method, body as Record<string, unknown>, client);
     if (call === undefined) return original.apply(this, args);
     args[0] = call.request.body;
+    const session = runtime.replay;
+    if (session !== undefined && method.replay !== undefined) {
+      const live = () => context.with(call.active, () => original.apply(this, args));
+      return call.observe(replayedCall(session, method, method.replay, call, body as Record<string, unknown>, parent, live));
+    }
     let result: unknown;
     try {
       result = context.with(call.active, () => original.apply(this, args));
@@ -159,7 +170,7 @@ class LlmCall {
     private readonly method: LlmMethod,
     readonly request: LlmRequest,
     private readonly client: ClientInfo,
-    private readonly span: Span,
+    readonly span: Span,
     readonly active: Context,
   ) {}
 
@@ -183,8 +194,10 @@ class LlmCall {
     if (request.stream) attributes[GEN_AI.stream] = true;
     if (request.inputMessages !== undefined) attributes[GEN_AI.inputMessages] = contentJson(request.inputMessages);
     if (request.systemInstructions !== undefined) attributes[GEN_AI.systemInstructions] = contentJson(request.systemInstructions);
+    // With content captured the call can be replayed; the hash is how a replay knows it is the same request.
+    if (client.captureContent) attributes[REQUEST_HASH_ATTRIBUTE] = requestHash(body);
     const parent = context.active();
-    const name = request.model === undefined ? method.operation : `${method.operation} ${request.model}`;
+    const name = callName(method, request);
     const span = runtime.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
     return new LlmCall(method, request, client, span, trace.setSpan(parent, span));
   }
@@ -362,6 +375,11 @@ class LlmCall {
   }
 }
 
+/** The span name of a call: `{operation} {model}`. */
+export function callName(method: LlmMethod, request: LlmRequest): string {
+  return request.model === undefined ? method.operation : `${method.operation} ${request.model}`;
+}
+
 /**
  * The `error.type` of a failed call, low in cardinality: `rate_limit`, `timeout`, `abort`,
  * `connection`, the HTTP status class (`4xx`, `5xx`), else the error's class name.
@@ -400,7 +418,7 @@ function outputMessages(choices: OutputChoice[]): GenAiMessage[] {
 }
 
 /** Prompt or completion content as masked JSON (masked key by key, then as text). */
-function contentJson(value: unknown): string {
+export function contentJson(value: unknown): string {
   return capturedJson(value, MAX_CONTENT_LENGTH);
 }
 

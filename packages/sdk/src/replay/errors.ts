@@ -81,3 +81,17 @@ function divergenceMessage(d: DivergenceDetails): string {
   if (d.reason === 'unrecorded') return `spoor replay: ${where} was not in trace ${d.traceId}: the code makes a call the recorded run did not`;
   return `spoor replay: ${where} differs from trace ${d.traceId}:\n${describeChanges(d.changes)}`;
 }
+
+/**
+ * A replayed call whose recording failed: the replay fails the same way, with the recorded
+ * `error.type` (e.g. `rate_limit`, `timeout`, `5xx`) and message.
+ */
+export class ReplayedFailure extends Error {
+  override name = 'ReplayedFailure';
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(`spoor replay: the recorded call failed (${type}): ${message}`);
+  }
+}
