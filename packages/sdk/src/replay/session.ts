@@ -76,7 +76,7 @@ export class ReplaySession {
       (error: unknown) => {
         this.error = error instanceof ReplayError ? error : new ReplayError('unreachable', String(error), { cause: error });
         this.state = 'failed';
-        process.stderr.write(`[spoor] ${this.error.message}\n`);
+        process.stderr.write(`[spoor] ${this.error.message.replace(/^spoor /, '')}\n`);
       },
     );
   }
