@@ -298,3 +298,54 @@ describe('a replay that cannot run says why', () => {
     expect(fake().requests).toHaveLength(1);
   });
 });
+
+// --- every API shape a replay rebuilds ------------------------------------------------------------
+
+describe('a replay rebuilds every call shape the clients and their helpers read', () => {
+  const fake = useFakeLlm();
+  const HI = [{ role: 'user' as const, content: 'hi' }];
+
+  /**
+   * One call of each kind; the outputs are what the app would read from each. A rebuilt response
+   * carries what the trace keeps (text, tool calls, finish reason, token counts, id, model), not
+   * the provider's extras (audio token details, citations, logprobs).
+   */
+  async function everyShape(llm: FakeLlm): Promise<unknown[]> {
+    const openai = instrumentOpenAI(openaiClient(llm), { captureContent: true });
+    const anthropic = instrumentAnthropic(anthropicClient(llm), { captureContent: true });
+    return workflow('shapes', async () => {
+      const outputs: unknown[] = [];
+      outputs.push((await openai.responses.create({ model: 'gpt-4o', input: 'hi' })).output_text);
+      let streamed = '';
+      for await (const event of await openai.responses.create({ model: 'gpt-4o', input: 'hi', stream: true })) {
+        if (event.type === 'response.output_text.delta') streamed += event.delta;
+      }
+      outputs.push(streamed);
+      outputs.push((await openai.responses.stream({ model: 'gpt-4o', input: 'hi' }).finalResponse()).output_text);
+      outputs.push((await openai.chat.completions.stream({ model: 'gpt-4o', messages: HI }).finalChatCompletion()).choices[0]!.message.content);
+      const { data } = await openai.chat.completions.create({ model: 'gpt-4o', messages: HI }).withResponse();
+      outputs.push(data.choices[0]!.message.content, data.usage?.prompt_tokens, data.usage?.completion_tokens, data.usage?.prompt_tokens_details?.cached_tokens);
+      let anthropicText = '';
+      for await (const event of await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 64, messages: HI, stream: true })) {
+        if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') anthropicText += event.delta.text;
+      }
+      outputs.push(anthropicText);
+      const message = await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 64, messages: HI });
+      outputs.push(message.content.map((block) => [block.type, block.type === 'text' ? block.text : '']), message.usage.input_tokens, message.stop_reason);
+      return outputs;
+    });
+  }
+
+  it('the same outputs from Responses (plain, streamed, .stream()), chat .stream() and withResponse(), Anthropic stream: true and plain', async () => {
+    const replies: FakeReply[] = ['one', 'two', 'three', 'four', 'five', 'six', 'seven'].map((word, i) => ({
+      text: `Reply ${word}.`,
+      usage: { inputTokens: 100 + i, outputTokens: 10 + i, cachedTokens: i },
+    }));
+    const recorded = await record('replay-shapes', fake(), replies, async () => ({ plan: '', tool: { callId: '', result: await everyShape(fake()) }, answer: '' }));
+    const replay = await replayed('replay-shapes-run', { traceId: recorded.traceId }, async () => ({ plan: '', tool: { callId: '', result: await everyShape(fake()) }, answer: '' }));
+    expect(replay.error).toBeUndefined();
+    expect(replay.run).toEqual(recorded.run);
+    expect(fake().requests).toHaveLength(7);
+    expect(replay.report).toMatchObject({ replayed: 7, live: 0, divergences: [] });
+  });
+});
