@@ -12,6 +12,7 @@ import {
   step,
   traced,
   workflow,
+  whenReplayLoaded,
   type ReplayOptions,
   type ReplayReport,
 } from '../src/index.js';
@@ -347,5 +348,48 @@ describe('a replay rebuilds every call shape the clients and their helpers read'
     expect(replay.run).toEqual(recorded.run);
     expect(fake().requests).toHaveLength(7);
     expect(replay.report).toMatchObject({ replayed: 7, live: 0, divergences: [] });
+  });
+});
+
+// --- traced tools ---------------------------------------------------------------------------------
+
+describe('traced functions with captureArgs under replay', () => {
+  const fake = useFakeLlm();
+  let liveRuns = 0;
+  const lookup = traced({ name: 'lookup', captureArgs: true }, function lookup(key: string) {
+    liveRuns++;
+    return { key, value: `value of ${key}` };
+  });
+  const flaky = traced({ name: 'flaky', captureArgs: true }, async function flaky(_key: string): Promise<string> {
+    liveRuns++;
+    throw Object.assign(new Error('upstream timed out'), { name: 'TimeoutError' });
+  });
+  const tools = async (): Promise<AgentRun> =>
+    workflow('tools', async () => {
+      const found = lookup('a');
+      const failure: Error = await flaky('b').then(
+        () => new Error('expected the recorded failure'),
+        (error: unknown) => error as Error,
+      );
+      return { plan: '', tool: { callId: '', result: { found, failure: [failure.name, failure.message] } }, answer: '' };
+    });
+
+  it('return the recorded result (sync stays sync), and fail as the recording failed, without running', async () => {
+    const recorded = await record('replay-tools', fake(), [], tools);
+    expect(liveRuns).toBe(2);
+    const replay = await replayed('replay-tools-run', { traceId: recorded.traceId }, async () => {
+      await whenReplayLoaded();
+      return tools();
+    });
+    expect(liveRuns).toBe(2);
+    expect(replay.run!.tool.result).toEqual({ found: { key: 'a', value: 'value of a' }, failure: ['ReplayedFailure', 'spoor replay: the recorded call failed (TimeoutError): upstream timed out'] });
+    expect(replay.report).toMatchObject({ replayed: 2, live: 0 });
+  });
+
+  it('a sync function called before the recording arrived cannot wait for it: it runs live, and the report counts it', async () => {
+    const { traceId } = (await server.onlyTraceOf('replay-tools')).trace;
+    const replay = await replayed('replay-tools-early', { traceId }, tools);
+    expect(liveRuns).toBe(3);
+    expect(replay.report).toMatchObject({ replayed: 1, live: 1, divergences: [] });
   });
 });
