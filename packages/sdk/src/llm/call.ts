@@ -4,7 +4,7 @@ import { runtime } from '../runtime.js';
 import { capturedJson } from '../trace/capture.js';
 import { errorTypeOf } from '../trace/errors.js';
 import { recordError } from '../trace/run-in-span.js';
-import { REQUEST_HASH_ATTRIBUTE, requestHash } from '../replay/hash.js';
+import { CALL_SEQUENCE_ATTRIBUTE, nextCallSequence, REQUEST_HASH_ATTRIBUTE, requestHash } from '../replay/hash.js';
 import type { LlmReplay } from './replay-shapes.js';
 import { replayedCall } from './replay-call.js';
 import { DURATION_BUCKETS, FIRST_CHUNK_BUCKETS, GEN_AI, METRIC, TOKEN_BUCKETS, TOOL_CALLS_ATTRIBUTE } from './semconv.js';
@@ -195,7 +195,10 @@ class LlmCall {
     if (request.inputMessages !== undefined) attributes[GEN_AI.inputMessages] = contentJson(request.inputMessages);
     if (request.systemInstructions !== undefined) attributes[GEN_AI.systemInstructions] = contentJson(request.systemInstructions);
     // With content captured the call can be replayed; the hash is how a replay knows it is the same request.
-    if (client.captureContent) attributes[REQUEST_HASH_ATTRIBUTE] = requestHash(body);
+    if (client.captureContent) {
+      attributes[REQUEST_HASH_ATTRIBUTE] = requestHash(body);
+      attributes[CALL_SEQUENCE_ATTRIBUTE] = nextCallSequence();
+    }
     const parent = context.active();
     const name = callName(method, request);
     const span = runtime.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);

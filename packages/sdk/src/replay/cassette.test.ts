@@ -67,6 +67,13 @@ describe('cassetteFromTrace', () => {
     ]);
   });
 
+  it('orders calls started within the same microsecond by their call number', () => {
+    const early = span('y1', 'lookup', 'r', { 'spoor.request.hash': 'early', 'spoor.call.seq': 7 });
+    const late = { ...span('y2', 'fetch', 'r', { 'spoor.request.hash': 'late', 'spoor.call.seq': 8 }), startTime: early.startTime };
+    const cassette = cassetteFromTrace(trace([span('r', 'tools', null), late, early]));
+    expect([...cassette.entries.values()].map((entry) => entry.hash)).toEqual(['early', 'late']);
+  });
+
   it('starts the path at the first span of the call\'s own service, so an upstream caller does not shift it', () => {
     const cassette = cassetteFromTrace(trace([span('u', 'GET /ask', null, {}, { serviceName: 'gateway' }), span('w', 'agent', 'u'), span('c', 'chat gpt-4o', 'w', llm('h'))]));
     expect([...cassette.entries.keys()]).toEqual(['agent#0']);

@@ -1,6 +1,6 @@
 import type { AttributeValue, Span as RecordedSpan, TraceDetail } from '@spoor/model';
 import type { GenAiMessage } from '../llm/call.js';
-import { REQUEST_HASH_ATTRIBUTE } from './hash.js';
+import { CALL_SEQUENCE_ATTRIBUTE, REQUEST_HASH_ATTRIBUTE } from './hash.js';
 
 /** Span attribute of a captured function's result, as JSON (masked, at most 32 KiB). */
 export const TOOL_RESULT_ATTRIBUTE = 'spoor.tool.result';
@@ -89,7 +89,7 @@ export function cassetteFromTrace(trace: TraceDetail): Cassette {
     return path;
   };
   const calls = trace.spans.filter((span) => typeof span.attributes[REQUEST_HASH_ATTRIBUTE] === 'string');
-  calls.sort((a, b) => (a.startTime < b.startTime ? -1 : a.startTime > b.startTime ? 1 : a.spanId < b.spanId ? -1 : 1));
+  calls.sort(byStart);
   const counts = new Map<string, number>();
   const entries = new Map<string, CassetteEntry>();
   for (const span of calls) {
@@ -101,6 +101,17 @@ export function cassetteFromTrace(trace: TraceDetail): Cassette {
   }
   const uncaptured = trace.spans.filter((span) => span.llm !== null && span.attributes[REQUEST_HASH_ATTRIBUTE] === undefined).length;
   return { traceId: trace.traceId, entries, uncaptured };
+}
+
+/** Start order: by start time, then (for calls started within the same microsecond) by call number. */
+function byStart(a: RecordedSpan, b: RecordedSpan): number {
+  if (a.startTime !== b.startTime) return a.startTime < b.startTime ? -1 : 1;
+  return sequenceOf(a) - sequenceOf(b);
+}
+
+function sequenceOf(span: RecordedSpan): number {
+  const seq = span.attributes[CALL_SEQUENCE_ATTRIBUTE];
+  return typeof seq === 'number' ? seq : 0;
 }
 
 function entryFrom(span: RecordedSpan, path: string, index: number): CassetteEntry {

@@ -9,6 +9,19 @@ const TRANSPORT_FIELDS: ReadonlySet<string> = new Set(['stream', 'stream_options
 /** Span attribute holding {@link requestHash} of an LLM request or of a captured function's arguments. */
 export const REQUEST_HASH_ATTRIBUTE = 'spoor.request.hash';
 
+/** Span attribute holding the order in which this process started its replayable calls. */
+export const CALL_SEQUENCE_ATTRIBUTE = 'spoor.call.seq';
+
+let sequence = 0;
+
+/**
+ * The next call number of this process. Start times are stored to the microsecond and a sync call
+ * can start within the same one as the call before it: the number breaks such ties.
+ */
+export function nextCallSequence(): number {
+  return ++sequence;
+}
+
 /**
  * A stable hash of what a call asks for: model, messages, tools and parameters of an LLM request
  * (or a function's arguments), independent of key order. Computed over the unmasked request, so

@@ -2,7 +2,7 @@ import type { Context, Span } from '@opentelemetry/api';
 import { MAX_CONTENT_LENGTH } from '../llm/call.js';
 import { TOOL_ASYNC_ATTRIBUTE, TOOL_RESULT_ATTRIBUTE, type ToolEntry } from '../replay/cassette.js';
 import { ReplayedFailure } from '../replay/errors.js';
-import { REQUEST_HASH_ATTRIBUTE, requestHash } from '../replay/hash.js';
+import { CALL_SEQUENCE_ATTRIBUTE, nextCallSequence, REQUEST_HASH_ATTRIBUTE, requestHash } from '../replay/hash.js';
 import { decided } from '../replay/mark.js';
 import type { ReplaySession } from '../replay/session.js';
 import { warnOnce } from '../runtime.js';
@@ -19,6 +19,7 @@ export function recordArguments(span: Span, args: unknown[]): void {
   if (!span.isRecording()) return;
   span.setAttribute('input.value', capturedJson(args));
   span.setAttribute(REQUEST_HASH_ATTRIBUTE, requestHash(args));
+  span.setAttribute(CALL_SEQUENCE_ATTRIBUTE, nextCallSequence());
 }
 
 /** Records the result as `output.value` (4 KiB, to read) and `spoor.tool.result` (32 KiB, to replay). */
