@@ -71,6 +71,7 @@ describe('resolveConfig()', () => {
     ['a replay of a span id', { replay: { traceId: '00f067aa0ba902b7' } }, /replay\.traceId must be a trace id of 32 hex digits.*got "00f067aa0ba902b7"/],
     ['a misspelled replay option', { replay: { traceId: TRACE, passThrough: true } }, /unknown replay option 'passThrough'\. Known replay options: traceId/],
     ['passthrough as a string', { replay: { traceId: TRACE, passthrough: 'yes' } }, /replay\.passthrough must be true or false/],
+    ['a replay with the SDK off', { enabled: false, replay: { traceId: TRACE } }, /replay needs the SDK on/],
     ['a replay endpoint without a scheme', { replay: { traceId: TRACE, endpoint: 'spoor:4318' } }, /replay\.endpoint must be the http\(s\) URL/],
   ])('rejects %s with a message that says how to fix it', (_what, options, message) => {
     expect(() => resolveConfig(options as SpoorOptions, {})).toThrow(SpoorConfigError);

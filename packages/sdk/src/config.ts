@@ -119,9 +119,14 @@ export function resolveConfig(options: SpoorOptions = {}, env: Env = {}, isTermi
   if (!['auto', 'json', 'pretty'].includes(logFormat)) fail(`logFormat must be 'auto', 'json' or 'pretty' (got '${String(logFormat)}')`);
   const metricsIntervalMs = options.metricsIntervalMs ?? 15_000;
   if (!Number.isInteger(metricsIntervalMs) || metricsIntervalMs < 100) fail(`metricsIntervalMs must be a whole number of milliseconds, at least 100 (got ${String(metricsIntervalMs)})`);
+  const on = enabled && !disabledByEnv(env);
   const headers = withKey(headersFrom(options.headers), optionalText(options.apiKey, 'apiKey') ?? (env.SPOOR_API_KEY || undefined));
+  const replay = replayConfigFrom(options.replay, env.SPOOR_REPLAY_TRACE, { endpoint, headers }, fail);
+  if (replay !== undefined && !on) {
+    fail('replay needs the SDK on: a disabled SDK (enabled: false, SPOOR_ENABLED=false or OTEL_SDK_DISABLED=true) would send every call out instead of replaying it');
+  }
   return {
-    enabled: enabled && !disabledByEnv(env),
+    enabled: on,
     serviceName: optionalText(options.serviceName, 'serviceName') ?? env.OTEL_SERVICE_NAME ?? 'unknown_service:node',
     serviceVersion: optionalText(options.serviceVersion, 'serviceVersion'),
     environment: optionalText(options.environment, 'environment'),
@@ -137,7 +142,7 @@ export function resolveConfig(options: SpoorOptions = {}, env: Env = {}, isTermi
     logDestination: destinationFrom(options.logDestination),
     metricsIntervalMs,
     onExportError: functionFrom(options.onExportError, 'onExportError'),
-    replay: replayConfigFrom(options.replay, env.SPOOR_REPLAY_TRACE, { endpoint, headers }, fail),
+    replay,
   };
 }
 

@@ -22,6 +22,11 @@ describe('requestHash', () => {
     expect(requestHash(other)).not.toBe(requestHash(base));
   });
 
+  it('never throws into the call: a request with a throwing getter hashes as unhashable', () => {
+    const request = { model: 'm', get messages(): unknown { throw new Error('no'); } };
+    expect(requestHash(request)).toBe('unhashable');
+  });
+
   it('keeps stream fields below the top level, where they are content', () => {
     expect(requestHash({ args: [{ stream: 1 }] })).not.toBe(requestHash({ args: [{ stream: 2 }] }));
   });

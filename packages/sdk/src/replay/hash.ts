@@ -29,7 +29,14 @@ export function nextCallSequence(): number {
  * the hash leaves the process, never the content.
  */
 export function requestHash(request: unknown): string {
-  return createHash('sha256').update(canonicalJson(request, true)).digest('hex').slice(0, 32);
+  let json: string;
+  try {
+    json = canonicalJson(request, true);
+  } catch {
+    // A getter that throws: the call must still go ahead; it then matches by position alone.
+    return 'unhashable';
+  }
+  return createHash('sha256').update(json).digest('hex').slice(0, 32);
 }
 
 /**

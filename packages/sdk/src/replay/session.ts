@@ -74,7 +74,7 @@ export class ReplaySession {
         this.state = 'ready';
       },
       (error: unknown) => {
-        this.error = error instanceof ReplayError ? error : new ReplayError('unreachable', String(error), { cause: error });
+        this.error = error instanceof ReplayError ? error : new ReplayError('unreadable', `the recorded trace could not be read: ${String(error)}`, { cause: error });
         this.state = 'failed';
         process.stderr.write(`[spoor] ${this.error.message.replace(/^spoor /, '')}\n`);
       },
