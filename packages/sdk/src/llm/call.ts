@@ -7,7 +7,7 @@ import { recordError } from '../trace/run-in-span.js';
 import { CALL_SEQUENCE_ATTRIBUTE, nextCallSequence, REQUEST_HASH_ATTRIBUTE, requestHash } from '../replay/hash.js';
 import type { LlmReplay } from './replay-shapes.js';
 import { replayedCall } from './replay-call.js';
-import { DURATION_BUCKETS, FIRST_CHUNK_BUCKETS, GEN_AI, METRIC, TOKEN_BUCKETS, TOOL_CALLS_ATTRIBUTE } from './semconv.js';
+import { callName, DURATION_BUCKETS, FIRST_CHUNK_BUCKETS, GEN_AI, METRIC, TOKEN_BUCKETS, TOOL_CALLS_ATTRIBUTE } from './semconv.js';
 
 /** Longest captured prompt or completion JSON, in characters. */
 export const MAX_CONTENT_LENGTH = 32_768;
@@ -200,7 +200,7 @@ class LlmCall {
       attributes[CALL_SEQUENCE_ATTRIBUTE] = nextCallSequence();
     }
     const parent = context.active();
-    const name = callName(method, request);
+    const name = callName(method.operation, request.model);
     const span = runtime.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
     return new LlmCall(method, request, client, span, trace.setSpan(parent, span));
   }
@@ -376,11 +376,6 @@ class LlmCall {
     operationDuration.record((endMs - this.startMs) / 1000, labels);
     span.end();
   }
-}
-
-/** The span name of a call: `{operation} {model}`. */
-export function callName(method: LlmMethod, request: LlmRequest): string {
-  return request.model === undefined ? method.operation : `${method.operation} ${request.model}`;
 }
 
 /**

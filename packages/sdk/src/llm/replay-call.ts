@@ -8,6 +8,7 @@ import type { ReplaySession } from '../replay/session.js';
 import { capturedJson } from '../trace/capture.js';
 import type { LlmMethod, LlmRequest } from './call.js';
 import type { LlmReplay } from './replay-shapes.js';
+import { callName } from './semconv.js';
 
 /** The parts of an LLM call in flight a replay needs: its span and request. */
 interface ReplayableCall {
@@ -32,7 +33,7 @@ export function replayedCall(
 ): ReplayPromise<unknown> {
   const position = session.claim(parent);
   const hash = requestHash(body);
-  const spanName = call.request.model === undefined ? method.operation : `${method.operation} ${call.request.model}`;
+  const spanName = callName(method.operation, call.request.model);
   const data = session.ready.then(() => {
     const decision = decided(call.span, session, () => session.decide(position, 'llm', spanName, hash, () => requestAsRecorded(method, body)));
     if (decision.kind === 'live') return live();
