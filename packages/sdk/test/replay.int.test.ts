@@ -306,6 +306,12 @@ describe('a replay rebuilds every call shape the clients and their helpers read'
   const fake = useFakeLlm();
   const HI = [{ role: 'user' as const, content: 'hi' }];
 
+  async function chatText(stream: AsyncIterable<OpenAI.ChatCompletionChunk>): Promise<string> {
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    return text;
+  }
+
   /**
    * One call of each kind; the outputs are what the app would read from each. A rebuilt response
    * carries what the trace keeps (text, tool calls, finish reason, token counts, id, model), not
@@ -324,6 +330,10 @@ describe('a replay rebuilds every call shape the clients and their helpers read'
       outputs.push(streamed);
       outputs.push((await openai.responses.stream({ model: 'gpt-4o', input: 'hi' }).finalResponse()).output_text);
       outputs.push((await openai.chat.completions.stream({ model: 'gpt-4o', messages: HI }).finalChatCompletion()).choices[0]!.message.content);
+      const [left, right] = (await openai.chat.completions.create({ model: 'gpt-4o', messages: HI, stream: true })).tee();
+      outputs.push(await chatText(left), await chatText(right));
+      const lines = await new Response((await openai.chat.completions.create({ model: 'gpt-4o', messages: HI, stream: true })).toReadableStream()).text();
+      outputs.push(lines.trim().split('\n').map((line) => (JSON.parse(line) as OpenAI.ChatCompletionChunk).choices[0]?.delta.content ?? '').join(''));
       const { data } = await openai.chat.completions.create({ model: 'gpt-4o', messages: HI }).withResponse();
       outputs.push(data.choices[0]!.message.content, data.usage?.prompt_tokens, data.usage?.completion_tokens, data.usage?.prompt_tokens_details?.cached_tokens);
       let anthropicText = '';
@@ -337,8 +347,8 @@ describe('a replay rebuilds every call shape the clients and their helpers read'
     });
   }
 
-  it('the same outputs from Responses (plain, streamed, .stream()), chat .stream() and withResponse(), Anthropic stream: true and plain', async () => {
-    const replies: FakeReply[] = ['one', 'two', 'three', 'four', 'five', 'six', 'seven'].map((word, i) => ({
+  it('the same outputs from Responses (plain, streamed, .stream()), chat .stream(), tee(), toReadableStream() and withResponse(), Anthropic stream: true and plain', async () => {
+    const replies: FakeReply[] = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'].map((word, i) => ({
       text: `Reply ${word}.`,
       usage: { inputTokens: 100 + i, outputTokens: 10 + i, cachedTokens: i },
     }));
@@ -346,8 +356,8 @@ describe('a replay rebuilds every call shape the clients and their helpers read'
     const replay = await replayed('replay-shapes-run', { traceId: recorded.traceId }, async () => ({ plan: '', tool: { callId: '', result: await everyShape(fake()) }, answer: '' }));
     expect(replay.error).toBeUndefined();
     expect(replay.run).toEqual(recorded.run);
-    expect(fake().requests).toHaveLength(7);
-    expect(replay.report).toMatchObject({ replayed: 7, live: 0, divergences: [] });
+    expect(fake().requests).toHaveLength(9);
+    expect(replay.report).toMatchObject({ replayed: 9, live: 0, divergences: [] });
   });
 });
 

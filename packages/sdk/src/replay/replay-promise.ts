@@ -64,18 +64,63 @@ export class ReplayPromise<T> extends Promise<T> {
 }
 
 /**
- * A replayed stream: the provider's events, rebuilt from the recording, iterated like the SDKs'
- * `Stream` (with the `controller` their helpers abort through).
+ * A replayed stream: the provider's events, rebuilt from the recording, read like the SDKs'
+ * `Stream`: `for await`, `tee()`, `toReadableStream()`, and the `controller` their helpers abort
+ * through. Every reader goes through `[Symbol.asyncIterator]`, which the instrumentation wraps to
+ * follow the stream.
  */
 export class ReplayStream<E> implements AsyncIterable<E> {
-  readonly controller = new AbortController();
+  readonly controller: AbortController;
+  private readonly iterate: () => AsyncIterator<E>;
 
-  constructor(private readonly events: readonly E[]) {}
+  constructor(events: readonly E[], controller = new AbortController(), iterate?: () => AsyncIterator<E>) {
+    this.controller = controller;
+    this.iterate = iterate ?? (() => eventsOf(events, controller.signal));
+  }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<E> {
-    for (const event of this.events) {
-      if (this.controller.signal.aborted) return;
-      yield event;
-    }
+  [Symbol.asyncIterator](): AsyncIterator<E> {
+    return this.iterate();
+  }
+
+  /** Two streams of the same events, read independently, as `Stream.tee()` gives. */
+  tee(): [ReplayStream<E>, ReplayStream<E>] {
+    const source = this[Symbol.asyncIterator]();
+    const queues: Promise<IteratorResult<E>>[][] = [[], []];
+    const reader = (mine: Promise<IteratorResult<E>>[]): AsyncIterator<E> => ({
+      next: () => {
+        if (mine.length === 0) {
+          const item = source.next();
+          for (const queue of queues) queue.push(item);
+        }
+        return mine.shift()!;
+      },
+    });
+    return [new ReplayStream<E>([], this.controller, () => reader(queues[0]!)), new ReplayStream<E>([], this.controller, () => reader(queues[1]!))];
+  }
+
+  /** The events as newline-delimited JSON bytes, as `Stream.toReadableStream()` gives. */
+  toReadableStream(): ReadableStream<Uint8Array> {
+    const encoder = new TextEncoder();
+    let iterator: AsyncIterator<E> | undefined;
+    return new ReadableStream<Uint8Array>({
+      start: () => {
+        iterator = this[Symbol.asyncIterator]();
+      },
+      pull: async (controller) => {
+        const item = await iterator!.next();
+        if (item.done === true) controller.close();
+        else controller.enqueue(encoder.encode(`${JSON.stringify(item.value)}\n`));
+      },
+      cancel: async () => {
+        await iterator?.return?.();
+      },
+    });
+  }
+}
+
+async function* eventsOf<E>(events: readonly E[], signal: AbortSignal): AsyncGenerator<E> {
+  for (const event of events) {
+    if (signal.aborted) return;
+    yield event;
   }
 }
