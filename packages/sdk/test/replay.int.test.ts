@@ -322,6 +322,8 @@ describe('a replay rebuilds every call shape the clients and their helpers read'
     const anthropic = instrumentAnthropic(anthropicClient(llm), { captureContent: true });
     return workflow('shapes', async () => {
       const outputs: unknown[] = [];
+      // Embeddings are not recorded: they go out on replay too, and take no place in the run.
+      outputs.push((await openai.embeddings.create({ model: 'text-embedding-3-small', input: 'hi' })).data.length);
       outputs.push((await openai.responses.create({ model: 'gpt-4o', input: 'hi' })).output_text);
       let streamed = '';
       for await (const event of await openai.responses.create({ model: 'gpt-4o', input: 'hi', stream: true })) {
@@ -352,12 +354,15 @@ describe('a replay rebuilds every call shape the clients and their helpers read'
       text: `Reply ${word}.`,
       usage: { inputTokens: 100 + i, outputTokens: 10 + i, cachedTokens: i },
     }));
+    replies.unshift({ usage: { inputTokens: 3 } });
     const recorded = await record('replay-shapes', fake(), replies, async () => ({ plan: '', tool: { callId: '', result: await everyShape(fake()) }, answer: '' }));
     const replay = await replayed('replay-shapes-run', { traceId: recorded.traceId }, async () => ({ plan: '', tool: { callId: '', result: await everyShape(fake()) }, answer: '' }));
     expect(replay.error).toBeUndefined();
     expect(replay.run).toEqual(recorded.run);
-    expect(fake().requests).toHaveLength(9);
-    expect(replay.report).toMatchObject({ replayed: 9, live: 0, divergences: [] });
+    // Ten recorded requests, then the replay's only one: the embeddings call.
+    expect(fake().requests).toHaveLength(11);
+    expect(fake().requests[10]!.endpoint).toBe('embeddings');
+    expect(replay.report).toMatchObject({ replayed: 9, live: 0, divergences: [], unused: [] });
   });
 });
 

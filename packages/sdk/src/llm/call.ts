@@ -194,8 +194,9 @@ class LlmCall {
     if (request.stream) attributes[GEN_AI.stream] = true;
     if (request.inputMessages !== undefined) attributes[GEN_AI.inputMessages] = contentJson(request.inputMessages);
     if (request.systemInstructions !== undefined) attributes[GEN_AI.systemInstructions] = contentJson(request.systemInstructions);
-    // With content captured the call can be replayed; the hash is how a replay knows it is the same request.
-    if (client.captureContent) {
+    // With content captured the call can be replayed; the hash is how a replay knows it is the same
+    // request. Calls a replay cannot answer (embeddings) get none, so they take no place in the run.
+    if (client.captureContent && method.replay !== undefined) {
       attributes[REQUEST_HASH_ATTRIBUTE] = requestHash(body);
       attributes[CALL_SEQUENCE_ATTRIBUTE] = nextCallSequence();
     }

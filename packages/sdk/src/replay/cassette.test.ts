@@ -16,7 +16,7 @@ function span(spanId: string, name: string, parentSpanId: string | null, attribu
     startTime: `2026-11-01T00:00:00.${String(clock).padStart(6, '0')}Z`,
     status: { code: 'unset', message: '' },
     attributes,
-    llm: attributes['gen_ai.operation.name'] === undefined ? null : ({} as Span['llm']),
+    llm: attributes['gen_ai.operation.name'] === undefined ? null : ({ operation: attributes['gen_ai.operation.name'] } as Span['llm']),
     ...extra,
   } as Span;
 }

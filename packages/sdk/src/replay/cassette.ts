@@ -61,7 +61,7 @@ export type CassetteEntry = LlmEntry | ToolEntry;
 export interface Cassette {
   traceId: string;
   entries: ReadonlyMap<string, CassetteEntry>;
-  /** LLM calls recorded without content capture, which cannot be replayed. */
+  /** Chat calls recorded without content capture, which cannot be replayed. */
   uncaptured: number;
 }
 
@@ -99,7 +99,7 @@ export function cassetteFromTrace(trace: TraceDetail): Cassette {
     counts.set(path, index + 1);
     entries.set(positionKey(path, index), entryFrom(span, path, index));
   }
-  const uncaptured = trace.spans.filter((span) => span.llm !== null && span.attributes[REQUEST_HASH_ATTRIBUTE] === undefined).length;
+  const uncaptured = trace.spans.filter((span) => span.llm?.operation === 'chat' && span.attributes[REQUEST_HASH_ATTRIBUTE] === undefined).length;
   return { traceId: trace.traceId, entries, uncaptured };
 }
 
