@@ -182,7 +182,15 @@ export function getReplayReport(): ReplayReport | undefined {
   return runtime.replay?.report();
 }
 
-/** Settles when the recorded trace of `init({ replay })` is loaded or failed to load; at once when not replaying. */
+/**
+ * Settles when the recorded trace of `init({ replay })` is loaded or failed to load; at once when
+ * not replaying. Async calls wait for the recording by themselves; await this before a sync
+ * `traced` function, which cannot.
+ * @example
+ * init({ replay: { traceId } });
+ * await whenReplayLoaded();
+ * const plan = planSync(goal); // a traced({ captureArgs: true }) sync function, now replayed
+ */
 export function whenReplayLoaded(): Promise<void> {
   return runtime.replay?.ready ?? Promise.resolve();
 }
