@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, SpoorConfigError, type SpoorOptions } from './config.js';
 
+const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
+
 describe('resolveConfig()', () => {
   it('fills defaults: loopback endpoint, everything sampled, masking on, OTLP export', () => {
     const config = resolveConfig({}, {});
@@ -65,9 +67,28 @@ describe('resolveConfig()', () => {
     ['enabled as a string', { enabled: 'no' }, /enabled must be true or false/],
     ['an unknown detector', { redact: { detectors: ['ssn'] } }, /^spoor init\(\): redact: /],
     ['a log destination without write()', { logDestination: {} }, /logDestination must have a write\(line\) method/],
+    ['a replay without a trace id', { replay: {} }, /replay\.traceId must be a trace id of 32 hex digits/],
+    ['a replay of a span id', { replay: { traceId: '00f067aa0ba902b7' } }, /replay\.traceId must be a trace id of 32 hex digits.*got "00f067aa0ba902b7"/],
+    ['a misspelled replay option', { replay: { traceId: TRACE, passThrough: true } }, /unknown replay option 'passThrough'\. Known replay options: traceId/],
+    ['passthrough as a string', { replay: { traceId: TRACE, passthrough: 'yes' } }, /replay\.passthrough must be true or false/],
+    ['a replay with the SDK off', { enabled: false, replay: { traceId: TRACE } }, /replay needs the SDK on/],
+    ['a replay endpoint without a scheme', { replay: { traceId: TRACE, endpoint: 'spoor:4318' } }, /replay\.endpoint must be the http\(s\) URL/],
   ])('rejects %s with a message that says how to fix it', (_what, options, message) => {
     expect(() => resolveConfig(options as SpoorOptions, {})).toThrow(SpoorConfigError);
     expect(() => resolveConfig(options as SpoorOptions, {})).toThrow(message);
+  });
+
+  it('replays the trace of SPOOR_REPLAY_TRACE or of the option, read from the endpoint with the key', () => {
+    expect(resolveConfig({}, {}).replay).toBeUndefined();
+    expect(resolveConfig({ endpoint: 'http://spoor:4318/', apiKey: 'k' }, { SPOOR_REPLAY_TRACE: TRACE.toUpperCase() }).replay).toEqual({
+      traceId: TRACE,
+      endpoint: 'http://spoor:4318',
+      headers: { authorization: 'Bearer k' },
+      passthrough: false,
+      onDivergence: undefined,
+    });
+    const option = resolveConfig({ replay: { traceId: TRACE, endpoint: 'http://other:4318', apiKey: 'read', passthrough: true } }, { SPOOR_REPLAY_TRACE: 'ignored' }).replay;
+    expect(option).toMatchObject({ traceId: TRACE, endpoint: 'http://other:4318', headers: { authorization: 'Bearer read' }, passthrough: true });
   });
 
   it('rejects a bad SPOOR_SAMPLE_RATE by name', () => {

@@ -3,6 +3,8 @@ import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { validateRedactOptions, type RedactOptions } from '@spoor/model';
+import { replayConfigFrom, type ReplayOptions } from './replay/options.js';
+import type { ReplayConfig } from './replay/session.js';
 
 /** Where telemetry goes: bring your own exporters, e.g. the OTel SDK's in-memory ones in tests. */
 export interface SpoorExporters {
@@ -55,6 +57,12 @@ export interface SpoorOptions {
   metricsIntervalMs?: number;
   /** Called when an export fails; the default prints one line to stderr at most once a minute per signal. */
   onExportError?: (error: Error, signal: 'spans' | 'logs' | 'metrics') => void;
+  /**
+   * Replay a recorded run: the instrumented LLM clients and the `traced` functions with
+   * `captureArgs` answer from that trace's recorded calls instead of calling out. Default:
+   * `SPOOR_REPLAY_TRACE` (a trace id), else no replay.
+   */
+  replay?: ReplayOptions;
 }
 
 /** The resolved form of {@link SpoorOptions}: every field decided. */
@@ -75,6 +83,7 @@ export interface SpoorConfig {
   logDestination: LogDestination | undefined;
   metricsIntervalMs: number;
   onExportError: ((error: Error, signal: 'spans' | 'logs' | 'metrics') => void) | undefined;
+  replay: ReplayConfig | undefined;
 }
 
 /** Thrown by `init()` for a configuration mistake; the message says how to fix it. */
@@ -84,7 +93,7 @@ export class SpoorConfigError extends Error {
 
 const OPTION_NAMES: ReadonlySet<string> = new Set([
   'serviceName', 'serviceVersion', 'environment', 'resourceAttributes', 'endpoint', 'headers', 'apiKey', 'sampleRate', 'sampleBy',
-  'redact', 'enabled', 'exporter', 'logLevel', 'logFormat', 'logDestination', 'metricsIntervalMs', 'onExportError',
+  'redact', 'enabled', 'exporter', 'logLevel', 'logFormat', 'logDestination', 'metricsIntervalMs', 'onExportError', 'replay',
 ]);
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 const DEFAULT_ENDPOINT = 'http://127.0.0.1:4318';
@@ -110,14 +119,20 @@ export function resolveConfig(options: SpoorOptions = {}, env: Env = {}, isTermi
   if (!['auto', 'json', 'pretty'].includes(logFormat)) fail(`logFormat must be 'auto', 'json' or 'pretty' (got '${String(logFormat)}')`);
   const metricsIntervalMs = options.metricsIntervalMs ?? 15_000;
   if (!Number.isInteger(metricsIntervalMs) || metricsIntervalMs < 100) fail(`metricsIntervalMs must be a whole number of milliseconds, at least 100 (got ${String(metricsIntervalMs)})`);
+  const on = enabled && !disabledByEnv(env);
+  const headers = withKey(headersFrom(options.headers), optionalText(options.apiKey, 'apiKey') ?? (env.SPOOR_API_KEY || undefined));
+  const replay = replayConfigFrom(options.replay, env.SPOOR_REPLAY_TRACE, { endpoint, headers }, fail);
+  if (replay !== undefined && !on) {
+    fail('replay needs the SDK on: a disabled SDK (enabled: false, SPOOR_ENABLED=false or OTEL_SDK_DISABLED=true) would send every call out instead of replaying it');
+  }
   return {
-    enabled: enabled && !disabledByEnv(env),
+    enabled: on,
     serviceName: optionalText(options.serviceName, 'serviceName') ?? env.OTEL_SERVICE_NAME ?? 'unknown_service:node',
     serviceVersion: optionalText(options.serviceVersion, 'serviceVersion'),
     environment: optionalText(options.environment, 'environment'),
     resourceAttributes: options.resourceAttributes ?? {},
     endpoint,
-    headers: withKey(headersFrom(options.headers), optionalText(options.apiKey, 'apiKey') ?? (env.SPOOR_API_KEY || undefined)),
+    headers,
     sampleRate,
     sampleBy: optionalText(options.sampleBy, 'sampleBy'),
     redact: redactFrom(options.redact),
@@ -127,6 +142,7 @@ export function resolveConfig(options: SpoorOptions = {}, env: Env = {}, isTermi
     logDestination: destinationFrom(options.logDestination),
     metricsIntervalMs,
     onExportError: functionFrom(options.onExportError, 'onExportError'),
+    replay,
   };
 }
 

@@ -31,6 +31,14 @@ export { instrumentOpenAI } from './llm/openai.js';
 export { instrumentAnthropic } from './llm/anthropic.js';
 export type { LlmInstrumentationOptions } from './llm/openai.js';
 
+// Replay: re-run a recorded agent run offline (cassettes)
+export { getReplayReport, whenReplayLoaded } from './init.js';
+export { ReplayDivergence, ReplayError, ReplayedFailure } from './replay/errors.js';
+export type { DivergenceDetails, DivergenceReason, ReplayErrorCode } from './replay/errors.js';
+export type { ReplayOptions } from './replay/options.js';
+export type { ReplayReport } from './replay/session.js';
+export type { RequestChange } from './replay/diff.js';
+
 // Correlation and context propagation
 export { withCorrelation, getCorrelationId, injectContext, extractContext } from './context/correlation.js';
 

@@ -24,6 +24,9 @@ import { createStderrReporter } from './export/report.js';
 import { LogBatch } from './log/log-batch.js';
 import { logger, logSink } from './log/logger.js';
 import { createRedactor } from '@spoor/model';
+import { loadCassette } from './replay/load.js';
+import { ReplaySpanProcessor } from './replay/processor.js';
+import { ReplaySession, type ReplayReport } from './replay/session.js';
 import { disabledRuntime, runtime, SDK_NAME, SDK_VERSION, uninitializedRuntime } from './runtime.js';
 import { SpoorSampler } from './sampling/sampler.js';
 import { UsageSpanProcessor } from './trace/usage.js';
@@ -69,6 +72,9 @@ export function init(options: SpoorOptions = {}): void {
   const exporters = exportersFor(config);
 
   const spanProcessors: SpanProcessor[] = [new CorrelationSpanProcessor(), new UsageSpanProcessor()];
+  // Read in the background; calls that need the recording wait for it.
+  const replay = config.replay === undefined ? undefined : new ReplaySession(config.replay, loadCassette);
+  if (replay !== undefined) spanProcessors.unshift(new ReplaySpanProcessor(replay));
   if (exporters.spans !== undefined) {
     const guarded = new GuardedSpanExporter(exporters.spans, redactor, onError);
     // The console printer shows each span as it ends; everything else is batched.
@@ -124,6 +130,7 @@ export function init(options: SpoorOptions = {}): void {
     logs: logBatch === undefined ? undefined : { batch: logBatch, resource },
     serviceName: config.serviceName,
     prometheus,
+    replay,
   });
   process.once('beforeExit', flushOnExit);
 }
@@ -160,6 +167,32 @@ export function shutdown(): Promise<void> {
     }
   })();
   return closing;
+}
+
+/**
+ * How the replay started by `init({ replay })` went so far: calls replayed and made live, the
+ * divergences, and the recorded calls not reached; undefined when not replaying. Await
+ * `whenReplayLoaded()` first to see a load failure.
+ * @example
+ * init({ replay: { traceId, passthrough: true } });
+ * await runAgent();
+ * expect(getReplayReport()?.divergences).toEqual([]);
+ */
+export function getReplayReport(): ReplayReport | undefined {
+  return runtime.replay?.report();
+}
+
+/**
+ * Settles when the recorded trace of `init({ replay })` is loaded or failed to load; at once when
+ * not replaying. Async calls wait for the recording by themselves; await this before a sync
+ * `traced` function, which cannot.
+ * @example
+ * init({ replay: { traceId } });
+ * await whenReplayLoaded();
+ * const plan = planSync(goal); // a traced({ captureArgs: true }) sync function, now replayed
+ */
+export function whenReplayLoaded(): Promise<void> {
+  return runtime.replay?.ready ?? Promise.resolve();
 }
 
 /**

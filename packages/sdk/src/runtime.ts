@@ -3,6 +3,7 @@ import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { Resource } from '@opentelemetry/resources';
 import type { LogBatch } from './log/log-batch.js';
 import { createRedactor, type Redactor } from '@spoor/model';
+import type { ReplaySession } from './replay/session.js';
 
 export const SDK_NAME = '@spoor/sdk';
 export const SDK_VERSION = '0.1.0';
@@ -28,6 +29,8 @@ export interface Runtime {
   serviceName: string | undefined;
   /** The pull reader behind `prometheusHandler()`. */
   prometheus: PrometheusExporter | undefined;
+  /** The replay run `init({ replay })` started; undefined when calls go out as usual. */
+  replay: ReplaySession | undefined;
 }
 
 // Declared before `runtime`, which needs it while the module is still loading.
@@ -51,6 +54,7 @@ export function uninitializedRuntime(): Runtime {
     logs: undefined,
     serviceName: undefined,
     prometheus: undefined,
+    replay: undefined,
   };
 }
 

@@ -15,6 +15,7 @@ import {
   type OutputChoice,
 } from './call.js';
 import type { LlmInstrumentationOptions } from './openai.js';
+import { messagesReplay } from './replay-anthropic.js';
 import { GEN_AI } from './semconv.js';
 
 type Json = Record<string, unknown>;
@@ -49,6 +50,7 @@ export function instrumentAnthropic<C extends object>(client: C, options: LlmIns
 
 const messages: LlmMethod = {
   operation: 'chat',
+  replay: messagesReplay,
   request(body, capture) {
     const attributes: Attributes = {};
     put(attributes, GEN_AI.temperature, num(body.temperature));

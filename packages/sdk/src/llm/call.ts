@@ -4,7 +4,10 @@ import { runtime } from '../runtime.js';
 import { capturedJson } from '../trace/capture.js';
 import { errorTypeOf } from '../trace/errors.js';
 import { recordError } from '../trace/run-in-span.js';
-import { DURATION_BUCKETS, FIRST_CHUNK_BUCKETS, GEN_AI, METRIC, TOKEN_BUCKETS, TOOL_CALLS_ATTRIBUTE } from './semconv.js';
+import { CALL_SEQUENCE_ATTRIBUTE, nextCallSequence, REQUEST_HASH_ATTRIBUTE, requestHash } from '../replay/hash.js';
+import type { LlmReplay } from './replay-shapes.js';
+import { replayedCall } from './replay-call.js';
+import { callName, DURATION_BUCKETS, FIRST_CHUNK_BUCKETS, GEN_AI, METRIC, TOKEN_BUCKETS, TOOL_CALLS_ATTRIBUTE } from './semconv.js';
 
 /** Longest captured prompt or completion JSON, in characters. */
 export const MAX_CONTENT_LENGTH = 32_768;
@@ -69,6 +72,8 @@ export interface LlmMethod {
   response(outcome: LlmOutcome, data: unknown, capture: boolean): void;
   /** Starts reading a streamed response. */
   stream?(outcome: LlmOutcome, capture: boolean, request: LlmRequest): ChunkReader;
+  /** Answers from a recording under `init({ replay })`; a method without it always calls out. */
+  replay?: LlmReplay;
 }
 
 export interface LlmRequest {
@@ -124,9 +129,15 @@ export function instrumentMethod(resource: unknown, name: string, method: LlmMet
   const instrumented: Method = function (this: unknown, ...args: unknown[]): unknown {
     const body = args[0];
     if (runtime.off || typeof body !== 'object' || body === null) return original.apply(this, args);
+    const parent = context.active();
     const call = LlmCall.start(method, body as Record<string, unknown>, client);
     if (call === undefined) return original.apply(this, args);
     args[0] = call.request.body;
+    const session = runtime.replay;
+    if (session !== undefined && method.replay !== undefined) {
+      const live = () => context.with(call.active, () => original.apply(this, args));
+      return call.observe(replayedCall(session, method, method.replay, call, body as Record<string, unknown>, parent, live));
+    }
     let result: unknown;
     try {
       result = context.with(call.active, () => original.apply(this, args));
@@ -159,7 +170,7 @@ class LlmCall {
     private readonly method: LlmMethod,
     readonly request: LlmRequest,
     private readonly client: ClientInfo,
-    private readonly span: Span,
+    readonly span: Span,
     readonly active: Context,
   ) {}
 
@@ -183,8 +194,14 @@ class LlmCall {
     if (request.stream) attributes[GEN_AI.stream] = true;
     if (request.inputMessages !== undefined) attributes[GEN_AI.inputMessages] = contentJson(request.inputMessages);
     if (request.systemInstructions !== undefined) attributes[GEN_AI.systemInstructions] = contentJson(request.systemInstructions);
+    // With content captured the call can be replayed; the hash is how a replay knows it is the same
+    // request. Calls a replay cannot answer (embeddings) get none, so they take no place in the run.
+    if (client.captureContent && method.replay !== undefined) {
+      attributes[REQUEST_HASH_ATTRIBUTE] = requestHash(body);
+      attributes[CALL_SEQUENCE_ATTRIBUTE] = nextCallSequence();
+    }
     const parent = context.active();
-    const name = request.model === undefined ? method.operation : `${method.operation} ${request.model}`;
+    const name = callName(method.operation, request.model);
     const span = runtime.tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, parent);
     return new LlmCall(method, request, client, span, trace.setSpan(parent, span));
   }
@@ -400,7 +417,7 @@ function outputMessages(choices: OutputChoice[]): GenAiMessage[] {
 }
 
 /** Prompt or completion content as masked JSON (masked key by key, then as text). */
-function contentJson(value: unknown): string {
+export function contentJson(value: unknown): string {
   return capturedJson(value, MAX_CONTENT_LENGTH);
 }
 

@@ -16,6 +16,7 @@ import {
   type LlmRequest,
   type OutputChoice,
 } from './call.js';
+import { chatReplay, responsesReplay } from './replay-openai.js';
 import { GEN_AI } from './semconv.js';
 
 /** Options of {@link instrumentOpenAI} and {@link instrumentAnthropic}. */
@@ -68,6 +69,7 @@ export function instrumentOpenAI<C extends object>(client: C, options: LlmInstru
 function chatCompletions(streamUsage: boolean): LlmMethod {
   return {
     operation: 'chat',
+    replay: chatReplay,
     request(body, capture) {
       const attributes: Attributes = {};
       put(attributes, GEN_AI.temperature, num(body.temperature));
@@ -232,6 +234,7 @@ function outputType(format: unknown): string | undefined {
 
 const responses: LlmMethod = {
   operation: 'chat',
+  replay: responsesReplay,
   request(body, capture) {
     const attributes: Attributes = {};
     put(attributes, GEN_AI.temperature, num(body.temperature));

@@ -39,6 +39,11 @@ export const GEN_AI = {
   tokenType: 'gen_ai.token.type',
 } as const;
 
+/** The span name of an LLM call, as the GenAI conventions name it: `{operation} {model}`. */
+export function callName(operation: string, model: string | undefined): string {
+  return model === undefined ? operation : `${operation} ${model}`;
+}
+
 /** Names of the tools the model asked to call, in order (not a GenAI convention; Spoor's own). */
 export const TOOL_CALLS_ATTRIBUTE = 'spoor.gen_ai.tool_calls';
 

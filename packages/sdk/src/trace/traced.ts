@@ -1,7 +1,7 @@
-import { context, type Span, type SpanOptions } from '@opentelemetry/api';
+import { context, type SpanOptions } from '@opentelemetry/api';
 import { runtime } from '../runtime.js';
 import { isMethodDecoratorContext, sameShape, type AnyFunction, type FunctionWrapper } from '../wrap.js';
-import { capturedJson } from './capture.js';
+import { callNoted, recordArguments, recordResult, replayedTool } from './captured-call.js';
 import { runInSpan } from './run-in-span.js';
 import { spanOptionsFrom, parentFor, type SpanHelperOptions } from './span-options.js';
 
@@ -9,7 +9,12 @@ import { spanOptionsFrom, parentFor, type SpanHelperOptions } from './span-optio
 export interface TracedOptions extends SpanHelperOptions {
   /** Span name. Default: the function's name, or `Class.method` for a decorated method. */
   name?: string;
-  /** Record the arguments as `input.value` and the result as `output.value` (JSON, masked, at most 4 KiB each). Default: false. */
+  /**
+   * Record the arguments as `input.value` and the result as `output.value` (JSON, masked, at most
+   * 4 KiB each), and the result whole (up to 32 KiB) as `spoor.tool.result` with a hash of the
+   * arguments, which makes the function a tool a replay (`init({ replay })`) answers for instead
+   * of calling it. Default: false.
+   */
   captureArgs?: boolean;
 }
 
@@ -58,14 +63,14 @@ function wrap<F extends AnyFunction>(fn: F, options: TracedOptions, decoratorCon
     }
     const parent = parentFor(options, context.active());
     const span = runtime.tracer.startSpan(name, spanOptions, parent);
-    if (capture && span.isRecording()) span.setAttribute('input.value', capturedJson(args));
-    return runInSpan(span, parent, () => fn.apply(this, args), capture ? captureResult : undefined);
+    if (!capture) return runInSpan(span, parent, () => fn.apply(this, args));
+    recordArguments(span, args);
+    const call = () => fn.apply(this, args);
+    const session = runtime.replay;
+    if (session !== undefined) return runInSpan(span, parent, () => replayedTool(session, span, name, args, parent, fn, call), recordResult);
+    return runInSpan(span, parent, () => callNoted(span, call), recordResult);
   };
   return sameShape(tracedFunction as F, fn);
-}
-
-function captureResult(span: Span, failed: boolean, result: unknown): void {
-  if (!failed && result !== undefined && span.isRecording()) span.setAttribute('output.value', capturedJson(result));
 }
 
 function methodSpanName(owner: { name?: string } | undefined, method: ClassMethodDecoratorContext): string {

@@ -1,0 +1,96 @@
+import type { Span, TraceDetail } from '@spoor/model';
+import { describe, expect, it } from 'vitest';
+import { cassetteFromTrace, type LlmEntry, type ToolEntry } from './cassette.js';
+
+let clock = 0;
+
+/** A stored span with only what the cassette reads filled in. */
+function span(spanId: string, name: string, parentSpanId: string | null, attributes: Span['attributes'] = {}, extra: Partial<Span> = {}): Span {
+  clock++;
+  return {
+    traceId: 't'.repeat(32),
+    spanId,
+    parentSpanId,
+    name,
+    serviceName: 'agent',
+    startTime: `2026-11-01T00:00:00.${String(clock).padStart(6, '0')}Z`,
+    status: { code: 'unset', message: '' },
+    attributes,
+    llm: attributes['gen_ai.operation.name'] === undefined ? null : ({ operation: attributes['gen_ai.operation.name'] } as Span['llm']),
+    ...extra,
+  } as Span;
+}
+
+const llm = (hash: string, output: unknown = [{ role: 'assistant', parts: [{ type: 'text', content: 'ok' }] }]) => ({
+  'gen_ai.operation.name': 'chat',
+  'gen_ai.request.model': 'gpt-4o',
+  'gen_ai.input.messages': JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'hi' }] }]),
+  'gen_ai.output.messages': typeof output === 'string' ? output : JSON.stringify(output),
+  'gen_ai.usage.input_tokens': 10,
+  'spoor.request.hash': hash,
+});
+
+function trace(spans: Span[]): TraceDetail {
+  return { traceId: 't'.repeat(32), spans, logs: [] };
+}
+
+describe('cassetteFromTrace', () => {
+  it('places each call by the span names above it and its order there', () => {
+    const cassette = cassetteFromTrace(
+      trace([
+        span('a', 'agent', null),
+        span('b', 'plan', 'a'),
+        span('c', 'chat gpt-4o', 'b', llm('h1')),
+        span('d', 'act', 'a'),
+        span('e', 'chat gpt-4o', 'd', llm('h2')),
+        span('f', 'get_weather', 'd', { 'spoor.request.hash': 'h3', 'input.value': '[{"city":"Paris"}]', 'spoor.tool.result': '{"sky":"rain"}', 'spoor.tool.async': true }),
+        span('g', 'chat gpt-4o', 'a', llm('h4')),
+      ]),
+    );
+    expect([...cassette.entries.keys()]).toEqual(['agent > plan#0', 'agent > act#0', 'agent > act#1', 'agent#0']);
+    expect(cassette.entries.get('agent > act#1')).toMatchObject({ kind: 'tool', hash: 'h3', result: { value: { sky: 'rain' } }, async: true, request: { arguments: [{ city: 'Paris' }] } });
+    expect(cassette.entries.get('agent > plan#0')).toMatchObject({
+      kind: 'llm',
+      spanId: 'c',
+      request: { model: 'gpt-4o', messages: [{ role: 'user', parts: [{ type: 'text', content: 'hi' }] }] },
+      output: { messages: [{ role: 'assistant', parts: [{ type: 'text', content: 'ok' }] }], usage: { inputTokens: 10 } },
+    });
+  });
+
+  it('orders calls under the same path by start time, whatever order the spans came in', () => {
+    const first = span('x1', 'chat gpt-4o', 'r', llm('first'));
+    const second = span('x2', 'chat gpt-4o', 'r', llm('second'));
+    const cassette = cassetteFromTrace(trace([second, span('r', 'loop', null), first]));
+    expect([...cassette.entries.values()].map((entry) => [entry.path, entry.index, entry.hash])).toEqual([
+      ['loop', 0, 'first'],
+      ['loop', 1, 'second'],
+    ]);
+  });
+
+  it('orders calls started within the same microsecond by their call number', () => {
+    const early = span('y1', 'lookup', 'r', { 'spoor.request.hash': 'early', 'spoor.call.seq': 7 });
+    const late = { ...span('y2', 'fetch', 'r', { 'spoor.request.hash': 'late', 'spoor.call.seq': 8 }), startTime: early.startTime };
+    const cassette = cassetteFromTrace(trace([span('r', 'tools', null), late, early]));
+    expect([...cassette.entries.values()].map((entry) => entry.hash)).toEqual(['early', 'late']);
+  });
+
+  it('starts the path at the first span of the call\'s own service, so an upstream caller does not shift it', () => {
+    const cassette = cassetteFromTrace(trace([span('u', 'GET /ask', null, {}, { serviceName: 'gateway' }), span('w', 'agent', 'u'), span('c', 'chat gpt-4o', 'w', llm('h'))]));
+    expect([...cassette.entries.keys()]).toEqual(['agent#0']);
+  });
+
+  it('keeps a call whose completion was cut at the capture limit, without an output', () => {
+    const cassette = cassetteFromTrace(trace([span('c', 'chat gpt-4o', null, llm('h', '[{"role":"assistant"…[truncated 9 chars]'))]));
+    expect((cassette.entries.get('#0') as LlmEntry).output).toBeUndefined();
+  });
+
+  it('keeps a recorded failure, to fail the replay the same way', () => {
+    const failed = span('c', 'get_weather', null, { 'spoor.request.hash': 'h', 'error.type': 'TimeoutError' }, { status: { code: 'error', message: 'timed out' } });
+    expect((cassetteFromTrace(trace([failed])).entries.get('#0') as ToolEntry).failure).toEqual({ type: 'TimeoutError', message: 'timed out' });
+  });
+
+  it('counts the LLM calls recorded without content capture, which cannot be replayed', () => {
+    const uncaptured = span('c', 'chat gpt-4o', null, { 'gen_ai.operation.name': 'chat' });
+    expect(cassetteFromTrace(trace([uncaptured]))).toMatchObject({ uncaptured: 1, entries: new Map() });
+  });
+});
