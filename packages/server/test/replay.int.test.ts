@@ -115,6 +115,8 @@ describe('POST /api/replay', () => {
     expect(JSON.stringify(trace)).not.toContain(PROVIDER_KEY);
     expect(JSON.stringify(replay.body)).not.toContain(PROVIDER_KEY);
 
+    const itself = (await send('GET', `/api/traces/${original.traceId}/diff/${original.traceId}`)).body as unknown as TraceDiff;
+    expect([itself.added, itself.removed, itself.changed]).toEqual([[], [], []]);
     const diff = (await send('GET', `/api/traces/${original.traceId}/diff/${answer.replay.traceId}`)).body as unknown as TraceDiff;
     expect(diff.added).toEqual([]);
     expect(diff.removed).toEqual([]);
