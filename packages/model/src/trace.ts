@@ -15,6 +15,9 @@ export interface TraceSummary {
   inputTokens: number | null;
   outputTokens: number | null;
   costUsd: number | null;
+  /** The session and user a span of the trace names (`session.id`, `user.id` and the other conventions' keys). */
+  sessionId: string | null;
+  userId: string | null;
 }
 
 /** `GET /api/traces/:traceId`: spans in tree order (parents before children, siblings by start). */
@@ -93,4 +96,6 @@ export interface TraceSummaryRecord {
   inputTokens: number | null;
   outputTokens: number | null;
   costUsd: number | null;
+  sessionId: string | null;
+  userId: string | null;
 }

@@ -317,6 +317,8 @@ describe.each(EXPORT_VARIANTS)('traces sent by the OpenTelemetry JS exporter ove
       inputTokens: null,
       outputTokens: null,
       costUsd: null,
+      sessionId: null,
+      userId: null,
     } satisfies TraceSummary);
     // The other traces are listed too, newest first.
     expect(body.traces.map((t) => t.traceId)).toEqual([

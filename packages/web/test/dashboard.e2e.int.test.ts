@@ -85,13 +85,18 @@ describe('the traces page', () => {
     const page = await open('/');
     const rows = page.locator('table tbody tr');
     await eventually(() => rows.count(), 'every trace is listed').toBe(all.length);
+    // The demo's runs belong to sessions of users: each row names them, and the session is a link.
+    const sessions = await page.locator('td.trace-session a').allTextContents();
+    expect(sessions.length).toBeGreaterThan(0);
+    expect(new Set(sessions)).toEqual(new Set(['demo-session-1', 'demo-session-2', 'demo-session-3', 'demo-session-4', 'bench-session-7']));
+    expect(await page.locator('td.trace-session', { hasText: 'demo-session-1' }).first().textContent()).toBe('demo-session-1 · user-ada');
     await screenshot(page, 'traces');
 
     const status = page.getByRole('combobox', { name: /^Status/ });
     await status.selectOption('error');
     await eventually(() => query(page, 'status')).toBe('error');
     await eventually(() => rows.count(), 'only failing traces are listed').toBe(failing.length);
-    for (const errors of await rows.locator('td:nth-child(6)').allTextContents()) expect(errors).toMatch(/^\D*[1-9]\d*$/);
+    for (const errors of await rows.locator('td:nth-child(7)').allTextContents()) expect(errors).toMatch(/^\D*[1-9]\d*$/);
 
     await page.reload();
     await eventually(() => rows.count(), 'the reloaded page lists the failing traces').toBe(failing.length);

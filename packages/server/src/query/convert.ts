@@ -22,6 +22,8 @@ export function traceSummaryFromRecord(r: TraceSummaryRecord): TraceSummary {
     inputTokens: r.inputTokens,
     outputTokens: r.outputTokens,
     costUsd: r.costUsd,
+    sessionId: r.sessionId,
+    userId: r.userId,
   };
 }
 

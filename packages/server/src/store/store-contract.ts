@@ -354,6 +354,14 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
       expect(summary).toMatchObject({ traceId: trace, rootName: 'root', serviceName: 'gateway', startTimeUs: T0, endTimeUs: T0 + 500, spanCount: 2, errorCount: 1 });
     });
 
+    it("lists a trace with the session and user its spans name, from whichever batch brought them", async () => {
+      const trace = tid(4);
+      await write({ spans: [span({ traceId: trace, spanId: sid(1), name: 'root' })] });
+      expect((await store.listTraces(query(), null, 10))[0]).toMatchObject({ traceId: trace, sessionId: null, userId: null });
+      await write({ spans: [span({ traceId: trace, spanId: sid(2), parentSpanId: sid(1), name: 'chat', sessionId: 'conv-9', userId: 'u-3' })] });
+      expect((await store.listTraces(query(), null, 10))[0]).toMatchObject({ traceId: trace, sessionId: 'conv-9', userId: 'u-3' });
+    });
+
     it('sums tokens and cost over the LLM spans of a trace, and keeps them null when none are known', async () => {
       const llm = (inputTokens: number | null, costUsd: number | null) => ({ ...span().llm!, inputTokens, outputTokens: 1, costUsd });
       await write({ spans: [

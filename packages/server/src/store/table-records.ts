@@ -123,6 +123,8 @@ function tracePartOf(r: Row): TracePart {
     inputTokens: numOrNull(r.input_tokens),
     outputTokens: numOrNull(r.output_tokens),
     costUsd: numOrNull(r.cost_usd),
+    sessionId: textOrNull(r.session_id),
+    userId: textOrNull(r.user_id),
   };
 }
 

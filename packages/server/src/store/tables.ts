@@ -76,6 +76,8 @@ export const TRACE_PARTS: readonly ColumnSpec[] = [
   col('output_tokens', 'bigint'),
   col('cost_usd', 'double'),
   col('root_failed', 'boolean'),
+  col('session_id', 'varchar'),
+  col('user_id', 'varchar'),
 ];
 
 export const LOGS: readonly ColumnSpec[] = [
@@ -228,7 +230,7 @@ export function tracePartColumns(parts: readonly TracePart[]): TableBatch {
   for (const p of parts) {
     b.varchar(p.projectId).varchar(p.traceId).number(p.startUs).number(p.endUs).number(p.spanCount).number(p.errorCount);
     b.varchar(p.rootName).varchar(p.rootService).varchar(p.firstName).varchar(p.firstService);
-    b.number(p.inputTokens).number(p.outputTokens).number(p.costUsd).boolean(p.rootFailed);
+    b.number(p.inputTokens).number(p.outputTokens).number(p.costUsd).boolean(p.rootFailed).varchar(p.sessionId).varchar(p.userId);
     b.endRow();
   }
   return b.build();

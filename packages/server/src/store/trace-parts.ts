@@ -26,6 +26,9 @@ export interface TracePart {
   inputTokens: number | null;
   outputTokens: number | null;
   costUsd: number | null;
+  /** The first session and user id a span of the part carries (the trace list shows them). */
+  sessionId: string | null;
+  userId: string | null;
 }
 
 /** Folds a batch's spans into one part per trace. */
@@ -50,6 +53,8 @@ export function tracePartsOf(spans: SpanRecord[]): TracePart[] {
         inputTokens: null,
         outputTokens: null,
         costUsd: null,
+        sessionId: null,
+        userId: null,
       };
       parts.set(key, part);
     }
@@ -66,6 +71,8 @@ export function tracePartsOf(spans: SpanRecord[]): TracePart[] {
       part.rootService = s.serviceName;
       part.rootFailed = (part.rootFailed ?? false) || s.status.code === 'error';
     }
+    part.sessionId ??= s.sessionId;
+    part.userId ??= s.userId;
     const llm = s.llm;
     if (llm !== null) {
       if (llm.inputTokens !== null) part.inputTokens = (part.inputTokens ?? 0) + llm.inputTokens;

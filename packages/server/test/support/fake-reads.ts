@@ -93,6 +93,8 @@ export function summaryOf(traceId: string, parts: readonly TracePart[]): TraceSu
     inputTokens: sum((p) => p.inputTokens),
     outputTokens: sum((p) => p.outputTokens),
     costUsd: sum((p) => p.costUsd),
+    sessionId: max((p) => p.sessionId),
+    userId: max((p) => p.userId),
   };
 }
 

@@ -132,6 +132,7 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
             <th>Time</th>
             <th>Root span</th>
             <th>Service</th>
+            <th>Session / user</th>
             <th className="num">Duration</th>
             <th className="num">Spans</th>
             <th className="num">Errors</th>
@@ -151,6 +152,16 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
                 </Link>
               </td>
               <td>{t.serviceName}</td>
+              <td className="trace-session">
+                {t.sessionId === null ? (
+                  <span className="muted">–</span>
+                ) : (
+                  <Link to={`/sessions/${encodeURIComponent(t.sessionId)}`} onClick={(e) => e.stopPropagation()} title="Open the session">
+                    {t.sessionId}
+                  </Link>
+                )}
+                {t.userId !== null && <span className="muted"> · {t.userId}</span>}
+              </td>
               <td className="num">{formatDuration(t.durationMs)}</td>
               <td className="num">{formatCount(t.spanCount)}</td>
               <td className="num">{t.errorCount > 0 ? <Status kind="error">{t.errorCount}</Status> : <span className="muted">0</span>}</td>

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ALL, T0, sid, span, tid } from '../contract-fixtures.js';
+import { ALL, T0, query, sid, span, tid } from '../contract-fixtures.js';
 import { batchOf } from '../tables.js';
 import { DuckDbStore } from './duckdb-store.js';
 import { SCHEMA_VERSION } from './schema.js';
@@ -49,7 +49,8 @@ describe('DuckDB schema migrations', () => {
       metricPoints: [],
     }), null);
     await store.close();
-    await onFile(`ALTER TABLE trace_parts DROP COLUMN root_failed; UPDATE spoor_meta SET value = '4' WHERE key = 'schema_version'`);
+    // A file of version 4 had none of the columns added since.
+    await onFile(`ALTER TABLE trace_parts DROP COLUMN root_failed; ALTER TABLE trace_parts DROP COLUMN session_id; ALTER TABLE trace_parts DROP COLUMN user_id; UPDATE spoor_meta SET value = '4' WHERE key = 'schema_version'`);
 
     const migrated = await DuckDbStore.open({ path });
     try {
@@ -60,6 +61,22 @@ describe('DuckDB schema migrations', () => {
     }
     expect(await onFile(`SELECT value FROM spoor_meta WHERE key = 'schema_version'`)).toEqual([[String(SCHEMA_VERSION)]]);
     expect(await onFile(`SELECT trace_id, root_failed FROM trace_parts ORDER BY trace_id`)).toEqual([[tid(1), 'true'], [tid(2), 'false'], [tid(3), 'null']]);
+  });
+
+  it('from version 6: trace summaries get the session and user their spans name, and new parts keep them', async () => {
+    const store = await DuckDbStore.open({ path });
+    await store.write(batchOf({ spans: [span({ sessionId: 'conv-1', userId: 'ana' }), span({ traceId: tid(2) })], logs: [], metricPoints: [] }), null);
+    await store.close();
+    await onFile(`ALTER TABLE trace_parts DROP COLUMN session_id; ALTER TABLE trace_parts DROP COLUMN user_id; UPDATE spoor_meta SET value = '6' WHERE key = 'schema_version'`);
+
+    const migrated = await DuckDbStore.open({ path });
+    try {
+      await migrated.write(batchOf({ spans: [span({ traceId: tid(3), sessionId: 'conv-2' })], logs: [], metricPoints: [] }), null);
+      const traces = await migrated.listTraces(query(), null, 10);
+      expect(traces.map((t) => [t.traceId, t.sessionId, t.userId]).sort()).toEqual([[tid(1), 'conv-1', 'ana'], [tid(2), null, null], [tid(3), 'conv-2', null]]);
+    } finally {
+      await migrated.close();
+    }
   });
 
   it('from version 5: positions committed before servers had ids still count, so a restart replays nothing twice', async () => {

@@ -120,7 +120,8 @@ async function updateInTransaction(connection: DuckDBConnection, projectId: stri
        max(name) FILTER (WHERE parent_span_id IS NULL), max(service_name) FILTER (WHERE parent_span_id IS NULL),
        arg_min(name, start_us), arg_min(service_name, start_us),
        sum(input_tokens), sum(output_tokens), sum(cost_usd),
-       bool_or(status_code = ${STATUS_CODES.indexOf('error')}) FILTER (WHERE parent_span_id IS NULL)
+       bool_or(status_code = ${STATUS_CODES.indexOf('error')}) FILTER (WHERE parent_span_id IS NULL),
+       max(session_id), max(user_id)
      FROM spans WHERE project_id = $1 AND trace_id IN (${traces})
      GROUP BY project_id, trace_id`,
     [projectId],

@@ -11,7 +11,7 @@
  * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
  * append-only (spans of one trace arrive in many batches, from many services).
  */
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS spoor_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -93,7 +93,10 @@ CREATE TABLE IF NOT EXISTS trace_parts (
   output_tokens BIGINT,
   cost_usd DOUBLE,
   -- Whether the root span failed, in the part that has it (else NULL).
-  root_failed BOOLEAN
+  root_failed BOOLEAN,
+  -- The first session and user ids the part's spans carry.
+  session_id VARCHAR,
+  user_id VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS logs (
@@ -300,5 +303,15 @@ WHERE trace_parts.root_name IS NOT NULL AND trace_parts.project_id = r.project_i
   {
     from: 5,
     sql: `ALTER TABLE spool_positions ADD COLUMN IF NOT EXISTS server_id VARCHAR;`,
+  },
+  {
+    from: 6,
+    sql: `
+ALTER TABLE trace_parts ADD COLUMN IF NOT EXISTS session_id VARCHAR;
+ALTER TABLE trace_parts ADD COLUMN IF NOT EXISTS user_id VARCHAR;
+UPDATE trace_parts SET session_id = s.session_id, user_id = s.user_id
+FROM (SELECT project_id, trace_id, max(session_id) AS session_id, max(user_id) AS user_id FROM spans GROUP BY ALL) s
+WHERE trace_parts.project_id = s.project_id AND trace_parts.trace_id = s.trace_id;
+`,
   },
 ];

@@ -50,7 +50,9 @@ export function traceListSql(query: TraceQuery, after: TimeKey | null, limit: nu
         coalesce(max(root_service), arg_min(first_service, start_us)) AS service_name,
         sum(input_tokens) AS input_tokens,
         sum(output_tokens) AS output_tokens,
-        sum(cost_usd) AS cost_usd
+        sum(cost_usd) AS cost_usd,
+        max(session_id) AS session_id,
+        max(user_id) AS user_id
       FROM trace_parts
       WHERE project_id = ${project}${matched}
       GROUP BY trace_id
@@ -74,5 +76,7 @@ export function traceSummaryFromRow(row: { get(name: string): unknown }): TraceS
     inputTokens: numOrNull(row.get('input_tokens')),
     outputTokens: numOrNull(row.get('output_tokens')),
     costUsd: numOrNull(row.get('cost_usd')),
+    sessionId: (row.get('session_id') as string | null) ?? null,
+    userId: (row.get('user_id') as string | null) ?? null,
   };
 }
