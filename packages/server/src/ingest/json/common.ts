@@ -26,11 +26,25 @@ export function parseJsonBody(body: Uint8Array): JsonObject {
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = JSON.parse(quoteBigInts(text));
   } catch (error) {
     throw malformedJson((error as Error).message);
   }
   return object(parsed, 'request body');
+}
+
+/** An `intValue` written as a bare number of 16 or more digits: what `JSON.parse` would round. */
+const BARE_BIG_INT = /("intValue"\s*:\s*)(-?\d{16,})(?=\s*[,}\]])/g;
+
+/**
+ * The protobuf JSON mapping lets an int64 be a bare number, and `JSON.parse` rounds one above
+ * 2^53 (`9007199254740993` becomes `…992`). Such `intValue`s are quoted first, so they read as
+ * the exact decimal strings a quoted one gives. Only a body that has one pays for the search.
+ * (Node 20's `JSON.parse` cannot show a reviver the source text.)
+ */
+function quoteBigInts(text: string): string {
+  if (!text.includes('"intValue"')) return text;
+  return text.replace(BARE_BIG_INT, '$1"$2"');
 }
 
 export function object(value: unknown, where: string): JsonObject {

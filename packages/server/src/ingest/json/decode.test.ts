@@ -68,6 +68,15 @@ describe('decodeTracesJson', () => {
     });
   });
 
+  it('reads a 64-bit intValue written as a bare number exactly, as it reads a quoted one', () => {
+    // JSON text written by hand: no JavaScript object can hold these numbers unrounded.
+    const attrs = '[{"key":"big","value":{"intValue": 9007199254740993}},{"key":"min","value":{"intValue":-9223372036854775808 }},' +
+      '{"key":"small","value":{"intValue":42}},{"key":"text","value":{"stringValue":"say \\"intValue\\": 12345678901234567"}}]';
+    const text = `{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"${TRACE_ID}","spanId":"${SPAN_ID}","name":"n","startTimeUnixNano":"${T0}","endTimeUnixNano":"${T0}","attributes":${attrs}}]}]}]}`;
+    const [decoded] = decodeTracesJson(new TextEncoder().encode(text), 'p1').records;
+    expect(decoded!.attributes).toEqual({ big: '9007199254740993', min: '-9223372036854775808', small: 42, text: 'say "intValue": 12345678901234567' });
+  });
+
   it.each(ANY_VALUES)('decodes %s in attributes, resource and scope', (_kind, value, expected) => {
     const attrs = [{ key: 'v', value }];
     const body = bytes({ resourceSpans: [{ resource: { attributes: attrs }, scopeSpans: [{ scope: { attributes: attrs }, spans: [span({ attributes: attrs })] }] }] });
