@@ -229,22 +229,75 @@ const LINE_AND_COLUMN = /(?::\d+){1,2}$/;
 const JVM_LIBRARIES = ['java.', 'javax.', 'jdk.', 'sun.', 'com.sun.', 'kotlin.', 'kotlinx.'];
 const PYTHON_LIBRARY = /site-packages|dist-packages|[\\/]lib[\\/]python3|^<frozen/i;
 
+/** .NET: `at Acme.Orders.Service.Place(Order order) in /src/Orders/Service.cs:line 42`. */
+const DOTNET_CALL = /^(.+?)\(.*\) in (.+):line \d+$/;
+const DOTNET_LIBRARIES = ['System.', 'Microsoft.', 'Newtonsoft.'];
+/** .NET without symbols: `at Acme.Orders.Service.Place(Order order, Int32 count)`, no file. */
+const DOTNET_BARE = /^([A-Za-z_][\w.`<>+]*\.[\w`<>]+)\(((?:[\w.`<>[\],&]+ \w+(?:, )?)*)\)$/;
+/** Go: a function line (`orders.(*Service).Place(0xc000010000)`), then its tab-indented `file:line +0x1d`. */
+const GO_FUNCTION = /^((?:[\w.-]+\/)*[\w.-]+\.(?:\(\*?[\w]+\)\.)?[\w.]+)\((?:[^()]*|\.\.\.)\)$/;
+const GO_LOCATION = /^\t(.+\.go):\d+(?: \+0x[0-9a-f]+)?$/;
+const GO_LIBRARY = /\/go\/src\/|\/pkg\/mod\/|^runtime\/|\/libexec\/src\//;
+const GO_RUNTIME = /^(?:runtime|runtime\/debug|testing|net\/http|reflect|go\.opentelemetry\.io\/\S*)\./;
+/** Ruby: `/app/services/order.rb:42:in 'Order#place'` (or a backtick before the method, before Ruby 3.4). */
+const RUBY_LINE = /^\s*(.+?\.rb):\d+:in [`'](.+)'$/;
+const RUBY_LIBRARY = /\/gems\/|\/rubygems\/|\/lib\/ruby\/|^<internal:/;
+/** Rust: `  5: shop::orders::place`, then `at ./src/orders.rs:42:9`. */
+const RUST_FUNCTION = /^\s*\d+: (.+?)\s*$/;
+const RUST_LIBRARY = /^(?:std|core|alloc|tokio|futures|hyper|tower|axum|backtrace|rust_begin_unwind|__rust|<[\w:]+ as [\w:]+>::)/;
+/** PHP: `#0 /var/www/src/Orders.php(42): App\Orders->place(Object(App\Order))`. */
+const PHP_LINE = /^#\d+ (.+?)\((\d+)\): ([^(]+)/;
+
 /**
  * The top frame of the app's own code in a stack trace, as `function (file)`: the file is the
  * last two segments of its path, with no line or column, so a group survives edits and
- * releases. Reads V8 (`at fn (/app/x.ts:12:5)`), JVM (`at com.acme.Foo.bar(Foo.java:12)`) and
- * Python traces (most recent call last, so its top frame is the last one). Frames of
- * `node_modules`, Node's builtins, `site-packages`, the JDK and the like are skipped. `null`
- * when no frame is the app's.
+ * releases. Reads the traces of V8 (`at fn (/app/x.ts:12:5)`), the JVM (`at
+ * com.acme.Foo.bar(Foo.java:12)`), .NET (`at Acme.Foo.Bar() in /src/Foo.cs:line 12`), Python
+ * (most recent call last, so its top frame is the last one), Go (`debug.Stack()`), Ruby, Rust
+ * (`std::backtrace`) and PHP. Frames of libraries and runtimes (`node_modules`, Node's builtins,
+ * `site-packages`, the JDK, `System.*`, GOROOT and the module cache, gems, `std::`, `vendor/`) are
+ * skipped. `null` when no frame is the app's.
  */
 export function appFrame(stacktrace: string): string | null {
   if (stacktrace === '') return null;
   let python: string | null = null;
-  for (const line of stacktrace.split('\n')) {
+  const lines = stacktrace.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const next = lines[i + 1] ?? '';
+    const goFunction = GO_FUNCTION.exec(line);
+    const goLocation = goFunction === null ? null : GO_LOCATION.exec(next);
+    if (goFunction !== null && goLocation !== null) {
+      i++;
+      const fn = goFunction[1]!;
+      const file = goLocation[1]!;
+      if (!GO_LIBRARY.test(file) && !GO_RUNTIME.test(fn)) return `${fn.slice(fn.lastIndexOf('/') + 1)} (${lastSegments(file)})`;
+      continue;
+    }
+    const rust = RUST_FUNCTION.exec(line);
+    const rustAt = rust === null ? null : AT_LINE.exec(next);
+    if (rust !== null && rustAt !== null) {
+      i++;
+      const location = (rustAt[1] ?? '').replace(LINE_AND_COLUMN, '');
+      if (!RUST_LIBRARY.test(rust[1]!) && !location.startsWith('/rustc/') && !location.includes('/.cargo/')) {
+        return `${rust[1]!.replace(/::h[0-9a-f]{16}$/, '')} (${lastSegments(location)})`;
+      }
+      continue;
+    }
     const at = AT_LINE.exec(line);
     if (at !== null) {
       const frame = atFrame(at[1] ?? '');
       if (frame !== null) return frame;
+      continue;
+    }
+    const ruby = RUBY_LINE.exec(line);
+    if (ruby !== null) {
+      if (!RUBY_LIBRARY.test(ruby[1]!)) return `${ruby[2]!.replace(/^block (?:\(\d+ levels\) )?in /, '')} (${lastSegments(ruby[1]!)})`;
+      continue;
+    }
+    const php = PHP_LINE.exec(line);
+    if (php !== null) {
+      if (!php[1]!.includes('/vendor/')) return `${php[3]!.trim()} (${lastSegments(php[1]!)})`;
       continue;
     }
     const file = PYTHON_LINE.exec(line);
@@ -254,6 +307,19 @@ export function appFrame(stacktrace: string): string | null {
 }
 
 function atFrame(rest: string): string | null {
+  const dotnet = DOTNET_CALL.exec(rest);
+  if (dotnet !== null) {
+    const method = dotnet[1]!.replace(/`\d+/g, '');
+    if (DOTNET_LIBRARIES.some((prefix) => method.startsWith(prefix))) return null;
+    return `${method} (${lastSegments(dotnet[2]!)})`;
+  }
+  const bare = DOTNET_BARE.exec(rest);
+  // A JVM frame's parentheses hold a file or `Native Method` / `Unknown Source`, never typed parameters.
+  const jvmFile = bare !== null && (bare[2] === 'Native Method' || bare[2] === 'Unknown Source');
+  if (bare !== null && !jvmFile && (bare[2] !== '' || DOTNET_LIBRARIES.some((prefix) => bare[1]!.startsWith(prefix)))) {
+    const method = bare[1]!.replace(/`\d+/g, '');
+    return DOTNET_LIBRARIES.some((prefix) => method.startsWith(prefix)) ? null : method;
+  }
   const call = V8_CALL.exec(rest);
   if (call !== null) return v8Frame(call[1] ?? '', call[2] ?? '');
   const jvm = JVM_CALL.exec(rest);
