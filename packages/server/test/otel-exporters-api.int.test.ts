@@ -177,6 +177,8 @@ describe('GET /api/traces', () => {
         inputTokens: null,
         outputTokens: null,
         costUsd: null,
+        sessionId: null,
+        userId: null,
       },
     ]);
   });
