@@ -45,7 +45,9 @@ import { type BatchRecords, recordsOf } from '../../src/store/table-records.js';
 import type { TracePart } from '../../src/store/trace-parts.js';
 import type { TraceTimings } from '../../src/store/trace-timings.js';
 import * as admin from './fake-admin.js';
+import * as series from './fake-alert-series.js';
 import * as analytics from './fake-analytics.js';
+import * as errors from './fake-errors.js';
 import * as reads from './fake-reads.js';
 
 /** One commit the fake store made durable. */
@@ -323,23 +325,23 @@ export class FakeStore implements Store {
   }
 
   async listErrorGroups(query: ErrorGroupQuery, offset: number, limit: number): Promise<ErrorGroupRecord[]> {
-    return analytics.listErrorGroups(this.data, query, offset, limit);
+    return errors.listErrorGroups(this.data, query, offset, limit);
   }
 
   async errorGroupHourly(projectId: string, fingerprints: readonly string[], range: TimeRange): Promise<Array<{ fingerprint: string; hourUs: number; count: number }>> {
-    return analytics.errorGroupHourly(this.data, projectId, fingerprints, range);
+    return errors.errorGroupHourly(this.data, projectId, fingerprints, range);
   }
 
   async listErrorOccurrences(projectId: string, fingerprint: string, range: TimeRange, limit: number): Promise<ErrorOccurrenceRow[]> {
-    return analytics.listErrorOccurrences(this.data, projectId, fingerprint, range, limit);
+    return errors.listErrorOccurrences(this.data, projectId, fingerprint, range, limit);
   }
 
   async setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void> {
-    analytics.setErrorGroupStatus(this.data, projectId, fingerprint, status, nowUs);
+    errors.setErrorGroupStatus(this.data, projectId, fingerprint, status, nowUs);
   }
 
   async alertSeries(query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
-    return analytics.alertSeries(this.data, query);
+    return series.alertSeries(this.data, query);
   }
 
   async listModelPrices(projectId: string): Promise<ModelPrice[]> {

@@ -53,7 +53,6 @@ import {
   logFromRow,
   mapArrayRows,
   mapRows,
-  num,
   numOrNull,
   storedLogFromRow,
   storedRowsFrom,
@@ -74,6 +73,8 @@ import { traceListSql, traceSummaryFromRow } from './trace-list.js';
 import { DuckDbAccessStore, DuckDbMaskingStore } from './access.js';
 import { DuckDbAlertStore } from './alerts.js';
 import { selectMetricPoints, selectMetricPointsOf, selectMetrics } from './metric-reads.js';
+import { deleteRecordsOlderThan } from './retention.js';
+import { selectServices } from './services.js';
 import { selectErrorGroups, selectErrorHourly, selectErrorOccurrences, upsertErrorGroupStatus } from './error-groups.js';
 import { selectSessionRuns, selectSessions } from './sessions.js';
 import { selectAlertSeries } from './alert-series.js';
@@ -293,31 +294,8 @@ export class DuckDbStore implements Store, RecentSpanSource {
     return out;
   }
 
-  async listServices(projectId: string, range: TimeRange): Promise<ServiceRecord[]> {
-    const p = new SqlParams();
-    const project = p.add(projectId);
-    const where = (time: string) => [`project_id = ${project}`, ...timeFilters(p, time, range)].join(' AND ');
-    const rows = await this.read(
-      'list services',
-      `SELECT service_name, sum(spans) AS span_count, sum(errors) AS error_count, sum(logs) AS log_count, sum(points) AS point_count, max(last_us) AS last_us
-       FROM (
-         SELECT service_name, count(*) AS spans, count_if(status_code = 2) AS errors, 0 AS logs, 0 AS points, max(start_us) AS last_us
-         FROM spans WHERE ${where('start_us')} GROUP BY service_name
-         UNION ALL
-         SELECT service_name, 0, 0, count(*), 0, max(time_us) FROM logs WHERE ${where('time_us')} GROUP BY service_name
-         UNION ALL
-         SELECT service_name, 0, 0, 0, count(*), max(time_us) FROM metric_points WHERE ${where('time_us')} GROUP BY service_name
-       ) GROUP BY service_name ORDER BY service_name`,
-      p.values,
-    );
-    return mapRows(rows, (row) => ({
-      name: row.get('service_name') as string,
-      spanCount: num(row.get('span_count')),
-      errorCount: num(row.get('error_count')),
-      logCount: num(row.get('log_count')),
-      metricPointCount: num(row.get('point_count')),
-      lastSeenUs: num(row.get('last_us')),
-    }));
+  listServices(projectId: string, range: TimeRange): Promise<ServiceRecord[]> {
+    return this.onOwnConnection('list services', (connection) => selectServices(connection, projectId, range));
   }
 
   async listLogs(query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]> {
@@ -433,17 +411,8 @@ export class DuckDbStore implements Store, RecentSpanSource {
     });
   }
 
-  async deleteOlderThan(records: RetainedRecords, cutoffUs: number): Promise<number> {
-    const sql: Record<RetainedRecords, string> = {
-      spans: 'DELETE FROM spans WHERE start_us < $1::BIGINT',
-      traceParts: 'DELETE FROM trace_parts WHERE end_us < $1::BIGINT',
-      errors: 'DELETE FROM errors WHERE time_us < $1::BIGINT',
-      alertHistory: 'DELETE FROM alert_history WHERE time_us < $1::BIGINT',
-      silences: 'DELETE FROM silences WHERE ends_us < $1::BIGINT',
-      logs: 'DELETE FROM logs WHERE time_us < $1::BIGINT',
-      metricPoints: 'DELETE FROM metric_points WHERE time_us < $1::BIGINT',
-    };
-    return this.onOwnConnection(`apply retention to ${records}`, async (connection) => Number((await connection.run(sql[records], [cutoffUs])).rowsChanged));
+  deleteOlderThan(records: RetainedRecords, cutoffUs: number): Promise<number> {
+    return this.onOwnConnection(`apply retention to ${records}`, (connection) => deleteRecordsOlderThan(connection, records, cutoffUs));
   }
 
   async close(): Promise<void> {

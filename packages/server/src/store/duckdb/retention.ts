@@ -1,0 +1,18 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { RetainedRecords } from '../store.js';
+
+/** Each kind of record, deleted by the time that ends its use. */
+const DELETE_OLDER_THAN: Record<RetainedRecords, string> = {
+  spans: 'DELETE FROM spans WHERE start_us < $1::BIGINT',
+  traceParts: 'DELETE FROM trace_parts WHERE end_us < $1::BIGINT',
+  errors: 'DELETE FROM errors WHERE time_us < $1::BIGINT',
+  alertHistory: 'DELETE FROM alert_history WHERE time_us < $1::BIGINT',
+  silences: 'DELETE FROM silences WHERE ends_us < $1::BIGINT',
+  logs: 'DELETE FROM logs WHERE time_us < $1::BIGINT',
+  metricPoints: 'DELETE FROM metric_points WHERE time_us < $1::BIGINT',
+};
+
+/** Deletes every project's records of one kind older than the cutoff; how many. */
+export async function deleteRecordsOlderThan(connection: DuckDBConnection, records: RetainedRecords, cutoffUs: number): Promise<number> {
+  return Number((await connection.run(DELETE_OLDER_THAN[records], [cutoffUs])).rowsChanged);
+}
