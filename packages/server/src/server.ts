@@ -14,6 +14,7 @@ import { type ServeConfig, checkBinding } from './config.js';
 import { DbThread } from './dbthread/db-client.js';
 import { priceTableFrom } from './normalize/prices.js';
 import { DecodeThread } from './ingest/decode-client.js';
+import type { DecodeRequest } from './ingest/decoder.js';
 import { hostChecker } from './api/host-check.js';
 import { IngestQueue } from './pipeline/ingest-queue.js';
 import { listQuarantine, quarantineCount, quarantineIdOf, replayQuarantine } from './pipeline/quarantine.js';
@@ -200,17 +201,25 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     selfMetrics.gauge('spoor_ingest_queue_records', 'Records accepted and not yet committed to the store.', () => ingest.queued());
     const webUiDir = config.webUiDir === undefined ? defaultWebUiDir() : config.webUiDir;
     const webUi = webUiDir === null ? null : await loadWebUi(webUiDir);
-    // A replay's spans take the way every request's do: decoded, spooled, committed.
-    const replayer = new Replayer(config.providers, async (projectId, body) => {
-      const decoded = await decoder.decode({ signal: 'traces', encoding: 'protobuf', body, projectId, receivedUs: Date.now() * 1000 });
+    /**
+     * Decodes a body as the receiver does and hands its batch to ingest, which resolves once it
+     * is spooled: how a quarantined entry and a replayed LLM call's spans go back in. A body with
+     * no valid record left is refused; its records otherwise.
+     */
+    const decodeAndSubmit = async (request: DecodeRequest): Promise<number> => {
+      const decoded = await decoder.decode(request);
       try {
-        if (decoded.records === 0) throw new Error(`the replay's spans did not decode: ${decoded.rejectReason ?? 'none'}`);
-        await ingest.submit({ signal: 'traces', encoding: 'protobuf', projectId, receivedUs: Date.now() * 1000, body: decoded.body }, decoded.batch);
+        if (decoded.records === 0) throw new Error(`it holds no valid records (${decoded.rejectReason ?? 'it is empty'})`);
+        await ingest.submit({ ...request, body: decoded.body }, decoded.batch);
       } catch (error) {
         decoder.dropped(decoded.ticket);
         throw error;
       }
       decoder.accepted(decoded.ticket);
+      return decoded.records;
+    };
+    const replayer = new Replayer(config.providers, async (projectId, body) => {
+      await decodeAndSubmit({ signal: 'traces', encoding: 'protobuf', body, projectId, receivedUs: Date.now() * 1000 });
     });
     app = await createApp({
       webUi,
@@ -241,20 +250,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
             })),
         replay: async (projectId, ids) => {
           const before = quarantinedSinceStart;
-          const result = await replayQuarantine(quarantineDir, projectId, ids, async (entry) => {
-            // Decoded as the receiver decodes a request.
-            const decoded = await decoder.decode({ ...entry, alreadyAcknowledged: true });
-            const { records } = decoded;
-            try {
-              if (records === 0) throw new Error(`it holds no valid records now (${decoded.rejectReason ?? 'it is empty'})`);
-              await ingest.submit({ ...entry, body: decoded.body }, decoded.batch);
-            } catch (error) {
-              decoder.dropped(decoded.ticket);
-              throw error;
-            }
-            decoder.accepted(decoded.ticket);
-            return records;
-          });
+          const result = await replayQuarantine(quarantineDir, projectId, ids, (entry) => decodeAndSubmit({ ...entry, alreadyAcknowledged: true }));
           await ingest.whenVisible();
           return { replayed: result.replayed.length, records: result.records, failed: result.failed, quarantinedAgain: quarantinedSinceStart - before };
         },

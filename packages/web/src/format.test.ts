@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatCost, formatCount, formatDuration, formatPercent } from './format';
+import { formatAgo, formatChange, formatCost, formatCount, formatDuration, formatPercent } from './format';
 
 describe('formatDuration', () => {
   it.each([
@@ -52,4 +52,13 @@ describe('formatAgo', () => {
     ['2026-11-22T09:00:00Z', '3 h ago'],
     ['2026-11-20T12:00:00Z', '2 d ago'],
   ])('shows %s as %s', (iso, text) => expect(formatAgo(iso, now)).toBe(text));
+});
+
+describe('formatChange', () => {
+  it('signs a change and writes its size as asked', () => {
+    expect(formatChange(12, (v) => `${v} ms`)).toBe('+12 ms');
+    expect(formatChange(-0.5, (v) => `$${v}`)).toBe('−$0.5');
+    expect(formatChange(0, String)).toBe('±0');
+    expect(formatChange(null, String)).toBe('–');
+  });
 });

@@ -44,6 +44,12 @@ export function formatCost(usd: number | null | undefined): string {
   return `$${usd.toFixed(digits)}`;
 }
 
+/** A change as `+12 ms`, `−$0.0021` or `±0`, its size written by `format`; `–` when unknown. */
+export function formatChange(n: number | null, format: (v: number) => string): string {
+  if (n === null) return '–';
+  return `${n > 0 ? '+' : n < 0 ? '−' : '±'}${format(Math.abs(n))}`;
+}
+
 /** `12.5%` from a ratio of 0..1. */
 export function formatPercent(ratio: number | null | undefined): string {
   if (ratio === null || ratio === undefined || !Number.isFinite(ratio)) return '–';

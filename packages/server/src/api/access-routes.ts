@@ -1,11 +1,11 @@
 import { DEFAULT_PROJECT_ID, type SessionInfo } from '@spoor/model';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { AccessControl, Principal } from '../auth/access-control.js';
+import { type AccessControl, type Principal, coversProject } from '../auth/access-control.js';
 import { ALL_PROJECTS, type AuditRecord, type KeyInfo, type KeyRecord, checkProjectName, infoOf, isRole, newKey, roleCovers } from '../auth/keys.js';
 import { SESSION_HOURS, sessionCookie, sessionValue } from '../auth/sessions.js';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
-import { type QueryString, limit, rejectUnknown, text, timeRange } from './params.js';
+import { type QueryString, jsonBody, limit, rejectUnknown, text, timeRange } from './params.js';
 import { projectOf } from './request-access.js';
 
 export interface AccessRoutesOptions {
@@ -50,7 +50,7 @@ export async function accessRoutes(app: FastifyInstance, options: AccessRoutesOp
   // Sign in: a read or admin key for a cookie the dashboard sends from then on.
   app.post('/api/session', async (request, reply) => {
     rejectUnknown(q(request), []);
-    const body = objectOf(request.body, 'a sign-in', ['key', 'project']);
+    const body = jsonBody(request.body, 'a sign-in', ['key', 'project']);
     if (typeof body.key !== 'string' || body.key === '') throw new AppError('ERR_BAD_REQUEST', "'key' must be a Spoor key (spoor_read_… or spoor_admin_…)");
     const key = ring.find(body.key.trim());
     if (key === null) throw new AppError('ERR_UNAUTHENTICATED', 'the key is not valid: unknown, revoked or mistyped');
@@ -66,7 +66,7 @@ export async function accessRoutes(app: FastifyInstance, options: AccessRoutesOp
     rejectUnknown(q(request), []);
     const { principal } = request.access;
     if (principal.via !== 'cookie') throw new AppError('ERR_UNAUTHENTICATED', 'sign in first: PUT /api/session switches the project of a signed-in dashboard');
-    const body = objectOf(request.body, 'a project switch', ['project']);
+    const body = jsonBody(request.body, 'a project switch', ['project']);
     const projectId = chosenProject(principal, body.project, projectsOf(principal));
     setSession(reply, principal.keyId, projectId);
     return answer(principal, projectId);
@@ -83,13 +83,13 @@ export async function accessRoutes(app: FastifyInstance, options: AccessRoutesOp
     rejectUnknown(q(request), []);
     const { principal } = request.access;
     const keys = JSON.parse(await db.listKeys()) as KeyRecord[];
-    return { keys: keys.filter((key) => covers(principal, key.projectId)).map(infoOf).reverse() };
+    return { keys: keys.filter((key) => coversProject(principal, key.projectId)).map(infoOf).reverse() };
   });
 
   app.post('/api/keys', async (request, reply) => {
     rejectUnknown(q(request), []);
     const { principal } = request.access;
-    const body = objectOf(request.body, 'a key', ['project', 'role', 'name']);
+    const body = jsonBody(request.body, 'a key', ['project', 'role', 'name']);
     const projectId = typeof body.project === 'string' ? body.project : principal.keyProjectId === ALL_PROJECTS ? projectOf(request) : principal.keyProjectId;
     if (!isRole(body.role)) throw new AppError('ERR_BAD_REQUEST', "'role' must be ingest, read or admin");
     if (body.name !== undefined && typeof body.name !== 'string') throw new AppError('ERR_BAD_REQUEST', "'name' must be text");
@@ -98,7 +98,7 @@ export async function accessRoutes(app: FastifyInstance, options: AccessRoutesOp
     } catch (error) {
       throw new AppError('ERR_BAD_REQUEST', (error as Error).message);
     }
-    if (!covers(principal, projectId)) throw new AppError('ERR_FORBIDDEN', `this key manages project '${principal.keyProjectId}' only`);
+    if (!coversProject(principal, projectId)) throw new AppError('ERR_FORBIDDEN', `this key manages project '${principal.keyProjectId}' only`);
     const { key, record } = newKey({ projectId, role: body.role, name: body.name ?? '', createdBy: principal.keyId, nowUs: options.nowUs() });
     await db.putKey(record);
     await ring.refresh();
@@ -112,7 +112,7 @@ export async function accessRoutes(app: FastifyInstance, options: AccessRoutesOp
     const keys = JSON.parse(await db.listKeys()) as KeyRecord[];
     const key = keys.find((k) => k.id === request.params.id);
     // Another project's key is as unknown as no key at all.
-    if (key === undefined || !covers(principal, key.projectId)) throw new AppError('ERR_NOT_FOUND', `no key '${request.params.id}'`);
+    if (key === undefined || !coversProject(principal, key.projectId)) throw new AppError('ERR_NOT_FOUND', `no key '${request.params.id}'`);
     if (key.revokedUs !== null) throw new AppError('ERR_CONFLICT', `key '${key.id}' was already revoked`);
     await db.revokeKey(key.id, options.nowUs());
     await ring.refresh();
@@ -133,11 +133,6 @@ export async function accessRoutes(app: FastifyInstance, options: AccessRoutesOp
   });
 }
 
-/** Whether a principal's key covers a project. */
-function covers(principal: Principal, projectId: string): boolean {
-  return principal.keyProjectId === ALL_PROJECTS || principal.keyProjectId === projectId;
-}
-
 function chosenProject(principal: Principal, asked: unknown, projects: string[]): string {
   if (asked === undefined) return principal.keyProjectId === ALL_PROJECTS ? (projects[0] ?? DEFAULT_PROJECT_ID) : principal.keyProjectId;
   if (typeof asked !== 'string') throw new AppError('ERR_BAD_REQUEST', "'project' must be a project name");
@@ -146,14 +141,6 @@ function chosenProject(principal: Principal, asked: unknown, projects: string[])
   } catch (error) {
     throw new AppError('ERR_BAD_REQUEST', (error as Error).message);
   }
-  if (asked === ALL_PROJECTS || !covers(principal, asked)) throw new AppError('ERR_FORBIDDEN', `this key does not cover project '${asked}'`);
+  if (asked === ALL_PROJECTS || !coversProject(principal, asked)) throw new AppError('ERR_FORBIDDEN', `this key does not cover project '${asked}'`);
   return asked;
-}
-
-function objectOf(body: unknown, what: string, fields: string[]): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('ERR_BAD_REQUEST', `the body of ${what} must be a JSON object`);
-  for (const field of Object.keys(body)) {
-    if (!fields.includes(field)) throw new AppError('ERR_BAD_REQUEST', `'${field}' is not a field of ${what} (known: ${fields.join(', ')})`);
-  }
-  return body as Record<string, unknown>;
 }

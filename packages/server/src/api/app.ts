@@ -18,7 +18,7 @@ import type { WebAsset, WebUi } from './web-ui.js';
 import { analyticsRoutes } from './analytics-routes.js';
 import { type QuarantineAccess, quarantineRoutes } from './quarantine-routes.js';
 import type { IngestMetrics, SelfMetrics } from '../self-metrics.js';
-import { type QueryString, limit, logQueryFrom, metricPointQueryFrom, rangeQueryFrom, rejectUnknown, single, spanId, traceId, traceQueryFrom } from './params.js';
+import { type QueryString, jsonBody, limit, logQueryFrom, metricPointQueryFrom, rangeQueryFrom, rejectUnknown, single, spanId, traceId, traceQueryFrom } from './params.js';
 
 const VISIBILITY_WAIT_MS = 2000;
 
@@ -288,9 +288,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   });
   app.post('/api/prices/reprice', async (request, reply) => {
     rejectQuery(request.query as QueryString);
-    const body = jsonObject(request.body ?? {});
+    const body = jsonBody(request.body ?? {}, 'a re-price request', ['from', 'to']);
     for (const [key, value] of Object.entries(body)) {
-      if (key !== 'from' && key !== 'to') throw new AppError('ERR_BAD_REQUEST', `'${key}' is not a field of a re-price request (known: from, to)`);
       if (typeof value !== 'string') throw new AppError('ERR_BAD_REQUEST', `'${key}' must be an ISO-8601 time or epoch milliseconds, as a string`);
     }
     return json(reply, await db.reprice(projectOf(request), rangeQueryFrom(body as QueryString)));

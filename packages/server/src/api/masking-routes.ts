@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { coversProject } from '../auth/access-control.js';
 import { ALL_PROJECTS, checkProjectName } from '../auth/keys.js';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
@@ -30,13 +31,12 @@ export async function maskingRoutes(app: FastifyInstance, options: MaskingRoutes
   const { db, decoder, maskFile } = options;
   const projectOf = (request: FastifyRequest<{ Params: { projectId: string } }>): string => {
     const { projectId } = request.params;
-    const covered = request.access.principal.keyProjectId;
     try {
       checkProjectName(projectId, 'read');
     } catch (error) {
       throw new AppError('ERR_NOT_FOUND', (error as Error).message);
     }
-    if (projectId === ALL_PROJECTS || (covered !== ALL_PROJECTS && covered !== projectId)) throw new AppError('ERR_NOT_FOUND', `no project '${projectId}'`);
+    if (projectId === ALL_PROJECTS || !coversProject(request.access.principal, projectId)) throw new AppError('ERR_NOT_FOUND', `no project '${projectId}'`);
     return projectId;
   };
   const answer = async (projectId: string): Promise<MaskingAnswer> => {

@@ -23,6 +23,15 @@ export function invalid(name: string, message: string): AppError {
   return new AppError('ERR_INVALID_PARAMETER', `'${name}' ${message}`);
 }
 
+/** A JSON request body as an object of known fields; a 400 names what is wrong and the fields there are. */
+export function jsonBody(body: unknown, what: string, fields: readonly string[]): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('ERR_BAD_REQUEST', `the body of ${what} must be a JSON object`);
+  for (const field of Object.keys(body)) {
+    if (!fields.includes(field)) throw new AppError('ERR_BAD_REQUEST', `'${field}' is not a field of ${what} (known: ${fields.join(', ')})`);
+  }
+  return body as Record<string, unknown>;
+}
+
 export function rejectUnknown(q: QueryString, known: readonly string[]): void {
   for (const name of Object.keys(q)) {
     if (!known.includes(name)) throw invalid(name, `is not a parameter of this endpoint (known: ${known.join(', ')})`);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { projectOf } from './request-access.js';
 import { AppError } from '../errors.js';
-import { type QueryString, rejectUnknown } from './params.js';
+import { type QueryString, jsonBody, rejectUnknown } from './params.js';
 
 /** A quarantined request as the API shows it. */
 export interface QuarantineItem {
@@ -53,10 +53,7 @@ export async function quarantineRoutes(app: FastifyInstance, options: { quaranti
 }
 
 function idsFrom(body: unknown): string[] | null {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('ERR_BAD_REQUEST', 'the body must be a JSON object: {} or {"ids": [...]}');
-  const { ids, ...rest } = body as Record<string, unknown>;
-  const [unknown] = Object.keys(rest);
-  if (unknown !== undefined) throw new AppError('ERR_BAD_REQUEST', `'${unknown}' is not a field of a replay request (known: ids)`);
+  const { ids } = jsonBody(body, 'a replay request', ['ids']);
   if (ids === undefined) return null;
   if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) throw new AppError('ERR_BAD_REQUEST', "'ids' must be an array of quarantine ids");
   return ids as string[];

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
 import type { ReplaySource } from '../query/query-service.js';
+import { delta } from '../query/trace-diff.js';
 import { replayCallOf, replayTargetFrom } from '../replay/replay-request.js';
 import type { Replayer } from '../replay/replayer.js';
 import { type QueryString, rejectUnknown } from './params.js';
@@ -25,10 +26,6 @@ function sideOf(detail: { llm: LlmCallDetail['llm']; messages: LlmCallDetail['me
     durationMs: Math.round(durationMs * 1000) / 1000,
     completion: detail.messages.output,
   };
-}
-
-function delta(a: number | null, b: number | null): number | null {
-  return a === null || b === null ? null : Number((b - a).toPrecision(12));
 }
 
 /**

@@ -189,6 +189,11 @@ export class AccessControl {
   }
 }
 
+/** Whether a principal's key covers a project: its own, or every one for a key of `*`. */
+export function coversProject(principal: Principal, projectId: string): boolean {
+  return principal.keyProjectId === ALL_PROJECTS || principal.keyProjectId === projectId;
+}
+
 function principalOfKey(key: KeyRecord, via: 'bearer' | 'cookie'): Principal {
   return { keyId: key.id, role: key.role, keyProjectId: key.projectId, via };
 }

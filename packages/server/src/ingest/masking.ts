@@ -108,8 +108,8 @@ export interface MaskFile {
  */
 export class ProjectMasking {
   private readonly api = new Map<string, MaskingPolicy>();
-  /** The redactor in force for each project seen, made once per policy change; `null` for none. */
-  private readonly redactors = new Map<string, Redactor | null>();
+  /** What masks each project seen, made once per policy change; `null` for no policy. */
+  private readonly maskers = new Map<string, ((records: RecordBatch) => void) | null>();
   /** Values masked, by detector or rule. */
   readonly masked = new Map<string, number>(MASKING_DETECTORS.map((label) => [label, 0]));
 
@@ -118,19 +118,19 @@ export class ProjectMasking {
   set(projectId: string, policy: MaskingPolicy | null): void {
     if (policy === null) this.api.delete(projectId);
     else this.api.set(projectId, policy);
-    this.redactors.delete(projectId);
+    this.maskers.delete(projectId);
   }
 
   /** What masks a project's records in place, or `undefined` when it has no policy: nothing to do. */
   maskerFor(projectId: string): ((records: RecordBatch) => void) | undefined {
-    let redactor = this.redactors.get(projectId);
-    if (redactor === undefined) {
+    let masker = this.maskers.get(projectId);
+    if (masker === undefined) {
       const policy = this.api.get(projectId) ?? this.file?.projects[projectId] ?? this.file?.fallback ?? null;
-      redactor = policy === null ? null : redactorOf(policy, (label) => this.masked.set(label, (this.masked.get(label) ?? 0) + 1));
-      this.redactors.set(projectId, redactor);
+      const redactor = policy === null ? null : redactorOf(policy, (label) => this.masked.set(label, (this.masked.get(label) ?? 0) + 1));
+      masker = redactor === null ? null : (records) => maskBatch(records, redactor);
+      this.maskers.set(projectId, masker);
     }
-    const found = redactor;
-    return found === null ? undefined : (records) => maskBatch(records, found);
+    return masker ?? undefined;
   }
 
   /** `spoor_masked_values_total` in the Prometheus text format. */

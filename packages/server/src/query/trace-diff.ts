@@ -260,7 +260,8 @@ function sideOf(traceId: string, spans: readonly StoredSpan[]): TraceDiffSide {
   };
 }
 
-function delta(a: number | null, b: number | null): number | null {
+/** `b - a` without float noise, `null` when either is unknown: the deltas of a diff and of a replay. */
+export function delta(a: number | null, b: number | null): number | null {
   return a === null || b === null ? null : round(b - a);
 }
 

@@ -3,7 +3,7 @@ import type { ChangedSpan, TextDiffLine, TraceDiff, TraceDiffSide } from '@spoor
 import { apiUrl } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { Link } from '../components/Link';
-import { formatCost, formatDuration, formatInteger } from '../format';
+import { formatChange, formatCost, formatDuration, formatInteger } from '../format';
 import { useApi } from '../use-api';
 import './compare.css';
 
@@ -29,8 +29,8 @@ export function ComparePage({ search }: { search: URLSearchParams }) {
             <Side label="B" side={data.b} />
           </div>
           <p className="compare-summary" data-testid="compare-summary">
-            {data.changed.length} changed, {data.added.length} only in B, {data.removed.length} only in A · duration {signed(data.deltas.durationMs, formatDuration)} · tokens{' '}
-            {signed(sum(data.deltas.inputTokens, data.deltas.outputTokens), formatInteger)} · cost {signed(data.deltas.costUsd, formatCost)}
+            {data.changed.length} changed, {data.added.length} only in B, {data.removed.length} only in A · duration {formatChange(data.deltas.durationMs, formatDuration)} · tokens{' '}
+            {formatChange(sum(data.deltas.inputTokens, data.deltas.outputTokens), formatInteger)} · cost {formatChange(data.deltas.costUsd, formatCost)}
           </p>
           <table className="compare-table">
             <thead>
@@ -134,9 +134,4 @@ function fieldText(field: string, value: unknown): string {
 
 function sum(a: number | null, b: number | null): number | null {
   return a === null && b === null ? null : (a ?? 0) + (b ?? 0);
-}
-
-function signed(n: number | null, format: (v: number) => string): string {
-  if (n === null) return '–';
-  return `${n > 0 ? '+' : n < 0 ? '−' : '±'}${format(Math.abs(n))}`;
 }

@@ -3,7 +3,7 @@ import type { ChatMessage, ChatPart, LlmMessages } from '@spoor/model';
 import { apiSend } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { Link } from '../components/Link';
-import { formatCost, formatDuration, formatInteger } from '../format';
+import { formatChange, formatCost, formatDuration, formatInteger } from '../format';
 import { ChatMessages } from './ChatMessages';
 
 /** One side of `POST /api/replay`'s answer. */
@@ -130,7 +130,6 @@ export function ReplayPanel({ traceId, spanId, model, messages }: { traceId: str
 
 function ReplayResult({ answer }: { answer: ReplayAnswer }) {
   const { original, result, deltas } = answer;
-  const signed = (n: number | null, format: (v: number) => string) => (n === null ? '–' : `${n > 0 ? '+' : n < 0 ? '−' : '±'}${format(Math.abs(n))}`);
   return (
     <div className="replay-result" data-testid="replay-result">
       <table className="replay-deltas">
@@ -153,25 +152,25 @@ function ReplayResult({ answer }: { answer: ReplayAnswer }) {
             <th>Input tokens</th>
             <td>{formatInteger(original.inputTokens)}</td>
             <td>{formatInteger(result.inputTokens)}</td>
-            <td>{signed(deltas.inputTokens, (v) => formatInteger(v))}</td>
+            <td>{formatChange(deltas.inputTokens, formatInteger)}</td>
           </tr>
           <tr>
             <th>Output tokens</th>
             <td>{formatInteger(original.outputTokens)}</td>
             <td>{formatInteger(result.outputTokens)}</td>
-            <td>{signed(deltas.outputTokens, (v) => formatInteger(v))}</td>
+            <td>{formatChange(deltas.outputTokens, formatInteger)}</td>
           </tr>
           <tr>
             <th>Cost</th>
             <td>{formatCost(original.costUsd)}</td>
             <td>{formatCost(result.costUsd)}</td>
-            <td>{signed(deltas.costUsd, (v) => formatCost(v))}</td>
+            <td>{formatChange(deltas.costUsd, formatCost)}</td>
           </tr>
           <tr>
             <th>Latency</th>
             <td>{formatDuration(original.durationMs)}</td>
             <td>{formatDuration(result.durationMs)}</td>
-            <td>{signed(deltas.durationMs, (v) => formatDuration(v))}</td>
+            <td>{formatChange(deltas.durationMs, formatDuration)}</td>
           </tr>
         </tbody>
       </table>
