@@ -1,0 +1,287 @@
+import type {
+  CompareQuery,
+  ErrorGroupStatus,
+  LogQuery,
+  LogRecordData,
+  MetricPointQuery,
+  MetricPointRecord,
+  ModelPrice,
+  SpanStatsQuery,
+  TimeRange,
+  TimeseriesQuery,
+  TraceQuery,
+  TraceSummaryRecord,
+  TraceTreeColumns,
+} from '@spoor/model';
+import {
+  type AlertSeriesQuery,
+  type AlertSeriesRow,
+  type BatchKey,
+  type CompareSideRecord,
+  type ErrorGroupQuery,
+  type ErrorGroupRecord,
+  type ErrorOccurrenceRow,
+  type MetricDescriptorRecord,
+  type RealtimeRecord,
+  type RecentSpanSource,
+  type RepriceResult,
+  type RetainedRecords,
+  type ServiceRecord,
+  type SessionRecord,
+  type SessionRunRecord,
+  type SpanCost,
+  type SpanStatsRecord,
+  type SpanToPrice,
+  type Store,
+  StoreError,
+  type TimeKey,
+  type TimeseriesRow,
+  type UnpricedModelRecord,
+  type WriteBatch,
+  appendAndCommit,
+} from '../store.js';
+import type { StoredLog, StoredTrace } from '../stored-trace.js';
+import type { TraceTimings } from '../trace-timings.js';
+import { ClickHouseAccessStore, ClickHouseMaskingStore } from './access.js';
+import { ClickHouseAlertStore } from './alerts.js';
+import { alertSeries } from './alert-series.js';
+import { realtime, spanStats, spanTimeseries } from './analytics.js';
+import { ChClient, type ClickHouseTarget } from './client.js';
+import { compareSpans } from './compare.js';
+import { errorGroupHourly, listErrorGroups, listErrorOccurrences, setErrorGroupStatus } from './error-groups.js';
+import { listLogs, listMetricPoints, listMetrics, readMetricPoints } from './log-metric-reads.js';
+import { deleteModelPrice, listModelPrices, listUnpricedModels, putModelPrice, readSpansToPrice, setSpanCosts } from './pricing.js';
+import { deleteOlderThan } from './retention.js';
+import { type RetentionTtl, type SchemaLayout, CLICKHOUSE_MIGRATIONS, CLICKHOUSE_SCHEMA_VERSION, schemaStatements, ttlStatements } from './schema.js';
+import { listSessionRuns, listSessions } from './sessions.js';
+import { getTrace, getTraceTimings, getTraceTree, listServices, listTraces, recentSpanIds, searchTrace } from './trace-reads.js';
+import { ClickHouseWriter } from './writer.js';
+
+export interface ClickHouseStoreOptions extends ClickHouseTarget {
+  /** `ON CLUSTER` name: replicated tables behind `Distributed` ones. Default: one server, plain MergeTree. */
+  cluster?: string | null;
+  /** Record tables' TTLs (`--retention`); `null` or unset: no TTL, records stay until deleted. */
+  retention?: RetentionTtl | null;
+}
+
+/**
+ * The store for a team past one machine: ClickHouse, over HTTP or embedded (`chdb`). Every port
+ * behaves as the DuckDB store's does (the same contract suites run against both); several Spoor
+ * servers may share one database, each writing under its own server id.
+ */
+export class ClickHouseStore implements Store, RecentSpanSource {
+  readonly alerts: ClickHouseAlertStore;
+  readonly access: ClickHouseAccessStore;
+  readonly masking: ClickHouseMaskingStore;
+  private readonly writer: ClickHouseWriter;
+
+  private constructor(
+    private readonly ch: ChClient,
+    private readonly layout: SchemaLayout,
+    /** The schema version the database had when opened; `null` for a new database. */
+    readonly foundVersion: number | null,
+  ) {
+    this.writer = new ClickHouseWriter(ch, layout);
+    this.alerts = new ClickHouseAlertStore(ch);
+    this.access = new ClickHouseAccessStore(ch);
+    this.masking = new ClickHouseMaskingStore(ch);
+  }
+
+  /** Connects, then creates the schema or migrates it to this version. */
+  static async open(options: ClickHouseStoreOptions): Promise<ClickHouseStore> {
+    const ch = await ChClient.open(options);
+    try {
+      const layout: SchemaLayout = { database: ch.database, cluster: options.cluster ?? null };
+      const found = await migrate(ch, layout);
+      if (options.retention !== undefined) {
+        for (const sql of ttlStatements(layout, options.retention)) await ch.command('set the retention TTL', sql);
+      }
+      return new ClickHouseStore(ch, layout, found);
+    } catch (error) {
+      await ch.close().catch(() => {
+        // The connection failed already; the error that matters is the one thrown.
+      });
+      throw error;
+    }
+  }
+
+  /** Where the store is, for logs: the URL without its password, or the embedded engine's folder. */
+  get where(): string {
+    return this.ch.where;
+  }
+
+  /** Whether ClickHouse answers now (`/ready`). */
+  ping(): Promise<boolean> {
+    return this.ch.ping();
+  }
+
+  append(batch: WriteBatch, key: BatchKey | null): Promise<void> {
+    return this.writer.append(batch, key);
+  }
+
+  commit(key: BatchKey | null): Promise<void> {
+    return this.writer.commit(key);
+  }
+
+  rollback(): Promise<void> {
+    return this.writer.rollback();
+  }
+
+  write(batch: WriteBatch, key: BatchKey | null): Promise<void> {
+    return appendAndCommit(this, batch, key);
+  }
+
+  readPosition(serverId: string): Promise<string | null> {
+    return this.writer.readPosition(serverId);
+  }
+
+  listTraces(query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]> {
+    return listTraces(this.ch, query, after, limit);
+  }
+
+  getTrace(projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null> {
+    return getTrace(this.ch, projectId, traceId, spanId);
+  }
+
+  getTraceTree(projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: StoredLog[] } | null> {
+    return getTraceTree(this.ch, projectId, traceId);
+  }
+
+  searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<string[]> {
+    return searchTrace(this.ch, projectId, traceId, text, limit);
+  }
+
+  getTraceTimings(projectId: string, traceId: string): Promise<TraceTimings | null> {
+    return getTraceTimings(this.ch, projectId, traceId);
+  }
+
+  listServices(projectId: string, range: TimeRange): Promise<ServiceRecord[]> {
+    return listServices(this.ch, projectId, range);
+  }
+
+  recentSpanIds(perProject: number): Promise<Array<{ projectId: string; traceId: string; spanId: string }>> {
+    return recentSpanIds(this.ch, perProject);
+  }
+
+  listLogs(query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]> {
+    return listLogs(this.ch, query, after, limit);
+  }
+
+  listMetrics(projectId: string, range: TimeRange): Promise<MetricDescriptorRecord[]> {
+    return listMetrics(this.ch, projectId, range);
+  }
+
+  listMetricPoints(query: MetricPointQuery, offset: number, limit: number): Promise<MetricPointRecord[]> {
+    return listMetricPoints(this.ch, query, offset, limit);
+  }
+
+  readMetricPoints(projectId: string, names: readonly string[], range: TimeRange, service: string | null): Promise<MetricPointRecord[]> {
+    return readMetricPoints(this.ch, projectId, names, range, service);
+  }
+
+  spanStats(query: SpanStatsQuery): Promise<SpanStatsRecord[]> {
+    return spanStats(this.ch, query);
+  }
+
+  spanTimeseries(query: TimeseriesQuery): Promise<TimeseriesRow[]> {
+    return spanTimeseries(this.ch, query);
+  }
+
+  realtime(projectId: string, service: string | null, nowUs: number): Promise<RealtimeRecord> {
+    return realtime(this.ch, projectId, service, nowUs);
+  }
+
+  listSessions(projectId: string, range: TimeRange, offset: number, limit: number): Promise<SessionRecord[]> {
+    return listSessions(this.ch, projectId, range, offset, limit);
+  }
+
+  listSessionRuns(projectId: string, sessionId: string, range: TimeRange): Promise<SessionRunRecord[]> {
+    return listSessionRuns(this.ch, projectId, sessionId, range);
+  }
+
+  compareSpans(query: CompareQuery): Promise<CompareSideRecord[]> {
+    return compareSpans(this.ch, query);
+  }
+
+  listErrorGroups(query: ErrorGroupQuery, offset: number, limit: number): Promise<ErrorGroupRecord[]> {
+    return listErrorGroups(this.ch, query, offset, limit);
+  }
+
+  errorGroupHourly(projectId: string, fingerprints: readonly string[], range: TimeRange): Promise<Array<{ fingerprint: string; hourUs: number; count: number }>> {
+    return errorGroupHourly(this.ch, projectId, fingerprints, range);
+  }
+
+  listErrorOccurrences(projectId: string, fingerprint: string, range: TimeRange, limit: number): Promise<ErrorOccurrenceRow[]> {
+    return listErrorOccurrences(this.ch, projectId, fingerprint, range, limit);
+  }
+
+  setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void> {
+    return setErrorGroupStatus(this.ch, projectId, fingerprint, status, nowUs);
+  }
+
+  alertSeries(query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
+    return alertSeries(this.ch, query);
+  }
+
+  listModelPrices(projectId: string): Promise<ModelPrice[]> {
+    return listModelPrices(this.ch, projectId);
+  }
+
+  putModelPrice(projectId: string, price: ModelPrice, updatedUs: number): Promise<void> {
+    return putModelPrice(this.ch, projectId, price, updatedUs);
+  }
+
+  deleteModelPrice(projectId: string, model: string): Promise<boolean> {
+    return deleteModelPrice(this.ch, projectId, model);
+  }
+
+  listUnpricedModels(projectId: string, range: TimeRange): Promise<UnpricedModelRecord[]> {
+    return listUnpricedModels(this.ch, projectId, range);
+  }
+
+  readSpansToPrice(projectId: string, range: TimeRange): Promise<SpanToPrice[]> {
+    return readSpansToPrice(this.ch, projectId, range);
+  }
+
+  setSpanCosts(projectId: string, costs: readonly SpanCost[]): Promise<RepriceResult> {
+    return setSpanCosts(this.ch, this.layout, projectId, costs);
+  }
+
+  deleteOlderThan(records: RetainedRecords, cutoffUs: number): Promise<number> {
+    return deleteOlderThan(this.ch, this.layout, records, cutoffUs);
+  }
+
+  async close(): Promise<void> {
+    await this.writer.drain();
+    await this.ch.close();
+  }
+}
+
+/**
+ * Creates what is missing and runs the migrations the database needs; returns the version it
+ * found (`null`: a new database). A database written by a newer Spoor is refused, not downgraded.
+ */
+async function migrate(ch: ChClient, layout: SchemaLayout): Promise<number | null> {
+  const found = await readSchemaVersion(ch);
+  if (found !== null && found > CLICKHOUSE_SCHEMA_VERSION) {
+    throw new StoreError(`the ClickHouse database ${layout.database} has schema version ${found}, newer than this Spoor's (${CLICKHOUSE_SCHEMA_VERSION}): upgrade Spoor`);
+  }
+  for (const sql of schemaStatements(layout)) await ch.command('create the schema', sql);
+  for (const step of CLICKHOUSE_MIGRATIONS) {
+    if (found !== null && step.from >= found) for (const sql of step.statements(layout)) await ch.command(`migrate the schema from version ${step.from}`, sql);
+  }
+  if (found !== CLICKHOUSE_SCHEMA_VERSION) {
+    await ch.insertRows('record the schema version', ch.tables.spoor_meta, [{ key: 'schema_version', value: String(CLICKHOUSE_SCHEMA_VERSION), version: Date.now() }]);
+  }
+  return found;
+}
+
+async function readSchemaVersion(ch: ChClient): Promise<number | null> {
+  const exists = await ch.row<{ n: number }>('look for the schema', 'SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = {name:String}', {
+    db: ch.database,
+    name: 'spoor_meta',
+  });
+  if (exists === null || exists.n === 0) return null;
+  const row = await ch.row<{ value: string }>('read the schema version', `SELECT argMax(value, version) AS value FROM ${ch.tables.spoor_meta} WHERE key = 'schema_version'`);
+  return row === null || row.value === '' ? null : Number(row.value);
+}

@@ -1,0 +1,241 @@
+import { Readable } from 'node:stream';
+import { type ClickHouseClient, type ClickHouseSettings, createClient } from '@clickhouse/client';
+import { StoreError } from '../store.js';
+
+/**
+ * Where the ClickHouse store lives: a server reached over HTTP (`url`), or the ClickHouse engine
+ * embedded in this process by the `chdb` package (`chdbPath`; tests and benchmarks). Both speak
+ * through `@clickhouse/client`, so the SQL, the client and the engine are the real ones either way.
+ */
+export interface ClickHouseTarget {
+  /** `http://USER:PASS@HOST:8123/DB` (also `https://`, and `clickhouse://` for `http://`). */
+  url?: string;
+  /** A folder for the embedded engine (`chdb`); one per process. */
+  chdbPath?: string;
+  /** The database; overrides the URL's path. Default `spoor`. */
+  database?: string;
+}
+
+/** Settings every query runs with: numbers as JSON numbers, SQL-standard NULLs from outer joins. */
+const SETTINGS: ClickHouseSettings = {
+  output_format_json_quote_64bit_integers: 0,
+  output_format_json_quote_64bit_floats: 0,
+  join_use_nulls: 1,
+  // Inserts of old or spread-out data (a migration, a test's fixtures) span many days.
+  max_partitions_per_insert_block: '0',
+  // Deletes of a batch cut short are seen by the next read.
+  lightweight_deletes_sync: '2',
+  mutations_sync: '2',
+};
+
+/** A query parameter's ClickHouse type, from its JS value unless given. */
+function typeOf(value: unknown): string {
+  if (typeof value === 'number') return Number.isInteger(value) ? 'Int64' : 'Float64';
+  if (typeof value === 'boolean') return 'Bool';
+  if (Array.isArray(value)) return `Array(${value.length > 0 ? typeOf(value[0]) : 'String'})`;
+  return 'String';
+}
+
+/**
+ * Collects the parameters of a query while it is built; `add` returns the placeholder
+ * (`{p1:String}`), so values never become SQL text.
+ */
+export class ChParams {
+  readonly values: Record<string, unknown> = {};
+  private n = 0;
+
+  add(value: string | number | boolean | readonly string[] | readonly number[], type = typeOf(value)): string {
+    const name = `p${++this.n}`;
+    this.values[name] = value;
+    return `{${name}:${type}}`;
+  }
+}
+
+/** A table name, quoted, in the store's database. */
+export type TableRef = string;
+
+/** The tables of one database, each as the quoted name SQL uses (`` `spoor`.`spans` ``). */
+export interface Tables {
+  readonly db: string;
+  readonly spans: TableRef;
+  readonly trace_parts: TableRef;
+  readonly logs: TableRef;
+  readonly metric_points: TableRef;
+  readonly errors: TableRef;
+  readonly sources: TableRef;
+  readonly spool_positions: TableRef;
+  readonly spoor_meta: TableRef;
+  readonly model_prices: TableRef;
+  readonly api_keys: TableRef;
+  readonly masking_policies: TableRef;
+  readonly audit_log: TableRef;
+  readonly alert_rules: TableRef;
+  readonly alert_state: TableRef;
+  readonly alert_history: TableRef;
+  readonly silences: TableRef;
+  readonly error_group_states: TableRef;
+}
+
+export const TABLE_NAMES = [
+  'spans',
+  'trace_parts',
+  'logs',
+  'metric_points',
+  'errors',
+  'sources',
+  'spool_positions',
+  'spoor_meta',
+  'model_prices',
+  'api_keys',
+  'masking_policies',
+  'audit_log',
+  'alert_rules',
+  'alert_state',
+  'alert_history',
+  'silences',
+  'error_group_states',
+] as const;
+
+export const quoteName = (name: string): string => `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``;
+
+export function tablesIn(db: string): Tables {
+  const tables: Record<string, string> = { db };
+  for (const name of TABLE_NAMES) tables[name] = `${quoteName(db)}.${quoteName(name)}`;
+  return tables as unknown as Tables;
+}
+
+/** The parts of a ClickHouse URL the client takes; the password never reaches a message. */
+export function parseClickHouseUrl(text: string): { url: string; username: string; password: string; database: string | null; redacted: string } {
+  let url: URL;
+  try {
+    url = new URL(text.replace(/^clickhouse:\/\//, 'http://'));
+  } catch {
+    throw new StoreError(`not a ClickHouse URL: expected http://USER:PASS@HOST:8123/DB`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new StoreError(`a ClickHouse URL starts with http:// or https://, not ${url.protocol}//`);
+  const database = decodeURIComponent(url.pathname.replace(/^\//, '')) || null;
+  const username = decodeURIComponent(url.username) || 'default';
+  const password = decodeURIComponent(url.password);
+  const base = `${url.protocol}//${url.host}`;
+  return { url: base, username, password, database, redacted: `${url.protocol}//${username}@${url.host}/${database ?? ''}` };
+}
+
+/**
+ * The store's one way to ClickHouse: queries with parameters, commands, and inserts of
+ * TabSeparated text; every driver error becomes a `StoreError` naming what was being done.
+ */
+export class ChClient {
+  readonly tables: Tables;
+
+  private constructor(
+    private readonly client: ClickHouseClient,
+    readonly database: string,
+    /** Where it is, for messages: the URL without its password, or the embedded engine's folder. */
+    readonly where: string,
+  ) {
+    this.tables = tablesIn(database);
+  }
+
+  static async open(target: ClickHouseTarget): Promise<ChClient> {
+    if (target.chdbPath !== undefined) {
+      let createChdbConnection: (options: { path: string }) => unknown;
+      try {
+        // Loaded only when asked for: the embedded engine is a development dependency of ~550 MB.
+        ({ createChdbConnection } = (await import('chdb/connection')) as { createChdbConnection: typeof createChdbConnection });
+      } catch (cause) {
+        throw new StoreError('the embedded ClickHouse engine needs the `chdb` package (npm install chdb)', { cause });
+      }
+      const client = createClient({ connection: createChdbConnection({ path: target.chdbPath }) as never, clickhouse_settings: SETTINGS });
+      return new ChClient(client, target.database ?? 'spoor', `chdb:${target.chdbPath}`);
+    }
+    if (target.url === undefined) throw new StoreError('the ClickHouse store needs a URL (--clickhouse-url http://USER:PASS@HOST:8123/DB)');
+    const parsed = parseClickHouseUrl(target.url);
+    const client = createClient({
+      url: parsed.url,
+      username: parsed.username,
+      password: parsed.password,
+      clickhouse_settings: SETTINGS,
+      request_timeout: 60_000,
+      compression: { request: true, response: true },
+    });
+    return new ChClient(client, target.database ?? parsed.database ?? 'spoor', parsed.redacted);
+  }
+
+  /** Rows of a query as objects (JSONEachRow). */
+  async rows<T>(what: string, sql: string, params?: ChParams | Record<string, unknown>): Promise<T[]> {
+    try {
+      const result = await this.client.query({ query: sql, query_params: paramsOf(params), format: 'JSONEachRow' });
+      return await result.json<T>();
+    } catch (cause) {
+      throw this.failure(what, cause);
+    }
+  }
+
+  /** The first row of a query, or `null`. */
+  async row<T>(what: string, sql: string, params?: ChParams | Record<string, unknown>): Promise<T | null> {
+    return (await this.rows<T>(what, sql, params))[0] ?? null;
+  }
+
+  /** A statement without rows (DDL, DELETE, ALTER). */
+  async command(what: string, sql: string, params?: ChParams | Record<string, unknown>): Promise<void> {
+    try {
+      await this.client.command({ query: sql, query_params: paramsOf(params) });
+    } catch (cause) {
+      throw this.failure(what, cause);
+    }
+  }
+
+  /** Inserts rows given as TabSeparated text (one line each) into `table`'s `columns`. */
+  async insertTsv(what: string, table: TableRef, columns: readonly string[], text: string): Promise<void> {
+    if (text.length === 0) return;
+    try {
+      await this.client.insert({
+        table,
+        columns: columns as [string, ...string[]],
+        values: Readable.from([Buffer.from(text)], { objectMode: false }),
+        format: 'TabSeparated',
+      });
+    } catch (cause) {
+      throw this.failure(what, cause);
+    }
+  }
+
+  /** Inserts a few rows given as objects (small tables: keys, rules, prices). */
+  async insertRows(what: string, table: TableRef, rows: readonly Record<string, unknown>[]): Promise<void> {
+    if (rows.length === 0) return;
+    try {
+      await this.client.insert({ table, values: rows as Record<string, unknown>[], format: 'JSONEachRow' });
+    } catch (cause) {
+      throw this.failure(what, cause);
+    }
+  }
+
+  /** Whether ClickHouse answers. */
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.client.ping()).success;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  private failure(what: string, cause: unknown): StoreError {
+    if (cause instanceof StoreError) return cause;
+    const message = cause instanceof Error ? cause.message : String(cause);
+    return new StoreError(`ClickHouse (${this.where}) failed to ${what}: ${message}`, { cause });
+  }
+}
+
+function paramsOf(params: ChParams | Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+  if (params === undefined) return undefined;
+  return params instanceof ChParams ? params.values : params;
+}
+
+/** A port method this adapter does not answer yet: a clear failure, never a made-up answer. */
+export function notYet<T>(method: string, ..._args: unknown[]): Promise<T> {
+  return Promise.reject(new StoreError(`the ClickHouse store cannot ${method} yet`));
+}

@@ -1,0 +1,475 @@
+import { quoteName } from './client.js';
+
+/**
+ * The ClickHouse schema. Times are epoch microseconds in Int64 columns, as in every engine
+ * (`store/tables.ts` lists the shared columns, which come first here and in that order). The
+ * record tables are MergeTree, partitioned by day so retention drops whole days, ordered project
+ * first for the queries Spoor runs, with a bloom filter on trace ids for the trace detail. Names
+ * that repeat (services, span names, models) are `LowCardinality`; JSON text is ZSTD-compressed.
+ *
+ * Every record table has a `batch_id`: the commit that wrote the row. ClickHouse has no
+ * transaction across tables, so a commit records `begun` before its inserts and `committed`
+ * after; a commit found begun and never committed (a crash, a lost connection) is deleted by its
+ * `batch_id` and written again from the spool (`writer.ts`). That is what makes a batch written
+ * twice stored once.
+ *
+ * Small mutable state (keys, rules, prices, policies, error group states) lives in
+ * `ReplacingMergeTree` tables with a version (and a deleted flag where rows go away), read with
+ * `FINAL`.
+ */
+export const CLICKHOUSE_SCHEMA_VERSION = 1;
+
+/** Microseconds as the `DateTime` partitions and TTLs use. */
+const dayOf = (column: string): string => `toDate(toDateTime(intDiv(${column}, 1000000), 'UTC'))`;
+
+export interface TableDef {
+  name: string;
+  columns: string;
+  engine: 'MergeTree' | 'ReplacingMergeTree';
+  /** ReplacingMergeTree's version (and deleted flag) columns. */
+  replacing?: string;
+  partitionBy?: string;
+  orderBy: string;
+  /** The column whose age retention goes by (a record table's TTL). */
+  ttlColumn?: string;
+  /** The Distributed table's sharding key: rows of one trace, or one key, on one shard. */
+  shardBy: string;
+  settings?: string;
+}
+
+const LC = 'LowCardinality(String)';
+const LCN = 'LowCardinality(Nullable(String))';
+const JSON_TEXT = 'String CODEC(ZSTD(3))';
+const TIME = 'Int64 CODEC(Delta, ZSTD(1))';
+
+export const TABLE_DEFS: readonly TableDef[] = [
+  {
+    name: 'spans',
+    columns: `
+  project_id ${LC},
+  trace_id String,
+  span_id String,
+  parent_span_id Nullable(String),
+  trace_state String,
+  flags UInt32,
+  name ${LC},
+  kind UInt8,
+  service_name ${LC},
+  start_us ${TIME},
+  end_us ${TIME},
+  duration_us Int64 CODEC(T64, ZSTD(1)),
+  status_code UInt8,
+  status_message String,
+  attributes ${JSON_TEXT},
+  source_id ${LC},
+  events ${JSON_TEXT},
+  links ${JSON_TEXT},
+  dropped_attributes UInt32,
+  dropped_events UInt32,
+  dropped_links UInt32,
+  session_id Nullable(String),
+  is_llm Bool,
+  llm_provider ${LCN},
+  llm_operation ${LCN},
+  llm_request_model ${LCN},
+  llm_response_model ${LCN},
+  input_tokens Nullable(Int64),
+  output_tokens Nullable(Int64),
+  total_tokens Nullable(Int64),
+  cache_read_tokens Nullable(Int64),
+  cache_creation_tokens Nullable(Int64),
+  reasoning_tokens Nullable(Int64),
+  cost_usd Nullable(Float64),
+  ttft_ms Nullable(Float64),
+  finish_reasons ${LCN},
+  cost_source ${LCN},
+  category UInt8,
+  user_id Nullable(String),
+  batch_id UInt64 CODEC(T64, ZSTD(1)),
+  INDEX trace_idx trace_id TYPE bloom_filter(0.001) GRANULARITY 1,
+  INDEX session_idx session_id TYPE bloom_filter(0.01) GRANULARITY 4,
+  INDEX start_idx start_us TYPE minmax GRANULARITY 1`,
+    engine: 'MergeTree',
+    partitionBy: dayOf('start_us'),
+    orderBy: '(project_id, service_name, name, start_us)',
+    ttlColumn: 'start_us',
+    shardBy: 'cityHash64(trace_id)',
+  },
+  {
+    name: 'trace_parts',
+    columns: `
+  project_id ${LC},
+  trace_id String,
+  start_us ${TIME},
+  end_us ${TIME},
+  span_count Int64,
+  error_count Int64,
+  root_name ${LCN},
+  root_service ${LCN},
+  first_name ${LC},
+  first_service ${LC},
+  input_tokens Nullable(Int64),
+  output_tokens Nullable(Int64),
+  cost_usd Nullable(Float64),
+  root_failed Nullable(Bool),
+  session_id Nullable(String),
+  user_id Nullable(String),
+  batch_id UInt64 CODEC(T64, ZSTD(1)),
+  INDEX start_idx start_us TYPE minmax GRANULARITY 1`,
+    engine: 'MergeTree',
+    partitionBy: dayOf('start_us'),
+    orderBy: '(project_id, trace_id)',
+    ttlColumn: 'end_us',
+    shardBy: 'cityHash64(trace_id)',
+  },
+  {
+    name: 'logs',
+    columns: `
+  project_id ${LC},
+  log_id String,
+  time_us ${TIME},
+  observed_us ${TIME},
+  trace_id Nullable(String),
+  span_id Nullable(String),
+  flags UInt32,
+  severity_number UInt8,
+  severity_text ${LC},
+  body ${JSON_TEXT},
+  body_text ${JSON_TEXT},
+  attributes ${JSON_TEXT},
+  source_id ${LC},
+  service_name ${LC},
+  event_name ${LC},
+  dropped_attributes UInt32,
+  batch_id UInt64 CODEC(T64, ZSTD(1)),
+  INDEX trace_idx trace_id TYPE bloom_filter(0.001) GRANULARITY 1`,
+    engine: 'MergeTree',
+    partitionBy: dayOf('time_us'),
+    orderBy: '(project_id, time_us)',
+    ttlColumn: 'time_us',
+    shardBy: 'cityHash64(log_id)',
+  },
+  {
+    name: 'metric_points',
+    columns: `
+  project_id ${LC},
+  name ${LC},
+  description ${LC},
+  unit ${LC},
+  type ${LC},
+  temporality ${LC},
+  is_monotonic Nullable(Bool),
+  service_name ${LC},
+  source_id ${LC},
+  attributes ${JSON_TEXT},
+  start_us Nullable(Int64),
+  time_us ${TIME},
+  flags UInt32,
+  value Nullable(Float64),
+  count Nullable(Float64),
+  sum Nullable(Float64),
+  min Nullable(Float64),
+  max Nullable(Float64),
+  bucket_counts Array(Float64),
+  explicit_bounds Array(Float64),
+  scale Nullable(Int32),
+  zero_count Nullable(Float64),
+  zero_threshold Nullable(Float64),
+  positive_offset Nullable(Int32),
+  positive_counts Array(Float64),
+  negative_offset Nullable(Int32),
+  negative_counts Array(Float64),
+  quantiles Nullable(String),
+  exemplars ${JSON_TEXT},
+  has_bucket_counts Bool,
+  has_explicit_bounds Bool,
+  has_positive_counts Bool,
+  has_negative_counts Bool,
+  batch_id UInt64 CODEC(T64, ZSTD(1))`,
+    engine: 'MergeTree',
+    partitionBy: dayOf('time_us'),
+    orderBy: '(project_id, name, service_name, time_us)',
+    ttlColumn: 'time_us',
+    shardBy: 'cityHash64(name)',
+  },
+  {
+    name: 'errors',
+    columns: `
+  project_id ${LC},
+  fingerprint String,
+  time_us ${TIME},
+  trace_id Nullable(String),
+  span_id Nullable(String),
+  parent_span_id Nullable(String),
+  service_name ${LC},
+  span_name ${LC},
+  exception_type ${LC},
+  message String,
+  message_key String,
+  frame Nullable(String),
+  provider ${LCN},
+  http_status Nullable(Int32),
+  error_type ${LCN},
+  finish_reason ${LCN},
+  tool_name ${LCN},
+  source ${LC},
+  batch_id UInt64 CODEC(T64, ZSTD(1)),
+  INDEX trace_idx trace_id TYPE bloom_filter(0.01) GRANULARITY 1`,
+    engine: 'MergeTree',
+    partitionBy: dayOf('time_us'),
+    orderBy: '(project_id, fingerprint, time_us)',
+    ttlColumn: 'time_us',
+    shardBy: 'cityHash64(coalesce(trace_id, fingerprint))',
+  },
+  {
+    name: 'sources',
+    columns: `
+  project_id ${LC},
+  source_id String,
+  resource ${JSON_TEXT},
+  scope ${JSON_TEXT}`,
+    engine: 'ReplacingMergeTree',
+    replacing: '',
+    orderBy: '(project_id, source_id)',
+    shardBy: 'cityHash64(source_id)',
+  },
+  {
+    // One row per step of a commit (`writer.ts`): `begun` before its inserts, `committed` after,
+    // `abandoned` once a begun commit's rows are deleted.
+    name: 'spool_positions',
+    columns: `
+  server_id String,
+  position String,
+  segment UInt64,
+  offset UInt64,
+  batch_id UInt64,
+  state ${LC},
+  at_us Int64`,
+    engine: 'MergeTree',
+    orderBy: '(server_id, segment, offset)',
+    shardBy: 'cityHash64(server_id)',
+  },
+  {
+    name: 'spoor_meta',
+    columns: `
+  key String,
+  value String,
+  version UInt64`,
+    engine: 'ReplacingMergeTree',
+    replacing: 'version',
+    orderBy: 'key',
+    shardBy: 'cityHash64(key)',
+  },
+  {
+    name: 'model_prices',
+    columns: `
+  project_id ${LC},
+  model String,
+  price String,
+  updated_us Int64,
+  version UInt64,
+  deleted UInt8`,
+    engine: 'ReplacingMergeTree',
+    replacing: 'version, deleted',
+    orderBy: '(project_id, model)',
+    shardBy: 'cityHash64(project_id)',
+  },
+  {
+    name: 'api_keys',
+    columns: `
+  id String,
+  project_id ${LC},
+  role ${LC},
+  name String,
+  hash String,
+  created_us Int64,
+  created_by String,
+  revoked_us Nullable(Int64),
+  version UInt64`,
+    engine: 'ReplacingMergeTree',
+    replacing: 'version',
+    orderBy: 'id',
+    shardBy: 'cityHash64(id)',
+  },
+  {
+    name: 'masking_policies',
+    columns: `
+  project_id String,
+  policy String,
+  updated_us Int64,
+  version UInt64,
+  deleted UInt8`,
+    engine: 'ReplacingMergeTree',
+    replacing: 'version, deleted',
+    orderBy: 'project_id',
+    shardBy: 'cityHash64(project_id)',
+  },
+  {
+    name: 'audit_log',
+    columns: `
+  time_us Int64,
+  project_id ${LC},
+  key_id String,
+  action ${LC},
+  target String,
+  detail Nullable(String)`,
+    engine: 'MergeTree',
+    orderBy: '(project_id, time_us)',
+    shardBy: 'cityHash64(project_id)',
+  },
+  {
+    name: 'alert_rules',
+    columns: `
+  project_id ${LC},
+  name String,
+  spec String,
+  created_us Int64,
+  updated_us Int64,
+  version UInt64,
+  deleted UInt8`,
+    engine: 'ReplacingMergeTree',
+    replacing: 'version, deleted',
+    orderBy: '(project_id, name)',
+    shardBy: 'cityHash64(project_id)',
+  },
+  {
+    name: 'alert_state',
+    columns: `
+  project_id String,
+  state String CODEC(ZSTD(3)),
+  updated_us Int64,
+  version UInt64`,
+    engine: 'ReplacingMergeTree',
+    replacing: 'version',
+    orderBy: 'project_id',
+    shardBy: 'cityHash64(project_id)',
+  },
+  {
+    name: 'alert_history',
+    columns: `
+  project_id ${LC},
+  time_us Int64,
+  rule String,
+  labels String,
+  kind ${LC},
+  severity ${LC},
+  value Nullable(Float64),
+  receiver Nullable(String),
+  detail Nullable(String),
+  seq UInt64`,
+    engine: 'MergeTree',
+    orderBy: '(project_id, time_us, seq)',
+    shardBy: 'cityHash64(project_id)',
+  },
+  {
+    name: 'silences',
+    columns: `
+  project_id ${LC},
+  id String,
+  matchers String,
+  starts_us Int64,
+  ends_us Int64,
+  created_by String,
+  comment String,
+  version UInt64`,
+    engine: 'ReplacingMergeTree',
+    replacing: 'version',
+    orderBy: '(project_id, id)',
+    shardBy: 'cityHash64(project_id)',
+  },
+  {
+    name: 'error_group_states',
+    columns: `
+  project_id ${LC},
+  fingerprint String,
+  status ${LC},
+  updated_us Int64,
+  resolved_us Nullable(Int64),
+  version UInt64`,
+    engine: 'ReplacingMergeTree',
+    replacing: 'version',
+    orderBy: '(project_id, fingerprint)',
+    shardBy: 'cityHash64(project_id)',
+  },
+];
+
+/** The tables a commit appends rows to, each row with its commit's `batch_id`. */
+export const BATCHED_TABLES = ['spans', 'trace_parts', 'logs', 'metric_points', 'errors'] as const;
+
+/** How a database's tables are laid out: one server's MergeTree tables, or a cluster's. */
+export interface SchemaLayout {
+  database: string;
+  /** `ON CLUSTER` name: replicated tables `<name>_local` on every node, `Distributed` ones in front. */
+  cluster: string | null;
+}
+
+/** The table statements write to, read from, delete from and alter (the local ones on a cluster). */
+export function localName(layout: SchemaLayout, table: string): string {
+  return `${quoteName(layout.database)}.${quoteName(layout.cluster === null ? table : `${table}_local`)}`;
+}
+
+/** `ON CLUSTER ...` for DDL and mutations, or nothing. */
+export function onCluster(layout: SchemaLayout): string {
+  return layout.cluster === null ? '' : ` ON CLUSTER ${quoteName(layout.cluster)}`;
+}
+
+/** The statements that create the database and every table (idempotent: `IF NOT EXISTS`). */
+export function schemaStatements(layout: SchemaLayout): string[] {
+  const db = quoteName(layout.database);
+  const statements = [`CREATE DATABASE IF NOT EXISTS ${db}${onCluster(layout)}`];
+  for (const def of TABLE_DEFS) {
+    const local = localName(layout, def.name);
+    let engine: string = def.engine;
+    if (layout.cluster !== null) {
+      // Replicated: each shard's replicas share the table's path in Keeper.
+      const path = `'/clickhouse/tables/{shard}/${layout.database}/${def.name}'`;
+      engine = `Replicated${def.engine}(${path}, '{replica}'${def.replacing ? `, ${def.replacing}` : ''})`;
+    } else if (def.replacing !== undefined) engine = `${def.engine}(${def.replacing})`;
+    statements.push(
+      `CREATE TABLE IF NOT EXISTS ${local}${onCluster(layout)} (${def.columns}
+) ENGINE = ${engine}` +
+        (def.partitionBy !== undefined ? `\nPARTITION BY ${def.partitionBy}` : '') +
+        `\nORDER BY ${def.orderBy}` +
+        (def.settings !== undefined ? `\nSETTINGS ${def.settings}` : ''),
+    );
+    if (layout.cluster !== null) {
+      statements.push(
+        `CREATE TABLE IF NOT EXISTS ${db}.${quoteName(def.name)}${onCluster(layout)} AS ${local}
+ENGINE = Distributed(${quoteName(layout.cluster)}, ${db}, ${quoteName(`${def.name}_local`)}, ${def.shardBy})`,
+      );
+    }
+  }
+  return statements;
+}
+
+/** How long each signal's records are kept, in seconds; `null`: kept until deleted. */
+export interface RetentionTtl {
+  tracesSeconds: number;
+  logsSeconds: number;
+  metricsSeconds: number;
+}
+
+/** Which signal's retention each record table follows. */
+const TTL_SIGNAL: Record<string, keyof RetentionTtl> = {
+  spans: 'tracesSeconds',
+  trace_parts: 'tracesSeconds',
+  errors: 'tracesSeconds',
+  logs: 'logsSeconds',
+  metric_points: 'metricsSeconds',
+};
+
+/** `ALTER TABLE ... MODIFY TTL` (or `REMOVE TTL`) for every record table: `--retention` as ClickHouse TTLs. */
+export function ttlStatements(layout: SchemaLayout, retention: RetentionTtl | null): string[] {
+  return TABLE_DEFS.filter((def) => def.ttlColumn !== undefined).map((def) => {
+    const table = `${localName(layout, def.name)}${onCluster(layout)}`;
+    if (retention === null) return `ALTER TABLE ${table} REMOVE TTL`;
+    const seconds = Math.max(1, Math.round(retention[TTL_SIGNAL[def.name]!]));
+    return `ALTER TABLE ${table} MODIFY TTL toDateTime(intDiv(${def.ttlColumn}, 1000000), 'UTC') + INTERVAL ${seconds} SECOND`;
+  });
+}
+
+/**
+ * Steps that bring a database written by an older Spoor up to `CLICKHOUSE_SCHEMA_VERSION`, run
+ * after the `CREATE ... IF NOT EXISTS` statements, keyed by the version each upgrades from.
+ */
+export const CLICKHOUSE_MIGRATIONS: readonly { from: number; statements: (layout: SchemaLayout) => string[] }[] = [];
