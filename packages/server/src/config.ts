@@ -42,7 +42,21 @@ export interface ServeOptions {
   mask?: string;
   /** LLM providers replays may call: `openai=env:OPENAI_API_KEY[,base=URL][,timeout=60s]`; several separated by `;` in the variable. */
   provider?: string | string[];
+  /** `duckdb` (default: one file in the data directory) or `clickhouse` (needs `clickhouseUrl`). */
+  store?: string;
+  /** `http://USER:PASS@HOST:8123/DB`. Default: none. */
+  clickhouseUrl?: string;
+  /** Creates the ClickHouse tables `ON CLUSTER` this cluster, replicated behind `Distributed` tables. Default: none (one server). */
+  clickhouseCluster?: string;
+  /** Largest spool on disk while the store is behind or down, e.g. `10GiB`; past it requests get 503. Default 1 GiB. */
+  spoolMax?: string;
 }
+
+/** Where the records are kept. */
+export type StoreTarget =
+  | { kind: 'duckdb'; path: string }
+  /** `url` as given: it may hold a password, never log it. */
+  | { kind: 'clickhouse'; url: string; cluster: string | null };
 
 /** The resolved configuration: every field set. */
 export interface ServeConfig {
@@ -69,6 +83,9 @@ export interface ServeConfig {
   maskFile: string | null;
   /** Providers for `POST /api/replay`, their keys read at start. */
   providers: Provider[];
+  store: StoreTarget;
+  /** Bytes the spool may hold before requests get 503. */
+  spoolMaxBytes: number;
   /** The built web UI; unset: `@spoor/web`'s `dist`, `null`: serve no UI. Not a flag: for tests and embedders. */
   webUiDir?: string | null;
 }
@@ -93,6 +110,10 @@ export const DEFAULTS = {
   rateLimit: 100,
   provider: '',
   mask: '',
+  store: 'duckdb',
+  clickhouseUrl: '',
+  clickhouseCluster: '',
+  spoolMax: '1GiB',
 } as const;
 
 const ENV: Record<keyof ServeOptions, string> = {
@@ -113,6 +134,10 @@ const ENV: Record<keyof ServeOptions, string> = {
   rateLimit: 'SPOOR_RATE_LIMIT',
   provider: 'SPOOR_PROVIDER',
   mask: 'SPOOR_MASK_FILE',
+  store: 'SPOOR_STORE',
+  clickhouseUrl: 'SPOOR_CLICKHOUSE_URL',
+  clickhouseCluster: 'SPOOR_CLICKHOUSE_CLUSTER',
+  spoolMax: 'SPOOR_SPOOL_MAX',
 };
 
 /** Resolves flags over environment over defaults. Throws a message that says what to fix. */
@@ -146,10 +171,13 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
   for (const origin of corsOrigins) {
     if (!/^https?:\/\/[^/]+$/.test(origin)) throw new Error(`a CORS origin is scheme://host[:port] with no path, such as https://app.example.com, not '${origin}' (--cors-origin or ${ENV.corsOrigin})`);
   }
+  const dataDir = resolve(pick('data'));
   return {
     host,
     port,
-    dataDir: resolve(pick('data')),
+    dataDir,
+    store: storeTargetOf(pick('store'), pick('clickhouseUrl'), pick('clickhouseCluster'), dataDir),
+    spoolMaxBytes: parseBytes(pick('spoolMax')),
     retention: { ...parseRetention(pick('retention')), intervalMs: 3_600_000 },
     maxBodyBytes: parseBytes(pick('maxBody')),
     logLevel,
@@ -165,6 +193,18 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     maskFile: pick('mask') === '' ? null : resolve(pick('mask')),
     providers: parseProviders(pick('provider').split(';').filter((p) => p.trim() !== ''), env),
   };
+}
+
+/** The store the flags name; says what is missing or wrong. */
+function storeTargetOf(kind: string, url: string, cluster: string, dataDir: string): StoreTarget {
+  if (kind === 'duckdb') {
+    if (url !== '') throw new Error(`--clickhouse-url (${ENV.clickhouseUrl}) is set but the store is duckdb: add --store clickhouse (${ENV.store}=clickhouse)`);
+    return { kind: 'duckdb', path: resolve(dataDir, 'spoor.duckdb') };
+  }
+  if (kind !== 'clickhouse') throw new Error(`the store must be duckdb or clickhouse, not '${kind}' (--store or ${ENV.store})`);
+  if (url === '') throw new Error(`--store clickhouse needs --clickhouse-url http://USER:PASS@HOST:8123/DB (or ${ENV.clickhouseUrl})`);
+  if (!/^(https?|clickhouse):\/\/[^/]/.test(url)) throw new Error(`the ClickHouse URL must look like http://USER:PASS@HOST:8123/DB (--clickhouse-url or ${ENV.clickhouseUrl})`);
+  return { kind: 'clickhouse', url, cluster: cluster === '' ? null : cluster };
 }
 
 /**

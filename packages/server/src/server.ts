@@ -66,9 +66,11 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const damagedBytes = selfMetrics.counter('spoor_spool_damaged_bytes_total', 'Bytes of the spool found damaged at start-up (kept in the quarantine folder); the entries after them were replayed.');
   damagedBytes({}, 0);
   selfMetrics.gauge('spoor_ingest_quarantine_entries', 'Requests in the quarantine, waiting for `spoor spool replay-quarantine`.', () => quarantineCount(quarantineDir));
-  const dbPath = join(config.dataDir, 'spoor.duckdb');
-  selfMetrics.gauge('spoor_store_healthy', 'Whether the store took the last commit (0 while it refuses them, as on a full disk; /ready answers 503 then).', () => (storeHealthy ? 1 : 0));
-  selfMetrics.gauge('spoor_store_size_bytes', 'Bytes of the store on disk: the database file and its write-ahead log.', () => fileBytes(dbPath) + fileBytes(`${dbPath}.wal`));
+  selfMetrics.gauge('spoor_store_healthy', 'Whether the store took the last commit (0 while it refuses them, as on a full disk or with ClickHouse down; /ready answers 503 then).', () => (storeHealthy ? 1 : 0));
+  const dbPath = config.store.kind === 'duckdb' ? config.store.path : null;
+  if (dbPath !== null) {
+    selfMetrics.gauge('spoor_store_size_bytes', 'Bytes of the store on disk: the database file and its write-ahead log.', () => fileBytes(dbPath) + fileBytes(`${dbPath}.wal`));
+  }
   let ready = true;
   let storeHealthy = true;
   let app: FastifyInstance | null = null;
@@ -101,7 +103,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     reportFailure(error);
   }, maskFile);
   const started = await DbThread.start(
-    { dbPath, spoolDir, quarantineDir, serverId: await serverIdOf(config.dataDir), retention: config.retention, prices, maskFile },
+    { store: config.store, spoolDir, quarantineDir, serverId: await serverIdOf(config.dataDir), retention: config.retention, prices, maskFile },
     {
       onPrices: (projectId, models) => decoder.setPrices(projectId, models),
       onStoreHealth: (healthy) => {
@@ -141,6 +143,15 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     throw error;
   });
   const { thread, replayed, committedSegment, retention, recentSpans } = started;
+  const { where, foundVersion, schemaVersion } = started.store;
+  log.info(
+    { store: config.store.kind, where, schemaVersionFound: foundVersion, schemaVersion },
+    schemaVersion === null
+      ? `opened the ${config.store.kind} store`
+      : foundVersion === null
+        ? `created the ${config.store.kind} schema, version ${schemaVersion}`
+        : `found the ${config.store.kind} schema at version ${foundVersion}${foundVersion < schemaVersion ? `, migrated it to ${schemaVersion}` : ''}`,
+  );
   // Newest first from the store; remembered oldest first, so the newest are kept longest.
   decoder.remember(recentSpans.reverse());
   let spool: Spool | null = null;

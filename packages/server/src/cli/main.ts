@@ -11,6 +11,8 @@ const USAGE = `Usage:
               [--alerts rules.yaml] [--alert-interval 15s] [--external-url URL] [--allowed-hosts H1,H2]
               [--auth auto|required|off] [--metrics-token TOKEN] [--cors-origin URL1,URL2] [--rate-limit 100]
               [--provider openai=env:OPENAI_API_KEY[,base=URL][,timeout=60s]]… [--mask policy.json]
+              [--store duckdb|clickhouse] [--clickhouse-url http://USER:PASS@HOST:8123/DB] [--clickhouse-cluster NAME]
+              [--spool-max 1GiB]
   spoor demo [--endpoint http://127.0.0.1:4318] [--runs 24]
   spoor keys create --project NAME --role ingest|read|admin [--name TEXT] [--data DIR | --url URL]   prints the key once
   spoor keys list [--data DIR | --url URL]
@@ -20,7 +22,8 @@ const USAGE = `Usage:
 
 Flags beat SPOOR_HOST, SPOOR_PORT, SPOOR_DATA, SPOOR_RETENTION, SPOOR_MAX_BODY, SPOOR_LOG_LEVEL,
 SPOOR_PRICES, SPOOR_ALERTS, SPOOR_ALERT_INTERVAL, SPOOR_EXTERNAL_URL, SPOOR_ALLOWED_HOSTS, SPOOR_AUTH,
-SPOOR_METRICS_TOKEN, SPOOR_CORS_ORIGIN, SPOOR_RATE_LIMIT, SPOOR_PROVIDER (';'-separated) and SPOOR_MASK_FILE, which beat the defaults. Commands that talk to a
+SPOOR_METRICS_TOKEN, SPOOR_CORS_ORIGIN, SPOOR_RATE_LIMIT, SPOOR_PROVIDER (';'-separated), SPOOR_MASK_FILE, SPOOR_STORE,
+SPOOR_CLICKHOUSE_URL, SPOOR_CLICKHOUSE_CLUSTER and SPOOR_SPOOL_MAX, which beat the defaults. Commands that talk to a
 server (spool, keys with --url, demo) send SPOOR_API_KEY as its key.`;
 
 async function main(argv: string[]): Promise<number> {
@@ -63,10 +66,18 @@ async function serve(args: string[]): Promise<number> {
       mask: { type: 'string' },
       'max-body': { type: 'string' },
       'log-level': { type: 'string' },
+      store: { type: 'string' },
+      'clickhouse-url': { type: 'string' },
+      'clickhouse-cluster': { type: 'string' },
+      'spool-max': { type: 'string' },
     },
     strict: true,
   });
   const config = resolveServeConfig({
+    store: values.store,
+    clickhouseUrl: values['clickhouse-url'],
+    clickhouseCluster: values['clickhouse-cluster'],
+    spoolMax: values['spool-max'],
     host: values.host,
     port: values.port,
     data: values.data,
@@ -86,7 +97,8 @@ async function serve(args: string[]): Promise<number> {
     logLevel: values['log-level'],
   });
   const server = await startServer(config);
-  process.stdout.write(`Spoor is listening on ${server.url} (data: ${config.dataDir})\n`);
+  const storeText = config.store.kind === 'duckdb' ? `data: ${config.dataDir}` : `store: ClickHouse, spool: ${config.dataDir}`;
+  process.stdout.write(`Spoor is listening on ${server.url} (${storeText})\n`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -76,7 +76,7 @@ export class DbThread implements CommitSink {
   static async start(
     config: DbThreadConfig,
     events: DbThreadEvents,
-  ): Promise<{ thread: DbThread; replayed: number; committedSegment: number; retention: RetentionResult[]; recentSpans: RecentSpanIds }> {
+  ): Promise<{ thread: DbThread; replayed: number; committedSegment: number; retention: RetentionResult[]; recentSpans: RecentSpanIds; store: { where: string; foundVersion: number | null; schemaVersion: number | null } }> {
     const worker = new Worker(workerUrl(import.meta.url, 'dbthread/db-thread.js', 'database thread'), { workerData: config });
     const ready = await new Promise<Extract<FromDbThread, { type: 'ready' }>>((resolve, reject) => {
       const onMessage = (message: FromDbThread): void => {
@@ -104,6 +104,7 @@ export class DbThread implements CommitSink {
       committedSegment: ready.committedSegment,
       retention: ready.retention,
       recentSpans: ready.recentSpans,
+      store: ready.store,
     };
   }
 

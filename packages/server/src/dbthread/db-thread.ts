@@ -3,7 +3,7 @@ import { decodeBatch } from '../ingest/decode.js';
 import { type MaskingPolicy, ProjectMasking } from '../ingest/masking.js';
 import { CommitLoop } from '../pipeline/commit-loop.js';
 import { applyRetention, scheduleRetention } from '../pipeline/retention.js';
-import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
+import { openStore } from '../store/open-store.js';
 import { isAppError } from '../errors.js';
 import { DEFAULT_PROJECT_ID } from '@spoor/model';
 import { PriceService } from '../pricing/price-service.js';
@@ -21,7 +21,7 @@ const config = workerData as DbThreadConfig;
 const send = (message: FromDbThread, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 
 async function start(): Promise<void> {
-  const store = await DuckDbStore.open({ path: config.dbPath });
+  const { store, where, foundVersion, schemaVersion } = await openStore(config.store, config.retention);
   const pricing = new PriceService(store, config.prices, Date.now, (projectId, models) => send({ type: 'prices', projectId, models }));
   await pricing.load([DEFAULT_PROJECT_ID]);
   // Entries read back from the spool are masked like the requests the decode thread decodes.
@@ -89,7 +89,7 @@ async function start(): Promise<void> {
   });
   // What a client may send again after this restart: the spans stored last (those replayed among them).
   const recentSpans = await store.recentSpanIds(RECENT_SPANS_PER_PROJECT);
-  send({ type: 'ready', replayed, committedSegment: loop.committedSegment(), retention, recentSpans });
+  send({ type: 'ready', replayed, committedSegment: loop.committedSegment(), retention, recentSpans, store: { where, foundVersion, schemaVersion } });
 }
 
 start().catch((error: Error) => send({ type: 'startFailed', message: error.message }));

@@ -6,13 +6,14 @@ import type { WriteBatch } from '../store/tables.js';
 import type { ModelPrice, PriceTable } from '@spoor/model';
 import type { MaskFile } from '../ingest/masking.js';
 import type { DbCallName } from './calls.js';
+import type { StoreTarget } from '../config.js';
 
 /** The ids of spans stored last, per project. */
 export type RecentSpanIds = Array<{ projectId: string; traceId: string; spanId: string }>;
 
 /** Messages between the server's main thread and its database thread. */
 export interface DbThreadConfig {
-  dbPath: string;
+  store: StoreTarget;
   spoolDir: string;
   /** This server's id in the store: with the spool position, the key of every batch it writes. */
   serverId: string;
@@ -37,7 +38,15 @@ export type ToDbThread =
 
 export type FromDbThread =
   /** `recentSpans`: the spans stored last per project, for the receiver to know a resend after this restart. */
-  | { type: 'ready'; replayed: number; committedSegment: number; retention: RetentionResult[]; recentSpans: RecentSpanIds }
+  | {
+      type: 'ready';
+      replayed: number;
+      committedSegment: number;
+      retention: RetentionResult[];
+      recentSpans: RecentSpanIds;
+      /** Where the store is (no secrets) and the schema version it had (`null`: new, or not reported). */
+      store: { where: string; foundVersion: number | null; schemaVersion: number | null };
+    }
   /** A project's prices set through the API, when loaded and after every change: the receiver prices with them. */
   | { type: 'prices'; projectId: string; models: ModelPrice[] }
   | { type: 'startFailed'; message: string }

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { type ClickHouseClient, type ClickHouseSettings, createClient } from '@clickhouse/client';
+import { type ClickHouseClient, ClickHouseLogLevel, type ClickHouseSettings, createClient } from '@clickhouse/client';
 import { StoreError } from '../store.js';
 
 /**
@@ -27,6 +27,9 @@ const SETTINGS: ClickHouseSettings = {
   lightweight_deletes_sync: '2',
   mutations_sync: '2',
 };
+
+/** The client's own console logging is off: every failure reaches the caller as a `StoreError`. */
+const QUIET = { level: ClickHouseLogLevel.OFF };
 
 /** A query parameter's ClickHouse type, from its JS value unless given. */
 function typeOf(value: unknown): string {
@@ -145,7 +148,7 @@ export class ChClient {
       } catch (cause) {
         throw new StoreError('the embedded ClickHouse engine needs the `chdb` package (npm install chdb)', { cause });
       }
-      const client = createClient({ connection: createChdbConnection({ path: target.chdbPath }) as never, clickhouse_settings: SETTINGS });
+      const client = createClient({ connection: createChdbConnection({ path: target.chdbPath }) as never, clickhouse_settings: SETTINGS, log: QUIET });
       return new ChClient(client, target.database ?? 'spoor', `chdb:${target.chdbPath}`);
     }
     if (target.url === undefined) throw new StoreError('the ClickHouse store needs a URL (--clickhouse-url http://USER:PASS@HOST:8123/DB)');
@@ -157,6 +160,7 @@ export class ChClient {
       clickhouse_settings: SETTINGS,
       request_timeout: 60_000,
       compression: { request: true, response: true },
+      log: QUIET,
     });
     return new ChClient(client, target.database ?? parsed.database ?? 'spoor', parsed.redacted);
   }

@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+// A ClickHouse HTTP endpoint for tests and benchmarks, backed by the ClickHouse engine that the
+// `chdb` package embeds: no ClickHouse server binary can be installed here, and chdb allows one
+// engine per process, so several Spoor servers share one database through this process as they
+// would through a ClickHouse server. It speaks what `@clickhouse/client` uses of the HTTP
+// interface: POST / with the query in the body (or in `?query=` with the data in the body, for
+// inserts), `param_*` query parameters, settings as URL parameters, gzip bodies, basic auth,
+// GET /ping, and errors as `Code: N. DB::Exception: ...` with status 500.
+//
+//   node clickhouse-endpoint.mjs --path DIR [--port 0] [--user U --password P]
+// prints `listening <port>` once it takes requests. On SIGUSR1 it stops listening (connections
+// are refused, as with ClickHouse down) and on SIGUSR2 it listens again on the same port.
+import { createServer } from 'node:http';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { Session } from 'chdb';
+
+const { values } = parseArgs({
+  options: { path: { type: 'string' }, port: { type: 'string', default: '0' }, user: { type: 'string', default: 'default' }, password: { type: 'string', default: '' } },
+});
+if (values.path === undefined) {
+  process.stderr.write('usage: clickhouse-endpoint.mjs --path DIR [--port 0] [--user U --password P]\n');
+  process.exit(2);
+}
+const session = new Session(values.path);
+
+/** URL parameters that are not settings. */
+const NOT_SETTINGS = new Set(['query', 'query_id', 'database', 'session_id', 'role', 'default_format', 'enable_http_compression', 'wait_end_of_query', 'user', 'password']);
+/** Settings applied to the session, so each is SET only when a request changes it. */
+const applied = new Map();
+/** One statement at a time, as ClickHouse would serialize them on one table anyway. */
+let queue = Promise.resolve();
+
+function authorized(request) {
+  const header = request.headers.authorization;
+  let user = request.headers['x-clickhouse-user'] ?? 'default';
+  let password = request.headers['x-clickhouse-key'] ?? '';
+  if (typeof header === 'string' && header.startsWith('Basic ')) {
+    const text = Buffer.from(header.slice(6), 'base64').toString('utf8');
+    const colon = text.indexOf(':');
+    user = text.slice(0, colon);
+    password = text.slice(colon + 1);
+  }
+  return user === values.user && password === values.password;
+}
+
+function fail(response, status, code, message) {
+  response.writeHead(status, { 'content-type': 'text/plain; charset=UTF-8', 'x-clickhouse-exception-code': String(code) });
+  response.end(`Code: ${code}. DB::Exception: ${message}. (version 26 chdb)\n`);
+}
+
+/**
+ * Puts the query parameters into the SQL as literals. A parameter comes as text in ClickHouse's
+ * escaped format, which is a string literal's inside for a String; anything else is cast from
+ * that text, as the server parses a parameter of its type. (chdb's own bind escapes the values it
+ * is given, which cannot carry an escaped quote through.)
+ */
+const STRING_TYPE = /^(LowCardinality\()?(Nullable\()?String\)?\)?$/;
+function bind(sql, params) {
+  return sql.replace(/\{(\w+):([^{}]+)\}/g, (whole, name, type) => {
+    const text = params[name];
+    if (text === undefined) return whole;
+    if (STRING_TYPE.test(type)) return `'${text}'`;
+    return `CAST('${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}' AS ${type})`;
+  });
+}
+
+async function run(url, body) {
+  const params = {};
+  for (const [key, value] of url.searchParams) {
+    if (key.startsWith('param_')) params[key.slice(6)] = value;
+    else if (!NOT_SETTINGS.has(key) && applied.get(key) !== value) {
+      await session.queryAsync(`SET ${key} = ${/^-?\d+(\.\d+)?$/.test(value) ? value : `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`}`);
+      applied.set(key, value);
+    }
+  }
+  const inline = url.searchParams.get('query');
+  const sql = inline === null ? body : `${inline}\n${body}`;
+  const result = await session.queryAsync(Object.keys(params).length > 0 ? bind(sql, params) : sql);
+  return result.bytes();
+}
+
+const server = createServer((request, response) => {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  if (url.pathname === '/ping' && request.method === 'GET') {
+    response.end('Ok.\n');
+    return;
+  }
+  if (!authorized(request)) return fail(response, 516, 516, `${values.user}: Authentication failed: password is incorrect, or there is no user with such name`);
+  const chunks = [];
+  request.on('data', (chunk) => chunks.push(chunk));
+  request.on('end', () => {
+    let body = Buffer.concat(chunks);
+    if (request.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
+    const done = queue.then(() => run(url, body.toString('utf8')));
+    queue = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    done.then(
+      (bytes) => {
+        response.writeHead(200, {
+          'content-type': 'text/plain; charset=UTF-8',
+          'x-clickhouse-query-id': url.searchParams.get('query_id') ?? '',
+          'x-clickhouse-summary': '{"read_rows":"0","read_bytes":"0","written_rows":"0","written_bytes":"0","total_rows_to_read":"0","result_rows":"0","result_bytes":"0","elapsed_ns":"0"}',
+          'x-clickhouse-timezone': 'UTC',
+        });
+        response.end(Buffer.from(bytes));
+      },
+      (error) => {
+        const match = /Code: (\d+)/.exec(String(error?.message));
+        fail(response, 500, match === null ? 1001 : Number(match[1]), String(error?.message ?? error).replace(/^Code: \d+\. DB::Exception: /, ''));
+      },
+    );
+  });
+});
+server.keepAliveTimeout = 1000;
+
+let port = Number(values.port);
+function listen() {
+  server.listen(port, '127.0.0.1', () => {
+    port = server.address().port;
+    process.stdout.write(`listening ${port}\n`);
+  });
+}
+process.on('SIGUSR1', () => {
+  server.close(() => process.stdout.write('stopped\n'));
+  server.closeAllConnections();
+});
+process.on('SIGUSR2', listen);
+process.on('SIGTERM', () => {
+  server.close();
+  server.closeAllConnections();
+  queue.finally(() => {
+    session.close();
+    process.exit(0);
+  });
+});
+listen();
