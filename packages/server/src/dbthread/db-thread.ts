@@ -3,7 +3,7 @@ import { decodeBatch } from '../ingest/decode.js';
 import { type MaskingPolicy, ProjectMasking } from '../ingest/masking.js';
 import { CommitLoop } from '../pipeline/commit-loop.js';
 import { applyRetention, scheduleRetention } from '../pipeline/retention.js';
-import { openStore } from '../store/open-store.js';
+import { openStore } from './open-store.js';
 import { isAppError } from '../errors.js';
 import { DEFAULT_PROJECT_ID } from '@spoor/model';
 import { PriceService } from '../pricing/price-service.js';

@@ -1,9 +1,9 @@
 import type { StoreTarget } from '../config.js';
 import type { RetentionConfig } from '../pipeline/retention.js';
-import { ClickHouseStore } from './clickhouse/clickhouse-store.js';
-import { CLICKHOUSE_SCHEMA_VERSION } from './clickhouse/schema.js';
-import { DuckDbStore } from './duckdb/duckdb-store.js';
-import type { RecentSpanSource, Store } from './store.js';
+import { ClickHouseStore } from '../store/clickhouse/clickhouse-store.js';
+import { CLICKHOUSE_SCHEMA_VERSION } from '../store/clickhouse/schema.js';
+import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
+import type { RecentSpanSource, Store } from '../store/store.js';
 
 /** A store as the server opens it, with what the start-up log says of it. */
 export interface OpenedStore {
