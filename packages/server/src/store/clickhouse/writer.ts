@@ -143,12 +143,13 @@ export class ClickHouseWriter {
     );
     if (open.length === 0) return;
     const p = new ChParams();
+    // As text: a UInt64 above 2^53 is not a JS number.
     const ids = p.add(
       open.map((row) => row.batch_id),
-      'Array(UInt64)',
+      'Array(String)',
     );
     for (const table of BATCHED_TABLES) {
-      await this.ch.command(`delete the rows of a commit cut short from ${table}`, `DELETE FROM ${localName(this.layout, table)}${onCluster(this.layout)} WHERE has(${ids}, batch_id)`, p);
+      await this.ch.command(`delete the rows of a commit cut short from ${table}`, `DELETE FROM ${localName(this.layout, table)}${onCluster(this.layout)} WHERE has(${ids}, toString(batch_id))`, p);
     }
     await this.insertStates(serverId, open.map((row) => ({ position: row.position, batchId: row.batch_id })), 'abandoned');
   }

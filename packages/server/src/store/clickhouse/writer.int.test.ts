@@ -1,0 +1,57 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { chdbStores } from '../../../test/support/chdb.js';
+import { T0, sid, span, tid } from '../contract-fixtures.js';
+import { batchOf } from '../tables.js';
+import { ChClient } from './client.js';
+
+const engine = chdbStores();
+afterAll(() => engine.cleanup());
+
+const count = async (ch: ChClient, table: 'spans' | 'trace_parts' | 'logs'): Promise<number> =>
+  (await ch.row<{ n: number }>('count', `SELECT count() AS n FROM ${ch.tables[table]}`))!.n;
+
+describe('ClickHouse writer', () => {
+  it('deletes the rows of a commit cut short (begun, never committed) before the spool replays it', async () => {
+    const database = `spoor_cut_${process.pid}`;
+    const store = await engine.open({ database });
+    const ch = await ChClient.open({ chdbPath: engine.path, database });
+    const trace = (n: number) =>
+      batchOf({ spans: [span({ traceId: tid(n), spanId: sid(1) }), span({ traceId: tid(n), spanId: sid(2), parentSpanId: sid(1), startTimeUs: T0 + 5 })], logs: [], metricPoints: [] });
+    await store.write(trace(7), { serverId: 'server-1', position: '1:10' });
+    // The crash: a second commit recorded `begun` and inserted its spans, then the process died
+    // before its trace parts and its `committed` row.
+    await ch.command('begin', `INSERT INTO ${ch.tables.spool_positions} VALUES ('server-1', '1:20', 1, 20, 4242, 'begun', 0)`);
+    await ch.command(
+      'insert a cut-short commit',
+      `INSERT INTO ${ch.tables.spans} SELECT * REPLACE (4242 AS batch_id, '${tid(8)}' AS trace_id) FROM ${ch.tables.spans} LIMIT 1`,
+    );
+    expect(await count(ch, 'spans')).toBe(3);
+    await store.close();
+
+    const reopened = await engine.open({ database });
+    // Reading the position (what the commit loop does at start) abandons the cut-short commit.
+    expect(await reopened.readPosition('server-1')).toBe('1:10');
+    expect(await count(ch, 'spans')).toBe(2);
+    const states = await ch.rows<{ state: string }>('states', `SELECT state FROM ${ch.tables.spool_positions} WHERE batch_id = 4242 ORDER BY state`);
+    expect(states.map((s) => s.state)).toEqual(['abandoned', 'begun']);
+    // Writing the commit again stores it once.
+    await reopened.write(trace(8), { serverId: 'server-1', position: '1:20' });
+    expect((await reopened.getTrace('default', tid(8)))?.spans.map((s) => s.spanId).sort()).toEqual([sid(1), sid(2)]);
+    expect(await count(ch, 'spans')).toBe(4);
+    expect(await reopened.readPosition('server-1')).toBe('1:20');
+    await reopened.close();
+    await ch.close();
+  });
+
+  it("leaves another server's commit in progress alone", async () => {
+    const database = `spoor_other_${process.pid}`;
+    const store = await engine.open({ database });
+    const ch = await ChClient.open({ chdbPath: engine.path, database });
+    await ch.command('begin', `INSERT INTO ${ch.tables.spool_positions} VALUES ('server-b', '3:30', 3, 30, 99, 'begun', 0)`);
+    await ch.command('insert', `INSERT INTO ${ch.tables.trace_parts} (project_id, trace_id, start_us, end_us, span_count, error_count, first_name, first_service, batch_id) VALUES ('default', 'aa', 1, 2, 1, 0, 'op', 'svc', 99)`);
+    expect(await store.readPosition('server-a')).toBeNull();
+    expect(await count(ch, 'trace_parts')).toBe(1);
+    await store.close();
+    await ch.close();
+  });
+});
