@@ -1,0 +1,111 @@
+import { SPAN_CATEGORIES, SPAN_KINDS, type SpanFilter, type SpanGroupBy, type SpanGroupColumn, type TimeRange } from '@spoor/model';
+import type { ChParams, Tables } from './client.js';
+
+/**
+ * SQL pieces the ClickHouse analytics queries share: span filters and group keys over the
+ * `spans` table, answering what `duckdb/span-sql.ts` answers.
+ */
+
+const quotedList = (values: readonly string[]): string => `[${values.map((v) => `'${v}'`).join(', ')}]`;
+
+const COLUMN_KEYS: Record<SpanGroupColumn, string> = {
+  name: 'toString(name)',
+  service: 'toString(service_name)',
+  // The model asked for ("gpt-4o"), not the dated one that answered, is what users group by.
+  model: 'toNullable(toString(coalesce(llm_request_model, llm_response_model)))',
+  provider: 'toNullable(toString(llm_provider))',
+  kind: `${quotedList(SPAN_KINDS)}[kind + 1]`,
+  category: `${quotedList(SPAN_CATEGORIES)}[category + 1]`,
+  operation: 'toNullable(toString(llm_operation))',
+  session: 'session_id',
+};
+
+/**
+ * A JSON text's value at `keys` as text, what DuckDB's `json_extract_string` gives: a string
+ * unquoted, any other value as its JSON text, `NULL` for JSON null or no such key. Each key is a
+ * whole member name (`service.version` is one key, not a path).
+ */
+export function jsonText(p: ChParams, json: string, keys: readonly string[]): string {
+  return `JSONExtract(${json}, ${keys.map((key) => p.add(key)).join(', ')}, 'Nullable(String)')`;
+}
+
+/** `column >= from AND column < to` filters for the ends of the range that are set. */
+export function timeFilters(p: ChParams, column: string, range: TimeRange): string[] {
+  const filters: string[] = [];
+  if (range.fromUs !== null) filters.push(`${column} >= ${p.add(range.fromUs, 'Int64')}`);
+  if (range.toUs !== null) filters.push(`${column} < ${p.add(range.toUs, 'Int64')}`);
+  return filters;
+}
+
+/** A case-insensitive "contains" pattern with `%`, `_` and `\` taken literally (ClickHouse escapes with `\`). */
+export function likePattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** The project's sources, each once (`sources` is a ReplacingMergeTree). */
+const sourcesOf = (tables: Tables, project: string): string => `${tables.sources} FINAL WHERE project_id = ${project}`;
+
+/**
+ * Matches a span whose own attribute `key`, or whose resource's attribute `key`, equals `value`
+ * as text. `project` is the placeholder of the project id. The resources are a set made once per
+ * query (a handful of rows); only the spans whose resource does not match have their attributes
+ * parsed.
+ */
+export function attributeEquals(p: ChParams, tables: Tables, project: string, key: string, value: string): string {
+  const v = p.add(value);
+  return (
+    `(source_id IN (SELECT source_id FROM ${sourcesOf(tables, project)} AND ${jsonText(p, 'resource', ['attributes', key])} = ${v})` +
+    ` OR ${jsonText(p, 'attributes', [key])} = ${v})`
+  );
+}
+
+/**
+ * The `WHERE` conditions of a span filter, the project first. Every condition is on a column of
+ * `spans` (or a subquery over `sources`).
+ */
+export function spanConditions(p: ChParams, tables: Tables, filter: SpanFilter): { project: string; where: string[] } {
+  const project = p.add(filter.projectId);
+  const where = [`project_id = ${project}`, ...timeFilters(p, 'start_us', filter.range)];
+  if (filter.service !== null) where.push(`service_name = ${p.add(filter.service)}`);
+  if (filter.spanName !== null) where.push(`name = ${p.add(filter.spanName)}`);
+  if (filter.text !== null) where.push(`name ILIKE ${p.add(likePattern(filter.text))}`);
+  if (filter.status === 'error') where.push('status_code = 2');
+  if (filter.status === 'ok') where.push('status_code <> 2');
+  if (filter.minDurationMs !== null) where.push(`duration_us >= ${p.add(Math.ceil(filter.minDurationMs * 1000), 'Int64')}`);
+  if (filter.maxDurationMs !== null) where.push(`duration_us <= ${p.add(Math.floor(filter.maxDurationMs * 1000), 'Int64')}`);
+  if (filter.sessionId !== null) where.push(`session_id = ${p.add(filter.sessionId)}`);
+  if (filter.model !== null) {
+    const model = p.add(filter.model);
+    where.push(`(llm_request_model = ${model} OR llm_response_model = ${model})`);
+  }
+  if (filter.kind !== null) where.push(`kind = ${SPAN_KINDS.indexOf(filter.kind)}`);
+  if (filter.category !== null) where.push(`category = ${SPAN_CATEGORIES.indexOf(filter.category)}`);
+  if (filter.rootOnly) where.push('parent_span_id IS NULL');
+  for (const { key, value } of filter.attributes) where.push(attributeEquals(p, tables, project, key, value));
+  return { project, where };
+}
+
+/**
+ * The SQL of a group key over `spans` (a `Nullable(String)` or `String`). An attribute is looked
+ * up on the span first, then on its resource (so `service.version` works): the project's
+ * resources' values come in as one scalar subquery (a map from source id, made once per query,
+ * sent along to every shard of a cluster), so no join is needed and a span whose attributes lack
+ * the key is not parsed past a substring test.
+ */
+export function groupKey(p: ChParams, tables: Tables, project: string, by: SpanGroupBy): string {
+  if ('column' in by) return COLUMN_KEYS[by.column];
+  return `coalesce(${ownAttribute(p, by.attribute)}, ${resourceAttribute(p, tables, project, by.attribute)})`;
+}
+
+/** The span's own attribute `key` as text, parsed only when its JSON mentions the key. */
+export function ownAttribute(p: ChParams, key: string): string {
+  return `if(position(attributes, ${p.add(JSON.stringify(key))}) > 0, ${jsonText(p, 'attributes', [key])}, NULL)`;
+}
+
+/** The attribute `key` of the span's resource as text, from a map of the project's resources. */
+export function resourceAttribute(p: ChParams, tables: Tables, project: string, key: string): string {
+  // Only the resources that carry the key (`groupArray` leaves NULLs out); the others map to NULL.
+  const values = `(SELECT (groupArray(source_id), groupArray(assumeNotNull(value)))
+    FROM (SELECT source_id, ${jsonText(p, 'resource', ['attributes', key])} AS value FROM ${sourcesOf(tables, project)}) WHERE value IS NOT NULL)`;
+  return `transform(toString(source_id), tupleElement(${values}, 1), tupleElement(${values}, 2), CAST(NULL, 'Nullable(String)'))`;
+}
