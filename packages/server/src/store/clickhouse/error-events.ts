@@ -1,0 +1,53 @@
+import type { TimeRange } from '@spoor/model';
+import type { ChClient, ChParams } from './client.js';
+
+/**
+ * The errors that count, each failure once: what DuckDB's `error_events` view holds (see its
+ * comment in `duckdb/schema.ts`), as a subquery over one project's `errors`. Left out: a span
+ * error that only passes on a failed child's (same type and message key), or that has nothing of
+ * its own (type `Error`, no frame, no finish reason) over a failed child; and a log error whose
+ * trace has a span error of the same type and message key.
+ *
+ * A subquery rather than a view, so the caller's conditions (project, time, fingerprint) sit
+ * beside the checks and the primary key `(project_id, fingerprint, time_us)` narrows the read;
+ * the checks' own sets are read for the project only (every comparison in the view is within a
+ * project). `IN` over tuples, as in DuckDB: each set is built once per statement and probed by
+ * hash. The `IS NULL` guards make each check hold where DuckDB's does with NULLs: `NOT EXISTS`
+ * over `c.trace_id = e.trace_id` is true when `e.trace_id` is NULL.
+ */
+export function errorEventsSql(ch: ChClient, project: string, conditions: readonly string[]): string {
+  const errors = ch.tables.errors;
+  const children = `FROM ${errors} WHERE project_id = ${project} AND trace_id IS NOT NULL AND parent_span_id IS NOT NULL`;
+  const checks = [
+    // Not a span that passes on its failed child's error.
+    `(span_id IS NULL OR trace_id IS NULL
+      OR (trace_id, span_id, exception_type, message_key) NOT IN (SELECT trace_id, parent_span_id, exception_type, message_key ${children}))`,
+    // Not a span that failed with only a status over a failed child.
+    `NOT (source = 'span' AND exception_type = 'Error' AND frame IS NULL AND finish_reason IS NULL
+      AND trace_id IS NOT NULL AND span_id IS NOT NULL
+      AND (trace_id, span_id) IN (SELECT trace_id, parent_span_id ${children}))`,
+    // Not a log reporting what a span of its trace recorded.
+    `(source != 'log' OR trace_id IS NULL
+      OR (trace_id, exception_type, message_key) NOT IN (
+        SELECT trace_id, exception_type, message_key FROM ${errors} WHERE project_id = ${project} AND source = 'span' AND trace_id IS NOT NULL))`,
+  ];
+  return `(SELECT * FROM ${errors} WHERE ${[`project_id = ${project}`, ...conditions, ...checks].join('\n AND ')})`;
+}
+
+/** `column >= from AND column < to` for the ends of the range that are set. */
+export function timeConditions(p: ChParams, column: string, range: TimeRange): string[] {
+  const conditions: string[] = [];
+  if (range.fromUs !== null) conditions.push(`${column} >= ${p.add(range.fromUs, 'Int64')}`);
+  if (range.toUs !== null) conditions.push(`${column} < ${p.add(range.toUs, 'Int64')}`);
+  return conditions;
+}
+
+/**
+ * What users decided about the project's error groups, one row per group: the newest version's
+ * status and resolve time (the tuple keeps a NULL resolve time from being skipped by `argMax`).
+ */
+export function errorStatesSql(ch: ChClient, project: string): string {
+  return `(SELECT fingerprint, s.1 AS status, s.2 AS resolved_us FROM (
+    SELECT fingerprint, argMax((status, resolved_us), version) AS s FROM ${ch.tables.error_group_states}
+    WHERE project_id = ${project} GROUP BY fingerprint))`;
+}
