@@ -108,6 +108,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       onPrices: (projectId, models) => decoder.setPrices(projectId, models),
       onStoreHealth: (healthy) => {
         storeHealthy = healthy;
+        queue?.setStoreHealthy(healthy);
+        if (!healthy) log.warn({}, 'the store does not take commits; requests are acknowledged into the spool until it does (--spool-max)');
         if (healthy) log.info({}, 'the store takes commits again; what was acknowledged meanwhile is being committed from the spool');
       },
       onDamaged: (segment, offset, bytes) => {
@@ -206,10 +208,15 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     // Projects with keys evaluate their rules from the start, not from their first request.
     for (const projectId of ring.projects()) await alertsFor(projectId);
     spool = await Spool.open(spoolDir, {}, committedSegment);
-    queue = new IngestQueue(spool, thread);
+    queue = new IngestQueue(spool, thread, { maxSpoolBytes: config.spoolMaxBytes });
     queue.startAfter(replayed);
+    queue.setStoreHealthy(storeHealthy);
     const ingest = queue;
     selfMetrics.gauge('spoor_ingest_queue_records', 'Records accepted and not yet committed to the store.', () => ingest.queued());
+    selfMetrics.gauge('spoor_spool_bytes', 'Bytes of request bodies acknowledged into the spool and not yet committed to the store.', () => ingest.spoolBytes());
+    selfMetrics.gauge('spoor_spool_oldest_unsent_seconds', 'Age of the oldest acknowledged request not yet committed to the store (0 when none).', () =>
+      ingest.oldestUnsentSeconds(Date.now() * 1000),
+    );
     const webUiDir = config.webUiDir === undefined ? defaultWebUiDir() : config.webUiDir;
     const webUi = webUiDir === null ? null : await loadWebUi(webUiDir);
     /**

@@ -108,12 +108,12 @@ export class DbThread implements CommitSink {
     };
   }
 
-  push(batch: WriteBatch, position: SpoolPosition, seq: number): void {
+  push(batch: WriteBatch | null, position: SpoolPosition, seq: number): void {
     // After a failure the entry stays in the spool and is replayed when the server restarts.
     if (this.failed !== null) return;
     const message: ToDbThread = { type: 'batch', batch, position, seq };
     // The batch's typed arrays move to the thread uncopied (only its strings are copied).
-    this.worker.postMessage(message, buffersOf(batch.tables));
+    this.worker.postMessage(message, batch === null ? [] : buffersOf(batch.tables));
   }
 
   commitUpTo(seq: number): Promise<void> {

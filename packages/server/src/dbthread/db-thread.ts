@@ -21,14 +21,21 @@ const config = workerData as DbThreadConfig;
 const send = (message: FromDbThread, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 
 async function start(): Promise<void> {
-  const { store, where, foundVersion, schemaVersion } = await openStore(config.store, config.retention);
+  const { store, where, foundVersion, schemaVersion, ping } = await openStore(config.store, config.retention);
   const pricing = new PriceService(store, config.prices, Date.now, (projectId, models) => send({ type: 'prices', projectId, models }));
   await pricing.load([DEFAULT_PROJECT_ID]);
   // Entries read back from the spool are masked like the requests the decode thread decodes.
   const masking = new ProjectMasking(config.maskFile ?? null);
   for (const stored of await store.masking.listPolicies()) masking.set(stored.projectId, JSON.parse(stored.policy) as MaskingPolicy);
-  // Whether the last commit succeeded: the HTTP thread's /ready says so.
+  // Whether the store takes commits (the last one succeeded, and a store over the network
+  // answers): the HTTP thread's /ready says so, and ingest spools without holding batches while not.
   let storeHealthy = true;
+  let commitFailing = false;
+  let reachable = true;
+  const reportHealth = (): void => {
+    const healthy = reachable && !commitFailing;
+    if (healthy !== storeHealthy) send({ type: 'storeHealth', healthy: (storeHealthy = healthy) });
+  };
   const loop = new CommitLoop(store, {
     spoolDir: config.spoolDir,
     serverId: config.serverId,
@@ -37,14 +44,17 @@ async function start(): Promise<void> {
     maxRecordsPerCommit: config.maxRecordsPerCommit,
     lingerMs: config.lingerMs,
     onCommit: (seq, position, records, commitMs) => {
-      if (!storeHealthy) send({ type: 'storeHealth', healthy: (storeHealthy = true) });
+      commitFailing = false;
+      reachable = true;
+      reportHealth();
       send({ type: 'committed', seq, position, records, commitMs });
     },
     quarantineDir: config.quarantineDir,
     onQuarantine: (id, reason) => send({ type: 'quarantined', id, reason }),
     onDamaged: (segment, offset, bytes) => send({ type: 'damaged', segment, offset, bytes }),
     onError: (error, records) => {
-      if (storeHealthy) send({ type: 'storeHealth', healthy: (storeHealthy = false) });
+      commitFailing = true;
+      reportHealth();
       send({ type: 'log', level: 'error', message: 'a commit failed; its records will be read back from the spool and retried', data: { error: String(error), records } });
     },
   });
@@ -57,6 +67,19 @@ async function start(): Promise<void> {
       send({ type: 'log', level: 'info', message: 'retention removed expired records', data: { results } });
     }
   });
+
+  // A store over the network can go away while nothing is written: asked every second, so /ready
+  // tells within a second or two, and says ready again once it answers (and no commit is failing).
+  const pinger =
+    ping === undefined
+      ? null
+      : setInterval(() => {
+          void ping().then((answers) => {
+            reachable = answers;
+            reportHealth();
+          });
+        }, 1000);
+  pinger?.unref();
 
   port.on('message', (message: ToDbThread) => {
     switch (message.type) {
@@ -76,6 +99,7 @@ async function start(): Promise<void> {
         break;
       case 'close':
         stopRetention();
+        if (pinger !== null) clearInterval(pinger);
         loop
           .close()
           .then(() => store.close())

@@ -29,8 +29,8 @@ export interface DbThreadConfig {
 }
 
 export type ToDbThread =
-  /** A spooled request's batch, its buffers transferred. */
-  | { type: 'batch'; batch: WriteBatch; position: SpoolPosition; seq: number }
+  /** A spooled request's batch, its buffers transferred; `null`: left on disk, read it from the spool. */
+  | { type: 'batch'; batch: WriteBatch | null; position: SpoolPosition; seq: number }
   | { type: 'commitUpTo'; id: number; seq: number }
   /** A call of the registry in `calls.ts`, answered with its result as JSON text. */
   | { type: 'call'; id: number; name: DbCallName; args: unknown[] }

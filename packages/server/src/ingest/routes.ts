@@ -72,7 +72,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
           options.decoder.accepted(decoded.ticket);
         } catch (error) {
           options.decoder.dropped(decoded.ticket);
-          const reason = isAppError(error) && error.code === 'ERR_INGEST_QUEUE_FULL' ? 'queue_full' : 'store_error';
+          const reason = isAppError(error) && error.code === 'ERR_INGEST_QUEUE_FULL' ? 'queue_full' : isAppError(error) && error.code === 'ERR_SPOOL_FULL' ? 'spool_full' : 'store_error';
           options.metrics.rejected({ signal, reason }, decoded.records);
           throw error;
         }
@@ -103,7 +103,7 @@ function sendFailure(
     ? error
     : new AppError('ERR_STORE', 'the records could not be stored; retry later', { cause: error, retryAfterSeconds: 1 });
   metrics.requests({ signal, status: String(appError.status) });
-  if (appError.code === 'ERR_INGEST_QUEUE_FULL' || appError.code === 'ERR_SHUTTING_DOWN') {
+  if (appError.code === 'ERR_INGEST_QUEUE_FULL' || appError.code === 'ERR_SPOOL_FULL' || appError.code === 'ERR_SHUTTING_DOWN') {
     // Back-pressure (a full queue, a shutdown) is the protocol working, not a fault: it is
     // counted on /metrics, and logged at most once a second, without a stack. Under load one
     // error line with a stack per refused request flooded stderr.

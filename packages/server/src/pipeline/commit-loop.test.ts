@@ -122,6 +122,20 @@ describe('CommitLoop', () => {
     expect(store.pendingRecords()).toBe(0);
   });
 
+  it('reads entries handed over without their batches back from the spool, in order, each once', async () => {
+    const store = new FakeStore();
+    const loop = loopOver(store);
+    const names = entryNames(6);
+    for (const [i, name] of names.entries()) {
+      const position = await spool.append(entry(name, 2));
+      // Entries 3 to 5 were left on disk (the store was down when they came).
+      loop.push(i >= 2 && i <= 4 ? null : decode(entry(name, 2)), position, ++seq);
+    }
+    await loop.commitUpTo(seq);
+    expect(committedNames(store)).toEqual(namesOf(names, 2));
+    expect(errors).toEqual([]);
+  });
+
   it('commits as soon as the open transaction holds maxRecordsPerCommit records', async () => {
     const store = new FakeStore();
     const loop = loopOver(store, { maxRecordsPerCommit: 6 });

@@ -1,6 +1,6 @@
 import type { BatchKey, StoreWriter, WriteBatch } from '../store/store.js';
 import { type QuarantineReason, keepDamaged, quarantineEntry, quarantineIdOf } from './quarantine.js';
-import { type SpoolEntry, type SpoolPosition, comparePositions, positionFromString, positionToString, readSpool } from './spool.js';
+import { type SpoolEntry, type SpoolItem, type SpoolPosition, comparePositions, positionFromString, positionToString, readSpool } from './spool.js';
 
 /**
  * Turns a spooled request into its write batch (the same decoding that accepted it), for entries
@@ -109,6 +109,8 @@ export class CommitLoop {
   private isolateUntil: SpoolPosition | null = null;
   /** Failed tries per entry (by quarantine id) that is not yet committed. */
   private readonly attempts = new Map<string, number>();
+  /** Where entries left on disk are being read back from (see `readBack`). */
+  private spoolReader: Generator<SpoolItem> | null = null;
   /** Entries quarantined and not yet behind the committed position: skipped when read again. */
   private readonly quarantined = new Set<string>();
 
@@ -151,9 +153,12 @@ export class CommitLoop {
     return this.committedPosition?.segment ?? 0;
   }
 
-  /** Queues a spooled entry's batch; `seq` numbers entries in spool order. */
-  push(batch: WriteBatch, position: SpoolPosition, seq: number): void {
-    this.queue.push({ batch, position, seq });
+  /**
+   * Queues a spooled entry's batch; `seq` numbers entries in spool order. Without a batch (the
+   * receiver left it on disk), the entry is read back from the spool when its turn comes.
+   */
+  push(batch: WriteBatch | null, position: SpoolPosition, seq: number): void {
+    this.queue.push(batch === null ? { position, seq } : { batch, position, seq });
     this.kick();
   }
 
@@ -195,9 +200,10 @@ export class CommitLoop {
           }
           const next = this.queue.shift();
           if (next !== undefined) {
+            const previous = this.lastAppended?.position ?? this.committedPosition;
             // Counted as handed over before the append: if it fails, recovery reads it back too.
             this.lastAppended = { position: next.position, seq: next.seq };
-            const batch = this.quarantined.size > 0 && this.quarantined.has(quarantineIdOf(next.position)) ? null : this.decode(next);
+            const batch = this.quarantined.size > 0 && this.quarantined.has(quarantineIdOf(next.position)) ? null : this.decode(next, previous);
             if (batch !== null) {
               this.appending = next;
               await this.store.append(batch, this.keyOf(next.position));
@@ -223,7 +229,7 @@ export class CommitLoop {
    * (a bug, or a spool written by another version) will not pass by retrying: the entry is
    * quarantined at once and `null` returned. Throws when even that fails (the disk is full).
    */
-  private decode(item: Queued): WriteBatch | null {
+  private decode(item: Queued, previous: SpoolPosition | null): WriteBatch | null {
     let batch: WriteBatch;
     if (item.batch !== undefined) {
       batch = item.batch;
@@ -232,8 +238,14 @@ export class CommitLoop {
       item.records = batch.records;
       return batch;
     }
+    item.entry ??= this.readBack(item.position, previous) ?? undefined;
+    if (item.entry === undefined) {
+      // The spool no longer has it: nothing to write, and nothing to do about it but say so.
+      this.options.onError?.(new Error(`spooled entry ${positionToString(item.position)} is gone from the spool`), 0);
+      return null;
+    }
     try {
-      batch = this.options.decode(item.entry!, item.seq);
+      batch = this.options.decode(item.entry, item.seq);
     } catch (error) {
       this.options.onError?.(error, 0);
       if (this.options.quarantineDir === undefined) return { records: 0, tables: [] };
@@ -242,6 +254,26 @@ export class CommitLoop {
     }
     item.records = batch.records;
     return batch;
+  }
+
+  /**
+   * The entry that ends at `position`, read from the spool. Entries left on disk come in runs, in
+   * spool order, so one reader goes on through the spool from the entry before; it starts again
+   * only when the entry asked for is not the next one.
+   */
+  private readBack(position: SpoolPosition, previous: SpoolPosition | null): SpoolEntry | null {
+    for (let tries = 0; tries < 2; tries++) {
+      this.spoolReader ??= readSpool(this.options.spoolDir, tries === 0 ? previous : null);
+      for (let next = this.spoolReader.next(); next.done !== true; next = this.spoolReader.next()) {
+        const item = next.value;
+        if (!('entry' in item)) continue;
+        const order = comparePositions(item.position, position);
+        if (order === 0) return item.entry;
+        if (order > 0) break;
+      }
+      this.spoolReader = null;
+    }
+    return null;
   }
 
   /** Adds an entry handed to the store (or skipped) to the open write. */
@@ -347,6 +379,7 @@ export class CommitLoop {
     const culprit = failure instanceof EntryFailure ? failure.entry : this.appending;
     const error = failure instanceof EntryFailure ? failure.cause : failure;
     this.appending = null;
+    this.spoolReader = null;
     const lost = this.lastAppended;
     this.options.onError?.(error, this.openWrite?.records ?? 0);
     await this.store.rollback().catch(() => {

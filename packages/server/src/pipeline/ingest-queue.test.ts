@@ -9,12 +9,12 @@ import { type SpoolEntry, type SpoolPosition, Spool, readSpool } from './spool.j
 
 /** A commit sink that keeps what it is handed and commits when the test says so. */
 class RecordingSink implements CommitSink {
-  readonly pushed: Array<{ batch: WriteBatch; position: SpoolPosition; seq: number }> = [];
+  readonly pushed: Array<{ batch: WriteBatch | null; position: SpoolPosition; seq: number }> = [];
   readonly asked: number[] = [];
   private readonly waiting: Array<{ seq: number; resolve: () => void }> = [];
   private committedSeq = 0;
 
-  push(batch: WriteBatch, position: SpoolPosition, seq: number): void {
+  push(batch: WriteBatch | null, position: SpoolPosition, seq: number): void {
     this.pushed.push({ batch, position, seq });
   }
 
@@ -103,7 +103,7 @@ describe('IngestQueue', () => {
       }),
     );
 
-    expect(sink.pushed.map((p) => [bodyOf.get(p.batch), p.seq])).toEqual(spooledBodies().map((body, i) => [body, i + 1]));
+    expect(sink.pushed.map((p) => [bodyOf.get(p.batch!), p.seq])).toEqual(spooledBodies().map((body, i) => [body, i + 1]));
   });
 
   it('accepts nothing and spools nothing for a request without records', async () => {
@@ -150,6 +150,40 @@ describe('IngestQueue', () => {
 
     expect(queue.queued()).toBe(0);
     expect(spooledBodies()).toEqual(['one', 'two', 'three']);
+  });
+
+  it('acknowledges into the spool alone while the store takes no commits, up to maxSpoolBytes, then refuses with ERR_SPOOL_FULL', async () => {
+    const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10, maxSpoolBytes: 12, retryAfterSeconds: 3 });
+    await queue.submit(entry('in-ram'), records(4));
+    queue.setStoreHealthy(false);
+    // Past maxQueuedRecords, but the store is down: to disk, the batch not kept.
+    await queue.submit(entry('disk'), records(40));
+    expect(sink.pushed.map((p) => p.batch === null)).toEqual([false, true]);
+    expect(queue.spoolBytes()).toBe(10);
+
+    const error = await failureOf(queue.submit(entry('too-much'), records(1)));
+    expect(error).toMatchObject({ code: 'ERR_SPOOL_FULL', status: 503, retryAfterSeconds: 3 });
+    expect(spooledBodies()).toEqual(['in-ram', 'disk']);
+
+    // The store is back; what piled up still goes first, so new requests keep going to disk until it is committed.
+    queue.setStoreHealthy(true);
+    sink.commit(queue, 1);
+    await queue.submit(entry('next'), records(1));
+    expect(sink.pushed.at(-1)!.batch).toBeNull();
+    sink.commit(queue, 3);
+    await queue.submit(entry('after'), records(1));
+    expect(sink.pushed.at(-1)!.batch).not.toBeNull();
+    expect(queue.spoolBytes()).toBe(5);
+  });
+
+  it('tells the age of the oldest request not yet committed', async () => {
+    const queue = new IngestQueue(spool, sink);
+    expect(queue.oldestUnsentSeconds(10_000_000)).toBe(0);
+    await queue.submit({ ...entry('old'), receivedUs: 1_000_000 }, records(1));
+    await queue.submit({ ...entry('new'), receivedUs: 4_000_000 }, records(1));
+    expect(queue.oldestUnsentSeconds(10_000_000)).toBe(9);
+    sink.commit(queue, 1);
+    expect(queue.oldestUnsentSeconds(10_000_000)).toBe(6);
   });
 
   it('releases spool segments the sink has committed', async () => {
