@@ -171,6 +171,20 @@ export class ChClient {
     }
   }
 
+  /**
+   * A query's answer as `TabSeparatedRaw` text: one line a row, values unescaped, NULL as `\N`.
+   * For large answers whose values are JSON texts, which hold no raw tab or newline: they arrive
+   * as they are stored, with no escaping to undo (`trace-rows.ts`).
+   */
+  async rawText(what: string, sql: string, params?: ChParams | Record<string, unknown>): Promise<string> {
+    try {
+      const result = await this.client.query({ query: sql, query_params: paramsOf(params), format: 'TabSeparatedRaw' });
+      return await result.text();
+    } catch (cause) {
+      throw this.failure(what, cause);
+    }
+  }
+
   /** The first row of a query, or `null`. */
   async row<T>(what: string, sql: string, params?: ChParams | Record<string, unknown>): Promise<T | null> {
     return (await this.rows<T>(what, sql, params))[0] ?? null;

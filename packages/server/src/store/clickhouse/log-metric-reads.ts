@@ -1,21 +1,104 @@
 import type { LogQuery, LogRecordData, MetricPointQuery, MetricPointRecord, TimeRange } from '@spoor/model';
+import { JsonParseCache, logFromRow, mapArrayRows, metricPointFromRow } from '../record-rows.js';
 import type { MetricDescriptorRecord, TimeKey } from '../store.js';
-import { type ChClient, notYet } from './client.js';
+import { ChParams, type ChClient } from './client.js';
+import { LOG_ROWS, parseTextColumn, readRows, readSources } from './trace-rows.js';
+import { likePattern, timeFilters } from './trace-sql.js';
 
 /** Logs and app metrics. */
 
-export function listLogs(ch: ChClient, query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]> {
-  return notYet('listLogs', ch, query, after, limit);
+export async function listLogs(ch: ChClient, query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]> {
+  const p = new ChParams();
+  const where = [`project_id = ${p.add(query.projectId)}`, ...timeFilters(p, 'time_us', query.range)];
+  if (query.minSeverity !== null) where.push(`severity_number >= ${p.add(query.minSeverity)}`);
+  if (query.service !== null) where.push(`service_name = ${p.add(query.service)}`);
+  if (query.traceId !== null) where.push(`trace_id = ${p.add(query.traceId)}`);
+  if (query.text !== null) where.push(`body_text ILIKE ${p.add(likePattern(query.text))}`);
+  if (after !== null) {
+    const t = p.add(after.timeUs, 'Int64');
+    where.push(`(time_us < ${t} OR (time_us = ${t} AND log_id < ${p.add(after.id)}))`);
+  }
+  const rows = await readRows(ch, 'list logs', LOG_ROWS, `FROM ${ch.tables.logs} WHERE ${where.join(' AND ')} ORDER BY time_us DESC, log_id DESC LIMIT ${p.add(limit)}`, p);
+  parseTextColumn(rows, LOG_ROWS, 'body');
+  parseTextColumn(rows, LOG_ROWS, 'attributes');
+  const sources = await readSources(ch, query.projectId, [{ rows, shape: LOG_ROWS }]);
+  const shared = new JsonParseCache();
+  return mapArrayRows(rows, LOG_ROWS, sources, (row) => logFromRow(row, shared));
 }
 
-export function listMetrics(ch: ChClient, projectId: string, range: TimeRange): Promise<MetricDescriptorRecord[]> {
-  return notYet('listMetrics', ch, projectId, range);
+export async function listMetrics(ch: ChClient, projectId: string, range: TimeRange): Promise<MetricDescriptorRecord[]> {
+  const p = new ChParams();
+  const where = [`project_id = ${p.add(projectId)}`, ...timeFilters(p, 'time_us', range)];
+  const rows = await ch.rows<{ name: string; m_type: string; m_unit: string; m_description: string; point_count: number; last_us: number }>(
+    'list metrics',
+    `SELECT name, argMax(type, time_us) AS m_type, argMax(unit, time_us) AS m_unit,
+            argMax(description, time_us) AS m_description, count() AS point_count, max(time_us) AS last_us
+     FROM ${ch.tables.metric_points} WHERE ${where.join(' AND ')} GROUP BY name ORDER BY name`,
+    p,
+  );
+  return rows.map((row) => ({
+    name: row.name,
+    type: row.m_type as MetricDescriptorRecord['type'],
+    unit: row.m_unit,
+    description: row.m_description,
+    pointCount: row.point_count,
+    lastSeenUs: row.last_us,
+  }));
+}
+
+/**
+ * The columns of a point, its source's resource and scope beside it. A list comes with its
+ * `has_<name>`: false for a NULL list, stored empty (ClickHouse arrays cannot be NULL). `sources` may hold a source twice until its
+ * rows are merged, so it is read one row per source.
+ */
+function pointsSql(ch: ChClient, project: string, where: string[], orderBy: string): string {
+  const list = (name: string) => `${name}, has_${name}`;
+  return `SELECT project_id, name, description, unit, type, temporality, is_monotonic, service_name, source_id, attributes,
+      start_us, time_us, flags, value, count, sum, min, max, ${list('bucket_counts')}, ${list('explicit_bounds')},
+      scale, zero_count, zero_threshold, positive_offset, ${list('positive_counts')}, negative_offset, ${list('negative_counts')},
+      quantiles, exemplars, src.resource AS resource, src.scope AS scope
+    FROM ${ch.tables.metric_points} AS m
+    INNER JOIN (SELECT source_id, any(resource) AS resource, any(scope) AS scope FROM ${ch.tables.sources}
+                WHERE project_id = ${project} GROUP BY source_id) AS src USING (source_id)
+    WHERE ${where.join(' AND ')}
+    ORDER BY ${orderBy}`;
+}
+
+const LISTS = ['bucket_counts', 'explicit_bounds', 'positive_counts', 'negative_counts'];
+
+async function readPoints(ch: ChClient, what: string, sql: string, p: ChParams): Promise<MetricPointRecord[]> {
+  const rows = await ch.rows<Record<string, unknown>>(what, sql, p);
+  const shared = new JsonParseCache();
+  const view = {
+    r: {} as Record<string, unknown>,
+    get(name: string): unknown {
+      return this.r[name];
+    },
+  };
+  return rows.map((row) => {
+    row.attributes = JSON.parse(row.attributes as string);
+    row.exemplars = JSON.parse(row.exemplars as string);
+    row.quantiles = row.quantiles === null ? null : JSON.parse(row.quantiles as string);
+    for (const name of LISTS) if (row[`has_${name}`] !== true) row[name] = null;
+    view.r = row;
+    return metricPointFromRow(view, shared);
+  });
 }
 
 export function listMetricPoints(ch: ChClient, query: MetricPointQuery, offset: number, limit: number): Promise<MetricPointRecord[]> {
-  return notYet('listMetricPoints', ch, query, offset, limit);
+  const p = new ChParams();
+  const project = p.add(query.projectId);
+  const where = [`m.project_id = ${project}`, `m.name = ${p.add(query.name)}`, ...timeFilters(p, 'm.time_us', query.range)];
+  if (query.service !== null) where.push(`m.service_name = ${p.add(query.service)}`);
+  const orderBy = `time_us DESC, service_name, source_id, attributes, start_us LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}`;
+  return readPoints(ch, 'list metric points', pointsSql(ch, project, where, orderBy), p);
 }
 
 export function readMetricPoints(ch: ChClient, projectId: string, names: readonly string[], range: TimeRange, service: string | null): Promise<MetricPointRecord[]> {
-  return notYet('readMetricPoints', ch, projectId, names, range, service);
+  if (names.length === 0) return Promise.resolve([]);
+  const p = new ChParams();
+  const project = p.add(projectId);
+  const where = [`m.project_id = ${project}`, `has(${p.add([...names], 'Array(String)')}, m.name)`, ...timeFilters(p, 'm.time_us', range)];
+  if (service !== null) where.push(`m.service_name = ${p.add(service)}`);
+  return readPoints(ch, 'read metric points', pointsSql(ch, project, where, 'time_us'), p);
 }

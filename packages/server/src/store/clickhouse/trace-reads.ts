@@ -1,36 +1,159 @@
-import type { TimeRange, TraceQuery, TraceSummaryRecord, TraceTreeColumns } from '@spoor/model';
-import type { ServiceRecord, TimeKey } from '../store.js';
+import type { TimeRange, TraceTreeColumns } from '@spoor/model';
+import { mapArrayRows, storedLogFromRow, storedSpanFromRow } from '../record-rows.js';
+import type { ServiceRecord } from '../store.js';
 import type { StoredLog, StoredTrace } from '../stored-trace.js';
-import type { TraceTimings } from '../trace-timings.js';
-import { type ChClient, notYet } from './client.js';
+import { treeColumnsFrom } from '../trace-tree-columns.js';
+import { ChParams, type ChClient } from './client.js';
+import { LOG_ROWS, SPAN_ROWS, parseTextColumn, readRows, readSources, rowsShape } from './trace-rows.js';
+import { likePattern, timeFilters } from './trace-sql.js';
+import { type TraceBounds, traceBounds } from './trace-timings.js';
 
 /** Traces: the list, a trace's spans, its waterfall columns and timings, in-trace search, services. */
 
-export function listTraces(ch: ChClient, query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]> {
-  return notYet('listTraces', ch, query, after, limit);
+export { listTraces } from './trace-list.js';
+export { getTraceTimings } from './trace-timings.js';
+
+/** How far around a trace's span times its logs are looked for. */
+const LOG_MARGIN_US = 3_600_000_000;
+
+/**
+ * The spans of a trace whose start times lie within `bounds`: the project and trace id select,
+ * the day partitions and the start-time index prune by time, and the trace id's bloom filter
+ * skips the granules of other traces.
+ */
+function spansOf(ch: ChClient, p: ChParams, projectId: string, traceId: string, bounds: TraceBounds): string {
+  return `FROM ${ch.tables.spans}
+    WHERE project_id = ${p.add(projectId)} AND trace_id = ${p.add(traceId)}
+      AND start_us BETWEEN ${p.add(bounds.fromUs, 'Int64')} AND ${p.add(bounds.toUs, 'Int64')}`;
 }
 
-export function getTrace(ch: ChClient, projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null> {
-  return notYet('getTrace', ch, projectId, traceId, spanId);
+export async function getTrace(ch: ChClient, projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null> {
+  const bounds = await traceBounds(ch, projectId, traceId);
+  if (bounds === null) return null;
+  const p = new ChParams();
+  const oneSpan = spanId === undefined ? '' : ` AND span_id = ${p.add(spanId)}`;
+  // Any order will do (`StoredTrace`); start order reads well and costs little.
+  const [spanRows, logRows] = await Promise.all([
+    readRows(ch, 'read a trace', SPAN_ROWS, `${spansOf(ch, p, projectId, traceId, bounds)}${oneSpan} ORDER BY start_us, span_id`, p),
+    traceLogRows(ch, projectId, traceId, bounds, spanId),
+  ]);
+  parseTextColumn(spanRows, SPAN_ROWS, 'finish_reasons');
+  const sources = await readSources(ch, projectId, [
+    { rows: spanRows, shape: SPAN_ROWS },
+    { rows: logRows, shape: LOG_ROWS },
+  ]);
+  return {
+    spans: mapArrayRows(spanRows, SPAN_ROWS, sources, storedSpanFromRow),
+    logs: mapArrayRows(logRows, LOG_ROWS, sources, storedLogFromRow),
+  };
 }
 
-export function getTraceTree(ch: ChClient, projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: StoredLog[] } | null> {
-  return notYet('getTraceTree', ch, projectId, traceId);
+/** A trace's logs (of one span, with `spanId`), in time order. */
+function traceLogRows(ch: ChClient, projectId: string, traceId: string, bounds: TraceBounds, spanId?: string): Promise<unknown[][]> {
+  const p = new ChParams();
+  const where = [
+    `project_id = ${p.add(projectId)}`,
+    `trace_id = ${p.add(traceId)}`,
+    `time_us BETWEEN ${p.add(bounds.fromUs - LOG_MARGIN_US, 'Int64')} AND ${p.add(bounds.toUs + LOG_MARGIN_US, 'Int64')}`,
+  ];
+  if (spanId !== undefined) where.push(`span_id = ${p.add(spanId)}`);
+  return readRows(ch, "read a trace's logs", LOG_ROWS, `FROM ${ch.tables.logs} WHERE ${where.join(' AND ')} ORDER BY time_us, log_id`, p);
 }
 
-export function searchTrace(ch: ChClient, projectId: string, traceId: string, text: string, limit: number): Promise<string[]> {
-  return notYet('searchTrace', ch, projectId, traceId, text, limit);
+/** What the waterfall draws of a span (see `treeColumnsFrom`). */
+const TREE_ROWS = rowsShape([
+  'span_id', 'parent_span_id', 'name', 'service_name', 'start_us', 'duration_us', 'status_code', 'category',
+  "if(events = '[]', NULL, events)", 'input_tokens', 'output_tokens', 'cost_usd',
+  'coalesce(llm_response_model, llm_request_model)', 'session_id',
+]);
+
+export async function getTraceTree(ch: ChClient, projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: StoredLog[] } | null> {
+  const bounds = await traceBounds(ch, projectId, traceId);
+  if (bounds === null) return null;
+  const p = new ChParams();
+  const [rows, logRows] = await Promise.all([
+    readRows(ch, "read a trace's tree", TREE_ROWS, spansOf(ch, p, projectId, traceId, bounds), p),
+    traceLogRows(ch, projectId, traceId, bounds),
+  ]);
+  const tree = treeColumnsFrom(rows);
+  if (tree === null) return null;
+  const sources = await readSources(ch, projectId, [{ rows: logRows, shape: LOG_ROWS }]);
+  return { tree, logs: mapArrayRows(logRows, LOG_ROWS, sources, storedLogFromRow) };
 }
 
-export function getTraceTimings(ch: ChClient, projectId: string, traceId: string): Promise<TraceTimings | null> {
-  return notYet('getTraceTimings', ch, projectId, traceId);
+/**
+ * Ids of the spans of a trace whose attributes, status message or events contain `text`,
+ * case-insensitively, at most `limit`, in start order. The stored JSON text is searched, so
+ * attribute keys match too; there `text` is looked for as JSON writes it inside a string, so
+ * quotes, backslashes and control characters in it match.
+ */
+export async function searchTrace(ch: ChClient, projectId: string, traceId: string, text: string, limit: number): Promise<string[]> {
+  const bounds = await traceBounds(ch, projectId, traceId);
+  if (bounds === null) return [];
+  const p = new ChParams();
+  const like = p.add(likePattern(text));
+  const inJson = p.add(likePattern(JSON.stringify(text).slice(1, -1)));
+  const rows = await ch.rows<{ span_id: string }>(
+    'search a trace',
+    `SELECT span_id ${spansOf(ch, p, projectId, traceId, bounds)}
+       AND (attributes ILIKE ${inJson} OR status_message ILIKE ${like} OR events ILIKE ${inJson})
+     ORDER BY start_us, span_id LIMIT ${p.add(limit)}`,
+    p,
+  );
+  return rows.map((row) => row.span_id);
 }
 
-export function listServices(ch: ChClient, projectId: string, range: TimeRange): Promise<ServiceRecord[]> {
-  return notYet('listServices', ch, projectId, range);
+/** The services that sent spans, logs or metric points in the range, with their counts, by name. */
+export async function listServices(ch: ChClient, projectId: string, range: TimeRange): Promise<ServiceRecord[]> {
+  const p = new ChParams();
+  const project = p.add(projectId);
+  const where = (time: string) => [`project_id = ${project}`, ...timeFilters(p, time, range)].join(' AND ');
+  const rows = await ch.rows<{ service_name: string; spans: number; errors: number; logs: number; points: number; last_us: number }>(
+    'list services',
+    `SELECT service_name, sum(s) AS spans, sum(e) AS errors, sum(l) AS logs, sum(m) AS points, max(t) AS last_us
+     FROM (
+       SELECT service_name, count() AS s, countIf(status_code = 2) AS e, toUInt64(0) AS l, toUInt64(0) AS m, max(start_us) AS t
+       FROM ${ch.tables.spans} WHERE ${where('start_us')} GROUP BY service_name
+       UNION ALL
+       SELECT service_name, 0, 0, count(), 0, max(time_us) FROM ${ch.tables.logs} WHERE ${where('time_us')} GROUP BY service_name
+       UNION ALL
+       SELECT service_name, 0, 0, 0, count(), max(time_us) FROM ${ch.tables.metric_points} WHERE ${where('time_us')} GROUP BY service_name
+     ) GROUP BY service_name ORDER BY service_name`,
+    p,
+  );
+  return rows.map((row) => ({
+    name: row.service_name,
+    spanCount: row.spans,
+    errorCount: row.errors,
+    logCount: row.logs,
+    metricPointCount: row.points,
+    lastSeenUs: row.last_us,
+  }));
 }
 
-/** Up to `perProject` spans of each project, the last stored first. */
-export function recentSpanIds(ch: ChClient, perProject: number): Promise<Array<{ projectId: string; traceId: string; spanId: string }>> {
-  return notYet('recentSpanIds', ch, perProject);
+/**
+ * Up to `perProject` spans of each project, the last stored first. ClickHouse keeps no insertion
+ * order: `batch_id` is random, and `_part` names follow merges, not inserts. The spans a client
+ * may send again after a restart are the ones it exported last, which started last, so the newest
+ * start times stand for the last stored. Spans more than a day older than the project's newest are
+ * left out, so the scan reads the last day's partitions only.
+ */
+export async function recentSpanIds(ch: ChClient, perProject: number): Promise<Array<{ projectId: string; traceId: string; spanId: string }>> {
+  const projects = await ch.rows<{ project_id: string }>('list projects', `SELECT DISTINCT project_id FROM ${ch.tables.sources}`);
+  const out: Array<{ projectId: string; traceId: string; spanId: string }> = [];
+  for (const { project_id: projectId } of projects) {
+    const p = new ChParams();
+    const project = p.add(projectId);
+    const rows = await ch.rows<{ trace_id: string; span_id: string }>(
+      'read the last spans',
+      `SELECT trace_id, span_id FROM ${ch.tables.spans}
+       WHERE project_id = ${project} AND start_us >= (SELECT max(start_us) FROM ${ch.tables.spans} WHERE project_id = ${project}) - ${DAY_US}
+       ORDER BY start_us DESC, span_id DESC LIMIT ${p.add(perProject)}`,
+      p,
+    );
+    for (const row of rows) out.push({ projectId, traceId: row.trace_id, spanId: row.span_id });
+  }
+  return out;
 }
+
+const DAY_US = 86_400_000_000;

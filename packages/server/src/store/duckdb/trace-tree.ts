@@ -1,8 +1,10 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { SpanEventRecord, TraceTreeColumns } from '@spoor/model';
 import { columnsOf } from './analytics.js';
 import { jsonArrayShape } from './read.js';
 import { likePattern, SqlParams } from './sql.js';
+
+// Engine-neutral; the DuckDB store has always imported it from here.
+export { treeColumnsFrom } from '../trace-tree-columns.js';
 
 /**
  * The waterfall's columns of a trace (`TraceTreeColumns`): one `json_array` per span with only
@@ -16,58 +18,6 @@ export const TREE_SHAPE = jsonArrayShape([
   "CASE WHEN events = '[]' THEN NULL ELSE events END", 'input_tokens', 'output_tokens', 'cost_usd',
   'coalesce(llm_response_model, llm_request_model)', 'session_id',
 ]);
-
-type TreeRow = [string, string | null, string, string, number, number, number, number, string | null, number | null, number | null, number | null, string | null, string | null];
-
-/** Columns from the rows of `TREE_SHAPE`, or `null` for none. */
-export function treeColumnsFrom(rows: unknown[][]): TraceTreeColumns | null {
-  if (rows.length === 0) return null;
-  const n = rows.length;
-  let originUs = Infinity;
-  for (const row of rows) originUs = Math.min(originUs, (row as TreeRow)[4]);
-  const tree: TraceTreeColumns = {
-    originUs,
-    spanIds: new Array(n),
-    parentSpanIds: new Array(n),
-    names: new Array(n),
-    services: [],
-    serviceIndexes: new Array(n),
-    startOffsetsUs: new Array(n),
-    durationsUs: new Array(n),
-    statusCodes: new Array(n),
-    categories: new Array(n),
-    events: [],
-    inputTokens: new Array(n),
-    outputTokens: new Array(n),
-    costUsd: new Array(n),
-    models: new Array(n),
-    sessionId: null,
-  };
-  const serviceIndex = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    const [spanId, parentSpanId, name, service, startUs, durationUs, status, category, events, input, output, cost, model, session] = rows[i] as TreeRow;
-    tree.spanIds[i] = spanId;
-    tree.parentSpanIds[i] = parentSpanId;
-    tree.names[i] = name;
-    let s = serviceIndex.get(service);
-    if (s === undefined) {
-      s = tree.services.push(service) - 1;
-      serviceIndex.set(service, s);
-    }
-    tree.serviceIndexes[i] = s;
-    tree.startOffsetsUs[i] = startUs - originUs;
-    tree.durationsUs[i] = durationUs;
-    tree.statusCodes[i] = status;
-    tree.categories[i] = category;
-    if (events !== null) for (const event of JSON.parse(events) as SpanEventRecord[]) tree.events.push([i, event.timeUs - originUs, event.name]);
-    tree.inputTokens[i] = input;
-    tree.outputTokens[i] = output;
-    tree.costUsd[i] = cost;
-    tree.models[i] = model;
-    if (tree.sessionId === null && session !== null) tree.sessionId = session;
-  }
-  return tree;
-}
 
 /**
  * Ids of the spans of a trace (start times within `bounds`) whose attributes, status message or

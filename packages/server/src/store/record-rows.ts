@@ -1,0 +1,202 @@
+import {
+  SPAN_CATEGORIES,
+  SPAN_KINDS,
+  STATUS_CODES,
+  type AttributeValue,
+  type Attributes,
+  type InstrumentationScope,
+  type LlmFields,
+  type LogRecordData,
+  type MetricPointRecord,
+  type MetricType,
+  type Resource,
+  type Temporality,
+} from '@spoor/model';
+import type { StoredLog, StoredSpan } from './stored-trace.js';
+
+/**
+ * Converters from rows of the record tables (`tables.ts`) to model records, for every engine: an
+ * engine reads a row its own way and hands it over as a `Row` (by column name), or as an array
+ * with a `RowShape` telling each column's index in it.
+ */
+
+/** Where each column is in rows read as arrays. */
+export interface RowShape {
+  index: ReadonlyMap<string, number>;
+}
+
+/** Anything a converter can read a row's columns from. */
+export interface Row {
+  get(name: string): unknown;
+}
+
+export function num(value: unknown): number {
+  return typeof value === 'bigint' ? Number(value) : (value as number);
+}
+
+export function numOrNull(value: unknown): number | null {
+  return value === null || value === undefined ? null : num(value);
+}
+
+export function numbersOrNull(value: unknown): number[] | null {
+  return Array.isArray(value) ? value.map(num) : null;
+}
+
+/** Parses JSON once per distinct text: a trace's spans share a few resources and scopes. */
+export class JsonParseCache {
+  private readonly cache = new Map<string, unknown>();
+
+  of<T>(text: string): T {
+    let value = this.cache.get(text);
+    if (value === undefined) {
+      value = JSON.parse(text);
+      this.cache.set(text, value);
+    }
+    return value as T;
+  }
+}
+
+/** Resource and scope JSON texts by `source_id`. */
+export type SourceTexts = ReadonlyMap<string, { resource: string; scope: string }>;
+
+/** Converts rows read with `shape`, looking resources and scopes up in `sources`. */
+export function mapArrayRows<T>(rows: unknown[][], shape: RowShape, sources: SourceTexts, convert: (row: Row) => T): T[] {
+  const { index } = shape;
+  const sourceAt = index.get('source_id')!;
+  const view = {
+    a: [] as unknown[],
+    get(name: string): unknown {
+      if (name === 'resource' || name === 'scope') return sources.get(this.a[sourceAt] as string)?.[name] ?? '{}';
+      return this.a[index.get(name)!];
+    },
+  };
+  const out = new Array<T>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    view.a = rows[i]!;
+    out[i] = convert(view);
+  }
+  return out;
+}
+
+/** The `llm` fields of a span row (`is_llm` and the llm columns), or `null` for a span that is not an LLM call. */
+export function llmFromRow(row: Row): LlmFields | null {
+  if (row.get('is_llm') !== true) return null;
+  return {
+    provider: (row.get('llm_provider') as string | null) ?? null,
+    operation: (row.get('llm_operation') as string | null) ?? null,
+    requestModel: (row.get('llm_request_model') as string | null) ?? null,
+    responseModel: (row.get('llm_response_model') as string | null) ?? null,
+    inputTokens: numOrNull(row.get('input_tokens')),
+    outputTokens: numOrNull(row.get('output_tokens')),
+    totalTokens: numOrNull(row.get('total_tokens')),
+    cacheReadInputTokens: numOrNull(row.get('cache_read_tokens')),
+    cacheCreationInputTokens: numOrNull(row.get('cache_creation_tokens')),
+    reasoningTokens: numOrNull(row.get('reasoning_tokens')),
+    costUsd: numOrNull(row.get('cost_usd')),
+    costSource: (row.get('cost_source') as LlmFields['costSource']) ?? null,
+    timeToFirstTokenMs: numOrNull(row.get('ttft_ms')),
+    finishReasons: (row.get('finish_reasons') as string[] | null) ?? null,
+  };
+}
+
+export function storedSpanFromRow(row: Row): StoredSpan {
+  return {
+    projectId: row.get('project_id') as string,
+    traceId: row.get('trace_id') as string,
+    spanId: row.get('span_id') as string,
+    parentSpanId: (row.get('parent_span_id') as string | null) ?? null,
+    traceState: row.get('trace_state') as string,
+    flags: num(row.get('flags')),
+    name: row.get('name') as string,
+    kind: SPAN_KINDS[num(row.get('kind'))] ?? 'unspecified',
+    serviceName: row.get('service_name') as string,
+    startTimeUs: num(row.get('start_us')),
+    endTimeUs: num(row.get('end_us')),
+    status: { code: STATUS_CODES[num(row.get('status_code'))] ?? 'unset', message: row.get('status_message') as string },
+    attributesJson: row.get('attributes') as string,
+    resourceJson: row.get('resource') as string,
+    scopeJson: row.get('scope') as string,
+    eventsJson: row.get('events') as string,
+    linksJson: row.get('links') as string,
+    droppedAttributesCount: num(row.get('dropped_attributes')),
+    droppedEventsCount: num(row.get('dropped_events')),
+    droppedLinksCount: num(row.get('dropped_links')),
+    sessionId: (row.get('session_id') as string | null) ?? null,
+    userId: (row.get('user_id') as string | null) ?? null,
+    category: SPAN_CATEGORIES[num(row.get('category'))] ?? 'other',
+    llm: llmFromRow(row),
+  };
+}
+
+/** A log row's plain columns: what a log record and a stored log share. */
+function logFieldsFromRow(row: Row): Omit<LogRecordData, 'body' | 'attributes' | 'resource' | 'scope'> {
+  return {
+    projectId: row.get('project_id') as string,
+    logId: row.get('log_id') as string,
+    timeUs: num(row.get('time_us')),
+    observedTimeUs: num(row.get('observed_us')),
+    traceId: (row.get('trace_id') as string | null) ?? null,
+    spanId: (row.get('span_id') as string | null) ?? null,
+    flags: num(row.get('flags')),
+    severityNumber: num(row.get('severity_number')),
+    severityText: row.get('severity_text') as string,
+    serviceName: row.get('service_name') as string,
+    eventName: row.get('event_name') as string,
+    droppedAttributesCount: num(row.get('dropped_attributes')),
+  };
+}
+
+export function logFromRow(row: Row, shared: JsonParseCache): LogRecordData {
+  return {
+    ...logFieldsFromRow(row),
+    body: row.get('body') as AttributeValue,
+    attributes: row.get('attributes') as Attributes,
+    resource: shared.of<Resource>(row.get('resource') as string),
+    scope: shared.of<InstrumentationScope>(row.get('scope') as string),
+  };
+}
+
+export function storedLogFromRow(row: Row): StoredLog {
+  return {
+    ...logFieldsFromRow(row),
+    bodyJson: row.get('body') as string,
+    attributesJson: row.get('attributes') as string,
+    resourceJson: row.get('resource') as string,
+    scopeJson: row.get('scope') as string,
+  };
+}
+
+export function metricPointFromRow(row: Row, shared: JsonParseCache): MetricPointRecord {
+  const positiveCounts = numbersOrNull(row.get('positive_counts'));
+  const negativeCounts = numbersOrNull(row.get('negative_counts'));
+  return {
+    projectId: row.get('project_id') as string,
+    name: row.get('name') as string,
+    description: row.get('description') as string,
+    unit: row.get('unit') as string,
+    type: row.get('type') as MetricType,
+    temporality: row.get('temporality') as Temporality,
+    isMonotonic: (row.get('is_monotonic') as boolean | null) ?? null,
+    serviceName: row.get('service_name') as string,
+    resource: shared.of<Resource>(row.get('resource') as string),
+    scope: shared.of<InstrumentationScope>(row.get('scope') as string),
+    attributes: row.get('attributes') as Attributes,
+    startTimeUs: numOrNull(row.get('start_us')),
+    timeUs: num(row.get('time_us')),
+    flags: num(row.get('flags')),
+    value: numOrNull(row.get('value')),
+    count: numOrNull(row.get('count')),
+    sum: numOrNull(row.get('sum')),
+    min: numOrNull(row.get('min')),
+    max: numOrNull(row.get('max')),
+    bucketCounts: numbersOrNull(row.get('bucket_counts')),
+    explicitBounds: numbersOrNull(row.get('explicit_bounds')),
+    scale: numOrNull(row.get('scale')),
+    zeroCount: numOrNull(row.get('zero_count')),
+    zeroThreshold: numOrNull(row.get('zero_threshold')),
+    positive: positiveCounts === null ? null : { offset: num(row.get('positive_offset')), bucketCounts: positiveCounts },
+    negative: negativeCounts === null ? null : { offset: num(row.get('negative_offset')), bucketCounts: negativeCounts },
+    quantiles: (row.get('quantiles') as MetricPointRecord['quantiles']) ?? null,
+    exemplars: row.get('exemplars') as MetricPointRecord['exemplars'],
+  };
+}
