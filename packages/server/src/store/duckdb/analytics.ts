@@ -74,13 +74,14 @@ export async function selectSpanTimeseries(connection: DuckDBConnection, query: 
     sql = `SELECT (start_us // ${step}::BIGINT) * ${step}::BIGINT AS bucket, NULL AS key, ${value} AS value
            FROM spans WHERE ${where.join(' AND ')} GROUP BY 1 ORDER BY 1`;
   } else {
-    // Only the groups with the most spans over the whole range get a line of their own.
+    // Only the groups with the most spans over the whole range get a line of their own. Rows by
+    // bucket and key: the answer lists the series in the order their keys first come.
     const { key, join } = groupKey(p, project, query.groupBy);
     sql = `WITH base AS (SELECT *, ${key} AS group_key FROM spans ${join} WHERE ${where.join(' AND ')}),
            top AS (SELECT group_key FROM base GROUP BY 1 ORDER BY count(*) DESC, group_key NULLS LAST LIMIT ${p.add(query.limit)})
            SELECT (start_us // ${step}::BIGINT) * ${step}::BIGINT AS bucket, group_key AS key, ${value} AS value
            FROM base WHERE EXISTS (SELECT 1 FROM top WHERE top.group_key IS NOT DISTINCT FROM base.group_key)
-           GROUP BY 1, 2 ORDER BY 1`;
+           GROUP BY 1, 2 ORDER BY 1, 2 NULLS LAST`;
   }
   const columns = await columnsOf(connection, sql, p.values);
   return mapRows(columns, (row) => ({
