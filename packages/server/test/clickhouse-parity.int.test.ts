@@ -1,6 +1,6 @@
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ErrorGroupListResponse, SessionListResponse, TraceListResponse, TraceTree } from '@spoor/model';
+import type { AlertListResponse, ErrorGroupListResponse, SessionListResponse, TraceListResponse, TraceTree } from '@spoor/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../src/cli/demo.js';
 import { type ClickHouseEndpoint, startClickHouseEndpoint } from './support/clickhouse-endpoint.js';
@@ -83,8 +83,8 @@ function appMetrics(startMs: number): Uint8Array {
 
 beforeAll(async () => {
   endpoint = await startClickHouseEndpoint();
-  duck = await startTestServer();
-  click = await startTestServer({ store: 'clickhouse', clickhouseUrl: `${endpoint.url}/parity` });
+  duck = await startTestServer({ alertInterval: '1s' });
+  click = await startTestServer({ store: 'clickhouse', clickhouseUrl: `${endpoint.url}/parity`, alertInterval: '1s' });
   fanOut = await startFanOut([duck.url, click.url]);
   fanOutUrl = `http://127.0.0.1:${(fanOut.address() as AddressInfo).port}`;
   const startMs = Date.now() - 60_000;
@@ -222,5 +222,41 @@ describe('the same data on DuckDB and on ClickHouse', () => {
     await expectSame('/api/metrics/series?name=requests&fn=rate&step=1m');
     await expectSame('/api/metrics/series?name=queue.depth&fn=avg&step=2m&groupBy=route');
     await expectSame('/api/metrics/series?name=latency&fn=p95&step=1m');
+  });
+
+  it('evaluates alert rules over spans, durations, logs and errors to the same values', async () => {
+    // Windows of 2 h hold all the data on both, whenever each server evaluates.
+    const rules = {
+      spans: 'count(spans)[2h] by (service) >= 0',
+      slow: 'p95(duration_ms{service="research-agent"})[2h] by (name) >= 0',
+      failing: 'error_rate(spans)[2h] by (service) >= 0',
+      spend: 'cost(spans{name=~"chat.*"})[2h] by (model) >= 0',
+      tokens: 'tokens(spans)[2h] by (service, model) >= 0',
+      // Not `by (severity)`: the rule's own `severity` label would hide it (every group reads 'warning').
+      logs: 'count(logs)[2h] by (service) >= 0',
+      errors: 'count(errors)[2h] by (fingerprint) >= 0',
+      versions: 'count(spans{service.version!="0"})[2h] by (service.version) >= 0',
+    };
+    for (const server of [duck, click]) {
+      for (const [name, expr] of Object.entries(rules)) {
+        const created = await fetch(`${server.url}/api/alerts/rules`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, expr }) });
+        expect(created.status, await created.text()).toBe(201);
+      }
+    }
+    const answers = async (server: TestServer) => {
+      const { alerts } = (await getJson<AlertListResponse>(server.url, '/api/alerts?state=pending&state=firing')).body;
+      return alerts.map(({ rule, labels, value, state }) => ({ rule, labels, value, state }));
+    };
+    // Every rule has been evaluated on both once both list an alert for each.
+    const deadline = Date.now() + 15_000;
+    let d = await answers(duck);
+    let c = await answers(click);
+    while (new Set(d.map((a) => a.rule)).size < 8 || new Set(c.map((a) => a.rule)).size < 8) {
+      if (Date.now() > deadline) throw new Error(`alerts were not evaluated in 15 s: ${JSON.stringify({ d, c })}`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      [d, c] = [await answers(duck), await answers(click)];
+    }
+    expect(d.length).toBeGreaterThan(8);
+    expect(differences(d, c)).toEqual([]);
   });
 });
