@@ -50,6 +50,18 @@ export interface ServeOptions {
   clickhouseCluster?: string;
   /** Largest spool on disk while the store is behind or down, e.g. `10GiB`; past it requests get 503. Default 1 GiB. */
   spoolMax?: string;
+  /**
+   * What this server does, comma-separated: `ingest` (OTLP), `query` (the API and the UI),
+   * `alerting` (evaluates the rules; one server of those sharing a store). Default: all three.
+   */
+  role?: string;
+}
+
+/** What a server does (`--role`); every one by default. */
+export interface ServerRoles {
+  ingest: boolean;
+  query: boolean;
+  alerting: boolean;
 }
 
 /** Where the records are kept. */
@@ -86,6 +98,7 @@ export interface ServeConfig {
   store: StoreTarget;
   /** Bytes the spool may hold before requests get 503. */
   spoolMaxBytes: number;
+  roles: ServerRoles;
   /** The built web UI; unset: `@spoor/web`'s `dist`, `null`: serve no UI. Not a flag: for tests and embedders. */
   webUiDir?: string | null;
 }
@@ -114,6 +127,7 @@ export const DEFAULTS = {
   clickhouseUrl: '',
   clickhouseCluster: '',
   spoolMax: '1GiB',
+  role: 'ingest,query,alerting',
 } as const;
 
 const ENV: Record<keyof ServeOptions, string> = {
@@ -138,6 +152,7 @@ const ENV: Record<keyof ServeOptions, string> = {
   clickhouseUrl: 'SPOOR_CLICKHOUSE_URL',
   clickhouseCluster: 'SPOOR_CLICKHOUSE_CLUSTER',
   spoolMax: 'SPOOR_SPOOL_MAX',
+  role: 'SPOOR_ROLE',
 };
 
 /** Resolves flags over environment over defaults. Throws a message that says what to fix. */
@@ -178,6 +193,7 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     dataDir,
     store: storeTargetOf(pick('store'), pick('clickhouseUrl'), pick('clickhouseCluster'), dataDir),
     spoolMaxBytes: parseBytes(pick('spoolMax')),
+    roles: parseRoles(pick('role')),
     retention: { ...parseRetention(pick('retention')), intervalMs: 3_600_000 },
     maxBodyBytes: parseBytes(pick('maxBody')),
     logLevel,
@@ -193,6 +209,17 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     maskFile: pick('mask') === '' ? null : resolve(pick('mask')),
     providers: parseProviders(pick('provider').split(';').filter((p) => p.trim() !== ''), env),
   };
+}
+
+/** `ingest,query`, `all`, ...: the roles named, each at most once. */
+function parseRoles(text: string): ServerRoles {
+  const roles: ServerRoles = { ingest: false, query: false, alerting: false };
+  for (const part of text.split(',').map((r) => r.trim().toLowerCase())) {
+    if (part === 'all') Object.assign(roles, { ingest: true, query: true, alerting: true });
+    else if (part === 'ingest' || part === 'query' || part === 'alerting') roles[part] = true;
+    else throw new Error(`a role is ingest, query, alerting or all, not '${part}' (--role or ${ENV.role})`);
+  }
+  return roles;
 }
 
 /** The store the flags name; says what is missing or wrong. */

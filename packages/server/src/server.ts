@@ -179,6 +179,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       engine,
       rulesFile,
       intervalMs: config.alertIntervalMs,
+      evaluates: config.roles.alerting,
       nowUs: () => Date.now() * 1000,
       onError: (message, data) => log.error({ projectId, ...data }, message),
       onInfo: (message, data) => log.info({ projectId, ...data }, message),
@@ -248,6 +249,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       alertsFor,
       access,
       corsOrigins: config.corsOrigins,
+      roles: config.roles,
       secureCookies: config.externalUrl?.startsWith('https://') ?? false,
       decoder,
       accept: async ({ signal, encoding, projectId, receivedUs, body, batch }) => {

@@ -30,6 +30,12 @@ export interface AlertServiceOptions {
   /** The rules file, or `null`. */
   rulesFile: string | null;
   intervalMs: number;
+  /**
+   * Whether this server evaluates the rules (default true). With several servers on one store,
+   * one evaluates (`--role alerting`); the others read the rules and alert states it keeps in the
+   * store every interval, so every server answers the alerting API alike.
+   */
+  evaluates?: boolean;
   /** Epoch microseconds. */
   nowUs: () => number;
   /** How often the rules file is checked for changes. Default 1 s. */
@@ -77,9 +83,14 @@ export class AlertService {
     await this.engine.close(5_000);
   }
 
-  /** Evaluates now (the timer does this every interval). */
-  evaluate(): Promise<void> {
-    return this.engine.evaluate(this.options.nowUs());
+  /**
+   * Evaluates now (the timer does this every interval), with the API's rules as the store has
+   * them; a server that does not evaluate reads the rules and alert states instead.
+   */
+  async evaluate(): Promise<void> {
+    await this.engine.readRulesFromStore();
+    if (this.options.evaluates === false) await this.engine.readStateFromStore();
+    else await this.engine.evaluate(this.options.nowUs());
   }
 
   private schedule(): void {

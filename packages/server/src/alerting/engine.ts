@@ -87,17 +87,38 @@ export class AlertEngine {
   /** Restores the saved state and the API's rules. */
   static async open(options: EngineOptions): Promise<AlertEngine> {
     const engine = new AlertEngine(options);
-    const saved = await options.store.readState(options.projectId);
-    if (saved !== null) {
-      const state = JSON.parse(saved) as SavedState;
-      engine.instances = new Map(Object.entries(state.instances).map(([rule, list]) => [rule, new Map(list)]));
-      engine.groups = new Map(state.groups);
-    }
-    for (const record of await options.store.listRules(options.projectId)) {
-      const entry = engine.entryOf(JSON.parse(record.spec) as unknown, 'api', record.createdUs, record.updatedUs);
-      engine.apiRules.set(record.name, entry);
-    }
+    await engine.readStateFromStore();
+    await engine.readRulesFromStore();
     return engine;
+  }
+
+  /**
+   * Takes up the API's rules as the store has them now: with several servers on one store, a rule
+   * may have been made, changed or deleted through another. A rule unchanged since it was read
+   * keeps its entry (and what the last rounds recorded on it).
+   */
+  async readRulesFromStore(): Promise<void> {
+    const records = await this.options.store.listRules(this.options.projectId);
+    const seen = new Set<string>();
+    for (const record of records) {
+      seen.add(record.name);
+      const known = this.apiRules.get(record.name);
+      if (known !== undefined && known.updatedUs === record.updatedUs) continue;
+      this.apiRules.set(record.name, this.entryOf(JSON.parse(record.spec) as unknown, 'api', record.createdUs, record.updatedUs));
+    }
+    for (const name of [...this.apiRules.keys()]) if (!seen.has(name)) this.apiRules.delete(name);
+  }
+
+  /**
+   * Takes up the alert states the store holds: what a server that does not evaluate (its role
+   * leaves alerting to another) shows, as the evaluating server last saved it.
+   */
+  async readStateFromStore(): Promise<void> {
+    const saved = await this.options.store.readState(this.options.projectId);
+    if (saved === null) return;
+    const state = JSON.parse(saved) as SavedState;
+    this.instances = new Map(Object.entries(state.instances).map(([rule, list]) => [rule, new Map(list)]));
+    this.groups = new Map(state.groups);
   }
 
   get projectId(): string {

@@ -60,6 +60,15 @@ export interface AppOptions {
   webUi?: WebUi | null;
   /** Whether a request's `Host` header names this server (`host-check.ts`). Default: any. */
   hostAllowed?: (host: string | undefined) => boolean;
+  /** What this server does (`--role`): OTLP without `ingest`, the API and UI without `query` answer 404. Default: all. */
+  roles?: { ingest: boolean; query: boolean };
+}
+
+/** The role a path belongs to; health, readiness and `/metrics` belong to every server. */
+function servedByRole(url: string): 'ingest' | 'query' | null {
+  if (url.startsWith('/v1/')) return 'ingest';
+  if (url.startsWith('/health') || url.startsWith('/ready') || url.startsWith('/metrics')) return null;
+  return 'query';
 }
 
 /** Methods that change something; each needs a JSON body (see the hook in `createApp`). */
@@ -122,6 +131,10 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     const host = request.headers.host;
     if (!hostAllowed(host)) {
       throw new AppError('ERR_HOST_NOT_ALLOWED', `this Spoor does not answer to the host '${host ?? ''}'; if that is its address, start it with --allowed-hosts (or --external-url) naming it`);
+    }
+    const served = servedByRole(request.url);
+    if (served !== null && options.roles?.[served] === false) {
+      throw new AppError('ERR_NOT_FOUND', `this Spoor serves no ${served === 'ingest' ? 'OTLP' : 'API or dashboard'}: its --role leaves ${served} to other servers`);
     }
     // A write through the REST API needs a JSON body sent as JSON: a form or a simple
     // cross-site request (text/plain, no body) cannot be one, and a browser asks first

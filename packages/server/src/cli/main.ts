@@ -12,7 +12,7 @@ const USAGE = `Usage:
               [--auth auto|required|off] [--metrics-token TOKEN] [--cors-origin URL1,URL2] [--rate-limit 100]
               [--provider openai=env:OPENAI_API_KEY[,base=URL][,timeout=60s]]… [--mask policy.json]
               [--store duckdb|clickhouse] [--clickhouse-url http://USER:PASS@HOST:8123/DB] [--clickhouse-cluster NAME]
-              [--spool-max 1GiB]
+              [--spool-max 1GiB] [--role ingest,query,alerting]
   spoor demo [--endpoint http://127.0.0.1:4318] [--runs 24]
   spoor keys create --project NAME --role ingest|read|admin [--name TEXT] [--data DIR | --url URL]   prints the key once
   spoor keys list [--data DIR | --url URL]
@@ -23,7 +23,7 @@ const USAGE = `Usage:
 Flags beat SPOOR_HOST, SPOOR_PORT, SPOOR_DATA, SPOOR_RETENTION, SPOOR_MAX_BODY, SPOOR_LOG_LEVEL,
 SPOOR_PRICES, SPOOR_ALERTS, SPOOR_ALERT_INTERVAL, SPOOR_EXTERNAL_URL, SPOOR_ALLOWED_HOSTS, SPOOR_AUTH,
 SPOOR_METRICS_TOKEN, SPOOR_CORS_ORIGIN, SPOOR_RATE_LIMIT, SPOOR_PROVIDER (';'-separated), SPOOR_MASK_FILE, SPOOR_STORE,
-SPOOR_CLICKHOUSE_URL, SPOOR_CLICKHOUSE_CLUSTER and SPOOR_SPOOL_MAX, which beat the defaults. Commands that talk to a
+SPOOR_CLICKHOUSE_URL, SPOOR_CLICKHOUSE_CLUSTER, SPOOR_SPOOL_MAX and SPOOR_ROLE, which beat the defaults. Commands that talk to a
 server (spool, keys with --url, demo) send SPOOR_API_KEY as its key.`;
 
 async function main(argv: string[]): Promise<number> {
@@ -70,6 +70,7 @@ async function serve(args: string[]): Promise<number> {
       'clickhouse-url': { type: 'string' },
       'clickhouse-cluster': { type: 'string' },
       'spool-max': { type: 'string' },
+      role: { type: 'string' },
     },
     strict: true,
   });
@@ -78,6 +79,7 @@ async function serve(args: string[]): Promise<number> {
     clickhouseUrl: values['clickhouse-url'],
     clickhouseCluster: values['clickhouse-cluster'],
     spoolMax: values['spool-max'],
+    role: values.role,
     host: values.host,
     port: values.port,
     data: values.data,
