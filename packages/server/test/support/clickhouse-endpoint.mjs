@@ -118,17 +118,24 @@ server.keepAliveTimeout = 1000;
 
 let port = Number(values.port);
 function listen() {
+  if (server.listening) {
+    process.stdout.write(`listening ${port}\n`);
+    return;
+  }
   server.listen(port, '127.0.0.1', () => {
     port = server.address().port;
     process.stdout.write(`listening ${port}\n`);
   });
 }
+// While stopped, nothing else keeps the process alive.
+const keepAlive = setInterval(() => {}, 1 << 30);
 process.on('SIGUSR1', () => {
   server.close(() => process.stdout.write('stopped\n'));
   server.closeAllConnections();
 });
 process.on('SIGUSR2', listen);
 process.on('SIGTERM', () => {
+  clearInterval(keepAlive);
   server.close();
   server.closeAllConnections();
   queue.finally(() => {
