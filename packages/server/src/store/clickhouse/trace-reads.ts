@@ -4,7 +4,7 @@ import type { ServiceRecord } from '../store.js';
 import type { StoredLog, StoredTrace } from '../stored-trace.js';
 import { treeColumnsFrom } from '../trace-tree-columns.js';
 import { ChParams, type ChClient } from './client.js';
-import { LOG_ROWS, SPAN_ROWS, parseTextColumn, readRows, readSources, rowsShape } from './trace-rows.js';
+import { LOG_ROWS, SPAN_ROWS, readAllRows, readRows, readSources, rowsShape } from './trace-rows.js';
 import { likePattern, timeFilters } from './trace-sql.js';
 import { type TraceBounds, traceBounds } from './trace-timings.js';
 
@@ -32,12 +32,11 @@ export async function getTrace(ch: ChClient, projectId: string, traceId: string,
   if (bounds === null) return null;
   const p = new ChParams();
   const oneSpan = spanId === undefined ? '' : ` AND span_id = ${p.add(spanId)}`;
-  // Any order will do (`StoredTrace`); start order reads well and costs little.
+  // Any order will do (`StoredTrace`): sorting a 20,000-span trace's rows doubled the read.
   const [spanRows, logRows] = await Promise.all([
-    readRows(ch, 'read a trace', SPAN_ROWS, `${spansOf(ch, p, projectId, traceId, bounds)}${oneSpan} ORDER BY start_us, span_id`, p),
+    readAllRows(ch, 'read a trace', SPAN_ROWS, `${spansOf(ch, p, projectId, traceId, bounds)}${oneSpan}`, p),
     traceLogRows(ch, projectId, traceId, bounds, spanId),
   ]);
-  parseTextColumn(spanRows, SPAN_ROWS, 'finish_reasons');
   const sources = await readSources(ch, projectId, [
     { rows: spanRows, shape: SPAN_ROWS },
     { rows: logRows, shape: LOG_ROWS },
@@ -57,7 +56,7 @@ function traceLogRows(ch: ChClient, projectId: string, traceId: string, bounds: 
     `time_us BETWEEN ${p.add(bounds.fromUs - LOG_MARGIN_US, 'Int64')} AND ${p.add(bounds.toUs + LOG_MARGIN_US, 'Int64')}`,
   ];
   if (spanId !== undefined) where.push(`span_id = ${p.add(spanId)}`);
-  return readRows(ch, "read a trace's logs", LOG_ROWS, `FROM ${ch.tables.logs} WHERE ${where.join(' AND ')} ORDER BY time_us, log_id`, p);
+  return readRows(ch, "read a trace's logs", LOG_ROWS, `FROM ${ch.tables.logs} WHERE ${where.join(' AND ')}`, 'time_us, log_id', p);
 }
 
 /** What the waterfall draws of a span (see `treeColumnsFrom`). */
@@ -72,7 +71,7 @@ export async function getTraceTree(ch: ChClient, projectId: string, traceId: str
   if (bounds === null) return null;
   const p = new ChParams();
   const [rows, logRows] = await Promise.all([
-    readRows(ch, "read a trace's tree", TREE_ROWS, spansOf(ch, p, projectId, traceId, bounds), p),
+    readAllRows(ch, "read a trace's tree", TREE_ROWS, spansOf(ch, p, projectId, traceId, bounds), p),
     traceLogRows(ch, projectId, traceId, bounds),
   ]);
   const tree = treeColumnsFrom(rows);

@@ -1,6 +1,6 @@
 import type { SpanLabel, TraceTimings } from '../trace-timings.js';
 import { ChParams, type ChClient } from './client.js';
-import { readRows, rowsShape } from './trace-rows.js';
+import { readAllRows, rowsShape } from './trace-rows.js';
 
 export interface TraceBounds {
   fromUs: number;
@@ -43,7 +43,7 @@ export async function getTraceTimings(ch: ChClient, projectId: string, traceId: 
   const bounds = await traceBounds(ch, projectId, traceId);
   if (bounds === null) return null;
   const p = new ChParams();
-  const rows = (await readRows(
+  const rows = (await readAllRows(
     ch,
     "read a trace's span times",
     TIMING_ROWS,
