@@ -90,26 +90,47 @@ export async function readRows(ch: ChClient, what: string, shape: RowsShape, fro
   return appendTexts(what, JSON.parse(`[${arrays.join(',')}]`) as unknown[][], texts.join('\u0001'), shape.texts.length);
 }
 
+/** Sources read lately, per client, by `project/source id`: at most `SOURCE_CACHE_SIZE`, then it starts again. */
+const sourceCache = new WeakMap<ChClient, Map<string, { resource: string; scope: string }>>();
+const SOURCE_CACHE_SIZE = 2_000;
+
 /**
  * The resource and scope texts of the sources that `rows` (of each shape in `groups`) point at.
- * `sources` may hold a source twice until its rows are merged: one of them is read.
+ * A source id is the hash of its texts (`sources.ts`), so what an id names never changes and a
+ * source read once is kept: most reads then skip this query. `sources` may hold a source twice
+ * until its rows are merged: one of them is read.
  */
 export async function readSources(ch: ChClient, projectId: string, groups: ReadonlyArray<{ rows: unknown[][]; shape: RowShape }>): Promise<SourceTexts> {
-  const ids = new Set<string>();
+  let cache = sourceCache.get(ch);
+  if (cache === undefined) sourceCache.set(ch, (cache = new Map()));
+  const sources = new Map<string, { resource: string; scope: string }>();
+  const missing = new Set<string>();
   for (const { rows, shape } of groups) {
     const at = shape.index.get('source_id')!;
-    for (const row of rows) ids.add(row[at] as string);
+    for (const row of rows) {
+      const id = row[at] as string;
+      if (sources.has(id) || missing.has(id)) continue;
+      const known = cache.get(`${projectId}/${id}`);
+      if (known === undefined) missing.add(id);
+      else sources.set(id, known);
+    }
   }
-  if (ids.size === 0) return new Map();
+  if (missing.size === 0) return sources;
   const p = new ChParams();
   const found = await ch.rows<{ source_id: string; resource: string; scope: string }>(
     'read sources',
     `SELECT source_id, any(resource) AS resource, any(scope) AS scope FROM ${ch.tables.sources}
-     WHERE project_id = ${p.add(projectId)} AND has(${p.add([...ids], 'Array(String)')}, source_id)
+     WHERE project_id = ${p.add(projectId)} AND has(${p.add([...missing], 'Array(String)')}, source_id)
      GROUP BY source_id`,
     p,
   );
-  return new Map(found.map((s) => [s.source_id, { resource: s.resource, scope: s.scope }]));
+  if (cache.size + found.length > SOURCE_CACHE_SIZE) cache.clear();
+  for (const s of found) {
+    const texts = { resource: s.resource, scope: s.scope };
+    sources.set(s.source_id, texts);
+    cache.set(`${projectId}/${s.source_id}`, texts);
+  }
+  return sources;
 }
 
 /** The plain columns of a span for an answer (`StoredSpan`), and its JSON texts. */
