@@ -2,7 +2,7 @@ import type { LogQuery, LogRecordData, MetricPointQuery, MetricPointRecord, Time
 import { JsonParseCache, logFromRow, mapArrayRows, metricPointFromRow } from '../record-rows.js';
 import type { MetricDescriptorRecord, TimeKey } from '../store.js';
 import { ChParams, type ChClient } from './client.js';
-import { LOG_ROWS, parseTextColumn, readRows, readSources } from './trace-rows.js';
+import { LOG_RECORD_ROWS, readRows, readSources } from './trace-rows.js';
 import { likePattern, timeFilters } from './trace-sql.js';
 
 /** Logs and app metrics. */
@@ -18,12 +18,10 @@ export async function listLogs(ch: ChClient, query: LogQuery, after: TimeKey | n
     const t = p.add(after.timeUs, 'Int64');
     where.push(`(time_us < ${t} OR (time_us = ${t} AND log_id < ${p.add(after.id)}))`);
   }
-  const rows = await readRows(ch, 'list logs', LOG_ROWS, `FROM ${ch.tables.logs} WHERE ${where.join(' AND ')} ORDER BY time_us DESC, log_id DESC LIMIT ${p.add(limit)}`, p);
-  parseTextColumn(rows, LOG_ROWS, 'body');
-  parseTextColumn(rows, LOG_ROWS, 'attributes');
-  const sources = await readSources(ch, query.projectId, [{ rows, shape: LOG_ROWS }]);
+  const rows = await readRows(ch, 'list logs', LOG_RECORD_ROWS, `FROM ${ch.tables.logs} WHERE ${where.join(' AND ')}`, `time_us DESC, log_id DESC LIMIT ${p.add(limit)}`, p);
+  const sources = await readSources(ch, query.projectId, [{ rows, shape: LOG_RECORD_ROWS }]);
   const shared = new JsonParseCache();
-  return mapArrayRows(rows, LOG_ROWS, sources, (row) => logFromRow(row, shared));
+  return mapArrayRows(rows, LOG_RECORD_ROWS, sources, (row) => logFromRow(row, shared));
 }
 
 export async function listMetrics(ch: ChClient, projectId: string, range: TimeRange): Promise<MetricDescriptorRecord[]> {

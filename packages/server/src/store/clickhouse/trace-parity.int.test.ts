@@ -1,7 +1,7 @@
 import type { SpanRecord } from '@spoor/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chdbStores } from '../../../test/support/chdb.js';
-import { ALL, T0, emptyLlm, log, logQuery, point, sid, span, tid } from '../contract-fixtures.js';
+import { ALL, T0, emptyLlm, log, logQuery, point, query, sid, span, tid } from '../contract-fixtures.js';
 import { DuckDbStore } from '../duckdb/duckdb-store.js';
 import type { Store } from '../store.js';
 import { batchOf } from '../tables.js';
@@ -30,7 +30,7 @@ function traceSpans(): SpanRecord[] {
         startTimeUs: T0 + i * 100,
         endTimeUs: T0 + i * 100 + (i % 7) * 50,
         status: i % 9 === 0 ? { code: 'error', message: `Boom at step ${i}` } : { code: 'unset', message: '' },
-        attributes: { 'http.route': `/r/${i}`, note: i % 11 === 0 ? 'Needle\t"quoted" C:\\path' : 'hay', n: i },
+        attributes: { 'http.route': `/r/${i}`, note: i % 11 === 0 ? 'Needle\t"quoted" C:\\path' : 'hay', n: i, ...(i === 7 ? { list: [1, 'a"b'] } : {}) },
         events: i % 6 === 0 ? [{ timeUs: T0 + i * 100 + 5, name: 'exception', attributes: { 'exception.message': 'needle in events' }, droppedAttributesCount: 0 }] : [],
         category: llm !== null ? 'llm' : i % 4 === 0 ? 'tool' : 'other',
         llm,
@@ -104,6 +104,16 @@ describe('ClickHouse trace reads, against the DuckDB store', () => {
     const [dt, ct] = await Promise.all([duck.getTraceTimings('default', tid(1)), click.getTraceTimings('default', tid(1))]);
     expect(rowsOf(ct!).sort(bySpan)).toEqual(rowsOf(dt!).sort(bySpan));
     expect(ct!.labelCount).toBe(dt!.labelCount);
+  });
+
+  it('lists the same traces for attribute values that JSON escapes, and for lists and numbers', async () => {
+    const ids = async (store: Store, key: string, value: string) =>
+      (await store.listTraces({ ...query(), attributes: [{ key, value }] }, null, 10)).map((t) => t.traceId);
+    for (const [key, value] of [['note', 'Needle\t"quoted" C:\\path'], ['note', 'hay'], ['n', '11'], ['list', '[1,"a\\"b"]'], ['list', '[1,"a"]'], ['note', 'nothing'], ['n', '']]) {
+      const found = await ids(click, key!, value!);
+      expect(found, `${key}=${value}`).toEqual(await ids(duck, key!, value!));
+      if (value !== 'nothing' && value !== '' && value !== '[1,"a"]') expect(found, `${key}=${value}`).toEqual([tid(1)]);
+    }
   });
 
   it('answers logs, metric points and services alike', async () => {

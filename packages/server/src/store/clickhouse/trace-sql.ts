@@ -36,8 +36,12 @@ export function jsonText(json: string, keys: string): string {
 export function attributeEquals(p: ChParams, project: string, key: string, sources: string, value: string): string {
   const v = p.add(value);
   const k = p.add(key);
+  // A span whose attribute equals `value` holds it in its stored text, as a JSON string writes it
+  // or (a number, a list) as it is: a substring test skips most spans before any JSON is parsed.
+  const escaped = JSON.stringify(value).slice(1, -1);
+  const holds = escaped === value ? `position(attributes, ${v}) > 0` : `(position(attributes, ${v}) > 0 OR position(attributes, ${p.add(escaped)}) > 0)`;
   return (
-    `(${jsonText('attributes', k)} = ${v}` +
+    `((${holds} AND ${jsonText('attributes', k)} = ${v})` +
     ` OR source_id IN (SELECT source_id FROM ${sources} WHERE project_id = ${project}` +
     ` AND ${jsonText('resource', `'attributes', ${k}`)} = ${v}))`
   );

@@ -1,28 +1,7 @@
 import type { SpanLabel, TraceTimings } from '../trace-timings.js';
 import { ChParams, type ChClient } from './client.js';
-import { readRows, rowsShape } from './trace-rows.js';
-
-export interface TraceBounds {
-  fromUs: number;
-  toUs: number;
-}
-
-/**
- * The span times a trace's parts bound, so a span read can prune partitions and granules by
- * time, or `null` for a trace the project does not have. `trace_parts` is ordered by project and
- * trace, so this reads a granule or so of each day's partition.
- */
-export async function traceBounds(ch: ChClient, projectId: string, traceId: string): Promise<TraceBounds | null> {
-  const p = new ChParams();
-  // minOrNull: a plain min over no rows is 0, not NULL.
-  const row = await ch.row<{ from_us: number | null; to_us: number | null }>(
-    'find a trace',
-    `SELECT minOrNull(start_us) AS from_us, maxOrNull(end_us) AS to_us FROM ${ch.tables.trace_parts}
-     WHERE project_id = ${p.add(projectId)} AND trace_id = ${p.add(traceId)}`,
-    p,
-  );
-  return row === null || row.from_us === null || row.to_us === null ? null : { fromUs: row.from_us, toUs: row.to_us };
-}
+import { spansOfTrace } from './trace-bounds.js';
+import { readAllRows, rowsShape } from './trace-rows.js';
 
 /** A span id's halves as numbers, from its 16 hex digits (`trace-timings.ts`); no parent is 0:0. */
 const half = (column: string, from: number) => `ifNull(reinterpretAsUInt32(reverse(unhex(substring(${column}, ${from}, 8)))), 0)`;
@@ -35,23 +14,14 @@ const TIMING_ROWS = rowsShape([
 type TimingRow = [number, number, number, number, number, number, number, string, string];
 
 /**
- * What a critical path needs of a trace's spans, or `null` when it has none. Ids arrive as
+ * What a critical path needs of a trace's spans, or `null` when it has none (or the project has
+ * no such trace). Ids arrive as
  * numbers (their hex parsed in SQL); each distinct name and service becomes one label shared by
  * its spans.
  */
 export async function getTraceTimings(ch: ChClient, projectId: string, traceId: string): Promise<TraceTimings | null> {
-  const bounds = await traceBounds(ch, projectId, traceId);
-  if (bounds === null) return null;
   const p = new ChParams();
-  const rows = (await readRows(
-    ch,
-    "read a trace's span times",
-    TIMING_ROWS,
-    `FROM ${ch.tables.spans}
-     WHERE project_id = ${p.add(projectId)} AND trace_id = ${p.add(traceId)}
-       AND start_us BETWEEN ${p.add(bounds.fromUs, 'Int64')} AND ${p.add(bounds.toUs, 'Int64')}`,
-    p,
-  )) as TimingRow[];
+  const rows = (await readAllRows(ch, "read a trace's span times", TIMING_ROWS, spansOfTrace(ch, p, projectId, traceId), p)) as TimingRow[];
   const n = rows.length;
   if (n === 0) return null;
   const t = {
