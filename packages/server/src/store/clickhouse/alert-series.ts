@@ -134,7 +134,11 @@ function aggregateSql(query: AlertSeriesQuery, value: ValueSql, parts: Parts): s
 /**
  * The mean cost of the workflows (root spans) that ended in the bucket, each costed as its whole
  * trace: its spans' costs summed from `trace_parts`, which holds them per trace already, read
- * only for the traces of the range's roots (by the primary key). A trace without a cost costs 0.
+ * only for the traces of the range's roots. A trace without a cost costs 0.
+ *
+ * `identity` keeps the primary key from being searched with the set of root traces: trace ids
+ * are random, so a set of thousands of them touches nearly every granule anyway, and the search
+ * took ~100 ms on 200,000 trace parts where reading them all took ~20.
  */
 function costPerWorkflowSql(parts: Parts): string {
   const { ch, project } = parts;
@@ -146,7 +150,7 @@ function costPerWorkflowSql(parts: Parts): string {
     FROM (SELECT trace_id, ${selectKeys(parts)} FROM ${parts.from} ${rootsWhere}) AS roots
     LEFT JOIN (
       SELECT trace_id, sum(coalesce(cost_usd, 0)) AS cost FROM ${ch.tables.trace_parts}
-      WHERE project_id = ${project} AND trace_id IN (${traces}) GROUP BY trace_id
+      WHERE project_id = ${project} AND identity(trace_id) IN (${traces}) GROUP BY trace_id
     ) AS costs ON costs.trace_id = roots.trace_id
     GROUP BY ${parts.groupBy}`;
 }
