@@ -115,14 +115,14 @@ export class ClickHouseAccessStore implements AccessStore {
 
   /** The winning candidate (see `SECRET_VERSION`) and its age by the database's clock; `null` when there is none. */
   private async readSecret(): Promise<{ value: string; age_ms: number } | null> {
-    const row = await this.ch.row<{ n: number; value: string; age_ms: number }>(
+    const row = await this.ch.row<{ n: number; secret: string; age_ms: number }>(
       'read the session secret',
-      `SELECT count() AS n, argMax(value, version) AS value,
+      `SELECT count() AS n, argMax(value, version) AS secret,
          toUnixTimestamp64Milli(now64(3)) - (17592186044416 - toInt64(bitShiftRight(max(version), 20))) AS age_ms
        FROM ${this.ch.tables.spoor_meta} WHERE key = {key:String}`,
       { key: SECRET_KEY },
     );
-    return row === null || row.n === 0 ? null : row;
+    return row === null || row.n === 0 ? null : { value: row.secret, age_ms: row.age_ms };
   }
 
   private latestKey(id: string): Promise<KeyRow | null> {

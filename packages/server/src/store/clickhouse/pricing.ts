@@ -50,13 +50,14 @@ export async function listUnpricedModels(ch: ChClient, projectId: string, range:
     '(input_tokens IS NOT NULL OR output_tokens IS NOT NULL)',
     ...timeFilters(p, 'start_us', range),
   ];
-  const rows = await ch.rows<{ model: string; provider: string | null; span_count: number; input_tokens: number; output_tokens: number; last_seen_us: number }>(
+  const rows = await ch.rows<{ model: string; provider: string | null; span_count: number; input_sum: number; output_sum: number; last_seen_us: number }>(
     'list unpriced models',
+    // Aliases differ from column names: ClickHouse would read `sum(x) AS x` into the WHERE.
     `SELECT toString(coalesce(llm_response_model, llm_request_model, '')) AS model,
        any(llm_provider) AS provider,
        count() AS span_count,
-       coalesce(sum(input_tokens), 0) AS input_tokens,
-       coalesce(sum(output_tokens), 0) AS output_tokens,
+       coalesce(sum(input_tokens), 0) AS input_sum,
+       coalesce(sum(output_tokens), 0) AS output_sum,
        max(start_us) AS last_seen_us
      FROM ${ch.tables.spans} WHERE ${where.join(' AND ')}
      GROUP BY model ORDER BY span_count DESC, model LIMIT 1000`,
@@ -66,8 +67,8 @@ export async function listUnpricedModels(ch: ChClient, projectId: string, range:
     model: r.model,
     provider: r.provider,
     spanCount: r.span_count,
-    inputTokens: r.input_tokens,
-    outputTokens: r.output_tokens,
+    inputTokens: r.input_sum,
+    outputTokens: r.output_sum,
     lastSeenUs: r.last_seen_us,
   }));
 }

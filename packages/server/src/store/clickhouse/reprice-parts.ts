@@ -26,8 +26,8 @@ import { type SchemaLayout, localName, onCluster } from './schema.js';
  * re-prices of one project must not run at once (two merges of one group would both stay).
  */
 
-/** A (trace, commit) group as the plan sees it. */
-interface SpanGroup {
+/** A (trace, commit) group as the plan sees it: its key, span count, spans re-priced and new total cost. */
+export interface SpanGroup {
   key: string;
   n: number;
   changed: number;
@@ -37,7 +37,7 @@ interface SpanGroup {
 interface PartGroup {
   key: string;
   rows: number;
-  span_count: number;
+  spans: number;
   max_spans: number;
   cost: string | null;
 }
@@ -70,7 +70,7 @@ export async function repriceChunk(ch: ChClient, layout: SchemaLayout, projectId
   );
   const parts = await ch.rows<PartGroup>(
     'plan a re-price: the trace parts',
-    `SELECT ${GROUP_KEY} AS key, count() AS rows, sum(span_count) AS span_count, max(span_count) AS max_spans, toString(sum(cost_usd)) AS cost
+    `SELECT ${GROUP_KEY} AS key, count() AS rows, sum(span_count) AS spans, max(span_count) AS max_spans, toString(sum(cost_usd)) AS cost
      FROM ${ch.tables.trace_parts} WHERE project_id = ${project} AND trace_id IN ${traceIds} GROUP BY trace_id, batch_id`,
     p,
   );
@@ -84,11 +84,11 @@ export async function repriceChunk(ch: ChClient, layout: SchemaLayout, projectId
     changed += g.changed;
     const part = partsOf.get(g.key);
     if (part === undefined) continue;
-    if (part.rows >= 2 && part.max_spans === g.n && part.span_count === 2 * g.n) {
+    if (part.rows >= 2 && part.max_spans === g.n && part.spans === 2 * g.n) {
       // A merge cut short: the merged row and the parts it replaces.
       trim.push(g);
       set.push(g);
-    } else if (g.changed === 0 || part.span_count !== g.n || part.cost === g.cost) {
+    } else if (g.changed === 0 || part.spans !== g.n || part.cost === g.cost) {
       continue;
     } else if (part.rows === 1) {
       set.push(g);
@@ -149,8 +149,8 @@ export async function repriceChunk(ch: ChClient, layout: SchemaLayout, projectId
   return changed;
 }
 
-/** Inserts each group's parts merged into one, with the group's new cost. */
-async function insertMerged(ch: ChClient, projectId: string, groups: readonly SpanGroup[]): Promise<void> {
+/** Inserts each group's parts merged into one, with the group's new cost (exported for the test of a merge cut short). */
+export async function insertMerged(ch: ChClient, projectId: string, groups: readonly SpanGroup[]): Promise<void> {
   const p = new ChParams();
   const keys = p.add(
     groups.map((g) => g.key),
@@ -160,7 +160,7 @@ async function insertMerged(ch: ChClient, projectId: string, groups: readonly Sp
     groups.map((g) => g.cost ?? ''),
     'Array(String)',
   );
-  // Each column merged as the trace list merges parts (`trace-reads.ts`), so a merged part reads
+  // Each column merged as the trace list merges parts (`trace-list.ts`), so a merged part reads
   // as the parts it replaces did.
   await ch.command(
     'merge trace parts',

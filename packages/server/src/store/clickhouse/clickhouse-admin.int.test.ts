@@ -1,0 +1,107 @@
+import type { LlmFields, SpanRecord, TraceSummaryRecord } from '@spoor/model';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { chdbStores } from '../../../test/support/chdb.js';
+import { ALL, T0, emptyLlm, query, sid, span, tid } from '../contract-fixtures.js';
+import { repriceSpans } from '../reprice.js';
+import { batchOf } from '../tables.js';
+import { ChClient } from './client.js';
+import type { ClickHouseStore } from './clickhouse-store.js';
+import { insertMerged } from './reprice-parts.js';
+
+/**
+ * What the contract suites cannot reach in the ClickHouse store: trace parts of one commit merged
+ * by a re-price (and a merge cut short), whole days dropped by retention, and the session secret
+ * asked for by two servers at once.
+ */
+const engine = chdbStores();
+afterAll(() => engine.cleanup());
+
+const DAY_US = 86_400_000_000;
+let databases = 0;
+
+describe('ClickHouse store: re-pricing, retention and the session secret', () => {
+  let database: string;
+  let store: ClickHouseStore;
+  let ch: ChClient;
+  beforeEach(async () => {
+    database = `spoor_admin_${process.pid}_${++databases}`;
+    store = await engine.open({ database });
+    ch = await ChClient.open({ chdbPath: engine.path, database });
+  });
+  afterEach(async () => {
+    await store.close();
+    await ch.close();
+  });
+
+  const llm = (inputTokens: number, costUsd: number | null): LlmFields => ({ ...emptyLlm(), requestModel: 'acme-1', inputTokens, outputTokens: 1, costUsd, costSource: costUsd === null ? null : 'price_table' });
+  const perToken = (l: LlmFields) => (l.inputTokens ?? 0) / 1000;
+  const summary = async (traceId: string): Promise<TraceSummaryRecord | undefined> => (await store.listTraces(query(), null, 100)).find((t) => t.traceId === traceId);
+  const partRows = async (traceId: string) =>
+    (await ch.rows<{ n: number }>('count parts', `SELECT count() AS n FROM ${ch.tables.trace_parts} WHERE trace_id = {t:String}`, { t: traceId }))[0]!.n;
+
+  /** Trace `n` in two batches appended to one commit: two parts with one batch id. */
+  async function twoBatchesOneCommit(n: number, position: number): Promise<void> {
+    const spans: SpanRecord[] = [
+      span({ traceId: tid(n), spanId: sid(1), name: 'agent', startTimeUs: T0, endTimeUs: T0 + 900, category: 'agent', sessionId: 'sess' }),
+      span({ traceId: tid(n), spanId: sid(2), parentSpanId: sid(1), name: 'call', startTimeUs: T0 + 10, endTimeUs: T0 + 20, category: 'llm', llm: llm(1000, null) }),
+      span({ traceId: tid(n), spanId: sid(3), parentSpanId: sid(1), name: 'call', startTimeUs: T0 + 30, endTimeUs: T0 + 2000, category: 'llm', llm: llm(3000, 0.5) }),
+    ];
+    const key = (p: number) => ({ serverId: 'server-1', position: `1:${p}` });
+    await store.append(batchOf({ spans: spans.slice(0, 2), logs: [], metricPoints: [] }), key(position));
+    await store.append(batchOf({ spans: spans.slice(2), logs: [], metricPoints: [] }), key(position + 1));
+    await store.commit(key(position + 1));
+  }
+
+  it('merges the parts of one commit into one when it re-prices them, keeping every total but the cost', async () => {
+    await twoBatchesOneCommit(90, 1);
+    expect(await partRows(tid(90))).toBe(2);
+    const before = (await summary(tid(90)))!;
+    expect(before).toMatchObject({ spanCount: 3, costUsd: 0.5, inputTokens: 4000, rootName: 'agent', sessionId: 'sess' });
+
+    expect(await repriceSpans(store, 'default', ALL, perToken)).toEqual({ spans: 2, traces: 1 });
+    expect(await partRows(tid(90))).toBe(1);
+    const after = (await summary(tid(90)))!;
+    expect(after.costUsd).toBeCloseTo(4, 12);
+    expect({ ...after, costUsd: null }).toEqual({ ...before, costUsd: null });
+    expect(await repriceSpans(store, 'default', ALL, perToken)).toEqual({ spans: 0, traces: 0 });
+  });
+
+  it('finishes a merge cut short between its insert and its delete at the next re-price', async () => {
+    await twoBatchesOneCommit(91, 1);
+    const batch = (await ch.rows<{ b: string }>('read the batch', `SELECT DISTINCT toString(batch_id) AS b FROM ${ch.tables.trace_parts}`))[0]!.b;
+    // The merged row is in, the two parts it replaces are not deleted: the trace counts twice.
+    await insertMerged(ch, 'default', [{ key: `${tid(91)}/${batch}`, n: 3, changed: 2, cost: '4.5' }]);
+    expect(await summary(tid(91))).toMatchObject({ spanCount: 6 });
+
+    expect(await repriceSpans(store, 'default', ALL, perToken)).toEqual({ spans: 2, traces: 1 });
+    expect(await partRows(tid(91))).toBe(1);
+    const after = (await summary(tid(91)))!;
+    expect(after).toMatchObject({ spanCount: 3, inputTokens: 4000, startTimeUs: T0, endTimeUs: T0 + 2000 });
+    expect(after.costUsd).toBeCloseTo(4, 12);
+  });
+
+  it('drops the whole days before the cutoff and deletes the rest, counting each record once', async () => {
+    const at = [T0 - 2 * DAY_US, T0 - DAY_US, T0 - 3_600_000_000, T0];
+    await store.write(batchOf({ spans: at.map((t, i) => span({ traceId: tid(100 + i), startTimeUs: t, endTimeUs: t + 10 })), logs: [], metricPoints: [] }), null);
+    const days = async () => (await ch.rows<{ d: string }>('list days', `SELECT DISTINCT _partition_id AS d FROM ${ch.tables.spans} ORDER BY d`)).map((r) => r.d);
+    expect(await days()).toEqual(['20251119', '20251120', '20251121']);
+
+    expect(await store.deleteOlderThan('spans', T0 - 1)).toBe(3);
+    expect(await days()).toEqual(['20251121']);
+    expect(await store.deleteOlderThan('traceParts', T0 - 1)).toBe(3);
+    expect((await store.getTrace('default', tid(103)))?.spans).toHaveLength(1);
+    expect(await store.getTrace('default', tid(102))).toBeNull();
+    expect(await store.deleteOlderThan('spans', T0 - 1)).toBe(0);
+  });
+
+  it('gives two servers asking at once the same session secret', async () => {
+    const other = await engine.open({ database });
+    try {
+      const [a, b] = await Promise.all([store.access.sessionSecret(), other.access.sessionSecret()]);
+      expect(a).toBe(b);
+      expect(await other.access.sessionSecret()).toBe(a);
+    } finally {
+      await other.close();
+    }
+  });
+});
