@@ -4,6 +4,7 @@ import { resolveServeConfig } from '../config.js';
 import { startServer } from '../server.js';
 import { DEFAULT_DEMO_RUNS, MAX_DEMO_RUNS, runDemo } from './demo.js';
 import { keysCommand } from './keys.js';
+import { migrateCommand } from './migrate.js';
 import { spoolCommand } from './spool.js';
 
 const USAGE = `Usage:
@@ -17,6 +18,7 @@ const USAGE = `Usage:
   spoor keys create --project NAME --role ingest|read|admin [--name TEXT] [--data DIR | --url URL]   prints the key once
   spoor keys list [--data DIR | --url URL]
   spoor keys revoke ID… [--data DIR | --url URL]
+  spoor migrate --from DATA_DIR --to clickhouse://USER:PASS@HOST:8123/DB [--cluster NAME]   copy an embedded store into ClickHouse (resumable)
   spoor spool quarantine [--url http://127.0.0.1:4318]          list the requests the store kept refusing
   spoor spool replay-quarantine [ID…] [--url http://127.0.0.1:4318]   hand them (or those named) back to ingest
 
@@ -28,7 +30,7 @@ server (spool, keys with --url, demo) send SPOOR_API_KEY as its key.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const known = command === 'serve' || command === 'demo' || command === 'spool' || command === 'keys';
+  const known = command === 'serve' || command === 'demo' || command === 'spool' || command === 'keys' || command === 'migrate';
   if (known && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -36,6 +38,12 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'serve') return serve(rest);
   if (command === 'demo') return demo(rest);
   if (command === 'spool') return spoolCommand(rest, (text) => process.stdout.write(text));
+  if (command === 'migrate') {
+    // Ctrl-C stops between two chunks: what was committed stays, and the next run goes on from there.
+    const stop = new AbortController();
+    process.once('SIGINT', () => stop.abort());
+    return migrateCommand(rest, { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text), tty: process.stderr.isTTY === true, signal: stop.signal });
+  }
   if (command === 'keys') return keysCommand(rest, (text) => process.stdout.write(text), (text) => process.stderr.write(text));
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${USAGE}\n`);

@@ -42,6 +42,7 @@ import {
 } from '../store.js';
 import type { StoredLog, StoredTrace } from '../stored-trace.js';
 import type { TraceTimings } from '../trace-timings.js';
+import type { TableName } from '../tables.js';
 import { ClickHouseAccessStore, ClickHouseMaskingStore } from './access.js';
 import { ClickHouseAlertStore } from './alerts.js';
 import { alertSeries } from './alert-series.js';
@@ -249,6 +250,12 @@ export class ClickHouseStore implements Store, RecentSpanSource {
 
   deleteOlderThan(records: RetainedRecords, cutoffUs: number): Promise<number> {
     return deleteOlderThan(this.ch, this.layout, records, cutoffUs);
+  }
+
+  /** Rows of a record table (keyed tables counted once per key), for `spoor migrate`'s check. */
+  async countRows(table: TableName): Promise<number> {
+    const row = await this.ch.row<{ n: number }>(`count ${table}`, `SELECT count() AS n FROM ${this.ch.tables[table]}${table === 'sources' ? ' FINAL' : ''}`);
+    return row?.n ?? 0;
   }
 
   async close(): Promise<void> {

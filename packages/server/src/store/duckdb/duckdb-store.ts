@@ -79,6 +79,7 @@ import { selectErrorGroups, selectErrorHourly, selectErrorOccurrences, upsertErr
 import { selectSessionRuns, selectSessions } from './sessions.js';
 import { selectAlertSeries } from './alert-series.js';
 import { SqlParams, likePattern, timeFilters } from './sql.js';
+import { DuckDbExporter } from './export.js';
 
 export interface DuckDbStoreOptions {
   /** Database file; `':memory:'` for a throwaway store. */
@@ -103,6 +104,8 @@ export class DuckDbStore implements Store, RecentSpanSource {
   readonly alerts: DuckDbAlertStore;
   readonly access: DuckDbAccessStore;
   readonly masking: DuckDbMaskingStore;
+  /** Reads the tables out for `spoor migrate`. */
+  readonly exporter: DuckDbExporter;
   /**
    * Set when DuckDB has invalidated the database (a checkpoint that failed, as on a full disk):
    * nothing works on it until it is detached and attached again, which the next write does.
@@ -121,6 +124,7 @@ export class DuckDbStore implements Store, RecentSpanSource {
     this.alerts = new DuckDbAlertStore((what, fn) => this.onOwnConnection(what, fn));
     this.access = new DuckDbAccessStore((what, fn) => this.onOwnConnection(what, fn));
     this.masking = new DuckDbMaskingStore((what, fn) => this.onOwnConnection(what, fn));
+    this.exporter = new DuckDbExporter((what, fn) => this.onOwnConnection(what, fn));
   }
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {

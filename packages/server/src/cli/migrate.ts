@@ -1,0 +1,193 @@
+import { access } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ClickHouseStore } from '../store/clickhouse/clickhouse-store.js';
+import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
+import type { BatchKey } from '../store/store.js';
+import { TABLES, type TableName } from '../store/tables.js';
+
+/**
+ * `spoor migrate --from DATA_DIR --to clickhouse://USER:PASS@HOST:8123/DB`: copies an embedded
+ * (DuckDB) store into ClickHouse. Record tables go over in chunks of rows, each written as a
+ * batch keyed by (`migrate:<table>`, its last row id): the ClickHouse writer makes each chunk
+ * whole, so a migration stopped at any point (Ctrl-C, a lost connection) resumes after the last
+ * chunk it committed and copies nothing twice. The small tables (keys, prices, rules, alert
+ * state and history, silences, policies, the audit log, error group states) follow, each marked
+ * done the same way. At the end the rows of every record table are counted on both sides.
+ */
+
+const CHUNK_ROWS = 50_000;
+
+class MigrationStopped extends Error {}
+/** Record tables in the order they are copied: sources first, as ingest writes them. */
+const RECORD_TABLES = Object.keys(TABLES) as TableName[];
+const ALL = { fromUs: null, toUs: null };
+
+export interface MigrateIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Whether `err` is a terminal (a progress bar redrawn in place) or a log (a line per step). */
+  tty: boolean;
+  /** Stops the copy between two chunks (Ctrl-C); a later run resumes there. */
+  signal?: AbortSignal;
+  /** Rows per chunk. Default 50,000. */
+  chunkRows?: number;
+}
+
+export async function migrateCommand(args: string[], io: MigrateIo): Promise<number> {
+  const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' }, cluster: { type: 'string' } }, strict: true });
+  if (values.from === undefined || values.to === undefined) {
+    io.err('spoor migrate needs --from DATA_DIR (a Spoor data directory) and --to clickhouse://USER:PASS@HOST:8123/DB\n');
+    return 2;
+  }
+  const path = join(resolve(values.from), 'spoor.duckdb');
+  try {
+    await access(path);
+  } catch {
+    io.err(`spoor migrate: there is no Spoor store at ${path}\n`);
+    return 2;
+  }
+  let source: DuckDbStore;
+  try {
+    source = await DuckDbStore.open({ path });
+  } catch (error) {
+    io.err(`spoor migrate: cannot open ${path} (${(error as Error).message}); stop the Spoor server that uses it first\n`);
+    return 1;
+  }
+  let target: ClickHouseStore;
+  try {
+    target = await ClickHouseStore.open({ url: values.to, cluster: values.cluster ?? null });
+  } catch (error) {
+    await source.close();
+    io.err(`spoor migrate: ${(error as Error).message}\n`);
+    return 1;
+  }
+  try {
+    io.out(`Copying ${path} into ClickHouse at ${target.where}\n`);
+    for (const table of RECORD_TABLES) await copyTable(source, target, table, io);
+    await copySmallTables(source, target, io);
+    return await compareCounts(source, target, io);
+  } catch (error) {
+    if (!(error instanceof MigrationStopped)) throw error;
+    io.err('\nspoor migrate: stopped; run the same command again to go on where it stopped\n');
+    return 130;
+  } finally {
+    await source.close();
+    await target.close();
+  }
+}
+
+/** Copies a record table's rows after those a previous run committed. */
+async function copyTable(source: DuckDbStore, target: ClickHouseStore, table: TableName, io: MigrateIo): Promise<void> {
+  const serverId = `migrate:${table}`;
+  const total = await source.exporter.countRows(table);
+  // The last row id a previous run committed (DuckDB's row ids count from 0).
+  const resumedAt = Number((await target.readPosition(serverId))?.split(':')[1] ?? -1);
+  const bar = progress(io, table, total);
+  // Row ids rise with the rows before them, so about `resumedAt + 1` rows were copied before.
+  let copied = Math.min(resumedAt + 1, total);
+  bar(copied);
+  let after = resumedAt;
+  for (;;) {
+    if (io.signal?.aborted === true) throw new MigrationStopped();
+    const chunk = await source.exporter.chunk(table, after, io.chunkRows ?? CHUNK_ROWS);
+    if (chunk === null) break;
+    const key: BatchKey = { serverId, position: `1:${chunk.lastRowId}` };
+    await target.write({ records: chunk.batch.rows, tables: [chunk.batch] }, key);
+    after = chunk.lastRowId;
+    copied = Math.min(total, copied + chunk.batch.rows);
+    bar(copied);
+  }
+  bar(total, true);
+}
+
+/** Runs `copy` unless a previous run marked `name` done, then marks it. */
+async function once(target: ClickHouseStore, name: string, io: MigrateIo, copy: () => Promise<number>): Promise<void> {
+  const serverId = `migrate:${name}`;
+  if ((await target.readPosition(serverId)) !== null) {
+    io.out(`  ${name}: copied before\n`);
+    return;
+  }
+  const n = await copy();
+  await target.commit({ serverId, position: '1:1' });
+  io.out(`  ${name}: ${n}\n`);
+}
+
+async function copySmallTables(source: DuckDbStore, target: ClickHouseStore, io: MigrateIo): Promise<void> {
+  const projects = await source.exporter.projects();
+  const nowUs = Date.now() * 1000;
+  await once(target, 'keys', io, async () => {
+    const have = new Set((await target.access.listKeys()).map((k) => k.id));
+    const keys = (await source.access.listKeys()).filter((k) => !have.has(k.id));
+    for (const key of keys) await target.access.putKey(key);
+    return keys.length;
+  });
+  await once(target, 'masking policies', io, async () => {
+    const policies = await source.masking.listPolicies();
+    for (const p of policies) await target.masking.putPolicy(p.projectId, p.policy, p.updatedUs);
+    return policies.length;
+  });
+  await once(target, 'error group states', io, async () => {
+    const states = await source.exporter.errorGroupStates();
+    for (const s of states) await target.setErrorGroupStatus(s.projectId, s.fingerprint, s.status as never, s.updatedUs);
+    return states.length;
+  });
+  for (const projectId of projects) {
+    await once(target, `prices of ${projectId}`, io, async () => {
+      const prices = await source.listModelPrices(projectId);
+      for (const price of prices) await target.putModelPrice(projectId, price, nowUs);
+      return prices.length;
+    });
+    await once(target, `alert rules of ${projectId}`, io, async () => {
+      const rules = await source.alerts.listRules(projectId);
+      for (const rule of rules) await target.alerts.putRule(projectId, rule.name, rule.spec, rule.updatedUs);
+      return rules.length;
+    });
+    await once(target, `silences of ${projectId}`, io, async () => {
+      const silences = await source.alerts.listSilences(projectId, 0);
+      for (const silence of silences) await target.alerts.putSilence(projectId, silence);
+      return silences.length;
+    });
+    await once(target, `alert state and history of ${projectId}`, io, async () => {
+      const state = await source.alerts.readState(projectId);
+      const history = (await source.alerts.listHistory(projectId, ALL, null, 0, Number.MAX_SAFE_INTEGER)).reverse();
+      // The state and its history in one write, as the engine saves them.
+      if (state !== null) await target.alerts.saveState(projectId, state, history, nowUs);
+      return history.length;
+    });
+    await once(target, `audit log of ${projectId}`, io, async () => {
+      const records = (await source.access.listAudit(projectId, ALL, 0, Number.MAX_SAFE_INTEGER)).reverse();
+      for (const record of records) await target.access.appendAudit(record);
+      return records.length;
+    });
+  }
+}
+
+/** Rows of each record table on both sides; 1 when one differs. */
+async function compareCounts(source: DuckDbStore, target: ClickHouseStore, io: MigrateIo): Promise<number> {
+  io.out('\n  table          DuckDB      ClickHouse\n');
+  let differ = false;
+  for (const table of RECORD_TABLES) {
+    const [from, to] = [await source.exporter.countRows(table), await target.countRows(table)];
+    differ ||= from !== to;
+    io.out(`  ${table.padEnd(14)} ${String(from).padStart(10)}  ${String(to).padStart(10)}${from === to ? '' : '  differs'}\n`);
+  }
+  io.out(differ ? '\nThe counts differ: was the ClickHouse database empty, and is no server writing to it?\n' : '\nEvery row was copied. Start Spoor with --store clickhouse --clickhouse-url … to use it.\n');
+  return differ ? 1 : 0;
+}
+
+/** Draws `table [#####-----] 50% 2,500/5,000` in place on a terminal, or a line per tenth otherwise. */
+function progress(io: MigrateIo, table: string, total: number): (done: number, last?: boolean) => void {
+  let lastTenth = -1;
+  return (done, last = false) => {
+    const fraction = total === 0 ? 1 : done / total;
+    const width = 30;
+    const filled = Math.round(fraction * width);
+    const text = `${table.padEnd(14)} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}% ${done.toLocaleString('en')}/${total.toLocaleString('en')}`;
+    if (io.tty) io.err(`\r${text}${last ? '\n' : ''}`);
+    else if (Math.floor(fraction * 10) !== lastTenth || last) {
+      lastTenth = Math.floor(fraction * 10);
+      if (!last || fraction < 1 || lastTenth !== 10) io.err(`${text}\n`);
+    }
+  };
+}

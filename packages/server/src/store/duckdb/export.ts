@@ -1,0 +1,99 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { BatchBuilder, type TableBatch } from '../columns.js';
+import { TABLES, type TableName } from '../tables.js';
+import type { OnConnection } from './alerts.js';
+
+/**
+ * Reads a DuckDB store's record tables out as the same column batches ingest writes, in row id
+ * order and a chunk at a time: what `spoor migrate` copies into another engine, resuming after
+ * the last row id it copied.
+ */
+
+export class DuckDbExporter {
+  constructor(private readonly on: OnConnection) {}
+
+  /** Up to `limit` rows of a record table after a row id. */
+  chunk(table: TableName, afterRowId: number, limit: number): Promise<{ batch: TableBatch; lastRowId: number } | null> {
+    return this.on(`export ${table}`, (c) => selectTableChunk(c, table, afterRowId, limit));
+  }
+
+  countRows(table: TableName): Promise<number> {
+    return this.on(`count ${table}`, (c) => countRows(c, table));
+  }
+
+  errorGroupStates(): Promise<Array<{ projectId: string; fingerprint: string; status: string; updatedUs: number }>> {
+    return this.on('export error group states', selectErrorGroupStates);
+  }
+
+  projects(): Promise<string[]> {
+    return this.on('list projects', selectProjects);
+  }
+}
+
+/** A value as `getColumnsObjectJS` gives it, as the batch builder takes it. */
+function numberOf(value: unknown): number | null {
+  return value === null || value === undefined ? null : typeof value === 'bigint' ? Number(value) : (value as number);
+}
+
+function listOf(value: unknown): number[] | null {
+  if (value === null || value === undefined) return null;
+  const items = Array.isArray(value) ? value : (value as { items: unknown[] }).items;
+  return items.map((v) => numberOf(v) ?? 0);
+}
+
+/** Up to `limit` rows of `table` after row id `afterRowId`, as a column batch, and the last row id read; `null` when none is left. */
+async function selectTableChunk(
+  connection: DuckDBConnection,
+  table: TableName,
+  afterRowId: number,
+  limit: number,
+): Promise<{ batch: TableBatch; lastRowId: number } | null> {
+  const specs = TABLES[table];
+  const reader = await connection.runAndReadAll(
+    `SELECT rowid AS spoor_row_id, ${specs.map((s) => s.name).join(', ')} FROM ${table} WHERE rowid > $1 ORDER BY rowid LIMIT $2`,
+    [afterRowId, limit],
+  );
+  const columns = reader.getColumnsObjectJS() as Record<string, unknown[]>;
+  const ids = columns.spoor_row_id ?? [];
+  if (ids.length === 0) return null;
+  const b = new BatchBuilder(table, specs, ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    for (const spec of specs) {
+      const value = columns[spec.name]![i];
+      if (spec.type === 'varchar') b.varchar((value as string | null) ?? null);
+      else if (spec.type === 'boolean') b.boolean(value === null || value === undefined ? null : Boolean(value));
+      else if (spec.type === 'double[]') b.list(listOf(value));
+      else b.number(numberOf(value));
+    }
+    b.endRow();
+  }
+  return { batch: b.build(), lastRowId: numberOf(ids.at(-1))! };
+}
+
+async function countRows(connection: DuckDBConnection, table: string): Promise<number> {
+  const reader = await connection.runAndReadAll(`SELECT count(*) AS n FROM ${table}`);
+  return Number(reader.getColumnsObjectJS().n![0]);
+}
+
+/** What users decided about error groups, every project's. */
+async function selectErrorGroupStates(
+  connection: DuckDBConnection,
+): Promise<Array<{ projectId: string; fingerprint: string; status: string; updatedUs: number }>> {
+  const reader = await connection.runAndReadAll('SELECT project_id, fingerprint, status, updated_us FROM error_group_states ORDER BY updated_us');
+  const c = reader.getColumnsObjectJS() as Record<string, unknown[]>;
+  return (c.project_id ?? []).map((projectId, i) => ({
+    projectId: projectId as string,
+    fingerprint: c.fingerprint![i] as string,
+    status: c.status![i] as string,
+    updatedUs: numberOf(c.updated_us![i])!,
+  }));
+}
+
+/** Every project that has records, keys or settings. */
+async function selectProjects(connection: DuckDBConnection): Promise<string[]> {
+  const reader = await connection.runAndReadAll(
+    `SELECT project_id FROM sources UNION SELECT project_id FROM api_keys UNION SELECT project_id FROM alert_rules
+     UNION SELECT project_id FROM model_prices UNION SELECT project_id FROM audit_log UNION SELECT project_id FROM alert_state ORDER BY 1`,
+  );
+  return (reader.getColumnsObjectJS().project_id ?? []) as string[];
+}
