@@ -23,6 +23,9 @@ const SETTINGS: ClickHouseSettings = {
   join_use_nulls: 1,
   // Inserts of old or spread-out data (a migration, a test's fixtures) span many days.
   max_partitions_per_insert_block: '0',
+  // On a cluster, a subquery over a Distributed table runs once and is sent to every shard
+  // (ClickHouse refuses it by default); on one server this changes nothing.
+  distributed_product_mode: 'global',
   // Deletes of a batch cut short are seen by the next read.
   lightweight_deletes_sync: '2',
   mutations_sync: '2',
