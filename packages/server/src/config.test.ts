@@ -89,8 +89,30 @@ describe('resolveServeConfig', () => {
       rateLimit: 100,
       providers: [],
       maskFile: null,
+      store: { kind: 'duckdb', path: resolve('.spoor', 'spoor.duckdb') },
+      spoolMaxBytes: 1024 ** 3,
+      roles: { ingest: true, query: true, alerting: true },
     });
     expect(DEFAULTS.host).toBe('127.0.0.1');
+  });
+
+  it('takes the ClickHouse store, the spool limit and the roles from flags or variables, and says what is missing', () => {
+    const url = 'http://spoor:secret@ch:8123/spoor';
+    expect(resolveServeConfig({ store: 'clickhouse', clickhouseUrl: url, clickhouseCluster: 'three', spoolMax: '10GiB', role: 'ingest, query' }, {})).toMatchObject({
+      store: { kind: 'clickhouse', url, cluster: 'three' },
+      spoolMaxBytes: 10 * 1024 ** 3,
+      roles: { ingest: true, query: true, alerting: false },
+    });
+    expect(resolveServeConfig({}, { SPOOR_STORE: 'clickhouse', SPOOR_CLICKHOUSE_URL: url, SPOOR_ROLE: 'alerting' })).toMatchObject({
+      store: { kind: 'clickhouse', url, cluster: null },
+      roles: { ingest: false, query: false, alerting: true },
+    });
+    expect(resolveServeConfig({ role: 'all' }, {}).roles).toEqual({ ingest: true, query: true, alerting: true });
+    expect(() => resolveServeConfig({ store: 'clickhouse' }, {})).toThrow(/--store clickhouse needs --clickhouse-url http:\/\/USER:PASS@HOST:8123\/DB/);
+    expect(() => resolveServeConfig({ clickhouseUrl: url }, {})).toThrow(/add --store clickhouse/);
+    expect(() => resolveServeConfig({ store: 'postgres' }, {})).toThrow(/duckdb or clickhouse, not 'postgres'/);
+    expect(() => resolveServeConfig({ store: 'clickhouse', clickhouseUrl: 'ch:8123' }, {})).toThrow(/must look like http:\/\/USER:PASS@HOST:8123\/DB/);
+    expect(() => resolveServeConfig({ role: 'ingest,writer' }, {})).toThrow(/a role is ingest, query, alerting or all, not 'writer'/);
   });
 
   const env = {
@@ -109,6 +131,11 @@ describe('resolveServeConfig', () => {
     SPOOR_METRICS_TOKEN: 'scrape-token',
     SPOOR_CORS_ORIGIN: 'https://app.example.com, http://localhost:5173',
     SPOOR_RATE_LIMIT: '20',
+    SPOOR_STORE: 'clickhouse',
+    SPOOR_CLICKHOUSE_URL: 'http://spoor:env@ch-env:8123/spoor',
+    SPOOR_CLICKHOUSE_CLUSTER: 'env-cluster',
+    SPOOR_SPOOL_MAX: '2GiB',
+    SPOOR_ROLE: 'query',
   };
 
   it('takes every setting from SPOOR_* variables over the defaults', () => {
@@ -130,13 +157,16 @@ describe('resolveServeConfig', () => {
       rateLimit: 20,
       providers: [],
       maskFile: null,
+      store: { kind: 'clickhouse', url: 'http://spoor:env@ch-env:8123/spoor', cluster: 'env-cluster' },
+      spoolMaxBytes: 2 * 1024 ** 3,
+      roles: { ingest: false, query: true, alerting: false },
     });
   });
 
   it('lets every flag beat its variable', () => {
     const flags = { host: '::1', port: '0', data: '/srv/flag', retention: 'traces=1d', maxBody: '2048', logLevel: 'warn', prices: '/srv/prices.json',
       alerts: '/srv/alerts.yaml', alertInterval: '1m', externalUrl: 'http://10.0.0.5:4318', allowedHosts: 'flag.example', auth: 'auto',
-      metricsToken: 'flag-token', corsOrigin: 'https://flag.example', rateLimit: '0' };
+      metricsToken: 'flag-token', corsOrigin: 'https://flag.example', rateLimit: '0', store: 'duckdb', clickhouseUrl: '', spoolMax: '5MiB', role: 'ingest' };
     expect(resolveServeConfig(flags, env)).toEqual({
       host: '::1',
       port: 0,
@@ -155,6 +185,9 @@ describe('resolveServeConfig', () => {
       rateLimit: 0,
       providers: [],
       maskFile: null,
+      store: { kind: 'duckdb', path: '/srv/flag/spoor.duckdb' },
+      spoolMaxBytes: 5 * 1024 ** 2,
+      roles: { ingest: true, query: false, alerting: false },
     });
   });
 
