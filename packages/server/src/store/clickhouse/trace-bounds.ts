@@ -1,4 +1,4 @@
-import type { ChClient, ChParams } from './client.js';
+import { ChParams, type ChClient } from './client.js';
 
 /**
  * A trace's spans are found by time first: the span times its `trace_parts` bound (parts are
@@ -30,7 +30,8 @@ export function spansOfTrace(ch: ChClient, p: ChParams, projectId: string, trace
 }
 
 /** Whether the project has the trace (some part of it). */
-export async function hasTrace(ch: ChClient, p: ChParams, projectId: string, traceId: string): Promise<boolean> {
+export async function hasTrace(ch: ChClient, projectId: string, traceId: string): Promise<boolean> {
+  const p = new ChParams();
   const row = await ch.row<{ n: number }>(
     'find a trace',
     `SELECT count() AS n FROM ${ch.tables.trace_parts} WHERE project_id = ${p.add(projectId)} AND trace_id = ${p.add(traceId)}`,

@@ -25,7 +25,7 @@ export async function getTrace(ch: ChClient, projectId: string, traceId: string,
     traceLogRows(ch, projectId, traceId, spanId),
   ]);
   // Nothing found: no such trace, or (with `spanId`) no such span in it, which is an answer.
-  if (spanRows.length === 0 && logRows.length === 0 && !(await hasTrace(ch, new ChParams(), projectId, traceId))) return null;
+  if (spanRows.length === 0 && logRows.length === 0 && !(await hasTrace(ch, projectId, traceId))) return null;
   const sources = await readSources(ch, projectId, [
     { rows: spanRows, shape: SPAN_ROWS },
     { rows: logRows, shape: LOG_ROWS },
