@@ -7,7 +7,10 @@ import { groupKey, jsonText, resourceAttribute, spanConditions } from './span-sq
 /**
  * Release comparisons: per span name, both sides, with what the significance tests need. As in
  * the DuckDB store, ClickHouse groups the spans by name and side, each group's durations as a
- * list, and `comparison.ts` ranks and takes percentiles from the sorted lists.
+ * list, and `comparison.ts` ranks and takes percentiles from the sorted lists. Only the lists of
+ * the `limit` names with the most spans are sent: moving 5M durations out of ClickHouse as JSON
+ * costs about what the scan does. (Sorting them there costs more than the radix sort in
+ * `rank-sums.ts`: `arraySort` took 0.7 s over the benchmark's 5M durations.)
  */
 
 interface SideRow {
@@ -28,12 +31,16 @@ export async function compareSpans(ch: ChClient, query: CompareQuery): Promise<C
   const b = p.add(query.b);
   const rows = await ch.rows<SideRow>(
     'compare two releases',
-    `SELECT name, side_value = ${b} AS b, count() AS n, countIf(status_code = 2) AS errors, avg(duration_us) AS avg_us,
-       count(cost_usd) AS cost_n, avg(coalesce(cost_usd, 0)) AS cost_mean,
-       if(count() > 1, varSampStable(coalesce(cost_usd, 0)), NULL) AS cost_var,
-       groupArray(duration_us) AS durations
-     FROM (${sidedSpans(p, ch, query, a, b)})
-     GROUP BY name, b`,
+    `SELECT name, b, n, errors, avg_us, cost_n, cost_mean, cost_var, durations FROM (
+       SELECT *, dense_rank() OVER (ORDER BY total DESC, name ASC) AS place FROM (
+         SELECT *, sum(n) OVER (PARTITION BY name) AS total FROM (
+           SELECT name, side_value = ${b} AS b, count() AS n, countIf(status_code = 2) AS errors, avg(duration_us) AS avg_us,
+             count(cost_usd) AS cost_n, avg(coalesce(cost_usd, 0)) AS cost_mean,
+             if(count() > 1, varSampStable(coalesce(cost_usd, 0)), NULL) AS cost_var,
+             groupArray(duration_us) AS durations
+           FROM (${sidedSpans(p, ch, query, a, b)})
+           GROUP BY name, b)))
+     WHERE place <= ${p.add(query.limit, 'UInt64')}`,
     p,
   );
   const groups: SideGroup[] = rows.map((row) => ({

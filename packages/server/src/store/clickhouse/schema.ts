@@ -40,7 +40,10 @@ export interface TableDef {
 const LC = 'LowCardinality(String)';
 const LCN = 'LowCardinality(Nullable(String))';
 const JSON_TEXT = 'String CODEC(ZSTD(3))';
-const TIME = 'Int64 CODEC(Delta, ZSTD(1))';
+// T64 rather than Delta: on the 5M spans of the analytics benchmark, start times took 15.5 MB
+// either way, but reading them took a third of the time (35-45 ms against 95-140 ms), and every
+// query over a time range reads them.
+const TIME = 'Int64 CODEC(T64, ZSTD(1))';
 
 export const TABLE_DEFS: readonly TableDef[] = [
   {
