@@ -8,6 +8,7 @@ import type { AlertListResponse, TraceDetail, TraceListResponse } from '@spoor/m
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ClickHouseEndpoint, startClickHouseEndpoint } from './support/clickhouse-endpoint.js';
 import { killAll } from './support/processes.js';
+import { keysCommand } from '../src/cli/keys.js';
 
 /**
  * Several `spoor serve` processes on one ClickHouse (the test endpoint: the real engine behind
@@ -195,5 +196,18 @@ describe('several Spoor servers on one ClickHouse', () => {
     }
     // A trace that was spooled but not answered may be there too, but whole and once.
     for (const trace of listed.body.traces) expect(trace.spanCount).toBe(SPANS);
+  });
+
+  it('takes a key made on the shared ClickHouse with spoor keys --clickhouse-url, on every server', async () => {
+    const db = `keys_${++database}`;
+    let printed = '';
+    expect(await keysCommand(['create', '--project', 'default', '--role', 'admin', '--clickhouse-url', `${endpoint.url}/${db}`], (t) => (printed += t), () => {})).toBe(0);
+    const key = /^(spoor_admin_\S+)$/m.exec(printed)![1]!;
+    const a = await serve('a', db);
+    const b = await serve('b', db, '--role', 'query');
+    for (const server of [a, b]) {
+      expect((await fetch(`${server.url}/api/traces`)).status).toBe(401);
+      expect((await fetch(`${server.url}/api/traces`, { headers: { authorization: `Bearer ${key}` } })).status).toBe(200);
+    }
   });
 });

@@ -2,7 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type KeyInfo, checkProjectName, infoOf, isRole, newKey } from '../auth/keys.js';
+import { ClickHouseStore } from '../store/clickhouse/clickhouse-store.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
+import type { Store } from '../store/store.js';
 import { callApi, serverUrl } from './api-client.js';
 
 /**
@@ -10,13 +12,21 @@ import { callApi, serverUrl } from './api-client.js';
  * admin key in `SPOOR_API_KEY` once keys exist); otherwise it opens the data directory's store
  * itself, which is how the first key of a server started with `--auth required` is made, and how
  * an admin who lost every admin key gets back in (with the server stopped). When the server holds
- * the store, the API of the one on this machine is used instead.
+ * the store, the API of the one on this machine is used instead. With `--clickhouse-url` (or
+ * `SPOOR_STORE=clickhouse` and `SPOOR_CLICKHOUSE_URL`) it opens the ClickHouse store servers share.
  */
 export async function keysCommand(args: string[], out: (text: string) => void, note: (text: string) => void): Promise<number> {
   const [sub, ...rest] = args;
   const { values, positionals } = parseArgs({
     args: rest,
-    options: { url: { type: 'string' }, data: { type: 'string' }, project: { type: 'string' }, role: { type: 'string' }, name: { type: 'string' } },
+    options: {
+      url: { type: 'string' },
+      data: { type: 'string' },
+      'clickhouse-url': { type: 'string' },
+      project: { type: 'string' },
+      role: { type: 'string' },
+      name: { type: 'string' },
+    },
     allowPositionals: sub === 'revoke',
     strict: true,
   });
@@ -29,7 +39,9 @@ export async function keysCommand(args: string[], out: (text: string) => void, n
     checkProjectName(values.project, values.role);
   }
   if (sub === 'revoke' && positionals.length === 0) throw new Error('name the key to revoke: spoor keys revoke ID (ids are in spoor keys list)');
-  const target = await targetOf(values.url, values.data, note);
+  // Servers on ClickHouse keep their keys there: `--clickhouse-url`, or the variables they run with.
+  const clickhouseUrl = values['clickhouse-url'] ?? (process.env.SPOOR_STORE === 'clickhouse' ? process.env.SPOOR_CLICKHOUSE_URL : undefined);
+  const target = values.url === undefined && clickhouseUrl !== undefined ? storeTarget(await ClickHouseStore.open({ url: clickhouseUrl })) : await targetOf(values.url, values.data, note);
   try {
     if (sub === 'create' && isRole(values.role) && values.project !== undefined) {
       const created = await target.create(values.project, values.role, values.name ?? '');
@@ -97,7 +109,7 @@ function apiTarget(url: string): KeyTarget {
 }
 
 /** Straight into the store, recorded in the audit log as made by `cli`. */
-function storeTarget(store: DuckDbStore): KeyTarget {
+function storeTarget(store: Store): KeyTarget {
   const nowUs = (): number => Date.now() * 1000;
   return {
     create: async (projectId, role, name) => {

@@ -15,9 +15,9 @@ const USAGE = `Usage:
               [--store duckdb|clickhouse] [--clickhouse-url http://USER:PASS@HOST:8123/DB] [--clickhouse-cluster NAME]
               [--spool-max 1GiB] [--role ingest,query,alerting]
   spoor demo [--endpoint http://127.0.0.1:4318] [--runs 24]
-  spoor keys create --project NAME --role ingest|read|admin [--name TEXT] [--data DIR | --url URL]   prints the key once
-  spoor keys list [--data DIR | --url URL]
-  spoor keys revoke ID… [--data DIR | --url URL]
+  spoor keys create --project NAME --role ingest|read|admin [--name TEXT] [--data DIR | --url URL | --clickhouse-url URL]   prints the key once
+  spoor keys list [--data DIR | --url URL | --clickhouse-url URL]
+  spoor keys revoke ID… [--data DIR | --url URL | --clickhouse-url URL]
   spoor migrate --from DATA_DIR --to clickhouse://USER:PASS@HOST:8123/DB [--cluster NAME]   copy an embedded store into ClickHouse (resumable)
   spoor spool quarantine [--url http://127.0.0.1:4318]          list the requests the store kept refusing
   spoor spool replay-quarantine [ID…] [--url http://127.0.0.1:4318]   hand them (or those named) back to ingest
