@@ -19,6 +19,13 @@ interface SummaryRow {
 }
 
 /**
+ * Above this many matching traces, their set is not matched against `trace_parts`' primary key:
+ * at 5,000,000 spans a filter that 450,000 traces pass took 1.1 s that way and 0.35 s without,
+ * while a set of a few traces gained under 20 ms from it.
+ */
+const MAX_INDEXED_TRACES = 10_000;
+
+/**
  * The trace list: traces (from their `trace_parts`) that have a span matching every span
  * filter, then filtered as whole traces, newest first, after the cursor `after`. The summary's
  * columns get names of their own (`t_start`, ...): ClickHouse sees an alias everywhere in its
@@ -75,7 +82,8 @@ export async function listTraces(ch: ChClient, query: TraceQuery, after: TimeKey
      GROUP BY trace_id
      ${traceFilters.length > 0 ? `HAVING ${traceFilters.join(' AND ')}` : ''}
      ORDER BY t_start DESC, trace_id DESC
-     LIMIT ${p.add(limit)}`,
+     LIMIT ${p.add(limit)}${matched === '' ? '' : `
+     SETTINGS use_index_for_in_with_subqueries_max_values = ${MAX_INDEXED_TRACES}`}`,
     p,
   );
   return rows.map((row) => ({
