@@ -97,7 +97,10 @@ export function groupKey(p: ChParams, tables: Tables, project: string, by: SpanG
   return `coalesce(${ownAttribute(p, by.attribute)}, ${resourceAttribute(p, tables, project, by.attribute)})`;
 }
 
-/** The span's own attribute `key` as text, parsed only when its JSON mentions the key. */
+/**
+ * The span's own attribute `key` as text, parsed only when its JSON mentions the key (attributes
+ * are written by `JSON.stringify`, so a key appears in them as `JSON.stringify(key)`).
+ */
 export function ownAttribute(p: ChParams, key: string): string {
   return `if(position(attributes, ${p.add(JSON.stringify(key))}) > 0, ${jsonText(p, 'attributes', [key])}, NULL)`;
 }
