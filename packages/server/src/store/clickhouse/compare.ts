@@ -67,7 +67,7 @@ export async function compareSpans(ch: ChClient, query: CompareQuery): Promise<C
  */
 function sidedSpans(p: ChParams, ch: ChClient, query: CompareQuery, a: string, b: string): string {
   const { project, where } = spanConditions(p, ch.tables, query.filter);
-  const columns = 'toString(name) AS name, duration_us, status_code, cost_usd';
+  const columns = 'name, duration_us, status_code, cost_usd';
   if ('column' in query.by) {
     const key = groupKey(p, ch.tables, project, query.by);
     return `SELECT ${columns}, ${key} AS side_value FROM ${ch.tables.spans} WHERE ${where.join(' AND ')} AND side_value IN (${a}, ${b})`;

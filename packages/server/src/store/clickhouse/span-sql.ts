@@ -9,14 +9,14 @@ import type { ChParams, Tables } from './client.js';
 const quotedList = (values: readonly string[]): string => `[${values.map((v) => `'${v}'`).join(', ')}]`;
 
 const COLUMN_KEYS: Record<SpanGroupColumn, string> = {
-  name: 'toString(name)',
-  service: 'toString(service_name)',
+  name: 'name',
+  service: 'service_name',
   // The model asked for ("gpt-4o"), not the dated one that answered, is what users group by.
-  model: 'toNullable(toString(coalesce(llm_request_model, llm_response_model)))',
-  provider: 'toNullable(toString(llm_provider))',
+  model: 'coalesce(llm_request_model, llm_response_model)',
+  provider: 'llm_provider',
   kind: `${quotedList(SPAN_KINDS)}[kind + 1]`,
   category: `${quotedList(SPAN_CATEGORIES)}[category + 1]`,
-  operation: 'toNullable(toString(llm_operation))',
+  operation: 'llm_operation',
   session: 'session_id',
 };
 
@@ -97,7 +97,10 @@ export function groupKey(p: ChParams, tables: Tables, project: string, by: SpanG
   return `coalesce(${ownAttribute(p, by.attribute)}, ${resourceAttribute(p, tables, project, by.attribute)})`;
 }
 
-/** The span's own attribute `key` as text, parsed only when its JSON mentions the key. */
+/**
+ * The span's own attribute `key` as text, parsed only when its JSON mentions the key (attributes
+ * are written by `JSON.stringify`, so a key appears in them as `JSON.stringify(key)`).
+ */
 export function ownAttribute(p: ChParams, key: string): string {
   return `if(position(attributes, ${p.add(JSON.stringify(key))}) > 0, ${jsonText(p, 'attributes', [key])}, NULL)`;
 }
