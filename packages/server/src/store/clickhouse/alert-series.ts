@@ -198,10 +198,10 @@ function regressedErrorGroupSql(parts: Parts): string {
   const { ch, project } = parts;
   const seenAfterResolved = (conditions: string[]) =>
     `SELECT e.* FROM ${errorEventsSql(ch, project, [...conditions, 'fingerprint IN (SELECT fingerprint FROM resolved)'])} AS e
-      INNER JOIN resolved AS r ON r.fingerprint = e.fingerprint WHERE e.time_us > r.resolved_us`;
+      INNER JOIN resolved AS r ON r.fingerprint = e.fingerprint WHERE e.time_us > r.resolved_at`;
   return firstOccurrenceSql(parts, {
     ctes: `resolved AS (
-      SELECT fingerprint, assumeNotNull(resolved_us) AS resolved_us FROM ${errorStatesSql(ch, project)}
+      SELECT fingerprint, assumeNotNull(resolved_us) AS resolved_at FROM ${errorStatesSql(ch, project)}
       WHERE status = 'resolved' AND resolved_us IS NOT NULL
     ),`,
     firsts: seenAfterResolved([`time_us >= ${parts.start}`, `time_us < ${parts.end}`]),
