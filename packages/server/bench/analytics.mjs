@@ -10,14 +10,20 @@
 // Env: BENCH_TRACES (198,000 traces of 25 spans), BENCH_BIG_SPANS (50,000), BENCH_RUNS (10 timed
 // runs), BENCH_WARMUPS (5 untimed runs first, so V8 has compiled the hot paths), BENCH_MAX_AGE_HOURS
 // (3), BENCH_REGENERATE=1, BENCH_KEEP=1 (keep the run's copy), BENCH_ONLY (words of the labels to run).
+// `--store clickhouse` (or BENCH_STORE=clickhouse): the same data set is also copied into
+// ClickHouse (analytics-clickhouse.mjs, cached too) and a second server runs on it; each request is
+// timed against both servers in turn, and a table gives both medians and their ratio (issue 20:
+// goal <= 2x), with bytes per span on disk of both stores.
 import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { Agent, get } from 'node:http';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { DuckDbStore } from '../dist/store/duckdb/duckdb-store.js';
+import { prepareClickHouseCache, startClickHouseCopy } from './analytics-clickhouse.mjs';
 import { MODELS, SERVICES, fillUntil, generate } from './analytics-data.mjs';
 import { cpuSeconds, mib, peakRssBytes, startSpoor, stopChild } from './lib.mjs';
 
@@ -35,6 +41,9 @@ const paramsPath = join(cacheDir, 'params.json');
 const nowUs = () => Date.now() * 1000;
 /** The timed requests' one connection (see `timeGet`). */
 const keepAlive = new Agent({ keepAlive: true });
+const { values: flags } = parseArgs({ options: { store: { type: 'string', default: process.env.BENCH_STORE ?? 'duckdb' } } });
+if (flags.store !== 'duckdb' && flags.store !== 'clickhouse') throw new Error(`--store must be duckdb or clickhouse, not ${flags.store}`);
+const withClickHouse = flags.store === 'clickhouse';
 
 // 1. The cached data set: reused while younger than maxAgeHours, so the top-up below stays small.
 let params = await readFile(paramsPath, 'utf8').then(JSON.parse, () => null);
@@ -65,32 +74,41 @@ await mkdir(ROOT, { recursive: true });
 const dataDir = await mkdtemp(join(ROOT, 'run-'));
 const dbPath = join(dataDir, 'spoor.duckdb');
 await copyFile(cachePath, dbPath);
+// The ClickHouse copy is made (once) from the file as cached, before this run's top-up.
+const chStats = withClickHouse ? await prepareClickHouseCache(cacheDir, dataDir, console.log) : null;
 let t = performance.now();
 const added = await fillUntil(dbPath, params, nowUs());
 console.log(`topped up with ${added.toLocaleString('en')} spans of the last ${((nowUs() - params.generatedUs) / 6e7).toFixed(0)} min in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+const clickhouse = withClickHouse ? await startClickHouseCopy(cacheDir, dataDir, join(dataDir, 'clickhouse'), console.log) : null;
 
 t = performance.now();
 const spoor = await startSpoor(dataDir);
 console.log(`server started in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+// The server on ClickHouse keeps its spool in a data directory of its own.
+const spoorCh = withClickHouse ? await startSpoor(join(dataDir, 'clickhouse-spoor'), ['--store', 'clickhouse', '--clickhouse-url', clickhouse.url]) : null;
+/** The servers timed: the DuckDB one, then the ClickHouse one (whose CPU includes the endpoint's). */
+const servers = [{ name: 'DuckDB', spoor, pids: [spoor.pid] }];
+if (withClickHouse) servers.push({ name: 'ClickHouse', spoor: spoorCh, pids: [spoorCh.pid, clickhouse.pid] });
 
 // 3. OTLP traffic, so the in-memory span metrics that /metrics reads have realistic series.
 const bodies = trafficBodies(20, 1000);
-t = performance.now();
-for (const body of bodies) {
-  const response = await fetch(`${spoor.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
-  if (response.status !== 200) throw new Error(`OTLP request refused: ${response.status} ${await response.text()}`);
-}
-for (const deadline = performance.now() + 120_000; ;) {
-  const metrics = await fetch(`${spoor.url}/metrics`).then((r) => r.text());
-  if (/^spoor_ingest_queue_records 0$/m.test(metrics)) break;
-  if (performance.now() > deadline) {
-    await stopChild(spoor);
-    await rm(dataDir, { recursive: true, force: true });
-    throw new Error('the OTLP traffic was not committed within 120 s (see the server log above)');
+for (const { name, spoor: server } of servers) {
+  t = performance.now();
+  for (const body of bodies) {
+    const response = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
+    if (response.status !== 200) throw new Error(`OTLP request refused: ${response.status} ${await response.text()}`);
   }
-  await new Promise((r) => setTimeout(r, 200));
+  for (const deadline = performance.now() + 120_000; ;) {
+    const metrics = await fetch(`${server.url}/metrics`).then((r) => r.text());
+    if (/^spoor_ingest_queue_records 0$/m.test(metrics)) break;
+    if (performance.now() > deadline) {
+      await stopAll();
+      throw new Error(`the OTLP traffic was not committed into ${name} within 120 s (see the server log above)`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  console.log(`sent ${bodies.length * 1000} spans over OTLP/protobuf to the ${name} store and committed them in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 }
-console.log(`sent ${bodies.length * 1000} spans over OTLP/protobuf and committed them in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
 // 4. The endpoints. Each `from`/`to` is taken at the moment of the request, as a dashboard would.
 const DAY_MS = 86_400_000;
@@ -110,20 +128,28 @@ const endpoints = [
 // BENCH_ONLY=stats,compare runs only the requests whose label contains one of the words.
 const only = process.env.BENCH_ONLY?.split(',') ?? null;
 const results = [];
+const serverCpu = (server) => sum(server.pids.map(cpuSeconds));
 for (const [label, path, goalMs, note] of endpoints.filter(([label]) => only === null || only.some((word) => label.includes(word)))) {
-  const cpuBefore = cpuSeconds(spoor.pid);
-  const r = await timeGet(path);
-  const cpuPerRequestMs = ((cpuSeconds(spoor.pid) - cpuBefore) * 1000) / (runs + 2);
-  const row = { label, path: path(), goalMs, cpuPerRequestMs, peakRssMiB: Number(mib(peakRssBytes(spoor.pid))), ...r };
-  if (r.error === undefined) {
-    try {
-      row.note = note(r.body);
-    } catch (error) {
-      row.note = `unexpected answer: ${error.message}`;
+  const cpuBefore = servers.map(serverCpu);
+  const answers = await timeGet(path);
+  const rows = servers.map((server, i) => {
+    const r = answers[i];
+    const cpuPerRequestMs = ((serverCpu(server) - cpuBefore[i]) * 1000) / (runs + warmups);
+    const row = { label, path: path(), goalMs, cpuPerRequestMs, peakRssMiB: Number(mib(peakRssBytes(server.spoor.pid))), ...r };
+    if (r.error === undefined) {
+      try {
+        row.note = note(r.body);
+      } catch (error) {
+        row.note = `unexpected answer: ${error.message}`;
+      }
     }
-  }
-  results.push(row);
-  console.log(r.error ?? `${label}: median ${r.medianMs.toFixed(0)} ms, p95 ${r.p95Ms.toFixed(0)} ms, server CPU ${cpuPerRequestMs.toFixed(0)} ms/request, peak RSS so far ${row.peakRssMiB} MiB (${row.note})`);
+    const on = servers.length > 1 ? ` on ${server.name}` : '';
+    console.log(r.error === undefined
+      ? `${label}${on}: median ${r.medianMs.toFixed(0)} ms, p95 ${r.p95Ms.toFixed(0)} ms, server CPU ${cpuPerRequestMs.toFixed(0)} ms/request, peak RSS so far ${row.peakRssMiB} MiB (${row.note})`
+      : `${label}${on}: ${r.error}`);
+    return row;
+  });
+  results.push({ ...rows[0], clickhouse: rows[1] });
 }
 // Issue 16's goals are ratios to span stats by name in the same run: this machine's speed drifts.
 const base = results.find((r) => r.label.startsWith('span stats by name'));
@@ -134,10 +160,15 @@ for (const [label, goal] of [['compare', 3], ['sessions', 2], ['error groups', 2
   }
 }
 const rss = peakRssBytes(spoor.pid);
-await stopChild(spoor);
+await stopAll();
 keepAlive.destroy();
 if (process.env.BENCH_KEEP === '1') console.log(`kept ${dataDir}`);
 else await rm(dataDir, { recursive: true, force: true });
+
+async function stopAll() {
+  for (const { spoor: server } of servers) await stopChild(server);
+  if (clickhouse !== null) await stopChild(clickhouse);
+}
 
 console.log(`\n${runs} timed runs per request after ${warmups} warm-ups, to the last byte of the answer; server peak RSS ${mib(rss)} MiB\n`);
 console.log('| request | median | p95 | goal | |');
@@ -150,7 +181,25 @@ for (const r of results) {
   const verdict = r.goalMs === null ? '' : r.p95Ms < r.goalMs ? 'PASS' : r.medianMs < r.goalMs ? 'PASS at the median, p95 over' : 'MISS';
   console.log(`| ${r.label} | ${r.medianMs.toFixed(0)} ms | ${r.p95Ms.toFixed(0)} ms | ${r.goalMs === null ? '-' : `< ${r.goalMs} ms`} | ${verdict} |`);
 }
-console.log(JSON.stringify({ params, fileBytes, added, peakRssBytes: rss, results: results.map((r) => ({ ...r, body: undefined })) }));
+if (withClickHouse) {
+  console.log(`\nThe same requests on the ClickHouse store, timed in turn with the DuckDB store's (issue 20: goal <= 2x DuckDB's median)\n`);
+  console.log('| request | DuckDB median | ClickHouse median | ClickHouse p95 | ratio | goal <= 2x |');
+  console.log('|---|---|---|---|---|---|');
+  for (const r of results) {
+    const c = r.clickhouse;
+    if (r.error !== undefined || c.error !== undefined) {
+      console.log(`| ${r.label} | ${r.medianMs?.toFixed(0) ?? '-'} ms | - | - | - | ERROR: ${(r.error ?? c.error).replaceAll('|', '\\|')} |`);
+      continue;
+    }
+    const ratio = c.medianMs / r.medianMs;
+    console.log(`| ${r.label} | ${r.medianMs.toFixed(0)} ms | ${c.medianMs.toFixed(0)} ms | ${c.p95Ms.toFixed(0)} ms | ${ratio.toFixed(2)}x | ${ratio <= 2 ? 'PASS' : 'MISS'} |`);
+  }
+  const spans = chStats.spans;
+  console.log(`\nOn disk, the cached data set (${spans.toLocaleString('en')} spans, before the top-up): DuckDB file ${mib(fileBytes)} MiB = ${(fileBytes / spans).toFixed(1)} B/span; ` +
+    `ClickHouse after OPTIMIZE FINAL ${mib(chStats.bytes.all)} MiB = ${(chStats.bytes.all / spans).toFixed(1)} B/span (spans table ${(chStats.bytes.spans / spans).toFixed(1)} B/span, ${chStats.bytes.parts} parts), ` +
+    `after the merges of migrate settled and before OPTIMIZE ${(chStats.beforeOptimize.all / spans).toFixed(1)} B/span (${chStats.beforeOptimize.parts} parts) (goal <= 100 B/span)`);
+}
+console.log(JSON.stringify({ params, fileBytes, added, chStats, peakRssBytes: rss, results: results.map((r) => ({ ...r, body: undefined, clickhouse: r.clickhouse === undefined ? undefined : { ...r.clickhouse, body: undefined } })) }));
 
 function sum(values) {
   return values.reduce((a, b) => a + b, 0);
@@ -166,18 +215,27 @@ function seriesNote(b) {
  * own to reading a 1.8 MB answer, which would be the client's time, not the server's.
  */
 async function timeGet(pathOf) {
-  const times = [];
-  let body;
+  const answers = servers.map(() => ({ times: [], body: undefined, error: undefined }));
   for (let i = 0; i < runs + warmups; i++) {
-    const path = pathOf();
-    const start = performance.now();
-    const response = await httpGet(`${spoor.url}${path}`);
-    if (i >= warmups) times.push(performance.now() - start);
-    if (response.status !== 200) return { error: `${response.status} ${response.text.slice(0, 300)}` };
-    body = response.contentType.includes('json') ? JSON.parse(response.text) : response.text;
+    // The servers take turns, the first one alternating, so a drift of the machine's speed
+    // during the run weighs on both alike.
+    for (let k = 0; k < servers.length; k++) {
+      const s = (i + k) % servers.length;
+      const answer = answers[s];
+      if (answer.error !== undefined) continue;
+      const path = pathOf();
+      const start = performance.now();
+      const response = await httpGet(`${servers[s].spoor.url}${path}`);
+      if (i >= warmups) answer.times.push(performance.now() - start);
+      if (response.status !== 200) answer.error = `${response.status} ${response.text.slice(0, 300)}`;
+      else answer.body = response.contentType.includes('json') ? JSON.parse(response.text) : response.text;
+    }
   }
-  times.sort((a, b) => a - b);
-  return { body, medianMs: times[times.length >> 1], p95Ms: times[Math.min(times.length - 1, Math.ceil(times.length * 0.95) - 1)], maxMs: times.at(-1) };
+  return answers.map(({ times, body, error }) => {
+    if (error !== undefined) return { error };
+    times.sort((a, b) => a - b);
+    return { body, medianMs: times[times.length >> 1], p95Ms: times[Math.min(times.length - 1, Math.ceil(times.length * 0.95) - 1)], maxMs: times.at(-1) };
+  });
 }
 
 /** A GET to the last byte of the answer. */

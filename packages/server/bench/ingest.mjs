@@ -7,10 +7,21 @@
 // reference's, because this machine's speed drifts up to 3x between days.
 // Env: BENCH_SECONDS (default 20), BENCH_CONCURRENCY (8), BENCH_SPANS_PER_BATCH (1000),
 // BENCH_SPANS_PER_TRACE (10; 1000 makes each request one big trace), BENCH_RATE.
+// `--store clickhouse` (or BENCH_STORE=clickhouse) also runs Spoor on the ClickHouse store (the
+// engine chdb embeds, behind ClickHouse's HTTP interface, in a process of its own: lib.mjs
+// `startClickHouse`) in the same run, with the same load, and prints its ratios to the DuckDB
+// store's and to the reference's committed spans/s (issue 20: goal >= 0.8x of DuckDB's).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildTemplates, cpuSeconds, driveLoad, mib, peakRssBytes, startDiscardServer, startReferenceServer, startSpoor, stopChild } from './lib.mjs';
+import { parseArgs } from 'node:util';
+import {
+  buildTemplates, clickHouseBytes, cpuSeconds, driveLoad, mib, peakRssBytes, startClickHouse, startDiscardServer, startReferenceServer, startSpoor, stopChild, waitCommitted,
+} from './lib.mjs';
+
+const { values: flags } = parseArgs({ options: { store: { type: 'string', default: process.env.BENCH_STORE ?? 'duckdb' } } });
+if (flags.store !== 'duckdb' && flags.store !== 'clickhouse') throw new Error(`--store must be duckdb or clickhouse, not ${flags.store}`);
+const withClickHouse = flags.store === 'clickhouse';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
@@ -25,34 +36,61 @@ const ceiling = await driveLoad({ url: discard.url, seconds, concurrency, templa
 await stopChild(discard);
 console.log(`ceiling (read and discard): ${ceiling.spansPerSecond.toFixed(0)} spans/s, p99 ${ceiling.p99Ms.toFixed(1)} ms`);
 
+/**
+ * One server under load in a data directory of its own. `start(dataDir)` resolves with the server
+ * and, for the ClickHouse store, `clickhouse`: the endpoint process, whose CPU is counted apart.
+ */
 async function runServer(label, start, readBackPath, spansPerSecond) {
   const dataDir = await mkdtemp(join(tmpdir(), 'spoor-bench-'));
-  const spoor = await start(dataDir);
+  const { server: spoor, clickhouse } = await start(dataDir);
   const cpuBefore = cpuSeconds(spoor.pid);
+  const chCpuBefore = clickhouse === undefined ? 0 : cpuSeconds(clickhouse.pid);
   const result = await driveLoad({ url: spoor.url, seconds, concurrency, templates, spansPerSecond });
   // A read waits until every acknowledged span is committed: the time it takes is the store's
-  // backlog, and spans over (load time + backlog) is the rate sustained into DuckDB.
-  const drainStart = performance.now();
-  await fetch(`${spoor.url}${readBackPath}`).then((r) => r.json());
-  const drainS = (performance.now() - drainStart) / 1000;
+  // backlog, and spans over (load time + backlog) is the rate sustained into the store.
+  const drainS = await waitCommitted(spoor.url, readBackPath);
   const committedPerSecond = result.spans / (result.elapsedS + drainS);
   const cpu = cpuSeconds(spoor.pid) - cpuBefore;
+  const chCpu = clickhouse === undefined ? 0 : cpuSeconds(clickhouse.pid) - chCpuBefore;
   const rss = peakRssBytes(spoor.pid);
   await stopChild(spoor);
+  let bytes = null;
+  if (clickhouse !== undefined) {
+    bytes = await clickHouseBytes(clickhouse);
+    await stopChild(clickhouse);
+  }
   await rm(dataDir, { recursive: true, force: true });
+  const spanMs = (seconds) => (seconds * 1e6 / result.spans).toFixed(1);
   console.log(`${label}: ${result.spansPerSecond.toFixed(0)} spans/s acknowledged, ` +
-    `${committedPerSecond.toFixed(0)} spans/s committed to DuckDB (backlog ${drainS.toFixed(1)} s at the end), ` +
+    `${committedPerSecond.toFixed(0)} spans/s committed (backlog ${drainS.toFixed(1)} s at the end), ` +
     `p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, max ${result.maxMs.toFixed(1)} ms, ` +
     `peak RSS ${mib(rss)} MiB, ${result.refused} refused (503), ${result.failed} failed, ` +
-    `server CPU ${(cpu / (result.elapsedS + drainS) * 100).toFixed(0)}% (${(cpu * 1e6 / result.spans).toFixed(1)} ms per 1,000 spans)`);
-  return { ...result, committedPerSecond, drainS, peakRssMiB: Number(mib(rss)) };
+    `server CPU ${(cpu / (result.elapsedS + drainS) * 100).toFixed(0)}% (${spanMs(cpu)} ms per 1,000 spans)` +
+    (clickhouse === undefined ? '' : `, ClickHouse CPU ${(chCpu / (result.elapsedS + drainS) * 100).toFixed(0)}% (${spanMs(chCpu)} ms per 1,000 spans), ` +
+      `${(bytes.all / result.spans).toFixed(1)} B/span on disk after OPTIMIZE FINAL (spans table ${(bytes.spans / result.spans).toFixed(1)})`));
+  return { ...result, committedPerSecond, drainS, peakRssMiB: Number(mib(rss)), cpuS: cpu, clickhouseCpuS: chCpu, clickhouseBytes: bytes };
 }
 
-const reference = await runServer('reference (one thread, one table, no fsync)', startReferenceServer, '/flush', null);
-const capacity = await runServer('spoor, as fast as the clients go', startSpoor, '/api/traces?limit=1', null);
+const duckdb = (dataDir) => startSpoor(dataDir).then((server) => ({ server }));
+const clickhouse = async (dataDir) => {
+  const ch = await startClickHouse(join(dataDir, 'clickhouse'));
+  const server = await startSpoor(dataDir, ['--store', 'clickhouse', '--clickhouse-url', ch.url]);
+  return { server, clickhouse: ch };
+};
+const readBack = '/api/traces?limit=1';
+
+const reference = await runServer('reference (one thread, one table, no fsync)', (dir) => startReferenceServer(dir).then((server) => ({ server })), '/flush', null);
+const capacity = await runServer('spoor, as fast as the clients go', duckdb, readBack, null);
+const chCapacity = withClickHouse ? await runServer('spoor on ClickHouse, as fast as the clients go', clickhouse, readBack, null) : null;
 const rate = Math.round(Number(process.env.BENCH_RATE ?? 0.8 * reference.committedPerSecond));
-const paced = await runServer(`spoor, offered ${rate} spans/s`, startSpoor, '/api/traces?limit=1', rate);
+const paced = await runServer(`spoor, offered ${rate} spans/s`, duckdb, readBack, rate);
+const chPaced = withClickHouse ? await runServer(`spoor on ClickHouse, offered ${rate} spans/s`, clickhouse, readBack, rate) : null;
 console.log(`spoor committed / reference committed: ${(capacity.committedPerSecond / reference.committedPerSecond).toFixed(2)}x ` +
   `(goal >= 1.0x, stretch 1.5x); at ${rate} spans/s offered: ${paced.refused} refused (goal 0), peak RSS ${paced.peakRssMiB} MiB; ` +
   `ratio to the ceiling ${(capacity.committedPerSecond / ceiling.spansPerSecond * 100).toFixed(1)}%`);
-console.log(JSON.stringify({ ceiling, reference, capacity, paced }));
+if (withClickHouse) {
+  console.log(`ClickHouse store committed / DuckDB store committed: ${(chCapacity.committedPerSecond / capacity.committedPerSecond).toFixed(2)}x (goal >= 0.8x); ` +
+    `ClickHouse store / reference: ${(chCapacity.committedPerSecond / reference.committedPerSecond).toFixed(2)}x; ` +
+    `at ${rate} spans/s offered: ${chPaced.refused} refused, backlog ${chPaced.drainS.toFixed(1)} s, peak RSS ${chPaced.peakRssMiB} MiB`);
+}
+console.log(JSON.stringify({ ceiling, reference, capacity, paced, chCapacity, chPaced }));

@@ -15,7 +15,7 @@ const CLI = process.env.BENCH_SPOOR_CLI ?? fileURLToPath(new URL('../bin/spoor.j
 // BENCH_SPOOR_ARGS adds flags to every `spoor serve` (e.g. `--mask /tmp/policy.json`), space-separated.
 const EXTRA_ARGS = (process.env.BENCH_SPOOR_ARGS ?? '').split(' ').filter((arg) => arg !== '');
 
-/** Starts `spoor serve` on a free port; resolves with its URL and process. */
+/** Starts `spoor serve` on a free port; resolves with its URL and process. `extraArgs` e.g. `['--store', 'clickhouse', '--clickhouse-url', url]`. */
 export function startSpoor(dataDir, extraArgs = []) {
   return startChild(process.execPath, [CLI, 'serve', '--port', '0', '--data', dataDir, '--log-level', 'warn', ...EXTRA_ARGS, ...extraArgs], /listening on (http:\/\/\S+)/);
 }
@@ -37,6 +37,59 @@ export function startDiscardServer() {
 export function startReferenceServer(dataDir) {
   const script = fileURLToPath(new URL('./reference-server.mjs', import.meta.url));
   return startChild(process.execPath, [script, dataDir], /listening on (http:\/\/\S+)/);
+}
+
+const CLICKHOUSE_ENDPOINT = fileURLToPath(new URL('../test/support/clickhouse-endpoint.mjs', import.meta.url));
+const CLICKHOUSE_PASSWORD = 'spoor-bench';
+
+/**
+ * A ClickHouse HTTP endpoint in a process of its own (the engine `chdb` embeds, behind ClickHouse's
+ * HTTP interface; see test/support/clickhouse-endpoint.mjs), keeping its data in `dir`. Resolves
+ * with `url`, the `--clickhouse-url` of database `database`, and the process.
+ */
+export async function startClickHouse(dir, database = 'spoor') {
+  const server = await startChild(process.execPath, [CLICKHOUSE_ENDPOINT, '--path', dir, '--password', CLICKHOUSE_PASSWORD], /listening (\d+)/);
+  const base = `http://default:${CLICKHOUSE_PASSWORD}@127.0.0.1:${server.url}`;
+  return { ...server, port: Number(server.url), database, url: `${base}/${database}`, base };
+}
+
+/** Runs one SQL statement through a ClickHouse endpoint's HTTP interface; resolves with the answer's text. */
+export async function clickHouseSql(clickhouse, sql) {
+  const response = await fetch(`http://127.0.0.1:${clickhouse.port}/`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`default:${CLICKHOUSE_PASSWORD}`).toString('base64')}` },
+    body: sql,
+  });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`ClickHouse refused ${sql.slice(0, 80)}: ${text}`);
+  return text;
+}
+
+/**
+ * Bytes of the active parts of `database` (all tables, and spans alone) as ClickHouse stores them
+ * on disk, after `OPTIMIZE TABLE … FINAL` on every table so that no part waits for a merge.
+ */
+export async function clickHouseBytes(clickhouse, database = clickhouse.database) {
+  const tables = (await clickHouseSql(clickhouse, `SELECT name FROM system.tables WHERE database = '${database}' AND engine LIKE '%MergeTree' FORMAT TSV`)).split('\n').filter((n) => n !== '');
+  for (const table of tables) await clickHouseSql(clickhouse, `OPTIMIZE TABLE \`${database}\`.\`${table}\` FINAL`);
+  const [all, spans, parts] = (await clickHouseSql(clickhouse,
+    `SELECT sum(bytes_on_disk), sumIf(bytes_on_disk, table = 'spans'), count() FROM system.parts WHERE active AND database = '${database}' FORMAT TSV`)).trim().split('\t').map(Number);
+  return { all, spans, parts };
+}
+
+/**
+ * Waits until a read through `url + path` sees every write acknowledged before it. A read waits
+ * for the commits at most 2 s (`Spoor-Read-Incomplete: 1` past that), so this asks again until
+ * the answer is complete; resolves with the seconds it took.
+ */
+export async function waitCommitted(url, path) {
+  const started = performance.now();
+  for (;;) {
+    const response = await fetch(`${url}${path}`);
+    await response.arrayBuffer();
+    if (response.status !== 200) throw new Error(`${path}: ${response.status}`);
+    if (response.headers.get('spoor-read-incomplete') !== '1') return (performance.now() - started) / 1000;
+  }
 }
 
 function startChild(command, args, urlPattern) {

@@ -49,11 +49,18 @@ async function selectTableChunk(
   limit: number,
 ): Promise<{ batch: TableBatch; lastRowId: number } | null> {
   const specs = TABLES[table];
-  const reader = await connection.runAndReadAll(
-    `SELECT rowid AS spoor_row_id, ${specs.map((s) => s.name).join(', ')} FROM ${table} WHERE rowid > $1 ORDER BY rowid LIMIT $2`,
-    [afterRowId, limit],
-  );
-  const columns = reader.getColumnsObjectJS() as Record<string, unknown[]>;
+  // A window of row ids, not `rowid > $1 ORDER BY rowid LIMIT n`: DuckDB scans and sorts the
+  // whole table for that (12-57 s per 50,000-row chunk of 5M spans, so a migration went
+  // quadratic), while a range reads only its row groups (0.4-0.9 s). A window that deleted rows
+  // left empty moves on to the next row id there is.
+  const select = `SELECT rowid AS spoor_row_id, ${specs.map((s) => s.name).join(', ')} FROM ${table} WHERE rowid > $1 AND rowid <= $2 ORDER BY rowid`;
+  let columns = (await connection.runAndReadAll(select, [afterRowId, afterRowId + limit])).getColumnsObjectJS() as Record<string, unknown[]>;
+  if ((columns.spoor_row_id ?? []).length === 0) {
+    const next = (await connection.runAndReadAll(`SELECT min(rowid) AS next FROM ${table} WHERE rowid > $1`, [afterRowId])).getColumnsObjectJS().next![0];
+    if (next === null || next === undefined) return null;
+    const from = numberOf(next)! - 1;
+    columns = (await connection.runAndReadAll(select, [from, from + limit])).getColumnsObjectJS() as Record<string, unknown[]>;
+  }
   const ids = columns.spoor_row_id ?? [];
   if (ids.length === 0) return null;
   const b = new BatchBuilder(table, specs, ids.length);
