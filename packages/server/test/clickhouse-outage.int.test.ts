@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { TraceListResponse } from '@spoor/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClickHouseEndpoint, startClickHouseEndpoint } from './support/clickhouse-endpoint.js';
+import { eventually, traceBody } from './support/trace-bodies.js';
 import { type TestServer, getJson, startTestServer } from './support/server.js';
 
 /**
@@ -21,29 +22,6 @@ afterAll(async () => {
   await endpoint?.close();
 });
 
-function traceBody(traceId: string, spans: number): string {
-  const startNs = BigInt(Date.now() - 2000) * 1_000_000n;
-  return JSON.stringify({
-    resourceSpans: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'agent' } }] },
-        scopeSpans: [
-          {
-            spans: Array.from({ length: spans }, (_, i) => ({
-              traceId,
-              spanId: (i + 1).toString(16).padStart(16, '0'),
-              ...(i === 0 ? {} : { parentSpanId: '0000000000000001' }),
-              name: i === 0 ? 'run' : 'step',
-              startTimeUnixNano: `${startNs + BigInt(i) * 1000n}`,
-              endTimeUnixNano: `${startNs + BigInt(i + 5) * 1000n}`,
-            })),
-          },
-        ],
-      },
-    ],
-  });
-}
-
 const post = (server: TestServer, body: string) => fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
 /** A gauge's value on /metrics. */
@@ -56,16 +34,6 @@ async function gauge(server: TestServer, name: string): Promise<number> {
 
 const readyStatus = async (server: TestServer) => (await fetch(`${server.url}/ready`)).status;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function eventually<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen in ${ms} ms; last: ${JSON.stringify(value).slice(0, 300)}`);
-    await sleep(100);
-  }
-}
 
 /** Every acknowledged trace is stored, whole and once. */
 async function expectAllStored(server: TestServer, acknowledged: string[], spans: number): Promise<void> {
@@ -114,7 +82,7 @@ describe('ClickHouse down', () => {
       await sleep(2000);
       sending = false;
       await sender;
-      await eventually('the spool to drain', () => gauge(server, 'spoor_spool_bytes'), (bytes) => bytes === 0);
+      await eventually('the spool to drain', () => gauge(server, 'spoor_spool_bytes'), (bytes) => bytes === 0, 30_000);
       expect(backlog).toBeGreaterThan(50 * 1000);
       await eventually('/ready to answer 200', () => readyStatus(server), (status) => status === 200, 10_000);
       expect(await gauge(server, 'spoor_spool_oldest_unsent_seconds')).toBeLessThan(5);
@@ -148,7 +116,7 @@ describe('ClickHouse down', () => {
       expect(acknowledged.length).toBeLessThan(40);
 
       await endpoint.resume();
-      await eventually('the spool to drain', () => gauge(server, 'spoor_spool_bytes'), (bytes) => bytes === 0);
+      await eventually('the spool to drain', () => gauge(server, 'spoor_spool_bytes'), (bytes) => bytes === 0, 30_000);
       const traceId = randomBytes(16).toString('hex');
       expect((await post(server, traceBody(traceId, 10))).status).toBe(200);
       acknowledged.push(traceId);

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { AlertListResponse, TraceDetail, TraceListResponse } from '@spoor/model';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type ClickHouseEndpoint, startClickHouseEndpoint } from './support/clickhouse-endpoint.js';
+import { eventually, traceBody } from './support/trace-bodies.js';
 import { killAll } from './support/processes.js';
 import { keysCommand } from '../src/cli/keys.js';
 
@@ -73,46 +74,11 @@ async function serve(name: string, db: string, ...args: string[]): Promise<Serve
   return { child, url, exited };
 }
 
-/** An OTLP/JSON body of one trace of `spans` spans (the first the root). */
-function traceBody(traceId: string, spans: number, startMs: number): string {
-  const ns = (ms: number) => `${BigInt(Math.round(ms * 1000)) * 1000n}`;
-  return JSON.stringify({
-    resourceSpans: [
-      {
-        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'agent' } }] },
-        scopeSpans: [
-          {
-            spans: Array.from({ length: spans }, (_, i) => ({
-              traceId,
-              spanId: (i + 1).toString(16).padStart(16, '0'),
-              ...(i === 0 ? {} : { parentSpanId: '0000000000000001' }),
-              name: i === 0 ? 'run' : `step ${i}`,
-              kind: 1,
-              startTimeUnixNano: ns(startMs + i),
-              endTimeUnixNano: ns(startMs + i + 5),
-            })),
-          },
-        ],
-      },
-    ],
-  });
-}
-
 const post = (server: Serve, body: string) => fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
 async function getJson<T>(server: Serve, path: string): Promise<{ status: number; body: T }> {
   const response = await fetch(`${server.url}${path}`);
   return { status: response.status, body: (await response.json()) as T };
-}
-
-async function eventually<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen in ${ms} ms; last: ${JSON.stringify(value).slice(0, 500)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 describe('several Spoor servers on one ClickHouse', () => {

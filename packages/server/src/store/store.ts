@@ -26,7 +26,7 @@ import type { StoredLog, StoredTrace } from './stored-trace.js';
 import type { TraceTimings } from './trace-timings.js';
 import type { StoreWriter } from './write-port.js';
 
-export { type BatchKey, type RecordBatch, type StoreWriter, type WriteBatch, appendAndCommit, comparePositionText } from './write-port.js';
+export { type BatchKey, type RecordBatch, type StoreWriter, TakenPositions, type WriteBatch, appendAndCommit, comparePositionText } from './write-port.js';
 export { batchOf } from './tables.js';
 
 

@@ -47,6 +47,43 @@ export function comparePositionText(a: string, b: string): number {
 }
 
 /**
+ * What a writer without a durable record of every key needs to skip a batch written again: per
+ * server, the last position committed and the last one taken (committed, or appended and not yet
+ * durable). A batch at or before its server's taken position is not written again; after a
+ * rollback, what was taken and not committed may be.
+ */
+export class TakenPositions {
+  private readonly committed = new Map<string, string | null>();
+  private taken = new Map<string, string | null>();
+
+  constructor(private readonly readPosition: (serverId: string) => Promise<string | null>) {}
+
+  /** Whether the batch under `key` is new (and marks it taken); the store's position is read once per server. */
+  async take(key: BatchKey): Promise<boolean> {
+    if (!this.committed.has(key.serverId)) {
+      const position = await this.readPosition(key.serverId);
+      this.committed.set(key.serverId, position);
+      this.taken.set(key.serverId, position);
+    }
+    const taken = this.taken.get(key.serverId) ?? null;
+    if (taken !== null && comparePositionText(key.position, taken) <= 0) return false;
+    this.taken.set(key.serverId, key.position);
+    return true;
+  }
+
+  /** Records that a commit with `key` is durable. */
+  committedTo(key: BatchKey): void {
+    const before = this.committed.get(key.serverId);
+    if (before === undefined || before === null || comparePositionText(key.position, before) > 0) this.committed.set(key.serverId, key.position);
+  }
+
+  /** Forgets what was taken and not committed: it may be written again. */
+  rollback(): void {
+    this.taken = new Map(this.committed);
+  }
+}
+
+/**
  * `Store.write` for any adapter: append, then commit with `key`, rolling back if either
  * fails.
  */

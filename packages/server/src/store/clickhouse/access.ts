@@ -4,7 +4,8 @@ import type { TimeRange } from '@spoor/model';
 import { type KeyRecord, isRole } from '../../auth/keys.js';
 import { type AccessStore, type AuditRecord, type MaskingPolicyRecord, type MaskingStore, StoreError } from '../store.js';
 import { ChParams, type ChClient } from './client.js';
-import { nextVersion, timeFilters } from './small-tables.js';
+import { nextVersion } from './small-tables.js';
+import { timeFilters } from './sql.js';
 
 interface KeyRow {
   id: string;

@@ -1,5 +1,4 @@
-import type { TimeRange } from '@spoor/model';
-import type { ChClient, ChParams } from './client.js';
+import type { ChClient } from './client.js';
 
 /**
  * The errors that count, each failure once: what DuckDB's `error_events` view holds (see its
@@ -41,14 +40,6 @@ export function errorEventsSql(ch: ChClient, project: string, conditions: readon
         WHERE project_id = ${project} AND source = 'span' AND trace_id IS NOT NULL AND cityHash64(trace_id) IN (${logTraces})))`,
   ];
   return `(SELECT * FROM ${errors} WHERE ${scope}\n AND ${checks.join('\n AND ')})`;
-}
-
-/** `column >= from AND column < to` for the ends of the range that are set. */
-export function timeConditions(p: ChParams, column: string, range: TimeRange): string[] {
-  const conditions: string[] = [];
-  if (range.fromUs !== null) conditions.push(`${column} >= ${p.add(range.fromUs, 'Int64')}`);
-  if (range.toUs !== null) conditions.push(`${column} < ${p.add(range.toUs, 'Int64')}`);
-  return conditions;
 }
 
 /**

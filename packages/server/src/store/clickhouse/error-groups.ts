@@ -1,7 +1,8 @@
 import type { ErrorGroupStatus, TimeRange } from '@spoor/model';
 import type { ErrorGroupQuery, ErrorGroupRecord, ErrorOccurrenceRow } from '../store.js';
 import { ChParams, type ChClient } from './client.js';
-import { errorEventsSql, errorStatesSql, timeConditions } from './error-events.js';
+import { errorEventsSql, errorStatesSql } from './error-events.js';
+import { timeFilters } from './sql.js';
 
 /**
  * Error groups: the rows of `errorEventsSql` (errors that are not just a child's passed on) by
@@ -52,7 +53,7 @@ interface GroupRow {
 export async function listErrorGroups(ch: ChClient, query: ErrorGroupQuery, offset: number, limit: number): Promise<ErrorGroupRecord[]> {
   const p = new ChParams();
   const project = p.add(query.projectId);
-  const where = timeConditions(p, 'time_us', query.range);
+  const where = timeFilters(p, 'time_us', query.range);
   if (query.service !== null) where.push(`service_name = ${p.add(query.service)}`);
   if (query.fingerprint !== null) where.push(`fingerprint = ${p.add(query.fingerprint)}`);
   const outer = query.status === null ? '' : `WHERE ${EFFECTIVE_STATUS} = ${p.add(query.status)}`;
@@ -115,7 +116,7 @@ export async function errorGroupHourly(
   if (fingerprints.length === 0) return [];
   const p = new ChParams();
   const project = p.add(projectId);
-  const where = [`fingerprint IN ${p.add(fingerprints, 'Array(String)')}`, ...timeConditions(p, 'time_us', range)];
+  const where = [`fingerprint IN ${p.add(fingerprints, 'Array(String)')}`, ...timeFilters(p, 'time_us', range)];
   const rows = await ch.rows<{ fingerprint: string; hour: number; n: number }>(
     'count error group occurrences per hour',
     `SELECT fingerprint, intDiv(time_us, ${HOUR_US}) * ${HOUR_US} AS hour, count() AS n
@@ -128,7 +129,7 @@ export async function errorGroupHourly(
 export async function listErrorOccurrences(ch: ChClient, projectId: string, fingerprint: string, range: TimeRange, limit: number): Promise<ErrorOccurrenceRow[]> {
   const p = new ChParams();
   const project = p.add(projectId);
-  const where = [`fingerprint = ${p.add(fingerprint)}`, ...timeConditions(p, 'time_us', range)];
+  const where = [`fingerprint = ${p.add(fingerprint)}`, ...timeFilters(p, 'time_us', range)];
   const rows = await ch.rows<{ time_us: number; trace_id: string | null; span_id: string | null; service_name: string; span_name: string; message: string }>(
     'list error occurrences',
     `SELECT time_us, trace_id, span_id, service_name, span_name, message FROM ${errorEventsSql(ch, project, where)}

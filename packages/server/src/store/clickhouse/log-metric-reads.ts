@@ -3,7 +3,7 @@ import { JsonParseCache, logFromRow, mapArrayRows, metricPointFromRow } from '..
 import type { MetricDescriptorRecord, TimeKey } from '../store.js';
 import { ChParams, type ChClient } from './client.js';
 import { LOG_RECORD_ROWS, readRows, readSources } from './trace-rows.js';
-import { likePattern, timeFilters } from './trace-sql.js';
+import { likePattern, timeFilters } from './sql.js';
 
 /** Logs and app metrics. */
 

@@ -3,7 +3,8 @@ import type { RepriceResult, SpanCost, SpanToPrice, UnpricedModelRecord } from '
 import { ChParams, type ChClient } from './client.js';
 import { repriceChunk } from './reprice-parts.js';
 import type { SchemaLayout } from './schema.js';
-import { nextVersion, timeFilters } from './small-tables.js';
+import { nextVersion } from './small-tables.js';
+import { timeFilters } from './sql.js';
 
 /** Prices set through the API, models without one, and re-pricing stored spans. */
 

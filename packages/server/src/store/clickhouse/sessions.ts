@@ -1,7 +1,7 @@
 import type { TimeRange } from '@spoor/model';
 import type { SessionRecord, SessionRunRecord } from '../store.js';
 import { ChParams, type ChClient } from './client.js';
-import { timeFilters } from './span-sql.js';
+import { timeFilters } from './sql.js';
 
 /**
  * Sessions and their runs, answering what the DuckDB store answers. A run is a trace with a span

@@ -1,6 +1,3 @@
-import type { TimeRange } from '@spoor/model';
-import type { ChParams } from './client.js';
-
 /**
  * What the small mutable tables (`ReplacingMergeTree(version[, deleted])`: keys, rules, prices,
  * policies, silences, the alert state) share: a change is a new row with a higher version, read
@@ -20,12 +17,4 @@ export function nextVersion(after = 0, count = 1): number {
   const version = Math.max(Date.now() * 1000, lastVersion + 1, after + 1);
   lastVersion = version + count - 1;
   return version;
-}
-
-/** `column >= from AND column < to` for the ends of the range that are set (as DuckDB's). */
-export function timeFilters(p: ChParams, column: string, range: TimeRange): string[] {
-  const filters: string[] = [];
-  if (range.fromUs !== null) filters.push(`${column} >= ${p.add(range.fromUs, 'Int64')}`);
-  if (range.toUs !== null) filters.push(`${column} < ${p.add(range.toUs, 'Int64')}`);
-  return filters;
 }

@@ -1,5 +1,8 @@
-import { SPAN_CATEGORIES, SPAN_KINDS, type SpanFilter, type SpanGroupBy, type SpanGroupColumn, type TimeRange } from '@spoor/model';
+import { SPAN_CATEGORIES, SPAN_KINDS, type SpanFilter, type SpanGroupBy, type SpanGroupColumn } from '@spoor/model';
 import type { ChParams, Tables } from './client.js';
+import { attributeEquals, jsonText, likePattern, timeFilters } from './sql.js';
+
+export { jsonText } from './sql.js';
 
 /**
  * SQL pieces the ClickHouse analytics queries share: span filters and group keys over the
@@ -20,44 +23,8 @@ const COLUMN_KEYS: Record<SpanGroupColumn, string> = {
   session: 'session_id',
 };
 
-/**
- * A JSON text's value at `keys` as text, what DuckDB's `json_extract_string` gives: a string
- * unquoted, any other value as its JSON text, `NULL` for JSON null or no such key. Each key is a
- * whole member name (`service.version` is one key, not a path).
- */
-export function jsonText(p: ChParams, json: string, keys: readonly string[]): string {
-  return `JSONExtract(${json}, ${keys.map((key) => p.add(key)).join(', ')}, 'Nullable(String)')`;
-}
-
-/** `column >= from AND column < to` filters for the ends of the range that are set. */
-export function timeFilters(p: ChParams, column: string, range: TimeRange): string[] {
-  const filters: string[] = [];
-  if (range.fromUs !== null) filters.push(`${column} >= ${p.add(range.fromUs, 'Int64')}`);
-  if (range.toUs !== null) filters.push(`${column} < ${p.add(range.toUs, 'Int64')}`);
-  return filters;
-}
-
-/** A case-insensitive "contains" pattern with `%`, `_` and `\` taken literally (ClickHouse escapes with `\`). */
-export function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 /** The project's sources, each once (`sources` is a ReplacingMergeTree). */
 const sourcesOf = (tables: Tables, project: string): string => `${tables.sources} FINAL WHERE project_id = ${project}`;
-
-/**
- * Matches a span whose own attribute `key`, or whose resource's attribute `key`, equals `value`
- * as text. `project` is the placeholder of the project id. The resources are a set made once per
- * query (a handful of rows); only the spans whose resource does not match have their attributes
- * parsed.
- */
-export function attributeEquals(p: ChParams, tables: Tables, project: string, key: string, value: string): string {
-  const v = p.add(value);
-  return (
-    `(source_id IN (SELECT source_id FROM ${sourcesOf(tables, project)} AND ${jsonText(p, 'resource', ['attributes', key])} = ${v})` +
-    ` OR ${jsonText(p, 'attributes', [key])} = ${v})`
-  );
-}
 
 /**
  * The `WHERE` conditions of a span filter, the project first. Every condition is on a column of

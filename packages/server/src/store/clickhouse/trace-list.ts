@@ -1,7 +1,7 @@
 import type { TraceQuery, TraceSummaryRecord } from '@spoor/model';
 import type { TimeKey } from '../store.js';
 import { ChParams, type ChClient } from './client.js';
-import { attributeEquals, likePattern } from './trace-sql.js';
+import { attributeEquals, likePattern } from './sql.js';
 
 interface SummaryRow {
   trace_id: string;
@@ -44,7 +44,7 @@ export async function listTraces(ch: ChClient, query: TraceQuery, after: TimeKey
     const model = p.add(query.model);
     spanFilters.push(`(llm_request_model = ${model} OR llm_response_model = ${model})`);
   }
-  for (const { key, value } of query.attributes) spanFilters.push(attributeEquals(p, project, key, ch.tables.sources, value));
+  for (const { key, value } of query.attributes) spanFilters.push(attributeEquals(p, ch.tables, project, key, value));
   const traceFilters: string[] = [];
   const { fromUs, toUs } = query.range;
   if (fromUs !== null) traceFilters.push(`t_start >= ${p.add(fromUs, 'Int64')}`);

@@ -5,7 +5,7 @@ import type { StoredLog, StoredTrace } from '../stored-trace.js';
 import { treeColumnsFrom } from '../trace-tree-columns.js';
 import { ChParams, type ChClient } from './client.js';
 import { LOG_ROWS, SPAN_ROWS, readAllRows, readRows, readSources, rowsShape } from './trace-rows.js';
-import { likePattern, timeFilters } from './trace-sql.js';
+import { likePattern, timeFilters } from './sql.js';
 import { hasTrace, spansOfTrace, traceBoundsSql } from './trace-bounds.js';
 
 /** Traces: the list, a trace's spans, its waterfall columns and timings, in-trace search, services. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TableBatch } from '../columns.js';
 import { KnownSources, SOURCES, type SourceRow, sourceRowsOf } from '../sources.js';
-import { type BatchKey, type WriteBatch, comparePositionText } from '../store.js';
+import { type BatchKey, TakenPositions, type WriteBatch } from '../store.js';
 import { TABLES, type TableName } from '../tables.js';
 import { ChParams, type ChClient } from './client.js';
 import { BATCHED_TABLES, type SchemaLayout, localName, onCluster } from './schema.js';
@@ -45,9 +45,8 @@ export class ClickHouseWriter {
   private lastCommit: Promise<void> = Promise.resolve();
   /** Serializes appends, commit hand-offs and rollbacks. */
   private lock: Promise<void> = Promise.resolve();
-  /** Per server, the last position committed, and the last one taken (committed or pending). */
-  private readonly committedAt = new Map<string, string | null>();
-  private takenAt = new Map<string, string | null>();
+  /** The keys taken: a batch written again is skipped. */
+  private readonly positions = new TakenPositions((serverId) => this.readPosition(serverId));
 
   constructor(
     private readonly ch: ChClient,
@@ -57,16 +56,7 @@ export class ClickHouseWriter {
   /** Takes a batch for the next commit; a batch at or before its server's taken position is skipped. */
   append(batch: WriteBatch, key: BatchKey | null): Promise<void> {
     return this.exclusive(async () => {
-      if (key !== null) {
-        if (!this.committedAt.has(key.serverId)) {
-          const position = await this.readPosition(key.serverId);
-          this.committedAt.set(key.serverId, position);
-          this.takenAt.set(key.serverId, position);
-        }
-        const taken = this.takenAt.get(key.serverId) ?? null;
-        if (taken !== null && comparePositionText(key.position, taken) <= 0) return;
-        this.takenAt.set(key.serverId, key.position);
-      }
+      if (key !== null && !(await this.positions.take(key))) return;
       const tables = batch.tables.filter((table) => {
         if (table.table !== 'sources') return table.rows > 0;
         for (const row of this.sources.unknown(sourceRowsOf(table))) this.fresh.set(`${row.projectId}/${row.sourceId}`, row);
@@ -90,9 +80,7 @@ export class ClickHouseWriter {
       this.fresh = new Map();
       durable = this.lastCommit.then(async () => {
         await this.insert(batches, sources, key);
-        if (key === null) return;
-        const before = this.committedAt.get(key.serverId);
-        if (before === undefined || before === null || comparePositionText(key.position, before) > 0) this.committedAt.set(key.serverId, key.position);
+        if (key !== null) this.positions.committedTo(key);
       });
       this.lastCommit = durable;
     });
@@ -105,7 +93,7 @@ export class ClickHouseWriter {
       await this.lastCommit.catch(() => undefined);
       this.lastCommit = Promise.resolve();
       this.pending = [];
-      this.takenAt = new Map(this.committedAt);
+      this.positions.rollback();
       this.sources.forget();
       this.fresh = new Map();
     });

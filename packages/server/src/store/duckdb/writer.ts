@@ -1,5 +1,5 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import { type BatchKey, type WriteBatch, comparePositionText } from '../store.js';
+import { type BatchKey, TakenPositions, type WriteBatch } from '../store.js';
 import type { TableBatch } from '../columns.js';
 import { KnownSources, type SourceRow, sourceRowsOf } from '../sources.js';
 import { appendBatch } from './chunks.js';
@@ -43,17 +43,11 @@ export class DuckDbWriter {
   private lastCommit: Promise<void> = Promise.resolve();
   /** Serializes appends, commit hand-offs and rollbacks. */
   private lock: Promise<void> = Promise.resolve();
-  /**
-   * Per server, the last position durably committed, and the last one taken (committed, or
-   * appended to a transaction not yet durable): a batch at or before it is not written again.
-   */
-  private readonly committedAt = new Map<string, string | null>();
-  private takenAt = new Map<string, string | null>();
+  /** The keys taken: a batch written again is skipped. */
+  private readonly positions: TakenPositions;
 
-  constructor(
-    connections: [DuckDBConnection, DuckDBConnection],
-    private readonly readPosition: (serverId: string) => Promise<string | null>,
-  ) {
+  constructor(connections: [DuckDBConnection, DuckDBConnection], readPosition: (serverId: string) => Promise<string | null>) {
+    this.positions = new TakenPositions(readPosition);
     this.lanes = [
       { connection: connections[0], open: false, committed: Promise.resolve() },
       { connection: connections[1], open: false, committed: Promise.resolve() },
@@ -67,16 +61,7 @@ export class DuckDbWriter {
    */
   append(batch: WriteBatch, key: BatchKey | null): Promise<void> {
     return this.exclusive(async () => {
-      if (key !== null) {
-        if (!this.committedAt.has(key.serverId)) {
-          const position = await this.readPosition(key.serverId);
-          this.committedAt.set(key.serverId, position);
-          this.takenAt.set(key.serverId, position);
-        }
-        const taken = this.takenAt.get(key.serverId) ?? null;
-        if (taken !== null && comparePositionText(key.position, taken) <= 0) return;
-        this.takenAt.set(key.serverId, key.position);
-      }
+      if (key !== null && !(await this.positions.take(key))) return;
       const lane = await this.openLane();
       for (const table of batch.tables) {
         if (table.rows === 0) continue;
@@ -120,8 +105,7 @@ export class DuckDbWriter {
       durable = previous.then(
         async () => {
           await lane.connection.run('COMMIT');
-          const before = key === null ? undefined : this.committedAt.get(key.serverId);
-          if (key !== null && (before === undefined || before === null || comparePositionText(key.position, before) > 0)) this.committedAt.set(key.serverId, key.position);
+          if (key !== null) this.positions.committedTo(key);
         },
         async (error: unknown) => {
           // The commit before failed, so this one must not happen (its position would skip the
@@ -162,7 +146,7 @@ export class DuckDbWriter {
       }
       this.lastCommit = Promise.resolve();
       // What was appended and not committed is gone: it may be written again.
-      this.takenAt = new Map(this.committedAt);
+      this.positions.rollback();
       this.sources.forget();
       this.fresh = new Map();
     });
