@@ -126,4 +126,18 @@ describe('ClickHouse down', () => {
       await server.stop();
     }
   }, 60_000);
+
+  it('waits at start for a ClickHouse that does not answer yet, and serves once it does', async () => {
+    await endpoint.stop();
+    const starting = startTestServer({ store: 'clickhouse', clickhouseUrl: `${endpoint.url}/late_${++database}` });
+    await sleep(3000);
+    await endpoint.resume();
+    const server = await starting;
+    try {
+      expect(await readyStatus(server)).toBe(200);
+      expect((await post(server, traceBody(randomBytes(16).toString('hex'), 3))).status).toBe(200);
+    } finally {
+      await server.stop();
+    }
+  }, 60_000);
 });

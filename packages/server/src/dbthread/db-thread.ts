@@ -21,7 +21,9 @@ const config = workerData as DbThreadConfig;
 const send = (message: FromDbThread, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 
 async function start(): Promise<void> {
-  const { store, where, foundVersion, schemaVersion, ping } = await openStore(config.store, config.retention);
+  const { store, where, foundVersion, schemaVersion, ping } = await openStore(config.store, config.retention, (error) =>
+    send({ type: 'log', level: 'error', message: 'the store does not answer; trying again in 2 s (for up to a minute)', data: { error: error.message } }),
+  );
   const pricing = new PriceService(store, config.prices, Date.now, (projectId, models) => send({ type: 'prices', projectId, models }));
   await pricing.load([DEFAULT_PROJECT_ID]);
   // Entries read back from the spool are masked like the requests the decode thread decodes.

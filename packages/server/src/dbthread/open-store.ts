@@ -17,12 +17,37 @@ export interface OpenedStore {
   ping?: () => Promise<boolean>;
 }
 
-/** Opens the store the configuration names, creating or migrating its schema. */
-export async function openStore(target: StoreTarget, retention: RetentionConfig | null): Promise<OpenedStore> {
+/** How long a server waits for a ClickHouse it cannot reach at start, asking every 2 s. */
+const CONNECT_WAIT_MS = 60_000;
+
+/** Whether a failure is ClickHouse not answering (worth waiting for), not a refusal (a wrong password, a bad URL). */
+function isUnreachable(error: unknown): boolean {
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|EAI_AGAIN|socket hang up|Timeout error/i.test(String((error as Error)?.message));
+}
+
+/**
+ * Opens the store the configuration names, creating or migrating its schema. A ClickHouse that
+ * does not answer yet (it starts beside Spoor, or is restarting) is waited for up to a minute,
+ * each try told to `onWait`; a refusal fails at once.
+ */
+export async function openStore(target: StoreTarget, retention: RetentionConfig | null, onWait: (error: Error) => void = () => {}): Promise<OpenedStore> {
   if (target.kind === 'duckdb') {
     const store = await DuckDbStore.open({ path: target.path });
     return { store, where: target.path, foundVersion: null, schemaVersion: null };
   }
+  const deadline = Date.now() + CONNECT_WAIT_MS;
+  for (;;) {
+    try {
+      return await openClickHouse(target, retention);
+    } catch (error) {
+      if (!isUnreachable(error) || Date.now() > deadline) throw error;
+      onWait(error as Error);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+  }
+}
+
+async function openClickHouse(target: Extract<StoreTarget, { kind: 'clickhouse' }>, retention: RetentionConfig | null): Promise<OpenedStore> {
   const store = await ClickHouseStore.open({
     url: target.url,
     cluster: target.cluster,
