@@ -41,15 +41,19 @@ const LC = 'LowCardinality(String)';
 const LCN = 'LowCardinality(Nullable(String))';
 const JSON_TEXT = 'String CODEC(ZSTD(3))';
 const TIME = 'Int64 CODEC(Delta, ZSTD(1))';
+// Span and trace ids are random hex: LZ4 (the default) barely shrinks them, ZSTD halves them
+// (on the 5M spans of bench:analytics, trace_id 28.3 -> 13.8 B/span, span_id 16.1 -> 8.3,
+// parent_span_id 15.3 -> 7.9; the spans table 106 -> 77 B/span).
+const ID = 'String CODEC(ZSTD(1))';
 
 export const TABLE_DEFS: readonly TableDef[] = [
   {
     name: 'spans',
     columns: `
   project_id ${LC},
-  trace_id String,
-  span_id String,
-  parent_span_id Nullable(String),
+  trace_id ${ID},
+  span_id ${ID},
+  parent_span_id Nullable(String) CODEC(ZSTD(1)),
   trace_state String,
   flags UInt32,
   name ${LC},
