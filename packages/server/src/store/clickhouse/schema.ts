@@ -96,10 +96,13 @@ export const TABLE_DEFS: readonly TableDef[] = [
   INDEX end_idx end_us TYPE minmax GRANULARITY 1`,
     engine: 'MergeTree',
     partitionBy: dayOf('start_us'),
-    // Hour first: most reads are a window of time (alert rules every 15 s over the last minutes,
-    // realtime numbers, the dashboard's ranges); within an hour, by service and name. Ordered by
-    // service first, a 5-minute window read ~40% of a day's granules on 5M spans.
-    orderBy: '(project_id, intDiv(start_us, 3600000000), service_name, name, start_us)',
+    // Five minutes first: most reads are a window of time (alert rules every 15 s over the last
+    // minutes, realtime numbers, the dashboard's ranges); within them, by service and name.
+    // Ordered by service first, a 5-minute window read ~40% of a day's granules on 5M spans; by
+    // hour, 25 granules (205k rows, their attributes parsed for `cache.hit`) for the 17k spans of
+    // the realtime window, 55-80 ms; by 5 minutes, 4 granules, 24-30 ms, and the table is smaller
+    // (77 -> 63 B/span: a trace's spans lie closer together).
+    orderBy: '(project_id, intDiv(start_us, 300000000), service_name, name, start_us)',
     ttlColumn: 'start_us',
     shardBy: 'cityHash64(trace_id)',
   },
