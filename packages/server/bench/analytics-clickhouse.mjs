@@ -2,17 +2,21 @@
 // as the DuckDB run, copied into ClickHouse by `spoor migrate`, so both stores answer over the
 // same rows.
 //
-// The copy is cached beside the DuckDB file (`<cacheDir>/clickhouse/`, the endpoint's data folder)
-// and made from an untouched copy of the cached file, so its `migrate:<table>` positions are the
+// The copy is cached beside the DuckDB file (`<cacheDir>/clickhouse-<hash of the schema's DDL>/`,
+// the endpoint's data folder, so a change of the ClickHouse schema makes a new one) and made from an untouched copy of the cached file, so its `migrate:<table>` positions are the
 // cached file's last row ids. Each run copies that folder, and `spoor migrate` from the run's
 // topped-up DuckDB file then copies only the rows after them: the top-up.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { schemaStatements } from '../dist/store/clickhouse/schema.js';
 import { clickHouseBytes, clickHouseSql, startClickHouse, stopChild } from './lib.mjs';
 
 const CLI = process.env.BENCH_SPOOR_CLI ?? fileURLToPath(new URL('../bin/spoor.js', import.meta.url));
+const SCHEMA_HASH = createHash('sha256').update(schemaStatements({ database: 'spoor', cluster: null }).join(';')).digest('hex').slice(0, 12);
+const CACHED = `clickhouse-${SCHEMA_HASH}`;
 
 /**
  * Makes the cached ClickHouse copy of the data set unless there is one: migrates `dataDir` (a copy
@@ -20,13 +24,13 @@ const CLI = process.env.BENCH_SPOOR_CLI ?? fileURLToPath(new URL('../bin/spoor.j
  * it. Resolves with what it measured (`stats.json`).
  */
 export async function prepareClickHouseCache(cacheDir, dataDir, log) {
-  const statsPath = join(cacheDir, 'clickhouse', 'stats.json');
+  const statsPath = join(cacheDir, CACHED, 'stats.json');
   const cached = await readFile(statsPath, 'utf8').then(JSON.parse, () => null);
   if (cached !== null) {
-    log(`using the ClickHouse copy made in ${cached.migrateS.toFixed(0)} s (+ ${cached.optimizeS.toFixed(0)} s OPTIMIZE FINAL) at ${join(cacheDir, 'clickhouse')}`);
+    log(`using the ClickHouse copy made in ${cached.migrateS.toFixed(0)} s (+ ${cached.optimizeS.toFixed(0)} s OPTIMIZE FINAL) at ${join(cacheDir, CACHED)}`);
     return cached;
   }
-  const building = join(cacheDir, 'clickhouse.building');
+  const building = join(cacheDir, `${CACHED}.building`);
   await rm(building, { recursive: true, force: true });
   const clickhouse = await startClickHouse(join(building, 'data'));
   try {
@@ -43,8 +47,8 @@ export async function prepareClickHouseCache(cacheDir, dataDir, log) {
     await writeFile(join(building, 'stats.json'), JSON.stringify(stats, null, 2));
     log(`copied ${spans.toLocaleString('en')} spans in ${migrateS.toFixed(0)} s; OPTIMIZE FINAL in ${optimizeS.toFixed(0)} s`);
     await stopChild(clickhouse);
-    await rm(join(cacheDir, 'clickhouse'), { recursive: true, force: true });
-    await rename(building, join(cacheDir, 'clickhouse'));
+    await rm(join(cacheDir, CACHED), { recursive: true, force: true });
+    await rename(building, join(cacheDir, CACHED));
     return stats;
   } catch (error) {
     await stopChild(clickhouse);
@@ -58,7 +62,7 @@ export async function prepareClickHouseCache(cacheDir, dataDir, log) {
  * runs, so the timings do not share the machine with one. Resolves with the endpoint.
  */
 export async function startClickHouseCopy(cacheDir, dataDir, runDir, log) {
-  await cp(join(cacheDir, 'clickhouse', 'data'), join(runDir, 'data'), { recursive: true });
+  await cp(join(cacheDir, CACHED, 'data'), join(runDir, 'data'), { recursive: true });
   const clickhouse = await startClickHouse(join(runDir, 'data'));
   const t = performance.now();
   await migrate(dataDir, clickhouse.url, () => {});

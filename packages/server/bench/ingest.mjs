@@ -11,7 +11,7 @@
 // engine chdb embeds, behind ClickHouse's HTTP interface, in a process of its own: lib.mjs
 // `startClickHouse`) in the same run, with the same load, and prints its ratios to the DuckDB
 // store's and to the reference's committed spans/s (issue 20: goal >= 0.8x of DuckDB's).
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -54,10 +54,14 @@ async function runServer(label, start, readBackPath, spansPerSecond) {
   const chCpu = clickhouse === undefined ? 0 : cpuSeconds(clickhouse.pid) - chCpuBefore;
   const rss = peakRssBytes(spoor.pid);
   await stopChild(spoor);
+  // On disk: the DuckDB file once the server closed it (checkpointed), or ClickHouse's parts.
   let bytes = null;
   if (clickhouse !== undefined) {
     bytes = await clickHouseBytes(clickhouse);
     await stopChild(clickhouse);
+  } else {
+    const file = await stat(join(dataDir, 'spoor.duckdb')).catch(() => null);
+    if (file !== null) bytes = { all: file.size, spans: null };
   }
   await rm(dataDir, { recursive: true, force: true });
   const spanMs = (seconds) => (seconds * 1e6 / result.spans).toFixed(1);
@@ -66,9 +70,9 @@ async function runServer(label, start, readBackPath, spansPerSecond) {
     `p50 ${result.p50Ms.toFixed(1)} ms, p99 ${result.p99Ms.toFixed(1)} ms, max ${result.maxMs.toFixed(1)} ms, ` +
     `peak RSS ${mib(rss)} MiB, ${result.refused} refused (503), ${result.failed} failed, ` +
     `server CPU ${(cpu / (result.elapsedS + drainS) * 100).toFixed(0)}% (${spanMs(cpu)} ms per 1,000 spans)` +
-    (clickhouse === undefined ? '' : `, ClickHouse CPU ${(chCpu / (result.elapsedS + drainS) * 100).toFixed(0)}% (${spanMs(chCpu)} ms per 1,000 spans), ` +
+    (clickhouse === undefined ? (bytes === null ? '' : `, ${(bytes.all / result.spans).toFixed(1)} B/span on disk (the DuckDB file)`) : `, ClickHouse CPU ${(chCpu / (result.elapsedS + drainS) * 100).toFixed(0)}% (${spanMs(chCpu)} ms per 1,000 spans), ` +
       `${(bytes.all / result.spans).toFixed(1)} B/span on disk after OPTIMIZE FINAL (spans table ${(bytes.spans / result.spans).toFixed(1)})`));
-  return { ...result, committedPerSecond, drainS, peakRssMiB: Number(mib(rss)), cpuS: cpu, clickhouseCpuS: chCpu, clickhouseBytes: bytes };
+  return { ...result, committedPerSecond, drainS, peakRssMiB: Number(mib(rss)), cpuS: cpu, clickhouseCpuS: chCpu, bytes };
 }
 
 const duckdb = (dataDir) => startSpoor(dataDir).then((server) => ({ server }));
