@@ -43,6 +43,10 @@ export class ClickHouseWriter {
   private pending: WriteBatch[] = [];
   /** The last commit asked for; the next one waits for it, and fails if it failed. */
   private lastCommit: Promise<void> = Promise.resolve();
+  /** The last commit's sending of its rows: the next one sends after it. */
+  private lastSend: Promise<void> = Promise.resolve();
+  /** Commits not yet durable, oldest first (at most two). */
+  private inFlight: Promise<void>[] = [];
   /** Serializes appends, commit hand-offs and rollbacks. */
   private lock: Promise<void> = Promise.resolve();
   /** The keys taken: a batch written again is skipped. */
@@ -69,20 +73,36 @@ export class ClickHouseWriter {
   /**
    * Inserts what was appended, then records `key`. Appends made after this call go to the next
    * commit at once; the promise settles when this commit is durable. Commits finish in order.
+   *
+   * The rows are made into text here, at once, and sent while the commit before is still being
+   * recorded, so Spoor's work on one commit overlaps ClickHouse's on the one before (on the ingest
+   * benchmark, one after the other they added up: 24 ms of text plus 19 ms of inserts per 1,000
+   * spans). Sends go one at a time; a commit is recorded `committed` only after the one before it
+   * was, so a failed commit's position is never passed over (the rows of the ones after it are
+   * deleted as cut short). At most two commits are in flight, as with the DuckDB writer's two
+   * lanes: past that, `commit` waits, and the commit loop with it.
    */
   commit(key: BatchKey | null): Promise<void> {
     let durable!: Promise<void>;
     const handedOff = this.exclusive(async () => {
-      const batches = this.pending;
+      while (this.inFlight.length >= 2) await this.inFlight.shift()!.catch(() => undefined);
+      const batchId = newBatchId();
+      const rows = this.rowsOf(this.pending, batchId);
       const sources = [...this.fresh.values()];
       this.pending = [];
       this.sources.remember(sources);
       this.fresh = new Map();
-      durable = this.lastCommit.then(async () => {
-        await this.insert(batches, sources, key);
-        if (key !== null) this.positions.committedTo(key);
+      const sent = this.lastSend.then(() => this.send(rows, sources, key, batchId));
+      this.lastSend = sent.catch(() => undefined);
+      durable = Promise.allSettled([this.lastCommit, sent]).then(async ([before, own]) => {
+        if (before.status === 'rejected') throw before.reason;
+        if (own.status === 'rejected') throw own.reason;
+        if (key === null) return;
+        await this.insertStates(key.serverId, [{ position: key.position, batchId }], 'committed');
+        this.positions.committedTo(key);
       });
       this.lastCommit = durable;
+      this.inFlight.push(durable);
     });
     return handedOff.then(() => durable);
   }
@@ -90,8 +110,11 @@ export class ClickHouseWriter {
   /** Forgets what was appended and not committed; a commit that failed takes the ones after it along. */
   rollback(): Promise<void> {
     return this.exclusive(async () => {
+      // Every send settles before `lastCommit` does, so no row arrives after this.
       await this.lastCommit.catch(() => undefined);
       this.lastCommit = Promise.resolve();
+      this.lastSend = Promise.resolve();
+      this.inFlight = [];
       this.pending = [];
       this.positions.rollback();
       this.sources.forget();
@@ -142,12 +165,8 @@ export class ClickHouseWriter {
     await this.insertStates(serverId, open.map((row) => ({ position: row.position, batchId: row.batch_id })), 'abandoned');
   }
 
-  private async insert(batches: WriteBatch[], sources: SourceRow[], key: BatchKey | null): Promise<void> {
-    const batchId = newBatchId();
-    if (sources.length > 0) {
-      const text = sources.map((s) => `${escapeTsv(s.projectId)}\t${escapeTsv(s.sourceId)}\t${escapeTsv(s.resourceJson)}\t${escapeTsv(s.scopeJson)}\n`).join('');
-      await this.ch.insertTsv('insert sources', this.ch.tables.sources, SOURCES.map((s) => s.name), text);
-    }
+  /** Each table's rows of these batches as TabSeparated text, each row tagged with the commit. */
+  private rowsOf(batches: readonly WriteBatch[], batchId: string): Array<{ name: TableName; text: string }> {
     const byTable = new Map<TableName, TableBatch[]>();
     for (const batch of batches) {
       for (const table of batch.tables) {
@@ -157,15 +176,17 @@ export class ClickHouseWriter {
         else list.push(table);
       }
     }
-    if (byTable.size > 0 && key !== null) await this.insertStates(key.serverId, [{ position: key.position, batchId }], 'begun');
-    await Promise.all(
-      [...byTable].map(([name, tables]) => {
-        const specs = TABLES[name];
-        const text = tables.map((table) => tsvOf(table, specs, [batchId])).join('');
-        return this.ch.insertTsv(`insert ${name}`, this.ch.tables[name], insertColumns(specs, ['batch_id']), text);
-      }),
-    );
-    if (key !== null) await this.insertStates(key.serverId, [{ position: key.position, batchId }], 'committed');
+    return [...byTable].map(([name, tables]) => ({ name, text: tables.map((table) => tsvOf(table, TABLES[name], [batchId])).join('') }));
+  }
+
+  /** The commit's new sources, its `begun` row, then its rows, every table at once. */
+  private async send(rows: Array<{ name: TableName; text: string }>, sources: SourceRow[], key: BatchKey | null, batchId: string): Promise<void> {
+    if (sources.length > 0) {
+      const text = sources.map((s) => `${escapeTsv(s.projectId)}\t${escapeTsv(s.sourceId)}\t${escapeTsv(s.resourceJson)}\t${escapeTsv(s.scopeJson)}\n`).join('');
+      await this.ch.insertTsv('insert sources', this.ch.tables.sources, SOURCES.map((s) => s.name), text);
+    }
+    if (rows.length > 0 && key !== null) await this.insertStates(key.serverId, [{ position: key.position, batchId }], 'begun');
+    await Promise.all(rows.map(({ name, text }) => this.ch.insertTsv(`insert ${name}`, this.ch.tables[name], insertColumns(TABLES[name], ['batch_id']), text)));
   }
 
   private async insertStates(serverId: string, commits: Array<{ position: string; batchId: string }>, state: CommitState): Promise<void> {
