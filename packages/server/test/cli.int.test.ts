@@ -46,12 +46,15 @@ afterEach(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** The environment of this process without any SPOOR_* or OTLP endpoint setting, plus `extra`. */
+/**
+ * The environment of this process without any SPOOR_* or OTLP endpoint setting, plus `extra`;
+ * OTLP/gRPC off unless `extra` says otherwise, so servers started side by side do not contend for 4317.
+ */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith('SPOOR_') && key !== 'OTEL_EXPORTER_OTLP_ENDPOINT'),
   );
-  return { ...env, ...extra };
+  return { ...env, SPOOR_GRPC_PORT: '0', ...extra };
 }
 
 /** Starts the `spoor` CLI in the test's working directory. */
