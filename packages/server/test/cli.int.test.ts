@@ -194,6 +194,16 @@ describe('spoor serve', () => {
     expect(result.stdout).not.toContain('listening');
   });
 
+  it('takes OTLP/gRPC on --grpc-port, says where, and exits 1 naming the flag when that port is taken', async () => {
+    const grpcPort = await closedPort();
+    const spoorServer = await serve(['--port', '0', '--grpc-port', String(grpcPort), '--data', join(work, 'data')]);
+    await expect.poll(() => spoorServer.stdout()).toContain(`Spoor takes OTLP/gRPC on http://127.0.0.1:${grpcPort}\n`);
+    const second = await run(['serve', '--port', '0', '--data', join(work, 'other'), '--log-level', 'silent'], { SPOOR_GRPC_PORT: String(grpcPort) });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`cannot listen for OTLP/gRPC on 127.0.0.1:${grpcPort}`);
+    expect(second.stderr).toContain('choose another port with --grpc-port, or 0 to turn it off');
+  });
+
   it('exits 1 and names the problem when its port is taken', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));

@@ -110,8 +110,9 @@ async function serve(args: string[]): Promise<number> {
   });
   const server = await startServer(config);
   const storeText = config.store.kind === 'duckdb' ? `data: ${config.dataDir}` : `store: ClickHouse, spool: ${config.dataDir}`;
-  const grpcText = server.grpcUrl === null ? '' : `, OTLP/gRPC: ${server.grpcUrl}`;
-  process.stdout.write(`Spoor is listening on ${server.url} (${storeText}${grpcText})\n`);
+  process.stdout.write(`Spoor is listening on ${server.url} (${storeText})\n`);
+  // A line of its own: scripts read the first line's URL and data directory as they were.
+  if (server.grpcUrl !== null) process.stdout.write(`Spoor takes OTLP/gRPC on ${server.grpcUrl}\n`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
