@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { Client, Metadata, type ServiceError, credentials, status } from '@grpc/grpc-js';
 import { BinaryReader } from '@bufbuild/protobuf/wire';
 import type { TraceDetail } from '@spoor/model';
@@ -22,8 +23,9 @@ interface Answer {
   statusDetails: { code: number; message: string; retryDelaySeconds: number | null } | null;
 }
 
-function call(grpcUrl: string, signal: 'traces' | 'logs' | 'metrics', body: Uint8Array, headers: Record<string, string> = {}): Promise<Answer> {
-  const client = new Client(new URL(grpcUrl).host, credentials.createInsecure());
+/** One unary export from a fresh channel; `gzip` compresses the message (grpc-encoding: gzip). */
+function call(grpcUrl: string, signal: 'traces' | 'logs' | 'metrics', body: Uint8Array, headers: Record<string, string> = {}, gzip = false): Promise<Answer> {
+  const client = new Client(new URL(grpcUrl).host, credentials.createInsecure(), gzip ? { 'grpc.default_compression_algorithm': 2 } : {});
   const metadata = new Metadata();
   for (const [key, value] of Object.entries(headers)) metadata.set(key, value);
   const same = (bytes: Buffer): Buffer => bytes;
@@ -134,12 +136,23 @@ describe('OTLP/gRPC', () => {
     expect(await metricsText(server)).toMatch(/^spoor_ingest_requests_total\{signal="traces",status="400"\} [1-9]/m);
   });
 
-  it('refuses a message larger than --max-body after inflating', async () => {
+  it('takes a gzip-compressed message', async () => {
+    const traceId = newTraceId();
+    expect((await call(server.grpcUrl!, 'traces', traces([{ traceId, name: 'zipped' }]), {}, true)).code).toBe(status.OK);
+    expect((await getJson<TraceDetail>(server.url, `/api/traces/${traceId}`)).body.spans.map((s) => s.name)).toEqual(['zipped']);
+  });
+
+  it('refuses a message larger than --max-body, also when it is only that large after inflating', async () => {
     const small = await startTestServer({ grpc: true, maxBody: '1KiB' });
     try {
-      const answer = await call(small.grpcUrl!, 'traces', traces(Array.from({ length: 40 }, () => ({ name: 'x'.repeat(100) }))));
-      expect(answer.code).toBe(status.RESOURCE_EXHAUSTED);
-      expect(answer.details).toMatch(/larger than max/);
+      const traceId = newTraceId();
+      const big = traces(Array.from({ length: 8 }, () => ({ traceId, name: 'x'.repeat(1000) })));
+      expect(gzipSync(big).byteLength).toBeLessThan(1024);
+      for (const gzip of [false, true]) {
+        const answer = await call(small.grpcUrl!, 'traces', big, {}, gzip);
+        expect(answer.code).toBe(status.RESOURCE_EXHAUSTED);
+        expect(answer.details).toMatch(/larger than/);
+      }
     } finally {
       await small.stop();
     }
