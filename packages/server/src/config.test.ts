@@ -74,6 +74,7 @@ describe('resolveServeConfig', () => {
     expect(resolveServeConfig({}, {})).toEqual({
       host: '127.0.0.1',
       port: 4318,
+      grpcPort: 4317,
       dataDir: resolve('.spoor'),
       retention: { tracesMs: 30 * DAY, logsMs: 30 * DAY, metricsMs: 30 * DAY, intervalMs: HOUR },
       maxBodyBytes: 16 * 1024 * 1024,
@@ -118,6 +119,7 @@ describe('resolveServeConfig', () => {
   const env = {
     SPOOR_HOST: '0.0.0.0',
     SPOOR_PORT: '9000',
+    SPOOR_GRPC_PORT: '9317',
     SPOOR_DATA: '/var/lib/spoor-env',
     SPOOR_RETENTION: '3d',
     SPOOR_MAX_BODY: '1MiB',
@@ -142,6 +144,8 @@ describe('resolveServeConfig', () => {
     expect(resolveServeConfig({}, env)).toEqual({
       host: '0.0.0.0',
       port: 9000,
+      // SPOOR_ROLE=query: no ingest here, so no OTLP/gRPC port either.
+      grpcPort: null,
       dataDir: '/var/lib/spoor-env',
       retention: { tracesMs: 3 * DAY, logsMs: 3 * DAY, metricsMs: 3 * DAY, intervalMs: HOUR },
       maxBodyBytes: 1024 * 1024,
@@ -164,12 +168,13 @@ describe('resolveServeConfig', () => {
   });
 
   it('lets every flag beat its variable', () => {
-    const flags = { host: '::1', port: '0', data: '/srv/flag', retention: 'traces=1d', maxBody: '2048', logLevel: 'warn', prices: '/srv/prices.json',
+    const flags = { host: '::1', port: '0', grpcPort: '4417', data: '/srv/flag', retention: 'traces=1d', maxBody: '2048', logLevel: 'warn', prices: '/srv/prices.json',
       alerts: '/srv/alerts.yaml', alertInterval: '1m', externalUrl: 'http://10.0.0.5:4318', allowedHosts: 'flag.example', auth: 'auto',
       metricsToken: 'flag-token', corsOrigin: 'https://flag.example', rateLimit: '0', store: 'duckdb', clickhouseUrl: '', spoolMax: '5MiB', role: 'ingest' };
     expect(resolveServeConfig(flags, env)).toEqual({
       host: '::1',
       port: 0,
+      grpcPort: 4417,
       dataDir: '/srv/flag',
       retention: { tracesMs: DAY, logsMs: 30 * DAY, metricsMs: 30 * DAY, intervalMs: HOUR },
       maxBodyBytes: 2048,
@@ -189,6 +194,16 @@ describe('resolveServeConfig', () => {
       spoolMaxBytes: 5 * 1024 ** 2,
       roles: { ingest: true, query: false, alerting: false },
     });
+  });
+
+  it('opens OTLP/gRPC on 4317, another port, or none (0, or a server without the ingest role)', () => {
+    expect(resolveServeConfig({}, { SPOOR_GRPC_PORT: '5317' }).grpcPort).toBe(5317);
+    expect(resolveServeConfig({ grpcPort: 6317 }, { SPOOR_GRPC_PORT: '5317' }).grpcPort).toBe(6317);
+    expect(resolveServeConfig({ grpcPort: '0' }, {}).grpcPort).toBeNull();
+    expect(resolveServeConfig({}, { SPOOR_GRPC_PORT: '0' }).grpcPort).toBeNull();
+    expect(resolveServeConfig({ role: 'query,alerting' }, {}).grpcPort).toBeNull();
+    expect(() => resolveServeConfig({ grpcPort: 'grpc' }, {})).toThrow("the gRPC port must be an integer from 1 to 65535, or 0 for no OTLP/gRPC, not 'grpc' (--grpc-port or SPOOR_GRPC_PORT)");
+    expect(() => resolveServeConfig({}, { SPOOR_GRPC_PORT: '70000' })).toThrow(/not '70000' \(--grpc-port or SPOOR_GRPC_PORT\)/);
   });
 
   it('reads replay providers, their keys from the environment, and says what is wrong with one', () => {

@@ -8,6 +8,8 @@ export interface ServeOptions {
   host?: string;
   /** Port for OTLP, the API and the UI. Default 4318, the OTLP/HTTP port. */
   port?: number | string;
+  /** Port for OTLP/gRPC, on the same host; 0 turns it off. Default 4317, the OTLP/gRPC port. */
+  grpcPort?: number | string;
   /** Data directory. Default `./.spoor`. */
   data?: string;
   /** `7d`, or per signal: `traces=7d,logs=3d,metrics=30d`. Default 30 days each. */
@@ -74,6 +76,8 @@ export type StoreTarget =
 export interface ServeConfig {
   host: string;
   port: number;
+  /** `null`: no OTLP/gRPC (`--grpc-port 0`, or a server without the ingest role); 0: any free port (tests). */
+  grpcPort: number | null;
   dataDir: string;
   retention: { tracesMs: number; logsMs: number; metricsMs: number; intervalMs: number };
   maxBodyBytes: number;
@@ -108,6 +112,7 @@ const DAY_MS = 86_400_000;
 export const DEFAULTS = {
   host: '127.0.0.1',
   port: 4318,
+  grpcPort: 4317,
   data: '.spoor',
   retention: '30d',
   maxBody: '16MiB',
@@ -133,6 +138,7 @@ export const DEFAULTS = {
 const ENV: Record<keyof ServeOptions, string> = {
   host: 'SPOOR_HOST',
   port: 'SPOOR_PORT',
+  grpcPort: 'SPOOR_GRPC_PORT',
   data: 'SPOOR_DATA',
   retention: 'SPOOR_RETENTION',
   maxBody: 'SPOOR_MAX_BODY',
@@ -167,6 +173,10 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`port must be an integer from 0 to 65535, not '${pick('port')}' (--port or ${ENV.port})`);
   }
+  const grpcPort = Number(pick('grpcPort'));
+  if (!Number.isInteger(grpcPort) || grpcPort < 0 || grpcPort > 65535) {
+    throw new Error(`the gRPC port must be an integer from 1 to 65535, or 0 for no OTLP/gRPC, not '${pick('grpcPort')}' (--grpc-port or ${ENV.grpcPort})`);
+  }
   const logLevel = pick('logLevel');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new Error(`log level must be one of fatal, error, warn, info, debug, trace, silent (--log-level or ${ENV.logLevel})`);
@@ -187,13 +197,16 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     if (!/^https?:\/\/[^/]+$/.test(origin)) throw new Error(`a CORS origin is scheme://host[:port] with no path, such as https://app.example.com, not '${origin}' (--cors-origin or ${ENV.corsOrigin})`);
   }
   const dataDir = resolve(pick('data'));
+  const roles = parseRoles(pick('role'));
   return {
     host,
     port,
+    // A server that leaves ingest to others opens no OTLP port of its own.
+    grpcPort: grpcPort === 0 || !roles.ingest ? null : grpcPort,
     dataDir,
     store: storeTargetOf(pick('store'), pick('clickhouseUrl'), pick('clickhouseCluster'), dataDir),
     spoolMaxBytes: parseBytes(pick('spoolMax')),
-    roles: parseRoles(pick('role')),
+    roles,
     retention: { ...parseRetention(pick('retention')), intervalMs: 3_600_000 },
     maxBodyBytes: parseBytes(pick('maxBody')),
     logLevel,

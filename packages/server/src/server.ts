@@ -14,7 +14,9 @@ import { type ServeConfig, checkBinding } from './config.js';
 import { DbThread } from './dbthread/db-client.js';
 import { priceTableFrom } from './normalize/prices.js';
 import { DecodeThread } from './ingest/decode-client.js';
+import { type GrpcReceiver, startGrpcReceiver } from './ingest/grpc.js';
 import type { DecodeRequest } from './ingest/decoder.js';
+import type { AcceptedRequest } from './ingest/export.js';
 import { hostChecker } from './api/host-check.js';
 import { IngestQueue } from './pipeline/ingest-queue.js';
 import { listQuarantine, quarantineCount, quarantineIdOf, replayQuarantine } from './pipeline/quarantine.js';
@@ -34,6 +36,8 @@ const KEY_REFRESH_MS = 500;
 export interface RunningServer {
   /** `http://host:port` as bound (the real port when 0 was asked for). */
   url: string;
+  /** `http://host:port` of OTLP/gRPC as bound, or `null` when it is off. */
+  grpcUrl: string | null;
   app: FastifyInstance;
   /** Stops accepting, commits everything acknowledged, closes the store. Idempotent. */
   close: () => Promise<void>;
@@ -75,6 +79,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   let storeHealthy = true;
   let app: FastifyInstance | null = null;
   let queue: IngestQueue | null = null;
+  let grpc: GrpcReceiver | null = null;
   let threadFailed = false;
   let reportFailure: (error: Error) => void = () => {};
   const failed = new Promise<Error>((resolve) => (reportFailure = resolve));
@@ -240,6 +245,12 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     const replayer = new Replayer(config.providers, async (projectId, body) => {
       await decodeAndSubmit({ signal: 'traces', encoding: 'protobuf', body, projectId, receivedUs: Date.now() * 1000 });
     });
+    const accept = async ({ signal, encoding, projectId, receivedUs, body, batch }: AcceptedRequest): Promise<void> => {
+      // Requests already in flight when a shutdown starts still complete; a dead database thread
+      // would never commit what is accepted, so then nothing is.
+      if (threadFailed) throw new AppError('ERR_STORE_UNAVAILABLE', 'the store is unavailable; retry later', { retryAfterSeconds: 1 });
+      await ingest.submit({ signal, encoding, projectId, receivedUs, body }, batch);
+    };
     app = await createApp({
       webUi,
       replayer,
@@ -252,12 +263,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       roles: config.roles,
       secureCookies: config.externalUrl?.startsWith('https://') ?? false,
       decoder,
-      accept: async ({ signal, encoding, projectId, receivedUs, body, batch }) => {
-        // Requests already in flight when a shutdown starts still complete; a dead database thread
-        // would never commit what is accepted, so then nothing is.
-        if (threadFailed) throw new AppError('ERR_STORE_UNAVAILABLE', 'the store is unavailable; retry later', { retryAfterSeconds: 1 });
-        await ingest.submit({ signal, encoding, projectId, receivedUs, body }, batch);
-      },
+      accept,
       visible: () => ingest.whenVisible(),
       quarantine: {
         list: (projectId) =>
@@ -287,6 +293,18 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     if (replayed > 0) app.log.info({ requests: replayed }, 'replayed acknowledged requests from the spool');
     logRetention(app, retention);
     await app.listen({ host: config.host, port: config.port });
+    if (config.grpcPort !== null) {
+      grpc = await startGrpcReceiver({
+        host: config.host,
+        port: config.grpcPort,
+        maxBodyBytes: config.maxBodyBytes,
+        check: (request) => access.check(request),
+        decoder,
+        accept,
+        metrics: ingestMetrics,
+        logger: app.log,
+      });
+    }
   } catch (error) {
     await app?.close();
     await closeAlerting();
@@ -300,21 +318,24 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const ingest = queue;
   const openSpool = spool;
   const keys = ring;
+  const grpcReceiver = grpc;
 
   const address = running.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   url = `http://${host}:${port}`;
+  const grpcUrl = grpcReceiver === null ? null : `http://${host}:${grpcReceiver.port}`;
   let closing: Promise<void> | null = null;
   return {
     url,
+    grpcUrl,
     app: running,
     failed,
     close: () => {
       closing ??= (async () => {
         ready = false;
-        // Fastify waits for in-flight requests; each of those waits for its spool write.
-        await running.close();
+        // Both receivers wait for in-flight requests; each of those waits for its spool write.
+        await Promise.all([grpcReceiver?.close(), running.close()]);
         await decoder.close();
         keys.close();
         // Notifications already decided are delivered (or given up on) and recorded before the store closes.

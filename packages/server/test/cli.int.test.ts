@@ -46,12 +46,15 @@ afterEach(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** The environment of this process without any SPOOR_* or OTLP endpoint setting, plus `extra`. */
+/**
+ * The environment of this process without any SPOOR_* or OTLP endpoint setting, plus `extra`;
+ * OTLP/gRPC off unless `extra` says otherwise, so servers started side by side do not contend for 4317.
+ */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([key]) => !key.startsWith('SPOOR_') && key !== 'OTEL_EXPORTER_OTLP_ENDPOINT'),
   );
-  return { ...env, ...extra };
+  return { ...env, SPOOR_GRPC_PORT: '0', ...extra };
 }
 
 /** Starts the `spoor` CLI in the test's working directory. */
@@ -189,6 +192,16 @@ describe('spoor serve', () => {
     expect(result.stderr).toContain(`spoor: `);
     expect(result.stderr).toContain(message);
     expect(result.stdout).not.toContain('listening');
+  });
+
+  it('takes OTLP/gRPC on --grpc-port, says where, and exits 1 naming the flag when that port is taken', async () => {
+    const grpcPort = await closedPort();
+    const spoorServer = await serve(['--port', '0', '--grpc-port', String(grpcPort), '--data', join(work, 'data')]);
+    await expect.poll(() => spoorServer.stdout()).toContain(`Spoor takes OTLP/gRPC on http://127.0.0.1:${grpcPort}\n`);
+    const second = await run(['serve', '--port', '0', '--data', join(work, 'other'), '--log-level', 'silent'], { SPOOR_GRPC_PORT: String(grpcPort) });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`cannot listen for OTLP/gRPC on 127.0.0.1:${grpcPort}`);
+    expect(second.stderr).toContain('choose another port with --grpc-port, or 0 to turn it off');
   });
 
   it('exits 1 and names the problem when its port is taken', async () => {

@@ -48,7 +48,7 @@ async function serve(name: string, db: string, ...args: string[]): Promise<Serve
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SPOOR_')));
   const child = spawn(
     process.execPath,
-    [SPOOR_BIN, 'serve', '--port', '0', '--data', join(work, db, name), '--log-level', 'warn', '--store', 'clickhouse', ...args],
+    [SPOOR_BIN, 'serve', '--port', '0', '--grpc-port', '0', '--data', join(work, db, name), '--log-level', 'warn', '--store', 'clickhouse', ...args],
     { env: { ...env, SPOOR_CLICKHOUSE_URL: `${endpoint.url}/${db}` }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   children.add(child);

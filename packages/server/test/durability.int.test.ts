@@ -42,7 +42,7 @@ afterEach(async () => {
 /** Spawns `spoor serve` on a free loopback port and resolves once it prints its start-up line. */
 async function serve(data: string): Promise<Serve> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SPOOR_')));
-  const child = spawn(process.execPath, [SPOOR_BIN, 'serve', '--port', '0', '--data', data, '--log-level', 'warn'], {
+  const child = spawn(process.execPath, [SPOOR_BIN, 'serve', '--port', '0', '--grpc-port', '0', '--data', data, '--log-level', 'warn'], {
     cwd: data,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -121,7 +121,7 @@ describe.each(EXPORT_VARIANTS)('logs sent by the OpenTelemetry JS exporter over 
 
   beforeAll(async () => {
     firstExchange = setup.proxy.exchanges.length;
-    sent = await sendLogs(variant, setup.proxy.url);
+    sent = await sendLogs(variant, setup.endpointFor(variant));
   });
 
   it('reach the server in the expected encoding and are all accepted', () => {

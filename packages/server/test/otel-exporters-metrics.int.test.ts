@@ -106,7 +106,7 @@ describe.each(EXPORT_VARIANTS)('metrics sent by the OpenTelemetry JS exporter ov
 
   beforeAll(async () => {
     firstExchange = setup.proxy.exchanges.length;
-    sent = await sendMetrics(variant, setup.proxy.url);
+    sent = await sendMetrics(variant, setup.endpointFor(variant));
   });
 
   it('reach the server in the expected encoding and are all accepted', () => {
@@ -220,7 +220,7 @@ describe.each(EXPORT_VARIANTS)('metrics sent by the OpenTelemetry JS exporter ov
     const service = `warehouse-delta-${variant.slug}`;
     const provider = new MeterProvider({
       resource: resourceFromAttributes({ 'service.name': service }),
-      readers: [new PeriodicExportingMetricReader({ exporter: metricExporterFor(variant, setup.proxy.url, 'delta'), exportIntervalMillis: 3_600_000 })],
+      readers: [new PeriodicExportingMetricReader({ exporter: metricExporterFor(variant, setup.endpointFor(variant), 'delta'), exportIntervalMillis: 3_600_000 })],
     });
     const requests = provider.getMeter('warehouse-meter', '3.1.0').createCounter(`${sent.prefix}.delta.requests`);
     requests.add(5);

@@ -219,7 +219,7 @@ describe.each(EXPORT_VARIANTS)('traces sent by the OpenTelemetry JS exporter ove
 
   beforeAll(async () => {
     firstExchange = setup.proxy.exchanges.length;
-    sent = await sendTraces(variant, setup.proxy.url);
+    sent = await sendTraces(variant, setup.endpointFor(variant));
     const response = await getJson<TraceDetail>(setup.server.url, `/api/traces/${sent.checkout.traceId}`);
     expect(response.status).toBe(200);
     detail = response.body;

@@ -20,7 +20,7 @@ describe('the web UI served by spoor serve', () => {
     await writeFile(join(dist, 'index.html'), '<!doctype html><div id="root"></div><script src="/assets/app-1a2b.js"></script>');
     await writeFile(join(dist, 'assets', 'app-1a2b.js'), script);
     const start = (name: string, webUiDir: string | null) =>
-      startServer({ ...resolveServeConfig({ host: '127.0.0.1', port: 0, logLevel: 'silent', data: join(work, name) }, {}), webUiDir });
+      startServer({ ...resolveServeConfig({ host: '127.0.0.1', port: 0, grpcPort: 0, logLevel: 'silent', data: join(work, name) }, {}), webUiDir });
     withUi = await start('a', dist);
     withoutUi = await start('b', join(work, 'not-built'));
   });

@@ -8,7 +8,7 @@ import { migrateCommand } from './migrate.js';
 import { spoolCommand } from './spool.js';
 
 const USAGE = `Usage:
-  spoor serve [--host H] [--port P] [--data DIR] [--retention 30d] [--max-body 16MiB] [--log-level info] [--prices prices.json]
+  spoor serve [--host H] [--port P] [--grpc-port 4317] [--data DIR] [--retention 30d] [--max-body 16MiB] [--log-level info] [--prices prices.json]
               [--alerts rules.yaml] [--alert-interval 15s] [--external-url URL] [--allowed-hosts H1,H2]
               [--auth auto|required|off] [--metrics-token TOKEN] [--cors-origin URL1,URL2] [--rate-limit 100]
               [--provider openai=env:OPENAI_API_KEY[,base=URL][,timeout=60s]]… [--mask policy.json]
@@ -22,7 +22,7 @@ const USAGE = `Usage:
   spoor spool quarantine [--url http://127.0.0.1:4318]          list the requests the store kept refusing
   spoor spool replay-quarantine [ID…] [--url http://127.0.0.1:4318]   hand them (or those named) back to ingest
 
-Flags beat SPOOR_HOST, SPOOR_PORT, SPOOR_DATA, SPOOR_RETENTION, SPOOR_MAX_BODY, SPOOR_LOG_LEVEL,
+Flags beat SPOOR_HOST, SPOOR_PORT, SPOOR_GRPC_PORT (0: no OTLP/gRPC), SPOOR_DATA, SPOOR_RETENTION, SPOOR_MAX_BODY, SPOOR_LOG_LEVEL,
 SPOOR_PRICES, SPOOR_ALERTS, SPOOR_ALERT_INTERVAL, SPOOR_EXTERNAL_URL, SPOOR_ALLOWED_HOSTS, SPOOR_AUTH,
 SPOOR_METRICS_TOKEN, SPOOR_CORS_ORIGIN, SPOOR_RATE_LIMIT, SPOOR_PROVIDER (';'-separated), SPOOR_MASK_FILE, SPOOR_STORE,
 SPOOR_CLICKHOUSE_URL, SPOOR_CLICKHOUSE_CLUSTER, SPOOR_SPOOL_MAX and SPOOR_ROLE, which beat the defaults. Commands that talk to a
@@ -59,6 +59,7 @@ async function serve(args: string[]): Promise<number> {
     options: {
       host: { type: 'string' },
       port: { type: 'string' },
+      'grpc-port': { type: 'string' },
       data: { type: 'string' },
       retention: { type: 'string' },
       prices: { type: 'string' },
@@ -90,6 +91,7 @@ async function serve(args: string[]): Promise<number> {
     role: values.role,
     host: values.host,
     port: values.port,
+    grpcPort: values['grpc-port'],
     data: values.data,
     retention: values.retention,
     prices: values.prices,
@@ -109,6 +111,8 @@ async function serve(args: string[]): Promise<number> {
   const server = await startServer(config);
   const storeText = config.store.kind === 'duckdb' ? `data: ${config.dataDir}` : `store: ClickHouse, spool: ${config.dataDir}`;
   process.stdout.write(`Spoor is listening on ${server.url} (${storeText})\n`);
+  // A line of its own: scripts read the first line's URL and data directory as they were.
+  if (server.grpcUrl !== null) process.stdout.write(`Spoor takes OTLP/gRPC on ${server.grpcUrl}\n`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;

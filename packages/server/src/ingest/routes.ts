@@ -1,36 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { WriteBatch } from '../store/tables.js';
-import { AppError, isAppError } from '../errors.js';
+import { AppError } from '../errors.js';
 import type { IngestMetrics } from '../self-metrics.js';
 import { readBody } from './body.js';
-import type { Decoder } from './decoder.js';
+import { type ExportDeps, backPressureLogged, exportError, exportRecords, isBackPressure } from './export.js';
 import { CONTENT_TYPES, type Encoding, type OtlpSignal, exportResponse, statusBody } from './response.js';
 
-/** An accepted request, as handed to the pipeline: the body as received, and what it decoded to. */
-export interface AcceptedRequest {
-  signal: OtlpSignal;
-  encoding: Encoding;
-  projectId: string;
-  receivedUs: number;
-  body: Uint8Array;
-  /** Its valid records as the column batch the writer stores (`batch.records` of them). */
-  batch: WriteBatch;
-}
+export type { AcceptedRequest } from './export.js';
 
-export interface IngestRouteOptions {
+export interface IngestRouteOptions extends ExportDeps {
   /** Largest body accepted, in bytes, after inflating. */
   maxBodyBytes: number;
   /** The project a request stores under (its key's). */
   projectOf: (request: FastifyRequest) => string;
-  /** Decodes, normalizes and prices bodies into write batches (on a thread of its own when served). */
-  decoder: Decoder;
-  /** Takes a request; resolves once it is durable. Throws `AppError` when it cannot take it. */
-  accept: (request: AcceptedRequest) => Promise<void>;
-  metrics: IngestMetrics;
   now?: () => number;
 }
-
-const RECORD_NOUN: Record<OtlpSignal, string> = { traces: 'spans', logs: 'log records', metrics: 'data points' };
 
 /**
  * The OTLP/HTTP receiver: `POST /v1/traces`, `/v1/logs` and `/v1/metrics`, protobuf or JSON,
@@ -56,34 +39,12 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
         const projectId = options.projectOf(request);
         const received = await readBody(request.raw, options.maxBodyBytes);
         const receivedUs = now() * 1000;
-        const decoded = await options.decoder.decode({ signal, encoding, body: received, projectId, receivedUs });
-        const { body } = decoded;
-        const countRejected = (): void => {
-          if (decoded.duplicates > 0) options.metrics.rejected({ signal, reason: 'duplicate' }, decoded.duplicates);
-          if (decoded.rejected > decoded.duplicates) options.metrics.rejected({ signal, reason: 'invalid' }, decoded.rejected - decoded.duplicates);
-        };
-        if (decoded.records === 0 && decoded.rejected > 0) {
-          options.decoder.dropped(decoded.ticket);
-          countRejected();
-          throw new AppError('ERR_INGEST_NO_VALID_RECORDS', `every one of the ${decoded.rejected} ${RECORD_NOUN[signal]} was invalid: ${decoded.rejectReason}`);
-        }
-        try {
-          await options.accept({ signal, encoding, projectId, receivedUs, body, batch: decoded.batch });
-          options.decoder.accepted(decoded.ticket);
-        } catch (error) {
-          options.decoder.dropped(decoded.ticket);
-          const reason = isAppError(error) && error.code === 'ERR_INGEST_QUEUE_FULL' ? 'queue_full' : isAppError(error) && error.code === 'ERR_SPOOL_FULL' ? 'spool_full' : 'store_error';
-          options.metrics.rejected({ signal, reason }, decoded.records);
-          throw error;
-        }
-        options.metrics.accepted({ signal }, decoded.records);
-        countRejected();
+        const { rejected, message } = await exportRecords(options, { signal, encoding, body: received, projectId, receivedUs });
         options.metrics.requests({ signal, status: '200' });
-        const message = decoded.rejected > 0 ? `${decoded.rejected} ${RECORD_NOUN[signal]} rejected: ${decoded.rejectReason}` : null;
         return reply
           .code(200)
           .type(CONTENT_TYPES[encoding ?? 'json'])
-          .send(exportResponse(signal, encoding, decoded.rejected, message));
+          .send(exportResponse(signal, encoding, rejected, message));
       } catch (error) {
         return sendFailure(request, reply, signal, encoding ?? 'json', error, options.metrics);
       }
@@ -99,14 +60,10 @@ function sendFailure(
   error: unknown,
   metrics: IngestMetrics,
 ): FastifyReply {
-  const appError = isAppError(error)
-    ? error
-    : new AppError('ERR_STORE', 'the records could not be stored; retry later', { cause: error, retryAfterSeconds: 1 });
+  const appError = exportError(error);
   metrics.requests({ signal, status: String(appError.status) });
-  if (appError.code === 'ERR_INGEST_QUEUE_FULL' || appError.code === 'ERR_SPOOL_FULL' || appError.code === 'ERR_SHUTTING_DOWN') {
-    // Back-pressure (a full queue, a shutdown) is the protocol working, not a fault: it is
-    // counted on /metrics, and logged at most once a second, without a stack. Under load one
-    // error line with a stack per refused request flooded stderr.
+  if (isBackPressure(appError)) {
+    // Counted on /metrics, and logged at most once a second, without a stack.
     if (backPressureLogged.shouldLog(appError.code)) request.log.warn({ signal, code: appError.code }, appError.message);
   } else if (appError.status >= 500) request.log.error({ err: appError.cause ?? appError, signal }, appError.message);
   else request.log.info({ signal, code: appError.code }, appError.message);
@@ -118,17 +75,6 @@ function sendFailure(
     .type(CONTENT_TYPES[encoding])
     .send(statusBody(encoding, appError.status, appError.code, appError.message));
 }
-
-/** Lets one line through per code and second. */
-const backPressureLogged = {
-  last: new Map<string, number>(),
-  shouldLog(code: string): boolean {
-    const now = Date.now();
-    if (now - (this.last.get(code) ?? 0) < 1000) return false;
-    this.last.set(code, now);
-    return true;
-  },
-};
 
 function encodingOf(header: string | undefined): Encoding | null {
   const type = header?.split(';', 1)[0]?.trim().toLowerCase();

@@ -8,13 +8,18 @@ import {
 import { OTLPMetricExporter as ProtoMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { OTLPTraceExporter as JsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { OTLPLogExporter as GrpcLogExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
+import { OTLPMetricExporter as GrpcMetricExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
+import { OTLPTraceExporter as GrpcTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
+import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { expect } from 'vitest';
 import type { Exchange } from './recording-proxy.js';
 
-/** One way the official OpenTelemetry JS exporters can send OTLP/HTTP. */
+/** One way the official OpenTelemetry JS exporters can send OTLP: over HTTP, or gRPC. */
 export interface ExportVariant {
   /** For test names: `OTLP/protobuf`, `OTLP/JSON, gzip`. */
   name: string;
@@ -24,17 +29,51 @@ export interface ExportVariant {
   gzip: boolean;
   /** The Content-Type the exporter is expected to send. */
   contentType: string;
+  /** `grpc`: sent to the server's OTLP/gRPC port (`grpcUrl`), not through the recording proxy. */
+  transport: 'http' | 'grpc';
 }
 
 export const EXPORT_VARIANTS: readonly ExportVariant[] = [
-  { name: 'OTLP/protobuf', slug: 'proto', encoding: 'protobuf', gzip: false, contentType: 'application/x-protobuf' },
-  { name: 'OTLP/JSON', slug: 'json', encoding: 'json', gzip: false, contentType: 'application/json' },
-  { name: 'OTLP/protobuf, gzip', slug: 'proto-gzip', encoding: 'protobuf', gzip: true, contentType: 'application/x-protobuf' },
-  { name: 'OTLP/JSON, gzip', slug: 'json-gzip', encoding: 'json', gzip: true, contentType: 'application/json' },
+  { name: 'OTLP/protobuf', slug: 'proto', encoding: 'protobuf', gzip: false, contentType: 'application/x-protobuf', transport: 'http' },
+  { name: 'OTLP/JSON', slug: 'json', encoding: 'json', gzip: false, contentType: 'application/json', transport: 'http' },
+  { name: 'OTLP/protobuf, gzip', slug: 'proto-gzip', encoding: 'protobuf', gzip: true, contentType: 'application/x-protobuf', transport: 'http' },
+  { name: 'OTLP/JSON, gzip', slug: 'json-gzip', encoding: 'json', gzip: true, contentType: 'application/json', transport: 'http' },
+  { name: 'OTLP/gRPC', slug: 'grpc', encoding: 'protobuf', gzip: false, contentType: 'application/grpc', transport: 'grpc' },
+  { name: 'OTLP/gRPC, gzip', slug: 'grpc-gzip', encoding: 'protobuf', gzip: true, contentType: 'application/grpc', transport: 'grpc' },
 ];
 
-/** Asserts that exports to `path` happened, each in the variant's encoding, and each got a 200. */
+/** One export a gRPC exporter made, with its result: the proxy cannot see gRPC, so the exporters report. */
+interface GrpcExport {
+  slug: string;
+  path: string;
+  code: ExportResultCode;
+  error: string | null;
+}
+
+const grpcExports: GrpcExport[] = [];
+
+/** Records the result of each export `exporter` makes (its own instance, not a mock). */
+function recorded<T extends { export: (items: never, done: (result: ExportResult) => void) => void }>(exporter: T, variant: ExportVariant, path: string): T {
+  const send = exporter.export.bind(exporter);
+  exporter.export = (items, done) =>
+    send(items, (result) => {
+      grpcExports.push({ slug: variant.slug, path, code: result.code, error: result.error?.message ?? null });
+      done(result);
+    });
+  return exporter;
+}
+
+/**
+ * Asserts that exports to `path` happened, each in the variant's encoding, and each got a 200
+ * (over gRPC: each succeeded, as its exporter reported).
+ */
 export function expectExportsAccepted(exchanges: Exchange[], variant: ExportVariant, path: string): void {
+  if (variant.transport === 'grpc') {
+    const made = grpcExports.filter((e) => e.slug === variant.slug && e.path === path);
+    expect(made.length, `gRPC exports to ${path}`).toBeGreaterThan(0);
+    for (const made1 of made) expect(made1).toEqual({ slug: variant.slug, path, code: ExportResultCode.SUCCESS, error: null });
+    return;
+  }
   const sent = exchanges.filter((e) => e.path === path);
   expect(sent.length, `requests to ${path}`).toBeGreaterThan(0);
   for (const exchange of sent) {
@@ -52,12 +91,15 @@ function compressionOf(variant: ExportVariant): CompressionAlgorithm {
   return variant.gzip ? CompressionAlgorithm.GZIP : CompressionAlgorithm.NONE;
 }
 
+/** `baseUrl`: the server's (or proxy's) HTTP URL, or its `grpcUrl` for a gRPC variant. */
 export function traceExporterFor(variant: ExportVariant, baseUrl: string): SpanExporter {
+  if (variant.transport === 'grpc') return recorded(new GrpcTraceExporter({ url: baseUrl, compression: compressionOf(variant) }), variant, '/v1/traces');
   const options = { url: `${baseUrl}/v1/traces`, compression: compressionOf(variant) };
   return variant.encoding === 'protobuf' ? new ProtoTraceExporter(options) : new JsonTraceExporter(options);
 }
 
 export function logExporterFor(variant: ExportVariant, baseUrl: string): LogRecordExporter {
+  if (variant.transport === 'grpc') return recorded(new GrpcLogExporter({ url: baseUrl, compression: compressionOf(variant) }), variant, '/v1/logs');
   const options = { url: `${baseUrl}/v1/logs`, compression: compressionOf(variant) };
   return variant.encoding === 'protobuf' ? new ProtoLogExporter(options) : new JsonLogExporter(options);
 }
@@ -66,13 +108,12 @@ export function metricExporterFor(
   variant: ExportVariant,
   baseUrl: string,
   temporality: 'cumulative' | 'delta' = 'cumulative',
-): ProtoMetricExporter | JsonMetricExporter {
-  const options = {
-    url: `${baseUrl}/v1/metrics`,
-    compression: compressionOf(variant),
-    temporalityPreference:
-      temporality === 'delta' ? AggregationTemporalityPreference.DELTA : AggregationTemporalityPreference.CUMULATIVE,
-  };
+): PushMetricExporter {
+  const temporalityPreference = temporality === 'delta' ? AggregationTemporalityPreference.DELTA : AggregationTemporalityPreference.CUMULATIVE;
+  if (variant.transport === 'grpc') {
+    return recorded(new GrpcMetricExporter({ url: baseUrl, compression: compressionOf(variant), temporalityPreference }), variant, '/v1/metrics') as unknown as PushMetricExporter;
+  }
+  const options = { url: `${baseUrl}/v1/metrics`, compression: compressionOf(variant), temporalityPreference };
   return variant.encoding === 'protobuf' ? new ProtoMetricExporter(options) : new JsonMetricExporter(options);
 }
 

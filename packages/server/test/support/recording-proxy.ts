@@ -71,6 +71,8 @@ function header(headers: IncomingHttpHeaders, name: string): string | null {
 export interface ServerBehindProxy {
   readonly server: TestServer;
   readonly proxy: RecordingProxy;
+  /** Where a variant's exporter sends: the proxy for OTLP/HTTP, the server's gRPC port for OTLP/gRPC. */
+  endpointFor: (variant: { transport: 'http' | 'grpc' }) => string;
 }
 
 /**
@@ -81,7 +83,7 @@ export function useServerBehindProxy(): ServerBehindProxy {
   let server: TestServer | undefined;
   let proxy: RecordingProxy | undefined;
   beforeAll(async () => {
-    server = await startTestServer();
+    server = await startTestServer({ grpc: true });
     proxy = await startRecordingProxy(server.url);
   });
   afterAll(async () => {
@@ -96,6 +98,11 @@ export function useServerBehindProxy(): ServerBehindProxy {
     get proxy() {
       if (proxy === undefined) throw new Error('the proxy is started in beforeAll');
       return proxy;
+    },
+    endpointFor(variant) {
+      if (variant.transport === 'http') return this.proxy.url;
+      if (this.server.grpcUrl === null) throw new Error('the test server serves no OTLP/gRPC');
+      return this.server.grpcUrl;
     },
   };
 }

@@ -11,11 +11,16 @@ export interface TestServer extends RunningServer {
   stop: (options?: { keepData?: boolean }) => Promise<void>;
 }
 
+export interface TestServerOptions extends ServeOptions {
+  /** Also serve OTLP/gRPC, on a free port (`grpcUrl`). Default: no gRPC, so test servers never contend for 4317. */
+  grpc?: boolean;
+}
+
 /** Starts a real Spoor server on 127.0.0.1 and a free port, with a fresh temp data directory. */
-export async function startTestServer(options: ServeOptions = {}): Promise<TestServer> {
+export async function startTestServer({ grpc = false, ...options }: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.data ?? (await mkdtemp(join(tmpdir(), 'spoor-test-')));
   const config = resolveServeConfig({ host: '127.0.0.1', port: 0, logLevel: 'silent', ...options, data: dataDir }, {});
-  const server = await startServer(config);
+  const server = await startServer({ ...config, grpcPort: grpc && config.roles.ingest ? 0 : null });
   return {
     ...server,
     dataDir,
@@ -38,7 +43,7 @@ export async function getJson<T = unknown>(baseUrl: string, path: string): Promi
  * `stop()`, so a restart finds it. After each test, the servers still running are stopped and the
  * directory is deleted.
  */
-export function perTestServers(prefix: string): { dir: () => string; start: (options?: ServeOptions) => Promise<TestServer> } {
+export function perTestServers(prefix: string): { dir: () => string; start: (options?: TestServerOptions) => Promise<TestServer> } {
   const servers = new Set<TestServer>();
   let work = '';
   beforeEach(async () => {

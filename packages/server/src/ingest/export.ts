@@ -1,0 +1,97 @@
+import type { WriteBatch } from '../store/tables.js';
+import { AppError, isAppError } from '../errors.js';
+import type { IngestMetrics } from '../self-metrics.js';
+import type { Decoder } from './decoder.js';
+import type { Encoding, OtlpSignal } from './response.js';
+
+/**
+ * One OTLP export, whatever carried it (OTLP/HTTP or OTLP/gRPC): decode the body once, refuse it
+ * when nothing in it is valid, hand it to the pipeline (which resolves once it is spooled), and
+ * count it. Both receivers answer from what this returns or throws.
+ */
+
+/** An accepted request, as handed to the pipeline: the body as received, and what it decoded to. */
+export interface AcceptedRequest {
+  signal: OtlpSignal;
+  encoding: Encoding;
+  projectId: string;
+  receivedUs: number;
+  body: Uint8Array;
+  /** Its valid records as the column batch the writer stores (`batch.records` of them). */
+  batch: WriteBatch;
+}
+
+export interface ExportDeps {
+  /** Decodes, normalizes and prices bodies into write batches (on a thread of its own when served). */
+  decoder: Decoder;
+  /** Takes a request; resolves once it is durable. Throws `AppError` when it cannot take it. */
+  accept: (request: AcceptedRequest) => Promise<void>;
+  metrics: IngestMetrics;
+}
+
+export interface ExportRequest {
+  signal: OtlpSignal;
+  encoding: Encoding;
+  projectId: string;
+  receivedUs: number;
+  body: Uint8Array;
+}
+
+/** A durably accepted export: how many records were rejected, and why (the partial success). */
+export interface ExportOutcome {
+  rejected: number;
+  message: string | null;
+}
+
+const RECORD_NOUN: Record<OtlpSignal, string> = { traces: 'spans', logs: 'log records', metrics: 'data points' };
+
+/** Resolves once the export's valid records are spooled; throws `AppError` (or a store error) otherwise. */
+export async function exportRecords(deps: ExportDeps, request: ExportRequest): Promise<ExportOutcome> {
+  const { signal, encoding, projectId, receivedUs } = request;
+  const decoded = await deps.decoder.decode(request);
+  const countRejected = (): void => {
+    if (decoded.duplicates > 0) deps.metrics.rejected({ signal, reason: 'duplicate' }, decoded.duplicates);
+    if (decoded.rejected > decoded.duplicates) deps.metrics.rejected({ signal, reason: 'invalid' }, decoded.rejected - decoded.duplicates);
+  };
+  if (decoded.records === 0 && decoded.rejected > 0) {
+    deps.decoder.dropped(decoded.ticket);
+    countRejected();
+    throw new AppError('ERR_INGEST_NO_VALID_RECORDS', `every one of the ${decoded.rejected} ${RECORD_NOUN[signal]} was invalid: ${decoded.rejectReason}`);
+  }
+  try {
+    await deps.accept({ signal, encoding, projectId, receivedUs, body: decoded.body, batch: decoded.batch });
+    deps.decoder.accepted(decoded.ticket);
+  } catch (error) {
+    deps.decoder.dropped(decoded.ticket);
+    const reason = isAppError(error) && error.code === 'ERR_INGEST_QUEUE_FULL' ? 'queue_full' : isAppError(error) && error.code === 'ERR_SPOOL_FULL' ? 'spool_full' : 'store_error';
+    deps.metrics.rejected({ signal, reason }, decoded.records);
+    throw error;
+  }
+  deps.metrics.accepted({ signal }, decoded.records);
+  countRejected();
+  return { rejected: decoded.rejected, message: decoded.rejected > 0 ? `${decoded.rejected} ${RECORD_NOUN[signal]} rejected: ${decoded.rejectReason}` : null };
+}
+
+/** What a failed export becomes: its own `AppError`, or a retryable store error for anything else. */
+export function exportError(error: unknown): AppError {
+  return isAppError(error) ? error : new AppError('ERR_STORE', 'the records could not be stored; retry later', { cause: error, retryAfterSeconds: 1 });
+}
+
+/** Back-pressure (a full queue or spool, a shutdown): the protocol working, not a fault. */
+export function isBackPressure(error: AppError): boolean {
+  return error.code === 'ERR_INGEST_QUEUE_FULL' || error.code === 'ERR_SPOOL_FULL' || error.code === 'ERR_SHUTTING_DOWN';
+}
+
+/**
+ * Lets one line through per code and second. Under load one error line with a stack per refused
+ * request flooded stderr.
+ */
+export const backPressureLogged = {
+  last: new Map<string, number>(),
+  shouldLog(code: string): boolean {
+    const now = Date.now();
+    if (now - (this.last.get(code) ?? 0) < 1000) return false;
+    this.last.set(code, now);
+    return true;
+  },
+};
