@@ -17,7 +17,8 @@ const EXTRA_ARGS = (process.env.BENCH_SPOOR_ARGS ?? '').split(' ').filter((arg) 
 
 /** Starts `spoor serve` on a free port; resolves with its URL and process. `extraArgs` e.g. `['--store', 'clickhouse', '--clickhouse-url', url]`. */
 export function startSpoor(dataDir, extraArgs = []) {
-  return startChild(process.execPath, [CLI, 'serve', '--port', '0', '--data', dataDir, '--log-level', 'warn', ...EXTRA_ARGS, ...extraArgs], /listening on (http:\/\/\S+)/);
+  // No gRPC port: benchmarks send OTLP/HTTP, and two servers at once would both want 4317.
+  return startChild(process.execPath, [CLI, 'serve', '--port', '0', '--grpc-port', '0', '--data', dataDir, '--log-level', 'warn', ...EXTRA_ARGS, ...extraArgs], /listening on (http:\/\/\S+)/);
 }
 
 /** The ceiling: a server that reads each body and answers 200, doing nothing else. */
