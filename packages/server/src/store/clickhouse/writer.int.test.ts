@@ -54,4 +54,23 @@ describe('ClickHouse writer', () => {
     await store.close();
     await ch.close();
   });
+
+  it('deletes the rows of a commit cut short in this process before writing its batches again after a rollback', async () => {
+    const database = `spoor_rolled_${process.pid}`;
+    const store = await engine.open({ database });
+    const ch = await ChClient.open({ chdbPath: engine.path, database });
+    const trace = (n: number) => batchOf({ spans: [span({ traceId: tid(n), spanId: sid(1) })], logs: [], metricPoints: [] });
+    await store.write(trace(1), { serverId: 'server-1', position: '1:10' });
+    // A commit of this writer failed after its rows reached ClickHouse (the connection broke
+    // before `committed`): ClickHouse holds them under `begun`, and the commit loop rolls back.
+    await ch.command('begin', `INSERT INTO ${ch.tables.spool_positions} VALUES ('server-1', '1:20', 1, 20, 777, 'begun', 0)`);
+    await ch.command('cut short', `INSERT INTO ${ch.tables.spans} SELECT * REPLACE (777 AS batch_id, '${tid(2)}' AS trace_id) FROM ${ch.tables.spans} LIMIT 1`);
+    await store.rollback();
+    // The loop reads the entry back from the spool and writes it again: stored once.
+    await store.write(trace(2), { serverId: 'server-1', position: '1:20' });
+    expect((await store.getTrace('default', tid(2)))?.spans).toHaveLength(1);
+    expect(await count(ch, 'spans')).toBe(2);
+    await store.close();
+    await ch.close();
+  });
 });

@@ -50,7 +50,7 @@ export class ClickHouseWriter {
   /** Serializes appends, commit hand-offs and rollbacks. */
   private lock: Promise<void> = Promise.resolve();
   /** The keys taken: a batch written again is skipped. */
-  private readonly positions = new TakenPositions((serverId) => this.readPosition(serverId));
+  private positions = this.freshPositions();
 
   constructor(
     private readonly ch: ChClient,
@@ -116,10 +116,18 @@ export class ClickHouseWriter {
       this.lastSend = Promise.resolve();
       this.inFlight = [];
       this.pending = [];
-      this.positions.rollback();
+      // Forgotten, not rolled back to what this writer saw committed: a commit that failed may
+      // have left rows (cut short) or even been recorded (its answer lost). The next append reads
+      // the position again, which first deletes what was cut short, so nothing is sent before
+      // that has happened, and nothing the store holds is sent twice.
+      this.positions = this.freshPositions();
       this.sources.forget();
       this.fresh = new Map();
     });
+  }
+
+  private freshPositions(): TakenPositions {
+    return new TakenPositions((serverId) => this.readPosition(serverId));
   }
 
   /** Waits for every commit asked for. */
