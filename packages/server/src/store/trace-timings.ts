@@ -23,6 +23,22 @@ export interface TraceTimings {
   labelCount: number;
 }
 
+/** The number columns of `TraceTimings` for `n` spans, zeroed, for a reader to fill. */
+export type TimingColumns = Omit<TraceTimings, 'labelOf' | 'labelCount'>;
+
+export function timingColumns(n: number): TimingColumns {
+  return {
+    count: n,
+    idHigh: new Uint32Array(n),
+    idLow: new Uint32Array(n),
+    parentHigh: new Uint32Array(n),
+    parentLow: new Uint32Array(n),
+    startUs: new Float64Array(n),
+    endUs: new Float64Array(n),
+    category: new Uint8Array(n),
+  };
+}
+
 /** What a span's id does not tell: its name and service. */
 export interface SpanLabel {
   name: string;
@@ -54,14 +70,7 @@ export type SpanTimingRow = Pick<SpanRecord, 'spanId' | 'parentSpanId' | 'name' 
 export function traceTimingsOf(rows: readonly SpanTimingRow[]): TraceTimings {
   const n = rows.length;
   const t: TraceTimings = {
-    count: n,
-    idHigh: new Uint32Array(n),
-    idLow: new Uint32Array(n),
-    parentHigh: new Uint32Array(n),
-    parentLow: new Uint32Array(n),
-    startUs: new Float64Array(n),
-    endUs: new Float64Array(n),
-    category: new Uint8Array(n),
+    ...timingColumns(n),
     labelOf: (i) => labels[i]!,
     labelCount: new Set(rows.map((row) => JSON.stringify([row.name, row.serviceName]))).size,
   };

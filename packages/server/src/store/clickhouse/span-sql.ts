@@ -1,4 +1,5 @@
-import { SPAN_CATEGORIES, SPAN_KINDS, type SpanFilter, type SpanGroupBy, type SpanGroupColumn } from '@spoor/model';
+import { SPAN_CATEGORIES, SPAN_KINDS, type SpanFilter, type SpanGroupBy } from '@spoor/model';
+import { SPAN_GROUP_COLUMNS } from '../span-group-keys.js';
 import type { ChParams, Tables } from './client.js';
 import { attributeEquals, jsonText, likePattern, timeFilters } from './sql.js';
 
@@ -8,20 +9,6 @@ export { jsonText } from './sql.js';
  * SQL pieces the ClickHouse analytics queries share: span filters and group keys over the
  * `spans` table, answering what `duckdb/span-sql.ts` answers.
  */
-
-const quotedList = (values: readonly string[]): string => `[${values.map((v) => `'${v}'`).join(', ')}]`;
-
-const COLUMN_KEYS: Record<SpanGroupColumn, string> = {
-  name: 'name',
-  service: 'service_name',
-  // The model asked for ("gpt-4o"), not the dated one that answered, is what users group by.
-  model: 'coalesce(llm_request_model, llm_response_model)',
-  provider: 'llm_provider',
-  kind: `${quotedList(SPAN_KINDS)}[kind + 1]`,
-  category: `${quotedList(SPAN_CATEGORIES)}[category + 1]`,
-  operation: 'llm_operation',
-  session: 'session_id',
-};
 
 /** The project's sources, each once (`sources` is a ReplacingMergeTree). */
 const sourcesOf = (tables: Tables, project: string): string => `${tables.sources} FINAL WHERE project_id = ${project}`;
@@ -60,7 +47,7 @@ export function spanConditions(p: ChParams, tables: Tables, filter: SpanFilter):
  * the key is not parsed past a substring test.
  */
 export function groupKey(p: ChParams, tables: Tables, project: string, by: SpanGroupBy): string {
-  if ('column' in by) return COLUMN_KEYS[by.column];
+  if ('column' in by) return SPAN_GROUP_COLUMNS[by.column];
   return `coalesce(${ownAttribute(p, by.attribute)}, ${resourceAttribute(p, tables, project, by.attribute)})`;
 }
 

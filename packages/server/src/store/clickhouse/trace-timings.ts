@@ -1,4 +1,4 @@
-import type { SpanLabel, TraceTimings } from '../trace-timings.js';
+import { type SpanLabel, type TraceTimings, timingColumns } from '../trace-timings.js';
 import { ChParams, type ChClient } from './client.js';
 import { spansOfTrace } from './trace-bounds.js';
 import { readAllRows, rowsShape } from './trace-rows.js';
@@ -24,16 +24,7 @@ export async function getTraceTimings(ch: ChClient, projectId: string, traceId: 
   const rows = (await readAllRows(ch, "read a trace's span times", TIMING_ROWS, spansOfTrace(ch, p, projectId, traceId), p)) as TimingRow[];
   const n = rows.length;
   if (n === 0) return null;
-  const t = {
-    count: n,
-    idHigh: new Uint32Array(n),
-    idLow: new Uint32Array(n),
-    parentHigh: new Uint32Array(n),
-    parentLow: new Uint32Array(n),
-    startUs: new Float64Array(n),
-    endUs: new Float64Array(n),
-    category: new Uint8Array(n),
-  };
+  const t = timingColumns(n);
   const labels = new Array<SpanLabel>(n);
   const byKey = new Map<string, SpanLabel>();
   for (let i = 0; i < n; i++) {

@@ -1,21 +1,8 @@
-import { SPAN_CATEGORIES, SPAN_KINDS, type SpanFilter, type SpanGroupBy, type SpanGroupColumn } from '@spoor/model';
+import { SPAN_CATEGORIES, SPAN_KINDS, type SpanFilter, type SpanGroupBy } from '@spoor/model';
+import { SPAN_GROUP_COLUMNS } from '../span-group-keys.js';
 import { type SqlParams, attributeEquals, jsonPointer, likePattern, timeFilters } from './sql.js';
 
 /** SQL pieces the analytics queries share: span filters and group keys over the `spans` table. */
-
-const quotedList = (values: readonly string[]): string => `[${values.map((v) => `'${v}'`).join(', ')}]`;
-
-const COLUMN_KEYS: Record<SpanGroupColumn, string> = {
-  name: 'name',
-  service: 'service_name',
-  // The model asked for ("gpt-4o"), not the dated one that answered, is what users group by.
-  model: 'coalesce(llm_request_model, llm_response_model)',
-  provider: 'llm_provider',
-  kind: `${quotedList(SPAN_KINDS)}[kind + 1]`,
-  category: `${quotedList(SPAN_CATEGORIES)}[category + 1]`,
-  operation: 'llm_operation',
-  session: 'session_id',
-};
 
 /**
  * The `WHERE` conditions of a span filter, the project first. Every condition is on a column of
@@ -50,7 +37,7 @@ export function spanConditions(p: SqlParams, filter: SpanFilter): { project: str
  * project's sources, each resource parsed once.
  */
 export function groupKey(p: SqlParams, project: string, by: SpanGroupBy): { key: string; join: string } {
-  if ('column' in by) return { key: COLUMN_KEYS[by.column], join: '' };
+  if ('column' in by) return { key: SPAN_GROUP_COLUMNS[by.column], join: '' };
   const spanPath = p.add(jsonPointer([by.attribute]));
   const resourcePath = p.add(jsonPointer(['attributes', by.attribute]));
   return {
