@@ -121,8 +121,6 @@ export async function realtime(ch: ChClient, projectId: string, service: string 
   const since60 = p.add(nowUs - 60 * SECOND_US, 'Int64');
   const where = [`project_id = ${p.add(projectId)}`, `end_us >= ${p.add(nowUs - 300 * SECOND_US, 'Int64')}`, `end_us <= ${p.add(nowUs, 'Int64')}`];
   if (service !== null) where.push(`service_name = ${p.add(service)}`);
-  // The substring test first: only spans that mention the key have their attributes parsed.
-  const cacheHit = `if(position(attributes, '"cache.hit"') > 0, ${jsonText(p, 'attributes', ['cache.hit'])}, NULL)`;
   const row = await ch.row<RealtimeRow>(
     'read the realtime numbers',
     `SELECT
@@ -132,8 +130,8 @@ export async function realtime(ch: ChClient, projectId: string, service: string 
        sumIf(duration_us, parent_span_id IS NULL) AS duration300,
        sumIf(coalesce(input_tokens, 0) + coalesce(output_tokens, 0), end_us >= ${since60}) AS tokens60,
        coalesce(sum(cost_usd), 0) AS cost300,
-       countIf(${cacheHit} = 'true') AS cache_hits,
-       countIf(${cacheHit} = 'false') AS cache_misses
+       countIf(cache_hit = 1) AS cache_hits,
+       countIf(cache_hit = -1) AS cache_misses
      FROM ${ch.tables.spans} WHERE ${where.join(' AND ')}`,
     p,
   );

@@ -104,4 +104,25 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
       await other.close();
     }
   });
+
+  it('brings a version 1 database up to date: spans stored before the cache_hit column count in the realtime numbers', async () => {
+    const cached = (n: number, hit: boolean) => span({ traceId: tid(n), spanId: sid(n), startTimeUs: T0, endTimeUs: T0 + 10, attributes: { 'cache.hit': hit } });
+    // What Spoor 1 left: spans without the column, and version 1 recorded.
+    await ch.command('drop the column', `ALTER TABLE ${ch.tables.spans} DROP COLUMN cache_hit`);
+    const position = { serverId: 'server-1', position: '1:1' };
+    await store.append(batchOf({ spans: [cached(1, true), cached(2, false), cached(3, true)], logs: [], metricPoints: [] }), position);
+    await store.commit(position);
+    await ch.command('forget the version', `DELETE FROM ${ch.tables.spoor_meta} WHERE key = 'schema_version'`);
+    await ch.insertRows('record version 1', ch.tables.spoor_meta, [{ key: 'schema_version', value: '1', version: 1 }]);
+    const reopened = await engine.open({ database });
+    try {
+      expect(reopened.foundVersion).toBe(1);
+      expect(await reopened.realtime('default', null, T0 + 20)).toMatchObject({ cacheHits: 2, cacheMisses: 1 });
+      const again = await engine.open({ database });
+      expect(again.foundVersion).toBe(2);
+      await again.close();
+    } finally {
+      await reopened.close();
+    }
+  });
 });
