@@ -1,13 +1,26 @@
 import type { Attributes, LlmFields, SpanCategory } from '@spoor/model';
+import { langChainMetadataField, OPENINFERENCE_LANGCHAIN } from './langchain.js';
 import { text } from './llm.js';
 
-/** `gen_ai.operation.name` values that are not model calls. */
+/**
+ * `gen_ai.operation.name` values that are not model calls: the GenAI conventions' own, then the
+ * frameworks' own words as they send them (test/fixtures/frameworks): OpenLLMetry's LangChain
+ * `workflow` for every chain and graph, and Mastra's `agent.run`, `workflow.run`, `workflow.step`,
+ * `model.step` (one turn of its model loop, under the generation that holds the usage) and
+ * `tool.execute`.
+ */
 const OPERATION_CATEGORIES: Readonly<Record<string, SpanCategory>> = {
   execute_tool: 'tool',
   invoke_agent: 'agent',
   create_agent: 'agent',
   embeddings: 'embedding',
   retrieval: 'retriever',
+  workflow: 'workflow',
+  'agent.run': 'agent',
+  'workflow.run': 'workflow',
+  'workflow.step': 'step',
+  'model.step': 'step',
+  'tool.execute': 'tool',
 };
 
 /** Spoor SDK `spoor.kind`, OpenLLMetry `traceloop.span.kind`, OpenInference `openinference.span.kind`. */
@@ -36,10 +49,15 @@ const RETRIEVAL_NAME = /retriev|vector[ ._-]?search|similarity[ ._-]?search|rera
  * (Spoor SDK, OpenLLMetry, OpenInference), the Vercel AI SDK operation, a tool name, a vector
  * store, a name that says retrieval. Pure.
  */
-export function categoryOf(name: string, attributes: Attributes, llm: LlmFields | null): SpanCategory {
+export function categoryOf(name: string, attributes: Attributes, llm: LlmFields | null, scopeName = ''): SpanCategory {
   if (llm !== null) return llm.operation === 'embeddings' ? 'embedding' : 'llm';
   const operation = text(attributes['gen_ai.operation.name']);
   if (operation !== null && OPERATION_CATEGORIES[operation] !== undefined) return OPERATION_CATEGORIES[operation];
+  // OpenInference makes every LangChain run a CHAIN. The run of a whole graph is the one named
+  // `LangGraph`, and langchain's `createAgent` marks its graph in the run metadata.
+  if (name === 'LangGraph' && scopeName === OPENINFERENCE_LANGCHAIN) {
+    return langChainMetadataField(attributes.metadata, 'ls_integration') === 'langchain_create_agent' ? 'agent' : 'workflow';
+  }
   for (const key of ['spoor.kind', 'traceloop.span.kind', 'openinference.span.kind']) {
     const kind = text(attributes[key]);
     const category = kind === null ? undefined : KIND_CATEGORIES[kind.toLowerCase()];

@@ -1,10 +1,11 @@
 import type { AttributeValue, Attributes, LlmFields } from '@spoor/model';
+import { langChainMetadataField, OPENINFERENCE_LANGCHAIN } from './langchain.js';
 
 /**
  * The crosswalk: where each canonical LLM field is found in every attribute dialect Spoor reads,
  * in the order they are tried. OpenTelemetry GenAI (current names first, then older ones),
- * OpenLLMetry (Traceloop), OpenInference (Arize Phoenix), the Vercel AI SDK, and the Anthropic
- * SDK's own spans.
+ * OpenLLMetry (Traceloop), OpenInference (Arize Phoenix), the Vercel AI SDK, the Anthropic SDK's
+ * own spans, and Mastra's OpenTelemetry exporter.
  */
 const KEYS = {
   provider: ['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system', 'ai.model.provider'],
@@ -32,6 +33,7 @@ const KEYS = {
     'llm.token_count.prompt_details.cache_read',
     'ai.usage.inputTokenDetails.cacheReadTokens',
     'ai.usage.cachedInputTokens',
+    'gen_ai.usage.cached_input_tokens',
   ],
   cacheWrite: [
     'gen_ai.usage.cache_creation.input_tokens',
@@ -130,6 +132,12 @@ const PROVIDERS: Readonly<Record<string, string>> = {
   deepseek: 'deepseek',
   xai: 'x_ai',
   ollama: 'ollama',
+  // LangChain's `ls_provider` names that differ from the ones above.
+  azure_openai: 'azure.ai.openai',
+  google_genai: 'gcp.gemini',
+  google_vertexai: 'gcp.vertex_ai',
+  amazon_bedrock: 'aws.bedrock',
+  bedrock_converse: 'aws.bedrock',
 };
 
 /**
@@ -178,13 +186,13 @@ export function llmFieldsFrom(attributes: Attributes, scopeName = ''): LlmFields
   const operation = operationOf(attributes, operationId);
   const providerRaw = first(attributes, KEYS.provider, text);
   const requestModel = first(attributes, KEYS.requestModel, text);
-  const responseModel = responseModelOf(attributes);
+  const responseModel = responseModelOf(attributes, scopeName);
   const input = first(attributes, KEYS.inputTokens, count);
   const outputTokens = first(attributes, KEYS.outputTokens, count);
   if (operation === null && requestModel === null && responseModel === null && input === null && outputTokens === null) return null;
-  if (operation !== null && !isModelCall(operation)) return null;
+  if (operation !== null && !isModelCall(operation, input, outputTokens)) return null;
 
-  const provider = providerOf(providerRaw);
+  const provider = providerOf(providerRaw ?? langChainMetadataField(attributes.metadata, 'ls_provider'));
   let cacheRead = first(attributes, KEYS.cacheRead, count);
   let cacheWrite = first(attributes, KEYS.cacheWrite, count);
   let reasoningTokens = first(attributes, KEYS.reasoning, count);
@@ -213,9 +221,23 @@ export function llmFieldsFrom(attributes: Attributes, scopeName = ''): LlmFields
   };
 }
 
-/** Operations that call a model (and so have tokens and a price), as opposed to agents and tools. */
-function isModelCall(operation: string): boolean {
-  return operation !== 'execute_tool' && operation !== 'invoke_agent' && operation !== 'create_agent';
+/** GenAI operations that call a model (and so have tokens and a price). */
+const MODEL_OPERATIONS: ReadonlySet<string> = new Set(['chat', 'text_completion', 'generate_content', 'embeddings', 'rerank']);
+
+/** GenAI operations that run a model call or a tool but are none: counting them would count twice. */
+const NOT_MODEL_OPERATIONS: ReadonlySet<string> = new Set(['execute_tool', 'invoke_agent', 'create_agent']);
+
+/**
+ * Whether a span with `gen_ai.operation.name` = `operation` is a model call. Frameworks put their
+ * own words there. OpenLLMetry's LangChain sends `workflow` for every chain, and Mastra sends
+ * `agent.run`, `model.step`, `model.chunk` and `tool.execute` (test/fixtures/frameworks). None of
+ * those spans carries token counts. So an operation of no convention is a model call only when it
+ * reports tokens.
+ */
+function isModelCall(operation: string, inputTokens: number | null, outputTokens: number | null): boolean {
+  if (MODEL_OPERATIONS.has(operation)) return true;
+  if (NOT_MODEL_OPERATIONS.has(operation)) return false;
+  return inputTokens !== null || outputTokens !== null;
 }
 
 function operationOf(attributes: Attributes, operationId: string | null): string | null {
@@ -251,14 +273,17 @@ function inclusiveInput(value: number, excludesCache: boolean, cacheRead: number
 
 /**
  * The response model: a dialect's own response-model attribute, else OpenInference's
- * `llm.model_name`, which its instrumentations set from the request and overwrite with the model
- * the response names, so it is both. Not when the span names the request model apart
- * (`llm.request.model_name`, OpenInference Anthropic 0.2): that emitter names the response model
- * apart too, and a call that got no response (a 429) has none.
+ * `llm.model_name`. The OpenAI and Anthropic instrumentations set that from the request and
+ * overwrite it with the model the response names, so it is both. Two cases leave it out:
+ * - a span that names the request model apart (`llm.request.model_name`, OpenInference Anthropic
+ *   0.2): that emitter names the response model apart too, and a call that got no response (a 429)
+ *   has none;
+ * - OpenInference's LangChain instrumentation, whose `llm.model_name` is only the request's
+ *   (`gpt-4o-mini`, where the response said `gpt-4o-mini-2024-07-18`).
  */
-function responseModelOf(attributes: Attributes): string | null {
+function responseModelOf(attributes: Attributes, scopeName: string): string | null {
   const specific = first(attributes, KEYS.responseModel, text);
-  if (specific !== null || attributes['llm.request.model_name'] !== undefined) return specific;
+  if (specific !== null || attributes['llm.request.model_name'] !== undefined || scopeName === OPENINFERENCE_LANGCHAIN) return specific;
   return text(attributes['llm.model_name']);
 }
 

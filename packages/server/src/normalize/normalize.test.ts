@@ -31,4 +31,21 @@ describe('normalizeSpans', () => {
     normalizeSpans([a, b, c]);
     expect([a.sessionId, b.sessionId, c.sessionId]).toEqual(['s-1', 'c-2', null]);
   });
+
+  it("reads Mastra's bare sessionId/userId and memory threadId/resourceId only from Mastra's spans", () => {
+    const attributes = { sessionId: 's-1', userId: 'u-1' };
+    const mastra = span({ attributes, scope: { name: '@mastra/otel', version: '1.0.0', attributes: {}, droppedAttributesCount: 0 } });
+    const memory = span({ attributes: { threadId: 't-1', resourceId: 'r-1' }, scope: { name: '@mastra/otel', version: '1.0.0', attributes: {}, droppedAttributesCount: 0 } });
+    const other = span({ attributes, scope: { name: 'my-app', version: '', attributes: {}, droppedAttributesCount: 0 } });
+    normalizeSpans([mastra, memory, other]);
+    expect([mastra.sessionId, mastra.userId, memory.sessionId, memory.userId, other.sessionId, other.userId]).toEqual(['s-1', 'u-1', 't-1', 'r-1', null, null]);
+  });
+
+  it('takes a span with a framework operation and no tokens for no LLM call', () => {
+    const workflow = span({ attributes: { 'gen_ai.operation.name': 'workflow', 'gen_ai.provider.name': 'langchain' } });
+    const counted = span({ attributes: { 'gen_ai.operation.name': 'tool_selection', 'gen_ai.usage.input_tokens': 10 } });
+    normalizeSpans([workflow, counted]);
+    expect([workflow.llm, workflow.category]).toEqual([null, 'workflow']);
+    expect(counted.llm).toMatchObject({ operation: 'tool_selection', inputTokens: 10 });
+  });
 });

@@ -1,5 +1,6 @@
 import type { PriceBook, SpanRecord } from '@spoor/model';
 import { categoryOf } from './category.js';
+import { langChainMetadataField, OPENINFERENCE_LANGCHAIN } from './langchain.js';
 import { first, hasAnyKey, llmFieldsFrom, text } from './llm.js';
 import { priceLlm } from './prices.js';
 
@@ -26,6 +27,17 @@ const USER_KEYS = [
 const IDENTITY_KEYS: ReadonlySet<string> = new Set([...SESSION_KEYS, ...USER_KEYS]);
 
 /**
+ * Session and user keys that only one emitter gives a meaning to, read only from that emitter's
+ * spans (by instrumentation scope). Mastra's exporter copies its tracing metadata onto the agent span
+ * as bare attributes, `sessionId` / `userId`, and a memory's `threadId` / `resourceId` (the thread
+ * is the conversation, the resource its owner). On another app's spans keys that bare could mean
+ * anything.
+ */
+const EMITTER_IDENTITY_KEYS: ReadonlyMap<string, { session: readonly string[]; user: readonly string[] }> = new Map([
+  ['@mastra/otel', { session: ['sessionId', 'threadId'], user: ['userId', 'resourceId'] }],
+]);
+
+/**
  * Fills the fields Spoor derives from a span's raw attributes, in place: the canonical `llm`
  * fields (priced by `prices` when given), the category, the session and the user. Pure: no I/O,
  * no clock. The raw attributes stay as they came.
@@ -38,11 +50,19 @@ export function normalizeSpans(spans: SpanRecord[], prices?: PriceBook): void {
     const llm = llmFieldsFrom(span.attributes, span.scope.name);
     if (llm !== null && prices !== undefined) priceLlm(llm, prices);
     span.llm = llm;
-    span.category = categoryOf(span.name, span.attributes, llm);
+    span.category = categoryOf(span.name, span.attributes, llm, span.scope.name);
     // One pass over the span's keys instead of twelve missed lookups when it names neither.
     const identified = hasAnyKey(span.attributes, IDENTITY_KEYS);
     span.sessionId = identified ? first(span.attributes, SESSION_KEYS, text) : null;
     span.userId = identified ? first(span.attributes, USER_KEYS, text) : null;
+    const own = EMITTER_IDENTITY_KEYS.get(span.scope.name);
+    if (own !== undefined) {
+      span.sessionId ??= first(span.attributes, own.session, text);
+      span.userId ??= first(span.attributes, own.user, text);
+    }
+    // OpenInference maps LangChain's run metadata `session_id` (and LangGraph's `thread_id`) to
+    // `session.id`, but leaves `user_id` inside its `metadata` JSON.
+    if (span.userId === null && span.scope.name === OPENINFERENCE_LANGCHAIN) span.userId = langChainMetadataField(span.attributes.metadata, 'user_id');
   }
   countEachCallOnce(spans);
 }
@@ -57,15 +77,49 @@ export function normalizeSpans(spans: SpanRecord[], prices?: PriceBook): void {
  */
 function countEachCallOnce(spans: SpanRecord[]): void {
   let llmSpans: Map<string, SpanRecord> | undefined;
+  let langChainCalls: SpanRecord[] | undefined;
   for (const span of spans) {
     if (span.llm === null) continue;
     (llmSpans ??= new Map()).set(span.spanId, span);
+    if (span.scope.name === TRACELOOP_LANGCHAIN) (langChainCalls ??= []).push(span);
   }
   if (llmSpans === undefined || llmSpans.size < 2) return;
   for (const span of llmSpans.values()) {
     const parent = span.parentSpanId === null ? undefined : llmSpans.get(span.parentSpanId);
     if (parent === undefined || parent.traceId !== span.traceId) continue;
-    parent.llm = null;
-    parent.category = 'step';
+    asStep(parent);
   }
+  if (langChainCalls !== undefined) countLangChainTwinsOnce(langChainCalls, llmSpans);
+}
+
+const TRACELOOP_LANGCHAIN = '@traceloop/instrumentation-langchain';
+
+/**
+ * OpenLLMetry's LangChain instrumentation starts its spans without a parent. So under the Traceloop
+ * SDK, which also instruments the OpenAI and Anthropic clients, one model call is two LLM spans
+ * that do not nest. They are two root traces, or two siblings under a workflow. They overlap in
+ * time and name the same provider and request model (test/fixtures/frameworks). The client's span
+ * keeps the call: it has the cache counts and the dated model. The exception is when it reports
+ * fewer input tokens. The SDK counts an OpenAI stream with tiktoken (6 where the provider said
+ * 1200), and LangChain has the provider's count. Each client span takes at most one LangChain span,
+ * so two calls still count two.
+ */
+function countLangChainTwinsOnce(langChainCalls: SpanRecord[], llmSpans: Map<string, SpanRecord>): void {
+  const taken = new Set<SpanRecord>();
+  for (const chain of langChainCalls) {
+    if (chain.llm === null) continue;
+    for (const client of llmSpans.values()) {
+      if (client.llm === null || client.scope.name === TRACELOOP_LANGCHAIN || taken.has(client)) continue;
+      if (client.llm.provider !== chain.llm.provider || client.llm.requestModel !== chain.llm.requestModel) continue;
+      if (client.startTimeUs > chain.endTimeUs || chain.startTimeUs > client.endTimeUs) continue;
+      taken.add(client);
+      asStep((chain.llm.inputTokens ?? 0) > (client.llm.inputTokens ?? 0) ? client : chain);
+      break;
+    }
+  }
+}
+
+function asStep(span: SpanRecord): void {
+  span.llm = null;
+  span.category = 'step';
 }
