@@ -1,7 +1,7 @@
 import type { SpanStatsQuery, TimeseriesMetric, TimeseriesQuery } from '@spoor/model';
 import type { RealtimeRecord, SpanStatsRecord, TimeseriesRow } from '../store.js';
 import { ChParams, type ChClient } from './client.js';
-import { groupKey, jsonText, spanConditions } from './span-sql.js';
+import { groupKey, spanConditions } from './span-sql.js';
 
 /**
  * Span statistics, charts and the realtime numbers, answering what the DuckDB store answers.
