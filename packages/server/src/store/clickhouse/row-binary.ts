@@ -36,6 +36,40 @@ export class RowBinaryReader {
     return value;
   }
 
+  uint8(): number {
+    const at = this.at;
+    this.at = this.need(1);
+    return this.bytes[at]!;
+  }
+
+  /** A `UInt64` as a double: exact up to 2^53, which every count stays under. */
+  uint64(): number {
+    const at = this.at;
+    this.at = this.need(8);
+    return this.bytes.readUInt32LE(at + 4) * 4_294_967_296 + this.bytes.readUInt32LE(at);
+  }
+
+  float64(): number {
+    const at = this.at;
+    this.at = this.need(8);
+    return this.bytes.readDoubleLE(at);
+  }
+
+  /** A `Nullable(Float64)`: a byte saying NULL (1) or not (0), then the value when not. */
+  nullableFloat64(): number | null {
+    return this.uint8() === 1 ? null : this.float64();
+  }
+
+  /** An `Array(Int64)` as a new array of doubles (see `int64s`). */
+  int64Array(): Float64Array {
+    const mark = this.at;
+    const n = this.length();
+    this.at = mark;
+    const into = new Float64Array(n);
+    this.int64s(into, 0);
+    return into;
+  }
+
   /**
    * An `Array(FixedString(8))` of 8-byte ids into `high[from…]` and `low[from…]`, each half read
    * big-endian (the id's hex order); returns the array's length.
