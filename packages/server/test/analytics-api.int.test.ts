@@ -199,6 +199,26 @@ describe('realtime', () => {
     const other = await getJson<RealtimeMetrics>(server.url, '/api/metrics/realtime?service=nobody');
     expect(other.body).toMatchObject({ requestsPerSecond: 0, avgLatencyMs: null, errorRate: null });
   });
+
+  it("takes the cache hit rate from the app's cache.hits and cache.misses counters when no span says", async () => {
+    const provider = new MeterProvider({
+      resource: resourceFromAttributes({ 'service.name': 'cached' }),
+      readers: [new PeriodicExportingMetricReader({ exporter: metricExporterFor(PROTOBUF, server.url), exportIntervalMillis: 3_600_000 })],
+    });
+    const meter = provider.getMeter('cache');
+    const hits = meter.createCounter('cache.hits');
+    const misses = meter.createCounter('cache.misses');
+    hits.add(2);
+    misses.add(5);
+    await provider.forceFlush();
+    hits.add(28);
+    misses.add(5);
+    await provider.forceFlush();
+    await provider.shutdown();
+    // The counters' increase over the window: 30 hits, 10 misses.
+    const { body } = await getJson<RealtimeMetrics>(server.url, '/api/metrics/realtime?service=cached');
+    expect(body.cacheHitRate).toBeCloseTo(30 / 40, 12);
+  });
 });
 
 describe('error groups', () => {
