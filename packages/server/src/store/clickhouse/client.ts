@@ -111,7 +111,14 @@ export function tablesIn(db: string): Tables {
 }
 
 /** The parts of a ClickHouse URL the client takes; the password never reaches a message. */
-export function parseClickHouseUrl(text: string): { url: string; username: string; password: string; database: string | null; redacted: string } {
+export function parseClickHouseUrl(text: string): {
+  url: string;
+  username: string;
+  password: string;
+  database: string | null;
+  compress: boolean;
+  redacted: string;
+} {
   let url: URL;
   try {
     url = new URL(text.replace(/^clickhouse:\/\//, 'http://'));
@@ -123,7 +130,23 @@ export function parseClickHouseUrl(text: string): { url: string; username: strin
   const username = decodeURIComponent(url.username) || 'default';
   const password = decodeURIComponent(url.password);
   const base = `${url.protocol}//${url.host}`;
-  return { url: base, username, password, database, redacted: `${url.protocol}//${username}@${url.host}/${database ?? ''}` };
+  return { url: base, username, password, database, compress: compressionOf(url.searchParams), redacted: `${url.protocol}//${username}@${url.host}/${database ?? ''}` };
+}
+
+/**
+ * `?compress=1`: gzip what Spoor sends ClickHouse and what it answers. Off unless asked for:
+ * gzipping a commit's TSV cost Spoor more CPU than anything else on its way to ClickHouse, and a
+ * server's CPU is what limits ingest first (BENCHMARKS.md, issue 20); worth it over a slow link
+ * (a hosted ClickHouse across the internet), not in one network.
+ */
+function compressionOf(params: URLSearchParams): boolean {
+  for (const key of params.keys()) {
+    if (key !== 'compress') throw new StoreError(`a ClickHouse URL takes one option, ?compress=1; not '${key}'`);
+  }
+  const value = params.get('compress');
+  if (value === null || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true') return true;
+  throw new StoreError(`?compress= takes 1 or 0, not '${value}'`);
 }
 
 /**
@@ -162,7 +185,7 @@ export class ChClient {
       password: parsed.password,
       clickhouse_settings: SETTINGS,
       request_timeout: 60_000,
-      compression: { request: true, response: true },
+      compression: { request: parsed.compress, response: parsed.compress },
       log: QUIET,
     });
     return new ChClient(client, target.database ?? parsed.database ?? 'spoor', parsed.redacted);
