@@ -111,6 +111,23 @@ describe('AlertEngine over DuckDB', () => {
     await engine.close(1000);
   });
 
+  it("keeps a `by` label named like one Spoor sets as exported_<name>, so alerts by an app's own severity stay apart", async () => {
+    const failures = (severity: string, value: number) => point({ name: 'job.failures', attributes: { severity }, value, timeUs: NOW - MIN, startTimeUs: null });
+    await write([], [failures('low', 20), failures('high', 30)]);
+    const engine = await engineWith(`${DEFAULTS}rules:
+  - name: failing-jobs
+    expr: max(job.failures)[5m] by (severity) > 10
+    severity: critical
+`);
+    await engine.evaluate(NOW);
+    const labels = notified().flatMap((n) => n.alerts.map((a) => a.labels)).sort((a, b) => a.exported_severity!.localeCompare(b.exported_severity!));
+    expect(labels).toEqual([
+      { exported_severity: 'high', alertname: 'failing-jobs', severity: 'critical' },
+      { exported_severity: 'low', alertname: 'failing-jobs', severity: 'critical' },
+    ]);
+    await engine.close(1000);
+  });
+
   it('keeps alerts firing while their rule cannot be read, and resolves them once it can again', async () => {
     await write(spansAt(NOW - 10 * SEC, 3, { status: { code: 'error', message: 'boom' } }));
     const engine = await engineWith(`${DEFAULTS}rules:

@@ -376,9 +376,18 @@ export function alertKey(rule: string, key: string): string {
   return JSON.stringify([rule, key]);
 }
 
-/** An alert's labels: the rule's, the expression's `by` labels, then `alertname` and `severity`. */
+/**
+ * An alert's labels: the rule's, the expression's `by` labels, then `alertname` and `severity`.
+ * A `by` label of one of those two names (a log's `severity`, an app metric's own `severity`
+ * label) is kept as `exported_<name>`, as Prometheus keeps a scraped label that collides with
+ * one it sets: otherwise the alerts of `by (severity)` would all show the rule's severity.
+ */
 export function alertLabels(rule: CompiledRule, instance: AlertInstance): Record<string, string> {
-  return { ...rule.labels, ...instance.labels, alertname: rule.name, severity: instance.severity };
+  const labels: Record<string, string> = { ...rule.labels };
+  for (const name in instance.labels) labels[name === 'alertname' || name === 'severity' ? `exported_${name}` : name] = instance.labels[name]!;
+  labels.alertname = rule.name;
+  labels.severity = instance.severity;
+  return labels;
 }
 
 function historyRecord(rule: CompiledRule, instance: AlertInstance, kind: 'pending' | 'firing' | 'resolved', nowUs: number): AlertHistoryRecord {
