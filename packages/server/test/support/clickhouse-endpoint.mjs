@@ -65,22 +65,6 @@ function bind(sql, params) {
   });
 }
 
-/** `INSERT INTO `db`.`t` (`a`, `b`) FORMAT TabSeparated`, as `@clickhouse/client` writes an insert of TSV. */
-const TSV_INSERT = /^INSERT INTO ((?:`\w+`|\w+)(?:\.(?:`\w+`|\w+))?)\s*\(([^()]*)\)\s*FORMAT (?:TabSeparated|TSV)\s*$/;
-const unquote = (name) => name.replaceAll('`', '').trim();
-
-/**
- * An insert of TSV rows goes to the engine as bytes, parsed there, as a ClickHouse server streams
- * the body to its parser: made into one SQL string, a commit's rows would be decoded and copied
- * twice in this process, work that is this shim's, not ClickHouse's (it showed as ClickHouse's
- * CPU in bench:ingest).
- */
-function tsvInsert(url, body) {
-  const match = TSV_INSERT.exec(url.searchParams.get('query') ?? '');
-  if (match === null || [...url.searchParams.keys()].some((key) => key.startsWith('param_'))) return null;
-  return session.insert({ table: unquote(match[1]), columns: match[2].split(',').map(unquote), values: body, format: 'TabSeparated' }).then(() => new Uint8Array(0));
-}
-
 async function run(url, body) {
   const params = {};
   for (const [key, value] of url.searchParams) {
@@ -90,10 +74,8 @@ async function run(url, body) {
       applied.set(key, value);
     }
   }
-  const inserted = tsvInsert(url, body);
-  if (inserted !== null) return inserted;
   const inline = url.searchParams.get('query');
-  const sql = inline === null ? body.toString('utf8') : `${inline}\n${body.toString('utf8')}`;
+  const sql = inline === null ? body : `${inline}\n${body}`;
   const result = await session.queryAsync(Object.keys(params).length > 0 ? bind(sql, params) : sql);
   return result.bytes();
 }
@@ -110,7 +92,7 @@ const server = createServer((request, response) => {
   request.on('end', () => {
     let body = Buffer.concat(chunks);
     if (request.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
-    const done = queue.then(() => run(url, body));
+    const done = queue.then(() => run(url, body.toString('utf8')));
     queue = done.then(
       () => undefined,
       () => undefined,
