@@ -20,12 +20,16 @@ export async function getTrace(ch: ChClient, projectId: string, traceId: string,
   const p = new ChParams();
   const oneSpan = spanId === undefined ? '' : ` AND span_id = ${p.add(spanId)}`;
   // Any order will do (`StoredTrace`): sorting a 20,000-span trace's rows doubled the read.
-  const [spanRows, logRows] = await Promise.all([
-    readAllRows(ch, 'read a trace', SPAN_ROWS, `${spansOfTrace(ch, p, projectId, traceId)}${oneSpan}`, p),
-    traceLogRows(ch, projectId, traceId, spanId),
-  ]);
-  // Nothing found: no such trace, or (with `spanId`) no such span in it, which is an answer.
-  if (spanRows.length === 0 && logRows.length === 0 && !(await hasTrace(ch, projectId, traceId))) return null;
+  const read = () =>
+    Promise.all([readAllRows(ch, 'read a trace', SPAN_ROWS, `${spansOfTrace(ch, p, projectId, traceId)}${oneSpan}`, p), traceLogRows(ch, projectId, traceId, spanId)]);
+  let [spanRows, logRows] = await read();
+  if (spanRows.length === 0 && logRows.length === 0) {
+    // Nothing found: no such trace, or (with `spanId`) no such span in it, which is an answer.
+    if (!(await hasTrace(ch, projectId, traceId))) return null;
+    // Or the trace's first commit landed between the two reads. A commit inserts its spans before
+    // the parts that `hasTrace` found (`writer.ts`), so they are there to read now.
+    [spanRows, logRows] = await read();
+  }
   const sources = await readSources(ch, projectId, [
     { rows: spanRows, shape: SPAN_ROWS },
     { rows: logRows, shape: LOG_ROWS },

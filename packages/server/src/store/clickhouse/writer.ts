@@ -187,14 +187,21 @@ export class ClickHouseWriter {
     return [...byTable].map(([name, tables]) => ({ name, text: tables.map((table) => tsvOf(table, TABLES[name], [batchId])).join('') }));
   }
 
-  /** The commit's new sources, its `begun` row, then its rows, every table at once. */
+  /**
+   * The commit's new sources, its `begun` row, then its rows: every table at once but
+   * `trace_parts`, which goes last. Readers find a trace (and list it) through its parts, so a
+   * trace is never found before its spans are in; sent together, a server reading between the
+   * two inserts answered a trace with no spans.
+   */
   private async send(rows: Array<{ name: TableName; text: string }>, sources: SourceRow[], key: BatchKey | null, batchId: string): Promise<void> {
     if (sources.length > 0) {
       const text = sources.map((s) => `${escapeTsv(s.projectId)}\t${escapeTsv(s.sourceId)}\t${escapeTsv(s.resourceJson)}\t${escapeTsv(s.scopeJson)}\n`).join('');
       await this.ch.insertTsv('insert sources', this.ch.tables.sources, SOURCES.map((s) => s.name), text);
     }
     if (rows.length > 0 && key !== null) await this.insertStates(key.serverId, [{ position: key.position, batchId }], 'begun');
-    await Promise.all(rows.map(({ name, text }) => this.ch.insertTsv(`insert ${name}`, this.ch.tables[name], insertColumns(TABLES[name], ['batch_id']), text)));
+    const insert = ({ name, text }: { name: TableName; text: string }) => this.ch.insertTsv(`insert ${name}`, this.ch.tables[name], insertColumns(TABLES[name], ['batch_id']), text);
+    await Promise.all(rows.filter((r) => r.name !== 'trace_parts').map(insert));
+    await Promise.all(rows.filter((r) => r.name === 'trace_parts').map(insert));
   }
 
   private async insertStates(serverId: string, commits: Array<{ position: string; batchId: string }>, state: CommitState): Promise<void> {
