@@ -130,6 +130,10 @@ const MASTRA_AGENT = {
 const AGENTS = 'openinference-openai-agents.json';
 const AGENTS_RUN = { 'Agent workflow (root)': 'workflow', 'Agent workflow': 'step', 'Weather agent': 'agent', turn: 'step', get_weather: 'tool', response: 'llm', generation: 'llm' } as const;
 
+const LLAMA = 'openllmetry-llamaindex.json';
+const LLAMA_AGENT = { 'open_ai_agent.agent': 'agent', 'chat gpt-4o-mini': 'llm' } as const;
+const LLAMA_STREAM = { provider: 'openai', requestModel: 'gpt-4o-mini', responseModel: 'gpt-4o-mini', inputTokens: null, outputTokens: null, costUsd: null };
+
 const CASES: [file: string, caseName: string, expected: Case][] = [
   [OI, 'openai.invoke', { calls: [{ ...OI_OPENAI, operation: 'chat', finishReasons: ['stop'] }], categories: { ChatOpenAI: 'llm' } }],
   [OI, 'anthropic.invoke', { calls: [{ ...OI_ANTHROPIC, totalTokens: 2_000, finishReasons: ['end_turn'] }], categories: { ChatAnthropic: 'llm' } }],
@@ -202,6 +206,13 @@ const CASES: [file: string, caseName: string, expected: Case][] = [
   [AGENTS, 'responses.run.tool[setSession/setUser context]', {
     calls: [AGENTS_RESPONSES, AGENTS_RESPONSES], categories: AGENTS_RUN, session: 'session-ctx-1', user: 'user-ctx-1',
   }],
+
+  // LlamaIndex under OpenLLMetry: OpenAI's counts without their details; a stream has none; the tool leaves no span.
+  [LLAMA, 'openai.chat', { calls: [{ ...TL_OPENAI, operation: 'chat', finishReasons: ['stop'] }], categories: LLAMA_AGENT }],
+  [LLAMA, 'openai.chat.stream', { calls: [LLAMA_STREAM], categories: LLAMA_AGENT }],
+  [LLAMA, 'OpenAIAgent.chat.tool(2 model calls)', { calls: [{ ...TL_OPENAI, finishReasons: ['tool_call'] }, { ...TL_OPENAI, finishReasons: ['stop'] }], categories: LLAMA_AGENT }],
+  // The instrumentation breaks a streamed agent chat after its first call (README): that call is all there is.
+  [LLAMA, 'OpenAIAgent.chat.stream.tool(2 model calls)', { calls: [{ ...LLAMA_STREAM, finishReasons: ['tool_call'] }], categories: LLAMA_AGENT }],
 
   ['openllmetry-mcp.json', 'client.callTool(get_weather) over InMemoryTransport', {
     calls: [], categories: { 'agent turn': 'other', 'mcp.client.session': 'other', 'initialize.mcp': 'other', 'tools/list.mcp': 'other', 'get_weather.tool': 'tool', lookup_weather: 'other' },
