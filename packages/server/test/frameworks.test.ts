@@ -134,6 +134,11 @@ const LLAMA = 'openllmetry-llamaindex.json';
 const LLAMA_AGENT = { 'open_ai_agent.agent': 'agent', 'chat gpt-4o-mini': 'llm' } as const;
 const LLAMA_STREAM = { provider: 'openai', requestModel: 'gpt-4o-mini', responseModel: 'gpt-4o-mini', inputTokens: null, outputTokens: null, costUsd: null };
 
+const GENKIT = 'genkit.json';
+const GENKIT_RUN = { generate: 'step', 'openai/gpt-4o-mini': 'llm', get_weather: 'tool' } as const;
+// Genkit's usage has no cache or reasoning counts here, and no response model.
+const GENKIT_OPENAI = { ...OPENAI, requestModel: 'gpt-4o-mini', responseModel: null, cacheReadInputTokens: null, costUsd: OPENAI_COST_NO_CACHE };
+
 const CASES: [file: string, caseName: string, expected: Case][] = [
   [OI, 'openai.invoke', { calls: [{ ...OI_OPENAI, operation: 'chat', finishReasons: ['stop'] }], categories: { ChatOpenAI: 'llm' } }],
   [OI, 'anthropic.invoke', { calls: [{ ...OI_ANTHROPIC, totalTokens: 2_000, finishReasons: ['end_turn'] }], categories: { ChatAnthropic: 'llm' } }],
@@ -214,6 +219,12 @@ const CASES: [file: string, caseName: string, expected: Case][] = [
   // The instrumentation breaks a streamed agent chat after its first call (README): that call is all there is.
   [LLAMA, 'OpenAIAgent.chat.stream.tool(2 model calls)', { calls: [{ ...LLAMA_STREAM, finishReasons: ['tool_call'] }], categories: LLAMA_AGENT }],
 
+  // Genkit: the model action is the call (usage read from its output JSON); generate is a step, the flow a workflow.
+  [GENKIT, 'openai.generate', { calls: [{ ...GENKIT_OPENAI, operation: 'chat', finishReasons: ['stop'] }], categories: GENKIT_RUN }],
+  [GENKIT, 'openai.generateStream', { calls: [GENKIT_OPENAI], categories: GENKIT_RUN }],
+  [GENKIT, 'openai.generate.tool(2 model calls)', { calls: [GENKIT_OPENAI, GENKIT_OPENAI], categories: GENKIT_RUN }],
+  [GENKIT, 'defineFlow > openai.generate.tool(2 model calls)', { calls: [GENKIT_OPENAI, GENKIT_OPENAI], categories: { ...GENKIT_RUN, weatherFlow: 'workflow' } }],
+
   ['openllmetry-mcp.json', 'client.callTool(get_weather) over InMemoryTransport', {
     calls: [], categories: { 'agent turn': 'other', 'mcp.client.session': 'other', 'initialize.mcp': 'other', 'tools/list.mcp': 'other', 'get_weather.tool': 'tool', lookup_weather: 'other' },
   }],
@@ -241,7 +252,7 @@ describe('agent frameworks read as their emitters send them', () => {
   });
 
   it('makes as many LLM records as the app made model calls, under every instrumentation that traces calls', () => {
-    for (const file of [OI, TL, SDK, AGENTS]) {
+    for (const file of [OI, TL, SDK, AGENTS, GENKIT]) {
       for (const { case: caseName, requests } of load(file).requests) {
         expect(normalizedCase(file, caseName).filter((r) => r.llm !== null), `${file}, ${caseName}`).toHaveLength(requests.length);
       }

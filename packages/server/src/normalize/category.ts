@@ -1,4 +1,5 @@
 import type { Attributes, LlmFields, SpanCategory } from '@spoor/model';
+import { genkitCategory } from './genkit.js';
 import { langChainMetadataField, OPENINFERENCE_LANGCHAIN } from './langchain.js';
 import { text } from './llm.js';
 
@@ -68,6 +69,10 @@ export function categoryOf(name: string, attributes: Attributes, llm: LlmFields 
   for (const key of ['spoor.kind', 'traceloop.span.kind', 'openinference.span.kind']) {
     const kind = text(attributes[key]);
     const category = kind === null ? undefined : KIND_CATEGORIES[kind.toLowerCase()];
+    if (category !== undefined) return category;
+  }
+  if (scopeName === 'genkit-tracer') {
+    const category = genkitCategory(attributes);
     if (category !== undefined) return category;
   }
   const operationId = text(attributes['ai.operationId']);
