@@ -91,12 +91,17 @@ const MASTRA_OPENAI_2 = {
 // Anthropic through the AI SDK: uncached 400 plus the 2,000 cache reads; the cache writes are lost.
 const MASTRA_ANTHROPIC_2 = { provider: 'anthropic', requestModel: 'claude-sonnet-4-5', inputTokens: 2_400, outputTokens: 600, cacheReadInputTokens: 2_000, costUsd: (400 * 3 + 2_000 * 0.3 + 600 * 15) / 1e6 };
 
+// OpenAI Agents SDK under OpenInference: the Responses model's span names only the dated model the
+// response gave; the Chat Completions model's names only the alias the agent asked for.
+const AGENTS_RESPONSES = { ...OPENAI, requestModel: 'gpt-4o-mini-2024-07-18', responseModel: 'gpt-4o-mini-2024-07-18', cacheReadInputTokens: 1_000, reasoningTokens: 100, costUsd: OPENAI_COST };
+const AGENTS_CHAT = { ...AGENTS_RESPONSES, requestModel: 'gpt-4o-mini', responseModel: 'gpt-4o-mini' };
+
 type Expected = Partial<Omit<LlmFields, 'costUsd'>> & { costUsd?: number | null };
 
 interface Case {
   /** Each LLM record, in span order. */
   calls: Expected[];
-  /** The category of every span, by name (or by `name (scope)` where two scopes share a name). */
+  /** The category of every span, by name (or by `name (scope)` where two scopes share a name, `name (root)` for a root that shares it). */
   categories: Record<string, SpanCategory>;
   session?: string;
   user?: string;
@@ -121,6 +126,18 @@ const MASTRA_AGENT = {
   'agent.weather-agent': 'agent', 'chat gpt-4o-mini': 'llm', 'chat claude-sonnet-4-5': 'llm', 'step: 0': 'step', 'step: 1': 'step',
   "chunk: 'tool-call'": 'other', "chunk: 'tool-result'": 'other', "chunk: 'text'": 'other', 'tool.execute get_weather': 'tool',
 } as const;
+
+const AGENTS = 'openinference-openai-agents.json';
+const AGENTS_RUN = { 'Agent workflow (root)': 'workflow', 'Agent workflow': 'step', 'Weather agent': 'agent', turn: 'step', get_weather: 'tool', response: 'llm', generation: 'llm' } as const;
+
+const LLAMA = 'openllmetry-llamaindex.json';
+const LLAMA_AGENT = { 'open_ai_agent.agent': 'agent', 'chat gpt-4o-mini': 'llm' } as const;
+const LLAMA_STREAM = { provider: 'openai', requestModel: 'gpt-4o-mini', responseModel: 'gpt-4o-mini', inputTokens: null, outputTokens: null, costUsd: null };
+
+const GENKIT = 'genkit.json';
+const GENKIT_RUN = { generate: 'step', 'openai/gpt-4o-mini': 'llm', get_weather: 'tool' } as const;
+// Genkit's usage has no cache or reasoning counts here, and no response model.
+const GENKIT_OPENAI = { ...OPENAI, requestModel: 'gpt-4o-mini', responseModel: null, cacheReadInputTokens: null, costUsd: OPENAI_COST_NO_CACHE };
 
 const CASES: [file: string, caseName: string, expected: Case][] = [
   [OI, 'openai.invoke', { calls: [{ ...OI_OPENAI, operation: 'chat', finishReasons: ['stop'] }], categories: { ChatOpenAI: 'llm' } }],
@@ -181,6 +198,33 @@ const CASES: [file: string, caseName: string, expected: Case][] = [
     categories: { ...MASTRA_AGENT, 'agent.remembering-agent': 'agent' }, session: 'thread-1', user: 'user-1',
   }],
 
+  // OpenAI Agents SDK: the trace is the workflow, its task and turns are steps; `llm.system` on every span names no call.
+  [AGENTS, 'responses.run.tool(2 model calls)', { calls: [{ ...AGENTS_RESPONSES, operation: 'chat', finishReasons: ['stop'] }, AGENTS_RESPONSES], categories: AGENTS_RUN }],
+  [AGENTS, 'chat_completions.run.tool(2 model calls)', { calls: [{ ...AGENTS_CHAT, finishReasons: ['tool_calls'] }, { ...AGENTS_CHAT, finishReasons: ['stop'] }], categories: AGENTS_RUN }],
+  [AGENTS, 'responses.run.stream.tool(2 model calls)', { calls: [AGENTS_RESPONSES, AGENTS_RESPONSES], categories: AGENTS_RUN }],
+  [AGENTS, 'chat_completions.run.stream.tool(2 model calls)', { calls: [AGENTS_CHAT, AGENTS_CHAT], categories: AGENTS_RUN }],
+  [AGENTS, 'responses.run.plain', { calls: [AGENTS_RESPONSES], categories: { ...AGENTS_RUN, 'Plain agent': 'agent' } }],
+  // withTrace's groupId and metadata reach no attribute: no session, no user.
+  [AGENTS, 'withTrace[groupId, metadata session_id/user_id] > responses.run.tool(2 model calls)', {
+    calls: [AGENTS_RESPONSES, AGENTS_RESPONSES], categories: { ...AGENTS_RUN, 'weather workflow (root)': 'workflow' },
+  }],
+  [AGENTS, 'responses.run.tool[setSession/setUser context]', {
+    calls: [AGENTS_RESPONSES, AGENTS_RESPONSES], categories: AGENTS_RUN, session: 'session-ctx-1', user: 'user-ctx-1',
+  }],
+
+  // LlamaIndex under OpenLLMetry: OpenAI's counts without their details; a stream has none; the tool leaves no span.
+  [LLAMA, 'openai.chat', { calls: [{ ...TL_OPENAI, operation: 'chat', finishReasons: ['stop'] }], categories: LLAMA_AGENT }],
+  [LLAMA, 'openai.chat.stream', { calls: [LLAMA_STREAM], categories: LLAMA_AGENT }],
+  [LLAMA, 'OpenAIAgent.chat.tool(2 model calls)', { calls: [{ ...TL_OPENAI, finishReasons: ['tool_call'] }, { ...TL_OPENAI, finishReasons: ['stop'] }], categories: LLAMA_AGENT }],
+  // The instrumentation breaks a streamed agent chat after its first call (README): that call is all there is.
+  [LLAMA, 'OpenAIAgent.chat.stream.tool(2 model calls)', { calls: [{ ...LLAMA_STREAM, finishReasons: ['tool_call'] }], categories: LLAMA_AGENT }],
+
+  // Genkit: the model action is the call (usage read from its output JSON); generate is a step, the flow a workflow.
+  [GENKIT, 'openai.generate', { calls: [{ ...GENKIT_OPENAI, operation: 'chat', finishReasons: ['stop'] }], categories: GENKIT_RUN }],
+  [GENKIT, 'openai.generateStream', { calls: [GENKIT_OPENAI], categories: GENKIT_RUN }],
+  [GENKIT, 'openai.generate.tool(2 model calls)', { calls: [GENKIT_OPENAI, GENKIT_OPENAI], categories: GENKIT_RUN }],
+  [GENKIT, 'defineFlow > openai.generate.tool(2 model calls)', { calls: [GENKIT_OPENAI, GENKIT_OPENAI], categories: { ...GENKIT_RUN, weatherFlow: 'workflow' } }],
+
   ['openllmetry-mcp.json', 'client.callTool(get_weather) over InMemoryTransport', {
     calls: [], categories: { 'agent turn': 'other', 'mcp.client.session': 'other', 'initialize.mcp': 'other', 'tools/list.mcp': 'other', 'get_weather.tool': 'tool', lookup_weather: 'other' },
   }],
@@ -198,14 +242,17 @@ describe('agent frameworks read as their emitters send them', () => {
       if (costUsd === null) expect(call.llm!.costUsd).toBeNull();
       else if (costUsd !== undefined) expect(call.llm!.costUsd, `cost of call ${i + 1}`).toBeCloseTo(costUsd, 12);
     });
-    const categories = records.map((r) => [r.name, expected.categories[`${r.name} (${r.scope.name})`] ?? expected.categories[r.name] ?? '(not expected)']);
+    const categories = records.map((r) => [
+      r.name,
+      (r.parentSpanId === null ? expected.categories[`${r.name} (root)`] : undefined) ?? expected.categories[`${r.name} (${r.scope.name})`] ?? expected.categories[r.name] ?? '(not expected)',
+    ]);
     expect(records.map((r) => [r.name, r.category])).toEqual(categories);
     expect(new Set(records.map((r) => r.sessionId).filter((s) => s !== null))).toEqual(new Set(expected.session === undefined ? [] : [expected.session]));
     expect(new Set(records.map((r) => r.userId).filter((u) => u !== null))).toEqual(new Set(expected.user === undefined ? [] : [expected.user]));
   });
 
-  it('makes as many LLM records as the LangChain app made model calls, under every instrumentation', () => {
-    for (const file of [OI, TL, SDK]) {
+  it('makes as many LLM records as the app made model calls, under every instrumentation that traces calls', () => {
+    for (const file of [OI, TL, SDK, AGENTS, GENKIT]) {
       for (const { case: caseName, requests } of load(file).requests) {
         expect(normalizedCase(file, caseName).filter((r) => r.llm !== null), `${file}, ${caseName}`).toHaveLength(requests.length);
       }

@@ -1,4 +1,5 @@
 import type { Attributes, LlmFields, SpanCategory } from '@spoor/model';
+import { genkitCategory } from './genkit.js';
 import { langChainMetadataField, OPENINFERENCE_LANGCHAIN } from './langchain.js';
 import { text } from './llm.js';
 
@@ -38,6 +39,9 @@ const KIND_CATEGORIES: Readonly<Record<string, SpanCategory>> = {
   llm: 'llm',
 };
 
+/** The instrumentation scope of OpenInference's OpenAI Agents SDK processor (test/fixtures/frameworks/README.md). */
+const OPENINFERENCE_OPENAI_AGENTS = '@arizeai/openinference-instrumentation-openai-agents';
+
 /** Vector stores by `db.system` / `db.system.name`: a query to one is a retrieval. */
 const VECTOR_STORES = new Set(['pinecone', 'qdrant', 'chroma', 'chromadb', 'weaviate', 'milvus', 'pgvector', 'lancedb', 'vespa', 'turbopuffer']);
 
@@ -58,9 +62,17 @@ export function categoryOf(name: string, attributes: Attributes, llm: LlmFields 
   if (name === 'LangGraph' && scopeName === OPENINFERENCE_LANGCHAIN) {
     return langChainMetadataField(attributes.metadata, 'ls_integration') === 'langchain_create_agent' ? 'agent' : 'workflow';
   }
+  // OpenInference's OpenAI Agents processor makes the SDK's trace (`withTrace`, or the `Agent
+  // workflow` of a bare `run`) an AGENT span too; only the spans of the agents themselves carry
+  // `graph.node.id`.
+  if (scopeName === OPENINFERENCE_OPENAI_AGENTS && attributes['graph.node.id'] === undefined && attributes['openinference.span.kind'] === 'AGENT') return 'workflow';
   for (const key of ['spoor.kind', 'traceloop.span.kind', 'openinference.span.kind']) {
     const kind = text(attributes[key]);
     const category = kind === null ? undefined : KIND_CATEGORIES[kind.toLowerCase()];
+    if (category !== undefined) return category;
+  }
+  if (scopeName === 'genkit-tracer') {
+    const category = genkitCategory(attributes);
     if (category !== undefined) return category;
   }
   const operationId = text(attributes['ai.operationId']);

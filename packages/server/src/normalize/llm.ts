@@ -1,4 +1,5 @@
 import type { AttributeValue, Attributes, LlmFields } from '@spoor/model';
+import { GENKIT_SUBTYPE, genkitLlmFields } from './genkit.js';
 import { langChainMetadataField, OPENINFERENCE_LANGCHAIN } from './langchain.js';
 
 /**
@@ -156,6 +157,7 @@ const DECIDING_KEYS: ReadonlySet<string> = new Set([
   'gen_ai.operation.name',
   'llm.request.type',
   'openinference.span.kind',
+  GENKIT_SUBTYPE,
   ...KEYS.requestModel,
   ...KEYS.responseModel,
   ...KEYS.inputTokens,
@@ -181,6 +183,12 @@ export function llmFieldsFrom(attributes: Attributes, scopeName = ''): LlmFields
   // Most spans are not LLM calls: one pass over their few keys says so without probing the ~25
   // crosswalk keys below, each a missed lookup.
   if (!hasAnyKey(attributes, DECIDING_KEYS)) return null;
+  if (attributes[GENKIT_SUBTYPE] !== undefined) {
+    // Genkit's model spans name the provider by the plugin (`openai`, `googleai`).
+    const genkit = genkitLlmFields(attributes);
+    if (genkit !== null) genkit.provider = providerOf(genkit.provider);
+    return genkit;
+  }
   const operationId = text(attributes['ai.operationId']);
   if (operationId !== null && VERCEL_WRAPPERS.test(operationId)) return null;
   const operation = operationOf(attributes, operationId);
