@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TABLE_DEFS, schemaStatements, ttlStatements } from './schema.js';
+import { schemaStatements, ttlStatements } from './schema.js';
+import { TABLE_DEFS } from './schema-tables.js';
 
 describe('ClickHouse schema statements', () => {
   it('creates plain MergeTree tables on one server', () => {

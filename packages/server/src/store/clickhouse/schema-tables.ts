@@ -1,0 +1,403 @@
+/**
+ * The ClickHouse tables, one definition each: columns, engine, order, partitions, retention
+ * column and sharding key. `schema.ts` turns them into statements for one server or a cluster.
+ */
+
+/** Microseconds as the `DateTime` partitions and TTLs use. */
+const dayOf = (column: string): string => `toDate(toDateTime(intDiv(${column}, 1000000), 'UTC'))`;
+
+export interface TableDef {
+  name: string;
+  columns: string;
+  engine: 'MergeTree' | 'ReplacingMergeTree';
+  /** ReplacingMergeTree's version (and deleted flag) columns. */
+  replacing?: string;
+  partitionBy?: string;
+  orderBy: string;
+  /** The column whose age retention goes by (a record table's TTL). */
+  ttlColumn?: string;
+  /** The Distributed table's sharding key: rows of one trace, or one key, on one shard. */
+  shardBy: string;
+  settings?: string;
+}
+
+const LC = 'LowCardinality(String)';
+const LCN = 'LowCardinality(Nullable(String))';
+const JSON_TEXT = 'String CODEC(ZSTD(3))';
+// T64 rather than Delta: on the 5M spans of the analytics benchmark, start times took 15.5 MB
+// either way, but reading them took a third of the time (35-45 ms against 95-140 ms), and every
+// query over a time range reads them.
+const TIME = 'Int64 CODEC(T64, ZSTD(1))';
+// Span and trace ids are random hex: LZ4 (the default) barely shrinks them, ZSTD halves them
+// (on the 5M spans of bench:analytics, trace_id 28.3 -> 13.8 B/span, span_id 16.1 -> 8.3,
+// parent_span_id 15.3 -> 7.9; the spans table 106 -> 77 B/span).
+const ID = 'String CODEC(ZSTD(1))';
+
+/**
+ * A span's `cache.hit` attribute, worked out by ClickHouse as the span is inserted: 1 true, -1
+ * false, 0 neither. The realtime numbers count it over the last five minutes; reading it from
+ * the attributes there meant reading and searching every span's JSON, half that query's time
+ * (bench:analytics, issue 20). A span without the key is one substring test at insert.
+ */
+export const CACHE_HIT = `Int8 MATERIALIZED multiIf(position(attributes, '"cache.hit"') = 0, 0,
+    JSONExtract(attributes, 'cache.hit', 'Nullable(String)') = 'true', 1,
+    JSONExtract(attributes, 'cache.hit', 'Nullable(String)') = 'false', -1, 0)`;
+
+export const TABLE_DEFS: readonly TableDef[] = [
+  {
+    name: 'spans',
+    columns: `
+  project_id ${LC},
+  trace_id ${ID},
+  span_id ${ID},
+  parent_span_id Nullable(String) CODEC(ZSTD(1)),
+  trace_state String,
+  flags UInt32,
+  name ${LC},
+  kind UInt8,
+  service_name ${LC},
+  start_us ${TIME},
+  end_us ${TIME},
+  duration_us Int64 CODEC(T64, ZSTD(1)),
+  status_code UInt8,
+  status_message String,
+  attributes ${JSON_TEXT},
+  source_id ${LC},
+  events ${JSON_TEXT},
+  links ${JSON_TEXT},
+  dropped_attributes UInt32,
+  dropped_events UInt32,
+  dropped_links UInt32,
+  session_id Nullable(String),
+  is_llm Bool,
+  llm_provider ${LCN},
+  llm_operation ${LCN},
+  llm_request_model ${LCN},
+  llm_response_model ${LCN},
+  input_tokens Nullable(Int64),
+  output_tokens Nullable(Int64),
+  total_tokens Nullable(Int64),
+  cache_read_tokens Nullable(Int64),
+  cache_creation_tokens Nullable(Int64),
+  reasoning_tokens Nullable(Int64),
+  cost_usd Nullable(Float64),
+  ttft_ms Nullable(Float64),
+  finish_reasons ${LCN},
+  cost_source ${LCN},
+  category UInt8,
+  user_id Nullable(String),
+  batch_id UInt64 CODEC(T64, ZSTD(1)),
+  cache_hit ${CACHE_HIT},
+  INDEX trace_idx trace_id TYPE bloom_filter(0.001) GRANULARITY 1,
+  INDEX session_idx session_id TYPE bloom_filter(0.01) GRANULARITY 4,
+  INDEX start_idx start_us TYPE minmax GRANULARITY 1,
+  INDEX end_idx end_us TYPE minmax GRANULARITY 1`,
+    engine: 'MergeTree',
+    partitionBy: dayOf('start_us'),
+    // Five minutes first: most reads are a window of time (alert rules every 15 s over the last
+    // minutes, realtime numbers, the dashboard's ranges); within them, by service and name.
+    // Ordered by service first, a 5-minute window read ~40% of a day's granules on 5M spans; by
+    // hour, 25 granules (205k rows, their attributes parsed for `cache.hit`) for the 17k spans of
+    // the realtime window, 55-80 ms; by 5 minutes, 4 granules, 24-30 ms, and the table is smaller
+    // (77 -> 63 B/span: a trace's spans lie closer together).
+    orderBy: '(project_id, intDiv(start_us, 300000000), service_name, name, start_us)',
+    ttlColumn: 'start_us',
+    shardBy: 'cityHash64(trace_id)',
+  },
+  {
+    name: 'trace_parts',
+    columns: `
+  project_id ${LC},
+  trace_id String,
+  start_us ${TIME},
+  end_us ${TIME},
+  span_count Int64,
+  error_count Int64,
+  root_name ${LCN},
+  root_service ${LCN},
+  first_name ${LC},
+  first_service ${LC},
+  input_tokens Nullable(Int64),
+  output_tokens Nullable(Int64),
+  cost_usd Nullable(Float64),
+  root_failed Nullable(Bool),
+  session_id Nullable(String),
+  user_id Nullable(String),
+  batch_id UInt64 CODEC(T64, ZSTD(1)),
+  INDEX start_idx start_us TYPE minmax GRANULARITY 1`,
+    engine: 'MergeTree',
+    partitionBy: dayOf('start_us'),
+    orderBy: '(project_id, trace_id)',
+    ttlColumn: 'end_us',
+    shardBy: 'cityHash64(trace_id)',
+  },
+  {
+    name: 'logs',
+    columns: `
+  project_id ${LC},
+  log_id String,
+  time_us ${TIME},
+  observed_us ${TIME},
+  trace_id Nullable(String),
+  span_id Nullable(String),
+  flags UInt32,
+  severity_number UInt8,
+  severity_text ${LC},
+  body ${JSON_TEXT},
+  body_text ${JSON_TEXT},
+  attributes ${JSON_TEXT},
+  source_id ${LC},
+  service_name ${LC},
+  event_name ${LC},
+  dropped_attributes UInt32,
+  batch_id UInt64 CODEC(T64, ZSTD(1)),
+  INDEX trace_idx trace_id TYPE bloom_filter(0.001) GRANULARITY 1`,
+    engine: 'MergeTree',
+    partitionBy: dayOf('time_us'),
+    orderBy: '(project_id, time_us)',
+    ttlColumn: 'time_us',
+    shardBy: 'cityHash64(log_id)',
+  },
+  {
+    name: 'metric_points',
+    columns: `
+  project_id ${LC},
+  name ${LC},
+  description ${LC},
+  unit ${LC},
+  type ${LC},
+  temporality ${LC},
+  is_monotonic Nullable(Bool),
+  service_name ${LC},
+  source_id ${LC},
+  attributes ${JSON_TEXT},
+  start_us Nullable(Int64),
+  time_us ${TIME},
+  flags UInt32,
+  value Nullable(Float64),
+  count Nullable(Float64),
+  sum Nullable(Float64),
+  min Nullable(Float64),
+  max Nullable(Float64),
+  bucket_counts Array(Float64),
+  explicit_bounds Array(Float64),
+  scale Nullable(Int32),
+  zero_count Nullable(Float64),
+  zero_threshold Nullable(Float64),
+  positive_offset Nullable(Int32),
+  positive_counts Array(Float64),
+  negative_offset Nullable(Int32),
+  negative_counts Array(Float64),
+  quantiles Nullable(String),
+  exemplars ${JSON_TEXT},
+  has_bucket_counts Bool,
+  has_explicit_bounds Bool,
+  has_positive_counts Bool,
+  has_negative_counts Bool,
+  batch_id UInt64 CODEC(T64, ZSTD(1))`,
+    engine: 'MergeTree',
+    partitionBy: dayOf('time_us'),
+    orderBy: '(project_id, name, service_name, time_us)',
+    ttlColumn: 'time_us',
+    shardBy: 'cityHash64(name)',
+  },
+  {
+    name: 'errors',
+    columns: `
+  project_id ${LC},
+  fingerprint String,
+  time_us ${TIME},
+  trace_id Nullable(String),
+  span_id Nullable(String),
+  parent_span_id Nullable(String),
+  service_name ${LC},
+  span_name ${LC},
+  exception_type ${LC},
+  message String,
+  message_key String,
+  frame Nullable(String),
+  provider ${LCN},
+  http_status Nullable(Int32),
+  error_type ${LCN},
+  finish_reason ${LCN},
+  tool_name ${LCN},
+  source ${LC},
+  batch_id UInt64 CODEC(T64, ZSTD(1)),
+  INDEX trace_idx trace_id TYPE bloom_filter(0.01) GRANULARITY 1`,
+    engine: 'MergeTree',
+    partitionBy: dayOf('time_us'),
+    orderBy: '(project_id, fingerprint, time_us)',
+    ttlColumn: 'time_us',
+    shardBy: 'cityHash64(coalesce(trace_id, fingerprint))',
+  },
+  {
+    name: 'sources',
+    columns: `
+  project_id ${LC},
+  source_id String,
+  resource ${JSON_TEXT},
+  scope ${JSON_TEXT}`,
+    engine: 'ReplacingMergeTree',
+    replacing: '',
+    orderBy: '(project_id, source_id)',
+    shardBy: 'cityHash64(source_id)',
+  },
+  {
+    // One row per step of a commit (`writer.ts`): `begun` before its inserts, `committed` after,
+    // `abandoned` once a begun commit's rows are deleted.
+    name: 'spool_positions',
+    columns: `
+  server_id String,
+  position String,
+  segment UInt64,
+  offset UInt64,
+  batch_id UInt64,
+  state ${LC},
+  at_us Int64`,
+    engine: 'MergeTree',
+    orderBy: '(server_id, segment, offset)',
+    shardBy: 'cityHash64(server_id)',
+  },
+  {
+    name: 'spoor_meta',
+    columns: `
+  key String,
+  value String,
+  version UInt64`,
+    engine: 'ReplacingMergeTree',
+    replacing: 'version',
+    orderBy: 'key',
+    shardBy: 'cityHash64(key)',
+  },
+  {
+    name: 'model_prices',
+    columns: `
+  project_id ${LC},
+  model String,
+  price String,
+  updated_us Int64,
+  version UInt64,
+  deleted UInt8`,
+    engine: 'ReplacingMergeTree',
+    replacing: 'version, deleted',
+    orderBy: '(project_id, model)',
+    shardBy: 'cityHash64(project_id)',
+  },
+  {
+    name: 'api_keys',
+    columns: `
+  id String,
+  project_id ${LC},
+  role ${LC},
+  name String,
+  hash String,
+  created_us Int64,
+  created_by String,
+  revoked_us Nullable(Int64),
+  version UInt64`,
+    engine: 'ReplacingMergeTree',
+    replacing: 'version',
+    orderBy: 'id',
+    shardBy: 'cityHash64(id)',
+  },
+  {
+    name: 'masking_policies',
+    columns: `
+  project_id String,
+  policy String,
+  updated_us Int64,
+  version UInt64,
+  deleted UInt8`,
+    engine: 'ReplacingMergeTree',
+    replacing: 'version, deleted',
+    orderBy: 'project_id',
+    shardBy: 'cityHash64(project_id)',
+  },
+  {
+    name: 'audit_log',
+    columns: `
+  time_us Int64,
+  project_id ${LC},
+  key_id String,
+  action ${LC},
+  target String,
+  detail Nullable(String)`,
+    engine: 'MergeTree',
+    orderBy: '(project_id, time_us)',
+    shardBy: 'cityHash64(project_id)',
+  },
+  {
+    name: 'alert_rules',
+    columns: `
+  project_id ${LC},
+  name String,
+  spec String,
+  created_us Int64,
+  updated_us Int64,
+  version UInt64,
+  deleted UInt8`,
+    engine: 'ReplacingMergeTree',
+    replacing: 'version, deleted',
+    orderBy: '(project_id, name)',
+    shardBy: 'cityHash64(project_id)',
+  },
+  {
+    name: 'alert_state',
+    columns: `
+  project_id String,
+  state String CODEC(ZSTD(3)),
+  updated_us Int64,
+  version UInt64`,
+    engine: 'ReplacingMergeTree',
+    replacing: 'version',
+    orderBy: 'project_id',
+    shardBy: 'cityHash64(project_id)',
+  },
+  {
+    name: 'alert_history',
+    columns: `
+  project_id ${LC},
+  time_us Int64,
+  rule String,
+  labels String,
+  kind ${LC},
+  severity ${LC},
+  value Nullable(Float64),
+  receiver Nullable(String),
+  detail Nullable(String),
+  seq UInt64`,
+    engine: 'MergeTree',
+    orderBy: '(project_id, time_us, seq)',
+    shardBy: 'cityHash64(project_id)',
+  },
+  {
+    name: 'silences',
+    columns: `
+  project_id ${LC},
+  id String,
+  matchers String,
+  starts_us Int64,
+  ends_us Int64,
+  created_by String,
+  comment String,
+  version UInt64`,
+    engine: 'ReplacingMergeTree',
+    replacing: 'version',
+    orderBy: '(project_id, id)',
+    shardBy: 'cityHash64(project_id)',
+  },
+  {
+    name: 'error_group_states',
+    columns: `
+  project_id ${LC},
+  fingerprint String,
+  status ${LC},
+  updated_us Int64,
+  resolved_us Nullable(Int64),
+  version UInt64`,
+    engine: 'ReplacingMergeTree',
+    replacing: 'version',
+    orderBy: '(project_id, fingerprint)',
+    shardBy: 'cityHash64(project_id)',
+  },
+];
