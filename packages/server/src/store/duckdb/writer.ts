@@ -130,7 +130,7 @@ export class DuckDbWriter {
    */
   rollback(): Promise<void> {
     return this.exclusive(async () => {
-      this.discardAppenders();
+      this.closeAppenders(true);
       for (const lane of this.lanes) {
         await lane.committed;
         // Whether or not it is marked open: a transaction may be left over from a failure.
@@ -190,37 +190,26 @@ export class DuckDbWriter {
   }
 
   /**
-   * Closes (flushes) every open appender into the transaction, and forgets them. When one fails,
-   * DuckDB has ended the transaction, so the others are emptied before they close: flushed, their
-   * rows would be committed on their own (a refused batch's trace part turned up without its
-   * spans). Left open instead, the garbage collector would close them whenever it runs, flushing
-   * into whatever transaction the connection has by then. Throws the first failure.
+   * Closes every open appender and forgets them. Committing (`discard` false), each is flushed
+   * into the transaction; when one fails, DuckDB has ended the transaction, so the others are
+   * emptied before they close: flushed, their rows would be committed on their own (a refused
+   * batch's trace part turned up without its spans), and left open, the garbage collector would
+   * close them whenever it runs, flushing into whatever transaction the connection has by then.
+   * Throws the first failure. Rolling back (`discard` true), every appender is emptied first and
+   * nothing is thrown: what they held goes with the transaction.
    */
-  private closeAppenders(): void {
+  private closeAppenders(discard = false): void {
     let failure: unknown = null;
     for (const { appender } of this.appenders.values()) {
       try {
-        if (failure !== null) appender.clear();
+        if (discard || failure !== null) appender.clear();
         appender.closeSync();
       } catch (error) {
         failure ??= error;
       }
     }
     this.appenders.clear();
-    if (failure !== null) throw failure;
-  }
-
-  /** Empties and closes every open appender, flushing nothing: what they held is rolled back. */
-  private discardAppenders(): void {
-    for (const { appender } of this.appenders.values()) {
-      try {
-        appender.clear();
-        appender.closeSync();
-      } catch {
-        // A failed appender has nothing left to flush.
-      }
-    }
-    this.appenders.clear();
+    if (failure !== null && !discard) throw failure;
   }
 
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
