@@ -20,8 +20,8 @@ export async function getTrace(ch: ChClient, projectId: string, traceId: string,
   const p = new ChParams();
   const oneSpan = spanId === undefined ? '' : ` AND span_id = ${p.add(spanId)}`;
   // Any order will do (`StoredTrace`): sorting a 20,000-span trace's rows doubled the read.
-  const read = () =>
-    Promise.all([readAllRows(ch, 'read a trace', SPAN_ROWS, `${spansOfTrace(ch, p, projectId, traceId)}${oneSpan}`, p), traceLogRows(ch, projectId, traceId, spanId)]);
+  const spans = `${spansOfTrace(ch, p, projectId, traceId)}${oneSpan}`;
+  const read = () => Promise.all([readAllRows(ch, 'read a trace', SPAN_ROWS, spans, p), traceLogRows(ch, projectId, traceId, spanId)]);
   let [spanRows, logRows] = await read();
   if (spanRows.length === 0 && logRows.length === 0) {
     // Nothing found: no such trace, or (with `spanId`) no such span in it, which is an answer.
