@@ -1,5 +1,5 @@
 import type { Attributes, LlmFields, SpanCategory } from '@spoor/model';
-import { genkitCategory } from './genkit.js';
+import { GENKIT_SCOPE, genkitCategory } from './genkit.js';
 import { langChainMetadataField, OPENINFERENCE_LANGCHAIN } from './langchain.js';
 import { text } from './llm.js';
 
@@ -71,7 +71,7 @@ export function categoryOf(name: string, attributes: Attributes, llm: LlmFields 
     const category = kind === null ? undefined : KIND_CATEGORIES[kind.toLowerCase()];
     if (category !== undefined) return category;
   }
-  if (scopeName === 'genkit-tracer') {
+  if (scopeName === GENKIT_SCOPE) {
     const category = genkitCategory(attributes);
     if (category !== undefined) return category;
   }

@@ -7,6 +7,9 @@ import type { Attributes, LlmFields, SpanCategory } from '@spoor/model';
  */
 export const GENKIT_SUBTYPE = 'genkit:metadata:subtype';
 
+/** The instrumentation scope of Genkit's own spans. */
+export const GENKIT_SCOPE = 'genkit-tracer';
+
 /** Genkit's action subtypes and span types, as categories. `model` is an LLM call, read apart. */
 const GENKIT_CATEGORIES: Readonly<Record<string, SpanCategory>> = {
   flow: 'workflow',
