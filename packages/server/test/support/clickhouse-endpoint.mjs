@@ -2,34 +2,73 @@
 // A ClickHouse HTTP endpoint for tests and benchmarks, backed by the ClickHouse engine that the
 // `chdb` package embeds: no ClickHouse server binary can be installed here, and chdb allows one
 // engine per process, so several Spoor servers share one database through this process as they
-// would through a ClickHouse server. It speaks what `@clickhouse/client` uses of the HTTP
+// would through a ClickHouse server. Like a ClickHouse server, it runs requests side by side:
+// each takes one of up to `--connections` engine connections to the same path (a connection runs
+// one query at a time; two connections run in parallel and see each other's data). It speaks what `@clickhouse/client` uses of the HTTP
 // interface: POST / with the query in the body (or in `?query=` with the data in the body, for
-// inserts), `param_*` query parameters, settings as URL parameters, gzip bodies, basic auth,
+// inserts; a binary `FORMAT Native` body is read from a file, since the engine takes inline data
+// only as text), `param_*` query parameters, settings as URL parameters, gzip bodies, basic auth,
 // GET /ping, and errors as `Code: N. DB::Exception: ...` with status 500.
 //
-//   node clickhouse-endpoint.mjs --path DIR [--port 0] [--user U --password P]
+//   node clickhouse-endpoint.mjs --path DIR [--port 0] [--user U --password P] [--connections 4]
 // prints `listening <port>` once it takes requests. On SIGUSR1 it stops listening (connections
 // are refused, as with ClickHouse down) and on SIGUSR2 it listens again on the same port.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { Session } from 'chdb';
 
 const { values } = parseArgs({
-  options: { path: { type: 'string' }, port: { type: 'string', default: '0' }, user: { type: 'string', default: 'default' }, password: { type: 'string', default: '' } },
+  options: {
+    path: { type: 'string' },
+    port: { type: 'string', default: '0' },
+    user: { type: 'string', default: 'default' },
+    password: { type: 'string', default: '' },
+    connections: { type: 'string', default: '4' },
+  },
 });
 if (values.path === undefined) {
   process.stderr.write('usage: clickhouse-endpoint.mjs --path DIR [--port 0] [--user U --password P]\n');
   process.exit(2);
 }
-const session = new Session(values.path);
+const maxConnections = Number(values.connections);
+if (!Number.isInteger(maxConnections) || maxConnections < 1) {
+  process.stderr.write(`--connections takes a whole number of at least 1, not '${values.connections}'\n`);
+  process.exit(2);
+}
 
 /** URL parameters that are not settings. */
 const NOT_SETTINGS = new Set(['query', 'query_id', 'database', 'session_id', 'role', 'default_format', 'enable_http_compression', 'wait_end_of_query', 'user', 'password']);
-/** Settings applied to the session, so each is SET only when a request changes it. */
-const applied = new Map();
-/** One statement at a time, as ClickHouse would serialize them on one table anyway. */
-let queue = Promise.resolve();
+
+/**
+ * Engine connections to `--path`, each with the settings applied to it (SET only when a request
+ * changes one). The first opens the data; the others join it.
+ */
+const idle = [{ session: new Session(values.path), applied: new Map() }];
+let opened = 1;
+/** Requests waiting for a connection, first come first served. */
+const waiting = [];
+/** Requests taken and not finished: SIGTERM waits for them. */
+const running = new Set();
+
+function acquire() {
+  if (idle.length > 0) return Promise.resolve(idle.pop());
+  if (opened < maxConnections) {
+    opened++;
+    return Promise.resolve({ session: new Session(values.path), applied: new Map() });
+  }
+  return new Promise((resolve) => waiting.push(resolve));
+}
+
+function release(connection) {
+  const next = waiting.shift();
+  if (next !== undefined) next(connection);
+  else idle.push(connection);
+}
 
 function authorized(request) {
   const header = request.headers.authorization;
@@ -65,7 +104,7 @@ function bind(sql, params) {
   });
 }
 
-async function run(url, body) {
+async function run({ session, applied }, url, body) {
   const params = {};
   for (const [key, value] of url.searchParams) {
     if (key.startsWith('param_')) params[key.slice(6)] = value;
@@ -75,9 +114,38 @@ async function run(url, body) {
     }
   }
   const inline = url.searchParams.get('query');
-  const sql = inline === null ? body : `${inline}\n${body}`;
+  const native = inline === null ? null : NATIVE_INSERT.exec(inline);
+  if (native !== null) return insertNative(session, native[1], body);
+  const sql = inline === null ? body.toString('utf8') : `${inline}\n${body.toString('utf8')}`;
   const result = await session.queryAsync(Object.keys(params).length > 0 ? bind(sql, params) : sql);
   return result.bytes();
+}
+
+/** `INSERT INTO t (columns) FORMAT Native`, as `@clickhouse/client`'s `exec` sends it. */
+const NATIVE_INSERT = /^\s*(INSERT\s+INTO\s+[\s\S]+?)\s+FORMAT\s+Native\s*$/i;
+const inserts = join(values.path, 'native-inserts');
+mkdirSync(inserts, { recursive: true });
+
+/** Inserts a Native body: the same rows the engine would read from the request, read from a file. */
+async function insertNative(session, insert, body) {
+  const file = join(inserts, `${randomUUID()}.native`);
+  await writeFile(file, body);
+  try {
+    const result = await session.queryAsync(`${insert} SELECT * FROM file('${file.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}', 'Native')`);
+    return result.bytes();
+  } finally {
+    await rm(file, { force: true });
+  }
+}
+
+/** Runs one request on a free connection. */
+async function runOnConnection(url, body) {
+  const connection = await acquire();
+  try {
+    return await run(connection, url, body);
+  } finally {
+    release(connection);
+  }
 }
 
 const server = createServer((request, response) => {
@@ -92,11 +160,9 @@ const server = createServer((request, response) => {
   request.on('end', () => {
     let body = Buffer.concat(chunks);
     if (request.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
-    const done = queue.then(() => run(url, body.toString('utf8')));
-    queue = done.then(
-      () => undefined,
-      () => undefined,
-    );
+    const done = runOnConnection(url, body);
+    running.add(done);
+    done.finally(() => running.delete(done)).catch(() => undefined);
     done.then(
       (bytes) => {
         response.writeHead(200, {
@@ -138,8 +204,8 @@ process.on('SIGTERM', () => {
   clearInterval(keepAlive);
   server.close();
   server.closeAllConnections();
-  queue.finally(() => {
-    session.close();
+  Promise.allSettled(running).then(() => {
+    for (const { session } of idle) session.close();
     process.exit(0);
   });
 });

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { type ClickHouseClient, ClickHouseLogLevel, type ClickHouseSettings, createClient } from '@clickhouse/client';
 import { StoreError } from '../store.js';
@@ -102,6 +105,9 @@ export const TABLE_NAMES = [
   'error_group_states',
 ] as const;
 
+/** A string literal of ClickHouse SQL. */
+const sqlString = (text: string): string => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
+
 export const quoteName = (name: string): string => `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``;
 
 export function tablesIn(db: string): Tables {
@@ -135,7 +141,7 @@ export function parseClickHouseUrl(text: string): {
 
 /**
  * `?compress=1`: gzip what Spoor sends ClickHouse and what it answers. Off unless asked for:
- * gzipping a commit's TSV cost Spoor more CPU than anything else on its way to ClickHouse, and a
+ * gzipping a commit's rows (then TabSeparated text) cost Spoor more CPU than anything else on its way to ClickHouse, and a
  * server's CPU is what limits ingest first (BENCHMARKS.md, issue 20); worth it over a slow link
  * (a hosted ClickHouse across the internet), not in one network.
  */
@@ -150,8 +156,8 @@ function compressionOf(params: URLSearchParams): boolean {
 }
 
 /**
- * The store's one way to ClickHouse: queries with parameters, commands, and inserts of
- * TabSeparated text; every driver error becomes a `StoreError` naming what was being done.
+ * The store's one way to ClickHouse: queries with parameters, commands, and inserts of Native
+ * blocks (a commit's rows) or TabSeparated text (a few state rows); every driver error becomes a `StoreError` naming what was being done.
  */
 export class ChClient {
   readonly tables: Tables;
@@ -161,6 +167,8 @@ export class ChClient {
     readonly database: string,
     /** Where it is, for messages: the URL without its password, or the embedded engine's folder. */
     readonly where: string,
+    /** The embedded engine's folder, or `null` for a server over HTTP. */
+    private readonly chdbPath: string | null = null,
   ) {
     this.tables = tablesIn(database);
   }
@@ -175,7 +183,7 @@ export class ChClient {
         throw new StoreError('the embedded ClickHouse engine needs the `chdb` package (npm install chdb)', { cause });
       }
       const client = createClient({ connection: createChdbConnection({ path: target.chdbPath }) as never, clickhouse_settings: SETTINGS, log: QUIET });
-      return new ChClient(client, target.database ?? 'spoor', `chdb:${target.chdbPath}`);
+      return new ChClient(client, target.database ?? 'spoor', `chdb:${target.chdbPath}`, target.chdbPath);
     }
     if (target.url === undefined) throw new StoreError('the ClickHouse store needs a URL (--clickhouse-url http://USER:PASS@HOST:8123/DB)');
     const parsed = parseClickHouseUrl(target.url);
@@ -239,6 +247,35 @@ export class ChClient {
   async command(what: string, sql: string, params?: ChParams | Record<string, unknown>): Promise<void> {
     try {
       await this.client.command({ query: sql, query_params: paramsOf(params) });
+    } catch (cause) {
+      throw this.failure(what, cause);
+    }
+  }
+
+  /**
+   * Inserts rows given as ClickHouse `Native` blocks (`native.ts`) into `table`'s `columns`. The
+   * client's `insert` takes no binary formats, so this goes through `exec` with the data as the
+   * body. The embedded engine's connection takes a body only as text, so there the blocks are
+   * read from a file instead, as ClickHouse reads a body.
+   */
+  async insertNative(what: string, table: TableRef, columns: readonly string[], body: Buffer): Promise<void> {
+    if (body.length === 0) return;
+    const list = columns.map(quoteName).join(', ');
+    try {
+      if (this.chdbPath !== null) {
+        const file = join(this.chdbPath, `insert-${randomUUID()}.native`);
+        await writeFile(file, body);
+        try {
+          await this.client.command({ query: `INSERT INTO ${table} (${list}) SELECT * FROM file(${sqlString(file)}, 'Native')` });
+        } finally {
+          await rm(file, { force: true });
+        }
+        return;
+      }
+      const { stream } = await this.client.exec({ query: `INSERT INTO ${table} (${list}) FORMAT Native`, values: Readable.from([body], { objectMode: false }) });
+      for await (const _ of stream as AsyncIterable<Buffer>) {
+        // The answer to an insert is empty; reading it to the end frees the connection.
+      }
     } catch (cause) {
       throw this.failure(what, cause);
     }
