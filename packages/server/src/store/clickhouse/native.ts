@@ -19,15 +19,16 @@ export function insertColumns(specs: readonly ColumnSpec[], extra: readonly stri
   return [...specs.map((s) => s.name), ...specs.filter((s) => s.type === 'double[]').map((s) => `has_${s.name}`), ...extra];
 }
 
+/** The value types this writer writes (inside `Nullable` or not). */
+const BASES = ['String', 'Bool', 'UInt8', 'Int8', 'UInt32', 'Int32', 'UInt64', 'Int64', 'Float64', 'Array(Float64)'] as const;
+
 /** How a column's values are laid out: the type a block names, whether NULLs are kept, the value type. */
 interface WireType {
   /** The type named in the block: the table's, with `LowCardinality` left to ClickHouse to apply. */
   name: string;
   nullable: boolean;
-  base: 'String' | 'Bool' | 'UInt8' | 'Int8' | 'UInt32' | 'Int32' | 'UInt64' | 'Int64' | 'Float64' | 'Array(Float64)';
+  base: (typeof BASES)[number];
 }
-
-const BASES = new Set<string>(['String', 'Bool', 'UInt8', 'Int8', 'UInt32', 'Int32', 'UInt64', 'Int64', 'Float64', 'Array(Float64)']);
 
 /** Splits a column list at its top-level commas (not those inside parentheses or quotes). */
 function topLevelItems(text: string): string[] {
@@ -62,7 +63,7 @@ function wireTypeOf(definition: string): { column: string; type: WireType } | nu
   if (lowCardinality !== null) type = lowCardinality[1]!;
   const nullable = /^Nullable\((.*)\)$/.exec(type);
   const base = nullable === null ? type : nullable[1]!;
-  if (!BASES.has(base)) throw new Error(`the ClickHouse column ${column} has type ${type}, which the Native writer does not write`);
+  if (!(BASES as readonly string[]).includes(base)) throw new Error(`the ClickHouse column ${column} has type ${type}, which the Native writer does not write`);
   return { column, type: { name: type, nullable: nullable !== null, base: base as WireType['base'] } };
 }
 
