@@ -131,7 +131,7 @@ async function insertNative(session, insert, body) {
   const file = join(inserts, `${randomUUID()}.native`);
   await writeFile(file, body);
   try {
-    const result = await session.queryAsync(`${insert} SELECT * FROM file('${file.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}', 'Native')`);
+    const result = await session.queryBindAsync(`${insert} SELECT * FROM file({file:String}, 'Native')`, { file });
     return result.bytes();
   } finally {
     await rm(file, { force: true });

@@ -105,9 +105,6 @@ export const TABLE_NAMES = [
   'error_group_states',
 ] as const;
 
-/** A string literal of ClickHouse SQL. */
-const sqlString = (text: string): string => `'${text.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`;
-
 export const quoteName = (name: string): string => `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``;
 
 export function tablesIn(db: string): Tables {
@@ -141,9 +138,9 @@ export function parseClickHouseUrl(text: string): {
 
 /**
  * `?compress=1`: gzip what Spoor sends ClickHouse and what it answers. Off unless asked for:
- * gzipping a commit's rows (then TabSeparated text) cost Spoor more CPU than anything else on its way to ClickHouse, and a
- * server's CPU is what limits ingest first (BENCHMARKS.md, issue 20); worth it over a slow link
- * (a hosted ClickHouse across the internet), not in one network.
+ * gzipping a commit's rows (then TabSeparated text) cost Spoor more CPU than anything else on
+ * its way to ClickHouse, and a server's CPU is what limits ingest first (BENCHMARKS.md, issue 20);
+ * worth it over a slow link (a hosted ClickHouse across the internet), not in one network.
  */
 function compressionOf(params: URLSearchParams): boolean {
   for (const key of params.keys()) {
@@ -157,7 +154,8 @@ function compressionOf(params: URLSearchParams): boolean {
 
 /**
  * The store's one way to ClickHouse: queries with parameters, commands, and inserts of Native
- * blocks (a commit's rows) or TabSeparated text (a few state rows); every driver error becomes a `StoreError` naming what was being done.
+ * blocks (a commit's rows) or TabSeparated text (a few state rows); every driver error becomes a
+ * `StoreError` naming what was being done.
  */
 export class ChClient {
   readonly tables: Tables;
@@ -266,7 +264,7 @@ export class ChClient {
         const file = join(this.chdbPath, `insert-${randomUUID()}.native`);
         await writeFile(file, body);
         try {
-          await this.client.command({ query: `INSERT INTO ${table} (${list}) SELECT * FROM file(${sqlString(file)}, 'Native')` });
+          await this.client.command({ query: `INSERT INTO ${table} (${list}) SELECT * FROM file({file:String}, 'Native')`, query_params: { file } });
         } finally {
           await rm(file, { force: true });
         }

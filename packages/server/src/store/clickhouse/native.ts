@@ -15,7 +15,7 @@ import { TABLE_DEFS } from './schema-tables.js';
  */
 
 /** The columns a table's rows are inserted into: the shared ones, `has_<list>` flags, then `extra`. */
-export function insertColumns(specs: readonly ColumnSpec[], extra: readonly string[]): string[] {
+function insertColumns(specs: readonly ColumnSpec[], extra: readonly string[]): string[] {
   return [...specs.map((s) => s.name), ...specs.filter((s) => s.type === 'double[]').map((s) => `has_${s.name}`), ...extra];
 }
 

@@ -76,9 +76,10 @@ export class ClickHouseWriter {
    * commit at once; the promise settles when this commit is durable. Commits finish in order.
    *
    * The rows are made into Native blocks here, at once, and sent while the commit before is still
-   * being recorded, so Spoor's work on one commit overlaps ClickHouse's on the one before. Sends go one at a time; a commit is recorded `committed` only after the one before it
-   * was, so a failed commit's position is never passed over (the rows of the ones after it are
-   * deleted as cut short). At most two commits are in flight, as with the DuckDB writer's two
+   * being recorded, so Spoor's work on one commit overlaps ClickHouse's on the one before. Sends
+   * go one at a time; a commit is recorded `committed` only after the one before it was, so a
+   * failed commit's position is never passed over (the rows of the ones after it are deleted as
+   * cut short). At most two commits are in flight, as with the DuckDB writer's two
    * lanes: past that, `commit` waits, and the commit loop with it.
    */
   commit(key: BatchKey | null): Promise<void> {
