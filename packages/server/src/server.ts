@@ -16,7 +16,7 @@ import { priceTableFrom } from './normalize/prices.js';
 import { DecodeThread } from './ingest/decode-client.js';
 import { type GrpcReceiver, startGrpcReceiver } from './ingest/grpc.js';
 import type { DecodeRequest } from './ingest/decoder.js';
-import type { AcceptedRequest } from './ingest/export.js';
+import { type AcceptedRequest, backPressureLogged } from './ingest/export.js';
 import { hostChecker } from './api/host-check.js';
 import { IngestQueue } from './pipeline/ingest-queue.js';
 import { listQuarantine, quarantineCount, quarantineIdOf, replayQuarantine } from './pipeline/quarantine.js';
@@ -67,6 +67,10 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     'Acknowledged requests the writer gave up on (the store kept refusing them, or they no longer decode) and moved to the quarantine.',
   );
   quarantined({}, 0); // shown as 0 from the start, so an alert on its increase has a series to watch
+  const failedAttempts = selfMetrics.counter(
+    'spoor_auth_failed_attempts_total',
+    "Keys refused as not valid (outcome 'refused'), and attempts refused unheard because their address or key id failed too often ('limited').",
+  );
   const damagedBytes = selfMetrics.counter('spoor_spool_damaged_bytes_total', 'Bytes of the spool found damaged at start-up (kept in the quarantine folder); the entries after them were replayed.');
   damagedBytes({}, 0);
   selfMetrics.gauge('spoor_ingest_quarantine_entries', 'Requests in the quarantine, waiting for `spoor spool replay-quarantine`.', () => quarantineCount(quarantineDir));
@@ -209,6 +213,13 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       sessionSecret: JSON.parse(await thread.calls.sessionSecret()) as string,
       metricsToken: config.metricsToken,
       ratePerSecond: config.rateLimit,
+      onFailedAttempt: (outcome, detail) => {
+        failedAttempts({ outcome });
+        // One line a second at most: a search sends thousands of keys a second.
+        if (outcome === 'limited' && backPressureLogged.shouldLog('ERR_KEY_SEARCH')) {
+          log.warn(detail, 'refusing keys unheard: too many keys that are not valid came from this address, or for this key id');
+        }
+      },
     });
     const alerts = await alertsFor(DEFAULT_PROJECT_ID);
     // Projects with keys evaluate their rules from the start, not from their first request.

@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -198,5 +199,53 @@ describe('rate limits', () => {
     expect(statuses).toContain(429);
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
     expect((await fetch(`${server.url}/api/services`, { headers: { authorization: `Bearer ${root}` } })).status).toBe(200);
+  });
+});
+
+describe('wrong keys', () => {
+  /** A GET from a chosen loopback address (every 127.0.0.0/8 address is this machine's). */
+  function getFrom(server: TestServer, localAddress: string, path: string, key: string): Promise<{ status: number; retryAfter: string | undefined; text: string }> {
+    const url = new URL(server.url);
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ host: url.hostname, port: url.port, path, localAddress, headers: { authorization: `Bearer ${key}`, connection: 'close' } }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], text }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('are refused unheard, with Retry-After, after 30 from one address; other addresses go on', async () => {
+    const server = await start({ rateLimit: 0 });
+    const root = await makeKey(server, '*', 'admin');
+    const read = await makeKey(server, 'shop', 'read', root);
+    const statuses: number[] = [];
+    for (let i = 0; i < 40; i++) statuses.push((await getFrom(server, '127.0.0.1', '/api/traces', `spoor_read_${String(i).padStart(10, '0')}_${'x'.repeat(32)}`)).status);
+    expect(statuses.slice(0, 30)).toEqual(Array(30).fill(401));
+    expect(statuses.slice(30)).toEqual(Array(10).fill(429));
+    const held = await getFrom(server, '127.0.0.1', '/api/traces', read);
+    expect(held.status).toBe(429);
+    expect(Number(held.retryAfter)).toBeGreaterThanOrEqual(1);
+    // The sign-in endpoint takes keys too: it is held back alike.
+    const signIn = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: read }) });
+    expect(signIn.status).toBe(429);
+    expect((await getFrom(server, '127.0.0.2', '/api/traces', read)).status).toBe(200);
+    const metrics = await getFrom(server, '127.0.0.2', '/metrics', root);
+    expect(metrics.text).toContain('spoor_auth_failed_attempts_total{outcome="refused"} 30');
+    expect(metrics.text).toMatch(/spoor_auth_failed_attempts_total\{outcome="limited"\} (1[1-9]|[2-9]\d)/);
+  });
+
+  it("of one key id from many addresses are answered 429, while the key's owner goes on", async () => {
+    const server = await start({ rateLimit: 0 });
+    const root = await makeKey(server, '*', 'admin');
+    const read = await makeKey(server, 'shop', 'read', root);
+    const wrong = `${read.slice(0, -1)}${read.endsWith('a') ? 'b' : 'a'}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 35; i++) statuses.push((await getFrom(server, `127.0.1.${i + 1}`, '/api/traces', wrong)).status);
+    expect(statuses.slice(0, 30)).toEqual(Array(30).fill(401));
+    expect(statuses.slice(30)).toEqual(Array(5).fill(429));
+    expect((await getFrom(server, '127.0.2.1', '/api/traces', read)).status).toBe(200);
   });
 });

@@ -52,8 +52,7 @@ export async function accessRoutes(app: FastifyInstance, options: AccessRoutesOp
     rejectUnknown(q(request), []);
     const body = jsonBody(request.body, 'a sign-in', ['key', 'project']);
     if (typeof body.key !== 'string' || body.key === '') throw new AppError('ERR_BAD_REQUEST', "'key' must be a Spoor key (spoor_read_… or spoor_admin_…)");
-    const key = ring.find(body.key.trim());
-    if (key === null) throw new AppError('ERR_UNAUTHENTICATED', 'the key is not valid: unknown, revoked or mistyped');
+    const key = access.verifyKey(body.key.trim(), request.ip);
     if (!roleCovers(key.role, 'read')) throw new AppError('ERR_FORBIDDEN', 'an ingest key cannot sign in: it only sends telemetry; use a read or admin key');
     const principal: Principal = { keyId: key.id, role: key.role, keyProjectId: key.projectId, via: 'cookie' };
     const projectId = chosenProject(principal, body.project, projectsOf(principal));

@@ -64,12 +64,24 @@ export interface AppOptions {
   roles?: { ingest: boolean; query: boolean };
 }
 
-/** The role a path belongs to; health, readiness and `/metrics` belong to every server. */
-function servedByRole(url: string): 'ingest' | 'query' | null {
-  if (url.startsWith('/v1/')) return 'ingest';
-  if (url.startsWith('/health') || url.startsWith('/ready') || url.startsWith('/metrics')) return null;
+/** The role a route belongs to; health, readiness and `/metrics` belong to every server. */
+function servedByRole(route: string): 'ingest' | 'query' | null {
+  if (route.startsWith('/v1/')) return 'ingest';
+  if (route === '/health' || route === '/ready' || route === '/metrics') return null;
   return 'query';
 }
+
+/**
+ * The route a request matched, as declared (`/api/traces/:traceId`), or `null` when it matched
+ * none. Every decision about a request is made on this, never on `request.url`: the router reads
+ * `/%61pi/keys`, `/api/keys#x` and `http://host/api/keys` all as `/api/keys`.
+ */
+function routeOf(request: FastifyRequest): string | null {
+  return request.is404 ? null : (request.routeOptions.url ?? null);
+}
+
+/** The OTLP/HTTP paths, which a browser page of a --cors-origin may post to after asking. */
+const OTLP_PATHS = ['/v1/traces', '/v1/logs', '/v1/metrics'];
 
 /** Methods that change something; each needs a JSON body (see the hook in `createApp`). */
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -112,9 +124,10 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     void reply.code(appError.status).send({ error: { code: appError.code, message: appError.message } });
   });
   const webUi = options.webUi ?? null;
+  // No route matched: the answer is a file of the dashboard, its page, or a 404, and reads nothing.
   app.setNotFoundHandler((request, reply) => {
-    if (webUi !== null && (request.method === 'GET' || request.method === 'HEAD') && isPageAddress(request.url)) {
-      const path = request.url.split('?', 1)[0]!;
+    const path = pathOf(request.url);
+    if (webUi !== null && (request.method === 'GET' || request.method === 'HEAD') && path !== null && isPageAddress(path)) {
       const asset = webUi.asset(path);
       // Files live in /assets/ or at the top (/favicon.ico); every other address is a page of the
       // UI, which reads its route from the URL (a session id may well contain a dot).
@@ -125,25 +138,28 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   // A request addressed to another name (a page on another site whose name resolves here: DNS
-  // rebinding) is refused before anything else runs.
+  // rebinding) is refused before anything else runs; then one that matched no route goes to the
+  // not-found handler with nothing else asked of it.
   const hostAllowed = options.hostAllowed ?? (() => true);
   app.addHook('onRequest', async (request) => {
     const host = request.headers.host;
     if (!hostAllowed(host)) {
       throw new AppError('ERR_HOST_NOT_ALLOWED', `this Spoor does not answer to the host '${host ?? ''}'; if that is its address, start it with --allowed-hosts (or --external-url) naming it`);
     }
-    const served = servedByRole(request.url);
+    const route = routeOf(request);
+    if (route === null) return;
+    const served = servedByRole(route);
     if (served !== null && options.roles?.[served] === false) {
       throw new AppError('ERR_NOT_FOUND', `this Spoor serves no ${served === 'ingest' ? 'OTLP' : 'API or dashboard'}: its --role leaves ${served} to other servers`);
     }
     // A write through the REST API needs a JSON body sent as JSON: a form or a simple
     // cross-site request (text/plain, no body) cannot be one, and a browser asks first
     // (a preflight Spoor does not grant) before it sends anything else.
-    if (WRITE_METHODS.has(request.method) && request.url.startsWith('/api/')) {
+    if (WRITE_METHODS.has(request.method) && route.startsWith('/api/')) {
       const type = request.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
       const empty = request.headers['content-length'] === '0' || (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined);
       if (type !== 'application/json' || empty) {
-        throw new AppError('ERR_UNSUPPORTED_MEDIA_TYPE', `${request.method} ${request.url.split('?', 1)[0]} takes a JSON body sent with Content-Type: application/json ({} when there is nothing to say)`);
+        throw new AppError('ERR_UNSUPPORTED_MEDIA_TYPE', `${request.method} ${route} takes a JSON body sent with Content-Type: application/json ({} when there is nothing to say)`);
       }
     }
   });
@@ -152,35 +168,39 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   // once a key exists. Browser OTLP exporters from the --cors-origin pages are asked first.
   const corsOrigins = new Set(options.corsOrigins ?? []);
   app.decorateRequest('access', null as unknown as FastifyRequest['access']);
+  const corsAllowed = (request: FastifyRequest): boolean => request.headers.origin !== undefined && corsOrigins.has(request.headers.origin);
   app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?', 1)[0]!;
-    const origin = request.headers.origin;
-    const cors = origin !== undefined && path.startsWith('/v1/') && corsOrigins.has(origin);
-    if (cors) void reply.header('access-control-allow-origin', origin).header('vary', 'origin');
-    if (request.method === 'OPTIONS' && path.startsWith('/v1/')) {
-      if (!cors) throw new AppError('ERR_FORBIDDEN', `this Spoor takes OTLP from browser pages of the origins given to --cors-origin only, not ${origin ?? 'an unnamed origin'}`);
+    const route = routeOf(request);
+    if (route === null) return;
+    if (route.startsWith('/v1/') && corsAllowed(request)) void reply.header('access-control-allow-origin', request.headers.origin).header('vary', 'origin');
+    request.access = options.access.check({ method: request.method, route, headers: request.headers, clientAddress: request.ip });
+  });
+  for (const path of OTLP_PATHS) {
+    app.options(path, async (request, reply) => {
+      if (!corsAllowed(request)) {
+        throw new AppError('ERR_FORBIDDEN', `this Spoor takes OTLP from browser pages of the origins given to --cors-origin only, not ${request.headers.origin ?? 'an unnamed origin'}`);
+      }
       return reply
         .code(204)
         .header('access-control-allow-methods', 'POST')
         .header('access-control-allow-headers', 'content-type, content-encoding, authorization, spoor-project')
         .header('access-control-max-age', '600')
         .send();
-    }
-    request.access = options.access.check({ method: request.method, path, headers: request.headers });
-  });
+    });
+  }
 
   // Every change made through the API is recorded with the key that made it: the audit log
   // (`GET /api/audit`). Signing in and out changes nothing stored.
   app.addHook('onResponse', async (request, reply) => {
-    const path = request.url.split('?', 1)[0]!;
-    if (!WRITE_OR_DELETE.has(request.method) || !path.startsWith('/api/') || path === '/api/session' || reply.statusCode >= 400 || request.access === null) return;
+    const route = routeOf(request);
+    if (route === null || !WRITE_OR_DELETE.has(request.method) || !route.startsWith('/api/') || route === '/api/session' || reply.statusCode >= 400 || request.access === null) return;
     const target = Object.values((request.params ?? {}) as Record<string, string>).join('/');
     // Bodies are not kept: a rule's receiver or a webhook URL may carry a token. A new key's
     // project, role and name are (its body holds nothing else).
-    const detail = path === '/api/keys' ? JSON.stringify(request.body) : null;
+    const detail = route === '/api/keys' ? JSON.stringify(request.body) : null;
     const { principal, projectId } = request.access;
     await db
-      .appendAudit({ timeUs: Date.now() * 1000, projectId, keyId: principal.keyId, action: `${request.method} ${request.routeOptions.url ?? path}`, target, detail })
+      .appendAudit({ timeUs: Date.now() * 1000, projectId, keyId: principal.keyId, action: `${request.method} ${route}`, target, detail })
       .catch((error: unknown) => request.log.error({ err: error }, 'could not record a change in the audit log'));
   });
 
@@ -206,7 +226,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   // (`Spoor-Read-Wait-Ms`), and whether writes acknowledged before it may be missing
   // (`Spoor-Read-Incomplete: 1`).
   app.addHook('preHandler', async (request, reply) => {
-    if (!request.url.startsWith('/api/')) return;
+    if (!(routeOf(request)?.startsWith('/api/') ?? false)) return;
     const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
     const complete = await Promise.race([
@@ -330,9 +350,35 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   return app;
 }
 
-/** Addresses the API and OTLP own answer 404 as JSON; every other address belongs to the UI. */
-function isPageAddress(url: string): boolean {
-  return !url.startsWith('/api/') && !url.startsWith('/v1/') && url !== '/api' && url !== '/metrics';
+/**
+ * The path of a request no route matched, as a browser would resolve it (absolute form, dot
+ * segments and backslashes), or `null` when it is no path at all (`*`).
+ */
+function pathOf(url: string): string | null {
+  try {
+    // Joined, not resolved: `//api/x` is a path with a doubled slash, not a host named `api`.
+    return new URL(url.startsWith('/') ? `http://spoor.invalid${url}` : url).pathname;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Addresses the API and OTLP own answer 404 as JSON; every other address belongs to the UI. Read
+ * as leniently as any router might (decoded, case and doubled slashes folded), so `/%61pi/x` or
+ * `//API/x` is the API's 404, not a page.
+ */
+function isPageAddress(path: string): boolean {
+  let folded = path;
+  for (let i = 0; i < 3; i++) {
+    try {
+      folded = decodeURIComponent(folded);
+    } catch {
+      break;
+    }
+  }
+  folded = folded.toLowerCase().replace(/[\\/]+/g, '/').split(';', 1)[0]!;
+  return !folded.startsWith('/api/') && !folded.startsWith('/v1/') && folded !== '/api' && !folded.startsWith('/metrics');
 }
 
 function sendAsset(reply: FastifyReply, asset: WebAsset, acceptEncoding: string | undefined): FastifyReply {

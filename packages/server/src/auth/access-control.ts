@@ -1,8 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import { DEFAULT_PROJECT_ID } from '@spoor/model';
 import { AppError } from '../errors.js';
+import { FailedAttempts, addressKey } from './failed-attempts.js';
 import type { KeyRing } from './key-ring.js';
-import { ALL_PROJECTS, type KeyRecord, type Role, checkProjectName, roleCovers } from './keys.js';
+import { ALL_PROJECTS, type KeyRecord, type Role, checkProjectName, keyIdOf, roleCovers } from './keys.js';
 import { SESSION_COOKIE, cookieOf, sessionOf } from './sessions.js';
 
 /**
@@ -33,14 +34,20 @@ export interface RequestAccess {
 /** What a route needs: a role, the metrics token or a read key, or nothing. */
 export type Need = Role | 'metrics' | 'public';
 
-/** Routes anyone may reach: health, the sign-in endpoint and the dashboard's own files. */
-export function needOf(method: string, path: string): Need {
-  if (path === '/health' || path === '/ready' || path === '/api/session') return 'public';
-  if (path.startsWith('/v1/')) return 'ingest';
-  if (path === '/metrics') return 'metrics';
-  if (path === '/api/keys' || path.startsWith('/api/keys/')) return 'admin';
-  if (path === '/api' || path.startsWith('/api/')) return method === 'GET' || method === 'HEAD' ? 'read' : 'admin';
-  return 'public';
+/**
+ * What a route needs, decided on the route the router matched (its pattern as declared, such as
+ * `/api/traces/:traceId`), never on the URL as sent: a router reads `/%61pi/keys`, `/api/keys#x`
+ * and `http://host/api/keys` as `/api/keys`, and so must the check. Anyone may reach health, the
+ * sign-in endpoint, a browser's OTLP preflight and the page shown when no UI is built; a route
+ * named nowhere here needs an admin key.
+ */
+export function needOf(method: string, route: string): Need {
+  if (route === '/health' || route === '/ready' || route === '/api/session' || route === '/') return 'public';
+  if (route.startsWith('/v1/')) return method === 'OPTIONS' ? 'public' : 'ingest';
+  if (route === '/metrics') return 'metrics';
+  if (route === '/api/keys' || route.startsWith('/api/keys/')) return 'admin';
+  if (route.startsWith('/api/')) return method === 'GET' || method === 'HEAD' ? 'read' : 'admin';
+  return 'admin';
 }
 
 export interface AccessControlOptions {
@@ -52,15 +59,27 @@ export interface AccessControlOptions {
   metricsToken: string | null;
   /** Requests per second each key may make, with bursts of twice that. 0: no limit. */
   ratePerSecond: number;
+  /** Told of each key refused (`refused`), and each attempt refused unheard for failing too often (`limited`). */
+  onFailedAttempt?: (outcome: 'refused' | 'limited', detail: { clientAddress: string; keyId: string | null }) => void;
   nowMs?: () => number;
 }
 
 /** What the HTTP layer tells the access check about a request. */
 export interface AccessRequest {
   method: string;
-  path: string;
+  /** The route the router matched, as declared (`/api/traces/:traceId`): never the URL as sent. */
+  route: string;
   headers: Record<string, string | string[] | undefined>;
+  /** The client's address, which failed key attempts are counted under. */
+  clientAddress: string;
 }
+
+/**
+ * Wrong keys one client address may send before it is refused unheard: 30 at once, then one
+ * every 2 s. A mistyped key is sent a few times; 1,250 a second (what one client managed before
+ * this limit) is a search.
+ */
+const FAILED_ATTEMPTS = { burst: 30, perMinute: 30, maxTracked: 100_000 };
 
 const PROJECT_HEADER = 'spoor-project';
 
@@ -69,9 +88,11 @@ export class AccessControl {
   /** Session cookies signed out before they expire, with their expiry (kept until then). */
   private readonly ended = new Map<string, number>();
   private readonly now: () => number;
+  private readonly failures: FailedAttempts;
 
   constructor(readonly options: AccessControlOptions) {
     this.now = options.nowMs ?? Date.now;
+    this.failures = new FailedAttempts({ ...FAILED_ATTEMPTS, nowMs: this.now });
   }
 
   /** Whether requests must carry a key now. */
@@ -84,7 +105,7 @@ export class AccessControl {
    * project the key does not cover, 429 past the key's rate.
    */
   check(request: AccessRequest): RequestAccess {
-    const need = needOf(request.method, request.path);
+    const need = needOf(request.method, request.route);
     const principal = this.principalOf(request, need);
     if (need === 'public') return { principal, projectId: this.projectFor(principal, request) };
     if (need === 'metrics') {
@@ -94,7 +115,7 @@ export class AccessControl {
       return { principal, projectId: DEFAULT_PROJECT_ID };
     }
     if (!roleCovers(principal.role, need)) {
-      throw new AppError('ERR_FORBIDDEN', `${request.method} ${request.path} needs ${need === 'admin' ? 'an admin' : `a ${need}`} key; this one is a ${principal.role} key`);
+      throw new AppError('ERR_FORBIDDEN', `${request.method} ${request.route} needs ${need === 'admin' ? 'an admin' : `a ${need}`} key; this one is a ${principal.role} key`);
     }
     if (principal.via === 'cookie' && request.method !== 'GET' && request.method !== 'HEAD') this.checkOrigin(request);
     this.limitRate(principal);
@@ -108,10 +129,12 @@ export class AccessControl {
       if (need === 'metrics' && this.options.metricsToken !== null && sameText(bearer, this.options.metricsToken)) {
         return { keyId: 'metrics-token', role: 'read', keyProjectId: ALL_PROJECTS, via: 'metrics-token' };
       }
-      const key = this.options.ring.find(bearer);
-      if (key !== null) return principalOfKey(key, 'bearer');
-      if (this.enforced && need !== 'public') throw unauthenticated('the key is not valid: unknown, revoked or mistyped');
-      return open;
+      // Without keys, or on a public route, a bearer is not asked for: no attempt to count.
+      if (!this.enforced || need === 'public') {
+        const key = this.options.ring.find(bearer);
+        return key === null ? open : principalOfKey(key, 'bearer');
+      }
+      return principalOfKey(this.verifyKey(bearer, request.clientAddress), 'bearer');
     }
     const cookie = cookieOf(header(request.headers.cookie), SESSION_COOKIE);
     if (cookie !== null && !this.ended.has(cookie)) {
@@ -123,6 +146,33 @@ export class AccessControl {
       throw unauthenticated(need === 'ingest' ? 'send an ingest key as Authorization: Bearer KEY (OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20KEY)' : 'send a key as Authorization: Bearer KEY, or sign in');
     }
     return open;
+  }
+
+  /**
+   * The live key `text` is, or 401; 429 for a client address that sent too many wrong keys (it is
+   * not heard until its wait is over, whatever it sends) and for a wrong secret of a key id that
+   * was tried too often. A key id's own limit cannot refuse its right key unheard: anyone who
+   * knows an id (lists and the audit log show it) could then cut its owner off; so it makes a
+   * search spread over many addresses visible (429, `onFailedAttempt`), while each address's
+   * limit slows it.
+   */
+  verifyKey(text: string, clientAddress: string): KeyRecord {
+    const address = addressKey(clientAddress);
+    const addressWait = this.failures.waitSeconds(address);
+    if (addressWait > 0) {
+      this.options.onFailedAttempt?.('limited', { clientAddress, keyId: null });
+      throw tooManyFailures(`this address sent too many keys that are not valid; retry after ${addressWait} s`, addressWait);
+    }
+    const key = this.options.ring.find(text);
+    if (key !== null) return key;
+    this.failures.fail(address);
+    const keyId = keyIdOf(text);
+    const known = keyId !== null && this.options.ring.byKeyId(keyId) !== null;
+    const keyWait = known ? this.failures.waitSeconds(`key ${keyId}`) : 0;
+    if (known) this.failures.fail(`key ${keyId}`);
+    this.options.onFailedAttempt?.(keyWait > 0 ? 'limited' : 'refused', { clientAddress, keyId: known ? keyId : null });
+    if (keyWait > 0) throw tooManyFailures(`key ${keyId} was tried with wrong secrets too often; retry after ${keyWait} s`, keyWait);
+    throw unauthenticated('the key is not valid: unknown, revoked or mistyped');
   }
 
   /**
@@ -200,6 +250,10 @@ function principalOfKey(key: KeyRecord, via: 'bearer' | 'cookie'): Principal {
 
 function unauthenticated(message: string): AppError {
   return new AppError('ERR_UNAUTHENTICATED', message);
+}
+
+function tooManyFailures(message: string, retryAfterSeconds: number): AppError {
+  return new AppError('ERR_RATE_LIMITED', message, { retryAfterSeconds });
 }
 
 function header(value: string | string[] | undefined): string | null {

@@ -118,8 +118,9 @@ async function handleExport(options: GrpcReceiverOptions, signal: OtlpSignal, ca
   try {
     const { projectId } = options.check({
       method: 'POST',
-      path: `/v1/${signal}`,
+      route: `/v1/${signal}`,
       headers: { authorization: textOf(call.metadata, 'authorization'), 'spoor-project': textOf(call.metadata, 'spoor-project') },
+      clientAddress: peerAddress(call.getPeer()),
     });
     const { rejected, message } = await exportRecords(options, { signal, encoding: 'protobuf', body: call.request, projectId, receivedUs: now() * 1000 });
     options.metrics.requests({ signal, status: '200' });
@@ -138,6 +139,15 @@ async function handleExport(options: GrpcReceiverOptions, signal: OtlpSignal, ca
     const failure: GrpcFailure = { code, details: appError.message, metadata };
     throw failure;
   }
+}
+
+/** The address of a gRPC peer (`ipv4:127.0.0.1:5000`, `ipv6:[::1]:5000`), without its port. */
+function peerAddress(peer: string): string {
+  const address = peer.replace(/^ipv[46]:/, '');
+  const bracketed = /^\[([^\]]+)\]/.exec(address);
+  if (bracketed !== null) return bracketed[1]!;
+  const colon = address.lastIndexOf(':');
+  return colon > 0 && !address.slice(0, colon).includes(':') ? address.slice(0, colon) : address;
 }
 
 function textOf(metadata: Metadata, key: string): string | undefined {

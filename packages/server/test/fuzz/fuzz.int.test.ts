@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { request as httpRequest } from 'node:http';
 import { routesOf } from '../../src/api/app.js';
+import { needOf } from '../../src/auth/access-control.js';
 import { isAppError } from '../../src/errors.js';
 import { DecodeCore } from '../../src/ingest/decoder.js';
 import { type TestServer, startTestServer } from '../support/server.js';
 import { encodeSpanBatch } from '../support/otlp-encode.js';
-import { caseRandom, keepFailure, mutatedBody, restRequest, seeds, transportOf } from './fuzz.js';
+import { caseRandom, keepFailure, mutatedBody, restRequest, seeds, spelledPath, transportOf } from './fuzz.js';
 
 /**
  * The seeded fuzzer (issue 17, item 7). `npm test` runs a few thousand cases with a fixed seed;
@@ -20,6 +22,8 @@ const CASES = Number(process.env.FUZZ_CASES ?? 3000);
 /** HTTP cases cost a round trip each: a tenth of the decoder cases, at least 300. */
 const HTTP_CASES = Math.max(300, Math.round(CASES / 10));
 const REST_CASES = Math.max(400, Math.round(CASES / 10));
+/** Spelled paths without a key: as many as the REST cases, at least 1,000. */
+const SPELLED_CASES = Math.max(1000, Math.round(CASES / 10));
 /** What counts as a hang: far beyond any body's decoding or any request's answer. */
 const HANG_MS = 5000;
 
@@ -116,6 +120,57 @@ describe('the server under fuzzing', () => {
       if (status >= 500) failures.push(keepFailure('rest', SEED, index, path, `answered ${status}`));
     }
     report.push(`rest: ${REST_CASES} cases over ${routes.length} routes, ${failures.length} failures`);
+    expect(failures).toEqual([]);
+  }, 600_000);
+});
+
+describe('a server that requires keys, under spelled paths', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ auth: 'required' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  /** Sends `target` as the request line's target, byte for byte (`fetch` would tidy it first). */
+  function sendRaw(method: string, target: string): Promise<{ status: number; type: string }> {
+    const url = new URL(server.url);
+    const body = method === 'POST' || method === 'PUT' || method === 'PATCH' ? '{}' : undefined;
+    const headers: Record<string, string> = { connection: 'close', 'spoor-project': 'default' };
+    if (body !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(body.length) });
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ host: url.hostname, port: url.port, method, path: target, headers, timeout: HANG_MS, agent: false }, (res) => {
+        res.resume().on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'] ?? '' }));
+      });
+      req.on('timeout', () => req.destroy(new Error('timed out')));
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  it(`answers every route, spelled any way and sent without a key, with a refusal or no route (${SPELLED_CASES} cases)`, async () => {
+    const routes = routesOf(server.app).filter((r) => needOf(r.method, r.url) !== 'public');
+    expect(routes.length).toBeGreaterThan(40);
+    const failures: string[] = [];
+    const statuses = new Map<number, number>();
+    for (let index = 0; index < SPELLED_CASES; index++) {
+      const random = caseRandom(SEED ^ 0x5e11, index);
+      const route = random.pick(routes);
+      const target = spelledPath(random, restRequest(random, route.url), server.url);
+      let answer: { status: number; type: string };
+      try {
+        answer = await sendRaw(route.method, target);
+      } catch (error) {
+        failures.push(keepFailure('spelled', SEED, index, `${route.method} ${target}`, `no answer: ${(error as Error).message}`));
+        continue;
+      }
+      statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+      // A page of the dashboard is public; any other success, or a 5xx, is a failure.
+      const page = answer.status === 200 && answer.type.startsWith('text/html') && (route.method === 'GET' || route.method === 'HEAD');
+      if (!page && ![400, 401, 404, 414, 415].includes(answer.status)) failures.push(keepFailure('spelled', SEED, index, `${route.method} ${target}`, `answered ${answer.status} (${route.method} ${route.url})`));
+    }
+    report.push(`spelled paths: ${SPELLED_CASES} cases over ${routes.length} routes, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${failures.length} failures`);
     expect(failures).toEqual([]);
   }, 600_000);
 });

@@ -214,6 +214,61 @@ export function restRequest(random: Random, route: string): string {
   return text === '' ? path : `${path}?${text}`;
 }
 
+/**
+ * `path` (and its query) spelled as some router, proxy or client might read it as the same path:
+ * one to three of percent-encoded characters (letters, slashes, dots), encoding twice, case,
+ * doubled slashes, dot segments, `;` parameters, a fragment, a trailing slash, backslashes and the
+ * absolute form. The result goes out as the request line's target, byte for byte.
+ */
+export function spelledPath(random: Random, target: string, origin: string): string {
+  const cut = target.indexOf('?');
+  let path = cut === -1 ? target : target.slice(0, cut);
+  let query = cut === -1 ? '' : target.slice(cut);
+  const encode = (char: string, twice: boolean): string => {
+    const hex = char.charCodeAt(0).toString(16).padStart(2, '0');
+    const code = random.chance(0.5) ? hex.toUpperCase() : hex;
+    return twice ? `%25${code}` : `%${code}`;
+  };
+  const rounds = 1 + random.int(0, 2);
+  for (let round = 0; round < rounds; round++) {
+    const at = random.int(1, Math.max(1, path.length - 1));
+    switch (random.int(0, 9)) {
+      case 0:
+      case 1:
+        path = path.slice(0, at) + encode(path[at] ?? 'a', random.chance(0.2)) + path.slice(at + 1);
+        break;
+      case 2:
+        path = [...path].map((char) => (random.chance(0.3) ? (char === char.toUpperCase() ? char.toLowerCase() : char.toUpperCase()) : char)).join('');
+        break;
+      case 3:
+        path = random.chance(0.5) ? `/${path}` : path.replace(/\//g, () => (random.chance(0.3) ? '//' : '/'));
+        break;
+      case 4:
+        path = path.slice(0, at) + random.pick(['/.', '/x/..', '/%2e', '/x/%2E%2E', '/./']) + path.slice(at);
+        break;
+      case 5:
+        path = path.slice(0, at) + random.pick([';x=1', ';', ';jsessionid=1']) + path.slice(at);
+        break;
+      case 6:
+        query = `${query}#${random.pick(['x', '', '/../api/keys', '?a=1'])}`;
+        break;
+      case 7:
+        path = `${path}/`;
+        break;
+      // The first slash stays: a target that starts otherwise is refused by Node's HTTP parser
+      // before any of Spoor runs.
+      case 8:
+        path = `/${path.slice(1).replace(/\//g, () => (random.chance(0.3) ? '\\' : '/'))}`;
+        break;
+      default:
+        path = `/${path.slice(1).replace(/\//g, () => (random.chance(0.3) ? encode('/', random.chance(0.2)) : '/'))}`;
+    }
+  }
+  // The absolute form last: mutated inside its scheme it would be no target at all.
+  if (random.chance(0.1)) path = `${random.chance(0.5) ? origin : origin.toUpperCase()}${path}`;
+  return path + query;
+}
+
 /** Keeps a failing input where a person can find it, and says how to run it again. */
 export function keepFailure(kind: string, seed: number, index: number, input: Uint8Array | string, problem: string): string {
   const dir = join(tmpdir(), 'spoor-fuzz-failures');

@@ -1,0 +1,259 @@
+import { request } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { expect } from 'vitest';
+import type { TestServer } from './server.js';
+
+/**
+ * Every route of the router with what it needs and what another project's key gets from it,
+ * and a server seeded for walking them: two projects (`shop`, `other`) with a key of each role,
+ * a key of every project (`root`), and records of each. Used by the access tests
+ * (`test/access.int.test.ts`, `test/access-paths.int.test.ts`); a route missing here fails them.
+ */
+
+export interface Answer {
+  status: number;
+  text: string;
+  headers: Headers;
+}
+
+export interface SendOptions {
+  key?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** The server's address, when not the table's. */
+  to?: string;
+}
+
+/** Keys made by `seedRouteTable`: `root` (admin of `*`), and `shopRead`, `otherIngest`, ... */
+export const keys: Record<string, string> = {};
+let baseUrl = '';
+let spareKeyId = '';
+let silenceId = '';
+let fingerprint = '';
+
+/** The id of a spare key of `shop`, made to be revoked through the table. */
+export const spareKey = (): string => spareKeyId;
+/** The silence id of `shop`, made to be deleted through the table. */
+export const shopSilence = (): string => silenceId;
+
+export async function send(method: string, path: string, options: SendOptions = {}): Promise<Answer> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
+  if (options.body !== undefined) headers['content-type'] ??= 'application/json';
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+  });
+  return { status: response.status, text: await response.text(), headers: response.headers };
+}
+
+/**
+ * Sends `target` as the request line's target byte for byte: `fetch` would resolve dot segments,
+ * drop a fragment and refuse an absolute form, which a client of its own need not.
+ */
+export function sendRaw(method: string, target: string, options: SendOptions = {}): Promise<Answer> {
+  const url = new URL(options.to ?? baseUrl);
+  const payload = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+  const headers: Record<string, string> = { connection: 'close', ...options.headers };
+  if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
+  if (payload !== undefined) {
+    headers['content-type'] ??= 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(payload));
+  }
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, method, path: target, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const answerHeaders = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) answerHeaders.set(name, [value].flat().join(', '));
+        resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: answerHeaders });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+export const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
+export const randomTraceId = (): string => randomBytes(16).toString('hex');
+export const SHOP_TRACE = '5b0a1d3c7e9f4a2b8c6d0e1f2a3b4c5d';
+export const ROOT_SPAN = '1111111111111111';
+export const LLM_SPAN = '2222222222222222';
+export const ERROR_SPAN = '3333333333333333';
+export const OTHER_TRACE = '9f8e7d6c5b4a39281706f5e4d3c2b1a0';
+
+/** Text that only project `shop`'s records carry: no answer to a key of `other` may hold any. */
+export const SHOP_MARKS = [SHOP_TRACE, 'shop-api', 'sess-shop', 'shop-rule', 'shop.queue.depth', 'shop-model', 'shop silence', 'boom in shop'];
+
+export function tracesBody(service: string, traceId: string, sessionId: string): object {
+  const start = nowNs() - 60_000_000_000n;
+  const at = (ms: number): string => String(start + BigInt(ms) * 1_000_000n);
+  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  const int = (key: string, value: number) => ({ key, value: { intValue: String(value) } });
+  return {
+    resourceSpans: [{
+      resource: { attributes: [str('service.name', service), str('service.version', '1.0')] },
+      scopeSpans: [{
+        scope: { name: 'access-test' },
+        spans: [
+          { traceId, spanId: ROOT_SPAN, name: 'handle order', kind: 2, startTimeUnixNano: at(0), endTimeUnixNano: at(900), attributes: [str('session.id', sessionId)] },
+          {
+            traceId, spanId: LLM_SPAN, parentSpanId: ROOT_SPAN, name: 'chat gpt-4o', kind: 3, startTimeUnixNano: at(10), endTimeUnixNano: at(400),
+            attributes: [str('gen_ai.system', 'openai'), str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', 'gpt-4o'), int('gen_ai.usage.input_tokens', 10), int('gen_ai.usage.output_tokens', 5)],
+          },
+          {
+            traceId, spanId: ERROR_SPAN, parentSpanId: ROOT_SPAN, name: 'charge card', startTimeUnixNano: at(500), endTimeUnixNano: at(800),
+            status: { code: 2, message: `boom in ${service}` },
+            events: [{ name: 'exception', timeUnixNano: at(799), attributes: [str('exception.type', 'CardError'), str('exception.message', `boom in ${service}`)] }],
+          },
+        ],
+      }],
+    }],
+  };
+}
+
+export function logsBody(service: string, traceId: string): object {
+  return {
+    resourceLogs: [{
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+      scopeLogs: [{ logRecords: [{ timeUnixNano: String(nowNs() - 30_000_000_000n), severityNumber: 9, body: { stringValue: `order placed by ${service}` }, traceId, spanId: ROOT_SPAN }] }],
+    }],
+  };
+}
+
+export function metricsBody(service: string, name: string): object {
+  return {
+    resourceMetrics: [{
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+      scopeMetrics: [{ metrics: [{ name, gauge: { dataPoints: [{ timeUnixNano: String(nowNs() - 30_000_000_000n), asInt: '7' }] } }] }],
+    }],
+  };
+}
+
+/** What a route needs, and what another project's key gets from it. */
+export interface Row {
+  path: () => string;
+  /** The body, for the project whose key sends it. */
+  body?: (project: string) => unknown;
+  need: 'read' | 'admin' | 'ingest' | 'metrics' | 'public' | 'signed-in';
+  /** `not-found`: this project's id is 404 to another's key; `no-leak`: 2xx with none of this project's records; `own`: acts on the other project. */
+  foreign: 'not-found' | 'no-leak' | 'own';
+  /** The status the right key gets, when not 2xx (a replay on a server without providers, a preflight from no listed origin). */
+  ok?: number;
+}
+
+const read = (path: string, foreign: Row['foreign'] = 'no-leak'): Row => ({ path: () => path, need: 'read', foreign });
+const readId = (path: () => string): Row => ({ path, need: 'read', foreign: 'not-found' });
+const ALWAYS = 'count(spans)[5m] > 1000000';
+
+export const ROWS: Record<string, Row> = {
+  'POST /v1/traces': { path: () => '/v1/traces', body: (project) => tracesBody(`${project}-api`, randomTraceId(), `sess-${project}`), need: 'ingest', foreign: 'own' },
+  'POST /v1/logs': { path: () => '/v1/logs', body: (project) => logsBody(`${project}-api`, randomTraceId()), need: 'ingest', foreign: 'own' },
+  'POST /v1/metrics': { path: () => '/v1/metrics', body: (project) => metricsBody(`${project}-api`, `${project}.queue.depth`), need: 'ingest', foreign: 'own' },
+  'GET /api/traces': read('/api/traces'),
+  'GET /api/traces/:traceId': readId(() => `/api/traces/${SHOP_TRACE}`),
+  'GET /api/traces/:traceId/tree': readId(() => `/api/traces/${SHOP_TRACE}/tree`),
+  'GET /api/traces/:traceId/search': readId(() => `/api/traces/${SHOP_TRACE}/search?q=boom`),
+  'GET /api/traces/:traceId/spans/:spanId': readId(() => `/api/traces/${SHOP_TRACE}/spans/${ERROR_SPAN}`),
+  'GET /api/traces/:traceId/spans/:spanId/llm': readId(() => `/api/traces/${SHOP_TRACE}/spans/${LLM_SPAN}/llm`),
+  'GET /api/traces/:traceId/critical-path': readId(() => `/api/traces/${SHOP_TRACE}/critical-path`),
+  'GET /api/traces/:traceId/diff/:otherTraceId': readId(() => `/api/traces/${SHOP_TRACE}/diff/${SHOP_TRACE}`),
+  'GET /api/services': read('/api/services'),
+  'GET /api/logs': read('/api/logs'),
+  'GET /api/metrics': read('/api/metrics'),
+  'GET /api/metrics/points': read('/api/metrics/points?name=shop.queue.depth'),
+  'GET /api/metrics/realtime': read('/api/metrics/realtime'),
+  'GET /api/metrics/series': read('/api/metrics/series?name=shop.queue.depth&fn=last', 'not-found'),
+  'GET /api/stats/spans': read('/api/stats/spans'),
+  'GET /api/stats/timeseries': read('/api/stats/timeseries'),
+  'GET /api/stats/compare': read('/api/stats/compare?by=service.version&a=1.0&b=2.0'),
+  'GET /api/sessions': read('/api/sessions'),
+  // A session id is a name the app chose, not a record: one no project used answers an empty
+  // window (the dashboard offers a longer one), and so does another project's.
+  'GET /api/sessions/:sessionId': read('/api/sessions/sess-shop?hours=24'),
+  'GET /api/errors': read('/api/errors'),
+  'GET /api/errors/:fingerprint': readId(() => `/api/errors/${fingerprint}`),
+  'PATCH /api/errors/:fingerprint': { path: () => `/api/errors/${fingerprint}`, body: () => ({ status: 'resolved' }), need: 'admin', foreign: 'not-found' },
+  'GET /api/alerts': read('/api/alerts'),
+  'GET /api/alerts/history': read('/api/alerts/history'),
+  'GET /api/alerts/rules': read('/api/alerts/rules'),
+  'GET /api/alerts/rules/:name': readId(() => '/api/alerts/rules/shop-rule'),
+  'POST /api/alerts/rules': { path: () => '/api/alerts/rules', body: () => ({ name: 'posted', expr: ALWAYS }), need: 'admin', foreign: 'own' },
+  'PUT /api/alerts/rules/:name': { path: () => '/api/alerts/rules/put-rule', body: () => ({ expr: ALWAYS }), need: 'admin', foreign: 'own' },
+  'DELETE /api/alerts/rules/:name': { path: () => '/api/alerts/rules/to-delete', need: 'admin', foreign: 'not-found' },
+  'GET /api/alerts/silences': read('/api/alerts/silences'),
+  'POST /api/alerts/silences': { path: () => '/api/alerts/silences', body: () => ({ matchers: [{ name: 'alertname', op: '=', value: 'posted' }], duration: '1h', createdBy: 'test', comment: 'posted' }), need: 'admin', foreign: 'own' },
+  'DELETE /api/alerts/silences/:id': { path: () => `/api/alerts/silences/${silenceId}`, need: 'admin', foreign: 'not-found' },
+  'GET /api/quarantine': read('/api/quarantine'),
+  'GET /api/replay/providers': read('/api/replay/providers'),
+  'GET /api/projects/:projectId/masking': readId(() => '/api/projects/shop/masking'),
+  'PUT /api/projects/:projectId/masking': { path: () => '/api/projects/shop/masking', body: () => ({ mode: 'mask' }), need: 'admin', foreign: 'not-found' },
+  'DELETE /api/projects/:projectId/masking': { path: () => '/api/projects/shop/masking', need: 'admin', foreign: 'not-found' },
+  // This server has no provider: the right key gets as far as being told which flag to set.
+  'POST /api/replay': { path: () => '/api/replay', body: () => ({ traceId: SHOP_TRACE, spanId: LLM_SPAN }), need: 'admin', foreign: 'not-found', ok: 400 },
+  'POST /api/quarantine/replay': { path: () => '/api/quarantine/replay', body: () => ({}), need: 'admin', foreign: 'own' },
+  'GET /api/session': { path: () => '/api/session', need: 'public', foreign: 'own' },
+  'POST /api/session': { path: () => '/api/session', body: () => ({ key: keys.shopRead }), need: 'public', foreign: 'own' },
+  'PUT /api/session': { path: () => '/api/session', body: () => ({ project: 'shop' }), need: 'signed-in', foreign: 'own' },
+  'DELETE /api/session': { path: () => '/api/session', need: 'public', foreign: 'own' },
+  'GET /api/keys': { path: () => '/api/keys', need: 'admin', foreign: 'no-leak' },
+  'POST /api/keys': { path: () => '/api/keys', body: () => ({ role: 'read', name: 'from the table' }), need: 'admin', foreign: 'own' },
+  'DELETE /api/keys/:id': { path: () => `/api/keys/${spareKeyId}`, need: 'admin', foreign: 'not-found' },
+  'GET /api/audit': read('/api/audit'),
+  'GET /api/prices': read('/api/prices'),
+  'GET /api/prices/unpriced': read('/api/prices/unpriced'),
+  'PUT /api/prices/:model': { path: () => '/api/prices/put-model', body: () => ({ provider: 'acme', input: 1, output: 2 }), need: 'admin', foreign: 'own' },
+  'DELETE /api/prices/:model': { path: () => '/api/prices/shop-model', need: 'admin', foreign: 'not-found' },
+  'POST /api/prices/reprice': { path: () => '/api/prices/reprice', body: () => ({}), need: 'admin', foreign: 'own' },
+  // A browser's preflight carries no key; this server names no --cors-origin, so it is refused.
+  'OPTIONS /v1/traces': { path: () => '/v1/traces', need: 'public', foreign: 'own', ok: 403 },
+  'OPTIONS /v1/logs': { path: () => '/v1/logs', need: 'public', foreign: 'own', ok: 403 },
+  'OPTIONS /v1/metrics': { path: () => '/v1/metrics', need: 'public', foreign: 'own', ok: 403 },
+  'GET /health': { path: () => '/health', need: 'public', foreign: 'own' },
+  'GET /ready': { path: () => '/ready', need: 'public', foreign: 'own' },
+  'GET /metrics': { path: () => '/metrics', need: 'metrics', foreign: 'own' },
+};
+
+/** The key a row's request is made with: the right one, one of the wrong role, another project's. */
+export function keyFor(need: Row['need'], which: 'right' | 'wrong-role' | 'foreign'): string | undefined {
+  const project = which === 'foreign' ? 'other' : 'shop';
+  if (which === 'wrong-role') return need === 'read' ? keys.shopIngest : keys.shopRead;
+  if (need === 'ingest') return keys[`${project}Ingest`];
+  if (need === 'read') return keys[`${project}Read`];
+  if (need === 'metrics') return keys.root;
+  return keys[`${project}Admin`];
+}
+
+/** Makes the table's keys and records on a fresh server that requires no key yet. */
+export async function seedRouteTable(server: TestServer): Promise<void> {
+  baseUrl = server.url;
+  // The first key is made while none is required; from then on every request needs one.
+  const root = await send('POST', '/api/keys', { body: { project: '*', role: 'admin', name: 'root' } });
+  expect(root.status).toBe(201);
+  keys.root = (JSON.parse(root.text) as { key: string }).key;
+  for (const project of ['shop', 'other']) {
+    for (const role of ['ingest', 'read', 'admin']) {
+      const made = await send('POST', '/api/keys', { key: keys.root, body: { project, role } });
+      expect(made.status, made.text).toBe(201);
+      keys[`${project}${role[0]!.toUpperCase()}${role.slice(1)}`] = (JSON.parse(made.text) as { key: string }).key;
+    }
+  }
+  spareKeyId = (JSON.parse((await send('POST', '/api/keys', { key: keys.shopAdmin, body: { role: 'read', name: 'spare' } })).text) as { id: string }).id;
+  for (const [project, service, traceId] of [['shop', 'shop-api', SHOP_TRACE], ['other', 'other-api', OTHER_TRACE]] as const) {
+    const key = keys[`${project}Ingest`];
+    expect((await send('POST', '/v1/traces', { key, body: tracesBody(service, traceId, `sess-${project}`) })).status).toBe(200);
+    expect((await send('POST', '/v1/logs', { key, body: logsBody(service, traceId) })).status).toBe(200);
+    expect((await send('POST', '/v1/metrics', { key, body: metricsBody(service, `${project}.queue.depth`) })).status).toBe(200);
+  }
+  const admin = keys.shopAdmin;
+  for (const name of ['shop-rule', 'to-delete']) expect((await send('POST', '/api/alerts/rules', { key: admin, body: { name, expr: ALWAYS } })).status).toBe(201);
+  const silence = await send('POST', '/api/alerts/silences', { key: admin, body: { matchers: [{ name: 'alertname', op: '=', value: 'shop-rule' }], duration: '1h', createdBy: 'test', comment: 'shop silence' } });
+  silenceId = (JSON.parse(silence.text) as { id: string }).id;
+  expect((await send('PUT', '/api/prices/shop-model', { key: admin, body: { provider: 'acme', input: 1, output: 2 } })).status).toBe(200);
+  const errors = JSON.parse((await send('GET', '/api/errors', { key: keys.shopRead })).text) as { groups: Array<{ fingerprint: string }> };
+  fingerprint = errors.groups[0]!.fingerprint;
+}
+
