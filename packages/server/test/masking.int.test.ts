@@ -166,6 +166,13 @@ describe('masking at ingest', () => {
     expect(await get('/api/projects/shop/masking')).toEqual({ projectId: 'shop', source: 'file', policy: {} });
   });
 
+  it.each(['constructor', 'tostring', 'valueof'])("masks project '%s', which has no policy of its own in the file, with the file's default", async (project) => {
+    const traceId = randomBytes(16).toString('hex');
+    expect((await send('/v1/traces', traceWithSecrets(traceId), project)).status).toBe(200);
+    expect(JSON.stringify(await get<TraceDetail>(`/api/traces/${traceId}`, project))).not.toContain(SECRETS.email);
+    expect(await get(`/api/projects/${project}/masking`)).toEqual({ projectId: project, source: 'file', policy: {} });
+  });
+
   it('refuses a masking file it cannot use, at start', async () => {
     const file = join(dir, 'bad.json');
     await writeFile(file, JSON.stringify({ detectors: ['email', 'passport'] }));

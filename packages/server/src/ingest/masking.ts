@@ -101,6 +101,13 @@ export interface MaskFile {
   projects: Record<string, MaskingPolicy>;
 }
 
+/** The `--mask` file's policy for a project: its own, else the file's default, else none. */
+export function filePolicyFor(file: MaskFile | null, projectId: string): MaskingPolicy | null {
+  if (file === null) return null;
+  // Own keys only: `constructor` is a project name, and every object has one.
+  return (Object.hasOwn(file.projects, projectId) ? file.projects[projectId] : undefined) ?? file.fallback;
+}
+
 /**
  * Which policy masks each project's records: the one set through the API, else the `--mask`
  * file's for the project, else the file's default, else none. Kept wherever records are decoded:
@@ -125,7 +132,7 @@ export class ProjectMasking {
   maskerFor(projectId: string): ((records: RecordBatch) => void) | undefined {
     let masker = this.maskers.get(projectId);
     if (masker === undefined) {
-      const policy = this.api.get(projectId) ?? this.file?.projects[projectId] ?? this.file?.fallback ?? null;
+      const policy = this.api.get(projectId) ?? filePolicyFor(this.file, projectId);
       const redactor = policy === null ? null : redactorOf(policy, (label) => this.masked.set(label, (this.masked.get(label) ?? 0) + 1));
       masker = redactor === null ? null : (records) => maskBatch(records, redactor);
       this.maskers.set(projectId, masker);
