@@ -1,6 +1,6 @@
 import type { AlertSeverity, LabelMatcher } from '@spoor/model';
 import { labelOf } from './labels.js';
-import { type Regex, compileRegex } from './regex.js';
+import { type Regex, compileRegex } from '../regex.js';
 
 /**
  * Which notifications to send, pure: the alerts after an evaluation, the groups' memory of what
