@@ -113,4 +113,4 @@ export type {
 } from './alerts.js';
 export { ALERT_SEVERITIES, NO_DATA_BEHAVIOURS } from './alerts.js';
 export { createRedactor, validateRedactOptions, DETECTOR_LABELS, DETECTOR_NAMES } from './redact/index.js';
-export type { DetectorName, RedactMode, RedactOptions, RedactRule, Redactor, RedactorHooks } from './redact/index.js';
+export type { DetectorName, RedactMode, RedactOptions, RedactRule, Redactor, RedactorHooks, TextPattern } from './redact/index.js';

@@ -55,4 +55,4 @@ export { prometheusHandler } from './metrics/prometheus.js';
 // Sampling and masking
 export { keepsKey } from './sampling/sampler.js';
 export { createRedactor } from '@spoor/model';
-export type { Redactor, RedactOptions, RedactRule, RedactMode, DetectorName } from '@spoor/model';
+export type { Redactor, RedactOptions, RedactRule, RedactMode, DetectorName, TextPattern } from '@spoor/model';

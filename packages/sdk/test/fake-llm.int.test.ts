@@ -353,6 +353,18 @@ describe('errors, disconnects and delays', () => {
     expect(firstAt).toBeGreaterThanOrEqual(990);
   });
 
+  it('byteDelayMs sends the headers at once, then the plain body one byte at a time', async () => {
+    llm.script({ text: 'ok', byteDelayMs: 2 });
+    const started = performance.now();
+    const response = await fetch(`${llm.baseUrl}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'gpt-4o', messages: [] }) });
+    const headersAt = performance.now() - started;
+    const bytes = Number(response.headers.get('content-length'));
+    const reply = (await response.json()) as { choices: Array<{ message: { content: string } }> };
+    expect(reply.choices[0]!.message.content).toBe('ok');
+    // One sleep of 2 ms per byte after the headers, a few hundred bytes.
+    expect(performance.now() - started - headersAt).toBeGreaterThanOrEqual(bytes * 2 * 0.9);
+  });
+
   it('close() drops a stream in flight at once, and a second close() is harmless', async () => {
     llm.script({ delayMs: 10_000 });
     const stream = await openai().chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream: true });

@@ -25,7 +25,7 @@ import { AppError } from './errors.js';
 import { AccessControl } from './auth/access-control.js';
 import { KeyRing } from './auth/key-ring.js';
 import { Replayer } from './replay/replayer.js';
-import { type MaskFile, type MaskingPolicy, maskFileOf } from './ingest/masking.js';
+import { type MaskFile, type MaskingPolicy, maskFileOf, maskingPolicyProblem } from './ingest/masking.js';
 import type { MaskingPolicyRecord } from './store/store.js';
 import type { KeyRecord } from './auth/keys.js';
 import { STORE_COMMIT_SECONDS_BUCKETS, SelfMetrics, createIngestMetrics } from './self-metrics.js';
@@ -206,7 +206,13 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     });
     checkBinding(config, ring.any);
     // Policies set through the API, over the --mask file's, for the requests decoded from now on.
-    for (const stored of JSON.parse(await thread.calls.listMaskingPolicies()) as MaskingPolicyRecord[]) decoder.setMasking(stored.projectId, JSON.parse(stored.policy) as MaskingPolicy);
+    for (const stored of JSON.parse(await thread.calls.listMaskingPolicies()) as MaskingPolicyRecord[]) {
+      const policy = JSON.parse(stored.policy) as MaskingPolicy;
+      const problem = maskingPolicyProblem(policy);
+      // Its project's requests are refused (503) until it is set again: see ProjectMasking.
+      if (problem !== null) log.error({ projectId: stored.projectId }, `the masking policy of project '${stored.projectId}' cannot be used (${problem}); its requests are refused until it is set again`);
+      decoder.setMasking(stored.projectId, policy);
+    }
     const access = new AccessControl({
       mode: config.auth,
       ring,

@@ -46,7 +46,69 @@ const ROUTES: Array<[path: string, params: string[], extra?: string]> = [
   [`/api/traces/${TRACE}/search`, ['limit'], 'q=run'],
 ];
 
+/** Names every plain object answers (`{}['constructor']`): a lookup by user text must not find them. */
+const OBJECT_MEMBERS = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+const SPAN_FILTERS = ['from', 'to', 'service', 'name', 'text', 'status', 'minDurationMs', 'maxDurationMs', 'attr', 'sessionId', 'model', 'kind', 'category', 'root'];
+/** Every GET route with a query, each with every parameter it takes (and what it requires). */
+const ALL_PARAMS: Array<[path: string, params: string[], extra?: string]> = [
+  ['/api/traces', ['from', 'to', 'service', 'name', 'text', 'status', 'minDurationMs', 'maxDurationMs', 'attr', 'sessionId', 'model', 'limit', 'cursor']],
+  ['/api/logs', ['from', 'to', 'severity', 'service', 'traceId', 'text', 'limit', 'cursor']],
+  ['/api/services', ['from', 'to']],
+  ['/api/metrics', ['from', 'to']],
+  ['/api/metrics/points', ['name', 'from', 'to', 'service', 'limit', 'cursor'], 'name=m'],
+  ['/api/metrics/realtime', ['service']],
+  ['/api/metrics/series', ['name', 'fn', 'from', 'to', 'step', 'window', 'groupBy', 'service'], 'name=m&fn=rate'],
+  ['/api/prices/unpriced', ['from', 'to']],
+  ['/api/stats/spans', [...SPAN_FILTERS, 'groupBy', 'limit']],
+  ['/api/stats/timeseries', [...SPAN_FILTERS, 'metric', 'step', 'groupBy', 'limit']],
+  ['/api/stats/compare', [...SPAN_FILTERS, 'by', 'a', 'b', 'limit'], 'a=params&b=other'],
+  ['/api/sessions', ['from', 'to', 'limit', 'cursor']],
+  ['/api/sessions/s-1', ['hours', 'from', 'to']],
+  ['/api/errors', ['from', 'to', 'status', 'service', 'sort', 'limit', 'cursor']],
+  ['/api/errors/fp-1', ['from', 'to']],
+  ['/api/alerts', ['state']],
+  ['/api/alerts/history', ['from', 'to', 'rule', 'limit', 'cursor']],
+  ['/api/alerts/silences', ['expired']],
+  ['/api/audit', ['from', 'to', 'limit', 'cursor']],
+  [`/api/traces/${TRACE}/search`, ['q', 'limit'], 'q=run'],
+  [`/api/traces/${TRACE}`, []],
+  [`/api/traces/${TRACE}/tree`, []],
+  [`/api/traces/${TRACE}/critical-path`, []],
+  ['/api/alerts/rules', []],
+  ['/api/prices', []],
+  ['/api/quarantine', []],
+  ['/api/replay/providers', []],
+  ['/api/projects/default/masking', []],
+];
+/** Routes whose path names something, with `{}` where the name goes. */
+const PATHS = [
+  '/api/traces/{}', `/api/traces/${TRACE}/spans/{}`, `/api/traces/${TRACE}/diff/{}`, '/api/sessions/{}', '/api/errors/{}',
+  '/api/alerts/rules/{}', '/api/projects/{}/masking',
+];
+
 describe('query parameters', () => {
+  it('answer names of Object members, as values, parameter names and path segments, never with a 500', async () => {
+    const failures: string[] = [];
+    const check = async (path: string, ok: (status: number) => boolean): Promise<void> => {
+      const response = await fetch(`${server.url}${path}`);
+      await response.arrayBuffer();
+      if (!ok(response.status)) failures.push(`${path} -> ${response.status}`);
+    };
+    for (const member of OBJECT_MEMBERS) {
+      for (const [path, params, extra] of ALL_PARAMS) {
+        const prefix = extra === undefined ? '' : `${extra}&`;
+        for (const param of params) {
+          const value = param === 'attr' ? `${member}=x` : member;
+          await check(`${path}?${prefix}${param}=${encodeURIComponent(value)}`, (status) => status < 500);
+        }
+        // Not a parameter of any route: named as unknown.
+        await check(`${path}?${prefix}${member}=1`, (status) => status === 400);
+      }
+      for (const path of PATHS) await check(path.replace('{}', member), (status) => status < 500);
+    }
+    expect(failures).toEqual([]);
+  });
+
   it('answer 400, never 500, to out-of-range, negative, fractional and huge values on every route', async () => {
     const failures: string[] = [];
     for (const [path, params, extra] of ROUTES) {

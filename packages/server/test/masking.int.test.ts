@@ -47,6 +47,10 @@ async function send(path: string, body: unknown, project?: string): Promise<Resp
   return fetch(`${server.url}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
 }
 
+function put(project: string, policy: unknown): Promise<Response> {
+  return fetch(`${server.url}/api/projects/${project}/masking`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(policy) });
+}
+
 async function get<T>(path: string, project?: string): Promise<T> {
   const response = await fetch(`${server.url}${path}`, { headers: project === undefined ? {} : { 'spoor-project': project } });
   expect(response.status, path).toBe(200);
@@ -161,9 +165,48 @@ describe('masking at ingest', () => {
 
     const bad = await fetch(`${server.url}/api/projects/shop/masking`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules: [{ name: 'x', pattern: '(' }] }) });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: { message: string } }).error.message).toContain('rules[0].pattern is not a regular expression');
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toContain("rules[0] ('x').pattern cannot be used: missing closing )");
     expect((await fetch(`${server.url}/api/projects/shop/masking`, { method: 'DELETE' })).status).toBe(204);
     expect(await get('/api/projects/shop/masking')).toEqual({ projectId: 'shop', source: 'file', policy: {} });
+  });
+
+  it.each(['constructor', 'tostring', 'valueof'])("masks project '%s', which has no policy of its own in the file, with the file's default", async (project) => {
+    const traceId = randomBytes(16).toString('hex');
+    expect((await send('/v1/traces', traceWithSecrets(traceId), project)).status).toBe(200);
+    expect(JSON.stringify(await get<TraceDetail>(`/api/traces/${traceId}`, project))).not.toContain(SECRETS.email);
+    expect(await get(`/api/projects/${project}/masking`)).toEqual({ projectId: project, source: 'file', policy: {} });
+  });
+
+  it('refuses a pattern RE2 cannot run with a 400 that names the rule, and keeps the policy in force', async () => {
+    const policy = { rules: [{ name: 'b', pattern: 'b+' }] };
+    expect((await put('regex', policy)).status).toBe(200);
+    for (const [pattern, why] of [['(?<=card )\\d{4}', 'lookarounds and back-references are not supported (patterns are matched with RE2)'], ['(a)\\1', 'lookarounds and back-references']]) {
+      const refused = await put('regex', { rules: [{ name: 'ok', pattern: 'x' }, { name: 'card', pattern }] });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toContain(`rules[1] ('card').pattern cannot be used: ${why}`);
+    }
+    expect(await get('/api/projects/regex/masking')).toEqual({ projectId: 'regex', source: 'api', policy });
+  });
+
+  it("masks with ^(a+)+$ as fast as with any pattern, and holds up no project's requests", async () => {
+    // The issue's policy: 32 characters held every project's ingest for 9 s, doubling with each one.
+    expect((await put('catastrophic', { rules: [{ name: 'b', pattern: '^(a+)+$' }] })).status).toBe(200);
+    const traceId = randomBytes(16).toString('hex');
+    const start = nowNs();
+    const attributes = [str('run', 'a'.repeat(20_000)), str('near', `${'a'.repeat(20_000)}b`), str('issue', `${'a'.repeat(32)}b`)];
+    const body = { resourceSpans: [{ resource: { attributes: [str('service.name', 'slow')] }, scopeSpans: [{ spans: [
+      { traceId, spanId: '5555555555555555', name: 'long', startTimeUnixNano: String(start), endTimeUnixNano: String(start + 1000n), attributes },
+    ] }] }] };
+    expect((await send('/v1/traces', body, 'catastrophic')).status).toBe(200);
+    expect((await send('/v1/traces', traceWithSecrets(randomBytes(16).toString('hex')), 'other')).status).toBe(200);
+    const span = (await get<TraceDetail>(`/api/traces/${traceId}`, 'catastrophic')).spans[0]!;
+    expect(span.attributes).toMatchObject({ run: '[REDACTED:b]', near: `${'a'.repeat(20_000)}b`, issue: `${'a'.repeat(32)}b` });
+  });
+
+  it('refuses a masking file with a pattern RE2 cannot run, at start, naming the rule', async () => {
+    const file = join(dir, 'lookbehind.json');
+    await writeFile(file, JSON.stringify({ rules: [{ name: 'card', pattern: '(?<=card )\\d{4}' }] }));
+    await expect(startTestServer({ mask: file })).rejects.toThrow(/lookbehind\.json: rules\[0\] \('card'\)\.pattern cannot be used: lookarounds/);
   });
 
   it('refuses a masking file it cannot use, at start', async () => {

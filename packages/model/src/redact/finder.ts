@@ -42,3 +42,19 @@ export function regexFinder(pattern: RegExp, options: RegexFinderOptions = {}): 
     return null;
   };
 }
+
+/**
+ * A {@link Finder} over a pattern another engine compiled (see `TextPattern`). Empty matches are
+ * stepped over, as {@link regexFinder} does: they mark nothing.
+ */
+export function textPatternFinder(pattern: { find(text: string, from: number): TextRange | null }): Finder {
+  return (text, from) => {
+    for (let at = from; at <= text.length; ) {
+      const match = pattern.find(text, at);
+      if (match === null) return null;
+      if (match.end > match.start) return match;
+      at = match.start + 1;
+    }
+    return null;
+  };
+}

@@ -78,7 +78,7 @@ export function createKeyClassifier(
   const decide = (key: string): KeyVerdict | null => {
     let lower: string | undefined;
     for (const rule of keyRules) {
-      if (rule.name instanceof RegExp ? rule.name.test(key) : rule.name === (lower ??= key.toLowerCase())) {
+      if (typeof rule.name === 'function' ? rule.name(key) : rule.name === (lower ??= key.toLowerCase())) {
         return rule.verdict;
       }
     }
@@ -97,15 +97,18 @@ export function createKeyClassifier(
 }
 
 interface KeyRule {
-  /** Lower-cased exact name, or a pattern without the stateful g/y flags. */
-  readonly name: string | RegExp;
+  /** Lower-cased exact name, or whether a key matches the rule's pattern. */
+  readonly name: string | ((key: string) => boolean);
   readonly verdict: KeyVerdict;
 }
 
-function keyRuleFrom(rule: RedactRule, key: string | RegExp, defaultMode: RedactMode): KeyRule {
-  return {
+function keyRuleFrom(rule: RedactRule, key: NonNullable<RedactRule['key']>, defaultMode: RedactMode): KeyRule {
+  let name: KeyRule['name'];
+  if (typeof key === 'string') name = key.toLowerCase();
+  else if (key instanceof RegExp) {
     // A g or y flag would make test() resume from lastIndex and miss every other key.
-    name: typeof key === 'string' ? key.toLowerCase() : new RegExp(key.source, key.flags.replace(/[gy]/g, '')),
-    verdict: { label: rule.name, mode: rule.mode ?? defaultMode, maskText: maskText(rule.name) },
-  };
+    const pattern = new RegExp(key.source, key.flags.replace(/[gy]/g, ''));
+    name = (text) => pattern.test(text);
+  } else name = (text) => key.find(text, 0) !== null;
+  return { name, verdict: { label: rule.name, mode: rule.mode ?? defaultMode, maskText: maskText(rule.name) } };
 }

@@ -7,14 +7,34 @@ import { DETECTOR_NAMES, type DetectorName } from './detectors.js';
  */
 export type RedactMode = 'mask' | 'hash' | 'drop';
 
+/**
+ * A pattern compiled by an engine other than JavaScript's backtracking one, such as RE2, whose
+ * time grows with the text whatever the pattern. Spoor's server compiles the patterns of masking
+ * policies so, as one project's `^(a+)+$` would otherwise hold every project's ingest; an app that
+ * takes patterns from users can do the same. Stateless: one serves every string.
+ *
+ * @example
+ * const re = RE2JS.compile('\\d{3}-\\d{2}-\\d{4}'); // the re2js package
+ * const ssn: TextPattern = {
+ *   source: re.pattern(),
+ *   find: (text, from) => { const m = re.matcher(text); return m.find(from) ? { start: m.start(), end: m.end() } : null; },
+ * };
+ */
+export interface TextPattern {
+  /** The pattern as written, for messages. */
+  readonly source: string;
+  /** The first match that starts at or after `from` (0 to `text.length`), as `[start, end)`; `null` when there is none. */
+  find(text: string, from: number): { start: number; end: number } | null;
+}
+
 /** A user-defined finding: by value pattern, by key name, or both. */
 export interface RedactRule {
   /** Label used in the replacement, e.g. 'ssn' -> "[REDACTED:ssn]". */
   name: string;
-  /** Mask every match of this pattern inside string values (the g flag is added when missing). */
-  pattern?: RegExp;
-  /** Treat values of keys with this exact name (case-insensitive string) or matching this RegExp as secret. */
-  key?: string | RegExp;
+  /** Mask every match of this pattern inside string values (a RegExp gets the g flag when missing). */
+  pattern?: RegExp | TextPattern;
+  /** Treat values of keys with this exact name (case-insensitive string), or that this pattern finds a match in, as secret. */
+  key?: string | RegExp | TextPattern;
   /** Overrides RedactOptions.mode for this rule. */
   mode?: RedactMode;
 }
@@ -78,20 +98,26 @@ function checkRule(rule: unknown, i: number): void {
   const label = `${at} ('${name}')`;
   if (pattern === undefined && key === undefined) fail(`${label} needs a pattern (to find values) or a key (to hide a field), or both`);
   if (pattern !== undefined) {
-    if (!(pattern instanceof RegExp)) fail(`${label}.pattern must be a RegExp, not ${describe(pattern)}`);
+    if (!(pattern instanceof RegExp) && !isTextPattern(pattern)) fail(`${label}.pattern must be a RegExp (or a TextPattern), not ${describe(pattern)}`);
     // An empty match would mark nothing and, unguarded, loop forever; say so at setup instead.
-    if (new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, '')).test('')) {
-      fail(`${label}.pattern ${String(pattern)} matches the empty string; make it require at least one character`);
+    const matchesEmpty = pattern instanceof RegExp ? new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, '')).test('') : pattern.find('', 0) !== null;
+    if (matchesEmpty) {
+      fail(`${label}.pattern ${pattern instanceof RegExp ? String(pattern) : `'${pattern.source}'`} matches the empty string; make it require at least one character`);
     }
   }
-  if (key !== undefined && !(key instanceof RegExp) && (typeof key !== 'string' || key === '')) {
-    fail(`${label}.key must be a non-empty key name or a RegExp, not ${describe(key)}`);
+  if (key !== undefined && !(key instanceof RegExp) && !isTextPattern(key) && (typeof key !== 'string' || key === '')) {
+    fail(`${label}.key must be a non-empty key name or a RegExp (or a TextPattern), not ${describe(key)}`);
   }
   if (mode !== undefined) checkMode(mode, `${label}.mode`);
 }
 
 function checkMode(mode: unknown, at: string): void {
   if (!(MODES as readonly unknown[]).includes(mode)) fail(`${at} is ${describe(mode)}; use 'mask', 'hash' or 'drop'`);
+}
+
+/** A {@link TextPattern}: a `source` text and a `find` function. */
+export function isTextPattern(value: unknown): value is TextPattern {
+  return isRecord(value) && typeof value.source === 'string' && typeof value.find === 'function';
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

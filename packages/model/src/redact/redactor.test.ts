@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRedactor } from './redactor.js';
+import { type TextPattern, createRedactor } from './redactor.js';
 
 const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXZhbHVl';
 // Assembled from pieces so that secret scanners reading this repository leave it alone.
@@ -15,6 +15,22 @@ const HASH = {
   credentials: '65ca20f0f696', // '{"user":"u","pass":"p"}'
   bearer: '5e4c40e1c2ac', // 'abc123def456ghi'
 };
+
+/** A TextPattern over a JavaScript regex, standing in for another engine's (the server's RE2). */
+function textPattern(source: string): TextPattern & { calls: number } {
+  const regex = new RegExp(source, 'g');
+  const pattern = {
+    source,
+    calls: 0,
+    find(text: string, from: number) {
+      pattern.calls++;
+      regex.lastIndex = from;
+      const match = regex.exec(text);
+      return match === null ? null : { start: match.index, end: match.index + match[0].length };
+    },
+  };
+  return pattern;
+}
 
 describe('string', () => {
   const redactor = createRedactor();
@@ -80,6 +96,14 @@ describe('string', () => {
     const withRule = createRedactor({ rules: [{ name: 'code', pattern }] });
     expect(withRule.string('a secret-1 b secret-22')).toBe('a [REDACTED:code] b [REDACTED:code]');
     expect(pattern.lastIndex).toBe(3);
+  });
+
+  it('masks every match of a rule pattern another engine compiled, stepping over its empty matches', () => {
+    const ssn = textPattern(String.raw`\d{3}-\d{2}-\d{4}|\b`);
+    const withRule = createRedactor({ detectors: [], rules: [{ name: 'ssn', pattern: ssn }] });
+    expect(withRule.string('ssn 123-45-6789 and 987-65-4321')).toBe('ssn [REDACTED:ssn] and [REDACTED:ssn]');
+    expect(withRule.string('no number')).toBe('no number');
+    expect(ssn.calls).toBeGreaterThan(0);
   });
 
   it('finishes on a rule pattern that only ever matches empty text', () => {
@@ -157,6 +181,9 @@ describe('value', () => {
     expect(keysOnly.value('user.email', 'bob@example.com')).toBe('bob@example.com');
     expect(keysOnly.value('password', 'hunter2')).toBe('[REDACTED:secret]');
     expect(keysOnly.value('tenant.name', 'hunter2')).toBe(`[tenant:${HASH.hunter2}]`);
+    const byTextPattern = createRedactor({ detectors: [], rules: [{ name: 'tenant', key: textPattern('^tenant\\.') }] });
+    expect(byTextPattern.value('tenant.name', 'acme')).toBe('[REDACTED:tenant]');
+    expect(byTextPattern.value('my.tenant.name', 'acme')).toBe('acme');
   });
 });
 

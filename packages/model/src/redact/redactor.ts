@@ -1,12 +1,12 @@
 import { DETECTOR_GATE, DETECTOR_NAMES, DETECTORS } from './detectors.js';
-import { regexFinder } from './finder.js';
+import { regexFinder, textPatternFinder } from './finder.js';
 import { createKeyClassifier, type KeyVerdict } from './keys.js';
 import { type RedactOptions, validateRedactOptions } from './options.js';
 import { createHashText, maskText, textForHash } from './replacement.js';
 import { collectFindings, type Finding, replaceFindings, type Scanner } from './scan.js';
 
 export type { DetectorName } from './detectors.js';
-export type { RedactMode, RedactOptions, RedactRule } from './options.js';
+export type { RedactMode, RedactOptions, RedactRule, TextPattern } from './options.js';
 export { validateRedactOptions } from './options.js';
 
 /** Masks PII and secrets in telemetry before it leaves the process. Built by {@link createRedactor}. */
@@ -63,7 +63,10 @@ export function createRedactor(options?: RedactOptions, hooks: RedactorHooks = {
             mode: rule.mode ?? mode,
             // Our own copy: exec loops need the g flag, and lastIndex must not be shared with the
             // caller's regex. Sticky would only match at lastIndex, so it goes.
-            find: regexFinder(new RegExp(rule.pattern.source, `${rule.pattern.flags.replace(/[gy]/g, '')}g`)),
+            find:
+              rule.pattern instanceof RegExp
+                ? regexFinder(new RegExp(rule.pattern.source, `${rule.pattern.flags.replace(/[gy]/g, '')}g`))
+                : textPatternFinder(rule.pattern),
             maskText: maskText(rule.name),
           },
         ],

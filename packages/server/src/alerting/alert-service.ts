@@ -22,7 +22,7 @@ import { type AlertEngine, type RuleEntry, alertLabels } from './engine.js';
 import { alertOf } from './notifications.js';
 import { RuleError } from './rule.js';
 import { readRulesFile } from './rules-file.js';
-import { compileRegex } from './regex.js';
+import { compileRegex } from '../regex.js';
 
 
 export interface AlertServiceOptions {

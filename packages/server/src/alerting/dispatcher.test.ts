@@ -120,6 +120,14 @@ describe('dispatch on a fake clock', () => {
     expect([...out.inhibited]).toEqual(['r/w']);
   });
 
+  it.each(['constructor', 'toString'])('groups by a label named %s that the alerts lack as empty, and inhibits on it only when both have it', (name) => {
+    const out = dispatch([alert('a', 'firing', { groupWaitUs: 0, groupBy: ['alertname', name] })], new Map(), [], [], 0);
+    expect(out.notifications.map((n) => n.groupLabels)).toEqual([{ alertname: 'r', [name]: '' }]);
+    const rule: InhibitRule = { source: [{ name: 'severity', op: '=', value: 'critical' }], target: [{ name: 'severity', op: '=', value: 'warning' }], equal: [name] };
+    expect(dispatch([critical('c', {}), warning('w', {})], new Map(), [], [rule], 0).inhibited.size).toBe(0);
+    expect(dispatch([critical('c', { [name]: 'x' }), warning('w', { [name]: 'x' })], new Map(), [], [rule], 0).inhibited.size).toBe(1);
+  });
+
   it.each<[string, DispatchAlert[], SilenceRule[]]>([
     ['of another service', [critical('c', { service: 'chat', name: 'retrieve' }), warning('w', { service: 'rag', name: 'retrieve' })], []],
     ['without the labels compared', [critical('c', {}), warning('w', {})], []],
@@ -140,6 +148,13 @@ describe('matches', () => {
     ['', '=', '', true],
   ])('%j %s %j is %s', (value, op, pattern, want) => {
     expect(matches({ service: value }, [{ name: 'service', op, value: pattern }])).toBe(want);
+  });
+
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('reads a label named %s only when the alert has one of its own', (name) => {
+    expect(matches({}, [{ name, op: '=', value: '' }])).toBe(true);
+    expect(matches({}, [{ name, op: '=~', value: '.+' }])).toBe(false);
+    expect(matches({}, [{ name, op: '!=', value: '' }])).toBe(false);
+    expect(matches({ [name]: 'x' }, [{ name, op: '=', value: 'x' }])).toBe(true);
   });
 
   it('reads a missing label as empty', () => {

@@ -1,5 +1,6 @@
 import type { AlertSeverity, LabelMatcher } from '@spoor/model';
-import { type Regex, compileRegex } from './regex.js';
+import { labelOf } from './labels.js';
+import { type Regex, compileRegex } from '../regex.js';
 
 /**
  * Which notifications to send, pure: the alerts after an evaluation, the groups' memory of what
@@ -82,7 +83,7 @@ export interface Dispatch {
 
 export function matches(labels: Readonly<Record<string, string>>, matchers: readonly LabelMatcher[]): boolean {
   return matchers.every((m) => {
-    const value = labels[m.name] ?? '';
+    const value = labelOf(labels, m.name) ?? '';
     switch (m.op) {
       case '=': return value === m.value;
       case '!=': return value !== m.value;
@@ -116,8 +117,8 @@ export function muted(
   for (const rule of inhibitRules) {
     const firing = sources.filter((s) => matches(s.labels, rule.source));
     for (const a of alerts) {
-      if (!matches(a.labels, rule.target) || rule.equal.some((name) => !a.labels[name])) continue;
-      if (firing.some((s) => s.key !== a.key && rule.equal.every((name) => s.labels[name] === a.labels[name]))) inhibited.add(a.key);
+      if (!matches(a.labels, rule.target) || rule.equal.some((name) => !labelOf(a.labels, name))) continue;
+      if (firing.some((s) => s.key !== a.key && rule.equal.every((name) => labelOf(s.labels, name) === labelOf(a.labels, name)))) inhibited.add(a.key);
     }
   }
   return { silenced, inhibited };
@@ -144,7 +145,7 @@ export function dispatch(
   const members = new Map<string, { receiver: string; rule: string; groupLabels: Record<string, string>; alerts: DispatchAlert[] }>();
   for (const alert of alerts) {
     if (silenced.has(alert.key) || inhibited.has(alert.key)) continue;
-    const groupLabels = Object.fromEntries(alert.groupBy.map((name) => [name, alert.labels[name] ?? '']));
+    const groupLabels = Object.fromEntries(alert.groupBy.map((name) => [name, labelOf(alert.labels, name) ?? '']));
     for (const receiver of alert.receivers) {
       const key = groupKeyOf(receiver, alert.rule, groupLabels);
       const group = members.get(key) ?? { receiver, rule: alert.rule, groupLabels, alerts: [] };

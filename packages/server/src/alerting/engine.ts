@@ -5,6 +5,7 @@ import { type AlertInstance, evaluateRule } from './evaluator.js';
 import type { DeliveryResult, Notification, Notifier, ReceiverConfig } from './notification.js';
 import type { NotifierDeps, NotifyLogger } from './notify/delivery.js';
 import { createNotifier } from './notify/receivers.js';
+import { setLabel } from './labels.js';
 import { notificationOf } from './notifications.js';
 import { type CompiledRule, type RuleDefaults, BUILT_IN_DEFAULTS, compileRule } from './rule.js';
 import { type ReadSeries, Sampler } from './sampler.js';
@@ -384,7 +385,7 @@ export function alertKey(rule: string, key: string): string {
  */
 export function alertLabels(rule: CompiledRule, instance: AlertInstance): Record<string, string> {
   const labels: Record<string, string> = { ...rule.labels };
-  for (const name in instance.labels) labels[name === 'alertname' || name === 'severity' ? `exported_${name}` : name] = instance.labels[name]!;
+  for (const name of Object.keys(instance.labels)) setLabel(labels, name === 'alertname' || name === 'severity' ? `exported_${name}` : name, instance.labels[name]!);
   labels.alertname = rule.name;
   labels.severity = instance.severity;
   return labels;

@@ -13,8 +13,8 @@ export function annotationsOf(rule: CompiledRule, instance: AlertInstance, label
   return Object.fromEntries(Object.entries(rule.annotations).map(([key, template]) => [key, renderTemplate(template, values)]));
 }
 
-/** Span labels the trace list filters by, under its parameter names. */
-const TRACE_FILTERS: Record<string, string> = { service: 'service', name: 'name', model: 'model', session: 'sessionId' };
+/** Span labels the trace list filters by, under its parameter names; a map, as matchers name the label. */
+const TRACE_FILTERS: ReadonlyMap<string, string> = new Map([['service', 'service'], ['name', 'name'], ['model', 'model'], ['session', 'sessionId']]);
 
 /**
  * Where to look: the trace list over the rule's window before the alert, filtered by what the
@@ -25,8 +25,11 @@ export function linksOf(rule: CompiledRule, labels: Readonly<Record<string, stri
   const aggregate = rule.value.kind === 'anomaly' ? rule.value.inner : rule.value;
   const traces = new URLSearchParams({ from: iso(nowUs - aggregate.windowUs), to: iso(nowUs) });
   if (aggregate.source.kind === 'spans' || aggregate.source.kind === 'duration') {
-    for (const [label, param] of Object.entries(TRACE_FILTERS)) if (labels[label] !== undefined) traces.set(param, labels[label]);
-    for (const m of aggregate.matchers) if (m.op === '=' && TRACE_FILTERS[m.label] !== undefined && !traces.has(TRACE_FILTERS[m.label]!)) traces.set(TRACE_FILTERS[m.label]!, m.value);
+    for (const [label, param] of TRACE_FILTERS) if (labels[label] !== undefined) traces.set(param, labels[label]);
+    for (const m of aggregate.matchers) {
+      const param = m.op === '=' ? TRACE_FILTERS.get(m.label) : undefined;
+      if (param !== undefined && !traces.has(param)) traces.set(param, m.value);
+    }
     if (aggregate.fn === 'errors' || aggregate.fn === 'error_rate') traces.set('status', 'error');
   } else if (labels['service'] !== undefined) {
     traces.set('service', labels['service']);

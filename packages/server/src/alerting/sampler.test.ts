@@ -61,6 +61,13 @@ describe('Sampler', () => {
     expect(s.reads[1]!.spec.matchers).toEqual([{ name: 'tenant', attribute: true, op: '=', value: 'a' }, { name: 'model', attribute: false, op: '=', value: 'gpt-4o' }]);
   });
 
+  it.each(['__proto__', 'constructor'])('keeps a `by` attribute named %s as a label of its own', async (name) => {
+    const samples = await new Sampler(source(() => [{ labels: ['tenant-a'], bucket: 0, value: 1 }]).read).round(NOW).samples(value(`count(spans)[5m] by ("${name}")`));
+    const labels = samples[0]!.labels;
+    expect(Object.getPrototypeOf(labels)).toBe(Object.prototype);
+    expect(Object.entries(labels)).toEqual([[name, 'tenant-a']]);
+  });
+
   it.each([
     ['count(spans)[5m]', 0],
     ['errors(spans)[5m]', 0],

@@ -2,6 +2,7 @@ import type { AlertSeriesRow } from '../store/store.js';
 import { anomalyScore } from './anomaly.js';
 import type { Sample } from './evaluator.js';
 import type { Aggregate, ValueExpr } from './expr/ast.js';
+import { setLabel } from './labels.js';
 import { type SeriesRange, type SeriesSpec, seriesSpecOf } from './series.js';
 
 /** Reads one aggregate's series; the server's goes to the database thread. */
@@ -157,7 +158,7 @@ function labelsOf(aggregate: Aggregate, values: ReadonlyArray<string | null>): R
   const labels: Record<string, string> = {};
   aggregate.by.forEach((name, i) => {
     const value = values[i];
-    if (value !== null && value !== undefined && value !== '') labels[name] = value;
+    if (value !== null && value !== undefined && value !== '') setLabel(labels, name, value);
   });
   return labels;
 }

@@ -4,7 +4,7 @@ import { groupValue } from '../query/metric-streams.js';
 import type { AlertLabel, AlertMatcher, AlertSeriesFn, AlertSeriesRow, AlertSeriesSource, AlertSeriesReader, MetricReader } from '../store/store.js';
 import type { Aggregate } from './expr/ast.js';
 import { LABELS } from './expr/catalogue.js';
-import { compileRegex } from './regex.js';
+import { compileRegex } from '../regex.js';
 
 /**
  * What an alert rule reads, as data that crosses to the database thread: one aggregate of a

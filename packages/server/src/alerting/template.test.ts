@@ -10,6 +10,11 @@ describe('annotation templates', () => {
     );
   });
 
+  it('reads a label named like an Object member only when the alert has one', () => {
+    expect(renderTemplate('[{{ $labels.constructor }}|{{ $labels.__proto__ }}|{{ $labels.toString }}|{{ $labels.hasOwnProperty }}]', values)).toBe('[|||]');
+    expect(renderTemplate('{{ $labels.constructor }}', { ...values, labels: { constructor: 'own' } })).toBe('own');
+  });
+
   it('refuses placeholders it does not know, so a typo is caught when the rule is read', () => {
     expect(templateError('{{ $value }} and {{ $labels.name }}')).toBeNull();
     expect(templateError('{{ $vaule }}')).toBe("unknown placeholder '{{ $vaule }}'; use {{ $value }}, {{ $threshold }} or {{ $labels.<name> }}");

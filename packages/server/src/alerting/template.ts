@@ -1,3 +1,5 @@
+import { labelOf } from './labels.js';
+
 /**
  * Annotation templates: `{{ $value }}`, `{{ $threshold }}` and `{{ $labels.<name> }}`, nothing
  * else, so a template is checked when the rule is read rather than failing when it fires.
@@ -27,7 +29,7 @@ export function renderTemplate(template: string, values: TemplateValues): string
     if (match === null) return whole;
     if (match[1] === 'value') return formatNumber(values.value);
     if (match[1] === 'threshold') return formatNumber(values.threshold);
-    return values.labels[match[2]!] ?? '';
+    return labelOf(values.labels, match[2]!) ?? '';
   });
 }
 

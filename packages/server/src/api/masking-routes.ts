@@ -4,7 +4,7 @@ import { ALL_PROJECTS, checkProjectName } from '../auth/keys.js';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
 import type { Decoder, MaskFile } from '../ingest/decoder.js';
-import { MaskingPolicyError, type MaskingPolicy, redactOptionsOf } from '../ingest/masking.js';
+import { MaskingPolicyError, type MaskingPolicy, filePolicyFor, redactOptionsOf } from '../ingest/masking.js';
 import { type QueryString, rejectUnknown } from './params.js';
 
 export interface MaskingRoutesOptions {
@@ -42,7 +42,7 @@ export async function maskingRoutes(app: FastifyInstance, options: MaskingRoutes
   const answer = async (projectId: string): Promise<MaskingAnswer> => {
     const stored = (JSON.parse(await db.listMaskingPolicies()) as Array<{ projectId: string; policy: string }>).find((p) => p.projectId === projectId);
     if (stored !== undefined) return { projectId, source: 'api', policy: JSON.parse(stored.policy) as MaskingPolicy };
-    const fromFile = maskFile?.projects[projectId] ?? maskFile?.fallback ?? null;
+    const fromFile = filePolicyFor(maskFile, projectId);
     return { projectId, source: fromFile === null ? 'none' : 'file', policy: fromFile };
   };
 

@@ -22,6 +22,15 @@ describe('API parameters', () => {
     });
   });
 
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('refuses severity=%s with a 400 that lists the names', (name) => {
+    expect(() => logQueryFrom({ severity: name }, 'default')).toThrow(expect.objectContaining({ status: 400, message: expect.stringContaining('must be one of trace, debug') }));
+  });
+
+  it('takes a severity by name, in any case, or by number', () => {
+    expect(logQueryFrom({ severity: 'WARN' }, 'default').minSeverity).toBe(13);
+    expect(logQueryFrom({ severity: '3' }, 'default').minSeverity).toBe(3);
+  });
+
   it.each([cursor('99999999999999999999999:abc'), cursor('12:ABC'), 'not-a-cursor'])('rejects the cursor %s with a 400', (text) => {
     expect(() => decodeCursor(text)).toThrow(expect.objectContaining({ status: 400 }));
   });

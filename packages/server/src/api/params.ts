@@ -179,13 +179,15 @@ export function traceQueryFrom(q: QueryString, projectId: string): TraceQuery {
 
 const LOG_PARAMS = ['from', 'to', 'severity', 'service', 'traceId', 'text', 'limit', 'cursor'] as const;
 const SEVERITY_NAMES = Object.keys(SEVERITY_NUMBERS) as SeverityName[];
+/** A map, not the object: `SEVERITY_NUMBERS['constructor']` finds Object's own constructor. */
+const SEVERITY_BY_NAME: ReadonlyMap<string, number> = new Map(Object.entries(SEVERITY_NUMBERS));
 
 export function logQueryFrom(q: QueryString, projectId: string): LogQuery {
   rejectUnknown(q, LOG_PARAMS);
   const severity = single(q, 'severity');
   let minSeverity: number | null = null;
   if (severity !== null) {
-    const byName = SEVERITY_NUMBERS[severity.toLowerCase() as SeverityName];
+    const byName = SEVERITY_BY_NAME.get(severity.toLowerCase());
     const n = decimal(severity);
     if (byName !== undefined) minSeverity = byName;
     else if (Number.isInteger(n) && n >= 1 && n <= 24) minSeverity = n;

@@ -1,4 +1,6 @@
-import { type Attributes, DETECTOR_LABELS, type RedactOptions, type RedactRule, type Redactor, createRedactor, validateRedactOptions } from '@spoor/model';
+import { type Attributes, DETECTOR_LABELS, type RedactOptions, type RedactRule, type Redactor, type TextPattern, createRedactor, validateRedactOptions } from '@spoor/model';
+import { AppError } from '../errors.js';
+import { compileTextPattern } from '../regex.js';
 import type { RecordBatch } from '../store/tables.js';
 
 /**
@@ -6,7 +8,9 @@ import type { RecordBatch } from '../store/tables.js';
  * every record of a request before anything is stored, whichever SDK, language or convention sent
  * it: span, event, link, log, metric point and resource attributes (LLM messages are attributes
  * in every convention), log bodies, status and error messages, session and user ids. The
- * detectors are `@spoor/model/redact`'s, the ones `@spoor/sdk` runs in apps.
+ * detectors are `@spoor/model/redact`'s, the ones `@spoor/sdk` runs in apps; a policy's own
+ * patterns are compiled with RE2 (`regex.ts`), as one project's pattern runs on the thread that
+ * decodes every project's requests.
  */
 
 /** A policy as JSON: `RedactOptions` with each rule's pattern as text (and its flags apart). */
@@ -27,8 +31,8 @@ const RULE_FIELDS = ['name', 'pattern', 'flags', 'key', 'mode'];
 
 /**
  * The redaction options a JSON policy means, checked: unknown fields, detectors and modes, and
- * patterns that do not compile, are refused with what to write instead. A key written `/…/flags`
- * is a pattern over key names.
+ * patterns RE2 cannot run (lookarounds, back-references) or that do not compile, are refused with
+ * the rule and what to write instead. A key written `/…/flags` is a pattern over key names.
  */
 export function redactOptionsOf(policy: unknown, where: string): RedactOptions {
   const fail = (message: string): never => {
@@ -50,10 +54,22 @@ export function redactOptionsOf(policy: unknown, where: string): RedactOptions {
   return options as RedactOptions;
 }
 
-function ruleOf(rule: unknown, at: string, fail: (message: string) => never): RedactRule {
-  if (typeof rule !== 'object' || rule === null || Array.isArray(rule)) return fail(`${at} must be an object with a name and a pattern or key`);
+/** Why a stored policy cannot be used now, or `null` when it can. */
+export function maskingPolicyProblem(policy: MaskingPolicy): string | null {
+  try {
+    redactOptionsOf(policy, 'the masking policy');
+    return null;
+  } catch (error) {
+    if (error instanceof MaskingPolicyError) return error.message;
+    throw error;
+  }
+}
+
+function ruleOf(rule: unknown, place: string, fail: (message: string) => never): RedactRule {
+  if (typeof rule !== 'object' || rule === null || Array.isArray(rule)) return fail(`${place} must be an object with a name and a pattern or key`);
   const r = rule as Record<string, unknown>;
-  for (const key of Object.keys(r)) if (!RULE_FIELDS.includes(key)) fail(`${at} has no field '${key}' (a rule has ${RULE_FIELDS.join(', ')})`);
+  for (const key of Object.keys(r)) if (!RULE_FIELDS.includes(key)) fail(`${place} has no field '${key}' (a rule has ${RULE_FIELDS.join(', ')})`);
+  const at = typeof r.name === 'string' ? `${place} ('${r.name}')` : place;
   const out: Record<string, unknown> = { name: r.name };
   if (r.mode !== undefined) out.mode = r.mode;
   if (r.pattern !== undefined) {
@@ -69,11 +85,11 @@ function ruleOf(rule: unknown, at: string, fail: (message: string) => never): Re
   return out as unknown as RedactRule;
 }
 
-function compile(source: string, flags: string, at: string, fail: (message: string) => never): RegExp {
+function compile(source: string, flags: string, at: string, fail: (message: string) => never): TextPattern {
   try {
-    return new RegExp(source, flags);
+    return compileTextPattern(source, flags);
   } catch (error) {
-    return fail(`${at} is not a regular expression: ${(error as Error).message}`);
+    return fail(`${at} cannot be used: ${(error as Error).message}`);
   }
 }
 
@@ -101,6 +117,13 @@ export interface MaskFile {
   projects: Record<string, MaskingPolicy>;
 }
 
+/** The `--mask` file's policy for a project: its own, else the file's default, else none. */
+export function filePolicyFor(file: MaskFile | null, projectId: string): MaskingPolicy | null {
+  if (file === null) return null;
+  // Own keys only: `constructor` is a project name, and every object has one.
+  return (Object.hasOwn(file.projects, projectId) ? file.projects[projectId] : undefined) ?? file.fallback;
+}
+
 /**
  * Which policy masks each project's records: the one set through the API, else the `--mask`
  * file's for the project, else the file's default, else none. Kept wherever records are decoded:
@@ -125,12 +148,28 @@ export class ProjectMasking {
   maskerFor(projectId: string): ((records: RecordBatch) => void) | undefined {
     let masker = this.maskers.get(projectId);
     if (masker === undefined) {
-      const policy = this.api.get(projectId) ?? this.file?.projects[projectId] ?? this.file?.fallback ?? null;
-      const redactor = policy === null ? null : redactorOf(policy, (label) => this.masked.set(label, (this.masked.get(label) ?? 0) + 1));
-      masker = redactor === null ? null : (records) => maskBatch(records, redactor);
+      const policy = this.api.get(projectId) ?? filePolicyFor(this.file, projectId);
+      masker = policy === null ? null : this.maskerOf(projectId, policy);
       this.maskers.set(projectId, masker);
     }
     return masker ?? undefined;
+  }
+
+  private maskerOf(projectId: string, policy: MaskingPolicy): (records: RecordBatch) => void {
+    let redactor: Redactor;
+    try {
+      redactor = redactorOf(policy, (label) => this.masked.set(label, (this.masked.get(label) ?? 0) + 1));
+    } catch (error) {
+      if (!(error instanceof MaskingPolicyError)) throw error;
+      // A policy stored before it was checked as it is now (a lookaround, fine for JavaScript, is
+      // refused by RE2). Storing the records unmasked would keep what it was set to hide: they are
+      // refused, and their senders retry, until the policy is set again.
+      const refusal = new AppError('ERR_INGEST_MASKING_POLICY', `project '${projectId}' has a masking policy this server cannot use: ${error.message}; set it again with PUT /api/projects/${projectId}/masking`);
+      return () => {
+        throw refusal;
+      };
+    }
+    return (records) => maskBatch(records, redactor);
   }
 
   /** `spoor_masked_values_total` in the Prometheus text format. */

@@ -37,4 +37,9 @@ describe('Genkit spans', () => {
     expect(genkitCategory({ 'genkit:type': 'util' })).toBe('step');
     expect(genkitCategory({ 'genkit:type': 'something-new' })).toBeUndefined();
   });
+
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('gives a span of subtype or type %s no category of its own', (name) => {
+    expect(genkitCategory({ 'genkit:metadata:subtype': name })).toBeUndefined();
+    expect(genkitCategory({ 'genkit:type': name })).toBeUndefined();
+  });
 });

@@ -10,22 +10,25 @@ export const GENKIT_SUBTYPE = 'genkit:metadata:subtype';
 /** The instrumentation scope of Genkit's own spans. */
 export const GENKIT_SCOPE = 'genkit-tracer';
 
-/** Genkit's action subtypes and span types, as categories. `model` is an LLM call, read apart. */
-const GENKIT_CATEGORIES: Readonly<Record<string, SpanCategory>> = {
-  flow: 'workflow',
-  tool: 'tool',
-  retriever: 'retriever',
-  indexer: 'retriever',
-  embedder: 'embedding',
-  util: 'step',
-};
+/**
+ * Genkit's action subtypes and span types, as categories. `model` is an LLM call, read apart. A
+ * map, as the span names the key: an object would answer `constructor` with Object's own.
+ */
+const GENKIT_CATEGORIES: ReadonlyMap<string, SpanCategory> = new Map([
+  ['flow', 'workflow'],
+  ['tool', 'tool'],
+  ['retriever', 'retriever'],
+  ['indexer', 'retriever'],
+  ['embedder', 'embedding'],
+  ['util', 'step'],
+]);
 
 /** The category of a Genkit span that is not a model call, or `undefined` for a span of another emitter. */
 export function genkitCategory(attributes: Attributes): SpanCategory | undefined {
   const subtype = attributes[GENKIT_SUBTYPE];
-  if (typeof subtype === 'string') return GENKIT_CATEGORIES[subtype];
+  if (typeof subtype === 'string') return GENKIT_CATEGORIES.get(subtype);
   const type = attributes['genkit:type'];
-  return typeof type === 'string' ? GENKIT_CATEGORIES[type] : undefined;
+  return typeof type === 'string' ? GENKIT_CATEGORIES.get(type) : undefined;
 }
 
 interface GenkitOutput {

@@ -101,3 +101,12 @@ describe('llmFieldsFrom and OpenInference', () => {
     expect(llm).toMatchObject({ requestModel, responseModel });
   });
 });
+
+describe('llmFieldsFrom and names that are Object members', () => {
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('keeps %s as the span wrote it, as it keeps any unknown name', (name) => {
+    const tokens = { 'gen_ai.usage.input_tokens': 3 };
+    expect(llmFieldsFrom({ 'llm.request.type': name, ...tokens })).toMatchObject({ operation: name });
+    expect(llmFieldsFrom({ 'gen_ai.provider.name': name, ...tokens })).toMatchObject({ provider: name.toLowerCase() });
+    expect(llmFieldsFrom({ 'openinference.span.kind': name, ...tokens })).toMatchObject({ operation: null });
+  });
+});

@@ -100,16 +100,19 @@ function providerMetadataCounts(attributes: Attributes): { cacheRead: number | n
   };
 }
 
+// The tables below are looked up by what a span says, so they are maps: an object would answer
+// `constructor` or `__proto__` with Object's own members.
+
 /** Operation names of the older conventions, in the current convention's words. */
-const OPERATIONS: Readonly<Record<string, string>> = {
+const OPERATIONS: ReadonlyMap<string, string> = new Map(Object.entries({
   completion: 'text_completion',
   embedding: 'embeddings',
   llm: 'chat',
   rerank: 'rerank',
-};
+}));
 
 /** Provider names of every dialect, as `gen_ai.provider.name` spells them. */
-const PROVIDERS: Readonly<Record<string, string>> = {
+const PROVIDERS: ReadonlyMap<string, string> = new Map(Object.entries({
   openai: 'openai',
   'openai.chat': 'openai',
   'openai.responses': 'openai',
@@ -139,7 +142,7 @@ const PROVIDERS: Readonly<Record<string, string>> = {
   google_vertexai: 'gcp.vertex_ai',
   amazon_bedrock: 'aws.bedrock',
   bedrock_converse: 'aws.bedrock',
-};
+}));
 
 /**
  * Vercel AI SDK spans that wrap one or more provider calls (`ai.generateText` around its
@@ -171,7 +174,7 @@ export function hasAnyKey(attributes: Attributes, keys: ReadonlySet<string>): bo
 }
 
 /** Values of `openinference.span.kind` / `traceloop.span.kind` that are LLM calls. */
-const LLM_SPAN_KINDS: Readonly<Record<string, string>> = { LLM: 'chat', EMBEDDING: 'embeddings' };
+const LLM_SPAN_KINDS: ReadonlyMap<string, string> = new Map([['LLM', 'chat'], ['EMBEDDING', 'embeddings']]);
 
 /**
  * Derives the canonical `llm` fields from a span's attributes (and the name of the
@@ -252,9 +255,9 @@ function operationOf(attributes: Attributes, operationId: string | null): string
   const current = text(attributes['gen_ai.operation.name']);
   if (current !== null) return current;
   const older = text(attributes['llm.request.type']);
-  if (older !== null) return OPERATIONS[older] ?? older;
+  if (older !== null) return OPERATIONS.get(older) ?? older;
   const kind = text(attributes['openinference.span.kind']);
-  if (kind !== null) return LLM_SPAN_KINDS[kind.toUpperCase()] ?? null;
+  if (kind !== null) return LLM_SPAN_KINDS.get(kind.toUpperCase()) ?? null;
   if (operationId !== null) {
     if (/\.do(Generate|Stream)$/.test(operationId)) return 'chat';
     if (/\.doEmbed$/.test(operationId)) return 'embeddings';
@@ -266,7 +269,7 @@ function operationOf(attributes: Attributes, operationId: string | null): string
 function providerOf(raw: string | null): string | null {
   if (raw === null) return null;
   const lower = raw.toLowerCase();
-  return PROVIDERS[lower] ?? PROVIDERS[lower.split('.')[0]!] ?? lower;
+  return PROVIDERS.get(lower) ?? PROVIDERS.get(lower.split('.')[0]!) ?? lower;
 }
 
 /**

@@ -398,6 +398,30 @@ describe('CommitLoop', () => {
     expect(await store.readPosition('server-1')).toBe(positionToString(positions[19]!));
   });
 
+  it('counts 64 KiB zeroed in the spool as damaged bytes, all of them, and replays every intact entry around them', async () => {
+    const names = entryNames(6000);
+    const positions = await spoolOnly(names, 1);
+    const file = join(dir, '000000000001.spool');
+    const data = await readFile(file);
+    // Zeroed from where an entry starts: twenty zero bytes there once read as an empty entry.
+    const from = positions[1999]!.offset;
+    const to = from + 64 * 1024;
+    data.fill(0, from, to);
+    await writeFile(file, data);
+    const damaged: number[] = [];
+    const store = new FakeStore();
+
+    const loop = loopOver(store, { quarantineDir: join(dir, 'quarantine'), onDamaged: (_segment, _offset, bytes) => damaged.push(bytes) });
+    await within(loop.replay(), 10_000, 'replay');
+
+    const starts = [0, ...positions.map((p) => p.offset)];
+    const intact = names.filter((_, i) => starts[i + 1]! <= from || starts[i]! >= to);
+    expect(committedNames(store)).toEqual(namesOf(intact, 1));
+    const firstAfter = starts.find((start) => start >= to)!;
+    expect(damaged).toEqual([firstAfter - from]);
+    expect(damaged[0]).toBeGreaterThanOrEqual(64 * 1024);
+  });
+
   it('commits everything pushed when it is closed', async () => {
     const store = new FakeStore({ commitDelayMs: 2 });
     const loop = loopOver(store, { maxRecordsPerCommit: 3 });

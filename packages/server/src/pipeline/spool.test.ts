@@ -231,6 +231,44 @@ describe('Spool', () => {
     expect(entriesOf(read())).toEqual([{ signal: 'traces', encoding: 'json', projectId: 'default', receivedUs: 42, body: new Uint8Array(body) }]);
   });
 
+  it.each([
+    ['where an entry starts', 0],
+    ['inside an entry', 37],
+  ])('counts 64 KiB zeroed %s as damage, every byte of it, and reads every intact entry around it', async (_where, into) => {
+    const s = await open();
+    const entries = Array.from({ length: 3000 }, (_, i) => entry({ body: text(`entry ${i} `.padEnd(40 + (i % 50), '.')) }));
+    const positions = await Promise.all(entries.map((e) => s.append(e)));
+    await closeSpool();
+    const file = join(dir, '000000000001.spool');
+    const data = await readFile(file);
+    const from = positions[999]!.offset + into;
+    const to = from + 64 * 1024;
+    data.fill(0, from, to);
+    await writeFile(file, data);
+
+    const items = read();
+    const starts = [0, ...positions.map((p) => p.offset)];
+    const intact = entries.filter((_, i) => starts[i + 1]! <= from || starts[i]! >= to);
+    expect(entriesOf(items)).toEqual(intact);
+    const damaged = items.flatMap((item) => ('damaged' in item ? [item] : []));
+    // From the start of the first entry the zeros reach to the start of the first one after them.
+    const firstHit = starts.findLast((start) => start <= from)!;
+    const firstAfter = starts.find((start) => start >= to)!;
+    expect(damaged.map((d) => [d.offset, d.damaged.length])).toEqual([[firstHit, firstAfter - firstHit]]);
+    expect(damaged[0]!.damaged.length).toBeGreaterThanOrEqual(64 * 1024);
+  });
+
+  it('takes twenty zero bytes at the end of a segment for a torn tail, not for an entry', async () => {
+    const s = await open();
+    await s.append(entry({ body: text('last') }));
+    await closeSpool();
+    await writeFile(join(dir, '000000000001.spool'), Buffer.alloc(HEADER_BYTES), { flag: 'a' });
+
+    const items = read();
+    expect(entriesOf(items).map((e) => new TextDecoder().decode(e.body))).toEqual(['last']);
+    expect(items.at(-1)).toEqual({ tornBytes: HEADER_BYTES, segment: 1 });
+  });
+
   it('refuses appends while the next segment cannot be opened, and never writes elsewhere', async () => {
     spool = await Spool.open(dir, { maxSegmentBytes: 64 });
     await spool.append(entry({ body: text('first'.padEnd(80, '.')) }));

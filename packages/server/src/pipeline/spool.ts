@@ -12,7 +12,8 @@ import { crc32 } from 'node:zlib';
  * Entry layout (little-endian): u32 body length, u8 signal, u8 encoding, u8 project id length,
  * u8 format, f64 received time (epoch µs), u32 CRC-32; then the project id (UTF-8) and the body.
  * Format 1 checksums the first 16 header bytes, the project id and the body; format 0 (written
- * before) the project id and the body only. Segments are files named by a 12-digit number, rolled
+ * before) the project id and the body only, and is refused when both are empty (as in twenty zero
+ * bytes, whose checksum of nothing is 0). Segments are files named by a 12-digit number, rolled
  * at `maxSegmentBytes`.
  *
  * A stretch that does not read as an entry ends its segment when nothing readable follows (a torn
@@ -299,6 +300,10 @@ function decodeEntry(data: Buffer, offset: number): { entry: SpoolEntry; end: nu
   const bodyStart = projectStart + projectLength;
   const end = bodyStart + bodyLength;
   if (signal === undefined || encoding === undefined || format > 1 || end > data.length) return null;
+  // A format 0 entry with no project id and no body has a checksum over nothing, which is 0: twenty
+  // zero bytes (a zeroed stretch of disk) would read as such an entry, again and again. Spoor never
+  // wrote one (every entry names its project), so it is not an entry.
+  if (format === 0 && projectLength === 0 && bodyLength === 0) return null;
   const project = data.subarray(projectStart, bodyStart);
   const body = data.subarray(bodyStart, end);
   const header = format === 1 ? data.subarray(offset, offset + 16) : EMPTY;

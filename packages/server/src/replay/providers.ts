@@ -4,8 +4,8 @@ import { parseDurationUs } from '../duration.js';
 /**
  * The LLM providers a server may replay calls against (`--provider`), with the key read once at
  * start from where the flag says: `openai=env:OPENAI_API_KEY`, `anthropic=file:/run/secrets/key`,
- * and optionally a base URL for a gateway or a compatible server and a timeout:
- * `openai=env:KEY,base=http://…/v1,timeout=30s` (default 60 s).
+ * and optionally a base URL for a gateway or a compatible server and a timeout for the whole call,
+ * headers and body: `openai=env:KEY,base=http://…/v1,timeout=30s` (default 60 s).
  * A key is never written on the command line (where `ps` shows it), nor into a span, log or answer.
  */
 
@@ -17,6 +17,7 @@ export interface Provider {
   apiKey: string;
   /** `null`: the provider's own. */
   baseUrl: string | null;
+  /** The whole call's, headers and body (`withDeadline`). */
   timeoutMs: number;
 }
 

@@ -4,6 +4,7 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { flush, init, instrumentAnthropic, instrumentOpenAI, withSpan } from '@spoor/sdk';
 import OpenAI from 'openai';
+import { DeadlineError, withDeadline } from '../deadline.js';
 import { AppError } from '../errors.js';
 import type { Provider, ProviderName } from './providers.js';
 import { type ReplayCall, anthropicRequest, openAiRequest } from './replay-request.js';
@@ -68,7 +69,8 @@ export class Replayer {
 
   /**
    * Makes the call and stores its trace under `projectId`. Throws 400 when the provider is not
-   * configured, 502 when it answers an error or does not answer in time.
+   * configured, 502 when it answers an error, 504 when the whole call (headers and body) does
+   * not end within the provider's timeout.
    */
   async replay(projectId: string, of: { traceId: string; spanId: string; name: string }, call: ReplayCall): Promise<ReplayOutcome> {
     const provider = this.providers.get(call.provider);
@@ -95,7 +97,7 @@ export class Replayer {
         async (span) => {
           traceId = span.spanContext().traceId;
           pending.set(traceId, []);
-          await this.call(provider, call);
+          await withDeadline(provider.timeoutMs, (signal) => this.call(provider, call, signal));
         },
       );
     } catch (error) {
@@ -115,27 +117,28 @@ export class Replayer {
     return { traceId, spanId: callSpanId, durationMs };
   }
 
-  private async call(provider: Provider, call: ReplayCall): Promise<void> {
-    const common = { apiKey: provider.apiKey, timeout: provider.timeoutMs, maxRetries: 0 };
+  /** The call, bounded by `signal` alone: the clients' own timeout ends at the headers. */
+  private async call(provider: Provider, call: ReplayCall, signal: AbortSignal): Promise<void> {
+    const common = { apiKey: provider.apiKey, maxRetries: 0, ...(provider.baseUrl === null ? {} : { baseURL: provider.baseUrl }) };
     if (provider.name === 'anthropic') {
-      const client = instrumentAnthropic(new Anthropic({ ...common, ...(provider.baseUrl === null ? {} : { baseURL: provider.baseUrl }) }), { captureContent: true });
-      await client.messages.create(anthropicRequest(call) as unknown as Anthropic.MessageCreateParamsNonStreaming);
+      const client = instrumentAnthropic(new Anthropic(common), { captureContent: true });
+      await client.messages.create(anthropicRequest(call) as unknown as Anthropic.MessageCreateParamsNonStreaming, { signal });
       return;
     }
-    const client = instrumentOpenAI(new OpenAI({ ...common, ...(provider.baseUrl === null ? {} : { baseURL: provider.baseUrl }) }), { captureContent: true });
-    await client.chat.completions.create(openAiRequest(call) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming);
+    const client = instrumentOpenAI(new OpenAI(common), { captureContent: true });
+    await client.chat.completions.create(openAiRequest(call) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, { signal });
   }
 }
 
-/** The provider's refusal or silence as a 502 that says which and why; the key never appears. */
+/** The provider's refusal as a 502, its silence as a 504, each saying which and why; the key never appears. */
 function providerError(provider: Provider, error: unknown): AppError {
   if (error instanceof AppError) return error;
   const name = provider.name;
+  if (error instanceof DeadlineError) {
+    return new AppError('ERR_PROVIDER_TIMEOUT', `${name} did not answer within ${provider.timeoutMs / 1000} s; nothing was recorded`, { cause: error });
+  }
   const status = (error as { status?: number }).status;
   const message = (error as Error).message ?? String(error);
-  if (/timed? ?out/i.test(message) || (error as Error).name === 'APIConnectionTimeoutError') {
-    return new AppError('ERR_PROVIDER', `${name} did not answer within ${provider.timeoutMs / 1000} s; nothing was recorded`, { cause: error });
-  }
   const reason = status === undefined ? message : `${status}: ${message}`;
   return new AppError('ERR_PROVIDER', `${name} refused the replayed call (${reason}); nothing was recorded`, { cause: error });
 }

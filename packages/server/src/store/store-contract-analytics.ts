@@ -91,6 +91,11 @@ export function describeAnalyticsContract(adapter: string, open: () => Promise<S
         expect(await keys({ attribute: 'service.version' })).toEqual([['1.0', 4], [null, 3], ['2.0', 2]]);
         expect((await stats({ attribute: 'service.version' })).find((g) => g.key === '2.0')).toMatchObject({ avgUs: 35_000, inputTokens: 300, costUsd: close(0.03) });
         expect((await stats({ attribute: 'service.version' }, { attributes: [{ key: 'tier', value: 'gold' }] })).map((g) => [g.key, g.count])).toEqual([['1.0', 2]]);
+        // No span has these keys: every span is in the group of the absent value, as for any other key.
+        for (const key of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+          expect(await keys({ attribute: key }), key).toEqual([[null, 9]]);
+          expect(await counts({ attributes: [{ key, value: 'x' }] }), key).toEqual({});
+        }
       });
 
       it('applies every span filter, to each span', async () => {

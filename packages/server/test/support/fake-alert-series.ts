@@ -1,5 +1,5 @@
 import { SPAN_GROUP_COLUMNS, STATUS_CODES, type ErrorOccurrenceRecord, type LogRecordData, type SpanGroupBy, type SpanRecord } from '@spoor/model';
-import { compileRegex } from '../../src/alerting/regex.js';
+import { compileRegex } from '../../src/regex.js';
 import type { AlertLabel, AlertMatcher, AlertSeriesQuery, AlertSeriesRow } from '../../src/store/store.js';
 import { type FakeAnalyticsData, durationUs, groupBy, groupKeyOf, isError, nullsFirst, quantile } from './fake-analytics.js';
 import { errorEvents, stateKey } from './fake-errors.js';

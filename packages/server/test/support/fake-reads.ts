@@ -38,7 +38,8 @@ export const contains = (haystack: string, needle: string): boolean => haystack.
 
 /** An attribute's value as text, as `json_extract_string` reads it: `null` when absent or null. */
 export function attributeText(attributes: Attributes, key: string): string | null {
-  const value = attributes[key];
+  // Own keys only: a query may name `constructor`, which every object has.
+  const value = Object.hasOwn(attributes, key) ? attributes[key] : undefined;
   if (value === undefined || value === null) return null;
   return typeof value === 'string' ? value : JSON.stringify(value);
 }

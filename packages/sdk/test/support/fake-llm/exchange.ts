@@ -20,6 +20,7 @@ export class Ctx {
   private disconnectAfter: number | undefined;
   private chunkDelayMs = 0;
   private firstDelayMs = 0;
+  private byteDelayMs = 0;
 
   constructor(
     private readonly res: ServerResponse,
@@ -40,6 +41,7 @@ export class Ctx {
     this.disconnectAfter = reply.disconnectAfter;
     this.chunkDelayMs = reply.chunkDelayMs ?? 0;
     this.firstDelayMs = reply.delayMs ?? 0;
+    this.byteDelayMs = reply.byteDelayMs ?? 0;
   }
 
   async json(status: number, body: unknown, extraHeaders: Record<string, string> = {}): Promise<void> {
@@ -49,6 +51,16 @@ export class Ctx {
     if (status < 400 && this.disconnectAfter !== undefined) {
       await this.write(text.slice(0, Math.floor(text.length / 2)));
       this.res.destroy();
+      return;
+    }
+    if (status < 400 && this.byteDelayMs > 0) {
+      this.res.flushHeaders();
+      for (const byte of Buffer.from(text)) {
+        await this.sleep(this.byteDelayMs);
+        if (this.gone) return;
+        await this.write(Uint8Array.of(byte));
+      }
+      this.res.end();
       return;
     }
     this.res.end(text);
@@ -98,7 +110,7 @@ export class Ctx {
     this.res.end();
   }
 
-  private write(chunk: string): Promise<void> {
+  private write(chunk: string | Uint8Array): Promise<void> {
     return new Promise((resolve) => this.res.write(chunk, () => resolve()));
   }
 }

@@ -72,6 +72,11 @@ export interface FakeReply {
   /** Wait this long between SSE events. */
   chunkDelayMs?: number;
   /**
+   * A plain reply's headers go out at once, then its body one byte every this many ms: a provider
+   * that answers, then crawls (a client's own timeout stops at the headers).
+   */
+  byteDelayMs?: number;
+  /**
    * Destroy the socket after writing this many SSE events (a plain reply: after half its body, any
    * number). Counts every event, e.g. chat's role chunk and Anthropic's `message_start` and `ping`.
    */

@@ -3,7 +3,7 @@ import { ALL_FUNCTIONS, builtinSource, closedValues, didYouMean, FUNCTIONS, isBa
 import { formatDurationUs } from './format.js';
 import { lex, type Token } from './lexer.js';
 import { parseDurationUs, SECOND_US } from '../../duration.js';
-import { compileRegex } from '../regex.js';
+import { compileRegex } from '../../regex.js';
 
 /**
  * A rule expression that does not parse, with where: `column` (1-based, on `line`) and `length`

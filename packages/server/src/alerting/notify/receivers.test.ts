@@ -24,6 +24,12 @@ describe('validateReceivers', () => {
     ]);
   });
 
+  it('keeps a header of any token name, __proto__ and constructor too', () => {
+    const parsed: unknown = JSON.parse('[{"name": "ops", "webhook": {"url": "https://x.test/", "headers": {"__proto__": "a", "constructor": "b"}}}]');
+    const [receiver] = validateReceivers(parsed) as Array<{ webhook: { headers: Record<string, string> } }>;
+    expect(Object.entries(receiver!.webhook.headers)).toEqual([['__proto__', 'a'], ['constructor', 'b']]);
+  });
+
   it('takes no receivers as an empty list', () => {
     expect(validateReceivers(undefined)).toEqual([]);
     expect(validateReceivers(null)).toEqual([]);

@@ -108,14 +108,15 @@ function delivery(raw: Mapping, at: string): { timeout?: string; maxAttempts?: n
 }
 
 function headers(raw: Mapping, at: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: Array<[string, string]> = [];
   for (const [header, value] of Object.entries(raw)) {
     if (!HEADER_NAME.test(header)) throw new Error(`${at} has '${header}', which is not a valid header name`);
     if (RESERVED_HEADERS.includes(header.toLowerCase())) throw new Error(`${at}.${header} is set by Spoor and may not be configured`);
     if (typeof value !== 'string' || /[\r\n\0]/.test(value)) throw new Error(`${at}.${header} must be a string on one line`);
-    out[header] = value;
+    out.push([header, value]);
   }
-  return out;
+  // fromEntries adds each as its own key: `out['__proto__'] = value` would set a prototype instead.
+  return Object.fromEntries(out);
 }
 
 function httpUrl(value: unknown, at: string): string {
