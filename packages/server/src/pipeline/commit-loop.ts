@@ -75,7 +75,8 @@ interface OpenWrite {
 const RETRY_DELAYS_MS = [100, 500, 2000, 5000];
 /**
  * The longest wait between tries while the disk is full: room freed is used within a second (and
- * `/ready` says so), and a try refused for lack of space costs a few milliseconds.
+ * `/ready` says so), and a try refused for lack of space costs some 25 ms of CPU (measured on a
+ * full tmpfs: 0.7 s over 29 tries beyond an idle server's).
  */
 const LACK_OF_SPACE_RETRY_MS = 1000;
 
