@@ -69,7 +69,8 @@ describe('ClickHouse on a full disk', () => {
     filler = null;
     const freed = performance.now();
     await eventually('/ready to answer 200', async () => (await readiness(url)).status, (status) => status === 200, 30_000);
-    const readyAfterMs = performance.now() - freed;
+    // Tried again at least every second while full: the room is used within a second or two.
+    expect(performance.now() - freed).toBeLessThan(5000);
     await send();
 
     const listed = await eventually(
@@ -81,6 +82,5 @@ describe('ClickHouse on a full disk', () => {
     for (const trace of listed.body.traces) expect(trace.spanCount).toBe(20);
     expect(await metricValue(url, 'spoor_ingest_quarantine_entries')).toBe(0);
     expect(died).toBeNull();
-    console.info(`ClickHouse full disk: ${acknowledged.length} traces acknowledged and stored; ready ${Math.round(readyAfterMs)} ms after space was freed`);
   }, 120_000);
 });

@@ -130,13 +130,13 @@ describe('Spoor on a disk that fills up', () => {
     const freed = performance.now();
     const deadline = Date.now() + 60_000;
     while ((await readiness(url)).status !== 200 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    const readyAfterMs = performance.now() - freed;
     expect((await readiness(url)).status).toBe(200);
+    // Tried again at least every second while full: the room is used within a second or two.
+    expect(performance.now() - freed).toBeLessThan(5000);
     expect(died).toBeNull();
     expect(await send()).toBe(200);
 
     for (const traceId of acknowledged) expect(await spanCount(url, traceId), traceId).toBe(40);
     expect(await metricValue(url, 'spoor_ingest_quarantine_entries')).toBe(0);
-    console.info(`full disk: ${acknowledged.length} traces acknowledged and stored; ready ${Math.round(readyAfterMs)} ms after space was freed`);
   }, 120_000);
 });
