@@ -22,14 +22,17 @@ beforeEach(async () => {
   disk = await mountTmpfs(256);
 });
 afterEach(async () => {
-  // Room first: a server stops only once what it acknowledged is committed.
-  if (filler !== null) await rm(filler, { force: true });
-  filler = null;
-  await server?.stop();
-  server = null;
-  await endpoint?.close();
-  endpoint = null;
-  await disk.unmount();
+  try {
+    // Room first: a server stops only once what it acknowledged is committed.
+    if (filler !== null) await rm(filler, { force: true });
+    filler = null;
+    await server?.stop();
+    server = null;
+  } finally {
+    await endpoint?.close();
+    endpoint = null;
+    await disk.unmount();
+  }
 });
 
 describe('ClickHouse on a full disk', () => {

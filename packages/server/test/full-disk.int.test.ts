@@ -17,12 +17,15 @@ beforeEach(async () => {
   disk = await mountTmpfs(32);
 });
 afterEach(async () => {
-  // Room first: a server stops only once what it acknowledged is committed.
-  if (filler !== null) await rm(filler, { force: true });
-  filler = null;
-  await server?.stop({ keepData: true });
-  server = null;
-  await disk.unmount();
+  try {
+    // Room first: a server stops only once what it acknowledged is committed.
+    if (filler !== null) await rm(filler, { force: true });
+    filler = null;
+    await server?.stop({ keepData: true });
+    server = null;
+  } finally {
+    await disk.unmount();
+  }
 });
 
 /** One trace of 40 spans with 1 KiB of attributes each: about 60 KiB of JSON. */
