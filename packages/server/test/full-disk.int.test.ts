@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type TestServer, startTestServer } from './support/server.js';
+import { type TestServer, metricValue, readiness, startTestServer } from './support/server.js';
 import { fillDisk, mountTmpfs } from './support/tmpfs.js';
 
 /**
@@ -12,13 +12,20 @@ import { fillDisk, mountTmpfs } from './support/tmpfs.js';
 
 let disk: Awaited<ReturnType<typeof mountTmpfs>>;
 let server: TestServer | null = null;
+let filler: string | null = null;
 beforeEach(async () => {
   disk = await mountTmpfs(32);
 });
 afterEach(async () => {
-  await server?.stop({ keepData: true });
-  server = null;
-  await disk.unmount();
+  try {
+    // Room first: a server stops only once what it acknowledged is committed.
+    if (filler !== null) await rm(filler, { force: true });
+    filler = null;
+    await server?.stop({ keepData: true });
+    server = null;
+  } finally {
+    await disk.unmount();
+  }
 });
 
 /** One trace of 40 spans with 1 KiB of attributes each: about 60 KiB of JSON. */
@@ -57,7 +64,7 @@ describe('Spoor on a disk that fills up', () => {
       expect(await post(url, traceId)).toBe(200);
       acknowledged.push(traceId);
     }
-    const filler = fillDisk(disk.path, 512 * 1024);
+    filler = fillDisk(disk.path, 512 * 1024);
 
     // Write until the disk refuses; every 200 is a promise kept below.
     const refusals: number[] = [];
@@ -71,6 +78,7 @@ describe('Spoor on a disk that fills up', () => {
     expect(new Set(refusals)).toEqual(new Set([503]));
 
     await rm(filler);
+    filler = null;
     // Healing: the writer retries on its own and the store is attached anew after an invalidation.
     const deadline = Date.now() + 60_000;
     let ready = 0;
@@ -83,5 +91,55 @@ describe('Spoor on a disk that fills up', () => {
     acknowledged.push('ab'.repeat(16));
 
     for (const traceId of acknowledged) expect(await spanCount(url, traceId), traceId).toBe(40);
+  }, 120_000);
+
+  it('waits out a full disk under the store\'s commits: stays up, not ready, and resumes by itself with nothing acknowledged lost', async () => {
+    server = await startTestServer({ data: join(disk.path, 'data') });
+    const { url } = server;
+    let died: Error | null = null;
+    void server.failed.then((error) => (died = error));
+    const acknowledged: string[] = [];
+    const send = async (): Promise<number> => {
+      const traceId = randomBytes(16).toString('hex');
+      const status = await post(url, traceId);
+      if (status === 200) acknowledged.push(traceId);
+      return status;
+    };
+    for (let i = 0; i < 5; i++) expect(await send()).toBe(200);
+    filler = fillDisk(disk.path, 512 * 1024);
+    // Requests go on being acknowledged into the spool until the disk refuses; meanwhile the store's
+    // commits (its write-ahead log) find no room either.
+    let refused = 0;
+    for (let i = 0; i < 200 && refused < 5; i++) if ((await send()) !== 200) refused++;
+    expect(refused).toBe(5);
+
+    // Held full past the writer's tries of one entry (3, some 3 s apart at most): a lack of space is
+    // no entry's fault, so none is quarantined and the server waits, not ready, for as long as it lasts.
+    const fullUntil = Date.now() + 60_000;
+    let failures = 0;
+    while (failures < 6 && Date.now() < fullUntil) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      failures = await metricValue(url, 'spoor_store_commit_failures_total');
+      expect(died).toBeNull();
+      // From the first failed commit on, until space returns.
+      if (failures > 0) expect(await readiness(url)).toMatchObject({ status: 503, body: expect.stringMatching(/store_unavailable/) });
+    }
+    expect(failures).toBeGreaterThanOrEqual(6);
+    expect(died).toBeNull();
+    expect(await readiness(url)).toMatchObject({ status: 503, body: expect.stringMatching(/store_unavailable/) });
+
+    await rm(filler);
+    filler = null;
+    const freed = performance.now();
+    const deadline = Date.now() + 60_000;
+    while ((await readiness(url)).status !== 200 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await readiness(url)).status).toBe(200);
+    // Tried again at least every second while full: the room is used within a second or two.
+    expect(performance.now() - freed).toBeLessThan(5000);
+    expect(died).toBeNull();
+    expect(await send()).toBe(200);
+
+    for (const traceId of acknowledged) expect(await spanCount(url, traceId), traceId).toBe(40);
+    expect(await metricValue(url, 'spoor_ingest_quarantine_entries')).toBe(0);
   }, 120_000);
 });

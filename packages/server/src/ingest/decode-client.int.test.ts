@@ -25,6 +25,8 @@ describe('the decode thread', () => {
     expect(result.records).toBe(2);
     expect(Buffer.from(result.body).equals(Buffer.from(copy))).toBe(true);
     expect(recordsOf(result.batch).spans.map((s) => s.name)).toEqual(['one', 'two']);
+    // Settled, as the receiver settles every request: until then its spans are claimed.
+    decoder.dropped(result.ticket);
   });
 
   it('copies a body that shares its buffer (a pooled Buffer) instead of moving the buffer away', async () => {
@@ -35,6 +37,7 @@ describe('the decode thread', () => {
     expect(result.records).toBe(1);
     // The caller's buffer is still whole.
     expect(bigger.buffer.byteLength).toBe(body.byteLength + 16);
+    decoder.dropped(result.ticket);
   });
 
   it("answers a body it cannot read with the decoder's own error", async () => {

@@ -1,4 +1,5 @@
 import type { ModelPrice, PriceTable, SpanRecord } from '@spoor/model';
+import { AppError } from '../errors.js';
 import { SpanMetrics } from '../metrics/span-metrics.js';
 import { PriceBooks } from '../pricing/price-books.js';
 import type { WriteBatch } from '../store/tables.js';
@@ -60,12 +61,18 @@ export interface Decoder {
 
 export type { MaskFile } from './masking.js';
 
+/** A decoded request's spans until it is acknowledged or refused; `claimed` when they are claimed in the project's recent spans. */
+interface Unsettled {
+  spans: SpanRecord[];
+  claimed: boolean;
+}
+
 /** The decoding itself, wherever it runs: the price books, and the spans of requests not yet settled. */
 export class DecodeCore {
   readonly metrics = new SpanMetrics();
   private readonly books: PriceBooks;
-  private readonly unsettled = new Map<number, SpanRecord[]>();
-  /** Per project, the last 100,000 acknowledged spans' ids (some 12 MB), to store a request sent again once. */
+  private readonly unsettled = new Map<number, Unsettled>();
+  /** Per project, the last 100,000 spans' ids claimed or stored, to store a request sent again once. */
   private readonly recent = new Map<string, RecentSpans>();
   private nextTicket = 0;
   private readonly masking: ProjectMasking;
@@ -84,12 +91,38 @@ export class DecodeCore {
     return this.masking.metricsText();
   }
 
+  /**
+   * Throws `ERR_INGEST_DUPLICATE_IN_FLIGHT` for a request with spans claimed by one not yet
+   * acknowledged or refused: a copy sent while the first was unanswered. Refused for now (503), it
+   * is retried and then learns whether the first was stored, rather than being told it was.
+   */
   decode(request: DecodeRequest): DecodeResult {
     const { signal, encoding, body, projectId, receivedUs } = request;
-    const recent = request.alreadyAcknowledged === true ? undefined : this.recentFor(projectId);
-    const decoded = decodeBatch(signal, encoding, body, projectId, receivedUs, this.books.bookFor(projectId), recent, this.masking.maskerFor(projectId));
+    const claiming = request.alreadyAcknowledged !== true;
+    const recent = this.recentFor(projectId);
+    let inFlight = 0;
+    const seen = claiming
+      ? {
+          has: (span: SpanRecord): boolean => {
+            const claim = recent.claimOf(span);
+            if (claim > 0 && this.unsettled.has(claim)) inFlight++;
+            return claim !== -1;
+          },
+        }
+      : undefined;
+    const decoded = decodeBatch(signal, encoding, body, projectId, receivedUs, this.books.bookFor(projectId), seen, this.masking.maskerFor(projectId));
+    if (inFlight > 0) {
+      throw new AppError('ERR_INGEST_DUPLICATE_IN_FLIGHT', `${inFlight} of its spans are in a request still being stored (sent again before it was answered?); retry to learn whether it was`, {
+        retryAfterSeconds: 1,
+      });
+    }
     const ticket = ++this.nextTicket;
-    if (decoded.decoded.spans.length > 0) this.unsettled.set(ticket, decoded.decoded.spans);
+    const { spans } = decoded.decoded;
+    if (spans.length > 0) {
+      // Claimed now, not once acknowledged: a copy decoded while this request is being spooled finds them.
+      if (claiming) recent.add(spans, ticket);
+      this.unsettled.set(ticket, { spans, claimed: claiming });
+    }
     return {
       ticket,
       batch: decoded.batch,
@@ -102,12 +135,19 @@ export class DecodeCore {
   }
 
   settle(ticket: number, accepted: boolean): void {
-    const spans = this.unsettled.get(ticket);
-    if (spans === undefined) return;
+    const settled = this.unsettled.get(ticket);
+    if (settled === undefined) return;
     this.unsettled.delete(ticket);
-    if (!accepted) return;
+    const { spans, claimed } = settled;
+    const recent = this.recentFor(spans[0]!.projectId);
+    if (!accepted) {
+      // Refused after it was decoded (a full spool, a shutdown): its retry is to be stored.
+      if (claimed) recent.release(spans, ticket);
+      return;
+    }
     this.metrics.record(spans);
-    this.recentFor(spans[0]!.projectId).add(spans);
+    // A quarantined request replayed claims nothing as it is decoded; its spans count as seen from now.
+    if (!claimed) recent.add(spans);
   }
 
   setPrices(projectId: string, models: ModelPrice[]): void {

@@ -77,9 +77,9 @@ export function exportError(error: unknown): AppError {
   return isAppError(error) ? error : new AppError('ERR_STORE', 'the records could not be stored; retry later', { cause: error, retryAfterSeconds: 1 });
 }
 
-/** Back-pressure (a full queue or spool, a shutdown): the protocol working, not a fault. */
+/** Back-pressure (a full queue or spool, a shutdown, a copy of a request in flight): the protocol working, not a fault. */
 export function isBackPressure(error: AppError): boolean {
-  return error.code === 'ERR_INGEST_QUEUE_FULL' || error.code === 'ERR_SPOOL_FULL' || error.code === 'ERR_SHUTTING_DOWN';
+  return error.code === 'ERR_INGEST_QUEUE_FULL' || error.code === 'ERR_SPOOL_FULL' || error.code === 'ERR_SHUTTING_DOWN' || error.code === 'ERR_INGEST_DUPLICATE_IN_FLIGHT';
 }
 
 /**

@@ -5,9 +5,9 @@ import type { AppError } from '../errors.js';
 /**
  * How a refused OTLP/gRPC export is answered (https://opentelemetry.io/docs/specs/otlp/#failures):
  * bad input is `INVALID_ARGUMENT` (not retryable); back-pressure is `RESOURCE_EXHAUSTED` (a full
- * queue or spool, a key past its rate) or `UNAVAILABLE` (a shutdown, the store gone), each with a
- * `google.rpc.RetryInfo` saying how long to wait: an exporter retries `RESOURCE_EXHAUSTED` only
- * when it carries one.
+ * queue or spool, a key past its rate) or `UNAVAILABLE` (a shutdown, the store gone, a copy of a
+ * request still being stored), each with a `google.rpc.RetryInfo` saying how long to wait: an
+ * exporter retries `RESOURCE_EXHAUSTED` only when it carries one.
  */
 export function grpcCodeOf(error: AppError): status {
   switch (error.code) {
@@ -21,6 +21,7 @@ export function grpcCodeOf(error: AppError): status {
       return status.RESOURCE_EXHAUSTED;
     case 'ERR_SHUTTING_DOWN':
     case 'ERR_STORE_UNAVAILABLE':
+    case 'ERR_INGEST_DUPLICATE_IN_FLIGHT':
       return status.UNAVAILABLE;
     default:
       if (error.status < 500) return status.INVALID_ARGUMENT;

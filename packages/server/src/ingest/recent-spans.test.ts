@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { span, tracesBody } from '../../test/support/json-fixtures.js';
 import { DecodeCore } from './decoder.js';
 import { RecentSpans } from './recent-spans.js';
-import type { SpanRecord } from '@spoor/model';
 import type { Json } from '../../test/support/json-fixtures.js';
 
 const request = (spans: Json[]) => ({ signal: 'traces' as const, encoding: 'json' as const, projectId: 'p1', receivedUs: 1, body: tracesBody(spans) });
@@ -43,10 +42,52 @@ describe('a request sent again after it was acknowledged', () => {
   });
 });
 
+describe('a copy of a request sent before the first was answered', () => {
+  it('is refused for now (503, retry in 1 s) while the first is being stored, and claims nothing', () => {
+    const core = new DecodeCore(null);
+    const first = core.decode(request([span({ name: 'a' })]));
+    expect(() => core.decode(request([span({ name: 'a' }), span({ name: 'b', spanId: 'bbbbbbbbbbbbbbbb' })]))).toThrow(
+      expect.objectContaining({ code: 'ERR_INGEST_DUPLICATE_IN_FLIGHT', status: 503, retryAfterSeconds: 1 }),
+    );
+    // The refused copy's other span was not claimed: a request with it alone is taken.
+    expect(core.decode(request([span({ name: 'b', spanId: 'bbbbbbbbbbbbbbbb' })])).records).toBe(1);
+
+    core.settle(first.ticket, true);
+    const again = core.decode(request([span({ name: 'a' })]));
+    expect(again).toMatchObject({ records: 0, duplicates: 1 });
+  });
+
+  it('is stored when the first is refused after it was decoded (a full spool, a shutdown)', () => {
+    const core = new DecodeCore(null);
+    const first = core.decode(request([span()]));
+    core.settle(first.ticket, false);
+    expect(core.decode(request([span()])).records).toBe(1);
+  });
+});
+
 describe('RecentSpans', () => {
+  const s = (n: number) => ({ traceId: 'ab'.repeat(16), spanId: n.toString(16).padStart(16, '0') });
+
+  it('releases only the spans the refused request claimed', () => {
+    const recent = new RecentSpans(10);
+    recent.add([s(1)], 1);
+    recent.add([s(2)], 2);
+    recent.release([s(1), s(2)], 2);
+    expect([recent.claimOf(s(1)), recent.claimOf(s(2))]).toEqual([1, -1]);
+  });
+
+  it('keeps a span released and claimed again when its first slot is reused', () => {
+    const recent = new RecentSpans(3);
+    recent.add([s(1)], 1);
+    recent.release([s(1)], 1);
+    recent.add([s(1)], 2);
+    // The first claim's slot is taken by a new span: the second claim stands.
+    recent.add([s(2), s(3)], 3);
+    expect(recent.claimOf(s(1))).toBe(2);
+  });
+
   it('forgets the oldest spans beyond its capacity', () => {
     const recent = new RecentSpans(2);
-    const s = (n: number) => ({ traceId: 'ab'.repeat(16), spanId: n.toString(16).padStart(16, '0') }) as SpanRecord;
     // Ids an emitter counts up, as some do: they differ only in their last digits.
     recent.add([s(1), s(2), s(3)]);
     expect([recent.has(s(1)), recent.has(s(2)), recent.has(s(3)), recent.has(s(4))]).toEqual([false, true, true, false]);

@@ -1,36 +1,64 @@
 import type { SpanRecord } from '@spoor/model';
 
-/** How many acknowledged spans per project the receiver remembers (some 12 MB of ids). */
+/** How many spans per project the receiver remembers (some 13.5 MB, ids included). */
 export const RECENT_SPANS_PER_PROJECT = 100_000;
 
+type SpanIds = Pick<SpanRecord, 'traceId' | 'spanId'>;
+
 /**
- * The last `capacity` acknowledged spans, so that a request sent again (an exporter that timed
- * out waiting for an answer that did come, and retried) is not stored twice. Keyed by the span
- * id strings the decoder already made, holding their trace ids: no string is built per span, and
- * ids compare whole (emitters that count ids up differ only in a few digits). It starts empty
- * on each start of the server, so a retry across a restart is stored again.
+ * The last `capacity` spans claimed, so that a request sent again (an exporter that timed out
+ * waiting for an answer that did come, and retried) is not stored twice. A request claims its
+ * spans under its ticket as it is decoded, before it is spooled, so a copy that arrives meanwhile
+ * finds them too; a request refused after that releases them, so that its retry is taken. Keyed by
+ * the span id strings the decoder already made, holding their trace ids: no string is built per
+ * span, and ids compare whole (emitters that count ids up differ only in a few digits). It is
+ * filled at start-up with the spans stored last.
  */
 export class RecentSpans {
-  /** Span id -> trace id of the span last added with that id. */
-  private readonly traceOf = new Map<string, string>();
-  private readonly order: string[];
+  /** Span id -> the slot of its newest claim. */
+  private readonly slotOf = new Map<string, number>();
+  private readonly spanIds: string[];
+  private readonly traceIds: string[];
+  /** Each slot's claiming ticket; 0 for spans remembered from the store. */
+  private readonly tickets: Float64Array;
   private next = 0;
 
   constructor(private readonly capacity: number) {
-    this.order = new Array<string>(capacity);
+    this.spanIds = new Array<string>(capacity);
+    this.traceIds = new Array<string>(capacity);
+    this.tickets = new Float64Array(capacity);
   }
 
-  has(span: Pick<SpanRecord, 'traceId' | 'spanId'>): boolean {
-    return this.traceOf.get(span.spanId) === span.traceId;
+  /** The ticket that claimed the span (0: one remembered from the store), or -1 when it was not seen. */
+  claimOf(span: SpanIds): number {
+    const slot = this.slotOf.get(span.spanId);
+    return slot !== undefined && this.traceIds[slot] === span.traceId ? this.tickets[slot]! : -1;
   }
 
-  add(spans: ReadonlyArray<Pick<SpanRecord, 'traceId' | 'spanId'>>): void {
+  has(span: SpanIds): boolean {
+    return this.claimOf(span) !== -1;
+  }
+
+  /** Claims spans for `ticket`'s request (0: spans already stored), forgetting the oldest beyond capacity. */
+  add(spans: readonly SpanIds[], ticket = 0): void {
     for (const span of spans) {
-      const oldest = this.order[this.next];
-      if (oldest !== undefined && oldest !== span.spanId) this.traceOf.delete(oldest);
-      this.traceOf.set(span.spanId, span.traceId);
-      this.order[this.next] = span.spanId;
-      this.next = (this.next + 1) % this.capacity;
+      const slot = this.next;
+      const oldest = this.spanIds[slot];
+      // Forgotten only where this slot holds its newest claim (one released and claimed again has two).
+      if (oldest !== undefined && this.slotOf.get(oldest) === slot) this.slotOf.delete(oldest);
+      this.slotOf.set(span.spanId, slot);
+      this.spanIds[slot] = span.spanId;
+      this.traceIds[slot] = span.traceId;
+      this.tickets[slot] = ticket;
+      this.next = (slot + 1) % this.capacity;
+    }
+  }
+
+  /** Forgets the spans `ticket` claimed: its request was refused, and a retry of it is to be stored. */
+  release(spans: readonly SpanIds[], ticket: number): void {
+    for (const span of spans) {
+      const slot = this.slotOf.get(span.spanId);
+      if (slot !== undefined && this.tickets[slot] === ticket && this.traceIds[slot] === span.traceId) this.slotOf.delete(span.spanId);
     }
   }
 }

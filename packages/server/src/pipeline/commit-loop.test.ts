@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { SpanRecord } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeStore } from '../../test/support/fake-store.js';
-import { type WriteBatch, batchOf } from '../store/store.js';
+import { StoreError, type WriteBatch, batchOf } from '../store/store.js';
 import { CommitLoop, type CommitLoopOptions } from './commit-loop.js';
 import { listQuarantine, quarantineIdOf, readQuarantined } from './quarantine.js';
 import { type SpoolEntry, type SpoolPosition, Spool, positionToString } from './spool.js';
@@ -362,6 +362,26 @@ describe('CommitLoop', () => {
 
       await within(loop.commitUpTo(2), 6000, 'commitUpTo');
       expect(committedNames(store)).toEqual(['a.0', 'b.0']);
+      expect(quarantined).toEqual([]);
+    });
+
+    it('is never quarantined when the store refuses it for lack of space, and is committed once there is room', async () => {
+      // A full disk refuses a transaction with records in it, while the probe (an empty one) still fits.
+      const noSpace = (): Error => new StoreError('DuckDB failed to commit: Could not write file "spoor.duckdb.wal": No space left on device');
+      const store = new FakeStore().refuse((name) => name.startsWith('big.'), 'commit', noSpace);
+      const loop = refusingLoop(store, { maxAttempts: 2 });
+      await accept(loop, ['a', 'big', 'b'], 1);
+      const committed = loop.commitUpTo(3);
+
+      await until(() => errors.length >= 3, 'the writer has tried three times');
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(listQuarantine(quarantineDir())).toEqual([]);
+      expect(errors.length).toBeGreaterThan(3);
+      expect(committedNames(store)).toEqual(['a.0']);
+      store.refuse(null);
+
+      await within(committed, 3000, 'commitUpTo');
+      expect(committedNames(store)).toEqual(['a.0', 'big.0', 'b.0']);
       expect(quarantined).toEqual([]);
     });
 

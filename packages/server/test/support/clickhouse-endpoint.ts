@@ -19,8 +19,9 @@ export interface ClickHouseEndpoint {
   close(): Promise<void>;
 }
 
-export async function startClickHouseEndpoint(password = 'spoor-test'): Promise<ClickHouseEndpoint> {
-  const dir = mkdtempSync(join(tmpdir(), 'spoor-ch-endpoint-'));
+/** `parent`: the folder its data goes under (a small tmpfs, to fill its disk). */
+export async function startClickHouseEndpoint(password = 'spoor-test', parent = tmpdir()): Promise<ClickHouseEndpoint> {
+  const dir = mkdtempSync(join(parent, 'spoor-ch-endpoint-'));
   const child: ChildProcess = spawn(process.execPath, [ENDPOINT, '--path', join(dir, 'data'), '--password', password], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

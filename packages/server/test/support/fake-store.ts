@@ -102,6 +102,7 @@ export class FakeStore implements Store {
   private readonly failingCommits = new Set<number>();
   private refusedSpans: ((name: string) => boolean) | null = null;
   private refusedAt: 'append' | 'commit' = 'append';
+  private refusal: (() => Error) | null = null;
   private down = false;
   private readonly commitDelayMs: number;
   private readonly transactions: boolean;
@@ -133,11 +134,14 @@ export class FakeStore implements Store {
 
   /**
    * Refuses, every time, any batch holding a span whose name passes `test`: at `append`, or at
-   * `commit` of the transaction holding it (as a store that checks a constraint at commit).
+   * `commit` of the transaction holding it (as a store that checks a constraint at commit), with
+   * `error()` when given (a full disk refuses a large transaction and takes an empty one).
+   * `null` takes every batch again.
    */
-  refuse(test: (name: string) => boolean, at: 'append' | 'commit' = 'append'): this {
+  refuse(test: ((name: string) => boolean) | null, at: 'append' | 'commit' = 'append', error?: () => Error): this {
     this.refusedSpans = test;
     this.refusedAt = at;
+    this.refusal = error ?? null;
     return this;
   }
 
@@ -162,7 +166,7 @@ export class FakeStore implements Store {
     if (this.down) throw new Error('the store is down');
     const batch = recordsOf(columns);
     if (this.refusedAt === 'append' && this.refusedSpans !== null && batch.spans.some((span) => this.refusedSpans!(span.name))) {
-      throw new Error('the store refuses this batch');
+      throw this.refusal?.() ?? new Error('the store refuses this batch');
     }
     if (!this.transactions) return this.appendBlocks(columns, batch, key, this.failingAppends.has(call) ? call : null);
     if (key !== null) {
@@ -192,7 +196,7 @@ export class FakeStore implements Store {
       if (this.failingCommits.has(call)) throw new Error(`commit ${call} failed`);
       if (this.down) throw new Error('the store is down');
       if (this.refusedAt === 'commit' && this.refusedSpans !== null && batch.spans.some((span) => this.refusedSpans!(span.name))) {
-        throw new Error('the store refuses this transaction');
+        throw this.refusal?.() ?? new Error('the store refuses this transaction');
       }
       this.committed.spans.push(...batch.spans);
       this.committed.logs.push(...batch.logs);

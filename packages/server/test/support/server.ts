@@ -37,6 +37,20 @@ export async function getJson<T = unknown>(baseUrl: string, path: string): Promi
   return { status: response.status, body: (await response.json()) as T };
 }
 
+/** A counter or gauge on `/metrics`, summed over its series (0 when it has none yet). */
+export async function metricValue(baseUrl: string, name: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  let sum = 0;
+  for (const match of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm'))) sum += Number(match[1]);
+  return sum;
+}
+
+/** `/ready`'s status and body (`store_unavailable`, `shutting_down`). */
+export async function readiness(baseUrl: string): Promise<{ status: number; body: string }> {
+  const response = await fetch(`${baseUrl}/ready`);
+  return { status: response.status, body: await response.text() };
+}
+
 /**
  * For a test file whose tests restart servers: each test gets a fresh directory (`dir()`), and
  * `start` runs a server whose data lives in `dir()/data` (unless `data` is given) and survives its
