@@ -197,16 +197,19 @@ export function transportOf(random: Random, seed: Seed): { contentType: string; 
 const PARAMETERS = [
   'from', 'to', 'limit', 'cursor', 'service', 'name', 'status', 'minDurationMs', 'maxDurationMs', 'step', 'window', 'by', 'a', 'b',
   'q', 'text', 'session', 'user', 'model', 'attr', 'minSeverity', 'traceId', 'spanId', 'metric', 'type', 'groupBy', 'quantile', 'offset', 'sort', 'unknown',
+  'severity', 'fn', 'hours', 'constructor', '__proto__',
 ];
 const VALUES = [
   '', '0', '-1', '-0', '1', '1.5', '1e16', '1e300', '-1e300', '99999999999999999999999', 'NaN', 'Infinity', '0x10', '1_000', 'abc', '%00', '\u00ff',
   '2026-11-22T10:00:00Z', '2026-13-45T99:99:99Z', '1970-01-01T00:00:00Z', '9999-12-31T23:59:59Z', '1763719200000', '-1763719200000',
   'service.version', 'a=b', 'a=', '=b', '4bf92f3577b34da6a3ce929d0e0e4736', 'zz', 'true', 'error', 'ok', '*', '.*', '(a+)+$', 'x'.repeat(5000),
+  // Names of Object's own members: a lookup in a plain object finds them (severity=constructor was a 500).
+  'constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'constructor=x',
 ];
 
 /** A GET path of a route with its parameters filled in, and random query parameters. */
 export function restRequest(random: Random, route: string): string {
-  const path = route.replace(/:(\w+)/g, () => encodeURIComponent(random.pick(['4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7', 'x', '..', '%2e%2e', '0'.repeat(32), 's-1', 'a'.repeat(300)])));
+  const path = route.replace(/:(\w+)/g, () => encodeURIComponent(random.pick(['4bf92f3577b34da6a3ce929d0e0e4736', '00f067aa0ba902b7', 'x', '..', '%2e%2e', '0'.repeat(32), 's-1', 'a'.repeat(300), 'constructor', '__proto__'])));
   const query = new URLSearchParams();
   const count = random.int(0, 3);
   for (let i = 0; i < count; i++) query.append(random.pick(PARAMETERS), random.pick(VALUES));
