@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { RECEIVED_US, SPAN_ID, TRACE_ID } from '../../test/support/decode-fixtures.js';
+import { decodeLogsJson } from './json/logs.js';
+import { decodeMetricsJson } from './json/metrics.js';
+import { decodeTracesJson } from './json/traces.js';
+
+/**
+ * What the OTLP decoders must carry through exactly: nanosecond times written as bare JSON
+ * numbers, past 2^53.
+ */
+
+const text = (json: string): Uint8Array => new TextEncoder().encode(json);
+const envelope = (signal: 'Spans' | 'Logs' | 'Metrics', records: string, schemaUrls = ''): string => {
+  const key = signal === 'Spans' ? 'spans' : signal === 'Logs' ? 'logRecords' : 'metrics';
+  return `{"resource${signal}":[{"resource":{}${schemaUrls === '' ? '' : `,"schemaUrl":${JSON.stringify(schemaUrls)}`},"scope${signal}":[{"scope":{"name":"s"},${schemaUrls === '' ? '' : `"schemaUrl":${JSON.stringify(`${schemaUrls}/scope`)},`}"${key}":[${records}]}]}]}`;
+};
+
+describe('nanosecond times written as bare JSON numbers', () => {
+  // A JavaScript number holds neither: JSON.parse made the start …100000000 and the end …200000000.
+  const START = '1763719200099999999';
+  const END = '1763719200199999999';
+  const START_US = 1_763_719_200_099_999;
+  const END_US = 1_763_719_200_199_999;
+
+  it("reads a span's and its event's times exactly, cut to the microsecond as strings are", () => {
+    const span = `{"traceId":"${TRACE_ID}","spanId":"${SPAN_ID}","name":"n","startTimeUnixNano":${START},"endTimeUnixNano": ${END} ,"events":[{"timeUnixNano":${END},"name":"e"}]}`;
+    const [bare] = decodeTracesJson(text(envelope('Spans', span)), 'p1').records;
+    const [quoted] = decodeTracesJson(text(envelope('Spans', span.replaceAll(/(UnixNano": ?)(\d+)/g, '$1"$2"'))), 'p1').records;
+    expect(bare).toMatchObject({ startTimeUs: START_US, endTimeUs: END_US, events: [{ timeUs: END_US }] });
+    expect(bare).toEqual(quoted);
+  });
+
+  it("reads a log record's times exactly", () => {
+    const [log] = decodeLogsJson(text(envelope('Logs', `{"timeUnixNano":${START},"observedTimeUnixNano":${END}}`)), 'p1', RECEIVED_US).records;
+    expect(log).toMatchObject({ timeUs: START_US, observedTimeUs: END_US });
+  });
+
+  it("reads a metric point's and its exemplar's times exactly", () => {
+    const metric = `{"name":"g","gauge":{"dataPoints":[{"startTimeUnixNano":${START},"timeUnixNano":${END},"asDouble":1,"exemplars":[{"timeUnixNano":${START},"asDouble":1}]}]}}`;
+    const [point] = decodeMetricsJson(text(envelope('Metrics', metric)), 'p1').records;
+    expect(point).toMatchObject({ startTimeUs: START_US, timeUs: END_US, exemplars: [{ timeUs: START_US }] });
+  });
+
+  it('leaves a string value that only looks like a bare time as it was', () => {
+    const span = `{"traceId":"${TRACE_ID}","spanId":"${SPAN_ID}","name":"say \\"timeUnixNano\\": ${START}","startTimeUnixNano":"1","endTimeUnixNano":"1"}`;
+    expect(decodeTracesJson(text(envelope('Spans', span)), 'p1').records[0]!.name).toBe(`say "timeUnixNano": ${START}`);
+  });
+});
