@@ -89,6 +89,7 @@ describe.each(EXPORT_VARIANTS)('metrics sent by the OpenTelemetry JS exporter ov
     time: expect.any(String),
     flags: 0,
     value: null,
+    intValue: null,
     count: null,
     sum: null,
     min: null,
@@ -160,7 +161,7 @@ describe.each(EXPORT_VARIANTS)('metrics sent by the OpenTelemetry JS exporter ov
     expect(await pointsOf(`${sent.prefix}.queue.balance`)).toEqual([
       {
         ...common(), name: `${sent.prefix}.queue.balance`, description: 'Items over capacity', unit: '{item}',
-        type: 'sum', temporality: 'cumulative', isMonotonic: false, attributes: { queue: 'picking' }, value: -3,
+        type: 'sum', temporality: 'cumulative', isMonotonic: false, attributes: { queue: 'picking' }, value: -3, intValue: '-3',
       },
     ]);
   });

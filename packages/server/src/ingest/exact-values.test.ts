@@ -1,19 +1,60 @@
+import type { MetricPointRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import { RECEIVED_US, SPAN_ID, TRACE_ID } from '../../test/support/decode-fixtures.js';
+import { type MetricInput, encodeMetrics } from '../../test/support/otlp-encode.js';
 import { decodeLogsJson } from './json/logs.js';
 import { decodeMetricsJson } from './json/metrics.js';
 import { decodeTracesJson } from './json/traces.js';
+import { decodeMetricsProtobuf } from './protobuf/metrics.js';
 
 /**
- * What the OTLP decoders must carry through exactly: nanosecond times written as bare JSON
- * numbers, past 2^53.
+ * What the OTLP decoders must carry through exactly: 64-bit integers past 2^53, metric points'
+ * `asInt` in either encoding and nanosecond times written as bare JSON numbers.
  */
 
+/** A time every signal keeps (a metric point needs one): 2025-11-21T10:00:00Z in nanoseconds. */
+const T = 1_763_719_200_000_000_000n;
 const text = (json: string): Uint8Array => new TextEncoder().encode(json);
 const envelope = (signal: 'Spans' | 'Logs' | 'Metrics', records: string, schemaUrls = ''): string => {
   const key = signal === 'Spans' ? 'spans' : signal === 'Logs' ? 'logRecords' : 'metrics';
   return `{"resource${signal}":[{"resource":{}${schemaUrls === '' ? '' : `,"schemaUrl":${JSON.stringify(schemaUrls)}`},"scope${signal}":[{"scope":{"name":"s"},${schemaUrls === '' ? '' : `"schemaUrl":${JSON.stringify(`${schemaUrls}/scope`)},`}"${key}":[${records}]}]}]}`;
 };
+
+describe('integer metric points, exactly', () => {
+  const INTS = [
+    ['2^63 - 1', 2n ** 63n - 1n],
+    ['-2^63', -(2n ** 63n)],
+    ['2^53 + 1', 2n ** 53n + 1n],
+    ['42', 42n],
+    ['0', 0n],
+  ] as const;
+
+  const protobufPoint = (asInt: bigint): MetricPointRecord =>
+    decodeMetricsProtobuf(encodeMetrics([{ scopes: [{ items: [{ name: 'g', data: { type: 'gauge', points: [{ timeUnixNano: T, asInt }] } } satisfies MetricInput] }] }]), 'p1').records[0]!;
+  const jsonPoint = (asInt: string): MetricPointRecord =>
+    decodeMetricsJson(text(envelope('Metrics', `{"name":"g","sum":{"aggregationTemporality":2,"dataPoints":[{"timeUnixNano":"${T}","asInt":${asInt}}]}}`)), 'p1').records[0]!;
+
+  it.each(INTS)('keeps an sfixed64 asInt of %s exactly beside its double', (_what, n) => {
+    expect(protobufPoint(n)).toMatchObject({ intValue: String(n), value: Number(n) });
+  });
+
+  it.each(INTS)('keeps an OTLP/JSON asInt of %s exactly, quoted or a bare number', (_what, n) => {
+    expect(jsonPoint(`"${n}"`)).toMatchObject({ intValue: String(n), value: Number(n) });
+    expect(jsonPoint(String(n))).toMatchObject({ intValue: String(n), value: Number(n) });
+  });
+
+  it('writes an OTLP/JSON asInt in canonical decimal', () => {
+    expect(jsonPoint('"007"').intValue).toBe('7');
+    expect(jsonPoint('"-0"').intValue).toBe('0');
+  });
+
+  it('gives a double point no integer value, in either encoding', () => {
+    const protobuf = decodeMetricsProtobuf(encodeMetrics([{ scopes: [{ items: [{ name: 'g', data: { type: 'gauge', points: [{ timeUnixNano: T, asDouble: 2.5 }] } }] }] }]), 'p1');
+    expect(protobuf.records[0]).toMatchObject({ value: 2.5, intValue: null });
+    const json = decodeMetricsJson(text(envelope('Metrics', `{"name":"g","gauge":{"dataPoints":[{"timeUnixNano":"${T}","asDouble":2.5}]}}`)), 'p1');
+    expect(json.records[0]).toMatchObject({ value: 2.5, intValue: null });
+  });
+});
 
 describe('nanosecond times written as bare JSON numbers', () => {
   // A JavaScript number holds neither: JSON.parse made the start …100000000 and the end …200000000.

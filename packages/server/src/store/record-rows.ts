@@ -166,6 +166,11 @@ export function storedLogFromRow(row: Row): StoredLog {
   };
 }
 
+/** An int64 column, exactly, as decimal text: DuckDB reads it as a bigint, ClickHouse reads are asked for text. */
+function int64TextOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
 export function metricPointFromRow(row: Row, shared: JsonParseCache): MetricPointRecord {
   const positiveCounts = numbersOrNull(row.get('positive_counts'));
   const negativeCounts = numbersOrNull(row.get('negative_counts'));
@@ -185,6 +190,7 @@ export function metricPointFromRow(row: Row, shared: JsonParseCache): MetricPoin
     timeUs: num(row.get('time_us')),
     flags: num(row.get('flags')),
     value: numOrNull(row.get('value')),
+    intValue: int64TextOrNull(row.get('int_value')),
     count: numOrNull(row.get('count')),
     sum: numOrNull(row.get('sum')),
     min: numOrNull(row.get('min')),

@@ -166,6 +166,7 @@ function metricPointOf(r: Row, source: { resource: Resource; scope: Instrumentat
     timeUs: num(r.time_us),
     flags: num(r.flags),
     value: numOrNull(r.value),
+    intValue: r.int_value === null ? null : String(r.int_value as bigint),
     count: numOrNull(r.count),
     sum: numOrNull(r.sum),
     min: numOrNull(r.min),

@@ -129,6 +129,8 @@ export const METRIC_POINTS: readonly ColumnSpec[] = [
   col('negative_counts', 'double[]'),
   col('quantiles', 'varchar'),
   col('exemplars', 'varchar'),
+  // An integer point's exact value; `value` holds it as a double, rounded past 2^53.
+  col('int_value', 'int64'),
 ];
 
 export const ERRORS: readonly ColumnSpec[] = [
@@ -264,6 +266,7 @@ export function metricPointColumns(points: readonly MetricPointRecord[], sources
     b.number(p.positive?.offset ?? null).list(p.positive?.bucketCounts ?? null);
     b.number(p.negative?.offset ?? null).list(p.negative?.bucketCounts ?? null);
     b.varchar(p.quantiles === null ? null : JSON.stringify(p.quantiles)).varchar(JSON.stringify(p.exemplars));
+    b.int64(p.intValue === null ? null : BigInt(p.intValue));
     b.endRow();
   }
   return b.build();

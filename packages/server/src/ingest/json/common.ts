@@ -184,6 +184,17 @@ export function anyValue(value: unknown, where: string, depth = 0): AttributeVal
   return null;
 }
 
+/**
+ * An int64 in canonical decimal (`007` is `7`, `-0` is `0`), exactly: bare numbers long enough
+ * to be rounded were quoted before parsing (one in exponent form, `9.2e18`, is the double it
+ * reads as). Its range is checked per record (`limits.ts`).
+ */
+export function int64Text(value: unknown, where: string): string {
+  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value).toString();
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return BigInt(value).toString();
+  throw malformedJson(`${where} must be an integer`);
+}
+
 function int64Value(value: unknown, where: string): number | string {
   if (typeof value === 'number' && Number.isInteger(value)) return value;
   if (typeof value === 'string' && /^-?\d+$/.test(value)) {

@@ -30,7 +30,7 @@ describe('decodeMetricsJson', () => {
     expect(point).toEqual({
       projectId: 'p1', name: 'queue.depth', description: 'Jobs waiting', unit: '{job}', type: 'gauge', temporality: 'unspecified', isMonotonic: null,
       serviceName: 'checkout', resource: DECODED_RESOURCE, scope: DECODED_SCOPE,
-      attributes: { queue: 'emails' }, startTimeUs: T0_US - 60_000_000, timeUs: T0_US, flags: 1, value: 12.5,
+      attributes: { queue: 'emails' }, startTimeUs: T0_US - 60_000_000, timeUs: T0_US, flags: 1, value: 12.5, intValue: null,
       count: null, sum: null, min: null, max: null, bucketCounts: null, explicitBounds: null,
       scale: null, zeroCount: null, zeroThreshold: null, positive: null, negative: null, quantiles: null,
       exemplars: [DECODED_EXEMPLAR, { timeUs: T0_US, value: 7, traceId: null, spanId: null, filteredAttributes: {} }],

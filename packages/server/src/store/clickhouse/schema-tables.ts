@@ -190,6 +190,7 @@ export const TABLE_DEFS: readonly TableDef[] = [
   negative_counts Array(Float64),
   quantiles Nullable(String),
   exemplars ${JSON_TEXT},
+  int_value Nullable(Int64),
   has_bucket_counts Bool,
   has_explicit_bounds Bool,
   has_positive_counts Bool,

@@ -11,7 +11,7 @@
  * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
  * append-only (spans of one trace arrive in many batches, from many services).
  */
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS spoor_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -272,7 +272,9 @@ CREATE TABLE IF NOT EXISTS metric_points (
   negative_offset INTEGER,
   negative_counts DOUBLE[],
   quantiles VARCHAR,
-  exemplars VARCHAR NOT NULL
+  exemplars VARCHAR NOT NULL,
+  -- An integer point's exact value (value holds it as a double, rounded past 2^53).
+  int_value BIGINT
 );
 `;
 
@@ -312,6 +314,13 @@ ALTER TABLE trace_parts ADD COLUMN IF NOT EXISTS user_id VARCHAR;
 UPDATE trace_parts SET session_id = s.session_id, user_id = s.user_id
 FROM (SELECT project_id, trace_id, max(session_id) AS session_id, max(user_id) AS user_id FROM spans GROUP BY ALL) s
 WHERE trace_parts.project_id = s.project_id AND trace_parts.trace_id = s.trace_id;
+`,
+  },
+  {
+    // Points stored before read as they always did: no exact integer.
+    from: 7,
+    sql: `
+ALTER TABLE metric_points ADD COLUMN IF NOT EXISTS int_value BIGINT;
 `,
   },
 ];
