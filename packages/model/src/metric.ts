@@ -1,4 +1,4 @@
-import type { Attributes, InstrumentationScope, Resource } from './attributes.js';
+import type { ApiScope, Attributes, InstrumentationScope, Resource } from './attributes.js';
 
 export type MetricType = 'gauge' | 'sum' | 'histogram' | 'exponential_histogram' | 'summary';
 
@@ -80,8 +80,12 @@ export interface MetricPointRecord {
  * JavaScript client) reads the decimal string `intValue` instead.
  */
 export interface MetricPoint
-  extends Omit<MetricPointRecord, 'projectId' | 'resource' | 'startTimeUs' | 'timeUs' | 'exemplars'> {
+  extends Omit<MetricPointRecord, 'projectId' | 'resource' | 'scope' | 'startTimeUs' | 'timeUs' | 'exemplars'> {
+  /** The resource's attributes. */
   resource: Attributes;
+  /** The resource's schema URL, `''` for none. */
+  resourceSchemaUrl: string;
+  scope: ApiScope;
   /** ISO-8601 with microseconds, or `null` when the point carried none. */
   startTime: string | null;
   time: string;

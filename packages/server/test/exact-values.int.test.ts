@@ -1,11 +1,12 @@
-import type { MetricPoint, MetricSeriesResponse } from '@spoor/model';
+import type { LogListResponse, MetricPoint, MetricSeriesResponse, TraceDetail } from '@spoor/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeLogs, encodeMetrics } from './support/otlp-encode.js';
 import { getJson, startTestServer, type TestServer } from './support/server.js';
 
 /**
- * What a client sends comes back from the API exactly, through a real server and its store:
- * integer metric points past 2^53.
+ * What a client sends comes back from the API exactly and whole, through a real server and its
+ * store: integer metric points past 2^53, nanosecond times sent as bare JSON numbers, the schema
+ * URLs of resources and scopes, and log bodies that were bytes.
  */
 
 const TRACE_ID = '7f3a9c1e5b2d4f6081a2b3c4d5e6f708';
@@ -77,5 +78,39 @@ describe('integer metric points past 2^53', () => {
     const { body } = await getJson<MetricSeriesResponse>(server.url, '/api/metrics/series?name=exact.counter&fn=increase&step=1m&window=10m');
     // In doubles, 2^60 + 100 is 2^60 and 2^60 + 200 is 2^60 + 256: an increase of 256.
     expect(body.series[0]!.values.at(-1)).toBe(200);
+  });
+});
+
+describe('times sent as bare JSON numbers', () => {
+  it('read to the microsecond, cut as string times are', async () => {
+    const { body } = await getJson<TraceDetail>(server.url, `/api/traces/${TRACE_ID}`);
+    expect(body.spans[0]).toMatchObject({ startTime: iso('099999'), endTime: iso('199999'), events: [{ time: iso('149999') }] });
+    expect(body.logs.find((l) => l.spanId === SPAN_ID)).toMatchObject({ time: iso('129999'), observedTime: iso('139999') });
+  });
+});
+
+describe('schema URLs', () => {
+  it('come back on spans, logs and metric points, the resource\'s beside its attributes and the scope\'s in it', async () => {
+    const urls = { resourceSchemaUrl: RESOURCE_URL, scope: { name: 'exact-lib', version: '1', attributes: {}, droppedAttributesCount: 0, schemaUrl: SCOPE_URL } };
+    const { body: trace } = await getJson<TraceDetail>(server.url, `/api/traces/${TRACE_ID}`);
+    expect(trace.spans[0]).toMatchObject({ resource: { 'service.name': 'exact' }, ...urls });
+    for (const log of trace.logs) expect(log).toMatchObject(urls);
+    const { body: logs } = await getJson<LogListResponse>(server.url, `/api/logs?traceId=${TRACE_ID}`);
+    for (const log of logs.logs) expect(log).toMatchObject(urls);
+    for (const name of ['exact.json', 'exact.protobuf']) {
+      const { body } = await getJson<{ points: MetricPoint[] }>(server.url, `/api/metrics/points?name=${name}`);
+      for (const point of body.points) expect(point).toMatchObject(urls);
+    }
+  });
+});
+
+describe('log bodies that were bytes', () => {
+  it('come back marked as bytes, their base64 text the body, and a string body that looks the same unmarked', async () => {
+    const { body } = await getJson<LogListResponse>(server.url, `/api/logs?traceId=${TRACE_ID}`);
+    const marked = (logs: Array<{ body: unknown; bodyBytes: boolean }>) => logs.map((l) => [l.body, l.bodyBytes]);
+    // Newest first: the JSON bytes, the JSON string, the protobuf bytes.
+    expect(marked(body.logs)).toEqual([['AAEC/v8=', true], ['AAEC/v8=', false], ['aGk=', true]]);
+    const { body: trace } = await getJson<TraceDetail>(server.url, `/api/traces/${TRACE_ID}`);
+    expect(marked(trace.logs)).toEqual([['aGk=', true], ['AAEC/v8=', false], ['AAEC/v8=', true]]);
   });
 });

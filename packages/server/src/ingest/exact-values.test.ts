@@ -1,15 +1,18 @@
-import type { MetricPointRecord } from '@spoor/model';
+import type { LogRecordData, MetricPointRecord, SpanRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import { RECEIVED_US, SPAN_ID, TRACE_ID } from '../../test/support/decode-fixtures.js';
-import { type MetricInput, encodeMetrics } from '../../test/support/otlp-encode.js';
+import { type LogInput, type MetricInput, type ValueInput, encodeLogs, encodeMetrics, encodeTraces } from '../../test/support/otlp-encode.js';
 import { decodeLogsJson } from './json/logs.js';
 import { decodeMetricsJson } from './json/metrics.js';
 import { decodeTracesJson } from './json/traces.js';
+import { decodeLogsProtobuf } from './protobuf/logs.js';
 import { decodeMetricsProtobuf } from './protobuf/metrics.js';
+import { decodeTracesProtobuf } from './protobuf/traces.js';
 
 /**
- * What the OTLP decoders must carry through exactly: 64-bit integers past 2^53, metric points'
- * `asInt` in either encoding and nanosecond times written as bare JSON numbers.
+ * What both OTLP encodings must carry through the decoders exactly, with nothing dropped: 64-bit
+ * integers past 2^53 (metric points' `asInt`, nanosecond times written as bare JSON numbers),
+ * the schema URLs of resources and scopes, and whether a log body was bytes.
  */
 
 /** A time every signal keeps (a metric point needs one): 2025-11-21T10:00:00Z in nanoseconds. */
@@ -85,5 +88,43 @@ describe('nanosecond times written as bare JSON numbers', () => {
   it('leaves a string value that only looks like a bare time as it was', () => {
     const span = `{"traceId":"${TRACE_ID}","spanId":"${SPAN_ID}","name":"say \\"timeUnixNano\\": ${START}","startTimeUnixNano":"1","endTimeUnixNano":"1"}`;
     expect(decodeTracesJson(text(envelope('Spans', span)), 'p1').records[0]!.name).toBe(`say "timeUnixNano": ${START}`);
+  });
+});
+
+describe('schema URLs of resources and scopes', () => {
+  const URL = 'https://opentelemetry.io/schemas/1.26.0';
+  const expectKept = (record: SpanRecord | LogRecordData | MetricPointRecord): void => {
+    expect(record.resource.schemaUrl).toBe(URL);
+    expect(record.scope.schemaUrl).toBe(`${URL}/scope`);
+  };
+  const groups = <T>(items: T[]) => [{ schemaUrl: URL, scopes: [{ scope: { name: 's' }, schemaUrl: `${URL}/scope`, items }] }];
+
+  it('keeps both on spans, logs and metric points sent as protobuf', () => {
+    expectKept(decodeTracesProtobuf(encodeTraces(groups([{ traceId: TRACE_ID, spanId: SPAN_ID }])), 'p1').records[0]!);
+    expectKept(decodeLogsProtobuf(encodeLogs(groups([{ timeUnixNano: 1n }])), 'p1', RECEIVED_US).records[0]!);
+    expectKept(decodeMetricsProtobuf(encodeMetrics(groups([{ name: 'g', data: { type: 'gauge', points: [{ timeUnixNano: T, asDouble: 1 }] } }])), 'p1').records[0]!);
+  });
+
+  it('keeps both on spans, logs and metric points sent as JSON', () => {
+    expectKept(decodeTracesJson(text(envelope('Spans', `{"traceId":"${TRACE_ID}","spanId":"${SPAN_ID}"}`, URL)), 'p1').records[0]!);
+    expectKept(decodeLogsJson(text(envelope('Logs', '{"timeUnixNano":"1"}', URL)), 'p1', RECEIVED_US).records[0]!);
+    expectKept(decodeMetricsJson(text(envelope('Metrics', `{"name":"g","gauge":{"dataPoints":[{"timeUnixNano":"${T}","asDouble":1}]}}`, URL)), 'p1').records[0]!);
+  });
+});
+
+describe('log bodies that are bytes', () => {
+  const protobufLog = (body: ValueInput): LogRecordData =>
+    decodeLogsProtobuf(encodeLogs([{ scopes: [{ items: [{ timeUnixNano: 1n, body } satisfies LogInput] }] }]), 'p1', RECEIVED_US).records[0]!;
+  const jsonLog = (body: string): LogRecordData => decodeLogsJson(text(envelope('Logs', `{"timeUnixNano":"1","body":${body}}`)), 'p1', RECEIVED_US).records[0]!;
+
+  it('are marked as bytes, their base64 text the body, in either encoding', () => {
+    expect(protobufLog(new Uint8Array([0, 1, 2, 254, 255]))).toMatchObject({ body: 'AAEC/v8=', bodyBytes: true });
+    expect(jsonLog('{"bytesValue":"AAEC/v8="}')).toMatchObject({ body: 'AAEC/v8=', bodyBytes: true });
+  });
+
+  it('leave a string body, even one that is base64, and bytes inside a body unmarked', () => {
+    for (const log of [protobufLog('AAEC/v8='), jsonLog('{"stringValue":"AAEC/v8="}'), protobufLog({ raw: new Uint8Array([1]) }), jsonLog('{"kvlistValue":{"values":[{"key":"raw","value":{"bytesValue":"AQ=="}}]}}')]) {
+      expect(log.bodyBytes).toBeUndefined();
+    }
   });
 });

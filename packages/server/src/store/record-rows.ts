@@ -147,23 +147,32 @@ function logFieldsFromRow(row: Row): Omit<LogRecordData, 'body' | 'attributes' |
 }
 
 export function logFromRow(row: Row, shared: JsonParseCache): LogRecordData {
-  return {
+  const record: LogRecordData = {
     ...logFieldsFromRow(row),
     body: row.get('body') as AttributeValue,
     attributes: row.get('attributes') as Attributes,
     resource: shared.of<Resource>(row.get('resource') as string),
     scope: shared.of<InstrumentationScope>(row.get('scope') as string),
   };
+  if (isTrue(row.get('body_bytes'))) record.bodyBytes = true;
+  return record;
 }
 
 export function storedLogFromRow(row: Row): StoredLog {
-  return {
+  const stored: StoredLog = {
     ...logFieldsFromRow(row),
     bodyJson: row.get('body') as string,
     attributesJson: row.get('attributes') as string,
     resourceJson: row.get('resource') as string,
     scopeJson: row.get('scope') as string,
   };
+  if (isTrue(row.get('body_bytes'))) stored.bodyBytes = true;
+  return stored;
+}
+
+/** A boolean column as an engine's JSON gives it: `true`, or ClickHouse's `Bool` as 1 in some paths. */
+function isTrue(value: unknown): boolean {
+  return value === true || value === 1;
 }
 
 /** An int64 column, exactly, as decimal text: DuckDB reads it as a bigint, ClickHouse reads are asked for text. */

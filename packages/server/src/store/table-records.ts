@@ -146,6 +146,7 @@ function logOf(r: Row, source: { resource: Resource; scope: InstrumentationScope
     serviceName: text(r.service_name),
     eventName: text(r.event_name),
     droppedAttributesCount: num(r.dropped_attributes),
+    ...(r.body_bytes === true ? { bodyBytes: true } : {}),
   };
 }
 

@@ -97,6 +97,8 @@ export const LOGS: readonly ColumnSpec[] = [
   col('service_name', 'varchar'),
   col('event_name', 'varchar'),
   col('dropped_attributes', 'uinteger'),
+  // The body was OTLP bytes, and `body` is their base64 text.
+  col('body_bytes', 'boolean'),
 ];
 
 export const METRIC_POINTS: readonly ColumnSpec[] = [
@@ -250,6 +252,7 @@ export function logColumns(logs: readonly LogRecordData[], sources: SourceIds): 
     b.number(l.flags).number(Math.min(255, Math.max(0, l.severityNumber))).varchar(l.severityText);
     b.varchar(JSON.stringify(l.body)).varchar(bodyText(l.body)).varchar(JSON.stringify(l.attributes));
     b.varchar(sources.idOf(l.projectId, l.resource, l.scope)).varchar(l.serviceName).varchar(l.eventName).number(l.droppedAttributesCount);
+    b.boolean(l.bodyBytes === true);
     b.endRow();
   }
   return b.build();

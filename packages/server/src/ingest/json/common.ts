@@ -195,6 +195,12 @@ export function int64Text(value: unknown, where: string): string {
   throw malformedJson(`${where} must be an integer`);
 }
 
+/** Whether an `AnyValue` is `bytes`, which `anyValue` reads as base64 text (its other kinds come first). */
+export function isBytesValue(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || !('bytesValue' in value)) return false;
+  return !('stringValue' in value || 'boolValue' in value || 'intValue' in value || 'doubleValue' in value || 'arrayValue' in value || 'kvlistValue' in value);
+}
+
 function int64Value(value: unknown, where: string): number | string {
   if (typeof value === 'number' && Number.isInteger(value)) return value;
   if (typeof value === 'string' && /^-?\d+$/.test(value)) {
@@ -223,13 +229,14 @@ export function resource(value: unknown, schemaUrl: string, where: string): Reso
   };
 }
 
-export function scope(value: unknown, where: string): InstrumentationScope {
+export function scope(value: unknown, schemaUrl: string, where: string): InstrumentationScope {
   const s = optionalObject(value, where);
   return {
     name: string(s?.name, `${where}.name`),
     version: string(s?.version, `${where}.version`),
     attributes: attributes(s?.attributes, `${where}.attributes`),
     droppedAttributesCount: integer(s?.droppedAttributesCount, `${where}.droppedAttributesCount`),
+    schemaUrl,
   };
 }
 
@@ -260,7 +267,7 @@ export function forEachRecord(
     const scopes = array(group[keys.scope], `${where}.${keys.scope}`);
     for (let j = 0; j < scopes.length; j++) {
       const scoped = object(scopes[j], `${where}.${keys.scope}[${j}]`);
-      const sc = scope(scoped.scope, `${where}.${keys.scope}[${j}].scope`);
+      const sc = scope(scoped.scope, string(scoped.schemaUrl, `${where}.${keys.scope}[${j}].schemaUrl`), `${where}.${keys.scope}[${j}].scope`);
       const records = array(scoped[keys.records], `${where}.${keys.scope}[${j}].${keys.records}`);
       for (let k = 0; k < records.length; k++) {
         const at = `${where}.${keys.scope}[${j}].${keys.records}[${k}]`;

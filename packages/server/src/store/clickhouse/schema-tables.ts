@@ -150,6 +150,7 @@ export const TABLE_DEFS: readonly TableDef[] = [
   service_name ${LC},
   event_name ${LC},
   dropped_attributes UInt32,
+  body_bytes Bool,
   batch_id UInt64 CODEC(T64, ZSTD(1)),
   INDEX trace_idx trace_id TYPE bloom_filter(0.001) GRANULARITY 1`,
     engine: 'MergeTree',

@@ -106,9 +106,12 @@ export const CLICKHOUSE_MIGRATIONS: readonly { from: number; statements: (layout
     statements: (layout) => addColumn(layout, 'spans', `cache_hit ${CACHE_HIT}`),
   },
   {
-    // Points stored before read as they always did: no exact integer (NULL).
+    // Rows stored before read as they always did: no bytes body (false), no exact integer (NULL).
     from: 2,
-    statements: (layout) => addColumn(layout, 'metric_points', 'int_value Nullable(Int64)'),
+    statements: (layout) => [
+      ...addColumn(layout, 'logs', 'body_bytes Bool'),
+      ...addColumn(layout, 'metric_points', 'int_value Nullable(Int64)'),
+    ],
   },
 ];
 

@@ -115,7 +115,9 @@ CREATE TABLE IF NOT EXISTS logs (
   source_id VARCHAR NOT NULL,
   service_name VARCHAR NOT NULL,
   event_name VARCHAR NOT NULL,
-  dropped_attributes UINTEGER NOT NULL
+  dropped_attributes UINTEGER NOT NULL,
+  -- The body was OTLP bytes: body is their base64 text.
+  body_bytes BOOLEAN DEFAULT false
 );
 
 -- One row per error seen at ingest (normalize/errors.ts): a failed span, an LLM call cut short,
@@ -317,9 +319,10 @@ WHERE trace_parts.project_id = s.project_id AND trace_parts.trace_id = s.trace_i
 `,
   },
   {
-    // Points stored before read as they always did: no exact integer.
+    // Logs and points stored before read as they always did: no bytes body, no exact integer.
     from: 7,
     sql: `
+ALTER TABLE logs ADD COLUMN IF NOT EXISTS body_bytes BOOLEAN DEFAULT false;
 ALTER TABLE metric_points ADD COLUMN IF NOT EXISTS int_value BIGINT;
 `,
   },
