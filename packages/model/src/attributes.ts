@@ -24,11 +24,20 @@ export interface InstrumentationScope {
   version: string;
   attributes: Attributes;
   droppedAttributesCount: number;
+  /**
+   * The schema URL of the scope's records (OTLP `Scope{Spans,Logs,Metrics}.schema_url`), `''` for
+   * none. Records stored before Spoor kept it have none; the API always gives it.
+   */
+  schemaUrl?: string;
 }
+
+/** A scope as the REST API returns it: its schema URL always given (`''` for none). */
+export type ApiScope = Required<InstrumentationScope>;
 
 /** The entity that produced a record (service, host, process). */
 export interface Resource {
   attributes: Attributes;
   droppedAttributesCount: number;
+  /** The schema URL of the resource (OTLP `Resource{Spans,Logs,Metrics}.schema_url`), `''` for none. */
   schemaUrl: string;
 }

@@ -2,7 +2,7 @@
  * `@spoor/model`: the canonical types that the server, the SDK, the CLI and the web UI share.
  * Pure TypeScript, no runtime dependencies, safe in a browser.
  */
-export type { AttributeValue, Attributes, InstrumentationScope, Resource } from './attributes.js';
+export type { ApiScope, AttributeValue, Attributes, InstrumentationScope, Resource } from './attributes.js';
 export type {
   ChatMessage,
   ChatPart,

@@ -1,4 +1,4 @@
-import type { AttributeValue, Attributes, InstrumentationScope, Resource } from './attributes.js';
+import type { ApiScope, AttributeValue, Attributes, InstrumentationScope, Resource } from './attributes.js';
 
 /** A log record as the server holds it; times are epoch microseconds. */
 export interface LogRecordData {
@@ -14,6 +14,11 @@ export interface LogRecordData {
   severityNumber: number;
   severityText: string;
   body: AttributeValue;
+  /**
+   * The body was OTLP `bytes`: `body` is their base64 text, not a string that was sent. Absent
+   * (or false) for any other body.
+   */
+  bodyBytes?: boolean;
   attributes: Attributes;
   resource: Resource;
   scope: InstrumentationScope;
@@ -33,10 +38,16 @@ export interface LogRecord {
   flags: number;
   severityNumber: number;
   severityText: string;
+  /** The body as sent; OTLP `bytes` as their base64 text (then `bodyBytes` is true). */
   body: AttributeValue;
+  /** The body was OTLP `bytes`, and `body` is their base64 text rather than a string that was sent. */
+  bodyBytes: boolean;
   attributes: Attributes;
+  /** The resource's attributes. */
   resource: Attributes;
-  scope: InstrumentationScope;
+  /** The resource's schema URL, `''` for none. */
+  resourceSchemaUrl: string;
+  scope: ApiScope;
   serviceName: string;
   eventName: string;
   droppedAttributesCount: number;

@@ -1,4 +1,4 @@
-import type { Attributes, InstrumentationScope, Resource } from './attributes.js';
+import type { ApiScope, Attributes, InstrumentationScope, Resource } from './attributes.js';
 
 export type MetricType = 'gauge' | 'sum' | 'histogram' | 'exponential_histogram' | 'summary';
 
@@ -46,7 +46,15 @@ export interface MetricPointRecord {
   startTimeUs: number | null;
   timeUs: number;
   flags: number;
+  /** Gauges and sums: the value as a double, for charts and arithmetic. */
   value: number | null;
+  /**
+   * The exact value of a gauge or sum point sent as an integer (OTLP `as_int`), in decimal: a
+   * double holds every integer only up to 2^53, so `value` is rounded past it
+   * (`9007199254740993` reads `…992` there). `null` for a point sent as a double, and for
+   * points stored before Spoor kept it.
+   */
+  intValue: string | null;
   count: number | null;
   sum: number | null;
   min: number | null;
@@ -65,10 +73,19 @@ export interface MetricPointRecord {
   exemplars: Exemplar[];
 }
 
-/** A metric data point as the REST API returns it. */
+/**
+ * A metric data point as the REST API returns it. The `value` of an integer point is written
+ * with every digit of `intValue` (JSON numbers may have more digits than a double keeps), so a
+ * client that reads JSON numbers exactly gets it exactly; one that reads them as doubles (any
+ * JavaScript client) reads the decimal string `intValue` instead.
+ */
 export interface MetricPoint
-  extends Omit<MetricPointRecord, 'projectId' | 'resource' | 'startTimeUs' | 'timeUs' | 'exemplars'> {
+  extends Omit<MetricPointRecord, 'projectId' | 'resource' | 'scope' | 'startTimeUs' | 'timeUs' | 'exemplars'> {
+  /** The resource's attributes. */
   resource: Attributes;
+  /** The resource's schema URL, `''` for none. */
+  resourceSchemaUrl: string;
+  scope: ApiScope;
   /** ISO-8601 with microseconds, or `null` when the point carried none. */
   startTime: string | null;
   time: string;

@@ -1,4 +1,4 @@
-import type { Attributes, InstrumentationScope, Resource } from './attributes.js';
+import type { ApiScope, Attributes, InstrumentationScope, Resource } from './attributes.js';
 
 /** OTLP span kinds, lowercase. */
 export type SpanKind = 'unspecified' | 'internal' | 'server' | 'client' | 'producer' | 'consumer';
@@ -137,7 +137,9 @@ export interface Span {
   attributes: Attributes;
   /** The resource's attributes (`service.name`, `host.name`, ...). */
   resource: Attributes;
-  scope: InstrumentationScope;
+  /** The resource's schema URL, `''` for none. */
+  resourceSchemaUrl: string;
+  scope: ApiScope;
   events: SpanEvent[];
   links: SpanLink[];
   droppedAttributesCount: number;

@@ -29,6 +29,8 @@ const ORDER_BODY = {
 /** Bytes travel as bytes in protobuf and as base64 in JSON; the API shows base64 either way. */
 const CHECKSUM = new Uint8Array([0, 1, 2, 254, 255]);
 const CHECKSUM_BASE64 = 'AAEC/v8=';
+const RESOURCE_SCHEMA_URL = 'https://opentelemetry.io/schemas/1.26.0';
+const SCOPE_SCHEMA_URL = 'https://example.com/orders-logger/schemas/2';
 
 interface SentLogs {
   service: string;
@@ -58,10 +60,10 @@ async function sendLogs(variant: ExportVariant, baseUrl: string): Promise<SentLo
     spanProcessors: [new SimpleSpanProcessor(traceExporterFor(variant, baseUrl))],
   });
   const loggerProvider = new LoggerProvider({
-    resource: resourceFromAttributes(resource),
+    resource: resourceFromAttributes(resource, { schemaUrl: RESOURCE_SCHEMA_URL }),
     processors: [new BatchLogRecordProcessor({ exporter: logExporterFor(variant, baseUrl) })],
   });
-  const logger = loggerProvider.getLogger('orders-logger', '0.4.0', { attributes: { 'logger.kind': 'structured' } });
+  const logger = loggerProvider.getLogger('orders-logger', '0.4.0', { attributes: { 'logger.kind': 'structured' }, schemaUrl: SCOPE_SCHEMA_URL });
   const span: OtelSpan = tracerProvider.getTracer('orders').startSpan('process order', { startTime: hrTimeAt(s, 0) }, ROOT_CONTEXT);
   const context = trace.setSpan(ROOT_CONTEXT, span);
 
@@ -141,7 +143,9 @@ describe.each(EXPORT_VARIANTS)('logs sent by the OpenTelemetry JS exporter over 
     const common = {
       logId: expect.any(String),
       resource: sent.resource,
-      scope: { name: 'orders-logger', version: '0.4.0', attributes: { 'logger.kind': 'structured' }, droppedAttributesCount: 0 },
+      resourceSchemaUrl: RESOURCE_SCHEMA_URL,
+      scope: { name: 'orders-logger', version: '0.4.0', attributes: { 'logger.kind': 'structured' }, droppedAttributesCount: 0, schemaUrl: SCOPE_SCHEMA_URL },
+      bodyBytes: false,
       serviceName: sent.service,
       droppedAttributesCount: 0,
     };

@@ -19,6 +19,8 @@ interface SentMetrics {
 }
 
 const EXP_HISTOGRAM_MAX_SIZE = 160;
+const RESOURCE_SCHEMA_URL = 'https://opentelemetry.io/schemas/1.26.0';
+const SCOPE_SCHEMA_URL = 'https://example.com/warehouse-meter/schemas/3';
 
 /** Records one of each instrument kind and exports them once, with cumulative temporality. */
 async function sendMetrics(variant: ExportVariant, baseUrl: string): Promise<SentMetrics> {
@@ -26,7 +28,7 @@ async function sendMetrics(variant: ExportVariant, baseUrl: string): Promise<Sen
   const prefix = `spoor_test.${variant.slug}`;
   const resource = { 'service.name': service, 'host.name': 'wh-1' };
   const provider = new MeterProvider({
-    resource: resourceFromAttributes(resource),
+    resource: resourceFromAttributes(resource, { schemaUrl: RESOURCE_SCHEMA_URL }),
     readers: [new PeriodicExportingMetricReader({ exporter: metricExporterFor(variant, baseUrl), exportIntervalMillis: 3_600_000 })],
     views: [
       {
@@ -39,7 +41,7 @@ async function sendMetrics(variant: ExportVariant, baseUrl: string): Promise<Sen
       },
     ],
   });
-  const meter = provider.getMeter('warehouse-meter', '3.1.0');
+  const meter = provider.getMeter('warehouse-meter', '3.1.0', { schemaUrl: SCOPE_SCHEMA_URL });
   const orders = meter.createCounter(`${prefix}.orders`, { unit: '{order}', description: 'Orders placed' });
   orders.add(3, { channel: 'web' });
   orders.add(4, { channel: 'web' });
@@ -83,12 +85,14 @@ describe.each(EXPORT_VARIANTS)('metrics sent by the OpenTelemetry JS exporter ov
   };
   const common = () => ({
     resource: sent.resource,
-    scope: { name: 'warehouse-meter', version: '3.1.0', attributes: {}, droppedAttributesCount: 0 },
+    resourceSchemaUrl: RESOURCE_SCHEMA_URL,
+    scope: { name: 'warehouse-meter', version: '3.1.0', attributes: {}, droppedAttributesCount: 0, schemaUrl: SCOPE_SCHEMA_URL },
     serviceName: sent.service,
     startTime: expect.any(String),
     time: expect.any(String),
     flags: 0,
     value: null,
+    intValue: null,
     count: null,
     sum: null,
     min: null,
@@ -160,7 +164,7 @@ describe.each(EXPORT_VARIANTS)('metrics sent by the OpenTelemetry JS exporter ov
     expect(await pointsOf(`${sent.prefix}.queue.balance`)).toEqual([
       {
         ...common(), name: `${sent.prefix}.queue.balance`, description: 'Items over capacity', unit: '{item}',
-        type: 'sum', temporality: 'cumulative', isMonotonic: false, attributes: { queue: 'picking' }, value: -3,
+        type: 'sum', temporality: 'cumulative', isMonotonic: false, attributes: { queue: 'picking' }, value: -3, intValue: '-3',
       },
     ]);
   });

@@ -101,11 +101,11 @@ async function sendTraces(variant: ExportVariant, baseUrl: string): Promise<Sent
   const service = `checkout-${variant.slug}`;
   const resource = { 'service.name': service, 'service.version': '2.3.1', 'deployment.environment.name': 'test', 'process.pid': 4242 };
   const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes(resource),
+    resource: resourceFromAttributes(resource, { schemaUrl: 'https://opentelemetry.io/schemas/1.26.0' }),
     sampler: traceStateSampler,
     spanProcessors: [new BatchSpanProcessor(traceExporterFor(variant, baseUrl))],
   });
-  const tracer = provider.getTracer('checkout-instrumentation', '1.2.3');
+  const tracer = provider.getTracer('checkout-instrumentation', '1.2.3', { schemaUrl: 'https://example.com/checkout/schemas/3' });
   const s = Math.floor(Date.now() / 1000) - 300;
   const sent: SentSpan[] = [];
   const start = (
@@ -247,7 +247,8 @@ describe.each(EXPORT_VARIANTS)('traces sent by the OpenTelemetry JS exporter ove
         status: { code: 'unset', message: '' },
         attributes: {},
         resource: sent.resource,
-        scope: { name: 'checkout-instrumentation', version: '1.2.3', attributes: {}, droppedAttributesCount: 0 },
+        resourceSchemaUrl: 'https://opentelemetry.io/schemas/1.26.0',
+        scope: { name: 'checkout-instrumentation', version: '1.2.3', attributes: {}, droppedAttributesCount: 0, schemaUrl: 'https://example.com/checkout/schemas/3' },
         events: [],
         links: [],
         droppedAttributesCount: 0,

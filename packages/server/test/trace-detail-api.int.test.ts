@@ -82,8 +82,8 @@ describe('GET /api/traces/:traceId with attributes that JSON must escape', () =>
       const response = await fetch(`${server.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: bytes(body) });
       expect(response.status).toBe(200);
     };
-    await post('/v1/traces', { resourceSpans: [{ resource: resourceWire, scopeSpans: [{ scope: scopeWire, spans: [childSpan, rootSpan] }] }] });
-    await post('/v1/logs', { resourceLogs: [{ resource: resourceWire, scopeLogs: [{ scope: scopeWire, logRecords: [logWire] }] }] });
+    await post('/v1/traces', { resourceSpans: [{ resource: resourceWire, schemaUrl: NASTY[0], scopeSpans: [{ scope: scopeWire, schemaUrl: NASTY[1], spans: [childSpan, rootSpan] }] }] });
+    await post('/v1/logs', { resourceLogs: [{ resource: resourceWire, schemaUrl: NASTY[0], scopeLogs: [{ scope: scopeWire, schemaUrl: NASTY[1], logRecords: [logWire] }] }] });
     const response = await fetch(`${server.url}/api/traces/${TRACE_ID}`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
@@ -96,7 +96,7 @@ describe('GET /api/traces/:traceId with attributes that JSON must escape', () =>
   });
 
   const resource = { 'service.name': 'svc "one"\n', 'host.name': NASTY[5]! };
-  const scope = { name: 'scope \\ "name"', version: '1.0\t', attributes: { 'scope "attr"': NASTY[4]! }, droppedAttributesCount: 0 };
+  const scope = { name: 'scope \\ "name"', version: '1.0\t', attributes: { 'scope "attr"': NASTY[4]! }, droppedAttributesCount: 0, schemaUrl: NASTY[1]! };
 
   it('answers every span field as sent, in tree order', () => {
     expect(detail.traceId).toBe(TRACE_ID);
@@ -116,6 +116,7 @@ describe('GET /api/traces/:traceId with attributes that JSON must escape', () =>
       status: { code: 'error', message: 'failed: "quoted"\nnext line' },
       attributes: expected,
       resource,
+      resourceSchemaUrl: NASTY[0]!,
       scope,
       events: [
         { time: isoFromMicros(startUs + 1_500), name: 'exception', attributes: { 'exception.message': NASTY.join(' | ') }, droppedAttributesCount: 0 },
@@ -145,8 +146,10 @@ describe('GET /api/traces/:traceId with attributes that JSON must escape', () =>
       severityNumber: 17,
       severityText: 'ERROR "x"',
       body: { message: NASTY.join(''), list: ['-9223372036854775808'] },
+      bodyBytes: false,
       attributes: expected,
       resource,
+      resourceSchemaUrl: NASTY[0]!,
       scope,
       serviceName: 'svc "one"\n',
       eventName: '',

@@ -62,6 +62,15 @@ describe('numbers no store column can hold', () => {
     expect(decoded.rejectReason).toContain("data point of metric 'latency': scale 10000000000 is out of range");
   });
 
+  it('rejects an integer point past int64, and keeps those at its ends', () => {
+    const point = (asInt: string): Json => ({ timeUnixNano: T0, asInt });
+    const metric = { name: 'bytes', sum: { aggregationTemporality: 2, dataPoints: [point('9223372036854775807'), point('9223372036854775808'), point('-9223372036854775808'), point('-99999999999999999999')] } };
+    const decoded = decodeRequest('metrics', 'json', metricsBody([metric]), 'p1', 0);
+    expect(decoded.batch.metricPoints.map((p) => p.intValue)).toEqual(['9223372036854775807', '-9223372036854775808']);
+    expect(decoded.rejected).toBe(2);
+    expect(decoded.rejectReason).toBe("data point of metric 'bytes': asInt 9223372036854775808 is out of range (int64)");
+  });
+
   it('still refuses a body that is not OTLP at all as malformed, not as out of range', () => {
     expect(() => decodeRequest('traces', 'json', bytes({ resourceSpans: 'x' }), 'p1', 0)).toThrow(/must be an array/);
   });

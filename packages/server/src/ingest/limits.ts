@@ -32,6 +32,16 @@ function isInt32(n: number): boolean {
   return Number.isInteger(n) && n >= INT32_MIN && n <= INT32_MAX;
 }
 
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** A decimal integer text within int64: one of 18 digits or fewer always is. */
+function isInt64Text(text: string): boolean {
+  if (text.length <= 18) return true;
+  const n = BigInt(text);
+  return n >= INT64_MIN && n <= INT64_MAX;
+}
+
 function uint32Problem(what: string, n: number): string {
   return `${what} ${n} is out of range (0 to ${UINT32_MAX})`;
 }
@@ -77,6 +87,8 @@ export function pointRangeProblem(p: MetricPointRecord): string | null {
   if (!isTimeUs(p.timeUs)) return timeProblem(`${at}: time`, p.timeUs);
   if (p.startTimeUs !== null && !isTimeUs(p.startTimeUs)) return timeProblem(`${at}: start time`, p.startTimeUs);
   if (!isUint32(p.flags)) return uint32Problem(`${at}: flags`, p.flags);
+  // OTLP/JSON carries asInt as text of any length; the store's column is an int64.
+  if (p.intValue !== null && !isInt64Text(p.intValue)) return `${at}: asInt ${p.intValue} is out of range (int64)`;
   if (p.scale !== null && !isInt32(p.scale)) return `${at}: scale ${p.scale} is out of range (int32)`;
   if (p.positive !== null && !isInt32(p.positive.offset)) return `${at}: positive.offset ${p.positive.offset} is out of range (int32)`;
   if (p.negative !== null && !isInt32(p.negative.offset)) return `${at}: negative.offset ${p.negative.offset} is out of range (int32)`;

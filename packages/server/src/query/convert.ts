@@ -1,4 +1,6 @@
 import {
+  type ApiScope,
+  type InstrumentationScope,
   isoFromMicros,
   type LogRecord,
   type LogRecordData,
@@ -38,9 +40,11 @@ export function logFromData(r: LogRecordData): LogRecord {
     severityNumber: r.severityNumber,
     severityText: r.severityText,
     body: r.body,
+    bodyBytes: r.bodyBytes === true,
     attributes: r.attributes,
     resource: r.resource.attributes,
-    scope: r.scope,
+    resourceSchemaUrl: r.resource.schemaUrl,
+    scope: apiScope(r.scope),
     serviceName: r.serviceName,
     eventName: r.eventName,
     droppedAttributesCount: r.droppedAttributesCount,
@@ -48,12 +52,19 @@ export function logFromData(r: LogRecordData): LogRecord {
 }
 
 export function metricPointFromRecord(r: MetricPointRecord): MetricPoint {
-  const { projectId: _project, resource, startTimeUs, timeUs, exemplars, ...rest } = r;
+  const { projectId: _project, resource, scope, startTimeUs, timeUs, exemplars, ...rest } = r;
   return {
     ...rest,
     resource: resource.attributes,
+    resourceSchemaUrl: resource.schemaUrl,
+    scope: apiScope(scope),
     startTime: startTimeUs === null ? null : isoFromMicros(startTimeUs),
     time: isoFromMicros(timeUs),
     exemplars: exemplars.map(({ timeUs: t, ...e }) => ({ ...e, time: isoFromMicros(t) })),
   };
+}
+
+/** A stored scope as the API gives it: with its schema URL, `''` for one stored before Spoor kept it. */
+export function apiScope(scope: InstrumentationScope): ApiScope {
+  return typeof scope.schemaUrl === 'string' ? (scope as ApiScope) : { ...scope, schemaUrl: '' };
 }

@@ -9,7 +9,7 @@ function point(overrides: Partial<MetricPointRecord>): MetricPointRecord {
     projectId: 'p', name: 'm', description: '', unit: '', type: 'sum', temporality: 'cumulative', isMonotonic: true,
     serviceName: 'svc', resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: '' },
     scope: { name: '', version: '', attributes: {}, droppedAttributesCount: 0 }, attributes: {}, startTimeUs: null, timeUs: 0,
-    flags: 0, value: null, count: null, sum: null, min: null, max: null, bucketCounts: null, explicitBounds: null, scale: null,
+    flags: 0, value: null, intValue: null, count: null, sum: null, min: null, max: null, bucketCounts: null, explicitBounds: null, scale: null,
     zeroCount: null, zeroThreshold: null, positive: null, negative: null, quantiles: null, exemplars: [], ...overrides,
   };
 }
@@ -71,6 +71,15 @@ describe('counters (cumulative sums)', () => {
     expect(values(fresh, 'increase', { from: 10, to: 20, step: 10, window: 10 })).toEqual([7, 2]);
     // Fetched from 10 s: the start at 5 s is outside, and the 7 may be older than the data.
     expect(values(fresh, 'increase', { from: 20, to: 20, step: 10, window: 10 })).toEqual([2]);
+  });
+
+  it('takes the increments of an integer counter past 2^53 exactly, where doubles are 256 apart, and after a reset', () => {
+    const base = 2n ** 60n;
+    const pts = [0n, 100n, 200n, 150n, 250n].map((add, i) => point({ timeUs: (i + 1) * 10 * S, value: Number(base + add), intValue: String(base + add) }));
+    // Doubles read 2^60 + 100 as 2^60 and 2^60 + 200 as 2^60 + 256: increments of 0 and 256. The
+    // fall to 2^60 + 150 (2^60 + 256 too) was no reset; and once the reset's increment, the whole
+    // value, was in the running sums, the next 100 vanished in their rounding.
+    expect(values(pts, 'increase', { from: 10, to: 50, step: 10, window: 10 })).toEqual([null, 100, 100, Number(base + 150n), 100]);
   });
 
   it('sums the point values of a delta counter in (t - window, t]', () => {

@@ -211,9 +211,9 @@ function slidingExtreme(values: Float64Array, lo: Int32Array, hi: Int32Array, si
  * Prefix sums of a cumulative or delta field's increments along a series; position 0, and a
  * virtual zero, have none. Resets are told by `startTimeUs` and, when given, a drop of `resetBy`.
  */
-function increments(points: readonly MetricPointRecord[], s: Stream, field: 'value' | 'count' | 'sum', resetBy: 'value' | 'count' | null): Float64Array {
+function increments(points: readonly MetricPointRecord[], s: Stream, field: 'value' | 'count' | 'sum', resetBy: 'value' | 'count' | null): Prefix {
   const n = s.idx.length;
-  const prefix = new Float64Array(n + 1);
+  const prefix: Prefix = { hi: new Float64Array(n + 1), lo: new Float64Array(n + 1) };
   for (let j = 0; j < n; j++) {
     const i = s.idx[j]!;
     let inc = 0;
@@ -225,12 +225,52 @@ function increments(points: readonly MetricPointRecord[], s: Stream, field: 'val
       else if (pi >= 0) {
         const prev = points[pi]!;
         const restarted = prev.startTimeUs !== null && cur.startTimeUs !== null && prev.startTimeUs !== cur.startTimeUs;
-        inc = restarted || (resetBy !== null && (cur[resetBy] ?? 0) < (prev[resetBy] ?? 0)) ? v : v - (prev[field] ?? 0);
+        const change = field === 'value' ? valueChange(cur, prev) : v - (prev[field] ?? 0);
+        const dropped = resetBy === null ? false : resetBy === field ? change < 0 : (cur[resetBy] ?? 0) < (prev[resetBy] ?? 0);
+        inc = restarted || dropped ? v : change;
       }
     }
-    prefix[j + 1] = prefix[j]! + inc;
+    addTo(prefix, j, inc);
   }
   return prefix;
+}
+
+/**
+ * Prefix sums as two doubles each, `hi + lo`: `hi` the rounded sum, `lo` what rounding left out
+ * (Knuth's TwoSum). One large increment (a counter past 2^53 counted from zero) made every later
+ * sum a multiple of 256 or more, and the small increments after it vanished from the windows
+ * that subtract two such sums; kept this way, they do not.
+ */
+interface Prefix {
+  hi: Float64Array;
+  lo: Float64Array;
+}
+
+/** Position `j + 1` of `prefix` is position `j` plus `inc`. */
+function addTo(prefix: Prefix, j: number, inc: number): void {
+  const a = prefix.hi[j]!;
+  const sum = a + inc;
+  const b = sum - a;
+  prefix.hi[j + 1] = sum;
+  prefix.lo[j + 1] = prefix.lo[j]! + (a - (sum - b)) + (inc - b);
+}
+
+/** The sum of the increments after position `from` up to `to`. */
+function between(prefix: Prefix, from: number, to: number): number {
+  return prefix.hi[to]! - prefix.hi[from]! + (prefix.lo[to]! - prefix.lo[from]!);
+}
+
+/**
+ * `cur.value - prev.value`, exactly for integer points past 2^53, where doubles are 2 or more
+ * apart: a counter at 2^60 that grows by 100 a scrape grew by 0 or 256 in doubles (their
+ * spacing there), and read as reset when it went down by less than that. The change itself is
+ * small, so it is exact as a double. Points that both fit take the plain difference.
+ */
+function valueChange(cur: MetricPointRecord, prev: MetricPointRecord): number {
+  const a = cur.value ?? 0;
+  const b = prev.value ?? 0;
+  if (cur.intValue === null || prev.intValue === null || (Number.isSafeInteger(a) && Number.isSafeInteger(b))) return a - b;
+  return Number(BigInt(cur.intValue) - BigInt(prev.intValue));
 }
 
 /** `rate`/`increase` of sums and of observation counts, and the mean observation of histograms and summaries. */
@@ -243,8 +283,8 @@ function counterWindows(points: readonly MetricPointRecord[], s: Stream, fn: Met
     const first = s.delta ? lo[k]! : Math.max(lo[k]!, 1);
     const h = hi[k]!;
     if (h <= first) continue;
-    acc.a[k] = acc.a[k]! + top[h]! - top[first]!;
-    acc.b[k] = acc.b[k]! + (bottom === null ? 1 : bottom[h]! - bottom[first]!);
+    acc.a[k] = acc.a[k]! + between(top, first, h);
+    acc.b[k] = acc.b[k]! + (bottom === null ? 1 : between(bottom, first, h));
   }
 }
 

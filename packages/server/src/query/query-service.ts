@@ -7,7 +7,6 @@ import {
   type LogListResponse,
   type LogQuery,
   type MetricListResponse,
-  type MetricPointListResponse,
   type MetricPointQuery,
   type ServiceListResponse,
   type TimeRange,
@@ -23,6 +22,7 @@ import type { StoredLog, StoredSpan } from '../store/stored-trace.js';
 import { logFromData, metricPointFromRecord, traceSummaryFromRecord } from './convert.js';
 import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor } from './cursor.js';
 import type { JsonBytes } from './json-bytes.js';
+import { metricPointsJson } from './metric-points-json.js';
 import { diffTraces } from './trace-diff.js';
 import { spanDetailJson, traceDetailJson, traceTreeJson } from './trace-json.js';
 
@@ -162,12 +162,13 @@ export class QueryService {
     };
   }
 
-  async listMetricPoints(query: MetricPointQuery): Promise<MetricPointListResponse> {
+  /** `MetricPointListResponse`, integer points' values written exactly (`metric-points-json.ts`). */
+  async listMetricPoints(query: MetricPointQuery): Promise<JsonBytes> {
     const offset = query.cursor === null ? 0 : decodeOffsetCursor(query.cursor);
     const rows = await this.store.listMetricPoints(query, offset, query.limit + 1);
-    return {
-      points: rows.slice(0, query.limit).map(metricPointFromRecord),
-      nextCursor: rows.length > query.limit ? encodeOffsetCursor(offset + query.limit) : null,
-    };
+    return metricPointsJson(
+      rows.slice(0, query.limit).map(metricPointFromRecord),
+      rows.length > query.limit ? encodeOffsetCursor(offset + query.limit) : null,
+    );
   }
 }

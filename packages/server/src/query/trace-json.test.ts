@@ -1,7 +1,7 @@
-import { isoFromMicros, type SpanEventRecord, type SpanRecord, type TraceDetail } from '@spoor/model';
+import { isoFromMicros, type LogRecordData, type SpanEventRecord, type SpanRecord, type TraceDetail } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { span, T0 } from '../store/contract-fixtures.js';
-import type { StoredSpan } from '../store/stored-trace.js';
+import { log, span, T0 } from '../store/contract-fixtures.js';
+import type { StoredLog, StoredSpan } from '../store/stored-trace.js';
 import { apiEventsJson, endOfJsonValue, traceDetailJson } from './trace-json.js';
 
 /** A span as a store reads it: its JSON fields as `JSON.stringify` wrote them at ingest. */
@@ -15,6 +15,12 @@ function stored(s: SpanRecord): StoredSpan {
     eventsJson: JSON.stringify(events),
     linksJson: JSON.stringify(links),
   };
+}
+
+/** A log record as a store reads it. */
+function storedLog(l: LogRecordData): StoredLog {
+  const { body, attributes, resource, scope, ...fields } = l;
+  return { ...fields, bodyJson: JSON.stringify(body), attributesJson: JSON.stringify(attributes), resourceJson: JSON.stringify(resource), scopeJson: JSON.stringify(scope) };
 }
 
 const NASTY = 'say "hi" \\ C:\\dir\\ \n\r\t \u0000 \u2028 日本 😀 \ud800 }]{"timeUs":1},[';
@@ -99,5 +105,21 @@ describe('traceDetailJson', () => {
     const other = { ...s, spanId: 'f'.repeat(16), resourceJson: JSON.stringify({ schemaUrl: 'u', attributes: { 'host.name': NASTY } }) };
     const detail = decode(traceDetailJson('t', { spans: [s, other], logs: [] }).bytes);
     expect(detail.spans.map((x) => x.resource)).toEqual([{ 'service.name': NASTY }, { 'host.name': NASTY }]);
+  });
+
+  it("gives resources' and scopes' schema URLs, an empty one for a scope stored without it, and marks a bytes body", () => {
+    const scope = { name: 'kept', version: '', attributes: {}, droppedAttributesCount: 0 };
+    const s = stored(span({ resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: NASTY }, scope: { ...scope, schemaUrl: `${NASTY}/scope` } }));
+    const old = { ...s, spanId: 'e'.repeat(16), parentSpanId: s.spanId, scopeJson: JSON.stringify(scope) };
+    const empty = { ...s, spanId: 'f'.repeat(16), parentSpanId: s.spanId, scopeJson: '{}' };
+    const bytesLog = storedLog({ ...log({ logId: 'b', body: 'AAE=', scope }), bodyBytes: true });
+    const textLog = storedLog(log({ logId: 't', body: 'AAE=', resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: 'u' } }));
+    const detail = decode(traceDetailJson('t', { spans: [s, old, empty], logs: [bytesLog, textLog] }).bytes);
+    expect(detail.spans.map((x) => [x.resourceSchemaUrl, x.scope])).toEqual([
+      [NASTY, { ...scope, schemaUrl: `${NASTY}/scope` }],
+      [NASTY, { ...scope, schemaUrl: '' }],
+      [NASTY, { schemaUrl: '' }],
+    ]);
+    expect(detail.logs.map((l) => [l.logId, l.body, l.bodyBytes, l.resourceSchemaUrl, l.scope.schemaUrl])).toEqual([['b', 'AAE=', true, '', ''], ['t', 'AAE=', false, 'u', '']]);
   });
 });

@@ -73,7 +73,7 @@ function spanJson(s: StoredSpan, depth: number, shared: Shared): string {
     `,"flags":${num(s.flags)},"name":${repeated(s.name)},"kind":${repeated(s.kind)},"serviceName":${repeated(s.serviceName)}` +
     `,"startTime":${time(s.startTimeUs)},"endTime":${time(s.endTimeUs)},"durationMs":${num(Math.max(0, s.endTimeUs - s.startTimeUs) / 1000)}` +
     `,"status":{"code":${repeated(s.status.code)},"message":${repeated(s.status.message)}}` +
-    `,"attributes":${s.attributesJson},"resource":${shared.resource(s.resourceJson)},"scope":${s.scopeJson}` +
+    `,"attributes":${s.attributesJson},${shared.resource(s.resourceJson)},"scope":${shared.scope(s.scopeJson)}` +
     `,"events":${apiEventsJson(s.eventsJson)},"links":${s.linksJson}` +
     `,"droppedAttributesCount":${num(s.droppedAttributesCount)},"droppedEventsCount":${num(s.droppedEventsCount)},"droppedLinksCount":${num(s.droppedLinksCount)}` +
     // `llm` is a dozen values computed at ingest, not stored JSON; `JSON.stringify` turns a NaN there into null.
@@ -91,7 +91,8 @@ function writeLogs(out: JsonWriter, logs: StoredLog[], shared: Shared): void {
       `${i > 0 ? ',' : ''}{"logId":${str(l.logId)},"time":${time(l.timeUs)},"observedTime":${time(l.observedTimeUs)}` +
         `,"traceId":${l.traceId === null ? 'null' : repeated(l.traceId)},"spanId":${strOrNull(l.spanId)},"flags":${num(l.flags)}` +
         `,"severityNumber":${num(l.severityNumber)},"severityText":${repeated(l.severityText)}` +
-        `,"body":${l.bodyJson},"attributes":${l.attributesJson},"resource":${shared.resource(l.resourceJson)},"scope":${l.scopeJson}` +
+        `,"body":${l.bodyJson},"bodyBytes":${l.bodyBytes === true},"attributes":${l.attributesJson}` +
+        `,${shared.resource(l.resourceJson)},"scope":${shared.scope(l.scopeJson)}` +
         `,"serviceName":${repeated(l.serviceName)},"eventName":${repeated(l.eventName)},"droppedAttributesCount":${num(l.droppedAttributesCount)}}`,
     );
   }
@@ -102,12 +103,14 @@ const RESOURCE_START = '{"attributes":';
 
 /**
  * What the records of one answer share, serialized once each: the API gives a resource's
- * attributes only, and a trace has a handful of distinct resource texts, so the attributes' text
- * is cut out of each once; service names, span names, kinds and the like repeat across thousands
- * of spans, and are escaped once per answer instead of once per span.
+ * attributes and schema URL beside each other, and a trace has a handful of distinct resource
+ * and scope texts, so each is cut up (or completed) once; service names, span names, kinds and
+ * the like repeat across thousands of spans, and are escaped once per answer instead of once per
+ * span.
  */
 class Shared {
   private readonly resources = new Map<string, string>();
+  private readonly scopes = new Map<string, string>();
   private readonly strings = new Map<string, string>();
 
   /** `JSON.stringify(value)`, once per distinct value. */
@@ -120,15 +123,28 @@ class Shared {
     return json;
   };
 
+  /** `"resource":<attributes>,"resourceSchemaUrl":<url>` of a stored resource. */
   resource(resourceJson: string): string {
-    let attributes = this.resources.get(resourceJson);
-    if (attributes === undefined) {
+    let fields = this.resources.get(resourceJson);
+    if (fields === undefined) {
       const end = resourceJson.startsWith(RESOURCE_START) ? endOfJsonValue(resourceJson, RESOURCE_START.length) : -1;
-      // Any other layout (none is written today) is read the slow way.
-      attributes = end > 0 ? resourceJson.slice(RESOURCE_START.length, end) : JSON.stringify((JSON.parse(resourceJson) as { attributes: unknown }).attributes);
-      this.resources.set(resourceJson, attributes);
+      const parsed = JSON.parse(resourceJson) as { attributes: unknown; schemaUrl?: string };
+      // Any other layout (none is written today) has its attributes serialized again.
+      const attributes = end > 0 ? resourceJson.slice(RESOURCE_START.length, end) : JSON.stringify(parsed.attributes);
+      fields = `"resource":${attributes},"resourceSchemaUrl":${JSON.stringify(parsed.schemaUrl ?? '')}`;
+      this.resources.set(resourceJson, fields);
     }
-    return attributes;
+    return fields;
+  }
+
+  /** A stored scope with its schema URL, `''` for one stored before Spoor kept it. */
+  scope(scopeJson: string): string {
+    let json = this.scopes.get(scopeJson);
+    if (json === undefined) {
+      json = 'schemaUrl' in (JSON.parse(scopeJson) as object) ? scopeJson : `${scopeJson.slice(0, -1)}${scopeJson === '{}' ? '' : ','}"schemaUrl":""}`;
+      this.scopes.set(scopeJson, json);
+    }
+    return json;
   }
 }
 

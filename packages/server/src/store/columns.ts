@@ -6,8 +6,12 @@
  * vectors from them without touching a record.
  */
 
-/** What a column holds. Integers are exact up to 2^53 (times, tokens and counts are checked at decode). */
-export type ColumnType = 'varchar' | 'bigint' | 'double' | 'integer' | 'uinteger' | 'utinyint' | 'boolean' | 'double[]';
+/**
+ * What a column holds. `bigint` integers are held as doubles, exact up to 2^53 (times, tokens and
+ * counts are checked at decode); `int64` ones as 64-bit integers, exact over the whole range (an
+ * integer metric point's value, which OTLP sends as any int64).
+ */
+export type ColumnType = 'varchar' | 'bigint' | 'int64' | 'double' | 'integer' | 'uinteger' | 'utinyint' | 'boolean' | 'double[]';
 
 export interface ColumnSpec {
   name: string;
@@ -24,6 +28,7 @@ export type Column =
   /** The column's strings one after another in `text`; `lengths[i]` is row i's length in UTF-16 units, -1 for NULL. */
   | { type: 'varchar'; text: string; lengths: Int32Array; /** Every row holds this same string. */ constant: string | null }
   | { type: 'bigint' | 'double'; values: Float64Array; valid: Validity | null }
+  | { type: 'int64'; values: BigInt64Array; valid: Validity | null }
   | { type: 'integer'; values: Int32Array; valid: Validity | null }
   | { type: 'uinteger'; values: Uint32Array; valid: Validity | null }
   | { type: 'utinyint' | 'boolean'; values: Uint8Array; valid: Validity | null }
@@ -99,7 +104,7 @@ class NumberBuilder extends ColumnBuilder {
 
   constructor(
     private readonly type: Exclude<ColumnType, 'varchar' | 'double[]'>,
-    readonly values: Float64Array | Int32Array | Uint32Array | Uint8Array,
+    readonly values: Float64Array | BigInt64Array | Int32Array | Uint32Array | Uint8Array,
   ) {
     super();
   }
@@ -172,6 +177,8 @@ export class BatchBuilder {
         case 'bigint':
         case 'double':
           return new NumberBuilder(spec.type, new Float64Array(rows));
+        case 'int64':
+          return new NumberBuilder(spec.type, new BigInt64Array(rows));
         case 'integer':
           return new NumberBuilder(spec.type, new Int32Array(rows));
         case 'uinteger':
@@ -189,18 +196,26 @@ export class BatchBuilder {
     return this;
   }
 
-  /** Any numeric column (bigint, double, integer, uinteger, utinyint). */
+  /** Any numeric column but an int64 one (bigint, double, integer, uinteger, utinyint). */
   number(value: number | null): this {
     const builder = this.next(null) as NumberBuilder;
     if (value === null) builder.setNull(this.row);
-    else builder.values[this.row] = value;
+    else (builder.values as Float64Array)[this.row] = value;
+    return this;
+  }
+
+  /** An int64 column; the value must fit in 64 bits (checked at decode). */
+  int64(value: bigint | null): this {
+    const builder = this.next('int64') as NumberBuilder;
+    if (value === null) builder.setNull(this.row);
+    else (builder.values as BigInt64Array)[this.row] = value;
     return this;
   }
 
   boolean(value: boolean | null): this {
     const builder = this.next('boolean') as NumberBuilder;
     if (value === null) builder.setNull(this.row);
-    else builder.values[this.row] = value ? 1 : 0;
+    else (builder.values as Uint8Array)[this.row] = value ? 1 : 0;
     return this;
   }
 
@@ -223,7 +238,7 @@ export class BatchBuilder {
   private next(expected: ColumnType | null): ColumnBuilder {
     const spec = this.specs[this.column];
     if (spec === undefined) throw new Error(`${this.table}: row ${this.row} has more than ${this.specs.length} columns`);
-    const numeric = spec.type !== 'varchar' && spec.type !== 'double[]' && spec.type !== 'boolean';
+    const numeric = spec.type !== 'varchar' && spec.type !== 'double[]' && spec.type !== 'boolean' && spec.type !== 'int64';
     if (expected === null ? !numeric : spec.type !== expected) {
       throw new Error(`${this.table}.${spec.name} is ${spec.type}, not ${expected ?? 'a number'}`);
     }
@@ -231,7 +246,10 @@ export class BatchBuilder {
   }
 }
 
-/** Reads a batch back row by row, as objects keyed by column name (for stores kept in memory, and tests). */
+/**
+ * Reads a batch back row by row, as objects keyed by column name (for stores kept in memory, and
+ * tests); an int64 column's values are bigints.
+ */
 export function rowsOf(batch: TableBatch, specs: readonly ColumnSpec[]): Array<Record<string, unknown>> {
   const rows: Array<Record<string, unknown>> = Array.from({ length: batch.rows }, () => ({}));
   batch.columns.forEach((column, c) => {

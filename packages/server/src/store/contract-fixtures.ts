@@ -53,7 +53,7 @@ export function point(overrides: Partial<MetricPointRecord> = {}): MetricPointRe
     projectId: 'default', name: 'm', description: 'a metric', unit: '1', type: 'gauge', temporality: 'unspecified', isMonotonic: null,
     serviceName: 'checkout', resource: { attributes: { 'service.name': 'checkout' }, droppedAttributesCount: 0, schemaUrl: '' },
     scope: { name: 'meter', version: '', attributes: {}, droppedAttributesCount: 0 }, attributes: { route: '/a' },
-    startTimeUs: T0 - 10, timeUs: T0, flags: 0, value: null, count: null, sum: null, min: null, max: null, bucketCounts: null,
+    startTimeUs: T0 - 10, timeUs: T0, flags: 0, value: null, intValue: null, count: null, sum: null, min: null, max: null, bucketCounts: null,
     explicitBounds: null, scale: null, zeroCount: null, zeroThreshold: null, positive: null, negative: null, quantiles: null,
     exemplars: [], ...overrides,
   };

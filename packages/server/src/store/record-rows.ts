@@ -147,23 +147,37 @@ function logFieldsFromRow(row: Row): Omit<LogRecordData, 'body' | 'attributes' |
 }
 
 export function logFromRow(row: Row, shared: JsonParseCache): LogRecordData {
-  return {
+  const record: LogRecordData = {
     ...logFieldsFromRow(row),
     body: row.get('body') as AttributeValue,
     attributes: row.get('attributes') as Attributes,
     resource: shared.of<Resource>(row.get('resource') as string),
     scope: shared.of<InstrumentationScope>(row.get('scope') as string),
   };
+  if (isTrue(row.get('body_bytes'))) record.bodyBytes = true;
+  return record;
 }
 
 export function storedLogFromRow(row: Row): StoredLog {
-  return {
+  const stored: StoredLog = {
     ...logFieldsFromRow(row),
     bodyJson: row.get('body') as string,
     attributesJson: row.get('attributes') as string,
     resourceJson: row.get('resource') as string,
     scopeJson: row.get('scope') as string,
   };
+  if (isTrue(row.get('body_bytes'))) stored.bodyBytes = true;
+  return stored;
+}
+
+/** A boolean column as an engine's JSON gives it: `true`, or ClickHouse's `Bool` as 1 in some paths. */
+function isTrue(value: unknown): boolean {
+  return value === true || value === 1;
+}
+
+/** An int64 column, exactly, as decimal text: DuckDB reads it as a bigint, ClickHouse reads are asked for text. */
+function int64TextOrNull(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value);
 }
 
 export function metricPointFromRow(row: Row, shared: JsonParseCache): MetricPointRecord {
@@ -185,6 +199,7 @@ export function metricPointFromRow(row: Row, shared: JsonParseCache): MetricPoin
     timeUs: num(row.get('time_us')),
     flags: num(row.get('flags')),
     value: numOrNull(row.get('value')),
+    intValue: int64TextOrNull(row.get('int_value')),
     count: numOrNull(row.get('count')),
     sum: numOrNull(row.get('sum')),
     min: numOrNull(row.get('min')),

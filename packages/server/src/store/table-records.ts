@@ -146,6 +146,7 @@ function logOf(r: Row, source: { resource: Resource; scope: InstrumentationScope
     serviceName: text(r.service_name),
     eventName: text(r.event_name),
     droppedAttributesCount: num(r.dropped_attributes),
+    ...(r.body_bytes === true ? { bodyBytes: true } : {}),
   };
 }
 
@@ -166,6 +167,7 @@ function metricPointOf(r: Row, source: { resource: Resource; scope: Instrumentat
     timeUs: num(r.time_us),
     flags: num(r.flags),
     value: numOrNull(r.value),
+    intValue: r.int_value === null ? null : String(r.int_value as bigint),
     count: numOrNull(r.count),
     sum: numOrNull(r.sum),
     min: numOrNull(r.min),

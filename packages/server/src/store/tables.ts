@@ -97,6 +97,8 @@ export const LOGS: readonly ColumnSpec[] = [
   col('service_name', 'varchar'),
   col('event_name', 'varchar'),
   col('dropped_attributes', 'uinteger'),
+  // The body was OTLP bytes, and `body` is their base64 text.
+  col('body_bytes', 'boolean'),
 ];
 
 export const METRIC_POINTS: readonly ColumnSpec[] = [
@@ -129,6 +131,8 @@ export const METRIC_POINTS: readonly ColumnSpec[] = [
   col('negative_counts', 'double[]'),
   col('quantiles', 'varchar'),
   col('exemplars', 'varchar'),
+  // An integer point's exact value; `value` holds it as a double, rounded past 2^53.
+  col('int_value', 'int64'),
 ];
 
 export const ERRORS: readonly ColumnSpec[] = [
@@ -248,6 +252,7 @@ export function logColumns(logs: readonly LogRecordData[], sources: SourceIds): 
     b.number(l.flags).number(Math.min(255, Math.max(0, l.severityNumber))).varchar(l.severityText);
     b.varchar(JSON.stringify(l.body)).varchar(bodyText(l.body)).varchar(JSON.stringify(l.attributes));
     b.varchar(sources.idOf(l.projectId, l.resource, l.scope)).varchar(l.serviceName).varchar(l.eventName).number(l.droppedAttributesCount);
+    b.boolean(l.bodyBytes === true);
     b.endRow();
   }
   return b.build();
@@ -264,6 +269,7 @@ export function metricPointColumns(points: readonly MetricPointRecord[], sources
     b.number(p.positive?.offset ?? null).list(p.positive?.bucketCounts ?? null);
     b.number(p.negative?.offset ?? null).list(p.negative?.bucketCounts ?? null);
     b.varchar(p.quantiles === null ? null : JSON.stringify(p.quantiles)).varchar(JSON.stringify(p.exemplars));
+    b.int64(p.intValue === null ? null : BigInt(p.intValue));
     b.endRow();
   }
   return b.build();

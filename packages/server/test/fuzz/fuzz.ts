@@ -54,6 +54,7 @@ export function seeds(): Seed[] {
   const jsonLogs: Json[] = [
     { timeUnixNano: '1763719200123456789', observedTimeUnixNano: '1763719200123456999', severityNumber: 17, severityText: 'ERROR', body: { stringValue: 'request failed' }, attributes: [{ key: 'exception.type', value: { stringValue: 'ValueError' } }], traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174', flags: 1 },
     { observedTimeUnixNano: '1763719200123456999', severityNumber: 9, body: { kvlistValue: { values: [{ key: 'event', value: { stringValue: 'x' } }] } }, eventName: 'app.start' },
+    { timeUnixNano: '1763719200099999999', severityNumber: 5, body: { bytesValue: 'AAEC/v8=' } },
   ];
   const jsonMetrics: Json[] = [
     { name: 'requests', unit: '1', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: [{ asInt: '7', startTimeUnixNano: '1763719200000000000', timeUnixNano: '1763719260000000000', attributes: [{ key: 'route', value: { stringValue: '/a' } }] }] } },
@@ -61,12 +62,16 @@ export function seeds(): Seed[] {
     { name: 'latency', unit: 's', histogram: { aggregationTemporality: 1, dataPoints: [{ count: '6', sum: 2.5, min: 0.1, max: 1.2, bucketCounts: ['1', '2', '3'], explicitBounds: [0.2, 0.8], timeUnixNano: '1763719260000000000' }] } },
     { name: 'size', exponentialHistogram: { aggregationTemporality: 2, dataPoints: [{ count: '3', scale: 2, zeroCount: '0', positive: { offset: -1, bucketCounts: ['1', '2'] }, timeUnixNano: '1763719260000000000' }] } },
     { name: 'rpc', summary: { dataPoints: [{ count: '4', sum: 10, quantileValues: [{ quantile: 0.5, value: 2 }], timeUnixNano: '1763719260000000000' }] } },
+    // Integer points at and past the ends of int64 (the last is rejected on its own).
+    { name: 'bytes', sum: { aggregationTemporality: 2, isMonotonic: true, dataPoints: ['9223372036854775807', '-9223372036854775808', '9007199254740993', '9223372036854775808'].map((asInt) => ({ asInt, timeUnixNano: '1763719260099999999' })) } },
   ];
-  const protobufLogs = encodeLogs([{ resource: { attributes: { 'service.name': 'svc', 'deployment.environment': 'prod' } }, scopes: [{ items: [
+  const protobufLogs = encodeLogs([{ resource: { attributes: { 'service.name': 'svc', 'deployment.environment': 'prod' } }, schemaUrl: SCHEMA_URL, scopes: [{ schemaUrl: SCHEMA_URL, items: [
     { timeUnixNano: T0, severityNumber: 13, severityText: 'WARN', body: 'slow', attributes: { 'a.int': 5, 'a.double': double(1.5), 'a.list': [1, 'x'], 'a.map': { k: true } }, traceId: '5b8efff798038103d269b633813fc60c', spanId: 'eee19b7ec3c1b174' },
     { timeUnixNano: 0, observedTimeUnixNano: T0, severityNumber: 21, body: { structured: [1, 2] }, eventName: 'crash' },
+    { timeUnixNano: T0, severityNumber: 9, body: new Uint8Array([0, 1, 2, 254, 255]) },
   ] }] }]);
-  const protobufMetrics = encodeMetrics([{ resource: { attributes: { 'service.name': 'svc' } }, scopes: [{ items: [
+  const protobufMetrics = encodeMetrics([{ resource: { attributes: { 'service.name': 'svc' } }, schemaUrl: SCHEMA_URL, scopes: [{ schemaUrl: SCHEMA_URL, items: [
+    { name: 'bytes', data: { type: 'sum', temporality: 2, monotonic: true, points: [{ asInt: 2n ** 63n - 1n, timeUnixNano: T0 }, { asInt: -(2n ** 63n), timeUnixNano: T0 }] } },
     { name: 'requests', unit: '1', data: { type: 'sum', temporality: 2, monotonic: true, points: [{ asInt: 7, timeUnixNano: T0, attributes: { route: '/a' } }] } },
     { name: 'latency', data: { type: 'histogram', temporality: 1, points: [{ count: 6, sum: 2.5, bucketCounts: [1, 2, 3], explicitBounds: [0.2, 0.8], timeUnixNano: T0 }] } },
     { name: 'size', data: { type: 'exponential_histogram', temporality: 2, points: [{ count: 3, scale: 2, zeroCount: 0, positive: { offset: -1, bucketCounts: [1, 2] }, timeUnixNano: T0 }] } },
@@ -77,16 +82,27 @@ export function seeds(): Seed[] {
     { signal: 'traces', encoding: 'json', body: tracesBody(jsonSpans) },
     { signal: 'logs', encoding: 'json', body: logsBody(jsonLogs) },
     { signal: 'metrics', encoding: 'json', body: metricsBody(jsonMetrics) },
+    // The same, times and asInts written as bare numbers, as the protobuf JSON mapping allows.
+    { signal: 'traces', encoding: 'json', body: bare(tracesBody(jsonSpans)) },
+    { signal: 'logs', encoding: 'json', body: bare(logsBody(jsonLogs)) },
+    { signal: 'metrics', encoding: 'json', body: bare(metricsBody(jsonMetrics)) },
     { signal: 'traces', encoding: 'protobuf', body: encodeSpanBatch({ traces: 2, spansPerTrace: 3 }) },
     { signal: 'logs', encoding: 'protobuf', body: protobufLogs },
     { signal: 'metrics', encoding: 'protobuf', body: protobufMetrics },
   ];
 }
 
+const SCHEMA_URL = 'https://opentelemetry.io/schemas/1.26.0';
+
+/** A JSON body with its quoted nanosecond times and asInts written as bare numbers. */
+function bare(body: Uint8Array): Uint8Array {
+  return new TextEncoder().encode(new TextDecoder().decode(body).replace(/("(?:\w*UnixNano|asInt)":)"(-?\d+)"/g, '$1$2'));
+}
+
 /** Values that break parsers that trust their input. */
 const NASTY_JSON: unknown[] = [
-  -1, 0, -0, 1.5, 4294967296, -2147483649, 2 ** 53 + 2, 1e16, 1e21, 1e30, 1e308, -1e308, 5e-324,
-  '-1', '4294967296', '9007199254740993', '18446744073709551616', '1e30', 'NaN', 'Infinity', '', ' ', '0x10', 'abc',
+  -1, 0, -0, 1.5, 4294967296, -2147483649, 2 ** 53 + 2, 1e16, 1e21, 1e30, 1e308, -1e308, 5e-324, 2 ** 63, -(2 ** 63),
+  '-1', '4294967296', '9007199254740993', '9223372036854775808', '-9223372036854775809', '18446744073709551616', '1e30', 'NaN', 'Infinity', '', ' ', '0x10', 'abc',
   '\ud800', '\u0000', '__proto__', 'constructor', 'a'.repeat(70_000), null, true, false, [], {}, [[[[[[[[]]]]]]]],
   { __proto__: { polluted: true } }, { stringValue: 'x' }, { intValue: '1e400' }, { arrayValue: {} }, { kvlistValue: { values: [{}] } },
 ];

@@ -9,6 +9,8 @@ export const PARENT_ID = 'eee19b7ec3c1b173';
 export const T0_US = 1_763_719_200_123_456;
 export const RECEIVED_US = 1_800_000_000_000_000;
 export const SCHEMA_URL = 'https://opentelemetry.io/schemas/1.26.0';
+/** The schema URL of the fixtures' scope group. */
+export const SCOPE_SCHEMA_URL = 'https://example.com/acme-tracer/schemas/1.2.0';
 
 /** Runs `fn` and returns the AppError it threw. */
 export function thrownBy(fn: () => unknown): AppError {

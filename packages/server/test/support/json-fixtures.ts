@@ -1,5 +1,5 @@
 import { decodeTracesJson } from '../../src/ingest/json/traces.js';
-import { SCHEMA_URL, SPAN_ID, TRACE_ID } from './decode-fixtures.js';
+import { SCHEMA_URL, SCOPE_SCHEMA_URL, SPAN_ID, TRACE_ID } from './decode-fixtures.js';
 
 /** Fixtures of the OTLP/JSON decoder tests. */
 
@@ -14,18 +14,18 @@ export const RESOURCE = {
 };
 export const SCOPE = { name: '@acme/tracer', version: '1.2.3', attributes: [{ key: 'scope.kind', value: { stringValue: 'auto' } }], droppedAttributesCount: 1 };
 export const DECODED_RESOURCE = { attributes: { 'service.name': 'checkout', 'host.name': 'web-1' }, droppedAttributesCount: 2, schemaUrl: SCHEMA_URL };
-export const DECODED_SCOPE = { name: '@acme/tracer', version: '1.2.3', attributes: { 'scope.kind': 'auto' }, droppedAttributesCount: 1 };
+export const DECODED_SCOPE = { name: '@acme/tracer', version: '1.2.3', attributes: { 'scope.kind': 'auto' }, droppedAttributesCount: 1, schemaUrl: SCOPE_SCHEMA_URL };
 
 export const bytes = (value: unknown): Uint8Array => new TextEncoder().encode(typeof value === 'string' ? value : JSON.stringify(value));
 
 export function tracesBody(spans: Json[]): Uint8Array {
-  return bytes({ resourceSpans: [{ resource: RESOURCE, schemaUrl: DECODED_RESOURCE.schemaUrl, scopeSpans: [{ scope: SCOPE, spans }] }] });
+  return bytes({ resourceSpans: [{ resource: RESOURCE, schemaUrl: DECODED_RESOURCE.schemaUrl, scopeSpans: [{ scope: SCOPE, schemaUrl: SCOPE_SCHEMA_URL, spans }] }] });
 }
 export function logsBody(logRecords: Json[]): Uint8Array {
-  return bytes({ resourceLogs: [{ resource: RESOURCE, schemaUrl: DECODED_RESOURCE.schemaUrl, scopeLogs: [{ scope: SCOPE, logRecords }] }] });
+  return bytes({ resourceLogs: [{ resource: RESOURCE, schemaUrl: DECODED_RESOURCE.schemaUrl, scopeLogs: [{ scope: SCOPE, schemaUrl: SCOPE_SCHEMA_URL, logRecords }] }] });
 }
 export function metricsBody(metrics: Json[]): Uint8Array {
-  return bytes({ resourceMetrics: [{ resource: RESOURCE, schemaUrl: DECODED_RESOURCE.schemaUrl, scopeMetrics: [{ scope: SCOPE, metrics }] }] });
+  return bytes({ resourceMetrics: [{ resource: RESOURCE, schemaUrl: DECODED_RESOURCE.schemaUrl, scopeMetrics: [{ scope: SCOPE, schemaUrl: SCOPE_SCHEMA_URL, metrics }] }] });
 }
 
 export function span(over: Json = {}): Json {

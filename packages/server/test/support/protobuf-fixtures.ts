@@ -2,7 +2,7 @@ import { WireType } from '@bufbuild/protobuf/wire';
 import { decodeLogsProtobuf } from '../../src/ingest/protobuf/logs.js';
 import { decodeMetricsProtobuf } from '../../src/ingest/protobuf/metrics.js';
 import { decodeTracesProtobuf } from '../../src/ingest/protobuf/traces.js';
-import { RECEIVED_US, SCHEMA_URL, SPAN_ID, TRACE_ID } from './decode-fixtures.js';
+import { RECEIVED_US, SCHEMA_URL, SCOPE_SCHEMA_URL, SPAN_ID, TRACE_ID } from './decode-fixtures.js';
 import {
   type LogInput,
   type MetricInput,
@@ -23,9 +23,11 @@ export const T0 = 1_763_719_200_123_456_789n;
 
 export const RESOURCE = { attributes: { 'service.name': 'checkout', 'host.name': 'web-1' }, droppedAttributesCount: 2 };
 export const SCOPE = { name: '@acme/tracer', version: '1.2.3', attributes: { 'scope.kind': 'auto' }, droppedAttributesCount: 1 };
+/** `SCOPE` as decoded, with the schema URL of its group. */
+export const DECODED_SCOPE = { ...SCOPE, schemaUrl: SCOPE_SCHEMA_URL };
 
 export function group<T>(items: T[], extra: Partial<ResourceGroup<T>> = {}): Array<ResourceGroup<T>> {
-  return [{ resource: RESOURCE, schemaUrl: SCHEMA_URL, scopes: [{ scope: SCOPE, items }], ...extra }];
+  return [{ resource: RESOURCE, schemaUrl: SCHEMA_URL, scopes: [{ scope: SCOPE, schemaUrl: SCOPE_SCHEMA_URL, items }], ...extra }];
 }
 
 export function span(over: Partial<SpanInput> = {}): SpanInput {

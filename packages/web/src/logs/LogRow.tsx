@@ -5,7 +5,7 @@ import { formatClock, formatTime, shortId } from '../format';
 import { KeyValues } from '../components/KeyValues';
 import { LogSeverity } from './LogSeverity';
 import { logTraceLink } from './log-filter';
-import { attributeRows, oneLine, valueText } from '../value-text';
+import { attributeRows, logBodyLine, logBodyText } from '../value-text';
 
 const COLUMNS = 6;
 
@@ -35,7 +35,7 @@ export function LogRow({ record, open, onToggle }: { record: LogRecord; open: bo
           <LogSeverity record={record} />
         </td>
         <td className="log-service">{record.serviceName}</td>
-        <td className="log-body">{oneLine(record.body)}</td>
+        <td className="log-body">{logBodyLine(record)}</td>
         <td className="log-trace">
           {trace !== null && (
             <Link to={trace} className="mono" title={`Trace ${record.traceId}${record.spanId ? `, span ${record.spanId}` : ''}`} onClick={(e) => e.stopPropagation()}>
@@ -48,7 +48,7 @@ export function LogRow({ record, open, onToggle }: { record: LogRecord; open: bo
       {open && (
         <tr className="log-details">
           <td colSpan={COLUMNS}>
-            <pre className="log-full-body">{valueText(record.body)}</pre>
+            <pre className="log-full-body">{logBodyText(record, true)}</pre>
             <div className="grid-2">
               <section aria-label="Attributes">
                 <h3>Attributes</h3>

@@ -5,7 +5,7 @@ import { LogSeverity } from '../logs/LogSeverity';
 import { formatClock, formatDuration, formatTime } from '../format';
 import { pathWith } from '../router';
 import { KeyValues } from '../components/KeyValues';
-import { attributeRows, valueText } from '../value-text';
+import { attributeRows, logBodyText, valueText } from '../value-text';
 import { LlmInspector } from './LlmInspector';
 
 /** The selected span: what it is, its LLM call, attributes, events and exceptions, links, resource. */
@@ -104,7 +104,7 @@ export function SpanPanel({ span, logs, onClose }: { span: Span; logs: readonly 
           <ul className="span-logs">
             {logs.map((log, i) => (
               <li key={i}>
-                <span className="mono muted">{formatClock(log.time)}</span> <LogSeverity record={log} /> {valueText(log.body)}
+                <span className="mono muted">{formatClock(log.time)}</span> <LogSeverity record={log} /> {logBodyText(log)}
               </li>
             ))}
           </ul>

@@ -2,7 +2,7 @@ import { memo } from 'react';
 import type { LogRecord } from '@spoor/model';
 import { formatClock } from '../format';
 import { LogSeverity } from '../logs/LogSeverity';
-import { valueText } from '../value-text';
+import { logBodyText } from '../value-text';
 
 /** The trace's logs in time order, each with a jump to the span that wrote it. Memoized: the waterfall's selection moves often. */
 export const TraceLogs = memo(function TraceLogs({ logs, spanName, onJump }: { logs: readonly LogRecord[]; spanName: (spanId: string) => string | null; onJump: (spanId: string) => void }) {
@@ -28,7 +28,7 @@ export const TraceLogs = memo(function TraceLogs({ logs, spanName, onJump }: { l
                 <LogSeverity record={log} />
               </td>
               <td>{log.serviceName}</td>
-              <td className="log-body">{valueText(log.body)}</td>
+              <td className="log-body">{logBodyText(log)}</td>
               <td>
                 {log.spanId !== null && name !== null ? (
                   <button type="button" className="link-button" onClick={() => onJump(log.spanId!)} title={`Show span ${log.spanId}`}>

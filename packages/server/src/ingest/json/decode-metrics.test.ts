@@ -30,7 +30,7 @@ describe('decodeMetricsJson', () => {
     expect(point).toEqual({
       projectId: 'p1', name: 'queue.depth', description: 'Jobs waiting', unit: '{job}', type: 'gauge', temporality: 'unspecified', isMonotonic: null,
       serviceName: 'checkout', resource: DECODED_RESOURCE, scope: DECODED_SCOPE,
-      attributes: { queue: 'emails' }, startTimeUs: T0_US - 60_000_000, timeUs: T0_US, flags: 1, value: 12.5,
+      attributes: { queue: 'emails' }, startTimeUs: T0_US - 60_000_000, timeUs: T0_US, flags: 1, value: 12.5, intValue: null,
       count: null, sum: null, min: null, max: null, bucketCounts: null, explicitBounds: null,
       scale: null, zeroCount: null, zeroThreshold: null, positive: null, negative: null, quantiles: null,
       exemplars: [DECODED_EXEMPLAR, { timeUs: T0_US, value: 7, traceId: null, spanId: null, filteredAttributes: {} }],
@@ -106,7 +106,7 @@ describe('decodeMetricsJson', () => {
     const fromProtobuf = decodeMetricsProtobuf(encodeMetrics([{
       resource: { attributes: { 'service.name': 'checkout', 'host.name': 'web-1' }, droppedAttributesCount: 2 },
       schemaUrl: DECODED_RESOURCE.schemaUrl,
-      scopes: [{ scope: { name: '@acme/tracer', version: '1.2.3', attributes: { 'scope.kind': 'auto' }, droppedAttributesCount: 1 }, items: [
+      scopes: [{ scope: { name: '@acme/tracer', version: '1.2.3', attributes: { 'scope.kind': 'auto' }, droppedAttributesCount: 1 }, schemaUrl: DECODED_SCOPE.schemaUrl, items: [
         { name: 'g', unit: '1', data: { type: 'gauge', points: [{ timeUnixNano: T, asDouble: 0, attributes: { k: double(1) } }] } },
         { name: 's', data: { type: 'sum', temporality: 2, points: [{ startTimeUnixNano: T - 1000n, timeUnixNano: T, asInt: 5 }] } },
         { name: 'h', data: { type: 'histogram', temporality: 1, points: [{ timeUnixNano: T }, { timeUnixNano: T, count: 3, sum: 6, bucketCounts: [1, 2], explicitBounds: [5] }] } },

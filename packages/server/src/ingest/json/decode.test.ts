@@ -119,7 +119,7 @@ describe('decodeTracesJson', () => {
     const [decoded] = decodeTracesJson(bytes({ resourceSpans: [{ scopeSpans: [{ spans: [span()] }] }] }), 'p1').records;
     expect(decoded!.serviceName).toBe('unknown_service');
     expect(decoded!.resource).toEqual({ attributes: {}, droppedAttributesCount: 0, schemaUrl: '' });
-    expect(decoded!.scope).toEqual({ name: '', version: '', attributes: {}, droppedAttributesCount: 0 });
+    expect(decoded!.scope).toEqual({ name: '', version: '', attributes: {}, droppedAttributesCount: 0, schemaUrl: '' });
   });
 
   it('decodes an empty request to no records', () => {
@@ -167,7 +167,7 @@ describe('decodeTracesJson', () => {
     const fromProtobuf = decodeTracesProtobuf(encodeTraces([{
       resource: { attributes: { 'service.name': 'checkout', 'host.name': 'web-1' }, droppedAttributesCount: 2 },
       schemaUrl: DECODED_RESOURCE.schemaUrl,
-      scopes: [{ scope: { name: '@acme/tracer', version: '1.2.3', attributes: { 'scope.kind': 'auto' }, droppedAttributesCount: 1 }, items: [{
+      scopes: [{ scope: { name: '@acme/tracer', version: '1.2.3', attributes: { 'scope.kind': 'auto' }, droppedAttributesCount: 1 }, schemaUrl: DECODED_SCOPE.schemaUrl, items: [{
         traceId: TRACE_ID, spanId: SPAN_ID, parentSpanId: PARENT_ID, name: 'GET /', kind: 3, flags: 1, traceState: 't=1',
         startTimeUnixNano: BigInt(T0), endTimeUnixNano: 1_763_719_200_128_456_789n,
         attributes: { s: 'x', i: 2n ** 53n + 1n, d: 1.5, b: new Uint8Array([0, 1]), a: [true] },
@@ -301,7 +301,7 @@ describe('decodeLogsJson', () => {
     const fromProtobuf = decodeLogsProtobuf(encodeLogs([{
       resource: { attributes: { 'service.name': 'checkout', 'host.name': 'web-1' }, droppedAttributesCount: 2 },
       schemaUrl: DECODED_RESOURCE.schemaUrl,
-      scopes: [{ scope: { name: '@acme/tracer', version: '1.2.3', attributes: { 'scope.kind': 'auto' }, droppedAttributesCount: 1 }, items: [{
+      scopes: [{ scope: { name: '@acme/tracer', version: '1.2.3', attributes: { 'scope.kind': 'auto' }, droppedAttributesCount: 1 }, schemaUrl: DECODED_SCOPE.schemaUrl, items: [{
         timeUnixNano: BigInt(T0), observedTimeUnixNano: BigInt(T0) + 2_000n, severityNumber: 17, severityText: 'ERROR', body: 'payment failed',
         attributes: { 'order.id': 12345 }, droppedAttributesCount: 2, flags: 1, traceId: TRACE_ID, spanId: SPAN_ID, eventName: 'payment.failed',
       }] }],

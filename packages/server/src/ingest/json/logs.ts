@@ -1,7 +1,7 @@
 import type { LogRecordData } from '@spoor/model';
 import { type DecodedLogs, Rejections } from '../decoded.js';
 import { logRecordFrom } from '../protobuf/logs.js';
-import { anyValue, attributes, forEachRecord, hexId, integer, micros, parseJsonBody, string } from './common.js';
+import { anyValue, attributes, forEachRecord, hexId, integer, isBytesValue, micros, parseJsonBody, string } from './common.js';
 
 /** Decodes an OTLP/JSON `ExportLogsServiceRequest`. */
 export function decodeLogsJson(body: Uint8Array, projectId: string, receivedUs: number): DecodedLogs {
@@ -15,6 +15,7 @@ export function decodeLogsJson(body: Uint8Array, projectId: string, receivedUs: 
       severityNumber: integer(l.severityNumber, `${at}.severityNumber`),
       severityText: string(l.severityText, `${at}.severityText`),
       body: anyValue(l.body, `${at}.body`),
+      bodyBytes: isBytesValue(l.body),
       attributes: attributes(l.attributes, `${at}.attributes`),
       droppedAttributesCount: integer(l.droppedAttributesCount, `${at}.droppedAttributesCount`),
       flags: integer(l.flags, `${at}.flags`),

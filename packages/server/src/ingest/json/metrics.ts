@@ -9,6 +9,7 @@ import {
   enumValue,
   forEachRecord,
   hexId,
+  int64Text,
   integer,
   micros,
   object,
@@ -82,8 +83,10 @@ function pointFromJson(p: JsonObject, type: MetricType, projectId: string, at: s
     };
   });
   if (type === 'gauge' || type === 'sum') {
-    if (p.asInt !== undefined && p.asInt !== null) point.value = integer(p.asInt, `${at}.asInt`);
-    else if (p.asDouble !== undefined && p.asDouble !== null) point.value = double(p.asDouble, `${at}.asDouble`);
+    if (p.asInt !== undefined && p.asInt !== null) {
+      point.intValue = int64Text(p.asInt, `${at}.asInt`);
+      point.value = Number(point.intValue);
+    } else if (p.asDouble !== undefined && p.asDouble !== null) point.value = double(p.asDouble, `${at}.asDouble`);
     return point;
   }
   point.count = integer(p.count, `${at}.count`);

@@ -45,13 +45,28 @@ const SCOPE_FIELDS = fields(1, 2, 3, 4);
 /** Nesting limit for arrays and key-value lists inside one value. */
 const MAX_DEPTH = 32;
 
-/** Reads one length-prefixed AnyValue. An empty AnyValue is `null`. */
-export function readAnyValue(r: BinaryReader, depth = 0): AttributeValue {
+/** Whether the last `AnyValue` read with it was `bytes`, which are read as base64 text. */
+export interface ValueKind {
+  bytes: boolean;
+}
+
+/**
+ * Reads one length-prefixed AnyValue. An empty AnyValue is `null`. `kind`, when given, learns
+ * whether the value was `bytes` (its base64 text is a string like any other).
+ */
+export function readAnyValue(r: BinaryReader, depth = 0, kind: ValueKind | null = null): AttributeValue {
   if (depth > MAX_DEPTH) throw malformed(`values nested deeper than ${MAX_DEPTH}`);
   const end = messageEnd(r);
   let value: AttributeValue = null;
+  // The value is a oneof: the last field on the wire wins, bytes or not.
+  let bytes = false;
   while (r.pos < end) {
     const tag = r.uint32();
+    if (tag === ANY_BYTES) {
+      value = Buffer.from(r.bytes()).toString('base64');
+      bytes = true;
+      continue;
+    }
     switch (tag) {
       case ANY_STRING:
         value = readString(r);
@@ -74,14 +89,14 @@ export function readAnyValue(r: BinaryReader, depth = 0): AttributeValue {
         value = object;
         break;
       }
-      case ANY_BYTES:
-        value = Buffer.from(r.bytes()).toString('base64');
-        break;
       default:
         skipField(r, tag, ANY_FIELDS, 'AnyValue');
+        continue;
     }
+    bytes = false;
   }
   expectEnd(r, end);
+  if (kind !== null) kind.bytes = bytes;
   return value;
 }
 
@@ -137,7 +152,7 @@ export function readResource(r: BinaryReader, schemaUrl: string): Resource {
 
 export function readScope(r: BinaryReader): InstrumentationScope {
   const end = messageEnd(r);
-  const scope: InstrumentationScope = { name: '', version: '', attributes: {}, droppedAttributesCount: 0 };
+  const scope: InstrumentationScope = { name: '', version: '', attributes: {}, droppedAttributesCount: 0, schemaUrl: '' };
   while (r.pos < end) {
     const tag = r.uint32();
     switch (tag) {
@@ -166,5 +181,5 @@ export function emptyResource(): Resource {
 }
 
 export function emptyScope(): InstrumentationScope {
-  return { name: '', version: '', attributes: {}, droppedAttributesCount: 0 };
+  return { name: '', version: '', attributes: {}, droppedAttributesCount: 0, schemaUrl: '' };
 }

@@ -9,7 +9,7 @@ import {
 import {
   Len,
   RESOURCE,
-  SCOPE,
+  DECODED_SCOPE,
   StartGroup,
   T0,
   Varint,
@@ -36,8 +36,8 @@ describe('decodeMetricsProtobuf', () => {
     });
     expect(point).toEqual({
       projectId: 'p1', name: 'queue.depth', description: 'Jobs waiting', unit: '{job}', type: 'gauge', temporality: 'unspecified', isMonotonic: null,
-      serviceName: 'checkout', resource: { ...RESOURCE, schemaUrl: 'https://opentelemetry.io/schemas/1.26.0' }, scope: SCOPE,
-      attributes: { queue: 'emails' }, startTimeUs: T0_US - 60_000_000, timeUs: T0_US, flags: 1, value: 12.5,
+      serviceName: 'checkout', resource: { ...RESOURCE, schemaUrl: 'https://opentelemetry.io/schemas/1.26.0' }, scope: DECODED_SCOPE,
+      attributes: { queue: 'emails' }, startTimeUs: T0_US - 60_000_000, timeUs: T0_US, flags: 1, value: 12.5, intValue: null,
       count: null, sum: null, min: null, max: null, bucketCounts: null, explicitBounds: null,
       scale: null, zeroCount: null, zeroThreshold: null, positive: null, negative: null, quantiles: null,
       exemplars: [DECODED_EXEMPLAR, { timeUs: T0_US, value: 7, traceId: null, spanId: null, filteredAttributes: {} }],

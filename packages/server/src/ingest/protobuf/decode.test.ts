@@ -15,7 +15,7 @@ import {
   Bit64,
   Len,
   RESOURCE,
-  SCOPE,
+  DECODED_SCOPE,
   StartGroup,
   T0,
   Varint,
@@ -60,7 +60,7 @@ describe('decodeTracesProtobuf', () => {
         status: { code: 'error', message: 'card declined' },
         attributes: { 'http.route': '/checkout' },
         resource: { ...RESOURCE, schemaUrl: 'https://opentelemetry.io/schemas/1.26.0' },
-        scope: SCOPE,
+        scope: DECODED_SCOPE,
         events: [{ timeUs: T0_US + 2, name: 'exception', attributes: { 'exception.type': 'Boom' }, droppedAttributesCount: 4 }],
         links: [{ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), traceState: 'k=v', attributes: { why: 'retry' }, droppedAttributesCount: 6, flags: 0x101 }],
         droppedAttributesCount: 3,
@@ -125,7 +125,7 @@ describe('decodeTracesProtobuf', () => {
     expect(decoded!.parentSpanId).toBeNull();
     expect(decoded!.serviceName).toBe('unknown_service');
     expect(decoded!.resource).toEqual({ attributes: {}, droppedAttributesCount: 0, schemaUrl: '' });
-    expect(decoded!.scope).toEqual({ name: '', version: '', attributes: {}, droppedAttributesCount: 0 });
+    expect(decoded!.scope).toEqual({ name: '', version: '', attributes: {}, droppedAttributesCount: 0, schemaUrl: '' });
   });
 
   it('applies a resource that arrives after its scope spans on the wire', () => {
@@ -260,7 +260,7 @@ describe('decodeLogsProtobuf', () => {
       body: 'payment failed',
       attributes: { 'order.id': 12345, retry: true },
       resource: { ...RESOURCE, schemaUrl: 'https://opentelemetry.io/schemas/1.26.0' },
-      scope: SCOPE,
+      scope: DECODED_SCOPE,
       serviceName: 'checkout',
       eventName: 'payment.failed',
       droppedAttributesCount: 2,

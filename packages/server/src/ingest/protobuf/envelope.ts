@@ -91,14 +91,16 @@ function readScopeGroup<T extends Attributed>(
   const end = messageEnd(r);
   const first = out.length;
   let scope: InstrumentationScope | null = null;
+  let schemaUrl = '';
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === FIRST) scope = readScope(r);
     else if (tag === CHILDREN) readRecord(r, projectId, out, rejections);
-    else if (tag === SCHEMA_URL) readString(r); // the resource's schema URL is the one kept
+    else if (tag === SCHEMA_URL) schemaUrl = readString(r);
     else skipField(r, tag, ENVELOPE_FIELDS, `Scope${signal}`);
   }
   expectEnd(r, end);
   scope ??= emptyScope();
+  scope.schemaUrl = schemaUrl;
   for (let i = first; i < out.length; i++) out[i]!.scope = scope;
 }

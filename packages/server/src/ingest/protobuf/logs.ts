@@ -1,7 +1,7 @@
 import type { AttributeValue, Attributes, LogRecordData } from '@spoor/model';
 import { type DecodedLogs, Rejections, logIdsProblem } from '../decoded.js';
 import { nextLogId } from '../log-id.js';
-import { emptyResource, emptyScope, readAnyValue, readKeyValue } from './common.js';
+import { type ValueKind, emptyResource, emptyScope, readAnyValue, readKeyValue } from './common.js';
 import { type RecordReader, readExportRequest } from './envelope.js';
 import {
   type BinaryReader,
@@ -36,6 +36,8 @@ const LOG_FIELDS = fields(1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12);
 
 const PLACEHOLDER_RESOURCE = emptyResource();
 const PLACEHOLDER_SCOPE = emptyScope();
+/** Told by each body read whether it was bytes (decoding is synchronous, so one serves all). */
+const BODY_KIND: ValueKind = { bytes: false };
 
 /**
  * Decodes an `ExportLogsServiceRequest` body. `receivedUs` stands in for the time of a record
@@ -55,6 +57,7 @@ function readLogRecord(r: BinaryReader, projectId: string, receivedUs: number, o
   let severityNumber = 0;
   let severityText = '';
   let body: AttributeValue = null;
+  let bodyBytes = false;
   const attributes: Attributes = {};
   let droppedAttributesCount = 0;
   let flags = 0;
@@ -77,7 +80,8 @@ function readLogRecord(r: BinaryReader, projectId: string, receivedUs: number, o
         severityText = readString(r);
         break;
       case LOG_BODY:
-        body = readAnyValue(r);
+        body = readAnyValue(r, 0, BODY_KIND);
+        bodyBytes = BODY_KIND.bytes;
         break;
       case LOG_ATTRIBUTES:
         readKeyValue(r, attributes);
@@ -103,7 +107,7 @@ function readLogRecord(r: BinaryReader, projectId: string, receivedUs: number, o
   }
   expectEnd(r, end);
   const record = logRecordFrom(projectId, receivedUs, {
-    timeUs, observedTimeUs, severityNumber, severityText, body, attributes,
+    timeUs, observedTimeUs, severityNumber, severityText, body, bodyBytes, attributes,
     droppedAttributesCount, flags, traceId, spanId, eventName,
   }, rejections);
   if (record !== null) out.push(record);
@@ -116,6 +120,8 @@ export interface RawLogFields {
   severityNumber: number;
   severityText: string;
   body: AttributeValue;
+  /** The body was `bytes`, `body` their base64 text. */
+  bodyBytes: boolean;
   attributes: Attributes;
   droppedAttributesCount: number;
   flags: number;
@@ -141,7 +147,7 @@ export function logRecordFrom(
   const observedTimeUs = raw.observedTimeUs !== 0 ? raw.observedTimeUs : raw.timeUs !== 0 ? raw.timeUs : receivedUs;
   const zeroTrace = raw.traceId === '' || /^0+$/.test(raw.traceId);
   const zeroSpan = raw.spanId === '' || /^0+$/.test(raw.spanId);
-  return {
+  const record: LogRecordData = {
     projectId,
     logId: nextLogId(),
     timeUs: raw.timeUs !== 0 ? raw.timeUs : observedTimeUs,
@@ -159,4 +165,7 @@ export function logRecordFrom(
     eventName: raw.eventName,
     droppedAttributesCount: raw.droppedAttributesCount,
   };
+  // Only a bytes body says so: records of other bodies are as they always were.
+  if (raw.bodyBytes) record.bodyBytes = true;
+  return record;
 }

@@ -23,6 +23,7 @@ import {
   readFixed64Number,
   readMicros,
   readSfixed64,
+  readSfixed64Text,
   readString,
   skipField,
   tagOf,
@@ -164,6 +165,7 @@ export function emptyPoint(projectId: string, type: MetricType): MetricPointReco
     timeUs: 0,
     flags: 0,
     value: null,
+    intValue: null,
     count: null,
     sum: null,
     min: null,
@@ -243,9 +245,14 @@ function readPoint(r: BinaryReader, type: MetricType, projectId: string): Metric
 /** Reads a field particular to one data point type; returns false when the field is not one. */
 function readTypedField(r: BinaryReader, type: MetricType, point: MetricPointRecord, field: number, wireType: number): boolean {
   if (type === 'gauge' || type === 'sum') {
-    if (field === 4 && wireType === WT_I64) point.value = r.double();
-    else if (field === 6 && wireType === WT_I64) point.value = Number(readSfixed64(r));
-    else return false;
+    // `as_double` and `as_int` are a oneof: the last on the wire wins.
+    if (field === 4 && wireType === WT_I64) {
+      point.value = r.double();
+      point.intValue = null;
+    } else if (field === 6 && wireType === WT_I64) {
+      point.intValue = readSfixed64Text(r);
+      point.value = Number(point.intValue);
+    } else return false;
     return true;
   }
   if (type === 'histogram') {

@@ -95,6 +95,11 @@ export function readSfixed64(r: BinaryReader): number | string {
   return safeNumber(r.sfixed64());
 }
 
+/** Reads an `sfixed64` exactly, as decimal text. */
+export function readSfixed64Text(r: BinaryReader): string {
+  return String(r.sfixed64());
+}
+
 function safeNumber(value: bigint | string): number | string {
   const n = Number(value);
   return Number.isSafeInteger(n) ? n : String(value);

@@ -1,17 +1,18 @@
 import type { LlmFields, SpanRecord, TraceSummaryRecord } from '@spoor/model';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chdbStores } from '../../../test/support/chdb.js';
-import { ALL, T0, emptyLlm, query, sid, span, tid } from '../contract-fixtures.js';
+import { ALL, T0, emptyLlm, log, logQuery, point, query, sid, span, tid } from '../contract-fixtures.js';
 import { repriceSpans } from '../reprice.js';
 import { batchOf } from '../tables.js';
 import { ChClient } from './client.js';
 import type { ClickHouseStore } from './clickhouse-store.js';
+import { CLICKHOUSE_SCHEMA_VERSION } from './schema.js';
 import { insertMerged } from './reprice-parts.js';
 
 /**
  * What the contract suites cannot reach in the ClickHouse store: trace parts of one commit merged
- * by a re-price (and a merge cut short), whole days dropped by retention, and the session secret
- * asked for by two servers at once.
+ * by a re-price (and a merge cut short), whole days dropped by retention, the session secret
+ * asked for by two servers at once, and databases of older schema versions brought up to date.
  */
 const engine = chdbStores();
 afterAll(() => engine.cleanup());
@@ -119,8 +120,31 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
       expect(reopened.foundVersion).toBe(1);
       expect(await reopened.realtime('default', null, T0 + 20)).toMatchObject({ cacheHits: 2, cacheMisses: 1 });
       const again = await engine.open({ database });
-      expect(again.foundVersion).toBe(2);
+      expect(again.foundVersion).toBe(CLICKHOUSE_SCHEMA_VERSION);
       await again.close();
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('brings a version 2 database up to date: its logs and points read as before, new ones keep bytes bodies and exact integers', async () => {
+    const big = '9223372036854775807';
+    await store.write(batchOf({ spans: [], logs: [log({ logId: 'old', body: 'AAE=' })], metricPoints: [point({ name: 'old', value: 7 })] }), null);
+    // What Spoor 2 left: neither column, and version 2 recorded.
+    await ch.command('drop a column', `ALTER TABLE ${ch.tables.logs} DROP COLUMN body_bytes`);
+    await ch.command('drop a column', `ALTER TABLE ${ch.tables.metric_points} DROP COLUMN int_value`);
+    await ch.command('forget the version', `DELETE FROM ${ch.tables.spoor_meta} WHERE key = 'schema_version'`);
+    await ch.insertRows('record version 2', ch.tables.spoor_meta, [{ key: 'schema_version', value: '2', version: 1 }]);
+    const reopened = await engine.open({ database });
+    try {
+      expect(reopened.foundVersion).toBe(2);
+      const bytes = log({ logId: 'new', timeUs: T0 + 1, body: 'AAE=', bodyBytes: true });
+      const exact = point({ name: 'new', value: Number(big), intValue: big });
+      await reopened.write(batchOf({ spans: [], logs: [bytes], metricPoints: [exact] }), null);
+      expect(await reopened.listLogs(logQuery(), null, 10)).toEqual([bytes, log({ logId: 'old', body: 'AAE=' })]);
+      const points = (name: string) => reopened.listMetricPoints({ projectId: 'default', range: ALL, name, service: null, limit: 10, cursor: null }, 0, 10);
+      expect(await points('old')).toEqual([point({ name: 'old', value: 7 })]);
+      expect(await points('new')).toEqual([exact]);
     } finally {
       await reopened.close();
     }

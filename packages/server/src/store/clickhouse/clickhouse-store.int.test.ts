@@ -5,6 +5,7 @@ import { describeAccessContract } from '../store-contract-access.js';
 import { describeAlertStoreContract } from '../store-contract-alerts.js';
 import { describeAlertSeriesContract } from '../store-contract-alert-series.js';
 import { describeAnalyticsContract } from '../store-contract-analytics.js';
+import { describeExactRecordsContract } from '../store-contract-exact.js';
 import { type WriteContractSubject, describeWriteContract } from '../store-contract-write.js';
 import { logQuery, query } from '../contract-fixtures.js';
 import type { ClickHouseStore } from './clickhouse-store.js';
@@ -20,6 +21,7 @@ describeAnalyticsContract('ClickHouse (chdb)', open);
 describeAlertStoreContract('ClickHouse (chdb)', open);
 describeAlertSeriesContract('ClickHouse (chdb)', open);
 describeAccessContract('ClickHouse (chdb)', open);
+describeExactRecordsContract('ClickHouse (chdb)', open);
 
 /** The write contract's view of a ClickHouse store: its reads, and opening its database again. */
 async function writeSubjectOn(database: string, store?: ClickHouseStore): Promise<WriteContractSubject> {

@@ -45,7 +45,8 @@ export async function listMetrics(ch: ChClient, projectId: string, range: TimeRa
 }
 
 /**
- * The columns of a point, its source's resource and scope beside it. A list comes with its
+ * The columns of a point, its source's resource and scope beside it; its exact integer as text
+ * (JSON numbers are read as doubles). A list comes with its
  * `has_<name>`: false for a NULL list, stored empty (ClickHouse arrays cannot be NULL). `sources` may hold a source twice until its
  * rows are merged, so it is read one row per source.
  */
@@ -54,7 +55,7 @@ function pointsSql(ch: ChClient, project: string, where: string[], orderBy: stri
   return `SELECT project_id, name, description, unit, type, temporality, is_monotonic, service_name, source_id, attributes,
       start_us, time_us, flags, value, count, sum, min, max, ${list('bucket_counts')}, ${list('explicit_bounds')},
       scale, zero_count, zero_threshold, positive_offset, ${list('positive_counts')}, negative_offset, ${list('negative_counts')},
-      quantiles, exemplars, src.resource AS resource, src.scope AS scope
+      quantiles, exemplars, toString(int_value) AS int_value, src.resource AS resource, src.scope AS scope
     FROM ${ch.tables.metric_points} AS m
     INNER JOIN (SELECT source_id, any(resource) AS resource, any(scope) AS scope FROM ${ch.tables.sources}
                 WHERE project_id = ${project} GROUP BY source_id) AS src USING (source_id)

@@ -234,12 +234,23 @@ function writeColumn(out: NativeOut, column: Column, type: WireType, rows: numbe
     return;
   }
   if (type.base === 'String' || type.base === 'Array(Float64)') throw new Error(`column ${name}: a number cannot go into ${type.name}`);
-  const { values, valid } = column;
+  const { valid } = column;
   if (type.nullable) {
     out.reserve(rows);
     for (let i = 0; i < rows; i++) out.buf[out.pos + i] = isValid(valid, i) ? 0 : 1;
     out.pos += rows;
   }
+  if (column.type === 'int64') {
+    if (type.base !== 'Int64') throw new Error(`column ${name}: an int64 cannot go into ${type.name}`);
+    // Exact over the whole range, where `int64` below goes through a double.
+    out.reserve(rows * 8);
+    for (let i = 0; i < rows; i++) {
+      out.view.setBigInt64(out.pos, valid === null || isValid(valid, i) ? column.values[i]! : 0n, true);
+      out.pos += 8;
+    }
+    return;
+  }
+  const { values } = column;
   // A NULL where the table keeps none is the type's default, as ClickHouse reads a text NULL.
   const value = (i: number): number => (valid === null || isValid(valid, i) ? values[i]! : 0);
   const view = out.view;

@@ -18,7 +18,7 @@ import { CACHE_HIT, TABLE_DEFS } from './schema-tables.js';
  * `ReplacingMergeTree` tables with a version (and a deleted flag where rows go away), read with
  * `FINAL`.
  */
-export const CLICKHOUSE_SCHEMA_VERSION = 2;
+export const CLICKHOUSE_SCHEMA_VERSION = 3;
 
 /** The tables a commit appends rows to, each row with its commit's `batch_id`. */
 export const BATCHED_TABLES = ['spans', 'trace_parts', 'logs', 'metric_points', 'errors'] as const;
@@ -103,9 +103,21 @@ export const CLICKHOUSE_MIGRATIONS: readonly { from: number; statements: (layout
   {
     // Parts written before it compute the column from their attributes when it is read.
     from: 1,
+    statements: (layout) => addColumn(layout, 'spans', `cache_hit ${CACHE_HIT}`),
+  },
+  {
+    // Rows stored before read as they always did: no bytes body (false), no exact integer (NULL).
+    from: 2,
     statements: (layout) => [
-      `ALTER TABLE ${localName(layout, 'spans')}${onCluster(layout)} ADD COLUMN IF NOT EXISTS cache_hit ${CACHE_HIT}`,
-      ...(layout.cluster === null ? [] : [`ALTER TABLE ${quoteName(layout.database)}.${quoteName('spans')}${onCluster(layout)} ADD COLUMN IF NOT EXISTS cache_hit ${CACHE_HIT}`]),
+      ...addColumn(layout, 'logs', 'body_bytes Bool'),
+      ...addColumn(layout, 'metric_points', 'int_value Nullable(Int64)'),
     ],
   },
 ];
+
+/** `ADD COLUMN` for a table, on the local tables and the Distributed ones in front of them. */
+function addColumn(layout: SchemaLayout, table: string, column: string): string[] {
+  const statements = [`ALTER TABLE ${localName(layout, table)}${onCluster(layout)} ADD COLUMN IF NOT EXISTS ${column}`];
+  if (layout.cluster !== null) statements.push(`ALTER TABLE ${quoteName(layout.database)}.${quoteName(table)}${onCluster(layout)} ADD COLUMN IF NOT EXISTS ${column}`);
+  return statements;
+}

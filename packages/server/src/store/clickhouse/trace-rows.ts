@@ -149,7 +149,7 @@ export const SPAN_ROWS = rowsShape(
 
 const LOG_FIELDS = [
   'project_id', 'log_id', 'time_us', 'observed_us', 'trace_id', 'span_id', 'flags', 'severity_number', 'severity_text',
-  'source_id', 'service_name', 'event_name', 'dropped_attributes',
+  'source_id', 'service_name', 'event_name', 'dropped_attributes', 'body_bytes',
 ];
 
 /** The plain columns of a log, and its body and attributes as JSON texts (`StoredLog`). */

@@ -26,7 +26,7 @@ describe('the DuckDB schema', () => {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     await connection.run(SCHEMA_SQL);
-    const DUCKDB_TYPES = { varchar: 'VARCHAR', bigint: 'BIGINT', double: 'DOUBLE', integer: 'INTEGER', uinteger: 'UINTEGER', utinyint: 'UTINYINT', boolean: 'BOOLEAN', 'double[]': 'DOUBLE[]' };
+    const DUCKDB_TYPES = { varchar: 'VARCHAR', bigint: 'BIGINT', int64: 'BIGINT', double: 'DOUBLE', integer: 'INTEGER', uinteger: 'UINTEGER', utinyint: 'UTINYINT', boolean: 'BOOLEAN', 'double[]': 'DOUBLE[]' };
     for (const [table, specs] of Object.entries(TABLES)) {
       const described = (await connection.runAndReadAll(`DESCRIBE ${table}`)).getRowObjects();
       expect(described.map((c) => [c.column_name, c.column_type]), table).toEqual(specs.map((s) => [s.name, DUCKDB_TYPES[s.type]]));

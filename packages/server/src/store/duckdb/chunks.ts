@@ -14,6 +14,7 @@ const CHUNK_ROWS = duckdb.vector_size();
 const TYPE_IDS: Record<ColumnType, duckdb.Type> = {
   varchar: duckdb.Type.VARCHAR,
   bigint: duckdb.Type.BIGINT,
+  int64: duckdb.Type.BIGINT,
   double: duckdb.Type.DOUBLE,
   integer: duckdb.Type.INTEGER,
   uinteger: duckdb.Type.UINTEGER,
@@ -90,8 +91,8 @@ function fillStrings(vector: duckdb.Vector, column: Extract<Column, { type: 'var
 }
 
 function fillNumbers(vector: duckdb.Vector, column: Exclude<Column, { type: 'varchar' | 'double[]' }>, start: number, rows: number): void {
-  const { values } = column;
   if (column.type === 'bigint') {
+    const { values } = column;
     for (let i = 0; i < rows; i++) {
       const value = Math.trunc(values[start + i]!);
       const high = Math.floor(value / 4294967296);
@@ -100,6 +101,8 @@ function fillNumbers(vector: duckdb.Vector, column: Exclude<Column, { type: 'var
     }
     duckdb.copy_data_to_vector(vector, 0, int64Words.buffer, 0, rows * 8);
   } else {
+    // Everything else (int64 included) is laid out as DuckDB's vector holds it: copied whole.
+    const { values } = column;
     const width = values.BYTES_PER_ELEMENT;
     duckdb.copy_data_to_vector(vector, 0, values.buffer as ArrayBuffer, values.byteOffset + start * width, rows * width);
   }

@@ -7,6 +7,7 @@ import { describeAccessContract } from '../store-contract-access.js';
 import { describeAlertStoreContract } from '../store-contract-alerts.js';
 import { describeAlertSeriesContract } from '../store-contract-alert-series.js';
 import { describeAnalyticsContract } from '../store-contract-analytics.js';
+import { describeExactRecordsContract } from '../store-contract-exact.js';
 import { type WriteContractSubject, describeWriteContract } from '../store-contract-write.js';
 import { logQuery, query } from '../contract-fixtures.js';
 import { DuckDbStore } from './duckdb-store.js';
@@ -28,6 +29,7 @@ describeAnalyticsContract('DuckDB (file)', openOnFile);
 describeAlertStoreContract('DuckDB (file)', openOnFile);
 describeAlertSeriesContract('DuckDB (file)', openOnFile);
 describeAccessContract('DuckDB (file)', openOnFile);
+describeExactRecordsContract('DuckDB (file)', openOnFile);
 
 /** The write contract's view of a DuckDB store: its reads, and reopening its file. */
 async function writeSubjectOn(path: string): Promise<WriteContractSubject> {

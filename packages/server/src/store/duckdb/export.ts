@@ -70,6 +70,7 @@ async function selectTableChunk(
       if (spec.type === 'varchar') b.varchar((value as string | null) ?? null);
       else if (spec.type === 'boolean') b.boolean(value === null || value === undefined ? null : Boolean(value));
       else if (spec.type === 'double[]') b.list(listOf(value));
+      else if (spec.type === 'int64') b.int64(value === null || value === undefined ? null : BigInt(value as bigint));
       else b.number(numberOf(value));
     }
     b.endRow();

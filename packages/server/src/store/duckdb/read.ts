@@ -130,7 +130,7 @@ export const SPAN_SHAPE = storedRowShape(
 
 const LOG_FIELDS = [
   'project_id', 'log_id', 'time_us', 'observed_us', 'trace_id', 'span_id', 'flags', 'severity_number', 'severity_text',
-  'source_id', 'service_name', 'event_name', 'dropped_attributes',
+  'source_id', 'service_name', 'event_name', 'dropped_attributes', 'body_bytes',
 ];
 
 /** Logs as records (`LogRecordData`), body and attributes parsed. */

@@ -11,7 +11,7 @@
  * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
  * append-only (spans of one trace arrive in many batches, from many services).
  */
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS spoor_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -115,7 +115,9 @@ CREATE TABLE IF NOT EXISTS logs (
   source_id VARCHAR NOT NULL,
   service_name VARCHAR NOT NULL,
   event_name VARCHAR NOT NULL,
-  dropped_attributes UINTEGER NOT NULL
+  dropped_attributes UINTEGER NOT NULL,
+  -- The body was OTLP bytes: body is their base64 text.
+  body_bytes BOOLEAN DEFAULT false
 );
 
 -- One row per error seen at ingest (normalize/errors.ts): a failed span, an LLM call cut short,
@@ -272,7 +274,9 @@ CREATE TABLE IF NOT EXISTS metric_points (
   negative_offset INTEGER,
   negative_counts DOUBLE[],
   quantiles VARCHAR,
-  exemplars VARCHAR NOT NULL
+  exemplars VARCHAR NOT NULL,
+  -- An integer point's exact value (value holds it as a double, rounded past 2^53).
+  int_value BIGINT
 );
 `;
 
@@ -312,6 +316,14 @@ ALTER TABLE trace_parts ADD COLUMN IF NOT EXISTS user_id VARCHAR;
 UPDATE trace_parts SET session_id = s.session_id, user_id = s.user_id
 FROM (SELECT project_id, trace_id, max(session_id) AS session_id, max(user_id) AS user_id FROM spans GROUP BY ALL) s
 WHERE trace_parts.project_id = s.project_id AND trace_parts.trace_id = s.trace_id;
+`,
+  },
+  {
+    // Logs and points stored before read as they always did: no bytes body, no exact integer.
+    from: 7,
+    sql: `
+ALTER TABLE logs ADD COLUMN IF NOT EXISTS body_bytes BOOLEAN DEFAULT false;
+ALTER TABLE metric_points ADD COLUMN IF NOT EXISTS int_value BIGINT;
 `,
   },
 ];
