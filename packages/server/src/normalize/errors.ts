@@ -1,5 +1,6 @@
 import { FINGERPRINT_VERSION } from '@spoor/model';
 import type { AttributeValue, Attributes, ErrorOccurrenceRecord, ErrorParts, LlmFields, LogRecordData, SpanEventRecord, SpanRecord } from '@spoor/model';
+import { goAppFrame, isGoFrame } from './go-stack.js';
 import { first, text } from './llm.js';
 
 /** The raw message an occurrence keeps, and the longest grouping key. */
@@ -234,11 +235,6 @@ const DOTNET_CALL = /^(.+?)\(.*\) in (.+):line \d+$/;
 const DOTNET_LIBRARIES = ['System.', 'Microsoft.', 'Newtonsoft.'];
 /** .NET without symbols: `at Acme.Orders.Service.Place(Order order, Int32 count)`, no file. */
 const DOTNET_BARE = /^([A-Za-z_][\w.`<>+]*\.[\w`<>]+)\(((?:[\w.`<>[\],&]+ \w+(?:, )?)*)\)$/;
-/** Go: a function line (`orders.(*Service).Place(0xc000010000)`), then its tab-indented `file:line +0x1d`. */
-const GO_FUNCTION = /^((?:[\w.-]+\/)*[\w.-]+\.(?:\(\*?[\w]+\)\.)?[\w.]+)\((?:[^()]*|\.\.\.)\)$/;
-const GO_LOCATION = /^\t(.+\.go):\d+(?: \+0x[0-9a-f]+)?$/;
-const GO_LIBRARY = /\/go\/src\/|\/pkg\/mod\/|^runtime\/|\/libexec\/src\//;
-const GO_RUNTIME = /^(?:runtime|runtime\/debug|testing|net\/http|reflect|go\.opentelemetry\.io\/\S*)\./;
 /** Ruby: `/app/services/order.rb:42:in 'Order#place'` (or a backtick before the method, before Ruby 3.4). */
 const RUBY_LINE = /^\s*(.+?\.rb):\d+:in [`'](.+)'$/;
 const RUBY_LIBRARY = /\/gems\/|\/rubygems\/|\/lib\/ruby\/|^<internal:/;
@@ -253,10 +249,10 @@ const PHP_LINE = /^#\d+ (.+?)\((\d+)\): ([^(]+)/;
  * last two segments of its path, with no line or column, so a group survives edits and
  * releases. Reads the traces of V8 (`at fn (/app/x.ts:12:5)`), the JVM (`at
  * com.acme.Foo.bar(Foo.java:12)`), .NET (`at Acme.Foo.Bar() in /src/Foo.cs:line 12`), Python
- * (most recent call last, so its top frame is the last one), Go (`debug.Stack()`), Ruby, Rust
- * (`std::backtrace`) and PHP. Frames of libraries and runtimes (`node_modules`, Node's builtins,
- * `site-packages`, the JDK, `System.*`, GOROOT and the module cache, gems, `std::`, `vendor/`) are
- * skipped. `null` when no frame is the app's.
+ * (most recent call last, so its top frame is the last one), Go (`debug.Stack()`, a crash: see
+ * go-stack.ts), Ruby, Rust (`std::backtrace`) and PHP. Frames of libraries and runtimes
+ * (`node_modules`, Node's builtins, `site-packages`, the JDK, `System.*`, Go's standard library
+ * and modules, gems, `std::`, `vendor/`) are skipped. `null` when no frame is the app's.
  */
 export function appFrame(stacktrace: string): string | null {
   if (stacktrace === '') return null;
@@ -265,14 +261,9 @@ export function appFrame(stacktrace: string): string | null {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const next = lines[i + 1] ?? '';
-    const goFunction = GO_FUNCTION.exec(line);
-    const goLocation = goFunction === null ? null : GO_LOCATION.exec(next);
-    if (goFunction !== null && goLocation !== null) {
-      i++;
-      const fn = goFunction[1]!;
-      const file = goLocation[1]!;
-      if (!GO_LIBRARY.test(file) && !GO_RUNTIME.test(fn)) return `${fn.slice(fn.lastIndexOf('/') + 1)} (${lastSegments(file)})`;
-      continue;
+    if (isGoFrame(line, next)) {
+      const go = goAppFrame(lines, i);
+      return go === null ? null : `${go.fn} (${lastSegments(go.file)})`;
     }
     const rust = RUST_FUNCTION.exec(line);
     const rustAt = rust === null ? null : AT_LINE.exec(next);
