@@ -1,5 +1,6 @@
 import { FINGERPRINT_VERSION } from '@spoor/model';
 import type { AttributeValue, Attributes, ErrorOccurrenceRecord, ErrorParts, LlmFields, LogRecordData, SpanEventRecord, SpanRecord } from '@spoor/model';
+import { TOOL_NAME_KEYS } from './category.js';
 import { goAppFrame, isGoFrame } from './go-stack.js';
 import { first, text } from './llm.js';
 
@@ -24,7 +25,6 @@ const FINISH_MESSAGES: Readonly<Record<FinishReason, string>> = {
   content_filter: "The provider's content filter stopped the output (finish_reason content_filter)",
 };
 
-const TOOL_NAME_KEYS = ['gen_ai.tool.name', 'tool.name', 'ai.toolCall.name'];
 const HTTP_STATUS_KEYS = ['http.response.status_code', 'http.status_code', 'error.status_code'];
 /** The OpenAI and Anthropic SDKs start their API error messages with the status: `Error code: 429 - {…}` (Python), `429 Rate limit…` (JS). */
 const STATUS_IN_MESSAGE = /^(?:Error code: )?([1-5]\d\d)\b/;
