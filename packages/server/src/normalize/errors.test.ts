@@ -242,7 +242,7 @@ describe('errorsFromSpans', () => {
       name: 'execute_tool', category: 'tool', status: { code: 'error', message: 'HTTP 500 from search backend' },
       attributes: { 'gen_ai.tool.name': 'web_search', 'http.response.status_code': 500 },
     })]);
-    expect(named).toMatchObject({ exceptionType: 'Error', message: 'HTTP 500 from search backend', toolName: 'web_search', provider: null, httpStatus: null, timeUs: 2_000 });
+    expect(named).toMatchObject({ exceptionType: '', message: 'HTTP 500 from search backend', toolName: 'web_search', provider: null, httpStatus: null, timeUs: 2_000 });
     const [unnamed] = errorsFromSpans([span({ name: 'lookup_order', category: 'tool', status: { code: 'error', message: '' } })]);
     expect(unnamed?.toolName).toBe('lookup_order');
   });
@@ -266,6 +266,17 @@ describe('errorsFromSpans', () => {
     expect(last).toMatchObject({ exceptionType: 'KeyError', message: "'x'" });
     const [bare] = errorsFromSpans([span({ status: { code: 'error', message: 'deadline exceeded' }, attributes: { 'error.type': 'timeout' } })]);
     expect(bare).toMatchObject({ exceptionType: 'timeout', message: 'deadline exceeded', frame: null });
+  });
+
+  it('leaves the exception type of a span that failed with only a status empty, and groups it by the status message', () => {
+    const failed = (spanId: string, message: string) => span({ spanId, status: { code: 'error', message } });
+    const [write, again, other] = errorsFromSpans([failed('1'.repeat(16), 'write to /data/7 failed'), failed('2'.repeat(16), 'write to /data/9 failed'), failed('3'.repeat(16), 'queue full')]);
+    expect([write?.exceptionType, again?.exceptionType, other?.exceptionType]).toEqual(['', '', '']);
+    expect(write?.fingerprint).toBe(again?.fingerprint);
+    expect(write?.fingerprint).not.toBe(other?.fingerprint);
+    // Cut short with an error status and nothing thrown: no type either, the finish reason says what happened.
+    const [cut] = errorsFromSpans([span({ category: 'llm', status: { code: 'error', message: '' }, llm: llm({ finishReasons: ['length'] }) })]);
+    expect(cut).toMatchObject({ exceptionType: '', finishReason: 'length' });
   });
 
   it('counts an exception once when parent spans only pass it on', () => {
@@ -309,6 +320,11 @@ describe('errorsFromLogs', () => {
   it('takes the body as the message when the exception has none', () => {
     const [occurrence] = errorsFromLogs([log({ body: 'payment failed', attributes: { 'exception.type': 'StripeError' } })]);
     expect(occurrence).toMatchObject({ exceptionType: 'StripeError', message: 'payment failed', spanName: '' });
+  });
+
+  it('leaves the exception type of an exception logged without one empty', () => {
+    const [occurrence] = errorsFromLogs([log({ attributes: { 'exception.message': 'disk full' } })]);
+    expect(occurrence).toMatchObject({ exceptionType: '', message: 'disk full', messageKey: 'disk full' });
   });
 
   it('ignores error logs without an exception, and exceptions logged below ERROR', () => {

@@ -54,7 +54,8 @@ export function errorsFromSpans(spans: readonly SpanRecord[]): ErrorOccurrenceRe
 
 /**
  * The error occurrences of a batch of log records: records at ERROR severity or above (17+)
- * that carry the OpenTelemetry exception attributes (`exception.type` / `exception.message`).
+ * that carry the OpenTelemetry exception attributes (`exception.type` / `exception.message`;
+ * without a type, the exception type is empty).
  */
 export function errorsFromLogs(logs: readonly LogRecordData[]): ErrorOccurrenceRecord[] {
   const found: ErrorOccurrenceRecord[] = [];
@@ -66,7 +67,7 @@ export function errorsFromLogs(logs: readonly LogRecordData[]): ErrorOccurrenceR
     if (type === null && exceptionMessage === null) continue;
     const message = clip(exceptionMessage ?? bodyText(log.body), MAX_MESSAGE_CHARS);
     const parts: ErrorParts = {
-      exceptionType: type ?? 'Error',
+      exceptionType: type ?? '',
       messageKey: normalizeMessage(message),
       frame: appFrame(text(attributes['exception.stacktrace']) ?? ''),
       provider: null, httpStatus: null, errorType: null, finishReason: null, toolName: null,
@@ -100,7 +101,9 @@ function spanOccurrence(span: SpanRecord, finishReason: FinishReason | null, exc
   );
   const llm = span.llm;
   const parts: ErrorParts = {
-    exceptionType: text(thrown['exception.type']) ?? errorType ?? (failed ? 'Error' : 'FinishReason'),
+    // Nothing thrown and no error.type: no type is made up (a status groups by its message), but
+    // an LLM call that only stopped early is told by its finish reason.
+    exceptionType: text(thrown['exception.type']) ?? errorType ?? (failed ? '' : 'FinishReason'),
     messageKey: normalizeMessage(message),
     frame: appFrame(text(thrown['exception.stacktrace']) ?? ''),
     provider: llm === null ? null : llm.provider,
