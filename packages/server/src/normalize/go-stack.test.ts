@@ -1,6 +1,7 @@
 import type { SpanEventRecord, SpanRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { appFrame, errorsFromSpans } from './errors.js';
+import { appFrame } from './app-frame.js';
+import { errorsFromSpans } from './errors.js';
 
 /**
  * Go stack traces as the runtime prints them (runtime/debug.Stack, a crash, the OpenTelemetry Go
