@@ -87,3 +87,29 @@ net/http.(*conn).serve(0xc000122000)
     expect(appFrame(goTrace('refund', 90, '0x1d'))).not.toBe(appFrame(goTrace('charge', 40, '0x1d')));
   });
 });
+
+describe('appFrame on long lines', () => {
+  // A stack trace is the app's text, of any length; every line is read in time linear in its
+  // length. The lines below took from 0.1 s to minutes: quadratic or cubic in their length, or,
+  // for a .NET frame cut off in its parameters, 15 times longer with each parameter (6: 0.66 s,
+  // 7: 11.4 s, 8 did not end in two minutes).
+  it.each([
+    ['a .NET frame cut off in its parameters', `   at Acme.Shop.Orders.Place(${'Int32 count, '.repeat(6)}`],
+    ['a .NET frame cut off after 40 parameters', `   at Acme.Shop.Orders.Place(${'Int32 count, '.repeat(40)}`],
+    ['a .NET frame with " in " over and over', `   at A.B() in ${'(x) in '.repeat(1_200)}`],
+    ['a V8 frame with " (" over and over', `    at f${' ('.repeat(10_000)}`],
+    ['a V8 frame with [as …] over and over', `    at f${' [as g'.repeat(4_000)} (x`],
+    ['a V8 frame with [as …] over and over before one long close', `    at f${' [as g'.repeat(4_000)}]${' '.repeat(20_000)}x)`],
+    ['spaces inside an at line', `    at f${' '.repeat(20_000)}x`],
+    ['spaces inside a Rust frame', `  1: f${' '.repeat(20_000)}x`],
+    ['spaces after a Python frame', `  File "x.py", line 1, in f${' '.repeat(20_000)}x`],
+    ['Ruby locations over and over', `/a${'.rb:1:in `x'.repeat(4_000)}`],
+    ['a Go-like name', `${'a.'.repeat(20_000)}!`],
+    ['a Go-like name with arguments', `${'a.'.repeat(20_000)}(x\n\tmain.go:1`],
+  ])('reads %s in linear time', (_label, line) => {
+    const startMs = performance.now();
+    appFrame(line);
+    appFrame(`${line}\n${line}`);
+    expect(performance.now() - startMs).toBeLessThan(50);
+  });
+});
