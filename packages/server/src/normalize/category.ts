@@ -1,7 +1,7 @@
 import type { Attributes, LlmFields, SpanCategory } from '@spoor/model';
 import { GENKIT_SCOPE, genkitCategory } from './genkit.js';
 import { langChainMetadataField, OPENINFERENCE_LANGCHAIN } from './langchain.js';
-import { first, text } from './llm.js';
+import { text } from './llm.js';
 
 /**
  * `gen_ai.operation.name` values that are not model calls: the GenAI conventions' own, then the
@@ -87,7 +87,7 @@ export function categoryOf(name: string, attributes: Attributes, llm: LlmFields 
     // `ai.generateText` and friends run one or more model calls (and tools) as one step.
     if (operationId.startsWith('ai.')) return 'step';
   }
-  if (first(attributes, TOOL_NAME_KEYS, text) !== null) return 'tool';
+  for (const key of TOOL_NAME_KEYS) if (text(attributes[key]) !== null) return 'tool';
   const db = text(attributes['db.system.name']) ?? text(attributes['db.system']);
   if ((db !== null && VECTOR_STORES.has(db.toLowerCase())) || RETRIEVAL_NAME.test(name)) return 'retriever';
   return 'other';
