@@ -11,7 +11,11 @@ export const ERROR_GROUP_STATUSES: readonly ErrorGroupStatus[] = ['unresolved', 
  * group shows them as its title.
  */
 export interface ErrorParts {
-  /** The exception type (`TypeError`, `openai.RateLimitError`), else the span's `error.type`, else `Error`. */
+  /**
+   * The exception type (`TypeError`, `openai.RateLimitError`), else the span's `error.type`, else
+   * `FinishReason` for an LLM call that only stopped early (`finishReason`), else empty: a span
+   * that failed with only a status, grouped by its message.
+   */
   exceptionType: string;
   /** The message with numbers, ids, hex, UUIDs, times and quoted values replaced by placeholders. */
   messageKey: string;

@@ -48,6 +48,12 @@ const VECTOR_STORES = new Set(['pinecone', 'qdrant', 'chroma', 'chromadb', 'weav
 const RETRIEVAL_NAME = /retriev|vector[ ._-]?search|similarity[ ._-]?search|rerank/i;
 
 /**
+ * Where each convention names the tool a span runs: the GenAI conventions, OpenInference (and
+ * apps that name their tools with no GenAI attribute), the Vercel AI SDK.
+ */
+export const TOOL_NAME_KEYS = ['gen_ai.tool.name', 'tool.name', 'ai.toolCall.name'];
+
+/**
  * What a span is, for the views. An LLM call is `llm` (or `embedding`); otherwise the first of
  * these that the span carries decides: the GenAI operation, the kind an instrumentation gave it
  * (Spoor SDK, OpenLLMetry, OpenInference), the Vercel AI SDK operation, a tool name, a vector
@@ -81,7 +87,7 @@ export function categoryOf(name: string, attributes: Attributes, llm: LlmFields 
     // `ai.generateText` and friends run one or more model calls (and tools) as one step.
     if (operationId.startsWith('ai.')) return 'step';
   }
-  if (text(attributes['gen_ai.tool.name']) !== null) return 'tool';
+  for (const key of TOOL_NAME_KEYS) if (text(attributes[key]) !== null) return 'tool';
   const db = text(attributes['db.system.name']) ?? text(attributes['db.system']);
   if ((db !== null && VECTOR_STORES.has(db.toLowerCase())) || RETRIEVAL_NAME.test(name)) return 'retriever';
   return 'other';

@@ -1,6 +1,6 @@
 import type { ErrorParts, LlmFields, LogRecordData, SpanEventRecord, SpanRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { appFrame, errorsFromLogs, errorsFromSpans, fingerprintOf, normalizeMessage } from './errors.js';
+import { errorsFromLogs, errorsFromSpans, fingerprintOf, normalizeMessage } from './errors.js';
 
 function span(overrides: Partial<SpanRecord>): SpanRecord {
   return {
@@ -92,86 +92,6 @@ describe('normalizeMessage', () => {
   });
 });
 
-describe('appFrame', () => {
-  it.each([
-    ['the first app frame of a Node trace', NODE_TRACE(12), 'Planner.plan (src/planner.mjs)'],
-    ['a frame without a function name', '    at /app/src/x.js:1:2', '<anonymous> (src/x.js)'],
-    ['a Windows path', '    at run (C:\\app\\src\\tool.ts:3:4)', 'run (src/tool.ts)'],
-    ['the most recent app frame of a Python trace, which comes last', `Traceback (most recent call last):
-  File "/app/main.py", line 10, in <module>
-    main()
-  File "/app/agent/run.py", line 42, in run
-    client.chat.completions.create()
-  File "/usr/local/lib/python3.12/site-packages/openai/_base_client.py", line 1059, in request
-    raise self._make_status_error_from_response(err.response) from None
-openai.RateLimitError: Error code: 429`, 'run (agent/run.py)'],
-    ['the first app frame of a JVM trace', `java.lang.IllegalStateException: no plan
-\tat java.base/java.util.Objects.requireNonNull(Objects.java:233)
-\tat app//com.acme.agent.Planner.plan(Planner.java:88)
-\tat com.acme.Main.main(Main.java:12)`, 'com.acme.agent.Planner.plan (Planner.java)'],
-    ['a Node trace of library frames only', `TypeError: x is not a function
-    at Object.<anonymous> (/app/node_modules/lib/index.js:1:1)
-    at Module._compile (node:internal/modules/cjs/loader:1256:14)
-    at async Promise.all (index 0)`, null],
-    ['a Python trace of library frames only', `  File "<frozen runpy>", line 198, in _run_module_as_main
-  File "/usr/lib/python3/dist-packages/httpx/_client.py", line 1, in send`, null],
-    ['the first app frame of a Go trace (debug.Stack, as the OpenTelemetry Go SDK records it)', `goroutine 7 [running]:
-runtime/debug.Stack()
-\t/usr/local/go/src/runtime/debug/stack.go:26 +0x5e
-go.opentelemetry.io/otel/sdk/trace.recordStackTrace()
-\t/root/go/pkg/mod/go.opentelemetry.io/otel/sdk@v1.28.0/trace/span.go:519 +0x1a
-github.com/acme/shop/orders.(*Service).Place(0xc0000a6000, {0x8a1f20, 0xc000012345})
-\t/src/shop/orders/service.go:42 +0x1d3
-main.main()
-\t/src/shop/main.go:18 +0x85`, 'orders.(*Service).Place (orders/service.go)'],
-    ['the first app frame of a .NET trace', `System.InvalidOperationException: No plan
-   at System.Linq.ThrowHelper.ThrowNoElementsException()
-   at Acme.Agent.Planner.Plan(String goal, Int32 steps) in /src/Agent/Planner.cs:line 88
-   at Acme.Agent.Program.Main(String[] args) in /src/Agent/Program.cs:line 12`, 'Acme.Agent.Planner.Plan (Agent/Planner.cs)'],
-    ['a .NET frame without symbols', `   at System.Threading.Tasks.Task.Run()
-   at Acme.Agent.Planner.Plan(String goal)`, 'Acme.Agent.Planner.Plan'],
-    ['the first app frame of a Ruby trace (3.4 quotes)', `/usr/local/bundle/gems/faraday-2.9.0/lib/faraday/response/raise_error.rb:30:in 'Faraday::Response::RaiseError#on_complete'
-/app/services/planner.rb:42:in 'Planner#plan'
-/app/main.rb:7:in '<main>'`, 'Planner#plan (services/planner.rb)'],
-    ['a Ruby block, before 3.4', "/app/services/planner.rb:12:in `block (2 levels) in plan'", 'plan (services/planner.rb)'],
-    ['the first app frame of a Rust backtrace', `   0: std::backtrace_rs::backtrace::libunwind::trace
-             at /rustc/129f3b9964af4d4a709d1383930ade12dfe7c081/library/std/src/../../backtrace/src/backtrace/libunwind.rs:116:5
-   1: std::backtrace::Backtrace::create
-             at /rustc/129f3b9964af4d4a709d1383930ade12dfe7c081/library/std/src/backtrace.rs:331:13
-   2: anyhow::error::<impl anyhow::Error>::msg
-             at /home/ci/.cargo/registry/src/index.crates.io-6f17d22bba15001f/anyhow-1.0.86/src/error.rs:83:36
-   3: shop::orders::place
-             at ./src/orders.rs:42:9
-   4: shop::main
-             at ./src/main.rs:10:5`, 'shop::orders::place (src/orders.rs)'],
-    ['the first app frame of a PHP trace', `#0 /var/www/vendor/guzzlehttp/guzzle/src/Client.php(187): GuzzleHttp\\Client->transfer(Object(GuzzleHttp\\Psr7\\Request), Array)
-#1 /var/www/src/Agent/Planner.php(42): GuzzleHttp\\Client->request('POST', '/v1/chat')
-#2 /var/www/public/index.php(17): App\\Agent\\Planner->plan()
-#3 {main}`, 'GuzzleHttp\\Client->request (Agent/Planner.php)'],
-    ['a Go trace of runtime and module frames only', `goroutine 1 [running]:
-runtime/debug.Stack()
-\t/usr/local/go/src/runtime/debug/stack.go:26 +0x5e
-net/http.(*conn).serve(0xc000122000)
-\t/usr/local/go/src/net/http/server.go:2039 +0x8bc`, null],
-    ['a JVM trace of JDK frames only', '\tat jdk.internal.reflect.Method.invoke(Method.java:1)\n\tat sun.nio.ch.Net.connect(Native Method)', null],
-    ['no trace at all', '', null],
-  ])('finds %s', (_label, trace, expected) => {
-    expect(appFrame(trace)).toBe(expected);
-  });
-
-  it('ignores line and column numbers', () => {
-    expect(appFrame(NODE_TRACE(12))).toBe(appFrame(NODE_TRACE(480)));
-  });
-
-  it('tells two Go call sites apart, and keeps one site stable across builds', () => {
-    const goTrace = (fn: string, line: number, offset: string) =>
-      `goroutine 1 [running]:\nruntime/debug.Stack()\n\t/usr/local/go/src/runtime/debug/stack.go:26 +0x5e\nmain.${fn}(...)\n\t/src/app/main.go:${line} +${offset}`;
-    expect(appFrame(goTrace('charge', 40, '0x1d'))).toBe('main.charge (app/main.go)');
-    expect(appFrame(goTrace('charge', 44, '0x2f'))).toBe(appFrame(goTrace('charge', 40, '0x1d')));
-    expect(appFrame(goTrace('refund', 90, '0x1d'))).not.toBe(appFrame(goTrace('charge', 40, '0x1d')));
-  });
-});
-
 describe('fingerprintOf', () => {
   const base: ErrorParts = {
     exceptionType: 'RateLimitError', messageKey: 'Rate limit reached for <id>', frame: 'run (agent/run.py)',
@@ -242,7 +162,7 @@ describe('errorsFromSpans', () => {
       name: 'execute_tool', category: 'tool', status: { code: 'error', message: 'HTTP 500 from search backend' },
       attributes: { 'gen_ai.tool.name': 'web_search', 'http.response.status_code': 500 },
     })]);
-    expect(named).toMatchObject({ exceptionType: 'Error', message: 'HTTP 500 from search backend', toolName: 'web_search', provider: null, httpStatus: null, timeUs: 2_000 });
+    expect(named).toMatchObject({ exceptionType: '', message: 'HTTP 500 from search backend', toolName: 'web_search', provider: null, httpStatus: null, timeUs: 2_000 });
     const [unnamed] = errorsFromSpans([span({ name: 'lookup_order', category: 'tool', status: { code: 'error', message: '' } })]);
     expect(unnamed?.toolName).toBe('lookup_order');
   });
@@ -266,6 +186,17 @@ describe('errorsFromSpans', () => {
     expect(last).toMatchObject({ exceptionType: 'KeyError', message: "'x'" });
     const [bare] = errorsFromSpans([span({ status: { code: 'error', message: 'deadline exceeded' }, attributes: { 'error.type': 'timeout' } })]);
     expect(bare).toMatchObject({ exceptionType: 'timeout', message: 'deadline exceeded', frame: null });
+  });
+
+  it('leaves the exception type of a span that failed with only a status empty, and groups it by the status message', () => {
+    const failed = (spanId: string, message: string) => span({ spanId, status: { code: 'error', message } });
+    const [write, again, other] = errorsFromSpans([failed('1'.repeat(16), 'write to /data/7 failed'), failed('2'.repeat(16), 'write to /data/9 failed'), failed('3'.repeat(16), 'queue full')]);
+    expect([write?.exceptionType, again?.exceptionType, other?.exceptionType]).toEqual(['', '', '']);
+    expect(write?.fingerprint).toBe(again?.fingerprint);
+    expect(write?.fingerprint).not.toBe(other?.fingerprint);
+    // Cut short with an error status and nothing thrown: no type either, the finish reason says what happened.
+    const [cut] = errorsFromSpans([span({ category: 'llm', status: { code: 'error', message: '' }, llm: llm({ finishReasons: ['length'] }) })]);
+    expect(cut).toMatchObject({ exceptionType: '', finishReason: 'length' });
   });
 
   it('counts an exception once when parent spans only pass it on', () => {
@@ -309,6 +240,11 @@ describe('errorsFromLogs', () => {
   it('takes the body as the message when the exception has none', () => {
     const [occurrence] = errorsFromLogs([log({ body: 'payment failed', attributes: { 'exception.type': 'StripeError' } })]);
     expect(occurrence).toMatchObject({ exceptionType: 'StripeError', message: 'payment failed', spanName: '' });
+  });
+
+  it('leaves the exception type of an exception logged without one empty', () => {
+    const [occurrence] = errorsFromLogs([log({ attributes: { 'exception.message': 'disk full' } })]);
+    expect(occurrence).toMatchObject({ exceptionType: '', message: 'disk full', messageKey: 'disk full' });
   });
 
   it('ignores error logs without an exception, and exceptions logged below ERROR', () => {

@@ -150,9 +150,9 @@ export function describeErrorGroupContract(adapter: string, open: () => Promise<
       const at = (trace: number, spanId: string | null, over: Partial<ErrorOccurrenceRecord>) =>
         errorOccurrence({ timeUs: T0 + trace * MIN, traceId: tid(trace), spanId, exceptionType: 'CitationError', messageKey: 'citation check failed', ...over });
       const thrown = (trace: number) => at(trace, sid(2), { fingerprint: 'fp-citation', parentSpanId: sid(1), frame: 'check (src/write.ts)' });
-      // The step above said only "step write failed"; the log the step wrote has the exception without a stack.
+      // The step above said only "step write failed" (no exception type); the log the step wrote has the exception without a stack.
       const step = (trace: number, over: Partial<ErrorOccurrenceRecord> = {}) =>
-        at(trace, sid(1), { fingerprint: 'fp-step', exceptionType: 'Error', messageKey: 'step write failed', message: 'step write failed', ...over });
+        at(trace, sid(1), { fingerprint: 'fp-step', exceptionType: '', messageKey: 'step write failed', message: 'step write failed', ...over });
       const logged = (trace: number, over: Partial<ErrorOccurrenceRecord> = {}) => at(trace, sid(2), { fingerprint: 'fp-log', source: 'log', ...over });
       // Trace 1: the child arrives after its parent and its log. Trace 2: one batch.
       await write([step(1), logged(1)]);
@@ -161,9 +161,13 @@ export function describeErrorGroupContract(adapter: string, open: () => Promise<
       // Trace 3: a step with an exception of its own, and a log of another error; trace 4: a step and a log with no failed span under them.
       await write([thrown(3), step(3, { fingerprint: 'fp-step-own', exceptionType: 'StepError', frame: 'write (src/step.ts)' }), logged(3, { fingerprint: 'fp-log-other', messageKey: 'quota low' })]);
       await write([step(4), logged(4, { spanId: sid(9) })]);
+      // Trace 5: a step as Spoor wrote one before it left the type empty, `Error`.
+      await write([step(5, { fingerprint: 'fp-step-v1', exceptionType: 'Error' })]);
+      await write([thrown(5)]);
       expect((await groups({ range: ALL })).map((g) => [g.fingerprint, g.count, g.sampleTraceIds]).sort()).toEqual([
-        ['fp-citation', 3, [tid(3), tid(2), tid(1)]], ['fp-log', 1, [tid(4)]], ['fp-log-other', 1, [tid(3)]], ['fp-step', 1, [tid(4)]], ['fp-step-own', 1, [tid(3)]],
+        ['fp-citation', 4, [tid(5), tid(3), tid(2), tid(1)]], ['fp-log', 1, [tid(4)]], ['fp-log-other', 1, [tid(3)]], ['fp-step', 1, [tid(4)]], ['fp-step-own', 1, [tid(3)]],
       ]);
+      expect((await groups({ range: ALL, fingerprint: 'fp-step' }))[0]).toMatchObject({ exceptionType: '', messageKey: 'step write failed', sampleMessage: 'step write failed' });
     });
 
     it('samples the traces hit most recently, however often the newest one was hit', async () => {

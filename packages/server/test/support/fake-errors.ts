@@ -7,15 +7,15 @@ import { byText, inRange } from './fake-reads.js';
 
 /**
  * Error occurrences that are errors of their own: not one a child span reported first (same type
- * and message), not a plain `Error` status passed up from a failed child, not an error log of an
- * exception a span of its trace recorded.
+ * and message), not a bare status (no exception type, or `Error` in rows an older Spoor wrote)
+ * passed up from a failed child, not an error log of an exception a span of its trace recorded.
  */
 export function errorEvents(data: FakeAnalyticsData): ErrorOccurrenceRecord[] {
   const all = data.errors;
   return all.filter((e) => {
     if (e.spanId !== null && all.some((c) => c.projectId === e.projectId && c.traceId === e.traceId && c.parentSpanId === e.spanId && c.exceptionType === e.exceptionType && c.messageKey === e.messageKey)) return false;
     if (
-      e.source === 'span' && e.exceptionType === 'Error' && e.frame === null && e.finishReason === null && e.traceId !== null && e.spanId !== null &&
+      e.source === 'span' && (e.exceptionType === '' || e.exceptionType === 'Error') && e.frame === null && e.finishReason === null && e.traceId !== null && e.spanId !== null &&
       all.some((c) => c.projectId === e.projectId && c.traceId === e.traceId && c.parentSpanId === e.spanId)
     ) return false;
     if (e.source === 'log' && e.traceId !== null && all.some((c) => c.source === 'span' && c.projectId === e.projectId && c.traceId === e.traceId && c.exceptionType === e.exceptionType && c.messageKey === e.messageKey)) return false;

@@ -5,7 +5,7 @@ import { Sparkline } from '../components/Sparkline';
 import { formatAgo, formatInteger, formatTime } from '../format';
 import { navigate } from '../router';
 import { ErrorStatusBadge } from './ErrorStatusBadge';
-import { errorContext } from './error-context';
+import { errorContext, errorTitle } from './error-context';
 
 /** One error group of the list; the whole row opens the group, the message is the link. */
 export function ErrorGroupRow({ group, href, nowMs }: { group: ErrorGroup; href: string; nowMs: number }) {
@@ -15,11 +15,12 @@ export function ErrorGroupRow({ group, href, nowMs }: { group: ErrorGroup; href:
     navigate(href);
   };
   const context = errorContext(group);
+  const title = errorTitle(group);
   return (
     <tr className="clickable" onClick={open}>
       <td className="error-cell">
         <Link to={href} className="error-title">
-          <span className="error-type">{group.exceptionType}</span> <span className="error-message">{group.sampleMessage || group.messageKey || '(no message)'}</span>
+          {title.type !== null && <span className="error-type">{title.type}</span>} <span className="error-message">{title.message}</span>
         </Link>
         {context.length > 0 && (
           <div className="error-context">

@@ -1,4 +1,4 @@
-import type { ErrorParts } from '@spoor/model';
+import type { ErrorGroup, ErrorParts } from '@spoor/model';
 
 /**
  * The parts of a fingerprint besides type and message, as short tags: where it was thrown and,
@@ -14,4 +14,13 @@ export function errorContext(parts: ErrorParts): string[] {
   if (parts.toolName !== null) tags.push(`tool: ${parts.toolName}`);
   if (parts.frame !== null) tags.push(`at ${parts.frame}`);
   return tags;
+}
+
+/**
+ * A group's title: its exception type, and the newest message (else the message pattern). A
+ * span that failed with only a status has no type: its title is the message alone. Pure; tested
+ * in error-context.test.ts.
+ */
+export function errorTitle(group: Pick<ErrorGroup, 'exceptionType' | 'sampleMessage' | 'messageKey'>): { type: string | null; message: string } {
+  return { type: group.exceptionType === '' ? null : group.exceptionType, message: group.sampleMessage || group.messageKey || '(no message)' };
 }

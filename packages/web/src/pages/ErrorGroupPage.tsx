@@ -10,6 +10,7 @@ import { ErrorStatusBadge } from '../errors/ErrorStatusBadge';
 import { OccurrenceList } from '../errors/OccurrenceList';
 import { StackTrace } from '../errors/StackTrace';
 import { StatusActions } from '../errors/StatusActions';
+import { ErrorHeading } from '../errors/ErrorHeading';
 import { errorContext } from '../errors/error-context';
 import { formatAgo, formatInteger, formatTime, shortId } from '../format';
 import { pathWith } from '../router';
@@ -65,10 +66,7 @@ export function ErrorGroupPage({ fingerprint, search }: { fingerprint: string; s
         <>
           <header className="error-header">
             <div className="error-heading">
-              <h1>
-                <span className="error-type">{group.exceptionType}</span>
-              </h1>
-              <p className="error-sample">{group.sampleMessage || group.messageKey || '(no message)'}</p>
+              <ErrorHeading group={group} />
               <div className="error-header-status">
                 <ErrorStatusBadge status={group.status} regressed={group.regressed} resolvedAt={group.resolvedAt} />
                 {group.status === 'resolved' && group.resolvedAt !== null && <span className="muted">since {formatTime(group.resolvedAt)}</span>}

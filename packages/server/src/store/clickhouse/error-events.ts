@@ -4,8 +4,9 @@ import type { ChClient } from './client.js';
  * The errors that count, each failure once: what DuckDB's `error_events` view holds (see its
  * comment in `duckdb/schema.ts`), as a subquery over one project's `errors` that meet
  * `conditions`. Left out: a span error that only passes on a failed child's (same type and
- * message key), or that has nothing of its own (type `Error`, no frame, no finish reason) over a
- * failed child; and a log error whose trace has a span error of the same type and message key.
+ * message key), or that has nothing of its own (no exception type, or `Error` in rows an
+ * older Spoor wrote; no frame, no finish reason) over a failed child; and a log error whose
+ * trace has a span error of the same type and message key.
  *
  * A subquery rather than a view, so the caller's conditions (project, time, fingerprint) sit
  * beside the checks and the primary key `(project_id, fingerprint, time_us)` narrows the read.
@@ -30,7 +31,7 @@ export function errorEventsSql(ch: ChClient, project: string, conditions: readon
     `(span_id IS NULL OR trace_id IS NULL
       OR (trace_id, span_id, exception_type, message_key) NOT IN (SELECT trace_id, parent_span_id, exception_type, message_key ${children}))`,
     // Not a span that failed with only a status over a failed child.
-    `NOT (source = 'span' AND exception_type = 'Error' AND frame IS NULL AND finish_reason IS NULL
+    `NOT (source = 'span' AND exception_type IN ('', 'Error') AND frame IS NULL AND finish_reason IS NULL
       AND trace_id IS NOT NULL AND span_id IS NOT NULL
       AND (trace_id, span_id) IN (SELECT trace_id, parent_span_id ${children}))`,
     // Not a log reporting what a span of its trace recorded.

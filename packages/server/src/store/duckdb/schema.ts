@@ -224,10 +224,10 @@ CREATE TABLE IF NOT EXISTS error_group_states (
 
 -- The errors that count, each failure once. Left out: a span whose error only passes on a failed
 -- child's, with the child's type and message (a step fails because its LLM call did) or with
--- nothing of its own (type Error, no stack, not a finish reason: a status, maybe with a message
--- such as "step write failed"); and an error log reporting an exception that a span of its
--- trace recorded (same type and message). Ingest drops these within a batch; the view also
--- catches them across batches.
+-- nothing of its own (no type, or Error in rows an older Spoor wrote; no stack, not a finish
+-- reason: a status, maybe with a message such as "step write failed"); and an error log
+-- reporting an exception that a span of its trace recorded (same type and message). Ingest drops
+-- these within a batch; the view also catches them across batches.
 CREATE OR REPLACE VIEW error_events AS
   SELECT e.* FROM errors e
   WHERE (e.span_id IS NULL OR NOT EXISTS (
@@ -237,7 +237,7 @@ CREATE OR REPLACE VIEW error_events AS
     ))
     -- IN over tuples rather than correlated EXISTS: on 95,000 errors these two checks cost 25 ms
     -- instead of 60 (no NULLs on either side, so NOT IN cannot turn NULL).
-    AND NOT (e.source = 'span' AND e.exception_type = 'Error' AND e.frame IS NULL AND e.finish_reason IS NULL
+    AND NOT (e.source = 'span' AND e.exception_type IN ('', 'Error') AND e.frame IS NULL AND e.finish_reason IS NULL
       AND e.trace_id IS NOT NULL AND e.span_id IS NOT NULL
       AND (e.project_id, e.trace_id, e.span_id) IN (
         SELECT project_id, trace_id, parent_span_id FROM errors WHERE trace_id IS NOT NULL AND parent_span_id IS NOT NULL))
