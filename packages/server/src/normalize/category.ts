@@ -10,7 +10,7 @@ import { text } from './llm.js';
  * `model.step` (one turn of its model loop, under the generation that holds the usage) and
  * `tool.execute`.
  */
-const OPERATION_CATEGORIES: Readonly<Record<string, SpanCategory>> = {
+const OPERATION_CATEGORIES: ReadonlyMap<string, SpanCategory> = categories({
   execute_tool: 'tool',
   invoke_agent: 'agent',
   create_agent: 'agent',
@@ -22,10 +22,10 @@ const OPERATION_CATEGORIES: Readonly<Record<string, SpanCategory>> = {
   'workflow.step': 'step',
   'model.step': 'step',
   'tool.execute': 'tool',
-};
+});
 
 /** Spoor SDK `spoor.kind`, OpenLLMetry `traceloop.span.kind`, OpenInference `openinference.span.kind`. */
-const KIND_CATEGORIES: Readonly<Record<string, SpanCategory>> = {
+const KIND_CATEGORIES: ReadonlyMap<string, SpanCategory> = categories({
   workflow: 'workflow',
   step: 'step',
   stage: 'step',
@@ -37,7 +37,15 @@ const KIND_CATEGORIES: Readonly<Record<string, SpanCategory>> = {
   reranker: 'retriever',
   embedding: 'embedding',
   llm: 'llm',
-};
+});
+
+/**
+ * A table looked up by text that arrives with a span, as a map: a plain object would answer
+ * `constructor` or `__proto__` with Object's own members.
+ */
+function categories(table: Record<string, SpanCategory>): ReadonlyMap<string, SpanCategory> {
+  return new Map(Object.entries(table));
+}
 
 /** The instrumentation scope of OpenInference's OpenAI Agents SDK processor (test/fixtures/frameworks/README.md). */
 const OPENINFERENCE_OPENAI_AGENTS = '@arizeai/openinference-instrumentation-openai-agents';
@@ -62,7 +70,8 @@ export const TOOL_NAME_KEYS = ['gen_ai.tool.name', 'tool.name', 'ai.toolCall.nam
 export function categoryOf(name: string, attributes: Attributes, llm: LlmFields | null, scopeName = ''): SpanCategory {
   if (llm !== null) return llm.operation === 'embeddings' ? 'embedding' : 'llm';
   const operation = text(attributes['gen_ai.operation.name']);
-  if (operation !== null && OPERATION_CATEGORIES[operation] !== undefined) return OPERATION_CATEGORIES[operation];
+  const byOperation = operation === null ? undefined : OPERATION_CATEGORIES.get(operation);
+  if (byOperation !== undefined) return byOperation;
   // OpenInference makes every LangChain run a CHAIN. The run of a whole graph is the one named
   // `LangGraph`, and langchain's `createAgent` marks its graph in the run metadata.
   if (name === 'LangGraph' && scopeName === OPENINFERENCE_LANGCHAIN) {
@@ -74,7 +83,7 @@ export function categoryOf(name: string, attributes: Attributes, llm: LlmFields 
   if (scopeName === OPENINFERENCE_OPENAI_AGENTS && attributes['graph.node.id'] === undefined && attributes['openinference.span.kind'] === 'AGENT') return 'workflow';
   for (const key of ['spoor.kind', 'traceloop.span.kind', 'openinference.span.kind']) {
     const kind = text(attributes[key]);
-    const category = kind === null ? undefined : KIND_CATEGORIES[kind.toLowerCase()];
+    const category = kind === null ? undefined : KIND_CATEGORIES.get(kind.toLowerCase());
     if (category !== undefined) return category;
   }
   if (scopeName === GENKIT_SCOPE) {
