@@ -6,7 +6,8 @@ import type { AppError } from '../errors.js';
  * How a refused OTLP/gRPC export is answered (https://opentelemetry.io/docs/specs/otlp/#failures):
  * bad input is `INVALID_ARGUMENT` (not retryable); back-pressure is `RESOURCE_EXHAUSTED` (a full
  * queue or spool, a key past its rate) or `UNAVAILABLE` (a shutdown, the store gone, a copy of a
- * request still being stored, a masking policy to set again), each with a `google.rpc.RetryInfo` saying how long to wait: an
+ * request still being stored, a masking policy an admin must set again: the exporter keeps the
+ * records meanwhile), each with a `google.rpc.RetryInfo` saying how long to wait: an
  * exporter retries `RESOURCE_EXHAUSTED` only when it carries one.
  */
 export function grpcCodeOf(error: AppError): status {
@@ -22,7 +23,6 @@ export function grpcCodeOf(error: AppError): status {
     case 'ERR_SHUTTING_DOWN':
     case 'ERR_STORE_UNAVAILABLE':
     case 'ERR_INGEST_DUPLICATE_IN_FLIGHT':
-    // Held until an admin sets the project's policy again: kept by the exporter's retries, not dropped.
     case 'ERR_INGEST_MASKING_POLICY':
       return status.UNAVAILABLE;
     default:
