@@ -34,7 +34,9 @@ export async function startSpoorServer(flags: readonly string[] = []): Promise<S
   const dataDir = await mkdtemp(join(tmpdir(), 'spoor-web-'));
   // The server's own settings come from the flags only, whatever this shell exports.
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SPOOR_')));
-  const child = spawn(process.execPath, [SPOOR_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', '--data', dataDir, '--log-level', 'warn', ...flags], {
+  // No OTLP/gRPC unless asked: 4317 may be taken by another server on the machine.
+  const grpc = flags.includes('--grpc-port') ? [] : ['--grpc-port', '0'];
+  const child = spawn(process.execPath, [SPOOR_BIN, 'serve', '--host', '127.0.0.1', '--port', '0', ...grpc, '--data', dataDir, '--log-level', 'warn', ...flags], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
