@@ -1,11 +1,14 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { TraceDetail, TraceDiff } from '@spoor/model';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type FakeLlm, startFakeLlm } from '../../sdk/test/support/fake-llm.js';
 import { type TestServer, startTestServer } from './support/server.js';
+import { until } from './support/wait.js';
 
 /**
  * Replaying one recorded LLM call with the real `openai` and `@anthropic-ai/sdk` clients against
@@ -187,6 +190,40 @@ describe('POST /api/replay', () => {
       expect(((await response.json()) as { error: { message: string } }).error.message).toContain('start it with --provider openai=env:OPENAI_API_KEY');
     } finally {
       await bare.stop();
+    }
+  });
+});
+
+describe('the provider clients', () => {
+  const SPOOR_BIN = fileURLToPath(new URL('../bin/spoor.js', import.meta.url));
+  const REPORT_LOADS = fileURLToPath(new URL('./support/report-loads.mjs', import.meta.url));
+
+  it('are loaded by a replay to their provider, and not before', async () => {
+    const keyFile = join(dir, 'provider-key');
+    const child = spawn(process.execPath, [
+      '--import', REPORT_LOADS, SPOOR_BIN, 'serve', '--port', '0', '--grpc-port', '0', '--data', join(dir, 'lazy-data'), '--log-level', 'warn',
+      '--provider', `openai=file:${keyFile},base=${fake.baseUrl}/v1`, '--provider', `anthropic=file:${keyFile},base=${fake.baseUrl}`,
+    ], { env: { ...process.env, SPOOR_TEST_REPORT_LOADS: 'openai,@anthropic-ai/sdk' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    try {
+      const url = await until('spoor serve to listen', () => /listening on (http:\/\/\S+)/.exec(stdout)?.[1], 20_000);
+      const original = await recordCall({ provider: 'openai', model: 'gpt-4o' }, url);
+      expect((await fetch(`${url}/api/traces/${original.traceId}`)).status).toBe(200);
+      expect((await fetch(`${url}/api/replay/providers`)).status).toBe(200);
+      expect(stderr).not.toContain('spoor-test loaded');
+
+      fake.script({ text: 'Day 1: Belém.' });
+      const replay = await fetch(`${url}/api/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(original) });
+      expect(replay.status, await replay.text()).toBe(200);
+      expect(stderr).toContain('spoor-test loaded openai');
+      expect(stderr).not.toContain('spoor-test loaded @anthropic-ai/sdk');
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
     }
   });
 });

@@ -38,6 +38,18 @@ describe('workspace packages', () => {
     expect(undeclared).toEqual([]);
   });
 
+  it('@spoor/server takes @spoor/web as an optional peer: it installs and serves without the dashboard', () => {
+    const manifest = JSON.parse(readFileSync(join(root, 'packages', 'server', 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+    };
+    expect(manifest.dependencies?.['@spoor/web']).toBeUndefined();
+    expect(manifest.peerDependenciesMeta?.['@spoor/web']?.optional).toBe(true);
+    // Found at run time if installed (api/web-ui.ts), never imported.
+    const imports = sources(join(root, 'packages', 'server', 'src')).flatMap((file) => runtimeImports(readFileSync(file, 'utf8')));
+    expect(imports).not.toContain('@spoor/web');
+  });
+
   it('tells a value import from a type-only one', () => {
     expect(runtimeImports("import { costByBook, type PriceBook } from '@spoor/model';")).toEqual(['@spoor/model']);
     expect(runtimeImports("import type { Span } from '@spoor/model';\nimport { type Span2 } from '@spoor/sdk';")).toEqual([]);

@@ -1,9 +1,9 @@
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { flush, init, instrumentAnthropic, instrumentOpenAI, withSpan } from '@spoor/sdk';
-import OpenAI from 'openai';
+import type OpenAI from 'openai';
 import { DeadlineError, withDeadline } from '../deadline.js';
 import { AppError } from '../errors.js';
 import type { Provider, ProviderName } from './providers.js';
@@ -117,15 +117,21 @@ export class Replayer {
     return { traceId, spanId: callSpanId, durationMs };
   }
 
-  /** The call, bounded by `signal` alone: the clients' own timeout ends at the headers. */
+  /**
+   * The call, bounded by `signal` alone: the clients' own timeout ends at the headers. Each client
+   * is loaded on a server's first replay to its provider: a server that never replays never pays
+   * for them (openai and @anthropic-ai/sdk together take some 60 ms and 15 MB to load).
+   */
   private async call(provider: Provider, call: ReplayCall, signal: AbortSignal): Promise<void> {
     const common = { apiKey: provider.apiKey, maxRetries: 0, ...(provider.baseUrl === null ? {} : { baseURL: provider.baseUrl }) };
     if (provider.name === 'anthropic') {
-      const client = instrumentAnthropic(new Anthropic(common), { captureContent: true });
+      const { default: AnthropicClient } = await import('@anthropic-ai/sdk');
+      const client = instrumentAnthropic(new AnthropicClient(common), { captureContent: true });
       await client.messages.create(anthropicRequest(call) as unknown as Anthropic.MessageCreateParamsNonStreaming, { signal });
       return;
     }
-    const client = instrumentOpenAI(new OpenAI(common), { captureContent: true });
+    const { default: OpenAIClient } = await import('openai');
+    const client = instrumentOpenAI(new OpenAIClient(common), { captureContent: true });
     await client.chat.completions.create(openAiRequest(call) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, { signal });
   }
 }
