@@ -82,3 +82,13 @@ describe('measureTime, countCalls and measureErrors', () => {
     expect((pointValue(metrics.get('auth.duration'), { status: 'error' }) as { count: number }).count).toBe(1);
   });
 });
+
+describe('metric helpers', () => {
+  it('warn instead of throwing on labels or buckets they cannot use', async () => {
+    const sdk = initInMemory();
+    expect(() => counter('odd.labels').add(1, { big: 10n } as never)).not.toThrow();
+    expect(() => histogram('odd.buckets', { buckets: 'abc' as never }).record(1)).not.toThrow();
+    counter('odd.labels').add(2, { fine: 'yes' });
+    expect(pointValue((await sdk.metrics()).get('odd.labels'), { fine: 'yes' })).toBe(2);
+  });
+});

@@ -132,3 +132,56 @@ describe('traced() on generators and failures', () => {
     expect(counterObject.bump()).toBe(42);
   });
 });
+
+describe('what a traced function returns or throws is the app\'s own', () => {
+  it('returns a Promise subclass untouched, extra methods included, and ends the span when it settles', async () => {
+    const sdk = initInMemory();
+    class ApiPromise<T> extends Promise<T> {
+      withResponse() {
+        return 'raw response';
+      }
+    }
+    const call = traced('api', () => new ApiPromise<number>((resolve) => setTimeout(() => resolve(7), 5)));
+    const returned = call();
+    expect(returned).toBeInstanceOf(ApiPromise);
+    expect(returned.withResponse()).toBe('raw response');
+    await expect(returned).resolves.toBe(7);
+    await sleep(1);
+    const span = byName(await sdk.spans(), 'api');
+    expect(span.duration[0] * 1000 + span.duration[1] / 1e6).toBeGreaterThanOrEqual(4);
+  });
+
+  it('does not start a lazy thenable', async () => {
+    initInMemory();
+    let started = false;
+    const lazy = { then: (resolve: (value: number) => void) => ((started = true), resolve(1)) };
+    expect(traced('query', () => lazy)()).toBe(lazy);
+    expect(started).toBe(false);
+  });
+
+  it('rethrows a value that cannot be turned into text, and still ends the span', async () => {
+    const sdk = initInMemory();
+    const odd = Object.create(null) as object;
+    expect(() => traced('odd', () => { throw odd; })()).toThrow();
+    try {
+      traced('odd', () => { throw odd; })();
+    } catch (error) {
+      expect(error).toBe(odd);
+    }
+    expect((await sdk.spans()).filter((span) => span.name === 'odd')).toHaveLength(2);
+  });
+
+  it('keeps an enclosing span open while a traced generator inside it is iterated', async () => {
+    const sdk = initInMemory();
+    const tokens = traced(async function* tokens() {
+      for (let i = 0; i < 3; i++) {
+        await sleep(5);
+        yield i;
+      }
+    });
+    const stream = withSpan('outer', () => tokens());
+    for await (const _ of stream) void _;
+    const outer = byName(await sdk.spans(), 'outer');
+    expect(outer.duration[0] * 1000 + outer.duration[1] / 1e6).toBeGreaterThanOrEqual(14);
+  });
+});
