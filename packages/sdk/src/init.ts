@@ -28,7 +28,7 @@ import { loadCassette } from './replay/load.js';
 import { ReplaySession, type ReplayReport } from './replay/session.js';
 import { disabledRuntime, runtime, SDK_NAME, SDK_VERSION, uninitializedRuntime } from './runtime.js';
 import { SpoorSampler } from './sampling/sampler.js';
-import { ReplayingSpanProcessor, SpoorSpanProcessor } from './trace/span-processor.js';
+import { FUNCTION_NAME_ATTRIBUTE, ReplayingSpanProcessor, SpoorSpanProcessor } from './trace/span-processor.js';
 
 /** What `init()` set up, so `shutdown()` can flush and undo exactly that. */
 interface Installed {
@@ -125,6 +125,7 @@ export function init(options: SpoorOptions = {}): void {
     serviceName: config.serviceName,
     prometheus,
     replay,
+    functionNameByProcessor: replay === undefined && config.sampleBy !== FUNCTION_NAME_ATTRIBUTE,
   });
   process.once('beforeExit', flushOnExit);
 }

@@ -1,6 +1,9 @@
-import { SpanStatusCode } from '@opentelemetry/api';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { byName, initInMemory, shutdown } from '../../test/support/memory.js';
+import { withCorrelation } from '../context/correlation.js';
+import { keepsKey } from '../sampling/sampler.js';
 import { traced } from './traced.js';
 import { withSpan } from './with-span.js';
 
@@ -183,5 +186,58 @@ describe('what a traced function returns or throws is the app\'s own', () => {
     for await (const _ of stream) void _;
     const outer = byName(await sdk.spans(), 'outer');
     expect(outer.duration[0] * 1000 + outer.duration[1] / 1e6).toBeGreaterThanOrEqual(14);
+  });
+});
+
+describe('the function name on a traced span', () => {
+  it('comes first, then the correlation id, then what the function adds', async () => {
+    const sdk = initInMemory();
+    const answer = traced(function answer() {
+      trace.getActiveSpan()?.setAttribute('answer.length', 42);
+    });
+    withCorrelation('req-7', () => answer());
+    const span = byName(await sdk.spans(), 'answer');
+    expect(Object.entries(span.attributes)).toEqual([
+      ['code.function.name', 'answer'],
+      ['correlation.id', 'req-7'],
+      ['answer.length', 42],
+    ]);
+  });
+
+  it('comes before the caller\'s start attributes, and the caller\'s own code.function.name wins', async () => {
+    const sdk = initInMemory();
+    withCorrelation('req-8', () => {
+      traced({ name: 'a', attributes: { team: 'search' }, force: true }, function a() {})();
+      traced({ name: 'b', attributes: { 'code.function.name': 'handler', team: 'search' } }, function b() {})();
+    });
+    const spans = await sdk.spans();
+    expect(Object.keys(byName(spans, 'a').attributes)).toEqual(['code.function.name', 'team', 'spoor.sampling.force', 'correlation.id']);
+    expect(Object.entries(byName(spans, 'b').attributes)).toEqual([
+      ['code.function.name', 'handler'],
+      ['team', 'search'],
+      ['correlation.id', 'req-8'],
+    ]);
+  });
+
+  it('is seen by the sampler when sampling by it: each function kept or dropped as its name decides', async () => {
+    const sdk = initInMemory({ sampleRate: 0.5, sampleBy: 'code.function.name' });
+    const names = Array.from({ length: 40 }, (_, i) => `tool${i}`);
+    for (const name of names) traced(Object.defineProperty(() => undefined, 'name', { value: name }))();
+    const exported = new Set((await sdk.spans()).map((span) => span.attributes['code.function.name']));
+    expect(names.filter((name) => exported.has(name))).toEqual(names.filter((name) => keepsKey(name, 0.5)));
+    expect(exported.size).toBeGreaterThan(0);
+    expect(exported.size).toBeLessThan(names.length);
+  });
+
+  it('is on spans made before init() through an OpenTelemetry SDK the app set up itself', () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    trace.setGlobalTracerProvider(provider);
+    try {
+      traced(function early() {})();
+      expect(exporter.getFinishedSpans().map((span) => span.attributes)).toEqual([{ 'code.function.name': 'early' }]);
+    } finally {
+      trace.disable();
+    }
   });
 });
