@@ -39,12 +39,15 @@ function render(tree: ResolvedSpanTree, spans: readonly S[]): string[] {
   });
 }
 
-/** The tree of `spans` by every way in: ids as text, as 64-bit words, and the spans given the other way round. */
+/** The tree of `spans` by every way in: ids as text, as 64-bit words, times as durations, and the spans given the other way round. */
 function treesOf(spans: readonly S[]): string[][] {
   const reversed = [...spans].reverse();
+  const { spanIds, parentSpanIds, startUs } = textInput(spans);
+  const durationUs = spans.map((s) => s[3] - s[2]);
   return [
     render(resolveSpanTree(textInput(spans)), spans),
     render(resolveSpanTree(wordsInput(spans)), spans),
+    render(resolveSpanTree({ spanIds, parentSpanIds, startUs, durationUs }), spans),
     render(resolveSpanTree(textInput(reversed)), reversed),
   ];
 }

@@ -22,6 +22,8 @@
  * microseconds).
  */
 
+import { MISSING, NO_PARENT, textKeys, wordKeys } from './span-tree-ids.js';
+
 /**
  * How a span came by its place in a tree, by index: `place[i]` of a resolved tree is an index into
  * this list. `child`: under its parent. `root`: it names no parent. `orphan`: its parent is not in
@@ -39,30 +41,30 @@ const ORPHAN = 2;
 const CYCLE = 3;
 const DUPLICATE = 4;
 
-/** When spans started and ended, in microseconds (any origin, one for both): element `i` is span `i`. */
-export interface SpanTimes {
-  startUs: ArrayLike<number>;
-  endUs: ArrayLike<number>;
-}
+/**
+ * When spans started, and when they ended or how long they ran, in microseconds (any origin, one
+ * for all): element `i` is span `i`.
+ */
+export type SpanTimes = { startUs: ArrayLike<number>; endUs: ArrayLike<number> } | { startUs: ArrayLike<number>; durationUs: ArrayLike<number> };
 
 /** A trace's spans as columns, ids as text: element `i` of each is span `i`. */
-export interface SpanTreeInput extends SpanTimes {
+export type SpanTreeInput = SpanTimes & {
   spanIds: ArrayLike<string>;
   /** `null` (or `undefined`) for a span that names no parent. */
   parentSpanIds: ArrayLike<string | null | undefined>;
-}
+};
 
 /**
  * A trace's spans as columns, each 64-bit id as its high and low 32 bits (a parent of 0:0 is
  * none): the same rules as `SpanTreeInput`, without a string per span.
  */
-export interface SpanTreeWordsInput extends SpanTimes {
+export type SpanTreeWordsInput = SpanTimes & {
   count: number;
   idHigh: ArrayLike<number>;
   idLow: ArrayLike<number>;
   parentHigh: ArrayLike<number>;
   parentLow: ArrayLike<number>;
-}
+};
 
 /** Who is whose parent, by span index: what every tree of the trace agrees on. */
 export interface SpanParents {
@@ -141,50 +143,16 @@ export function spanTreeInputFrom(spans: readonly SpanTreeRecord[]): SpanTreeInp
  * // parent: [-1, 0]; place: [1, 0] ('root', 'child')
  */
 export function resolveSpanParents(input: SpanTreeInput | SpanTreeWordsInput): SpanParents {
-  return linkSpans(input).links;
-}
-
-/** The links, with what ordering them needs again. */
-function linkSpans(input: SpanTreeInput | SpanTreeWordsInput): { links: SpanParents; end: Float64Array; idLess: (a: number, b: number) => boolean } {
-  const ids = 'spanIds' in input ? textKeys(input) : wordKeys(input);
-  const n = ids.key.length;
-  const start = input.startUs;
-  const end = effectiveEnds(input, n);
-
-  const kept = new Int32Array(n);
-  const copies = new Int32Array(n);
-  // `key[i]` is the first index with span i's id, so the keeper of a key is chosen before its copies come.
-  const keeper = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = ids.key[i]!;
-    copies[k]!++;
-    if (k === i) keeper[k] = i;
-    else {
-      const j = keeper[k]!;
-      const ei = input.endUs[i]!;
-      const ej = input.endUs[j]!;
-      if (ei > ej || (ei === ej && (start[i]! < start[j]! || (start[i] === start[j] && ids.parentLess(i, j))))) keeper[k] = i;
-    }
+  const linked = linkSpans(input);
+  cutLoops(linked);
+  const { n, parent, place } = linked;
+  let { kept, copies } = linked;
+  if (kept === null) {
+    kept = new Int32Array(n);
+    for (let i = 0; i < n; i++) kept[i] = i;
   }
-
-  const parent = new Int32Array(n).fill(-1);
-  const place = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = ids.key[i]!;
-    kept[i] = keeper[k]!;
-    copies[i] = copies[k]!;
-    if (kept[i] !== i) {
-      place[i] = DUPLICATE;
-      continue;
-    }
-    const p = ids.parentKey[i]!;
-    if (p === NO_PARENT) place[i] = ROOT;
-    else if (p === MISSING) place[i] = ORPHAN;
-    else if (keeper[p] === i) place[i] = CYCLE;
-    else parent[i] = keeper[p]!;
-  }
-  cutLoops(parent, place, siblingOrder(start, end, ids.idLess));
-  return { links: { count: n, parent, place, kept, copies }, end, idLess: ids.idLess };
+  copies ??= new Int32Array(n).fill(1);
+  return { count: n, parent, place, kept, copies };
 }
 
 /**
@@ -195,25 +163,121 @@ function linkSpans(input: SpanTreeInput | SpanTreeWordsInput): { links: SpanPare
  * for (let row = 0; row < tree.count; row++) draw(trace.spans[tree.order[row]], tree.depth[row]);
  */
 export function resolveSpanTree(input: SpanTreeInput | SpanTreeWordsInput): ResolvedSpanTree {
-  const { links, end, idLess } = linkSpans(input);
-  const { count: n, parent } = links;
-  const sorted = sortSiblings(links, input.startUs, end, idLess);
-  // Children of span p are kids[first[p]] .. kids[first[p + 1] - 1] in sibling order; the roots are those of n.
-  const first = new Int32Array(n + 2);
-  for (let k = 0; k < sorted.length; k++) {
-    const p = parent[sorted[k]!]!;
-    first[(p === -1 ? n : p) + 1]!++;
-  }
-  for (let p = 0; p <= n; p++) first[p + 1]! += first[p]!;
-  const next = first.slice(0, n + 1);
-  const kids = new Int32Array(sorted.length);
-  for (let k = 0; k < sorted.length; k++) {
-    const i = sorted[k]!;
-    const p = parent[i]!;
-    kids[next[p === -1 ? n : p]!++] = i;
+  const linked = linkSpans(input);
+  const sorted = sortSiblings(linked);
+  // A walk from the roots reaches every span unless parents loop: only then are loops looked for
+  // (a pass of its own), and the walk made again.
+  const tree = walk(linked, sorted);
+  if (tree.count === sorted.length) return tree;
+  cutLoops(linked);
+  return walk(linked, sorted);
+}
+
+/**
+ * The links, loops not yet cut, with what cutting and ordering them needs. A page draws its first
+ * tree before the JIT has compiled this code, when each pass over 50,000 spans costs a few ms:
+ * so one pass links, checks and packs the start times, and arrays of what is usually a given
+ * (each span its own id's only copy, each end after its start) are made only when needed.
+ */
+interface Linked {
+  n: number;
+  /** Parent span, -1 for none; loops not cut yet. */
+  parent: Int32Array;
+  place: Uint8Array;
+  /** The span each span's id names, and how many spans carry it; `null` when no id came twice. */
+  kept: Int32Array | null;
+  copies: Int32Array | null;
+  start: ArrayLike<number>;
+  /** A span's end, its start where the end came before it. */
+  endOf: (i: number) => number;
+  idLess: (a: number, b: number) => boolean;
+  /** The kept spans, `(start - first kept start) * n + index` each: sorted, the order of starts. */
+  packed: Float64Array;
+  /** Whether `packed` holds every key exactly: whole-microsecond starts within 2^52 / n of each other. */
+  packable: boolean;
+}
+
+function linkSpans(input: SpanTreeInput | SpanTreeWordsInput): Linked {
+  const ids = 'spanIds' in input ? textKeys(input) : wordKeys(input);
+  const n = ids.key.length;
+  const start = input.startUs;
+  const ends = 'endUs' in input ? input.endUs : null;
+  const durations = 'durationUs' in input ? input.durationUs : null;
+  const rawEnd = (i: number): number => (ends !== null ? ends[i]! : start[i]! + durations![i]!);
+  const endOf = (i: number): number => Math.max(start[i]!, rawEnd(i));
+
+  let kept: Int32Array | null = null;
+  let copies: Int32Array | null = null;
+  if (ids.duplicates) {
+    // `key[i]` is the first index with span i's id, so the keeper of a key is chosen before its copies come.
+    const keeper = new Int32Array(n);
+    copies = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const k = ids.key[i]!;
+      copies[k]!++;
+      if (k === i) keeper[k] = i;
+      else {
+        const j = keeper[k]!;
+        const ei = rawEnd(i);
+        const ej = rawEnd(j);
+        if (ei > ej || (ei === ej && (start[i]! < start[j]! || (start[i] === start[j] && ids.parentLess(i, j))))) keeper[k] = i;
+      }
+    }
+    kept = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const k = ids.key[i]!;
+      kept[i] = keeper[k]!;
+      copies[i] = copies[k]!;
+    }
   }
 
+  const parent = new Int32Array(n).fill(-1);
+  const place = new Uint8Array(n);
+  const packed = new Float64Array(n);
+  let m = 0;
+  let origin = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  let whole = true;
+  for (let i = 0; i < n; i++) {
+    if (kept !== null && kept[i] !== i) {
+      place[i] = DUPLICATE;
+      continue;
+    }
+    const s = start[i]!;
+    if (m === 0) origin = s;
+    if (s < lo) lo = s;
+    if (s > hi) hi = s;
+    if (s % 1 !== 0) whole = false;
+    packed[m++] = (s - origin) * n + i;
+    const p = ids.parentKeyOf(i);
+    if (p === NO_PARENT) place[i] = ROOT;
+    else if (p === MISSING) place[i] = ORPHAN;
+    else {
+      const up = kept === null ? p : kept[p]!;
+      if (up === i) place[i] = CYCLE;
+      else parent[i] = up;
+    }
+  }
+  const packable = whole && (hi - lo + 2) * n <= 2 ** 52;
+  return { n, parent, place, kept, copies, start, endOf, idLess: ids.idLess, packed: packed.subarray(0, m), packable };
+}
+
+/** The rows of a depth-first walk from the roots, children in the order of `sorted`. */
+function walk(linked: Linked, sorted: Int32Array): ResolvedSpanTree {
+  const { n, parent } = linked;
   const m = sorted.length;
+  // Each span's children as a list in sibling order: head[p] is the first, next[c] the one after c;
+  // the roots are the children of n.
+  const head = new Int32Array(n + 1).fill(-1);
+  const next = new Int32Array(n);
+  for (let k = m - 1; k >= 0; k--) {
+    const i = sorted[k]!;
+    const p = parent[i] === -1 ? n : parent[i]!;
+    next[i] = head[p]!;
+    head[p] = i;
+  }
+
   const order = new Int32Array(m);
   const rowOf = new Int32Array(n).fill(-1);
   const parentRow = new Int32Array(m);
@@ -222,29 +286,24 @@ export function resolveSpanTree(input: SpanTreeInput | SpanTreeWordsInput): Reso
   const childCount = new Int32Array(m);
   const posInSet = new Int32Array(m);
   const place = new Uint8Array(m);
-  const copies = new Int32Array(m);
   let rootCount = 0;
   let maxDepth = 0;
-  // A depth-first walk with its own stack: frame d is a span at depth d - 1 (frame 0 the roots'
-  // virtual parent), the next of its children to enter, and its row.
-  const frameSpan = new Int32Array(m + 1);
-  const frameKid = new Int32Array(m + 1);
+  // A depth-first walk with its own stack: frame d holds the next child to enter (-1: none left)
+  // of the row at depth d - 1 (frame 0: of the roots' virtual parent, row -1).
+  const frameNext = new Int32Array(m + 1);
   const frameRow = new Int32Array(m + 1);
-  frameSpan[0] = n;
-  frameKid[0] = first[n]!;
+  frameNext[0] = head[n]!;
   frameRow[0] = -1;
   let top = 0;
   let row = 0;
   while (top >= 0) {
-    const s = frameSpan[top]!;
-    const k = frameKid[top]!;
-    if (k === first[s + 1]) {
+    const i = frameNext[top]!;
+    if (i === -1) {
       if (top > 0) subtreeEnd[frameRow[top]!] = row;
       top--;
       continue;
     }
-    frameKid[top] = k + 1;
-    const i = kids[k]!;
+    frameNext[top] = next[i]!;
     const up = frameRow[top]!;
     order[row] = i;
     rowOf[i] = row;
@@ -252,105 +311,20 @@ export function resolveSpanTree(input: SpanTreeInput | SpanTreeWordsInput): Reso
     depth[row] = top;
     if (top > maxDepth) maxDepth = top;
     posInSet[row] = up === -1 ? ++rootCount : ++childCount[up]!;
-    place[row] = links.place[i]!;
-    copies[row] = links.copies[i]!;
+    place[row] = linked.place[i]!;
     top++;
-    frameSpan[top] = i;
-    frameKid[top] = first[i]!;
+    frameNext[top] = head[i]!;
     frameRow[top] = row++;
   }
-  return { count: m, order, rowOf, parent: parentRow, depth, subtreeEnd, childCount, posInSet, place, copies, rootCount, maxDepth };
+  const copies = new Int32Array(m);
+  if (linked.copies === null) copies.fill(1);
+  else for (let r = 0; r < row; r++) copies[r] = linked.copies[order[r]!]!;
+  return { count: row, order, rowOf, parent: parentRow, depth, subtreeEnd, childCount, posInSet, place, copies, rootCount, maxDepth };
 }
 
-/** `parentKey` of a span that names no parent. */
-const NO_PARENT = -1;
-/** `parentKey` of a span whose parent is not in the trace. */
-const MISSING = -2;
-
-/**
- * Ids as small numbers: `key[i]` is the first index whose id is span i's, `parentKey[i]` the key
- * of its parent's id (or `NO_PARENT`, `MISSING`).
- */
-interface Keys {
-  key: Int32Array;
-  parentKey: Int32Array;
-  idLess: (a: number, b: number) => boolean;
-  /** Whether span a's parent id comes before span b's; no parent comes first. */
-  parentLess: (a: number, b: number) => boolean;
-}
-
-function textKeys(input: SpanTreeInput): Keys {
-  const ids = input.spanIds;
-  const n = ids.length;
-  const firstOf = new Map<string, number>();
-  const key = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = firstOf.get(ids[i]!);
-    if (k === undefined) {
-      firstOf.set(ids[i]!, i);
-      key[i] = i;
-    } else key[i] = k;
-  }
-  const parentKey = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const p = input.parentSpanIds[i];
-    parentKey[i] = p === null || p === undefined ? NO_PARENT : (firstOf.get(p) ?? MISSING);
-  }
-  const parents = input.parentSpanIds;
-  const parentLess = (a: number, b: number): boolean => {
-    const pb = parents[b];
-    if (pb === null || pb === undefined) return false;
-    const pa = parents[a];
-    return pa === null || pa === undefined || pa < pb;
-  };
-  return { key, parentKey, idLess: (a, b) => ids[a]! < ids[b]!, parentLess };
-}
-
-/** Keys of 64-bit ids through an open-addressing table (linear probing, at most half full): no string per span. */
-function wordKeys(input: SpanTreeWordsInput): Keys {
-  const n = input.count;
-  const { idHigh, idLow } = input;
-  const size = 2 ** Math.max(4, Math.ceil(Math.log2(2 * n + 1)));
-  const slots = new Int32Array(size).fill(-1);
-  const slotOf = (high: number, low: number): number => {
-    let h = Math.imul(high ^ Math.imul(low, 0x9e3779b1), 0x85ebca6b);
-    h = (h ^ (h >>> 15)) & (size - 1);
-    for (let i = slots[h]!; i !== -1 && (idHigh[i] !== high || idLow[i] !== low); i = slots[h]!) h = (h + 1) & (size - 1);
-    return h;
-  };
-  const key = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const s = slotOf(idHigh[i]!, idLow[i]!);
-    if (slots[s] === -1) slots[s] = i;
-    key[i] = slots[s]!;
-  }
-  const parentKey = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const high = input.parentHigh[i]!;
-    const low = input.parentLow[i]!;
-    if (high === 0 && low === 0) parentKey[i] = NO_PARENT;
-    else {
-      const p = slots[slotOf(high, low)]!;
-      parentKey[i] = p === -1 ? MISSING : p;
-    }
-  }
-  // Unsigned 32-bit words compare as numbers: the order of the ids' hex text.
-  const less = (high: ArrayLike<number>, low: ArrayLike<number>) => (a: number, b: number): boolean =>
-    high[a]! < high[b]! || (high[a] === high[b] && low[a]! < low[b]!);
-  // No parent is 0:0, which comes first.
-  return { key, parentKey, idLess: less(idHigh, idLow), parentLess: less(input.parentHigh, input.parentLow) };
-}
-
-/** Each span's end, or its start where the end came before it. */
-function effectiveEnds(input: SpanTimes, n: number): Float64Array {
-  const end = new Float64Array(n);
-  for (let i = 0; i < n; i++) end[i] = Math.max(input.startUs[i]!, input.endUs[i]!);
-  return end;
-}
-
-/** Whether span a comes before span b among siblings. */
-function siblingOrder(start: ArrayLike<number>, end: Float64Array, idLess: (a: number, b: number) => boolean): (a: number, b: number) => boolean {
-  return (a, b) => start[a]! < start[b]! || (start[a] === start[b] && (end[a]! < end[b]! || (end[a] === end[b] && idLess(a, b))));
+/** Compares spans in sibling order: start, end, span id (then index, for copies). */
+function siblingCompare({ start, endOf, idLess }: Linked): (a: number, b: number) => number {
+  return (a, b) => start[a]! - start[b]! || endOf(a) - endOf(b) || (idLess(a, b) ? -1 : idLess(b, a) ? 1 : a - b);
 }
 
 /**
@@ -358,8 +332,9 @@ function siblingOrder(start: ArrayLike<number>, end: Float64Array, idLess: (a: n
  * first span in sibling order. Each span is climbed past once (0: not seen, 1: on the chain being
  * climbed, 2: known to reach a root), so O(n) however long the chains.
  */
-function cutLoops(parent: Int32Array, place: Uint8Array, before: (a: number, b: number) => boolean): void {
-  const n = parent.length;
+function cutLoops(linked: Linked): void {
+  const { n, parent, place } = linked;
+  const compare = siblingCompare(linked);
   const state = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     if (place[i] === DUPLICATE) continue;
@@ -374,7 +349,7 @@ function cutLoops(parent: Int32Array, place: Uint8Array, before: (a: number, b: 
       let k = j;
       do {
         state[k] = 2;
-        if (before(k, cut)) cut = k;
+        if (compare(k, cut) < 0) cut = k;
         k = parent[k]!;
       } while (k !== j);
       parent[cut] = -1;
@@ -385,41 +360,36 @@ function cutLoops(parent: Int32Array, place: Uint8Array, before: (a: number, b: 
 }
 
 /**
- * The kept spans in sibling order (start, end, id). Whole-microsecond starts within 2^52 / n µs
- * of each other (25 hours for 50,000 spans) are packed with the span index into one number and
- * sorted natively: 7 ms against 24 for a compare function over 50,000 spans (medians of 40 runs).
- * Only runs of equal starts are then sorted by end and id; other traces take the compare function.
+ * The kept spans in sibling order (start, end, id). Packed starts (`Linked.packed`) are sorted
+ * natively: 7 ms against 24 for a compare function over 50,000 spans (medians of 40 runs). Only
+ * runs of equal starts are then sorted by end and id; starts that cannot be packed (fractional,
+ * or more than 2^52 / n µs apart: 25 hours for 50,000 spans) take the compare function.
  */
-function sortSiblings(links: SpanParents, start: ArrayLike<number>, end: Float64Array, idLess: (a: number, b: number) => boolean): Int32Array {
-  const n = links.count;
-  let m = 0;
-  let lo = Infinity;
-  let hi = -Infinity;
-  let whole = true;
-  for (let i = 0; i < n; i++) {
-    if (links.place[i] === DUPLICATE) continue;
-    m++;
-    const s = start[i]!;
-    if (s < lo) lo = s;
-    if (s > hi) hi = s;
-    if (!Number.isInteger(s)) whole = false;
-  }
+function sortSiblings(linked: Linked): Int32Array {
+  const { n, packed } = linked;
+  const m = packed.length;
   const sorted = new Int32Array(m);
-  const compare = (a: number, b: number): number =>
-    start[a]! - start[b]! || end[a]! - end[b]! || (idLess(a, b) ? -1 : idLess(b, a) ? 1 : a - b);
-  if (!whole || (hi - lo + 2) * n > 2 ** 52) {
-    for (let i = 0, k = 0; i < n; i++) if (links.place[i] !== DUPLICATE) sorted[k++] = i;
+  const compare = siblingCompare(linked);
+  if (!linked.packable) {
+    for (let i = 0, k = 0; i < n; i++) if (linked.place[i] !== DUPLICATE) sorted[k++] = i;
     return sorted.sort(compare);
   }
-  const packed = new Float64Array(m);
-  for (let i = 0, k = 0; i < n; i++) if (links.place[i] !== DUPLICATE) packed[k++] = (start[i]! - lo) * n + i;
   packed.sort();
-  for (let k = 0; k < m; k++) sorted[k] = packed[k]! % n;
-  for (let k = 0; k < m; ) {
-    let e = k + 1;
-    while (e < m && start[sorted[e]!] === start[sorted[k]!]) e++;
-    if (e - k > 1) sorted.subarray(k, e).sort(compare);
-    k = e;
+  // Unpacked in one pass, which also finds the runs of equal starts (equal packed starts). A start
+  // before the first kept span's is negative, and so is its remainder.
+  let run = 0;
+  let runStart = NaN;
+  for (let k = 0; k < m; k++) {
+    const v = packed[k]!;
+    let i = v % n;
+    if (i < 0) i += n;
+    sorted[k] = i;
+    if (v - i !== runStart) {
+      if (k - run > 1) sorted.subarray(run, k).sort(compare);
+      run = k;
+      runStart = v - i;
+    }
   }
+  if (m - run > 1) sorted.subarray(run, m).sort(compare);
   return sorted;
 }

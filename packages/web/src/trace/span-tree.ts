@@ -3,8 +3,9 @@ import { microsFromIso, resolveSpanTree, SPAN_CATEGORIES, SPAN_PLACES, type Span
 /**
  * A trace's spans as rows in depth-first order, built from the columns of
  * `GET /api/traces/:id/tree`: typed arrays and plain arrays indexed by row, no object per span.
- * A 50,000-span trace becomes a handful of arrays built in one pass, and everything the waterfall
- * asks (a subtree, a parent, the rows under a collapsed span) is an index lookup.
+ * A 50,000-span trace becomes a handful of arrays (the model's resolver links and orders them, one
+ * pass copies the columns into row order), and everything the waterfall asks (a subtree, a parent,
+ * the rows under a collapsed span) is an index lookup.
  *
  * Row `i`'s subtree is the rows `i + 1 .. subtreeEnd[i] - 1`, because the order is depth-first.
  */
@@ -55,15 +56,8 @@ export interface SpanTree {
  * of Spoor shares: one row per span id, orphans and loop cuts as marked roots, siblings by start).
  */
 export function buildSpanTree(trace: TraceTree): SpanTree {
-  const n = trace.spanIds.length;
   const start = trace.startOffsetsUs;
-  const endUs = new Float64Array(n);
-  let lastEndUs = 0;
-  for (let i = 0; i < n; i++) {
-    const end = (endUs[i] = start[i]! + trace.durationsUs[i]!);
-    if (end > lastEndUs) lastEndUs = end;
-  }
-  const resolved = resolveSpanTree({ spanIds: trace.spanIds, parentSpanIds: trace.parentSpanIds, startUs: start, endUs });
+  const resolved = resolveSpanTree({ spanIds: trace.spanIds, parentSpanIds: trace.parentSpanIds, startUs: start, durationUs: trace.durationsUs });
   const { order, rowOf } = resolved;
   const rows = resolved.count;
 
@@ -78,6 +72,8 @@ export function buildSpanTree(trace: TraceTree): SpanTree {
   const rowOfSpan = new Map<string, number>();
   const totals = { llmCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: null as number | null };
   let errorCount = 0;
+  // Of copies left out, the one kept ended last: the last end among the rows is the trace's.
+  let lastEndUs = 0;
   for (let r = 0; r < rows; r++) {
     const i = order[r]!;
     spanIds[r] = trace.spanIds[i]!;
@@ -91,6 +87,7 @@ export function buildSpanTree(trace: TraceTree): SpanTree {
     }
     startMs[r] = start[i]! / 1000;
     durationMs[r] = trace.durationsUs[i]! / 1000;
+    if (start[i]! + trace.durationsUs[i]! > lastEndUs) lastEndUs = start[i]! + trace.durationsUs[i]!;
     rowOfSpan.set(spanIds[r]!, r);
     const input = trace.inputTokens[i] ?? null;
     const output = trace.outputTokens[i] ?? null;
