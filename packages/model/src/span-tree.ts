@@ -143,7 +143,7 @@ export function spanTreeInputFrom(spans: readonly SpanTreeRecord[]): SpanTreeInp
  * // parent: [-1, 0]; place: [1, 0] ('root', 'child')
  */
 export function resolveSpanParents(input: SpanTreeInput | SpanTreeWordsInput): SpanParents {
-  const linked = linkSpans(input);
+  const linked = linkSpans(input, false);
   cutLoops(linked);
   const { n, parent, place } = linked;
   let { kept, copies } = linked;
@@ -163,7 +163,7 @@ export function resolveSpanParents(input: SpanTreeInput | SpanTreeWordsInput): S
  * for (let row = 0; row < tree.count; row++) draw(trace.spans[tree.order[row]], tree.depth[row]);
  */
 export function resolveSpanTree(input: SpanTreeInput | SpanTreeWordsInput): ResolvedSpanTree {
-  const linked = linkSpans(input);
+  const linked = linkSpans(input, true);
   const sorted = sortSiblings(linked);
   // A walk from the roots reaches every span unless parents loop: only then are loops looked for
   // (a pass of its own), and the walk made again.
@@ -191,13 +191,16 @@ interface Linked {
   /** A span's end, its start where the end came before it. */
   endOf: (i: number) => number;
   idLess: (a: number, b: number) => boolean;
-  /** The kept spans, `(start - first kept start) * n + index` each: sorted, the order of starts. */
+  /** How many spans are kept: one per id. */
+  keptCount: number;
+  /** The kept spans, `(start - first kept start) * n + index` each (when asked for): sorted, the order of starts. */
   packed: Float64Array;
   /** Whether `packed` holds every key exactly: whole-microsecond starts within 2^52 / n of each other. */
   packable: boolean;
 }
 
-function linkSpans(input: SpanTreeInput | SpanTreeWordsInput): Linked {
+/** Links the spans; with `pack`, packs their start times for `sortSiblings` too. */
+function linkSpans(input: SpanTreeInput | SpanTreeWordsInput, pack: boolean): Linked {
   const ids = 'spanIds' in input ? textKeys(input) : wordKeys(input);
   const n = ids.key.length;
   const start = input.startUs;
@@ -233,7 +236,7 @@ function linkSpans(input: SpanTreeInput | SpanTreeWordsInput): Linked {
 
   const parent = new Int32Array(n).fill(-1);
   const place = new Uint8Array(n);
-  const packed = new Float64Array(n);
+  const packed = new Float64Array(pack ? n : 0);
   let m = 0;
   let origin = 0;
   let lo = Infinity;
@@ -244,12 +247,15 @@ function linkSpans(input: SpanTreeInput | SpanTreeWordsInput): Linked {
       place[i] = DUPLICATE;
       continue;
     }
-    const s = start[i]!;
-    if (m === 0) origin = s;
-    if (s < lo) lo = s;
-    if (s > hi) hi = s;
-    if (s % 1 !== 0) whole = false;
-    packed[m++] = (s - origin) * n + i;
+    if (pack) {
+      const s = start[i]!;
+      if (m === 0) origin = s;
+      if (s < lo) lo = s;
+      if (s > hi) hi = s;
+      if (s % 1 !== 0) whole = false;
+      packed[m] = (s - origin) * n + i;
+    }
+    m++;
     const p = ids.parentKeyOf(i);
     if (p === NO_PARENT) place[i] = ROOT;
     else if (p === MISSING) place[i] = ORPHAN;
@@ -259,8 +265,8 @@ function linkSpans(input: SpanTreeInput | SpanTreeWordsInput): Linked {
       else parent[i] = up;
     }
   }
-  const packable = whole && (hi - lo + 2) * n <= 2 ** 52;
-  return { n, parent, place, kept, copies, start, endOf, idLess: ids.idLess, packed: packed.subarray(0, m), packable };
+  const packable = pack && whole && (hi - lo + 2) * n <= 2 ** 52;
+  return { n, parent, place, kept, copies, start, endOf, idLess: ids.idLess, keptCount: m, packed: packed.subarray(0, pack ? m : 0), packable };
 }
 
 /** The rows of a depth-first walk from the roots, children in the order of `sorted`. */
@@ -367,7 +373,7 @@ function cutLoops(linked: Linked): void {
  */
 function sortSiblings(linked: Linked): Int32Array {
   const { n, packed } = linked;
-  const m = packed.length;
+  const m = linked.keptCount;
   const sorted = new Int32Array(m);
   const compare = siblingCompare(linked);
   if (!linked.packable) {
