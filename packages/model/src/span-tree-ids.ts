@@ -4,21 +4,21 @@
  */
 import type { SpanTreeInput, SpanTreeWordsInput } from './span-tree.js';
 
-/** `parentKeyOf` of a span that names no parent. */
+/** `parentKey` of a span that names no parent. */
 export const NO_PARENT = -1;
-/** `parentKeyOf` of a span whose parent is not in the trace. */
+/** `parentKey` of a span whose parent is not in the trace. */
 export const MISSING = -2;
 
 /**
- * Ids as small numbers: `key[i]` is the first index whose id is span i's, `parentKeyOf(i)` the key
- * of its parent's id (or `NO_PARENT`, `MISSING`).
+ * Ids as small numbers: `key[i]` is the first index whose id is span i's, `parentKey[i]` the key
+ * of its parent's id (or `NO_PARENT`, `MISSING`). An array, not a function to call: a server
+ * links ids of both kinds, and a call that reaches two functions is not inlined in the hot loop.
  */
 export interface Keys {
   key: Int32Array;
   /** Whether any id came more than once. */
   duplicates: boolean;
-  /** Looked up in the linking pass, not in a pass of its own. */
-  parentKeyOf: (i: number) => number;
+  parentKey: Int32Array;
   idLess: (a: number, b: number) => boolean;
   /** Whether span a's parent id comes before span b's; no parent comes first. */
   parentLess: (a: number, b: number) => boolean;
@@ -42,17 +42,18 @@ export function textKeys(input: SpanTreeInput): Keys {
     }
   }
   const parents = input.parentSpanIds;
-  const parentKeyOf = (i: number): number => {
+  const parentKey = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
     const p = parents[i];
-    return p === null || p === undefined ? NO_PARENT : (firstOf.get(p) ?? MISSING);
-  };
+    parentKey[i] = p === null || p === undefined ? NO_PARENT : (firstOf.get(p) ?? MISSING);
+  }
   const parentLess = (a: number, b: number): boolean => {
     const pb = parents[b];
     if (pb === null || pb === undefined) return false;
     const pa = parents[a];
     return pa === null || pa === undefined || pa < pb;
   };
-  return { key, duplicates, parentKeyOf, idLess: (a, b) => ids[a]! < ids[b]!, parentLess };
+  return { key, duplicates, parentKey, idLess: (a, b) => ids[a]! < ids[b]!, parentLess };
 }
 
 /** Keys of 64-bit ids through an open-addressing table (linear probing, at most half full): no string per span. */
@@ -75,16 +76,19 @@ export function wordKeys(input: SpanTreeWordsInput): Keys {
     else duplicates = true;
     key[i] = slots[s]!;
   }
-  const parentKeyOf = (i: number): number => {
+  const parentKey = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
     const high = input.parentHigh[i]!;
     const low = input.parentLow[i]!;
-    if (high === 0 && low === 0) return NO_PARENT;
-    const p = slots[slotOf(high, low)]!;
-    return p === -1 ? MISSING : p;
-  };
+    if (high === 0 && low === 0) parentKey[i] = NO_PARENT;
+    else {
+      const p = slots[slotOf(high, low)]!;
+      parentKey[i] = p === -1 ? MISSING : p;
+    }
+  }
   // Unsigned 32-bit words compare as numbers: the order of the ids' hex text.
   const less = (high: ArrayLike<number>, low: ArrayLike<number>) => (a: number, b: number): boolean =>
     high[a]! < high[b]! || (high[a] === high[b] && low[a]! < low[b]!);
   // No parent is 0:0, which comes first.
-  return { key, duplicates, parentKeyOf, idLess: less(idHigh, idLow), parentLess: less(input.parentHigh, input.parentLow) };
+  return { key, duplicates, parentKey, idLess: less(idHigh, idLow), parentLess: less(input.parentHigh, input.parentLow) };
 }

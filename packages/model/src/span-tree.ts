@@ -256,7 +256,7 @@ function linkSpans(input: SpanTreeInput | SpanTreeWordsInput, pack: boolean): Li
       packed[m] = (s - origin) * n + i;
     }
     m++;
-    const p = ids.parentKeyOf(i);
+    const p = ids.parentKey[i]!;
     if (p === NO_PARENT) place[i] = ROOT;
     else if (p === MISSING) place[i] = ORPHAN;
     else {
