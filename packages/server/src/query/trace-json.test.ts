@@ -100,6 +100,15 @@ describe('traceDetailJson', () => {
     });
   });
 
+  it('lists a span stored twice once, the copy that ended last, with its children under it', () => {
+    const root = span({ spanId: 'a'.repeat(16), startTimeUs: T0, endTimeUs: T0 + 100 });
+    const snapshot = span({ spanId: 'b'.repeat(16), parentSpanId: root.spanId, name: 'call', startTimeUs: T0 + 10, endTimeUs: T0 + 10 });
+    const ended = { ...snapshot, endTimeUs: T0 + 90 };
+    const tool = span({ spanId: 'c'.repeat(16), parentSpanId: snapshot.spanId, name: 'tool', startTimeUs: T0 + 20, endTimeUs: T0 + 30 });
+    const detail = decode(traceDetailJson('t', { spans: [snapshot, tool, root, ended].map(stored), logs: [] }).bytes);
+    expect(detail.spans.map((s) => [s.name, s.depth, s.durationMs])).toEqual([[root.name, 0, 0.1], ['call', 1, 0.08], ['tool', 2, 0.01]]);
+  });
+
   it("cuts a resource's attributes out of its text, in any layout", () => {
     const s = stored(span({ resource: { attributes: { 'service.name': NASTY }, droppedAttributesCount: 0, schemaUrl: '' } }));
     const other = { ...s, spanId: 'f'.repeat(16), resourceJson: JSON.stringify({ schemaUrl: 'u', attributes: { 'host.name': NASTY } }) };

@@ -1,7 +1,6 @@
-import { isoFromMicros, type SpanEventRecord, type TraceTreeColumns } from '@spoor/model';
+import { isoFromMicros, resolveSpanTree, spanTreeInputFrom, type SpanEventRecord, type TraceTreeColumns } from '@spoor/model';
 import type { StoredLog, StoredSpan, StoredTrace } from '../store/stored-trace.js';
 import { type JsonBytes, JsonWriter } from './json-bytes.js';
-import { orderSpanTree } from './tree.js';
 
 /**
  * The trace answers (`TraceDetail`, `SpanDetail`, `TraceTree`) written as JSON text. Stored
@@ -13,15 +12,18 @@ import { orderSpanTree } from './tree.js';
  * The fields come in the order of the `Span` and `LogRecord` types.
  */
 
-/** `TraceDetail`: spans in tree order, then the trace's logs. */
+/**
+ * `TraceDetail`: spans in tree order, then the trace's logs. The tree is `@spoor/model`'s span-tree
+ * resolver's: a span stored twice is listed once, an orphan or a cut parent loop is a root (depth 0).
+ */
 export function traceDetailJson(traceId: string, trace: StoredTrace): JsonBytes {
   const shared = new Shared();
-  const ordered = orderSpanTree(trace.spans);
+  const tree = resolveSpanTree(spanTreeInputFrom(trace.spans));
   const out = new JsonWriter(textLength(trace.spans, trace.logs));
   out.write(`{"traceId":${str(traceId)},"spans":[`);
-  for (let i = 0; i < ordered.length; i++) {
-    if (i > 0) out.write(',');
-    out.write(spanJson(ordered[i]!.span, ordered[i]!.depth, shared));
+  for (let row = 0; row < tree.count; row++) {
+    if (row > 0) out.write(',');
+    out.write(spanJson(trace.spans[tree.order[row]!]!, tree.depth[row]!, shared));
   }
   out.write('],"logs":');
   writeLogs(out, trace.logs, shared);
