@@ -1,7 +1,7 @@
 import { DEFAULT_PROJECT_ID, type SessionInfo } from '@spoor/model';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { type AccessControl, type Principal, coversProject } from '../auth/access-control.js';
-import { ALL_PROJECTS, type AuditRecord, type KeyInfo, type KeyRecord, checkProjectName, infoOf, isRole, newKey, roleCovers } from '../auth/keys.js';
+import { ALL_PROJECTS, type KeyInfo, checkProjectName, infoOf, isRole, newKey, roleCovers } from '../auth/keys.js';
 import { SESSION_HOURS, sessionCookie, sessionValue } from '../auth/sessions.js';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
@@ -81,7 +81,7 @@ export async function accessRoutes(app: FastifyInstance, options: AccessRoutesOp
   app.get('/api/keys', async (request) => {
     rejectUnknown(q(request), []);
     const { principal } = request.access;
-    const keys = JSON.parse(await db.listKeys()) as KeyRecord[];
+    const keys = await db.listKeys();
     return { keys: keys.filter((key) => coversProject(principal, key.projectId)).map(infoOf).reverse() };
   });
 
@@ -108,7 +108,7 @@ export async function accessRoutes(app: FastifyInstance, options: AccessRoutesOp
   app.delete<{ Params: { id: string } }>('/api/keys/:id', async (request, reply) => {
     rejectUnknown(q(request), []);
     const { principal } = request.access;
-    const keys = JSON.parse(await db.listKeys()) as KeyRecord[];
+    const keys = await db.listKeys();
     const key = keys.find((k) => k.id === request.params.id);
     // Another project's key is as unknown as no key at all.
     if (key === undefined || !coversProject(principal, key.projectId)) throw new AppError('ERR_NOT_FOUND', `no key '${request.params.id}'`);
@@ -124,7 +124,7 @@ export async function accessRoutes(app: FastifyInstance, options: AccessRoutesOp
     const offset = cursor === null ? 0 : Number(cursor);
     if (!Number.isSafeInteger(offset) || offset < 0) throw new AppError('ERR_INVALID_PARAMETER', "'cursor' is not a cursor this endpoint gave");
     const n = limit(q(request));
-    const records = JSON.parse(await db.listAudit(projectOf(request), timeRange(q(request)), offset, n + 1)) as AuditRecord[];
+    const records = await db.listAudit(projectOf(request), timeRange(q(request)), offset, n + 1);
     return {
       entries: records.slice(0, n).map(({ timeUs, projectId: _project, ...entry }) => ({ time: new Date(timeUs / 1000).toISOString(), ...entry })),
       nextCursor: records.length > n ? String(offset + n) : null,

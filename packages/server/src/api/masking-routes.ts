@@ -40,8 +40,8 @@ export async function maskingRoutes(app: FastifyInstance, options: MaskingRoutes
     return projectId;
   };
   const answer = async (projectId: string): Promise<MaskingAnswer> => {
-    const stored = (JSON.parse(await db.listMaskingPolicies()) as Array<{ projectId: string; policy: string }>).find((p) => p.projectId === projectId);
-    if (stored !== undefined) return { projectId, source: 'api', policy: JSON.parse(stored.policy) as MaskingPolicy };
+    const stored = (await db.listMaskingPolicies()).find((p) => p.projectId === projectId);
+    if (stored !== undefined) return { projectId, source: 'api', policy: stored.policy };
     const fromFile = filePolicyFor(maskFile, projectId);
     return { projectId, source: fromFile === null ? 'none' : 'file', policy: fromFile };
   };
@@ -61,7 +61,7 @@ export async function maskingRoutes(app: FastifyInstance, options: MaskingRoutes
       throw error;
     }
     const policy = request.body as MaskingPolicy;
-    await db.putMaskingPolicy(projectId, JSON.stringify(policy), options.nowUs());
+    await db.putMaskingPolicy(projectId, policy, options.nowUs());
     decoder.setMasking(projectId, policy);
     return answer(projectId);
   });
@@ -69,7 +69,7 @@ export async function maskingRoutes(app: FastifyInstance, options: MaskingRoutes
   app.delete<{ Params: { projectId: string } }>('/api/projects/:projectId/masking', async (request, reply) => {
     rejectUnknown(request.query as QueryString, []);
     const projectId = projectOf(request);
-    if (!JSON.parse(await db.deleteMaskingPolicy(projectId))) throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no masking policy set through the API`);
+    if (!(await db.deleteMaskingPolicy(projectId))) throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no masking policy set through the API`);
     decoder.setMasking(projectId, null);
     return reply.code(204).send();
   });

@@ -2,7 +2,7 @@ import type { LlmCallDetail } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
-import type { ReplaySource } from '../query/query-service.js';
+import { parseJson } from '../json.js';
 import { delta } from '../query/trace-diff.js';
 import { replayCallOf, replayTargetFrom } from '../replay/replay-request.js';
 import type { Replayer } from '../replay/replayer.js';
@@ -43,7 +43,7 @@ export async function replayRoutes(app: FastifyInstance, options: ReplayRoutesOp
     rejectUnknown(request.query as QueryString, []);
     const projectId = projectOf(request);
     const { traceId, spanId, overrides } = replayTargetFrom(request.body);
-    const source = JSON.parse(await db.getReplaySource(projectId, traceId, spanId)) as ReplaySource;
+    const source = await db.getReplaySource(projectId, traceId, spanId);
     if (source.llm === null && source.messages.input.length === 0) throw new AppError('ERR_BAD_REQUEST', `span ${spanId} is not an LLM call: there is nothing to replay`);
     const call = replayCallOf(source.llm, source.messages, source.parameters, overrides);
     if (call === null) {
@@ -54,7 +54,7 @@ export async function replayRoutes(app: FastifyInstance, options: ReplayRoutesOp
     }
     const outcome = await replayer.replay(projectId, { traceId, spanId, name: source.name }, call);
     await options.visible();
-    const replayed = JSON.parse(await db.getLlmCall(projectId, outcome.traceId, outcome.spanId)) as LlmCallDetail;
+    const replayed = parseJson(await db.getLlmCall(projectId, outcome.traceId, outcome.spanId));
     const original = sideOf(source, source.durationMs);
     const result = sideOf(replayed, outcome.durationMs);
     return {
