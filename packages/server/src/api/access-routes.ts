@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { DEFAULT_PROJECT_ID, type SessionInfo } from '@spoor/model';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { type AccessControl, type Principal, coversProject } from '../auth/access-control.js';
-import { ALL_PROJECTS, type AuditRecord, type KeyInfo, type KeyRecord, checkProjectName, infoOf, newKey, roleCovers } from '../auth/keys.js';
+import { ALL_PROJECTS, type KeyInfo, checkProjectName, infoOf, newKey, roleCovers } from '../auth/keys.js';
 import { SESSION_HOURS, sessionCookie, sessionValue } from '../auth/sessions.js';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
@@ -96,7 +96,7 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
 
   app.get('/api/keys', { schema: { summary: 'The keys of the projects this key covers (never their secrets)', tags, querystring: NO_QUERY } }, async (request) => {
     const { principal } = request.access;
-    const keys = JSON.parse(await db.listKeys()) as KeyRecord[];
+    const keys = await db.listKeys();
     return { keys: keys.filter((key) => coversProject(principal, key.projectId)).map(infoOf).reverse() };
   });
 
@@ -119,7 +119,7 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
 
   app.delete('/api/keys/:id', { schema: { summary: 'Revoke a key', tags, params: KEY_PATH, querystring: NO_QUERY } }, async (request, reply) => {
     const { principal } = request.access;
-    const keys = JSON.parse(await db.listKeys()) as KeyRecord[];
+    const keys = await db.listKeys();
     const key = keys.find((k) => k.id === request.params.id);
     // Another project's key is as unknown as no key at all.
     if (key === undefined || !coversProject(principal, key.projectId)) throw new AppError('ERR_NOT_FOUND', `no key '${request.params.id}'`);
@@ -133,7 +133,7 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
     const q = request.query;
     const offset = q.cursor === undefined ? 0 : Number(q.cursor);
     const n = q.limit ?? AUDIT_LIMIT.fallback;
-    const records = JSON.parse(await db.listAudit(projectOf(request), timeRange(q), offset, n + 1)) as AuditRecord[];
+    const records = await db.listAudit(projectOf(request), timeRange(q), offset, n + 1);
     return {
       entries: records.slice(0, n).map(({ timeUs, projectId: _project, ...entry }) => ({ time: new Date(timeUs / 1000).toISOString(), ...entry })),
       nextCursor: records.length > n ? String(offset + n) : null,

@@ -76,8 +76,8 @@ export async function maskingRoutes(instance: FastifyInstance, options: MaskingR
     return projectId;
   };
   const answer = async (projectId: string): Promise<MaskingAnswer> => {
-    const stored = (JSON.parse(await db.listMaskingPolicies()) as Array<{ projectId: string; policy: string }>).find((p) => p.projectId === projectId);
-    if (stored !== undefined) return { projectId, source: 'api', policy: JSON.parse(stored.policy) as MaskingPolicy };
+    const stored = (await db.listMaskingPolicies()).find((p) => p.projectId === projectId);
+    if (stored !== undefined) return { projectId, source: 'api', policy: stored.policy };
     const fromFile = filePolicyFor(maskFile, projectId);
     return { projectId, source: fromFile === null ? 'none' : 'file', policy: fromFile };
   };
@@ -95,14 +95,14 @@ export async function maskingRoutes(instance: FastifyInstance, options: MaskingR
       throw error;
     }
     const policy: MaskingPolicy = request.body;
-    await db.putMaskingPolicy(projectId, JSON.stringify(policy), options.nowUs());
+    await db.putMaskingPolicy(projectId, policy, options.nowUs());
     decoder.setMasking(projectId, policy);
     return answer(projectId);
   });
 
   app.delete('/api/projects/:projectId/masking', { schema: { summary: "Remove the project's policy set through the API", tags, params: PROJECT_PATH, querystring: NO_QUERY } }, async (request, reply) => {
     const projectId = projectOf(request);
-    if (!JSON.parse(await db.deleteMaskingPolicy(projectId))) throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no masking policy set through the API`);
+    if (!(await db.deleteMaskingPolicy(projectId))) throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no masking policy set through the API`);
     decoder.setMasking(projectId, null);
     return reply.code(204).send();
   });

@@ -4,7 +4,7 @@ import type { LlmCallDetail } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
-import type { ReplaySource } from '../query/query-service.js';
+import { parseJson } from '../json.js';
 import { delta } from '../query/trace-diff.js';
 import { PROVIDER_NAMES } from '../replay/providers.js';
 import { type ReplayOverrides, chatMessagesFrom, replayCallOf } from '../replay/replay-request.js';
@@ -76,7 +76,7 @@ export async function replayRoutes(instance: FastifyInstance, options: ReplayRou
     const { traceId, spanId } = request.body;
     const { messages, ...rest } = request.body.overrides ?? {};
     const overrides: ReplayOverrides = messages === undefined ? rest : { ...rest, messages: chatMessagesFrom(messages) };
-    const source = JSON.parse(await db.getReplaySource(projectId, traceId, spanId)) as ReplaySource;
+    const source = await db.getReplaySource(projectId, traceId, spanId);
     if (source.llm === null && source.messages.input.length === 0) throw new AppError('ERR_BAD_REQUEST', `span ${spanId} is not an LLM call: there is nothing to replay`);
     const call = replayCallOf(source.llm, source.messages, source.parameters, overrides);
     if (call === null) {
@@ -87,7 +87,7 @@ export async function replayRoutes(instance: FastifyInstance, options: ReplayRou
     }
     const outcome = await replayer.replay(projectId, { traceId, spanId, name: source.name }, call);
     await options.visible();
-    const replayed = JSON.parse(await db.getLlmCall(projectId, outcome.traceId, outcome.spanId)) as LlmCallDetail;
+    const replayed = parseJson(await db.getLlmCall(projectId, outcome.traceId, outcome.spanId));
     const original = sideOf(source, source.durationMs);
     const result = sideOf(replayed, outcome.durationMs);
     return {

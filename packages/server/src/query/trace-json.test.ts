@@ -87,7 +87,7 @@ describe('traceDetailJson', () => {
         timeToFirstTokenMs: Infinity, finishReasons: [NASTY],
       },
     });
-    const detail = decode(traceDetailJson('t"1', { spans: [stored(child), stored(root)], logs: [] }).bytes);
+    const detail = decode(traceDetailJson('t"1', { spans: [stored(child), stored(root)], logs: [] }));
     expect(detail.traceId).toBe('t"1');
     expect(detail.spans.map((s) => [s.spanId, s.depth])).toEqual([[root.spanId, 0], [child.spanId, 1]]);
     expect(detail.spans[0]).toMatchObject({ name: NASTY, attributes: root.attributes, resource: root.resource.attributes, scope: root.scope, durationMs: 1.5 });
@@ -112,7 +112,7 @@ describe('traceDetailJson', () => {
   it("cuts a resource's attributes out of its text, in any layout", () => {
     const s = stored(span({ resource: { attributes: { 'service.name': NASTY }, droppedAttributesCount: 0, schemaUrl: '' } }));
     const other = { ...s, spanId: 'f'.repeat(16), resourceJson: JSON.stringify({ schemaUrl: 'u', attributes: { 'host.name': NASTY } }) };
-    const detail = decode(traceDetailJson('t', { spans: [s, other], logs: [] }).bytes);
+    const detail = decode(traceDetailJson('t', { spans: [s, other], logs: [] }));
     expect(detail.spans.map((x) => x.resource)).toEqual([{ 'service.name': NASTY }, { 'host.name': NASTY }]);
   });
 
@@ -123,7 +123,7 @@ describe('traceDetailJson', () => {
     const empty = { ...s, spanId: 'f'.repeat(16), parentSpanId: s.spanId, scopeJson: '{}' };
     const bytesLog = storedLog({ ...log({ logId: 'b', body: 'AAE=', scope }), bodyBytes: true });
     const textLog = storedLog(log({ logId: 't', body: 'AAE=', resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: 'u' } }));
-    const detail = decode(traceDetailJson('t', { spans: [s, old, empty], logs: [bytesLog, textLog] }).bytes);
+    const detail = decode(traceDetailJson('t', { spans: [s, old, empty], logs: [bytesLog, textLog] }));
     expect(detail.spans.map((x) => [x.resourceSchemaUrl, x.scope])).toEqual([
       [NASTY, { ...scope, schemaUrl: `${NASTY}/scope` }],
       [NASTY, { ...scope, schemaUrl: '' }],
