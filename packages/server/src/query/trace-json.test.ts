@@ -105,7 +105,7 @@ describe('traceDetailJson', () => {
     const snapshot = span({ spanId: 'b'.repeat(16), parentSpanId: root.spanId, name: 'call', startTimeUs: T0 + 10, endTimeUs: T0 + 10 });
     const ended = { ...snapshot, endTimeUs: T0 + 90 };
     const tool = span({ spanId: 'c'.repeat(16), parentSpanId: snapshot.spanId, name: 'tool', startTimeUs: T0 + 20, endTimeUs: T0 + 30 });
-    const detail = decode(traceDetailJson('t', { spans: [snapshot, tool, root, ended].map(stored), logs: [] }).bytes);
+    const detail = decode(traceDetailJson('t', { spans: [snapshot, tool, root, ended].map(stored), logs: [] }));
     expect(detail.spans.map((s) => [s.name, s.depth, s.durationMs])).toEqual([[root.name, 0, 0.1], ['call', 1, 0.08], ['tool', 2, 0.01]]);
   });
 
