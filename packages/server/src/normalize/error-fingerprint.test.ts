@@ -27,6 +27,11 @@ describe('fingerprintOf', () => {
     expect(fingerprintOf({ ...base, ...change })).not.toBe(fingerprintOf(base));
   });
 
+  it('gives the values stored groups are keyed by (a change here splits every group in two)', () => {
+    const none: ErrorParts = { exceptionType: '', messageKey: '', frame: null, provider: null, httpStatus: null, errorType: null, finishReason: null, toolName: null };
+    expect([fingerprintOf(base), fingerprintOf(none), fingerprintOf({ ...base, messageKey: 'naïve ✓ 😀' })]).toEqual(['a99ac8acc5c3d5b4', '0d9e00ab12dd4ff6', 'ce9289e780cebd75']);
+  });
+
   it('changes with the algorithm version', () => {
     expect(fingerprintOf(base, 2)).not.toBe(fingerprintOf(base));
   });
