@@ -385,6 +385,34 @@ describe('CommitLoop', () => {
       expect(quarantined).toEqual([]);
     });
 
+    it('is tried again at least once a second while the store lacks space, however long that lasts', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      const noSpace = (): Error => new StoreError('DuckDB failed to commit: Could not write file "spoor.duckdb.wal": No space left on device');
+      const store = new FakeStore().refuse((name) => name.startsWith('big.'), 'commit', noSpace);
+      const loop = refusingLoop(store, { maxAttempts: 2 });
+      await accept(loop, ['a', 'big', 'b'], 1);
+      const committed = loop.commitUpTo(3);
+      await until(() => errors.length >= 1, 'the first try');
+
+      // Ten seconds, past the 2 and 5 s waits of other failures, a tenth of a second at a time
+      // (with a real turn between, for the spool reads of each try).
+      for (let second = 1; second <= 10; second++) {
+        const before = errors.length;
+        for (let tenth = 0; tenth < 10; tenth++) {
+          await vi.advanceTimersByTimeAsync(100);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        expect(errors.length, `tries in second ${second}`).toBeGreaterThan(before);
+      }
+      store.refuse(null);
+      let done = false;
+      void committed.then(() => (done = true));
+      await vi.advanceTimersByTimeAsync(1_000);
+      await until(() => done, 'the entries are committed');
+      expect(committedNames(store)).toEqual(['a.0', 'big.0', 'b.0']);
+      expect(quarantined).toEqual([]);
+    });
+
     it('is quarantined once when the spool is replayed after a crash', async () => {
       await spoolOnly(['a', 'poison', 'b'], 1);
       const store = new FakeStore().refuse((name) => name.startsWith('poison.'));
