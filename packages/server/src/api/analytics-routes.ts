@@ -5,11 +5,10 @@ import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import { DAY_US, HOUR_US, MINUTE_US, SECOND_US } from '../duration.js';
 import {
-  attributeFilters,
   closedRange,
   cursor,
   duration,
-  durationBounds,
+  spanFilterFields,
   durationUs,
   FINGERPRINT,
   groupBy,
@@ -122,14 +121,7 @@ function spanFilterOf(q: AnalyticsFilterQuery, projectId: string, range: SpanFil
   return {
     projectId,
     range,
-    service: q.service ?? null,
-    spanName: q.name ?? null,
-    text: q.text ?? null,
-    status: q.status ?? null,
-    ...durationBounds(q),
-    attributes: attributeFilters(q.attr),
-    sessionId: q.sessionId ?? null,
-    model: q.model ?? null,
+    ...spanFilterFields(q),
     kind: q.kind ?? null,
     category: q.category ?? null,
     rootOnly: q.root === true,

@@ -1,4 +1,4 @@
-import { microsFromIso, SEVERITY_NUMBERS, type AttributeFilter, type SpanGroupBy, SPAN_GROUP_COLUMNS, type SpanGroupColumn, type TimeRange } from '@spoor/model';
+import { microsFromIso, SEVERITY_NUMBERS, type AttributeFilter, type SpanGroupBy, SPAN_GROUP_COLUMNS, type SpanGroupColumn, type TimeRange, type TraceQuery } from '@spoor/model';
 import { type SchemaOptions, type Static, type TLiteral, type TObject, type TUnion, Type } from '@sinclair/typebox';
 import { parseDurationUs } from '../duration.js';
 import { AppError } from '../errors.js';
@@ -150,6 +150,20 @@ export const SPAN_FILTER = {
 };
 
 export type SpanFilterQuery = Static<TObject<typeof SPAN_FILTER>>;
+
+/** The trace list's filters as the store takes them, shared by `GET /api/traces` and every analytics filter. */
+export function spanFilterFields(q: SpanFilterQuery): Omit<TraceQuery, 'projectId' | 'range' | 'limit' | 'cursor'> {
+  return {
+    service: q.service ?? null,
+    spanName: q.name ?? null,
+    text: q.text ?? null,
+    status: q.status ?? null,
+    ...durationBounds(q),
+    attributes: attributeFilters(q.attr),
+    sessionId: q.sessionId ?? null,
+    model: q.model ?? null,
+  };
+}
 
 // Log severities: a name in any case, or a number.
 
