@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveSpanParents, resolveSpanTree, SPAN_PLACES, spanTreeInputFrom, type ResolvedSpanTree, type SpanTreeInput, type SpanTreeWordsInput } from './span-tree.js';
+import { prng } from '../test/support/prng.js';
 
 /** A test span: id, parent id, start and end (µs). */
 type S = [id: string, parent: string | null, start: number, end: number];
@@ -160,17 +161,6 @@ describe('resolveSpanTree at scale', () => {
     expect(tree.depth[N - 1]).toBe(N - 1);
   });
 });
-
-/** Mulberry32: a seeded PRNG, so a failing trace can be reproduced. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random trace on a coarse grid (so times tie), with copies, orphans, self parents and loops. */
 function randomTrace(random: () => number): S[] {

@@ -2,6 +2,7 @@ import { microsFromIso, type CriticalPath, type SpanRecord } from '@spoor/model'
 import { describe, expect, it } from 'vitest';
 import { traceTimingsOf } from '../store/trace-timings.js';
 import { criticalPath as pathOf } from './critical-path.js';
+import { prng } from '../../../model/test/support/prng.js';
 
 const T0_US = 1_700_000_000_000_000;
 
@@ -197,17 +198,6 @@ describe('criticalPath at scale', () => {
     expect(segmentsOf(p).at(-1)).toEqual([`k${N - 1}`, N - 1, N + 1]);
   });
 });
-
-/** Mulberry32: a seeded PRNG, so a failing tree can be reproduced. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random trace on a 10 ms grid (so ends tie), with orphans, skew, overflow and zero-length spans. */
 function randomTrace(random: () => number): SpanRecord[] {
