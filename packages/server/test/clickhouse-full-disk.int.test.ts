@@ -70,10 +70,9 @@ describe('ClickHouse on a full disk', () => {
 
     await rm(filler);
     filler = null;
-    const freed = performance.now();
+    // Ready again with no restart: the writer goes on trying while space lacks (at least once a
+    // second, commit-loop.test.ts holds that on fake timers).
     await eventually('/ready to answer 200', async () => (await readiness(url)).status, (status) => status === 200, 30_000);
-    // Tried again at least every second while full: the room is used within a second or two.
-    expect(performance.now() - freed).toBeLessThan(5000);
     await send();
 
     const listed = await eventually(

@@ -130,12 +130,11 @@ describe('Spoor on a disk that fills up', () => {
 
     await rm(filler);
     filler = null;
-    const freed = performance.now();
+    // Ready again with no restart: the writer goes on trying while space lacks (at least once a
+    // second, commit-loop.test.ts holds that on fake timers).
     const deadline = Date.now() + 60_000;
     while ((await readiness(url)).status !== 200 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     expect((await readiness(url)).status).toBe(200);
-    // Tried again at least every second while full: the room is used within a second or two.
-    expect(performance.now() - freed).toBeLessThan(5000);
     expect(died).toBeNull();
     expect(await send()).toBe(200);
 

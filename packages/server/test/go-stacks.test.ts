@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { SpanRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { errorsFromSpans } from '../src/normalize/errors.js';
+import { errorsFromSpans } from '../src/normalize/error-occurrences.js';
 
 /**
  * Error groups of the stacks a real Go program recorded (fixtures/go-stacks: its source, the Go

@@ -160,22 +160,21 @@ describe('POST /api/replay', () => {
     expect(await traces()).toBe(before);
   });
 
-  it.each(['openai', 'anthropic'])('answers 504 about when the timeout ends if %s sends its headers and then crawls, and records nothing', async (provider) => {
+  it.each(['openai', 'anthropic'])('answers 504 from its own deadline if %s sends its headers and then crawls, and records nothing', async (provider) => {
     const recorded = await recordCall({ provider, model: provider === 'openai' ? 'gpt-4o' : 'claude-sonnet-4-5' });
     const traces = async () => ((await send('GET', '/api/traces?limit=1000')).body.traces as unknown[]).length;
     const before = await traces();
     // Headers at once, then one byte a second: the body would take minutes.
     fake.script({ byteDelayMs: 1000 });
     const started = performance.now();
-    const crawling = await Promise.race([
-      send('POST', '/api/replay', recorded),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the replay was still open after 10 s, with a timeout of 1 s')), 10_000).unref()),
-    ]);
-    const tookMs = performance.now() - started;
+    const crawling = await send('POST', '/api/replay', recorded);
 
+    // This answer comes only from the server's own deadline (its DeadlineError): the client's
+    // timeout stopped at the headers, and without the deadline the replay would take minutes
+    // (the test's time limit fails it).
     expect(crawling).toMatchObject({ status: 504, body: { error: { code: 'ERR_PROVIDER_TIMEOUT', message: `${provider} did not answer within 1 s; nothing was recorded` } } });
-    // The timeout is 1 s; the rest is the server's own work, on a loaded machine.
-    expect(tookMs).toBeLessThan(3000);
+    // It waited for the deadline (less the grain of the event loop's clock).
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
     expect(fake.requests).toHaveLength(1);
     expect(await traces()).toBe(before);
   });

@@ -1,4 +1,4 @@
-import { errorsFromLogs, errorsFromSpans } from '../normalize/errors.js';
+import { errorsFromLogs, errorsFromSpans } from '../normalize/error-occurrences.js';
 import { normalizeSpans } from '../normalize/normalize.js';
 import type { PriceBook, SpanRecord } from '@spoor/model';
 import { type RecordBatch, type WriteBatch, batchOf } from '../store/tables.js';

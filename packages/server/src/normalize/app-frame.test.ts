@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { timeGrowth } from '../../../model/test/support/growth.js';
 import { appFrame } from './app-frame.js';
 
 const NODE_TRACE = (line: number) => `Error: boom
@@ -92,24 +93,33 @@ describe('appFrame on long lines', () => {
   // A stack trace is the app's text, of any length; every line is read in time linear in its
   // length. The lines below took from 0.1 s to minutes: quadratic or cubic in their length, or,
   // for a .NET frame cut off in its parameters, 15 times longer with each parameter (6: 0.66 s,
-  // 7: 11.4 s, 8 did not end in two minutes).
-  it.each([
-    ['a .NET frame cut off in its parameters', `   at Acme.Shop.Orders.Place(${'Int32 count, '.repeat(6)}`],
-    ['a .NET frame cut off after 40 parameters', `   at Acme.Shop.Orders.Place(${'Int32 count, '.repeat(40)}`],
-    ['a .NET frame with " in " over and over', `   at A.B() in ${'(x) in '.repeat(1_200)}`],
-    ['a V8 frame with " (" over and over', `    at f${' ('.repeat(10_000)}`],
-    ['a V8 frame with [as …] over and over', `    at f${' [as g'.repeat(4_000)} (x`],
-    ['a V8 frame with [as …] over and over before one long close', `    at f${' [as g'.repeat(4_000)}]${' '.repeat(20_000)}x)`],
-    ['spaces inside an at line', `    at f${' '.repeat(20_000)}x`],
-    ['spaces inside a Rust frame', `  1: f${' '.repeat(20_000)}x`],
-    ['spaces after a Python frame', `  File "x.py", line 1, in f${' '.repeat(20_000)}x`],
-    ['Ruby locations over and over', `/a${'.rb:1:in `x'.repeat(4_000)}`],
-    ['a Go-like name', `${'a.'.repeat(20_000)}!`],
-    ['a Go-like name with arguments', `${'a.'.repeat(20_000)}(x\n\tmain.go:1`],
-  ])('reads %s in linear time', (_label, line) => {
-    const startMs = performance.now();
-    appFrame(line);
-    appFrame(`${line}\n${line}`);
-    expect(performance.now() - startMs).toBeLessThan(50);
+  // 7: 11.4 s, 8 did not end in two minutes). Each line is read at two sizes, timed side by side:
+  // the larger may take at most 20 times as long as the smaller, which linear work does in at most
+  // 8 (the sizes' ratio), quadratic work in 64 and exponential work not at all.
+  const GROWTH = 20;
+  it.each<[string, (n: number) => string, Array<[number, number]>]>([
+    // Three parameters, then six: exponential work fails here before the 40 would hang it.
+    ['a .NET frame cut off in its parameters', (n) => `   at Acme.Shop.Orders.Place(${'Int32 count, '.repeat(n)}`, [[3, 6], [5, 40]]],
+    ['a .NET frame with " in " over and over', (n) => `   at A.B() in ${'(x) in '.repeat(n)}`, [[150, 1_200]]],
+    ['a V8 frame with " (" over and over', (n) => `    at f${' ('.repeat(n)}`, [[1_250, 10_000]]],
+    ['a V8 frame with [as …] over and over', (n) => `    at f${' [as g'.repeat(n)} (x`, [[500, 4_000]]],
+    ['a V8 frame with [as …] over and over before one long close', (n) => `    at f${' [as g'.repeat(n)}]${' '.repeat(5 * n)}x)`, [[500, 4_000]]],
+    ['spaces inside an at line', (n) => `    at f${' '.repeat(n)}x`, [[2_500, 20_000]]],
+    ['spaces inside a Rust frame', (n) => `  1: f${' '.repeat(n)}x`, [[2_500, 20_000]]],
+    ['spaces after a Python frame', (n) => `  File "x.py", line 1, in f${' '.repeat(n)}x`, [[2_500, 20_000]]],
+    ['Ruby locations over and over', (n) => `/a${'.rb:1:in `x'.repeat(n)}`, [[500, 4_000]]],
+    // Cubic before: 6 s at 1,000 and hours at 20,000, so the smaller pair goes first.
+    ['a Go-like name', (n) => `${'a.'.repeat(n)}!`, [[125, 1_000], [2_500, 20_000]]],
+    ['a Go-like name with arguments', (n) => `${'a.'.repeat(n)}(x\n\tmain.go:1`, [[125, 1_000], [2_500, 20_000]]],
+  ])('reads %s in linear time', (_label, line, sizes) => {
+    // The line alone, and twice over two lines.
+    const texts = new Map<number, [string, string]>();
+    const read = (n: number): void => {
+      let text = texts.get(n);
+      if (text === undefined) texts.set(n, (text = [line(n), `${line(n)}\n${line(n)}`]));
+      appFrame(text[0]);
+      appFrame(text[1]);
+    };
+    for (const [small, large] of sizes) expect(timeGrowth(read, small, large), `${small} to ${large}`).toBeLessThan(GROWTH);
   });
 });

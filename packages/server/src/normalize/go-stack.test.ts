@@ -1,7 +1,7 @@
 import type { SpanEventRecord, SpanRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import { appFrame } from './app-frame.js';
-import { errorsFromSpans } from './errors.js';
+import { errorsFromSpans } from './error-occurrences.js';
 
 /**
  * Go stack traces as the runtime prints them (runtime/debug.Stack, a crash, the OpenTelemetry Go

@@ -101,6 +101,17 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
+/** Waits on real turns of the event loop (not timers) until `promise` has settled. */
+async function settled(promise: Promise<unknown>, what: string): Promise<void> {
+  let done = false;
+  const settle = (): void => {
+    done = true;
+  };
+  promise.then(settle, settle);
+  await until(() => done, `${what} has settled`);
+  await promise;
+}
+
 /** Fails instead of hanging when `promise` does not settle within `ms` of real time. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms).unref())]);
@@ -172,17 +183,19 @@ describe('CommitLoop', () => {
   });
 
   it('commits at once when a reader waits, without waiting for lingerMs or a full transaction', async () => {
+    // On a clock that never moves: no timer fires, so nothing here waits for one.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const store = new FakeStore();
     const loop = loopOver(store, { maxRecordsPerCommit: 1000 });
     await accept(loop, entryNames(3), 2);
 
-    await within(loop.commitUpTo(3), 1000, 'commitUpTo');
+    await settled(loop.commitUpTo(3), 'commitUpTo');
     expect(committedNames(store)).toEqual(namesOf(entryNames(3), 2));
     // The entries the reader waits for share one transaction.
     expect(store.commits).toHaveLength(1);
 
     const calls = store.commitCalls;
-    await within(loop.commitUpTo(2), 100, 'commitUpTo of a committed entry');
+    await settled(loop.commitUpTo(2), 'commitUpTo of a committed entry');
     expect(store.commitCalls).toBe(calls);
   });
 
@@ -381,6 +394,32 @@ describe('CommitLoop', () => {
       store.refuse(null);
 
       await within(committed, 3000, 'commitUpTo');
+      expect(committedNames(store)).toEqual(['a.0', 'big.0', 'b.0']);
+      expect(quarantined).toEqual([]);
+    });
+
+    it('is tried again at least once a second while the store lacks space, however long that lasts', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      const noSpace = (): Error => new StoreError('DuckDB failed to commit: Could not write file "spoor.duckdb.wal": No space left on device');
+      const store = new FakeStore().refuse((name) => name.startsWith('big.'), 'commit', noSpace);
+      const loop = refusingLoop(store, { maxAttempts: 2 });
+      await accept(loop, ['a', 'big', 'b'], 1);
+      const committed = loop.commitUpTo(3);
+      await until(() => errors.length >= 1, 'the first try');
+
+      // Ten seconds, past the 2 and 5 s waits of other failures, a tenth of a second at a time
+      // (with a real turn between, for the spool reads of each try).
+      for (let second = 1; second <= 10; second++) {
+        const before = errors.length;
+        for (let tenth = 0; tenth < 10; tenth++) {
+          await vi.advanceTimersByTimeAsync(100);
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        expect(errors.length, `tries in second ${second}`).toBeGreaterThan(before);
+      }
+      store.refuse(null);
+      await vi.advanceTimersByTimeAsync(1_000);
+      await settled(committed, 'commitUpTo');
       expect(committedNames(store)).toEqual(['a.0', 'big.0', 'b.0']);
       expect(quarantined).toEqual([]);
     });

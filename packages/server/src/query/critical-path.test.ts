@@ -2,6 +2,7 @@ import { microsFromIso, type CriticalPath, type SpanRecord } from '@spoor/model'
 import { describe, expect, it } from 'vitest';
 import { traceTimingsOf } from '../store/trace-timings.js';
 import { criticalPath as pathOf } from './critical-path.js';
+import { prng } from '../../../model/test/support/prng.js';
 
 const T0_US = 1_700_000_000_000_000;
 
@@ -124,14 +125,20 @@ describe('criticalPath, worked out by hand', () => {
       [['r', 0], ['a', 10], ['c', 40], ['b', 50]],
     ],
     [
-      'keeps the first of spans sharing an id',
+      'keeps, of spans sharing an id, the copy that ended last',
       [span('r', null, 0, 100), span('a', 'r', 10, 20), span('a', 'r', 10, 90)],
-      [['r', 0, 10], ['a', 10, 20], ['r', 20, 100]],
-      [['r', 90], ['a', 10]],
+      [['r', 0, 10], ['a', 10, 90], ['r', 90, 100]],
+      [['r', 20], ['a', 80]],
     ],
     [
       'makes a span of a parent cycle a root rather than losing the cycle',
       [span('a', 'b', 0, 100), span('b', 'a', 10, 50)],
+      [['a', 0, 10], ['b', 10, 50], ['a', 50, 100]],
+      [['a', 60], ['b', 40]],
+    ],
+    [
+      'cuts a parent cycle above its earliest span, whichever span comes first',
+      [span('b', 'a', 10, 50), span('a', 'b', 0, 100)],
       [['a', 0, 10], ['b', 10, 50], ['a', 50, 100]],
       [['a', 60], ['b', 40]],
     ],
@@ -191,17 +198,6 @@ describe('criticalPath at scale', () => {
     expect(segmentsOf(p).at(-1)).toEqual([`k${N - 1}`, N - 1, N + 1]);
   });
 });
-
-/** Mulberry32: a seeded PRNG, so a failing tree can be reproduced. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random trace on a 10 ms grid (so ends tie), with orphans, skew, overflow and zero-length spans. */
 function randomTrace(random: () => number): SpanRecord[] {

@@ -1,0 +1,280 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { DEFAULT_PROJECT_ID } from '@spoor/model';
+import { createApp } from '../api/app.js';
+import { hostChecker } from '../api/host-check.js';
+import { defaultWebUiDir, loadWebUi } from '../api/web-ui.js';
+import { AccessControl } from '../auth/access-control.js';
+import { KeyRing } from '../auth/key-ring.js';
+import { type ServeConfig, checkBinding } from '../config.js';
+import { DbThread } from '../dbthread/db-client.js';
+import { AppError } from '../errors.js';
+import { DecodeThread } from '../ingest/decode-client.js';
+import { type AcceptedRequest, backPressureLogged } from '../ingest/export.js';
+import { type GrpcReceiver, startGrpcReceiver } from '../ingest/grpc.js';
+import { maskingPolicyProblem } from '../ingest/masking.js';
+import { IngestQueue } from '../pipeline/ingest-queue.js';
+import { quarantineIdOf } from '../pipeline/quarantine.js';
+import { Spool } from '../pipeline/spool.js';
+import { Replayer } from '../replay/replayer.js';
+import { SelfMetrics, createIngestMetrics } from '../self-metrics.js';
+import { readMaskFile, readPriceTable, serverIdOf } from './files.js';
+import { ProjectAlerting } from './project-alerting.js';
+import { quarantineAccess, resubmitter } from './resubmit.js';
+import { serverMetrics, watchIngestQueue } from './server-metrics.js';
+import { StartupLog } from './server-log.js';
+
+/** How soon a key revoked elsewhere (another server, the command line) stops working here. */
+const KEY_REFRESH_MS = 500;
+
+export interface RunningServer {
+  /** `http://host:port` as bound (the real port when 0 was asked for). */
+  url: string;
+  /** `http://host:port` of OTLP/gRPC as bound, or `null` when it is off. */
+  grpcUrl: string | null;
+  app: FastifyInstance;
+  /** Stops accepting, commits everything acknowledged, closes the store. Idempotent. */
+  close: () => Promise<void>;
+  /** Settles if the database thread dies; the server then answers 503 and should be restarted. */
+  failed: Promise<Error>;
+}
+
+/**
+ * Starts the database thread (which opens the store, replays what the spool holds beyond the
+ * store's last commit, and applies retention), then serves HTTP until `close()`. The order is the
+ * runtime picture's: the decode thread, the database thread (its replay and retention), keys,
+ * masking policies, alerting, the spool's queue, then the app and the ports.
+ */
+export async function startServer(config: ServeConfig): Promise<RunningServer> {
+  const spoolDir = join(config.dataDir, 'spool');
+  const quarantineDir = join(config.dataDir, 'quarantine');
+  await mkdir(spoolDir, { recursive: true });
+  const selfMetrics = new SelfMetrics();
+  const ingestMetrics = createIngestMetrics(selfMetrics);
+  let quarantinedSinceStart = 0;
+  const metrics = serverMetrics(selfMetrics, {
+    quarantineDir,
+    dbPath: config.store.kind === 'duckdb' ? config.store.path : null,
+    storeHealthy: () => storeHealthy,
+  });
+  let ready = true;
+  let storeHealthy = true;
+  let app: FastifyInstance | null = null;
+  let queue: IngestQueue | null = null;
+  let grpc: GrpcReceiver | null = null;
+  let threadFailed = false;
+  let reportFailure: (error: Error) => void = () => {};
+  const failed = new Promise<Error>((resolve) => (reportFailure = resolve));
+
+  const log = new StartupLog(config.logLevel);
+  if (config.auth === 'off') {
+    log.warn({ host: config.host }, `authentication is off: anyone who can reach ${config.host}:${config.port} can read every trace, prompt and log, and change prices, alert rules and silences`);
+  }
+  const prices = config.pricesFile === null ? null : await readPriceTable(config.pricesFile);
+  const maskFile = config.maskFile === null ? null : await readMaskFile(config.maskFile);
+  // Bodies are decoded, normalized and priced (with the books the database thread keeps current)
+  // on a thread of their own; span metrics count there as requests are acknowledged.
+  const decoder = await DecodeThread.start(prices, (error) => {
+    ready = false;
+    log.fatal({ err: error }, 'the decode thread failed; acknowledged data is in the spool and is replayed on restart');
+    reportFailure(error);
+  }, maskFile);
+  const started = await DbThread.start(
+    { store: config.store, spoolDir, quarantineDir, serverId: await serverIdOf(config.dataDir), retention: config.retention, prices, maskFile },
+    {
+      prices: (projectId, models) => decoder.setPrices(projectId, models),
+      storeHealth: (healthy) => {
+        storeHealthy = healthy;
+        queue?.setStoreHealthy(healthy);
+        if (!healthy) log.warn({}, 'the store does not take commits; requests are acknowledged into the spool until it does (--spool-max)');
+        if (healthy) log.info({}, 'the store takes commits again; what was acknowledged meanwhile is being committed from the spool');
+      },
+      damaged: (segment, offset, bytes) => {
+        metrics.damagedBytes({}, bytes);
+        log.error(
+          { segment, offset, bytes, kept: join(quarantineDir, `${quarantineIdOf({ segment, offset })}.damaged`) },
+          'the spool holds a damaged stretch: whatever acknowledged request it held is lost; the entries after it were replayed',
+        );
+      },
+      quarantined: (id, reason) => {
+        metrics.quarantined({});
+        quarantinedSinceStart++;
+        // Loud on purpose: acknowledged data is waiting for someone to look at it.
+        log.error({ id, ...reason, quarantineDir }, 'the store kept refusing an acknowledged request: moved it to the quarantine (see GET /api/quarantine; spoor spool replay-quarantine)');
+      },
+      committed: (seq, position, _records, commitMs) => {
+        metrics.commitSeconds(commitMs / 1000);
+        queue?.committed(seq, position);
+      },
+      log: (level, message, data) => {
+        if (level === 'error' && message.startsWith('a commit failed')) metrics.commitFailures({});
+        log[level](data, message);
+      },
+      failed: (error) => {
+        ready = false;
+        threadFailed = true;
+        log.fatal({ err: error }, 'the database thread failed; acknowledged data is in the spool and is replayed on restart');
+        reportFailure(error);
+      },
+    },
+  ).catch(async (error: unknown) => {
+    await decoder.close();
+    throw error;
+  });
+  const { thread, replayed, committedSegment, retention, recentSpans } = started;
+  const { where, foundVersion, schemaVersion } = started.store;
+  log.info(
+    { store: config.store.kind, where, schemaVersionFound: foundVersion, schemaVersion },
+    schemaVersion === null
+      ? `opened the ${config.store.kind} store`
+      : foundVersion === null
+        ? `created the ${config.store.kind} schema, version ${schemaVersion}`
+        : `found the ${config.store.kind} schema at version ${foundVersion}${foundVersion < schemaVersion ? `, migrated it to ${schemaVersion}` : ''}`,
+  );
+  // Newest first from the store; remembered oldest first, so the newest are kept longest.
+  decoder.remember(recentSpans.reverse());
+  let spool: Spool | null = null;
+  let ring: KeyRing | null = null;
+  const alerting = new ProjectAlerting({ db: thread.calls, config, log, externalUrl: () => config.externalUrl ?? url });
+  let url = '';
+  try {
+    ring = await KeyRing.start(() => thread.calls.listKeys(), {
+      refreshMs: KEY_REFRESH_MS,
+      onError: (error) => log.warn({ err: error }, 'could not read the keys again; the keys read before stay in force'),
+    });
+    checkBinding(config, ring.any);
+    // Policies set through the API, over the --mask file's, for the requests decoded from now on.
+    for (const { projectId, policy } of await thread.calls.listMaskingPolicies()) {
+      const problem = maskingPolicyProblem(policy);
+      // Its project's requests are refused (503) until it is set again: see ProjectMasking.
+      if (problem !== null) log.error({ projectId }, `the masking policy of project '${projectId}' cannot be used (${problem}); its requests are refused until it is set again`);
+      decoder.setMasking(projectId, policy);
+    }
+    const access = new AccessControl({
+      mode: config.auth,
+      ring,
+      sessionSecret: await thread.calls.sessionSecret(),
+      metricsToken: config.metricsToken,
+      ratePerSecond: config.rateLimit,
+      onFailedAttempt: (outcome, detail) => {
+        metrics.failedAttempts({ outcome });
+        // One line a second at most: a search sends thousands of keys a second.
+        if (outcome === 'limited' && backPressureLogged.shouldLog('ERR_KEY_SEARCH')) {
+          log.warn(detail, 'refusing keys unheard: too many keys that are not valid came from this address, or for this key id');
+        }
+      },
+    });
+    const alerts = await alerting.of(DEFAULT_PROJECT_ID);
+    // Projects with keys evaluate their rules from the start, not from their first request.
+    for (const projectId of ring.projects()) await alerting.of(projectId);
+    spool = await Spool.open(spoolDir, {}, committedSegment);
+    queue = new IngestQueue(spool, thread, { maxSpoolBytes: config.spoolMaxBytes });
+    queue.startAfter(replayed);
+    queue.setStoreHealthy(storeHealthy);
+    const ingest = queue;
+    watchIngestQueue(selfMetrics, ingest);
+    const webUiDir = config.webUiDir === undefined ? defaultWebUiDir() : config.webUiDir;
+    const webUi = webUiDir === null ? null : await loadWebUi(webUiDir);
+    const resubmit = resubmitter(decoder, ingest);
+    const replayer = new Replayer(config.providers, async (projectId, body) => {
+      await resubmit({ signal: 'traces', encoding: 'protobuf', body, projectId, receivedUs: Date.now() * 1000 });
+    });
+    const accept = async ({ signal, encoding, projectId, receivedUs, body, batch }: AcceptedRequest): Promise<void> => {
+      // Requests already in flight when a shutdown starts still complete; a dead database thread
+      // would never commit what is accepted, so then nothing is.
+      if (threadFailed) throw new AppError('ERR_STORE_UNAVAILABLE', 'the store is unavailable; retry later', { retryAfterSeconds: 1 });
+      await ingest.submit({ signal, encoding, projectId, receivedUs, body }, batch);
+    };
+    app = await createApp({
+      webUi,
+      replayer,
+      maskFile,
+      db: thread.calls,
+      alerts,
+      alertsFor: (projectId) => alerting.of(projectId),
+      access,
+      corsOrigins: config.corsOrigins,
+      roles: config.roles,
+      secureCookies: config.externalUrl?.startsWith('https://') ?? false,
+      decoder,
+      accept,
+      visible: () => ingest.whenVisible(),
+      quarantine: quarantineAccess(quarantineDir, resubmit, ingest, () => quarantinedSinceStart),
+      selfMetrics,
+      ingestMetrics,
+      maxBodyBytes: config.maxBodyBytes,
+      isReady: () => ready,
+      hostAllowed: hostChecker(config),
+      storeHealthy: () => storeHealthy,
+      // Logs go to stderr, so stdout carries only the start-up line (and what a user asked for).
+      logger: { level: config.logLevel, stream: process.stderr },
+    });
+    log.attach(app.log);
+    if (replayed > 0) app.log.info({ requests: replayed }, 'replayed acknowledged requests from the spool');
+    logRetention(app, retention);
+    await app.listen({ host: config.host, port: config.port });
+    if (config.grpcPort !== null) {
+      grpc = await startGrpcReceiver({
+        host: config.host,
+        port: config.grpcPort,
+        maxBodyBytes: config.maxBodyBytes,
+        check: (request) => access.check(request),
+        decoder,
+        accept,
+        metrics: ingestMetrics,
+        logger: app.log,
+      });
+    }
+  } catch (error) {
+    await app?.close();
+    await alerting.close();
+    ring?.close();
+    await spool?.close();
+    await thread.close();
+    await decoder.close();
+    throw error;
+  }
+  const running = app;
+  const ingest = queue;
+  const openSpool = spool;
+  const keys = ring;
+  const grpcReceiver = grpc;
+
+  const address = running.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  url = `http://${host}:${port}`;
+  const grpcUrl = grpcReceiver === null ? null : `http://${host}:${grpcReceiver.port}`;
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    grpcUrl,
+    app: running,
+    failed,
+    close: () => {
+      closing ??= (async () => {
+        ready = false;
+        // Both receivers wait for in-flight requests; each of those waits for its spool write.
+        await Promise.all([grpcReceiver?.close(), running.close()]);
+        await decoder.close();
+        keys.close();
+        // Notifications already decided are delivered (or given up on) and recorded before the store closes.
+        await alerting.close();
+        // With the database thread gone nothing more commits; the spool keeps what was acknowledged.
+        try {
+          if (!threadFailed) await ingest.close();
+        } finally {
+          await openSpool.close();
+          await thread.close();
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
+function logRetention(app: FastifyInstance, results: Array<{ signal: string; deleted: number }>): void {
+  const deleted = results.filter((r) => r.deleted > 0);
+  if (deleted.length > 0) app.log.info({ deleted }, 'retention removed expired records');
+}
