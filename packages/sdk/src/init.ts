@@ -12,24 +12,23 @@ import { MeterProvider, PeriodicExportingMetricReader, type IMetricReader, type 
 import {
   BasicTracerProvider,
   BatchSpanProcessor,
+  NoopSpanProcessor,
   SimpleSpanProcessor,
   type SpanExporter,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { resolveConfig, SpoorConfigError, type SpoorConfig, type SpoorOptions } from './config.js';
-import { CorrelationSpanProcessor } from './context/correlation.js';
 import { ConsoleSpanPrinter } from './export/console.js';
 import { GuardedLogExporter, GuardedMetricExporter, GuardedSpanExporter, RedactingLogProcessor } from './export/guarded.js';
-import { createStderrReporter } from './export/report.js';
+import { createStderrReporter, type ExportErrorHandler } from './export/report.js';
 import { LogBatch } from './log/log-batch.js';
 import { logger, logSink } from './log/logger.js';
-import { createRedactor } from '@spoor/model';
+import { createRedactor, type Redactor } from '@spoor/model';
 import { loadCassette } from './replay/load.js';
-import { ReplaySpanProcessor } from './replay/processor.js';
 import { ReplaySession, type ReplayReport } from './replay/session.js';
 import { disabledRuntime, runtime, SDK_NAME, SDK_VERSION, uninitializedRuntime } from './runtime.js';
 import { SpoorSampler } from './sampling/sampler.js';
-import { UsageSpanProcessor } from './trace/usage.js';
+import { FUNCTION_NAME_ATTRIBUTE, ReplayingSpanProcessor, SpoorSpanProcessor } from './trace/span-processor.js';
 
 /** What `init()` set up, so `shutdown()` can flush and undo exactly that. */
 interface Installed {
@@ -71,16 +70,11 @@ export function init(options: SpoorOptions = {}): void {
   const onError = config.onExportError ?? createStderrReporter(config.endpoint);
   const exporters = exportersFor(config);
 
-  const spanProcessors: SpanProcessor[] = [new CorrelationSpanProcessor(), new UsageSpanProcessor()];
   // Read in the background; calls that need the recording wait for it.
   const replay = config.replay === undefined ? undefined : new ReplaySession(config.replay, loadCassette);
-  if (replay !== undefined) spanProcessors.unshift(new ReplaySpanProcessor(replay));
-  if (exporters.spans !== undefined) {
-    const guarded = new GuardedSpanExporter(exporters.spans, redactor, onError);
-    // The console printer shows each span as it ends; everything else is batched.
-    spanProcessors.push(config.exporter === 'console' ? new SimpleSpanProcessor(guarded) : new BatchSpanProcessor(guarded, { scheduledDelayMillis: 1000 }));
-  }
-  const tracerProvider = new BasicTracerProvider({ resource, sampler: new SpoorSampler(config.sampleRate, config.sampleBy), spanProcessors });
+  const exporting = exportingProcessor(config, exporters.spans, redactor, onError);
+  const spanProcessor = replay === undefined ? new SpoorSpanProcessor(exporting) : new ReplayingSpanProcessor(exporting, replay);
+  const tracerProvider = new BasicTracerProvider({ resource, sampler: new SpoorSampler(config.sampleRate, config.sampleBy), spanProcessors: [spanProcessor] });
 
   let loggerProvider: LoggerProvider | undefined;
   let logBatch: LogBatch | undefined;
@@ -131,6 +125,7 @@ export function init(options: SpoorOptions = {}): void {
     serviceName: config.serviceName,
     prometheus,
     replay,
+    functionNameByProcessor: replay === undefined && config.sampleBy !== FUNCTION_NAME_ATTRIBUTE,
   });
   process.once('beforeExit', flushOnExit);
 }
@@ -224,6 +219,13 @@ function resourceFor(config: SpoorConfig): Resource {
   if (config.serviceVersion !== undefined) attributes['service.version'] = config.serviceVersion;
   if (config.environment !== undefined) attributes['deployment.environment.name'] = config.environment;
   return defaultResource().merge(resourceFromAttributes({ ...config.resourceAttributes, ...attributes }));
+}
+
+/** Where ended spans go: masked, then batched (printed one by one for the console), or nowhere. */
+function exportingProcessor(config: SpoorConfig, exporter: SpanExporter | undefined, redactor: Redactor | undefined, onError: ExportErrorHandler): SpanProcessor {
+  if (exporter === undefined) return new NoopSpanProcessor();
+  const guarded = new GuardedSpanExporter(exporter, redactor, onError);
+  return config.exporter === 'console' ? new SimpleSpanProcessor(guarded) : new BatchSpanProcessor(guarded, { scheduledDelayMillis: 1000 });
 }
 
 function exportersFor(config: SpoorConfig): { spans?: SpanExporter; logs?: LogRecordExporter; metrics?: PushMetricExporter } {

@@ -31,6 +31,11 @@ export interface Runtime {
   prometheus: PrometheusExporter | undefined;
   /** The replay run `init({ replay })` started; undefined when calls go out as usual. */
   replay: ReplaySession | undefined;
+  /**
+   * True when `tracer` is the SDK's own, whose span processor can name a `traced()` span's
+   * function as it starts: not when replaying, nor when the sampler keys on that name.
+   */
+  functionNameByProcessor: boolean;
 }
 
 // Declared before `runtime`, which needs it while the module is still loading.
@@ -55,6 +60,7 @@ export function uninitializedRuntime(): Runtime {
     serviceName: undefined,
     prometheus: undefined,
     replay: undefined,
+    functionNameByProcessor: false,
   };
 }
 

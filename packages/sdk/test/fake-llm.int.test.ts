@@ -365,18 +365,17 @@ describe('errors, disconnects and delays', () => {
     expect(performance.now() - started - headersAt).toBeGreaterThanOrEqual(bytes * 2 * 0.9);
   });
 
-  it('close() drops a stream in flight at once, and a second close() is harmless', async () => {
-    llm.script({ delayMs: 10_000 });
+  it('close() drops a stream in flight without sitting out its delay, and a second close() is harmless', async () => {
+    // An hour's delay: the test can only finish if close() cut it short, whatever the machine's load.
+    llm.script({ delayMs: 3_600_000 });
     const stream = await openai().chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], stream: true });
     const iterating = (async () => {
       for await (const _chunk of stream) {
         // never reached
       }
     })();
-    const started = performance.now();
     await llm.close();
     await expect(iterating).rejects.toThrow(/terminated/);
-    expect(performance.now() - started).toBeLessThan(2_000);
     await llm.close();
   });
 

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { counter, gauge, histogram, init, prometheusHandler, shutdown, step, timer, workflow } from '../src/index.js';
 
 /**
@@ -109,8 +109,16 @@ describe('after init() with no exporter', () => {
     const latency = histogram('rerank.latency', { unit: 's', buckets: [0.1, 0.5, 1], description: 'Rerank latency.' });
     for (const seconds of [0.05, 0.3, 0.7, 2]) latency.record(seconds, { model: 'small' });
     const answer = timer('answer.duration', { description: 'Time to answer.' });
-    expect(answer.time(() => 'sync answer', { route: 'chat' })).toBe('sync answer');
-    answer.start({ route: 'chat' })();
+    // A faked clock, so the two answers take exactly 0.25 s and 1.5 s.
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      expect(answer.time(() => (vi.advanceTimersByTime(250), 'sync answer'), { route: 'chat' })).toBe('sync answer');
+      const stop = answer.start({ route: 'chat' });
+      vi.advanceTimersByTime(1500);
+      stop();
+    } finally {
+      vi.useRealTimers();
+    }
     await workflow('nightly-report', { agent: 'reporter' }, () => step('collect', { number: 1 }, async () => 'rows'));
 
     const scraped = await scrape();
@@ -149,10 +157,14 @@ describe('after init() with no exporter', () => {
     expect(text).toContain('# UNIT answer_duration s');
     const bounds = buckets(samples, 'answer_duration', { route: 'chat' });
     expect(bounds.map(([le]) => le)).toEqual(['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '30', '60', '120', '300', '600', '1800', '+Inf']);
+    expect(bounds.find(([le]) => le === '0.1')).toEqual(['0.1', 0]);
+    expect(bounds.find(([le]) => le === '0.25')).toEqual(['0.25', 1]);
+    expect(bounds.find(([le]) => le === '1')).toEqual(['1', 1]);
+    expect(bounds.find(([le]) => le === '2.5')).toEqual(['2.5', 2]);
     expect(bounds.at(-1)).toEqual(['+Inf', 2]);
     expect(valueOf(samples, 'answer_duration_count', { route: 'chat' })).toBe(2);
-    // Two near-instant calls measured in seconds, not milliseconds.
-    expect(valueOf(samples, 'answer_duration_sum', { route: 'chat' })).toBeLessThan(0.5);
+    // 0.25 s + 1.5 s, in seconds, not milliseconds.
+    expect(valueOf(samples, 'answer_duration_sum', { route: 'chat' })).toBeCloseTo(1.75, 9);
   });
 
   it('exposes the workflow run count and the workflow and step durations', () => {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { context, propagation, ROOT_CONTEXT, type Context, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
-import type { SpanProcessor, Span, ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
 /**
  * The correlation id travels as a W3C baggage entry, so it follows every `await` through the
@@ -29,6 +28,7 @@ export function getCorrelationId(): string | undefined {
   return correlationIdIn(context.active());
 }
 
+/** The correlation id carried by a context's baggage, or undefined. */
 export function correlationIdIn(ctx: Context): string | undefined {
   return propagation.getBaggage(ctx)?.getEntry(CORRELATION_KEY)?.value;
 }
@@ -75,14 +75,3 @@ const headerGetter: TextMapGetter<object> = {
     return typeof value === 'string' || Array.isArray(value) ? (value as string | string[]) : undefined;
   },
 };
-
-/** Puts the correlation id on every span started inside `withCorrelation()`. */
-export class CorrelationSpanProcessor implements SpanProcessor {
-  onStart(span: Span, parent: Context): void {
-    const id = correlationIdIn(parent);
-    if (id !== undefined) span.setAttribute(CORRELATION_KEY, id);
-  }
-  onEnd(_span: ReadableSpan): void {}
-  async forceFlush(): Promise<void> {}
-  async shutdown(): Promise<void> {}
-}

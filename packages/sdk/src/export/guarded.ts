@@ -5,21 +5,26 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Redactor } from '@spoor/model';
 import { SDK_NAME } from '../runtime.js';
 import { reportingCallback, type ExportErrorHandler, type Signal } from './report.js';
+import { SpanMasker } from './span-masker.js';
 
 /**
  * Masks each span before it leaves the process, then hands it on. Masking here, in the export
  * batch, keeps it off the app's call path; the span has ended, so nothing reads it unmasked later.
  */
 export class GuardedSpanExporter implements SpanExporter {
+  private readonly masker: SpanMasker | undefined;
+
   constructor(
     private readonly inner: SpanExporter,
-    private readonly redactor: Redactor | undefined,
+    redactor: Redactor | undefined,
     private readonly onError: ExportErrorHandler,
-  ) {}
+  ) {
+    this.masker = redactor === undefined ? undefined : new SpanMasker(redactor);
+  }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    const redactor = this.redactor;
-    if (redactor !== undefined) for (const span of spans) redactSpan(span, redactor);
+    const masker = this.masker;
+    if (masker !== undefined) for (const span of spans) masker.mask(span);
     safeExport(() => this.inner.export(spans, reportingCallback(resultCallback, 'spans', this.onError)), resultCallback, 'spans', this.onError);
   }
 
@@ -38,17 +43,6 @@ function safeExport(run: () => void, resultCallback: (result: ExportResult) => v
     run();
   } catch (error) {
     reportingCallback(resultCallback, signal, onError)({ code: ExportResultCode.FAILED, error: error as Error });
-  }
-}
-
-function redactSpan(span: ReadableSpan, redactor: Redactor): void {
-  redactor.attributesInPlace(span.attributes as Record<string, unknown>);
-  for (const event of span.events) if (event.attributes !== undefined) redactor.attributesInPlace(event.attributes as Record<string, unknown>);
-  for (const link of span.links) if (link.attributes !== undefined) redactor.attributesInPlace(link.attributes as Record<string, unknown>);
-  const message = span.status.message;
-  if (message !== undefined) {
-    const masked = redactor.string(message);
-    if (masked !== message) (span.status as { message?: string }).message = masked;
   }
 }
 

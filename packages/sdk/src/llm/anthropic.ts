@@ -1,19 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
-import {
-  captureContentFrom,
-  instrumentMethod,
-  newChoice,
-  num,
-  put,
-  serverOf,
-  str,
-  type ChunkReader,
-  type GenAiMessage,
-  type GenAiPart,
-  type LlmMethod,
-  type LlmOutcome,
-  type OutputChoice,
-} from './call.js';
+import { captureContentFrom, newChoice, type GenAiMessage, type GenAiPart, type OutputChoice } from './content.js';
+import { num, put, serverOf, str } from './fields.js';
+import { instrumentMethod } from './instrument.js';
+import type { ChunkReader, LlmMethod, LlmOutcome } from './method.js';
 import type { LlmInstrumentationOptions } from './openai.js';
 import { messagesReplay } from './replay-anthropic.js';
 import { GEN_AI } from './semconv.js';

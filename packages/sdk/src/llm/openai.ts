@@ -1,21 +1,8 @@
 import type { Attributes } from '@opentelemetry/api';
-import {
-  captureContentFrom,
-  instrumentMethod,
-  newChoice,
-  num,
-  parseJsonOr,
-  put,
-  serverOf,
-  str,
-  type ChunkReader,
-  type GenAiMessage,
-  type GenAiPart,
-  type LlmMethod,
-  type LlmOutcome,
-  type LlmRequest,
-  type OutputChoice,
-} from './call.js';
+import { captureContentFrom, newChoice, parseJsonOr, type GenAiMessage, type GenAiPart, type OutputChoice } from './content.js';
+import { num, put, serverOf, str } from './fields.js';
+import { instrumentMethod } from './instrument.js';
+import type { ChunkReader, LlmMethod, LlmOutcome, LlmRequest } from './method.js';
 import { chatReplay, responsesReplay } from './replay-openai.js';
 import { GEN_AI } from './semconv.js';
 

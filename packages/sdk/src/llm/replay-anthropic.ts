@@ -1,5 +1,5 @@
 import type { RecordedOutput, RecordedUsage } from '../replay/cassette.js';
-import type { LlmRequest } from './call.js';
+import type { LlmRequest } from './method.js';
 import { finishOf, reasoningOf, textOf, toolCallsOf, type LlmReplay } from './replay-shapes.js';
 
 // Anthropic messages rebuilt from a recorded call, in the shapes `@anthropic-ai/sdk` returns.

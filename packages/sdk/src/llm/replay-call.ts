@@ -6,7 +6,7 @@ import { ReplayPromise, ReplayStream } from '../replay/replay-promise.js';
 import { decided } from '../replay/mark.js';
 import type { ReplaySession } from '../replay/session.js';
 import { capturedJson } from '../trace/capture.js';
-import type { LlmMethod, LlmRequest } from './call.js';
+import type { LlmMethod, LlmRequest } from './method.js';
 import type { LlmReplay } from './replay-shapes.js';
 import { callName } from './semconv.js';
 

@@ -1,4 +1,5 @@
-import type { GenAiMessage, LlmRequest } from './call.js';
+import type { GenAiMessage } from './content.js';
+import type { LlmRequest } from './method.js';
 import type { RecordedOutput } from '../replay/cassette.js';
 
 /** How one client method answers from a recording, in its provider's shapes. */

@@ -115,3 +115,31 @@ describe('prettyLine()', () => {
     expect(line).toBe('10:15:30.123 ERROR failed\n    Error: x\n        at f (a.js:1:1)\n');
   });
 });
+
+describe('logger edge cases', () => {
+  it('masks child logger fields and writes no "undefined" message', () => {
+    const sdk = initInMemory();
+    logger.child({ email: 'bob@example.com', password: 'hunter2' }).info('child line');
+    (logger.info as () => void)();
+    logger.info(undefined, 'only a message');
+    const text = sdk.text();
+    expect(text).not.toContain('bob@example.com');
+    expect(text).not.toContain('hunter2');
+    const [, empty, onlyMessage] = sdk.lines();
+    expect(empty?.msg).toBeUndefined();
+    expect(onlyMessage?.msg).toBe('only a message');
+  });
+
+  it('exports the other records of a batch when one field is cyclic', async () => {
+    const sdk = initInMemory();
+    class Node {
+      self: Node = this;
+    }
+    logger.info('first');
+    logger.info({ node: new Node(), tree: (() => { const tree: Record<string, unknown> = {}; tree.me = tree; return tree; })() }, 'cyclic');
+    logger.info('last');
+    const records = await sdk.logs();
+    expect(records.map((record) => record.body)).toEqual(['first', 'cyclic', 'last']);
+    expect(records[1]?.attributes.tree).toEqual({ me: '[Circular]' });
+  });
+});

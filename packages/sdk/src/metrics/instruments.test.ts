@@ -1,5 +1,5 @@
 import type { HistogramMetricData } from '@opentelemetry/sdk-metrics';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { initInMemory, pointValue, shutdown } from '../../test/support/memory.js';
 import { counter, gauge, histogram, timer } from './instruments.js';
 import { countCalls, measureErrors, measureTime } from './wrappers.js';
@@ -41,16 +41,26 @@ describe('metric instruments', () => {
   it('times sync and async work in seconds, failures included', async () => {
     const sdk = initInMemory();
     const t = timer('work.duration');
-    expect(t.time(() => 'sync', { kind: 'sync' })).toBe('sync');
-    await expect(t.time(() => new Promise((resolve) => setTimeout(() => resolve('async'), 20)), { kind: 'async' })).resolves.toBe('async');
-    expect(() => t.time(() => { throw new Error('x'); }, { kind: 'failed' })).toThrow('x');
-    const stop = t.start({ kind: 'manual' });
-    expect(stop()).toBeGreaterThanOrEqual(0);
+    // The clock is faked, so each duration is exact: 20 ms must read 0.02, not 20 or "about".
+    vi.useFakeTimers({ toFake: ['setTimeout', 'performance'] });
+    try {
+      expect(t.time(() => 'sync', { kind: 'sync' })).toBe('sync');
+      const working = t.time(() => new Promise((resolve) => setTimeout(() => resolve('async'), 20)), { kind: 'async' });
+      await vi.advanceTimersByTimeAsync(20);
+      await expect(working).resolves.toBe('async');
+      expect(() => t.time(() => { throw new Error('x'); }, { kind: 'failed' })).toThrow('x');
+      const stop = t.start({ kind: 'manual' });
+      vi.advanceTimersByTime(1500);
+      expect(stop()).toBeCloseTo(1.5, 9);
+    } finally {
+      vi.useRealTimers();
+    }
     const metric = (await sdk.metrics()).get('work.duration') as HistogramMetricData;
     expect(metric.descriptor.unit).toBe('s');
-    const asyncPoint = metric.dataPoints.find((point) => point.attributes.kind === 'async');
-    expect(asyncPoint?.value.sum).toBeGreaterThanOrEqual(0.015);
-    expect(asyncPoint?.value.sum).toBeLessThan(5);
+    const sumOf = (kind: string) => metric.dataPoints.find((point) => point.attributes.kind === kind)?.value.sum;
+    expect(sumOf('async')).toBeCloseTo(0.02, 9);
+    expect(sumOf('sync')).toBe(0);
+    expect(sumOf('manual')).toBeCloseTo(1.5, 9);
     expect(metric.dataPoints.map((point) => point.attributes.kind).sort()).toEqual(['async', 'failed', 'manual', 'sync']);
   });
 
@@ -80,5 +90,15 @@ describe('measureTime, countCalls and measureErrors', () => {
     expect(pointValue(metrics.get('auth.errors'), { 'error.type': 'RangeError' })).toBe(1);
     expect((pointValue(metrics.get('auth.duration'), { status: 'ok' }) as { count: number }).count).toBe(1);
     expect((pointValue(metrics.get('auth.duration'), { status: 'error' }) as { count: number }).count).toBe(1);
+  });
+});
+
+describe('metric helpers', () => {
+  it('warn instead of throwing on labels or buckets they cannot use', async () => {
+    const sdk = initInMemory();
+    expect(() => counter('odd.labels').add(1, { big: 10n } as never)).not.toThrow();
+    expect(() => histogram('odd.buckets', { buckets: 'abc' as never }).record(1)).not.toThrow();
+    counter('odd.labels').add(2, { fine: 'yes' });
+    expect(pointValue((await sdk.metrics()).get('odd.labels'), { fine: 'yes' })).toBe(2);
   });
 });

@@ -1,5 +1,5 @@
 import type { AttributeValue, Span as RecordedSpan, TraceDetail } from '@spoor/model';
-import type { GenAiMessage } from '../llm/call.js';
+import type { GenAiMessage } from '../llm/content.js';
 import { CALL_SEQUENCE_ATTRIBUTE, REQUEST_HASH_ATTRIBUTE } from './hash.js';
 
 /** Span attribute of a captured function's result, as JSON (masked, at most 32 KiB). */

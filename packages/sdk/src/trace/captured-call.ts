@@ -1,5 +1,5 @@
 import type { Context, Span } from '@opentelemetry/api';
-import { MAX_CONTENT_LENGTH } from '../llm/call.js';
+import { MAX_CONTENT_LENGTH } from '../llm/content.js';
 import { TOOL_ASYNC_ATTRIBUTE, TOOL_RESULT_ATTRIBUTE, type ToolEntry } from '../replay/cassette.js';
 import { ReplayedFailure } from '../replay/errors.js';
 import { CALL_SEQUENCE_ATTRIBUTE, nextCallSequence, REQUEST_HASH_ATTRIBUTE, requestHash } from '../replay/hash.js';

@@ -1,6 +1,9 @@
-import { SpanStatusCode } from '@opentelemetry/api';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { byName, initInMemory, shutdown } from '../../test/support/memory.js';
+import { withCorrelation } from '../context/correlation.js';
+import { keepsKey } from '../sampling/sampler.js';
 import { traced } from './traced.js';
 import { withSpan } from './with-span.js';
 
@@ -130,5 +133,111 @@ describe('traced() on generators and failures', () => {
       }),
     };
     expect(counterObject.bump()).toBe(42);
+  });
+});
+
+describe('what a traced function returns or throws is the app\'s own', () => {
+  it('returns a Promise subclass untouched, extra methods included, and ends the span when it settles', async () => {
+    const sdk = initInMemory();
+    class ApiPromise<T> extends Promise<T> {
+      withResponse() {
+        return 'raw response';
+      }
+    }
+    const call = traced('api', () => new ApiPromise<number>((resolve) => setTimeout(() => resolve(7), 5)));
+    const returned = call();
+    expect(returned).toBeInstanceOf(ApiPromise);
+    expect(returned.withResponse()).toBe('raw response');
+    await expect(returned).resolves.toBe(7);
+    await sleep(1);
+    const span = byName(await sdk.spans(), 'api');
+    expect(span.duration[0] * 1000 + span.duration[1] / 1e6).toBeGreaterThanOrEqual(4);
+  });
+
+  it('does not start a lazy thenable', async () => {
+    initInMemory();
+    let started = false;
+    const lazy = { then: (resolve: (value: number) => void) => ((started = true), resolve(1)) };
+    expect(traced('query', () => lazy)()).toBe(lazy);
+    expect(started).toBe(false);
+  });
+
+  it('rethrows a value that cannot be turned into text, and still ends the span', async () => {
+    const sdk = initInMemory();
+    const odd = Object.create(null) as object;
+    expect(() => traced('odd', () => { throw odd; })()).toThrow();
+    try {
+      traced('odd', () => { throw odd; })();
+    } catch (error) {
+      expect(error).toBe(odd);
+    }
+    expect((await sdk.spans()).filter((span) => span.name === 'odd')).toHaveLength(2);
+  });
+
+  it('keeps an enclosing span open while a traced generator inside it is iterated', async () => {
+    const sdk = initInMemory();
+    const tokens = traced(async function* tokens() {
+      for (let i = 0; i < 3; i++) {
+        await sleep(5);
+        yield i;
+      }
+    });
+    const stream = withSpan('outer', () => tokens());
+    for await (const _ of stream) void _;
+    const outer = byName(await sdk.spans(), 'outer');
+    expect(outer.duration[0] * 1000 + outer.duration[1] / 1e6).toBeGreaterThanOrEqual(14);
+  });
+});
+
+describe('the function name on a traced span', () => {
+  it('comes first, then the correlation id, then what the function adds', async () => {
+    const sdk = initInMemory();
+    const answer = traced(function answer() {
+      trace.getActiveSpan()?.setAttribute('answer.length', 42);
+    });
+    withCorrelation('req-7', () => answer());
+    const span = byName(await sdk.spans(), 'answer');
+    expect(Object.entries(span.attributes)).toEqual([
+      ['code.function.name', 'answer'],
+      ['correlation.id', 'req-7'],
+      ['answer.length', 42],
+    ]);
+  });
+
+  it('comes before the caller\'s start attributes, and the caller\'s own code.function.name wins', async () => {
+    const sdk = initInMemory();
+    withCorrelation('req-8', () => {
+      traced({ name: 'a', attributes: { team: 'search' }, force: true }, function a() {})();
+      traced({ name: 'b', attributes: { 'code.function.name': 'handler', team: 'search' } }, function b() {})();
+    });
+    const spans = await sdk.spans();
+    expect(Object.keys(byName(spans, 'a').attributes)).toEqual(['code.function.name', 'team', 'spoor.sampling.force', 'correlation.id']);
+    expect(Object.entries(byName(spans, 'b').attributes)).toEqual([
+      ['code.function.name', 'handler'],
+      ['team', 'search'],
+      ['correlation.id', 'req-8'],
+    ]);
+  });
+
+  it('is seen by the sampler when sampling by it: each function kept or dropped as its name decides', async () => {
+    const sdk = initInMemory({ sampleRate: 0.5, sampleBy: 'code.function.name' });
+    const names = Array.from({ length: 40 }, (_, i) => `tool${i}`);
+    for (const name of names) traced(Object.defineProperty(() => undefined, 'name', { value: name }))();
+    const exported = new Set((await sdk.spans()).map((span) => span.attributes['code.function.name']));
+    expect(names.filter((name) => exported.has(name))).toEqual(names.filter((name) => keepsKey(name, 0.5)));
+    expect(exported.size).toBeGreaterThan(0);
+    expect(exported.size).toBeLessThan(names.length);
+  });
+
+  it('is on spans made before init() through an OpenTelemetry SDK the app set up itself', () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    trace.setGlobalTracerProvider(provider);
+    try {
+      traced(function early() {})();
+      expect(exporter.getFinishedSpans().map((span) => span.attributes)).toEqual([{ 'code.function.name': 'early' }]);
+    } finally {
+      trace.disable();
+    }
   });
 });

@@ -4,6 +4,7 @@ import { isMethodDecoratorContext, sameShape, type AnyFunction, type FunctionWra
 import { callNoted, recordArguments, recordResult, replayedTool } from './captured-call.js';
 import { runInSpan } from './run-in-span.js';
 import { spanOptionsFrom, parentFor, type SpanHelperOptions } from './span-options.js';
+import { FUNCTION_NAME_ATTRIBUTE, startFunctionSpan } from './span-processor.js';
 
 /** Options of {@link traced}. */
 export interface TracedOptions extends SpanHelperOptions {
@@ -42,7 +43,11 @@ export function traced(
 
 function wrap<F extends AnyFunction>(fn: F, options: TracedOptions, decoratorContext: unknown): F {
   const method = isMethodDecoratorContext(decoratorContext) ? decoratorContext : undefined;
-  const spanOptions: SpanOptions = spanOptionsFrom(options, { 'code.function.name': String(method?.name ?? fn.name) });
+  const functionName = String(method?.name ?? fn.name);
+  const spanOptions: SpanOptions = spanOptionsFrom(options, { [FUNCTION_NAME_ATTRIBUTE]: functionName });
+  // With no other start attributes the SDK's span processor can add the name as the span starts:
+  // the same attributes in the same order, for less work (see startFunctionSpan).
+  const bareOptions = hasStartAttributes(options) ? undefined : spanOptionsFrom(options);
   const capture = options.captureArgs === true;
   const fixedName = options.name ?? (method === undefined ? fn.name || 'anonymous' : undefined);
   // A decorated method is named after the class it is called on (a subclass calls it too); the
@@ -62,7 +67,10 @@ function wrap<F extends AnyFunction>(fn: F, options: TracedOptions, decoratorCon
       name = lastName;
     }
     const parent = parentFor(options, context.active());
-    const span = runtime.tracer.startSpan(name, spanOptions, parent);
+    const span =
+      bareOptions !== undefined && runtime.functionNameByProcessor
+        ? startFunctionSpan(runtime.tracer, name, bareOptions, parent, functionName)
+        : runtime.tracer.startSpan(name, spanOptions, parent);
     if (!capture) return runInSpan(span, parent, () => fn.apply(this, args));
     recordArguments(span, args);
     const call = () => fn.apply(this, args);
@@ -71,6 +79,10 @@ function wrap<F extends AnyFunction>(fn: F, options: TracedOptions, decoratorCon
     return runInSpan(span, parent, () => callNoted(span, call), recordResult);
   };
   return sameShape(tracedFunction as F, fn);
+}
+
+function hasStartAttributes(options: TracedOptions): boolean {
+  return options.force === true || (options.attributes !== undefined && Object.keys(options.attributes).length > 0);
 }
 
 function methodSpanName(owner: { name?: string } | undefined, method: ClassMethodDecoratorContext): string {

@@ -1,6 +1,6 @@
 import type { Attributes, AttributeValue, Context } from '@opentelemetry/api';
 import { costByBook, DEFAULT_PRICES, PriceBook } from '@spoor/model';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace-base';
 import { WORKFLOW_KEY, type WorkflowFrame } from '../context/keys.js';
 
 /** Token counts and cost one LLM span reports, in any of the attribute names SDKs use. */
@@ -66,25 +66,24 @@ export function addUsage(frame: WorkflowFrame | undefined, usage: LlmUsage): voi
 /**
  * Sums the LLM calls inside a workflow into its totals, whichever instrumentation made the span.
  * The workflow is the one the span started in (a batching client may end it anywhere), noted
- * only for spans started inside a workflow.
+ * only for spans started inside a workflow. Fed by the SDK's span processor.
  */
-export class UsageSpanProcessor implements SpanProcessor {
+export class WorkflowUsage {
   private readonly frames = new WeakMap<object, WorkflowFrame>();
 
-  onStart(span: Span, parent: Context): void {
+  /** Notes the workflow a span starts in, if any. */
+  started(span: Span, parent: Context): void {
     const frame = parent.getValue(WORKFLOW_KEY) as WorkflowFrame | undefined;
     if (frame !== undefined) this.frames.set(span, frame);
   }
 
-  onEnd(span: ReadableSpan): void {
+  /** Adds an ended LLM span's usage to the workflow it started in. */
+  ended(span: ReadableSpan): void {
     const frame = this.frames.get(span);
     if (frame === undefined) return;
     const usage = usageOf(span.attributes);
     if (usage !== undefined) addUsage(frame, usage);
   }
-
-  async forceFlush(): Promise<void> {}
-  async shutdown(): Promise<void> {}
 }
 
 function numberOr0(value: unknown): number {

@@ -118,3 +118,21 @@ describe('workflow(), step() and stage()', () => {
     expect(pointValue(metrics.get('workflow.count'), { 'workflow.name': 'quiet', status: 'ok' })).toBe(1);
   });
 });
+
+describe('workflow totals', () => {
+  it('go to the workflow an LLM span started in, even when a batching client ends it elsewhere', async () => {
+    const sdk = initInMemory();
+    const pending: (() => void)[] = [];
+    // A client that queues calls and completes them all from one timer, outside either workflow.
+    const batchedCall = (input: number) =>
+      withSpan('chat', (span) => new Promise<void>((resolve) => pending.push(() => {
+        span.setAttributes({ 'gen_ai.usage.input_tokens': input, 'gen_ai.usage.output_tokens': 1 });
+        resolve();
+      })));
+    setTimeout(() => pending.splice(0).forEach((complete) => complete()), 5);
+    await Promise.all([workflow('a', () => batchedCall(100)), workflow('b', () => batchedCall(7))]);
+    const spans = await sdk.spans();
+    expect(byName(spans, 'a').attributes['workflow.input_tokens']).toBe(100);
+    expect(byName(spans, 'b').attributes['workflow.input_tokens']).toBe(7);
+  });
+});
