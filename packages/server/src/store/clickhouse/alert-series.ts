@@ -93,7 +93,7 @@ function partsOf(ch: ChClient, query: AlertSeriesQuery): Parts {
   if (query.source === 'errors') {
     // Not `errors`: a step that only passes on its LLM call's error is not a second error.
     time = 'time_us';
-    from = errorEventsSql(ch, project, [`time_us >= ${start}`, `time_us < ${end}`]);
+    from = errorEventsSql(ch.tables, project, [`time_us >= ${start}`, `time_us < ${end}`]);
     scope = [];
   } else if (query.source === 'logs') {
     time = 'time_us';
@@ -186,7 +186,7 @@ function newErrorGroupSql(parts: Parts): string {
   return firstOccurrenceSql(parts, {
     ctes: '',
     firsts: `SELECT * FROM ${parts.from}`,
-    earlier: `SELECT fingerprint FROM ${errorEventsSql(ch, project, [`time_us < ${parts.start}`, `fingerprint IN (${inRange})`])}`,
+    earlier: `SELECT fingerprint FROM ${errorEventsSql(ch.tables, project, [`time_us < ${parts.start}`, `fingerprint IN (${inRange})`])}`,
   });
 }
 
@@ -197,11 +197,11 @@ function newErrorGroupSql(parts: Parts): string {
 function regressedErrorGroupSql(parts: Parts): string {
   const { ch, project } = parts;
   const seenAfterResolved = (conditions: string[]) =>
-    `SELECT e.* FROM ${errorEventsSql(ch, project, [...conditions, 'fingerprint IN (SELECT fingerprint FROM resolved)'])} AS e
+    `SELECT e.* FROM ${errorEventsSql(ch.tables, project, [...conditions, 'fingerprint IN (SELECT fingerprint FROM resolved)'])} AS e
       INNER JOIN resolved AS r ON r.fingerprint = e.fingerprint WHERE e.time_us > r.resolved_at`;
   return firstOccurrenceSql(parts, {
     ctes: `resolved AS (
-      SELECT fingerprint, assumeNotNull(resolved_us) AS resolved_at FROM ${errorStatesSql(ch, project)}
+      SELECT fingerprint, assumeNotNull(resolved_us) AS resolved_at FROM ${errorStatesSql(ch.tables, project)}
       WHERE status = 'resolved' AND resolved_us IS NOT NULL
     ),`,
     firsts: seenAfterResolved([`time_us >= ${parts.start}`, `time_us < ${parts.end}`]),

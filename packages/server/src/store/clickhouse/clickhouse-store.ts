@@ -6,9 +6,7 @@ import type {
   MetricPointQuery,
   MetricPointRecord,
   ModelPrice,
-  SpanStatsQuery,
   TimeRange,
-  TimeseriesQuery,
   TraceQuery,
   TraceSummaryRecord,
   TraceTreeColumns,
@@ -22,7 +20,6 @@ import {
   type ErrorGroupRecord,
   type ErrorOccurrenceRow,
   type MetricDescriptorRecord,
-  type RealtimeRecord,
   type RecentSpanSource,
   type RepriceResult,
   type RetainedRecords,
@@ -30,12 +27,10 @@ import {
   type SessionRecord,
   type SessionRunRecord,
   type SpanCost,
-  type SpanStatsRecord,
   type SpanToPrice,
   type Store,
   StoreError,
   type TimeKey,
-  type TimeseriesRow,
   type UnpricedModelRecord,
   type WriteBatch,
   appendAndCommit,
@@ -46,7 +41,6 @@ import type { TableName } from '../tables.js';
 import { ClickHouseAccessStore, ClickHouseMaskingStore } from './access.js';
 import { ClickHouseAlertStore } from './alerts.js';
 import { alertSeries } from './alert-series.js';
-import { realtime, spanStats, spanTimeseries } from './analytics.js';
 import { ChClient, type ClickHouseTarget } from './client.js';
 import { compareSpans } from './compare.js';
 import { errorGroupHourly, listErrorGroups, listErrorOccurrences, setErrorGroupStatus } from './error-groups.js';
@@ -57,6 +51,9 @@ import { type RetentionTtl, type SchemaLayout, CLICKHOUSE_MIGRATIONS, CLICKHOUSE
 import { listSessionRuns, listSessions } from './sessions.js';
 import { getTrace, getTraceTimings, getTraceTree, listServices, listTraces, recentSpanIds, searchTrace } from './trace-reads.js';
 import { ClickHouseWriter } from './writer.js';
+import { ClickHouseSql } from './dialect.js';
+import { SqlReads } from '../sql/sql-reads.js';
+import type { SqlEngine } from '../sql/dialect.js';
 
 export interface ClickHouseStoreOptions extends ClickHouseTarget {
   /** `ON CLUSTER` name: replicated tables behind `Distributed` ones. Default: one server, plain MergeTree. */
@@ -70,7 +67,8 @@ export interface ClickHouseStoreOptions extends ClickHouseTarget {
  * behaves as the DuckDB store's does (the same contract suites run against both); several Spoor
  * servers may share one database, each writing under its own server id.
  */
-export class ClickHouseStore implements Store, RecentSpanSource {
+export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource {
+  protected readonly sql: SqlEngine;
   readonly alerts: ClickHouseAlertStore;
   readonly access: ClickHouseAccessStore;
   readonly masking: ClickHouseMaskingStore;
@@ -82,6 +80,8 @@ export class ClickHouseStore implements Store, RecentSpanSource {
     /** The schema version the database had when opened; `null` for a new database. */
     readonly foundVersion: number | null,
   ) {
+    super();
+    this.sql = new ClickHouseSql(ch);
     this.writer = new ClickHouseWriter(ch, layout);
     this.alerts = new ClickHouseAlertStore(ch);
     this.access = new ClickHouseAccessStore(ch);
@@ -178,18 +178,6 @@ export class ClickHouseStore implements Store, RecentSpanSource {
 
   readMetricPoints(projectId: string, names: readonly string[], range: TimeRange, service: string | null): Promise<MetricPointRecord[]> {
     return readMetricPoints(this.ch, projectId, names, range, service);
-  }
-
-  spanStats(query: SpanStatsQuery): Promise<SpanStatsRecord[]> {
-    return spanStats(this.ch, query);
-  }
-
-  spanTimeseries(query: TimeseriesQuery): Promise<TimeseriesRow[]> {
-    return spanTimeseries(this.ch, query);
-  }
-
-  realtime(projectId: string, service: string | null, nowUs: number): Promise<RealtimeRecord> {
-    return realtime(this.ch, projectId, service, nowUs);
   }
 
   listSessions(projectId: string, range: TimeRange, offset: number, limit: number): Promise<SessionRecord[]> {

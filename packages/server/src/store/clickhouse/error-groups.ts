@@ -70,17 +70,17 @@ export async function listErrorGroups(ch: ChClient, query: ErrorGroupQuery, offs
            1, ${SAMPLE_TRACES}) AS sample_traces
        FROM (
          SELECT fingerprint, trace_id, count() AS hits, max(time_us) AS trace_last_us, groupUniqArray(service_name) AS trace_services
-         FROM ${errorEventsSql(ch, project, where)} GROUP BY fingerprint, trace_id
+         FROM ${errorEventsSql(ch.tables, project, where)} GROUP BY fingerprint, trace_id
        ) GROUP BY fingerprint
      ) AS g
      INNER JOIN (
        SELECT fingerprint, min(time_us) AS first_us, max(time_us) AS last_us, argMax(message, time_us) AS sample_message,
          any(exception_type) AS v_exception_type, any(message_key) AS v_message_key, any(frame) AS v_frame, any(provider) AS v_provider,
          any(http_status) AS v_http_status, any(error_type) AS v_error_type, any(finish_reason) AS v_finish_reason, any(tool_name) AS v_tool_name
-       FROM ${errorEventsSql(ch, project, [`fingerprint IN (SELECT fingerprint FROM ${ch.tables.errors} WHERE ${[`project_id = ${project}`, ...where].join(' AND ')})`])}
+       FROM ${errorEventsSql(ch.tables, project, [`fingerprint IN (SELECT fingerprint FROM ${ch.tables.errors} WHERE ${[`project_id = ${project}`, ...where].join(' AND ')})`])}
        GROUP BY fingerprint
      ) AS a ON a.fingerprint = g.fingerprint
-     LEFT JOIN ${errorStatesSql(ch, project)} AS st ON st.fingerprint = g.fingerprint
+     LEFT JOIN ${errorStatesSql(ch.tables, project)} AS st ON st.fingerprint = g.fingerprint
      ${outer}
      ORDER BY ${SORTS[query.sort]}, g.fingerprint LIMIT ${p.add(limit, 'UInt64')} OFFSET ${p.add(offset, 'UInt64')}`,
     p,
@@ -120,7 +120,7 @@ export async function errorGroupHourly(
   const rows = await ch.rows<{ fingerprint: string; hour: number; n: number }>(
     'count error group occurrences per hour',
     `SELECT fingerprint, intDiv(time_us, ${HOUR_US}) * ${HOUR_US} AS hour, count() AS n
-     FROM ${errorEventsSql(ch, project, where)} GROUP BY fingerprint, hour ORDER BY fingerprint, hour`,
+     FROM ${errorEventsSql(ch.tables, project, where)} GROUP BY fingerprint, hour ORDER BY fingerprint, hour`,
     p,
   );
   return rows.map((row) => ({ fingerprint: row.fingerprint, hourUs: row.hour, count: row.n }));
@@ -132,7 +132,7 @@ export async function listErrorOccurrences(ch: ChClient, projectId: string, fing
   const where = [`fingerprint = ${p.add(fingerprint)}`, ...timeFilters(p, 'time_us', range)];
   const rows = await ch.rows<{ time_us: number; trace_id: string | null; span_id: string | null; service_name: string; span_name: string; message: string }>(
     'list error occurrences',
-    `SELECT time_us, trace_id, span_id, service_name, span_name, message FROM ${errorEventsSql(ch, project, where)}
+    `SELECT time_us, trace_id, span_id, service_name, span_name, message FROM ${errorEventsSql(ch.tables, project, where)}
      ORDER BY time_us DESC, span_id LIMIT ${p.add(limit, 'UInt64')}`,
     p,
   );

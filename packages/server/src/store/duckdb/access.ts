@@ -3,8 +3,7 @@ import type { TimeRange } from '@spoor/model';
 import { type KeyRecord, isRole } from '../../auth/keys.js';
 import type { AccessStore, AuditRecord, MaskingPolicyRecord, MaskingStore } from '../store.js';
 import type { OnConnection } from './alerts.js';
-import { columnsOf } from './analytics.js';
-import { mapRows, num, numOrNull } from './read.js';
+import { mapRows, num, numOrNull, columnsOf } from './read.js';
 import { SqlParams, timeFilters } from './sql.js';
 
 /** Keys, the audit log and the session secret, in their own small tables. */

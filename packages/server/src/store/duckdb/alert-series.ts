@@ -1,8 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { SPAN_GROUP_COLUMNS, type SpanGroupColumn } from '@spoor/model';
 import { type AlertLabel, type AlertMatcher, type AlertSeriesQuery, type AlertSeriesRow, type AlertSeriesSource, StoreError } from '../store.js';
-import { columnsOf } from './analytics.js';
-import { mapRows, num, numOrNull } from './read.js';
+import { mapRows, num, numOrNull, columnsOf } from './read.js';
 import { groupKey } from './span-sql.js';
 import { SqlParams, jsonPointer } from './sql.js';
 

@@ -3,9 +3,9 @@ import duckdb from '@duckdb/node-bindings';
 import type { CompareQuery } from '@spoor/model';
 import { type SideGroup, comparisonOf } from '../comparison.js';
 import type { CompareSideRecord } from '../store.js';
-import { columnsOf } from './analytics.js';
 import { groupKey, spanConditions } from './span-sql.js';
 import { SqlParams, jsonPointer } from './sql.js';
+import { columnsOf } from './read.js';
 
 /**
  * The release comparison of the DuckDB store: both sides of a comparison per span name, with the

@@ -7,9 +7,7 @@ import type {
   MetricPointQuery,
   MetricPointRecord,
   ModelPrice,
-  SpanStatsQuery,
   TimeRange,
-  TimeseriesQuery,
   TraceQuery,
   TraceSummaryRecord,
   TraceTreeColumns,
@@ -22,11 +20,8 @@ import {
   type ErrorGroupRecord,
   type ErrorOccurrenceRow,
   type MetricDescriptorRecord,
-  type RealtimeRecord,
   type SessionRecord,
   type SessionRunRecord,
-  type SpanStatsRecord,
-  type TimeseriesRow,
   type RepriceResult,
   type SpanCost,
   type SpanToPrice,
@@ -64,7 +59,6 @@ import { DuckDbWriter } from './writer.js';
 import { attach, connectTo, isInvalidated, reattach } from './catalog.js';
 import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { removeModelPrice, selectModelPrices, selectSpansToPrice, selectUnpricedModels, updateSpanCosts, upsertModelPrice } from './pricing.js';
-import { selectRealtime, selectSpanStats, selectSpanTimeseries } from './analytics.js';
 import { selectComparison } from './compare.js';
 import type { TraceTimings } from '../trace-timings.js';
 import { selectTraceTimings } from './trace-timings.js';
@@ -80,6 +74,9 @@ import { selectSessionRuns, selectSessions } from './sessions.js';
 import { selectAlertSeries } from './alert-series.js';
 import { SqlParams, likePattern, timeFilters } from './sql.js';
 import { DuckDbExporter } from './export.js';
+import { DuckDbSql } from './dialect.js';
+import { SqlReads } from '../sql/sql-reads.js';
+import type { SqlEngine } from '../sql/dialect.js';
 
 export interface DuckDbStoreOptions {
   /** Database file; `':memory:'` for a throwaway store. */
@@ -99,8 +96,9 @@ const LOG_MARGIN_US = 3_600_000_000;
  * The embedded store: one DuckDB file. Writes go through one connection (`DuckDbWriter`); reads
  * open their own connection each, so they never wait behind a write.
  */
-export class DuckDbStore implements Store, RecentSpanSource {
+export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   private readonly writer: DuckDbWriter;
+  protected readonly sql: SqlEngine;
   readonly alerts: DuckDbAlertStore;
   readonly access: DuckDbAccessStore;
   readonly masking: DuckDbMaskingStore;
@@ -120,6 +118,8 @@ export class DuckDbStore implements Store, RecentSpanSource {
     private readonly second: DuckDBConnection,
     private readonly path: string,
   ) {
+    super();
+    this.sql = new DuckDbSql((what, fn) => this.onOwnConnection(what, fn));
     this.writer = new DuckDbWriter([connection, second], (serverId) => this.readPosition(serverId));
     this.alerts = new DuckDbAlertStore((what, fn) => this.onOwnConnection(what, fn));
     this.access = new DuckDbAccessStore((what, fn) => this.onOwnConnection(what, fn));
@@ -357,18 +357,6 @@ export class DuckDbStore implements Store, RecentSpanSource {
 
   setSpanCosts(projectId: string, costs: readonly SpanCost[]): Promise<RepriceResult> {
     return this.onOwnConnection('set span costs', (connection) => updateSpanCosts(connection, projectId, costs));
-  }
-
-  spanStats(query: SpanStatsQuery): Promise<SpanStatsRecord[]> {
-    return this.onOwnConnection('compute span statistics', (connection) => selectSpanStats(connection, query));
-  }
-
-  spanTimeseries(query: TimeseriesQuery): Promise<TimeseriesRow[]> {
-    return this.onOwnConnection('compute a time series', (connection) => selectSpanTimeseries(connection, query));
-  }
-
-  realtime(projectId: string, service: string | null, nowUs: number): Promise<RealtimeRecord> {
-    return this.onOwnConnection('compute realtime numbers', (connection) => selectRealtime(connection, projectId, service, nowUs));
   }
 
   listSessions(projectId: string, range: TimeRange, offset: number, limit: number): Promise<SessionRecord[]> {

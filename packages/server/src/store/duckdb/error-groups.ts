@@ -1,8 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ErrorGroupStatus, TimeRange } from '@spoor/model';
 import type { ErrorGroupQuery, ErrorGroupRecord, ErrorOccurrenceRow } from '../store.js';
-import { columnsOf } from './analytics.js';
-import { mapRows, num } from './read.js';
+import { mapRows, num, columnsOf } from './read.js';
 import { SqlParams, timeFilters } from './sql.js';
 
 /**

@@ -1,8 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { MetricPointQuery, MetricPointRecord, TimeRange } from '@spoor/model';
 import type { MetricDescriptorRecord } from '../store.js';
-import { columnsOf } from './analytics.js';
-import { JsonParseCache, METRIC_JSON_COLUMNS, type Columns, mapRows, metricPointFromRow, num, parseJsonColumns } from './read.js';
+import { JsonParseCache, METRIC_JSON_COLUMNS, type Columns, mapRows, metricPointFromRow, num, parseJsonColumns, columnsOf } from './read.js';
 import { SqlParams, timeFilters } from './sql.js';
 
 /** The metric reads of the DuckDB store: names, a page of points, and every point of a chart. */

@@ -1,3 +1,4 @@
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { JsonParseCache, type SourceTexts, llmFromRow, logFromRow, mapArrayRows, metricPointFromRow, num, numOrNull, storedLogFromRow, storedSpanFromRow } from '../record-rows.js';
 
 /**
@@ -6,6 +7,12 @@ import { JsonParseCache, type SourceTexts, llmFromRow, logFromRow, mapArrayRows,
  * (`JsonArrayShape`, `mapArrayRows`), because converting value by value is what costs.
  */
 export type Columns = Record<string, unknown[]>;
+
+/** The result of `sql` read by column. */
+export async function columnsOf(connection: DuckDBConnection, sql: string, values: DuckDBValue[]): Promise<Columns> {
+  const reader = await connection.runAndReadAll(sql, values);
+  return reader.getColumnsObjectJS() as Columns;
+}
 
 /** A view of row `i` of a columnar result, read as `row.get('name')`. */
 class RowView {

@@ -1,8 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { TimeRange } from '@spoor/model';
 import type { ServiceRecord } from '../store.js';
-import { columnsOf } from './analytics.js';
-import { mapRows, num } from './read.js';
+import { mapRows, num, columnsOf } from './read.js';
 import { SqlParams, timeFilters } from './sql.js';
 
 /** The services that sent spans, logs or metric points in the range, with their counts, by name. */

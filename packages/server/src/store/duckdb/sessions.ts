@@ -1,8 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { TimeRange } from '@spoor/model';
 import type { SessionRecord, SessionRunRecord } from '../store.js';
-import { columnsOf } from './analytics.js';
-import { mapRows, num, numOrNull } from './read.js';
+import { mapRows, num, numOrNull, columnsOf } from './read.js';
 import { SqlParams, timeFilters } from './sql.js';
 
 /**

@@ -1,6 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { columnsOf } from './analytics.js';
-import { jsonArrayShape } from './read.js';
+import { jsonArrayShape, columnsOf } from './read.js';
 import { likePattern, SqlParams } from './sql.js';
 
 // Engine-neutral; the DuckDB store has always imported it from here.
