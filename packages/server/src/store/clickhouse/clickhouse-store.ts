@@ -7,8 +7,6 @@ import type {
   MetricPointRecord,
   ModelPrice,
   TimeRange,
-  TraceQuery,
-  TraceSummaryRecord,
   TraceTreeColumns,
 } from '@spoor/model';
 import {
@@ -19,11 +17,9 @@ import {
   type ErrorGroupQuery,
   type ErrorGroupRecord,
   type ErrorOccurrenceRow,
-  type MetricDescriptorRecord,
   type RecentSpanSource,
   type RepriceResult,
   type RetainedRecords,
-  type ServiceRecord,
   type SessionRecord,
   type SessionRunRecord,
   type SpanCost,
@@ -44,12 +40,12 @@ import { alertSeries } from './alert-series.js';
 import { ChClient, type ClickHouseTarget } from './client.js';
 import { compareSpans } from './compare.js';
 import { errorGroupHourly, listErrorGroups, listErrorOccurrences, setErrorGroupStatus } from './error-groups.js';
-import { listLogs, listMetricPoints, listMetrics, readMetricPoints } from './log-metric-reads.js';
+import { listLogs, listMetricPoints, readMetricPoints } from './log-metric-reads.js';
 import { deleteModelPrice, listModelPrices, listUnpricedModels, putModelPrice, readSpansToPrice, setSpanCosts } from './pricing.js';
 import { deleteOlderThan } from './retention.js';
 import { type RetentionTtl, type SchemaLayout, CLICKHOUSE_MIGRATIONS, CLICKHOUSE_SCHEMA_VERSION, schemaStatements, ttlStatements } from './schema.js';
 import { listSessionRuns, listSessions } from './sessions.js';
-import { getTrace, getTraceTimings, getTraceTree, listServices, listTraces, recentSpanIds, searchTrace } from './trace-reads.js';
+import { getTrace, getTraceTimings, getTraceTree, recentSpanIds, searchTrace } from './trace-reads.js';
 import { ClickHouseWriter } from './writer.js';
 import { ClickHouseSql } from './dialect.js';
 import { SqlReads } from '../sql/sql-reads.js';
@@ -136,10 +132,6 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
     return this.writer.readPosition(serverId);
   }
 
-  listTraces(query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]> {
-    return listTraces(this.ch, query, after, limit);
-  }
-
   getTrace(projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null> {
     return getTrace(this.ch, projectId, traceId, spanId);
   }
@@ -156,20 +148,12 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
     return getTraceTimings(this.ch, projectId, traceId);
   }
 
-  listServices(projectId: string, range: TimeRange): Promise<ServiceRecord[]> {
-    return listServices(this.ch, projectId, range);
-  }
-
   recentSpanIds(perProject: number): Promise<Array<{ projectId: string; traceId: string; spanId: string }>> {
     return recentSpanIds(this.ch, perProject);
   }
 
   listLogs(query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]> {
     return listLogs(this.ch, query, after, limit);
-  }
-
-  listMetrics(projectId: string, range: TimeRange): Promise<MetricDescriptorRecord[]> {
-    return listMetrics(this.ch, projectId, range);
   }
 
   listMetricPoints(query: MetricPointQuery, offset: number, limit: number): Promise<MetricPointRecord[]> {

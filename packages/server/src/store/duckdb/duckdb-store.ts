@@ -8,8 +8,6 @@ import type {
   MetricPointRecord,
   ModelPrice,
   TimeRange,
-  TraceQuery,
-  TraceSummaryRecord,
   TraceTreeColumns,
 } from '@spoor/model';
 import {
@@ -19,13 +17,11 @@ import {
   type ErrorGroupQuery,
   type ErrorGroupRecord,
   type ErrorOccurrenceRow,
-  type MetricDescriptorRecord,
   type SessionRecord,
   type SessionRunRecord,
   type RepriceResult,
   type SpanCost,
   type SpanToPrice,
-  type ServiceRecord,
   type RetainedRecords,
   type RecentSpanSource,
   type Store,
@@ -63,18 +59,18 @@ import { selectComparison } from './compare.js';
 import type { TraceTimings } from '../trace-timings.js';
 import { selectTraceTimings } from './trace-timings.js';
 import { TREE_SHAPE, selectTraceSearch, treeColumnsFrom } from './trace-tree.js';
-import { traceListSql, traceSummaryFromRow } from './trace-list.js';
 import { DuckDbAccessStore, DuckDbMaskingStore } from './access.js';
 import { DuckDbAlertStore } from './alerts.js';
-import { selectMetricPoints, selectMetricPointsOf, selectMetrics } from './metric-reads.js';
+import { selectMetricPoints, selectMetricPointsOf } from './metric-reads.js';
 import { deleteRecordsOlderThan } from './retention.js';
-import { selectServices } from './services.js';
 import { selectErrorGroups, selectErrorHourly, selectErrorOccurrences, upsertErrorGroupStatus } from './error-groups.js';
 import { selectSessionRuns, selectSessions } from './sessions.js';
 import { selectAlertSeries } from './alert-series.js';
-import { SqlParams, likePattern, timeFilters } from './sql.js';
+import { DuckDbParams } from './dialect.js';
+import { logConditions } from '../sql/logs-metrics.js';
+import { LOG_MARGIN_US } from '../sql/traces.js';
 import { DuckDbExporter } from './export.js';
-import { DuckDbSql } from './dialect.js';
+import { DuckDbSql, duckDbDialect } from './dialect.js';
 import { SqlReads } from '../sql/sql-reads.js';
 import type { SqlEngine } from '../sql/dialect.js';
 
@@ -88,9 +84,6 @@ export interface DuckDbStoreOptions {
   /** Further DuckDB settings, e.g. `{ checkpoint_threshold: '64MB' }`. */
   settings?: Record<string, string>;
 }
-
-/** How far around a trace's span times its logs are looked for. */
-const LOG_MARGIN_US = 3_600_000_000;
 
 /**
  * The embedded store: one DuckDB file. Writes go through one connection (`DuckDbWriter`); reads
@@ -204,11 +197,6 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     return (rows.position?.[0] as string | undefined) ?? null;
   }
 
-  async listTraces(query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]> {
-    const { sql, values } = traceListSql(query, after, limit);
-    return mapRows(await this.read('list traces', sql, values), traceSummaryFromRow);
-  }
-
   async getTrace(projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null> {
     const bounds = await this.traceBounds(projectId, traceId);
     if (bounds === null) return null;
@@ -298,21 +286,9 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     return out;
   }
 
-  listServices(projectId: string, range: TimeRange): Promise<ServiceRecord[]> {
-    return this.onOwnConnection('list services', (connection) => selectServices(connection, projectId, range));
-  }
-
   async listLogs(query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]> {
-    const p = new SqlParams();
-    const where = [`project_id = ${p.add(query.projectId)}`, ...timeFilters(p, 'time_us', query.range)];
-    if (query.minSeverity !== null) where.push(`severity_number >= ${p.add(query.minSeverity)}`);
-    if (query.service !== null) where.push(`service_name = ${p.add(query.service)}`);
-    if (query.traceId !== null) where.push(`trace_id = ${p.add(query.traceId)}`);
-    if (query.text !== null) where.push(`body_text ILIKE ${p.add(likePattern(query.text))} ESCAPE '\\'`);
-    if (after !== null) {
-      const t = p.add(after.timeUs);
-      where.push(`(time_us < ${t}::BIGINT OR (time_us = ${t}::BIGINT AND log_id < ${p.add(after.id)}))`);
-    }
+    const p = new DuckDbParams();
+    const where = logConditions(duckDbDialect, p, query, after);
     const rows = await this.readArrays(
       'list logs',
       `SELECT ${LOG_SHAPE.sql} FROM logs WHERE ${where.join(' AND ')} ORDER BY time_us DESC, log_id DESC LIMIT ${p.add(limit)}`,
@@ -321,10 +297,6 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     const sources = await this.readSources(query.projectId, rows, [LOG_SHAPE], rows.length);
     const shared = new JsonParseCache();
     return mapArrayRows(rows, LOG_SHAPE, sources, (row) => logFromRow(row, shared));
-  }
-
-  listMetrics(projectId: string, range: TimeRange): Promise<MetricDescriptorRecord[]> {
-    return this.onOwnConnection('list metrics', (connection) => selectMetrics(connection, projectId, range));
   }
 
   listMetricPoints(query: MetricPointQuery, offset: number, limit: number): Promise<MetricPointRecord[]> {
@@ -459,7 +431,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
       ids.add(row[shape.index.get('source_id')!] as string);
     });
     if (ids.size === 0) return new Map();
-    const p = new SqlParams();
+    const p = new DuckDbParams();
     const project = p.add(projectId);
     const list = [...ids].map((id) => p.add(id)).join(', ');
     const columns = await this.read('read sources', `SELECT source_id, resource, scope FROM sources WHERE project_id = ${project} AND source_id IN (${list})`, p.values);

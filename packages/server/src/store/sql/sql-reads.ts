@@ -1,7 +1,9 @@
-import type { SpanStatsQuery, TimeseriesQuery } from '@spoor/model';
-import type { RealtimeRecord, SpanStatsRecord, TimeseriesRow } from '../store.js';
+import type { SpanStatsQuery, TimeRange, TimeseriesQuery, TraceQuery, TraceSummaryRecord } from '@spoor/model';
+import type { MetricDescriptorRecord, RealtimeRecord, ServiceRecord, SpanStatsRecord, TimeKey, TimeseriesRow } from '../store.js';
 import { realtime, spanStats, spanTimeseries } from './analytics.js';
 import type { SqlEngine } from './dialect.js';
+import { listMetrics } from './logs-metrics.js';
+import { listServices, listTraces } from './traces.js';
 
 /**
  * The port methods answered by the queries written once, for an engine's store to inherit: the
@@ -9,6 +11,18 @@ import type { SqlEngine } from './dialect.js';
  */
 export abstract class SqlReads {
   protected abstract readonly sql: SqlEngine;
+
+  listTraces(query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]> {
+    return listTraces(this.sql, query, after, limit);
+  }
+
+  listServices(projectId: string, range: TimeRange): Promise<ServiceRecord[]> {
+    return listServices(this.sql, projectId, range);
+  }
+
+  listMetrics(projectId: string, range: TimeRange): Promise<MetricDescriptorRecord[]> {
+    return listMetrics(this.sql, projectId, range);
+  }
 
   spanStats(query: SpanStatsQuery): Promise<SpanStatsRecord[]> {
     return spanStats(this.sql, query);
