@@ -20,8 +20,6 @@ import {
   type RecentSpanSource,
   type RepriceResult,
   type RetainedRecords,
-  type SessionRecord,
-  type SessionRunRecord,
   type SpanCost,
   type SpanToPrice,
   type Store,
@@ -44,7 +42,6 @@ import { listLogs, listMetricPoints, readMetricPoints } from './log-metric-reads
 import { deleteModelPrice, listModelPrices, listUnpricedModels, putModelPrice, readSpansToPrice, setSpanCosts } from './pricing.js';
 import { deleteOlderThan } from './retention.js';
 import { type RetentionTtl, type SchemaLayout, CLICKHOUSE_MIGRATIONS, CLICKHOUSE_SCHEMA_VERSION, schemaStatements, ttlStatements } from './schema.js';
-import { listSessionRuns, listSessions } from './sessions.js';
 import { getTrace, getTraceTimings, getTraceTree, recentSpanIds, searchTrace } from './trace-reads.js';
 import { ClickHouseWriter } from './writer.js';
 import { ClickHouseSql } from './dialect.js';
@@ -162,14 +159,6 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
 
   readMetricPoints(projectId: string, names: readonly string[], range: TimeRange, service: string | null): Promise<MetricPointRecord[]> {
     return readMetricPoints(this.ch, projectId, names, range, service);
-  }
-
-  listSessions(projectId: string, range: TimeRange, offset: number, limit: number): Promise<SessionRecord[]> {
-    return listSessions(this.ch, projectId, range, offset, limit);
-  }
-
-  listSessionRuns(projectId: string, sessionId: string, range: TimeRange): Promise<SessionRunRecord[]> {
-    return listSessionRuns(this.ch, projectId, sessionId, range);
   }
 
   compareSpans(query: CompareQuery): Promise<CompareSideRecord[]> {

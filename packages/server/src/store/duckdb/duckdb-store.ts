@@ -17,8 +17,6 @@ import {
   type ErrorGroupQuery,
   type ErrorGroupRecord,
   type ErrorOccurrenceRow,
-  type SessionRecord,
-  type SessionRunRecord,
   type RepriceResult,
   type SpanCost,
   type SpanToPrice,
@@ -64,7 +62,6 @@ import { DuckDbAlertStore } from './alerts.js';
 import { selectMetricPoints, selectMetricPointsOf } from './metric-reads.js';
 import { deleteRecordsOlderThan } from './retention.js';
 import { selectErrorGroups, selectErrorHourly, selectErrorOccurrences, upsertErrorGroupStatus } from './error-groups.js';
-import { selectSessionRuns, selectSessions } from './sessions.js';
 import { selectAlertSeries } from './alert-series.js';
 import { DuckDbParams } from './dialect.js';
 import { logConditions } from '../sql/logs-metrics.js';
@@ -329,14 +326,6 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
 
   setSpanCosts(projectId: string, costs: readonly SpanCost[]): Promise<RepriceResult> {
     return this.onOwnConnection('set span costs', (connection) => updateSpanCosts(connection, projectId, costs));
-  }
-
-  listSessions(projectId: string, range: TimeRange, offset: number, limit: number): Promise<SessionRecord[]> {
-    return this.onOwnConnection('list sessions', (connection) => selectSessions(connection, projectId, range, offset, limit));
-  }
-
-  listSessionRuns(projectId: string, sessionId: string, range: TimeRange): Promise<SessionRunRecord[]> {
-    return this.onOwnConnection("list a session's runs", (connection) => selectSessionRuns(connection, projectId, sessionId, range));
   }
 
   compareSpans(query: CompareQuery): Promise<CompareSideRecord[]> {

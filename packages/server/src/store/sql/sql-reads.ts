@@ -1,8 +1,9 @@
 import type { SpanStatsQuery, TimeRange, TimeseriesQuery, TraceQuery, TraceSummaryRecord } from '@spoor/model';
-import type { MetricDescriptorRecord, RealtimeRecord, ServiceRecord, SpanStatsRecord, TimeKey, TimeseriesRow } from '../store.js';
+import type { MetricDescriptorRecord, RealtimeRecord, ServiceRecord, SessionRecord, SessionRunRecord, SpanStatsRecord, TimeKey, TimeseriesRow } from '../store.js';
 import { realtime, spanStats, spanTimeseries } from './analytics.js';
 import type { SqlEngine } from './dialect.js';
 import { listMetrics } from './logs-metrics.js';
+import { listSessionRuns, listSessions } from './sessions.js';
 import { listServices, listTraces } from './traces.js';
 
 /**
@@ -34,5 +35,13 @@ export abstract class SqlReads {
 
   realtime(projectId: string, service: string | null, nowUs: number): Promise<RealtimeRecord> {
     return realtime(this.sql, projectId, service, nowUs);
+  }
+
+  listSessions(projectId: string, range: TimeRange, offset: number, limit: number): Promise<SessionRecord[]> {
+    return listSessions(this.sql, projectId, range, offset, limit);
+  }
+
+  listSessionRuns(projectId: string, sessionId: string, range: TimeRange): Promise<SessionRunRecord[]> {
+    return listSessionRuns(this.sql, projectId, sessionId, range);
   }
 }
