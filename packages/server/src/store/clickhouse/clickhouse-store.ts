@@ -14,9 +14,6 @@ import {
   type AlertSeriesRow,
   type BatchKey,
   type CompareSideRecord,
-  type ErrorGroupQuery,
-  type ErrorGroupRecord,
-  type ErrorOccurrenceRow,
   type RecentSpanSource,
   type RepriceResult,
   type RetainedRecords,
@@ -37,7 +34,7 @@ import { ClickHouseAlertStore } from './alerts.js';
 import { alertSeries } from './alert-series.js';
 import { ChClient, type ClickHouseTarget } from './client.js';
 import { compareSpans } from './compare.js';
-import { errorGroupHourly, listErrorGroups, listErrorOccurrences, setErrorGroupStatus } from './error-groups.js';
+import { setErrorGroupStatus } from './error-groups.js';
 import { listLogs, listMetricPoints, readMetricPoints } from './log-metric-reads.js';
 import { deleteModelPrice, listModelPrices, listUnpricedModels, putModelPrice, readSpansToPrice, setSpanCosts } from './pricing.js';
 import { deleteOlderThan } from './retention.js';
@@ -163,18 +160,6 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
 
   compareSpans(query: CompareQuery): Promise<CompareSideRecord[]> {
     return compareSpans(this.ch, query);
-  }
-
-  listErrorGroups(query: ErrorGroupQuery, offset: number, limit: number): Promise<ErrorGroupRecord[]> {
-    return listErrorGroups(this.ch, query, offset, limit);
-  }
-
-  errorGroupHourly(projectId: string, fingerprints: readonly string[], range: TimeRange): Promise<Array<{ fingerprint: string; hourUs: number; count: number }>> {
-    return errorGroupHourly(this.ch, projectId, fingerprints, range);
-  }
-
-  listErrorOccurrences(projectId: string, fingerprint: string, range: TimeRange, limit: number): Promise<ErrorOccurrenceRow[]> {
-    return listErrorOccurrences(this.ch, projectId, fingerprint, range, limit);
   }
 
   setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void> {

@@ -14,9 +14,6 @@ import {
   type AlertSeriesQuery,
   type AlertSeriesRow,
   type CompareSideRecord,
-  type ErrorGroupQuery,
-  type ErrorGroupRecord,
-  type ErrorOccurrenceRow,
   type RepriceResult,
   type SpanCost,
   type SpanToPrice,
@@ -61,7 +58,7 @@ import { DuckDbAccessStore, DuckDbMaskingStore } from './access.js';
 import { DuckDbAlertStore } from './alerts.js';
 import { selectMetricPoints, selectMetricPointsOf } from './metric-reads.js';
 import { deleteRecordsOlderThan } from './retention.js';
-import { selectErrorGroups, selectErrorHourly, selectErrorOccurrences, upsertErrorGroupStatus } from './error-groups.js';
+import { upsertErrorGroupStatus } from './error-groups.js';
 import { selectAlertSeries } from './alert-series.js';
 import { DuckDbParams } from './dialect.js';
 import { logConditions } from '../sql/logs-metrics.js';
@@ -330,18 +327,6 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
 
   compareSpans(query: CompareQuery): Promise<CompareSideRecord[]> {
     return this.onOwnConnection('compare spans', (connection) => selectComparison(connection, query));
-  }
-
-  listErrorGroups(query: ErrorGroupQuery, offset: number, limit: number): Promise<ErrorGroupRecord[]> {
-    return this.onOwnConnection('list error groups', (connection) => selectErrorGroups(connection, query, offset, limit));
-  }
-
-  errorGroupHourly(projectId: string, fingerprints: readonly string[], range: TimeRange): Promise<Array<{ fingerprint: string; hourUs: number; count: number }>> {
-    return this.onOwnConnection('count errors per hour', (connection) => selectErrorHourly(connection, projectId, fingerprints, range));
-  }
-
-  listErrorOccurrences(projectId: string, fingerprint: string, range: TimeRange, limit: number): Promise<ErrorOccurrenceRow[]> {
-    return this.onOwnConnection('list error occurrences', (connection) => selectErrorOccurrences(connection, projectId, fingerprint, range, limit));
   }
 
   alertSeries(query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {

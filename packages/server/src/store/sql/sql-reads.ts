@@ -1,7 +1,12 @@
 import type { SpanStatsQuery, TimeRange, TimeseriesQuery, TraceQuery, TraceSummaryRecord } from '@spoor/model';
-import type { MetricDescriptorRecord, RealtimeRecord, ServiceRecord, SessionRecord, SessionRunRecord, SpanStatsRecord, TimeKey, TimeseriesRow } from '../store.js';
+import type {
+  ErrorGroupQuery,
+  ErrorGroupRecord,
+  ErrorOccurrenceRow,
+  MetricDescriptorRecord, RealtimeRecord, ServiceRecord, SessionRecord, SessionRunRecord, SpanStatsRecord, TimeKey, TimeseriesRow } from '../store.js';
 import { realtime, spanStats, spanTimeseries } from './analytics.js';
 import type { SqlEngine } from './dialect.js';
+import { errorGroupHourly, listErrorGroups, listErrorOccurrences } from './error-groups.js';
 import { listMetrics } from './logs-metrics.js';
 import { listSessionRuns, listSessions } from './sessions.js';
 import { listServices, listTraces } from './traces.js';
@@ -43,5 +48,17 @@ export abstract class SqlReads {
 
   listSessionRuns(projectId: string, sessionId: string, range: TimeRange): Promise<SessionRunRecord[]> {
     return listSessionRuns(this.sql, projectId, sessionId, range);
+  }
+
+  listErrorGroups(query: ErrorGroupQuery, offset: number, limit: number): Promise<ErrorGroupRecord[]> {
+    return listErrorGroups(this.sql, query, offset, limit);
+  }
+
+  errorGroupHourly(projectId: string, fingerprints: readonly string[], range: TimeRange): Promise<Array<{ fingerprint: string; hourUs: number; count: number }>> {
+    return errorGroupHourly(this.sql, projectId, fingerprints, range);
+  }
+
+  listErrorOccurrences(projectId: string, fingerprint: string, range: TimeRange, limit: number): Promise<ErrorOccurrenceRow[]> {
+    return listErrorOccurrences(this.sql, projectId, fingerprint, range, limit);
   }
 }
