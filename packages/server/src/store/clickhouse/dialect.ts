@@ -52,6 +52,7 @@ export function clickHouseDialect(tables: Tables): Dialect<ChParams> {
     nameAt: (names, index) => `arrayElement(CAST([${names.map((n) => `'${n}'`).join(', ')}] AS Array(Nullable(String))), ${index} + 1)`,
     notNull: (expr) => `assumeNotNull(${expr})`,
     noIndex: (expr) => `identity(${expr})`,
+    ctesComputedOnce: false,
     largeInSets: (maxIndexed) => `SETTINGS use_index_for_in_with_subqueries_max_values = ${maxIndexed}`,
 
     quantile: (expr, q) => `quantileExactInclusive(${q})(${expr})`,

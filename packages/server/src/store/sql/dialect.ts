@@ -68,6 +68,11 @@ export interface Dialect<P extends Params = Params> {
   notNull(expr: string): string;
   /** `expr` kept from being looked up through an index (for a set that touches every granule anyway). */
   noIndex(expr: string): string;
+  /**
+   * Whether a CTE used twice is computed once (DuckDB materializes it), rather than at each use
+   * (ClickHouse inlines it): a query then reuses a CTE instead of reading a cheaper superset.
+   */
+  readonly ctesComputedOnce: boolean;
   /** What ends a query whose `IN` set may hold more than `maxIndexed` values: read the table whole then. */
   largeInSets(maxIndexed: number): string;
 
