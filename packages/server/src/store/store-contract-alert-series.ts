@@ -233,6 +233,11 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
           row(0, 1, ['unset']), row(0, 2, ['trace']), row(0, 2, ['debug']), row(0, 2, ['info']), row(0, 2, ['warn']), row(0, 2, ['error']), row(0, 2, ['fatal']),
         ]);
       });
+
+      it('names no severity for a number past fatal, up to the largest stored (255)', async () => {
+        await write({ logs: [at('s25', T0, 25, 'api', 'x'), at('s255', T0, 255, 'api', 'x')] });
+        await expectSeries({ source: 'logs', by: [builtin('severity')] }, [row(0, 2, [null])]);
+      });
     });
 
     describe('errors', () => {

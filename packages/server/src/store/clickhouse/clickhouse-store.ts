@@ -10,8 +10,6 @@ import type {
   TraceTreeColumns,
 } from '@spoor/model';
 import {
-  type AlertSeriesQuery,
-  type AlertSeriesRow,
   type BatchKey,
   type CompareSideRecord,
   type RecentSpanSource,
@@ -31,7 +29,6 @@ import type { TraceTimings } from '../trace-timings.js';
 import type { TableName } from '../tables.js';
 import { ClickHouseAccessStore, ClickHouseMaskingStore } from './access.js';
 import { ClickHouseAlertStore } from './alerts.js';
-import { alertSeries } from './alert-series.js';
 import { ChClient, type ClickHouseTarget } from './client.js';
 import { compareSpans } from './compare.js';
 import { setErrorGroupStatus } from './error-groups.js';
@@ -164,10 +161,6 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
 
   setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void> {
     return setErrorGroupStatus(this.ch, projectId, fingerprint, status, nowUs);
-  }
-
-  alertSeries(query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
-    return alertSeries(this.ch, query);
   }
 
   listModelPrices(projectId: string): Promise<ModelPrice[]> {

@@ -51,7 +51,7 @@ export const duckDbDialect: Dialect<DuckDbParams> = {
   params: () => new DuckDbParams(),
   tables: TABLES,
   sources: 'sources',
-  intDiv: (a, b) => `(${a} // ${b})`,
+  intDiv: (a, b) => `((${a}) // (${b}))`,
   contains: (text, needle) => `contains(${text}, ${needle})`,
   ilike: (expr, pattern) => `${expr} ILIKE ${pattern} ESCAPE '\\'`,
   matches: (p, expr, pattern) => `regexp_matches(${expr}, ${p.add(pattern)})`,
@@ -72,7 +72,7 @@ export const duckDbDialect: Dialect<DuckDbParams> = {
   latest: (value, order, n) => `(list(${value} ORDER BY ${order} DESC, ${value}) FILTER (WHERE ${value} IS NOT NULL))[1:${n}]`,
   sortList: (list) => `list_sort(${list})`,
   distinctList: (list) => `list_distinct(${list})`,
-  firstPer: (select, partition, order) => `${select} QUALIFY row_number() OVER (PARTITION BY ${partition} ORDER BY ${order}) = 1`,
+  firstPer: (select, partition, order) => `SELECT * FROM (${select}) AS candidates QUALIFY row_number() OVER (PARTITION BY ${partition} ORDER BY ${order}) = 1`,
 
   // `contains` first: only spans that mention the key have their attributes parsed.
   cacheHitIs: (_p, hit) => `CASE WHEN contains(attributes, '"cache.hit"') THEN json_extract_string(attributes, '/cache.hit') END = '${hit}'`,

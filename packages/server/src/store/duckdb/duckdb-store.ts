@@ -11,8 +11,6 @@ import type {
   TraceTreeColumns,
 } from '@spoor/model';
 import {
-  type AlertSeriesQuery,
-  type AlertSeriesRow,
   type CompareSideRecord,
   type RepriceResult,
   type SpanCost,
@@ -59,7 +57,6 @@ import { DuckDbAlertStore } from './alerts.js';
 import { selectMetricPoints, selectMetricPointsOf } from './metric-reads.js';
 import { deleteRecordsOlderThan } from './retention.js';
 import { upsertErrorGroupStatus } from './error-groups.js';
-import { selectAlertSeries } from './alert-series.js';
 import { DuckDbParams } from './dialect.js';
 import { logConditions } from '../sql/logs-metrics.js';
 import { LOG_MARGIN_US } from '../sql/traces.js';
@@ -327,10 +324,6 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
 
   compareSpans(query: CompareQuery): Promise<CompareSideRecord[]> {
     return this.onOwnConnection('compare spans', (connection) => selectComparison(connection, query));
-  }
-
-  alertSeries(query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
-    return this.onOwnConnection('compute an alert series', (connection) => selectAlertSeries(connection, query));
   }
 
   async setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void> {

@@ -1,9 +1,12 @@
 import type { SpanStatsQuery, TimeRange, TimeseriesQuery, TraceQuery, TraceSummaryRecord } from '@spoor/model';
 import type {
+  AlertSeriesQuery,
+  AlertSeriesRow,
   ErrorGroupQuery,
   ErrorGroupRecord,
   ErrorOccurrenceRow,
   MetricDescriptorRecord, RealtimeRecord, ServiceRecord, SessionRecord, SessionRunRecord, SpanStatsRecord, TimeKey, TimeseriesRow } from '../store.js';
+import { alertSeries } from './alert-series.js';
 import { realtime, spanStats, spanTimeseries } from './analytics.js';
 import type { SqlEngine } from './dialect.js';
 import { errorGroupHourly, listErrorGroups, listErrorOccurrences } from './error-groups.js';
@@ -60,5 +63,9 @@ export abstract class SqlReads {
 
   listErrorOccurrences(projectId: string, fingerprint: string, range: TimeRange, limit: number): Promise<ErrorOccurrenceRow[]> {
     return listErrorOccurrences(this.sql, projectId, fingerprint, range, limit);
+  }
+
+  alertSeries(query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
+    return alertSeries(this.sql, query);
   }
 }

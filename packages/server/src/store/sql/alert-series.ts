@@ -1,33 +1,25 @@
+import { num, numOrNull } from '../record-rows.js';
 import { type AlertSeriesQuery, type AlertSeriesRow, type AlertSeriesSource, StoreError } from '../store.js';
-import { ChParams, type ChClient } from './client.js';
-import { LabelSql, matcherSql } from './alert-series-labels.js';
-import { errorEventsSql, errorStatesSql } from './error-events.js';
+import { LabelSql, matcherSql } from './alert-labels.js';
+import type { Dialect, Params, SqlEngine } from './dialect.js';
 
 /**
  * Alert rule series: one aggregate per group of labels and time bucket, in one statement per
- * call, answering what DuckDB's `alert-series.ts` answers. The alert scheduler runs hundreds of
- * these every 15 s, so every statement filters on the project (the primary key's first column)
- * and the time range first, and leaves nothing to JS but reading the result.
+ * call. The alert scheduler runs hundreds of these every 15 s, so every statement filters on the
+ * project and the time range first (DuckDB's zone maps skip the row groups outside it, ClickHouse
+ * its primary key and day partitions) and leaves nothing to JS but reading the result.
  */
 
 /** An aggregate over the rows of one group and bucket; `stepSeconds` adds the step in seconds as a parameter. */
-type ValueSql = (stepSeconds: () => string) => string;
+type ValueSql = (d: Dialect, stepSeconds: () => string) => string;
 
-const count: ValueSql = () => 'count()';
-const rate: ValueSql = (stepSeconds) => `count() / ${stepSeconds()}`;
-/**
- * DuckDB's `quantile_cont` to the last bit: at rank r = (n - 1)·q between the values of ranks
- * ⌊r⌋ and ⌈r⌉, lo·(1 - d) + hi·d with d = r - ⌊r⌋. ClickHouse's `quantileExactInclusive` is
- * the same definition, but its lo + (hi - lo)·d differed in the last bit in a third of the groups
- * of the bench data; sorting the group's values costs a few ms more per 200,000 spans. (The
- * sorted array is one expression however often it is written: ClickHouse computes it once.)
- */
-const quantile = (q: number): ValueSql => () => {
-  const sorted = 'arraySort(groupArray(duration_us / 1000))';
-  const rank = `((count() - 1) * ${q})`;
-  const d = `(${rank} - floor(${rank}))`;
-  return `${sorted}[toUInt64(floor(${rank})) + 1] * (1 - ${d}) + ${sorted}[toUInt64(ceil(${rank})) + 1] * ${d}`;
-};
+const count: ValueSql = () => 'count(*)';
+// Only `rate` adds the step: DuckDB refuses a parameter its statement does not use.
+const rate: ValueSql = (_d, stepSeconds) => `count(*) / ${stepSeconds()}`;
+const quantile =
+  (q: number): ValueSql =>
+  (d) =>
+    d.quantileSameBits('duration_us / 1000', q);
 
 /** The functions that aggregate the matching records in one pass; `seriesSql` has the others. */
 const VALUES: Record<AlertSeriesSource, ReadonlyMap<string, ValueSql>> = {
@@ -35,7 +27,7 @@ const VALUES: Record<AlertSeriesSource, ReadonlyMap<string, ValueSql>> = {
     ['count', count],
     ['rate', rate],
     ['errors', () => 'countIf(status_code = 2)'],
-    ['error_rate', () => 'countIf(status_code = 2) / count()'],
+    ['error_rate', () => 'countIf(status_code = 2) / count(*)'],
     ['tokens', () => 'sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0))'],
     ['input_tokens', () => 'sum(coalesce(input_tokens, 0))'],
     ['output_tokens', () => 'sum(coalesce(output_tokens, 0))'],
@@ -59,8 +51,8 @@ const VALUES: Record<AlertSeriesSource, ReadonlyMap<string, ValueSql>> = {
 
 /** What every statement of a query is made of. */
 interface Parts {
-  ch: ChClient;
-  p: ChParams;
+  d: Dialect;
+  p: Params;
   project: string;
   /** `... AS l0, ... AS l1`: select items of the `by` labels. */
   keys: string[];
@@ -77,43 +69,43 @@ interface Parts {
   end: string;
 }
 
-function partsOf(ch: ChClient, query: AlertSeriesQuery): Parts {
-  const p = new ChParams();
+function partsOf(d: Dialect, query: AlertSeriesQuery): Parts {
+  const p = d.params();
   const project = p.add(query.projectId);
-  const start = p.add(query.startUs, 'Int64');
-  const end = p.add(query.startUs + query.buckets * query.stepUs, 'Int64');
-  const labels = new LabelSql(ch, p, project, query.source);
+  const start = p.int(query.startUs);
+  const end = p.int(query.startUs + query.buckets * query.stepUs);
+  const labels = new LabelSql(d, p, project, query.source);
   const keyNames = query.by.map((_, i) => `l${i}`);
   const keys = query.by.map((label, i) => `${labels.of(label)} AS ${keyNames[i]}`);
-  const matchers = query.matchers.map((matcher) => matcherSql(p, labels, matcher));
+  const matchers = query.matchers.map((matcher) => matcherSql(d, p, labels, matcher));
   const join = labels.join();
   let time: string;
   let from: string;
   let scope: string[];
   if (query.source === 'errors') {
-    // Not `errors`: a step that only passes on its LLM call's error is not a second error.
+    // Error events, not `errors`: a step that only passes on its LLM call's error is not a second error.
     time = 'time_us';
-    from = errorEventsSql(ch.tables, project, [`time_us >= ${start}`, `time_us < ${end}`]);
+    from = `${d.errorEvents(project, [`time_us >= ${start}`, `time_us < ${end}`])} AS e`;
     scope = [];
   } else if (query.source === 'logs') {
     time = 'time_us';
-    from = `${ch.tables.logs} ${join}`;
+    from = `${d.tables.logs} ${join}`;
     scope = [`project_id = ${project}`, `time_us >= ${start}`, `time_us < ${end}`];
   } else {
     // A span counts when it ends, as in the realtime numbers: a run is known once it is over.
-    // It started before it ended (ingest makes sure), which lets the day partitions by start
-    // time that begin after the range be skipped.
+    // It started before it ended (ingest makes sure), which lets the day partitions (ClickHouse)
+    // and row groups (DuckDB) by start time that begin after the range be skipped.
     time = 'end_us';
-    from = `${ch.tables.spans} ${join}`;
+    from = `${d.tables.spans} ${join}`;
     scope = [`project_id = ${project}`, `end_us >= ${start}`, `end_us < ${end}`, `start_us < ${end}`];
   }
   return {
-    ch,
+    d,
     p,
     project,
     keys,
     groupBy: [...keyNames, 'bucket'].join(', '),
-    bucket: `intDiv(${time} - ${start}, ${p.add(query.stepUs, 'Int64')})`,
+    bucket: d.intDiv(`${time} - ${start}`, p.int(query.stepUs)),
     from,
     where: [...scope, ...matchers],
     matchers,
@@ -127,7 +119,7 @@ const whereOf = (conditions: readonly string[]): string => (conditions.length ==
 
 /** The one-pass functions: aggregate the matching records per group and bucket. */
 function aggregateSql(query: AlertSeriesQuery, value: ValueSql, parts: Parts): string {
-  const sql = value(() => parts.p.add(query.stepUs / 1e6, 'Float64'));
+  const sql = value(parts.d, () => parts.p.float(query.stepUs / 1e6));
   return `SELECT ${selectKeys(parts)}, ${sql} AS value FROM ${parts.from} ${whereOf(parts.where)} GROUP BY ${parts.groupBy}`;
 }
 
@@ -136,21 +128,24 @@ function aggregateSql(query: AlertSeriesQuery, value: ValueSql, parts: Parts): s
  * trace: its spans' costs summed from `trace_parts`, which holds them per trace already, read
  * only for the traces of the range's roots. A trace without a cost costs 0.
  *
- * `identity` keeps the primary key from being searched with the set of root traces: trace ids
- * are random, so a set of thousands of them touches nearly every granule anyway, and the search
- * took ~100 ms on 200,000 trace parts where reading them all took ~20.
+ * Where a CTE is computed once, the roots' traces are read from it; else from `spans` again
+ * without the matchers (and their join): a superset, cut down by the join. `noIndex` keeps
+ * ClickHouse's primary key from being searched with the set: trace ids are random, so a set of
+ * thousands of them touches nearly every granule anyway, and the search took ~100 ms on 200,000
+ * trace parts where reading them all took ~20.
  */
 function costPerWorkflowSql(parts: Parts): string {
-  const { ch, project } = parts;
-  const rootsWhere = whereOf([...parts.where, 'parent_span_id IS NULL']);
-  // The roots' traces without the matchers (and their join): a superset, cut down by the join.
-  const traces = `SELECT trace_id FROM ${ch.tables.spans} WHERE project_id = ${project} AND end_us >= ${parts.start} AND end_us < ${parts.end}
-    AND start_us < ${parts.end} AND parent_span_id IS NULL`;
-  return `SELECT ${parts.groupBy}, avg(coalesce(costs.cost, 0)) AS value
-    FROM (SELECT trace_id, ${selectKeys(parts)} FROM ${parts.from} ${rootsWhere}) AS roots
+  const { d, project } = parts;
+  const rootTraces = d.ctesComputedOnce
+    ? 'SELECT trace_id FROM roots'
+    : `SELECT trace_id FROM ${d.tables.spans} WHERE project_id = ${project} AND end_us >= ${parts.start} AND end_us < ${parts.end}
+        AND start_us < ${parts.end} AND parent_span_id IS NULL`;
+  return `WITH roots AS (SELECT trace_id, ${selectKeys(parts)} FROM ${parts.from} ${whereOf([...parts.where, 'parent_span_id IS NULL'])})
+    SELECT ${parts.groupBy}, avg(coalesce(costs.cost, 0)) AS value
+    FROM roots
     LEFT JOIN (
-      SELECT trace_id, sum(coalesce(cost_usd, 0)) AS cost FROM ${ch.tables.trace_parts}
-      WHERE project_id = ${project} AND identity(trace_id) IN (${traces}) GROUP BY trace_id
+      SELECT trace_id, sum(coalesce(cost_usd, 0)) AS cost FROM ${d.tables.trace_parts}
+      WHERE project_id = ${project} AND ${d.noIndex('trace_id')} IN (${rootTraces}) GROUP BY trace_id
     ) AS costs ON costs.trace_id = roots.trace_id
     GROUP BY ${parts.groupBy}`;
 }
@@ -172,21 +167,24 @@ interface FirstOccurrence {
  */
 function firstOccurrenceSql(parts: Parts, { ctes, firsts, earlier }: FirstOccurrence): string {
   const where = [`fingerprint NOT IN (${earlier})`, ...parts.matchers];
-  return `WITH ${ctes} firsts AS (
-      ${firsts} ORDER BY fingerprint, time_us, span_id NULLS FIRST, service_name LIMIT 1 BY fingerprint
-    )
-    SELECT ${selectKeys(parts)}, count() AS value FROM firsts ${whereOf(where)} GROUP BY ${parts.groupBy}`;
+  return `WITH ${ctes} firsts AS (${parts.d.firstPer(firsts, 'fingerprint', 'time_us, span_id NULLS FIRST, service_name')})
+    SELECT ${selectKeys(parts)}, count(*) AS value FROM firsts ${whereOf(where)} GROUP BY ${parts.groupBy}`;
 }
 
-/** Groups first seen in the bucket: seen in the range and never before it. */
+/**
+ * Groups first seen in the bucket: seen in the range and never before it. Only the groups seen in
+ * the range can have been seen before it: those of `firsts` where a CTE is computed once, else
+ * those of `errors` in the range (by the primary key), a superset.
+ */
 function newErrorGroupSql(parts: Parts): string {
-  const { ch, project } = parts;
-  // Only the groups seen in the range can have been seen before it: read those (by the primary key).
-  const inRange = `SELECT fingerprint FROM ${ch.tables.errors} WHERE project_id = ${project} AND time_us >= ${parts.start} AND time_us < ${parts.end}`;
+  const { d, project } = parts;
+  const inRange = d.ctesComputedOnce
+    ? 'SELECT fingerprint FROM firsts'
+    : `SELECT fingerprint FROM ${d.tables.errors} WHERE project_id = ${project} AND time_us >= ${parts.start} AND time_us < ${parts.end}`;
   return firstOccurrenceSql(parts, {
     ctes: '',
     firsts: `SELECT * FROM ${parts.from}`,
-    earlier: `SELECT fingerprint FROM ${errorEventsSql(ch.tables, project, [`time_us < ${parts.start}`, `fingerprint IN (${inRange})`])}`,
+    earlier: `SELECT fingerprint FROM ${d.errorEvents(project, [`time_us < ${parts.start}`, `fingerprint IN (${inRange})`])} AS e`,
   });
 }
 
@@ -195,17 +193,17 @@ function newErrorGroupSql(parts: Parts): string {
  * stored status stays `resolved` when they come back (error-groups.ts derives `unresolved`).
  */
 function regressedErrorGroupSql(parts: Parts): string {
-  const { ch, project } = parts;
+  const { d, project } = parts;
   const seenAfterResolved = (conditions: string[]) =>
-    `SELECT e.* FROM ${errorEventsSql(ch.tables, project, [...conditions, 'fingerprint IN (SELECT fingerprint FROM resolved)'])} AS e
+    `SELECT e.* FROM ${d.errorEvents(project, [...conditions, 'fingerprint IN (SELECT fingerprint FROM resolved)'])} AS e
       INNER JOIN resolved AS r ON r.fingerprint = e.fingerprint WHERE e.time_us > r.resolved_at`;
   return firstOccurrenceSql(parts, {
     ctes: `resolved AS (
-      SELECT fingerprint, assumeNotNull(resolved_us) AS resolved_at FROM ${errorStatesSql(ch.tables, project)}
+      SELECT fingerprint, ${d.notNull('resolved_us')} AS resolved_at FROM ${d.errorStates(project)} AS s
       WHERE status = 'resolved' AND resolved_us IS NOT NULL
     ),`,
     firsts: seenAfterResolved([`time_us >= ${parts.start}`, `time_us < ${parts.end}`]),
-    earlier: `SELECT fingerprint FROM (${seenAfterResolved([`time_us < ${parts.start}`])})`,
+    earlier: `SELECT fingerprint FROM (${seenAfterResolved([`time_us < ${parts.start}`])}) AS before_range`,
   });
 }
 
@@ -219,15 +217,13 @@ function seriesSql(query: AlertSeriesQuery, parts: Parts): string {
   return aggregateSql(query, value, parts);
 }
 
-export async function alertSeries(ch: ChClient, query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
+export async function alertSeries(db: SqlEngine, query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
   if (query.buckets <= 0 || query.stepUs <= 0) return [];
-  const parts = partsOf(ch, query);
-  const sql = seriesSql(query, parts);
-  const rows = await ch.rows<Record<string, unknown>>('read an alert series', sql, parts.p);
+  const parts = partsOf(db.dialect, query);
   const keyNames = query.by.map((_, i) => `l${i}`);
-  return rows.map((row) => ({
-    labels: keyNames.map((name) => (row[name] as string | null | undefined) ?? null),
-    bucket: row.bucket as number,
-    value: (row.value as number | null | undefined) ?? null,
+  return db.rows('compute an alert series', seriesSql(query, parts), parts.p, (row) => ({
+    labels: keyNames.map((name) => (row.get(name) as string | null | undefined) ?? null),
+    bucket: num(row.get('bucket')),
+    value: numOrNull(row.get('value')),
   }));
 }
