@@ -1,29 +1,5 @@
-import type {
-  CompareQuery,
-  ErrorGroupStatus,
-  LogQuery,
-  LogRecordData,
-  MetricPointQuery,
-  MetricPointRecord,
-  ModelPrice,
-  TimeRange,
-  TraceTreeColumns,
-} from '@spoor/model';
-import {
-  type BatchKey,
-  type CompareSideRecord,
-  type RecentSpanSource,
-  type RepriceResult,
-  type RetainedRecords,
-  type SpanCost,
-  type SpanToPrice,
-  type Store,
-  StoreError,
-  type TimeKey,
-  type UnpricedModelRecord,
-  type WriteBatch,
-  appendAndCommit,
-} from '../store.js';
+import type { CompareQuery, ErrorGroupStatus, LogQuery, LogRecordData, MetricPointQuery, MetricPointRecord, ModelPrice, TimeRange, TraceTreeColumns } from '@spoor/model';
+import { type BatchKey, type CompareSideRecord, type RecentSpanSource, type RepriceResult, type RetainedRecords, type SpanCost, type Store, StoreError, type TimeKey, type WriteBatch, appendAndCommit } from '../store.js';
 import type { StoredLog, StoredTrace } from '../stored-trace.js';
 import type { TraceTimings } from '../trace-timings.js';
 import type { TableName } from '../tables.js';
@@ -33,14 +9,13 @@ import { ChClient, type ClickHouseTarget } from './client.js';
 import { compareSpans } from './compare.js';
 import { setErrorGroupStatus } from './error-groups.js';
 import { listLogs, listMetricPoints, readMetricPoints } from './log-metric-reads.js';
-import { deleteModelPrice, listModelPrices, listUnpricedModels, putModelPrice, readSpansToPrice, setSpanCosts } from './pricing.js';
+import { deleteModelPrice, listModelPrices, putModelPrice, setSpanCosts } from './pricing.js';
 import { deleteOlderThan } from './retention.js';
 import { type RetentionTtl, type SchemaLayout, CLICKHOUSE_MIGRATIONS, CLICKHOUSE_SCHEMA_VERSION, schemaStatements, ttlStatements } from './schema.js';
 import { getTrace, getTraceTimings, getTraceTree, recentSpanIds, searchTrace } from './trace-reads.js';
 import { ClickHouseWriter } from './writer.js';
 import { ClickHouseSql } from './dialect.js';
 import { SqlReads } from '../sql/sql-reads.js';
-import type { SqlEngine } from '../sql/dialect.js';
 
 export interface ClickHouseStoreOptions extends ClickHouseTarget {
   /** `ON CLUSTER` name: replicated tables behind `Distributed` ones. Default: one server, plain MergeTree. */
@@ -55,7 +30,7 @@ export interface ClickHouseStoreOptions extends ClickHouseTarget {
  * servers may share one database, each writing under its own server id.
  */
 export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource {
-  protected readonly sql: SqlEngine;
+  protected readonly sql: ClickHouseSql;
   readonly alerts: ClickHouseAlertStore;
   readonly access: ClickHouseAccessStore;
   readonly masking: ClickHouseMaskingStore;
@@ -71,7 +46,7 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
     this.sql = new ClickHouseSql(ch);
     this.writer = new ClickHouseWriter(ch, layout);
     this.alerts = new ClickHouseAlertStore(ch);
-    this.access = new ClickHouseAccessStore(ch);
+    this.access = new ClickHouseAccessStore(this.sql);
     this.masking = new ClickHouseMaskingStore(ch);
   }
 
@@ -156,7 +131,7 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
   }
 
   compareSpans(query: CompareQuery): Promise<CompareSideRecord[]> {
-    return compareSpans(this.ch, query);
+    return compareSpans(this.sql, query);
   }
 
   setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void> {
@@ -173,14 +148,6 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
 
   deleteModelPrice(projectId: string, model: string): Promise<boolean> {
     return deleteModelPrice(this.ch, projectId, model);
-  }
-
-  listUnpricedModels(projectId: string, range: TimeRange): Promise<UnpricedModelRecord[]> {
-    return listUnpricedModels(this.ch, projectId, range);
-  }
-
-  readSpansToPrice(projectId: string, range: TimeRange): Promise<SpanToPrice[]> {
-    return readSpansToPrice(this.ch, projectId, range);
   }
 
   setSpanCosts(projectId: string, costs: readonly SpanCost[]): Promise<RepriceResult> {

@@ -53,6 +53,7 @@ export function clickHouseDialect(tables: Tables): Dialect<ChParams> {
     notNull: (expr) => `assumeNotNull(${expr})`,
     noIndex: (expr) => `identity(${expr})`,
     ctesComputedOnce: false,
+    readsSmallSetsFirst: false,
     largeInSets: (maxIndexed) => `SETTINGS use_index_for_in_with_subqueries_max_values = ${maxIndexed}`,
 
     quantile: (expr, q) => `quantileExactInclusive(${q})(${expr})`,
@@ -79,7 +80,7 @@ export function clickHouseDialect(tables: Tables): Dialect<ChParams> {
 export class ClickHouseSql implements SqlEngine<ChParams> {
   readonly dialect: Dialect<ChParams>;
 
-  constructor(private readonly ch: ChClient) {
+  constructor(readonly ch: ChClient) {
     this.dialect = clickHouseDialect(ch.tables);
   }
 

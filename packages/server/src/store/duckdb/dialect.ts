@@ -60,6 +60,7 @@ export const duckDbDialect: Dialect<DuckDbParams> = {
   notNull: (expr) => expr,
   noIndex: (expr) => expr,
   ctesComputedOnce: true,
+  readsSmallSetsFirst: true,
   largeInSets: () => '',
 
   quantile: (expr, q) => `quantile_cont(${expr}, ${q})`,
@@ -90,7 +91,7 @@ export const duckDbDialect: Dialect<DuckDbParams> = {
 export class DuckDbSql implements SqlEngine<DuckDbParams> {
   readonly dialect = duckDbDialect;
 
-  constructor(private readonly on: OnConnection) {}
+  constructor(readonly on: OnConnection) {}
 
   rows<T>(what: string, sql: string, params: DuckDbParams, convert: (row: Row) => T): Promise<T[]> {
     return this.on(what, async (connection) => mapRows(await columnsOf(connection, sql, params.values), convert));

@@ -1,30 +1,6 @@
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import type {
-  CompareQuery,
-  ErrorGroupStatus,
-  LogQuery,
-  LogRecordData,
-  MetricPointQuery,
-  MetricPointRecord,
-  ModelPrice,
-  TimeRange,
-  TraceTreeColumns,
-} from '@spoor/model';
-import {
-  type CompareSideRecord,
-  type RepriceResult,
-  type SpanCost,
-  type SpanToPrice,
-  type RetainedRecords,
-  type RecentSpanSource,
-  type Store,
-  StoreError,
-  appendAndCommit,
-  type BatchKey,
-  type TimeKey,
-  type UnpricedModelRecord,
-  type WriteBatch,
-} from '../store.js';
+import type { CompareQuery, ErrorGroupStatus, LogQuery, LogRecordData, MetricPointQuery, MetricPointRecord, ModelPrice, TimeRange, TraceTreeColumns } from '@spoor/model';
+import { type CompareSideRecord, type RepriceResult, type SpanCost, type RetainedRecords, type RecentSpanSource, type Store, StoreError, appendAndCommit, type BatchKey, type TimeKey, type WriteBatch } from '../store.js';
 import {
   type Columns,
   JsonParseCache,
@@ -47,7 +23,7 @@ import type { StoredLog, StoredTrace } from '../stored-trace.js';
 import { DuckDbWriter } from './writer.js';
 import { attach, connectTo, isInvalidated, reattach } from './catalog.js';
 import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
-import { removeModelPrice, selectModelPrices, selectSpansToPrice, selectUnpricedModels, updateSpanCosts, upsertModelPrice } from './pricing.js';
+import { removeModelPrice, selectModelPrices, updateSpanCosts, upsertModelPrice } from './pricing.js';
 import { selectComparison } from './compare.js';
 import type { TraceTimings } from '../trace-timings.js';
 import { selectTraceTimings } from './trace-timings.js';
@@ -63,7 +39,6 @@ import { LOG_MARGIN_US } from '../sql/traces.js';
 import { DuckDbExporter } from './export.js';
 import { DuckDbSql, duckDbDialect } from './dialect.js';
 import { SqlReads } from '../sql/sql-reads.js';
-import type { SqlEngine } from '../sql/dialect.js';
 
 export interface DuckDbStoreOptions {
   /** Database file; `':memory:'` for a throwaway store. */
@@ -82,7 +57,7 @@ export interface DuckDbStoreOptions {
  */
 export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   private readonly writer: DuckDbWriter;
-  protected readonly sql: SqlEngine;
+  protected readonly sql: DuckDbSql;
   readonly alerts: DuckDbAlertStore;
   readonly access: DuckDbAccessStore;
   readonly masking: DuckDbMaskingStore;
@@ -106,7 +81,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     this.sql = new DuckDbSql((what, fn) => this.onOwnConnection(what, fn));
     this.writer = new DuckDbWriter([connection, second], (serverId) => this.readPosition(serverId));
     this.alerts = new DuckDbAlertStore((what, fn) => this.onOwnConnection(what, fn));
-    this.access = new DuckDbAccessStore((what, fn) => this.onOwnConnection(what, fn));
+    this.access = new DuckDbAccessStore(this.sql);
     this.masking = new DuckDbMaskingStore((what, fn) => this.onOwnConnection(what, fn));
     this.exporter = new DuckDbExporter((what, fn) => this.onOwnConnection(what, fn));
   }
@@ -298,10 +273,6 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     return this.onOwnConnection('read metric points', (connection) => selectMetricPointsOf(connection, projectId, names, range, service));
   }
 
-  listUnpricedModels(projectId: string, range: TimeRange): Promise<UnpricedModelRecord[]> {
-    return this.onOwnConnection('list unpriced models', (connection) => selectUnpricedModels(connection, projectId, range));
-  }
-
   listModelPrices(projectId: string): Promise<ModelPrice[]> {
     return this.onOwnConnection('list prices', (connection) => selectModelPrices(connection, projectId));
   }
@@ -314,16 +285,12 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     return this.onOwnConnection('delete a price', (connection) => removeModelPrice(connection, projectId, model));
   }
 
-  readSpansToPrice(projectId: string, range: TimeRange): Promise<SpanToPrice[]> {
-    return this.onOwnConnection('read the LLM spans to price', (connection) => selectSpansToPrice(connection, projectId, range));
-  }
-
   setSpanCosts(projectId: string, costs: readonly SpanCost[]): Promise<RepriceResult> {
     return this.onOwnConnection('set span costs', (connection) => updateSpanCosts(connection, projectId, costs));
   }
 
   compareSpans(query: CompareQuery): Promise<CompareSideRecord[]> {
-    return this.onOwnConnection('compare spans', (connection) => selectComparison(connection, query));
+    return selectComparison(this.sql, query);
   }
 
   async setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void> {

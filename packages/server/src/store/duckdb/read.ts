@@ -1,5 +1,6 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { JsonParseCache, type SourceTexts, llmFromRow, logFromRow, mapArrayRows, metricPointFromRow, num, numOrNull, storedLogFromRow, storedSpanFromRow } from '../record-rows.js';
+import { LOG_COLUMNS, LOG_TEXT_COLUMNS, SPAN_COLUMNS, SPAN_DOUBLE_COLUMNS, SPAN_TEXT_COLUMNS } from '../sql/stored-columns.js';
 
 /**
  * Converters from DuckDB results to model records. Small results are read by column
@@ -125,26 +126,15 @@ const finite = (column: string): string => `CASE WHEN isfinite(${column}) THEN $
 
 /** Spans for an answer (`StoredSpan`): attributes, events and links stay the stored text. */
 export const SPAN_SHAPE = storedRowShape(
-  [
-    'project_id', 'trace_id', 'span_id', 'parent_span_id', 'trace_state', 'flags', 'name', 'kind', 'service_name',
-    'start_us', 'end_us', 'status_code', 'status_message', 'source_id', 'dropped_attributes', 'dropped_events',
-    'dropped_links', 'session_id', 'is_llm', 'llm_provider', 'llm_operation', 'llm_request_model', 'llm_response_model',
-    'input_tokens', 'output_tokens', 'total_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'reasoning_tokens',
-    finite('cost_usd'), finite('ttft_ms'), 'finish_reasons::JSON', 'cost_source', 'category', 'user_id',
-  ],
-  ['attributes', 'events', 'links'],
+  [...SPAN_COLUMNS.map((column) => (SPAN_DOUBLE_COLUMNS.has(column) ? finite(column) : column)), 'finish_reasons::JSON'],
+  SPAN_TEXT_COLUMNS,
 );
 
-const LOG_FIELDS = [
-  'project_id', 'log_id', 'time_us', 'observed_us', 'trace_id', 'span_id', 'flags', 'severity_number', 'severity_text',
-  'source_id', 'service_name', 'event_name', 'dropped_attributes', 'body_bytes',
-];
-
 /** Logs as records (`LogRecordData`), body and attributes parsed. */
-export const LOG_SHAPE = jsonArrayShape([...LOG_FIELDS, 'body::JSON', 'attributes::JSON']);
+export const LOG_SHAPE = jsonArrayShape([...LOG_COLUMNS, ...LOG_TEXT_COLUMNS.map((column) => `${column}::JSON`)]);
 
 /** Logs for an answer (`StoredLog`): body and attributes as the stored text. */
-export const STORED_LOG_SHAPE = storedRowShape(LOG_FIELDS, ['body', 'attributes']);
+export const STORED_LOG_SHAPE = storedRowShape(LOG_COLUMNS, LOG_TEXT_COLUMNS);
 
 // The engine-neutral converters, where the DuckDB store's files have always imported them from.
 export { JsonParseCache, type SourceTexts, llmFromRow, logFromRow, mapArrayRows, metricPointFromRow, num, numOrNull, storedLogFromRow, storedSpanFromRow };

@@ -73,6 +73,12 @@ export interface Dialect<P extends Params = Params> {
    * (ClickHouse inlines it): a query then reuses a CTE instead of reading a cheaper superset.
    */
   readonly ctesComputedOnce: boolean;
+  /**
+   * Whether a small set of ids is better read first and sent back as values than used as a
+   * subquery: DuckDB applies a semi join only after the other conditions' expressions, which may
+   * parse every span's attributes; ClickHouse builds the set first.
+   */
+  readonly readsSmallSetsFirst: boolean;
   /** What ends a query whose `IN` set may hold more than `maxIndexed` values: read the table whole then. */
   largeInSets(maxIndexed: number): string;
 

@@ -2,6 +2,8 @@ import type { SpanStatsQuery, TimeRange, TimeseriesQuery, TraceQuery, TraceSumma
 import type {
   AlertSeriesQuery,
   AlertSeriesRow,
+  SpanToPrice,
+  UnpricedModelRecord,
   ErrorGroupQuery,
   ErrorGroupRecord,
   ErrorOccurrenceRow,
@@ -11,6 +13,7 @@ import { realtime, spanStats, spanTimeseries } from './analytics.js';
 import type { SqlEngine } from './dialect.js';
 import { errorGroupHourly, listErrorGroups, listErrorOccurrences } from './error-groups.js';
 import { listMetrics } from './logs-metrics.js';
+import { listUnpricedModels, readSpansToPrice } from './pricing.js';
 import { listSessionRuns, listSessions } from './sessions.js';
 import { listServices, listTraces } from './traces.js';
 
@@ -67,5 +70,13 @@ export abstract class SqlReads {
 
   alertSeries(query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
     return alertSeries(this.sql, query);
+  }
+
+  listUnpricedModels(projectId: string, range: TimeRange): Promise<UnpricedModelRecord[]> {
+    return listUnpricedModels(this.sql, projectId, range);
+  }
+
+  readSpansToPrice(projectId: string, range: TimeRange): Promise<SpanToPrice[]> {
+    return readSpansToPrice(this.sql, projectId, range);
   }
 }
