@@ -112,6 +112,18 @@ export default tseslint.config(
     },
   },
   {
+    files: ['packages/server/src/threads/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(
+          ['**/api/**', '**/store/**', '**/pipeline/**', '**/query/**', '**/ingest/**', '**/dbthread/**', 'fastify'],
+          'threads/ is how threads talk, whatever they serve: each thread declares its protocol beside it (dbthread/protocol.ts, ingest/decode-protocol.ts).',
+        ),
+      ),
+    },
+  },
+  {
     files: ['packages/server/src/api/**'],
     ignores: ['**/*.test.ts'],
     rules: {

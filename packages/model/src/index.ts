@@ -62,6 +62,8 @@ export { DEFAULT_PROJECT_ID } from './api.js';
 export type { SessionInfo } from './api.js';
 export type { AlignedRow, ChangedSpan, DiffSpan, SpanDeltas, TextDiffLine, TraceDiff, TraceDiffSide } from './diff.js';
 export { isoFromMicros, microsFromIso } from './time.js';
+export { SPAN_PLACES, resolveSpanParents, resolveSpanTree, spanTreeInputFrom } from './span-tree.js';
+export type { ResolvedSpanTree, SpanParents, SpanPlace, SpanTimes, SpanTreeInput, SpanTreeRecord, SpanTreeWordsInput } from './span-tree.js';
 export type {
   CompareQuery,
   CompareResponse,

@@ -25,9 +25,7 @@ import { AppError } from './errors.js';
 import { AccessControl } from './auth/access-control.js';
 import { KeyRing } from './auth/key-ring.js';
 import { Replayer } from './replay/replayer.js';
-import { type MaskFile, type MaskingPolicy, maskFileOf, maskingPolicyProblem } from './ingest/masking.js';
-import type { MaskingPolicyRecord } from './store/store.js';
-import type { KeyRecord } from './auth/keys.js';
+import { type MaskFile, maskFileOf, maskingPolicyProblem } from './ingest/masking.js';
 import { STORE_COMMIT_SECONDS_BUCKETS, SelfMetrics, createIngestMetrics } from './self-metrics.js';
 
 /** How soon a key revoked elsewhere (another server, the command line) stops working here. */
@@ -114,35 +112,35 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const started = await DbThread.start(
     { store: config.store, spoolDir, quarantineDir, serverId: await serverIdOf(config.dataDir), retention: config.retention, prices, maskFile },
     {
-      onPrices: (projectId, models) => decoder.setPrices(projectId, models),
-      onStoreHealth: (healthy) => {
+      prices: (projectId, models) => decoder.setPrices(projectId, models),
+      storeHealth: (healthy) => {
         storeHealthy = healthy;
         queue?.setStoreHealthy(healthy);
         if (!healthy) log.warn({}, 'the store does not take commits; requests are acknowledged into the spool until it does (--spool-max)');
         if (healthy) log.info({}, 'the store takes commits again; what was acknowledged meanwhile is being committed from the spool');
       },
-      onDamaged: (segment, offset, bytes) => {
+      damaged: (segment, offset, bytes) => {
         damagedBytes({}, bytes);
         log.error(
           { segment, offset, bytes, kept: join(quarantineDir, `${quarantineIdOf({ segment, offset })}.damaged`) },
           'the spool holds a damaged stretch: whatever acknowledged request it held is lost; the entries after it were replayed',
         );
       },
-      onQuarantined: (id, reason) => {
+      quarantined: (id, reason) => {
         quarantined({});
         quarantinedSinceStart++;
         // Loud on purpose: acknowledged data is waiting for someone to look at it.
         log.error({ id, ...reason, quarantineDir }, 'the store kept refusing an acknowledged request: moved it to the quarantine (see GET /api/quarantine; spoor spool replay-quarantine)');
       },
-      onCommitted: (seq, position, _records, commitMs) => {
+      committed: (seq, position, _records, commitMs) => {
         commitSeconds(commitMs / 1000);
         queue?.committed(seq, position);
       },
-      onLog: (level, message, data) => {
+      log: (level, message, data) => {
         if (level === 'error' && message.startsWith('a commit failed')) commitFailures({});
         log[level](data, message);
       },
-      onFailed: (error) => {
+      failed: (error) => {
         ready = false;
         threadFailed = true;
         app?.log.fatal({ err: error }, 'the database thread failed; acknowledged data is in the spool and is replayed on restart');
@@ -200,23 +198,22 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   };
   let url = '';
   try {
-    ring = await KeyRing.start(async () => JSON.parse(await thread.calls.listKeys()) as KeyRecord[], {
+    ring = await KeyRing.start(() => thread.calls.listKeys(), {
       refreshMs: KEY_REFRESH_MS,
       onError: (error) => log.warn({ err: error }, 'could not read the keys again; the keys read before stay in force'),
     });
     checkBinding(config, ring.any);
     // Policies set through the API, over the --mask file's, for the requests decoded from now on.
-    for (const stored of JSON.parse(await thread.calls.listMaskingPolicies()) as MaskingPolicyRecord[]) {
-      const policy = JSON.parse(stored.policy) as MaskingPolicy;
+    for (const { projectId, policy } of await thread.calls.listMaskingPolicies()) {
       const problem = maskingPolicyProblem(policy);
       // Its project's requests are refused (503) until it is set again: see ProjectMasking.
-      if (problem !== null) log.error({ projectId: stored.projectId }, `the masking policy of project '${stored.projectId}' cannot be used (${problem}); its requests are refused until it is set again`);
-      decoder.setMasking(stored.projectId, policy);
+      if (problem !== null) log.error({ projectId }, `the masking policy of project '${projectId}' cannot be used (${problem}); its requests are refused until it is set again`);
+      decoder.setMasking(projectId, policy);
     }
     const access = new AccessControl({
       mode: config.auth,
       ring,
-      sessionSecret: JSON.parse(await thread.calls.sessionSecret()) as string,
+      sessionSecret: await thread.calls.sessionSecret(),
       metricsToken: config.metricsToken,
       ratePerSecond: config.rateLimit,
       onFailedAttempt: (outcome, detail) => {

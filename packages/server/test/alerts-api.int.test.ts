@@ -88,12 +88,12 @@ describe('alert rules through the API', () => {
     const base = { name: 'bad', expr: ALWAYS };
     const cases: Array<[what: string, body: unknown, message: RegExp]> = [
       ['a bad expression, with its column', { ...base, expr: 'count(spans{service="rag")[5m] > 1' }, /^invalid rule: expr: .*\(column 26\)$/],
-      ['an unknown field', { ...base, fro: '5m' }, /^invalid rule: fro: is not a rule field/],
+      ['an unknown field', { ...base, fro: '5m' }, /^'fro' is not a field of a rule \(known: name, expr, /],
       ['an unknown receiver', { ...base, notify: ['pager'] }, /^invalid rule: notify: names no receiver 'pager'/],
       ['a duration without a unit', { ...base, for: '5' }, /^invalid rule: for: must be a duration/],
       ['a bad annotation placeholder', { ...base, annotations: { summary: 'slow: {{ $foo }}' } }, /^invalid rule: annotations\.summary: unknown placeholder '\{\{ \$foo \}\}'/],
-      ['a missing expression', { name: 'bad' }, /^invalid rule: expr: is required/],
-      ['a body that is not an object', ['bad'], /^invalid rule: rule: must be a mapping/],
+      ['a missing expression', { name: 'bad' }, /^'expr' is required/],
+      ['a body that is not an object', ['bad'], /^the body of a rule must be a JSON object/],
     ];
     for (const [what, body, message] of cases) {
       for (const [method, path] of [['POST', '/api/alerts/rules'], ['PUT', '/api/alerts/rules/bad']] as const) {
@@ -291,7 +291,7 @@ describe('silences', () => {
     const base = { matchers: byAlertname, duration: '1h', createdBy: 'ana' };
     const cases: Array<[what: string, body: unknown, message: RegExp]> = [
       ['no matchers', { ...base, matchers: [] }, /'matchers' must be a non-empty list/],
-      ['an unknown operator', { ...base, matchers: [{ name: 'alertname', op: '~', value: 'x' }] }, /^matchers\[0\]\.op must be one of/],
+      ['an unknown operator', { ...base, matchers: [{ name: 'alertname', op: '~', value: 'x' }] }, /^'matchers\[0\]\.op' must be one of =, !=, =~, !~, not '~'/],
       ['a bad regular expression', { ...base, matchers: [{ name: 'alertname', op: '=~', value: '(' }] }, /^matchers\[0\]\.value is not a regular expression/],
       ['no createdBy', { matchers: byAlertname, duration: '1h' }, /'createdBy' is required/],
       ['a blank createdBy', { ...base, createdBy: '  ' }, /'createdBy' is required/],

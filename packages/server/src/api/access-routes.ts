@@ -1,11 +1,13 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import { DEFAULT_PROJECT_ID, type SessionInfo } from '@spoor/model';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { type AccessControl, type Principal, coversProject } from '../auth/access-control.js';
-import { ALL_PROJECTS, type AuditRecord, type KeyInfo, type KeyRecord, checkProjectName, infoOf, isRole, newKey, roleCovers } from '../auth/keys.js';
+import { ALL_PROJECTS, type KeyInfo, checkProjectName, infoOf, newKey, roleCovers } from '../auth/keys.js';
 import { SESSION_HOURS, sessionCookie, sessionValue } from '../auth/sessions.js';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
-import { type QueryString, jsonBody, limit, rejectUnknown, text, timeRange } from './params.js';
+import { NO_QUERY, TIME_RANGE, limit, oneOf, timeRange } from './parameters.js';
 import { projectOf } from './request-access.js';
 
 export interface AccessRoutesOptions {
@@ -16,15 +18,37 @@ export interface AccessRoutesOptions {
   nowUs: () => number;
 }
 
+const PROJECT = Type.String({ description: 'a project name' });
+const SIGN_IN = Type.Object(
+  { key: Type.String({ pattern: '\\S', description: 'a read or admin key (spoor_read_… or spoor_admin_…)', 'x-must-be': 'a Spoor key (spoor_read_… or spoor_admin_…)' }), project: Type.Optional(PROJECT) },
+  { title: 'Sign-in', additionalProperties: false },
+);
+const PROJECT_SWITCH = Type.Object({ project: Type.Optional(PROJECT) }, { title: 'Project switch', additionalProperties: false });
+const NEW_KEY = Type.Object(
+  {
+    project: Type.Optional(Type.String({ description: "the key's project (default the request's), or * for all" })),
+    role: oneOf(['ingest', 'read', 'admin'], { description: 'what the key may do' }),
+    name: Type.Optional(Type.String({ description: 'a name people know it by' })),
+  },
+  { title: 'Key', additionalProperties: false },
+);
+const KEY_PATH = Type.Object({ id: Type.String({ description: "the key's id" }) });
+const AUDIT_LIMIT = { fallback: 50, max: 1000 };
+const AUDIT = Type.Object(
+  { ...TIME_RANGE, limit: limit(AUDIT_LIMIT), cursor: Type.Optional(Type.String({ pattern: '^\\d{1,15}$', description: 'the nextCursor of the answer before', 'x-must-be': 'a cursor this endpoint gave' })) },
+  { additionalProperties: false },
+);
+
 /**
  * Keys (`/api/keys`, admin only), the dashboard's sign-in (`/api/session`) and the audit log
  * (`/api/audit`). An admin key of one project manages that project's keys only; a key of `*`
  * manages all.
  */
-export async function accessRoutes(app: FastifyInstance, options: AccessRoutesOptions): Promise<void> {
+export async function accessRoutes(instance: FastifyInstance, options: AccessRoutesOptions): Promise<void> {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, access } = options;
   const ring = access.options.ring;
-  const q = (request: { query: unknown }): QueryString => request.query as QueryString;
+  const tags = ['access'];
 
   const projectsOf = (principal: Principal): string[] =>
     principal.keyProjectId === ALL_PROJECTS ? [...new Set([DEFAULT_PROJECT_ID, ...ring.projects()])].sort() : [principal.keyProjectId];
@@ -42,16 +66,11 @@ export async function accessRoutes(app: FastifyInstance, options: AccessRoutesOp
     void reply.header('set-cookie', sessionCookie(value, { secure: options.secureCookies, maxAgeSeconds: SESSION_HOURS * 3600 }));
   };
 
-  app.get('/api/session', async (request) => {
-    rejectUnknown(q(request), []);
-    return answer(request.access.principal, projectOf(request));
-  });
+  app.get('/api/session', { schema: { summary: 'Who is signed in, with which role and project', tags, querystring: NO_QUERY } }, async (request) => answer(request.access.principal, projectOf(request)));
 
   // Sign in: a read or admin key for a cookie the dashboard sends from then on.
-  app.post('/api/session', async (request, reply) => {
-    rejectUnknown(q(request), []);
-    const body = jsonBody(request.body, 'a sign-in', ['key', 'project']);
-    if (typeof body.key !== 'string' || body.key === '') throw new AppError('ERR_BAD_REQUEST', "'key' must be a Spoor key (spoor_read_… or spoor_admin_…)");
+  app.post('/api/session', { schema: { summary: 'Sign in: a session cookie for a read or admin key', tags, querystring: NO_QUERY, body: SIGN_IN } }, async (request, reply) => {
+    const { body } = request;
     const key = access.verifyKey(body.key.trim(), request.ip);
     if (!roleCovers(key.role, 'read')) throw new AppError('ERR_FORBIDDEN', 'an ingest key cannot sign in: it only sends telemetry; use a read or admin key');
     const principal: Principal = { keyId: key.id, role: key.role, keyProjectId: key.projectId, via: 'cookie' };
@@ -61,37 +80,30 @@ export async function accessRoutes(app: FastifyInstance, options: AccessRoutesOp
   });
 
   // The project switcher: the same session, another project.
-  app.put('/api/session', async (request, reply) => {
-    rejectUnknown(q(request), []);
+  app.put('/api/session', { schema: { summary: 'Switch the project of a signed-in dashboard', tags, querystring: NO_QUERY, body: PROJECT_SWITCH } }, async (request, reply) => {
     const { principal } = request.access;
     if (principal.via !== 'cookie') throw new AppError('ERR_UNAUTHENTICATED', 'sign in first: PUT /api/session switches the project of a signed-in dashboard');
-    const body = jsonBody(request.body, 'a project switch', ['project']);
-    const projectId = chosenProject(principal, body.project, projectsOf(principal));
+    const projectId = chosenProject(principal, request.body.project, projectsOf(principal));
     setSession(reply, principal.keyId, projectId);
     return answer(principal, projectId);
   });
 
-  app.delete('/api/session', async (request, reply) => {
-    rejectUnknown(q(request), []);
+  app.delete('/api/session', { schema: { summary: 'Sign out', tags, querystring: NO_QUERY } }, async (request, reply) => {
     access.endSession(request.headers.cookie);
     void reply.header('set-cookie', sessionCookie('', { secure: options.secureCookies, maxAgeSeconds: 0 }));
     return reply.code(204).send();
   });
 
-  app.get('/api/keys', async (request) => {
-    rejectUnknown(q(request), []);
+  app.get('/api/keys', { schema: { summary: 'The keys of the projects this key covers (never their secrets)', tags, querystring: NO_QUERY } }, async (request) => {
     const { principal } = request.access;
-    const keys = JSON.parse(await db.listKeys()) as KeyRecord[];
+    const keys = await db.listKeys();
     return { keys: keys.filter((key) => coversProject(principal, key.projectId)).map(infoOf).reverse() };
   });
 
-  app.post('/api/keys', async (request, reply) => {
-    rejectUnknown(q(request), []);
+  app.post('/api/keys', { schema: { summary: 'Make a key; the answer shows it, once', tags, querystring: NO_QUERY, body: NEW_KEY } }, async (request, reply) => {
     const { principal } = request.access;
-    const body = jsonBody(request.body, 'a key', ['project', 'role', 'name']);
-    const projectId = typeof body.project === 'string' ? body.project : principal.keyProjectId === ALL_PROJECTS ? projectOf(request) : principal.keyProjectId;
-    if (!isRole(body.role)) throw new AppError('ERR_BAD_REQUEST', "'role' must be ingest, read or admin");
-    if (body.name !== undefined && typeof body.name !== 'string') throw new AppError('ERR_BAD_REQUEST', "'name' must be text");
+    const { body } = request;
+    const projectId = body.project ?? (principal.keyProjectId === ALL_PROJECTS ? projectOf(request) : principal.keyProjectId);
     try {
       checkProjectName(projectId, body.role);
     } catch (error) {
@@ -105,10 +117,9 @@ export async function accessRoutes(app: FastifyInstance, options: AccessRoutesOp
     return reply.code(201).send({ ...infoOf(record), key } satisfies KeyInfo & { key: string });
   });
 
-  app.delete<{ Params: { id: string } }>('/api/keys/:id', async (request, reply) => {
-    rejectUnknown(q(request), []);
+  app.delete('/api/keys/:id', { schema: { summary: 'Revoke a key', tags, params: KEY_PATH, querystring: NO_QUERY } }, async (request, reply) => {
     const { principal } = request.access;
-    const keys = JSON.parse(await db.listKeys()) as KeyRecord[];
+    const keys = await db.listKeys();
     const key = keys.find((k) => k.id === request.params.id);
     // Another project's key is as unknown as no key at all.
     if (key === undefined || !coversProject(principal, key.projectId)) throw new AppError('ERR_NOT_FOUND', `no key '${request.params.id}'`);
@@ -118,13 +129,11 @@ export async function accessRoutes(app: FastifyInstance, options: AccessRoutesOp
     return reply.code(204).send();
   });
 
-  app.get('/api/audit', async (request) => {
-    rejectUnknown(q(request), ['from', 'to', 'limit', 'cursor']);
-    const cursor = text(q(request), 'cursor');
-    const offset = cursor === null ? 0 : Number(cursor);
-    if (!Number.isSafeInteger(offset) || offset < 0) throw new AppError('ERR_INVALID_PARAMETER', "'cursor' is not a cursor this endpoint gave");
-    const n = limit(q(request));
-    const records = JSON.parse(await db.listAudit(projectOf(request), timeRange(q(request)), offset, n + 1)) as AuditRecord[];
+  app.get('/api/audit', { schema: { summary: "The project's changes, newest first", tags, querystring: AUDIT } }, async (request) => {
+    const q = request.query;
+    const offset = q.cursor === undefined ? 0 : Number(q.cursor);
+    const n = q.limit ?? AUDIT_LIMIT.fallback;
+    const records = await db.listAudit(projectOf(request), timeRange(q), offset, n + 1);
     return {
       entries: records.slice(0, n).map(({ timeUs, projectId: _project, ...entry }) => ({ time: new Date(timeUs / 1000).toISOString(), ...entry })),
       nextCursor: records.length > n ? String(offset + n) : null,
@@ -132,9 +141,8 @@ export async function accessRoutes(app: FastifyInstance, options: AccessRoutesOp
   });
 }
 
-function chosenProject(principal: Principal, asked: unknown, projects: string[]): string {
+function chosenProject(principal: Principal, asked: string | undefined, projects: string[]): string {
   if (asked === undefined) return principal.keyProjectId === ALL_PROJECTS ? (projects[0] ?? DEFAULT_PROJECT_ID) : principal.keyProjectId;
-  if (typeof asked !== 'string') throw new AppError('ERR_BAD_REQUEST', "'project' must be a project name");
   try {
     checkProjectName(asked, 'read');
   } catch (error) {

@@ -1,68 +1,130 @@
-import type { AlertState } from '@spoor/model';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { ALERT_SEVERITIES, NO_DATA_BEHAVIOURS } from '@spoor/model';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AlertService } from '../alerting/alert-service.js';
+import { NO_QUERY, TIME_RANGE, cursor, limit, oneOf, text, timeRange } from './parameters.js';
 import { projectOf } from './request-access.js';
-import { type QueryString, invalid, limit, many, rejectUnknown, text, timeRange } from './params.js';
 
-const STATES: readonly AlertState[] = ['pending', 'firing', 'resolved'];
+const STATES = ['pending', 'firing', 'resolved'] as const;
+const HISTORY_LIMIT = { fallback: 50, max: 1000 };
+
+const ALERT_LIST = Type.Object(
+  { state: Type.Optional(Type.Array(oneOf([...STATES]), { description: 'the states to show, repeated or separated by commas (default pending,firing)' })) },
+  { additionalProperties: false },
+);
+const HISTORY = Type.Object({ ...TIME_RANGE, rule: Type.Optional(text("one rule's entries")), limit: limit(HISTORY_LIMIT), cursor: cursor() }, { additionalProperties: false });
+const SILENCE_LIST = Type.Object({ expired: Type.Optional(Type.Boolean({ description: 'also the silences that ended' })) }, { additionalProperties: false });
+const RULE_PATH = Type.Object({ name: Type.String({ description: "the rule's name" }) });
+const SILENCE_PATH = Type.Object({ id: Type.String({ description: "the silence's id" }) });
+
+const durationText = (description: string) => Type.Optional(Type.String({ description: `${description}: a duration with a unit, like 30s, 5m, 4h` }));
+const receivers = Type.Array(Type.String(), { description: 'receiver names' });
+
+/**
+ * A rule as the rules file holds one. Its shape is checked here; its meaning (the expression, the
+ * receivers named, the durations, the templates) by the rule parser the file shares, whose
+ * answers start `invalid rule:`.
+ */
+function ruleBody(nameRequired: boolean) {
+  const name = Type.String({ minLength: 1, description: 'unique in the project; the alertname label' });
+  return Type.Object(
+    {
+      name: nameRequired ? name : Type.Optional(name),
+      expr: Type.String({ minLength: 1, description: 'the expression, such as p95(duration_ms{service="rag"})[5m] > 3000' }),
+      for: durationText('how long the condition holds before the alert fires (default 0s)'),
+      keepFiringFor: durationText('how long it keeps firing once the condition cleared (default 0s)'),
+      severity: Type.Optional(oneOf([...ALERT_SEVERITIES], { description: 'the severity of an expression with its own comparison (default warning)' })),
+      thresholds: Type.Optional(
+        Type.Object(
+          {
+            op: Type.Optional(oneOf(['>', '>=', '<', '<=', '==', '!='], { description: 'the comparison (default >)' })),
+            warning: Type.Optional(Type.Number()),
+            critical: Type.Optional(Type.Number()),
+          },
+          { additionalProperties: false, description: 'two thresholds for an expression without a comparison' },
+        ),
+      ),
+      labels: Type.Optional(Type.Record(Type.String(), Type.String(), { description: "the alerts' labels" })),
+      annotations: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'texts templated with {{ $value }}, {{ $threshold }}, {{ $labels.<name> }}' })),
+      groupBy: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'the labels grouping alerts into one notification (default alertname)' })),
+      noData: Type.Optional(oneOf([...NO_DATA_BEHAVIOURS], { description: 'what no data means (default ok)' })),
+      notify: Type.Optional(
+        Type.Union([receivers, Type.Object({ info: Type.Optional(receivers), warning: Type.Optional(receivers), critical: Type.Optional(receivers) }, { additionalProperties: false })], {
+          description: 'receiver names, for every severity or per severity',
+          'x-must-be': 'a list of receiver names, or an object of them per severity (info, warning, critical)',
+        }),
+      ),
+      groupWait: durationText('wait before the first notification of a new group'),
+      groupInterval: durationText('wait before notifying a group again about alerts added to it'),
+      repeatInterval: durationText('the cooldown before an unchanged firing group is notified again'),
+    },
+    { title: 'Rule', additionalProperties: false },
+  );
+}
+const NEW_RULE = ruleBody(true);
+const PUT_RULE = ruleBody(false);
+
+/** A silence; its times and matchers are read by the alerting (`silenceFrom`). */
+const SILENCE = Type.Object(
+  {
+    matchers: Type.Array(
+      Type.Object(
+        { name: Type.String({ minLength: 1, description: 'a label name' }), op: oneOf(['=', '!=', '=~', '!~']), value: Type.String({ description: 'the text, or an RE2 expression for =~ and !~' }) },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, description: 'the alerts it silences: every matcher holds' },
+    ),
+    startsAt: Type.Optional(Type.String({ description: 'ISO-8601 (default now)' })),
+    endsAt: Type.Optional(Type.String({ description: "ISO-8601; 'endsAt' or 'duration', not both" })),
+    duration: Type.Optional(Type.String({ description: 'such as 2h or 30m' })),
+    createdBy: Type.String({ description: 'who silences, so others can ask' }),
+    comment: Type.Optional(Type.String()),
+  },
+  { title: 'Silence', additionalProperties: false },
+);
 
 /**
  * Alerting: active alerts, their history, rules (those of the rules file read-only) and
  * silences. Rules and silences made here are saved in the store.
  */
-export async function alertRoutes(app: FastifyInstance, options: { alertsFor: (projectId: string) => Promise<AlertService> }): Promise<void> {
+export async function alertRoutes(instance: FastifyInstance, options: { alertsFor: (projectId: string) => Promise<AlertService> }): Promise<void> {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   /** The alerting of the request's project. */
   const alertsOf = (request: FastifyRequest): Promise<AlertService> => options.alertsFor(projectOf(request));
-  const q = (request: { query: unknown }): QueryString => request.query as QueryString;
+  const tags = ['alerts'];
 
-  app.get('/api/alerts', async (request) => {
-    rejectUnknown(q(request), ['state']);
-    const states = many(q(request), 'state').flatMap((s) => s.split(','));
-    for (const s of states) if (!STATES.includes(s as AlertState)) throw invalid('state', `must be pending, firing or resolved, not '${s}'`);
-    return (await alertsOf(request)).alerts(states.length === 0 ? ['pending', 'firing'] : (states as AlertState[]));
+  app.get('/api/alerts', { schema: { summary: 'Active alerts', tags, querystring: ALERT_LIST } }, async (request) => {
+    const states = request.query.state ?? ['pending', 'firing'];
+    return (await alertsOf(request)).alerts(states);
   });
-
-  app.get('/api/alerts/history', async (request) => {
-    rejectUnknown(q(request), ['from', 'to', 'rule', 'limit', 'cursor']);
-    return (await alertsOf(request)).history(timeRange(q(request)), text(q(request), 'rule'), limit(q(request)), text(q(request), 'cursor'));
+  app.get('/api/alerts/history', { schema: { summary: 'State changes and notifications, newest first', tags, querystring: HISTORY } }, async (request) => {
+    const q = request.query;
+    return (await alertsOf(request)).history(timeRange(q), q.rule ?? null, q.limit ?? HISTORY_LIMIT.fallback, q.cursor ?? null);
   });
 
-  app.get('/api/alerts/rules', async (request) => {
-    rejectUnknown(q(request), []);
-    return (await alertsOf(request)).rules();
-  });
-  app.get<{ Params: { name: string } }>('/api/alerts/rules/:name', async (request) => {
-    rejectUnknown(q(request), []);
-    return (await alertsOf(request)).rule(request.params.name);
-  });
-  app.post('/api/alerts/rules', async (request, reply) => {
-    rejectUnknown(q(request), []);
+  app.get('/api/alerts/rules', { schema: { summary: 'The rules, with their source and health', tags, querystring: NO_QUERY } }, async (request) => (await alertsOf(request)).rules());
+  app.get('/api/alerts/rules/:name', { schema: { summary: 'One rule', tags, params: RULE_PATH, querystring: NO_QUERY } }, async (request) => (await alertsOf(request)).rule(request.params.name));
+  app.post('/api/alerts/rules', { schema: { summary: 'Make a rule', tags, querystring: NO_QUERY, body: NEW_RULE } }, async (request, reply) => {
     const { rule } = await (await alertsOf(request)).saveRule(request.body, 'create', null);
     return reply.code(201).send(rule);
   });
-  app.put<{ Params: { name: string } }>('/api/alerts/rules/:name', async (request, reply) => {
-    rejectUnknown(q(request), []);
+  app.put('/api/alerts/rules/:name', { schema: { summary: 'Make or replace a rule', tags, params: RULE_PATH, querystring: NO_QUERY, body: PUT_RULE } }, async (request, reply) => {
     const { rule, created } = await (await alertsOf(request)).saveRule(request.body, 'put', request.params.name);
     return reply.code(created ? 201 : 200).send(rule);
   });
-  app.delete<{ Params: { name: string } }>('/api/alerts/rules/:name', async (request, reply) => {
-    rejectUnknown(q(request), []);
+  app.delete('/api/alerts/rules/:name', { schema: { summary: 'Remove a rule made through the API', tags, params: RULE_PATH, querystring: NO_QUERY } }, async (request, reply) => {
     await (await alertsOf(request)).deleteRule(request.params.name);
     return reply.code(204).send();
   });
 
-  app.get('/api/alerts/silences', async (request) => {
-    rejectUnknown(q(request), ['expired']);
-    const expired = text(q(request), 'expired');
-    if (expired !== null && expired !== 'true' && expired !== 'false') throw invalid('expired', 'must be true or false');
-    return (await alertsOf(request)).silences(expired === 'true');
-  });
-  app.post('/api/alerts/silences', async (request, reply) => {
-    rejectUnknown(q(request), []);
-    return reply.code(201).send(await (await alertsOf(request)).createSilence(request.body));
-  });
-  app.delete<{ Params: { id: string } }>('/api/alerts/silences/:id', async (request) => {
-    rejectUnknown(q(request), []);
-    return (await alertsOf(request)).expireSilence(request.params.id);
-  });
+  app.get('/api/alerts/silences', { schema: { summary: 'Silences in force (and, with expired=true, those that ended)', tags, querystring: SILENCE_LIST } }, async (request) =>
+    (await alertsOf(request)).silences(request.query.expired === true),
+  );
+  app.post('/api/alerts/silences', { schema: { summary: 'Silence the alerts matching labels for a while', tags, querystring: NO_QUERY, body: SILENCE } }, async (request, reply) =>
+    reply.code(201).send(await (await alertsOf(request)).createSilence(request.body)),
+  );
+  app.delete('/api/alerts/silences/:id', { schema: { summary: 'End a silence now', tags, params: SILENCE_PATH, querystring: NO_QUERY } }, async (request) =>
+    (await alertsOf(request)).expireSilence(request.params.id),
+  );
 }

@@ -1,19 +1,140 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { ERROR_GROUP_STATUSES, METRIC_SERIES_FNS, SPAN_CATEGORIES, SPAN_KINDS, TIMESERIES_METRICS, type SpanFilter } from '@spoor/model';
+import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
+import { DAY_US, HOUR_US, MINUTE_US, SECOND_US } from '../duration.js';
 import {
-  compareQueryFrom,
-  errorListQueryFrom,
-  errorStatusFrom,
-  fingerprint,
-  metricSeriesQueryFrom,
-  realtimeServiceFrom,
-  sessionWindowFrom,
-  sessionListFrom,
-  spanStatsQueryFrom,
-  timeseriesQueryFrom,
-} from './analytics-params.js';
-import { type QueryString, invalid, rangeQueryFrom, rejectUnknown, traceId } from './params.js';
+  attributeFilters,
+  closedRange,
+  cursor,
+  duration,
+  durationBounds,
+  durationUs,
+  FINGERPRINT,
+  groupBy,
+  groupByOf,
+  hexId,
+  invalid,
+  limit,
+  NO_QUERY,
+  oneOf,
+  SPAN_FILTER,
+  type SpanFilterQuery,
+  text,
+  TIME_RANGE,
+  timeRange,
+  TRACE_PATH,
+} from './parameters.js';
 import { projectOf } from './request-access.js';
+import { sendJson } from './trace-routes.js';
+
+/**
+ * Statistics, charts, comparisons, sessions, realtime numbers, app metric series, error groups
+ * and critical paths. Open ranges get a default span of time ending now, so a bare request never
+ * scans everything ever stored.
+ */
+
+/** The trace list's filters applied to each span, and the span's kind, category and rootness. */
+const ANALYTICS_FILTER = {
+  ...SPAN_FILTER,
+  kind: Type.Optional(oneOf([...SPAN_KINDS], { description: 'span kind' })),
+  category: Type.Optional(oneOf([...SPAN_CATEGORIES], { description: 'span category' })),
+  root: Type.Optional(Type.Boolean({ description: 'root spans only' })),
+};
+type AnalyticsFilterQuery = SpanFilterQuery & { kind?: SpanFilter['kind']; category?: SpanFilter['category']; root?: boolean };
+
+const GROUPS_LIMIT = { fallback: 100, max: 1000 };
+const SERIES_LIMIT = { fallback: 10, max: 50 };
+const LIST_LIMIT = { fallback: 50, max: 1000 };
+
+const SPAN_STATS = Type.Object({ ...ANALYTICS_FILTER, groupBy: groupBy('what to group by (default name)'), limit: limit(GROUPS_LIMIT) }, { additionalProperties: false });
+const TIMESERIES = Type.Object(
+  {
+    ...ANALYTICS_FILTER,
+    metric: Type.Optional(oneOf([...TIMESERIES_METRICS], { description: 'what each bucket holds (default count)' })),
+    step: duration('bucket width (default: the nice step giving about 120 buckets)'),
+    groupBy: groupBy('one series per group'),
+    limit: limit(SERIES_LIMIT),
+  },
+  { additionalProperties: false },
+);
+const COMPARE = Type.Object(
+  {
+    ...ANALYTICS_FILTER,
+    by: groupBy('what tells the sides apart (default service.version)'),
+    a: Type.String({ description: 'the value of `by` on the first side (e.g. the old release)' }),
+    b: Type.String({ description: 'the value of `by` on the second side (e.g. the new release)' }),
+    limit: limit(GROUPS_LIMIT),
+  },
+  { additionalProperties: false },
+);
+const REALTIME = Type.Object({ service: Type.Optional(text('service name')) }, { additionalProperties: false });
+const SESSION_LIST = Type.Object({ ...TIME_RANGE, limit: limit(LIST_LIMIT), cursor: cursor() }, { additionalProperties: false });
+const SESSION_WINDOW = Type.Object(
+  { hours: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 8760, description: "the last hours up to now (default 24); not with 'from' or 'to'", 'x-must-be': 'a number of hours above 0 and at most 8760' })), ...TIME_RANGE },
+  { additionalProperties: false },
+);
+const METRIC_SERIES = Type.Object(
+  {
+    name: text("the metric's name"),
+    fn: oneOf([...METRIC_SERIES_FNS], { description: `one of ${METRIC_SERIES_FNS.join(', ')}` }),
+    ...TIME_RANGE,
+    step: duration('distance between points (default: about 120 points)'),
+    window: duration('what each point looks back over (default one step, at least 1m)'),
+    groupBy: Type.Optional(text('a label: one series per value (the 50 largest)')),
+    service: Type.Optional(text('service name')),
+  },
+  { additionalProperties: false },
+);
+const ERROR_LIST = Type.Object(
+  {
+    ...TIME_RANGE,
+    status: Type.Optional(oneOf([...ERROR_GROUP_STATUSES], { description: 'groups with this status' })),
+    service: Type.Optional(text('service name')),
+    sort: Type.Optional(oneOf(['lastSeen', 'firstSeen', 'count'], { description: 'order (default lastSeen)' })),
+    limit: limit(LIST_LIMIT),
+    cursor: cursor(),
+  },
+  { additionalProperties: false },
+);
+const FINGERPRINT_PATH = Type.Object({ fingerprint: FINGERPRINT });
+const SESSION_PATH = Type.Object({ sessionId: Type.String({ description: 'the session id the app chose' }) });
+const ERROR_UPDATE = Type.Object(
+  { status: oneOf([...ERROR_GROUP_STATUSES], { description: 'the new status' }) },
+  { title: 'Error group update', additionalProperties: false, 'x-error-code': 'ERR_INVALID_PARAMETER' },
+);
+
+/** Most buckets a chart may ask for. */
+const MAX_BUCKETS = 10_000;
+/** Steps an unspecified step is picked from: the smallest giving at most ~120 buckets. */
+const NICE_STEPS_US = [1, 5, 10, 15, 30, 60, 300, 600, 900, 1800, 3600, 10800, 21600, 43200, 86400].map((s) => s * SECOND_US);
+
+/** The step: as asked, or the smallest nice step that gives at most about 120 buckets. */
+function stepUs(asked: string | undefined, range: { fromUs: number; toUs: number }): number {
+  const span = range.toUs - range.fromUs;
+  const step = durationUs(asked, 'step') ?? NICE_STEPS_US.find((s) => span / s <= 120) ?? DAY_US;
+  if (span / step > MAX_BUCKETS) throw invalid('step', `gives ${Math.ceil(span / step)} buckets over the range; at most ${MAX_BUCKETS}`);
+  return step;
+}
+
+function spanFilterOf(q: AnalyticsFilterQuery, projectId: string, range: SpanFilter['range']): SpanFilter {
+  return {
+    projectId,
+    range,
+    service: q.service ?? null,
+    spanName: q.name ?? null,
+    text: q.text ?? null,
+    status: q.status ?? null,
+    ...durationBounds(q),
+    attributes: attributeFilters(q.attr),
+    sessionId: q.sessionId ?? null,
+    model: q.model ?? null,
+    kind: q.kind ?? null,
+    category: q.category ?? null,
+    rootOnly: q.root === true,
+  };
+}
 
 export interface AnalyticsRoutesOptions {
   /** The database thread's calls. */
@@ -22,43 +143,82 @@ export interface AnalyticsRoutesOptions {
   nowUs: () => number;
 }
 
-/** Statistics, charts, sessions, realtime numbers, app metric series, error groups, critical paths, comparisons. */
-export async function analyticsRoutes(app: FastifyInstance, options: AnalyticsRoutesOptions): Promise<void> {
+export async function analyticsRoutes(instance: FastifyInstance, options: AnalyticsRoutesOptions): Promise<void> {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, nowUs } = options;
-  const json = (reply: FastifyReply, body: string): FastifyReply => reply.type('application/json; charset=utf-8').send(body);
-  const q = (request: { query: unknown }): QueryString => request.query as QueryString;
+  const tags = ['analytics'];
 
-  app.get('/api/stats/spans', async (request, reply) => json(reply, await db.spanStats(spanStatsQueryFrom(q(request), projectOf(request), nowUs()))));
-  app.get('/api/stats/timeseries', async (request, reply) =>
-    json(reply, await db.timeseries(timeseriesQueryFrom(q(request), projectOf(request), nowUs()))),
-  );
-  app.get('/api/stats/compare', async (request, reply) => json(reply, await db.compare(compareQueryFrom(q(request), projectOf(request), nowUs()))));
-
-  app.get('/api/sessions', async (request, reply) => {
-    const { range, limit, cursor } = sessionListFrom(q(request), nowUs());
-    return json(reply, await db.listSessions(projectOf(request), range, limit, cursor));
+  app.get('/api/stats/spans', { schema: { summary: 'Per-group span statistics', tags, querystring: SPAN_STATS } }, async (request, reply) => {
+    const q = request.query;
+    const filter = spanFilterOf(q, projectOf(request), closedRange(q, nowUs(), DAY_US));
+    return sendJson(reply, await db.spanStats({ filter, groupBy: groupByOf(q.groupBy) ?? { column: 'name' }, limit: q.limit ?? GROUPS_LIMIT.fallback }));
   });
-  app.get<{ Params: { sessionId: string } }>('/api/sessions/:sessionId', async (request, reply) =>
-    json(reply, await db.getSession(projectOf(request), request.params.sessionId, sessionWindowFrom(q(request), nowUs()))),
-  );
-
-  app.get('/api/metrics/realtime', async (request, reply) => json(reply, await db.realtime(projectOf(request), realtimeServiceFrom(q(request)), nowUs())));
-  app.get('/api/metrics/series', async (request, reply) => json(reply, await db.metricSeries(metricSeriesQueryFrom(q(request), projectOf(request), nowUs()))));
-
-  app.get<{ Params: { traceId: string } }>('/api/traces/:traceId/critical-path', async (request, reply) => {
-    rejectUnknown(q(request), []);
-    return json(reply, await db.criticalPath(projectOf(request), traceId(request.params.traceId)));
+  app.get('/api/stats/timeseries', { schema: { summary: 'One chart of span statistics, every bucket present', tags, querystring: TIMESERIES } }, async (request, reply) => {
+    const q = request.query;
+    const range = closedRange(q, nowUs(), HOUR_US);
+    return sendJson(
+      reply,
+      await db.timeseries({ filter: spanFilterOf(q, projectOf(request), range), metric: q.metric ?? 'count', stepUs: stepUs(q.step, range), groupBy: groupByOf(q.groupBy), limit: q.limit ?? SERIES_LIMIT.fallback }),
+    );
+  });
+  app.get('/api/stats/compare', { schema: { summary: 'Two sides (releases) compared per span name, with significance tests', tags, querystring: COMPARE } }, async (request, reply) => {
+    const q = request.query;
+    if (q.a === q.b) throw invalid('b', "must differ from 'a'");
+    const filter = spanFilterOf(q, projectOf(request), closedRange(q, nowUs(), 7 * DAY_US));
+    return sendJson(reply, await db.compare({ filter, by: groupByOf(q.by) ?? { attribute: 'service.version' }, a: q.a, b: q.b, limit: q.limit ?? GROUPS_LIMIT.fallback }));
   });
 
-  app.get('/api/errors', async (request, reply) => json(reply, await db.listErrorGroups(errorListQueryFrom(q(request), projectOf(request)), nowUs())));
-  app.get<{ Params: { fingerprint: string } }>('/api/errors/:fingerprint', async (request, reply) =>
-    json(reply, await db.getErrorGroup(projectOf(request), fingerprint(request.params.fingerprint), rangeQueryFrom(q(request)), nowUs())),
-  );
-  app.patch<{ Params: { fingerprint: string } }>('/api/errors/:fingerprint', async (request, reply) => {
-    rejectUnknown(q(request), []);
-    const body = request.body;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('body', 'must be a JSON object like {"status":"resolved"}');
-    const status = errorStatusFrom(body as Record<string, unknown>);
-    return json(reply, await db.setErrorGroupStatus(projectOf(request), fingerprint(request.params.fingerprint), status, nowUs()));
+  app.get('/api/sessions', { schema: { summary: 'Sessions with runs, failures, cost and users', tags: ['sessions'], querystring: SESSION_LIST } }, async (request, reply) => {
+    const q = request.query;
+    return sendJson(reply, await db.listSessions(projectOf(request), closedRange(q, nowUs(), 7 * DAY_US), q.limit ?? LIST_LIMIT.fallback, q.cursor ?? null));
   });
+  app.get('/api/sessions/:sessionId', { schema: { summary: "One session's runs and their summary", tags: ['sessions'], params: SESSION_PATH, querystring: SESSION_WINDOW } }, async (request, reply) => {
+    const q = request.query;
+    const now = nowUs();
+    if (q.hours !== undefined && (q.from !== undefined || q.to !== undefined)) throw invalid('hours', "cannot be given with 'from' or 'to'");
+    const window = q.hours === undefined ? closedRange(q, now, DAY_US) : { fromUs: now - q.hours * HOUR_US, toUs: now };
+    return sendJson(reply, await db.getSession(projectOf(request), request.params.sessionId, window));
+  });
+
+  app.get('/api/metrics/realtime', { schema: { summary: 'Requests, latency, errors, tokens and cost of the last minutes', tags: ['metrics'], querystring: REALTIME } }, async (request, reply) =>
+    sendJson(reply, await db.realtime(projectOf(request), request.query.service ?? null, nowUs())),
+  );
+  app.get('/api/metrics/series', { schema: { summary: 'An app metric as a chart', tags: ['metrics'], querystring: METRIC_SERIES } }, async (request, reply) => {
+    const q = request.query;
+    const range = closedRange(q, nowUs(), HOUR_US);
+    const step = stepUs(q.step, range);
+    return sendJson(
+      reply,
+      await db.metricSeries({
+        projectId: projectOf(request),
+        name: q.name,
+        fn: q.fn,
+        fromUs: range.fromUs,
+        // Values are taken at multiples of the step; the last one at or after `to`, so the newest
+        // points are in the chart.
+        toUs: Math.ceil(range.toUs / step) * step,
+        stepUs: step,
+        // A window of one step by default: every point counts in exactly one value.
+        windowUs: durationUs(q.window, 'window') ?? Math.max(step, MINUTE_US),
+        groupBy: q.groupBy ?? null,
+        service: q.service ?? null,
+      }),
+    );
+  });
+
+  app.get('/api/traces/:traceId/critical-path', { schema: { summary: "The chain of spans that decided the trace's duration", tags: ['traces'], params: TRACE_PATH, querystring: NO_QUERY } }, async (request, reply) =>
+    sendJson(reply, await db.criticalPath(projectOf(request), hexId(request.params.traceId))),
+  );
+
+  app.get('/api/errors', { schema: { summary: 'Error groups', tags: ['errors'], querystring: ERROR_LIST } }, async (request, reply) => {
+    const q = request.query;
+    const query = { projectId: projectOf(request), range: timeRange(q), status: q.status ?? null, service: q.service ?? null, sort: q.sort ?? 'lastSeen', limit: q.limit ?? LIST_LIMIT.fallback, cursor: q.cursor ?? null } as const;
+    return sendJson(reply, await db.listErrorGroups(query, nowUs()));
+  });
+  app.get('/api/errors/:fingerprint', { schema: { summary: 'One error group with its newest occurrences', tags: ['errors'], params: FINGERPRINT_PATH, querystring: Type.Object(TIME_RANGE, { additionalProperties: false }) } }, async (request, reply) =>
+    sendJson(reply, await db.getErrorGroup(projectOf(request), request.params.fingerprint, timeRange(request.query), nowUs())),
+  );
+  app.patch('/api/errors/:fingerprint', { schema: { summary: 'Resolve, ignore or reopen an error group', tags: ['errors'], params: FINGERPRINT_PATH, querystring: NO_QUERY, body: ERROR_UPDATE } }, async (request, reply) =>
+    sendJson(reply, await db.setErrorGroupStatus(projectOf(request), request.params.fingerprint, request.body.status, nowUs())),
+  );
 }

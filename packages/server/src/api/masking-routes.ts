@@ -1,11 +1,14 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { coversProject } from '../auth/access-control.js';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { DETECTOR_NAMES } from '@spoor/model';
+import type { FastifyInstance } from 'fastify';
+import { type RequestAccess, coversProject } from '../auth/access-control.js';
 import { ALL_PROJECTS, checkProjectName } from '../auth/keys.js';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
 import type { Decoder, MaskFile } from '../ingest/decoder.js';
 import { MaskingPolicyError, type MaskingPolicy, filePolicyFor, redactOptionsOf } from '../ingest/masking.js';
-import { type QueryString, rejectUnknown } from './params.js';
+import { NO_QUERY, oneOf } from './parameters.js';
 
 export interface MaskingRoutesOptions {
   db: DbClient;
@@ -23,13 +26,46 @@ interface MaskingAnswer {
   policy: MaskingPolicy | null;
 }
 
+const MODE = oneOf(['mask', 'hash', 'drop'], { description: 'what a finding becomes' });
+
+/**
+ * A policy as the `--mask` file holds one (the SDK's redaction options as JSON). Its shape is
+ * checked here; its patterns (RE2) and rules by the policy reader the file shares.
+ */
+const POLICY = Type.Object(
+  {
+    detectors: Type.Optional(Type.Array(oneOf([...DETECTOR_NAMES]), { description: 'the built-in detectors to run (default all; [] for none)' })),
+    mode: Type.Optional(MODE),
+    hashSalt: Type.Optional(Type.String({ description: 'the salt of hash mode' })),
+    rules: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            name: Type.String({ minLength: 1, description: 'the label of the replacement ([REDACTED:name])' }),
+            pattern: Type.Optional(Type.String({ description: 'a regular expression (RE2) masked wherever it matches' })),
+            flags: Type.Optional(Type.String({ pattern: '^[imsu]*$', description: "the pattern's flags", 'x-must-be': 'flags of i, m, s and u' })),
+            key: Type.Optional(Type.String({ minLength: 1, description: 'a key name, or /regex/ over key names, whose values are secret' })),
+            mode: Type.Optional(MODE),
+          },
+          { additionalProperties: false },
+        ),
+        { description: 'rules by pattern or key name' },
+      ),
+    ),
+  },
+  { title: 'Masking policy', additionalProperties: false },
+);
+const PROJECT_PATH = Type.Object({ projectId: Type.String({ description: 'the project' }) });
+
 /**
  * A project's masking policy at ingest (`ingest/masking.ts`): read, set (over the `--mask` file's)
  * and removed. A key of another project finds no such project: 404.
  */
-export async function maskingRoutes(app: FastifyInstance, options: MaskingRoutesOptions): Promise<void> {
+export async function maskingRoutes(instance: FastifyInstance, options: MaskingRoutesOptions): Promise<void> {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, decoder, maskFile } = options;
-  const projectOf = (request: FastifyRequest<{ Params: { projectId: string } }>): string => {
+  const tags = ['masking'];
+  const projectOf = (request: { params: { projectId: string }; access: RequestAccess }): string => {
     const { projectId } = request.params;
     try {
       checkProjectName(projectId, 'read');
@@ -40,19 +76,17 @@ export async function maskingRoutes(app: FastifyInstance, options: MaskingRoutes
     return projectId;
   };
   const answer = async (projectId: string): Promise<MaskingAnswer> => {
-    const stored = (JSON.parse(await db.listMaskingPolicies()) as Array<{ projectId: string; policy: string }>).find((p) => p.projectId === projectId);
-    if (stored !== undefined) return { projectId, source: 'api', policy: JSON.parse(stored.policy) as MaskingPolicy };
+    const stored = (await db.listMaskingPolicies()).find((p) => p.projectId === projectId);
+    if (stored !== undefined) return { projectId, source: 'api', policy: stored.policy };
     const fromFile = filePolicyFor(maskFile, projectId);
     return { projectId, source: fromFile === null ? 'none' : 'file', policy: fromFile };
   };
 
-  app.get<{ Params: { projectId: string } }>('/api/projects/:projectId/masking', async (request) => {
-    rejectUnknown(request.query as QueryString, []);
-    return answer(projectOf(request));
-  });
+  app.get('/api/projects/:projectId/masking', { schema: { summary: "The project's masking policy and where it comes from", tags, params: PROJECT_PATH, querystring: NO_QUERY } }, async (request) =>
+    answer(projectOf(request)),
+  );
 
-  app.put<{ Params: { projectId: string } }>('/api/projects/:projectId/masking', async (request) => {
-    rejectUnknown(request.query as QueryString, []);
+  app.put('/api/projects/:projectId/masking', { schema: { summary: "Set the project's masking policy over the file's", tags, params: PROJECT_PATH, querystring: NO_QUERY, body: POLICY } }, async (request) => {
     const projectId = projectOf(request);
     try {
       redactOptionsOf(request.body, 'the masking policy');
@@ -60,16 +94,15 @@ export async function maskingRoutes(app: FastifyInstance, options: MaskingRoutes
       if (error instanceof MaskingPolicyError) throw new AppError('ERR_BAD_REQUEST', error.message);
       throw error;
     }
-    const policy = request.body as MaskingPolicy;
-    await db.putMaskingPolicy(projectId, JSON.stringify(policy), options.nowUs());
+    const policy: MaskingPolicy = request.body;
+    await db.putMaskingPolicy(projectId, policy, options.nowUs());
     decoder.setMasking(projectId, policy);
     return answer(projectId);
   });
 
-  app.delete<{ Params: { projectId: string } }>('/api/projects/:projectId/masking', async (request, reply) => {
-    rejectUnknown(request.query as QueryString, []);
+  app.delete('/api/projects/:projectId/masking', { schema: { summary: "Remove the project's policy set through the API", tags, params: PROJECT_PATH, querystring: NO_QUERY } }, async (request, reply) => {
     const projectId = projectOf(request);
-    if (!JSON.parse(await db.deleteMaskingPolicy(projectId))) throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no masking policy set through the API`);
+    if (!(await db.deleteMaskingPolicy(projectId))) throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no masking policy set through the API`);
     decoder.setMasking(projectId, null);
     return reply.code(204).send();
   });

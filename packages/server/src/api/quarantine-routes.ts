@@ -1,7 +1,8 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { NO_QUERY } from './parameters.js';
 import { projectOf } from './request-access.js';
-import { AppError } from '../errors.js';
-import { type QueryString, jsonBody, rejectUnknown } from './params.js';
 
 /** A quarantined request as the API shows it. */
 export interface QuarantineItem {
@@ -35,26 +36,22 @@ export interface QuarantineAccess {
   replay(projectId: string, ids: string[] | null): Promise<QuarantineReplayResult>;
 }
 
+const REPLAY = Type.Object(
+  { ids: Type.Optional(Type.Array(Type.String(), { description: 'the entries to replay (default all)', 'x-must-be': 'an array of quarantine ids' })) },
+  { title: 'Quarantine replay', additionalProperties: false },
+);
+
 /**
  * Requests the writer gave up on (the store refused them while taking others, or they no longer
  * decode), kept under the data directory: `GET /api/quarantine` lists them and
  * `POST /api/quarantine/replay` (what `spoor spool replay-quarantine` calls) hands them back.
  */
-export async function quarantineRoutes(app: FastifyInstance, options: { quarantine: QuarantineAccess }): Promise<void> {
+export async function quarantineRoutes(instance: FastifyInstance, options: { quarantine: QuarantineAccess }): Promise<void> {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { quarantine } = options;
-  app.get('/api/quarantine', async (request) => {
-    rejectUnknown(request.query as QueryString, []);
-    return { entries: quarantine.list(projectOf(request)) };
-  });
-  app.post('/api/quarantine/replay', async (request) => {
-    rejectUnknown(request.query as QueryString, []);
-    return quarantine.replay(projectOf(request), idsFrom(request.body));
-  });
-}
-
-function idsFrom(body: unknown): string[] | null {
-  const { ids } = jsonBody(body, 'a replay request', ['ids']);
-  if (ids === undefined) return null;
-  if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) throw new AppError('ERR_BAD_REQUEST', "'ids' must be an array of quarantine ids");
-  return ids as string[];
+  const tags = ['quarantine'];
+  app.get('/api/quarantine', { schema: { summary: 'The requests the writer gave up on', tags, querystring: NO_QUERY } }, async (request) => ({ entries: quarantine.list(projectOf(request)) }));
+  app.post('/api/quarantine/replay', { schema: { summary: 'Hand quarantined requests back to ingest', tags, querystring: NO_QUERY, body: REPLAY } }, async (request) =>
+    quarantine.replay(projectOf(request), request.body.ids ?? null),
+  );
 }

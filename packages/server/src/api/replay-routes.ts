@@ -1,12 +1,15 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { LlmCallDetail } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
-import type { ReplaySource } from '../query/query-service.js';
+import { parseJson } from '../json.js';
 import { delta } from '../query/trace-diff.js';
-import { replayCallOf, replayTargetFrom } from '../replay/replay-request.js';
+import { PROVIDER_NAMES } from '../replay/providers.js';
+import { type ReplayOverrides, chatMessagesFrom, replayCallOf } from '../replay/replay-request.js';
 import type { Replayer } from '../replay/replayer.js';
-import { type QueryString, rejectUnknown } from './params.js';
+import { NO_QUERY, oneOf } from './parameters.js';
 import { projectOf } from './request-access.js';
 
 export interface ReplayRoutesOptions {
@@ -28,22 +31,52 @@ function sideOf(detail: { llm: LlmCallDetail['llm']; messages: LlmCallDetail['me
   };
 }
 
+const MESSAGE = Type.Object(
+  {
+    role: oneOf(['user', 'assistant', 'system', 'tool']),
+    content: Type.Optional(Type.String({ description: 'the text; or parts' })),
+    parts: Type.Optional(Type.Array(Type.Object({ type: oneOf(['text', 'reasoning', 'tool_call', 'tool_call_response']) }, { additionalProperties: true }), { description: 'the parts, as a recorded message has them' })),
+    finishReason: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  },
+  { additionalProperties: false },
+);
+
+/** What a replay changes; every field optional, what is given replaces what was recorded. */
+const OVERRIDES = Type.Object(
+  {
+    provider: Type.Optional(oneOf([...PROVIDER_NAMES], { description: 'a --provider of this server' })),
+    model: Type.Optional(Type.String({ pattern: '\\S', 'x-must-be': 'non-empty text' })),
+    system: Type.Optional(Type.String({ description: 'the system prompt' })),
+    messages: Type.Optional(Type.Array(MESSAGE, { minItems: 1, 'x-must-be': 'a non-empty array of { role, content } or { role, parts }' })),
+    temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
+    topP: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    maxTokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    tools: Type.Optional(Type.Array(Type.Unknown(), { description: "tool definitions in the provider's own form, sent as they are", 'x-must-be': 'an array of tool definitions' })),
+  },
+  { additionalProperties: false },
+);
+const HEX = (length: number, what: string) => Type.String({ pattern: `^[0-9a-f]{${length}}$`, description: what, 'x-must-be': `${length} lowercase hex digits` });
+const REPLAY = Type.Object(
+  { traceId: HEX(32, 'the trace of the call'), spanId: HEX(16, "the call's span"), overrides: Type.Optional(OVERRIDES) },
+  { title: 'Replay request', additionalProperties: false },
+);
+
 /**
  * `POST /api/replay`: re-runs a recorded LLM call (with overrides) against a provider this server
  * was given (`--provider`), as a trace of its own, and answers both calls side by side.
  */
-export async function replayRoutes(app: FastifyInstance, options: ReplayRoutesOptions): Promise<void> {
+export async function replayRoutes(instance: FastifyInstance, options: ReplayRoutesOptions): Promise<void> {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, replayer } = options;
-  app.get('/api/replay/providers', async (request) => {
-    rejectUnknown(request.query as QueryString, []);
-    return { providers: replayer.names() };
-  });
+  const tags = ['replay'];
+  app.get('/api/replay/providers', { schema: { summary: 'The providers this server can replay against', tags, querystring: NO_QUERY } }, async () => ({ providers: replayer.names() }));
 
-  app.post('/api/replay', async (request) => {
-    rejectUnknown(request.query as QueryString, []);
+  app.post('/api/replay', { schema: { summary: 'Re-run a recorded LLM call, as a trace of its own', tags, querystring: NO_QUERY, body: REPLAY } }, async (request) => {
     const projectId = projectOf(request);
-    const { traceId, spanId, overrides } = replayTargetFrom(request.body);
-    const source = JSON.parse(await db.getReplaySource(projectId, traceId, spanId)) as ReplaySource;
+    const { traceId, spanId } = request.body;
+    const { messages, ...rest } = request.body.overrides ?? {};
+    const overrides: ReplayOverrides = messages === undefined ? rest : { ...rest, messages: chatMessagesFrom(messages) };
+    const source = await db.getReplaySource(projectId, traceId, spanId);
     if (source.llm === null && source.messages.input.length === 0) throw new AppError('ERR_BAD_REQUEST', `span ${spanId} is not an LLM call: there is nothing to replay`);
     const call = replayCallOf(source.llm, source.messages, source.parameters, overrides);
     if (call === null) {
@@ -54,7 +87,7 @@ export async function replayRoutes(app: FastifyInstance, options: ReplayRoutesOp
     }
     const outcome = await replayer.replay(projectId, { traceId, spanId, name: source.name }, call);
     await options.visible();
-    const replayed = JSON.parse(await db.getLlmCall(projectId, outcome.traceId, outcome.spanId)) as LlmCallDetail;
+    const replayed = parseJson(await db.getLlmCall(projectId, outcome.traceId, outcome.spanId));
     const original = sideOf(source, source.durationMs);
     const result = sideOf(replayed, outcome.durationMs);
     return {

@@ -2,11 +2,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, relative, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /**
- * The built web UI (`packages/web/dist`), read into memory once at start: it is a few hundred
- * kilobytes, and serving from memory with a gzip copy made once keeps the page load off the disk
- * and off the CPU.
+ * The built web UI (`packages/web/dist`), read into memory once at start and served where no
+ * route matched: it is a few hundred kilobytes, and serving from memory with a gzip copy made
+ * once keeps the page load off the disk and off the CPU.
  */
 
 export interface WebAsset {
@@ -75,3 +76,88 @@ export async function loadWebUi(dir: string): Promise<WebUi | null> {
   if (index === undefined) return null;
   return { asset: (path) => assets.get(path), index };
 }
+
+/**
+ * Serves the UI where no route matched: a file of the dashboard, its page, or a JSON 404. It
+ * reads nothing else. Without a built UI, `/` says how to build one.
+ */
+export function serveWebUi(app: FastifyInstance, webUi: WebUi | null): void {
+  app.setNotFoundHandler((request, reply) => {
+    const path = pathOf(request.url);
+    if (webUi !== null && (request.method === 'GET' || request.method === 'HEAD') && path !== null && isPageAddress(path)) {
+      const asset = webUi.asset(path);
+      // Files live in /assets/ or at the top (/favicon.ico); every other address is a page of the
+      // UI, which reads its route from the URL (a session id may well contain a dot).
+      const isFile = path.startsWith('/assets/') || (path.lastIndexOf('/') === 0 && extname(path) !== '');
+      if (asset !== undefined || !isFile) return sendAsset(reply, asset ?? webUi.index, request.headers['accept-encoding']);
+    }
+    void reply.code(404).send({ error: { code: 'ERR_NOT_FOUND', message: `no route for ${request.method} ${request.url}` } });
+  });
+  if (webUi === null) {
+    app.get('/', { schema: { summary: 'Where the web UI would be: how to build it', tags: ['ui'] } }, async (_request, reply) =>
+      reply.type('text/plain; charset=utf-8').send(
+        'Spoor is running, without its web UI: build it with `npm run build` (or start with `npm start`).\n\n' +
+          'OTLP/HTTP: POST /v1/traces, /v1/logs, /v1/metrics\nAPI: /api/traces, /api/logs, /api/metrics, /api/errors, /api/alerts (see the README, or /api/openapi.json)\n' +
+          'Health: GET /health, /ready; Prometheus: GET /metrics\n',
+      ),
+    );
+  }
+}
+
+/**
+ * The path of a request no route matched, as a browser would resolve it (absolute form, dot
+ * segments and backslashes), or `null` when it is no path at all (`*`).
+ */
+function pathOf(url: string): string | null {
+  try {
+    // Joined, not resolved: `//api/x` is a path with a doubled slash, not a host named `api`.
+    return new URL(url.startsWith('/') ? `http://spoor.invalid${url}` : url).pathname;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Addresses the API and OTLP own answer 404 as JSON; every other address belongs to the UI. Read
+ * as leniently as any router might (decoded, case and doubled slashes folded), so `/%61pi/x` or
+ * `//API/x` is the API's 404, not a page.
+ */
+function isPageAddress(path: string): boolean {
+  let folded = path;
+  for (let i = 0; i < 3; i++) {
+    try {
+      folded = decodeURIComponent(folded);
+    } catch {
+      break;
+    }
+  }
+  folded = folded.toLowerCase().replace(/[\\/]+/g, '/').split(';', 1)[0]!;
+  return !folded.startsWith('/api/') && !folded.startsWith('/v1/') && folded !== '/api' && !folded.startsWith('/metrics');
+}
+
+function sendAsset(reply: FastifyReply, asset: WebAsset, acceptEncoding: string | undefined): FastifyReply {
+  void reply
+    .header('content-type', asset.type)
+    .header('cache-control', asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
+    // No other site may frame the dashboard and lure clicks onto its buttons; scripts and styles
+    // come from Spoor alone, and no inline script runs (the built UI has none).
+    .header('x-frame-options', 'DENY')
+    .header('content-security-policy', CONTENT_SECURITY_POLICY)
+    .header('vary', 'accept-encoding');
+  if (asset.gzip !== null && acceptEncoding !== undefined && /\bgzip\b/.test(acceptEncoding)) {
+    return reply.header('content-encoding', 'gzip').send(asset.gzip);
+  }
+  return reply.send(asset.body);
+}
+
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');

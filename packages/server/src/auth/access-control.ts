@@ -38,11 +38,13 @@ export type Need = Role | 'metrics' | 'public';
  * What a route needs, decided on the route the router matched (its pattern as declared, such as
  * `/api/traces/:traceId`), never on the URL as sent: a router reads `/%61pi/keys`, `/api/keys#x`
  * and `http://host/api/keys` as `/api/keys`, and so must the check. Anyone may reach health, the
- * sign-in endpoint, a browser's OTLP preflight and the page shown when no UI is built; a route
- * named nowhere here needs an admin key.
+ * sign-in endpoint, a browser's OTLP preflight, the page shown when no UI is built and the OpenAPI
+ * document (the same for every Spoor of a version: it holds no record, project or key, and an API
+ * browser or client generator reads it before it has a key); a route named nowhere here needs an
+ * admin key.
  */
 export function needOf(method: string, route: string): Need {
-  if (route === '/health' || route === '/ready' || route === '/api/session' || route === '/') return 'public';
+  if (route === '/health' || route === '/ready' || route === '/api/session' || route === '/' || route === '/api/openapi.json') return 'public';
   if (route.startsWith('/v1/')) return method === 'OPTIONS' ? 'public' : 'ingest';
   if (route === '/metrics') return 'metrics';
   if (route === '/api/keys' || route.startsWith('/api/keys/')) return 'admin';

@@ -1,10 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TraceDetail } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
-import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertService } from '../alerting/alert-service.js';
 import { AlertEngine } from '../alerting/engine.js';
@@ -12,7 +10,7 @@ import { createApp } from '../api/app.js';
 import { AccessControl } from '../auth/access-control.js';
 import { KeyRing } from '../auth/key-ring.js';
 import { Replayer } from '../replay/replayer.js';
-import { InProcessDecoder } from '../ingest/decoder.js';
+import { InProcessDecoder } from '../ingest/decode-client.js';
 import { PriceService } from '../pricing/price-service.js';
 import { SelfMetrics, createIngestMetrics } from '../self-metrics.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
@@ -105,32 +103,6 @@ describe('the database calls in process', () => {
     const saved = await app.inject({ method: 'GET', url: '/api/alerts/rules/slow-runs' });
     expect(saved.json()).toMatchObject({ source: 'api' });
     expect(saved.body).toContain('p95(duration_ms{name=\\"run\\"})[5m] > 1s');
-  });
-});
-
-describe('the DbClient type', () => {
-  it('refuses, at compile time, a call the registry does not have and arguments it does not take', () => {
-    const here = fileURLToPath(new URL('.', import.meta.url));
-    const file = join(here, '__typo.check.ts');
-    const source = `import type { DbClient } from './calls.js';
-export async function typos(db: DbClient): Promise<void> {
-  await db.listTracez({});
-  await db.getTrace('default');
-  await db.getTrace('default', 'abc');
-}
-`;
-    const host = ts.createCompilerHost({});
-    const readFile = host.readFile.bind(host);
-    host.readFile = (name) => (name === file ? source : readFile(name));
-    const fileExists = host.fileExists.bind(host);
-    host.fileExists = (name) => name === file || fileExists(name);
-    const program = ts.createProgram([file], { strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, noEmit: true, skipLibCheck: true, types: ['node'] }, host);
-    const errors = ts.getPreEmitDiagnostics(program, program.getSourceFile(file)).map((d) => `${d.start === undefined ? '?' : program.getSourceFile(file)!.getLineAndCharacterOfPosition(d.start).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
-
-    expect(errors).toEqual([
-      expect.stringMatching(/^3: Property 'listTracez' does not exist on type 'DbClient'/),
-      expect.stringMatching(/^4: Expected 2 arguments, but got 1/),
-    ]);
   });
 });
 

@@ -1,17 +1,22 @@
 import { SeriesReader } from '../alerting/series.js';
-import { AppError } from '../errors.js';
+import { type Json, jsonOf } from '../json.js';
 import type { PriceService } from '../pricing/price-service.js';
 import { AnalyticsService } from '../query/analytics-service.js';
-import { type JsonBytes, jsonAnswerOf } from '../query/json-bytes.js';
 import { ErrorService } from '../query/error-service.js';
 import { QueryService } from '../query/query-service.js';
-import type { MaskingPolicy, ProjectMasking } from '../ingest/masking.js';
+import { type MaskingPolicy, type ProjectMasking, type ProjectMaskingPolicy, storedMaskingPolicy } from '../ingest/masking.js';
 import type { Store } from '../store/store.js';
+import { inProcessLink } from '../threads/in-process.js';
+import type { Remote } from '../threads/protocol.js';
+import { DB_TRANSFERS, type DbQueryProtocol, storeErrorOf } from './protocol.js';
 
 /**
  * Every call the database thread serves, in one registry: the API's queries, prices, analytics
- * and error groups, and the alert engine's series and alert store. The main thread sees it as a
- * {@link DbClient}, typed from this object, so a misspelled or mistyped call does not compile.
+ * and error groups, keys and masking policies, and the alert engine's series and alert store.
+ * The main thread sees it as a {@link DbClient}, typed from this object, so a misspelled or
+ * mistyped call does not compile, and each answer arrives as the type its call answers here:
+ * `Json<T>` text (`json(…)`) or `JsonUtf8<T>` bytes for what the API sends on as it is, the value
+ * itself (a structured clone) for what the main thread uses (keys, policies, alert state).
  * The same registry runs in process ({@link inProcessClient}) for tests without a worker.
  */
 export function createDbCalls(store: Store, pricing: PriceService, masking: ProjectMasking | null = null) {
@@ -22,37 +27,37 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
   const alerts = store.alerts;
   const access = store.access;
   return {
-    listTraces: queries.listTraces.bind(queries),
+    listTraces: json(queries.listTraces.bind(queries)),
     getTrace: queries.getTrace.bind(queries),
     getTraceTree: queries.getTraceTree.bind(queries),
-    diffTraces: queries.diffTraces.bind(queries),
-    searchTrace: queries.searchTrace.bind(queries),
+    diffTraces: json(queries.diffTraces.bind(queries)),
+    searchTrace: json(queries.searchTrace.bind(queries)),
     getSpan: queries.getSpan.bind(queries),
-    getLlmCall: queries.getLlmCall.bind(queries),
+    getLlmCall: json(queries.getLlmCall.bind(queries)),
     getReplaySource: queries.getReplaySource.bind(queries),
-    listServices: queries.listServices.bind(queries),
-    listLogs: queries.listLogs.bind(queries),
-    listMetrics: queries.listMetrics.bind(queries),
+    listServices: json(queries.listServices.bind(queries)),
+    listLogs: json(queries.listLogs.bind(queries)),
+    listMetrics: json(queries.listMetrics.bind(queries)),
     listMetricPoints: queries.listMetricPoints.bind(queries),
 
-    listPrices: pricing.listPrices.bind(pricing),
-    putPrice: pricing.putPrice.bind(pricing),
-    deletePrice: pricing.deletePrice.bind(pricing),
-    reprice: pricing.reprice.bind(pricing),
-    listUnpricedModels: pricing.listUnpricedModels.bind(pricing),
+    listPrices: json(pricing.listPrices.bind(pricing)),
+    putPrice: json(pricing.putPrice.bind(pricing)),
+    deletePrice: json(pricing.deletePrice.bind(pricing)),
+    reprice: json(pricing.reprice.bind(pricing)),
+    listUnpricedModels: json(pricing.listUnpricedModels.bind(pricing)),
 
-    spanStats: analytics.spanStats.bind(analytics),
-    timeseries: analytics.timeseries.bind(analytics),
-    realtime: analytics.realtime.bind(analytics),
-    listSessions: analytics.listSessions.bind(analytics),
-    getSession: analytics.getSession.bind(analytics),
-    metricSeries: analytics.metricSeries.bind(analytics),
-    criticalPath: analytics.criticalPath.bind(analytics),
-    compare: analytics.compare.bind(analytics),
+    spanStats: json(analytics.spanStats.bind(analytics)),
+    timeseries: json(analytics.timeseries.bind(analytics)),
+    realtime: json(analytics.realtime.bind(analytics)),
+    listSessions: json(analytics.listSessions.bind(analytics)),
+    getSession: json(analytics.getSession.bind(analytics)),
+    metricSeries: json(analytics.metricSeries.bind(analytics)),
+    criticalPath: json(analytics.criticalPath.bind(analytics)),
+    compare: json(analytics.compare.bind(analytics)),
 
-    listErrorGroups: errors.listErrorGroups.bind(errors),
-    getErrorGroup: errors.getErrorGroup.bind(errors),
-    setErrorGroupStatus: errors.setErrorGroupStatus.bind(errors),
+    listErrorGroups: json(errors.listErrorGroups.bind(errors)),
+    getErrorGroup: json(errors.getErrorGroup.bind(errors)),
+    setErrorGroupStatus: json(errors.setErrorGroupStatus.bind(errors)),
 
     alertSeries: series.read.bind(series),
     alertListRules: alerts.listRules.bind(alerts),
@@ -71,11 +76,12 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
     appendAudit: access.appendAudit.bind(access),
     listAudit: access.listAudit.bind(access),
 
-    listMaskingPolicies: store.masking.listPolicies.bind(store.masking),
+    listMaskingPolicies: async (): Promise<ProjectMaskingPolicy[]> =>
+      (await store.masking.listPolicies()).map(({ projectId, policy, updatedUs }) => ({ projectId, policy: storedMaskingPolicy(policy), updatedUs })),
     /** Saved, and in force for what this thread decodes from the spool from now on. */
-    putMaskingPolicy: async (projectId: string, policy: string, nowUs: number): Promise<void> => {
-      await store.masking.putPolicy(projectId, policy, nowUs);
-      masking?.set(projectId, JSON.parse(policy) as MaskingPolicy);
+    putMaskingPolicy: async (projectId: string, policy: MaskingPolicy, nowUs: number): Promise<void> => {
+      await store.masking.putPolicy(projectId, JSON.stringify(policy), nowUs);
+      masking?.set(projectId, policy);
     },
     deleteMaskingPolicy: async (projectId: string): Promise<boolean> => {
       const deleted = await store.masking.deletePolicy(projectId);
@@ -86,38 +92,16 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
 }
 
 export type DbCalls = ReturnType<typeof createDbCalls>;
-export type DbCallName = keyof DbCalls;
 
-/** A call's answer as it crosses threads: UTF-8 bytes for one the service wrote as such, else JSON text. */
-export type JsonAnswer<T> = Awaited<T> extends JsonBytes ? Uint8Array : string;
+/** The database thread's calls as the main thread makes them: the same names and arguments, each answer a promise of what its call answers. */
+export type DbClient = Remote<DbCalls>;
 
-/**
- * The database thread's calls as the main thread makes them: the same names and arguments, each
- * answering its result as JSON (a string crosses threads far faster than the objects it
- * describes, bytes move without a copy, and the API sends either on as it is). A call without a
- * result answers `null`.
- */
-export type DbClient = {
-  readonly [K in DbCallName]: (...args: Parameters<DbCalls[K]>) => Promise<JsonAnswer<ReturnType<DbCalls[K]>>>;
-};
-
-/** Runs one call of the registry and serializes its answer: what the database thread does with each request. */
-export async function answerCall(calls: DbCalls, name: string, args: unknown[]): Promise<string | Uint8Array> {
-  if (!Object.hasOwn(calls, name)) throw new AppError('ERR_INTERNAL', `the database thread has no call '${name}'`);
-  const call = calls[name as DbCallName] as (...args: unknown[]) => Promise<unknown>;
-  return jsonAnswerOf(await call(...args)) ?? 'null';
-}
-
-/** A client whose every call goes through `send`, by name (the worker's message channel, say). */
-export function clientOver(send: (name: DbCallName, args: unknown[]) => Promise<string | Uint8Array>): DbClient {
-  return new Proxy({} as DbClient, {
-    get: (_target, name) =>
-      // Not a thenable, nor anything else a symbol or `then` lookup expects.
-      typeof name === 'string' && name !== 'then' ? (...args: unknown[]) => send(name as DbCallName, args) : undefined,
-  });
+/** A call whose answer the API sends on as it is: answered as its JSON text, made in the database thread. */
+function json<A extends unknown[], T>(call: (...args: A) => Promise<T>): (...args: A) => Promise<Json<T>> {
+  return async (...args) => jsonOf(await call(...args));
 }
 
 /** The registry in this thread: the API, queries and alerting over a store, without a worker or a build. */
 export function inProcessClient(calls: DbCalls): DbClient {
-  return clientOver((name, args) => answerCall(calls, name, args));
+  return inProcessLink<DbQueryProtocol>({ calls, posts: {} }, { transfers: DB_TRANSFERS, errorOf: storeErrorOf }).calls;
 }

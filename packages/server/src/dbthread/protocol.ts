@@ -1,17 +1,19 @@
-import type { ErrorCode } from '../errors.js';
-import type { RetentionConfig, RetentionResult } from '../pipeline/retention.js';
-import type { QuarantineReason } from '../pipeline/quarantine.js';
-import type { SpoolPosition } from '../pipeline/spool.js';
-import type { WriteBatch } from '../store/tables.js';
 import type { ModelPrice, PriceTable } from '@spoor/model';
-import type { MaskFile } from '../ingest/masking.js';
-import type { DbCallName } from './calls.js';
 import type { StoreTarget } from '../config.js';
+import type { MaskFile } from '../ingest/masking.js';
+import type { QuarantineReason } from '../pipeline/quarantine.js';
+import type { RetentionConfig, RetentionResult } from '../pipeline/retention.js';
+import type { SpoolPosition } from '../pipeline/spool.js';
+import { buffersOf } from '../store/columns.js';
+import { StoreError } from '../store/store.js';
+import type { WriteBatch } from '../store/tables.js';
+import type { Transfers, WireError } from '../threads/protocol.js';
+import type { DbCalls } from './calls.js';
 
 /** The ids of spans stored last, per project. */
 export type RecentSpanIds = Array<{ projectId: string; traceId: string; spanId: string }>;
 
-/** Messages between the server's main thread and its database thread. */
+/** What the database thread is started with (its `workerData`). */
 export interface DbThreadConfig {
   store: StoreTarget;
   spoolDir: string;
@@ -28,32 +30,65 @@ export interface DbThreadConfig {
   lingerMs?: number;
 }
 
-export type ToDbThread =
-  /** A spooled request's batch, its buffers transferred; `null`: left on disk, read it from the spool. */
-  | { type: 'batch'; batch: WriteBatch | null; position: SpoolPosition; seq: number }
-  | { type: 'commitUpTo'; id: number; seq: number }
-  /** A call of the registry in `calls.ts`, answered with its result as JSON text. */
-  | { type: 'call'; id: number; name: DbCallName; args: unknown[] }
-  | { type: 'close'; id: number };
+/** The database thread, started: the store opened, the spool replayed, retention applied. */
+export interface DbThreadReady {
+  replayed: number;
+  committedSegment: number;
+  retention: RetentionResult[];
+  /** The spans stored last per project, for the receiver to know a resend after this restart. */
+  recentSpans: RecentSpanIds;
+  /** Where the store is (no secrets) and the schema version it had (`null`: new, or not reported). */
+  store: { where: string; foundVersion: number | null; schemaVersion: number | null };
+}
 
-export type FromDbThread =
-  /** `recentSpans`: the spans stored last per project, for the receiver to know a resend after this restart. */
-  | {
-      type: 'ready';
-      replayed: number;
-      committedSegment: number;
-      retention: RetentionResult[];
-      recentSpans: RecentSpanIds;
-      /** Where the store is (no secrets) and the schema version it had (`null`: new, or not reported). */
-      store: { where: string; foundVersion: number | null; schemaVersion: number | null };
-    }
+/** The writer's calls, beside the registry's: the main thread's alone, never the API's. */
+export type WriterCalls = {
+  /** Answers once every batch up to `seq` is committed. */
+  commitUpTo: (seq: number) => Promise<void>;
+  /** Commits everything, closes the store, and ends the thread. */
+  close: () => Promise<void>;
+};
+
+/** What the database thread sends the main thread. */
+export type DbEvents = {
+  ready: [ready: DbThreadReady];
+  startFailed: [message: string];
   /** A project's prices set through the API, when loaded and after every change: the receiver prices with them. */
-  | { type: 'prices'; projectId: string; models: ModelPrice[] }
-  | { type: 'startFailed'; message: string }
-  | { type: 'committed'; seq: number; position: SpoolPosition; records: number; commitMs: number }
-  | { type: 'quarantined'; id: string; reason: QuarantineReason }
-  | { type: 'damaged'; segment: number; offset: number; bytes: number }
+  prices: [projectId: string, models: ModelPrice[]];
+  committed: [seq: number, position: SpoolPosition, records: number, commitMs: number];
+  /** The writer gave up on an entry and put it in the quarantine (it is on disk there). */
+  quarantined: [id: string, reason: QuarantineReason];
+  /** Replay found a damaged stretch of the spool, kept in the quarantine folder, and read on past it. */
+  damaged: [segment: number, offset: number, bytes: number];
   /** The store stopped taking commits (a failure), or took one again. */
-  | { type: 'storeHealth'; healthy: boolean }
-  | { type: 'reply'; id: number; result?: unknown; error?: { name: string; message: string; code?: ErrorCode } }
-  | { type: 'log'; level: 'info' | 'error'; message: string; data: Record<string, unknown> };
+  storeHealth: [healthy: boolean];
+  log: [level: 'info' | 'error', message: string, data: Record<string, unknown>];
+};
+
+/** Between the server's main thread and its database thread. */
+export type DbProtocol = {
+  config: DbThreadConfig;
+  calls: DbCalls & WriterCalls;
+  posts: {
+    /** A spooled request's batch, its buffers moved; `null`: left on disk, read it from the spool. */
+    batch: [batch: WriteBatch | null, position: SpoolPosition, seq: number];
+  };
+  events: DbEvents;
+};
+
+/** The registry alone, as it runs in process for tests. */
+export type DbQueryProtocol = { config: null; calls: DbCalls; posts: Record<never, never>; events: Record<never, never> };
+
+const ownBuffer = (bytes: Uint8Array): ArrayBuffer[] => [bytes.buffer as ArrayBuffer];
+
+export const DB_TRANSFERS: Transfers<DbProtocol> = {
+  // The batch's typed arrays move to the thread uncopied (only its strings are copied).
+  posts: { batch: (batch) => (batch === null ? [] : buffersOf(batch.tables)) },
+  // An answer written as bytes owns its ArrayBuffer (`JsonWriter`): it moves, uncopied.
+  answers: { getTrace: ownBuffer, getTraceTree: ownBuffer, getSpan: ownBuffer, listMetricPoints: ownBuffer },
+};
+
+/** A failure in the database thread other than an `AppError` is the store's, as the API tells it (500, retry later). */
+export function storeErrorOf(wire: WireError): Error {
+  return new StoreError(wire.message);
+}

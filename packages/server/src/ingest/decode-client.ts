@@ -1,69 +1,24 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ModelPrice, PriceTable } from '@spoor/model';
-import { AppError, type ErrorCode } from '../errors.js';
+import { AppError } from '../errors.js';
+import { ThreadClient, startWorker } from '../threads/client.js';
+import { inProcessLink } from '../threads/in-process.js';
+import type { Link } from '../threads/protocol.js';
 import { workerUrl } from '../worker-url.js';
-import type { DecodeRequest, DecodeResult, Decoder, MaskFile } from './decoder.js';
+import { DECODE_TRANSFERS, type DecodeProtocol, decodeServed } from './decode-protocol.js';
+import { DecodeCore, type DecodeRequest, type DecodeResult, type Decoder, type MaskFile } from './decoder.js';
 import type { MaskingPolicy } from './masking.js';
-import type { FromDecodeThread, ToDecodeThread } from './decode-thread.js';
 
 /** Bytes of bodies being decoded at once before new ones are refused with 503. */
 const MAX_IN_FLIGHT_BYTES = 64 * 1024 * 1024;
 
-/**
- * Decodes on a thread of its own (`decode-thread.ts`): the HTTP thread hands it each body and
- * gets the body back with its batch, so a burst of large requests does not hold up the health
- * checks, reads and answers behind them on the HTTP thread's event loop.
- */
-export class DecodeThread implements Decoder {
-  private nextId = 0;
+/** A `Decoder` over a link to whatever serves the decode protocol. */
+class LinkedDecoder implements Decoder {
   private inFlightBytes = 0;
-  private failed: Error | null = null;
-  private closing = false;
-  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 
-  private constructor(
-    private readonly worker: Worker,
-    onFailed: (error: Error) => void,
-  ) {
-    worker.on('message', (message: FromDecodeThread) => {
-      const waiting = this.pending.get(message.id);
-      this.pending.delete(message.id);
-      if (message.type === 'failed') {
-        const { error } = message;
-        waiting?.reject(
-          error.code !== undefined
-            ? new AppError(error.code as ErrorCode, error.message, error.retryAfterSeconds == null ? {} : { retryAfterSeconds: error.retryAfterSeconds })
-            : Object.assign(new Error(error.message), { name: error.name }),
-        );
-      } else waiting?.resolve(message.type === 'decoded' ? message.result : message.text);
-    });
-    const fail = (error: Error): void => {
-      if (this.failed !== null) return;
-      this.failed = error;
-      for (const waiting of this.pending.values()) waiting.reject(this.unavailable());
-      this.pending.clear();
-      onFailed(error);
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => {
-      if (!this.closing) fail(new Error(`the decode thread exited with code ${code}`));
-    });
-  }
-
-  static async start(prices: PriceTable | null, onFailed: (error: Error) => void, maskFile: MaskFile | null = null): Promise<DecodeThread> {
-    // A young generation larger than a worker's default: each body makes megabytes of short-lived
-    // records, and collecting them took 16% of the thread with the default.
-    const worker = new Worker(workerUrl(import.meta.url, 'ingest/decode-thread.js', 'decode thread'), { workerData: { prices, maskFile }, resourceLimits: { maxYoungGenerationSizeMb: 96 } });
-    await new Promise<void>((resolve, reject) => {
-      worker.once('online', resolve);
-      worker.once('error', reject);
-    });
-    worker.removeAllListeners('error');
-    return new DecodeThread(worker, onFailed);
-  }
+  constructor(private readonly link: Link<DecodeProtocol>) {}
 
   async decode(request: DecodeRequest): Promise<DecodeResult> {
-    if (this.failed !== null) throw this.unavailable();
     const bytes = request.body.byteLength;
     if (this.inFlightBytes > 0 && this.inFlightBytes + bytes > MAX_IN_FLIGHT_BYTES) {
       throw new AppError('ERR_INGEST_QUEUE_FULL', `too many bodies are being decoded (${this.inFlightBytes} bytes)`, { retryAfterSeconds: 1 });
@@ -74,57 +29,80 @@ export class DecodeThread implements Decoder {
     const moved = owned ? body : new Uint8Array(body);
     this.inFlightBytes += bytes;
     try {
-      return (await this.request({ type: 'decode', request: { ...request, body: moved } }, [moved.buffer as ArrayBuffer])) as DecodeResult;
+      return await this.link.calls.decode({ ...request, body: moved });
     } finally {
       this.inFlightBytes -= bytes;
     }
   }
 
   accepted(ticket: number): void {
-    this.post({ type: 'settle', ticket, accepted: true });
+    this.link.post('settle', ticket, true);
   }
 
   dropped(ticket: number): void {
-    this.post({ type: 'settle', ticket, accepted: false });
+    this.link.post('settle', ticket, false);
   }
 
-  async spanMetrics(): Promise<string> {
-    return (await this.request({ type: 'spanMetrics' })) as string;
+  spanMetrics(): Promise<string> {
+    return this.link.calls.spanMetrics();
   }
 
   setPrices(projectId: string, models: ModelPrice[]): void {
-    this.post({ type: 'prices', projectId, models });
+    this.link.post('prices', projectId, models);
   }
 
-  remember(spans: Array<{ projectId: string; traceId: string; spanId: string }>): void {
-    this.post({ type: 'remember', spans });
+  remember(spans: ReadonlyArray<{ projectId: string; traceId: string; spanId: string }>): void {
+    this.link.post('remember', spans);
   }
 
   setMasking(projectId: string, policy: MaskingPolicy | null): void {
-    this.post({ type: 'masking', projectId, policy });
+    this.link.post('masking', projectId, policy);
   }
 
-  async close(): Promise<void> {
-    this.closing = true;
-    await this.worker.terminate();
+  async close(): Promise<void> {}
+}
+
+/**
+ * Decodes on a thread of its own (`decode-thread.ts`): the HTTP thread hands it each body and
+ * gets the body back with its batch, so a burst of large requests does not hold up the health
+ * checks, reads and answers behind them on the HTTP thread's event loop.
+ */
+export class DecodeThread extends LinkedDecoder {
+  private constructor(
+    private readonly worker: Worker,
+    private readonly client: ThreadClient<DecodeProtocol>,
+  ) {
+    super(client);
   }
 
-  private post(message: ToDecodeThread): void {
-    if (this.failed === null) this.worker.postMessage(message);
-  }
-
-  private request(message: DistributiveOmit<Extract<ToDecodeThread, { id: number }>, 'id'>, transfer: ArrayBuffer[] = []): Promise<unknown> {
-    if (this.failed !== null) return Promise.reject(this.unavailable());
-    const id = ++this.nextId;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...message, id }, transfer);
+  static async start(prices: PriceTable | null, onFailed: (error: Error) => void, maskFile: MaskFile | null = null): Promise<DecodeThread> {
+    // A young generation larger than a worker's default: each body makes megabytes of short-lived
+    // records, and collecting them took 16% of the thread with the default.
+    const worker = startWorker<DecodeProtocol>(workerUrl(import.meta.url, 'ingest/decode-thread.js', 'decode thread'), { prices, maskFile }, { resourceLimits: { maxYoungGenerationSizeMb: 96 } });
+    await new Promise<void>((resolve, reject) => {
+      worker.once('online', resolve);
+      worker.once('error', reject);
     });
+    worker.removeAllListeners('error');
+    const client = new ThreadClient<DecodeProtocol>(worker, {
+      what: 'decode thread',
+      events: {},
+      transfers: DECODE_TRANSFERS,
+      unavailable: (failure) => new AppError('ERR_STORE_UNAVAILABLE', `the decode thread failed (${failure.message}); retry later`, { retryAfterSeconds: 1 }),
+      onFailed,
+    });
+    return new DecodeThread(worker, client);
   }
 
-  private unavailable(): AppError {
-    return new AppError('ERR_STORE_UNAVAILABLE', `the decode thread failed (${this.failed?.message ?? 'unknown'}); retry later`, { retryAfterSeconds: 1 });
+  override async close(): Promise<void> {
+    this.client.closed();
+    await this.worker.terminate();
   }
 }
 
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** A decoder on the calling thread, through the same protocol (bodies and batches moved as to the thread). */
+export class InProcessDecoder extends LinkedDecoder {
+  constructor(prices: PriceTable | null = null, maskFile: MaskFile | null = null) {
+    super(inProcessLink(decodeServed(new DecodeCore(prices, maskFile)), { transfers: DECODE_TRANSFERS }));
+  }
+}

@@ -39,7 +39,7 @@ export interface DecodeResult {
  * Decodes, checks, normalizes and prices request bodies into write batches, and counts the
  * span metrics of the requests that are then acknowledged. `DecodeThread` does it on a thread of
  * its own, so the HTTP thread stays free to answer (health checks and reads among them) while
- * bodies are decoded; `InProcessDecoder` does it here, for tests and tools.
+ * bodies are decoded; `InProcessDecoder` does it here, for tests and tools (`decode-client.ts`).
  */
 export interface Decoder {
   /** Throws the decoder's `AppError` for a body it cannot read. */
@@ -166,43 +166,4 @@ export class DecodeCore {
     }
     return recent;
   }
-}
-
-/** A decoder on the calling thread. */
-export class InProcessDecoder implements Decoder {
-  private readonly core: DecodeCore;
-
-  constructor(prices: PriceTable | null = null, maskFile: MaskFile | null = null) {
-    this.core = new DecodeCore(prices, maskFile);
-  }
-
-  async decode(request: DecodeRequest): Promise<DecodeResult> {
-    return this.core.decode(request);
-  }
-
-  accepted(ticket: number): void {
-    this.core.settle(ticket, true);
-  }
-
-  dropped(ticket: number): void {
-    this.core.settle(ticket, false);
-  }
-
-  async spanMetrics(): Promise<string> {
-    return this.core.metrics.render() + this.core.maskedMetrics();
-  }
-
-  setMasking(projectId: string, policy: MaskingPolicy | null): void {
-    this.core.setMasking(projectId, policy);
-  }
-
-  setPrices(projectId: string, models: ModelPrice[]): void {
-    this.core.setPrices(projectId, models);
-  }
-
-  remember(spans: ReadonlyArray<{ projectId: string; traceId: string; spanId: string }>): void {
-    this.core.remember(spans);
-  }
-
-  async close(): Promise<void> {}
 }

@@ -21,6 +21,18 @@ export interface MaskingPolicy {
   rules?: Array<{ name: string; pattern?: string; flags?: string; key?: string; mode?: string }>;
 }
 
+/** A project's policy set through the API, as the database thread answers it. */
+export interface ProjectMaskingPolicy {
+  projectId: string;
+  policy: MaskingPolicy;
+  updatedUs: number;
+}
+
+/** A policy as the store keeps it: the JSON text the database thread wrote of one the API had checked. */
+export function storedMaskingPolicy(text: string): MaskingPolicy {
+  return JSON.parse(text) as MaskingPolicy;
+}
+
 /** Why a policy cannot be used, said with where it came from. */
 export class MaskingPolicyError extends Error {
   override name = 'MaskingPolicyError';

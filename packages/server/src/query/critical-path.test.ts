@@ -124,14 +124,20 @@ describe('criticalPath, worked out by hand', () => {
       [['r', 0], ['a', 10], ['c', 40], ['b', 50]],
     ],
     [
-      'keeps the first of spans sharing an id',
+      'keeps, of spans sharing an id, the copy that ended last',
       [span('r', null, 0, 100), span('a', 'r', 10, 20), span('a', 'r', 10, 90)],
-      [['r', 0, 10], ['a', 10, 20], ['r', 20, 100]],
-      [['r', 90], ['a', 10]],
+      [['r', 0, 10], ['a', 10, 90], ['r', 90, 100]],
+      [['r', 20], ['a', 80]],
     ],
     [
       'makes a span of a parent cycle a root rather than losing the cycle',
       [span('a', 'b', 0, 100), span('b', 'a', 10, 50)],
+      [['a', 0, 10], ['b', 10, 50], ['a', 50, 100]],
+      [['a', 60], ['b', 40]],
+    ],
+    [
+      'cuts a parent cycle above its earliest span, whichever span comes first',
+      [span('b', 'a', 10, 50), span('a', 'b', 0, 100)],
       [['a', 0, 10], ['b', 10, 50], ['a', 50, 100]],
       [['a', 60], ['b', 40]],
     ],

@@ -1,14 +1,16 @@
-import { isoFromMicros, SPAN_CATEGORIES, type CriticalPath, type CriticalPathSegment, type CriticalPathSpan } from '@spoor/model';
+import { isoFromMicros, resolveSpanParents, SPAN_CATEGORIES, type CriticalPath, type CriticalPathSegment, type CriticalPathSpan } from '@spoor/model';
 import { spanIdHex, type TraceTimings } from '../store/trace-timings.js';
 
 /**
  * A trace's critical path: the chain of spans that determined its end-to-end time, and how much
  * of that time each of them accounts for.
  *
- * - The window explained is [first root start, last root end]. A span whose parent is missing (or
- *   is itself, or lies on a parent cycle) is a root. Roots hang under a virtual root spanning the
- *   window; its own time, where no root ran, becomes segments with `spanId: null`. With one root
- *   the window is simply that root's [start, end].
+ * - Spans are linked to their parents by `@spoor/model`'s span-tree resolver, as every tree of the
+ *   trace is: a span whose parent is missing is a root, a parent loop is cut above its earliest
+ *   span, and of spans sharing an id only the copy that ended last counts.
+ * - The window explained is [first root start, last root end]. Roots hang under a virtual root
+ *   spanning the window; its own time, where no root ran, becomes segments with `spanId: null`.
+ *   With one root the window is simply that root's [start, end].
  * - The walk goes backwards from the end of a span's window [lo, cursor]: among children starting
  *   before the cursor, the one whose end clipped to the cursor is latest is on the path. It
  *   explains [max(start, lo), min(end, cursor)] and is walked the same way; the cursor then moves
@@ -18,18 +20,18 @@ import { spanIdHex, type TraceTimings } from '../store/trace-timings.js';
  *   from its start. A child left with no length is never on the path; nor is a zero-length trace.
  * - Ties on the clipped end go to the child that really ended last, then the earliest start, then
  *   the smallest span id, so the answer does not depend on the order spans arrive in. An end
- *   before the start counts as the start. Of spans sharing an id, the first is kept.
+ *   before the start counts as the start.
  * - `segments` are in time order and tile the window exactly; adjacent stretches of one span are
- *   merged. Times are offsets from the window's start. `spans` lists each span on the path once, in the order a forward walk enters it
- *   (a parent before the child that starts its stretch), with its own time as `onPathMs`; a span
- *   whose whole stretch is explained by its children is listed with `onPathMs` 0.
+ *   merged. Times are offsets from the window's start. `spans` lists each span on the path once,
+ *   in the order a forward walk enters it (a parent before the child that starts its stretch), with
+ *   its own time as `onPathMs`; a span whose whole stretch is explained by its children is listed
+ *   with `onPathMs` 0.
  *
- * O(n): parents are found through an open-addressing table of the 64-bit span ids, children are
- * ordered by end with an LSD radix sort and grouped by parent with a counting sort; the walk then
- * looks at each child once, because a child skipped for starting after the
- * cursor can never qualify again (the cursor only moves back). Iterative, so a 50,000-deep chain
- * cannot overflow the stack. An empty span list gives an empty path of 0 ms.
-
+ * O(n): the resolver finds parents through an open-addressing table of the 64-bit span ids,
+ * children are ordered by end with an LSD radix sort and grouped by parent with a counting sort;
+ * the walk then looks at each child once, because a child skipped for starting after the cursor
+ * can never qualify again (the cursor only moves back). Iterative, so a 50,000-deep chain cannot
+ * overflow the stack. An empty span list gives an empty path of 0 ms.
  */
 export function criticalPath(traceId: string, t: TraceTimings): CriticalPath {
   const n = t.count;
@@ -81,46 +83,15 @@ function walkCriticalPath(t: TraceTimings): PathWalk {
 }
 
 /**
- * Each span's parent index; `n` (the virtual root) for a root, -1 for a repeated span id. A span
- * on a parent cycle is reachable from no root: the first one of the cycle met becomes a root.
+ * Each span's parent index by `@spoor/model`'s span-tree resolver (the links every tree of the trace
+ * shares): `n`, the virtual root, for a root of any kind (orphans and cut parent loops among them),
+ * -1 for a copy of a span stored more than once.
  */
 function linkParents(t: TraceTimings): Int32Array {
   const n = t.count;
-  const { idHigh, idLow } = t;
-  // Open addressing, linear probing, at most half full: slot -> span index, -1 when empty.
-  const size = 2 ** Math.max(4, Math.ceil(Math.log2(2 * n + 1)));
-  const slots = new Int32Array(size).fill(-1);
-  const slotOf = (high: number, low: number): number => {
-    let h = Math.imul(high ^ Math.imul(low, 0x9e3779b1), 0x85ebca6b);
-    h = (h ^ (h >>> 15)) & (size - 1);
-    for (let i = slots[h]!; i !== -1 && (idHigh[i] !== high || idLow[i] !== low); i = slots[h]!) h = (h + 1) & (size - 1);
-    return h;
-  };
+  const links = resolveSpanParents(t);
   const parent = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const s = slotOf(idHigh[i]!, idLow[i]!);
-    if (slots[s] === -1) slots[s] = i;
-    else parent[i] = -1;
-  }
-  for (let i = 0; i < n; i++) {
-    if (parent[i] === -1) continue;
-    const high = t.parentHigh[i]!;
-    const low = t.parentLow[i]!;
-    const p = high === 0 && low === 0 ? -1 : slots[slotOf(high, low)]!;
-    parent[i] = p === -1 || p === i ? n : p;
-  }
-  // 0 = not seen, 1 = on the chain being climbed, 2 = known to reach a root.
-  const state = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    let j = i;
-    while (j >= 0 && j < n && state[j] === 0) {
-      state[j] = 1;
-      j = parent[j]!;
-    }
-    const cycle = j >= 0 && j < n && state[j] === 1;
-    for (let k = i; k >= 0 && k < n && state[k] === 1; k = parent[k]!) state[k] = 2;
-    if (cycle) parent[j] = n;
-  }
+  for (let i = 0; i < n; i++) parent[i] = links.kept[i] !== i ? -1 : links.parent[i] === -1 ? n : links.parent[i]!;
   return parent;
 }
 

@@ -1,23 +1,14 @@
-/**
- * An answer serialized already: UTF-8 JSON in an `ArrayBuffer` of its own, so the database thread
- * can hand it to the HTTP thread without a copy, and the HTTP thread can send it as it is.
- */
-export class JsonBytes {
-  constructor(readonly bytes: Uint8Array) {}
-}
-
-/** The JSON of a service's result: the bytes of a `JsonBytes`, anything else serialized (`undefined` stays `undefined`). */
-export function jsonAnswerOf(result: unknown): string | Uint8Array | undefined {
-  return result instanceof JsonBytes ? result.bytes : (JSON.stringify(result) as string | undefined);
-}
+import type { JsonUtf8 } from '../json.js';
 
 /**
- * Writes JSON text as UTF-8 into one growing buffer. An answer written piece by piece this way
- * leaves no string of its whole length behind, nor the thousands of string pieces such a string is
- * joined from (which V8 kept alive and copied from one heap generation to the next: building a
- * 20,000-span answer as one string took 190 ms, writing it here 80-95 ms).
+ * Writes JSON text of a `T` as UTF-8 into one growing buffer of its own, so the database thread
+ * can hand the answer to the HTTP thread without a copy, and the HTTP thread can send it as it is.
+ * An answer written piece by piece this way leaves no string of its whole length behind, nor the
+ * thousands of string pieces such a string is joined from (which V8 kept alive and copied from one
+ * heap generation to the next: building a 20,000-span answer as one string took 190 ms, writing
+ * it here 80-95 ms).
  */
-export class JsonWriter {
+export class JsonWriter<T> {
   private buffer: Buffer;
   private length = 0;
   /** Text not yet encoded, gathered into chunks: one `Buffer.write` per span took 10% longer. */
@@ -34,10 +25,11 @@ export class JsonWriter {
     if (this.pending.length >= PENDING_CHARS) this.flush();
   }
 
-  /** What was written, as a `JsonBytes` over this writer's buffer. */
-  finish(): JsonBytes {
+  /** What was written, over this writer's buffer: the text of the `T` its caller wrote. */
+  finish(): JsonUtf8<T> {
     this.flush();
-    return new JsonBytes(this.buffer.subarray(0, this.length));
+    const bytes: Uint8Array = this.buffer.subarray(0, this.length);
+    return bytes as JsonUtf8<T>;
   }
 
   private flush(): void {

@@ -25,9 +25,9 @@ describe('the metric points answer', () => {
 
   it('is a page of points and the next cursor', () => {
     const points = [intPoint(2n ** 63n - 1n), metricPointFromRecord(point({ value: 1.5 }))];
-    const text = new TextDecoder().decode(metricPointsJson(points, 'c"1').bytes);
+    const text = new TextDecoder().decode(metricPointsJson(points, 'c"1'));
     expect(JSON.parse(text)).toEqual({ points, nextCursor: 'c"1' });
     expect(text).toContain('"value":9223372036854775807,');
-    expect(JSON.parse(new TextDecoder().decode(metricPointsJson([], null).bytes))).toEqual({ points: [], nextCursor: null });
+    expect(JSON.parse(new TextDecoder().decode(metricPointsJson([], null)))).toEqual({ points: [], nextCursor: null });
   });
 });

@@ -1,5 +1,6 @@
-import type { MetricPoint } from '@spoor/model';
-import { type JsonBytes, JsonWriter } from './json-bytes.js';
+import type { MetricPoint, MetricPointListResponse } from '@spoor/model';
+import type { JsonUtf8 } from '../json.js';
+import { JsonWriter } from './json-bytes.js';
 
 /**
  * `MetricPointListResponse` as JSON text, each integer point's `value` written with every digit
@@ -7,9 +8,9 @@ import { type JsonBytes, JsonWriter } from './json-bytes.js';
  * number (`9223372036854775807` sent, `9223372036854775808` written): a reader of the answer
  * (`jq`, Python, Go's `json.Number`) would see a value that was never sent.
  */
-export function metricPointsJson(points: readonly MetricPoint[], nextCursor: string | null): JsonBytes {
+export function metricPointsJson(points: readonly MetricPoint[], nextCursor: string | null): JsonUtf8<MetricPointListResponse> {
   // A gauge point with a few attributes is some 640 characters of JSON, a histogram's some 730.
-  const out = new JsonWriter(points.length * 700 + 64);
+  const out = new JsonWriter<MetricPointListResponse>(points.length * 700 + 64);
   out.write('{"points":[');
   for (let i = 0; i < points.length; i++) {
     if (i > 0) out.write(',');

@@ -7,13 +7,17 @@ import {
   type LogListResponse,
   type LogQuery,
   type MetricListResponse,
+  type MetricPointListResponse,
   type MetricPointQuery,
   type ServiceListResponse,
+  type SpanDetail,
   type TimeRange,
+  type TraceDetail,
   type TraceDiff,
   type TraceListResponse,
   type TraceSearchResponse,
   type TraceQuery,
+  type TraceTree,
 } from '@spoor/model';
 import { AppError } from '../errors.js';
 import { llmMessagesFrom } from '../normalize/messages.js';
@@ -21,7 +25,7 @@ import type { LogReader, MetricReader, TraceReader } from '../store/store.js';
 import type { StoredLog, StoredSpan } from '../store/stored-trace.js';
 import { logFromData, metricPointFromRecord, traceSummaryFromRecord } from './convert.js';
 import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor } from './cursor.js';
-import type { JsonBytes } from './json-bytes.js';
+import type { JsonUtf8 } from '../json.js';
 import { metricPointsJson } from './metric-points-json.js';
 import { diffTraces } from './trace-diff.js';
 import { spanDetailJson, traceDetailJson, traceTreeJson } from './trace-json.js';
@@ -64,7 +68,7 @@ export class QueryService {
   }
 
   /** `TraceDetail`: every span of a trace, in tree order, and its logs. */
-  async getTrace(projectId: string, traceId: string): Promise<JsonBytes> {
+  async getTrace(projectId: string, traceId: string): Promise<JsonUtf8<TraceDetail>> {
     const found = await this.store.getTrace(projectId, traceId);
     if (found === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
     return traceDetailJson(traceId, found);
@@ -86,7 +90,7 @@ export class QueryService {
   }
 
   /** `TraceTree`: what the waterfall draws of every span, as columns, and the trace's logs. */
-  async getTraceTree(projectId: string, traceId: string): Promise<JsonBytes> {
+  async getTraceTree(projectId: string, traceId: string): Promise<JsonUtf8<TraceTree>> {
     const found = await this.store.getTraceTree(projectId, traceId);
     if (found === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
     return traceTreeJson(traceId, found.tree, found.logs);
@@ -104,7 +108,7 @@ export class QueryService {
   }
 
   /** `SpanDetail`: one span and its logs, read alone: the rest of a big trace stays in the store. */
-  async getSpan(projectId: string, traceId: string, spanId: string): Promise<JsonBytes> {
+  async getSpan(projectId: string, traceId: string, spanId: string): Promise<JsonUtf8<SpanDetail>> {
     const { span, logs } = await this.oneSpan(projectId, traceId, spanId);
     return spanDetailJson(traceId, span, logs);
   }
@@ -163,7 +167,7 @@ export class QueryService {
   }
 
   /** `MetricPointListResponse`, integer points' values written exactly (`metric-points-json.ts`). */
-  async listMetricPoints(query: MetricPointQuery): Promise<JsonBytes> {
+  async listMetricPoints(query: MetricPointQuery): Promise<JsonUtf8<MetricPointListResponse>> {
     const offset = query.cursor === null ? 0 : decodeOffsetCursor(query.cursor);
     const rows = await this.store.listMetricPoints(query, offset, query.limit + 1);
     return metricPointsJson(

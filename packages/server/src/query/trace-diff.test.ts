@@ -70,6 +70,37 @@ describe('trace diff', () => {
   });
 });
 
+describe('trace diff over awkward trees', () => {
+  it('counts a span stored twice once, with its children once', () => {
+    const spans = run();
+    const again = [...spans, { ...spans[2]! }, stored(span({ spanId: sid(6), parentSpanId: sid(3), name: 'fetch', startTimeUs: 210, endTimeUs: 250 }))];
+    const diff = diffTraces('a', [...spans, again[5]!], 'b', again);
+    expect([diff.added, diff.removed, diff.changed]).toEqual([[], [], []]);
+    expect(diff.rows.map((r) => r.path)).toEqual(['agent#0', 'agent#0/llm#0', 'agent#0/search#0', 'agent#0/search#0/fetch#0', 'agent#0/llm#1']);
+    expect(diff.deltas.spanCount).toBe(0);
+    expect(diff.b.spanCount).toBe(5);
+  });
+
+  it('places the spans of a parent loop and a span that is its own parent, as roots, rather than leaving them out', () => {
+    const odd = [
+      span({ spanId: sid(7), parentSpanId: sid(8), name: 'x', startTimeUs: 0, endTimeUs: 50 }),
+      span({ spanId: sid(8), parentSpanId: sid(7), name: 'y', startTimeUs: 10, endTimeUs: 20 }),
+      span({ spanId: sid(9), parentSpanId: sid(9), name: 'self', startTimeUs: 30, endTimeUs: 40 }),
+    ].map(stored);
+    const diff = diffTraces('a', run(), 'b', [...run(), ...odd]);
+    expect(diff.added.map((s) => s.path)).toEqual(['x#0', 'x#0/y#0', 'self#0']);
+    expect(diff.rows.filter((r) => r.kind === 'added').map((r) => [r.path, r.depth])).toEqual([['x#0', 0], ['x#0/y#0', 1], ['self#0', 0]]);
+  });
+
+  it('aligns two chains 8,000 spans deep without overflowing the stack', () => {
+    const chain = Array.from({ length: 8_000 }, (_, i) => stored(span({ spanId: sid(i + 1), parentSpanId: i === 0 ? null : sid(i), name: 's', startTimeUs: i, endTimeUs: 20_000 - i })));
+    const diff = diffTraces('a', chain, 'b', chain);
+    expect(diff.rows).toHaveLength(8_000);
+    expect(diff.rows.at(-1)!.depth).toBe(7_999);
+    expect([diff.added, diff.removed, diff.changed]).toEqual([[], [], []]);
+  });
+});
+
 describe('diffLines', () => {
   it('keeps common lines and marks the rest', () => {
     expect(diffLines('a\nb\nc', 'a\nx\nc\nd')).toEqual([

@@ -1,3 +1,4 @@
+import { resolveSpanTree, spanTreeInputFrom, type ResolvedSpanTree } from '@spoor/model';
 import type { AlignedRow, Attributes, ChangedSpan, ChatMessage, ChatPart, DiffSpan, TextDiffLine, TraceDiff, TraceDiffSide } from '@spoor/model';
 import { llmMessagesFrom } from '../normalize/messages.js';
 import type { StoredSpan } from '../store/stored-trace.js';
@@ -19,8 +20,10 @@ interface Placed {
 const MAX_DIFF_CELLS = 4_000_000;
 
 export function diffTraces(aId: string, a: readonly StoredSpan[], bId: string, b: readonly StoredSpan[]): TraceDiff {
-  const placedA = place(a);
-  const placedB = place(b);
+  const treeA = resolveSpanTree(spanTreeInputFrom(a));
+  const treeB = resolveSpanTree(spanTreeInputFrom(b));
+  const placedA = place(a, treeA);
+  const placedB = place(b, treeB);
   const byPathA = new Map(placedA.map((p) => [p.path, p]));
   const byPathB = new Map(placedB.map((p) => [p.path, p]));
   const added: DiffSpan[] = [];
@@ -53,8 +56,8 @@ export function diffTraces(aId: string, a: readonly StoredSpan[], bId: string, b
       bDurationMs: right === undefined ? null : durationMs(right),
     });
   }
-  const sideA = sideOf(aId, a);
-  const sideB = sideOf(bId, b);
+  const sideA = sideOf(aId, placedA);
+  const sideB = sideOf(bId, placedB);
   return {
     a: sideA,
     b: sideB,
@@ -78,31 +81,23 @@ function isLlm(span: StoredSpan): boolean {
   return span.category === 'llm' || span.category === 'embedding';
 }
 
-/** Every span with its path, in tree order (parents first, siblings by start). */
-function place(spans: readonly StoredSpan[]): Placed[] {
-  const ids = new Set(spans.map((s) => s.spanId));
-  const children = new Map<string | null, StoredSpan[]>();
-  for (const span of spans) {
-    // A span whose parent never arrived is a root: it still has a place.
-    const parent = span.parentSpanId !== null && ids.has(span.parentSpanId) ? span.parentSpanId : null;
-    const list = children.get(parent);
-    if (list === undefined) children.set(parent, [span]);
-    else list.push(span);
+/**
+ * Every span with its path, in the tree order of `@spoor/model`'s span-tree resolver (parents
+ * first, siblings by start; a span stored twice placed once, an orphan or a cut parent loop a root).
+ */
+function place(spans: readonly StoredSpan[], tree: ResolvedSpanTree): Placed[] {
+  const out = new Array<Placed>(tree.count);
+  // How many siblings of each label came before, keyed by the parent's row and the label.
+  const seen = new Map<string, number>();
+  for (let row = 0; row < tree.count; row++) {
+    const span = spans[tree.order[row]!]!;
+    const up = tree.parent[row]!;
+    const label = isLlm(span) ? 'llm' : span.name;
+    const key = `${up} ${label}`;
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    out[row] = { path: up === -1 ? `${label}#${n}` : `${out[up]!.path}/${label}#${n}`, depth: tree.depth[row]!, span };
   }
-  const out: Placed[] = [];
-  const visit = (parent: string | null, parentPath: string, depth: number): void => {
-    const list = (children.get(parent) ?? []).sort((x, y) => x.startTimeUs - y.startTimeUs || (x.spanId < y.spanId ? -1 : 1));
-    const seen = new Map<string, number>();
-    for (const span of list) {
-      const label = isLlm(span) ? 'llm' : span.name;
-      const n = seen.get(label) ?? 0;
-      seen.set(label, n + 1);
-      const path = `${parentPath}${parentPath === '' ? '' : '/'}${label}#${n}`;
-      out.push({ path, depth, span });
-      visit(span.spanId, path, depth + 1);
-    }
-  };
-  visit(null, '', 0);
   return out;
 }
 
@@ -230,7 +225,8 @@ export function diffLines(a: string, b: string): TextDiffLine[] {
   return out;
 }
 
-function sideOf(traceId: string, spans: readonly StoredSpan[]): TraceDiffSide {
+/** A run's totals, over its spans as placed (a span stored twice counts once). */
+function sideOf(traceId: string, placed: readonly Placed[]): TraceDiffSide {
   let start = Infinity;
   let end = -Infinity;
   let errorCount = 0;
@@ -239,7 +235,7 @@ function sideOf(traceId: string, spans: readonly StoredSpan[]): TraceDiffSide {
   let costUsd: number | null = null;
   let root: StoredSpan | null = null;
   const add = (sum: number | null, value: number | null | undefined): number | null => (value == null ? sum : (sum ?? 0) + value);
-  for (const span of spans) {
+  for (const { span } of placed) {
     start = Math.min(start, span.startTimeUs);
     end = Math.max(end, span.endTimeUs);
     if (span.status.code === 'error') errorCount++;
@@ -251,8 +247,8 @@ function sideOf(traceId: string, spans: readonly StoredSpan[]): TraceDiffSide {
   return {
     traceId,
     rootName: root?.name ?? '',
-    durationMs: spans.length === 0 ? 0 : round((end - start) / 1000),
-    spanCount: spans.length,
+    durationMs: placed.length === 0 ? 0 : round((end - start) / 1000),
+    spanCount: placed.length,
     errorCount,
     inputTokens,
     outputTokens,

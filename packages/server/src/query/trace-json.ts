@@ -1,7 +1,7 @@
-import { isoFromMicros, type SpanEventRecord, type TraceTreeColumns } from '@spoor/model';
+import { isoFromMicros, resolveSpanTree, spanTreeInputFrom, type SpanDetail, type SpanEventRecord, type TraceDetail, type TraceTree, type TraceTreeColumns } from '@spoor/model';
+import type { JsonUtf8 } from '../json.js';
 import type { StoredLog, StoredSpan, StoredTrace } from '../store/stored-trace.js';
-import { type JsonBytes, JsonWriter } from './json-bytes.js';
-import { orderSpanTree } from './tree.js';
+import { JsonWriter } from './json-bytes.js';
 
 /**
  * The trace answers (`TraceDetail`, `SpanDetail`, `TraceTree`) written as JSON text. Stored
@@ -13,15 +13,18 @@ import { orderSpanTree } from './tree.js';
  * The fields come in the order of the `Span` and `LogRecord` types.
  */
 
-/** `TraceDetail`: spans in tree order, then the trace's logs. */
-export function traceDetailJson(traceId: string, trace: StoredTrace): JsonBytes {
+/**
+ * `TraceDetail`: spans in tree order, then the trace's logs. The tree is `@spoor/model`'s span-tree
+ * resolver's: a span stored twice is listed once, an orphan or a cut parent loop is a root (depth 0).
+ */
+export function traceDetailJson(traceId: string, trace: StoredTrace): JsonUtf8<TraceDetail> {
   const shared = new Shared();
-  const ordered = orderSpanTree(trace.spans);
-  const out = new JsonWriter(textLength(trace.spans, trace.logs));
+  const tree = resolveSpanTree(spanTreeInputFrom(trace.spans));
+  const out = new JsonWriter<TraceDetail>(textLength(trace.spans, trace.logs));
   out.write(`{"traceId":${str(traceId)},"spans":[`);
-  for (let i = 0; i < ordered.length; i++) {
-    if (i > 0) out.write(',');
-    out.write(spanJson(ordered[i]!.span, ordered[i]!.depth, shared));
+  for (let row = 0; row < tree.count; row++) {
+    if (row > 0) out.write(',');
+    out.write(spanJson(trace.spans[tree.order[row]!]!, tree.depth[row]!, shared));
   }
   out.write('],"logs":');
   writeLogs(out, trace.logs, shared);
@@ -30,9 +33,9 @@ export function traceDetailJson(traceId: string, trace: StoredTrace): JsonBytes 
 }
 
 /** `SpanDetail`: one span (depth 0) and its logs. */
-export function spanDetailJson(traceId: string, span: StoredSpan, logs: StoredLog[]): JsonBytes {
+export function spanDetailJson(traceId: string, span: StoredSpan, logs: StoredLog[]): JsonUtf8<SpanDetail> {
   const shared = new Shared();
-  const out = new JsonWriter(textLength([span], logs));
+  const out = new JsonWriter<SpanDetail>(textLength([span], logs));
   out.write(`{"traceId":${str(traceId)},"span":${spanJson(span, 0, shared)},"logs":`);
   writeLogs(out, logs, shared);
   out.write('}');
@@ -40,10 +43,10 @@ export function spanDetailJson(traceId: string, span: StoredSpan, logs: StoredLo
 }
 
 /** `TraceTree`: the span columns (small values, serialized as such) and the trace's logs. */
-export function traceTreeJson(traceId: string, tree: TraceTreeColumns, logs: StoredLog[]): JsonBytes {
+export function traceTreeJson(traceId: string, tree: TraceTreeColumns, logs: StoredLog[]): JsonUtf8<TraceTree> {
   const { originUs, ...columns } = tree;
   const head = JSON.stringify({ traceId, startTime: isoFromMicros(originUs), ...columns });
-  const out = new JsonWriter(head.length + textLength([], logs));
+  const out = new JsonWriter<TraceTree>(head.length + textLength([], logs));
   out.write(head.slice(0, -1));
   out.write(',"logs":');
   writeLogs(out, logs, new Shared());
@@ -82,7 +85,7 @@ function spanJson(s: StoredSpan, depth: number, shared: Shared): string {
   );
 }
 
-function writeLogs(out: JsonWriter, logs: StoredLog[], shared: Shared): void {
+function writeLogs(out: JsonWriter<unknown>, logs: StoredLog[], shared: Shared): void {
   const { str: repeated } = shared;
   out.write('[');
   for (let i = 0; i < logs.length; i++) {

@@ -1,6 +1,6 @@
 import type { Attributes, ChatMessage, ChatPart, LlmFields, LlmMessages } from '@spoor/model';
 import { AppError } from '../errors.js';
-import { PROVIDER_NAMES, type ProviderName } from './providers.js';
+import type { ProviderName } from './providers.js';
 
 /**
  * What a replay sends: the recorded call (its model, messages and parameters, from whichever
@@ -38,34 +38,11 @@ export interface ReplayTarget {
   overrides: ReplayOverrides;
 }
 
-const TARGET_FIELDS = ['traceId', 'spanId', 'overrides'];
-const OVERRIDE_FIELDS = ['provider', 'model', 'system', 'messages', 'temperature', 'topP', 'maxTokens', 'tools'];
-
-/** Reads and checks a replay request's body: a 400 says which field is wrong and how. */
-export function replayTargetFrom(body: unknown): ReplayTarget {
-  const object = record(body, 'the body', 'a JSON object such as {"traceId": "…", "spanId": "…"}');
-  unknownFields(object, TARGET_FIELDS, 'a replay request');
-  const traceId = hex(object.traceId, 'traceId', 32);
-  const spanId = hex(object.spanId, 'spanId', 16);
-  const o = object.overrides === undefined ? {} : record(object.overrides, "'overrides'", 'an object');
-  unknownFields(o, OVERRIDE_FIELDS, "'overrides'");
-  const overrides: ReplayOverrides = {};
-  if (o.provider !== undefined) {
-    if (!(PROVIDER_NAMES as readonly unknown[]).includes(o.provider)) throw bad(`'overrides.provider' must be one of ${PROVIDER_NAMES.join(', ')}`);
-    overrides.provider = o.provider as ProviderName;
-  }
-  if (o.model !== undefined) overrides.model = text(o.model, 'overrides.model');
-  if (o.system !== undefined) overrides.system = typeof o.system === 'string' ? o.system : failWith(`'overrides.system' must be text`);
-  if (o.messages !== undefined) overrides.messages = messagesFrom(o.messages);
-  if (o.temperature !== undefined) overrides.temperature = number(o.temperature, 'overrides.temperature', 0, 2);
-  if (o.topP !== undefined) overrides.topP = number(o.topP, 'overrides.topP', 0, 1);
-  if (o.maxTokens !== undefined) {
-    const n = number(o.maxTokens, 'overrides.maxTokens', 1, 1_000_000);
-    if (!Number.isInteger(n)) throw bad(`'overrides.maxTokens' must be a whole number`);
-    overrides.maxTokens = n;
-  }
-  if (o.tools !== undefined) overrides.tools = Array.isArray(o.tools) ? o.tools : failWith(`'overrides.tools' must be an array of tool definitions`);
-  return { traceId, spanId, overrides };
+/** A message as `POST /api/replay` takes one (its shape checked by the route's schema): text `content`, or `parts`. */
+export interface ReplayMessageInput {
+  role: string;
+  content?: string;
+  parts?: Array<{ type: string; [field: string]: unknown }>;
 }
 
 /**
@@ -163,55 +140,26 @@ function numberAttribute(attributes: Attributes, key: string): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-/** Messages in the canonical form (`{ role, parts }`), or `{ role, content }` with text content. */
-function messagesFrom(value: unknown): ChatMessage[] {
-  if (!Array.isArray(value) || value.length === 0) throw bad(`'overrides.messages' must be a non-empty array of { role, content } or { role, parts }`);
-  return value.map((item, i) => {
+/**
+ * Messages in the canonical form (`{ role, parts }`) from `{ role, content }` with text content or
+ * `{ role, parts }`: what a part of each type needs is checked here, where the schema cannot say it.
+ */
+export function chatMessagesFrom(messages: readonly ReplayMessageInput[]): ChatMessage[] {
+  return messages.map((message, i) => {
     const at = `'overrides.messages[${i}]'`;
-    const message = record(item, at, 'an object with a role and content');
-    if (typeof message.role !== 'string' || !['user', 'assistant', 'system', 'tool'].includes(message.role)) throw bad(`${at}.role must be user, assistant, system or tool`);
-    if (typeof message.content === 'string') return { role: message.role, parts: [{ type: 'text', content: message.content }], finishReason: null };
-    if (!Array.isArray(message.parts)) throw bad(`${at} needs content (text) or parts`);
+    if (message.content !== undefined) return { role: message.role, parts: [{ type: 'text', content: message.content }], finishReason: null };
+    if (message.parts === undefined) throw bad(`${at} needs content (text) or parts`);
     return { role: message.role, parts: message.parts.map((part, j) => partFrom(part, `${at}.parts[${j}]`)), finishReason: null };
   });
 }
 
-function partFrom(value: unknown, at: string): ChatPart {
-  const part = record(value, at, 'a message part');
+function partFrom(part: { type: string; [field: string]: unknown }, at: string): ChatPart {
   if ((part.type === 'text' || part.type === 'reasoning') && typeof part.content === 'string') return { type: part.type, content: part.content };
   if (part.type === 'tool_call' && typeof part.name === 'string') return { type: 'tool_call', id: typeof part.id === 'string' ? part.id : null, name: part.name, arguments: part.arguments ?? {} };
   if (part.type === 'tool_call_response') return { type: 'tool_call_response', id: typeof part.id === 'string' ? part.id : null, response: part.response ?? null };
-  throw bad(`${at} must be a text, reasoning, tool_call or tool_call_response part`);
-}
-
-function record(value: unknown, what: string, shape: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad(`${what} must be ${shape}`);
-  return value as Record<string, unknown>;
-}
-
-function unknownFields(object: Record<string, unknown>, known: string[], what: string): void {
-  for (const key of Object.keys(object)) if (!known.includes(key)) throw bad(`'${key}' is not a field of ${what} (known: ${known.join(', ')})`);
-}
-
-function hex(value: unknown, name: string, length: number): string {
-  if (typeof value !== 'string' || !new RegExp(`^[0-9a-f]{${length}}$`).test(value)) throw bad(`'${name}' must be ${length} lowercase hex digits`);
-  return value;
-}
-
-function text(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value.trim() === '') throw bad(`'${name}' must be non-empty text`);
-  return value;
-}
-
-function number(value: unknown, name: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) throw bad(`'${name}' must be a number from ${min} to ${max}`);
-  return value;
+  throw bad(`${at} must be a text or reasoning part with content, a tool_call with a name, or a tool_call_response`);
 }
 
 function bad(message: string): AppError {
   return new AppError('ERR_BAD_REQUEST', message);
-}
-
-function failWith(message: string): never {
-  throw bad(message);
 }

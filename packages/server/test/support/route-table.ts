@@ -212,6 +212,8 @@ export const ROWS: Record<string, Row> = {
   'OPTIONS /v1/traces': { path: () => '/v1/traces', need: 'public', foreign: 'own', ok: 403 },
   'OPTIONS /v1/logs': { path: () => '/v1/logs', need: 'public', foreign: 'own', ok: 403 },
   'OPTIONS /v1/metrics': { path: () => '/v1/metrics', need: 'public', foreign: 'own', ok: 403 },
+  // The API's shape, the same for every Spoor of a version: no record, project or key in it.
+  'GET /api/openapi.json': { path: () => '/api/openapi.json', need: 'public', foreign: 'own' },
   'GET /health': { path: () => '/health', need: 'public', foreign: 'own' },
   'GET /ready': { path: () => '/ready', need: 'public', foreign: 'own' },
   'GET /metrics': { path: () => '/metrics', need: 'metrics', foreign: 'own' },

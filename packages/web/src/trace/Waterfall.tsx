@@ -4,7 +4,7 @@ import { fullView, panView, viewAround, zoomView, type TimeView } from './layout
 import type { TraceSearchResponse } from '@spoor/model';
 import { apiGet, apiUrl } from '../api';
 import { attributeSearchText, mergeMatches, searchSpans } from './span-search';
-import type { SpanTree } from './span-tree';
+import { rowNote, type SpanTree } from './span-tree';
 import { TimeAxis } from './TimeAxis';
 import { indexOfRow, revealRows, rowWindow, visibleRows } from './visible-rows';
 import { ROW_HEIGHT, WaterfallRow } from './WaterfallRow';
@@ -253,6 +253,7 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
         service={tree.services[row]!}
         category={tree.categories[row]!}
         isError={tree.isError[row] === 1}
+        note={rowNote(tree, row)}
         depth={tree.depth[row]!}
         posInSet={tree.posInSet[row]!}
         setSize={tree.parent[row] === -1 ? tree.rootCount : tree.childCount[tree.parent[row]!]!}

@@ -21,6 +21,8 @@ export interface WaterfallRowProps {
   service: string;
   category: SpanCategory;
   isError: boolean;
+  /** A mark for a span not placed as it says (`rowNote`), or `null`. */
+  note: string | null;
   depth: number;
   /** Position among its siblings and how many there are, for screen readers: only some rows are in the DOM. */
   posInSet: number;
@@ -47,7 +49,7 @@ export interface WaterfallRowProps {
  * on its props, so scrolling or selecting re-renders only the rows that changed.
  */
 export const WaterfallRow = memo(function WaterfallRow(props: WaterfallRowProps) {
-  const { row, index, spanId, name, service, category, isError, depth, posInSet, setSize, startMs, durationMs, events, hasChildren, expanded, selected, match, currentMatch, onPath, segments, view } = props;
+  const { row, index, spanId, name, service, category, isError, note, depth, posInSet, setSize, startMs, durationMs, events, hasChildren, expanded, selected, match, currentMatch, onPath, segments, view } = props;
   const box = barBox(startMs, durationMs, view);
   const className = ['wf-row', selected && 'selected', match && 'match', currentMatch && 'current-match', isError && 'error', onPath && 'on-path'].filter(Boolean).join(' ');
   return (
@@ -93,6 +95,7 @@ export const WaterfallRow = memo(function WaterfallRow(props: WaterfallRowProps)
         {/* A search match is marked in the text too (underlined, and a <mark> for screen readers), not only by the row's tint. */}
         {match ? <mark className="wf-span-name">{name}</mark> : <span className="wf-span-name">{name}</span>}
         <span className="wf-service">{service}</span>
+        {note !== null && <span className="wf-note">({note})</span>}
       </div>
       <div className="wf-timeline">
         {box !== null && (

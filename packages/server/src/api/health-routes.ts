@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import { alertMetricsText } from '../alerting/alert-metrics.js';
+import type { AlertService } from '../alerting/alert-service.js';
+import type { Decoder } from '../ingest/decoder.js';
+import type { SelfMetrics } from '../self-metrics.js';
+
+export interface HealthRoutesOptions {
+  /** `false` once shutdown has begun: `/ready` answers 503. */
+  isReady: () => boolean;
+  /** `false` while the store refuses writes (a full disk). */
+  storeHealthy: () => boolean;
+  selfMetrics: SelfMetrics;
+  /** The default project's alerting, whose state `/metrics` shows. */
+  alerts: AlertService;
+  /** Keeps the span-derived metrics. */
+  decoder: Decoder;
+}
+
+/**
+ * Liveness, readiness and Prometheus' `/metrics`, which every server answers whatever its role.
+ * They take no parameters and ignore any query (a scraper may add its own).
+ */
+export async function healthRoutes(app: FastifyInstance, options: HealthRoutesOptions): Promise<void> {
+  const tags = ['health'];
+  app.get('/health', { schema: { summary: 'Liveness', tags } }, async () => ({ status: 'ok' }));
+  app.get('/ready', { schema: { summary: 'Readiness: 503 while shutting down or while the store refuses commits', tags } }, async (_request, reply) => {
+    if (!options.isReady()) return reply.code(503).send({ status: 'shutting_down' });
+    if (!options.storeHealthy()) return reply.code(503).send({ status: 'store_unavailable' });
+    return { status: 'ready' };
+  });
+  app.get('/metrics', { schema: { summary: "Prometheus text: span and GenAI metrics and Spoor's own health", tags } }, async (_request, reply) => {
+    const spans = await options.decoder.spanMetrics();
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(options.selfMetrics.render() + alertMetricsText(options.alerts.engine) + spans);
+  });
+}

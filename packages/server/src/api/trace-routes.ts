@@ -1,0 +1,132 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { DbClient } from '../dbthread/calls.js';
+import {
+  NO_QUERY,
+  SEVERITY,
+  SPAN_FILTER,
+  SPAN_PATH,
+  TIME_RANGE,
+  TRACE_PATH,
+  attributeFilters,
+  cursor,
+  durationBounds,
+  hexId,
+  limit,
+  severityNumber,
+  text,
+  timeRange,
+  traceId,
+} from './parameters.js';
+import { projectOf } from './request-access.js';
+
+const LIST_LIMIT = { fallback: 50, max: 1000 };
+const SEARCH_LIMIT = { fallback: 1000, max: 10_000 };
+
+const TRACE_LIST = Type.Object({ ...SPAN_FILTER, limit: limit(LIST_LIMIT), cursor: cursor() }, { additionalProperties: false });
+const LOG_LIST = Type.Object(
+  {
+    ...TIME_RANGE,
+    severity: Type.Optional(SEVERITY),
+    service: Type.Optional(text('service name')),
+    traceId: Type.Optional(traceId('logs of this trace')),
+    text: Type.Optional(text('text in the body')),
+    limit: limit(LIST_LIMIT),
+    cursor: cursor(),
+  },
+  { additionalProperties: false },
+);
+const RANGE = Type.Object(TIME_RANGE, { additionalProperties: false });
+const POINT_LIST = Type.Object(
+  { name: text("the metric's name"), ...TIME_RANGE, service: Type.Optional(text('service name')), limit: limit(LIST_LIMIT), cursor: cursor() },
+  { additionalProperties: false },
+);
+const SEARCH = Type.Object({ q: Type.String({ pattern: '\\S', description: 'the text to look for', 'x-must-be': 'text to look for (not blank)' }), limit: limit(SEARCH_LIMIT) }, { additionalProperties: false });
+const DIFF_PATH = Type.Object({ traceId: traceId('the first run'), otherTraceId: traceId('the second run') });
+
+/** A body is JSON text, or its UTF-8 bytes (the trace answers): either is sent as it is, never serialised again. */
+export const sendJson = (reply: FastifyReply, body: string | Uint8Array): FastifyReply => reply.type('application/json; charset=utf-8').send(body);
+
+/** Traces, their spans and LLM calls, logs, services and app metrics: the reads of what was sent. */
+export async function traceRoutes(instance: FastifyInstance, options: { db: DbClient }): Promise<void> {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  const { db } = options;
+  const tags = ['traces'];
+
+  app.get('/api/traces', { schema: { summary: 'Trace summaries, newest first', tags, querystring: TRACE_LIST } }, async (request, reply) => {
+    const q = request.query;
+    return sendJson(
+      reply,
+      await db.listTraces({
+        projectId: projectOf(request),
+        range: timeRange(q),
+        service: q.service ?? null,
+        spanName: q.name ?? null,
+        text: q.text ?? null,
+        status: q.status ?? null,
+        ...durationBounds(q),
+        attributes: attributeFilters(q.attr),
+        sessionId: q.sessionId ?? null,
+        model: q.model ?? null,
+        limit: q.limit ?? LIST_LIMIT.fallback,
+        cursor: q.cursor ?? null,
+      }),
+    );
+  });
+  app.get('/api/traces/:traceId', { schema: { summary: 'One trace: its spans in tree order and its logs', tags, params: TRACE_PATH, querystring: NO_QUERY } }, async (request, reply) =>
+    sendJson(reply, await db.getTrace(projectOf(request), hexId(request.params.traceId))),
+  );
+  app.get('/api/traces/:traceId/tree', { schema: { summary: 'What a waterfall draws of every span, as columns', tags, params: TRACE_PATH, querystring: NO_QUERY } }, async (request, reply) =>
+    sendJson(reply, await db.getTraceTree(projectOf(request), hexId(request.params.traceId))),
+  );
+  app.get('/api/traces/:traceId/diff/:otherTraceId', { schema: { summary: 'Two runs aligned span by span', tags, params: DIFF_PATH, querystring: NO_QUERY } }, async (request, reply) =>
+    sendJson(reply, await db.diffTraces(projectOf(request), hexId(request.params.traceId), hexId(request.params.otherTraceId))),
+  );
+  app.get('/api/traces/:traceId/search', { schema: { summary: "The spans whose attributes, status or events hold a text", tags, params: TRACE_PATH, querystring: SEARCH } }, async (request, reply) =>
+    sendJson(reply, await db.searchTrace(projectOf(request), hexId(request.params.traceId), request.query.q, request.query.limit ?? SEARCH_LIMIT.fallback)),
+  );
+  app.get('/api/traces/:traceId/spans/:spanId', { schema: { summary: 'One span and its logs', tags, params: SPAN_PATH, querystring: NO_QUERY } }, async (request, reply) =>
+    sendJson(reply, await db.getSpan(projectOf(request), hexId(request.params.traceId), hexId(request.params.spanId))),
+  );
+  app.get('/api/traces/:traceId/spans/:spanId/llm', { schema: { summary: 'One LLM call: its fields and messages', tags, params: SPAN_PATH, querystring: NO_QUERY } }, async (request, reply) =>
+    sendJson(reply, await db.getLlmCall(projectOf(request), hexId(request.params.traceId), hexId(request.params.spanId))),
+  );
+
+  app.get('/api/services', { schema: { summary: 'Services that sent anything, with counts', tags: ['services'], querystring: RANGE } }, async (request, reply) =>
+    sendJson(reply, await db.listServices(projectOf(request), timeRange(request.query))),
+  );
+  app.get('/api/logs', { schema: { summary: 'Log records, newest first', tags: ['logs'], querystring: LOG_LIST } }, async (request, reply) => {
+    const q = request.query;
+    return sendJson(
+      reply,
+      await db.listLogs({
+        projectId: projectOf(request),
+        range: timeRange(q),
+        minSeverity: severityNumber(q.severity),
+        service: q.service ?? null,
+        traceId: q.traceId === undefined ? null : hexId(q.traceId),
+        text: q.text ?? null,
+        limit: q.limit ?? LIST_LIMIT.fallback,
+        cursor: q.cursor ?? null,
+      }),
+    );
+  });
+  app.get('/api/metrics', { schema: { summary: 'Metric names with type, unit and point count', tags: ['metrics'], querystring: RANGE } }, async (request, reply) =>
+    sendJson(reply, await db.listMetrics(projectOf(request), timeRange(request.query))),
+  );
+  app.get('/api/metrics/points', { schema: { summary: 'The data points of one metric', tags: ['metrics'], querystring: POINT_LIST } }, async (request, reply) => {
+    const q = request.query;
+    return sendJson(
+      reply,
+      await db.listMetricPoints({
+        projectId: projectOf(request),
+        range: timeRange(q),
+        name: q.name,
+        service: q.service ?? null,
+        limit: q.limit ?? LIST_LIMIT.fallback,
+        cursor: q.cursor ?? null,
+      }),
+    );
+  });
+}

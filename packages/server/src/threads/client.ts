@@ -1,0 +1,131 @@
+import { type MessagePort, Worker, type WorkerOptions } from 'node:worker_threads';
+import {
+  type Answer,
+  type Args,
+  type FromThread,
+  type Link,
+  type Messages,
+  type Name,
+  type Protocol,
+  type Receivers,
+  type Remote,
+  type ToThread,
+  type Transfers,
+  type WireError,
+  errorFromWire,
+  namedError,
+  transferOf,
+} from './protocol.js';
+
+export interface ThreadClientOptions<P extends Protocol> {
+  /** The thread, as errors name it: `database thread`. */
+  what: string;
+  /** What takes each of the thread's events. */
+  events: Receivers<P['events']>;
+  transfers?: Transfers<P>;
+  /** What an error other than an `AppError` becomes here (default: an `Error` of its name and message). */
+  errorOf?: (wire: WireError) => Error;
+  /** What a call is refused with once the thread has failed. */
+  unavailable: (failure: Error) => Error;
+  /** The thread failed (an uncaught error, or it exited unasked): nothing more will be answered. */
+  onFailed: (error: Error) => void;
+}
+
+/**
+ * The main thread's {@link Link} to a worker (or to any `MessagePort`): calls numbered and
+ * answered in any order, posts, and the thread's events handed to their receivers.
+ */
+export class ThreadClient<P extends Protocol> implements Link<P> {
+  readonly calls: Remote<P['calls']>;
+  readonly call: Link<P>['call'];
+  private nextId = 0;
+  private failure: Error | null = null;
+  private closing = false;
+  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+
+  constructor(
+    private readonly port: Worker | MessagePort,
+    private readonly options: ThreadClientOptions<P>,
+  ) {
+    ({ calls: this.calls, call: this.call } = callsOver<P>((name, args) => this.request(name, args)));
+    port.on('message', (message: FromThread<P>) => this.receive(message));
+    if (port instanceof Worker) {
+      port.on('error', (error) => this.fail(error));
+      port.on('exit', (code) => {
+        if (!this.closing) this.fail(new Error(`the ${options.what} exited with code ${code}`));
+      });
+    }
+  }
+
+  /** Why the thread failed, or `null` while it has not. */
+  get failed(): Error | null {
+    return this.failure;
+  }
+
+  /** The thread is being closed: its exit from now on is no failure. */
+  closed(): void {
+    this.closing = true;
+  }
+
+  post<K extends Name<P['posts']>>(name: K, ...args: P['posts'][K]): void {
+    if (this.failure === null) this.send({ kind: 'post', name, args }, transferOf(this.options.transfers?.posts, name, args));
+  }
+
+  /** Refuses every call waiting and every one to come; says so once. */
+  fail(error: Error): void {
+    if (this.failure !== null) return;
+    this.failure = error;
+    for (const waiting of this.pending.values()) waiting.reject(this.options.unavailable(error));
+    this.pending.clear();
+    this.options.onFailed(error);
+  }
+
+  private request(name: string, args: readonly unknown[]): Promise<unknown> {
+    if (this.failure !== null) return Promise.reject(this.options.unavailable(this.failure));
+    const id = ++this.nextId;
+    const transfer = transferOf(this.options.transfers?.calls, name, args);
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.port.postMessage({ kind: 'call', id, name, args }, transfer);
+    });
+  }
+
+  private send(message: ToThread<P>, transfer: readonly ArrayBuffer[]): void {
+    this.port.postMessage(message, transfer);
+  }
+
+  private receive(message: FromThread<P>): void {
+    if (message.kind === 'event') {
+      if (Object.hasOwn(this.options.events, message.name)) deliver(this.options.events, message.name, message.args);
+      return;
+    }
+    const waiting = this.pending.get(message.id);
+    this.pending.delete(message.id);
+    if (message.kind === 'answer') waiting?.resolve(message.value);
+    else waiting?.reject(errorFromWire(message.error, this.options.errorOf ?? namedError));
+  }
+}
+
+/** Starts the thread at `url` with its protocol's config. */
+export function startWorker<P extends Protocol>(url: URL, config: P['config'], options: Omit<WorkerOptions, 'workerData'> = {}): Worker {
+  return new Worker(url, { ...options, workerData: config });
+}
+
+/** Hands a message to its receiver, the name and the arguments checked together. */
+export function deliver<M extends Messages, K extends Name<M>>(receivers: Receivers<M>, name: K, args: M[K]): void {
+  receivers[name](...args);
+}
+
+/**
+ * A link's `calls` and `call` over one `request` by name: where an answer takes the type of its
+ * call (the answer that comes back with a call's id is that call's answer), once for every link.
+ */
+export function callsOver<P extends Protocol>(request: (name: string, args: readonly unknown[]) => Promise<unknown>): Pick<Link<P>, 'calls' | 'call'> {
+  // A `Proxy` over the names, as the main thread does not load the registry that serves them.
+  const calls = new Proxy({} as Remote<P['calls']>, {
+    // Not a thenable, nor anything else a symbol or `then` lookup expects.
+    get: (_target, name) => (typeof name === 'string' && name !== 'then' ? (...args: unknown[]) => request(name, args) : undefined),
+  });
+  const call = <K extends Name<P['calls']>>(name: K, ...args: Args<P['calls'][K]>): Promise<Answer<P['calls'][K]>> => request(name, args) as Promise<Answer<P['calls'][K]>>;
+  return { calls, call };
+}

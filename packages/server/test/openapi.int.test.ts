@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { routesOf } from '../src/api/app.js';
+import { type TestServer, startTestServer } from './support/server.js';
+
+/**
+ * `GET /api/openapi.json` is made from the routes' declared schemas: it holds every route of the
+ * router with its parameters and body, and the README's REST table lists exactly its operations,
+ * so neither the document nor the README can drift from the code.
+ */
+
+interface Operation {
+  parameters?: Array<{ in: string; name: string; required: boolean; schema: Record<string, unknown> }>;
+  requestBody?: { content: Record<string, { schema: Record<string, unknown> & { properties?: Record<string, unknown>; required?: string[] } }> };
+  security?: unknown[];
+}
+interface Document {
+  openapi: string;
+  paths: Record<string, Record<string, Operation>>;
+}
+
+let server: TestServer;
+let doc: Document;
+beforeAll(async () => {
+  // Keys required: the document is public all the same.
+  server = await startTestServer({ auth: 'required' });
+  const answer = await fetch(`${server.url}/api/openapi.json`);
+  expect(answer.status).toBe(200);
+  expect(answer.headers.get('content-type')).toMatch(/^application\/json/);
+  doc = (await answer.json()) as Document;
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** `/api/traces/{traceId}` as the router writes it. */
+const routePath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
+const operationsOf = (document: Document): string[] =>
+  Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${routePath(path)}`));
+
+/** Each `METHOD /path` in the first cell of the rows of the README's "REST API" table (a query after `?` is not part of it). */
+function readmeRoutes(): string[] {
+  const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+  const section = readme.slice(readme.indexOf('\n## REST API\n'), readme.indexOf('\n## ', readme.indexOf('\n## REST API\n') + 1));
+  const rows = section.split('\n').filter((line) => line.startsWith('| `'));
+  return rows.flatMap((row) => [...row.split(' | ', 1)[0]!.matchAll(/`([A-Z]+) (\/[^`?\s]*)[^`]*`/g)].map((m) => `${m[1]} ${m[2]}`));
+}
+
+describe('the OpenAPI document', () => {
+  it('is OpenAPI 3.1 and holds every route of the router, and nothing else', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    const routes = routesOf(server.app).filter((r) => r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`);
+    expect(routes.length).toBeGreaterThan(50);
+    expect(routes.filter((route) => !operationsOf(doc).includes(route))).toEqual([]);
+    expect(operationsOf(doc).filter((operation) => !routes.includes(operation))).toEqual([]);
+    // Every HEAD route is a GET route's, answered alike.
+    for (const head of routesOf(server.app).filter((r) => r.method === 'HEAD')) expect(routes).toContain(`GET ${head.url}`);
+  });
+
+  it('declares the parameters the validator checks: their names, kinds and bounds', () => {
+    const list = doc.paths['/api/traces']!.get!;
+    const byName = new Map(list.parameters!.map((p) => [p.name, p]));
+    expect([...byName.keys()]).toEqual(['from', 'to', 'service', 'name', 'text', 'status', 'minDurationMs', 'maxDurationMs', 'attr', 'sessionId', 'model', 'limit', 'cursor']);
+    expect(byName.get('limit')).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } });
+    expect(byName.get('attr')!.schema).toMatchObject({ type: 'array', items: { type: 'string' } });
+    expect(doc.paths['/api/traces/{traceId}']!.get!.parameters).toEqual([expect.objectContaining({ in: 'path', name: 'traceId', required: true, schema: expect.objectContaining({ pattern: '^[0-9a-fA-F]{32}$' }) })]);
+    const points = doc.paths['/api/metrics/points']!.get!.parameters!;
+    expect(points.find((p) => p.name === 'name')).toMatchObject({ required: true });
+  });
+
+  it('declares the bodies, and says what each operation needs', () => {
+    const key = doc.paths['/api/keys']!.post!;
+    const body = key.requestBody!.content['application/json']!.schema;
+    expect(body).toMatchObject({ title: 'Key', additionalProperties: false, required: ['role'] });
+    expect(Object.keys(body.properties!)).toEqual(['project', 'role', 'name']);
+    expect(key.security).toEqual([{ key: [] }, { session: [] }]);
+    expect(doc.paths['/api/openapi.json']!.get!.security).toEqual([]);
+    expect(doc.paths['/health']!.get!.security).toEqual([]);
+  });
+
+  it("is the README's REST table: each row's methods and paths are the document's operations", () => {
+    // `GET /` is a route only when the web UI is not built (it says how to build it): the dashboard, not the API.
+    const documented = operationsOf(doc).filter((operation) => operation !== 'GET /').sort();
+    const listed = readmeRoutes();
+    expect(listed.filter((route, i) => listed.indexOf(route) !== i)).toEqual([]);
+    expect(listed.sort()).toEqual(documented);
+  });
+});
