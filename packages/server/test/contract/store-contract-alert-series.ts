@@ -1,8 +1,8 @@
 import type { ErrorOccurrenceRecord, LlmFields, LogRecordData, SpanRecord } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AlertMatcher, AlertSeriesQuery, AlertSeriesRow, Store, RecordBatch } from './store.js';
-import { batchOf } from './tables.js';
-import { T0, emptyLlm, errorOccurrence, log, resource, sid, span, tid } from './contract-fixtures.js';
+import type { AlertMatcher, AlertSeriesQuery, AlertSeriesRow, Store, RecordBatch } from '../../src/store/store.js';
+import { batchOf } from '../../src/store/tables.js';
+import { T0, emptyLlm, errorOccurrence, log, resource, sid, span, tid } from '../support/record-fixtures.js';
 
 const SEC = 1_000_000;
 const MIN = 60 * SEC;

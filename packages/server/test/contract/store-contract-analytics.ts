@@ -1,8 +1,8 @@
 import { TIMESERIES_METRICS, type LlmFields, type SpanFilter, type SpanGroupBy, type TimeRange, type TimeseriesMetric } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Store, TimeseriesRow, RecordBatch } from './store.js';
-import { batchOf } from './tables.js';
-import { ALL, T0, emptyLlm, point, resource, sid, span, spanFilter, tid } from './contract-fixtures.js';
+import type { Store, TimeseriesRow, RecordBatch } from '../../src/store/store.js';
+import { batchOf } from '../../src/store/tables.js';
+import { ALL, T0, emptyLlm, point, resource, sid, span, spanFilter, tid } from '../support/record-fixtures.js';
 import { describeErrorGroupContract } from './store-contract-errors.js';
 import { describeSessionContract } from './store-contract-sessions.js';
 

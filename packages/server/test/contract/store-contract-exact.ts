@@ -1,9 +1,9 @@
 import type { InstrumentationScope, Resource } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ALL, T0, log, logQuery, point, span } from './contract-fixtures.js';
-import type { RecordBatch, Store } from './store.js';
-import { logDataFromStored, spanRecordFromStored } from './stored-trace.js';
-import { batchOf } from './tables.js';
+import { ALL, T0, log, logQuery, point, span } from '../support/record-fixtures.js';
+import type { RecordBatch, Store } from '../../src/store/store.js';
+import { logDataFromStored, spanRecordFromStored } from '../../src/store/stored-trace.js';
+import { batchOf } from '../../src/store/tables.js';
 
 /**
  * The contract that a store keeps what arrived exactly and whole: integer metric points past

@@ -1,11 +1,11 @@
 import type { LlmFields, ModelPrice, SpanRecord, TraceQuery, TraceSummaryRecord } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RecordBatch, Store } from './store.js';
-import { batchOf } from './tables.js';
-import { repriceSpans } from './reprice.js';
-import { logDataFromStored, spanRecordFromStored } from './stored-trace.js';
-import { rowsOf } from './trace-timings.js';
-import { ALL, T0, emptyLlm, log, logQuery, point, query, sid, span, tid } from './contract-fixtures.js';
+import type { RecordBatch, Store } from '../../src/store/store.js';
+import { batchOf } from '../../src/store/tables.js';
+import { repriceSpans } from '../../src/store/reprice.js';
+import { logDataFromStored, spanRecordFromStored } from '../../src/store/stored-trace.js';
+import { rowsOf } from '../../src/store/trace-timings.js';
+import { ALL, T0, emptyLlm, log, logQuery, point, query, sid, span, tid } from '../support/record-fixtures.js';
 
 /**
  * The contract every `Store` adapter passes. An adapter's test calls this with a factory that

@@ -1,8 +1,8 @@
 import type { ErrorOccurrenceRecord } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ErrorGroupQuery, ErrorGroupRecord, Store, RecordBatch } from './store.js';
-import { batchOf } from './tables.js';
-import { ALL, T0, errorOccurrence, sid, span, tid } from './contract-fixtures.js';
+import type { ErrorGroupQuery, ErrorGroupRecord, Store, RecordBatch } from '../../src/store/store.js';
+import { batchOf } from '../../src/store/tables.js';
+import { ALL, T0, errorOccurrence, sid, span, tid } from '../support/record-fixtures.js';
 
 const MIN = 60_000_000;
 const HOUR = 60 * MIN;

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { newKey } from '../auth/keys.js';
-import type { AuditRecord, Store } from './store.js';
-import { ALL, T0 } from './contract-fixtures.js';
+import { newKey } from '../../src/auth/keys.js';
+import type { AuditRecord, Store } from '../../src/store/store.js';
+import { ALL, T0 } from '../support/record-fixtures.js';
 
 /** The contract of the access port: keys as stored, revocation, the session secret, the audit log. */
 export function describeAccessContract(adapter: string, open: () => Promise<Store>): void {

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AlertHistoryRecord, SilenceRecord, Store } from './store.js';
-import { T0 } from './contract-fixtures.js';
+import type { AlertHistoryRecord, SilenceRecord, Store } from '../../src/store/store.js';
+import { T0 } from '../support/record-fixtures.js';
 
 const SEC = 1_000_000;
 

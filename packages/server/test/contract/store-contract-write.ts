@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { T0, log, sid, span, tid } from './contract-fixtures.js';
-import type { BatchKey, StoreWriter, WriteBatch } from './store.js';
-import { batchOf as columnsOf } from './tables.js';
+import { T0, log, sid, span, tid } from '../support/record-fixtures.js';
+import type { BatchKey, StoreWriter, WriteBatch } from '../../src/store/store.js';
+import { batchOf as columnsOf } from '../../src/store/tables.js';
 
 /** What the write contract reads back of an adapter, beside its write port. */
 export interface WriteContractSubject {

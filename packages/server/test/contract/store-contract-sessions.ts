@@ -1,8 +1,8 @@
 import type { LlmFields } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SessionRecord, Store, RecordBatch } from './store.js';
-import { batchOf } from './tables.js';
-import { ALL, T0, emptyLlm, sid, span, tid } from './contract-fixtures.js';
+import type { SessionRecord, Store, RecordBatch } from '../../src/store/store.js';
+import { batchOf } from '../../src/store/tables.js';
+import { ALL, T0, emptyLlm, sid, span, tid } from '../support/record-fixtures.js';
 
 const SEC = 1_000_000;
 const failed = { code: 'error', message: 'failed' } as const;
