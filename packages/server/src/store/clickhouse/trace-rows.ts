@@ -1,4 +1,4 @@
-import type { RowShape, SourceTexts } from '../record-rows.js';
+import { type RowShape, type SourceTexts, appendTexts } from '../record-rows.js';
 import { LOG_COLUMNS, LOG_TEXT_COLUMNS, SPAN_COLUMNS, SPAN_TEXT_COLUMNS } from '../sql/stored-columns.js';
 import { ChParams, type ChClient } from './client.js';
 
@@ -37,18 +37,6 @@ export function rowsShape(fields: readonly string[], texts: readonly string[] = 
   }
   const names = [...plain, ...inArray, ...text].map((p) => p.name);
   return { array, texts: text.map((p) => p.sql), index: new Map(names.map((name, i) => [name, i])) };
-}
-
-/** Splits `texts` (each row's JSON texts, all joined by U+0001) onto the end of each row. */
-function appendTexts(what: string, rows: unknown[][], texts: string, k: number): unknown[][] {
-  if (k === 0 || rows.length === 0) return rows;
-  const parts = texts.split('\u0001');
-  if (parts.length !== rows.length * k) throw new Error(`a stored JSON text of ${what} holds a raw U+0001 or newline: it is not valid JSON`);
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    for (let j = 0; j < k; j++) row.push(parts[i * k + j]);
-  }
-  return rows;
 }
 
 const joinedTexts = (shape: RowsShape): string => (shape.texts.length === 0 ? "''" : `concat(${shape.texts.join(", '\\x01', ")})`);

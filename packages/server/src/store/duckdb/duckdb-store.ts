@@ -351,7 +351,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   /** Rows of `shape` for an answer (see `storedRowsSelect`), in the order `orderBy`. */
   private async readStoredRows(what: string, shape: StoredRowShape, from: string, orderBy: string, values: DuckDBValue[]): Promise<unknown[][]> {
     const columns = await this.read(what, `SELECT ${storedRowsSelect(shape, orderBy)} ${from}`, values);
-    return this.guard(what, async () => storedRowsFrom(shape, columns.row_arrays?.[0] as string | null, columns.row_texts?.[0] as string | null));
+    return this.guard(what, async () => storedRowsFrom(what, shape, columns.row_arrays?.[0] as string | null, columns.row_texts?.[0] as string | null));
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { JsonParseCache, type SourceTexts, llmFromRow, logFromRow, mapArrayRows, metricPointFromRow, num, numOrNull, storedLogFromRow, storedSpanFromRow } from '../record-rows.js';
+import { JsonParseCache, type SourceTexts, appendTexts, llmFromRow, logFromRow, mapArrayRows, metricPointFromRow, num, numOrNull, storedLogFromRow, storedSpanFromRow } from '../record-rows.js';
 import { LOG_COLUMNS, LOG_TEXT_COLUMNS, SPAN_COLUMNS, SPAN_DOUBLE_COLUMNS, SPAN_TEXT_COLUMNS } from '../sql/stored-columns.js';
 
 /**
@@ -108,17 +108,9 @@ export function storedRowsSelect(shape: StoredRowShape, orderBy: string): string
 }
 
 /** The rows of `storedRowsSelect`'s two values, each row's texts appended to its array. */
-export function storedRowsFrom(shape: StoredRowShape, rowsJson: string | null | undefined, texts: string | null | undefined): unknown[][] {
+export function storedRowsFrom(what: string, shape: StoredRowShape, rowsJson: string | null | undefined, texts: string | null | undefined): unknown[][] {
   if (rowsJson === null || rowsJson === undefined) return [];
-  const rows = JSON.parse(rowsJson) as unknown[][];
-  const parts = (texts ?? '').split('\u0001');
-  const k = shape.texts.length;
-  if (parts.length !== rows.length * k) throw new Error('a stored JSON text holds U+0001: it is not valid JSON');
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    for (let j = 0; j < k; j++) row.push(parts[i * k + j]);
-  }
-  return rows;
+  return appendTexts(what, JSON.parse(rowsJson) as unknown[][], texts ?? '', shape.texts.length);
 }
 
 /** A DOUBLE column as JSON can carry it: DuckDB writes NaN and infinities as bare words, which no JSON parser takes. */
