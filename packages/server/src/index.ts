@@ -2,8 +2,8 @@
  * `@spoor/server`: the Spoor server as a library, for embedding and tests. The `spoor` CLI
  * (`src/cli/main.ts`) is the usual way to run it.
  */
-export { startServer } from './server.js';
-export type { RunningServer } from './server.js';
+export { startServer } from './serve/server.js';
+export type { RunningServer } from './serve/server.js';
 export { resolveServeConfig, parseBytes, parseDuration, parseRetention } from './config.js';
 export type { ServeConfig, ServeOptions } from './config.js';
 export { runDemo } from './cli/demo.js';

@@ -15,7 +15,9 @@ import {
   sampleText,
 } from './metrics/exposition.js';
 
-type Labels = Record<string, string>;
+export type Labels = Record<string, string>;
+/** Adds to a counter (1 unless `by` says otherwise) under its labels. */
+export type Counter = (labels: Labels, by?: number) => void;
 
 /** Bucket bounds for store commit latency, in seconds: one millisecond to ten seconds. */
 export const STORE_COMMIT_SECONDS_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -34,7 +36,7 @@ interface Family {
 export class SelfMetrics {
   private readonly families = new Map<string, Family>();
 
-  counter(name: string, help: string): (labels: Labels, by?: number) => void {
+  counter(name: string, help: string): Counter {
     const family = this.family(name, help, 'counter');
     return (labels, by = 1) => {
       const key = labelText(labels);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveServeConfig } from '../src/config.js';
-import { type RunningServer, startServer } from '../src/server.js';
+import { type RunningServer, startServer } from '../src/serve/server.js';
 
 /** Serving the built web UI: a fake build in a temp directory stands in for packages/web/dist. */
 describe('the web UI served by spoor serve', () => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { resolveServeConfig } from '../config.js';
-import { startServer } from '../server.js';
+import { startServer } from '../serve/server.js';
 import { DEFAULT_DEMO_RUNS, MAX_DEMO_RUNS, runDemo } from './demo.js';
 import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';

@@ -1,0 +1,58 @@
+import type { IngestQueue } from '../pipeline/ingest-queue.js';
+import { quarantineCount } from '../pipeline/quarantine.js';
+import { type Counter, STORE_COMMIT_SECONDS_BUCKETS, type SelfMetrics } from '../self-metrics.js';
+import { fileBytes } from './files.js';
+
+/** The server's own metrics about its store, spool, quarantine and keys (ingest's are `createIngestMetrics`). */
+export interface ServerMetrics {
+  commitFailures: Counter;
+  commitSeconds: (seconds: number) => void;
+  quarantined: Counter;
+  failedAttempts: Counter;
+  damagedBytes: Counter;
+}
+
+export interface ServerMetricsOptions {
+  quarantineDir: string;
+  /** The DuckDB file whose size (with its WAL) is shown; `null` on ClickHouse. */
+  dbPath: string | null;
+  storeHealthy: () => boolean;
+}
+
+export function serverMetrics(registry: SelfMetrics, { quarantineDir, dbPath, storeHealthy }: ServerMetricsOptions): ServerMetrics {
+  const quarantined = registry.counter(
+    'spoor_ingest_quarantined_total',
+    'Acknowledged requests the writer gave up on (the store kept refusing them, or they no longer decode) and moved to the quarantine.',
+  );
+  quarantined({}, 0); // shown as 0 from the start, so an alert on its increase has a series to watch
+  const damagedBytes = registry.counter('spoor_spool_damaged_bytes_total', 'Bytes of the spool found damaged at start-up (kept in the quarantine folder); the entries after them were replayed.');
+  damagedBytes({}, 0);
+  registry.gauge('spoor_ingest_quarantine_entries', 'Requests in the quarantine, waiting for `spoor spool replay-quarantine`.', () => quarantineCount(quarantineDir));
+  registry.gauge('spoor_store_healthy', 'Whether the store took the last commit (0 while it refuses them, as on a full disk or with ClickHouse down; /ready answers 503 then).', () => (storeHealthy() ? 1 : 0));
+  if (dbPath !== null) {
+    registry.gauge('spoor_store_size_bytes', 'Bytes of the store on disk: the database file and its write-ahead log.', () => fileBytes(dbPath) + fileBytes(`${dbPath}.wal`));
+  }
+  return {
+    commitFailures: registry.counter('spoor_store_commit_failures_total', 'Store transactions that failed and were retried.'),
+    commitSeconds: registry.histogram(
+      'spoor_store_commit_duration_seconds',
+      'Time from asking the store to commit a transaction until its records are durable.',
+      STORE_COMMIT_SECONDS_BUCKETS,
+    ),
+    quarantined,
+    failedAttempts: registry.counter(
+      'spoor_auth_failed_attempts_total',
+      "Keys refused as not valid (outcome 'refused'), and attempts refused unheard because their address or key id failed too often ('limited').",
+    ),
+    damagedBytes,
+  };
+}
+
+/** The gauges of what is accepted and not yet committed, once the queue exists. */
+export function watchIngestQueue(registry: SelfMetrics, queue: IngestQueue): void {
+  registry.gauge('spoor_ingest_queue_records', 'Records accepted and not yet committed to the store.', () => queue.queued());
+  registry.gauge('spoor_spool_bytes', 'Bytes of request bodies acknowledged into the spool and not yet committed to the store.', () => queue.spoolBytes());
+  registry.gauge('spoor_spool_oldest_unsent_seconds', 'Age of the oldest acknowledged request not yet committed to the store (0 when none).', () =>
+    queue.oldestUnsentSeconds(Date.now() * 1000),
+  );
+}
