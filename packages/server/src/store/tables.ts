@@ -166,7 +166,7 @@ export interface RecordBatch {
   spans: SpanRecord[];
   logs: LogRecordData[];
   metricPoints: MetricPointRecord[];
-  /** The errors found in these spans and logs at ingest (`normalize/errors.ts`). */
+  /** The errors found in these spans and logs at ingest (`normalize/error-occurrences.ts`). */
   errors?: ErrorOccurrenceRecord[];
 }
 

@@ -120,7 +120,7 @@ CREATE TABLE IF NOT EXISTS logs (
   body_bytes BOOLEAN DEFAULT false
 );
 
--- One row per error seen at ingest (normalize/errors.ts): a failed span, an LLM call cut short,
+-- One row per error seen at ingest (normalize/error-occurrences.ts): a failed span, an LLM call cut short,
 -- or a log carrying an exception. Groups are its rows by fingerprint.
 CREATE TABLE IF NOT EXISTS errors (
   project_id VARCHAR NOT NULL,
