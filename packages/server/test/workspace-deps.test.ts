@@ -50,6 +50,11 @@ describe('workspace packages', () => {
     expect(imports).not.toContain('@spoor/web');
   });
 
+  it.each(PACKAGES)('@spoor/%s builds no test code: no file of its src but a test imports vitest', (name) => {
+    const testCode = sources(join(root, 'packages', name, 'src')).filter((file) => /from 'vitest'/.test(readFileSync(file, 'utf8')));
+    expect(testCode.map((file) => file.slice(root.length))).toEqual([]);
+  });
+
   it('tells a value import from a type-only one', () => {
     expect(runtimeImports("import { costByBook, type PriceBook } from '@spoor/model';")).toEqual(['@spoor/model']);
     expect(runtimeImports("import type { Span } from '@spoor/model';\nimport { type Span2 } from '@spoor/sdk';")).toEqual([]);

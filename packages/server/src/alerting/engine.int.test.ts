@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SpanRecord } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { point, sid, span, tid } from '../store/contract-fixtures.js';
+import { point, sid, span, tid } from '../../test/support/record-fixtures.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { type AlertStore, batchOf } from '../store/store.js';
 import { alertBackendIn } from './data-service.js';

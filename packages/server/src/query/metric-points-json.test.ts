@@ -1,6 +1,6 @@
 import type { MetricPoint } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { point } from '../store/contract-fixtures.js';
+import { point } from '../../test/support/record-fixtures.js';
 import { metricPointFromRecord } from './convert.js';
 import { metricPointsJson, pointJson } from './metric-points-json.js';
 

@@ -1,6 +1,6 @@
 import type { SpanRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { emptyLlm, sid, span } from '../store/contract-fixtures.js';
+import { emptyLlm, sid, span } from '../../test/support/record-fixtures.js';
 import type { StoredSpan } from '../store/stored-trace.js';
 import { diffLines, diffTraces } from './trace-diff.js';
 

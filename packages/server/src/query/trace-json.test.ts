@@ -1,6 +1,6 @@
 import { isoFromMicros, type LogRecordData, type SpanEventRecord, type SpanRecord, type TraceDetail } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { log, span, T0 } from '../store/contract-fixtures.js';
+import { log, span, T0 } from '../../test/support/record-fixtures.js';
 import type { StoredLog, StoredSpan } from '../store/stored-trace.js';
 import { apiEventsJson, endOfJsonValue, traceDetailJson } from './trace-json.js';
 

@@ -59,6 +59,22 @@ export class JsonParseCache {
 /** Resource and scope JSON texts by `source_id`. */
 export type SourceTexts = ReadonlyMap<string, { resource: string; scope: string }>;
 
+/**
+ * Appends each row's `k` JSON texts to its array: `texts` holds all rows' texts in row order,
+ * joined by U+0001, a character valid JSON never holds raw (`JSON.stringify` escapes it). Both
+ * engines read a trace's rows so, one `JSON.parse` of the arrays and one `split` of the texts.
+ */
+export function appendTexts(what: string, rows: unknown[][], texts: string, k: number): unknown[][] {
+  if (k === 0 || rows.length === 0) return rows;
+  const parts = texts.split('\u0001');
+  if (parts.length !== rows.length * k) throw new Error(`a stored JSON text of ${what} holds a raw U+0001 or newline: it is not valid JSON`);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    for (let j = 0; j < k; j++) row.push(parts[i * k + j]);
+  }
+  return rows;
+}
+
 /** Converts rows read with `shape`, looking resources and scopes up in `sources`. */
 export function mapArrayRows<T>(rows: unknown[][], shape: RowShape, sources: SourceTexts, convert: (row: Row) => T): T[] {
   const { index } = shape;

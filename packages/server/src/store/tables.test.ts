@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ErrorOccurrenceRecord, MetricPointRecord } from '@spoor/model';
 import { buffersOf, rowsOf } from './columns.js';
-import { T0, emptyLlm, log, point, sid, span, tid } from './contract-fixtures.js';
+import { T0, emptyLlm, log, point, sid, span, tid } from '../../test/support/record-fixtures.js';
 import { recordsOf } from './table-records.js';
 import { SPANS, TABLES, batchOf } from './tables.js';
 import { tracePartsOf } from './trace-parts.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { T0, emptyLlm, sid, span, tid } from './contract-fixtures.js';
+import { T0, emptyLlm, sid, span, tid } from '../../test/support/record-fixtures.js';
 import { tracePartsOf } from './trace-parts.js';
 
 describe('tracePartsOf', () => {

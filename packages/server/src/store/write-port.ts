@@ -96,3 +96,22 @@ export async function appendAndCommit(store: StoreWriter, batch: WriteBatch, key
     throw error;
   }
 }
+
+/** Runs tasks one at a time, in call order: a writer's appends, commit hand-offs and rollbacks. A failed task does not stop the ones after it. */
+export class Serial {
+  private last: Promise<void> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.last.then(task);
+    this.last = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** Settles when every task run so far has. */
+  idle(): Promise<void> {
+    return this.last;
+  }
+}

@@ -1,4 +1,4 @@
-import { type WriteContractSubject, describeWriteContract } from '../../src/store/store-contract-write.js';
+import { type WriteContractSubject, describeWriteContract } from '../contract/store-contract-write.js';
 import { FakeStore } from './fake-store.js';
 
 /** The fake keeps the write contract as the real stores do, with transactions and without. */

@@ -1,5 +1,5 @@
 import type { LlmFields, SpanKind, SpanRecord } from '@spoor/model';
-import { emptyLlm, span } from '../../src/store/contract-fixtures.js';
+import { emptyLlm, span } from './record-fixtures.js';
 
 /** Span builders for the metrics tests, on the store contract's record builders. */
 

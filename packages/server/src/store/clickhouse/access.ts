@@ -3,9 +3,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TimeRange } from '@spoor/model';
 import { type KeyRecord, isRole } from '../../auth/keys.js';
 import { type AccessStore, type AuditRecord, type MaskingPolicyRecord, type MaskingStore, StoreError } from '../store.js';
-import { ChParams, type ChClient } from './client.js';
+import { listAudit } from '../sql/audit.js';
+import type { ChClient } from './client.js';
+import type { ClickHouseSql } from './dialect.js';
 import { nextVersion } from './small-tables.js';
-import { timeFilters } from './sql.js';
 
 interface KeyRow {
   id: string;
@@ -57,7 +58,11 @@ const SECRET_VERSION = `bitShiftLeft(toUInt64(17592186044416 - toUnixTimestamp64
 
 /** Keys, the audit log and the session secret. */
 export class ClickHouseAccessStore implements AccessStore {
-  constructor(private readonly ch: ChClient) {}
+  private readonly ch: ChClient;
+
+  constructor(private readonly sql: ClickHouseSql) {
+    this.ch = sql.ch;
+  }
 
   async listKeys(): Promise<KeyRecord[]> {
     const rows = await this.ch.rows<KeyRow>('list keys', `SELECT ${KEY_COLUMNS} FROM ${this.ch.tables.api_keys} FINAL ORDER BY created_us, id`);
@@ -102,16 +107,8 @@ export class ClickHouseAccessStore implements AccessStore {
     ]);
   }
 
-  async listAudit(projectId: string, range: TimeRange, offset: number, limit: number): Promise<AuditRecord[]> {
-    const p = new ChParams();
-    const where = [`project_id = ${p.add(projectId)}`, ...timeFilters(p, 'time_us', range)];
-    const rows = await this.ch.rows<{ time_us: number; project_id: string; key_id: string; action: string; target: string; detail: string | null }>(
-      'list the audit log',
-      `SELECT time_us, project_id, key_id, action, target, detail FROM ${this.ch.tables.audit_log}
-       WHERE ${where.join(' AND ')} ORDER BY time_us DESC, action, target LIMIT ${p.add(limit, 'UInt64')} OFFSET ${p.add(offset, 'UInt64')}`,
-      p,
-    );
-    return rows.map((r) => ({ timeUs: r.time_us, projectId: r.project_id, keyId: r.key_id, action: r.action, target: r.target, detail: r.detail }));
+  listAudit(projectId: string, range: TimeRange, offset: number, limit: number): Promise<AuditRecord[]> {
+    return listAudit(this.sql, projectId, range, offset, limit);
   }
 
   /** The winning candidate (see `SECRET_VERSION`) and its age by the database's clock; `null` when there is none. */

@@ -2,7 +2,7 @@ import type { TimeRange } from '@spoor/model';
 import { type AlertHistoryRecord, type AlertRuleRecord, type AlertStore, type SilenceRecord, StoreError } from '../store.js';
 import { ChParams, type ChClient } from './client.js';
 import { nextVersion } from './small-tables.js';
-import { timeFilters } from './sql.js';
+import { timeFilters } from '../sql/filters.js';
 
 interface RuleRow {
   name: string;

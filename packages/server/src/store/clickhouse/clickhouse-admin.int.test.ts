@@ -1,9 +1,10 @@
 import type { LlmFields, SpanRecord, TraceSummaryRecord } from '@spoor/model';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chdbStores } from '../../../test/support/chdb.js';
-import { ALL, T0, emptyLlm, log, logQuery, point, query, sid, span, tid } from '../contract-fixtures.js';
+import { ALL, T0, emptyLlm, query, sid, span, tid } from '../../../test/support/record-fixtures.js';
 import { repriceSpans } from '../reprice.js';
 import { batchOf } from '../tables.js';
+import { expectBytesAndExactAfterMigration, recordsBeforeBytesAndExact } from '../../../test/contract/bytes-and-exact-migration.js';
 import { ChClient } from './client.js';
 import type { ClickHouseStore } from './clickhouse-store.js';
 import { CLICKHOUSE_SCHEMA_VERSION } from './schema.js';
@@ -129,7 +130,7 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
 
   it('brings a version 2 database up to date: its logs and points read as before, new ones keep bytes bodies and exact integers', async () => {
     const big = '9223372036854775807';
-    await store.write(batchOf({ spans: [], logs: [log({ logId: 'old', body: 'AAE=' })], metricPoints: [point({ name: 'old', value: 7 })] }), null);
+    await store.write(recordsBeforeBytesAndExact(), null);
     // What Spoor 2 left: neither column, and version 2 recorded.
     await ch.command('drop a column', `ALTER TABLE ${ch.tables.logs} DROP COLUMN body_bytes`);
     await ch.command('drop a column', `ALTER TABLE ${ch.tables.metric_points} DROP COLUMN int_value`);
@@ -138,13 +139,7 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     const reopened = await engine.open({ database });
     try {
       expect(reopened.foundVersion).toBe(2);
-      const bytes = log({ logId: 'new', timeUs: T0 + 1, body: 'AAE=', bodyBytes: true });
-      const exact = point({ name: 'new', value: Number(big), intValue: big });
-      await reopened.write(batchOf({ spans: [], logs: [bytes], metricPoints: [exact] }), null);
-      expect(await reopened.listLogs(logQuery(), null, 10)).toEqual([bytes, log({ logId: 'old', body: 'AAE=' })]);
-      const points = (name: string) => reopened.listMetricPoints({ projectId: 'default', range: ALL, name, service: null, limit: 10, cursor: null }, 0, 10);
-      expect(await points('old')).toEqual([point({ name: 'old', value: 7 })]);
-      expect(await points('new')).toEqual([exact]);
+      await expectBytesAndExactAfterMigration(reopened, big);
     } finally {
       await reopened.close();
     }

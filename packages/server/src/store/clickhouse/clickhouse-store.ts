@@ -1,62 +1,21 @@
-import type {
-  CompareQuery,
-  ErrorGroupStatus,
-  LogQuery,
-  LogRecordData,
-  MetricPointQuery,
-  MetricPointRecord,
-  ModelPrice,
-  SpanStatsQuery,
-  TimeRange,
-  TimeseriesQuery,
-  TraceQuery,
-  TraceSummaryRecord,
-  TraceTreeColumns,
-} from '@spoor/model';
-import {
-  type AlertSeriesQuery,
-  type AlertSeriesRow,
-  type BatchKey,
-  type CompareSideRecord,
-  type ErrorGroupQuery,
-  type ErrorGroupRecord,
-  type ErrorOccurrenceRow,
-  type MetricDescriptorRecord,
-  type RealtimeRecord,
-  type RecentSpanSource,
-  type RepriceResult,
-  type RetainedRecords,
-  type ServiceRecord,
-  type SessionRecord,
-  type SessionRunRecord,
-  type SpanCost,
-  type SpanStatsRecord,
-  type SpanToPrice,
-  type Store,
-  StoreError,
-  type TimeKey,
-  type TimeseriesRow,
-  type UnpricedModelRecord,
-  type WriteBatch,
-  appendAndCommit,
-} from '../store.js';
+import type { CompareQuery, ErrorGroupStatus, LogQuery, LogRecordData, MetricPointQuery, MetricPointRecord, ModelPrice, TimeRange, TraceTreeColumns } from '@spoor/model';
+import { type BatchKey, type CompareSideRecord, type RecentSpanSource, type RepriceResult, type RetainedRecords, type SpanCost, type Store, StoreError, type TimeKey, type WriteBatch, appendAndCommit } from '../store.js';
 import type { StoredLog, StoredTrace } from '../stored-trace.js';
 import type { TraceTimings } from '../trace-timings.js';
 import type { TableName } from '../tables.js';
 import { ClickHouseAccessStore, ClickHouseMaskingStore } from './access.js';
 import { ClickHouseAlertStore } from './alerts.js';
-import { alertSeries } from './alert-series.js';
-import { realtime, spanStats, spanTimeseries } from './analytics.js';
 import { ChClient, type ClickHouseTarget } from './client.js';
 import { compareSpans } from './compare.js';
-import { errorGroupHourly, listErrorGroups, listErrorOccurrences, setErrorGroupStatus } from './error-groups.js';
-import { listLogs, listMetricPoints, listMetrics, readMetricPoints } from './log-metric-reads.js';
-import { deleteModelPrice, listModelPrices, listUnpricedModels, putModelPrice, readSpansToPrice, setSpanCosts } from './pricing.js';
+import { setErrorGroupStatus } from './error-groups.js';
+import { listLogs, listMetricPoints, readMetricPoints } from './log-metric-reads.js';
+import { deleteModelPrice, listModelPrices, putModelPrice, setSpanCosts } from './pricing.js';
 import { deleteOlderThan } from './retention.js';
 import { type RetentionTtl, type SchemaLayout, CLICKHOUSE_MIGRATIONS, CLICKHOUSE_SCHEMA_VERSION, schemaStatements, ttlStatements } from './schema.js';
-import { listSessionRuns, listSessions } from './sessions.js';
-import { getTrace, getTraceTimings, getTraceTree, listServices, listTraces, recentSpanIds, searchTrace } from './trace-reads.js';
+import { getTrace, getTraceTimings, getTraceTree, recentSpanIds, searchTrace } from './trace-reads.js';
 import { ClickHouseWriter } from './writer.js';
+import { ClickHouseSql } from './dialect.js';
+import { SqlReads } from '../sql/sql-reads.js';
 
 export interface ClickHouseStoreOptions extends ClickHouseTarget {
   /** `ON CLUSTER` name: replicated tables behind `Distributed` ones. Default: one server, plain MergeTree. */
@@ -70,7 +29,8 @@ export interface ClickHouseStoreOptions extends ClickHouseTarget {
  * behaves as the DuckDB store's does (the same contract suites run against both); several Spoor
  * servers may share one database, each writing under its own server id.
  */
-export class ClickHouseStore implements Store, RecentSpanSource {
+export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource {
+  protected readonly sql: ClickHouseSql;
   readonly alerts: ClickHouseAlertStore;
   readonly access: ClickHouseAccessStore;
   readonly masking: ClickHouseMaskingStore;
@@ -82,9 +42,11 @@ export class ClickHouseStore implements Store, RecentSpanSource {
     /** The schema version the database had when opened; `null` for a new database. */
     readonly foundVersion: number | null,
   ) {
+    super();
+    this.sql = new ClickHouseSql(ch);
     this.writer = new ClickHouseWriter(ch, layout);
     this.alerts = new ClickHouseAlertStore(ch);
-    this.access = new ClickHouseAccessStore(ch);
+    this.access = new ClickHouseAccessStore(this.sql);
     this.masking = new ClickHouseMaskingStore(ch);
   }
 
@@ -136,10 +98,6 @@ export class ClickHouseStore implements Store, RecentSpanSource {
     return this.writer.readPosition(serverId);
   }
 
-  listTraces(query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]> {
-    return listTraces(this.ch, query, after, limit);
-  }
-
   getTrace(projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null> {
     return getTrace(this.ch, projectId, traceId, spanId);
   }
@@ -156,20 +114,12 @@ export class ClickHouseStore implements Store, RecentSpanSource {
     return getTraceTimings(this.ch, projectId, traceId);
   }
 
-  listServices(projectId: string, range: TimeRange): Promise<ServiceRecord[]> {
-    return listServices(this.ch, projectId, range);
-  }
-
   recentSpanIds(perProject: number): Promise<Array<{ projectId: string; traceId: string; spanId: string }>> {
     return recentSpanIds(this.ch, perProject);
   }
 
   listLogs(query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]> {
     return listLogs(this.ch, query, after, limit);
-  }
-
-  listMetrics(projectId: string, range: TimeRange): Promise<MetricDescriptorRecord[]> {
-    return listMetrics(this.ch, projectId, range);
   }
 
   listMetricPoints(query: MetricPointQuery, offset: number, limit: number): Promise<MetricPointRecord[]> {
@@ -180,48 +130,12 @@ export class ClickHouseStore implements Store, RecentSpanSource {
     return readMetricPoints(this.ch, projectId, names, range, service);
   }
 
-  spanStats(query: SpanStatsQuery): Promise<SpanStatsRecord[]> {
-    return spanStats(this.ch, query);
-  }
-
-  spanTimeseries(query: TimeseriesQuery): Promise<TimeseriesRow[]> {
-    return spanTimeseries(this.ch, query);
-  }
-
-  realtime(projectId: string, service: string | null, nowUs: number): Promise<RealtimeRecord> {
-    return realtime(this.ch, projectId, service, nowUs);
-  }
-
-  listSessions(projectId: string, range: TimeRange, offset: number, limit: number): Promise<SessionRecord[]> {
-    return listSessions(this.ch, projectId, range, offset, limit);
-  }
-
-  listSessionRuns(projectId: string, sessionId: string, range: TimeRange): Promise<SessionRunRecord[]> {
-    return listSessionRuns(this.ch, projectId, sessionId, range);
-  }
-
   compareSpans(query: CompareQuery): Promise<CompareSideRecord[]> {
-    return compareSpans(this.ch, query);
-  }
-
-  listErrorGroups(query: ErrorGroupQuery, offset: number, limit: number): Promise<ErrorGroupRecord[]> {
-    return listErrorGroups(this.ch, query, offset, limit);
-  }
-
-  errorGroupHourly(projectId: string, fingerprints: readonly string[], range: TimeRange): Promise<Array<{ fingerprint: string; hourUs: number; count: number }>> {
-    return errorGroupHourly(this.ch, projectId, fingerprints, range);
-  }
-
-  listErrorOccurrences(projectId: string, fingerprint: string, range: TimeRange, limit: number): Promise<ErrorOccurrenceRow[]> {
-    return listErrorOccurrences(this.ch, projectId, fingerprint, range, limit);
+    return compareSpans(this.sql, query);
   }
 
   setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void> {
     return setErrorGroupStatus(this.ch, projectId, fingerprint, status, nowUs);
-  }
-
-  alertSeries(query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
-    return alertSeries(this.ch, query);
   }
 
   listModelPrices(projectId: string): Promise<ModelPrice[]> {
@@ -234,14 +148,6 @@ export class ClickHouseStore implements Store, RecentSpanSource {
 
   deleteModelPrice(projectId: string, model: string): Promise<boolean> {
     return deleteModelPrice(this.ch, projectId, model);
-  }
-
-  listUnpricedModels(projectId: string, range: TimeRange): Promise<UnpricedModelRecord[]> {
-    return listUnpricedModels(this.ch, projectId, range);
-  }
-
-  readSpansToPrice(projectId: string, range: TimeRange): Promise<SpanToPrice[]> {
-    return readSpansToPrice(this.ch, projectId, range);
   }
 
   setSpanCosts(projectId: string, costs: readonly SpanCost[]): Promise<RepriceResult> {

@@ -3,6 +3,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { type ClickHouseClient, ClickHouseLogLevel, type ClickHouseSettings, createClient } from '@clickhouse/client';
+import type { Params } from '../sql/dialect.js';
 import { StoreError } from '../store.js';
 
 /**
@@ -49,7 +50,7 @@ function typeOf(value: unknown): string {
  * Collects the parameters of a query while it is built; `add` returns the placeholder
  * (`{p1:String}`), so values never become SQL text.
  */
-export class ChParams {
+export class ChParams implements Params {
   readonly values: Record<string, unknown> = {};
   private n = 0;
 
@@ -57,6 +58,22 @@ export class ChParams {
     const name = `p${++this.n}`;
     this.values[name] = value;
     return `{${name}:${type}}`;
+  }
+
+  int(value: number): string {
+    return this.add(value, 'Int64');
+  }
+
+  count(value: number): string {
+    return this.add(value, 'UInt64');
+  }
+
+  float(value: number): string {
+    return this.add(value, 'Float64');
+  }
+
+  texts(values: readonly string[]): string {
+    return this.add(values, 'Array(String)');
   }
 }
 

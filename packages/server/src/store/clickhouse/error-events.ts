@@ -1,4 +1,4 @@
-import type { ChClient } from './client.js';
+import type { Tables } from './client.js';
 
 /**
  * The errors that count, each failure once: what DuckDB's `error_events` view holds (see its
@@ -19,8 +19,8 @@ import type { ChClient } from './client.js';
  * The `IS NULL` guards make each check hold where DuckDB's does with NULLs: `NOT EXISTS` over
  * `c.trace_id = e.trace_id` is true when `e.trace_id` is NULL.
  */
-export function errorEventsSql(ch: ChClient, project: string, conditions: readonly string[]): string {
-  const errors = ch.tables.errors;
+export function errorEventsSql(tables: Tables, project: string, conditions: readonly string[]): string {
+  const errors = tables.errors;
   const scope = [`project_id = ${project}`, ...conditions].join(' AND ');
   const spansAsked = `SELECT cityHash64(trace_id, span_id) FROM ${errors} WHERE ${scope} AND trace_id IS NOT NULL AND span_id IS NOT NULL`;
   const children = `FROM ${errors} WHERE project_id = ${project} AND trace_id IS NOT NULL AND parent_span_id IS NOT NULL
@@ -47,8 +47,8 @@ export function errorEventsSql(ch: ChClient, project: string, conditions: readon
  * What users decided about the project's error groups, one row per group: the newest version's
  * status and resolve time (the tuple keeps a NULL resolve time from being skipped by `argMax`).
  */
-export function errorStatesSql(ch: ChClient, project: string): string {
+export function errorStatesSql(tables: Tables, project: string): string {
   return `(SELECT fingerprint, s.1 AS status, s.2 AS resolved_us FROM (
-    SELECT fingerprint, argMax((status, resolved_us), version) AS s FROM ${ch.tables.error_group_states}
+    SELECT fingerprint, argMax((status, resolved_us), version) AS s FROM ${tables.error_group_states}
     WHERE project_id = ${project} GROUP BY fingerprint))`;
 }

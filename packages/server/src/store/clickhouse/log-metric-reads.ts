@@ -1,47 +1,21 @@
 import type { LogQuery, LogRecordData, MetricPointQuery, MetricPointRecord, TimeRange } from '@spoor/model';
 import { JsonParseCache, logFromRow, mapArrayRows, metricPointFromRow } from '../record-rows.js';
-import type { MetricDescriptorRecord, TimeKey } from '../store.js';
+import type { TimeKey } from '../store.js';
 import { ChParams, type ChClient } from './client.js';
 import { LOG_RECORD_ROWS, readRows, readSources } from './trace-rows.js';
-import { likePattern, timeFilters } from './sql.js';
+import { timeFilters } from '../sql/filters.js';
+import { logConditions } from '../sql/logs-metrics.js';
+import { clickHouseDialect } from './dialect.js';
 
 /** Logs and app metrics. */
 
 export async function listLogs(ch: ChClient, query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]> {
   const p = new ChParams();
-  const where = [`project_id = ${p.add(query.projectId)}`, ...timeFilters(p, 'time_us', query.range)];
-  if (query.minSeverity !== null) where.push(`severity_number >= ${p.add(query.minSeverity)}`);
-  if (query.service !== null) where.push(`service_name = ${p.add(query.service)}`);
-  if (query.traceId !== null) where.push(`trace_id = ${p.add(query.traceId)}`);
-  if (query.text !== null) where.push(`body_text ILIKE ${p.add(likePattern(query.text))}`);
-  if (after !== null) {
-    const t = p.add(after.timeUs, 'Int64');
-    where.push(`(time_us < ${t} OR (time_us = ${t} AND log_id < ${p.add(after.id)}))`);
-  }
-  const rows = await readRows(ch, 'list logs', LOG_RECORD_ROWS, `FROM ${ch.tables.logs} WHERE ${where.join(' AND ')}`, `time_us DESC, log_id DESC LIMIT ${p.add(limit)}`, p);
+  const where = logConditions(clickHouseDialect(ch.tables), p, query, after);
+  const rows = await readRows(ch, 'list logs', LOG_RECORD_ROWS, `FROM ${ch.tables.logs} WHERE ${where.join(' AND ')}`, `time_us DESC, log_id DESC LIMIT ${p.count(limit)}`, p);
   const sources = await readSources(ch, query.projectId, [{ rows, shape: LOG_RECORD_ROWS }]);
   const shared = new JsonParseCache();
   return mapArrayRows(rows, LOG_RECORD_ROWS, sources, (row) => logFromRow(row, shared));
-}
-
-export async function listMetrics(ch: ChClient, projectId: string, range: TimeRange): Promise<MetricDescriptorRecord[]> {
-  const p = new ChParams();
-  const where = [`project_id = ${p.add(projectId)}`, ...timeFilters(p, 'time_us', range)];
-  const rows = await ch.rows<{ name: string; m_type: string; m_unit: string; m_description: string; point_count: number; last_us: number }>(
-    'list metrics',
-    `SELECT name, argMax(type, time_us) AS m_type, argMax(unit, time_us) AS m_unit,
-            argMax(description, time_us) AS m_description, count() AS point_count, max(time_us) AS last_us
-     FROM ${ch.tables.metric_points} WHERE ${where.join(' AND ')} GROUP BY name ORDER BY name`,
-    p,
-  );
-  return rows.map((row) => ({
-    name: row.name,
-    type: row.m_type as MetricDescriptorRecord['type'],
-    unit: row.m_unit,
-    description: row.m_description,
-    pointCount: row.point_count,
-    lastSeenUs: row.last_us,
-  }));
 }
 
 /**

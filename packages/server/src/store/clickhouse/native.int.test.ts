@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { chdbStores } from '../../../test/support/chdb.js';
-import { T0, point, sid, span, tid } from '../contract-fixtures.js';
+import { T0, point, sid, span, tid } from '../../../test/support/record-fixtures.js';
 import { batchOf } from '../tables.js';
 import { ChClient } from './client.js';
 import { nativeColumns, nativeTypes } from './native.js';

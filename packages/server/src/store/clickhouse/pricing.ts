@@ -1,12 +1,11 @@
-import type { LlmFields, ModelPrice, TimeRange } from '@spoor/model';
-import type { RepriceResult, SpanCost, SpanToPrice, UnpricedModelRecord } from '../store.js';
-import { ChParams, type ChClient } from './client.js';
+import type { ModelPrice } from '@spoor/model';
+import type { RepriceResult, SpanCost } from '../store.js';
+import type { ChClient } from './client.js';
 import { repriceChunk } from './reprice-parts.js';
 import type { SchemaLayout } from './schema.js';
 import { nextVersion } from './small-tables.js';
-import { timeFilters } from './sql.js';
 
-/** Prices set through the API, models without one, and re-pricing stored spans. */
+/** Prices set through the API, and re-pricing stored spans (`sql/pricing.ts` reads what to re-price). */
 
 export async function listModelPrices(ch: ChClient, projectId: string): Promise<ModelPrice[]> {
   const rows = await ch.rows<{ price: string }>(
@@ -40,90 +39,6 @@ function latestPrice(ch: ChClient, projectId: string, model: string): Promise<{ 
     `SELECT version, deleted FROM ${ch.tables.model_prices} WHERE project_id = {project:String} AND model = {model:String} ORDER BY version DESC LIMIT 1`,
     { project: projectId, model },
   );
-}
-
-export async function listUnpricedModels(ch: ChClient, projectId: string, range: TimeRange): Promise<UnpricedModelRecord[]> {
-  const p = new ChParams();
-  const where = [
-    `project_id = ${p.add(projectId)}`,
-    'is_llm',
-    'cost_usd IS NULL',
-    '(input_tokens IS NOT NULL OR output_tokens IS NOT NULL)',
-    ...timeFilters(p, 'start_us', range),
-  ];
-  const rows = await ch.rows<{ model: string; provider: string | null; span_count: number; input_sum: number; output_sum: number; last_seen_us: number }>(
-    'list unpriced models',
-    // Aliases differ from column names: ClickHouse would read `sum(x) AS x` into the WHERE.
-    `SELECT toString(coalesce(llm_response_model, llm_request_model, '')) AS model,
-       any(llm_provider) AS provider,
-       count() AS span_count,
-       coalesce(sum(input_tokens), 0) AS input_sum,
-       coalesce(sum(output_tokens), 0) AS output_sum,
-       max(start_us) AS last_seen_us
-     FROM ${ch.tables.spans} WHERE ${where.join(' AND ')}
-     GROUP BY model ORDER BY span_count DESC, model LIMIT 1000`,
-    p,
-  );
-  return rows.map((r) => ({
-    model: r.model,
-    provider: r.provider,
-    spanCount: r.span_count,
-    inputTokens: r.input_sum,
-    outputTokens: r.output_sum,
-    lastSeenUs: r.last_seen_us,
-  }));
-}
-
-interface SpanToPriceRow {
-  trace_id: string;
-  span_id: string;
-  llm_provider: string | null;
-  llm_operation: string | null;
-  llm_request_model: string | null;
-  llm_response_model: string | null;
-  input_tokens: number | null;
-  output_tokens: number | null;
-  total_tokens: number | null;
-  cache_read_tokens: number | null;
-  cache_creation_tokens: number | null;
-  reasoning_tokens: number | null;
-  cost_usd: number | null;
-  cost_source: LlmFields['costSource'];
-  ttft_ms: number | null;
-}
-
-/** The LLM spans of the range whose cost was not reported by their instrumentation. */
-export async function readSpansToPrice(ch: ChClient, projectId: string, range: TimeRange): Promise<SpanToPrice[]> {
-  const p = new ChParams();
-  const where = [`project_id = ${p.add(projectId)}`, 'is_llm', "(cost_source IS NULL OR cost_source != 'reported')", ...timeFilters(p, 'start_us', range)];
-  const rows = await ch.rows<SpanToPriceRow>(
-    'read the spans to price',
-    `SELECT trace_id, span_id, llm_provider, llm_operation, llm_request_model, llm_response_model, input_tokens, output_tokens,
-       total_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, cost_usd, cost_source, ttft_ms
-     FROM ${ch.tables.spans} WHERE ${where.join(' AND ')}`,
-    p,
-  );
-  return rows.map((r) => ({
-    traceId: r.trace_id,
-    spanId: r.span_id,
-    llm: {
-      provider: r.llm_provider,
-      operation: r.llm_operation,
-      requestModel: r.llm_request_model,
-      responseModel: r.llm_response_model,
-      inputTokens: r.input_tokens,
-      outputTokens: r.output_tokens,
-      totalTokens: r.total_tokens,
-      cacheReadInputTokens: r.cache_read_tokens,
-      cacheCreationInputTokens: r.cache_creation_tokens,
-      reasoningTokens: r.reasoning_tokens,
-      costUsd: r.cost_usd,
-      costSource: r.cost_source,
-      timeToFirstTokenMs: r.ttft_ms,
-      // As DuckDB's: re-pricing does not look at them.
-      finishReasons: null,
-    },
-  }));
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { SpanRecord } from '@spoor/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chdbStores } from '../../../test/support/chdb.js';
-import { ALL, T0, emptyLlm, log, logQuery, point, query, sid, span, tid } from '../contract-fixtures.js';
+import { ALL, T0, emptyLlm, log, logQuery, point, query, sid, span, tid } from '../../../test/support/record-fixtures.js';
 import { DuckDbStore } from '../duckdb/duckdb-store.js';
 import type { Store } from '../store.js';
 import { batchOf } from '../tables.js';

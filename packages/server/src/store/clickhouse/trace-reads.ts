@@ -1,20 +1,16 @@
-import type { TimeRange, TraceTreeColumns } from '@spoor/model';
+import type { TraceTreeColumns } from '@spoor/model';
 import { mapArrayRows, storedLogFromRow, storedSpanFromRow } from '../record-rows.js';
-import type { ServiceRecord } from '../store.js';
 import type { StoredLog, StoredTrace } from '../stored-trace.js';
 import { treeColumnsFrom } from '../trace-tree-columns.js';
 import { ChParams, type ChClient } from './client.js';
 import { LOG_ROWS, SPAN_ROWS, readAllRows, readRows, readSources, rowsShape } from './trace-rows.js';
-import { likePattern, timeFilters } from './sql.js';
+import { LOG_MARGIN_US, traceSearchCondition } from '../sql/traces.js';
+import { clickHouseDialect } from './dialect.js';
 import { hasTrace, spansOfTrace, traceBoundsSql } from './trace-bounds.js';
 
 /** Traces: the list, a trace's spans, its waterfall columns and timings, in-trace search, services. */
 
-export { listTraces } from './trace-list.js';
 export { getTraceTimings } from './trace-timings.js';
-
-/** How far around a trace's span times its logs are looked for. */
-const LOG_MARGIN_US = 3_600_000_000;
 
 export async function getTrace(ch: ChClient, projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null> {
   const p = new ChParams();
@@ -80,44 +76,14 @@ export async function getTraceTree(ch: ChClient, projectId: string, traceId: str
  */
 export async function searchTrace(ch: ChClient, projectId: string, traceId: string, text: string, limit: number): Promise<string[]> {
   const p = new ChParams();
-  const like = p.add(likePattern(text));
-  const inJson = p.add(likePattern(JSON.stringify(text).slice(1, -1)));
   const rows = await ch.rows<{ span_id: string }>(
     'search a trace',
     `SELECT span_id ${spansOfTrace(ch, p, projectId, traceId)}
-       AND (attributes ILIKE ${inJson} OR status_message ILIKE ${like} OR events ILIKE ${inJson})
+       AND ${traceSearchCondition(clickHouseDialect(ch.tables), p, text)}
      ORDER BY start_us, span_id LIMIT ${p.add(limit)}`,
     p,
   );
   return rows.map((row) => row.span_id);
-}
-
-/** The services that sent spans, logs or metric points in the range, with their counts, by name. */
-export async function listServices(ch: ChClient, projectId: string, range: TimeRange): Promise<ServiceRecord[]> {
-  const p = new ChParams();
-  const project = p.add(projectId);
-  const where = (time: string) => [`project_id = ${project}`, ...timeFilters(p, time, range)].join(' AND ');
-  const rows = await ch.rows<{ service_name: string; spans: number; errors: number; logs: number; points: number; last_us: number }>(
-    'list services',
-    `SELECT service_name, sum(s) AS spans, sum(e) AS errors, sum(l) AS logs, sum(m) AS points, max(t) AS last_us
-     FROM (
-       SELECT service_name, count() AS s, countIf(status_code = 2) AS e, toUInt64(0) AS l, toUInt64(0) AS m, max(start_us) AS t
-       FROM ${ch.tables.spans} WHERE ${where('start_us')} GROUP BY service_name
-       UNION ALL
-       SELECT service_name, 0, 0, count(), 0, max(time_us) FROM ${ch.tables.logs} WHERE ${where('time_us')} GROUP BY service_name
-       UNION ALL
-       SELECT service_name, 0, 0, 0, count(), max(time_us) FROM ${ch.tables.metric_points} WHERE ${where('time_us')} GROUP BY service_name
-     ) GROUP BY service_name ORDER BY service_name`,
-    p,
-  );
-  return rows.map((row) => ({
-    name: row.service_name,
-    spanCount: row.spans,
-    errorCount: row.errors,
-    logCount: row.logs,
-    metricPointCount: row.points,
-    lastSeenUs: row.last_us,
-  }));
 }
 
 /**

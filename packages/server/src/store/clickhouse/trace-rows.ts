@@ -1,4 +1,5 @@
-import type { RowShape, SourceTexts } from '../record-rows.js';
+import { type RowShape, type SourceTexts, appendTexts } from '../record-rows.js';
+import { LOG_COLUMNS, LOG_TEXT_COLUMNS, SPAN_COLUMNS, SPAN_TEXT_COLUMNS } from '../sql/stored-columns.js';
 import { ChParams, type ChClient } from './client.js';
 
 /**
@@ -36,18 +37,6 @@ export function rowsShape(fields: readonly string[], texts: readonly string[] = 
   }
   const names = [...plain, ...inArray, ...text].map((p) => p.name);
   return { array, texts: text.map((p) => p.sql), index: new Map(names.map((name, i) => [name, i])) };
-}
-
-/** Splits `texts` (each row's JSON texts, all joined by U+0001) onto the end of each row. */
-function appendTexts(what: string, rows: unknown[][], texts: string, k: number): unknown[][] {
-  if (k === 0 || rows.length === 0) return rows;
-  const parts = texts.split('\u0001');
-  if (parts.length !== rows.length * k) throw new Error(`a stored JSON text of ${what} holds a raw U+0001 or newline: it is not valid JSON`);
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    for (let j = 0; j < k; j++) row.push(parts[i * k + j]);
-  }
-  return rows;
 }
 
 const joinedTexts = (shape: RowsShape): string => (shape.texts.length === 0 ? "''" : `concat(${shape.texts.join(", '\\x01', ")})`);
@@ -133,27 +122,14 @@ export async function readSources(ch: ChClient, projectId: string, groups: Reado
   return sources;
 }
 
-/** The plain columns of a span for an answer (`StoredSpan`), and its JSON texts. */
-export const SPAN_ROWS = rowsShape(
-  [
-    'project_id', 'trace_id', 'span_id', 'parent_span_id', 'trace_state', 'flags', 'name', 'kind', 'service_name',
-    'start_us', 'end_us', 'status_code', 'status_message', 'source_id', 'dropped_attributes', 'dropped_events',
-    'dropped_links', 'session_id', 'is_llm', 'llm_provider', 'llm_operation', 'llm_request_model', 'llm_response_model',
-    'input_tokens', 'output_tokens', 'total_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'reasoning_tokens',
-    // A NaN or infinite double becomes JSON null (ClickHouse's JSON writes no other word for it).
-    'cost_usd', 'ttft_ms', 'cost_source', 'category', 'user_id',
-  ],
-  ['attributes', 'events', 'links'],
-  ['finish_reasons'],
-);
-
-const LOG_FIELDS = [
-  'project_id', 'log_id', 'time_us', 'observed_us', 'trace_id', 'span_id', 'flags', 'severity_number', 'severity_text',
-  'source_id', 'service_name', 'event_name', 'dropped_attributes', 'body_bytes',
-];
+/**
+ * The plain columns of a span for an answer (`StoredSpan`), and its JSON texts. A NaN or infinite
+ * double becomes JSON null (ClickHouse's JSON writes no other word for it).
+ */
+export const SPAN_ROWS = rowsShape(SPAN_COLUMNS, SPAN_TEXT_COLUMNS, ['finish_reasons']);
 
 /** The plain columns of a log, and its body and attributes as JSON texts (`StoredLog`). */
-export const LOG_ROWS = rowsShape(LOG_FIELDS, ['body', 'attributes']);
+export const LOG_ROWS = rowsShape(LOG_COLUMNS, LOG_TEXT_COLUMNS);
 
 /** The same, body and attributes parsed (`LogRecordData`). */
-export const LOG_RECORD_ROWS = rowsShape(LOG_FIELDS, [], ['body', 'attributes']);
+export const LOG_RECORD_ROWS = rowsShape(LOG_COLUMNS, [], LOG_TEXT_COLUMNS);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TableBatch } from '../columns.js';
 import { KnownSources, SOURCES, type SourceRow, sourceRowsOf } from '../sources.js';
-import { type BatchKey, TakenPositions, type WriteBatch } from '../store.js';
+import { type BatchKey, Serial, TakenPositions, type WriteBatch } from '../write-port.js';
 import type { TableName } from '../tables.js';
 import { ChParams, type ChClient } from './client.js';
 import { BATCHED_TABLES, type SchemaLayout, localName, onCluster } from './schema.js';
@@ -49,7 +49,7 @@ export class ClickHouseWriter {
   /** Commits not yet durable, oldest first (at most two). */
   private inFlight: Promise<void>[] = [];
   /** Serializes appends, commit hand-offs and rollbacks. */
-  private lock: Promise<void> = Promise.resolve();
+  private readonly serial = new Serial();
   /** The keys taken: a batch written again is skipped. */
   private positions = this.freshPositions();
 
@@ -60,7 +60,7 @@ export class ClickHouseWriter {
 
   /** Takes a batch for the next commit; a batch at or before its server's taken position is skipped. */
   append(batch: WriteBatch, key: BatchKey | null): Promise<void> {
-    return this.exclusive(async () => {
+    return this.serial.run(async () => {
       if (key !== null && !(await this.positions.take(key))) return;
       const tables = batch.tables.filter((table) => {
         if (table.table !== 'sources') return table.rows > 0;
@@ -84,7 +84,7 @@ export class ClickHouseWriter {
    */
   commit(key: BatchKey | null): Promise<void> {
     let durable!: Promise<void>;
-    const handedOff = this.exclusive(async () => {
+    const handedOff = this.serial.run(async () => {
       while (this.inFlight.length >= 2) await this.inFlight.shift()!.catch(() => undefined);
       const batchId = newBatchId();
       const rows = this.rowsOf(this.pending, batchId);
@@ -109,7 +109,7 @@ export class ClickHouseWriter {
 
   /** Forgets what was appended and not committed; a commit that failed takes the ones after it along. */
   rollback(): Promise<void> {
-    return this.exclusive(async () => {
+    return this.serial.run(async () => {
       // Every send settles before `lastCommit` does, so no row arrives after this.
       await this.lastCommit.catch(() => undefined);
       this.lastCommit = Promise.resolve();
@@ -132,7 +132,7 @@ export class ClickHouseWriter {
 
   /** Waits for every commit asked for. */
   async drain(): Promise<void> {
-    await this.lock;
+    await this.serial.idle();
     await this.lastCommit.catch(() => undefined);
   }
 
@@ -213,14 +213,5 @@ export class ClickHouseWriter {
       })
       .join('');
     await this.ch.insertTsv(`record a commit as ${state}`, this.ch.tables.spool_positions, ['server_id', 'position', 'segment', 'offset', 'batch_id', 'state', 'at_us'], text);
-  }
-
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.lock.then(fn);
-    this.lock = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
   }
 }

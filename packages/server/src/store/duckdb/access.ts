@@ -3,13 +3,17 @@ import type { TimeRange } from '@spoor/model';
 import { type KeyRecord, isRole } from '../../auth/keys.js';
 import type { AccessStore, AuditRecord, MaskingPolicyRecord, MaskingStore } from '../store.js';
 import type { OnConnection } from './alerts.js';
-import { columnsOf } from './analytics.js';
-import { mapRows, num, numOrNull } from './read.js';
-import { SqlParams, timeFilters } from './sql.js';
+import { listAudit } from '../sql/audit.js';
+import type { DuckDbSql } from './dialect.js';
+import { mapRows, num, numOrNull, columnsOf } from './read.js';
 
 /** Keys, the audit log and the session secret, in their own small tables. */
 export class DuckDbAccessStore implements AccessStore {
-  constructor(private readonly on: OnConnection) {}
+  private readonly on: OnConnection;
+
+  constructor(private readonly sql: DuckDbSql) {
+    this.on = sql.on;
+  }
 
   listKeys(): Promise<KeyRecord[]> {
     return this.on('list keys', async (c) => {
@@ -62,23 +66,7 @@ export class DuckDbAccessStore implements AccessStore {
   }
 
   listAudit(projectId: string, range: TimeRange, offset: number, limit: number): Promise<AuditRecord[]> {
-    return this.on('list the audit log', async (c) => {
-      const p = new SqlParams();
-      const where = [`project_id = ${p.add(projectId)}`, ...timeFilters(p, 'time_us', range)];
-      const columns = await columnsOf(
-        c,
-        `SELECT * FROM audit_log WHERE ${where.join(' AND ')} ORDER BY time_us DESC, action, target LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}`,
-        p.values,
-      );
-      return mapRows(columns, (row) => ({
-        timeUs: num(row.get('time_us')),
-        projectId: row.get('project_id') as string,
-        keyId: row.get('key_id') as string,
-        action: row.get('action') as string,
-        target: row.get('target') as string,
-        detail: (row.get('detail') as string | null) ?? null,
-      }));
-    });
+    return listAudit(this.sql, projectId, range, offset, limit);
   }
 }
 

@@ -1,7 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { AlertHistoryRecord, AlertRuleRecord, AlertStore, SilenceRecord } from '../store.js';
-import { columnsOf } from './analytics.js';
-import { num, numOrNull } from './read.js';
+import { num, numOrNull, columnsOf } from './read.js';
 
 /** Runs `fn` on a connection of its own, naming what failed in the error. */
 export type OnConnection = <T>(what: string, fn: (connection: DuckDBConnection) => Promise<T>) => Promise<T>;

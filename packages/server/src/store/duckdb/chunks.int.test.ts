@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { MetricPointRecord } from '@spoor/model';
-import { T0, emptyLlm, log, point, sid, span, tid } from '../contract-fixtures.js';
+import { T0, emptyLlm, log, point, sid, span, tid } from '../../../test/support/record-fixtures.js';
 import { recordsOf } from '../table-records.js';
 import { TABLES, type WriteBatch, batchOf } from '../tables.js';
 import { DuckDbStore } from './duckdb-store.js';

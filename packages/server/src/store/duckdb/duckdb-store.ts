@@ -1,46 +1,6 @@
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import type {
-  CompareQuery,
-  ErrorGroupStatus,
-  LogQuery,
-  LogRecordData,
-  MetricPointQuery,
-  MetricPointRecord,
-  ModelPrice,
-  SpanStatsQuery,
-  TimeRange,
-  TimeseriesQuery,
-  TraceQuery,
-  TraceSummaryRecord,
-  TraceTreeColumns,
-} from '@spoor/model';
-import {
-  type AlertSeriesQuery,
-  type AlertSeriesRow,
-  type CompareSideRecord,
-  type ErrorGroupQuery,
-  type ErrorGroupRecord,
-  type ErrorOccurrenceRow,
-  type MetricDescriptorRecord,
-  type RealtimeRecord,
-  type SessionRecord,
-  type SessionRunRecord,
-  type SpanStatsRecord,
-  type TimeseriesRow,
-  type RepriceResult,
-  type SpanCost,
-  type SpanToPrice,
-  type ServiceRecord,
-  type RetainedRecords,
-  type RecentSpanSource,
-  type Store,
-  StoreError,
-  appendAndCommit,
-  type BatchKey,
-  type TimeKey,
-  type UnpricedModelRecord,
-  type WriteBatch,
-} from '../store.js';
+import type { CompareQuery, ErrorGroupStatus, LogQuery, LogRecordData, MetricPointQuery, MetricPointRecord, ModelPrice, TimeRange, TraceTreeColumns } from '@spoor/model';
+import { type CompareSideRecord, type RepriceResult, type SpanCost, type RetainedRecords, type RecentSpanSource, type Store, StoreError, appendAndCommit, type BatchKey, type TimeKey, type WriteBatch } from '../store.js';
 import {
   type Columns,
   JsonParseCache,
@@ -63,23 +23,22 @@ import type { StoredLog, StoredTrace } from '../stored-trace.js';
 import { DuckDbWriter } from './writer.js';
 import { attach, connectTo, isInvalidated, reattach } from './catalog.js';
 import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
-import { removeModelPrice, selectModelPrices, selectSpansToPrice, selectUnpricedModels, updateSpanCosts, upsertModelPrice } from './pricing.js';
-import { selectRealtime, selectSpanStats, selectSpanTimeseries } from './analytics.js';
+import { removeModelPrice, selectModelPrices, updateSpanCosts, upsertModelPrice } from './pricing.js';
 import { selectComparison } from './compare.js';
 import type { TraceTimings } from '../trace-timings.js';
 import { selectTraceTimings } from './trace-timings.js';
 import { TREE_SHAPE, selectTraceSearch, treeColumnsFrom } from './trace-tree.js';
-import { traceListSql, traceSummaryFromRow } from './trace-list.js';
 import { DuckDbAccessStore, DuckDbMaskingStore } from './access.js';
 import { DuckDbAlertStore } from './alerts.js';
-import { selectMetricPoints, selectMetricPointsOf, selectMetrics } from './metric-reads.js';
+import { selectMetricPoints, selectMetricPointsOf } from './metric-reads.js';
 import { deleteRecordsOlderThan } from './retention.js';
-import { selectServices } from './services.js';
-import { selectErrorGroups, selectErrorHourly, selectErrorOccurrences, upsertErrorGroupStatus } from './error-groups.js';
-import { selectSessionRuns, selectSessions } from './sessions.js';
-import { selectAlertSeries } from './alert-series.js';
-import { SqlParams, likePattern, timeFilters } from './sql.js';
+import { upsertErrorGroupStatus } from './error-groups.js';
+import { DuckDbParams } from './dialect.js';
+import { logConditions } from '../sql/logs-metrics.js';
+import { LOG_MARGIN_US } from '../sql/traces.js';
 import { DuckDbExporter } from './export.js';
+import { DuckDbSql, duckDbDialect } from './dialect.js';
+import { SqlReads } from '../sql/sql-reads.js';
 
 export interface DuckDbStoreOptions {
   /** Database file; `':memory:'` for a throwaway store. */
@@ -92,15 +51,13 @@ export interface DuckDbStoreOptions {
   settings?: Record<string, string>;
 }
 
-/** How far around a trace's span times its logs are looked for. */
-const LOG_MARGIN_US = 3_600_000_000;
-
 /**
  * The embedded store: one DuckDB file. Writes go through one connection (`DuckDbWriter`); reads
  * open their own connection each, so they never wait behind a write.
  */
-export class DuckDbStore implements Store, RecentSpanSource {
+export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   private readonly writer: DuckDbWriter;
+  protected readonly sql: DuckDbSql;
   readonly alerts: DuckDbAlertStore;
   readonly access: DuckDbAccessStore;
   readonly masking: DuckDbMaskingStore;
@@ -120,9 +77,11 @@ export class DuckDbStore implements Store, RecentSpanSource {
     private readonly second: DuckDBConnection,
     private readonly path: string,
   ) {
+    super();
+    this.sql = new DuckDbSql((what, fn) => this.onOwnConnection(what, fn));
     this.writer = new DuckDbWriter([connection, second], (serverId) => this.readPosition(serverId));
     this.alerts = new DuckDbAlertStore((what, fn) => this.onOwnConnection(what, fn));
-    this.access = new DuckDbAccessStore((what, fn) => this.onOwnConnection(what, fn));
+    this.access = new DuckDbAccessStore(this.sql);
     this.masking = new DuckDbMaskingStore((what, fn) => this.onOwnConnection(what, fn));
     this.exporter = new DuckDbExporter((what, fn) => this.onOwnConnection(what, fn));
   }
@@ -202,11 +161,6 @@ export class DuckDbStore implements Store, RecentSpanSource {
       [serverId],
     );
     return (rows.position?.[0] as string | undefined) ?? null;
-  }
-
-  async listTraces(query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]> {
-    const { sql, values } = traceListSql(query, after, limit);
-    return mapRows(await this.read('list traces', sql, values), traceSummaryFromRow);
   }
 
   async getTrace(projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null> {
@@ -298,21 +252,9 @@ export class DuckDbStore implements Store, RecentSpanSource {
     return out;
   }
 
-  listServices(projectId: string, range: TimeRange): Promise<ServiceRecord[]> {
-    return this.onOwnConnection('list services', (connection) => selectServices(connection, projectId, range));
-  }
-
   async listLogs(query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]> {
-    const p = new SqlParams();
-    const where = [`project_id = ${p.add(query.projectId)}`, ...timeFilters(p, 'time_us', query.range)];
-    if (query.minSeverity !== null) where.push(`severity_number >= ${p.add(query.minSeverity)}`);
-    if (query.service !== null) where.push(`service_name = ${p.add(query.service)}`);
-    if (query.traceId !== null) where.push(`trace_id = ${p.add(query.traceId)}`);
-    if (query.text !== null) where.push(`body_text ILIKE ${p.add(likePattern(query.text))} ESCAPE '\\'`);
-    if (after !== null) {
-      const t = p.add(after.timeUs);
-      where.push(`(time_us < ${t}::BIGINT OR (time_us = ${t}::BIGINT AND log_id < ${p.add(after.id)}))`);
-    }
+    const p = new DuckDbParams();
+    const where = logConditions(duckDbDialect, p, query, after);
     const rows = await this.readArrays(
       'list logs',
       `SELECT ${LOG_SHAPE.sql} FROM logs WHERE ${where.join(' AND ')} ORDER BY time_us DESC, log_id DESC LIMIT ${p.add(limit)}`,
@@ -323,20 +265,12 @@ export class DuckDbStore implements Store, RecentSpanSource {
     return mapArrayRows(rows, LOG_SHAPE, sources, (row) => logFromRow(row, shared));
   }
 
-  listMetrics(projectId: string, range: TimeRange): Promise<MetricDescriptorRecord[]> {
-    return this.onOwnConnection('list metrics', (connection) => selectMetrics(connection, projectId, range));
-  }
-
   listMetricPoints(query: MetricPointQuery, offset: number, limit: number): Promise<MetricPointRecord[]> {
     return this.onOwnConnection('list metric points', (connection) => selectMetricPoints(connection, query, offset, limit));
   }
 
   readMetricPoints(projectId: string, names: readonly string[], range: TimeRange, service: string | null): Promise<MetricPointRecord[]> {
     return this.onOwnConnection('read metric points', (connection) => selectMetricPointsOf(connection, projectId, names, range, service));
-  }
-
-  listUnpricedModels(projectId: string, range: TimeRange): Promise<UnpricedModelRecord[]> {
-    return this.onOwnConnection('list unpriced models', (connection) => selectUnpricedModels(connection, projectId, range));
   }
 
   listModelPrices(projectId: string): Promise<ModelPrice[]> {
@@ -351,52 +285,12 @@ export class DuckDbStore implements Store, RecentSpanSource {
     return this.onOwnConnection('delete a price', (connection) => removeModelPrice(connection, projectId, model));
   }
 
-  readSpansToPrice(projectId: string, range: TimeRange): Promise<SpanToPrice[]> {
-    return this.onOwnConnection('read the LLM spans to price', (connection) => selectSpansToPrice(connection, projectId, range));
-  }
-
   setSpanCosts(projectId: string, costs: readonly SpanCost[]): Promise<RepriceResult> {
     return this.onOwnConnection('set span costs', (connection) => updateSpanCosts(connection, projectId, costs));
   }
 
-  spanStats(query: SpanStatsQuery): Promise<SpanStatsRecord[]> {
-    return this.onOwnConnection('compute span statistics', (connection) => selectSpanStats(connection, query));
-  }
-
-  spanTimeseries(query: TimeseriesQuery): Promise<TimeseriesRow[]> {
-    return this.onOwnConnection('compute a time series', (connection) => selectSpanTimeseries(connection, query));
-  }
-
-  realtime(projectId: string, service: string | null, nowUs: number): Promise<RealtimeRecord> {
-    return this.onOwnConnection('compute realtime numbers', (connection) => selectRealtime(connection, projectId, service, nowUs));
-  }
-
-  listSessions(projectId: string, range: TimeRange, offset: number, limit: number): Promise<SessionRecord[]> {
-    return this.onOwnConnection('list sessions', (connection) => selectSessions(connection, projectId, range, offset, limit));
-  }
-
-  listSessionRuns(projectId: string, sessionId: string, range: TimeRange): Promise<SessionRunRecord[]> {
-    return this.onOwnConnection("list a session's runs", (connection) => selectSessionRuns(connection, projectId, sessionId, range));
-  }
-
   compareSpans(query: CompareQuery): Promise<CompareSideRecord[]> {
-    return this.onOwnConnection('compare spans', (connection) => selectComparison(connection, query));
-  }
-
-  listErrorGroups(query: ErrorGroupQuery, offset: number, limit: number): Promise<ErrorGroupRecord[]> {
-    return this.onOwnConnection('list error groups', (connection) => selectErrorGroups(connection, query, offset, limit));
-  }
-
-  errorGroupHourly(projectId: string, fingerprints: readonly string[], range: TimeRange): Promise<Array<{ fingerprint: string; hourUs: number; count: number }>> {
-    return this.onOwnConnection('count errors per hour', (connection) => selectErrorHourly(connection, projectId, fingerprints, range));
-  }
-
-  listErrorOccurrences(projectId: string, fingerprint: string, range: TimeRange, limit: number): Promise<ErrorOccurrenceRow[]> {
-    return this.onOwnConnection('list error occurrences', (connection) => selectErrorOccurrences(connection, projectId, fingerprint, range, limit));
-  }
-
-  alertSeries(query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
-    return this.onOwnConnection('compute an alert series', (connection) => selectAlertSeries(connection, query));
+    return selectComparison(this.sql, query);
   }
 
   async setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void> {
@@ -457,7 +351,7 @@ export class DuckDbStore implements Store, RecentSpanSource {
   /** Rows of `shape` for an answer (see `storedRowsSelect`), in the order `orderBy`. */
   private async readStoredRows(what: string, shape: StoredRowShape, from: string, orderBy: string, values: DuckDBValue[]): Promise<unknown[][]> {
     const columns = await this.read(what, `SELECT ${storedRowsSelect(shape, orderBy)} ${from}`, values);
-    return this.guard(what, async () => storedRowsFrom(shape, columns.row_arrays?.[0] as string | null, columns.row_texts?.[0] as string | null));
+    return this.guard(what, async () => storedRowsFrom(what, shape, columns.row_arrays?.[0] as string | null, columns.row_texts?.[0] as string | null));
   }
 
   /**
@@ -471,7 +365,7 @@ export class DuckDbStore implements Store, RecentSpanSource {
       ids.add(row[shape.index.get('source_id')!] as string);
     });
     if (ids.size === 0) return new Map();
-    const p = new SqlParams();
+    const p = new DuckDbParams();
     const project = p.add(projectId);
     const list = [...ids].map((id) => p.add(id)).join(', ');
     const columns = await this.read('read sources', `SELECT source_id, resource, scope FROM sources WHERE project_id = ${project} AND source_id IN (${list})`, p.values);

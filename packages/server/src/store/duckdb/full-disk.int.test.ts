@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fillDisk, mountTmpfs } from '../../../test/support/tmpfs.js';
-import { T0, sid, span, tid } from '../contract-fixtures.js';
+import { T0, sid, span, tid } from '../../../test/support/record-fixtures.js';
 import { batchOf } from '../tables.js';
 import { DuckDbStore } from './duckdb-store.js';
 

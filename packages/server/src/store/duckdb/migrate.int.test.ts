@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ALL, T0, log, logQuery, point, query, sid, span, tid } from '../contract-fixtures.js';
+import { ALL, T0, query, sid, span, tid } from '../../../test/support/record-fixtures.js';
 import { batchOf } from '../tables.js';
+import { expectBytesAndExactAfterMigration, recordsBeforeBytesAndExact } from '../../../test/contract/bytes-and-exact-migration.js';
 import { DuckDbStore } from './duckdb-store.js';
 import { SCHEMA_VERSION } from './schema.js';
 
@@ -82,19 +83,13 @@ describe('DuckDB schema migrations', () => {
   it('from version 7: logs and points stored before read as they did, new ones keep bytes bodies and exact integers', async () => {
     const big = '-9223372036854775808';
     const store = await DuckDbStore.open({ path });
-    await store.write(batchOf({ spans: [], logs: [log({ logId: 'old', body: 'AAE=' })], metricPoints: [point({ name: 'old', value: 7 })] }), null);
+    await store.write(recordsBeforeBytesAndExact(), null);
     await store.close();
     await onFile(`ALTER TABLE logs DROP COLUMN body_bytes; ALTER TABLE metric_points DROP COLUMN int_value; UPDATE spoor_meta SET value = '7' WHERE key = 'schema_version'`);
 
     const migrated = await DuckDbStore.open({ path });
     try {
-      const bytes = log({ logId: 'new', timeUs: T0 + 1, body: 'AAE=', bodyBytes: true });
-      const exact = point({ name: 'new', value: Number(big), intValue: big });
-      await migrated.write(batchOf({ spans: [], logs: [bytes], metricPoints: [exact] }), null);
-      expect(await migrated.listLogs(logQuery(), null, 10)).toEqual([bytes, log({ logId: 'old', body: 'AAE=' })]);
-      const points = (name: string) => migrated.listMetricPoints({ projectId: 'default', range: ALL, name, service: null, limit: 10, cursor: null }, 0, 10);
-      expect(await points('old')).toEqual([point({ name: 'old', value: 7 })]);
-      expect(await points('new')).toEqual([exact]);
+      await expectBytesAndExactAfterMigration(migrated, big);
     } finally {
       await migrated.close();
     }

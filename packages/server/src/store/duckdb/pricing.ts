@@ -1,43 +1,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { STATUS_CODES, type ModelPrice, type TimeRange } from '@spoor/model';
-import type { RepriceResult, SpanCost, SpanToPrice, UnpricedModelRecord } from '../store.js';
-import { type Columns, llmFromRow, mapRows, num } from './read.js';
-import { SqlParams, timeFilters } from './sql.js';
+import { STATUS_CODES, type ModelPrice } from '@spoor/model';
+import type { RepriceResult, SpanCost } from '../store.js';
+import { type Columns, mapRows } from './read.js';
 
 /**
- * The pricing side of the DuckDB store: prices set through the API, models seen without a price,
- * and re-pricing stored spans. Each function runs on a connection of its own (not a writer's).
+ * The pricing side of the DuckDB store: prices set through the API, and re-pricing stored spans
+ * (`sql/pricing.ts` reads what to re-price). Each function runs on a connection of its own (not a writer's).
  */
-
-export async function selectUnpricedModels(connection: DuckDBConnection, projectId: string, range: TimeRange): Promise<UnpricedModelRecord[]> {
-  const p = new SqlParams();
-  const where = [
-    `project_id = ${p.add(projectId)}`,
-    'is_llm',
-    'cost_usd IS NULL',
-    '(input_tokens IS NOT NULL OR output_tokens IS NOT NULL)',
-    ...timeFilters(p, 'start_us', range),
-  ];
-  const read = await connection.runAndReadAll(
-    `SELECT coalesce(llm_response_model, llm_request_model, '') AS model,
-       any_value(llm_provider) AS provider,
-       count(*) AS span_count,
-       coalesce(sum(input_tokens), 0) AS input_tokens,
-       coalesce(sum(output_tokens), 0) AS output_tokens,
-       max(start_us) AS last_seen_us
-     FROM spans WHERE ${where.join(' AND ')}
-     GROUP BY 1 ORDER BY span_count DESC, model LIMIT 1000`,
-    p.values,
-  );
-  return mapRows(read.getColumnsObjectJS() as Columns, (row) => ({
-    model: row.get('model') as string,
-    provider: (row.get('provider') as string | null) ?? null,
-    spanCount: num(row.get('span_count')),
-    inputTokens: num(row.get('input_tokens')),
-    outputTokens: num(row.get('output_tokens')),
-    lastSeenUs: num(row.get('last_seen_us')),
-  }));
-}
 
 export async function selectModelPrices(connection: DuckDBConnection, projectId: string): Promise<ModelPrice[]> {
   const read = await connection.runAndReadAll('SELECT price FROM model_prices WHERE project_id = $1 ORDER BY model', [projectId]);
@@ -55,24 +24,6 @@ export async function upsertModelPrice(connection: DuckDBConnection, projectId: 
 export async function removeModelPrice(connection: DuckDBConnection, projectId: string, model: string): Promise<boolean> {
   const result = await connection.run('DELETE FROM model_prices WHERE project_id = $1 AND model = $2', [projectId, model]);
   return Number(result.rowsChanged) > 0;
-}
-
-/** The LLM spans of the range whose cost was not reported by their instrumentation. */
-export async function selectSpansToPrice(connection: DuckDBConnection, projectId: string, range: TimeRange): Promise<SpanToPrice[]> {
-  const p = new SqlParams();
-  const where = [`project_id = ${p.add(projectId)}`, 'is_llm', "cost_source IS DISTINCT FROM 'reported'", ...timeFilters(p, 'start_us', range)];
-  const read = await connection.runAndReadAll(
-    `SELECT trace_id, span_id, is_llm, llm_provider, llm_operation, llm_request_model, llm_response_model, input_tokens,
-       output_tokens, total_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, cost_usd, cost_source, ttft_ms,
-       NULL AS finish_reasons
-     FROM spans WHERE ${where.join(' AND ')}`,
-    p.values,
-  );
-  return mapRows(read.getColumnsObjectJS() as Columns, (row) => ({
-    traceId: row.get('trace_id') as string,
-    spanId: row.get('span_id') as string,
-    llm: llmFromRow(row)!,
-  }));
 }
 
 /** Sets span costs in one transaction: the costs and their traces' summaries change together or not at all. */

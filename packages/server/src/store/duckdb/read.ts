@@ -1,4 +1,6 @@
-import { JsonParseCache, type SourceTexts, llmFromRow, logFromRow, mapArrayRows, metricPointFromRow, num, numOrNull, storedLogFromRow, storedSpanFromRow } from '../record-rows.js';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { JsonParseCache, type SourceTexts, appendTexts, llmFromRow, logFromRow, mapArrayRows, metricPointFromRow, num, numOrNull, storedLogFromRow, storedSpanFromRow } from '../record-rows.js';
+import { LOG_COLUMNS, LOG_TEXT_COLUMNS, SPAN_COLUMNS, SPAN_DOUBLE_COLUMNS, SPAN_TEXT_COLUMNS } from '../sql/stored-columns.js';
 
 /**
  * Converters from DuckDB results to model records. Small results are read by column
@@ -6,6 +8,12 @@ import { JsonParseCache, type SourceTexts, llmFromRow, logFromRow, mapArrayRows,
  * (`JsonArrayShape`, `mapArrayRows`), because converting value by value is what costs.
  */
 export type Columns = Record<string, unknown[]>;
+
+/** The result of `sql` read by column. */
+export async function columnsOf(connection: DuckDBConnection, sql: string, values: DuckDBValue[]): Promise<Columns> {
+  const reader = await connection.runAndReadAll(sql, values);
+  return reader.getColumnsObjectJS() as Columns;
+}
 
 /** A view of row `i` of a columnar result, read as `row.get('name')`. */
 class RowView {
@@ -100,17 +108,9 @@ export function storedRowsSelect(shape: StoredRowShape, orderBy: string): string
 }
 
 /** The rows of `storedRowsSelect`'s two values, each row's texts appended to its array. */
-export function storedRowsFrom(shape: StoredRowShape, rowsJson: string | null | undefined, texts: string | null | undefined): unknown[][] {
+export function storedRowsFrom(what: string, shape: StoredRowShape, rowsJson: string | null | undefined, texts: string | null | undefined): unknown[][] {
   if (rowsJson === null || rowsJson === undefined) return [];
-  const rows = JSON.parse(rowsJson) as unknown[][];
-  const parts = (texts ?? '').split('\u0001');
-  const k = shape.texts.length;
-  if (parts.length !== rows.length * k) throw new Error('a stored JSON text holds U+0001: it is not valid JSON');
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    for (let j = 0; j < k; j++) row.push(parts[i * k + j]);
-  }
-  return rows;
+  return appendTexts(what, JSON.parse(rowsJson) as unknown[][], texts ?? '', shape.texts.length);
 }
 
 /** A DOUBLE column as JSON can carry it: DuckDB writes NaN and infinities as bare words, which no JSON parser takes. */
@@ -118,26 +118,15 @@ const finite = (column: string): string => `CASE WHEN isfinite(${column}) THEN $
 
 /** Spans for an answer (`StoredSpan`): attributes, events and links stay the stored text. */
 export const SPAN_SHAPE = storedRowShape(
-  [
-    'project_id', 'trace_id', 'span_id', 'parent_span_id', 'trace_state', 'flags', 'name', 'kind', 'service_name',
-    'start_us', 'end_us', 'status_code', 'status_message', 'source_id', 'dropped_attributes', 'dropped_events',
-    'dropped_links', 'session_id', 'is_llm', 'llm_provider', 'llm_operation', 'llm_request_model', 'llm_response_model',
-    'input_tokens', 'output_tokens', 'total_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'reasoning_tokens',
-    finite('cost_usd'), finite('ttft_ms'), 'finish_reasons::JSON', 'cost_source', 'category', 'user_id',
-  ],
-  ['attributes', 'events', 'links'],
+  [...SPAN_COLUMNS.map((column) => (SPAN_DOUBLE_COLUMNS.has(column) ? finite(column) : column)), 'finish_reasons::JSON'],
+  SPAN_TEXT_COLUMNS,
 );
 
-const LOG_FIELDS = [
-  'project_id', 'log_id', 'time_us', 'observed_us', 'trace_id', 'span_id', 'flags', 'severity_number', 'severity_text',
-  'source_id', 'service_name', 'event_name', 'dropped_attributes', 'body_bytes',
-];
-
 /** Logs as records (`LogRecordData`), body and attributes parsed. */
-export const LOG_SHAPE = jsonArrayShape([...LOG_FIELDS, 'body::JSON', 'attributes::JSON']);
+export const LOG_SHAPE = jsonArrayShape([...LOG_COLUMNS, ...LOG_TEXT_COLUMNS.map((column) => `${column}::JSON`)]);
 
 /** Logs for an answer (`StoredLog`): body and attributes as the stored text. */
-export const STORED_LOG_SHAPE = storedRowShape(LOG_FIELDS, ['body', 'attributes']);
+export const STORED_LOG_SHAPE = storedRowShape(LOG_COLUMNS, LOG_TEXT_COLUMNS);
 
 // The engine-neutral converters, where the DuckDB store's files have always imported them from.
 export { JsonParseCache, type SourceTexts, llmFromRow, logFromRow, mapArrayRows, metricPointFromRow, num, numOrNull, storedLogFromRow, storedSpanFromRow };

@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { columnsOf } from './analytics.js';
-import { jsonArrayShape } from './read.js';
-import { likePattern, SqlParams } from './sql.js';
+import { jsonArrayShape, columnsOf } from './read.js';
+import { traceSearchCondition } from '../sql/traces.js';
+import { DuckDbParams, duckDbDialect } from './dialect.js';
 
 // Engine-neutral; the DuckDB store has always imported it from here.
 export { treeColumnsFrom } from '../trace-tree-columns.js';
@@ -33,15 +33,12 @@ export async function selectTraceSearch(
   text: string,
   limit: number,
 ): Promise<string[]> {
-  const p = new SqlParams();
-  const like = p.add(likePattern(text));
-  const inJson = p.add(likePattern(JSON.stringify(text).slice(1, -1)));
+  const p = new DuckDbParams();
   const columns = await columnsOf(
     connection,
     `SELECT span_id FROM spans
      WHERE project_id = ${p.add(projectId)} AND trace_id = ${p.add(traceId)}
-       AND start_us BETWEEN ${p.add(bounds.fromUs)}::BIGINT AND ${p.add(bounds.toUs)}::BIGINT
-       AND (attributes ILIKE ${inJson} ESCAPE '\\' OR status_message ILIKE ${like} ESCAPE '\\' OR events ILIKE ${inJson} ESCAPE '\\')
+       AND start_us BETWEEN ${p.int(bounds.fromUs)} AND ${p.int(bounds.toUs)} AND ${traceSearchCondition(duckDbDialect, p, text)}
      ORDER BY start_us, span_id LIMIT ${p.add(limit)}`,
     p.values,
   );

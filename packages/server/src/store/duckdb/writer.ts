@@ -1,5 +1,5 @@
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
-import { type BatchKey, TakenPositions, type WriteBatch } from '../store.js';
+import { type BatchKey, Serial, TakenPositions, type WriteBatch } from '../write-port.js';
 import type { TableBatch } from '../columns.js';
 import { KnownSources, type SourceRow, sourceRowsOf } from '../sources.js';
 import { appendBatch } from './chunks.js';
@@ -42,7 +42,7 @@ export class DuckDbWriter {
   /** The last commit asked for; the next COMMIT waits for it. */
   private lastCommit: Promise<void> = Promise.resolve();
   /** Serializes appends, commit hand-offs and rollbacks. */
-  private lock: Promise<void> = Promise.resolve();
+  private readonly serial = new Serial();
   /** The keys taken: a batch written again is skipped. */
   private readonly positions: TakenPositions;
 
@@ -60,7 +60,7 @@ export class DuckDbWriter {
    * skipping is all idempotency needs here.
    */
   append(batch: WriteBatch, key: BatchKey | null): Promise<void> {
-    return this.exclusive(async () => {
+    return this.serial.run(async () => {
       if (key !== null && !(await this.positions.take(key))) return;
       const lane = await this.openLane();
       for (const table of batch.tables) {
@@ -79,7 +79,7 @@ export class DuckDbWriter {
    */
   commit(key: BatchKey | null): Promise<void> {
     let durable!: Promise<void>;
-    const handedOff = this.exclusive(async () => {
+    const handedOff = this.serial.run(async () => {
       const lane = await this.openLane();
       // Appenders must be closed (flushed) before other statements run on the connection.
       this.closeAppenders();
@@ -129,7 +129,7 @@ export class DuckDbWriter {
    * the ones after it with it (their positions would skip its records).
    */
   rollback(): Promise<void> {
-    return this.exclusive(async () => {
+    return this.serial.run(async () => {
       this.closeAppenders(true);
       for (const lane of this.lanes) {
         await lane.committed;
@@ -149,7 +149,7 @@ export class DuckDbWriter {
 
   /** Waits for every commit asked for. */
   async drain(): Promise<void> {
-    await this.lock;
+    await this.serial.idle();
     await this.lastCommit.catch(() => undefined);
   }
 
@@ -210,14 +210,5 @@ export class DuckDbWriter {
     }
     this.appenders.clear();
     if (failure !== null && !discard) throw failure;
-  }
-
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.lock.then(fn);
-    this.lock = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
   }
 }

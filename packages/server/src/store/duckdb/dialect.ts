@@ -1,0 +1,99 @@
+import type { DuckDBValue } from '@duckdb/node-api';
+import type { Row } from '../record-rows.js';
+import type { Dialect, Params, SqlEngine, SqlTables } from '../sql/dialect.js';
+import type { OnConnection } from './alerts.js';
+import { mapRows, columnsOf } from './read.js';
+
+/** DuckDB's side of the queries written once (`store/sql/`): its parameters, names and functions. */
+
+/** Collects positional parameters while a query is built; each method returns the placeholder. */
+export class DuckDbParams implements Params {
+  readonly values: DuckDBValue[] = [];
+
+  add(value: string | number | boolean): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+
+  int(value: number): string {
+    return `${this.add(value)}::BIGINT`;
+  }
+
+  count(value: number): string {
+    return this.add(value);
+  }
+
+  float(value: number): string {
+    return `${this.add(value)}::DOUBLE`;
+  }
+
+  texts(values: readonly string[]): string {
+    return `(${values.map((value) => this.add(value)).join(', ')})`;
+  }
+}
+
+/** A JSON pointer (RFC 6901) to a key path; any character in a key is safe. */
+export function jsonPointer(keys: readonly string[]): string {
+  return keys.map((key) => `/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+}
+
+const TABLES: SqlTables = {
+  spans: 'spans',
+  trace_parts: 'trace_parts',
+  logs: 'logs',
+  metric_points: 'metric_points',
+  errors: 'errors',
+  sources: 'sources',
+  audit_log: 'audit_log',
+};
+
+export const duckDbDialect: Dialect<DuckDbParams> = {
+  params: () => new DuckDbParams(),
+  tables: TABLES,
+  sources: 'sources',
+  intDiv: (a, b) => `((${a}) // (${b}))`,
+  contains: (text, needle) => `contains(${text}, ${needle})`,
+  ilike: (expr, pattern) => `${expr} ILIKE ${pattern} ESCAPE '\\'`,
+  matches: (p, expr, pattern) => `regexp_matches(${expr}, ${p.add(pattern)})`,
+  jsonText: (p, json, keys) => `json_extract_string(${json}, ${p.add(jsonPointer(keys))})`,
+  nameAt: (names, index) => `[${names.map((n) => `'${n}'`).join(', ')}][${index} + 1]`,
+  notNull: (expr) => expr,
+  noIndex: (expr) => expr,
+  ctesComputedOnce: true,
+  readsSmallSetsFirst: true,
+  largeInSets: () => '',
+
+  quantile: (expr, q) => `quantile_cont(${expr}, ${q})`,
+  quantiles: (expr, qs) => `quantile_cont(${expr}, [${qs.join(', ')}])`,
+  quantileSameBits: (expr, q) => `quantile_cont(${expr}, ${q})`,
+  varSamp: (expr) => `var_samp(${expr})`,
+  collect: (expr) => `list(${expr})`,
+  // Cheaper than `list(DISTINCT ...)` per group (error groups: ~100 ms less over a week's 95,000 errors).
+  collectDistinct: (expr) => `list_distinct(list(${expr}))`,
+  latest: (value, order, n) => `(list(${value} ORDER BY ${order} DESC, ${value}) FILTER (WHERE ${value} IS NOT NULL))[1:${n}]`,
+  sortList: (list) => `list_sort(${list})`,
+  distinctList: (list) => `list_distinct(${list})`,
+  firstPer: (select, partition, order) => `SELECT * FROM (${select}) AS candidates QUALIFY row_number() OVER (PARTITION BY ${partition} ORDER BY ${order}) = 1`,
+
+  // `contains` first: only spans that mention the key have their attributes parsed.
+  cacheHitIs: (_p, hit) => `CASE WHEN contains(attributes, '"cache.hit"') THEN json_extract_string(attributes, '/cache.hit') END = '${hit}'`,
+  // One join with the project's sources, each resource parsed once.
+  resourceAttribute: (p, project, key) => ({
+    value: 'resource_key.value',
+    join: `LEFT JOIN (SELECT source_id, json_extract_string(resource, ${p.add(jsonPointer(['attributes', key]))}) AS value FROM sources WHERE project_id = ${project}) AS resource_key USING (source_id)`,
+  }),
+  // The `error_events` view (duckdb/schema.ts) holds the checks.
+  errorEvents: (project, conditions) => `(SELECT * FROM error_events WHERE ${[`project_id = ${project}`, ...conditions].join(' AND ')})`,
+  errorStates: (project) => `(SELECT fingerprint, status, resolved_us FROM error_group_states WHERE project_id = ${project})`,
+};
+
+/** The DuckDB store's way to run the queries written once: each on a connection of its own. */
+export class DuckDbSql implements SqlEngine<DuckDbParams> {
+  readonly dialect = duckDbDialect;
+
+  constructor(readonly on: OnConnection) {}
+
+  rows<T>(what: string, sql: string, params: DuckDbParams, convert: (row: Row) => T): Promise<T[]> {
+    return this.on(what, async (connection) => mapRows(await columnsOf(connection, sql, params.values), convert));
+  }
+}

@@ -1,0 +1,48 @@
+import type { TimeRange, TraceQuery, TraceSummaryRecord, TraceTreeColumns } from '@spoor/model';
+import type { StoredLog, StoredTrace } from '../stored-trace.js';
+import type { TraceTimings } from '../trace-timings.js';
+
+/** Where a page of newest-first results continues: strictly older than this key. */
+export interface TimeKey {
+  timeUs: number;
+  id: string;
+}
+
+export interface ServiceRecord {
+  name: string;
+  spanCount: number;
+  errorCount: number;
+  logCount: number;
+  metricPointCount: number;
+  lastSeenUs: number;
+}
+
+/** Traces: summaries, a trace's spans, its waterfall columns and timings, in-trace search, services. */
+export interface TraceReader {
+  /** Trace summaries matching the query, newest first, after `after`, at most `limit`. */
+  listTraces(query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]>;
+  /**
+   * A trace's spans (any order) and logs, or `null` when the project has no such trace. With
+   * `spanId`, only that span (none when the trace lacks it) and that span's logs: the LLM
+   * inspector and an error's stack need one span of what may be a 50,000-span trace. JSON fields
+   * come as the stored text (`StoredSpan`): the answer splices them in unparsed.
+   */
+  getTrace(projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null>;
+  /** What the waterfall draws of a trace's spans, as columns, and the trace's logs; `null` when there is no such trace. */
+  getTraceTree(projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: StoredLog[] } | null>;
+  /** Ids of a trace's spans whose attributes, status message or events contain `text` (case-insensitive), in start order. */
+  searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<string[]>;
+  /** What a critical path needs of a trace's spans, or `null` when the project has no such trace. */
+  getTraceTimings(projectId: string, traceId: string): Promise<TraceTimings | null>;
+  listServices(projectId: string, range: TimeRange): Promise<ServiceRecord[]>;
+}
+
+/**
+ * The spans stored last, so that after a restart the receiver still tells a request sent again
+ * (a client that never got the answer to a request acknowledged just before a crash) from a new
+ * one. Optional: an engine without it leaves the receiver's memory empty after a restart.
+ */
+export interface RecentSpanSource {
+  /** Up to `perProject` spans of each project, the last stored first: their ids. */
+  recentSpanIds(perProject: number): Promise<Array<{ projectId: string; traceId: string; spanId: string }>>;
+}

@@ -1,0 +1,229 @@
+import { num, numOrNull } from '../record-rows.js';
+import { type AlertSeriesQuery, type AlertSeriesRow, type AlertSeriesSource, StoreError } from '../store.js';
+import { LabelSql, matcherSql } from './alert-labels.js';
+import type { Dialect, Params, SqlEngine } from './dialect.js';
+
+/**
+ * Alert rule series: one aggregate per group of labels and time bucket, in one statement per
+ * call. The alert scheduler runs hundreds of these every 15 s, so every statement filters on the
+ * project and the time range first (DuckDB's zone maps skip the row groups outside it, ClickHouse
+ * its primary key and day partitions) and leaves nothing to JS but reading the result.
+ */
+
+/** An aggregate over the rows of one group and bucket; `stepSeconds` adds the step in seconds as a parameter. */
+type ValueSql = (d: Dialect, stepSeconds: () => string) => string;
+
+const count: ValueSql = () => 'count(*)';
+// Only `rate` adds the step: DuckDB refuses a parameter its statement does not use.
+const rate: ValueSql = (_d, stepSeconds) => `count(*) / ${stepSeconds()}`;
+const quantile =
+  (q: number): ValueSql =>
+  (d) =>
+    d.quantileSameBits('duration_us / 1000', q);
+
+/** The functions that aggregate the matching records in one pass; `seriesSql` has the others. */
+const VALUES: Record<AlertSeriesSource, ReadonlyMap<string, ValueSql>> = {
+  spans: new Map([
+    ['count', count],
+    ['rate', rate],
+    ['errors', () => 'countIf(status_code = 2)'],
+    ['error_rate', () => 'countIf(status_code = 2) / count(*)'],
+    ['tokens', () => 'sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0))'],
+    ['input_tokens', () => 'sum(coalesce(input_tokens, 0))'],
+    ['output_tokens', () => 'sum(coalesce(output_tokens, 0))'],
+    ['cost', () => 'sum(coalesce(cost_usd, 0))'],
+  ]),
+  duration: new Map([
+    ['avg', () => 'avg(duration_us / 1000)'],
+    ['min', () => 'min(duration_us / 1000)'],
+    ['max', () => 'max(duration_us / 1000)'],
+    ['p50', quantile(0.5)],
+    ['p90', quantile(0.9)],
+    ['p95', quantile(0.95)],
+    ['p99', quantile(0.99)],
+  ]),
+  logs: new Map([
+    ['count', count],
+    ['rate', rate],
+  ]),
+  errors: new Map([['count', count]]),
+};
+
+/** What every statement of a query is made of. */
+interface Parts {
+  d: Dialect;
+  p: Params;
+  project: string;
+  /** `... AS l0, ... AS l1`: select items of the `by` labels. */
+  keys: string[];
+  /** `l0, l1, ..., bucket`: what rows are grouped by. */
+  groupBy: string;
+  bucket: string;
+  /** Where the source's records of the range are (a table and its join, or a subquery). */
+  from: string;
+  /** The conditions on `from`'s rows: the project and range where `from` does not have them, then the matchers. */
+  where: string[];
+  matchers: string[];
+  /** The first bucket's start and the range's end (placeholders). */
+  start: string;
+  end: string;
+}
+
+function partsOf(d: Dialect, query: AlertSeriesQuery): Parts {
+  const p = d.params();
+  const project = p.add(query.projectId);
+  const start = p.int(query.startUs);
+  const end = p.int(query.startUs + query.buckets * query.stepUs);
+  const labels = new LabelSql(d, p, project, query.source);
+  const keyNames = query.by.map((_, i) => `l${i}`);
+  const keys = query.by.map((label, i) => `${labels.of(label)} AS ${keyNames[i]}`);
+  const matchers = query.matchers.map((matcher) => matcherSql(d, p, labels, matcher));
+  const join = labels.join();
+  let time: string;
+  let from: string;
+  let scope: string[];
+  if (query.source === 'errors') {
+    // Error events, not `errors`: a step that only passes on its LLM call's error is not a second error.
+    time = 'time_us';
+    from = `${d.errorEvents(project, [`time_us >= ${start}`, `time_us < ${end}`])} AS e`;
+    scope = [];
+  } else if (query.source === 'logs') {
+    time = 'time_us';
+    from = `${d.tables.logs} ${join}`;
+    scope = [`project_id = ${project}`, `time_us >= ${start}`, `time_us < ${end}`];
+  } else {
+    // A span counts when it ends, as in the realtime numbers: a run is known once it is over.
+    // It started before it ended (ingest makes sure), which lets the day partitions (ClickHouse)
+    // and row groups (DuckDB) by start time that begin after the range be skipped.
+    time = 'end_us';
+    from = `${d.tables.spans} ${join}`;
+    scope = [`project_id = ${project}`, `end_us >= ${start}`, `end_us < ${end}`, `start_us < ${end}`];
+  }
+  return {
+    d,
+    p,
+    project,
+    keys,
+    groupBy: [...keyNames, 'bucket'].join(', '),
+    bucket: d.intDiv(`${time} - ${start}`, p.int(query.stepUs)),
+    from,
+    where: [...scope, ...matchers],
+    matchers,
+    start,
+    end,
+  };
+}
+
+const selectKeys = (parts: Parts): string => [...parts.keys, `${parts.bucket} AS bucket`].join(', ');
+const whereOf = (conditions: readonly string[]): string => (conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`);
+
+/** The one-pass functions: aggregate the matching records per group and bucket. */
+function aggregateSql(query: AlertSeriesQuery, value: ValueSql, parts: Parts): string {
+  const sql = value(parts.d, () => parts.p.float(query.stepUs / 1e6));
+  return `SELECT ${selectKeys(parts)}, ${sql} AS value FROM ${parts.from} ${whereOf(parts.where)} GROUP BY ${parts.groupBy}`;
+}
+
+/**
+ * The mean cost of the workflows (root spans) that ended in the bucket, each costed as its whole
+ * trace: its spans' costs summed from `trace_parts`, which holds them per trace already, read
+ * only for the traces of the range's roots. A trace without a cost costs 0.
+ *
+ * Where a CTE is computed once, the roots' traces are read from it; else from `spans` again
+ * without the matchers (and their join): a superset, cut down by the join. `noIndex` keeps
+ * ClickHouse's primary key from being searched with the set: trace ids are random, so a set of
+ * thousands of them touches nearly every granule anyway, and the search took ~100 ms on 200,000
+ * trace parts where reading them all took ~20.
+ */
+function costPerWorkflowSql(parts: Parts): string {
+  const { d, project } = parts;
+  const rootTraces = d.ctesComputedOnce
+    ? 'SELECT trace_id FROM roots'
+    : `SELECT trace_id FROM ${d.tables.spans} WHERE project_id = ${project} AND end_us >= ${parts.start} AND end_us < ${parts.end}
+        AND start_us < ${parts.end} AND parent_span_id IS NULL`;
+  return `WITH roots AS (SELECT trace_id, ${selectKeys(parts)} FROM ${parts.from} ${whereOf([...parts.where, 'parent_span_id IS NULL'])})
+    SELECT ${parts.groupBy}, avg(coalesce(costs.cost, 0)) AS value
+    FROM roots
+    LEFT JOIN (
+      SELECT trace_id, sum(coalesce(cost_usd, 0)) AS cost FROM ${d.tables.trace_parts}
+      WHERE project_id = ${project} AND ${d.noIndex('trace_id')} IN (${rootTraces}) GROUP BY trace_id
+    ) AS costs ON costs.trace_id = roots.trace_id
+    GROUP BY ${parts.groupBy}`;
+}
+
+/** How error groups are counted by one occurrence each; see `firstOccurrenceSql`. */
+interface FirstOccurrence {
+  /** `WITH` items `firsts` and `earlier` use, each followed by a comma. */
+  ctes: string;
+  /** The occurrences in the range that can be a group's counted one. */
+  firsts: string;
+  /** The groups whose counted occurrence came before the range. */
+  earlier: string;
+}
+
+/**
+ * Error groups, each counted in the bucket of one occurrence: the first of `firsts` (by time,
+ * then span id, NULL first, then service), unless the group is in `earlier`. Labels and
+ * matchers apply to that occurrence, so they filter only after it is chosen.
+ */
+function firstOccurrenceSql(parts: Parts, { ctes, firsts, earlier }: FirstOccurrence): string {
+  const where = [`fingerprint NOT IN (${earlier})`, ...parts.matchers];
+  return `WITH ${ctes} firsts AS (${parts.d.firstPer(firsts, 'fingerprint', 'time_us, span_id NULLS FIRST, service_name')})
+    SELECT ${selectKeys(parts)}, count(*) AS value FROM firsts ${whereOf(where)} GROUP BY ${parts.groupBy}`;
+}
+
+/**
+ * Groups first seen in the bucket: seen in the range and never before it. Only the groups seen in
+ * the range can have been seen before it: those of `firsts` where a CTE is computed once, else
+ * those of `errors` in the range (by the primary key), a superset.
+ */
+function newErrorGroupSql(parts: Parts): string {
+  const { d, project } = parts;
+  const inRange = d.ctesComputedOnce
+    ? 'SELECT fingerprint FROM firsts'
+    : `SELECT fingerprint FROM ${d.tables.errors} WHERE project_id = ${project} AND time_us >= ${parts.start} AND time_us < ${parts.end}`;
+  return firstOccurrenceSql(parts, {
+    ctes: '',
+    firsts: `SELECT * FROM ${parts.from}`,
+    earlier: `SELECT fingerprint FROM ${d.errorEvents(project, [`time_us < ${parts.start}`, `fingerprint IN (${inRange})`])} AS e`,
+  });
+}
+
+/**
+ * Resolved groups seen again in the bucket for the first time since they were resolved. Their
+ * stored status stays `resolved` when they come back (error-groups.ts derives `unresolved`).
+ */
+function regressedErrorGroupSql(parts: Parts): string {
+  const { d, project } = parts;
+  const seenAfterResolved = (conditions: string[]) =>
+    `SELECT e.* FROM ${d.errorEvents(project, [...conditions, 'fingerprint IN (SELECT fingerprint FROM resolved)'])} AS e
+      INNER JOIN resolved AS r ON r.fingerprint = e.fingerprint WHERE e.time_us > r.resolved_at`;
+  return firstOccurrenceSql(parts, {
+    ctes: `resolved AS (
+      SELECT fingerprint, ${d.notNull('resolved_us')} AS resolved_at FROM ${d.errorStates(project)} AS s
+      WHERE status = 'resolved' AND resolved_us IS NOT NULL
+    ),`,
+    firsts: seenAfterResolved([`time_us >= ${parts.start}`, `time_us < ${parts.end}`]),
+    earlier: `SELECT fingerprint FROM (${seenAfterResolved([`time_us < ${parts.start}`])}) AS before_range`,
+  });
+}
+
+/** The statement of a query, or a `StoreError` for a function its source does not have. */
+function seriesSql(query: AlertSeriesQuery, parts: Parts): string {
+  if (query.source === 'spans' && query.fn === 'cost_per_workflow') return costPerWorkflowSql(parts);
+  if (query.source === 'errors' && query.fn === 'new_error_group') return newErrorGroupSql(parts);
+  if (query.source === 'errors' && query.fn === 'regressed_error_group') return regressedErrorGroupSql(parts);
+  const value = VALUES[query.source].get(query.fn);
+  if (value === undefined) throw new StoreError(`alert series of ${query.source} have no function '${query.fn}'`);
+  return aggregateSql(query, value, parts);
+}
+
+export async function alertSeries(db: SqlEngine, query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
+  if (query.buckets <= 0 || query.stepUs <= 0) return [];
+  const parts = partsOf(db.dialect, query);
+  const keyNames = query.by.map((_, i) => `l${i}`);
+  return db.rows('compute an alert series', seriesSql(query, parts), parts.p, (row) => ({
+    labels: keyNames.map((name) => (row.get(name) as string | null | undefined) ?? null),
+    bucket: num(row.get('bucket')),
+    value: numOrNull(row.get('value')),
+  }));
+}

@@ -1,0 +1,125 @@
+import type { Row } from '../record-rows.js';
+
+/**
+ * What the queries written once (this folder) need from an engine, and all that differs between
+ * DuckDB and ClickHouse: how parameters are bound, where tables are, the names of functions,
+ * quantiles, JSON access, lists, and the few relations whose fastest plan differs by engine. An
+ * engine folder implements `Dialect` and `SqlEngine`; the queries never name an engine.
+ *
+ * The SQL both engines take alike is written as it is: `count(*)`, `countIf`, `argMin`/`argMax`,
+ * `any_value`, `FILTER (WHERE ...)`, `CASE`, `coalesce`, `flatten`, `CAST(x AS VARCHAR)`, and
+ * select aliases in `WHERE`/`HAVING`. An alias never reuses a column's name: ClickHouse reads an
+ * alias everywhere in its query, so `min(start_us) AS start_us` would turn another aggregate's
+ * `start_us` into an aggregate of an aggregate.
+ */
+
+/**
+ * Collects a query's parameters while it is built; each method returns the placeholder. DuckDB
+ * binds positionally (`$1`) and refuses a parameter the statement does not use, so a parameter is
+ * added only where the SQL uses it; ClickHouse binds by name with a type (`{p1:Int64}`).
+ */
+export interface Params {
+  /** A text, or a number or boolean of the type the engine infers. */
+  add(value: string | number | boolean): string;
+  /** A 64-bit integer (times in microseconds, durations). */
+  int(value: number): string;
+  /** A row count (`LIMIT`, `OFFSET`). */
+  count(value: number): string;
+  /** A double. */
+  float(value: number): string;
+  /** Texts for `expr IN <texts>`: a parenthesized list, or one array. At least one. */
+  texts(values: readonly string[]): string;
+}
+
+/** The tables a query reads, each as its SQL names it. */
+export interface SqlTables {
+  readonly spans: string;
+  readonly trace_parts: string;
+  readonly logs: string;
+  readonly metric_points: string;
+  readonly errors: string;
+  readonly sources: string;
+  readonly audit_log: string;
+}
+
+export interface Dialect<P extends Params = Params> {
+  params(): P;
+  readonly tables: SqlTables;
+  /** `sources` read one row per source (ClickHouse keeps a source written twice until a merge). */
+  readonly sources: string;
+
+  /** Integer division, rounding toward minus infinity for the non-negative times it is used on. */
+  intDiv(a: string, b: string): string;
+  /** Whether `text` contains `needle` (an expression), as a boolean condition. */
+  contains(text: string, needle: string): string;
+  /** `expr ILIKE pattern` where `pattern` escapes `%`, `_` and `\` with a backslash (`likePattern`). */
+  ilike(expr: string, pattern: string): string;
+  /** Whether `expr` matches the RE2 regular expression `pattern` anywhere, `.` not matching a line break. */
+  matches(p: P, expr: string, pattern: string): string;
+  /**
+   * The value at `keys` of a JSON text, as text: a string unquoted, any other value as its JSON
+   * text, NULL for JSON null or no such key. Each key is a whole member name (`service.version` is
+   * one key, not a path).
+   */
+  jsonText(p: P, json: string, keys: readonly string[]): string;
+  /** The name at a 0-based index in `names`, NULL past its end. */
+  nameAt(names: readonly string[], index: string): string;
+  /** An expression of a nullable type as its non-null type, where the caller knows it is not NULL. */
+  notNull(expr: string): string;
+  /** `expr` kept from being looked up through an index (for a set that touches every granule anyway). */
+  noIndex(expr: string): string;
+  /**
+   * Whether a CTE used twice is computed once (DuckDB materializes it), rather than at each use
+   * (ClickHouse inlines it): a query then reuses a CTE instead of reading a cheaper superset.
+   */
+  readonly ctesComputedOnce: boolean;
+  /**
+   * Whether a small set of ids is better read first and sent back as values than used as a
+   * subquery: DuckDB applies a semi join only after the other conditions' expressions, which may
+   * parse every span's attributes; ClickHouse builds the set first.
+   */
+  readonly readsSmallSetsFirst: boolean;
+  /** What ends a query whose `IN` set may hold more than `maxIndexed` values: read the table whole then. */
+  largeInSets(maxIndexed: number): string;
+
+  /** Interpolated percentile (R-7, as DuckDB's `quantile_cont`) of `expr` over the group. */
+  quantile(expr: string, q: number): string;
+  /** `quantile` of several fractions at once, as a list. */
+  quantiles(expr: string, qs: readonly number[]): string;
+  /** `quantile` to the last bit of DuckDB's, for answers compared exactly across engines (alert series). */
+  quantileSameBits(expr: string, q: number): string;
+  /** Sample variance of `expr` over the group; NULL for fewer than two rows. */
+  varSamp(expr: string): string;
+  /** The group's values of `expr` as a list. */
+  collect(expr: string): string;
+  /** The group's distinct non-NULL values of `expr` as a list, in no order; `[]` when none. */
+  collectDistinct(expr: string): string;
+  /** The group's `n` non-NULL values of `value` with the highest `order`, then the lowest value first. */
+  latest(value: string, order: string, n: number): string;
+  /** A list sorted ascending. */
+  sortList(list: string): string;
+  /** A list without repeats. */
+  distinctList(list: string): string;
+  /** `select` (a query without `ORDER BY`) cut to its first row per `partition` in `order`. */
+  firstPer(select: string, partition: string, order: string): string;
+
+  /** Whether a span's `cache.hit` attribute is `hit` (true or false); NULL or false where it has none. */
+  cacheHitIs(p: P, hit: boolean): string;
+  /** The SQL of a span attribute `key` of the span's resource, and the join it needs after `FROM spans`. */
+  resourceAttribute(p: P, project: string, key: string): { value: string; join: string };
+  /**
+   * The errors that count (each failure once: not a span passing on its failed child's error, nor
+   * a log of what a span of its trace recorded) of the project that meet `conditions`, as a
+   * relation with the columns of `errors`.
+   */
+  errorEvents(project: string, conditions: readonly string[]): string;
+  /** The project's error group states, one row per group: `fingerprint`, `status`, `resolved_us`. */
+  errorStates(project: string): string;
+}
+
+/** What a query written once needs of an engine: its dialect, and a way to read the answer. */
+export interface SqlEngine<P extends Params = Params> {
+  readonly dialect: Dialect<P>;
+  /** The rows of `sql`, each converted by `convert`; a failure is a `StoreError` naming `what`. */
+  rows<T>(what: string, sql: string, params: P, convert: (row: Row) => T): Promise<T[]>;
+}

@@ -1,0 +1,23 @@
+import { expect } from 'vitest';
+import type { Store, WriteBatch } from '../../src/store/store.js';
+import { batchOf } from '../../src/store/tables.js';
+import { ALL, T0, log, logQuery, point } from '../support/record-fixtures.js';
+
+/**
+ * What every engine's migration past bytes bodies (`logs.body_bytes`) and exact integer points
+ * (`metric_points.int_value`) keeps: a log and a point stored before it read as they did, and new
+ * ones keep a bytes body and an exact 64-bit integer (`big`, as text).
+ */
+export const recordsBeforeBytesAndExact = (): WriteBatch =>
+  batchOf({ spans: [], logs: [log({ logId: 'old', body: 'AAE=' })], metricPoints: [point({ name: 'old', value: 7 })] });
+
+/** Writes a new log and point on the migrated `store` and checks both old and new read back as they should. */
+export async function expectBytesAndExactAfterMigration(store: Store, big: string): Promise<void> {
+  const bytes = log({ logId: 'new', timeUs: T0 + 1, body: 'AAE=', bodyBytes: true });
+  const exact = point({ name: 'new', value: Number(big), intValue: big });
+  await store.write(batchOf({ spans: [], logs: [bytes], metricPoints: [exact] }), null);
+  expect(await store.listLogs(logQuery(), null, 10)).toEqual([bytes, log({ logId: 'old', body: 'AAE=' })]);
+  const points = (name: string) => store.listMetricPoints({ projectId: 'default', range: ALL, name, service: null, limit: 10, cursor: null }, 0, 10);
+  expect(await points('old')).toEqual([point({ name: 'old', value: 7 })]);
+  expect(await points('new')).toEqual([exact]);
+}

@@ -1,0 +1,38 @@
+import type { Store } from '../../src/store/store.js';
+import { logQuery, query } from '../support/record-fixtures.js';
+import { describeStoreContract } from './store-contract.js';
+import { describeAccessContract } from './store-contract-access.js';
+import { describeAlertSeriesContract } from './store-contract-alert-series.js';
+import { describeAlertStoreContract } from './store-contract-alerts.js';
+import { describeAnalyticsContract } from './store-contract-analytics.js';
+import { describeExactRecordsContract } from './store-contract-exact.js';
+import type { WriteContractSubject } from './store-contract-write.js';
+
+/** Every read contract suite against one kind of store, each test on a store `open` makes anew. */
+export function describeReadContracts(adapter: string, open: () => Promise<Store>): void {
+  describeStoreContract(adapter, open);
+  describeAnalyticsContract(adapter, open);
+  describeAlertStoreContract(adapter, open);
+  describeAlertSeriesContract(adapter, open);
+  describeAccessContract(adapter, open);
+  describeExactRecordsContract(adapter, open);
+}
+
+/**
+ * The write contract's view of a store that keeps its data where `open` finds it again (a file, a
+ * database): the store's own reads, and a restart as closing it and calling `open` again.
+ */
+export async function reopenableSubject(open: () => Promise<Store>): Promise<WriteContractSubject> {
+  const store = await open();
+  return {
+    writer: store,
+    spanIds: async (traceId) => (await store.getTrace('default', traceId))?.spans.map((s) => s.spanId) ?? [],
+    summarySpanCount: async (traceId) => (await store.listTraces(query(), null, 100)).find((t) => t.traceId === traceId)?.spanCount ?? 0,
+    logIds: async () => (await store.listLogs(logQuery(), null, 100)).map((l) => l.logId),
+    reopen: async () => {
+      await store.close();
+      return reopenableSubject(open);
+    },
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,347 @@
+import { TIMESERIES_METRICS, type LlmFields, type SpanFilter, type SpanGroupBy, type TimeRange, type TimeseriesMetric } from '@spoor/model';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Store, TimeseriesRow, RecordBatch } from '../../src/store/store.js';
+import { batchOf } from '../../src/store/tables.js';
+import { ALL, T0, emptyLlm, point, resource, sid, span, spanFilter, tid } from '../support/record-fixtures.js';
+import { describeErrorGroupContract } from './store-contract-errors.js';
+import { describeSessionContract } from './store-contract-sessions.js';
+
+const MS = 1_000;
+const SEC = 1_000_000;
+const failed = { code: 'error', message: 'failed' } as const;
+const llm = (over: Partial<LlmFields>): LlmFields => ({ ...emptyLlm(), ...over });
+/** Floating-point sums and means: equal to 9 decimal places. */
+const close = (n: number) => expect.closeTo(n, 9);
+
+/**
+ * The contract of the analytics reads every `Store` adapter passes: span statistics, time
+ * series, realtime counts, release comparisons and metric points here; sessions and error groups
+ * in their own files. Expected values are worked out by hand in the comments beside them.
+ */
+export function describeAnalyticsContract(adapter: string, open: () => Promise<Store>): void {
+  describe(`Store analytics contract: ${adapter}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const write = (batch: Partial<RecordBatch>) => store.write(batchOf({ spans: [], logs: [], metricPoints: [], ...batch }), null);
+
+    describe('spanStats', () => {
+      /** Span i starts i seconds after T0. */
+      const at = (i: number, durationMs: number) => ({ startTimeUs: T0 + i * SEC, endTimeUs: T0 + i * SEC + durationMs * MS });
+      const worker = { serviceName: 'worker', category: 'llm', kind: 'client', parentSpanId: sid(1) } as const;
+      const search = { name: 'search', serviceName: 'api', category: 'tool', kind: 'internal', parentSpanId: sid(1) } as const;
+      /**
+       * A workflow root; five `chat` LLM calls of 10..50 ms (one failed); three `search` tool calls
+       * of 5, 5 and 20 ms (one failed). `service.version` is on the resource of some spans and on
+       * the span itself of others. Project p2 has a `chat` span of its own.
+       */
+      const seed = () => write({ spans: [
+        span({ spanId: sid(1), name: 'root', serviceName: 'api', ...at(0, 100), category: 'workflow', kind: 'server', sessionId: 'sess-a',
+          resource: resource('api', { 'service.version': '1.0' }) }),
+        span({ spanId: sid(2), name: 'chat', ...worker, ...at(1, 10), attributes: { tier: 'gold' }, resource: resource('worker', { 'service.version': '1.0' }),
+          llm: llm({ provider: 'openai', requestModel: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06', inputTokens: 100, outputTokens: 10, totalTokens: 110,
+            cacheReadInputTokens: 40, costUsd: 0.01 }) }),
+        span({ spanId: sid(3), name: 'chat', ...worker, ...at(2, 20), status: failed, resource: resource('worker', { 'service.version': '1.0' }),
+          llm: llm({ provider: 'openai', requestModel: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06', inputTokens: 200, outputTokens: 20, costUsd: 0.02 }) }),
+        span({ spanId: sid(4), name: 'chat', ...worker, ...at(3, 30), attributes: { 'service.version': '2.0' },
+          llm: llm({ provider: 'anthropic', requestModel: 'claude-3', responseModel: 'claude-3-20240229', inputTokens: 300, outputTokens: 30, totalTokens: 330, reasoningTokens: 7 }) }),
+        span({ spanId: sid(5), name: 'chat', ...worker, ...at(4, 40), status: { code: 'ok', message: '' }, attributes: { 'service.version': '2.0' },
+          llm: llm({ responseModel: 'claude-3', costUsd: 0.03, costSource: 'reported' }) }),
+        span({ spanId: sid(6), name: 'chat', ...worker, ...at(5, 50), llm: llm({ provider: 'openai', requestModel: 'gpt-4o' }) }),
+        span({ spanId: sid(7), ...search, ...at(6, 5), attributes: { tier: 'gold' }, sessionId: 'sess-a', resource: resource('api', { 'service.version': '1.0' }) }),
+        span({ spanId: sid(8), ...search, ...at(7, 5), status: failed }),
+        span({ spanId: sid(9), ...search, ...at(8, 20), attributes: { retries: 2 } }),
+        span({ projectId: 'p2', traceId: tid(2), spanId: sid(1), name: 'chat', ...at(1, 1) }),
+      ] });
+      const stats = (groupBy: SpanGroupBy, filter: Partial<SpanFilter> = {}, limit = 100) => store.spanStats({ filter: spanFilter(filter), groupBy, limit });
+      const keys = async (groupBy: SpanGroupBy) => (await stats(groupBy)).map((g) => [g.key, g.count]);
+      const counts = async (filter: Partial<SpanFilter>) => Object.fromEntries((await stats({ column: 'name' }, filter)).map((g) => [g.key, g.count]));
+
+      it('aggregates each group exactly: errors, interpolated percentiles, token sums and cost', async () => {
+        await seed();
+        expect(await stats({ column: 'name' })).toEqual([
+          // 10, 20, 30, 40, 50 ms: p95 at rank 3.8 = 40 + 0.8 * 10, p99 at 3.96 = 40 + 0.96 * 10.
+          // Total tokens fall back to input + output (220 for the call without a total).
+          { key: 'chat', count: 5, errorCount: 1, avgUs: 30_000, p50Us: 30_000, p95Us: close(48_000), p99Us: close(49_600), maxUs: 50_000,
+            inputTokens: 600, outputTokens: 60, totalTokens: 660, cacheReadInputTokens: 40, cacheCreationInputTokens: null, reasoningTokens: 7, costUsd: close(0.06) },
+          // 5, 5, 20 ms: p95 at rank 1.9 = 5 + 0.9 * 15, p99 at 1.98 = 5 + 0.98 * 15. No tokens at all: null, not 0.
+          { key: 'search', count: 3, errorCount: 1, avgUs: 10_000, p50Us: 5_000, p95Us: close(18_500), p99Us: close(19_700), maxUs: 20_000,
+            inputTokens: null, outputTokens: null, totalTokens: null, cacheReadInputTokens: null, cacheCreationInputTokens: null, reasoningTokens: null, costUsd: null },
+          { key: 'root', count: 1, errorCount: 0, avgUs: 100_000, p50Us: 100_000, p95Us: 100_000, p99Us: 100_000, maxUs: 100_000,
+            inputTokens: null, outputTokens: null, totalTokens: null, cacheReadInputTokens: null, cacheCreationInputTokens: null, reasoningTokens: null, costUsd: null },
+        ]);
+        expect((await stats({ column: 'name' }, {}, 2)).map((g) => g.key)).toEqual(['chat', 'search']);
+      });
+
+      it('groups by service, model (request model first), provider, kind, category and a span-or-resource attribute', async () => {
+        await seed();
+        expect(await keys({ column: 'service' })).toEqual([['worker', 5], ['api', 4]]);
+        // Two calls asked for gpt-4o and got a dated model; one answered claude-3 without saying what it asked for.
+        expect(await keys({ column: 'model' })).toEqual([[null, 4], ['gpt-4o', 3], ['claude-3', 2]]);
+        expect(await keys({ column: 'provider' })).toEqual([[null, 5], ['openai', 3], ['anthropic', 1]]);
+        expect(await keys({ column: 'kind' })).toEqual([['client', 5], ['internal', 3], ['server', 1]]);
+        expect(await keys({ column: 'category' })).toEqual([['llm', 5], ['tool', 3], ['workflow', 1]]);
+        expect(await keys({ column: 'session' })).toEqual([[null, 7], ['sess-a', 2]]);
+        // On the resource of spans 1, 2, 3 and 7; on spans 4 and 5 themselves; on no others.
+        expect(await keys({ attribute: 'service.version' })).toEqual([['1.0', 4], [null, 3], ['2.0', 2]]);
+        expect((await stats({ attribute: 'service.version' })).find((g) => g.key === '2.0')).toMatchObject({ avgUs: 35_000, inputTokens: 300, costUsd: close(0.03) });
+        expect((await stats({ attribute: 'service.version' }, { attributes: [{ key: 'tier', value: 'gold' }] })).map((g) => [g.key, g.count])).toEqual([['1.0', 2]]);
+        // No span has these keys: every span is in the group of the absent value, as for any other key.
+        for (const key of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+          expect(await keys({ attribute: key }), key).toEqual([[null, 9]]);
+          expect(await counts({ attributes: [{ key, value: 'x' }] }), key).toEqual({});
+        }
+      });
+
+      it('applies every span filter, to each span', async () => {
+        await seed();
+        expect(await counts({ service: 'api' })).toEqual({ search: 3, root: 1 });
+        expect(await counts({ spanName: 'search' })).toEqual({ search: 3 });
+        expect(await counts({ text: 'HA' })).toEqual({ chat: 5 });
+        expect(await counts({ text: '%' })).toEqual({});
+        expect(await counts({ status: 'error' })).toEqual({ chat: 1, search: 1 });
+        expect(await counts({ status: 'ok' })).toEqual({ chat: 4, search: 2, root: 1 });
+        expect(await counts({ minDurationMs: 30 })).toEqual({ chat: 3, root: 1 });
+        expect(await counts({ maxDurationMs: 10 })).toEqual({ chat: 1, search: 2 });
+        expect(await counts({ minDurationMs: 19.5, maxDurationMs: 20 })).toEqual({ chat: 1, search: 1 });
+        expect(await counts({ attributes: [{ key: 'tier', value: 'gold' }] })).toEqual({ chat: 1, search: 1 });
+        expect(await counts({ attributes: [{ key: 'retries', value: '2' }] })).toEqual({ search: 1 });
+        expect(await counts({ attributes: [{ key: 'service.version', value: '1.0' }] })).toEqual({ chat: 2, search: 1, root: 1 });
+        expect(await counts({ attributes: [{ key: 'service.version', value: '2.0' }, { key: 'tier', value: 'gold' }] })).toEqual({});
+        expect(await counts({ sessionId: 'sess-a' })).toEqual({ search: 1, root: 1 });
+        expect(await counts({ model: 'gpt-4o' })).toEqual({ chat: 3 });
+        expect(await counts({ model: 'gpt-4o-2024-08-06' })).toEqual({ chat: 2 });
+        expect(await counts({ model: 'claude-3' })).toEqual({ chat: 2 });
+        expect(await counts({ kind: 'internal' })).toEqual({ search: 3 });
+        expect(await counts({ category: 'workflow' })).toEqual({ root: 1 });
+        expect(await counts({ rootOnly: true })).toEqual({ root: 1 });
+        // On the start time, from inclusive, to exclusive.
+        expect(await counts({ range: { fromUs: T0 + SEC, toUs: T0 + 3 * SEC } })).toEqual({ chat: 2 });
+        expect(await counts({ range: { fromUs: T0 + 6 * SEC, toUs: null } })).toEqual({ search: 3 });
+        expect(await counts({ service: 'worker', status: 'error' })).toEqual({ chat: 1 });
+      });
+
+      it('keeps projects apart', async () => {
+        await seed();
+        expect(await counts({ projectId: 'p2' })).toEqual({ chat: 1 });
+        expect(await counts({ projectId: 'p3' })).toEqual({});
+      });
+    });
+
+    describe('spanTimeseries', () => {
+      const RANGE = { fromUs: T0, toUs: T0 + 40 * SEC };
+      const STEP = 10 * SEC;
+      const s = (n: number, name: string, startS: number, durationMs: number, over: Parameters<typeof span>[0] = {}) =>
+        span({ traceId: tid(10 + n), spanId: sid(1), name, startTimeUs: T0 + startS * SEC, endTimeUs: T0 + startS * SEC + durationMs * MS, ...over });
+      /** Buckets of 10 s: [0 s) holds spans 1 and 2, [10 s) none, [20 s) 3 and 4 (tier gold), [30 s) 5, 6 and 7. */
+      const seed = () => write({ spans: [
+        s(1, 'chat', 0, 10, { llm: llm({ requestModel: 'gpt-4o', inputTokens: 10, outputTokens: 5, costUsd: 0.5 }) }),
+        s(2, 'chat', 5, 30, { status: failed, llm: llm({ requestModel: 'gpt-4o', inputTokens: 20 }) }),
+        s(3, 'tool', 25, 20, { attributes: { tier: 'gold' } }),
+        s(4, 'chat', 27, 40, { resource: resource('checkout', { tier: 'gold' }), llm: llm({ requestModel: 'claude', outputTokens: 7, costUsd: 0.25 }) }),
+        s(5, 'embed', 31, 8, { status: failed, llm: llm({ requestModel: 'embed-3', inputTokens: 3 }) }),
+        s(6, 'tool', 38, 4),
+        s(7, 'tool', 33, 6, { status: failed }),
+        // Outside the range, or another project's.
+        s(8, 'chat', 40, 1),
+        s(9, 'chat', -1, 1),
+        s(10, 'chat', 1, 1, { projectId: 'p2' }),
+      ] });
+      const series = async (metric: TimeseriesMetric, groupBy: SpanGroupBy | null = null, limit = 10, range = RANGE): Promise<TimeseriesRow[]> => {
+        const rows = await store.spanTimeseries({ filter: spanFilter({ range }), metric, stepUs: STEP, groupBy, limit });
+        return rows.sort((x, y) => x.bucketUs - y.bucketUs || String(x.key).localeCompare(String(y.key)));
+      };
+
+      it('computes every metric per step-aligned bucket, and leaves out empty buckets', async () => {
+        await seed();
+        const expected: Record<TimeseriesMetric, [number, number, number]> = {
+          count: [2, 2, 3],
+          errors: [1, 0, 2],
+          error_rate: [0.5, 0, 2 / 3],
+          avg: [20_000, 30_000, 6_000],
+          // Two spans interpolate at q; three (4, 6, 8 ms) at 2q between the nearest two.
+          p50: [20_000, 30_000, 6_000],
+          p95: [29_000, 39_000, 7_800],
+          p99: [29_800, 39_800, 7_960],
+          tokens: [35, 7, 3],
+          cost: [0.5, 0.25, 0],
+        };
+        for (const metric of TIMESERIES_METRICS) {
+          const [b0, b20, b30] = expected[metric];
+          expect(await series(metric), metric).toEqual([
+            { bucketUs: T0, key: null, value: close(b0) },
+            { bucketUs: T0 + 20 * SEC, key: null, value: close(b20) },
+            { bucketUs: T0 + 30 * SEC, key: null, value: close(b30) },
+          ]);
+        }
+      });
+
+      it('aligns buckets to the step since the epoch, not to the start of the range', async () => {
+        await seed();
+        const rows = await series('count', null, 10, { fromUs: T0 + 3 * SEC, toUs: T0 + 40 * SEC });
+        expect(rows.map((r) => [r.bucketUs - T0, r.value])).toEqual([[0, 1], [20 * SEC, 2], [30 * SEC, 3]]);
+      });
+
+      it('gives each group its own rows, and keeps the groups with most spans, spans without a key included', async () => {
+        await seed();
+        const rows = (r: TimeseriesRow[]) => r.map((x) => [(x.bucketUs - T0) / SEC, x.key, x.value]);
+        expect(rows(await series('p50', { column: 'name' }))).toEqual([
+          [0, 'chat', 20_000], [20, 'chat', 40_000], [20, 'tool', 20_000], [30, 'embed', 8_000], [30, 'tool', 5_000],
+        ]);
+        // No model: 3 spans; gpt-4o: 2; claude and embed-3: 1 each.
+        expect(rows(await series('count', { column: 'model' }, 2))).toEqual([[0, 'gpt-4o', 2], [20, null, 1], [30, null, 2]]);
+        // On span 3 itself, on the resource of span 4.
+        expect(rows(await series('avg', { attribute: 'tier' }))).toEqual([[0, null, 20_000], [20, 'gold', 30_000], [30, null, 6_000]]);
+      });
+    });
+
+    it('counts the realtime windows by end time, of one service or all', async () => {
+      const NOW = T0 + 1_000 * SEC;
+      /** A span that ended `agoS` seconds before NOW after running `durationS` seconds. */
+      const ended = (n: number, service: string, agoS: number, durationS: number, over: Parameters<typeof span>[0] = {}) =>
+        span({ traceId: tid(20 + n), spanId: sid(over.parentSpanId === undefined ? 1 : 2), serviceName: service,
+          startTimeUs: NOW - (agoS + durationS) * SEC, endTimeUs: NOW - agoS * SEC, ...over });
+      const child = { parentSpanId: sid(1) };
+      await write({ spans: [
+        ended(1, 'api', 10, 2),
+        ended(2, 'api', 100, 4, { status: failed }),
+        ended(3, 'web', 30, 1),
+        ended(4, 'api', 20, 1, { ...child, attributes: { 'cache.hit': true }, llm: llm({ inputTokens: 100, outputTokens: 50, costUsd: 0.1 }) }),
+        ended(5, 'api', 200, 1, { ...child, attributes: { 'cache.hit': false }, llm: llm({ inputTokens: 1_000, outputTokens: 1, costUsd: 0.2 }) }),
+        ended(6, 'web', 5, 1, { ...child, attributes: { 'cache.hit': false }, llm: llm({ inputTokens: 7 }) }),
+        // Ended more than 300 s ago, or after NOW, or in another project.
+        ended(7, 'api', 301, 1, { status: failed, attributes: { 'cache.hit': true }, llm: llm({ inputTokens: 9, costUsd: 5 }) }),
+        ended(8, 'api', -1, 30, { status: failed, attributes: { 'cache.hit': true }, llm: llm({ inputTokens: 9, costUsd: 5 }) }),
+        ended(9, 'api', 1, 1, { projectId: 'p2', llm: llm({ inputTokens: 9, costUsd: 5 }) }),
+      ] });
+      expect(await store.realtime('default', null, NOW)).toEqual({
+        roots60: 2, roots300: 3, errors300: 1, durationUs300: 7 * SEC, tokens60: 157, cost300: close(0.3), cacheHits: 1, cacheMisses: 2,
+      });
+      expect(await store.realtime('default', 'api', NOW)).toEqual({
+        roots60: 1, roots300: 2, errors300: 1, durationUs300: 6 * SEC, tokens60: 150, cost300: close(0.3), cacheHits: 1, cacheMisses: 1,
+      });
+      expect(await store.realtime('default', 'web', NOW)).toEqual({
+        roots60: 1, roots300: 1, errors300: 0, durationUs300: SEC, tokens60: 7, cost300: 0, cacheHits: 0, cacheMisses: 1,
+      });
+      expect(await store.realtime('p3', null, NOW)).toEqual({
+        roots60: 0, roots300: 0, errors300: 0, durationUs300: 0, tokens60: 0, cost300: 0, cacheHits: 0, cacheMisses: 0,
+      });
+    });
+
+    it('compares two releases per span name with rank sums, tie terms and cost moments', async () => {
+      const release = (version: string) => resource('app', { 'service.version': version });
+      const call = (n: number, name: string, version: string, durationMs: number, costUsd: number | null, over: Parameters<typeof span>[0] = {}) =>
+        span({ traceId: tid(30), spanId: sid(n), name, serviceName: 'app', resource: release(version), startTimeUs: T0 + n * SEC,
+          endTimeUs: T0 + n * SEC + durationMs * MS, llm: llm({ costUsd }), ...over });
+      await write({ spans: [
+        // a = 1.0: 10, 20, 20, 40 ms; the 10 ms call carries its version itself.
+        call(1, 'chat', '', 10, 0.1, { resource: resource('app'), attributes: { 'service.version': '1.0' } }),
+        call(2, 'chat', '1.0', 20, null),
+        call(3, 'chat', '1.0', 20, 0.3),
+        call(4, 'chat', '1.0', 40, 0.2, { status: failed }),
+        // b = 1.1: 20, 30, 50 ms, and an `embed` only b has.
+        call(5, 'chat', '1.1', 20, 0.2),
+        call(6, 'chat', '1.1', 30, 0.4, { status: failed }),
+        call(7, 'chat', '1.1', 50, null, { status: failed }),
+        call(8, 'embed', '1.1', 5, null),
+        // Neither side, or another project's.
+        call(9, 'chat', '2.0', 1, 9),
+        call(10, 'chat', '', 1, 9, { resource: resource('app') }),
+        call(11, 'chat', '1.0', 1, 9, { projectId: 'p2' }),
+      ] });
+      const compare = async (limit: number) =>
+        (await store.compareSpans({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '1.0', b: '1.1', limit }))
+          .sort((x, y) => x.name.localeCompare(y.name) || x.side.localeCompare(y.side));
+      // Together: 10 (rank 1), 20 a, 20 a, 20 b (ranks 2-4, 3 each), 30 (5), 40 (6), 50 (7). Three tied: 3³ - 3 = 24.
+      // Cost, no cost as 0: a = 0.1, 0, 0.3, 0.2 (mean 0.15, squares 0.05 / 3); b = 0.2, 0.4, 0 (mean 0.2, squares 0.08 / 2).
+      const chat = [
+        { name: 'chat', side: 'a', count: 4, errorCount: 1, avgUs: 22_500, p50Us: 20_000, p95Us: close(37_000), rankSum: 13, tieTerm: 24,
+          costCount: 3, costMean: close(0.15), costVariance: close(0.05 / 3) },
+        { name: 'chat', side: 'b', count: 3, errorCount: 2, avgUs: close(100_000 / 3), p50Us: 30_000, p95Us: close(48_000), rankSum: 15, tieTerm: 24,
+          costCount: 2, costMean: close(0.2), costVariance: close(0.04) },
+      ];
+      expect(await compare(10)).toEqual([
+        ...chat,
+        { name: 'embed', side: 'b', count: 1, errorCount: 0, avgUs: 5_000, p50Us: 5_000, p95Us: 5_000, rankSum: 1, tieTerm: 0,
+          costCount: 0, costMean: 0, costVariance: null },
+      ]);
+      // The names with most spans (both sides together) first.
+      expect(await compare(1)).toEqual(chat);
+    });
+
+    it('ranks each name apart, ties across sides averaged, and takes the side from the resource before the span', async () => {
+      // Three names, 90 spans with many tied durations within and across sides. Half of the spans
+      // name their version on the resource, the other half on the span (their resource has none);
+      // spans 0, 10, 20 ... also carry the other version on the span, which their resource overrides.
+      const versions = ['1.0', '1.1'] as const;
+      const names = ['plan', 'chat', 'search'] as const;
+      const spans = Array.from({ length: 90 }, (_, n) => {
+        const version = versions[(n * 7) % 5 < 2 ? 0 : 1]!;
+        const onResource = n % 2 === 0;
+        const decoy: Record<string, string> = n % 10 === 0 ? { 'service.version': version === '1.0' ? '1.1' : '1.0' } : {};
+        return {
+          name: names[n % 3]!, version, durationMs: ((n * 37) % 11) + (n % 3), costUsd: n % 4 === 0 ? null : (n % 5) / 10,
+          record: span({ traceId: tid(40), spanId: sid(100 + n), name: names[n % 3], serviceName: 'app', startTimeUs: T0 + n * SEC,
+            endTimeUs: T0 + n * SEC + (((n * 37) % 11) + (n % 3)) * MS, status: n % 6 === 0 ? failed : { code: 'ok', message: '' },
+            resource: onResource ? resource('app', { 'service.version': version }) : resource('app'),
+            attributes: onResource ? decoy : { 'service.version': version }, llm: llm({ costUsd: n % 4 === 0 ? null : (n % 5) / 10 }) }),
+        };
+      });
+      await write({ spans: spans.map((s) => s.record) });
+      // The expected records, ranked here the slow way: every pair of durations compared.
+      const expected = names.flatMap((name) => {
+        const mine = spans.filter((s) => s.name === name);
+        const tieTerm = [...new Set(mine.map((s) => s.durationMs))]
+          .map((d) => mine.filter((s) => s.durationMs === d).length)
+          .reduce((sum, t) => sum + t ** 3 - t, 0);
+        return versions.map((version, i) => {
+          const side = mine.filter((s) => s.version === version);
+          const durations = side.map((s) => s.durationMs * MS).sort((x, y) => x - y);
+          const costs = side.map((s) => s.costUsd ?? 0);
+          const mean = costs.reduce((x, y) => x + y, 0) / costs.length;
+          return {
+            name, side: i === 0 ? 'a' : 'b', count: side.length, errorCount: side.filter((s) => s.record.status.code === 'error').length,
+            avgUs: close(durations.reduce((x, y) => x + y, 0) / durations.length),
+            rankSum: side.reduce((sum, s) => sum + 1 + mine.filter((o) => o.durationMs < s.durationMs).length
+              + (mine.filter((o) => o.durationMs === s.durationMs).length - 1) / 2, 0),
+            tieTerm, costCount: side.filter((s) => s.costUsd !== null).length, costMean: close(mean),
+            costVariance: close(costs.reduce((sum, c) => sum + (c - mean) ** 2, 0) / (costs.length - 1)),
+          };
+        });
+      });
+      const records = (await store.compareSpans({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '1.0', b: '1.1', limit: 10 }))
+        .sort((x, y) => names.indexOf(x.name as never) - names.indexOf(y.name as never) || x.side.localeCompare(y.side));
+      expect(records).toEqual(expected.map((e) => expect.objectContaining(e)));
+      expect(records.every((r) => r.tieTerm > 0 && r.rankSum % 0.5 === 0)).toBe(true);
+      // A column decides the side by itself: every span is on service app, none on service web.
+      expect(await store.compareSpans({ filter: spanFilter(), by: { column: 'service' }, a: 'app', b: 'web', limit: 10 }))
+        .toHaveLength(3);
+    });
+
+    it('reads the points of several metrics oldest first, by range and service', async () => {
+      const p = (name: string, timeUs: number, service = 'checkout', projectId = 'default') =>
+        point({ projectId, name, timeUs, serviceName: service, resource: resource(service), attributes: { at: timeUs - T0 }, value: timeUs - T0 });
+      const a1 = p('a', T0 + 2);
+      const b1 = p('b', T0 + 1);
+      const a2 = p('a', T0 + 3, 'web');
+      const c1 = p('c', T0);
+      const a0 = p('a', T0 - 10);
+      await write({ metricPoints: [a1, b1, a2, c1, a0, p('a', T0 + 1, 'checkout', 'p2')] });
+      const read = (names: string[], range: TimeRange = { fromUs: T0, toUs: T0 + 10 }, service: string | null = null) => store.readMetricPoints('default', names, range, service);
+      expect(await read(['a', 'b'])).toEqual([b1, a1, a2]);
+      expect(await read(['a', 'b'], { fromUs: T0, toUs: T0 + 3 })).toEqual([b1, a1]);
+      expect(await read(['a'], ALL)).toEqual([a0, a1, a2]);
+      expect(await read(['a', 'c'], ALL, 'web')).toEqual([a2]);
+      expect(await read([])).toEqual([]);
+      expect(await store.readMetricPoints('p3', ['a'], ALL, null)).toEqual([]);
+    });
+  });
+
+  describeSessionContract(adapter, open);
+  describeErrorGroupContract(adapter, open);
+}

@@ -1,0 +1,63 @@
+import type { InstrumentationScope, Resource } from '@spoor/model';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ALL, T0, log, logQuery, point, span } from '../support/record-fixtures.js';
+import type { RecordBatch, Store } from '../../src/store/store.js';
+import { logDataFromStored, spanRecordFromStored } from '../../src/store/stored-trace.js';
+import { batchOf } from '../../src/store/tables.js';
+
+/**
+ * The contract that a store keeps what arrived exactly and whole: integer metric points past
+ * 2^53, the schema URLs of resources and scopes, and whether a log body was bytes.
+ */
+export function describeExactRecordsContract(adapter: string, open: () => Promise<Store>): void {
+  describe(`Store exact records contract: ${adapter}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const write = (batch: Partial<RecordBatch>) => store.write(batchOf({ spans: [], logs: [], metricPoints: [], ...batch }), null);
+    const points = (name: string) => store.listMetricPoints({ projectId: 'default', range: ALL, name, service: null, limit: 10, cursor: null }, 0, 10);
+
+    it('keeps integer metric points exact over the whole int64 range, beside their doubles', async () => {
+      const ints = ['9223372036854775807', '-9223372036854775808', '9007199254740993', '42', '0'];
+      const written = [
+        ...ints.map((n, i) => point({ name: 'bytes', type: 'sum', temporality: 'cumulative', isMonotonic: true, timeUs: T0 + i, value: Number(n), intValue: n })),
+        point({ name: 'bytes', type: 'sum', temporality: 'cumulative', isMonotonic: true, timeUs: T0 + 9, value: 0.5, intValue: null }),
+      ];
+      await write({ metricPoints: written });
+      // Newest first.
+      expect(await points('bytes')).toEqual([...written].reverse());
+      const read = await store.readMetricPoints('default', ['bytes'], ALL, null);
+      expect(read.map((p) => [p.intValue, p.value])).toEqual(written.map((p) => [p.intValue, p.value]));
+    });
+
+    it('keeps the schema URLs of resources and scopes on spans, logs and metric points', async () => {
+      const resource: Resource = { attributes: { 'service.name': 'checkout' }, droppedAttributesCount: 0, schemaUrl: 'https://opentelemetry.io/schemas/1.26.0' };
+      const scope: InstrumentationScope = { name: 'lib', version: '1', attributes: {}, droppedAttributesCount: 0, schemaUrl: 'https://example.com/lib/schemas/2' };
+      const s = span({ resource, scope });
+      const l = log({ traceId: s.traceId, resource, scope });
+      const p = point({ resource, scope, value: 1 });
+      await write({ spans: [s], logs: [l], metricPoints: [p] });
+      const trace = await store.getTrace('default', s.traceId);
+      expect(trace?.spans.map(spanRecordFromStored)).toEqual([s]);
+      expect(trace?.logs.map(logDataFromStored)).toEqual([l]);
+      expect(await store.listLogs(logQuery(), null, 10)).toEqual([l]);
+      expect(await points(p.name)).toEqual([p]);
+    });
+
+    it('marks a log whose body was bytes, in the log list and in its trace', async () => {
+      const s = span();
+      const bytes = log({ logId: 'bytes', traceId: s.traceId, timeUs: T0 + 1, body: 'AAEC/v8=', bodyBytes: true });
+      const text = log({ logId: 'text', traceId: s.traceId, timeUs: T0, body: 'AAEC/v8=' });
+      await write({ spans: [s], logs: [bytes, text] });
+      expect(await store.listLogs(logQuery(), null, 10)).toEqual([bytes, text]);
+      const trace = await store.getTrace('default', s.traceId);
+      expect(trace?.logs.map((l) => [l.logId, l.bodyBytes])).toEqual([['text', undefined], ['bytes', true]]);
+      expect(trace?.logs.map(logDataFromStored)).toEqual([text, bytes]);
+    });
+  });
+}

@@ -1,0 +1,494 @@
+import type { LlmFields, ModelPrice, SpanRecord, TraceQuery, TraceSummaryRecord } from '@spoor/model';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RecordBatch, Store } from '../../src/store/store.js';
+import { batchOf } from '../../src/store/tables.js';
+import { repriceSpans } from '../../src/store/reprice.js';
+import { logDataFromStored, spanRecordFromStored } from '../../src/store/stored-trace.js';
+import { rowsOf } from '../../src/store/trace-timings.js';
+import { ALL, T0, emptyLlm, log, logQuery, point, query, sid, span, tid } from '../support/record-fixtures.js';
+
+/**
+ * The contract every `Store` adapter passes. An adapter's test calls this with a factory that
+ * opens a fresh, empty store; `close` is called after each test.
+ */
+export function describeStoreContract(adapter: string, open: () => Promise<Store>): void {
+  describe(`Store contract: ${adapter}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const write = (batch: Partial<RecordBatch>, position: string | null = null) =>
+      store.write(batchOf({ spans: [], logs: [], metricPoints: [], ...batch }), position === null ? null : { serverId: 'server-1', position });
+    /** `getTrace` with the stored JSON texts parsed back into records. */
+    const readTrace = async (projectId: string, traceId: string, spanId?: string) => {
+      const found = await store.getTrace(projectId, traceId, spanId);
+      return found === null ? null : { spans: found.spans.map(spanRecordFromStored), logs: found.logs.map(logDataFromStored) };
+    };
+
+    it('returns every field of a written span unchanged', async () => {
+      const s = span({
+        attributes: {
+          str: 'a', int: 42, big: '9007199254740993', dbl: 1.5, yes: true, list: [1, 'two', false], map: { k: { n: null } },
+          'say "hi"': 'C:\\dir\\"quoted"\n\r\t\u0000\u001f\u2028 naïve 日本 😀', brackets: '}]{"timeUs":1},[',
+        },
+        events: [
+          { timeUs: T0 + 5, name: 'exception', attributes: { 'exception.type': 'TypeError' }, droppedAttributesCount: 1 },
+          { timeUs: T0 + 6, name: 'line\nbreak "quoted"', attributes: { nested: [{ timeUs: 1 }, ['}']] }, droppedAttributesCount: 0 },
+        ],
+        links: [{ traceId: 'f'.repeat(32), spanId: 'e'.repeat(16), traceState: 'a=b', attributes: { why: 'retry' }, droppedAttributesCount: 0, flags: 1 }],
+        status: { code: 'error', message: 'boom' },
+        traceState: 'vendor=1',
+        flags: 257,
+        droppedAttributesCount: 2,
+        droppedEventsCount: 3,
+        droppedLinksCount: 4,
+        sessionId: 'sess-1',
+        userId: 'user-7',
+        category: 'llm',
+        llm: {
+          provider: 'openai', operation: 'chat', requestModel: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06',
+          inputTokens: 100, outputTokens: 20, totalTokens: 120, cacheReadInputTokens: 60, cacheCreationInputTokens: null,
+          reasoningTokens: 5, costUsd: 0.0125, costSource: 'price_table', timeToFirstTokenMs: 230, finishReasons: ['stop'],
+        },
+      });
+      await write({ spans: [s] });
+      const found = await readTrace('default', s.traceId);
+      expect(found?.spans).toEqual([s]);
+    });
+
+    it('reads a cost or time to first token that is NaN or infinite as unknown (null)', async () => {
+      const s = span({ llm: { ...emptyLlm(), requestModel: 'm', costUsd: Number.NaN, timeToFirstTokenMs: Infinity } });
+      await write({ spans: [s] });
+      expect((await readTrace('default', s.traceId))?.spans[0]?.llm).toEqual({ ...s.llm, costUsd: null, timeToFirstTokenMs: null });
+    });
+
+    it('reads one span of a trace with its logs alone, and no span for an id the trace lacks', async () => {
+      const spans = [span({ spanId: sid(1) }), span({ spanId: sid(2), parentSpanId: sid(1), name: 'child' }), span({ spanId: sid(3), parentSpanId: sid(1) })];
+      const logs = [log({ logId: 'l1', traceId: tid(1), spanId: sid(2) }), log({ logId: 'l2', traceId: tid(1), spanId: sid(3) }), log({ logId: 'l3', traceId: tid(1), spanId: null })];
+      await write({ spans, logs });
+      const one = await readTrace('default', tid(1), sid(2));
+      expect(one?.spans).toEqual([spans[1]]);
+      expect(one?.logs.map((l) => l.logId)).toEqual(['l1']);
+      expect(await store.getTrace('default', tid(1), sid(9))).toEqual({ spans: [], logs: [] });
+      expect(await store.getTrace('default', tid(2), sid(2))).toBeNull();
+    });
+
+    it('returns the category, user id and cost source of spans of every kind', async () => {
+      const spans = [
+        span({ spanId: sid(1), category: 'agent', userId: 'user-1', llm: null }),
+        span({ spanId: sid(2), parentSpanId: sid(1), category: 'tool', userId: null }),
+        span({ spanId: sid(3), parentSpanId: sid(1), category: 'llm', userId: 'user-1',
+          llm: { ...emptyLlm(), requestModel: 'gpt-4o', inputTokens: 10, outputTokens: 2, costUsd: 0.75, costSource: 'reported' } }),
+        span({ spanId: sid(4), parentSpanId: sid(1), category: 'embedding',
+          llm: { ...emptyLlm(), operation: 'embeddings', requestModel: 'text-embedding-3-small', inputTokens: 8, costUsd: null, costSource: null } }),
+      ];
+      await write({ spans });
+      const found = await readTrace('default', tid(1));
+      const bySpan = new Map(found!.spans.map((s) => [s.spanId, s]));
+      for (const s of spans) expect(bySpan.get(s.spanId)).toEqual(s);
+    });
+
+    it('lists the models of LLM spans that have tokens and no cost', async () => {
+      const llm = (over: Partial<LlmFields>): LlmFields => ({ ...emptyLlm(), provider: 'acme', operation: 'chat', ...over });
+      await write({ spans: [
+        // Grouped by the response model, whatever the request model said.
+        span({ traceId: tid(80), spanId: sid(1), startTimeUs: T0, llm: llm({ requestModel: 'acme-1', responseModel: 'acme-1-0613', inputTokens: 10, outputTokens: 5 }) }),
+        span({ traceId: tid(80), spanId: sid(2), startTimeUs: T0 + 50, llm: llm({ requestModel: 'acme-one', responseModel: 'acme-1-0613', inputTokens: 20, outputTokens: 7 }) }),
+        // No response model: the request model names it; a missing count sums as 0.
+        span({ traceId: tid(81), spanId: sid(1), startTimeUs: T0 + 10, llm: llm({ provider: null, requestModel: 'beta', outputTokens: 3 }) }),
+        // Priced: not listed.
+        span({ traceId: tid(82), spanId: sid(1), llm: llm({ requestModel: 'gamma', inputTokens: 1, outputTokens: 1, costUsd: 0.1, costSource: 'price_table' }) }),
+        span({ traceId: tid(82), spanId: sid(2), llm: llm({ requestModel: 'acme-1-0613', inputTokens: 1, outputTokens: 1, costUsd: 0.2, costSource: 'reported' }) }),
+        // No tokens: nothing to price, not listed.
+        span({ traceId: tid(83), spanId: sid(1), llm: llm({ requestModel: 'delta' }) }),
+        // Not an LLM span.
+        span({ traceId: tid(84), spanId: sid(1) }),
+        // Out of the range, on either side.
+        span({ traceId: tid(85), spanId: sid(1), startTimeUs: T0 - 1, llm: llm({ requestModel: 'acme-1-0613', inputTokens: 100, outputTokens: 100 }) }),
+        span({ traceId: tid(85), spanId: sid(2), startTimeUs: T0 + 1_000, llm: llm({ requestModel: 'epsilon', inputTokens: 100, outputTokens: 100 }) }),
+        // Another project's.
+        span({ projectId: 'p2', traceId: tid(86), spanId: sid(1), llm: llm({ requestModel: 'acme-1-0613', inputTokens: 1000, outputTokens: 1000 }) }),
+        span({ projectId: 'p2', traceId: tid(86), spanId: sid(2), llm: llm({ requestModel: 'zeta', inputTokens: 1, outputTokens: 1 }) }),
+      ] });
+      expect(await store.listUnpricedModels('default', { fromUs: T0, toUs: T0 + 1_000 })).toEqual([
+        { model: 'acme-1-0613', provider: 'acme', spanCount: 2, inputTokens: 30, outputTokens: 12, lastSeenUs: T0 + 50 },
+        { model: 'beta', provider: null, spanCount: 1, inputTokens: 0, outputTokens: 3, lastSeenUs: T0 + 10 },
+      ]);
+      // Without a range, the out-of-range spans count too; most spans first.
+      expect((await store.listUnpricedModels('default', ALL)).map((m) => [m.model, m.spanCount])).toEqual([['acme-1-0613', 3], ['beta', 1], ['epsilon', 1]]);
+      expect((await store.listUnpricedModels('p2', ALL)).map((m) => [m.model, m.spanCount, m.inputTokens])).toEqual([['acme-1-0613', 1, 1000], ['zeta', 1, 1]]);
+      expect(await store.listUnpricedModels('p3', ALL)).toEqual([]);
+    });
+
+    it('stores, replaces and deletes prices set through the API, per project', async () => {
+      const acme: ModelPrice = {
+        model: 'acme-1', provider: 'acme', aliases: ['acme-1-0613', 'acme-1-latest'], input: 1.5, output: 6, cacheRead: 0.15, cacheWrite: 1.875,
+        reasoning: 7.25, longContext: { aboveInputTokens: 200_000, input: 3, output: 12, cacheRead: 0.3, cacheWrite: 3.75 },
+      };
+      const beta: ModelPrice = { model: 'beta', provider: 'b-corp', input: 0.1, output: 0.4 };
+      expect(await store.listModelPrices('default')).toEqual([]);
+      await store.putModelPrice('default', beta, T0);
+      await store.putModelPrice('default', acme, T0 + 1);
+      expect(await store.listModelPrices('default')).toStrictEqual([acme, beta]);
+
+      // Put again: replaces the whole price (the aliases and longContext go with it).
+      const acme2: ModelPrice = { model: 'acme-1', provider: 'acme', input: 2, output: 8 };
+      await store.putModelPrice('default', acme2, T0 + 2);
+      expect(await store.listModelPrices('default')).toStrictEqual([acme2, beta]);
+
+      // Projects are apart.
+      const theirs: ModelPrice = { model: 'acme-1', provider: 'acme', input: 99, output: 99 };
+      expect(await store.listModelPrices('p2')).toEqual([]);
+      await store.putModelPrice('p2', theirs, T0 + 3);
+      expect(await store.listModelPrices('p2')).toStrictEqual([theirs]);
+      expect(await store.listModelPrices('default')).toStrictEqual([acme2, beta]);
+
+      expect(await store.deleteModelPrice('default', 'acme-1')).toBe(true);
+      expect(await store.deleteModelPrice('default', 'acme-1')).toBe(false);
+      expect(await store.deleteModelPrice('default', 'never-set')).toBe(false);
+      expect(await store.deleteModelPrice('p2', 'beta')).toBe(false);
+      expect(await store.listModelPrices('default')).toStrictEqual([beta]);
+      expect(await store.listModelPrices('p2')).toStrictEqual([theirs]);
+    });
+
+    describe('re-pricing (readSpansToPrice, setSpanCosts)', () => {
+      const RANGE = { fromUs: T0, toUs: T0 + 1_000_000 };
+      const llm = (model: string, inputTokens: number, outputTokens: number, costUsd: number | null, costSource: LlmFields['costSource'] = costUsd === null ? null : 'price_table'): LlmFields =>
+        ({ ...emptyLlm(), provider: 'acme', operation: 'chat', requestModel: model, inputTokens, outputTokens, totalTokens: inputTokens + outputTokens, costUsd, costSource });
+      /** The price table of the tests: acme-1 by its tokens, gpt-x and other at fixed costs. */
+      const prices = (l: LlmFields): number | null => {
+        if (l.requestModel === 'acme-1') return ((l.inputTokens ?? 0) * 1 + (l.outputTokens ?? 0) * 2) / 1000;
+        if (l.requestModel === 'gpt-x') return 0.02;
+        if (l.requestModel === 'other') return 0.2;
+        return null;
+      };
+
+      /**
+       * Trace 70: a root that started before the range (in a batch of its own), and in the range an
+       * unpriced acme-1 call, a priced gpt-x call that failed, and an acme-1 call whose cost was
+       * reported. Trace 71: an unpriced acme-1 call before the range. Trace 72: a call already at
+       * its price. Trace 73: an unpriced acme-1 call. Project p2 has a trace 70 of its own.
+       */
+      async function seed(): Promise<void> {
+        await write({ spans: [
+          span({ traceId: tid(70), spanId: sid(1), name: 'agent run', serviceName: 'gateway', startTimeUs: T0 - 10, endTimeUs: T0 + 5_000, category: 'agent' }),
+        ] });
+        await write({ spans: [
+          span({ traceId: tid(70), spanId: sid(2), parentSpanId: sid(1), name: 'chat acme-1', startTimeUs: T0 + 10, endTimeUs: T0 + 900, category: 'llm', llm: llm('acme-1', 1000, 500, null) }),
+          span({ traceId: tid(70), spanId: sid(3), parentSpanId: sid(1), name: 'chat gpt-x', startTimeUs: T0 + 20, endTimeUs: T0 + 6_000, category: 'llm',
+            status: { code: 'error', message: 'rate limited' }, llm: llm('gpt-x', 100, 50, 0.01) }),
+          span({ traceId: tid(70), spanId: sid(4), parentSpanId: sid(1), name: 'chat acme-1', startTimeUs: T0 + 30, endTimeUs: T0 + 40, category: 'llm', llm: llm('acme-1', 7, 7, 0.5, 'reported') }),
+          span({ traceId: tid(71), spanId: sid(1), name: 'old call', startTimeUs: T0 - 1_000_000, endTimeUs: T0 - 999_000, category: 'llm', llm: llm('acme-1', 3000, 1, null) }),
+          span({ traceId: tid(72), spanId: sid(1), name: 'priced call', startTimeUs: T0 + 100, endTimeUs: T0 + 200, category: 'llm', llm: llm('other', 40, 4, 0.2) }),
+          span({ traceId: tid(73), spanId: sid(1), name: 'new call', startTimeUs: T0 + 500, endTimeUs: T0 + 600, category: 'llm', llm: llm('acme-1', 100, 0, null) }),
+          span({ projectId: 'p2', traceId: tid(70), spanId: sid(2), name: 'their call', startTimeUs: T0 + 10, endTimeUs: T0 + 20, category: 'llm', llm: llm('acme-1', 1000, 500, null) }),
+        ] });
+      }
+
+      const traces = async (projectId = 'default'): Promise<Map<string, TraceSummaryRecord>> =>
+        new Map((await store.listTraces(query({ projectId }), null, 100)).map((t) => [t.traceId, t]));
+      const spanOf = async (traceId: string, spanId: string, projectId = 'default'): Promise<SpanRecord> =>
+        (await readTrace(projectId, traceId))!.spans.find((s) => s.spanId === spanId)!;
+      const withoutCost = ({ costUsd: _, ...rest }: TraceSummaryRecord) => rest;
+
+      it("re-prices the spans of the range, except reported costs, and brings their traces' totals up to date", async () => {
+        await seed();
+        const before = await traces();
+        const theirsBefore = await traces('p2');
+        expect(before.get(tid(70))).toMatchObject({ costUsd: 0.51, spanCount: 4, errorCount: 1, inputTokens: 1107, outputTokens: 557 });
+        const untouched = await Promise.all([spanOf(tid(70), sid(4)), spanOf(tid(71), sid(1)), spanOf(tid(72), sid(1)), spanOf(tid(70), sid(2), 'p2')]);
+
+        const seen: LlmFields[] = [];
+        const result = await repriceSpans(store, 'default', RANGE, (l) => {
+          seen.push(l);
+          return prices(l);
+        });
+        // Changed: trace 70's acme-1 (null -> 2) and gpt-x (0.01 -> 0.02) calls, trace 73's call (null -> 0.1).
+        expect(result).toEqual({ spans: 3, traces: 2 });
+
+        // The callback saw the LLM spans of the range with their tokens, and never the reported one.
+        expect(seen.map((l) => [l.requestModel, l.inputTokens, l.outputTokens]).sort()).toEqual(
+          [['acme-1', 100, 0], ['acme-1', 1000, 500], ['gpt-x', 100, 50], ['other', 40, 4]].sort(),
+        );
+        expect(seen.find((l) => l.inputTokens === 1000)).toMatchObject({ provider: 'acme', operation: 'chat', requestModel: 'acme-1', totalTokens: 1500 });
+
+        expect((await spanOf(tid(70), sid(2))).llm).toMatchObject({ costUsd: 2, costSource: 'price_table' });
+        expect((await spanOf(tid(70), sid(3))).llm).toMatchObject({ costUsd: 0.02, costSource: 'price_table' });
+        expect((await spanOf(tid(73), sid(1))).llm).toMatchObject({ costUsd: 0.1, costSource: 'price_table' });
+        // The reported cost, the span before the range, the span already at its price and the other project's: unchanged.
+        expect(await Promise.all([spanOf(tid(70), sid(4)), spanOf(tid(71), sid(1)), spanOf(tid(72), sid(1)), spanOf(tid(70), sid(2), 'p2')])).toEqual(untouched);
+
+        const after = await traces();
+        expect(after.get(tid(70))!.costUsd).toBeCloseTo(2.52, 12);
+        expect(after.get(tid(73))!.costUsd).toBeCloseTo(0.1, 12);
+        // Only the cost of a summary changes: the rebuild keeps the root (which started before the
+        // range), the times, the counts and the tokens.
+        for (const [id, summary] of before) expect(withoutCost(after.get(id)!), id).toEqual(withoutCost(summary));
+        expect(after.get(tid(71))).toEqual(before.get(tid(71)));
+        expect(after.get(tid(72))).toEqual(before.get(tid(72)));
+        expect(after.get(tid(70))).toMatchObject({ rootName: 'agent run', serviceName: 'gateway', startTimeUs: T0 - 10, endTimeUs: T0 + 6_000 });
+        expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+        expect(await traces('p2')).toEqual(theirsBefore);
+
+        // The trace filters still find the rebuilt traces.
+        const ids = async (q: Partial<TraceQuery>) => (await store.listTraces(query(q), null, 10)).map((t) => t.traceId).sort();
+        expect(await ids({ status: 'error' })).toEqual([tid(70)]);
+        expect(await ids({ model: 'acme-1' })).toEqual([tid(70), tid(71), tid(73)]);
+
+        // Nothing left to change at the same prices.
+        expect(await repriceSpans(store, 'default', RANGE, prices)).toEqual({ spans: 0, traces: 0 });
+        expect(await traces()).toEqual(after);
+      });
+
+      it('re-prices spans of traces that arrive after a re-price, and keeps summing new parts', async () => {
+        await seed();
+        await repriceSpans(store, 'default', RANGE, prices);
+        // A further span of trace 70 arrives afterwards: its part adds to the rebuilt one.
+        await write({ spans: [span({ traceId: tid(70), spanId: sid(5), parentSpanId: sid(1), name: 'late call', startTimeUs: T0 + 7_000, endTimeUs: T0 + 8_000,
+          category: 'llm', llm: llm('acme-1', 10, 10, null) })] });
+        expect((await traces()).get(tid(70))).toMatchObject({ spanCount: 5, endTimeUs: T0 + 8_000, inputTokens: 1117, outputTokens: 567 });
+        expect(await repriceSpans(store, 'default', RANGE, prices)).toEqual({ spans: 1, traces: 1 });
+        const summary = (await traces()).get(tid(70))!;
+        expect(summary).toMatchObject({ spanCount: 5, errorCount: 1, rootName: 'agent run', endTimeUs: T0 + 8_000, inputTokens: 1117, outputTokens: 567 });
+        expect(summary.costUsd).toBeCloseTo(2.55, 12);
+      });
+
+      it('leaves a trace with no cost at all with a null cost, not 0', async () => {
+        await seed();
+        await repriceSpans(store, 'default', RANGE, prices);
+        // Every price withdrawn: every cost of the range that did not come from the instrumentation goes.
+        expect(await repriceSpans(store, 'default', RANGE, () => null)).toEqual({ spans: 4, traces: 3 });
+        const after = await traces();
+        expect(after.get(tid(73))).toMatchObject({ costUsd: null, inputTokens: 100, outputTokens: 0, spanCount: 1 });
+        expect(after.get(tid(72))).toMatchObject({ costUsd: null, inputTokens: 40, outputTokens: 4 });
+        // The reported cost stays.
+        expect(after.get(tid(70))).toMatchObject({ costUsd: 0.5, spanCount: 4, errorCount: 1 });
+        expect((await spanOf(tid(73), sid(1))).llm).toMatchObject({ costUsd: null, costSource: null });
+        expect((await spanOf(tid(70), sid(4))).llm).toMatchObject({ costUsd: 0.5, costSource: 'reported' });
+        expect(after.get(tid(71))).toMatchObject({ costUsd: null, inputTokens: 3000 });
+        expect((await traces('p2')).get(tid(70))).toMatchObject({ costUsd: null, spanCount: 1 });
+        // The spans count as unpriced again.
+        expect((await store.listUnpricedModels('default', RANGE)).map((m) => [m.model, m.spanCount])).toEqual([['acme-1', 2], ['gpt-x', 1], ['other', 1]]);
+      });
+
+      it('re-prices while a write is open, and the write commits after it', async () => {
+        await seed();
+        // The open write adds a span to trace 70 (the commit loop keeps a write open between batches).
+        await store.append(batchOf({ spans: [span({ traceId: tid(70), spanId: sid(6), parentSpanId: sid(1), name: 'pending call', startTimeUs: T0 + 50, endTimeUs: T0 + 60,
+          category: 'llm', llm: llm('acme-1', 1, 1, 0.003) })], logs: [], metricPoints: [] }), { serverId: 'server-1', position: '1:1' });
+        expect(await repriceSpans(store, 'default', RANGE, prices)).toEqual({ spans: 3, traces: 2 });
+        await store.commit({ serverId: 'server-1', position: '1:1' });
+        const summary = (await traces()).get(tid(70))!;
+        expect(summary).toMatchObject({ spanCount: 5, errorCount: 1, inputTokens: 1108, outputTokens: 558 });
+        expect(summary.costUsd).toBeCloseTo(2.523, 12);
+        expect(await store.readPosition('server-1')).toBe('1:1');
+      });
+
+      it('changes nothing when the range holds no LLM span', async () => {
+        await seed();
+        const before = await traces();
+        expect(await repriceSpans(store, 'default', { fromUs: T0 + 10_000_000, toUs: null }, prices)).toEqual({ spans: 0, traces: 0 });
+        expect(await repriceSpans(store, 'p3', ALL, prices)).toEqual({ spans: 0, traces: 0 });
+        expect(await traces()).toEqual(before);
+      });
+    });
+
+    it('keeps the ingest position committed with the last batch', async () => {
+      expect(await store.readPosition('server-1')).toBeNull();
+      await write({ spans: [span()] }, '3:1024');
+      await write({ logs: [log()] }, '3:2048');
+      await write({ logs: [log({ logId: 'l2' })] }, null);
+      expect(await store.readPosition('server-1')).toBe('3:2048');
+      expect(await store.readPosition('server-2')).toBeNull();
+    });
+
+    it("reads a trace's span times, ids and names as columns", async () => {
+      // An id above 2^63 and one with a zero high word check both halves of the 64-bit ids.
+      const spans = [
+        span({ spanId: 'ffffffff00000001', name: 'run', category: 'workflow', startTimeUs: T0, endTimeUs: T0 + 900 }),
+        span({ spanId: '00000000fffffffe', parentSpanId: 'ffffffff00000001', name: 'call', serviceName: 'llm-gw', category: 'llm', startTimeUs: T0 + 10, endTimeUs: T0 + 800 }),
+        span({ spanId: sid(3), parentSpanId: '00000000fffffffe', name: 'tool', category: 'tool', startTimeUs: T0 + 20, endTimeUs: T0 + 20 }),
+        span({ spanId: sid(6), parentSpanId: '00000000fffffffe', name: 'tool', category: 'tool', startTimeUs: T0 + 30, endTimeUs: T0 + 40 }),
+      ];
+      await write({ spans });
+      await write({ spans: [span({ traceId: tid(2), spanId: sid(4) }), span({ projectId: 'other', spanId: sid(5) })] });
+      const timings = await store.getTraceTimings('default', tid(1));
+      const bySpan = (a: { spanId: string }, b: { spanId: string }) => a.spanId.localeCompare(b.spanId);
+      expect(rowsOf(timings!).sort(bySpan)).toEqual(
+        spans.map(({ spanId, parentSpanId, name, serviceName, category, startTimeUs, endTimeUs }) => ({
+          spanId, parentSpanId, name, serviceName, category, startTimeUs, endTimeUs,
+        })).sort(bySpan),
+      );
+      expect(timings!.labelCount).toBe(3); // the two 'tool' spans share one
+      expect(await store.getTraceTimings('default', tid(9))).toBeNull();
+      expect(await store.getTraceTimings('other', tid(2))).toBeNull();
+    });
+
+    it('answers null for a trace it does not have', async () => {
+      expect(await store.getTrace('default', 'a'.repeat(32))).toBeNull();
+    });
+
+    it('keeps projects apart in every read', async () => {
+      const mine = span({ projectId: 'p1', traceId: tid(1) });
+      const theirs = span({ projectId: 'p2', traceId: tid(2), serviceName: 'other' });
+      await write({ spans: [mine, theirs], logs: [log({ projectId: 'p2' })], metricPoints: [point({ projectId: 'p2' })] });
+      expect(await store.getTrace('p1', tid(2))).toBeNull();
+      expect((await store.listTraces(query({ projectId: 'p1' }), null, 10)).map((t) => t.traceId)).toEqual([tid(1)]);
+      expect((await store.listServices('p1', ALL)).map((s) => s.name)).toEqual(['checkout']);
+      expect(await store.listLogs(logQuery({ projectId: 'p1' }), null, 10)).toEqual([]);
+      expect(await store.listMetrics('p1', ALL)).toEqual([]);
+    });
+
+    it('summarizes a trace whose spans arrived in several batches', async () => {
+      const trace = tid(3);
+      await write({ spans: [span({ traceId: trace, spanId: sid(2), parentSpanId: sid(1), name: 'child', startTimeUs: T0 + 10, endTimeUs: T0 + 500, status: { code: 'error', message: '' } })] });
+      let [summary] = await store.listTraces(query(), null, 10);
+      // Until the root arrives, the earliest span names the trace.
+      expect(summary).toMatchObject({ traceId: trace, rootName: 'child', spanCount: 1, errorCount: 1 });
+      await write({ spans: [span({ traceId: trace, spanId: sid(1), name: 'root', serviceName: 'gateway', startTimeUs: T0, endTimeUs: T0 + 300 })] });
+      [summary] = await store.listTraces(query(), null, 10);
+      expect(summary).toMatchObject({ traceId: trace, rootName: 'root', serviceName: 'gateway', startTimeUs: T0, endTimeUs: T0 + 500, spanCount: 2, errorCount: 1 });
+    });
+
+    it("lists a trace with the session and user its spans name, from whichever batch brought them", async () => {
+      const trace = tid(4);
+      await write({ spans: [span({ traceId: trace, spanId: sid(1), name: 'root' })] });
+      expect((await store.listTraces(query(), null, 10))[0]).toMatchObject({ traceId: trace, sessionId: null, userId: null });
+      await write({ spans: [span({ traceId: trace, spanId: sid(2), parentSpanId: sid(1), name: 'chat', sessionId: 'conv-9', userId: 'u-3' })] });
+      expect((await store.listTraces(query(), null, 10))[0]).toMatchObject({ traceId: trace, sessionId: 'conv-9', userId: 'u-3' });
+    });
+
+    it('sums tokens and cost over the LLM spans of a trace, and keeps them null when none are known', async () => {
+      const llm = (inputTokens: number | null, costUsd: number | null) => ({ ...span().llm!, inputTokens, outputTokens: 1, costUsd });
+      await write({ spans: [
+        span({ traceId: tid(4), spanId: sid(1), llm: { ...emptyLlm(), ...llm(10, 0.5) } }),
+        span({ traceId: tid(4), spanId: sid(2), parentSpanId: sid(1), llm: { ...emptyLlm(), ...llm(5, null) } }),
+        span({ traceId: tid(5), spanId: sid(1) }),
+      ] });
+      const rows = await store.listTraces(query(), null, 10);
+      expect(rows.find((r) => r.traceId === tid(4))).toMatchObject({ inputTokens: 15, outputTokens: 2, costUsd: 0.5 });
+      expect(rows.find((r) => r.traceId === tid(5))).toMatchObject({ inputTokens: null, outputTokens: null, costUsd: null });
+    });
+
+    it('filters traces by service, span name, text, status, duration, attribute, session, model and time', async () => {
+      await write({ spans: [
+        span({ traceId: tid(10), name: 'GET /cart', serviceName: 'web', attributes: { 'http.method': 'GET', code: 200 }, endTimeUs: T0 + 1_000 }),
+        span({ traceId: tid(11), name: 'retrieval', serviceName: 'rag', status: { code: 'error', message: 'x' }, endTimeUs: T0 + 5_000_000, sessionId: 's-9' }),
+        span({ traceId: tid(12), name: 'chat gpt-4o', serviceName: 'rag', startTimeUs: T0 + 60_000_000, endTimeUs: T0 + 61_000_000,
+          resource: { attributes: { 'service.name': 'rag', region: 'eu' }, droppedAttributesCount: 0, schemaUrl: '' },
+          llm: { ...emptyLlm(), requestModel: 'gpt-4o' } }),
+      ] });
+      const ids = async (q: Partial<TraceQuery>) => (await store.listTraces(query(q), null, 10)).map((t) => t.traceId).sort();
+      expect(await ids({ service: 'rag' })).toEqual([tid(11), tid(12)]);
+      expect(await ids({ spanName: 'retrieval' })).toEqual([tid(11)]);
+      expect(await ids({ text: 'CART' })).toEqual([tid(10)]);
+      expect(await ids({ text: '%' })).toEqual([]);
+      expect(await ids({ status: 'error' })).toEqual([tid(11)]);
+      expect(await ids({ status: 'ok' })).toEqual([tid(10), tid(12)]);
+      expect(await ids({ minDurationMs: 2_000 })).toEqual([tid(11)]);
+      expect(await ids({ maxDurationMs: 2 })).toEqual([tid(10)]);
+      expect(await ids({ attributes: [{ key: 'http.method', value: 'GET' }] })).toEqual([tid(10)]);
+      expect(await ids({ attributes: [{ key: 'code', value: '200' }] })).toEqual([tid(10)]);
+      expect(await ids({ attributes: [{ key: 'region', value: 'eu' }] })).toEqual([tid(12)]);
+      expect(await ids({ attributes: [{ key: 'http.method', value: 'POST' }] })).toEqual([]);
+      expect(await ids({ sessionId: 's-9' })).toEqual([tid(11)]);
+      expect(await ids({ model: 'gpt-4o' })).toEqual([tid(12)]);
+      expect(await ids({ range: { fromUs: T0 + 30_000_000, toUs: null } })).toEqual([tid(12)]);
+      expect(await ids({ range: { fromUs: null, toUs: T0 + 30_000_000 } })).toEqual([tid(10), tid(11)]);
+    });
+
+    it('pages traces newest first without repeating or skipping one', async () => {
+      // Two traces share a start time, so the trace id must break the tie.
+      const starts = [T0, T0 + 1, T0 + 1, T0 + 2, T0 + 3];
+      await write({ spans: starts.map((start, i) => span({ traceId: tid(20 + i), startTimeUs: start, endTimeUs: start + 10 })) });
+      const seen: string[] = [];
+      let after = null;
+      for (;;) {
+        const rows = await store.listTraces(query(), after, 2);
+        if (rows.length === 0) break;
+        seen.push(...rows.map((r) => r.traceId));
+        const last = rows.at(-1)!;
+        after = { timeUs: last.startTimeUs, id: last.traceId };
+      }
+      expect(seen).toEqual([tid(24), tid(23), tid(22), tid(21), tid(20)]);
+    });
+
+    it('lists the services that sent spans, logs or metric points, with their counts', async () => {
+      await write({
+        spans: [span({ traceId: tid(30), serviceName: 'a' }), span({ traceId: tid(31), serviceName: 'a', status: { code: 'error', message: '' } }), span({ traceId: tid(32), serviceName: 'b' })],
+        logs: [log({ logId: 'l1', serviceName: 'a', timeUs: T0 + 5 }), log({ logId: 'l2', serviceName: 'cron', timeUs: T0 + 9 }), log({ logId: 'l3', serviceName: 'cron', timeUs: T0 - 9 })],
+        metricPoints: [point({ serviceName: 'gauges', timeUs: T0 + 7 }), point({ serviceName: 'b', timeUs: T0 - 1 })],
+      });
+      expect(await store.listServices('default', ALL)).toEqual([
+        { name: 'a', spanCount: 2, errorCount: 1, logCount: 1, metricPointCount: 0, lastSeenUs: T0 + 5 },
+        { name: 'b', spanCount: 1, errorCount: 0, logCount: 0, metricPointCount: 1, lastSeenUs: T0 },
+        { name: 'cron', spanCount: 0, errorCount: 0, logCount: 2, metricPointCount: 0, lastSeenUs: T0 + 9 },
+        { name: 'gauges', spanCount: 0, errorCount: 0, logCount: 0, metricPointCount: 1, lastSeenUs: T0 + 7 },
+      ]);
+      expect((await store.listServices('default', { fromUs: T0 + 6, toUs: null })).map((s) => [s.name, s.logCount, s.metricPointCount])).toEqual([['cron', 1, 0], ['gauges', 0, 1]]);
+      expect(await store.listServices('p2', ALL)).toEqual([]);
+    });
+
+    it('returns logs newest first with every field, filtered by severity, service, trace and text', async () => {
+      const logs = [
+        log({ logId: 'a1', timeUs: T0, severityNumber: 9, body: 'cache warm', serviceName: 'web' }),
+        log({ logId: 'a2', timeUs: T0 + 1, severityNumber: 17, body: { msg: 'payment failed', code: 402 }, traceId: tid(40), spanId: sid(1) }),
+        log({ logId: 'a3', timeUs: T0 + 2, severityNumber: 13, body: 'slow retrieval 100%' }),
+      ];
+      await write({ logs });
+      expect(await store.listLogs(logQuery(), null, 10)).toEqual([logs[2], logs[1], logs[0]]);
+      const ids = async (q: Parameters<typeof logQuery>[0]) => (await store.listLogs(logQuery(q), null, 10)).map((l) => l.logId);
+      expect(await ids({ minSeverity: 13 })).toEqual(['a3', 'a2']);
+      expect(await ids({ service: 'web' })).toEqual(['a1']);
+      expect(await ids({ traceId: tid(40) })).toEqual(['a2']);
+      expect(await ids({ text: 'PAYMENT' })).toEqual(['a2']);
+      expect(await ids({ text: '100%' })).toEqual(['a3']);
+      expect(await ids({}).then(() => store.listLogs(logQuery(), { timeUs: T0 + 1, id: 'a2' }, 10)).then((r) => r.map((l) => l.logId))).toEqual(['a1']);
+    });
+
+    it("returns a trace's logs with its spans", async () => {
+      const s = span({ traceId: tid(41) });
+      const l = log({ traceId: tid(41), spanId: s.spanId, timeUs: T0 + 1 });
+      await write({ spans: [s], logs: [l, log({ logId: 'other', traceId: tid(42) })] });
+      expect((await readTrace('default', tid(41)))?.logs).toEqual([l]);
+    });
+
+    it('stores metric points of every type and lists metrics', async () => {
+      const points = [
+        point({ name: 'requests', type: 'sum', temporality: 'cumulative', isMonotonic: true, value: 12, timeUs: T0 + 2 }),
+        point({ name: 'latency', type: 'histogram', temporality: 'delta', count: 6, sum: 3.5, min: 0.1, max: 2, bucketCounts: [1, 2, 3], explicitBounds: [0.5, 1] }),
+        point({ name: 'size', type: 'exponential_histogram', temporality: 'delta', count: 3, sum: 9, scale: 2, zeroCount: 1, zeroThreshold: 0,
+          positive: { offset: -1, bucketCounts: [1, 1] }, negative: { offset: 0, bucketCounts: [] } }),
+        point({ name: 'rpc', type: 'summary', count: 4, sum: 8, quantiles: [{ quantile: 0.5, value: 2 }, { quantile: 0.99, value: 3 }] }),
+        point({ name: 'queue', type: 'gauge', value: 3.25, exemplars: [{ timeUs: T0, value: 3.25, traceId: tid(50), spanId: sid(5), filteredAttributes: { a: 1 } }] }),
+      ];
+      await write({ metricPoints: points });
+      for (const p of points) {
+        expect(await store.listMetricPoints({ projectId: 'default', range: ALL, name: p.name, service: null, limit: 10, cursor: null }, 0, 10)).toEqual([p]);
+      }
+      expect((await store.listMetrics('default', ALL)).map((m) => [m.name, m.type, m.pointCount])).toEqual([
+        ['latency', 'histogram', 1], ['queue', 'gauge', 1], ['requests', 'sum', 1], ['rpc', 'summary', 1], ['size', 'exponential_histogram', 1],
+      ]);
+    });
+
+    it('deletes records of each kind older than a cutoff', async () => {
+      await write({
+        spans: [span({ traceId: tid(60), startTimeUs: T0 - 100, endTimeUs: T0 - 50 }), span({ traceId: tid(61) })],
+        logs: [log({ logId: 'old', timeUs: T0 - 100 }), log({ logId: 'new' })],
+        metricPoints: [point({ timeUs: T0 - 100 }), point({ timeUs: T0 + 1 })],
+      });
+      expect(await store.deleteOlderThan('spans', T0)).toBe(1);
+      expect(await store.deleteOlderThan('traceParts', T0)).toBe(1);
+      expect(await store.getTrace('default', tid(60))).toBeNull();
+      expect((await store.listTraces(query(), null, 10)).map((t) => t.traceId)).toEqual([tid(61)]);
+      expect(await store.deleteOlderThan('logs', T0)).toBe(1);
+      expect((await store.listLogs(logQuery(), null, 10)).map((l) => l.logId)).toEqual(['new']);
+      expect(await store.deleteOlderThan('metricPoints', T0)).toBe(1);
+      expect(await store.listMetricPoints({ projectId: 'default', range: ALL, name: 'm', service: null, limit: 10, cursor: null }, 0, 10)).toHaveLength(1);
+    });
+  });
+}
