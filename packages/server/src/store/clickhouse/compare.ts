@@ -9,8 +9,7 @@ import { RowBinaryReader } from './row-binary.js';
  * The release comparison of the ClickHouse store: the groups of `sql/compare.ts`, of which only
  * the lists of the `limit` names with the most spans are sent, in `RowBinary`: as JSON, moving
  * millions of durations out of ClickHouse cost about what the scan does, where as 8-byte integers
- * they are read straight into the arrays the ranks are taken from. (Sorting them there costs more
- * than the radix sort in `rank-sums.ts`: `arraySort` took 0.7 s over the benchmark's 5M durations.)
+ * they are read straight into the arrays the ranks are taken from.
  */
 export async function compareSpans(db: ClickHouseSql, query: CompareQuery): Promise<CompareSideRecord[]> {
   const { sql: groups, p } = await comparisonGroupsSql(db, query, 'duration_us');

@@ -42,6 +42,8 @@ export function clickHouseDialect(tables: Tables): Dialect<ChParams> {
     tables,
     sources: `${tables.sources} FINAL`,
     intDiv: (a, b) => `intDiv(${a}, ${b})`,
+    // Older ClickHouse servers take `IS DISTINCT FROM` only in a join's ON.
+    distinctFrom: (a, b) => `NOT coalesce(${a} = ${b}, false)`,
     contains: (text, needle) => `position(${text}, ${needle}) > 0`,
     // ClickHouse's LIKE escapes with a backslash, without an `ESCAPE` clause.
     ilike: (expr, pattern) => `${expr} ILIKE ${pattern}`,
@@ -54,6 +56,7 @@ export function clickHouseDialect(tables: Tables): Dialect<ChParams> {
     noIndex: (expr) => `identity(${expr})`,
     ctesComputedOnce: false,
     readsSmallSetsFirst: false,
+    partsByStart: true,
     largeInSets: (maxIndexed) => `SETTINGS use_index_for_in_with_subqueries_max_values = ${maxIndexed}`,
 
     quantile: (expr, q) => `quantileExactInclusive(${q})(${expr})`,

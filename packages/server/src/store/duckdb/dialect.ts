@@ -52,6 +52,7 @@ export const duckDbDialect: Dialect<DuckDbParams> = {
   tables: TABLES,
   sources: 'sources',
   intDiv: (a, b) => `((${a}) // (${b}))`,
+  distinctFrom: (a, b) => `${a} IS DISTINCT FROM ${b}`,
   contains: (text, needle) => `contains(${text}, ${needle})`,
   ilike: (expr, pattern) => `${expr} ILIKE ${pattern} ESCAPE '\\'`,
   matches: (p, expr, pattern) => `regexp_matches(${expr}, ${p.add(pattern)})`,
@@ -61,6 +62,7 @@ export const duckDbDialect: Dialect<DuckDbParams> = {
   noIndex: (expr) => expr,
   ctesComputedOnce: true,
   readsSmallSetsFirst: true,
+  partsByStart: false,
   largeInSets: () => '',
 
   quantile: (expr, q) => `quantile_cont(${expr}, ${q})`,

@@ -90,7 +90,7 @@ export function matcherSql(d: Dialect, p: Params, labels: LabelSql, matcher: Ale
     case '=':
       return `${label} = ${p.add(matcher.value)}`;
     case '!=':
-      return `NOT coalesce(${label} = ${p.add(matcher.value)}, false)`;
+      return d.distinctFrom(label, p.add(matcher.value));
     case '=~':
       return d.matches(p, label, matcher.value);
     case '!~':

@@ -93,11 +93,11 @@ function partsOf(d: Dialect, query: AlertSeriesQuery): Parts {
     scope = [`project_id = ${project}`, `time_us >= ${start}`, `time_us < ${end}`];
   } else {
     // A span counts when it ends, as in the realtime numbers: a run is known once it is over.
-    // It started before it ended (ingest makes sure), which lets the day partitions (ClickHouse)
-    // and row groups (DuckDB) by start time that begin after the range be skipped.
+    // It started before it ended (ingest makes sure), which lets the parts by start time that
+    // begin after the range be skipped.
     time = 'end_us';
     from = `${d.tables.spans} ${join}`;
-    scope = [`project_id = ${project}`, `end_us >= ${start}`, `end_us < ${end}`, `start_us < ${end}`];
+    scope = [`project_id = ${project}`, `end_us >= ${start}`, `end_us < ${end}`, ...(d.partsByStart ? [`start_us < ${end}`] : [])];
   }
   return {
     d,

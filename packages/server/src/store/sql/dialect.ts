@@ -50,6 +50,8 @@ export interface Dialect<P extends Params = Params> {
 
   /** Integer division, rounding toward minus infinity for the non-negative times it is used on. */
   intDiv(a: string, b: string): string;
+  /** Whether `a` and `b` differ, a NULL differing from any value and equal to NULL, as a boolean condition. */
+  distinctFrom(a: string, b: string): string;
   /** Whether `text` contains `needle` (an expression), as a boolean condition. */
   contains(text: string, needle: string): string;
   /** `expr ILIKE pattern` where `pattern` escapes `%`, `_` and `\` with a backslash (`likePattern`). */
@@ -79,6 +81,12 @@ export interface Dialect<P extends Params = Params> {
    * parse every span's attributes; ClickHouse builds the set first.
    */
   readonly readsSmallSetsFirst: boolean;
+  /**
+   * Whether spans are stored in parts by start time (ClickHouse's day partitions), which a
+   * condition on `start_us` lets a read by end time skip. DuckDB's zone maps skip row groups by
+   * whichever time is filtered, and a further condition only costs (~8% over a day of spans).
+   */
+  readonly partsByStart: boolean;
   /** What ends a query whose `IN` set may hold more than `maxIndexed` values: read the table whole then. */
   largeInSets(maxIndexed: number): string;
 
