@@ -70,7 +70,7 @@ export class SpoorSpanProcessor implements SpanProcessor {
  * {@link SpoorSpanProcessor} that also tells the replay session about every span as it starts, so
  * a call knows the path of spans above it (its position) and the replay run's roots carry
  * `spoor.replay.of`. `init()` picks it only when replaying; other runs pay nothing for replay.
- * Its spans get their function name in the start options (`runtime.functionNameOnStart` is off),
+ * Its spans get their function name in the start options (`runtime.functionNameByProcessor` is off),
  * so `spoor.replay.of` still comes after it.
  */
 export class ReplayingSpanProcessor extends SpoorSpanProcessor {

@@ -1,38 +1,21 @@
 import type { LlmFields, LogRecordData, SpanEventRecord, SpanRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
+import { emptyLlm, log as recordLog, span as recordSpan } from '../../test/support/record-fixtures.js';
 import { errorsFromLogs, errorsFromSpans } from './error-occurrences.js';
 
-function span(overrides: Partial<SpanRecord>): SpanRecord {
-  return {
-    projectId: 'default', traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), parentSpanId: null, traceState: '', flags: 0,
-    name: 'op', kind: 'internal', serviceName: 'svc', startTimeUs: 1_000, endTimeUs: 2_000, status: { code: 'unset', message: '' },
-    attributes: {}, resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: '' },
-    scope: { name: '', version: '', attributes: {}, droppedAttributesCount: 0 }, events: [], links: [],
-    droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0, llm: null, sessionId: null, userId: null,
-    category: 'other', ...overrides,
-  };
-}
+// The record fixtures with the ids, service and times the expectations below name.
+const span = (overrides: Partial<SpanRecord>): SpanRecord =>
+  recordSpan({ traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), serviceName: 'svc', startTimeUs: 1_000, endTimeUs: 2_000, ...overrides });
 
-function llm(overrides: Partial<LlmFields>): LlmFields {
-  return {
-    provider: 'openai', operation: 'chat', requestModel: 'gpt-4o', responseModel: null, inputTokens: null, outputTokens: null,
-    totalTokens: null, cacheReadInputTokens: null, cacheCreationInputTokens: null, reasoningTokens: null, costUsd: null,
-    costSource: null, timeToFirstTokenMs: null, finishReasons: null, ...overrides,
-  };
-}
+const llm = (overrides: Partial<LlmFields>): LlmFields => ({ ...emptyLlm(), provider: 'openai', operation: 'chat', requestModel: 'gpt-4o', ...overrides });
 
 function exception(type: string, message: string, stacktrace = '', timeUs = 1_500): SpanEventRecord {
   return { timeUs, name: 'exception', attributes: { 'exception.type': type, 'exception.message': message, 'exception.stacktrace': stacktrace }, droppedAttributesCount: 0 };
 }
 
-function log(overrides: Partial<LogRecordData>): LogRecordData {
-  return {
-    projectId: 'default', logId: 'l1', timeUs: 5_000, observedTimeUs: 5_000, traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), flags: 0,
-    severityNumber: 17, severityText: 'ERROR', body: 'something failed', attributes: {},
-    resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: '' }, scope: { name: '', version: '', attributes: {}, droppedAttributesCount: 0 },
-    serviceName: 'svc', eventName: '', droppedAttributesCount: 0, ...overrides,
-  };
-}
+/** An ERROR log record. */
+const log = (overrides: Partial<LogRecordData>): LogRecordData =>
+  recordLog({ timeUs: 5_000, traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), severityNumber: 17, severityText: 'ERROR', ...overrides });
 
 const NODE_TRACE = (line: number) => `Error: boom
     at JSON.parse (<anonymous>)

@@ -1,17 +1,9 @@
 import type { SpanRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
+import { span as recordSpan } from '../../test/support/record-fixtures.js';
 import { normalizeSpans } from './normalize.js';
 
-function span(overrides: Partial<SpanRecord>): SpanRecord {
-  return {
-    projectId: 'default', traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), parentSpanId: null, traceState: '', flags: 0,
-    name: 'op', kind: 'internal', serviceName: 'svc', startTimeUs: 1_000, endTimeUs: 2_000, status: { code: 'unset', message: '' },
-    attributes: {}, resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: '' },
-    scope: { name: '', version: '', attributes: {}, droppedAttributesCount: 0 }, events: [], links: [],
-    droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0, llm: null, sessionId: null, userId: null,
-    category: 'other', ...overrides,
-  };
-}
+const span = (overrides: Partial<SpanRecord>): SpanRecord => recordSpan({ startTimeUs: 1_000, endTimeUs: 2_000, ...overrides });
 
 describe('normalizeSpans', () => {
   it.each([

@@ -1,5 +1,6 @@
 import type { SpanRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
+import { timeGrowth } from '../../../model/test/support/growth.js';
 import { emptyLlm, sid, span } from '../../test/support/record-fixtures.js';
 import type { StoredSpan } from '../store/stored-trace.js';
 import { diffLines, diffTraces } from './trace-diff.js';
@@ -98,6 +99,16 @@ describe('trace diff over awkward trees', () => {
     expect(diff.rows).toHaveLength(8_000);
     expect(diff.rows.at(-1)!.depth).toBe(7_999);
     expect([diff.added, diff.removed, diff.changed]).toEqual([[], [], []]);
+  });
+
+  it('aligns two traces with nothing in common but the root in time linear in their spans', () => {
+    const flat = (n: number, name: string) =>
+      Array.from({ length: n }, (_, i) => stored(span({ spanId: sid(i + 1), parentSpanId: i === 0 ? null : sid(1), name: i === 0 ? 'agent' : `${name}${i}`, startTimeUs: i, endTimeUs: n })));
+    const pairs = new Map([1_000, 8_000].map((n) => [n, [flat(n, 'a'), flat(n, 'b')] as const]));
+    const diff = (n: number) => diffTraces('a', pairs.get(n)![0], 'b', pairs.get(n)![1]);
+    expect(diff(1_000).rows).toHaveLength(1_999);
+    // Linear is about 8; splicing each span only one side has into place was about 64.
+    expect(timeGrowth(diff, 1_000, 8_000)).toBeLessThan(20);
   });
 });
 

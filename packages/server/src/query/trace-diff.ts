@@ -103,20 +103,29 @@ function place(spans: readonly StoredSpan[], tree: ResolvedSpanTree): Placed[] {
 
 /**
  * The paths of both sides in one tree order: `b`'s order, with each span only `a` has placed
- * right after the span that precedes it in `a`.
+ * right after the span that precedes it in `a`. So each run of spans only `a` has follows the
+ * last path before it that `b` has too (or opens the order): gathered so in one pass, where
+ * splicing each into place re-indexed the order (22 s for two 20,000-span traces with no path in
+ * common, on the thread every query waits for).
  */
 function mergedOrder(a: readonly Placed[], b: readonly Placed[]): Array<{ path: string; depth: number }> {
   const inB = new Set(b.map((p) => p.path));
-  const order = b.map((p) => ({ path: p.path, depth: p.depth }));
-  const at = new Map(order.map((p, i) => [p.path, i]));
-  let previous: string | null = null;
+  const runs = new Map<string | null, Array<{ path: string; depth: number }>>();
+  let shared: string | null = null;
   for (const p of a) {
-    if (!inB.has(p.path)) {
-      const index = previous === null ? 0 : (at.get(previous) ?? -1) + 1;
-      order.splice(index, 0, { path: p.path, depth: p.depth });
-      for (let i = index; i < order.length; i++) at.set(order[i]!.path, i);
+    if (inB.has(p.path)) {
+      shared = p.path;
+      continue;
     }
-    previous = p.path;
+    let run = runs.get(shared);
+    if (run === undefined) runs.set(shared, (run = []));
+    run.push({ path: p.path, depth: p.depth });
+  }
+  const order = [...(runs.get(null) ?? [])];
+  for (const p of b) {
+    order.push({ path: p.path, depth: p.depth });
+    const run = runs.get(p.path);
+    if (run !== undefined) for (const q of run) order.push(q);
   }
   return order;
 }
