@@ -22,7 +22,7 @@ export function inProcessLink<P extends Protocol>(served: Served<P>, options: { 
     return structuredClone(answer, { transfer: [...transferOf(transfers.answers, name, [answer])] });
   };
   return {
-    ...callsOver<P>(request),
+    calls: callsOver<P>(request),
     post: <K extends Name<P['posts']>>(name: K, ...args: P['posts'][K]): void => {
       if (!Object.hasOwn(served.posts, name)) return;
       Reflect.apply(served.posts[name], served.posts, structuredClone(args, { transfer: [...transferOf(transfers.posts, name, args)] }));
