@@ -93,7 +93,7 @@ export class ThreadClient<P extends Protocol> implements Link<P> {
 
   private receive(message: FromThread<P>): void {
     if (message.kind === 'event') {
-      if (Object.hasOwn(this.options.events, message.name)) deliver(this.options.events, message.name, message.args);
+      deliver(this.options.events, message.name, message.args);
       return;
     }
     const waiting = this.pending.get(message.id);
@@ -108,9 +108,9 @@ export function startWorker<P extends Protocol>(url: URL, config: P['config'], o
   return new Worker(url, { ...options, workerData: config });
 }
 
-/** Hands a message to its receiver, the name and the arguments checked together. */
+/** Hands a message to its receiver, the name and the arguments checked together; one that has none is dropped. */
 export function deliver<M extends Messages, K extends Name<M>>(receivers: Receivers<M>, name: K, args: M[K]): void {
-  receivers[name](...args);
+  if (Object.hasOwn(receivers, name)) receivers[name](...args);
 }
 
 /**
