@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { AlertService } from '../alerting/alert-service.js';
 import type { AccessControl } from '../auth/access-control.js';
 import type { DbClient } from '../dbthread/calls.js';
@@ -57,7 +57,8 @@ export interface AppOptions {
   isReady: () => boolean;
   /** `false` while the store refuses writes (a full disk): `/ready` answers 503 until it takes them again. Default: always true. */
   storeHealthy?: () => boolean;
-  logger?: FastifyServerOptions['logger'];
+  /** Where the app logs. Default: nowhere. */
+  logger?: FastifyBaseLogger;
   /** The built web UI, served at `/`; `null` when it is not built (then `/` says how to build it). */
   webUi?: WebUi | null;
   /** Whether a request's `Host` header names this server (`host-check.ts`). Default: any. */
@@ -81,7 +82,7 @@ export function routesOf(app: FastifyInstance): ReadonlyArray<{ method: string; 
  */
 export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger === undefined ? {} : { loggerInstance: options.logger }),
     // The REST API takes small JSON bodies; OTLP bodies are read by the ingest routes themselves.
     bodyLimit: 1024 * 1024,
     // One log line per request would be 50 lines a second under load; errors are logged where handled.

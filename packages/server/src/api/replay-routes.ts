@@ -4,7 +4,6 @@ import type { LlmCallDetail } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
-import { parseJson } from '../json.js';
 import { delta } from '../query/trace-diff.js';
 import { PROVIDER_NAMES } from '../replay/providers.js';
 import { type ReplayOverrides, chatMessagesFrom, replayCallOf } from '../replay/replay-request.js';
@@ -87,7 +86,8 @@ export async function replayRoutes(instance: FastifyInstance, options: ReplayRou
     }
     const outcome = await replayer.replay(projectId, { traceId, spanId, name: source.name }, call);
     await options.visible();
-    const replayed = parseJson(await db.getLlmCall(projectId, outcome.traceId, outcome.spanId));
+    // The value itself: `getLlmCall` answers the API's JSON text, which this would only parse again.
+    const replayed = await db.getReplaySource(projectId, outcome.traceId, outcome.spanId);
     const original = sideOf(source, source.durationMs);
     const result = sideOf(replayed, outcome.durationMs);
     return {

@@ -71,7 +71,7 @@ export class DbThread implements CommitSink {
   }
 
   commitUpTo(seq: number): Promise<void> {
-    return this.link.call('commitUpTo', seq);
+    return this.link.calls.commitUpTo(seq);
   }
 
   /** Commits everything, closes the store and ends the thread. */
@@ -79,7 +79,7 @@ export class DbThread implements CommitSink {
     if (this.link.failed !== null) return;
     this.link.closed();
     const exited = new Promise((resolve) => this.worker.once('exit', resolve));
-    await this.link.call('close');
+    await this.link.calls.close();
     await exited;
   }
 }

@@ -1,15 +1,15 @@
 import { DEFAULT_PROJECT_ID } from '@spoor/model';
 import { AlertService } from '../alerting/alert-service.js';
 import { AlertEngine } from '../alerting/engine.js';
+import type { NotifyLogger } from '../alerting/notify/delivery.js';
 import type { ServeConfig } from '../config.js';
 import { alertBackendOver } from '../dbthread/alert-backend.js';
 import type { DbClient } from '../dbthread/calls.js';
-import type { ServerLog } from './server-log.js';
 
 export interface ProjectAlertingOptions {
   db: DbClient;
   config: Pick<ServeConfig, 'alertsFile' | 'alertIntervalMs' | 'roles'>;
-  log: ServerLog;
+  log: NotifyLogger;
   /** The URL notifications link back to (`--external-url`, else the one bound). */
   externalUrl: () => string;
 }

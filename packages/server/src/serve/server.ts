@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { DEFAULT_PROJECT_ID } from '@spoor/model';
 import { createApp } from '../api/app.js';
 import { hostChecker } from '../api/host-check.js';
@@ -23,7 +24,6 @@ import { readMaskFile, readPriceTable, serverIdOf } from './files.js';
 import { ProjectAlerting } from './project-alerting.js';
 import { quarantineAccess, resubmitter } from './resubmit.js';
 import { serverMetrics, watchIngestQueue } from './server-metrics.js';
-import { StartupLog } from './server-log.js';
 
 /** How soon a key revoked elsewhere (another server, the command line) stops working here. */
 const KEY_REFRESH_MS = 500;
@@ -67,7 +67,9 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   let reportFailure: (error: Error) => void = () => {};
   const failed = new Promise<Error>((resolve) => (reportFailure = resolve));
 
-  const log = new StartupLog(config.logLevel);
+  // The app's logger from the start: the database thread and alerting log before the app exists.
+  // Logs go to stderr, so stdout carries only the start-up line (and what a user asked for).
+  const log = pino({ level: config.logLevel }, process.stderr);
   if (config.auth === 'off') {
     log.warn({ host: config.host }, `authentication is off: anyone who can reach ${config.host}:${config.port} can read every trace, prompt and log, and change prices, alert rules and silences`);
   }
@@ -207,10 +209,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       isReady: () => ready,
       hostAllowed: hostChecker(config),
       storeHealthy: () => storeHealthy,
-      // Logs go to stderr, so stdout carries only the start-up line (and what a user asked for).
-      logger: { level: config.logLevel, stream: process.stderr },
+      logger: log,
     });
-    log.attach(app.log);
     if (replayed > 0) app.log.info({ requests: replayed }, 'replayed acknowledged requests from the spool');
     logRetention(app, retention);
     await app.listen({ host: config.host, port: config.port });

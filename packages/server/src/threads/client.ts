@@ -1,7 +1,5 @@
 import { type MessagePort, Worker, type WorkerOptions } from 'node:worker_threads';
 import {
-  type Answer,
-  type Args,
   type FromThread,
   type Link,
   type Messages,
@@ -37,7 +35,6 @@ export interface ThreadClientOptions<P extends Protocol> {
  */
 export class ThreadClient<P extends Protocol> implements Link<P> {
   readonly calls: Remote<P['calls']>;
-  readonly call: Link<P>['call'];
   private nextId = 0;
   private failure: Error | null = null;
   private closing = false;
@@ -47,7 +44,7 @@ export class ThreadClient<P extends Protocol> implements Link<P> {
     private readonly port: Worker | MessagePort,
     private readonly options: ThreadClientOptions<P>,
   ) {
-    ({ calls: this.calls, call: this.call } = callsOver<P>((name, args) => this.request(name, args)));
+    this.calls = callsOver<P>((name, args) => this.request(name, args));
     port.on('message', (message: FromThread<P>) => this.receive(message));
     if (port instanceof Worker) {
       port.on('error', (error) => this.fail(error));
@@ -96,7 +93,7 @@ export class ThreadClient<P extends Protocol> implements Link<P> {
 
   private receive(message: FromThread<P>): void {
     if (message.kind === 'event') {
-      if (Object.hasOwn(this.options.events, message.name)) deliver(this.options.events, message.name, message.args);
+      deliver(this.options.events, message.name, message.args);
       return;
     }
     const waiting = this.pending.get(message.id);
@@ -111,21 +108,19 @@ export function startWorker<P extends Protocol>(url: URL, config: P['config'], o
   return new Worker(url, { ...options, workerData: config });
 }
 
-/** Hands a message to its receiver, the name and the arguments checked together. */
+/** Hands a message to its receiver, the name and the arguments checked together; one that has none is dropped. */
 export function deliver<M extends Messages, K extends Name<M>>(receivers: Receivers<M>, name: K, args: M[K]): void {
-  receivers[name](...args);
+  if (Object.hasOwn(receivers, name)) receivers[name](...args);
 }
 
 /**
- * A link's `calls` and `call` over one `request` by name: where an answer takes the type of its
- * call (the answer that comes back with a call's id is that call's answer), once for every link.
+ * A link's `calls` over one `request` by name: where an answer takes the type of its call (the
+ * answer that comes back with a call's id is that call's answer), once for every link.
  */
-export function callsOver<P extends Protocol>(request: (name: string, args: readonly unknown[]) => Promise<unknown>): Pick<Link<P>, 'calls' | 'call'> {
+export function callsOver<P extends Protocol>(request: (name: string, args: readonly unknown[]) => Promise<unknown>): Remote<P['calls']> {
   // A `Proxy` over the names, as the main thread does not load the registry that serves them.
-  const calls = new Proxy({} as Remote<P['calls']>, {
+  return new Proxy({} as Remote<P['calls']>, {
     // Not a thenable, nor anything else a symbol or `then` lookup expects.
     get: (_target, name) => (typeof name === 'string' && name !== 'then' ? (...args: unknown[]) => request(name, args) : undefined),
   });
-  const call = <K extends Name<P['calls']>>(name: K, ...args: Args<P['calls'][K]>): Promise<Answer<P['calls'][K]>> => request(name, args) as Promise<Answer<P['calls'][K]>>;
-  return { calls, call };
 }

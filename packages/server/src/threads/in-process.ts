@@ -1,6 +1,6 @@
-import { AppError } from '../errors.js';
-import { callsOver } from './client.js';
+import { callsOver, deliver } from './client.js';
 import { type Link, type Name, type Protocol, type Served, type Transfers, type WireError, errorFromWire, namedError, transferOf, wireErrorOf } from './protocol.js';
+import { invoke } from './server.js';
 
 /**
  * A thread's protocol served on this thread, for tests and tools: no worker, no build. What
@@ -14,18 +14,15 @@ export function inProcessLink<P extends Protocol>(served: Served<P>, options: { 
     const sent = structuredClone(args, { transfer: [...transferOf(transfers.calls, name, args)] });
     let answer: unknown;
     try {
-      if (!Object.hasOwn(served.calls, name)) throw new AppError('ERR_INTERNAL', `the thread has no call '${name}'`);
-      answer = await Reflect.apply(Reflect.get(served.calls, name), served.calls, sent);
+      answer = await invoke(served, name, sent);
     } catch (error) {
       throw errorFromWire(structuredClone(wireErrorOf(error)), errorOf);
     }
     return structuredClone(answer, { transfer: [...transferOf(transfers.answers, name, [answer])] });
   };
   return {
-    ...callsOver<P>(request),
-    post: <K extends Name<P['posts']>>(name: K, ...args: P['posts'][K]): void => {
-      if (!Object.hasOwn(served.posts, name)) return;
-      Reflect.apply(served.posts[name], served.posts, structuredClone(args, { transfer: [...transferOf(transfers.posts, name, args)] }));
-    },
+    calls: callsOver<P>(request),
+    post: <K extends Name<P['posts']>>(name: K, ...args: P['posts'][K]): void =>
+      deliver(served.posts, name, structuredClone(args, { transfer: [...transferOf(transfers.posts, name, args)] })),
   };
 }

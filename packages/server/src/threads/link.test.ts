@@ -89,7 +89,7 @@ function inProcess() {
 }
 
 /** Until the posts sent so far have arrived: a call answered after them. */
-const settled = (link: Link<TestProtocol>) => link.call('later', 0, 'after');
+const settled = (link: Link<TestProtocol>) => link.calls.later(0, 'after');
 
 describe.each([
   ['across a message channel', overChannel],
@@ -107,7 +107,7 @@ describe.each([
   it('answers calls as they finish, each with its own answer', async () => {
     const { link } = make();
     const order: string[] = [];
-    await Promise.all([link.calls.later(40, 'slow').then((a) => order.push(a)), link.call('later', 0, 'fast').then((a) => order.push(a))]);
+    await Promise.all([link.calls.later(40, 'slow').then((a) => order.push(a)), link.calls.later(0, 'fast').then((a) => order.push(a))]);
     expect(order).toEqual(['fast', 'slow']);
   });
 

@@ -38,7 +38,7 @@ export async function answers(db: DbClient, decoder: Link<DecodeProtocol>): Prom
   const traces: TraceListResponse = parseJson(text);
   const bytes: JsonUtf8<TraceDetail> = await db.getTrace('default', 'abc');
   const decoded: DecodeResult = await decoder.calls.decode(request);
-  const metrics: string = await decoder.call('spanMetrics');
+  const metrics: string = await decoder.calls.spanMetrics();
   void [keys, policies, secret, deleted, forwarded, traces, bytes, decoded, metrics];
 }
 
@@ -50,7 +50,7 @@ export async function calls(db: DbClient, decoder: Link<DecodeProtocol>): Promis
   const keys: string = await db.listKeys(); // error: 'KeyRecord[]' is not assignable to type 'string'
   await db.putMaskingPolicy('default', '{"mode":"mask"}', 0); // error: has no properties in common with type 'MaskingPolicy'
   const body: string = await decoder.calls.decode(request); // error: 'DecodeResult' is not assignable to type 'string'
-  await decoder.call('decode', { ...request, body: 'text' }); // error: Type 'string' is not assignable to type 'Uint8Array
+  await decoder.calls.decode({ ...request, body: 'text' }); // error: Type 'string' is not assignable to type 'Uint8Array
   void [wrong, made, keys, body];
 }
 

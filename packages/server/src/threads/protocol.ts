@@ -77,7 +77,6 @@ export function transferOf(table: object | undefined, name: string, args: readon
 export interface Link<P extends Protocol> {
   /** Every call, as methods: `link.calls.listTraces(query)`. */
   readonly calls: Remote<P['calls']>;
-  call<K extends Name<P['calls']>>(name: K, ...args: Args<P['calls'][K]>): Promise<Answer<P['calls'][K]>>;
   /** Sends a message that is not answered; dropped once the thread has failed. */
   post<K extends Name<P['posts']>>(name: K, ...args: P['posts'][K]): void;
 }

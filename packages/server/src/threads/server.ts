@@ -20,17 +20,15 @@ export class ThreadServer<P extends Protocol> {
 
   serve(served: Served<P>): void {
     this.port.on('message', (message: ToThread<P>) => {
-      if (message.kind === 'post') {
-        if (Object.hasOwn(served.posts, message.name)) deliver(served.posts, message.name, message.args);
-      } else this.answer(served, message.id, message.name, message.args);
+      if (message.kind === 'post') deliver(served.posts, message.name, message.args);
+      else this.answer(served, message.id, message.name, message.args);
     });
   }
 
   private answer(served: Served<P>, id: number, name: Name<P['calls']>, args: readonly unknown[]): void {
     let answer: unknown;
     try {
-      if (!Object.hasOwn(served.calls, name)) throw new AppError('ERR_INTERNAL', `the thread has no call '${name}'`);
-      answer = Reflect.apply(served.calls[name], served.calls, args);
+      answer = invoke(served, name, args);
     } catch (error) {
       this.send({ kind: 'failure', id, error: wireErrorOf(error) });
       return;
@@ -44,6 +42,12 @@ export class ThreadServer<P extends Protocol> {
   private send(message: FromThread<P>, transfer: readonly ArrayBuffer[] = []): void {
     this.port.postMessage(message, transfer);
   }
+}
+
+/** Runs call `name` of `served` with `args`; a name it does not serve is refused with `ERR_INTERNAL`. */
+export function invoke<P extends Protocol>(served: Served<P>, name: string, args: readonly unknown[]): unknown {
+  if (!Object.hasOwn(served.calls, name)) throw new AppError('ERR_INTERNAL', `the thread has no call '${name}'`);
+  return Reflect.apply(Reflect.get(served.calls, name), served.calls, args);
 }
 
 /** What this thread was started with: the `config` its protocol declares, as `startWorker` sent it. */
