@@ -7,7 +7,7 @@ import { ALL_PROJECTS, type KeyInfo, checkProjectName, infoOf, newKey, roleCover
 import { SESSION_HOURS, sessionCookie, sessionValue } from '../auth/sessions.js';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
-import { NO_QUERY, TIME_RANGE, limit, oneOf, timeRange } from './parameters.js';
+import { LIST_LIMIT, NO_QUERY, TIME_RANGE, limit, oneOf, timeRange } from './parameters.js';
 import { projectOf } from './request-access.js';
 
 export interface AccessRoutesOptions {
@@ -33,9 +33,8 @@ const NEW_KEY = Type.Object(
   { title: 'Key', additionalProperties: false },
 );
 const KEY_PATH = Type.Object({ id: Type.String({ description: "the key's id" }) });
-const AUDIT_LIMIT = { fallback: 50, max: 1000 };
 const AUDIT = Type.Object(
-  { ...TIME_RANGE, limit: limit(AUDIT_LIMIT), cursor: Type.Optional(Type.String({ pattern: '^\\d{1,15}$', description: 'the nextCursor of the answer before', 'x-must-be': 'a cursor this endpoint gave' })) },
+  { ...TIME_RANGE, limit: limit(LIST_LIMIT), cursor: Type.Optional(Type.String({ pattern: '^\\d{1,15}$', description: 'the nextCursor of the answer before', 'x-must-be': 'a cursor this endpoint gave' })) },
   { additionalProperties: false },
 );
 
@@ -132,7 +131,7 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
   app.get('/api/audit', { schema: { summary: "The project's changes, newest first", tags, querystring: AUDIT } }, async (request) => {
     const q = request.query;
     const offset = q.cursor === undefined ? 0 : Number(q.cursor);
-    const n = q.limit ?? AUDIT_LIMIT.fallback;
+    const n = q.limit ?? LIST_LIMIT.fallback;
     const records = await db.listAudit(projectOf(request), timeRange(q), offset, n + 1);
     return {
       entries: records.slice(0, n).map(({ timeUs, projectId: _project, ...entry }) => ({ time: new Date(timeUs / 1000).toISOString(), ...entry })),

@@ -3,17 +3,16 @@ import { Type } from '@sinclair/typebox';
 import { ALERT_SEVERITIES, NO_DATA_BEHAVIOURS } from '@spoor/model';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AlertService } from '../alerting/alert-service.js';
-import { NO_QUERY, TIME_RANGE, cursor, limit, oneOf, text, timeRange } from './parameters.js';
+import { LIST_LIMIT, NO_QUERY, TIME_RANGE, cursor, limit, oneOf, text, timeRange } from './parameters.js';
 import { projectOf } from './request-access.js';
 
 const STATES = ['pending', 'firing', 'resolved'] as const;
-const HISTORY_LIMIT = { fallback: 50, max: 1000 };
 
 const ALERT_LIST = Type.Object(
   { state: Type.Optional(Type.Array(oneOf([...STATES]), { description: 'the states to show, repeated or separated by commas (default pending,firing)' })) },
   { additionalProperties: false },
 );
-const HISTORY = Type.Object({ ...TIME_RANGE, rule: Type.Optional(text("one rule's entries")), limit: limit(HISTORY_LIMIT), cursor: cursor() }, { additionalProperties: false });
+const HISTORY = Type.Object({ ...TIME_RANGE, rule: Type.Optional(text("one rule's entries")), limit: limit(LIST_LIMIT), cursor: cursor() }, { additionalProperties: false });
 const SILENCE_LIST = Type.Object({ expired: Type.Optional(Type.Boolean({ description: 'also the silences that ended' })) }, { additionalProperties: false });
 const RULE_PATH = Type.Object({ name: Type.String({ description: "the rule's name" }) });
 const SILENCE_PATH = Type.Object({ id: Type.String({ description: "the silence's id" }) });
@@ -100,7 +99,7 @@ export async function alertRoutes(instance: FastifyInstance, options: { alertsFo
   });
   app.get('/api/alerts/history', { schema: { summary: 'State changes and notifications, newest first', tags, querystring: HISTORY } }, async (request) => {
     const q = request.query;
-    return (await alertsOf(request)).history(timeRange(q), q.rule ?? null, q.limit ?? HISTORY_LIMIT.fallback, q.cursor ?? null);
+    return (await alertsOf(request)).history(timeRange(q), q.rule ?? null, q.limit ?? LIST_LIMIT.fallback, q.cursor ?? null);
   });
 
   app.get('/api/alerts/rules', { schema: { summary: 'The rules, with their source and health', tags, querystring: NO_QUERY } }, async (request) => (await alertsOf(request)).rules());

@@ -16,6 +16,7 @@ import {
   hexId,
   invalid,
   limit,
+  LIST_LIMIT,
   NO_QUERY,
   oneOf,
   SPAN_FILTER,
@@ -45,7 +46,6 @@ type AnalyticsFilterQuery = SpanFilterQuery & { kind?: SpanFilter['kind']; categ
 
 const GROUPS_LIMIT = { fallback: 100, max: 1000 };
 const SERIES_LIMIT = { fallback: 10, max: 50 };
-const LIST_LIMIT = { fallback: 50, max: 1000 };
 
 const SPAN_STATS = Type.Object({ ...ANALYTICS_FILTER, groupBy: groupBy('what to group by (default name)'), limit: limit(GROUPS_LIMIT) }, { additionalProperties: false });
 const TIMESERIES = Type.Object(

@@ -37,6 +37,9 @@ export interface LimitSpec {
   max: number;
 }
 
+/** What a list (traces, logs, sessions, error groups, history, audit) answers at once: 50 unless asked, at most 1000. */
+export const LIST_LIMIT: LimitSpec = { fallback: 50, max: 1000 };
+
 /** `limit`: how many items one answer holds at most. */
 export const limit = ({ fallback, max }: LimitSpec) =>
   Type.Optional(Type.Integer({ minimum: 1, maximum: max, default: fallback, description: `the most items in one answer (default ${fallback})` }));

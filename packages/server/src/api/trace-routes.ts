@@ -10,6 +10,7 @@ import {
   TIME_RANGE,
   TRACE_PATH,
   cursor,
+  LIST_LIMIT,
   spanFilterFields,
   hexId,
   limit,
@@ -20,7 +21,6 @@ import {
 } from './parameters.js';
 import { projectOf } from './request-access.js';
 
-const LIST_LIMIT = { fallback: 50, max: 1000 };
 const SEARCH_LIMIT = { fallback: 1000, max: 10_000 };
 
 const TRACE_LIST = Type.Object({ ...SPAN_FILTER, limit: limit(LIST_LIMIT), cursor: cursor() }, { additionalProperties: false });
