@@ -19,6 +19,7 @@ import {
   LIST_LIMIT,
   NO_QUERY,
   oneOf,
+  RANGE_QUERY,
   SPAN_FILTER,
   type SpanFilterQuery,
   text,
@@ -207,7 +208,7 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
     const query = { projectId: projectOf(request), range: timeRange(q), status: q.status ?? null, service: q.service ?? null, sort: q.sort ?? 'lastSeen', limit: q.limit ?? LIST_LIMIT.fallback, cursor: q.cursor ?? null } as const;
     return sendJson(reply, await db.listErrorGroups(query, nowUs()));
   });
-  app.get('/api/errors/:fingerprint', { schema: { summary: 'One error group with its newest occurrences', tags: ['errors'], params: FINGERPRINT_PATH, querystring: Type.Object(TIME_RANGE, { additionalProperties: false }) } }, async (request, reply) =>
+  app.get('/api/errors/:fingerprint', { schema: { summary: 'One error group with its newest occurrences', tags: ['errors'], params: FINGERPRINT_PATH, querystring: RANGE_QUERY } }, async (request, reply) =>
     sendJson(reply, await db.getErrorGroup(projectOf(request), request.params.fingerprint, timeRange(request.query), nowUs())),
   );
   app.patch('/api/errors/:fingerprint', { schema: { summary: 'Resolve, ignore or reopen an error group', tags: ['errors'], params: FINGERPRINT_PATH, querystring: NO_QUERY, body: ERROR_UPDATE } }, async (request, reply) =>

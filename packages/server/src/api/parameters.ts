@@ -69,6 +69,9 @@ export function timeUs(value: string | undefined, name: string): number | null {
   return us;
 }
 
+/** The query of a route that takes a range and nothing else. */
+export const RANGE_QUERY = Type.Object(TIME_RANGE, { additionalProperties: false });
+
 export function timeRange(q: { from?: string; to?: string }): TimeRange {
   const fromUs = timeUs(q.from, 'from');
   const toUs = timeUs(q.to, 'to');

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
 import { modelPriceFrom, PriceTableError } from '../normalize/prices.js';
-import { NO_QUERY, TIME_RANGE, timeRange } from './parameters.js';
+import { NO_QUERY, RANGE_QUERY, TIME_RANGE, timeRange } from './parameters.js';
 import { projectOf } from './request-access.js';
 import { sendJson } from './trace-routes.js';
 
@@ -46,7 +46,7 @@ export async function priceRoutes(instance: FastifyInstance, options: { db: DbCl
   const tags = ['prices'];
 
   app.get('/api/prices', { schema: { summary: 'The prices in force, each with its origin', tags, querystring: NO_QUERY } }, async (request, reply) => sendJson(reply, await db.listPrices(projectOf(request))));
-  app.get('/api/prices/unpriced', { schema: { summary: 'Models seen with tokens but no price', tags, querystring: Type.Object(TIME_RANGE, { additionalProperties: false }) } }, async (request, reply) =>
+  app.get('/api/prices/unpriced', { schema: { summary: 'Models seen with tokens but no price', tags, querystring: RANGE_QUERY } }, async (request, reply) =>
     sendJson(reply, await db.listUnpricedModels(projectOf(request), timeRange(request.query))),
   );
   app.put('/api/prices/:model', { schema: { summary: "Set a model's price", tags, params: MODEL_PATH, querystring: NO_QUERY, body: PRICE } }, async (request, reply) => {

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import {
   NO_QUERY,
+  RANGE_QUERY,
   SEVERITY,
   SPAN_FILTER,
   SPAN_PATH,
@@ -36,7 +37,6 @@ const LOG_LIST = Type.Object(
   },
   { additionalProperties: false },
 );
-const RANGE = Type.Object(TIME_RANGE, { additionalProperties: false });
 const POINT_LIST = Type.Object(
   { name: text("the metric's name"), ...TIME_RANGE, service: Type.Optional(text('service name')), limit: limit(LIST_LIMIT), cursor: cursor() },
   { additionalProperties: false },
@@ -85,7 +85,7 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
     sendJson(reply, await db.getLlmCall(projectOf(request), hexId(request.params.traceId), hexId(request.params.spanId))),
   );
 
-  app.get('/api/services', { schema: { summary: 'Services that sent anything, with counts', tags: ['services'], querystring: RANGE } }, async (request, reply) =>
+  app.get('/api/services', { schema: { summary: 'Services that sent anything, with counts', tags: ['services'], querystring: RANGE_QUERY } }, async (request, reply) =>
     sendJson(reply, await db.listServices(projectOf(request), timeRange(request.query))),
   );
   app.get('/api/logs', { schema: { summary: 'Log records, newest first', tags: ['logs'], querystring: LOG_LIST } }, async (request, reply) => {
@@ -104,7 +104,7 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
       }),
     );
   });
-  app.get('/api/metrics', { schema: { summary: 'Metric names with type, unit and point count', tags: ['metrics'], querystring: RANGE } }, async (request, reply) =>
+  app.get('/api/metrics', { schema: { summary: 'Metric names with type, unit and point count', tags: ['metrics'], querystring: RANGE_QUERY } }, async (request, reply) =>
     sendJson(reply, await db.listMetrics(projectOf(request), timeRange(request.query))),
   );
   app.get('/api/metrics/points', { schema: { summary: 'The data points of one metric', tags: ['metrics'], querystring: POINT_LIST } }, async (request, reply) => {
