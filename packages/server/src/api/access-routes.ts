@@ -7,7 +7,7 @@ import { ALL_PROJECTS, type KeyInfo, checkProjectName, infoOf, newKey, roleCover
 import { SESSION_HOURS, sessionCookie, sessionValue } from '../auth/sessions.js';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
-import { LIST_LIMIT, NO_QUERY, TIME_RANGE, limit, oneOf, timeRange } from './parameters.js';
+import { LIST_LIMIT, NO_QUERY, TIME_RANGE, limit, offsetCursor, oneOf, timeRange } from './parameters.js';
 import { projectOf } from './request-access.js';
 
 export interface AccessRoutesOptions {
@@ -34,7 +34,7 @@ const NEW_KEY = Type.Object(
 );
 const KEY_PATH = Type.Object({ id: Type.String({ description: "the key's id" }) });
 const AUDIT = Type.Object(
-  { ...TIME_RANGE, limit: limit(LIST_LIMIT), cursor: Type.Optional(Type.String({ pattern: '^\\d{1,15}$', description: 'the nextCursor of the answer before', 'x-must-be': 'a cursor this endpoint gave' })) },
+  { ...TIME_RANGE, limit: limit(LIST_LIMIT), cursor: offsetCursor() },
   { additionalProperties: false },
 );
 

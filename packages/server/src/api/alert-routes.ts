@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { ALERT_SEVERITIES, NO_DATA_BEHAVIOURS } from '@spoor/model';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AlertService } from '../alerting/alert-service.js';
-import { LIST_LIMIT, NO_QUERY, TIME_RANGE, cursor, limit, oneOf, text, timeRange } from './parameters.js';
+import { LIST_LIMIT, NO_QUERY, TIME_RANGE, limit, offsetCursor, oneOf, text, timeRange } from './parameters.js';
 import { projectOf } from './request-access.js';
 
 const STATES = ['pending', 'firing', 'resolved'] as const;
@@ -12,7 +12,7 @@ const ALERT_LIST = Type.Object(
   { state: Type.Optional(Type.Array(oneOf([...STATES]), { description: 'the states to show, repeated or separated by commas (default pending,firing)' })) },
   { additionalProperties: false },
 );
-const HISTORY = Type.Object({ ...TIME_RANGE, rule: Type.Optional(text("one rule's entries")), limit: limit(LIST_LIMIT), cursor: cursor() }, { additionalProperties: false });
+const HISTORY = Type.Object({ ...TIME_RANGE, rule: Type.Optional(text("one rule's entries")), limit: limit(LIST_LIMIT), cursor: offsetCursor() }, { additionalProperties: false });
 const SILENCE_LIST = Type.Object({ expired: Type.Optional(Type.Boolean({ description: 'also the silences that ended' })) }, { additionalProperties: false });
 const RULE_PATH = Type.Object({ name: Type.String({ description: "the rule's name" }) });
 const SILENCE_PATH = Type.Object({ id: Type.String({ description: "the silence's id" }) });

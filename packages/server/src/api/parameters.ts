@@ -47,6 +47,9 @@ export const limit = ({ fallback, max }: LimitSpec) =>
 /** An opaque cursor: the `nextCursor` of the answer before. The query layer decodes it (`query/cursor.ts`). */
 export const cursor = () => Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,1000}$', description: 'where to go on: the nextCursor of the answer before', 'x-must-be': 'a cursor this server gave (its nextCursor)' }));
 
+/** The cursor of a list without a unique sort key (alert history, audit): the offset the answer before gave, in decimal. */
+export const offsetCursor = () => Type.Optional(Type.String({ pattern: '^\\d{1,15}$', description: 'the nextCursor of the answer before', 'x-must-be': 'a cursor this endpoint gave' }));
+
 // Times: ISO-8601 or epoch milliseconds.
 
 /** An ISO-8601 date, with or without its time, or up to 16 digits of epoch milliseconds. `Date.parse`'s extras (`-1`, `May 3`) are not times. */
