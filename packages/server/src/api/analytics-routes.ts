@@ -17,7 +17,6 @@ import {
   invalid,
   limit,
   LIST_LIMIT,
-  NO_QUERY,
   oneOf,
   RANGE_QUERY,
   SPAN_FILTER,
@@ -199,7 +198,7 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
     );
   });
 
-  app.get('/api/traces/:traceId/critical-path', { schema: { summary: "The chain of spans that decided the trace's duration", tags: ['traces'], params: TRACE_PATH, querystring: NO_QUERY } }, async (request, reply) =>
+  app.get('/api/traces/:traceId/critical-path', { schema: { summary: "The chain of spans that decided the trace's duration", tags: ['traces'], params: TRACE_PATH } }, async (request, reply) =>
     sendJson(reply, await db.criticalPath(projectOf(request), hexId(request.params.traceId))),
   );
 
@@ -211,7 +210,7 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
   app.get('/api/errors/:fingerprint', { schema: { summary: 'One error group with its newest occurrences', tags: ['errors'], params: FINGERPRINT_PATH, querystring: RANGE_QUERY } }, async (request, reply) =>
     sendJson(reply, await db.getErrorGroup(projectOf(request), request.params.fingerprint, timeRange(request.query), nowUs())),
   );
-  app.patch('/api/errors/:fingerprint', { schema: { summary: 'Resolve, ignore or reopen an error group', tags: ['errors'], params: FINGERPRINT_PATH, querystring: NO_QUERY, body: ERROR_UPDATE } }, async (request, reply) =>
+  app.patch('/api/errors/:fingerprint', { schema: { summary: 'Resolve, ignore or reopen an error group', tags: ['errors'], params: FINGERPRINT_PATH, body: ERROR_UPDATE } }, async (request, reply) =>
     sendJson(reply, await db.setErrorGroupStatus(projectOf(request), request.params.fingerprint, request.body.status, nowUs())),
   );
 }

@@ -26,7 +26,7 @@ export function oneOf<const T extends string>(values: readonly T[], options: Sch
   return Type.Union(values.map((value) => Type.Literal(value)), options) as TUnion<Array<TLiteral<T>>>;
 }
 
-/** A route that takes no query parameter: any one given is refused by name. */
+/** The query of an API route that declares none (`app.ts`): any parameter given is refused by name. */
 export const NO_QUERY = Type.Object({}, { additionalProperties: false });
 
 /** Text that must not be empty. */

@@ -3,7 +3,6 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import {
-  NO_QUERY,
   RANGE_QUERY,
   SEVERITY,
   SPAN_FILTER,
@@ -66,22 +65,22 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
       }),
     );
   });
-  app.get('/api/traces/:traceId', { schema: { summary: 'One trace: its spans in tree order and its logs', tags, params: TRACE_PATH, querystring: NO_QUERY } }, async (request, reply) =>
+  app.get('/api/traces/:traceId', { schema: { summary: 'One trace: its spans in tree order and its logs', tags, params: TRACE_PATH } }, async (request, reply) =>
     sendJson(reply, await db.getTrace(projectOf(request), hexId(request.params.traceId))),
   );
-  app.get('/api/traces/:traceId/tree', { schema: { summary: 'What a waterfall draws of every span, as columns', tags, params: TRACE_PATH, querystring: NO_QUERY } }, async (request, reply) =>
+  app.get('/api/traces/:traceId/tree', { schema: { summary: 'What a waterfall draws of every span, as columns', tags, params: TRACE_PATH } }, async (request, reply) =>
     sendJson(reply, await db.getTraceTree(projectOf(request), hexId(request.params.traceId))),
   );
-  app.get('/api/traces/:traceId/diff/:otherTraceId', { schema: { summary: 'Two runs aligned span by span', tags, params: DIFF_PATH, querystring: NO_QUERY } }, async (request, reply) =>
+  app.get('/api/traces/:traceId/diff/:otherTraceId', { schema: { summary: 'Two runs aligned span by span', tags, params: DIFF_PATH } }, async (request, reply) =>
     sendJson(reply, await db.diffTraces(projectOf(request), hexId(request.params.traceId), hexId(request.params.otherTraceId))),
   );
   app.get('/api/traces/:traceId/search', { schema: { summary: "The spans whose attributes, status or events hold a text", tags, params: TRACE_PATH, querystring: SEARCH } }, async (request, reply) =>
     sendJson(reply, await db.searchTrace(projectOf(request), hexId(request.params.traceId), request.query.q, request.query.limit ?? SEARCH_LIMIT.fallback)),
   );
-  app.get('/api/traces/:traceId/spans/:spanId', { schema: { summary: 'One span and its logs', tags, params: SPAN_PATH, querystring: NO_QUERY } }, async (request, reply) =>
+  app.get('/api/traces/:traceId/spans/:spanId', { schema: { summary: 'One span and its logs', tags, params: SPAN_PATH } }, async (request, reply) =>
     sendJson(reply, await db.getSpan(projectOf(request), hexId(request.params.traceId), hexId(request.params.spanId))),
   );
-  app.get('/api/traces/:traceId/spans/:spanId/llm', { schema: { summary: 'One LLM call: its fields and messages', tags, params: SPAN_PATH, querystring: NO_QUERY } }, async (request, reply) =>
+  app.get('/api/traces/:traceId/spans/:spanId/llm', { schema: { summary: 'One LLM call: its fields and messages', tags, params: SPAN_PATH } }, async (request, reply) =>
     sendJson(reply, await db.getLlmCall(projectOf(request), hexId(request.params.traceId), hexId(request.params.spanId))),
   );
 
