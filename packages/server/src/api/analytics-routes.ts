@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { type Static, type TObject, Type } from '@sinclair/typebox';
 import { ERROR_GROUP_STATUSES, METRIC_SERIES_FNS, SPAN_CATEGORIES, SPAN_KINDS, TIMESERIES_METRICS, type SpanFilter } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
@@ -20,7 +20,6 @@ import {
   oneOf,
   RANGE_QUERY,
   SPAN_FILTER,
-  type SpanFilterQuery,
   text,
   TIME_RANGE,
   timeRange,
@@ -42,7 +41,7 @@ const ANALYTICS_FILTER = {
   category: Type.Optional(oneOf([...SPAN_CATEGORIES], { description: 'span category' })),
   root: Type.Optional(Type.Boolean({ description: 'root spans only' })),
 };
-type AnalyticsFilterQuery = SpanFilterQuery & { kind?: SpanFilter['kind']; category?: SpanFilter['category']; root?: boolean };
+type AnalyticsFilterQuery = Static<TObject<typeof ANALYTICS_FILTER>>;
 
 const GROUPS_LIMIT = { fallback: 100, max: 1000 };
 const SERIES_LIMIT = { fallback: 10, max: 50 };
