@@ -7,7 +7,7 @@ import { ALL_PROJECTS, type KeyInfo, checkProjectName, infoOf, newKey, roleCover
 import { SESSION_HOURS, sessionCookie, sessionValue } from '../auth/sessions.js';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
-import { NO_QUERY, TIME_RANGE, limit, oneOf, timeRange } from './parameters.js';
+import { LIST_LIMIT, TIME_RANGE, limit, offsetCursor, oneOf, timeRange } from './parameters.js';
 import { projectOf } from './request-access.js';
 
 export interface AccessRoutesOptions {
@@ -33,9 +33,8 @@ const NEW_KEY = Type.Object(
   { title: 'Key', additionalProperties: false },
 );
 const KEY_PATH = Type.Object({ id: Type.String({ description: "the key's id" }) });
-const AUDIT_LIMIT = { fallback: 50, max: 1000 };
 const AUDIT = Type.Object(
-  { ...TIME_RANGE, limit: limit(AUDIT_LIMIT), cursor: Type.Optional(Type.String({ pattern: '^\\d{1,15}$', description: 'the nextCursor of the answer before', 'x-must-be': 'a cursor this endpoint gave' })) },
+  { ...TIME_RANGE, limit: limit(LIST_LIMIT), cursor: offsetCursor() },
   { additionalProperties: false },
 );
 
@@ -66,10 +65,10 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
     void reply.header('set-cookie', sessionCookie(value, { secure: options.secureCookies, maxAgeSeconds: SESSION_HOURS * 3600 }));
   };
 
-  app.get('/api/session', { schema: { summary: 'Who is signed in, with which role and project', tags, querystring: NO_QUERY } }, async (request) => answer(request.access.principal, projectOf(request)));
+  app.get('/api/session', { schema: { summary: 'Who is signed in, with which role and project', tags } }, async (request) => answer(request.access.principal, projectOf(request)));
 
   // Sign in: a read or admin key for a cookie the dashboard sends from then on.
-  app.post('/api/session', { schema: { summary: 'Sign in: a session cookie for a read or admin key', tags, querystring: NO_QUERY, body: SIGN_IN } }, async (request, reply) => {
+  app.post('/api/session', { schema: { summary: 'Sign in: a session cookie for a read or admin key', tags, body: SIGN_IN } }, async (request, reply) => {
     const { body } = request;
     const key = access.verifyKey(body.key.trim(), request.ip);
     if (!roleCovers(key.role, 'read')) throw new AppError('ERR_FORBIDDEN', 'an ingest key cannot sign in: it only sends telemetry; use a read or admin key');
@@ -80,7 +79,7 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
   });
 
   // The project switcher: the same session, another project.
-  app.put('/api/session', { schema: { summary: 'Switch the project of a signed-in dashboard', tags, querystring: NO_QUERY, body: PROJECT_SWITCH } }, async (request, reply) => {
+  app.put('/api/session', { schema: { summary: 'Switch the project of a signed-in dashboard', tags, body: PROJECT_SWITCH } }, async (request, reply) => {
     const { principal } = request.access;
     if (principal.via !== 'cookie') throw new AppError('ERR_UNAUTHENTICATED', 'sign in first: PUT /api/session switches the project of a signed-in dashboard');
     const projectId = chosenProject(principal, request.body.project, projectsOf(principal));
@@ -88,19 +87,19 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
     return answer(principal, projectId);
   });
 
-  app.delete('/api/session', { schema: { summary: 'Sign out', tags, querystring: NO_QUERY } }, async (request, reply) => {
+  app.delete('/api/session', { schema: { summary: 'Sign out', tags } }, async (request, reply) => {
     access.endSession(request.headers.cookie);
     void reply.header('set-cookie', sessionCookie('', { secure: options.secureCookies, maxAgeSeconds: 0 }));
     return reply.code(204).send();
   });
 
-  app.get('/api/keys', { schema: { summary: 'The keys of the projects this key covers (never their secrets)', tags, querystring: NO_QUERY } }, async (request) => {
+  app.get('/api/keys', { schema: { summary: 'The keys of the projects this key covers (never their secrets)', tags } }, async (request) => {
     const { principal } = request.access;
     const keys = await db.listKeys();
     return { keys: keys.filter((key) => coversProject(principal, key.projectId)).map(infoOf).reverse() };
   });
 
-  app.post('/api/keys', { schema: { summary: 'Make a key; the answer shows it, once', tags, querystring: NO_QUERY, body: NEW_KEY } }, async (request, reply) => {
+  app.post('/api/keys', { schema: { summary: 'Make a key; the answer shows it, once', tags, body: NEW_KEY } }, async (request, reply) => {
     const { principal } = request.access;
     const { body } = request;
     const projectId = body.project ?? (principal.keyProjectId === ALL_PROJECTS ? projectOf(request) : principal.keyProjectId);
@@ -117,7 +116,7 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
     return reply.code(201).send({ ...infoOf(record), key } satisfies KeyInfo & { key: string });
   });
 
-  app.delete('/api/keys/:id', { schema: { summary: 'Revoke a key', tags, params: KEY_PATH, querystring: NO_QUERY } }, async (request, reply) => {
+  app.delete('/api/keys/:id', { schema: { summary: 'Revoke a key', tags, params: KEY_PATH } }, async (request, reply) => {
     const { principal } = request.access;
     const keys = await db.listKeys();
     const key = keys.find((k) => k.id === request.params.id);
@@ -132,7 +131,7 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
   app.get('/api/audit', { schema: { summary: "The project's changes, newest first", tags, querystring: AUDIT } }, async (request) => {
     const q = request.query;
     const offset = q.cursor === undefined ? 0 : Number(q.cursor);
-    const n = q.limit ?? AUDIT_LIMIT.fallback;
+    const n = q.limit ?? LIST_LIMIT.fallback;
     const records = await db.listAudit(projectOf(request), timeRange(q), offset, n + 1);
     return {
       entries: records.slice(0, n).map(({ timeUs, projectId: _project, ...entry }) => ({ time: new Date(timeUs / 1000).toISOString(), ...entry })),

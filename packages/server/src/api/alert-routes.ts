@@ -3,17 +3,16 @@ import { Type } from '@sinclair/typebox';
 import { ALERT_SEVERITIES, NO_DATA_BEHAVIOURS } from '@spoor/model';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AlertService } from '../alerting/alert-service.js';
-import { NO_QUERY, TIME_RANGE, cursor, limit, oneOf, text, timeRange } from './parameters.js';
+import { LIST_LIMIT, TIME_RANGE, limit, offsetCursor, oneOf, text, timeRange } from './parameters.js';
 import { projectOf } from './request-access.js';
 
 const STATES = ['pending', 'firing', 'resolved'] as const;
-const HISTORY_LIMIT = { fallback: 50, max: 1000 };
 
 const ALERT_LIST = Type.Object(
   { state: Type.Optional(Type.Array(oneOf([...STATES]), { description: 'the states to show, repeated or separated by commas (default pending,firing)' })) },
   { additionalProperties: false },
 );
-const HISTORY = Type.Object({ ...TIME_RANGE, rule: Type.Optional(text("one rule's entries")), limit: limit(HISTORY_LIMIT), cursor: cursor() }, { additionalProperties: false });
+const HISTORY = Type.Object({ ...TIME_RANGE, rule: Type.Optional(text("one rule's entries")), limit: limit(LIST_LIMIT), cursor: offsetCursor() }, { additionalProperties: false });
 const SILENCE_LIST = Type.Object({ expired: Type.Optional(Type.Boolean({ description: 'also the silences that ended' })) }, { additionalProperties: false });
 const RULE_PATH = Type.Object({ name: Type.String({ description: "the rule's name" }) });
 const SILENCE_PATH = Type.Object({ id: Type.String({ description: "the silence's id" }) });
@@ -100,20 +99,20 @@ export async function alertRoutes(instance: FastifyInstance, options: { alertsFo
   });
   app.get('/api/alerts/history', { schema: { summary: 'State changes and notifications, newest first', tags, querystring: HISTORY } }, async (request) => {
     const q = request.query;
-    return (await alertsOf(request)).history(timeRange(q), q.rule ?? null, q.limit ?? HISTORY_LIMIT.fallback, q.cursor ?? null);
+    return (await alertsOf(request)).history(timeRange(q), q.rule ?? null, q.limit ?? LIST_LIMIT.fallback, q.cursor ?? null);
   });
 
-  app.get('/api/alerts/rules', { schema: { summary: 'The rules, with their source and health', tags, querystring: NO_QUERY } }, async (request) => (await alertsOf(request)).rules());
-  app.get('/api/alerts/rules/:name', { schema: { summary: 'One rule', tags, params: RULE_PATH, querystring: NO_QUERY } }, async (request) => (await alertsOf(request)).rule(request.params.name));
-  app.post('/api/alerts/rules', { schema: { summary: 'Make a rule', tags, querystring: NO_QUERY, body: NEW_RULE } }, async (request, reply) => {
+  app.get('/api/alerts/rules', { schema: { summary: 'The rules, with their source and health', tags } }, async (request) => (await alertsOf(request)).rules());
+  app.get('/api/alerts/rules/:name', { schema: { summary: 'One rule', tags, params: RULE_PATH } }, async (request) => (await alertsOf(request)).rule(request.params.name));
+  app.post('/api/alerts/rules', { schema: { summary: 'Make a rule', tags, body: NEW_RULE } }, async (request, reply) => {
     const { rule } = await (await alertsOf(request)).saveRule(request.body, 'create', null);
     return reply.code(201).send(rule);
   });
-  app.put('/api/alerts/rules/:name', { schema: { summary: 'Make or replace a rule', tags, params: RULE_PATH, querystring: NO_QUERY, body: PUT_RULE } }, async (request, reply) => {
+  app.put('/api/alerts/rules/:name', { schema: { summary: 'Make or replace a rule', tags, params: RULE_PATH, body: PUT_RULE } }, async (request, reply) => {
     const { rule, created } = await (await alertsOf(request)).saveRule(request.body, 'put', request.params.name);
     return reply.code(created ? 201 : 200).send(rule);
   });
-  app.delete('/api/alerts/rules/:name', { schema: { summary: 'Remove a rule made through the API', tags, params: RULE_PATH, querystring: NO_QUERY } }, async (request, reply) => {
+  app.delete('/api/alerts/rules/:name', { schema: { summary: 'Remove a rule made through the API', tags, params: RULE_PATH } }, async (request, reply) => {
     await (await alertsOf(request)).deleteRule(request.params.name);
     return reply.code(204).send();
   });
@@ -121,10 +120,10 @@ export async function alertRoutes(instance: FastifyInstance, options: { alertsFo
   app.get('/api/alerts/silences', { schema: { summary: 'Silences in force (and, with expired=true, those that ended)', tags, querystring: SILENCE_LIST } }, async (request) =>
     (await alertsOf(request)).silences(request.query.expired === true),
   );
-  app.post('/api/alerts/silences', { schema: { summary: 'Silence the alerts matching labels for a while', tags, querystring: NO_QUERY, body: SILENCE } }, async (request, reply) =>
+  app.post('/api/alerts/silences', { schema: { summary: 'Silence the alerts matching labels for a while', tags, body: SILENCE } }, async (request, reply) =>
     reply.code(201).send(await (await alertsOf(request)).createSilence(request.body)),
   );
-  app.delete('/api/alerts/silences/:id', { schema: { summary: 'End a silence now', tags, params: SILENCE_PATH, querystring: NO_QUERY } }, async (request) =>
+  app.delete('/api/alerts/silences/:id', { schema: { summary: 'End a silence now', tags, params: SILENCE_PATH } }, async (request) =>
     (await alertsOf(request)).expireSilence(request.params.id),
   );
 }

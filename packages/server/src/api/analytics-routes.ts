@@ -1,5 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
+import { type Static, type TObject, Type } from '@sinclair/typebox';
 import { ERROR_GROUP_STATUSES, METRIC_SERIES_FNS, SPAN_CATEGORIES, SPAN_KINDS, TIMESERIES_METRICS, type SpanFilter } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
@@ -16,10 +16,10 @@ import {
   hexId,
   invalid,
   limit,
-  NO_QUERY,
+  LIST_LIMIT,
   oneOf,
+  RANGE_QUERY,
   SPAN_FILTER,
-  type SpanFilterQuery,
   text,
   TIME_RANGE,
   timeRange,
@@ -41,11 +41,10 @@ const ANALYTICS_FILTER = {
   category: Type.Optional(oneOf([...SPAN_CATEGORIES], { description: 'span category' })),
   root: Type.Optional(Type.Boolean({ description: 'root spans only' })),
 };
-type AnalyticsFilterQuery = SpanFilterQuery & { kind?: SpanFilter['kind']; category?: SpanFilter['category']; root?: boolean };
+type AnalyticsFilterQuery = Static<TObject<typeof ANALYTICS_FILTER>>;
 
 const GROUPS_LIMIT = { fallback: 100, max: 1000 };
 const SERIES_LIMIT = { fallback: 10, max: 50 };
-const LIST_LIMIT = { fallback: 50, max: 1000 };
 
 const SPAN_STATS = Type.Object({ ...ANALYTICS_FILTER, groupBy: groupBy('what to group by (default name)'), limit: limit(GROUPS_LIMIT) }, { additionalProperties: false });
 const TIMESERIES = Type.Object(
@@ -198,7 +197,7 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
     );
   });
 
-  app.get('/api/traces/:traceId/critical-path', { schema: { summary: "The chain of spans that decided the trace's duration", tags: ['traces'], params: TRACE_PATH, querystring: NO_QUERY } }, async (request, reply) =>
+  app.get('/api/traces/:traceId/critical-path', { schema: { summary: "The chain of spans that decided the trace's duration", tags: ['traces'], params: TRACE_PATH } }, async (request, reply) =>
     sendJson(reply, await db.criticalPath(projectOf(request), hexId(request.params.traceId))),
   );
 
@@ -207,10 +206,10 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
     const query = { projectId: projectOf(request), range: timeRange(q), status: q.status ?? null, service: q.service ?? null, sort: q.sort ?? 'lastSeen', limit: q.limit ?? LIST_LIMIT.fallback, cursor: q.cursor ?? null } as const;
     return sendJson(reply, await db.listErrorGroups(query, nowUs()));
   });
-  app.get('/api/errors/:fingerprint', { schema: { summary: 'One error group with its newest occurrences', tags: ['errors'], params: FINGERPRINT_PATH, querystring: Type.Object(TIME_RANGE, { additionalProperties: false }) } }, async (request, reply) =>
+  app.get('/api/errors/:fingerprint', { schema: { summary: 'One error group with its newest occurrences', tags: ['errors'], params: FINGERPRINT_PATH, querystring: RANGE_QUERY } }, async (request, reply) =>
     sendJson(reply, await db.getErrorGroup(projectOf(request), request.params.fingerprint, timeRange(request.query), nowUs())),
   );
-  app.patch('/api/errors/:fingerprint', { schema: { summary: 'Resolve, ignore or reopen an error group', tags: ['errors'], params: FINGERPRINT_PATH, querystring: NO_QUERY, body: ERROR_UPDATE } }, async (request, reply) =>
+  app.patch('/api/errors/:fingerprint', { schema: { summary: 'Resolve, ignore or reopen an error group', tags: ['errors'], params: FINGERPRINT_PATH, body: ERROR_UPDATE } }, async (request, reply) =>
     sendJson(reply, await db.setErrorGroupStatus(projectOf(request), request.params.fingerprint, request.body.status, nowUs())),
   );
 }

@@ -14,6 +14,7 @@ import { healthRoutes } from './health-routes.js';
 import { installHooks, waitForReads } from './hooks.js';
 import { maskingRoutes } from './masking-routes.js';
 import { describeRoutes, openApiRoute } from './openapi.js';
+import { NO_QUERY } from './parameters.js';
 import { priceRoutes } from './price-routes.js';
 import { type QuarantineAccess, quarantineRoutes } from './quarantine-routes.js';
 import { replayRoutes } from './replay-routes.js';
@@ -78,7 +79,8 @@ export function routesOf(app: FastifyInstance): ReadonlyArray<{ method: string; 
 /**
  * Builds the HTTP app: OTLP receiver, REST API, health and `/metrics`, and the web UI, on one
  * port. Every route declares its parameters and body (validated by `validation.ts`, described at
- * `GET /api/openapi.json`); the hooks of `hooks.ts` run around each.
+ * `GET /api/openapi.json`; an API route that declares no query takes none); the hooks of
+ * `hooks.ts` run around each.
  */
 export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
@@ -96,6 +98,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   ROUTES.set(app, routes);
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+    // An API route that declares no query takes none: a parameter it does not know is refused by name, never ignored.
+    if (route.url.startsWith('/api/') && route.schema?.querystring === undefined) route.schema = { ...route.schema, querystring: NO_QUERY };
   });
   app.setValidatorCompiler(validatorCompiler);
   await describeRoutes(app);

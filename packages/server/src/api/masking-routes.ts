@@ -8,7 +8,7 @@ import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
 import type { Decoder, MaskFile } from '../ingest/decoder.js';
 import { MaskingPolicyError, type MaskingPolicy, filePolicyFor, redactOptionsOf } from '../ingest/masking.js';
-import { NO_QUERY, oneOf } from './parameters.js';
+import { oneOf } from './parameters.js';
 
 export interface MaskingRoutesOptions {
   db: DbClient;
@@ -82,11 +82,11 @@ export async function maskingRoutes(instance: FastifyInstance, options: MaskingR
     return { projectId, source: fromFile === null ? 'none' : 'file', policy: fromFile };
   };
 
-  app.get('/api/projects/:projectId/masking', { schema: { summary: "The project's masking policy and where it comes from", tags, params: PROJECT_PATH, querystring: NO_QUERY } }, async (request) =>
+  app.get('/api/projects/:projectId/masking', { schema: { summary: "The project's masking policy and where it comes from", tags, params: PROJECT_PATH } }, async (request) =>
     answer(projectOf(request)),
   );
 
-  app.put('/api/projects/:projectId/masking', { schema: { summary: "Set the project's masking policy over the file's", tags, params: PROJECT_PATH, querystring: NO_QUERY, body: POLICY } }, async (request) => {
+  app.put('/api/projects/:projectId/masking', { schema: { summary: "Set the project's masking policy over the file's", tags, params: PROJECT_PATH, body: POLICY } }, async (request) => {
     const projectId = projectOf(request);
     try {
       redactOptionsOf(request.body, 'the masking policy');
@@ -100,7 +100,7 @@ export async function maskingRoutes(instance: FastifyInstance, options: MaskingR
     return answer(projectId);
   });
 
-  app.delete('/api/projects/:projectId/masking', { schema: { summary: "Remove the project's policy set through the API", tags, params: PROJECT_PATH, querystring: NO_QUERY } }, async (request, reply) => {
+  app.delete('/api/projects/:projectId/masking', { schema: { summary: "Remove the project's policy set through the API", tags, params: PROJECT_PATH } }, async (request, reply) => {
     const projectId = projectOf(request);
     if (!(await db.deleteMaskingPolicy(projectId))) throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no masking policy set through the API`);
     decoder.setMasking(projectId, null);

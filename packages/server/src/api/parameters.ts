@@ -26,7 +26,7 @@ export function oneOf<const T extends string>(values: readonly T[], options: Sch
   return Type.Union(values.map((value) => Type.Literal(value)), options) as TUnion<Array<TLiteral<T>>>;
 }
 
-/** A route that takes no query parameter: any one given is refused by name. */
+/** The query of an API route that declares none (`app.ts`): any parameter given is refused by name. */
 export const NO_QUERY = Type.Object({}, { additionalProperties: false });
 
 /** Text that must not be empty. */
@@ -37,12 +37,18 @@ export interface LimitSpec {
   max: number;
 }
 
+/** What a list (traces, logs, sessions, error groups, history, audit) answers at once: 50 unless asked, at most 1000. */
+export const LIST_LIMIT: LimitSpec = { fallback: 50, max: 1000 };
+
 /** `limit`: how many items one answer holds at most. */
 export const limit = ({ fallback, max }: LimitSpec) =>
   Type.Optional(Type.Integer({ minimum: 1, maximum: max, default: fallback, description: `the most items in one answer (default ${fallback})` }));
 
 /** An opaque cursor: the `nextCursor` of the answer before. The query layer decodes it (`query/cursor.ts`). */
 export const cursor = () => Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,1000}$', description: 'where to go on: the nextCursor of the answer before', 'x-must-be': 'a cursor this server gave (its nextCursor)' }));
+
+/** The cursor of a list without a unique sort key (alert history, audit): the offset the answer before gave, in decimal. */
+export const offsetCursor = () => Type.Optional(Type.String({ pattern: '^\\d{1,15}$', description: 'the nextCursor of the answer before', 'x-must-be': 'a cursor this endpoint gave' }));
 
 // Times: ISO-8601 or epoch milliseconds.
 
@@ -65,6 +71,9 @@ export function timeUs(value: string | undefined, name: string): number | null {
   if (us === null || !(us >= 0 && us < MAX_TIME_US)) throw invalid(name, `must be ${TIME_MUST_BE}, not '${value}'`);
   return us;
 }
+
+/** The query of a route that takes a range and nothing else. */
+export const RANGE_QUERY = Type.Object(TIME_RANGE, { additionalProperties: false });
 
 export function timeRange(q: { from?: string; to?: string }): TimeRange {
   const fromUs = timeUs(q.from, 'from');
@@ -104,7 +113,6 @@ export const FINGERPRINT = Type.String({ pattern: '^[0-9a-f]{16}$', description:
 export const TRACE_PATH = Type.Object({ traceId: TRACE_ID });
 export const SPAN_PATH = Type.Object({ traceId: TRACE_ID, spanId: SPAN_ID });
 export const traceId = (description = 'a trace id: 32 hex characters') => Type.String({ ...TRACE_ID, description });
-export const spanId = (description = 'a span id: 16 hex characters') => Type.String({ ...SPAN_ID, description });
 
 /** Ids are lowercase inside Spoor; the API takes either case. */
 export const hexId = (value: string): string => value.toLowerCase();

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
 import { modelPriceFrom, PriceTableError } from '../normalize/prices.js';
-import { NO_QUERY, TIME_RANGE, timeRange } from './parameters.js';
+import { RANGE_QUERY, TIME_RANGE, timeRange } from './parameters.js';
 import { projectOf } from './request-access.js';
 import { sendJson } from './trace-routes.js';
 
@@ -45,11 +45,11 @@ export async function priceRoutes(instance: FastifyInstance, options: { db: DbCl
   const { db } = options;
   const tags = ['prices'];
 
-  app.get('/api/prices', { schema: { summary: 'The prices in force, each with its origin', tags, querystring: NO_QUERY } }, async (request, reply) => sendJson(reply, await db.listPrices(projectOf(request))));
-  app.get('/api/prices/unpriced', { schema: { summary: 'Models seen with tokens but no price', tags, querystring: Type.Object(TIME_RANGE, { additionalProperties: false }) } }, async (request, reply) =>
+  app.get('/api/prices', { schema: { summary: 'The prices in force, each with its origin', tags } }, async (request, reply) => sendJson(reply, await db.listPrices(projectOf(request))));
+  app.get('/api/prices/unpriced', { schema: { summary: 'Models seen with tokens but no price', tags, querystring: RANGE_QUERY } }, async (request, reply) =>
     sendJson(reply, await db.listUnpricedModels(projectOf(request), timeRange(request.query))),
   );
-  app.put('/api/prices/:model', { schema: { summary: "Set a model's price", tags, params: MODEL_PATH, querystring: NO_QUERY, body: PRICE } }, async (request, reply) => {
+  app.put('/api/prices/:model', { schema: { summary: "Set a model's price", tags, params: MODEL_PATH, body: PRICE } }, async (request, reply) => {
     const { body } = request;
     const model = request.params.model;
     if (body.model !== undefined && body.model.toLowerCase() !== model.toLowerCase()) throw new AppError('ERR_BAD_REQUEST', `the body names model '${body.model}' but the path names '${model}'`);
@@ -63,10 +63,10 @@ export async function priceRoutes(instance: FastifyInstance, options: { db: DbCl
     }
     return sendJson(reply, await db.putPrice(projectOf(request), price));
   });
-  app.delete('/api/prices/:model', { schema: { summary: 'Remove a price set through the API', tags, params: MODEL_PATH, querystring: NO_QUERY } }, async (request, reply) =>
+  app.delete('/api/prices/:model', { schema: { summary: 'Remove a price set through the API', tags, params: MODEL_PATH } }, async (request, reply) =>
     sendJson(reply, await db.deletePrice(projectOf(request), request.params.model)),
   );
-  app.post('/api/prices/reprice', { schema: { summary: 'Price the stored LLM spans of a range again', tags, querystring: NO_QUERY, body: REPRICE } }, async (request, reply) =>
+  app.post('/api/prices/reprice', { schema: { summary: 'Price the stored LLM spans of a range again', tags, body: REPRICE } }, async (request, reply) =>
     sendJson(reply, await db.reprice(projectOf(request), timeRange(request.body))),
   );
 }

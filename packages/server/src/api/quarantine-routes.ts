@@ -1,7 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { NO_QUERY } from './parameters.js';
 import { projectOf } from './request-access.js';
 
 /** A quarantined request as the API shows it. */
@@ -50,8 +49,8 @@ export async function quarantineRoutes(instance: FastifyInstance, options: { qua
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { quarantine } = options;
   const tags = ['quarantine'];
-  app.get('/api/quarantine', { schema: { summary: 'The requests the writer gave up on', tags, querystring: NO_QUERY } }, async (request) => ({ entries: quarantine.list(projectOf(request)) }));
-  app.post('/api/quarantine/replay', { schema: { summary: 'Hand quarantined requests back to ingest', tags, querystring: NO_QUERY, body: REPLAY } }, async (request) =>
+  app.get('/api/quarantine', { schema: { summary: 'The requests the writer gave up on', tags } }, async (request) => ({ entries: quarantine.list(projectOf(request)) }));
+  app.post('/api/quarantine/replay', { schema: { summary: 'Hand quarantined requests back to ingest', tags, body: REPLAY } }, async (request) =>
     quarantine.replay(projectOf(request), request.body.ids ?? null),
   );
 }

@@ -3,13 +3,14 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import {
-  NO_QUERY,
+  RANGE_QUERY,
   SEVERITY,
   SPAN_FILTER,
   SPAN_PATH,
   TIME_RANGE,
   TRACE_PATH,
   cursor,
+  LIST_LIMIT,
   spanFilterFields,
   hexId,
   limit,
@@ -20,7 +21,6 @@ import {
 } from './parameters.js';
 import { projectOf } from './request-access.js';
 
-const LIST_LIMIT = { fallback: 50, max: 1000 };
 const SEARCH_LIMIT = { fallback: 1000, max: 10_000 };
 
 const TRACE_LIST = Type.Object({ ...SPAN_FILTER, limit: limit(LIST_LIMIT), cursor: cursor() }, { additionalProperties: false });
@@ -36,7 +36,6 @@ const LOG_LIST = Type.Object(
   },
   { additionalProperties: false },
 );
-const RANGE = Type.Object(TIME_RANGE, { additionalProperties: false });
 const POINT_LIST = Type.Object(
   { name: text("the metric's name"), ...TIME_RANGE, service: Type.Optional(text('service name')), limit: limit(LIST_LIMIT), cursor: cursor() },
   { additionalProperties: false },
@@ -66,26 +65,26 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
       }),
     );
   });
-  app.get('/api/traces/:traceId', { schema: { summary: 'One trace: its spans in tree order and its logs', tags, params: TRACE_PATH, querystring: NO_QUERY } }, async (request, reply) =>
+  app.get('/api/traces/:traceId', { schema: { summary: 'One trace: its spans in tree order and its logs', tags, params: TRACE_PATH } }, async (request, reply) =>
     sendJson(reply, await db.getTrace(projectOf(request), hexId(request.params.traceId))),
   );
-  app.get('/api/traces/:traceId/tree', { schema: { summary: 'What a waterfall draws of every span, as columns', tags, params: TRACE_PATH, querystring: NO_QUERY } }, async (request, reply) =>
+  app.get('/api/traces/:traceId/tree', { schema: { summary: 'What a waterfall draws of every span, as columns', tags, params: TRACE_PATH } }, async (request, reply) =>
     sendJson(reply, await db.getTraceTree(projectOf(request), hexId(request.params.traceId))),
   );
-  app.get('/api/traces/:traceId/diff/:otherTraceId', { schema: { summary: 'Two runs aligned span by span', tags, params: DIFF_PATH, querystring: NO_QUERY } }, async (request, reply) =>
+  app.get('/api/traces/:traceId/diff/:otherTraceId', { schema: { summary: 'Two runs aligned span by span', tags, params: DIFF_PATH } }, async (request, reply) =>
     sendJson(reply, await db.diffTraces(projectOf(request), hexId(request.params.traceId), hexId(request.params.otherTraceId))),
   );
   app.get('/api/traces/:traceId/search', { schema: { summary: "The spans whose attributes, status or events hold a text", tags, params: TRACE_PATH, querystring: SEARCH } }, async (request, reply) =>
     sendJson(reply, await db.searchTrace(projectOf(request), hexId(request.params.traceId), request.query.q, request.query.limit ?? SEARCH_LIMIT.fallback)),
   );
-  app.get('/api/traces/:traceId/spans/:spanId', { schema: { summary: 'One span and its logs', tags, params: SPAN_PATH, querystring: NO_QUERY } }, async (request, reply) =>
+  app.get('/api/traces/:traceId/spans/:spanId', { schema: { summary: 'One span and its logs', tags, params: SPAN_PATH } }, async (request, reply) =>
     sendJson(reply, await db.getSpan(projectOf(request), hexId(request.params.traceId), hexId(request.params.spanId))),
   );
-  app.get('/api/traces/:traceId/spans/:spanId/llm', { schema: { summary: 'One LLM call: its fields and messages', tags, params: SPAN_PATH, querystring: NO_QUERY } }, async (request, reply) =>
+  app.get('/api/traces/:traceId/spans/:spanId/llm', { schema: { summary: 'One LLM call: its fields and messages', tags, params: SPAN_PATH } }, async (request, reply) =>
     sendJson(reply, await db.getLlmCall(projectOf(request), hexId(request.params.traceId), hexId(request.params.spanId))),
   );
 
-  app.get('/api/services', { schema: { summary: 'Services that sent anything, with counts', tags: ['services'], querystring: RANGE } }, async (request, reply) =>
+  app.get('/api/services', { schema: { summary: 'Services that sent anything, with counts', tags: ['services'], querystring: RANGE_QUERY } }, async (request, reply) =>
     sendJson(reply, await db.listServices(projectOf(request), timeRange(request.query))),
   );
   app.get('/api/logs', { schema: { summary: 'Log records, newest first', tags: ['logs'], querystring: LOG_LIST } }, async (request, reply) => {
@@ -104,7 +103,7 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
       }),
     );
   });
-  app.get('/api/metrics', { schema: { summary: 'Metric names with type, unit and point count', tags: ['metrics'], querystring: RANGE } }, async (request, reply) =>
+  app.get('/api/metrics', { schema: { summary: 'Metric names with type, unit and point count', tags: ['metrics'], querystring: RANGE_QUERY } }, async (request, reply) =>
     sendJson(reply, await db.listMetrics(projectOf(request), timeRange(request.query))),
   );
   app.get('/api/metrics/points', { schema: { summary: 'The data points of one metric', tags: ['metrics'], querystring: POINT_LIST } }, async (request, reply) => {

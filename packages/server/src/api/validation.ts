@@ -17,8 +17,6 @@ interface Schema {
   title?: string;
   description?: string;
   properties?: Record<string, Schema>;
-  patternProperties?: Record<string, Schema>;
-  required?: string[];
   items?: Schema;
   enum?: unknown[];
   anyOf?: Schema[];
