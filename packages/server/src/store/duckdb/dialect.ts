@@ -63,7 +63,7 @@ export const duckDbDialect: Dialect<DuckDbParams> = {
   ctesComputedOnce: true,
   readsSmallSetsFirst: true,
   partsByStart: false,
-  largeInSets: () => '',
+  largeInSets: '',
 
   quantile: (expr, q) => `quantile_cont(${expr}, ${q})`,
   quantiles: (expr, qs) => `quantile_cont(${expr}, [${qs.join(', ')}])`,

@@ -87,8 +87,8 @@ export interface Dialect<P extends Params = Params> {
    * whichever time is filtered, and a further condition only costs (~8% over a day of spans).
    */
   readonly partsByStart: boolean;
-  /** What ends a query whose `IN` set may hold more than `maxIndexed` values: read the table whole then. */
-  largeInSets(maxIndexed: number): string;
+  /** What ends a query whose `IN` set of trace ids may be large: a large set is not looked up by the key, the table is read whole. */
+  readonly largeInSets: string;
 
   /** Interpolated percentile (R-7, as DuckDB's `quantile_cont`) of `expr` over the group. */
   quantile(expr: string, q: number): string;

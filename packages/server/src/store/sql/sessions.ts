@@ -43,14 +43,6 @@ function runsSql(d: Dialect, p: Params, projectId: string, range: TimeRange, ses
     )`;
 }
 
-/**
- * Every trace of a week's sessions can be looked up in `trace_parts`: ClickHouse matched a set of
- * 198,000 trace ids against the primary key for 0.7-0.9 s, where reading the parts whole takes
- * ~60 ms (bench:analytics, 5M spans: the query 1.66 s -> 0.85-0.95 s). A small set, such as one
- * session's runs, still uses the key.
- */
-const MAX_INDEXED_TRACES = 10_000;
-
 export function listSessions(db: SqlEngine, projectId: string, range: TimeRange, offset: number, limit: number): Promise<SessionRecord[]> {
   const d = db.dialect;
   const p = d.params();
@@ -62,7 +54,7 @@ export function listSessions(db: SqlEngine, projectId: string, range: TimeRange,
        min(first_us) AS first_us, max(last_us) AS last_us, ${allOf('services')} AS all_services, ${allOf('users')} AS all_users
      FROM runs GROUP BY session_id ORDER BY last_us DESC, session_id ASC
      LIMIT ${p.count(limit)} OFFSET ${p.count(offset)}
-     ${d.largeInSets(MAX_INDEXED_TRACES)}`,
+     ${d.largeInSets}`,
     p,
     (row) => ({
       sessionId: row.get('session_id') as string,
