@@ -81,7 +81,7 @@ export function clickHouseDialect(tables: Tables): Dialect<ChParams> {
     firstPer: (select, partition, order) => `${select} ORDER BY ${partition}, ${order} LIMIT 1 BY ${partition}`,
 
     // `cache_hit` is a column made from the attributes when a span is written (schema-tables.ts).
-    cacheHitIs: (_p, hit) => `cache_hit = ${hit ? 1 : -1}`,
+    cacheHitIs: (hit) => `cache_hit = ${hit ? 1 : -1}`,
     resourceAttribute: (p, project, key) => ({ value: resourceAttribute(tables, p, project, key), join: '' }),
     errorEvents: (project, conditions) => errorEventsSql(tables, project, conditions),
     errorStates: (project) => errorStatesSql(tables, project),

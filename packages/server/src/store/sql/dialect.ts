@@ -112,7 +112,7 @@ export interface Dialect<P extends Params = Params> {
   firstPer(select: string, partition: string, order: string): string;
 
   /** Whether a span's `cache.hit` attribute is `hit` (true or false); NULL or false where it has none. */
-  cacheHitIs(p: P, hit: boolean): string;
+  cacheHitIs(hit: boolean): string;
   /** The SQL of a span attribute `key` of the span's resource, and the join it needs after `FROM spans`. */
   resourceAttribute(p: P, project: string, key: string): { value: string; join: string };
   /**
