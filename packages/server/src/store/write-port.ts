@@ -39,11 +39,17 @@ export interface StoreWriter {
   readPosition(serverId: string): Promise<string | null>;
 }
 
-/** Orders two spool positions (`segment:offset`) of one server. */
+/** The numbers of a spool position (`segment:offset`). */
+export function splitPosition(position: string): { segment: number; offset: number } {
+  const [segment = 0, offset = 0] = position.split(':').map(Number);
+  return { segment, offset };
+}
+
+/** Orders two spool positions of one server. */
 export function comparePositionText(a: string, b: string): number {
-  const [aSegment = 0, aOffset = 0] = a.split(':').map(Number);
-  const [bSegment = 0, bOffset = 0] = b.split(':').map(Number);
-  return aSegment - bSegment || aOffset - bOffset;
+  const x = splitPosition(a);
+  const y = splitPosition(b);
+  return x.segment - y.segment || x.offset - y.offset;
 }
 
 /**

@@ -1,18 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newKey } from '../../src/auth/keys.js';
 import type { AuditRecord, Store } from '../../src/store/store.js';
 import { ALL, T0 } from '../support/record-fixtures.js';
+import { openForEachTest } from './per-test-store.js';
 
 /** The contract of the access port: keys as stored, revocation, the session secret, the audit log. */
 export function describeAccessContract(adapter: string, open: () => Promise<Store>): void {
   describe(`Access store contract: ${adapter}`, () => {
     let store: Store;
-    beforeEach(async () => {
-      store = await open();
-    });
-    afterEach(async () => {
-      await store.close();
-    });
+    openForEachTest(open, (opened) => (store = opened));
 
     it('keeps every field of a key, and never the key itself', async () => {
       const a = newKey({ projectId: 'shop', role: 'ingest', name: 'checkout service', createdBy: 'cli', nowUs: T0 });

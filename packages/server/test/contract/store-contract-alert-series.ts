@@ -1,8 +1,8 @@
 import type { ErrorOccurrenceRecord, LlmFields, LogRecordData, SpanRecord } from '@spoor/model';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AlertMatcher, AlertSeriesQuery, AlertSeriesRow, Store, RecordBatch } from '../../src/store/store.js';
-import { batchOf } from '../../src/store/tables.js';
 import { T0, emptyLlm, errorOccurrence, log, resource, sid, span, tid } from '../support/record-fixtures.js';
+import { openForEachTest, recordBatch } from './per-test-store.js';
 
 const SEC = 1_000_000;
 const MIN = 60 * SEC;
@@ -36,14 +36,9 @@ function sorted<T extends Pick<AlertSeriesRow, 'labels' | 'bucket'>>(rows: reado
 export function describeAlertSeriesContract(adapter: string, open: () => Promise<Store>): void {
   describe(`Store alert series contract: ${adapter}`, () => {
     let store: Store;
-    beforeEach(async () => {
-      store = await open();
-    });
-    afterEach(async () => {
-      await store.close();
-    });
+    openForEachTest(open, (opened) => (store = opened));
 
-    const write = (batch: Partial<RecordBatch>) => store.write(batchOf({ spans: [], logs: [], metricPoints: [], ...batch }), null);
+    const write = (batch: Partial<RecordBatch>) => store.write(recordBatch(batch), null);
     const series = async (over: Partial<AlertSeriesQuery>) =>
       sorted(await store.alertSeries({ projectId: 'default', source: 'spans', fn: 'count', matchers: [], by: [], startUs: T0, stepUs: MIN, buckets: 3, ...over }));
     const expectSeries = async (over: Partial<AlertSeriesQuery>, expected: ReturnType<typeof row>[]) =>
@@ -255,7 +250,7 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
        * then seen in bucket 0.
        */
       async function seed(): Promise<void> {
-        await store.write(batchOf({ spans: [], logs: [], metricPoints: [], errors: [
+        await store.write(recordBatch({ errors: [
           occurrence('fp-old', T0 - HOUR), occurrence('fp-old', T0 + 10 * SEC), occurrence('fp-old', T0 + 70 * SEC), occurrence('fp-old', T0 + 3 * MIN),
           occurrence('fp-new', T0 + 80 * SEC, { serviceName: 'worker', traceId: tid(50), spanId: sid(51), parentSpanId: sid(50) }),
           occurrence('fp-wrap', T0 + 80 * SEC, { serviceName: 'worker', traceId: tid(50), spanId: sid(50) }),

@@ -1,6 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AlertHistoryRecord, SilenceRecord, Store } from '../../src/store/store.js';
 import { T0 } from '../support/record-fixtures.js';
+import { openForEachTest } from './per-test-store.js';
 
 const SEC = 1_000_000;
 
@@ -16,12 +17,7 @@ const silence = (overrides: Partial<SilenceRecord> = {}): SilenceRecord => ({
 export function describeAlertStoreContract(adapter: string, open: () => Promise<Store>): void {
   describe(`Alert store contract: ${adapter}`, () => {
     let store: Store;
-    beforeEach(async () => {
-      store = await open();
-    });
-    afterEach(async () => {
-      await store.close();
-    });
+    openForEachTest(open, (opened) => (store = opened));
 
     it('creates, replaces, lists by name and deletes rules, per project', async () => {
       expect(await store.alerts.putRule('default', 'slow', '{"v":1}', T0)).toBe('created');

@@ -1,10 +1,10 @@
 import { TIMESERIES_METRICS, type LlmFields, type SpanFilter, type SpanGroupBy, type TimeRange, type TimeseriesMetric } from '@spoor/model';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Store, TimeseriesRow, RecordBatch } from '../../src/store/store.js';
-import { batchOf } from '../../src/store/tables.js';
 import { ALL, T0, emptyLlm, point, resource, sid, span, spanFilter, tid } from '../support/record-fixtures.js';
 import { describeErrorGroupContract } from './store-contract-errors.js';
 import { describeSessionContract } from './store-contract-sessions.js';
+import { openForEachTest, recordBatch } from './per-test-store.js';
 
 const MS = 1_000;
 const SEC = 1_000_000;
@@ -21,14 +21,9 @@ const close = (n: number) => expect.closeTo(n, 9);
 export function describeAnalyticsContract(adapter: string, open: () => Promise<Store>): void {
   describe(`Store analytics contract: ${adapter}`, () => {
     let store: Store;
-    beforeEach(async () => {
-      store = await open();
-    });
-    afterEach(async () => {
-      await store.close();
-    });
+    openForEachTest(open, (opened) => (store = opened));
 
-    const write = (batch: Partial<RecordBatch>) => store.write(batchOf({ spans: [], logs: [], metricPoints: [], ...batch }), null);
+    const write = (batch: Partial<RecordBatch>) => store.write(recordBatch(batch), null);
 
     describe('spanStats', () => {
       /** Span i starts i seconds after T0. */

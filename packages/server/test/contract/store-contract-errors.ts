@@ -1,8 +1,8 @@
 import type { ErrorOccurrenceRecord } from '@spoor/model';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ErrorGroupQuery, ErrorGroupRecord, Store, RecordBatch } from '../../src/store/store.js';
-import { batchOf } from '../../src/store/tables.js';
 import { ALL, T0, errorOccurrence, sid, span, tid } from '../support/record-fixtures.js';
+import { openForEachTest, recordBatch } from './per-test-store.js';
 
 const MIN = 60_000_000;
 const HOUR = 60 * MIN;
@@ -33,14 +33,9 @@ const other = (fingerprint: string, timeUs: number, trace: number) =>
 export function describeErrorGroupContract(adapter: string, open: () => Promise<Store>): void {
   describe(`Store error groups contract: ${adapter}`, () => {
     let store: Store;
-    beforeEach(async () => {
-      store = await open();
-    });
-    afterEach(async () => {
-      await store.close();
-    });
+    openForEachTest(open, (opened) => (store = opened));
 
-    const write = (errors: ErrorOccurrenceRecord[]) => store.write(batchOf({ spans: [], logs: [], metricPoints: [], ...recordsOf(errors) }), null);
+    const write = (errors: ErrorOccurrenceRecord[]) => store.write(recordBatch(recordsOf(errors)), null);
     const groups = (over: Partial<ErrorGroupQuery> = {}, offset = 0, limit = 50) =>
       store.listErrorGroups({ projectId: 'default', range: RANGE, status: null, service: null, fingerprint: null, sort: 'lastSeen', ...over }, offset, limit);
     const fingerprints = async (over: Partial<ErrorGroupQuery> = {}, offset = 0, limit = 50) => (await groups(over, offset, limit)).map((g) => g.fingerprint);

@@ -1,9 +1,9 @@
 import type { InstrumentationScope, Resource } from '@spoor/model';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ALL, T0, log, logQuery, point, span } from '../support/record-fixtures.js';
 import type { RecordBatch, Store } from '../../src/store/store.js';
 import { logDataFromStored, spanRecordFromStored } from '../../src/store/stored-trace.js';
-import { batchOf } from '../../src/store/tables.js';
+import { openForEachTest, recordBatch } from './per-test-store.js';
 
 /**
  * The contract that a store keeps what arrived exactly and whole: integer metric points past
@@ -12,14 +12,9 @@ import { batchOf } from '../../src/store/tables.js';
 export function describeExactRecordsContract(adapter: string, open: () => Promise<Store>): void {
   describe(`Store exact records contract: ${adapter}`, () => {
     let store: Store;
-    beforeEach(async () => {
-      store = await open();
-    });
-    afterEach(async () => {
-      await store.close();
-    });
+    openForEachTest(open, (opened) => (store = opened));
 
-    const write = (batch: Partial<RecordBatch>) => store.write(batchOf({ spans: [], logs: [], metricPoints: [], ...batch }), null);
+    const write = (batch: Partial<RecordBatch>) => store.write(recordBatch(batch), null);
     const points = (name: string) => store.listMetricPoints({ projectId: 'default', range: ALL, name, service: null, limit: 10, cursor: null }, 0, 10);
 
     it('keeps integer metric points exact over the whole int64 range, beside their doubles', async () => {

@@ -1,8 +1,8 @@
 import type { LlmFields } from '@spoor/model';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SessionRecord, Store, RecordBatch } from '../../src/store/store.js';
-import { batchOf } from '../../src/store/tables.js';
 import { ALL, T0, emptyLlm, sid, span, tid } from '../support/record-fixtures.js';
+import { openForEachTest, recordBatch } from './per-test-store.js';
 
 const SEC = 1_000_000;
 const failed = { code: 'error', message: 'failed' } as const;
@@ -12,14 +12,9 @@ const llm = (over: Partial<LlmFields>): LlmFields => ({ ...emptyLlm(), ...over }
 export function describeSessionContract(adapter: string, open: () => Promise<Store>): void {
   describe(`Store sessions contract: ${adapter}`, () => {
     let store: Store;
-    beforeEach(async () => {
-      store = await open();
-    });
-    afterEach(async () => {
-      await store.close();
-    });
+    openForEachTest(open, (opened) => (store = opened));
 
-    const write = (batch: Partial<RecordBatch>) => store.write(batchOf({ spans: [], logs: [], metricPoints: [], ...batch }), null);
+    const write = (batch: Partial<RecordBatch>) => store.write(recordBatch(batch), null);
     /** A span of trace n from `fromS` to `toS` seconds after T0. */
     const s = (n: number, id: number, name: string, service: string, fromS: number, toS: number, over: Parameters<typeof span>[0] = {}) =>
       span({ traceId: tid(n), spanId: sid(id), parentSpanId: id === 1 ? null : sid(1), name, serviceName: service,

@@ -1,11 +1,12 @@
 import type { LlmFields, ModelPrice, SpanRecord, TraceQuery, TraceSummaryRecord } from '@spoor/model';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RecordBatch, Store } from '../../src/store/store.js';
 import { batchOf } from '../../src/store/tables.js';
 import { repriceSpans } from '../../src/store/reprice.js';
 import { logDataFromStored, spanRecordFromStored } from '../../src/store/stored-trace.js';
 import { rowsOf } from '../../src/store/trace-timings.js';
 import { ALL, T0, emptyLlm, log, logQuery, point, query, sid, span, tid } from '../support/record-fixtures.js';
+import { openForEachTest, recordBatch } from './per-test-store.js';
 
 /**
  * The contract every `Store` adapter passes. An adapter's test calls this with a factory that
@@ -14,15 +15,10 @@ import { ALL, T0, emptyLlm, log, logQuery, point, query, sid, span, tid } from '
 export function describeStoreContract(adapter: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${adapter}`, () => {
     let store: Store;
-    beforeEach(async () => {
-      store = await open();
-    });
-    afterEach(async () => {
-      await store.close();
-    });
+    openForEachTest(open, (opened) => (store = opened));
 
     const write = (batch: Partial<RecordBatch>, position: string | null = null) =>
-      store.write(batchOf({ spans: [], logs: [], metricPoints: [], ...batch }), position === null ? null : { serverId: 'server-1', position });
+      store.write(recordBatch(batch), position === null ? null : { serverId: 'server-1', position });
     /** `getTrace` with the stored JSON texts parsed back into records. */
     const readTrace = async (projectId: string, traceId: string, spanId?: string) => {
       const found = await store.getTrace(projectId, traceId, spanId);

@@ -107,7 +107,7 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
   }
 
   searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<string[]> {
-    return searchTrace(this.ch, projectId, traceId, text, limit);
+    return searchTrace(this.sql, projectId, traceId, text, limit);
   }
 
   getTraceTimings(projectId: string, traceId: string): Promise<TraceTimings | null> {
@@ -119,7 +119,7 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
   }
 
   listLogs(query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]> {
-    return listLogs(this.ch, query, after, limit);
+    return listLogs(this.sql, query, after, limit);
   }
 
   listMetricPoints(query: MetricPointQuery, offset: number, limit: number): Promise<MetricPointRecord[]> {

@@ -5,13 +5,13 @@ import { ChParams, type ChClient } from './client.js';
 import { LOG_RECORD_ROWS, readRows, readSources } from './trace-rows.js';
 import { timeFilters } from '../sql/filters.js';
 import { logConditions } from '../sql/logs-metrics.js';
-import { clickHouseDialect } from './dialect.js';
+import type { ClickHouseSql } from './dialect.js';
 
 /** Logs and app metrics. */
 
-export async function listLogs(ch: ChClient, query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]> {
+export async function listLogs({ ch, dialect }: ClickHouseSql, query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]> {
   const p = new ChParams();
-  const where = logConditions(clickHouseDialect(ch.tables), p, query, after);
+  const where = logConditions(dialect, p, query, after);
   const rows = await readRows(ch, 'list logs', LOG_RECORD_ROWS, `FROM ${ch.tables.logs} WHERE ${where.join(' AND ')}`, `time_us DESC, log_id DESC LIMIT ${p.count(limit)}`, p);
   const sources = await readSources(ch, query.projectId, [{ rows, shape: LOG_RECORD_ROWS }]);
   const shared = new JsonParseCache();

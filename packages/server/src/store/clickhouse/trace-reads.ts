@@ -5,7 +5,7 @@ import { treeColumnsFrom } from '../trace-tree-columns.js';
 import { ChParams, type ChClient } from './client.js';
 import { LOG_ROWS, SPAN_ROWS, readAllRows, readRows, readSources, rowsShape } from './trace-rows.js';
 import { LOG_MARGIN_US, traceSearchCondition } from '../sql/traces.js';
-import { clickHouseDialect } from './dialect.js';
+import type { ClickHouseSql } from './dialect.js';
 import { hasTrace, spansOfTrace, traceBoundsSql } from './trace-bounds.js';
 
 /** Traces: the list, a trace's spans, its waterfall columns and timings, in-trace search, services. */
@@ -74,12 +74,12 @@ export async function getTraceTree(ch: ChClient, projectId: string, traceId: str
  * attribute keys match too; there `text` is looked for as JSON writes it inside a string, so
  * quotes, backslashes and control characters in it match.
  */
-export async function searchTrace(ch: ChClient, projectId: string, traceId: string, text: string, limit: number): Promise<string[]> {
+export async function searchTrace({ ch, dialect }: ClickHouseSql, projectId: string, traceId: string, text: string, limit: number): Promise<string[]> {
   const p = new ChParams();
   const rows = await ch.rows<{ span_id: string }>(
     'search a trace',
     `SELECT span_id ${spansOfTrace(ch, p, projectId, traceId)}
-       AND ${traceSearchCondition(clickHouseDialect(ch.tables), p, text)}
+       AND ${traceSearchCondition(dialect, p, text)}
      ORDER BY start_us, span_id LIMIT ${p.add(limit)}`,
     p,
   );

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TableBatch } from '../columns.js';
 import { KnownSources, SOURCES, type SourceRow, sourceRowsOf } from '../sources.js';
-import { type BatchKey, Serial, TakenPositions, type WriteBatch } from '../write-port.js';
+import { type BatchKey, Serial, TakenPositions, type WriteBatch, splitPosition } from '../write-port.js';
 import type { TableName } from '../tables.js';
 import { ChParams, type ChClient } from './client.js';
 import { BATCHED_TABLES, type SchemaLayout, localName, onCluster } from './schema.js';
@@ -14,11 +14,6 @@ type CommitState = 'begun' | 'committed' | 'abandoned';
 /** A random commit id, as the decimal text of a UInt64. */
 function newBatchId(): string {
   return randomBytes(8).readBigUInt64LE().toString();
-}
-
-function splitPosition(position: string): { segment: number; offset: number } {
-  const [segment = 0, offset = 0] = position.split(':').map(Number);
-  return { segment, offset };
 }
 
 /**

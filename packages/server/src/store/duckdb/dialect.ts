@@ -63,7 +63,7 @@ export const duckDbDialect: Dialect<DuckDbParams> = {
   ctesComputedOnce: true,
   readsSmallSetsFirst: true,
   partsByStart: false,
-  largeInSets: () => '',
+  largeInSets: '',
 
   quantile: (expr, q) => `quantile_cont(${expr}, ${q})`,
   quantiles: (expr, qs) => `quantile_cont(${expr}, [${qs.join(', ')}])`,
@@ -78,7 +78,7 @@ export const duckDbDialect: Dialect<DuckDbParams> = {
   firstPer: (select, partition, order) => `SELECT * FROM (${select}) AS candidates QUALIFY row_number() OVER (PARTITION BY ${partition} ORDER BY ${order}) = 1`,
 
   // `contains` first: only spans that mention the key have their attributes parsed.
-  cacheHitIs: (_p, hit) => `CASE WHEN contains(attributes, '"cache.hit"') THEN json_extract_string(attributes, '/cache.hit') END = '${hit}'`,
+  cacheHitIs: (hit) => `CASE WHEN contains(attributes, '"cache.hit"') THEN json_extract_string(attributes, '/cache.hit') END = '${hit}'`,
   // One join with the project's sources, each resource parsed once.
   resourceAttribute: (p, project, key) => ({
     value: 'resource_key.value',

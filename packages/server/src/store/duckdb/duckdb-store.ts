@@ -10,6 +10,7 @@ import {
   STORED_LOG_SHAPE,
   type SourceTexts,
   type StoredRowShape,
+  columnsOf,
   logFromRow,
   mapArrayRows,
   mapRows,
@@ -323,16 +324,8 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     });
   }
 
-  private async read(what: string, sql: string, values: DuckDBValue[]): Promise<Columns> {
-    return this.guard(what, async () => {
-      const connection = await connectTo(this.instance);
-      try {
-        const reader = await connection.runAndReadAll(sql, values);
-        return reader.getColumnsObjectJS() as Columns;
-      } finally {
-        connection.closeSync();
-      }
-    });
+  private read(what: string, sql: string, values: DuckDBValue[]): Promise<Columns> {
+    return this.onOwnConnection(what, (connection) => columnsOf(connection, sql, values));
   }
 
   /**

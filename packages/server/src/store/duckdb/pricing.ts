@@ -1,7 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { STATUS_CODES, type ModelPrice } from '@spoor/model';
 import type { RepriceResult, SpanCost } from '../store.js';
-import { type Columns, mapRows } from './read.js';
+import { columnsOf, mapRows } from './read.js';
 
 /**
  * The pricing side of the DuckDB store: prices set through the API, and re-pricing stored spans
@@ -9,8 +9,8 @@ import { type Columns, mapRows } from './read.js';
  */
 
 export async function selectModelPrices(connection: DuckDBConnection, projectId: string): Promise<ModelPrice[]> {
-  const read = await connection.runAndReadAll('SELECT price FROM model_prices WHERE project_id = $1 ORDER BY model', [projectId]);
-  return mapRows(read.getColumnsObjectJS() as Columns, (row) => JSON.parse(row.get('price') as string) as ModelPrice);
+  const columns = await columnsOf(connection, 'SELECT price FROM model_prices WHERE project_id = $1 ORDER BY model', [projectId]);
+  return mapRows(columns, (row) => JSON.parse(row.get('price') as string) as ModelPrice);
 }
 
 export async function upsertModelPrice(connection: DuckDBConnection, projectId: string, price: ModelPrice, updatedUs: number): Promise<void> {

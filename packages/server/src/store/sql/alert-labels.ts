@@ -1,4 +1,4 @@
-import { SPAN_CATEGORIES, SPAN_GROUP_COLUMNS as SPAN_GROUP_NAMES, SPAN_KINDS, type SpanGroupColumn } from '@spoor/model';
+import { SPAN_GROUP_COLUMNS as SPAN_GROUP_NAMES, type SpanGroupColumn } from '@spoor/model';
 import { type AlertLabel, type AlertMatcher, type AlertSeriesSource, StoreError } from '../store.js';
 import type { Dialect, Params } from './dialect.js';
 import { SPAN_GROUP_COLUMNS, ownAttribute } from './filters.js';
@@ -13,8 +13,6 @@ function builtinLabel(d: Dialect, source: AlertSeriesSource, name: string): stri
     case 'spans':
     case 'duration':
       if (name === 'status') return d.nameAt(['unset', 'ok', 'error'], 'status_code');
-      if (name === 'kind') return d.nameAt(SPAN_KINDS, 'kind');
-      if (name === 'category') return d.nameAt(SPAN_CATEGORIES, 'category');
       return isSpanGroupColumn(name) ? SPAN_GROUP_COLUMNS[name] : undefined;
     case 'logs':
       // OpenTelemetry severity numbers 1-4 are trace, 5-8 debug, ... 21-24 fatal; 0 is unset.

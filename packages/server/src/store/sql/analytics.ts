@@ -123,8 +123,8 @@ export async function realtime(db: SqlEngine, projectId: string, service: string
        coalesce(sum(duration_us) FILTER (WHERE parent_span_id IS NULL), 0) AS duration300,
        coalesce(sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)) FILTER (WHERE end_us >= ${since60}), 0) AS tokens60,
        coalesce(sum(cost_usd), 0) AS cost300,
-       count(*) FILTER (WHERE ${d.cacheHitIs(p, true)}) AS cache_hits,
-       count(*) FILTER (WHERE ${d.cacheHitIs(p, false)}) AS cache_misses
+       count(*) FILTER (WHERE ${d.cacheHitIs(true)}) AS cache_hits,
+       count(*) FILTER (WHERE ${d.cacheHitIs(false)}) AS cache_misses
      FROM ${d.tables.spans} WHERE ${where.join(' AND ')}`,
     p,
     (r) => ({

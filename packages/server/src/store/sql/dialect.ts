@@ -87,8 +87,8 @@ export interface Dialect<P extends Params = Params> {
    * whichever time is filtered, and a further condition only costs (~8% over a day of spans).
    */
   readonly partsByStart: boolean;
-  /** What ends a query whose `IN` set may hold more than `maxIndexed` values: read the table whole then. */
-  largeInSets(maxIndexed: number): string;
+  /** What ends a query whose `IN` set of trace ids may be large: a large set is not looked up by the key, the table is read whole. */
+  readonly largeInSets: string;
 
   /** Interpolated percentile (R-7, as DuckDB's `quantile_cont`) of `expr` over the group. */
   quantile(expr: string, q: number): string;
@@ -112,7 +112,7 @@ export interface Dialect<P extends Params = Params> {
   firstPer(select: string, partition: string, order: string): string;
 
   /** Whether a span's `cache.hit` attribute is `hit` (true or false); NULL or false where it has none. */
-  cacheHitIs(p: P, hit: boolean): string;
+  cacheHitIs(hit: boolean): string;
   /** The SQL of a span attribute `key` of the span's resource, and the join it needs after `FROM spans`. */
   resourceAttribute(p: P, project: string, key: string): { value: string; join: string };
   /**

@@ -3,6 +3,7 @@ import { num, numOrNull } from '../record-rows.js';
 import type { SessionRecord, SessionRunRecord } from '../store.js';
 import type { Dialect, Params, SqlEngine } from './dialect.js';
 import { timeFilters } from './filters.js';
+import { TRACE_TOTALS, traceTotalsFromRow } from './traces.js';
 
 /**
  * Sessions and their runs. A run is a trace with a span of the session: the SDK marks only the
@@ -26,30 +27,18 @@ function runsSql(d: Dialect, p: Params, projectId: string, range: TimeRange, ses
       FROM ${d.tables.spans} WHERE ${where.join(' AND ')} GROUP BY session, trace_id
     ),
     trace_totals AS (
-      SELECT trace_id, min(start_us) AS first_us, max(end_us) AS last_us, sum(span_count) AS spans,
-        sum(error_count) AS errors, sum(input_tokens) AS input, sum(output_tokens) AS output, sum(cost_usd) AS cost,
-        coalesce(max(root_name), argMin(first_name, start_us)) AS root,
-        coalesce(max(root_service), argMin(first_service, start_us)) AS service,
-        max(root_failed) AS root_did_fail
+      SELECT trace_id, ${TRACE_TOTALS}, max(root_failed) AS root_did_fail
       FROM ${d.tables.trace_parts}
       WHERE project_id = ${project} AND trace_id IN (SELECT trace_id FROM session_traces)
       GROUP BY trace_id
     ),
     runs AS (
-      SELECT st.session AS session_id, st.services AS services, st.users AS users, t.trace_id AS trace_id, t.first_us AS first_us,
-        t.last_us AS last_us, t.spans AS spans, t.errors AS errors, t.input AS input, t.output AS output, t.cost AS cost,
-        t.root AS root, t.service AS service, coalesce(t.root_did_fail, t.errors > 0) AS failed
+      SELECT st.session AS session_id, st.services AS services, st.users AS users, t.trace_id AS trace_id, t.t_start AS t_start,
+        t.t_end AS t_end, t.t_spans AS t_spans, t.t_errors AS t_errors, t.t_input AS t_input, t.t_output AS t_output,
+        t.t_cost AS t_cost, t.t_root AS t_root, t.t_service AS t_service, coalesce(t.root_did_fail, t.t_errors > 0) AS failed
       FROM session_traces AS st INNER JOIN trace_totals AS t ON st.trace_id = t.trace_id
     )`;
 }
-
-/**
- * Every trace of a week's sessions can be looked up in `trace_parts`: ClickHouse matched a set of
- * 198,000 trace ids against the primary key for 0.7-0.9 s, where reading the parts whole takes
- * ~60 ms (bench:analytics, 5M spans: the query 1.66 s -> 0.85-0.95 s). A small set, such as one
- * session's runs, still uses the key.
- */
-const MAX_INDEXED_TRACES = 10_000;
 
 export function listSessions(db: SqlEngine, projectId: string, range: TimeRange, offset: number, limit: number): Promise<SessionRecord[]> {
   const d = db.dialect;
@@ -58,11 +47,11 @@ export function listSessions(db: SqlEngine, projectId: string, range: TimeRange,
   return db.rows(
     'list sessions',
     `WITH ${runsSql(d, p, projectId, range, null)}
-     SELECT session_id, count(*) AS runs, countIf(failed) AS failed_runs, sum(input) AS input, sum(output) AS output, sum(cost) AS cost,
-       min(first_us) AS first_us, max(last_us) AS last_us, ${allOf('services')} AS all_services, ${allOf('users')} AS all_users
+     SELECT session_id, count(*) AS runs, countIf(failed) AS failed_runs, sum(t_input) AS input, sum(t_output) AS output, sum(t_cost) AS cost,
+       min(t_start) AS first_us, max(t_end) AS last_us, ${allOf('services')} AS all_services, ${allOf('users')} AS all_users
      FROM runs GROUP BY session_id ORDER BY last_us DESC, session_id ASC
      LIMIT ${p.count(limit)} OFFSET ${p.count(offset)}
-     ${d.largeInSets(MAX_INDEXED_TRACES)}`,
+     ${d.largeInSets}`,
     p,
     (row) => ({
       sessionId: row.get('session_id') as string,
@@ -85,21 +74,13 @@ export function listSessionRuns(db: SqlEngine, projectId: string, sessionId: str
   return db.rows(
     "list a session's runs",
     `WITH ${runsSql(d, p, projectId, range, sessionId)}
-     SELECT * FROM runs ORDER BY first_us DESC, trace_id DESC`,
+     SELECT * FROM runs ORDER BY t_start DESC, trace_id DESC`,
     p,
     (row) => ({
-      traceId: row.get('trace_id') as string,
-      name: row.get('root') as string,
-      serviceName: row.get('service') as string,
-      startTimeUs: num(row.get('first_us')),
-      endTimeUs: num(row.get('last_us')),
+      ...traceTotalsFromRow(row),
+      name: row.get('t_root') as string,
       // A boolean, or ClickHouse's 0 or 1.
       failed: Boolean(row.get('failed')),
-      spanCount: num(row.get('spans')),
-      errorCount: num(row.get('errors')),
-      inputTokens: numOrNull(row.get('input')),
-      outputTokens: numOrNull(row.get('output')),
-      costUsd: numOrNull(row.get('cost')),
       userId: (row.get('users') as string[])[0] ?? null,
     }),
   );
