@@ -116,3 +116,5 @@ export type {
 export { ALERT_SEVERITIES, NO_DATA_BEHAVIOURS } from './alerts.js';
 export { createRedactor, validateRedactOptions, DETECTOR_LABELS, DETECTOR_NAMES } from './redact/index.js';
 export type { DetectorName, RedactMode, RedactOptions, RedactRule, Redactor, RedactorHooks, TextPattern } from './redact/index.js';
+export type { Score, ScoreListResponse, ScoreQuery, ScoreRecord, ScoreSlot, ScoreSource } from './score.js';
+export { EVALUATION_ATTRIBUTES, EVALUATION_EVENT, SCORE_SOURCES, scoreIdOf, scoreProblem } from './score.js';

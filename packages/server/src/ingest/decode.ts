@@ -1,5 +1,6 @@
 import { errorsFromLogs, errorsFromSpans } from '../normalize/error-occurrences.js';
 import { normalizeSpans } from '../normalize/normalize.js';
+import { scoresFromLogs, scoresFromSpans } from '../normalize/scores.js';
 import type { PriceBook, SpanRecord } from '@spoor/model';
 import { type RecordBatch, type WriteBatch, batchOf } from '../store/tables.js';
 import { decodeLogsJson } from './json/logs.js';
@@ -60,10 +61,12 @@ export function decodeRequest(
       if (again !== null) return duplicate(again);
       return options.recent?.has(span) === true ? duplicate(`span ${span.traceId}/${span.spanId} was received in an earlier request; it is stored once`) : null;
     });
-    const batch: RecordBatch = { spans: d.records, logs: [], metricPoints: [] };
+    const batch: RecordBatch = { spans: d.records, logs: [], metricPoints: [], writtenUs: receivedUs };
     if (options.normalize !== false) {
       normalizeSpans(d.records, options.prices);
       batch.errors = errorsFromSpans(d.records);
+      // An evaluation event that is no score leaves its span as it is; the span is good data.
+      batch.scores = scoresFromSpans(d.records).scores;
     }
     return { batch, records: d.records.length, rejected: d.rejected, duplicates, rejectReason: d.rejectReason };
   }
@@ -72,8 +75,19 @@ export function decodeRequest(
       encoding === 'protobuf' ? decodeLogsProtobuf(body, projectId, receivedUs) : decodeLogsJson(body, projectId, receivedUs),
       logRangeProblem,
     );
-    const batch: RecordBatch = { spans: [], logs: d.records, metricPoints: [] };
-    if (options.normalize !== false) batch.errors = errorsFromLogs(d.records);
+    const batch: RecordBatch = { spans: [], logs: d.records, metricPoints: [], writtenUs: receivedUs };
+    if (options.normalize !== false) {
+      // An evaluation record that is no score (no name, no value or label, no target) is refused, the rest kept.
+      const found = scoresFromLogs(d.records);
+      if (found.refused.size > 0) {
+        d.records = d.records.filter((log) => !found.refused.has(log));
+        d.rejected += found.refused.size;
+        d.rejectReason ??= found.refuseReason;
+      }
+      batch.logs = d.records;
+      batch.errors = errorsFromLogs(d.records);
+      batch.scores = found.scores;
+    }
     return { batch, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason };
   }
   const d = inRange(encoding === 'protobuf' ? decodeMetricsProtobuf(body, projectId) : decodeMetricsJson(body, projectId), pointRangeProblem);

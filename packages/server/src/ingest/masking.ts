@@ -236,4 +236,8 @@ export function maskBatch(batch: RecordBatch, redactor: Redactor): void {
     error.message = redactor.string(error.message);
     error.messageKey = redactor.string(error.messageKey);
   }
+  for (const score of batch.scores ?? []) {
+    if (score.comment !== null) score.comment = redactor.string(score.comment);
+    score.sessionId = id('session.id', score.sessionId);
+  }
 }

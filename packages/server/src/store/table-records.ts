@@ -7,16 +7,34 @@ import {
   type LogRecordData,
   type MetricPointRecord,
   type Resource,
+  type ScoreRecord,
   type SpanRecord,
 } from '@spoor/model';
 import { type ColumnSpec, type TableBatch, rowsOf } from './columns.js';
 import { sourceRowsOf } from './sources.js';
-import { ERRORS, LOGS, METRIC_POINTS, type RecordBatch, SPANS, TRACE_PARTS, type WriteBatch } from './tables.js';
+import { ERRORS, LLM_RESPONSES, LOGS, METRIC_POINTS, type RecordBatch, SCORES, SPANS, TRACE_PARTS, type WriteBatch } from './tables.js';
 import type { TracePart } from './trace-parts.js';
 
 /** A write batch read back into records, with its trace parts: what a store kept in memory holds. */
-export interface BatchRecords extends Required<RecordBatch> {
+export interface BatchRecords extends Required<Omit<RecordBatch, 'scores' | 'writtenUs'>> {
   traceParts: TracePart[];
+  scores: ScoreRow[];
+  llmResponses: LlmResponseRow[];
+}
+
+/** A row of the `scores` table. */
+export interface ScoreRow extends ScoreRecord {
+  writtenUs: number;
+  deleted: boolean;
+}
+
+/** A row of the `llm_responses` table. */
+export interface LlmResponseRow {
+  projectId: string;
+  responseId: string;
+  traceId: string;
+  spanId: string;
+  timeUs: number;
 }
 
 /**
@@ -25,7 +43,7 @@ export interface BatchRecords extends Required<RecordBatch> {
  * on the way into columns. Tables the batch does not hold give no records.
  */
 export function recordsOf(batch: WriteBatch): BatchRecords {
-  const out: BatchRecords = { spans: [], logs: [], metricPoints: [], errors: [], traceParts: [] };
+  const out: BatchRecords = { spans: [], logs: [], metricPoints: [], errors: [], traceParts: [], scores: [], llmResponses: [] };
   const sources = new Map<string, { resource: Resource; scope: InstrumentationScope }>();
   for (const table of batch.tables) {
     if (table.table !== 'sources') continue;
@@ -44,6 +62,8 @@ export function recordsOf(batch: WriteBatch): BatchRecords {
     else if (table.table === 'logs') for (const row of rows(table, LOGS)) out.logs.push(logOf(row, sourceOf(row)));
     else if (table.table === 'metric_points') for (const row of rows(table, METRIC_POINTS)) out.metricPoints.push(metricPointOf(row, sourceOf(row)));
     else if (table.table === 'errors') for (const row of rows(table, ERRORS)) out.errors.push(errorOf(row));
+    else if (table.table === 'scores') for (const row of rows(table, SCORES)) out.scores.push(scoreRowOf(row));
+    else if (table.table === 'llm_responses') for (const row of rows(table, LLM_RESPONSES)) out.llmResponses.push(llmResponseOf(row));
   }
   return out;
 }
@@ -205,4 +225,28 @@ function errorOf(r: Row): ErrorOccurrenceRecord {
     toolName: textOrNull(r.tool_name),
     source: text(r.source) as ErrorOccurrenceRecord['source'],
   };
+}
+
+function scoreRowOf(r: Row): ScoreRow {
+  return {
+    projectId: text(r.project_id),
+    scoreId: text(r.score_id),
+    timeUs: num(r.time_us),
+    writtenUs: num(r.written_us),
+    traceId: textOrNull(r.trace_id),
+    spanId: textOrNull(r.span_id),
+    sessionId: textOrNull(r.session_id),
+    responseId: textOrNull(r.response_id),
+    name: text(r.name),
+    value: numOrNull(r.value),
+    label: textOrNull(r.label),
+    comment: textOrNull(r.comment),
+    source: text(r.source) as ScoreRecord['source'],
+    author: text(r.author),
+    deleted: r.deleted === true,
+  };
+}
+
+function llmResponseOf(r: Row): LlmResponseRow {
+  return { projectId: text(r.project_id), responseId: text(r.response_id), traceId: text(r.trace_id), spanId: text(r.span_id), timeUs: num(r.time_us) };
 }

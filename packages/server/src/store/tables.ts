@@ -6,6 +6,7 @@ import {
   type ErrorOccurrenceRecord,
   type LogRecordData,
   type MetricPointRecord,
+  type ScoreRecord,
   type SpanRecord,
 } from '@spoor/model';
 import { BatchBuilder, type ColumnSpec, type TableBatch } from './columns.js';
@@ -156,8 +157,43 @@ export const ERRORS: readonly ColumnSpec[] = [
   col('source', 'varchar'),
 ];
 
+/**
+ * Scores, appended: a score sent again or changed is a new row, and a read keeps the newest row
+ * of each `score_id` (the slot its target, name, source and author name), leaving it out when
+ * that row is a deletion. `written_us` orders two rows of one slot with the same time.
+ */
+export const SCORES: readonly ColumnSpec[] = [
+  col('project_id', 'varchar'),
+  col('score_id', 'varchar'),
+  col('time_us', 'bigint'),
+  col('written_us', 'bigint'),
+  col('trace_id', 'varchar'),
+  col('span_id', 'varchar'),
+  col('session_id', 'varchar'),
+  col('response_id', 'varchar'),
+  col('name', 'varchar'),
+  col('value', 'double'),
+  col('label', 'varchar'),
+  col('comment', 'varchar'),
+  col('source', 'varchar'),
+  col('author', 'varchar'),
+  col('deleted', 'boolean'),
+];
+
+/**
+ * The span of each LLM response id (`gen_ai.response.id`): where an evaluation event that named
+ * only the response id finds its span, whichever of the two arrived first.
+ */
+export const LLM_RESPONSES: readonly ColumnSpec[] = [
+  col('project_id', 'varchar'),
+  col('response_id', 'varchar'),
+  col('trace_id', 'varchar'),
+  col('span_id', 'varchar'),
+  col('time_us', 'bigint'),
+];
+
 /** Every table a write batch may hold, in the order a batch is written (sources before what points at them, a trace's parts right after its spans). */
-export const TABLES = { sources: SOURCES, spans: SPANS, trace_parts: TRACE_PARTS, logs: LOGS, metric_points: METRIC_POINTS, errors: ERRORS } as const;
+export const TABLES = { sources: SOURCES, spans: SPANS, trace_parts: TRACE_PARTS, logs: LOGS, metric_points: METRIC_POINTS, errors: ERRORS, scores: SCORES, llm_responses: LLM_RESPONSES } as const;
 
 export type TableName = keyof typeof TABLES;
 
@@ -168,6 +204,10 @@ export interface RecordBatch {
   metricPoints: MetricPointRecord[];
   /** The errors found in these spans and logs at ingest (`normalize/error-occurrences.ts`). */
   errors?: ErrorOccurrenceRecord[];
+  /** The scores these spans' and logs' evaluation events carry (`normalize/scores.ts`), or scores sent by REST. */
+  scores?: ScoreRecord[];
+  /** When the scores were written (orders two versions of a score with the same time). */
+  writtenUs?: number;
 }
 
 /**
@@ -186,16 +226,21 @@ const EMPTY_ARRAY_JSON = '[]';
 export function batchOf(records: RecordBatch): WriteBatch {
   const sources = new SourceIds();
   const tables: TableBatch[] = [];
-  const { spans, logs, metricPoints, errors = [] } = records;
+  const { spans, logs, metricPoints, errors = [], scores = [] } = records;
   // Sources first: the records' columns ask for their ids.
   const spanTable = spans.length === 0 ? null : spanColumns(spans, sources);
   const logTable = logs.length === 0 ? null : logColumns(logs, sources);
   const pointTable = metricPoints.length === 0 ? null : metricPointColumns(metricPoints, sources);
   if (sources.size > 0) tables.push(sources.columns());
-  if (spanTable !== null) tables.push(spanTable, tracePartColumns(tracePartsOf(spans)));
+  if (spanTable !== null) {
+    tables.push(spanTable, tracePartColumns(tracePartsOf(spans)));
+    const responses = llmResponseColumns(spans);
+    if (responses !== null) tables.push(responses);
+  }
   if (logTable !== null) tables.push(logTable);
   if (pointTable !== null) tables.push(pointTable);
   if (errors.length > 0) tables.push(errorColumns(errors));
+  if (scores.length > 0) tables.push(scoreColumns(scores, records.writtenUs ?? 0));
   return { records: spans.length + logs.length + metricPoints.length, tables };
 }
 
@@ -282,6 +327,35 @@ export function errorColumns(errors: readonly ErrorOccurrenceRecord[]): TableBat
     b.varchar(e.serviceName).varchar(e.spanName).varchar(e.exceptionType).varchar(e.message).varchar(e.messageKey);
     b.varchar(e.frame).varchar(e.provider).number(e.httpStatus).varchar(e.errorType).varchar(e.finishReason).varchar(e.toolName);
     b.varchar(e.source);
+    b.endRow();
+  }
+  return b.build();
+}
+
+export function scoreColumns(scores: readonly ScoreRecord[], writtenUs: number, deleted = false): TableBatch {
+  const b = new BatchBuilder('scores', SCORES, scores.length);
+  for (const s of scores) {
+    b.varchar(s.projectId).varchar(s.scoreId).number(s.timeUs).number(writtenUs);
+    b.varchar(s.traceId).varchar(s.spanId).varchar(s.sessionId).varchar(s.responseId);
+    b.varchar(s.name).number(s.value).varchar(s.label).varchar(s.comment).varchar(s.source).varchar(s.author);
+    b.boolean(deleted);
+    b.endRow();
+  }
+  return b.build();
+}
+
+const RESPONSE_ID = 'gen_ai.response.id';
+
+/** The response ids of the LLM spans among `spans`, or `null` when none has one. */
+function llmResponseColumns(spans: readonly SpanRecord[]): TableBatch | null {
+  let count = 0;
+  for (const s of spans) if (s.llm !== null && typeof s.attributes[RESPONSE_ID] === 'string') count++;
+  if (count === 0) return null;
+  const b = new BatchBuilder('llm_responses', LLM_RESPONSES, count);
+  for (const s of spans) {
+    const id = s.llm === null ? undefined : s.attributes[RESPONSE_ID];
+    if (typeof id !== 'string') continue;
+    b.varchar(s.projectId).varchar(id).varchar(s.traceId).varchar(s.spanId).number(s.startTimeUs);
     b.endRow();
   }
   return b.build();

@@ -6,6 +6,7 @@ import { describeAlertSeriesContract } from './store-contract-alert-series.js';
 import { describeAlertStoreContract } from './store-contract-alerts.js';
 import { describeAnalyticsContract } from './store-contract-analytics.js';
 import { describeExactRecordsContract } from './store-contract-exact.js';
+import { describeScoreContract } from './store-contract-scores.js';
 import type { WriteContractSubject } from './store-contract-write.js';
 
 /** Every read contract suite against one kind of store, each test on a store `open` makes anew. */
@@ -16,6 +17,7 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
   describeAlertSeriesContract(adapter, open);
   describeAccessContract(adapter, open);
   describeExactRecordsContract(adapter, open);
+  describeScoreContract(adapter, open);
 }
 
 /**

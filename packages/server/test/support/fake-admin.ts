@@ -84,7 +84,12 @@ export function setSpanCosts(data: FakeData, projectId: string, costs: readonly 
 }
 
 /** Deletes every project's records of one kind older than the cutoff, each by the time that ends its use. */
-export function deleteOlderThan(data: FakeData & { errors: Array<{ timeUs: number }> }, alerts: FakeAlertStore, records: RetainedRecords, cutoffUs: number): number {
+export function deleteOlderThan(
+  data: FakeData & { errors: Array<{ timeUs: number }> },
+  alerts: FakeAlertStore,
+  records: Exclude<RetainedRecords, 'scores' | 'llmResponses'>,
+  cutoffUs: number,
+): number {
   const drop = <T>(list: T[], time: (item: T) => number): number => {
     const kept = list.filter((item) => time(item) >= cutoffUs);
     const removed = list.length - kept.length;

@@ -49,6 +49,7 @@ import * as series from './fake-alert-series.js';
 import * as analytics from './fake-analytics.js';
 import * as errors from './fake-errors.js';
 import * as reads from './fake-reads.js';
+import { FakeScoreStore } from './fake-scores.js';
 
 /** One commit the fake store made durable. */
 export interface FakeCommit {
@@ -81,7 +82,7 @@ export interface FakeStoreOptions {
  */
 export class FakeStore implements Store {
   /** What was committed, read back from the batches' columns. */
-  readonly committed: Required<RecordBatch> = { spans: [], logs: [], metricPoints: [], errors: [] };
+  readonly committed: Required<Omit<RecordBatch, 'scores' | 'writtenUs'>> = { spans: [], logs: [], metricPoints: [], errors: [] };
   /** The committed trace summary parts, as every engine keeps them. */
   private readonly parts: TracePart[] = [];
   private readonly errorStates = new Map<string, { status: ErrorGroupStatus; resolvedUs: number | null }>();
@@ -89,6 +90,7 @@ export class FakeStore implements Store {
   readonly alerts = new admin.FakeAlertStore();
   readonly access = new admin.FakeAccessStore();
   readonly masking = new admin.FakeMaskingStore();
+  readonly scores = new FakeScoreStore();
   readonly commits: FakeCommit[] = [];
   /** Per trace, the span counts of its parts: what a trace summary adds up. */
   readonly traceParts = new Map<string, number[]>();
@@ -184,6 +186,8 @@ export class FakeStore implements Store {
     this.pending.metricPoints.push(...batch.metricPoints);
     this.pending.errors.push(...batch.errors);
     this.pending.traceParts.push(...batch.traceParts);
+    this.pending.scores.push(...batch.scores);
+    this.pending.llmResponses.push(...batch.llmResponses);
   }
 
   commit(key: BatchKey | null): Promise<void> {
@@ -202,6 +206,8 @@ export class FakeStore implements Store {
       this.committed.logs.push(...batch.logs);
       this.committed.metricPoints.push(...batch.metricPoints);
       this.committed.errors.push(...batch.errors);
+      this.scores.rows.push(...batch.scores);
+      this.scores.responses.push(...batch.llmResponses);
       for (const part of batch.traceParts) this.addPart(part);
       if (key !== null) this.positions.set(key.serverId, key.position);
       this.commits.push({ position: key?.position ?? null, records: countOf(batch) });
@@ -246,6 +252,8 @@ export class FakeStore implements Store {
       else if (table === 'logs') this.committed.logs.push(...batch.logs);
       else if (table === 'metric_points') this.committed.metricPoints.push(...batch.metricPoints);
       else if (table === 'errors') this.committed.errors.push(...batch.errors);
+      else if (table === 'scores') this.scores.rows.push(...batch.scores);
+      else if (table === 'llm_responses') this.scores.responses.push(...batch.llmResponses);
       if (id !== null) this.blocks.add(id);
       if (table === 'spans' && failingCall !== null) throw new Error(`append ${failingCall} failed`);
     }
@@ -373,12 +381,13 @@ export class FakeStore implements Store {
   }
 
   async deleteOlderThan(records: RetainedRecords, cutoffUs: number): Promise<number> {
+    if (records === 'scores' || records === 'llmResponses') return this.scores.deleteOlderThan(records, cutoffUs);
     return admin.deleteOlderThan(this.data, this.alerts, records, cutoffUs);
   }
 }
 
 function emptyBatch(): BatchRecords {
-  return { spans: [], logs: [], metricPoints: [], errors: [], traceParts: [] };
+  return { spans: [], logs: [], metricPoints: [], errors: [], traceParts: [], scores: [], llmResponses: [] };
 }
 
 function countOf(batch: RecordBatch): number {

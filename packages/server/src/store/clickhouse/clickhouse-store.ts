@@ -4,6 +4,7 @@ import type { StoredLog, StoredTrace } from '../stored-trace.js';
 import type { TraceTimings } from '../trace-timings.js';
 import type { TableName } from '../tables.js';
 import { ClickHouseAccessStore, ClickHouseMaskingStore } from './access.js';
+import { ClickHouseScoreStore } from './scores.js';
 import { ClickHouseAlertStore } from './alerts.js';
 import { ChClient, type ClickHouseTarget } from './client.js';
 import { compareSpans } from './compare.js';
@@ -33,6 +34,7 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
   protected readonly sql: ClickHouseSql;
   readonly alerts: ClickHouseAlertStore;
   readonly access: ClickHouseAccessStore;
+  readonly scores: ClickHouseScoreStore;
   readonly masking: ClickHouseMaskingStore;
   private readonly writer: ClickHouseWriter;
 
@@ -47,6 +49,7 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
     this.writer = new ClickHouseWriter(ch, layout);
     this.alerts = new ClickHouseAlertStore(ch);
     this.access = new ClickHouseAccessStore(this.sql);
+    this.scores = new ClickHouseScoreStore(this.sql);
     this.masking = new ClickHouseMaskingStore(ch);
   }
 

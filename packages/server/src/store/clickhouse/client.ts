@@ -100,6 +100,8 @@ export interface Tables {
   readonly alert_history: TableRef;
   readonly silences: TableRef;
   readonly error_group_states: TableRef;
+  readonly scores: TableRef;
+  readonly llm_responses: TableRef;
 }
 
 export const TABLE_NAMES = [
@@ -115,6 +117,8 @@ export const TABLE_NAMES = [
   'api_keys',
   'masking_policies',
   'audit_log',
+  'scores',
+  'llm_responses',
   'alert_rules',
   'alert_state',
   'alert_history',

@@ -21,7 +21,7 @@ import { CACHE_HIT, TABLE_DEFS } from './schema-tables.js';
 export const CLICKHOUSE_SCHEMA_VERSION = 3;
 
 /** The tables a commit appends rows to, each row with its commit's `batch_id`. */
-export const BATCHED_TABLES = ['spans', 'trace_parts', 'logs', 'metric_points', 'errors'] as const;
+export const BATCHED_TABLES = ['spans', 'trace_parts', 'logs', 'metric_points', 'errors', 'scores', 'llm_responses'] as const;
 
 /** How a database's tables are laid out: one server's MergeTree tables, or a cluster's. */
 export interface SchemaLayout {
@@ -81,6 +81,8 @@ const TTL_SIGNAL: Record<string, keyof RetentionTtl> = {
   spans: 'tracesSeconds',
   trace_parts: 'tracesSeconds',
   errors: 'tracesSeconds',
+  scores: 'tracesSeconds',
+  llm_responses: 'tracesSeconds',
   logs: 'logsSeconds',
   metric_points: 'metricsSeconds',
 };

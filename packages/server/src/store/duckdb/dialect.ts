@@ -45,6 +45,8 @@ const TABLES: SqlTables = {
   errors: 'errors',
   sources: 'sources',
   audit_log: 'audit_log',
+  scores: 'scores',
+  llm_responses: 'llm_responses',
 };
 
 export const duckDbDialect: Dialect<DuckDbParams> = {

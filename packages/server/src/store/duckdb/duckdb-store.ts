@@ -39,6 +39,7 @@ import { logConditions } from '../sql/logs-metrics.js';
 import { LOG_MARGIN_US } from '../sql/traces.js';
 import { DuckDbExporter } from './export.js';
 import { DuckDbSql, duckDbDialect } from './dialect.js';
+import { DuckDbScoreStore } from './scores.js';
 import { SqlReads } from '../sql/sql-reads.js';
 
 export interface DuckDbStoreOptions {
@@ -61,6 +62,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   protected readonly sql: DuckDbSql;
   readonly alerts: DuckDbAlertStore;
   readonly access: DuckDbAccessStore;
+  readonly scores: DuckDbScoreStore;
   readonly masking: DuckDbMaskingStore;
   /** Reads the tables out for `spoor migrate`. */
   readonly exporter: DuckDbExporter;
@@ -83,6 +85,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     this.writer = new DuckDbWriter([connection, second], (serverId) => this.readPosition(serverId));
     this.alerts = new DuckDbAlertStore((what, fn) => this.onOwnConnection(what, fn));
     this.access = new DuckDbAccessStore(this.sql);
+    this.scores = new DuckDbScoreStore(this.sql);
     this.masking = new DuckDbMaskingStore((what, fn) => this.onOwnConnection(what, fn));
     this.exporter = new DuckDbExporter((what, fn) => this.onOwnConnection(what, fn));
   }

@@ -10,6 +10,8 @@ const DELETE_OLDER_THAN: Record<RetainedRecords, string> = {
   silences: 'DELETE FROM silences WHERE ends_us < $1::BIGINT',
   logs: 'DELETE FROM logs WHERE time_us < $1::BIGINT',
   metricPoints: 'DELETE FROM metric_points WHERE time_us < $1::BIGINT',
+  scores: 'DELETE FROM scores WHERE time_us < $1::BIGINT',
+  llmResponses: 'DELETE FROM llm_responses WHERE time_us < $1::BIGINT',
 };
 
 /** Deletes every project's records of one kind older than the cutoff; how many. */

@@ -11,7 +11,7 @@
  * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
  * append-only (spans of one trace arrive in many batches, from many services).
  */
-export const SCHEMA_VERSION = 8;
+export const SCHEMA_VERSION = 9;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS spoor_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -244,6 +244,34 @@ CREATE OR REPLACE VIEW error_events AS
     AND (e.source <> 'log' OR e.trace_id IS NULL
       OR (e.project_id, e.trace_id, e.exception_type, e.message_key) NOT IN (
         SELECT project_id, trace_id, exception_type, message_key FROM errors WHERE source = 'span' AND trace_id IS NOT NULL));
+
+-- Scores, appended; a read keeps the newest row of each score_id (store/tables.ts SCORES).
+CREATE TABLE IF NOT EXISTS scores (
+  project_id VARCHAR NOT NULL,
+  score_id VARCHAR NOT NULL,
+  time_us BIGINT NOT NULL,
+  written_us BIGINT NOT NULL,
+  trace_id VARCHAR,
+  span_id VARCHAR,
+  session_id VARCHAR,
+  response_id VARCHAR,
+  name VARCHAR NOT NULL,
+  value DOUBLE,
+  label VARCHAR,
+  comment VARCHAR,
+  source VARCHAR NOT NULL,
+  author VARCHAR NOT NULL,
+  deleted BOOLEAN NOT NULL
+);
+
+-- The span of each LLM response id, for scores that name only the response id.
+CREATE TABLE IF NOT EXISTS llm_responses (
+  project_id VARCHAR NOT NULL,
+  response_id VARCHAR NOT NULL,
+  trace_id VARCHAR NOT NULL,
+  span_id VARCHAR NOT NULL,
+  time_us BIGINT NOT NULL
+);
 
 CREATE TABLE IF NOT EXISTS metric_points (
   project_id VARCHAR NOT NULL,

@@ -40,6 +40,8 @@ export interface SqlTables {
   readonly errors: string;
   readonly sources: string;
   readonly audit_log: string;
+  readonly scores: string;
+  readonly llm_responses: string;
 }
 
 export interface Dialect<P extends Params = Params> {
