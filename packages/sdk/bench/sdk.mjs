@@ -4,19 +4,23 @@
 //   1. traced() around an async function  vs  tracer.startActiveSpan with the same batch exporter
 //   2. logger.info inside a span           vs  pino with a mixin adding trace_id and span_id
 //   3. traced() with the SDK disabled      vs  calling the function directly
+//   4. score() inside a span               vs  the same gen_ai.evaluation.result record emitted
+//                                              through the OTel logs SDK (batch processor)
 //
 // Exporters accept and discard, so export cost (masking included) is counted but no network is.
 import { context, trace } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { pino } from 'pino';
-import { init, logger, shutdown, traced } from '@spoor/sdk';
+import { init, logger, score, shutdown, traced } from '@spoor/sdk';
 // Internal, for a baseline that differs from the SDK only in what the SDK adds.
 import { isoTimestamp } from '../dist/log/clock.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
 const SPANS_PER_ROUND = 20_000;
 const LOGS_PER_ROUND = 50_000;
+const SCORES_PER_ROUND = 50_000;
 const CALLS_PER_ROUND = 20_000_000;
 // Yield to the event loop this often so batch processors export instead of dropping spans.
 const YIELD_EVERY = 256;
@@ -130,11 +134,29 @@ async function disabled() {
   return result;
 }
 
+async function scoring() {
+  init({ serviceName: 'bench', exporter: { spans: sink.span, logs: sink.log }, logDestination: discard, logFormat: 'json' });
+  const rawProvider = new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter: sink.log })] });
+  const rawLogger = rawProvider.getLogger('raw');
+  const attributes = { 'gen_ai.evaluation.name': 'grounded', 'gen_ai.evaluation.score.value': 0.9, 'gen_ai.evaluation.explanation': 'cites 3 of 3 sources', 'spoor.score.source': 'sdk' };
+  const options = { name: 'grounded', value: 0.9, comment: 'cites 3 of 3 sources' };
+  const result = await traced('request', () =>
+    sideBySide({
+      raw: () => timeSync(SCORES_PER_ROUND, () => rawLogger.emit({ eventName: 'gen_ai.evaluation.result', severityNumber: 9, attributes })),
+      spoor: () => timeSync(SCORES_PER_ROUND, () => score(options)),
+    }),
+  )();
+  await rawProvider.shutdown();
+  await shutdown();
+  return result;
+}
+
 const fmt = (ns) => `${ns.toFixed(ns < 100 ? 1 : 0)} ns`;
 const span = await tracing();
 const logsWithExport = await logging(true);
 const logsLineOnly = await logging(false);
 const off = await disabled();
+const scores = await scoring();
 
 const rows = [
   ['traced() async, 1 span', fmt(span.raw), fmt(span.spoor), `${(span.spoor / span.raw).toFixed(2)}×`, '≤ 1.15×'],
@@ -143,6 +165,7 @@ const rows = [
   ['logger.info, JSON line + OTLP record, vs pino + isoTime', fmt(logsWithExport.raw), fmt(logsWithExport.spoor), `${(logsWithExport.spoor / logsWithExport.raw).toFixed(2)}×`, '≤ 1.2×'],
   ['logger.info, JSON line + OTLP record, vs pino + same clock', fmt(logsWithExport.rawSameClock), fmt(logsWithExport.spoor), `${(logsWithExport.spoor / logsWithExport.rawSameClock).toFixed(2)}×`, '≤ 1.2×'],
   ['traced() with the SDK disabled', fmt(off.direct), fmt(off.traced), `+${fmt(off.traced - off.direct)}`, '< 100 ns over direct'],
+  ['score() in a span (comment masked), vs the OTel logs SDK', fmt(scores.raw), fmt(scores.spoor), `${(scores.spoor / scores.raw).toFixed(2)}×`, '≤ 1.2×'],
 ];
 console.log(`node ${process.version}, ${ROUNDS} rounds, medians; spans exported ${sink.spans}, log records exported ${sink.logs}\n`);
 console.log('| operation | baseline | Spoor | ratio / overhead | goal |');

@@ -31,6 +31,10 @@ export { instrumentOpenAI } from './llm/openai.js';
 export { instrumentAnthropic } from './llm/anthropic.js';
 export type { LlmInstrumentationOptions } from './llm/openai.js';
 
+// Scores and user feedback, sent as the OpenTelemetry gen_ai.evaluation.result event
+export { score, feedback } from './score/score.js';
+export type { ScoreOptions, FeedbackOptions, ScoreTarget } from './score/score-event.js';
+
 // Replay: re-run a recorded agent run offline (cassettes)
 export { getReplayReport, whenReplayLoaded } from './init.js';
 export { ReplayDivergence, ReplayError, ReplayedFailure } from './replay/errors.js';

@@ -10,6 +10,8 @@ export interface WorkflowFrame {
   readonly name: string;
   readonly runId: string;
   readonly parent: WorkflowFrame | undefined;
+  /** The session of this run, or of the workflow around it: what `score({ target: 'session' })` scores. */
+  readonly sessionId: string | undefined;
   inputTokens: number;
   outputTokens: number;
   costUsd: number;

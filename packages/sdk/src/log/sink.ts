@@ -78,8 +78,8 @@ export class LogSink {
   }
 }
 
-// One object for every record: the OTLP serializer groups records by scope identity.
-const SCOPE = { name: SDK_NAME, version: SDK_VERSION };
+// One object for every record (log lines and scores): the OTLP serializer groups records by scope identity.
+export const SCOPE = { name: SDK_NAME, version: SDK_VERSION };
 
 // Carried by the OTLP record itself: trace and span ids by its context, the service by its resource.
 const OMITTED = new Set(['service', 'trace_id', 'span_id', 'level', 'time', 'msg']);

@@ -52,11 +52,13 @@ export function workflow<R>(name: string, optionsOrFn: WorkflowOptions | ((span:
   if (options?.sessionId !== undefined) attributes['session.id'] = options.sessionId;
   const parent = parentFor(options, active);
   const span = runtime.tracer.startSpan(name, spanOptionsFrom(options, attributes), parent);
+  const around = active.getValue(WORKFLOW_KEY) as WorkflowFrame | undefined;
   const frame: WorkflowFrame = {
     name,
     runId,
     // A workflow started as a new root is its own run; it does not add to the one around it.
-    parent: options?.root === true ? undefined : (active.getValue(WORKFLOW_KEY) as WorkflowFrame | undefined),
+    parent: options?.root === true ? undefined : around,
+    sessionId: options?.sessionId ?? around?.sessionId,
     inputTokens: 0,
     outputTokens: 0,
     costUsd: 0,
