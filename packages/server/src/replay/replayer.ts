@@ -17,7 +17,8 @@ import { type ReplayCall, anthropicRequest, openAiRequest } from './replay-reque
  * project that asked; a replay that fails stores nothing.
  *
  * `@spoor/sdk` keeps one runtime per process, so one sink serves every server of the process
- * (tests start several), each replay's spans found by its trace id.
+ * (tests start several) and every traced call (replays, and the llm-judge evaluator's calls
+ * through `recordTrace`), each call's spans found by its trace id.
  */
 
 /** Hands an OTLP/protobuf traces body to the server's ingest under a project; resolves once acknowledged. */
@@ -30,15 +31,15 @@ export interface ReplayOutcome {
   durationMs: number;
 }
 
-/** Spans of replays in flight, by trace id, until their replay succeeds (then ingested) or fails (then dropped). */
+/** Spans of traced calls in flight, by trace id, until their call settles: kept when it succeeds, dropped when it fails. */
 const pending = new Map<string, ReadableSpan[]>();
 
-/** Keeps each replay's spans aside until its replay decides what becomes of them. */
+/** Keeps each traced call's spans aside until its caller decides what becomes of them. */
 class SinkExporter implements SpanExporter {
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
     for (const span of spans) {
       const list = pending.get(span.spanContext().traceId);
-      // Spans of no replay in flight (none are expected) are not kept.
+      // Spans of no traced call in flight (none are expected) are not kept.
       if (list !== undefined) list.push(span);
     }
     done({ code: ExportResultCode.SUCCESS });
