@@ -104,6 +104,7 @@ describe.each(HTTP_VARIANTS)('scores sent as gen_ai.evaluation.result events ove
 
   it('refuses an evaluation record without gen_ai.evaluation.name in the partial success, and stores the rest of its request', async () => {
     const rejectedBefore = await metricValue(server.url, 'spoor_ingest_records_rejected_total');
+    const refusedBefore = await metricValue(server.url, 'spoor_ingest_evaluations_refused_total');
     const warned = warnings.length;
     const context = trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext({ traceId, spanId: rootSpanId, traceFlags: 1 }));
     // One request of three records, as a batch processor sends them.
@@ -121,11 +122,29 @@ describe.each(HTTP_VARIANTS)('scores sent as gen_ai.evaluation.result events ove
     expect(Number(answered.rejectedLogRecords)).toBe(1);
     expect(answered.errorMessage).toBe('1 log records rejected: gen_ai.evaluation.result event: gen_ai.evaluation.name is missing');
     expect(await metricValue(server.url, 'spoor_ingest_records_rejected_total')).toBe(rejectedBefore + 1);
+    expect(await metricValue(server.url, 'spoor_ingest_evaluations_refused_total')).toBe(refusedBefore + 1);
 
     expect((await scoresWhere(`spanId=${rootSpanId}`)).map((s) => s.name)).toEqual(['helpful']);
     const { body } = await getJson<LogListResponse>(server.url, `/api/logs?traceId=${traceId}`);
     const bodies = body.logs.map((l) => l.body);
     expect(bodies).toContain(`ordinary line of ${variant.slug}`);
     expect(bodies).not.toContain('nameless');
+  });
+
+  it('keeps a span whose evaluation event is no score, and counts the event refused on /metrics', async () => {
+    const refusedBefore = await metricValue(server.url, 'spoor_ingest_evaluations_refused_total');
+    const tracer = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': service }), spanProcessors: [new SimpleSpanProcessor(traceExporterFor(variant, server.url))] });
+    const span = tracer.getTracer('app').startSpan('judged step', {}, ROOT_CONTEXT);
+    span.addEvent('gen_ai.evaluation.result', { 'gen_ai.evaluation.score.value': 1 });
+    span.addEvent('gen_ai.evaluation.result', { 'gen_ai.evaluation.name': 'relevance' });
+    span.end();
+    await tracer.forceFlush();
+    await tracer.shutdown();
+    const stepTrace = span.spanContext().traceId;
+    const { status, body } = await getJson<{ spans: Array<{ name: string; events: unknown[] }> }>(server.url, `/api/traces/${stepTrace}`);
+    expect(status).toBe(200);
+    expect(body.spans.map((s) => [s.name, s.events.length])).toEqual([['judged step', 2]]);
+    expect(await scoresWhere(`traceId=${stepTrace}`)).toEqual([]);
+    expect(await metricValue(server.url, 'spoor_ingest_evaluations_refused_total')).toBe(refusedBefore + 2);
   });
 });

@@ -46,7 +46,7 @@ describe('scoresFromLogs', () => {
     ['an unknown source claimed: otel', { 'gen_ai.evaluation.name': 'relevance', 'gen_ai.evaluation.score.value': 1, 'spoor.score.source': 'robot' }, PARENTED, { value: 1 }],
   ])('takes %s', (_name, attributes, context, over) => {
     const found = scoresFromLogs([evaluationLog(attributes, context)]);
-    expect(found).toEqual({ scores: [expected(over)], refused: new Set(), refuseReason: null });
+    expect(found).toEqual({ scores: [expected(over)], refused: new Set(), refusedEvents: 0, refuseReason: null });
   });
 
   it.each<[string, Attributes, { traceId: string | null; spanId: string | null }, string]>([
@@ -62,7 +62,7 @@ describe('scoresFromLogs', () => {
     ['no target: no trace context, response id or session', { 'gen_ai.evaluation.name': 'relevance', 'gen_ai.evaluation.score.value': 1 }, { traceId: null, spanId: null }, 'gen_ai.evaluation.result event: names no target (no trace context, gen_ai.response.id or session.id)'],
   ])('refuses %s, naming why', (_name, attributes, context, reason) => {
     const record = evaluationLog(attributes, context);
-    expect(scoresFromLogs([record])).toEqual({ scores: [], refused: new Set([record]), refuseReason: reason });
+    expect(scoresFromLogs([record])).toEqual({ scores: [], refused: new Set([record]), refusedEvents: 1, refuseReason: reason });
   });
 
   it('finds evaluation records by their event name, or an event.name attribute when the record has none', () => {
@@ -82,6 +82,7 @@ describe('scoresFromLogs', () => {
     const found = scoresFromLogs([ordinary, noName, good, noValue]);
     expect(found.scores).toEqual([expected({ value: 0.5 })]);
     expect(found.refused).toEqual(new Set([noName, noValue]));
+    expect(found.refusedEvents).toBe(2);
     expect(found.refuseReason).toBe('gen_ai.evaluation.result event: gen_ai.evaluation.name is missing');
   });
 
@@ -126,16 +127,19 @@ describe('scoresFromSpans', () => {
         expected({ timeUs: T0 + 80, name: 'session-ok', traceId: null, spanId: null, sessionId: 'sess-1', value: 1 }),
       ],
       refused: new Set(),
+      refusedEvents: 0,
       refuseReason: null,
     });
   });
 
-  it('names the span of an event that is no score, and keeps the good events of the others', () => {
-    const bad = span({ spanId: sid(3), events: [{ name: EVENT, timeUs: T0, attributes: { 'gen_ai.evaluation.score.value': 1 }, droppedAttributesCount: 0 }] });
+  it('names the span of an event that is no score, counts each such event, and keeps the good events of the others', () => {
+    const nameless = { name: EVENT, timeUs: T0, attributes: { 'gen_ai.evaluation.score.value': 1 }, droppedAttributesCount: 0 };
+    const bad = span({ spanId: sid(3), events: [nameless, nameless] });
     const good = span({ spanId: sid(2), events: [{ name: EVENT, timeUs: T0, attributes: { 'gen_ai.evaluation.name': 'relevance', 'gen_ai.evaluation.score.value': 1 }, droppedAttributesCount: 0 }] });
     const found = scoresFromSpans([bad, good]);
     expect(found.scores).toEqual([expected({ value: 1 })]);
     expect(found.refused).toEqual(new Set([bad]));
+    expect(found.refusedEvents).toBe(2);
     expect(found.refuseReason).toBe('gen_ai.evaluation.result event: gen_ai.evaluation.name is missing');
   });
 });
