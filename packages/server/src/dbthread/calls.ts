@@ -9,6 +9,7 @@ import type { Store } from '../store/store.js';
 import { inProcessLink } from '../threads/in-process.js';
 import type { Remote } from '../threads/protocol.js';
 import { DB_TRANSFERS, type DbQueryProtocol, storeErrorOf } from './protocol.js';
+import { evaluatorCalls } from '../quality/backend.js';
 
 /**
  * Every call the database thread serves, in one registry: the API's queries, prices, analytics
@@ -88,6 +89,9 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
       masking?.set(projectId, null);
       return deleted;
     },
+
+    // Evaluators (quality/): definitions, runs, the runner lease, complete traces and their targets, scores.
+    ...evaluatorCalls(store),
   };
 }
 
