@@ -142,13 +142,14 @@ export class EvaluatorService {
   }
 
   /** Pauses (with a reason) or resumes an evaluator; its version stays. */
-  async setState(projectId: string, name: string, paused: boolean): Promise<Evaluator> {
+  async setState(projectId: string, name: string, paused: boolean, reason = 'paused by hand'): Promise<Evaluator> {
     return this.change(projectId, async () => {
       const record = await this.existing(projectId, name);
-      const next: EvaluatorRecord = { ...record, state: paused ? 'paused' : 'active', pausedReason: paused ? 'paused by hand' : null, updatedUs: this.nowUs() };
-      if (record.state !== next.state) await this.options.db.evaluatorPut(projectId, next, false);
+      const next: EvaluatorRecord = { ...record, state: paused ? 'paused' : 'active', pausedReason: paused ? reason : null, updatedUs: this.nowUs() };
+      const changed = record.state !== next.state || record.pausedReason !== next.pausedReason;
+      if (changed) await this.options.db.evaluatorPut(projectId, next, false);
       this.runnerOf(projectId).paused.set(name, paused);
-      return this.answer(record.state !== next.state ? next : record, await this.totals(projectId));
+      return this.answer(changed ? next : record, await this.totals(projectId));
     });
   }
 
