@@ -100,11 +100,11 @@ export class EvaluatorService {
   async list(projectId: string): Promise<Evaluator[]> {
     this.runnerOf(projectId);
     const [records, totals] = await Promise.all([this.options.db.evaluatorList(projectId), this.totals(projectId)]);
-    return records.map((r) => this.answer(r, totals));
+    return records.map((r) => this.answer(projectId, r, totals));
   }
 
   async get(projectId: string, name: string): Promise<Evaluator> {
-    return this.answer(await this.existing(projectId, name), await this.totals(projectId));
+    return this.answer(projectId, await this.existing(projectId, name), await this.totals(projectId));
   }
 
   /** Makes (`create`: refused when the name is taken) or replaces an evaluator; the version rises when the spec changed. */
@@ -114,6 +114,8 @@ export class EvaluatorService {
     const name = resolved.spec.name;
     if (pathName !== null && name !== pathName) throw specProblem(`name: '${name}' differs from the path's '${pathName}'`);
     if (mode !== 'file') this.refuseFileEvaluator(projectId, name);
+    // A project's runner starts with its first evaluator made here, if it had none running.
+    this.runnerOf(projectId);
     return this.change(projectId, async () => {
       const latest = await this.options.db.evaluatorLatest(projectId, name);
       const exists = latest !== null && !latest.deleted;
@@ -129,7 +131,7 @@ export class EvaluatorService {
         };
         await this.options.db.evaluatorPut(projectId, record, false);
       }
-      return { evaluator: this.answer(record, await this.totals(projectId)), created: !exists };
+      return { evaluator: this.answer(projectId, record, await this.totals(projectId)), created: !exists };
     });
   }
 
@@ -149,7 +151,7 @@ export class EvaluatorService {
       const changed = record.state !== next.state || record.pausedReason !== next.pausedReason;
       if (changed) await this.options.db.evaluatorPut(projectId, next, false);
       this.runnerOf(projectId).paused.set(name, paused);
-      return this.answer(changed ? next : record, await this.totals(projectId));
+      return this.answer(projectId, changed ? next : record, await this.totals(projectId));
     });
   }
 
@@ -255,12 +257,12 @@ export class EvaluatorService {
     return this.options.db.evaluatorRunTotals(projectId, nowUs - (nowUs % DAY_US));
   }
 
-  private answer(r: EvaluatorRecord, totals: readonly EvaluatorRunTotals[]): Evaluator {
+  private answer(projectId: string, r: EvaluatorRecord, totals: readonly EvaluatorRunTotals[]): Evaluator {
     const own = totals.filter((t) => t.evaluator === r.name);
     const current = own.find((t) => t.version === r.version);
     return {
       name: r.name, version: r.version, author: `${r.name}@${r.version}`, spec: JSON.parse(r.spec), state: r.state, pausedReason: r.pausedReason,
-      source: this.fileNames.has(r.name) ? 'file' : 'api', createdAt: isoFromMicros(r.createdUs), updatedAt: isoFromMicros(r.updatedUs),
+      source: projectId === 'default' && this.fileNames.has(r.name) ? 'file' : 'api', createdAt: isoFromMicros(r.createdUs), updatedAt: isoFromMicros(r.updatedUs),
       scoresMade: current?.ok ?? 0, errors: current?.errors ?? 0, costTodayUsd: own.reduce((sum, t) => sum + t.costUsd, 0),
     };
   }
