@@ -14,6 +14,14 @@ import type { EvaluatorKind } from './kind.js';
 
 export type AnyKind = EvaluatorKind<Record<string, unknown>>;
 
+/**
+ * A kind with a spec type of its own, as the runner holds every kind: the runner passes `judge`
+ * only a spec its `problem` found nothing wrong with, which is what makes it that kind's spec.
+ */
+export function anyKind<S>(kind: EvaluatorKind<S>): AnyKind {
+  return { kind: kind.kind, problem: (spec) => kind.problem(spec), judge: (spec, target, context) => kind.judge(spec as S, target, context) };
+}
+
 /** The kinds the server knows, by name: the deterministic ones and any given (the LLM judge). */
 export function kindsOf(extra: readonly AnyKind[] = []): ReadonlyMap<string, AnyKind> {
   return new Map([...DETERMINISTIC_KINDS, ...extra].map((k) => [k.kind, k]));
