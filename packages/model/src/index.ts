@@ -118,3 +118,6 @@ export { createRedactor, validateRedactOptions, DETECTOR_LABELS, DETECTOR_NAMES 
 export type { DetectorName, RedactMode, RedactOptions, RedactRule, Redactor, RedactorHooks, TextPattern } from './redact/index.js';
 export type { Score, ScoreListResponse, ScoreQuery, ScoreRecord, ScoreSlot, ScoreSource } from './score.js';
 export { EVALUATION_ATTRIBUTES, EVALUATION_EVENT, SCORE_SOURCES, scoreIdOf, scoreProblem } from './score.js';
+// Score summaries and the trace list's score filters (issue 31: scores where a user looks).
+export type { ScoreFilter, ScoreFilterOp, ScoreSummary } from './score.js';
+export { SCORE_FILTER_OPS } from './score.js';

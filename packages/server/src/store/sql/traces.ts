@@ -3,6 +3,7 @@ import { type Row, num, numOrNull } from '../record-rows.js';
 import type { ServiceRecord, TimeKey } from '../store.js';
 import type { Dialect, Params, SqlEngine } from './dialect.js';
 import { attributeEquals, likePattern, timeFilters } from './filters.js';
+import { scoreFilterSet } from './score-tallies.js';
 
 /** The trace list, services, and what every engine's trace reads share. */
 
@@ -34,7 +35,8 @@ export function traceTotalsFromRow(row: Row) {
 
 /**
  * The trace list: traces (from their `trace_parts`) that have a span matching every span
- * filter, then filtered as whole traces, newest first, after the cursor `after`.
+ * filter and whose scores meet every score filter, then filtered as whole traces, newest first,
+ * after the cursor `after`.
  */
 export function listTraces(db: SqlEngine, query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]> {
   const d = db.dialect;
@@ -68,6 +70,8 @@ export function listTraces(db: SqlEngine, query: TraceQuery, after: TimeKey | nu
     const spanTime = fromUs !== null ? ` AND start_us >= ${p.int(fromUs)}` : '';
     matched = ` AND trace_id IN (SELECT trace_id FROM ${d.tables.spans} WHERE project_id = ${project}${spanTime} AND ${spanFilters.join(' AND ')})`;
   }
+  // Each score filter is a set of trace ids made first from the scores of its name alone.
+  for (const filter of query.scores) matched += ` AND trace_id IN (${scoreFilterSet(d, p, project, filter)})`;
   return db.rows(
     'list traces',
     `SELECT trace_id, ${TRACE_TOTALS}, max(session_id) AS t_session, max(user_id) AS t_user
