@@ -20,7 +20,7 @@ describe('scores in the trace and session answers', () => {
   const evaluation = (atUs: number, values: Record<string, string | number>): Json => ({
     timeUnixNano: nanos(atUs), name: 'gen_ai.evaluation.result', attributes: attrs(values),
   });
-  const span = (traceId: string, spanId: string, parentSpanId: string | null, name: string, atS: number, over: Record<string, Json> = {}): Json => ({
+  const span = (traceId: string, spanId: string, parentSpanId: string | null, name: string, atS: number, over: Json = {}): Json => ({
     traceId, spanId, ...(parentSpanId === null ? {} : { parentSpanId }), name, kind: 1,
     startTimeUnixNano: nanos(startUs + atS * 1e6), endTimeUnixNano: nanos(startUs + atS * 1e6 + 5_000), ...over,
   });
