@@ -97,6 +97,7 @@ try {
     'list, score=thumbs=down': list({ scores: [{ name: 'thumbs', op: '=', label: 'down' }] }),
     'list, score=relevance>=0.999 (rare)': list({ scores: [{ name: 'relevance', op: '>=', value: 0.999 }] }),
     'tally of a page of 50 traces': async () => (await store.scores.tallyTraceScores('default', page)).size,
+    "spans of one trace (its detail's)": async () => (await store.getTrace('default', page[0])).spans.length,
     "scores of one trace (its detail's)": async () => (await store.scores.scoresOfTraces('default', [page[0]])).length,
   };
   // Round by round, each read once per round, so that all of them see the same machine (other

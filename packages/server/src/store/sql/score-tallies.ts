@@ -17,7 +17,8 @@ import { latestScores } from './scores.js';
  * and `score_label`; a score of a response id no stored span gave yet, or of a session, is left
  * out. The scores that name their trace and those that named only a response id are read apart:
  * one condition `trace_id IN (...) OR response_id IN (...)` made DuckDB test the subquery on
- * every row, 5 times as long as the two reads over 1,000,000 scores (bench/score-filter.mjs).
+ * every row, a scan 5 times as long as `trace_id IN (...)` alone over 1,000,000 scores, and the
+ * tally of a page of 50 traces took 3 times as long (bench/score-filter.mjs).
  */
 export function resolvedScores(d: Dialect, project: string, conditions: readonly string[], traceIds: string | null = null): string {
   const own = latestScores(d, project, [...conditions, traceIds === null ? 'trace_id IS NOT NULL' : `trace_id IN ${traceIds}`]);
@@ -40,9 +41,9 @@ export function resolvedScores(d: Dialect, project: string, conditions: readonly
 }
 
 /**
- * The trace ids whose scores meet `filter`, as a subquery for `trace_id IN (...)`. Only the
- * scores of the filter's name are read (`scores` is ordered by project, name and time), so the
- * set is made from the scores first and the trace list reads only its traces' summaries.
+ * The trace ids whose scores meet `filter`, as a subquery for `trace_id IN (...)`: the set is made
+ * first, from the scores of the filter's name alone (ClickHouse orders `scores` by project, name
+ * and time), and the trace list's summaries are then read for it, as for a span filter.
  */
 export function scoreFilterSet(d: Dialect, p: Params, project: string, filter: ScoreFilter): string {
   const scored = `SELECT score_trace FROM (${resolvedScores(d, project, [`name = ${p.add(filter.name)}`])}) AS scored GROUP BY score_trace`;
