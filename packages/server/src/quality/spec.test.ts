@@ -6,11 +6,12 @@ const base = { name: 'polite', kind: 'contains', target: 'llm', text: 'please' }
 
 describe('evaluator specs', () => {
   it('resolves a spec: its kind, filter as the trace list reads it, rate and budget', () => {
-    const resolved = resolveSpec({ ...base, filter: 'service=api&model=gpt-4o&attr=env=prod&attr=tier=1&minDurationMs=5', sampleRate: 0.25, dailyBudgetUsd: 2 }, kinds);
+    const resolved = resolveSpec({ ...base, filter: 'service=api&model=gpt-4o&attr=env=prod&attr=tier=1&minDurationMs=5&score=thumbs=down&score=faithfulness<0.7', sampleRate: 0.25, dailyBudgetUsd: 2 }, kinds);
     expect(resolved.kind.kind).toBe('contains');
     expect(resolved.filter).toEqual({
       service: 'api', spanName: null, text: null, status: null, minDurationMs: 5, maxDurationMs: null,
       attributes: [{ key: 'env', value: 'prod' }, { key: 'tier', value: '1' }], sessionId: null, model: 'gpt-4o',
+      scores: [{ name: 'thumbs', op: '=', label: 'down' }, { name: 'faithfulness', op: '<', value: 0.7 }],
     });
     expect([resolved.sampleRate, resolved.dailyBudgetUsd]).toEqual([0.25, 2]);
     expect(resolveSpec(base, kinds)).toMatchObject({ sampleRate: 1, dailyBudgetUsd: null, filter: parseFilter('') });
@@ -23,6 +24,7 @@ describe('evaluator specs', () => {
     ['an unknown target', { ...base, target: 'session' }, 'target: must be one of llm, span, trace'],
     ['a bad name', { ...base, name: 'a b' }, 'name: 1 to 100 letters'],
     ['an unknown filter', { ...base, filter: 'colour=red' }, "filter: 'colour' is not a filter"],
+    ['a score filter without an operator', { ...base, filter: 'score=thumbs' }, "filter: 'score"],
     ['a bad filter value', { ...base, filter: 'status=maybe' }, "filter: 'status'"],
     ['crossed durations', { ...base, filter: 'minDurationMs=5&maxDurationMs=1' }, "filter: 'minDurationMs' must not be more than 'maxDurationMs'"],
     ['a bad regex', { ...base, kind: 'regex', pattern: '(a' }, 'pattern: missing closing )'],
