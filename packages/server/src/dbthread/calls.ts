@@ -88,6 +88,9 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
       masking?.set(projectId, null);
       return deleted;
     },
+
+    // Score statistics and comparisons (issue 31, helper C).
+    scoreStats: json(analytics.scoreStats.bind(analytics)),
   };
 }
 

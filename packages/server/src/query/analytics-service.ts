@@ -7,6 +7,8 @@ import {
   type CriticalPath,
   type MetricSeriesResponse,
   type RealtimeMetrics,
+  type ScoreStatsQuery,
+  type ScoreStatsResponse,
   type SessionDetail,
   type SessionListResponse,
   type SpanGroupBy,
@@ -18,7 +20,7 @@ import {
   type TimeseriesResponse,
 } from '@spoor/model';
 import { AppError } from '../errors.js';
-import type { AnalyticsReader, CompareSideRecord, MetricReader, SpanStatsRecord, TraceReader } from '../store/store.js';
+import type { AnalyticsReader, CompareSideRecord, MetricReader, ScoreStatsReader, SpanStatsRecord, TraceReader } from '../store/store.js';
 import { criticalPath } from './critical-path.js';
 import { decodeOffsetCursor, encodeOffsetCursor } from './cursor.js';
 import { type MetricSeriesQuery as ChartQuery, fnMismatch, metricSeries } from './metric-series.js';
@@ -80,11 +82,15 @@ const ADDITIVE = new Set(['count', 'errors', 'tokens', 'cost']);
  * comparisons, answered from the analytics port (and metric points and trace timings).
  */
 export class AnalyticsService {
-  constructor(private readonly store: AnalyticsReader & Pick<MetricReader, 'readMetricPoints'> & Pick<TraceReader, 'getTraceTimings'>) {}
+  constructor(private readonly store: AnalyticsReader & ScoreStatsReader & Pick<MetricReader, 'readMetricPoints'> & Pick<TraceReader, 'getTraceTimings'>) {}
 
   async spanStats(query: SpanStatsQuery): Promise<SpanStatsResponse> {
     const rows = await this.store.spanStats(query);
     return { groupBy: groupByText(query.groupBy), groups: rows.map((r) => ({ key: r.key, ...statsFromRecord(r) })) };
+  }
+
+  async scoreStats(query: ScoreStatsQuery): Promise<ScoreStatsResponse> {
+    return { by: query.by, groups: await this.store.scoreStats(query) };
   }
 
   async timeseries(query: TimeseriesQuery): Promise<TimeseriesResponse> {

@@ -6,6 +6,8 @@ import type {
   MetricPointQuery,
   MetricPointRecord,
   ModelPrice,
+  ScoreStatsQuery,
+  ScoreStatsRow,
   SpanStatsQuery,
   TimeRange,
   TimeseriesQuery,
@@ -49,6 +51,7 @@ import * as series from './fake-alert-series.js';
 import * as analytics from './fake-analytics.js';
 import * as errors from './fake-errors.js';
 import * as reads from './fake-reads.js';
+import { scoreStats } from './fake-score-stats.js';
 import { FakeScoreStore } from './fake-scores.js';
 
 /** One commit the fake store made durable. */
@@ -350,6 +353,10 @@ export class FakeStore implements Store {
 
   async setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void> {
     errors.setErrorGroupStatus(this.data, projectId, fingerprint, status, nowUs);
+  }
+
+  scoreStats(query: ScoreStatsQuery): Promise<ScoreStatsRow[]> {
+    return scoreStats(this.committed.spans, this.scores, query);
   }
 
   async alertSeries(query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {

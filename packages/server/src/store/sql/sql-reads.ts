@@ -1,4 +1,4 @@
-import type { SpanStatsQuery, TimeRange, TimeseriesQuery, TraceQuery, TraceSummaryRecord } from '@spoor/model';
+import type { ScoreStatsQuery, ScoreStatsRow, SpanStatsQuery, TimeRange, TimeseriesQuery, TraceQuery, TraceSummaryRecord } from '@spoor/model';
 import type {
   AlertSeriesQuery,
   AlertSeriesRow,
@@ -10,6 +10,7 @@ import type {
   MetricDescriptorRecord, RealtimeRecord, ServiceRecord, SessionRecord, SessionRunRecord, SpanStatsRecord, TimeKey, TimeseriesRow } from '../store.js';
 import { alertSeries } from './alert-series.js';
 import { realtime, spanStats, spanTimeseries } from './analytics.js';
+import { scoreStats } from './score-stats.js';
 import type { SqlEngine } from './dialect.js';
 import { errorGroupHourly, listErrorGroups, listErrorOccurrences } from './error-groups.js';
 import { listMetrics } from './logs-metrics.js';
@@ -66,6 +67,10 @@ export abstract class SqlReads {
 
   listErrorOccurrences(projectId: string, fingerprint: string, range: TimeRange, limit: number): Promise<ErrorOccurrenceRow[]> {
     return listErrorOccurrences(this.sql, projectId, fingerprint, range, limit);
+  }
+
+  scoreStats(query: ScoreStatsQuery): Promise<ScoreStatsRow[]> {
+    return scoreStats(this.sql, query);
   }
 
   alertSeries(query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {

@@ -1,0 +1,138 @@
+import { type ScoreRecord, type ScoreStatsQuery, type ScoreStatsRow, type TimeRange, scoreIdOf } from '@spoor/model';
+import { describe, expect, it } from 'vitest';
+import type { Store } from '../../src/store/store.js';
+import { ALL, T0, emptyLlm, resource, sid, span, tid } from '../support/record-fixtures.js';
+import { openForEachTest, recordBatch } from './per-test-store.js';
+
+const SEC = 1_000_000;
+
+/** A score of span 2 of trace 1 by default; its id follows from its slot. */
+function score(over: Partial<Omit<ScoreRecord, 'scoreId'>> = {}): ScoreRecord {
+  const s = {
+    projectId: 'default', timeUs: T0 + SEC, traceId: tid(1), spanId: sid(2), sessionId: null, responseId: null,
+    name: 'faithfulness', value: 0.5, label: null, comment: null, source: 'evaluator' as const, author: 'judge@1', ...over,
+  };
+  return { ...s, scoreId: scoreIdOf(s) };
+}
+
+/**
+ * Two traces of two releases: a root span of service `api` and an LLM span of `worker` each;
+ * trace 2's LLM span gave the response `resp-4`. Its scores, newest versions:
+ * faithfulness 0.2 (span 2, judge@1), 0.3 (span 2, judge@2), 0.8 (span 4, judge@1; it replaced
+ * 0.1), 0.6 (response resp-4, so span 4; from OTel), 0.4 (trace 1, from the API); thumbs up on
+ * trace 1, down on trace 2, down on a session. A deleted score, one of another project and one
+ * before the range read are left out.
+ */
+async function seed(store: Store): Promise<void> {
+  const v1 = resource('api', { 'service.version': '1.0' });
+  const v2 = resource('api', { 'service.version': '2.0' });
+  const w1 = resource('worker', { 'service.version': '1.0' });
+  const w2 = resource('worker', { 'service.version': '2.0' });
+  const llm = (requestModel: string | null, responseModel: string | null) => ({ ...emptyLlm(), requestModel, responseModel });
+  await store.write(
+    recordBatch({
+      spans: [
+        span({ traceId: tid(1), spanId: sid(1), serviceName: 'api', resource: v1 }),
+        span({ traceId: tid(1), spanId: sid(2), parentSpanId: sid(1), serviceName: 'worker', resource: w1, llm: llm('gpt-4o', 'gpt-4o-2024-08-06') }),
+        span({ traceId: tid(2), spanId: sid(3), serviceName: 'api', resource: v2 }),
+        span({ traceId: tid(2), spanId: sid(4), parentSpanId: sid(3), serviceName: 'worker', resource: w2, llm: llm(null, 'claude'), attributes: { 'gen_ai.response.id': 'resp-4' } }),
+      ],
+    }),
+    null,
+  );
+  const trace2Span = { traceId: tid(2), spanId: sid(4) };
+  const human = { source: 'human' as const, author: 'user@example.com', value: null, name: 'thumbs' };
+  await store.scores.addScores(
+    [
+      score({ value: 0.2 }),
+      score({ value: 0.3, author: 'judge@2' }),
+      score({ ...trace2Span, value: 0.1, timeUs: T0 }),
+      score({ traceId: null, spanId: null, responseId: 'resp-4', value: 0.6, source: 'otel', author: '' }),
+      score({ spanId: null, value: 0.4, source: 'api', author: 'key-1' }),
+      score({ ...human, spanId: null, label: 'up' }),
+      score({ ...human, traceId: tid(2), spanId: null, label: 'down' }),
+      score({ ...human, traceId: null, spanId: null, sessionId: 'sess-1', label: 'down' }),
+      score({ author: 'gone', value: 0.99 }),
+      { ...score({ value: 0.7 }), projectId: 'p2' },
+      score({ name: 'early', timeUs: T0 - SEC }),
+    ],
+    T0,
+  );
+  await store.scores.addScores([score({ ...trace2Span, value: 0.8, timeUs: T0 + 10 * SEC })], T0 + 1);
+  expect(await store.scores.deleteScore('default', score({ author: 'gone' }).scoreId, T0 + 2)).toBe(true);
+}
+
+const SINCE_T0: TimeRange = { fromUs: T0, toUs: null };
+
+/** The contract of score statistics: newest versions only, grouped by name, model, service, release or evaluator, always per name. */
+export function describeScoreStatsContract(adapter: string, open: () => Promise<Store>): void {
+  describe(`Store score statistics contract: ${adapter}`, () => {
+    let store: Store;
+    openForEachTest(open, (opened) => (store = opened));
+
+    const stats = (over: Partial<ScoreStatsQuery> = {}) => store.scoreStats({ projectId: 'default', range: SINCE_T0, by: 'name', name: null, limit: 100, ...over });
+    const brief = (rows: ScoreStatsRow[]) => rows.map((r) => [r.name, r.key, r.count]);
+    const close = (n: number) => expect.closeTo(n, 9);
+
+    it('gives per name the count, mean, p50 and p90 of the values and the count of each label', async () => {
+      await seed(store);
+      expect(await stats()).toEqual([
+        { name: 'faithfulness', key: 'faithfulness', count: 5, mean: close(0.46), p50: close(0.4), p90: close(0.72), labels: {} },
+        { name: 'thumbs', key: 'thumbs', count: 3, mean: null, p50: null, p90: null, labels: { down: 2, up: 1 } },
+      ]);
+      expect(brief(await stats({ name: 'thumbs' }))).toEqual([['thumbs', 'thumbs', 3]]);
+      expect(brief(await stats({ limit: 1 }))).toEqual([['faithfulness', 'faithfulness', 5]]);
+      // The range holds the newest version: span 4's 0.8 (at T0 + 10 s), not the 0.1 it replaced (at T0).
+      expect(await stats({ range: { fromUs: T0 + 5 * SEC, toUs: T0 + 20 * SEC } })).toEqual([
+        { name: 'faithfulness', key: 'faithfulness', count: 1, mean: 0.8, p50: 0.8, p90: 0.8, labels: {} },
+      ]);
+      expect(brief(await stats({ range: ALL })).map((r) => r[0])).toEqual(['faithfulness', 'thumbs', 'early']);
+      expect(await stats({ projectId: 'p3' })).toEqual([]);
+    });
+
+    it("groups by the scored span's request model (else its response model); a trace's or session's score has none", async () => {
+      await seed(store);
+      const rows = await stats({ by: 'model' });
+      expect(brief(rows)).toEqual([
+        ['thumbs', null, 3],
+        ['faithfulness', 'claude', 2],
+        ['faithfulness', 'gpt-4o', 2],
+        ['faithfulness', null, 1],
+      ]);
+      expect(rows[0]!.labels).toEqual({ down: 2, up: 1 });
+      expect(rows[1]).toMatchObject({ mean: close(0.7), p50: close(0.7), p90: close(0.78) });
+    });
+
+    it("groups by the scored span's service, a trace's score by its root span's", async () => {
+      await seed(store);
+      const rows = await stats({ by: 'service' });
+      expect(brief(rows)).toEqual([
+        ['faithfulness', 'worker', 4],
+        ['thumbs', 'api', 2],
+        ['faithfulness', 'api', 1],
+        ['thumbs', null, 1],
+      ]);
+      expect(rows[1]!.labels).toEqual({ down: 1, up: 1 });
+      expect(rows[3]!.labels).toEqual({ down: 1 });
+    });
+
+    it("groups by the release (service.version) of the scored span's resource, a trace's score by its root span's", async () => {
+      await seed(store);
+      expect(brief(await stats({ by: 'release' }))).toEqual([
+        ['faithfulness', '1.0', 3],
+        ['faithfulness', '2.0', 2],
+        ['thumbs', '1.0', 1],
+        ['thumbs', '2.0', 1],
+        ['thumbs', null, 1],
+      ]);
+    });
+
+    it('groups the scores evaluators made by evaluator, leaving the others out', async () => {
+      await seed(store);
+      expect(await stats({ by: 'evaluator' })).toEqual([
+        { name: 'faithfulness', key: 'judge@1', count: 2, mean: close(0.5), p50: close(0.5), p90: close(0.74), labels: {} },
+        { name: 'faithfulness', key: 'judge@2', count: 1, mean: close(0.3), p50: close(0.3), p90: close(0.3), labels: {} },
+      ]);
+    });
+  });
+}
