@@ -44,8 +44,8 @@ interface Run {
   retrieveMs: number;
   toolFails: boolean;
   /** The evaluator's faithfulness of the LLM call, and the user's thumbs on the answer. */
-  faithfulness: number;
-  thumbs: 'up' | 'down';
+  faithfulness?: number;
+  thumbs?: 'up' | 'down';
 }
 
 const EVALUATION = 'gen_ai.evaluation.result';
@@ -73,11 +73,11 @@ async function sendRun(run: Run): Promise<string> {
   child('chat gpt-4o', run.retrieveMs, run.retrieveMs + 2000, {
     'gen_ai.provider.name': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o',
     'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 100,
-  }, undefined, { 'gen_ai.evaluation.name': 'faithfulness', 'gen_ai.evaluation.score.value': run.faithfulness, 'spoor.score.source': 'evaluator', 'spoor.score.author': 'faithfulness@1' });
+  }, undefined, run.faithfulness === undefined ? undefined : { 'gen_ai.evaluation.name': 'faithfulness', 'gen_ai.evaluation.score.value': run.faithfulness, 'spoor.score.source': 'evaluator', 'spoor.score.author': 'faithfulness@1' });
   const toolEnd = run.retrieveMs + 2100;
   child('execute_tool search', run.retrieveMs + 2000, toolEnd, { 'gen_ai.tool.name': 'search', 'gen_ai.operation.name': 'execute_tool' },
     run.toolFails ? `search timed out after ${30 + traceIds.length} s for query 'q${traceIds.length}'` : undefined);
-  root.addEvent(EVALUATION, { 'gen_ai.evaluation.name': 'thumbs', 'gen_ai.evaluation.score.label': run.thumbs, 'spoor.score.source': 'human', 'spoor.score.target': 'trace' }, at(toolEnd + 10));
+  if (run.thumbs !== undefined) root.addEvent(EVALUATION, { 'gen_ai.evaluation.name': 'thumbs', 'gen_ai.evaluation.score.label': run.thumbs, 'spoor.score.source': 'human', 'spoor.score.target': 'trace' }, at(toolEnd + 10));
   root.end(at(toolEnd + 10));
   await provider.forceFlush();
   await provider.shutdown();

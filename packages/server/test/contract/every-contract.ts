@@ -6,7 +6,7 @@ import { describeAlertSeriesContract } from './store-contract-alert-series.js';
 import { describeAlertStoreContract } from './store-contract-alerts.js';
 import { describeAnalyticsContract } from './store-contract-analytics.js';
 import { describeExactRecordsContract } from './store-contract-exact.js';
-import { describeScoreStatsContract } from './store-contract-score-stats.js';
+import { describeScoreSeriesContract, describeScoreStatsContract } from './store-contract-score-stats.js';
 import { describeScoreContract } from './store-contract-scores.js';
 import type { WriteContractSubject } from './store-contract-write.js';
 
@@ -20,6 +20,7 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
   describeExactRecordsContract(adapter, open);
   describeScoreContract(adapter, open);
   describeScoreStatsContract(adapter, open);
+  describeScoreSeriesContract(adapter, open);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { type ScoreRecord, type ScoreStatsQuery, type ScoreStatsRow, type TimeRange, scoreIdOf } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import type { Store } from '../../src/store/store.js';
+import type { AlertMatcher, AlertSeriesQuery, AlertSeriesRow, Store } from '../../src/store/store.js';
 import { ALL, T0, emptyLlm, resource, sid, span, tid } from '../support/record-fixtures.js';
 import { openForEachTest, recordBatch } from './per-test-store.js';
 
@@ -62,6 +62,9 @@ async function seed(store: Store): Promise<void> {
   expect(await store.scores.deleteScore('default', score({ author: 'gone' }).scoreId, T0 + 2)).toBe(true);
 }
 
+/** Floating-point sums and means: equal to 9 decimal places. */
+const close = (n: number) => expect.closeTo(n, 9);
+
 const SINCE_T0: TimeRange = { fromUs: T0, toUs: null };
 
 /** The contract of score statistics: newest versions only, grouped by name, model, service, release or evaluator, always per name. */
@@ -72,7 +75,6 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
 
     const stats = (over: Partial<ScoreStatsQuery> = {}) => store.scoreStats({ projectId: 'default', range: SINCE_T0, by: 'name', name: null, limit: 100, ...over });
     const brief = (rows: ScoreStatsRow[]) => rows.map((r) => [r.name, r.key, r.count]);
-    const close = (n: number) => expect.closeTo(n, 9);
 
     it('gives per name the count, mean, p50 and p90 of the values and the count of each label', async () => {
       await seed(store);
@@ -133,6 +135,83 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
         { name: 'faithfulness', key: 'judge@1', count: 2, mean: close(0.5), p50: close(0.5), p90: close(0.74), labels: {} },
         { name: 'faithfulness', key: 'judge@2', count: 1, mean: close(0.3), p50: close(0.3), p90: close(0.3), labels: {} },
       ]);
+    });
+  });
+}
+
+/** The contract of alert series over scores: the newest version of each, by its time, labels name, label, source and author. */
+export function describeScoreSeriesContract(adapter: string, open: () => Promise<Store>): void {
+  describe(`Store score alert series contract: ${adapter}`, () => {
+    let store: Store;
+    openForEachTest(open, (opened) => (store = opened));
+    const MIN = 60 * SEC;
+    const series = async (over: Partial<AlertSeriesQuery>) => {
+      const rows = await store.alertSeries({ projectId: 'default', source: 'scores', fn: 'count', matchers: [], by: [], startUs: T0, stepUs: MIN, buckets: 3, ...over });
+      const key = (r: AlertSeriesRow) => JSON.stringify(r.labels);
+      return [...rows].sort((a, b) => key(a).localeCompare(key(b)) || a.bucket - b.bucket);
+    };
+    const row = (bucket: number, value: unknown, labels: Array<string | null> = []) => ({ labels, bucket, value });
+    const is = (name: string, value: string): AlertMatcher => ({ name, attribute: false, op: '=', value });
+    const label = (name: string) => ({ name, attribute: false });
+
+    /**
+     * Three 1-minute buckets from T0. Bucket 0: faithfulness 0.2 (judge@1) and 0.6 (judge@2),
+     * thumbs down. Bucket 1: faithfulness 0.3 (judge@1, span 3), whose older version 0.9 was in
+     * bucket 0. Bucket 2: thumbs down twice and up once. Left out: a thumbs down at the range's
+     * end, a faithfulness before it, a deleted one in bucket 2, another project's thumbs down.
+     */
+    const seed = async () => {
+      const thumbs = (n: number, at: number, vote: string, over: Partial<ScoreRecord> = {}) =>
+        score({ name: 'thumbs', value: null, label: vote, source: 'human', author: `user-${n}`, spanId: null, traceId: tid(n), timeUs: at, ...over });
+      await store.scores.addScores(
+        [
+          score({ value: 0.2, timeUs: T0 + 5 * SEC }),
+          score({ value: 0.6, author: 'judge@2', timeUs: T0 + 6 * SEC }),
+          score({ value: 0.9, spanId: sid(3), timeUs: T0 + 10 * SEC }),
+          thumbs(1, T0 + 20 * SEC, 'down'),
+          thumbs(2, T0 + 2 * MIN + SEC, 'down'),
+          thumbs(3, T0 + 2 * MIN + 2 * SEC, 'down'),
+          thumbs(4, T0 + 2 * MIN + 3 * SEC, 'up'),
+          thumbs(5, T0 + 3 * MIN, 'down'),
+          score({ spanId: sid(4), timeUs: T0 - 1 }),
+          score({ spanId: sid(5), value: 0, timeUs: T0 + 2 * MIN + 4 * SEC }),
+          thumbs(6, T0 + 2 * MIN + 5 * SEC, 'down', { projectId: 'p2' }),
+        ].map((s) => ({ ...s, scoreId: scoreIdOf(s) })),
+        T0,
+      );
+      await store.scores.addScores([score({ value: 0.3, spanId: sid(3), timeUs: T0 + 70 * SEC })], T0 + 1);
+      expect(await store.scores.deleteScore('default', score({ spanId: sid(5) }).scoreId, T0 + 2)).toBe(true);
+    };
+
+    it('computes each score function per bucket over the newest versions', async () => {
+      await seed();
+      const faithful = [is('name', 'faithfulness')];
+      const expected: Record<string, ReturnType<typeof row>[]> = {
+        count: [row(0, 2), row(1, 1)],
+        rate: [row(0, close(2 / 60)), row(1, close(1 / 60))],
+        avg: [row(0, close(0.4)), row(1, close(0.3))],
+        min: [row(0, close(0.2)), row(1, close(0.3))],
+        max: [row(0, close(0.6)), row(1, close(0.3))],
+        sum: [row(0, close(0.8)), row(1, close(0.3))],
+        p50: [row(0, close(0.4)), row(1, close(0.3))],
+        p90: [row(0, close(0.56)), row(1, close(0.3))],
+      };
+      for (const [fn, rows] of Object.entries(expected)) expect(await series({ fn: fn as AlertSeriesQuery['fn'], matchers: faithful }), fn).toEqual(rows);
+      // Label-only scores count, and have no value to average.
+      expect(await series({ fn: 'count', matchers: [is('name', 'thumbs'), is('label', 'down')] })).toEqual([row(0, 1), row(2, 2)]);
+      expect(await series({ fn: 'avg', matchers: [is('name', 'thumbs')] })).toEqual([row(0, null), row(2, null)]);
+      expect(await series({ fn: 'p90', matchers: [is('name', 'thumbs')] })).toEqual([row(0, null), row(2, null)]);
+    });
+
+    it('groups and matches by name, label, source and author', async () => {
+      await seed();
+      expect(await series({ by: [label('name')] })).toEqual([row(0, 2, ['faithfulness']), row(1, 1, ['faithfulness']), row(0, 1, ['thumbs']), row(2, 3, ['thumbs'])]);
+      expect(await series({ fn: 'max', by: [label('author')], matchers: [is('source', 'evaluator')] })).toEqual([
+        row(0, close(0.2), ['judge@1']), row(1, close(0.3), ['judge@1']), row(0, close(0.6), ['judge@2']),
+      ]);
+      expect(await series({ by: [label('label')], matchers: [{ ...is('name', 'thumbs'), op: '!=' }] })).toEqual([row(0, 2, [null]), row(1, 1, [null])]);
+      expect(await series({ by: [label('label')], matchers: [{ ...is('label', '^d'), op: '=~' }] })).toEqual([row(0, 1, ['down']), row(2, 2, ['down'])]);
+      expect(await series({ projectId: 'p3' })).toEqual([]);
     });
   });
 }

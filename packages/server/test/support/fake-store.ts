@@ -360,7 +360,10 @@ export class FakeStore implements Store {
   }
 
   async alertSeries(query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
-    return series.alertSeries(this.data, query);
+    if (query.source !== 'scores') return series.alertSeries(this.data, query);
+    const range = { fromUs: query.startUs, toUs: query.startUs + query.buckets * query.stepUs };
+    const scores = await this.scores.listScores({ projectId: query.projectId, range, traceId: null, spanId: null, sessionId: null, name: null, source: null }, null, Infinity);
+    return series.alertSeries(this.data, query, scores);
   }
 
   async listModelPrices(projectId: string): Promise<ModelPrice[]> {
