@@ -308,6 +308,18 @@ describe('score statistics', () => {
     expect(evaluator.groups.map((g) => [g.name, g.key, g.count])).toEqual([['faithfulness', 'faithfulness@1', 24]]);
   });
 
+  it('counts the scores it received on /metrics, with a histogram of their values', async () => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const sample = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(sample('spoor_scores_total{name="faithfulness",label="",source="evaluator"}')).toBe(24);
+    expect(sample('spoor_scores_total{name="thumbs",label="up",source="human"}')).toBe(13);
+    expect(sample('spoor_scores_total{name="thumbs",label="down",source="human"}')).toBe(11);
+    // 0.39..0.50 (release 1.1) at or below 0.5; all 24 at or below 0.9.
+    expect(sample('spoor_score_value_bucket{name="faithfulness",source="evaluator",le="0.5"}')).toBe(12);
+    expect(sample('spoor_score_value_bucket{name="faithfulness",source="evaluator",le="0.9"}')).toBe(24);
+    expect(text).not.toContain('spoor_score_value_count{name="thumbs"');
+  });
+
   it('refuses a group it does not know, naming it', async () => {
     const bad = await getJson<ApiErrorBody>(server.url, '/api/stats/scores?by=colour');
     expect(bad.status).toBe(400);

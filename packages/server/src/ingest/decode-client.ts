@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import type { ModelPrice, PriceTable } from '@spoor/model';
+import type { ModelPrice, PriceTable, ScoreRecord } from '@spoor/model';
 import { AppError } from '../errors.js';
 import { ThreadClient, startWorker } from '../threads/client.js';
 import { inProcessLink } from '../threads/in-process.js';
@@ -45,6 +45,10 @@ class LinkedDecoder implements Decoder {
 
   spanMetrics(): Promise<string> {
     return this.link.calls.spanMetrics();
+  }
+
+  countScores(scores: readonly ScoreRecord[]): void {
+    if (scores.length > 0) this.link.post('scores', scores);
   }
 
   setPrices(projectId: string, models: ModelPrice[]): void {
