@@ -64,8 +64,11 @@ export interface ScoreCompareRow {
   b: ScoreCompareSide | null;
   /** b's mean minus a's; `null` without a value on both sides. */
   meanDelta: number | null;
-  /** Mann-Whitney U over the values. */
+  /** Mann-Whitney U over the values (`null` p-value below 5 values a side). */
   values: { test: string; pValue: number | null; significant: boolean };
-  /** Pearson's chi-square test of independence over the label counts (sides × labels). */
+  /**
+   * Pearson's chi-square test of independence over the label counts (sides × labels); `null`
+   * p-value where it does not fit (one label seen, or expected counts too small).
+   */
   labels: { test: string; pValue: number | null; significant: boolean };
 }

@@ -286,6 +286,18 @@ describe('critical path and comparison', () => {
     expect(row('chat gpt-4o').latency.significant).toBe(false);
     expect(row('chat gpt-4o').change.costPerCall).toBe(0);
   });
+
+  it("adds the scores of each release's spans: the change of the mean with Mann-Whitney U, the labels with chi-square", async () => {
+    const { body } = await getJson<CompareResponse>(server.url, `/api/stats/compare?by=service.version&a=1.0&b=1.1&${range}`);
+    const [faithfulness, thumbs] = body.scores;
+    // 0.79..0.90 against 0.39..0.50; SciPy's mannwhitneyu (asymptotic): p = 3.6584553538971e-05.
+    expect(faithfulness).toMatchObject({ name: 'faithfulness', a: { count: 12, mean: expect.closeTo(0.845, 10) }, b: { count: 12, mean: expect.closeTo(0.445, 10) } });
+    expect(faithfulness!.meanDelta).toBeCloseTo(-0.4, 10);
+    expect(faithfulness!.values).toEqual({ test: 'mann-whitney-u', pValue: expect.closeTo(3.6584553538971e-5, 12), significant: true });
+    // 10 of 12 up against 3 of 12; SciPy's chi2_contingency (no correction): p = 0.004134507669588784.
+    expect(thumbs).toMatchObject({ name: 'thumbs', a: { count: 12, mean: null, labels: { down: 2, up: 10 } }, b: { count: 12, labels: { down: 9, up: 3 } } });
+    expect(thumbs!.labels).toEqual({ test: 'chi-square', pValue: expect.closeTo(0.004134507669588784, 12), significant: true });
+  });
 });
 
 describe('score statistics', () => {

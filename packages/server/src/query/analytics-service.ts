@@ -21,6 +21,7 @@ import {
 } from '@spoor/model';
 import { AppError } from '../errors.js';
 import type { AnalyticsReader, CompareSideRecord, MetricReader, ScoreStatsReader, SpanStatsRecord, TraceReader } from '../store/store.js';
+import { scoreComparison } from './score-comparison.js';
 import { criticalPath } from './critical-path.js';
 import { decodeOffsetCursor, encodeOffsetCursor } from './cursor.js';
 import { type MetricSeriesQuery as ChartQuery, fnMismatch, metricSeries } from './metric-series.js';
@@ -232,7 +233,7 @@ export class AnalyticsService {
   }
 
   async compare(query: CompareQuery): Promise<CompareResponse> {
-    const records = await this.store.compareSpans(query);
+    const [records, scoreGroups] = await Promise.all([this.store.compareSpans(query), this.store.compareScores(query)]);
     const byName = new Map<string, { a?: CompareSideRecord; b?: CompareSideRecord }>();
     for (const r of records) {
       const entry = byName.get(r.name) ?? {};
@@ -240,7 +241,7 @@ export class AnalyticsService {
       byName.set(r.name, entry);
     }
     const rows = [...byName].map(([name, { a, b }]) => compareRow(name, a, b));
-    return { by: groupByText(query.by), a: query.a, b: query.b, alpha: ALPHA, rows };
+    return { by: groupByText(query.by), a: query.a, b: query.b, alpha: ALPHA, rows, scores: scoreComparison(scoreGroups, query.limit, ALPHA) };
   }
 }
 

@@ -33,7 +33,7 @@ export type { MetricDescriptorRecord, MetricReader } from './ports/metrics.js';
 export type { PriceStore, RepriceResult, SpanCost, SpanToPrice, UnpricedModelRecord } from './ports/prices.js';
 export type { RetainedRecords, Retention, Signal } from './ports/retention.js';
 export type { ScoreStore, StoredScore } from './ports/scores.js';
-export type { ScoreStatsReader } from './ports/score-stats.js';
+export type { ScoreCompareGroup, ScoreStatsReader } from './ports/score-stats.js';
 export type { RecentSpanSource, ServiceRecord, TimeKey, TraceReader } from './ports/traces.js';
 export { type BatchKey, type RecordBatch, type StoreWriter, TakenPositions, type WriteBatch, appendAndCommit, comparePositionText } from './write-port.js';
 export { batchOf } from './tables.js';

@@ -1,7 +1,7 @@
 import { type ScoreRecord, type ScoreStatsQuery, type ScoreStatsRow, type TimeRange, scoreIdOf } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import type { AlertMatcher, AlertSeriesQuery, AlertSeriesRow, Store } from '../../src/store/store.js';
-import { ALL, T0, emptyLlm, resource, sid, span, tid } from '../support/record-fixtures.js';
+import type { AlertMatcher, AlertSeriesQuery, AlertSeriesRow, ScoreCompareGroup, Store } from '../../src/store/store.js';
+import { ALL, T0, emptyLlm, resource, sid, span, spanFilter, tid } from '../support/record-fixtures.js';
 import { openForEachTest, recordBatch } from './per-test-store.js';
 
 const SEC = 1_000_000;
@@ -127,6 +127,27 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
         ['thumbs', '2.0', 1],
         ['thumbs', null, 1],
       ]);
+    });
+
+    it("gives a release comparison the scores of each side's spans, a trace's score going with its root span", async () => {
+      await seed(store);
+      const compare = async (over: Parameters<typeof spanFilter>[0] = {}) => {
+        const groups = await store.compareScores({ filter: spanFilter(over), by: { attribute: 'service.version' }, a: '1.0', b: '2.0', limit: 100 });
+        const key = (g: ScoreCompareGroup) => JSON.stringify([g.name, g.side, g.label]);
+        return groups.map((g) => ({ ...g, values: [...g.values].sort() })).sort((x, y) => key(x).localeCompare(key(y)));
+      };
+      const group = (name: string, side: 'a' | 'b', label: string | null, count: number, values: number[]) => ({ name, side, label, count, values });
+      // Whatever the score's time: the spans decide. The session's score has no side; the deleted one and p2's are out.
+      expect(await compare()).toEqual([
+        group('early', 'a', null, 1, [0.5]),
+        group('faithfulness', 'a', null, 3, [0.2, 0.3, 0.4]),
+        group('faithfulness', 'b', null, 2, [0.6, 0.8]),
+        group('thumbs', 'a', 'up', 1, []),
+        group('thumbs', 'b', 'down', 1, []),
+      ]);
+      // Root spans only: the traces' own scores.
+      expect(await compare({ rootOnly: true })).toEqual([group('faithfulness', 'a', null, 1, [0.4]), group('thumbs', 'a', 'up', 1, []), group('thumbs', 'b', 'down', 1, [])]);
+      expect(await compare({ projectId: 'p3' })).toEqual([]);
     });
 
     it('groups the scores evaluators made by evaluator, leaving the others out', async () => {

@@ -1,6 +1,7 @@
-import type { ScoreStatsQuery, ScoreStatsRow, SpanRecord } from '@spoor/model';
+import type { CompareQuery, ScoreStatsQuery, ScoreStatsRow, SpanRecord } from '@spoor/model';
 import { quantileOfSorted, sortNumbers } from '../../src/store/rank-sums.js';
-import type { ScoreStore, StoredScore } from '../../src/store/store.js';
+import type { ScoreCompareGroup, ScoreStore, StoredScore } from '../../src/store/store.js';
+import { matchesFilter, sideKey } from './fake-analytics.js';
 import { attributeText, byText } from './fake-reads.js';
 
 /** Score statistics of the in-memory fake: the plain computation that `store/sql/score-stats.ts` performs. */
@@ -62,4 +63,31 @@ export async function scoreStats(spans: readonly SpanRecord[], scores: ScoreStor
   });
   rows.sort((x, y) => y.count - x.count || byText(x.name, y.name) || (x.key === y.key ? 0 : x.key === null ? 1 : y.key === null ? -1 : byText(x.key, y.key)));
   return rows.slice(0, query.limit);
+}
+
+/** The release comparison's score groups: `store/sql/score-compare.ts` in plain code. */
+export async function compareScores(spans: readonly SpanRecord[], scores: ScoreStore, query: CompareQuery): Promise<ScoreCompareGroup[]> {
+  const own = new Map<string, string>();
+  const root = new Map<string, string>();
+  for (const span of spans) {
+    const side = matchesFilter(span, query.filter) ? sideKey(span, query.by) : null;
+    if (side !== query.a && side !== query.b) continue;
+    own.set(`${span.traceId}/${span.spanId}`, side);
+    const before = root.get(span.traceId);
+    if (span.parentSpanId === null && (before === undefined || side < before)) root.set(span.traceId, side);
+  }
+  const all = { fromUs: null, toUs: null };
+  const live = await scores.listScores({ projectId: query.filter.projectId, range: all, traceId: null, spanId: null, sessionId: null, name: null, source: null }, null, Infinity);
+  const groups = new Map<string, ScoreCompareGroup>();
+  for (const s of live) {
+    const value = s.traceId === null ? undefined : s.spanId !== null ? own.get(`${s.traceId}/${s.spanId}`) : root.get(s.traceId);
+    if (value === undefined) continue;
+    const side = value === query.b ? 'b' : 'a';
+    const id = JSON.stringify([s.name, side, s.label]);
+    const group = groups.get(id) ?? { name: s.name, side, label: s.label, count: 0, values: [] };
+    group.count += 1;
+    if (s.value !== null) group.values.push(s.value);
+    groups.set(id, group);
+  }
+  return [...groups.values()];
 }

@@ -28,6 +28,7 @@ import {
   type RecordBatch,
   type RepriceResult,
   type RetainedRecords,
+  type ScoreCompareGroup,
   type ServiceRecord,
   type SessionRecord,
   type SessionRunRecord,
@@ -51,7 +52,7 @@ import * as series from './fake-alert-series.js';
 import * as analytics from './fake-analytics.js';
 import * as errors from './fake-errors.js';
 import * as reads from './fake-reads.js';
-import { scoreStats } from './fake-score-stats.js';
+import { compareScores, scoreStats } from './fake-score-stats.js';
 import { FakeScoreStore } from './fake-scores.js';
 
 /** One commit the fake store made durable. */
@@ -353,6 +354,10 @@ export class FakeStore implements Store {
 
   async setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void> {
     errors.setErrorGroupStatus(this.data, projectId, fingerprint, status, nowUs);
+  }
+
+  compareScores(query: CompareQuery): Promise<ScoreCompareGroup[]> {
+    return compareScores(this.committed.spans, this.scores, query);
   }
 
   scoreStats(query: ScoreStatsQuery): Promise<ScoreStatsRow[]> {

@@ -1,4 +1,13 @@
-import type { ScoreStatsQuery, ScoreStatsRow } from '@spoor/model';
+import type { CompareQuery, ScoreStatsQuery, ScoreStatsRow } from '@spoor/model';
+
+/** The scores of one name, side and label (`null`: none) of a release comparison, with their values in no order. */
+export interface ScoreCompareGroup {
+  name: string;
+  side: 'a' | 'b';
+  label: string | null;
+  count: number;
+  values: number[];
+}
 
 /** Statistics of scores, over their newest versions, grouped by name or by what they are about. */
 export interface ScoreStatsReader {
@@ -8,4 +17,9 @@ export interface ScoreStatsReader {
    * `query.limit`. Exact percentiles, interpolated as `quantile_cont`.
    */
   scoreStats(query: ScoreStatsQuery): Promise<ScoreStatsRow[]>;
+  /**
+   * The newest version of each score of the compared spans (a trace's score with its root span),
+   * per score name, side and label; see `ScoreCompareGroup`.
+   */
+  compareScores(query: CompareQuery): Promise<ScoreCompareGroup[]>;
 }

@@ -42,12 +42,7 @@ function spanKeyed(d: Dialect, p: Params, project: string, latest: string, by: E
   let join = '';
   if (by === 'release') ({ value: key, join } = d.resourceAttribute(p, project, 'service.version'));
   else key = SPAN_GROUP_COLUMNS[by];
-  const targets = `SELECT scored.name AS name, scored.value AS value, scored.label AS label,
-      coalesce(scored.trace_id, responses.trace_id) AS target_trace,
-      CASE WHEN scored.trace_id IS NULL THEN responses.span_id ELSE scored.span_id END AS target_span
-    FROM (${latest}) AS scored
-    LEFT JOIN (SELECT response_id, min(trace_id) AS trace_id, min(span_id) AS span_id FROM ${d.tables.llm_responses}
-      WHERE project_id = ${project} GROUP BY response_id) AS responses ON responses.response_id = scored.response_id`;
+  const targets = targetsSql(d, project, latest);
   const spans = `SELECT trace_id, span_id, any_value(parent_span_id IS NULL) AS is_root, any_value(${key}) AS span_key
     FROM ${d.tables.spans} ${join}
     WHERE project_id = ${project} AND trace_id IN (SELECT target_trace FROM targets WHERE target_trace IS NOT NULL)
@@ -60,6 +55,20 @@ function spanKeyed(d: Dialect, p: Params, project: string, latest: string, by: E
     LEFT JOIN keyed AS own ON own.trace_id = targets.target_trace AND own.span_id = targets.target_span
     LEFT JOIN (SELECT trace_id, min(span_key) AS root_key FROM keyed WHERE is_root GROUP BY trace_id) AS roots ON roots.trace_id = targets.target_trace`,
   };
+}
+
+/**
+ * `latest` (scores with `name`, `value`, `label`, `trace_id`, `span_id`, `response_id`) with the
+ * trace and span each is about (`target_trace`, `target_span`): a score that named only an LLM
+ * response id is about the span that gave it.
+ */
+export function targetsSql(d: Dialect, project: string, latest: string): string {
+  return `SELECT scored.name AS name, scored.value AS value, scored.label AS label,
+      coalesce(scored.trace_id, responses.trace_id) AS target_trace,
+      CASE WHEN scored.trace_id IS NULL THEN responses.span_id ELSE scored.span_id END AS target_span
+    FROM (${latest}) AS scored
+    LEFT JOIN (SELECT response_id, min(trace_id) AS trace_id, min(span_id) AS span_id FROM ${d.tables.llm_responses}
+      WHERE project_id = ${project} GROUP BY response_id) AS responses ON responses.response_id = scored.response_id`;
 }
 
 export async function scoreStats(db: SqlEngine, query: ScoreStatsQuery): Promise<ScoreStatsRow[]> {
