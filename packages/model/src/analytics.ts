@@ -1,5 +1,6 @@
 import type { AttributeFilter, TimeRange } from './api.js';
 import type { Score, ScoreSummary } from './score.js';
+import type { ScoreCompareRow } from './score-stats.js';
 import type { SpanCategory, SpanKind } from './span.js';
 
 /**
@@ -258,13 +259,15 @@ export interface CompareRow {
   cost: TestResult;
 }
 
-/** `GET /api/stats/compare`: per span name, side `a` against side `b`. */
+/** `GET /api/stats/compare`: per span name, side `a` against side `b`; and per score name, the scores of those spans. */
 export interface CompareResponse {
   by: string;
   a: string;
   b: string;
   alpha: number;
   rows: CompareRow[];
+  /** The newest version of each score of the compared spans (a trace's score with its root span), per score name. */
+  scores: ScoreCompareRow[];
 }
 
 /**

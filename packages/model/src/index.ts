@@ -123,3 +123,5 @@ export { EVALUATOR_STATES, EVALUATOR_TARGETS } from './evaluator.js';
 // Score summaries and the trace list's score filters (issue 31: scores where a user looks).
 export type { ScoreFilter, ScoreFilterOp, ScoreSummary } from './score.js';
 export { SCORE_FILTER_OPS } from './score.js';
+export type { ScoreCompareRow, ScoreCompareSide, ScoreStatsGroup, ScoreStatsQuery, ScoreStatsResponse, ScoreStatsRow } from './score-stats.js';
+export { SCORE_STATS_GROUPS } from './score-stats.js';

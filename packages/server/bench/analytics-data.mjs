@@ -421,6 +421,27 @@ export async function fillUntil(path, params, untilUs) {
   return added;
 }
 
+/**
+ * Adds `count` scores of the newest spans, one per span, as evaluators and users would have made
+ * them: `faithfulness`, `relevance` and `toxicity` values from two evaluators each, and `thumbs`
+ * labels (a quarter `down`) from users; each at its span's end. Issue 31's figure is score
+ * statistics over 1M of them against span statistics over the 5M spans.
+ */
+export async function addScores(path, count) {
+  const { instance, c } = await connect(path);
+  await c.run(`INSERT INTO spoor.scores
+    SELECT project_id, md5(trace_id || span_id || name) AS score_id, end_us, end_us, trace_id, span_id, NULL, NULL, name,
+      CASE WHEN name <> 'thumbs' THEN (hash(span_id) % 1000) / 1000.0 END,
+      CASE WHEN name = 'thumbs' THEN CASE WHEN hash(span_id) % 4 = 0 THEN 'down' ELSE 'up' END END,
+      NULL, CASE WHEN name = 'thumbs' THEN 'human' ELSE 'evaluator' END,
+      CASE WHEN name = 'thumbs' THEN 'user-' || CAST(hash(trace_id) % 500 AS VARCHAR) ELSE name || '@' || CAST(1 + hash(trace_id) % 2 AS VARCHAR) END, false
+    FROM (SELECT project_id, trace_id, span_id, end_us, ['faithfulness', 'relevance', 'toxicity', 'thumbs'][1 + CAST(hash(span_id) % 4 AS BIGINT)] AS name
+          FROM spoor.spans ORDER BY end_us DESC LIMIT ${Number(count)})`);
+  await c.run('CHECKPOINT');
+  c.closeSync();
+  instance.closeSync();
+}
+
 async function connect(path) {
   const instance = await DuckDBInstance.create(':memory:', { memory_limit: '3GB', threads: '2' });
   const c = await instance.connect();

@@ -9,7 +9,8 @@
 // server starts), then runs `spoor serve` on the copy.
 // Env: BENCH_TRACES (198,000 traces of 25 spans), BENCH_BIG_SPANS (50,000), BENCH_RUNS (10 timed
 // runs), BENCH_WARMUPS (5 untimed runs first, so V8 has compiled the hot paths), BENCH_MAX_AGE_HOURS
-// (3), BENCH_REGENERATE=1, BENCH_KEEP=1 (keep the run's copy), BENCH_ONLY (words of the labels to run).
+// (3), BENCH_REGENERATE=1, BENCH_KEEP=1 (keep the run's copy), BENCH_ONLY (words of the labels to run),
+// BENCH_SCORES (1,000,000 scores of the newest spans, added to the DuckDB run's copy; 0 for none).
 // `--store clickhouse` (or BENCH_STORE=clickhouse): the same data set is also copied into
 // ClickHouse (analytics-clickhouse.mjs, cached too) and a second server runs on it; each request is
 // timed against both servers in turn, and a table gives both medians and their ratio (issue 20:
@@ -24,7 +25,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { DuckDbStore } from '../dist/store/duckdb/duckdb-store.js';
 import { prepareClickHouseCache, startClickHouseCopy } from './analytics-clickhouse.mjs';
-import { MODELS, SERVICES, fillUntil, generate } from './analytics-data.mjs';
+import { MODELS, SERVICES, addScores, fillUntil, generate } from './analytics-data.mjs';
 import { cpuSeconds, mib, peakRssBytes, startSpoor, stopChild } from './lib.mjs';
 
 /** Part of the cache key: bump it when analytics-data.mjs changes what it writes. */
@@ -33,6 +34,7 @@ const traces = Number(process.env.BENCH_TRACES ?? 198_000);
 const bigSpans = Number(process.env.BENCH_BIG_SPANS ?? 50_000);
 const runs = Number(process.env.BENCH_RUNS ?? 10);
 const warmups = Number(process.env.BENCH_WARMUPS ?? 5);
+const scores = Number(process.env.BENCH_SCORES ?? 1_000_000);
 const maxAgeHours = Number(process.env.BENCH_MAX_AGE_HOURS ?? 3);
 const ROOT = '/tmp/spoor-bench-analytics';
 const cacheDir = join(ROOT, `${VERSION}-${traces}x25-${bigSpans}`);
@@ -79,6 +81,13 @@ const chStats = withClickHouse ? await prepareClickHouseCache(cacheDir, dataDir,
 let t = performance.now();
 const added = await fillUntil(dbPath, params, nowUs());
 console.log(`topped up with ${added.toLocaleString('en')} spans of the last ${((nowUs() - params.generatedUs) / 6e7).toFixed(0)} min in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+if (scores > 0) {
+  t = performance.now();
+  // Opened once by the store first, so that a data set cached before the scores table has it.
+  await (await DuckDbStore.open({ path: dbPath })).close();
+  await addScores(dbPath, scores);
+  console.log(`added ${scores.toLocaleString('en')} scores of the newest spans in ${((performance.now() - t) / 1000).toFixed(1)} s (DuckDB store only)`);
+}
 const clickhouse = withClickHouse ? await startClickHouseCopy(cacheDir, dataDir, join(dataDir, 'clickhouse'), console.log) : null;
 
 t = performance.now();
@@ -122,6 +131,8 @@ const endpoints = [
   ['/metrics scrape', () => '/metrics', 50, (b) => `${b.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length} samples`],
   ['sessions (default 7 days)', () => '/api/sessions', null, (b) => `${b.sessions.length} sessions`],
   ['error groups', () => '/api/errors', null, (b) => `${b.groups.length} groups`],
+  ['score stats by name, 24 h', () => `/api/stats/scores?by=name&${day()}`, null, (b) => `${b.groups.length} groups, ${sum(b.groups.map((g) => g.count))} scores`],
+  ['score stats by model, 24 h', () => `/api/stats/scores?by=model&${day()}`, null, (b) => `${b.groups.length} groups, ${sum(b.groups.map((g) => g.count))} scores`],
   ['compare service.version 2.3.1 vs 2.4.0 (7 days)', () => '/api/stats/compare?by=service.version&a=2.3.1&b=2.4.0', null, (b) => `${b.rows.length} rows`],
 ];
 
@@ -153,7 +164,7 @@ for (const [label, path, goalMs, note] of endpoints.filter(([label]) => only ===
 }
 // Issue 16's goals are ratios to span stats by name in the same run: this machine's speed drifts.
 const base = results.find((r) => r.label.startsWith('span stats by name'));
-for (const [label, goal] of [['compare', 3], ['sessions', 2], ['error groups', 2]]) {
+for (const [label, goal] of [['compare', 3], ['sessions', 2], ['error groups', 2], ['score stats by name', 2]]) {
   const r = results.find((x) => x.label.startsWith(label));
   if (base?.medianMs !== undefined && r?.medianMs !== undefined) {
     console.log(`${label} / span stats by name: ${(r.medianMs / base.medianMs).toFixed(2)}x (goal <= ${goal}x)`);

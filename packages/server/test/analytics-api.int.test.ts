@@ -10,6 +10,7 @@ import type {
   ErrorGroupListResponse,
   MetricSeriesResponse,
   RealtimeMetrics,
+  ScoreStatsResponse,
   SessionDetail,
   SessionListResponse,
   SpanStatsResponse,
@@ -42,7 +43,12 @@ interface Run {
   startMs: number;
   retrieveMs: number;
   toolFails: boolean;
+  /** The evaluator's faithfulness of the LLM call, and the user's thumbs on the answer. */
+  faithfulness?: number;
+  thumbs?: 'up' | 'down';
 }
+
+const EVALUATION = 'gen_ai.evaluation.result';
 
 /** Sends one agent run: workflow → retrieve, chat gpt-4o, tool call (which may fail). */
 async function sendRun(run: Run): Promise<string> {
@@ -54,8 +60,9 @@ async function sendRun(run: Run): Promise<string> {
   const at = (ms: number): number => run.startMs + ms;
   const root = tracer.startSpan('answer', { startTime: at(0), attributes: { 'session.id': run.session, 'user.id': `user-${run.session}`, 'spoor.kind': 'workflow' } }, ROOT_CONTEXT);
   const inRoot = trace.setSpan(ROOT_CONTEXT, root);
-  const child = (name: string, startMs: number, endMs: number, attributes: Attributes, fail?: string): void => {
+  const child = (name: string, startMs: number, endMs: number, attributes: Attributes, fail?: string, score?: Attributes): void => {
     const span = tracer.startSpan(name, { startTime: at(startMs), attributes }, inRoot);
+    if (score !== undefined) span.addEvent(EVALUATION, score, at(endMs));
     if (fail !== undefined) {
       span.recordException({ name: 'ToolError', message: fail }, at(endMs));
       span.setStatus({ code: SpanStatusCode.ERROR, message: fail });
@@ -66,10 +73,11 @@ async function sendRun(run: Run): Promise<string> {
   child('chat gpt-4o', run.retrieveMs, run.retrieveMs + 2000, {
     'gen_ai.provider.name': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o',
     'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 100,
-  });
+  }, undefined, run.faithfulness === undefined ? undefined : { 'gen_ai.evaluation.name': 'faithfulness', 'gen_ai.evaluation.score.value': run.faithfulness, 'spoor.score.source': 'evaluator', 'spoor.score.author': 'faithfulness@1' });
   const toolEnd = run.retrieveMs + 2100;
   child('execute_tool search', run.retrieveMs + 2000, toolEnd, { 'gen_ai.tool.name': 'search', 'gen_ai.operation.name': 'execute_tool' },
     run.toolFails ? `search timed out after ${30 + traceIds.length} s for query 'q${traceIds.length}'` : undefined);
+  if (run.thumbs !== undefined) root.addEvent(EVALUATION, { 'gen_ai.evaluation.name': 'thumbs', 'gen_ai.evaluation.score.label': run.thumbs, 'spoor.score.source': 'human', 'spoor.score.target': 'trace' }, at(toolEnd + 10));
   root.end(at(toolEnd + 10));
   await provider.forceFlush();
   await provider.shutdown();
@@ -79,7 +87,9 @@ async function sendRun(run: Run): Promise<string> {
 beforeAll(async () => {
   server = await startTestServer();
   nowMs = Date.now();
-  // 24 runs ending within the last 40 s: release 1.0 retrieves in 100-111 ms, 1.1 in 300-311 ms.
+  // 24 runs ending within the last 40 s: release 1.0 retrieves in 100-111 ms, 1.1 in 300-311 ms;
+  // its LLM calls are judged 0.79-0.90 faithful on 1.0 and 0.39-0.50 on 1.1; users thumb 10 of 12
+  // answers of 1.0 up and 3 of 12 of 1.1.
   for (let i = 0; i < 24; i++) {
     const release = i < 12 ? '1.0' : '1.1';
     const run: Run = {
@@ -88,6 +98,8 @@ beforeAll(async () => {
       startMs: nowMs - 40_000 + i * 1000,
       retrieveMs: (release === '1.0' ? 100 : 300) + (i % 12),
       toolFails: i === 3 || i === 15,
+      faithfulness: (release === '1.0' ? 0.9 : 0.5) - (i % 12) / 100,
+      thumbs: (release === '1.0' ? i % 12 < 10 : i % 12 < 3) ? 'up' : 'down',
     };
     const id = await sendRun(run);
     traceIds.push(id);
@@ -273,6 +285,60 @@ describe('critical path and comparison', () => {
     expect(row('retrieve').change.p50).toBeCloseTo((305.5 - 105.5) / 105.5, 10);
     expect(row('chat gpt-4o').latency.significant).toBe(false);
     expect(row('chat gpt-4o').change.costPerCall).toBe(0);
+  });
+
+  it("adds the scores of each release's spans: the change of the mean with Mann-Whitney U, the labels with chi-square", async () => {
+    const { body } = await getJson<CompareResponse>(server.url, `/api/stats/compare?by=service.version&a=1.0&b=1.1&${range}`);
+    const [faithfulness, thumbs] = body.scores;
+    // 0.79..0.90 against 0.39..0.50; SciPy's mannwhitneyu (asymptotic): p = 3.6584553538971e-05.
+    expect(faithfulness).toMatchObject({ name: 'faithfulness', a: { count: 12, mean: expect.closeTo(0.845, 10) }, b: { count: 12, mean: expect.closeTo(0.445, 10) } });
+    expect(faithfulness!.meanDelta).toBeCloseTo(-0.4, 10);
+    expect(faithfulness!.values).toEqual({ test: 'mann-whitney-u', pValue: expect.closeTo(3.6584553538971e-5, 12), significant: true });
+    // 10 of 12 up against 3 of 12; SciPy's chi2_contingency (no correction): p = 0.004134507669588784.
+    expect(thumbs).toMatchObject({ name: 'thumbs', a: { count: 12, mean: null, labels: { down: 2, up: 10 } }, b: { count: 12, labels: { down: 9, up: 3 } } });
+    expect(thumbs!.labels).toEqual({ test: 'chi-square', pValue: expect.closeTo(0.004134507669588784, 12), significant: true });
+  });
+});
+
+describe('score statistics', () => {
+  it('gives each score name its count, mean, percentiles and labels, per release, model or evaluator', async () => {
+    const { status, body } = await getJson<ScoreStatsResponse>(server.url, `/api/stats/scores?${range}`);
+    expect(status).toBe(200);
+    expect(body.by).toBe('name');
+    expect(body.groups.map((g) => [g.name, g.count, g.labels])).toEqual([['faithfulness', 24, {}], ['thumbs', 24, { down: 11, up: 13 }]]);
+    // 0.79..0.90 and 0.39..0.50: a mean of 0.645; the 0.5 quantile between 0.50 and 0.79.
+    expect(body.groups[0]!.mean).toBeCloseTo(0.645, 10);
+    expect(body.groups[0]!.p50).toBeCloseTo(0.645, 10);
+    expect(body.groups[1]).toMatchObject({ mean: null, p50: null, p90: null });
+    const release = (await getJson<ScoreStatsResponse>(server.url, `/api/stats/scores?by=release&name=faithfulness&${range}`)).body;
+    expect(release.groups.map((g) => [g.key, g.count, Number(g.mean!.toFixed(10))])).toEqual([['1.0', 12, 0.845], ['1.1', 12, 0.445]]);
+    const thumbs = (await getJson<ScoreStatsResponse>(server.url, `/api/stats/scores?by=release&name=thumbs&${range}`)).body;
+    expect(thumbs.groups.map((g) => [g.key, g.labels])).toEqual([['1.0', { down: 2, up: 10 }], ['1.1', { down: 9, up: 3 }]]);
+    const model = (await getJson<ScoreStatsResponse>(server.url, `/api/stats/scores?by=model&${range}`)).body;
+    expect(model.groups.map((g) => [g.name, g.key, g.count])).toEqual([['faithfulness', 'gpt-4o', 24], ['thumbs', null, 24]]);
+    const evaluator = (await getJson<ScoreStatsResponse>(server.url, `/api/stats/scores?by=evaluator&${range}`)).body;
+    expect(evaluator.groups.map((g) => [g.name, g.key, g.count])).toEqual([['faithfulness', 'faithfulness@1', 24]]);
+  });
+
+  it('counts the scores it received on /metrics, with a histogram of their values', async () => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const sample = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+    expect(sample('spoor_scores_total{name="faithfulness",label="",source="evaluator"}')).toBe(24);
+    expect(sample('spoor_scores_total{name="thumbs",label="up",source="human"}')).toBe(13);
+    expect(sample('spoor_scores_total{name="thumbs",label="down",source="human"}')).toBe(11);
+    // 0.39..0.50 (release 1.1) at or below 0.5; all 24 at or below 0.9.
+    expect(sample('spoor_score_value_bucket{name="faithfulness",source="evaluator",le="0.5"}')).toBe(12);
+    expect(sample('spoor_score_value_bucket{name="faithfulness",source="evaluator",le="0.9"}')).toBe(24);
+    expect(text).not.toContain('spoor_score_value_count{name="thumbs"');
+  });
+
+  it('refuses a group it does not know, naming it', async () => {
+    const bad = await getJson<ApiErrorBody>(server.url, '/api/stats/scores?by=colour');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain("'by'");
+    const unknown = await getJson<ApiErrorBody>(server.url, '/api/stats/scores?groupBy=name');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toContain("'groupBy'");
   });
 });
 

@@ -95,6 +95,19 @@ describe('POST /api/scores', () => {
     expect(answer.body.score).toMatchObject({ source: 'human', author: keyIdOf(adminKey), label: 'down' });
   });
 
+  it('counts a score it stores on /metrics, as a score sent by OpenTelemetry is', async () => {
+    const counted = async (): Promise<number> => {
+      const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${adminKey}` } })).text();
+      const line = /^spoor_scores_total\{[^}]*name="metrics-check"[^}]*\} (\S+)$/m.exec(text);
+      return line === null ? 0 : Number(line[1]);
+    };
+    expect(await counted()).toBe(0);
+    expect((await post({ traceId: TRACE, name: 'metrics-check', value: 0.5 })).status).toBe(201);
+    // A refused score is not counted.
+    expect((await post({ traceId: TRACE, name: 'metrics-check' })).status).toBe(400);
+    await expect.poll(counted).toBe(1);
+  });
+
   it('scores a session without a trace', async () => {
     const answer = await post({ sessionId: 'sess-42', name: 'csat', value: 4 });
     expect(answer.status).toBe(201);

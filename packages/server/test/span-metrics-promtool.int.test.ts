@@ -1,5 +1,6 @@
 import type { SpanRecord } from '@spoor/model';
 import { expect, it } from 'vitest';
+import { ScoreMetrics } from '../src/metrics/score-metrics.js';
 import { SpanMetrics } from '../src/metrics/span-metrics.js';
 import { STORE_COMMIT_SECONDS_BUCKETS, SelfMetrics, createIngestMetrics } from '../src/self-metrics.js';
 import { promtoolCheckMetrics } from './support/prometheus.js';
@@ -50,8 +51,23 @@ it('passes promtool check metrics with no problem reported, for span metrics and
   expect({ code, output }).toEqual({ code: 0, output: '' });
 });
 
+it('passes promtool check metrics with score metrics beside the span metrics, overflow included', async () => {
+  const scores = new ScoreMetrics({ maxSeriesPerFamily: 3 });
+  const score = (name: string, value: number | null, label: string | null, source: 'otel' | 'human' | 'evaluator') => ({
+    projectId: 'default', scoreId: 'x', timeUs: 0, traceId: null, spanId: null, sessionId: 's', responseId: null, name, value, label, comment: null, source, author: '',
+  });
+  scores.countScores([
+    score('faithfulness', 0.8, null, 'evaluator'), score('thumbs', null, 'down', 'human'), score('say "hi"\\\n', -2, 'größe ✓', 'otel'),
+    score('relevance', 120, null, 'evaluator'), score('toxicity', 0.01, null, 'evaluator'),
+  ]);
+  const text = realisticSpanMetrics().render(scores.overflowed()) + scores.render();
+  expect(text).toContain('spoor_metrics_overflow_total{family="spoor_scores_total"} 2');
+  const { code, output } = await promtoolCheckMetrics(text);
+  expect({ code, output }).toEqual({ code: 0, output: '' });
+});
+
 it('passes promtool check metrics before any span was recorded', async () => {
-  const { code, output } = await promtoolCheckMetrics(new SpanMetrics().render());
+  const { code, output } = await promtoolCheckMetrics(new SpanMetrics().render() + new ScoreMetrics().render());
   expect({ code, output }).toEqual({ code: 0, output: '' });
 });
 

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SpanRecord } from '@spoor/model';
+import { type ScoreRecord, type SpanRecord, scoreIdOf } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { point, sid, span, tid } from '../../test/support/record-fixtures.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
@@ -108,6 +108,42 @@ describe('AlertEngine over DuckDB', () => {
     const wrong = engine.rule('wrong-function')!;
     expect(wrong.lastError).toMatch(/^evaluation failed: metric queue.depth: rate needs a counter/);
     expect(engine.rule('deep-queue')!.lastError).toBeNull();
+    await engine.close(1000);
+  });
+
+  it('fires on the mean of a score over an hour and on a count of thumbs down, each score counted in its newest version', async () => {
+    const score = (n: number, over: Partial<ScoreRecord>): ScoreRecord => {
+      const s = { projectId: 'default', timeUs: NOW - MIN, traceId: tid(n), spanId: null, sessionId: null, responseId: null, name: 'faithfulness',
+        value: null, label: null, comment: null, source: 'evaluator' as const, author: 'faithfulness@1', ...over };
+      return { ...s, scoreId: scoreIdOf(s) };
+    };
+    const thumb = (n: number, vote: string, atUs: number) => score(n, { name: 'thumbs', label: vote, source: 'human', author: `user-${n}`, timeUs: atUs });
+    await store.scores.addScores(
+      [
+        score(1, { value: 0.5, timeUs: NOW - 50 * MIN }), score(2, { value: 0.6 }), score(3, { value: 0.1, timeUs: NOW - 2 * MIN }),
+        // Trace 4's thumbs: five down in the last 15 minutes, one down before them, one up.
+        ...[1, 2, 3, 4, 5].map((k) => thumb(10 + k, 'down', NOW - k * MIN)), thumb(16, 'down', NOW - 20 * MIN), thumb(17, 'up', NOW - MIN),
+      ],
+      NOW - 2 * MIN,
+    );
+    const engine = await engineWith(`${DEFAULTS}rules:
+  - name: unfaithful
+    expr: avg(score{name="faithfulness"})[1h] < 0.7
+  - name: thumbs-down
+    expr: count(score{name="thumbs", label="down"})[15m] > 5
+`);
+    const states = () => [...engine.alerts()].map((a) => [a.entry.name, a.instance.value, a.instance.state]).sort((x, y) => String(x[0]).localeCompare(String(y[0])));
+    // A mean of 0.4 fires; five thumbs down in the last 15 minutes are not more than 5.
+    await engine.evaluate(NOW);
+    expect(states()).toEqual([['unfaithful', expect.closeTo(0.4, 9), 'firing']]);
+    // Trace 3 judged again, 0.9: its newest version counts alone, a mean of (0.5 + 0.6 + 0.9) / 3.
+    await store.scores.addScores([score(3, { value: 0.9, timeUs: NOW - 30 * SEC })], NOW - 30 * SEC);
+    await engine.evaluate(NOW + 15 * SEC);
+    expect(states()).toEqual([['unfaithful', expect.closeTo(2 / 3, 9), 'firing']]);
+    await store.scores.addScores([thumb(18, 'down', NOW + 20 * SEC)], NOW + 20 * SEC);
+    await engine.evaluate(NOW + 30 * SEC);
+    expect(states()).toEqual([['thumbs-down', 6, 'firing'], ['unfaithful', expect.closeTo(2 / 3, 9), 'firing']]);
+    expect(notified().flatMap((n) => n.alerts.map((a) => a.rule)).sort()).toEqual(['thumbs-down', 'unfaithful']);
     await engine.close(1000);
   });
 

@@ -1,6 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { type Static, type TObject, Type } from '@sinclair/typebox';
-import { ERROR_GROUP_STATUSES, METRIC_SERIES_FNS, SPAN_CATEGORIES, SPAN_KINDS, TIMESERIES_METRICS, type SpanFilter } from '@spoor/model';
+import { ERROR_GROUP_STATUSES, METRIC_SERIES_FNS, SCORE_STATS_GROUPS, SPAN_CATEGORIES, SPAN_KINDS, TIMESERIES_METRICS, type SpanFilter } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import { DAY_US, HOUR_US, MINUTE_US, SECOND_US } from '../duration.js';
@@ -63,6 +63,15 @@ const COMPARE = Type.Object(
     by: groupBy('what tells the sides apart (default service.version)'),
     a: Type.String({ description: 'the value of `by` on the first side (e.g. the old release)' }),
     b: Type.String({ description: 'the value of `by` on the second side (e.g. the new release)' }),
+    limit: limit(GROUPS_LIMIT),
+  },
+  { additionalProperties: false },
+);
+const SCORE_STATS = Type.Object(
+  {
+    ...TIME_RANGE,
+    by: Type.Optional(oneOf([...SCORE_STATS_GROUPS], { description: `per score name, grouped by ${SCORE_STATS_GROUPS.join(', ')} (default name)` })),
+    name: Type.Optional(text('only scores of this name')),
     limit: limit(GROUPS_LIMIT),
   },
   { additionalProperties: false },
@@ -143,6 +152,11 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
     const q = request.query;
     const filter = spanFilterOf(q, projectOf(request), closedRange(q, nowUs(), DAY_US));
     return sendJson(reply, await db.spanStats({ filter, groupBy: groupByOf(q.groupBy) ?? { column: 'name' }, limit: q.limit ?? GROUPS_LIMIT.fallback }));
+  });
+  app.get('/api/stats/scores', { schema: { summary: 'Per score name (and group) the count, mean, p50, p90 and labels of scores', tags, querystring: SCORE_STATS } }, async (request, reply) => {
+    const q = request.query;
+    const range = closedRange(q, nowUs(), DAY_US);
+    return sendJson(reply, await db.scoreStats({ projectId: projectOf(request), range, by: q.by ?? 'name', name: q.name ?? null, limit: q.limit ?? GROUPS_LIMIT.fallback }));
   });
   app.get('/api/stats/timeseries', { schema: { summary: 'One chart of span statistics, every bucket present', tags, querystring: TIMESERIES } }, async (request, reply) => {
     const q = request.query;

@@ -132,7 +132,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(analyticsRoutes, { db, nowUs });
   await app.register(priceRoutes, { db });
   await app.register(alertRoutes, { alertsFor: options.alertsFor });
-  await app.register(scoreRoutes, { db, nowUs });
+  await app.register(scoreRoutes, { db, nowUs, countScores: (scores) => options.decoder.countScores(scores) });
   await app.register(evaluatorRoutes, { evaluators: options.evaluators ?? null, nowUs });
   await app.register(quarantineRoutes, { quarantine: options.quarantine });
   await app.register(replayRoutes, { db, replayer: options.replayer, visible: options.visible });

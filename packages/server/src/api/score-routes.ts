@@ -1,3 +1,4 @@
+import type { CountedScore } from '../metrics/score-metrics.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { SCORE_SOURCES } from '@spoor/model';
@@ -48,7 +49,10 @@ const SCORE_LIST = Type.Object(
  * person's vote, a script anything; read back newest first, paged like the trace list; deleted by
  * an admin. Sent again for the same target, name, source and author, a score replaces the last.
  */
-export async function scoreRoutes(instance: FastifyInstance, options: { db: DbClient; nowUs: () => number }): Promise<void> {
+export async function scoreRoutes(
+  instance: FastifyInstance,
+  options: { db: DbClient; nowUs: () => number; countScores: (scores: readonly CountedScore[]) => void },
+): Promise<void> {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, nowUs } = options;
   const tags = ['scores'];
@@ -71,6 +75,8 @@ export async function scoreRoutes(instance: FastifyInstance, options: { db: DbCl
       },
       nowUs(),
     );
+    // Counted on /metrics as a score from ingest is, once it is stored.
+    options.countScores([{ name: b.name, label: b.label ?? null, source: b.source ?? 'api', value: b.value ?? null }]);
     return sendJson(reply.code(201), score);
   });
   app.get('/api/scores', { schema: { summary: 'Scores, newest first', tags, querystring: SCORE_LIST } }, async (request, reply) => {

@@ -101,6 +101,8 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
     scoresOfTraces: json(scores.ofTraces.bind(scores)),
     // Evaluators (quality/): definitions, runs, the runner lease, complete traces and their targets, scores.
     ...evaluatorCalls(store),
+    // Score statistics and comparisons (issue 31, helper C).
+    scoreStats: json(analytics.scoreStats.bind(analytics)),
   };
 }
 

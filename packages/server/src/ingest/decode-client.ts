@@ -1,3 +1,4 @@
+import type { CountedScore } from '../metrics/score-metrics.js';
 import type { Worker } from 'node:worker_threads';
 import type { ModelPrice, PriceTable } from '@spoor/model';
 import { AppError } from '../errors.js';
@@ -45,6 +46,10 @@ class LinkedDecoder implements Decoder {
 
   spanMetrics(): Promise<string> {
     return this.link.calls.spanMetrics();
+  }
+
+  countScores(scores: readonly CountedScore[]): void {
+    if (scores.length > 0) this.link.post('scores', scores);
   }
 
   setPrices(projectId: string, models: ModelPrice[]): void {

@@ -1,4 +1,5 @@
 import type { ModelPrice, PriceTable } from '@spoor/model';
+import type { CountedScore } from '../metrics/score-metrics.js';
 import { buffersOf } from '../store/columns.js';
 import type { Served, Transfers } from '../threads/protocol.js';
 import type { DecodeCore, DecodeRequest, DecodeResult } from './decoder.js';
@@ -16,7 +17,7 @@ export type DecodeProtocol = {
   calls: {
     /** Throws the decoder's `AppError` for a body it cannot read. */
     decode: (request: DecodeRequest) => DecodeResult;
-    /** The span-derived metrics, and the masked values, in the Prometheus text format. */
+    /** The span- and score-derived metrics, and the masked values, in the Prometheus text format. */
     spanMetrics: () => string;
   };
   posts: {
@@ -28,6 +29,8 @@ export type DecodeProtocol = {
     remember: [spans: ReadonlyArray<{ projectId: string; traceId: string; spanId: string }>];
     /** A project's masking policy set through the API (`null`: back to the `--mask` file's). */
     masking: [projectId: string, policy: MaskingPolicy | null];
+    /** Scores stored other than by ingest, to count on `/metrics`. */
+    scores: [scores: readonly CountedScore[]];
   };
   events: Record<never, never>;
 };
@@ -43,13 +46,14 @@ export function decodeServed(core: DecodeCore): Served<DecodeProtocol> {
   return {
     calls: {
       decode: (request) => core.decode(request),
-      spanMetrics: () => core.metrics.render() + core.maskedMetrics(),
+      spanMetrics: () => core.metrics.render(core.scoreMetrics.overflowed()) + core.scoreMetrics.render() + core.maskedMetrics(),
     },
     posts: {
       settle: (ticket, accepted) => core.settle(ticket, accepted),
       prices: (projectId, models) => core.setPrices(projectId, models),
       remember: (spans) => core.remember(spans),
       masking: (projectId, policy) => core.setMasking(projectId, policy),
+      scores: (scores) => core.scoreMetrics.countScores(scores),
     },
   };
 }

@@ -1,5 +1,7 @@
-import type { ModelPrice, PriceTable, SpanRecord } from '@spoor/model';
+import type { CountedScore } from '../metrics/score-metrics.js';
+import type { ModelPrice, PriceTable, ScoreRecord, SpanRecord } from '@spoor/model';
 import { AppError } from '../errors.js';
+import { ScoreMetrics } from '../metrics/score-metrics.js';
 import { SpanMetrics } from '../metrics/span-metrics.js';
 import { PriceBooks } from '../pricing/price-books.js';
 import type { WriteBatch } from '../store/tables.js';
@@ -52,6 +54,11 @@ export interface Decoder {
   dropped(ticket: number): void;
   /** The span-derived metrics in the Prometheus text format. */
   spanMetrics(): Promise<string>;
+  /**
+   * Scores stored other than by ingest (the API's, evaluators'): they count on `/metrics` as
+   * `spoor_scores_total` and `spoor_score_value`, as ingest's do once acknowledged.
+   */
+  countScores(scores: readonly CountedScore[]): void;
   /** A project's prices set through the API, over Spoor's table and the `--prices` file. */
   setPrices(projectId: string, models: ModelPrice[]): void;
   /** Spans stored before this start, oldest first: one of them sent again is stored once. */
@@ -63,15 +70,17 @@ export interface Decoder {
 
 export type { MaskFile } from './masking.js';
 
-/** A decoded request's spans until it is acknowledged or refused; `claimed` when they are claimed in the project's recent spans. */
+/** A decoded request's spans and scores until it is acknowledged or refused; `claimed` when its spans are claimed in the project's recent spans. */
 interface Unsettled {
   spans: SpanRecord[];
+  scores: ScoreRecord[];
   claimed: boolean;
 }
 
 /** The decoding itself, wherever it runs: the price books, and the spans of requests not yet settled. */
 export class DecodeCore {
   readonly metrics = new SpanMetrics();
+  readonly scoreMetrics = new ScoreMetrics();
   private readonly books: PriceBooks;
   private readonly unsettled = new Map<number, Unsettled>();
   /** Per project, the last 100,000 spans' ids claimed or stored, to store a request sent again once. */
@@ -119,12 +128,10 @@ export class DecodeCore {
       });
     }
     const ticket = ++this.nextTicket;
-    const { spans } = decoded.decoded;
-    if (spans.length > 0) {
-      // Claimed now, not once acknowledged: a copy decoded while this request is being spooled finds them.
-      if (claiming) recent.add(spans, ticket);
-      this.unsettled.set(ticket, { spans, claimed: claiming });
-    }
+    const { spans, scores = [] } = decoded.decoded;
+    // Claimed now, not once acknowledged: a copy decoded while this request is being spooled finds them.
+    if (spans.length > 0 && claiming) recent.add(spans, ticket);
+    if (spans.length > 0 || scores.length > 0) this.unsettled.set(ticket, { spans, scores, claimed: claiming });
     return {
       ticket,
       batch: decoded.batch,
@@ -141,7 +148,9 @@ export class DecodeCore {
     const settled = this.unsettled.get(ticket);
     if (settled === undefined) return;
     this.unsettled.delete(ticket);
-    const { spans, claimed } = settled;
+    const { spans, scores, claimed } = settled;
+    if (accepted) this.scoreMetrics.countScores(scores);
+    if (spans.length === 0) return;
     const recent = this.recentFor(spans[0]!.projectId);
     if (!accepted) {
       // Refused after it was decoded (a full spool, a shutdown): its retry is to be stored.

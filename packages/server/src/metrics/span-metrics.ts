@@ -138,8 +138,11 @@ export class SpanMetrics {
     }
   }
 
-  /** The Prometheus text exposition (format 0.0.4) of everything recorded since start. */
-  render(): string {
+  /**
+   * The Prometheus text exposition (format 0.0.4) of everything recorded since start;
+   * `moreOverflow` adds the overflow counts of families kept elsewhere (the score metrics).
+   */
+  render(moreOverflow: ReadonlyArray<readonly [family: string, count: number]> = []): string {
     const { spans, genAi } = this;
     let text = headerText(SPANS, 'Spans acknowledged (durably spooled), by service and span kind.', 'counter');
     text += seriesText(spans, (labels, s) => sampleText(SPANS, labels, s.spans));
@@ -165,9 +168,10 @@ export class SpanMetrics {
     text += headerText(COST, 'Cost of GenAI operations in US dollars, as reported by the span or from the price table.', 'counter');
     text += seriesText(genAi, (labels, s) => (s.costSeen ? sampleText(COST, labels, s.costUsd) : ''));
 
-    text += headerText(OVERFLOW, 'Spans whose label set went to a family\'s otel_metric_overflow="true" series because the family was at its cap.', 'counter');
+    text += headerText(OVERFLOW, 'Spans (scores, for the score families) whose label set went to a family\'s otel_metric_overflow="true" series because the family was at its cap.', 'counter');
     for (const family of [SPANS, SPAN_ERRORS, SPAN_DURATION]) text += sampleText(OVERFLOW, `family="${family}"`, spans.overflowed);
     for (const family of [TOKEN_USAGE, OPERATION_DURATION, FIRST_CHUNK, TOKENS, COST]) text += sampleText(OVERFLOW, `family="${family}"`, genAi.overflowed);
+    for (const [family, count] of moreOverflow) text += sampleText(OVERFLOW, `family="${family}"`, count);
     return text;
   }
 }

@@ -7,6 +7,8 @@ import {
   type CriticalPath,
   type MetricSeriesResponse,
   type RealtimeMetrics,
+  type ScoreStatsQuery,
+  type ScoreStatsResponse,
   type SessionDetail,
   type SessionListResponse,
   type SpanGroupBy,
@@ -18,8 +20,9 @@ import {
   type TimeseriesResponse,
 } from '@spoor/model';
 import { AppError } from '../errors.js';
-import type { AnalyticsReader, CompareSideRecord, MetricReader, ScoreStore, SpanStatsRecord, TraceReader } from '../store/store.js';
+import type { AnalyticsReader, CompareSideRecord, MetricReader, ScoreStatsReader, ScoreStore, SpanStatsRecord, TraceReader } from '../store/store.js';
 import { scoreFromStored, scoreSummariesOf } from './convert.js';
+import { scoreComparison } from './score-comparison.js';
 import { criticalPath } from './critical-path.js';
 import { decodeOffsetCursor, encodeOffsetCursor } from './cursor.js';
 import { type MetricSeriesQuery as ChartQuery, fnMismatch, metricSeries } from './metric-series.js';
@@ -84,12 +87,19 @@ const ADDITIVE = new Set(['count', 'errors', 'tokens', 'cost']);
  */
 export class AnalyticsService {
   constructor(
-    private readonly store: AnalyticsReader & Pick<MetricReader, 'readMetricPoints'> & Pick<TraceReader, 'getTraceTimings'> & { readonly scores: ScoreStore },
+    private readonly store: AnalyticsReader &
+      ScoreStatsReader &
+      Pick<MetricReader, 'readMetricPoints'> &
+      Pick<TraceReader, 'getTraceTimings'> & { readonly scores: ScoreStore },
   ) {}
 
   async spanStats(query: SpanStatsQuery): Promise<SpanStatsResponse> {
     const rows = await this.store.spanStats(query);
     return { groupBy: groupByText(query.groupBy), groups: rows.map((r) => ({ key: r.key, ...statsFromRecord(r) })) };
+  }
+
+  async scoreStats(query: ScoreStatsQuery): Promise<ScoreStatsResponse> {
+    return { by: query.by, groups: await this.store.scoreStats(query) };
   }
 
   async timeseries(query: TimeseriesQuery): Promise<TimeseriesResponse> {
@@ -250,7 +260,7 @@ export class AnalyticsService {
   }
 
   async compare(query: CompareQuery): Promise<CompareResponse> {
-    const records = await this.store.compareSpans(query);
+    const [records, scoreGroups] = await Promise.all([this.store.compareSpans(query), this.store.compareScores(query)]);
     const byName = new Map<string, { a?: CompareSideRecord; b?: CompareSideRecord }>();
     for (const r of records) {
       const entry = byName.get(r.name) ?? {};
@@ -258,7 +268,7 @@ export class AnalyticsService {
       byName.set(r.name, entry);
     }
     const rows = [...byName].map(([name, { a, b }]) => compareRow(name, a, b));
-    return { by: groupByText(query.by), a: query.a, b: query.b, alpha: ALPHA, rows };
+    return { by: groupByText(query.by), a: query.a, b: query.b, alpha: ALPHA, rows, scores: scoreComparison(scoreGroups, query.limit, ALPHA) };
   }
 }
 

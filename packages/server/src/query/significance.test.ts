@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { incompleteBeta, mannWhitney, mannWhitneyFromRanks, MIN_RANK_SAMPLE, normalCdf, twoProportionZ, welchT } from './significance.js';
+import { chiSquareIndependence, chiSquareSurvival, incompleteBeta, mannWhitney, mannWhitneyFromRanks, MIN_RANK_SAMPLE, normalCdf, twoProportionZ, welchT } from './significance.js';
 
 // Expected values below come from SciPy 1.17.1 (scipy.stats), named on each table.
 
@@ -165,5 +165,42 @@ describe('Mann-Whitney U', () => {
   it(`does not test fewer than ${MIN_RANK_SAMPLE} values on a side`, () => {
     expect(mannWhitney([1, 2, 3, 4], [5, 6, 7, 8, 9, 10])).toBeNull();
     expect(mannWhitneyFromRanks({ n1: 5, n2: 4, rankSum1: 15, tieTerm: 0 })).toBeNull();
+  });
+});
+
+describe('chi-square', () => {
+  // chi2.sf(x, df)
+  it.each([
+    [3.84, 1, 0.05004352124870519],
+    [10, 3, 0.01856613546304325],
+    [0.5, 2, 0.7788007830714049],
+    [50, 4, 3.610865404890647e-10],
+    [0.001, 1, 0.9747728793699604],
+    [200, 10, 1.6139305336977317e-37],
+  ])('P(X ≥ %s) with %s degrees of freedom = %s', (x, df, expected) => {
+    close(chiSquareSurvival(x, df), expected, 1e-9);
+  });
+
+  // chi2_contingency(table, correction=False): statistic, dof, p-value
+  it.each([
+    [[[30, 10], [20, 20]], 5.333333333333334, 1, 0.020921335337794004],
+    [[[12, 5, 3], [6, 10, 9]], 6.187499999999999, 2, 0.045331641611676285],
+    [[[100, 50], [100, 50]], 0, 1, 1],
+    [[[8, 2], [2, 8]], 7.2, 1, 0.0072903580915356595],
+    [[[90, 10, 5], [60, 30, 15]], 21.0, 2, 2.753644934974714e-5],
+  ])('tests %j for independence', (table, statistic, df, pValue) => {
+    const result = chiSquareIndependence(table);
+    close(result?.statistic, statistic, 1e-12);
+    expect(result?.df).toBe(df);
+    close(result?.pValue, pValue, 1e-9);
+  });
+
+  it('leaves out an unseen category, and gives null where the table cannot be tested', () => {
+    expect(chiSquareIndependence([[30, 0, 10], [20, 0, 20]])).toMatchObject({ df: 1, statistic: expect.closeTo(5.333333333333334, 12) });
+    // One side, one category, or expected counts below 1 (Cochran).
+    expect(chiSquareIndependence([[30, 10]])).toBeNull();
+    expect(chiSquareIndependence([[30], [20]])).toBeNull();
+    expect(chiSquareIndependence([[1, 0], [0, 1]])).toBeNull();
+    expect(chiSquareIndependence([[40, 3, 3], [40, 3, 3]])).toBeNull();
   });
 });

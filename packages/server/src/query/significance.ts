@@ -169,3 +169,75 @@ export function welchT(m1: number, v1: number, n1: number, m2: number, v2: numbe
   const df = (se2 * se2) / ((s1 * s1) / (n1 - 1) + (s2 * s2) / (n2 - 1));
   return { t, df, pValue: incompleteBeta(df / (df + t * t), df / 2, 0.5) };
 }
+
+/**
+ * The regularized upper incomplete gamma function Q(a, x) = Γ(a, x) / Γ(a), for a > 0 and x ≥ 0:
+ * by its power series for x < a + 1 (as 1 - P), else by its continued fraction (DLMF 8.9.2,
+ * modified Lentz), which converge fast on those sides.
+ */
+export function upperGamma(a: number, x: number): number {
+  if (x <= 0) return 1;
+  const front = Math.exp(a * Math.log(x) - x - logGamma(a));
+  if (x < a + 1) {
+    // P(a, x) = x^a e^-x / Γ(a + 1) · Σ xⁿ / ((a + 1)…(a + n)).
+    let term = 1 / a;
+    let sum = term;
+    for (let n = 1; n < 10_000 && term > sum * 1e-17; n++) {
+      term *= x / (a + n);
+      sum += term;
+    }
+    return Math.max(0, 1 - front * sum);
+  }
+  // Γ(a, x) = e^-x x^a / (x + 1 - a - 1·(1 - a)/(x + 3 - a - 2·(2 - a)/(x + 5 - a - …))).
+  const tiny = 1e-300;
+  let b = x + 1 - a;
+  let c = 1 / tiny;
+  let d = 1 / b;
+  let f = d;
+  for (let n = 1; n < 10_000; n++) {
+    const coefficient = -n * (n - a);
+    b += 2;
+    d = coefficient * d + b;
+    d = 1 / (Math.abs(d) < tiny ? tiny : d);
+    c = b + coefficient / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return front * f;
+}
+
+/** P(X ≥ x) for X chi-square distributed with `df` degrees of freedom. */
+export function chiSquareSurvival(x: number, df: number): number {
+  return upperGamma(df / 2, x / 2);
+}
+
+/**
+ * Pearson's chi-square test of independence of a contingency table (rows: samples, columns:
+ * categories), without continuity correction. Rows or columns whose total is 0 are left out.
+ * `null` with fewer than two rows or columns left, or where the normal use of the test does not
+ * hold (Cochran: an expected count below 1, or more than a fifth of them below 5).
+ */
+export function chiSquareIndependence(table: readonly (readonly number[])[]): { statistic: number; df: number; pValue: number } | null {
+  const columns = table[0]?.length ?? 0;
+  const columnTotals = Array.from({ length: columns }, (_, j) => table.reduce((sum, row) => sum + (row[j] ?? 0), 0));
+  const kept = columnTotals.flatMap((total, j) => (total > 0 ? [j] : []));
+  const rows = table.filter((row) => kept.some((j) => row[j]! > 0));
+  if (rows.length < 2 || kept.length < 2) return null;
+  const rowTotals = rows.map((row) => kept.reduce((sum, j) => sum + row[j]!, 0));
+  const total = rowTotals.reduce((a, b) => a + b, 0);
+  let statistic = 0;
+  let small = 0;
+  for (let i = 0; i < rows.length; i++) {
+    for (const j of kept) {
+      const expected = (rowTotals[i]! * columnTotals[j]!) / total;
+      if (expected < 1) return null;
+      if (expected < 5) small++;
+      statistic += (rows[i]![j]! - expected) ** 2 / expected;
+    }
+  }
+  if (small * 5 > rows.length * kept.length) return null;
+  const df = (rows.length - 1) * (kept.length - 1);
+  return { statistic, df, pValue: Math.min(1, chiSquareSurvival(statistic, df)) };
+}

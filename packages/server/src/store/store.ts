@@ -8,6 +8,7 @@ import type { MetricReader } from './ports/metrics.js';
 import type { PriceStore } from './ports/prices.js';
 import type { Retention } from './ports/retention.js';
 import type { EvaluatorStore } from './ports/evaluators.js';
+import type { ScoreStatsReader } from './ports/score-stats.js';
 import type { ScoreStore } from './ports/scores.js';
 import type { TraceReader } from './ports/traces.js';
 import type { StoreWriter } from './write-port.js';
@@ -33,13 +34,14 @@ export type { MetricDescriptorRecord, MetricReader } from './ports/metrics.js';
 export type { PriceStore, RepriceResult, SpanCost, SpanToPrice, UnpricedModelRecord } from './ports/prices.js';
 export type { RetainedRecords, Retention, Signal } from './ports/retention.js';
 export type { ScoreStore, ScoreTallies, ScoreTally, StoredScore } from './ports/scores.js';
+export type { ScoreCompareGroup, ScoreStatsReader } from './ports/score-stats.js';
 export type { CompleteTrace, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from './ports/evaluators.js';
 export type { RecentSpanSource, ServiceRecord, TimeKey, TraceReader } from './ports/traces.js';
 export { type BatchKey, type RecordBatch, type StoreWriter, TakenPositions, type WriteBatch, appendAndCommit, comparePositionText } from './write-port.js';
 export { batchOf } from './tables.js';
 
 /** Every port: what a store adapter implements. Adapters wrap driver errors in `StoreError`. */
-export interface Store extends TraceReader, LogReader, MetricReader, AnalyticsReader, ErrorStore, AlertSeriesReader, PriceStore, Retention, StoreWriter {
+export interface Store extends TraceReader, LogReader, MetricReader, AnalyticsReader, ErrorStore, AlertSeriesReader, ScoreStatsReader, PriceStore, Retention, StoreWriter {
   readonly alerts: AlertStore;
   readonly access: AccessStore;
   readonly masking: MaskingStore;

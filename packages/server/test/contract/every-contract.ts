@@ -7,6 +7,7 @@ import { describeAlertStoreContract } from './store-contract-alerts.js';
 import { describeAnalyticsContract } from './store-contract-analytics.js';
 import { describeExactRecordsContract } from './store-contract-exact.js';
 import { describeScoreReadsContract } from './store-contract-score-reads.js';
+import { describeScoreSeriesContract, describeScoreStatsContract } from './store-contract-score-stats.js';
 import { describeScoreContract } from './store-contract-scores.js';
 import { describeEvaluatorContract } from './store-contract-evaluators.js';
 import type { WriteContractSubject } from './store-contract-write.js';
@@ -22,6 +23,8 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
   describeScoreContract(adapter, open);
   describeEvaluatorContract(adapter, open);
   describeScoreReadsContract(adapter, open);
+  describeScoreStatsContract(adapter, open);
+  describeScoreSeriesContract(adapter, open);
 }
 
 /**

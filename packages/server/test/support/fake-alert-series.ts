@@ -1,11 +1,11 @@
 import { SPAN_GROUP_COLUMNS, STATUS_CODES, type ErrorOccurrenceRecord, type LogRecordData, type SpanGroupBy, type SpanRecord } from '@spoor/model';
 import { compileRegex } from '../../src/regex.js';
-import type { AlertLabel, AlertMatcher, AlertSeriesQuery, AlertSeriesRow } from '../../src/store/store.js';
+import type { AlertLabel, AlertMatcher, AlertSeriesQuery, AlertSeriesRow, StoredScore } from '../../src/store/store.js';
 import { type FakeAnalyticsData, durationUs, groupBy, groupKeyOf, isError, nullsFirst, quantile } from './fake-analytics.js';
 import { errorEvents, stateKey } from './fake-errors.js';
 import { type FakeData, attributeText, byText } from './fake-reads.js';
 
-/** Alert series of the in-memory fake: what alert rules evaluate, over spans, logs and error events. */
+/** Alert series of the in-memory fake: what alert rules evaluate, over spans, logs, error events and scores. */
 
 /** One record an alert series reads: its time, labels and what its functions aggregate. */
 interface SeriesRecord {
@@ -13,6 +13,7 @@ interface SeriesRecord {
   label: (label: AlertLabel) => string | null;
   span?: SpanRecord;
   error?: ErrorOccurrenceRecord;
+  score?: StoredScore;
 }
 
 const SEVERITIES = ['unset', 'trace', 'debug', 'info', 'warn', 'error', 'fatal'];
@@ -57,6 +58,32 @@ function errorRecordOf(e: ErrorOccurrenceRecord): SeriesRecord {
   };
 }
 
+const SCORE_LABELS = ['name', 'label', 'source', 'author'] as const;
+
+function scoreRecordOf(s: StoredScore): SeriesRecord {
+  return {
+    timeUs: s.timeUs,
+    score: s,
+    label: (label) => {
+      const field = SCORE_LABELS.find((name) => !label.attribute && name === label.name);
+      if (field === undefined) throw new Error(`alert series of scores have no label '${label.name}'`);
+      return s[field];
+    },
+  };
+}
+
+/** SQL's aggregates of the scores' values: NULL over no values (a label-only score has none). */
+const SCORE_VALUES: Record<string, (values: number[]) => number | null> = {
+  avg: (v) => (v.length === 0 ? null : v.reduce((a, b) => a + b, 0) / v.length),
+  min: (v) => (v.length === 0 ? null : Math.min(...v)),
+  max: (v) => (v.length === 0 ? null : Math.max(...v)),
+  sum: (v) => (v.length === 0 ? null : v.reduce((a, b) => a + b, 0)),
+  p50: (v) => quantile(v, 0.5),
+  p90: (v) => quantile(v, 0.9),
+  p95: (v) => quantile(v, 0.95),
+  p99: (v) => quantile(v, 0.99),
+};
+
 function matches(record: SeriesRecord, matcher: AlertMatcher): boolean {
   const value = record.label(matcher);
   switch (matcher.op) {
@@ -98,19 +125,22 @@ const BUILTIN_LABELS: Record<AlertSeriesQuery['source'], readonly string[]> = {
   duration: ['status', ...SPAN_GROUP_COLUMNS],
   logs: ['service', 'severity', 'text', 'trace_id'],
   errors: ['service', 'fingerprint', 'type', 'provider', 'tool'],
+  scores: SCORE_LABELS,
 };
 
-export function alertSeries(data: FakeAnalyticsData, query: AlertSeriesQuery): AlertSeriesRow[] {
+/** `scores`: the project's newest scores whose newest version is in the query's range (for the `scores` source). */
+export function alertSeries(data: FakeAnalyticsData, query: AlertSeriesQuery, scores: readonly StoredScore[] = []): AlertSeriesRow[] {
   if (query.buckets <= 0 || query.stepUs <= 0) return [];
   for (const label of [...query.by, ...query.matchers]) {
-    const known = label.attribute ? query.source !== 'errors' : BUILTIN_LABELS[query.source].includes(label.name);
+    const known = label.attribute ? query.source !== 'errors' && query.source !== 'scores' : BUILTIN_LABELS[query.source].includes(label.name);
     if (!known) throw new Error(`alert series of ${query.source} have no label '${label.name}'`);
   }
   const endUs = query.startUs + query.buckets * query.stepUs;
   const inScope = (timeUs: number): boolean => timeUs >= query.startUs && timeUs < endUs;
   const bucketOf = (timeUs: number): number => Math.floor((timeUs - query.startUs) / query.stepUs);
   let records: SeriesRecord[];
-  if (query.source === 'logs') records = data.logs.filter((l) => l.projectId === query.projectId).map(logRecordOf);
+  if (query.source === 'scores') records = scores.map(scoreRecordOf);
+  else if (query.source === 'logs') records = data.logs.filter((l) => l.projectId === query.projectId).map(logRecordOf);
   else if (query.source === 'errors') {
     if (query.fn === 'new_error_group' || query.fn === 'regressed_error_group') return firstOccurrences(data, query, inScope, bucketOf);
     records = errorEvents(data).filter((e) => e.projectId === query.projectId).map(errorRecordOf);
@@ -130,7 +160,12 @@ export function alertSeries(data: FakeAnalyticsData, query: AlertSeriesQuery): A
 
 function valueOf(data: FakeAnalyticsData, query: AlertSeriesQuery, records: SeriesRecord[]): number | null {
   const stepSeconds = query.stepUs / 1e6;
-  if (query.source === 'logs' || query.source === 'errors') {
+  if (query.source === 'scores' && query.fn !== 'count' && query.fn !== 'rate') {
+    const fn = SCORE_VALUES[query.fn];
+    if (fn === undefined) throw new Error(`alert series of scores have no function '${query.fn}'`);
+    return fn(records.flatMap((r) => (r.score!.value === null ? [] : [r.score!.value])));
+  }
+  if (query.source === 'logs' || query.source === 'errors' || query.source === 'scores') {
     if (query.fn === 'count') return records.length;
     if (query.fn === 'rate') return records.length / stepSeconds;
     throw new Error(`alert series of ${query.source} have no function '${query.fn}'`);

@@ -252,7 +252,8 @@ export function listSessionRuns(data: FakeData, projectId: string, sessionId: st
 }
 
 /** A span's side of a comparison: by a column's value, or by its resource's attribute where the resource has it. */
-function sideKey(s: SpanRecord, by: CompareQuery['by']): string | null {
+/** The value of a release comparison's `by` on a span: its resource's attribute first, as the SQL reads it. */
+export function sideKey(s: SpanRecord, by: CompareQuery['by']): string | null {
   if ('column' in by) return groupKeyOf(s, by);
   return attributeText(s.resource.attributes, by.attribute) ?? attributeText(s.attributes, by.attribute);
 }

@@ -6,6 +6,8 @@ import type {
   MetricPointQuery,
   MetricPointRecord,
   ModelPrice,
+  ScoreStatsQuery,
+  ScoreStatsRow,
   SpanStatsQuery,
   TimeRange,
   TimeseriesQuery,
@@ -26,6 +28,7 @@ import {
   type RecordBatch,
   type RepriceResult,
   type RetainedRecords,
+  type ScoreCompareGroup,
   type ServiceRecord,
   type SessionRecord,
   type SessionRunRecord,
@@ -50,6 +53,7 @@ import * as analytics from './fake-analytics.js';
 import * as errors from './fake-errors.js';
 import * as reads from './fake-reads.js';
 import { FakeEvaluatorStore } from './fake-evaluators.js';
+import { compareScores, scoreStats } from './fake-score-stats.js';
 import { FakeScoreStore } from './fake-scores.js';
 
 /** One commit the fake store made durable. */
@@ -354,8 +358,19 @@ export class FakeStore implements Store {
     errors.setErrorGroupStatus(this.data, projectId, fingerprint, status, nowUs);
   }
 
+  compareScores(query: CompareQuery): Promise<ScoreCompareGroup[]> {
+    return compareScores(this.committed.spans, this.scores, query);
+  }
+
+  scoreStats(query: ScoreStatsQuery): Promise<ScoreStatsRow[]> {
+    return scoreStats(this.committed.spans, this.scores, query);
+  }
+
   async alertSeries(query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
-    return series.alertSeries(this.data, query);
+    if (query.source !== 'scores') return series.alertSeries(this.data, query);
+    const range = { fromUs: query.startUs, toUs: query.startUs + query.buckets * query.stepUs };
+    const scores = await this.scores.listScores({ projectId: query.projectId, range, traceId: null, spanId: null, sessionId: null, name: null, source: null }, null, Infinity);
+    return series.alertSeries(this.data, query, scores);
   }
 
   async listModelPrices(projectId: string): Promise<ModelPrice[]> {

@@ -28,9 +28,9 @@ export interface Matcher {
 
 /**
  * What an aggregate reads: every span, span durations (`duration_ms`), logs, error-group events,
- * or an OTLP app metric by name.
+ * scores (`score`: the newest version of each), or an OTLP app metric by name.
  */
-export type Source = { kind: 'spans' } | { kind: 'duration' } | { kind: 'logs' } | { kind: 'errors' } | { kind: 'metric'; name: string };
+export type Source = { kind: 'spans' } | { kind: 'duration' } | { kind: 'logs' } | { kind: 'errors' } | { kind: 'scores' } | { kind: 'metric'; name: string };
 
 export type AggregateFn =
   | 'count'

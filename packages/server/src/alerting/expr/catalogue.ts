@@ -1,3 +1,4 @@
+import { SCORE_SOURCES } from '@spoor/model';
 import type { AggregateFn, Source } from './ast.js';
 
 /**
@@ -10,7 +11,7 @@ export type SourceKind = Source['kind'];
 type BuiltinKind = Exclude<SourceKind, 'metric'>;
 
 /** How each built-in source is written. */
-export const SOURCE_NAMES: Record<BuiltinKind, string> = { spans: 'spans', duration: 'duration_ms', logs: 'logs', errors: 'errors' };
+export const SOURCE_NAMES: Record<BuiltinKind, string> = { spans: 'spans', duration: 'duration_ms', logs: 'logs', errors: 'errors', scores: 'score' };
 
 const KIND_BY_NAME = new Map(Object.entries(SOURCE_NAMES).map(([kind, name]) => [name, kind as BuiltinKind]));
 
@@ -19,6 +20,7 @@ export const FUNCTIONS: Record<SourceKind, readonly AggregateFn[]> = {
   duration: ['avg', 'min', 'max', 'p50', 'p90', 'p95', 'p99'],
   logs: ['count', 'rate'],
   errors: ['count', 'new_error_group', 'regressed_error_group'],
+  scores: ['count', 'rate', 'avg', 'min', 'max', 'sum', 'p50', 'p90', 'p95', 'p99'],
   metric: ['rate', 'increase', 'avg', 'min', 'max', 'sum', 'last', 'p50', 'p90', 'p95', 'p99'],
 };
 
@@ -32,6 +34,7 @@ export const LABELS: Record<SourceKind, readonly string[] | null> = {
   duration: SPAN_LABELS,
   logs: ['service', 'severity', 'text', 'trace_id'],
   errors: ['service', 'fingerprint', 'type', 'provider', 'tool'],
+  scores: ['name', 'label', 'source', 'author'],
   metric: null,
 };
 
@@ -42,6 +45,7 @@ const SEVERITIES = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 export function closedValues(source: SourceKind, label: string): readonly string[] | null {
   if ((source === 'spans' || source === 'duration') && label === 'status') return STATUSES;
   if (source === 'logs' && label === 'severity') return SEVERITIES;
+  if (source === 'scores' && label === 'source') return SCORE_SOURCES;
   return null;
 }
 
@@ -69,13 +73,13 @@ export function isBareMetricName(name: string): boolean {
 /**
  * How `label` reads on `source`: a built-in of the source, an attribute key, or neither. An
  * attribute key needs a dot or quotes on spans and logs, so that `servce` is caught as a typo;
- * error groups have no attributes.
+ * error groups and scores have no attributes.
  */
 export function labelKind(source: SourceKind, label: string, quoted: boolean): 'builtin' | 'attribute' | 'unknown' {
   const builtins = LABELS[source];
   if (builtins === null) return 'attribute';
   if (builtins.includes(label)) return 'builtin';
-  if (source === 'errors') return 'unknown';
+  if (source === 'errors' || source === 'scores') return 'unknown';
   return quoted || label.includes('.') ? 'attribute' : 'unknown';
 }
 

@@ -12,6 +12,7 @@ const SPANS: Source = { kind: 'spans' };
 const DURATION: Source = { kind: 'duration' };
 const LOGS: Source = { kind: 'logs' };
 const ERRORS: Source = { kind: 'errors' };
+const SCORES: Source = { kind: 'scores' };
 const metric = (name: string): Source => ({ kind: 'metric', name });
 const m = (label: string, op: string, value: string) => ({ label, op, value });
 const agg = (fn: string, source: Source, windowUs: number, matchers: object[] = [], by: string[] = []) => ({ kind: 'aggregate', fn, source, matchers, windowUs, by });
@@ -36,6 +37,9 @@ const VALID: [string, object][] = [
   ['rate(http.server.request.count{route="/chat"})[5m] by (route) > 20', cmp('>', 20, agg('rate', metric('http.server.request.count'), 5 * MINUTE_US, [m('route', '=', '/chat')], ['route']))],
   ['p99("queue wait"{queue="ingest"})[10m] > 250', cmp('>', 250, agg('p99', metric('queue wait'), 10 * MINUTE_US, [m('queue', '=', 'ingest')]))],
   ['anomaly(p95(duration_ms{service="rag"})[5m])[1d] > 3', cmp('>', 3, anomaly(agg('p95', DURATION, 5 * MINUTE_US, [m('service', '=', 'rag')]), DAY_US))],
+  ['avg(score{name="faithfulness"})[1h] < 0.7', cmp('<', 0.7, agg('avg', SCORES, HOUR_US, [m('name', '=', 'faithfulness')]))],
+  ['count(score{name="thumbs",label="down"})[15m] > 5', cmp('>', 5, agg('count', SCORES, 15 * MINUTE_US, [m('name', '=', 'thumbs'), m('label', '=', 'down')]))],
+  ['p90(score{source="evaluator", author=~"judge@.*"})[1h] by (name, author) < 50%', cmp('<', 0.5, agg('p90', SCORES, HOUR_US, [m('source', '=', 'evaluator'), m('author', '=~', 'judge@.*')], ['name', 'author']))],
   ['tokens(spans{model="gpt-4o"})[1h] by (service, model)', agg('tokens', SPANS, HOUR_US, [m('model', '=', 'gpt-4o')], ['service', 'model'])],
   // Every comparison and matcher operator.
   ['count(spans)[1m] < 1', cmp('<', 1, agg('count', SPANS, MINUTE_US))],
@@ -103,12 +107,17 @@ const INVALID: [string, number, number, string][] = [
   ['', 1, 1, 'expected a function like p95(...) or count(...), or anomaly(...)'],
   ['p96(spans)[5m]', 1, 3, "unknown function 'p96' (did you mean 'p90', 'p95' or 'p99'?); expected one of count, rate, errors,"],
   ['P95(duration_ms)[5m]', 1, 3, "unknown function 'P95' (did you mean 'p95'?)"],
-  ['p95(spans)[5m]', 1, 3, "'p95' does not apply to spans; expected count, rate, errors, error_rate, tokens, input_tokens, output_tokens, cost or cost_per_workflow (p95 applies to duration_ms or metrics)"],
+  ['p95(spans)[5m]', 1, 3, "'p95' does not apply to spans; expected count, rate, errors, error_rate, tokens, input_tokens, output_tokens, cost or cost_per_workflow (p95 applies to duration_ms, score or metrics)"],
   ['error_rate(my_metric)[5m]', 1, 10, "'error_rate' does not apply to metric 'my_metric'; expected rate, increase, avg, min, max, sum, last, p50, p90, p95 or p99"],
   ['count spans[5m]', 7, 5, "expected '(' after 'count'"],
-  ['count(span)[5m]', 7, 4, "unknown source 'span' (did you mean 'spans'?); expected spans, duration_ms, logs, errors or a metric name (write \"span\" in quotes"],
+  ['count(span)[5m]', 7, 4, "unknown source 'span' (did you mean 'spans'?); expected spans, duration_ms, logs, errors, score or a metric name (write \"span\" in quotes"],
   ['p95(duraton_ms)[5m]', 5, 10, "unknown source 'duraton_ms' (did you mean 'duration_ms'?)"],
-  ['count()[5m]', 7, 1, 'expected a source: spans, duration_ms, logs, errors or a metric name'],
+  ['count()[5m]', 7, 1, 'expected a source: spans, duration_ms, logs, errors, score or a metric name'],
+  ['count(scores)[5m]', 7, 6, "unknown source 'scores' (did you mean 'score'?)"],
+  ['errors(score)[5m]', 1, 6, "'errors' does not apply to score; expected count, rate, avg, min, max, sum, p50, p90, p95 or p99"],
+  ['avg(score{service="rag"})[5m]', 11, 7, "unknown label 'service' for score; expected name, label, source or author"],
+  ['avg(score{"tenant"="x"})[5m]', 11, 8, "unknown label 'tenant' for score; expected name, label, source or author"],
+  ['count(score{source="user"})[5m]', 20, 6, 'unknown source "user"; expected otel, sdk, api, human or evaluator'],
   ['count("")[5m]', 7, 2, 'expected a metric name inside the quotes'],
   ['count(spans @)', 13, 1, "expected '{' or ')' after the source"],
   ['p95(duration_ms service="rag")[5m]', 17, 7, "expected '{' or ')' after the source"],

@@ -148,7 +148,7 @@ class Parser {
       this.next();
       return { kind: 'metric', name: token.value };
     }
-    if (token.kind !== 'ident') this.fail('expected a source: spans, duration_ms, logs, errors or a metric name', token);
+    if (token.kind !== 'ident') this.fail('expected a source: spans, duration_ms, logs, errors, score or a metric name', token);
     const name = this.next().value;
     const builtin = builtinSource(name);
     if (builtin !== null) return builtin;
@@ -217,7 +217,7 @@ class Parser {
     if (token.value === '') this.fail('expected a label name inside the quotes', token);
     if (labelKind(source.kind, token.value, token.kind === 'string') === 'unknown') {
       const builtins = LABELS[source.kind] ?? [];
-      const attributes = source.kind === 'errors' ? '' : ', or an attribute key with a dot or in quotes';
+      const attributes = source.kind === 'errors' || source.kind === 'scores' ? '' : ', or an attribute key with a dot or in quotes';
       this.fail(`unknown label '${token.value}' for ${describe(source)}${didYouMean(token.value, builtins)}; expected ${listOf(builtins)}${attributes}`, token);
     }
     return this.next().value;

@@ -10,6 +10,8 @@ error_rate(spans{service="rag"})[5m] by (name) > 5%
 count(logs{severity="error", text=~"time(d )?out"})[5m] >= 10
 new_error_group(errors)[15m] > 0
 rate(http.server.request.count{route="/chat"})[5m] by (route) > 20
+avg(score{name="faithfulness"})[1h] < 0.7
+count(score{name="thumbs", label="down"})[15m] > 5
 anomaly(p95(duration_ms{service="rag"})[5m])[1d] > 3
 \`\`\`
 
@@ -48,6 +50,7 @@ matcher   := label op "value"                  op: =  !=  =~ (regex)  !~ (not re
 | \`duration_ms\` (span durations) | \`avg\`, \`min\`, \`max\`, \`p50\`, \`p90\`, \`p95\`, \`p99\` |
 | \`logs\` | \`count\`, \`rate\` |
 | \`errors\` (error-group events) | \`count\` (occurrences), \`new_error_group\` (groups first seen in the window), \`regressed_error_group\` (resolved groups seen again) |
+| \`score\` (scores, the newest version of each, at its time) | \`count\`, \`rate\` (every score, with a value or a label only); \`avg\`, \`min\`, \`max\`, \`sum\`, \`p50\`, \`p90\`, \`p95\`, \`p99\` (of the values) |
 | any other name, or any quoted name: an app metric | \`rate\`, \`increase\` (counters); \`avg\`, \`min\`, \`max\`, \`sum\`, \`last\` (gauges); \`p50\`, \`p90\`, \`p95\`, \`p99\` (histograms) |
 
 A name one typo away from a built-in source (\`span\`, \`duraton_ms\`) is refused; quote it to mean a
@@ -62,6 +65,7 @@ Labels filter (\`{...}\`) and group (\`by (...)\`).
 | \`spans\`, \`duration_ms\` | \`service\`, \`name\`, \`kind\`, \`category\`, \`model\`, \`provider\`, \`operation\`, \`status\` (\`unset\`, \`ok\`, \`error\`), \`session\`, and attribute keys |
 | \`logs\` | \`service\`, \`severity\` (\`trace\`, \`debug\`, \`info\`, \`warn\`, \`error\`, \`fatal\`; \`=\` and \`!=\` only), \`text\` (the body; \`=~\` and \`!~\` only, not in \`by\`), \`trace_id\`, and attribute keys |
 | \`errors\` | \`service\`, \`fingerprint\`, \`type\` (exception type), \`provider\`, \`tool\` |
+| \`score\` | \`name\`, \`label\`, \`source\` (\`otel\`, \`sdk\`, \`api\`, \`human\`, \`evaluator\`), \`author\` (the evaluator's \`name@version\`, the key or user) |
 | metrics | any attribute key, and \`service\` |
 
 An attribute key has a dot (\`service.version\`, \`gen_ai.request.model\`) or is quoted

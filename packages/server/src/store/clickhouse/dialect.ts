@@ -14,7 +14,8 @@ import { errorEventsSql, errorStatesSql } from './error-events.js';
  */
 function quantileSameBits(expr: string, q: number): string {
   const sorted = `arraySort(groupArray(${expr}))`;
-  const rank = `((count() - 1) * ${q})`;
+  // The values' count, not the rows': `groupArray` leaves NULLs out (a score with a label only has no value).
+  const rank = `((count(${expr}) - 1) * ${q})`;
   const d = `(${rank} - floor(${rank}))`;
   return `${sorted}[toUInt64(floor(${rank})) + 1] * (1 - ${d}) + ${sorted}[toUInt64(ceil(${rank})) + 1] * ${d}`;
 }

@@ -1,11 +1,12 @@
-/** What an alert rule reads from spans, logs or error events (`alerting/` builds these from rules). */
-export type AlertSeriesSource = 'spans' | 'duration' | 'logs' | 'errors';
+/** What an alert rule reads from spans, logs, error events or scores (`alerting/` builds these from rules). */
+export type AlertSeriesSource = 'spans' | 'duration' | 'logs' | 'errors' | 'scores';
 
 export const ALERT_SERIES_FNS = {
   spans: ['count', 'rate', 'errors', 'error_rate', 'tokens', 'input_tokens', 'output_tokens', 'cost', 'cost_per_workflow'],
   duration: ['avg', 'min', 'max', 'p50', 'p90', 'p95', 'p99'],
   logs: ['count', 'rate'],
   errors: ['count', 'new_error_group', 'regressed_error_group'],
+  scores: ['count', 'rate', 'avg', 'min', 'max', 'sum', 'p50', 'p90', 'p95', 'p99'],
 } as const satisfies Record<AlertSeriesSource, readonly string[]>;
 export type AlertSeriesFn = (typeof ALERT_SERIES_FNS)[AlertSeriesSource][number];
 
@@ -46,7 +47,7 @@ export interface AlertSeriesRow {
   value: number | null;
 }
 
-/** What alert rules evaluate over spans, logs and errors. */
+/** What alert rules evaluate over spans, logs, errors and scores. */
 export interface AlertSeriesReader {
   /** An alert rule's aggregate per group of labels and time bucket; see `AlertSeriesQuery`. */
   alertSeries(query: AlertSeriesQuery): Promise<AlertSeriesRow[]>;

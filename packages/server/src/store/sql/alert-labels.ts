@@ -3,7 +3,7 @@ import { type AlertLabel, type AlertMatcher, type AlertSeriesSource, StoreError 
 import type { Dialect, Params } from './dialect.js';
 import { SPAN_GROUP_COLUMNS, ownAttribute } from './filters.js';
 
-/** The SQL of alert labels and matchers over spans, logs and error events. */
+/** The SQL of alert labels and matchers over spans, logs, error events and scores. */
 
 const isSpanGroupColumn = (name: string): name is SpanGroupColumn => (SPAN_GROUP_NAMES as readonly string[]).includes(name);
 
@@ -21,6 +21,8 @@ function builtinLabel(d: Dialect, source: AlertSeriesSource, name: string): stri
       return LOG_COLUMNS.get(name);
     case 'errors':
       return ERROR_COLUMNS.get(name);
+    case 'scores':
+      return SCORE_COLUMNS.has(name) ? name : undefined;
   }
 }
 
@@ -37,6 +39,9 @@ const ERROR_COLUMNS = new Map([
   ['provider', 'provider'],
   ['tool', 'tool_name'],
 ]);
+
+/** A score's labels are its columns of the same names. */
+const SCORE_COLUMNS = new Set(['name', 'label', 'source', 'author']);
 
 /**
  * The SQL of a query's labels over one source's rows. Attribute labels are looked up on the
@@ -66,9 +71,9 @@ export class LabelSql {
     return `LEFT JOIN (SELECT source_id, ${columns.join(', ')} FROM ${this.d.sources} WHERE project_id = ${this.project}) AS resource_keys USING (source_id)`;
   }
 
-  /** Errors have no attributes; a span's or log's own attribute, else its resource's. */
+  /** Errors and scores have no attributes; a span's or log's own attribute, else its resource's. */
   private attribute(key: string): string | undefined {
-    if (this.source === 'errors') return undefined;
+    if (this.source === 'errors' || this.source === 'scores') return undefined;
     let alias = this.resourceColumns.get(key);
     if (alias === undefined) {
       alias = `r${this.resourceColumns.size}`;

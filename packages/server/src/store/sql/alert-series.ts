@@ -1,6 +1,7 @@
 import { num, numOrNull } from '../record-rows.js';
 import { type AlertSeriesQuery, type AlertSeriesRow, type AlertSeriesSource, StoreError } from '../store.js';
 import { LabelSql, matcherSql } from './alert-labels.js';
+import { latestScores } from './scores.js';
 import type { Dialect, Params, SqlEngine } from './dialect.js';
 
 /**
@@ -20,6 +21,11 @@ const quantile =
   (q: number): ValueSql =>
   (d) =>
     d.quantileSameBits('duration_us / 1000', q);
+/** NULL over no values, where ClickHouse's list of none would give 0. */
+const scoreQuantile =
+  (q: number): ValueSql =>
+  (d) =>
+    `CASE WHEN count(value) > 0 THEN ${d.quantileSameBits('value', q)} END`;
 
 /** The functions that aggregate the matching records in one pass; `seriesSql` has the others. */
 const VALUES: Record<AlertSeriesSource, ReadonlyMap<string, ValueSql>> = {
@@ -47,6 +53,19 @@ const VALUES: Record<AlertSeriesSource, ReadonlyMap<string, ValueSql>> = {
     ['rate', rate],
   ]),
   errors: new Map([['count', count]]),
+  // A score without a value (a label only) counts, and is left out of the others, as SQL leaves NULL.
+  scores: new Map([
+    ['count', count],
+    ['rate', rate],
+    ['avg', () => 'avg(value)'],
+    ['min', () => 'min(value)'],
+    ['max', () => 'max(value)'],
+    ['sum', () => 'sum(value)'],
+    ['p50', scoreQuantile(0.5)],
+    ['p90', scoreQuantile(0.9)],
+    ['p95', scoreQuantile(0.95)],
+    ['p99', scoreQuantile(0.99)],
+  ]),
 };
 
 /** What every statement of a query is made of. */
@@ -82,7 +101,14 @@ function partsOf(d: Dialect, query: AlertSeriesQuery): Parts {
   let time: string;
   let from: string;
   let scope: string[];
-  if (query.source === 'errors') {
+  if (query.source === 'scores') {
+    // The newest version of each score whose newest version is in the range: only the slots
+    // with a row in the range can have it there, so only their rows are ranked.
+    time = 'time_us';
+    const inRange = `score_id IN (SELECT score_id FROM ${d.tables.scores} WHERE project_id = ${project} AND time_us >= ${start} AND time_us < ${end})`;
+    from = `(${latestScores(d, project, [inRange])}) AS s`;
+    scope = ['NOT deleted', `time_us >= ${start}`, `time_us < ${end}`];
+  } else if (query.source === 'errors') {
     // Error events, not `errors`: a step that only passes on its LLM call's error is not a second error.
     time = 'time_us';
     from = `${d.errorEvents(project, [`time_us >= ${start}`, `time_us < ${end}`])} AS e`;

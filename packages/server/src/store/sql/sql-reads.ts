@@ -1,4 +1,4 @@
-import type { SpanStatsQuery, TimeRange, TimeseriesQuery, TraceQuery, TraceSummaryRecord } from '@spoor/model';
+import type { CompareQuery, ScoreStatsQuery, ScoreStatsRow, SpanStatsQuery, TimeRange, TimeseriesQuery, TraceQuery, TraceSummaryRecord } from '@spoor/model';
 import type {
   AlertSeriesQuery,
   AlertSeriesRow,
@@ -10,6 +10,9 @@ import type {
   MetricDescriptorRecord, RealtimeRecord, ServiceRecord, SessionRecord, SessionRunRecord, SpanStatsRecord, TimeKey, TimeseriesRow } from '../store.js';
 import { alertSeries } from './alert-series.js';
 import { realtime, spanStats, spanTimeseries } from './analytics.js';
+import { compareScores } from './score-compare.js';
+import { scoreStats } from './score-stats.js';
+import type { ScoreCompareGroup } from '../ports/score-stats.js';
 import type { SqlEngine } from './dialect.js';
 import { errorGroupHourly, listErrorGroups, listErrorOccurrences } from './error-groups.js';
 import { listMetrics } from './logs-metrics.js';
@@ -66,6 +69,14 @@ export abstract class SqlReads {
 
   listErrorOccurrences(projectId: string, fingerprint: string, range: TimeRange, limit: number): Promise<ErrorOccurrenceRow[]> {
     return listErrorOccurrences(this.sql, projectId, fingerprint, range, limit);
+  }
+
+  scoreStats(query: ScoreStatsQuery): Promise<ScoreStatsRow[]> {
+    return scoreStats(this.sql, query);
+  }
+
+  compareScores(query: CompareQuery): Promise<ScoreCompareGroup[]> {
+    return compareScores(this.sql, query);
   }
 
   alertSeries(query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {

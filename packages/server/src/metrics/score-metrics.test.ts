@@ -1,0 +1,52 @@
+import type { ScoreRecord } from '@spoor/model';
+import { describe, expect, it } from 'vitest';
+import { ScoreMetrics } from './score-metrics.js';
+
+/** `name{labels}` → value, for every sample line. */
+function samples(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    out.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return out;
+}
+
+function score(name: string, value: number | null, label: string | null, source: ScoreRecord['source'] = 'evaluator'): ScoreRecord {
+  return { projectId: 'default', scoreId: 'x', timeUs: 0, traceId: null, spanId: null, sessionId: 's', responseId: null, name, value, label, comment: null, source, author: '' };
+}
+
+describe('ScoreMetrics', () => {
+  it('counts scores by name, label and source, and places their values in buckets', () => {
+    const metrics = new ScoreMetrics();
+    metrics.countScores([score('faithfulness', 0.25, null), score('faithfulness', 0.95, null), score('faithfulness', 0.3, 'partial')]);
+    metrics.countScores([score('thumbs', null, 'down', 'human'), score('thumbs', null, 'down', 'human'), score('thumbs', 1, 'up', 'human'), score('rating', 4, null, 'api')]);
+    const s = samples(metrics.render());
+    expect(s.get('spoor_scores_total{name="faithfulness",label="",source="evaluator"}')).toBe(2);
+    expect(s.get('spoor_scores_total{name="faithfulness",label="partial",source="evaluator"}')).toBe(1);
+    expect(s.get('spoor_scores_total{name="thumbs",label="down",source="human"}')).toBe(2);
+    expect(s.get('spoor_scores_total{name="thumbs",label="up",source="human"}')).toBe(1);
+    // 0.25 and 0.3 at or below 0.3, 0.95 at or below 1.
+    expect(s.get('spoor_score_value_bucket{name="faithfulness",source="evaluator",le="0.2"}')).toBe(0);
+    expect(s.get('spoor_score_value_bucket{name="faithfulness",source="evaluator",le="0.3"}')).toBe(2);
+    expect(s.get('spoor_score_value_bucket{name="faithfulness",source="evaluator",le="0.9"}')).toBe(2);
+    expect(s.get('spoor_score_value_bucket{name="faithfulness",source="evaluator",le="1"}')).toBe(3);
+    expect(s.get('spoor_score_value_count{name="faithfulness",source="evaluator"}')).toBe(3);
+    expect(s.get('spoor_score_value_sum{name="faithfulness",source="evaluator"}')).toBeCloseTo(1.5, 12);
+    // Label-only scores have no value to observe; a rating of 4 is in the bucket of 4.
+    expect(s.get('spoor_score_value_count{name="thumbs",source="human"}')).toBe(1);
+    expect(s.get('spoor_score_value_bucket{name="rating",source="api",le="3"}')).toBe(0);
+    expect(s.get('spoor_score_value_bucket{name="rating",source="api",le="4"}')).toBe(1);
+  });
+
+  it('sends label sets past the cap to the overflow series, keeping the totals', () => {
+    const metrics = new ScoreMetrics({ maxSeriesPerFamily: 2 });
+    metrics.countScores(['a', 'b', 'c', 'd'].map((name) => score(name, 0.5, null)));
+    const s = samples(metrics.render());
+    expect(s.get('spoor_scores_total{name="a",label="",source="evaluator"}')).toBe(1);
+    expect(s.get('spoor_scores_total{otel_metric_overflow="true"}')).toBe(2);
+    expect(s.get('spoor_score_value_count{otel_metric_overflow="true"}')).toBe(2);
+    expect(metrics.overflowed()).toEqual([['spoor_scores_total', 2], ['spoor_score_value', 2]]);
+  });
+});
