@@ -13,6 +13,7 @@ import { TracePage } from './pages/TracePage';
 import { TracesPage } from './pages/TracesPage';
 import { Link } from './components/Link';
 import { matchRoute, useLocation } from './router';
+import { SessionContext } from './session-context';
 
 /**
  * Path pattern -> page. `/traces` is the home page too: alert notifications link to it. The
@@ -44,7 +45,15 @@ const NAV = [
 ] as const;
 
 export function App() {
-  return <AccessGate>{(session, actions) => <Dashboard menu={<AccountMenu session={session} actions={actions} />} />}</AccessGate>;
+  return (
+    <AccessGate>
+      {(session, actions) => (
+        <SessionContext.Provider value={session}>
+          <Dashboard menu={<AccountMenu session={session} actions={actions} />} />
+        </SessionContext.Provider>
+      )}
+    </AccessGate>
+  );
 }
 
 function Dashboard({ menu }: { menu: ReactNode }) {
