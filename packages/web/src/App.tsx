@@ -5,6 +5,7 @@ import { AuditPage } from './pages/AuditPage';
 import { ComparePage } from './pages/ComparePage';
 import { ErrorGroupPage } from './pages/ErrorGroupPage';
 import { ErrorsPage } from './pages/ErrorsPage';
+import { EvaluatorsPage } from './pages/EvaluatorsPage';
 import { LogsPage } from './pages/LogsPage';
 import { MetricsPage } from './pages/MetricsPage';
 import { SessionPage } from './pages/SessionPage';
@@ -29,6 +30,7 @@ const ROUTES = [
   ['/errors', 'errors'],
   ['/errors/:fingerprint', 'error'],
   ['/alerts', 'alerts'],
+  ['/evaluators', 'evaluators'],
   ['/logs', 'logs'],
   ['/audit', 'audit'],
   ['/compare', 'compare'],
@@ -40,6 +42,7 @@ const NAV = [
   ['/sessions', 'Sessions', ['sessions', 'session']],
   ['/errors', 'Errors', ['errors', 'error']],
   ['/alerts', 'Alerts', ['alerts']],
+  ['/evaluators', 'Evaluators', ['evaluators']],
   ['/logs', 'Logs', ['logs']],
   ['/audit', 'Audit', ['audit']],
 ] as const;
@@ -98,6 +101,8 @@ function render(page: string | undefined, params: Record<string, string>, search
       return <ErrorGroupPage key={params['fingerprint']} fingerprint={params['fingerprint']!} search={search} />;
     case 'alerts':
       return <AlertsPage search={search} />;
+    case 'evaluators':
+      return <EvaluatorsPage />;
     case 'logs':
       return <LogsPage search={search} />;
     case 'audit':
