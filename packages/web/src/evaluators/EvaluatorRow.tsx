@@ -10,7 +10,8 @@ export function EvaluatorRow({ evaluator: e, mayEdit, onChanged, onEdit, onError
   const path = `/api/evaluators/${encodeURIComponent(e.name)}`;
   const toggle = () => {
     setBusy(true);
-    const sent = e.state === 'active' ? apiSend('POST', `${path}/pause`, {}) : apiSend('POST', `${path}/resume`);
+    // Both take a JSON body (`{}`: nothing to say; a pause's reason defaults to "paused by hand").
+    const sent = apiSend('POST', `${path}/${e.state === 'active' ? 'pause' : 'resume'}`, {});
     sent.then(
       () => {
         setBusy(false);

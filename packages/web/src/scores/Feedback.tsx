@@ -41,10 +41,10 @@ export function Feedback({ traceId, spanId, scores, onScored }: { traceId: strin
     <div className="feedback" role="group" aria-label={`Your feedback on this ${what}`}>
       <div className="feedback-thumbs">
         <button type="button" className="thumb" aria-pressed={chosen === 'up'} aria-label="Thumbs up" title="Good" disabled={sending} onClick={() => chosen !== 'up' && send('up')}>
-          👍
+          ▲ up
         </button>
         <button type="button" className="thumb" aria-pressed={chosen === 'down'} aria-label="Thumbs down" title="Bad" disabled={sending} onClick={() => chosen !== 'down' && send('down')}>
-          👎
+          ▼ down
         </button>
         <input
           className="feedback-comment"
