@@ -18,6 +18,8 @@ describe('SelfMetrics', () => {
         'spoor_ingest_records_rejected_total{signal="logs",reason="too_large"} 1',
         '# HELP spoor_ingest_requests_total OTLP export requests, by signal and HTTP status.',
         '# TYPE spoor_ingest_requests_total counter',
+        '# HELP spoor_ingest_evaluations_refused_total gen_ai.evaluation.result events that could be no score (no name, neither value nor label, no target), by signal: a log record is also rejected, a span event dropped from its kept span.',
+        '# TYPE spoor_ingest_evaluations_refused_total counter',
         '',
       ].join('\n'),
     );

@@ -103,6 +103,7 @@ export interface IngestMetrics {
   accepted: (labels: { signal: string }, by?: number) => void;
   rejected: (labels: { signal: string; reason: string }, by?: number) => void;
   requests: (labels: { signal: string; status: string }) => void;
+  evaluationsRefused: (labels: { signal: string }, by?: number) => void;
 }
 
 export function createIngestMetrics(registry: SelfMetrics): IngestMetrics {
@@ -113,5 +114,9 @@ export function createIngestMetrics(registry: SelfMetrics): IngestMetrics {
       'Records dropped at ingest, by signal and reason (invalid, duplicate, malformed, too_large, queue_full, store_error).',
     ),
     requests: registry.counter('spoor_ingest_requests_total', 'OTLP export requests, by signal and HTTP status.'),
+    evaluationsRefused: registry.counter(
+      'spoor_ingest_evaluations_refused_total',
+      'gen_ai.evaluation.result events that could be no score (no name, neither value nor label, no target), by signal: a log record is also rejected, a span event dropped from its kept span.',
+    ),
   };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routesOf } from '../src/api/app.js';
-import { ROWS, SHOP_MARKS, SHOP_TRACE, keyFor, keys, randomTraceId, seedRouteTable, send, shopSilence, spareKey } from './support/route-table.js';
+import { ROWS, SHOP_MARKS, SHOP_TRACE, keyFor, keys, randomTraceId, seedRouteTable, send, shopSilence, spareKey, spareScore } from './support/route-table.js';
 import { type TestServer, startTestServer } from './support/server.js';
 
 /**
@@ -99,7 +99,10 @@ describe('keys and projects on every route', () => {
       expect.objectContaining({ keyId: shopAdminId, action: 'PUT /api/prices/:model', target: 'shop-model' }),
       expect.objectContaining({ keyId: shopAdminId, action: 'DELETE /api/keys/:id', target: spareKey() }),
       expect.objectContaining({ keyId: shopAdminId, action: 'DELETE /api/alerts/silences/:id', target: shopSilence() }),
+      expect.objectContaining({ keyId: shopAdminId, action: 'DELETE /api/scores/:scoreId', target: spareScore() }),
     ]));
+    // A score posted is a record of its own, with its author: the audit log is for changes to the project.
+    expect(audit.entries.filter((entry) => entry.action === 'POST /api/scores')).toEqual([]);
     expect(JSON.stringify(audit)).not.toContain(keys.shopAdmin);
   });
 });

@@ -19,6 +19,7 @@ import { priceRoutes } from './price-routes.js';
 import { type QuarantineAccess, quarantineRoutes } from './quarantine-routes.js';
 import { replayRoutes } from './replay-routes.js';
 import { projectOf } from './request-access.js';
+import { scoreRoutes } from './score-routes.js';
 import { traceRoutes } from './trace-routes.js';
 import { validatorCompiler } from './validation.js';
 import { type WebUi, serveWebUi } from './web-ui.js';
@@ -127,6 +128,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(analyticsRoutes, { db, nowUs });
   await app.register(priceRoutes, { db });
   await app.register(alertRoutes, { alertsFor: options.alertsFor });
+  await app.register(scoreRoutes, { db, nowUs });
   await app.register(quarantineRoutes, { quarantine: options.quarantine });
   await app.register(replayRoutes, { db, replayer: options.replayer, visible: options.visible });
   await app.register(maskingRoutes, { db, decoder: options.decoder, maskFile: options.maskFile ?? null, nowUs });

@@ -15,6 +15,11 @@ const VISIBILITY_WAIT_MS = 2000;
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 /** Methods whose success the audit log records. */
 const WRITE_OR_DELETE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/**
+ * Writes that are records, not changes to the project: a score arrives at the rate of an app's
+ * users' feedback and carries its author itself. Deleting one is audited.
+ */
+const NOT_AUDITED = new Set(['POST /api/scores']);
 
 /** The OTLP/HTTP paths, which a browser page of a --cors-origin may post to after asking. */
 const OTLP_PATHS = ['/v1/traces', '/v1/logs', '/v1/metrics'];
@@ -103,6 +108,7 @@ export function installHooks(app: FastifyInstance, options: HookOptions): void {
   app.addHook('onResponse', async (request, reply) => {
     const route = routeOf(request);
     if (route === null || !WRITE_OR_DELETE.has(request.method) || !route.startsWith('/api/') || route === '/api/session' || reply.statusCode >= 400 || request.access === null) return;
+    if (NOT_AUDITED.has(`${request.method} ${route}`)) return;
     const target = Object.values((request.params ?? {}) as Record<string, string>).join('/');
     // Bodies are not kept: a rule's receiver or a webhook URL may carry a token. A new key's
     // project, role and name are (its body holds nothing else).

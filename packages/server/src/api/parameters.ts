@@ -113,6 +113,7 @@ export const FINGERPRINT = Type.String({ pattern: '^[0-9a-f]{16}$', description:
 export const TRACE_PATH = Type.Object({ traceId: TRACE_ID });
 export const SPAN_PATH = Type.Object({ traceId: TRACE_ID, spanId: SPAN_ID });
 export const traceId = (description = 'a trace id: 32 hex characters') => Type.String({ ...TRACE_ID, description });
+export const spanId = (description = 'a span id: 16 hex characters') => Type.String({ ...SPAN_ID, description });
 
 /** Ids are lowercase inside Spoor; the API takes either case. */
 export const hexId = (value: string): string => value.toLowerCase();

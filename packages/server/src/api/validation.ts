@@ -214,6 +214,7 @@ function mustBe(schema: Schema): string {
 
 /** A value as a message shows it: quoted, and cut short (a parameter may be kilobytes long). */
 function shown(value: unknown): string {
-  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  // JSON has no Infinity: a body's 1e999 parses to it, and JSON.stringify would show it as null.
+  const text = typeof value === 'string' ? value : typeof value === 'number' && !Number.isFinite(value) ? String(value) : (JSON.stringify(value) ?? String(value));
   return `'${text.length > 100 ? `${text.slice(0, 100)}…` : text}'`;
 }

@@ -56,6 +56,10 @@ describe('needOf', () => {
     ['GET', '/api/traces/:traceId', 'read'],
     ['HEAD', '/api/traces', 'read'],
     ['POST', '/api/alerts/rules', 'admin'],
+    // An app posts its users' feedback with its ingest key; reading and deleting scores is not ingest.
+    ['POST', '/api/scores', 'ingest'],
+    ['GET', '/api/scores', 'read'],
+    ['DELETE', '/api/scores/:scoreId', 'admin'],
     // A route named nowhere above is closed, not open.
     ['GET', '/debug', 'admin'],
     ['GET', '/api', 'admin'],

@@ -40,14 +40,16 @@ export type Need = Role | 'metrics' | 'public';
  * and `http://host/api/keys` as `/api/keys`, and so must the check. Anyone may reach health, the
  * sign-in endpoint, a browser's OTLP preflight, the page shown when no UI is built and the OpenAPI
  * document (the same for every Spoor of a version: it holds no record, project or key, and an API
- * browser or client generator reads it before it has a key); a route named nowhere here needs an
- * admin key.
+ * browser or client generator reads it before it has a key). A score may be posted with an ingest
+ * key (or an admin key); a route named nowhere here needs an admin key to write, a read key to read.
  */
 export function needOf(method: string, route: string): Need {
   if (route === '/health' || route === '/ready' || route === '/api/session' || route === '/' || route === '/api/openapi.json') return 'public';
   if (route.startsWith('/v1/')) return method === 'OPTIONS' ? 'public' : 'ingest';
   if (route === '/metrics') return 'metrics';
   if (route === '/api/keys' || route.startsWith('/api/keys/')) return 'admin';
+  // An app sends its users' feedback with the key it sends its traces with.
+  if (route === '/api/scores' && method === 'POST') return 'ingest';
   if (route.startsWith('/api/')) return method === 'GET' || method === 'HEAD' ? 'read' : 'admin';
   return 'admin';
 }

@@ -4,6 +4,7 @@ import type { PriceService } from '../pricing/price-service.js';
 import { AnalyticsService } from '../query/analytics-service.js';
 import { ErrorService } from '../query/error-service.js';
 import { QueryService } from '../query/query-service.js';
+import { ScoreService } from '../query/score-service.js';
 import { type MaskingPolicy, type ProjectMasking, type ProjectMaskingPolicy, storedMaskingPolicy } from '../ingest/masking.js';
 import type { Store } from '../store/store.js';
 import { inProcessLink } from '../threads/in-process.js';
@@ -26,6 +27,7 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
   const series = new SeriesReader(store);
   const alerts = store.alerts;
   const access = store.access;
+  const scores = new ScoreService(store, (score) => masking?.maskerFor(score.projectId)?.({ spans: [], logs: [], metricPoints: [], scores: [score] }));
   return {
     listTraces: json(queries.listTraces.bind(queries)),
     getTrace: queries.getTrace.bind(queries),
@@ -88,6 +90,14 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
       masking?.set(projectId, null);
       return deleted;
     },
+
+    // Scores (issue 31, the REST API): a score sent is masked by its project's policy, as one
+    // sent as an OpenTelemetry event is at ingest.
+    addScore: json(scores.add.bind(scores)),
+    getScore: json(scores.get.bind(scores)),
+    listScores: json(scores.list.bind(scores)),
+    deleteScore: scores.delete.bind(scores),
+    scoresOfTraces: json(scores.ofTraces.bind(scores)),
   };
 }
 

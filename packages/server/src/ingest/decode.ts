@@ -21,6 +21,8 @@ export interface DecodedRequest {
   /** How many of the rejected were spans already received (in the request, or in an earlier one). */
   duplicates?: number;
   rejectReason: string | null;
+  /** Evaluation events that could be no score: log records (rejected too) and span events (dropped, their spans kept). */
+  refusedEvaluations?: number;
 }
 
 export interface DecodeOptions {
@@ -62,13 +64,16 @@ export function decodeRequest(
       return options.recent?.has(span) === true ? duplicate(`span ${span.traceId}/${span.spanId} was received in an earlier request; it is stored once`) : null;
     });
     const batch: RecordBatch = { spans: d.records, logs: [], metricPoints: [], writtenUs: receivedUs };
+    let refusedEvaluations = 0;
     if (options.normalize !== false) {
       normalizeSpans(d.records, options.prices);
       batch.errors = errorsFromSpans(d.records);
       // An evaluation event that is no score leaves its span as it is; the span is good data.
-      batch.scores = scoresFromSpans(d.records).scores;
+      const found = scoresFromSpans(d.records);
+      batch.scores = found.scores;
+      refusedEvaluations = found.refusedEvents;
     }
-    return { batch, records: d.records.length, rejected: d.rejected, duplicates, rejectReason: d.rejectReason };
+    return { batch, records: d.records.length, rejected: d.rejected, duplicates, rejectReason: d.rejectReason, refusedEvaluations };
   }
   if (signal === 'logs') {
     const d = inRange(
@@ -76,6 +81,7 @@ export function decodeRequest(
       logRangeProblem,
     );
     const batch: RecordBatch = { spans: [], logs: d.records, metricPoints: [], writtenUs: receivedUs };
+    let refusedEvaluations = 0;
     if (options.normalize !== false) {
       // An evaluation record that is no score (no name, no value or label, no target) is refused, the rest kept.
       const found = scoresFromLogs(d.records);
@@ -87,8 +93,9 @@ export function decodeRequest(
       batch.logs = d.records;
       batch.errors = errorsFromLogs(d.records);
       batch.scores = found.scores;
+      refusedEvaluations = found.refusedEvents;
     }
-    return { batch, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason };
+    return { batch, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason, refusedEvaluations };
   }
   const d = inRange(encoding === 'protobuf' ? decodeMetricsProtobuf(body, projectId) : decodeMetricsJson(body, projectId), pointRangeProblem);
   return { batch: { spans: [], logs: [], metricPoints: d.records }, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason };

@@ -33,6 +33,8 @@ export interface DecodeResult {
   /** How many of the rejected were spans already received. */
   duplicates: number;
   rejectReason: string | null;
+  /** `gen_ai.evaluation.result` events that could be no score (`decode.ts`). */
+  refusedEvaluations: number;
 }
 
 /**
@@ -131,6 +133,7 @@ export class DecodeCore {
       rejected: decoded.rejected,
       duplicates: decoded.duplicates ?? 0,
       rejectReason: decoded.rejectReason,
+      refusedEvaluations: decoded.refusedEvaluations ?? 0,
     };
   }
 

@@ -52,6 +52,7 @@ export async function exportRecords(deps: ExportDeps, request: ExportRequest): P
   const countRejected = (): void => {
     if (decoded.duplicates > 0) deps.metrics.rejected({ signal, reason: 'duplicate' }, decoded.duplicates);
     if (decoded.rejected > decoded.duplicates) deps.metrics.rejected({ signal, reason: 'invalid' }, decoded.rejected - decoded.duplicates);
+    if (decoded.refusedEvaluations > 0) deps.metrics.evaluationsRefused({ signal }, decoded.refusedEvaluations);
   };
   if (decoded.records === 0 && decoded.rejected > 0) {
     deps.decoder.dropped(decoded.ticket);

@@ -75,12 +75,14 @@ export interface FoundScores<T> {
   scores: ScoreRecord[];
   /** The records whose evaluation events could not be scores. */
   refused: Set<T>;
+  /** How many evaluation events could not be scores (a span may carry several). */
+  refusedEvents: number;
   refuseReason: string | null;
 }
 
 /** The scores of the evaluation events on these spans (each about the span that carries it). */
 export function scoresFromSpans(spans: readonly SpanRecord[]): FoundScores<SpanRecord> {
-  const found: FoundScores<SpanRecord> = { scores: [], refused: new Set(), refuseReason: null };
+  const found: FoundScores<SpanRecord> = { scores: [], refused: new Set(), refusedEvents: 0, refuseReason: null };
   for (const span of spans) {
     if (span.events.length === 0) continue;
     for (const event of span.events) {
@@ -93,7 +95,7 @@ export function scoresFromSpans(spans: readonly SpanRecord[]): FoundScores<SpanR
 
 /** The scores of evaluation log records (each about the span it is parented to, or what its attributes name). */
 export function scoresFromLogs(logs: readonly LogRecordData[]): FoundScores<LogRecordData> {
-  const found: FoundScores<LogRecordData> = { scores: [], refused: new Set(), refuseReason: null };
+  const found: FoundScores<LogRecordData> = { scores: [], refused: new Set(), refusedEvents: 0, refuseReason: null };
   for (const log of logs) {
     if (!isEvaluationLog(log)) continue;
     add(found, log, scoreFromEvent(log.projectId, log.attributes, { traceId: log.traceId, spanId: log.spanId }, log.timeUs || log.observedTimeUs));
@@ -105,6 +107,7 @@ function add<T>(found: FoundScores<T>, record: T, score: ScoreRecord | string): 
   if (typeof score !== 'string') found.scores.push(score);
   else {
     found.refused.add(record);
+    found.refusedEvents++;
     found.refuseReason ??= score;
   }
 }

@@ -2,7 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { flush, init, instrumentAnthropic, instrumentOpenAI, withSpan } from '@spoor/sdk';
+import { flush, init, instrumentAnthropic, instrumentOpenAI, type SpanHelperOptions, withSpan } from '@spoor/sdk';
 import type OpenAI from 'openai';
 import { DeadlineError, withDeadline } from '../deadline.js';
 import { AppError } from '../errors.js';
@@ -17,7 +17,8 @@ import { type ReplayCall, anthropicRequest, openAiRequest } from './replay-reque
  * project that asked; a replay that fails stores nothing.
  *
  * `@spoor/sdk` keeps one runtime per process, so one sink serves every server of the process
- * (tests start several), each replay's spans found by its trace id.
+ * (tests start several) and every traced call (replays, and the llm-judge evaluator's calls
+ * through `recordTrace`), each call's spans found by its trace id.
  */
 
 /** Hands an OTLP/protobuf traces body to the server's ingest under a project; resolves once acknowledged. */
@@ -30,15 +31,15 @@ export interface ReplayOutcome {
   durationMs: number;
 }
 
-/** Spans of replays in flight, by trace id, until their replay succeeds (then ingested) or fails (then dropped). */
+/** Spans of traced calls in flight, by trace id, until their call settles: kept when it succeeds, dropped when it fails. */
 const pending = new Map<string, ReadableSpan[]>();
 
-/** Keeps each replay's spans aside until its replay decides what becomes of them. */
+/** Keeps each traced call's spans aside until its caller decides what becomes of them. */
 class SinkExporter implements SpanExporter {
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
     for (const span of spans) {
       const list = pending.get(span.spanContext().traceId);
-      // Spans of no replay in flight (none are expected) are not kept.
+      // Spans of no traced call in flight (none are expected) are not kept.
       if (list !== undefined) list.push(span);
     }
     done({ code: ExportResultCode.SUCCESS });
@@ -53,6 +54,64 @@ function ensureSdk(): void {
   if (initialized) return;
   init({ serviceName: 'spoor-replay', exporter: { spans: new SinkExporter() }, logLevel: 'silent', sampleRate: 1 });
   initialized = true;
+}
+
+/** What `recordTrace` ran: the body's result, and the trace it recorded. */
+export interface RecordedTrace<T> {
+  result: T;
+  traceId: string;
+  /** Every span of the trace, root included, ready for `ProtobufTraceSerializer`. */
+  spans: ReadableSpan[];
+}
+
+/**
+ * Runs `body` under a root span `name` that starts a trace of its own, always kept whatever the
+ * sample rate, and gives back the spans it recorded (the SDK's, through the sink above). When
+ * `body` throws, its spans are dropped and the error goes on. A replay and a judge's call are
+ * each one such trace: the SDK keeps one runtime per process, so both must share this sink.
+ */
+export async function recordTrace<T>(name: string, options: Pick<SpanHelperOptions, 'attributes' | 'links'>, body: () => Promise<T>): Promise<RecordedTrace<T>> {
+  ensureSdk();
+  let traceId = '';
+  let result: T;
+  try {
+    result = await withSpan(name, { ...options, root: true, force: true }, async (span) => {
+      traceId = span.spanContext().traceId;
+      pending.set(traceId, []);
+      return body();
+    });
+  } catch (error) {
+    if (traceId !== '') {
+      await flush();
+      pending.delete(traceId);
+    }
+    throw error;
+  }
+  await flush();
+  const spans = pending.get(traceId) ?? [];
+  pending.delete(traceId);
+  return { result, traceId, spans };
+}
+
+/** The client options for `provider`: its key, its base URL, and no retries (the caller's deadline bounds the call). */
+function clientOptions(provider: Provider): { apiKey: string; maxRetries: number; baseURL?: string } {
+  return { apiKey: provider.apiKey, maxRetries: 0, ...(provider.baseUrl === null ? {} : { baseURL: provider.baseUrl }) };
+}
+
+/**
+ * An `openai` client for `provider`, instrumented by `@spoor/sdk` with content capture. The module
+ * is loaded on a server's first call to the provider: a server that never calls one never pays for
+ * it (openai and @anthropic-ai/sdk together take some 60 ms and 15 MB to load).
+ */
+export async function openAiClientFor(provider: Provider): Promise<OpenAI> {
+  const { default: OpenAIClient } = await import('openai');
+  return instrumentOpenAI(new OpenAIClient(clientOptions(provider)), { captureContent: true });
+}
+
+/** An `@anthropic-ai/sdk` client for `provider`, instrumented and loaded as `openAiClientFor`'s. */
+export async function anthropicClientFor(provider: Provider): Promise<Anthropic> {
+  const { default: AnthropicClient } = await import('@anthropic-ai/sdk');
+  return instrumentAnthropic(new AnthropicClient(clientOptions(provider)), { captureContent: true });
 }
 
 export class Replayer {
@@ -82,56 +141,38 @@ export class Replayer {
           : `this Spoor has no ${call.provider} provider (it has ${this.names().join(', ')}): add --provider ${call.provider}=env:VARIABLE, or pick one with overrides.provider`,
       );
     }
-    ensureSdk();
-    let traceId = '';
-    const started = performance.now();
+    let recorded: RecordedTrace<number>;
     try {
-      await withSpan(
+      recorded = await recordTrace(
         `replay ${of.name}`,
         {
-          root: true,
-          force: true,
           attributes: { 'spoor.replay.of': `${of.traceId}/${of.spanId}`, 'spoor.replay.provider': provider.name },
           links: [{ context: { traceId: of.traceId, spanId: of.spanId, traceFlags: 1 }, attributes: { 'spoor.link.type': 'replay_of' } }],
         },
-        async (span) => {
-          traceId = span.spanContext().traceId;
-          pending.set(traceId, []);
+        async () => {
+          const started = performance.now();
           await withDeadline(provider.timeoutMs, (signal) => this.call(provider, call, signal));
+          return performance.now() - started;
         },
       );
     } catch (error) {
-      if (traceId !== '') {
-        await flush();
-        pending.delete(traceId);
-      }
       throw providerError(provider, error);
     }
-    const durationMs = performance.now() - started;
-    await flush();
-    const spans = pending.get(traceId) ?? [];
-    pending.delete(traceId);
+    const { traceId, spans, result: durationMs } = recorded;
     const callSpanId = spans.find((s) => s.attributes['gen_ai.operation.name'] !== undefined)?.spanContext().spanId ?? '';
     if (callSpanId === '') throw new AppError('ERR_INTERNAL', 'the replayed call recorded no span');
     await this.ingest(projectId, ProtobufTraceSerializer.serializeRequest(spans)!);
     return { traceId, spanId: callSpanId, durationMs };
   }
 
-  /**
-   * The call, bounded by `signal` alone: the clients' own timeout ends at the headers. Each client
-   * is loaded on a server's first replay to its provider: a server that never replays never pays
-   * for them (openai and @anthropic-ai/sdk together take some 60 ms and 15 MB to load).
-   */
+  /** The call, bounded by `signal` alone: the clients' own timeout ends at the headers. */
   private async call(provider: Provider, call: ReplayCall, signal: AbortSignal): Promise<void> {
-    const common = { apiKey: provider.apiKey, maxRetries: 0, ...(provider.baseUrl === null ? {} : { baseURL: provider.baseUrl }) };
     if (provider.name === 'anthropic') {
-      const { default: AnthropicClient } = await import('@anthropic-ai/sdk');
-      const client = instrumentAnthropic(new AnthropicClient(common), { captureContent: true });
+      const client = await anthropicClientFor(provider);
       await client.messages.create(anthropicRequest(call) as unknown as Anthropic.MessageCreateParamsNonStreaming, { signal });
       return;
     }
-    const { default: OpenAIClient } = await import('openai');
-    const client = instrumentOpenAI(new OpenAIClient(common), { captureContent: true });
+    const client = await openAiClientFor(provider);
     await client.chat.completions.create(openAiRequest(call) as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming, { signal });
   }
 }

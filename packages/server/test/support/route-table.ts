@@ -30,11 +30,15 @@ let baseUrl = '';
 let spareKeyId = '';
 let silenceId = '';
 let fingerprint = '';
+let shopScoreId = '';
+let spareScoreId = '';
 
 /** The id of a spare key of `shop`, made to be revoked through the table. */
 export const spareKey = (): string => spareKeyId;
 /** The silence id of `shop`, made to be deleted through the table. */
 export const shopSilence = (): string => silenceId;
+/** The id of a score of `shop`, made to be deleted through the table. */
+export const spareScore = (): string => spareScoreId;
 
 export async function send(method: string, path: string, options: SendOptions = {}): Promise<Answer> {
   const headers: Record<string, string> = { ...options.headers };
@@ -86,7 +90,7 @@ export const ERROR_SPAN = '3333333333333333';
 export const OTHER_TRACE = '9f8e7d6c5b4a39281706f5e4d3c2b1a0';
 
 /** Text that only project `shop`'s records carry: no answer to a key of `other` may hold any. */
-export const SHOP_MARKS = [SHOP_TRACE, 'shop-api', 'sess-shop', 'shop-rule', 'shop.queue.depth', 'shop-model', 'shop silence', 'boom in shop'];
+export const SHOP_MARKS = [SHOP_TRACE, 'shop-api', 'sess-shop', 'shop-rule', 'shop.queue.depth', 'shop-model', 'shop silence', 'boom in shop', 'shop verdict'];
 
 export function tracesBody(service: string, traceId: string, sessionId: string): object {
   const start = nowNs() - 60_000_000_000n;
@@ -187,6 +191,11 @@ export const ROWS: Record<string, Row> = {
   'GET /api/alerts/silences': read('/api/alerts/silences'),
   'POST /api/alerts/silences': { path: () => '/api/alerts/silences', body: () => ({ matchers: [{ name: 'alertname', op: '=', value: 'posted' }], duration: '1h', createdBy: 'test', comment: 'posted' }), need: 'admin', foreign: 'own' },
   'DELETE /api/alerts/silences/:id': { path: () => `/api/alerts/silences/${silenceId}`, need: 'admin', foreign: 'not-found' },
+  // An app posts its users' feedback with its ingest key; another project's trace is unknown to it.
+  'POST /api/scores': { path: () => '/api/scores', body: () => ({ traceId: SHOP_TRACE, spanId: LLM_SPAN, name: 'helpful', value: 1 }), need: 'ingest', foreign: 'not-found' },
+  'GET /api/scores': read('/api/scores'),
+  'GET /api/scores/:scoreId': readId(() => `/api/scores/${shopScoreId}`),
+  'DELETE /api/scores/:scoreId': { path: () => `/api/scores/${spareScoreId}`, need: 'admin', foreign: 'not-found' },
   'GET /api/quarantine': read('/api/quarantine'),
   'GET /api/replay/providers': read('/api/replay/providers'),
   'GET /api/projects/:projectId/masking': readId(() => '/api/projects/shop/masking'),
@@ -255,6 +264,13 @@ export async function seedRouteTable(server: TestServer): Promise<void> {
   const silence = await send('POST', '/api/alerts/silences', { key: admin, body: { matchers: [{ name: 'alertname', op: '=', value: 'shop-rule' }], duration: '1h', createdBy: 'test', comment: 'shop silence' } });
   silenceId = (JSON.parse(silence.text) as { id: string }).id;
   expect((await send('PUT', '/api/prices/shop-model', { key: admin, body: { provider: 'acme', input: 1, output: 2 } })).status).toBe(200);
+  const scoreOf = async (body: object): Promise<string> => {
+    const made = await send('POST', '/api/scores', { key: keys.shopIngest, body });
+    expect(made.status, made.text).toBe(201);
+    return (JSON.parse(made.text) as { score: { scoreId: string } }).score.scoreId;
+  };
+  shopScoreId = await scoreOf({ traceId: SHOP_TRACE, name: 'quality', label: 'good', comment: 'shop verdict' });
+  spareScoreId = await scoreOf({ traceId: SHOP_TRACE, spanId: LLM_SPAN, name: 'to-delete', value: 0.5 });
   const errors = JSON.parse((await send('GET', '/api/errors', { key: keys.shopRead })).text) as { groups: Array<{ fingerprint: string }> };
   fingerprint = errors.groups[0]!.fingerprint;
 }

@@ -1,0 +1,133 @@
+import { type Score, type ScoreListResponse, type ScoreQuery, type ScoreRecord, type ScoreSlot, type ScoreSource, isoFromMicros, scoreIdOf, scoreProblem } from '@spoor/model';
+import { AppError } from '../errors.js';
+import type { ScoreStore, StoredScore, TraceReader } from '../store/store.js';
+import { decodeCursor, encodeCursor } from './cursor.js';
+
+/** A score sent through the API, checked for its shape by the route; the service checks the rest. */
+export interface NewScore {
+  projectId: string;
+  traceId: string | null;
+  spanId: string | null;
+  sessionId: string | null;
+  name: string;
+  value: number | null;
+  label: string | null;
+  comment: string | null;
+  source: ScoreSource;
+  /** The key id that sent it. */
+  author: string;
+}
+
+/** A page of `GET /api/scores`. */
+export interface ScoreListQuery extends ScoreQuery {
+  limit: number;
+  cursor: string | null;
+}
+
+/** The API's score: times as ISO-8601. */
+export function scoreFromStored(s: ScoreRecord): Score {
+  return {
+    scoreId: s.scoreId,
+    time: isoFromMicros(s.timeUs),
+    traceId: s.traceId,
+    spanId: s.spanId,
+    sessionId: s.sessionId,
+    responseId: s.responseId,
+    name: s.name,
+    value: s.value,
+    label: s.label,
+    comment: s.comment,
+    source: s.source,
+    author: s.author,
+  };
+}
+
+/** The all-zero span id is invalid in OTLP: asking a trace for it reads no span, only whether the trace exists. */
+const NO_SPAN = '0000000000000000';
+
+/**
+ * Scores through the API: a score sent (its target checked, masked, stored), read, listed and
+ * deleted. Knows nothing of HTTP; the masking of the project's policy is handed in, as the
+ * database thread keeps it.
+ */
+export class ScoreService {
+  /** The time of the last score written here, so that two versions of a slot sent within one clock tick still order. */
+  private lastTimeUs = 0;
+
+  constructor(
+    private readonly store: Pick<TraceReader, 'getTrace'> & { readonly scores: ScoreStore },
+    private readonly mask: (score: ScoreRecord) => void = () => {},
+  ) {}
+
+  /**
+   * Stores a score as the newest version of its slot (target, name, source, author) and answers
+   * it. 400 naming the field for a score that is no score; 404 for a trace, or a span of a trace,
+   * the project does not have.
+   */
+  async add(input: NewScore, nowUs: number): Promise<{ score: Score }> {
+    const problem = scoreProblem(input) ?? targetProblem(input);
+    if (problem !== null) throw new AppError('ERR_BAD_REQUEST', problem);
+    if (input.traceId !== null) {
+      const found = await this.store.getTrace(input.projectId, input.traceId, input.spanId ?? NO_SPAN);
+      if (found === null) throw new AppError('ERR_NOT_FOUND', `trace ${input.traceId} was not found`);
+      if (input.spanId !== null && found.spans.length === 0) throw new AppError('ERR_NOT_FOUND', `span ${input.spanId} of trace ${input.traceId} was not found`);
+    }
+    // Date.now() ticks in milliseconds: a vote changed twice within one would otherwise tie with itself.
+    const timeUs = (this.lastTimeUs = Math.max(nowUs, this.lastTimeUs + 1));
+    const slot: ScoreSlot = {
+      projectId: input.projectId,
+      traceId: input.traceId,
+      spanId: input.spanId,
+      sessionId: input.sessionId,
+      responseId: null,
+      name: input.name.trim(),
+      source: input.source,
+      author: input.author,
+    };
+    // The slot id is taken before masking, as at ingest: a policy that blanks session ids must not make every session's score one slot.
+    const score: ScoreRecord = { ...slot, scoreId: scoreIdOf(slot), timeUs, value: input.value, label: input.label, comment: input.comment };
+    this.mask(score);
+    await this.store.scores.addScores([score], timeUs);
+    return { score: scoreFromStored(score) };
+  }
+
+  async get(projectId: string, scoreId: string): Promise<{ score: Score }> {
+    const found = await this.store.scores.getScore(projectId, scoreId);
+    if (found === null) throw notFound(scoreId);
+    return { score: scoreFromStored(found) };
+  }
+
+  async list(query: ScoreListQuery): Promise<ScoreListResponse> {
+    const after = query.cursor === null ? null : decodeCursor(query.cursor);
+    const rows = await this.store.scores.listScores(query, after, query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      scores: page.map(scoreFromStored),
+      nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor({ timeUs: last.timeUs, id: last.scoreId }) : null,
+    };
+  }
+
+  /** Deletes a score; 404 when the project has none by that id. */
+  async delete(projectId: string, scoreId: string, nowUs: number): Promise<void> {
+    if (!(await this.store.scores.deleteScore(projectId, scoreId, nowUs))) throw notFound(scoreId);
+  }
+
+  /** Every score of these traces (of a trace, or of one of its spans), in time order. */
+  async ofTraces(projectId: string, traceIds: readonly string[]): Promise<Score[]> {
+    const found: StoredScore[] = await this.store.scores.scoresOfTraces(projectId, traceIds);
+    return found.map(scoreFromStored);
+  }
+}
+
+/** Why a score's target is none: a span without its trace, a trace and a session at once, or nothing at all. */
+export function targetProblem(target: { traceId: string | null; spanId: string | null; sessionId: string | null }): string | null {
+  if (target.spanId !== null && target.traceId === null) return "traceId: a span's score names the span's trace too";
+  if (target.traceId !== null && target.sessionId !== null) return 'sessionId: a score is about a trace (or one of its spans) or a session, not both';
+  if (target.traceId === null && target.sessionId === null) return 'traceId: a score needs a target: a traceId (and spanId), or a sessionId';
+  return null;
+}
+
+function notFound(scoreId: string): AppError {
+  return new AppError('ERR_NOT_FOUND', `score ${scoreId} was not found`);
+}
