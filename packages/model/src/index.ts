@@ -118,3 +118,5 @@ export { createRedactor, validateRedactOptions, DETECTOR_LABELS, DETECTOR_NAMES 
 export type { DetectorName, RedactMode, RedactOptions, RedactRule, Redactor, RedactorHooks, TextPattern } from './redact/index.js';
 export type { Score, ScoreListResponse, ScoreQuery, ScoreRecord, ScoreSlot, ScoreSource } from './score.js';
 export { EVALUATION_ATTRIBUTES, EVALUATION_EVENT, SCORE_SOURCES, scoreIdOf, scoreProblem } from './score.js';
+export type { Evaluator, EvaluatorBackfill, EvaluatorPreviewItem, EvaluatorSpec, EvaluatorState, EvaluatorTarget } from './evaluator.js';
+export { EVALUATOR_STATES, EVALUATOR_TARGETS } from './evaluator.js';

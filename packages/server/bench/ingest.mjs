@@ -11,6 +11,11 @@
 // engine chdb embeds, behind ClickHouse's HTTP interface, in a process of its own: lib.mjs
 // `startClickHouse`) in the same run, with the same load, and prints its ratios to the DuckDB
 // store's and to the reference's committed spans/s (issue 20: goal >= 0.8x of DuckDB's).
+// `--evaluators N` (or BENCH_EVALUATORS) instead runs Spoor twice at capacity, with N
+// deterministic evaluators at sampleRate 1 (an --evaluators file) and without, both with
+// --trace-quiet 1s and traces that end after the servers start (so the evaluators judge them
+// during the load), and prints both, their ratio (issue 31: goal >= 0.9x) and what was judged.
+import { writeFile } from 'node:fs/promises';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +24,11 @@ import {
   buildTemplates, clickHouseBytes, cpuSeconds, driveLoad, mib, peakRssBytes, startClickHouse, startDiscardServer, startReferenceServer, startSpoor, stopChild, waitCommitted,
 } from './lib.mjs';
 
-const { values: flags } = parseArgs({ options: { store: { type: 'string', default: process.env.BENCH_STORE ?? 'duckdb' } } });
+const { values: flags } = parseArgs({
+  options: { store: { type: 'string', default: process.env.BENCH_STORE ?? 'duckdb' }, evaluators: { type: 'string', default: process.env.BENCH_EVALUATORS ?? '0' } },
+});
+const evaluatorCount = Number(flags.evaluators);
+if (!Number.isInteger(evaluatorCount) || evaluatorCount < 0 || evaluatorCount > 3) throw new Error(`--evaluators must be 0 to 3, not ${flags.evaluators}`);
 if (flags.store !== 'duckdb' && flags.store !== 'clickhouse') throw new Error(`--store must be duckdb or clickhouse, not ${flags.store}`);
 const withClickHouse = flags.store === 'clickhouse';
 
@@ -28,8 +37,13 @@ const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const spansPerBatch = Number(process.env.BENCH_SPANS_PER_BATCH ?? 1000);
 const spansPerTrace = Number(process.env.BENCH_SPANS_PER_TRACE ?? 10);
 
-const templates = buildTemplates({ count: 16, tracesPerBatch: spansPerBatch / spansPerTrace, spansPerTrace });
+let templates = buildTemplates({ count: 16, tracesPerBatch: spansPerBatch / spansPerTrace, spansPerTrace });
 console.log(`batches of ${templates[0].spanCount} spans, ${(templates[0].body.length / 1024).toFixed(0)} KiB each; ${concurrency} clients; ${seconds} s per run`);
+
+if (evaluatorCount > 0) {
+  await compareWithEvaluators(evaluatorCount);
+  process.exit(0);
+}
 
 const discard = await startDiscardServer();
 const ceiling = await driveLoad({ url: discard.url, seconds, concurrency, templates });
@@ -40,7 +54,7 @@ console.log(`ceiling (read and discard): ${ceiling.spansPerSecond.toFixed(0)} sp
  * One server under load in a data directory of its own. `start(dataDir)` resolves with the server
  * and, for the ClickHouse store, `clickhouse`: the endpoint process, whose CPU is counted apart.
  */
-async function runServer(label, start, readBackPath, spansPerSecond) {
+async function runServer(label, start, readBackPath, spansPerSecond, beforeStop = async () => undefined) {
   const dataDir = await mkdtemp(join(tmpdir(), 'spoor-bench-'));
   const { server: spoor, clickhouse } = await start(dataDir);
   const cpuBefore = cpuSeconds(spoor.pid);
@@ -53,6 +67,7 @@ async function runServer(label, start, readBackPath, spansPerSecond) {
   const cpu = cpuSeconds(spoor.pid) - cpuBefore;
   const chCpu = clickhouse === undefined ? 0 : cpuSeconds(clickhouse.pid) - chCpuBefore;
   const rss = peakRssBytes(spoor.pid);
+  const extra = await beforeStop(spoor);
   await stopChild(spoor);
   // On disk: the DuckDB file once the server closed it (checkpointed), or ClickHouse's parts.
   let bytes = null;
@@ -72,7 +87,36 @@ async function runServer(label, start, readBackPath, spansPerSecond) {
     `server CPU ${(cpu / (result.elapsedS + drainS) * 100).toFixed(0)}% (${spanMs(cpu)} ms per 1,000 spans)` +
     (clickhouse === undefined ? (bytes === null ? '' : `, ${(bytes.all / result.spans).toFixed(1)} B/span on disk (the DuckDB file)`) : `, ClickHouse CPU ${(chCpu / (result.elapsedS + drainS) * 100).toFixed(0)}% (${spanMs(chCpu)} ms per 1,000 spans), ` +
       `${(bytes.all / result.spans).toFixed(1)} B/span on disk after OPTIMIZE FINAL (spans table ${(bytes.spans / result.spans).toFixed(1)})`));
-  return { ...result, committedPerSecond, drainS, peakRssMiB: Number(mib(rss)), cpuS: cpu, clickhouseCpuS: chCpu, bytes };
+  return { ...result, committedPerSecond, drainS, peakRssMiB: Number(mib(rss)), cpuS: cpu, clickhouseCpuS: chCpu, bytes, ...extra };
+}
+
+async function compareWithEvaluators(n) {
+  /** Three deterministic evaluators of every trace (one of every span). */
+  const specs = [
+    '  - { name: fast, kind: latency, target: trace, maxMs: 2000 }',
+    '  - { name: searched, kind: tool-called, target: trace, tool: web_search }',
+    "  - { name: no-timeout, kind: regex, target: span, pattern: 'timed out', on: output }",
+  ];
+  const dir = await mkdtemp(join(tmpdir(), 'spoor-bench-evaluators-'));
+  const file = join(dir, 'evaluators.yaml');
+  await writeFile(file, `evaluators:\n${specs.slice(0, n).join('\n')}\n`);
+  // Traces that end 5 s after each run's templates are made, so after its server started (a
+  // version judges what completes after it was made): both runs send the same load.
+  const fresh = () => (templates = buildTemplates({ count: 16, tracesPerBatch: spansPerBatch / spansPerTrace, spansPerTrace, t0: Date.now() + 5000 }));
+  const quiet = ['--trace-quiet', '1s'];
+  const judged = async (spoor) => {
+    // Judged during the load and its drain, read before the server stops.
+    const answer = await (await fetch(`${spoor.url}/api/evaluators`)).json();
+    return { judged: answer.evaluators.reduce((sum, e) => sum + e.scoresMade, 0), evaluatorErrors: answer.evaluators.reduce((sum, e) => sum + e.errors, 0) };
+  };
+  fresh();
+  const without = await runServer('spoor, no evaluators', (d) => startSpoor(d, quiet).then((server) => ({ server })), '/api/traces?limit=1', null);
+  fresh();
+  const withThem = await runServer(`spoor, ${n} evaluators at sampleRate 1`, (d) => startSpoor(d, [...quiet, '--evaluators', file]).then((server) => ({ server })), '/api/traces?limit=1', null, judged);
+  await rm(dir, { recursive: true, force: true });
+  console.log(`with ${n} evaluators / without, committed: ${(withThem.committedPerSecond / without.committedPerSecond).toFixed(2)}x (goal >= 0.9x); ` +
+    `${withThem.judged} targets judged during the run (${withThem.evaluatorErrors} errors)`);
+  console.log(JSON.stringify({ without, withThem }));
 }
 
 const duckdb = (dataDir) => startSpoor(dataDir).then((server) => ({ server }));

@@ -125,14 +125,13 @@ export function peakRssBytes(pid) {
  * attributes, a tool call, an occasional error), serialized by the official OTel serializer.
  * Returns templates whose trace-id byte offsets are known, so each request can get fresh ids.
  */
-export function buildTemplates({ count, tracesPerBatch, spansPerTrace, service = 'bench-agent' }) {
+export function buildTemplates({ count, tracesPerBatch, spansPerTrace, service = 'bench-agent', t0 = Date.now() - 60_000 }) {
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': service, 'service.version': '1.0.0', 'host.name': 'bench-host' }),
     spanProcessors: [new SimpleSpanProcessor(exporter)],
   });
   const tracer = provider.getTracer('spoor-bench', '1.0.0');
-  const t0 = Date.now() - 60_000;
   const templates = [];
   for (let b = 0; b < count; b++) {
     exporter.reset();

@@ -82,6 +82,8 @@ describe('resolveServeConfig', () => {
       pricesFile: null,
       alertsFile: null,
       alertIntervalMs: 15_000,
+      evaluatorsFile: null,
+      traceQuietMs: 30_000,
       externalUrl: null,
       allowedHosts: [],
       auth: 'auto',
@@ -127,6 +129,8 @@ describe('resolveServeConfig', () => {
     SPOOR_PRICES: '/etc/spoor/prices.json',
     SPOOR_ALERTS: '/etc/spoor/alerts.yaml',
     SPOOR_ALERT_INTERVAL: '30s',
+    SPOOR_EVALUATORS: '/etc/spoor/evaluators.yaml',
+    SPOOR_TRACE_QUIET: '45s',
     SPOOR_EXTERNAL_URL: 'https://spoor.example.com/',
     SPOOR_ALLOWED_HOSTS: 'spoor.internal, 10.0.0.5',
     SPOOR_AUTH: 'off',
@@ -153,6 +157,8 @@ describe('resolveServeConfig', () => {
       pricesFile: '/etc/spoor/prices.json',
       alertsFile: '/etc/spoor/alerts.yaml',
       alertIntervalMs: 30_000,
+      evaluatorsFile: '/etc/spoor/evaluators.yaml',
+      traceQuietMs: 45_000,
       externalUrl: 'https://spoor.example.com',
       allowedHosts: ['spoor.internal', '10.0.0.5'],
       auth: 'off',
@@ -169,7 +175,7 @@ describe('resolveServeConfig', () => {
 
   it('lets every flag beat its variable', () => {
     const flags = { host: '::1', port: '0', grpcPort: '4417', data: '/srv/flag', retention: 'traces=1d', maxBody: '2048', logLevel: 'warn', prices: '/srv/prices.json',
-      alerts: '/srv/alerts.yaml', alertInterval: '1m', externalUrl: 'http://10.0.0.5:4318', allowedHosts: 'flag.example', auth: 'auto',
+      alerts: '/srv/alerts.yaml', alertInterval: '1m', evaluators: '/srv/evaluators.yaml', traceQuiet: '1m', externalUrl: 'http://10.0.0.5:4318', allowedHosts: 'flag.example', auth: 'auto',
       metricsToken: 'flag-token', corsOrigin: 'https://flag.example', rateLimit: '0', store: 'duckdb', clickhouseUrl: '', spoolMax: '5MiB', role: 'ingest' };
     expect(resolveServeConfig(flags, env)).toEqual({
       host: '::1',
@@ -182,6 +188,8 @@ describe('resolveServeConfig', () => {
       pricesFile: '/srv/prices.json',
       alertsFile: '/srv/alerts.yaml',
       alertIntervalMs: 60_000,
+      evaluatorsFile: '/srv/evaluators.yaml',
+      traceQuietMs: 60_000,
       externalUrl: 'http://10.0.0.5:4318',
       allowedHosts: ['flag.example'],
       auth: 'auto',
@@ -239,6 +247,7 @@ describe('resolveServeConfig', () => {
   it('refuses an alert interval under a second and an external URL that is not http(s)', () => {
     expect(() => resolveServeConfig({ alertInterval: '500ms' }, {})).toThrow(/alert interval must be at least 1s, not '500ms' \(--alert-interval or SPOOR_ALERT_INTERVAL\)/);
     expect(() => resolveServeConfig({ alertInterval: 'often' }, {})).toThrow(/'often' is not a duration/);
+    expect(() => resolveServeConfig({ traceQuiet: '10ms' }, {})).toThrow(/trace quiet time must be at least 1s, such as 30s, not '10ms' \(--trace-quiet or SPOOR_TRACE_QUIET\)/);
     expect(() => resolveServeConfig({ externalUrl: 'spoor.example.com' }, {})).toThrow(/external URL must be an http\(s\) URL/);
   });
 

@@ -24,6 +24,10 @@ export interface ServeOptions {
   alerts?: string;
   /** How often alert rules are evaluated. Default `15s`. */
   alertInterval?: string;
+  /** An evaluators file (YAML), read at start, for the default project. Default: none. */
+  evaluators?: string;
+  /** How long no span of a trace may have ended before the trace is complete (evaluators judge it). Default `30s`. */
+  traceQuiet?: string;
   /** The address people reach this server at, for links in notifications. Default `http://<host>:<port>`. */
   externalUrl?: string;
   /** More host names requests may be addressed to (comma-separated; `*` for any). Default: none. */
@@ -87,6 +91,9 @@ export interface ServeConfig {
   /** Absolute path of the alert rules file, or `null`. */
   alertsFile: string | null;
   alertIntervalMs: number;
+  /** Absolute path of the evaluators file, or `null`. */
+  evaluatorsFile: string | null;
+  traceQuietMs: number;
   /** `null`: the address the server binds. */
   externalUrl: string | null;
   /** Host names requests may be addressed to besides loopback, the bound address and the external URL's. */
@@ -120,6 +127,8 @@ export const DEFAULTS = {
   prices: '',
   alerts: '',
   alertInterval: '15s',
+  evaluators: '',
+  traceQuiet: '30s',
   externalUrl: '',
   allowedHosts: '',
   auth: 'auto',
@@ -146,6 +155,8 @@ const ENV: Record<keyof ServeOptions, string> = {
   prices: 'SPOOR_PRICES',
   alerts: 'SPOOR_ALERTS',
   alertInterval: 'SPOOR_ALERT_INTERVAL',
+  evaluators: 'SPOOR_EVALUATORS',
+  traceQuiet: 'SPOOR_TRACE_QUIET',
   externalUrl: 'SPOOR_EXTERNAL_URL',
   allowedHosts: 'SPOOR_ALLOWED_HOSTS',
   auth: 'SPOOR_AUTH',
@@ -183,6 +194,8 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
   }
   const alertIntervalMs = parseDuration(pick('alertInterval'));
   if (alertIntervalMs < 1000) throw new Error(`the alert interval must be at least 1s, not '${pick('alertInterval')}' (--alert-interval or ${ENV.alertInterval})`);
+  const traceQuietMs = parseDuration(pick('traceQuiet'));
+  if (!(traceQuietMs >= 1000)) throw new Error(`the trace quiet time must be at least 1s, such as 30s, not '${pick('traceQuiet')}' (--trace-quiet or ${ENV.traceQuiet})`);
   const externalUrl = pick('externalUrl');
   if (externalUrl !== '' && !/^https?:\/\/[^/]/.test(externalUrl)) {
     throw new Error(`the external URL must be an http(s) URL such as https://spoor.example.com, not '${externalUrl}' (--external-url or ${ENV.externalUrl})`);
@@ -213,6 +226,8 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     pricesFile: pick('prices') === '' ? null : resolve(pick('prices')),
     alertsFile: pick('alerts') === '' ? null : resolve(pick('alerts')),
     alertIntervalMs,
+    evaluatorsFile: pick('evaluators') === '' ? null : resolve(pick('evaluators')),
+    traceQuietMs,
     externalUrl: externalUrl === '' ? null : externalUrl.replace(/\/+$/, ''),
     allowedHosts: pick('allowedHosts').split(',').map((h) => h.trim()).filter((h) => h !== ''),
     auth,

@@ -31,6 +31,8 @@ interface Family {
   histograms: Map<string, Histogram>;
   /** Set for a gauge, read at scrape time. */
   read: (() => number) | null;
+  /** Set for a gauge of several series, read at scrape time. */
+  readSeries: (() => ReadonlyArray<{ labels: Labels; value: number }>) | null;
 }
 
 export class SelfMetrics {
@@ -47,6 +49,11 @@ export class SelfMetrics {
   /** A gauge read when `/metrics` is scraped. */
   gauge(name: string, help: string, read: () => number): void {
     this.family(name, help, 'gauge').read = read;
+  }
+
+  /** A gauge of one series per label set, all read when `/metrics` is scraped (e.g. one per evaluator). */
+  gaugeSeries(name: string, help: string, read: () => ReadonlyArray<{ labels: Labels; value: number }>): void {
+    this.family(name, help, 'gauge').readSeries = read;
   }
 
   /**
@@ -69,6 +76,7 @@ export class SelfMetrics {
     for (const [name, family] of this.families) {
       text += headerText(name, family.help, family.type);
       if (family.read !== null) text += sampleText(name, '', family.read());
+      if (family.readSeries !== null) for (const { labels, value } of family.readSeries()) text += sampleText(name, labelText(labels), value);
       for (const [labels, value] of family.values) text += sampleText(name, labels, value);
       for (const [labels, series] of family.histograms) text += histogramText(name, labels, series);
     }
@@ -79,7 +87,7 @@ export class SelfMetrics {
     let family = this.families.get(name);
     if (family === undefined) {
       assertMetricName(name);
-      family = { help, type, values: new Map(), histograms: new Map(), read: null };
+      family = { help, type, values: new Map(), histograms: new Map(), read: null, readSeries: null };
       this.families.set(name, family);
     } else if (family.type !== type) {
       throw new Error(`metric ${name} is already registered as a ${family.type}`);

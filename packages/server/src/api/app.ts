@@ -10,6 +10,8 @@ import { accessRoutes } from './access-routes.js';
 import { alertRoutes } from './alert-routes.js';
 import { analyticsRoutes } from './analytics-routes.js';
 import { answerErrors } from './errors.js';
+import { evaluatorRoutes } from './evaluator-routes.js';
+import type { EvaluatorService } from '../quality/evaluator-service.js';
 import { healthRoutes } from './health-routes.js';
 import { installHooks, waitForReads } from './hooks.js';
 import { maskingRoutes } from './masking-routes.js';
@@ -33,6 +35,8 @@ export interface AppOptions {
   alerts: AlertService;
   /** Each project's alerting, started on first use. */
   alertsFor: (projectId: string) => Promise<AlertService>;
+  /** Online evaluators; `null` or unset: their routes answer 404. */
+  evaluators?: EvaluatorService | null;
   /** Who may do what (`auth/access-control.ts`): checked before any route runs. */
   access: AccessControl;
   /** Origins whose pages may send OTLP from a browser (`--cors-origin`). Default: none. */
@@ -129,6 +133,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(priceRoutes, { db });
   await app.register(alertRoutes, { alertsFor: options.alertsFor });
   await app.register(scoreRoutes, { db, nowUs });
+  await app.register(evaluatorRoutes, { evaluators: options.evaluators ?? null, nowUs });
   await app.register(quarantineRoutes, { quarantine: options.quarantine });
   await app.register(replayRoutes, { db, replayer: options.replayer, visible: options.visible });
   await app.register(maskingRoutes, { db, decoder: options.decoder, maskFile: options.maskFile ?? null, nowUs });

@@ -10,6 +10,7 @@ import type { Store } from '../store/store.js';
 import { inProcessLink } from '../threads/in-process.js';
 import type { Remote } from '../threads/protocol.js';
 import { DB_TRANSFERS, type DbQueryProtocol, storeErrorOf } from './protocol.js';
+import { evaluatorCalls } from '../quality/backend.js';
 
 /**
  * Every call the database thread serves, in one registry: the API's queries, prices, analytics
@@ -98,6 +99,8 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
     listScores: json(scores.list.bind(scores)),
     deleteScore: scores.delete.bind(scores),
     scoresOfTraces: json(scores.ofTraces.bind(scores)),
+    // Evaluators (quality/): definitions, runs, the runner lease, complete traces and their targets, scores.
+    ...evaluatorCalls(store),
   };
 }
 

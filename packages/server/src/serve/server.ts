@@ -18,6 +18,9 @@ import { maskingPolicyProblem } from '../ingest/masking.js';
 import { IngestQueue } from '../pipeline/ingest-queue.js';
 import { quarantineIdOf } from '../pipeline/quarantine.js';
 import { Spool } from '../pipeline/spool.js';
+import { EvaluatorService } from '../quality/evaluator-service.js';
+import { loadEvaluatorsFile } from '../quality/evaluators-file.js';
+import { kindsOf } from '../quality/spec.js';
 import { Replayer } from '../replay/replayer.js';
 import { SelfMetrics, createIngestMetrics } from '../self-metrics.js';
 import { readMaskFile, readPriceTable, serverIdOf } from './files.js';
@@ -75,6 +78,10 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   }
   const prices = config.pricesFile === null ? null : await readPriceTable(config.pricesFile);
   const maskFile = config.maskFile === null ? null : await readMaskFile(config.maskFile);
+  const evaluatorKinds = kindsOf();
+  // Checked whole before anything starts: a bad file stops the start with its line and field.
+  const evaluatorSpecs = config.evaluatorsFile === null ? [] : await loadEvaluatorsFile(config.evaluatorsFile, evaluatorKinds);
+  const serverId = await serverIdOf(config.dataDir);
   // Bodies are decoded, normalized and priced (with the books the database thread keeps current)
   // on a thread of their own; span metrics count there as requests are acknowledged.
   const decoder = await DecodeThread.start(prices, (error) => {
@@ -83,7 +90,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     reportFailure(error);
   }, maskFile);
   const started = await DbThread.start(
-    { store: config.store, spoolDir, quarantineDir, serverId: await serverIdOf(config.dataDir), retention: config.retention, prices, maskFile },
+    { store: config.store, spoolDir, quarantineDir, serverId, retention: config.retention, prices, maskFile },
     {
       prices: (projectId, models) => decoder.setPrices(projectId, models),
       storeHealth: (healthy) => {
@@ -138,6 +145,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   decoder.remember(recentSpans.reverse());
   let spool: Spool | null = null;
   let ring: KeyRing | null = null;
+  let evaluators: EvaluatorService | null = null;
   const alerting = new ProjectAlerting({ db: thread.calls, config, log, externalUrl: () => config.externalUrl ?? url });
   let url = '';
   try {
@@ -170,6 +178,24 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     const alerts = await alerting.of(DEFAULT_PROJECT_ID);
     // Projects with keys evaluate their rules from the start, not from their first request.
     for (const projectId of ring.projects()) await alerting.of(projectId);
+    const evaluatorRuns = selfMetrics.counter('spoor_evaluator_runs_total', 'Evaluator judgements, by evaluator and outcome (ok, error).');
+    // Judged on this thread, off the ingest path: its reads and writes are calls to the database thread.
+    const runningEvaluators = await EvaluatorService.start(
+      {
+        db: thread.calls,
+        kinds: evaluatorKinds,
+        serverId,
+        traceQuietMs: config.traceQuietMs,
+        fileSpecs: evaluatorSpecs,
+        onRun: (evaluator, outcome) => evaluatorRuns({ evaluator, outcome }),
+        onError: (message, data) => log.error(data, message),
+      },
+      [DEFAULT_PROJECT_ID, ...ring.projects()],
+    );
+    evaluators = runningEvaluators;
+    selfMetrics.gaugeSeries('spoor_evaluator_paused', 'Whether an evaluator is paused (1: by hand or its daily budget spent) or active (0).', () =>
+      runningEvaluators.pausedStates().map(({ projectId, evaluator, paused }) => ({ labels: { project: projectId, evaluator }, value: paused ? 1 : 0 })),
+    );
     spool = await Spool.open(spoolDir, {}, committedSegment);
     queue = new IngestQueue(spool, thread, { maxSpoolBytes: config.spoolMaxBytes });
     queue.startAfter(replayed);
@@ -195,6 +221,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       db: thread.calls,
       alerts,
       alertsFor: (projectId) => alerting.of(projectId),
+      evaluators,
       access,
       corsOrigins: config.corsOrigins,
       roles: config.roles,
@@ -229,6 +256,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   } catch (error) {
     await app?.close();
     await alerting.close();
+    await evaluators?.close();
     ring?.close();
     await spool?.close();
     await thread.close();
@@ -261,6 +289,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         keys.close();
         // Notifications already decided are delivered (or given up on) and recorded before the store closes.
         await alerting.close();
+        await evaluators?.close();
         // With the database thread gone nothing more commits; the spool keeps what was acknowledged.
         try {
           if (!threadFailed) await ingest.close();

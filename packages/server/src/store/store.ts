@@ -7,6 +7,7 @@ import type { LogReader } from './ports/logs.js';
 import type { MetricReader } from './ports/metrics.js';
 import type { PriceStore } from './ports/prices.js';
 import type { Retention } from './ports/retention.js';
+import type { EvaluatorStore } from './ports/evaluators.js';
 import type { ScoreStore } from './ports/scores.js';
 import type { TraceReader } from './ports/traces.js';
 import type { StoreWriter } from './write-port.js';
@@ -32,6 +33,7 @@ export type { MetricDescriptorRecord, MetricReader } from './ports/metrics.js';
 export type { PriceStore, RepriceResult, SpanCost, SpanToPrice, UnpricedModelRecord } from './ports/prices.js';
 export type { RetainedRecords, Retention, Signal } from './ports/retention.js';
 export type { ScoreStore, StoredScore } from './ports/scores.js';
+export type { CompleteTrace, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from './ports/evaluators.js';
 export type { RecentSpanSource, ServiceRecord, TimeKey, TraceReader } from './ports/traces.js';
 export { type BatchKey, type RecordBatch, type StoreWriter, TakenPositions, type WriteBatch, appendAndCommit, comparePositionText } from './write-port.js';
 export { batchOf } from './tables.js';
@@ -42,6 +44,7 @@ export interface Store extends TraceReader, LogReader, MetricReader, AnalyticsRe
   readonly access: AccessStore;
   readonly masking: MaskingStore;
   readonly scores: ScoreStore;
+  readonly evaluators: EvaluatorStore;
   close(): Promise<void>;
 }
 

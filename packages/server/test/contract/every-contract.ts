@@ -7,6 +7,7 @@ import { describeAlertStoreContract } from './store-contract-alerts.js';
 import { describeAnalyticsContract } from './store-contract-analytics.js';
 import { describeExactRecordsContract } from './store-contract-exact.js';
 import { describeScoreContract } from './store-contract-scores.js';
+import { describeEvaluatorContract } from './store-contract-evaluators.js';
 import type { WriteContractSubject } from './store-contract-write.js';
 
 /** Every read contract suite against one kind of store, each test on a store `open` makes anew. */
@@ -18,6 +19,7 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
   describeAccessContract(adapter, open);
   describeExactRecordsContract(adapter, open);
   describeScoreContract(adapter, open);
+  describeEvaluatorContract(adapter, open);
 }
 
 /**

@@ -49,6 +49,7 @@ import * as series from './fake-alert-series.js';
 import * as analytics from './fake-analytics.js';
 import * as errors from './fake-errors.js';
 import * as reads from './fake-reads.js';
+import { FakeEvaluatorStore } from './fake-evaluators.js';
 import { FakeScoreStore } from './fake-scores.js';
 
 /** One commit the fake store made durable. */
@@ -91,6 +92,7 @@ export class FakeStore implements Store {
   readonly access = new admin.FakeAccessStore();
   readonly masking = new admin.FakeMaskingStore();
   readonly scores = new FakeScoreStore();
+  readonly evaluators = new FakeEvaluatorStore(() => this.data);
   readonly commits: FakeCommit[] = [];
   /** Per trace, the span counts of its parts: what a trace summary adds up. */
   readonly traceParts = new Map<string, number[]>();

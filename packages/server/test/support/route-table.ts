@@ -196,6 +196,18 @@ export const ROWS: Record<string, Row> = {
   'GET /api/scores': read('/api/scores'),
   'GET /api/scores/:scoreId': readId(() => `/api/scores/${shopScoreId}`),
   'DELETE /api/scores/:scoreId': { path: () => `/api/scores/${spareScoreId}`, need: 'admin', foreign: 'not-found' },
+  'GET /api/evaluators': read('/api/evaluators'),
+  'POST /api/evaluators': { path: () => '/api/evaluators', body: () => ({ name: 'posted-eval', kind: 'latency', target: 'trace', maxMs: 1 }), need: 'admin', foreign: 'own' },
+  'POST /api/evaluators/preview': { path: () => '/api/evaluators/preview', body: () => ({ spec: { name: 'p', kind: 'latency', target: 'trace', maxMs: 1 } }), need: 'admin', foreign: 'own' },
+  'GET /api/evaluators/:name': readId(() => '/api/evaluators/shop-eval'),
+  'PUT /api/evaluators/:name': { path: () => '/api/evaluators/put-eval', body: () => ({ kind: 'latency', target: 'trace', maxMs: 1 }), need: 'admin', foreign: 'own' },
+  'DELETE /api/evaluators/:name': { path: () => '/api/evaluators/to-delete-eval', need: 'admin', foreign: 'not-found' },
+  'POST /api/evaluators/:name/pause': { path: () => '/api/evaluators/shop-eval/pause', body: () => ({}), need: 'admin', foreign: 'not-found' },
+  'POST /api/evaluators/:name/resume': { path: () => '/api/evaluators/shop-eval/resume', body: () => ({}), need: 'admin', foreign: 'not-found' },
+  'POST /api/evaluators/:name/retry': { path: () => '/api/evaluators/shop-eval/retry', body: () => ({}), need: 'admin', foreign: 'not-found' },
+  // Before its GET: the right key's backfill is the one the GET reads.
+  'POST /api/evaluators/:name/backfill': { path: () => '/api/evaluators/shop-eval/backfill', body: () => ({ from: '2020-01-01T00:00:00Z' }), need: 'admin', foreign: 'not-found' },
+  'GET /api/evaluators/:name/backfill': readId(() => '/api/evaluators/shop-eval/backfill'),
   'GET /api/quarantine': read('/api/quarantine'),
   'GET /api/replay/providers': read('/api/replay/providers'),
   'GET /api/projects/:projectId/masking': readId(() => '/api/projects/shop/masking'),
@@ -261,6 +273,7 @@ export async function seedRouteTable(server: TestServer): Promise<void> {
   }
   const admin = keys.shopAdmin;
   for (const name of ['shop-rule', 'to-delete']) expect((await send('POST', '/api/alerts/rules', { key: admin, body: { name, expr: ALWAYS } })).status).toBe(201);
+  for (const name of ['shop-eval', 'to-delete-eval']) expect((await send('POST', '/api/evaluators', { key: admin, body: { name, kind: 'latency', target: 'trace', maxMs: 1 } })).status).toBe(201);
   const silence = await send('POST', '/api/alerts/silences', { key: admin, body: { matchers: [{ name: 'alertname', op: '=', value: 'shop-rule' }], duration: '1h', createdBy: 'test', comment: 'shop silence' } });
   silenceId = (JSON.parse(silence.text) as { id: string }).id;
   expect((await send('PUT', '/api/prices/shop-model', { key: admin, body: { provider: 'acme', input: 1, output: 2 } })).status).toBe(200);

@@ -5,6 +5,7 @@ import type { TraceTimings } from '../trace-timings.js';
 import type { TableName } from '../tables.js';
 import { ClickHouseAccessStore, ClickHouseMaskingStore } from './access.js';
 import { ClickHouseScoreStore } from './scores.js';
+import { ClickHouseEvaluatorStore } from './evaluators.js';
 import { ClickHouseAlertStore } from './alerts.js';
 import { ChClient, type ClickHouseTarget } from './client.js';
 import { compareSpans } from './compare.js';
@@ -35,6 +36,7 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
   readonly alerts: ClickHouseAlertStore;
   readonly access: ClickHouseAccessStore;
   readonly scores: ClickHouseScoreStore;
+  readonly evaluators: ClickHouseEvaluatorStore;
   readonly masking: ClickHouseMaskingStore;
   private readonly writer: ClickHouseWriter;
 
@@ -50,6 +52,7 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
     this.alerts = new ClickHouseAlertStore(ch);
     this.access = new ClickHouseAccessStore(this.sql);
     this.scores = new ClickHouseScoreStore(this.sql);
+    this.evaluators = new ClickHouseEvaluatorStore(this.sql);
     this.masking = new ClickHouseMaskingStore(ch);
   }
 

@@ -102,6 +102,9 @@ export interface Tables {
   readonly error_group_states: TableRef;
   readonly scores: TableRef;
   readonly llm_responses: TableRef;
+  readonly evaluators: TableRef;
+  readonly evaluator_runs: TableRef;
+  readonly evaluator_leases: TableRef;
 }
 
 export const TABLE_NAMES = [
@@ -124,6 +127,9 @@ export const TABLE_NAMES = [
   'alert_history',
   'silences',
   'error_group_states',
+  'evaluators',
+  'evaluator_runs',
+  'evaluator_leases',
 ] as const;
 
 export const quoteName = (name: string): string => `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``;

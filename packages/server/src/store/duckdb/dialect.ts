@@ -47,6 +47,8 @@ const TABLES: SqlTables = {
   audit_log: 'audit_log',
   scores: 'scores',
   llm_responses: 'llm_responses',
+  evaluators: 'evaluators',
+  evaluator_runs: 'evaluator_runs',
 };
 
 export const duckDbDialect: Dialect<DuckDbParams> = {

@@ -40,6 +40,7 @@ import { LOG_MARGIN_US } from '../sql/traces.js';
 import { DuckDbExporter } from './export.js';
 import { DuckDbSql, duckDbDialect } from './dialect.js';
 import { DuckDbScoreStore } from './scores.js';
+import { DuckDbEvaluatorStore } from './evaluators.js';
 import { SqlReads } from '../sql/sql-reads.js';
 
 export interface DuckDbStoreOptions {
@@ -63,6 +64,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   readonly alerts: DuckDbAlertStore;
   readonly access: DuckDbAccessStore;
   readonly scores: DuckDbScoreStore;
+  readonly evaluators: DuckDbEvaluatorStore;
   readonly masking: DuckDbMaskingStore;
   /** Reads the tables out for `spoor migrate`. */
   readonly exporter: DuckDbExporter;
@@ -86,6 +88,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     this.alerts = new DuckDbAlertStore((what, fn) => this.onOwnConnection(what, fn));
     this.access = new DuckDbAccessStore(this.sql);
     this.scores = new DuckDbScoreStore(this.sql);
+    this.evaluators = new DuckDbEvaluatorStore(this.sql);
     this.masking = new DuckDbMaskingStore((what, fn) => this.onOwnConnection(what, fn));
     this.exporter = new DuckDbExporter((what, fn) => this.onOwnConnection(what, fn));
   }

@@ -11,7 +11,7 @@
  * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
  * append-only (spans of one trace arrive in many batches, from many services).
  */
-export const SCHEMA_VERSION = 9;
+export const SCHEMA_VERSION = 10;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS spoor_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -271,6 +271,40 @@ CREATE TABLE IF NOT EXISTS llm_responses (
   trace_id VARCHAR NOT NULL,
   span_id VARCHAR NOT NULL,
   time_us BIGINT NOT NULL
+);
+
+-- Evaluators: each change a new row (row_version rises), a deletion a row marked deleted (quality/).
+CREATE TABLE IF NOT EXISTS evaluators (
+  project_id VARCHAR NOT NULL,
+  name VARCHAR NOT NULL,
+  spec VARCHAR NOT NULL,
+  version BIGINT NOT NULL,
+  state VARCHAR NOT NULL,
+  paused_reason VARCHAR,
+  created_us BIGINT NOT NULL,
+  updated_us BIGINT NOT NULL,
+  row_version BIGINT NOT NULL,
+  deleted BOOLEAN NOT NULL
+);
+
+-- Each evaluator version's judging of each target ('' span_id: the trace), appended; the newest per target counts.
+CREATE TABLE IF NOT EXISTS evaluator_runs (
+  project_id VARCHAR NOT NULL,
+  evaluator VARCHAR NOT NULL,
+  version BIGINT NOT NULL,
+  trace_id VARCHAR NOT NULL,
+  span_id VARCHAR NOT NULL,
+  ok BOOLEAN NOT NULL,
+  error VARCHAR,
+  cost_usd DOUBLE NOT NULL,
+  time_us BIGINT NOT NULL
+);
+
+-- Which runner judges a project's traces, until when.
+CREATE TABLE IF NOT EXISTS evaluator_leases (
+  project_id VARCHAR PRIMARY KEY,
+  holder VARCHAR NOT NULL,
+  expires_us BIGINT NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS metric_points (

@@ -42,6 +42,8 @@ export interface SqlTables {
   readonly audit_log: string;
   readonly scores: string;
   readonly llm_responses: string;
+  readonly evaluators: string;
+  readonly evaluator_runs: string;
 }
 
 export interface Dialect<P extends Params = Params> {

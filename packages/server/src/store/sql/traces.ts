@@ -40,33 +40,13 @@ export function listTraces(db: SqlEngine, query: TraceQuery, after: TimeKey | nu
   const d = db.dialect;
   const p = d.params();
   const project = p.add(query.projectId);
-  const spanFilters: string[] = [];
-  if (query.service !== null) spanFilters.push(`service_name = ${p.add(query.service)}`);
-  if (query.spanName !== null) spanFilters.push(`name = ${p.add(query.spanName)}`);
-  if (query.text !== null) spanFilters.push(d.ilike('name', p.add(likePattern(query.text))));
-  if (query.sessionId !== null) spanFilters.push(`session_id = ${p.add(query.sessionId)}`);
-  if (query.model !== null) {
-    const model = p.add(query.model);
-    spanFilters.push(`(llm_request_model = ${model} OR llm_response_model = ${model})`);
-  }
-  for (const { key, value } of query.attributes) spanFilters.push(attributeEquals(d, p, project, key, value));
-  const traceFilters: string[] = [];
   const { fromUs, toUs } = query.range;
+  const { matched, traceFilters } = traceFilterSql(d, p, project, query, fromUs);
   if (fromUs !== null) traceFilters.push(`t_start >= ${p.int(fromUs)}`);
   if (toUs !== null) traceFilters.push(`t_start < ${p.int(toUs)}`);
-  if (query.status === 'error') traceFilters.push('t_errors > 0');
-  if (query.status === 'ok') traceFilters.push('t_errors = 0');
-  if (query.minDurationMs !== null) traceFilters.push(`t_end - t_start >= ${p.add(query.minDurationMs * 1000)}`);
-  if (query.maxDurationMs !== null) traceFilters.push(`t_end - t_start <= ${p.add(query.maxDurationMs * 1000)}`);
   if (after !== null) {
     const t = p.int(after.timeUs);
     traceFilters.push(`(t_start < ${t} OR (t_start = ${t} AND trace_id < ${p.add(after.id)}))`);
-  }
-  let matched = '';
-  if (spanFilters.length > 0) {
-    // Every span of a trace starts at or after the trace's start, so `from` also bounds spans.
-    const spanTime = fromUs !== null ? ` AND start_us >= ${p.int(fromUs)}` : '';
-    matched = ` AND trace_id IN (SELECT trace_id FROM ${d.tables.spans} WHERE project_id = ${project}${spanTime} AND ${spanFilters.join(' AND ')})`;
   }
   return db.rows(
     'list traces',
@@ -86,6 +66,39 @@ export function listTraces(db: SqlEngine, query: TraceQuery, after: TimeKey | nu
       userId: (row.get('t_user') as string | null) ?? null,
     }),
   );
+}
+
+/**
+ * The trace list's filters (no range or cursor) over `trace_parts` grouped by trace: `matched`
+ * ends its `WHERE` (the traces with a span matching every span filter), `traceFilters` go in its
+ * `HAVING` (over `TRACE_TOTALS`). `spansFromUs` bounds the spans looked at by their start, when
+ * every trace wanted starts after it.
+ */
+export function traceFilterSql(
+  d: Dialect, p: Params, project: string, filter: Omit<TraceQuery, 'projectId' | 'range' | 'limit' | 'cursor'>, spansFromUs: number | null,
+): { matched: string; traceFilters: string[] } {
+  const spanFilters: string[] = [];
+  if (filter.service !== null) spanFilters.push(`service_name = ${p.add(filter.service)}`);
+  if (filter.spanName !== null) spanFilters.push(`name = ${p.add(filter.spanName)}`);
+  if (filter.text !== null) spanFilters.push(d.ilike('name', p.add(likePattern(filter.text))));
+  if (filter.sessionId !== null) spanFilters.push(`session_id = ${p.add(filter.sessionId)}`);
+  if (filter.model !== null) {
+    const model = p.add(filter.model);
+    spanFilters.push(`(llm_request_model = ${model} OR llm_response_model = ${model})`);
+  }
+  for (const { key, value } of filter.attributes) spanFilters.push(attributeEquals(d, p, project, key, value));
+  const traceFilters: string[] = [];
+  if (filter.status === 'error') traceFilters.push('t_errors > 0');
+  if (filter.status === 'ok') traceFilters.push('t_errors = 0');
+  if (filter.minDurationMs !== null) traceFilters.push(`t_end - t_start >= ${p.add(filter.minDurationMs * 1000)}`);
+  if (filter.maxDurationMs !== null) traceFilters.push(`t_end - t_start <= ${p.add(filter.maxDurationMs * 1000)}`);
+  let matched = '';
+  if (spanFilters.length > 0) {
+    // Every span of a trace starts at or after the trace's start, so `from` also bounds spans.
+    const spanTime = spansFromUs !== null ? ` AND start_us >= ${p.int(spansFromUs)}` : '';
+    matched = ` AND trace_id IN (SELECT trace_id FROM ${d.tables.spans} WHERE project_id = ${project}${spanTime} AND ${spanFilters.join(' AND ')})`;
+  }
+  return { matched, traceFilters };
 }
 
 /** The services that sent spans, logs or metric points in the range, with their counts, by name. */

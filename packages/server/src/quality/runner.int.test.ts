@@ -1,0 +1,181 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { recordBatch } from '../../test/contract/per-test-store.js';
+import { chdbStores } from '../../test/support/chdb.js';
+import { FakeStore } from '../../test/support/fake-store.js';
+import { T0, emptyLlm, sid, span, tid } from '../../test/support/record-fixtures.js';
+import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
+import type { Store } from '../store/store.js';
+import { evaluatorCalls } from './backend.js';
+import { EvaluatorService } from './evaluator-service.js';
+import type { EvaluationTarget, EvaluatorKind } from './kind.js';
+import { type AnyKind, kindsOf } from './spec.js';
+
+const SEC = 1_000_000;
+const engine = chdbStores();
+const dirs: string[] = [];
+afterAll(async () => {
+  engine.cleanup();
+  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** A kind of the test's own that counts what it judges, fails on demand, and costs what it is told. */
+function countingKind(): AnyKind & { judged: EvaluationTarget[]; failing: boolean } {
+  const kind: EvaluatorKind<Record<string, unknown>> & { judged: EvaluationTarget[]; failing: boolean } = {
+    kind: 'counting',
+    judged: [],
+    failing: false,
+    problem: () => null,
+    judge: async (spec, target) => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      if (kind.failing) throw new Error('the judge is down');
+      kind.judged.push(target);
+      return { value: 1, label: null, comment: null, costUsd: (spec.costUsd as number | undefined) ?? 0 };
+    },
+  };
+  return kind;
+}
+
+const stores: Array<[string, () => Promise<Store>]> = [
+  ['the fake', async () => new FakeStore()],
+  ['DuckDB', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'spoor-runner-'));
+    dirs.push(dir);
+    return DuckDbStore.open({ path: join(dir, 'spoor.duckdb') });
+  }],
+  ['ClickHouse (chdb)', () => engine.open()],
+];
+
+describe.each(stores)('the evaluator runner on %s', (_name, open) => {
+  let store: Store;
+  let now = T0 + 100 * SEC;
+  const services: EvaluatorService[] = [];
+  afterEach(async () => {
+    await Promise.all(services.splice(0).map((s) => s.close()));
+    await store.close();
+  });
+
+  async function setUp(): Promise<void> {
+    store = await open();
+    now = T0 + 100 * SEC;
+    // Traces 1-4 end at T0 + n s with their roots; 5 is still waiting for a span that ends after the quiet point; 6 has no root yet.
+    const spans = [1, 2, 3, 4].flatMap((n) => [
+      span({ traceId: tid(n), spanId: sid(n * 10), startTimeUs: T0, endTimeUs: T0 + n * SEC, serviceName: n === 4 ? 'worker' : 'api', attributes: { 'output.value': `answer ${n}` } }),
+      span({ traceId: tid(n), spanId: sid(n * 10 + 1), parentSpanId: sid(n * 10), startTimeUs: T0, endTimeUs: T0 + SEC / 2, category: 'llm', llm: emptyLlm() }),
+    ]);
+    spans.push(span({ traceId: tid(5), spanId: sid(50), startTimeUs: T0, endTimeUs: T0 + SEC }));
+    spans.push(span({ traceId: tid(5), spanId: sid(51), parentSpanId: sid(50), startTimeUs: T0, endTimeUs: T0 + 90 * SEC }));
+    spans.push(span({ traceId: tid(6), spanId: sid(61), parentSpanId: sid(60), startTimeUs: T0, endTimeUs: T0 + SEC }));
+    await store.write(recordBatch({ spans }), null);
+  }
+
+  async function service(kind: AnyKind, serverId = 'a'): Promise<EvaluatorService> {
+    const s = await EvaluatorService.start({
+      db: evaluatorCalls(store), kinds: kindsOf([kind]), serverId, traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
+      // One judgement at a time, so a budget is passed by exactly one.
+      runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 1 },
+    });
+    services.push(s);
+    return s;
+  }
+
+  const evaluatorScores = async () => (await store.scores.listScores(
+    { projectId: 'default', range: { fromUs: null, toUs: null }, traceId: null, spanId: null, sessionId: null, name: null, source: 'evaluator' }, null, 100,
+  ));
+
+  it('judges each complete trace its filter matches once, into one score per target, also after a restart', async () => {
+    await setUp();
+    const kind = countingKind();
+    const first = await service(kind);
+    // Made before the traces ended: they complete after it.
+    now = T0;
+    await first.save('default', { name: 'judged', kind: 'counting', target: 'trace', filter: 'service=api' }, 'create');
+    now = T0 + 100 * SEC;
+    await first.runRound();
+    await first.runRound();
+    expect(kind.judged.map((t) => t.traceId).sort()).toEqual([tid(1), tid(2), tid(3)]);
+    expect(kind.judged[0]).toMatchObject({ spanId: null, output: 'answer 1' });
+    const scores = await evaluatorScores();
+    expect(scores.map((s) => [s.traceId, s.author, s.value]).sort()).toEqual([[tid(1), 'judged@1', 1], [tid(2), 'judged@1', 1], [tid(3), 'judged@1', 1]]);
+    await first.close();
+    // A restart (a new runner, its cursor gone) looks back an hour and finds every run recorded.
+    const again = await service(kind, 'b');
+    now += 40 * SEC;
+    await again.runRound();
+    expect(kind.judged).toHaveLength(3);
+    expect((await again.get('default', 'judged')).scoresMade).toBe(3);
+  });
+
+  it('has two runners on one store judge each target once between them', async () => {
+    await setUp();
+    const kind = countingKind();
+    const [a, b] = [await service(kind, 'server-a'), await service(kind, 'server-b')];
+    now = T0;
+    await a.save('default', { name: 'both', kind: 'counting', target: 'llm' }, 'create');
+    now = T0 + 100 * SEC;
+    await Promise.all([a.runRound(), b.runRound(), a.runRound(), b.runRound()]);
+    await Promise.all([a.runRound(), b.runRound()]);
+    expect(kind.judged.map((t) => `${t.traceId}/${t.spanId}`).sort()).toEqual([1, 2, 3, 4].map((n) => `${tid(n)}/${sid(n * 10 + 1)}`));
+    expect(await evaluatorScores()).toHaveLength(4);
+  });
+
+  it('samples by trace id, judges again under a new version, and keeps the version when the spec is saved unchanged', async () => {
+    await setUp();
+    const kind = countingKind();
+    const s = await service(kind);
+    now = T0;
+    await s.save('default', { name: 'sampled', kind: 'counting', target: 'trace', sampleRate: 0 }, 'create');
+    now = T0 + 100 * SEC;
+    await s.runRound();
+    expect(kind.judged).toEqual([]);
+    now = T0;
+    const { evaluator } = await s.save('default', { kind: 'counting', target: 'trace', sampleRate: 1 }, 'put', 'sampled');
+    expect(evaluator.version).toBe(2);
+    expect((await s.save('default', { kind: 'counting', target: 'trace', sampleRate: 1 }, 'put', 'sampled')).evaluator.version).toBe(2);
+    now = T0 + 100 * SEC;
+    await s.runRound();
+    expect(kind.judged).toHaveLength(4);
+    expect(new Set((await evaluatorScores()).map((x) => x.author))).toEqual(new Set(['sampled@2']));
+  });
+
+  it('records a failing judge as errors, retries them, and pauses an evaluator past its daily budget', async () => {
+    await setUp();
+    const kind = countingKind();
+    const s = await service(kind);
+    now = T0;
+    await s.save('default', { name: 'flaky', kind: 'counting', target: 'trace' }, 'create');
+    now = T0 + 100 * SEC;
+    kind.failing = true;
+    await s.runRound();
+    expect(await s.get('default', 'flaky')).toMatchObject({ scoresMade: 0, errors: 4 });
+    expect(await evaluatorScores()).toEqual([]);
+    kind.failing = false;
+    expect(await s.retry('default', 'flaky')).toEqual({ retried: 4, ok: 4, errors: 0 });
+    expect(await s.get('default', 'flaky')).toMatchObject({ scoresMade: 4, errors: 0 });
+
+    now = T0;
+    await s.save('default', { name: 'costly', kind: 'counting', target: 'trace', costUsd: 0.4, dailyBudgetUsd: 1 }, 'create');
+    now = T0 + 100 * SEC;
+    await s.runRound();
+    const costly = await s.get('default', 'costly');
+    expect(costly).toMatchObject({ state: 'paused', pausedReason: 'its daily budget of $1 is spent' });
+    expect(costly.costTodayUsd).toBeCloseTo(1.2);
+    expect(s.pausedStates()).toContainEqual({ projectId: 'default', evaluator: 'costly', paused: true });
+  });
+
+  it('backfills the traces that completed in a past range with the current version', async () => {
+    await setUp();
+    const kind = countingKind();
+    const s = await service(kind);
+    // Made after the traces completed: rounds leave them to a backfill.
+    await s.save('default', { name: 'late', kind: 'counting', target: 'trace' }, 'create');
+    await s.runRound();
+    expect(kind.judged).toEqual([]);
+    await s.startBackfill('default', 'late', T0, T0 + 3 * SEC);
+    await s.close();
+    expect(s.backfill('default', 'late')).toMatchObject({ state: 'done', version: 1, traces: 3, sampled: 3, judged: 3, skipped: 0, errors: 0 });
+    expect(kind.judged.map((t) => t.traceId).sort()).toEqual([tid(1), tid(2), tid(3)]);
+  });
+});

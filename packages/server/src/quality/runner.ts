@@ -1,0 +1,212 @@
+import { type ScoreRecord, type ScoreSlot, scoreIdOf, scoreProblem } from '@spoor/model';
+import type { CompleteTrace, EvaluatorRecord, EvaluatorRunRecord, TimeKey } from '../store/store.js';
+import type { EvaluatorBackend } from './backend.js';
+import type { EvaluationTarget, Judgement } from './kind.js';
+import { type AnyKind, type ResolvedEvaluator, resolveSpec, sampledIn } from './spec.js';
+
+/**
+ * The runner of one project's evaluators. Each tick it takes (or keeps) the project's lease in
+ * the store, so of the servers sharing a store one judges at a time, then, for each active
+ * evaluator, finds the traces completed since its last tick by THE rule of completeness:
+ *
+ *   A trace is complete when its root span has ended (is stored with an end time) and no span of
+ *   it ended within the last `traceQuietMs` (default 30 s) by this server's clock. "Arrived" is
+ *   measured by the spans' own end times, so a span exported more than `traceQuietMs` after it
+ *   ended (an exporter stalled or offline) comes after its trace was judged and is not waited for.
+ *
+ * The traces its filter matches and its `sampleRate` keeps (by trace id) are judged, those its
+ * version judged before left out (the runs in the store say which, so a restart judges nothing
+ * twice), with at most `concurrency` judgements at once. Each judgement is written as a score
+ * (source `evaluator`, author `name@version`, slot id from `scoreIdOf`), then its run is
+ * recorded; a crash between the two judges the target again into the same slot, which replaces
+ * itself. Nothing here is on the ingest path: reads and writes are calls to the database thread
+ * and judges are awaited here, never by a request.
+ */
+
+export interface RunnerOptions {
+  db: EvaluatorBackend;
+  projectId: string;
+  /** Who this runner is in the lease (a server's id and a random part). */
+  holder: string;
+  kinds: ReadonlyMap<string, AnyKind>;
+  /** How long no span of a trace may have ended before it is complete, ms. */
+  traceQuietMs: number;
+  nowUs: () => number;
+  /** Judgements at once. Default 4. */
+  concurrency?: number;
+  /** Traces looked at per evaluator per tick. Default 200. */
+  tracesPerTick?: number;
+  /** How long a lease lasts, ms; renewed when half has gone. Default 30 s. */
+  leaseTtlMs?: number;
+  /** How far back the first tick after a start looks, ms (runs recorded keep it from judging twice). Default 1 h. */
+  startLookbackMs?: number;
+  /** Counts runs by evaluator and outcome (`ok`, `error`). */
+  onRun?: (evaluator: string, outcome: 'ok' | 'error') => void;
+  onError?: (message: string, data: Record<string, unknown>) => void;
+}
+
+/** What judging a set of traces did. */
+export interface JudgeOutcome {
+  judged: number;
+  skipped: number;
+  errors: number;
+  /** The daily budget ran out part way (the evaluator was paused). */
+  budgetSpent: boolean;
+}
+
+const DAY_US = 86_400_000_000;
+const authorOf = (name: string, version: number): string => `${name}@${version}`;
+const targetKey = (traceId: string, spanId: string | null): string => `${traceId}/${spanId ?? ''}`;
+
+export class EvaluatorRunner {
+  private readonly cursors = new Map<string, TimeKey>();
+  private leaseUntilUs = 0;
+  private readonly startedUs: number;
+  /** Whether each evaluator is paused, as the last tick read them (`spoor_evaluator_paused`). */
+  readonly paused = new Map<string, boolean>();
+
+  constructor(private readonly options: RunnerOptions) {
+    this.startedUs = options.nowUs();
+  }
+
+  /** One round: the lease, then each active evaluator's newly complete traces. Errors are reported, never thrown. */
+  async tick(): Promise<void> {
+    const { db, projectId } = this.options;
+    const nowUs = this.options.nowUs();
+    try {
+      const records = await db.evaluatorList(projectId);
+      this.paused.clear();
+      for (const r of records) this.paused.set(r.name, r.state === 'paused');
+      if (!(await this.holdLease(nowUs))) return;
+      for (const record of records) {
+        if (record.state !== 'active') continue;
+        const resolved = this.resolve(record);
+        if (resolved !== null) await this.advance(record, resolved, nowUs);
+      }
+    } catch (error) {
+      this.options.onError?.('an evaluator round failed; the next round tries again', { projectId, err: error });
+    }
+  }
+
+  /** Whether this runner holds the lease now, renewing it when half of it has gone. */
+  private async holdLease(nowUs: number): Promise<boolean> {
+    const ttlUs = (this.options.leaseTtlMs ?? 30_000) * 1000;
+    if (this.leaseUntilUs - nowUs > ttlUs / 2) return true;
+    const held = await this.options.db.evaluatorTakeLease(this.options.projectId, this.options.holder, nowUs, ttlUs);
+    this.leaseUntilUs = held ? nowUs + ttlUs : 0;
+    return held;
+  }
+
+  resolve(record: EvaluatorRecord): ResolvedEvaluator | null {
+    try {
+      return resolveSpec(JSON.parse(record.spec), this.options.kinds);
+    } catch (error) {
+      // A kind this server lacks (a newer server made it) or a spec made invalid by a change of rules.
+      this.options.onError?.('an evaluator cannot be run', { projectId: this.options.projectId, evaluator: record.name, err: error });
+      return null;
+    }
+  }
+
+  /** Judges the traces completed since the evaluator version's cursor, and moves the cursor past them. */
+  private async advance(record: EvaluatorRecord, resolved: ResolvedEvaluator, nowUs: number): Promise<void> {
+    const key = authorOf(record.name, record.version);
+    const lookbackUs = (this.options.startLookbackMs ?? 3_600_000) * 1000;
+    // A version judges what completes after it was made (a backfill judges what came before).
+    const cursor = this.cursors.get(key) ?? { timeUs: Math.max(record.updatedUs, this.startedUs - lookbackUs), id: '' };
+    const endedByUs = nowUs - this.options.traceQuietMs * 1000;
+    const traces = await this.options.db.evaluatorCompleteTraces(this.options.projectId, resolved.filter, cursor, endedByUs, this.options.tracesPerTick ?? 200);
+    if (traces.length === 0) return;
+    const outcome = await this.judgeTraces(record, resolved, traces, nowUs);
+    // Past a spent budget the evaluator is paused; the traces not judged are left for after a resume.
+    if (!outcome.budgetSpent) this.cursors.set(key, { timeUs: traces.at(-1)!.endUs, id: traces.at(-1)!.traceId });
+  }
+
+  /**
+   * Judges the targets of these traces that its `sampleRate` keeps and its version has not judged,
+   * writing scores and runs; pauses the evaluator when its daily budget is spent.
+   */
+  async judgeTraces(record: EvaluatorRecord, resolved: ResolvedEvaluator, traces: readonly CompleteTrace[], nowUs: number): Promise<JudgeOutcome> {
+    const { db, projectId } = this.options;
+    const traceIds = traces.map((t) => t.traceId).filter((id) => sampledIn(id, resolved.sampleRate));
+    if (traceIds.length === 0) return { judged: 0, skipped: 0, errors: 0, budgetSpent: false };
+    const done = new Set((await db.evaluatorRunsOf(projectId, record.name, record.version, traceIds)).map((r) => targetKey(r.traceId, r.spanId)));
+    const targets = await db.evaluationTargets(projectId, traceIds, resolved.target);
+    const todo = targets.filter((t) => !done.has(targetKey(t.traceId, t.spanId)));
+    const outcome = await this.judgeTargets(record, resolved, todo, nowUs);
+    return { ...outcome, skipped: targets.length - todo.length + outcome.skipped };
+  }
+
+  /** Judges targets (a retry's, a backfill's or a round's) and records them. */
+  async judgeTargets(record: EvaluatorRecord, resolved: ResolvedEvaluator, targets: readonly EvaluationTarget[], nowUs: number): Promise<JudgeOutcome> {
+    const { db, projectId } = this.options;
+    if (targets.length === 0) return { judged: 0, skipped: 0, errors: 0, budgetSpent: false };
+    let spentUsd = 0;
+    let budgetUsd = Number.POSITIVE_INFINITY;
+    if (resolved.dailyBudgetUsd !== null) {
+      const dayStartUs = nowUs - (nowUs % DAY_US);
+      const totals = await db.evaluatorRunTotals(projectId, dayStartUs);
+      spentUsd = totals.filter((t) => t.evaluator === record.name).reduce((sum, t) => sum + t.costUsd, 0);
+      budgetUsd = resolved.dailyBudgetUsd;
+    }
+    const scores: ScoreRecord[] = [];
+    const runs: EvaluatorRunRecord[] = [];
+    let next = 0;
+    let budgetSpent = false;
+    const controller = new AbortController();
+    const worker = async (): Promise<void> => {
+      while (next < targets.length) {
+        if (spentUsd >= budgetUsd) {
+          budgetSpent = true;
+          return;
+        }
+        const target = targets[next++]!;
+        const run = await this.judgeOne(record, resolved, target, controller.signal);
+        spentUsd += run.run.costUsd;
+        runs.push(run.run);
+        if (run.score !== null) scores.push(run.score);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.options.concurrency ?? 4, targets.length) }, worker));
+    // Judgements already under way when the budget ran out finish: it is passed by up to `concurrency - 1` of them.
+    if (spentUsd >= budgetUsd) budgetSpent = true;
+    // Scores first: a crash before the runs are recorded judges these again, into the same slots.
+    await db.evaluatorAddScores(scores, this.options.nowUs());
+    await db.evaluatorAddRuns(projectId, runs);
+    const errors = runs.filter((r) => !r.ok).length;
+    for (const r of runs) this.options.onRun?.(record.name, r.ok ? 'ok' : 'error');
+    if (budgetSpent) await this.pauseForBudget(record, resolved.dailyBudgetUsd!, nowUs);
+    return { judged: runs.length, skipped: targets.length - runs.length, errors, budgetSpent };
+  }
+
+  private async judgeOne(
+    record: EvaluatorRecord, resolved: ResolvedEvaluator, target: EvaluationTarget, signal: AbortSignal,
+  ): Promise<{ run: EvaluatorRunRecord; score: ScoreRecord | null }> {
+    const timeUs = this.options.nowUs();
+    const base = { evaluator: record.name, version: record.version, traceId: target.traceId, spanId: target.spanId, timeUs };
+    let judgement: Judgement;
+    try {
+      judgement = await resolved.kind.judge(resolved.spec, target, { signal });
+      const problem = scoreProblem({ name: record.name, value: judgement.value, label: judgement.label });
+      if (problem !== null) throw new Error(`the judgement is no score (${problem})`);
+    } catch (error) {
+      return { run: { ...base, ok: false, error: (error as Error).message ?? String(error), costUsd: 0 }, score: null };
+    }
+    const slot: ScoreSlot = {
+      projectId: this.options.projectId, traceId: target.traceId, spanId: target.spanId, sessionId: null, responseId: null,
+      name: record.name, source: 'evaluator', author: authorOf(record.name, record.version),
+    };
+    return {
+      run: { ...base, ok: true, error: null, costUsd: judgement.costUsd },
+      score: { ...slot, scoreId: scoreIdOf(slot), timeUs, value: judgement.value, label: judgement.label, comment: judgement.comment },
+    };
+  }
+
+  private async pauseForBudget(record: EvaluatorRecord, budgetUsd: number, nowUs: number): Promise<void> {
+    const latest = await this.options.db.evaluatorLatest(this.options.projectId, record.name);
+    // Changed meanwhile (a new version, a pause, a deletion): that change stands.
+    if (latest === null || latest.deleted || latest.version !== record.version || latest.state !== 'active') return;
+    const { deleted: _, ...current } = latest;
+    await this.options.db.evaluatorPut(this.options.projectId, { ...current, state: 'paused', pausedReason: `its daily budget of $${budgetUsd} is spent`, updatedUs: nowUs }, false);
+    this.paused.set(record.name, true);
+  }
+}

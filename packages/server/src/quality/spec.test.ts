@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { kindsOf, parseFilter, resolveSpec } from './spec.js';
+
+const kinds = kindsOf();
+const base = { name: 'polite', kind: 'contains', target: 'llm', text: 'please' };
+
+describe('evaluator specs', () => {
+  it('resolves a spec: its kind, filter as the trace list reads it, rate and budget', () => {
+    const resolved = resolveSpec({ ...base, filter: 'service=api&model=gpt-4o&attr=env=prod&attr=tier=1&minDurationMs=5', sampleRate: 0.25, dailyBudgetUsd: 2 }, kinds);
+    expect(resolved.kind.kind).toBe('contains');
+    expect(resolved.filter).toEqual({
+      service: 'api', spanName: null, text: null, status: null, minDurationMs: 5, maxDurationMs: null,
+      attributes: [{ key: 'env', value: 'prod' }, { key: 'tier', value: '1' }], sessionId: null, model: 'gpt-4o',
+    });
+    expect([resolved.sampleRate, resolved.dailyBudgetUsd]).toEqual([0.25, 2]);
+    expect(resolveSpec(base, kinds)).toMatchObject({ sampleRate: 1, dailyBudgetUsd: null, filter: parseFilter('') });
+  });
+
+  const refused: Array<[string, Record<string, unknown>, string]> = [
+    ['an unknown kind', { ...base, kind: 'vibes' }, "kind: 'vibes' is not a kind"],
+    ['a rate above 1', { ...base, sampleRate: 1.5 }, 'sampleRate: must be a number from 0 to 1'],
+    ['a negative rate', { ...base, sampleRate: -0.1 }, 'sampleRate: must be a number from 0 to 1'],
+    ['an unknown target', { ...base, target: 'session' }, 'target: must be one of llm, span, trace'],
+    ['a bad name', { ...base, name: 'a b' }, 'name: 1 to 100 letters'],
+    ['an unknown filter', { ...base, filter: 'colour=red' }, "filter: 'colour' is not a filter"],
+    ['a bad filter value', { ...base, filter: 'status=maybe' }, "filter: 'status'"],
+    ['crossed durations', { ...base, filter: 'minDurationMs=5&maxDurationMs=1' }, "filter: 'minDurationMs' must not be more than 'maxDurationMs'"],
+    ['a bad regex', { ...base, kind: 'regex', pattern: '(a' }, 'pattern: missing closing )'],
+    ['a kind field problem', { ...base, text: '' }, 'text: must be a non-empty string'],
+    ['a negative budget', { ...base, dailyBudgetUsd: -1 }, 'dailyBudgetUsd: must be a number of USD'],
+  ];
+  it.each(refused)('refuses %s with a 400 naming the field', (_what, spec, message) => {
+    let error: unknown = null;
+    try {
+      resolveSpec(spec, kinds);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'ERR_BAD_REQUEST', status: 400 });
+    expect((error as Error).message).toContain(message);
+  });
+});

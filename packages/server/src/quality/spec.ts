@@ -1,0 +1,100 @@
+import { EVALUATOR_TARGETS, type EvaluatorSpec, type EvaluatorTarget } from '@spoor/model';
+import { Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import { SPAN_FILTER, spanFilterFields } from '../api/parameters.js';
+import { AppError } from '../errors.js';
+import type { TraceFilter } from '../store/ports/evaluators.js';
+import { DETERMINISTIC_KINDS } from './deterministic.js';
+import type { EvaluatorKind } from './kind.js';
+
+/**
+ * An evaluator's spec checked and resolved: its kind found, its filter parsed as the trace list
+ * parses its query string, its rate and budget read. Every problem is a 400 naming the field.
+ */
+
+export type AnyKind = EvaluatorKind<Record<string, unknown>>;
+
+/** The kinds the server knows, by name: the deterministic ones and any given (the LLM judge). */
+export function kindsOf(extra: readonly AnyKind[] = []): ReadonlyMap<string, AnyKind> {
+  return new Map([...DETERMINISTIC_KINDS, ...extra].map((k) => [k.kind, k]));
+}
+
+export interface ResolvedEvaluator {
+  spec: EvaluatorSpec;
+  kind: AnyKind;
+  target: EvaluatorTarget;
+  filter: TraceFilter;
+  sampleRate: number;
+  dailyBudgetUsd: number | null;
+}
+
+const COMMON_FIELDS = new Set(['name', 'kind', 'target', 'filter', 'sampleRate', 'dailyBudgetUsd']);
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/** The trace list's span filters (`api/parameters.ts`), less the time range: what a `filter` query string may hold. */
+const { from: _from, to: _to, ...FILTER_FIELDS } = SPAN_FILTER;
+const FILTER = Type.Object(FILTER_FIELDS, { additionalProperties: false });
+
+export const specProblem = (message: string): AppError => new AppError('ERR_BAD_REQUEST', `invalid evaluator: ${message}`);
+
+/** Parses a `filter` (`service=api&model=gpt-4o`) as `GET /api/traces` reads its query string. */
+export function parseFilter(text: string): TraceFilter {
+  const params = new URLSearchParams(text.startsWith('?') ? text.slice(1) : text);
+  const query: Record<string, unknown> = {};
+  for (const key of new Set(params.keys())) {
+    const values = params.getAll(key);
+    query[key] = key === 'attr' ? values : values.at(-1);
+  }
+  const converted = Value.Convert(FILTER, query);
+  const error = Value.Errors(FILTER, converted).First();
+  if (error !== undefined) {
+    const name = error.path.split('/')[1] ?? '';
+    if (!(name in FILTER_FIELDS)) throw specProblem(`filter: '${name}' is not a filter (${Object.keys(FILTER_FIELDS).join(', ')})`);
+    throw specProblem(`filter: '${name}' ${error.message.toLowerCase()}`);
+  }
+  try {
+    return spanFilterFields(converted as Parameters<typeof spanFilterFields>[0]);
+  } catch (e) {
+    if (e instanceof AppError) throw specProblem(`filter: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Checks a spec (the parsed JSON of a body or a file entry) against the kinds; throws a 400 naming the field at fault. */
+export function resolveSpec(body: unknown, kinds: ReadonlyMap<string, AnyKind>): ResolvedEvaluator {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw specProblem('the spec must be an object');
+  const spec = body as Record<string, unknown>;
+  if (typeof spec.name !== 'string' || !NAME.test(spec.name)) throw specProblem('name: 1 to 100 letters, digits, dots, dashes or underscores, starting with a letter or digit');
+  if (typeof spec.kind !== 'string') throw specProblem(`kind: must be one of ${[...kinds.keys()].join(', ')}`);
+  const kind = kinds.get(spec.kind);
+  if (kind === undefined) throw specProblem(`kind: '${spec.kind}' is not a kind; expected one of ${[...kinds.keys()].join(', ')}`);
+  if (!(EVALUATOR_TARGETS as readonly unknown[]).includes(spec.target)) throw specProblem(`target: must be one of ${EVALUATOR_TARGETS.join(', ')}`);
+  const sampleRate = spec.sampleRate ?? 1;
+  if (typeof sampleRate !== 'number' || !(sampleRate >= 0 && sampleRate <= 1)) throw specProblem('sampleRate: must be a number from 0 to 1');
+  const budget = spec.dailyBudgetUsd ?? null;
+  if (budget !== null && (typeof budget !== 'number' || !(budget >= 0) || !Number.isFinite(budget))) throw specProblem('dailyBudgetUsd: must be a number of USD, 0 or more');
+  if (spec.filter !== undefined && typeof spec.filter !== 'string') throw specProblem("filter: must be the trace list's query string, like service=api&model=gpt-4o");
+  const filter = parseFilter((spec.filter as string | undefined) ?? '');
+  const own: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(spec)) if (!COMMON_FIELDS.has(key)) own[key] = value;
+  const problem = kind.problem(own);
+  if (problem !== null) throw specProblem(problem);
+  return { spec: spec as EvaluatorSpec, kind, target: spec.target as EvaluatorTarget, filter, sampleRate, dailyBudgetUsd: budget as number | null };
+}
+
+/**
+ * Whether a trace is sampled in at `rate`, by its id alone: the same trace is always in or out
+ * at one rate, and a trace in at a rate is in at every higher rate (as OpenTelemetry's
+ * TraceIdRatioBased sampler). The id is hashed (FNV-1a, 32 bits), since not every SDK makes
+ * random ids.
+ */
+export function sampledIn(traceId: string, rate: number): boolean {
+  if (rate >= 1) return true;
+  if (rate <= 0) return false;
+  let h = 0x811c9dc5;
+  for (let i = 0; i < traceId.length; i++) h = Math.imul(h ^ traceId.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return (h >>> 0) / 0x1_0000_0000 < rate;
+}

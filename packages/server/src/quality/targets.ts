@@ -1,0 +1,105 @@
+import type { ChatMessage, EvaluatorTarget, SpanRecord } from '@spoor/model';
+import { llmMessagesFrom } from '../normalize/messages.js';
+import type { EvaluationTarget } from './kind.js';
+
+/**
+ * What an evaluator judges of one complete trace, built from its spans (pure): for `llm`, each
+ * LLM call with its messages as input and output; for `span`, every span; for `trace`, the whole
+ * run with its root span's input and output (else its first LLM call's input and last one's
+ * output). Messages are read as the LLM inspector reads them (`normalize/messages.ts`), whichever
+ * convention carried them; a text is the text parts of the messages, one message a line.
+ */
+export function targetsOfTrace(projectId: string, spans: readonly SpanRecord[], target: EvaluatorTarget): EvaluationTarget[] {
+  if (spans.length === 0) return [];
+  const children = new Map<string, SpanRecord[]>();
+  for (const s of spans) {
+    if (s.parentSpanId === null) continue;
+    const list = children.get(s.parentSpanId);
+    if (list === undefined) children.set(s.parentSpanId, [s]);
+    else list.push(s);
+  }
+  const context = spans.filter((s) => s.category === 'retriever').flatMap(documentsOf);
+  const traceId = spans[0]!.traceId;
+  const of = (span: SpanRecord, within: readonly SpanRecord[]): EvaluationTarget => {
+    const messages = llmMessagesFrom(span.attributes);
+    return {
+      projectId, traceId, spanId: span.spanId, input: textOf(messages.input), output: textOf(messages.output), context, expected: null,
+      durationMs: durationMs(span.startTimeUs, span.endTimeUs), costUsd: costOf(within), toolNames: toolNamesOf(within, messages.output),
+    };
+  };
+  if (target === 'llm') return spans.filter((s) => s.llm !== null).map((s) => of(s, [s]));
+  if (target === 'span') return spans.map((s) => of(s, subtree(s, children)));
+  const root = spans.find((s) => s.parentSpanId === null) ?? spans[0]!;
+  const llms = spans.filter((s) => s.llm !== null).sort((a, b) => a.startTimeUs - b.startTimeUs);
+  const own = llmMessagesFrom(root.attributes);
+  let input = textOf(own.input);
+  let output = textOf(own.output);
+  if (input === null && llms.length > 0) input = textOf(llmMessagesFrom(llms[0]!.attributes).input);
+  if (output === null && llms.length > 0) output = textOf(llmMessagesFrom(llms.at(-1)!.attributes).output);
+  const startUs = Math.min(...spans.map((s) => s.startTimeUs));
+  const endUs = Math.max(...spans.map((s) => s.endTimeUs));
+  return [
+    {
+      projectId, traceId, spanId: null, input, output, context, expected: null,
+      durationMs: durationMs(startUs, endUs), costUsd: costOf(spans), toolNames: toolNamesOf(spans, llms.flatMap((s) => llmMessagesFrom(s.attributes).output)),
+    },
+  ];
+}
+
+const durationMs = (startUs: number, endUs: number): number => Math.max(0, endUs - startUs) / 1000;
+
+function textOf(messages: readonly ChatMessage[]): string | null {
+  const lines: string[] = [];
+  for (const m of messages) {
+    const text = m.parts.map((p) => (p.type === 'text' ? p.content : '')).join('');
+    if (text !== '') lines.push(text);
+  }
+  return lines.length === 0 ? null : lines.join('\n');
+}
+
+/** The LLM cost of these spans, `null` when none has a known cost. */
+function costOf(spans: readonly SpanRecord[]): number | null {
+  let total: number | null = null;
+  for (const s of spans) if (s.llm?.costUsd != null) total = (total ?? 0) + s.llm.costUsd;
+  return total;
+}
+
+/** The tools called: tool spans (their `gen_ai.tool.name`, else their name) and the tool calls the messages asked for. */
+function toolNamesOf(spans: readonly SpanRecord[], output: readonly ChatMessage[]): string[] {
+  const names = new Set<string>();
+  for (const s of spans) {
+    if (s.category !== 'tool') continue;
+    const named = s.attributes['gen_ai.tool.name'];
+    names.add(typeof named === 'string' && named !== '' ? named : s.name);
+  }
+  for (const m of output) for (const p of m.parts) if (p.type === 'tool_call') names.add(p.name);
+  return [...names];
+}
+
+/** A span and everything under it. */
+function subtree(span: SpanRecord, children: ReadonlyMap<string, SpanRecord[]>): SpanRecord[] {
+  const out: SpanRecord[] = [];
+  const stack = [span];
+  const seen = new Set<string>();
+  while (stack.length > 0) {
+    const s = stack.pop()!;
+    if (seen.has(s.spanId)) continue;
+    seen.add(s.spanId);
+    out.push(s);
+    stack.push(...(children.get(s.spanId) ?? []));
+  }
+  return out;
+}
+
+/** A retriever span's documents: OpenInference's `retrieval.documents.{i}.document.content`, else its `output.value`. */
+function documentsOf(span: SpanRecord): string[] {
+  const docs: string[] = [];
+  for (let i = 0; ; i++) {
+    const content = span.attributes[`retrieval.documents.${i}.document.content`];
+    if (typeof content !== 'string') break;
+    docs.push(content);
+  }
+  if (docs.length > 0) return docs;
+  const output = span.attributes['output.value'];
+  return typeof output === 'string' && output !== '' ? [output] : [];
+}

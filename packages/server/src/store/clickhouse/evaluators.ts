@@ -1,0 +1,106 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { TimeKey } from '../ports/traces.js';
+import type { CompleteTrace, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from '../ports/evaluators.js';
+import * as sql from '../sql/evaluators.js';
+import type { ClickHouseSql } from './dialect.js';
+import { nextVersion } from './small-tables.js';
+
+/**
+ * How long a lease candidate waits before reading who won. Servers sharing the database insert
+ * their candidates independently; an insert takes milliseconds, so after a second every
+ * candidate of the same moment is visible and every server reads the same winner (the highest
+ * version), as `access.ts` settles the session secret.
+ */
+const LEASE_SETTLE_MS = 1000;
+
+/**
+ * Evaluators (`ReplacingMergeTree` by `row_version`; a deletion is a row marked deleted, which a
+ * merge keeps, so the version goes on), their runs (appended) and the runner lease.
+ */
+export class ClickHouseEvaluatorStore implements EvaluatorStore {
+  constructor(
+    private readonly sql: ClickHouseSql,
+    private readonly settleMs = LEASE_SETTLE_MS,
+  ) {}
+
+  listEvaluators(projectId: string): Promise<EvaluatorRecord[]> {
+    return sql.listEvaluators(this.sql, projectId);
+  }
+
+  latestEvaluator(projectId: string, name: string): Promise<(EvaluatorRecord & { deleted: boolean }) | null> {
+    return sql.latestEvaluator(this.sql, projectId, name);
+  }
+
+  async putEvaluator(projectId: string, r: EvaluatorRecord, deleted: boolean): Promise<void> {
+    const ch = this.sql.ch;
+    await ch.insertRows('save an evaluator', ch.tables.evaluators, [
+      {
+        project_id: projectId,
+        name: r.name,
+        spec: r.spec,
+        version: r.version,
+        state: r.state,
+        paused_reason: r.pausedReason,
+        created_us: r.createdUs,
+        updated_us: r.updatedUs,
+        row_version: nextVersion(await sql.latestRowVersion(this.sql, projectId, r.name)),
+        deleted,
+      },
+    ]);
+  }
+
+  async addRuns(projectId: string, runs: readonly EvaluatorRunRecord[]): Promise<void> {
+    if (runs.length === 0) return;
+    const ch = this.sql.ch;
+    await ch.insertRows(
+      'record evaluator runs',
+      ch.tables.evaluator_runs,
+      runs.map((r) => ({
+        project_id: projectId, evaluator: r.evaluator, version: r.version, trace_id: r.traceId, span_id: r.spanId ?? '', ok: r.ok, error: r.error, cost_usd: r.costUsd, time_us: r.timeUs,
+      })),
+    );
+  }
+
+  runsOf(projectId: string, evaluator: string, version: number, traceIds: readonly string[]): Promise<EvaluatorRunRecord[]> {
+    return sql.runsOf(this.sql, projectId, evaluator, version, traceIds);
+  }
+
+  failedRuns(projectId: string, evaluator: string, version: number, limit: number): Promise<EvaluatorRunRecord[]> {
+    return sql.failedRuns(this.sql, projectId, evaluator, version, limit);
+  }
+
+  runTotals(projectId: string, costSinceUs: number): Promise<EvaluatorRunTotals[]> {
+    return sql.runTotals(this.sql, projectId, costSinceUs);
+  }
+
+  completeTraces(projectId: string, filter: TraceFilter, after: TimeKey, endedByUs: number, limit: number): Promise<CompleteTrace[]> {
+    return sql.completeTraces(this.sql, projectId, filter, after, endedByUs, limit);
+  }
+
+  /**
+   * A holder whose lease has not expired keeps it; otherwise this server inserts a candidate with
+   * a version above the lease it read, waits `settleMs`, and reads the highest version again: of
+   * candidates inserted at once, every server reads the same one as the winner.
+   */
+  async takeLease(projectId: string, holder: string, nowUs: number, ttlUs: number): Promise<boolean> {
+    const current = await this.readLease(projectId);
+    if (current !== null && current.holder !== holder && current.expires_us > nowUs) return false;
+    const ch = this.sql.ch;
+    await ch.insertRows('take the evaluator lease', ch.tables.evaluator_leases, [
+      { project_id: projectId, holder, expires_us: nowUs + ttlUs, version: nextVersion(current?.version ?? 0) },
+    ]);
+    // The holder renewing its own lease has no rival to wait for: another server inserts only once it expired.
+    if (current !== null && current.holder === holder && current.expires_us > nowUs) return true;
+    await sleep(this.settleMs);
+    return (await this.readLease(projectId))?.holder === holder;
+  }
+
+  private readLease(projectId: string): Promise<{ holder: string; expires_us: number; version: number } | null> {
+    const ch = this.sql.ch;
+    return ch.row(
+      'read the evaluator lease',
+      `SELECT holder, expires_us, version FROM ${ch.tables.evaluator_leases} WHERE project_id = {project:String} ORDER BY version DESC LIMIT 1`,
+      { project: projectId },
+    );
+  }
+}

@@ -1,0 +1,85 @@
+import type { TimeKey } from '../ports/traces.js';
+import type { CompleteTrace, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from '../ports/evaluators.js';
+import * as sql from '../sql/evaluators.js';
+import type { DuckDbSql } from './dialect.js';
+import { columnsOf } from './read.js';
+
+/** Evaluators, their runs and the runner lease, in their own small tables. */
+export class DuckDbEvaluatorStore implements EvaluatorStore {
+  constructor(private readonly sql: DuckDbSql) {}
+
+  listEvaluators(projectId: string): Promise<EvaluatorRecord[]> {
+    return sql.listEvaluators(this.sql, projectId);
+  }
+
+  latestEvaluator(projectId: string, name: string): Promise<(EvaluatorRecord & { deleted: boolean }) | null> {
+    return sql.latestEvaluator(this.sql, projectId, name);
+  }
+
+  async putEvaluator(projectId: string, r: EvaluatorRecord, deleted: boolean): Promise<void> {
+    // One statement: the new row's version is read and written together (a connection's statements are serial).
+    await this.sql.on('save an evaluator', (c) =>
+      c.run(
+        `INSERT INTO evaluators SELECT $1, $2, $3, $4, $5, $6, $7, $8, coalesce(max(row_version), 0) + 1, $9
+         FROM evaluators WHERE project_id = $1 AND name = $2`,
+        [projectId, r.name, r.spec, r.version, r.state, r.pausedReason, r.createdUs, r.updatedUs, deleted],
+      ),
+    );
+  }
+
+  async addRuns(projectId: string, runs: readonly EvaluatorRunRecord[]): Promise<void> {
+    if (runs.length === 0) return;
+    // One statement for every run, its rows as one JSON array.
+    await this.sql.on('record evaluator runs', (c) =>
+      c.run(
+        `INSERT INTO evaluator_runs
+         SELECT $1, r.evaluator, r.version, r.trace_id, r.span_id, r.ok, r.error, r.cost_usd, r.time_us
+         FROM (SELECT unnest(from_json($2::JSON, '[{"evaluator":"VARCHAR","version":"BIGINT","trace_id":"VARCHAR","span_id":"VARCHAR",
+           "ok":"BOOLEAN","error":"VARCHAR","cost_usd":"DOUBLE","time_us":"BIGINT"}]'), recursive := true)) r`,
+        [
+          projectId,
+          JSON.stringify(
+            runs.map((r) => ({
+              evaluator: r.evaluator, version: r.version, trace_id: r.traceId, span_id: r.spanId ?? '', ok: r.ok, error: r.error, cost_usd: r.costUsd, time_us: r.timeUs,
+            })),
+          ),
+        ],
+      ),
+    );
+  }
+
+  runsOf(projectId: string, evaluator: string, version: number, traceIds: readonly string[]): Promise<EvaluatorRunRecord[]> {
+    return sql.runsOf(this.sql, projectId, evaluator, version, traceIds);
+  }
+
+  failedRuns(projectId: string, evaluator: string, version: number, limit: number): Promise<EvaluatorRunRecord[]> {
+    return sql.failedRuns(this.sql, projectId, evaluator, version, limit);
+  }
+
+  runTotals(projectId: string, costSinceUs: number): Promise<EvaluatorRunTotals[]> {
+    return sql.runTotals(this.sql, projectId, costSinceUs);
+  }
+
+  completeTraces(projectId: string, filter: TraceFilter, after: TimeKey, endedByUs: number, limit: number): Promise<CompleteTrace[]> {
+    return sql.completeTraces(this.sql, projectId, filter, after, endedByUs, limit);
+  }
+
+  /** One file has one writer process: a conditional upsert decides the holder at once, no settling needed. */
+  takeLease(projectId: string, holder: string, nowUs: number, ttlUs: number): Promise<boolean> {
+    return this.sql.on('take the evaluator lease', async (c) => {
+      try {
+        await c.run(
+          `INSERT INTO evaluator_leases VALUES ($1, $2, $3)
+           ON CONFLICT (project_id) DO UPDATE SET holder = excluded.holder, expires_us = excluded.expires_us
+           WHERE evaluator_leases.holder = excluded.holder OR evaluator_leases.expires_us <= $4`,
+          [projectId, holder, nowUs + ttlUs, nowUs],
+        );
+      } catch (error) {
+        // Another connection changed the lease at the same moment (DuckDB's write-write conflict): it won; the read below says so.
+        if (!/conflict/i.test((error as Error).message)) throw error;
+      }
+      const found = await columnsOf(c, 'SELECT holder FROM evaluator_leases WHERE project_id = $1', [projectId]);
+      return found.holder?.[0] === holder;
+    });
+  }
+}

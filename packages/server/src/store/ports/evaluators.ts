@@ -1,0 +1,79 @@
+import type { EvaluatorState, TraceQuery } from '@spoor/model';
+import type { TimeKey } from './traces.js';
+
+/** A definition as stored: its spec as JSON text (checked by `quality/`, not by the store). */
+export interface EvaluatorRecord {
+  name: string;
+  spec: string;
+  /** Rises by one on every change of the spec (never on a pause): scores are authored `name@version`. */
+  version: number;
+  state: EvaluatorState;
+  pausedReason: string | null;
+  createdUs: number;
+  updatedUs: number;
+}
+
+/** One target's judging by one evaluator version: what makes each version judge each target once. */
+export interface EvaluatorRunRecord {
+  evaluator: string;
+  version: number;
+  traceId: string;
+  /** `null` when the target is the trace. */
+  spanId: string | null;
+  ok: boolean;
+  error: string | null;
+  costUsd: number;
+  timeUs: number;
+}
+
+/** Per evaluator version: its targets whose last run was ok or failed, and what its runs cost since a time. */
+export interface EvaluatorRunTotals {
+  evaluator: string;
+  version: number;
+  ok: number;
+  errors: number;
+  costUsd: number;
+}
+
+/** The trace list's span and trace filters (no time range, limit or cursor). */
+export type TraceFilter = Omit<TraceQuery, 'projectId' | 'range' | 'limit' | 'cursor'>;
+
+/** A complete trace (see `completeTraces`), by when its last span ended. */
+export interface CompleteTrace {
+  traceId: string;
+  endUs: number;
+}
+
+/**
+ * Evaluators: their definitions (a change is a new row, a deletion one marked deleted, so a name
+ * made again goes on from its last version), the runs of each version on each target, and the
+ * lease that lets one runner of those sharing a store judge at a time.
+ */
+export interface EvaluatorStore {
+  /** The project's evaluators, deleted ones left out, by name. */
+  listEvaluators(projectId: string): Promise<EvaluatorRecord[]>;
+  /** An evaluator's newest row, a deletion included (`deleted`), or `null` when the name was never used. */
+  latestEvaluator(projectId: string, name: string): Promise<(EvaluatorRecord & { deleted: boolean }) | null>;
+  /** Saves a new row of an evaluator (or, with `deleted`, its deletion), read back before any older one. */
+  putEvaluator(projectId: string, record: EvaluatorRecord, deleted: boolean): Promise<void>;
+  /** Appends runs; a target's newest run replaces its older ones. */
+  addRuns(projectId: string, runs: readonly EvaluatorRunRecord[]): Promise<void>;
+  /** The newest run of each target of these traces judged by this evaluator version. */
+  runsOf(projectId: string, evaluator: string, version: number, traceIds: readonly string[]): Promise<EvaluatorRunRecord[]>;
+  /** Targets whose newest run by this evaluator version failed, oldest first, at most `limit`. */
+  failedRuns(projectId: string, evaluator: string, version: number, limit: number): Promise<EvaluatorRunRecord[]>;
+  /** Per evaluator version: targets last judged ok, and failed; the cost of runs at or after `costSinceUs`. */
+  runTotals(projectId: string, costSinceUs: number): Promise<EvaluatorRunTotals[]>;
+  /**
+   * Complete traces whose last span ended after `after` (a trace end and id) and at or before
+   * `endedByUs`, matching the filter, in end order, at most `limit`. Complete: the root span has
+   * ended (it is stored with an end time) and no span of the trace ended after `endedByUs`.
+   */
+  completeTraces(projectId: string, filter: TraceFilter, after: TimeKey, endedByUs: number, limit: number): Promise<CompleteTrace[]>;
+  /**
+   * Takes (or keeps) the project's runner lease for `holder` until `nowUs + ttlUs`, unless another
+   * holder's lease has not expired; whether `holder` holds it now. Of two servers asking at once,
+   * both learn the same winner.
+   */
+  takeLease(projectId: string, holder: string, nowUs: number, ttlUs: number): Promise<boolean>;
+}

@@ -1,0 +1,162 @@
+import { EVALUATOR_STATES, type EvaluatorState } from '@spoor/model';
+import { type Row, num } from '../record-rows.js';
+import type { CompleteTrace, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, TraceFilter } from '../ports/evaluators.js';
+import type { TimeKey } from '../ports/traces.js';
+import type { SqlEngine } from './dialect.js';
+import { TRACE_TOTALS, traceFilterSql } from './traces.js';
+
+/**
+ * Evaluators' reads, for every engine. Definitions and runs are appended (a change is a new row):
+ * a definition is its newest row by `row_version`, a target's run its newest by time.
+ */
+
+const EVALUATOR_COLUMNS = 'name, spec, version, state, paused_reason, created_us, updated_us, row_version, deleted';
+const RUN_COLUMNS = 'evaluator, version, trace_id, span_id, ok, error, cost_usd, time_us';
+const RUN_KEY = 'evaluator, version, trace_id, span_id';
+/** Of two runs of one target at one moment, the ok one (a retry that succeeded) is the newer. */
+const RUN_ORDER = 'time_us DESC, ok DESC';
+
+/**
+ * How long before the scan's start a root span may have ended and still count: a trace whose
+ * spans went on past its root by more than this is not found complete (children that outlive
+ * their root by an hour are fire-and-forget work, not the run).
+ */
+const ROOT_LOOKBACK_US = 3_600_000_000;
+
+const bool = (value: unknown): boolean => value === true || value === 1 || value === '1';
+
+function evaluatorOf(row: Row): EvaluatorRecord & { deleted: boolean } {
+  const state = row.get('state') as string;
+  return {
+    name: row.get('name') as string,
+    spec: row.get('spec') as string,
+    version: num(row.get('version')),
+    state: (EVALUATOR_STATES as readonly string[]).includes(state) ? (state as EvaluatorState) : 'paused',
+    pausedReason: (row.get('paused_reason') as string | null) ?? null,
+    createdUs: num(row.get('created_us')),
+    updatedUs: num(row.get('updated_us')),
+    deleted: bool(row.get('deleted')),
+  };
+}
+
+function runOf(row: Row): EvaluatorRunRecord {
+  const spanId = row.get('span_id') as string;
+  return {
+    evaluator: row.get('evaluator') as string,
+    version: num(row.get('version')),
+    traceId: row.get('trace_id') as string,
+    spanId: spanId === '' ? null : spanId,
+    ok: bool(row.get('ok')),
+    error: (row.get('error') as string | null) ?? null,
+    costUsd: Number(row.get('cost_usd')),
+    timeUs: num(row.get('time_us')),
+  };
+}
+
+export async function listEvaluators(db: SqlEngine, projectId: string): Promise<EvaluatorRecord[]> {
+  const d = db.dialect;
+  const p = d.params();
+  const latest = d.firstPer(`SELECT ${EVALUATOR_COLUMNS} FROM ${d.tables.evaluators} WHERE project_id = ${p.add(projectId)}`, 'name', 'row_version DESC');
+  const rows = await db.rows('list evaluators', `SELECT * FROM (${latest}) AS latest WHERE NOT deleted ORDER BY name`, p, evaluatorOf);
+  return rows.map(({ deleted: _, ...record }) => record);
+}
+
+export async function latestEvaluator(db: SqlEngine, projectId: string, name: string): Promise<(EvaluatorRecord & { deleted: boolean }) | null> {
+  const d = db.dialect;
+  const p = d.params();
+  const rows = await db.rows(
+    'read an evaluator',
+    `SELECT ${EVALUATOR_COLUMNS} FROM ${d.tables.evaluators} WHERE project_id = ${p.add(projectId)} AND name = ${p.add(name)} ORDER BY row_version DESC LIMIT 1`,
+    p,
+    evaluatorOf,
+  );
+  return rows[0] ?? null;
+}
+
+/** The newest row version of an evaluator, 0 when it has none: a new row goes above it. */
+export async function latestRowVersion(db: SqlEngine, projectId: string, name: string): Promise<number> {
+  const d = db.dialect;
+  const p = d.params();
+  const rows = await db.rows(
+    'read an evaluator',
+    `SELECT max(row_version) AS v FROM ${d.tables.evaluators} WHERE project_id = ${p.add(projectId)} AND name = ${p.add(name)}`,
+    p,
+    (row) => (row.get('v') === null ? 0 : num(row.get('v'))),
+  );
+  return rows[0] ?? 0;
+}
+
+export function runsOf(db: SqlEngine, projectId: string, evaluator: string, version: number, traceIds: readonly string[]): Promise<EvaluatorRunRecord[]> {
+  if (traceIds.length === 0) return Promise.resolve([]);
+  const d = db.dialect;
+  const p = d.params();
+  const select = `SELECT ${RUN_COLUMNS} FROM ${d.tables.evaluator_runs}
+    WHERE project_id = ${p.add(projectId)} AND evaluator = ${p.add(evaluator)} AND version = ${p.int(version)} AND trace_id IN ${p.texts(traceIds)}`;
+  return db.rows('read evaluator runs', `SELECT * FROM (${d.firstPer(select, RUN_KEY, RUN_ORDER)}) AS latest ORDER BY trace_id, span_id`, p, runOf);
+}
+
+export function failedRuns(db: SqlEngine, projectId: string, evaluator: string, version: number, limit: number): Promise<EvaluatorRunRecord[]> {
+  const d = db.dialect;
+  const p = d.params();
+  const select = `SELECT ${RUN_COLUMNS} FROM ${d.tables.evaluator_runs}
+    WHERE project_id = ${p.add(projectId)} AND evaluator = ${p.add(evaluator)} AND version = ${p.int(version)}`;
+  return db.rows(
+    'read failed evaluator runs',
+    `SELECT * FROM (${d.firstPer(select, RUN_KEY, RUN_ORDER)}) AS latest WHERE NOT ok ORDER BY time_us, trace_id, span_id LIMIT ${p.count(limit)}`,
+    p,
+    runOf,
+  );
+}
+
+export async function runTotals(db: SqlEngine, projectId: string, costSinceUs: number): Promise<EvaluatorRunTotals[]> {
+  const d = db.dialect;
+  const p = d.params();
+  const project = p.add(projectId);
+  const latest = d.firstPer(`SELECT ${RUN_COLUMNS} FROM ${d.tables.evaluator_runs} WHERE project_id = ${project}`, RUN_KEY, RUN_ORDER);
+  const outcomes = await db.rows(
+    'count evaluator runs',
+    `SELECT evaluator, version, countIf(ok) AS n_ok, countIf(NOT ok) AS n_failed FROM (${latest}) AS latest GROUP BY evaluator, version`,
+    p,
+    (row) => ({ evaluator: row.get('evaluator') as string, version: num(row.get('version')), ok: num(row.get('n_ok')), errors: num(row.get('n_failed')) }),
+  );
+  const q = d.params();
+  const costs = await db.rows(
+    'add up evaluator costs',
+    `SELECT evaluator, version, sum(cost_usd) AS spent FROM ${d.tables.evaluator_runs}
+     WHERE project_id = ${q.add(projectId)} AND time_us >= ${q.int(costSinceUs)} GROUP BY evaluator, version`,
+    q,
+    (row) => ({ key: `${row.get('evaluator') as string}@${num(row.get('version'))}`, spent: Number(row.get('spent')) }),
+  );
+  const spent = new Map(costs.map((c) => [c.key, c.spent]));
+  return outcomes
+    .map((o) => ({ ...o, costUsd: spent.get(`${o.evaluator}@${o.version}`) ?? 0 }))
+    .sort((a, b) => (a.evaluator < b.evaluator ? -1 : a.evaluator > b.evaluator ? 1 : a.version - b.version));
+}
+
+/**
+ * Complete traces after `after` (by last span end, then id) ending by `endedByUs`: the trace's
+ * root span is stored with an end time, and no span of it ended later than `endedByUs` (see
+ * `EvaluatorStore.completeTraces`).
+ */
+export function completeTraces(db: SqlEngine, projectId: string, filter: TraceFilter, after: TimeKey, endedByUs: number, limit: number): Promise<CompleteTrace[]> {
+  const d = db.dialect;
+  const p = d.params();
+  const project = p.add(projectId);
+  const afterUs = p.int(after.timeUs);
+  const endedBy = p.int(endedByUs);
+  const { matched, traceFilters } = traceFilterSql(d, p, project, filter, null);
+  traceFilters.push(`t_end <= ${endedBy}`, `(t_end > ${afterUs} OR (t_end = ${afterUs} AND trace_id > ${p.add(after.id)}))`);
+  // Of a trace's parts, those ending after the scan's start are enough to find it; its totals are of every part.
+  const recent = `trace_id IN (SELECT trace_id FROM ${d.tables.trace_parts} WHERE project_id = ${project} AND end_us >= ${afterUs})`;
+  const rooted = `trace_id IN (SELECT trace_id FROM ${d.tables.spans} WHERE project_id = ${project} AND parent_span_id IS NULL
+    AND end_us > 0 AND end_us <= ${endedBy} AND end_us > ${p.int(after.timeUs - ROOT_LOOKBACK_US)})`;
+  return db.rows(
+    'find complete traces',
+    `SELECT trace_id, ${TRACE_TOTALS} FROM ${d.tables.trace_parts}
+     WHERE project_id = ${project} AND ${recent} AND ${rooted}${matched}
+     GROUP BY trace_id HAVING ${traceFilters.join(' AND ')}
+     ORDER BY t_end, trace_id LIMIT ${p.count(limit)}`,
+    p,
+    (row) => ({ traceId: row.get('trace_id') as string, endUs: num(row.get('t_end')) }),
+  );
+}

@@ -1,0 +1,87 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestServer, metricValue, startTestServer } from './support/server.js';
+import { eventually, traceBody } from './support/trace-bodies.js';
+
+const TRACE = 'e'.repeat(32);
+
+/** A JSON answer, read loosely: the assertions say what it holds. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read fields of many answer shapes
+type Answer = Record<string, any>;
+
+describe('the evaluators API on a running server', () => {
+  let server: TestServer;
+  let dir: string;
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: response.status === 204 ? null : ((await response.json()) as Answer) };
+  };
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'spoor-evaluators-'));
+    const file = join(dir, 'evaluators.yaml');
+    await writeFile(file, 'evaluators:\n  - { name: from-file, kind: latency, target: trace, maxMs: 60000 }\n');
+    server = await startTestServer({ evaluators: file, traceQuiet: '1s' });
+  });
+  afterAll(async () => {
+    await server.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('makes, lists, replaces (a new version when the spec changes) and refuses bad specs naming the field', async () => {
+    const made = await call('POST', '/api/evaluators', { name: 'fast', kind: 'latency', target: 'trace', maxMs: 1000 });
+    expect(made).toMatchObject({ status: 201, body: { name: 'fast', version: 1, author: 'fast@1', state: 'active', source: 'api', scoresMade: 0 } });
+    expect((await call('POST', '/api/evaluators', { name: 'fast', kind: 'latency', target: 'trace', maxMs: 1000 })).status).toBe(409);
+    expect(await call('PUT', '/api/evaluators/fast', { kind: 'latency', target: 'trace', maxMs: 2000 })).toMatchObject({ status: 200, body: { version: 2 } });
+    expect(await call('PUT', '/api/evaluators/fast', { kind: 'latency', target: 'trace', maxMs: 2000 })).toMatchObject({ status: 200, body: { version: 2 } });
+    const list = await call('GET', '/api/evaluators');
+    expect(list.body!.evaluators.map((e: { name: string; source: string }) => [e.name, e.source])).toEqual([['fast', 'api'], ['from-file', 'file']]);
+    expect(await call('PUT', '/api/evaluators/from-file', { kind: 'latency', target: 'trace', maxMs: 1 })).toMatchObject({ status: 409 });
+    for (const [spec, field] of [
+      [{ name: 'x', kind: 'vibes', target: 'trace' }, 'kind'],
+      [{ name: 'x', kind: 'latency', target: 'trace', maxMs: 1, sampleRate: 2 }, 'sampleRate'],
+      [{ name: 'x', kind: 'latency', target: 'trace', maxMs: 1, filter: 'colour=red' }, 'filter'],
+      [{ name: 'x', kind: 'regex', target: 'llm', pattern: '(a' }, 'pattern'],
+      [{ name: 'x', kind: 'length', target: 'llm' }, 'min'],
+    ] as const) {
+      const refused = await call('POST', '/api/evaluators', spec);
+      expect(refused.status).toBe(400);
+      expect(refused.body!.error.message).toContain(`invalid evaluator: ${field}`);
+    }
+  });
+
+  it('judges a trace that completes, shows it, pauses and resumes on /metrics, previews and backfills', async () => {
+    await call('PUT', '/api/evaluators/quick', { kind: 'latency', target: 'trace', maxMs: 60000 });
+    const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: traceBody(TRACE, 3, Date.now()) });
+    expect(sent.status).toBe(200);
+    // Quiet for 1 s, then found by a round (every 2 s).
+    await eventually('the trace judged', () => call('GET', '/api/evaluators/quick'), (r) => r.body!.scoresMade === 1);
+    expect(await metricValue(server.url, 'spoor_evaluator_runs_total')).toBeGreaterThanOrEqual(1);
+
+    expect(await call('POST', '/api/evaluators/quick/pause', {})).toMatchObject({ status: 200, body: { state: 'paused', pausedReason: 'paused by hand' } });
+    expect(await metricValue(server.url, 'spoor_evaluator_paused')).toBe(1);
+    expect(await call('POST', '/api/evaluators/quick/resume', {})).toMatchObject({ status: 200, body: { state: 'active', pausedReason: null } });
+    expect(await metricValue(server.url, 'spoor_evaluator_paused')).toBe(0);
+
+    const preview = await call('POST', '/api/evaluators/preview', { spec: { name: 'p', kind: 'latency', target: 'trace', maxMs: 0 } });
+    expect(preview).toMatchObject({ status: 200, body: { items: [{ traceId: TRACE, spanId: null, value: 0, label: 'fail', error: null }] } });
+
+    // The file's evaluator was made before the trace; a backfill of an already judged range skips what it judged.
+    expect((await call('POST', '/api/evaluators/from-file/backfill', { from: new Date(Date.now() - 3_600_000).toISOString() })).status).toBe(202);
+    await eventually('the backfill done', () => call('GET', '/api/evaluators/from-file/backfill'), (r) => r.body!.state === 'done');
+    expect((await call('GET', '/api/evaluators/from-file/backfill')).body).toMatchObject({ traces: 1, judged: 0, skipped: 1 });
+    expect((await call('GET', '/api/evaluators/from-file')).body).toMatchObject({ scoresMade: 1 });
+  });
+
+  it('deletes an evaluator, and answers 404 for one it does not have', async () => {
+    await call('PUT', '/api/evaluators/gone', { kind: 'latency', target: 'trace', maxMs: 1 });
+    expect((await call('DELETE', '/api/evaluators/gone')).status).toBe(204);
+    expect((await call('GET', '/api/evaluators/gone')).status).toBe(404);
+    expect((await call('DELETE', '/api/evaluators/gone')).status).toBe(404);
+    expect((await call('POST', '/api/evaluators/nobody/retry', {})).status).toBe(404);
+  });
+});

@@ -1,0 +1,109 @@
+import type { TimeKey } from '../../src/store/store.js';
+import type { CompleteTrace, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from '../../src/store/ports/evaluators.js';
+import { type FakeData, listTraces } from './fake-reads.js';
+
+/** How far before a scan's start a root may have ended (as `sql/evaluators.ts`). */
+const ROOT_LOOKBACK_US = 3_600_000_000;
+
+type Row = EvaluatorRecord & { projectId: string; deleted: boolean; rowVersion: number };
+type Run = EvaluatorRunRecord & { projectId: string };
+
+/** Evaluators in memory, read as the engines read them: the newest row of each name, the newest run of each target. */
+export class FakeEvaluatorStore implements EvaluatorStore {
+  readonly rows: Row[] = [];
+  readonly runs: Run[] = [];
+  private readonly leases = new Map<string, { holder: string; expiresUs: number }>();
+
+  /** `data`: what the reads see (the committed records). */
+  constructor(private readonly data: () => FakeData) {}
+
+  listEvaluators(projectId: string): Promise<EvaluatorRecord[]> {
+    const latest = new Map<string, Row>();
+    for (const row of this.rows) if (row.projectId === projectId && (latest.get(row.name)?.rowVersion ?? -1) < row.rowVersion) latest.set(row.name, row);
+    const live = [...latest.values()].filter((r) => !r.deleted).sort((a, b) => (a.name < b.name ? -1 : 1));
+    return Promise.resolve(live.map(({ projectId: _, deleted: __, rowVersion: ___, ...record }) => record));
+  }
+
+  latestEvaluator(projectId: string, name: string): Promise<(EvaluatorRecord & { deleted: boolean }) | null> {
+    let found: Row | null = null;
+    for (const row of this.rows) if (row.projectId === projectId && row.name === name && (found === null || row.rowVersion > found.rowVersion)) found = row;
+    if (found === null) return Promise.resolve(null);
+    const { projectId: _, rowVersion: __, ...record } = found;
+    return Promise.resolve(record);
+  }
+
+  putEvaluator(projectId: string, record: EvaluatorRecord, deleted: boolean): Promise<void> {
+    const rowVersion = Math.max(0, ...this.rows.filter((r) => r.projectId === projectId && r.name === record.name).map((r) => r.rowVersion)) + 1;
+    this.rows.push({ ...record, projectId, deleted, rowVersion });
+    return Promise.resolve();
+  }
+
+  addRuns(projectId: string, runs: readonly EvaluatorRunRecord[]): Promise<void> {
+    for (const run of runs) this.runs.push({ ...run, projectId });
+    return Promise.resolve();
+  }
+
+  runsOf(projectId: string, evaluator: string, version: number, traceIds: readonly string[]): Promise<EvaluatorRunRecord[]> {
+    const ids = new Set(traceIds);
+    const found = this.latestRuns(projectId).filter((r) => r.evaluator === evaluator && r.version === version && ids.has(r.traceId));
+    return Promise.resolve(found.map(withoutProject).sort((a, b) => byText(a.traceId, b.traceId) || byText(a.spanId ?? '', b.spanId ?? '')));
+  }
+
+  failedRuns(projectId: string, evaluator: string, version: number, limit: number): Promise<EvaluatorRunRecord[]> {
+    const failed = this.latestRuns(projectId).filter((r) => r.evaluator === evaluator && r.version === version && !r.ok);
+    failed.sort((a, b) => a.timeUs - b.timeUs || byText(a.traceId, b.traceId) || byText(a.spanId ?? '', b.spanId ?? ''));
+    return Promise.resolve(failed.slice(0, limit).map(withoutProject));
+  }
+
+  runTotals(projectId: string, costSinceUs: number): Promise<EvaluatorRunTotals[]> {
+    const totals = new Map<string, EvaluatorRunTotals>();
+    const of = (r: EvaluatorRunRecord): EvaluatorRunTotals => {
+      const key = `${r.evaluator}@${r.version}`;
+      let t = totals.get(key);
+      if (t === undefined) totals.set(key, (t = { evaluator: r.evaluator, version: r.version, ok: 0, errors: 0, costUsd: 0 }));
+      return t;
+    };
+    for (const r of this.latestRuns(projectId)) {
+      if (r.ok) of(r).ok++;
+      else of(r).errors++;
+    }
+    for (const r of this.runs) if (r.projectId === projectId && r.timeUs >= costSinceUs) of(r).costUsd += r.costUsd;
+    return Promise.resolve([...totals.values()].sort((a, b) => byText(a.evaluator, b.evaluator) || a.version - b.version));
+  }
+
+  completeTraces(projectId: string, filter: TraceFilter, after: TimeKey, endedByUs: number, limit: number): Promise<CompleteTrace[]> {
+    const matching = listTraces(this.data(), { ...filter, projectId, range: { fromUs: null, toUs: null }, limit: Number.MAX_SAFE_INTEGER, cursor: null }, null, Number.MAX_SAFE_INTEGER);
+    const rooted = new Set(
+      this.data().spans
+        .filter((s) => s.projectId === projectId && s.parentSpanId === null && s.endTimeUs > 0 && s.endTimeUs <= endedByUs && s.endTimeUs > after.timeUs - ROOT_LOOKBACK_US)
+        .map((s) => s.traceId),
+    );
+    const found = matching
+      .filter((t) => rooted.has(t.traceId) && t.endTimeUs <= endedByUs && (t.endTimeUs > after.timeUs || (t.endTimeUs === after.timeUs && t.traceId > after.id)))
+      .map((t) => ({ traceId: t.traceId, endUs: t.endTimeUs }))
+      .sort((a, b) => a.endUs - b.endUs || byText(a.traceId, b.traceId));
+    return Promise.resolve(found.slice(0, limit));
+  }
+
+  takeLease(projectId: string, holder: string, nowUs: number, ttlUs: number): Promise<boolean> {
+    const current = this.leases.get(projectId);
+    if (current === undefined || current.holder === holder || current.expiresUs <= nowUs) this.leases.set(projectId, { holder, expiresUs: nowUs + ttlUs });
+    return Promise.resolve(this.leases.get(projectId)!.holder === holder);
+  }
+
+  /** The newest run of each target. */
+  private latestRuns(projectId: string): Run[] {
+    const latest = new Map<string, Run>();
+    for (const r of this.runs) {
+      if (r.projectId !== projectId) continue;
+      const key = `${r.evaluator}\0${r.version}\0${r.traceId}\0${r.spanId ?? ''}`;
+      const before = latest.get(key);
+      if (before === undefined || r.timeUs > before.timeUs || (r.timeUs === before.timeUs && r.ok && !before.ok)) latest.set(key, r);
+    }
+    return [...latest.values()];
+  }
+}
+
+const withoutProject = ({ projectId: _, ...run }: Run): EvaluatorRunRecord => run;
+
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
