@@ -1,7 +1,7 @@
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
+import type { Evaluator, EvaluatorPreviewItem } from '@spoor/model';
 import { ApiError, apiSend } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
-import type { EvaluatorView, PreviewItem } from './evaluator-api';
 import { type EvaluatorForm, KINDS, KIND_FIELDS, type KindField, TARGETS, problemField, specFromForm } from './evaluator-form';
 import { PreviewTable } from './PreviewTable';
 
@@ -9,7 +9,7 @@ interface EditorProps {
   initial: EvaluatorForm;
   /** `create` POSTs a new evaluator; `edit` PUTs over the one named in `initial`. */
   mode: 'create' | 'edit';
-  onSaved: (evaluator: EvaluatorView) => void;
+  onSaved: (evaluator: Evaluator) => void;
   onCancel: () => void;
 }
 
@@ -26,7 +26,7 @@ export function EvaluatorEditor({ initial, mode, onSaved, onCancel }: EditorProp
   const [problem, setProblem] = useState<Problem | null>(null);
   const [failure, setFailure] = useState<Error | undefined>(undefined);
   const [busy, setBusy] = useState<'preview' | 'save' | null>(null);
-  const [preview, setPreview] = useState<{ spec: string; items: PreviewItem[] } | null>(null);
+  const [preview, setPreview] = useState<{ spec: string; items: EvaluatorPreviewItem[] } | null>(null);
 
   const built = specFromForm(form);
   const specText = built.ok ? JSON.stringify(built.spec) : null;
@@ -55,7 +55,7 @@ export function EvaluatorEditor({ initial, mode, onSaved, onCancel }: EditorProp
     const spec = start('preview');
     if (spec === null) return;
     const sent = JSON.stringify(spec);
-    apiSend<{ items: PreviewItem[] }>('POST', '/api/evaluators/preview', { spec }).then((answer) => {
+    apiSend<{ items: EvaluatorPreviewItem[] }>('POST', '/api/evaluators/preview', { spec }).then((answer) => {
       setBusy(null);
       setPreview({ spec: sent, items: answer.items });
     }, failed);
@@ -65,7 +65,7 @@ export function EvaluatorEditor({ initial, mode, onSaved, onCancel }: EditorProp
     if (!previewed) return runPreview();
     const spec = start('save');
     if (spec === null) return;
-    const saved = mode === 'create' ? apiSend<EvaluatorView>('POST', '/api/evaluators', spec) : apiSend<EvaluatorView>('PUT', `/api/evaluators/${encodeURIComponent(initial.name)}`, spec);
+    const saved = mode === 'create' ? apiSend<Evaluator>('POST', '/api/evaluators', spec) : apiSend<Evaluator>('PUT', `/api/evaluators/${encodeURIComponent(initial.name)}`, spec);
     saved.then(onSaved, failed);
   };
 

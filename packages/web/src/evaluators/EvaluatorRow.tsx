@@ -1,11 +1,11 @@
 import { useState } from 'react';
+import type { Evaluator } from '@spoor/model';
 import { apiSend } from '../api';
 import { Status } from '../components/Status';
 import { formatCost, formatCount } from '../format';
-import type { EvaluatorView } from './evaluator-api';
 
 /** One evaluator: what it judges, whether it runs (and why not), what it made, erred and spent today. */
-export function EvaluatorRow({ evaluator: e, mayEdit, onChanged, onEdit, onError }: { evaluator: EvaluatorView; mayEdit: boolean; onChanged: () => void; onEdit: () => void; onError: (error: Error) => void }) {
+export function EvaluatorRow({ evaluator: e, mayEdit, onChanged, onEdit, onError }: { evaluator: Evaluator; mayEdit: boolean; onChanged: () => void; onEdit: () => void; onError: (error: Error) => void }) {
   const [busy, setBusy] = useState(false);
   const path = `/api/evaluators/${encodeURIComponent(e.name)}`;
   const toggle = () => {

@@ -1,12 +1,12 @@
+import type { EvaluatorPreviewItem } from '@spoor/model';
 import { Link } from '../components/Link';
 import { Status } from '../components/Status';
 import { formatCost } from '../format';
 import { pathWith } from '../router';
 import { scoreValueText } from '../scores/score-view';
-import type { PreviewItem } from './evaluator-api';
 
 /** What an unsaved spec judged on recent matching targets: each one's value or label, why, and its cost. */
-export function PreviewTable({ items }: { items: readonly PreviewItem[] }) {
+export function PreviewTable({ items }: { items: readonly EvaluatorPreviewItem[] }) {
   if (items.length === 0) return <p className="muted">No recent complete trace matches this evaluator: nothing to judge yet.</p>;
   return (
     <table className="list preview-table" aria-label="Preview">

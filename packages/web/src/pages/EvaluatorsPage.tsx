@@ -1,6 +1,6 @@
 import { useState } from 'react';
+import type { Evaluator } from '@spoor/model';
 import { ErrorBox } from '../components/ErrorBox';
-import type { EvaluatorView } from '../evaluators/evaluator-api';
 import { EMPTY_EVALUATOR_FORM, type EvaluatorForm, formFromSpec } from '../evaluators/evaluator-form';
 import { EvaluatorEditor } from '../evaluators/EvaluatorEditor';
 import { EvaluatorRow } from '../evaluators/EvaluatorRow';
@@ -13,7 +13,7 @@ const REFRESH_MS = 10_000;
 
 /** Online evaluators: what each judges, whether it runs, what it made and cost; make and change them (admin). */
 export function EvaluatorsPage() {
-  const list = useApi<{ evaluators: EvaluatorView[] }>('/api/evaluators', { refreshMs: REFRESH_MS });
+  const list = useApi<{ evaluators: Evaluator[] }>('/api/evaluators', { refreshMs: REFRESH_MS });
   const session = useSession();
   const mayEdit = session?.role === 'admin';
   const [editing, setEditing] = useState<{ mode: 'create' | 'edit'; form: EvaluatorForm; key: string } | null>(null);
