@@ -180,7 +180,7 @@ describe('scores in the trace list', () => {
 });
 
 describe('the evaluators page', () => {
-  it('makes an evaluator through the form after its preview, shows a bad field beside it, and pauses and resumes it', async () => {
+  it('makes an evaluator through the form after its preview, shows a bad field beside it, pauses, resumes and edits it', async () => {
     const page = await open('/');
     await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Evaluators' }).click();
     await page.getByRole('button', { name: 'New evaluator' }).click();
@@ -216,6 +216,18 @@ describe('the evaluators page', () => {
     await eventually(() => row.getByTestId('evaluator-state').textContent()).toContain('paused');
     await row.getByRole('button', { name: 'Resume mentions-lisbon' }).click();
     await eventually(() => row.getByTestId('evaluator-state').textContent()).toContain('active');
+
+    // Edited: the form holds the saved spec, asks for a preview of the change, and the version rises.
+    await row.getByRole('button', { name: 'Edit mentions-lisbon' }).click();
+    const edit = page.getByRole('form', { name: 'Edit evaluator mentions-lisbon' });
+    expect(await edit.getByLabel('Text', { exact: true }).inputValue()).toBe('Alfama');
+    await edit.getByLabel('Text', { exact: true }).fill('Belém');
+    await edit.getByRole('button', { name: 'Preview' }).click();
+    await edit.getByRole('table', { name: 'Preview' }).waitFor();
+    await edit.getByRole('button', { name: 'Save evaluator' }).click();
+    await eventually(() => row.locator('td').first().textContent()).toContain('v2');
+    const edited = await fetch(`${server.url}/api/evaluators/mentions-lisbon`);
+    expect(await edited.json()).toMatchObject({ version: 2, spec: { text: 'Belém' } });
     await screenshot(page, 'evaluators');
   });
 });
