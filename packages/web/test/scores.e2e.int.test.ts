@@ -152,10 +152,11 @@ describe('scores in the trace list', () => {
     await eventually(() => rows.count()).toBe(2);
     await eventually(() => page.locator('table.traces-table thead th.score-column').allTextContents(), 'a column per name on the page').toEqual(['faithfulness', 'thumbs']);
     const cell = (traceId: string, name: string) => page.locator(`table.traces-table tbody tr:has(a[href="/traces/${traceId}"]) td[data-score="${name}"]`);
-    // The first run: faithfulness 0.6 on its call, and the person's vote (now up, value 1); the second: 0.2 and a down vote.
+    // The first run: faithfulness 0.6 on its call, and the person's votes on it and its call, both up; the second: 0.2 and a down vote.
     await eventually(() => cell(first.traceId, 'faithfulness').textContent()).toBe('0.6');
+    expect(await cell(first.traceId, 'thumbs').textContent()).toBe('up');
     expect(await cell(second.traceId, 'faithfulness').textContent()).toBe('0.2');
-    expect(await cell(second.traceId, 'thumbs').textContent()).toBe('0');
+    expect(await cell(second.traceId, 'thumbs').textContent()).toBe('down');
 
     await page.getByRole('textbox', { name: 'Scores' }).fill('thumbs=down');
     await page.getByRole('button', { name: 'Search' }).click();

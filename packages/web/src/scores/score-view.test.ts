@@ -99,7 +99,9 @@ describe('the trace list’s score columns', () => {
   it.each([
     [undefined, '–'],
     [{ mean: 0.625, count: 2, labels: {} }, '0.63'],
-    [{ mean: 1, count: 1, labels: { up: 1 } }, '1'],
+    [{ mean: 1, count: 2, labels: { up: 2 } }, 'up'],
+    [{ mean: 0.25, count: 4, labels: { down: 3, up: 1 } }, 'down (3/4)'],
+    [{ mean: 0.5, count: 3, labels: { pass: 1 } }, '0.5'],
     [{ mean: null, count: 1, labels: { toxic: 1 } }, 'toxic'],
     [{ mean: null, count: 3, labels: { clean: 1, toxic: 2 } }, 'toxic (2/3)'],
     [{ mean: null, count: 2, labels: { b: 1, a: 1 } }, 'a (1/2)'],

@@ -65,14 +65,21 @@ export function scoreColumnNames(traces: readonly { scores?: Record<string, Scor
   return [...names].sort();
 }
 
-/** A list cell: the mean when the name has values, else its most frequent label (ties: first in name order); `–` when none. */
+/**
+ * A list cell: the most frequent label when every score of the name has one (a thumbs vote's
+ * value is only its label as 1 or 0), with its share unless all agree; else the mean of the
+ * values; `–` when none. Ties between labels go to the first in name order.
+ */
 export function summaryText(summary: ScoreSummaryView | undefined): string {
   if (summary === undefined || summary.count === 0) return '–';
-  if (summary.mean !== null) return scoreNumberText(summary.mean);
+  let labelled = 0;
   let top: [string, number] | null = null;
-  for (const entry of Object.entries(summary.labels).sort(([a], [b]) => (a < b ? -1 : 1))) if (top === null || entry[1] > top[1]) top = entry;
-  if (top === null) return '–';
-  return summary.count > 1 ? `${top[0]} (${top[1]}/${summary.count})` : top[0];
+  for (const entry of Object.entries(summary.labels).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    labelled += entry[1];
+    if (top === null || entry[1] > top[1]) top = entry;
+  }
+  if (top !== null && (labelled >= summary.count || summary.mean === null)) return top[1] === summary.count ? top[0] : `${top[0]} (${top[1]}/${summary.count})`;
+  return summary.mean === null ? '–' : scoreNumberText(summary.mean);
 }
 
 /**
