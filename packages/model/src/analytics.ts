@@ -1,4 +1,5 @@
 import type { AttributeFilter, TimeRange } from './api.js';
+import type { Score, ScoreSummary } from './score.js';
 import type { SpanCategory, SpanKind } from './span.js';
 
 /**
@@ -131,6 +132,10 @@ export interface SessionSummary {
   services: string[];
   /** The `user.id`s on the session's spans, sorted; usually one. */
   userIds: string[];
+  /** Per score name, the scores of the session itself (not of one of its traces). */
+  scores: Record<string, ScoreSummary>;
+  /** Per score name, the scores of the session's runs in the range, pooled: mean value, count, label counts. */
+  traceScores: Record<string, ScoreSummary>;
 }
 
 export interface SessionListResponse {
@@ -153,6 +158,8 @@ export interface SessionRun {
   costUsd: number | null;
   /** The `user.id` on the run's session spans, if any (the first in order, should there be several). */
   userId: string | null;
+  /** Per score name, the run's scores (its own and its spans'). */
+  scores: Record<string, ScoreSummary>;
 }
 
 /** `GET /api/sessions/:id`: the session's runs in the window (newest first) and their summary. */
@@ -165,6 +172,10 @@ export interface SessionDetail {
   /** The users of the runs, sorted. */
   userIds: string[];
   runs: SessionRun[];
+  /** The scores of the session itself, in time order. */
+  scores: Score[];
+  /** Per score name, the scores of the runs above, pooled. */
+  traceScores: Record<string, ScoreSummary>;
   summary: {
     totalRuns: number;
     /** Runs that ended without an error. */

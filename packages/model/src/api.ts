@@ -1,6 +1,7 @@
 import type { ModelPrice } from './prices.js';
 import type { LogRecord } from './log.js';
 import type { MetricDescriptor, MetricPoint } from './metric.js';
+import type { ScoreFilter } from './score.js';
 import type { TraceSummary } from './trace.js';
 
 /** The id of the project every record belongs to until API keys exist. */
@@ -52,6 +53,8 @@ export interface TraceQuery {
   sessionId: string | null;
   /** A span of the trace called this model (request or response model). */
   model: string | null;
+  /** The trace's scores meet every one of these (`score=NAME<0.7`, `score=thumbs=down`). */
+  scores: ScoreFilter[];
   limit: number;
   cursor: string | null;
 }

@@ -120,3 +120,6 @@ export type { Score, ScoreListResponse, ScoreQuery, ScoreRecord, ScoreSlot, Scor
 export { EVALUATION_ATTRIBUTES, EVALUATION_EVENT, SCORE_SOURCES, scoreIdOf, scoreProblem } from './score.js';
 export type { Evaluator, EvaluatorBackfill, EvaluatorPreviewItem, EvaluatorSpec, EvaluatorState, EvaluatorTarget } from './evaluator.js';
 export { EVALUATOR_STATES, EVALUATOR_TARGETS } from './evaluator.js';
+// Score summaries and the trace list's score filters (issue 31: scores where a user looks).
+export type { ScoreFilter, ScoreFilterOp, ScoreSummary } from './score.js';
+export { SCORE_FILTER_OPS } from './score.js';

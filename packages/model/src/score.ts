@@ -151,3 +151,26 @@ function avalanche(h: number): number {
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return h ^ (h >>> 16);
 }
+
+/**
+ * The scores of one name over a trace (its own and its spans'), or over a session's traces: how
+ * many there are, the mean of their values (`null` when none has a value: only labels), and how
+ * many carry each label.
+ */
+export interface ScoreSummary {
+  mean: number | null;
+  count: number;
+  labels: Record<string, number>;
+}
+
+/** The comparisons a `score=` filter of the trace list takes. */
+export const SCORE_FILTER_OPS = ['<', '<=', '>', '>=', '=', '!='] as const;
+export type ScoreFilterOp = (typeof SCORE_FILTER_OPS)[number];
+
+/**
+ * A trace list filter on the trace's scores of `name` (`score=NAME<0.7`, `score=thumbs=down`).
+ * A `value` compares the mean of the trace's values of that name (a trace with no value of that
+ * name matches no comparison); a `label` (with `=` or `!=` only) asks that the trace has a score
+ * of that name with the label (`=`), or has scores of that name and none with the label (`!=`).
+ */
+export type ScoreFilter = { name: string; op: ScoreFilterOp; value: number } | { name: string; op: '=' | '!='; label: string };

@@ -1,5 +1,6 @@
 import type { LogRecord } from './log.js';
 import type { Span } from './span.js';
+import type { Score, ScoreSummary } from './score.js';
 
 /** One row of the trace list (`GET /api/traces`). */
 export interface TraceSummary {
@@ -18,6 +19,8 @@ export interface TraceSummary {
   /** The session and user a span of the trace names (`session.id`, `user.id` and the other conventions' keys). */
   sessionId: string | null;
   userId: string | null;
+  /** Per score name, the trace's scores (its own and its spans'): mean value, count, label counts. */
+  scores: Record<string, ScoreSummary>;
 }
 
 /** `GET /api/traces/:traceId`: spans in tree order (parents before children, siblings by start). */
@@ -25,6 +28,8 @@ export interface TraceDetail {
   traceId: string;
   spans: Span[];
   logs: LogRecord[];
+  /** The scores of the trace and of its spans, in time order. */
+  scores: Score[];
 }
 
 /**
@@ -64,6 +69,8 @@ export interface TraceTree extends Omit<TraceTreeColumns, 'originUs'> {
   /** ISO-8601 with microseconds: the earliest span start, from which offsets count. */
   startTime: string;
   logs: LogRecord[];
+  /** The scores of the trace and of its spans, in time order. */
+  scores: Score[];
 }
 
 /** `GET /api/traces/:traceId/search?q=`: spans whose attributes, status message or events contain the text. */

@@ -99,7 +99,7 @@ for (const [label, root] of roots) {
     runs: {
       'tree order (spans in, order and depths out)': () => r.order(spans),
       // The answer is its UTF-8 bytes; a checkout from before the typed threads wrapped them ({ bytes }).
-      'trace answer JSON (traceDetailJson)': () => { const json = r.traceDetailJson(spans[0].traceId, { spans, logs: [] }); return (json.bytes ?? json).length; },
+      'trace answer JSON (traceDetailJson)': () => { const json = r.traceDetailJson(spans[0].traceId, { spans, logs: [] }, []); return (json.bytes ?? json).length; },
       'critical path (from its columns)': () => r.criticalPath(spans[0].traceId, timings).spans.length,
       'trace diff of the trace and itself': () => r.diffTraces('a', spans, 'b', spans).rows.length,
       "waterfall rows (web buildSpanTree)": () => r.buildSpanTree(columns).count,

@@ -320,6 +320,7 @@ describe.each(EXPORT_VARIANTS)('traces sent by the OpenTelemetry JS exporter ove
       costUsd: null,
       sessionId: null,
       userId: null,
+      scores: {},
     } satisfies TraceSummary);
     // The other traces are listed too, newest first.
     expect(body.traces.map((t) => t.traceId)).toEqual([

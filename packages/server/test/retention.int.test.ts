@@ -279,7 +279,7 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
     await applyRetention(store, { tracesMs: 30 * DAY_MS, logsMs: 30 * DAY_MS, metricsMs: 30 * DAY_MS, intervalMs: HOUR_MS }, NOW_MS);
     const traceQuery = {
       projectId: DEFAULT_PROJECT_ID, range: { fromUs: null, toUs: null }, service: null, spanName: null, text: null, status: null,
-      minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, limit: 100, cursor: null,
+      minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [], limit: 100, cursor: null,
     };
     const listed = await store.listTraces(traceQuery, null, 100);
     expect(listed.map((t) => t.traceId)).toEqual([traceIds.new]);

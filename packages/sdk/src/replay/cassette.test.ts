@@ -31,7 +31,7 @@ const llm = (hash: string, output: unknown = [{ role: 'assistant', parts: [{ typ
 });
 
 function trace(spans: Span[]): TraceDetail {
-  return { traceId: 't'.repeat(32), spans, logs: [] };
+  return { traceId: 't'.repeat(32), spans, logs: [], scores: [] };
 }
 
 describe('cassetteFromTrace', () => {

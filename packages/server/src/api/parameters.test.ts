@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { closedRange, durationBounds, durationUs, groupByOf, severityNumber, timeRange, timeUs } from './parameters.js';
+import { closedRange, durationBounds, durationUs, groupByOf, scoreFilters, severityNumber, timeRange, timeUs } from './parameters.js';
 
 describe('the converters of parameter kinds', () => {
   it('takes epoch milliseconds and ISO-8601 times as microseconds', () => {
@@ -42,5 +42,31 @@ describe('the converters of parameter kinds', () => {
     expect(groupByOf('model')).toEqual({ column: 'model' });
     expect(groupByOf('service.version')).toEqual({ attribute: 'service.version' });
     expect(groupByOf('constructor')).toEqual({ attribute: 'constructor' });
+  });
+
+  it.each([
+    ['faithfulness<0.7', { name: 'faithfulness', op: '<', value: 0.7 }],
+    ['faithfulness<=.5', { name: 'faithfulness', op: '<=', value: 0.5 }],
+    ['faithfulness>-1', { name: 'faithfulness', op: '>', value: -1 }],
+    ['faithfulness >= 1e-3', { name: 'faithfulness', op: '>=', value: 0.001 }],
+    ['relevance=1', { name: 'relevance', op: '=', value: 1 }],
+    ['relevance!=0', { name: 'relevance', op: '!=', value: 0 }],
+    ['thumbs=down', { name: 'thumbs', op: '=', label: 'down' }],
+    ['thumbs!=down', { name: 'thumbs', op: '!=', label: 'down' }],
+    ['verdict=a=b<c', { name: 'verdict', op: '=', label: 'a=b<c' }],
+    ['tone=__proto__', { name: 'tone', op: '=', label: '__proto__' }],
+  ])('reads the score filter %s', (text, filter) => {
+    expect(scoreFilters([text])).toEqual([filter]);
+  });
+
+  it.each([
+    ['thumbs<down', "'score' compares a label only with = or != (a number with <), not 'thumbs<down'"],
+    ['x>=NaN', "'score' compares a label only with = or !="],
+    ['x<1e400', "'score' compares with a number too large: 'x<1e400'"],
+    [' =1', "'score' must name a score"],
+    ['=1', "'score' must be NAME"],
+    ['faithfulness', "'score' must be NAME"],
+  ])('refuses the score filter %s with a 400 that names it', (text, message) => {
+    expect(() => scoreFilters([text])).toThrow(expect.objectContaining({ status: 400, message: expect.stringContaining(message) }));
   });
 });

@@ -1,4 +1,4 @@
-import { microsFromIso, SEVERITY_NUMBERS, type AttributeFilter, type SpanGroupBy, SPAN_GROUP_COLUMNS, type SpanGroupColumn, type TimeRange, type TraceQuery } from '@spoor/model';
+import { microsFromIso, SEVERITY_NUMBERS, type AttributeFilter, type ScoreFilter, type SpanGroupBy, SPAN_GROUP_COLUMNS, type SpanGroupColumn, type TimeRange, type TraceQuery } from '@spoor/model';
 import { type SchemaOptions, type Static, type TLiteral, type TObject, type TUnion, Type } from '@sinclair/typebox';
 import { parseDurationUs } from '../duration.js';
 import { AppError } from '../errors.js';
@@ -161,7 +161,7 @@ export const SPAN_FILTER = {
 export type SpanFilterQuery = Static<TObject<typeof SPAN_FILTER>>;
 
 /** The trace list's filters as the store takes them, shared by `GET /api/traces` and every analytics filter. */
-export function spanFilterFields(q: SpanFilterQuery): Omit<TraceQuery, 'projectId' | 'range' | 'limit' | 'cursor'> {
+export function spanFilterFields(q: SpanFilterQuery): Omit<TraceQuery, 'projectId' | 'range' | 'limit' | 'cursor' | 'scores'> {
   return {
     service: q.service ?? null,
     spanName: q.name ?? null,
@@ -172,6 +172,36 @@ export function spanFilterFields(q: SpanFilterQuery): Omit<TraceQuery, 'projectI
     sessionId: q.sessionId ?? null,
     model: q.model ?? null,
   };
+}
+
+// Score filters of the trace list: `score=NAME<0.7`, `score=thumbs=down`.
+
+const SCORE_OP = '<=|>=|!=|<|>|=';
+const SCORE_MUST_BE = 'NAME, then one of <, <=, >, >=, =, !=, then a number (or, after = or !=, a label), like faithfulness<0.7 or thumbs=down';
+/** A decimal number as people write one: `0.7`, `-1`, `.5`, `1e-3`. */
+const NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+
+export const SCORE = Type.Array(Type.String({ pattern: `^[^<>=!]+(?:${SCORE_OP}).+$`, 'x-must-be': SCORE_MUST_BE }), {
+  description:
+    "NAME op VALUE: the trace's scores of NAME meet it (repeatable). A number compares the mean of the trace's values of NAME " +
+    '(<, <=, >, >=, =, !=); any other text is a label: `=` asks for a score labelled so, `!=` for scores of NAME none labelled so',
+});
+
+/** The `score=` filters of the declared shape; a label compared by order, or a number out of range, is refused naming `score`. */
+export function scoreFilters(values: readonly string[] | undefined): ScoreFilter[] {
+  return (values ?? []).map((text) => {
+    const [, name, op, operand] = new RegExp(`^([^<>=!]+)(${SCORE_OP})(.+)$`).exec(text) ?? [];
+    if (name === undefined || op === undefined || operand === undefined) throw invalid('score', `must be ${SCORE_MUST_BE}, not '${text}'`);
+    const trimmed = name.trim();
+    if (trimmed === '') throw invalid('score', `must name a score: ${SCORE_MUST_BE}, not '${text}'`);
+    if (NUMBER.test(operand.trim())) {
+      const value = Number(operand);
+      if (!Number.isFinite(value)) throw invalid('score', `compares with a number too large: '${text}'`);
+      return { name: trimmed, op: op as ScoreFilter['op'], value };
+    }
+    if (op !== '=' && op !== '!=') throw invalid('score', `compares a label only with = or != (a number with ${op}), not '${text}'`);
+    return { name: trimmed, op, label: operand };
+  });
 }
 
 // Log severities: a name in any case, or a number.

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import {
   RANGE_QUERY,
+  SCORE,
   SEVERITY,
   SPAN_FILTER,
   SPAN_PATH,
@@ -14,6 +15,7 @@ import {
   spanFilterFields,
   hexId,
   limit,
+  scoreFilters,
   severityNumber,
   text,
   timeRange,
@@ -23,7 +25,7 @@ import { projectOf } from './request-access.js';
 
 const SEARCH_LIMIT = { fallback: 1000, max: 10_000 };
 
-const TRACE_LIST = Type.Object({ ...SPAN_FILTER, limit: limit(LIST_LIMIT), cursor: cursor() }, { additionalProperties: false });
+const TRACE_LIST = Type.Object({ ...SPAN_FILTER, score: Type.Optional(SCORE), limit: limit(LIST_LIMIT), cursor: cursor() }, { additionalProperties: false });
 const LOG_LIST = Type.Object(
   {
     ...TIME_RANGE,
@@ -60,12 +62,13 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
         projectId: projectOf(request),
         range: timeRange(q),
         ...spanFilterFields(q),
+        scores: scoreFilters(q.score),
         limit: q.limit ?? LIST_LIMIT.fallback,
         cursor: q.cursor ?? null,
       }),
     );
   });
-  app.get('/api/traces/:traceId', { schema: { summary: 'One trace: its spans in tree order and its logs', tags, params: TRACE_PATH } }, async (request, reply) =>
+  app.get('/api/traces/:traceId', { schema: { summary: 'One trace: its spans in tree order, its logs and its scores', tags, params: TRACE_PATH } }, async (request, reply) =>
     sendJson(reply, await db.getTrace(projectOf(request), hexId(request.params.traceId))),
   );
   app.get('/api/traces/:traceId/tree', { schema: { summary: 'What a waterfall draws of every span, as columns', tags, params: TRACE_PATH } }, async (request, reply) =>

@@ -12,6 +12,7 @@ import { type JudgeOutput, JudgeError, answerFromAnthropic, answerFromOpenAi, ju
 import { BUILTIN_JUDGES, BUILTIN_JUDGE_SPECS, type BuiltinJudgeName, isBuiltinJudge } from './judge-builtins.js';
 import { MissingVariableError, renderTemplate, templateProblem, templateValuesOf } from './judge-template.js';
 import type { EvaluationTarget, EvaluatorKind, JudgeContext, Judgement } from './kind.js';
+import { EVALUATION_OF } from './targets.js';
 
 /**
  * The `llm-judge` evaluator kind: a prompt filled from the target, sent to a `--provider` model
@@ -106,7 +107,7 @@ async function judgeWith(config: LlmJudgeConfig, provider: Provider, spec: LlmJu
   if (context.signal.aborted) throw new JudgeError('cancelled', 'the judgement was cancelled before the judge was called');
   const request = judgeRequest(provider.name, spec.model, text, output, spec.temperature ?? 0);
   const name = spec.name ?? spec.builtin ?? LLM_JUDGE_KIND;
-  const attributes: Record<string, string> = { 'spoor.evaluation.of': target.traceId, 'spoor.evaluation.name': name, 'spoor.evaluation.provider': provider.name };
+  const attributes: Record<string, string> = { [EVALUATION_OF]: target.traceId, 'spoor.evaluation.name': name, 'spoor.evaluation.provider': provider.name };
   if (target.spanId !== null) attributes['spoor.evaluation.span'] = target.spanId;
   // A link needs a span: a trace target is named by the attribute alone.
   const links: Link[] = target.spanId === null ? [] : [{ context: { traceId: target.traceId, spanId: target.spanId, traceFlags: 1 }, attributes: { 'spoor.link.type': 'evaluation_of' } }];

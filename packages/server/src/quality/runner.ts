@@ -189,7 +189,9 @@ export class EvaluatorRunner {
       const problem = scoreProblem({ name: record.name, value: judgement.value, label: judgement.label });
       if (problem !== null) throw new Error(`the judgement is no score (${problem})`);
     } catch (error) {
-      return { run: { ...base, ok: false, error: (error as Error).message ?? String(error), costUsd: 0 }, score: null };
+      // A judge whose answer was unusable was still paid for (JudgeError.costUsd): it counts against the budget.
+      const costUsd = typeof (error as { costUsd?: unknown }).costUsd === 'number' ? (error as { costUsd: number }).costUsd : 0;
+      return { run: { ...base, ok: false, error: (error as Error).message ?? String(error), costUsd }, score: null };
     }
     const slot: ScoreSlot = {
       projectId: this.options.projectId, traceId: target.traceId, spanId: target.spanId, sessionId: null, responseId: null,

@@ -1,7 +1,7 @@
 import { EVALUATOR_TARGETS, type EvaluatorSpec, type EvaluatorTarget } from '@spoor/model';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { SPAN_FILTER, spanFilterFields } from '../api/parameters.js';
+import { SCORE, SPAN_FILTER, scoreFilters, spanFilterFields } from '../api/parameters.js';
 import { AppError } from '../errors.js';
 import type { TraceFilter } from '../store/ports/evaluators.js';
 import { DETERMINISTIC_KINDS } from './deterministic.js';
@@ -13,6 +13,14 @@ import type { EvaluatorKind } from './kind.js';
  */
 
 export type AnyKind = EvaluatorKind<Record<string, unknown>>;
+
+/**
+ * A kind with a spec type of its own, as the runner holds every kind: the runner passes `judge`
+ * only a spec its `problem` found nothing wrong with, which is what makes it that kind's spec.
+ */
+export function anyKind<S>(kind: EvaluatorKind<S>): AnyKind {
+  return { kind: kind.kind, problem: (spec) => kind.problem(spec), judge: (spec, target, context) => kind.judge(spec as S, target, context) };
+}
 
 /** The kinds the server knows, by name: the deterministic ones and any given (the LLM judge). */
 export function kindsOf(extra: readonly AnyKind[] = []): ReadonlyMap<string, AnyKind> {
@@ -32,7 +40,8 @@ const COMMON_FIELDS = new Set(['name', 'kind', 'target', 'filter', 'sampleRate',
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
 /** The trace list's span filters (`api/parameters.ts`), less the time range: what a `filter` query string may hold. */
-const { from: _from, to: _to, ...FILTER_FIELDS } = SPAN_FILTER;
+const { from: _from, to: _to, ...SPAN_FILTER_FIELDS } = SPAN_FILTER;
+const FILTER_FIELDS = { ...SPAN_FILTER_FIELDS, score: Type.Optional(SCORE) };
 const FILTER = Type.Object(FILTER_FIELDS, { additionalProperties: false });
 
 export const specProblem = (message: string): AppError => new AppError('ERR_BAD_REQUEST', `invalid evaluator: ${message}`);
@@ -43,7 +52,7 @@ export function parseFilter(text: string): TraceFilter {
   const query: Record<string, unknown> = {};
   for (const key of new Set(params.keys())) {
     const values = params.getAll(key);
-    query[key] = key === 'attr' ? values : values.at(-1);
+    query[key] = key === 'attr' || key === 'score' ? values : values.at(-1);
   }
   const converted = Value.Convert(FILTER, query);
   const error = Value.Errors(FILTER, converted).First();
@@ -53,7 +62,8 @@ export function parseFilter(text: string): TraceFilter {
     throw specProblem(`filter: '${name}' ${error.message.toLowerCase()}`);
   }
   try {
-    return spanFilterFields(converted as Parameters<typeof spanFilterFields>[0]);
+    const fields = converted as Parameters<typeof spanFilterFields>[0] & { score?: string[] };
+    return { ...spanFilterFields(fields), scores: scoreFilters(fields.score) };
   } catch (e) {
     if (e instanceof AppError) throw specProblem(`filter: ${e.message}`);
     throw e;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SpanRecord } from '@spoor/model';
 import { T0, emptyLlm, sid, span } from '../../test/support/record-fixtures.js';
 import { sampledIn } from './spec.js';
-import { targetsOfTrace } from './targets.js';
+import { EVALUATION_OF, targetsOfTrace } from './targets.js';
 
 const messages = (role: string, text: string) => JSON.stringify([{ role, parts: [{ type: 'text', content: text }] }]);
 
@@ -26,6 +26,12 @@ describe('evaluation targets of a trace', () => {
         context: ['Paris is the capital', 'of France'], expected: null, durationMs: 1000, costUsd: 0.25, toolNames: [],
       },
     ]);
+  });
+
+  it("does not judge a judge's own call (it would judge each judgement again, without end)", () => {
+    const judged = trace();
+    judged[0] = { ...judged[0]!, attributes: { ...judged[0]!.attributes, [EVALUATION_OF]: 'a'.repeat(32) } };
+    for (const target of ['llm', 'span', 'trace'] as const) expect(targetsOfTrace('default', judged, target)).toEqual([]);
   });
 
   it("judges the trace by its root's input and output, its whole duration, cost and tools", () => {

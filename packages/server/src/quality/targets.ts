@@ -10,7 +10,8 @@ import type { EvaluationTarget } from './kind.js';
  * convention carried them; a text is the text parts of the messages, one message a line.
  */
 export function targetsOfTrace(projectId: string, spans: readonly SpanRecord[], target: EvaluatorTarget): EvaluationTarget[] {
-  if (spans.length === 0) return [];
+  // A judge's own call is a trace of its own: judged in turn, each judgement would make another.
+  if (spans.length === 0 || spans.some((s) => s.attributes[EVALUATION_OF] !== undefined)) return [];
   const children = new Map<string, SpanRecord[]>();
   for (const s of spans) {
     if (s.parentSpanId === null) continue;
@@ -36,8 +37,13 @@ export function targetsOfTrace(projectId: string, spans: readonly SpanRecord[], 
   let output = textOf(own.output);
   if (input === null && llms.length > 0) input = textOf(llmMessagesFrom(llms[0]!.attributes).input);
   if (output === null && llms.length > 0) output = textOf(llmMessagesFrom(llms.at(-1)!.attributes).output);
-  const startUs = Math.min(...spans.map((s) => s.startTimeUs));
-  const endUs = Math.max(...spans.map((s) => s.endTimeUs));
+  // A loop, not Math.min(...spans): spreading a 1,000,000-span trace overflows the stack.
+  let startUs = Number.POSITIVE_INFINITY;
+  let endUs = Number.NEGATIVE_INFINITY;
+  for (const s of spans) {
+    if (s.startTimeUs < startUs) startUs = s.startTimeUs;
+    if (s.endTimeUs > endUs) endUs = s.endTimeUs;
+  }
   return [
     {
       projectId, traceId, spanId: null, input, output, context, expected: null,
@@ -45,6 +51,9 @@ export function targetsOfTrace(projectId: string, spans: readonly SpanRecord[], 
     },
   ];
 }
+
+/** The attribute a judge's trace carries: the trace it judged (`quality/judge.ts`). */
+export const EVALUATION_OF = 'spoor.evaluation.of';
 
 const durationMs = (startUs: number, endUs: number): number => Math.max(0, endUs - startUs) / 1000;
 

@@ -18,7 +18,8 @@ import {
   type TimeseriesResponse,
 } from '@spoor/model';
 import { AppError } from '../errors.js';
-import type { AnalyticsReader, CompareSideRecord, MetricReader, SpanStatsRecord, TraceReader } from '../store/store.js';
+import type { AnalyticsReader, CompareSideRecord, MetricReader, ScoreStore, SpanStatsRecord, TraceReader } from '../store/store.js';
+import { scoreFromStored, scoreSummariesOf } from './convert.js';
 import { criticalPath } from './critical-path.js';
 import { decodeOffsetCursor, encodeOffsetCursor } from './cursor.js';
 import { type MetricSeriesQuery as ChartQuery, fnMismatch, metricSeries } from './metric-series.js';
@@ -26,6 +27,8 @@ import { mannWhitneyFromRanks, twoProportionZ, welchT } from './significance.js'
 
 const SECOND_US = 1_000_000;
 const HOUR_US = 3_600 * SECOND_US;
+/** The most scores of a session itself that its detail lists (newest kept): a session is scored a few times, not thousands. */
+const SESSION_SCORES_MAX = 1000;
 /** The significance level of the release comparison's tests. */
 const ALPHA = 0.05;
 /** The counters `cacheHitRate` reads when spans carry no `cache.hit`. */
@@ -80,7 +83,9 @@ const ADDITIVE = new Set(['count', 'errors', 'tokens', 'cost']);
  * comparisons, answered from the analytics port (and metric points and trace timings).
  */
 export class AnalyticsService {
-  constructor(private readonly store: AnalyticsReader & Pick<MetricReader, 'readMetricPoints'> & Pick<TraceReader, 'getTraceTimings'>) {}
+  constructor(
+    private readonly store: AnalyticsReader & Pick<MetricReader, 'readMetricPoints'> & Pick<TraceReader, 'getTraceTimings'> & { readonly scores: ScoreStore },
+  ) {}
 
   async spanStats(query: SpanStatsQuery): Promise<SpanStatsResponse> {
     const rows = await this.store.spanStats(query);
@@ -147,18 +152,30 @@ export class AnalyticsService {
   async listSessions(projectId: string, range: TimeRange, limit: number, cursor: string | null): Promise<SessionListResponse> {
     const offset = cursor === null ? 0 : decodeOffsetCursor(cursor);
     const rows = await this.store.listSessions(projectId, range, offset, limit + 1);
+    const page = rows.slice(0, limit);
+    const tallies = await this.store.scores.tallySessionScores(projectId, page.map((s) => s.sessionId), range);
     return {
-      sessions: rows.slice(0, limit).map(({ firstSeenUs, lastActivityUs, ...s }) => ({
+      sessions: page.map(({ firstSeenUs, lastActivityUs, ...s }) => ({
         ...s,
         firstSeen: isoFromMicros(firstSeenUs),
         lastActivity: isoFromMicros(lastActivityUs),
+        scores: scoreSummariesOf(tallies.own.get(s.sessionId)),
+        traceScores: scoreSummariesOf(tallies.traces.get(s.sessionId)),
       })),
       nextCursor: rows.length > limit ? encodeOffsetCursor(offset + limit) : null,
     };
   }
 
   async getSession(projectId: string, sessionId: string, window: { fromUs: number; toUs: number }): Promise<SessionDetail> {
-    const records = await this.store.listSessionRuns(projectId, sessionId, window);
+    const [records, own] = await Promise.all([
+      this.store.listSessionRuns(projectId, sessionId, window),
+      this.store.scores.listScores(
+        { projectId, range: { fromUs: null, toUs: null }, traceId: null, spanId: null, sessionId, name: null, source: null },
+        null,
+        SESSION_SCORES_MAX,
+      ),
+    ]);
+    const tallies = await this.store.scores.tallyTraceScores(projectId, records.map((r) => r.traceId));
     const runs = records.map((r) => ({
       traceId: r.traceId,
       name: r.name,
@@ -172,6 +189,7 @@ export class AnalyticsService {
       outputTokens: r.outputTokens,
       costUsd: r.costUsd,
       userId: r.userId,
+      scores: scoreSummariesOf(tallies.get(r.traceId)),
     }));
     const failed = runs.filter((r) => r.status === 'error').length;
     const durations = runs.map((r) => r.durationMs);
@@ -184,6 +202,12 @@ export class AnalyticsService {
       hours: (window.toUs - window.fromUs) / HOUR_US,
       userIds: [...new Set(records.flatMap((r) => (r.userId === null ? [] : [r.userId])))].sort(),
       runs,
+      // The session's own: a score naming a trace or a response is its trace's, counted in `traceScores`.
+      scores: own
+        .filter((s) => s.traceId === null && s.responseId === null)
+        .reverse()
+        .map(scoreFromStored),
+      traceScores: scoreSummariesOf(...records.map((r) => tallies.get(r.traceId))),
       summary: {
         totalRuns: runs.length,
         completedRuns: runs.length - failed,

@@ -9,6 +9,7 @@ import {
   type MetricListResponse,
   type MetricPointListResponse,
   type MetricPointQuery,
+  type Score,
   type ServiceListResponse,
   type SpanDetail,
   type TimeRange,
@@ -21,9 +22,9 @@ import {
 } from '@spoor/model';
 import { AppError } from '../errors.js';
 import { llmMessagesFrom } from '../normalize/messages.js';
-import type { LogReader, MetricReader, TraceReader } from '../store/store.js';
+import type { LogReader, MetricReader, ScoreStore, TraceReader } from '../store/store.js';
 import type { StoredLog, StoredSpan } from '../store/stored-trace.js';
-import { logFromData, metricPointFromRecord, traceSummaryFromRecord } from './convert.js';
+import { logFromData, metricPointFromRecord, scoreFromStored, scoreSummariesOf, traceSummaryFromRecord } from './convert.js';
 import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor } from './cursor.js';
 import type { JsonUtf8 } from '../json.js';
 import { metricPointsJson } from './metric-points-json.js';
@@ -54,24 +55,31 @@ export interface ReplaySource {
 }
 
 export class QueryService {
-  constructor(private readonly store: TraceReader & LogReader & MetricReader) {}
+  constructor(private readonly store: TraceReader & LogReader & MetricReader & { readonly scores: ScoreStore }) {}
 
+  /** A page of trace summaries, with the page's scores tallied in one query. */
   async listTraces(query: TraceQuery): Promise<TraceListResponse> {
     const after = query.cursor === null ? null : decodeCursor(query.cursor);
     const rows = await this.store.listTraces(query, after, query.limit + 1);
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
+    const tallies = await this.store.scores.tallyTraceScores(query.projectId, page.map((t) => t.traceId));
     return {
-      traces: page.map(traceSummaryFromRecord),
+      traces: page.map((t) => traceSummaryFromRecord(t, scoreSummariesOf(tallies.get(t.traceId)))),
       nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor({ timeUs: last.startTimeUs, id: last.traceId }) : null,
     };
   }
 
-  /** `TraceDetail`: every span of a trace, in tree order, and its logs. */
+  /** `TraceDetail`: every span of a trace, in tree order, its logs and its scores. */
   async getTrace(projectId: string, traceId: string): Promise<JsonUtf8<TraceDetail>> {
-    const found = await this.store.getTrace(projectId, traceId);
+    const [found, scores] = await Promise.all([this.store.getTrace(projectId, traceId), this.scoresOf(projectId, traceId)]);
     if (found === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
-    return traceDetailJson(traceId, found);
+    return traceDetailJson(traceId, found, scores);
+  }
+
+  /** The scores of a trace and of its spans, in time order, as the API gives them. */
+  private async scoresOf(projectId: string, traceId: string): Promise<Score[]> {
+    return (await this.store.scores.scoresOfTraces(projectId, [traceId])).map(scoreFromStored);
   }
 
   /** `TraceDiff`: two traces of the project aligned span by span (`trace-diff.ts`). */
@@ -89,11 +97,11 @@ export class QueryService {
     return diffTraces(a, left.spans, b, right.spans);
   }
 
-  /** `TraceTree`: what the waterfall draws of every span, as columns, and the trace's logs. */
+  /** `TraceTree`: what the waterfall draws of every span, as columns, the trace's logs and its scores. */
   async getTraceTree(projectId: string, traceId: string): Promise<JsonUtf8<TraceTree>> {
-    const found = await this.store.getTraceTree(projectId, traceId);
+    const [found, scores] = await Promise.all([this.store.getTraceTree(projectId, traceId), this.scoresOf(projectId, traceId)]);
     if (found === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
-    return traceTreeJson(traceId, found.tree, found.logs);
+    return traceTreeJson(traceId, found.tree, found.logs, scores);
   }
 
   /** Spans of a trace whose attributes, status message or events contain `text`. */

@@ -87,7 +87,7 @@ describe('traceDetailJson', () => {
         timeToFirstTokenMs: Infinity, finishReasons: [NASTY],
       },
     });
-    const detail = decode(traceDetailJson('t"1', { spans: [stored(child), stored(root)], logs: [] }));
+    const detail = decode(traceDetailJson('t"1', { spans: [stored(child), stored(root)], logs: [] }, []));
     expect(detail.traceId).toBe('t"1');
     expect(detail.spans.map((s) => [s.spanId, s.depth])).toEqual([[root.spanId, 0], [child.spanId, 1]]);
     expect(detail.spans[0]).toMatchObject({ name: NASTY, attributes: root.attributes, resource: root.resource.attributes, scope: root.scope, durationMs: 1.5 });
@@ -105,14 +105,14 @@ describe('traceDetailJson', () => {
     const snapshot = span({ spanId: 'b'.repeat(16), parentSpanId: root.spanId, name: 'call', startTimeUs: T0 + 10, endTimeUs: T0 + 10 });
     const ended = { ...snapshot, endTimeUs: T0 + 90 };
     const tool = span({ spanId: 'c'.repeat(16), parentSpanId: snapshot.spanId, name: 'tool', startTimeUs: T0 + 20, endTimeUs: T0 + 30 });
-    const detail = decode(traceDetailJson('t', { spans: [snapshot, tool, root, ended].map(stored), logs: [] }));
+    const detail = decode(traceDetailJson('t', { spans: [snapshot, tool, root, ended].map(stored), logs: [] }, []));
     expect(detail.spans.map((s) => [s.name, s.depth, s.durationMs])).toEqual([[root.name, 0, 0.1], ['call', 1, 0.08], ['tool', 2, 0.01]]);
   });
 
   it("cuts a resource's attributes out of its text, in any layout", () => {
     const s = stored(span({ resource: { attributes: { 'service.name': NASTY }, droppedAttributesCount: 0, schemaUrl: '' } }));
     const other = { ...s, spanId: 'f'.repeat(16), resourceJson: JSON.stringify({ schemaUrl: 'u', attributes: { 'host.name': NASTY } }) };
-    const detail = decode(traceDetailJson('t', { spans: [s, other], logs: [] }));
+    const detail = decode(traceDetailJson('t', { spans: [s, other], logs: [] }, []));
     expect(detail.spans.map((x) => x.resource)).toEqual([{ 'service.name': NASTY }, { 'host.name': NASTY }]);
   });
 
@@ -123,7 +123,7 @@ describe('traceDetailJson', () => {
     const empty = { ...s, spanId: 'f'.repeat(16), parentSpanId: s.spanId, scopeJson: '{}' };
     const bytesLog = storedLog({ ...log({ logId: 'b', body: 'AAE=', scope }), bodyBytes: true });
     const textLog = storedLog(log({ logId: 't', body: 'AAE=', resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: 'u' } }));
-    const detail = decode(traceDetailJson('t', { spans: [s, old, empty], logs: [bytesLog, textLog] }));
+    const detail = decode(traceDetailJson('t', { spans: [s, old, empty], logs: [bytesLog, textLog] }, []));
     expect(detail.spans.map((x) => [x.resourceSchemaUrl, x.scope])).toEqual([
       [NASTY, { ...scope, schemaUrl: `${NASTY}/scope` }],
       [NASTY, { ...scope, schemaUrl: '' }],

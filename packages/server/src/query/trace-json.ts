@@ -1,4 +1,4 @@
-import { isoFromMicros, resolveSpanTree, spanTreeInputFrom, type SpanDetail, type SpanEventRecord, type TraceDetail, type TraceTree, type TraceTreeColumns } from '@spoor/model';
+import { isoFromMicros, resolveSpanTree, type Score, spanTreeInputFrom, type SpanDetail, type SpanEventRecord, type TraceDetail, type TraceTree, type TraceTreeColumns } from '@spoor/model';
 import type { JsonUtf8 } from '../json.js';
 import type { StoredLog, StoredSpan, StoredTrace } from '../store/stored-trace.js';
 import { JsonWriter } from './json-bytes.js';
@@ -14,10 +14,11 @@ import { JsonWriter } from './json-bytes.js';
  */
 
 /**
- * `TraceDetail`: spans in tree order, then the trace's logs. The tree is `@spoor/model`'s span-tree
- * resolver's: a span stored twice is listed once, an orphan or a cut parent loop is a root (depth 0).
+ * `TraceDetail`: spans in tree order, then the trace's logs and scores. The tree is `@spoor/model`'s
+ * span-tree resolver's: a span stored twice is listed once, an orphan or a cut parent loop is a
+ * root (depth 0).
  */
-export function traceDetailJson(traceId: string, trace: StoredTrace): JsonUtf8<TraceDetail> {
+export function traceDetailJson(traceId: string, trace: StoredTrace, scores: readonly Score[]): JsonUtf8<TraceDetail> {
   const shared = new Shared();
   const tree = resolveSpanTree(spanTreeInputFrom(trace.spans));
   const out = new JsonWriter<TraceDetail>(textLength(trace.spans, trace.logs));
@@ -28,7 +29,7 @@ export function traceDetailJson(traceId: string, trace: StoredTrace): JsonUtf8<T
   }
   out.write('],"logs":');
   writeLogs(out, trace.logs, shared);
-  out.write('}');
+  writeScores(out, scores);
   return out.finish();
 }
 
@@ -42,16 +43,24 @@ export function spanDetailJson(traceId: string, span: StoredSpan, logs: StoredLo
   return out.finish();
 }
 
-/** `TraceTree`: the span columns (small values, serialized as such) and the trace's logs. */
-export function traceTreeJson(traceId: string, tree: TraceTreeColumns, logs: StoredLog[]): JsonUtf8<TraceTree> {
+/** `TraceTree`: the span columns (small values, serialized as such), the trace's logs and its scores. */
+export function traceTreeJson(traceId: string, tree: TraceTreeColumns, logs: StoredLog[], scores: readonly Score[]): JsonUtf8<TraceTree> {
   const { originUs, ...columns } = tree;
   const head = JSON.stringify({ traceId, startTime: isoFromMicros(originUs), ...columns });
   const out = new JsonWriter<TraceTree>(head.length + textLength([], logs));
   out.write(head.slice(0, -1));
   out.write(',"logs":');
   writeLogs(out, logs, new Shared());
-  out.write('}');
+  writeScores(out, scores);
   return out.finish();
+}
+
+/**
+ * `,"scores":[...]}`: the last field and the end of a trace answer. Scores are a few short values
+ * each, none of them stored JSON text, so they are serialized as values.
+ */
+function writeScores(out: JsonWriter<unknown>, scores: readonly Score[]): void {
+  out.write(`,"scores":${JSON.stringify(scores)}}`);
 }
 
 /** About the length of the answer: the stored texts and some 700 characters of fields around each record. */

@@ -20,7 +20,9 @@ import { quarantineIdOf } from '../pipeline/quarantine.js';
 import { Spool } from '../pipeline/spool.js';
 import { EvaluatorService } from '../quality/evaluator-service.js';
 import { loadEvaluatorsFile } from '../quality/evaluators-file.js';
-import { kindsOf } from '../quality/spec.js';
+import { createLlmJudgeKind } from '../quality/judge.js';
+import { anyKind, kindsOf } from '../quality/spec.js';
+import { PriceBooks } from '../pricing/price-books.js';
 import { Replayer } from '../replay/replayer.js';
 import { SelfMetrics, createIngestMetrics } from '../self-metrics.js';
 import { readMaskFile, readPriceTable, serverIdOf } from './files.js';
@@ -78,7 +80,19 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   }
   const prices = config.pricesFile === null ? null : await readPriceTable(config.pricesFile);
   const maskFile = config.maskFile === null ? null : await readMaskFile(config.maskFile);
-  const evaluatorKinds = kindsOf();
+  // The judges' books, kept current as the decode thread's are, so a judge's call is priced as its span is.
+  const judgeBooks = new PriceBooks(prices);
+  // A judge's own call is a trace, ingested like a replay's: through `resubmit`, once the queue runs.
+  let judgeIngest: ((projectId: string, body: Uint8Array) => Promise<void>) | null = null;
+  const evaluatorKinds = kindsOf([
+    anyKind(
+      createLlmJudgeKind({
+        providers: config.providers,
+        ingest: (projectId, body) => (judgeIngest === null ? Promise.reject(new Error('the server is still starting')) : judgeIngest(projectId, body)),
+        priceBookFor: (projectId) => judgeBooks.bookFor(projectId),
+      }),
+    ),
+  ]);
   // Checked whole before anything starts: a bad file stops the start with its line and field.
   const evaluatorSpecs = config.evaluatorsFile === null ? [] : await loadEvaluatorsFile(config.evaluatorsFile, evaluatorKinds);
   const serverId = await serverIdOf(config.dataDir);
@@ -92,7 +106,10 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const started = await DbThread.start(
     { store: config.store, spoolDir, quarantineDir, serverId, retention: config.retention, prices, maskFile },
     {
-      prices: (projectId, models) => decoder.setPrices(projectId, models),
+      prices: (projectId, models) => {
+        decoder.setPrices(projectId, models);
+        judgeBooks.setApiPrices(projectId, models);
+      },
       storeHealth: (healthy) => {
         storeHealthy = healthy;
         queue?.setStoreHealthy(healthy);
@@ -205,9 +222,11 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     const webUiDir = config.webUiDir === undefined ? defaultWebUiDir() : config.webUiDir;
     const webUi = webUiDir === null ? null : await loadWebUi(webUiDir);
     const resubmit = resubmitter(decoder, ingest);
-    const replayer = new Replayer(config.providers, async (projectId, body) => {
+    const ingestTrace = async (projectId: string, body: Uint8Array): Promise<void> => {
       await resubmit({ signal: 'traces', encoding: 'protobuf', body, projectId, receivedUs: Date.now() * 1000 });
-    });
+    };
+    const replayer = new Replayer(config.providers, ingestTrace);
+    judgeIngest = ingestTrace;
     const accept = async ({ signal, encoding, projectId, receivedUs, body, batch }: AcceptedRequest): Promise<void> => {
       // Requests already in flight when a shutdown starts still complete; a dead database thread
       // would never commit what is accepted, so then nothing is.

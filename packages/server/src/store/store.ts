@@ -32,7 +32,7 @@ export type { LogReader } from './ports/logs.js';
 export type { MetricDescriptorRecord, MetricReader } from './ports/metrics.js';
 export type { PriceStore, RepriceResult, SpanCost, SpanToPrice, UnpricedModelRecord } from './ports/prices.js';
 export type { RetainedRecords, Retention, Signal } from './ports/retention.js';
-export type { ScoreStore, StoredScore } from './ports/scores.js';
+export type { ScoreStore, ScoreTallies, ScoreTally, StoredScore } from './ports/scores.js';
 export type { CompleteTrace, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from './ports/evaluators.js';
 export type { RecentSpanSource, ServiceRecord, TimeKey, TraceReader } from './ports/traces.js';
 export { type BatchKey, type RecordBatch, type StoreWriter, TakenPositions, type WriteBatch, appendAndCommit, comparePositionText } from './write-port.js';

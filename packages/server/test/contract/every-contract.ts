@@ -6,6 +6,7 @@ import { describeAlertSeriesContract } from './store-contract-alert-series.js';
 import { describeAlertStoreContract } from './store-contract-alerts.js';
 import { describeAnalyticsContract } from './store-contract-analytics.js';
 import { describeExactRecordsContract } from './store-contract-exact.js';
+import { describeScoreReadsContract } from './store-contract-score-reads.js';
 import { describeScoreContract } from './store-contract-scores.js';
 import { describeEvaluatorContract } from './store-contract-evaluators.js';
 import type { WriteContractSubject } from './store-contract-write.js';
@@ -20,6 +21,7 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
   describeExactRecordsContract(adapter, open);
   describeScoreContract(adapter, open);
   describeEvaluatorContract(adapter, open);
+  describeScoreReadsContract(adapter, open);
 }
 
 /**

@@ -14,7 +14,7 @@ const run = (overrides: Partial<EvaluatorRunRecord> = {}): EvaluatorRunRecord =>
 });
 
 const NO_FILTER: TraceFilter = {
-  service: null, spanName: null, text: null, status: null, minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null,
+  service: null, spanName: null, text: null, status: null, minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [],
 };
 
 /** The contract of `store.evaluators`: definitions, runs, complete traces and the runner lease. */

@@ -1,3 +1,4 @@
+import type { ScoreFilter } from '@spoor/model';
 import type { TimeKey } from '../../src/store/store.js';
 import type { CompleteTrace, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from '../../src/store/ports/evaluators.js';
 import { type FakeData, listTraces } from './fake-reads.js';
@@ -15,7 +16,11 @@ export class FakeEvaluatorStore implements EvaluatorStore {
   private readonly leases = new Map<string, { holder: string; expiresUs: number }>();
 
   /** `data`: what the reads see (the committed records). */
-  constructor(private readonly data: () => FakeData) {}
+  constructor(
+    private readonly data: () => FakeData,
+    /** The traces whose scores meet a score filter (the fake score store's). */
+    private readonly scored: (projectId: string, filter: ScoreFilter) => Set<string> = () => new Set(),
+  ) {}
 
   listEvaluators(projectId: string): Promise<EvaluatorRecord[]> {
     const latest = new Map<string, Row>();
@@ -72,7 +77,7 @@ export class FakeEvaluatorStore implements EvaluatorStore {
   }
 
   completeTraces(projectId: string, filter: TraceFilter, after: TimeKey, endedByUs: number, limit: number): Promise<CompleteTrace[]> {
-    const matching = listTraces(this.data(), { ...filter, projectId, range: { fromUs: null, toUs: null }, limit: Number.MAX_SAFE_INTEGER, cursor: null }, null, Number.MAX_SAFE_INTEGER);
+    const matching = listTraces(this.data(), { ...filter, projectId, range: { fromUs: null, toUs: null }, limit: Number.MAX_SAFE_INTEGER, cursor: null }, null, Number.MAX_SAFE_INTEGER, (score) => this.scored(projectId, score));
     const rooted = new Set(
       this.data().spans
         .filter((s) => s.projectId === projectId && s.parentSpanId === null && s.endTimeUs > 0 && s.endTimeUs <= endedByUs && s.endTimeUs > after.timeUs - ROOT_LOOKBACK_US)

@@ -2,6 +2,7 @@ import {
   SPAN_CATEGORIES,
   STATUS_CODES,
   type Attributes,
+  type ScoreFilter,
   type LogQuery,
   type LogRecordData,
   type MetricPointQuery,
@@ -111,7 +112,15 @@ export function summaries(data: FakeData, projectId: string): TraceSummaryRecord
   return [...parts].map(([traceId, list]) => summaryOf(traceId, list));
 }
 
-export function listTraces(data: FakeData, query: TraceQuery, after: TimeKey | null, limit: number): TraceSummaryRecord[] {
+/** `scored` gives the traces whose scores meet a score filter. */
+export function listTraces(
+  data: FakeData,
+  query: TraceQuery,
+  after: TimeKey | null,
+  limit: number,
+  scored: (filter: ScoreFilter) => Set<string>,
+): TraceSummaryRecord[] {
+  const meeting = query.scores.map(scored);
   const spanFilters = query.service !== null || query.spanName !== null || query.text !== null || query.sessionId !== null || query.model !== null || query.attributes.length > 0;
   let matched: Set<string> | null = null;
   if (spanFilters) {
@@ -133,6 +142,7 @@ export function listTraces(data: FakeData, query: TraceQuery, after: TimeKey | n
   }
   return summaries(data, query.projectId)
     .filter((t) => matched === null || matched.has(t.traceId))
+    .filter((t) => meeting.every((traces) => traces.has(t.traceId)))
     .filter((t) => inRange(t.startTimeUs, query.range))
     .filter((t) => query.status === null || (query.status === 'error' ? t.errorCount > 0 : t.errorCount === 0))
     .filter((t) => query.minDurationMs === null || t.endTimeUs - t.startTimeUs >= query.minDurationMs * 1000)

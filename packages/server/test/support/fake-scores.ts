@@ -1,5 +1,6 @@
-import type { ScoreQuery, ScoreRecord } from '@spoor/model';
-import type { ScoreStore, StoredScore, TimeKey } from '../../src/store/store.js';
+import type { ScoreFilter, ScoreQuery, ScoreRecord, SpanRecord, TimeRange } from '@spoor/model';
+import { talliesOf } from '../../src/store/sql/score-tallies.js';
+import type { ScoreStore, ScoreTallies, StoredScore, TimeKey } from '../../src/store/store.js';
 import type { LlmResponseRow, ScoreRow } from '../../src/store/table-records.js';
 import { inRange } from './fake-reads.js';
 
@@ -7,6 +8,9 @@ import { inRange } from './fake-reads.js';
 export class FakeScoreStore implements ScoreStore {
   readonly rows: ScoreRow[] = [];
   readonly responses: LlmResponseRow[] = [];
+
+  /** `spans` gives the store's spans: a session's traces are those with a span of the session. */
+  constructor(private readonly spans: () => readonly SpanRecord[] = () => []) {}
 
   addScores(scores: readonly ScoreRecord[], writtenUs: number): Promise<void> {
     for (const s of scores) this.rows.push({ ...s, writtenUs, deleted: false });
@@ -46,6 +50,43 @@ export class FakeScoreStore implements ScoreStore {
     return Promise.resolve(scores);
   }
 
+  tallyTraceScores(projectId: string, traceIds: readonly string[]): Promise<ScoreTallies> {
+    const ids = new Set(traceIds);
+    return Promise.resolve(tally(this.live(projectId).flatMap((s) => (s.traceId !== null && ids.has(s.traceId) ? [[s.traceId, s] as const] : []))));
+  }
+
+  tallySessionScores(projectId: string, sessionIds: readonly string[], range: TimeRange): Promise<{ own: ScoreTallies; traces: ScoreTallies }> {
+    const ids = new Set(sessionIds);
+    const live = this.live(projectId);
+    const own = tally(live.flatMap((s) => (s.traceId === null && s.responseId === null && s.sessionId !== null && ids.has(s.sessionId) ? [[s.sessionId, s] as const] : [])));
+    const sessionsOf = new Map<string, Set<string>>();
+    for (const span of this.spans()) {
+      if (span.projectId !== projectId || span.sessionId === null || !ids.has(span.sessionId) || !inRange(span.startTimeUs, range)) continue;
+      const sessions = sessionsOf.get(span.traceId) ?? new Set<string>();
+      sessionsOf.set(span.traceId, sessions.add(span.sessionId));
+    }
+    const ofSessions = live.flatMap((s) => [...(sessionsOf.get(s.traceId ?? '') ?? [])].map((session) => [session, s] as const));
+    return Promise.resolve({ own, traces: tally(ofSessions) });
+  }
+
+  /** The traces of the project whose scores meet `filter`, as the trace list filters them. */
+  tracesMeeting(projectId: string, filter: ScoreFilter): Set<string> {
+    const byTrace = new Map<string, StoredScore[]>();
+    for (const s of this.live(projectId)) {
+      if (s.traceId === null || s.name !== filter.name) continue;
+      byTrace.set(s.traceId, [...(byTrace.get(s.traceId) ?? []), s]);
+    }
+    const meets = (scores: StoredScore[]): boolean => {
+      if ('label' in filter) return scores.some((s) => s.label === filter.label) === (filter.op === '=');
+      const values = scores.flatMap((s) => (s.value === null ? [] : [s.value]));
+      if (values.length === 0) return false;
+      const mean = values.reduce((a, b) => a + b, 0) / values.length;
+      const v = filter.value;
+      return { '<': mean < v, '<=': mean <= v, '>': mean > v, '>=': mean >= v, '=': mean === v, '!=': mean !== v }[filter.op];
+    };
+    return new Set([...byTrace].filter(([, scores]) => meets(scores)).map(([traceId]) => traceId));
+  }
+
   /** Deletes rows older than the cutoff; how many. */
   deleteOlderThan(records: 'scores' | 'llmResponses', cutoffUs: number): number {
     const list: Array<{ timeUs: number }> = records === 'scores' ? this.rows : this.responses;
@@ -80,4 +121,11 @@ export class FakeScoreStore implements ScoreStore {
     }
     return scores;
   }
+}
+
+/** Scores, each with its owner (a trace or a session id), tallied per owner and name. */
+function tally(scores: ReadonlyArray<readonly [string, StoredScore]>): ScoreTallies {
+  return talliesOf(
+    scores.map(([owner, s]) => ({ owner, name: s.name, label: s.label, count: 1, valueCount: s.value === null ? 0 : 1, valueSum: s.value ?? 0 })),
+  );
 }

@@ -91,8 +91,8 @@ export class FakeStore implements Store {
   readonly alerts = new admin.FakeAlertStore();
   readonly access = new admin.FakeAccessStore();
   readonly masking = new admin.FakeMaskingStore();
-  readonly scores = new FakeScoreStore();
-  readonly evaluators = new FakeEvaluatorStore(() => this.data);
+  readonly scores = new FakeScoreStore(() => this.committed.spans);
+  readonly evaluators = new FakeEvaluatorStore(() => this.data, (projectId, filter) => this.scores.tracesMeeting(projectId, filter));
   readonly commits: FakeCommit[] = [];
   /** Per trace, the span counts of its parts: what a trace summary adds up. */
   readonly traceParts = new Map<string, number[]>();
@@ -275,7 +275,7 @@ export class FakeStore implements Store {
   }
 
   async listTraces(query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]> {
-    return reads.listTraces(this.data, query, after, limit);
+    return reads.listTraces(this.data, query, after, limit, (filter) => this.scores.tracesMeeting(query.projectId, filter));
   }
 
   async getTrace(projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null> {

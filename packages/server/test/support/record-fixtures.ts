@@ -62,7 +62,7 @@ export function point(overrides: Partial<MetricPointRecord> = {}): MetricPointRe
 export function query(overrides: Partial<TraceQuery> = {}): TraceQuery {
   return {
     projectId: 'default', range: ALL, service: null, spanName: null, text: null, status: null, minDurationMs: null,
-    maxDurationMs: null, attributes: [], sessionId: null, model: null, limit: 50, cursor: null, ...overrides,
+    maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [], limit: 50, cursor: null, ...overrides,
   };
 }
 

@@ -5,7 +5,7 @@ import { stackTraceOf } from './stack-trace';
 const event = (name: string, attributes: SpanEvent['attributes']): SpanEvent => ({ time: '2026-11-22T10:00:00Z', name, attributes, droppedAttributesCount: 0 });
 const span = (spanId: string, events: SpanEvent[]): Span => ({ spanId, events }) as unknown as Span;
 const log = (spanId: string | null, attributes: LogRecord['attributes']): LogRecord => ({ spanId, attributes }) as unknown as LogRecord;
-const trace = (spans: Span[], logs: LogRecord[] = []): TraceDetail => ({ traceId: 't', spans, logs });
+const trace = (spans: Span[], logs: LogRecord[] = []): TraceDetail => ({ traceId: 't', spans, logs, scores: [] });
 
 describe('stackTraceOf', () => {
   it.each([

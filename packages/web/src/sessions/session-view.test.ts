@@ -15,6 +15,7 @@ const run = (traceId: string, startTime: string, inputTokens: number | null = nu
   outputTokens,
   costUsd: null,
   userId: null,
+  scores: {},
 });
 
 const now = Date.parse('2026-11-22T12:00:00.000Z');

@@ -46,6 +46,7 @@ export function traceOf(spans: readonly TestSpan[]): TraceTree {
     models: spans.map((s) => s.model ?? null),
     sessionId: spans.find((s) => s.sessionId != null)?.sessionId ?? null,
     logs: [],
+    scores: [],
   };
 }
 

@@ -1,6 +1,7 @@
-import type { ScoreQuery, ScoreRecord } from '@spoor/model';
-import type { ScoreStore, StoredScore } from '../ports/scores.js';
+import type { ScoreQuery, ScoreRecord, TimeRange } from '@spoor/model';
+import type { ScoreStore, ScoreTallies, StoredScore } from '../ports/scores.js';
 import type { TimeKey } from '../ports/traces.js';
+import { tallySessionScores, tallyTraceScores } from '../sql/score-tallies.js';
 import { getScore, latestScoreRow, listScores, scoresOfTraces } from '../sql/scores.js';
 import { scoreColumns } from '../tables.js';
 import { appendBatch } from './chunks.js';
@@ -43,5 +44,13 @@ export class DuckDbScoreStore implements ScoreStore {
 
   scoresOfTraces(projectId: string, traceIds: readonly string[]): Promise<StoredScore[]> {
     return scoresOfTraces(this.sql, projectId, traceIds);
+  }
+
+  tallyTraceScores(projectId: string, traceIds: readonly string[]): Promise<ScoreTallies> {
+    return tallyTraceScores(this.sql, projectId, traceIds);
+  }
+
+  tallySessionScores(projectId: string, sessionIds: readonly string[], range: TimeRange): Promise<{ own: ScoreTallies; traces: ScoreTallies }> {
+    return tallySessionScores(this.sql, projectId, sessionIds, range);
   }
 }

@@ -1,4 +1,4 @@
-import type { ScoreQuery, ScoreRecord } from '@spoor/model';
+import type { ScoreQuery, ScoreRecord, TimeRange } from '@spoor/model';
 import type { TimeKey } from './traces.js';
 
 /**
@@ -9,6 +9,20 @@ export interface StoredScore extends ScoreRecord {
   /** When the version read was written (the newest of its slot). */
   writtenUs: number;
 }
+
+/**
+ * The scores of one name over a set of targets, as sums, so that the tallies of two sets add up
+ * (a session's runs): how many, how many with a value and their sum, and how many per label.
+ */
+export interface ScoreTally {
+  count: number;
+  valueCount: number;
+  valueSum: number;
+  labels: Map<string, number>;
+}
+
+/** Per owner (a trace id or a session id), per score name, the tally of the owner's scores. */
+export type ScoreTallies = Map<string, Map<string, ScoreTally>>;
 
 /**
  * Scores: appended by ingest (in write batches), by the API and by evaluators; read newest
@@ -25,4 +39,11 @@ export interface ScoreStore {
   listScores(query: ScoreQuery, after: TimeKey | null, limit: number): Promise<StoredScore[]>;
   /** Every score of these traces (of the trace, or of one of its spans), in time order. */
   scoresOfTraces(projectId: string, traceIds: readonly string[]): Promise<StoredScore[]>;
+  /** Per trace of these, per score name: the tally of the trace's scores (its own and its spans'), read in one query. */
+  tallyTraceScores(projectId: string, traceIds: readonly string[]): Promise<ScoreTallies>;
+  /**
+   * Per session of these, per score name: the tally of the session's own scores, and of the
+   * scores of its traces (those with a span of the session starting in `range`), in one query.
+   */
+  tallySessionScores(projectId: string, sessionIds: readonly string[], range: TimeRange): Promise<{ own: ScoreTallies; traces: ScoreTallies }>;
 }

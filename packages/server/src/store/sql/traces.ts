@@ -3,6 +3,7 @@ import { type Row, num, numOrNull } from '../record-rows.js';
 import type { ServiceRecord, TimeKey } from '../store.js';
 import type { Dialect, Params, SqlEngine } from './dialect.js';
 import { attributeEquals, likePattern, timeFilters } from './filters.js';
+import { scoreFilterSet } from './score-tallies.js';
 
 /** The trace list, services, and what every engine's trace reads share. */
 
@@ -34,7 +35,8 @@ export function traceTotalsFromRow(row: Row) {
 
 /**
  * The trace list: traces (from their `trace_parts`) that have a span matching every span
- * filter, then filtered as whole traces, newest first, after the cursor `after`.
+ * filter and whose scores meet every score filter, then filtered as whole traces, newest first,
+ * after the cursor `after`.
  */
 export function listTraces(db: SqlEngine, query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]> {
   const d = db.dialect;
@@ -70,7 +72,8 @@ export function listTraces(db: SqlEngine, query: TraceQuery, after: TimeKey | nu
 
 /**
  * The trace list's filters (no range or cursor) over `trace_parts` grouped by trace: `matched`
- * ends its `WHERE` (the traces with a span matching every span filter), `traceFilters` go in its
+ * ends its `WHERE` (the traces with a span matching every span filter and scores meeting every
+ * score filter), `traceFilters` go in its
  * `HAVING` (over `TRACE_TOTALS`). `spansFromUs` bounds the spans looked at by their start, when
  * every trace wanted starts after it.
  */
@@ -98,6 +101,8 @@ export function traceFilterSql(
     const spanTime = spansFromUs !== null ? ` AND start_us >= ${p.int(spansFromUs)}` : '';
     matched = ` AND trace_id IN (SELECT trace_id FROM ${d.tables.spans} WHERE project_id = ${project}${spanTime} AND ${spanFilters.join(' AND ')})`;
   }
+  // Each score filter is a set of trace ids made first from the scores of its name alone.
+  for (const score of filter.scores) matched += ` AND trace_id IN (${scoreFilterSet(d, p, project, score)})`;
   return { matched, traceFilters };
 }
 

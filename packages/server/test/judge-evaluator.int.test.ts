@@ -1,0 +1,98 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeLlm, startFakeLlm } from '../../sdk/test/support/fake-llm.js';
+import { type TestServer, startTestServer } from './support/server.js';
+import { eventually } from './support/trace-bodies.js';
+
+/**
+ * An llm-judge evaluator on a running server, end to end: made through the API, it judges the
+ * LLM call of a trace that completes with the configured provider (the loopback fake LLM, through
+ * the real `openai` client), the judgement is a score of that call, the judge's own call a trace
+ * linked to it, and that trace is not judged in turn.
+ */
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read fields of many answer shapes
+type Answer = Record<string, any>;
+
+const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+
+/** A trace of a root and one LLM call with its messages, starting now: an evaluator judges what completes after it was made. */
+function llmTrace(traceId: string, spanId: string): string {
+  const rootId = randomBytes(8).toString('hex');
+  const start = BigInt(Date.now()) * 1_000_000n;
+  const attributes = [
+    str('gen_ai.provider.name', 'openai'), str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', 'gpt-4o'),
+    { key: 'gen_ai.usage.input_tokens', value: { intValue: '40' } }, { key: 'gen_ai.usage.output_tokens', value: { intValue: '12' } },
+    str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'What is the capital of Portugal?' }] }])),
+    str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Lisbon.' }], finish_reason: 'stop' }])),
+  ];
+  return JSON.stringify({
+    resourceSpans: [{
+      resource: { attributes: [str('service.name', 'qa-agent')] },
+      scopeSpans: [{ spans: [
+        { traceId, spanId: rootId, name: 'answer', startTimeUnixNano: String(start), endTimeUnixNano: String(start + 900_000_000n) },
+        { traceId, spanId, parentSpanId: rootId, name: 'chat gpt-4o', kind: 3, startTimeUnixNano: String(start + 10_000_000n), endTimeUnixNano: String(start + 800_000_000n), attributes },
+      ] }],
+    }],
+  });
+}
+
+describe('an llm-judge evaluator on a running server', () => {
+  let fake: FakeLlm;
+  let server: TestServer;
+  let dir: string;
+  const call = async (method: string, path: string, body?: unknown) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    });
+    return { status: response.status, body: response.status === 204 ? null : ((await response.json()) as Answer) };
+  };
+
+  beforeAll(async () => {
+    fake = await startFakeLlm();
+    dir = await mkdtemp(join(tmpdir(), 'spoor-judge-'));
+    const keyFile = join(dir, 'provider-key');
+    await writeFile(keyFile, 'sk-judge-test');
+    server = await startTestServer({ provider: [`openai=file:${keyFile},base=${fake.baseUrl}/v1,timeout=5s`], traceQuiet: '1s' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await fake?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('judges an LLM call with the provider, scores it, links its own trace, and does not judge that trace', async () => {
+    const made = await call('PUT', '/api/evaluators/relevance', { kind: 'llm-judge', target: 'llm', builtin: 'answer-relevance', provider: 'openai', model: 'gpt-4o-mini' });
+    expect(made.status).toBe(201);
+    // A provider the server was not given is refused, naming it.
+    const refused = await call('PUT', '/api/evaluators/other', { kind: 'llm-judge', target: 'llm', builtin: 'toxicity', provider: 'anthropic', model: 'claude' });
+    expect(refused.status).toBe(400);
+    expect(refused.body!.error.message).toContain('anthropic');
+
+    fake.script({ text: JSON.stringify({ explanation: 'It answers the question asked.', score: 0.9 }) });
+    const traceId = randomBytes(16).toString('hex');
+    const spanId = randomBytes(8).toString('hex');
+    const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: llmTrace(traceId, spanId) });
+    expect(sent.status).toBe(200);
+
+    const scores = await eventually('the call judged', () => call('GET', `/api/scores?traceId=${traceId}`), (r) => r.body!.scores.length === 1);
+    expect(scores.body!.scores[0]).toMatchObject({ spanId, name: 'relevance', value: 0.9, comment: 'It answers the question asked.', source: 'evaluator', author: 'relevance@1' });
+    expect(fake.requests).toHaveLength(1);
+    expect(JSON.stringify(fake.requests[0]!.body)).toContain('What is the capital of Portugal?');
+
+    const judgeTraces = await eventually('the judge trace stored', () => call('GET', `/api/traces?attr=spoor.evaluation.of=${traceId}`), (r) => r.body!.traces.length === 1);
+    const judgeTrace = judgeTraces.body!.traces[0];
+    expect(judgeTrace.costUsd).toBeGreaterThan(0);
+    const evaluator = await eventually('the cost counted', () => call('GET', '/api/evaluators/relevance'), (r) => r.body!.scoresMade === 1);
+    expect(evaluator.body).toMatchObject({ errors: 0 });
+    expect(evaluator.body!.costTodayUsd).toBeCloseTo(judgeTrace.costUsd, 9);
+
+    // Two more rounds (every 2 s, quiet for 1 s): the judge's trace is complete and not judged, so no second call.
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    expect(fake.requests).toHaveLength(1);
+    expect((await call('GET', `/api/scores?traceId=${judgeTrace.traceId}`)).body!.scores).toEqual([]);
+  });
+});
