@@ -22,9 +22,6 @@ interface Loaded {
   tree: SpanTree;
 }
 
-/** The tree answer with the scores of the trace and its spans (issue 31; absent from a server before them). */
-type ScoredTree = TraceTree & { scores?: Score[] };
-
 /** One trace: summary, waterfall, the selected span's details, and the trace's logs. */
 export function TracePage({ traceId, search }: { traceId: string; search: URLSearchParams }) {
   const [loaded, setLoaded] = useState<Loaded | null>(null);
@@ -37,13 +34,13 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
     const controller = new AbortController();
     // The tree, not the whole trace: what the waterfall draws of each span, as columns. A span's
     // attributes, events and LLM call are read when it is selected (SelectedSpan).
-    apiGet<ScoredTree>(apiUrl(`/api/traces/${encodeURIComponent(traceId)}/tree`), controller.signal).then(
+    apiGet<TraceTree>(apiUrl(`/api/traces/${encodeURIComponent(traceId)}/tree`), controller.signal).then(
       (trace) => {
         // The benchmark measures from here: the data has arrived and is parsed.
         performance.mark('spoor:trace-data');
         const tree = buildSpanTree(trace);
         setCollapsed(new Uint8Array(tree.count));
-        setScores(trace.scores ?? []);
+        setScores(trace.scores);
         setLoaded({ trace, tree });
       },
       (e: Error) => controller.signal.aborted || setError(e),

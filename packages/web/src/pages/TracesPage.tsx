@@ -7,7 +7,7 @@ import { RangePicker } from '../components/RangePicker';
 import { Status } from '../components/Status';
 import { formatAgo, formatCost, formatCount, formatDuration, formatTime } from '../format';
 import { navigate, setSearch } from '../router';
-import { type ScoreSummaryView, scoreColumnNames, scoreFiltersOf, summaryText } from '../scores/score-view';
+import { scoreColumnNames, scoreFiltersOf, summaryText } from '../scores/score-view';
 import { resolveRange } from '../time-range';
 import { useApi } from '../use-api';
 import { useNow } from '../use-now';
@@ -17,10 +17,7 @@ import { LoadMore } from '../components/LoadMore';
 
 const LIVE_REFRESH_MS = 5000;
 
-/** A trace of the list with its scores per name (issue 31; absent from a server before them). */
-type ScoredSummary = TraceSummary & { scores?: Record<string, ScoreSummaryView> };
-
-const pickTraces = (page: TraceListResponse) => ({ items: page.traces as ScoredSummary[], nextCursor: page.nextCursor });
+const pickTraces = (page: TraceListResponse) => ({ items: page.traces, nextCursor: page.nextCursor });
 const traceKey = (trace: TraceSummary) => trace.traceId;
 
 /** The filters of `GET /api/traces`, kept in the URL under the API's own names. */
@@ -184,8 +181,8 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
               <td className="num">{t.inputTokens === null && t.outputTokens === null ? '–' : `${formatCount(t.inputTokens ?? 0)} / ${formatCount(t.outputTokens ?? 0)}`}</td>
               <td className="num">{formatCost(t.costUsd)}</td>
               {scoreNames.map((name) => (
-                <td key={name} className="num" data-score={name} title={t.scores?.[name] === undefined ? undefined : `${t.scores[name].count} scores`}>
-                  {summaryText(t.scores?.[name])}
+                <td key={name} className="num" data-score={name} title={t.scores[name] === undefined ? undefined : `${t.scores[name].count} scores`}>
+                  {summaryText(t.scores[name])}
                 </td>
               ))}
             </tr>

@@ -1,6 +1,6 @@
-import type { Score } from '@spoor/model';
+import type { Score, ScoreSummary } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { type ScoreSummaryView, ownVote, scoreColumnNames, scoreFiltersOf, scoreNumberText, scoreValueText, scoresOfTarget, summaryText, thumbOf, voteBody, withScore } from './score-view';
+import { ownVote, scoreColumnNames, scoreFiltersOf, scoreNumberText, scoreValueText, scoresOfTarget, summaryText, thumbOf, voteBody, withScore } from './score-view';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 let n = 10;
@@ -87,13 +87,13 @@ describe('scoresOfTarget and ownVote', () => {
 
 describe('the trace list’s score columns', () => {
   it('has one column per name on the page, sorted, and none for a page without scores', () => {
-    const traces: { scores?: Record<string, ScoreSummaryView> }[] = [
+    const traces: { scores: Record<string, ScoreSummary> }[] = [
       { scores: { thumbs: { mean: 0, count: 1, labels: { down: 1 } } } },
       { scores: { faithfulness: { mean: 0.6, count: 2, labels: {} }, thumbs: { mean: 1, count: 1, labels: { up: 1 } } } },
-      {},
+      { scores: {} },
     ];
     expect(scoreColumnNames(traces)).toEqual(['faithfulness', 'thumbs']);
-    expect(scoreColumnNames([{ scores: {} }, {}])).toEqual([]);
+    expect(scoreColumnNames([{ scores: {} }])).toEqual([]);
   });
 
   it.each([

@@ -1,4 +1,4 @@
-import type { Score } from '@spoor/model';
+import type { Score, ScoreSummary } from '@spoor/model';
 
 /**
  * Scores as the dashboard shows them: which belong to the trace and which to a span, a score's
@@ -8,13 +8,6 @@ import type { Score } from '@spoor/model';
 /** The name of a thumbs vote, as the SDK's `feedback()` sends it: label `up` (value 1) or `down` (value 0). */
 export const THUMBS = 'thumbs';
 export type Thumb = 'up' | 'down';
-
-/** Per score name over a trace (the trace list's `scores`): mean value, count, label counts. */
-export interface ScoreSummaryView {
-  mean: number | null;
-  count: number;
-  labels: Record<string, number>;
-}
 
 /** A number as a score shows it: up to three significant decimals, no trailing zeros. */
 export function scoreNumberText(value: number): string {
@@ -59,9 +52,9 @@ export function withScore(scores: readonly Score[], score: Score): Score[] {
 }
 
 /** The score names on a page of traces, sorted: one list column each. */
-export function scoreColumnNames(traces: readonly { scores?: Record<string, ScoreSummaryView> }[]): string[] {
+export function scoreColumnNames(traces: readonly { scores: Record<string, ScoreSummary> }[]): string[] {
   const names = new Set<string>();
-  for (const t of traces) for (const name of Object.keys(t.scores ?? {})) names.add(name);
+  for (const t of traces) for (const name of Object.keys(t.scores)) names.add(name);
   return [...names].sort();
 }
 
@@ -70,7 +63,7 @@ export function scoreColumnNames(traces: readonly { scores?: Record<string, Scor
  * value is only its label as 1 or 0), with its share unless all agree; else the mean of the
  * values; `–` when none. Ties between labels go to the first in name order.
  */
-export function summaryText(summary: ScoreSummaryView | undefined): string {
+export function summaryText(summary: ScoreSummary | undefined): string {
   if (summary === undefined || summary.count === 0) return '–';
   let labelled = 0;
   let top: [string, number] | null = null;
