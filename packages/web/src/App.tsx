@@ -5,6 +5,7 @@ import { AuditPage } from './pages/AuditPage';
 import { ComparePage } from './pages/ComparePage';
 import { ErrorGroupPage } from './pages/ErrorGroupPage';
 import { ErrorsPage } from './pages/ErrorsPage';
+import { EvaluatorsPage } from './pages/EvaluatorsPage';
 import { LogsPage } from './pages/LogsPage';
 import { MetricsPage } from './pages/MetricsPage';
 import { SessionPage } from './pages/SessionPage';
@@ -13,6 +14,7 @@ import { TracePage } from './pages/TracePage';
 import { TracesPage } from './pages/TracesPage';
 import { Link } from './components/Link';
 import { matchRoute, useLocation } from './router';
+import { SessionContext } from './session-context';
 
 /**
  * Path pattern -> page. `/traces` is the home page too: alert notifications link to it. The
@@ -28,6 +30,7 @@ const ROUTES = [
   ['/errors', 'errors'],
   ['/errors/:fingerprint', 'error'],
   ['/alerts', 'alerts'],
+  ['/evaluators', 'evaluators'],
   ['/logs', 'logs'],
   ['/audit', 'audit'],
   ['/compare', 'compare'],
@@ -39,12 +42,21 @@ const NAV = [
   ['/sessions', 'Sessions', ['sessions', 'session']],
   ['/errors', 'Errors', ['errors', 'error']],
   ['/alerts', 'Alerts', ['alerts']],
+  ['/evaluators', 'Evaluators', ['evaluators']],
   ['/logs', 'Logs', ['logs']],
   ['/audit', 'Audit', ['audit']],
 ] as const;
 
 export function App() {
-  return <AccessGate>{(session, actions) => <Dashboard menu={<AccountMenu session={session} actions={actions} />} />}</AccessGate>;
+  return (
+    <AccessGate>
+      {(session, actions) => (
+        <SessionContext.Provider value={session}>
+          <Dashboard menu={<AccountMenu session={session} actions={actions} />} />
+        </SessionContext.Provider>
+      )}
+    </AccessGate>
+  );
 }
 
 function Dashboard({ menu }: { menu: ReactNode }) {
@@ -89,6 +101,8 @@ function render(page: string | undefined, params: Record<string, string>, search
       return <ErrorGroupPage key={params['fingerprint']} fingerprint={params['fingerprint']!} search={search} />;
     case 'alerts':
       return <AlertsPage search={search} />;
+    case 'evaluators':
+      return <EvaluatorsPage />;
     case 'logs':
       return <LogsPage search={search} />;
     case 'audit':

@@ -14,6 +14,8 @@ let server: SpoorServer;
 let browser: Browser;
 let browsing: Browsing;
 const keys: Record<string, string> = {};
+const keyIds: Record<string, string> = {};
+const traceIds: Record<string, string> = {};
 
 async function post(path: string, body: unknown, key?: string): Promise<Response> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -24,15 +26,19 @@ async function post(path: string, body: unknown, key?: string): Promise<Response
 async function makeKey(project: string, role: string, by?: string): Promise<string> {
   const response = await post('/api/keys', { project, role }, by);
   expect(response.status).toBe(201);
-  return ((await response.json()) as { key: string }).key;
+  const made = (await response.json()) as { key: string; id: string };
+  keyIds[made.key] = made.id;
+  return made.key;
 }
 
 function traceOf(service: string): object {
   const start = BigInt(Date.now() - 60_000) * 1_000_000n;
+  const traceId = randomBytes(16).toString('hex');
+  traceIds[service] = traceId;
   return {
     resourceSpans: [{
       resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
-      scopeSpans: [{ spans: [{ traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), name: `${service} run`, kind: 2, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 5_000_000n) }] }],
+      scopeSpans: [{ spans: [{ traceId, spanId: randomBytes(8).toString('hex'), name: `${service} run`, kind: 2, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 5_000_000n) }] }],
     }],
   };
 }
@@ -42,6 +48,7 @@ beforeAll(async () => {
   keys.root = await makeKey('*', 'admin');
   for (const project of ['shop', 'other']) {
     keys[`${project}Read`] = await makeKey(project, 'read', keys.root);
+    keys[`${project}Admin`] = await makeKey(project, 'admin', keys.root);
     const ingest = await makeKey(project, 'ingest', keys.root);
     expect((await post('/v1/traces', traceOf(`${project}-api`), ingest)).status).toBe(200);
   }
@@ -101,5 +108,32 @@ describe('signing in to the dashboard', () => {
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     browsing.expectNoProblems();
     await page.close();
+  });
+
+  it('lets an admin vote on a trace as their key, and shows a read key’s user the vote but no buttons', async () => {
+    // A browser of its own: the test before left its context signed in.
+    const own = await startBrowsing(browser);
+    const page = await own.open(`${server.url}/traces/${traceIds['shop-api']}`);
+    await page.getByLabel('Key').fill(keys.shopAdmin!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const voting = page.getByRole('group', { name: 'Your feedback on this trace' });
+    await voting.getByRole('button', { name: 'Thumbs up' }).click();
+    await expect.poll(() => voting.getByRole('button', { name: 'Thumbs up' }).getAttribute('aria-pressed')).toBe('true');
+    const stored = await fetch(`${server.url}/api/scores?traceId=${traceIds['shop-api']}`, { headers: { authorization: `Bearer ${keys.shopAdmin}` } });
+    expect(((await stored.json()) as { scores: { author: string; source: string; label: string }[] }).scores).toEqual([
+      expect.objectContaining({ author: keyIds[keys.shopAdmin!], source: 'human', label: 'up' }),
+    ]);
+    // Theirs after a reload: the vote's author is the key they signed in with.
+    await page.reload();
+    await expect.poll(() => voting.getByRole('button', { name: 'Thumbs up' }).getAttribute('aria-pressed')).toBe('true');
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Key').fill(keys.shopRead!);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Signed in with a read key: an admin key may vote on this trace.').waitFor();
+    expect(await page.getByRole('table', { name: 'Scores of this trace' }).locator('tr[data-score-name="thumbs"]').count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Thumbs up' }).count()).toBe(0);
+    own.expectNoProblems();
+    await own.close();
   });
 });

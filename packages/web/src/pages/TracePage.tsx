@@ -1,11 +1,14 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { CriticalPath, TraceTree } from '@spoor/model';
+import type { CriticalPath, Score, TraceTree } from '@spoor/model';
 import { apiGet, apiUrl } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { Link } from '../components/Link';
 import { Status } from '../components/Status';
 import { formatCost, formatDuration, formatInteger, formatTime } from '../format';
 import { setSearch } from '../router';
+import { TargetScores } from '../scores/TargetScores';
+import { withScore } from '../scores/score-view';
+import { type TraceScores, TraceScoresContext } from '../scores/trace-scores';
 import { criticalPathDisplay } from '../trace/critical-path';
 import { buildSpanTree, type SpanTree } from '../trace/span-tree';
 import { SelectedSpan } from '../trace/SelectedSpan';
@@ -25,6 +28,7 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
   const [error, setError] = useState<Error | undefined>();
   const [path, setPath] = useState<CriticalPath | null>(null);
   const [collapsed, setCollapsed] = useState<Uint8Array>(() => new Uint8Array(0));
+  const [scores, setScores] = useState<readonly Score[]>([]);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -36,6 +40,7 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
         performance.mark('spoor:trace-data');
         const tree = buildSpanTree(trace);
         setCollapsed(new Uint8Array(tree.count));
+        setScores(trace.scores);
         setLoaded({ trace, tree });
       },
       (e: Error) => controller.signal.aborted || setError(e),
@@ -74,6 +79,8 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
     setSearch({ span: spanId });
     document.querySelector('[data-testid="waterfall-scroll"]')?.scrollIntoView({ block: 'nearest' });
   }, []);
+  const onScored = useCallback((score: Score) => setScores((held) => withScore(held, score)), []);
+  const traceScores = useMemo<TraceScores>(() => ({ traceId, scores, onScored }), [traceId, scores, onScored]);
   const onToggle = useCallback((row: number) => {
     const t = treeRef.current;
     if (t !== null) setCollapsed((c) => toggleRow(t, c, row));
@@ -94,44 +101,47 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
   const selected = selectedRow === null ? null : tree.spanIds[selectedRow]!;
   const totals = tree.totals;
   return (
-    <div className="trace-page">
-      <header className="trace-head">
-        <h1>
-          {tree.names[0] ?? 'Trace'} <span className="muted mono trace-id">{traceId}</span>
-        </h1>
-        <div className="trace-facts">
-          <span>{formatTime(trace.startTime)}</span>
-          <span>{formatDuration(tree.totalMs)}</span>
-          <span>{formatInteger(tree.count)} spans</span>
-          <span>{tree.serviceNames.slice(0, 5).join(', ')}</span>
-          {tree.errorCount > 0 ? <Status kind="error">{tree.errorCount} errors</Status> : <Status kind="ok">no errors</Status>}
-          {totals.llmCalls > 0 && (
-            <span>
-              {totals.llmCalls} LLM calls · {formatInteger(totals.inputTokens)} in / {formatInteger(totals.outputTokens)} out tokens · {formatCost(totals.costUsd)}
-            </span>
-          )}
-          {tree.sessionId !== null && <Link to={`/sessions/${encodeURIComponent(tree.sessionId)}`}>session {tree.sessionId}</Link>}
-          <a href="#trace-logs">{trace.logs.length} logs</a>
+    <TraceScoresContext.Provider value={traceScores}>
+      <div className="trace-page">
+        <header className="trace-head">
+          <h1>
+            {tree.names[0] ?? 'Trace'} <span className="muted mono trace-id">{traceId}</span>
+          </h1>
+          <div className="trace-facts">
+            <span>{formatTime(trace.startTime)}</span>
+            <span>{formatDuration(tree.totalMs)}</span>
+            <span>{formatInteger(tree.count)} spans</span>
+            <span>{tree.serviceNames.slice(0, 5).join(', ')}</span>
+            {tree.errorCount > 0 ? <Status kind="error">{tree.errorCount} errors</Status> : <Status kind="ok">no errors</Status>}
+            {totals.llmCalls > 0 && (
+              <span>
+                {totals.llmCalls} LLM calls · {formatInteger(totals.inputTokens)} in / {formatInteger(totals.outputTokens)} out tokens · {formatCost(totals.costUsd)}
+              </span>
+            )}
+            {tree.sessionId !== null && <Link to={`/sessions/${encodeURIComponent(tree.sessionId)}`}>session {tree.sessionId}</Link>}
+            <a href="#trace-logs">{trace.logs.length} logs</a>
+          </div>
+          <TargetScores spanId={null} />
+        </header>
+        <div className={selected === null ? 'trace-body' : 'trace-body with-panel'}>
+          <Waterfall
+            tree={tree}
+            collapsed={collapsed}
+            onCollapsedChange={setCollapsed}
+            onToggle={onToggle}
+            selectedRow={selectedRow}
+            onSelect={onSelect}
+            critical={critical}
+            onCollapseAll={() => setCollapsed(collapseBelow(tree, 1))}
+            onExpandAll={() => setCollapsed(new Uint8Array(tree.count))}
+          />
+          {selected !== null && <SelectedSpan key={selected} traceId={traceId} spanId={selected} onClose={() => setSearch({ span: null })} />}
         </div>
-      </header>
-      <div className={selected === null ? 'trace-body' : 'trace-body with-panel'}>
-        <Waterfall
-          tree={tree}
-          collapsed={collapsed}
-          onCollapsedChange={setCollapsed}
-          onToggle={onToggle}
-          selectedRow={selectedRow}
-          onSelect={onSelect}
-          critical={critical}
-          onCollapseAll={() => setCollapsed(collapseBelow(tree, 1))}
-          onExpandAll={() => setCollapsed(new Uint8Array(tree.count))}
-        />
-        {selected !== null && <SelectedSpan key={selected} traceId={traceId} spanId={selected} onClose={() => setSearch({ span: null })} />}
+        <section id="trace-logs" className="trace-logs-section">
+          <h2>Logs</h2>
+          <TraceLogs logs={trace.logs} spanName={spanName} onJump={jumpToSpan} />
+        </section>
       </div>
-      <section id="trace-logs" className="trace-logs-section">
-        <h2>Logs</h2>
-        <TraceLogs logs={trace.logs} spanName={spanName} onJump={jumpToSpan} />
-      </section>
-    </div>
+    </TraceScoresContext.Provider>
   );
 }

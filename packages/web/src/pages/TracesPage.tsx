@@ -7,6 +7,7 @@ import { RangePicker } from '../components/RangePicker';
 import { Status } from '../components/Status';
 import { formatAgo, formatCost, formatCount, formatDuration, formatTime } from '../format';
 import { navigate, setSearch } from '../router';
+import { scoreColumnNames, scoreFiltersOf, summaryText } from '../scores/score-view';
 import { resolveRange } from '../time-range';
 import { useApi } from '../use-api';
 import { useNow } from '../use-now';
@@ -49,10 +50,12 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
     minDurationMs: search.get('minDurationMs'),
     maxDurationMs: search.get('maxDurationMs'),
     attr: search.getAll('attr'),
+    score: search.getAll('score'),
     limit: 50,
   };
   const list = usePages('/api/traces', params, pickTraces, traceKey, { refreshMs: live ? LIVE_REFRESH_MS : null });
   const traces = list.items;
+  const scoreNames = scoreColumnNames(traces);
   const services = useApi<ServiceListResponse>(apiUrl('/api/services'));
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
@@ -66,6 +69,7 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
     for (const [key, value] of form) {
       if (typeof value !== 'string' || value.trim() === '') continue;
       if (key === 'attr') for (const pair of value.trim().split(/\s+/)) next.append('attr', pair);
+      else if (key === 'score') for (const filter of scoreFiltersOf(value)) next.append('score', filter);
       else next.set(key, value.trim());
     }
     const q = next.toString();
@@ -115,6 +119,10 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
             Attributes
             <input name="attr" defaultValue={search.getAll('attr').join(' ')} placeholder="key=value key2=value2" size={22} />
           </label>
+          <label>
+            Scores
+            <input name="score" defaultValue={search.getAll('score').join(' ')} placeholder="faithfulness<0.7 thumbs=down" size={22} />
+          </label>
           <button type="submit" className="primary">
             Search
           </button>
@@ -138,6 +146,11 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
             <th className="num">Errors</th>
             <th className="num">Tokens (in / out)</th>
             <th className="num">Cost</th>
+            {scoreNames.map((name) => (
+              <th key={name} className="num score-column" title={`The trace's ${name} scores: their mean, or the most frequent label`}>
+                {name}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody>
@@ -167,6 +180,11 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
               <td className="num">{t.errorCount > 0 ? <Status kind="error">{t.errorCount}</Status> : <span className="muted">0</span>}</td>
               <td className="num">{t.inputTokens === null && t.outputTokens === null ? '–' : `${formatCount(t.inputTokens ?? 0)} / ${formatCount(t.outputTokens ?? 0)}`}</td>
               <td className="num">{formatCost(t.costUsd)}</td>
+              {scoreNames.map((name) => (
+                <td key={name} className="num" data-score={name} title={t.scores[name] === undefined ? undefined : `${t.scores[name].count} scores`}>
+                  {summaryText(t.scores[name])}
+                </td>
+              ))}
             </tr>
           ))}
         </tbody>

@@ -2,6 +2,7 @@ import type { LlmCallDetail, LlmFields } from '@spoor/model';
 import { apiUrl } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { formatCost, formatDuration, formatInteger } from '../format';
+import { TargetScores } from '../scores/TargetScores';
 import { useApi } from '../use-api';
 import { ChatMessages } from './ChatMessages';
 import { ReplayPanel } from './ReplayPanel';
@@ -29,6 +30,8 @@ export function LlmInspector({ traceId, spanId, llm }: { traceId: string; spanId
         <Fact label="Time to first token" value={formatDuration(llm.timeToFirstTokenMs)} />
         <Fact label="Finish" value={llm.finishReasons?.join(', ') ?? '–'} />
       </dl>
+      <h4>Scores</h4>
+      <TargetScores spanId={spanId} />
       {llm.costUsd === null && (llm.inputTokens ?? 0) > 0 && <p className="muted">No price is known for {model ?? 'this model'}: set one with PUT /api/prices/:model, then reprice.</p>}
       <ErrorBox error={detail.error} />
       {messages !== undefined &&

@@ -7,11 +7,16 @@ import { pathWith } from '../router';
 import { KeyValues } from '../components/KeyValues';
 import { attributeRows, logBodyText, valueText } from '../value-text';
 import { LlmInspector } from './LlmInspector';
+import { ScoreTable } from '../scores/ScoreTable';
+import { scoresOfTarget } from '../scores/score-view';
+import { useTraceScores } from '../scores/trace-scores';
 
 /** The selected span: what it is, its LLM call, attributes, events and exceptions, links, resource. */
 export function SpanPanel({ span, logs, onClose }: { span: Span; logs: readonly LogRecord[]; onClose: () => void }) {
   const exceptions = span.events.filter((e) => e.name === 'exception');
   const others = span.events.filter((e) => e.name !== 'exception');
+  // An LLM call shows its scores, and takes a vote, in its inspector; another span only shows any it has.
+  const spanScores = scoresOfTarget(useTraceScores()?.scores ?? [], span.spanId);
   return (
     <aside className="span-panel" aria-label="Span details">
       <header className="span-panel-head">
@@ -57,6 +62,12 @@ export function SpanPanel({ span, logs, onClose }: { span: Span; logs: readonly 
         )}
       </dl>
       {span.llm !== null && <LlmInspector key={span.spanId} traceId={span.traceId} spanId={span.spanId} llm={span.llm} />}
+      {span.llm === null && spanScores.length > 0 && (
+        <section>
+          <h3>Scores</h3>
+          <ScoreTable scores={spanScores} label="Scores of this span" />
+        </section>
+      )}
       {exceptions.length > 0 && (
         <section>
           <h3>Exceptions</h3>

@@ -1,0 +1,18 @@
+import type { SessionInfo } from '@spoor/model';
+import { describe, expect, it } from 'vitest';
+import { authorOf, mayScore } from './session-context';
+
+const session = (change: Partial<SessionInfo>): SessionInfo => ({ authRequired: true, signedIn: true, keyId: 'k_1', role: 'admin', projectId: 'default', projects: ['default'], ...change });
+
+describe('who votes from the dashboard', () => {
+  it.each([
+    [session({}), 'k_1'],
+    [session({ authRequired: false, signedIn: false, keyId: null }), 'open'],
+  ])('is the author the server writes on their scores (%#)', (s, author) => expect(authorOf(s)).toBe(author));
+
+  it.each([
+    ['admin', true],
+    ['ingest', true],
+    ['read', false],
+  ])('with a %s key may post a score: %s', (role, may) => expect(mayScore(session({ role }))).toBe(may));
+});

@@ -1,0 +1,234 @@
+import { randomBytes } from 'node:crypto';
+import type { Score, ScoreListResponse } from '@spoor/model';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Browsing, launchChromium, screenshot, startBrowsing } from './support/browser.js';
+import { type SpoorServer, startSpoorServer, waitForTrace } from './support/spoor-server.js';
+
+/**
+ * Scores in the dashboard, in Debian's Chromium against a real `spoor serve`: a person's thumbs
+ * vote and comment on a trace and on an LLM call, stored and shown as theirs after a reload and
+ * replaced when changed; the trace list's score columns and score filter; an evaluator made
+ * through the form after its preview.
+ */
+
+let server: SpoorServer;
+let browser: Browser;
+let browsing: Browsing;
+const pages: Page[] = [];
+/** Two runs of one agent: a root span and its LLM call each. */
+const runs = [0, 1].map(() => ({ traceId: randomBytes(16).toString('hex'), rootId: randomBytes(8).toString('hex'), llmId: randomBytes(8).toString('hex') }));
+const [first, second] = runs as [(typeof runs)[0], (typeof runs)[0]];
+
+const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+
+async function sendRun(run: (typeof runs)[0], answer: string, agoMs: number): Promise<void> {
+  const start = BigInt(Date.now() - agoMs) * 1_000_000n;
+  const span = (spanId: string, parentSpanId: string, name: string, offsetMs: number, ms: number, attributes: unknown[]) => ({
+    traceId: run.traceId,
+    spanId,
+    parentSpanId,
+    name,
+    kind: 1,
+    startTimeUnixNano: String(start + BigInt(offsetMs) * 1_000_000n),
+    endTimeUnixNano: String(start + BigInt(offsetMs + ms) * 1_000_000n),
+    attributes,
+  });
+  const body = {
+    resourceSpans: [
+      {
+        resource: { attributes: [str('service.name', 'trip-agent')] },
+        scopeSpans: [
+          {
+            spans: [
+              span(run.rootId, '', 'plan trip', 0, 900, []),
+              span(run.llmId, run.rootId, 'chat gpt-4o', 100, 700, [
+                str('gen_ai.provider.name', 'openai'),
+                str('gen_ai.operation.name', 'chat'),
+                str('gen_ai.request.model', 'gpt-4o'),
+                str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Plan two days in Lisbon.' }] }])),
+                str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: answer }] }])),
+              ]),
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(sent.status).toBe(200);
+  await waitForTrace(server.url, run.traceId, 2);
+}
+
+async function postScore(score: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${server.url}/api/scores`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(score) });
+  if (response.status !== 201) throw new Error(`POST /api/scores answered ${response.status}: ${await response.text()}`);
+}
+
+async function scoresOf(traceId: string): Promise<Score[]> {
+  const response = await fetch(`${server.url}/api/scores?traceId=${traceId}&limit=100`);
+  expect(response.status).toBe(200);
+  return ((await response.json()) as ScoreListResponse).scores;
+}
+
+beforeAll(async () => {
+  // A short quiet time, so the runs sent a minute ago are complete for the evaluator's preview.
+  server = await startSpoorServer(['--trace-quiet', '1s']);
+  await sendRun(first, 'Day 1: Alfama. Day 2: Belém.', 120_000);
+  await sendRun(second, 'Sorry, I cannot help with travel.', 60_000);
+  // What a program sent: a judge's score of the first run's LLM call, and a user's vote on the second run (from its app).
+  await postScore({ traceId: first.traceId, spanId: first.llmId, name: 'faithfulness', value: 0.6, comment: 'Belém is not in Alfama' });
+  await postScore({ traceId: second.traceId, name: 'faithfulness', value: 0.2 });
+  await postScore({ traceId: second.traceId, name: 'thumbs', label: 'down', value: 0, comment: 'no answer' });
+  browser = await launchChromium();
+  browsing = await startBrowsing(browser);
+}, 60_000);
+
+afterEach(async () => {
+  for (const page of pages.splice(0)) await page.close();
+  browsing.expectNoProblems();
+});
+
+afterAll(async () => {
+  await browsing?.close();
+  await browser?.close();
+  await server?.stop();
+});
+
+async function open(path: string): Promise<Page> {
+  const page = await browsing.open(`${server.url}${path}`);
+  pages.push(page);
+  return page;
+}
+
+const eventually = <T>(probe: () => T | Promise<T>, message?: string) => expect.poll(probe, { timeout: 10_000, message });
+const traceVoting = (page: Page) => page.getByRole('group', { name: 'Your feedback on this trace' });
+const spanVoting = (page: Page) => page.getByRole('group', { name: 'Your feedback on this span' });
+const humanThumbs = async (traceId: string, spanId: string | null) => (await scoresOf(traceId)).filter((s) => s.source === 'human' && s.name === 'thumbs' && s.spanId === spanId);
+
+describe('scores on the trace page', () => {
+  it('shows the trace’s and the LLM call’s scores, and keeps a thumbs vote with its comment across a reload, a changed vote replacing it', async () => {
+    const page = await open(`/traces/${first.traceId}?span=${first.llmId}`);
+    // The judge's score of the LLM call is in its inspector, with who made it and why.
+    const callScores = page.getByRole('table', { name: 'Scores of this span' });
+    await callScores.getByText('Belém is not in Alfama').waitFor();
+    expect(await callScores.locator('tr[data-score-name="faithfulness"] [data-testid="score-value"]').textContent()).toBe('0.6');
+    await page.getByRole('region', { name: 'Scores of this trace' }).getByText('No scores yet.').waitFor();
+
+    const voting = traceVoting(page);
+    await voting.getByRole('button', { name: 'Thumbs down' }).click();
+    await eventually(() => voting.getByRole('button', { name: 'Thumbs down' }).getAttribute('aria-pressed'), 'the vote shows as chosen').toBe('true');
+    await voting.getByRole('textbox', { name: 'Comment on this trace' }).fill('the days overlap');
+    await voting.getByRole('button', { name: 'Save comment' }).click();
+    await eventually(async () => (await humanThumbs(first.traceId, null)).map((s) => [s.label, s.value, s.comment]), 'one vote, with its comment, is stored').toEqual([['down', 0, 'the days overlap']]);
+    const traceTable = page.getByRole('table', { name: 'Scores of this trace' });
+    await eventually(() => traceTable.locator('tr[data-score-name="thumbs"]').textContent()).toContain('the days overlap');
+
+    // The LLM call gets a vote of its own.
+    await spanVoting(page).getByRole('button', { name: 'Thumbs up' }).click();
+    await eventually(async () => (await humanThumbs(first.traceId, first.llmId)).map((s) => s.label)).toEqual(['up']);
+
+    await page.reload();
+    await eventually(() => traceVoting(page).getByRole('button', { name: 'Thumbs down' }).getAttribute('aria-pressed'), 'the stored vote is theirs after a reload').toBe('true');
+    expect(await traceVoting(page).getByRole('button', { name: 'Thumbs up' }).getAttribute('aria-pressed')).toBe('false');
+    expect(await traceVoting(page).getByRole('textbox', { name: 'Comment on this trace' }).inputValue()).toBe('the days overlap');
+    await eventually(() => spanVoting(page).getByRole('button', { name: 'Thumbs up' }).getAttribute('aria-pressed')).toBe('true');
+    await screenshot(page, 'trace-scores');
+
+    // Changed: the one slot holds the new vote, the comment kept; no second vote appears.
+    await traceVoting(page).getByRole('button', { name: 'Thumbs up' }).click();
+    await eventually(async () => (await humanThumbs(first.traceId, null)).map((s) => [s.label, s.comment])).toEqual([['up', 'the days overlap']]);
+    await eventually(() => traceVoting(page).getByRole('button', { name: 'Thumbs up' }).getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByRole('table', { name: 'Scores of this trace' }).locator('tr[data-score-name="thumbs"]').count()).toBe(1);
+  });
+});
+
+describe('scores in the trace list', () => {
+  it('shows a column per score name and filters on a score from the URL-kept filter box', async () => {
+    const page = await open('/');
+    const rows = page.locator('table.traces-table tbody tr');
+    /** The traces listed, as their links. */
+    const listed = () => rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector('a')?.getAttribute('href') ?? ''));
+    await eventually(() => rows.count()).toBe(2);
+    await eventually(() => page.locator('table.traces-table thead th.score-column').allTextContents(), 'a column per name on the page').toEqual(['faithfulness', 'thumbs']);
+    const cell = (traceId: string, name: string) => page.locator(`table.traces-table tbody tr:has(a[href="/traces/${traceId}"]) td[data-score="${name}"]`);
+    // The first run: faithfulness 0.6 on its call, and the person's votes on it and its call, both up; the second: 0.2 and a down vote.
+    await eventually(() => cell(first.traceId, 'faithfulness').textContent()).toBe('0.6');
+    expect(await cell(first.traceId, 'thumbs').textContent()).toBe('up');
+    expect(await cell(second.traceId, 'faithfulness').textContent()).toBe('0.2');
+    expect(await cell(second.traceId, 'thumbs').textContent()).toBe('down');
+
+    await page.getByRole('textbox', { name: 'Scores' }).fill('thumbs=down');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await eventually(() => new URL(page.url()).searchParams.getAll('score')).toEqual(['thumbs=down']);
+    await eventually(listed, 'only the run voted down').toEqual([`/traces/${second.traceId}`]);
+
+    await page.getByRole('textbox', { name: 'Scores' }).fill('faithfulness>=0.5 thumbs=up');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await eventually(() => new URL(page.url()).searchParams.getAll('score')).toEqual(['faithfulness>=0.5', 'thumbs=up']);
+    await eventually(listed, 'only the run voted up with a faithful call').toEqual([`/traces/${first.traceId}`]);
+    await page.reload();
+    await eventually(() => page.getByRole('textbox', { name: 'Scores' }).inputValue(), 'the filter is kept in the URL').toBe('faithfulness>=0.5 thumbs=up');
+    await eventually(listed).toEqual([`/traces/${first.traceId}`]);
+    await screenshot(page, 'traces-score-filter');
+
+    // A malformed filter is the server's 400, shown as it said it.
+    await page.getByRole('textbox', { name: 'Scores' }).fill('faithfulness<<x');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('alert').filter({ hasText: 'score' }).waitFor();
+    browsing.takeProblems(); // The browser logs the 400 as a console error; it is what the test asked for.
+  });
+});
+
+describe('the evaluators page', () => {
+  it('makes an evaluator through the form after its preview, shows a bad field beside it, pauses, resumes and edits it', async () => {
+    const page = await open('/');
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Evaluators' }).click();
+    await page.getByRole('button', { name: 'New evaluator' }).click();
+    const form = page.getByRole('form', { name: 'New evaluator' });
+    await form.getByLabel('Name').fill('mentions-lisbon');
+    await form.getByLabel('Kind').selectOption('contains');
+    await form.getByLabel('Text', { exact: true }).fill('Alfama');
+    await form.getByLabel('Sample rate').fill('2');
+    expect(await form.getByRole('button', { name: 'Create evaluator' }).isDisabled(), 'no save before a preview').toBe(true);
+
+    await form.getByRole('button', { name: 'Preview' }).click();
+    const rateError = form.locator(`[id="${await form.getByLabel('Sample rate').getAttribute('id')}-error"]`);
+    await eventually(() => rateError.textContent(), 'the API’s objection is beside its field').toContain('sampleRate');
+    expect(await form.getByLabel('Sample rate').getAttribute('aria-invalid')).toBe('true');
+    browsing.takeProblems(); // The 400 of the bad spec, logged by the browser.
+
+    await form.getByLabel('Sample rate').fill('1');
+    await form.getByRole('button', { name: 'Preview' }).click();
+    const preview = form.getByRole('table', { name: 'Preview' });
+    // Both runs' LLM calls are judged: the first mentions Alfama, the second does not.
+    await eventually(() => preview.getByTestId('preview-result').allTextContents(), 'the preview judged the recent calls').toEqual(expect.arrayContaining(['pass · 1', 'fail · 0']));
+    expect(await rateError.count()).toBe(0);
+    await screenshot(page, 'evaluator-preview');
+
+    await form.getByRole('button', { name: 'Create evaluator' }).click();
+    const row = page.locator('tr[data-evaluator="mentions-lisbon"]');
+    await eventually(() => row.getByTestId('evaluator-state').textContent()).toContain('active');
+    expect(await row.locator('td').nth(1).textContent()).toBe('contains');
+    const saved = await fetch(`${server.url}/api/evaluators/mentions-lisbon`);
+    expect(await saved.json()).toMatchObject({ spec: { name: 'mentions-lisbon', kind: 'contains', target: 'llm', text: 'Alfama', sampleRate: 1 } });
+
+    await row.getByRole('button', { name: 'Pause mentions-lisbon' }).click();
+    await eventually(() => row.getByTestId('evaluator-state').textContent()).toContain('paused');
+    await row.getByRole('button', { name: 'Resume mentions-lisbon' }).click();
+    await eventually(() => row.getByTestId('evaluator-state').textContent()).toContain('active');
+
+    // Edited: the form holds the saved spec, asks for a preview of the change, and the version rises.
+    await row.getByRole('button', { name: 'Edit mentions-lisbon' }).click();
+    const edit = page.getByRole('form', { name: 'Edit evaluator mentions-lisbon' });
+    expect(await edit.getByLabel('Text', { exact: true }).inputValue()).toBe('Alfama');
+    await edit.getByLabel('Text', { exact: true }).fill('Belém');
+    await edit.getByRole('button', { name: 'Preview' }).click();
+    await edit.getByRole('table', { name: 'Preview' }).waitFor();
+    await edit.getByRole('button', { name: 'Save evaluator' }).click();
+    await eventually(() => row.locator('td').first().textContent()).toContain('v2');
+    const edited = await fetch(`${server.url}/api/evaluators/mentions-lisbon`);
+    expect(await edited.json()).toMatchObject({ version: 2, spec: { text: 'Belém' } });
+    await screenshot(page, 'evaluators');
+  });
+});
