@@ -53,23 +53,11 @@ export interface ScoreRecord {
   author: string;
 }
 
-/** A score as the REST API returns it. */
-export interface Score {
-  scoreId: string;
-  /** ISO-8601. */
-  time: string;
-  /** The trace of the target (`null` for a session's score, or a response id not seen yet). */
-  traceId: string | null;
-  spanId: string | null;
-  sessionId: string | null;
-  responseId: string | null;
-  name: string;
-  value: number | null;
-  label: string | null;
-  comment: string | null;
-  source: ScoreSource;
-  author: string;
-}
+/**
+ * A score as the REST API returns it: `time` as ISO-8601; `traceId` is the target's trace (`null`
+ * for a session's score, or for a response id no stored span has yet).
+ */
+export type Score = Omit<ScoreRecord, 'projectId' | 'timeUs'> & { time: string };
 
 /** What `GET /api/scores` filters on. */
 export interface ScoreQuery {

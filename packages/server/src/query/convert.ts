@@ -7,12 +7,13 @@ import {
   type MetricPoint,
   type MetricPointRecord,
   type Score,
+  type ScoreRecord,
   type ScoreSummary,
   type TraceSummary,
   type TraceSummaryRecord,
 } from '@spoor/model';
 
-import type { ScoreTally, StoredScore } from '../store/store.js';
+import type { ScoreTally } from '../store/store.js';
 
 /** Converters from stored records (epoch microseconds) to API shapes (ISO-8601, milliseconds). */
 
@@ -35,7 +36,8 @@ export function traceSummaryFromRecord(r: TraceSummaryRecord, scores: Record<str
   };
 }
 
-export function scoreFromStored(s: StoredScore): Score {
+/** The API's score: times as ISO-8601. */
+export function scoreFromStored(s: ScoreRecord): Score {
   return {
     scoreId: s.scoreId,
     time: isoFromMicros(s.timeUs),

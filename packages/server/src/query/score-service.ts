@@ -1,45 +1,16 @@
-import { type Score, type ScoreListResponse, type ScoreQuery, type ScoreRecord, type ScoreSlot, type ScoreSource, isoFromMicros, scoreIdOf, scoreProblem } from '@spoor/model';
+import { type Score, type ScoreListResponse, type ScoreQuery, type ScoreRecord, type ScoreSlot, scoreIdOf, scoreProblem } from '@spoor/model';
 import { AppError } from '../errors.js';
 import type { ScoreStore, StoredScore, TraceReader } from '../store/store.js';
+import { scoreFromStored } from './convert.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
 /** A score sent through the API, checked for its shape by the route; the service checks the rest. */
-export interface NewScore {
-  projectId: string;
-  traceId: string | null;
-  spanId: string | null;
-  sessionId: string | null;
-  name: string;
-  value: number | null;
-  label: string | null;
-  comment: string | null;
-  source: ScoreSource;
-  /** The key id that sent it. */
-  author: string;
-}
+export type NewScore = Omit<ScoreRecord, 'scoreId' | 'timeUs' | 'responseId'>;
 
 /** A page of `GET /api/scores`. */
 export interface ScoreListQuery extends ScoreQuery {
   limit: number;
   cursor: string | null;
-}
-
-/** The API's score: times as ISO-8601. */
-export function scoreFromStored(s: ScoreRecord): Score {
-  return {
-    scoreId: s.scoreId,
-    time: isoFromMicros(s.timeUs),
-    traceId: s.traceId,
-    spanId: s.spanId,
-    sessionId: s.sessionId,
-    responseId: s.responseId,
-    name: s.name,
-    value: s.value,
-    label: s.label,
-    comment: s.comment,
-    source: s.source,
-    author: s.author,
-  };
 }
 
 /** The all-zero span id is invalid in OTLP: asking a trace for it reads no span, only whether the trace exists. */

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TimeKey } from '../ports/traces.js';
-import type { CompleteTrace, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from '../ports/evaluators.js';
+import type { EvaluatorRecord, EvaluatorRunRecord } from '../ports/evaluators.js';
+import { SqlEvaluatorStore } from '../sql/evaluator-store.js';
 import * as sql from '../sql/evaluators.js';
 import type { ClickHouseSql } from './dialect.js';
 import { nextVersion } from './small-tables.js';
@@ -17,22 +17,18 @@ const LEASE_SETTLE_MS = 1000;
  * Evaluators (`ReplacingMergeTree` by `row_version`; a deletion is a row marked deleted, which a
  * merge keeps, so the version goes on), their runs (appended) and the runner lease.
  */
-export class ClickHouseEvaluatorStore implements EvaluatorStore {
+export class ClickHouseEvaluatorStore extends SqlEvaluatorStore {
   constructor(
-    private readonly sql: ClickHouseSql,
+    private readonly clickhouse: ClickHouseSql,
     private readonly settleMs = LEASE_SETTLE_MS,
-  ) {}
-
-  listEvaluators(projectId: string): Promise<EvaluatorRecord[]> {
-    return sql.listEvaluators(this.sql, projectId);
+  ) {
+    super(clickhouse);
   }
 
-  latestEvaluator(projectId: string, name: string): Promise<(EvaluatorRecord & { deleted: boolean }) | null> {
-    return sql.latestEvaluator(this.sql, projectId, name);
-  }
+
 
   async putEvaluator(projectId: string, r: EvaluatorRecord, deleted: boolean): Promise<void> {
-    const ch = this.sql.ch;
+    const ch = this.clickhouse.ch;
     await ch.insertRows('save an evaluator', ch.tables.evaluators, [
       {
         project_id: projectId,
@@ -51,7 +47,7 @@ export class ClickHouseEvaluatorStore implements EvaluatorStore {
 
   async addRuns(projectId: string, runs: readonly EvaluatorRunRecord[]): Promise<void> {
     if (runs.length === 0) return;
-    const ch = this.sql.ch;
+    const ch = this.clickhouse.ch;
     await ch.insertRows(
       'record evaluator runs',
       ch.tables.evaluator_runs,
@@ -61,21 +57,9 @@ export class ClickHouseEvaluatorStore implements EvaluatorStore {
     );
   }
 
-  runsOf(projectId: string, evaluator: string, version: number, traceIds: readonly string[]): Promise<EvaluatorRunRecord[]> {
-    return sql.runsOf(this.sql, projectId, evaluator, version, traceIds);
-  }
 
-  failedRuns(projectId: string, evaluator: string, version: number, limit: number): Promise<EvaluatorRunRecord[]> {
-    return sql.failedRuns(this.sql, projectId, evaluator, version, limit);
-  }
 
-  runTotals(projectId: string, costSinceUs: number): Promise<EvaluatorRunTotals[]> {
-    return sql.runTotals(this.sql, projectId, costSinceUs);
-  }
 
-  completeTraces(projectId: string, filter: TraceFilter, after: TimeKey, endedByUs: number, limit: number): Promise<CompleteTrace[]> {
-    return sql.completeTraces(this.sql, projectId, filter, after, endedByUs, limit);
-  }
 
   /**
    * A holder whose lease has not expired keeps it; otherwise this server inserts a candidate with
@@ -85,7 +69,7 @@ export class ClickHouseEvaluatorStore implements EvaluatorStore {
   async takeLease(projectId: string, holder: string, nowUs: number, ttlUs: number): Promise<boolean> {
     const current = await this.readLease(projectId);
     if (current !== null && current.holder !== holder && current.expires_us > nowUs) return false;
-    const ch = this.sql.ch;
+    const ch = this.clickhouse.ch;
     await ch.insertRows('take the evaluator lease', ch.tables.evaluator_leases, [
       { project_id: projectId, holder, expires_us: nowUs + ttlUs, version: nextVersion(current?.version ?? 0) },
     ]);
@@ -96,7 +80,7 @@ export class ClickHouseEvaluatorStore implements EvaluatorStore {
   }
 
   private readLease(projectId: string): Promise<{ holder: string; expires_us: number; version: number } | null> {
-    const ch = this.sql.ch;
+    const ch = this.clickhouse.ch;
     return ch.row(
       'read the evaluator lease',
       `SELECT holder, expires_us, version FROM ${ch.tables.evaluator_leases} WHERE project_id = {project:String} ORDER BY version DESC LIMIT 1`,

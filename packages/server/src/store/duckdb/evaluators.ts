@@ -1,24 +1,19 @@
-import type { TimeKey } from '../ports/traces.js';
-import type { CompleteTrace, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from '../ports/evaluators.js';
-import * as sql from '../sql/evaluators.js';
+import type { EvaluatorRecord, EvaluatorRunRecord } from '../ports/evaluators.js';
+import { SqlEvaluatorStore } from '../sql/evaluator-store.js';
 import type { DuckDbSql } from './dialect.js';
 import { columnsOf } from './read.js';
 
 /** Evaluators, their runs and the runner lease, in their own small tables. */
-export class DuckDbEvaluatorStore implements EvaluatorStore {
-  constructor(private readonly sql: DuckDbSql) {}
-
-  listEvaluators(projectId: string): Promise<EvaluatorRecord[]> {
-    return sql.listEvaluators(this.sql, projectId);
+export class DuckDbEvaluatorStore extends SqlEvaluatorStore {
+  constructor(private readonly duckdb: DuckDbSql) {
+    super(duckdb);
   }
 
-  latestEvaluator(projectId: string, name: string): Promise<(EvaluatorRecord & { deleted: boolean }) | null> {
-    return sql.latestEvaluator(this.sql, projectId, name);
-  }
+
 
   async putEvaluator(projectId: string, r: EvaluatorRecord, deleted: boolean): Promise<void> {
     // One statement: the new row's version is read and written together (a connection's statements are serial).
-    await this.sql.on('save an evaluator', (c) =>
+    await this.duckdb.on('save an evaluator', (c) =>
       c.run(
         `INSERT INTO evaluators SELECT $1, $2, $3, $4, $5, $6, $7, $8, coalesce(max(row_version), 0) + 1, $9
          FROM evaluators WHERE project_id = $1 AND name = $2`,
@@ -30,7 +25,7 @@ export class DuckDbEvaluatorStore implements EvaluatorStore {
   async addRuns(projectId: string, runs: readonly EvaluatorRunRecord[]): Promise<void> {
     if (runs.length === 0) return;
     // One statement for every run, its rows as one JSON array.
-    await this.sql.on('record evaluator runs', (c) =>
+    await this.duckdb.on('record evaluator runs', (c) =>
       c.run(
         `INSERT INTO evaluator_runs
          SELECT $1, r.evaluator, r.version, r.trace_id, r.span_id, r.ok, r.error, r.cost_usd, r.time_us
@@ -48,25 +43,13 @@ export class DuckDbEvaluatorStore implements EvaluatorStore {
     );
   }
 
-  runsOf(projectId: string, evaluator: string, version: number, traceIds: readonly string[]): Promise<EvaluatorRunRecord[]> {
-    return sql.runsOf(this.sql, projectId, evaluator, version, traceIds);
-  }
 
-  failedRuns(projectId: string, evaluator: string, version: number, limit: number): Promise<EvaluatorRunRecord[]> {
-    return sql.failedRuns(this.sql, projectId, evaluator, version, limit);
-  }
 
-  runTotals(projectId: string, costSinceUs: number): Promise<EvaluatorRunTotals[]> {
-    return sql.runTotals(this.sql, projectId, costSinceUs);
-  }
 
-  completeTraces(projectId: string, filter: TraceFilter, after: TimeKey, endedByUs: number, limit: number): Promise<CompleteTrace[]> {
-    return sql.completeTraces(this.sql, projectId, filter, after, endedByUs, limit);
-  }
 
   /** One file has one writer process: a conditional upsert decides the holder at once, no settling needed. */
   takeLease(projectId: string, holder: string, nowUs: number, ttlUs: number): Promise<boolean> {
-    return this.sql.on('take the evaluator lease', async (c) => {
+    return this.duckdb.on('take the evaluator lease', async (c) => {
       try {
         await c.run(
           `INSERT INTO evaluator_leases VALUES ($1, $2, $3)

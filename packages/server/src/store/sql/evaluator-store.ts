@@ -1,0 +1,40 @@
+import type { CompleteTrace, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from '../ports/evaluators.js';
+import type { TimeKey } from '../ports/traces.js';
+import type { SqlEngine } from './dialect.js';
+import * as sql from './evaluators.js';
+
+/**
+ * The evaluator port's reads over the queries written once; an engine gives how definitions and
+ * runs are written and how the runner lease is taken.
+ */
+export abstract class SqlEvaluatorStore implements EvaluatorStore {
+  constructor(protected readonly sql: SqlEngine) {}
+
+  abstract putEvaluator(projectId: string, record: EvaluatorRecord, deleted: boolean): Promise<void>;
+  abstract addRuns(projectId: string, runs: readonly EvaluatorRunRecord[]): Promise<void>;
+  abstract takeLease(projectId: string, holder: string, nowUs: number, ttlUs: number): Promise<boolean>;
+
+  listEvaluators(projectId: string): Promise<EvaluatorRecord[]> {
+    return sql.listEvaluators(this.sql, projectId);
+  }
+
+  latestEvaluator(projectId: string, name: string): Promise<(EvaluatorRecord & { deleted: boolean }) | null> {
+    return sql.latestEvaluator(this.sql, projectId, name);
+  }
+
+  runsOf(projectId: string, evaluator: string, version: number, traceIds: readonly string[]): Promise<EvaluatorRunRecord[]> {
+    return sql.runsOf(this.sql, projectId, evaluator, version, traceIds);
+  }
+
+  failedRuns(projectId: string, evaluator: string, version: number, limit: number): Promise<EvaluatorRunRecord[]> {
+    return sql.failedRuns(this.sql, projectId, evaluator, version, limit);
+  }
+
+  runTotals(projectId: string, costSinceUs: number): Promise<EvaluatorRunTotals[]> {
+    return sql.runTotals(this.sql, projectId, costSinceUs);
+  }
+
+  completeTraces(projectId: string, filter: TraceFilter, after: TimeKey, endedByUs: number, limit: number): Promise<CompleteTrace[]> {
+    return sql.completeTraces(this.sql, projectId, filter, after, endedByUs, limit);
+  }
+}
