@@ -179,6 +179,7 @@ describe('GET /api/traces', () => {
         costUsd: null,
         sessionId: null,
         userId: null,
+        scores: {},
       },
     ]);
   });

@@ -48,6 +48,7 @@ describe('the demo run, sent by the OpenTelemetry JS SDK and its protobuf export
           // The demo's main run belongs to Ada's session.
           sessionId: 'demo-session-1',
           userId: 'user-ada',
+          scores: {},
         },
       ],
       nextCursor: null,
