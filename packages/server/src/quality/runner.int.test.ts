@@ -108,6 +108,26 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     expect((await again.get('default', 'judged')).scoresMade).toBe(3);
   });
 
+  it('reads each trace once a round for all the evaluators that judge it', async () => {
+    await setUp();
+    const kind = countingKind();
+    const calls = evaluatorCalls(store);
+    const read: string[] = [];
+    const db = { ...calls, evaluationTargets: (...args: Parameters<typeof calls.evaluationTargets>) => (read.push(...args[1]), calls.evaluationTargets(...args)) };
+    const s = await EvaluatorService.start({
+      db, kinds: kindsOf([kind]), serverId: 'a', traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
+      runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 1 },
+    });
+    services.push(s);
+    now = T0;
+    await s.save('default', { name: 'first', kind: 'counting', target: 'llm' }, 'create');
+    await s.save('default', { name: 'second', kind: 'counting', target: 'llm' }, 'create');
+    now = T0 + 100 * SEC;
+    await s.runRound();
+    expect(kind.judged).toHaveLength(8);
+    expect(read.sort()).toEqual([1, 2, 3, 4].map(tid));
+  });
+
   it('has two runners on one store judge each target once between them', async () => {
     await setUp();
     const kind = countingKind();

@@ -1,4 +1,4 @@
-import { type ScoreRecord, type ScoreSlot, scoreIdOf, scoreProblem } from '@spoor/model';
+import { type EvaluatorTarget, type ScoreRecord, type ScoreSlot, scoreIdOf, scoreProblem } from '@spoor/model';
 import type { CompleteTrace, EvaluatorRecord, EvaluatorRunRecord, TimeKey } from '../store/store.js';
 import type { EvaluatorBackend } from './backend.js';
 import type { EvaluationTarget, Judgement } from './kind.js';
@@ -78,10 +78,12 @@ export class EvaluatorRunner {
       this.paused.clear();
       for (const r of records) this.paused.set(r.name, r.state === 'paused');
       if (!(await this.holdLease(nowUs))) return;
+      // Evaluators of one project mostly judge the same newly complete traces: each is read once a round.
+      const targets = new RoundTargets(this.options.db, projectId);
       for (const record of records) {
         if (record.state !== 'active') continue;
         const resolved = this.resolve(record);
-        if (resolved !== null) await this.advance(record, resolved, nowUs);
+        if (resolved !== null) await this.advance(record, resolved, nowUs, targets);
       }
     } catch (error) {
       this.options.onError?.('an evaluator round failed; the next round tries again', { projectId, err: error });
@@ -108,7 +110,7 @@ export class EvaluatorRunner {
   }
 
   /** Judges the traces completed since the evaluator version's cursor, and moves the cursor past them. */
-  private async advance(record: EvaluatorRecord, resolved: ResolvedEvaluator, nowUs: number): Promise<void> {
+  private async advance(record: EvaluatorRecord, resolved: ResolvedEvaluator, nowUs: number, targets: RoundTargets): Promise<void> {
     const key = authorOf(record.name, record.version);
     const lookbackUs = (this.options.startLookbackMs ?? 3_600_000) * 1000;
     // A version judges what completes after it was made (a backfill judges what came before).
@@ -116,7 +118,7 @@ export class EvaluatorRunner {
     const endedByUs = nowUs - this.options.traceQuietMs * 1000;
     const traces = await this.options.db.evaluatorCompleteTraces(this.options.projectId, resolved.filter, cursor, endedByUs, this.options.tracesPerTick ?? 200);
     if (traces.length === 0) return;
-    const outcome = await this.judgeTraces(record, resolved, traces, nowUs);
+    const outcome = await this.judgeTraces(record, resolved, traces, nowUs, targets);
     // Past a spent budget the evaluator is paused; the traces not judged are left for after a resume.
     if (!outcome.budgetSpent) this.cursors.set(key, { timeUs: traces.at(-1)!.endUs, id: traces.at(-1)!.traceId });
   }
@@ -125,12 +127,18 @@ export class EvaluatorRunner {
    * Judges the targets of these traces that its `sampleRate` keeps and its version has not judged,
    * writing scores and runs; pauses the evaluator when its daily budget is spent.
    */
-  async judgeTraces(record: EvaluatorRecord, resolved: ResolvedEvaluator, traces: readonly CompleteTrace[], nowUs: number): Promise<JudgeOutcome> {
+  async judgeTraces(
+    record: EvaluatorRecord,
+    resolved: ResolvedEvaluator,
+    traces: readonly CompleteTrace[],
+    nowUs: number,
+    round: RoundTargets = new RoundTargets(this.options.db, this.options.projectId),
+  ): Promise<JudgeOutcome> {
     const { db, projectId } = this.options;
     const traceIds = traces.map((t) => t.traceId).filter((id) => sampledIn(id, resolved.sampleRate));
     if (traceIds.length === 0) return { judged: 0, skipped: 0, errors: 0, budgetSpent: false };
     const done = new Set((await db.evaluatorRunsOf(projectId, record.name, record.version, traceIds)).map((r) => targetKey(r.traceId, r.spanId)));
-    const targets = await db.evaluationTargets(projectId, traceIds, resolved.target);
+    const targets = await round.of(traceIds, resolved.target);
     const todo = targets.filter((t) => !done.has(targetKey(t.traceId, t.spanId)));
     const outcome = await this.judgeTargets(record, resolved, todo, nowUs);
     return { ...outcome, skipped: targets.length - todo.length + outcome.skipped };
@@ -210,5 +218,29 @@ export class EvaluatorRunner {
     const { deleted: _, ...current } = latest;
     await this.options.db.evaluatorPut(this.options.projectId, { ...current, state: 'paused', pausedReason: `its daily budget of $${budgetUsd} is spent`, updatedUs: nowUs }, false);
     this.paused.set(record.name, true);
+  }
+}
+
+/**
+ * The targets of traces, read through the database thread once per trace and kind of target in a
+ * round: each evaluator would otherwise read every span of the same traces again.
+ */
+export class RoundTargets {
+  private readonly read = new Map<string, EvaluationTarget[]>();
+
+  constructor(
+    private readonly db: RunnerOptions['db'],
+    private readonly projectId: string,
+  ) {}
+
+  /** The targets of these traces, in the order of the ids. */
+  async of(traceIds: readonly string[], target: EvaluatorTarget): Promise<EvaluationTarget[]> {
+    const key = (traceId: string): string => `${target}/${traceId}`;
+    const missing = traceIds.filter((id) => !this.read.has(key(id)));
+    if (missing.length > 0) {
+      for (const id of missing) this.read.set(key(id), []);
+      for (const t of await this.db.evaluationTargets(this.projectId, missing, target)) this.read.get(key(t.traceId))!.push(t);
+    }
+    return traceIds.flatMap((id) => this.read.get(key(id))!);
   }
 }
