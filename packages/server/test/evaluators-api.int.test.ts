@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, metricValue, startTestServer } from './support/server.js';
+import { type TestServer, callJson, metricValue, startTestServer } from './support/server.js';
 import { eventually, traceBody } from './support/trace-bodies.js';
 
 const TRACE = 'e'.repeat(32);
@@ -14,12 +14,7 @@ type Answer = Record<string, any>;
 describe('the evaluators API on a running server', () => {
   let server: TestServer;
   let dir: string;
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.url}${path}`, {
-      method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: response.status === 204 ? null : ((await response.json()) as Answer) };
-  };
+  const call = (method: string, path: string, body?: unknown) => callJson<Answer>(server.url, method, path, body);
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'spoor-evaluators-'));

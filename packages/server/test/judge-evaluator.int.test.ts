@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeLlm, startFakeLlm } from '../../sdk/test/support/fake-llm.js';
-import { type TestServer, startTestServer } from './support/server.js';
+import { type TestServer, callJson, startTestServer } from './support/server.js';
 import { eventually } from './support/trace-bodies.js';
 
 /**
@@ -44,12 +44,7 @@ describe('an llm-judge evaluator on a running server', () => {
   let fake: FakeLlm;
   let server: TestServer;
   let dir: string;
-  const call = async (method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.url}${path}`, {
-      method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: response.status === 204 ? null : ((await response.json()) as Answer) };
-  };
+  const call = (method: string, path: string, body?: unknown) => callJson<Answer>(server.url, method, path, body);
 
   beforeAll(async () => {
     fake = await startFakeLlm();

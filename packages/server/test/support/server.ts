@@ -31,6 +31,14 @@ export async function startTestServer({ grpc = false, ...options }: TestServerOp
   };
 }
 
+/** A request with an optional JSON body, and its status and JSON answer (`null` for 204). */
+export async function callJson<T = unknown>(baseUrl: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T | null }> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
+  return { status: response.status, body: response.status === 204 ? null : ((await response.json()) as T) };
+}
+
 /** GETs a JSON API path and returns status and parsed body. */
 export async function getJson<T = unknown>(baseUrl: string, path: string): Promise<{ status: number; body: T }> {
   const response = await fetch(`${baseUrl}${path}`);
