@@ -81,6 +81,14 @@ export function describeScoreContract(adapter: string, open: () => Promise<Store
       expect((await list({ name: 'other' }))[0]).toMatchObject({ traceId: null, spanId: null });
     });
 
+    it('gives a response id stored for two spans the one of the lowest trace, with that span, never a mix of the two', async () => {
+      const llm = (trace: number, spanNo: number) => span({ traceId: tid(trace), spanId: sid(spanNo), llm: emptyLlm(), attributes: { 'gen_ai.response.id': 'chatcmpl-twice' } });
+      await store.write(recordBatch({ spans: [llm(4, 5), llm(3, 99)] }), null);
+      await store.scores.addScores([score({ traceId: null, spanId: null, responseId: 'chatcmpl-twice', source: 'otel', author: '' })], T0);
+      expect((await list())[0]).toMatchObject({ traceId: tid(3), spanId: sid(99) });
+      expect((await store.scores.scoresOfTraces('default', [tid(3)])).map((s) => s.spanId)).toEqual([sid(99)]);
+    });
+
     it('filters by trace, span, session, name, source and time, and pages newest first', async () => {
       const scores = [
         score({ timeUs: T0 + 1 * SEC, name: 'a' }),

@@ -111,7 +111,12 @@ export class FakeScoreStore implements ScoreStore {
   /** The project's scores, deletions left out, each with the span of its response id where it named only that. */
   private live(projectId: string): StoredScore[] {
     const spanOf = new Map<string, LlmResponseRow>();
-    for (const r of this.responses) if (r.projectId === projectId && !spanOf.has(r.responseId)) spanOf.set(r.responseId, r);
+    // As the engines: one span per response id, the lowest trace and then span id.
+    for (const r of this.responses) {
+      if (r.projectId !== projectId) continue;
+      const before = spanOf.get(r.responseId);
+      if (before === undefined || r.traceId < before.traceId || (r.traceId === before.traceId && r.spanId < before.spanId)) spanOf.set(r.responseId, r);
+    }
     const scores: StoredScore[] = [];
     for (const row of this.latest(projectId).values()) {
       if (row.deleted) continue;

@@ -2,7 +2,7 @@ import type { ScoreStatsGroup, ScoreStatsQuery, ScoreStatsRow } from '@spoor/mod
 import { num, numOrNull } from '../record-rows.js';
 import type { Dialect, Params, SqlEngine } from './dialect.js';
 import { SPAN_GROUP_COLUMNS, timeFilters } from './filters.js';
-import { latestScores } from './scores.js';
+import { latestScores, responseSpans } from './scores.js';
 
 /**
  * Score statistics: the newest version of each score in the range (deletions left out), grouped by
@@ -67,8 +67,7 @@ export function targetsSql(d: Dialect, project: string, latest: string): string 
       coalesce(scored.trace_id, responses.trace_id) AS target_trace,
       CASE WHEN scored.trace_id IS NULL THEN responses.span_id ELSE scored.span_id END AS target_span
     FROM (${latest}) AS scored
-    LEFT JOIN (SELECT response_id, min(trace_id) AS trace_id, min(span_id) AS span_id FROM ${d.tables.llm_responses}
-      WHERE project_id = ${project} GROUP BY response_id) AS responses ON responses.response_id = scored.response_id`;
+    LEFT JOIN (${responseSpans(d, project)}) AS responses ON responses.response_id = scored.response_id`;
 }
 
 export async function scoreStats(db: SqlEngine, query: ScoreStatsQuery): Promise<ScoreStatsRow[]> {

@@ -3,7 +3,7 @@ import { num, numOrNull, type Row } from '../record-rows.js';
 import type { ScoreTallies } from '../ports/scores.js';
 import type { Dialect, Params, SqlEngine } from './dialect.js';
 import { timeFilters } from './filters.js';
-import { latestScores } from './scores.js';
+import { latestScores, responseSpans } from './scores.js';
 
 /**
  * Scores summed per trace or session (the trace list, sessions) and the trace list's filters on
@@ -33,9 +33,7 @@ export function resolvedScores(d: Dialect, project: string, conditions: readonly
     UNION ALL
     SELECT r_trace, name, value, label
     FROM (${latestScores(d, project, answered)}) AS answered INNER JOIN (
-      SELECT response_id AS r_response, min(trace_id) AS r_trace FROM ${d.tables.llm_responses}
-      WHERE project_id = ${project} AND response_id IN (${responseIds})
-      GROUP BY response_id
+      SELECT response_id AS r_response, trace_id AS r_trace FROM (${responseSpans(d, project, `response_id IN (${responseIds})`)}) AS spans
     ) AS responses ON answered.response_id = responses.r_response
     WHERE NOT deleted`;
 }

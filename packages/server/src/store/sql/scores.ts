@@ -23,6 +23,16 @@ export function latestScores(d: Dialect, project: string, conditions: readonly s
   return d.firstPer(`SELECT ${SCORE_COLUMNS} FROM ${d.tables.scores} WHERE ${where}`, 'score_id', 'time_us DESC, written_us DESC');
 }
 
+/**
+ * The span that gave each LLM response id (`response_id`, `trace_id`, `span_id`) that meets
+ * `condition`, if given: one span per id, the lowest trace and then span id where one id was
+ * stored for two spans, so that a score's trace and span are always one span's.
+ */
+export function responseSpans(d: Dialect, project: string, condition: string | null = null): string {
+  const which = condition === null ? '' : ` AND ${condition}`;
+  return d.firstPer(`SELECT response_id, trace_id, span_id FROM ${d.tables.llm_responses} WHERE project_id = ${project}${which}`, 'response_id', 'trace_id, span_id');
+}
+
 /** Scores of a trace: on it, on one of its spans, or on an LLM response one of its spans gave. */
 export function ofTraces(d: Dialect, p: Params, project: string, traceIds: string): string {
   return `(trace_id IN ${traceIds} OR (trace_id IS NULL AND response_id IN (
@@ -58,8 +68,7 @@ async function readScores(db: SqlEngine, what: string, projectId: string, sql: s
   const q = d.params();
   const spans = await db.rows(
     'find the spans of LLM responses',
-    `SELECT response_id, min(trace_id) AS trace_id, min(span_id) AS span_id FROM ${d.tables.llm_responses}
-     WHERE project_id = ${q.add(projectId)} AND response_id IN ${q.texts(pending)} GROUP BY response_id`,
+    `SELECT response_id, trace_id, span_id FROM (${responseSpans(d, q.add(projectId), `response_id IN ${q.texts(pending)}`)}) AS responses`,
     q,
     (row) => ({ responseId: row.get('response_id') as string, traceId: row.get('trace_id') as string, spanId: row.get('span_id') as string }),
   );
