@@ -3,9 +3,6 @@ import { Buckets, Histogram, headerText, histogramText, sampleText } from './exp
 import { SeriesTable, seriesText } from './series-table.js';
 import { DEFAULT_MAX_SERIES_PER_FAMILY } from './span-metrics.js';
 
-/** What the score families count of a score. */
-export type CountedScore = Pick<ScoreRecord, 'name' | 'label' | 'source' | 'value'>;
-
 /*
  * Metrics of the scores Spoor received, kept in memory like the span metrics (`span-metrics.ts`)
  * so that a scrape never reads the store:
@@ -20,6 +17,9 @@ export type CountedScore = Pick<ScoreRecord, 'name' | 'label' | 'source' | 'valu
  * the data, so each family keeps at most `maxSeriesPerFamily` label sets, the rest going to its
  * `otel_metric_overflow="true"` series (counted in `spoor_metrics_overflow_total`).
  */
+
+/** What the score families count of a score. */
+export type CountedScore = Pick<ScoreRecord, 'name' | 'label' | 'source' | 'value'>;
 
 /**
  * Score values: tenths over [0, 1] (judges' fractions), whole numbers to 5 (ratings), then 10 and
