@@ -126,6 +126,7 @@ export function peakRssBytes(pid) {
  * Returns templates whose trace-id byte offsets are known, so each request can get fresh ids.
  */
 export function buildTemplates({ count, tracesPerBatch, spansPerTrace, service = 'bench-agent', t0 = Date.now() - 60_000 }) {
+  const builtMs = Date.now();
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': service, 'service.version': '1.0.0', 'host.name': 'bench-host' }),
@@ -157,9 +158,27 @@ export function buildTemplates({ count, tracesPerBatch, spansPerTrace, service =
     const spans = exporter.getFinishedSpans();
     const body = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans));
     const traceIds = [...new Set(spans.map((s) => s.spanContext().traceId))];
-    templates.push({ body, spanCount: spans.length, offsets: traceIds.map((id) => offsetsOf(body, Buffer.from(id, 'hex'))) });
+    templates.push({ body, spanCount: spans.length, offsets: traceIds.map((id) => offsetsOf(body, Buffer.from(id, 'hex'))), times: timeOffsetsOf(body, spans), builtMs });
   }
   return templates;
+}
+
+/** Where the body holds each span's start, end and event times (fixed64 nanoseconds, little-endian). */
+function timeOffsetsOf(body, spans) {
+  const nanos = new Set();
+  const add = ([s, ns]) => nanos.add(BigInt(s) * 1_000_000_000n + BigInt(ns));
+  for (const span of spans) {
+    add(span.startTime);
+    add(span.endTime);
+    for (const event of span.events) add(event.time);
+  }
+  const offsets = [];
+  const bytes = Buffer.alloc(8);
+  for (const value of nanos) {
+    bytes.writeBigUInt64LE(value);
+    offsets.push(...offsetsOf(body, bytes));
+  }
+  return offsets;
 }
 
 function offsetsOf(haystack, needle) {
@@ -171,8 +190,12 @@ function offsetsOf(haystack, needle) {
 let idCounter = 0;
 const runPrefix = Math.floor(Math.random() * 0xffffffff);
 
-/** A copy of a template with fresh, unique trace ids. */
-export function freshBody(template) {
+/**
+ * A copy of a template with fresh, unique trace ids. With `liveTimes`, its times are moved by
+ * the time since the template was built, so its spans end as long before they are sent as
+ * they ended before `buildTemplates` returned (as an exporter sends spans that just ended).
+ */
+export function freshBody(template, liveTimes = false) {
   const body = Buffer.from(template.body);
   for (const offsets of template.offsets) {
     idCounter++;
@@ -181,14 +204,28 @@ export function freshBody(template) {
       body.writeUInt32BE(idCounter, at + 12);
     }
   }
+  if (liveTimes) shiftTimes(body, template.times, (Date.now() - template.builtMs) * 1_000_000);
   return body;
+}
+
+/** Adds `shiftNs` (a whole number under 2^53) to the fixed64 times at `offsets`, in 32-bit halves so no bit is lost. */
+function shiftTimes(body, offsets, shiftNs) {
+  const high = Math.floor(shiftNs / 2 ** 32);
+  const low = shiftNs - high * 2 ** 32;
+  for (const at of offsets) {
+    const sum = body.readUInt32LE(at) + low;
+    const carry = sum >= 2 ** 32 ? 1 : 0;
+    body.writeUInt32LE(sum - carry * 2 ** 32, at);
+    body.writeUInt32LE(body.readUInt32LE(at + 4) + high + carry, at + 4);
+  }
 }
 
 /**
  * Sends protobuf batches from `concurrency` keep-alive clients for `seconds`. Counts spans only
- * from 200 answers; a 429/503 is counted and retried after its Retry-After.
+ * from 200 answers; a 429/503 is counted and retried after its Retry-After. With `liveTimes`,
+ * every body's times are moved to the time it is sent (`freshBody`).
  */
-export async function driveLoad({ url, seconds, concurrency, templates, maxSpans = Infinity, spansPerSecond = null }) {
+export async function driveLoad({ url, seconds, concurrency, templates, maxSpans = Infinity, spansPerSecond = null, liveTimes = false }) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const target = new URL('/v1/traces', url);
   const latencies = [];
@@ -214,7 +251,7 @@ export async function driveLoad({ url, seconds, concurrency, templates, maxSpans
       requests++;
       inFlight++;
       const template = templates[next++ % templates.length];
-      const body = freshBody(template);
+      const body = freshBody(template, liveTimes);
       const t = performance.now();
       const { status, retryAfter } = await post(agent, target, body);
       inFlight--;
