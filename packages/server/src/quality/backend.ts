@@ -1,8 +1,7 @@
 import type { EvaluatorTarget } from '@spoor/model';
-import type { Store } from '../store/store.js';
-import { spanRecordFromStored } from '../store/stored-trace.js';
+import type { EvaluationSpan, Store } from '../store/store.js';
 import type { EvaluationTarget } from './kind.js';
-import { targetsOfTrace } from './targets.js';
+import { type TargetSpan, targetsOfTrace } from './targets.js';
 
 /**
  * What evaluators need of the store, as the database thread serves it (`dbthread/calls.ts`): the
@@ -23,18 +22,23 @@ export function evaluatorCalls(store: Store) {
     evaluatorTakeLease: e.takeLease.bind(e),
     evaluatorAddScores: store.scores.addScores.bind(store.scores),
     /**
-     * The targets of these traces, in the order of the ids. One read per trace: the runner asks
-     * for a bounded batch (`runner.ts`), off the ingest path.
+     * The targets of these traces, in the order of the ids, from one read of their spans: the
+     * runner asks for a bounded batch (`runner.ts`), off the ingest path.
      */
     evaluationTargets: async (projectId: string, traceIds: readonly string[], target: EvaluatorTarget): Promise<EvaluationTarget[]> => {
-      const targets: EvaluationTarget[] = [];
-      for (const traceId of traceIds) {
-        const trace = await store.getTrace(projectId, traceId);
-        if (trace !== null) targets.push(...targetsOfTrace(projectId, trace.spans.map(spanRecordFromStored), target));
-      }
-      return targets;
+      const byTrace = new Map<string, Map<string, TargetSpan>>(traceIds.map((id) => [id, new Map()]));
+      // A span stored twice (sent again after a restart) is one span.
+      for (const s of await e.evaluationSpans(projectId, traceIds)) byTrace.get(s.traceId)?.set(s.spanId, targetSpanOf(s));
+      // In start order, as every engine reads them alike (a preview shows the first targets).
+      const inOrder = (spans: Map<string, TargetSpan>) => [...spans.values()].sort((a, b) => a.startTimeUs - b.startTimeUs || (a.spanId < b.spanId ? -1 : 1));
+      return [...byTrace.values()].flatMap((spans) => targetsOfTrace(projectId, inOrder(spans), target));
     },
   };
+}
+
+function targetSpanOf(s: EvaluationSpan): TargetSpan {
+  const { attributesJson, isLlm, costUsd, ...fields } = s;
+  return { ...fields, attributes: JSON.parse(attributesJson), llm: isLlm ? { costUsd } : null };
 }
 
 export type EvaluatorCalls = ReturnType<typeof evaluatorCalls>;

@@ -2,6 +2,11 @@ import type { ChatMessage, EvaluatorTarget, SpanRecord } from '@spoor/model';
 import { llmMessagesFrom } from '../normalize/messages.js';
 import type { EvaluationTarget } from './kind.js';
 
+/** What a target is made of, of a span (a `SpanRecord` has it). */
+export type TargetSpan = Pick<SpanRecord, 'traceId' | 'spanId' | 'parentSpanId' | 'name' | 'category' | 'startTimeUs' | 'endTimeUs' | 'attributes'> & {
+  llm: { costUsd: number | null } | null;
+};
+
 /**
  * What an evaluator judges of one complete trace, built from its spans (pure): for `llm`, each
  * LLM call with its messages as input and output; for `span`, every span; for `trace`, the whole
@@ -9,10 +14,10 @@ import type { EvaluationTarget } from './kind.js';
  * output). Messages are read as the LLM inspector reads them (`normalize/messages.ts`), whichever
  * convention carried them; a text is the text parts of the messages, one message a line.
  */
-export function targetsOfTrace(projectId: string, spans: readonly SpanRecord[], target: EvaluatorTarget): EvaluationTarget[] {
+export function targetsOfTrace(projectId: string, spans: readonly TargetSpan[], target: EvaluatorTarget): EvaluationTarget[] {
   // A judge's own call is a trace of its own: judged in turn, each judgement would make another.
   if (spans.length === 0 || spans.some((s) => s.attributes[EVALUATION_OF] !== undefined)) return [];
-  const children = new Map<string, SpanRecord[]>();
+  const children = new Map<string, TargetSpan[]>();
   for (const s of spans) {
     if (s.parentSpanId === null) continue;
     const list = children.get(s.parentSpanId);
@@ -21,7 +26,7 @@ export function targetsOfTrace(projectId: string, spans: readonly SpanRecord[], 
   }
   const context = spans.filter((s) => s.category === 'retriever').flatMap(documentsOf);
   const traceId = spans[0]!.traceId;
-  const of = (span: SpanRecord, within: readonly SpanRecord[]): EvaluationTarget => {
+  const of = (span: TargetSpan, within: readonly TargetSpan[]): EvaluationTarget => {
     const messages = llmMessagesFrom(span.attributes);
     return {
       projectId, traceId, spanId: span.spanId, input: textOf(messages.input), output: textOf(messages.output), context, expected: null,
@@ -67,14 +72,14 @@ function textOf(messages: readonly ChatMessage[]): string | null {
 }
 
 /** The LLM cost of these spans, `null` when none has a known cost. */
-function costOf(spans: readonly SpanRecord[]): number | null {
+function costOf(spans: readonly TargetSpan[]): number | null {
   let total: number | null = null;
   for (const s of spans) if (s.llm?.costUsd != null) total = (total ?? 0) + s.llm.costUsd;
   return total;
 }
 
 /** The tools called: tool spans (their `gen_ai.tool.name`, else their name) and the tool calls the messages asked for. */
-function toolNamesOf(spans: readonly SpanRecord[], output: readonly ChatMessage[]): string[] {
+function toolNamesOf(spans: readonly TargetSpan[], output: readonly ChatMessage[]): string[] {
   const names = new Set<string>();
   for (const s of spans) {
     if (s.category !== 'tool') continue;
@@ -86,8 +91,8 @@ function toolNamesOf(spans: readonly SpanRecord[], output: readonly ChatMessage[
 }
 
 /** A span and everything under it. */
-function subtree(span: SpanRecord, children: ReadonlyMap<string, SpanRecord[]>): SpanRecord[] {
-  const out: SpanRecord[] = [];
+function subtree(span: TargetSpan, children: ReadonlyMap<string, TargetSpan[]>): TargetSpan[] {
+  const out: TargetSpan[] = [];
   const stack = [span];
   const seen = new Set<string>();
   while (stack.length > 0) {
@@ -101,7 +106,7 @@ function subtree(span: SpanRecord, children: ReadonlyMap<string, SpanRecord[]>):
 }
 
 /** A retriever span's documents: OpenInference's `retrieval.documents.{i}.document.content`, else its `output.value`. */
-function documentsOf(span: SpanRecord): string[] {
+function documentsOf(span: TargetSpan): string[] {
   const docs: string[] = [];
   for (let i = 0; ; i++) {
     const content = span.attributes[`retrieval.documents.${i}.document.content`];

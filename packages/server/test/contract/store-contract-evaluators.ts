@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EvaluatorRecord, EvaluatorRunRecord, Store, TraceFilter } from '../../src/store/store.js';
-import { T0, sid, span, tid } from '../support/record-fixtures.js';
+import { T0, emptyLlm, sid, span, tid } from '../support/record-fixtures.js';
 import { openForEachTest, recordBatch } from './per-test-store.js';
 
 const SEC = 1_000_000;
@@ -99,6 +99,33 @@ export function describeEvaluatorContract(adapter: string, open: () => Promise<S
       expect(await store.evaluators.completeTraces('default', { ...NO_FILTER, service: 'api' }, start, endedBy, 10)).toEqual([found[0], found[2]]);
       expect(await store.evaluators.completeTraces('default', NO_FILTER, start, T0 + 50 * SEC, 10)).toContainEqual({ traceId: tid(2), endUs: T0 + 40 * SEC });
       expect(await store.evaluators.completeTraces('p2', NO_FILTER, start, endedBy, 10)).toEqual([]);
+    });
+
+    it("reads the spans of several traces at once, with what a target is made of, and only the project's", async () => {
+      const llm = span({
+        traceId: tid(1), spanId: sid(11), parentSpanId: sid(10), name: 'chat gpt-4o', startTimeUs: T0 + SEC, endTimeUs: T0 + 3 * SEC, category: 'llm',
+        attributes: { 'gen_ai.prompt': 'hi', n: 3 }, llm: { ...emptyLlm(), costUsd: 0.25 },
+      });
+      await store.write(
+        recordBatch({
+          spans: [
+            span({ traceId: tid(1), spanId: sid(10), name: 'run', startTimeUs: T0, endTimeUs: T0 + 5 * SEC, category: 'workflow' }), llm,
+            // Another day: the read's time bounds take in every asked trace's spans.
+            span({ traceId: tid(2), spanId: sid(20), name: 'later', startTimeUs: T0 + 86_400 * SEC, endTimeUs: T0 + 86_401 * SEC }),
+            span({ traceId: tid(3), spanId: sid(30), name: 'not asked' }),
+            span({ projectId: 'p2', traceId: tid(1), spanId: sid(12), name: 'other project' }),
+          ],
+        }),
+        null,
+      );
+      const read = await store.evaluators.evaluationSpans('default', [tid(1), tid(2), tid(9)]);
+      expect(read.sort((a, b) => (a.spanId < b.spanId ? -1 : 1)).map(({ attributesJson, ...rest }) => ({ ...rest, attributes: JSON.parse(attributesJson) }))).toEqual([
+        { traceId: tid(1), spanId: sid(10), parentSpanId: null, name: 'run', category: 'workflow', startTimeUs: T0, endTimeUs: T0 + 5 * SEC, isLlm: false, costUsd: null, attributes: {} },
+        { traceId: tid(1), spanId: sid(11), parentSpanId: sid(10), name: 'chat gpt-4o', category: 'llm', startTimeUs: T0 + SEC, endTimeUs: T0 + 3 * SEC, isLlm: true, costUsd: 0.25, attributes: { 'gen_ai.prompt': 'hi', n: 3 } },
+        { traceId: tid(2), spanId: sid(20), parentSpanId: null, name: 'later', category: 'other', startTimeUs: T0 + 86_400 * SEC, endTimeUs: T0 + 86_401 * SEC, isLlm: false, costUsd: null, attributes: {} },
+      ]);
+      expect(await store.evaluators.evaluationSpans('default', [])).toEqual([]);
+      expect(await store.evaluators.evaluationSpans('p2', [tid(2)])).toEqual([]);
     });
 
     it('gives the runner lease to one holder until it expires, and to one of two asking at once', async () => {

@@ -1,6 +1,6 @@
 import type { ScoreFilter } from '@spoor/model';
 import type { TimeKey } from '../../src/store/store.js';
-import type { CompleteTrace, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from '../../src/store/ports/evaluators.js';
+import type { CompleteTrace, EvaluationSpan, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from '../../src/store/ports/evaluators.js';
 import { type FakeData, listTraces } from './fake-reads.js';
 
 /** How far before a scan's start a root may have ended (as `sql/evaluators.ts`). */
@@ -88,6 +88,19 @@ export class FakeEvaluatorStore implements EvaluatorStore {
       .map((t) => ({ traceId: t.traceId, endUs: t.endTimeUs }))
       .sort((a, b) => a.endUs - b.endUs || byText(a.traceId, b.traceId));
     return Promise.resolve(found.slice(0, limit));
+  }
+
+  evaluationSpans(projectId: string, traceIds: readonly string[]): Promise<EvaluationSpan[]> {
+    const wanted = new Set(traceIds);
+    return Promise.resolve(
+      this.data().spans
+        .filter((s) => s.projectId === projectId && wanted.has(s.traceId))
+        .map((s) => ({
+          traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId, name: s.name, category: s.category,
+          startTimeUs: s.startTimeUs, endTimeUs: s.endTimeUs, isLlm: s.llm !== null,
+          costUsd: s.llm?.costUsd != null && Number.isFinite(s.llm.costUsd) ? s.llm.costUsd : null, attributesJson: JSON.stringify(s.attributes),
+        })),
+    );
   }
 
   takeLease(projectId: string, holder: string, nowUs: number, ttlUs: number): Promise<boolean> {

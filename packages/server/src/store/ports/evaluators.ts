@@ -1,4 +1,4 @@
-import type { EvaluatorState, TraceQuery } from '@spoor/model';
+import type { EvaluatorState, SpanCategory, TraceQuery } from '@spoor/model';
 import type { TimeKey } from './traces.js';
 
 /** A definition as stored: its spec as JSON text (checked by `quality/`, not by the store). */
@@ -44,6 +44,20 @@ export interface CompleteTrace {
   endUs: number;
 }
 
+/** What an evaluator reads of a span to make its targets (`quality/targets.ts`): no resource, scope, events or links. */
+export interface EvaluationSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  name: string;
+  category: SpanCategory;
+  startTimeUs: number;
+  endTimeUs: number;
+  isLlm: boolean;
+  costUsd: number | null;
+  attributesJson: string;
+}
+
 /**
  * Evaluators: their definitions (a change is a new row, a deletion one marked deleted, so a name
  * made again goes on from its last version), the runs of each version on each target, and the
@@ -70,6 +84,8 @@ export interface EvaluatorStore {
    * ended (it is stored with an end time) and no span of the trace ended after `endedByUs`.
    */
   completeTraces(projectId: string, filter: TraceFilter, after: TimeKey, endedByUs: number, limit: number): Promise<CompleteTrace[]>;
+  /** The spans of these traces, in one read, in no order (a span written twice may come twice). */
+  evaluationSpans(projectId: string, traceIds: readonly string[]): Promise<EvaluationSpan[]>;
   /**
    * Takes (or keeps) the project's runner lease for `holder` until `nowUs + ttlUs`, unless another
    * holder's lease has not expired; whether `holder` holds it now. Of two servers asking at once,

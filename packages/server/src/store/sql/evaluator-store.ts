@@ -1,4 +1,4 @@
-import type { CompleteTrace, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from '../ports/evaluators.js';
+import type { CompleteTrace, EvaluationSpan, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from '../ports/evaluators.js';
 import type { TimeKey } from '../ports/traces.js';
 import type { SqlEngine } from './dialect.js';
 import * as sql from './evaluators.js';
@@ -36,5 +36,9 @@ export abstract class SqlEvaluatorStore implements EvaluatorStore {
 
   completeTraces(projectId: string, filter: TraceFilter, after: TimeKey, endedByUs: number, limit: number): Promise<CompleteTrace[]> {
     return sql.completeTraces(this.sql, projectId, filter, after, endedByUs, limit);
+  }
+
+  evaluationSpans(projectId: string, traceIds: readonly string[]): Promise<EvaluationSpan[]> {
+    return sql.evaluationSpans(this.sql, projectId, traceIds);
   }
 }

@@ -1,6 +1,6 @@
-import { EVALUATOR_STATES, type EvaluatorState } from '@spoor/model';
-import { type Row, num } from '../record-rows.js';
-import type { CompleteTrace, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, TraceFilter } from '../ports/evaluators.js';
+import { EVALUATOR_STATES, type EvaluatorState, SPAN_CATEGORIES } from '@spoor/model';
+import { type Row, num, numOrNull } from '../record-rows.js';
+import type { CompleteTrace, EvaluationSpan, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, TraceFilter } from '../ports/evaluators.js';
 import type { TimeKey } from '../ports/traces.js';
 import type { SqlEngine } from './dialect.js';
 import { TRACE_TOTALS, traceFilterSql } from './traces.js';
@@ -24,6 +24,11 @@ const RUN_ORDER = 'time_us DESC, ok DESC';
 const ROOT_LOOKBACK_US = 3_600_000_000;
 
 const bool = (value: unknown): boolean => value === true || value === 1 || value === '1';
+/** A double column that may hold NaN or an infinity, as a cost is summed. */
+const finiteOrNull = (value: unknown): number | null => {
+  const n = numOrNull(value);
+  return n !== null && Number.isFinite(n) ? n : null;
+};
 
 function evaluatorOf(row: Row): EvaluatorRecord & { deleted: boolean } {
   const state = row.get('state') as string;
@@ -158,5 +163,44 @@ export function completeTraces(db: SqlEngine, projectId: string, filter: TraceFi
      ORDER BY t_end, trace_id LIMIT ${p.count(limit)}`,
     p,
     (row) => ({ traceId: row.get('trace_id') as string, endUs: num(row.get('t_end')) }),
+  );
+}
+
+/**
+ * The spans of these traces, in two reads whatever their number: the span times their parts
+ * bound first, so that the span read skips by time (DuckDB's zone maps, ClickHouse's day
+ * partitions) what the trace ids alone would not.
+ */
+export async function evaluationSpans(db: SqlEngine, projectId: string, traceIds: readonly string[]): Promise<EvaluationSpan[]> {
+  if (traceIds.length === 0) return [];
+  const d = db.dialect;
+  const b = d.params();
+  const [bounds] = await db.rows(
+    'find the times of traces to judge',
+    `SELECT min(start_us) AS from_us, max(end_us) AS to_us FROM ${d.tables.trace_parts}
+     WHERE project_id = ${b.add(projectId)} AND trace_id IN ${b.texts(traceIds)}`,
+    b,
+    (row) => ({ fromUs: numOrNull(row.get('from_us')), toUs: numOrNull(row.get('to_us')) }),
+  );
+  if (bounds === undefined || bounds.fromUs === null || bounds.toUs === null) return [];
+  const p = d.params();
+  return db.rows(
+    'read the spans of traces to judge',
+    `SELECT trace_id, span_id, parent_span_id, name, category, start_us, end_us, is_llm, cost_usd, attributes
+     FROM ${d.tables.spans}
+     WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)} AND start_us BETWEEN ${p.int(bounds.fromUs)} AND ${p.int(bounds.toUs)}`,
+    p,
+    (row) => ({
+      traceId: row.get('trace_id') as string,
+      spanId: row.get('span_id') as string,
+      parentSpanId: (row.get('parent_span_id') as string | null) ?? null,
+      name: row.get('name') as string,
+      category: SPAN_CATEGORIES[num(row.get('category'))] ?? 'other',
+      startTimeUs: num(row.get('start_us')),
+      endTimeUs: num(row.get('end_us')),
+      isLlm: bool(row.get('is_llm')),
+      costUsd: finiteOrNull(row.get('cost_usd')),
+      attributesJson: row.get('attributes') as string,
+    }),
   );
 }
