@@ -141,6 +141,37 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     expect(await evaluatorScores()).toHaveLength(4);
   });
 
+  it('looks a round no further than about a round of traces past its cursor, and past a long stretch without any', async () => {
+    await setUp();
+    // Two more traces ten hours after the others, and a round of two traces.
+    const late = (n: number) => span({ traceId: tid(n), spanId: sid(n * 10), startTimeUs: T0 + 36_000 * SEC, endTimeUs: T0 + (36_000 + n) * SEC });
+    await store.write(recordBatch({ spans: [late(7), late(8)] }), null);
+    const kind = countingKind();
+    const calls = evaluatorCalls(store);
+    const looked: Array<[number, number]> = [];
+    const db = {
+      ...calls,
+      evaluatorCompleteTraces: (...args: Parameters<typeof calls.evaluatorCompleteTraces>) => (looked.push([args[2].timeUs, args[3]]), calls.evaluatorCompleteTraces(...args)),
+    };
+    const s = await EvaluatorService.start({
+      db, kinds: kindsOf([kind]), serverId: 'a', traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
+      runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 1, tracesPerTick: 2 },
+    });
+    services.push(s);
+    now = T0;
+    await s.save('default', { name: 'behind', kind: 'counting', target: 'trace' }, 'create');
+    now = T0 + 40_000 * SEC;
+    for (let round = 0; round < 12 && kind.judged.length < 7; round++) await s.runRound();
+    // Trace 5's last span ended at T0 + 90 s: complete by now.
+    expect(kind.judged.map((t) => t.traceId)).toEqual([1, 2, 3, 4, 5, 7, 8].map(tid));
+    // The first round looks as far as the quiet point; after a full round, twice the stretch its two traces took (2 s from T0).
+    expect(looked[0]).toEqual([T0, now - 30 * SEC]);
+    expect(looked[1]).toEqual([T0 + 2 * SEC, T0 + 2 * SEC + 4 * SEC]);
+    // From there each round without a full answer looks four times as far, not back to where it looked before.
+    for (let i = 2; i < looked.length; i++) expect(looked[i]![0]).toBeGreaterThanOrEqual(looked[i - 1]![0]);
+    expect(looked.length).toBeLessThan(12);
+  });
+
   it('samples by trace id, judges again under a new version, and keeps the version when the spec is saved unchanged', async () => {
     await setUp();
     const kind = countingKind();

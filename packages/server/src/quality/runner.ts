@@ -55,11 +55,16 @@ export interface JudgeOutcome {
 }
 
 const DAY_US = 86_400_000_000;
+/** The bounds of how far past its cursor a round looks, µs (`advance`). */
+const MIN_WINDOW_US = 1_000;
+const MAX_WINDOW_US = DAY_US;
 const authorOf = (name: string, version: number): string => `${name}@${version}`;
 const targetKey = (traceId: string, spanId: string | null): string => `${traceId}/${spanId ?? ''}`;
 
+
 export class EvaluatorRunner {
   private readonly cursors = new Map<string, TimeKey>();
+  private readonly windows = new Map<string, number>();
   private leaseUntilUs = 0;
   private readonly startedUs: number;
   /** Whether each evaluator is paused, as the last tick read them (`spoor_evaluator_paused`). */
@@ -109,18 +114,29 @@ export class EvaluatorRunner {
     }
   }
 
-  /** Judges the traces completed since the evaluator version's cursor, and moves the cursor past them. */
+  /**
+   * Judges the traces completed since the evaluator version's cursor, and moves the cursor past
+   * them. A round looks no further than the cursor's window: an evaluator that fell behind reads
+   * a stretch that holds about a round's traces, not everything since its cursor, every round.
+   */
   private async advance(record: EvaluatorRecord, resolved: ResolvedEvaluator, nowUs: number, targets: RoundTargets): Promise<void> {
     const key = authorOf(record.name, record.version);
     const lookbackUs = (this.options.startLookbackMs ?? 3_600_000) * 1000;
+    const limit = this.options.tracesPerTick ?? 200;
     // A version judges what completes after it was made (a backfill judges what came before).
     const cursor = this.cursors.get(key) ?? { timeUs: Math.max(record.updatedUs, this.startedUs - lookbackUs), id: '' };
-    const endedByUs = nowUs - this.options.traceQuietMs * 1000;
-    const traces = await this.options.db.evaluatorCompleteTraces(this.options.projectId, resolved.filter, cursor, endedByUs, this.options.tracesPerTick ?? 200);
-    if (traces.length === 0) return;
-    const outcome = await this.judgeTraces(record, resolved, traces, nowUs, targets);
+    const windowUs = this.windows.get(key) ?? MAX_WINDOW_US;
+    const upToUs = Math.min(nowUs - this.options.traceQuietMs * 1000, cursor.timeUs + windowUs);
+    if (upToUs < cursor.timeUs) return;
+    const traces = await this.options.db.evaluatorCompleteTraces(this.options.projectId, resolved.filter, cursor, upToUs, limit);
+    const full = traces.length === limit;
+    // A full round took `limit` traces from the stretch up to its last: the next looks twice as far; one not full, further.
+    this.windows.set(key, full ? Math.max(MIN_WINDOW_US, 2 * (traces.at(-1)!.endUs - cursor.timeUs)) : Math.min(MAX_WINDOW_US, 4 * windowUs));
+    const outcome = traces.length === 0 ? null : await this.judgeTraces(record, resolved, traces, nowUs, targets);
     // Past a spent budget the evaluator is paused; the traces not judged are left for after a resume.
-    if (!outcome.budgetSpent) this.cursors.set(key, { timeUs: traces.at(-1)!.endUs, id: traces.at(-1)!.traceId });
+    if (outcome?.budgetSpent === true) return;
+    // Not full: every complete trace up to `upToUs` was taken, so the next round starts after it.
+    this.cursors.set(key, full ? { timeUs: traces.at(-1)!.endUs, id: traces.at(-1)!.traceId } : { timeUs: upToUs + 1, id: '' });
   }
 
   /**

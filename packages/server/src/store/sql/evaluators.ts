@@ -151,8 +151,9 @@ export function completeTraces(db: SqlEngine, projectId: string, filter: TraceFi
   const endedBy = p.int(endedByUs);
   const { matched, traceFilters } = traceFilterSql(d, p, project, filter, null);
   traceFilters.push(`t_end <= ${endedBy}`, `(t_end > ${afterUs} OR (t_end = ${afterUs} AND trace_id > ${p.add(after.id)}))`);
-  // Of a trace's parts, those ending after the scan's start are enough to find it; its totals are of every part.
-  const recent = `trace_id IN (SELECT trace_id FROM ${d.tables.trace_parts} WHERE project_id = ${project} AND end_us >= ${afterUs})`;
+  // Of a trace's parts, those ending between the scan's start and end are enough to find it (the
+  // one that ends last does), so the scan reads no more than that stretch; its totals are of every part.
+  const recent = `trace_id IN (SELECT trace_id FROM ${d.tables.trace_parts} WHERE project_id = ${project} AND end_us >= ${afterUs} AND end_us <= ${endedBy})`;
   const rooted = `trace_id IN (SELECT trace_id FROM ${d.tables.spans} WHERE project_id = ${project} AND parent_span_id IS NULL
     AND end_us > 0 AND end_us <= ${endedBy} AND end_us > ${p.int(after.timeUs - ROOT_LOOKBACK_US)})`;
   return db.rows(
