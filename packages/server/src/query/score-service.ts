@@ -1,6 +1,6 @@
 import { type Score, type ScoreListResponse, type ScoreQuery, type ScoreRecord, type ScoreSlot, scoreIdOf, scoreProblem } from '@spoor/model';
 import { AppError } from '../errors.js';
-import type { ScoreStore, StoredScore, TraceReader } from '../store/store.js';
+import type { ScoreStore, StoredScore } from '../store/store.js';
 import { scoreFromStored } from './convert.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 
@@ -13,9 +13,6 @@ export interface ScoreListQuery extends ScoreQuery {
   cursor: string | null;
 }
 
-/** The all-zero span id is invalid in OTLP: asking a trace for it reads no span, only whether the trace exists. */
-const NO_SPAN = '0000000000000000';
-
 /**
  * Scores through the API: a score sent (its target checked, masked, stored), read, listed and
  * deleted. Knows nothing of HTTP; the masking of the project's policy is handed in, as the
@@ -26,7 +23,7 @@ export class ScoreService {
   private lastTimeUs = 0;
 
   constructor(
-    private readonly store: Pick<TraceReader, 'getTrace'> & { readonly scores: ScoreStore },
+    private readonly store: { readonly scores: ScoreStore },
     private readonly mask: (score: ScoreRecord) => void = () => {},
   ) {}
 
@@ -39,9 +36,9 @@ export class ScoreService {
     const problem = scoreProblem(input) ?? targetProblem(input);
     if (problem !== null) throw new AppError('ERR_BAD_REQUEST', problem);
     if (input.traceId !== null) {
-      const found = await this.store.getTrace(input.projectId, input.traceId, input.spanId ?? NO_SPAN);
-      if (found === null) throw new AppError('ERR_NOT_FOUND', `trace ${input.traceId} was not found`);
-      if (input.spanId !== null && found.spans.length === 0) throw new AppError('ERR_NOT_FOUND', `span ${input.spanId} of trace ${input.traceId} was not found`);
+      const found = await this.store.scores.findTarget(input.projectId, input.traceId, input.spanId);
+      if (found === 'no trace') throw new AppError('ERR_NOT_FOUND', `trace ${input.traceId} was not found`);
+      if (found === 'no span') throw new AppError('ERR_NOT_FOUND', `span ${input.spanId} of trace ${input.traceId} was not found`);
     }
     // Date.now() ticks in milliseconds: a vote changed twice within one would otherwise tie with itself.
     const timeUs = (this.lastTimeUs = Math.max(nowUs, this.lastTimeUs + 1));

@@ -122,6 +122,26 @@ export function describeScoreContract(adapter: string, open: () => Promise<Store
       expect(await store.scores.scoresOfTraces('p3', [tid(1)])).toEqual([]);
     });
 
+    it("finds a score's target, trace and span, without reading the trace, and only in the project", async () => {
+      await store.write(
+        recordBatch({
+          spans: [
+            span({ traceId: tid(1), spanId: sid(1) }),
+            // A span a day later: the span read's time bounds are the trace's.
+            span({ traceId: tid(1), spanId: sid(2), parentSpanId: sid(1), startTimeUs: T0 + 86_400_000_000, endTimeUs: T0 + 86_400_000_100 }),
+            span({ projectId: 'p2', traceId: tid(3), spanId: sid(3) }),
+          ],
+        }),
+        null,
+      );
+      expect(await store.scores.findTarget('default', tid(1), null)).toBe('found');
+      expect(await store.scores.findTarget('default', tid(1), sid(2))).toBe('found');
+      expect(await store.scores.findTarget('default', tid(1), sid(3))).toBe('no span');
+      expect(await store.scores.findTarget('default', tid(2), null)).toBe('no trace');
+      expect(await store.scores.findTarget('default', tid(3), sid(3))).toBe('no trace');
+      expect(await store.scores.findTarget('p2', tid(3), sid(3))).toBe('found');
+    });
+
     it('retention deletes scores and response ids older than the cutoff', async () => {
       await store.scores.addScores([score({ timeUs: T0 - 10 * SEC, name: 'old' }), score({ timeUs: T0 + SEC, name: 'new' })], T0);
       await store.write(recordBatch({ spans: [span({ startTimeUs: T0 - 10 * SEC, endTimeUs: T0 - 9 * SEC, llm: emptyLlm(), attributes: { 'gen_ai.response.id': 'r-old' } })] }), null);

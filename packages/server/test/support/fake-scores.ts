@@ -1,6 +1,6 @@
 import type { ScoreFilter, ScoreQuery, ScoreRecord, SpanRecord, TimeRange } from '@spoor/model';
 import { talliesOf } from '../../src/store/sql/score-tallies.js';
-import type { ScoreStore, ScoreTallies, StoredScore, TimeKey } from '../../src/store/store.js';
+import type { ScoreStore, ScoreTallies, StoredScore, TargetFound, TimeKey } from '../../src/store/store.js';
 import type { LlmResponseRow, ScoreRow } from '../../src/store/table-records.js';
 import { inRange } from './fake-reads.js';
 
@@ -22,6 +22,12 @@ export class FakeScoreStore implements ScoreStore {
     if (latest === undefined || latest.deleted) return Promise.resolve(false);
     this.rows.push({ ...latest, writtenUs: Math.max(nowUs, latest.writtenUs + 1), deleted: true });
     return Promise.resolve(true);
+  }
+
+  findTarget(projectId: string, traceId: string, spanId: string | null): Promise<TargetFound> {
+    const spans = this.spans().filter((s) => s.projectId === projectId && s.traceId === traceId);
+    if (spans.length === 0) return Promise.resolve('no trace');
+    return Promise.resolve(spanId === null || spans.some((s) => s.spanId === spanId) ? 'found' : 'no span');
   }
 
   getScore(projectId: string, scoreId: string): Promise<StoredScore | null> {

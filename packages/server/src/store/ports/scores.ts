@@ -21,6 +21,9 @@ export interface ScoreTally {
   labels: Map<string, number>;
 }
 
+/** Whether a score's target is stored: the trace, and (when named) its span. */
+export type TargetFound = 'found' | 'no trace' | 'no span';
+
 /** Per owner (a trace id or a session id), per score name, the tally of the owner's scores. */
 export type ScoreTallies = Map<string, Map<string, ScoreTally>>;
 
@@ -46,4 +49,6 @@ export interface ScoreStore {
    * scores of its traces (those with a span of the session starting in `range`), in one query.
    */
   tallySessionScores(projectId: string, sessionIds: readonly string[], range: TimeRange): Promise<{ own: ScoreTallies; traces: ScoreTallies }>;
+  /** Whether the project has the trace, and, with `spanId`, that span of it (read without reading the trace). */
+  findTarget(projectId: string, traceId: string, spanId: string | null): Promise<TargetFound>;
 }

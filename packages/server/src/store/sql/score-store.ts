@@ -1,9 +1,9 @@
 import type { ScoreQuery, ScoreRecord, TimeRange } from '@spoor/model';
-import type { ScoreStore, ScoreTallies, StoredScore } from '../ports/scores.js';
+import type { ScoreStore, ScoreTallies, StoredScore, TargetFound } from '../ports/scores.js';
 import type { TimeKey } from '../ports/traces.js';
 import type { SqlEngine } from './dialect.js';
 import { tallySessionScores, tallyTraceScores } from './score-tallies.js';
-import { getScore, latestScoreRow, listScores, scoresOfTraces } from './scores.js';
+import { findTarget, getScore, latestScoreRow, listScores, scoresOfTraces } from './scores.js';
 
 /**
  * The score port over the queries written once: an engine gives only how rows are appended. A
@@ -44,5 +44,9 @@ export abstract class SqlScoreStore implements ScoreStore {
 
   tallySessionScores(projectId: string, sessionIds: readonly string[], range: TimeRange): Promise<{ own: ScoreTallies; traces: ScoreTallies }> {
     return tallySessionScores(this.sql, projectId, sessionIds, range);
+  }
+
+  findTarget(projectId: string, traceId: string, spanId: string | null): Promise<TargetFound> {
+    return findTarget(this.sql, projectId, traceId, spanId);
   }
 }

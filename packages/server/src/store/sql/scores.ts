@@ -1,6 +1,6 @@
 import { SCORE_SOURCES, type ScoreQuery, type ScoreSource } from '@spoor/model';
 import { num, numOrNull, type Row } from '../record-rows.js';
-import type { StoredScore } from '../ports/scores.js';
+import type { StoredScore, TargetFound } from '../ports/scores.js';
 import type { TimeKey } from '../ports/traces.js';
 import type { Dialect, Params, SqlEngine } from './dialect.js';
 import { timeFilters } from './filters.js';
@@ -129,4 +129,32 @@ export function scoresOfTraces(db: SqlEngine, projectId: string, traceIds: reado
   const sql = `SELECT * FROM (${latestScores(d, project, [ofTraces(d, p, project, p.texts(traceIds))])}) AS latest
     WHERE NOT deleted ORDER BY time_us, score_id`;
   return readScores(db, 'read the scores of traces', projectId, sql, p);
+}
+
+/**
+ * Whether the project has the trace (a part of it) and, with `spanId`, that span, found within
+ * the times of the trace's parts so that the span read skips by time.
+ */
+export async function findTarget(db: SqlEngine, projectId: string, traceId: string, spanId: string | null): Promise<TargetFound> {
+  const d = db.dialect;
+  const b = d.params();
+  const [bounds] = await db.rows(
+    'find a trace',
+    `SELECT min(start_us) AS from_us, max(end_us) AS to_us, count(*) AS parts FROM ${d.tables.trace_parts}
+     WHERE project_id = ${b.add(projectId)} AND trace_id = ${b.add(traceId)}`,
+    b,
+    (row) => ({ parts: num(row.get('parts')), fromUs: num(row.get('from_us')), toUs: num(row.get('to_us')) }),
+  );
+  if (bounds === undefined || bounds.parts === 0) return 'no trace';
+  if (spanId === null) return 'found';
+  const p = d.params();
+  const [span] = await db.rows(
+    'find a span',
+    `SELECT count(*) AS n FROM ${d.tables.spans}
+     WHERE project_id = ${p.add(projectId)} AND trace_id = ${p.add(traceId)} AND span_id = ${p.add(spanId)}
+       AND start_us BETWEEN ${p.int(bounds.fromUs)} AND ${p.int(bounds.toUs)}`,
+    p,
+    (row) => num(row.get('n')),
+  );
+  return span === undefined || span === 0 ? 'no span' : 'found';
 }
