@@ -47,6 +47,8 @@ export interface Evaluator {
   /** Targets this version judged (a score made), and those whose judging failed (see retry). */
   scoresMade: number;
   errors: number;
+  /** Targets without what it judges (no output to match, no known cost, a template variable without a value): neither scored nor failed. */
+  notApplicable: number;
   /** What its judgements cost since midnight UTC, USD. */
   costTodayUsd: number;
 }
@@ -61,6 +63,8 @@ export interface EvaluatorPreviewItem {
   costUsd: number;
   /** The judge's error, when it failed. */
   error: string | null;
+  /** Why there was nothing to judge (no output, no known cost, ...), else `null`. */
+  notApplicable: string | null;
 }
 
 /** A backfill: the evaluator's current version run over traces that completed in a past range. */
@@ -77,6 +81,8 @@ export interface EvaluatorBackfill {
   judged: number;
   skipped: number;
   errors: number;
+  /** Targets judged now that had nothing to judge (see `Evaluator.notApplicable`). */
+  notApplicable: number;
   startedAt: string;
   finishedAt: string | null;
   /** Why it stopped, when it failed. */

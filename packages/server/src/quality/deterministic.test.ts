@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DETERMINISTIC_KINDS } from './deterministic.js';
-import type { EvaluationTarget } from './kind.js';
+import { type EvaluationTarget, NothingToJudge } from './kind.js';
 
 const target = (overrides: Partial<EvaluationTarget> = {}): EvaluationTarget => ({
   projectId: 'default', traceId: 'a'.repeat(32), spanId: null, input: 'What is the capital of France?', output: 'Paris, please.',
@@ -44,13 +44,15 @@ describe('deterministic evaluator kinds', () => {
     expect(judgement.comment).toEqual(expect.any(String));
   });
 
-  const errors: Array<[string, Record<string, unknown>, Partial<EvaluationTarget>, RegExp]> = [
+  const nothing: Array<[string, Record<string, unknown>, Partial<EvaluationTarget>, RegExp]> = [
     ['equals', {}, {}, /no expected output/],
     ['cost', { maxUsd: 1 }, { costUsd: null }, /no known cost/],
     ['contains', { text: 'x' }, { output: null }, /no output/],
   ];
-  it.each(errors)('%s %j on %j is an evaluator error', async (name, spec, overrides, message) => {
-    await expect(kind(name).judge(spec, target(overrides), { signal })).rejects.toThrow(message);
+  it.each(nothing)('%s %j on %j finds nothing to judge', async (name, spec, overrides, message) => {
+    const error = await kind(name).judge(spec, target(overrides), { signal }).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(NothingToJudge);
+    expect((error as Error).message).toMatch(message);
   });
 
   const problems: Array<[string, Record<string, unknown>, string | null]> = [

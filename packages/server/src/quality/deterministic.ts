@@ -1,6 +1,6 @@
 import { RegexError, compileRegex } from '../regex.js';
 import { SchemaError, compileJsonSchema } from './json-schema.js';
-import type { EvaluationTarget, EvaluatorKind, Judgement } from './kind.js';
+import { type EvaluationTarget, type EvaluatorKind, type Judgement, NothingToJudge } from './kind.js';
 
 /**
  * The deterministic kinds: checks computed from the target alone, free (cost 0) and immediate.
@@ -33,7 +33,7 @@ const which = (spec: Spec): string => (spec.on === 'input' ? 'input' : 'output')
 
 function missingText(spec: Spec, target: EvaluationTarget): string {
   const text = textOf(spec, target);
-  if (text === null) throw new Error(`the target has no ${which(spec)} to judge`);
+  if (text === null) throw new NothingToJudge(`the target has no ${which(spec)} to judge`);
   return text;
 }
 
@@ -83,7 +83,7 @@ export const equalsKind: EvaluatorKind<Spec> = {
   problem: (spec) => (spec.expected === undefined || typeof spec.expected === 'string' ? null : 'expected: must be a string'),
   judge: async (spec, target) => {
     const expected = (spec.expected as string | undefined) ?? target.expected;
-    if (expected === null) throw new Error("no expected output: the spec's 'expected' is not set and the target has none");
+    if (expected === null) throw new NothingToJudge("no expected output: the spec's 'expected' is not set and the target has none");
     const output = missingText({}, target);
     // Surrounding white space is how a model ends its answer, not what it answered.
     return verdict(output.trim() === expected.trim(), 'the output equals the expected output', 'the output differs from the expected output');
@@ -144,7 +144,7 @@ export const costKind: EvaluatorKind<Spec> = {
   kind: 'cost',
   problem: (spec) => positiveNumber(spec, 'maxUsd'),
   judge: async (spec, target) => {
-    if (target.costUsd === null) throw new Error('the target has no known cost (no priced LLM call)');
+    if (target.costUsd === null) throw new NothingToJudge('the target has no known cost (no priced LLM call)');
     return verdict(target.costUsd <= (spec.maxUsd as number), `cost $${target.costUsd}, within $${spec.maxUsd as number}`, `cost $${target.costUsd}, over $${spec.maxUsd as number}`);
   },
 };

@@ -3,6 +3,7 @@ import { type Evaluator, type EvaluatorBackfill, type EvaluatorPreviewItem, isoF
 import { AppError } from '../errors.js';
 import type { EvaluatorRecord, EvaluatorRunTotals } from '../store/store.js';
 import type { EvaluatorBackend } from './backend.js';
+import { NothingToJudge } from './kind.js';
 import { EvaluatorRunner, type RunnerOptions } from './runner.js';
 import { type AnyKind, type ResolvedEvaluator, resolveSpec, sampledIn, specProblem } from './spec.js';
 
@@ -168,23 +169,25 @@ export class EvaluatorService {
         const where = { traceId: target.traceId, spanId: target.spanId };
         try {
           const j = await resolved.kind.judge(resolved.spec, target, { signal });
-          return { ...where, value: j.value, label: j.label, comment: j.comment, costUsd: j.costUsd, error: null };
+          return { ...where, value: j.value, label: j.label, comment: j.comment, costUsd: j.costUsd, error: null, notApplicable: null };
         } catch (error) {
-          return { ...where, value: null, label: null, comment: null, costUsd: 0, error: (error as Error).message };
+          const message = (error as Error).message;
+          const nothing = error instanceof NothingToJudge;
+          return { ...where, value: null, label: null, comment: null, costUsd: 0, error: nothing ? null : message, notApplicable: nothing ? message : null };
         }
       }),
     );
   }
 
   /** Re-judges the targets whose last run by the current version failed. */
-  async retry(projectId: string, name: string): Promise<{ retried: number; ok: number; errors: number }> {
+  async retry(projectId: string, name: string): Promise<{ retried: number; ok: number; errors: number; notApplicable: number }> {
     const { record, resolved } = await this.runnable(projectId, name);
     const failed = await this.options.db.evaluatorFailedRuns(projectId, name, record.version, RETRY_LIMIT);
     const keys = new Set(failed.map((r) => `${r.traceId}/${r.spanId ?? ''}`));
     const traceIds = [...new Set(failed.map((r) => r.traceId))];
     const targets = (await this.options.db.evaluationTargets(projectId, traceIds, resolved.target)).filter((t) => keys.has(`${t.traceId}/${t.spanId ?? ''}`));
     const outcome = await this.runnerOf(projectId).judgeTargets(record, resolved, targets, this.nowUs());
-    return { retried: outcome.judged, ok: outcome.judged - outcome.errors, errors: outcome.errors };
+    return { retried: outcome.judged, ok: outcome.judged - outcome.errors - outcome.notApplicable, errors: outcome.errors, notApplicable: outcome.notApplicable };
   }
 
   /** Starts judging, with the current version, the traces that completed in a past range; its progress is read with `backfill`. */
@@ -194,7 +197,7 @@ export class EvaluatorService {
     if (this.backfills.get(key)?.state === 'running') throw new AppError('ERR_CONFLICT', `a backfill of '${name}' is running; see GET /api/evaluators/${name}/backfill`);
     const job: EvaluatorBackfill = {
       evaluator: name, version: record.version, state: 'running', from: isoFromMicros(fromUs), to: isoFromMicros(toUs),
-      traces: 0, sampled: 0, judged: 0, skipped: 0, errors: 0, startedAt: isoFromMicros(this.nowUs()), finishedAt: null, error: null,
+      traces: 0, sampled: 0, judged: 0, skipped: 0, errors: 0, notApplicable: 0, startedAt: isoFromMicros(this.nowUs()), finishedAt: null, error: null,
     };
     this.backfills.set(key, job);
     const done = this.runBackfill(projectId, record, resolved, job, fromUs, toUs);
@@ -223,6 +226,7 @@ export class EvaluatorService {
         job.judged += outcome.judged;
         job.skipped += outcome.skipped;
         job.errors += outcome.errors;
+        job.notApplicable += outcome.notApplicable;
         if (outcome.budgetSpent) throw new Error('the daily budget is spent: the evaluator was paused');
         after = { timeUs: traces.at(-1)!.endUs, id: traces.at(-1)!.traceId };
       }
@@ -263,7 +267,7 @@ export class EvaluatorService {
     return {
       name: r.name, version: r.version, author: `${r.name}@${r.version}`, spec: JSON.parse(r.spec), state: r.state, pausedReason: r.pausedReason,
       source: projectId === 'default' && this.fileNames.has(r.name) ? 'file' : 'api', createdAt: isoFromMicros(r.createdUs), updatedAt: isoFromMicros(r.updatedUs),
-      scoresMade: current?.ok ?? 0, errors: current?.errors ?? 0, costTodayUsd: own.reduce((sum, t) => sum + t.costUsd, 0),
+      scoresMade: current?.ok ?? 0, errors: current?.errors ?? 0, notApplicable: current?.notApplicable ?? 0, costTodayUsd: own.reduce((sum, t) => sum + t.costUsd, 0),
     };
   }
 

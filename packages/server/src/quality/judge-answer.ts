@@ -11,7 +11,7 @@ import { type ReplayCall, anthropicRequest, openAiRequest } from '../replay/repl
 export type JudgeOutput = { type: 'number'; min: number; max: number } | { type: 'label'; labels: string[] };
 
 /** What went wrong with a judgement, for the runner's error record and counts. */
-export type JudgeFailure = 'missing_variable' | 'provider' | 'timeout' | 'cancelled' | 'refused' | 'unparsable' | 'out_of_range' | 'unknown_label' | 'record';
+export type JudgeFailure = 'provider' | 'timeout' | 'cancelled' | 'refused' | 'unparsable' | 'out_of_range' | 'unknown_label' | 'record';
 
 /**
  * A judgement that could not be made. `costUsd` is what the judge's call cost even so (an answer

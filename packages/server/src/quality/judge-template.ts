@@ -1,4 +1,4 @@
-import type { EvaluationTarget } from './kind.js';
+import { type EvaluationTarget, NothingToJudge } from './kind.js';
 
 /**
  * A judge's prompt template: text with `{{input}}`, `{{output}}`, `{{context}}` and `{{expected}}`
@@ -46,8 +46,8 @@ export function templateValuesOf(target: Pick<EvaluationTarget, 'input' | 'outpu
   };
 }
 
-/** Thrown by `renderTemplate` when the template names a variable the target has no value for. */
-export class MissingVariableError extends Error {
+/** Thrown by `renderTemplate` when the template names a variable the target has no value for: nothing to judge. */
+export class MissingVariableError extends NothingToJudge {
   override name = 'MissingVariableError';
 
   constructor(readonly variable: TemplateVariable) {

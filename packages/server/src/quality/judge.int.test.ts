@@ -8,7 +8,7 @@ import { PriceBooks } from '../pricing/price-books.js';
 import type { Provider } from '../replay/providers.js';
 import { JudgeError, type JudgeOutput } from './judge-answer.js';
 import { createLlmJudgeKind, type LlmJudgeSpec } from './judge.js';
-import type { EvaluationTarget, EvaluatorKind, JudgeContext } from './kind.js';
+import { type EvaluationTarget, type EvaluatorKind, type JudgeContext, NothingToJudge } from './kind.js';
 
 /**
  * The llm-judge kind with the real `openai` and `@anthropic-ai/sdk` clients against the loopback
@@ -154,10 +154,10 @@ describe('llm-judge on OpenAI', () => {
     expect(performance.now() - started).toBeLessThan(3000);
   });
 
-  it('refuses a target without what the template names, calling no one', async () => {
-    const error = await failure(kind.judge(spec, target({ context: [] }), context));
-    expect(error.failure).toBe('missing_variable');
-    expect(error.message).toBe('the target has no context for {{context}} (no retriever span of the trace returned documents)');
+  it('finds nothing to judge in a target without what the template names, calling no one', async () => {
+    const error = await kind.judge(spec, target({ context: [] }), context).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(NothingToJudge);
+    expect((error as Error).message).toBe('the target has no context for {{context}} (no retriever span of the trace returned documents)');
     expect(fake.requests).toHaveLength(0);
   });
 });

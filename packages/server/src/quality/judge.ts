@@ -10,7 +10,7 @@ import type { Provider, ProviderName } from '../replay/providers.js';
 import { type Ingest, type RecordedTrace, anthropicClientFor, openAiClientFor, recordTrace } from '../replay/replayer.js';
 import { type JudgeOutput, JudgeError, answerFromAnthropic, answerFromOpenAi, judgeRequest, outputProblem } from './judge-answer.js';
 import { BUILTIN_JUDGES, BUILTIN_JUDGE_SPECS, type BuiltinJudgeName, isBuiltinJudge } from './judge-builtins.js';
-import { MissingVariableError, renderTemplate, templateProblem, templateValuesOf } from './judge-template.js';
+import { renderTemplate, templateProblem, templateValuesOf } from './judge-template.js';
 import type { EvaluationTarget, EvaluatorKind, JudgeContext, Judgement } from './kind.js';
 import { EVALUATION_OF } from './targets.js';
 
@@ -97,13 +97,8 @@ function promptAndOutput(spec: LlmJudgeSpec): { prompt: string; output: JudgeOut
 
 async function judgeWith(config: LlmJudgeConfig, provider: Provider, spec: LlmJudgeSpec, target: EvaluationTarget, context: JudgeContext): Promise<Judgement> {
   const { prompt, output } = promptAndOutput(spec);
-  let text: string;
-  try {
-    text = renderTemplate(prompt, templateValuesOf(target));
-  } catch (error) {
-    if (error instanceof MissingVariableError) throw new JudgeError('missing_variable', error.message);
-    throw error;
-  }
+  // A variable the target lacks throws `MissingVariableError`: nothing to judge, no call made.
+  const text = renderTemplate(prompt, templateValuesOf(target));
   if (context.signal.aborted) throw new JudgeError('cancelled', 'the judgement was cancelled before the judge was called');
   const request = judgeRequest(provider.name, spec.model, text, output, spec.temperature ?? 0);
   const name = spec.name ?? spec.builtin ?? LLM_JUDGE_KIND;

@@ -33,6 +33,15 @@ export interface Judgement {
   costUsd: number;
 }
 
+/**
+ * Thrown by a kind for a target that lacks what it judges (no output to match, no known cost, no
+ * expected output, a template variable without a value): no score and no evaluator error, but a
+ * run recorded as not applicable, so the target is neither counted as a failure nor retried.
+ */
+export class NothingToJudge extends Error {
+  override name = 'NothingToJudge';
+}
+
 /** What a kind may use besides the target: the configured LLM providers, the clock, cancellation. */
 export interface JudgeContext {
   signal: AbortSignal;
@@ -42,6 +51,6 @@ export interface EvaluatorKind<Spec> {
   readonly kind: string;
   /** Checks a spec's kind fields (`spec` is the parsed JSON); a message naming the field, or `null`. */
   problem(spec: Record<string, unknown>): string | null;
-  /** Judges one target. Throws for an evaluator error (a provider failure, an unparsable answer). */
+  /** Judges one target. Throws `NothingToJudge` for a target without what it judges, anything else for an evaluator error (a provider failure, an unparsable answer). */
   judge(spec: Spec, target: EvaluationTarget, context: JudgeContext): Promise<Judgement>;
 }

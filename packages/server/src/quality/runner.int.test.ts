@@ -10,7 +10,7 @@ import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import type { Store } from '../store/store.js';
 import { evaluatorCalls } from './backend.js';
 import { EvaluatorService } from './evaluator-service.js';
-import type { EvaluationTarget, EvaluatorKind } from './kind.js';
+import { type EvaluationTarget, type EvaluatorKind, NothingToJudge } from './kind.js';
 import { type AnyKind, kindsOf } from './spec.js';
 
 const SEC = 1_000_000;
@@ -21,16 +21,18 @@ afterAll(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-/** A kind of the test's own that counts what it judges, fails on demand, and costs what it is told. */
-function countingKind(): AnyKind & { judged: EvaluationTarget[]; failing: boolean } {
-  const kind: EvaluatorKind<Record<string, unknown>> & { judged: EvaluationTarget[]; failing: boolean } = {
+/** A kind of the test's own that counts what it judges, fails on demand, finds nothing to judge in the traces it is told, and costs what it is told. */
+function countingKind(): AnyKind & { judged: EvaluationTarget[]; failing: boolean; nothingIn: Set<string> } {
+  const kind: EvaluatorKind<Record<string, unknown>> & { judged: EvaluationTarget[]; failing: boolean; nothingIn: Set<string> } = {
     kind: 'counting',
     judged: [],
     failing: false,
+    nothingIn: new Set(),
     problem: () => null,
     judge: async (spec, target) => {
       await new Promise((resolve) => setTimeout(resolve, 1));
       if (kind.failing) throw new Error('the judge is down');
+      if (kind.nothingIn.has(target.traceId)) throw new NothingToJudge('the target has no output to judge');
       kind.judged.push(target);
       return { value: 1, label: null, comment: null, costUsd: (spec.costUsd as number | undefined) ?? 0 };
     },
@@ -203,7 +205,7 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     expect(await s.get('default', 'flaky')).toMatchObject({ scoresMade: 0, errors: 4 });
     expect(await evaluatorScores()).toEqual([]);
     kind.failing = false;
-    expect(await s.retry('default', 'flaky')).toEqual({ retried: 4, ok: 4, errors: 0 });
+    expect(await s.retry('default', 'flaky')).toEqual({ retried: 4, ok: 4, errors: 0, notApplicable: 0 });
     expect(await s.get('default', 'flaky')).toMatchObject({ scoresMade: 4, errors: 0 });
 
     now = T0;
@@ -214,6 +216,27 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     expect(costly).toMatchObject({ state: 'paused', pausedReason: 'its daily budget of $1 is spent' });
     expect(costly.costTodayUsd).toBeCloseTo(1.2);
     expect(s.pausedStates()).toContainEqual({ projectId: 'default', evaluator: 'costly', paused: true });
+  });
+
+  it('records a target with nothing to judge as not applicable: no score, no error, not retried, not judged again', async () => {
+    await setUp();
+    const kind = countingKind();
+    kind.nothingIn.add(tid(2));
+    const s = await service(kind);
+    now = T0;
+    await s.save('default', { name: 'outputs', kind: 'counting', target: 'trace' }, 'create');
+    now = T0 + 100 * SEC;
+    await s.runRound();
+    expect(await s.get('default', 'outputs')).toMatchObject({ scoresMade: 3, errors: 0, notApplicable: 1 });
+    expect((await evaluatorScores()).map((x) => x.traceId).sort()).toEqual([tid(1), tid(3), tid(4)]);
+    expect(await s.retry('default', 'outputs')).toEqual({ retried: 0, ok: 0, errors: 0, notApplicable: 0 });
+    // A restart looks back and finds trace 2's run: it is not looked at again (trace 5 has completed meanwhile).
+    await s.close();
+    kind.nothingIn.clear();
+    const again = await service(kind, 'b');
+    now += 40 * SEC;
+    await again.runRound();
+    expect(kind.judged.map((t) => t.traceId).sort()).toEqual([tid(1), tid(3), tid(4), tid(5)]);
   });
 
   it('backfills the traces that completed in a past range with the current version', async () => {

@@ -1,7 +1,7 @@
 import { type EvaluatorTarget, type ScoreRecord, type ScoreSlot, scoreIdOf, scoreProblem } from '@spoor/model';
 import type { CompleteTrace, EvaluatorRecord, EvaluatorRunRecord, TimeKey } from '../store/store.js';
 import type { EvaluatorBackend } from './backend.js';
-import type { EvaluationTarget, Judgement } from './kind.js';
+import { type EvaluationTarget, type Judgement, NothingToJudge } from './kind.js';
 import { type AnyKind, type ResolvedEvaluator, resolveSpec, sampledIn } from './spec.js';
 
 /**
@@ -40,16 +40,24 @@ export interface RunnerOptions {
   leaseTtlMs?: number;
   /** How far back the first tick after a start looks, ms (runs recorded keep it from judging twice). Default 1 h. */
   startLookbackMs?: number;
-  /** Counts runs by evaluator and outcome (`ok`, `error`). */
-  onRun?: (evaluator: string, outcome: 'ok' | 'error') => void;
+  /** Counts runs by evaluator and outcome. */
+  onRun?: (evaluator: string, outcome: RunOutcome) => void;
   onError?: (message: string, data: Record<string, unknown>) => void;
 }
 
+/** How a target's run ended: a score, an evaluator error, or nothing to judge (`NothingToJudge`). */
+export type RunOutcome = 'ok' | 'error' | 'not_applicable';
+
+/** A run's outcome, as the store keeps it: ok with a reason is nothing to judge (`EvaluatorRunRecord`). */
+export const outcomeOf = (run: Pick<EvaluatorRunRecord, 'ok' | 'error'>): RunOutcome => (!run.ok ? 'error' : run.error === null ? 'ok' : 'not_applicable');
+
 /** What judging a set of traces did. */
 export interface JudgeOutcome {
+  /** Targets run (scored, failed or found with nothing to judge). */
   judged: number;
   skipped: number;
   errors: number;
+  notApplicable: number;
   /** The daily budget ran out part way (the evaluator was paused). */
   budgetSpent: boolean;
 }
@@ -152,7 +160,7 @@ export class EvaluatorRunner {
   ): Promise<JudgeOutcome> {
     const { db, projectId } = this.options;
     const traceIds = traces.map((t) => t.traceId).filter((id) => sampledIn(id, resolved.sampleRate));
-    if (traceIds.length === 0) return { judged: 0, skipped: 0, errors: 0, budgetSpent: false };
+    if (traceIds.length === 0) return { judged: 0, skipped: 0, errors: 0, notApplicable: 0, budgetSpent: false };
     const done = new Set((await db.evaluatorRunsOf(projectId, record.name, record.version, traceIds)).map((r) => targetKey(r.traceId, r.spanId)));
     const targets = await round.of(traceIds, resolved.target);
     const todo = targets.filter((t) => !done.has(targetKey(t.traceId, t.spanId)));
@@ -163,7 +171,7 @@ export class EvaluatorRunner {
   /** Judges targets (a retry's, a backfill's or a round's) and records them. */
   async judgeTargets(record: EvaluatorRecord, resolved: ResolvedEvaluator, targets: readonly EvaluationTarget[], nowUs: number): Promise<JudgeOutcome> {
     const { db, projectId } = this.options;
-    if (targets.length === 0) return { judged: 0, skipped: 0, errors: 0, budgetSpent: false };
+    if (targets.length === 0) return { judged: 0, skipped: 0, errors: 0, notApplicable: 0, budgetSpent: false };
     let spentUsd = 0;
     let budgetUsd = Number.POSITIVE_INFINITY;
     if (resolved.dailyBudgetUsd !== null) {
@@ -196,10 +204,14 @@ export class EvaluatorRunner {
     // Scores first: a crash before the runs are recorded judges these again, into the same slots.
     await db.evaluatorAddScores(scores, this.options.nowUs());
     await db.evaluatorAddRuns(projectId, runs);
-    const errors = runs.filter((r) => !r.ok).length;
-    for (const r of runs) this.options.onRun?.(record.name, r.ok ? 'ok' : 'error');
+    const counts = { ok: 0, error: 0, not_applicable: 0 };
+    for (const r of runs) {
+      const outcome = outcomeOf(r);
+      counts[outcome]++;
+      this.options.onRun?.(record.name, outcome);
+    }
     if (budgetSpent) await this.pauseForBudget(record, resolved.dailyBudgetUsd!, nowUs);
-    return { judged: runs.length, skipped: targets.length - runs.length, errors, budgetSpent };
+    return { judged: runs.length, skipped: targets.length - runs.length, errors: counts.error, notApplicable: counts.not_applicable, budgetSpent };
   }
 
   private async judgeOne(
@@ -213,6 +225,8 @@ export class EvaluatorRunner {
       const problem = scoreProblem({ name: record.name, value: judgement.value, label: judgement.label });
       if (problem !== null) throw new Error(`the judgement is no score (${problem})`);
     } catch (error) {
+      // Recorded, so the target is not looked at again, but neither a score nor a failure to retry.
+      if (error instanceof NothingToJudge) return { run: { ...base, ok: true, error: error.message, costUsd: 0 }, score: null };
       // A judge whose answer was unusable was still paid for (JudgeError.costUsd): it counts against the budget.
       const costUsd = typeof (error as { costUsd?: unknown }).costUsd === 'number' ? (error as { costUsd: number }).costUsd : 0;
       return { run: { ...base, ok: false, error: (error as Error).message ?? String(error), costUsd }, score: null };

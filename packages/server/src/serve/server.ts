@@ -195,7 +195,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     const alerts = await alerting.of(DEFAULT_PROJECT_ID);
     // Projects with keys evaluate their rules from the start, not from their first request.
     for (const projectId of ring.projects()) await alerting.of(projectId);
-    const evaluatorRuns = selfMetrics.counter('spoor_evaluator_runs_total', 'Evaluator judgements, by evaluator and outcome (ok, error).');
+    const evaluatorRuns = selfMetrics.counter('spoor_evaluator_runs_total', 'Evaluator judgements, by evaluator and outcome (ok: a score made, error, not_applicable: nothing to judge).');
     // Judged on this thread, off the ingest path: its reads and writes are calls to the database thread.
     const runningEvaluators = await EvaluatorService.start(
       {

@@ -48,6 +48,8 @@ export function describeEvaluatorContract(adapter: string, open: () => Promise<S
         run({ traceId: tid(2), ok: false, error: 'timeout', costUsd: 0.25, timeUs: T0 }),
         run({ traceId: tid(2), spanId: sid(7), ok: false, error: 'bad answer', timeUs: T0 + 1 }),
         run({ traceId: tid(3), version: 2, costUsd: 1, timeUs: T0 }),
+        // Ok with a reason: there was nothing to judge.
+        run({ traceId: tid(4), error: 'the target has no output to judge', timeUs: T0 }),
       ]);
       await e.addRuns('p2', [run({ traceId: tid(2), costUsd: 9 })]);
       // The retry of trace 2 succeeded; its span's run still failed.
@@ -61,8 +63,8 @@ export function describeEvaluatorContract(adapter: string, open: () => Promise<S
       expect(await e.failedRuns('default', 'polite', 1, 10)).toEqual([run({ traceId: tid(2), spanId: sid(7), ok: false, error: 'bad answer', timeUs: T0 + 1 })]);
       expect(await e.failedRuns('default', 'polite', 2, 10)).toEqual([]);
       expect(await e.runTotals('default', T0)).toEqual([
-        { evaluator: 'polite', version: 1, ok: 2, errors: 1, costUsd: 0.375 },
-        { evaluator: 'polite', version: 2, ok: 1, errors: 0, costUsd: 1 },
+        { evaluator: 'polite', version: 1, ok: 2, errors: 1, notApplicable: 1, costUsd: 0.375 },
+        { evaluator: 'polite', version: 2, ok: 1, errors: 0, notApplicable: 0, costUsd: 1 },
       ]);
     });
 

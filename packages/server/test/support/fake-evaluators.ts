@@ -65,12 +65,13 @@ export class FakeEvaluatorStore implements EvaluatorStore {
     const of = (r: EvaluatorRunRecord): EvaluatorRunTotals => {
       const key = `${r.evaluator}@${r.version}`;
       let t = totals.get(key);
-      if (t === undefined) totals.set(key, (t = { evaluator: r.evaluator, version: r.version, ok: 0, errors: 0, costUsd: 0 }));
+      if (t === undefined) totals.set(key, (t = { evaluator: r.evaluator, version: r.version, ok: 0, errors: 0, notApplicable: 0, costUsd: 0 }));
       return t;
     };
     for (const r of this.latestRuns(projectId)) {
-      if (r.ok) of(r).ok++;
-      else of(r).errors++;
+      if (!r.ok) of(r).errors++;
+      else if (r.error === null) of(r).ok++;
+      else of(r).notApplicable++;
     }
     for (const r of this.runs) if (r.projectId === projectId && r.timeUs >= costSinceUs) of(r).costUsd += r.costUsd;
     return Promise.resolve([...totals.values()].sort((a, b) => byText(a.evaluator, b.evaluator) || a.version - b.version));

@@ -20,7 +20,9 @@ export interface EvaluatorRunRecord {
   traceId: string;
   /** `null` when the target is the trace. */
   spanId: string | null;
+  /** Judged, or found with nothing to judge (then `error` says why: no output, no known cost, ...). */
   ok: boolean;
+  /** Why it failed; with `ok`, why there was nothing to judge; `null` for a score made. */
   error: string | null;
   costUsd: number;
   timeUs: number;
@@ -30,8 +32,11 @@ export interface EvaluatorRunRecord {
 export interface EvaluatorRunTotals {
   evaluator: string;
   version: number;
+  /** Targets last judged into a score. */
   ok: number;
   errors: number;
+  /** Targets last found with nothing to judge. */
+  notApplicable: number;
   costUsd: number;
 }
 

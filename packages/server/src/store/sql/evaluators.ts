@@ -120,9 +120,13 @@ export async function runTotals(db: SqlEngine, projectId: string, costSinceUs: n
   const latest = d.firstPer(`SELECT ${RUN_COLUMNS} FROM ${d.tables.evaluator_runs} WHERE project_id = ${project}`, RUN_KEY, RUN_ORDER);
   const outcomes = await db.rows(
     'count evaluator runs',
-    `SELECT evaluator, version, countIf(ok) AS n_ok, countIf(NOT ok) AS n_failed FROM (${latest}) AS latest GROUP BY evaluator, version`,
+    `SELECT evaluator, version, countIf(ok AND error IS NULL) AS n_ok, countIf(NOT ok) AS n_failed, countIf(ok AND error IS NOT NULL) AS n_not_applicable
+     FROM (${latest}) AS latest GROUP BY evaluator, version`,
     p,
-    (row) => ({ evaluator: row.get('evaluator') as string, version: num(row.get('version')), ok: num(row.get('n_ok')), errors: num(row.get('n_failed')) }),
+    (row) => ({
+      evaluator: row.get('evaluator') as string, version: num(row.get('version')),
+      ok: num(row.get('n_ok')), errors: num(row.get('n_failed')), notApplicable: num(row.get('n_not_applicable')),
+    }),
   );
   const q = d.params();
   const costs = await db.rows(
