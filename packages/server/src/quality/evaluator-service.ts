@@ -18,7 +18,7 @@ export interface EvaluatorServiceOptions {
   nowUs?: () => number;
   /** The `--evaluators` file's specs, for the default project: read-only through the API. */
   fileSpecs?: readonly unknown[];
-  runner?: Partial<Pick<RunnerOptions, 'concurrency' | 'tracesPerTick' | 'leaseTtlMs' | 'startLookbackMs'>>;
+  runner?: Partial<Pick<RunnerOptions, 'concurrency' | 'tracesPerTick' | 'leaseTtlMs' | 'startLookbackMs' | 'ingestBusy'>>;
   onRun?: RunnerOptions['onRun'];
   onError?: RunnerOptions['onError'];
 }

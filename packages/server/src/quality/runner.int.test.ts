@@ -174,6 +174,28 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     expect(looked.length).toBeLessThan(12);
   });
 
+  it('looks at a quarter of a round while ingest is busy, and at a whole one when it is not', async () => {
+    await setUp();
+    const kind = countingKind();
+    let busy = true;
+    const s = await EvaluatorService.start({
+      db: evaluatorCalls(store), kinds: kindsOf([kind]), serverId: 'a', traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
+      runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 1, tracesPerTick: 4, ingestBusy: () => busy },
+    });
+    services.push(s);
+    now = T0;
+    await s.save('default', { name: 'yielding', kind: 'counting', target: 'trace' }, 'create');
+    now = T0 + 100 * SEC;
+    await s.runRound();
+    expect(kind.judged.map((t) => t.traceId)).toEqual([tid(1)]);
+    busy = false;
+    // A whole round: the window after a full round of one trace (twice its 1 s) reaches two more at once.
+    await s.runRound();
+    expect(kind.judged.map((t) => t.traceId)).toEqual([1, 2, 3].map(tid));
+    await s.runRound();
+    expect(kind.judged.map((t) => t.traceId)).toEqual([1, 2, 3, 4].map(tid));
+  });
+
   it('samples by trace id, judges again under a new version, and keeps the version when the spec is saved unchanged', async () => {
     await setUp();
     const kind = countingKind();

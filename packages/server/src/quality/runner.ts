@@ -36,6 +36,11 @@ export interface RunnerOptions {
   concurrency?: number;
   /** Traces looked at per evaluator per tick. Default 200. */
   tracesPerTick?: number;
+  /**
+   * Whether ingest has a backlog now: then a round looks at a quarter of `tracesPerTick`, so that
+   * at capacity evaluators take little of the machine from ingest and fall behind instead.
+   */
+  ingestBusy?: () => boolean;
   /** How long a lease lasts, ms; renewed when half has gone. Default 30 s. */
   leaseTtlMs?: number;
   /** How far back the first tick after a start looks, ms (runs recorded keep it from judging twice). Default 1 h. */
@@ -130,7 +135,8 @@ export class EvaluatorRunner {
   private async advance(record: EvaluatorRecord, resolved: ResolvedEvaluator, nowUs: number, targets: RoundTargets): Promise<void> {
     const key = authorOf(record.name, record.version);
     const lookbackUs = (this.options.startLookbackMs ?? 3_600_000) * 1000;
-    const limit = this.options.tracesPerTick ?? 200;
+    const perTick = this.options.tracesPerTick ?? 200;
+    const limit = this.options.ingestBusy?.() === true ? Math.max(1, Math.floor(perTick / 4)) : perTick;
     // A version judges what completes after it was made (a backfill judges what came before).
     const cursor = this.cursors.get(key) ?? { timeUs: Math.max(record.updatedUs, this.startedUs - lookbackUs), id: '' };
     const windowUs = this.windows.get(key) ?? MAX_WINDOW_US;

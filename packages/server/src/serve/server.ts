@@ -33,6 +33,13 @@ import { serverMetrics, watchIngestQueue } from './server-metrics.js';
 /** How soon a key revoked elsewhere (another server, the command line) stops working here. */
 const KEY_REFRESH_MS = 500;
 
+/**
+ * Records accepted and not yet committed past which ingest counts as busy and evaluators judge a
+ * quarter of their rounds (`RunnerOptions.ingestBusy`): at capacity 8 clients keep ~8,000 in
+ * flight; a server under a light load holds less than one commit's worth (a few hundred).
+ */
+const INGEST_BUSY_RECORDS = 5_000;
+
 export interface RunningServer {
   /** `http://host:port` as bound (the real port when 0 was asked for). */
   url: string;
@@ -206,6 +213,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         fileSpecs: evaluatorSpecs,
         onRun: (evaluator, outcome) => evaluatorRuns({ evaluator, outcome }),
         onError: (message, data) => log.error(data, message),
+        runner: { ingestBusy: () => (queue?.queued() ?? 0) >= INGEST_BUSY_RECORDS },
       },
       [DEFAULT_PROJECT_ID, ...ring.projects()],
     );
