@@ -130,6 +130,14 @@ export function describeEvaluatorContract(adapter: string, open: () => Promise<S
       expect(await store.evaluators.evaluationSpans('p2', [tid(2)])).toEqual([]);
     });
 
+    it('retention deletes runs older than the cutoff, of every project', async () => {
+      await store.evaluators.addRuns('default', [run({ traceId: tid(1), timeUs: T0 - 10 * SEC }), run({ traceId: tid(2), timeUs: T0 + SEC })]);
+      await store.evaluators.addRuns('p2', [run({ traceId: tid(3), timeUs: T0 - 10 * SEC })]);
+      expect(await store.deleteOlderThan('evaluatorRuns', T0)).toBe(2);
+      expect((await store.evaluators.runsOf('default', 'polite', 1, [tid(1), tid(2)])).map((r) => r.traceId)).toEqual([tid(2)]);
+      expect(await store.evaluators.runsOf('p2', 'polite', 1, [tid(3)])).toEqual([]);
+    });
+
     it('gives the runner lease to one holder until it expires, and to one of two asking at once', async () => {
       const e = store.evaluators;
       expect(await e.takeLease('default', 'a', T0, 30 * SEC)).toBe(true);

@@ -104,6 +104,14 @@ export class FakeEvaluatorStore implements EvaluatorStore {
     );
   }
 
+  /** Retention: deletes every project's runs older than the cutoff; how many. */
+  deleteOlderThan(cutoffUs: number): number {
+    const kept = this.runs.filter((r) => r.timeUs >= cutoffUs);
+    const removed = this.runs.length - kept.length;
+    this.runs.splice(0, this.runs.length, ...kept);
+    return removed;
+  }
+
   takeLease(projectId: string, holder: string, nowUs: number, ttlUs: number): Promise<boolean> {
     const current = this.leases.get(projectId);
     if (current === undefined || current.holder === holder || current.expiresUs <= nowUs) this.leases.set(projectId, { holder, expiresUs: nowUs + ttlUs });

@@ -399,6 +399,7 @@ export class FakeStore implements Store {
 
   async deleteOlderThan(records: RetainedRecords, cutoffUs: number): Promise<number> {
     if (records === 'scores' || records === 'llmResponses') return this.scores.deleteOlderThan(records, cutoffUs);
+    if (records === 'evaluatorRuns') return this.evaluators.deleteOlderThan(cutoffUs);
     return admin.deleteOlderThan(this.data, this.alerts, records, cutoffUs);
   }
 }

@@ -479,6 +479,7 @@ export const TABLE_DEFS: readonly TableDef[] = [
   time_us ${TIME}`,
     engine: 'MergeTree',
     partitionBy: dayOf('time_us'),
+    ttlColumn: 'time_us',
     orderBy: '(project_id, evaluator, version, trace_id)',
     // Every run of one trace on one shard, so its newest is found there.
     shardBy: 'cityHash64(trace_id)',

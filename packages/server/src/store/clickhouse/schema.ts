@@ -83,6 +83,7 @@ const TTL_SIGNAL: Record<string, keyof RetentionTtl> = {
   errors: 'tracesSeconds',
   scores: 'tracesSeconds',
   llm_responses: 'tracesSeconds',
+  evaluator_runs: 'tracesSeconds',
   logs: 'logsSeconds',
   metric_points: 'metricsSeconds',
 };

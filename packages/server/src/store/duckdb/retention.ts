@@ -12,6 +12,7 @@ const DELETE_OLDER_THAN: Record<RetainedRecords, string> = {
   metricPoints: 'DELETE FROM metric_points WHERE time_us < $1::BIGINT',
   scores: 'DELETE FROM scores WHERE time_us < $1::BIGINT',
   llmResponses: 'DELETE FROM llm_responses WHERE time_us < $1::BIGINT',
+  evaluatorRuns: 'DELETE FROM evaluator_runs WHERE time_us < $1::BIGINT',
 };
 
 /** Deletes every project's records of one kind older than the cutoff; how many. */
