@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Score, ScoreListResponse } from '@spoor/model';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeLlm, startFakeLlm } from '../../sdk/test/support/fake-llm.js';
 import { type Browsing, launchChromium, screenshot, startBrowsing } from './support/browser.js';
 import { type SpoorServer, startSpoorServer, waitForTrace } from './support/spoor-server.js';
 
@@ -9,8 +13,11 @@ import { type SpoorServer, startSpoorServer, waitForTrace } from './support/spoo
  * Scores in the dashboard, in Debian's Chromium against a real `spoor serve`: a person's thumbs
  * vote and comment on a trace and on an LLM call, stored and shown as theirs after a reload and
  * replaced when changed; the trace list's score columns and score filter; an evaluator made
- * through the form after its preview.
+ * through the form after its preview, backfilled from its row, its errors shown and retried.
  */
+
+let dir: string;
+let fake: FakeLlm;
 
 let server: SpoorServer;
 let browser: Browser;
@@ -72,8 +79,15 @@ async function scoresOf(traceId: string): Promise<Score[]> {
 }
 
 beforeAll(async () => {
+  // A file's judge on the loopback fake LLM, whose default answer is prose, not the JSON asked for: each judging fails.
+  fake = await startFakeLlm();
+  dir = await mkdtemp(join(tmpdir(), 'spoor-web-scores-'));
+  await writeFile(join(dir, 'key'), 'sk-judge-test');
+  await writeFile(join(dir, 'evaluators.yaml'), 'evaluators:\n  - { name: relevance, kind: llm-judge, target: llm, builtin: answer-relevance, provider: openai, model: gpt-4o-mini }\n');
   // A short quiet time, so the runs sent a minute ago are complete for the evaluator's preview.
-  server = await startSpoorServer(['--trace-quiet', '1s']);
+  server = await startSpoorServer([
+    '--trace-quiet', '1s', '--evaluators', join(dir, 'evaluators.yaml'), '--provider', `openai=file:${join(dir, 'key')},base=${fake.baseUrl}/v1,timeout=5s`,
+  ]);
   await sendRun(first, 'Day 1: Alfama. Day 2: Belém.', 120_000);
   await sendRun(second, 'Sorry, I cannot help with travel.', 60_000);
   // What a program sent: a judge's score of the first run's LLM call, and a user's vote on the second run (from its app).
@@ -93,6 +107,8 @@ afterAll(async () => {
   await browsing?.close();
   await browser?.close();
   await server?.stop();
+  await fake?.close();
+  await rm(dir, { recursive: true, force: true });
 });
 
 async function open(path: string): Promise<Page> {
@@ -230,5 +246,61 @@ describe('the evaluators page', () => {
     const edited = await fetch(`${server.url}/api/evaluators/mentions-lisbon`);
     expect(await edited.json()).toMatchObject({ version: 2, spec: { text: 'Belém' } });
     await screenshot(page, 'evaluators');
+  });
+});
+
+describe('evaluator jobs on the evaluators page', () => {
+  it('backfills an evaluator over the last 24 hours from its row, shows the progress, then the scores it made', async () => {
+    // Made after the runs ended: only a backfill judges them.
+    const made = await fetch(`${server.url}/api/evaluators/names-belem`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'contains', target: 'llm', text: 'Belém' }) });
+    expect(made.status).toBe(201);
+    const page = await open('/evaluators');
+    const row = page.locator('tr[data-evaluator="names-belem"]');
+    await row.getByRole('button', { name: 'Backfill names-belem' }).click();
+    const form = page.getByRole('form', { name: 'Backfill names-belem' });
+    const from = await form.getByLabel('From').inputValue();
+    expect(Math.abs(Date.now() - 86_400_000 - new Date(from).getTime()), `the range starts 24 hours ago, not at ${from}`).toBeLessThan(120_000);
+    expect(await form.getByLabel('To').inputValue(), 'the range ends now').toBe('');
+
+    await form.getByRole('button', { name: 'Start backfill' }).click();
+    const progress = form.getByTestId('backfill-progress');
+    await eventually(() => progress.getAttribute('data-state'), 'the progress is read until the job is done').toBe('done');
+    expect(await progress.textContent()).toBe('Done: 2 traces, 2 sampled in, 2 judged, 0 judged before.');
+    // The row's counts are read again: both calls judged, one mentions Belém and one does not.
+    await eventually(() => row.locator('td').nth(4).textContent(), 'the scores made').toBe('2');
+    await screenshot(page, 'evaluator-backfill');
+  });
+
+  it("shows a file evaluator's errors, each linking its call, and retries them without changing the evaluator", async () => {
+    const started = await fetch(`${server.url}/api/evaluators/relevance/backfill`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: new Date(Date.now() - 3_600_000).toISOString() }) });
+    expect(started.status).toBe(202);
+    await eventually(async () => ((await (await fetch(`${server.url}/api/evaluators/relevance/backfill`)).json()) as { state: string }).state).toBe('done');
+
+    const page = await open('/evaluators');
+    const row = page.locator('tr[data-evaluator="relevance"]');
+    const errorCount = row.getByTestId('evaluator-errors');
+    await eventually(() => errorCount.textContent(), 'both calls failed').toContain('2');
+    await row.getByRole('button', { name: 'Errors of relevance' }).click();
+    const errors = page.getByRole('region', { name: 'Errors of relevance' });
+    const links = errors.locator('tbody a');
+    await eventually(() => links.evaluateAll((as) => as.map((a) => a.getAttribute('href')).sort())).toEqual(
+      [`/traces/${first.traceId}?span=${first.llmId}`, `/traces/${second.traceId}?span=${second.llmId}`].sort(),
+    );
+    for (const text of await errors.locator('tbody td.evaluator-error-text').allTextContents()) expect(text).toMatch(/^the judge's answer is not JSON: Hello from the fake LLM\./);
+
+    // The judge still answers prose: both fail again.
+    await errors.getByRole('button', { name: 'Retry' }).click();
+    const outcome = errors.getByTestId('retry-outcome');
+    await eventually(() => outcome.textContent()).toBe('Judged 2 targets again: 0 ok, 2 failed again.');
+    // Now it answers as asked: both are scored, and the row's count and the list empty.
+    const answer = { text: JSON.stringify({ explanation: 'It plans the days asked for.', score: 0.8 }) };
+    fake.script(answer, answer);
+    await errors.getByRole('button', { name: 'Retry' }).click();
+    await eventually(() => outcome.textContent()).toBe('Judged 2 targets again: 2 ok, 0 failed again.');
+    await eventually(() => errorCount.textContent(), 'the row read again').toBe('0');
+    await errors.getByText('No target’s last judging failed.').waitFor();
+    const evaluator = await (await fetch(`${server.url}/api/evaluators/relevance`)).json();
+    expect(evaluator, 'a retry changes no definition').toMatchObject({ version: 1, source: 'file', errors: 0, scoresMade: 2 });
+    await screenshot(page, 'evaluator-errors');
   });
 });
