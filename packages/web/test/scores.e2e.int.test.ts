@@ -13,7 +13,8 @@ import { type SpoorServer, startSpoorServer, waitForTrace } from './support/spoo
  * Scores in the dashboard, in Debian's Chromium against a real `spoor serve`: a person's thumbs
  * vote and comment on a trace and on an LLM call, stored and shown as theirs after a reload and
  * replaced when changed; the trace list's score columns and score filter; an evaluator made
- * through the form after its preview, backfilled from its row, its errors shown and retried.
+ * through the form after its preview, backfilled from its row, its errors shown and retried; a
+ * session's scores in the sessions list and on its page.
  */
 
 let dir: string;
@@ -29,7 +30,8 @@ const [first, second] = runs as [(typeof runs)[0], (typeof runs)[0]];
 
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
 
-async function sendRun(run: (typeof runs)[0], answer: string, agoMs: number): Promise<void> {
+/** A run's root span, with its session when it has one; its LLM call, answering `answer`. */
+async function sendRun(run: (typeof runs)[0], answer: string, agoMs: number, sessionId: string | null = null): Promise<void> {
   const start = BigInt(Date.now() - agoMs) * 1_000_000n;
   const span = (spanId: string, parentSpanId: string, name: string, offsetMs: number, ms: number, attributes: unknown[]) => ({
     traceId: run.traceId,
@@ -48,7 +50,7 @@ async function sendRun(run: (typeof runs)[0], answer: string, agoMs: number): Pr
         scopeSpans: [
           {
             spans: [
-              span(run.rootId, '', 'plan trip', 0, 900, []),
+              span(run.rootId, '', 'plan trip', 0, 900, sessionId === null ? [] : [str('session.id', sessionId)]),
               span(run.llmId, run.rootId, 'chat gpt-4o', 100, 700, [
                 str('gen_ai.provider.name', 'openai'),
                 str('gen_ai.operation.name', 'chat'),
@@ -302,5 +304,46 @@ describe('evaluator jobs on the evaluators page', () => {
     const evaluator = await (await fetch(`${server.url}/api/evaluators/relevance`)).json();
     expect(evaluator, 'a retry changes no definition').toMatchObject({ version: 1, source: 'file', errors: 0, scoresMade: 2 });
     await screenshot(page, 'evaluator-errors');
+  });
+});
+
+describe('scores of sessions', () => {
+  it("shows a column per score name in the sessions list, and the session's own and its runs' scores on its page", async () => {
+    const session = 'trip-session-7';
+    const [a, b] = [0, 1].map(() => ({ traceId: randomBytes(16).toString('hex'), rootId: randomBytes(8).toString('hex'), llmId: randomBytes(8).toString('hex') })) as [(typeof runs)[0], (typeof runs)[0]];
+    // Ended well before the evaluators' last rounds looked: none of them judges these runs.
+    await sendRun(a, 'Day 1: Alfama.', 90_000, session);
+    await sendRun(b, 'Day 2: Belém.', 80_000, session);
+    await postScore({ traceId: a.traceId, name: 'faithfulness', value: 0.5 });
+    await postScore({ traceId: b.traceId, spanId: b.llmId, name: 'faithfulness', value: 1 });
+    await postScore({ traceId: a.traceId, name: 'thumbs', label: 'up', value: 1 });
+    await postScore({ traceId: b.traceId, name: 'thumbs', label: 'up', value: 1 });
+    await postScore({ traceId: b.traceId, spanId: b.llmId, name: 'thumbs', label: 'down', value: 0 });
+    // The session's own: a user's rating of the whole conversation.
+    await postScore({ sessionId: session, name: 'resolved', label: 'yes' });
+    await postScore({ sessionId: session, name: 'thumbs', label: 'down', value: 0, comment: 'took two tries' });
+
+    const list = await open('/sessions');
+    const cell = (name: string) => list.locator(`table.sessions-table tbody tr:has(a[title="${session}"]) td[data-score="${name}"]`);
+    await eventually(() => cell('faithfulness').textContent(), 'the mean over its runs').toBe('0.75');
+    expect(await cell('thumbs').textContent(), 'the labels of its runs counted, then its own').toBe('up 2 · down 1 · session: down');
+    expect(await cell('resolved').textContent()).toBe('session: yes');
+    expect(await list.locator('table.sessions-table thead th.score-column').allTextContents()).toEqual(expect.arrayContaining(['faithfulness', 'resolved', 'thumbs']));
+    await screenshot(list, 'sessions-scores');
+
+    await list.getByRole('link', { name: session }).click();
+    await list.getByRole('heading', { level: 1, name: `Session ${session}` }).waitFor();
+    const own = list.getByRole('table', { name: 'Scores of this session' });
+    await eventually(() => own.locator('tr[data-score-name="thumbs"]').textContent()).toContain('took two tries');
+    expect(await own.locator('tr[data-score-name="resolved"] [data-testid="score-value"]').textContent()).toBe('yes');
+    const pooled = list.getByRole('table', { name: 'Scores of its runs' });
+    expect(await pooled.locator('tr[data-score-name="faithfulness"] [data-testid="score-value"]').textContent()).toBe('0.75');
+    expect(await pooled.locator('tr[data-score-name="thumbs"] [data-testid="score-value"]').textContent()).toBe('up 2 · down 1');
+    const runCell = (run: typeof a, name: string) => list.locator(`table.session-runs tr:has(a[href="/traces/${run.traceId}"]) td[data-score="${name}"]`);
+    expect(await runCell(a, 'faithfulness').textContent()).toBe('0.5');
+    expect(await runCell(b, 'faithfulness').textContent()).toBe('1');
+    expect(await runCell(a, 'thumbs').textContent()).toBe('up');
+    expect(await runCell(b, 'thumbs').textContent(), 'its own vote and its call’s').toBe('down (1/2)');
+    await screenshot(list, 'session-scores');
   });
 });
