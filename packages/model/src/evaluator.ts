@@ -88,3 +88,21 @@ export interface EvaluatorBackfill {
   /** Why it stopped, when it failed. */
   error: string | null;
 }
+
+/**
+ * A target whose newest judging by an evaluator's current version failed: the provider's error or
+ * why the judge's answer could not be read. `POST /api/evaluators/:name/retry` judges it again.
+ */
+export interface EvaluatorError {
+  traceId: string;
+  /** `null` when the target is the trace. */
+  spanId: string | null;
+  error: string;
+  /** ISO-8601: when the failed judging was recorded. */
+  time: string;
+}
+
+/** `GET /api/evaluators/:name/errors`: newest first. */
+export interface EvaluatorErrorsResponse {
+  errors: EvaluatorError[];
+}

@@ -125,3 +125,5 @@ export type { ScoreFilter, ScoreFilterOp, ScoreSummary } from './score.js';
 export { SCORE_FILTER_OPS } from './score.js';
 export type { ScoreCompareRow, ScoreCompareSide, ScoreStatsGroup, ScoreStatsQuery, ScoreStatsResponse, ScoreStatsRow } from './score-stats.js';
 export { SCORE_STATS_GROUPS } from './score-stats.js';
+// An evaluator's failed targets (issue 31: evaluator errors shown with a retry).
+export type { EvaluatorError, EvaluatorErrorsResponse } from './evaluator.js';

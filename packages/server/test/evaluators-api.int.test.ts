@@ -2,8 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeLlm, startFakeLlm } from '../../sdk/test/support/fake-llm.js';
 import { type TestServer, callJson, metricValue, startTestServer } from './support/server.js';
-import { eventually, traceBody } from './support/trace-bodies.js';
+import { eventually, llmTraceBody, traceBody } from './support/trace-bodies.js';
 
 const TRACE = 'e'.repeat(32);
 
@@ -78,5 +79,70 @@ describe('the evaluators API on a running server', () => {
     expect((await call('GET', '/api/evaluators/gone')).status).toBe(404);
     expect((await call('DELETE', '/api/evaluators/gone')).status).toBe(404);
     expect((await call('POST', '/api/evaluators/nobody/retry', {})).status).toBe(404);
+  });
+});
+
+describe("an evaluator's errors on a running server", () => {
+  let fake: FakeLlm;
+  let server: TestServer;
+  let dir: string;
+  const keys = { admin: '', other: '' };
+  const call = async (method: string, path: string, key: string, body?: unknown): Promise<{ status: number; body: Answer }> => {
+    const headers: Record<string, string> = key === '' ? {} : { authorization: `Bearer ${key}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${server.url}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    return { status: response.status, body: (await response.json()) as Answer };
+  };
+  const judged = () => call('GET', '/api/evaluators/relevance', keys.admin);
+  const send = async (traceId: string, spanId: string) => expect((await call('POST', '/v1/traces', keys.admin, llmTraceBody(traceId, spanId))).status).toBe(200);
+
+  beforeAll(async () => {
+    fake = await startFakeLlm();
+    dir = await mkdtemp(join(tmpdir(), 'spoor-evaluator-errors-'));
+    const keyFile = join(dir, 'provider-key');
+    await writeFile(keyFile, 'sk-judge-test');
+    // A judge from the file; the fake LLM's default answer is prose, not the JSON asked for: each judging fails.
+    const file = join(dir, 'evaluators.yaml');
+    await writeFile(file, 'evaluators:\n  - { name: relevance, kind: llm-judge, target: llm, builtin: answer-relevance, provider: openai, model: gpt-4o-mini }\n');
+    server = await startTestServer({ evaluators: file, provider: [`openai=file:${keyFile},base=${fake.baseUrl}/v1,timeout=5s`], traceQuiet: '1s' });
+    // The first key is made while none is required: an admin of every project, acting on `default`.
+    keys.admin = (await call('POST', '/api/keys', '', { project: '*', role: 'admin' })).body.key;
+    keys.other = (await call('POST', '/api/keys', keys.admin, { project: 'other', role: 'read' })).body.key;
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await fake?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it("lists the calls whose judging failed, newest first with the error, and retries the file's evaluator without changing it", async () => {
+    const [older, newer] = [{ traceId: '1'.repeat(32), spanId: 'a'.repeat(16) }, { traceId: '2'.repeat(32), spanId: 'b'.repeat(16) }];
+    // One after the other, so the second failure is recorded after the first.
+    await send(older.traceId, older.spanId);
+    await eventually('the first call judged', judged, (r) => r.body.errors === 1);
+    await send(newer.traceId, newer.spanId);
+    await eventually('the second call judged', judged, (r) => r.body.errors === 2);
+
+    const failure = (target: typeof older) => ({ ...target, error: expect.stringMatching(/^the judge's answer is not JSON: Hello from the fake LLM\. \(judge trace [0-9a-f]{32}\)$/), time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    const listed = await call('GET', '/api/evaluators/relevance/errors', keys.admin);
+    expect(listed).toEqual({ status: 200, body: { errors: [failure(newer), failure(older)] } });
+    expect(Date.parse(listed.body.errors[0].time)).toBeGreaterThan(Date.parse(listed.body.errors[1].time));
+    expect((await call('GET', '/api/evaluators/relevance/errors?limit=1', keys.admin)).body).toEqual({ errors: [failure(newer)] });
+
+    // A file's evaluator is retried like any other: the judge answers this time, and its definition stays.
+    const answer = { text: JSON.stringify({ explanation: 'It answers the question asked.', score: 0.9 }) };
+    fake.script(answer, answer);
+    expect(await call('POST', '/api/evaluators/relevance/retry', keys.admin, {})).toEqual({ status: 200, body: { retried: 2, ok: 2, errors: 0, notApplicable: 0 } });
+    expect((await call('GET', '/api/evaluators/relevance/errors', keys.admin)).body).toEqual({ errors: [] });
+    expect((await judged()).body).toMatchObject({ version: 1, source: 'file', errors: 0, scoresMade: 2 });
+  });
+
+  it('answers 404 for an unknown evaluator and for another project, and 400 for a bad limit', async () => {
+    expect(await call('GET', '/api/evaluators/nobody/errors', keys.admin)).toMatchObject({ status: 404, body: { error: { message: "no evaluator named 'nobody'" } } });
+    expect((await call('GET', '/api/evaluators/relevance/errors', keys.other)).status).toBe(404);
+    for (const query of ['limit=0', 'limit=1001', 'limit=x', 'colour=red']) {
+      const refused = await call('GET', `/api/evaluators/relevance/errors?${query}`, keys.admin);
+      expect(refused.status, query).toBe(400);
+    }
   });
 });

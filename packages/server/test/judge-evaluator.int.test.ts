@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeLlm, startFakeLlm } from '../../sdk/test/support/fake-llm.js';
 import { type TestServer, callJson, startTestServer } from './support/server.js';
-import { eventually } from './support/trace-bodies.js';
+import { eventually, llmTraceBody } from './support/trace-bodies.js';
 
 /**
  * An llm-judge evaluator on a running server, end to end: made through the API, it judges the
@@ -16,29 +16,6 @@ import { eventually } from './support/trace-bodies.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read fields of many answer shapes
 type Answer = Record<string, any>;
-
-const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
-
-/** A trace of a root and one LLM call with its messages, starting now: an evaluator judges what completes after it was made. */
-function llmTrace(traceId: string, spanId: string): string {
-  const rootId = randomBytes(8).toString('hex');
-  const start = BigInt(Date.now()) * 1_000_000n;
-  const attributes = [
-    str('gen_ai.provider.name', 'openai'), str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', 'gpt-4o'),
-    { key: 'gen_ai.usage.input_tokens', value: { intValue: '40' } }, { key: 'gen_ai.usage.output_tokens', value: { intValue: '12' } },
-    str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'What is the capital of Portugal?' }] }])),
-    str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Lisbon.' }], finish_reason: 'stop' }])),
-  ];
-  return JSON.stringify({
-    resourceSpans: [{
-      resource: { attributes: [str('service.name', 'qa-agent')] },
-      scopeSpans: [{ spans: [
-        { traceId, spanId: rootId, name: 'answer', startTimeUnixNano: String(start), endTimeUnixNano: String(start + 900_000_000n) },
-        { traceId, spanId, parentSpanId: rootId, name: 'chat gpt-4o', kind: 3, startTimeUnixNano: String(start + 10_000_000n), endTimeUnixNano: String(start + 800_000_000n), attributes },
-      ] }],
-    }],
-  });
-}
 
 describe('an llm-judge evaluator on a running server', () => {
   let fake: FakeLlm;
@@ -70,7 +47,7 @@ describe('an llm-judge evaluator on a running server', () => {
     fake.script({ text: JSON.stringify({ explanation: 'It answers the question asked.', score: 0.9 }) });
     const traceId = randomBytes(16).toString('hex');
     const spanId = randomBytes(8).toString('hex');
-    const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: llmTrace(traceId, spanId) });
+    const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: llmTraceBody(traceId, spanId) });
     expect(sent.status).toBe(200);
 
     const scores = await eventually('the call judged', () => call('GET', `/api/scores?traceId=${traceId}`), (r) => r.body!.scores.length === 1);

@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Score, ScoreListResponse } from '@spoor/model';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeLlm, startFakeLlm } from '../../sdk/test/support/fake-llm.js';
 import { type Browsing, launchChromium, screenshot, startBrowsing } from './support/browser.js';
 import { type SpoorServer, startSpoorServer, waitForTrace } from './support/spoor-server.js';
 
@@ -9,8 +13,12 @@ import { type SpoorServer, startSpoorServer, waitForTrace } from './support/spoo
  * Scores in the dashboard, in Debian's Chromium against a real `spoor serve`: a person's thumbs
  * vote and comment on a trace and on an LLM call, stored and shown as theirs after a reload and
  * replaced when changed; the trace list's score columns and score filter; an evaluator made
- * through the form after its preview.
+ * through the form after its preview, backfilled from its row, its errors shown and retried; a
+ * session's scores in the sessions list and on its page.
  */
+
+let dir: string;
+let fake: FakeLlm;
 
 let server: SpoorServer;
 let browser: Browser;
@@ -22,7 +30,8 @@ const [first, second] = runs as [(typeof runs)[0], (typeof runs)[0]];
 
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
 
-async function sendRun(run: (typeof runs)[0], answer: string, agoMs: number): Promise<void> {
+/** A run's root span, with its session when it has one; its LLM call, answering `answer`. */
+async function sendRun(run: (typeof runs)[0], answer: string, agoMs: number, sessionId: string | null = null): Promise<void> {
   const start = BigInt(Date.now() - agoMs) * 1_000_000n;
   const span = (spanId: string, parentSpanId: string, name: string, offsetMs: number, ms: number, attributes: unknown[]) => ({
     traceId: run.traceId,
@@ -41,7 +50,7 @@ async function sendRun(run: (typeof runs)[0], answer: string, agoMs: number): Pr
         scopeSpans: [
           {
             spans: [
-              span(run.rootId, '', 'plan trip', 0, 900, []),
+              span(run.rootId, '', 'plan trip', 0, 900, sessionId === null ? [] : [str('session.id', sessionId)]),
               span(run.llmId, run.rootId, 'chat gpt-4o', 100, 700, [
                 str('gen_ai.provider.name', 'openai'),
                 str('gen_ai.operation.name', 'chat'),
@@ -72,8 +81,15 @@ async function scoresOf(traceId: string): Promise<Score[]> {
 }
 
 beforeAll(async () => {
+  // A file's judge on the loopback fake LLM, whose default answer is prose, not the JSON asked for: each judging fails.
+  fake = await startFakeLlm();
+  dir = await mkdtemp(join(tmpdir(), 'spoor-web-scores-'));
+  await writeFile(join(dir, 'key'), 'sk-judge-test');
+  await writeFile(join(dir, 'evaluators.yaml'), 'evaluators:\n  - { name: relevance, kind: llm-judge, target: llm, builtin: answer-relevance, provider: openai, model: gpt-4o-mini }\n');
   // A short quiet time, so the runs sent a minute ago are complete for the evaluator's preview.
-  server = await startSpoorServer(['--trace-quiet', '1s']);
+  server = await startSpoorServer([
+    '--trace-quiet', '1s', '--evaluators', join(dir, 'evaluators.yaml'), '--provider', `openai=file:${join(dir, 'key')},base=${fake.baseUrl}/v1,timeout=5s`,
+  ]);
   await sendRun(first, 'Day 1: Alfama. Day 2: Belém.', 120_000);
   await sendRun(second, 'Sorry, I cannot help with travel.', 60_000);
   // What a program sent: a judge's score of the first run's LLM call, and a user's vote on the second run (from its app).
@@ -93,6 +109,8 @@ afterAll(async () => {
   await browsing?.close();
   await browser?.close();
   await server?.stop();
+  await fake?.close();
+  await rm(dir, { recursive: true, force: true });
 });
 
 async function open(path: string): Promise<Page> {
@@ -230,5 +248,102 @@ describe('the evaluators page', () => {
     const edited = await fetch(`${server.url}/api/evaluators/mentions-lisbon`);
     expect(await edited.json()).toMatchObject({ version: 2, spec: { text: 'Belém' } });
     await screenshot(page, 'evaluators');
+  });
+});
+
+describe('evaluator jobs on the evaluators page', () => {
+  it('backfills an evaluator over the last 24 hours from its row, shows the progress, then the scores it made', async () => {
+    // Made after the runs ended: only a backfill judges them.
+    const made = await fetch(`${server.url}/api/evaluators/names-belem`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'contains', target: 'llm', text: 'Belém' }) });
+    expect(made.status).toBe(201);
+    const page = await open('/evaluators');
+    const row = page.locator('tr[data-evaluator="names-belem"]');
+    await row.getByRole('button', { name: 'Backfill names-belem' }).click();
+    const form = page.getByRole('form', { name: 'Backfill names-belem' });
+    const from = await form.getByLabel('From').inputValue();
+    expect(Math.abs(Date.now() - 86_400_000 - new Date(from).getTime()), `the range starts 24 hours ago, not at ${from}`).toBeLessThan(120_000);
+    expect(await form.getByLabel('To').inputValue(), 'the range ends now').toBe('');
+
+    await form.getByRole('button', { name: 'Start backfill' }).click();
+    const progress = form.getByTestId('backfill-progress');
+    await eventually(() => progress.getAttribute('data-state'), 'the progress is read until the job is done').toBe('done');
+    expect(await progress.textContent()).toBe('Done: 2 traces, 2 sampled in, 2 judged, 0 judged before.');
+    // The row's counts are read again: both calls judged, one mentions Belém and one does not.
+    await eventually(() => row.locator('td').nth(4).textContent(), 'the scores made').toBe('2');
+    await screenshot(page, 'evaluator-backfill');
+  });
+
+  it("shows a file evaluator's errors, each linking its call, and retries them without changing the evaluator", async () => {
+    const started = await fetch(`${server.url}/api/evaluators/relevance/backfill`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from: new Date(Date.now() - 3_600_000).toISOString() }) });
+    expect(started.status).toBe(202);
+    await eventually(async () => ((await (await fetch(`${server.url}/api/evaluators/relevance/backfill`)).json()) as { state: string }).state).toBe('done');
+
+    const page = await open('/evaluators');
+    const row = page.locator('tr[data-evaluator="relevance"]');
+    const errorCount = row.getByTestId('evaluator-errors');
+    await eventually(() => errorCount.textContent(), 'both calls failed').toContain('2');
+    await row.getByRole('button', { name: 'Errors of relevance' }).click();
+    const errors = page.getByRole('region', { name: 'Errors of relevance' });
+    const links = errors.locator('tbody a');
+    await eventually(() => links.evaluateAll((as) => as.map((a) => a.getAttribute('href')).sort())).toEqual(
+      [`/traces/${first.traceId}?span=${first.llmId}`, `/traces/${second.traceId}?span=${second.llmId}`].sort(),
+    );
+    for (const text of await errors.locator('tbody td.evaluator-error-text').allTextContents()) expect(text).toMatch(/^the judge's answer is not JSON: Hello from the fake LLM\./);
+
+    // The judge still answers prose: both fail again.
+    await errors.getByRole('button', { name: 'Retry' }).click();
+    const outcome = errors.getByTestId('retry-outcome');
+    await eventually(() => outcome.textContent()).toBe('Judged 2 targets again: 0 ok, 2 failed again.');
+    // Now it answers as asked: both are scored, and the row's count and the list empty.
+    const answer = { text: JSON.stringify({ explanation: 'It plans the days asked for.', score: 0.8 }) };
+    fake.script(answer, answer);
+    await errors.getByRole('button', { name: 'Retry' }).click();
+    await eventually(() => outcome.textContent()).toBe('Judged 2 targets again: 2 ok, 0 failed again.');
+    await eventually(() => errorCount.textContent(), 'the row read again').toBe('0');
+    await errors.getByText('No target’s last judging failed.').waitFor();
+    const evaluator = await (await fetch(`${server.url}/api/evaluators/relevance`)).json();
+    expect(evaluator, 'a retry changes no definition').toMatchObject({ version: 1, source: 'file', errors: 0, scoresMade: 2 });
+    await screenshot(page, 'evaluator-errors');
+  });
+});
+
+describe('scores of sessions', () => {
+  it("shows a column per score name in the sessions list, and the session's own and its runs' scores on its page", async () => {
+    const session = 'trip-session-7';
+    const [a, b] = [0, 1].map(() => ({ traceId: randomBytes(16).toString('hex'), rootId: randomBytes(8).toString('hex'), llmId: randomBytes(8).toString('hex') })) as [(typeof runs)[0], (typeof runs)[0]];
+    // Ended well before the evaluators' last rounds looked: none of them judges these runs.
+    await sendRun(a, 'Day 1: Alfama.', 90_000, session);
+    await sendRun(b, 'Day 2: Belém.', 80_000, session);
+    await postScore({ traceId: a.traceId, name: 'faithfulness', value: 0.5 });
+    await postScore({ traceId: b.traceId, spanId: b.llmId, name: 'faithfulness', value: 1 });
+    await postScore({ traceId: a.traceId, name: 'thumbs', label: 'up', value: 1 });
+    await postScore({ traceId: b.traceId, name: 'thumbs', label: 'up', value: 1 });
+    await postScore({ traceId: b.traceId, spanId: b.llmId, name: 'thumbs', label: 'down', value: 0 });
+    // The session's own: a user's rating of the whole conversation.
+    await postScore({ sessionId: session, name: 'resolved', label: 'yes' });
+    await postScore({ sessionId: session, name: 'thumbs', label: 'down', value: 0, comment: 'took two tries' });
+
+    const list = await open('/sessions');
+    const cell = (name: string) => list.locator(`table.sessions-table tbody tr:has(a[title="${session}"]) td[data-score="${name}"]`);
+    await eventually(() => cell('faithfulness').textContent(), 'the mean over its runs').toBe('0.75');
+    expect(await cell('thumbs').textContent(), 'the labels of its runs counted, then its own').toBe('up 2 · down 1 · session: down');
+    expect(await cell('resolved').textContent()).toBe('session: yes');
+    expect(await list.locator('table.sessions-table thead th.score-column').allTextContents()).toEqual(expect.arrayContaining(['faithfulness', 'resolved', 'thumbs']));
+    await screenshot(list, 'sessions-scores');
+
+    await list.getByRole('link', { name: session }).click();
+    await list.getByRole('heading', { level: 1, name: `Session ${session}` }).waitFor();
+    const own = list.getByRole('table', { name: 'Scores of this session' });
+    await eventually(() => own.locator('tr[data-score-name="thumbs"]').textContent()).toContain('took two tries');
+    expect(await own.locator('tr[data-score-name="resolved"] [data-testid="score-value"]').textContent()).toBe('yes');
+    const pooled = list.getByRole('table', { name: 'Scores of its runs' });
+    expect(await pooled.locator('tr[data-score-name="faithfulness"] [data-testid="score-value"]').textContent()).toBe('0.75');
+    expect(await pooled.locator('tr[data-score-name="thumbs"] [data-testid="score-value"]').textContent()).toBe('up 2 · down 1');
+    const runCell = (run: typeof a, name: string) => list.locator(`table.session-runs tr:has(a[href="/traces/${run.traceId}"]) td[data-score="${name}"]`);
+    expect(await runCell(a, 'faithfulness').textContent()).toBe('0.5');
+    expect(await runCell(b, 'faithfulness').textContent()).toBe('1');
+    expect(await runCell(a, 'thumbs').textContent()).toBe('up');
+    expect(await runCell(b, 'thumbs').textContent(), 'its own vote and its call’s').toBe('down (1/2)');
+    await screenshot(list, 'session-scores');
   });
 });

@@ -4,10 +4,11 @@ import { EVALUATOR_TARGETS } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
 import type { EvaluatorService } from '../quality/evaluator-service.js';
-import { time, timeUs } from './parameters.js';
+import { LIST_LIMIT, limit, time, timeUs } from './parameters.js';
 import { projectOf } from './request-access.js';
 
 const NAME_PATH = Type.Object({ name: Type.String({ description: "the evaluator's name" }) });
+const ERRORS_QUERY = Type.Object({ limit: limit(LIST_LIMIT) }, { additionalProperties: false });
 
 /**
  * An evaluator as the API takes it: the fields every kind shares, declared here, and the kind's
@@ -36,7 +37,7 @@ const BACKFILL = Type.Object(
   { additionalProperties: false },
 );
 
-/** Online evaluators (admin for every change): definitions, pause and resume, preview, backfill and retry. */
+/** Online evaluators (admin for every change): definitions, pause and resume, preview, backfill, errors and retry. */
 export async function evaluatorRoutes(instance: FastifyInstance, options: { evaluators: EvaluatorService | null; nowUs: () => number }): Promise<void> {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['evaluators'];
@@ -69,6 +70,11 @@ export async function evaluatorRoutes(instance: FastifyInstance, options: { eval
   app.post('/api/evaluators/:name/resume', { schema: { summary: 'Resume a paused evaluator', tags, params: NAME_PATH } }, async (request) => service().setState(projectOf(request), request.params.name, false));
   app.post('/api/evaluators/:name/retry', { schema: { summary: 'Judge again the targets whose judging failed', tags, params: NAME_PATH } }, async (request) =>
     service().retry(projectOf(request), request.params.name),
+  );
+  app.get(
+    '/api/evaluators/:name/errors',
+    { schema: { summary: "The targets whose last judging by the evaluator's current version failed, newest first, with the error", tags, params: NAME_PATH, querystring: ERRORS_QUERY } },
+    async (request) => ({ errors: await service().errors(projectOf(request), request.params.name, request.query.limit ?? LIST_LIMIT.fallback) }),
   );
   app.post('/api/evaluators/:name/backfill', { schema: { summary: 'Judge the traces that completed in a past range', tags, params: NAME_PATH, body: BACKFILL } }, async (request, reply) => {
     const fromUs = timeUs(request.body.from, 'from')!;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type Evaluator, type EvaluatorBackfill, type EvaluatorPreviewItem, isoFromMicros } from '@spoor/model';
+import { type Evaluator, type EvaluatorBackfill, type EvaluatorError, type EvaluatorPreviewItem, isoFromMicros } from '@spoor/model';
 import { AppError } from '../errors.js';
 import type { EvaluatorRecord, EvaluatorRunTotals } from '../store/store.js';
 import type { EvaluatorBackend } from './backend.js';
@@ -177,6 +177,20 @@ export class EvaluatorService {
         }
       }),
     );
+  }
+
+  /**
+   * The targets whose last run by the current version failed, newest first, at most `limit`: of
+   * the ones a retry re-judges (the store answers the oldest `RETRY_LIMIT`), so the list shows
+   * what "Retry" takes.
+   */
+  async errors(projectId: string, name: string, limit: number): Promise<EvaluatorError[]> {
+    const record = await this.existing(projectId, name);
+    const failed = await this.options.db.evaluatorFailedRuns(projectId, name, record.version, RETRY_LIMIT);
+    return failed
+      .slice(-limit)
+      .reverse()
+      .map((r) => ({ traceId: r.traceId, spanId: r.spanId, error: r.error ?? 'unknown error', time: isoFromMicros(r.timeUs) }));
   }
 
   /** Re-judges the targets whose last run by the current version failed. */

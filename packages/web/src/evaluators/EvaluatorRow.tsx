@@ -3,10 +3,20 @@ import type { Evaluator } from '@spoor/model';
 import { apiSend } from '../api';
 import { Status } from '../components/Status';
 import { formatCost, formatCount } from '../format';
+import { BackfillPanel } from './BackfillPanel';
+import { EvaluatorErrors } from './EvaluatorErrors';
 
-/** One evaluator: what it judges, whether it runs (and why not), what it made, erred and spent today. */
+/** The columns of the evaluators table: a row's panel spans them all. */
+const COLUMNS = 8;
+
+/**
+ * One evaluator: what it judges, whether it runs (and why not), what it made, erred and spent
+ * today; below it, on demand, its errors with a retry, or a backfill with its progress.
+ */
 export function EvaluatorRow({ evaluator: e, mayEdit, onChanged, onEdit, onError }: { evaluator: Evaluator; mayEdit: boolean; onChanged: () => void; onEdit: () => void; onError: (error: Error) => void }) {
   const [busy, setBusy] = useState(false);
+  const [panel, setPanel] = useState<'errors' | 'backfill' | null>(null);
+  const toggleOpen = (which: 'errors' | 'backfill') => setPanel(panel === which ? null : which);
   const path = `/api/evaluators/${encodeURIComponent(e.name)}`;
   const toggle = () => {
     setBusy(true);
@@ -24,34 +34,58 @@ export function EvaluatorRow({ evaluator: e, mayEdit, onChanged, onEdit, onError
     );
   };
   return (
-    <tr data-evaluator={e.name}>
-      <td>
-        <strong>{e.name}</strong> <span className="muted mono">v{e.version}</span>
-        {e.source === 'file' && <span className="muted"> · from the evaluators file</span>}
-      </td>
-      <td className="mono">{e.spec.kind}</td>
-      <td>{e.spec.target}</td>
-      <td data-testid="evaluator-state">
-        {e.state === 'active' ? <Status kind="ok">active</Status> : <Status kind="warn">paused</Status>}
-        {e.pausedReason !== null && <span className="muted"> {e.pausedReason}</span>}
-      </td>
-      <td className="num">{formatCount(e.scoresMade)}</td>
-      <td className="num">{e.errors > 0 ? <Status kind="error">{formatCount(e.errors)}</Status> : <span className="muted">0</span>}</td>
-      <td className="num">{formatCost(e.costTodayUsd)}</td>
-      <td className="evaluator-actions">
-        {mayEdit && (
-          <>
-            <button type="button" onClick={toggle} disabled={busy} aria-label={`${e.state === 'active' ? 'Pause' : 'Resume'} ${e.name}`}>
-              {e.state === 'active' ? 'Pause' : 'Resume'}
+    <>
+      <tr data-evaluator={e.name}>
+        <td>
+          <strong>{e.name}</strong> <span className="muted mono">v{e.version}</span>
+          {e.source === 'file' && <span className="muted"> · from the evaluators file</span>}
+        </td>
+        <td className="mono">{e.spec.kind}</td>
+        <td>{e.spec.target}</td>
+        <td data-testid="evaluator-state">
+          {e.state === 'active' ? <Status kind="ok">active</Status> : <Status kind="warn">paused</Status>}
+          {e.pausedReason !== null && <span className="muted"> {e.pausedReason}</span>}
+        </td>
+        <td className="num">{formatCount(e.scoresMade)}</td>
+        <td className="num" data-testid="evaluator-errors">
+          {e.errors > 0 ? (
+            <button type="button" className="link-button" onClick={() => toggleOpen('errors')} aria-expanded={panel === 'errors'} aria-label={`Errors of ${e.name}`}>
+              <Status kind="error">{formatCount(e.errors)}</Status>
             </button>
-            {e.source === 'api' && (
-              <button type="button" onClick={onEdit} aria-label={`Edit ${e.name}`}>
-                Edit
+          ) : (
+            <span className="muted">0</span>
+          )}
+        </td>
+        <td className="num">{formatCost(e.costTodayUsd)}</td>
+        <td className="evaluator-actions">
+          {mayEdit && (
+            <>
+              <button type="button" onClick={toggle} disabled={busy} aria-label={`${e.state === 'active' ? 'Pause' : 'Resume'} ${e.name}`}>
+                {e.state === 'active' ? 'Pause' : 'Resume'}
               </button>
+              <button type="button" onClick={() => toggleOpen('backfill')} aria-expanded={panel === 'backfill'} aria-label={`Backfill ${e.name}`}>
+                Backfill
+              </button>
+              {e.source === 'api' && (
+                <button type="button" onClick={onEdit} aria-label={`Edit ${e.name}`}>
+                  Edit
+                </button>
+              )}
+            </>
+          )}
+        </td>
+      </tr>
+      {panel !== null && (
+        <tr className="evaluator-panel" data-evaluator-panel={e.name}>
+          <td colSpan={COLUMNS}>
+            {panel === 'errors' ? (
+              <EvaluatorErrors name={e.name} errorCount={e.errors} mayRetry={mayEdit} onRetried={onChanged} />
+            ) : (
+              <BackfillPanel name={e.name} onFinished={onChanged} onClose={() => setPanel(null)} />
             )}
-          </>
-        )}
-      </td>
-    </tr>
+          </td>
+        </tr>
+      )}
+    </>
   );
 }

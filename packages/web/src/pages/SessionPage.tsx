@@ -5,11 +5,12 @@ import { Link } from '../components/Link';
 import { formatCost, formatCount, formatDuration, formatPercent, formatTime } from '../format';
 import { pathWith, setSearch } from '../router';
 import { SessionRunsTable } from '../sessions/SessionRunsTable';
+import { SessionScores } from '../sessions/SessionScores';
 import { SESSION_WINDOWS, hoursFrom, runsInTimeOrder, runsTokens, windowLabel } from '../sessions/session-view';
 import { useApi } from '../use-api';
 import './sessions.css';
 
-/** One session: its totals, then its runs in the order they happened. */
+/** One session: its totals and scores, then its runs in the order they happened. */
 export function SessionPage({ sessionId, search }: { sessionId: string; search: URLSearchParams }) {
   const hours = hoursFrom(search.get('hours'));
   const { data, error, loading, reload } = useApi<SessionDetail>(apiUrl(`/api/sessions/${encodeURIComponent(sessionId)}`, { hours }));
@@ -50,6 +51,7 @@ export function SessionPage({ sessionId, search }: { sessionId: string; search: 
       {data !== undefined && (
         <>
           <SessionCards detail={data} tokens={runsTokens(data.runs)} />
+          <SessionScores detail={data} />
           <h2>Runs</h2>
           {runs.length === 0 ? (
             <div className="empty">

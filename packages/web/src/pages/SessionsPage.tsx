@@ -6,7 +6,7 @@ import { Status } from '../components/Status';
 import { formatAgo, formatCost, formatCount, formatDuration, formatTime, shortId } from '../format';
 import { usePages } from '../use-pages';
 import { navigate, pathWith } from '../router';
-import { hoursCovering, sessionSpanMs, totalTokens } from '../sessions/session-view';
+import { hoursCovering, sessionScoreNames, sessionScoreText, sessionScoreTitle, sessionSpanMs, totalTokens } from '../sessions/session-view';
 import { resolveRange } from '../time-range';
 import './sessions.css';
 import { LoadMore } from '../components/LoadMore';
@@ -25,6 +25,7 @@ export function SessionsPage({ search }: { search: URLSearchParams }) {
     pickSessions,
     sessionKey,
   );
+  const scoreNames = sessionScoreNames(pages.items);
 
   return (
     <div className="sessions-page">
@@ -62,11 +63,16 @@ export function SessionsPage({ search }: { search: URLSearchParams }) {
               <th className="num">Active for</th>
               <th className="num">Tokens</th>
               <th className="num">Cost</th>
+              {scoreNames.map((name) => (
+                <th key={name} className="num score-column" title={`The ${name} scores of the session's runs (their mean, or each label's count), then the session's own`}>
+                  {name}
+                </th>
+              ))}
             </tr>
           </thead>
           <tbody>
             {pages.items.map((session) => (
-              <SessionRow key={session.sessionId} session={session} nowMs={nowMs} />
+              <SessionRow key={session.sessionId} session={session} nowMs={nowMs} scoreNames={scoreNames} />
             ))}
           </tbody>
         </table>
@@ -76,7 +82,7 @@ export function SessionsPage({ search }: { search: URLSearchParams }) {
   );
 }
 
-function SessionRow({ session, nowMs }: { session: SessionSummary; nowMs: number }) {
+function SessionRow({ session, nowMs, scoreNames }: { session: SessionSummary; nowMs: number; scoreNames: readonly string[] }) {
   const to = pathWith(`/sessions/${encodeURIComponent(session.sessionId)}`, { hours: hoursCovering(session.firstSeen, nowMs) });
   const tokens = totalTokens(session);
   return (
@@ -103,6 +109,11 @@ function SessionRow({ session, nowMs }: { session: SessionSummary; nowMs: number
         {formatCount(tokens)}
       </td>
       <td className="num">{formatCost(session.costUsd)}</td>
+      {scoreNames.map((name) => (
+        <td key={name} className="num" data-score={name} title={sessionScoreTitle(session, name)}>
+          {sessionScoreText(session, name)}
+        </td>
+      ))}
     </tr>
   );
 }

@@ -1,6 +1,6 @@
 import type { Score, ScoreSummary } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { ownVote, scoreColumnNames, scoreFiltersOf, scoreNumberText, scoreValueText, scoresOfTarget, summaryText, thumbOf, voteBody, withScore } from './score-view';
+import { ownVote, pooledText, scoreColumnNames, scoreFiltersOf, scoreNumberText, scoreValueText, scoresOfTarget, summaryText, thumbOf, voteBody, withScore } from './score-view';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 let n = 10;
@@ -114,6 +114,21 @@ describe('the trace list’s score columns', () => {
     ['faithfulness<0.7', ['faithfulness<0.7']],
     ['  faithfulness<0.7   thumbs=down ', ['faithfulness<0.7', 'thumbs=down']],
   ])('reads the filter box %j as the score= parameters %j', (text, params) => expect(scoreFiltersOf(text)).toEqual(params));
+});
+
+describe('pooledText', () => {
+  it.each<[ScoreSummary | undefined, string]>([
+    [{ mean: 0.75, count: 4, labels: {} }, '0.75'],
+    [{ mean: 0.6666666, count: 3, labels: {} }, '0.67'],
+    // Thumbs votes: every one labelled, so the labels with their counts, most first.
+    [{ mean: 0.75, count: 4, labels: { down: 1, up: 3 } }, 'up 3 · down 1'],
+    [{ mean: null, count: 3, labels: { pass: 1, fail: 1, partial: 1 } }, 'fail 1 · partial 1 · pass 1'],
+    [{ mean: null, count: 2, labels: { pass: 2 } }, 'pass 2'],
+    // Values with a label on some only: the values' mean.
+    [{ mean: 0.5, count: 3, labels: { odd: 1 } }, '0.5'],
+    [{ mean: null, count: 0, labels: {} }, '–'],
+    [undefined, '–'],
+  ])('shows %o as %s', (summary, text) => expect(pooledText(summary)).toBe(text));
 });
 
 describe('voteBody', () => {

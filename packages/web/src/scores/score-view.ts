@@ -75,6 +75,24 @@ export function summaryText(summary: ScoreSummary | undefined): string {
   return summary.mean === null ? '–' : scoreNumberText(summary.mean);
 }
 
+/** Whether a name's scores read as labels: every one has a label (a thumbs vote's value is only its label as 1 or 0), or none has a value. */
+function isCategorical(summary: ScoreSummary): boolean {
+  const labelled = Object.values(summary.labels).reduce((sum, n) => sum + n, 0);
+  return labelled > 0 && (labelled >= summary.count || summary.mean === null);
+}
+
+/**
+ * The scores of many targets pooled (a session's runs): each label with its count, most first
+ * (`up 3 · down 1`, ties in name order), when the name's scores read as labels; else the mean
+ * of the values; `–` when none.
+ */
+export function pooledText(summary: ScoreSummary | undefined): string {
+  if (summary === undefined || summary.count === 0) return '–';
+  if (!isCategorical(summary)) return summary.mean === null ? '–' : scoreNumberText(summary.mean);
+  const counts = Object.entries(summary.labels).sort(([a, m], [b, n]) => n - m || (a < b ? -1 : 1));
+  return counts.map(([label, n]) => `${label} ${n}`).join(' · ');
+}
+
 /**
  * The trace list's `score=` parameters from what a person typed in the filter box: one filter per
  * word (`faithfulness<0.7 thumbs=down`). The server checks each and names a malformed one.

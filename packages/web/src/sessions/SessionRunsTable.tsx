@@ -3,10 +3,12 @@ import { Link } from '../components/Link';
 import { Status } from '../components/Status';
 import { formatCost, formatCount, formatDuration, formatTime } from '../format';
 import { navigate } from '../router';
+import { scoreColumnNames, summaryText } from '../scores/score-view';
 import { totalTokens } from './session-view';
 
-/** A session's runs, one trace each, in the order given; a row opens its trace. */
+/** A session's runs, one trace each, in the order given, with a column per score name; a row opens its trace. */
 export function SessionRunsTable({ runs }: { runs: readonly SessionRun[] }) {
+  const scoreNames = scoreColumnNames(runs);
   return (
     <table className="list session-runs">
       <thead>
@@ -20,6 +22,11 @@ export function SessionRunsTable({ runs }: { runs: readonly SessionRun[] }) {
           <th className="num">Spans</th>
           <th className="num">Tokens</th>
           <th className="num">Cost</th>
+          {scoreNames.map((name) => (
+            <th key={name} className="num score-column" title={`The run's ${name} scores: their mean, or the most frequent label`}>
+              {name}
+            </th>
+          ))}
         </tr>
       </thead>
       <tbody>
@@ -51,6 +58,11 @@ export function SessionRunsTable({ runs }: { runs: readonly SessionRun[] }) {
                 {formatCount(tokens)}
               </td>
               <td className="num">{formatCost(run.costUsd)}</td>
+              {scoreNames.map((name) => (
+                <td key={name} className="num" data-score={name} title={run.scores[name] === undefined ? undefined : `${run.scores[name].count} scores`}>
+                  {summaryText(run.scores[name])}
+                </td>
+              ))}
             </tr>
           );
         })}

@@ -1,6 +1,6 @@
 import type { SessionRun } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { hoursCovering, hoursFrom, runsInTimeOrder, runsTokens, sessionSpanMs, totalTokens, windowLabel } from './session-view';
+import { hoursCovering, hoursFrom, runsInTimeOrder, runsTokens, sessionScoreNames, sessionScoreText, sessionScoreTitle, sessionSpanMs, totalTokens, windowLabel } from './session-view';
 
 const run = (traceId: string, startTime: string, inputTokens: number | null = null, outputTokens: number | null = null): SessionRun => ({
   traceId,
@@ -80,5 +80,33 @@ describe('session windows', () => {
 
   it('measures a session from first record to last activity', () => {
     expect(sessionSpanMs({ firstSeen: '2026-11-22T10:00:00Z', lastActivity: '2026-11-22T10:01:30Z' })).toBe(90_000);
+  });
+});
+
+describe('the scores of sessions', () => {
+  const thumbs = { mean: 0.67, count: 3, labels: { up: 2, down: 1 } };
+  const session = {
+    scores: { thumbs: { mean: 0, count: 1, labels: { down: 1 } }, resolved: { mean: null, count: 1, labels: { yes: 1 } } },
+    traceScores: { faithfulness: { mean: 0.75, count: 2, labels: {} }, thumbs },
+  };
+
+  it('makes a column of each name of the page, the sessions’ own and their runs’', () => {
+    expect(sessionScoreNames([session, { scores: {}, traceScores: { length: { mean: 1, count: 1, labels: {} } } }, { scores: {}, traceScores: {} }])).toEqual([
+      'faithfulness',
+      'length',
+      'resolved',
+      'thumbs',
+    ]);
+    expect(sessionScoreNames([])).toEqual([]);
+  });
+
+  it.each([
+    ['faithfulness', '0.75', '2 scores of its runs'],
+    ['thumbs', 'up 2 · down 1 · session: down', '3 scores of its runs, 1 of the session'],
+    ['resolved', 'session: yes', '1 of the session'],
+    ['length', '–', undefined],
+  ])('shows %s as %j (%s)', (name, text, title) => {
+    expect(sessionScoreText(session, name)).toBe(text);
+    expect(sessionScoreTitle(session, name)).toBe(title);
   });
 });

@@ -1,4 +1,5 @@
 import type { SessionRun, SessionSummary } from '@spoor/model';
+import { pooledText, summaryText } from '../scores/score-view';
 
 /** View-model functions of the sessions pages. Pure; tested in session-view.test.ts. */
 
@@ -66,4 +67,37 @@ export function windowLabel(hours: number): string {
   if (preset !== undefined) return preset.label;
   if (hours % 24 === 0) return `Last ${hours / 24} days`;
   return `Last ${hours} hours`;
+}
+
+type SessionScores = Pick<SessionSummary, 'scores' | 'traceScores'>;
+
+/** The score names of a page of sessions, their own and their runs', sorted: one list column each. */
+export function sessionScoreNames(sessions: readonly SessionScores[]): string[] {
+  const names = new Set<string>();
+  for (const s of sessions) for (const name of [...Object.keys(s.scores), ...Object.keys(s.traceScores)]) names.add(name);
+  return [...names].sort();
+}
+
+/**
+ * A sessions list cell: the runs' scores of the name pooled (the mean, or each label's count),
+ * then the session's own as the trace list shows a trace's (`up 2 · down 1 · session: down`).
+ */
+export function sessionScoreText(session: SessionScores, name: string): string {
+  const runs = session.traceScores[name];
+  const own = session.scores[name];
+  const parts: string[] = [];
+  if (runs !== undefined && runs.count > 0) parts.push(pooledText(runs));
+  if (own !== undefined && own.count > 0) parts.push(`session: ${summaryText(own)}`);
+  return parts.length === 0 ? '–' : parts.join(' · ');
+}
+
+/** How many scores a cell stands for: `3 scores of its runs, 1 of the session`. */
+export function sessionScoreTitle(session: SessionScores, name: string): string | undefined {
+  const runs = session.traceScores[name]?.count ?? 0;
+  const own = session.scores[name]?.count ?? 0;
+  if (runs === 0 && own === 0) return undefined;
+  const parts = [];
+  if (runs > 0) parts.push(`${runs} score${runs === 1 ? '' : 's'} of its runs`);
+  if (own > 0) parts.push(`${own} of the session`);
+  return parts.join(', ');
 }
