@@ -3,7 +3,7 @@ import type { RetainedRecords } from '../store/store.js';
 import { RETAINED, applyRetention } from './retention.js';
 
 describe('applyRetention', () => {
-  it("deletes each signal's records by its own cutoff; errors, scores, response ids, alert history and ended silences go with the traces", async () => {
+  it("deletes each signal's records by its own cutoff; errors, scores, response ids, evaluator runs, alert history and ended silences go with the traces", async () => {
     const calls: Array<[RetainedRecords, number]> = [];
     const store = { deleteOlderThan: async (records: RetainedRecords, cutoffUs: number) => (calls.push([records, cutoffUs]), records === 'spans' ? 7 : 1) };
     const day = 86_400_000;
@@ -11,7 +11,7 @@ describe('applyRetention', () => {
 
     const cutoff = (days: number): number => (100 - days) * day * 1000;
     expect(calls).toEqual([
-      ['spans', cutoff(7)], ['traceParts', cutoff(7)], ['errors', cutoff(7)], ['scores', cutoff(7)], ['llmResponses', cutoff(7)], ['alertHistory', cutoff(7)], ['silences', cutoff(7)],
+      ['spans', cutoff(7)], ['traceParts', cutoff(7)], ['errors', cutoff(7)], ['scores', cutoff(7)], ['llmResponses', cutoff(7)], ['evaluatorRuns', cutoff(7)], ['alertHistory', cutoff(7)], ['silences', cutoff(7)],
       ['logs', cutoff(3)],
       ['metricPoints', cutoff(30)],
     ]);
@@ -21,6 +21,6 @@ describe('applyRetention', () => {
   it('names every kind of record once', () => {
     const all = Object.values(RETAINED).flat();
     expect(new Set(all).size).toBe(all.length);
-    expect(all).toHaveLength(9);
+    expect(all).toHaveLength(10);
   });
 });

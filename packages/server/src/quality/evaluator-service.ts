@@ -179,18 +179,11 @@ export class EvaluatorService {
     );
   }
 
-  /**
-   * The targets whose last run by the current version failed, newest first, at most `limit`: of
-   * the ones a retry re-judges (the store answers the oldest `RETRY_LIMIT`), so the list shows
-   * what "Retry" takes.
-   */
+  /** The targets whose last run by the current version failed, newest first, at most `limit`. */
   async errors(projectId: string, name: string, limit: number): Promise<EvaluatorError[]> {
     const record = await this.existing(projectId, name);
-    const failed = await this.options.db.evaluatorFailedRuns(projectId, name, record.version, RETRY_LIMIT);
-    return failed
-      .slice(-limit)
-      .reverse()
-      .map((r) => ({ traceId: r.traceId, spanId: r.spanId, error: r.error ?? 'unknown error', time: isoFromMicros(r.timeUs) }));
+    const failed = await this.options.db.evaluatorFailedRuns(projectId, name, record.version, limit, true);
+    return failed.map((r) => ({ traceId: r.traceId, spanId: r.spanId, error: r.error ?? 'unknown error', time: isoFromMicros(r.timeUs) }));
   }
 
   /** Re-judges the targets whose last run by the current version failed. */

@@ -66,6 +66,10 @@ export function describeEvaluatorContract(adapter: string, open: () => Promise<S
         { evaluator: 'polite', version: 1, ok: 2, errors: 1, notApplicable: 1, costUsd: 0.375 },
         { evaluator: 'polite', version: 2, ok: 1, errors: 0, notApplicable: 0, costUsd: 1 },
       ]);
+      // Oldest first (what a retry takes), or newest first (what the errors list shows).
+      await e.addRuns('default', [run({ traceId: tid(5), ok: false, error: 'later', timeUs: T0 + 20 * SEC }), run({ traceId: tid(6), ok: false, error: 'latest', timeUs: T0 + 30 * SEC })]);
+      expect((await e.failedRuns('default', 'polite', 1, 2)).map((r) => r.error)).toEqual(['bad answer', 'later']);
+      expect((await e.failedRuns('default', 'polite', 1, 2, true)).map((r) => r.error)).toEqual(['latest', 'later']);
     });
 
     it('finds traces whose root ended and whose spans all ended by a time, in end order, after a key, matching a filter', async () => {

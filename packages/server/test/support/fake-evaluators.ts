@@ -54,9 +54,10 @@ export class FakeEvaluatorStore implements EvaluatorStore {
     return Promise.resolve(found.map(withoutProject).sort((a, b) => byText(a.traceId, b.traceId) || byText(a.spanId ?? '', b.spanId ?? '')));
   }
 
-  failedRuns(projectId: string, evaluator: string, version: number, limit: number): Promise<EvaluatorRunRecord[]> {
+  failedRuns(projectId: string, evaluator: string, version: number, limit: number, newestFirst = false): Promise<EvaluatorRunRecord[]> {
     const failed = this.latestRuns(projectId).filter((r) => r.evaluator === evaluator && r.version === version && !r.ok);
     failed.sort((a, b) => a.timeUs - b.timeUs || byText(a.traceId, b.traceId) || byText(a.spanId ?? '', b.spanId ?? ''));
+    if (newestFirst) failed.reverse();
     return Promise.resolve(failed.slice(0, limit).map(withoutProject));
   }
 

@@ -7,7 +7,7 @@ import { BackfillPanel } from './BackfillPanel';
 import { EvaluatorErrors } from './EvaluatorErrors';
 
 /** The columns of the evaluators table: a row's panel spans them all. */
-const COLUMNS = 8;
+const COLUMNS = 9;
 
 /**
  * One evaluator: what it judges, whether it runs (and why not), what it made, erred and spent
@@ -55,6 +55,9 @@ export function EvaluatorRow({ evaluator: e, mayEdit, onChanged, onEdit, onError
           ) : (
             <span className="muted">0</span>
           )}
+        </td>
+        <td className="num" title="Targets without what it judges (no output, no known cost): neither scored nor failed">
+          {e.notApplicable > 0 ? formatCount(e.notApplicable) : <span className="muted">0</span>}
         </td>
         <td className="num">{formatCost(e.costTodayUsd)}</td>
         <td className="evaluator-actions">

@@ -26,8 +26,10 @@ export function PreviewTable({ items }: { items: readonly EvaluatorPreviewItem[]
               <Link to={pathWith(`/traces/${item.traceId}`, { span: item.spanId })}>{item.traceId.slice(0, 12)}…</Link>
             </td>
             <td className="mono">{item.spanId ?? '–'}</td>
-            <td data-testid="preview-result">{item.error === null ? scoreValueText(item) : <Status kind="error">error</Status>}</td>
-            <td>{item.error ?? item.comment ?? ''}</td>
+            <td data-testid="preview-result">
+              {item.error !== null ? <Status kind="error">error</Status> : item.notApplicable !== null ? <span className="muted">nothing to judge</span> : scoreValueText(item)}
+            </td>
+            <td>{item.error ?? item.notApplicable ?? item.comment ?? ''}</td>
             <td className="num">{formatCost(item.costUsd)}</td>
           </tr>
         ))}

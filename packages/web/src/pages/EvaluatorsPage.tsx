@@ -54,6 +54,7 @@ export function EvaluatorsPage() {
               <th>State</th>
               <th className="num">Scores made</th>
               <th className="num">Errors</th>
+              <th className="num">Nothing to judge</th>
               <th className="num">Cost today</th>
               <th />
             </tr>

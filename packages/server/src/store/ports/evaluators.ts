@@ -79,8 +79,8 @@ export interface EvaluatorStore {
   addRuns(projectId: string, runs: readonly EvaluatorRunRecord[]): Promise<void>;
   /** The newest run of each target of these traces judged by this evaluator version. */
   runsOf(projectId: string, evaluator: string, version: number, traceIds: readonly string[]): Promise<EvaluatorRunRecord[]>;
-  /** Targets whose newest run by this evaluator version failed, oldest first, at most `limit`. */
-  failedRuns(projectId: string, evaluator: string, version: number, limit: number): Promise<EvaluatorRunRecord[]>;
+  /** Targets whose newest run by this evaluator version failed, oldest first (or newest first), at most `limit`. */
+  failedRuns(projectId: string, evaluator: string, version: number, limit: number, newestFirst?: boolean): Promise<EvaluatorRunRecord[]>;
   /** Per evaluator version: targets last judged ok, and failed; the cost of runs at or after `costSinceUs`. */
   runTotals(projectId: string, costSinceUs: number): Promise<EvaluatorRunTotals[]>;
   /**

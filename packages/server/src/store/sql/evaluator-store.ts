@@ -26,8 +26,8 @@ export abstract class SqlEvaluatorStore implements EvaluatorStore {
     return sql.runsOf(this.sql, projectId, evaluator, version, traceIds);
   }
 
-  failedRuns(projectId: string, evaluator: string, version: number, limit: number): Promise<EvaluatorRunRecord[]> {
-    return sql.failedRuns(this.sql, projectId, evaluator, version, limit);
+  failedRuns(projectId: string, evaluator: string, version: number, limit: number, newestFirst = false): Promise<EvaluatorRunRecord[]> {
+    return sql.failedRuns(this.sql, projectId, evaluator, version, limit, newestFirst);
   }
 
   runTotals(projectId: string, costSinceUs: number): Promise<EvaluatorRunTotals[]> {

@@ -100,14 +100,14 @@ export function runsOf(db: SqlEngine, projectId: string, evaluator: string, vers
   return db.rows('read evaluator runs', `SELECT * FROM (${d.firstPer(select, RUN_KEY, RUN_ORDER)}) AS latest ORDER BY trace_id, span_id`, p, runOf);
 }
 
-export function failedRuns(db: SqlEngine, projectId: string, evaluator: string, version: number, limit: number): Promise<EvaluatorRunRecord[]> {
+export function failedRuns(db: SqlEngine, projectId: string, evaluator: string, version: number, limit: number, newestFirst: boolean): Promise<EvaluatorRunRecord[]> {
   const d = db.dialect;
   const p = d.params();
   const select = `SELECT ${RUN_COLUMNS} FROM ${d.tables.evaluator_runs}
     WHERE project_id = ${p.add(projectId)} AND evaluator = ${p.add(evaluator)} AND version = ${p.int(version)}`;
   return db.rows(
     'read failed evaluator runs',
-    `SELECT * FROM (${d.firstPer(select, RUN_KEY, RUN_ORDER)}) AS latest WHERE NOT ok ORDER BY time_us, trace_id, span_id LIMIT ${p.count(limit)}`,
+    `SELECT * FROM (${d.firstPer(select, RUN_KEY, RUN_ORDER)}) AS latest WHERE NOT ok ORDER BY ${newestFirst ? 'time_us DESC, trace_id DESC, span_id DESC' : 'time_us, trace_id, span_id'} LIMIT ${p.count(limit)}`,
     p,
     runOf,
   );
