@@ -21,6 +21,12 @@ beforeAll(async () => {
     body: JSON.stringify({ name: 'slow', expr: 'p95(duration_ms)[5m] > 3s' }),
   });
   expect(rule.status).toBe(201);
+  const evaluator = await fetch(`${server.url}/api/evaluators`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'fast', kind: 'latency', target: 'trace', maxMs: 2000 }),
+  });
+  expect(evaluator.status).toBe(201);
   await server.stop({ keepData: true });
 }, 60_000);
 
@@ -54,6 +60,7 @@ describe('spoor migrate', () => {
     const third = output();
     expect(await migrateCommand(['--from', dataDir, '--to', to], third.io)).toBe(0);
     expect(third.text()).toMatch(/alert rules of default: copied before/);
+    expect(third.text()).toMatch(/evaluators of default: copied before/);
     expect(third.text()).not.toMatch(/differs/);
   });
 
@@ -69,6 +76,8 @@ describe('spoor migrate', () => {
       const id = a.body.traces[0]!.traceId;
       expect((await getJson<TraceDetail>(click.url, `/api/traces/${id}`)).body).toEqual((await getJson<TraceDetail>(duck.url, `/api/traces/${id}`)).body);
       expect((await getJson<{ rules: Array<{ spec: { name: string } }> }>(click.url, '/api/alerts/rules')).body.rules.map((r) => r.spec.name)).toEqual(['slow']);
+      const evaluators = (await getJson<{ evaluators: Array<{ name: string; version: number; spec: unknown }> }>(click.url, '/api/evaluators')).body.evaluators;
+      expect(evaluators.map(({ name, version, spec }) => ({ name, version, spec }))).toEqual([{ name: 'fast', version: 1, spec: expect.objectContaining({ kind: 'latency', maxMs: 2000 }) }]);
     } finally {
       await click?.stop();
       await duck?.stop({ keepData: true });

@@ -13,7 +13,8 @@ import { TABLES, type TableName } from '../store/tables.js';
  * whole, so a migration stopped at any point (Ctrl-C, a lost connection) resumes after the last
  * chunk it committed and copies nothing twice. The small tables (keys, prices, rules, alert
  * state and history, silences, policies, the audit log, error group states) follow, each marked
- * done the same way. At the end the rows of every record table are counted on both sides.
+ * done the same way, then evaluator definitions (not their runs). At the end the rows of every
+ * record table are counted on both sides.
  */
 
 const CHUNK_ROWS = 50_000;
@@ -154,6 +155,13 @@ async function copySmallTables(source: DuckDbStore, target: ClickHouseStore, io:
       // The state and its history in one write, as the engine saves them.
       if (state !== null) await target.alerts.saveState(projectId, state, history, nowUs);
       return history.length;
+    });
+    // Definitions only: runs stay behind, so the counts of scores made start over, and a target
+    // judged in the last hour may be judged again after the move, into the same score slot.
+    await once(target, `evaluators of ${projectId}`, io, async () => {
+      const evaluators = await source.evaluators.listEvaluators(projectId);
+      for (const evaluator of evaluators) await target.evaluators.putEvaluator(projectId, evaluator, false);
+      return evaluators.length;
     });
     await once(target, `audit log of ${projectId}`, io, async () => {
       const records = (await source.access.listAudit(projectId, ALL, 0, Number.MAX_SAFE_INTEGER)).reverse();
