@@ -238,6 +238,32 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     expect(costly).toMatchObject({ state: 'paused', pausedReason: 'its daily budget of $1 is spent' });
     expect(costly.costTodayUsd).toBeCloseTo(1.2);
     expect(s.pausedStates()).toContainEqual({ projectId: 'default', evaluator: 'costly', paused: true });
+    // Later the same UTC day it stays paused; after midnight its budget is new and it goes on with
+    // the traces that complete from then (those of the pause are a backfill's, as after a resume by hand).
+    now = T0 + 3_600 * SEC;
+    await s.runRound();
+    expect(await s.get('default', 'costly')).toMatchObject({ state: 'paused' });
+    const nextDay = (Math.floor(T0 / (86_400 * SEC)) + 1) * 86_400 * SEC;
+    now = nextDay + 60 * SEC;
+    await s.runRound();
+    expect(await s.get('default', 'costly')).toMatchObject({ state: 'active', pausedReason: null, costTodayUsd: 0 });
+    expect(s.pausedStates()).toContainEqual({ projectId: 'default', evaluator: 'costly', paused: false });
+    await store.write(recordBatch({ spans: [span({ traceId: tid(7), spanId: sid(70), startTimeUs: nextDay + 61 * SEC, endTimeUs: nextDay + 62 * SEC })] }), null);
+    now = nextDay + 100 * SEC;
+    await s.runRound();
+    expect(await s.get('default', 'costly')).toMatchObject({ state: 'active', costTodayUsd: expect.closeTo(0.4, 9) });
+    expect((await evaluatorScores()).filter((x) => x.name === 'costly').map((x) => x.traceId).sort()).toEqual([1, 2, 3, 7].map(tid));
+  });
+
+  it('leaves an evaluator paused by hand paused after midnight', async () => {
+    await setUp();
+    const s = await service(countingKind());
+    now = T0;
+    await s.save('default', { name: 'held', kind: 'counting', target: 'trace' }, 'create');
+    await s.setState('default', 'held', true, 'its daily budget of $1 is spent, or so I say');
+    now = T0 + 2 * 86_400 * SEC;
+    await s.runRound();
+    expect(await s.get('default', 'held')).toMatchObject({ state: 'paused' });
   });
 
   it('records a target with nothing to judge as not applicable: no score, no error, not retried, not judged again', async () => {

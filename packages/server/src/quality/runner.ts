@@ -72,6 +72,7 @@ const DAY_US = 86_400_000_000;
 const MIN_WINDOW_US = 1_000;
 const MAX_WINDOW_US = DAY_US;
 const authorOf = (name: string, version: number): string => `${name}@${version}`;
+const budgetPauseReason = (budgetUsd: number): string => `its daily budget of $${budgetUsd} is spent`;
 const targetKey = (traceId: string, spanId: string | null): string => `${traceId}/${spanId ?? ''}`;
 
 
@@ -96,6 +97,8 @@ export class EvaluatorRunner {
       this.paused.clear();
       for (const r of records) this.paused.set(r.name, r.state === 'paused');
       if (!(await this.holdLease(nowUs))) return;
+      // A budget is a day's: an evaluator it paused before today's UTC midnight goes on.
+      for (const [i, record] of records.entries()) if (this.pausedByBudgetBefore(record, nowUs - (nowUs % DAY_US))) records[i] = await this.resumeAfterBudget(record, nowUs);
       // Evaluators of one project mostly judge the same newly complete traces: each is read once a round.
       const targets = new RoundTargets(this.options.db, projectId);
       for (const record of records) {
@@ -252,8 +255,34 @@ export class EvaluatorRunner {
     // Changed meanwhile (a new version, a pause, a deletion): that change stands.
     if (latest === null || latest.deleted || latest.version !== record.version || latest.state !== 'active') return;
     const { deleted: _, ...current } = latest;
-    await this.options.db.evaluatorPut(this.options.projectId, { ...current, state: 'paused', pausedReason: `its daily budget of $${budgetUsd} is spent`, updatedUs: nowUs }, false);
+    await this.options.db.evaluatorPut(this.options.projectId, { ...current, state: 'paused', pausedReason: budgetPauseReason(budgetUsd), updatedUs: nowUs }, false);
     this.paused.set(record.name, true);
+  }
+
+  /** Whether the runner paused this evaluator for its budget (its reason, word for word) before `dayStartUs`. */
+  private pausedByBudgetBefore(record: EvaluatorRecord, dayStartUs: number): boolean {
+    if (record.state !== 'paused' || record.updatedUs >= dayStartUs || record.pausedReason === null) return false;
+    const budgetUsd = this.resolve(record)?.dailyBudgetUsd ?? null;
+    return budgetUsd !== null && record.pausedReason === budgetPauseReason(budgetUsd);
+  }
+
+  /**
+   * Makes an evaluator its budget paused active again, unless it changed meanwhile; the record as
+   * it is now. It judges what completes from now: the traces of the pause are a backfill's, as
+   * after a resume by hand (a day's backlog would spend the new day's budget at once).
+   */
+  private async resumeAfterBudget(record: EvaluatorRecord, nowUs: number): Promise<EvaluatorRecord> {
+    const latest = await this.options.db.evaluatorLatest(this.options.projectId, record.name);
+    if (latest === null || latest.deleted || latest.version !== record.version || latest.updatedUs !== record.updatedUs) return record;
+    const { deleted: _, ...current } = latest;
+    const resumed: EvaluatorRecord = { ...current, state: 'active', pausedReason: null, updatedUs: nowUs };
+    await this.options.db.evaluatorPut(this.options.projectId, resumed, false);
+    this.paused.set(record.name, false);
+    // From the resume on, as a restarted runner would start (from the version's `updatedUs`).
+    const key = authorOf(record.name, record.version);
+    this.cursors.delete(key);
+    this.windows.delete(key);
+    return resumed;
   }
 }
 
