@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chiSquareIndependence, chiSquareSurvival, incompleteBeta, mannWhitney, mannWhitneyFromRanks, MIN_RANK_SAMPLE, normalCdf, twoProportionZ, welchT } from './significance.js';
+import { chiSquareIndependence, chiSquareSurvival, incompleteBeta, mannWhitney, mannWhitneyFromRanks, MIN_RANK_SAMPLE, normalCdf, twoProportionZ, welchT, wilcoxonSignedRank } from './significance.js';
 
 // Expected values below come from SciPy 1.17.1 (scipy.stats), named on each table.
 
@@ -202,5 +202,88 @@ describe('chi-square', () => {
     expect(chiSquareIndependence([[30], [20]])).toBeNull();
     expect(chiSquareIndependence([[1, 0], [0, 1]])).toBeNull();
     expect(chiSquareIndependence([[40, 3, 3], [40, 3, 3]])).toBeNull();
+  });
+});
+
+describe('Wilcoxon signed-rank', () => {
+  /** The p-value by flipping every sign: the permutation distribution of W+ over the (average) ranks, the oracle. */
+  function permutationP(differences: readonly number[]): number {
+    const nonZero = differences.filter((d) => d !== 0);
+    const sizes = nonZero.map(Math.abs);
+    const rankOf = (v: number) => {
+      const below = sizes.filter((x) => x < v).length;
+      const equal = sizes.filter((x) => x === v).length;
+      return below + (equal + 1) / 2;
+    };
+    const ranks = sizes.map(rankOf);
+    const mean = ranks.reduce((a, b) => a + b, 0) / 2;
+    const observed = Math.abs(nonZero.reduce((sum, d, i) => sum + (d > 0 ? ranks[i]! : 0), 0) - mean);
+    let extreme = 0;
+    for (let signs = 0; signs < 2 ** ranks.length; signs++) {
+      let w = 0;
+      for (let i = 0; i < ranks.length; i++) if (signs & (1 << i)) w += ranks[i]!;
+      if (Math.abs(w - mean) >= observed - 1e-9) extreme++;
+    }
+    return extreme / 2 ** ranks.length;
+  }
+
+  it('gives five positive differences the smallest exact p there is, 2/32', () => {
+    expect(wilcoxonSignedRank([0.1, 0.2, 0.3, 0.4, 0.5])).toEqual({ n: 5, w: 15, z: null, pValue: 0.0625 });
+    expect(wilcoxonSignedRank([-0.1, -0.2, -0.3, -0.4, -0.5])).toEqual({ n: 5, w: 0, z: null, pValue: 0.0625 });
+  });
+
+  it('counts the exact distribution as flipping every sign does, for untied differences', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    for (let trial = 0; trial < 40; trial++) {
+      const n = 5 + (trial % 9);
+      const shift = (trial % 5) * 0.15;
+      const differences = Array.from({ length: n }, () => random() - 0.5 + shift);
+      const result = wilcoxonSignedRank(differences)!;
+      expect(result.z).toBeNull();
+      expect(result.pValue).toBeCloseTo(permutationP(differences), 12);
+    }
+  });
+
+  it('with ties, approximates the permutation p-value closely, and drops zero differences', () => {
+    const cases = [
+      [1, 1, 2, 2, 2, -1, 3, 3, 0, 0, 1, 2, -2, 4],
+      [0.5, 0.5, -0.5, 1, 1, 1, 1, -1, 2, 2, 0],
+      [-1, -1, -1, -2, -2, 1, -3, -3, -3, 2, -1, 0],
+    ];
+    for (const differences of cases) {
+      const result = wilcoxonSignedRank(differences)!;
+      expect(result.n).toBe(differences.filter((d) => d !== 0).length);
+      expect(result.z).not.toBeNull();
+      expect(Math.abs(result.pValue - permutationP(differences))).toBeLessThan(0.02);
+    }
+    expect(wilcoxonSignedRank([-1, -1, -1, -2, -2, 1, -3, -3, -3, 2, -1, 0])!.z).toBeLessThan(0);
+  });
+
+  it('answers nothing for fewer than five differences that are not zero, and p = 1 when nothing moved either way', () => {
+    expect(wilcoxonSignedRank([1, 2, 3, 4, 0, 0, 0])).toBeNull();
+    expect(wilcoxonSignedRank([1, -1, 2, -2, 3, -3])!.pValue).toBe(1);
+  });
+
+  it('takes the normal approximation past 30 differences, close to the exact distribution', () => {
+    // The exact two-sided p of W+ for n untied ranks, counted here by another route: a map of sums.
+    const exactP = (n: number, w: number): number => {
+      let ways = new Map<number, number>([[0, 1]]);
+      for (let rank = 1; rank <= n; rank++) {
+        const next = new Map(ways);
+        for (const [sum, count] of ways) next.set(sum + rank, (next.get(sum + rank) ?? 0) + count);
+        ways = next;
+      }
+      const mean = (n * (n + 1)) / 4;
+      let extreme = 0;
+      for (const [sum, count] of ways) if (Math.abs(sum - mean) >= Math.abs(w - mean)) extreme += count;
+      return extreme / 2 ** n;
+    };
+    for (const every of [3, 4, 5, 7]) {
+      const differences = Array.from({ length: 40 }, (_, i) => (i % every === 0 ? -(i + 1) : i + 1));
+      const result = wilcoxonSignedRank(differences)!;
+      expect(result.z).toBeGreaterThan(0);
+      expect(Math.abs(result.pValue - exactP(40, result.w))).toBeLessThan(0.003);
+    }
   });
 });

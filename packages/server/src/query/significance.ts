@@ -241,3 +241,59 @@ export function chiSquareIndependence(table: readonly (readonly number[])[]): { 
   const df = (rows.length - 1) * (kept.length - 1);
   return { statistic, df, pValue: Math.min(1, chiSquareSurvival(statistic, df)) };
 }
+
+/** Up to this many non-zero differences without ties, the signed-rank test counts its exact distribution. */
+const EXACT_SIGNED_RANK_MAX = 30;
+
+/**
+ * Wilcoxon signed-rank, two-sided, over paired differences (b - a of each item): do the pairs
+ * shift one way, or could it be noise? Zero differences are dropped (Wilcoxon's rule); the rest are
+ * ranked by size, ties getting the average of their ranks. `w` is the rank sum of the positive
+ * differences (so `w` above `n(n+1)/4` means the second of each pair is mostly the larger). With at
+ * most 30 non-zero differences and no ties, the p-value is exact (every sign assignment counted);
+ * otherwise from the normal approximation with the tie correction of the variance and a
+ * continuity correction of 0.5, and `z` is given. `null` for fewer than 5 non-zero differences,
+ * where no two-sided p can be below 0.06.
+ */
+export function wilcoxonSignedRank(differences: readonly number[]): { n: number; w: number; z: number | null; pValue: number } | null {
+  const nonZero = differences.filter((d) => d !== 0 && Number.isFinite(d)).sort((x, y) => Math.abs(x) - Math.abs(y));
+  const n = nonZero.length;
+  if (n < MIN_RANK_SAMPLE) return null;
+  let w = 0;
+  let tieTerm = 0;
+  for (let i = 0; i < n; ) {
+    let j = i + 1;
+    while (j < n && Math.abs(nonZero[j]!) === Math.abs(nonZero[i]!)) j++;
+    // Ranks i+1..j share their average.
+    const rank = (i + 1 + j) / 2;
+    for (let k = i; k < j; k++) if (nonZero[k]! > 0) w += rank;
+    const t = j - i;
+    tieTerm += t * t * t - t;
+    i = j;
+  }
+  const mean = (n * (n + 1)) / 4;
+  if (tieTerm === 0 && n <= EXACT_SIGNED_RANK_MAX) return { n, w, z: null, pValue: exactSignedRankTwoSided(n, w) };
+  const variance = (n * (n + 1) * (2 * n + 1)) / 24 - tieTerm / 48;
+  if (!(variance > 0)) return { n, w, z: 0, pValue: 1 };
+  const distance = Math.max(0, Math.abs(w - mean) - 0.5);
+  const z = (Math.sign(w - mean) * distance) / Math.sqrt(variance);
+  return { n, w, z, pValue: normalTwoSided(z) };
+}
+
+/**
+ * P(|W - mean| ≥ |w - mean|) for the signed-rank statistic of `n` untied ranks under the null:
+ * the number of sign assignments giving each rank sum, counted by adding one rank at a time
+ * (n(n+1)/2 sums, n ≤ 30: at most 465 × 30 steps).
+ */
+function exactSignedRankTwoSided(n: number, w: number): number {
+  const max = (n * (n + 1)) / 2;
+  const ways = new Float64Array(max + 1);
+  ways[0] = 1;
+  for (let rank = 1; rank <= n; rank++) for (let s = max; s >= rank; s--) ways[s]! += ways[s - rank]!;
+  const mean = max / 2;
+  const distance = Math.abs(w - mean);
+  let extreme = 0;
+  // Whole rank sums only (no ties): the ones at least as far from the mean as `w`.
+  for (let s = 0; s <= max; s++) if (Math.abs(s - mean) >= distance - 1e-9) extreme += ways[s]!;
+  return Math.min(1, extreme / 2 ** n);
+}
