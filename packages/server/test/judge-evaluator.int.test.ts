@@ -68,3 +68,43 @@ describe('an llm-judge evaluator on a running server', () => {
     expect((await call('GET', `/api/scores?traceId=${judgeTrace.traceId}`)).body!.scores).toEqual([]);
   });
 });
+
+describe('an llm-judge evaluator past its daily budget', () => {
+  let fake: FakeLlm;
+  let server: TestServer;
+  let dir: string;
+  const call = (method: string, path: string, body?: unknown) => callJson<Answer>(server.url, method, path, body);
+
+  beforeAll(async () => {
+    fake = await startFakeLlm();
+    dir = await mkdtemp(join(tmpdir(), 'spoor-judge-budget-'));
+    const keyFile = join(dir, 'provider-key');
+    await writeFile(keyFile, 'sk-judge-test');
+    server = await startTestServer({ provider: [`openai=file:${keyFile},base=${fake.baseUrl}/v1,timeout=5s`], traceQuiet: '1s', alertInterval: '1s' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await fake?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('pauses itself, says so as a log record of the project, and an alert on that record fires', { timeout: 30_000 }, async () => {
+    // A budget one judgement spends (gpt-4o-mini is priced).
+    expect((await call('PUT', '/api/evaluators/costly', {
+      kind: 'llm-judge', target: 'llm', builtin: 'answer-relevance', provider: 'openai', model: 'gpt-4o-mini', dailyBudgetUsd: 0.000_000_1,
+    })).status).toBe(201);
+    expect((await call('POST', '/api/alerts/rules', { name: 'evaluator-paused', expr: 'count(logs{spoor.evaluator.name="costly"})[15m] > 0' })).status).toBe(201);
+    fake.script({ text: JSON.stringify({ explanation: 'On topic.', score: 1 }) });
+    const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: llmTraceBody(randomBytes(16).toString('hex'), randomBytes(8).toString('hex')) });
+    expect(sent.status).toBe(200);
+
+    const paused = await eventually('the evaluator paused', () => call('GET', '/api/evaluators/costly'), (r) => r.body!.state === 'paused');
+    expect(paused.body).toMatchObject({ pausedReason: 'its daily budget of $1e-7 is spent', scoresMade: 1 });
+    const logs = await eventually('the pause logged', () => call('GET', '/api/logs?service=spoor'), (r) => r.body!.logs.length === 1);
+    expect(logs.body!.logs[0]).toMatchObject({
+      severityText: 'WARN', eventName: 'spoor.evaluator.paused', body: 'evaluator costly paused: its daily budget of $1e-7 is spent',
+      attributes: { 'spoor.evaluator.name': 'costly', 'spoor.evaluator.reason': 'its daily budget of $1e-7 is spent' },
+    });
+    await eventually('the alert firing', () => call('GET', '/api/alerts?state=firing'), (r) => r.body!.alerts.some((a: Answer) => a.rule === 'evaluator-paused'));
+  });
+});

@@ -20,6 +20,7 @@ export interface EvaluatorServiceOptions {
   fileSpecs?: readonly unknown[];
   runner?: Partial<Pick<RunnerOptions, 'concurrency' | 'tracesPerTick' | 'leaseTtlMs' | 'startLookbackMs' | 'ingestBusy'>>;
   onRun?: RunnerOptions['onRun'];
+  onPaused?: RunnerOptions['onPaused'];
   onError?: RunnerOptions['onError'];
 }
 
@@ -88,9 +89,9 @@ export class EvaluatorService {
   runnerOf(projectId: string): EvaluatorRunner {
     let runner = this.runners.get(projectId);
     if (runner === undefined) {
-      const { db, kinds, traceQuietMs, onRun, onError } = this.options;
+      const { db, kinds, traceQuietMs, onRun, onPaused, onError } = this.options;
       runner = new EvaluatorRunner({
-        db, projectId, kinds, traceQuietMs, onRun, onError, nowUs: this.nowUs,
+        db, projectId, kinds, traceQuietMs, onRun, onPaused, onError, nowUs: this.nowUs,
         holder: `${this.options.serverId}/${randomBytes(6).toString('hex')}`, ...this.options.runner,
       });
       this.runners.set(projectId, runner);

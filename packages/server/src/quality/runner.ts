@@ -47,6 +47,8 @@ export interface RunnerOptions {
   startLookbackMs?: number;
   /** Counts runs by evaluator and outcome. */
   onRun?: (evaluator: string, outcome: RunOutcome) => void;
+  /** Told when the runner pauses an evaluator (its daily budget spent), so that the pause is said where an alert can see it. */
+  onPaused?: (projectId: string, evaluator: string, reason: string) => void;
   onError?: (message: string, data: Record<string, unknown>) => void;
 }
 
@@ -255,8 +257,10 @@ export class EvaluatorRunner {
     // Changed meanwhile (a new version, a pause, a deletion): that change stands.
     if (latest === null || latest.deleted || latest.version !== record.version || latest.state !== 'active') return;
     const { deleted: _, ...current } = latest;
-    await this.options.db.evaluatorPut(this.options.projectId, { ...current, state: 'paused', pausedReason: budgetPauseReason(budgetUsd), updatedUs: nowUs }, false);
+    const reason = budgetPauseReason(budgetUsd);
+    await this.options.db.evaluatorPut(this.options.projectId, { ...current, state: 'paused', pausedReason: reason, updatedUs: nowUs }, false);
     this.paused.set(record.name, true);
+    this.options.onPaused?.(this.options.projectId, record.name, reason);
   }
 
   /** Whether the runner paused this evaluator for its budget (its reason, word for word) before `dayStartUs`. */

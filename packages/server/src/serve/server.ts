@@ -27,6 +27,7 @@ import { Replayer } from '../replay/replayer.js';
 import { SelfMetrics, createIngestMetrics } from '../self-metrics.js';
 import { readMaskFile, readPriceTable, serverIdOf } from './files.js';
 import { ProjectAlerting } from './project-alerting.js';
+import { type OwnEvent, ownEventBody } from '../ingest/own-events.js';
 import { quarantineAccess, resubmitter } from './resubmit.js';
 import { serverMetrics, watchIngestQueue } from './server-metrics.js';
 
@@ -91,6 +92,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const judgeBooks = new PriceBooks(prices);
   // A judge's own call is a trace, ingested like a replay's: through `resubmit`, once the queue runs.
   let judgeIngest: ((projectId: string, body: Uint8Array) => Promise<void>) | null = null;
+  // Spoor's own events (an evaluator paused by its budget) are log records of the project, ingested the same way.
+  let ownEvents: ((projectId: string, event: OwnEvent) => void) | null = null;
   const evaluatorKinds = kindsOf([
     anyKind(
       createLlmJudgeKind({
@@ -212,6 +215,11 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         traceQuietMs: config.traceQuietMs,
         fileSpecs: evaluatorSpecs,
         onRun: (evaluator, outcome) => evaluatorRuns({ evaluator, outcome }),
+        onPaused: (projectId, evaluator, reason) =>
+          ownEvents?.(projectId, {
+            name: 'spoor.evaluator.paused', severity: 'warn', body: `evaluator ${evaluator} paused: ${reason}`,
+            attributes: { 'spoor.evaluator.name': evaluator, 'spoor.evaluator.reason': reason }, timeUs: Date.now() * 1000,
+          }),
         onError: (message, data) => log.error(data, message),
         runner: { ingestBusy: () => (queue?.queued() ?? 0) >= INGEST_BUSY_RECORDS },
       },
@@ -235,6 +243,11 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     };
     const replayer = new Replayer(config.providers, ingestTrace);
     judgeIngest = ingestTrace;
+    ownEvents = (projectId, event) => {
+      resubmit({ signal: 'logs', encoding: 'json', body: ownEventBody(event), projectId, receivedUs: event.timeUs }).catch((error: unknown) =>
+        log.error({ err: error, event: event.name }, "one of Spoor's own events could not be stored"),
+      );
+    };
     const accept = async ({ signal, encoding, projectId, receivedUs, body, batch }: AcceptedRequest): Promise<void> => {
       // Requests already in flight when a shutdown starts still complete; a dead database thread
       // would never commit what is accepted, so then nothing is.
