@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeLlm, startFakeLlm } from '../../sdk/test/support/fake-llm.js';
+import { type ClickHouseEndpoint, startClickHouseEndpoint } from './support/clickhouse-endpoint.js';
 import { type TestServer, callJson, startTestServer } from './support/server.js';
 import { eventually, llmTraceBody } from './support/trace-bodies.js';
 
@@ -17,9 +18,10 @@ import { eventually, llmTraceBody } from './support/trace-bodies.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read fields of many answer shapes
 type Answer = Record<string, any>;
 
-describe('an llm-judge evaluator on a running server', () => {
+describe.each(['duckdb', 'clickhouse'] as const)('an llm-judge evaluator on a running server (%s store)', (storeName) => {
   let fake: FakeLlm;
   let server: TestServer;
+  let endpoint: ClickHouseEndpoint | null = null;
   let dir: string;
   const call = (method: string, path: string, body?: unknown) => callJson<Answer>(server.url, method, path, body);
 
@@ -28,10 +30,14 @@ describe('an llm-judge evaluator on a running server', () => {
     dir = await mkdtemp(join(tmpdir(), 'spoor-judge-'));
     const keyFile = join(dir, 'provider-key');
     await writeFile(keyFile, 'sk-judge-test');
-    server = await startTestServer({ provider: [`openai=file:${keyFile},base=${fake.baseUrl}/v1,timeout=5s`], traceQuiet: '1s' });
-  });
+    // ClickHouse: the engine chdb embeds, behind ClickHouse's HTTP interface in a process of its own.
+    if (storeName === 'clickhouse') endpoint = await startClickHouseEndpoint();
+    const store = endpoint === null ? {} : { store: 'clickhouse', clickhouseUrl: `${endpoint.url}/judge` };
+    server = await startTestServer({ provider: [`openai=file:${keyFile},base=${fake.baseUrl}/v1,timeout=5s`], traceQuiet: '1s', ...store });
+  }, 60_000);
   afterAll(async () => {
     await server?.stop();
+    await endpoint?.close();
     await fake?.close();
     await rm(dir, { recursive: true, force: true });
   });
