@@ -18,29 +18,42 @@ import { eventually, llmTraceBody } from './support/trace-bodies.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read fields of many answer shapes
 type Answer = Record<string, any>;
 
+/**
+ * A running server with the loopback fake LLM as its `openai` provider, on DuckDB or on ClickHouse
+ * (the engine chdb embeds, behind ClickHouse's HTTP interface in a process of its own).
+ */
+async function judgeServer(storeName: 'duckdb' | 'clickhouse', options: { alertInterval?: string } = {}) {
+  const fake = await startFakeLlm();
+  const dir = await mkdtemp(join(tmpdir(), 'spoor-judge-'));
+  const keyFile = join(dir, 'provider-key');
+  await writeFile(keyFile, 'sk-judge-test');
+  const endpoint: ClickHouseEndpoint | null = storeName === 'clickhouse' ? await startClickHouseEndpoint() : null;
+  const store = endpoint === null ? {} : { store: 'clickhouse', clickhouseUrl: `${endpoint.url}/judge` };
+  const server = await startTestServer({ provider: [`openai=file:${keyFile},base=${fake.baseUrl}/v1,timeout=5s`], traceQuiet: '1s', ...store, ...options });
+  return {
+    fake,
+    server,
+    call: (method: string, path: string, body?: unknown) => callJson<Answer>(server.url, method, path, body),
+    stop: async () => {
+      await server.stop();
+      await endpoint?.close();
+      await fake.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 describe.each(['duckdb', 'clickhouse'] as const)('an llm-judge evaluator on a running server (%s store)', (storeName) => {
+  let judge: Awaited<ReturnType<typeof judgeServer>>;
   let fake: FakeLlm;
   let server: TestServer;
-  let endpoint: ClickHouseEndpoint | null = null;
-  let dir: string;
-  const call = (method: string, path: string, body?: unknown) => callJson<Answer>(server.url, method, path, body);
+  const call = (method: string, path: string, body?: unknown) => judge.call(method, path, body);
 
   beforeAll(async () => {
-    fake = await startFakeLlm();
-    dir = await mkdtemp(join(tmpdir(), 'spoor-judge-'));
-    const keyFile = join(dir, 'provider-key');
-    await writeFile(keyFile, 'sk-judge-test');
-    // ClickHouse: the engine chdb embeds, behind ClickHouse's HTTP interface in a process of its own.
-    if (storeName === 'clickhouse') endpoint = await startClickHouseEndpoint();
-    const store = endpoint === null ? {} : { store: 'clickhouse', clickhouseUrl: `${endpoint.url}/judge` };
-    server = await startTestServer({ provider: [`openai=file:${keyFile},base=${fake.baseUrl}/v1,timeout=5s`], traceQuiet: '1s', ...store });
+    judge = await judgeServer(storeName);
+    ({ fake, server } = judge);
   }, 60_000);
-  afterAll(async () => {
-    await server?.stop();
-    await endpoint?.close();
-    await fake?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => judge?.stop());
 
   it('judges an LLM call with the provider, scores it, links its own trace, and does not judge that trace', async () => {
     const made = await call('PUT', '/api/evaluators/relevance', { kind: 'llm-judge', target: 'llm', builtin: 'answer-relevance', provider: 'openai', model: 'gpt-4o-mini' });
@@ -76,23 +89,13 @@ describe.each(['duckdb', 'clickhouse'] as const)('an llm-judge evaluator on a ru
 });
 
 describe('an llm-judge evaluator past its daily budget', () => {
-  let fake: FakeLlm;
-  let server: TestServer;
-  let dir: string;
-  const call = (method: string, path: string, body?: unknown) => callJson<Answer>(server.url, method, path, body);
+  let judge: Awaited<ReturnType<typeof judgeServer>>;
+  const call = (method: string, path: string, body?: unknown) => judge.call(method, path, body);
 
   beforeAll(async () => {
-    fake = await startFakeLlm();
-    dir = await mkdtemp(join(tmpdir(), 'spoor-judge-budget-'));
-    const keyFile = join(dir, 'provider-key');
-    await writeFile(keyFile, 'sk-judge-test');
-    server = await startTestServer({ provider: [`openai=file:${keyFile},base=${fake.baseUrl}/v1,timeout=5s`], traceQuiet: '1s', alertInterval: '1s' });
+    judge = await judgeServer('duckdb', { alertInterval: '1s' });
   });
-  afterAll(async () => {
-    await server?.stop();
-    await fake?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => judge?.stop());
 
   it('pauses itself, says so as a log record of the project, and an alert on that record fires', { timeout: 30_000 }, async () => {
     // A budget one judgement spends (gpt-4o-mini is priced).
@@ -100,8 +103,8 @@ describe('an llm-judge evaluator past its daily budget', () => {
       kind: 'llm-judge', target: 'llm', builtin: 'answer-relevance', provider: 'openai', model: 'gpt-4o-mini', dailyBudgetUsd: 0.000_000_1,
     })).status).toBe(201);
     expect((await call('POST', '/api/alerts/rules', { name: 'evaluator-paused', expr: 'count(logs{spoor.evaluator.name="costly"})[15m] > 0' })).status).toBe(201);
-    fake.script({ text: JSON.stringify({ explanation: 'On topic.', score: 1 }) });
-    const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: llmTraceBody(randomBytes(16).toString('hex'), randomBytes(8).toString('hex')) });
+    judge.fake.script({ text: JSON.stringify({ explanation: 'On topic.', score: 1 }) });
+    const sent = await fetch(`${judge.server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: llmTraceBody(randomBytes(16).toString('hex'), randomBytes(8).toString('hex')) });
     expect(sent.status).toBe(200);
 
     const paused = await eventually('the evaluator paused', () => call('GET', '/api/evaluators/costly'), (r) => r.body!.state === 'paused');
