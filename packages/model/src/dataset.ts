@@ -45,7 +45,7 @@ export interface DatasetItem {
 
 /** An item as `POST /api/datasets/:name/items` takes it: given, or taken from a trace or one of its spans. */
 export type NewDatasetItem =
-  | { input: JsonValue; expectedOutput?: JsonValue; metadata?: Record<string, JsonValue> }
+  | { input: JsonValue; expectedOutput?: JsonValue; metadata?: Record<string, JsonValue>; source?: { traceId: string; spanId?: string | null } }
   | { fromTrace: { traceId: string; spanId?: string }; expectedOutput?: JsonValue; metadata?: Record<string, JsonValue> };
 
 /** `GET /api/datasets`. */
@@ -77,20 +77,21 @@ export function datasetNameProblem(name: unknown): string | null {
 
 const HEX_TRACE = /^[0-9a-fA-F]{32}$/;
 const HEX_SPAN = /^[0-9a-fA-F]{16}$/;
-const ITEM_FIELDS = new Set(['input', 'expectedOutput', 'metadata', 'fromTrace']);
+const ITEM_FIELDS = new Set(['input', 'expectedOutput', 'metadata', 'source', 'fromTrace']);
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Why an item sent to a dataset is refused, naming its field (`input: ...`), or `null`. An item
  * has an input that is not null, or a `fromTrace` naming a trace (and maybe a span) instead; its
- * metadata, when given, is an object; nothing else.
+ * metadata, when given, is an object; its source, when given, names a trace; nothing else.
  */
 export function datasetItemProblem(item: unknown): string | null {
   if (!isObject(item)) return 'an item must be an object with an input (or fromTrace)';
-  for (const key of Object.keys(item)) if (!ITEM_FIELDS.has(key)) return `${key}: not a field of an item (input, expectedOutput, metadata, fromTrace)`;
+  for (const key of Object.keys(item)) if (!ITEM_FIELDS.has(key)) return `${key}: not a field of an item (input, expectedOutput, metadata, source, fromTrace)`;
   if ('fromTrace' in item) {
     if ('input' in item) return 'input: give an input or fromTrace, not both';
+    if ('source' in item) return 'source: an item from a trace has that trace as its source';
     const from = item.fromTrace;
     if (!isObject(from)) return 'fromTrace: must be { traceId, spanId? }';
     for (const key of Object.keys(from)) if (key !== 'traceId' && key !== 'spanId') return `fromTrace.${key}: not a field of fromTrace (traceId, spanId)`;
@@ -100,5 +101,13 @@ export function datasetItemProblem(item: unknown): string | null {
     return 'input: an item needs an input (or fromTrace)';
   }
   if (item.metadata !== undefined && !isObject(item.metadata)) return 'metadata: must be an object';
+  // An item exported with its source and imported again keeps it (`spoor datasets export`).
+  if (item.source !== undefined && item.source !== null) {
+    const source = item.source;
+    if (!isObject(source)) return 'source: must be { traceId, spanId? }';
+    for (const key of Object.keys(source)) if (key !== 'traceId' && key !== 'spanId') return `source.${key}: not a field of source (traceId, spanId)`;
+    if (typeof source.traceId !== 'string' || !HEX_TRACE.test(source.traceId)) return 'source.traceId: must be 32 hex characters';
+    if (source.spanId !== undefined && source.spanId !== null && (typeof source.spanId !== 'string' || !HEX_SPAN.test(source.spanId))) return 'source.spanId: must be 16 hex characters';
+  }
   return null;
 }

@@ -129,6 +129,11 @@ describe('datasets', () => {
     expect(errorOf(await add('from-traces', [{ fromTrace: { traceId: PLAIN_TRACE } }]))).toMatch(new RegExp(`^400 items\\[0\\]\\.fromTrace: trace ${PLAIN_TRACE} has no recorded input`));
     expect(errorOf(await add('from-traces', [{ fromTrace: { traceId: 'abc' } }]))).toBe('400 items[0].fromTrace.traceId: must be 32 hex characters');
     expect(errorOf(await add('from-traces', [{ fromTrace: { traceId: LLM_TRACE }, input: 'both' }]))).toBe('400 items[0].input: give an input or fromTrace, not both');
+    // An item given with its source (an export imported again) keeps it.
+    const kept = await add('from-traces', [{ input: 'copied', source: { traceId: LLM_TRACE.toUpperCase(), spanId: LLM_SPAN } }]);
+    expect(kept.status).toBe(201);
+    expect((await items('from-traces', '?limit=10')).body.items.at(-1)).toMatchObject({ input: 'copied', source: { traceId: LLM_TRACE, spanId: LLM_SPAN } });
+    expect(errorOf(await add('from-traces', [{ input: 'x', source: { traceId: LLM_TRACE, spanId: 'short' } }]))).toBe('400 items[0].source.spanId: must be 16 hex characters');
   });
 
   it('pages a version by cursor, the cursor staying on its version while items are added', async () => {

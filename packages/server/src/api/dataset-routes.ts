@@ -32,7 +32,7 @@ const NEW_ITEMS = Type.Object(
       minItems: 1,
       maxItems: ITEMS_MAX,
       description:
-        'each { input, expectedOutput?, metadata? } (input any JSON value but null, metadata an object), or { fromTrace: { traceId, spanId? }, expectedOutput?, metadata? } ' +
+        'each { input, expectedOutput?, metadata?, source? } (input any JSON value but null, metadata an object, source { traceId, spanId? }), or { fromTrace: { traceId, spanId? }, expectedOutput?, metadata? } ' +
         "to take the input and output of that trace's run (or that span's call); all are added or none",
     }),
   },

@@ -37,7 +37,7 @@ export function newItemIds(timeUs: number, count: number): string[] {
 
 /** An item checked: given (its input), or to be taken from a trace. */
 export type CheckedItem =
-  | { kind: 'given'; input: JsonValue; expectedOutput: JsonValue | null; metadata: Record<string, JsonValue> }
+  | { kind: 'given'; input: JsonValue; expectedOutput: JsonValue | null; metadata: Record<string, JsonValue>; source: { traceId: string; spanId: string | null } | null }
   | { kind: 'trace'; traceId: string; spanId: string | null; expectedOutput: JsonValue | null; hasExpected: boolean; metadata: Record<string, JsonValue> };
 
 /** The items of a request checked all at once: the first that is refused is a 400 naming its index and field. */
@@ -52,7 +52,11 @@ export function checkItems(items: readonly unknown[]): CheckedItem[] {
       const from = item.fromTrace as { traceId: string; spanId?: string };
       return { kind: 'trace', traceId: from.traceId.toLowerCase(), spanId: from.spanId?.toLowerCase() ?? null, expectedOutput, hasExpected: item.expectedOutput !== undefined, metadata };
     }
-    return { kind: 'given', input: item.input as JsonValue, expectedOutput, metadata };
+    const source = (item.source ?? null) as { traceId: string; spanId?: string | null } | null;
+    return {
+      kind: 'given', input: item.input as JsonValue, expectedOutput, metadata,
+      source: source === null ? null : { traceId: source.traceId.toLowerCase(), spanId: source.spanId?.toLowerCase() ?? null },
+    };
   });
 }
 
@@ -72,7 +76,10 @@ export function itemRows(
   return checked.map((item, index) => {
     const base = { itemId: ids[index]!, createdUs: timeUs, timeUs, metadata: JSON.stringify(item.metadata), deleted: false };
     if (item.kind === 'given') {
-      return { ...base, input: JSON.stringify(item.input), expectedOutput: item.expectedOutput === null ? null : JSON.stringify(item.expectedOutput), sourceTraceId: null, sourceSpanId: null };
+      return {
+        ...base, input: JSON.stringify(item.input), expectedOutput: item.expectedOutput === null ? null : JSON.stringify(item.expectedOutput),
+        sourceTraceId: item.source?.traceId ?? null, sourceSpanId: item.source?.spanId ?? null,
+      };
     }
     const where = `items[${index}].fromTrace`;
     if (!storedTraces.has(item.traceId)) throw new AppError('ERR_NOT_FOUND', `${where}: trace ${item.traceId} was not found`);
