@@ -46,7 +46,7 @@ function jsonlItems(text: string): FileItem[] {
     try {
       item = JSON.parse(source);
     } catch (error) {
-      throw new Error(`line ${index + 1}: not JSON (${(error as Error).message})`);
+      throw new Error(`line ${index + 1}: not JSON (${(error as Error).message})`, { cause: error });
     }
     items.push({ line: index + 1, item: item as NewDatasetItem });
   });
