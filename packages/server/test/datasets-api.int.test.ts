@@ -73,7 +73,7 @@ describe('datasets', () => {
     expect(errorOf(await add('never-made', [{ input: 'x' }]))).toBe('404 dataset never-made was not found');
   });
 
-  it('makes a version with every change and reads each as it was: added, edited, deleted', async () => {
+  it('makes a version with every change and reads each as it was: added, edited, deleted, described', async () => {
     await make('versions');
     const added = await add('versions', [{ input: 'two plus two', expectedOutput: '4', metadata: { topic: 'sums' } }, { input: { question: 'capital of France' } }]);
     expect(added.status).toBe(201);
@@ -89,13 +89,16 @@ describe('datasets', () => {
 
     expect(await inputs('versions', '?version=2')).toEqual(['two plus two', { question: 'capital of France' }]);
     expect(await inputs('versions', '?version=3')).toEqual(['two plus three', { question: 'capital of France' }]);
-    const newest = await items('versions');
+    const newest = await items('versions', '?version=4');
     expect(newest.body).toEqual({
       dataset: 'versions', version: 4, nextCursor: null,
       items: [{ itemId: first, input: 'two plus three', expectedOutput: '5', metadata: { topic: 'sums' }, source: null, createdAt: expect.any(String), version: 3 }],
     });
+    const described = await call<Dataset>('PATCH', '/api/datasets/versions', { body: { description: 'sums and capitals' }, key: ingestKey });
+    expect(described.body).toMatchObject({ version: 5, description: 'sums and capitals', itemCount: 1 });
+    expect((await call<Dataset>('GET', '/api/datasets/versions?version=4', { key: readKey })).body).toMatchObject({ version: 4, description: '' });
     expect((await call<Dataset>('GET', '/api/datasets/versions?version=2', { key: readKey })).body).toMatchObject({ version: 2, itemCount: 2 });
-    expect((await call<Dataset>('GET', '/api/datasets/versions', { key: readKey })).body).toMatchObject({ version: 4, itemCount: 1 });
+    expect((await call<Dataset>('GET', '/api/datasets/versions', { key: readKey })).body).toMatchObject({ version: 5, itemCount: 1 });
     expect(errorOf(await call('GET', '/api/datasets/versions?version=9', { key: readKey }))).toBe('404 dataset versions has no version 9');
     expect(errorOf(await call('PUT', `/api/datasets/versions/items/${second}`, { body: { input: 'back' }, key: ingestKey }))).toBe(`404 item ${second} of dataset versions was not found`);
   });

@@ -48,6 +48,8 @@ const ITEM_EDIT = Type.Object(
   { title: 'DatasetItemEdit', additionalProperties: false },
 );
 
+const DESCRIBE = Type.Object({ description: Type.String({ maxLength: DESCRIPTION_MAX, description: 'what the dataset is for' }) }, { title: 'DatasetDescription', additionalProperties: false });
+
 const GET_QUERY = Type.Object({ version: VERSION }, { additionalProperties: false });
 const ITEMS_QUERY = Type.Object({ version: VERSION, limit: limit(LIST_LIMIT), cursor: cursor() }, { additionalProperties: false });
 
@@ -67,6 +69,9 @@ export async function datasetRoutes(instance: FastifyInstance, options: { db: Db
   app.get('/api/datasets', { schema: { summary: 'Datasets, by name, at their newest version', tags } }, async (request, reply) => sendJson(reply, await db.datasetList(projectOf(request))));
   app.get('/api/datasets/:name', { schema: { summary: 'One dataset at a version', tags, params: NAME_PATH, querystring: GET_QUERY } }, async (request, reply) =>
     sendJson(reply, await db.datasetGet(projectOf(request), request.params.name, request.query.version ?? null)),
+  );
+  app.patch('/api/datasets/:name', { schema: { summary: 'Describe a dataset anew (a new version, its items as they were)', tags, params: NAME_PATH, body: DESCRIBE } }, async (request, reply) =>
+    sendJson(reply, await db.datasetDescribe(projectOf(request), request.params.name, request.body.description, nowUs())),
   );
   app.delete('/api/datasets/:name', { schema: { summary: 'Delete a dataset (its name may be used again, from empty)', tags, params: NAME_PATH } }, async (request, reply) => {
     await db.datasetDelete(projectOf(request), request.params.name, nowUs());

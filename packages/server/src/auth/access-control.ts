@@ -52,7 +52,7 @@ export function needOf(method: string, route: string): Need {
   // An app sends its users' feedback with the key it sends its traces with.
   if (route === '/api/scores' && method === 'POST') return 'ingest';
   // A CI job builds datasets with the key it sends its traces with; deleting one needs an admin.
-  if (route.startsWith('/api/datasets') && (method === 'POST' || method === 'PUT')) return 'ingest';
+  if (route.startsWith('/api/datasets') && (method === 'POST' || method === 'PUT' || method === 'PATCH')) return 'ingest';
   if (route.startsWith('/api/')) return method === 'GET' || method === 'HEAD' ? 'read' : 'admin';
   return 'admin';
 }

@@ -109,6 +109,7 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
     datasetCreate: json(datasets.create.bind(datasets)),
     datasetList: json(datasets.list.bind(datasets)),
     datasetGet: json(datasets.get.bind(datasets)),
+    datasetDescribe: json(datasets.describe.bind(datasets)),
     datasetDelete: datasets.delete.bind(datasets),
     datasetAddItems: json(datasets.addItems.bind(datasets)),
     datasetItems: json(datasets.listItems.bind(datasets)),

@@ -50,6 +50,12 @@ export class DatasetService {
     return datasetOf(await this.found(projectId, name, version));
   }
 
+  /** Describes the dataset anew, as a new version (its items as they were). */
+  async describe(projectId: string, name: string, description: string, nowUs: number): Promise<Dataset> {
+    const version = await this.change(projectId, name, nowUs, async () => ({ items: [], description }));
+    return this.get(projectId, name, version);
+  }
+
   async delete(projectId: string, name: string, nowUs: number): Promise<void> {
     await this.change(projectId, name, nowUs, async () => ({ items: [], deleted: true }));
   }
@@ -111,13 +117,13 @@ export class DatasetService {
   /** Makes a change of a live dataset as its next version (one change of a dataset at a time); 404 for a dataset not there. */
   private change(
     projectId: string, name: string, nowUs: number,
-    make: (dataset: DatasetSummary, timeUs: number) => Promise<{ items: Parameters<DatasetStore['writeChange']>[1]['items']; deleted?: boolean }>,
+    make: (dataset: DatasetSummary, timeUs: number) => Promise<{ items: Parameters<DatasetStore['writeChange']>[1]['items']; deleted?: boolean; description?: string }>,
   ): Promise<number> {
     return this.serially(projectId, name, async () => {
       const dataset = await this.found(projectId, name, null);
       const timeUs = this.tick(nowUs);
-      const { items, deleted = false } = await make(dataset, timeUs);
-      const row = { name, description: dataset.description, createdUs: dataset.createdUs, timeUs, deleted, firstVersion: dataset.firstVersion };
+      const { items, deleted = false, description = dataset.description } = await make(dataset, timeUs);
+      const row = { name, description, createdUs: dataset.createdUs, timeUs, deleted, firstVersion: dataset.firstVersion };
       return this.store.datasets.writeChange(projectId, { dataset: row, items });
     });
   }

@@ -216,6 +216,7 @@ export const ROWS: Record<string, Row> = {
   'GET /api/datasets': read('/api/datasets'),
   'POST /api/datasets': { path: () => '/api/datasets', body: () => ({ name: `posted-${randomBytes(4).toString('hex')}` }), need: 'ingest', foreign: 'own' },
   'GET /api/datasets/:name': readId(() => '/api/datasets/shop-dataset'),
+  'PATCH /api/datasets/:name': { path: () => '/api/datasets/shop-dataset', body: () => ({ description: 'described' }), need: 'ingest', foreign: 'not-found' },
   'DELETE /api/datasets/:name': { path: () => '/api/datasets/to-delete-dataset', need: 'admin', foreign: 'not-found' },
   'POST /api/datasets/:name/items': { path: () => '/api/datasets/shop-dataset/items', body: () => ({ items: [{ input: 'posted' }] }), need: 'ingest', foreign: 'not-found' },
   'GET /api/datasets/:name/items': readId(() => '/api/datasets/shop-dataset/items'),
