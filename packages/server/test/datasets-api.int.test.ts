@@ -139,6 +139,14 @@ describe('datasets', () => {
     expect(errorOf(await add('from-traces', [{ input: 'x', source: { traceId: LLM_TRACE, spanId: 'short' } }]))).toBe('400 items[0].source.spanId: must be 16 hex characters');
   });
 
+  it('gives changes of one dataset sent at once a version each', async () => {
+    await make('at-once');
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => add('at-once', [{ input: `q${i}` }])));
+    expect(answers.map((a) => a.body.version).sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7]);
+    expect((await call<Dataset>('GET', '/api/datasets/at-once', { key: readKey })).body).toMatchObject({ version: 7, itemCount: 6 });
+    for (const answer of answers) expect((await items('at-once', `?version=${answer.body.version}`)).body.items).toHaveLength(answer.body.version - 1);
+  });
+
   it('pages a version by cursor, the cursor staying on its version while items are added', async () => {
     await make('pages');
     await add('pages', Array.from({ length: 5 }, (_, i) => ({ input: `q${i}` })));
