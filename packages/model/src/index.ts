@@ -127,3 +127,6 @@ export type { ScoreCompareRow, ScoreCompareSide, ScoreStatsGroup, ScoreStatsQuer
 export { SCORE_STATS_GROUPS } from './score-stats.js';
 // An evaluator's failed targets (issue 31: evaluator errors shown with a retry).
 export type { EvaluatorError, EvaluatorErrorsResponse } from './evaluator.js';
+// Datasets (issue 32: versioned sets of items that experiments run on).
+export type { Dataset, DatasetChangeResponse, DatasetItem, DatasetItemSource, DatasetItemsResponse, DatasetListResponse, JsonValue, NewDatasetItem } from './dataset.js';
+export { datasetItemProblem, datasetNameProblem } from './dataset.js';

@@ -27,6 +27,12 @@ beforeAll(async () => {
     body: JSON.stringify({ name: 'fast', kind: 'latency', target: 'trace', maxMs: 2000 }),
   });
   expect(evaluator.status).toBe(201);
+  const json = { 'content-type': 'application/json' };
+  expect((await fetch(`${server.url}/api/datasets`, { method: 'POST', headers: json, body: JSON.stringify({ name: 'qa', description: 'moved' }) })).status).toBe(201);
+  const added = await fetch(`${server.url}/api/datasets/qa/items`, { method: 'POST', headers: json, body: JSON.stringify({ items: [{ input: 'one' }, { input: 'two', expectedOutput: 2 }] }) });
+  expect(added.status).toBe(201);
+  const [first] = ((await added.json()) as { itemIds: string[] }).itemIds;
+  expect((await fetch(`${server.url}/api/datasets/qa/items/${first}`, { method: 'DELETE' })).status).toBe(200);
   await server.stop({ keepData: true });
 }, 60_000);
 
@@ -61,6 +67,7 @@ describe('spoor migrate', () => {
     expect(await migrateCommand(['--from', dataDir, '--to', to], third.io)).toBe(0);
     expect(third.text()).toMatch(/alert rules of default: copied before/);
     expect(third.text()).toMatch(/evaluators of default: copied before/);
+    expect(third.text()).toMatch(/datasets of default: copied before/);
     expect(third.text()).not.toMatch(/differs/);
   });
 
@@ -78,6 +85,13 @@ describe('spoor migrate', () => {
       expect((await getJson<{ rules: Array<{ spec: { name: string } }> }>(click.url, '/api/alerts/rules')).body.rules.map((r) => r.spec.name)).toEqual(['slow']);
       const evaluators = (await getJson<{ evaluators: Array<{ name: string; version: number; spec: unknown }> }>(click.url, '/api/evaluators')).body.evaluators;
       expect(evaluators.map(({ name, version, spec }) => ({ name, version, spec }))).toEqual([{ name: 'fast', version: 1, spec: expect.objectContaining({ kind: 'latency', maxMs: 2000 }) }]);
+      // Every version of a dataset reads as it did.
+      for (const path of ['/api/datasets', '/api/datasets/qa?version=2', '/api/datasets/qa/items?version=2', '/api/datasets/qa/items']) {
+        const [from, to] = [await getJson(duck.url, path), await getJson(click.url, path)];
+        expect(to.status, path).toBe(200);
+        expect(to.body, path).toEqual(from.body);
+      }
+      expect((await getJson<{ itemCount: number; version: number }>(click.url, '/api/datasets/qa')).body).toMatchObject({ version: 3, itemCount: 1 });
     } finally {
       await click?.stop();
       await duck?.stop({ keepData: true });

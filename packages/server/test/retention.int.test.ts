@@ -286,6 +286,18 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
     expect(await store.getTrace(DEFAULT_PROJECT_ID, traceIds.old!)).toBeNull();
   });
 
+  it('keeps datasets however old, and their items whose source traces it deleted', async () => {
+    const traceIds = await writeAt(store, [['old', (NOW_MS - 40 * DAY_MS) * 1000]]);
+    const oldUs = (NOW_MS - 40 * DAY_MS) * 1000;
+    const item = { itemId: '1'.repeat(32), createdUs: oldUs, timeUs: oldUs, input: '"q"', expectedOutput: null, metadata: '{}', sourceTraceId: traceIds.old!, sourceSpanId: null, deleted: false };
+    await store.datasets.writeChange(DEFAULT_PROJECT_ID, { dataset: { name: 'qa', description: '', createdUs: oldUs, timeUs: oldUs, deleted: false, firstVersion: null }, items: [item] });
+    await applyRetention(store, { tracesMs: 30 * DAY_MS, logsMs: 30 * DAY_MS, metricsMs: 30 * DAY_MS, intervalMs: HOUR_MS }, NOW_MS);
+    expect(await store.getTrace(DEFAULT_PROJECT_ID, traceIds.old!)).toBeNull();
+    const dataset = await store.datasets.getDataset(DEFAULT_PROJECT_ID, 'qa', null);
+    expect(dataset).toMatchObject({ version: 1, itemCount: 1 });
+    expect(await store.datasets.listItems(DEFAULT_PROJECT_ID, dataset!, 1, null, 10)).toEqual([{ ...item, version: 1 }]);
+  });
+
   it('runs again every interval against the time of each run, until stopped', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'], now: NOW_MS });
     const nowUs = NOW_MS * 1000;

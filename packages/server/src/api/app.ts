@@ -10,6 +10,7 @@ import { accessRoutes } from './access-routes.js';
 import { alertRoutes } from './alert-routes.js';
 import { analyticsRoutes } from './analytics-routes.js';
 import { answerErrors } from './errors.js';
+import { datasetRoutes } from './dataset-routes.js';
 import { evaluatorRoutes } from './evaluator-routes.js';
 import type { EvaluatorService } from '../quality/evaluator-service.js';
 import { healthRoutes } from './health-routes.js';
@@ -134,6 +135,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(alertRoutes, { alertsFor: options.alertsFor });
   await app.register(scoreRoutes, { db, nowUs, countScores: (scores) => options.decoder.countScores(scores) });
   await app.register(evaluatorRoutes, { evaluators: options.evaluators ?? null, nowUs });
+  await app.register(datasetRoutes, { db, nowUs, maxBodyBytes: options.maxBodyBytes });
   await app.register(quarantineRoutes, { quarantine: options.quarantine });
   await app.register(replayRoutes, { db, replayer: options.replayer, visible: options.visible });
   await app.register(maskingRoutes, { db, decoder: options.decoder, maskFile: options.maskFile ?? null, nowUs });

@@ -13,7 +13,7 @@ import { TABLES, type TableName } from '../store/tables.js';
  * whole, so a migration stopped at any point (Ctrl-C, a lost connection) resumes after the last
  * chunk it committed and copies nothing twice. The small tables (keys, prices, rules, alert
  * state and history, silences, policies, the audit log, error group states) follow, each marked
- * done the same way, then evaluator definitions (not their runs). At the end the rows of every
+ * done the same way, then evaluator definitions (not their runs) and datasets (every version). At the end the rows of every
  * record table are counted on both sides.
  */
 
@@ -162,6 +162,12 @@ async function copySmallTables(source: DuckDbStore, target: ClickHouseStore, io:
       const evaluators = await source.evaluators.listEvaluators(projectId);
       for (const evaluator of evaluators) await target.evaluators.putEvaluator(projectId, evaluator, false);
       return evaluators.length;
+    });
+    // Every row of every version, so each version reads on ClickHouse as it did.
+    await once(target, `datasets of ${projectId}`, io, async () => {
+      const rows = await source.datasets.allRows(projectId);
+      await target.datasets.appendRows(projectId, rows.datasets, rows.items);
+      return rows.datasets.length;
     });
     await once(target, `audit log of ${projectId}`, io, async () => {
       const records = (await source.access.listAudit(projectId, ALL, 0, Number.MAX_SAFE_INTEGER)).reverse();

@@ -11,6 +11,7 @@ import { inProcessLink } from '../threads/in-process.js';
 import type { Remote } from '../threads/protocol.js';
 import { DB_TRANSFERS, type DbQueryProtocol, storeErrorOf } from './protocol.js';
 import { evaluatorCalls } from '../quality/backend.js';
+import { DatasetService } from '../quality/dataset-service.js';
 
 /**
  * Every call the database thread serves, in one registry: the API's queries, prices, analytics
@@ -28,6 +29,7 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
   const series = new SeriesReader(store);
   const alerts = store.alerts;
   const access = store.access;
+  const datasets = new DatasetService(store);
   const scores = new ScoreService(store, (score) => masking?.maskerFor(score.projectId)?.({ spans: [], logs: [], metricPoints: [], scores: [score] }));
   return {
     listTraces: json(queries.listTraces.bind(queries)),
@@ -103,6 +105,16 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
     ...evaluatorCalls(store),
     // Score statistics and comparisons (issue 31, helper C).
     scoreStats: json(analytics.scoreStats.bind(analytics)),
+    // Datasets (issue 32): versioned items, made by hand, by import or from traces.
+    datasetCreate: json(datasets.create.bind(datasets)),
+    datasetList: json(datasets.list.bind(datasets)),
+    datasetGet: json(datasets.get.bind(datasets)),
+    datasetDescribe: json(datasets.describe.bind(datasets)),
+    datasetDelete: datasets.delete.bind(datasets),
+    datasetAddItems: json(datasets.addItems.bind(datasets)),
+    datasetItems: json(datasets.listItems.bind(datasets)),
+    datasetEditItem: json(datasets.editItem.bind(datasets)),
+    datasetDeleteItem: json(datasets.deleteItem.bind(datasets)),
   };
 }
 

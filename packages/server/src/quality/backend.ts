@@ -36,7 +36,8 @@ export function evaluatorCalls(store: Store) {
   };
 }
 
-function targetSpanOf(s: EvaluationSpan): TargetSpan {
+/** A span as read for judging, as the targets are made of it (its attributes parsed). */
+export function targetSpanOf(s: EvaluationSpan): TargetSpan {
   const { attributesJson, isLlm, costUsd, ...fields } = s;
   return { ...fields, attributes: JSON.parse(attributesJson), llm: isLlm ? { costUsd } : null };
 }

@@ -7,6 +7,7 @@ import type { LogReader } from './ports/logs.js';
 import type { MetricReader } from './ports/metrics.js';
 import type { PriceStore } from './ports/prices.js';
 import type { Retention } from './ports/retention.js';
+import type { DatasetStore } from './ports/datasets.js';
 import type { EvaluatorStore } from './ports/evaluators.js';
 import type { ScoreStatsReader } from './ports/score-stats.js';
 import type { ScoreStore } from './ports/scores.js';
@@ -36,6 +37,7 @@ export type { RetainedRecords, Retention, Signal } from './ports/retention.js';
 export type { ScoreStore, ScoreTallies, ScoreTally, StoredScore, TargetFound } from './ports/scores.js';
 export type { ScoreCompareGroup, ScoreStatsReader } from './ports/score-stats.js';
 export type { CompleteTrace, EvaluationSpan, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from './ports/evaluators.js';
+export type { DatasetChange, DatasetItemRecord, DatasetRecord, DatasetStore, DatasetSummary } from './ports/datasets.js';
 export type { RecentSpanSource, ServiceRecord, TimeKey, TraceReader } from './ports/traces.js';
 export { type BatchKey, type RecordBatch, type StoreWriter, TakenPositions, type WriteBatch, appendAndCommit, comparePositionText } from './write-port.js';
 export { batchOf } from './tables.js';
@@ -47,6 +49,7 @@ export interface Store extends TraceReader, LogReader, MetricReader, AnalyticsRe
   readonly masking: MaskingStore;
   readonly scores: ScoreStore;
   readonly evaluators: EvaluatorStore;
+  readonly datasets: DatasetStore;
   close(): Promise<void>;
 }
 

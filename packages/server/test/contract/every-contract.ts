@@ -10,6 +10,7 @@ import { describeScoreReadsContract } from './store-contract-score-reads.js';
 import { describeScoreSeriesContract, describeScoreStatsContract } from './store-contract-score-stats.js';
 import { describeScoreContract } from './store-contract-scores.js';
 import { describeEvaluatorContract } from './store-contract-evaluators.js';
+import { describeDatasetContract } from './store-contract-datasets.js';
 import type { WriteContractSubject } from './store-contract-write.js';
 
 /** Every read contract suite against one kind of store, each test on a store `open` makes anew. */
@@ -25,6 +26,7 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
   describeScoreReadsContract(adapter, open);
   describeScoreStatsContract(adapter, open);
   describeScoreSeriesContract(adapter, open);
+  describeDatasetContract(adapter, open);
 }
 
 /**

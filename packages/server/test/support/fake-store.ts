@@ -52,6 +52,7 @@ import * as series from './fake-alert-series.js';
 import * as analytics from './fake-analytics.js';
 import * as errors from './fake-errors.js';
 import * as reads from './fake-reads.js';
+import { FakeDatasetStore } from './fake-datasets.js';
 import { FakeEvaluatorStore } from './fake-evaluators.js';
 import { compareScores, scoreStats } from './fake-score-stats.js';
 import { FakeScoreStore } from './fake-scores.js';
@@ -97,6 +98,7 @@ export class FakeStore implements Store {
   readonly masking = new admin.FakeMaskingStore();
   readonly scores = new FakeScoreStore(() => this.committed.spans);
   readonly evaluators = new FakeEvaluatorStore(() => this.data, (projectId, filter) => this.scores.tracesMeeting(projectId, filter));
+  readonly datasets = new FakeDatasetStore();
   readonly commits: FakeCommit[] = [];
   /** Per trace, the span counts of its parts: what a trace summary adds up. */
   readonly traceParts = new Map<string, number[]>();

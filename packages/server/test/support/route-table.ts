@@ -32,6 +32,8 @@ let silenceId = '';
 let fingerprint = '';
 let shopScoreId = '';
 let spareScoreId = '';
+let shopItemId = '';
+let spareItemId = '';
 
 /** The id of a spare key of `shop`, made to be revoked through the table. */
 export const spareKey = (): string => spareKeyId;
@@ -90,7 +92,7 @@ export const ERROR_SPAN = '3333333333333333';
 export const OTHER_TRACE = '9f8e7d6c5b4a39281706f5e4d3c2b1a0';
 
 /** Text that only project `shop`'s records carry: no answer to a key of `other` may hold any. */
-export const SHOP_MARKS = [SHOP_TRACE, 'shop-api', 'sess-shop', 'shop-rule', 'shop.queue.depth', 'shop-model', 'shop silence', 'boom in shop', 'shop verdict'];
+export const SHOP_MARKS = [SHOP_TRACE, 'shop-api', 'sess-shop', 'shop-rule', 'shop.queue.depth', 'shop-model', 'shop silence', 'boom in shop', 'shop verdict', 'shop-dataset', 'shop question'];
 
 export function tracesBody(service: string, traceId: string, sessionId: string): object {
   const start = nowNs() - 60_000_000_000n;
@@ -210,6 +212,16 @@ export const ROWS: Record<string, Row> = {
   // Before its GET: the right key's backfill is the one the GET reads.
   'POST /api/evaluators/:name/backfill': { path: () => '/api/evaluators/shop-eval/backfill', body: () => ({ from: '2020-01-01T00:00:00Z' }), need: 'admin', foreign: 'not-found' },
   'GET /api/evaluators/:name/backfill': readId(() => '/api/evaluators/shop-eval/backfill'),
+  // A CI job builds datasets with its ingest key; deleting needs an admin.
+  'GET /api/datasets': read('/api/datasets'),
+  'POST /api/datasets': { path: () => '/api/datasets', body: () => ({ name: `posted-${randomBytes(4).toString('hex')}` }), need: 'ingest', foreign: 'own' },
+  'GET /api/datasets/:name': readId(() => '/api/datasets/shop-dataset'),
+  'PATCH /api/datasets/:name': { path: () => '/api/datasets/shop-dataset', body: () => ({ description: 'described' }), need: 'ingest', foreign: 'not-found' },
+  'DELETE /api/datasets/:name': { path: () => '/api/datasets/to-delete-dataset', need: 'admin', foreign: 'not-found' },
+  'POST /api/datasets/:name/items': { path: () => '/api/datasets/shop-dataset/items', body: () => ({ items: [{ input: 'posted' }] }), need: 'ingest', foreign: 'not-found' },
+  'GET /api/datasets/:name/items': readId(() => '/api/datasets/shop-dataset/items'),
+  'PUT /api/datasets/:name/items/:itemId': { path: () => `/api/datasets/shop-dataset/items/${shopItemId}`, body: () => ({ metadata: { edited: true } }), need: 'ingest', foreign: 'not-found' },
+  'DELETE /api/datasets/:name/items/:itemId': { path: () => `/api/datasets/shop-dataset/items/${spareItemId}`, need: 'admin', foreign: 'not-found' },
   'GET /api/quarantine': read('/api/quarantine'),
   'GET /api/replay/providers': read('/api/replay/providers'),
   'GET /api/projects/:projectId/masking': readId(() => '/api/projects/shop/masking'),
@@ -286,6 +298,10 @@ export async function seedRouteTable(server: TestServer): Promise<void> {
   };
   shopScoreId = await scoreOf({ traceId: SHOP_TRACE, name: 'quality', label: 'good', comment: 'shop verdict' });
   spareScoreId = await scoreOf({ traceId: SHOP_TRACE, spanId: LLM_SPAN, name: 'to-delete', value: 0.5 });
+  for (const name of ['shop-dataset', 'to-delete-dataset']) expect((await send('POST', '/api/datasets', { key: keys.shopIngest, body: { name } })).status).toBe(201);
+  const items = await send('POST', '/api/datasets/shop-dataset/items', { key: keys.shopIngest, body: { items: [{ input: 'shop question' }, { input: 'spare' }] } });
+  expect(items.status, items.text).toBe(201);
+  [shopItemId, spareItemId] = (JSON.parse(items.text) as { itemIds: string[] }).itemIds as [string, string];
   const errors = JSON.parse((await send('GET', '/api/errors', { key: keys.shopRead })).text) as { groups: Array<{ fingerprint: string }> };
   fingerprint = errors.groups[0]!.fingerprint;
 }

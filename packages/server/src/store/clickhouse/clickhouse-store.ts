@@ -5,6 +5,7 @@ import type { TraceTimings } from '../trace-timings.js';
 import type { TableName } from '../tables.js';
 import { ClickHouseAccessStore, ClickHouseMaskingStore } from './access.js';
 import { ClickHouseScoreStore } from './scores.js';
+import { ClickHouseDatasetStore } from './datasets.js';
 import { ClickHouseEvaluatorStore } from './evaluators.js';
 import { ClickHouseAlertStore } from './alerts.js';
 import { ChClient, type ClickHouseTarget } from './client.js';
@@ -37,6 +38,7 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
   readonly access: ClickHouseAccessStore;
   readonly scores: ClickHouseScoreStore;
   readonly evaluators: ClickHouseEvaluatorStore;
+  readonly datasets: ClickHouseDatasetStore;
   readonly masking: ClickHouseMaskingStore;
   private readonly writer: ClickHouseWriter;
 
@@ -53,6 +55,7 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
     this.access = new ClickHouseAccessStore(this.sql);
     this.scores = new ClickHouseScoreStore(this.sql);
     this.evaluators = new ClickHouseEvaluatorStore(this.sql);
+    this.datasets = new ClickHouseDatasetStore(this.sql);
     this.masking = new ClickHouseMaskingStore(ch);
   }
 

@@ -105,6 +105,8 @@ export interface Tables {
   readonly evaluators: TableRef;
   readonly evaluator_runs: TableRef;
   readonly evaluator_leases: TableRef;
+  readonly datasets: TableRef;
+  readonly dataset_items: TableRef;
 }
 
 export const TABLE_NAMES = [
@@ -130,6 +132,8 @@ export const TABLE_NAMES = [
   'evaluators',
   'evaluator_runs',
   'evaluator_leases',
+  'datasets',
+  'dataset_items',
 ] as const;
 
 export const quoteName = (name: string): string => `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``;

@@ -496,4 +496,40 @@ export const TABLE_DEFS: readonly TableDef[] = [
     orderBy: 'project_id',
     shardBy: 'cityHash64(project_id)',
   },
+  {
+    // A row per dataset version, appended (no replacing: every version stays readable).
+    name: 'datasets',
+    columns: `
+  project_id ${LC},
+  name String,
+  description String,
+  version Int64,
+  first_version Int64,
+  created_us Int64,
+  time_us Int64,
+  deleted Bool`,
+    engine: 'MergeTree',
+    orderBy: '(project_id, name, version)',
+    shardBy: 'cityHash64(project_id)',
+  },
+  {
+    // A row per change of an item, by the dataset version that made it (store/sql/datasets.ts).
+    name: 'dataset_items',
+    columns: `
+  project_id ${LC},
+  dataset String,
+  item_id String,
+  version Int64,
+  created_us Int64,
+  time_us Int64,
+  input ${JSON_TEXT},
+  expected_output Nullable(String) CODEC(ZSTD(3)),
+  metadata ${JSON_TEXT},
+  source_trace_id Nullable(String),
+  source_span_id Nullable(String),
+  deleted Bool`,
+    engine: 'MergeTree',
+    orderBy: '(project_id, dataset, item_id, version)',
+    shardBy: 'cityHash64(project_id)',
+  },
 ];

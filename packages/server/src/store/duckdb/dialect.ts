@@ -49,6 +49,8 @@ const TABLES: SqlTables = {
   llm_responses: 'llm_responses',
   evaluators: 'evaluators',
   evaluator_runs: 'evaluator_runs',
+  datasets: 'datasets',
+  dataset_items: 'dataset_items',
 };
 
 export const duckDbDialect: Dialect<DuckDbParams> = {

@@ -40,6 +40,7 @@ import { LOG_MARGIN_US } from '../sql/traces.js';
 import { DuckDbExporter } from './export.js';
 import { DuckDbSql, duckDbDialect } from './dialect.js';
 import { DuckDbScoreStore } from './scores.js';
+import { DuckDbDatasetStore } from './datasets.js';
 import { DuckDbEvaluatorStore } from './evaluators.js';
 import { SqlReads } from '../sql/sql-reads.js';
 
@@ -65,6 +66,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   readonly access: DuckDbAccessStore;
   readonly scores: DuckDbScoreStore;
   readonly evaluators: DuckDbEvaluatorStore;
+  readonly datasets: DuckDbDatasetStore;
   readonly masking: DuckDbMaskingStore;
   /** Reads the tables out for `spoor migrate`. */
   readonly exporter: DuckDbExporter;
@@ -89,6 +91,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     this.access = new DuckDbAccessStore(this.sql);
     this.scores = new DuckDbScoreStore(this.sql);
     this.evaluators = new DuckDbEvaluatorStore(this.sql);
+    this.datasets = new DuckDbDatasetStore(this.sql);
     this.masking = new DuckDbMaskingStore((what, fn) => this.onOwnConnection(what, fn));
     this.exporter = new DuckDbExporter((what, fn) => this.onOwnConnection(what, fn));
   }

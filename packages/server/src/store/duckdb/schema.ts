@@ -307,6 +307,34 @@ CREATE TABLE IF NOT EXISTS evaluator_leases (
   expires_us BIGINT NOT NULL
 );
 
+-- Datasets (quality/datasets.ts): a row per version, appended; the row of a version marks it written.
+CREATE TABLE IF NOT EXISTS datasets (
+  project_id VARCHAR NOT NULL,
+  name VARCHAR NOT NULL,
+  description VARCHAR NOT NULL,
+  version BIGINT NOT NULL,
+  first_version BIGINT NOT NULL,
+  created_us BIGINT NOT NULL,
+  time_us BIGINT NOT NULL,
+  deleted BOOLEAN NOT NULL
+);
+
+-- A dataset's items: a row per change of an item, by the dataset version that made it; JSON texts.
+CREATE TABLE IF NOT EXISTS dataset_items (
+  project_id VARCHAR NOT NULL,
+  dataset VARCHAR NOT NULL,
+  item_id VARCHAR NOT NULL,
+  version BIGINT NOT NULL,
+  created_us BIGINT NOT NULL,
+  time_us BIGINT NOT NULL,
+  input VARCHAR NOT NULL,
+  expected_output VARCHAR,
+  metadata VARCHAR NOT NULL,
+  source_trace_id VARCHAR,
+  source_span_id VARCHAR,
+  deleted BOOLEAN NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS metric_points (
   project_id VARCHAR NOT NULL,
   name VARCHAR NOT NULL,

@@ -44,6 +44,8 @@ export interface SqlTables {
   readonly llm_responses: string;
   readonly evaluators: string;
   readonly evaluator_runs: string;
+  readonly datasets: string;
+  readonly dataset_items: string;
 }
 
 export interface Dialect<P extends Params = Params> {
