@@ -1,37 +1,13 @@
 /**
  * The ClickHouse tables, one definition each: columns, engine, order, partitions, retention
  * column and sharding key. `schema.ts` turns them into statements for one server or a cluster.
+ * The tables of quality (evaluators, datasets) are in `schema-quality-tables.ts`.
  */
 
-/** Microseconds as the `DateTime` partitions and TTLs use. */
-const dayOf = (column: string): string => `toDate(toDateTime(intDiv(${column}, 1000000), 'UTC'))`;
+import { ID, JSON_TEXT, LC, LCN, TIME, type TableDef, dayOf } from './schema-columns.js';
+import { QUALITY_TABLE_DEFS } from './schema-quality-tables.js';
 
-export interface TableDef {
-  name: string;
-  columns: string;
-  engine: 'MergeTree' | 'ReplacingMergeTree';
-  /** ReplacingMergeTree's version (and deleted flag) columns. */
-  replacing?: string;
-  partitionBy?: string;
-  orderBy: string;
-  /** The column whose age retention goes by (a record table's TTL). */
-  ttlColumn?: string;
-  /** The Distributed table's sharding key: rows of one trace, or one key, on one shard. */
-  shardBy: string;
-  settings?: string;
-}
-
-const LC = 'LowCardinality(String)';
-const LCN = 'LowCardinality(Nullable(String))';
-const JSON_TEXT = 'String CODEC(ZSTD(3))';
-// T64 rather than Delta: on the 5M spans of the analytics benchmark, start times took 15.5 MB
-// either way, but reading them took a third of the time (35-45 ms against 95-140 ms), and every
-// query over a time range reads them.
-const TIME = 'Int64 CODEC(T64, ZSTD(1))';
-// Span and trace ids are random hex: LZ4 (the default) barely shrinks them, ZSTD halves them
-// (on the 5M spans of bench:analytics, trace_id 28.3 -> 13.8 B/span, span_id 16.1 -> 8.3,
-// parent_span_id 15.3 -> 7.9; the spans table 106 -> 77 B/span).
-const ID = 'String CODEC(ZSTD(1))';
+export type { TableDef } from './schema-columns.js';
 
 /**
  * A span's `cache.hit` attribute, worked out by ClickHouse as the span is inserted: 1 true, -1
@@ -445,91 +421,5 @@ export const TABLE_DEFS: readonly TableDef[] = [
     orderBy: '(project_id, fingerprint)',
     shardBy: 'cityHash64(project_id)',
   },
-  {
-    // A change is a row with a higher row_version; a deletion a row marked deleted, kept so a name made again goes on from its version.
-    name: 'evaluators',
-    columns: `
-  project_id ${LC},
-  name String,
-  spec String,
-  version Int64,
-  state ${LC},
-  paused_reason Nullable(String),
-  created_us Int64,
-  updated_us Int64,
-  row_version UInt64,
-  deleted Bool`,
-    engine: 'ReplacingMergeTree',
-    replacing: 'row_version',
-    orderBy: '(project_id, name)',
-    shardBy: 'cityHash64(project_id)',
-  },
-  {
-    // Appended; the newest run of a target counts (store/sql/evaluators.ts).
-    name: 'evaluator_runs',
-    columns: `
-  project_id ${LC},
-  evaluator ${LC},
-  version Int64,
-  trace_id ${ID},
-  span_id String,
-  ok Bool,
-  error Nullable(String),
-  cost_usd Float64,
-  time_us ${TIME}`,
-    engine: 'MergeTree',
-    partitionBy: dayOf('time_us'),
-    ttlColumn: 'time_us',
-    orderBy: '(project_id, evaluator, version, trace_id)',
-    // Every run of one trace on one shard, so its newest is found there.
-    shardBy: 'cityHash64(trace_id)',
-  },
-  {
-    name: 'evaluator_leases',
-    columns: `
-  project_id String,
-  holder String,
-  expires_us Int64,
-  version UInt64`,
-    engine: 'ReplacingMergeTree',
-    replacing: 'version',
-    orderBy: 'project_id',
-    shardBy: 'cityHash64(project_id)',
-  },
-  {
-    // A row per dataset version, appended (no replacing: every version stays readable).
-    name: 'datasets',
-    columns: `
-  project_id ${LC},
-  name String,
-  description String,
-  version Int64,
-  first_version Int64,
-  created_us Int64,
-  time_us Int64,
-  deleted Bool`,
-    engine: 'MergeTree',
-    orderBy: '(project_id, name, version)',
-    shardBy: 'cityHash64(project_id)',
-  },
-  {
-    // A row per change of an item, by the dataset version that made it (store/sql/datasets.ts).
-    name: 'dataset_items',
-    columns: `
-  project_id ${LC},
-  dataset String,
-  item_id String,
-  version Int64,
-  created_us Int64,
-  time_us Int64,
-  input ${JSON_TEXT},
-  expected_output Nullable(String) CODEC(ZSTD(3)),
-  metadata ${JSON_TEXT},
-  source_trace_id Nullable(String),
-  source_span_id Nullable(String),
-  deleted Bool`,
-    engine: 'MergeTree',
-    orderBy: '(project_id, dataset, item_id, version)',
-    shardBy: 'cityHash64(project_id)',
-  },
+  ...QUALITY_TABLE_DEFS,
 ];

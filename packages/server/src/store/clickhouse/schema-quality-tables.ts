@@ -1,0 +1,93 @@
+/** The ClickHouse tables of quality: evaluators (definitions, runs, the runner lease) and datasets. */
+
+import { ID, JSON_TEXT, LC, TIME, type TableDef, dayOf } from './schema-columns.js';
+
+export const QUALITY_TABLE_DEFS: readonly TableDef[] = [
+  {
+    // A change is a row with a higher row_version; a deletion a row marked deleted, kept so a name made again goes on from its version.
+    name: 'evaluators',
+    columns: `
+  project_id ${LC},
+  name String,
+  spec String,
+  version Int64,
+  state ${LC},
+  paused_reason Nullable(String),
+  created_us Int64,
+  updated_us Int64,
+  row_version UInt64,
+  deleted Bool`,
+    engine: 'ReplacingMergeTree',
+    replacing: 'row_version',
+    orderBy: '(project_id, name)',
+    shardBy: 'cityHash64(project_id)',
+  },
+  {
+    // Appended; the newest run of a target counts (store/sql/evaluators.ts).
+    name: 'evaluator_runs',
+    columns: `
+  project_id ${LC},
+  evaluator ${LC},
+  version Int64,
+  trace_id ${ID},
+  span_id String,
+  ok Bool,
+  error Nullable(String),
+  cost_usd Float64,
+  time_us ${TIME}`,
+    engine: 'MergeTree',
+    partitionBy: dayOf('time_us'),
+    ttlColumn: 'time_us',
+    orderBy: '(project_id, evaluator, version, trace_id)',
+    // Every run of one trace on one shard, so its newest is found there.
+    shardBy: 'cityHash64(trace_id)',
+  },
+  {
+    name: 'evaluator_leases',
+    columns: `
+  project_id String,
+  holder String,
+  expires_us Int64,
+  version UInt64`,
+    engine: 'ReplacingMergeTree',
+    replacing: 'version',
+    orderBy: 'project_id',
+    shardBy: 'cityHash64(project_id)',
+  },
+  {
+    // A row per dataset version, appended (no replacing: every version stays readable).
+    name: 'datasets',
+    columns: `
+  project_id ${LC},
+  name String,
+  description String,
+  version Int64,
+  first_version Int64,
+  created_us Int64,
+  time_us Int64,
+  deleted Bool`,
+    engine: 'MergeTree',
+    orderBy: '(project_id, name, version)',
+    shardBy: 'cityHash64(project_id)',
+  },
+  {
+    // A row per change of an item, by the dataset version that made it (store/sql/datasets.ts).
+    name: 'dataset_items',
+    columns: `
+  project_id ${LC},
+  dataset String,
+  item_id String,
+  version Int64,
+  created_us Int64,
+  time_us Int64,
+  input ${JSON_TEXT},
+  expected_output Nullable(String) CODEC(ZSTD(3)),
+  metadata ${JSON_TEXT},
+  source_trace_id Nullable(String),
+  source_span_id Nullable(String),
+  deleted Bool`,
+    engine: 'MergeTree',
+    orderBy: '(project_id, dataset, item_id, version)',
+    shardBy: 'cityHash64(project_id)',
+  },
+];
