@@ -59,26 +59,15 @@ export function scoreColumnNames(traces: readonly { scores: Record<string, Score
 }
 
 /**
- * A list cell: the most frequent label when every score of the name has one (a thumbs vote's
+ * A list cell: the most frequent label when the name's scores read as labels (a thumbs vote's
  * value is only its label as 1 or 0), with its share unless all agree; else the mean of the
  * values; `–` when none. Ties between labels go to the first in name order.
  */
 export function summaryText(summary: ScoreSummary | undefined): string {
   if (summary === undefined || summary.count === 0) return '–';
-  let labelled = 0;
-  let top: [string, number] | null = null;
-  for (const entry of Object.entries(summary.labels).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    labelled += entry[1];
-    if (top === null || entry[1] > top[1]) top = entry;
-  }
-  if (top !== null && (labelled >= summary.count || summary.mean === null)) return top[1] === summary.count ? top[0] : `${top[0]} (${top[1]}/${summary.count})`;
-  return summary.mean === null ? '–' : scoreNumberText(summary.mean);
-}
-
-/** Whether a name's scores read as labels: every one has a label (a thumbs vote's value is only its label as 1 or 0), or none has a value. */
-function isCategorical(summary: ScoreSummary): boolean {
-  const labelled = Object.values(summary.labels).reduce((sum, n) => sum + n, 0);
-  return labelled > 0 && (labelled >= summary.count || summary.mean === null);
+  if (!isCategorical(summary)) return meanText(summary);
+  const [label, n] = labelsByCount(summary)[0]!;
+  return n === summary.count ? label : `${label} (${n}/${summary.count})`;
 }
 
 /**
@@ -88,10 +77,24 @@ function isCategorical(summary: ScoreSummary): boolean {
  */
 export function pooledText(summary: ScoreSummary | undefined): string {
   if (summary === undefined || summary.count === 0) return '–';
-  if (!isCategorical(summary)) return summary.mean === null ? '–' : scoreNumberText(summary.mean);
-  const counts = Object.entries(summary.labels).sort(([a, m], [b, n]) => n - m || (a < b ? -1 : 1));
-  return counts.map(([label, n]) => `${label} ${n}`).join(' · ');
+  if (!isCategorical(summary)) return meanText(summary);
+  return labelsByCount(summary)
+    .map(([label, n]) => `${label} ${n}`)
+    .join(' · ');
 }
+
+/** Whether a name's scores read as labels: every one has a label (a thumbs vote's value is only its label as 1 or 0), or none has a value. */
+function isCategorical(summary: ScoreSummary): boolean {
+  const labelled = Object.values(summary.labels).reduce((sum, n) => sum + n, 0);
+  return labelled > 0 && (labelled >= summary.count || summary.mean === null);
+}
+
+/** Each label with its count, most first, ties in name order. */
+function labelsByCount(summary: ScoreSummary): [string, number][] {
+  return Object.entries(summary.labels).sort(([a, m], [b, n]) => n - m || (a < b ? -1 : 1));
+}
+
+const meanText = (summary: ScoreSummary): string => (summary.mean === null ? '–' : scoreNumberText(summary.mean));
 
 /**
  * The trace list's `score=` parameters from what a person typed in the filter box: one filter per
