@@ -7,7 +7,8 @@ import { RangePicker } from '../components/RangePicker';
 import { Status } from '../components/Status';
 import { formatAgo, formatCost, formatCount, formatDuration, formatTime } from '../format';
 import { navigate, setSearch } from '../router';
-import { scoreColumnNames, scoreFiltersOf, summaryText } from '../scores/score-view';
+import { ScoreCells } from '../scores/ScoreCells';
+import { scoreColumnNames, scoreFiltersOf } from '../scores/score-view';
 import { resolveRange } from '../time-range';
 import { useApi } from '../use-api';
 import { useNow } from '../use-now';
@@ -180,11 +181,7 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
               <td className="num">{t.errorCount > 0 ? <Status kind="error">{t.errorCount}</Status> : <span className="muted">0</span>}</td>
               <td className="num">{t.inputTokens === null && t.outputTokens === null ? '–' : `${formatCount(t.inputTokens ?? 0)} / ${formatCount(t.outputTokens ?? 0)}`}</td>
               <td className="num">{formatCost(t.costUsd)}</td>
-              {scoreNames.map((name) => (
-                <td key={name} className="num" data-score={name} title={t.scores[name] === undefined ? undefined : `${t.scores[name].count} scores`}>
-                  {summaryText(t.scores[name])}
-                </td>
-              ))}
+              <ScoreCells names={scoreNames} scores={t.scores} />
             </tr>
           ))}
         </tbody>

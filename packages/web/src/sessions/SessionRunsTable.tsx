@@ -3,7 +3,8 @@ import { Link } from '../components/Link';
 import { Status } from '../components/Status';
 import { formatCost, formatCount, formatDuration, formatTime } from '../format';
 import { navigate } from '../router';
-import { scoreColumnNames, summaryText } from '../scores/score-view';
+import { ScoreCells } from '../scores/ScoreCells';
+import { scoreColumnNames } from '../scores/score-view';
 import { totalTokens } from './session-view';
 
 /** A session's runs, one trace each, in the order given, with a column per score name; a row opens its trace. */
@@ -58,11 +59,7 @@ export function SessionRunsTable({ runs }: { runs: readonly SessionRun[] }) {
                 {formatCount(tokens)}
               </td>
               <td className="num">{formatCost(run.costUsd)}</td>
-              {scoreNames.map((name) => (
-                <td key={name} className="num" data-score={name} title={run.scores[name] === undefined ? undefined : `${run.scores[name].count} scores`}>
-                  {summaryText(run.scores[name])}
-                </td>
-              ))}
+              <ScoreCells names={scoreNames} scores={run.scores} />
             </tr>
           );
         })}

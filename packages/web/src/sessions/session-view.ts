@@ -1,5 +1,5 @@
 import type { SessionRun, SessionSummary } from '@spoor/model';
-import { pooledText, summaryText } from '../scores/score-view';
+import { pooledText, scoreColumnNames, summaryText } from '../scores/score-view';
 
 /** View-model functions of the sessions pages. Pure; tested in session-view.test.ts. */
 
@@ -73,9 +73,7 @@ type SessionScores = Pick<SessionSummary, 'scores' | 'traceScores'>;
 
 /** The score names of a page of sessions, their own and their runs', sorted: one list column each. */
 export function sessionScoreNames(sessions: readonly SessionScores[]): string[] {
-  const names = new Set<string>();
-  for (const s of sessions) for (const name of [...Object.keys(s.scores), ...Object.keys(s.traceScores)]) names.add(name);
-  return [...names].sort();
+  return scoreColumnNames(sessions.flatMap((s) => [s, { scores: s.traceScores }]));
 }
 
 /**
