@@ -1,4 +1,4 @@
-import { TraceFlags, type SpanContext } from '@opentelemetry/api';
+import { isValidSpanId, isValidTraceId, TraceFlags, type SpanContext } from '@opentelemetry/api';
 import type { LogAttributes } from '@opentelemetry/api-logs';
 import { EVALUATION_ATTRIBUTES as A, scoreProblem } from '@spoor/model';
 
@@ -83,8 +83,6 @@ export interface ScoreEvent {
 const SCORE_KEYS: ReadonlySet<string> = new Set(['name', 'value', 'label', 'comment', 'traceId', 'spanId', 'sessionId', 'target']);
 const FEEDBACK_KEYS: ReadonlySet<string> = new Set(['value', 'comment', 'traceId', 'spanId', 'name', 'userId']);
 const TARGETS: readonly ScoreTarget[] = ['span', 'trace', 'session'];
-const TRACE_ID = /^(?!0{32})[0-9a-f]{32}$/;
-const SPAN_ID = /^(?!0{16})[0-9a-f]{16}$/;
 
 /** The fields of a `score()` call; throws a TypeError naming the first wrong field. */
 export function scoreFields(options: ScoreOptions): ScoreFields {
@@ -178,16 +176,17 @@ function checkedObject(options: unknown, call: ScoreFields['call'], keys: Readon
 }
 
 function idsOf(o: Record<string, unknown>, call: ScoreFields['call']): { traceId: string | null; spanId: string | null } {
-  const traceId = hexId(o.traceId, 'traceId', TRACE_ID, 32, call);
-  const spanId = hexId(o.spanId, 'spanId', SPAN_ID, 16, call);
+  const traceId = hexId(o.traceId, 'traceId', isValidTraceId, 32, call);
+  const spanId = hexId(o.spanId, 'spanId', isValidSpanId, 16, call);
   if (spanId !== null && traceId === null) fail(call, 'traceId: a spanId needs the traceId of its trace');
   return { traceId, spanId };
 }
 
-function hexId(raw: unknown, field: string, pattern: RegExp, digits: number, call: ScoreFields['call']): string | null {
+/** An id as OpenTelemetry's own check takes it (lowercase hex, not all zero), from any case. */
+function hexId(raw: unknown, field: string, isValid: (id: string) => boolean, digits: number, call: ScoreFields['call']): string | null {
   if (raw === undefined) return null;
   const id = typeof raw === 'string' ? raw.toLowerCase() : raw;
-  if (typeof id !== 'string' || !pattern.test(id)) fail(call, `${field}: must be ${digits} hex digits, not all zero (got ${JSON.stringify(raw) ?? String(raw)})`);
+  if (typeof id !== 'string' || !isValid(id)) fail(call, `${field}: must be ${digits} hex digits, not all zero (got ${JSON.stringify(raw) ?? String(raw)})`);
   return id;
 }
 
