@@ -1,16 +1,11 @@
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { TraceDetail } from '@spoor/model';
+import type { Score, ScoreListResponse, TraceDetail } from '@spoor/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DuckDbStore } from '../../server/src/store/duckdb/duckdb-store.js';
-import type { StoredScore } from '../../server/src/store/ports/scores.js';
 import { getJson, metricValue, startTestServer, type TestServer } from '../../server/test/support/server.js';
 import { feedback, init, score, shutdown, step, workflow } from '../src/index.js';
 
 /**
- * Scores and feedback sent by the SDK to a real Spoor server over OTLP, and read back from its
- * store: the OTel events reach the scores table, each about what the app scored. (The store is
- * read directly, after the server closed, because `GET /api/scores` is not on main yet.)
+ * Scores and feedback sent by the SDK to a real Spoor server over OTLP, and read back through
+ * `GET /api/scores`: the OTel events reach the scores table, each about what the app scored.
  */
 
 const SERVICE = 'scores-e2e-agent';
@@ -23,8 +18,8 @@ let rootSpanId = '';
 let writeSpanId = '';
 let detail: TraceDetail;
 let rejected = -1;
-let scores: StoredScore[] = [];
-let sessionScores: StoredScore[] = [];
+let scores: Score[] = [];
+let sessionScores: Score[] = [];
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -47,23 +42,16 @@ beforeAll(async () => {
 
   detail = (await getJson<TraceDetail>(server.url, `/api/traces/${traceId}`)).body;
   rejected = await metricValue(server.url, 'spoor_ingest_records_rejected_total');
-  await server.stop({ keepData: true });
-  const store = await DuckDbStore.open({ path: join(server.dataDir, 'spoor.duckdb') });
-  try {
-    scores = await store.scores.scoresOfTraces('default', [traceId]);
-    const query = { projectId: 'default', range: { fromUs: null, toUs: null }, traceId: null, spanId: null, sessionId: SESSION, name: null, source: null };
-    sessionScores = await store.scores.listScores(query, null, 100);
-  } finally {
-    await store.close();
-  }
+  scores = (await getJson<ScoreListResponse>(server.url, `/api/scores?traceId=${traceId}&limit=100`)).body.scores;
+  sessionScores = (await getJson<ScoreListResponse>(server.url, `/api/scores?sessionId=${SESSION}&limit=100`)).body.scores;
 });
 
 afterAll(async () => {
   await shutdown();
-  if (server !== undefined) await rm(server.dataDir, { recursive: true, force: true });
+  await server?.stop();
 });
 
-const shape = (s: StoredScore) => ({ name: s.name, traceId: s.traceId, spanId: s.spanId, value: s.value, label: s.label, comment: s.comment, source: s.source, author: s.author });
+const shape = (s: Score) => ({ name: s.name, traceId: s.traceId, spanId: s.spanId, value: s.value, label: s.label, comment: s.comment, source: s.source, author: s.author });
 
 describe('scores sent by the SDK, as the Spoor server stores them', () => {
   it('takes every evaluation record, refusing none, beside the trace it scores', () => {
