@@ -1,6 +1,6 @@
 import type { Score, ScoreSummary } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { ownVote, pooledText, scoreColumnNames, scoreFiltersOf, scoreNumberText, scoreValueText, scoresOfTarget, summaryText, thumbOf, voteBody, withScore } from './score-view';
+import { ownVote, pooledText, scoreColumnNames, scoreFiltersOf, scoreNumberText, scoreValueText, scoresOfTarget, summaryText, summaryTitle, thumbOf, voteBody, withScore } from './score-view';
 
 const TRACE = '0af7651916cd43dd8448eb211c80319c';
 let n = 10;
@@ -107,6 +107,12 @@ describe('the trace list’s score columns', () => {
     [{ mean: null, count: 2, labels: { b: 1, a: 1 } }, 'a (1/2)'],
     [{ mean: null, count: 0, labels: {} }, '–'],
   ])('shows %o as %s', (summary, text) => expect(summaryText(summary)).toBe(text));
+
+  it.each([
+    [undefined, undefined],
+    [{ mean: 1, count: 1, labels: { up: 1 } }, '1 score'],
+    [{ mean: 0.6, count: 2, labels: {} }, '2 scores'],
+  ])('titles %o as %s', (summary, title) => expect(summaryTitle(summary)).toBe(title));
 
   it.each([
     ['', []],

@@ -70,6 +70,12 @@ export function summaryText(summary: ScoreSummary | undefined): string {
   return n === summary.count ? label : `${label} (${n}/${summary.count})`;
 }
 
+/** A list cell's title: how many scores it sums up (`1 score`, `3 scores`), or none for an empty cell. */
+export function summaryTitle(summary: ScoreSummary | undefined): string | undefined {
+  if (summary === undefined) return undefined;
+  return `${summary.count} score${summary.count === 1 ? '' : 's'}`;
+}
+
 /**
  * The scores of many targets pooled (a session's runs): each label with its count, most first
  * (`up 3 · down 1`, ties in name order), when the name's scores read as labels; else the mean
