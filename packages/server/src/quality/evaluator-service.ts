@@ -4,7 +4,7 @@ import { AppError } from '../errors.js';
 import type { EvaluatorRecord, EvaluatorRunTotals } from '../store/store.js';
 import type { EvaluatorBackend } from './backend.js';
 import { NothingToJudge } from './kind.js';
-import { EvaluatorRunner, type RunnerOptions } from './runner.js';
+import { EvaluatorRunner, RoundTargets, type RunnerOptions } from './runner.js';
 import { type AnyKind, type ResolvedEvaluator, resolveSpec, sampledIn, specProblem } from './spec.js';
 
 export interface EvaluatorServiceOptions {
@@ -163,7 +163,7 @@ export class EvaluatorService {
     const nowUs = this.nowUs();
     const traces = await this.options.db.evaluatorCompleteTraces(projectId, resolved.filter, { timeUs: nowUs - 3_600_000_000, id: '' }, nowUs - this.options.traceQuietMs * 1000, 1000);
     const recent = traces.slice(-PREVIEW_TARGETS).reverse().map((t) => t.traceId);
-    const targets = (await this.options.db.evaluationTargets(projectId, recent, resolved.target)).slice(0, PREVIEW_TARGETS);
+    const targets = (await new RoundTargets(this.options.db, projectId).of(recent, resolved.target)).slice(0, PREVIEW_TARGETS);
     const signal = new AbortController().signal;
     return Promise.all(
       targets.map(async (target): Promise<EvaluatorPreviewItem> => {
@@ -193,7 +193,7 @@ export class EvaluatorService {
     const failed = await this.options.db.evaluatorFailedRuns(projectId, name, record.version, RETRY_LIMIT);
     const keys = new Set(failed.map((r) => `${r.traceId}/${r.spanId ?? ''}`));
     const traceIds = [...new Set(failed.map((r) => r.traceId))];
-    const targets = (await this.options.db.evaluationTargets(projectId, traceIds, resolved.target)).filter((t) => keys.has(`${t.traceId}/${t.spanId ?? ''}`));
+    const targets = (await new RoundTargets(this.options.db, projectId).of(traceIds, resolved.target)).filter((t) => keys.has(`${t.traceId}/${t.spanId ?? ''}`));
     const outcome = await this.runnerOf(projectId).judgeTargets(record, resolved, targets, this.nowUs());
     return { retried: outcome.judged, ok: outcome.judged - outcome.errors - outcome.notApplicable, errors: outcome.errors, notApplicable: outcome.notApplicable };
   }
