@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { DatasetChangeResponse, DatasetItem, DatasetItemsResponse } from '@spoor/model';
-import { callApi, serverUrl } from './api-client.js';
+import { ApiError, callApi, serverUrl } from './api-client.js';
 import { type FileItem, csvHeader, formatOf, itemsCsv, itemsJsonl, parseItems } from './dataset-files.js';
 
 /** Items one page of an export reads (the API's most). */
@@ -65,7 +65,7 @@ async function makeIfMissing(url: string, name: string): Promise<void> {
   try {
     await callApi(url, 'POST', '/api/datasets', { name });
   } catch (error) {
-    if (!/ answered 409:/.test((error as Error).message)) throw error;
+    if (!(error instanceof ApiError && error.status === 409)) throw error;
   }
 }
 
