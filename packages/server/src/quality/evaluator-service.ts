@@ -19,6 +19,7 @@ export interface EvaluatorServiceOptions {
   /** The `--evaluators` file's specs, for the default project: read-only through the API. */
   fileSpecs?: readonly unknown[];
   runner?: Partial<Pick<RunnerOptions, 'concurrency' | 'tracesPerTick' | 'leaseTtlMs' | 'startLookbackMs' | 'ingestBusy'>>;
+  onScores?: RunnerOptions['onScores'];
   onRun?: RunnerOptions['onRun'];
   onPaused?: RunnerOptions['onPaused'];
   onError?: RunnerOptions['onError'];
@@ -89,9 +90,9 @@ export class EvaluatorService {
   runnerOf(projectId: string): EvaluatorRunner {
     let runner = this.runners.get(projectId);
     if (runner === undefined) {
-      const { db, kinds, traceQuietMs, onRun, onPaused, onError } = this.options;
+      const { db, kinds, traceQuietMs, onScores, onRun, onPaused, onError } = this.options;
       runner = new EvaluatorRunner({
-        db, projectId, kinds, traceQuietMs, onRun, onPaused, onError, nowUs: this.nowUs,
+        db, projectId, kinds, traceQuietMs, onScores, onRun, onPaused, onError, nowUs: this.nowUs,
         holder: `${this.options.serverId}/${randomBytes(6).toString('hex')}`, ...this.options.runner,
       });
       this.runners.set(projectId, runner);

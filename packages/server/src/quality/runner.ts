@@ -45,6 +45,8 @@ export interface RunnerOptions {
   leaseTtlMs?: number;
   /** How far back the first tick after a start looks, ms (runs recorded keep it from judging twice). Default 1 h. */
   startLookbackMs?: number;
+  /** Told the scores each round wrote, once stored (counted on `/metrics` as ingest's are). */
+  onScores?: (scores: readonly ScoreRecord[]) => void;
   /** Counts runs by evaluator and outcome. */
   onRun?: (evaluator: string, outcome: RunOutcome) => void;
   /** Told when the runner pauses an evaluator (its daily budget spent), so that the pause is said where an alert can see it. */
@@ -215,6 +217,7 @@ export class EvaluatorRunner {
     if (spentUsd >= budgetUsd) budgetSpent = true;
     // Scores first: a crash before the runs are recorded judges these again, into the same slots.
     await db.evaluatorAddScores(scores, this.options.nowUs());
+    this.options.onScores?.(scores);
     await db.evaluatorAddRuns(projectId, runs);
     const counts = { ok: 0, error: 0, not_applicable: 0 };
     for (const r of runs) {
