@@ -57,6 +57,8 @@ describe('the evaluators API on a running server', () => {
     // Quiet for 1 s, then found by a round (every 2 s).
     await eventually('the trace judged', () => call('GET', '/api/evaluators/quick'), (r) => r.body!.scoresMade === 1);
     expect(await metricValue(server.url, 'spoor_evaluator_runs_total')).toBeGreaterThanOrEqual(1);
+    // Its score is counted on /metrics, as one sent by OpenTelemetry or the API is.
+    expect(await metricValue(server.url, 'spoor_scores_total')).toBeGreaterThanOrEqual(1);
 
     expect(await call('POST', '/api/evaluators/quick/pause', {})).toMatchObject({ status: 200, body: { state: 'paused', pausedReason: 'paused by hand' } });
     expect(await metricValue(server.url, 'spoor_evaluator_paused')).toBe(1);

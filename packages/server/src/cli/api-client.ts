@@ -10,6 +10,19 @@ export function serverUrl(flag: string | undefined): string {
   return (flag ?? process.env.SPOOR_URL ?? DEFAULT_URL).replace(/\/+$/, '');
 }
 
+/** The server's answer to a request it refused: its HTTP status, and its message as the error's. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Throws `ApiError` for an answer that is not a success, an `Error` for a server not reached. */
 export async function callApi(url: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
   const key = process.env.SPOOR_API_KEY;
   const headers: Record<string, string> = {};
@@ -23,7 +36,7 @@ export async function callApi(url: string, method: 'GET' | 'POST' | 'DELETE', pa
   }
   if (response.status === 204) return null;
   const answer = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
-  if (response.status === 401) throw new Error(`${method} ${path}: ${answer?.error?.message ?? 'a key is required'}; set SPOOR_API_KEY to an admin key`);
-  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${answer?.error?.message ?? 'no details'}`);
+  if (response.status === 401) throw new ApiError(`${method} ${path}: ${answer?.error?.message ?? 'a key is required'}; set SPOOR_API_KEY to an admin key`, 401);
+  if (!response.ok) throw new ApiError(`${method} ${path} answered ${response.status}: ${answer?.error?.message ?? 'no details'}`, response.status);
   return answer;
 }

@@ -15,12 +15,15 @@ export interface FileItem {
   item: NewDatasetItem;
 }
 
+/** A `--format` flag's format. */
+export function formatFlag(flag: string): DatasetFileFormat {
+  if (flag !== 'jsonl' && flag !== 'csv') throw new Error(`--format must be jsonl or csv, not '${flag}'`);
+  return flag;
+}
+
 /** A file's format: `--format`, else by its extension. */
 export function formatOf(path: string, flag: string | undefined): DatasetFileFormat {
-  if (flag !== undefined) {
-    if (flag !== 'jsonl' && flag !== 'csv') throw new Error(`--format must be jsonl or csv, not '${flag}'`);
-    return flag;
-  }
+  if (flag !== undefined) return formatFlag(flag);
   if (/\.csv$/i.test(path)) return 'csv';
   if (/\.(jsonl|ndjson)$/i.test(path)) return 'jsonl';
   throw new Error(`cannot tell the format of ${path} from its extension (.jsonl or .csv): say --format jsonl or --format csv`);

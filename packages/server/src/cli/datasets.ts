@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { DatasetChangeResponse, DatasetItem, DatasetItemsResponse } from '@spoor/model';
-import { callApi, serverUrl } from './api-client.js';
-import { type FileItem, csvHeader, formatOf, itemsCsv, itemsJsonl, parseItems } from './dataset-files.js';
+import { ApiError, callApi, serverUrl } from './api-client.js';
+import { type FileItem, csvHeader, formatFlag, formatOf, itemsCsv, itemsJsonl, parseItems } from './dataset-files.js';
 
 /** Items one page of an export reads (the API's most). */
 const PAGE = 1000;
@@ -46,8 +46,7 @@ export async function datasetsCommand(args: string[], out: (text: string) => voi
   if (sub === 'export') {
     const [name] = positionals;
     if (name === undefined || positionals.length > 1) throw new Error('usage: spoor datasets export NAME [--version N] [--format jsonl|csv] [--url URL]');
-    const format = values.format ?? 'jsonl';
-    if (format !== 'jsonl' && format !== 'csv') throw new Error(`--format must be jsonl or csv, not '${format}'`);
+    const format = formatFlag(values.format ?? 'jsonl');
     if (values.version !== undefined && !/^[1-9]\d{0,15}$/.test(values.version)) throw new Error(`--version must be a version number, not '${values.version}'`);
     const items = await allItems(url, name, values.version ?? null);
     if (format === 'jsonl') out(itemsJsonl(items));
@@ -65,7 +64,7 @@ async function makeIfMissing(url: string, name: string): Promise<void> {
   try {
     await callApi(url, 'POST', '/api/datasets', { name });
   } catch (error) {
-    if (!/ answered 409:/.test((error as Error).message)) throw error;
+    if (!(error instanceof ApiError && error.status === 409)) throw error;
   }
 }
 

@@ -22,22 +22,32 @@ export function evaluatorCalls(store: Store) {
     evaluatorTakeLease: e.takeLease.bind(e),
     evaluatorAddScores: store.scores.addScores.bind(store.scores),
     /**
-     * The targets of these traces, in the order of the ids, from one read of their spans: the
-     * runner asks for a bounded batch (`runner.ts`), off the ingest path.
+     * The targets of these traces for each kind of target asked (the i-th list the i-th kind's), in
+     * the order of the ids, from one read of their spans: the runner asks for a bounded batch for
+     * every kind its evaluators judge (`runner.ts`), off the ingest path.
      */
-    evaluationTargets: async (projectId: string, traceIds: readonly string[], target: EvaluatorTarget): Promise<EvaluationTarget[]> => {
-      const byTrace = new Map<string, Map<string, TargetSpan>>(traceIds.map((id) => [id, new Map()]));
-      // A span stored twice (sent again after a restart) is one span.
-      for (const s of await e.evaluationSpans(projectId, traceIds)) byTrace.get(s.traceId)?.set(s.spanId, targetSpanOf(s));
-      // In start order, as every engine reads them alike (a preview shows the first targets).
-      const inOrder = (spans: Map<string, TargetSpan>) => [...spans.values()].sort((a, b) => a.startTimeUs - b.startTimeUs || (a.spanId < b.spanId ? -1 : 1));
-      return [...byTrace.values()].flatMap((spans) => targetsOfTrace(projectId, inOrder(spans), target));
+    evaluationTargets: async (projectId: string, traceIds: readonly string[], kinds: readonly EvaluatorTarget[]): Promise<EvaluationTarget[][]> => {
+      const traces = [...spansByTrace(traceIds, await e.evaluationSpans(projectId, traceIds)).values()];
+      return kinds.map((kind) => traces.flatMap((spans) => targetsOfTrace(projectId, spans, kind)));
     },
   };
 }
 
+/**
+ * The spans read of these traces, as the targets are made of them (attributes parsed): per trace
+ * in the order of the ids (none for a trace not stored), each trace's in start order, as every
+ * engine reads them alike (a preview shows the first targets). A span stored twice (sent again
+ * after a restart) is one span.
+ */
+export function spansByTrace(traceIds: readonly string[], rows: readonly EvaluationSpan[]): Map<string, TargetSpan[]> {
+  const byTrace = new Map<string, Map<string, TargetSpan>>(traceIds.map((id) => [id, new Map()]));
+  for (const s of rows) byTrace.get(s.traceId)?.set(s.spanId, targetSpanOf(s));
+  const inOrder = (spans: Map<string, TargetSpan>) => [...spans.values()].sort((a, b) => a.startTimeUs - b.startTimeUs || (a.spanId < b.spanId ? -1 : 1));
+  return new Map([...byTrace].map(([id, spans]) => [id, inOrder(spans)]));
+}
+
 /** A span as read for judging, as the targets are made of it (its attributes parsed). */
-export function targetSpanOf(s: EvaluationSpan): TargetSpan {
+function targetSpanOf(s: EvaluationSpan): TargetSpan {
   const { attributesJson, isLlm, costUsd, ...fields } = s;
   return { ...fields, attributes: JSON.parse(attributesJson), llm: isLlm ? { costUsd } : null };
 }

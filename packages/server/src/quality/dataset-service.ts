@@ -2,10 +2,10 @@ import { type Dataset, type DatasetChangeResponse, type DatasetItem, type Datase
 import { AppError } from '../errors.js';
 import { decodeCursor, encodeCursor } from '../query/cursor.js';
 import type { DatasetRecord, DatasetStore, DatasetSummary, EvaluatorStore } from '../store/store.js';
-import { targetSpanOf } from './backend.js';
+import { spansByTrace } from './backend.js';
 import { type TraceTargets, checkItems, datasetOf, itemOf, itemRows, newItemIds, targetKey } from './dataset-items.js';
 import type { EvaluationTarget } from './kind.js';
-import { type TargetSpan, targetsOfTrace } from './targets.js';
+import { targetsOfTrace } from './targets.js';
 
 /** An edit of an item: the fields given replace the item's, those left out stay (`expectedOutput: null` clears it). */
 export interface ItemEdit {
@@ -145,19 +145,14 @@ export class DatasetService {
   private async traceTargets(projectId: string, traceIds: readonly string[]): Promise<{ targets: TraceTargets; stored: Set<string> }> {
     const targets = new Map<string, EvaluationTarget>();
     if (traceIds.length === 0) return { targets, stored: new Set() };
-    const byTrace = new Map<string, Map<string, TargetSpan>>();
-    // A span stored twice (sent again after a restart) is one span.
-    for (const s of await this.store.evaluators.evaluationSpans(projectId, traceIds)) {
-      let spans = byTrace.get(s.traceId);
-      if (spans === undefined) byTrace.set(s.traceId, (spans = new Map()));
-      spans.set(s.spanId, targetSpanOf(s));
+    const stored = new Set<string>();
+    for (const [traceId, spans] of spansByTrace(traceIds, await this.store.evaluators.evaluationSpans(projectId, traceIds))) {
+      if (spans.length === 0) continue;
+      stored.add(traceId);
+      for (const t of targetsOfTrace(projectId, spans, 'trace')) targets.set(targetKey(traceId, null), t);
+      for (const t of targetsOfTrace(projectId, spans, 'span')) targets.set(targetKey(traceId, t.spanId), t);
     }
-    for (const [traceId, spans] of byTrace) {
-      const inOrder = [...spans.values()].sort((a, b) => a.startTimeUs - b.startTimeUs || (a.spanId < b.spanId ? -1 : 1));
-      for (const t of targetsOfTrace(projectId, inOrder, 'trace')) targets.set(targetKey(traceId, null), t);
-      for (const t of targetsOfTrace(projectId, inOrder, 'span')) targets.set(targetKey(traceId, t.spanId), t);
-    }
-    return { targets, stored: new Set(byTrace.keys()) };
+    return { targets, stored };
   }
 
   private serially<T>(projectId: string, name: string, run: () => Promise<T>): Promise<T> {

@@ -4,7 +4,7 @@ import { AppError } from '../errors.js';
 import type { EvaluatorRecord, EvaluatorRunTotals } from '../store/store.js';
 import type { EvaluatorBackend } from './backend.js';
 import { NothingToJudge } from './kind.js';
-import { EvaluatorRunner, type RunnerOptions } from './runner.js';
+import { EvaluatorRunner, RoundTargets, type RunnerOptions } from './runner.js';
 import { type AnyKind, type ResolvedEvaluator, resolveSpec, sampledIn, specProblem } from './spec.js';
 
 export interface EvaluatorServiceOptions {
@@ -19,6 +19,7 @@ export interface EvaluatorServiceOptions {
   /** The `--evaluators` file's specs, for the default project: read-only through the API. */
   fileSpecs?: readonly unknown[];
   runner?: Partial<Pick<RunnerOptions, 'concurrency' | 'tracesPerTick' | 'leaseTtlMs' | 'startLookbackMs' | 'ingestBusy'>>;
+  onScores?: RunnerOptions['onScores'];
   onRun?: RunnerOptions['onRun'];
   onPaused?: RunnerOptions['onPaused'];
   onError?: RunnerOptions['onError'];
@@ -89,9 +90,9 @@ export class EvaluatorService {
   runnerOf(projectId: string): EvaluatorRunner {
     let runner = this.runners.get(projectId);
     if (runner === undefined) {
-      const { db, kinds, traceQuietMs, onRun, onPaused, onError } = this.options;
+      const { db, kinds, traceQuietMs, onScores, onRun, onPaused, onError } = this.options;
       runner = new EvaluatorRunner({
-        db, projectId, kinds, traceQuietMs, onRun, onPaused, onError, nowUs: this.nowUs,
+        db, projectId, kinds, traceQuietMs, onScores, onRun, onPaused, onError, nowUs: this.nowUs,
         holder: `${this.options.serverId}/${randomBytes(6).toString('hex')}`, ...this.options.runner,
       });
       this.runners.set(projectId, runner);
@@ -163,7 +164,7 @@ export class EvaluatorService {
     const nowUs = this.nowUs();
     const traces = await this.options.db.evaluatorCompleteTraces(projectId, resolved.filter, { timeUs: nowUs - 3_600_000_000, id: '' }, nowUs - this.options.traceQuietMs * 1000, 1000);
     const recent = traces.slice(-PREVIEW_TARGETS).reverse().map((t) => t.traceId);
-    const targets = (await this.options.db.evaluationTargets(projectId, recent, resolved.target)).slice(0, PREVIEW_TARGETS);
+    const targets = (await new RoundTargets(this.options.db, projectId).of(recent, resolved.target)).slice(0, PREVIEW_TARGETS);
     const signal = new AbortController().signal;
     return Promise.all(
       targets.map(async (target): Promise<EvaluatorPreviewItem> => {
@@ -193,7 +194,7 @@ export class EvaluatorService {
     const failed = await this.options.db.evaluatorFailedRuns(projectId, name, record.version, RETRY_LIMIT);
     const keys = new Set(failed.map((r) => `${r.traceId}/${r.spanId ?? ''}`));
     const traceIds = [...new Set(failed.map((r) => r.traceId))];
-    const targets = (await this.options.db.evaluationTargets(projectId, traceIds, resolved.target)).filter((t) => keys.has(`${t.traceId}/${t.spanId ?? ''}`));
+    const targets = (await new RoundTargets(this.options.db, projectId).of(traceIds, resolved.target)).filter((t) => keys.has(`${t.traceId}/${t.spanId ?? ''}`));
     const outcome = await this.runnerOf(projectId).judgeTargets(record, resolved, targets, this.nowUs());
     return { retried: outcome.judged, ok: outcome.judged - outcome.errors - outcome.notApplicable, errors: outcome.errors, notApplicable: outcome.notApplicable };
   }

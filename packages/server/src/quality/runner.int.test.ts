@@ -130,6 +130,28 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     expect(read.sort()).toEqual([1, 2, 3, 4].map(tid));
   });
 
+  it('reads each trace once a round also for evaluators of different targets', async () => {
+    await setUp();
+    const kind = countingKind();
+    const calls = evaluatorCalls(store);
+    const read: string[] = [];
+    const db = { ...calls, evaluationTargets: (...args: Parameters<typeof calls.evaluationTargets>) => (read.push(...args[1]), calls.evaluationTargets(...args)) };
+    const s = await EvaluatorService.start({
+      db, kinds: kindsOf([kind]), serverId: 'a', traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
+      runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 1 },
+    });
+    services.push(s);
+    now = T0;
+    await s.save('default', { name: 'whole', kind: 'counting', target: 'trace' }, 'create');
+    await s.save('default', { name: 'each', kind: 'counting', target: 'span' }, 'create');
+    now = T0 + 100 * SEC;
+    await s.runRound();
+    // Four traces, and eight spans of them.
+    expect(kind.judged.filter((t) => t.spanId === null)).toHaveLength(4);
+    expect(kind.judged.filter((t) => t.spanId !== null)).toHaveLength(8);
+    expect(read.sort()).toEqual([1, 2, 3, 4].map(tid));
+  });
+
   it('has two runners on one store judge each target once between them', async () => {
     await setUp();
     const kind = countingKind();

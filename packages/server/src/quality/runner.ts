@@ -45,6 +45,8 @@ export interface RunnerOptions {
   leaseTtlMs?: number;
   /** How far back the first tick after a start looks, ms (runs recorded keep it from judging twice). Default 1 h. */
   startLookbackMs?: number;
+  /** Told the scores each round wrote, once stored (counted on `/metrics` as ingest's are). */
+  onScores?: (scores: readonly ScoreRecord[]) => void;
   /** Counts runs by evaluator and outcome. */
   onRun?: (evaluator: string, outcome: RunOutcome) => void;
   /** Told when the runner pauses an evaluator (its daily budget spent), so that the pause is said where an alert can see it. */
@@ -101,13 +103,14 @@ export class EvaluatorRunner {
       if (!(await this.holdLease(nowUs))) return;
       // A budget is a day's: an evaluator it paused before today's UTC midnight goes on.
       for (const [i, record] of records.entries()) if (this.pausedByBudgetBefore(record, nowUs - (nowUs % DAY_US))) records[i] = await this.resumeAfterBudget(record, nowUs);
-      // Evaluators of one project mostly judge the same newly complete traces: each is read once a round.
-      const targets = new RoundTargets(this.options.db, projectId);
-      for (const record of records) {
-        if (record.state !== 'active') continue;
-        const resolved = this.resolve(record);
-        if (resolved !== null) await this.advance(record, resolved, nowUs, targets);
-      }
+      const active = records.flatMap((record) => {
+        const resolved = record.state === 'active' ? this.resolve(record) : null;
+        return resolved === null ? [] : [{ record, resolved }];
+      });
+      // Evaluators of one project mostly judge the same newly complete traces: each is read once a
+      // round, for every kind of target the round's evaluators judge.
+      const targets = new RoundTargets(db, projectId, active.map((a) => a.resolved.target));
+      for (const { record, resolved } of active) await this.advance(record, resolved, nowUs, targets);
     } catch (error) {
       this.options.onError?.('an evaluator round failed; the next round tries again', { projectId, err: error });
     }
@@ -214,6 +217,7 @@ export class EvaluatorRunner {
     if (spentUsd >= budgetUsd) budgetSpent = true;
     // Scores first: a crash before the runs are recorded judges these again, into the same slots.
     await db.evaluatorAddScores(scores, this.options.nowUs());
+    this.options.onScores?.(scores);
     await db.evaluatorAddRuns(projectId, runs);
     const counts = { ok: 0, error: 0, not_applicable: 0 };
     for (const r of runs) {
@@ -291,25 +295,34 @@ export class EvaluatorRunner {
 }
 
 /**
- * The targets of traces, read through the database thread once per trace and kind of target in a
- * round: each evaluator would otherwise read every span of the same traces again.
+ * The targets of traces, read through the database thread once per trace in a round, for every
+ * kind of target the round judges (its spans read once, not once per kind): each evaluator would
+ * otherwise read every span of the same traces again.
  */
 export class RoundTargets {
   private readonly read = new Map<string, EvaluationTarget[]>();
+  private readonly kinds: EvaluatorTarget[];
 
   constructor(
     private readonly db: RunnerOptions['db'],
     private readonly projectId: string,
-  ) {}
+    kinds: Iterable<EvaluatorTarget> = [],
+  ) {
+    this.kinds = [...new Set(kinds)];
+  }
 
   /** The targets of these traces, in the order of the ids. */
   async of(traceIds: readonly string[], target: EvaluatorTarget): Promise<EvaluationTarget[]> {
-    const key = (traceId: string): string => `${target}/${traceId}`;
-    const missing = traceIds.filter((id) => !this.read.has(key(id)));
+    const key = (kind: EvaluatorTarget, traceId: string): string => `${kind}/${traceId}`;
+    const missing = traceIds.filter((id) => !this.read.has(key(target, id)));
     if (missing.length > 0) {
-      for (const id of missing) this.read.set(key(id), []);
-      for (const t of await this.db.evaluationTargets(this.projectId, missing, target)) this.read.get(key(t.traceId))!.push(t);
+      const kinds = this.kinds.includes(target) ? this.kinds : [...this.kinds, target];
+      const lists = await this.db.evaluationTargets(this.projectId, missing, kinds);
+      kinds.forEach((kind, i) => {
+        for (const id of missing) this.read.set(key(kind, id), []);
+        for (const t of lists[i]!) this.read.get(key(kind, t.traceId))!.push(t);
+      });
     }
-    return traceIds.flatMap((id) => this.read.get(key(id))!);
+    return traceIds.flatMap((id) => this.read.get(key(target, id))!);
   }
 }

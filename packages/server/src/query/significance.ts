@@ -16,22 +16,30 @@ function erfcPositive(x: number): number {
     }
     return 1 - (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x) * sum;
   }
-  // erfc(x) = e^(-x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))), by the modified Lentz method.
+  // erfc(x) = e^(-x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))).
+  return Math.exp(-x * x) / Math.sqrt(Math.PI) / continuedFraction(x, (n) => [n / 2, x], 1e-16, 500);
+}
+
+/**
+ * b₀ + a₁/(b₁ + a₂/(b₂ + …)) by the modified Lentz method, where `term(n)` is [aₙ, bₙ]: stops
+ * when a term changes the value by less than `epsilon` (relatively), or after `maxTerms`.
+ */
+function continuedFraction(b0: number, term: (n: number) => readonly [a: number, b: number], epsilon: number, maxTerms: number): number {
   const tiny = 1e-300;
-  let f = x;
-  let c = x;
+  let f = b0 === 0 ? tiny : b0;
+  let c = f;
   let d = 0;
-  for (let n = 1; n < 500; n++) {
-    const a = n / 2;
-    d = x + a * d;
+  for (let n = 1; n < maxTerms; n++) {
+    const [a, b] = term(n);
+    d = b + a * d;
     d = 1 / (Math.abs(d) < tiny ? tiny : d);
-    c = x + a / c;
+    c = b + a / c;
     if (Math.abs(c) < tiny) c = tiny;
     const delta = c * d;
     f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
+    if (Math.abs(delta - 1) < epsilon) break;
   }
-  return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
+  return f;
 }
 
 /** P(Z ≤ z) for a standard normal Z, to about 1e-14 (relative in the lower tail). */
@@ -132,25 +140,13 @@ export function incompleteBeta(x: number, a: number, b: number): number {
   if (x >= 1) return 1;
   if (x > (a + 1) / (a + b + 2)) return 1 - incompleteBeta(1 - x, b, a);
   const front = Math.exp(a * Math.log(x) + b * Math.log1p(-x) - (logGamma(a) + logGamma(b) - logGamma(a + b))) / a;
-  const tiny = 1e-300;
   // 1/(1 + d1/(1 + d2/(1 + …))), with d(2m+1) = -(a+m)(a+b+m)x / ((a+2m)(a+2m+1)) and
   // d(2m) = m(b-m)x / ((a+2m-1)(a+2m)).
-  let f = 1;
-  let c = 1;
-  let d = 0;
-  for (let i = 1; i < 10_000; i++) {
+  const coefficient = (i: number): number => {
     const m = Math.floor(i / 2);
-    const coefficient = i % 2 === 1 ? (-(a + m) * (a + b + m) * x) / ((a + 2 * m) * (a + 2 * m + 1)) : (m * (b - m) * x) / ((a + 2 * m - 1) * (a + 2 * m));
-    d = 1 + coefficient * d;
-    d = 1 / (Math.abs(d) < tiny ? tiny : d);
-    c = 1 + coefficient / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    const delta = c * d;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-15) break;
-  }
-  // f is now 1 + d1/(1 + d2/(1 + …)).
-  return front / f;
+    return i % 2 === 1 ? (-(a + m) * (a + b + m) * x) / ((a + 2 * m) * (a + 2 * m + 1)) : (m * (b - m) * x) / ((a + 2 * m - 1) * (a + 2 * m));
+  };
+  return front / continuedFraction(1, (i) => [coefficient(i), 1], 1e-15, 10_000);
 }
 
 /**
@@ -189,23 +185,7 @@ export function upperGamma(a: number, x: number): number {
     return Math.max(0, 1 - front * sum);
   }
   // Γ(a, x) = e^-x x^a / (x + 1 - a - 1·(1 - a)/(x + 3 - a - 2·(2 - a)/(x + 5 - a - …))).
-  const tiny = 1e-300;
-  let b = x + 1 - a;
-  let c = 1 / tiny;
-  let d = 1 / b;
-  let f = d;
-  for (let n = 1; n < 10_000; n++) {
-    const coefficient = -n * (n - a);
-    b += 2;
-    d = coefficient * d + b;
-    d = 1 / (Math.abs(d) < tiny ? tiny : d);
-    c = b + coefficient / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    const delta = c * d;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  return front * f;
+  return front / continuedFraction(x + 1 - a, (n) => [-n * (n - a), x + 1 - a + 2 * n], 1e-16, 10_000);
 }
 
 /** P(X ≥ x) for X chi-square distributed with `df` degrees of freedom. */

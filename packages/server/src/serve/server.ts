@@ -214,6 +214,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         serverId,
         traceQuietMs: config.traceQuietMs,
         fileSpecs: evaluatorSpecs,
+        // Counted on /metrics as the scores of ingest and the API are.
+        onScores: (scores) => decoder.countScores(scores),
         onRun: (evaluator, outcome) => evaluatorRuns({ evaluator, outcome }),
         onPaused: (projectId, evaluator, reason) =>
           ownEvents?.(projectId, {
