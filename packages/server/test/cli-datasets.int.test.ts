@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Dataset, DatasetItemsResponse } from '@spoor/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { killAll } from './support/processes.js';
+import { makeKey } from './support/server.js';
 
 /**
  * `spoor datasets import` and `export` against a real `spoor serve` (its own process, DuckDB in a
@@ -68,16 +69,9 @@ beforeAll(async () => {
       }
     });
   });
-  const made = async (project: string, role: string, key?: string): Promise<string> => {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (key !== undefined) headers.authorization = `Bearer ${key}`;
-    const answer = await fetch(`${url}/api/keys`, { method: 'POST', headers, body: JSON.stringify({ project, role }) });
-    expect(answer.status).toBe(201);
-    return ((await answer.json()) as { key: string }).key;
-  };
-  const admin = await made('*', 'admin');
-  ingestKey = await made('default', 'ingest', admin);
-  readKey = await made('default', 'read', admin);
+  const admin = await makeKey(url, '*', 'admin');
+  ingestKey = await makeKey(url, 'default', 'ingest', admin);
+  readKey = await makeKey(url, 'default', 'read', admin);
 }, 30_000);
 
 afterAll(async () => {
