@@ -17,13 +17,12 @@
 // --trace-quiet 1s and every request's spans timed as if they had just ended (so traces
 // complete during the load, one after another, as in production), and prints each pair's ratio,
 // their median (issue 31: goal >= 0.9x) and what was judged.
-import { writeFile } from 'node:fs/promises';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  buildTemplates, clickHouseBytes, cpuSeconds, driveLoad, mib, peakRssBytes, startClickHouse, startDiscardServer, startReferenceServer, startSpoor, stopChild, waitCommitted,
+  buildTemplates, clickHouseBytes, cpuSeconds, driveLoad, median, mib, peakRssBytes, startClickHouse, startDiscardServer, startReferenceServer, startSpoor, stopChild, waitCommitted,
 } from './lib.mjs';
 
 const { values: flags } = parseArgs({
@@ -129,8 +128,7 @@ async function compareWithEvaluators(n) {
       `targets during the run: ${withThem.judged} scored, ${withThem.notApplicable} with nothing to judge, ${withThem.evaluatorErrors} errors`);
   }
   await rm(dir, { recursive: true, force: true });
-  const sorted = [...ratios].sort((a, b) => a - b);
-  console.log(`with ${n} evaluators / without, committed spans/s, median of ${ratios.length} alternating pairs: ${sorted[Math.floor(sorted.length / 2)].toFixed(2)}x (goal >= 0.9x); pairs ${ratios.map((r) => r.toFixed(2)).join(', ')}`);
+  console.log(`with ${n} evaluators / without, committed spans/s, median of ${ratios.length} alternating pairs: ${median(ratios).toFixed(2)}x (goal >= 0.9x); pairs ${ratios.map((r) => r.toFixed(2)).join(', ')}`);
   console.log(JSON.stringify(rounds));
 }
 

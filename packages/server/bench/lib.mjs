@@ -270,8 +270,7 @@ export async function driveLoad({ url, seconds, concurrency, templates, maxSpans
   const elapsedS = (performance.now() - started) / 1000;
   agent.destroy();
   latencies.sort((a, b) => a - b);
-  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  return { spans, spansPerSecond: spans / elapsedS, requests, refused, failed, elapsedS, p50Ms: pct(0.5), p99Ms: pct(0.99), maxMs: latencies.at(-1) ?? NaN };
+  return { spans, spansPerSecond: spans / elapsedS, requests, refused, failed, elapsedS, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99), maxMs: latencies.at(-1) ?? NaN };
 }
 
 function post(agent, target, body) {
@@ -287,6 +286,16 @@ function post(agent, target, body) {
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** The `p` quantile (0 to 1) of values sorted ascending, by the nearest rank at or below it; NaN of none. */
+export function percentile(sorted, p) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+}
+
+/** The median of `values` (the upper middle one of an even count). */
+export function median(values) {
+  return percentile([...values].sort((a, b) => a - b), 0.5);
 }
 
 /** CPU seconds (user + system) a process has used so far, all threads. */

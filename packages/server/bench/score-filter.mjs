@@ -10,6 +10,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { ClickHouseStore } from '../dist/store/clickhouse/clickhouse-store.js';
 import { attach } from '../dist/store/duckdb/catalog.js';
 import { DuckDbStore } from '../dist/store/duckdb/duckdb-store.js';
+import { median } from './lib.mjs';
 
 const totalSpans = Number(process.env.BENCH_SPANS ?? 5_000_000);
 const totalScores = Number(process.env.BENCH_SCORES ?? 1_000_000);
@@ -111,10 +112,10 @@ try {
       if (round > 0) times.get(label).push(performance.now() - t);
     }
   }
-  const median = (label) => [...times.get(label)].sort((a, b) => a - b)[runs >> 1];
-  for (const label of Object.keys(reads)) console.log(`${label}: median ${median(label).toFixed(0)} ms, max ${Math.max(...times.get(label)).toFixed(0)} ms (${rows.get(label)} rows)`);
-  const byName = median('list, name=step-7 (a span name)');
-  const ratio = (label) => (median(label) / byName).toFixed(2);
+  const medianOf = (label) => median(times.get(label));
+  for (const label of Object.keys(reads)) console.log(`${label}: median ${medianOf(label).toFixed(0)} ms, max ${Math.max(...times.get(label)).toFixed(0)} ms (${rows.get(label)} rows)`);
+  const byName = medianOf('list, name=step-7 (a span name)');
+  const ratio = (label) => (medianOf(label) / byName).toFixed(2);
   console.log(`ratios to the span-name filter: value ${ratio('list, score=faithfulness<0.7')}, label ${ratio('list, score=thumbs=down')}, rare ${ratio('list, score=relevance>=0.999 (rare)')} (goal <= 2)`);
   await store.close();
 } finally {

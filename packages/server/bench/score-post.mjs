@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildTemplates, driveLoad, freshBody, startSpoor, stopChild, waitCommitted } from './lib.mjs';
+import { buildTemplates, driveLoad, freshBody, percentile, startSpoor, stopChild, waitCommitted } from './lib.mjs';
 
 const spans = Number(process.env.BENCH_SPANS ?? 200);
 const traces = Number(process.env.BENCH_TRACES ?? 2000);
@@ -48,7 +48,7 @@ try {
     }));
     const seconds = (performance.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
-    const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))].toFixed(1);
+    const pct = (p) => percentile(latencies, p).toFixed(1);
     console.log(`${label}, ${concurrency} at once: ${(posts / seconds).toFixed(0)}/s, p50 ${pct(0.5)} ms, p99 ${pct(0.99)} ms`);
     return posts / seconds;
   };

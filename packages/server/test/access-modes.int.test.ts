@@ -10,7 +10,7 @@ import { routesOf } from '../src/api/app.js';
 import { KeyRing } from '../src/auth/key-ring.js';
 import { type KeyRecord, newKey } from '../src/auth/keys.js';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
-import { type TestServer, startTestServer } from './support/server.js';
+import { type TestServer, makeKey, startTestServer } from './support/server.js';
 
 /**
  * The ways in besides a bearer key on the REST API: the official OTel exporters with
@@ -33,14 +33,6 @@ async function start(options: Parameters<typeof startTestServer>[0] = {}): Promi
   return server;
 }
 
-async function makeKey(server: TestServer, project: string, role: string, by?: string): Promise<string> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (by !== undefined) headers.authorization = `Bearer ${by}`;
-  const response = await fetch(`${server.url}/api/keys`, { method: 'POST', headers, body: JSON.stringify({ project, role }) });
-  expect(response.status, await response.clone().text()).toBe(201);
-  return ((await response.json()) as { key: string }).key;
-}
-
 /** Spans recorded in memory, then handed to the real OTLP/protobuf exporter made with the environment as it is. */
 async function exportSpans(url: string, name: string): Promise<number> {
   const memory = new InMemorySpanExporter();
@@ -57,8 +49,8 @@ async function exportSpans(url: string, name: string): Promise<number> {
 describe('the official OTel exporters with OTEL_EXPORTER_OTLP_HEADERS', () => {
   it('send an ingest key as the exporter environment says, and store under its project', async () => {
     const server = await start();
-    const root = await makeKey(server, '*', 'admin');
-    const ingest = await makeKey(server, 'shop', 'ingest', root);
+    const root = await makeKey(server.url, '*', 'admin');
+    const ingest = await makeKey(server.url, 'shop', 'ingest', root);
     const saved = process.env.OTEL_EXPORTER_OTLP_HEADERS;
     try {
       delete process.env.OTEL_EXPORTER_OTLP_HEADERS;
@@ -114,8 +106,8 @@ describe('revocation', () => {
 
   it('stops a key revoked through the API at once', async () => {
     const server = await start();
-    const root = await makeKey(server, '*', 'admin');
-    const read = await makeKey(server, 'shop', 'read', root);
+    const root = await makeKey(server.url, '*', 'admin');
+    const read = await makeKey(server.url, 'shop', 'read', root);
     expect((await fetch(`${server.url}/api/traces`, { headers: { authorization: `Bearer ${read}` } })).status).toBe(200);
     const revoke = await fetch(`${server.url}/api/keys/${read.split('_')[2]}`, { method: 'DELETE', headers: { authorization: `Bearer ${root}` } });
     expect(revoke.status).toBe(204);
@@ -126,9 +118,9 @@ describe('revocation', () => {
 describe('/metrics', () => {
   it('takes the metrics token or a key of every project, and refuses a key of one project', async () => {
     const server = await start({ metricsToken: 'scrape-me' });
-    const admin = await makeKey(server, '*', 'admin');
-    const root = await makeKey(server, '*', 'read', admin);
-    const shop = await makeKey(server, 'shop', 'admin', admin);
+    const admin = await makeKey(server.url, '*', 'admin');
+    const root = await makeKey(server.url, '*', 'read', admin);
+    const shop = await makeKey(server.url, 'shop', 'admin', admin);
     const scrape = (token?: string) => fetch(`${server.url}/metrics`, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
     expect((await scrape()).status).toBe(401);
     expect((await scrape('scrape-you')).status).toBe(401);
@@ -167,7 +159,7 @@ describe('browser OTLP from --cors-origin pages', () => {
 describe('a signed-in dashboard', () => {
   it("writes only from Spoor's own pages, with JSON: a forged form or text/plain request is refused", async () => {
     const server = await start();
-    const admin = await makeKey(server, 'shop', 'admin', await makeKey(server, '*', 'admin'));
+    const admin = await makeKey(server.url, 'shop', 'admin', await makeKey(server.url, '*', 'admin'));
     const signIn = await fetch(`${server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ key: admin }) });
     expect(signIn.status).toBe(200);
     const setCookie = signIn.headers.get('set-cookie')!;
@@ -200,8 +192,8 @@ describe('a signed-in dashboard', () => {
 describe('rate limits', () => {
   it('answer 429 with Retry-After past a key’s rate, and leave other keys alone', async () => {
     const server = await start({ rateLimit: 2 });
-    const root = await makeKey(server, '*', 'admin');
-    const read = await makeKey(server, 'shop', 'read', root);
+    const root = await makeKey(server.url, '*', 'admin');
+    const read = await makeKey(server.url, 'shop', 'read', root);
     const statuses: number[] = [];
     let retryAfter: string | null = null;
     for (let i = 0; i < 8; i++) {
@@ -234,8 +226,8 @@ describe('wrong keys', () => {
 
   it('are refused unheard, with Retry-After, after 30 from one address; other addresses go on', async () => {
     const server = await start({ rateLimit: 0 });
-    const root = await makeKey(server, '*', 'admin');
-    const read = await makeKey(server, 'shop', 'read', root);
+    const root = await makeKey(server.url, '*', 'admin');
+    const read = await makeKey(server.url, 'shop', 'read', root);
     const statuses: number[] = [];
     for (let i = 0; i < 40; i++) statuses.push((await getFrom(server, '127.0.0.1', '/api/traces', `spoor_read_${String(i).padStart(10, '0')}_${'x'.repeat(32)}`)).status);
     expect(statuses.slice(0, 30)).toEqual(Array(30).fill(401));
@@ -254,8 +246,8 @@ describe('wrong keys', () => {
 
   it("of one key id from many addresses are answered 429, while the key's owner goes on", async () => {
     const server = await start({ rateLimit: 0 });
-    const root = await makeKey(server, '*', 'admin');
-    const read = await makeKey(server, 'shop', 'read', root);
+    const root = await makeKey(server.url, '*', 'admin');
+    const read = await makeKey(server.url, 'shop', 'read', root);
     const wrong = `${read.slice(0, -1)}${read.endsWith('a') ? 'b' : 'a'}`;
     const statuses: number[] = [];
     for (let i = 0; i < 35; i++) statuses.push((await getFrom(server, `127.0.1.${i + 1}`, '/api/traces', wrong)).status);

@@ -1,11 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Dataset, DatasetItemsResponse } from '@spoor/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spoorCli } from './support/cli.js';
 import { killAll } from './support/processes.js';
+import { makeKey } from './support/server.js';
 
 /**
  * `spoor datasets import` and `export` against a real `spoor serve` (its own process, DuckDB in a
@@ -13,35 +14,10 @@ import { killAll } from './support/processes.js';
  * imported, the key sent from SPOOR_API_KEY.
  */
 
-const SPOOR_BIN = fileURLToPath(new URL('../bin/spoor.js', import.meta.url));
-const LISTENING = /^Spoor is listening on (http:\/\/[^ ]+) \(data: .+\)$/m;
-
 const children = new Set<ChildProcess>();
 let work = '';
 let url = '';
-
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SPOOR_') && key !== 'OTEL_EXPORTER_OTLP_ENDPOINT'));
-  return { ...env, SPOOR_GRPC_PORT: '0', ...extra };
-}
-
-/** Runs `spoor ARGS` to its end (15 s at most). */
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [SPOOR_BIN, ...args], { cwd: work, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  return new Promise((resolve) =>
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      children.delete(child);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-}
+const { run, serve } = spoorCli(() => work, children);
 
 async function api<T>(path: string, key: string): Promise<T> {
   const response = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${key}` } });
@@ -54,30 +30,10 @@ let readKey = '';
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'spoor-cli-datasets-'));
-  const server = spawn(process.execPath, [SPOOR_BIN, 'serve', '--port', '0', '--data', join(work, 'data'), '--log-level', 'warn'], { cwd: work, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(server);
-  let stdout = '';
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('spoor serve did not start in 15 s')), 15_000);
-    server.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      const found = LISTENING.exec(stdout);
-      if (found !== null) {
-        clearTimeout(timer);
-        resolve(found[1]!);
-      }
-    });
-  });
-  const made = async (project: string, role: string, key?: string): Promise<string> => {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (key !== undefined) headers.authorization = `Bearer ${key}`;
-    const answer = await fetch(`${url}/api/keys`, { method: 'POST', headers, body: JSON.stringify({ project, role }) });
-    expect(answer.status).toBe(201);
-    return ((await answer.json()) as { key: string }).key;
-  };
-  const admin = await made('*', 'admin');
-  ingestKey = await made('default', 'ingest', admin);
-  readKey = await made('default', 'read', admin);
+  url = (await serve(['--port', '0', '--data', join(work, 'data')])).url;
+  const admin = await makeKey(url, '*', 'admin');
+  ingestKey = await makeKey(url, 'default', 'ingest', admin);
+  readKey = await makeKey(url, 'default', 'read', admin);
 }, 30_000);
 
 afterAll(async () => {

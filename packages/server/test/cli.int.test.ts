@@ -1,36 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { TraceDetail, TraceListResponse } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spoorCli } from './support/cli.js';
 import { getJson, startTestServer, type TestServer } from './support/server.js';
 import { killAll } from './support/processes.js';
-
-const SPOOR_BIN = fileURLToPath(new URL('../bin/spoor.js', import.meta.url));
-const LISTENING = /^Spoor is listening on http:\/\/([^:]+):(\d+) \(data: (.+)\)$/m;
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-interface Spoor {
-  child: ChildProcess;
-  stdout: () => string;
-  stderr: () => string;
-  exited: Promise<Exit>;
-}
-
-interface Listening extends Spoor {
-  url: string;
-  host: string;
-  port: number;
-  dataDir: string;
-}
 
 const children = new Set<ChildProcess>();
 const servers: TestServer[] = [];
@@ -46,59 +24,7 @@ afterEach(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/**
- * The environment of this process without any SPOOR_* or OTLP endpoint setting, plus `extra`;
- * OTLP/gRPC off unless `extra` says otherwise, so servers started side by side do not contend for 4317.
- */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(
-    Object.entries(process.env).filter(([key]) => !key.startsWith('SPOOR_') && key !== 'OTEL_EXPORTER_OTLP_ENDPOINT'),
-  );
-  return { ...env, SPOOR_GRPC_PORT: '0', ...extra };
-}
-
-/** Starts the `spoor` CLI in the test's working directory. */
-function spoor(args: string[], env: Record<string, string> = {}): Spoor {
-  const child = spawn(process.execPath, [SPOOR_BIN, ...args], { cwd: work, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return { child, stdout: () => stdout, stderr: () => stderr, exited };
-}
-
-/** Runs a command that should end by itself, within 15 s. */
-async function run(args: string[], env: Record<string, string> = {}): Promise<Exit & { stdout: string; stderr: string }> {
-  const process = spoor(args, env);
-  const timer = setTimeout(() => process.child.kill('SIGKILL'), 15_000);
-  const exit = await process.exited;
-  clearTimeout(timer);
-  return { ...exit, stdout: process.stdout(), stderr: process.stderr() };
-}
-
-/** Starts `spoor serve` and resolves with where it listens, once it prints its start-up line. */
-async function serve(args: string[], env: Record<string, string> = {}): Promise<Listening> {
-  const process = spoor(['serve', '--log-level', 'warn', ...args], env);
-  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`spoor serve did not start in 15 s; stderr: ${process.stderr()}`)), 15_000);
-    const onData = (): void => {
-      const found = LISTENING.exec(process.stdout());
-      if (found === null) return;
-      clearTimeout(timer);
-      process.child.stdout!.off('data', onData);
-      resolve(found);
-    };
-    process.child.stdout!.on('data', onData);
-    void process.exited.then((exit) => {
-      clearTimeout(timer);
-      reject(new Error(`spoor serve exited (${exit.code ?? exit.signal}) before listening; stderr: ${process.stderr()}`));
-    });
-  });
-  const [, host, port, dataDir] = match as unknown as [string, string, string, string];
-  return { ...process, url: `http://${host}:${port}`, host, port: Number(port), dataDir };
-}
+const { run, serve } = spoorCli(() => work, children);
 
 /** A loopback port that nothing listens on (it was free a moment ago). */
 async function closedPort(): Promise<number> {

@@ -1,6 +1,6 @@
 import type { Dataset, DatasetChangeResponse, DatasetItem, DatasetItemsResponse, DatasetListResponse } from '@spoor/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, startTestServer } from './support/server.js';
+import { type ApiAnswer, type CallOptions, type TestServer, callJson, errorOf, makeKey, startTestServer } from './support/server.js';
 import { llmTraceBody, traceBody } from './support/trace-bodies.js';
 
 /**
@@ -20,21 +20,7 @@ let adminKey = '';
 let ingestKey = '';
 let readKey = '';
 
-interface Answer<T = unknown> {
-  status: number;
-  body: T;
-}
-
-async function call<T = unknown>(method: string, path: string, options: { body?: unknown; key?: string } = {}): Promise<Answer<T>> {
-  const headers: Record<string, string> = {};
-  if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${server.url}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
-  const text = await response.text();
-  return { status: response.status, body: (text === '' ? null : JSON.parse(text)) as T };
-}
-
-const errorOf = (answer: Answer): string => `${answer.status} ${(answer.body as { error: { message: string } }).error.message}`;
+const call = <T = unknown>(method: string, path: string, options: CallOptions & { body?: unknown } = {}): Promise<ApiAnswer<T>> => callJson<T>(server.url, method, path, options.body, options);
 const make = (name: string, description?: string) => call<Dataset>('POST', '/api/datasets', { body: { name, description }, key: ingestKey });
 const add = (name: string, items: unknown[], key = ingestKey) => call<DatasetChangeResponse>('POST', `/api/datasets/${name}/items`, { body: { items }, key });
 const items = (name: string, query = '') => call<DatasetItemsResponse>('GET', `/api/datasets/${name}/items${query}`, { key: readKey });
@@ -42,18 +28,10 @@ const inputs = async (name: string, query = ''): Promise<unknown[]> => (await it
 
 beforeAll(async () => {
   server = await startTestServer();
-  const made = async (project: string, role: string): Promise<string> => {
-    const answer = await call<{ key: string }>('POST', '/api/keys', { body: { project, role }, key: adminKey || undefined });
-    expect(answer.status).toBe(201);
-    return answer.body.key;
-  };
-  adminKey = await made('*', 'admin');
-  ingestKey = await made('default', 'ingest');
-  readKey = await made('default', 'read');
-  for (const body of [llmTraceBody(LLM_TRACE, LLM_SPAN), traceBody(PLAIN_TRACE, 2)]) {
-    const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ingestKey}` }, body });
-    expect(sent.status).toBe(200);
-  }
+  adminKey = await makeKey(server.url, '*', 'admin');
+  ingestKey = await makeKey(server.url, 'default', 'ingest', adminKey);
+  readKey = await makeKey(server.url, 'default', 'read', adminKey);
+  for (const body of [llmTraceBody(LLM_TRACE, LLM_SPAN), traceBody(PLAIN_TRACE, 2)]) expect((await call('POST', '/v1/traces', { raw: body, key: ingestKey })).status).toBe(200);
 }, 30_000);
 
 afterAll(async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeLlm, startFakeLlm } from '../../sdk/test/support/fake-llm.js';
-import { type TestServer, callJson, metricValue, startTestServer } from './support/server.js';
+import { type TestServer, callJson, makeKey, metricValue, startTestServer } from './support/server.js';
 import { eventually, llmTraceBody, traceBody } from './support/trace-bodies.js';
 
 const TRACE = 'e'.repeat(32);
@@ -89,14 +89,9 @@ describe("an evaluator's errors on a running server", () => {
   let server: TestServer;
   let dir: string;
   const keys = { admin: '', other: '' };
-  const call = async (method: string, path: string, key: string, body?: unknown): Promise<{ status: number; body: Answer }> => {
-    const headers: Record<string, string> = key === '' ? {} : { authorization: `Bearer ${key}` };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${server.url}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
-    return { status: response.status, body: (await response.json()) as Answer };
-  };
+  const call = (method: string, path: string, key: string, body?: unknown) => callJson<Answer>(server.url, method, path, body, { key });
   const judged = () => call('GET', '/api/evaluators/relevance', keys.admin);
-  const send = async (traceId: string, spanId: string) => expect((await call('POST', '/v1/traces', keys.admin, llmTraceBody(traceId, spanId))).status).toBe(200);
+  const send = async (traceId: string, spanId: string) => expect((await callJson(server.url, 'POST', '/v1/traces', undefined, { key: keys.admin, raw: llmTraceBody(traceId, spanId) })).status).toBe(200);
 
   beforeAll(async () => {
     fake = await startFakeLlm();
@@ -108,8 +103,8 @@ describe("an evaluator's errors on a running server", () => {
     await writeFile(file, 'evaluators:\n  - { name: relevance, kind: llm-judge, target: llm, builtin: answer-relevance, provider: openai, model: gpt-4o-mini }\n');
     server = await startTestServer({ evaluators: file, provider: [`openai=file:${keyFile},base=${fake.baseUrl}/v1,timeout=5s`], traceQuiet: '1s' });
     // The first key is made while none is required: an admin of every project, acting on `default`.
-    keys.admin = (await call('POST', '/api/keys', '', { project: '*', role: 'admin' })).body.key;
-    keys.other = (await call('POST', '/api/keys', keys.admin, { project: 'other', role: 'read' })).body.key;
+    keys.admin = await makeKey(server.url, '*', 'admin');
+    keys.other = await makeKey(server.url, 'other', 'read', keys.admin);
   });
   afterAll(async () => {
     await server?.stop();

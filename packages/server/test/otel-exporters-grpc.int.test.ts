@@ -6,7 +6,7 @@ import type { TraceDetail } from '@spoor/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportPathOf } from '../src/ingest/grpc.js';
 import { type SpanInput, encodeTraces } from './support/otlp-encode.js';
-import { type TestServer, getJson, startTestServer } from './support/server.js';
+import { type TestServer, getJson, makeKey, startTestServer } from './support/server.js';
 
 /**
  * OTLP/gRPC as a client that does not behave sees it: the official exporters' field-by-field runs
@@ -192,20 +192,11 @@ describe('OTLP/gRPC under back-pressure', () => {
 describe('OTLP/gRPC with keys', () => {
   let server: TestServer;
   const keys: Record<string, string> = {};
-  const createKey = async (body: object, admin?: string): Promise<string> => {
-    const response = await fetch(`${server.url}/api/keys`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(admin === undefined ? {} : { authorization: `Bearer ${admin}` }) },
-      body: JSON.stringify(body),
-    });
-    expect(response.status).toBe(201);
-    return ((await response.json()) as { key: string }).key;
-  };
   beforeAll(async () => {
     server = await startTestServer({ grpc: true, rateLimit: '2' });
-    keys.admin = await createKey({ project: '*', role: 'admin', name: 'root' });
-    keys.ingest = await createKey({ project: 'shop', role: 'ingest' }, keys.admin);
-    keys.read = await createKey({ project: 'shop', role: 'read' }, keys.admin);
+    keys.admin = await makeKey(server.url, '*', 'admin');
+    keys.ingest = await makeKey(server.url, 'shop', 'ingest', keys.admin);
+    keys.read = await makeKey(server.url, 'shop', 'read', keys.admin);
   });
   afterAll(async () => {
     await server?.stop();

@@ -1,6 +1,6 @@
 import type { Score, ScoreListResponse } from '@spoor/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, startTestServer } from './support/server.js';
+import { type ApiAnswer, type CallOptions, type TestServer, callJson, errorOf, makeKey, startTestServer } from './support/server.js';
 import { traceBody } from './support/trace-bodies.js';
 
 /**
@@ -18,39 +18,18 @@ let server: TestServer;
 let adminKey = '';
 let ingestKey = '';
 
-interface Answer<T = unknown> {
-  status: number;
-  body: T;
-}
-
-async function call<T = unknown>(method: string, path: string, options: { body?: unknown; raw?: string; key?: string; headers?: Record<string, string> } = {}): Promise<Answer<T>> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
-  const payload = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  if (payload !== undefined) headers['content-type'] ??= 'application/json';
-  const response = await fetch(`${server.url}${path}`, { method, headers, body: payload });
-  const text = await response.text();
-  return { status: response.status, body: (text === '' ? null : JSON.parse(text)) as T };
-}
-
+const call = <T = unknown>(method: string, path: string, options: CallOptions & { body?: unknown } = {}): Promise<ApiAnswer<T>> => callJson<T>(server.url, method, path, options.body, options);
 const post = (body: unknown, key = ingestKey) => call<{ score: Score }>('POST', '/api/scores', { body, key });
 const list = (query = '') => call<ScoreListResponse>('GET', `/api/scores${query}`, { key: adminKey });
-const errorOf = (answer: Answer): string => `${answer.status} ${(answer.body as { error: { message: string } }).error.message}`;
 
 beforeAll(async () => {
   server = await startTestServer();
-  const made = async (project: string, role: string): Promise<string> => {
-    const answer = await call<{ key: string }>('POST', '/api/keys', { body: { project, role }, key: adminKey || undefined });
-    expect(answer.status).toBe(201);
-    return answer.body.key;
-  };
   // An admin key of every project (the first key, made while none is required), acting on `default`.
-  adminKey = await made('*', 'admin');
-  ingestKey = await made('default', 'ingest');
+  adminKey = await makeKey(server.url, '*', 'admin');
+  ingestKey = await makeKey(server.url, 'default', 'ingest', adminKey);
   // Comments hold what users type: the project's policy masks e-mail addresses in them.
   expect((await call('PUT', '/api/projects/default/masking', { body: { detectors: ['email'] }, key: adminKey })).status).toBe(200);
-  const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ingestKey}` }, body: traceBody(TRACE, 2) });
-  expect(sent.status).toBe(200);
+  expect((await call('POST', '/v1/traces', { raw: traceBody(TRACE, 2), key: ingestKey })).status).toBe(200);
 }, 30_000);
 
 afterAll(async () => {
@@ -147,9 +126,8 @@ describe('POST /api/scores', () => {
     expect(errorOf(await post({ traceId: unknown, spanId: STEP, name: 'x', value: 1 }))).toBe(`404 trace ${unknown} was not found`);
     expect(errorOf(await post({ traceId: TRACE, spanId: 'ffffffffffffffff', name: 'x', value: 1 }))).toBe(`404 span ffffffffffffffff of trace ${TRACE} was not found`);
     // Another project's key knows no trace of this one.
-    const other = await call<{ key: string }>('POST', '/api/keys', { body: { project: 'other', role: 'ingest' }, key: adminKey });
-    expect(other.status).toBe(201);
-    expect(errorOf(await post({ traceId: TRACE, name: 'x', value: 1 }, other.body.key))).toBe(`404 trace ${TRACE} was not found`);
+    const other = await makeKey(server.url, 'other', 'ingest', adminKey);
+    expect(errorOf(await post({ traceId: TRACE, name: 'x', value: 1 }, other))).toBe(`404 trace ${TRACE} was not found`);
   });
 });
 
@@ -159,7 +137,7 @@ describe('GET /api/scores', () => {
     const seen: string[] = [];
     let cursor: string | null = '';
     while (cursor !== null) {
-      const page: Answer<ScoreListResponse> = await list(`?traceId=${TRACE}&limit=2${cursor === '' ? '' : `&cursor=${cursor}`}`);
+      const page: ApiAnswer<ScoreListResponse> = await list(`?traceId=${TRACE}&limit=2${cursor === '' ? '' : `&cursor=${cursor}`}`);
       expect(page.status).toBe(200);
       expect(page.body.scores.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.scores.filter((s) => s.name.startsWith('page-')).map((s) => s.name));

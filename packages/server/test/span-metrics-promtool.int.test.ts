@@ -4,7 +4,7 @@ import { ScoreMetrics } from '../src/metrics/score-metrics.js';
 import { SpanMetrics } from '../src/metrics/span-metrics.js';
 import { STORE_COMMIT_SECONDS_BUCKETS, SelfMetrics, createIngestMetrics } from '../src/self-metrics.js';
 import { promtoolCheckMetrics } from './support/prometheus.js';
-import { llm, metricSpan as span } from './support/metric-spans.js';
+import { llm, metricScore as score, metricSpan as span } from './support/metric-spans.js';
 
 /**
  * What `/metrics` serves, checked by `promtool check metrics`: Prometheus' own parser and its
@@ -53,9 +53,6 @@ it('passes promtool check metrics with no problem reported, for span metrics and
 
 it('passes promtool check metrics with score metrics beside the span metrics, overflow included', async () => {
   const scores = new ScoreMetrics({ maxSeriesPerFamily: 3 });
-  const score = (name: string, value: number | null, label: string | null, source: 'otel' | 'human' | 'evaluator') => ({
-    projectId: 'default', scoreId: 'x', timeUs: 0, traceId: null, spanId: null, sessionId: 's', responseId: null, name, value, label, comment: null, source, author: '',
-  });
   scores.countScores([
     score('faithfulness', 0.8, null, 'evaluator'), score('thumbs', null, 'down', 'human'), score('say "hi"\\\n', -2, 'größe ✓', 'otel'),
     score('relevance', 120, null, 'evaluator'), score('toxicity', 0.01, null, 'evaluator'),

@@ -1,21 +1,7 @@
-import type { ScoreRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
+import { metricScore as score } from '../../test/support/metric-spans.js';
+import { samplesOf as samples } from '../../test/support/prometheus.js';
 import { ScoreMetrics } from './score-metrics.js';
-
-/** `name{labels}` → value, for every sample line. */
-function samples(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    out.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return out;
-}
-
-function score(name: string, value: number | null, label: string | null, source: ScoreRecord['source'] = 'evaluator'): ScoreRecord {
-  return { projectId: 'default', scoreId: 'x', timeUs: 0, traceId: null, spanId: null, sessionId: 's', responseId: null, name, value, label, comment: null, source, author: '' };
-}
 
 describe('ScoreMetrics', () => {
   it('counts scores by name, label and source, and places their values in buckets', () => {

@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SpanMetrics } from './span-metrics.js';
 import { llm, metricSpan as span } from '../../test/support/metric-spans.js';
+import { samplesOf as samples } from '../../test/support/prometheus.js';
 
 const failed = { status: { code: 'error' as const, message: 'boom' } };
-
-/** `name{labels}` → value, for every sample line; fails on a duplicate series. */
-function samples(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  const duplicates: string[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const at = line.lastIndexOf(' ');
-    const series = line.slice(0, at);
-    if (out.has(series)) duplicates.push(series);
-    out.set(series, Number(line.slice(at + 1)));
-  }
-  expect(duplicates).toEqual([]);
-  return out;
-}
 
 const OPENAI = 'gen_ai_provider_name="openai",gen_ai_request_model="gpt-4o",gen_ai_operation_name="chat"';
 

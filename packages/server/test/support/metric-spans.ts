@@ -1,7 +1,7 @@
-import type { LlmFields, SpanKind, SpanRecord } from '@spoor/model';
+import type { LlmFields, ScoreRecord, SpanKind, SpanRecord } from '@spoor/model';
 import { emptyLlm, span } from './record-fixtures.js';
 
-/** Span builders for the metrics tests, on the store contract's record builders. */
+/** Span and score builders for the metrics tests, on the store contract's record builders. */
 
 export const T0 = 1_700_000_000_000_000;
 
@@ -19,4 +19,9 @@ export function metricSpan(service: string, kind: SpanKind, ms: number, extra: P
     resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: '' },
     ...extra,
   });
+}
+
+/** A score of session `s` named `name`, as the score metrics count it. */
+export function metricScore(name: string, value: number | null, label: string | null, source: ScoreRecord['source'] = 'evaluator'): ScoreRecord {
+  return { projectId: 'default', scoreId: 'x', timeUs: 0, traceId: null, spanId: null, sessionId: 's', responseId: null, name, value, label, comment: null, source, author: '' };
 }

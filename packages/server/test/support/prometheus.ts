@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 
 /**
  * The real Prometheus tools, for tests: `promtool check metrics` on an exposition text, and a
@@ -28,6 +29,21 @@ export function promtoolCheckMetrics(text: string): Promise<{ code: number | nul
     });
     child.stdin.end(text);
   });
+}
+
+/** `name{labels}` → value, for every sample line of an exposition text; fails on a duplicate series. */
+export function samplesOf(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const duplicates: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    const series = line.slice(0, at);
+    if (out.has(series)) duplicates.push(series);
+    out.set(series, Number(line.slice(at + 1)));
+  }
+  expect(duplicates).toEqual([]);
+  return out;
 }
 
 /** One series of an instant-query answer. */

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { resolveServeConfig, type ServeOptions } from '../../src/config.js';
 import { type RunningServer, startServer } from '../../src/serve/server.js';
 
@@ -31,12 +31,39 @@ export async function startTestServer({ grpc = false, ...options }: TestServerOp
   };
 }
 
-/** A request with an optional JSON body, and its status and JSON answer (`null` for 204). */
-export async function callJson<T = unknown>(baseUrl: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: T | null }> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
-  });
-  return { status: response.status, body: response.status === 204 ? null : ((await response.json()) as T) };
+export interface CallOptions {
+  /** Sent as `authorization: Bearer <key>`. */
+  key?: string;
+  /** The body as it is, instead of `body` as JSON (still sent as `application/json` unless `headers` say otherwise). */
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+/** A status and a JSON answer. */
+export interface ApiAnswer<T = unknown> {
+  status: number;
+  body: T;
+}
+
+/** A request with an optional JSON body and key, and its status and JSON answer (`null` when empty, as a 204's). */
+export async function callJson<T = unknown>(baseUrl: string, method: string, path: string, body?: unknown, options: CallOptions = {}): Promise<ApiAnswer<T>> {
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.key !== undefined) headers.authorization = `Bearer ${options.key}`;
+  const payload = options.raw ?? (body === undefined ? undefined : JSON.stringify(body));
+  if (payload !== undefined) headers['content-type'] ??= 'application/json';
+  const response = await fetch(`${baseUrl}${path}`, { method, headers, body: payload });
+  const text = await response.text();
+  return { status: response.status, body: (text === '' ? null : JSON.parse(text)) as T };
+}
+
+/** An error answer as `status message`, e.g. `404 dataset qa was not found`. */
+export const errorOf = (answer: ApiAnswer): string => `${answer.status} ${(answer.body as { error: { message: string } }).error.message}`;
+
+/** Makes a key through `POST /api/keys`, the first while none is required, the next `by` an admin key; fails unless 201. */
+export async function makeKey(baseUrl: string, project: string, role: string, by?: string): Promise<string> {
+  const answer = await callJson<{ key: string }>(baseUrl, 'POST', '/api/keys', { project, role }, { key: by });
+  expect(answer.status, JSON.stringify(answer.body)).toBe(201);
+  return answer.body.key;
 }
 
 /** GETs a JSON API path and returns status and parsed body. */

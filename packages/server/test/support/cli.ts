@@ -1,0 +1,87 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/** The `spoor` CLI as a user runs it: its own process, started from the built `bin/spoor.js`. */
+
+const SPOOR_BIN = fileURLToPath(new URL('../../bin/spoor.js', import.meta.url));
+const LISTENING = /^Spoor is listening on http:\/\/([^:]+):(\d+) \(data: (.+)\)$/m;
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface SpoorProcess {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  /** Once the process has exited (its output may still be arriving). */
+  exited: Promise<Exit>;
+}
+
+export interface Listening extends SpoorProcess {
+  url: string;
+  host: string;
+  port: number;
+  dataDir: string;
+}
+
+/**
+ * The environment of this process without any SPOOR_* or OTLP endpoint setting, plus `extra`;
+ * OTLP/gRPC off unless `extra` says otherwise, so servers started side by side do not contend for 4317.
+ */
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SPOOR_') && key !== 'OTEL_EXPORTER_OTLP_ENDPOINT'));
+  return { ...env, SPOOR_GRPC_PORT: '0', ...extra };
+}
+
+/**
+ * The CLI run in the directory `cwd()` gives at each start, every process added to `children`
+ * (for `killAll` after the tests): `spoor` starts one, `run` waits 15 s at most for a command
+ * that ends by itself, `serve` resolves once `spoor serve` prints where it listens.
+ */
+export function spoorCli(cwd: () => string, children: Set<ChildProcess>) {
+  function spoor(args: string[], env: Record<string, string> = {}): SpoorProcess {
+    const child = spawn(process.execPath, [SPOOR_BIN, ...args], { cwd: cwd(), env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    children.add(child);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    return { child, stdout: () => stdout, stderr: () => stderr, exited };
+  }
+
+  async function run(args: string[], env: Record<string, string> = {}): Promise<Exit & { stdout: string; stderr: string }> {
+    const started = spoor(args, env);
+    // 'close', not 'exit': the output is read to its end.
+    const closed = new Promise<Exit>((resolve) => started.child.once('close', (code, signal) => resolve({ code, signal })));
+    const timer = setTimeout(() => started.child.kill('SIGKILL'), 15_000);
+    const exit = await closed;
+    clearTimeout(timer);
+    return { ...exit, stdout: started.stdout(), stderr: started.stderr() };
+  }
+
+  async function serve(args: string[], env: Record<string, string> = {}): Promise<Listening> {
+    const started = spoor(['serve', '--log-level', 'warn', ...args], env);
+    const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`spoor serve did not start in 15 s; stderr: ${started.stderr()}`)), 15_000);
+      const onData = (): void => {
+        const found = LISTENING.exec(started.stdout());
+        if (found === null) return;
+        clearTimeout(timer);
+        started.child.stdout!.off('data', onData);
+        resolve(found);
+      };
+      started.child.stdout!.on('data', onData);
+      void started.exited.then((exit) => {
+        clearTimeout(timer);
+        reject(new Error(`spoor serve exited (${exit.code ?? exit.signal}) before listening; stderr: ${started.stderr()}`));
+      });
+    });
+    const [, host, port, dataDir] = match as unknown as [string, string, string, string];
+    return { ...started, url: `http://${host}:${port}`, host, port: Number(port), dataDir };
+  }
+
+  return { spoor, run, serve };
+}
