@@ -3,6 +3,7 @@ import { type Row, num, numOrNull } from '../record-rows.js';
 import type { CompleteTrace, EvaluationSpan, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, TraceFilter } from '../ports/evaluators.js';
 import type { TimeKey } from '../ports/traces.js';
 import type { SqlEngine } from './dialect.js';
+import { traceBounds } from './trace-bounds.js';
 import { TRACE_TOTALS, traceFilterSql } from './traces.js';
 
 /**
@@ -171,23 +172,11 @@ export function completeTraces(db: SqlEngine, projectId: string, filter: TraceFi
   );
 }
 
-/**
- * The spans of these traces, in two reads whatever their number: the span times their parts
- * bound first, so that the span read skips by time (DuckDB's zone maps, ClickHouse's day
- * partitions) what the trace ids alone would not.
- */
+/** The spans of these traces, in two reads whatever their number: their bounds first (`traceBounds`), then the spans within them. */
 export async function evaluationSpans(db: SqlEngine, projectId: string, traceIds: readonly string[]): Promise<EvaluationSpan[]> {
-  if (traceIds.length === 0) return [];
+  const bounds = await traceBounds(db, projectId, traceIds);
+  if (bounds === null) return [];
   const d = db.dialect;
-  const b = d.params();
-  const [bounds] = await db.rows(
-    'find the times of traces to judge',
-    `SELECT min(start_us) AS from_us, max(end_us) AS to_us FROM ${d.tables.trace_parts}
-     WHERE project_id = ${b.add(projectId)} AND trace_id IN ${b.texts(traceIds)}`,
-    b,
-    (row) => ({ fromUs: numOrNull(row.get('from_us')), toUs: numOrNull(row.get('to_us')) }),
-  );
-  if (bounds === undefined || bounds.fromUs === null || bounds.toUs === null) return [];
   const p = d.params();
   return db.rows(
     'read the spans of traces to judge',
