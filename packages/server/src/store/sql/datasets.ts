@@ -1,4 +1,4 @@
-import { type Row, num } from '../record-rows.js';
+import { type Row, isTrue, num } from '../record-rows.js';
 import type { DatasetItemRecord, DatasetRecord, DatasetSummary } from '../ports/datasets.js';
 import type { Dialect, Params, SqlEngine } from './dialect.js';
 
@@ -11,8 +11,6 @@ import type { Dialect, Params, SqlEngine } from './dialect.js';
 const DATASET_COLUMNS = 'name, description, version, first_version, created_us, time_us, deleted';
 const ITEM_COLUMNS = 'dataset, item_id, version, created_us, time_us, input, expected_output, metadata, source_trace_id, source_span_id, deleted';
 
-const bool = (value: unknown): boolean => value === true || value === 1 || value === '1';
-
 function datasetOf(row: Row): DatasetRecord {
   return {
     name: row.get('name') as string,
@@ -21,7 +19,7 @@ function datasetOf(row: Row): DatasetRecord {
     firstVersion: num(row.get('first_version')),
     createdUs: num(row.get('created_us')),
     timeUs: num(row.get('time_us')),
-    deleted: bool(row.get('deleted')),
+    deleted: isTrue(row.get('deleted')),
   };
 }
 
@@ -37,7 +35,7 @@ function itemOf(row: Row): DatasetItemRecord & { dataset: string } {
     metadata: row.get('metadata') as string,
     sourceTraceId: (row.get('source_trace_id') as string | null) ?? null,
     sourceSpanId: (row.get('source_span_id') as string | null) ?? null,
-    deleted: bool(row.get('deleted')),
+    deleted: isTrue(row.get('deleted')),
   };
 }
 

@@ -1,5 +1,5 @@
 import { EVALUATOR_STATES, type EvaluatorState, SPAN_CATEGORIES } from '@spoor/model';
-import { type Row, num, numOrNull } from '../record-rows.js';
+import { type Row, isTrue, num, numOrNull } from '../record-rows.js';
 import type { CompleteTrace, EvaluationSpan, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, TraceFilter } from '../ports/evaluators.js';
 import type { TimeKey } from '../ports/traces.js';
 import type { SqlEngine } from './dialect.js';
@@ -24,7 +24,6 @@ const RUN_ORDER = 'time_us DESC, ok DESC';
  */
 const ROOT_LOOKBACK_US = 3_600_000_000;
 
-const bool = (value: unknown): boolean => value === true || value === 1 || value === '1';
 /** A double column that may hold NaN or an infinity, as a cost is summed. */
 const finiteOrNull = (value: unknown): number | null => {
   const n = numOrNull(value);
@@ -41,7 +40,7 @@ function evaluatorOf(row: Row): EvaluatorRecord & { deleted: boolean } {
     pausedReason: (row.get('paused_reason') as string | null) ?? null,
     createdUs: num(row.get('created_us')),
     updatedUs: num(row.get('updated_us')),
-    deleted: bool(row.get('deleted')),
+    deleted: isTrue(row.get('deleted')),
   };
 }
 
@@ -52,7 +51,7 @@ function runOf(row: Row): EvaluatorRunRecord {
     version: num(row.get('version')),
     traceId: row.get('trace_id') as string,
     spanId: spanId === '' ? null : spanId,
-    ok: bool(row.get('ok')),
+    ok: isTrue(row.get('ok')),
     error: (row.get('error') as string | null) ?? null,
     costUsd: Number(row.get('cost_usd')),
     timeUs: num(row.get('time_us')),
@@ -192,7 +191,7 @@ export async function evaluationSpans(db: SqlEngine, projectId: string, traceIds
       category: SPAN_CATEGORIES[num(row.get('category'))] ?? 'other',
       startTimeUs: num(row.get('start_us')),
       endTimeUs: num(row.get('end_us')),
-      isLlm: bool(row.get('is_llm')),
+      isLlm: isTrue(row.get('is_llm')),
       costUsd: finiteOrNull(row.get('cost_usd')),
       attributesJson: row.get('attributes') as string,
     }),

@@ -1,5 +1,5 @@
 import { SCORE_SOURCES, type ScoreQuery, type ScoreSource } from '@spoor/model';
-import { num, numOrNull, type Row } from '../record-rows.js';
+import { isTrue, num, numOrNull, type Row } from '../record-rows.js';
 import type { StoredScore, TargetFound } from '../ports/scores.js';
 import type { TimeKey } from '../ports/traces.js';
 import type { Dialect, Params, SqlEngine } from './dialect.js';
@@ -95,7 +95,7 @@ export async function latestScoreRow(db: SqlEngine, projectId: string, scoreId: 
   const p = d.params();
   const rows = await db.rows('read a score', latestScores(d, p.add(projectId), [`score_id = ${p.add(scoreId)}`]), p, (row) => ({
     ...scoreOf(row),
-    deleted: row.get('deleted') === true || row.get('deleted') === 1,
+    deleted: isTrue(row.get('deleted')),
   }));
   return rows[0] ?? null;
 }
