@@ -25,8 +25,6 @@ export class ClickHouseEvaluatorStore extends SqlEvaluatorStore {
     super(clickhouse);
   }
 
-
-
   async putEvaluator(projectId: string, r: EvaluatorRecord, deleted: boolean): Promise<void> {
     const ch = this.clickhouse.ch;
     await ch.insertRows('save an evaluator', ch.tables.evaluators, [
@@ -56,10 +54,6 @@ export class ClickHouseEvaluatorStore extends SqlEvaluatorStore {
       })),
     );
   }
-
-
-
-
 
   /**
    * A holder whose lease has not expired keeps it; otherwise this server inserts a candidate with

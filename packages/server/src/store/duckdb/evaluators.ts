@@ -9,8 +9,6 @@ export class DuckDbEvaluatorStore extends SqlEvaluatorStore {
     super(duckdb);
   }
 
-
-
   async putEvaluator(projectId: string, r: EvaluatorRecord, deleted: boolean): Promise<void> {
     // One statement: the new row's version is read and written together (a connection's statements are serial).
     await this.duckdb.on('save an evaluator', (c) =>
@@ -42,10 +40,6 @@ export class DuckDbEvaluatorStore extends SqlEvaluatorStore {
       ),
     );
   }
-
-
-
-
 
   /** One file has one writer process: a conditional upsert decides the holder at once, no settling needed. */
   takeLease(projectId: string, holder: string, nowUs: number, ttlUs: number): Promise<boolean> {
