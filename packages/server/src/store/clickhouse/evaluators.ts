@@ -49,9 +49,7 @@ export class ClickHouseEvaluatorStore extends SqlEvaluatorStore {
     await ch.insertRows(
       'record evaluator runs',
       ch.tables.evaluator_runs,
-      runs.map((r) => ({
-        project_id: projectId, evaluator: r.evaluator, version: r.version, trace_id: r.traceId, span_id: r.spanId ?? '', ok: r.ok, error: r.error, cost_usd: r.costUsd, time_us: r.timeUs,
-      })),
+      runs.map((r) => ({ project_id: projectId, ...sql.runRow(r) })),
     );
   }
 

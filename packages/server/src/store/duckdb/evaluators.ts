@@ -1,5 +1,6 @@
 import type { EvaluatorRecord, EvaluatorRunRecord } from '../ports/evaluators.js';
 import { SqlEvaluatorStore } from '../sql/evaluator-store.js';
+import { runRow } from '../sql/evaluators.js';
 import type { DuckDbSql } from './dialect.js';
 import { columnsOf } from './read.js';
 
@@ -31,11 +32,7 @@ export class DuckDbEvaluatorStore extends SqlEvaluatorStore {
            "ok":"BOOLEAN","error":"VARCHAR","cost_usd":"DOUBLE","time_us":"BIGINT"}]'), recursive := true)) r`,
         [
           projectId,
-          JSON.stringify(
-            runs.map((r) => ({
-              evaluator: r.evaluator, version: r.version, trace_id: r.traceId, span_id: r.spanId ?? '', ok: r.ok, error: r.error, cost_usd: r.costUsd, time_us: r.timeUs,
-            })),
-          ),
+          JSON.stringify(runs.map(runRow)),
         ],
       ),
     );

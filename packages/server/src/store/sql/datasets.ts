@@ -3,13 +3,22 @@ import type { DatasetItemRecord, DatasetRecord, DatasetSummary } from '../ports/
 import type { Dialect, Params, SqlEngine } from './dialect.js';
 
 /**
- * Datasets' reads, for every engine. Both tables are appended: a dataset's row per version, an
- * item's row per change. Version v of a dataset is, per item id, the newest row of a version
- * between the dataset's first version and v that a dataset row marks written, unless deleted.
+ * Datasets' reads, and the row an item is written as, for every engine. Both tables are appended:
+ * a dataset's row per version, an item's row per change. Version v of a dataset is, per item id,
+ * the newest row of a version between the dataset's first version and v that a dataset row marks
+ * written, unless deleted.
  */
 
 const DATASET_COLUMNS = 'name, description, version, first_version, created_us, time_us, deleted';
 const ITEM_COLUMNS = 'dataset, item_id, version, created_us, time_us, input, expected_output, metadata, source_trace_id, source_span_id, deleted';
+
+/** An item as a row of `dataset_items` (without its project), as both engines write it. */
+export function itemRow(i: DatasetItemRecord & { dataset: string }): Record<string, unknown> {
+  return {
+    dataset: i.dataset, item_id: i.itemId, version: i.version, created_us: i.createdUs, time_us: i.timeUs, input: i.input, expected_output: i.expectedOutput,
+    metadata: i.metadata, source_trace_id: i.sourceTraceId, source_span_id: i.sourceSpanId, deleted: i.deleted,
+  };
+}
 
 function datasetOf(row: Row): DatasetRecord {
   return {

@@ -7,8 +7,9 @@ import { traceBounds } from './trace-bounds.js';
 import { TRACE_TOTALS, traceFilterSql } from './traces.js';
 
 /**
- * Evaluators' reads, for every engine. Definitions and runs are appended (a change is a new row):
- * a definition is its newest row by `row_version`, a target's run its newest by time.
+ * Evaluators' reads, and the row a run is written as, for every engine. Definitions and runs are
+ * appended (a change is a new row): a definition is its newest row by `row_version`, a target's run
+ * its newest by time.
  */
 
 const EVALUATOR_COLUMNS = 'name, spec, version, state, paused_reason, created_us, updated_us, row_version, deleted';
@@ -29,6 +30,11 @@ const finiteOrNull = (value: unknown): number | null => {
   const n = numOrNull(value);
   return n !== null && Number.isFinite(n) ? n : null;
 };
+
+/** A run as a row of `evaluator_runs` (without its project), as both engines write it: a trace's run has span id ''. */
+export function runRow(r: EvaluatorRunRecord): Record<string, unknown> {
+  return { evaluator: r.evaluator, version: r.version, trace_id: r.traceId, span_id: r.spanId ?? '', ok: r.ok, error: r.error, cost_usd: r.costUsd, time_us: r.timeUs };
+}
 
 function evaluatorOf(row: Row): EvaluatorRecord & { deleted: boolean } {
   const state = row.get('state') as string;
