@@ -187,7 +187,7 @@ export function storedLogFromRow(row: Row): StoredLog {
 }
 
 /** A boolean column as an engine's JSON gives it: `true`, or ClickHouse's `Bool` as 1 in some paths. */
-function isTrue(value: unknown): boolean {
+export function isTrue(value: unknown): boolean {
   return value === true || value === 1;
 }
 

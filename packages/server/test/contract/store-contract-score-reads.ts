@@ -1,19 +1,13 @@
-import { type ScoreFilter, type ScoreRecord, scoreIdOf } from '@spoor/model';
+import type { ScoreFilter, ScoreRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import type { RecordBatch, ScoreTallies, Store } from '../../src/store/store.js';
-import { ALL, T0, emptyLlm, query, sid, span, tid } from '../support/record-fixtures.js';
+import { ALL, T0, emptyLlm, query, scoreRecord, sid, span, tid } from '../support/record-fixtures.js';
 import { openForEachTest, recordBatch } from './per-test-store.js';
 
 const SEC = 1_000_000;
 
-/** A score of trace 1 by default (no span); its id follows from its slot, as ingest and the API make it. */
-function score(over: Partial<Omit<ScoreRecord, 'scoreId'>> = {}): ScoreRecord {
-  const s = {
-    projectId: 'default', timeUs: T0, traceId: tid(1), spanId: null, sessionId: null, responseId: null,
-    name: 'faithfulness', value: 0.5, label: null, comment: null, source: 'api' as const, author: 'key-1', ...over,
-  };
-  return { ...s, scoreId: scoreIdOf(s) };
-}
+/** A score of trace 1 by default (no span). */
+const score = (over: Partial<Omit<ScoreRecord, 'scoreId'>> = {}): ScoreRecord => scoreRecord({ spanId: null, ...over });
 
 /** Tallies as plain objects, for `toEqual`. */
 function plain(tallies: ScoreTallies) {

@@ -1,19 +1,14 @@
 import { type ScoreRecord, type ScoreStatsQuery, type ScoreStatsRow, type TimeRange, scoreIdOf } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import type { AlertMatcher, AlertSeriesQuery, AlertSeriesRow, ScoreCompareGroup, Store } from '../../src/store/store.js';
-import { ALL, T0, emptyLlm, resource, sid, span, spanFilter, tid } from '../support/record-fixtures.js';
+import { ALL, T0, emptyLlm, resource, scoreRecord, sid, span, spanFilter, tid } from '../support/record-fixtures.js';
 import { openForEachTest, recordBatch } from './per-test-store.js';
 
 const SEC = 1_000_000;
 
-/** A score of span 2 of trace 1 by default; its id follows from its slot. */
-function score(over: Partial<Omit<ScoreRecord, 'scoreId'>> = {}): ScoreRecord {
-  const s = {
-    projectId: 'default', timeUs: T0 + SEC, traceId: tid(1), spanId: sid(2), sessionId: null, responseId: null,
-    name: 'faithfulness', value: 0.5, label: null, comment: null, source: 'evaluator' as const, author: 'judge@1', ...over,
-  };
-  return { ...s, scoreId: scoreIdOf(s) };
-}
+/** A score of span 2 of trace 1 by default, by an evaluator. */
+const score = (over: Partial<Omit<ScoreRecord, 'scoreId'>> = {}): ScoreRecord =>
+  scoreRecord({ timeUs: T0 + SEC, spanId: sid(2), source: 'evaluator', author: 'judge@1', ...over });
 
 /**
  * Two traces of two releases: a root span of service `api` and an LLM span of `worker` each;

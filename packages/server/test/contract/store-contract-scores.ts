@@ -1,19 +1,10 @@
-import { type ScoreQuery, type ScoreRecord, scoreIdOf } from '@spoor/model';
+import type { ScoreQuery, ScoreRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import type { Store, StoredScore } from '../../src/store/store.js';
-import { ALL, T0, emptyLlm, sid, span, tid } from '../support/record-fixtures.js';
+import { ALL, T0, emptyLlm, scoreRecord as score, sid, span, tid } from '../support/record-fixtures.js';
 import { openForEachTest, recordBatch } from './per-test-store.js';
 
 const SEC = 1_000_000;
-
-/** A score of span 1 of trace 1 by default; its id follows from its slot, as ingest and the API make it. */
-function score(over: Partial<Omit<ScoreRecord, 'scoreId'>> = {}): ScoreRecord {
-  const s = {
-    projectId: 'default', timeUs: T0, traceId: tid(1), spanId: sid(1), sessionId: null, responseId: null,
-    name: 'faithfulness', value: 0.5, label: null, comment: null, source: 'api' as const, author: 'key-1', ...over,
-  };
-  return { ...s, scoreId: scoreIdOf(s) };
-}
 
 const stored = (s: ScoreRecord, writtenUs: number): StoredScore => ({ ...s, writtenUs });
 

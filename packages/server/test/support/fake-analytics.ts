@@ -251,8 +251,7 @@ export function listSessionRuns(data: FakeData, projectId: string, sessionId: st
     .map(({ sessionId: _s, services: _v, users: _u, ...run }) => run);
 }
 
-/** A span's side of a comparison: by a column's value, or by its resource's attribute where the resource has it. */
-/** The value of a release comparison's `by` on a span: its resource's attribute first, as the SQL reads it. */
+/** A span's side of a comparison: by a column's value, or by its resource's attribute where the resource has it, else its own. */
 export function sideKey(s: SpanRecord, by: CompareQuery['by']): string | null {
   if ('column' in by) return groupKeyOf(s, by);
   return attributeText(s.resource.attributes, by.attribute) ?? attributeText(s.attributes, by.attribute);

@@ -1,4 +1,5 @@
 import type { DatasetChange, DatasetItemRecord, DatasetRecord, DatasetStore, DatasetSummary } from '../../src/store/ports/datasets.js';
+import { byText } from './fake-reads.js';
 
 type DatasetRow = DatasetRecord & { projectId: string };
 type ItemRow = DatasetItemRecord & { projectId: string; dataset: string };
@@ -79,7 +80,7 @@ export class FakeDatasetStore implements DatasetStore {
     }
     return [...latest.values()]
       .filter((i) => !i.deleted)
-      .sort((a, b) => (a.itemId < b.itemId ? -1 : 1))
+      .sort((a, b) => byText(a.itemId, b.itemId))
       .map(({ projectId: _, dataset: __, ...i }) => i);
   }
 }

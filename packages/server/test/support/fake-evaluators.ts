@@ -1,7 +1,7 @@
 import type { ScoreFilter } from '@spoor/model';
 import type { TimeKey } from '../../src/store/store.js';
 import type { CompleteTrace, EvaluationSpan, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from '../../src/store/ports/evaluators.js';
-import { type FakeData, listTraces } from './fake-reads.js';
+import { type FakeData, byText, finite, listTraces } from './fake-reads.js';
 
 /** How far before a scan's start a root may have ended (as `sql/evaluators.ts`). */
 const ROOT_LOOKBACK_US = 3_600_000_000;
@@ -25,7 +25,7 @@ export class FakeEvaluatorStore implements EvaluatorStore {
   listEvaluators(projectId: string): Promise<EvaluatorRecord[]> {
     const latest = new Map<string, Row>();
     for (const row of this.rows) if (row.projectId === projectId && (latest.get(row.name)?.rowVersion ?? -1) < row.rowVersion) latest.set(row.name, row);
-    const live = [...latest.values()].filter((r) => !r.deleted).sort((a, b) => (a.name < b.name ? -1 : 1));
+    const live = [...latest.values()].filter((r) => !r.deleted).sort((a, b) => byText(a.name, b.name));
     return Promise.resolve(live.map(({ projectId: _, deleted: __, rowVersion: ___, ...record }) => record));
   }
 
@@ -100,7 +100,7 @@ export class FakeEvaluatorStore implements EvaluatorStore {
         .map((s) => ({
           traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId, name: s.name, category: s.category,
           startTimeUs: s.startTimeUs, endTimeUs: s.endTimeUs, isLlm: s.llm !== null,
-          costUsd: s.llm?.costUsd != null && Number.isFinite(s.llm.costUsd) ? s.llm.costUsd : null, attributesJson: JSON.stringify(s.attributes),
+          costUsd: finite(s.llm?.costUsd ?? null), attributesJson: JSON.stringify(s.attributes),
         })),
     );
   }
@@ -133,5 +133,3 @@ export class FakeEvaluatorStore implements EvaluatorStore {
 }
 
 const withoutProject = ({ projectId: _, ...run }: Run): EvaluatorRunRecord => run;
-
-const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -66,7 +66,7 @@ export function storedSpanOf(s: SpanRecord): StoredSpan {
 }
 
 /** A stored number that is NaN or infinite reads back as unknown. */
-function finite(value: number | null): number | null {
+export function finite(value: number | null): number | null {
   return value === null || !Number.isFinite(value) ? null : value;
 }
 

@@ -2,7 +2,7 @@ import type { ScoreFilter, ScoreQuery, ScoreRecord, SpanRecord, TimeRange } from
 import { talliesOf } from '../../src/store/sql/score-tallies.js';
 import type { ScoreStore, ScoreTallies, StoredScore, TargetFound, TimeKey } from '../../src/store/store.js';
 import type { LlmResponseRow, ScoreRow } from '../../src/store/table-records.js';
-import { inRange } from './fake-reads.js';
+import { byText, inRange } from './fake-reads.js';
 
 /** Scores in memory, read as the engines read them: the newest row of each slot, deletions left out. */
 export class FakeScoreStore implements ScoreStore {
@@ -45,14 +45,14 @@ export class FakeScoreStore implements ScoreStore {
         inRange(s.timeUs, query.range) &&
         (after === null || s.timeUs < after.timeUs || (s.timeUs === after.timeUs && s.scoreId < after.id)),
     );
-    matching.sort((a, b) => b.timeUs - a.timeUs || (a.scoreId < b.scoreId ? 1 : a.scoreId > b.scoreId ? -1 : 0));
+    matching.sort((a, b) => b.timeUs - a.timeUs || byText(b.scoreId, a.scoreId));
     return Promise.resolve(matching.slice(0, limit));
   }
 
   scoresOfTraces(projectId: string, traceIds: readonly string[]): Promise<StoredScore[]> {
     const ids = new Set(traceIds);
     const scores = this.live(projectId).filter((s) => s.traceId !== null && ids.has(s.traceId));
-    scores.sort((a, b) => a.timeUs - b.timeUs || (a.scoreId < b.scoreId ? -1 : a.scoreId > b.scoreId ? 1 : 0));
+    scores.sort((a, b) => a.timeUs - b.timeUs || byText(a.scoreId, b.scoreId));
     return Promise.resolve(scores);
   }
 

@@ -76,7 +76,6 @@ export interface FakeStoreOptions {
   transactions?: boolean;
 }
 
-
 /**
  * The `Store` port in memory, for testing what drives it, and a second engine for every store
  * contract suite. Reads are computed over what was committed (`fake-reads.ts`, `fake-analytics.ts`,

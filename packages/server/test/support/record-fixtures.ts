@@ -1,4 +1,4 @@
-import type { Attributes, ErrorOccurrenceRecord, LogRecordData, MetricPointRecord, Resource, SpanFilter, SpanRecord, TraceQuery } from '@spoor/model';
+import { type Attributes, type ErrorOccurrenceRecord, type LogRecordData, type MetricPointRecord, type Resource, type ScoreRecord, type SpanFilter, type SpanRecord, type TraceQuery, scoreIdOf } from '@spoor/model';
 
 /** Record builders for the store contract suites: a valid record of each kind, with overrides. */
 
@@ -84,4 +84,13 @@ export function errorOccurrence(overrides: Partial<ErrorOccurrenceRecord> = {}):
     spanName: 'op', message: 'boom', source: 'span', exceptionType: 'Error', messageKey: 'boom', frame: null, provider: null,
     httpStatus: null, errorType: null, finishReason: null, toolName: null, ...overrides,
   };
+}
+
+/** A score of span 1 of trace 1 by default; its id follows from its slot, as ingest and the API make it. */
+export function scoreRecord(overrides: Partial<Omit<ScoreRecord, 'scoreId'>> = {}): ScoreRecord {
+  const s = {
+    projectId: 'default', timeUs: T0, traceId: tid(1), spanId: sid(1), sessionId: null, responseId: null,
+    name: 'faithfulness', value: 0.5, label: null, comment: null, source: 'api' as const, author: 'key-1', ...overrides,
+  };
+  return { ...s, scoreId: scoreIdOf(s) };
 }

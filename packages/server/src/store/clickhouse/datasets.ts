@@ -1,5 +1,6 @@
 import type { DatasetItemRecord, DatasetRecord } from '../ports/datasets.js';
 import { SqlDatasetStore } from '../sql/dataset-store.js';
+import { itemRow } from '../sql/datasets.js';
 import type { ClickHouseSql } from './dialect.js';
 
 /** Datasets in their two `MergeTree` tables: rows are only appended, every version stays readable. */
@@ -14,10 +15,7 @@ export class ClickHouseDatasetStore extends SqlDatasetStore {
     await ch.insertRows(
       'save dataset items',
       ch.tables.dataset_items,
-      items.map((i) => ({
-        project_id: projectId, dataset: i.dataset, item_id: i.itemId, version: i.version, created_us: i.createdUs, time_us: i.timeUs, input: i.input,
-        expected_output: i.expectedOutput, metadata: i.metadata, source_trace_id: i.sourceTraceId, source_span_id: i.sourceSpanId, deleted: i.deleted,
-      })),
+      items.map((i) => ({ project_id: projectId, ...itemRow(i) })),
     );
     await ch.insertRows(
       'save a dataset',

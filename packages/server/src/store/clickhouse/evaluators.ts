@@ -25,8 +25,6 @@ export class ClickHouseEvaluatorStore extends SqlEvaluatorStore {
     super(clickhouse);
   }
 
-
-
   async putEvaluator(projectId: string, r: EvaluatorRecord, deleted: boolean): Promise<void> {
     const ch = this.clickhouse.ch;
     await ch.insertRows('save an evaluator', ch.tables.evaluators, [
@@ -51,15 +49,9 @@ export class ClickHouseEvaluatorStore extends SqlEvaluatorStore {
     await ch.insertRows(
       'record evaluator runs',
       ch.tables.evaluator_runs,
-      runs.map((r) => ({
-        project_id: projectId, evaluator: r.evaluator, version: r.version, trace_id: r.traceId, span_id: r.spanId ?? '', ok: r.ok, error: r.error, cost_usd: r.costUsd, time_us: r.timeUs,
-      })),
+      runs.map((r) => ({ project_id: projectId, ...sql.runRow(r) })),
     );
   }
-
-
-
-
 
   /**
    * A holder whose lease has not expired keeps it; otherwise this server inserts a candidate with

@@ -1,5 +1,6 @@
 import type { DatasetItemRecord, DatasetRecord } from '../ports/datasets.js';
 import { SqlDatasetStore } from '../sql/dataset-store.js';
+import { itemRow } from '../sql/datasets.js';
 import type { DuckDbSql } from './dialect.js';
 
 const ITEM_TYPES = `'[{"dataset":"VARCHAR","item_id":"VARCHAR","version":"BIGINT","created_us":"BIGINT","time_us":"BIGINT","input":"VARCHAR",
@@ -19,15 +20,7 @@ export class DuckDbDatasetStore extends SqlDatasetStore {
           `INSERT INTO dataset_items
            SELECT $1, r.dataset, r.item_id, r.version, r.created_us, r.time_us, r.input, r.expected_output, r.metadata, r.source_trace_id, r.source_span_id, r.deleted
            FROM (SELECT unnest(from_json($2::JSON, ${ITEM_TYPES}), recursive := true)) r`,
-          [
-            projectId,
-            JSON.stringify(
-              items.map((i) => ({
-                dataset: i.dataset, item_id: i.itemId, version: i.version, created_us: i.createdUs, time_us: i.timeUs, input: i.input, expected_output: i.expectedOutput,
-                metadata: i.metadata, source_trace_id: i.sourceTraceId, source_span_id: i.sourceSpanId, deleted: i.deleted,
-              })),
-            ),
-          ],
+          [projectId, JSON.stringify(items.map(itemRow))],
         );
       }
       for (const d of datasets) {

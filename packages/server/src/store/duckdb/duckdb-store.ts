@@ -14,7 +14,6 @@ import {
   logFromRow,
   mapArrayRows,
   mapRows,
-  numOrNull,
   storedLogFromRow,
   storedRowsFrom,
   storedRowsSelect,
@@ -36,6 +35,7 @@ import { deleteRecordsOlderThan } from './retention.js';
 import { upsertErrorGroupStatus } from './error-groups.js';
 import { DuckDbParams } from './dialect.js';
 import { logConditions } from '../sql/logs-metrics.js';
+import { traceBounds } from '../sql/trace-bounds.js';
 import { LOG_MARGIN_US } from '../sql/traces.js';
 import { DuckDbExporter } from './export.js';
 import { DuckDbSql, duckDbDialect } from './dialect.js';
@@ -174,7 +174,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   }
 
   async getTrace(projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null> {
-    const bounds = await this.traceBounds(projectId, traceId);
+    const bounds = await traceBounds(this.sql, projectId, [traceId]);
     if (bounds === null) return null;
     const { fromUs, toUs } = bounds;
     const [spanRows, logRows] = await Promise.all([
@@ -195,7 +195,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   }
 
   async getTraceTree(projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: StoredLog[] } | null> {
-    const bounds = await this.traceBounds(projectId, traceId);
+    const bounds = await traceBounds(this.sql, projectId, [traceId]);
     if (bounds === null) return null;
     const [rows, logRows] = await Promise.all([
       this.readArrays(
@@ -212,7 +212,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   }
 
   async searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<string[]> {
-    const bounds = await this.traceBounds(projectId, traceId);
+    const bounds = await traceBounds(this.sql, projectId, [traceId]);
     if (bounds === null) return [];
     return this.onOwnConnection('search a trace', (connection) => selectTraceSearch(connection, projectId, traceId, bounds, text, limit));
   }
@@ -230,21 +230,9 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   }
 
   async getTraceTimings(projectId: string, traceId: string): Promise<TraceTimings | null> {
-    const bounds = await this.traceBounds(projectId, traceId);
+    const bounds = await traceBounds(this.sql, projectId, [traceId]);
     if (bounds === null) return null;
     return this.onOwnConnection("read a trace's span times", (connection) => selectTraceTimings(connection, projectId, traceId, bounds));
-  }
-
-  /** The span times a trace's parts bound, so a span scan can skip row groups by time. */
-  private async traceBounds(projectId: string, traceId: string): Promise<{ fromUs: number; toUs: number } | null> {
-    const bounds = await this.read(
-      'find a trace',
-      'SELECT min(start_us) AS from_us, max(end_us) AS to_us FROM trace_parts WHERE project_id = $1 AND trace_id = $2',
-      [projectId, traceId],
-    );
-    const fromUs = numOrNull(bounds.from_us?.[0]);
-    const toUs = numOrNull(bounds.to_us?.[0]);
-    return fromUs === null || toUs === null ? null : { fromUs, toUs };
   }
 
   async recentSpanIds(perProject: number): Promise<Array<{ projectId: string; traceId: string; spanId: string }>> {

@@ -1,5 +1,6 @@
 import type { EvaluatorRecord, EvaluatorRunRecord } from '../ports/evaluators.js';
 import { SqlEvaluatorStore } from '../sql/evaluator-store.js';
+import { runRow } from '../sql/evaluators.js';
 import type { DuckDbSql } from './dialect.js';
 import { columnsOf } from './read.js';
 
@@ -8,8 +9,6 @@ export class DuckDbEvaluatorStore extends SqlEvaluatorStore {
   constructor(private readonly duckdb: DuckDbSql) {
     super(duckdb);
   }
-
-
 
   async putEvaluator(projectId: string, r: EvaluatorRecord, deleted: boolean): Promise<void> {
     // One statement: the new row's version is read and written together (a connection's statements are serial).
@@ -33,19 +32,11 @@ export class DuckDbEvaluatorStore extends SqlEvaluatorStore {
            "ok":"BOOLEAN","error":"VARCHAR","cost_usd":"DOUBLE","time_us":"BIGINT"}]'), recursive := true)) r`,
         [
           projectId,
-          JSON.stringify(
-            runs.map((r) => ({
-              evaluator: r.evaluator, version: r.version, trace_id: r.traceId, span_id: r.spanId ?? '', ok: r.ok, error: r.error, cost_usd: r.costUsd, time_us: r.timeUs,
-            })),
-          ),
+          JSON.stringify(runs.map(runRow)),
         ],
       ),
     );
   }
-
-
-
-
 
   /** One file has one writer process: a conditional upsert decides the holder at once, no settling needed. */
   takeLease(projectId: string, holder: string, nowUs: number, ttlUs: number): Promise<boolean> {

@@ -1,17 +1,24 @@
-import { type Row, num } from '../record-rows.js';
+import { type Row, isTrue, num } from '../record-rows.js';
 import type { DatasetItemRecord, DatasetRecord, DatasetSummary } from '../ports/datasets.js';
 import type { Dialect, Params, SqlEngine } from './dialect.js';
 
 /**
- * Datasets' reads, for every engine. Both tables are appended: a dataset's row per version, an
- * item's row per change. Version v of a dataset is, per item id, the newest row of a version
- * between the dataset's first version and v that a dataset row marks written, unless deleted.
+ * Datasets' reads, and the row an item is written as, for every engine. Both tables are appended:
+ * a dataset's row per version, an item's row per change. Version v of a dataset is, per item id,
+ * the newest row of a version between the dataset's first version and v that a dataset row marks
+ * written, unless deleted.
  */
 
 const DATASET_COLUMNS = 'name, description, version, first_version, created_us, time_us, deleted';
 const ITEM_COLUMNS = 'dataset, item_id, version, created_us, time_us, input, expected_output, metadata, source_trace_id, source_span_id, deleted';
 
-const bool = (value: unknown): boolean => value === true || value === 1 || value === '1';
+/** An item as a row of `dataset_items` (without its project), as both engines write it. */
+export function itemRow(i: DatasetItemRecord & { dataset: string }): Record<string, unknown> {
+  return {
+    dataset: i.dataset, item_id: i.itemId, version: i.version, created_us: i.createdUs, time_us: i.timeUs, input: i.input, expected_output: i.expectedOutput,
+    metadata: i.metadata, source_trace_id: i.sourceTraceId, source_span_id: i.sourceSpanId, deleted: i.deleted,
+  };
+}
 
 function datasetOf(row: Row): DatasetRecord {
   return {
@@ -21,7 +28,7 @@ function datasetOf(row: Row): DatasetRecord {
     firstVersion: num(row.get('first_version')),
     createdUs: num(row.get('created_us')),
     timeUs: num(row.get('time_us')),
-    deleted: bool(row.get('deleted')),
+    deleted: isTrue(row.get('deleted')),
   };
 }
 
@@ -37,7 +44,7 @@ function itemOf(row: Row): DatasetItemRecord & { dataset: string } {
     metadata: row.get('metadata') as string,
     sourceTraceId: (row.get('source_trace_id') as string | null) ?? null,
     sourceSpanId: (row.get('source_span_id') as string | null) ?? null,
-    deleted: bool(row.get('deleted')),
+    deleted: isTrue(row.get('deleted')),
   };
 }
 

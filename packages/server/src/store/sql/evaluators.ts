@@ -1,13 +1,15 @@
 import { EVALUATOR_STATES, type EvaluatorState, SPAN_CATEGORIES } from '@spoor/model';
-import { type Row, num, numOrNull } from '../record-rows.js';
+import { type Row, isTrue, num, numOrNull } from '../record-rows.js';
 import type { CompleteTrace, EvaluationSpan, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, TraceFilter } from '../ports/evaluators.js';
 import type { TimeKey } from '../ports/traces.js';
 import type { SqlEngine } from './dialect.js';
+import { traceBounds } from './trace-bounds.js';
 import { TRACE_TOTALS, traceFilterSql } from './traces.js';
 
 /**
- * Evaluators' reads, for every engine. Definitions and runs are appended (a change is a new row):
- * a definition is its newest row by `row_version`, a target's run its newest by time.
+ * Evaluators' reads, and the row a run is written as, for every engine. Definitions and runs are
+ * appended (a change is a new row): a definition is its newest row by `row_version`, a target's run
+ * its newest by time.
  */
 
 const EVALUATOR_COLUMNS = 'name, spec, version, state, paused_reason, created_us, updated_us, row_version, deleted';
@@ -23,12 +25,16 @@ const RUN_ORDER = 'time_us DESC, ok DESC';
  */
 const ROOT_LOOKBACK_US = 3_600_000_000;
 
-const bool = (value: unknown): boolean => value === true || value === 1 || value === '1';
 /** A double column that may hold NaN or an infinity, as a cost is summed. */
 const finiteOrNull = (value: unknown): number | null => {
   const n = numOrNull(value);
   return n !== null && Number.isFinite(n) ? n : null;
 };
+
+/** A run as a row of `evaluator_runs` (without its project), as both engines write it: a trace's run has span id ''. */
+export function runRow(r: EvaluatorRunRecord): Record<string, unknown> {
+  return { evaluator: r.evaluator, version: r.version, trace_id: r.traceId, span_id: r.spanId ?? '', ok: r.ok, error: r.error, cost_usd: r.costUsd, time_us: r.timeUs };
+}
 
 function evaluatorOf(row: Row): EvaluatorRecord & { deleted: boolean } {
   const state = row.get('state') as string;
@@ -40,7 +46,7 @@ function evaluatorOf(row: Row): EvaluatorRecord & { deleted: boolean } {
     pausedReason: (row.get('paused_reason') as string | null) ?? null,
     createdUs: num(row.get('created_us')),
     updatedUs: num(row.get('updated_us')),
-    deleted: bool(row.get('deleted')),
+    deleted: isTrue(row.get('deleted')),
   };
 }
 
@@ -51,7 +57,7 @@ function runOf(row: Row): EvaluatorRunRecord {
     version: num(row.get('version')),
     traceId: row.get('trace_id') as string,
     spanId: spanId === '' ? null : spanId,
-    ok: bool(row.get('ok')),
+    ok: isTrue(row.get('ok')),
     error: (row.get('error') as string | null) ?? null,
     costUsd: Number(row.get('cost_usd')),
     timeUs: num(row.get('time_us')),
@@ -171,23 +177,11 @@ export function completeTraces(db: SqlEngine, projectId: string, filter: TraceFi
   );
 }
 
-/**
- * The spans of these traces, in two reads whatever their number: the span times their parts
- * bound first, so that the span read skips by time (DuckDB's zone maps, ClickHouse's day
- * partitions) what the trace ids alone would not.
- */
+/** The spans of these traces, in two reads whatever their number: their bounds first (`traceBounds`), then the spans within them. */
 export async function evaluationSpans(db: SqlEngine, projectId: string, traceIds: readonly string[]): Promise<EvaluationSpan[]> {
-  if (traceIds.length === 0) return [];
+  const bounds = await traceBounds(db, projectId, traceIds);
+  if (bounds === null) return [];
   const d = db.dialect;
-  const b = d.params();
-  const [bounds] = await db.rows(
-    'find the times of traces to judge',
-    `SELECT min(start_us) AS from_us, max(end_us) AS to_us FROM ${d.tables.trace_parts}
-     WHERE project_id = ${b.add(projectId)} AND trace_id IN ${b.texts(traceIds)}`,
-    b,
-    (row) => ({ fromUs: numOrNull(row.get('from_us')), toUs: numOrNull(row.get('to_us')) }),
-  );
-  if (bounds === undefined || bounds.fromUs === null || bounds.toUs === null) return [];
   const p = d.params();
   return db.rows(
     'read the spans of traces to judge',
@@ -203,7 +197,7 @@ export async function evaluationSpans(db: SqlEngine, projectId: string, traceIds
       category: SPAN_CATEGORIES[num(row.get('category'))] ?? 'other',
       startTimeUs: num(row.get('start_us')),
       endTimeUs: num(row.get('end_us')),
-      isLlm: bool(row.get('is_llm')),
+      isLlm: isTrue(row.get('is_llm')),
       costUsd: finiteOrNull(row.get('cost_usd')),
       attributesJson: row.get('attributes') as string,
     }),

@@ -1,5 +1,5 @@
 import type { CompareQuery } from '@spoor/model';
-import { num } from '../record-rows.js';
+import { isTrue, num } from '../record-rows.js';
 import type { ScoreCompareGroup } from '../ports/score-stats.js';
 import { sidedSpans } from './compare.js';
 import type { SqlEngine } from './dialect.js';
@@ -37,7 +37,7 @@ export async function compareScores(db: SqlEngine, query: CompareQuery): Promise
     GROUP BY name, b, label`;
   return db.rows('compare scores', sql, p, (row) => ({
     name: row.get('name') as string,
-    side: row.get('b') === true || row.get('b') === 1 ? ('b' as const) : ('a' as const),
+    side: isTrue(row.get('b')) ? ('b' as const) : ('a' as const),
     label: (row.get('label') as string | null) ?? null,
     count: num(row.get('n')),
     values: ((row.get('vals') as unknown[] | null) ?? []).map(num),

@@ -1,9 +1,10 @@
 import { SCORE_SOURCES, type ScoreQuery, type ScoreSource } from '@spoor/model';
-import { num, numOrNull, type Row } from '../record-rows.js';
+import { isTrue, num, numOrNull, type Row } from '../record-rows.js';
 import type { StoredScore, TargetFound } from '../ports/scores.js';
 import type { TimeKey } from '../ports/traces.js';
 import type { Dialect, Params, SqlEngine } from './dialect.js';
 import { timeFilters } from './filters.js';
+import { traceBounds } from './trace-bounds.js';
 
 /**
  * Scores read back: the newest row of each slot (`score_id`: target, name, source and author),
@@ -94,7 +95,7 @@ export async function latestScoreRow(db: SqlEngine, projectId: string, scoreId: 
   const p = d.params();
   const rows = await db.rows('read a score', latestScores(d, p.add(projectId), [`score_id = ${p.add(scoreId)}`]), p, (row) => ({
     ...scoreOf(row),
-    deleted: row.get('deleted') === true || row.get('deleted') === 1,
+    deleted: isTrue(row.get('deleted')),
   }));
   return rows[0] ?? null;
 }
@@ -136,17 +137,10 @@ export function scoresOfTraces(db: SqlEngine, projectId: string, traceIds: reado
  * the times of the trace's parts so that the span read skips by time.
  */
 export async function findTarget(db: SqlEngine, projectId: string, traceId: string, spanId: string | null): Promise<TargetFound> {
-  const d = db.dialect;
-  const b = d.params();
-  const [bounds] = await db.rows(
-    'find a trace',
-    `SELECT min(start_us) AS from_us, max(end_us) AS to_us, count(*) AS parts FROM ${d.tables.trace_parts}
-     WHERE project_id = ${b.add(projectId)} AND trace_id = ${b.add(traceId)}`,
-    b,
-    (row) => ({ parts: num(row.get('parts')), fromUs: num(row.get('from_us')), toUs: num(row.get('to_us')) }),
-  );
-  if (bounds === undefined || bounds.parts === 0) return 'no trace';
+  const bounds = await traceBounds(db, projectId, [traceId]);
+  if (bounds === null) return 'no trace';
   if (spanId === null) return 'found';
+  const d = db.dialect;
   const p = d.params();
   const [span] = await db.rows(
     'find a span',

@@ -1,0 +1,28 @@
+import { num } from '../record-rows.js';
+import type { SqlEngine } from './dialect.js';
+
+/** The earliest span start and the latest span end of some traces. */
+export interface TimeBounds {
+  fromUs: number;
+  toUs: number;
+}
+
+/**
+ * The span times the `trace_parts` of these traces bound, `null` when the project has no part of
+ * any of them: a span read within them skips by time (DuckDB's zone maps, ClickHouse's day
+ * partitions) what the trace ids alone would not. The parts are counted because ClickHouse's
+ * `min` over no rows is 0, not NULL.
+ */
+export async function traceBounds(db: SqlEngine, projectId: string, traceIds: readonly string[]): Promise<TimeBounds | null> {
+  if (traceIds.length === 0) return null;
+  const d = db.dialect;
+  const p = d.params();
+  const [bounds] = await db.rows(
+    'find a trace',
+    `SELECT min(start_us) AS from_us, max(end_us) AS to_us, count(*) AS parts FROM ${d.tables.trace_parts}
+     WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)}`,
+    p,
+    (row) => (num(row.get('parts')) === 0 ? null : { fromUs: num(row.get('from_us')), toUs: num(row.get('to_us')) }),
+  );
+  return bounds ?? null;
+}
