@@ -110,9 +110,8 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     expect((await again.get('default', 'judged')).scoresMade).toBe(3);
   });
 
-  it('reads each trace once a round for all the evaluators that judge it', async () => {
-    await setUp();
-    const kind = countingKind();
+  /** A service whose reads of targets are recorded: the trace ids of each read. */
+  async function readingService(kind: AnyKind): Promise<{ s: EvaluatorService; read: string[] }> {
     const calls = evaluatorCalls(store);
     const read: string[] = [];
     const db = { ...calls, evaluationTargets: (...args: Parameters<typeof calls.evaluationTargets>) => (read.push(...args[1]), calls.evaluationTargets(...args)) };
@@ -121,6 +120,13 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
       runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 1 },
     });
     services.push(s);
+    return { s, read };
+  }
+
+  it('reads each trace once a round for all the evaluators that judge it', async () => {
+    await setUp();
+    const kind = countingKind();
+    const { s, read } = await readingService(kind);
     now = T0;
     await s.save('default', { name: 'first', kind: 'counting', target: 'llm' }, 'create');
     await s.save('default', { name: 'second', kind: 'counting', target: 'llm' }, 'create');
@@ -133,14 +139,7 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
   it('reads each trace once a round also for evaluators of different targets', async () => {
     await setUp();
     const kind = countingKind();
-    const calls = evaluatorCalls(store);
-    const read: string[] = [];
-    const db = { ...calls, evaluationTargets: (...args: Parameters<typeof calls.evaluationTargets>) => (read.push(...args[1]), calls.evaluationTargets(...args)) };
-    const s = await EvaluatorService.start({
-      db, kinds: kindsOf([kind]), serverId: 'a', traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
-      runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 1 },
-    });
-    services.push(s);
+    const { s, read } = await readingService(kind);
     now = T0;
     await s.save('default', { name: 'whole', kind: 'counting', target: 'trace' }, 'create');
     await s.save('default', { name: 'each', kind: 'counting', target: 'span' }, 'create');
