@@ -130,3 +130,21 @@ export type { EvaluatorError, EvaluatorErrorsResponse } from './evaluator.js';
 // Datasets (issue 32: versioned sets of items that experiments run on).
 export type { Dataset, DatasetChangeResponse, DatasetItem, DatasetItemSource, DatasetItemsResponse, DatasetListResponse, JsonValue, NewDatasetItem } from './dataset.js';
 export { datasetItemProblem, datasetNameProblem } from './dataset.js';
+// Experiments (issue 32: a dataset run through a new version, scored and compared).
+export type {
+  ComparedItem,
+  ComparedItemDetail,
+  ComparedScore,
+  Experiment,
+  ExperimentComparison,
+  ExperimentListResponse,
+  ExperimentResult,
+  ExperimentResultsResponse,
+  ExperimentScoreSummary,
+  ExperimentState,
+  ExperimentTarget,
+  ItemVerdict,
+  NewExperiment,
+  NewExperimentResult,
+} from './experiment.js';
+export { EXPERIMENT_ATTRIBUTES, EXPERIMENT_STATES, experimentNameProblem } from './experiment.js';
