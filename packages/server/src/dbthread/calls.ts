@@ -115,6 +115,15 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
     datasetItems: json(datasets.listItems.bind(datasets)),
     datasetEditItem: json(datasets.editItem.bind(datasets)),
     datasetDeleteItem: json(datasets.deleteItem.bind(datasets)),
+    // Experiments (issue 32): a row per change of an experiment's state and per run of an item;
+    // plain values (not JSON text): the main thread builds the API's answers from them.
+    experimentPut: store.experiments.putExperiment.bind(store.experiments),
+    experimentGet: store.experiments.getExperiment.bind(store.experiments),
+    experimentLatestByName: store.experiments.latestByName.bind(store.experiments),
+    experimentList: store.experiments.listExperiments.bind(store.experiments),
+    experimentAddResults: store.experiments.addResults.bind(store.experiments),
+    experimentResults: store.experiments.listResults.bind(store.experiments),
+    experimentTotals: store.experiments.resultTotals.bind(store.experiments),
   };
 }
 
