@@ -12,6 +12,7 @@ import type { Remote } from '../threads/protocol.js';
 import { DB_TRANSFERS, type DbQueryProtocol, storeErrorOf } from './protocol.js';
 import { evaluatorCalls } from '../quality/backend.js';
 import { DatasetService } from '../quality/dataset-service.js';
+import { experimentCalls } from '../quality/experiment-backend.js';
 
 /**
  * Every call the database thread serves, in one registry: the API's queries, prices, analytics
@@ -124,6 +125,8 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
     experimentAddResults: store.experiments.addResults.bind(store.experiments),
     experimentResults: store.experiments.listResults.bind(store.experiments),
     experimentTotals: store.experiments.resultTotals.bind(store.experiments),
+    // And what they read of items, their traces and recorded calls, a batch at a time.
+    ...experimentCalls(store),
   };
 }
 
