@@ -42,6 +42,8 @@ export interface ItemRun {
   item: Pick<DatasetItem, 'itemId' | 'input' | 'expectedOutput'>;
   result: ExperimentResultRecord;
   clientScores: ClientScore[];
+  /** Resolves once the run's trace is acknowledged by this server's ingest (a run the server made). */
+  stored?: Promise<void>;
 }
 
 export interface JudgeBatch {
@@ -55,8 +57,9 @@ export interface JudgeBatch {
 }
 
 /** Records the runs (their results with their traces' figures, judged), and answers the results as written. */
-export async function recordRuns(batch: JudgeBatch, runs: readonly ItemRun[]): Promise<ExperimentResultRecord[]> {
+export async function recordRuns(batch: JudgeBatch, given: readonly ItemRun[]): Promise<ExperimentResultRecord[]> {
   const { db, projectId, evaluators } = batch;
+  const runs = await Promise.all(given.map(storedOrErrored));
   const traced = runs.filter((r) => r.result.traceId !== null && r.result.error === null);
   if (traced.length > 0) await batch.visible();
   const traceIds = [...new Set(traced.map((r) => r.result.traceId!))];
@@ -102,4 +105,15 @@ function clientScoreRecords(projectId: string, runs: readonly ItemRun[], timeUs:
     }
   }
   return out;
+}
+
+/** A run whose trace this server could not store (ingest refused it) is errored: its output cannot be judged or looked at. */
+async function storedOrErrored(run: ItemRun): Promise<ItemRun> {
+  try {
+    await run.stored;
+    return run;
+  } catch (error) {
+    const message = `the run's trace could not be stored: ${(error as Error).message ?? String(error)}`;
+    return { ...run, result: { ...run.result, traceId: null, spanId: null, output: null, error: message } };
+  }
 }
