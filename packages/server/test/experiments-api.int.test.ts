@@ -216,6 +216,21 @@ describe.each(['duckdb', 'clickhouse'] as const)('experiments on a running serve
     expect(tolerated.code).toBe(0);
   }, 60_000);
 
+  it('records every item of a run larger than a recording batch, at concurrency 8', async () => {
+    const items = Array.from({ length: 130 }, (_, i) => ({ input: `Count to ${i}.`, expectedOutput: String(i) }));
+    expect((await call('POST', '/api/datasets', { name: 'many' })).status).toBe(201);
+    expect((await call('POST', '/api/datasets/many/items', { items })).status).toBe(201);
+    const made = await call('POST', '/api/experiments', { dataset: 'many', name: 'many', target: { kind: 'llm-call', provider: 'openai', model: BAD }, evaluators: ['exact'], concurrency: 8 });
+    const done = await until('many done', async () => {
+      const experiment = (await call('GET', `/api/experiments/${made.body.id}`)).body as Experiment;
+      return experiment.state === 'running' ? undefined : experiment;
+    }, 60_000);
+    expect(done).toMatchObject({ state: 'done', itemsDone: 130, itemsErrored: 0 });
+    expect(done.scores.find((s) => s.name === 'exact')).toMatchObject({ mean: 0, count: 130 });
+    const page = (await call('GET', `/api/experiments/${made.body.id}/results?limit=1000`)).body as ExperimentResultsResponse;
+    expect(new Set(page.results.map((r) => r.itemId)).size).toBe(130);
+  }, 90_000);
+
   it('answers bad input with a clear 4xx and records nothing', async () => {
     const target = { kind: 'llm-call', provider: 'openai', model: GOOD };
     expect((await call('POST', '/api/experiments', { dataset: 'nope', name: 'x', target })).status).toBe(404);
