@@ -110,19 +110,40 @@ function clientOptions(provider: Provider): { apiKey: string; maxRetries: number
 }
 
 /**
- * An `openai` client for `provider`, instrumented by `@spoor/sdk` with content capture. The module
- * is loaded on a server's first call to the provider: a server that never calls one never pays for
- * it (openai and @anthropic-ai/sdk together take some 60 ms and 15 MB to load).
+ * The `openai` client for `provider`, instrumented by `@spoor/sdk` with content capture, made once
+ * per provider and kept (an experiment makes thousands of calls; a client each took its own
+ * connection pool). The module is loaded on a server's first call to the provider: a server that
+ * never calls one never pays for it (openai and @anthropic-ai/sdk together take some 60 ms and 15 MB to load).
  */
-export async function openAiClientFor(provider: Provider): Promise<OpenAI> {
-  const { default: OpenAIClient } = await import('openai');
-  return instrumentOpenAI(new OpenAIClient(clientOptions(provider)), { captureContent: true });
+export function openAiClientFor(provider: Provider): Promise<OpenAI> {
+  return clientOf(provider, 'openai', async () => {
+    const { default: OpenAIClient } = await import('openai');
+    return instrumentOpenAI(new OpenAIClient(clientOptions(provider)), { captureContent: true });
+  });
 }
 
-/** An `@anthropic-ai/sdk` client for `provider`, instrumented and loaded as `openAiClientFor`'s. */
-export async function anthropicClientFor(provider: Provider): Promise<Anthropic> {
-  const { default: AnthropicClient } = await import('@anthropic-ai/sdk');
-  return instrumentAnthropic(new AnthropicClient(clientOptions(provider)), { captureContent: true });
+/** The `@anthropic-ai/sdk` client for `provider`, instrumented, loaded and kept as `openAiClientFor`'s. */
+export function anthropicClientFor(provider: Provider): Promise<Anthropic> {
+  return clientOf(provider, 'anthropic', async () => {
+    const { default: AnthropicClient } = await import('@anthropic-ai/sdk');
+    return instrumentAnthropic(new AnthropicClient(clientOptions(provider)), { captureContent: true });
+  });
+}
+
+/** Clients by provider settings: a provider object is one server's `--provider`, so each server keeps its own. */
+const clients = new WeakMap<Provider, Map<string, Promise<unknown>>>();
+
+function clientOf<T>(provider: Provider, kind: string, make: () => Promise<T>): Promise<T> {
+  let made = clients.get(provider);
+  if (made === undefined) clients.set(provider, (made = new Map()));
+  let client = made.get(kind) as Promise<T> | undefined;
+  if (client === undefined) {
+    client = make();
+    made.set(kind, client);
+    // A failed load is tried again by the next call.
+    client.catch(() => made.delete(kind));
+  }
+  return client;
 }
 
 export class Replayer {
