@@ -51,7 +51,7 @@ export interface ExperimentReport {
   experiment: Experiment;
   /** Every item, in the dataset's order. */
   results: ExperimentItemReport[];
-  /** The experiment on the Spoor dashboard. */
+  /** The dataset's page on the Spoor dashboard, where the run shows among its experiments (pick two to compare). */
   url: string;
 }
 
@@ -94,7 +94,7 @@ export async function runExperiment<O>(options: ExperimentOptions<O>): Promise<E
     throw error;
   }
   const finished = await api.post<Experiment>(`${path}/finish`, {}, `finish experiment ${experiment.id}`);
-  return { experiment: finished, results, url: `${run.api.endpoint}/experiments/${experiment.id}` };
+  return { experiment: finished, results, url: `${run.api.endpoint}/datasets/${encodeURIComponent(experiment.dataset)}` };
 }
 
 interface ResolvedRun {
