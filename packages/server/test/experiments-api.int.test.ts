@@ -216,6 +216,21 @@ describe.each(['duckdb', 'clickhouse'] as const)('experiments on a running serve
     expect(tolerated.code).toBe(0);
   }, 60_000);
 
+  it('records every item of a run larger than a recording batch, at concurrency 8', async () => {
+    const items = Array.from({ length: 130 }, (_, i) => ({ input: `Count to ${i}.`, expectedOutput: String(i) }));
+    expect((await call('POST', '/api/datasets', { name: 'many' })).status).toBe(201);
+    expect((await call('POST', '/api/datasets/many/items', { items })).status).toBe(201);
+    const made = await call('POST', '/api/experiments', { dataset: 'many', name: 'many', target: { kind: 'llm-call', provider: 'openai', model: BAD }, evaluators: ['exact'], concurrency: 8 });
+    const done = await until('many done', async () => {
+      const experiment = (await call('GET', `/api/experiments/${made.body.id}`)).body as Experiment;
+      return experiment.state === 'running' ? undefined : experiment;
+    }, 60_000);
+    expect(done).toMatchObject({ state: 'done', itemsDone: 130, itemsErrored: 0 });
+    expect(done.scores.find((s) => s.name === 'exact')).toMatchObject({ mean: 0, count: 130 });
+    const page = (await call('GET', `/api/experiments/${made.body.id}/results?limit=1000`)).body as ExperimentResultsResponse;
+    expect(new Set(page.results.map((r) => r.itemId)).size).toBe(130);
+  }, 90_000);
+
   it('answers bad input with a clear 4xx and records nothing', async () => {
     const target = { kind: 'llm-call', provider: 'openai', model: GOOD };
     expect((await call('POST', '/api/experiments', { dataset: 'nope', name: 'x', target })).status).toBe(404);
@@ -254,5 +269,33 @@ describe.each(['duckdb', 'clickhouse'] as const)('experiments on a running serve
     expect((await call('POST', `/api/experiments/${made.body.id}/finish`, {})).status).toBe(409);
     expect((await call('DELETE', `/api/experiments/${made.body.id}`)).status).toBe(204);
     expect((await call('GET', `/api/experiments/${made.body.id}`)).status).toBe(404);
+  });
+  it("keeps the project's masking policy on dataset items, outputs, errors and the SDK's scores", async () => {
+    expect((await call('PUT', '/api/projects/default/masking', { mode: 'mask' })).status).toBe(200);
+    try {
+      const email = 'ada.lovelace@example.com';
+      expect((await call('POST', '/api/datasets', { name: 'private' })).status).toBe(201);
+      const added = await call('POST', '/api/datasets/private/items', { items: [{ input: `Write to ${email}`, expectedOutput: { to: email }, metadata: { owner: email } }] });
+      expect(added.status).toBe(201);
+      const items = (await call('GET', '/api/datasets/private/items')).body.items as Array<Record<string, unknown>>;
+      expect(JSON.stringify(items)).not.toContain(email);
+      expect(String(items[0]!.input)).toContain('Write to ');
+      const made = await call('POST', '/api/experiments', { dataset: 'private', name: 'private run', target: { kind: 'sdk', replay: 'none' } });
+      const itemId = added.body.itemIds[0] as string;
+      const traceId = ((await call('GET', '/api/traces?limit=1')).body as TraceListResponse).traces[0]!.traceId;
+      const posted = await call('POST', `/api/experiments/${made.body.id}/results`, {
+        results: [{ itemId, traceId, output: `Sent to ${email}`, scores: [{ name: 'mine', value: 1, comment: `checked ${email}` }] }],
+      });
+      expect(posted.status).toBe(200);
+      expect(JSON.stringify(posted.body)).not.toContain(email);
+      const scores = (await call('GET', `/api/scores?traceId=${traceId}&source=sdk`)).body.scores as Array<{ name: string; comment: string }>;
+      expect(scores.find((x) => x.name === 'mine')!.comment).toContain('checked ');
+      expect(JSON.stringify(scores)).not.toContain(email);
+      const failed = await call('POST', `/api/experiments/${made.body.id}/results`, { results: [{ itemId, traceId: null, error: `no mailbox ${email}` }] });
+      expect(JSON.stringify(failed.body)).not.toContain(email);
+      expect(failed.body.results[0].error).toContain('no mailbox');
+    } finally {
+      await call('DELETE', '/api/projects/default/masking');
+    }
   });
 });

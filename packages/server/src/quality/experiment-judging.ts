@@ -18,8 +18,10 @@ import type { ResolvedEvaluator } from './spec.js';
 /** What judging needs of the database thread (the main thread's `DbClient` has it). */
 export interface JudgingBackend {
   experimentTraces(projectId: string, traceIds: readonly string[], kinds: readonly EvaluatorTarget[]): Promise<{ figures: TraceFigures[]; targets: EvaluationTarget[][] }>;
-  experimentAddResults(projectId: string, results: readonly ExperimentResultRecord[]): Promise<void>;
-  evaluatorAddScores(scores: readonly ScoreRecord[], writtenUs: number): Promise<void>;
+  /** Writes results (masked by the project's policy) and answers them as written. */
+  experimentAddResults(projectId: string, results: readonly ExperimentResultRecord[]): Promise<readonly ExperimentResultRecord[]>;
+  /** Stores the SDK's scores of runs, masked by the project's policy. */
+  experimentAddScores(scores: readonly ScoreRecord[], writtenUs: number): Promise<void>;
 }
 
 /** An evaluator as an experiment runs it: its current version, and a way to judge and record targets. */
@@ -42,6 +44,8 @@ export interface ItemRun {
   item: Pick<DatasetItem, 'itemId' | 'input' | 'expectedOutput'>;
   result: ExperimentResultRecord;
   clientScores: ClientScore[];
+  /** Resolves once the run's trace is acknowledged by this server's ingest (a run the server made). */
+  stored?: Promise<void>;
 }
 
 export interface JudgeBatch {
@@ -55,8 +59,9 @@ export interface JudgeBatch {
 }
 
 /** Records the runs (their results with their traces' figures, judged), and answers the results as written. */
-export async function recordRuns(batch: JudgeBatch, runs: readonly ItemRun[]): Promise<ExperimentResultRecord[]> {
+export async function recordRuns(batch: JudgeBatch, given: readonly ItemRun[]): Promise<readonly ExperimentResultRecord[]> {
   const { db, projectId, evaluators } = batch;
+  const runs = await Promise.all(given.map(storedOrErrored));
   const traced = runs.filter((r) => r.result.traceId !== null && r.result.error === null);
   if (traced.length > 0) await batch.visible();
   const traceIds = [...new Set(traced.map((r) => r.result.traceId!))];
@@ -83,9 +88,8 @@ export async function recordRuns(batch: JudgeBatch, runs: readonly ItemRun[]): P
     if (own.length > 0) await evaluator.judge(own);
   }
   const clientScores = clientScoreRecords(projectId, traced, batch.nowUs());
-  if (clientScores.length > 0) await db.evaluatorAddScores(clientScores, batch.nowUs());
-  await db.experimentAddResults(projectId, results);
-  return results;
+  if (clientScores.length > 0) await db.experimentAddScores(clientScores, batch.nowUs());
+  return db.experimentAddResults(projectId, results);
 }
 
 function outputOf(result: ExperimentResultRecord): JsonValue {
@@ -102,4 +106,15 @@ function clientScoreRecords(projectId: string, runs: readonly ItemRun[], timeUs:
     }
   }
   return out;
+}
+
+/** A run whose trace this server could not store (ingest refused it) is errored: its output cannot be judged or looked at. */
+async function storedOrErrored(run: ItemRun): Promise<ItemRun> {
+  try {
+    await run.stored;
+    return run;
+  } catch (error) {
+    const message = `the run's trace could not be stored: ${(error as Error).message ?? String(error)}`;
+    return { ...run, result: { ...run.result, traceId: null, spanId: null, output: null, error: message } };
+  }
 }

@@ -76,7 +76,7 @@ export function runOfCall(experimentId: string, item: DatasetItem, call: TracedC
     latencyMs: call.durationMs, inputTokens: numberOf(call.attributes['gen_ai.usage.input_tokens']), outputTokens: numberOf(call.attributes['gen_ai.usage.output_tokens']),
     costUsd: null, timeUs,
   };
-  return { item, result, clientScores: [] };
+  return { item, result, clientScores: [], stored: call.stored };
 }
 
 /** An item that could not be run, or whose provider failed: errored, with why. */

@@ -66,7 +66,9 @@ export class LlmCallRun {
         const worker = async (): Promise<void> => {
           while (next < page.items.length && this.stopped === null) {
             const item = page.items[next++]!;
-            batch.push(await this.runItem(item, sources.get(sourceKey(item))));
+            // Not `batch.push(await …)`: that reads `batch` before the await, and the array may have been recorded meanwhile.
+            const run = await this.runItem(item, sources.get(sourceKey(item)));
+            batch.push(run);
             if (batch.length >= RECORD_BATCH) {
               record(batch);
               batch = [];

@@ -31,6 +31,8 @@ export interface TracedCall {
   spanId: string;
   durationMs: number;
   attributes: Attributes;
+  /** Resolves once its trace is acknowledged by ingest (durable, not yet visible to reads). */
+  stored: Promise<void>;
 }
 
 export interface ReplayOutcome {
@@ -146,13 +148,14 @@ export class Replayer {
       attributes: { 'spoor.replay.of': `${of.traceId}/${of.spanId}`, 'spoor.replay.provider': call.provider },
       links: [{ context: { traceId: of.traceId, spanId: of.spanId, traceFlags: 1 }, attributes: { 'spoor.link.type': 'replay_of' } }],
     });
+    await outcome.stored;
     return { traceId: outcome.traceId, spanId: outcome.spanId, durationMs: outcome.durationMs };
   }
 
   /**
-   * Makes `call` under a root span of its own (`trace`: its name, attributes and links), stores
-   * the trace under `projectId` (resolved once acknowledged, not yet visible to reads), and
-   * answers the call's span with its attributes (the completion and token counts as the
+   * Makes `call` under a root span of its own (`trace`: its name, attributes and links), hands
+   * the trace to ingest under `projectId` (`stored` resolves once it is acknowledged; the caller
+   * need not wait for that before its next call), and answers the call's span with its attributes (the completion and token counts as the
    * instrumentation recorded them). Errors as `replay`'s.
    */
   async traced(projectId: string, call: ReplayCall, trace: { name: string } & Pick<SpanHelperOptions, 'attributes' | 'links'>): Promise<TracedCall> {
@@ -170,8 +173,10 @@ export class Replayer {
     const { traceId, spans, result: durationMs } = recorded;
     const callSpan = spans.find((s) => s.attributes['gen_ai.operation.name'] !== undefined);
     if (callSpan === undefined) throw new AppError('ERR_INTERNAL', 'the replayed call recorded no span');
-    await this.ingest(projectId, ProtobufTraceSerializer.serializeRequest(spans)!);
-    return { traceId, spanId: callSpan.spanContext().spanId, durationMs, attributes: callSpan.attributes as Attributes };
+    const stored = this.ingest(projectId, ProtobufTraceSerializer.serializeRequest(spans)!);
+    // Handled by whoever awaits it; never an unhandled rejection in between.
+    stored.catch(() => undefined);
+    return { traceId, spanId: callSpan.spanContext().spanId, durationMs, attributes: callSpan.attributes as Attributes, stored };
   }
 
   /** The configured provider the call names; a 400 saying how to configure it when there is none. */

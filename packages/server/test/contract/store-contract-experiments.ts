@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { RETAINED } from '../../src/pipeline/retention.js';
 import type { ExperimentRecord, ExperimentResultRecord, Store } from '../../src/store/store.js';
 import { T0, sid, tid } from '../support/record-fixtures.js';
 import { openForEachTest } from './per-test-store.js';
@@ -153,6 +154,19 @@ export function describeExperimentContract(adapter: string, open: () => Promise<
       expect((await x.resultTotals('default', [xid(1)])).map((t) => t.done)).toEqual([1]);
       expect((await x.resultTotals('p2', [xid(1)])).map((t) => t.done)).toEqual([2]);
       expect(await x.allRows('p3')).toEqual({ experiments: [], results: [] });
+    });
+
+    it('loses nothing to retention: an experiment and its results outlive every record kind\'s cutoff', async () => {
+      const x = store.experiments;
+      const rows = [experiment(1), experiment(1, { state: 'done', timeUs: T0 + 40, finishedUs: T0 + 40 })];
+      for (const row of rows) await x.putExperiment('default', row);
+      await x.addResults('default', [result(xid(1), 1), result(xid(1), 2, { error: 'threw', output: null })]);
+      const before = await x.allRows('default');
+      const yearsLaterUs = T0 + 10 * 365 * 86_400_000_000;
+      for (const records of Object.values(RETAINED).flat()) await store.deleteOlderThan(records, yearsLaterUs);
+      expect(await x.allRows('default')).toEqual(before);
+      expect(await x.getExperiment('default', xid(1))).toEqual(rows[1]);
+      expect((await x.resultTotals('default', [xid(1)]))[0]).toMatchObject({ done: 2, errored: 1 });
     });
 
     it('gives every row back as stored, for a copy that reads the same', async () => {
