@@ -43,6 +43,16 @@ export type { ReplayOptions } from './replay/options.js';
 export type { ReplayReport } from './replay/session.js';
 export type { RequestChange } from './replay/diff.js';
 
+// Experiments: run your code over a dataset, replaying each item's recording, and fail CI on a regression
+export { runExperiment } from './experiment/run.js';
+export type { ExperimentOptions, ExperimentReport, ExperimentItemReport } from './experiment/run.js';
+export { assertNoRegression } from './experiment/regression.js';
+export type { NoRegressionOptions } from './experiment/regression.js';
+export { ExperimentError, RegressionError } from './experiment/errors.js';
+export type { ExperimentErrorCode, WorseScore, WorseItem } from './experiment/errors.js';
+export type { ExperimentEvaluator, LocalEvaluator, EvaluatorInput, EvaluatorAnswer } from './experiment/evaluators.js';
+export type { ExperimentReplay, ItemReplayCounts } from './experiment/item-replay.js';
+
 // Correlation and context propagation
 export { withCorrelation, getCorrelationId, injectContext, extractContext } from './context/correlation.js';
 

@@ -124,6 +124,7 @@ export function init(options: SpoorOptions = {}): void {
     logs: logBatch === undefined ? undefined : { batch: logBatch, resource },
     serviceName: config.serviceName,
     prometheus,
+    server: { endpoint: config.endpoint, headers: config.headers },
     replay,
     functionNameByProcessor: replay === undefined && config.sampleBy !== FUNCTION_NAME_ATTRIBUTE,
   });
@@ -199,6 +200,15 @@ export async function flush(): Promise<void> {
   if (now === undefined) return;
   await Promise.allSettled([now.tracerProvider?.forceFlush(), now.logBatch?.flush(), now.loggerProvider?.forceFlush(), now.meterProvider?.forceFlush()]);
   flushLogSink();
+}
+
+/** Exports the spans ended so far, nothing else: what an experiment needs before the server reads its items' traces. */
+export async function flushSpans(): Promise<void> {
+  try {
+    await installed?.tracerProvider?.forceFlush();
+  } catch {
+    // An export failure went to onExportError; the caller goes on with what was sent.
+  }
 }
 
 function flushLogSink(): void {

@@ -29,6 +29,8 @@ export interface Runtime {
   serviceName: string | undefined;
   /** The pull reader behind `prometheusHandler()`. */
   prometheus: PrometheusExporter | undefined;
+  /** The Spoor server `init()` sends to and its authorization header: where `runExperiment` goes by default. */
+  server: { endpoint: string; headers: Record<string, string> } | undefined;
   /** The replay run `init({ replay })` started; undefined when calls go out as usual. */
   replay: ReplaySession | undefined;
   /**
@@ -59,6 +61,7 @@ export function uninitializedRuntime(): Runtime {
     logs: undefined,
     serviceName: undefined,
     prometheus: undefined,
+    server: undefined,
     replay: undefined,
     functionNameByProcessor: false,
   };

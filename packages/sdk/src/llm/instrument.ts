@@ -3,6 +3,7 @@ import { runtime } from '../runtime.js';
 import { LlmCall } from './call.js';
 import type { ClientInfo, LlmMethod } from './method.js';
 import { replayedCall } from './replay-call.js';
+import { replaySessionFor } from '../replay/scope.js';
 
 const INSTRUMENTED = Symbol.for('spoor.llm.instrumented');
 
@@ -26,7 +27,7 @@ export function instrumentMethod(resource: unknown, name: string, method: LlmMet
     const call = LlmCall.start(method, body as Record<string, unknown>, client);
     if (call === undefined) return original.apply(this, args);
     args[0] = call.request.body;
-    const session = runtime.replay;
+    const session = replaySessionFor(parent);
     if (session !== undefined && method.replay !== undefined) {
       const live = () => context.with(call.active, () => original.apply(this, args));
       return call.observe(replayedCall(session, method, method.replay, call, body as Record<string, unknown>, parent, live));

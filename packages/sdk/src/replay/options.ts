@@ -53,7 +53,7 @@ export function replayConfigFrom(
 }
 
 /** Only the authorization of the export headers: the others are for the OTLP receiver. */
-function authorizationOf(headers: Record<string, string>): Record<string, string> {
+export function authorizationOf(headers: Record<string, string>): Record<string, string> {
   const entry = Object.entries(headers).find(([name]) => name.toLowerCase() === 'authorization');
   return entry === undefined ? {} : { authorization: entry[1] };
 }

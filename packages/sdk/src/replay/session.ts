@@ -17,6 +17,12 @@ export interface ReplayConfig {
   headers: Record<string, string>;
   passthrough: boolean;
   onDivergence: ((divergence: ReplayDivergence) => void) | undefined;
+  /**
+   * Calls made live whatever the recording holds, decided once per session: an experiment's
+   * `replay: 'tools'` (every LLM call) or its `target` (calls named, or under a span named, so).
+   * Undefined for `init({ replay })`, which replays every call it can.
+   */
+  alwaysLive?: ((kind: CassetteEntry['kind'], path: string, spanName: string) => boolean) | undefined;
 }
 
 /** Where a call runs: the path of spans above it and its place among the replayable calls there. */
@@ -64,10 +70,20 @@ export class ReplaySession {
   private live = 0;
   private readonly divergences: ReplayDivergence[] = [];
 
+  /**
+   * `load` reads the recording in the background; a cassette already read (an experiment's item,
+   * read before its task starts) makes the session ready at once, so even sync tools replay.
+   */
   constructor(
     readonly config: ReplayConfig,
-    load: (config: ReplayConfig) => Promise<Cassette>,
+    load: ((config: ReplayConfig) => Promise<Cassette>) | Cassette,
   ) {
+    if (typeof load !== 'function') {
+      this.cassette = load;
+      this.state = 'ready';
+      this.ready = Promise.resolve();
+      return;
+    }
     this.ready = load(config).then(
       (cassette) => {
         this.cassette = cassette;
@@ -85,8 +101,17 @@ export class ReplaySession {
   spanStarted(span: Span, name: string, parentContext: Context): void {
     const parent = trace.getSpan(parentContext);
     const above = parent === undefined ? undefined : this.paths.get(parent);
-    this.paths.set(span, above === undefined ? name : `${above} > ${name}`);
-    if (above === undefined) span.setAttribute(REPLAY_OF_ATTRIBUTE, this.config.traceId);
+    this.paths.set(span, above === undefined || above === '' ? name : `${above} > ${name}`);
+    // An experiment's item with no recording (trace id '') replays nothing.
+    if (above === undefined && this.config.traceId !== '') span.setAttribute(REPLAY_OF_ATTRIBUTE, this.config.traceId);
+  }
+
+  /**
+   * Makes `span` a root the recording does not have: an experiment's `experiment <name>` span,
+   * which its task runs inside. Spans under it are placed as the recorded run's roots were.
+   */
+  transparentRoot(span: Span): void {
+    this.paths.set(span, '');
   }
 
   /** Takes the next place under the active span for a call starting now. */
@@ -108,6 +133,7 @@ export class ReplaySession {
     const key = positionKey(position.path, position.index);
     const entry = this.cassette.entries.get(key);
     if (entry !== undefined) this.used.add(key);
+    if (this.config.alwaysLive?.(kind, position.path, spanName) === true) return this.wentLive(entry);
     if (entry !== undefined && entry.kind === kind && entry.hash === hash) return this.matched(entry, key);
     const divergence = new ReplayDivergence({
       traceId: this.config.traceId,

@@ -1,6 +1,7 @@
 import type { Context, Span as ApiSpan, SpanOptions, Tracer } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { CORRELATION_KEY, correlationIdIn } from '../context/correlation.js';
+import { scopedReplayIn, scopedReplayOpen } from '../replay/scope.js';
 import type { ReplaySession } from '../replay/session.js';
 import { WorkflowUsage } from './usage.js';
 
@@ -46,6 +47,8 @@ export class SpoorSpanProcessor implements SpanProcessor {
       pendingFunctionName = undefined;
       span.setAttribute(FUNCTION_NAME_ATTRIBUTE, functionName);
     }
+    // An experiment's item places its calls by the spans above them, like a replay of the whole process.
+    if (scopedReplayOpen()) scopedReplayIn(parentContext)?.spanStarted(span, span.name, parentContext);
     const correlationId = correlationIdIn(parentContext);
     if (correlationId !== undefined) span.setAttribute(CORRELATION_KEY, correlationId);
     this.usage.started(span, parentContext);
@@ -82,7 +85,8 @@ export class ReplayingSpanProcessor extends SpoorSpanProcessor {
   }
 
   override onStart(span: Span, parentContext: Context): void {
-    this.session.spanStarted(span, span.name, parentContext);
+    // A span of an experiment's item belongs to the item's own session (placed by the base class).
+    if (!scopedReplayOpen() || scopedReplayIn(parentContext) === undefined) this.session.spanStarted(span, span.name, parentContext);
     super.onStart(span, parentContext);
   }
 }

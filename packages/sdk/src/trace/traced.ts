@@ -1,4 +1,5 @@
 import { context, type SpanOptions } from '@opentelemetry/api';
+import { replaySessionFor } from '../replay/scope.js';
 import { runtime } from '../runtime.js';
 import { isMethodDecoratorContext, sameShape, type AnyFunction, type FunctionWrapper } from '../wrap.js';
 import { callNoted, recordArguments, recordResult, replayedTool } from './captured-call.js';
@@ -74,7 +75,7 @@ function wrap<F extends AnyFunction>(fn: F, options: TracedOptions, decoratorCon
     if (!capture) return runInSpan(span, parent, () => fn.apply(this, args));
     recordArguments(span, args);
     const call = () => fn.apply(this, args);
-    const session = runtime.replay;
+    const session = replaySessionFor(parent);
     if (session !== undefined) return runInSpan(span, parent, () => replayedTool(session, span, name, args, parent, fn, call), recordResult);
     return runInSpan(span, parent, () => callNoted(span, call), recordResult);
   };
