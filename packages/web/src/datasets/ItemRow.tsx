@@ -7,6 +7,7 @@ import { formatTime, shortId } from '../format';
 import { pathWith } from '../router';
 import { oneLine, valueText } from '../value-text';
 import { ItemEditor } from './ItemEditor';
+import { itemIdText } from './dataset-view';
 
 interface ItemRowProps {
   dataset: string;
@@ -35,7 +36,7 @@ export function ItemRow({ dataset, item, mayEdit, mayDelete, onChanged }: ItemRo
     <Fragment>
       <tr className="clickable" data-item-id={item.itemId} onClick={() => setOpen(open === null ? 'view' : null)}>
         <td className="mono" title={item.itemId}>
-          {shortId(item.itemId)}
+          {itemIdText(item.itemId)}
         </td>
         <td className="value">
           <div className="value-line">{oneLine(valueText(item.input), 200)}</div>

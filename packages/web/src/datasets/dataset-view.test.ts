@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addTargetProblem, addedText, editTextOf, itemFromSpan, itemsFromTraces, valueOfEdit, versionChoices } from './dataset-view';
+import { addTargetProblem, addedText, editTextOf, itemFromSpan, itemIdText, itemsFromTraces, valueOfEdit, versionChoices } from './dataset-view';
 
 describe('editTextOf and valueOfEdit', () => {
   it.each([
@@ -31,6 +31,13 @@ describe('editTextOf and valueOfEdit', () => {
     const read = valueOfEdit('metadata', { text: '{ nope', json: true });
     expect(read.ok).toBe(false);
     expect(!read.ok && read.problem).toMatch(/^metadata: not JSON/);
+  });
+});
+
+describe('itemIdText', () => {
+  it('shows the end of an id, where ids made together differ', () => {
+    expect(itemIdText('0661006500000000000000000000beef')).toBe('…0000beef');
+    expect(itemIdText('abc')).toBe('abc');
   });
 });
 

@@ -30,6 +30,11 @@ export function valueOfEdit(field: string, edit: EditText): { ok: true; value: J
   }
 }
 
+/** An item id's last 8 digits: ids begin with the time they were made, so their starts are alike. */
+export function itemIdText(itemId: string): string {
+  return itemId.length <= 8 ? itemId : `…${itemId.slice(-8)}`;
+}
+
 /** Versions a dataset can be read at, newest first. */
 export function versionChoices(newest: number): number[] {
   return Array.from({ length: Math.max(0, newest) }, (_, i) => newest - i);

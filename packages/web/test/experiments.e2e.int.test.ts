@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import type { DatasetItemsResponse } from '@spoor/model';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { type Browsing, launchChromium, screenshot, startBrowsing } from './support/browser.js';
+import { type SpoorServer, startSpoorServer, waitForTrace } from './support/spoor-server.js';
+
+/**
+ * Datasets and experiments in the dashboard, in Debian's Chromium against a real `spoor serve`: a
+ * dataset built from traces with the "Add to dataset" buttons (a run, an LLM call, a filtered
+ * list), read at a version, an item edited and one deleted.
+ */
+
+let server: SpoorServer;
+let browser: Browser;
+let browsing: Browsing;
+const pages: Page[] = [];
+
+const QUESTIONS = ['What is the capital of France?', 'How many legs has a spider?', 'Who wrote Hamlet?'];
+const ANSWERS = ['Paris.', 'Eight.', 'Shakespeare.'];
+/** Three runs of one agent: a root span and its LLM call each. */
+const runs = QUESTIONS.map((question, i) => ({ traceId: hex(16), rootId: hex(8), llmId: hex(8), question, answer: ANSWERS[i]! }));
+
+function hex(bytes: number): string {
+  return randomBytes(bytes).toString('hex');
+}
+
+const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+const messages = (role: string, content: string) => JSON.stringify([{ role, parts: [{ type: 'text', content }] }]);
+
+/** A run as OTLP/JSON: its root span and, inside it, the LLM call that answered. */
+async function sendRun(run: { traceId: string; rootId: string; llmId: string; question: string; answer: string }, service: string, rootAttributes: unknown[] = []): Promise<void> {
+  const start = BigInt(Date.now() - 30_000) * 1_000_000n;
+  const span = (spanId: string, parentSpanId: string, name: string, offsetMs: number, ms: number, attributes: unknown[]) => ({
+    traceId: run.traceId,
+    spanId,
+    parentSpanId,
+    name,
+    kind: 1,
+    startTimeUnixNano: String(start + BigInt(offsetMs) * 1_000_000n),
+    endTimeUnixNano: String(start + BigInt(offsetMs + ms) * 1_000_000n),
+    attributes,
+  });
+  const body = {
+    resourceSpans: [
+      {
+        resource: { attributes: [str('service.name', service)] },
+        scopeSpans: [
+          {
+            spans: [
+              span(run.rootId, '', 'answer question', 0, 500, rootAttributes),
+              span(run.llmId, run.rootId, 'chat gpt-4o', 50, 400, [
+                str('gen_ai.provider.name', 'openai'),
+                str('gen_ai.operation.name', 'chat'),
+                str('gen_ai.request.model', 'gpt-4o'),
+                { key: 'gen_ai.usage.input_tokens', value: { intValue: '20' } },
+                { key: 'gen_ai.usage.output_tokens', value: { intValue: String(run.answer.length) } },
+                str('gen_ai.input.messages', messages('user', run.question)),
+                str('gen_ai.output.messages', messages('assistant', run.answer)),
+              ]),
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(sent.status).toBe(200);
+  await waitForTrace(server.url, run.traceId, 2);
+}
+
+async function getJson<T>(path: string): Promise<T> {
+  const response = await fetch(`${server.url}${path}`);
+  if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+beforeAll(async () => {
+  server = await startSpoorServer();
+  for (const run of runs) await sendRun(run, 'qa-agent');
+  browser = await launchChromium();
+  browsing = await startBrowsing(browser);
+}, 60_000);
+
+afterEach(async () => {
+  for (const page of pages.splice(0)) await page.close();
+  browsing.expectNoProblems();
+});
+
+afterAll(async () => {
+  await browsing?.close();
+  await browser?.close();
+  await server?.stop();
+});
+
+async function open(path: string): Promise<Page> {
+  const page = await browsing.open(`${server.url}${path}`);
+  pages.push(page);
+  return page;
+}
+
+const eventually = <T>(probe: () => T | Promise<T>, message?: string) => expect.poll(probe, { timeout: 10_000, message });
+
+describe('datasets in the dashboard', () => {
+  it('builds a dataset from a run, an LLM call and a filtered trace list, reads it at a version, edits an item and deletes one', async () => {
+    const [first, second] = runs as [(typeof runs)[0], (typeof runs)[0]];
+    // A whole run, into a dataset named there.
+    const page = await open(`/traces/${first.traceId}`);
+    await page.getByRole('button', { name: 'Add to dataset' }).click();
+    const runForm = page.getByRole('form', { name: 'Add this run to a dataset' });
+    await eventually(() => runForm.getByLabel('Dataset', { exact: true }).inputValue(), 'no dataset yet: a new one is offered').not.toBe('');
+    await runForm.getByRole('textbox', { name: 'New dataset name' }).fill('qa');
+    await runForm.getByRole('button', { name: 'Add this run' }).click();
+    await page.getByRole('status').filter({ hasText: 'Added 1 item to qa (version 2).' }).waitFor();
+
+    // One LLM call, from its inspector, into the dataset now listed.
+    await page.goto(`${server.url}/traces/${second.traceId}?span=${second.llmId}`);
+    const call = page.getByRole('region', { name: 'LLM call' });
+    await call.getByRole('button', { name: 'Add to dataset' }).click();
+    const callForm = call.getByRole('form', { name: 'Add this call to a dataset' });
+    await eventually(() => callForm.getByLabel('Dataset', { exact: true }).inputValue()).toBe('qa');
+    await callForm.getByRole('button', { name: 'Add this call' }).click();
+    await call.getByRole('status').filter({ hasText: 'Added 1 item to qa (version 3).' }).waitFor();
+
+    // Every trace the filter matches, whether or not its row is loaded.
+    await page.goto(`${server.url}/?service=qa-agent`);
+    await eventually(() => page.locator('table.traces-table tbody tr').count()).toBe(3);
+    await page.getByRole('button', { name: 'Add to dataset' }).click();
+    const listForm = page.getByRole('form', { name: /^Add the traces this filter matches/ });
+    await eventually(() => listForm.getByLabel('Dataset', { exact: true }).inputValue()).toBe('qa');
+    await listForm.getByRole('button', { name: /^Add the traces/ }).click();
+    await page.getByRole('status').filter({ hasText: 'Added 3 items to qa (version 4).' }).waitFor();
+
+    const stored = await getJson<DatasetItemsResponse>('/api/datasets/qa/items?limit=100');
+    expect(stored.items.map((i) => [i.input, i.expectedOutput, i.source])).toEqual([
+      [first.question, first.answer, { traceId: first.traceId, spanId: null }],
+      [second.question, second.answer, { traceId: second.traceId, spanId: second.llmId }],
+      ...[...runs].reverse().map((r) => [r.question, r.answer, { traceId: r.traceId, spanId: null }]),
+    ]);
+
+    // The Datasets page lists it; its page shows the items with their source traces.
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Datasets' }).click();
+    const row = page.locator('table.datasets-table tbody tr', { hasText: 'qa' });
+    await eventually(() => row.locator('td').allTextContents()).toEqual(['qa', '–', '4', '5', expect.any(String)]);
+    await row.getByRole('link', { name: 'qa' }).click();
+    const items = page.locator('table.dataset-items tbody tr[data-item-id]');
+    await eventually(() => items.count()).toBe(5);
+    const firstRow = page.locator(`tr[data-item-id="${stored.items[0]!.itemId}"]`);
+    expect(await firstRow.getByRole('link').getAttribute('href')).toBe(`/traces/${first.traceId}`);
+    await screenshot(page, 'dataset-items');
+
+    // An edit of the expected output makes version 5.
+    await firstRow.getByRole('button', { name: 'Edit' }).click();
+    const editor = page.getByRole('form', { name: `Edit item ${stored.items[0]!.itemId}` });
+    await editor.getByLabel('Expected output').fill('Paris, on the Seine.');
+    await editor.getByRole('button', { name: 'Save as a new version' }).click();
+    await eventually(() => page.getByLabel('Version').inputValue()).toBe('5');
+    await eventually(() => firstRow.locator('td.value').nth(1).textContent()).toBe('Paris, on the Seine.');
+
+    // Deleting an item makes version 6 without it; version 5 still has it.
+    const lastRow = page.locator(`tr[data-item-id="${stored.items[4]!.itemId}"]`);
+    await lastRow.getByRole('button', { name: 'Delete' }).click();
+    await lastRow.getByRole('button', { name: `Delete item ${stored.items[4]!.itemId}` }).click();
+    await eventually(() => page.getByLabel('Version').inputValue()).toBe('6');
+    await eventually(() => items.count()).toBe(4);
+    await page.getByLabel('Version').selectOption('5');
+    await eventually(() => new URL(page.url()).searchParams.get('version')).toBe('5');
+    await eventually(() => items.count()).toBe(5);
+    expect(await page.getByTestId('dataset-item-count').textContent()).toBe('5 items');
+    expect(await page.getByRole('button', { name: 'Edit' }).count(), 'an older version is read, not edited').toBe(0);
+  });
+});
