@@ -5,6 +5,7 @@ import { AuditPage } from './pages/AuditPage';
 import { ComparePage } from './pages/ComparePage';
 import { DatasetPage } from './pages/DatasetPage';
 import { DatasetsPage } from './pages/DatasetsPage';
+import { ExperimentComparePage } from './pages/ExperimentComparePage';
 import { ErrorGroupPage } from './pages/ErrorGroupPage';
 import { ErrorsPage } from './pages/ErrorsPage';
 import { EvaluatorsPage } from './pages/EvaluatorsPage';
@@ -35,6 +36,7 @@ const ROUTES = [
   ['/evaluators', 'evaluators'],
   ['/datasets', 'datasets'],
   ['/datasets/:name', 'dataset'],
+  ['/experiments/:a/compare/:b', 'experiment-compare'],
   ['/logs', 'logs'],
   ['/audit', 'audit'],
   ['/compare', 'compare'],
@@ -112,6 +114,8 @@ function render(page: string | undefined, params: Record<string, string>, search
       return <DatasetsPage />;
     case 'dataset':
       return <DatasetPage key={params['name']} name={params['name']!} search={search} />;
+    case 'experiment-compare':
+      return <ExperimentComparePage key={`${params['a']}/${params['b']}`} a={params['a']!} b={params['b']!} search={search} />;
     case 'logs':
       return <LogsPage search={search} />;
     case 'audit':

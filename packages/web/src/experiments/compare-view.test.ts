@@ -1,6 +1,6 @@
 import type { ComparedItem, Experiment } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { changeTone, comparePair, comparePath, defaultDir, nextSort, pValueText, sortDirOf, sortKeyOf, sortKeyText, sortedItems, togglePick } from './compare-view';
+import { changeTone, comparePair, labelChangeText, comparePath, defaultDir, nextSort, pValueText, sortDirOf, sortKeyOf, sortKeyText, sortedItems, togglePick } from './compare-view';
 
 function item(itemId: string, deltas: { exact?: number | null; cost?: number | null; latency?: number | null }): ComparedItem {
   return {
@@ -90,6 +90,13 @@ describe('pValueText', () => {
     [{ pValue: Number.NaN }, '–'],
   ])('writes %j as %s', (wilcoxon, want) => {
     expect(pValueText(wilcoxon)).toBe(want);
+  });
+});
+
+describe('labelChangeText', () => {
+  it('counts each label in A and B, a label missing on one side as 0', () => {
+    expect(labelChangeText({ pass: 3, fail: 2 }, { pass: 5 })).toBe('fail 2 → 0, pass 3 → 5');
+    expect(labelChangeText({}, {})).toBe('');
   });
 });
 

@@ -93,6 +93,12 @@ export function pValueText(wilcoxon: { pValue: number } | null): string {
   return wilcoxon.pValue.toFixed(3);
 }
 
+/** `fail 2 → 0, pass 3 → 5`: a label-only score's counts per label in A and B; empty when neither has labels. */
+export function labelChangeText(a: Record<string, number>, b: Record<string, number>): string {
+  const labels = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+  return labels.map((l) => `${l} ${a[l] ?? 0} → ${b[l] ?? 0}`).join(', ');
+}
+
 /**
  * Whether a change is good or bad to see: for scores higher is better, for cost, tokens and
  * latency lower is; `null` when there is no change to judge.

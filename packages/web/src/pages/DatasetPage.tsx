@@ -4,6 +4,7 @@ import { ErrorBox } from '../components/ErrorBox';
 import { Link } from '../components/Link';
 import { LoadMore } from '../components/LoadMore';
 import { ItemRow } from '../datasets/ItemRow';
+import { DatasetExperiments } from '../experiments/DatasetExperiments';
 import { versionChoices } from '../datasets/dataset-view';
 import { formatInteger, formatTime } from '../format';
 import { setSearch } from '../router';
@@ -73,6 +74,7 @@ export function DatasetPage({ name, search }: { name: string; search: URLSearchP
           </>
         )}
         {!atNewest && <span>An older version: edits are made to the newest.</span>}
+        <a href="#experiments">Experiments</a>
       </div>
       <ErrorBox error={shown.error ?? items.error} />
       <h2>Items</h2>
@@ -106,6 +108,7 @@ export function DatasetPage({ name, search }: { name: string; search: URLSearchP
         </table>
       )}
       <LoadMore pages={items} />
+      <DatasetExperiments dataset={latest.name} />
     </div>
   );
 }
