@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DatasetItemsResponse } from '@spoor/model';
+import { type DatasetChangeResponse, type DatasetItemsResponse, EXPERIMENT_ATTRIBUTES, type Experiment, type ExperimentComparison } from '@spoor/model';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Browsing, launchChromium, screenshot, startBrowsing } from './support/browser.js';
@@ -8,7 +8,9 @@ import { type SpoorServer, startSpoorServer, waitForTrace } from './support/spoo
 /**
  * Datasets and experiments in the dashboard, in Debian's Chromium against a real `spoor serve`: a
  * dataset built from traces with the "Add to dataset" buttons (a run, an LLM call, a filtered
- * list), read at a version, an item edited and one deleted.
+ * list), read at a version, an item edited and one deleted; two SDK experiments' results posted
+ * through the API, shown over time on the dataset's page, compared, the items sorted by a
+ * score's change and one opened with both outputs and its trace diff.
  */
 
 let server: SpoorServer;
@@ -67,6 +69,12 @@ async function sendRun(run: { traceId: string; rootId: string; llmId: string; qu
   const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   expect(sent.status).toBe(200);
   await waitForTrace(server.url, run.traceId, 2);
+}
+
+async function send<T>(method: string, path: string, body: unknown, status: number): Promise<T> {
+  const response = await fetch(`${server.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (response.status !== status) throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`);
+  return (await response.json()) as T;
 }
 
 async function getJson<T>(path: string): Promise<T> {
@@ -168,5 +176,79 @@ describe('datasets in the dashboard', () => {
     await eventually(() => items.count()).toBe(5);
     expect(await page.getByTestId('dataset-item-count').textContent()).toBe('5 items');
     expect(await page.getByRole('button', { name: 'Edit' }).count(), 'an older version is read, not edited').toBe(0);
+  });
+});
+
+/**
+ * An `sdk` experiment run as `runExperiment` runs it, by hand: made, each item's run sent as a
+ * trace tagged with the experiment and the item, the results posted with the task's own score
+ * (`exact`: 1 when the answer is the expected one), then finished.
+ */
+async function runExperiment(name: string, items: Array<{ itemId: string; question: string; expected: string }>, answers: readonly string[]): Promise<Experiment> {
+  const experiment = await send<Experiment>('POST', '/api/experiments', { dataset: 'capitals', name, target: { kind: 'sdk', replay: 'none' } }, 201);
+  const results = [];
+  for (const [i, item] of items.entries()) {
+    const run = { traceId: hex(16), rootId: hex(8), llmId: hex(8), question: item.question, answer: answers[i]! };
+    await sendRun(run, 'qa-experiments', [str(EXPERIMENT_ATTRIBUTES.id, experiment.id), str(EXPERIMENT_ATTRIBUTES.item, item.itemId)]);
+    results.push({ itemId: item.itemId, traceId: run.traceId, output: run.answer, latencyMs: 400 + 100 * i, scores: [{ name: 'exact', value: run.answer === item.expected ? 1 : 0 }] });
+  }
+  await send('POST', `/api/experiments/${experiment.id}/results`, { results }, 200);
+  return send<Experiment>('POST', `/api/experiments/${experiment.id}/finish`, {}, 200);
+}
+
+describe('experiments in the dashboard', () => {
+  it('shows a dataset’s runs over time, compares two, sorts the items by a score’s change and opens one with both outputs and its trace diff', async () => {
+    await send('POST', '/api/datasets', { name: 'capitals' }, 201);
+    const added = await send<DatasetChangeResponse>('POST', '/api/datasets/capitals/items', { items: runs.map((r) => ({ fromTrace: { traceId: r.traceId } })) }, 201);
+    const items = runs.map((r, i) => ({ itemId: added.itemIds[i]!, question: r.question, expected: r.answer }));
+    // The baseline gets the spider wrong; the candidate gets it right but misses Hamlet.
+    const baseline = await runExperiment('baseline', items, ['Paris.', 'Six.', 'Shakespeare.']);
+    const candidate = await runExperiment('candidate', items, ['Paris.', 'Eight.', 'Marlowe.']);
+    expect([baseline.state, candidate.state]).toEqual(['done', 'done']);
+
+    // Over time on the dataset's page: the mean of exact per run, and the runs, newest first.
+    const page = await open('/datasets/capitals');
+    const experiments = page.getByRole('region', { name: 'Experiments' });
+    await eventually(() => experiments.getByRole('img').getAttribute('aria-label')).toBe('Score means per run, #1 to #2: exact 0.67, 0.67');
+    const runRows = experiments.locator('table.runs-table tbody tr');
+    await eventually(() => runRows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-experiment')))).toEqual([candidate.id, baseline.id]);
+    expect(await runRows.first().locator('td').allTextContents()).toEqual(['', '2', 'candidate', '2', '✓done', '3 / 3', '0', '0.67', expect.any(String), expect.any(String), '500 ms', expect.any(String)]);
+    await screenshot(page, 'dataset-experiments');
+
+    // Picked newest first, compared with the older as the baseline.
+    await experiments.getByRole('checkbox', { name: 'Pick run #2 candidate' }).check();
+    await experiments.getByRole('checkbox', { name: 'Pick run #1 baseline' }).check();
+    await experiments.getByRole('button', { name: 'Compare #1 with #2' }).click();
+    await eventually(() => new URL(page.url()).pathname).toBe(`/experiments/${baseline.id}/compare/${candidate.id}`);
+
+    const totals = page.getByRole('region', { name: 'Totals' });
+    await eventually(() => totals.locator('tr[data-score-name="exact"] td').allTextContents()).toEqual(['exact', '0.67', '0.67', '±0', '3', '1', '1', '–', '']);
+    expect(await totals.getByTestId('verdict-counts').textContent()).toBe('✕worse 1✕errored 0▲missing 0✓better 1✓fixed 0○same 1');
+    const comparison = await getJson<ExperimentComparison>(`/api/experiments/${baseline.id}/compare/${candidate.id}`);
+    expect(comparison.scores.map((s) => [s.name, s.better, s.worse])).toEqual([['exact', 1, 1]]);
+
+    // Sorted by exact's change: worst first, then turned round.
+    const rows = page.locator('table.compared-items tbody tr[data-item-id]');
+    const order = () => rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-item-id')));
+    const [france, spider, hamlet] = items.map((i) => i.itemId) as [string, string, string];
+    await eventually(order, 'the items in the order they were added').toEqual([france, spider, hamlet]);
+    await page.getByRole('button', { name: 'exact', exact: true }).click();
+    await eventually(order, 'the drop first').toEqual([hamlet, france, spider]);
+    expect(new URL(page.url()).searchParams.get('sort')).toBe('score:exact');
+    expect(await rows.first().getByTestId('verdict').textContent()).toBe('✕worse');
+    await page.getByRole('button', { name: /^exact/ }).click();
+    await eventually(order, 'the gain first').toEqual([spider, france, hamlet]);
+    expect(await rows.first().getByTestId('verdict').textContent()).toBe('✓better');
+
+    // The item that got worse, opened: both outputs as a line diff, and its two runs' trace diff.
+    await page.locator(`tr[data-item-id="${hamlet}"]`).click();
+    const opened = page.getByRole('region', { name: `Item ${hamlet}` });
+    await eventually(() => opened.getByLabel('Output diff').innerText()).toBe('- Shakespeare.\n+ Marlowe.');
+    await eventually(() => opened.getByTestId('compare-summary').textContent()).toContain('1 changed');
+    expect(new URL(page.url()).searchParams.get('item')).toBe(hamlet);
+    await screenshot(page, 'experiment-compare');
+    await page.reload();
+    await eventually(() => page.getByRole('region', { name: `Item ${hamlet}` }).getByLabel('Output diff').innerText(), 'the sort and the opened item are kept in the URL').toBe('- Shakespeare.\n+ Marlowe.');
+    expect(await order()).toEqual([spider, france, hamlet]);
   });
 });
