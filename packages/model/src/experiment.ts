@@ -190,3 +190,30 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._ :/-]{0,199}$/;
 export function experimentNameProblem(name: unknown): string | null {
   return typeof name === 'string' && NAME.test(name) ? null : 'name: 1 to 200 letters, digits, spaces or . _ : / -, starting with a letter or digit';
 }
+
+/** Score deltas this small are float noise, not a change. */
+const EPSILON = 1e-9;
+
+/** What a regression check found: the scores whose mean fell by more than the tolerance, and the items B errored on where A did not. */
+export interface Regressions {
+  scores: ComparedScore[];
+  errored: number;
+  /** The metric asked for is a score neither experiment has. */
+  unknownMetric: boolean;
+}
+
+/**
+ * What `spoor experiments compare --fail-on-regression` and `assertNoRegression` decide of a
+ * comparison (A the baseline): B regressed when any score's mean (or `metric`'s alone) over the
+ * items both scored fell by more than `tolerance`, or B errored on items A ran.
+ */
+export function regressionsOf(comparison: ExperimentComparison, metric: string | null, tolerance: number): Regressions {
+  const scores = comparison.scores.filter((s) => (metric === null || s.name === metric) && s.delta !== null && s.delta < -tolerance - EPSILON);
+  const unknownMetric = metric !== null && !comparison.scores.some((s) => s.name === metric);
+  return { scores, errored: comparison.verdicts.errored, unknownMetric };
+}
+
+/** Whether a check found a regression. */
+export function regressed(found: Regressions): boolean {
+  return found.scores.length > 0 || found.errored > 0 || found.unknownMetric;
+}

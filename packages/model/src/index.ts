@@ -147,4 +147,5 @@ export type {
   NewExperiment,
   NewExperimentResult,
 } from './experiment.js';
-export { EXPERIMENT_ATTRIBUTES, EXPERIMENT_STATES, experimentNameProblem } from './experiment.js';
+export type { Regressions } from './experiment.js';
+export { EXPERIMENT_ATTRIBUTES, EXPERIMENT_STATES, experimentNameProblem, regressed, regressionsOf } from './experiment.js';

@@ -1,7 +1,11 @@
+import { join } from 'node:path';
 import type { TraceDetail, TraceListResponse } from '@spoor/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../src/cli/demo.js';
 import { migrateCommand } from '../src/cli/migrate.js';
+import { ClickHouseStore } from '../src/store/clickhouse/clickhouse-store.js';
+import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
+import type { ExperimentRecord, ExperimentResultRecord } from '../src/store/store.js';
 import { type ClickHouseEndpoint, startClickHouseEndpoint } from './support/clickhouse-endpoint.js';
 import { type TestServer, getJson, startTestServer } from './support/server.js';
 
@@ -34,7 +38,34 @@ beforeAll(async () => {
   const [first] = ((await added.json()) as { itemIds: string[] }).itemIds;
   expect((await fetch(`${server.url}/api/datasets/qa/items/${first}`, { method: 'DELETE' })).status).toBe(200);
   await server.stop({ keepData: true });
+  // Experiments as the store keeps them (the API that makes them is not this test's), one in a
+  // project that has nothing else.
+  const store = await DuckDbStore.open({ path: join(dataDir, 'spoor.duckdb') });
+  try {
+    for (const [projectId, rows, results] of EXPERIMENTS) {
+      for (const row of rows) await store.experiments.putExperiment(projectId, row);
+      await store.experiments.addResults(projectId, results);
+    }
+  } finally {
+    await store.close();
+  }
 }, 60_000);
+
+const NOW_US = Date.now() * 1000;
+const experiment = (n: number, overrides: Partial<ExperimentRecord> = {}): ExperimentRecord => ({
+  experimentId: String(n).repeat(32), name: 'nightly', dataset: 'qa', datasetVersion: 2, target: '{"kind":"sdk","replay":"tools"}', evaluators: '["fast"]', metadata: '{}',
+  state: 'running', error: null, itemCount: 2, createdUs: NOW_US + n, timeUs: NOW_US + n, finishedUs: null, deleted: false, ...overrides,
+});
+const result = (n: number, item: string, overrides: Partial<ExperimentResultRecord> = {}): ExperimentResultRecord => ({
+  experimentId: String(n).repeat(32), itemId: item.repeat(32), traceId: null, spanId: null, output: '"ok"', error: null, latencyMs: 20, inputTokens: 4, outputTokens: 2, costUsd: 0.001,
+  timeUs: NOW_US + 10, ...overrides,
+});
+/** Per project, an experiment's rows and its results (an item run twice, one errored). */
+const EXPERIMENTS: Array<[string, ExperimentRecord[], ExperimentResultRecord[]]> = [
+  ['default', [experiment(1), experiment(1, { state: 'done', timeUs: NOW_US + 50, finishedUs: NOW_US + 50 }), experiment(2, { name: 'deleted' }), experiment(2, { name: 'deleted', timeUs: NOW_US + 60, deleted: true })],
+    [result(1, 'a'), result(1, 'a', { output: '"again"', timeUs: NOW_US + 20 }), result(1, 'b', { output: null, error: 'threw', inputTokens: null, outputTokens: null, costUsd: null })]],
+  ['lab', [experiment(3, { name: 'lab run', state: 'failed', error: 'no provider' })], [result(3, 'c')]],
+];
 
 afterAll(async () => {
   await endpoint?.close();
@@ -68,7 +99,26 @@ describe('spoor migrate', () => {
     expect(third.text()).toMatch(/alert rules of default: copied before/);
     expect(third.text()).toMatch(/evaluators of default: copied before/);
     expect(third.text()).toMatch(/datasets of default: copied before/);
+    expect(third.text()).toMatch(/experiments of default: copied before/);
     expect(third.text()).not.toMatch(/differs/);
+  });
+
+  it('copies every row of every experiment and its results, of a project that has nothing else too', async () => {
+    const [duck, click] = [await DuckDbStore.open({ path: join(dataDir, 'spoor.duckdb') }), await ClickHouseStore.open({ url: `${endpoint.url}/migrated` })];
+    try {
+      for (const [projectId, rows, results] of EXPERIMENTS) {
+        const copied = await click.experiments.allRows(projectId);
+        expect(copied.experiments, projectId).toHaveLength(rows.length);
+        expect(copied.results, projectId).toHaveLength(results.length);
+        expect(copied, projectId).toEqual(await duck.experiments.allRows(projectId));
+      }
+      expect(await click.experiments.listExperiments('default', 'qa', 10)).toEqual([experiment(1, { state: 'done', timeUs: NOW_US + 50, finishedUs: NOW_US + 50 })]);
+      expect(await click.experiments.getExperiment('lab', '3'.repeat(32))).toMatchObject({ state: 'failed', error: 'no provider' });
+      expect(await click.experiments.resultTotals('default', ['1'.repeat(32)])).toEqual(await duck.experiments.resultTotals('default', ['1'.repeat(32)]));
+    } finally {
+      await click.close();
+      await duck.close();
+    }
   });
 
   it('serves from ClickHouse what the embedded store served', async () => {

@@ -298,6 +298,23 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
     expect(await store.datasets.listItems(DEFAULT_PROJECT_ID, dataset!, 1, null, 10)).toEqual([{ ...item, version: 1 }]);
   });
 
+  it('keeps experiments however old, and their results whose traces it deleted', async () => {
+    const traceIds = await writeAt(store, [['old', (NOW_MS - 40 * DAY_MS) * 1000]]);
+    const oldUs = (NOW_MS - 40 * DAY_MS) * 1000;
+    const experimentId = 'e'.repeat(32);
+    const experiment = {
+      experimentId, name: 'nightly', dataset: 'qa', datasetVersion: 1, target: '{"kind":"sdk","replay":"none"}', evaluators: '[]', metadata: '{}',
+      state: 'done' as const, error: null, itemCount: 1, createdUs: oldUs, timeUs: oldUs, finishedUs: oldUs, deleted: false,
+    };
+    const result = { experimentId, itemId: '1'.repeat(32), traceId: traceIds.old!, spanId: null, output: '"a"', error: null, latencyMs: 5, inputTokens: 3, outputTokens: 2, costUsd: 0.01, timeUs: oldUs };
+    await store.experiments.putExperiment(DEFAULT_PROJECT_ID, experiment);
+    await store.experiments.addResults(DEFAULT_PROJECT_ID, [result]);
+    await applyRetention(store, { tracesMs: 30 * DAY_MS, logsMs: 30 * DAY_MS, metricsMs: 30 * DAY_MS, intervalMs: HOUR_MS }, NOW_MS);
+    expect(await store.getTrace(DEFAULT_PROJECT_ID, traceIds.old!)).toBeNull();
+    expect(await store.experiments.getExperiment(DEFAULT_PROJECT_ID, experimentId)).toEqual(experiment);
+    expect(await store.experiments.listResults(DEFAULT_PROJECT_ID, experimentId, null, 10)).toEqual([result]);
+  });
+
   it('runs again every interval against the time of each run, until stopped', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'], now: NOW_MS });
     const nowUs = NOW_MS * 1000;

@@ -12,7 +12,9 @@ import { analyticsRoutes } from './analytics-routes.js';
 import { answerErrors } from './errors.js';
 import { datasetRoutes } from './dataset-routes.js';
 import { evaluatorRoutes } from './evaluator-routes.js';
+import { experimentRoutes } from './experiment-routes.js';
 import type { EvaluatorService } from '../quality/evaluator-service.js';
+import type { ExperimentService } from '../quality/experiment-service.js';
 import { healthRoutes } from './health-routes.js';
 import { installHooks, waitForReads } from './hooks.js';
 import { maskingRoutes } from './masking-routes.js';
@@ -38,6 +40,8 @@ export interface AppOptions {
   alertsFor: (projectId: string) => Promise<AlertService>;
   /** Online evaluators; `null` or unset: their routes answer 404. */
   evaluators?: EvaluatorService | null;
+  /** Experiments; `null` or unset: their routes answer 404. */
+  experiments?: ExperimentService | null;
   /** Who may do what (`auth/access-control.ts`): checked before any route runs. */
   access: AccessControl;
   /** Origins whose pages may send OTLP from a browser (`--cors-origin`). Default: none. */
@@ -136,6 +140,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(scoreRoutes, { db, nowUs, countScores: (scores) => options.decoder.countScores(scores) });
   await app.register(evaluatorRoutes, { evaluators: options.evaluators ?? null, nowUs });
   await app.register(datasetRoutes, { db, nowUs, maxBodyBytes: options.maxBodyBytes });
+  await app.register(experimentRoutes, { experiments: options.experiments ?? null });
   await app.register(quarantineRoutes, { quarantine: options.quarantine });
   await app.register(replayRoutes, { db, replayer: options.replayer, visible: options.visible });
   await app.register(maskingRoutes, { db, decoder: options.decoder, maskFile: options.maskFile ?? null, nowUs });

@@ -41,7 +41,8 @@ export type Need = Role | 'metrics' | 'public';
  * sign-in endpoint, a browser's OTLP preflight, the page shown when no UI is built and the OpenAPI
  * document (the same for every Spoor of a version: it holds no record, project or key, and an API
  * browser or client generator reads it before it has a key). A score may be posted with an ingest
- * key (or an admin key), and so may datasets be made and their items added and edited; a route
+ * key (or an admin key), and so may datasets be made and their items added and edited, and
+ * experiments run and their results recorded; a route
  * named nowhere here needs an admin key to write, a read key to read.
  */
 export function needOf(method: string, route: string): Need {
@@ -53,6 +54,8 @@ export function needOf(method: string, route: string): Need {
   if (route === '/api/scores' && method === 'POST') return 'ingest';
   // A CI job builds datasets with the key it sends its traces with; deleting one needs an admin.
   if (route.startsWith('/api/datasets') && (method === 'POST' || method === 'PUT' || method === 'PATCH')) return 'ingest';
+  // And runs experiments on them, recording their results.
+  if (route.startsWith('/api/experiments') && method === 'POST') return 'ingest';
   if (route.startsWith('/api/')) return method === 'GET' || method === 'HEAD' ? 'read' : 'admin';
   return 'admin';
 }

@@ -13,8 +13,8 @@ import { TABLES, type TableName } from '../store/tables.js';
  * whole, so a migration stopped at any point (Ctrl-C, a lost connection) resumes after the last
  * chunk it committed and copies nothing twice. The small tables (keys, prices, rules, alert
  * state and history, silences, policies, the audit log, error group states) follow, each marked
- * done the same way, then evaluator definitions (not their runs) and datasets (every version). At the end the rows of every
- * record table are counted on both sides.
+ * done the same way, then evaluator definitions (not their runs), datasets (every version) and experiments (every row
+ * of each and of their results). At the end the rows of every record table are counted on both sides.
  */
 
 const CHUNK_ROWS = 50_000;
@@ -168,6 +168,14 @@ async function copySmallTables(source: DuckDbStore, target: ClickHouseStore, io:
       const rows = await source.datasets.allRows(projectId);
       await target.datasets.appendRows(projectId, rows.datasets, rows.items);
       return rows.datasets.length;
+    });
+    // Every row, results first: a copy cut short and run again appends rows twice, and a read
+    // keeps the newest of an experiment's and of an item's rows, so it reads the same.
+    await once(target, `experiments of ${projectId}`, io, async () => {
+      const rows = await source.experiments.allRows(projectId);
+      await target.experiments.appendRows(projectId, [], rows.results);
+      await target.experiments.appendRows(projectId, rows.experiments, []);
+      return new Set(rows.experiments.map((e) => e.experimentId)).size;
     });
     await once(target, `audit log of ${projectId}`, io, async () => {
       const records = (await source.access.listAudit(projectId, ALL, 0, Number.MAX_SAFE_INTEGER)).reverse();

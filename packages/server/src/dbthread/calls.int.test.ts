@@ -15,7 +15,7 @@ import { PriceService } from '../pricing/price-service.js';
 import { SelfMetrics, createIngestMetrics } from '../self-metrics.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { alertBackendOver } from './alert-backend.js';
-import { createDbCalls, inProcessClient } from './calls.js';
+import { type DbClient, createDbCalls, inProcessClient } from './calls.js';
 
 /**
  * The registry of database-thread calls, run in process: the whole API and the alert engine over
@@ -27,6 +27,7 @@ let store: DuckDbStore;
 let alerts: AlertService;
 let app: FastifyInstance;
 let ring: KeyRing | undefined;
+let db: DbClient;
 /** What the app waits on before a read: every acknowledged write visible (nothing outstanding here, unless a test says). */
 let visible: () => Promise<void> = async () => {};
 
@@ -35,7 +36,7 @@ beforeAll(async () => {
   store = await DuckDbStore.open({ path: join(dir, 'spoor.duckdb') });
   const pricing = new PriceService(store, null);
   await pricing.load(['default']);
-  const db = inProcessClient(createDbCalls(store, pricing));
+  db = inProcessClient(createDbCalls(store, pricing));
   const quiet = { info: () => {}, warn: () => {}, error: () => {} };
   const engine = await AlertEngine.open({ projectId: 'default', ...alertBackendOver(db, 'default'), logger: quiet, externalUrl: () => 'http://spoor.test' });
   alerts = await AlertService.start({ engine, rulesFile: null, intervalMs: 60_000, nowUs: () => Date.now() * 1000, onError: () => {}, onInfo: () => {} });
@@ -103,6 +104,26 @@ describe('the database calls in process', () => {
     const saved = await app.inject({ method: 'GET', url: '/api/alerts/rules/slow-runs' });
     expect(saved.json()).toMatchObject({ source: 'api' });
     expect(saved.body).toContain('p95(duration_ms{name=\\"run\\"})[5m] > 1s');
+  });
+});
+
+describe('the experiment calls', () => {
+  it('write and read experiments and their results as values, not JSON text', async () => {
+    const id = 'e'.repeat(32);
+    const made = {
+      experimentId: id, name: 'nightly', dataset: 'qa', datasetVersion: 1, target: '{"kind":"sdk","replay":"none"}', evaluators: '[]', metadata: '{}',
+      state: 'running' as const, error: null, itemCount: 2, createdUs: 1_000, timeUs: 1_000, finishedUs: null, deleted: false,
+    };
+    const done = { ...made, state: 'done' as const, timeUs: 2_000, finishedUs: 2_000 };
+    await db.experimentPut('default', made);
+    await db.experimentPut('default', done);
+    const item = { experimentId: id, itemId: 'a'.repeat(32), traceId: null, spanId: null, output: '"4"', error: null, latencyMs: 12.5, inputTokens: 3, outputTokens: 1, costUsd: null, timeUs: 1_500 };
+    await db.experimentAddResults('default', [item, { ...item, itemId: 'b'.repeat(32), output: null, error: 'threw', latencyMs: null }]);
+    expect(await db.experimentGet('default', id)).toEqual(done);
+    expect(await db.experimentLatestByName('default', 'nightly')).toEqual(done);
+    expect(await db.experimentList('default', 'qa', 10)).toEqual([done]);
+    expect(await db.experimentResults('default', id, null, 1)).toEqual([item]);
+    expect(await db.experimentTotals('default', [id])).toEqual([{ experimentId: id, done: 2, errored: 1, inputTokens: 6, outputTokens: 2, costUsd: null, latencyMsMean: 12.5 }]);
   });
 });
 

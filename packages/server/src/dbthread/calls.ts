@@ -12,6 +12,7 @@ import type { Remote } from '../threads/protocol.js';
 import { DB_TRANSFERS, type DbQueryProtocol, storeErrorOf } from './protocol.js';
 import { evaluatorCalls } from '../quality/backend.js';
 import { DatasetService } from '../quality/dataset-service.js';
+import { experimentCalls } from '../quality/experiment-backend.js';
 
 /**
  * Every call the database thread serves, in one registry: the API's queries, prices, analytics
@@ -115,6 +116,17 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
     datasetItems: json(datasets.listItems.bind(datasets)),
     datasetEditItem: json(datasets.editItem.bind(datasets)),
     datasetDeleteItem: json(datasets.deleteItem.bind(datasets)),
+    // Experiments (issue 32): a row per change of an experiment's state and per run of an item;
+    // plain values (not JSON text): the main thread builds the API's answers from them.
+    experimentPut: store.experiments.putExperiment.bind(store.experiments),
+    experimentGet: store.experiments.getExperiment.bind(store.experiments),
+    experimentLatestByName: store.experiments.latestByName.bind(store.experiments),
+    experimentList: store.experiments.listExperiments.bind(store.experiments),
+    experimentAddResults: store.experiments.addResults.bind(store.experiments),
+    experimentResults: store.experiments.listResults.bind(store.experiments),
+    experimentTotals: store.experiments.resultTotals.bind(store.experiments),
+    // And what they read of items, their traces and recorded calls, a batch at a time.
+    ...experimentCalls(store),
   };
 }
 

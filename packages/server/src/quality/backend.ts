@@ -48,7 +48,7 @@ export function spansByTrace(traceIds: readonly string[], rows: readonly Evaluat
 
 /** A span as read for judging, as the targets are made of it (its attributes parsed). */
 function targetSpanOf(s: EvaluationSpan): TargetSpan {
-  const { attributesJson, isLlm, costUsd, ...fields } = s;
+  const { attributesJson, isLlm, costUsd, inputTokens: _i, outputTokens: _o, ...fields } = s;
   return { ...fields, attributes: JSON.parse(attributesJson), llm: isLlm ? { costUsd } : null };
 }
 

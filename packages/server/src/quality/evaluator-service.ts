@@ -3,6 +3,7 @@ import { type Evaluator, type EvaluatorBackfill, type EvaluatorError, type Evalu
 import { AppError } from '../errors.js';
 import type { EvaluatorRecord, EvaluatorRunTotals } from '../store/store.js';
 import type { EvaluatorBackend } from './backend.js';
+import type { ExperimentEvaluator } from './experiment-judging.js';
 import { NothingToJudge } from './kind.js';
 import { EvaluatorRunner, RoundTargets, type RunnerOptions } from './runner.js';
 import { type AnyKind, type ResolvedEvaluator, resolveSpec, sampledIn, specProblem } from './spec.js';
@@ -245,6 +246,25 @@ export class EvaluatorService {
       job.error = (error as Error).message;
     }
     job.finishedAt = isoFromMicros(this.nowUs());
+  }
+
+  /**
+   * The evaluators an experiment names, at their current versions, each judging the experiment's
+   * targets whatever its sampling and filter (an experiment asks for every item scored), within
+   * its daily budget. A 400 names one the project lacks or this server cannot run.
+   */
+  async forExperiment(projectId: string, names: readonly string[]): Promise<ExperimentEvaluator[]> {
+    const runner = this.runnerOf(projectId);
+    return Promise.all(
+      names.map(async (name): Promise<ExperimentEvaluator> => {
+        const latest = await this.options.db.evaluatorLatest(projectId, name);
+        if (latest === null || latest.deleted) throw new AppError('ERR_BAD_REQUEST', `evaluators: there is no evaluator named '${name}' (make it with POST /api/evaluators)`);
+        const { deleted: _, ...record } = latest;
+        const resolved = runner.resolve(record);
+        if (resolved === null) throw new AppError('ERR_BAD_REQUEST', `evaluators: '${name}' cannot be run by this server (its kind is unknown here)`);
+        return { record, resolved, judge: (targets) => runner.judgeTargets(record, resolved, targets, this.nowUs()) };
+      }),
+    );
   }
 
   private async runnable(projectId: string, name: string): Promise<{ record: EvaluatorRecord; resolved: ResolvedEvaluator }> {

@@ -1,4 +1,4 @@
-import type { ChatMessage, EvaluatorTarget, SpanRecord } from '@spoor/model';
+import { type ChatMessage, EXPERIMENT_ATTRIBUTES, type EvaluatorTarget, type SpanRecord } from '@spoor/model';
 import { llmMessagesFrom } from '../normalize/messages.js';
 import type { EvaluationTarget } from './kind.js';
 
@@ -11,12 +11,15 @@ export type TargetSpan = Pick<SpanRecord, 'traceId' | 'spanId' | 'parentSpanId' 
  * What an evaluator judges of one complete trace, built from its spans (pure): for `llm`, each
  * LLM call with its messages as input and output; for `span`, every span; for `trace`, the whole
  * run with its root span's input and output (else its first LLM call's input and last one's
- * output). Messages are read as the LLM inspector reads them (`normalize/messages.ts`), whichever
+ * output). `judgedBy`: an experiment's evaluators judge experiment runs, which online evaluators leave
+ * alone. Messages are read as the LLM inspector reads them (`normalize/messages.ts`), whichever
  * convention carried them; a text is the text parts of the messages, one message a line.
  */
-export function targetsOfTrace(projectId: string, spans: readonly TargetSpan[], target: EvaluatorTarget): EvaluationTarget[] {
+export function targetsOfTrace(projectId: string, spans: readonly TargetSpan[], target: EvaluatorTarget, judgedBy: 'online' | 'experiment' = 'online'): EvaluationTarget[] {
   // A judge's own call is a trace of its own: judged in turn, each judgement would make another.
   if (spans.length === 0 || spans.some((s) => s.attributes[EVALUATION_OF] !== undefined)) return [];
+  // An experiment's run is judged by the experiment's evaluators, with the item's expected output, not by the project's online ones.
+  if (judgedBy === 'online' && spans.some((s) => s.attributes[EXPERIMENT_ATTRIBUTES.id] !== undefined)) return [];
   const children = new Map<string, TargetSpan[]>();
   for (const s of spans) {
     if (s.parentSpanId === null) continue;

@@ -3,6 +3,7 @@ import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { flush, init, instrumentAnthropic, instrumentOpenAI, type SpanHelperOptions, withSpan } from '@spoor/sdk';
+import type { Attributes } from '@spoor/model';
 import type OpenAI from 'openai';
 import { DeadlineError, withDeadline } from '../deadline.js';
 import { AppError } from '../errors.js';
@@ -23,6 +24,16 @@ import { type ReplayCall, anthropicRequest, openAiRequest } from './replay-reque
 
 /** Hands an OTLP/protobuf traces body to the server's ingest under a project; resolves once acknowledged. */
 export type Ingest = (projectId: string, body: Uint8Array) => Promise<void>;
+
+/** A call made by `Replayer.traced`: its trace, its own span and that span's attributes. */
+export interface TracedCall {
+  traceId: string;
+  spanId: string;
+  durationMs: number;
+  attributes: Attributes;
+  /** Resolves once its trace is acknowledged by ingest (durable, not yet visible to reads). */
+  stored: Promise<void>;
+}
 
 export interface ReplayOutcome {
   traceId: string;
@@ -132,37 +143,52 @@ export class Replayer {
    * not end within the provider's timeout.
    */
   async replay(projectId: string, of: { traceId: string; spanId: string; name: string }, call: ReplayCall): Promise<ReplayOutcome> {
-    const provider = this.providers.get(call.provider);
-    if (provider === undefined) {
-      throw new AppError(
-        'ERR_BAD_REQUEST',
-        this.providers.size === 0
-          ? `this Spoor has no provider to replay against: start it with --provider ${call.provider}=env:${call.provider.toUpperCase()}_API_KEY (and ,base=URL for a gateway)`
-          : `this Spoor has no ${call.provider} provider (it has ${this.names().join(', ')}): add --provider ${call.provider}=env:VARIABLE, or pick one with overrides.provider`,
-      );
-    }
+    const outcome = await this.traced(projectId, call, {
+      name: `replay ${of.name}`,
+      attributes: { 'spoor.replay.of': `${of.traceId}/${of.spanId}`, 'spoor.replay.provider': call.provider },
+      links: [{ context: { traceId: of.traceId, spanId: of.spanId, traceFlags: 1 }, attributes: { 'spoor.link.type': 'replay_of' } }],
+    });
+    await outcome.stored;
+    return { traceId: outcome.traceId, spanId: outcome.spanId, durationMs: outcome.durationMs };
+  }
+
+  /**
+   * Makes `call` under a root span of its own (`trace`: its name, attributes and links), hands
+   * the trace to ingest under `projectId` (`stored` resolves once it is acknowledged; the caller
+   * need not wait for that before its next call), and answers the call's span with its attributes (the completion and token counts as the
+   * instrumentation recorded them). Errors as `replay`'s.
+   */
+  async traced(projectId: string, call: ReplayCall, trace: { name: string } & Pick<SpanHelperOptions, 'attributes' | 'links'>): Promise<TracedCall> {
+    const provider = this.providerOf(call);
     let recorded: RecordedTrace<number>;
     try {
-      recorded = await recordTrace(
-        `replay ${of.name}`,
-        {
-          attributes: { 'spoor.replay.of': `${of.traceId}/${of.spanId}`, 'spoor.replay.provider': provider.name },
-          links: [{ context: { traceId: of.traceId, spanId: of.spanId, traceFlags: 1 }, attributes: { 'spoor.link.type': 'replay_of' } }],
-        },
-        async () => {
-          const started = performance.now();
-          await withDeadline(provider.timeoutMs, (signal) => this.call(provider, call, signal));
-          return performance.now() - started;
-        },
-      );
+      recorded = await recordTrace(trace.name, { attributes: trace.attributes, links: trace.links }, async () => {
+        const started = performance.now();
+        await withDeadline(provider.timeoutMs, (signal) => this.call(provider, call, signal));
+        return performance.now() - started;
+      });
     } catch (error) {
       throw providerError(provider, error);
     }
     const { traceId, spans, result: durationMs } = recorded;
-    const callSpanId = spans.find((s) => s.attributes['gen_ai.operation.name'] !== undefined)?.spanContext().spanId ?? '';
-    if (callSpanId === '') throw new AppError('ERR_INTERNAL', 'the replayed call recorded no span');
-    await this.ingest(projectId, ProtobufTraceSerializer.serializeRequest(spans)!);
-    return { traceId, spanId: callSpanId, durationMs };
+    const callSpan = spans.find((s) => s.attributes['gen_ai.operation.name'] !== undefined);
+    if (callSpan === undefined) throw new AppError('ERR_INTERNAL', 'the replayed call recorded no span');
+    const stored = this.ingest(projectId, ProtobufTraceSerializer.serializeRequest(spans)!);
+    // Handled by whoever awaits it; never an unhandled rejection in between.
+    stored.catch(() => undefined);
+    return { traceId, spanId: callSpan.spanContext().spanId, durationMs, attributes: callSpan.attributes as Attributes, stored };
+  }
+
+  /** The configured provider the call names; a 400 saying how to configure it when there is none. */
+  private providerOf(call: ReplayCall): Provider {
+    const provider = this.providers.get(call.provider);
+    if (provider !== undefined) return provider;
+    throw new AppError(
+      'ERR_BAD_REQUEST',
+      this.providers.size === 0
+        ? `this Spoor has no provider to replay against: start it with --provider ${call.provider}=env:${call.provider.toUpperCase()}_API_KEY (and ,base=URL for a gateway)`
+        : `this Spoor has no ${call.provider} provider (it has ${this.names().join(', ')}): add --provider ${call.provider}=env:VARIABLE, or pick one with overrides.provider`,
+    );
   }
 
   /** The call, bounded by `signal` alone: the clients' own timeout ends at the headers. */

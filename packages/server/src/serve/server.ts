@@ -24,6 +24,7 @@ import { createLlmJudgeKind } from '../quality/judge.js';
 import { anyKind, kindsOf } from '../quality/spec.js';
 import { PriceBooks } from '../pricing/price-books.js';
 import { Replayer } from '../replay/replayer.js';
+import { ExperimentService } from '../quality/experiment-service.js';
 import { SelfMetrics, createIngestMetrics } from '../self-metrics.js';
 import { readMaskFile, readPriceTable, serverIdOf } from './files.js';
 import { ProjectAlerting } from './project-alerting.js';
@@ -173,6 +174,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   let spool: Spool | null = null;
   let ring: KeyRing | null = null;
   let evaluators: EvaluatorService | null = null;
+  let experiments: ExperimentService | null = null;
   const alerting = new ProjectAlerting({ db: thread.calls, config, log, externalUrl: () => config.externalUrl ?? url });
   let url = '';
   try {
@@ -244,6 +246,13 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       await resubmit({ signal: 'traces', encoding: 'protobuf', body, projectId, receivedUs: Date.now() * 1000 });
     };
     const replayer = new Replayer(config.providers, ingestTrace);
+    experiments = new ExperimentService({
+      db: thread.calls,
+      evaluators: (projectId, names) => runningEvaluators.forExperiment(projectId, names),
+      replayer,
+      visible: () => ingest.whenVisible(),
+      onError: (message, data) => log.error(data, message),
+    });
     judgeIngest = ingestTrace;
     ownEvents = (projectId, event) => {
       resubmit({ signal: 'logs', encoding: 'json', body: ownEventBody(event), projectId, receivedUs: event.timeUs }).catch((error: unknown) =>
@@ -264,6 +273,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       alerts,
       alertsFor: (projectId) => alerting.of(projectId),
       evaluators,
+      experiments,
       access,
       corsOrigins: config.corsOrigins,
       roles: config.roles,
@@ -297,6 +307,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     }
   } catch (error) {
     await app?.close();
+    await experiments?.close();
     await alerting.close();
     await evaluators?.close();
     ring?.close();
@@ -327,6 +338,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         ready = false;
         // Both receivers wait for in-flight requests; each of those waits for its spool write.
         await Promise.all([grpcReceiver?.close(), running.close()]);
+        // Experiments running here stop (recorded as failed) while their calls can still be stored.
+        await experiments?.close();
         await decoder.close();
         keys.close();
         // Notifications already decided are delivered (or given up on) and recorded before the store closes.

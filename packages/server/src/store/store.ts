@@ -9,6 +9,7 @@ import type { PriceStore } from './ports/prices.js';
 import type { Retention } from './ports/retention.js';
 import type { DatasetStore } from './ports/datasets.js';
 import type { EvaluatorStore } from './ports/evaluators.js';
+import type { ExperimentStore } from './ports/experiments.js';
 import type { ScoreStatsReader } from './ports/score-stats.js';
 import type { ScoreStore } from './ports/scores.js';
 import type { TraceReader } from './ports/traces.js';
@@ -38,6 +39,7 @@ export type { ScoreStore, ScoreTallies, ScoreTally, StoredScore, TargetFound } f
 export type { ScoreCompareGroup, ScoreStatsReader } from './ports/score-stats.js';
 export type { CompleteTrace, EvaluationSpan, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from './ports/evaluators.js';
 export type { DatasetChange, DatasetItemRecord, DatasetRecord, DatasetStore, DatasetSummary } from './ports/datasets.js';
+export type { ExperimentRecord, ExperimentResultRecord, ExperimentResultTotals, ExperimentStore } from './ports/experiments.js';
 export type { RecentSpanSource, ServiceRecord, TimeKey, TraceReader } from './ports/traces.js';
 export { type BatchKey, type RecordBatch, type StoreWriter, TakenPositions, type WriteBatch, appendAndCommit, comparePositionText } from './write-port.js';
 export { batchOf } from './tables.js';
@@ -50,6 +52,7 @@ export interface Store extends TraceReader, LogReader, MetricReader, AnalyticsRe
   readonly scores: ScoreStore;
   readonly evaluators: EvaluatorStore;
   readonly datasets: DatasetStore;
+  readonly experiments: ExperimentStore;
   close(): Promise<void>;
 }
 

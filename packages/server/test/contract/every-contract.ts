@@ -11,6 +11,7 @@ import { describeScoreSeriesContract, describeScoreStatsContract } from './store
 import { describeScoreContract } from './store-contract-scores.js';
 import { describeEvaluatorContract } from './store-contract-evaluators.js';
 import { describeDatasetContract } from './store-contract-datasets.js';
+import { describeExperimentContract } from './store-contract-experiments.js';
 import type { WriteContractSubject } from './store-contract-write.js';
 
 /** Every read contract suite against one kind of store, each test on a store `open` makes anew. */
@@ -27,6 +28,7 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
   describeScoreStatsContract(adapter, open);
   describeScoreSeriesContract(adapter, open);
   describeDatasetContract(adapter, open);
+  describeExperimentContract(adapter, open);
 }
 
 /**

@@ -110,7 +110,7 @@ export function describeEvaluatorContract(adapter: string, open: () => Promise<S
     it("reads the spans of several traces at once, with what a target is made of, and only the project's", async () => {
       const llm = span({
         traceId: tid(1), spanId: sid(11), parentSpanId: sid(10), name: 'chat gpt-4o', startTimeUs: T0 + SEC, endTimeUs: T0 + 3 * SEC, category: 'llm',
-        attributes: { 'gen_ai.prompt': 'hi', n: 3 }, llm: { ...emptyLlm(), costUsd: 0.25 },
+        attributes: { 'gen_ai.prompt': 'hi', n: 3 }, llm: { ...emptyLlm(), costUsd: 0.25, inputTokens: 40, outputTokens: 7 },
       });
       await store.write(
         recordBatch({
@@ -126,9 +126,9 @@ export function describeEvaluatorContract(adapter: string, open: () => Promise<S
       );
       const read = await store.evaluators.evaluationSpans('default', [tid(1), tid(2), tid(9)]);
       expect(read.sort((a, b) => (a.spanId < b.spanId ? -1 : 1)).map(({ attributesJson, ...rest }) => ({ ...rest, attributes: JSON.parse(attributesJson) }))).toEqual([
-        { traceId: tid(1), spanId: sid(10), parentSpanId: null, name: 'run', category: 'workflow', startTimeUs: T0, endTimeUs: T0 + 5 * SEC, isLlm: false, costUsd: null, attributes: {} },
-        { traceId: tid(1), spanId: sid(11), parentSpanId: sid(10), name: 'chat gpt-4o', category: 'llm', startTimeUs: T0 + SEC, endTimeUs: T0 + 3 * SEC, isLlm: true, costUsd: 0.25, attributes: { 'gen_ai.prompt': 'hi', n: 3 } },
-        { traceId: tid(2), spanId: sid(20), parentSpanId: null, name: 'later', category: 'other', startTimeUs: T0 + 86_400 * SEC, endTimeUs: T0 + 86_401 * SEC, isLlm: false, costUsd: null, attributes: {} },
+        { traceId: tid(1), spanId: sid(10), parentSpanId: null, name: 'run', category: 'workflow', startTimeUs: T0, endTimeUs: T0 + 5 * SEC, isLlm: false, costUsd: null, inputTokens: null, outputTokens: null, attributes: {} },
+        { traceId: tid(1), spanId: sid(11), parentSpanId: sid(10), name: 'chat gpt-4o', category: 'llm', startTimeUs: T0 + SEC, endTimeUs: T0 + 3 * SEC, isLlm: true, costUsd: 0.25, inputTokens: 40, outputTokens: 7, attributes: { 'gen_ai.prompt': 'hi', n: 3 } },
+        { traceId: tid(2), spanId: sid(20), parentSpanId: null, name: 'later', category: 'other', startTimeUs: T0 + 86_400 * SEC, endTimeUs: T0 + 86_401 * SEC, isLlm: false, costUsd: null, inputTokens: null, outputTokens: null, attributes: {} },
       ]);
       expect(await store.evaluators.evaluationSpans('default', [])).toEqual([]);
       expect(await store.evaluators.evaluationSpans('p2', [tid(2)])).toEqual([]);

@@ -100,7 +100,8 @@ export class FakeEvaluatorStore implements EvaluatorStore {
         .map((s) => ({
           traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId, name: s.name, category: s.category,
           startTimeUs: s.startTimeUs, endTimeUs: s.endTimeUs, isLlm: s.llm !== null,
-          costUsd: finite(s.llm?.costUsd ?? null), attributesJson: JSON.stringify(s.attributes),
+          costUsd: finite(s.llm?.costUsd ?? null), inputTokens: s.llm?.inputTokens ?? null, outputTokens: s.llm?.outputTokens ?? null,
+          attributesJson: JSON.stringify(s.attributes),
         })),
     );
   }

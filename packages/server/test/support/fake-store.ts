@@ -54,6 +54,7 @@ import * as errors from './fake-errors.js';
 import * as reads from './fake-reads.js';
 import { FakeDatasetStore } from './fake-datasets.js';
 import { FakeEvaluatorStore } from './fake-evaluators.js';
+import { FakeExperimentStore } from './fake-experiments.js';
 import { compareScores, scoreStats } from './fake-score-stats.js';
 import { FakeScoreStore } from './fake-scores.js';
 
@@ -98,6 +99,7 @@ export class FakeStore implements Store {
   readonly scores = new FakeScoreStore(() => this.committed.spans);
   readonly evaluators = new FakeEvaluatorStore(() => this.data, (projectId, filter) => this.scores.tracesMeeting(projectId, filter));
   readonly datasets = new FakeDatasetStore();
+  readonly experiments = new FakeExperimentStore();
   readonly commits: FakeCommit[] = [];
   /** Per trace, the span counts of its parts: what a trace summary adds up. */
   readonly traceParts = new Map<string, number[]>();

@@ -34,6 +34,9 @@ let shopScoreId = '';
 let spareScoreId = '';
 let shopItemId = '';
 let spareItemId = '';
+let shopExperimentId = '';
+let finishExperimentId = '';
+let spareExperimentId = '';
 
 /** The id of a spare key of `shop`, made to be revoked through the table. */
 export const spareKey = (): string => spareKeyId;
@@ -92,7 +95,7 @@ export const ERROR_SPAN = '3333333333333333';
 export const OTHER_TRACE = '9f8e7d6c5b4a39281706f5e4d3c2b1a0';
 
 /** Text that only project `shop`'s records carry: no answer to a key of `other` may hold any. */
-export const SHOP_MARKS = [SHOP_TRACE, 'shop-api', 'sess-shop', 'shop-rule', 'shop.queue.depth', 'shop-model', 'shop silence', 'boom in shop', 'shop verdict', 'shop-dataset', 'shop question'];
+export const SHOP_MARKS = [SHOP_TRACE, 'shop-api', 'sess-shop', 'shop-rule', 'shop.queue.depth', 'shop-model', 'shop silence', 'boom in shop', 'shop verdict', 'shop-dataset', 'shop question', 'shop-experiment', 'shop answer'];
 
 export function tracesBody(service: string, traceId: string, sessionId: string): object {
   const start = nowNs() - 60_000_000_000n;
@@ -222,6 +225,20 @@ export const ROWS: Record<string, Row> = {
   'GET /api/datasets/:name/items': readId(() => '/api/datasets/shop-dataset/items'),
   'PUT /api/datasets/:name/items/:itemId': { path: () => `/api/datasets/shop-dataset/items/${shopItemId}`, body: () => ({ metadata: { edited: true } }), need: 'ingest', foreign: 'not-found' },
   'DELETE /api/datasets/:name/items/:itemId': { path: () => `/api/datasets/shop-dataset/items/${spareItemId}`, need: 'admin', foreign: 'not-found' },
+  // And runs experiments on them; deleting one needs an admin.
+  'GET /api/experiments': read('/api/experiments'),
+  'POST /api/experiments': {
+    path: () => '/api/experiments', body: () => ({ dataset: 'shop-dataset', name: 'posted', target: { kind: 'sdk', replay: 'none' } }), need: 'ingest', foreign: 'not-found',
+  },
+  'GET /api/experiments/:id': readId(() => `/api/experiments/${shopExperimentId}`),
+  'DELETE /api/experiments/:id': { path: () => `/api/experiments/${spareExperimentId}`, need: 'admin', foreign: 'not-found' },
+  'GET /api/experiments/:id/results': readId(() => `/api/experiments/${shopExperimentId}/results`),
+  'POST /api/experiments/:id/results': {
+    path: () => `/api/experiments/${shopExperimentId}/results`, body: () => ({ results: [{ itemId: shopItemId, traceId: null, output: 'posted' }] }), need: 'ingest', foreign: 'not-found',
+  },
+  'POST /api/experiments/:id/finish': { path: () => `/api/experiments/${finishExperimentId}/finish`, body: () => ({}), need: 'ingest', foreign: 'not-found' },
+  'GET /api/experiments/:a/compare/:b': readId(() => `/api/experiments/${shopExperimentId}/compare/${shopExperimentId}`),
+  'GET /api/experiments/:a/compare/:b/items/:itemId': readId(() => `/api/experiments/${shopExperimentId}/compare/${shopExperimentId}/items/${shopItemId}`),
   'GET /api/quarantine': read('/api/quarantine'),
   'GET /api/replay/providers': read('/api/replay/providers'),
   'GET /api/projects/:projectId/masking': readId(() => '/api/projects/shop/masking'),
@@ -302,6 +319,14 @@ export async function seedRouteTable(server: TestServer): Promise<void> {
   const items = await send('POST', '/api/datasets/shop-dataset/items', { key: keys.shopIngest, body: { items: [{ input: 'shop question' }, { input: 'spare' }] } });
   expect(items.status, items.text).toBe(201);
   [shopItemId, spareItemId] = (JSON.parse(items.text) as { itemIds: string[] }).itemIds as [string, string];
+  const experiment = async (name: string): Promise<string> => {
+    const made = await send('POST', '/api/experiments', { key: keys.shopIngest, body: { dataset: 'shop-dataset', name, target: { kind: 'sdk', replay: 'none' } } });
+    expect(made.status, made.text).toBe(201);
+    return (JSON.parse(made.text) as { id: string }).id;
+  };
+  [shopExperimentId, finishExperimentId, spareExperimentId] = [await experiment('shop-experiment'), await experiment('finish-experiment'), await experiment('spare-experiment')];
+  const result = await send('POST', `/api/experiments/${shopExperimentId}/results`, { key: keys.shopIngest, body: { results: [{ itemId: shopItemId, traceId: null, output: 'shop answer' }] } });
+  expect(result.status, result.text).toBe(200);
   const errors = JSON.parse((await send('GET', '/api/errors', { key: keys.shopRead })).text) as { groups: Array<{ fingerprint: string }> };
   fingerprint = errors.groups[0]!.fingerprint;
 }

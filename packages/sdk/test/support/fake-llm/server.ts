@@ -27,6 +27,7 @@ const ANSWER: Record<FakeEndpoint, (ctx: Ctx, request: Json, reply: FakeReply) =
 export async function startFakeLlm(): Promise<FakeLlm> {
   const requests: RecordedRequest[] = [];
   const queue: FakeReply[] = [];
+  let answer: ((request: Json) => FakeReply | undefined) | null = null;
   const closing = new AbortController();
   let seq = 0;
   const nextId = () => (++seq).toString().padStart(6, '0');
@@ -65,7 +66,7 @@ export async function startFakeLlm(): Promise<FakeLlm> {
       return sendError(ctx, endpoint, { status: 400, message: 'fake-llm: the request body is not a JSON object', retryAfter: null });
     }
     const request: Json = body;
-    const reply = queue.shift() ?? {};
+    const reply = queue.shift() ?? answer?.(request) ?? {};
     ctx.headers = { ...ctx.headers, ...reply.headers };
     ctx.configure(reply);
     // A stream sends its headers at once and waits before its first event instead.
@@ -88,6 +89,9 @@ export async function startFakeLlm(): Promise<FakeLlm> {
     requests,
     script: (...replies) => void queue.push(...replies),
     pending: () => queue.length,
+    answerWith: (fn) => {
+      answer = fn;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         closing.abort();

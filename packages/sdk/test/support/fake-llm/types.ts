@@ -108,6 +108,12 @@ export interface FakeLlm {
   script(...replies: FakeReply[]): void;
   /** How many scripted replies are still queued. */
   pending(): number;
+  /**
+   * Answers a request no scripted reply is queued for by what `fn` makes of its JSON body (the
+   * default reply when it gives `undefined`): replies that depend on the request, whatever the
+   * order concurrent requests arrive in. `null` stops it.
+   */
+  answerWith(fn: ((request: Record<string, unknown>) => FakeReply | undefined) | null): void;
   /** Stops listening and drops every connection, including streams in flight. */
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import type { TableName } from '../tables.js';
 import { ClickHouseAccessStore, ClickHouseMaskingStore } from './access.js';
 import { ClickHouseScoreStore } from './scores.js';
 import { ClickHouseDatasetStore } from './datasets.js';
+import { ClickHouseExperimentStore } from './experiments.js';
 import { ClickHouseEvaluatorStore } from './evaluators.js';
 import { ClickHouseAlertStore } from './alerts.js';
 import { ChClient, type ClickHouseTarget } from './client.js';
@@ -39,6 +40,7 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
   readonly scores: ClickHouseScoreStore;
   readonly evaluators: ClickHouseEvaluatorStore;
   readonly datasets: ClickHouseDatasetStore;
+  readonly experiments: ClickHouseExperimentStore;
   readonly masking: ClickHouseMaskingStore;
   private readonly writer: ClickHouseWriter;
 
@@ -56,6 +58,7 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
     this.scores = new ClickHouseScoreStore(this.sql);
     this.evaluators = new ClickHouseEvaluatorStore(this.sql);
     this.datasets = new ClickHouseDatasetStore(this.sql);
+    this.experiments = new ClickHouseExperimentStore(this.sql);
     this.masking = new ClickHouseMaskingStore(ch);
   }
 

@@ -107,6 +107,8 @@ export interface Tables {
   readonly evaluator_leases: TableRef;
   readonly datasets: TableRef;
   readonly dataset_items: TableRef;
+  readonly experiments: TableRef;
+  readonly experiment_results: TableRef;
 }
 
 export const TABLE_NAMES = [
@@ -134,6 +136,8 @@ export const TABLE_NAMES = [
   'evaluator_leases',
   'datasets',
   'dataset_items',
+  'experiments',
+  'experiment_results',
 ] as const;
 
 export const quoteName = (name: string): string => `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``;

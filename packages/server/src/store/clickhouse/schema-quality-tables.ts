@@ -1,4 +1,4 @@
-/** The ClickHouse tables of quality: evaluators (definitions, runs, the runner lease) and datasets. */
+/** The ClickHouse tables of quality: evaluators (definitions, runs, the runner lease), datasets and experiments. */
 
 import { ID, JSON_TEXT, LC, TIME, type TableDef, dayOf } from './schema-columns.js';
 
@@ -88,6 +88,50 @@ export const QUALITY_TABLE_DEFS: readonly TableDef[] = [
   deleted Bool`,
     engine: 'MergeTree',
     orderBy: '(project_id, dataset, item_id, version)',
+    shardBy: 'cityHash64(project_id)',
+  },
+  {
+    // A row per change of an experiment's state, appended; the newest row of an id is the
+    // experiment (store/sql/experiments.ts). No TTL: experiments outlive the traces they made.
+    name: 'experiments',
+    columns: `
+  project_id ${LC},
+  experiment_id String,
+  name String,
+  dataset String,
+  dataset_version Int64,
+  target ${JSON_TEXT},
+  evaluators ${JSON_TEXT},
+  metadata ${JSON_TEXT},
+  state ${LC},
+  error Nullable(String),
+  item_count Int64,
+  created_us Int64,
+  time_us Int64,
+  finished_us Nullable(Int64),
+  deleted Bool`,
+    engine: 'MergeTree',
+    orderBy: '(project_id, experiment_id, time_us)',
+    shardBy: 'cityHash64(project_id)',
+  },
+  {
+    // A row per run of an item, appended; the newest row of an item is its result. No TTL.
+    name: 'experiment_results',
+    columns: `
+  project_id ${LC},
+  experiment_id String,
+  item_id String,
+  trace_id Nullable(String) CODEC(ZSTD(1)),
+  span_id Nullable(String) CODEC(ZSTD(1)),
+  output Nullable(String) CODEC(ZSTD(3)),
+  error Nullable(String) CODEC(ZSTD(3)),
+  latency_ms Nullable(Float64),
+  input_tokens Nullable(Int64),
+  output_tokens Nullable(Int64),
+  cost_usd Nullable(Float64),
+  time_us Int64`,
+    engine: 'MergeTree',
+    orderBy: '(project_id, experiment_id, item_id, time_us)',
     shardBy: 'cityHash64(project_id)',
   },
 ];

@@ -32,5 +32,7 @@ describe('ClickHouse schema statements', () => {
     expect(ttls).toContain("ALTER TABLE `spoor`.`logs` MODIFY TTL toDateTime(intDiv(time_us, 1000000), 'UTC') + INTERVAL 259200 SECOND");
     expect(ttls).toContain("ALTER TABLE `spoor`.`metric_points` MODIFY TTL toDateTime(intDiv(time_us, 1000000), 'UTC') + INTERVAL 86400 SECOND");
     expect(ttlStatements({ database: 'spoor', cluster: 'c' }, null)).toContain('ALTER TABLE `spoor`.`errors_local` ON CLUSTER `c` REMOVE TTL');
+    // Datasets and experiments outlive the traces they were made from and made.
+    for (const table of ['datasets', 'dataset_items', 'experiments', 'experiment_results']) expect(ttls.join('\n'), table).not.toContain(`\`${table}\``);
   });
 });

@@ -51,6 +51,8 @@ const TABLES: SqlTables = {
   evaluator_runs: 'evaluator_runs',
   datasets: 'datasets',
   dataset_items: 'dataset_items',
+  experiments: 'experiments',
+  experiment_results: 'experiment_results',
 };
 
 export const duckDbDialect: Dialect<DuckDbParams> = {

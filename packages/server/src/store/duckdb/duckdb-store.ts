@@ -41,6 +41,7 @@ import { DuckDbExporter } from './export.js';
 import { DuckDbSql, duckDbDialect } from './dialect.js';
 import { DuckDbScoreStore } from './scores.js';
 import { DuckDbDatasetStore } from './datasets.js';
+import { DuckDbExperimentStore } from './experiments.js';
 import { DuckDbEvaluatorStore } from './evaluators.js';
 import { SqlReads } from '../sql/sql-reads.js';
 
@@ -67,6 +68,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   readonly scores: DuckDbScoreStore;
   readonly evaluators: DuckDbEvaluatorStore;
   readonly datasets: DuckDbDatasetStore;
+  readonly experiments: DuckDbExperimentStore;
   readonly masking: DuckDbMaskingStore;
   /** Reads the tables out for `spoor migrate`. */
   readonly exporter: DuckDbExporter;
@@ -92,6 +94,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     this.scores = new DuckDbScoreStore(this.sql);
     this.evaluators = new DuckDbEvaluatorStore(this.sql);
     this.datasets = new DuckDbDatasetStore(this.sql);
+    this.experiments = new DuckDbExperimentStore(this.sql);
     this.masking = new DuckDbMaskingStore((what, fn) => this.onOwnConnection(what, fn));
     this.exporter = new DuckDbExporter((what, fn) => this.onOwnConnection(what, fn));
   }

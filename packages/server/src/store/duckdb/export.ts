@@ -102,7 +102,7 @@ async function selectProjects(connection: DuckDBConnection): Promise<string[]> {
   const reader = await connection.runAndReadAll(
     `SELECT project_id FROM sources UNION SELECT project_id FROM api_keys UNION SELECT project_id FROM alert_rules
      UNION SELECT project_id FROM model_prices UNION SELECT project_id FROM audit_log UNION SELECT project_id FROM alert_state
-     UNION SELECT project_id FROM datasets UNION SELECT project_id FROM evaluators ORDER BY 1`,
+     UNION SELECT project_id FROM datasets UNION SELECT project_id FROM evaluators UNION SELECT project_id FROM experiments ORDER BY 1`,
   );
   return (reader.getColumnsObjectJS().project_id ?? []) as string[];
 }

@@ -335,6 +335,41 @@ CREATE TABLE IF NOT EXISTS dataset_items (
   deleted BOOLEAN NOT NULL
 );
 
+-- Experiments (store/sql/experiments.ts): a row per change of state, appended; the newest row of an id is the experiment.
+CREATE TABLE IF NOT EXISTS experiments (
+  project_id VARCHAR NOT NULL,
+  experiment_id VARCHAR NOT NULL,
+  name VARCHAR NOT NULL,
+  dataset VARCHAR NOT NULL,
+  dataset_version BIGINT NOT NULL,
+  target VARCHAR NOT NULL,
+  evaluators VARCHAR NOT NULL,
+  metadata VARCHAR NOT NULL,
+  state VARCHAR NOT NULL,
+  error VARCHAR,
+  item_count BIGINT NOT NULL,
+  created_us BIGINT NOT NULL,
+  time_us BIGINT NOT NULL,
+  finished_us BIGINT,
+  deleted BOOLEAN NOT NULL
+);
+
+-- An experiment's results: a row per run of an item, appended; the newest row of an item is its result.
+CREATE TABLE IF NOT EXISTS experiment_results (
+  project_id VARCHAR NOT NULL,
+  experiment_id VARCHAR NOT NULL,
+  item_id VARCHAR NOT NULL,
+  trace_id VARCHAR,
+  span_id VARCHAR,
+  output VARCHAR,
+  error VARCHAR,
+  latency_ms DOUBLE,
+  input_tokens BIGINT,
+  output_tokens BIGINT,
+  cost_usd DOUBLE,
+  time_us BIGINT NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS metric_points (
   project_id VARCHAR NOT NULL,
   name VARCHAR NOT NULL,

@@ -60,6 +60,9 @@ export interface EvaluationSpan {
   endTimeUs: number;
   isLlm: boolean;
   costUsd: number | null;
+  /** An LLM call's tokens (input with the cache), `null` when unknown: an experiment's item counts them. */
+  inputTokens: number | null;
+  outputTokens: number | null;
   attributesJson: string;
 }
 

@@ -46,6 +46,8 @@ export interface SqlTables {
   readonly evaluator_runs: string;
   readonly datasets: string;
   readonly dataset_items: string;
+  readonly experiments: string;
+  readonly experiment_results: string;
 }
 
 export interface Dialect<P extends Params = Params> {

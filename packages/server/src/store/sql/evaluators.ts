@@ -185,7 +185,7 @@ export async function evaluationSpans(db: SqlEngine, projectId: string, traceIds
   const p = d.params();
   return db.rows(
     'read the spans of traces to judge',
-    `SELECT trace_id, span_id, parent_span_id, name, category, start_us, end_us, is_llm, cost_usd, attributes
+    `SELECT trace_id, span_id, parent_span_id, name, category, start_us, end_us, is_llm, cost_usd, input_tokens, output_tokens, attributes
      FROM ${d.tables.spans}
      WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)} AND start_us BETWEEN ${p.int(bounds.fromUs)} AND ${p.int(bounds.toUs)}`,
     p,
@@ -199,6 +199,8 @@ export async function evaluationSpans(db: SqlEngine, projectId: string, traceIds
       endTimeUs: num(row.get('end_us')),
       isLlm: isTrue(row.get('is_llm')),
       costUsd: finiteOrNull(row.get('cost_usd')),
+      inputTokens: finiteOrNull(row.get('input_tokens')),
+      outputTokens: finiteOrNull(row.get('output_tokens')),
       attributesJson: row.get('attributes') as string,
     }),
   );

@@ -1,0 +1,66 @@
+import type { DatasetItem, EvaluatorTarget } from '@spoor/model';
+import type { Store } from '../store/store.js';
+import { spansByTrace } from './backend.js';
+import { itemOf } from './dataset-items.js';
+import type { EvaluationTarget } from './kind.js';
+import { targetsOfTrace } from './targets.js';
+
+/**
+ * What experiments read through the database thread beyond their own rows (`dbthread/calls.ts`):
+ * items' traces (tokens, cost and evaluators' targets), the recorded spans items were taken from,
+ * and items by id. Each is one read for a batch of items, built there so only what the main
+ * thread uses crosses to it.
+ */
+export function experimentCalls(store: Pick<Store, 'evaluators' | 'datasets'>) {
+  const e = store.evaluators;
+  return {
+    /**
+     * What an experiment needs of its items' traces, from one read of their spans: per trace (in
+     * the order of the ids) whether it is stored and its LLM calls' tokens and cost, and the
+     * targets of each kind asked, experiment runs included (online evaluators leave them alone).
+     */
+    experimentTraces: async (projectId: string, traceIds: readonly string[], kinds: readonly EvaluatorTarget[]): Promise<{ figures: TraceFigures[]; targets: EvaluationTarget[][] }> => {
+      const rows = await e.evaluationSpans(projectId, traceIds);
+      const figures = new Map<string, TraceFigures>(traceIds.map((id) => [id, { traceId: id, stored: false, inputTokens: null, outputTokens: null, costUsd: null }]));
+      const seen = new Set<string>();
+      for (const s of rows) {
+        const f = figures.get(s.traceId);
+        // A span stored twice (sent again after a restart) counts once.
+        if (f === undefined || seen.has(`${s.traceId}/${s.spanId}`)) continue;
+        seen.add(`${s.traceId}/${s.spanId}`);
+        f.stored = true;
+        if (s.inputTokens !== null) f.inputTokens = (f.inputTokens ?? 0) + s.inputTokens;
+        if (s.outputTokens !== null) f.outputTokens = (f.outputTokens ?? 0) + s.outputTokens;
+        if (s.costUsd !== null) f.costUsd = (f.costUsd ?? 0) + s.costUsd;
+      }
+      const traces = [...spansByTrace(traceIds, rows).values()];
+      return { figures: [...figures.values()], targets: kinds.map((kind) => traces.flatMap((spans) => targetsOfTrace(projectId, spans, kind, 'experiment'))) };
+    },
+    /** The recorded spans these items were taken from, as read for an LLM-call experiment (one read for a page of items). */
+    experimentSourceSpans: async (projectId: string, refs: ReadonlyArray<{ traceId: string; spanId: string }>): Promise<Array<{ traceId: string; spanId: string; attributesJson: string }>> => {
+      if (refs.length === 0) return [];
+      const wanted = new Set(refs.map((r) => `${r.traceId}/${r.spanId}`));
+      const rows = await e.evaluationSpans(projectId, [...new Set(refs.map((r) => r.traceId))]);
+      return rows.filter((s) => wanted.has(`${s.traceId}/${s.spanId}`)).map(({ traceId, spanId, attributesJson }) => ({ traceId, spanId, attributesJson }));
+    },
+    /** Items of a dataset version by id (fewer when some are not in it), for an experiment's results. */
+    experimentItems: async (projectId: string, dataset: string, version: number, itemIds: readonly string[]): Promise<DatasetItem[]> => {
+      if (itemIds.length === 0) return [];
+      const latest = await store.datasets.latestDataset(projectId, dataset);
+      if (latest === null) return [];
+      // The items as the version the experiment ran on holds them, though the dataset was deleted since.
+      const record = { ...latest, deleted: false };
+      return (await store.datasets.listItems(projectId, record, version, null, itemIds.length, itemIds)).map(itemOf);
+    },
+  };
+}
+
+/** An experiment item's trace as counted: its LLM calls' tokens and cost, `null` where none is known. */
+export interface TraceFigures {
+  traceId: string;
+  stored: boolean;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+}
+

@@ -1,0 +1,92 @@
+import { type Attributes, type ChatMessage, type DatasetItem, EXPERIMENT_ATTRIBUTES, type ExperimentTarget, type JsonValue } from '@spoor/model';
+import { llmMessagesFrom } from '../normalize/messages.js';
+import type { ReplayCall } from '../replay/replay-request.js';
+import { replayCallOf } from '../replay/replay-request.js';
+import type { TracedCall } from '../replay/replayer.js';
+import type { ExperimentResultRecord } from '../store/ports/experiments.js';
+import type { ItemRun } from './experiment-judging.js';
+
+/**
+ * An LLM-call experiment's item: the call it makes (its recorded call with the target's changes,
+ * or, for an item made by hand, its input as the user's message) and the result of making it.
+ */
+
+export type LlmCallTarget = Extract<ExperimentTarget, { kind: 'llm-call' }>;
+
+/** A recorded span an item names as its source: its attributes, as the database thread read them. */
+export interface SourceSpan {
+  traceId: string;
+  spanId: string;
+  attributesJson: string;
+}
+
+/**
+ * The call an item makes: its source span's recorded request when it has one (messages and
+ * parameters, with the target's model, provider, system prompt, temperature and token limit),
+ * else its input as the conversation: a text as the user's message, `{ messages: [{ role,
+ * content }] }` as they are, anything else as its JSON text. `null` with why when there is none.
+ */
+export function callOfItem(item: DatasetItem, target: LlmCallTarget, source: SourceSpan | undefined): ReplayCall | string {
+  const overrides = {
+    provider: target.provider,
+    model: target.model,
+    ...(target.system === undefined ? {} : { system: target.system }),
+    ...(target.temperature === undefined ? {} : { temperature: target.temperature }),
+    ...(target.maxTokens === undefined ? {} : { maxTokens: target.maxTokens }),
+  };
+  if (source !== undefined) {
+    const attributes = JSON.parse(source.attributesJson) as Attributes;
+    const call = replayCallOf(null, llmMessagesFrom(attributes), attributes, overrides);
+    if (call !== null) return call;
+  }
+  const messages = messagesOfInput(item.input);
+  if (messages === null) return 'the item has no recorded call (its source span did not capture its messages) and no input to send';
+  return { provider: target.provider, model: target.model, system: target.system ?? '', messages, temperature: target.temperature ?? null, topP: null, maxTokens: target.maxTokens ?? null, tools: null };
+}
+
+function messagesOfInput(input: JsonValue): ChatMessage[] | null {
+  const text = (role: string, content: string): ChatMessage => ({ role, parts: [{ type: 'text', content }], finishReason: null });
+  if (typeof input === 'string') return input === '' ? null : [text('user', input)];
+  if (typeof input === 'object' && input !== null && !Array.isArray(input) && Array.isArray(input.messages)) {
+    const out: ChatMessage[] = [];
+    for (const m of input.messages) {
+      if (typeof m !== 'object' || m === null || Array.isArray(m) || typeof m.role !== 'string') return null;
+      out.push(text(m.role, typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? null)));
+    }
+    return out.length === 0 ? null : out;
+  }
+  return input === null ? null : [text('user', JSON.stringify(input))];
+}
+
+/** The root span of an item's call: named for the experiment, carrying its ids, linked to the recorded call it makes again. */
+export function itemTrace(experimentId: string, name: string, item: DatasetItem, source: SourceSpan | undefined) {
+  return {
+    name: `experiment ${name}`,
+    attributes: { [EXPERIMENT_ATTRIBUTES.id]: experimentId, [EXPERIMENT_ATTRIBUTES.item]: item.itemId },
+    links: source === undefined ? [] : [{ context: { traceId: source.traceId, spanId: source.spanId, traceFlags: 1 }, attributes: { 'spoor.link.type': 'replay_of' } }],
+  };
+}
+
+/** What an item's call answered, as its result: the completion's text, its tokens as the call's span counted them, its latency. */
+export function runOfCall(experimentId: string, item: DatasetItem, call: TracedCall, timeUs: number): ItemRun {
+  const output = llmMessagesFrom(call.attributes).output;
+  const text = output.map((m) => m.parts.map((p) => (p.type === 'text' ? p.content : '')).join('')).filter((t) => t !== '').join('\n');
+  const result: ExperimentResultRecord = {
+    experimentId, itemId: item.itemId, traceId: call.traceId, spanId: call.spanId, output: JSON.stringify(text), error: null,
+    latencyMs: call.durationMs, inputTokens: numberOf(call.attributes['gen_ai.usage.input_tokens']), outputTokens: numberOf(call.attributes['gen_ai.usage.output_tokens']),
+    costUsd: null, timeUs,
+  };
+  return { item, result, clientScores: [], stored: call.stored };
+}
+
+/** An item that could not be run, or whose provider failed: errored, with why. */
+export function erroredRun(experimentId: string, item: DatasetItem, error: string, latencyMs: number | null, timeUs: number): ItemRun {
+  return {
+    item, clientScores: [],
+    result: { experimentId, itemId: item.itemId, traceId: null, spanId: null, output: null, error, latencyMs, inputTokens: null, outputTokens: null, costUsd: null, timeUs },
+  };
+}
+
+function numberOf(value: unknown): number | null {
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}

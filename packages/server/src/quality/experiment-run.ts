@@ -1,0 +1,113 @@
+import type { DatasetItem, DatasetItemsResponse } from '@spoor/model';
+import { type Json, parseJson } from '../json.js';
+import type { Replayer } from '../replay/replayer.js';
+import type { ExperimentRecord } from '../store/ports/experiments.js';
+import type { experimentCalls } from './experiment-backend.js';
+import { type ExperimentEvaluator, type ItemRun, type JudgingBackend, recordRuns } from './experiment-judging.js';
+import { type LlmCallTarget, type SourceSpan, callOfItem, erroredRun, itemTrace, runOfCall } from './experiment-llm.js';
+
+/** Items read at once (with their recorded calls, in one read). */
+const ITEM_PAGE = 1000;
+/** Item runs recorded at once: their traces read, judged and written together, while the next calls go on. */
+const RECORD_BATCH = 50;
+
+export interface LlmCallRunOptions {
+  db: JudgingBackend & {
+    datasetItems(projectId: string, name: string, version: number | null, limit: number, cursor: string | null): Promise<Json<DatasetItemsResponse>>;
+    experimentSourceSpans: ReturnType<typeof experimentCalls>['experimentSourceSpans'];
+  };
+  projectId: string;
+  experiment: ExperimentRecord;
+  target: LlmCallTarget;
+  evaluators: readonly ExperimentEvaluator[];
+  replayer: Replayer;
+  visible: () => Promise<void>;
+  nowUs: () => number;
+  concurrency: number;
+}
+
+/**
+ * An LLM-call experiment running on this server: each item's call made again with the target's
+ * changes, `concurrency` at once, as a trace of its own; the runs recorded a batch at a time
+ * behind the calls (their traces once visible, judged, written), so a slow judge never holds a
+ * call back. An item whose provider fails is recorded as errored and the rest go on.
+ */
+export class LlmCallRun {
+  /** Settles with `null` when every item ran, or with why the run stopped. */
+  done: Promise<string | null> = Promise.resolve(null);
+  private stopped: string | null = null;
+
+  constructor(private readonly options: LlmCallRunOptions) {}
+
+  run(): Promise<string | null> {
+    this.done = this.loop();
+    return this.done;
+  }
+
+  /** Starts no more items: those under way finish and are recorded, and the run ends with `reason`. */
+  stop(reason: string): void {
+    this.stopped ??= reason;
+  }
+
+  private async loop(): Promise<string | null> {
+    const { db, projectId, experiment, nowUs } = this.options;
+    const judging = { db, projectId, experiment, evaluators: this.options.evaluators, visible: this.options.visible, nowUs };
+    let recording: Promise<unknown> = Promise.resolve();
+    const record = (runs: ItemRun[]): void => {
+      recording = recording.then(() => recordRuns(judging, runs));
+    };
+    try {
+      let cursor: string | null = null;
+      do {
+        const page: DatasetItemsResponse = parseJson(await db.datasetItems(projectId, experiment.dataset, experiment.datasetVersion, ITEM_PAGE, cursor));
+        const sources = await this.sourcesOf(page.items);
+        let next = 0;
+        let batch: ItemRun[] = [];
+        const worker = async (): Promise<void> => {
+          while (next < page.items.length && this.stopped === null) {
+            const item = page.items[next++]!;
+            // Not `batch.push(await …)`: that reads `batch` before the await, and the array may have been recorded meanwhile.
+            const run = await this.runItem(item, sources.get(sourceKey(item)));
+            batch.push(run);
+            if (batch.length >= RECORD_BATCH) {
+              record(batch);
+              batch = [];
+            }
+          }
+        };
+        await Promise.all(Array.from({ length: Math.max(1, Math.min(this.options.concurrency, page.items.length)) }, worker));
+        if (batch.length > 0) record(batch);
+        cursor = page.nextCursor;
+      } while (cursor !== null && this.stopped === null);
+      await recording;
+    } catch (error) {
+      await recording.catch(() => undefined);
+      return `the experiment stopped: ${(error as Error).message ?? String(error)}`;
+    }
+    return this.stopped;
+  }
+
+  /** The recorded spans of a page of items, read at once. */
+  private async sourcesOf(items: readonly DatasetItem[]): Promise<Map<string, SourceSpan>> {
+    const refs = items.flatMap((i) => (i.source?.spanId == null ? [] : [{ traceId: i.source.traceId, spanId: i.source.spanId }]));
+    const spans = await this.options.db.experimentSourceSpans(this.options.projectId, refs);
+    return new Map(spans.map((s) => [`${s.traceId}/${s.spanId}`, s]));
+  }
+
+  private async runItem(item: DatasetItem, source: SourceSpan | undefined): Promise<ItemRun> {
+    const { projectId, experiment, nowUs } = this.options;
+    const call = callOfItem(item, this.options.target, source);
+    if (typeof call === 'string') return erroredRun(experiment.experimentId, item, call, null, nowUs());
+    const started = performance.now();
+    try {
+      const made = await this.options.replayer.traced(projectId, call, itemTrace(experiment.experimentId, experiment.name, item, source));
+      return runOfCall(experiment.experimentId, item, made, nowUs());
+    } catch (error) {
+      return erroredRun(experiment.experimentId, item, (error as Error).message ?? String(error), performance.now() - started, nowUs());
+    }
+  }
+}
+
+function sourceKey(item: DatasetItem): string {
+  return item.source?.spanId == null ? '' : `${item.source.traceId}/${item.source.spanId}`;
+}

@@ -1,0 +1,281 @@
+import { randomBytes } from 'node:crypto';
+import {
+  type Dataset,
+  type DatasetItem,
+  type DatasetItemsResponse,
+  type Experiment,
+  type ExperimentResult,
+  type ExperimentResultsResponse,
+  type ExperimentTarget,
+  type NewExperiment,
+  type NewExperimentResult,
+  type ComparedItemDetail,
+  type ExperimentComparison,
+  type Score,
+  type TraceDiff,
+  experimentNameProblem,
+  scoreProblem,
+} from '@spoor/model';
+import { AppError } from '../errors.js';
+import { type Json, parseJson } from '../json.js';
+import { decodeCursor, encodeCursor } from '../query/cursor.js';
+import { compareExperiments, compareItem } from '../query/experiment-compare.js';
+import type { Replayer } from '../replay/replayer.js';
+import type { ExperimentRecord, ExperimentResultRecord, ExperimentResultTotals } from '../store/ports/experiments.js';
+import { type ItemScores, experimentOf, resultOf, scoresByTrace, summarizeScores } from './experiment-answers.js';
+import type { experimentCalls } from './experiment-backend.js';
+import { type ExperimentEvaluator, type ItemRun, type JudgingBackend, recordRuns } from './experiment-judging.js';
+import { LlmCallRun } from './experiment-run.js';
+
+/** What experiments need of the database thread (the main thread's `DbClient` has it all). */
+export interface ExperimentBackend extends JudgingBackend {
+  experimentPut(projectId: string, record: ExperimentRecord): Promise<void>;
+  experimentGet(projectId: string, experimentId: string): Promise<ExperimentRecord | null>;
+  experimentLatestByName(projectId: string, name: string): Promise<ExperimentRecord | null>;
+  experimentList(projectId: string, dataset: string | null, limit: number): Promise<ExperimentRecord[]>;
+  experimentResults(projectId: string, experimentId: string, afterItemId: string | null, limit: number): Promise<ExperimentResultRecord[]>;
+  experimentTotals(projectId: string, experimentIds: readonly string[]): Promise<ExperimentResultTotals[]>;
+  experimentItems: ReturnType<typeof experimentCalls>['experimentItems'];
+  experimentSourceSpans: ReturnType<typeof experimentCalls>['experimentSourceSpans'];
+  datasetGet(projectId: string, name: string, version: number | null): Promise<Json<Dataset>>;
+  datasetItems(projectId: string, name: string, version: number | null, limit: number, cursor: string | null): Promise<Json<DatasetItemsResponse>>;
+  scoresOfTraces(projectId: string, traceIds: readonly string[]): Promise<Json<Score[]>>;
+  diffTraces(projectId: string, a: string, b: string): Promise<Json<TraceDiff>>;
+}
+
+export interface ExperimentServiceOptions {
+  db: ExperimentBackend;
+  /** The project's evaluators an experiment names, ready to judge (`EvaluatorService.forExperiment`). */
+  evaluators: (projectId: string, names: readonly string[]) => Promise<ExperimentEvaluator[]>;
+  replayer: Replayer;
+  visible: () => Promise<void>;
+  nowUs?: () => number;
+  onError?: (message: string, data: Record<string, unknown>) => void;
+}
+
+const ID = /^[0-9a-f]{32}$/;
+const DEFAULT_CONCURRENCY = 4;
+export const MAX_CONCURRENCY = 64;
+/** Results (and their traces' scores) read at once for an experiment's summary. */
+const SUMMARY_PAGE = 5000;
+
+/**
+ * Experiments through the API: made (an LLM-call one then runs here, in the background, until
+ * done or this server stops), their results recorded (an SDK one posts them), read, finished,
+ * deleted. An item's run is judged by the experiment's evaluators with its expected output.
+ */
+export class ExperimentService {
+  private readonly nowUs: () => number;
+  private readonly runs = new Map<string, LlmCallRun>();
+
+  constructor(private readonly options: ExperimentServiceOptions) {
+    this.nowUs = options.nowUs ?? (() => Date.now() * 1000);
+  }
+
+  async create(projectId: string, body: NewExperiment): Promise<Experiment> {
+    const { db } = this.options;
+    const nameProblem = experimentNameProblem(body.name);
+    if (nameProblem !== null) throw new AppError('ERR_BAD_REQUEST', nameProblem);
+    const target = checkedTarget(body.target, this.options.replayer.names());
+    const names = [...new Set(body.evaluators ?? [])];
+    const evaluators = await this.options.evaluators(projectId, names);
+    // 404 for an unknown dataset or version, as GET /api/datasets/:name says it.
+    const dataset = parseJson(await db.datasetGet(projectId, body.dataset, body.datasetVersion ?? null));
+    const nowUs = this.nowUs();
+    const record: ExperimentRecord = {
+      experimentId: randomBytes(16).toString('hex'), name: body.name, dataset: dataset.name, datasetVersion: dataset.version,
+      target: JSON.stringify(target), evaluators: JSON.stringify(names), metadata: JSON.stringify(body.metadata ?? {}),
+      state: 'running', error: null, itemCount: dataset.itemCount, createdUs: nowUs, timeUs: nowUs, finishedUs: null, deleted: false,
+    };
+    await db.experimentPut(projectId, record);
+    if (target.kind === 'llm-call') {
+      const run = new LlmCallRun({
+        db, projectId, experiment: record, target, evaluators, replayer: this.options.replayer, visible: this.options.visible, nowUs: this.nowUs,
+        concurrency: body.concurrency ?? DEFAULT_CONCURRENCY,
+      });
+      this.runs.set(record.experimentId, run);
+      void run
+        .run()
+        .then((error) => this.end(projectId, record, error))
+        .catch((error: unknown) => this.options.onError?.('an experiment could not be ended', { projectId, experiment: record.experimentId, err: error }))
+        .finally(() => this.runs.delete(record.experimentId));
+    }
+    return experimentOf(record, undefined, []);
+  }
+
+  async get(projectId: string, ref: string): Promise<Experiment> {
+    return this.answer(projectId, await this.found(projectId, ref));
+  }
+
+  async list(projectId: string, dataset: string | null, limit: number): Promise<Experiment[]> {
+    const records = await this.options.db.experimentList(projectId, dataset, limit);
+    const totals = await this.options.db.experimentTotals(projectId, records.map((r) => r.experimentId));
+    return Promise.all(records.map(async (r) => experimentOf(r, totals.find((t) => t.experimentId === r.experimentId), await this.scoreSummary(projectId, r.experimentId))));
+  }
+
+  async results(projectId: string, ref: string, limit: number, cursor: string | null): Promise<ExperimentResultsResponse> {
+    const record = await this.found(projectId, ref);
+    const after = cursor === null ? null : decodeCursor(cursor).id;
+    const rows = await this.options.db.experimentResults(projectId, record.experimentId, after, limit + 1);
+    const page = rows.slice(0, limit);
+    return {
+      experiment: record.experimentId,
+      results: await this.withItems(projectId, record, page),
+      nextCursor: rows.length > limit && page.length > 0 ? encodeCursor({ timeUs: 0, id: page.at(-1)!.itemId }) : null,
+    };
+  }
+
+  /** Every result of an experiment, by item id, with items and scores: what a comparison reads. */
+  async allResults(projectId: string, record: ExperimentRecord): Promise<ExperimentResult[]> {
+    const out: ExperimentResult[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const rows = await this.options.db.experimentResults(projectId, record.experimentId, after, SUMMARY_PAGE);
+      out.push(...(await this.withItems(projectId, record, rows)));
+      if (rows.length < SUMMARY_PAGE) return out;
+      after = rows.at(-1)!.itemId;
+    }
+  }
+
+  /**
+   * Records what the SDK ran of an `sdk` experiment's items: their traces read (tokens, cost),
+   * judged by the experiment's evaluators, the SDK's own scores stored; answers the results.
+   */
+  async addResults(projectId: string, ref: string, posted: readonly NewExperimentResult[]): Promise<ExperimentResult[]> {
+    const record = await this.found(projectId, ref);
+    const target = JSON.parse(record.target) as ExperimentTarget;
+    if (target.kind !== 'sdk') throw new AppError('ERR_CONFLICT', `experiment ${record.experimentId} is an ${target.kind} experiment: the server runs its items`);
+    if (record.state !== 'running') throw new AppError('ERR_CONFLICT', `experiment ${record.experimentId} is ${record.state}: results are recorded only while it runs`);
+    const ids = [...new Set(posted.map((r) => r.itemId))];
+    const items = new Map((await this.options.db.experimentItems(projectId, record.dataset, record.datasetVersion, ids)).map((i) => [i.itemId, i]));
+    const unknown = posted.findIndex((r) => !items.has(r.itemId));
+    if (unknown !== -1) throw new AppError('ERR_BAD_REQUEST', `results[${unknown}].itemId: ${posted[unknown]!.itemId} is not an item of ${record.dataset} version ${record.datasetVersion}`);
+    for (const [i, r] of posted.entries()) {
+      for (const [j, score] of (r.scores ?? []).entries()) {
+        const problem = scoreProblem(score);
+        if (problem !== null) throw new AppError('ERR_BAD_REQUEST', `results[${i}].scores[${j}].${problem}`);
+      }
+    }
+    const timeUs = this.nowUs();
+    const runs: ItemRun[] = posted.map((r) => ({
+      item: items.get(r.itemId)!,
+      result: {
+        experimentId: record.experimentId, itemId: r.itemId, traceId: r.traceId?.toLowerCase() ?? null, spanId: null,
+        output: r.error != null || r.output === undefined ? null : JSON.stringify(r.output), error: r.error ?? null,
+        latencyMs: r.latencyMs ?? null, inputTokens: null, outputTokens: null, costUsd: null, timeUs,
+      },
+      clientScores: (r.scores ?? []).map((s) => ({ name: s.name, value: s.value ?? null, label: s.label ?? null, comment: s.comment ?? null })),
+    }));
+    const evaluators = await this.options.evaluators(projectId, JSON.parse(record.evaluators) as string[]);
+    const written = await recordRuns({ db: this.options.db, projectId, experiment: record, evaluators, visible: this.options.visible, nowUs: this.nowUs }, runs);
+    return this.withItems(projectId, record, written);
+  }
+
+  /** Ends an `sdk` experiment: done, or failed with why. */
+  async finish(projectId: string, ref: string, error: string | null): Promise<Experiment> {
+    const record = await this.found(projectId, ref);
+    if (record.state !== 'running') throw new AppError('ERR_CONFLICT', `experiment ${record.experimentId} is already ${record.state}`);
+    if ((JSON.parse(record.target) as ExperimentTarget).kind !== 'sdk') throw new AppError('ERR_CONFLICT', `experiment ${record.experimentId} is run by the server: it ends by itself`);
+    return this.answer(projectId, await this.end(projectId, record, error));
+  }
+
+  async delete(projectId: string, ref: string): Promise<void> {
+    const record = await this.found(projectId, ref);
+    this.runs.get(record.experimentId)?.stop('the experiment was deleted');
+    await this.options.db.experimentPut(projectId, { ...record, timeUs: Math.max(this.nowUs(), record.timeUs + 1), deleted: true });
+  }
+
+  /** Two experiments item by item (A the baseline): `GET /api/experiments/:a/compare/:b`. */
+  async compare(projectId: string, aRef: string, bRef: string): Promise<ExperimentComparison> {
+    const [a, b] = await Promise.all([this.found(projectId, aRef), this.found(projectId, bRef)]);
+    const [aResults, bResults, totals] = await Promise.all([this.allResults(projectId, a), this.allResults(projectId, b), this.options.db.experimentTotals(projectId, [a.experimentId, b.experimentId])]);
+    const of = (r: ExperimentRecord, results: readonly ExperimentResult[]) =>
+      experimentOf(r, totals.find((t) => t.experimentId === r.experimentId), summarizeScores(results.filter((x) => x.error === null).map((x) => x.scores)));
+    return compareExperiments(of(a, aResults), of(b, bResults), aResults, bResults);
+  }
+
+  /** One item of a comparison, with the trace diff of its two runs. */
+  async compareItem(projectId: string, aRef: string, bRef: string, itemId: string): Promise<ComparedItemDetail> {
+    const [a, b] = await Promise.all([this.found(projectId, aRef), this.found(projectId, bRef)]);
+    const [aResult, bResult] = await Promise.all([this.oneResult(projectId, a, itemId), this.oneResult(projectId, b, itemId)]);
+    if (aResult === null && bResult === null) throw new AppError('ERR_NOT_FOUND', `item ${itemId} has no result in experiment ${a.experimentId} or ${b.experimentId}`);
+    const item = compareItem(itemId, aResult, bResult);
+    const traceDiffDetail = aResult?.traceId != null && bResult?.traceId != null ? parseJson(await this.options.db.diffTraces(projectId, aResult.traceId, bResult.traceId)) : null;
+    return { ...item, traceDiffDetail };
+  }
+
+  private async oneResult(projectId: string, record: ExperimentRecord, itemId: string): Promise<ExperimentResult | null> {
+    // The result of the item is the first at or after the id just below it.
+    const below = (BigInt(`0x${itemId}`) - 1n).toString(16).padStart(32, '0');
+    const [row] = await this.options.db.experimentResults(projectId, record.experimentId, itemId === '0'.repeat(32) ? null : below, 1);
+    if (row === undefined || row.itemId !== itemId) return null;
+    const [result] = await this.withItems(projectId, record, [row]);
+    return result ?? null;
+  }
+
+  /** Stops the experiments running here; each is recorded as failed, with what it had done. */
+  async close(): Promise<void> {
+    const running = [...this.runs.values()];
+    for (const run of running) run.stop('this Spoor server stopped while the experiment ran');
+    await Promise.allSettled(running.map((run) => run.done));
+  }
+
+  /** An experiment by id, or the newest of a name; 404 when none. */
+  async found(projectId: string, ref: string): Promise<ExperimentRecord> {
+    const { db } = this.options;
+    const record = ID.test(ref) ? await db.experimentGet(projectId, ref) : await db.experimentLatestByName(projectId, ref);
+    if (record === null) throw new AppError('ERR_NOT_FOUND', `no experiment ${ID.test(ref) ? ref : `named '${ref}'`}`);
+    return record;
+  }
+
+  async answer(projectId: string, record: ExperimentRecord): Promise<Experiment> {
+    const [totals] = await this.options.db.experimentTotals(projectId, [record.experimentId]);
+    return experimentOf(record, totals, await this.scoreSummary(projectId, record.experimentId));
+  }
+
+  private async end(projectId: string, record: ExperimentRecord, error: string | null): Promise<ExperimentRecord> {
+    const nowUs = this.nowUs();
+    // A later row than the first, even within its microsecond: the newest row of an id wins.
+    const ended: ExperimentRecord = { ...record, state: error === null ? 'done' : 'failed', error, timeUs: Math.max(nowUs, record.timeUs + 1), finishedUs: nowUs };
+    await this.options.db.experimentPut(projectId, ended);
+    return ended;
+  }
+
+  private async scoreSummary(projectId: string, experimentId: string) {
+    const traceIds: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const rows = await this.options.db.experimentResults(projectId, experimentId, after, SUMMARY_PAGE);
+      for (const r of rows) if (r.traceId !== null && r.error === null) traceIds.push(r.traceId);
+      if (rows.length < SUMMARY_PAGE) break;
+      after = rows.at(-1)!.itemId;
+    }
+    if (traceIds.length === 0) return [];
+    const byTrace = scoresByTrace(parseJson(await this.options.db.scoresOfTraces(projectId, traceIds)));
+    return summarizeScores(traceIds.map((id) => byTrace.get(id)).filter((s): s is ItemScores => s !== undefined));
+  }
+
+  private async withItems(projectId: string, record: ExperimentRecord, rows: readonly ExperimentResultRecord[]): Promise<ExperimentResult[]> {
+    if (rows.length === 0) return [];
+    const { db } = this.options;
+    const items = new Map<string, DatasetItem>((await db.experimentItems(projectId, record.dataset, record.datasetVersion, rows.map((r) => r.itemId))).map((i) => [i.itemId, i]));
+    const traceIds = rows.flatMap((r) => (r.traceId === null ? [] : [r.traceId]));
+    const scores = traceIds.length === 0 ? new Map() : scoresByTrace(parseJson(await db.scoresOfTraces(projectId, traceIds)));
+    return rows.map((r) => resultOf(r, items.get(r.itemId), r.traceId === null ? undefined : scores.get(r.traceId)));
+  }
+}
+
+/** The target as given, checked: a 400 naming the field, or a provider this server lacks. */
+function checkedTarget(target: ExperimentTarget, providers: readonly string[]): ExperimentTarget {
+  if (target.kind === 'sdk') return { kind: 'sdk', replay: target.replay };
+  if (!providers.includes(target.provider)) {
+    throw new AppError(
+      'ERR_BAD_REQUEST',
+      providers.length === 0
+        ? `target.provider: this Spoor has no provider '${target.provider}' configured: start it with --provider ${target.provider}=env:${target.provider.toUpperCase()}_API_KEY (and ,base=URL for a gateway)`
+        : `target.provider: this Spoor has no provider '${target.provider}' configured (it has ${providers.join(', ')})`,
+    );
+  }
+  const { kind, provider, model, system, temperature, maxTokens } = target;
+  return { kind, provider, model, ...(system === undefined ? {} : { system }), ...(temperature === undefined ? {} : { temperature }), ...(maxTokens === undefined ? {} : { maxTokens }) };
+}
