@@ -8,9 +8,10 @@ import { type SpoorServer, startSpoorServer, waitForTrace } from './support/spoo
 /**
  * Datasets and experiments in the dashboard, in Debian's Chromium against a real `spoor serve`: a
  * dataset built from traces with the "Add to dataset" buttons (a run, an LLM call, a filtered
- * list), read at a version, an item edited and one deleted; two SDK experiments' results posted
- * through the API, shown over time on the dataset's page, compared, the items sorted by a
- * score's change and one opened with both outputs and its trace diff.
+ * list), read at a version, an item edited and one deleted, another dataset made from its form;
+ * two SDK experiments' results posted through the API, shown over time on the dataset's page,
+ * compared, the items sorted by a score's change and one opened with both outputs and its trace
+ * diff.
  */
 
 let server: SpoorServer;
@@ -110,7 +111,7 @@ async function open(path: string): Promise<Page> {
 const eventually = <T>(probe: () => T | Promise<T>, message?: string) => expect.poll(probe, { timeout: 10_000, message });
 
 describe('datasets in the dashboard', () => {
-  it('builds a dataset from a run, an LLM call and a filtered trace list, reads it at a version, edits an item and deletes one', async () => {
+  it('builds a dataset from a run, an LLM call and a filtered trace list, reads it at a version, edits an item, deletes one, and makes another from its form', async () => {
     const [first, second] = runs as [(typeof runs)[0], (typeof runs)[0]];
     // A whole run, into a dataset named there.
     const page = await open(`/traces/${first.traceId}`);
@@ -176,6 +177,20 @@ describe('datasets in the dashboard', () => {
     await eventually(() => items.count()).toBe(5);
     expect(await page.getByTestId('dataset-item-count').textContent()).toBe('5 items');
     expect(await page.getByRole('button', { name: 'Edit' }).count(), 'an older version is read, not edited').toBe(0);
+
+    // A dataset made from its form: a bad name is refused beside it, a good one opens the new dataset.
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Datasets' }).click();
+    const form = page.getByRole('form', { name: 'New dataset' });
+    await form.getByLabel('Name').fill('two words');
+    await form.getByRole('button', { name: 'New dataset' }).click();
+    await form.getByRole('alert').filter({ hasText: 'name: 1 to 100 letters' }).waitFor();
+    await form.getByLabel('Name').fill('drafts');
+    await form.getByLabel('Description').fill('answers to check by hand');
+    await form.getByRole('button', { name: 'New dataset' }).click();
+    await eventually(() => new URL(page.url()).pathname).toBe('/datasets/drafts');
+    await page.getByText('No items at this version.').waitFor();
+    await page.goBack();
+    await eventually(() => page.locator('table.datasets-table tbody tr', { hasText: 'drafts' }).locator('td').allTextContents()).toEqual(['drafts', 'answers to check by hand', '1', '0', expect.any(String)]);
   });
 });
 
