@@ -270,4 +270,32 @@ describe.each(['duckdb', 'clickhouse'] as const)('experiments on a running serve
     expect((await call('DELETE', `/api/experiments/${made.body.id}`)).status).toBe(204);
     expect((await call('GET', `/api/experiments/${made.body.id}`)).status).toBe(404);
   });
+  it("keeps the project's masking policy on dataset items, outputs, errors and the SDK's scores", async () => {
+    expect((await call('PUT', '/api/projects/default/masking', { mode: 'mask' })).status).toBe(200);
+    try {
+      const email = 'ada.lovelace@example.com';
+      expect((await call('POST', '/api/datasets', { name: 'private' })).status).toBe(201);
+      const added = await call('POST', '/api/datasets/private/items', { items: [{ input: `Write to ${email}`, expectedOutput: { to: email }, metadata: { owner: email } }] });
+      expect(added.status).toBe(201);
+      const items = (await call('GET', '/api/datasets/private/items')).body.items as Array<Record<string, unknown>>;
+      expect(JSON.stringify(items)).not.toContain(email);
+      expect(String(items[0]!.input)).toContain('Write to ');
+      const made = await call('POST', '/api/experiments', { dataset: 'private', name: 'private run', target: { kind: 'sdk', replay: 'none' } });
+      const itemId = added.body.itemIds[0] as string;
+      const traceId = ((await call('GET', '/api/traces?limit=1')).body as TraceListResponse).traces[0]!.traceId;
+      const posted = await call('POST', `/api/experiments/${made.body.id}/results`, {
+        results: [{ itemId, traceId, output: `Sent to ${email}`, scores: [{ name: 'mine', value: 1, comment: `checked ${email}` }] }],
+      });
+      expect(posted.status).toBe(200);
+      expect(JSON.stringify(posted.body)).not.toContain(email);
+      const scores = (await call('GET', `/api/scores?traceId=${traceId}&source=sdk`)).body.scores as Array<{ name: string; comment: string }>;
+      expect(scores.find((x) => x.name === 'mine')!.comment).toContain('checked ');
+      expect(JSON.stringify(scores)).not.toContain(email);
+      const failed = await call('POST', `/api/experiments/${made.body.id}/results`, { results: [{ itemId, traceId: null, error: `no mailbox ${email}` }] });
+      expect(JSON.stringify(failed.body)).not.toContain(email);
+      expect(failed.body.results[0].error).toContain('no mailbox');
+    } finally {
+      await call('DELETE', '/api/projects/default/masking');
+    }
+  });
 });

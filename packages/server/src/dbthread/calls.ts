@@ -12,7 +12,9 @@ import type { Remote } from '../threads/protocol.js';
 import { DB_TRANSFERS, type DbQueryProtocol, storeErrorOf } from './protocol.js';
 import { evaluatorCalls } from '../quality/backend.js';
 import { DatasetService } from '../quality/dataset-service.js';
-import { experimentCalls } from '../quality/experiment-backend.js';
+import { experimentCalls, maskedResults, maskedScores } from '../quality/experiment-backend.js';
+import type { ExperimentResultRecord } from '../store/ports/experiments.js';
+import type { ScoreRecord } from '@spoor/model';
 
 /**
  * Every call the database thread serves, in one registry: the API's queries, prices, analytics
@@ -30,7 +32,7 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
   const series = new SeriesReader(store);
   const alerts = store.alerts;
   const access = store.access;
-  const datasets = new DatasetService(store);
+  const datasets = new DatasetService(store, (projectId) => masking?.valueMaskerFor(projectId));
   const scores = new ScoreService(store, (score) => masking?.maskerFor(score.projectId)?.({ spans: [], logs: [], metricPoints: [], scores: [score] }));
   return {
     listTraces: json(queries.listTraces.bind(queries)),
@@ -122,11 +124,17 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
     experimentGet: store.experiments.getExperiment.bind(store.experiments),
     experimentLatestByName: store.experiments.latestByName.bind(store.experiments),
     experimentList: store.experiments.listExperiments.bind(store.experiments),
-    experimentAddResults: store.experiments.addResults.bind(store.experiments),
+    // An experiment's outputs, errors and its SDK's scores are the project's data as its spans are: masked as they would be.
+    experimentAddResults: async (projectId: string, results: readonly ExperimentResultRecord[]): Promise<readonly ExperimentResultRecord[]> => {
+      const masked = maskedResults(results, masking?.valueMaskerFor(projectId));
+      await store.experiments.addResults(projectId, masked);
+      return masked;
+    },
     experimentResults: store.experiments.listResults.bind(store.experiments),
     experimentTotals: store.experiments.resultTotals.bind(store.experiments),
     // And what they read of items, their traces and recorded calls, a batch at a time.
     ...experimentCalls(store),
+    experimentAddScores: (scores: readonly ScoreRecord[], writtenUs: number) => store.scores.addScores(maskedScores(scores, masking), writtenUs),
   };
 }
 

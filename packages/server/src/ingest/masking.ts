@@ -145,6 +145,7 @@ export class ProjectMasking {
   private readonly api = new Map<string, MaskingPolicy>();
   /** What masks each project seen, made once per policy change; `null` for no policy. */
   private readonly maskers = new Map<string, ((records: RecordBatch) => void) | null>();
+  private readonly valueMaskers = new Map<string, (<T>(value: T) => T) | null>();
   /** Values masked, by detector or rule. */
   readonly masked = new Map<string, number>(MASKING_DETECTORS.map((label) => [label, 0]));
 
@@ -154,6 +155,36 @@ export class ProjectMasking {
     if (policy === null) this.api.delete(projectId);
     else this.api.set(projectId, policy);
     this.maskers.delete(projectId);
+    this.valueMaskers.delete(projectId);
+  }
+
+  /**
+   * What masks a JSON value of a project's as its records are masked (a dataset item's input, an
+   * experiment's output), or `undefined` when it has no policy: a text's findings, an object's
+   * sensitive keys and findings, walked as a log body is.
+   */
+  valueMaskerFor(projectId: string): (<T>(value: T) => T) | undefined {
+    let masker = this.valueMaskers.get(projectId);
+    if (masker === undefined) {
+      const policy = this.api.get(projectId) ?? filePolicyFor(this.file, projectId);
+      masker = policy === null ? null : this.valueMaskerOf(projectId, policy);
+      this.valueMaskers.set(projectId, masker);
+    }
+    return masker ?? undefined;
+  }
+
+  private valueMaskerOf(projectId: string, policy: MaskingPolicy): <T>(value: T) => T {
+    let redactor: Redactor;
+    try {
+      redactor = redactorOf(policy, (label) => this.masked.set(label, (this.masked.get(label) ?? 0) + 1));
+    } catch (error) {
+      if (!(error instanceof MaskingPolicyError)) throw error;
+      const refusal = new AppError('ERR_INGEST_MASKING_POLICY', `project '${projectId}' has a masking policy this server cannot use: ${error.message}; set it again with PUT /api/projects/${projectId}/masking`);
+      return () => {
+        throw refusal;
+      };
+    }
+    return <T>(value: T): T => (typeof value === 'string' ? (redactor.string(value) as T) : redactor.object(value));
   }
 
   /** What masks a project's records in place, or `undefined` when it has no policy: nothing to do. */

@@ -28,7 +28,19 @@ export class DatasetService {
   private readonly changing = new Map<string, Promise<unknown>>();
   private lastTimeUs = 0;
 
-  constructor(private readonly store: { readonly datasets: DatasetStore; readonly evaluators: Pick<EvaluatorStore, 'evaluationSpans'> }) {}
+  constructor(
+    private readonly store: { readonly datasets: DatasetStore; readonly evaluators: Pick<EvaluatorStore, 'evaluationSpans'> },
+    /** The project's masking policy over a JSON value, as its records are masked at ingest (`ingest/masking.ts`). */
+    private readonly maskerFor: (projectId: string) => (<T>(value: T) => T) | undefined = () => undefined,
+  ) {}
+
+  /** Items' JSON as the project's masking policy keeps it: an item sent through the API hides what a span would. */
+  private masked<R extends { input: string; expectedOutput: string | null; metadata: string }>(projectId: string, rows: R[]): R[] {
+    const mask = this.maskerFor(projectId);
+    if (mask === undefined) return rows;
+    const text = (json: string): string => JSON.stringify(mask(JSON.parse(json) as unknown));
+    return rows.map((r) => ({ ...r, input: text(r.input), expectedOutput: r.expectedOutput === null ? null : text(r.expectedOutput), metadata: text(r.metadata) }));
+  }
 
   async create(projectId: string, name: string, description: string, nowUs: number): Promise<Dataset> {
     const problem = datasetNameProblem(name);
@@ -70,7 +82,7 @@ export class DatasetService {
     let ids: string[] = [];
     const version = await this.change(projectId, name, nowUs, async (_, timeUs) => {
       ids = newItemIds(timeUs, checked.length);
-      return { items: itemRows(checked, ids, timeUs, targets, stored) };
+      return { items: this.masked(projectId, itemRows(checked, ids, timeUs, targets, stored)) };
     });
     return { dataset: name, version, itemIds: ids };
   }
@@ -96,13 +108,13 @@ export class DatasetService {
     let item: DatasetItem | null = null;
     const version = await this.change(projectId, name, nowUs, async (dataset, timeUs) => {
       const old = await this.item(projectId, dataset, itemId);
-      const row = {
+      const [row] = this.masked(projectId, [{
         ...old,
         timeUs,
         input: edit.input === undefined ? old.input : JSON.stringify(edit.input),
         expectedOutput: edit.expectedOutput === undefined ? old.expectedOutput : edit.expectedOutput === null ? null : JSON.stringify(edit.expectedOutput),
         metadata: edit.metadata === undefined ? old.metadata : JSON.stringify(edit.metadata),
-      };
+      }]) as [typeof old];
       item = itemOf({ ...row, version: 0 });
       return { items: [row] };
     });

@@ -1,4 +1,6 @@
-import type { DatasetItem, EvaluatorTarget } from '@spoor/model';
+import type { DatasetItem, EvaluatorTarget, ScoreRecord } from '@spoor/model';
+import type { ProjectMasking } from '../ingest/masking.js';
+import type { ExperimentResultRecord } from '../store/ports/experiments.js';
 import type { Store } from '../store/store.js';
 import { spansByTrace } from './backend.js';
 import { itemOf } from './dataset-items.js';
@@ -64,3 +66,21 @@ export interface TraceFigures {
   costUsd: number | null;
 }
 
+
+/** Results as the project's masking policy keeps its data: outputs and errors masked as a span's attributes would be. */
+export function maskedResults(results: readonly ExperimentResultRecord[], mask: (<T>(value: T) => T) | undefined): readonly ExperimentResultRecord[] {
+  if (mask === undefined) return results;
+  return results.map((r) => ({
+    ...r,
+    output: r.output === null ? null : JSON.stringify(mask(JSON.parse(r.output) as unknown)),
+    error: r.error === null ? null : mask(r.error),
+  }));
+}
+
+/** The SDK's scores of experiment runs, masked by their projects' policies as the API's scores are (`query/score-service.ts`). */
+export function maskedScores(scores: readonly ScoreRecord[], masking: ProjectMasking | null): ScoreRecord[] {
+  const copies = scores.map((s) => ({ ...s }));
+  if (masking === null) return copies;
+  for (const score of copies) masking.maskerFor(score.projectId)?.({ spans: [], logs: [], metricPoints: [], scores: [score] });
+  return copies;
+}

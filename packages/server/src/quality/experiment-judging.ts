@@ -18,8 +18,10 @@ import type { ResolvedEvaluator } from './spec.js';
 /** What judging needs of the database thread (the main thread's `DbClient` has it). */
 export interface JudgingBackend {
   experimentTraces(projectId: string, traceIds: readonly string[], kinds: readonly EvaluatorTarget[]): Promise<{ figures: TraceFigures[]; targets: EvaluationTarget[][] }>;
-  experimentAddResults(projectId: string, results: readonly ExperimentResultRecord[]): Promise<void>;
-  evaluatorAddScores(scores: readonly ScoreRecord[], writtenUs: number): Promise<void>;
+  /** Writes results (masked by the project's policy) and answers them as written. */
+  experimentAddResults(projectId: string, results: readonly ExperimentResultRecord[]): Promise<readonly ExperimentResultRecord[]>;
+  /** Stores the SDK's scores of runs, masked by the project's policy. */
+  experimentAddScores(scores: readonly ScoreRecord[], writtenUs: number): Promise<void>;
 }
 
 /** An evaluator as an experiment runs it: its current version, and a way to judge and record targets. */
@@ -57,7 +59,7 @@ export interface JudgeBatch {
 }
 
 /** Records the runs (their results with their traces' figures, judged), and answers the results as written. */
-export async function recordRuns(batch: JudgeBatch, given: readonly ItemRun[]): Promise<ExperimentResultRecord[]> {
+export async function recordRuns(batch: JudgeBatch, given: readonly ItemRun[]): Promise<readonly ExperimentResultRecord[]> {
   const { db, projectId, evaluators } = batch;
   const runs = await Promise.all(given.map(storedOrErrored));
   const traced = runs.filter((r) => r.result.traceId !== null && r.result.error === null);
@@ -86,9 +88,8 @@ export async function recordRuns(batch: JudgeBatch, given: readonly ItemRun[]): 
     if (own.length > 0) await evaluator.judge(own);
   }
   const clientScores = clientScoreRecords(projectId, traced, batch.nowUs());
-  if (clientScores.length > 0) await db.evaluatorAddScores(clientScores, batch.nowUs());
-  await db.experimentAddResults(projectId, results);
-  return results;
+  if (clientScores.length > 0) await db.experimentAddScores(clientScores, batch.nowUs());
+  return db.experimentAddResults(projectId, results);
 }
 
 function outputOf(result: ExperimentResultRecord): JsonValue {
