@@ -3,6 +3,9 @@ import { AccessGate, AccountMenu } from './access';
 import { AlertsPage } from './pages/AlertsPage';
 import { AuditPage } from './pages/AuditPage';
 import { ComparePage } from './pages/ComparePage';
+import { DatasetPage } from './pages/DatasetPage';
+import { DatasetsPage } from './pages/DatasetsPage';
+import { ExperimentComparePage } from './pages/ExperimentComparePage';
 import { ErrorGroupPage } from './pages/ErrorGroupPage';
 import { ErrorsPage } from './pages/ErrorsPage';
 import { EvaluatorsPage } from './pages/EvaluatorsPage';
@@ -31,6 +34,9 @@ const ROUTES = [
   ['/errors/:fingerprint', 'error'],
   ['/alerts', 'alerts'],
   ['/evaluators', 'evaluators'],
+  ['/datasets', 'datasets'],
+  ['/datasets/:name', 'dataset'],
+  ['/experiments/:a/compare/:b', 'experiment-compare'],
   ['/logs', 'logs'],
   ['/audit', 'audit'],
   ['/compare', 'compare'],
@@ -43,6 +49,7 @@ const NAV = [
   ['/errors', 'Errors', ['errors', 'error']],
   ['/alerts', 'Alerts', ['alerts']],
   ['/evaluators', 'Evaluators', ['evaluators']],
+  ['/datasets', 'Datasets', ['datasets', 'dataset', 'experiment-compare']],
   ['/logs', 'Logs', ['logs']],
   ['/audit', 'Audit', ['audit']],
 ] as const;
@@ -103,6 +110,12 @@ function render(page: string | undefined, params: Record<string, string>, search
       return <AlertsPage search={search} />;
     case 'evaluators':
       return <EvaluatorsPage />;
+    case 'datasets':
+      return <DatasetsPage />;
+    case 'dataset':
+      return <DatasetPage key={params['name']} name={params['name']!} search={search} />;
+    case 'experiment-compare':
+      return <ExperimentComparePage key={`${params['a']}/${params['b']}`} a={params['a']!} b={params['b']!} search={search} />;
     case 'logs':
       return <LogsPage search={search} />;
     case 'audit':

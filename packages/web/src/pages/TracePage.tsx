@@ -15,6 +15,8 @@ import { SelectedSpan } from '../trace/SelectedSpan';
 import { TraceLogs } from '../trace/TraceLogs';
 import { collapseBelow, revealRows, toggleRow } from '../trace/visible-rows';
 import { Waterfall } from '../trace/Waterfall';
+import { AddToDataset } from '../datasets/AddToDataset';
+import { itemsFromTraces } from '../datasets/dataset-view';
 import '../trace/trace.css';
 
 interface Loaded {
@@ -81,6 +83,7 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
   }, []);
   const onScored = useCallback((score: Score) => setScores((held) => withScore(held, score)), []);
   const traceScores = useMemo<TraceScores>(() => ({ traceId, scores, onScored }), [traceId, scores, onScored]);
+  const runItems = useCallback(() => Promise.resolve(itemsFromTraces([traceId])), [traceId]);
   const onToggle = useCallback((row: number) => {
     const t = treeRef.current;
     if (t !== null) setCollapsed((c) => toggleRow(t, c, row));
@@ -122,6 +125,7 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
             <a href="#trace-logs">{trace.logs.length} logs</a>
           </div>
           <TargetScores spanId={null} />
+          <AddToDataset what="this run" items={runItems} />
         </header>
         <div className={selected === null ? 'trace-body' : 'trace-body with-panel'}>
           <Waterfall

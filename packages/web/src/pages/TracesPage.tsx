@@ -1,11 +1,13 @@
 import type { FormEvent } from 'react';
 import type { ServiceListResponse, TraceListResponse, TraceSummary } from '@spoor/model';
-import { apiUrl } from '../api';
+import { apiGet, apiUrl } from '../api';
+import { AddToDataset } from '../datasets/AddToDataset';
+import { itemsFromTraces } from '../datasets/dataset-view';
 import { ErrorBox } from '../components/ErrorBox';
 import { Link } from '../components/Link';
 import { RangePicker } from '../components/RangePicker';
 import { Status } from '../components/Status';
-import { formatAgo, formatCost, formatCount, formatDuration, formatTime } from '../format';
+import { formatAgo, formatCost, formatCount, formatDuration, formatInteger, formatTime } from '../format';
 import { navigate, setSearch } from '../router';
 import { ScoreCells } from '../scores/ScoreCells';
 import { scoreColumnNames, scoreFiltersOf } from '../scores/score-view';
@@ -17,6 +19,8 @@ import './traces.css';
 import { LoadMore } from '../components/LoadMore';
 
 const LIVE_REFRESH_MS = 5000;
+/** Traces "Add to dataset" takes from a filtered list at most: one page of `GET /api/traces` at its largest limit. */
+const ADD_MAX_TRACES = 1000;
 
 const pickTraces = (page: TraceListResponse) => ({ items: page.traces, nextCursor: page.nextCursor });
 const traceKey = (trace: TraceSummary) => trace.traceId;
@@ -58,6 +62,9 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
   const traces = list.items;
   const scoreNames = scoreColumnNames(traces);
   const services = useApi<ServiceListResponse>(apiUrl('/api/services'));
+
+  // The filter's matches when the button is pressed, not just the rows loaded so far.
+  const matchingItems = () => apiGet<TraceListResponse>(apiUrl('/api/traces', { ...params, limit: ADD_MAX_TRACES })).then((page) => itemsFromTraces(page.traces.map((t) => t.traceId)));
 
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -135,6 +142,7 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
         </div>
       </form>
       <ErrorBox error={list.error} />
+      {traces.length > 0 && <AddToDataset what={`the traces this filter matches (up to ${formatInteger(ADD_MAX_TRACES)})`} items={matchingItems} />}
       <table className="list traces-table">
         <thead>
           <tr>

@@ -6,6 +6,8 @@ import { TargetScores } from '../scores/TargetScores';
 import { useApi } from '../use-api';
 import { ChatMessages } from './ChatMessages';
 import { ReplayPanel } from './ReplayPanel';
+import { AddToDataset } from '../datasets/AddToDataset';
+import { itemFromSpan } from '../datasets/dataset-view';
 
 /**
  * Everything about one LLM call in one place: who answered, what it cost and why (cache reads
@@ -32,6 +34,7 @@ export function LlmInspector({ traceId, spanId, llm }: { traceId: string; spanId
       </dl>
       <h4>Scores</h4>
       <TargetScores spanId={spanId} />
+      <AddToDataset what="this call" items={() => Promise.resolve([itemFromSpan(traceId, spanId)])} />
       {llm.costUsd === null && (llm.inputTokens ?? 0) > 0 && <p className="muted">No price is known for {model ?? 'this model'}: set one with PUT /api/prices/:model, then reprice.</p>}
       <ErrorBox error={detail.error} />
       {messages !== undefined &&
