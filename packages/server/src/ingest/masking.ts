@@ -141,11 +141,16 @@ export function filePolicyFor(file: MaskFile | null, projectId: string): Masking
  * file's for the project, else the file's default, else none. Kept wherever records are decoded:
  * the decode thread, and the database thread when it reads the spool back.
  */
+/** A project's policy as what masks a request's records and what masks one JSON value. */
+interface Maskers {
+  records: (records: RecordBatch) => void;
+  value: <T>(value: T) => T;
+}
+
 export class ProjectMasking {
   private readonly api = new Map<string, MaskingPolicy>();
   /** What masks each project seen, made once per policy change; `null` for no policy. */
-  private readonly maskers = new Map<string, ((records: RecordBatch) => void) | null>();
-  private readonly valueMaskers = new Map<string, (<T>(value: T) => T) | null>();
+  private readonly maskers = new Map<string, Maskers | null>();
   /** Values masked, by detector or rule. */
   readonly masked = new Map<string, number>(MASKING_DETECTORS.map((label) => [label, 0]));
 
@@ -155,7 +160,11 @@ export class ProjectMasking {
     if (policy === null) this.api.delete(projectId);
     else this.api.set(projectId, policy);
     this.maskers.delete(projectId);
-    this.valueMaskers.delete(projectId);
+  }
+
+  /** What masks a project's records in place, or `undefined` when it has no policy: nothing to do. */
+  maskerFor(projectId: string): ((records: RecordBatch) => void) | undefined {
+    return this.maskersOf(projectId)?.records;
   }
 
   /**
@@ -164,41 +173,20 @@ export class ProjectMasking {
    * sensitive keys and findings, walked as a log body is.
    */
   valueMaskerFor(projectId: string): (<T>(value: T) => T) | undefined {
-    let masker = this.valueMaskers.get(projectId);
-    if (masker === undefined) {
+    return this.maskersOf(projectId)?.value;
+  }
+
+  private maskersOf(projectId: string): Maskers | null {
+    let maskers = this.maskers.get(projectId);
+    if (maskers === undefined) {
       const policy = this.api.get(projectId) ?? filePolicyFor(this.file, projectId);
-      masker = policy === null ? null : this.valueMaskerOf(projectId, policy);
-      this.valueMaskers.set(projectId, masker);
+      maskers = policy === null ? null : this.maskersOfPolicy(projectId, policy);
+      this.maskers.set(projectId, maskers);
     }
-    return masker ?? undefined;
+    return maskers;
   }
 
-  private valueMaskerOf(projectId: string, policy: MaskingPolicy): <T>(value: T) => T {
-    let redactor: Redactor;
-    try {
-      redactor = redactorOf(policy, (label) => this.masked.set(label, (this.masked.get(label) ?? 0) + 1));
-    } catch (error) {
-      if (!(error instanceof MaskingPolicyError)) throw error;
-      const refusal = new AppError('ERR_INGEST_MASKING_POLICY', `project '${projectId}' has a masking policy this server cannot use: ${error.message}; set it again with PUT /api/projects/${projectId}/masking`);
-      return () => {
-        throw refusal;
-      };
-    }
-    return <T>(value: T): T => (typeof value === 'string' ? (redactor.string(value) as T) : redactor.object(value));
-  }
-
-  /** What masks a project's records in place, or `undefined` when it has no policy: nothing to do. */
-  maskerFor(projectId: string): ((records: RecordBatch) => void) | undefined {
-    let masker = this.maskers.get(projectId);
-    if (masker === undefined) {
-      const policy = this.api.get(projectId) ?? filePolicyFor(this.file, projectId);
-      masker = policy === null ? null : this.maskerOf(projectId, policy);
-      this.maskers.set(projectId, masker);
-    }
-    return masker ?? undefined;
-  }
-
-  private maskerOf(projectId: string, policy: MaskingPolicy): (records: RecordBatch) => void {
+  private maskersOfPolicy(projectId: string, policy: MaskingPolicy): Maskers {
     let redactor: Redactor;
     try {
       redactor = redactorOf(policy, (label) => this.masked.set(label, (this.masked.get(label) ?? 0) + 1));
@@ -208,11 +196,15 @@ export class ProjectMasking {
       // refused by RE2). Storing the records unmasked would keep what it was set to hide: they are
       // refused, and their senders retry, until the policy is set again.
       const refusal = new AppError('ERR_INGEST_MASKING_POLICY', `project '${projectId}' has a masking policy this server cannot use: ${error.message}; set it again with PUT /api/projects/${projectId}/masking`);
-      return () => {
+      const refuse = (): never => {
         throw refusal;
       };
+      return { records: refuse, value: refuse };
     }
-    return (records) => maskBatch(records, redactor);
+    return {
+      records: (records) => maskBatch(records, redactor),
+      value: <T>(value: T): T => (typeof value === 'string' ? (redactor.string(value) as T) : redactor.object(value)),
+    };
   }
 
   /** `spoor_masked_values_total` in the Prometheus text format. */
