@@ -58,6 +58,8 @@ const DEFAULT_CONCURRENCY = 4;
 export const MAX_CONCURRENCY = 64;
 /** Results (and their traces' scores) read at once for an experiment's summary. */
 const SUMMARY_PAGE = 5000;
+/** Experiments of a project a start looks through for ones left running. */
+const ORPHANS_READ = 1000;
 
 /**
  * Experiments through the API: made (an LLM-call one then runs here, in the background, until
@@ -211,6 +213,23 @@ export class ExperimentService {
     if (row === undefined || row.itemId !== itemId) return null;
     const [result] = await this.withItems(projectId, record, [row]);
     return result ?? null;
+  }
+
+  /**
+   * Fails the LLM-call experiments a server that stopped without ending them left `running` (a
+   * crash): called at start by a server that is the store's only writer (DuckDB), where no other
+   * server can be running them. How many it failed.
+   */
+  async failOrphans(projectIds: readonly string[]): Promise<number> {
+    let failed = 0;
+    for (const projectId of projectIds) {
+      for (const record of await this.options.db.experimentList(projectId, null, ORPHANS_READ)) {
+        if (record.state !== 'running' || (JSON.parse(record.target) as ExperimentTarget).kind !== 'llm-call' || this.runs.has(record.experimentId)) continue;
+        await this.end(projectId, record, 'the Spoor server running it stopped before it ended (its items recorded so far are kept)');
+        failed++;
+      }
+    }
+    return failed;
   }
 
   /** Stops the experiments running here; each is recorded as failed, with what it had done. */

@@ -253,6 +253,11 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       visible: () => ingest.whenVisible(),
       onError: (message, data) => log.error(data, message),
     });
+    // A DuckDB store has one server: an LLM-call experiment still running in it was left by a crash.
+    if (config.store.kind === 'duckdb') {
+      const orphans = await experiments.failOrphans([DEFAULT_PROJECT_ID, ...ring.projects()]);
+      if (orphans > 0) log.warn({ experiments: orphans }, 'marked failed the LLM-call experiments a stop before had left running');
+    }
     judgeIngest = ingestTrace;
     ownEvents = (projectId, event) => {
       resubmit({ signal: 'logs', encoding: 'json', body: ownEventBody(event), projectId, receivedUs: event.timeUs }).catch((error: unknown) =>
