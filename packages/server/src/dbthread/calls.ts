@@ -12,7 +12,7 @@ import type { Remote } from '../threads/protocol.js';
 import { DB_TRANSFERS, type DbQueryProtocol, storeErrorOf } from './protocol.js';
 import { evaluatorCalls } from '../quality/backend.js';
 import { DatasetService } from '../quality/dataset-service.js';
-import { experimentCalls, maskedResults, maskedScores } from '../quality/experiment-backend.js';
+import { experimentCalls, maskedResults } from '../quality/experiment-backend.js';
 import type { ExperimentResultRecord } from '../store/ports/experiments.js';
 import type { ScoreRecord } from '@spoor/model';
 
@@ -33,7 +33,9 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
   const alerts = store.alerts;
   const access = store.access;
   const datasets = new DatasetService(store, (projectId) => masking?.valueMaskerFor(projectId));
-  const scores = new ScoreService(store, (score) => masking?.maskerFor(score.projectId)?.({ spans: [], logs: [], metricPoints: [], scores: [score] }));
+  // A score sent through the API or an experiment's SDK is masked by its project's policy, as one sent as an OpenTelemetry event is at ingest.
+  const maskScore = (score: ScoreRecord): void => masking?.maskerFor(score.projectId)?.({ spans: [], logs: [], metricPoints: [], scores: [score] });
+  const scores = new ScoreService(store, maskScore);
   return {
     listTraces: json(queries.listTraces.bind(queries)),
     getTrace: queries.getTrace.bind(queries),
@@ -134,7 +136,11 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
     experimentTotals: store.experiments.resultTotals.bind(store.experiments),
     // And what they read of items, their traces and recorded calls, a batch at a time.
     ...experimentCalls(store),
-    experimentAddScores: (scores: readonly ScoreRecord[], writtenUs: number) => store.scores.addScores(maskedScores(scores, masking), writtenUs),
+    experimentAddScores: (added: readonly ScoreRecord[], writtenUs: number) => {
+      const copies = added.map((score) => ({ ...score }));
+      for (const score of copies) maskScore(score);
+      return store.scores.addScores(copies, writtenUs);
+    },
   };
 }
 

@@ -5,10 +5,10 @@ import {
   type ExperimentScoreSummary,
   type ExperimentTarget,
   type JsonValue,
-  type Score,
   isoFromMicros,
 } from '@spoor/model';
 import type { ExperimentRecord, ExperimentResultRecord, ExperimentResultTotals } from '../store/ports/experiments.js';
+import type { ScoreTallies } from '../store/ports/scores.js';
 
 /**
  * What the API answers of experiments, made from their rows (pure): an item's scores are the
@@ -18,26 +18,13 @@ import type { ExperimentRecord, ExperimentResultRecord, ExperimentResultTotals }
 /** Per score name, an item's value and label. */
 export type ItemScores = Record<string, { value: number | null; label: string | null }>;
 
-/** Per trace, per score name, the trace's scores (its own and its spans') pooled: the mean value and the most given label. */
-export function scoresByTrace(scores: readonly Score[]): Map<string, ItemScores> {
-  const pooled = new Map<string, Map<string, { sum: number; count: number; labels: Map<string, number> }>>();
-  for (const s of scores) {
-    if (s.traceId === null) continue;
-    let names = pooled.get(s.traceId);
-    if (names === undefined) pooled.set(s.traceId, (names = new Map()));
-    let pool = names.get(s.name);
-    if (pool === undefined) names.set(s.name, (pool = { sum: 0, count: 0, labels: new Map() }));
-    if (s.value !== null) {
-      pool.sum += s.value;
-      pool.count++;
-    }
-    if (s.label !== null) pool.labels.set(s.label, (pool.labels.get(s.label) ?? 0) + 1);
-  }
+/** Per trace, per score name, the trace's scores (its own and its spans') pooled, as the store tallies them: the mean value and the most given label. */
+export function scoresByTrace(tallies: ScoreTallies): Map<string, ItemScores> {
   const out = new Map<string, ItemScores>();
-  for (const [traceId, names] of pooled) {
+  for (const [traceId, names] of tallies) {
     const item: ItemScores = {};
-    for (const [name, pool] of [...names].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      item[name] = { value: pool.count === 0 ? null : pool.sum / pool.count, label: mostGiven(pool.labels) };
+    for (const [name, t] of [...names].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      item[name] = { value: t.valueCount === 0 ? null : t.valueSum / t.valueCount, label: mostGiven(t.labels) };
     }
     out.set(traceId, item);
   }

@@ -1,11 +1,14 @@
-import type { DatasetItem, EvaluatorTarget, ScoreRecord } from '@spoor/model';
-import type { ProjectMasking } from '../ingest/masking.js';
+import type { DatasetItem, EvaluatorTarget, ExperimentScoreSummary } from '@spoor/model';
 import type { ExperimentResultRecord } from '../store/ports/experiments.js';
 import type { Store } from '../store/store.js';
 import { spansByTrace } from './backend.js';
 import { itemOf } from './dataset-items.js';
+import { type ItemScores, scoresByTrace, summarizeScores } from './experiment-answers.js';
 import type { EvaluationTarget } from './kind.js';
 import { targetsOfTrace } from './targets.js';
+
+/** Results read at once for an experiment's score summary. */
+const SUMMARY_PAGE = 5000;
 
 /**
  * What experiments read through the database thread beyond their own rows (`dbthread/calls.ts`):
@@ -13,7 +16,7 @@ import { targetsOfTrace } from './targets.js';
  * and items by id. Each is one read for a batch of items, built there so only what the main
  * thread uses crosses to it.
  */
-export function experimentCalls(store: Pick<Store, 'evaluators' | 'datasets'>) {
+export function experimentCalls(store: Pick<Store, 'evaluators' | 'datasets' | 'experiments' | 'scores'>) {
   const e = store.evaluators;
   return {
     /**
@@ -45,6 +48,26 @@ export function experimentCalls(store: Pick<Store, 'evaluators' | 'datasets'>) {
       const rows = await e.evaluationSpans(projectId, [...new Set(refs.map((r) => r.traceId))]);
       return rows.filter((s) => wanted.has(`${s.traceId}/${s.spanId}`)).map(({ traceId, spanId, attributesJson }) => ({ traceId, spanId, attributesJson }));
     },
+    /** Per trace of these, per score name, the item's score: the store's tally of the trace's scores, mean value and most given label. */
+    experimentScores: async (projectId: string, traceIds: readonly string[]): Promise<Map<string, ItemScores>> =>
+      scoresByTrace(await store.scores.tallyTraceScores(projectId, traceIds)),
+    /** Per experiment of these, its score summaries over the items that ran: each name's mean of the items' values, and label counts. */
+    experimentScoreSummaries: async (projectId: string, experimentIds: readonly string[]): Promise<Map<string, ExperimentScoreSummary[]>> => {
+      const out = new Map<string, ExperimentScoreSummary[]>();
+      for (const experimentId of experimentIds) {
+        const traceIds: string[] = [];
+        let after: string | null = null;
+        for (;;) {
+          const rows = await store.experiments.listResults(projectId, experimentId, after, SUMMARY_PAGE);
+          for (const r of rows) if (r.traceId !== null && r.error === null) traceIds.push(r.traceId);
+          if (rows.length < SUMMARY_PAGE) break;
+          after = rows.at(-1)!.itemId;
+        }
+        const byTrace = traceIds.length === 0 ? new Map<string, ItemScores>() : scoresByTrace(await store.scores.tallyTraceScores(projectId, traceIds));
+        out.set(experimentId, summarizeScores(traceIds.map((id) => byTrace.get(id)).filter((s): s is ItemScores => s !== undefined)));
+      }
+      return out;
+    },
     /** Items of a dataset version by id (fewer when some are not in it), for an experiment's results. */
     experimentItems: async (projectId: string, dataset: string, version: number, itemIds: readonly string[]): Promise<DatasetItem[]> => {
       if (itemIds.length === 0) return [];
@@ -75,12 +98,4 @@ export function maskedResults(results: readonly ExperimentResultRecord[], mask: 
     output: r.output === null ? null : JSON.stringify(mask(JSON.parse(r.output) as unknown)),
     error: r.error === null ? null : mask(r.error),
   }));
-}
-
-/** The SDK's scores of experiment runs, masked by their projects' policies as the API's scores are (`query/score-service.ts`). */
-export function maskedScores(scores: readonly ScoreRecord[], masking: ProjectMasking | null): ScoreRecord[] {
-  const copies = scores.map((s) => ({ ...s }));
-  if (masking === null) return copies;
-  for (const score of copies) masking.maskerFor(score.projectId)?.({ spans: [], logs: [], metricPoints: [], scores: [score] });
-  return copies;
 }

@@ -1,10 +1,11 @@
 import { type Attributes, type ChatMessage, type DatasetItem, EXPERIMENT_ATTRIBUTES, type ExperimentTarget, type JsonValue } from '@spoor/model';
 import { llmMessagesFrom } from '../normalize/messages.js';
 import type { ReplayCall } from '../replay/replay-request.js';
-import { replayCallOf } from '../replay/replay-request.js';
+import { chatMessagesFrom, replayCallOf } from '../replay/replay-request.js';
 import type { TracedCall } from '../replay/replayer.js';
 import type { ExperimentResultRecord } from '../store/ports/experiments.js';
 import type { ItemRun } from './experiment-judging.js';
+import { textOf } from './targets.js';
 
 /**
  * An LLM-call experiment's item: the call it makes (its recorded call with the target's changes,
@@ -45,17 +46,13 @@ export function callOfItem(item: DatasetItem, target: LlmCallTarget, source: Sou
 }
 
 function messagesOfInput(input: JsonValue): ChatMessage[] | null {
-  const text = (role: string, content: string): ChatMessage => ({ role, parts: [{ type: 'text', content }], finishReason: null });
-  if (typeof input === 'string') return input === '' ? null : [text('user', input)];
+  const asText = (value: JsonValue | undefined): string => (typeof value === 'string' ? value : JSON.stringify(value ?? null));
+  if (typeof input === 'string') return input === '' ? null : chatMessagesFrom([{ role: 'user', content: input }]);
   if (typeof input === 'object' && input !== null && !Array.isArray(input) && Array.isArray(input.messages)) {
-    const out: ChatMessage[] = [];
-    for (const m of input.messages) {
-      if (typeof m !== 'object' || m === null || Array.isArray(m) || typeof m.role !== 'string') return null;
-      out.push(text(m.role, typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? null)));
-    }
-    return out.length === 0 ? null : out;
+    const given = input.messages.map((m) => (typeof m === 'object' && m !== null && !Array.isArray(m) && typeof m.role === 'string' ? { role: m.role, content: asText(m.content) } : null));
+    return given.length === 0 || given.includes(null) ? null : chatMessagesFrom(given as Array<{ role: string; content: string }>);
   }
-  return input === null ? null : [text('user', JSON.stringify(input))];
+  return input === null ? null : chatMessagesFrom([{ role: 'user', content: JSON.stringify(input) }]);
 }
 
 /** The root span of an item's call: named for the experiment, carrying its ids, linked to the recorded call it makes again. */
@@ -69,8 +66,8 @@ export function itemTrace(experimentId: string, name: string, item: DatasetItem,
 
 /** What an item's call answered, as its result: the completion's text, its tokens as the call's span counted them, its latency. */
 export function runOfCall(experimentId: string, item: DatasetItem, call: TracedCall, timeUs: number): ItemRun {
-  const output = llmMessagesFrom(call.attributes).output;
-  const text = output.map((m) => m.parts.map((p) => (p.type === 'text' ? p.content : '')).join('')).filter((t) => t !== '').join('\n');
+  // The completion's text as evaluators read an LLM call's output (`targets.ts`).
+  const text = textOf(llmMessagesFrom(call.attributes).output) ?? '';
   const result: ExperimentResultRecord = {
     experimentId, itemId: item.itemId, traceId: call.traceId, spanId: call.spanId, output: JSON.stringify(text), error: null,
     latencyMs: call.durationMs, inputTokens: numberOf(call.attributes['gen_ai.usage.input_tokens']), outputTokens: numberOf(call.attributes['gen_ai.usage.output_tokens']),

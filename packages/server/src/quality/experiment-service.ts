@@ -11,7 +11,6 @@ import {
   type NewExperimentResult,
   type ComparedItemDetail,
   type ExperimentComparison,
-  type Score,
   type TraceDiff,
   experimentNameProblem,
   scoreProblem,
@@ -22,7 +21,7 @@ import { decodeCursor, encodeCursor } from '../query/cursor.js';
 import { compareExperiments, compareItem } from '../query/experiment-compare.js';
 import type { Replayer } from '../replay/replayer.js';
 import type { ExperimentRecord, ExperimentResultRecord, ExperimentResultTotals } from '../store/ports/experiments.js';
-import { type ItemScores, experimentOf, resultOf, scoresByTrace, summarizeScores } from './experiment-answers.js';
+import { type ItemScores, experimentOf, resultOf, summarizeScores } from './experiment-answers.js';
 import type { experimentCalls } from './experiment-backend.js';
 import { type ExperimentEvaluator, type ItemRun, type JudgingBackend, recordRuns } from './experiment-judging.js';
 import { LlmCallRun } from './experiment-run.js';
@@ -37,9 +36,10 @@ export interface ExperimentBackend extends JudgingBackend {
   experimentTotals(projectId: string, experimentIds: readonly string[]): Promise<ExperimentResultTotals[]>;
   experimentItems: ReturnType<typeof experimentCalls>['experimentItems'];
   experimentSourceSpans: ReturnType<typeof experimentCalls>['experimentSourceSpans'];
+  experimentScores: ReturnType<typeof experimentCalls>['experimentScores'];
+  experimentScoreSummaries: ReturnType<typeof experimentCalls>['experimentScoreSummaries'];
   datasetGet(projectId: string, name: string, version: number | null): Promise<Json<Dataset>>;
   datasetItems(projectId: string, name: string, version: number | null, limit: number, cursor: string | null): Promise<Json<DatasetItemsResponse>>;
-  scoresOfTraces(projectId: string, traceIds: readonly string[]): Promise<Json<Score[]>>;
   diffTraces(projectId: string, a: string, b: string): Promise<Json<TraceDiff>>;
 }
 
@@ -56,7 +56,7 @@ export interface ExperimentServiceOptions {
 const ID = /^[0-9a-f]{32}$/;
 const DEFAULT_CONCURRENCY = 4;
 export const MAX_CONCURRENCY = 64;
-/** Results (and their traces' scores) read at once for an experiment's summary. */
+/** Results (with their items and scores) read at once for a comparison. */
 const SUMMARY_PAGE = 5000;
 /** Experiments of a project a start looks through for ones left running. */
 const ORPHANS_READ = 1000;
@@ -110,9 +110,11 @@ export class ExperimentService {
   }
 
   async list(projectId: string, dataset: string | null, limit: number): Promise<Experiment[]> {
-    const records = await this.options.db.experimentList(projectId, dataset, limit);
-    const totals = await this.options.db.experimentTotals(projectId, records.map((r) => r.experimentId));
-    return Promise.all(records.map(async (r) => experimentOf(r, totals.find((t) => t.experimentId === r.experimentId), await this.scoreSummary(projectId, r.experimentId))));
+    const { db } = this.options;
+    const records = await db.experimentList(projectId, dataset, limit);
+    const ids = records.map((r) => r.experimentId);
+    const [totals, scores] = await Promise.all([db.experimentTotals(projectId, ids), db.experimentScoreSummaries(projectId, ids)]);
+    return records.map((r) => experimentOf(r, totals.find((t) => t.experimentId === r.experimentId), scores.get(r.experimentId) ?? []));
   }
 
   async results(projectId: string, ref: string, limit: number, cursor: string | null): Promise<ExperimentResultsResponse> {
@@ -248,8 +250,9 @@ export class ExperimentService {
   }
 
   async answer(projectId: string, record: ExperimentRecord): Promise<Experiment> {
-    const [totals] = await this.options.db.experimentTotals(projectId, [record.experimentId]);
-    return experimentOf(record, totals, await this.scoreSummary(projectId, record.experimentId));
+    const ids = [record.experimentId];
+    const [[totals], scores] = await Promise.all([this.options.db.experimentTotals(projectId, ids), this.options.db.experimentScoreSummaries(projectId, ids)]);
+    return experimentOf(record, totals, scores.get(record.experimentId) ?? []);
   }
 
   private async end(projectId: string, record: ExperimentRecord, error: string | null): Promise<ExperimentRecord> {
@@ -260,34 +263,19 @@ export class ExperimentService {
     return ended;
   }
 
-  private async scoreSummary(projectId: string, experimentId: string) {
-    const traceIds: string[] = [];
-    let after: string | null = null;
-    for (;;) {
-      const rows = await this.options.db.experimentResults(projectId, experimentId, after, SUMMARY_PAGE);
-      for (const r of rows) if (r.traceId !== null && r.error === null) traceIds.push(r.traceId);
-      if (rows.length < SUMMARY_PAGE) break;
-      after = rows.at(-1)!.itemId;
-    }
-    if (traceIds.length === 0) return [];
-    const byTrace = scoresByTrace(parseJson(await this.options.db.scoresOfTraces(projectId, traceIds)));
-    return summarizeScores(traceIds.map((id) => byTrace.get(id)).filter((s): s is ItemScores => s !== undefined));
-  }
-
   private async withItems(projectId: string, record: ExperimentRecord, rows: readonly ExperimentResultRecord[]): Promise<ExperimentResult[]> {
     if (rows.length === 0) return [];
     const { db } = this.options;
     const items = new Map<string, DatasetItem>((await db.experimentItems(projectId, record.dataset, record.datasetVersion, rows.map((r) => r.itemId))).map((i) => [i.itemId, i]));
     const traceIds = rows.flatMap((r) => (r.traceId === null ? [] : [r.traceId]));
-    const scores = traceIds.length === 0 ? new Map() : scoresByTrace(parseJson(await db.scoresOfTraces(projectId, traceIds)));
+    const scores = traceIds.length === 0 ? new Map<string, ItemScores>() : await db.experimentScores(projectId, traceIds);
     return rows.map((r) => resultOf(r, items.get(r.itemId), r.traceId === null ? undefined : scores.get(r.traceId)));
   }
 }
 
-/** The target as given, checked: a 400 naming the field, or a provider this server lacks. */
+/** The target as given (its fields checked by the route's schema), refused with a 400 when it names a provider this server lacks. */
 function checkedTarget(target: ExperimentTarget, providers: readonly string[]): ExperimentTarget {
-  if (target.kind === 'sdk') return { kind: 'sdk', replay: target.replay };
-  if (!providers.includes(target.provider)) {
+  if (target.kind === 'llm-call' && !providers.includes(target.provider)) {
     throw new AppError(
       'ERR_BAD_REQUEST',
       providers.length === 0
@@ -295,6 +283,5 @@ function checkedTarget(target: ExperimentTarget, providers: readonly string[]): 
         : `target.provider: this Spoor has no provider '${target.provider}' configured (it has ${providers.join(', ')})`,
     );
   }
-  const { kind, provider, model, system, temperature, maxTokens } = target;
-  return { kind, provider, model, ...(system === undefined ? {} : { system }), ...(temperature === undefined ? {} : { temperature }), ...(maxTokens === undefined ? {} : { maxTokens }) };
+  return target;
 }

@@ -65,7 +65,8 @@ export const EVALUATION_OF = 'spoor.evaluation.of';
 
 const durationMs = (startUs: number, endUs: number): number => Math.max(0, endUs - startUs) / 1000;
 
-function textOf(messages: readonly ChatMessage[]): string | null {
+/** The text parts of messages, one message a line; `null` when they hold no text. */
+export function textOf(messages: readonly ChatMessage[]): string | null {
   const lines: string[] = [];
   for (const m of messages) {
     const text = m.parts.map((p) => (p.type === 'text' ? p.content : '')).join('');
