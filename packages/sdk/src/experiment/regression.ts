@@ -1,4 +1,4 @@
-import type { ComparedItem, ExperimentComparison } from '@spoor/model';
+import { type ComparedItem, type ExperimentComparison, regressionsOf } from '@spoor/model';
 import { authorizationOf } from '../replay/options.js';
 import { runtime } from '../runtime.js';
 import { ExperimentApi } from './client.js';
@@ -55,18 +55,16 @@ export async function assertNoRegression(report: ExperimentReport, options: NoRe
 
 /** The regression of B against A in a comparison, or `null` when B is as good (pure). */
 export function regressionOf(comparison: ExperimentComparison, metric: string | undefined, tolerance: number): RegressionError | null {
-  const judged = metric === undefined ? comparison.scores : comparison.scores.filter((s) => s.name === metric);
-  if (metric !== undefined && judged.length === 0) {
+  // The rule `spoor experiments compare --fail-on-regression` applies, from @spoor/model.
+  const found = regressionsOf(comparison, metric ?? null, tolerance);
+  if (found.unknownMetric) {
     const known = comparison.scores.map((s) => s.name);
     throw new ExperimentError('not_found', `assertNoRegression(): neither experiment has a score named '${metric}'${known.length === 0 ? '' : `; they have ${known.join(', ')}`}`);
   }
-  const scores: WorseScore[] = [];
-  for (const s of judged) {
-    if (s.delta !== null && s.meanA !== null && s.meanB !== null && s.delta < -tolerance) scores.push({ name: s.name, before: s.meanA, after: s.meanB, delta: s.delta });
-  }
-  const newlyErrored = comparison.verdicts.errored;
+  const scores: WorseScore[] = found.scores.map((s) => ({ name: s.name, before: s.meanA!, after: s.meanB!, delta: s.delta! }));
+  const newlyErrored = found.errored;
   if (scores.length === 0 && newlyErrored === 0) return null;
-  const names = new Set(judged.map((s) => s.name));
+  const names = new Set(metric === undefined ? comparison.scores.map((s) => s.name) : [metric]);
   const items = worseItems(comparison.items, names);
   const lines = [`experiment ${comparison.b.name} (${comparison.b.id}) is worse than ${comparison.a.name} (${comparison.a.id}):`];
   for (const s of scores) lines.push(`  ${s.name}: mean ${round(s.before)} → ${round(s.after)} (${round(s.delta)}${tolerance > 0 ? `, tolerance ${tolerance}` : ''})`);
