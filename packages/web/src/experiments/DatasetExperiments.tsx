@@ -5,7 +5,7 @@ import { ErrorBox } from '../components/ErrorBox';
 import { Status } from '../components/Status';
 import { formatAgo, formatCost, formatDuration, formatInteger, formatTime } from '../format';
 import { navigate } from '../router';
-import { scoreNumberText } from '../scores/score-view';
+import { labelsByCount, scoreNumberText } from '../scores/score-view';
 import { useApi } from '../use-api';
 import { comparePair, comparePath, togglePick } from './compare-view';
 import { runsInOrder } from './run-chart';
@@ -104,7 +104,7 @@ function RunRow({ run, number, scoreNames, picked, onPick }: { run: Experiment; 
         const summary = run.scores.find((s) => s.name === name);
         return (
           <td key={name} className="num" data-score={name} title={summary === undefined ? undefined : labelsTitle(summary.labels, summary.count)}>
-            {summary === undefined ? <span className="muted">–</span> : summary.mean !== null ? scoreNumberText(summary.mean) : topLabel(summary.labels)}
+            {summary === undefined ? <span className="muted">–</span> : summary.mean !== null ? scoreNumberText(summary.mean) : (labelsByCount(summary)[0]?.[0] ?? '–')}
           </td>
         );
       })}
@@ -114,12 +114,6 @@ function RunRow({ run, number, scoreNames, picked, onPick }: { run: Experiment; 
       <td title={formatTime(run.createdAt)}>{formatAgo(run.createdAt)}</td>
     </tr>
   );
-}
-
-/** A label-only score's cell: its most given label. */
-function topLabel(labels: Record<string, number>): string {
-  const top = Object.entries(labels).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))[0];
-  return top === undefined ? '–' : top[0];
 }
 
 function labelsTitle(labels: Record<string, number>, count: number): string {

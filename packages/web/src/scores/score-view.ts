@@ -96,7 +96,7 @@ function isCategorical(summary: ScoreSummary): boolean {
 }
 
 /** Each label with its count, most first, ties in name order. */
-function labelsByCount(summary: ScoreSummary): [string, number][] {
+export function labelsByCount(summary: ScoreSummary): [string, number][] {
   return Object.entries(summary.labels).sort(([a, m], [b, n]) => n - m || (a < b ? -1 : 1));
 }
 
