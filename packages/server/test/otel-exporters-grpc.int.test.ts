@@ -212,7 +212,7 @@ describe('OTLP/gRPC with keys', () => {
   it('answers PERMISSION_DENIED to a read key', async () => {
     const answer = await call(server.grpcUrl!, 'traces', traces([{}]), { authorization: `Bearer ${keys.read}` });
     expect(answer.code).toBe(status.PERMISSION_DENIED);
-    expect(answer.details).toMatch(/needs a ingest key; this one is a read key/);
+    expect(answer.details).toMatch(/needs an ingest key; this one is a read key/);
   });
 
   it("stores what an ingest key sends in its key's project, and limits its rate with RESOURCE_EXHAUSTED and a RetryInfo", async () => {

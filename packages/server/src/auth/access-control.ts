@@ -125,7 +125,7 @@ export class AccessControl {
       return { principal, projectId: DEFAULT_PROJECT_ID };
     }
     if (!roleCovers(principal.role, need)) {
-      throw new AppError('ERR_FORBIDDEN', `${request.method} ${request.route} needs ${need === 'admin' ? 'an admin' : `a ${need}`} key; this one is a ${principal.role} key`);
+      throw new AppError('ERR_FORBIDDEN', `${request.method} ${request.route} needs ${withArticle(need)} key; this one is ${withArticle(principal.role)} key`);
     }
     if (principal.via === 'cookie' && request.method !== 'GET' && request.method !== 'HEAD') this.checkOrigin(request);
     this.limitRate(principal);
@@ -283,4 +283,9 @@ function sameText(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** A role with its article: "an ingest", "an admin", "a read". */
+function withArticle(role: string): string {
+  return `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`;
 }
