@@ -89,7 +89,7 @@ describe('the demo with an hour of history before its main run', () => {
   it('prices every LLM call that reported usage, cached input tokens included', async () => {
     const { body } = await getJson<SpanStatsResponse>(server.url, '/api/stats/spans?groupBy=model');
     const models = new Map(body.groups.filter((g) => g.key !== null).map((g) => [g.key, g]));
-    for (const model of ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4-5', 'claude-haiku-4-5', 'text-embedding-3-small']) {
+    for (const model of ['gpt-4o', 'gpt-4o-mini', 'claude-sonnet-4-6', 'claude-haiku-4-5', 'text-embedding-3-small']) {
       expect(models.get(model)?.costUsd, model).toBeGreaterThan(0);
     }
     expect(body.groups.reduce((sum, g) => sum + (g.cacheReadInputTokens ?? 0), 0)).toBeGreaterThan(0);

@@ -42,7 +42,7 @@ describe('the demo run, sent by the OpenTelemetry JS SDK and its protobuf export
           errorCount: 2,
           inputTokens: 812 + 5_230 + 3_120 + 4_410,
           outputTokens: 164 + 402 + 655 + 1_024,
-          // Priced by the table: gpt-4o $2.50/$10, claude-sonnet-4-5 $3/$15, gpt-4o-mini $0.15/$0.60
+          // Priced by the table: gpt-4o $2.50/$10, claude-sonnet-4-6 $3/$15, gpt-4o-mini $0.15/$0.60
           // per million input/output tokens (no cached tokens in the demo).
           costUsd: expect.closeTo((812 * 2.5 + 164 * 10 + 5_230 * 3 + 402 * 15 + 3_120 * 0.15 + 655 * 0.6 + 4_410 * 2.5 + 1_024 * 10) / 1e6, 12),
           // The demo's main run belongs to Ada's session.
@@ -76,11 +76,11 @@ describe('the demo run, sent by the OpenTelemetry JS SDK and its protobuf export
 
   it('carries gen_ai attributes on its LLM spans', () => {
     const llmSpans = detail.spans.filter((s) => s.llm !== null && s.llm.operation === 'chat');
-    expect(llmSpans.map((s) => s.name).sort()).toEqual(['chat claude-sonnet-4-5', 'chat gpt-4o', 'chat gpt-4o', 'chat gpt-4o-mini']);
-    expect(llmSpans.find((s) => s.name === 'chat claude-sonnet-4-5')).toMatchObject({
+    expect(llmSpans.map((s) => s.name).sort()).toEqual(['chat claude-sonnet-4-6', 'chat gpt-4o', 'chat gpt-4o', 'chat gpt-4o-mini']);
+    expect(llmSpans.find((s) => s.name === 'chat claude-sonnet-4-6')).toMatchObject({
       kind: 'client',
       attributes: { 'gen_ai.provider.name': 'anthropic', 'gen_ai.request.temperature': 0.2 },
-      llm: { provider: 'anthropic', requestModel: 'claude-sonnet-4-5', responseModel: 'claude-sonnet-4-5-20250929', inputTokens: 5_230, outputTokens: 402, costUsd: expect.closeTo((5_230 * 3 + 402 * 15) / 1e6, 12), costSource: 'price_table' },
+      llm: { provider: 'anthropic', requestModel: 'claude-sonnet-4-6', responseModel: 'claude-sonnet-4-6', inputTokens: 5_230, outputTokens: 402, costUsd: expect.closeTo((5_230 * 3 + 402 * 15) / 1e6, 12), costSource: 'price_table' },
       category: 'llm',
     });
   });

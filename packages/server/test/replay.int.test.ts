@@ -129,13 +129,13 @@ describe('POST /api/replay', () => {
   });
 
   it('replays an Anthropic call with the Anthropic client', async () => {
-    const original = await recordCall({ provider: 'anthropic', model: 'claude-sonnet-4-5' });
+    const original = await recordCall({ provider: 'anthropic', model: 'claude-sonnet-4-6' });
     fake.script({ text: 'Day 1: Sintra.' });
     const replay = await send('POST', '/api/replay', { ...original, overrides: { messages: [{ role: 'user', content: 'Plan one day in Porto.' }] } });
     expect(replay.status, JSON.stringify(replay.body)).toBe(200);
     expect(fake.requests[0]!.path).toBe('/v1/messages');
-    expect(fake.requests[0]!.body).toMatchObject({ model: 'claude-sonnet-4-5', system: 'You plan trips.', messages: [{ role: 'user', content: [{ type: 'text', text: 'Plan one day in Porto.' }] }] });
-    expect((replay.body.result as { model: string }).model).toBe('claude-sonnet-4-5');
+    expect(fake.requests[0]!.body).toMatchObject({ model: 'claude-sonnet-4-6', system: 'You plan trips.', messages: [{ role: 'user', content: [{ type: 'text', text: 'Plan one day in Porto.' }] }] });
+    expect((replay.body.result as { model: string }).model).toBe('claude-sonnet-4-6');
   });
 
   it('answers bad input with the reason, and records nothing when the provider fails or is silent', async () => {
@@ -161,7 +161,7 @@ describe('POST /api/replay', () => {
   });
 
   it.each(['openai', 'anthropic'])('answers 504 from its own deadline if %s sends its headers and then crawls, and records nothing', async (provider) => {
-    const recorded = await recordCall({ provider, model: provider === 'openai' ? 'gpt-4o' : 'claude-sonnet-4-5' });
+    const recorded = await recordCall({ provider, model: provider === 'openai' ? 'gpt-4o' : 'claude-sonnet-4-6' });
     const traces = async () => ((await send('GET', '/api/traces?limit=1000')).body.traces as unknown[]).length;
     const before = await traces();
     // Headers at once, then one byte a second: the body would take minutes.

@@ -158,8 +158,8 @@ describe('the trace page', () => {
 
   it('renders a recorded conversation as a chat, with the tool call and its result', async () => {
     const trace = await api<TraceDetail>(`/api/traces/${latestDemo()}`);
-    const call = trace.spans.find((s) => s.name === 'chat claude-sonnet-4-5');
-    if (call === undefined) throw new Error("the demo trace has no 'chat claude-sonnet-4-5' span");
+    const call = trace.spans.find((s) => s.name === 'chat claude-sonnet-4-6');
+    if (call === undefined) throw new Error("the demo trace has no 'chat claude-sonnet-4-6' span");
 
     const page = await open(`/traces/${latestDemo()}?span=${call.spanId}`);
     const prompt = page.getByRole('region', { name: 'Prompt' });

@@ -23,7 +23,7 @@ type Json = Record<string, unknown>;
  *
  * @example
  * const anthropic = instrumentAnthropic(new Anthropic());
- * const message = await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 512, messages });
+ * const message = await anthropic.messages.create({ model: 'claude-sonnet-4-6', max_tokens: 512, messages });
  */
 export function instrumentAnthropic<C extends object>(client: C, options: LlmInstrumentationOptions = {}): C {
   const c = client as Json;

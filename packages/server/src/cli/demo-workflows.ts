@@ -14,7 +14,7 @@ import { type DemoService, type DemoTelemetry, passOnFailure, recordFailure } fr
 const MODELS = {
   'gpt-4o': { provider: 'openai', responseModel: 'gpt-4o-2024-08-06', msPerToken: 14 },
   'gpt-4o-mini': { provider: 'openai', responseModel: 'gpt-4o-mini-2024-07-18', msPerToken: 8 },
-  'claude-sonnet-4-5': { provider: 'anthropic', responseModel: 'claude-sonnet-4-5-20250929', msPerToken: 18 },
+  'claude-sonnet-4-6': { provider: 'anthropic', responseModel: 'claude-sonnet-4-6', msPerToken: 18 },
   'claude-haiku-4-5': { provider: 'anthropic', responseModel: 'claude-haiku-4-5-20251001', msPerToken: 7 },
 } as const;
 type Model = keyof typeof MODELS;
@@ -117,7 +117,7 @@ class RunRecorder {
 
   /** A quick question: search, then one answer. */
   private answerQuestion(root: Span, t: number): number {
-    const model = this.random.pick<Model>(['gpt-4o-mini', 'gpt-4o-mini', 'claude-sonnet-4-5']);
+    const model = this.random.pick<Model>(['gpt-4o-mini', 'gpt-4o-mini', 'claude-sonnet-4-6']);
     const searched = this.step(root, 'step search', { 'step.id': 'search', 'step.number': 1, 'gen_ai.agent.name': 'researcher' }, t, (step) =>
       this.search(step, t + 5),
     );
@@ -137,7 +137,7 @@ class RunRecorder {
     });
     let done = this.step(root, 'step search', { 'step.id': 'search', 'step.number': 1, 'gen_ai.agent.name': 'researcher' }, planned + 10, (step) => {
       const found = this.search(step, planned + 15);
-      return this.chat(step, found + 5, 'claude-sonnet-4-5', random.int(3_500, 7_000), random.int(250, 600));
+      return this.chat(step, found + 5, 'claude-sonnet-4-6', random.int(3_500, 7_000), random.int(250, 600));
     });
     if (random.chance(0.6)) {
       const start = done + 10;

@@ -116,7 +116,7 @@ function recordMainRun(telemetry: DemoTelemetry, t0: number): string {
   tool.end(t0 + 1_730);
   log(search, 1_735, SeverityNumber.INFO, 'retrieved 8 documents', { 'retrieval.documents': 8 });
   llmCall(search, 1_740, 2_150, {
-    provider: 'anthropic', model: 'claude-sonnet-4-5', responseModel: 'claude-sonnet-4-5-20250929', inputTokens: 5_230, outputTokens: 402,
+    provider: 'anthropic', model: 'claude-sonnet-4-6', responseModel: 'claude-sonnet-4-6', inputTokens: 5_230, outputTokens: 402,
     messages: {
       system: 'You are a researcher. Use web_search, then summarise what the sources say.',
       input: [
