@@ -1,3 +1,4 @@
+import type { Span } from '@opentelemetry/api';
 import type { SpanRecord } from '@spoor/model';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../../server/test/support/wait.js';
@@ -131,12 +132,17 @@ describe('init({ live: true })', () => {
 
   it('sends no snapshot of a span after its end, on later ticks or in flight', async () => {
     start({ live: true, liveIntervalMs: 1000 });
-    await withSpan('short-lived', () => sleep(1300));
+    await withSpan('short-lived', async (span) => {
+      await sleep(1300);
+      // Changed since its snapshot, as a result attribute set on the way out is.
+      span.setAttribute('result.count', 3);
+    });
     // Two more ticks pass with the span ended.
     await sleep(2200);
     await flush();
     expect(snapshotsOf('short-lived')).toHaveLength(1);
     expect(snapshotsOf('short-lived')[0]!.request).toBeLessThan(endedOf('short-lived').request);
+    expect(endedOf('short-lived').span.attributes['result.count']).toBe(3);
   });
 
   it('holds the ended span back until the snapshot export under way is answered, so the wire keeps the order', async () => {
@@ -153,18 +159,19 @@ describe('init({ live: true })', () => {
   it('stops at shutdown: no snapshot of a span still open or ending during it', async () => {
     start({ live: true, liveIntervalMs: 1000 });
     let endOpen!: () => void;
-    const open = withSpan('open-at-shutdown', () => new Promise<void>((resolve) => (endOpen = resolve)));
-    await sleep(1200);
+    let openSpan!: Span;
+    const open = withSpan('open-at-shutdown', (span) => ((openSpan = span), new Promise<void>((resolve) => (endOpen = resolve))));
+    await until('the first snapshot', () => snapshotsOf('open-at-shutdown')[0]);
     let endLate!: () => void;
     const late = withSpan('started-late', () => new Promise<void>((resolve) => (endLate = resolve)));
-    await until('the first snapshot', () => snapshotsOf('open-at-shutdown')[0]);
     const closing = shutdown();
+    openSpan.setAttribute('changed.during.shutdown', true);
     endLate();
     await late;
     await closing;
     const requests = receiver.exports.length;
-    // Past the first-snapshot delay of 'started-late' and two ticks.
-    await sleep(2200);
+    // Past the first-snapshot delay of 'started-late' and a tick that would see the change.
+    await sleep(1500);
     endOpen();
     await open;
     expect(receiver.exports.length).toBe(requests);
