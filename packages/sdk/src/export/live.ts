@@ -16,6 +16,12 @@ export const LIVE_RESEND_MS = 30_000;
  * live mode holds to a few MB and what one export carries.
  */
 export const MAX_LIVE_SPANS = 4096;
+/**
+ * The longest ended spans wait for a snapshot export, the OTLP exporter's own timeout (10 s): an
+ * exporter that never answers holds nothing up past it (the server drops a snapshot that arrives
+ * after its span's end anyway).
+ */
+export const SNAPSHOT_EXPORT_TIMEOUT_MS = 10_000;
 
 /** What a span looked like when its last snapshot was taken, to tell whether it changed since. */
 interface Seen {
@@ -54,7 +60,6 @@ export class LiveSpanProcessor implements SpanProcessor {
     private readonly exporter: SpanExporter,
     private readonly intervalMs: number,
     endedProcessorFor: (exporter: SpanExporter) => SpanProcessor,
-    private readonly nowMs: () => number = Date.now,
   ) {
     this.next = endedProcessorFor(new AfterSnapshots(exporter, () => this.exporting));
   }
@@ -117,7 +122,7 @@ export class LiveSpanProcessor implements SpanProcessor {
       });
       return;
     }
-    const nowMs = this.nowMs();
+    const nowMs = Date.now();
     const snapshots: ReadableSpan[] = [];
     if (resend) {
       for (const [span, seen] of this.sent) {
@@ -133,13 +138,18 @@ export class LiveSpanProcessor implements SpanProcessor {
     this.unsent.clear();
     if (snapshots.length === 0) return;
     this.exporting = new Promise<void>((resolve) => {
-      const done = (_result: ExportResult) => resolve();
+      const timeout = unref(setTimeout(resolve, SNAPSHOT_EXPORT_TIMEOUT_MS));
+      const done = (_result: ExportResult) => {
+        clearTimeout(timeout);
+        resolve();
+      };
       // The exporter's own HTTP call is no span of the app's (the batch processor does the same).
       context.with(suppressTracing(context.active()), () => {
         try {
           this.exporter.export(snapshots, done);
         } catch {
           // The guarded exporter reports its failures; a throw here loses only these snapshots.
+          clearTimeout(timeout);
           resolve();
         }
       });
