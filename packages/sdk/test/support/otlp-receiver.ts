@@ -51,7 +51,10 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       const body = request.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
       const encoding = String(request.headers['content-type']).includes('json') ? 'json' : 'protobuf';
       const decoded = decodeRequest('traces', encoding, body, 'default', Date.now() * 1000, { normalize: false });
-      const received: ReceivedExport = { index: exports.length, arrivedMs: Date.now(), answeredMs: undefined, body, spans: decoded.batch.spans };
+      // A decoder that keeps running snapshots apart from ended spans has them in `runningSpans`.
+      const running = (decoded.batch as { runningSpans?: SpanRecord[] }).runningSpans ?? [];
+      const spans = [...decoded.batch.spans, ...running];
+      const received: ReceivedExport = { index: exports.length, arrivedMs: Date.now(), answeredMs: undefined, body, spans };
       exports.push(received);
       const answer = () => {
         received.answeredMs = Date.now();
