@@ -91,6 +91,28 @@ describe('resolveConfig()', () => {
     expect(option).toMatchObject({ traceId: TRACE, endpoint: 'http://other:4318', headers: { authorization: 'Bearer read' }, passthrough: true });
   });
 
+  it.each<[SpoorOptions, Record<string, string>, boolean]>([
+    [{}, {}, false],
+    [{}, { SPOOR_LIVE: '1' }, true],
+    [{}, { SPOOR_LIVE: 'true' }, true],
+    [{}, { SPOOR_LIVE: '0' }, false],
+    [{}, { SPOOR_LIVE: '' }, false],
+    [{ live: true }, {}, true],
+    [{ live: false }, { SPOOR_LIVE: '1' }, false],
+    [{ live: true }, { SPOOR_LIVE: '0' }, true],
+  ])('live mode from %o and the environment %o: %s (the option wins)', (options, env, live) => {
+    expect(resolveConfig(options, env).live).toBe(live);
+  });
+
+  it('sends live snapshots every 5 s unless liveIntervalMs says otherwise, never more often than once a second', () => {
+    expect(resolveConfig({ live: true }, {}).liveIntervalMs).toBe(5000);
+    expect(resolveConfig({ live: true, liveIntervalMs: 1000 }, {}).liveIntervalMs).toBe(1000);
+    expect(() => resolveConfig({ liveIntervalMs: 999 }, {})).toThrow(/liveIntervalMs must be a whole number of milliseconds, at least 1000 \(got 999\)/);
+    expect(() => resolveConfig({ liveIntervalMs: 1500.5 }, {})).toThrow(/liveIntervalMs must be a whole number/);
+    expect(() => resolveConfig({ live: 'yes' } as unknown as SpoorOptions, {})).toThrow(/live must be true or false/);
+    expect(() => resolveConfig({}, { SPOOR_LIVE: 'sometimes' })).toThrow(/SPOOR_LIVE must be 1 or 0 \(true or false\) \(got 'sometimes'\)/);
+  });
+
   it('rejects a bad SPOOR_SAMPLE_RATE by name', () => {
     expect(() => resolveConfig({}, { SPOOR_SAMPLE_RATE: 'half' })).toThrow(/SPOOR_SAMPLE_RATE must be a number from 0 to 1 \(got 'half'\)/);
   });

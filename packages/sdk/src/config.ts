@@ -63,6 +63,17 @@ export interface SpoorOptions {
    * `SPOOR_REPLAY_TRACE` (a trace id), else no replay.
    */
   replay?: ReplayOptions;
+  /**
+   * Live mode: besides each ended span, send running snapshots of open spans (the same OTLP span
+   * with `endTimeUnixNano` 0 and its attributes and events so far) about a second after they start,
+   * then again every `liveIntervalMs` while they change (and at least every 30 s), so a long agent
+   * run shows on the server while it runs and a crash leaves its last snapshot. Masked and sampled
+   * as ended spans are. Needs a sending exporter (`'otlp'` or your own); `'console'` and `'none'`
+   * send no snapshot. Default: `SPOOR_LIVE` (`1`/`true` on, `0`/`false` off), else off.
+   */
+  live?: boolean;
+  /** How often open spans are looked at for a new snapshot in live mode, in ms; at least 1000. Default: 5000. */
+  liveIntervalMs?: number;
 }
 
 /** The resolved form of {@link SpoorOptions}: every field decided. */
@@ -84,6 +95,8 @@ export interface SpoorConfig {
   metricsIntervalMs: number;
   onExportError: ((error: Error, signal: 'spans' | 'logs' | 'metrics') => void) | undefined;
   replay: ReplayConfig | undefined;
+  live: boolean;
+  liveIntervalMs: number;
 }
 
 /** Thrown by `init()` for a configuration mistake; the message says how to fix it. */
@@ -94,9 +107,13 @@ export class SpoorConfigError extends Error {
 const OPTION_NAMES: ReadonlySet<string> = new Set([
   'serviceName', 'serviceVersion', 'environment', 'resourceAttributes', 'endpoint', 'headers', 'apiKey', 'sampleRate', 'sampleBy',
   'redact', 'enabled', 'exporter', 'logLevel', 'logFormat', 'logDestination', 'metricsIntervalMs', 'onExportError', 'replay',
+  'live', 'liveIntervalMs',
 ]);
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 const DEFAULT_ENDPOINT = 'http://127.0.0.1:4318';
+const DEFAULT_LIVE_INTERVAL_MS = 5000;
+/** Below a second a snapshot would go out about as often as the batch processor exports ended spans anyway. */
+const MIN_LIVE_INTERVAL_MS = 1000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -119,6 +136,11 @@ export function resolveConfig(options: SpoorOptions = {}, env: Env = {}, isTermi
   if (!['auto', 'json', 'pretty'].includes(logFormat)) fail(`logFormat must be 'auto', 'json' or 'pretty' (got '${String(logFormat)}')`);
   const metricsIntervalMs = options.metricsIntervalMs ?? 15_000;
   if (!Number.isInteger(metricsIntervalMs) || metricsIntervalMs < 100) fail(`metricsIntervalMs must be a whole number of milliseconds, at least 100 (got ${String(metricsIntervalMs)})`);
+  const live = optionalBoolean(options.live, 'live') ?? liveFromEnv(env.SPOOR_LIVE);
+  const liveIntervalMs = options.liveIntervalMs ?? DEFAULT_LIVE_INTERVAL_MS;
+  if (!Number.isInteger(liveIntervalMs) || liveIntervalMs < MIN_LIVE_INTERVAL_MS) {
+    fail(`liveIntervalMs must be a whole number of milliseconds, at least ${MIN_LIVE_INTERVAL_MS} (got ${String(liveIntervalMs)})`);
+  }
   const on = enabled && !disabledByEnv(env);
   const headers = withKey(headersFrom(options.headers), optionalText(options.apiKey, 'apiKey') ?? (env.SPOOR_API_KEY || undefined));
   const replay = replayConfigFrom(options.replay, env.SPOOR_REPLAY_TRACE, { endpoint, headers }, fail);
@@ -143,7 +165,16 @@ export function resolveConfig(options: SpoorOptions = {}, env: Env = {}, isTermi
     metricsIntervalMs,
     onExportError: functionFrom(options.onExportError, 'onExportError'),
     replay,
+    live,
+    liveIntervalMs,
   };
+}
+
+function liveFromEnv(raw: string | undefined): boolean {
+  if (raw === undefined || raw === '') return false;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  return fail(`SPOOR_LIVE must be 1 or 0 (true or false) (got '${raw}')`);
 }
 
 function disabledByEnv(env: Env): boolean {

@@ -20,6 +20,7 @@ import {
 import { resolveConfig, SpoorConfigError, type SpoorConfig, type SpoorOptions } from './config.js';
 import { ConsoleSpanPrinter } from './export/console.js';
 import { GuardedLogExporter, GuardedMetricExporter, GuardedSpanExporter, RedactingLogProcessor } from './export/guarded.js';
+import { LiveSpanProcessor } from './export/live.js';
 import { createStderrReporter, type ExportErrorHandler } from './export/report.js';
 import { LogBatch } from './log/log-batch.js';
 import { logger, logSink } from './log/logger.js';
@@ -231,11 +232,17 @@ function resourceFor(config: SpoorConfig): Resource {
   return defaultResource().merge(resourceFromAttributes({ ...config.resourceAttributes, ...attributes }));
 }
 
-/** Where ended spans go: masked, then batched (printed one by one for the console), or nowhere. */
+/**
+ * Where ended spans go: masked, then batched (printed one by one for the console), or nowhere. In
+ * live mode running snapshots of open spans take the same masked exporter; the console prints
+ * finished spans only, so it gets none.
+ */
 function exportingProcessor(config: SpoorConfig, exporter: SpanExporter | undefined, redactor: Redactor | undefined, onError: ExportErrorHandler): SpanProcessor {
   if (exporter === undefined) return new NoopSpanProcessor();
   const guarded = new GuardedSpanExporter(exporter, redactor, onError);
-  return config.exporter === 'console' ? new SimpleSpanProcessor(guarded) : new BatchSpanProcessor(guarded, { scheduledDelayMillis: 1000 });
+  if (config.exporter === 'console') return new SimpleSpanProcessor(guarded);
+  const batched = (ended: SpanExporter) => new BatchSpanProcessor(ended, { scheduledDelayMillis: 1000 });
+  return config.live ? new LiveSpanProcessor(guarded, config.liveIntervalMs, batched) : batched(guarded);
 }
 
 function exportersFor(config: SpoorConfig): { spans?: SpanExporter; logs?: LogRecordExporter; metrics?: PushMetricExporter } {
