@@ -193,12 +193,21 @@ export class LiveHub {
     const behind = [...watch.viewers].filter((viewer) => !viewer.sink.closed && !covers(viewer.cursor, head));
     if (behind.length === 0) return;
     const rows = await this.options.db.liveSpans(watch.projectId, [watch.traceId], lowest(behind.map((viewer) => viewer.cursor)), head);
+    // Viewers at one cursor (all of them, after their first wake-up) get one event, made once.
+    const made = new Map<string, { id: string; data: string | null }>();
     for (const viewer of behind) {
-      // A span stored again (a newer snapshot, its end) is sent as it is last.
-      const spans = new Map<string, LiveSpan>();
-      for (const row of rows) if (isAfter(row.at, viewer.cursor)) spans.set(row.span.spanId, row.span);
+      const from = cursorText(viewer.cursor);
+      let event = made.get(from);
+      if (event === undefined) {
+        // A span stored again (a newer snapshot, its end) is sent as it is last.
+        const spans = new Map<string, LiveSpan>();
+        for (const row of rows) if (isAfter(row.at, viewer.cursor)) spans.set(row.span.spanId, row.span);
+        const id = cursorText(advance(viewer.cursor, head));
+        event = { id, data: spans.size === 0 ? null : JSON.stringify({ traceId: watch.traceId, spans: [...spans.values()] }) };
+        made.set(from, event);
+      }
       viewer.cursor = advance(viewer.cursor, head);
-      if (spans.size > 0) viewer.sink.event('spans', cursorText(viewer.cursor), JSON.stringify({ traceId: watch.traceId, spans: [...spans.values()] }));
+      if (event.data !== null) viewer.sink.event('spans', event.id, event.data);
     }
   }
 
