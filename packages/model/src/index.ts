@@ -149,3 +149,5 @@ export type {
 } from './experiment.js';
 export type { Regressions } from './experiment.js';
 export { EXPERIMENT_ATTRIBUTES, EXPERIMENT_STATES, experimentNameProblem, regressed, regressionsOf } from './experiment.js';
+// Live streams (issue 33: a trace and the trace list as they are committed, over Server-Sent Events).
+export type { LiveSpan, LiveSpansEvent, LiveTracesEvent } from './live.js';

@@ -16,6 +16,8 @@ import { experimentRoutes } from './experiment-routes.js';
 import type { EvaluatorService } from '../quality/evaluator-service.js';
 import type { ExperimentService } from '../quality/experiment-service.js';
 import { healthRoutes } from './health-routes.js';
+import { LiveHub } from '../live/hub.js';
+import { liveRoutes } from './live-routes.js';
 import { installHooks, waitForReads } from './hooks.js';
 import { maskingRoutes } from './masking-routes.js';
 import { describeRoutes, openApiRoute } from './openapi.js';
@@ -74,6 +76,8 @@ export interface AppOptions {
   webUi?: WebUi | null;
   /** Whether a request's `Host` header names this server (`host-check.ts`). Default: any. */
   hostAllowed?: (host: string | undefined) => boolean;
+  /** The live streams' hub, woken by each commit. Default: one over `db` that only new streams wake. */
+  live?: LiveHub;
   /** What this server does (`--role`): OTLP without `ingest`, the API and UI without `query` answer 404. Default: all. */
   roles?: { ingest: boolean; query: boolean };
 }
@@ -134,6 +138,10 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   waitForReads(app, options.visible);
 
   await app.register(traceRoutes, { db });
+  const live = options.live ?? new LiveHub({ db, shared: false });
+  // Before the server waits for its requests to finish: an event stream never would.
+  app.addHook('preClose', async () => live.close());
+  await app.register(liveRoutes, { hub: live });
   await app.register(analyticsRoutes, { db, nowUs });
   await app.register(priceRoutes, { db });
   await app.register(alertRoutes, { alertsFor: options.alertsFor });

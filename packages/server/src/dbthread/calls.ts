@@ -15,6 +15,7 @@ import { DatasetService } from '../quality/dataset-service.js';
 import { experimentCalls, maskedResults } from '../quality/experiment-backend.js';
 import type { ExperimentResultRecord } from '../store/ports/experiments.js';
 import type { ScoreRecord } from '@spoor/model';
+import { liveCalls } from '../query/live-reads.js';
 
 /**
  * Every call the database thread serves, in one registry: the API's queries, prices, analytics
@@ -141,6 +142,8 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
       for (const score of copies) maskScore(score);
       return store.scores.addScores(copies, writtenUs);
     },
+    // Live streams (issue 33, helper L): what was committed after a cursor, for the live hub.
+    ...liveCalls(store),
   };
 }
 

@@ -31,6 +31,7 @@ import { ProjectAlerting } from './project-alerting.js';
 import { type OwnEvent, ownEventBody } from '../ingest/own-events.js';
 import { quarantineAccess, resubmitter } from './resubmit.js';
 import { serverMetrics, watchIngestQueue } from './server-metrics.js';
+import { LiveHub } from '../live/hub.js';
 
 /** How soon a key revoked elsewhere (another server, the command line) stops working here. */
 const KEY_REFRESH_MS = 500;
@@ -79,6 +80,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   let grpc: GrpcReceiver | null = null;
   let threadFailed = false;
   let reportFailure: (error: Error) => void = () => {};
+  // Live streams read what each commit brought; made once the database thread answers.
+  let live: LiveHub | null = null;
   const failed = new Promise<Error>((resolve) => (reportFailure = resolve));
 
   // The app's logger from the start: the database thread and alerting log before the app exists.
@@ -143,6 +146,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       committed: (seq, position, _records, commitMs) => {
         metrics.commitSeconds(commitMs / 1000);
         queue?.committed(seq, position);
+        live?.wake();
       },
       log: (level, message, data) => {
         if (level === 'error' && message.startsWith('a commit failed')) metrics.commitFailures({});
@@ -160,6 +164,13 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     throw error;
   });
   const { thread, replayed, committedSegment, retention, recentSpans } = started;
+  live = new LiveHub({
+    db: thread.calls,
+    // Servers sharing a ClickHouse commit without telling this one: it asks every second while anyone watches.
+    shared: config.store.kind === 'clickhouse',
+    onError: (error) => log.warn({ err: error }, 'a live stream read failed; it is read again at the next commit'),
+  });
+  const liveHub = live;
   const { where, foundVersion, schemaVersion } = started.store;
   log.info(
     { store: config.store.kind, where, schemaVersionFound: foundVersion, schemaVersion },
@@ -294,6 +305,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       hostAllowed: hostChecker(config),
       storeHealthy: () => storeHealthy,
       logger: log,
+      live: liveHub,
     });
     if (replayed > 0) app.log.info({ requests: replayed }, 'replayed acknowledged requests from the spool');
     logRetention(app, retention);

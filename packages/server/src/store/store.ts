@@ -14,6 +14,7 @@ import type { ScoreStatsReader } from './ports/score-stats.js';
 import type { ScoreStore } from './ports/scores.js';
 import type { TraceReader } from './ports/traces.js';
 import type { StoreWriter } from './write-port.js';
+import type { LiveStore } from './ports/live.js';
 
 /*
  * The storage port, as small ports by area, one file each in `ports/` (the write port in
@@ -43,6 +44,7 @@ export type { ExperimentRecord, ExperimentResultRecord, ExperimentResultTotals, 
 export type { RecentSpanSource, ServiceRecord, TimeKey, TraceReader } from './ports/traces.js';
 export { type BatchKey, type RecordBatch, type StoreWriter, TakenPositions, type WriteBatch, appendAndCommit, comparePositionText } from './write-port.js';
 export { batchOf } from './tables.js';
+export type { LiveSpanRow, LiveStore, LiveTraceFilter, TouchedTrace } from './ports/live.js';
 
 /** Every port: what a store adapter implements. Adapters wrap driver errors in `StoreError`. */
 export interface Store extends TraceReader, LogReader, MetricReader, AnalyticsReader, ErrorStore, AlertSeriesReader, ScoreStatsReader, PriceStore, Retention, StoreWriter {
@@ -53,6 +55,7 @@ export interface Store extends TraceReader, LogReader, MetricReader, AnalyticsRe
   readonly evaluators: EvaluatorStore;
   readonly datasets: DatasetStore;
   readonly experiments: ExperimentStore;
+  readonly live: LiveStore;
   close(): Promise<void>;
 }
 

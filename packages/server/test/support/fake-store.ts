@@ -57,6 +57,7 @@ import { FakeEvaluatorStore } from './fake-evaluators.js';
 import { FakeExperimentStore } from './fake-experiments.js';
 import { compareScores, scoreStats } from './fake-score-stats.js';
 import { FakeScoreStore } from './fake-scores.js';
+import { FakeLiveStore } from './fake-live.js';
 
 /** One commit the fake store made durable. */
 export interface FakeCommit {
@@ -100,6 +101,7 @@ export class FakeStore implements Store {
   readonly evaluators = new FakeEvaluatorStore(() => this.data, (projectId, filter) => this.scores.tracesMeeting(projectId, filter));
   readonly datasets = new FakeDatasetStore();
   readonly experiments = new FakeExperimentStore();
+  readonly live = new FakeLiveStore((query) => reads.listTraces(this.data, query, null, query.limit, (filter) => this.scores.tracesMeeting(query.projectId, filter)));
   readonly commits: FakeCommit[] = [];
   /** Per trace, the span counts of its parts: what a trace summary adds up. */
   readonly traceParts = new Map<string, number[]>();
@@ -218,6 +220,7 @@ export class FakeStore implements Store {
       this.scores.rows.push(...batch.scores);
       this.scores.responses.push(...batch.llmResponses);
       for (const part of batch.traceParts) this.addPart(part);
+      this.live.committed(batch.spans, batch.traceParts);
       if (key !== null) this.positions.set(key.serverId, key.position);
       this.commits.push({ position: key?.position ?? null, records: countOf(batch) });
     });
@@ -257,7 +260,11 @@ export class FakeStore implements Store {
       const id = key === null ? null : `${key.serverId}/${key.position}/${table}`;
       if (id !== null && this.blocks.has(id)) continue;
       if (table === 'spans') this.committed.spans.push(...batch.spans);
-      else if (table === 'trace_parts') for (const part of batch.traceParts) this.addPart(part);
+      else if (table === 'trace_parts') {
+        for (const part of batch.traceParts) this.addPart(part);
+        // Without transactions a batch's parts follow its spans: the commit that readers find a trace by.
+        this.live.committed(batch.spans, batch.traceParts);
+      }
       else if (table === 'logs') this.committed.logs.push(...batch.logs);
       else if (table === 'metric_points') this.committed.metricPoints.push(...batch.metricPoints);
       else if (table === 'errors') this.committed.errors.push(...batch.errors);

@@ -54,7 +54,27 @@ export async function send(method: string, path: string, options: SendOptions = 
     headers,
     body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
   });
-  return { status: response.status, text: await response.text(), headers: response.headers };
+  return { status: response.status, text: await textOf(response), headers: response.headers };
+}
+
+/** Whether an answer is an event stream, which never ends by itself. */
+const isStream = (type: string | null | undefined): boolean => (type ?? '').startsWith('text/event-stream');
+/** Whether an event stream's text holds its first event whole. */
+const hasEvent = (text: string): boolean => /(?:^|\n)event: [^\n]*\n(?:[^\n]+\n)*\n/.test(text);
+
+/** An answer's text; of an event stream, up to its first event (a live stream's `ready`), the stream then dropped. */
+async function textOf(response: Response): Promise<string> {
+  if (!isStream(response.headers.get('content-type')) || response.body === null) return response.text();
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  while (!hasEvent(text)) {
+    const { done, value } = await reader.read();
+    if (done) return text;
+    text += decoder.decode(value, { stream: true });
+  }
+  await reader.cancel();
+  return text;
 }
 
 /**
@@ -73,12 +93,20 @@ export function sendRaw(method: string, target: string, options: SendOptions = {
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, method, path: target, headers }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
+      const answer = (): void => {
         const answerHeaders = new Headers();
         for (const [name, value] of Object.entries(res.headers)) if (value !== undefined) answerHeaders.set(name, [value].flat().join(', '));
         resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), headers: answerHeaders });
+      };
+      res.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        // An event stream never ends by itself: its first event is the answer.
+        if (isStream(res.headers['content-type']) && hasEvent(Buffer.concat(chunks).toString('utf8'))) {
+          answer();
+          req.destroy();
+        }
       });
+      res.on('end', answer);
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -165,6 +193,9 @@ export const ROWS: Record<string, Row> = {
   'GET /api/traces': read('/api/traces'),
   'GET /api/traces/:traceId': readId(() => `/api/traces/${SHOP_TRACE}`),
   'GET /api/traces/:traceId/tree': readId(() => `/api/traces/${SHOP_TRACE}/tree`),
+  // Live streams: read up to their first event (\`ready\`); another project's trace is a 404 before any.
+  'GET /api/traces/:traceId/live': readId(() => `/api/traces/${SHOP_TRACE}/live`),
+  'GET /api/live': read('/api/live'),
   'GET /api/traces/:traceId/search': readId(() => `/api/traces/${SHOP_TRACE}/search?q=boom`),
   'GET /api/traces/:traceId/spans/:spanId': readId(() => `/api/traces/${SHOP_TRACE}/spans/${ERROR_SPAN}`),
   'GET /api/traces/:traceId/spans/:spanId/llm': readId(() => `/api/traces/${SHOP_TRACE}/spans/${LLM_SPAN}/llm`),

@@ -20,6 +20,8 @@ import { getTrace, getTraceTimings, getTraceTree, recentSpanIds, searchTrace } f
 import { ClickHouseWriter } from './writer.js';
 import { ClickHouseSql } from './dialect.js';
 import { SqlReads } from '../sql/sql-reads.js';
+import { SqlLiveStore } from '../sql/live.js';
+import { clickHouseHead, clickHouseLiveCommits } from './live.js';
 
 export interface ClickHouseStoreOptions extends ClickHouseTarget {
   /** `ON CLUSTER` name: replicated tables behind `Distributed` ones. Default: one server, plain MergeTree. */
@@ -43,6 +45,8 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
   readonly experiments: ClickHouseExperimentStore;
   readonly masking: ClickHouseMaskingStore;
   private readonly writer: ClickHouseWriter;
+  /** What changed after a cursor, whichever server sharing this ClickHouse committed it. */
+  readonly live: SqlLiveStore;
 
   private constructor(
     private readonly ch: ChClient,
@@ -60,6 +64,7 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
     this.datasets = new ClickHouseDatasetStore(this.sql);
     this.experiments = new ClickHouseExperimentStore(this.sql);
     this.masking = new ClickHouseMaskingStore(ch);
+    this.live = new SqlLiveStore(this.sql, clickHouseLiveCommits(ch), () => clickHouseHead(ch));
   }
 
   /** Connects, then creates the schema or migrates it to this version. */

@@ -9,6 +9,7 @@ import { recordsOf } from '../table-records.js';
 import { TABLES, type WriteBatch, batchOf } from '../tables.js';
 import { DuckDbStore } from './duckdb-store.js';
 import { SCHEMA_SQL } from './schema.js';
+import { SEQUENCED_TABLES } from './writer.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -22,14 +23,16 @@ async function tempDir(): Promise<string> {
 }
 
 describe('the DuckDB schema', () => {
-  it('has the columns of the engine-neutral tables, in their order and of their types', async () => {
+  it('has the columns of the engine-neutral tables, in their order and of their types (and the commit number last where rows carry it)', async () => {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     await connection.run(SCHEMA_SQL);
     const DUCKDB_TYPES = { varchar: 'VARCHAR', bigint: 'BIGINT', int64: 'BIGINT', double: 'DOUBLE', integer: 'INTEGER', uinteger: 'UINTEGER', utinyint: 'UTINYINT', boolean: 'BOOLEAN', 'double[]': 'DOUBLE[]' };
     for (const [table, specs] of Object.entries(TABLES)) {
       const described = (await connection.runAndReadAll(`DESCRIBE ${table}`)).getRowObjects();
-      expect(described.map((c) => [c.column_name, c.column_type]), table).toEqual(specs.map((s) => [s.name, DUCKDB_TYPES[s.type]]));
+      const columns = specs.map((s) => [s.name, DUCKDB_TYPES[s.type]]);
+      if (SEQUENCED_TABLES.has(table)) columns.push(['commit_seq', 'BIGINT']);
+      expect(described.map((c) => [c.column_name, c.column_type]), table).toEqual(columns);
     }
     connection.closeSync();
     instance.closeSync();

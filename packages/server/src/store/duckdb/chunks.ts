@@ -42,12 +42,16 @@ const int64Words = new Uint32Array(CHUNK_ROWS * 2);
 const listEntries = new Uint32Array(CHUNK_ROWS * 4);
 const scratchValidity = new Uint8Array(validityBytes(CHUNK_ROWS));
 
-/** Appends every row of `batch`; its columns must be the table's, in order. */
-export function appendBatch(appender: DuckDBAppender, batch: TableBatch): void {
-  const signature = `${batch.table}:${batch.columns.map((column) => column.type).join(',')}`;
+/**
+ * Appends every row of `batch`; its columns must be the table's, in order. With `commitSeq`, the
+ * table has one more column, last (`commit_seq`), which every row gets as one constant.
+ */
+export function appendBatch(appender: DuckDBAppender, batch: TableBatch, commitSeq: number | null = null): void {
+  const signature = `${batch.table}:${batch.columns.map((column) => column.type).join(',')}${commitSeq === null ? '' : '+seq'}`;
   let types = typeCache.get(signature);
   if (types === undefined) {
     types = batch.columns.map((column) => logicalTypeOf(column.type));
+    if (commitSeq !== null) types.push(duckdb.create_logical_type(duckdb.Type.BIGINT));
     typeCache.set(signature, types);
   }
   // Where each string column's next row starts in its text.
@@ -62,6 +66,7 @@ export function appendBatch(appender: DuckDBAppender, batch: TableBatch): void {
       else if (column.type === 'double[]') fillList(vector, column, start, rows);
       else fillNumbers(vector, column, start, rows);
     }
+    if (commitSeq !== null) duckdb.vector_reference_value(duckdb.data_chunk_get_vector(chunk, batch.columns.length), duckdb.create_int64(BigInt(commitSeq)));
     duckdb.data_chunk_set_size(chunk, rows);
     duckdb.append_data_chunk((appender as unknown as RawAppender).appender, chunk);
   }

@@ -44,6 +44,8 @@ import { DuckDbDatasetStore } from './datasets.js';
 import { DuckDbExperimentStore } from './experiments.js';
 import { DuckDbEvaluatorStore } from './evaluators.js';
 import { SqlReads } from '../sql/sql-reads.js';
+import { SqlLiveStore } from '../sql/live.js';
+import { duckDbCursor, duckDbLiveCommits } from './live.js';
 
 export interface DuckDbStoreOptions {
   /** Database file; `':memory:'` for a throwaway store. */
@@ -70,6 +72,8 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   readonly datasets: DuckDbDatasetStore;
   readonly experiments: DuckDbExperimentStore;
   readonly masking: DuckDbMaskingStore;
+  /** What changed after a cursor; the head is the writer's last commit, known here (DuckDB has one writer). */
+  readonly live: SqlLiveStore;
   /** Reads the tables out for `spoor migrate`. */
   readonly exporter: DuckDbExporter;
   /**
@@ -97,6 +101,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     this.experiments = new DuckDbExperimentStore(this.sql);
     this.masking = new DuckDbMaskingStore((what, fn) => this.onOwnConnection(what, fn));
     this.exporter = new DuckDbExporter((what, fn) => this.onOwnConnection(what, fn));
+    this.live = new SqlLiveStore(this.sql, duckDbLiveCommits, async () => duckDbCursor(this.writer.lastCommittedSeq));
   }
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {
@@ -131,6 +136,12 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
         `INSERT INTO spoor_meta VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
         [String(SCHEMA_VERSION)],
       );
+      // Transactions are numbered on past every number stored, so a cursor a viewer kept across a restart stays true.
+      const seq = await this.connection.runAndReadAll(
+        `SELECT greatest(coalesce((SELECT max(commit_seq) FROM spool_positions), 0), coalesce((SELECT max(commit_seq) FROM spans), 0),
+           coalesce((SELECT max(commit_seq) FROM trace_parts), 0)) AS seq`,
+      );
+      this.writer.resumeAfter(Number(seq.getRows()[0]?.[0] ?? 0));
     });
   }
 

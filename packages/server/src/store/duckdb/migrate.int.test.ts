@@ -34,6 +34,10 @@ async function onFile(sql: string): Promise<string[][]> {
   }
 }
 
+
+/** What makes a file written now one of before version 11: no commit numbers. */
+const NO_COMMIT_SEQ = 'ALTER TABLE spans DROP COLUMN commit_seq; ALTER TABLE trace_parts DROP COLUMN commit_seq; ALTER TABLE spool_positions DROP COLUMN commit_seq; ';
+
 describe('DuckDB schema migrations', () => {
   it('from version 4: fills trace_parts.root_failed from the stored root spans, so old sessions keep their failed runs', async () => {
     const session = { category: 'workflow', sessionId: 's-1' } as const;
@@ -51,7 +55,7 @@ describe('DuckDB schema migrations', () => {
     }), null);
     await store.close();
     // A file of version 4 had none of the columns added since.
-    await onFile(`ALTER TABLE trace_parts DROP COLUMN root_failed; ALTER TABLE trace_parts DROP COLUMN session_id; ALTER TABLE trace_parts DROP COLUMN user_id; UPDATE spoor_meta SET value = '4' WHERE key = 'schema_version'`);
+    await onFile(`${NO_COMMIT_SEQ}ALTER TABLE trace_parts DROP COLUMN root_failed; ALTER TABLE trace_parts DROP COLUMN session_id; ALTER TABLE trace_parts DROP COLUMN user_id; UPDATE spoor_meta SET value = '4' WHERE key = 'schema_version'`);
 
     const migrated = await DuckDbStore.open({ path });
     try {
@@ -68,7 +72,8 @@ describe('DuckDB schema migrations', () => {
     const store = await DuckDbStore.open({ path });
     await store.write(batchOf({ spans: [span({ sessionId: 'conv-1', userId: 'ana' }), span({ traceId: tid(2) })], logs: [], metricPoints: [] }), null);
     await store.close();
-    await onFile(`ALTER TABLE trace_parts DROP COLUMN session_id; ALTER TABLE trace_parts DROP COLUMN user_id; UPDATE spoor_meta SET value = '6' WHERE key = 'schema_version'`);
+    // A file of version 6 had no commit numbers either (version 10 added them, last).
+    await onFile(`${NO_COMMIT_SEQ}ALTER TABLE trace_parts DROP COLUMN session_id; ALTER TABLE trace_parts DROP COLUMN user_id; UPDATE spoor_meta SET value = '6' WHERE key = 'schema_version'`);
 
     const migrated = await DuckDbStore.open({ path });
     try {
@@ -77,6 +82,33 @@ describe('DuckDB schema migrations', () => {
       expect(traces.map((t) => [t.traceId, t.sessionId, t.userId]).sort()).toEqual([[tid(1), 'conv-1', 'ana'], [tid(2), null, null], [tid(3), 'conv-2', null]]);
     } finally {
       await migrated.close();
+    }
+  });
+
+  it('from version 10: rows stored before come before every live cursor; new commits are numbered and read after it', async () => {
+    const store = await DuckDbStore.open({ path });
+    await store.write(batchOf({ spans: [span({ spanId: sid(1) })], logs: [], metricPoints: [] }), null);
+    await store.close();
+    await onFile(`${NO_COMMIT_SEQ}UPDATE spoor_meta SET value = '10' WHERE key = 'schema_version'`);
+
+    const migrated = await DuckDbStore.open({ path });
+    try {
+      expect(await migrated.live.head()).toEqual([]);
+      await migrated.write(batchOf({ spans: [span({ spanId: sid(2) })], logs: [], metricPoints: [] }), { serverId: 'server-1', position: '1:1' });
+      const head = await migrated.live.head();
+      expect((await migrated.live.spansAfter('default', [tid(1)], [], head)).map((row) => row.span.spanId)).toEqual([sid(2)]);
+    } finally {
+      await migrated.close();
+    }
+    // Reopened, transactions are numbered on past the last: a cursor kept across a restart stays true.
+    const reopened = await DuckDbStore.open({ path });
+    try {
+      const before = await reopened.live.head();
+      expect(before).not.toEqual([]);
+      await reopened.write(batchOf({ spans: [span({ spanId: sid(3) })], logs: [], metricPoints: [] }), { serverId: 'server-1', position: '1:2' });
+      expect((await reopened.live.spansAfter('default', [tid(1)], before, await reopened.live.head())).map((row) => row.span.spanId)).toEqual([sid(3)]);
+    } finally {
+      await reopened.close();
     }
   });
 
@@ -100,7 +132,7 @@ describe('DuckDB schema migrations', () => {
     const store = await DuckDbStore.open({ path });
     await store.write(batchOf({ spans: [span()], logs: [], metricPoints: [] }), { serverId: 'spoor-a', position: '4:900' });
     await store.close();
-    await onFile(`ALTER TABLE spool_positions DROP COLUMN server_id; UPDATE spoor_meta SET value = '5' WHERE key = 'schema_version'`);
+    await onFile(`${NO_COMMIT_SEQ}ALTER TABLE spool_positions DROP COLUMN server_id; UPDATE spoor_meta SET value = '5' WHERE key = 'schema_version'`);
 
     const migrated = await DuckDbStore.open({ path });
     try {

@@ -72,7 +72,7 @@ async function updateInTransaction(connection: DuckDBConnection, projectId: stri
        arg_min(name, start_us), arg_min(service_name, start_us),
        sum(input_tokens), sum(output_tokens), sum(cost_usd),
        bool_or(status_code = ${STATUS_CODES.indexOf('error')}) FILTER (WHERE parent_span_id IS NULL),
-       max(session_id), max(user_id)
+       max(session_id), max(user_id), max(commit_seq)
      FROM spans WHERE project_id = $1 AND trace_id IN (${traces})
      GROUP BY project_id, trace_id`,
     [projectId],

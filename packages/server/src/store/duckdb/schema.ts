@@ -11,13 +11,14 @@
  * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
  * append-only (spans of one trace arrive in many batches, from many services).
  */
-export const SCHEMA_VERSION = 10;
+export const SCHEMA_VERSION = 11;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS spoor_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 
 -- The spool position each commit brought a server up to (server_id NULL: written before servers had ids).
-CREATE TABLE IF NOT EXISTS spool_positions (position VARCHAR NOT NULL, committed_at TIMESTAMP NOT NULL, server_id VARCHAR);
+-- commit_seq: the transaction's number (writer.ts), which the rows it wrote carry too.
+CREATE TABLE IF NOT EXISTS spool_positions (position VARCHAR NOT NULL, committed_at TIMESTAMP NOT NULL, server_id VARCHAR, commit_seq BIGINT);
 
 CREATE TABLE IF NOT EXISTS sources (
   project_id VARCHAR NOT NULL,
@@ -66,7 +67,9 @@ CREATE TABLE IF NOT EXISTS spans (
   finish_reasons VARCHAR,
   cost_source VARCHAR,
   category UTINYINT NOT NULL DEFAULT 7,
-  user_id VARCHAR
+  user_id VARCHAR,
+  -- The number of the transaction that wrote the row (writer.ts): what live streams read after.
+  commit_seq BIGINT
 );
 
 -- Prices set through the API, over the shipped table and the --prices file. One JSON ModelPrice each.
@@ -96,7 +99,8 @@ CREATE TABLE IF NOT EXISTS trace_parts (
   root_failed BOOLEAN,
   -- The first session and user ids the part's spans carry.
   session_id VARCHAR,
-  user_id VARCHAR
+  user_id VARCHAR,
+  commit_seq BIGINT
 );
 
 CREATE TABLE IF NOT EXISTS logs (
@@ -449,6 +453,15 @@ WHERE trace_parts.project_id = s.project_id AND trace_parts.trace_id = s.trace_i
     sql: `
 ALTER TABLE logs ADD COLUMN IF NOT EXISTS body_bytes BOOLEAN DEFAULT false;
 ALTER TABLE metric_points ADD COLUMN IF NOT EXISTS int_value BIGINT;
+`,
+  },
+  {
+    // Live streams (issue 33): rows stored before read as committed before every cursor.
+    from: 10,
+    sql: `
+ALTER TABLE spans ADD COLUMN IF NOT EXISTS commit_seq BIGINT;
+ALTER TABLE trace_parts ADD COLUMN IF NOT EXISTS commit_seq BIGINT;
+ALTER TABLE spool_positions ADD COLUMN IF NOT EXISTS commit_seq BIGINT;
 `,
   },
 ];

@@ -14,10 +14,18 @@ import { appendBatch } from './chunks.js';
  */
 const FLUSH_ROWS = 8192;
 
+/**
+ * The tables whose rows carry their transaction's `commit_seq` (last column), so a live stream can
+ * ask for the rows committed after a number (`store/sql/live.ts`).
+ */
+export const SEQUENCED_TABLES: ReadonlySet<string> = new Set(['spans', 'trace_parts']);
+
 /** One of the two writer connections and the transaction it may have open. */
 interface Lane {
   connection: DuckDBConnection;
   open: boolean;
+  /** The open transaction's number: given when it begins, so numbers rise in the order commits finish. */
+  seq: number;
   /** Settles when this lane's last COMMIT has finished; a new transaction waits for it. */
   committed: Promise<void>;
 }
@@ -45,13 +53,28 @@ export class DuckDbWriter {
   private readonly serial = new Serial();
   /** The keys taken: a batch written again is skipped. */
   private readonly positions: TakenPositions;
+  /** The last transaction number given. */
+  private lastSeq = 0;
+  /** The number of the last transaction committed: every row of it and of those before is visible. */
+  private committedSeq = 0;
 
   constructor(connections: [DuckDBConnection, DuckDBConnection], readPosition: (serverId: string) => Promise<string | null>) {
     this.positions = new TakenPositions(readPosition);
     this.lanes = [
-      { connection: connections[0], open: false, committed: Promise.resolve() },
-      { connection: connections[1], open: false, committed: Promise.resolve() },
+      { connection: connections[0], open: false, seq: 0, committed: Promise.resolve() },
+      { connection: connections[1], open: false, seq: 0, committed: Promise.resolve() },
     ];
+  }
+
+  /** Numbers transactions on from past `seq`, the greatest the database holds (read at open). */
+  resumeAfter(seq: number): void {
+    this.lastSeq = Math.max(this.lastSeq, seq);
+    this.committedSeq = Math.max(this.committedSeq, seq);
+  }
+
+  /** The number of the last transaction committed (0 before any). */
+  get lastCommittedSeq(): number {
+    return this.committedSeq;
   }
 
   /**
@@ -94,7 +117,7 @@ export class DuckDbWriter {
       // Appended, never updated: the two lanes' transactions overlap, and two updates of one row
       // would conflict.
       if (key !== null) {
-        await lane.connection.run('INSERT INTO spool_positions (position, committed_at, server_id) VALUES ($1, now(), $2)', [key.position, key.serverId]);
+        await lane.connection.run('INSERT INTO spool_positions (position, committed_at, server_id, commit_seq) VALUES ($1, now(), $2, $3)', [key.position, key.serverId, lane.seq]);
       }
       // A source is known from the moment a transaction holds it, so the next transaction does
       // not insert it again (two uncommitted inserts of one key would conflict). A failed
@@ -102,10 +125,12 @@ export class DuckDbWriter {
       this.sources.remember(this.fresh.values());
       this.fresh = new Map();
       const previous = this.lastCommit;
+      const seq = lane.seq;
       durable = previous.then(
         async () => {
           await lane.connection.run('COMMIT');
           if (key !== null) this.positions.committedTo(key);
+          this.committedSeq = Math.max(this.committedSeq, seq);
         },
         async (error: unknown) => {
           // The commit before failed, so this one must not happen (its position would skip the
@@ -165,6 +190,8 @@ export class DuckDbWriter {
       }
       await lane.connection.run('BEGIN TRANSACTION');
       lane.open = true;
+      // A number lost to a rollback leaves a gap, which no reader minds: they ask for what is after one.
+      lane.seq = ++this.lastSeq;
     }
     return lane;
   }
@@ -178,7 +205,7 @@ export class DuckDbWriter {
     // Yield first: batch after batch arrives through promise continuations, which would
     // otherwise never let the event loop take messages.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    appendBatch(open.appender, batch);
+    appendBatch(open.appender, batch, SEQUENCED_TABLES.has(batch.table) ? lane.seq : null);
     // Flushing every FLUSH_ROWS rows spreads DuckDB's share of the work (row group compression
     // and writes) instead of landing it all on the commit, without paying a flush's fixed cost
     // for every batch.

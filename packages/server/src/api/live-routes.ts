@@ -1,0 +1,72 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../errors.js';
+import { type LiveCursor, LiveHub, type SseSink } from '../live/hub.js';
+import { SSE_HEADERS, openSse } from '../live/sse.js';
+import { SCORE, SPAN_FILTER, TRACE_PATH, hexId, scoreFilters, spanFilterFields, timeRange } from './parameters.js';
+import { projectOf } from './request-access.js';
+
+/** Bytes waiting in a viewer's socket past which it is dropped (it reconnects and resumes). */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+
+const AFTER = {
+  after: Type.Optional(
+    Type.String({ maxLength: 10_000, description: "Start after this event id (as a reconnecting EventSource sends in Last-Event-ID); without it, or the header, the stream starts now with an `event: ready`" }),
+  ),
+};
+const TRACE_LIVE = Type.Object(AFTER, { additionalProperties: false });
+const LIST_LIVE = Type.Object({ ...SPAN_FILTER, score: Type.Optional(SCORE), ...AFTER }, { additionalProperties: false });
+
+/** The cursor a client resumes from: its `Last-Event-ID`, else `?after=`; `null` to start now. */
+function resumeFrom(request: FastifyRequest, after: string | undefined): LiveCursor | null {
+  const header = request.headers['last-event-id'];
+  const text = (Array.isArray(header) ? header[0] : header) ?? after;
+  return text === undefined || text === '' ? null : LiveHub.cursorFrom(text);
+}
+
+/**
+ * Takes the answer out of Fastify's hands and streams it: a HEAD request gets the headers
+ * alone. Everything that may refuse the request (a bad cursor, an unknown trace, no room) has
+ * run before, so a refusal is an ordinary JSON error.
+ */
+function stream(request: FastifyRequest, reply: FastifyReply, watch: (open: (onClose: () => void) => SseSink) => void): FastifyReply | undefined {
+  if (request.method === 'HEAD') return reply.code(200).headers(SSE_HEADERS).send();
+  void reply.hijack();
+  watch((onClose) => openSse(reply.raw, MAX_BUFFERED_BYTES, onClose));
+  return undefined;
+}
+
+/** The live streams (Server-Sent Events): a trace's spans, and the trace list, as they are committed. */
+export async function liveRoutes(instance: FastifyInstance, options: { hub: LiveHub }): Promise<void> {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  const { hub } = options;
+  const tags = ['live'];
+
+  app.get(
+    '/api/traces/:traceId/live',
+    { schema: { summary: "A trace's spans as they are committed (Server-Sent Events: `event: spans`)", tags, params: TRACE_PATH, querystring: TRACE_LIVE } },
+    async (request, reply) => {
+      const projectId = projectOf(request);
+      const traceId = hexId(request.params.traceId);
+      const after = resumeFrom(request, request.query.after);
+      hub.checkRoom();
+      if (!(await hub.traceFound(projectId, traceId))) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
+      const cursor = await hub.startAt(after);
+      return stream(request, reply, (open) => hub.watchTrace(projectId, traceId, open, cursor, after === null));
+    },
+  );
+
+  app.get(
+    '/api/live',
+    { schema: { summary: 'Trace summaries as they change, under the trace list\'s filters (Server-Sent Events: `event: traces`)', tags, querystring: LIST_LIVE } },
+    async (request, reply) => {
+      const q = request.query;
+      const filter = { projectId: projectOf(request), range: timeRange(q), ...spanFilterFields(q), scores: scoreFilters(q.score) };
+      const after = resumeFrom(request, q.after);
+      hub.checkRoom();
+      const cursor = await hub.startAt(after);
+      return stream(request, reply, (open) => hub.watchList(filter, open, cursor, after === null));
+    },
+  );
+}

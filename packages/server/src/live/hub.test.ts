@@ -1,0 +1,132 @@
+import { type Server, createServer } from 'node:http';
+import { type Socket, connect } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FakeStore } from '../../test/support/fake-store.js';
+import { sid, span, tid } from '../../test/support/record-fixtures.js';
+import { liveCalls } from '../query/live-reads.js';
+import { batchOf } from '../store/tables.js';
+import type { Remote } from '../threads/protocol.js';
+import type { LiveCalls } from '../query/live-reads.js';
+import { LiveHub } from './hub.js';
+import { type SseSink, openSse } from './sse.js';
+
+/** A sink that keeps what it is sent. */
+function memorySink(onClose: () => void): SseSink & { sent: Array<{ name: string; id: string; data: string }> } {
+  let closed = false;
+  const sent: Array<{ name: string; id: string; data: string }> = [];
+  return {
+    sent,
+    event: (name, id, data) => (sent.push({ name, id, data }), !closed),
+    comment: () => !closed,
+    close: () => {
+      if (closed) return;
+      closed = true;
+      onClose();
+    },
+    get closed() {
+      return closed;
+    },
+  };
+}
+
+/** The hub's calls over a fake store, counting the span reads. */
+function countedCalls(store: FakeStore): { db: Remote<LiveCalls>; spanReads: () => number } {
+  const calls = liveCalls(store);
+  let reads = 0;
+  const db: Remote<LiveCalls> = {
+    ...calls,
+    liveSpans: async (...args) => {
+      reads++;
+      return calls.liveSpans(...args);
+    },
+  };
+  return { db, spanReads: () => reads };
+}
+
+const until = async (done: () => boolean): Promise<void> => {
+  const deadline = Date.now() + 5000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+};
+
+describe('the live hub', () => {
+  let hub: LiveHub | null = null;
+  afterEach(() => hub?.close());
+
+  it('reads a watched trace once per wake-up whatever the number of its viewers, at most 4 times a second', async () => {
+    const store = new FakeStore();
+    const { db, spanReads } = countedCalls(store);
+    hub = new LiveHub({ db, shared: false });
+    const sinks = Array.from({ length: 50 }, () => memorySink(() => {}));
+    const start = await hub.startAt(null);
+    for (const sink of sinks) hub.watchTrace('default', tid(1), () => sink, start, true);
+    const began = Date.now();
+    for (let i = 1; i <= 8; i++) {
+      await store.write(batchOf({ spans: [span({ spanId: sid(i) })], logs: [], metricPoints: [] }), null);
+      hub.wake();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await until(() => sinks.every((sink) => sink.sent.flatMap((e) => (e.name === 'spans' ? JSON.parse(e.data).spans : [])).length === 8));
+    const elapsedS = (Date.now() - began) / 1000;
+    // 8 commits 50 ms apart: read together, at most one read per 250 ms, not 8 x 50.
+    expect(spanReads()).toBeLessThanOrEqual(Math.ceil(elapsedS * 4) + 1);
+    expect(spanReads()).toBeLessThan(8);
+    // Every viewer got every span once, in order.
+    for (const sink of sinks) expect(sink.sent.flatMap((e) => (e.name === 'spans' ? JSON.parse(e.data).spans.map((s: { spanId: string }) => s.spanId) : []))).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map(sid));
+  });
+
+  it('refuses a stream past its cap with 503 and a Retry-After, and takes one again once a stream ends', async () => {
+    hub = new LiveHub({ db: liveCalls(new FakeStore()), shared: false, maxStreams: 2 });
+    const sinks: SseSink[] = [];
+    for (let i = 0; i < 2; i++) {
+      hub.checkRoom();
+      hub.watchList({ projectId: 'default', range: { fromUs: null, toUs: null }, service: null, spanName: null, text: null, status: null, minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [] }, (onClose) => {
+        const sink = memorySink(onClose);
+        sinks.push(sink);
+        return sink;
+      }, [], true);
+    }
+    expect(() => hub!.checkRoom()).toThrow(expect.objectContaining({ code: 'ERR_LIVE_STREAMS_FULL', status: 503, retryAfterSeconds: 5 }));
+    sinks[0]!.close();
+    expect(hub.openStreams).toBe(1);
+    expect(() => hub!.checkRoom()).not.toThrow();
+  });
+
+  it('refuses a cursor it did not make with 400', () => {
+    for (const text of ['x', 'db:1', 'db:1:2,db:3:4', 'db:-1:0', '%zz:1:0', 'db:99999999999999999:0']) {
+      expect(() => LiveHub.cursorFrom(text), text).toThrow(expect.objectContaining({ status: 400 }));
+    }
+    expect(LiveHub.cursorFrom('0')).toEqual([]);
+    expect(LiveHub.cursorFrom('b:1:2,a%3Ax:3:4')).toEqual([{ writer: 'a:x', major: 3, minor: 4 }, { writer: 'b', major: 1, minor: 2 }]);
+  });
+});
+
+describe('an event stream', () => {
+  let server: Server | null = null;
+  let client: Socket | null = null;
+  afterEach(async () => {
+    client?.destroy();
+    await new Promise((resolve) => (server === null ? resolve(null) : server.close(resolve)));
+  });
+
+  it('drops a viewer whose socket does not drain instead of buffering for it', async () => {
+    let sink: SseSink | null = null;
+    let closed = false;
+    server = createServer((_req, res) => (sink = openSse(res, 64 * 1024, () => (closed = true))));
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    client = connect(port, '127.0.0.1');
+    client.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n');
+    // The client never reads: what the server writes piles up in its socket.
+    client.pause();
+    await until(() => sink !== null);
+    const data = 'x'.repeat(256 * 1024);
+    let sent = 0;
+    while (sink!.event('spans', String(sent), data) && sent < 1000) sent++;
+    expect(sent).toBeLessThan(1000);
+    expect(sink!.closed).toBe(true);
+    expect(closed).toBe(true);
+  });
+});

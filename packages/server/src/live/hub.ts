@@ -1,0 +1,255 @@
+import type { LiveSpan, TraceSummary } from '@spoor/model';
+import { AppError } from '../errors.js';
+import type { LiveCalls } from '../query/live-reads.js';
+import { type LiveCursor, advance, covers, cursorText, isAfter, lowest, parseCursor } from '../store/live-cursor.js';
+import type { LiveTraceFilter } from '../store/ports/live.js';
+import type { Remote } from '../threads/protocol.js';
+import type { SseSink } from './sse.js';
+
+export type { LiveCursor } from '../store/live-cursor.js';
+export type { LiveTraceFilter } from '../store/ports/live.js';
+export type { SseSink } from './sse.js';
+
+export interface LiveHubOptions {
+  /** The database thread's live calls. */
+  db: Remote<LiveCalls>;
+  /**
+   * Whether other servers commit to the store too (ClickHouse): then the hub asks for their
+   * commits every `pollMs` while anyone watches; alone (DuckDB), the commit event is enough.
+   */
+  shared: boolean;
+  /** Streams open at once, past which a new one is answered 503. Default 1,000. */
+  maxStreams?: number;
+  /** The least time between two reads of a watched trace or list. Default 250 ms (4 a second). */
+  minReadIntervalMs?: number;
+  /** How often a quiet stream gets a comment, so proxies and browsers keep it. Default 15 s. */
+  keepaliveMs?: number;
+  /** How often a shared store is asked for other servers' commits while anyone watches. Default 1 s. */
+  pollMs?: number;
+  /** Told when a read fails (the viewers stay, and are served at the next wake-up). */
+  onError?: (error: unknown) => void;
+}
+
+interface Viewer {
+  sink: SseSink;
+  cursor: LiveCursor;
+}
+
+interface TraceWatch {
+  projectId: string;
+  traceId: string;
+  viewers: Set<Viewer>;
+}
+
+interface ListWatch {
+  filter: LiveTraceFilter;
+  viewers: Set<Viewer>;
+}
+
+/** Traces whose summaries one list event carries at most (the last touched). */
+const MAX_TRACES_PER_EVENT = 500;
+
+/**
+ * The live streams of this server. A wake-up (a commit here, or the poll of a shared store)
+ * reads the store's head once, then each watched trace once and each distinct list filter once,
+ * from the lowest cursor of its viewers up to that head, whatever the number of viewers; each
+ * viewer gets the rows committed after its own cursor and moves to the head. Wake-ups are at
+ * least `minReadIntervalMs` apart: commits in between are read together.
+ */
+export class LiveHub {
+  private readonly traces = new Map<string, TraceWatch>();
+  private readonly lists = new Map<string, ListWatch>();
+  /** Every viewer, of traces and of lists. */
+  private readonly viewers = new Set<Viewer>();
+  private streams = 0;
+  private wanted = false;
+  private pumping = false;
+  private lastPumpMs = 0;
+  private closed = false;
+  private keepalive: NodeJS.Timeout | null = null;
+  private poll: NodeJS.Timeout | null = null;
+  private readonly maxStreams: number;
+  private readonly minReadIntervalMs: number;
+
+  constructor(private readonly options: LiveHubOptions) {
+    this.maxStreams = options.maxStreams ?? 1000;
+    this.minReadIntervalMs = options.minReadIntervalMs ?? 250;
+  }
+
+  /** A cursor a client sent (`Last-Event-ID`, `?after=`), or a 400 naming it. */
+  static cursorFrom(text: string): LiveCursor {
+    const cursor = parseCursor(text);
+    if (cursor === null) throw new AppError('ERR_INVALID_PARAMETER', `'${text.slice(0, 100)}' is not a live stream's event id (send back the id of an event the stream sent, or none to start now)`);
+    return cursor;
+  }
+
+  /** Refuses a new stream past the cap (503, retry in a few seconds). */
+  checkRoom(): void {
+    if (this.closed) throw new AppError('ERR_SHUTTING_DOWN', 'the server is shutting down', { retryAfterSeconds: 1 });
+    if (this.streams >= this.maxStreams) {
+      throw new AppError('ERR_LIVE_STREAMS_FULL', `this server has ${this.maxStreams} live streams open, its most; retry later`, { retryAfterSeconds: 5 });
+    }
+  }
+
+  /** How many streams are open. */
+  get openStreams(): number {
+    return this.streams;
+  }
+
+  /** Whether the project has the trace: a stream of another project's trace is a 404, as every route's. */
+  traceFound(projectId: string, traceId: string): Promise<boolean> {
+    return this.options.db.liveTraceFound(projectId, traceId);
+  }
+
+  /** Where a new stream starts: after `after` (a client's last event id), or at the head now. */
+  async startAt(after: LiveCursor | null): Promise<LiveCursor> {
+    return after ?? (await this.options.db.liveHead());
+  }
+
+  /**
+   * Streams a trace's spans committed after `cursor` to the sink `open` makes (it tells its
+   * `onClose` when the stream ends); with `ready`, says first that the stream starts at `cursor`.
+   */
+  watchTrace(projectId: string, traceId: string, open: (onClose: () => void) => SseSink, cursor: LiveCursor, ready: boolean): void {
+    const key = `${projectId}\n${traceId}`;
+    const watch = this.traces.get(key) ?? { projectId, traceId, viewers: new Set<Viewer>() };
+    this.traces.set(key, watch);
+    this.join(watch.viewers, open, cursor, ready, () => {
+      if (watch.viewers.size === 0 && this.traces.get(key) === watch) this.traces.delete(key);
+    });
+  }
+
+  /** Streams the summaries of the traces that meet `filter`, as they change after `cursor`, as `watchTrace` does. */
+  watchList(filter: LiveTraceFilter, open: (onClose: () => void) => SseSink, cursor: LiveCursor, ready: boolean): void {
+    const key = `${filter.projectId}\n${JSON.stringify(filter)}`;
+    const watch = this.lists.get(key) ?? { filter, viewers: new Set<Viewer>() };
+    this.lists.set(key, watch);
+    this.join(watch.viewers, open, cursor, ready, () => {
+      if (watch.viewers.size === 0 && this.lists.get(key) === watch) this.lists.delete(key);
+    });
+  }
+
+  /** Something was committed (here, or maybe elsewhere): read what changed, soon. */
+  wake(): void {
+    if (this.closed) return;
+    this.wanted = true;
+    if (!this.pumping) void this.pump();
+  }
+
+  /** Ends every stream and stops; later streams are refused. */
+  close(): void {
+    this.closed = true;
+    this.stopTimers();
+    for (const viewer of [...this.viewers]) viewer.sink.close();
+  }
+
+  private join(viewers: Set<Viewer>, open: (onClose: () => void) => SseSink, cursor: LiveCursor, ready: boolean, left: () => void): void {
+    let gone = false;
+    const viewer = { cursor } as Viewer;
+    const leave = (): void => {
+      if (gone) return;
+      gone = true;
+      viewers.delete(viewer);
+      this.viewers.delete(viewer);
+      this.streams--;
+      left();
+      if (this.streams === 0) this.stopTimers();
+    };
+    this.streams++;
+    viewer.sink = open(leave);
+    if (gone) return;
+    viewers.add(viewer);
+    this.viewers.add(viewer);
+    this.startTimers();
+    if (ready) viewer.sink.event('ready', cursorText(cursor), '{}');
+    // A viewer back from a disconnect catches up at once.
+    else this.wake();
+  }
+
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      while (this.wanted && !this.closed) {
+        const wait = this.lastPumpMs + this.minReadIntervalMs - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
+        this.wanted = false;
+        this.lastPumpMs = Date.now();
+        if (this.streams === 0) continue;
+        try {
+          const head = await this.options.db.liveHead();
+          const projects = new Set([...this.lists.values()].map((watch) => watch.filter.projectId));
+          await Promise.all([...[...this.traces.values()].map((watch) => this.readTrace(watch, head)), ...[...projects].map((projectId) => this.readLists(projectId, head))]);
+        } catch (error) {
+          // The store failed a read: the viewers keep their cursors, and the next wake-up reads again.
+          this.options.onError?.(error);
+        }
+      }
+    } finally {
+      this.pumping = false;
+    }
+  }
+
+  private async readTrace(watch: TraceWatch, head: LiveCursor): Promise<void> {
+    const behind = [...watch.viewers].filter((viewer) => !viewer.sink.closed && !covers(viewer.cursor, head));
+    if (behind.length === 0) return;
+    const rows = await this.options.db.liveSpans(watch.projectId, [watch.traceId], lowest(behind.map((viewer) => viewer.cursor)), head);
+    // Viewers at one cursor (all of them, after their first wake-up) get one event, made once.
+    const made = new Map<string, { id: string; data: string | null }>();
+    for (const viewer of behind) {
+      const from = cursorText(viewer.cursor);
+      let event = made.get(from);
+      if (event === undefined) {
+        // A span stored again (a newer snapshot, its end) is sent as it is last.
+        const spans = new Map<string, LiveSpan>();
+        for (const row of rows) if (isAfter(row.at, viewer.cursor)) spans.set(row.span.spanId, row.span);
+        const id = cursorText(advance(viewer.cursor, head));
+        event = { id, data: spans.size === 0 ? null : JSON.stringify({ traceId: watch.traceId, spans: [...spans.values()] }) };
+        made.set(from, event);
+      }
+      viewer.cursor = advance(viewer.cursor, head);
+      if (event.data !== null) viewer.sink.event('spans', event.id, event.data);
+    }
+  }
+
+  private async readLists(projectId: string, head: LiveCursor): Promise<void> {
+    const watches = [...this.lists.values()].filter((watch) => watch.filter.projectId === projectId);
+    const behind = watches.flatMap((watch) => [...watch.viewers]).filter((viewer) => !viewer.sink.closed && !covers(viewer.cursor, head));
+    if (behind.length === 0) return;
+    const touched = await this.options.db.liveTraces(projectId, lowest(behind.map((viewer) => viewer.cursor)), head, MAX_TRACES_PER_EVENT);
+    await Promise.all(
+      watches.map(async (watch) => {
+        const viewers = [...watch.viewers].filter((viewer) => behind.includes(viewer));
+        if (viewers.length === 0) return;
+        const ids = [...new Set(touched.filter((t) => viewers.some((viewer) => isAfter(t.at, viewer.cursor))).map((t) => t.traceId))];
+        const summaries: TraceSummary[] = ids.length === 0 ? [] : await this.options.db.liveSummaries(watch.filter, ids);
+        for (const viewer of viewers) {
+          const mine = new Set(touched.filter((t) => isAfter(t.at, viewer.cursor)).map((t) => t.traceId));
+          const traces = summaries.filter((summary) => mine.has(summary.traceId));
+          viewer.cursor = advance(viewer.cursor, head);
+          if (traces.length > 0) viewer.sink.event('traces', cursorText(viewer.cursor), JSON.stringify({ traces }));
+        }
+      }),
+    );
+  }
+
+  private startTimers(): void {
+    if (this.keepalive === null) {
+      this.keepalive = setInterval(() => {
+        for (const viewer of [...this.viewers]) viewer.sink.comment('keepalive');
+      }, this.options.keepaliveMs ?? 15_000);
+      this.keepalive.unref();
+    }
+    if (this.options.shared && this.poll === null) {
+      // Other servers' commits send no event here: asked for, once a second, while anyone watches.
+      this.poll = setInterval(() => this.wake(), this.options.pollMs ?? 1000);
+      this.poll.unref();
+    }
+  }
+
+  private stopTimers(): void {
+    if (this.keepalive !== null) clearInterval(this.keepalive);
+    if (this.poll !== null) clearInterval(this.poll);
+    this.keepalive = null;
+    this.poll = null;
+  }
+}

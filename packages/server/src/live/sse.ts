@@ -1,0 +1,69 @@
+import type { ServerResponse } from 'node:http';
+
+/**
+ * One Server-Sent Events answer, written straight to the socket. A viewer whose socket does not
+ * drain is dropped, never buffered without bound: its EventSource reconnects with the last event
+ * id it got and the stream resumes there.
+ */
+export interface SseSink {
+  /** Sends an event; `false` when the viewer has stopped reading (the stream is then closed). */
+  event(name: string, id: string, data: string): boolean;
+  /** Sends a comment line (a keepalive); `false` as for `event`. */
+  comment(text: string): boolean;
+  /** Ends the answer. */
+  close(): void;
+  /** Whether the answer has ended (closed here, or by the client). */
+  readonly closed: boolean;
+}
+
+/** The headers of an event stream (a HEAD request gets them alone). */
+export const SSE_HEADERS: Readonly<Record<string, string>> = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-store',
+  // A proxy that buffers answers (nginx) would hold the events back.
+  'x-accel-buffering': 'no',
+  'x-content-type-options': 'nosniff',
+  // The connection is the stream's alone: when it ends (a shutdown), nothing keeps the socket open.
+  connection: 'close',
+};
+
+/** How long a browser waits before it reconnects a dropped stream. */
+const RETRY_MS = 1000;
+
+/**
+ * Starts an event stream on `res`; `onClose` is told once when it ends, whoever ends it. A
+ * viewer is dropped when more than `maxBufferedBytes` wait in its socket: at 1 MiB, some seconds
+ * of a trace receiving 1,000 spans a second (~300 bytes a span).
+ */
+export function openSse(res: ServerResponse, maxBufferedBytes: number, onClose: () => void): SseSink {
+  let closed = false;
+  const end = (): void => {
+    if (closed) return;
+    closed = true;
+    onClose();
+  };
+  res.on('close', end);
+  res.writeHead(200, SSE_HEADERS);
+  res.write(`retry: ${RETRY_MS}\n\n`);
+  const write = (text: string): boolean => {
+    if (closed) return false;
+    res.write(text);
+    if (res.writableLength <= maxBufferedBytes) return true;
+    // Not drained: the viewer reconnects and resumes from its last event id.
+    res.destroy();
+    end();
+    return false;
+  };
+  return {
+    event: (name, id, data) => write(`event: ${name}\nid: ${id}\ndata: ${data}\n\n`),
+    comment: (text) => write(`: ${text}\n\n`),
+    close: () => {
+      if (closed) return;
+      res.end();
+      end();
+    },
+    get closed() {
+      return closed;
+    },
+  };
+}

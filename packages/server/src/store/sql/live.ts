@@ -1,0 +1,148 @@
+import type { LiveSpan, TraceSummaryRecord } from '@spoor/model';
+import { type LiveCursor, type LivePosition } from '../live-cursor.js';
+import type { LiveSpanRow, LiveStore, LiveTraceFilter, TouchedTrace } from '../ports/live.js';
+import { type Row, num, numOrNull } from '../record-rows.js';
+import type { Params, SqlEngine } from './dialect.js';
+import { TRACE_TOTALS, traceFilterSql, traceTotalsFromRow } from './traces.js';
+
+/** The tables whose rows a live read follows. */
+export type LiveTable = 'spans' | 'trace_parts';
+
+/**
+ * An engine's committed rows of a table between two cursors, as SQL: `from` names the table as
+ * `r` (with what it joins to know a row's commit), `where` keeps the rows committed after `after`
+ * up to `upTo`, and `writer`, `major` and `minor` are each row's commit position.
+ */
+export interface CommittedRows {
+  from: string;
+  where: string;
+  writer: string;
+  major: string;
+  minor: string;
+}
+
+/** How an engine tells which commit wrote a row: all that differs between engines here. */
+export interface LiveCommits {
+  /** `table`'s rows committed after `after` up to `upTo`; `null` when there can be none. */
+  rowsOf(p: Params, table: LiveTable, after: LiveCursor, upTo: LiveCursor): CommittedRows | null;
+}
+
+/**
+ * Rows a read of touched traces looks at, at most: a viewer back after a long absence gets the
+ * last touched traces, not an answer the size of everything since.
+ */
+const MAX_TOUCHED_ROWS = 10_000;
+
+/** The live port over the queries written once; an engine gives its head and how rows name their commit. */
+export class SqlLiveStore implements LiveStore {
+  constructor(
+    private readonly db: SqlEngine,
+    private readonly commits: LiveCommits,
+    readonly head: () => Promise<LiveCursor>,
+  ) {}
+
+  async spansAfter(projectId: string, traceIds: readonly string[], after: LiveCursor, upTo: LiveCursor): Promise<LiveSpanRow[]> {
+    if (traceIds.length === 0) return [];
+    const p = this.db.dialect.params();
+    const rows = this.commits.rowsOf(p, 'spans', after, upTo);
+    if (rows === null) return [];
+    return this.db.rows(
+      'read the spans committed after a cursor',
+      `SELECT r.trace_id AS l_trace, r.span_id AS l_span, r.parent_span_id AS l_parent, r.name AS l_name, r.service_name AS l_service,
+         r.start_us AS l_start, r.end_us AS l_end, r.status_code AS l_status, r.category AS l_category,
+         r.input_tokens AS l_input, r.output_tokens AS l_output, r.cost_usd AS l_cost,
+         coalesce(r.llm_response_model, r.llm_request_model) AS l_model, r.events AS l_events,
+         ${rows.writer} AS c_writer, ${rows.major} AS c_major, ${rows.minor} AS c_minor
+       FROM ${rows.from}
+       WHERE r.project_id = ${p.add(projectId)} AND r.trace_id IN ${p.texts(traceIds)} AND ${rows.where}
+       ORDER BY c_writer, c_major, c_minor, l_start, l_span`,
+      p,
+      (row) => ({ traceId: row.get('l_trace') as string, span: liveSpanFromRow(row), at: positionFromRow(row) }),
+    );
+  }
+
+  async tracesAfter(projectId: string, after: LiveCursor, upTo: LiveCursor, limit: number): Promise<TouchedTrace[]> {
+    const p = this.db.dialect.params();
+    const rows = this.commits.rowsOf(p, 'trace_parts', after, upTo);
+    if (rows === null) return [];
+    const touched = await this.db.rows(
+      'read the traces committed after a cursor',
+      `SELECT DISTINCT r.trace_id AS l_trace, ${rows.writer} AS c_writer, ${rows.major} AS c_major, ${rows.minor} AS c_minor
+       FROM ${rows.from}
+       WHERE r.project_id = ${p.add(projectId)} AND ${rows.where}
+       ORDER BY c_major DESC, c_minor DESC
+       LIMIT ${p.count(MAX_TOUCHED_ROWS)}`,
+      p,
+      (row) => ({ traceId: row.get('l_trace') as string, at: positionFromRow(row) }),
+    );
+    // The last commit of each writer that touched each trace (rows come newest first).
+    const seen = new Set<string>();
+    const out: TouchedTrace[] = [];
+    const traces = new Set<string>();
+    for (const row of touched) {
+      const key = `${row.traceId}/${row.at.writer}`;
+      if (seen.has(key)) continue;
+      if (!traces.has(row.traceId) && traces.size >= limit) continue;
+      seen.add(key);
+      traces.add(row.traceId);
+      out.push(row);
+    }
+    return out;
+  }
+
+  async traceSummaries(filter: LiveTraceFilter, traceIds: readonly string[]): Promise<TraceSummaryRecord[]> {
+    if (traceIds.length === 0) return [];
+    const d = this.db.dialect;
+    const p = d.params();
+    const project = p.add(filter.projectId);
+    const { fromUs, toUs } = filter.range;
+    const { matched, traceFilters } = traceFilterSql(d, p, project, filter, fromUs);
+    if (fromUs !== null) traceFilters.push(`t_start >= ${p.int(fromUs)}`);
+    if (toUs !== null) traceFilters.push(`t_start < ${p.int(toUs)}`);
+    return this.db.rows(
+      'read the summaries of traces committed after a cursor',
+      `SELECT trace_id, ${TRACE_TOTALS}, max(session_id) AS t_session, max(user_id) AS t_user
+       FROM ${d.tables.trace_parts}
+       WHERE project_id = ${project} AND trace_id IN ${p.texts(traceIds)}${matched}
+       GROUP BY trace_id
+       ${traceFilters.length > 0 ? `HAVING ${traceFilters.join(' AND ')}` : ''}
+       ORDER BY t_start DESC, trace_id DESC`,
+      p,
+      (row) => ({
+        ...traceTotalsFromRow(row),
+        rootName: row.get('t_root') as string,
+        sessionId: (row.get('t_session') as string | null) ?? null,
+        userId: (row.get('t_user') as string | null) ?? null,
+      }),
+    );
+  }
+}
+
+function positionFromRow(row: Row): LivePosition {
+  return { writer: row.get('c_writer') as string, major: Number(row.get('c_major')), minor: Number(row.get('c_minor')) };
+}
+
+/** A stored span's events (JSON text of `SpanEventRecord`s) as the live stream sends them. */
+function eventsOf(json: string): Array<[number, string]> {
+  if (json === '[]') return [];
+  return (JSON.parse(json) as Array<{ timeUs: number; name: string }>).map((event) => [event.timeUs, event.name]);
+}
+
+function liveSpanFromRow(row: Row): LiveSpan {
+  return {
+    spanId: row.get('l_span') as string,
+    parentSpanId: (row.get('l_parent') as string | null) ?? null,
+    name: row.get('l_name') as string,
+    service: row.get('l_service') as string,
+    startUs: num(row.get('l_start')),
+    endUs: num(row.get('l_end')),
+    statusCode: num(row.get('l_status')),
+    category: num(row.get('l_category')),
+    state: 'ended',
+    inputTokens: numOrNull(row.get('l_input')),
+    outputTokens: numOrNull(row.get('l_output')),
+    costUsd: numOrNull(row.get('l_cost')),
+    model: (row.get('l_model') as string | null) ?? null,
+    events: eventsOf(row.get('l_events') as string),
+  };
+}

@@ -1,0 +1,79 @@
+import { SPAN_CATEGORIES, STATUS_CODES, type LiveSpan, type SpanRecord, type TraceQuery, type TraceSummaryRecord } from '@spoor/model';
+import { type LiveCursor, positionOf } from '../../src/store/live-cursor.js';
+import type { LiveSpanRow, LiveStore, LiveTraceFilter, TouchedTrace } from '../../src/store/store.js';
+import type { TracePart } from '../../src/store/trace-parts.js';
+
+/** The fake's one writer, as cursors name it. */
+const WRITER = 'fake';
+
+/**
+ * The live port in memory: each commit of the fake store numbered, as DuckDB numbers its
+ * transactions, and its spans and trace parts kept with the number.
+ */
+export class FakeLiveStore implements LiveStore {
+  private seq = 0;
+  private readonly spans: Array<{ span: SpanRecord; seq: number }> = [];
+  private readonly parts: Array<{ projectId: string; traceId: string; seq: number }> = [];
+
+  constructor(private readonly listTraces: (query: TraceQuery) => TraceSummaryRecord[]) {}
+
+  /** A commit made durable: its spans and parts get its number. */
+  committed(spans: readonly SpanRecord[], parts: readonly TracePart[]): void {
+    const seq = ++this.seq;
+    for (const span of spans) this.spans.push({ span, seq });
+    for (const part of parts) this.parts.push({ projectId: part.projectId, traceId: part.traceId, seq });
+  }
+
+  async head(): Promise<LiveCursor> {
+    return this.seq === 0 ? [] : [{ writer: WRITER, major: this.seq, minor: 0 }];
+  }
+
+  async spansAfter(projectId: string, traceIds: readonly string[], after: LiveCursor, upTo: LiveCursor): Promise<LiveSpanRow[]> {
+    const [from, to] = range(after, upTo);
+    const wanted = new Set(traceIds);
+    return this.spans
+      .filter(({ span, seq }) => seq > from && seq <= to && span.projectId === projectId && wanted.has(span.traceId))
+      .sort((a, b) => a.seq - b.seq || a.span.startTimeUs - b.span.startTimeUs || (a.span.spanId < b.span.spanId ? -1 : 1))
+      .map(({ span, seq }) => ({ traceId: span.traceId, span: liveSpanOf(span), at: { writer: WRITER, major: seq, minor: 0 } }));
+  }
+
+  async tracesAfter(projectId: string, after: LiveCursor, upTo: LiveCursor, limit: number): Promise<TouchedTrace[]> {
+    const [from, to] = range(after, upTo);
+    const last = new Map<string, number>();
+    for (const part of this.parts) {
+      if (part.projectId === projectId && part.seq > from && part.seq <= to) last.set(part.traceId, Math.max(last.get(part.traceId) ?? 0, part.seq));
+    }
+    return [...last]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, limit)
+      .map(([traceId, seq]) => ({ traceId, at: { writer: WRITER, major: seq, minor: 0 } }));
+  }
+
+  async traceSummaries(filter: LiveTraceFilter, traceIds: readonly string[]): Promise<TraceSummaryRecord[]> {
+    const wanted = new Set(traceIds);
+    return this.listTraces({ ...filter, limit: Number.MAX_SAFE_INTEGER, cursor: null }).filter((t) => wanted.has(t.traceId));
+  }
+}
+
+function range(after: LiveCursor, upTo: LiveCursor): [number, number] {
+  return [positionOf(after, WRITER)?.major ?? 0, positionOf(upTo, WRITER)?.major ?? 0];
+}
+
+function liveSpanOf(span: SpanRecord): LiveSpan {
+  return {
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    name: span.name,
+    service: span.serviceName,
+    startUs: span.startTimeUs,
+    endUs: span.endTimeUs,
+    statusCode: STATUS_CODES.indexOf(span.status.code),
+    category: SPAN_CATEGORIES.indexOf(span.category),
+    state: 'ended',
+    inputTokens: span.llm?.inputTokens ?? null,
+    outputTokens: span.llm?.outputTokens ?? null,
+    costUsd: span.llm?.costUsd ?? null,
+    model: span.llm?.responseModel ?? span.llm?.requestModel ?? null,
+    events: span.events.map((event) => [event.timeUs, event.name]),
+  };
+}
