@@ -149,3 +149,5 @@ export type {
 } from './experiment.js';
 export type { Regressions } from './experiment.js';
 export { EXPERIMENT_ATTRIBUTES, EXPERIMENT_STATES, experimentNameProblem, regressed, regressionsOf } from './experiment.js';
+// Trace detail pages (issue 33, helper D: `GET /api/traces/:id?spans=OFFSET,LIMIT`).
+export type { TraceDetailPage } from './trace.js';
