@@ -10,20 +10,21 @@
 // is from the request to the whole body read as text, the parse time the client's JSON.parse of
 // that text. Printed per shape and store: medians, and the median of the rounds' ratios (goal <= 3).
 // Env: BENCH_ROUNDS (default 15), BENCH_WARMUPS (default 2), BENCH_STORES (default
-// duckdb,clickhouse), BENCH_SHAPES (default all five), BENCH_SPOOR_CLI (another build, for paired
+// duckdb,clickhouse), BENCH_SHAPES (default all five), BENCH_SPANS (spans a trace, default 20,001; past
+// 50,000 the server answers only pages, so the client asks for none), BENCH_SPOOR_CLI (another build, for paired
 // before/after runs), BENCH_SPOOR_ARGS.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildTemplates, freshBody, median, startClickHouse, startSpoor, stopChild, waitCommitted } from './lib.mjs';
+import { buildTemplates, freshBody, median, peakRssBytes, startClickHouse, startSpoor, stopChild, waitCommitted } from './lib.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const WARMUPS = Number(process.env.BENCH_WARMUPS ?? 2);
 const STORES = (process.env.BENCH_STORES ?? 'duckdb,clickhouse').split(',');
 const SHAPES = (process.env.BENCH_SHAPES ?? 'agent,small,heavy,flat,deep').split(',');
-const SPANS = 20_001;
+const SPANS = Number(process.env.BENCH_SPANS ?? 20_001);
 const CLIENT = fileURLToPath(new URL('./trace-detail-client.mjs', import.meta.url));
 
 let traceCounter = 0;
@@ -114,6 +115,7 @@ for (const store of STORES) {
           `client JSON.parse ${median(r.parseMs).toFixed(0)} ms, ratio median ${median(ratios).toFixed(2)} (min ${Math.min(...ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)}; goal <= 3)`,
       );
     }
+    console.log(`${store.padEnd(10)} the server's peak RSS: ${(peakRssBytes(spoor.pid) / 2 ** 20).toFixed(0)} MiB`);
   } finally {
     await stopChild(spoor);
     if (clickhouse !== null) await stopChild(clickhouse);
