@@ -151,3 +151,5 @@ export type { Regressions } from './experiment.js';
 export { EXPERIMENT_ATTRIBUTES, EXPERIMENT_STATES, experimentNameProblem, regressed, regressionsOf } from './experiment.js';
 // Live streams (issue 33: a trace and the trace list as they are committed, over Server-Sent Events).
 export type { LiveSpan, LiveSpansEvent, LiveTracesEvent } from './live.js';
+// Trace detail pages (issue 33, helper D: `GET /api/traces/:id?spans=OFFSET,LIMIT`).
+export type { TraceDetailPage } from './trace.js';

@@ -33,6 +33,22 @@ export interface TraceDetail {
 }
 
 /**
+ * `GET /api/traces/:traceId?spans=OFFSET,LIMIT`: rows `offset .. offset + LIMIT - 1` of the trace's
+ * spans in tree order (the order of the whole answer), each with its depth in the whole tree. Each
+ * page carries the logs and scores of its own spans; the first page (offset 0) also those of the
+ * trace alone (a log with no span, or naming a span the trace lacks; a score of the trace). So the
+ * pages, concatenated, are the unpaged answer.
+ */
+export interface TraceDetailPage extends TraceDetail {
+  /** How many spans the trace has in tree order (a span sent twice counts once). */
+  spanCount: number;
+  /** The row of the page's first span. */
+  offset: number;
+  /** The `spans=` value of the next page, `null` on the last. */
+  nextSpans: string | null;
+}
+
+/**
  * What the waterfall draws of each span of a trace, as columns: span `i` is element `i` of every
  * array. A 50,000-span trace is a few megabytes this way, against some 60 with every attribute,
  * and a browser holds numbers and short strings instead of 50,000 objects of objects.

@@ -65,7 +65,10 @@ describe('the OpenAPI document', () => {
     expect(byName.get('limit')).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } });
     expect(byName.get('attr')!.schema).toMatchObject({ type: 'array', items: { type: 'string' } });
     expect(byName.get('score')!.schema).toMatchObject({ type: 'array', items: { type: 'string', pattern: expect.stringContaining('<=') } });
-    expect(doc.paths['/api/traces/{traceId}']!.get!.parameters).toEqual([expect.objectContaining({ in: 'path', name: 'traceId', required: true, schema: expect.objectContaining({ pattern: '^[0-9a-fA-F]{32}$' }) })]);
+    expect(doc.paths['/api/traces/{traceId}']!.get!.parameters).toEqual([
+      expect.objectContaining({ in: 'query', name: 'spans', required: false, schema: expect.objectContaining({ pattern: expect.stringContaining(',') }) }),
+      expect.objectContaining({ in: 'path', name: 'traceId', required: true, schema: expect.objectContaining({ pattern: '^[0-9a-fA-F]{32}$' }) }),
+    ]);
     const points = doc.paths['/api/metrics/points']!.get!.parameters!;
     expect(points.find((p) => p.name === 'name')).toMatchObject({ required: true });
   });

@@ -22,6 +22,7 @@ import {
   traceId,
 } from './parameters.js';
 import { projectOf } from './request-access.js';
+import { MAX_PAGE_SPANS, type SpanPage } from '../query/trace-pages.js';
 
 const SEARCH_LIMIT = { fallback: 1000, max: 10_000 };
 
@@ -43,7 +44,27 @@ const POINT_LIST = Type.Object(
   { additionalProperties: false },
 );
 const SEARCH = Type.Object({ q: Type.String({ pattern: '\\S', description: 'the text to look for', 'x-must-be': 'text to look for (not blank)' }), limit: limit(SEARCH_LIMIT) }, { additionalProperties: false });
+/** `OFFSET,LIMIT`: rows of the trace in tree order, at most `MAX_PAGE_SPANS` (10,000) a page. */
+const TRACE_DETAIL = Type.Object(
+  {
+    spans: Type.Optional(
+      Type.String({
+        pattern: '^(0|[1-9]\\d{0,8}),([1-9]\\d{0,3}|10000)$',
+        description: "a page of the trace's spans in tree order: OFFSET,LIMIT (the nextSpans of the page before)",
+        'x-must-be': `OFFSET,LIMIT: a row to start at (0 or more) and how many spans (1 to ${MAX_PAGE_SPANS})`,
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
 const DIFF_PATH = Type.Object({ traceId: traceId('the first run'), otherTraceId: traceId('the second run') });
+
+/** The page `spans=OFFSET,LIMIT` asks for (the schema checked its form), `null` for the whole trace. */
+function spanPage(spans: string | undefined): SpanPage | null {
+  if (spans === undefined) return null;
+  const [offset, limit] = spans.split(',').map(Number) as [number, number];
+  return { offset, limit };
+}
 
 /** A body is JSON text, or its UTF-8 bytes (the trace answers): either is sent as it is, never serialised again. */
 export const sendJson = (reply: FastifyReply, body: string | Uint8Array): FastifyReply => reply.type('application/json; charset=utf-8').send(body);
@@ -68,8 +89,10 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
       }),
     );
   });
-  app.get('/api/traces/:traceId', { schema: { summary: 'One trace: its spans in tree order, its logs and its scores', tags, params: TRACE_PATH } }, async (request, reply) =>
-    sendJson(reply, await db.getTrace(projectOf(request), hexId(request.params.traceId))),
+  app.get(
+    '/api/traces/:traceId',
+    { schema: { summary: 'One trace: its spans in tree order, its logs and its scores (or a page of them)', tags, params: TRACE_PATH, querystring: TRACE_DETAIL } },
+    async (request, reply) => sendJson(reply, await db.getTrace(projectOf(request), hexId(request.params.traceId), spanPage(request.query.spans))),
   );
   app.get('/api/traces/:traceId/tree', { schema: { summary: 'What a waterfall draws of every span, as columns', tags, params: TRACE_PATH } }, async (request, reply) =>
     sendJson(reply, await db.getTraceTree(projectOf(request), hexId(request.params.traceId))),

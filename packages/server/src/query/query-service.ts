@@ -14,6 +14,7 @@ import {
   type SpanDetail,
   type TimeRange,
   type TraceDetail,
+  type TraceDetailPage,
   type TraceDiff,
   type TraceListResponse,
   type TraceSearchResponse,
@@ -29,7 +30,17 @@ import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor } fr
 import type { JsonUtf8 } from '../json.js';
 import { metricPointsJson } from './metric-points-json.js';
 import { diffTraces } from './trace-diff.js';
-import { spanDetailJson, traceDetailJson, traceTreeJson } from './trace-json.js';
+import { spanDetailJson, traceDetailJson, traceDetailPageJson, traceTreeJson } from './trace-json.js';
+import { keptCopies, MAX_PAGE_SPANS, pagePlan, pageScores, type SpanPage } from './trace-pages.js';
+
+/**
+ * The most spans `GET /api/traces/:id` answers without `spans=`, counted from the trace's parts
+ * before anything else is read. The agent spans of the benchmark are some 1,000 bytes of answer
+ * each (20,001 of them 19.8 MB; the server peaked at 543 MiB serving them). A count does not bound
+ * bytes: spans of 2.9 KB each (bench:detail's heavy shape) took the server to 1,453 MiB at 20,001
+ * and DuckDB past its memory limit at 50,000, so a bound on the stored bytes is still to come.
+ */
+export const MAX_DETAIL_SPANS = 50_000;
 
 /** Answers the read API from a `Store`. Knows nothing of HTTP or of how records arrived. */
 const NO_SPAN = '0000000000000000';
@@ -70,11 +81,49 @@ export class QueryService {
     };
   }
 
-  /** `TraceDetail`: every span of a trace, in tree order, its logs and its scores. */
-  async getTrace(projectId: string, traceId: string): Promise<JsonUtf8<TraceDetail>> {
+  /**
+   * `TraceDetail`: every span of a trace, in tree order, its logs and its scores; with `page`, a
+   * page of them (`TraceDetailPage`). A trace of more than `MAX_DETAIL_SPANS` spans is answered
+   * only in pages: its whole answer would pass what the server holds in memory and what a client
+   * can parse (`trace-pages.ts`).
+   */
+  async getTrace(projectId: string, traceId: string, page: SpanPage | null = null): Promise<JsonUtf8<TraceDetail | TraceDetailPage>> {
+    if (page !== null) return this.getTracePage(projectId, traceId, page);
+    const stored = await this.store.countTraceSpans(projectId, traceId);
+    if (stored > MAX_DETAIL_SPANS) {
+      throw new AppError(
+        'ERR_TRACE_TOO_LARGE',
+        `trace ${traceId} has ${stored} spans, more than the ${MAX_DETAIL_SPANS} one answer holds: ask for pages of it with ?spans=OFFSET,LIMIT (e.g. ?spans=0,${MAX_PAGE_SPANS})`,
+      );
+    }
     const [found, scores] = await Promise.all([this.store.getTrace(projectId, traceId), this.scoresOf(projectId, traceId)]);
     if (found === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
     return traceDetailJson(traceId, found, scores);
+  }
+
+  /** A page of a trace: ordered from its compact columns, then only the page's rows read. */
+  private async getTracePage(projectId: string, traceId: string, page: SpanPage): Promise<JsonUtf8<TraceDetailPage>> {
+    const [timings, scores] = await Promise.all([this.store.getTraceTimings(projectId, traceId), this.scoresOf(projectId, traceId)]);
+    if (timings === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
+    const plan = pagePlan(timings, page);
+    const first = page.offset === 0;
+    // Past the end there is nothing to read; the first page reads the trace's own logs even with no span.
+    const found = plan.ids.length === 0 && !first ? { spans: [], logs: [] } : await this.store.getTraceSpans(projectId, traceId, plan.ids, first);
+    const kept = keptCopies(found.spans);
+    const spans: StoredSpan[] = [];
+    const depths: number[] = [];
+    plan.ids.forEach((id, k) => {
+      const span = kept.get(id);
+      // A span deleted (retention) between the two reads is left out, not made up.
+      if (span === undefined) return;
+      spans.push(span);
+      depths.push(plan.depths[k]!);
+    });
+    return traceDetailPageJson(
+      traceId,
+      { spans, depths, logs: found.logs, spanCount: plan.count, offset: page.offset, nextSpans: plan.next },
+      pageScores(scores, timings, plan.ids, first),
+    );
   }
 
   /** The scores of a trace and of its spans, in time order, as the API gives them. */

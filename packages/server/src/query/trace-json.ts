@@ -1,4 +1,15 @@
-import { isoFromMicros, resolveSpanTree, type Score, spanTreeInputFrom, type SpanDetail, type SpanEventRecord, type TraceDetail, type TraceTree, type TraceTreeColumns } from '@spoor/model';
+import {
+  isoFromMicros,
+  resolveSpanTree,
+  type Score,
+  spanTreeInputFrom,
+  type SpanDetail,
+  type SpanEventRecord,
+  type TraceDetail,
+  type TraceDetailPage,
+  type TraceTree,
+  type TraceTreeColumns,
+} from '@spoor/model';
 import type { JsonUtf8 } from '../json.js';
 import type { StoredLog, StoredSpan, StoredTrace } from '../store/stored-trace.js';
 import { JsonWriter } from './json-bytes.js';
@@ -29,6 +40,28 @@ export function traceDetailJson(traceId: string, trace: StoredTrace, scores: rea
   }
   out.write('],"logs":');
   writeLogs(out, trace.logs, shared);
+  writeScores(out, scores);
+  return out.finish();
+}
+
+/**
+ * `TraceDetailPage`: a page of spans in tree order (`spans[k]` at depth `depths[k]`), the page's
+ * logs and scores, and where it lies in the whole (`trace-pages.ts`).
+ */
+export function traceDetailPageJson(
+  traceId: string,
+  page: { spans: readonly StoredSpan[]; depths: ArrayLike<number>; logs: StoredLog[]; spanCount: number; offset: number; nextSpans: string | null },
+  scores: readonly Score[],
+): JsonUtf8<TraceDetailPage> {
+  const shared = new Shared();
+  const out = new JsonWriter<TraceDetailPage>(textLength(page.spans, page.logs));
+  out.write(`{"traceId":${str(traceId)},"spanCount":${page.spanCount},"offset":${page.offset},"nextSpans":${strOrNull(page.nextSpans)},"spans":[`);
+  for (let k = 0; k < page.spans.length; k++) {
+    if (k > 0) out.write(',');
+    out.write(spanJson(page.spans[k]!, page.depths[k]!, shared));
+  }
+  out.write('],"logs":');
+  writeLogs(out, page.logs, shared);
   writeScores(out, scores);
   return out.finish();
 }
@@ -64,7 +97,7 @@ function writeScores(out: JsonWriter<unknown>, scores: readonly Score[]): void {
 }
 
 /** About the length of the answer: the stored texts and some 700 characters of fields around each record. */
-function textLength(spans: StoredSpan[], logs: StoredLog[]): number {
+function textLength(spans: readonly StoredSpan[], logs: readonly StoredLog[]): number {
   let n = 64;
   for (const s of spans) n += s.attributesJson.length + s.eventsJson.length + s.linksJson.length + s.scopeJson.length + 700;
   for (const l of logs) n += l.bodyJson.length + l.attributesJson.length + l.scopeJson.length + 500;

@@ -13,6 +13,7 @@ import { describeEvaluatorContract } from './store-contract-evaluators.js';
 import { describeDatasetContract } from './store-contract-datasets.js';
 import { describeExperimentContract } from './store-contract-experiments.js';
 import { describeLiveContract } from './store-contract-live.js';
+import { describeTracePagesContract } from './store-contract-trace-pages.js';
 import type { WriteContractSubject } from './store-contract-write.js';
 
 /** Every read contract suite against one kind of store, each test on a store `open` makes anew. */
@@ -31,6 +32,7 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
   describeDatasetContract(adapter, open);
   describeExperimentContract(adapter, open);
   describeLiveContract(adapter, open);
+  describeTracePagesContract(adapter, open);
 }
 
 /**

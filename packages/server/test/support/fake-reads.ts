@@ -168,6 +168,18 @@ export function getTrace(data: FakeData, projectId: string, traceId: string, spa
   };
 }
 
+export function countTraceSpans(data: FakeData, projectId: string, traceId: string): number {
+  return data.parts.filter((p) => p.projectId === projectId && p.traceId === traceId).reduce((n, p) => n + p.spanCount, 0);
+}
+
+export function getTraceSpans(data: FakeData, projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): StoredTrace {
+  const spans = spansOf(data, projectId, traceId);
+  const page = new Set(spanIds);
+  const inTrace = new Set(spans.map((s) => s.spanId));
+  const logs = logsOf(data, projectId, traceId).filter((l) => (l.spanId !== null && page.has(l.spanId)) || (traceLogs && (l.spanId === null || !inTrace.has(l.spanId))));
+  return { spans: spans.filter((s) => page.has(s.spanId)).map(storedSpanOf), logs: logs.map(storedLogOf) };
+}
+
 export function getTraceTree(data: FakeData, projectId: string, traceId: string): { tree: TraceTreeColumns; logs: StoredLog[] } | null {
   const spans = spansOf(data, projectId, traceId);
   if (spans.length === 0) return null;

@@ -296,6 +296,14 @@ export class FakeStore implements Store {
     return reads.getTrace(this.data, projectId, traceId, spanId);
   }
 
+  async countTraceSpans(projectId: string, traceId: string): Promise<number> {
+    return reads.countTraceSpans(this.data, projectId, traceId);
+  }
+
+  async getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTrace> {
+    return reads.getTraceSpans(this.data, projectId, traceId, spanIds, traceLogs);
+  }
+
   async getTraceTree(projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: StoredLog[] } | null> {
     return reads.getTraceTree(this.data, projectId, traceId);
   }

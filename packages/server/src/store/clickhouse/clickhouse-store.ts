@@ -16,7 +16,7 @@ import { listLogs, listMetricPoints, readMetricPoints } from './log-metric-reads
 import { deleteModelPrice, listModelPrices, putModelPrice, setSpanCosts } from './pricing.js';
 import { deleteOlderThan } from './retention.js';
 import { type RetentionTtl, type SchemaLayout, CLICKHOUSE_MIGRATIONS, CLICKHOUSE_SCHEMA_VERSION, schemaStatements, ttlStatements } from './schema.js';
-import { getTrace, getTraceTimings, getTraceTree, recentSpanIds, searchTrace } from './trace-reads.js';
+import { getTrace, getTraceSpans, getTraceTimings, getTraceTree, recentSpanIds, searchTrace } from './trace-reads.js';
 import { ClickHouseWriter } from './writer.js';
 import { ClickHouseSql } from './dialect.js';
 import { SqlReads } from '../sql/sql-reads.js';
@@ -117,6 +117,10 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
 
   getTrace(projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null> {
     return getTrace(this.ch, projectId, traceId, spanId);
+  }
+
+  getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTrace> {
+    return getTraceSpans(this.ch, projectId, traceId, spanIds, traceLogs);
   }
 
   getTraceTree(projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: StoredLog[] } | null> {

@@ -28,6 +28,14 @@ export interface TraceReader {
    * come as the stored text (`StoredSpan`): the answer splices them in unparsed.
    */
   getTrace(projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null>;
+  /** How many spans the project stored of a trace, by its parts (a span stored twice counts twice); 0 for none. */
+  countTraceSpans(projectId: string, traceId: string): Promise<number>;
+  /**
+   * A page of a trace: its spans with these ids (every stored copy, any order) and their logs in
+   * time order; with `traceLogs`, also the trace's logs that name no span or a span it lacks.
+   * Empty for a trace the project does not have.
+   */
+  getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTrace>;
   /** What the waterfall draws of a trace's spans, as columns, and the trace's logs; `null` when there is no such trace. */
   getTraceTree(projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: StoredLog[] } | null>;
   /** Ids of a trace's spans whose attributes, status message or events contain `text` (case-insensitive), in start order. */

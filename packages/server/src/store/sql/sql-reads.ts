@@ -19,6 +19,7 @@ import { listMetrics } from './logs-metrics.js';
 import { listUnpricedModels, readSpansToPrice } from './pricing.js';
 import { listSessionRuns, listSessions } from './sessions.js';
 import { listServices, listTraces } from './traces.js';
+import { countTraceSpans } from './trace-bounds.js';
 
 /**
  * The port methods answered by the queries written once, for an engine's store to inherit: the
@@ -29,6 +30,10 @@ export abstract class SqlReads {
 
   listTraces(query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]> {
     return listTraces(this.sql, query, after, limit);
+  }
+
+  countTraceSpans(projectId: string, traceId: string): Promise<number> {
+    return countTraceSpans(this.sql, projectId, traceId);
   }
 
   listServices(projectId: string, range: TimeRange): Promise<ServiceRecord[]> {

@@ -26,3 +26,16 @@ export async function traceBounds(db: SqlEngine, projectId: string, traceIds: re
   );
   return bounds ?? null;
 }
+
+/** How many spans the project stored of a trace: the sum of its parts' counts (0 for none). */
+export async function countTraceSpans(db: SqlEngine, projectId: string, traceId: string): Promise<number> {
+  const d = db.dialect;
+  const p = d.params();
+  const [count] = await db.rows(
+    "count a trace's spans",
+    `SELECT sum(span_count) AS n FROM ${d.tables.trace_parts} WHERE project_id = ${p.add(projectId)} AND trace_id = ${p.add(traceId)}`,
+    p,
+    (row) => Number(row.get('n') ?? 0),
+  );
+  return count ?? 0;
+}
