@@ -149,3 +149,6 @@ export type {
 } from './experiment.js';
 export type { Regressions } from './experiment.js';
 export { EXPERIMENT_ATTRIBUTES, EXPERIMENT_STATES, experimentNameProblem, regressed, regressionsOf } from './experiment.js';
+// Running spans (issue 33: a span seen before it ends).
+export type { SpanState } from './span.js';
+export { SPAN_STATES } from './span.js';

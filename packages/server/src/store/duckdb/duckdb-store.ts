@@ -39,6 +39,7 @@ import { traceBounds } from '../sql/trace-bounds.js';
 import { LOG_MARGIN_US } from '../sql/traces.js';
 import { DuckDbExporter } from './export.js';
 import { DuckDbSql, duckDbDialect } from './dialect.js';
+import { DuckDbRunningSpanStore } from './running-spans.js';
 import { DuckDbScoreStore } from './scores.js';
 import { DuckDbDatasetStore } from './datasets.js';
 import { DuckDbExperimentStore } from './experiments.js';
@@ -70,6 +71,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   readonly datasets: DuckDbDatasetStore;
   readonly experiments: DuckDbExperimentStore;
   readonly masking: DuckDbMaskingStore;
+  readonly runningSpans: DuckDbRunningSpanStore;
   /** Reads the tables out for `spoor migrate`. */
   readonly exporter: DuckDbExporter;
   /**
@@ -97,6 +99,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     this.experiments = new DuckDbExperimentStore(this.sql);
     this.masking = new DuckDbMaskingStore((what, fn) => this.onOwnConnection(what, fn));
     this.exporter = new DuckDbExporter((what, fn) => this.onOwnConnection(what, fn));
+    this.runningSpans = new DuckDbRunningSpanStore(this.sql);
   }
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {

@@ -1,0 +1,156 @@
+import type { TimeRange } from '@spoor/model';
+import { type Row, num, numOrNull, storedSpanFromRow } from '../record-rows.js';
+import type { RunningTraceFilter, RunningTraceRecord, StoredRunningSpan } from '../ports/running-spans.js';
+import type { TimeKey } from '../ports/traces.js';
+import type { Dialect, Params, SqlEngine } from './dialect.js';
+
+/**
+ * Running snapshots read back (`running_spans`, `store/tables.ts`): of each span the newest
+ * snapshot (by when its request was received), and none of a span stored ended: that anti-join is
+ * in every read, so a read never shows a span twice, whatever the sweep has or has not deleted yet.
+ */
+
+const SNAPSHOT_COLUMNS = `project_id, trace_id, span_id, parent_span_id, trace_state, flags, name, kind, service_name, start_us, end_us,
+  status_code, status_message, attributes, source_id, events, links, dropped_attributes, dropped_events, dropped_links, session_id,
+  is_llm, llm_provider, llm_operation, llm_request_model, llm_response_model, input_tokens, output_tokens, total_tokens,
+  cache_read_tokens, cache_creation_tokens, reasoning_tokens, cost_usd, ttft_ms, finish_reasons, cost_source, category, user_id, received_us`;
+
+/**
+ * Two snapshots of one span received in the same microsecond (two requests in one millisecond)
+ * are told apart by what they hold: a span's attributes and events only grow while it runs.
+ */
+const NEWEST_FIRST = 'received_us DESC, length(attributes) DESC, length(events) DESC';
+
+/**
+ * The newest snapshot of each span of the project's running spans that meet `conditions` (on
+ * `running_spans` columns that hold alike for every snapshot of a span: its trace or span id),
+ * none of a span stored ended.
+ */
+export function liveSnapshots(d: Dialect, project: string, conditions: readonly string[]): string {
+  const where = [`project_id = ${project}`, ...conditions].join(' AND ');
+  const ended = `(trace_id, span_id) NOT IN (SELECT trace_id, span_id FROM ${d.tables.spans}
+    WHERE project_id = ${project} AND trace_id IN (SELECT trace_id FROM ${d.tables.running_spans} WHERE ${where}))`;
+  return d.firstPer(`SELECT ${SNAPSHOT_COLUMNS} FROM ${d.tables.running_spans} WHERE ${where} AND ${ended}`, 'trace_id, span_id', NEWEST_FIRST);
+}
+
+/** A snapshot row as a stored span (`end_us` 0), with when it was received; its resource and scope joined from `sources`. */
+function runningSpanOf(row: Row): StoredRunningSpan {
+  const reasons = row.get('finish_reasons') as string | null;
+  const view: Row = { get: (name) => (name === 'finish_reasons' ? (reasons === null ? null : (JSON.parse(reasons) as string[])) : name === 'is_llm' ? isTrueValue(row.get(name)) : row.get(name)) };
+  return { ...storedSpanFromRow(view), receivedUs: num(row.get('received_us')) };
+}
+
+const isTrueValue = (value: unknown): boolean => value === true || value === 1 || value === '1' || value === 'true';
+
+/** The running spans of these traces (with `spanId`, that span only), in start order, then span id. */
+export function runningSpansOf(db: SqlEngine, projectId: string, traceIds: readonly string[], spanId: string | null): Promise<StoredRunningSpan[]> {
+  if (traceIds.length === 0) return Promise.resolve([]);
+  const d = db.dialect;
+  const p = d.params();
+  const project = p.add(projectId);
+  const conditions = [`trace_id IN ${p.texts(traceIds)}`];
+  if (spanId !== null) conditions.push(`span_id = ${p.add(spanId)}`);
+  return db.rows(
+    'read running spans',
+    `SELECT s.*, src.resource AS resource, src.scope AS scope
+     FROM (${liveSnapshots(d, project, conditions)}) AS s
+     LEFT JOIN (SELECT source_id, resource, scope FROM ${d.sources} WHERE project_id = ${project}) AS src ON src.source_id = s.source_id
+     ORDER BY s.start_us, s.span_id`,
+    p,
+    (row) => {
+      const span = runningSpanOf(row);
+      // A source is always written with its records; '{}' keeps the answer valid JSON should one be missing.
+      if (span.resourceJson === null || span.resourceJson === '') span.resourceJson = '{"attributes":{}}';
+      if (span.scopeJson === null || span.scopeJson === '') span.scopeJson = '{}';
+      return span;
+    },
+  );
+}
+
+/** Per trace of these with running spans: when its newest snapshot was received. */
+export async function lastHeardOf(db: SqlEngine, projectId: string, traceIds: readonly string[]): Promise<Map<string, number>> {
+  if (traceIds.length === 0) return new Map();
+  const d = db.dialect;
+  const p = d.params();
+  const project = p.add(projectId);
+  const rows = await db.rows(
+    'read when running traces were last heard from',
+    `SELECT trace_id, max(received_us) AS heard FROM (${liveSnapshots(d, project, [`trace_id IN ${p.texts(traceIds)}`])}) AS s GROUP BY trace_id`,
+    p,
+    (row) => [row.get('trace_id') as string, num(row.get('heard'))] as const,
+  );
+  return new Map(rows);
+}
+
+/**
+ * Traces that have running spans and no span stored ended (no `trace_parts`), summarized from
+ * their newest snapshots, starting in `range`, strictly older than `after`, newest first. Their
+ * counts, tokens and cost are of ended spans: none yet.
+ */
+export function runningOnlyTraces(db: SqlEngine, projectId: string, range: TimeRange, filter: RunningTraceFilter, after: TimeKey | null, limit: number): Promise<RunningTraceRecord[]> {
+  const d = db.dialect;
+  const p = d.params();
+  const project = p.add(projectId);
+  const unended = `trace_id NOT IN (SELECT trace_id FROM ${d.tables.trace_parts} WHERE project_id = ${project}
+    AND trace_id IN (SELECT trace_id FROM ${d.tables.running_spans} WHERE project_id = ${project}))`;
+  const having: string[] = [];
+  if (range.fromUs !== null) having.push(`t_start >= ${p.int(range.fromUs)}`);
+  if (range.toUs !== null) having.push(`t_start < ${p.int(range.toUs)}`);
+  if (after !== null) {
+    const t = p.int(after.timeUs);
+    having.push(`(t_start < ${t} OR (t_start = ${t} AND trace_id < ${p.add(after.id)}))`);
+  }
+  if (filter.service !== null) having.push(`countIf(service_name = ${p.add(filter.service)}) > 0`);
+  if (filter.spanName !== null) having.push(`countIf(name = ${p.add(filter.spanName)}) > 0`);
+  if (filter.sessionId !== null) having.push(`countIf(session_id = ${p.add(filter.sessionId)}) > 0`);
+  return db.rows(
+    'list traces of running spans only',
+    `SELECT trace_id, min(start_us) AS t_start, max(received_us) AS t_heard,
+       coalesce(max(CASE WHEN parent_span_id IS NULL THEN name END), argMin(name, start_us)) AS t_root,
+       coalesce(max(CASE WHEN parent_span_id IS NULL THEN service_name END), argMin(service_name, start_us)) AS t_service,
+       max(session_id) AS t_session, max(user_id) AS t_user
+     FROM (${liveSnapshots(d, project, [unended])}) AS s
+     GROUP BY trace_id
+     ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
+     ORDER BY t_start DESC, trace_id DESC
+     LIMIT ${p.count(limit)}`,
+    p,
+    (row) => ({
+      traceId: row.get('trace_id') as string,
+      rootName: row.get('t_root') as string,
+      serviceName: row.get('t_service') as string,
+      startTimeUs: num(row.get('t_start')),
+      // No span ended: the trace has no end yet (the answer gives its duration so far).
+      endTimeUs: num(row.get('t_start')),
+      spanCount: 0,
+      errorCount: 0,
+      inputTokens: null,
+      outputTokens: null,
+      costUsd: null,
+      sessionId: (row.get('t_session') as string | null) ?? null,
+      userId: (row.get('t_user') as string | null) ?? null,
+      lastHeardUs: num(row.get('t_heard')),
+    }),
+  );
+}
+
+/**
+ * What the sweep deletes: snapshots of spans stored ended, and snapshots a newer one of their span
+ * replaced (every row but those received last of their span). A snapshot written while it runs is
+ * newer than anything it compares with, so it stays.
+ */
+export function sweptSnapshots(d: Dialect): { condition: string; params: Params } {
+  const p = d.params();
+  const ended = `(project_id, trace_id, span_id) IN (SELECT project_id, trace_id, span_id FROM ${d.tables.spans}
+    WHERE trace_id IN (SELECT trace_id FROM ${d.tables.running_spans}))`;
+  const superseded = `(project_id, trace_id, span_id, received_us) NOT IN (SELECT project_id, trace_id, span_id, max(received_us)
+    FROM ${d.tables.running_spans} GROUP BY project_id, trace_id, span_id)`;
+  return { condition: `${ended} OR ${superseded}`, params: p };
+}
+
+/** How many snapshot rows are stored, superseded and ended ones included (what the sweep leaves shows in it). */
+export async function countSnapshotRows(db: SqlEngine): Promise<number> {
+  const d = db.dialect;
+  const rows = await db.rows('count running span rows', `SELECT count(*) AS n FROM ${d.tables.running_spans}`, d.params(), (row) => numOrNull(row.get('n')) ?? 0);
+  return rows[0] ?? 0;
+}
