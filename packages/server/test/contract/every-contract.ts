@@ -12,6 +12,7 @@ import { describeScoreContract } from './store-contract-scores.js';
 import { describeEvaluatorContract } from './store-contract-evaluators.js';
 import { describeDatasetContract } from './store-contract-datasets.js';
 import { describeExperimentContract } from './store-contract-experiments.js';
+import { describeRunningSpanContract } from './store-contract-running-spans.js';
 import type { WriteContractSubject } from './store-contract-write.js';
 
 /** Every read contract suite against one kind of store, each test on a store `open` makes anew. */
@@ -29,6 +30,7 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
   describeScoreSeriesContract(adapter, open);
   describeDatasetContract(adapter, open);
   describeExperimentContract(adapter, open);
+  describeRunningSpanContract(adapter, open);
 }
 
 /**
