@@ -19,7 +19,7 @@ const llm = [
 ];
 
 /** A JSON body of these spans, decoded as a request received at `RECEIVED_US`. */
-const decodeJson = (spans: object[], ended?: (span: { spanId: string }) => boolean) => decodeRequest('traces', 'json', tracesBody(spans), 'p1', RECEIVED_US, { ended });
+const decodeJson = (spans: Parameters<typeof tracesBody>[0], ended?: (span: { spanId: string }) => boolean) => decodeRequest('traces', 'json', tracesBody(spans), 'p1', RECEIVED_US, { ended });
 
 describe('a span sent with no end', () => {
   it.each([

@@ -1,12 +1,12 @@
 import type { SpanRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import { spanRecordFromStored } from '../../src/store/stored-trace.js';
-import type { Store, StoredRunningSpan } from '../../src/store/store.js';
+import type { RunningTraceFilter, Store, StoredRunningSpan } from '../../src/store/store.js';
 import { ALL, T0, emptyLlm, sid, span, tid } from '../support/record-fixtures.js';
 import { openForEachTest, recordBatch } from './per-test-store.js';
 
 const SEC = 1_000_000;
-const NO_FILTER = { service: null, spanName: null, sessionId: null };
+const NO_FILTER: RunningTraceFilter = { service: null, spanName: null, sessionId: null };
 
 /** A running snapshot: a span with no end. */
 const snapshot = (over: Partial<SpanRecord> = {}): SpanRecord => span({ endTimeUs: 0, ...over });
@@ -101,7 +101,7 @@ export function describeRunningSpanContract(adapter: string, open: () => Promise
       expect((await store.runningSpans.listRunningTraces('default', ALL, NO_FILTER, null, 1)).map((t) => t.traceId)).toEqual([tid(3)]);
       expect((await store.runningSpans.listRunningTraces('default', { fromUs: T0 + 2 * SEC, toUs: null }, NO_FILTER, null, 10)).map((t) => t.traceId)).toEqual([tid(3), tid(2)]);
       // Any snapshot of the trace may match a filter.
-      const only = (filter: Partial<typeof NO_FILTER>) => store.runningSpans.listRunningTraces('default', ALL, { ...NO_FILTER, ...filter }, null, 10).then((l) => l.map((t) => t.traceId));
+      const only = (filter: Partial<RunningTraceFilter>) => store.runningSpans.listRunningTraces('default', ALL, { ...NO_FILTER, ...filter }, null, 10).then((l) => l.map((t) => t.traceId));
       expect(await only({ service: 'svc-b' })).toEqual([tid(1)]);
       expect(await only({ spanName: 'third' })).toEqual([tid(3)]);
       expect(await only({ sessionId: 's-1' })).toEqual([tid(1)]);

@@ -148,9 +148,15 @@ export function sweptSnapshots(d: Dialect): { condition: string; params: Params 
   return { condition: `${ended} OR ${superseded}`, params: p };
 }
 
-/** How many snapshot rows are stored, superseded and ended ones included (what the sweep leaves shows in it). */
-export async function countSnapshotRows(db: SqlEngine): Promise<number> {
+/** How many snapshot rows are stored, and how many of them the sweep would delete. */
+export async function countSnapshotRows(db: SqlEngine): Promise<{ rows: number; swept: number }> {
   const d = db.dialect;
-  const rows = await db.rows('count running span rows', `SELECT count(*) AS n FROM ${d.tables.running_spans}`, d.params(), (row) => numOrNull(row.get('n')) ?? 0);
-  return rows[0] ?? 0;
+  const { condition, params } = sweptSnapshots(d);
+  const counts = await db.rows(
+    'count running span rows',
+    `SELECT count(*) AS n, countIf(${condition}) AS swept FROM ${d.tables.running_spans}`,
+    params,
+    (row) => ({ rows: numOrNull(row.get('n')) ?? 0, swept: numOrNull(row.get('swept')) ?? 0 }),
+  );
+  return counts[0] ?? { rows: 0, swept: 0 };
 }
