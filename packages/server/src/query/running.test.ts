@@ -1,4 +1,4 @@
-import type { TraceSummaryRecord, TraceTreeColumns } from '@spoor/model';
+import type { TraceQuery, TraceSummaryRecord, TraceTreeColumns } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import { span } from '../../test/support/record-fixtures.js';
 import { storedSpanOf } from '../../test/support/fake-reads.js';
@@ -57,10 +57,10 @@ describe('liveSummary', () => {
 });
 
 describe('runningTraceFilterOf', () => {
-  const base = {
+  const base: TraceQuery = {
     projectId: 'default', range: { fromUs: null, toUs: null }, service: null, spanName: null, text: null, status: null, minDurationMs: null,
     maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [], limit: 50, cursor: null,
-  } as const;
+  };
   it('holds a trace of running spans alone to service, span name and session', () => {
     expect(runningTraceFilterOf({ ...base, service: 'a', spanName: 'b', sessionId: 'c' })).toEqual({ service: 'a', spanName: 'b', sessionId: 'c' });
   });
@@ -71,8 +71,8 @@ describe('runningTraceFilterOf', () => {
     ['attributes', { attributes: [{ key: 'k', value: 'v' }] }],
     ['model', { model: 'gpt-4o' }],
     ['scores', { scores: [{ name: 'q', op: '<' as const, value: 1 }] }],
-  ])('lists none when the query filters on %s', (_label, over) => {
-    expect(runningTraceFilterOf({ ...base, ...over } as typeof base)).toBeNull();
+  ])('lists none when the query filters on %s', (_label, over: Partial<TraceQuery>) => {
+    expect(runningTraceFilterOf({ ...base, ...over })).toBeNull();
   });
 });
 
