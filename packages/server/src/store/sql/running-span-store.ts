@@ -2,7 +2,7 @@ import type { TimeRange } from '@spoor/model';
 import type { RunningSpanStore, RunningTraceFilter, RunningTraceRecord, StoredRunningSpan } from '../ports/running-spans.js';
 import type { TimeKey } from '../ports/traces.js';
 import type { Params, SqlEngine } from './dialect.js';
-import { countSnapshotRows, lastHeardOf, runningOnlyTraces, runningSpansOf, sweptSnapshots } from './running-spans.js';
+import { countSnapshotRows, lastHeardOf, runningOnlyTraces, runningSpansOf } from './running-spans.js';
 
 /**
  * The running span port over the queries written once: an engine gives only how rows meeting a
@@ -28,10 +28,9 @@ export abstract class SqlRunningSpanStore implements RunningSpanStore {
 
   async sweep(): Promise<number> {
     // Counted first: a delete is a mutation on ClickHouse, and most sweeps of a quiet store find nothing.
-    const { rows, swept } = await countSnapshotRows(this.sql);
-    if (swept === 0) return rows;
-    const { condition, params } = sweptSnapshots(this.sql.dialect);
-    await this.deleteWhere('sweep ended and replaced running spans', condition, params);
+    const { rows, swept, sweep } = await countSnapshotRows(this.sql);
+    if (swept === 0 || sweep === null) return rows;
+    await this.deleteWhere('sweep ended and replaced running spans', sweep.condition, sweep.params);
     return rows - swept;
   }
 }

@@ -3,11 +3,13 @@ import { type Row, num, numOrNull, storedSpanFromRow } from '../record-rows.js';
 import type { RunningTraceFilter, RunningTraceRecord, StoredRunningSpan } from '../ports/running-spans.js';
 import type { TimeKey } from '../ports/traces.js';
 import type { Dialect, Params, SqlEngine } from './dialect.js';
+import { traceBounds } from './trace-bounds.js';
 
 /**
  * Running snapshots read back (`running_spans`, `store/tables.ts`): of each span the newest
- * snapshot (by when its request was received), and none of a span stored ended: that anti-join is
- * in every read, so a read never shows a span twice, whatever the sweep has or has not deleted yet.
+ * snapshot (by when its request was received), and none of a span stored ended: every read leaves
+ * those out (`withoutEnded`), so a read never shows a span twice, whatever the sweep has or has
+ * not deleted yet.
  */
 
 const SNAPSHOT_COLUMNS = `project_id, trace_id, span_id, parent_span_id, trace_state, flags, name, kind, service_name, start_us, end_us,
@@ -24,13 +26,36 @@ const NEWEST_FIRST = 'received_us DESC, length(attributes) DESC, length(events) 
 /**
  * The newest snapshot of each span of the project's running spans that meet `conditions` (on
  * `running_spans` columns that hold alike for every snapshot of a span: its trace or span id),
- * none of a span stored ended.
+ * spans stored ended included (`withoutEnded` leaves them out).
  */
-export function liveSnapshots(d: Dialect, project: string, conditions: readonly string[]): string {
+export function newestSnapshots(d: Dialect, project: string, conditions: readonly string[]): string {
   const where = [`project_id = ${project}`, ...conditions].join(' AND ');
-  const ended = `(trace_id, span_id) NOT IN (SELECT trace_id, span_id FROM ${d.tables.spans}
-    WHERE project_id = ${project} AND trace_id IN (SELECT trace_id FROM ${d.tables.running_spans} WHERE ${where}))`;
-  return d.firstPer(`SELECT ${SNAPSHOT_COLUMNS} FROM ${d.tables.running_spans} WHERE ${where} AND ${ended}`, 'trace_id, span_id', NEWEST_FIRST);
+  return d.firstPer(`SELECT ${SNAPSHOT_COLUMNS} FROM ${d.tables.running_spans} WHERE ${where}`, 'trace_id, span_id', NEWEST_FIRST);
+}
+
+/**
+ * `snapshots` without those of spans stored ended. The spans are read within the times their
+ * traces' `trace_parts` bound (`traceBounds`), as a trace's read does: on DuckDB a read by trace
+ * id alone scans every span's id. Nothing is read when there is no snapshot (most reads).
+ */
+async function withoutEnded<T extends { traceId: string; spanId: string }>(db: SqlEngine, projectId: string, snapshots: T[]): Promise<T[]> {
+  if (snapshots.length === 0) return snapshots;
+  const traceIds = [...new Set(snapshots.map((s) => s.traceId))];
+  const bounds = await traceBounds(db, projectId, traceIds);
+  if (bounds === null) return snapshots;
+  const d = db.dialect;
+  const p = d.params();
+  const ended = await db.rows(
+    'find running spans stored ended',
+    `SELECT trace_id, span_id FROM ${d.tables.spans}
+     WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)} AND span_id IN ${p.texts([...new Set(snapshots.map((s) => s.spanId))])}
+       AND start_us BETWEEN ${p.int(bounds.fromUs)} AND ${p.int(bounds.toUs)}`,
+    p,
+    (row) => `${row.get('trace_id') as string}/${row.get('span_id') as string}`,
+  );
+  if (ended.length === 0) return snapshots;
+  const stored = new Set(ended);
+  return snapshots.filter((s) => !stored.has(`${s.traceId}/${s.spanId}`));
 }
 
 /** A snapshot row as a stored span (`end_us` 0), with when it was received; its resource and scope joined from `sources`. */
@@ -43,17 +68,17 @@ function runningSpanOf(row: Row): StoredRunningSpan {
 const isTrueValue = (value: unknown): boolean => value === true || value === 1 || value === '1' || value === 'true';
 
 /** The running spans of these traces (with `spanId`, that span only), in start order, then span id. */
-export function runningSpansOf(db: SqlEngine, projectId: string, traceIds: readonly string[], spanId: string | null): Promise<StoredRunningSpan[]> {
-  if (traceIds.length === 0) return Promise.resolve([]);
+export async function runningSpansOf(db: SqlEngine, projectId: string, traceIds: readonly string[], spanId: string | null): Promise<StoredRunningSpan[]> {
+  if (traceIds.length === 0) return [];
   const d = db.dialect;
   const p = d.params();
   const project = p.add(projectId);
   const conditions = [`trace_id IN ${p.texts(traceIds)}`];
   if (spanId !== null) conditions.push(`span_id = ${p.add(spanId)}`);
-  return db.rows(
+  const snapshots = await db.rows(
     'read running spans',
     `SELECT s.*, src.resource AS resource, src.scope AS scope
-     FROM (${liveSnapshots(d, project, conditions)}) AS s
+     FROM (${newestSnapshots(d, project, conditions)}) AS s
      LEFT JOIN (SELECT source_id, resource, scope FROM ${d.sources} WHERE project_id = ${project}) AS src ON src.source_id = s.source_id
      ORDER BY s.start_us, s.span_id`,
     p,
@@ -65,6 +90,7 @@ export function runningSpansOf(db: SqlEngine, projectId: string, traceIds: reado
       return span;
     },
   );
+  return withoutEnded(db, projectId, snapshots);
 }
 
 /** Per trace of these with running spans: when its newest snapshot was received. */
@@ -72,14 +98,16 @@ export async function lastHeardOf(db: SqlEngine, projectId: string, traceIds: re
   if (traceIds.length === 0) return new Map();
   const d = db.dialect;
   const p = d.params();
-  const project = p.add(projectId);
-  const rows = await db.rows(
+  const spans = await db.rows(
     'read when running traces were last heard from',
-    `SELECT trace_id, max(received_us) AS heard FROM (${liveSnapshots(d, project, [`trace_id IN ${p.texts(traceIds)}`])}) AS s GROUP BY trace_id`,
+    `SELECT trace_id, span_id, max(received_us) AS heard FROM ${d.tables.running_spans}
+     WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)} GROUP BY trace_id, span_id`,
     p,
-    (row) => [row.get('trace_id') as string, num(row.get('heard'))] as const,
+    (row) => ({ traceId: row.get('trace_id') as string, spanId: row.get('span_id') as string, heardUs: num(row.get('heard')) }),
   );
-  return new Map(rows);
+  const heard = new Map<string, number>();
+  for (const s of await withoutEnded(db, projectId, spans)) heard.set(s.traceId, Math.max(heard.get(s.traceId) ?? 0, s.heardUs));
+  return heard;
 }
 
 /**
@@ -87,12 +115,12 @@ export async function lastHeardOf(db: SqlEngine, projectId: string, traceIds: re
  * their newest snapshots, starting in `range`, strictly older than `after`, newest first. Their
  * counts, tokens and cost are of ended spans: none yet.
  */
-export function runningOnlyTraces(db: SqlEngine, projectId: string, range: TimeRange, filter: RunningTraceFilter, after: TimeKey | null, limit: number): Promise<RunningTraceRecord[]> {
+export async function runningOnlyTraces(db: SqlEngine, projectId: string, range: TimeRange, filter: RunningTraceFilter, after: TimeKey | null, limit: number): Promise<RunningTraceRecord[]> {
+  const unended = await tracesWithoutParts(db, projectId);
+  if (unended.length === 0) return [];
   const d = db.dialect;
   const p = d.params();
   const project = p.add(projectId);
-  const unended = `trace_id NOT IN (SELECT trace_id FROM ${d.tables.trace_parts} WHERE project_id = ${project}
-    AND trace_id IN (SELECT trace_id FROM ${d.tables.running_spans} WHERE project_id = ${project}))`;
   const having: string[] = [];
   if (range.fromUs !== null) having.push(`t_start >= ${p.int(range.fromUs)}`);
   if (range.toUs !== null) having.push(`t_start < ${p.int(range.toUs)}`);
@@ -109,7 +137,7 @@ export function runningOnlyTraces(db: SqlEngine, projectId: string, range: TimeR
        coalesce(max(CASE WHEN parent_span_id IS NULL THEN name END), argMin(name, start_us)) AS t_root,
        coalesce(max(CASE WHEN parent_span_id IS NULL THEN service_name END), argMin(service_name, start_us)) AS t_service,
        max(session_id) AS t_session, max(user_id) AS t_user
-     FROM (${liveSnapshots(d, project, [unended])}) AS s
+     FROM (${newestSnapshots(d, project, [`trace_id IN ${p.texts(unended)}`])}) AS s
      GROUP BY trace_id
      ${having.length > 0 ? `HAVING ${having.join(' AND ')}` : ''}
      ORDER BY t_start DESC, trace_id DESC
@@ -135,28 +163,54 @@ export function runningOnlyTraces(db: SqlEngine, projectId: string, range: TimeR
 }
 
 /**
+ * The project's traces with running snapshots and no `trace_parts` (no span stored ended): two
+ * small reads, the snapshots' trace ids, then those of them with parts.
+ */
+async function tracesWithoutParts(db: SqlEngine, projectId: string): Promise<string[]> {
+  const d = db.dialect;
+  const p = d.params();
+  const traceIds = await db.rows('list traces of running spans', `SELECT DISTINCT trace_id FROM ${d.tables.running_spans} WHERE project_id = ${p.add(projectId)}`, p, (row) => row.get('trace_id') as string);
+  if (traceIds.length === 0) return [];
+  const q = d.params();
+  const withParts = new Set(
+    await db.rows(
+      'find which traces of running spans have spans ended',
+      `SELECT DISTINCT trace_id FROM ${d.tables.trace_parts} WHERE project_id = ${q.add(projectId)} AND trace_id IN ${q.texts(traceIds)}`,
+      q,
+      (row) => row.get('trace_id') as string,
+    ),
+  );
+  return traceIds.filter((id) => !withParts.has(id));
+}
+
+/**
  * What the sweep deletes: snapshots of spans stored ended, and snapshots a newer one of their span
  * replaced (every row but those received last of their span). A snapshot written while it runs is
  * newer than anything it compares with, so it stays.
  */
-export function sweptSnapshots(d: Dialect): { condition: string; params: Params } {
+export function sweptSnapshots(d: Dialect, fromUs: number): { condition: string; params: Params } {
   const p = d.params();
+  // A span keeps its start from its first snapshot to its end: its ended row starts no earlier
+  // than the earliest snapshot, and the spans read are those since (DuckDB's zone maps, ClickHouse's
+  // partitions). A span sent ended with an earlier start is left for reads to hide, and retention.
   const ended = `(project_id, trace_id, span_id) IN (SELECT project_id, trace_id, span_id FROM ${d.tables.spans}
-    WHERE trace_id IN (SELECT trace_id FROM ${d.tables.running_spans}))`;
+    WHERE start_us >= ${p.int(fromUs)} AND trace_id IN (SELECT trace_id FROM ${d.tables.running_spans}))`;
   const superseded = `(project_id, trace_id, span_id, received_us) NOT IN (SELECT project_id, trace_id, span_id, max(received_us)
     FROM ${d.tables.running_spans} GROUP BY project_id, trace_id, span_id)`;
   return { condition: `${ended} OR ${superseded}`, params: p };
 }
 
-/** How many snapshot rows are stored, and how many of them the sweep would delete. */
-export async function countSnapshotRows(db: SqlEngine): Promise<{ rows: number; swept: number }> {
+/** How many snapshot rows are stored, how many of them the sweep would delete, and the sweep's condition over them. */
+export async function countSnapshotRows(db: SqlEngine): Promise<{ rows: number; swept: number; sweep: { condition: string; params: Params } | null }> {
   const d = db.dialect;
-  const { condition, params } = sweptSnapshots(d);
-  const counts = await db.rows(
+  const [first] = await db.rows(
     'count running span rows',
-    `SELECT count(*) AS n, countIf(${condition}) AS swept FROM ${d.tables.running_spans}`,
-    params,
-    (row) => ({ rows: numOrNull(row.get('n')) ?? 0, swept: numOrNull(row.get('swept')) ?? 0 }),
+    `SELECT count(*) AS n, min(start_us) AS from_us FROM ${d.tables.running_spans}`,
+    d.params(),
+    (row) => ({ rows: numOrNull(row.get('n')) ?? 0, fromUs: numOrNull(row.get('from_us')) ?? 0 }),
   );
-  return counts[0] ?? { rows: 0, swept: 0 };
+  if (first === undefined || first.rows === 0) return { rows: 0, swept: 0, sweep: null };
+  const sweep = sweptSnapshots(d, first.fromUs);
+  const [swept] = await db.rows('count running span rows to sweep', `SELECT count(*) AS n FROM ${d.tables.running_spans} WHERE ${sweep.condition}`, sweep.params, (row) => numOrNull(row.get('n')) ?? 0);
+  return { rows: first.rows, swept: swept ?? 0, sweep };
 }
