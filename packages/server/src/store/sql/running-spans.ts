@@ -58,11 +58,21 @@ async function withoutEnded<T extends { traceId: string; spanId: string }>(db: S
   return snapshots.filter((s) => !stored.has(`${s.traceId}/${s.spanId}`));
 }
 
-/** A snapshot row as a stored span (`end_us` 0), with when it was received; its resource and scope joined from `sources`. */
-function runningSpanOf(row: Row): StoredRunningSpan {
+/** A snapshot row as a stored span (`end_us` 0), with when it was received and its source id (its resource and scope are looked up after). */
+/** A snapshot as read, before its resource and scope are looked up by its source id. */
+type SnapshotRow = StoredRunningSpan & { sourceId: string };
+
+function runningSpanOf(row: Row): SnapshotRow {
   const reasons = row.get('finish_reasons') as string | null;
-  const view: Row = { get: (name) => (name === 'finish_reasons' ? (reasons === null ? null : (JSON.parse(reasons) as string[])) : name === 'is_llm' ? isTrueValue(row.get(name)) : row.get(name)) };
-  return { ...storedSpanFromRow(view), receivedUs: num(row.get('received_us')) };
+  const view: Row = {
+    get: (name) => {
+      if (name === 'finish_reasons') return reasons === null ? null : (JSON.parse(reasons) as string[]);
+      if (name === 'is_llm') return isTrueValue(row.get(name));
+      if (name === 'resource' || name === 'scope') return '';
+      return row.get(name);
+    },
+  };
+  return { ...storedSpanFromRow(view), receivedUs: num(row.get('received_us')), sourceId: row.get('source_id') as string };
 }
 
 const isTrueValue = (value: unknown): boolean => value === true || value === 1 || value === '1' || value === 'true';
@@ -73,24 +83,46 @@ export async function runningSpansOf(db: SqlEngine, projectId: string, traceIds:
   const d = db.dialect;
   const p = d.params();
   const project = p.add(projectId);
-  const conditions = [`trace_id IN ${p.texts(traceIds)}`];
+  const conditions = [`project_id = ${project}`, `trace_id IN ${p.texts(traceIds)}`];
   if (spanId !== null) conditions.push(`span_id = ${p.add(spanId)}`);
-  const snapshots = await db.rows(
-    'read running spans',
-    `SELECT s.*, src.resource AS resource, src.scope AS scope
-     FROM (${newestSnapshots(d, project, conditions)}) AS s
-     LEFT JOIN (SELECT source_id, resource, scope FROM ${d.sources} WHERE project_id = ${project}) AS src ON src.source_id = s.source_id
-     ORDER BY s.start_us, s.span_id`,
-    p,
-    (row) => {
-      const span = runningSpanOf(row);
-      // A source is always written with its records; '{}' keeps the answer valid JSON should one be missing.
-      if (span.resourceJson === null || span.resourceJson === '') span.resourceJson = '{"attributes":{}}';
-      if (span.scopeJson === null || span.scopeJson === '') span.scopeJson = '{}';
-      return span;
-    },
+  // The rows as they are, the newest of each span picked here: a span has a few until the sweep,
+  // and a trace with none (most reads) costs a plain filtered read: 1.6 ms where the window
+  // function and the join to the sources took 3.1 ms on DuckDB (5.1 against 10.5 on chdb), beside
+  // a 100-span trace's read of 7-23 ms, 200,000 spans stored.
+  const rows = await db.rows('read running spans', `SELECT ${SNAPSHOT_COLUMNS} FROM ${d.tables.running_spans} WHERE ${conditions.join(' AND ')}`, p, runningSpanOf);
+  if (rows.length === 0) return [];
+  const newest = new Map<string, SnapshotRow>();
+  for (const row of rows) {
+    const key = `${row.traceId}/${row.spanId}`;
+    const held = newest.get(key);
+    if (held === undefined || newerSnapshot(row, held)) newest.set(key, row);
+  }
+  const snapshots = await withSources(db, projectId, [...newest.values()]);
+  return (await withoutEnded(db, projectId, snapshots)).sort((a, b) => a.startTimeUs - b.startTimeUs || (a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0));
+}
+
+/** Whether snapshot `a` of a span is newer than `b`: received later, or at the same time holding more (`NEWEST_FIRST`). */
+function newerSnapshot(a: SnapshotRow, b: SnapshotRow): boolean {
+  if (a.receivedUs !== b.receivedUs) return a.receivedUs > b.receivedUs;
+  if (a.attributesJson.length !== b.attributesJson.length) return a.attributesJson.length > b.attributesJson.length;
+  return a.eventsJson.length > b.eventsJson.length;
+}
+
+/** The snapshots with their resource and scope texts, read from `sources` by their ids. */
+async function withSources(db: SqlEngine, projectId: string, snapshots: SnapshotRow[]): Promise<StoredRunningSpan[]> {
+  const d = db.dialect;
+  const p = d.params();
+  const ids = [...new Set(snapshots.map((s) => s.sourceId))];
+  const sources = new Map(
+    await db.rows(
+      'read the sources of running spans',
+      `SELECT source_id, resource, scope FROM ${d.sources} WHERE project_id = ${p.add(projectId)} AND source_id IN ${p.texts(ids)}`,
+      p,
+      (row) => [row.get('source_id') as string, { resource: row.get('resource') as string, scope: row.get('scope') as string }] as const,
+    ),
   );
-  return withoutEnded(db, projectId, snapshots);
+  // A source is always written with its records; an empty resource keeps the answer valid JSON should one be missing.
+  return snapshots.map(({ sourceId, ...s }) => ({ ...s, resourceJson: sources.get(sourceId)?.resource ?? '{"attributes":{}}', scopeJson: sources.get(sourceId)?.scope ?? '{}' }));
 }
 
 /** Per trace of these with running spans: when its newest snapshot was received. */
