@@ -153,3 +153,6 @@ export { EXPERIMENT_ATTRIBUTES, EXPERIMENT_STATES, experimentNameProblem, regres
 export type { LiveSpan, LiveSpansEvent, LiveTracesEvent } from './live.js';
 // Trace detail pages (issue 33, helper D: `GET /api/traces/:id?spans=OFFSET,LIMIT`).
 export type { TraceDetailPage } from './trace.js';
+// Running spans (issue 33: a span seen before it ends).
+export type { SpanState } from './span.js';
+export { SPAN_STATES } from './span.js';

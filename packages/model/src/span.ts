@@ -130,8 +130,9 @@ export interface Span {
   serviceName: string;
   /** ISO-8601 with microseconds. */
   startTime: string;
-  /** ISO-8601 with microseconds. */
-  endTime: string;
+  /** ISO-8601 with microseconds; `null` while the span runs (`state`). */
+  endTime: string | null;
+  /** Milliseconds; of a running span, so far: to now, or to when its trace was last heard from when abandoned. */
   durationMs: number;
   status: SpanStatus;
   attributes: Attributes;
@@ -151,7 +152,20 @@ export interface Span {
   category: SpanCategory;
   /** Depth in the trace tree; 0 for roots (and for spans whose parent never arrived). */
   depth: number;
+  /** Set only on a span not ended yet: its latest snapshot (see `SpanState`). */
+  state?: 'running' | 'abandoned';
 }
+
+/**
+ * Where a span is in its life. A span sent with no end (`endTimeUnixNano` 0) is a snapshot of a
+ * span still `running`; the ended span, or a later snapshot, replaces it. A running span whose
+ * trace has heard nothing (no snapshot, no ended span) for `--stale-after` is `abandoned`: its
+ * process went away before it ended. Neither is counted anywhere a span is counted.
+ */
+export type SpanState = 'ended' | 'running' | 'abandoned';
+
+/** Every span state, in the order the `/tree` answer's `states` column numbers them (0 ended, 1 running, 2 abandoned). */
+export const SPAN_STATES: readonly SpanState[] = ['ended', 'running', 'abandoned'];
 
 /** One part of a chat message, in the OpenTelemetry GenAI conventions' message form. */
 export type ChatPart =

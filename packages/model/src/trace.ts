@@ -21,6 +21,8 @@ export interface TraceSummary {
   userId: string | null;
   /** Per score name, the trace's scores (its own and its spans'): mean value, count, label counts. */
   scores: Record<string, ScoreSummary>;
+  /** `true` while a span of the trace runs (not abandoned); absent otherwise. `durationMs` is then the time so far. */
+  running?: boolean;
 }
 
 /** `GET /api/traces/:traceId`: spans in tree order (parents before children, siblings by start). */
@@ -82,6 +84,8 @@ export interface TraceTreeColumns {
 /** `GET /api/traces/:traceId/tree`: the trace's span columns (in any order) and its logs. */
 export interface TraceTree extends Omit<TraceTreeColumns, 'originUs'> {
   traceId: string;
+  /** Per span, its index into `SPAN_STATES` (0 ended, 1 running, 2 abandoned); a running span's `durationsUs` is the time so far. */
+  states: number[];
   /** ISO-8601 with microseconds: the earliest span start, from which offsets count. */
   startTime: string;
   logs: LogRecord[];

@@ -72,7 +72,7 @@ function logNamed(body: string): LogRecord {
   return found[0]!;
 }
 
-const micros = (iso: string) => microsFromIso(iso)!;
+const micros = (iso: string | null) => microsFromIso(iso!)!;
 
 beforeAll(async () => {
   server = await startTestServer();

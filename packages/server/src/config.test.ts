@@ -84,6 +84,7 @@ describe('resolveServeConfig', () => {
       alertIntervalMs: 15_000,
       evaluatorsFile: null,
       traceQuietMs: 30_000,
+      staleAfterMs: 600_000,
       externalUrl: null,
       allowedHosts: [],
       auth: 'auto',
@@ -131,6 +132,7 @@ describe('resolveServeConfig', () => {
     SPOOR_ALERT_INTERVAL: '30s',
     SPOOR_EVALUATORS: '/etc/spoor/evaluators.yaml',
     SPOOR_TRACE_QUIET: '45s',
+    SPOOR_STALE_AFTER: '2m',
     SPOOR_EXTERNAL_URL: 'https://spoor.example.com/',
     SPOOR_ALLOWED_HOSTS: 'spoor.internal, 10.0.0.5',
     SPOOR_AUTH: 'off',
@@ -159,6 +161,7 @@ describe('resolveServeConfig', () => {
       alertIntervalMs: 30_000,
       evaluatorsFile: '/etc/spoor/evaluators.yaml',
       traceQuietMs: 45_000,
+      staleAfterMs: 120_000,
       externalUrl: 'https://spoor.example.com',
       allowedHosts: ['spoor.internal', '10.0.0.5'],
       auth: 'off',
@@ -175,7 +178,7 @@ describe('resolveServeConfig', () => {
 
   it('lets every flag beat its variable', () => {
     const flags = { host: '::1', port: '0', grpcPort: '4417', data: '/srv/flag', retention: 'traces=1d', maxBody: '2048', logLevel: 'warn', prices: '/srv/prices.json',
-      alerts: '/srv/alerts.yaml', alertInterval: '1m', evaluators: '/srv/evaluators.yaml', traceQuiet: '1m', externalUrl: 'http://10.0.0.5:4318', allowedHosts: 'flag.example', auth: 'auto',
+      alerts: '/srv/alerts.yaml', alertInterval: '1m', evaluators: '/srv/evaluators.yaml', traceQuiet: '1m', staleAfter: '5s', externalUrl: 'http://10.0.0.5:4318', allowedHosts: 'flag.example', auth: 'auto',
       metricsToken: 'flag-token', corsOrigin: 'https://flag.example', rateLimit: '0', store: 'duckdb', clickhouseUrl: '', spoolMax: '5MiB', role: 'ingest' };
     expect(resolveServeConfig(flags, env)).toEqual({
       host: '::1',
@@ -190,6 +193,7 @@ describe('resolveServeConfig', () => {
       alertIntervalMs: 60_000,
       evaluatorsFile: '/srv/evaluators.yaml',
       traceQuietMs: 60_000,
+      staleAfterMs: 5_000,
       externalUrl: 'http://10.0.0.5:4318',
       allowedHosts: ['flag.example'],
       auth: 'auto',
@@ -247,6 +251,7 @@ describe('resolveServeConfig', () => {
   it('refuses an alert interval under a second and an external URL that is not http(s)', () => {
     expect(() => resolveServeConfig({ alertInterval: '500ms' }, {})).toThrow(/alert interval must be at least 1s, not '500ms' \(--alert-interval or SPOOR_ALERT_INTERVAL\)/);
     expect(() => resolveServeConfig({ alertInterval: 'often' }, {})).toThrow(/'often' is not a duration/);
+    expect(() => resolveServeConfig({ staleAfter: '500ms' }, {})).toThrow(/stale-after time must be at least 1s, such as 10m, not '500ms' \(--stale-after or SPOOR_STALE_AFTER\)/);
     expect(() => resolveServeConfig({ traceQuiet: '10ms' }, {})).toThrow(/trace quiet time must be at least 1s, such as 30s, not '10ms' \(--trace-quiet or SPOOR_TRACE_QUIET\)/);
     expect(() => resolveServeConfig({ externalUrl: 'spoor.example.com' }, {})).toThrow(/external URL must be an http\(s\) URL/);
   });

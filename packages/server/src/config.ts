@@ -28,6 +28,8 @@ export interface ServeOptions {
   evaluators?: string;
   /** How long no span of a trace may have ended before the trace is complete (evaluators judge it). Default `30s`. */
   traceQuiet?: string;
+  /** How long a trace with a running span may hear nothing (no snapshot, no span ended) before that span is abandoned. Default `10m`. */
+  staleAfter?: string;
   /** The address people reach this server at, for links in notifications. Default `http://<host>:<port>`. */
   externalUrl?: string;
   /** More host names requests may be addressed to (comma-separated; `*` for any). Default: none. */
@@ -94,6 +96,8 @@ export interface ServeConfig {
   /** Absolute path of the evaluators file, or `null`. */
   evaluatorsFile: string | null;
   traceQuietMs: number;
+  /** A running span whose trace heard nothing for this long is abandoned (shown so, not as an error). */
+  staleAfterMs: number;
   /** `null`: the address the server binds. */
   externalUrl: string | null;
   /** Host names requests may be addressed to besides loopback, the bound address and the external URL's. */
@@ -129,6 +133,7 @@ export const DEFAULTS = {
   alertInterval: '15s',
   evaluators: '',
   traceQuiet: '30s',
+  staleAfter: '10m',
   externalUrl: '',
   allowedHosts: '',
   auth: 'auto',
@@ -157,6 +162,7 @@ const ENV: Record<keyof ServeOptions, string> = {
   alertInterval: 'SPOOR_ALERT_INTERVAL',
   evaluators: 'SPOOR_EVALUATORS',
   traceQuiet: 'SPOOR_TRACE_QUIET',
+  staleAfter: 'SPOOR_STALE_AFTER',
   externalUrl: 'SPOOR_EXTERNAL_URL',
   allowedHosts: 'SPOOR_ALLOWED_HOSTS',
   auth: 'SPOOR_AUTH',
@@ -196,6 +202,8 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
   if (alertIntervalMs < 1000) throw new Error(`the alert interval must be at least 1s, not '${pick('alertInterval')}' (--alert-interval or ${ENV.alertInterval})`);
   const traceQuietMs = parseDuration(pick('traceQuiet'));
   if (!(traceQuietMs >= 1000)) throw new Error(`the trace quiet time must be at least 1s, such as 30s, not '${pick('traceQuiet')}' (--trace-quiet or ${ENV.traceQuiet})`);
+  const staleAfterMs = parseDuration(pick('staleAfter'));
+  if (!(staleAfterMs >= 1000)) throw new Error(`the stale-after time must be at least 1s, such as 10m, not '${pick('staleAfter')}' (--stale-after or ${ENV.staleAfter})`);
   const externalUrl = pick('externalUrl');
   if (externalUrl !== '' && !/^https?:\/\/[^/]/.test(externalUrl)) {
     throw new Error(`the external URL must be an http(s) URL such as https://spoor.example.com, not '${externalUrl}' (--external-url or ${ENV.externalUrl})`);
@@ -228,6 +236,7 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     alertIntervalMs,
     evaluatorsFile: pick('evaluators') === '' ? null : resolve(pick('evaluators')),
     traceQuietMs,
+    staleAfterMs,
     externalUrl: externalUrl === '' ? null : externalUrl.replace(/\/+$/, ''),
     allowedHosts: pick('allowedHosts').split(',').map((h) => h.trim()).filter((h) => h !== ''),
     auth,

@@ -20,6 +20,8 @@ describe('SelfMetrics', () => {
         '# TYPE spoor_ingest_requests_total counter',
         '# HELP spoor_ingest_evaluations_refused_total gen_ai.evaluation.result events that could be no score (no name, neither value nor label, no target), by signal: a log record is also rejected, a span event dropped from its kept span.',
         '# TYPE spoor_ingest_evaluations_refused_total counter',
+        '# HELP spoor_ingest_running_snapshots_total Running span snapshots (spans sent with no end, never counted as spans), by outcome: stored, or after_end (dropped: the span had arrived ended).',
+        '# TYPE spoor_ingest_running_snapshots_total counter',
         '',
       ].join('\n'),
     );

@@ -112,6 +112,8 @@ export interface IngestMetrics {
   rejected: (labels: { signal: string; reason: string }, by?: number) => void;
   requests: (labels: { signal: string; status: string }) => void;
   evaluationsRefused: (labels: { signal: string }, by?: number) => void;
+  /** Running snapshots (spans sent with no end): `stored`, or `after_end` (dropped: their span had arrived ended). */
+  runningSnapshots: (labels: { outcome: 'stored' | 'after_end' }, by?: number) => void;
 }
 
 export function createIngestMetrics(registry: SelfMetrics): IngestMetrics {
@@ -125,6 +127,10 @@ export function createIngestMetrics(registry: SelfMetrics): IngestMetrics {
     evaluationsRefused: registry.counter(
       'spoor_ingest_evaluations_refused_total',
       'gen_ai.evaluation.result events that could be no score (no name, neither value nor label, no target), by signal: a log record is also rejected, a span event dropped from its kept span.',
+    ),
+    runningSnapshots: registry.counter(
+      'spoor_ingest_running_snapshots_total',
+      'Running span snapshots (spans sent with no end, never counted as spans), by outcome: stored, or after_end (dropped: the span had arrived ended).',
     ),
   };
 }

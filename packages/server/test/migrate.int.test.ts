@@ -7,6 +7,8 @@ import { ClickHouseStore } from '../src/store/clickhouse/clickhouse-store.js';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import type { ExperimentRecord, ExperimentResultRecord } from '../src/store/store.js';
 import { type ClickHouseEndpoint, startClickHouseEndpoint } from './support/clickhouse-endpoint.js';
+import { recordBatch } from './contract/per-test-store.js';
+import { span } from './support/record-fixtures.js';
 import { type TestServer, getJson, startTestServer } from './support/server.js';
 
 /** `spoor migrate`: an embedded store copied into ClickHouse, stopped halfway and resumed. */
@@ -46,12 +48,15 @@ beforeAll(async () => {
       for (const row of rows) await store.experiments.putExperiment(projectId, row);
       await store.experiments.addResults(projectId, results);
     }
+    // The last snapshot of a span whose process died an hour ago: copied, and shown abandoned on both sides.
+    await store.write(recordBatch({ runningSpans: [span({ traceId: RUNNING_TRACE, startTimeUs: NOW_US - 3_700_000_000, endTimeUs: 0, name: 'lost run' })], writtenUs: NOW_US - 3_600_000_000 }), null);
   } finally {
     await store.close();
   }
 }, 60_000);
 
 const NOW_US = Date.now() * 1000;
+const RUNNING_TRACE = 'abc0abc0abc0abc0abc0abc0abc0abc0';
 const experiment = (n: number, overrides: Partial<ExperimentRecord> = {}): ExperimentRecord => ({
   experimentId: String(n).repeat(32), name: 'nightly', dataset: 'qa', datasetVersion: 2, target: '{"kind":"sdk","replay":"tools"}', evaluators: '["fast"]', metadata: '{}',
   state: 'running', error: null, itemCount: 2, createdUs: NOW_US + n, timeUs: NOW_US + n, finishedUs: null, deleted: false, ...overrides,
@@ -92,6 +97,7 @@ describe('spoor migrate', () => {
     expect(second.text()).toMatch(/Every row was copied/);
     expect(second.text()).not.toMatch(/differs/);
     expect(second.text()).toMatch(/spans +\d+ +\d+\n/);
+    expect(second.text()).toMatch(/running_spans +1 +1\n/);
 
     // Run again: everything is there already; nothing is copied twice.
     const third = output();
@@ -128,10 +134,13 @@ describe('spoor migrate', () => {
       duck = await startTestServer({ data: dataDir });
       click = await startTestServer({ store: 'clickhouse', clickhouseUrl: `${endpoint.url}/migrated` });
       const [a, b] = await Promise.all([getJson<TraceListResponse>(duck.url, '/api/traces?limit=100'), getJson<TraceListResponse>(click.url, '/api/traces?limit=100')]);
-      expect(b.body.traces).toHaveLength(12);
+      // The demo's twelve runs, and the trace of the running span alone.
+      expect(b.body.traces).toHaveLength(13);
       expect(b.body).toEqual(a.body);
-      const id = a.body.traces[0]!.traceId;
-      expect((await getJson<TraceDetail>(click.url, `/api/traces/${id}`)).body).toEqual((await getJson<TraceDetail>(duck.url, `/api/traces/${id}`)).body);
+      for (const id of [a.body.traces[0]!.traceId, RUNNING_TRACE]) {
+        expect((await getJson<TraceDetail>(click.url, `/api/traces/${id}`)).body).toEqual((await getJson<TraceDetail>(duck.url, `/api/traces/${id}`)).body);
+      }
+      expect((await getJson<TraceDetail>(click.url, `/api/traces/${RUNNING_TRACE}`)).body.spans.map((s) => [s.name, s.state, s.durationMs])).toEqual([['lost run', 'abandoned', 100_000]]);
       expect((await getJson<{ rules: Array<{ spec: { name: string } }> }>(click.url, '/api/alerts/rules')).body.rules.map((r) => r.spec.name)).toEqual(['slow']);
       const evaluators = (await getJson<{ evaluators: Array<{ name: string; version: number; spec: unknown }> }>(click.url, '/api/evaluators')).body.evaluators;
       expect(evaluators.map(({ name, version, spec }) => ({ name, version, spec }))).toEqual([{ name: 'fast', version: 1, spec: expect.objectContaining({ kind: 'latency', maxMs: 2000 }) }]);

@@ -95,7 +95,7 @@ describe('the demo run, sent by the OpenTelemetry JS SDK and its protobuf export
       attributes: { 'exception.type': 'CitationError', 'exception.message': message, 'exception.stacktrace': expect.stringContaining('CitationError') },
     });
     expect(Date.parse(write.events[0]!.time)).toBeGreaterThanOrEqual(Date.parse(write.startTime));
-    expect(Date.parse(write.events[0]!.time)).toBeLessThanOrEqual(Date.parse(write.endTime));
+    expect(Date.parse(write.events[0]!.time)).toBeLessThanOrEqual(Date.parse(write.endTime!));
   });
 
   it('has logs that carry the trace id and the ids of its spans', () => {

@@ -294,7 +294,7 @@ describe.each(EXPORT_VARIANTS)('traces sent by the OpenTelemetry JS exporter ove
     expect(root.startTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.123456Z$/);
     expect(root.endTime).toMatch(/\.500000Z$/);
     expect(root.durationMs).toBe(2376.544);
-    expect(Date.parse(root.endTime) - Date.parse(root.startTime)).toBe(2377);
+    expect(Date.parse(root.endTime!) - Date.parse(root.startTime)).toBe(2377);
     // 0.999999999 s after the base second stays in that second.
     const { body } = await getJson<TraceDetail>(setup.server.url, `/api/traces/${sent.checkout.linked.spanContext().traceId}`);
     expect(body.spans.map((span) => [span.name, span.startTime, span.endTime, span.durationMs])).toEqual([

@@ -11,7 +11,7 @@ import { spoolCommand } from './spool.js';
 
 const USAGE = `Usage:
   spoor serve [--host H] [--port P] [--grpc-port 4317] [--data DIR] [--retention 30d] [--max-body 16MiB] [--log-level info] [--prices prices.json]
-              [--alerts rules.yaml] [--alert-interval 15s] [--evaluators evaluators.yaml] [--trace-quiet 30s] [--external-url URL] [--allowed-hosts H1,H2]
+              [--alerts rules.yaml] [--alert-interval 15s] [--evaluators evaluators.yaml] [--trace-quiet 30s] [--stale-after 10m] [--external-url URL] [--allowed-hosts H1,H2]
               [--auth auto|required|off] [--metrics-token TOKEN] [--cors-origin URL1,URL2] [--rate-limit 100]
               [--provider openai=env:OPENAI_API_KEY[,base=URL][,timeout=60s]]… [--mask policy.json]
               [--store duckdb|clickhouse] [--clickhouse-url http://USER:PASS@HOST:8123/DB] [--clickhouse-cluster NAME]
@@ -74,6 +74,7 @@ async function serve(args: string[]): Promise<number> {
       'alert-interval': { type: 'string' },
       evaluators: { type: 'string' },
       'trace-quiet': { type: 'string' },
+      'stale-after': { type: 'string' },
       'external-url': { type: 'string' },
       'allowed-hosts': { type: 'string' },
       auth: { type: 'string' },
@@ -108,6 +109,7 @@ async function serve(args: string[]): Promise<number> {
     alertInterval: values['alert-interval'],
     evaluators: values.evaluators,
     traceQuiet: values['trace-quiet'],
+    staleAfter: values['stale-after'],
     externalUrl: values['external-url'],
     allowedHosts: values['allowed-hosts'],
     auth: values.auth,

@@ -3,7 +3,7 @@ import { type Json, jsonOf } from '../json.js';
 import type { PriceService } from '../pricing/price-service.js';
 import { AnalyticsService } from '../query/analytics-service.js';
 import { ErrorService } from '../query/error-service.js';
-import { QueryService } from '../query/query-service.js';
+import { type LiveOptions, QueryService } from '../query/query-service.js';
 import { ScoreService } from '../query/score-service.js';
 import { type MaskingPolicy, type ProjectMasking, type ProjectMaskingPolicy, storedMaskingPolicy } from '../ingest/masking.js';
 import type { Store } from '../store/store.js';
@@ -26,8 +26,8 @@ import { liveCalls } from '../query/live-reads.js';
  * itself (a structured clone) for what the main thread uses (keys, policies, alert state).
  * The same registry runs in process ({@link inProcessClient}) for tests without a worker.
  */
-export function createDbCalls(store: Store, pricing: PriceService, masking: ProjectMasking | null = null) {
-  const queries = new QueryService(store);
+export function createDbCalls(store: Store, pricing: PriceService, masking: ProjectMasking | null = null, live: LiveOptions = {}) {
+  const queries = new QueryService(store, live);
   const analytics = new AnalyticsService(store);
   const errors = new ErrorService(store);
   const series = new SeriesReader(store);

@@ -2,7 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { decodeBatch } from '../ingest/decode.js';
 import { ProjectMasking, storedMaskingPolicy } from '../ingest/masking.js';
 import { CommitLoop } from '../pipeline/commit-loop.js';
-import { applyRetention, scheduleRetention } from '../pipeline/retention.js';
+import { RUNNING_SWEEP_INTERVAL_MS, applyRetention, scheduleRetention, scheduleRunningSweep } from '../pipeline/retention.js';
 import { openStore } from './open-store.js';
 import { DEFAULT_PROJECT_ID } from '@spoor/model';
 import { PriceService } from '../pricing/price-service.js';
@@ -60,13 +60,18 @@ async function start(): Promise<void> {
       thread.emit('log', 'error', 'a commit failed; its records will be read back from the spool and retried', { error: String(error), records });
     },
   });
-  const calls = createDbCalls(store, pricing, masking);
+  const calls = createDbCalls(store, pricing, masking, { staleAfterMs: config.staleAfterMs });
   const replayed = await loop.replay();
   const retention = await applyRetention(store, config.retention, Date.now());
   const stopRetention = scheduleRetention(store, config.retention, (results, error) => {
     if (error !== undefined) thread.emit('log', 'error', 'retention failed; it will run again', { error: String(error) });
     else if (results !== null && results.some((r) => r.deleted > 0)) thread.emit('log', 'info', 'retention removed expired records', { results });
   });
+
+  // Running snapshots that a later one or the ended span replaced; reads hide them meanwhile.
+  const stopSweep = scheduleRunningSweep(store.runningSpans, config.sweepIntervalMs ?? RUNNING_SWEEP_INTERVAL_MS, (error) =>
+    thread.emit('log', 'error', 'the sweep of running spans failed; it will run again', { error: String(error) }),
+  );
 
   // A store over the network can go away while nothing is written: asked every second, so /ready
   // tells within a second or two, and says ready again once it answers (and no commit is failing).
@@ -87,6 +92,7 @@ async function start(): Promise<void> {
       commitUpTo: (seq) => loop.commitUpTo(seq),
       close: async () => {
         stopRetention();
+        stopSweep();
         if (pinger !== null) clearInterval(pinger);
         try {
           await loop.close();

@@ -28,6 +28,10 @@ export interface DbThreadConfig {
   maskFile?: MaskFile | null;
   maxRecordsPerCommit?: number;
   lingerMs?: number;
+  /** A running span whose trace heard nothing for this long is abandoned (`--stale-after`); default 10 minutes. */
+  staleAfterMs?: number;
+  /** How often snapshots a later one or the ended span replaced are deleted. Default 30 s. */
+  sweepIntervalMs?: number;
 }
 
 /** The database thread, started: the store opened, the spool replayed, retention applied. */

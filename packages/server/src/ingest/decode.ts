@@ -1,5 +1,5 @@
 import { errorsFromLogs, errorsFromSpans } from '../normalize/error-occurrences.js';
-import { normalizeSpans } from '../normalize/normalize.js';
+import { isRunning, normalizeSpans } from '../normalize/normalize.js';
 import { scoresFromLogs, scoresFromSpans } from '../normalize/scores.js';
 import type { PriceBook, SpanRecord } from '@spoor/model';
 import { type RecordBatch, type WriteBatch, batchOf } from '../store/tables.js';
@@ -23,6 +23,10 @@ export interface DecodedRequest {
   rejectReason: string | null;
   /** Evaluation events that could be no score: log records (rejected too) and span events (dropped, their spans kept). */
   refusedEvaluations?: number;
+  /** Running snapshots kept (in `batch.runningSpans`, not among `records`). */
+  snapshots?: number;
+  /** Running snapshots dropped because their span arrived ended (in the request, or before): not stored, not an error. */
+  snapshotsAfterEnd?: number;
 }
 
 export interface DecodeOptions {
@@ -35,6 +39,8 @@ export interface DecodeOptions {
   normalize?: boolean;
   /** Spans acknowledged in earlier requests: one of them sent again is rejected as a duplicate. */
   recent?: { has(span: SpanRecord): boolean };
+  /** Whether a span was received ended in an earlier request: a running snapshot of it is dropped. Read only, it claims nothing. */
+  ended?: (span: SpanRecord) => boolean;
 }
 
 /**
@@ -56,16 +62,30 @@ export function decodeRequest(
       duplicates++;
       return reason;
     };
-    const d = inRange(encoding === 'protobuf' ? decodeTracesProtobuf(body, projectId) : decodeTracesJson(body, projectId), (span) => {
+    let snapshots: SpanRecord[] | undefined;
+    const d = encoding === 'protobuf' ? decodeTracesProtobuf(body, projectId) : decodeTracesJson(body, projectId);
+    dropOutOfRange(d.records, (span) => {
       const problem = spanRangeProblem(span);
       if (problem !== null) return problem;
+      // Set aside, not claimed: the ended span that replaces a snapshot must not be taken for a resend of it.
+      if (isRunning(span)) {
+        (snapshots ??= []).push(span);
+        return SET_ASIDE;
+      }
       const again = duplicateProblem(span, seen);
       if (again !== null) return duplicate(again);
       return options.recent?.has(span) === true ? duplicate(`span ${span.traceId}/${span.spanId} was received in an earlier request; it is stored once`) : null;
+    }, (count, reason) => {
+      if (reason === SET_ASIDE) return;
+      d.rejected += count;
+      d.rejectReason ??= reason;
     });
+    const running = snapshots === undefined ? EMPTY : latestSnapshots(snapshots, seen, options.ended);
     const batch: RecordBatch = { spans: d.records, logs: [], metricPoints: [], writtenUs: receivedUs };
+    if (running.kept.length > 0) batch.runningSpans = running.kept;
     let refusedEvaluations = 0;
     if (options.normalize !== false) {
+      if (running.kept.length > 0) normalizeSpans(running.kept, options.prices);
       normalizeSpans(d.records, options.prices);
       batch.errors = errorsFromSpans(d.records);
       // An evaluation event that is no score leaves its span as it is; the span is good data.
@@ -73,7 +93,16 @@ export function decodeRequest(
       batch.scores = found.scores;
       refusedEvaluations = found.refusedEvents;
     }
-    return { batch, records: d.records.length, rejected: d.rejected, duplicates, rejectReason: d.rejectReason, refusedEvaluations };
+    return {
+      batch,
+      records: d.records.length,
+      rejected: d.rejected,
+      duplicates,
+      rejectReason: d.rejectReason,
+      refusedEvaluations,
+      snapshots: running.kept.length,
+      snapshotsAfterEnd: running.afterEnd,
+    };
   }
   if (signal === 'logs') {
     const d = inRange(
@@ -124,8 +153,9 @@ export function decodeBatch(
   prices: PriceBook | undefined,
   recent?: DecodeOptions['recent'],
   mask?: (records: RecordBatch) => void,
+  ended?: DecodeOptions['ended'],
 ): DecodedBatch {
-  const decoded = decodeRequest(signal, encoding, body, projectId, receivedUs, { prices, recent });
+  const decoded = decodeRequest(signal, encoding, body, projectId, receivedUs, { prices, recent, ended });
   // Masked before the columns are built: nothing unmasked reaches the store, or the spool's replay.
   mask?.(decoded.batch);
   return { ...decoded, decoded: decoded.batch, batch: batchOf(decoded.batch) };
@@ -151,6 +181,34 @@ function duplicateProblem(span: SpanRecord, seen: SeenSpans): string | null {
     }
   }
   return `span ${span.traceId}/${span.spanId} appears more than once in the request; the first is kept`;
+}
+
+/** What `inRange` is told of a running snapshot: out of the records, to be sorted out after (not a rejection). */
+const SET_ASIDE = 'a running snapshot';
+const EMPTY = { kept: [] as SpanRecord[], afterEnd: 0 };
+
+/**
+ * The snapshots of a request to store: for each span the last one in the request, none of a span
+ * the request (`seen`) or an earlier one (`ended`) carried ended. Those are counted: a snapshot
+ * sent after its span ended (an exporter's late timer) must not bring the span back as running.
+ */
+function latestSnapshots(snapshots: SpanRecord[], seen: SeenSpans, ended: DecodeOptions['ended']): { kept: SpanRecord[]; afterEnd: number } {
+  const last = new Map<string, SpanRecord>();
+  let afterEnd = 0;
+  for (const span of snapshots) {
+    if (wasSeen(span, seen) || ended?.(span) === true) {
+      afterEnd++;
+      continue;
+    }
+    last.set(`${span.traceId}/${span.spanId}`, span);
+  }
+  return { kept: [...last.values()], afterEnd };
+}
+
+/** Whether the request carried this span ended (`duplicateProblem` noted each ended span it kept). */
+function wasSeen(span: SpanRecord, seen: SeenSpans): boolean {
+  const first = seen.traceOf.get(span.spanId);
+  return first === span.traceId || (first !== undefined && seen.others.has(`${span.traceId}/${span.spanId}`));
 }
 
 /** The spans of a request seen so far: the trace of each span id's first span, and the (trace, span) pairs after it. */

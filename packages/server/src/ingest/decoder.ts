@@ -37,6 +37,9 @@ export interface DecodeResult {
   rejectReason: string | null;
   /** `gen_ai.evaluation.result` events that could be no score (`decode.ts`). */
   refusedEvaluations: number;
+  /** Running snapshots kept, and dropped because their span had arrived ended (`decode.ts`). */
+  snapshots: number;
+  snapshotsAfterEnd: number;
 }
 
 /**
@@ -121,7 +124,9 @@ export class DecodeCore {
           },
         }
       : undefined;
-    const decoded = decodeBatch(signal, encoding, body, projectId, receivedUs, this.books.bookFor(projectId), seen, this.masking.maskerFor(projectId));
+    // Read only: a snapshot of a span received ended, even one still being stored, is dropped (never a 503).
+    const ended = (span: SpanRecord): boolean => recent.has(span);
+    const decoded = decodeBatch(signal, encoding, body, projectId, receivedUs, this.books.bookFor(projectId), seen, this.masking.maskerFor(projectId), ended);
     if (inFlight > 0) {
       throw new AppError('ERR_INGEST_DUPLICATE_IN_FLIGHT', `${inFlight} of its spans are in a request still being stored (sent again before it was answered?); retry to learn whether it was`, {
         retryAfterSeconds: 1,
@@ -141,6 +146,8 @@ export class DecodeCore {
       duplicates: decoded.duplicates ?? 0,
       rejectReason: decoded.rejectReason,
       refusedEvaluations: decoded.refusedEvaluations ?? 0,
+      snapshots: decoded.snapshots ?? 0,
+      snapshotsAfterEnd: decoded.snapshotsAfterEnd ?? 0,
     };
   }
 

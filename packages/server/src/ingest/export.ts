@@ -53,8 +53,10 @@ export async function exportRecords(deps: ExportDeps, request: ExportRequest): P
     if (decoded.duplicates > 0) deps.metrics.rejected({ signal, reason: 'duplicate' }, decoded.duplicates);
     if (decoded.rejected > decoded.duplicates) deps.metrics.rejected({ signal, reason: 'invalid' }, decoded.rejected - decoded.duplicates);
     if (decoded.refusedEvaluations > 0) deps.metrics.evaluationsRefused({ signal }, decoded.refusedEvaluations);
+    // Dropped, not rejected: a snapshot after its span's end is the protocol working, not an error of the request.
+    if (decoded.snapshotsAfterEnd > 0) deps.metrics.runningSnapshots({ outcome: 'after_end' }, decoded.snapshotsAfterEnd);
   };
-  if (decoded.records === 0 && decoded.rejected > 0) {
+  if (decoded.records === 0 && decoded.snapshots === 0 && decoded.rejected > 0) {
     deps.decoder.dropped(decoded.ticket);
     countRejected();
     throw new AppError('ERR_INGEST_NO_VALID_RECORDS', `every one of the ${decoded.rejected} ${RECORD_NOUN[signal]} was invalid: ${decoded.rejectReason}`);
@@ -69,6 +71,7 @@ export async function exportRecords(deps: ExportDeps, request: ExportRequest): P
     throw error;
   }
   deps.metrics.accepted({ signal }, decoded.records);
+  if (decoded.snapshots > 0) deps.metrics.runningSnapshots({ outcome: 'stored' }, decoded.snapshots);
   countRejected();
   return { rejected: decoded.rejected, message: decoded.rejected > 0 ? `${decoded.rejected} ${RECORD_NOUN[signal]} rejected: ${decoded.rejectReason}` : null };
 }

@@ -32,10 +32,12 @@ describe('numbers no store column can hold', () => {
   });
 
   it('keeps a span at the edges of every range', () => {
-    const edge = span({ flags: 4294967295, droppedAttributesCount: '4294967295', startTimeUnixNano: `${MAX_TIME_US}000`, endTimeUnixNano: 0 });
-    const decoded = decodeRequest('traces', 'json', tracesBody([edge]), 'p1', 0);
+    // The earliest end a span can have is 1 µs: an end of 0 is no end yet, a running snapshot (kept too).
+    const edge = span({ flags: 4294967295, droppedAttributesCount: '4294967295', startTimeUnixNano: `${MAX_TIME_US}000`, endTimeUnixNano: 1000 });
+    const decoded = decodeRequest('traces', 'json', tracesBody([edge, { ...edge, spanId: 'aaaaaaaaaaaaaaaa', endTimeUnixNano: 0 }]), 'p1', 0);
     expect(decoded.rejected).toBe(0);
     expect(decoded.batch.spans[0]).toMatchObject({ flags: 4294967295, droppedAttributesCount: 4294967295, startTimeUs: MAX_TIME_US });
+    expect(decoded.batch.runningSpans![0]).toMatchObject({ flags: 4294967295, droppedAttributesCount: 4294967295, startTimeUs: MAX_TIME_US, endTimeUs: 0 });
   });
 
   it('rejects a protobuf span whose fixed64 time is past the year 2255, and keeps the one beside it', () => {

@@ -237,7 +237,7 @@ export function maskBatch(batch: RecordBatch, redactor: Redactor): void {
     }
   };
   const id = (key: string, value: string | null): string | null => (value === null ? null : ((redactor.value(key, value) as string | undefined) ?? null));
-  for (const span of batch.spans) {
+  for (const span of batch.runningSpans === undefined ? batch.spans : [...batch.spans, ...batch.runningSpans]) {
     attributes(span.attributes);
     attributes(span.resource.attributes);
     for (const event of span.events) attributes(event.attributes);

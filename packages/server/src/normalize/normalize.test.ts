@@ -1,19 +1,20 @@
 import type { SpanRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import { span as recordSpan } from '../../test/support/record-fixtures.js';
-import { normalizeSpans } from './normalize.js';
+import { isRunning, normalizeSpans } from './normalize.js';
 
 const span = (overrides: Partial<SpanRecord>): SpanRecord => recordSpan({ startTimeUs: 1_000, endTimeUs: 2_000, ...overrides });
 
 describe('normalizeSpans', () => {
   it.each([
-    ['no end time', 0, 1_000],
     ['an end before the start', 500, 1_000],
     ['a proper end', 3_000, 3_000],
+    ['no end time (a running snapshot, left without an end)', 0, 0],
   ])('takes a span with %s to end no earlier than it starts', (_label, endTimeUs, expected) => {
     const s = span({ endTimeUs });
     normalizeSpans([s]);
     expect(s.endTimeUs).toBe(expected);
+    expect(isRunning(s)).toBe(endTimeUs === 0);
   });
 
   it('takes the session id from session.id, then gen_ai.conversation.id', () => {

@@ -4,6 +4,14 @@ import { langChainMetadataField, OPENINFERENCE_LANGCHAIN } from './langchain.js'
 import { first, hasAnyKey, llmFieldsFrom, text } from './llm.js';
 import { priceLlm } from './prices.js';
 
+/** The end time of a span sent with no end (`endTimeUnixNano` 0 or absent): a snapshot of a span still running. */
+export const RUNNING_END_US = 0;
+
+/** Whether a span is a running snapshot: sent with no end yet. The ended span, sent later, replaces it. */
+export function isRunning(span: Pick<SpanRecord, 'endTimeUs'>): boolean {
+  return span.endTimeUs === RUNNING_END_US;
+}
+
 /** Where each convention puts the session (conversation) a span belongs to. */
 const SESSION_KEYS = [
   'session.id',
@@ -44,9 +52,9 @@ const EMITTER_IDENTITY_KEYS: ReadonlyMap<string, { session: readonly string[]; u
  */
 export function normalizeSpans(spans: SpanRecord[], prices?: PriceBook): void {
   for (const span of spans) {
-    // A span sent without an end (0) or ending before it starts is taken as instantaneous, so
-    // every time range that should contain it does.
-    if (span.endTimeUs < span.startTimeUs) span.endTimeUs = span.startTimeUs;
+    // A span ending before it starts is taken as instantaneous, so every time range that should
+    // contain it does. One with no end (0) is a running snapshot (`isRunning`) and keeps it.
+    if (span.endTimeUs !== RUNNING_END_US && span.endTimeUs < span.startTimeUs) span.endTimeUs = span.startTimeUs;
     const llm = llmFieldsFrom(span.attributes, span.scope.name);
     if (llm !== null && prices !== undefined) priceLlm(llm, prices);
     span.llm = llm;

@@ -1,9 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { RetainedRecords } from '../store/store.js';
-import { RETAINED, applyRetention } from './retention.js';
+import { RETAINED, applyRetention, scheduleRunningSweep } from './retention.js';
 
 describe('applyRetention', () => {
-  it("deletes each signal's records by its own cutoff; errors, scores, response ids, evaluator runs, alert history and ended silences go with the traces", async () => {
+  it("deletes each signal's records by its own cutoff; errors, scores, response ids, evaluator runs, running spans, alert history and ended silences go with the traces", async () => {
     const calls: Array<[RetainedRecords, number]> = [];
     const store = { deleteOlderThan: async (records: RetainedRecords, cutoffUs: number) => (calls.push([records, cutoffUs]), records === 'spans' ? 7 : 1) };
     const day = 86_400_000;
@@ -11,7 +11,7 @@ describe('applyRetention', () => {
 
     const cutoff = (days: number): number => (100 - days) * day * 1000;
     expect(calls).toEqual([
-      ['spans', cutoff(7)], ['traceParts', cutoff(7)], ['errors', cutoff(7)], ['scores', cutoff(7)], ['llmResponses', cutoff(7)], ['evaluatorRuns', cutoff(7)], ['alertHistory', cutoff(7)], ['silences', cutoff(7)],
+      ['spans', cutoff(7)], ['traceParts', cutoff(7)], ['errors', cutoff(7)], ['scores', cutoff(7)], ['llmResponses', cutoff(7)], ['evaluatorRuns', cutoff(7)], ['runningSpans', cutoff(7)], ['alertHistory', cutoff(7)], ['silences', cutoff(7)],
       ['logs', cutoff(3)],
       ['metricPoints', cutoff(30)],
     ]);
@@ -21,6 +21,39 @@ describe('applyRetention', () => {
   it('names every kind of record once', () => {
     const all = Object.values(RETAINED).flat();
     expect(new Set(all).size).toBe(all.length);
-    expect(all).toHaveLength(10);
+    expect(all).toHaveLength(11);
+  });
+});
+
+describe('scheduleRunningSweep', () => {
+  it('sweeps every interval, never two at once, and reports a failure and goes on', async () => {
+    vi.useFakeTimers();
+    try {
+      let calls = 0;
+      let release: () => void = () => undefined;
+      const errors: unknown[] = [];
+      const store = {
+        sweep: () => {
+          calls++;
+          if (calls === 2) return Promise.reject(new Error('the store is down'));
+          // The first sweep is slow: the ticks during it start none.
+          return calls === 1 ? new Promise<number>((resolve) => (release = () => resolve(0))) : Promise.resolve(0);
+        },
+      };
+      const stop = scheduleRunningSweep(store, 30_000, (error) => errors.push(error));
+      await vi.advanceTimersByTimeAsync(30_000);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(calls).toBe(1);
+      release();
+      await vi.advanceTimersByTimeAsync(30_000);
+      await vi.advanceTimersByTimeAsync(30_000);
+      expect(calls).toBe(3);
+      expect(errors.map(String)).toEqual(['Error: the store is down']);
+      stop();
+      await vi.advanceTimersByTimeAsync(120_000);
+      expect(calls).toBe(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

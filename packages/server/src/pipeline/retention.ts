@@ -1,4 +1,4 @@
-import type { RetainedRecords, Retention, Signal } from '../store/store.js';
+import type { RetainedRecords, Retention, RunningSpanStore, Signal } from '../store/store.js';
 
 export interface RetentionConfig {
   /** How long each signal is kept, in milliseconds. */
@@ -20,7 +20,7 @@ export interface RetentionResult {
  * ended go with the traces: the same for every engine.
  */
 export const RETAINED: Readonly<Record<Signal, readonly RetainedRecords[]>> = {
-  traces: ['spans', 'traceParts', 'errors', 'scores', 'llmResponses', 'evaluatorRuns', 'alertHistory', 'silences'],
+  traces: ['spans', 'traceParts', 'errors', 'scores', 'llmResponses', 'evaluatorRuns', 'runningSpans', 'alertHistory', 'silences'],
   logs: ['logs'],
   metrics: ['metricPoints'],
 };
@@ -63,6 +63,31 @@ export function scheduleRetention(
         running = false;
       });
   }, config.intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * How often running snapshots that a later snapshot or the ended span replaced are deleted. Reads
+ * never show them (they keep the newest snapshot of a span not stored ended), so this only bounds
+ * the table: an agent sending a snapshot of each open span every 5 s leaves some six rows per
+ * span between sweeps.
+ */
+export const RUNNING_SWEEP_INTERVAL_MS = 30_000;
+
+/** Sweeps running snapshots every `intervalMs` (the timer does not keep the process alive); a failure is reported and the next run tries again. */
+export function scheduleRunningSweep(store: Pick<RunningSpanStore, 'sweep'>, intervalMs: number, report: (error: unknown) => void): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    store
+      .sweep()
+      .catch(report)
+      .finally(() => {
+        running = false;
+      });
+  }, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
 }

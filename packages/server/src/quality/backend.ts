@@ -21,6 +21,8 @@ export function evaluatorCalls(store: Store) {
     evaluatorCompleteTraces: e.completeTraces.bind(e),
     evaluatorTakeLease: e.takeLease.bind(e),
     evaluatorAddScores: store.scores.addScores.bind(store.scores),
+    /** Per trace of these with a running span, when its newest snapshot was received: a trace still running is not judged (`runner.ts`). */
+    evaluatorRunningTraces: store.runningSpans.lastHeard.bind(store.runningSpans),
     /**
      * The targets of these traces for each kind of target asked (the i-th list the i-th kind's), in
      * the order of the ids, from one read of their spans: the runner asks for a bounded batch for

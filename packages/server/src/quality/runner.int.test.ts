@@ -110,6 +110,30 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     expect((await again.get('default', 'judged')).scoresMade).toBe(3);
   });
 
+  it('does not judge a complete trace while a span of it runs, judges it once that span ended, and judges one whose running span was abandoned', async () => {
+    await setUp();
+    // Trace 1 has a span running (a snapshot heard from 5 s ago); trace 2's running span was last heard from 98 s ago, past --stale-after (60 s).
+    const running = (n: number) => span({ traceId: tid(n), spanId: sid(n * 10 + 9), parentSpanId: sid(n * 10), startTimeUs: T0, endTimeUs: 0 });
+    await store.write(recordBatch({ runningSpans: [running(1)], writtenUs: T0 + 95 * SEC }), null);
+    await store.write(recordBatch({ runningSpans: [running(2)], writtenUs: T0 + 2 * SEC }), null);
+    const kind = countingKind();
+    const s = await EvaluatorService.start({
+      db: evaluatorCalls(store), kinds: kindsOf([kind]), serverId: 'a', traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
+      runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 1, staleAfterMs: 60_000 },
+    });
+    services.push(s);
+    now = T0;
+    await s.save('default', { name: 'judged', kind: 'counting', target: 'trace', filter: 'service=api' }, 'create');
+    now = T0 + 100 * SEC;
+    await s.runRound();
+    expect(kind.judged.map((t) => t.traceId).sort()).toEqual([tid(2), tid(3)]);
+    // Its span ends: the trace now ends later, and once quiet it is complete again, and judged.
+    await store.write(recordBatch({ spans: [{ ...running(1), endTimeUs: T0 + 101 * SEC }] }), null);
+    now = T0 + 140 * SEC;
+    await s.runRound();
+    expect(kind.judged.map((t) => t.traceId).sort()).toEqual([tid(1), tid(2), tid(3)]);
+  });
+
   /** A service whose reads of targets are recorded: the trace ids of each read. */
   async function readingService(kind: AnyKind): Promise<{ s: EvaluatorService; read: string[] }> {
     const calls = evaluatorCalls(store);

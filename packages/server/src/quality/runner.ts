@@ -1,5 +1,6 @@
 import { type EvaluatorTarget, type ScoreRecord, type ScoreSlot, scoreIdOf, scoreProblem } from '@spoor/model';
 import type { CompleteTrace, EvaluatorRecord, EvaluatorRunRecord, TimeKey } from '../store/store.js';
+import { DEFAULT_STALE_AFTER_MS } from '../query/query-service.js';
 import type { EvaluatorBackend } from './backend.js';
 import { type EvaluationTarget, type Judgement, NothingToJudge } from './kind.js';
 import { type AnyKind, type ResolvedEvaluator, resolveSpec, sampledIn } from './spec.js';
@@ -13,6 +14,10 @@ import { type AnyKind, type ResolvedEvaluator, resolveSpec, sampledIn } from './
  *   it ended within the last `traceQuietMs` (default 30 s) by this server's clock. "Arrived" is
  *   measured by the spans' own end times, so a span exported more than `traceQuietMs` after it
  *   ended (an exporter stalled or offline) comes after its trace was judged and is not waited for.
+ *
+ * A complete trace that still has a running span (a snapshot sent with no end, its trace heard
+ * from within `staleAfterMs`) is not judged yet: when that span ends, the trace's last end moves
+ * past the cursor and it is found again. Once abandoned, it is judged as it is.
  *
  * The traces its filter matches and its `sampleRate` keeps (by trace id) are judged, those its
  * version judged before left out (the runs in the store say which, so a restart judges nothing
@@ -31,6 +36,8 @@ export interface RunnerOptions {
   kinds: ReadonlyMap<string, AnyKind>;
   /** How long no span of a trace may have ended before it is complete, ms. */
   traceQuietMs: number;
+  /** A running span whose trace heard nothing for this long is abandoned, and no longer holds its trace back, ms (`--stale-after`). Default 10 minutes. */
+  staleAfterMs?: number;
   nowUs: () => number;
   /** Judgements at once. Default 4. */
   concurrency?: number;
@@ -173,13 +180,24 @@ export class EvaluatorRunner {
     round: RoundTargets = new RoundTargets(this.options.db, this.options.projectId),
   ): Promise<JudgeOutcome> {
     const { db, projectId } = this.options;
-    const traceIds = traces.map((t) => t.traceId).filter((id) => sampledIn(id, resolved.sampleRate));
+    const traceIds = await this.endedOnly(traces.filter((t) => sampledIn(t.traceId, resolved.sampleRate)), nowUs);
     if (traceIds.length === 0) return { judged: 0, skipped: 0, errors: 0, notApplicable: 0, budgetSpent: false };
     const done = new Set((await db.evaluatorRunsOf(projectId, record.name, record.version, traceIds)).map((r) => targetKey(r.traceId, r.spanId)));
     const targets = await round.of(traceIds, resolved.target);
     const todo = targets.filter((t) => !done.has(targetKey(t.traceId, t.spanId)));
     const outcome = await this.judgeTargets(record, resolved, todo, nowUs);
     return { ...outcome, skipped: targets.length - todo.length + outcome.skipped };
+  }
+
+  /** The ids of these traces but those with a span still running (not abandoned): one read of when each was last heard from. */
+  private async endedOnly(traces: readonly CompleteTrace[], nowUs: number): Promise<string[]> {
+    if (traces.length === 0) return [];
+    const heard = await this.options.db.evaluatorRunningTraces(this.options.projectId, traces.map((t) => t.traceId));
+    const staleAfterUs = (this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS) * 1000;
+    return traces.filter((t) => {
+      const snapshotUs = heard.get(t.traceId);
+      return snapshotUs === undefined || nowUs - Math.max(snapshotUs, t.endUs) >= staleAfterUs;
+    }).map((t) => t.traceId);
   }
 
   /** Judges targets (a retry's, a backfill's or a round's) and records them. */

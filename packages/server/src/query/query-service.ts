@@ -19,16 +19,18 @@ import {
   type TraceListResponse,
   type TraceSearchResponse,
   type TraceQuery,
+  type TraceSummaryRecord,
   type TraceTree,
 } from '@spoor/model';
 import { AppError } from '../errors.js';
 import { llmMessagesFrom } from '../normalize/messages.js';
-import type { LogReader, MetricReader, ScoreStore, TraceReader } from '../store/store.js';
+import type { LogReader, MetricReader, RunningSpanStore, RunningTraceRecord, ScoreStore, TraceReader } from '../store/store.js';
 import type { StoredLog, StoredSpan } from '../store/stored-trace.js';
 import { logFromData, metricPointFromRecord, scoreFromStored, scoreSummariesOf, traceSummaryFromRecord } from './convert.js';
 import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor } from './cursor.js';
 import type { JsonUtf8 } from '../json.js';
 import { metricPointsJson } from './metric-points-json.js';
+import { type LiveClock, lastEndOf, liveSpansOf, liveSummary, mergeNewestFirst, runningTraceFilterOf, treeWithLiveSpans } from './running.js';
 import { diffTraces } from './trace-diff.js';
 import { spanDetailJson, traceDetailJson, traceDetailPageJson, traceTreeJson } from './trace-json.js';
 import { keptCopies, MAX_PAGE_SPANS, pagePlan, pageScores, type SpanPage } from './trace-pages.js';
@@ -65,27 +67,67 @@ export interface ReplaySource {
   parameters: Attributes;
 }
 
-export class QueryService {
-  constructor(private readonly store: TraceReader & LogReader & MetricReader & { readonly scores: ScoreStore }) {}
+/** How the answers show running spans: when one is abandoned, and the clock (epoch ms). */
+export interface LiveOptions {
+  /** A running span whose trace heard nothing for this long is abandoned (`--stale-after`). Default 10 minutes. */
+  staleAfterMs?: number;
+  now?: () => number;
+}
 
-  /** A page of trace summaries, with the page's scores tallied in one query. */
+/** `--stale-after`'s default: 10 minutes. */
+export const DEFAULT_STALE_AFTER_MS = 600_000;
+
+export class QueryService {
+  private readonly staleAfterUs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly store: TraceReader & LogReader & MetricReader & { readonly scores: ScoreStore; readonly runningSpans: RunningSpanStore },
+    live: LiveOptions = {},
+  ) {
+    this.staleAfterUs = (live.staleAfterMs ?? DEFAULT_STALE_AFTER_MS) * 1000;
+    this.now = live.now ?? Date.now;
+  }
+
+  private clock(): LiveClock {
+    return { nowUs: this.now() * 1000, staleAfterUs: this.staleAfterUs };
+  }
+
+  /**
+   * A page of trace summaries, with the page's scores tallied in one query. Traces of running
+   * spans alone (no span ended yet) are merged in by the same order and cursor, where the query's
+   * filters can hold them (`runningTraceFilterOf`); a trace with a running span is `running`.
+   */
   async listTraces(query: TraceQuery): Promise<TraceListResponse> {
     const after = query.cursor === null ? null : decodeCursor(query.cursor);
-    const rows = await this.store.listTraces(query, after, query.limit + 1);
+    const runningFilter = runningTraceFilterOf(query);
+    const [ended, runningOnly] = await Promise.all([
+      this.store.listTraces(query, after, query.limit + 1),
+      runningFilter === null ? [] : this.store.runningSpans.listRunningTraces(query.projectId, query.range, runningFilter, after, query.limit + 1),
+    ]);
+    const rows = runningOnly.length === 0 ? ended : mergeNewestFirst<TraceSummaryRecord | RunningTraceRecord>(ended, runningOnly, query.limit + 1);
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
-    const tallies = await this.store.scores.tallyTraceScores(query.projectId, page.map((t) => t.traceId));
+    const ids = page.map((t) => t.traceId);
+    const [tallies, heard] = await Promise.all([this.store.scores.tallyTraceScores(query.projectId, ids), this.store.runningSpans.lastHeard(query.projectId, ids)]);
+    const clock = this.clock();
     return {
-      traces: page.map((t) => traceSummaryFromRecord(t, scoreSummariesOf(tallies.get(t.traceId)))),
+      traces: page.map((t) => {
+        const summary = traceSummaryFromRecord(t, scoreSummariesOf(tallies.get(t.traceId)));
+        const live = liveSummary(t, heard.get(t.traceId), clock);
+        if (live.endTimeUs !== t.endTimeUs) summary.durationMs = Math.max(0, live.endTimeUs - t.startTimeUs) / 1000;
+        if (live.running) summary.running = true;
+        return summary;
+      }),
       nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor({ timeUs: last.startTimeUs, id: last.traceId }) : null,
     };
   }
 
   /**
-   * `TraceDetail`: every span of a trace, in tree order, its logs and its scores; with `page`, a
-   * page of them (`TraceDetailPage`). A trace of more than `MAX_DETAIL_SPANS` spans is answered
-   * only in pages: its whole answer would pass what the server holds in memory and what a client
-   * can parse (`trace-pages.ts`).
+   * `TraceDetail`: every span of a trace, running ones included, in tree order, its logs and its
+   * scores; with `page`, a page of its stored spans (`TraceDetailPage`). A trace of more than
+   * `MAX_DETAIL_SPANS` spans is answered only in pages: its whole answer would pass what the
+   * server holds in memory and what a client can parse (`trace-pages.ts`).
    */
   async getTrace(projectId: string, traceId: string, page: SpanPage | null = null): Promise<JsonUtf8<TraceDetail | TraceDetailPage>> {
     if (page !== null) return this.getTracePage(projectId, traceId, page);
@@ -96,9 +138,16 @@ export class QueryService {
         `trace ${traceId} has ${stored} spans, more than the ${MAX_DETAIL_SPANS} one answer holds: ask for pages of it with ?spans=OFFSET,LIMIT (e.g. ?spans=0,${MAX_PAGE_SPANS})`,
       );
     }
-    const [found, scores] = await Promise.all([this.store.getTrace(projectId, traceId), this.scoresOf(projectId, traceId)]);
-    if (found === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
-    return traceDetailJson(traceId, found, scores);
+    const [found, scores, running] = await Promise.all([
+      this.store.getTrace(projectId, traceId),
+      this.scoresOf(projectId, traceId),
+      this.store.runningSpans.ofTraces(projectId, [traceId]),
+    ]);
+    if (found === null && running.length === 0) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
+    const trace = found ?? { spans: [], logs: [] };
+    let endedUs = 0;
+    for (const span of trace.spans) endedUs = Math.max(endedUs, span.endTimeUs);
+    return traceDetailJson(traceId, trace, scores, liveSpansOf(running, endedUs, this.clock()));
   }
 
   /** A page of a trace: ordered from its compact columns, then only the page's rows read. */
@@ -148,9 +197,15 @@ export class QueryService {
 
   /** `TraceTree`: what the waterfall draws of every span, as columns, the trace's logs and its scores. */
   async getTraceTree(projectId: string, traceId: string): Promise<JsonUtf8<TraceTree>> {
-    const [found, scores] = await Promise.all([this.store.getTraceTree(projectId, traceId), this.scoresOf(projectId, traceId)]);
-    if (found === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
-    return traceTreeJson(traceId, found.tree, found.logs, scores);
+    const [found, scores, running] = await Promise.all([
+      this.store.getTraceTree(projectId, traceId),
+      this.scoresOf(projectId, traceId),
+      this.store.runningSpans.ofTraces(projectId, [traceId]),
+    ]);
+    const tree = found?.tree ?? null;
+    const merged = treeWithLiveSpans(tree, liveSpansOf(running, lastEndOf(tree), this.clock()));
+    if (merged === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
+    return traceTreeJson(traceId, merged.tree, found?.logs ?? [], scores, merged.states);
   }
 
   /** Spans of a trace whose attributes, status message or events contain `text`. */
@@ -166,8 +221,15 @@ export class QueryService {
 
   /** `SpanDetail`: one span and its logs, read alone: the rest of a big trace stays in the store. */
   async getSpan(projectId: string, traceId: string, spanId: string): Promise<JsonUtf8<SpanDetail>> {
-    const { span, logs } = await this.oneSpan(projectId, traceId, spanId);
-    return spanDetailJson(traceId, span, logs);
+    const [found, running] = await Promise.all([this.store.getTrace(projectId, traceId, spanId), this.store.runningSpans.ofTraces(projectId, [traceId], spanId)]);
+    const span = found?.spans[0];
+    if (span !== undefined) return spanDetailJson(traceId, span, found!.logs);
+    if (running.length === 0) throw new AppError('ERR_NOT_FOUND', `span ${spanId} of trace ${traceId} was not found`);
+    // Running: its state by when its trace was last heard from, its ended spans' ends included.
+    const [heard, ended] = await Promise.all([this.store.runningSpans.lastHeard(projectId, [traceId]), this.store.getTraceTimings(projectId, traceId)]);
+    let endedUs = heard.get(traceId) ?? 0;
+    for (let i = 0; i < (ended?.count ?? 0); i++) endedUs = Math.max(endedUs, ended!.endUs[i]!);
+    return spanDetailJson(traceId, running[0]!, found?.logs ?? [], liveSpansOf(running, endedUs, this.clock())[0]);
   }
 
   /** One LLM call for the inspector: its canonical fields and its prompt and completion. */

@@ -13,6 +13,7 @@ import {
 import type { JsonUtf8 } from '../json.js';
 import type { StoredLog, StoredSpan, StoredTrace } from '../store/stored-trace.js';
 import { JsonWriter } from './json-bytes.js';
+import type { LiveSpan } from './running.js';
 
 /**
  * The trace answers (`TraceDetail`, `SpanDetail`, `TraceTree`) written as JSON text. Stored
@@ -29,14 +30,17 @@ import { JsonWriter } from './json-bytes.js';
  * span-tree resolver's: a span stored twice is listed once, an orphan or a cut parent loop is a
  * root (depth 0).
  */
-export function traceDetailJson(traceId: string, trace: StoredTrace, scores: readonly Score[]): JsonUtf8<TraceDetail> {
+export function traceDetailJson(traceId: string, trace: StoredTrace, scores: readonly Score[], live: readonly LiveSpan[] = []): JsonUtf8<TraceDetail> {
   const shared = new Shared();
-  const tree = resolveSpanTree(spanTreeInputFrom(trace.spans));
-  const out = new JsonWriter<TraceDetail>(textLength(trace.spans, trace.logs));
+  // Running spans (their newest snapshots) take their places in the tree beside the ended ones.
+  const spans = live.length === 0 ? trace.spans : [...trace.spans, ...live.map((l) => l.span)];
+  const tree = resolveSpanTree(spanTreeInputFrom(spans));
+  const out = new JsonWriter<TraceDetail>(textLength(spans, trace.logs));
   out.write(`{"traceId":${str(traceId)},"spans":[`);
   for (let row = 0; row < tree.count; row++) {
     if (row > 0) out.write(',');
-    out.write(spanJson(trace.spans[tree.order[row]!]!, tree.depth[row]!, shared));
+    const index = tree.order[row]!;
+    out.write(spanJson(spans[index]!, tree.depth[row]!, shared, index < trace.spans.length ? undefined : live[index - trace.spans.length]));
   }
   out.write('],"logs":');
   writeLogs(out, trace.logs, shared);
@@ -67,19 +71,19 @@ export function traceDetailPageJson(
 }
 
 /** `SpanDetail`: one span (depth 0) and its logs. */
-export function spanDetailJson(traceId: string, span: StoredSpan, logs: StoredLog[]): JsonUtf8<SpanDetail> {
+export function spanDetailJson(traceId: string, span: StoredSpan, logs: StoredLog[], live?: LiveSpan): JsonUtf8<SpanDetail> {
   const shared = new Shared();
   const out = new JsonWriter<SpanDetail>(textLength([span], logs));
-  out.write(`{"traceId":${str(traceId)},"span":${spanJson(span, 0, shared)},"logs":`);
+  out.write(`{"traceId":${str(traceId)},"span":${spanJson(span, 0, shared, live)},"logs":`);
   writeLogs(out, logs, shared);
   out.write('}');
   return out.finish();
 }
 
 /** `TraceTree`: the span columns (small values, serialized as such), the trace's logs and its scores. */
-export function traceTreeJson(traceId: string, tree: TraceTreeColumns, logs: StoredLog[], scores: readonly Score[]): JsonUtf8<TraceTree> {
+export function traceTreeJson(traceId: string, tree: TraceTreeColumns, logs: StoredLog[], scores: readonly Score[], states: readonly number[]): JsonUtf8<TraceTree> {
   const { originUs, ...columns } = tree;
-  const head = JSON.stringify({ traceId, startTime: isoFromMicros(originUs), ...columns });
+  const head = JSON.stringify({ traceId, startTime: isoFromMicros(originUs), ...columns, states });
   const out = new JsonWriter<TraceTree>(head.length + textLength([], logs));
   out.write(head.slice(0, -1));
   out.write(',"logs":');
@@ -111,19 +115,23 @@ const num = (value: number): string => (Number.isFinite(value) ? String(value) :
 /** An ISO time is digits and `-:.TZ+` only: it needs no escaping. */
 const time = (us: number): string => `"${isoFromMicros(us)}"`;
 
-function spanJson(s: StoredSpan, depth: number, shared: Shared): string {
+/** A span's JSON; `live` for a running span: no end, its duration so far, and its `state` last. */
+function spanJson(s: StoredSpan, depth: number, shared: Shared, live?: LiveSpan): string {
   const { str: repeated } = shared;
+  const end = live === undefined ? time(s.endTimeUs) : 'null';
+  const durationUs = live === undefined ? Math.max(0, s.endTimeUs - s.startTimeUs) : live.durationUs;
   return (
     `{"traceId":${repeated(s.traceId)},"spanId":${str(s.spanId)},"parentSpanId":${strOrNull(s.parentSpanId)},"traceState":${repeated(s.traceState)}` +
     `,"flags":${num(s.flags)},"name":${repeated(s.name)},"kind":${repeated(s.kind)},"serviceName":${repeated(s.serviceName)}` +
-    `,"startTime":${time(s.startTimeUs)},"endTime":${time(s.endTimeUs)},"durationMs":${num(Math.max(0, s.endTimeUs - s.startTimeUs) / 1000)}` +
+    `,"startTime":${time(s.startTimeUs)},"endTime":${end},"durationMs":${num(durationUs / 1000)}` +
     `,"status":{"code":${repeated(s.status.code)},"message":${repeated(s.status.message)}}` +
     `,"attributes":${s.attributesJson},${shared.resource(s.resourceJson)},"scope":${shared.scope(s.scopeJson)}` +
     `,"events":${apiEventsJson(s.eventsJson)},"links":${s.linksJson}` +
     `,"droppedAttributesCount":${num(s.droppedAttributesCount)},"droppedEventsCount":${num(s.droppedEventsCount)},"droppedLinksCount":${num(s.droppedLinksCount)}` +
     // `llm` is a dozen values computed at ingest, not stored JSON; `JSON.stringify` turns a NaN there into null.
     `,"llm":${s.llm === null ? 'null' : JSON.stringify(s.llm)},"sessionId":${s.sessionId === null ? 'null' : repeated(s.sessionId)}` +
-    `,"userId":${s.userId === null ? 'null' : repeated(s.userId)},"category":${repeated(s.category)},"depth":${depth}}`
+    `,"userId":${s.userId === null ? 'null' : repeated(s.userId)},"category":${repeated(s.category)},"depth":${depth}` +
+    `${live === undefined ? '' : `,"state":"${live.state}"`}}`
   );
 }
 

@@ -16,7 +16,7 @@ export function resubmitter(decoder: DecodeThread, ingest: IngestQueue): Resubmi
   return async (request) => {
     const decoded = await decoder.decode(request);
     try {
-      if (decoded.records === 0) throw new Error(`it holds no valid records (${decoded.rejectReason ?? 'it is empty'})`);
+      if (decoded.batch.records === 0) throw new Error(`it holds no valid records (${decoded.rejectReason ?? 'it is empty'})`);
       await ingest.submit({ ...request, body: decoded.body }, decoded.batch);
     } catch (error) {
       decoder.dropped(decoded.ticket);

@@ -118,7 +118,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     reportFailure(error);
   }, maskFile);
   const started = await DbThread.start(
-    { store: config.store, spoolDir, quarantineDir, serverId, retention: config.retention, prices, maskFile },
+    { store: config.store, spoolDir, quarantineDir, serverId, retention: config.retention, prices, maskFile, staleAfterMs: config.staleAfterMs },
     {
       prices: (projectId, models) => {
         decoder.setPrices(projectId, models);
@@ -236,7 +236,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
             attributes: { 'spoor.evaluator.name': evaluator, 'spoor.evaluator.reason': reason }, timeUs: Date.now() * 1000,
           }),
         onError: (message, data) => log.error(data, message),
-        runner: { ingestBusy: () => (queue?.queued() ?? 0) >= INGEST_BUSY_RECORDS },
+        runner: { ingestBusy: () => (queue?.queued() ?? 0) >= INGEST_BUSY_RECORDS, staleAfterMs: config.staleAfterMs },
       },
       [DEFAULT_PROJECT_ID, ...ring.projects()],
     );

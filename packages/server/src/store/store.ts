@@ -10,6 +10,7 @@ import type { Retention } from './ports/retention.js';
 import type { DatasetStore } from './ports/datasets.js';
 import type { EvaluatorStore } from './ports/evaluators.js';
 import type { ExperimentStore } from './ports/experiments.js';
+import type { RunningSpanStore } from './ports/running-spans.js';
 import type { ScoreStatsReader } from './ports/score-stats.js';
 import type { ScoreStore } from './ports/scores.js';
 import type { TraceReader } from './ports/traces.js';
@@ -42,6 +43,7 @@ export type { CompleteTrace, EvaluationSpan, EvaluatorRecord, EvaluatorRunRecord
 export type { DatasetChange, DatasetItemRecord, DatasetRecord, DatasetStore, DatasetSummary } from './ports/datasets.js';
 export type { ExperimentRecord, ExperimentResultRecord, ExperimentResultTotals, ExperimentStore } from './ports/experiments.js';
 export type { RecentSpanSource, ServiceRecord, TimeKey, TraceReader } from './ports/traces.js';
+export type { RunningSpanStore, RunningTraceFilter, RunningTraceRecord, StoredRunningSpan } from './ports/running-spans.js';
 export { type BatchKey, type RecordBatch, type StoreWriter, TakenPositions, type WriteBatch, appendAndCommit, comparePositionText } from './write-port.js';
 export { batchOf } from './tables.js';
 export type { LiveSpanRow, LiveStore, LiveTraceFilter, TouchedTrace } from './ports/live.js';
@@ -56,6 +58,7 @@ export interface Store extends TraceReader, LogReader, MetricReader, AnalyticsRe
   readonly datasets: DatasetStore;
   readonly experiments: ExperimentStore;
   readonly live: LiveStore;
+  readonly runningSpans: RunningSpanStore;
   close(): Promise<void>;
 }
 

@@ -12,12 +12,14 @@ import {
 } from '@spoor/model';
 import { type ColumnSpec, type TableBatch, rowsOf } from './columns.js';
 import { sourceRowsOf } from './sources.js';
-import { ERRORS, LLM_RESPONSES, LOGS, METRIC_POINTS, type RecordBatch, SCORES, SPANS, TRACE_PARTS, type WriteBatch } from './tables.js';
+import { ERRORS, LLM_RESPONSES, LOGS, METRIC_POINTS, type RecordBatch, RUNNING_SPANS, SCORES, SPANS, TRACE_PARTS, type WriteBatch } from './tables.js';
 import type { TracePart } from './trace-parts.js';
 
 /** A write batch read back into records, with its trace parts: what a store kept in memory holds. */
-export interface BatchRecords extends Required<Omit<RecordBatch, 'scores' | 'writtenUs'>> {
+export interface BatchRecords extends Required<Omit<RecordBatch, 'scores' | 'writtenUs' | 'runningSpans'>> {
   traceParts: TracePart[];
+  /** Rows of `running_spans`: snapshots with when their request was received. */
+  runningSpans: RunningSpanRow[];
   scores: ScoreRow[];
   llmResponses: LlmResponseRow[];
 }
@@ -26,6 +28,11 @@ export interface BatchRecords extends Required<Omit<RecordBatch, 'scores' | 'wri
 export interface ScoreRow extends ScoreRecord {
   writtenUs: number;
   deleted: boolean;
+}
+
+/** A row of the `running_spans` table. */
+export interface RunningSpanRow extends SpanRecord {
+  receivedUs: number;
 }
 
 /** A row of the `llm_responses` table. */
@@ -43,7 +50,7 @@ export interface LlmResponseRow {
  * on the way into columns. Tables the batch does not hold give no records.
  */
 export function recordsOf(batch: WriteBatch): BatchRecords {
-  const out: BatchRecords = { spans: [], logs: [], metricPoints: [], errors: [], traceParts: [], scores: [], llmResponses: [] };
+  const out: BatchRecords = { spans: [], logs: [], metricPoints: [], errors: [], traceParts: [], scores: [], llmResponses: [], runningSpans: [] };
   const sources = new Map<string, { resource: Resource; scope: InstrumentationScope }>();
   for (const table of batch.tables) {
     if (table.table !== 'sources') continue;
@@ -64,6 +71,7 @@ export function recordsOf(batch: WriteBatch): BatchRecords {
     else if (table.table === 'errors') for (const row of rows(table, ERRORS)) out.errors.push(errorOf(row));
     else if (table.table === 'scores') for (const row of rows(table, SCORES)) out.scores.push(scoreRowOf(row));
     else if (table.table === 'llm_responses') for (const row of rows(table, LLM_RESPONSES)) out.llmResponses.push(llmResponseOf(row));
+    else if (table.table === 'running_spans') for (const row of rows(table, RUNNING_SPANS)) out.runningSpans.push({ ...spanOf(row, sourceOf(row)), receivedUs: num(row.received_us) });
   }
   return out;
 }

@@ -192,8 +192,17 @@ export const LLM_RESPONSES: readonly ColumnSpec[] = [
   col('time_us', 'bigint'),
 ];
 
+/**
+ * Running snapshots: spans sent before they ended (`endTimeUnixNano` 0), appended as they come.
+ * The columns of `spans` (`end_us` and `duration_us` 0), and when the request that carried the
+ * snapshot was received, which orders two snapshots of one span (a spooled request replayed
+ * keeps its time). A read keeps the newest snapshot of each span and none of a span stored
+ * ended (`store/sql/running-spans.ts`); nothing counts them.
+ */
+export const RUNNING_SPANS: readonly ColumnSpec[] = [...SPANS, col('received_us', 'bigint')];
+
 /** Every table a write batch may hold, in the order a batch is written (sources before what points at them, a trace's parts right after its spans). */
-export const TABLES = { sources: SOURCES, spans: SPANS, trace_parts: TRACE_PARTS, logs: LOGS, metric_points: METRIC_POINTS, errors: ERRORS, scores: SCORES, llm_responses: LLM_RESPONSES } as const;
+export const TABLES = { sources: SOURCES, spans: SPANS, trace_parts: TRACE_PARTS, logs: LOGS, metric_points: METRIC_POINTS, errors: ERRORS, scores: SCORES, llm_responses: LLM_RESPONSES, running_spans: RUNNING_SPANS } as const;
 
 export type TableName = keyof typeof TABLES;
 
@@ -206,8 +215,14 @@ export interface RecordBatch {
   errors?: ErrorOccurrenceRecord[];
   /** The scores these spans' and logs' evaluation events carry (`normalize/scores.ts`), or scores sent by REST. */
   scores?: ScoreRecord[];
-  /** When the scores were written (orders two versions of a score with the same time). */
+  /** When the scores were written (orders two versions of a score with the same time); for ingest, when the request was received. */
   writtenUs?: number;
+  /**
+   * Snapshots of spans still running (sent with no end), normalized and masked like `spans`;
+   * stored in `running_spans` with `writtenUs` as their `received_us`, and nothing is derived
+   * from them (no trace parts, errors, scores or response ids).
+   */
+  runningSpans?: SpanRecord[];
 }
 
 /**
@@ -226,9 +241,10 @@ const EMPTY_ARRAY_JSON = '[]';
 export function batchOf(records: RecordBatch): WriteBatch {
   const sources = new SourceIds();
   const tables: TableBatch[] = [];
-  const { spans, logs, metricPoints, errors = [], scores = [] } = records;
+  const { spans, logs, metricPoints, errors = [], scores = [], runningSpans = [] } = records;
   // Sources first: the records' columns ask for their ids.
   const spanTable = spans.length === 0 ? null : spanColumns(spans, sources);
+  const runningTable = runningSpans.length === 0 ? null : runningSpanColumns(runningSpans, sources, records.writtenUs ?? 0);
   const logTable = logs.length === 0 ? null : logColumns(logs, sources);
   const pointTable = metricPoints.length === 0 ? null : metricPointColumns(metricPoints, sources);
   if (sources.size > 0) tables.push(sources.columns());
@@ -241,37 +257,55 @@ export function batchOf(records: RecordBatch): WriteBatch {
   if (pointTable !== null) tables.push(pointTable);
   if (errors.length > 0) tables.push(errorColumns(errors));
   if (scores.length > 0) tables.push(scoreColumns(scores, records.writtenUs ?? 0));
-  return { records: spans.length + logs.length + metricPoints.length, tables };
+  if (runningTable !== null) tables.push(runningTable);
+  // Snapshots are records of the batch (the queue and the spool carry them), though nothing counts them as spans.
+  return { records: spans.length + logs.length + metricPoints.length + runningSpans.length, tables };
 }
 
 export function spanColumns(spans: readonly SpanRecord[], sources: SourceIds): TableBatch {
   const b = new BatchBuilder('spans', SPANS, spans.length);
   for (const s of spans) {
-    b.varchar(s.projectId).varchar(s.traceId).varchar(s.spanId).varchar(s.parentSpanId).varchar(s.traceState);
-    b.number(s.flags).varchar(s.name).number(SPAN_KINDS.indexOf(s.kind)).varchar(s.serviceName);
-    b.number(s.startTimeUs).number(s.endTimeUs).number(Math.max(0, s.endTimeUs - s.startTimeUs));
-    b.number(STATUS_CODES.indexOf(s.status.code)).varchar(s.status.message).varchar(JSON.stringify(s.attributes));
-    b.varchar(sources.idOf(s.projectId, s.resource, s.scope));
-    b.varchar(s.events.length === 0 ? EMPTY_ARRAY_JSON : JSON.stringify(s.events));
-    b.varchar(s.links.length === 0 ? EMPTY_ARRAY_JSON : JSON.stringify(s.links));
-    b.number(s.droppedAttributesCount).number(s.droppedEventsCount).number(s.droppedLinksCount).varchar(s.sessionId);
-    const llm = s.llm;
-    b.boolean(llm !== null);
-    if (llm === null) {
-      b.varchar(null).varchar(null).varchar(null).varchar(null);
-      b.number(null).number(null).number(null).number(null).number(null).number(null).number(null).number(null);
-      b.varchar(null).varchar(null);
-    } else {
-      b.varchar(llm.provider).varchar(llm.operation).varchar(llm.requestModel).varchar(llm.responseModel);
-      b.number(llm.inputTokens).number(llm.outputTokens).number(llm.totalTokens);
-      b.number(llm.cacheReadInputTokens).number(llm.cacheCreationInputTokens).number(llm.reasoningTokens);
-      b.number(llm.costUsd).number(llm.timeToFirstTokenMs);
-      b.varchar(llm.finishReasons === null ? null : JSON.stringify(llm.finishReasons)).varchar(llm.costSource);
-    }
-    b.number(SPAN_CATEGORIES.indexOf(s.category)).varchar(s.userId);
+    spanRow(b, s, sources);
     b.endRow();
   }
   return b.build();
+}
+
+/** Running snapshots as rows of `running_spans`: a span's row, and when its request was received. */
+export function runningSpanColumns(spans: readonly SpanRecord[], sources: SourceIds, receivedUs: number): TableBatch {
+  const b = new BatchBuilder('running_spans', RUNNING_SPANS, spans.length);
+  for (const s of spans) {
+    spanRow(b, s, sources);
+    b.number(receivedUs);
+    b.endRow();
+  }
+  return b.build();
+}
+
+/** The `SPANS` columns of one span, the row left open. */
+function spanRow(b: BatchBuilder, s: SpanRecord, sources: SourceIds): void {
+  b.varchar(s.projectId).varchar(s.traceId).varchar(s.spanId).varchar(s.parentSpanId).varchar(s.traceState);
+  b.number(s.flags).varchar(s.name).number(SPAN_KINDS.indexOf(s.kind)).varchar(s.serviceName);
+  b.number(s.startTimeUs).number(s.endTimeUs).number(Math.max(0, s.endTimeUs - s.startTimeUs));
+  b.number(STATUS_CODES.indexOf(s.status.code)).varchar(s.status.message).varchar(JSON.stringify(s.attributes));
+  b.varchar(sources.idOf(s.projectId, s.resource, s.scope));
+  b.varchar(s.events.length === 0 ? EMPTY_ARRAY_JSON : JSON.stringify(s.events));
+  b.varchar(s.links.length === 0 ? EMPTY_ARRAY_JSON : JSON.stringify(s.links));
+  b.number(s.droppedAttributesCount).number(s.droppedEventsCount).number(s.droppedLinksCount).varchar(s.sessionId);
+  const llm = s.llm;
+  b.boolean(llm !== null);
+  if (llm === null) {
+    b.varchar(null).varchar(null).varchar(null).varchar(null);
+    b.number(null).number(null).number(null).number(null).number(null).number(null).number(null).number(null);
+    b.varchar(null).varchar(null);
+  } else {
+    b.varchar(llm.provider).varchar(llm.operation).varchar(llm.requestModel).varchar(llm.responseModel);
+    b.number(llm.inputTokens).number(llm.outputTokens).number(llm.totalTokens);
+    b.number(llm.cacheReadInputTokens).number(llm.cacheCreationInputTokens).number(llm.reasoningTokens);
+    b.number(llm.costUsd).number(llm.timeToFirstTokenMs);
+    b.varchar(llm.finishReasons === null ? null : JSON.stringify(llm.finishReasons)).varchar(llm.costSource);
+  }
+  b.number(SPAN_CATEGORIES.indexOf(s.category)).varchar(s.userId);
 }
 
 export function tracePartColumns(parts: readonly TracePart[]): TableBatch {

@@ -56,6 +56,7 @@ import { FakeDatasetStore } from './fake-datasets.js';
 import { FakeEvaluatorStore } from './fake-evaluators.js';
 import { FakeExperimentStore } from './fake-experiments.js';
 import { compareScores, scoreStats } from './fake-score-stats.js';
+import { FakeRunningSpanStore } from './fake-running-spans.js';
 import { FakeScoreStore } from './fake-scores.js';
 import { FakeLiveStore } from './fake-live.js';
 
@@ -89,7 +90,7 @@ export interface FakeStoreOptions {
  */
 export class FakeStore implements Store {
   /** What was committed, read back from the batches' columns. */
-  readonly committed: Required<Omit<RecordBatch, 'scores' | 'writtenUs'>> = { spans: [], logs: [], metricPoints: [], errors: [] };
+  readonly committed: Required<Omit<RecordBatch, 'scores' | 'writtenUs' | 'runningSpans'>> = { spans: [], logs: [], metricPoints: [], errors: [] };
   /** The committed trace summary parts, as every engine keeps them. */
   private readonly parts: TracePart[] = [];
   private readonly errorStates = new Map<string, { status: ErrorGroupStatus; resolvedUs: number | null }>();
@@ -102,6 +103,7 @@ export class FakeStore implements Store {
   readonly datasets = new FakeDatasetStore();
   readonly experiments = new FakeExperimentStore();
   readonly live = new FakeLiveStore((query) => reads.listTraces(this.data, query, null, query.limit, (filter) => this.scores.tracesMeeting(query.projectId, filter)));
+  readonly runningSpans = new FakeRunningSpanStore(() => this.committed.spans);
   readonly commits: FakeCommit[] = [];
   /** Per trace, the span counts of its parts: what a trace summary adds up. */
   readonly traceParts = new Map<string, number[]>();
@@ -199,6 +201,7 @@ export class FakeStore implements Store {
     this.pending.traceParts.push(...batch.traceParts);
     this.pending.scores.push(...batch.scores);
     this.pending.llmResponses.push(...batch.llmResponses);
+    this.pending.runningSpans.push(...batch.runningSpans);
   }
 
   commit(key: BatchKey | null): Promise<void> {
@@ -219,6 +222,7 @@ export class FakeStore implements Store {
       this.committed.errors.push(...batch.errors);
       this.scores.rows.push(...batch.scores);
       this.scores.responses.push(...batch.llmResponses);
+      this.runningSpans.rows.push(...batch.runningSpans);
       for (const part of batch.traceParts) this.addPart(part);
       this.live.committed(batch.spans, batch.traceParts);
       if (key !== null) this.positions.set(key.serverId, key.position);
@@ -270,6 +274,7 @@ export class FakeStore implements Store {
       else if (table === 'errors') this.committed.errors.push(...batch.errors);
       else if (table === 'scores') this.scores.rows.push(...batch.scores);
       else if (table === 'llm_responses') this.scores.responses.push(...batch.llmResponses);
+      else if (table === 'running_spans') this.runningSpans.rows.push(...batch.runningSpans);
       if (id !== null) this.blocks.add(id);
       if (table === 'spans' && failingCall !== null) throw new Error(`append ${failingCall} failed`);
     }
@@ -418,12 +423,13 @@ export class FakeStore implements Store {
   async deleteOlderThan(records: RetainedRecords, cutoffUs: number): Promise<number> {
     if (records === 'scores' || records === 'llmResponses') return this.scores.deleteOlderThan(records, cutoffUs);
     if (records === 'evaluatorRuns') return this.evaluators.deleteOlderThan(cutoffUs);
+    if (records === 'runningSpans') return this.runningSpans.deleteOlderThan(cutoffUs);
     return admin.deleteOlderThan(this.data, this.alerts, records, cutoffUs);
   }
 }
 
 function emptyBatch(): BatchRecords {
-  return { spans: [], logs: [], metricPoints: [], errors: [], traceParts: [], scores: [], llmResponses: [] };
+  return { spans: [], logs: [], metricPoints: [], errors: [], traceParts: [], scores: [], llmResponses: [], runningSpans: [] };
 }
 
 function countOf(batch: RecordBatch): number {

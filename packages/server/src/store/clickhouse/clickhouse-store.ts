@@ -4,6 +4,7 @@ import type { StoredLog, StoredTrace } from '../stored-trace.js';
 import type { TraceTimings } from '../trace-timings.js';
 import type { TableName } from '../tables.js';
 import { ClickHouseAccessStore, ClickHouseMaskingStore } from './access.js';
+import { ClickHouseRunningSpanStore } from './running-spans.js';
 import { ClickHouseScoreStore } from './scores.js';
 import { ClickHouseDatasetStore } from './datasets.js';
 import { ClickHouseExperimentStore } from './experiments.js';
@@ -44,6 +45,7 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
   readonly datasets: ClickHouseDatasetStore;
   readonly experiments: ClickHouseExperimentStore;
   readonly masking: ClickHouseMaskingStore;
+  readonly runningSpans: ClickHouseRunningSpanStore;
   private readonly writer: ClickHouseWriter;
   /** What changed after a cursor, whichever server sharing this ClickHouse committed it. */
   readonly live: SqlLiveStore;
@@ -65,6 +67,7 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
     this.experiments = new ClickHouseExperimentStore(this.sql);
     this.masking = new ClickHouseMaskingStore(ch);
     this.live = new SqlLiveStore(this.sql, clickHouseLiveCommits(ch), () => clickHouseHead(ch));
+    this.runningSpans = new ClickHouseRunningSpanStore(this.sql, layout);
   }
 
   /** Connects, then creates the schema or migrates it to this version. */

@@ -109,6 +109,7 @@ export interface Tables {
   readonly dataset_items: TableRef;
   readonly experiments: TableRef;
   readonly experiment_results: TableRef;
+  readonly running_spans: TableRef;
 }
 
 export const TABLE_NAMES = [
@@ -138,6 +139,7 @@ export const TABLE_NAMES = [
   'dataset_items',
   'experiments',
   'experiment_results',
+  'running_spans',
 ] as const;
 
 export const quoteName = (name: string): string => `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``;

@@ -18,10 +18,10 @@ import { CACHE_HIT, TABLE_DEFS } from './schema-tables.js';
  * `ReplacingMergeTree` tables with a version (and a deleted flag where rows go away), read with
  * `FINAL`.
  */
-export const CLICKHOUSE_SCHEMA_VERSION = 4;
+export const CLICKHOUSE_SCHEMA_VERSION = 5;
 
 /** The tables a commit appends rows to, each row with its commit's `batch_id`. */
-export const BATCHED_TABLES = ['spans', 'trace_parts', 'logs', 'metric_points', 'errors', 'scores', 'llm_responses'] as const;
+export const BATCHED_TABLES = ['spans', 'trace_parts', 'logs', 'metric_points', 'errors', 'scores', 'llm_responses', 'running_spans'] as const;
 
 /** How a database's tables are laid out: one server's MergeTree tables, or a cluster's. */
 export interface SchemaLayout {
@@ -83,6 +83,7 @@ const TTL_SIGNAL: Record<string, keyof RetentionTtl> = {
   errors: 'tracesSeconds',
   scores: 'tracesSeconds',
   llm_responses: 'tracesSeconds',
+  running_spans: 'tracesSeconds',
   evaluator_runs: 'tracesSeconds',
   logs: 'logsSeconds',
   metric_points: 'metricsSeconds',

@@ -53,6 +53,7 @@ const TABLES: SqlTables = {
   dataset_items: 'dataset_items',
   experiments: 'experiments',
   experiment_results: 'experiment_results',
+  running_spans: 'running_spans',
 };
 
 export const duckDbDialect: Dialect<DuckDbParams> = {

@@ -39,6 +39,7 @@ import { traceBounds } from '../sql/trace-bounds.js';
 import { LOG_MARGIN_US } from '../sql/traces.js';
 import { DuckDbExporter } from './export.js';
 import { DuckDbSql, duckDbDialect } from './dialect.js';
+import { DuckDbRunningSpanStore } from './running-spans.js';
 import { DuckDbScoreStore } from './scores.js';
 import { DuckDbDatasetStore } from './datasets.js';
 import { DuckDbExperimentStore } from './experiments.js';
@@ -74,6 +75,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   readonly masking: DuckDbMaskingStore;
   /** What changed after a cursor; the head is the writer's last commit, known here (DuckDB has one writer). */
   readonly live: SqlLiveStore;
+  readonly runningSpans: DuckDbRunningSpanStore;
   /** Reads the tables out for `spoor migrate`. */
   readonly exporter: DuckDbExporter;
   /**
@@ -102,6 +104,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     this.masking = new DuckDbMaskingStore((what, fn) => this.onOwnConnection(what, fn));
     this.exporter = new DuckDbExporter((what, fn) => this.onOwnConnection(what, fn));
     this.live = new SqlLiveStore(this.sql, duckDbLiveCommits, async () => duckDbCursor(this.writer.lastCommittedSeq));
+    this.runningSpans = new DuckDbRunningSpanStore(this.sql);
   }
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {

@@ -13,6 +13,8 @@ const DELETE_OLDER_THAN: Record<RetainedRecords, string> = {
   scores: 'DELETE FROM scores WHERE time_us < $1::BIGINT',
   llmResponses: 'DELETE FROM llm_responses WHERE time_us < $1::BIGINT',
   evaluatorRuns: 'DELETE FROM evaluator_runs WHERE time_us < $1::BIGINT',
+  // By start, as spans: a span running past the cutoff started before it.
+  runningSpans: 'DELETE FROM running_spans WHERE start_us < $1::BIGINT',
 };
 
 /** Deletes every project's records of one kind older than the cutoff; how many. */

@@ -277,6 +277,51 @@ CREATE TABLE IF NOT EXISTS llm_responses (
   time_us BIGINT NOT NULL
 );
 
+-- Running snapshots: spans sent with no end yet (store/tables.ts RUNNING_SPANS), the columns of spans
+-- and when their request was received. A read keeps each span's newest, none of a span stored ended.
+CREATE TABLE IF NOT EXISTS running_spans (
+  project_id VARCHAR NOT NULL,
+  trace_id VARCHAR NOT NULL,
+  span_id VARCHAR NOT NULL,
+  parent_span_id VARCHAR,
+  trace_state VARCHAR NOT NULL,
+  flags UINTEGER NOT NULL,
+  name VARCHAR NOT NULL,
+  kind UTINYINT NOT NULL,
+  service_name VARCHAR NOT NULL,
+  start_us BIGINT NOT NULL,
+  end_us BIGINT NOT NULL,
+  duration_us BIGINT NOT NULL,
+  status_code UTINYINT NOT NULL,
+  status_message VARCHAR NOT NULL,
+  attributes VARCHAR NOT NULL,
+  source_id VARCHAR NOT NULL,
+  events VARCHAR NOT NULL,
+  links VARCHAR NOT NULL,
+  dropped_attributes UINTEGER NOT NULL,
+  dropped_events UINTEGER NOT NULL,
+  dropped_links UINTEGER NOT NULL,
+  session_id VARCHAR,
+  is_llm BOOLEAN NOT NULL,
+  llm_provider VARCHAR,
+  llm_operation VARCHAR,
+  llm_request_model VARCHAR,
+  llm_response_model VARCHAR,
+  input_tokens BIGINT,
+  output_tokens BIGINT,
+  total_tokens BIGINT,
+  cache_read_tokens BIGINT,
+  cache_creation_tokens BIGINT,
+  reasoning_tokens BIGINT,
+  cost_usd DOUBLE,
+  ttft_ms DOUBLE,
+  finish_reasons VARCHAR,
+  cost_source VARCHAR,
+  category UTINYINT NOT NULL,
+  user_id VARCHAR,
+  received_us BIGINT NOT NULL
+);
+
 -- Evaluators: each change a new row (row_version rises), a deletion a row marked deleted (quality/).
 CREATE TABLE IF NOT EXISTS evaluators (
   project_id VARCHAR NOT NULL,

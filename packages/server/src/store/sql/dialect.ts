@@ -48,6 +48,7 @@ export interface SqlTables {
   readonly dataset_items: string;
   readonly experiments: string;
   readonly experiment_results: string;
+  readonly running_spans: string;
 }
 
 export interface Dialect<P extends Params = Params> {
