@@ -106,6 +106,29 @@ describe.each(stores)('live streams on $name', ({ options }) => {
     stream.close();
   });
 
+  it('sends a running span as running, its newer snapshot, then its ended span, and never a snapshot after its end', async () => {
+    const traceId = traceIdOf();
+    await post(server, keys.shopIngest!, spansBody(traceId, [1]));
+    const stream = await open(`/api/traces/${traceId}/live`);
+    await stream.waitFor(1);
+    const running = (attempt: number): string =>
+      spansBody(traceId, [2]).replace(/"endTimeUnixNano":"\d+"/, '"endTimeUnixNano":"0"').replace('"kind":1', `"kind":1,"attributes":[{"key":"attempt","value":{"intValue":"${attempt}"}}]`);
+    await post(server, keys.shopIngest!, running(1));
+    await settle(stream, 1);
+    await post(server, keys.shopIngest!, running(2));
+    await settle(stream, 2);
+    await post(server, keys.shopIngest!, spansBody(traceId, [2]));
+    await settle(stream, 3);
+    // Too late: the span is stored ended.
+    await post(server, keys.shopIngest!, running(3));
+    const states = stream.events
+      .filter((e) => e.event === 'spans')
+      .flatMap((e) => (JSON.parse(e.data) as LiveSpansEvent).spans.map((s) => [s.spanId, s.state, s.endUs === null]));
+    expect(await settle(stream, 3)).toEqual([spanIdOf(2), spanIdOf(2), spanIdOf(2)]);
+    expect(states).toEqual([[spanIdOf(2), 'running', true], [spanIdOf(2), 'running', true], [spanIdOf(2), 'ended', false]]);
+    stream.close();
+  });
+
   it('resumes from Last-Event-ID with exactly the spans committed while it was away', async () => {
     const traceId = traceIdOf();
     await post(server, keys.shopIngest!, spansBody(traceId, [1]));

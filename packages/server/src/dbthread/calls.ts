@@ -143,7 +143,7 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
       return store.scores.addScores(copies, writtenUs);
     },
     // Live streams (issue 33, helper L): what was committed after a cursor, for the live hub.
-    ...liveCalls(store),
+    ...liveCalls(store, queries),
   };
 }
 

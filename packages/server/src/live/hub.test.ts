@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { FakeStore } from '../../test/support/fake-store.js';
 import { sid, span, tid } from '../../test/support/record-fixtures.js';
 import { liveCalls } from '../query/live-reads.js';
+import { QueryService } from '../query/query-service.js';
 import { batchOf } from '../store/tables.js';
 import type { Remote } from '../threads/protocol.js';
 import type { LiveCalls } from '../query/live-reads.js';
@@ -29,9 +30,14 @@ function memorySink(onClose: () => void): SseSink & { sent: Array<{ name: string
   };
 }
 
+/** The hub's calls over a fake store, as the database thread serves them. */
+function liveCallsOf(store: FakeStore): LiveCalls {
+  return liveCalls(store, new QueryService(store));
+}
+
 /** The hub's calls over a fake store, counting the span reads. */
 function countedCalls(store: FakeStore): { db: Remote<LiveCalls>; spanReads: () => number } {
-  const calls = liveCalls(store);
+  const calls = liveCallsOf(store);
   let reads = 0;
   const db: Remote<LiveCalls> = {
     ...calls,
@@ -78,7 +84,7 @@ describe('the live hub', () => {
   });
 
   it('refuses a stream past its cap with 503 and a Retry-After, and takes one again once a stream ends', async () => {
-    hub = new LiveHub({ db: liveCalls(new FakeStore()), shared: false, maxStreams: 2 });
+    hub = new LiveHub({ db: liveCallsOf(new FakeStore()), shared: false, maxStreams: 2 });
     const sinks: SseSink[] = [];
     for (let i = 0; i < 2; i++) {
       hub.checkRoom();

@@ -19,6 +19,7 @@ import {
   type TraceListResponse,
   type TraceSearchResponse,
   type TraceQuery,
+  type TraceSummary,
   type TraceSummaryRecord,
   type TraceTree,
 } from '@spoor/model';
@@ -108,19 +109,28 @@ export class QueryService {
     const rows = runningOnly.length === 0 ? ended : mergeNewestFirst<TraceSummaryRecord | RunningTraceRecord>(ended, runningOnly, query.limit + 1);
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
-    const ids = page.map((t) => t.traceId);
-    const [tallies, heard] = await Promise.all([this.store.scores.tallyTraceScores(query.projectId, ids), this.store.runningSpans.lastHeard(query.projectId, ids)]);
-    const clock = this.clock();
     return {
-      traces: page.map((t) => {
-        const summary = traceSummaryFromRecord(t, scoreSummariesOf(tallies.get(t.traceId)));
-        const live = liveSummary(t, heard.get(t.traceId), clock);
-        if (live.endTimeUs !== t.endTimeUs) summary.durationMs = Math.max(0, live.endTimeUs - t.startTimeUs) / 1000;
-        if (live.running) summary.running = true;
-        return summary;
-      }),
+      traces: await this.summariesOf(query.projectId, page),
       nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor({ timeUs: last.startTimeUs, id: last.traceId }) : null,
     };
+  }
+
+  /**
+   * Trace summaries as the list gives them: their scores tallied in one query, and what their
+   * running spans change (`running`, the duration so far). The live list's events are these too.
+   */
+  async summariesOf(projectId: string, records: readonly (TraceSummaryRecord | RunningTraceRecord)[]): Promise<TraceSummary[]> {
+    if (records.length === 0) return [];
+    const ids = records.map((t) => t.traceId);
+    const [tallies, heard] = await Promise.all([this.store.scores.tallyTraceScores(projectId, ids), this.store.runningSpans.lastHeard(projectId, ids)]);
+    const clock = this.clock();
+    return records.map((t) => {
+      const summary = traceSummaryFromRecord(t, scoreSummariesOf(tallies.get(t.traceId)));
+      const live = liveSummary(t, heard.get(t.traceId), clock);
+      if (live.endTimeUs !== t.endTimeUs) summary.durationMs = Math.max(0, live.endTimeUs - t.startTimeUs) / 1000;
+      if (live.running) summary.running = true;
+      return summary;
+    });
   }
 
   /**

@@ -12,15 +12,16 @@ const WRITER = 'fake';
  */
 export class FakeLiveStore implements LiveStore {
   private seq = 0;
-  private readonly spans: Array<{ span: SpanRecord; seq: number }> = [];
+  private readonly spans: Array<{ span: SpanRecord; seq: number; running: boolean }> = [];
   private readonly parts: Array<{ projectId: string; traceId: string; seq: number }> = [];
 
   constructor(private readonly listTraces: (query: TraceQuery) => TraceSummaryRecord[]) {}
 
-  /** A commit made durable: its spans and parts get its number. */
-  committed(spans: readonly SpanRecord[], parts: readonly TracePart[]): void {
+  /** A commit made durable: its spans, running snapshots and parts get its number. */
+  committed(spans: readonly SpanRecord[], parts: readonly TracePart[], running: readonly SpanRecord[] = []): void {
     const seq = ++this.seq;
-    for (const span of spans) this.spans.push({ span, seq });
+    for (const span of spans) this.spans.push({ span, seq, running: false });
+    for (const span of running) this.spans.push({ span, seq, running: true });
     for (const part of parts) this.parts.push({ projectId: part.projectId, traceId: part.traceId, seq });
   }
 
@@ -31,10 +32,12 @@ export class FakeLiveStore implements LiveStore {
   async spansAfter(projectId: string, traceIds: readonly string[], after: LiveCursor, upTo: LiveCursor): Promise<LiveSpanRow[]> {
     const [from, to] = range(after, upTo);
     const wanted = new Set(traceIds);
+    // A snapshot of a span stored ended is never sent, as the engines leave it out.
+    const ended = new Set(this.spans.filter((s) => !s.running && s.span.projectId === projectId).map((s) => `${s.span.traceId}/${s.span.spanId}`));
     return this.spans
-      .filter(({ span, seq }) => seq > from && seq <= to && span.projectId === projectId && wanted.has(span.traceId))
-      .sort((a, b) => a.seq - b.seq || a.span.startTimeUs - b.span.startTimeUs || (a.span.spanId < b.span.spanId ? -1 : 1))
-      .map(({ span, seq }) => ({ traceId: span.traceId, span: liveSpanOf(span), at: { writer: WRITER, major: seq, minor: 0 } }));
+      .filter(({ span, seq, running }) => seq > from && seq <= to && span.projectId === projectId && wanted.has(span.traceId) && !(running && ended.has(`${span.traceId}/${span.spanId}`)))
+      .sort((a, b) => a.seq - b.seq || Number(b.running) - Number(a.running) || a.span.startTimeUs - b.span.startTimeUs || (a.span.spanId < b.span.spanId ? -1 : 1))
+      .map(({ span, seq, running }) => ({ traceId: span.traceId, span: liveSpanOf(span, running), at: { writer: WRITER, major: seq, minor: 0 } }));
   }
 
   async tracesAfter(projectId: string, after: LiveCursor, upTo: LiveCursor, limit: number): Promise<TouchedTrace[]> {
@@ -59,17 +62,17 @@ function range(after: LiveCursor, upTo: LiveCursor): [number, number] {
   return [positionOf(after, WRITER)?.major ?? 0, positionOf(upTo, WRITER)?.major ?? 0];
 }
 
-function liveSpanOf(span: SpanRecord): LiveSpan {
+function liveSpanOf(span: SpanRecord, running: boolean): LiveSpan {
   return {
     spanId: span.spanId,
     parentSpanId: span.parentSpanId,
     name: span.name,
     service: span.serviceName,
     startUs: span.startTimeUs,
-    endUs: span.endTimeUs,
+    endUs: running ? null : span.endTimeUs,
     statusCode: STATUS_CODES.indexOf(span.status.code),
     category: SPAN_CATEGORIES.indexOf(span.category),
-    state: 'ended',
+    state: running ? 'running' : 'ended',
     inputTokens: span.llm?.inputTokens ?? null,
     outputTokens: span.llm?.outputTokens ?? null,
     costUsd: span.llm?.costUsd ?? null,

@@ -224,7 +224,7 @@ export class FakeStore implements Store {
       this.scores.responses.push(...batch.llmResponses);
       this.runningSpans.rows.push(...batch.runningSpans);
       for (const part of batch.traceParts) this.addPart(part);
-      this.live.committed(batch.spans, batch.traceParts);
+      this.live.committed(batch.spans, batch.traceParts, batch.runningSpans);
       if (key !== null) this.positions.set(key.serverId, key.position);
       this.commits.push({ position: key?.position ?? null, records: countOf(batch) });
     });
@@ -267,7 +267,7 @@ export class FakeStore implements Store {
       else if (table === 'trace_parts') {
         for (const part of batch.traceParts) this.addPart(part);
         // Without transactions a batch's parts follow its spans: the commit that readers find a trace by.
-        this.live.committed(batch.spans, batch.traceParts);
+        this.live.committed(batch.spans, batch.traceParts, batch.runningSpans);
       }
       else if (table === 'logs') this.committed.logs.push(...batch.logs);
       else if (table === 'metric_points') this.committed.metricPoints.push(...batch.metricPoints);

@@ -319,7 +319,9 @@ CREATE TABLE IF NOT EXISTS running_spans (
   cost_source VARCHAR,
   category UTINYINT NOT NULL,
   user_id VARCHAR,
-  received_us BIGINT NOT NULL
+  received_us BIGINT NOT NULL,
+  -- The transaction that wrote the row (writer.ts): what live streams read after.
+  commit_seq BIGINT
 );
 
 -- Evaluators: each change a new row (row_version rises), a deletion a row marked deleted (quality/).

@@ -1,12 +1,12 @@
 import type { LiveSpan, TraceSummaryRecord } from '@spoor/model';
-import { type LiveCursor, type LivePosition } from '../live-cursor.js';
+import { type LiveCursor, type LivePosition, comparePositions } from '../live-cursor.js';
 import type { LiveSpanRow, LiveStore, LiveTraceFilter, TouchedTrace } from '../ports/live.js';
 import { type Row, num, numOrNull } from '../record-rows.js';
 import type { Params, SqlEngine } from './dialect.js';
 import { TRACE_TOTALS, traceFilterSql, traceTotalsFromRow } from './traces.js';
 
 /** The tables whose rows a live read follows. */
-export type LiveTable = 'spans' | 'trace_parts';
+export type LiveTable = 'spans' | 'trace_parts' | 'running_spans';
 
 /**
  * An engine's committed rows of a table between two cursors, as SQL: `from` names the table as
@@ -41,20 +41,41 @@ export class SqlLiveStore implements LiveStore {
     readonly head: () => Promise<LiveCursor>,
   ) {}
 
+  /**
+   * The spans of some traces committed after `after` up to `upTo`, in commit order: ended spans,
+   * and running snapshots whose span has not been stored ended (a viewer applies a snapshot and
+   * then its ended span; never the other way round).
+   */
   async spansAfter(projectId: string, traceIds: readonly string[], after: LiveCursor, upTo: LiveCursor): Promise<LiveSpanRow[]> {
     if (traceIds.length === 0) return [];
+    const [ended, running] = await Promise.all([
+      this.committedSpans('spans', projectId, traceIds, after, upTo),
+      this.committedSpans('running_spans', projectId, traceIds, after, upTo),
+    ]);
+    if (running.length === 0) return ended;
+    if (ended.length === 0) return running;
+    return [...ended, ...running].sort((a, b) => comparePositions(a.at, b.at) || a.span.startUs - b.span.startUs);
+  }
+
+  private committedSpans(table: 'spans' | 'running_spans', projectId: string, traceIds: readonly string[], after: LiveCursor, upTo: LiveCursor): Promise<LiveSpanRow[]> {
     const p = this.db.dialect.params();
-    const rows = this.commits.rowsOf(p, 'spans', after, upTo);
-    if (rows === null) return [];
+    const rows = this.commits.rowsOf(p, table, after, upTo);
+    if (rows === null) return Promise.resolve([]);
+    const project = p.add(projectId);
+    const traces = p.texts(traceIds);
+    const running = table === 'running_spans';
+    const notEnded = running
+      ? ` AND (r.trace_id, r.span_id) NOT IN (SELECT trace_id, span_id FROM ${this.db.dialect.tables.spans} WHERE project_id = ${project} AND trace_id IN ${traces})`
+      : '';
     return this.db.rows(
-      'read the spans committed after a cursor',
+      running ? 'read the running spans committed after a cursor' : 'read the spans committed after a cursor',
       `SELECT r.trace_id AS l_trace, r.span_id AS l_span, r.parent_span_id AS l_parent, r.name AS l_name, r.service_name AS l_service,
-         r.start_us AS l_start, r.end_us AS l_end, r.status_code AS l_status, r.category AS l_category,
+         r.start_us AS l_start, ${running ? 'NULL' : 'r.end_us'} AS l_end, r.status_code AS l_status, r.category AS l_category,
          r.input_tokens AS l_input, r.output_tokens AS l_output, r.cost_usd AS l_cost,
          coalesce(r.llm_response_model, r.llm_request_model) AS l_model, r.events AS l_events,
          ${rows.writer} AS c_writer, ${rows.major} AS c_major, ${rows.minor} AS c_minor
        FROM ${rows.from}
-       WHERE r.project_id = ${p.add(projectId)} AND r.trace_id IN ${p.texts(traceIds)} AND ${rows.where}
+       WHERE r.project_id = ${project} AND r.trace_id IN ${traces} AND ${rows.where}${notEnded}
        ORDER BY c_writer, c_major, c_minor, l_start, l_span`,
       p,
       (row) => ({ traceId: row.get('l_trace') as string, span: liveSpanFromRow(row), at: positionFromRow(row) }),
@@ -135,10 +156,10 @@ function liveSpanFromRow(row: Row): LiveSpan {
     name: row.get('l_name') as string,
     service: row.get('l_service') as string,
     startUs: num(row.get('l_start')),
-    endUs: num(row.get('l_end')),
+    endUs: numOrNull(row.get('l_end')),
     statusCode: num(row.get('l_status')),
     category: num(row.get('l_category')),
-    state: 'ended',
+    state: row.get('l_end') === null ? 'running' : 'ended',
     inputTokens: numOrNull(row.get('l_input')),
     outputTokens: numOrNull(row.get('l_output')),
     costUsd: numOrNull(row.get('l_cost')),
