@@ -18,9 +18,16 @@ const GIB = 1024 ** 3;
 const dataDir = await mkdtemp(join(tmpdir(), 'spoor-big-tree-'));
 let clickhouse = null;
 if (onClickHouse) clickhouse = await startClickHouse(join(dataDir, 'clickhouse'));
-const server = await startSpoor(join(dataDir, 'spoor'), clickhouse === null ? [] : ['--store', 'clickhouse', '--clickhouse-url', clickhouse.url]);
+const serveArgs = clickhouse === null ? [] : ['--store', 'clickhouse', '--clickhouse-url', clickhouse.url];
+let server = await startSpoor(join(dataDir, 'spoor'), serveArgs);
 
-const rssBytes = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))[1]) * 1024;
+const rssBytes = () => {
+  try {
+    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))[1]) * 1024;
+  } catch {
+    return 0; // between the two servers of a restart
+  }
+};
 let peak = 0;
 const sampler = setInterval(() => (peak = Math.max(peak, rssBytes())), 20);
 const results = [];
@@ -52,6 +59,15 @@ await measure('store', async () => {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 });
+// The reads again on a server started afresh on the same data: what serving the trace costs, without
+// what ingesting it left in the heaps (BENCH_RESTART=0 reads on the server that ingested).
+if (process.env.BENCH_RESTART !== '0') {
+  await stopChild(server);
+  server = await startSpoor(join(dataDir, 'spoor'), serveArgs);
+  const ready = performance.now();
+  while (!(await get('/api/traces?limit=1').then((r) => r.ok, () => false))) await new Promise((resolve) => setTimeout(resolve, 100));
+  console.log(`restarted: ${mib(rssBytes())} MiB after ${((performance.now() - ready) / 1000).toFixed(1)} s`);
+}
 await measure('list', async () => {
   const { traces } = await (await get('/api/traces?limit=50')).json();
   return { spanCount: traces.find((t) => t.traceId === trace.traceId)?.spanCount };

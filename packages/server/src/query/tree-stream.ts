@@ -86,6 +86,22 @@ export class TreeStreams {
     return { stream, frames: [...frames, ...(await this.end(tree))], done: true };
   }
 
+  /** Every frame of a trace's stream, read to the end (the JSON form is written from them); `null` when the project has no such trace. */
+  async frames(projectId: string, traceId: string): Promise<Uint8Array[] | null> {
+    let answer = await this.start(projectId, traceId);
+    if (answer === null) return null;
+    const frames = [...answer.frames];
+    try {
+      while (!answer.done) {
+        answer = await this.next(answer.stream);
+        frames.push(...answer.frames);
+      }
+    } finally {
+      if (!answer.done) this.close(answer.stream);
+    }
+    return frames;
+  }
+
   /** Forgets a stream its caller stopped reading; `false` when it was not open. */
   close(stream: number): boolean {
     return this.open.delete(stream);
