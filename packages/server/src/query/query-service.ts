@@ -30,7 +30,6 @@ import type { JsonUtf8 } from '../json.js';
 import { metricPointsJson } from './metric-points-json.js';
 import { diffTraces } from './trace-diff.js';
 import { spanDetailJson, traceDetailJson } from './trace-json.js';
-import { treeJsonFrom } from './tree-json.js';
 import { TreeStreams, type TreeStreamOptions } from './tree-stream.js';
 
 /** Answers the read API from a `Store`. Knows nothing of HTTP or of how records arrived. */
@@ -109,10 +108,10 @@ export class QueryService {
 
   /** `TraceTree`: what the waterfall draws of every span, as columns, the trace's logs and its scores. */
   async getTraceTree(projectId: string, traceId: string): Promise<JsonUtf8<TraceTree>> {
-    // Read a page at a time into the binary stream's frames, then written out: never a million rows at once.
-    const frames = await this.treeStreams.frames(projectId, traceId);
-    if (frames === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
-    return treeJsonFrom(frames);
+    // Read a page at a time: never a million rows at once (`TreeStreams.json`).
+    const json = await this.treeStreams.json(projectId, traceId);
+    if (json === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
+    return json;
   }
 
   /** Spans of a trace whose attributes, status message or events contain `text`. */

@@ -1,4 +1,4 @@
-import { isoFromMicros, resolveSpanTree, type Score, spanTreeInputFrom, type SpanDetail, type SpanEventRecord, type TraceDetail, type TreeTrailer } from '@spoor/model';
+import { isoFromMicros, resolveSpanTree, type Score, spanTreeInputFrom, type SpanDetail, type SpanEventRecord, type TraceDetail, type TraceTree, type TraceTreeColumns, type TreeTrailer } from '@spoor/model';
 import type { JsonUtf8 } from '../json.js';
 import type { StoredLog, StoredSpan, StoredTrace } from '../store/stored-trace.js';
 import { JsonWriter } from './json-bytes.js';
@@ -40,6 +40,18 @@ export function spanDetailJson(traceId: string, span: StoredSpan, logs: StoredLo
   out.write(`{"traceId":${str(traceId)},"span":${spanJson(span, 0, shared)},"logs":`);
   writeLogs(out, logs, shared);
   out.write('}');
+  return out.finish();
+}
+
+/** `TraceTree`: the span columns (small values, serialized as such), the trace's logs and its scores. */
+export function traceTreeJson(traceId: string, tree: TraceTreeColumns, logs: StoredLog[], scores: readonly Score[]): JsonUtf8<TraceTree> {
+  const { originUs, ...columns } = tree;
+  const head = JSON.stringify({ traceId, startTime: isoFromMicros(originUs), ...columns });
+  const out = new JsonWriter<TraceTree>(head.length + textLength([], logs));
+  out.write(head.slice(0, -1));
+  out.write(',"logs":');
+  writeLogs(out, logs, new Shared());
+  writeScores(out, scores);
   return out.finish();
 }
 

@@ -25,14 +25,16 @@ export function treeJsonFrom(frames: readonly Uint8Array[]): JsonUtf8<TraceTree>
   // About 115 bytes a span (112 MB for a million).
   const out = new JsonWriter<TraceTree>(spanCount * 120 + 4096);
   out.write(`{"traceId":${JSON.stringify(traceId)},"startTime":"${isoFromMicros(originUs)}"`);
+  // A chunk's values joined at once: one write per value took twice as long.
   const column = (name: string, each: (c: TreeChunk, i: number) => string): void => {
     out.write(`,"${name}":[`);
     let comma = '';
     for (const c of chunks) {
-      for (let i = 0; i < c.count; i++) {
-        out.write(comma + each(c, i));
-        comma = ',';
-      }
+      if (c.count === 0) continue;
+      const values = new Array<string>(c.count);
+      for (let i = 0; i < c.count; i++) values[i] = each(c, i);
+      out.write(comma + values.join(','));
+      comma = ',';
     }
     out.write(']');
   };
