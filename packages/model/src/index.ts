@@ -156,3 +156,6 @@ export type { TraceDetailPage } from './trace.js';
 // Running spans (issue 33: a span seen before it ends).
 export type { SpanState } from './span.js';
 export { SPAN_STATES } from './span.js';
+// The binary tree stream (issue 33: traces of any size): `/tree` as chunks a page reads into typed arrays.
+export type { TreeChunk, TreeChunkColumns, TreeHeader, TreeTrailer } from './tree-binary.js';
+export { NO_STRING, TREE_FORMAT_VERSION, TREE_MEDIA_TYPE, TreeStreamDecoder, TreeStreamEncoder, spanIdHex } from './tree-binary.js';

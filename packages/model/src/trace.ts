@@ -70,6 +70,8 @@ export interface TraceTreeColumns {
   statusCodes: number[];
   /** Index into `SPAN_CATEGORIES`. */
   categories: number[];
+  /** 0 ended, 1 running, 2 abandoned (a running span's duration is the time so far). */
+  states: number[];
   /** Every span event as `[span index, offset µs, name]`. */
   events: [number, number, string][];
   /** LLM spans' tokens, cost and model (response model, else request model); `null` elsewhere. */
@@ -84,8 +86,6 @@ export interface TraceTreeColumns {
 /** `GET /api/traces/:traceId/tree`: the trace's span columns (in any order) and its logs. */
 export interface TraceTree extends Omit<TraceTreeColumns, 'originUs'> {
   traceId: string;
-  /** Per span, its index into `SPAN_STATES` (0 ended, 1 running, 2 abandoned); a running span's `durationsUs` is the time so far. */
-  states: number[];
   /** ISO-8601 with microseconds: the earliest span start, from which offsets count. */
   startTime: string;
   logs: LogRecord[];

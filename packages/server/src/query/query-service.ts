@@ -31,9 +31,10 @@ import { logFromData, metricPointFromRecord, scoreFromStored, scoreSummariesOf, 
 import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor } from './cursor.js';
 import type { JsonUtf8 } from '../json.js';
 import { metricPointsJson } from './metric-points-json.js';
-import { type LiveClock, lastEndOf, liveSpansOf, liveSummary, mergeNewestFirst, runningTraceFilterOf, treeWithLiveSpans } from './running.js';
+import { type LiveClock, liveSpansOf, liveSummary, mergeNewestFirst, runningTraceFilterOf } from './running.js';
 import { diffTraces } from './trace-diff.js';
-import { spanDetailJson, traceDetailJson, traceDetailPageJson, traceTreeJson } from './trace-json.js';
+import { spanDetailJson, traceDetailJson, traceDetailPageJson } from './trace-json.js';
+import { TreeStreams, type TreeStreamOptions } from './tree-stream.js';
 import { keptCopies, MAX_PAGE_SPANS, pagePlan, pageScores, type SpanPage } from './trace-pages.js';
 
 /**
@@ -81,13 +82,18 @@ export const DEFAULT_STALE_AFTER_MS = 600_000;
 export class QueryService {
   private readonly staleAfterUs: number;
   private readonly now: () => number;
+  /** `/tree`'s binary streams, and the pages its JSON form is written from. */
+  readonly treeStreams: TreeStreams;
 
   constructor(
     private readonly store: TraceReader & LogReader & MetricReader & { readonly scores: ScoreStore; readonly runningSpans: RunningSpanStore },
-    live: LiveOptions = {},
+    options: LiveOptions & TreeStreamOptions = {},
   ) {
-    this.staleAfterUs = (live.staleAfterMs ?? DEFAULT_STALE_AFTER_MS) * 1000;
-    this.now = live.now ?? Date.now;
+    this.staleAfterUs = (options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS) * 1000;
+    this.now = options.now ?? Date.now;
+    this.treeStreams = new TreeStreams(store, options, async (projectId, traceId, endedUs) =>
+      liveSpansOf(await store.runningSpans.ofTraces(projectId, [traceId]), endedUs, this.clock()),
+    );
   }
 
   private clock(): LiveClock {
@@ -207,15 +213,10 @@ export class QueryService {
 
   /** `TraceTree`: what the waterfall draws of every span, as columns, the trace's logs and its scores. */
   async getTraceTree(projectId: string, traceId: string): Promise<JsonUtf8<TraceTree>> {
-    const [found, scores, running] = await Promise.all([
-      this.store.getTraceTree(projectId, traceId),
-      this.scoresOf(projectId, traceId),
-      this.store.runningSpans.ofTraces(projectId, [traceId]),
-    ]);
-    const tree = found?.tree ?? null;
-    const merged = treeWithLiveSpans(tree, liveSpansOf(running, lastEndOf(tree), this.clock()));
-    if (merged === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
-    return traceTreeJson(traceId, merged.tree, found?.logs ?? [], scores, merged.states);
+    // Read a page at a time: never a million rows at once (`TreeStreams.json`).
+    const json = await this.treeStreams.json(projectId, traceId);
+    if (json === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
+    return json;
   }
 
   /** Spans of a trace whose attributes, status message or events contain `text`. */

@@ -1,9 +1,9 @@
-import type { TraceQuery, TraceSummaryRecord, TraceTreeColumns } from '@spoor/model';
+import type { TraceQuery, TraceSummaryRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import { span } from '../../test/support/record-fixtures.js';
 import { storedSpanOf } from '../../test/support/fake-reads.js';
 import type { StoredRunningSpan } from '../store/store.js';
-import { liveSpansOf, liveSummary, mergeNewestFirst, runningTraceFilterOf, traceStateOf, treeWithLiveSpans } from './running.js';
+import { liveSpansOf, liveSummary, mergeNewestFirst, runningTraceFilterOf, runningTreeColumns, traceStateOf } from './running.js';
 
 const SEC = 1_000_000;
 const clock = { nowUs: 1_000 * SEC, staleAfterUs: 600 * SEC };
@@ -84,29 +84,19 @@ describe('mergeNewestFirst', () => {
   });
 });
 
-describe('treeWithLiveSpans', () => {
-  const tree: TraceTreeColumns = {
-    originUs: 100 * SEC, spanIds: ['a'], parentSpanIds: [null], names: ['root'], services: ['svc'], serviceIndexes: [0], startOffsetsUs: [0], durationsUs: [5 * SEC],
-    statusCodes: [0], categories: [7], events: [[0, SEC, 'e']], inputTokens: [3], outputTokens: [4], costUsd: [0.1], models: ['m'], sessionId: null,
-  };
-
-  it('adds running spans after the ended ones, counting offsets from the earliest start, their tokens left out', () => {
-    const live = liveSpansOf([running({ spanId: 'b'.repeat(16), parentSpanId: 'a', startTimeUs: 90 * SEC, receivedUs: 999 * SEC, serviceName: 'other', sessionId: 's',
-      events: [{ timeUs: 95 * SEC, name: 'tick', attributes: {}, droppedAttributesCount: 0 }] })], 105 * SEC, clock);
-    const merged = treeWithLiveSpans(tree, live)!;
-    expect(merged.states).toEqual([0, 1]);
-    expect(merged.tree).toMatchObject({
-      originUs: 90 * SEC, spanIds: ['a', 'b'.repeat(16)], services: ['svc', 'other'], serviceIndexes: [0, 1], startOffsetsUs: [10 * SEC, 0],
-      durationsUs: [5 * SEC, 910 * SEC], events: [[0, 11 * SEC, 'e'], [1, 5 * SEC, 'tick']], inputTokens: [3, null], costUsd: [0.1, null], sessionId: 's',
+describe('runningTreeColumns', () => {
+  it("makes a chunk of the tree's columns of running spans: their state, duration so far and events, their tokens left out", () => {
+    const live = liveSpansOf([
+      running({ spanId: 'b'.repeat(16), parentSpanId: 'a', startTimeUs: 90 * SEC, receivedUs: 999 * SEC, serviceName: 'other', events: [{ timeUs: 95 * SEC, name: 'tick', attributes: {}, droppedAttributesCount: 0 }] }),
+    ], 105 * SEC, clock);
+    const columns = runningTreeColumns(live);
+    expect(Array.from(columns.states!)).toEqual([1]);
+    expect(columns).toMatchObject({
+      spanIds: ['b'.repeat(16)], parentSpanIds: ['a'], services: ['other'], startsUs: [90 * SEC],
+      durationsUs: [910 * SEC], events: [[0, 95 * SEC, 'tick']], inputTokens: [null], outputTokens: [null], costUsd: [null],
     });
-    // The store's columns are left as they were.
-    expect(tree.spanIds).toEqual(['a']);
-  });
-
-  it('makes the columns of a trace of running spans alone, and gives none for no span at all', () => {
-    const live = liveSpansOf([running({ startTimeUs: 500 * SEC, receivedUs: 100 * SEC })], 0, clock);
-    expect(treeWithLiveSpans(null, live)).toMatchObject({ states: [2], tree: { originUs: 500 * SEC, startOffsetsUs: [0], durationsUs: [0] } });
-    expect(treeWithLiveSpans(null, [])).toBeNull();
-    expect(treeWithLiveSpans(tree, [])).toEqual({ tree, states: [0] });
+    // A trace not heard from for --stale-after: abandoned, its duration to when it was last heard from.
+    const abandoned = runningTreeColumns(liveSpansOf([running({ startTimeUs: 50 * SEC, receivedUs: 100 * SEC })], 0, clock));
+    expect([Array.from(abandoned.states!), abandoned.durationsUs]).toEqual([[2], [50 * SEC]]);
   });
 });

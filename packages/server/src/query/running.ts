@@ -1,4 +1,4 @@
-import { SPAN_CATEGORIES, STATUS_CODES, type TraceQuery, type TraceSummaryRecord, type TraceTreeColumns } from '@spoor/model';
+import { SPAN_CATEGORIES, STATUS_CODES, type TraceQuery, type TraceSummaryRecord, type TreeChunkColumns } from '@spoor/model';
 import type { RunningTraceFilter, RunningTraceRecord, StoredRunningSpan } from '../store/store.js';
 
 /**
@@ -82,75 +82,37 @@ export function liveSummary(record: TraceSummaryRecord | RunningTraceRecord, hea
   return { endTimeUs: running ? Math.max(record.endTimeUs, clock.nowUs) : lastHeardUs, running };
 }
 
-/** The span of the `SPAN_STATES` index of a live span (1 running, 2 abandoned). */
+/** A live span's state as the tree's `states` column has it (0 is ended). */
 const STATE_INDEX = { running: 1, abandoned: 2 } as const;
 
 /**
- * A trace's waterfall columns with its running spans after the ended ones, and each span's state
- * (0 ended); `tree` `null` when no span of it ended. A running span's duration is the time so far;
- * its tokens and cost are left out (`null`), as nothing counts a running span, the trace's totals
- * drawn from these columns included.
+ * A trace's running spans as a chunk of the tree's columns, each with its state and its duration
+ * so far; their tokens and cost are left out (`null`), as nothing counts a running span, the
+ * trace's totals drawn from these columns included. `/tree` sends them after the ended spans.
  */
-export function treeWithLiveSpans(tree: TraceTreeColumns | null, live: readonly LiveSpan[]): { tree: TraceTreeColumns; states: number[] } | null {
-  if (tree === null && live.length === 0) return null;
-  const base: TraceTreeColumns = tree ?? emptyTree(live);
-  const states = new Array<number>(base.spanIds.length).fill(0);
-  if (live.length === 0) return { tree: base, states };
-  const originUs = Math.min(base.originUs, ...live.map((l) => l.span.startTimeUs));
-  const shift = base.originUs - originUs;
-  const out: TraceTreeColumns = {
-    ...base,
-    originUs,
-    spanIds: [...base.spanIds],
-    parentSpanIds: [...base.parentSpanIds],
-    names: [...base.names],
-    services: [...base.services],
-    serviceIndexes: [...base.serviceIndexes],
-    startOffsetsUs: shift === 0 ? [...base.startOffsetsUs] : base.startOffsetsUs.map((o) => o + shift),
-    durationsUs: [...base.durationsUs],
-    statusCodes: [...base.statusCodes],
-    categories: [...base.categories],
-    events: shift === 0 ? [...base.events] : base.events.map(([i, o, name]) => [i, o + shift, name]),
-    inputTokens: [...base.inputTokens],
-    outputTokens: [...base.outputTokens],
-    costUsd: [...base.costUsd],
-    models: [...base.models],
-  };
-  for (const { span, state, durationUs } of live) {
-    const index = out.spanIds.length;
-    let service = out.services.indexOf(span.serviceName);
-    if (service < 0) service = out.services.push(span.serviceName) - 1;
-    out.spanIds.push(span.spanId);
-    out.parentSpanIds.push(span.parentSpanId);
-    out.names.push(span.name);
-    out.serviceIndexes.push(service);
-    out.startOffsetsUs.push(span.startTimeUs - originUs);
-    out.durationsUs.push(durationUs);
-    out.statusCodes.push(Math.max(0, STATUS_CODES.indexOf(span.status.code)));
-    out.categories.push(Math.max(0, SPAN_CATEGORIES.indexOf(span.category)));
-    for (const event of JSON.parse(span.eventsJson) as Array<{ timeUs: number; name: string }>) out.events.push([index, event.timeUs - originUs, event.name]);
-    out.inputTokens.push(null);
-    out.outputTokens.push(null);
-    out.costUsd.push(null);
-    out.models.push(span.llm === null ? null : (span.llm.responseModel ?? span.llm.requestModel));
-    out.sessionId ??= span.sessionId;
-    states.push(STATE_INDEX[state]);
-  }
-  return { tree: out, states };
-}
-
-function emptyTree(live: readonly LiveSpan[]): TraceTreeColumns {
+export function runningTreeColumns(live: readonly LiveSpan[]): TreeChunkColumns {
+  const n = live.length;
+  const states = new Uint8Array(n);
+  const events: Array<[number, number, string]> = [];
+  live.forEach(({ span, state }, i) => {
+    states[i] = STATE_INDEX[state];
+    if (span.eventsJson !== '[]') for (const event of JSON.parse(span.eventsJson) as Array<{ timeUs: number; name: string }>) events.push([i, event.timeUs, event.name]);
+  });
+  const none = new Array<null>(n).fill(null);
   return {
-    originUs: Math.min(...live.map((l) => l.span.startTimeUs)),
-    spanIds: [], parentSpanIds: [], names: [], services: [], serviceIndexes: [], startOffsetsUs: [], durationsUs: [], statusCodes: [],
-    categories: [], events: [], inputTokens: [], outputTokens: [], costUsd: [], models: [], sessionId: null,
+    spanIds: live.map((l) => l.span.spanId),
+    parentSpanIds: live.map((l) => l.span.parentSpanId),
+    names: live.map((l) => l.span.name),
+    services: live.map((l) => l.span.serviceName),
+    models: live.map(({ span }) => (span.llm === null ? null : (span.llm.responseModel ?? span.llm.requestModel))),
+    startsUs: live.map((l) => l.span.startTimeUs),
+    durationsUs: live.map((l) => l.durationUs),
+    statusCodes: live.map((l) => Math.max(0, STATUS_CODES.indexOf(l.span.status.code))),
+    categories: live.map((l) => Math.max(0, SPAN_CATEGORIES.indexOf(l.span.category))),
+    states,
+    inputTokens: none,
+    outputTokens: none,
+    costUsd: none,
+    events,
   };
-}
-
-/** When a trace's ended spans last ended, from its waterfall columns (0: none). */
-export function lastEndOf(tree: TraceTreeColumns | null): number {
-  if (tree === null) return 0;
-  let end = 0;
-  for (let i = 0; i < tree.spanIds.length; i++) end = Math.max(end, tree.originUs + tree.startOffsetsUs[i]! + tree.durationsUs[i]!);
-  return end;
 }

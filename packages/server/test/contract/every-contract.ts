@@ -16,6 +16,7 @@ import { describeLiveContract } from './store-contract-live.js';
 import { describeTracePagesContract } from './store-contract-trace-pages.js';
 import { describeRunningSpanContract } from './store-contract-running-spans.js';
 import type { WriteContractSubject } from './store-contract-write.js';
+import { describeTreePageContract } from './store-contract-tree-pages.js';
 
 /** Every read contract suite against one kind of store, each test on a store `open` makes anew. */
 export function describeReadContracts(adapter: string, open: () => Promise<Store>): void {
@@ -35,6 +36,7 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
   describeLiveContract(adapter, open);
   describeTracePagesContract(adapter, open);
   describeRunningSpanContract(adapter, open);
+  describeTreePageContract(adapter, open);
 }
 
 /**
