@@ -4,9 +4,9 @@ import { fullView, panView, viewAround, zoomView, type TimeView } from './layout
 import type { TraceSearchResponse } from '@spoor/model';
 import { apiGet, apiUrl } from '../api';
 import { attributeSearchText, mergeMatches, searchSpans } from './span-search';
-import { rowNote, type SpanTree } from './span-tree';
+import { categoryAt, durationMsAt, eventsAt, isErrorAt, nameAt, rowNote, serviceAt, spanIdAt, startMsAt, totalMsOf, type SpanTree } from './span-tree';
 import { TimeAxis } from './TimeAxis';
-import { indexOfRow, revealRows, rowWindow, visibleRows } from './visible-rows';
+import { indexOfRow, isCollapsed, revealRows, rowWindow, visibleRows } from './visible-rows';
 import { ROW_HEIGHT, WaterfallRow } from './WaterfallRow';
 
 const OVERSCAN = 12;
@@ -32,7 +32,8 @@ export interface WaterfallProps {
  */
 export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, selectedRow, onSelect, critical, onCollapseAll, onExpandAll }: WaterfallProps) {
   const visible = useMemo(() => visibleRows(tree, collapsed), [tree, collapsed]);
-  const [view, setView] = useState<TimeView>(() => fullView(tree.totalMs));
+  const totalMs = totalMsOf(tree);
+  const [view, setView] = useState<TimeView>(() => fullView(totalMs));
   const [showCritical, setShowCritical] = useState(true);
   const scrollRef = useRef<HTMLDivElement>(null);
   // The rows in the DOM follow from the scroll position and the viewport's height, kept as state
@@ -142,7 +143,7 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
     onSelect(row);
   };
 
-  const zoomBy = (factor: number, anchorMs?: number) => setView((v) => zoomView(v, factor, anchorMs ?? (v.startMs + v.endMs) / 2, tree.totalMs));
+  const zoomBy = (factor: number, anchorMs?: number) => setView((v) => zoomView(v, factor, anchorMs ?? (v.startMs + v.endMs) / 2, totalMs));
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
@@ -175,12 +176,12 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
         break;
       case 'ArrowRight':
         if (row === null) break;
-        if (tree.childCount[row]! > 0 && collapsed[row] === 1) onToggle(row);
+        if (tree.childCount[row]! > 0 && isCollapsed(tree, collapsed, row)) onToggle(row);
         else if (tree.childCount[row]! > 0) onSelect(row + 1);
         break;
       case 'ArrowLeft':
         if (row === null) break;
-        if (tree.childCount[row]! > 0 && collapsed[row] !== 1) onToggle(row);
+        if (tree.childCount[row]! > 0 && !isCollapsed(tree, collapsed, row)) onToggle(row);
         else if (tree.parent[row] !== -1) onSelect(tree.parent[row]!);
         break;
       case 'Enter':
@@ -188,10 +189,10 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
         if (row !== null) onToggle(row);
         break;
       case 'z':
-        if (row !== null) setView(viewAround(tree.startMs[row]!, tree.startMs[row]! + tree.durationMs[row]!, tree.totalMs));
+        if (row !== null) setView(viewAround(startMsAt(tree, row), startMsAt(tree, row) + durationMsAt(tree, row), totalMs));
         break;
       case '0':
-        setView(fullView(tree.totalMs));
+        setView(fullView(totalMs));
         break;
       case '+':
       case '=':
@@ -223,17 +224,17 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
       if (event.ctrlKey || event.metaKey) {
         event.preventDefault();
         const factor = event.deltaY > 0 ? 1.25 : 0.8;
-        setView((v) => zoomView(v, factor, v.startMs + at * (v.endMs - v.startMs), tree.totalMs));
+        setView((v) => zoomView(v, factor, v.startMs + at * (v.endMs - v.startMs), totalMs));
       } else if (event.shiftKey || Math.abs(event.deltaX) > Math.abs(event.deltaY)) {
         event.preventDefault();
         // Chromium reports shift + wheel as a sideways wheel on some systems, as deltaY on others.
         const delta = (event.deltaX !== 0 ? event.deltaX : event.deltaY) / box.width;
-        setView((v) => panView(v, delta * (v.endMs - v.startMs), tree.totalMs));
+        setView((v) => panView(v, delta * (v.endMs - v.startMs), totalMs));
       }
     };
     root.addEventListener('wheel', onWheel, { passive: false });
     return () => root.removeEventListener('wheel', onWheel);
-  }, [tree.totalMs]);
+  }, [totalMs]);
 
   const onPath = showCritical && critical !== null ? critical.onPath : null;
   // Rows are keyed by their slot in the window, not by span: a row scrolled out is reused for the
@@ -248,20 +249,20 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
         key={i % slots}
         row={row}
         index={i}
-        spanId={tree.spanIds[row]!}
-        name={tree.names[row]!}
-        service={tree.services[row]!}
-        category={tree.categories[row]!}
-        isError={tree.isError[row] === 1}
+        spanId={spanIdAt(tree, row)}
+        name={nameAt(tree, row)}
+        service={serviceAt(tree, row)}
+        category={categoryAt(tree, row)}
+        isError={isErrorAt(tree, row)}
         note={rowNote(tree, row)}
         depth={tree.depth[row]!}
         posInSet={tree.posInSet[row]!}
         setSize={tree.parent[row] === -1 ? tree.rootCount : tree.childCount[tree.parent[row]!]!}
-        startMs={tree.startMs[row]!}
-        durationMs={tree.durationMs[row]!}
-        events={tree.events.get(row)}
+        startMs={startMsAt(tree, row)}
+        durationMs={durationMsAt(tree, row)}
+        events={eventsAt(tree, row)}
         hasChildren={tree.childCount[row]! > 0}
-        expanded={collapsed[row] !== 1}
+        expanded={!isCollapsed(tree, collapsed, row)}
         selected={row === selectedRow}
         match={matchFlags[row] === 1}
         currentMatch={matchAt !== -1 && matches[matchAt] === row}
@@ -274,7 +275,7 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
     );
   }
 
-  const zoomed = view.startMs > 0 || view.endMs < tree.totalMs;
+  const zoomed = view.startMs > 0 || view.endMs < totalMs;
   // Only a row in the DOM can be the active descendant; a selection scrolled away names none.
   const selectedIndex = selectedRow === null ? -1 : indexOfRow(visible, selectedRow);
   return (
@@ -326,7 +327,7 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
         <button type="button" onClick={() => zoomBy(2)} aria-label="Zoom out" title="Zoom out (-)">
           −
         </button>
-        <button type="button" onClick={() => setView(fullView(tree.totalMs))} disabled={!zoomed} title="Show the whole trace (0)">
+        <button type="button" onClick={() => setView(fullView(totalMs))} disabled={!zoomed} title="Show the whole trace (0)">
           Fit
         </button>
       </div>
@@ -334,7 +335,7 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
         <div className="wf-name-head">
           {visible.length.toLocaleString('en-US')} of {tree.count.toLocaleString('en-US')} spans
         </div>
-        <TimeAxis view={view} totalMs={tree.totalMs} onView={setView} />
+        <TimeAxis view={view} totalMs={totalMs} onView={setView} />
       </div>
       <div
         ref={scrollRef}

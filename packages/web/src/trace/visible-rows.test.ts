@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildSpanTree } from './span-tree';
-import { idsOf, spanOf, traceOf } from './testing';
+import { idsOf, spanOf, treeOf } from './testing';
 import { collapseBelow, indexOfRow, revealRows, rowWindow, toggleRow, visibleRows } from './visible-rows';
 
-const tree = buildSpanTree(traceOf([
+const tree = treeOf([
   spanOf('root', null, 0, 100),
   spanOf('a', 'root', 10, 30),
   spanOf('a1', 'a', 15, 5),
@@ -11,7 +10,7 @@ const tree = buildSpanTree(traceOf([
   spanOf('a2', 'a', 30, 10),
   spanOf('b', 'root', 50, 40),
   spanOf('b1', 'b', 60, 10),
-]));
+]);
 const none = new Uint8Array(tree.count);
 const shown = (collapsed: Uint8Array) => idsOf(tree, visibleRows(tree, collapsed));
 

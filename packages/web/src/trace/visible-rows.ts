@@ -1,45 +1,60 @@
 import type { SpanTree } from './span-tree';
 
 /**
- * Which rows show, given the collapsed ones. `collapsed[row] === 1` hides the row's subtree (the
- * row itself stays). One pass that jumps over hidden subtrees: a collapse or expand on a
- * 50,000-span trace touches each row at most once.
+ * Which rows show, given the collapsed spans. `collapsed` is indexed by span index in the columns
+ * (not by row), so it survives a new tree order when more spans arrive: `collapsed[i] === 1` hides
+ * span i's subtree (its row stays). One pass that jumps over hidden subtrees: a collapse or expand
+ * touches each row at most once.
  */
 export function visibleRows(tree: SpanTree, collapsed: Uint8Array): Int32Array {
   const n = tree.count;
+  const { order, subtreeEnd } = tree;
   const out = new Int32Array(n);
   let count = 0;
   for (let row = 0; row < n; ) {
     out[count++] = row;
-    row = collapsed[row] === 1 ? tree.subtreeEnd[row]! : row + 1;
+    row = collapsed[order[row]!] === 1 ? subtreeEnd[row]! : row + 1;
   }
   return out.subarray(0, count);
+}
+
+/** Whether `row` is collapsed. */
+export const isCollapsed = (tree: SpanTree, collapsed: Uint8Array, row: number): boolean => collapsed[tree.order[row]!] === 1;
+
+/** A copy of `collapsed` with room for every span the tree's columns hold. */
+function copyFor(tree: SpanTree, collapsed: Uint8Array): Uint8Array {
+  const next = new Uint8Array(Math.max(collapsed.length, tree.spans.count));
+  next.set(collapsed);
+  return next;
 }
 
 /** A new collapsed set with `row` flipped; rows without children stay as they are. */
 export function toggleRow(tree: SpanTree, collapsed: Uint8Array, row: number): Uint8Array {
   if (tree.childCount[row] === 0) return collapsed;
-  const next = collapsed.slice();
-  next[row] = collapsed[row] === 1 ? 0 : 1;
+  const next = copyFor(tree, collapsed);
+  const i = tree.order[row]!;
+  next[i] = collapsed[i] === 1 ? 0 : 1;
   return next;
 }
 
 /** Collapses every row with children deeper than `depth` (0: only roots show). `Infinity`: expand all. */
 export function collapseBelow(tree: SpanTree, depth: number): Uint8Array {
   const n = tree.count;
-  const next = new Uint8Array(n);
-  for (let row = 0; row < n; row++) if (tree.depth[row]! >= depth && tree.childCount[row]! > 0) next[row] = 1;
+  const next = new Uint8Array(tree.spans.count);
+  const { order } = tree;
+  for (let row = 0; row < n; row++) if (tree.depth[row]! >= depth && tree.childCount[row]! > 0) next[order[row]!] = 1;
   return next;
 }
 
 /** A new collapsed set with every ancestor of `rows` expanded, so those rows show. */
 export function revealRows(tree: SpanTree, collapsed: Uint8Array, rows: Iterable<number>): Uint8Array {
   let next: Uint8Array | null = null;
+  const { order } = tree;
   for (const row of rows) {
     for (let p = tree.parent[row]!; p !== -1; p = tree.parent[p]!) {
-      if ((next ?? collapsed)[p] !== 1) continue;
-      next ??= collapsed.slice();
-      next[p] = 0;
+      if ((next ?? collapsed)[order[p]!] !== 1) continue;
+      next ??= copyFor(tree, collapsed);
+      next[order[p]!] = 0;
     }
   }
   return next ?? collapsed;
