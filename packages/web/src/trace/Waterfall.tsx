@@ -65,6 +65,25 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
     return () => observer.disconnect();
   }, []);
 
+  // More rows came (a bigger tree of the same trace): the row at the top of the view stays where it
+  // is, whatever was inserted above it, and so does a time view the user did not zoom.
+  const shown = useRef<{ tree: SpanTree; visible: Int32Array; totalMs: number } | null>(null);
+  useLayoutEffect(() => {
+    const before = shown.current;
+    shown.current = { tree, visible, totalMs };
+    const el = scrollRef.current;
+    if (before === null || before.tree === tree || before.tree.spans !== tree.spans || el === null) return;
+    setView((v) => (v.startMs <= 0 && v.endMs >= before.totalMs ? fullView(totalMs) : v));
+    const top = el.scrollTop;
+    if (top === 0 || before.visible.length === 0) return;
+    const index = Math.min(before.visible.length - 1, Math.floor(top / ROW_HEIGHT));
+    const row = tree.rowOf[before.tree.order[before.visible[index]!]!] ?? -1;
+    const at = row === -1 ? -1 : indexOfRow(visible, row);
+    if (at === -1 || at === index) return;
+    el.scrollTop = at * ROW_HEIGHT + (top - index * ROW_HEIGHT);
+    setViewport((v) => ({ top: el.scrollTop, height: v.height }));
+  }, [tree, visible, totalMs]);
+
   // The benchmark and anyone curious can read this mark: the first rows are on screen.
   const painted = useRef(false);
   useEffect(() => {
@@ -124,13 +143,15 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
   );
 
   // Bring the selected row into view when the selection changes (keys, a search step, a log's
-  // "jump to span", the URL); folding rows elsewhere must not pull the view back to it.
+  // "jump to span", the URL); folding rows elsewhere, or rows arriving above it, must not pull the
+  // view back to it: the selection is remembered by span, not by row.
   const shownSelection = useRef<number | null>(null);
   useEffect(() => {
-    if (selectedRow === null || selectedRow === shownSelection.current) return;
+    const span = selectedRow === null ? null : tree.order[selectedRow]!;
+    if (selectedRow === null || span === shownSelection.current) return;
     // A row still hidden under a collapsed parent is shown once it is revealed.
-    if (scrollToRow(selectedRow, visible)) shownSelection.current = selectedRow;
-  }, [selectedRow, visible, scrollToRow]);
+    if (scrollToRow(selectedRow, visible)) shownSelection.current = span!;
+  }, [tree, selectedRow, visible, scrollToRow]);
 
   const stepMatch = (delta: number) => {
     if (matches.length === 0) return;
