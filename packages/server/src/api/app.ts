@@ -133,7 +133,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   });
   waitForReads(app, options.visible);
 
-  await app.register(traceRoutes, { db });
+  await app.register(traceRoutes, { db, metrics: options.selfMetrics });
   await app.register(analyticsRoutes, { db, nowUs });
   await app.register(priceRoutes, { db });
   await app.register(alertRoutes, { alertsFor: options.alertsFor });

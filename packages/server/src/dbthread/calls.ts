@@ -15,6 +15,7 @@ import { DatasetService } from '../quality/dataset-service.js';
 import { experimentCalls, maskedResults } from '../quality/experiment-backend.js';
 import type { ExperimentResultRecord } from '../store/ports/experiments.js';
 import type { ScoreRecord } from '@spoor/model';
+import { TreeStreams, type TreeStreamOptions, treeStreamCalls } from '../query/tree-stream.js';
 
 /**
  * Every call the database thread serves, in one registry: the API's queries, prices, analytics
@@ -25,7 +26,7 @@ import type { ScoreRecord } from '@spoor/model';
  * itself (a structured clone) for what the main thread uses (keys, policies, alert state).
  * The same registry runs in process ({@link inProcessClient}) for tests without a worker.
  */
-export function createDbCalls(store: Store, pricing: PriceService, masking: ProjectMasking | null = null) {
+export function createDbCalls(store: Store, pricing: PriceService, masking: ProjectMasking | null = null, options: TreeStreamOptions = {}) {
   const queries = new QueryService(store);
   const analytics = new AnalyticsService(store);
   const errors = new ErrorService(store);
@@ -141,6 +142,8 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
       for (const score of copies) maskScore(score);
       return store.scores.addScores(copies, writtenUs);
     },
+    // Traces of any size (issue 33, helper T): `/tree` as the binary stream, a page of spans a call.
+    ...treeStreamCalls(new TreeStreams(store, options)),
   };
 }
 

@@ -13,6 +13,7 @@ import { describeEvaluatorContract } from './store-contract-evaluators.js';
 import { describeDatasetContract } from './store-contract-datasets.js';
 import { describeExperimentContract } from './store-contract-experiments.js';
 import type { WriteContractSubject } from './store-contract-write.js';
+import { describeTreePageContract } from './store-contract-tree-pages.js';
 
 /** Every read contract suite against one kind of store, each test on a store `open` makes anew. */
 export function describeReadContracts(adapter: string, open: () => Promise<Store>): void {
@@ -29,6 +30,7 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
   describeScoreSeriesContract(adapter, open);
   describeDatasetContract(adapter, open);
   describeExperimentContract(adapter, open);
+  describeTreePageContract(adapter, open);
 }
 
 /**

@@ -41,6 +41,7 @@ export function traceOf(spans: readonly TestSpan[], origin?: number): TraceTree 
     durationsUs: spans.map((s) => Math.round(s.durationMs * 1000)),
     statusCodes: spans.map((s) => (s.error === true ? 2 : 0)),
     categories: spans.map((s) => SPAN_CATEGORIES.indexOf(s.category ?? 'other')),
+    states: spans.map(() => 0),
     events: spans.flatMap((s, i) => (s.events ?? []).map(([offsetMs, name]): [number, number, string] => [i, Math.round((offsetMs - originMs) * 1000), name])),
     inputTokens: spans.map((s) => s.inputTokens ?? null),
     outputTokens: spans.map((s) => s.outputTokens ?? null),
