@@ -1,4 +1,4 @@
-import type { TraceListResponse } from '@spoor/model';
+import { TREE_MEDIA_TYPE, type TraceListResponse } from '@spoor/model';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClickHouseEndpoint, startClickHouseEndpoint } from '../../server/test/support/clickhouse-endpoint.js';
@@ -61,7 +61,11 @@ describe.each(['duckdb', 'clickhouse'] as const)('a 200,000-span trace on %s', (
   });
 
   it('opens, scrolls to its last span, folds and unfolds a subtree, and finds a span by name', async () => {
-    const page = await browsing.open(`${server.url}/traces/${trace.traceId}`);
+    const page = await browsing.context.newPage();
+    // The page asks for the tree as the binary stream and draws from its first chunk on.
+    const tree = page.waitForResponse((r) => r.url().endsWith(`/api/traces/${trace.traceId}/tree`));
+    await page.goto(`${server.url}/traces/${trace.traceId}`, { waitUntil: 'domcontentloaded' });
+    expect((await tree).headers()['content-type']).toBe(TREE_MEDIA_TYPE);
     await rowOf(page, trace.rootSpanId).waitFor({ timeout: 20_000 });
     await page.getByTestId('trace-span-count').getByText('200,000 spans', { exact: true }).waitFor({ timeout: 30_000 });
     const drawn = await page.getByTestId('waterfall').getByRole('treeitem').count();

@@ -80,6 +80,7 @@ export function batchFromTraceTree(trace: TraceTree): SpanBatch {
     durationUs: trace.durationsUs,
     status: trace.statusCodes,
     category: trace.categories,
+    state: trace.states,
     nameIndex,
     serviceIndex,
     modelIndex,
