@@ -6,7 +6,7 @@ import { apiGet, apiUrl } from '../api';
 import { attributeSearchText, mergeMatches, searchSpans } from './span-search';
 import { categoryAt, durationMsAt, eventsAt, isErrorAt, nameAt, rowNote, serviceAt, spanIdAt, startMsAt, totalMsOf, type SpanTree } from './span-tree';
 import { TimeAxis } from './TimeAxis';
-import { indexOfRow, isCollapsed, revealRows, rowWindow, visibleRows } from './visible-rows';
+import { indexOfRow, isCollapsed, revealRows, rowWindow, scrollMap, visibleRows } from './visible-rows';
 import { ROW_HEIGHT, WaterfallRow } from './WaterfallRow';
 
 const OVERSCAN = 12;
@@ -40,21 +40,28 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
   // and read only in the scroll handler and a ResizeObserver: folding rows re-renders from them
   // without making the browser lay the page out again first.
   const [viewport, setViewport] = useState({ top: 0, height: 800 });
-  const win = rowWindow(visible.length, viewport.top, viewport.height, ROW_HEIGHT, OVERSCAN);
+  // A trace too tall for a browser's biggest element scrolls a shorter canvas, scaled (`scrollMap`):
+  // `rowsTop` is the offset into the rows at the top of the view.
+  const map = scrollMap(visible.length, ROW_HEIGHT, viewport.height);
+  const rowsTop = viewport.top * map.ratio;
+  const win = rowWindow(visible.length, rowsTop, viewport.height, ROW_HEIGHT, OVERSCAN);
   const rendered = useRef(win);
   rendered.current = win;
   const countRef = useRef(visible.length);
   countRef.current = visible.length;
   const heightRef = useRef(viewport.height);
   heightRef.current = viewport.height;
+  const mapRef = useRef(map);
+  mapRef.current = map;
 
-  // A scroll re-renders only when it moves the window of rows.
+  // A scroll re-renders only when it moves the window of rows (or, scaled, moves every row).
   const onScroll = useCallback(() => {
     const el = scrollRef.current;
     if (el === null) return;
     const top = el.scrollTop;
-    const next = rowWindow(countRef.current, top, heightRef.current, ROW_HEIGHT, OVERSCAN);
-    if (next.first !== rendered.current.first || next.last !== rendered.current.last) setViewport((v) => ({ top, height: v.height }));
+    const { ratio } = mapRef.current;
+    const next = rowWindow(countRef.current, top * ratio, heightRef.current, ROW_HEIGHT, OVERSCAN);
+    if (ratio !== 1 || next.first !== rendered.current.first || next.last !== rendered.current.last) setViewport((v) => ({ top, height: v.height }));
   }, []);
 
   useLayoutEffect(() => {
@@ -67,22 +74,22 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
 
   // More rows came (a bigger tree of the same trace): the row at the top of the view stays where it
   // is, whatever was inserted above it, and so does a time view the user did not zoom.
-  const shown = useRef<{ tree: SpanTree; visible: Int32Array; totalMs: number } | null>(null);
+  const shown = useRef<{ tree: SpanTree; visible: Int32Array; totalMs: number; ratio: number } | null>(null);
   useLayoutEffect(() => {
     const before = shown.current;
-    shown.current = { tree, visible, totalMs };
+    shown.current = { tree, visible, totalMs, ratio: map.ratio };
     const el = scrollRef.current;
     if (before === null || before.tree === tree || before.tree.spans !== tree.spans || el === null) return;
     setView((v) => (v.startMs <= 0 && v.endMs >= before.totalMs ? fullView(totalMs) : v));
-    const top = el.scrollTop;
+    const top = el.scrollTop * before.ratio;
     if (top === 0 || before.visible.length === 0) return;
     const index = Math.min(before.visible.length - 1, Math.floor(top / ROW_HEIGHT));
     const row = tree.rowOf[before.tree.order[before.visible[index]!]!] ?? -1;
     const at = row === -1 ? -1 : indexOfRow(visible, row);
-    if (at === -1 || at === index) return;
-    el.scrollTop = at * ROW_HEIGHT + (top - index * ROW_HEIGHT);
+    if (at === -1 || (at === index && map.ratio === before.ratio)) return;
+    el.scrollTop = (at * ROW_HEIGHT + (top - index * ROW_HEIGHT)) / map.ratio;
     setViewport((v) => ({ top: el.scrollTop, height: v.height }));
-  }, [tree, visible, totalMs]);
+  }, [tree, visible, totalMs, map.ratio]);
 
   // The benchmark and anyone curious can read this mark: the first rows are on screen.
   const painted = useRef(false);
@@ -134,9 +141,12 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
       const el = scrollRef.current;
       const index = indexOfRow(rows, row);
       if (el === null || index === -1) return false;
+      // In row pixels; the canvas may be scaled (`scrollMap`).
+      const { ratio } = mapRef.current;
       const top = index * ROW_HEIGHT;
-      if (top < el.scrollTop) el.scrollTop = top;
-      else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW_HEIGHT - el.clientHeight;
+      const viewTop = el.scrollTop * ratio;
+      if (top < viewTop) el.scrollTop = top / ratio;
+      else if (top + ROW_HEIGHT > viewTop + el.clientHeight) el.scrollTop = (top + ROW_HEIGHT - el.clientHeight) / ratio;
       return true;
     },
     [],
@@ -261,6 +271,9 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
   // Rows are keyed by their slot in the window, not by span: a row scrolled out is reused for the
   // row scrolled in, so scrolling updates a few props and texts instead of creating and dropping
   // DOM nodes and fibers (whose garbage, on a 50,000-span heap, shows up as long GC pauses).
+  // Scaled, the rows in view are drawn where the view is: their offset into the rows, less the
+  // difference between that and the scroll position. 0 unless scaled, so rows keep their props.
+  const shift = rowsTop - viewport.top;
   const slots = Math.max(Math.ceil(viewport.height / ROW_HEIGHT) + 2 * OVERSCAN + 2, win.last - win.first);
   const rows = [];
   for (let i = win.first; i < Math.min(win.last, visible.length); i++) {
@@ -269,7 +282,7 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
       <WaterfallRow
         key={i % slots}
         row={row}
-        index={i}
+        topPx={i * ROW_HEIGHT - shift}
         spanId={spanIdAt(tree, row)}
         name={nameAt(tree, row)}
         service={serviceAt(tree, row)}
@@ -369,7 +382,7 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
         onScroll={onScroll}
         onKeyDown={onKeyDown}
       >
-        <div className="wf-canvas" style={{ height: visible.length * ROW_HEIGHT }}>
+        <div className="wf-canvas" style={{ height: map.canvasPx }}>
           {rows}
         </div>
       </div>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { idsOf, spanOf, treeOf } from './testing';
-import { collapseBelow, indexOfRow, revealRows, rowWindow, toggleRow, visibleRows } from './visible-rows';
+import { collapseBelow, indexOfRow, MAX_CANVAS_PX, revealRows, rowWindow, scrollMap, toggleRow, visibleRows } from './visible-rows';
 
 const tree = treeOf([
   spanOf('root', null, 0, 100),
@@ -67,5 +67,26 @@ describe('indexOfRow and rowWindow', () => {
     [{ count: 0, top: 0, height: 600 }, { first: 0, last: 0 }],
   ])('renders only the rows in view plus overscan: %o', ({ count, top, height }, want) => {
     expect(rowWindow(count, top, height, 24, 5)).toEqual(want);
+  });
+});
+
+describe('scrollMap', () => {
+  it.each([
+    [1000, 26_000, 1],
+    [0, 0, 1],
+    [576_000, 14_976_000, 1],
+    [600_000, MAX_CANVAS_PX, (15_600_000 - 800) / (MAX_CANVAS_PX - 800)],
+  ])('gives %i rows of 26 px a canvas of %i px, %f row px a scrolled px', (rows, canvasPx, ratio) => {
+    expect(scrollMap(rows, 26, 800)).toEqual({ canvasPx, ratio });
+  });
+
+  it('caps the canvas of a million rows and scales scrolling so that its end shows the last row', () => {
+    const map = scrollMap(1_000_000, 26, 800);
+    expect(map.canvasPx).toBe(MAX_CANVAS_PX);
+    const endScrollTop = map.canvasPx - 800;
+    const rowsTop = endScrollTop * map.ratio;
+    expect(rowsTop + 800).toBeCloseTo(26_000_000, 3);
+    const { last } = rowWindow(1_000_000, rowsTop, 800, 26, 0);
+    expect(last).toBe(1_000_000);
   });
 });

@@ -80,3 +80,26 @@ export function rowWindow(count: number, scrollTop: number, viewportHeight: numb
   const last = Math.min(count, Math.ceil((scrollTop + viewportHeight) / rowHeight) + overscan);
   return { first, last: Math.max(first, last) };
 }
+
+/**
+ * The tallest the waterfall's scrolled canvas is made. Browsers cap an element's height (Firefox
+ * at 17,895,697 px, Chromium at 33,554,431): a million rows of 26 px are 26 million. Past this
+ * height the canvas stays this tall and a scroll position stands for a proportionally bigger
+ * offset into the rows.
+ */
+export const MAX_CANVAS_PX = 15_000_000;
+
+/** How the scrolled canvas maps to the rows: its height, and row pixels per scrolled pixel (1 unless scaled). */
+export interface ScrollMap {
+  canvasPx: number;
+  ratio: number;
+}
+
+/** The canvas for `rows` rows of `rowHeight` in a view `viewportPx` tall. */
+export function scrollMap(rows: number, rowHeight: number, viewportPx: number, maxCanvasPx = MAX_CANVAS_PX): ScrollMap {
+  const contentPx = rows * rowHeight;
+  if (contentPx <= maxCanvasPx) return { canvasPx: contentPx, ratio: 1 };
+  // Scrolled to the end of the canvas shows the end of the rows: the ranges a scroll covers match.
+  const scrollRange = Math.max(1, maxCanvasPx - viewportPx);
+  return { canvasPx: maxCanvasPx, ratio: Math.max(1, (contentPx - viewportPx) / scrollRange) };
+}
