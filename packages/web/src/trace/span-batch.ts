@@ -44,7 +44,7 @@ export function batchFromChunk(chunk: TreeChunk, strings: readonly string[]): Sp
   };
 }
 
-/** The spans of a `GET /api/traces/:id/tree` JSON answer as one batch for `SpanColumns`. */
+/** The spans of a `GET /api/traces/:id/tree` JSON answer as one batch for `SpanColumns` (what the view-model tests build trees from). */
 export function batchFromTraceTree(trace: TraceTree): SpanBatch {
   const n = trace.spanIds.length;
   const idHigh = new Uint32Array(n);

@@ -1,8 +1,7 @@
 import { useEffect, useState } from 'react';
-import { type LogRecord, type Score, TREE_MEDIA_TYPE, type TraceTree } from '@spoor/model';
+import { type LogRecord, type Score, TREE_MEDIA_TYPE } from '@spoor/model';
 import { apiStream, apiUrl } from '../api';
-import { columnsFromTraceTree } from './span-batch';
-import { buildSpanTree, type SpanTree } from './span-tree';
+import type { SpanTree } from './span-tree';
 import { TreeLoader } from './tree-loader';
 
 /** A trace's tree as it loads: a tree to draw from the first chunk on, the logs and scores at the end. */
@@ -31,9 +30,8 @@ function nextTask(): Promise<void> {
 
 /**
  * Loads `GET /api/traces/:id/tree` as the binary stream, drawing the first rows from its first
- * chunk and a fuller tree at doubling sizes (`TreeLoader`). A server that answers JSON instead (an
- * older one, or a proxy that rewrote the answer) is read as JSON: the same tree, all at once.
- * Marks `spoor:trace-data` when the first tree is made.
+ * chunk and a fuller tree at doubling sizes (`TreeLoader`). Marks `spoor:trace-data` when the first
+ * tree is made.
  */
 export function useTraceTree(traceId: string): TraceLoad {
   const [load, setLoad] = useState<TraceLoad>(START);
@@ -48,14 +46,8 @@ export function useTraceTree(traceId: string): TraceLoad {
     };
     const read = async (): Promise<void> => {
       const url = apiUrl(`/api/traces/${encodeURIComponent(traceId)}/tree`);
-      const response = await apiStream(url, `${TREE_MEDIA_TYPE}, application/json;q=0.5`, signal);
-      if (!(response.headers.get('content-type') ?? '').startsWith(TREE_MEDIA_TYPE) || response.body === null) {
-        const trace = (await response.json()) as TraceTree;
-        const tree = buildSpanTree(columnsFromTraceTree(trace));
-        firstTree(tree);
-        setLoad({ tree, logs: trace.logs, scores: trace.scores, done: true, error: undefined });
-        return;
-      }
+      const response = await apiStream(url, TREE_MEDIA_TYPE, signal);
+      if (response.body === null) throw new Error(`GET ${url} answered no body`);
       const loader = new TreeLoader();
       const reader = response.body.getReader();
       let since = performance.now();
