@@ -33,13 +33,18 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
   useEffect(() => {
     setCollapsed(new Uint8Array(0));
     setPath(null);
+  }, [traceId]);
+  // The critical path comes apart, once the tree is in: asked for beside the tree, it held up a
+  // 1,000,000-span tree's pages on the server. The waterfall draws without it and marks it when it arrives.
+  const { done } = load;
+  useEffect(() => {
+    if (!done) return;
     const controller = new AbortController();
-    // The critical path comes apart: the waterfall draws without it and marks it when it arrives.
     apiGet<CriticalPath>(apiUrl(`/api/traces/${encodeURIComponent(traceId)}/critical-path`), controller.signal).then(setPath, () => {
       // A trace still arriving may have no path yet; the waterfall simply shows none.
     });
     return () => controller.abort();
-  }, [traceId]);
+  }, [traceId, done]);
   useEffect(() => setScores(load.scores), [load.scores]);
 
   // The benchmark and anyone curious can read this mark: the whole tree is in and drawn.

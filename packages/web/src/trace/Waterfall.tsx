@@ -11,6 +11,8 @@ import { ROW_HEIGHT, WaterfallRow } from './WaterfallRow';
 
 const OVERSCAN = 12;
 const SEARCH_DELAY_MS = 120;
+/** How far apart the bases rows are placed from lie, when the canvas is scaled. */
+const BASE_BLOCK_PX = 1_000_000;
 
 export interface WaterfallProps {
   tree: SpanTree;
@@ -271,9 +273,12 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
   // Rows are keyed by their slot in the window, not by span: a row scrolled out is reused for the
   // row scrolled in, so scrolling updates a few props and texts instead of creating and dropping
   // DOM nodes and fibers (whose garbage, on a 50,000-span heap, shows up as long GC pauses).
-  // Scaled, the rows in view are drawn where the view is: their offset into the rows, less the
-  // difference between that and the scroll position. 0 unless scaled, so rows keep their props.
-  const shift = rowsTop - viewport.top;
+  // Scaled, the rows in view are drawn where the view is: at their offset into the rows, less the
+  // difference between that and the scroll position. The rows are placed from a base that moves
+  // every million pixels, and the difference is one transform on the rows' holder: a scroll moves
+  // the holder and leaves the rows' props as they were (and their coordinates small).
+  const base = map.ratio === 1 ? 0 : Math.floor(rowsTop / BASE_BLOCK_PX) * BASE_BLOCK_PX;
+  const holderTop = base - (rowsTop - viewport.top);
   const slots = Math.max(Math.ceil(viewport.height / ROW_HEIGHT) + 2 * OVERSCAN + 2, win.last - win.first);
   const rows = [];
   for (let i = win.first; i < Math.min(win.last, visible.length); i++) {
@@ -282,7 +287,7 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
       <WaterfallRow
         key={i % slots}
         row={row}
-        topPx={i * ROW_HEIGHT - shift}
+        topPx={i * ROW_HEIGHT - base}
         spanId={spanIdAt(tree, row)}
         name={nameAt(tree, row)}
         service={serviceAt(tree, row)}
@@ -383,7 +388,9 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
         onKeyDown={onKeyDown}
       >
         <div className="wf-canvas" style={{ height: map.canvasPx }}>
-          {rows}
+          <div className="wf-rows" style={holderTop === 0 ? undefined : { transform: `translateY(${holderTop}px)` }}>
+            {rows}
+          </div>
         </div>
       </div>
     </div>

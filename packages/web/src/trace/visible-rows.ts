@@ -10,16 +10,23 @@ export function visibleRows(tree: SpanTree, collapsed: Uint8Array): Int32Array {
   const n = tree.count;
   const { order, subtreeEnd } = tree;
   const out = new Int32Array(n);
+  // A set made before more spans came is shorter than the columns: a span past its end is not
+  // folded (checked, rather than read past the end of a typed array).
+  const held = collapsed.length;
   let count = 0;
   for (let row = 0; row < n; ) {
     out[count++] = row;
-    row = collapsed[order[row]!] === 1 ? subtreeEnd[row]! : row + 1;
+    const i = order[row]!;
+    row = i < held && collapsed[i] === 1 ? subtreeEnd[row]! : row + 1;
   }
   return out.subarray(0, count);
 }
 
 /** Whether `row` is collapsed. */
-export const isCollapsed = (tree: SpanTree, collapsed: Uint8Array, row: number): boolean => collapsed[tree.order[row]!] === 1;
+export const isCollapsed = (tree: SpanTree, collapsed: Uint8Array, row: number): boolean => {
+  const i = tree.order[row]!;
+  return i < collapsed.length && collapsed[i] === 1;
+};
 
 /** A copy of `collapsed` with room for every span the tree's columns hold. */
 function copyFor(tree: SpanTree, collapsed: Uint8Array): Uint8Array {
@@ -32,8 +39,7 @@ function copyFor(tree: SpanTree, collapsed: Uint8Array): Uint8Array {
 export function toggleRow(tree: SpanTree, collapsed: Uint8Array, row: number): Uint8Array {
   if (tree.childCount[row] === 0) return collapsed;
   const next = copyFor(tree, collapsed);
-  const i = tree.order[row]!;
-  next[i] = collapsed[i] === 1 ? 0 : 1;
+  next[tree.order[row]!] = isCollapsed(tree, collapsed, row) ? 0 : 1;
   return next;
 }
 
@@ -52,7 +58,7 @@ export function revealRows(tree: SpanTree, collapsed: Uint8Array, rows: Iterable
   const { order } = tree;
   for (const row of rows) {
     for (let p = tree.parent[row]!; p !== -1; p = tree.parent[p]!) {
-      if ((next ?? collapsed)[order[p]!] !== 1) continue;
+      if (!isCollapsed(tree, next ?? collapsed, p)) continue;
       next ??= copyFor(tree, collapsed);
       next[order[p]!] = 0;
     }
