@@ -34,8 +34,9 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
     setCollapsed(new Uint8Array(0));
     setPath(null);
   }, [traceId]);
-  // The critical path comes apart, once the tree is in: asked for beside the tree, it held up a
-  // 1,000,000-span tree's pages on the server. The waterfall draws without it and marks it when it arrives.
+  // The critical path comes apart, once the tree is in: it is JSON parsed on the page's thread (10 MB
+  // for a 200,000-span agent trace), which would hold up the rows still arriving. The waterfall
+  // draws without it and marks it when it arrives.
   const { done } = load;
   useEffect(() => {
     if (!done) return;
