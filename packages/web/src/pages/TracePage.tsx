@@ -28,11 +28,13 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
   const [path, setPath] = useState<CriticalPath | null>(null);
   // Folded spans, by span index in the tree's columns: they stay folded as more rows arrive.
   const [collapsed, setCollapsed] = useState<Uint8Array>(() => new Uint8Array(0));
-  const [scores, setScores] = useState<readonly Score[]>([]);
+  // Scores stored from this page (votes), over those the tree's stream ended with.
+  const [stored, setStored] = useState<readonly Score[]>([]);
 
   useEffect(() => {
     setCollapsed(new Uint8Array(0));
     setPath(null);
+    setStored([]);
   }, [traceId]);
   // The critical path comes apart, once the tree is in: it is JSON parsed on the page's thread (10 MB
   // for a 200,000-span agent trace), which would hold up the rows still arriving. The waterfall
@@ -46,7 +48,6 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
     });
     return () => controller.abort();
   }, [traceId, done]);
-  useEffect(() => setScores(load.scores), [load.scores]);
 
   // The benchmark and anyone curious can read this mark: the whole tree is in and drawn.
   useEffect(() => {
@@ -83,7 +84,9 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
     setSearch({ span: spanId });
     document.querySelector('[data-testid="waterfall-scroll"]')?.scrollIntoView({ block: 'nearest' });
   }, []);
-  const onScored = useCallback((score: Score) => setScores((held) => withScore(held, score)), []);
+  // Made in the same render as the tree's last scores: a vote box drawn once they are in starts from them.
+  const scores = useMemo(() => stored.reduce<readonly Score[]>((held, score) => withScore(held, score), load.scores), [stored, load.scores]);
+  const onScored = useCallback((score: Score) => setStored((held) => [...held, score]), []);
   const traceScores = useMemo<TraceScores>(() => ({ traceId, scores, onScored }), [traceId, scores, onScored]);
   const runItems = useCallback(() => Promise.resolve(itemsFromTraces([traceId])), [traceId]);
   const onToggle = useCallback((row: number) => {
@@ -106,7 +109,9 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
   const totals = totalsOf(tree);
   const spans = tree.spans;
   return (
-    <TraceScoresContext.Provider value={traceScores}>
+    // The scores come at the end of the tree's stream: until then no score or vote is shown (a vote
+    // box drawn before would start empty and keep a stored comment out).
+    <TraceScoresContext.Provider value={load.done ? traceScores : null}>
       <div className="trace-page">
         <header className="trace-head">
           <h1>
