@@ -15,7 +15,7 @@ import { DatasetService } from '../quality/dataset-service.js';
 import { experimentCalls, maskedResults } from '../quality/experiment-backend.js';
 import type { ExperimentResultRecord } from '../store/ports/experiments.js';
 import type { ScoreRecord } from '@spoor/model';
-import { TreeStreams, type TreeStreamOptions, treeStreamCalls } from '../query/tree-stream.js';
+import { type TreeStreamOptions, treeStreamCalls } from '../query/tree-stream.js';
 
 /**
  * Every call the database thread serves, in one registry: the API's queries, prices, analytics
@@ -27,7 +27,7 @@ import { TreeStreams, type TreeStreamOptions, treeStreamCalls } from '../query/t
  * The same registry runs in process ({@link inProcessClient}) for tests without a worker.
  */
 export function createDbCalls(store: Store, pricing: PriceService, masking: ProjectMasking | null = null, options: TreeStreamOptions = {}) {
-  const queries = new QueryService(store);
+  const queries = new QueryService(store, options);
   const analytics = new AnalyticsService(store);
   const errors = new ErrorService(store);
   const series = new SeriesReader(store);
@@ -143,7 +143,7 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
       return store.scores.addScores(copies, writtenUs);
     },
     // Traces of any size (issue 33, helper T): `/tree` as the binary stream, a page of spans a call.
-    ...treeStreamCalls(new TreeStreams(store, options)),
+    ...treeStreamCalls(queries.treeStreams),
   };
 }
 

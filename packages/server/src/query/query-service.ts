@@ -29,7 +29,8 @@ import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor } fr
 import type { JsonUtf8 } from '../json.js';
 import { metricPointsJson } from './metric-points-json.js';
 import { diffTraces } from './trace-diff.js';
-import { spanDetailJson, traceDetailJson, traceTreeJson } from './trace-json.js';
+import { spanDetailJson, traceDetailJson } from './trace-json.js';
+import { TreeStreams, type TreeStreamOptions } from './tree-stream.js';
 
 /** Answers the read API from a `Store`. Knows nothing of HTTP or of how records arrived. */
 const NO_SPAN = '0000000000000000';
@@ -55,7 +56,15 @@ export interface ReplaySource {
 }
 
 export class QueryService {
-  constructor(private readonly store: TraceReader & LogReader & MetricReader & { readonly scores: ScoreStore }) {}
+  /** `/tree`'s binary streams, and the pages its JSON form is written from. */
+  readonly treeStreams: TreeStreams;
+
+  constructor(
+    private readonly store: TraceReader & LogReader & MetricReader & { readonly scores: ScoreStore },
+    options: TreeStreamOptions = {},
+  ) {
+    this.treeStreams = new TreeStreams(store, options);
+  }
 
   /** A page of trace summaries, with the page's scores tallied in one query. */
   async listTraces(query: TraceQuery): Promise<TraceListResponse> {
@@ -99,9 +108,10 @@ export class QueryService {
 
   /** `TraceTree`: what the waterfall draws of every span, as columns, the trace's logs and its scores. */
   async getTraceTree(projectId: string, traceId: string): Promise<JsonUtf8<TraceTree>> {
-    const [found, scores] = await Promise.all([this.store.getTraceTree(projectId, traceId), this.scoresOf(projectId, traceId)]);
-    if (found === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
-    return traceTreeJson(traceId, found.tree, found.logs, scores);
+    // Read a page at a time: never a million rows at once (`TreeStreams.json`).
+    const json = await this.treeStreams.json(projectId, traceId);
+    if (json === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
+    return json;
   }
 
   /** Spans of a trace whose attributes, status message or events contain `text`. */

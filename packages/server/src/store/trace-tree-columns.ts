@@ -62,7 +62,7 @@ export function treeColumnsFrom(rows: unknown[][]): TraceTreeColumns | null {
   return tree;
 }
 
-/** A page of the tree (`TreePage`) from rows of that shape, in the order the rows come (start, then span id). */
+/** A page of the tree (`TreePage`) from rows of that shape, in any order. */
 export function treePageFrom(rows: unknown[][]): TreePage {
   const n = rows.length;
   const columns = {
@@ -98,6 +98,50 @@ export function treePageFrom(rows: unknown[][]): TreePage {
     if (events !== null) for (const event of JSON.parse(events) as SpanEventRecord[]) columns.events.push([i, event.timeUs, event.name]);
     if (sessionId === null && session !== null) sessionId = session;
   }
-  const lastRow = rows[n - 1] as TreeRow | undefined;
-  return { columns, sessionId, last: lastRow === undefined ? null : { startUs: Number(lastRow[4]), spanId: lastRow[0] } };
+  // The page's greatest key: an engine may give a page's rows in any order.
+  let last: TreePage['last'] = null;
+  for (let i = 0; i < n; i++) {
+    const startUs = columns.startsUs[i]!;
+    const spanId = columns.spanIds[i]!;
+    if (last === null || startUs > last.startUs || (startUs === last.startUs && spanId > last.spanId)) last = { startUs, spanId };
+  }
+  return { columns, sessionId, last };
+}
+
+/** The JSON tree's columns (`TraceTreeColumns`) of a page that holds the whole trace; `originUs` is its earliest start. */
+export function treeColumnsOfPage(page: TreePage): TraceTreeColumns {
+  const c = page.columns;
+  const n = c.spanIds.length;
+  let originUs = Infinity;
+  for (let i = 0; i < n; i++) originUs = Math.min(originUs, c.startsUs[i]!);
+  const services: string[] = [];
+  const serviceIndex = new Map<string, number>();
+  const serviceIndexes = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    let s = serviceIndex.get(c.services[i]!);
+    if (s === undefined) {
+      s = services.push(c.services[i]!) - 1;
+      serviceIndex.set(c.services[i]!, s);
+    }
+    serviceIndexes[i] = s;
+  }
+  return {
+    originUs,
+    spanIds: Array.from(c.spanIds),
+    parentSpanIds: Array.from(c.parentSpanIds),
+    names: Array.from(c.names),
+    services,
+    serviceIndexes,
+    startOffsetsUs: Array.from(c.startsUs, (startUs) => startUs - originUs),
+    durationsUs: Array.from(c.durationsUs),
+    statusCodes: Array.from(c.statusCodes),
+    categories: Array.from(c.categories),
+    states: new Array<number>(n).fill(0),
+    events: c.events.map(([i, timeUs, name]) => [i, timeUs - originUs, name]),
+    inputTokens: Array.from(c.inputTokens),
+    outputTokens: Array.from(c.outputTokens),
+    costUsd: Array.from(c.costUsd),
+    models: Array.from(c.models),
+    sessionId: page.sessionId,
+  };
 }

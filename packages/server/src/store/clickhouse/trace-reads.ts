@@ -3,7 +3,7 @@ import { mapArrayRows, storedLogFromRow, storedSpanFromRow } from '../record-row
 import type { StoredLog, StoredTrace } from '../stored-trace.js';
 import { treeColumnsFrom, treePageFrom } from '../trace-tree-columns.js';
 import type { TreeKey, TreePage } from '../ports/traces.js';
-import { treePageSql } from '../sql/trace-tree.js';
+import { TREE_ORDER, treeAfter } from '../sql/trace-tree.js';
 import { ChParams, type ChClient } from './client.js';
 import { LOG_ROWS, SPAN_ROWS, readAllRows, readRows, readSources, rowsShape } from './trace-rows.js';
 import { LOG_MARGIN_US, traceSearchCondition } from '../sql/traces.js';
@@ -74,8 +74,7 @@ export async function getTraceTree(ch: ChClient, projectId: string, traceId: str
 export async function getTreePage(ch: ChClient, projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage> {
   const p = new ChParams();
   const spans = spansOfTrace(ch, p, projectId, traceId);
-  const page = treePageSql(p, after, limit);
-  return treePageFrom(await readRows(ch, "read a page of a trace's tree", TREE_ROWS, `${spans}${page.after}`, page.orderAndLimit, p));
+  return treePageFrom(await readRows(ch, "read a page of a trace's tree", TREE_ROWS, `${spans}${treeAfter(p, after)}`, `${TREE_ORDER} LIMIT ${p.count(limit)}`, p));
 }
 
 /** A trace's logs in time order. */

@@ -29,7 +29,7 @@ import type { TraceTimings } from '../trace-timings.js';
 import { selectTraceTimings } from './trace-timings.js';
 import { TREE_SHAPE, selectTraceSearch, treeColumnsFrom } from './trace-tree.js';
 import { treePageFrom } from '../trace-tree-columns.js';
-import { treePageSql } from '../sql/trace-tree.js';
+import { TREE_ORDER, treeAfter } from '../sql/trace-tree.js';
 import { DuckDbAccessStore, DuckDbMaskingStore } from './access.js';
 import { DuckDbAlertStore } from './alerts.js';
 import { selectMetricPoints, selectMetricPointsOf } from './metric-reads.js';
@@ -219,10 +219,18 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   async getTreePage(projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage> {
     const bounds = await traceBounds(this.sql, projectId, [traceId]);
     if (bounds === null) return treePageFrom([]);
+    const spansAfter = (p: DuckDbParams, from: TreeKey | null) =>
+      `FROM spans WHERE project_id = ${p.add(projectId)} AND trace_id = ${p.add(traceId)} AND start_us BETWEEN ${p.int(bounds.fromUs)} AND ${p.int(bounds.toUs)}${treeAfter(p, from)}`;
+    // The page's last key first, from the two key columns alone, then the page's rows: with the
+    // rows' json_array in the ordered read, DuckDB built it for every span after `after`, not
+    // only for the page's (a million-span tree took 35 s in pages of 50,000, against 6 s so).
     const p = new DuckDbParams();
-    const where = `project_id = ${p.add(projectId)} AND trace_id = ${p.add(traceId)} AND start_us BETWEEN ${p.int(bounds.fromUs)} AND ${p.int(bounds.toUs)}`;
-    const page = treePageSql(p, after, limit);
-    return treePageFrom(await this.readArrays("read a page of a trace's tree", `SELECT ${TREE_SHAPE.sql} FROM spans WHERE ${where}${page.after} ORDER BY ${page.orderAndLimit}`, p.values));
+    const end = await this.read("find the end of a page of a trace's tree", `SELECT start_us, span_id ${spansAfter(p, after)} ORDER BY ${TREE_ORDER} LIMIT 1 OFFSET ${p.count(limit - 1)}`, p.values);
+    const q = new DuckDbParams();
+    const endStart = end['start_us']?.[0];
+    const upTo = endStart === undefined ? '' : ` AND (start_us < ${q.int(Number(endStart))} OR (start_us = ${q.int(Number(endStart))} AND span_id <= ${q.add(String(end['span_id']![0]))}))`;
+    // The rows in any order: sorting them again cost as much as reading them (50,000 spans).
+    return treePageFrom(await this.readArrays("read a page of a trace's tree", `SELECT ${TREE_SHAPE.sql} ${spansAfter(q, after)}${upTo}`, q.values));
   }
 
   async getTraceLogs(projectId: string, traceId: string): Promise<StoredLog[]> {

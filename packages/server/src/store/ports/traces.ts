@@ -14,12 +14,12 @@ export interface TreeKey {
   spanId: string;
 }
 
-/** A page of a trace's waterfall columns, its spans in (start, span id) order. */
+/** A page of a trace's waterfall columns (its spans in any order; pages follow each other in (start, span id) order). */
 export interface TreePage {
   columns: TreeChunkColumns;
   /** The first session id a span of the page carries. */
   sessionId: string | null;
-  /** The key of the page's last span (where the next page starts after); `null` for an empty page. */
+  /** The page's greatest key (the next page starts after it); `null` for an empty page. */
   last: TreeKey | null;
 }
 
@@ -46,8 +46,8 @@ export interface TraceReader {
   /** What the waterfall draws of a trace's spans, as columns, and the trace's logs; `null` when there is no such trace. */
   getTraceTree(projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: StoredLog[] } | null>;
   /**
-   * A page of what the waterfall draws: the trace's spans after `after` in (start, span id) order,
-   * at most `limit`. Empty past the last span, and for a trace the project does not have. A
+   * A page of what the waterfall draws: the first `limit` spans of the trace after `after` in
+   * (start, span id) order, the page's own spans in any order. Empty past the last span, and for a trace the project does not have. A
    * million-span trace is read this way, a page at a time, never whole (`query/tree-stream.ts`).
    */
   getTreePage(projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage>;
