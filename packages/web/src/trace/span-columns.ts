@@ -260,7 +260,7 @@ export class SpanColumns {
       this.inputTokens[i] = batch.inputTokens?.[k] ?? NaN;
       this.outputTokens[i] = batch.outputTokens?.[k] ?? NaN;
       this.costUsd[i] = batch.costUsd?.[k] ?? NaN;
-      this.count_(i);
+      this.tally(i);
     }
     const events = batch.events;
     for (let e = 0; events !== undefined && e < events.span.length; e++) {
@@ -276,7 +276,7 @@ export class SpanColumns {
   }
 
   /** Adds span `i` to the totals. */
-  private count_(i: number): void {
+  private tally(i: number): void {
     if (this.status[i] === STATUS_ERROR) this.errorCount++;
     const input = this.inputTokens[i]!;
     const output = this.outputTokens[i]!;
