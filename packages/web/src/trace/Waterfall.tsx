@@ -6,7 +6,7 @@ import { apiGet, apiUrl } from '../api';
 import { attributeSearchText, mergeMatches, searchSpans } from './span-search';
 import { categoryAt, durationMsAt, eventsAt, isErrorAt, nameAt, rowNote, serviceAt, spanIdAt, startMsAt, totalMsOf, type SpanTree } from './span-tree';
 import { TimeAxis } from './TimeAxis';
-import { indexOfRow, isCollapsed, revealRows, rowWindow, scrollMap, visibleRows } from './visible-rows';
+import { anchoredScrollTop, indexOfRow, isCollapsed, revealRows, rowWindow, scrollMap, visibleRows } from './visible-rows';
 import { ROW_HEIGHT, WaterfallRow } from './WaterfallRow';
 
 const OVERSCAN = 12;
@@ -83,13 +83,9 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
     const el = scrollRef.current;
     if (before === null || before.tree === tree || before.tree.spans !== tree.spans || el === null) return;
     setView((v) => (v.startMs <= 0 && v.endMs >= before.totalMs ? fullView(totalMs) : v));
-    const top = el.scrollTop * before.ratio;
-    if (top === 0 || before.visible.length === 0) return;
-    const index = Math.min(before.visible.length - 1, Math.floor(top / ROW_HEIGHT));
-    const row = tree.rowOf[before.tree.order[before.visible[index]!]!] ?? -1;
-    const at = row === -1 ? -1 : indexOfRow(visible, row);
-    if (at === -1 || (at === index && map.ratio === before.ratio)) return;
-    el.scrollTop = (at * ROW_HEIGHT + (top - index * ROW_HEIGHT)) / map.ratio;
+    const top = anchoredScrollTop(before, shown.current, el.scrollTop, ROW_HEIGHT);
+    if (top === null) return;
+    el.scrollTop = top;
     setViewport((v) => ({ top: el.scrollTop, height: v.height }));
   }, [tree, visible, totalMs, map.ratio]);
 

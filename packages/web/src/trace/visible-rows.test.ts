@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { idsOf, spanOf, treeOf } from './testing';
-import { collapseBelow, indexOfRow, MAX_CANVAS_PX, revealRows, rowWindow, scrollMap, toggleRow, visibleRows } from './visible-rows';
+import { batchFromTraceTree } from './span-batch';
+import { SpanColumns } from './span-columns';
+import { buildSpanTree } from './span-tree';
+import { idsOf, spanOf, traceOf, treeOf } from './testing';
+import { anchoredScrollTop, collapseBelow, indexOfRow, MAX_CANVAS_PX, revealRows, rowWindow, scrollMap, toggleRow, visibleRows } from './visible-rows';
 
 const tree = treeOf([
   spanOf('root', null, 0, 100),
@@ -88,5 +91,33 @@ describe('scrollMap', () => {
     expect(rowsTop + 800).toBeCloseTo(26_000_000, 3);
     const { last } = rowWindow(1_000_000, rowsTop, 800, 26, 0);
     expect(last).toBe(1_000_000);
+  });
+});
+
+describe('anchoredScrollTop', () => {
+  // A root with children late0..late9; then early0..early4, which start earlier, arrive and go above them.
+  const spans = new SpanColumns('t', 0);
+  const add = (list: Parameters<typeof traceOf>[0]) => spans.add(batchFromTraceTree(traceOf(list, 0)));
+  add([spanOf('root', null, 0, 100), ...Array.from({ length: 10 }, (_, k) => spanOf(`late${k}`, 'root', 50 + k, 1))]);
+  const first = buildSpanTree(spans);
+  const shownFirst = { tree: first, visible: visibleRows(first, new Uint8Array(0)), ratio: 1 };
+  add(Array.from({ length: 5 }, (_, k) => spanOf(`early${k}`, 'root', 10 + k, 1)));
+  const second = buildSpanTree(spans);
+  const shownSecond = { tree: second, visible: visibleRows(second, new Uint8Array(0)), ratio: 1 };
+
+  it('keeps the row at the top of the view in place when rows arrive above it, to the pixel', () => {
+    // Row 3 (late2) at the top, 10 px of it scrolled past; it is row 8 once early0..early4 are in.
+    expect(idsOf(first, [3])).toEqual(['late2']);
+    expect(anchoredScrollTop(shownFirst, shownSecond, 3 * 26 + 10, 26)).toBe(8 * 26 + 10);
+  });
+
+  it('leaves a view at the top, or one whose top row is folded away, where it is', () => {
+    expect(anchoredScrollTop(shownFirst, shownSecond, 0, 26)).toBeNull();
+    const folded = { ...shownSecond, visible: visibleRows(second, toggleRow(second, new Uint8Array(0), 0)) };
+    expect(anchoredScrollTop(shownFirst, folded, 3 * 26, 26)).toBeNull();
+  });
+
+  it('converts through a scaled canvas', () => {
+    expect(anchoredScrollTop({ ...shownFirst, ratio: 2 }, { ...shownSecond, ratio: 4 }, (3 * 26) / 2, 26)).toBe((8 * 26) / 4);
   });
 });

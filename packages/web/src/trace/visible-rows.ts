@@ -109,3 +109,26 @@ export function scrollMap(rows: number, rowHeight: number, viewportPx: number, m
   const scrollRange = Math.max(1, maxCanvasPx - viewportPx);
   return { canvasPx: maxCanvasPx, ratio: Math.max(1, (contentPx - viewportPx) / scrollRange) };
 }
+
+/** What the waterfall showed: its tree, visible rows and canvas scale. */
+export interface ShownRows {
+  tree: SpanTree;
+  visible: Int32Array;
+  ratio: number;
+}
+
+/**
+ * The scroll position that keeps the row at the top of the view where it was when a new tree of
+ * the same spans (more of them, rows inserted above) replaces the one shown; `null` to leave the
+ * scroll as it is (at the top, or the row is now hidden).
+ */
+export function anchoredScrollTop(before: ShownRows, after: ShownRows, scrollTop: number, rowHeight: number): number | null {
+  const top = scrollTop * before.ratio;
+  if (top === 0 || before.visible.length === 0) return null;
+  const index = Math.min(before.visible.length - 1, Math.floor(top / rowHeight));
+  const span = before.tree.order[before.visible[index]!]!;
+  const row = span < after.tree.rowOf.length ? after.tree.rowOf[span]! : -1;
+  const at = row === -1 ? -1 : indexOfRow(after.visible, row);
+  if (at === -1 || (at === index && after.ratio === before.ratio)) return null;
+  return (at * rowHeight + (top - index * rowHeight)) / after.ratio;
+}
