@@ -9,7 +9,7 @@ import { setSearch } from '../router';
 import { TargetScores } from '../scores/TargetScores';
 import { withScore } from '../scores/score-view';
 import { type TraceScores, TraceScoresContext } from '../scores/trace-scores';
-import { criticalPathDisplay } from '../trace/critical-path';
+import { type CompactCriticalPath, compactCriticalPath, criticalPathDisplay } from '../trace/critical-path';
 import { nameAt, originUsOf, rowOfSpan, spanIdAt, totalMsOf, totalsOf, type SpanTree } from '../trace/span-tree';
 import { SelectedSpan } from '../trace/SelectedSpan';
 import { TraceLogs } from '../trace/TraceLogs';
@@ -25,7 +25,7 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
   // The tree comes as a stream: the waterfall draws its first rows before a big trace is all in.
   const load = useTraceTree(traceId);
   const { tree, error } = load;
-  const [path, setPath] = useState<CriticalPath | null>(null);
+  const [path, setPath] = useState<CompactCriticalPath | null>(null);
   // Folded spans, by span index in the tree's columns: they stay folded as more rows arrive.
   const [collapsed, setCollapsed] = useState<Uint8Array>(() => new Uint8Array(0));
   // Scores stored from this page (votes), over those the tree's stream ended with.
@@ -46,7 +46,7 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
     apiGet<CriticalPath>(apiUrl(`/api/traces/${encodeURIComponent(traceId)}/critical-path`), controller.signal).then((found) => {
       // The benchmark waits for this mark before it measures the page further.
       performance.mark('spoor:critical-path');
-      setPath(found);
+      setPath(compactCriticalPath(found));
     }, () => {
       // A trace still arriving may have no path yet; the waterfall simply shows none.
     });

@@ -1,6 +1,6 @@
 import type { CriticalPath } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { criticalPathDisplay } from './critical-path';
+import { compactCriticalPath, criticalPathDisplay } from './critical-path';
 import { hexId, spanOf, treeOf } from './testing';
 
 const tree = treeOf([spanOf('root', null, 0, 100), spanOf('a', 'root', 10, 30), spanOf('b', 'root', 50, 40), spanOf('b1', 'b', 60, 10)]);
@@ -23,7 +23,7 @@ describe('criticalPathDisplay', () => {
       { spanId: null, startMs: 100, durationMs: 0 },
     ],
   };
-  const display = criticalPathDisplay(tree, path);
+  const display = criticalPathDisplay(tree, compactCriticalPath(path));
 
   it('marks the rows on the path, in the order the path enters them, skipping unknown spans', () => {
     expect(Array.from(display.onPath)).toEqual([1, 0, 1, 1]);
@@ -38,7 +38,7 @@ describe('criticalPathDisplay', () => {
   });
 
   it('shifts offsets when the path starts after the trace', () => {
-    const later = criticalPathDisplay(tree, { ...path, startTime: '2026-11-22T10:00:00.050000Z', segments: [{ spanId: hexId('b'), startMs: 0, durationMs: 40 }] });
+    const later = criticalPathDisplay(tree, compactCriticalPath({ ...path, startTime: '2026-11-22T10:00:00.050000Z', segments: [{ spanId: hexId('b'), startMs: 0, durationMs: 40 }] }));
     expect(later.segments.get(2)).toEqual([50, 90]);
   });
 });
