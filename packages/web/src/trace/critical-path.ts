@@ -1,5 +1,6 @@
 import { microsFromIso, type CriticalPath } from '@spoor/model';
-import type { SpanTree } from './span-tree';
+import { wordsOfId } from './span-columns';
+import { originUsOf, type SpanTree } from './span-tree';
 
 /**
  * The critical path drawn on the waterfall: which rows lie on it, and for each the stretches of
@@ -15,24 +16,67 @@ export interface CriticalPathDisplay {
   rows: readonly number[];
 }
 
-export function criticalPathDisplay(tree: SpanTree, path: CriticalPath): CriticalPathDisplay {
+/**
+ * A critical path as the waterfall keeps it: ids as 32-bit words and times in typed arrays. The
+ * API's answer for a million-span agent trace is tens of megabytes of objects (10 MB of JSON for
+ * 200,000 spans; the page's heap was 87 MB with it, 5 MB before it came): held as they are, every
+ * later garbage collection walks them.
+ */
+export interface CompactCriticalPath {
+  /** Epoch µs the segments' offsets count from. */
+  startUs: number | null;
+  /** The path's spans, in the order it enters them. */
+  spanHigh: Uint32Array;
+  spanLow: Uint32Array;
+  /** Segments in time order; a segment of no span is 0:0. */
+  segmentHigh: Uint32Array;
+  segmentLow: Uint32Array;
+  segmentStartMs: Float64Array;
+  segmentDurationMs: Float64Array;
+}
+
+export function compactCriticalPath(path: CriticalPath): CompactCriticalPath {
+  const n = path.spans.length;
+  const spanHigh = new Uint32Array(n);
+  const spanLow = new Uint32Array(n);
+  path.spans.forEach((span, k) => ([spanHigh[k], spanLow[k]] = wordsOfId(span.spanId)));
+  const m = path.segments.length;
+  const segmentHigh = new Uint32Array(m);
+  const segmentLow = new Uint32Array(m);
+  const segmentStartMs = new Float64Array(m);
+  const segmentDurationMs = new Float64Array(m);
+  path.segments.forEach((segment, k) => {
+    [segmentHigh[k], segmentLow[k]] = wordsOfId(segment.spanId);
+    segmentStartMs[k] = segment.startMs;
+    segmentDurationMs[k] = segment.durationMs;
+  });
+  return { startUs: microsFromIso(path.startTime), spanHigh, spanLow, segmentHigh, segmentLow, segmentStartMs, segmentDurationMs };
+}
+
+/** The row of the span an id's words name; -1 for none, or a span the tree has no row for. */
+function rowOfWords(tree: SpanTree, high: number, low: number): number {
+  if (high === 0 && low === 0) return -1;
+  const i = tree.spans.indexOfWords(high, low);
+  return i === -1 || i >= tree.rowOf.length ? -1 : tree.rowOf[i]!;
+}
+
+export function criticalPathDisplay(tree: SpanTree, path: CompactCriticalPath): CriticalPathDisplay {
   const onPath = new Uint8Array(tree.count);
   const rows: number[] = [];
-  for (const span of path.spans) {
-    const row = tree.rowOfSpan.get(span.spanId);
-    if (row === undefined || onPath[row] === 1) continue;
+  for (let k = 0; k < path.spanHigh.length; k++) {
+    const row = rowOfWords(tree, path.spanHigh[k]!, path.spanLow[k]!);
+    if (row === -1 || onPath[row] === 1) continue;
     onPath[row] = 1;
     rows.push(row);
   }
-  const pathStartUs = microsFromIso(path.startTime) ?? tree.originUs;
-  const offsetMs = (pathStartUs - tree.originUs) / 1000;
+  const originUs = originUsOf(tree);
+  const offsetMs = ((path.startUs ?? originUs) - originUs) / 1000;
   const segments = new Map<number, number[]>();
-  for (const segment of path.segments) {
-    if (segment.spanId === null) continue;
-    const row = tree.rowOfSpan.get(segment.spanId);
-    if (row === undefined) continue;
-    const start = offsetMs + segment.startMs;
-    const end = start + segment.durationMs;
+  for (let k = 0; k < path.segmentHigh.length; k++) {
+    const row = rowOfWords(tree, path.segmentHigh[k]!, path.segmentLow[k]!);
+    if (row === -1) continue;
+    const start = offsetMs + path.segmentStartMs[k]!;
+    const end = start + path.segmentDurationMs[k]!;
     const list = segments.get(row);
     // Consecutive segments of one span (split only by the path's bookkeeping) merge into one.
     if (list !== undefined && Math.abs(list[list.length - 1]! - start) < 1e-6) list[list.length - 1] = end;
