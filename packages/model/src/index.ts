@@ -151,3 +151,6 @@ export type { Regressions } from './experiment.js';
 export { EXPERIMENT_ATTRIBUTES, EXPERIMENT_STATES, experimentNameProblem, regressed, regressionsOf } from './experiment.js';
 // Live streams (issue 33: a trace and the trace list as they are committed, over Server-Sent Events).
 export type { LiveSpan, LiveSpansEvent, LiveTracesEvent } from './live.js';
+// The binary tree stream (issue 33: traces of any size): `/tree` as chunks a page reads into typed arrays.
+export type { TreeChunk, TreeChunkColumns, TreeHeader, TreeTrailer } from './tree-binary.js';
+export { NO_STRING, TREE_FORMAT_VERSION, TREE_MEDIA_TYPE, TreeStreamDecoder, TreeStreamEncoder, spanIdHex } from './tree-binary.js';

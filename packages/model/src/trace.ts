@@ -52,6 +52,8 @@ export interface TraceTreeColumns {
   statusCodes: number[];
   /** Index into `SPAN_CATEGORIES`. */
   categories: number[];
+  /** 0 ended, 1 running, 2 abandoned (a running span's duration is the time so far). */
+  states: number[];
   /** Every span event as `[span index, offset µs, name]`. */
   events: [number, number, string][];
   /** LLM spans' tokens, cost and model (response model, else request model); `null` elsewhere. */

@@ -112,6 +112,8 @@ export interface ServeConfig {
   roles: ServerRoles;
   /** The built web UI; unset: `@spoor/web`'s `dist`, `null`: serve no UI. Not a flag: for tests and embedders. */
   webUiDir?: string | null;
+  /** Spans a page of `/tree`'s binary stream carries; unset: 50,000. Not a flag: for tests that page small traces. */
+  treePageSpans?: number;
 }
 
 const DAY_MS = 86_400_000;

@@ -24,6 +24,17 @@ export interface BigTrace {
   durationMs: number;
   /** `ExportTraceServiceRequest` bodies as JSON, each under `maxRequestBytes`. */
   bodies: string[];
+  /** The spans' links and times, for what a test or benchmark must know of the tree. */
+  shape: BigTraceShape;
+}
+
+/** Span `i` is element `i` of each column, in the order the spans were made. */
+export interface BigTraceShape {
+  spanIds: string[];
+  parentSpanIds: (string | null)[];
+  /** Epoch microseconds, as sent. */
+  startUs: Float64Array;
+  endUs: Float64Array;
 }
 
 /** Builds one agent trace of `spans` spans as OTLP/JSON request bodies; deterministic for a seed. */

@@ -30,6 +30,16 @@
  * @property {number} maxDepth Of the deepest span, 1 for the root.
  * @property {number} durationMs Of the root span.
  * @property {string[]} bodies `ExportTraceServiceRequest` bodies as JSON, each under `maxRequestBytes`.
+ * @property {BigTraceShape} shape The spans' links and times, for what a test or benchmark must know of the tree.
+ */
+
+/**
+ * @typedef {object} BigTraceShape
+ * Span `i` is element `i` of each column, in the order the spans were made.
+ * @property {string[]} spanIds
+ * @property {(string | null)[]} parentSpanIds
+ * @property {Float64Array} startUs Epoch microseconds, as sent.
+ * @property {Float64Array} endUs
  */
 
 /**
@@ -380,7 +390,16 @@ export function buildBigTrace(options = {}) {
   root.endMs = end + 50;
 
   const startMs = options.startMs ?? Date.now() - root.endMs - 5_000;
+  /** @type {BigTraceShape} */
+  const shape = {
+    spanIds: spans.map((s) => s.spanId),
+    parentSpanIds: spans.map((s) => s.parentSpanId || null),
+    // As `nanos` rounds them on the wire, so that ties fall as the server sees them.
+    startUs: Float64Array.from(spans, (s) => Math.round((startMs + s.startMs) * 1000)),
+    endUs: Float64Array.from(spans, (s) => Math.round((startMs + s.endMs) * 1000)),
+  };
   return {
+    shape,
     traceId,
     rootSpanId: root.spanId,
     spanCount: spans.length,

@@ -39,6 +39,15 @@ async function answer<T>(response: Response): Promise<T> {
   throw new ApiError(response.status, code, message);
 }
 
+/**
+ * A GET whose body the caller reads itself (a stream), asking for `accept`: the response when it
+ * is 2xx, else the API's error as `apiGet` throws it.
+ */
+export async function apiStream(url: string, accept: string, signal?: AbortSignal): Promise<Response> {
+  const response = await fetch(url, { signal, headers: { accept } });
+  return response.ok ? response : answer<never>(response);
+}
+
 export async function apiGet<T>(url: string, signal?: AbortSignal): Promise<T> {
   return answer<T>(await fetch(url, { signal, headers: { accept: 'application/json' } }));
 }

@@ -137,7 +137,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   });
   waitForReads(app, options.visible);
 
-  await app.register(traceRoutes, { db });
+  await app.register(traceRoutes, { db, metrics: options.selfMetrics });
   const live = options.live ?? new LiveHub({ db, shared: false });
   // Before the server waits for its requests to finish: an event stream never would.
   app.addHook('preClose', async () => live.close());

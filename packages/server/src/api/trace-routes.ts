@@ -1,7 +1,12 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
+import { Readable } from 'node:stream';
+import { TREE_MEDIA_TYPE } from '@spoor/model';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
+import { AppError } from '../errors.js';
+import type { TreeFrames } from '../query/tree-stream.js';
+import type { SelfMetrics } from '../self-metrics.js';
 import {
   RANGE_QUERY,
   SCORE,
@@ -49,7 +54,7 @@ const DIFF_PATH = Type.Object({ traceId: traceId('the first run'), otherTraceId:
 export const sendJson = (reply: FastifyReply, body: string | Uint8Array): FastifyReply => reply.type('application/json; charset=utf-8').send(body);
 
 /** Traces, their spans and LLM calls, logs, services and app metrics: the reads of what was sent. */
-export async function traceRoutes(instance: FastifyInstance, options: { db: DbClient }): Promise<void> {
+export async function traceRoutes(instance: FastifyInstance, options: { db: DbClient; metrics?: SelfMetrics }): Promise<void> {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db } = options;
   const tags = ['traces'];
@@ -71,8 +76,21 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
   app.get('/api/traces/:traceId', { schema: { summary: 'One trace: its spans in tree order, its logs and its scores', tags, params: TRACE_PATH } }, async (request, reply) =>
     sendJson(reply, await db.getTrace(projectOf(request), hexId(request.params.traceId))),
   );
-  app.get('/api/traces/:traceId/tree', { schema: { summary: 'What a waterfall draws of every span, as columns', tags, params: TRACE_PATH } }, async (request, reply) =>
-    sendJson(reply, await db.getTraceTree(projectOf(request), hexId(request.params.traceId))),
+  const treeStreams = treeStreamCounts(options.metrics);
+  app.get(
+    '/api/traces/:traceId/tree',
+    { schema: { summary: `What a waterfall draws of every span, as columns (JSON), or as the binary stream with Accept: ${TREE_MEDIA_TYPE}`, tags, params: TRACE_PATH } },
+    async (request, reply) => {
+      const projectId = projectOf(request);
+      const traceId = hexId(request.params.traceId);
+      // One URL, two forms: a cache must key on Accept.
+      reply.header('vary', 'Accept');
+      if (!accepts(request.headers.accept, TREE_MEDIA_TYPE)) return sendJson(reply, await db.getTraceTree(projectId, traceId));
+      const first = await db.treeStreamStart(projectId, traceId);
+      if (first === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
+      // One frame read ahead at most: the next page is asked for once the socket has taken the last.
+      return reply.type(TREE_MEDIA_TYPE).send(Readable.from(treeFrames(db, first, treeStreams), { objectMode: true, highWaterMark: 1 }));
+    },
   );
   app.get('/api/traces/:traceId/diff/:otherTraceId', { schema: { summary: 'Two runs aligned span by span', tags, params: DIFF_PATH } }, async (request, reply) =>
     sendJson(reply, await db.diffTraces(projectOf(request), hexId(request.params.traceId), hexId(request.params.otherTraceId))),
@@ -123,4 +141,52 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
       }),
     );
   });
+}
+
+/** Whether an Accept header names `mediaType` (with a q above 0). */
+function accepts(accept: string | undefined, mediaType: string): boolean {
+  if (accept === undefined) return false;
+  return accept.split(',').some((range) => {
+    const [type, ...parameters] = range.split(';').map((part) => part.trim().toLowerCase());
+    return type === mediaType && !parameters.some((p) => /^q=0(\.0*)?$/.test(p));
+  });
+}
+
+interface TreeStreamCounts {
+  chunks: (frames: number) => void;
+  opened: (by: 1 | -1) => void;
+}
+
+/** `/metrics` of the binary tree streams: frames sent, and streams open on the database thread. */
+function treeStreamCounts(metrics: SelfMetrics | undefined): TreeStreamCounts {
+  if (metrics === undefined) return { chunks: () => {}, opened: () => {} };
+  const frames = metrics.counter('spoor_trace_tree_frames_total', "Frames of `/tree`'s binary stream sent (a header, a chunk of up to 50,000 spans, a trailer).");
+  frames({}, 0);
+  let open = 0;
+  metrics.gauge('spoor_trace_tree_streams_open', "Binary `/tree` streams being sent: each holds a page's place on the database thread.", () => open);
+  return { chunks: (n) => frames({}, n), opened: (by) => (open += by) };
+}
+
+/**
+ * The frames of a tree stream, a page asked for at a time as the socket takes them. Stopped early
+ * (the client went away: the stream is destroyed and this generator returned), it closes the
+ * database thread's stream, which then reads no further page.
+ */
+async function* treeFrames(db: DbClient, first: TreeFrames, counts: TreeStreamCounts): AsyncGenerator<Uint8Array> {
+  let answer = first;
+  if (!answer.done) counts.opened(1);
+  try {
+    for (;;) {
+      counts.chunks(answer.frames.length);
+      for (const frame of answer.frames) yield frame;
+      if (answer.done) return;
+      answer = await db.treeStreamNext(answer.stream);
+    }
+  } finally {
+    if (!first.done) {
+      counts.opened(-1);
+      // Closing one that ended already (or that a failure ended) answers false: nothing to do.
+      if (!answer.done) await db.treeStreamClose(answer.stream).catch(() => false);
+    }
+  }
 }

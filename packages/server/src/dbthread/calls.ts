@@ -16,6 +16,7 @@ import { experimentCalls, maskedResults } from '../quality/experiment-backend.js
 import type { ExperimentResultRecord } from '../store/ports/experiments.js';
 import type { ScoreRecord } from '@spoor/model';
 import { liveCalls } from '../query/live-reads.js';
+import { TreeStreams, type TreeStreamOptions, treeStreamCalls } from '../query/tree-stream.js';
 
 /**
  * Every call the database thread serves, in one registry: the API's queries, prices, analytics
@@ -26,7 +27,7 @@ import { liveCalls } from '../query/live-reads.js';
  * itself (a structured clone) for what the main thread uses (keys, policies, alert state).
  * The same registry runs in process ({@link inProcessClient}) for tests without a worker.
  */
-export function createDbCalls(store: Store, pricing: PriceService, masking: ProjectMasking | null = null) {
+export function createDbCalls(store: Store, pricing: PriceService, masking: ProjectMasking | null = null, options: TreeStreamOptions = {}) {
   const queries = new QueryService(store);
   const analytics = new AnalyticsService(store);
   const errors = new ErrorService(store);
@@ -144,6 +145,8 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
     },
     // Live streams (issue 33, helper L): what was committed after a cursor, for the live hub.
     ...liveCalls(store),
+    // Traces of any size (issue 33, helper T): `/tree` as the binary stream, a page of spans a call.
+    ...treeStreamCalls(new TreeStreams(store, options)),
   };
 }
 

@@ -60,7 +60,7 @@ async function start(): Promise<void> {
       thread.emit('log', 'error', 'a commit failed; its records will be read back from the spool and retried', { error: String(error), records });
     },
   });
-  const calls = createDbCalls(store, pricing, masking);
+  const calls = createDbCalls(store, pricing, masking, { treePageSpans: config.treePageSpans });
   const replayed = await loop.replay();
   const retention = await applyRetention(store, config.retention, Date.now());
   const stopRetention = scheduleRetention(store, config.retention, (results, error) => {

@@ -9,6 +9,7 @@ import { StoreError } from '../store/store.js';
 import type { WriteBatch } from '../store/tables.js';
 import type { Transfers, WireError } from '../threads/protocol.js';
 import type { DbCalls } from './calls.js';
+import { treeFrameBuffers } from '../query/tree-stream.js';
 
 /** The ids of spans stored last, per project. */
 export type RecentSpanIds = Array<{ projectId: string; traceId: string; spanId: string }>;
@@ -28,6 +29,8 @@ export interface DbThreadConfig {
   maskFile?: MaskFile | null;
   maxRecordsPerCommit?: number;
   lingerMs?: number;
+  /** Spans a page of `/tree`'s binary stream reads (`TreeStreamOptions`). */
+  treePageSpans?: number;
 }
 
 /** The database thread, started: the store opened, the spool replayed, retention applied. */
@@ -85,7 +88,7 @@ export const DB_TRANSFERS: Transfers<DbProtocol> = {
   // The batch's typed arrays move to the thread uncopied (only its strings are copied).
   posts: { batch: (batch) => (batch === null ? [] : buffersOf(batch.tables)) },
   // An answer written as bytes owns its ArrayBuffer (`JsonWriter`): it moves, uncopied.
-  answers: { getTrace: ownBuffer, getTraceTree: ownBuffer, getSpan: ownBuffer, listMetricPoints: ownBuffer },
+  answers: { getTrace: ownBuffer, getTraceTree: ownBuffer, getSpan: ownBuffer, listMetricPoints: ownBuffer, treeStreamStart: treeFrameBuffers, treeStreamNext: treeFrameBuffers },
 };
 
 /** A failure in the database thread other than an `AppError` is the store's, as the API tells it (500, retry later). */

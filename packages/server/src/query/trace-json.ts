@@ -1,4 +1,4 @@
-import { isoFromMicros, resolveSpanTree, type Score, spanTreeInputFrom, type SpanDetail, type SpanEventRecord, type TraceDetail, type TraceTree, type TraceTreeColumns } from '@spoor/model';
+import { isoFromMicros, resolveSpanTree, type Score, spanTreeInputFrom, type SpanDetail, type SpanEventRecord, type TraceDetail, type TraceTree, type TraceTreeColumns, type TreeTrailer } from '@spoor/model';
 import type { JsonUtf8 } from '../json.js';
 import type { StoredLog, StoredSpan, StoredTrace } from '../store/stored-trace.js';
 import { JsonWriter } from './json-bytes.js';
@@ -50,6 +50,15 @@ export function traceTreeJson(traceId: string, tree: TraceTreeColumns, logs: Sto
   const out = new JsonWriter<TraceTree>(head.length + textLength([], logs));
   out.write(head.slice(0, -1));
   out.write(',"logs":');
+  writeLogs(out, logs, new Shared());
+  writeScores(out, scores);
+  return out.finish();
+}
+
+/** `TreeTrailer`: the binary tree stream's last frame, its logs written as the JSON tree's are. */
+export function treeTrailerJson(sessionId: string | null, spanCount: number, logs: StoredLog[], scores: readonly Score[]): JsonUtf8<TreeTrailer> {
+  const out = new JsonWriter<TreeTrailer>(textLength([], logs));
+  out.write(`{"sessionId":${strOrNull(sessionId)},"spanCount":${spanCount},"logs":`);
   writeLogs(out, logs, new Shared());
   writeScores(out, scores);
   return out.finish();

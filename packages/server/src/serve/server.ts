@@ -118,7 +118,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     reportFailure(error);
   }, maskFile);
   const started = await DbThread.start(
-    { store: config.store, spoolDir, quarantineDir, serverId, retention: config.retention, prices, maskFile },
+    { store: config.store, spoolDir, quarantineDir, serverId, retention: config.retention, prices, maskFile, treePageSpans: config.treePageSpans },
     {
       prices: (projectId, models) => {
         decoder.setPrices(projectId, models);

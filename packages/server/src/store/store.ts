@@ -41,7 +41,7 @@ export type { ScoreCompareGroup, ScoreStatsReader } from './ports/score-stats.js
 export type { CompleteTrace, EvaluationSpan, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from './ports/evaluators.js';
 export type { DatasetChange, DatasetItemRecord, DatasetRecord, DatasetStore, DatasetSummary } from './ports/datasets.js';
 export type { ExperimentRecord, ExperimentResultRecord, ExperimentResultTotals, ExperimentStore } from './ports/experiments.js';
-export type { RecentSpanSource, ServiceRecord, TimeKey, TraceReader } from './ports/traces.js';
+export type { RecentSpanSource, ServiceRecord, TimeKey, TraceReader, TreeKey, TreePage } from './ports/traces.js';
 export { type BatchKey, type RecordBatch, type StoreWriter, TakenPositions, type WriteBatch, appendAndCommit, comparePositionText } from './write-port.js';
 export { batchOf } from './tables.js';
 export type { LiveSpanRow, LiveStore, LiveTraceFilter, TouchedTrace } from './ports/live.js';

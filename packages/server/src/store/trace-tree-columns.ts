@@ -1,4 +1,5 @@
-import type { SpanEventRecord, TraceTreeColumns } from '@spoor/model';
+import type { SpanEventRecord, TraceTreeColumns, TreeChunkColumns } from '@spoor/model';
+import type { TreePage } from './ports/traces.js';
 
 /**
  * A trace's waterfall columns (`TraceTreeColumns`) from its spans read as arrays, for every
@@ -26,6 +27,8 @@ export function treeColumnsFrom(rows: unknown[][]): TraceTreeColumns | null {
     durationsUs: new Array(n),
     statusCodes: new Array(n),
     categories: new Array(n),
+    // Running spans are read beside the tree (their own table), not in it: every row here has ended.
+    states: new Array<number>(n).fill(0),
     events: [],
     inputTokens: new Array(n),
     outputTokens: new Array(n),
@@ -57,4 +60,44 @@ export function treeColumnsFrom(rows: unknown[][]): TraceTreeColumns | null {
     if (tree.sessionId === null && session !== null) tree.sessionId = session;
   }
   return tree;
+}
+
+/** A page of the tree (`TreePage`) from rows of that shape, in the order the rows come (start, then span id). */
+export function treePageFrom(rows: unknown[][]): TreePage {
+  const n = rows.length;
+  const columns = {
+    spanIds: new Array<string>(n),
+    parentSpanIds: new Array<string | null>(n),
+    names: new Array<string>(n),
+    services: new Array<string>(n),
+    models: new Array<string | null>(n),
+    startsUs: new Float64Array(n),
+    durationsUs: new Float64Array(n),
+    statusCodes: new Uint8Array(n),
+    categories: new Uint8Array(n),
+    inputTokens: new Array<number | null>(n),
+    outputTokens: new Array<number | null>(n),
+    costUsd: new Array<number | null>(n),
+    events: [] as [number, number, string][],
+  } satisfies TreeChunkColumns;
+  let sessionId: string | null = null;
+  for (let i = 0; i < n; i++) {
+    const [spanId, parentSpanId, name, service, startUs, durationUs, status, category, events, input, output, cost, model, session] = rows[i] as TreeRow;
+    columns.spanIds[i] = spanId;
+    columns.parentSpanIds[i] = parentSpanId;
+    columns.names[i] = name;
+    columns.services[i] = service;
+    columns.models[i] = model;
+    columns.startsUs[i] = startUs;
+    columns.durationsUs[i] = durationUs;
+    columns.statusCodes[i] = status;
+    columns.categories[i] = category;
+    columns.inputTokens[i] = input;
+    columns.outputTokens[i] = output;
+    columns.costUsd[i] = cost;
+    if (events !== null) for (const event of JSON.parse(events) as SpanEventRecord[]) columns.events.push([i, event.timeUs, event.name]);
+    if (sessionId === null && session !== null) sessionId = session;
+  }
+  const lastRow = rows[n - 1] as TreeRow | undefined;
+  return { columns, sessionId, last: lastRow === undefined ? null : { startUs: Number(lastRow[4]), spanId: lastRow[0] } };
 }

@@ -14,6 +14,7 @@ import { describeDatasetContract } from './store-contract-datasets.js';
 import { describeExperimentContract } from './store-contract-experiments.js';
 import { describeLiveContract } from './store-contract-live.js';
 import type { WriteContractSubject } from './store-contract-write.js';
+import { describeTreePageContract } from './store-contract-tree-pages.js';
 
 /** Every read contract suite against one kind of store, each test on a store `open` makes anew. */
 export function describeReadContracts(adapter: string, open: () => Promise<Store>): void {
@@ -31,6 +32,7 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
   describeDatasetContract(adapter, open);
   describeExperimentContract(adapter, open);
   describeLiveContract(adapter, open);
+  describeTreePageContract(adapter, open);
 }
 
 /**

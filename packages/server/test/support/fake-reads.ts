@@ -13,7 +13,7 @@ import {
   type TraceSummaryRecord,
   type TraceTreeColumns,
 } from '@spoor/model';
-import type { MetricDescriptorRecord, ServiceRecord, TimeKey } from '../../src/store/store.js';
+import type { MetricDescriptorRecord, ServiceRecord, TimeKey, TreeKey, TreePage } from '../../src/store/store.js';
 import type { StoredLog, StoredSpan, StoredTrace } from '../../src/store/stored-trace.js';
 import { type TraceTimings, traceTimingsOf } from '../../src/store/trace-timings.js';
 import type { TracePart } from '../../src/store/trace-parts.js';
@@ -190,6 +190,7 @@ export function getTraceTree(data: FakeData, projectId: string, traceId: string)
       durationsUs: spans.map((s) => s.endTimeUs - s.startTimeUs),
       statusCodes: spans.map((s) => STATUS_CODES.indexOf(s.status.code)),
       categories: spans.map((s) => SPAN_CATEGORIES.indexOf(s.category)),
+      states: spans.map(() => 0),
       events,
       inputTokens: spans.map((s) => llm(s)?.inputTokens ?? null),
       outputTokens: spans.map((s) => llm(s)?.outputTokens ?? null),
@@ -199,6 +200,39 @@ export function getTraceTree(data: FakeData, projectId: string, traceId: string)
     },
     logs: logsOf(data, projectId, traceId).map(storedLogOf),
   };
+}
+
+/** A page of the tree: the spans in (start, span id) order after `after`, as the engines read them. */
+export function getTreePage(data: FakeData, projectId: string, traceId: string, after: TreeKey | null, limit: number): TreePage {
+  const spans = spansOf(data, projectId, traceId)
+    .filter((s) => after === null || s.startTimeUs > after.startUs || (s.startTimeUs === after.startUs && s.spanId > after.spanId))
+    .sort((a, b) => a.startTimeUs - b.startTimeUs || byText(a.spanId, b.spanId))
+    .slice(0, limit);
+  const llm = (s: SpanRecord) => (s.llm !== null && (s.category === 'llm' || s.category === 'embedding') ? s.llm : null);
+  const last = spans.at(-1);
+  return {
+    columns: {
+      spanIds: spans.map((s) => s.spanId),
+      parentSpanIds: spans.map((s) => s.parentSpanId),
+      names: spans.map((s) => s.name),
+      services: spans.map((s) => s.serviceName),
+      models: spans.map((s) => llm(s)?.responseModel ?? llm(s)?.requestModel ?? null),
+      startsUs: spans.map((s) => s.startTimeUs),
+      durationsUs: spans.map((s) => s.endTimeUs - s.startTimeUs),
+      statusCodes: spans.map((s) => STATUS_CODES.indexOf(s.status.code)),
+      categories: spans.map((s) => SPAN_CATEGORIES.indexOf(s.category)),
+      inputTokens: spans.map((s) => llm(s)?.inputTokens ?? null),
+      outputTokens: spans.map((s) => llm(s)?.outputTokens ?? null),
+      costUsd: spans.map((s) => finite(llm(s)?.costUsd ?? null)),
+      events: spans.flatMap((s, i) => s.events.map((e) => [i, e.timeUs, e.name] as [number, number, string])),
+    },
+    sessionId: spans.find((s) => s.sessionId !== null)?.sessionId ?? null,
+    last: last === undefined ? null : { startUs: last.startTimeUs, spanId: last.spanId },
+  };
+}
+
+export function getTraceLogs(data: FakeData, projectId: string, traceId: string): StoredLog[] {
+  return spansOf(data, projectId, traceId).length === 0 ? [] : logsOf(data, projectId, traceId).map(storedLogOf);
 }
 
 export function searchTrace(data: FakeData, projectId: string, traceId: string, text: string, limit: number): string[] {

@@ -37,6 +37,8 @@ import {
   type SpanToPrice,
   type Store,
   type TimeKey,
+  type TreeKey,
+  type TreePage,
   type TimeseriesRow,
   type UnpricedModelRecord,
   type WriteBatch,
@@ -298,6 +300,14 @@ export class FakeStore implements Store {
 
   async getTraceTree(projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: StoredLog[] } | null> {
     return reads.getTraceTree(this.data, projectId, traceId);
+  }
+
+  async getTreePage(projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage> {
+    return reads.getTreePage(this.data, projectId, traceId, after, limit);
+  }
+
+  async getTraceLogs(projectId: string, traceId: string): Promise<StoredLog[]> {
+    return reads.getTraceLogs(this.data, projectId, traceId);
   }
 
   async searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<string[]> {

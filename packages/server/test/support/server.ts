@@ -14,13 +14,15 @@ export interface TestServer extends RunningServer {
 export interface TestServerOptions extends ServeOptions {
   /** Also serve OTLP/gRPC, on a free port (`grpcUrl`). Default: no gRPC, so test servers never contend for 4317. */
   grpc?: boolean;
+  /** Spans a page of `/tree`'s binary stream carries (`ServeConfig.treePageSpans`). Default: the server's. */
+  treePageSpans?: number;
 }
 
 /** Starts a real Spoor server on 127.0.0.1 and a free port, with a fresh temp data directory. */
-export async function startTestServer({ grpc = false, ...options }: TestServerOptions = {}): Promise<TestServer> {
+export async function startTestServer({ grpc = false, treePageSpans, ...options }: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.data ?? (await mkdtemp(join(tmpdir(), 'spoor-test-')));
   const config = resolveServeConfig({ host: '127.0.0.1', port: 0, logLevel: 'silent', ...options, data: dataDir }, {});
-  const server = await startServer({ ...config, grpcPort: grpc && config.roles.ingest ? 0 : null });
+  const server = await startServer({ ...config, grpcPort: grpc && config.roles.ingest ? 0 : null, treePageSpans });
   return {
     ...server,
     dataDir,

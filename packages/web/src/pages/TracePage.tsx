@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { CriticalPath, Score, TraceTree } from '@spoor/model';
+import { type CriticalPath, isoFromMicros, type Score } from '@spoor/model';
 import { apiGet, apiUrl } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { Link } from '../components/Link';
@@ -10,72 +10,74 @@ import { TargetScores } from '../scores/TargetScores';
 import { withScore } from '../scores/score-view';
 import { type TraceScores, TraceScoresContext } from '../scores/trace-scores';
 import { criticalPathDisplay } from '../trace/critical-path';
-import { buildSpanTree, type SpanTree } from '../trace/span-tree';
+import { nameAt, originUsOf, rowOfSpan, spanIdAt, totalMsOf, totalsOf, type SpanTree } from '../trace/span-tree';
 import { SelectedSpan } from '../trace/SelectedSpan';
 import { TraceLogs } from '../trace/TraceLogs';
+import { useTraceTree } from '../trace/use-trace-tree';
 import { collapseBelow, revealRows, toggleRow } from '../trace/visible-rows';
 import { Waterfall } from '../trace/Waterfall';
 import { AddToDataset } from '../datasets/AddToDataset';
 import { itemsFromTraces } from '../datasets/dataset-view';
 import '../trace/trace.css';
 
-interface Loaded {
-  trace: TraceTree;
-  tree: SpanTree;
-}
-
 /** One trace: summary, waterfall, the selected span's details, and the trace's logs. */
 export function TracePage({ traceId, search }: { traceId: string; search: URLSearchParams }) {
-  const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [error, setError] = useState<Error | undefined>();
+  // The tree comes as a stream: the waterfall draws its first rows before a big trace is all in.
+  const load = useTraceTree(traceId);
+  const { tree, error } = load;
   const [path, setPath] = useState<CriticalPath | null>(null);
+  // Folded spans, by span index in the tree's columns: they stay folded as more rows arrive.
   const [collapsed, setCollapsed] = useState<Uint8Array>(() => new Uint8Array(0));
   const [scores, setScores] = useState<readonly Score[]>([]);
 
   useEffect(() => {
+    setCollapsed(new Uint8Array(0));
+    setPath(null);
+  }, [traceId]);
+  // The critical path comes apart, once the tree is in: it is JSON parsed on the page's thread (10 MB
+  // for a 200,000-span agent trace), which would hold up the rows still arriving. The waterfall
+  // draws without it and marks it when it arrives.
+  const { done } = load;
+  useEffect(() => {
+    if (!done) return;
     const controller = new AbortController();
-    // The tree, not the whole trace: what the waterfall draws of each span, as columns. A span's
-    // attributes, events and LLM call are read when it is selected (SelectedSpan).
-    apiGet<TraceTree>(apiUrl(`/api/traces/${encodeURIComponent(traceId)}/tree`), controller.signal).then(
-      (trace) => {
-        // The benchmark measures from here: the data has arrived and is parsed.
-        performance.mark('spoor:trace-data');
-        const tree = buildSpanTree(trace);
-        setCollapsed(new Uint8Array(tree.count));
-        setScores(trace.scores);
-        setLoaded({ trace, tree });
-      },
-      (e: Error) => controller.signal.aborted || setError(e),
-    );
-    // The critical path comes second: the waterfall draws without it and marks it when it arrives.
     apiGet<CriticalPath>(apiUrl(`/api/traces/${encodeURIComponent(traceId)}/critical-path`), controller.signal).then(setPath, () => {
       // A trace still arriving may have no path yet; the waterfall simply shows none.
     });
     return () => controller.abort();
-  }, [traceId]);
+  }, [traceId, done]);
+  useEffect(() => setScores(load.scores), [load.scores]);
 
-  const tree = loaded?.tree ?? null;
+  // The benchmark and anyone curious can read this mark: the whole tree is in and drawn.
+  useEffect(() => {
+    if (!load.done || tree === null) return;
+    requestAnimationFrame(() => setTimeout(() => performance.mark('spoor:trace-loaded'), 0));
+  }, [load.done, tree]);
+
   const selectedId = search.get('span');
-  const selectedRow = tree !== null && selectedId !== null ? (tree.rowOfSpan.get(selectedId) ?? null) : null;
+  const found = tree !== null && selectedId !== null ? rowOfSpan(tree, selectedId) : -1;
+  const selectedRow = found === -1 ? null : found;
 
   // A span named in the URL (a shared link, a log's jump) is revealed if a collapsed parent hides it.
   useEffect(() => {
     if (tree === null || selectedRow === null) return;
-    setCollapsed((c) => (c.length === tree.count ? revealRows(tree, c, [selectedRow]) : c));
+    setCollapsed((c) => revealRows(tree, c, [selectedRow]));
   }, [tree, selectedRow]);
 
+  // Walks the spans until it has six services: once per tree, not per render.
+  const services = useMemo(() => (tree === null ? [] : serviceNames(tree)), [tree]);
   const critical = useMemo(() => (tree !== null && path !== null ? criticalPathDisplay(tree, path) : null), [tree, path]);
   // Rows are memoized on these callbacks, so they never change; they read the tree through a ref.
   const treeRef = useRef<SpanTree | null>(null);
   treeRef.current = tree;
   const onSelect = useCallback((row: number) => {
-    const spanId = treeRef.current?.spanIds[row];
-    if (spanId !== undefined) setSearch({ span: spanId });
+    const t = treeRef.current;
+    if (t !== null && row >= 0 && row < t.count) setSearch({ span: spanIdAt(t, row) });
   }, []);
   const spanName = useCallback((spanId: string) => {
     const t = treeRef.current;
-    const row = t?.rowOfSpan.get(spanId);
-    return t === null || t === undefined || row === undefined ? null : t.names[row]!;
+    const row = t === null ? -1 : rowOfSpan(t, spanId);
+    return t === null || row === -1 ? null : nameAt(t, row);
   }, []);
   const jumpToSpan = useCallback((spanId: string) => {
     setSearch({ span: spanId });
@@ -98,31 +100,33 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
       </div>
     );
   }
-  if (loaded === null || tree === null) return <div className="empty">Loading trace {traceId}…</div>;
+  if (tree === null) return <div className="empty">Loading trace {traceId}…</div>;
 
-  const { trace } = loaded;
-  const selected = selectedRow === null ? null : tree.spanIds[selectedRow]!;
-  const totals = tree.totals;
+  const selected = selectedRow === null ? null : spanIdAt(tree, selectedRow);
+  const totals = totalsOf(tree);
+  const spans = tree.spans;
   return (
     <TraceScoresContext.Provider value={traceScores}>
       <div className="trace-page">
         <header className="trace-head">
           <h1>
-            {tree.names[0] ?? 'Trace'} <span className="muted mono trace-id">{traceId}</span>
+            {tree.count > 0 ? nameAt(tree, 0) : 'Trace'} <span className="muted mono trace-id">{traceId}</span>
           </h1>
           <div className="trace-facts">
-            <span>{formatTime(trace.startTime)}</span>
-            <span>{formatDuration(tree.totalMs)}</span>
-            <span>{formatInteger(tree.count)} spans</span>
-            <span>{tree.serviceNames.slice(0, 5).join(', ')}</span>
-            {tree.errorCount > 0 ? <Status kind="error">{tree.errorCount} errors</Status> : <Status kind="ok">no errors</Status>}
+            <span>{formatTime(isoFromMicros(originUsOf(tree)))}</span>
+            <span>{formatDuration(totalMsOf(tree))}</span>
+            <span data-testid="trace-span-count">
+              {formatInteger(spans.count)} spans{load.done ? '' : ' so far…'}
+            </span>
+            <span>{services.slice(0, 5).join(', ')}</span>
+            {spans.errorCount > 0 ? <Status kind="error">{spans.errorCount} errors</Status> : <Status kind="ok">no errors</Status>}
             {totals.llmCalls > 0 && (
               <span>
                 {totals.llmCalls} LLM calls · {formatInteger(totals.inputTokens)} in / {formatInteger(totals.outputTokens)} out tokens · {formatCost(totals.costUsd)}
               </span>
             )}
-            {tree.sessionId !== null && <Link to={`/sessions/${encodeURIComponent(tree.sessionId)}`}>session {tree.sessionId}</Link>}
-            <a href="#trace-logs">{trace.logs.length} logs</a>
+            {spans.sessionId !== null && <Link to={`/sessions/${encodeURIComponent(spans.sessionId)}`}>session {spans.sessionId}</Link>}
+            <a href="#trace-logs">{load.done ? `${load.logs.length} logs` : 'logs'}</a>
           </div>
           <TargetScores spanId={null} />
           <AddToDataset what="this run" items={runItems} />
@@ -137,15 +141,23 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
             onSelect={onSelect}
             critical={critical}
             onCollapseAll={() => setCollapsed(collapseBelow(tree, 1))}
-            onExpandAll={() => setCollapsed(new Uint8Array(tree.count))}
+            onExpandAll={() => setCollapsed(new Uint8Array(0))}
           />
           {selected !== null && <SelectedSpan key={selected} traceId={traceId} spanId={selected} onClose={() => setSearch({ span: null })} />}
         </div>
         <section id="trace-logs" className="trace-logs-section">
           <h2>Logs</h2>
-          <TraceLogs logs={trace.logs} spanName={spanName} onJump={jumpToSpan} />
+          <TraceLogs logs={load.logs} spanName={spanName} onJump={jumpToSpan} />
         </section>
       </div>
     </TraceScoresContext.Provider>
   );
+}
+
+/** The trace's distinct services, in the order they first came. */
+function serviceNames(tree: SpanTree): string[] {
+  const seen = new Set<number>();
+  const { service, count } = tree.spans;
+  for (let i = 0; i < count && seen.size < 6; i++) seen.add(service[i]!);
+  return [...seen].map((s) => tree.spans.strings[s]!);
 }

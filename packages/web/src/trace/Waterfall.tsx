@@ -4,13 +4,15 @@ import { fullView, panView, viewAround, zoomView, type TimeView } from './layout
 import type { TraceSearchResponse } from '@spoor/model';
 import { apiGet, apiUrl } from '../api';
 import { attributeSearchText, mergeMatches, searchSpans } from './span-search';
-import { rowNote, type SpanTree } from './span-tree';
+import { categoryAt, durationMsAt, eventsAt, isErrorAt, nameAt, rowNote, serviceAt, spanIdAt, startMsAt, totalMsOf, type SpanTree } from './span-tree';
 import { TimeAxis } from './TimeAxis';
-import { indexOfRow, revealRows, rowWindow, visibleRows } from './visible-rows';
+import { indexOfRow, isCollapsed, revealRows, rowWindow, scrollMap, visibleRows } from './visible-rows';
 import { ROW_HEIGHT, WaterfallRow } from './WaterfallRow';
 
 const OVERSCAN = 12;
 const SEARCH_DELAY_MS = 120;
+/** How far apart the bases rows are placed from lie, when the canvas is scaled. */
+const BASE_BLOCK_PX = 1_000_000;
 
 export interface WaterfallProps {
   tree: SpanTree;
@@ -32,28 +34,36 @@ export interface WaterfallProps {
  */
 export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, selectedRow, onSelect, critical, onCollapseAll, onExpandAll }: WaterfallProps) {
   const visible = useMemo(() => visibleRows(tree, collapsed), [tree, collapsed]);
-  const [view, setView] = useState<TimeView>(() => fullView(tree.totalMs));
+  const totalMs = totalMsOf(tree);
+  const [view, setView] = useState<TimeView>(() => fullView(totalMs));
   const [showCritical, setShowCritical] = useState(true);
   const scrollRef = useRef<HTMLDivElement>(null);
   // The rows in the DOM follow from the scroll position and the viewport's height, kept as state
   // and read only in the scroll handler and a ResizeObserver: folding rows re-renders from them
   // without making the browser lay the page out again first.
   const [viewport, setViewport] = useState({ top: 0, height: 800 });
-  const win = rowWindow(visible.length, viewport.top, viewport.height, ROW_HEIGHT, OVERSCAN);
+  // A trace too tall for a browser's biggest element scrolls a shorter canvas, scaled (`scrollMap`):
+  // `rowsTop` is the offset into the rows at the top of the view.
+  const map = scrollMap(visible.length, ROW_HEIGHT, viewport.height);
+  const rowsTop = viewport.top * map.ratio;
+  const win = rowWindow(visible.length, rowsTop, viewport.height, ROW_HEIGHT, OVERSCAN);
   const rendered = useRef(win);
   rendered.current = win;
   const countRef = useRef(visible.length);
   countRef.current = visible.length;
   const heightRef = useRef(viewport.height);
   heightRef.current = viewport.height;
+  const mapRef = useRef(map);
+  mapRef.current = map;
 
-  // A scroll re-renders only when it moves the window of rows.
+  // A scroll re-renders only when it moves the window of rows (or, scaled, moves every row).
   const onScroll = useCallback(() => {
     const el = scrollRef.current;
     if (el === null) return;
     const top = el.scrollTop;
-    const next = rowWindow(countRef.current, top, heightRef.current, ROW_HEIGHT, OVERSCAN);
-    if (next.first !== rendered.current.first || next.last !== rendered.current.last) setViewport((v) => ({ top, height: v.height }));
+    const { ratio } = mapRef.current;
+    const next = rowWindow(countRef.current, top * ratio, heightRef.current, ROW_HEIGHT, OVERSCAN);
+    if (ratio !== 1 || next.first !== rendered.current.first || next.last !== rendered.current.last) setViewport((v) => ({ top, height: v.height }));
   }, []);
 
   useLayoutEffect(() => {
@@ -63,6 +73,25 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
     observer.observe(el);
     return () => observer.disconnect();
   }, []);
+
+  // More rows came (a bigger tree of the same trace): the row at the top of the view stays where it
+  // is, whatever was inserted above it, and so does a time view the user did not zoom.
+  const shown = useRef<{ tree: SpanTree; visible: Int32Array; totalMs: number; ratio: number } | null>(null);
+  useLayoutEffect(() => {
+    const before = shown.current;
+    shown.current = { tree, visible, totalMs, ratio: map.ratio };
+    const el = scrollRef.current;
+    if (before === null || before.tree === tree || before.tree.spans !== tree.spans || el === null) return;
+    setView((v) => (v.startMs <= 0 && v.endMs >= before.totalMs ? fullView(totalMs) : v));
+    const top = el.scrollTop * before.ratio;
+    if (top === 0 || before.visible.length === 0) return;
+    const index = Math.min(before.visible.length - 1, Math.floor(top / ROW_HEIGHT));
+    const row = tree.rowOf[before.tree.order[before.visible[index]!]!] ?? -1;
+    const at = row === -1 ? -1 : indexOfRow(visible, row);
+    if (at === -1 || (at === index && map.ratio === before.ratio)) return;
+    el.scrollTop = (at * ROW_HEIGHT + (top - index * ROW_HEIGHT)) / map.ratio;
+    setViewport((v) => ({ top: el.scrollTop, height: v.height }));
+  }, [tree, visible, totalMs, map.ratio]);
 
   // The benchmark and anyone curious can read this mark: the first rows are on screen.
   const painted = useRef(false);
@@ -114,22 +143,27 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
       const el = scrollRef.current;
       const index = indexOfRow(rows, row);
       if (el === null || index === -1) return false;
+      // In row pixels; the canvas may be scaled (`scrollMap`).
+      const { ratio } = mapRef.current;
       const top = index * ROW_HEIGHT;
-      if (top < el.scrollTop) el.scrollTop = top;
-      else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW_HEIGHT - el.clientHeight;
+      const viewTop = el.scrollTop * ratio;
+      if (top < viewTop) el.scrollTop = top / ratio;
+      else if (top + ROW_HEIGHT > viewTop + el.clientHeight) el.scrollTop = (top + ROW_HEIGHT - el.clientHeight) / ratio;
       return true;
     },
     [],
   );
 
   // Bring the selected row into view when the selection changes (keys, a search step, a log's
-  // "jump to span", the URL); folding rows elsewhere must not pull the view back to it.
+  // "jump to span", the URL); folding rows elsewhere, or rows arriving above it, must not pull the
+  // view back to it: the selection is remembered by span, not by row.
   const shownSelection = useRef<number | null>(null);
   useEffect(() => {
-    if (selectedRow === null || selectedRow === shownSelection.current) return;
+    const span = selectedRow === null ? null : tree.order[selectedRow]!;
+    if (selectedRow === null || span === shownSelection.current) return;
     // A row still hidden under a collapsed parent is shown once it is revealed.
-    if (scrollToRow(selectedRow, visible)) shownSelection.current = selectedRow;
-  }, [selectedRow, visible, scrollToRow]);
+    if (scrollToRow(selectedRow, visible)) shownSelection.current = span!;
+  }, [tree, selectedRow, visible, scrollToRow]);
 
   const stepMatch = (delta: number) => {
     if (matches.length === 0) return;
@@ -142,7 +176,7 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
     onSelect(row);
   };
 
-  const zoomBy = (factor: number, anchorMs?: number) => setView((v) => zoomView(v, factor, anchorMs ?? (v.startMs + v.endMs) / 2, tree.totalMs));
+  const zoomBy = (factor: number, anchorMs?: number) => setView((v) => zoomView(v, factor, anchorMs ?? (v.startMs + v.endMs) / 2, totalMs));
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
@@ -175,12 +209,12 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
         break;
       case 'ArrowRight':
         if (row === null) break;
-        if (tree.childCount[row]! > 0 && collapsed[row] === 1) onToggle(row);
+        if (tree.childCount[row]! > 0 && isCollapsed(tree, collapsed, row)) onToggle(row);
         else if (tree.childCount[row]! > 0) onSelect(row + 1);
         break;
       case 'ArrowLeft':
         if (row === null) break;
-        if (tree.childCount[row]! > 0 && collapsed[row] !== 1) onToggle(row);
+        if (tree.childCount[row]! > 0 && !isCollapsed(tree, collapsed, row)) onToggle(row);
         else if (tree.parent[row] !== -1) onSelect(tree.parent[row]!);
         break;
       case 'Enter':
@@ -188,10 +222,10 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
         if (row !== null) onToggle(row);
         break;
       case 'z':
-        if (row !== null) setView(viewAround(tree.startMs[row]!, tree.startMs[row]! + tree.durationMs[row]!, tree.totalMs));
+        if (row !== null) setView(viewAround(startMsAt(tree, row), startMsAt(tree, row) + durationMsAt(tree, row), totalMs));
         break;
       case '0':
-        setView(fullView(tree.totalMs));
+        setView(fullView(totalMs));
         break;
       case '+':
       case '=':
@@ -223,22 +257,28 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
       if (event.ctrlKey || event.metaKey) {
         event.preventDefault();
         const factor = event.deltaY > 0 ? 1.25 : 0.8;
-        setView((v) => zoomView(v, factor, v.startMs + at * (v.endMs - v.startMs), tree.totalMs));
+        setView((v) => zoomView(v, factor, v.startMs + at * (v.endMs - v.startMs), totalMs));
       } else if (event.shiftKey || Math.abs(event.deltaX) > Math.abs(event.deltaY)) {
         event.preventDefault();
         // Chromium reports shift + wheel as a sideways wheel on some systems, as deltaY on others.
         const delta = (event.deltaX !== 0 ? event.deltaX : event.deltaY) / box.width;
-        setView((v) => panView(v, delta * (v.endMs - v.startMs), tree.totalMs));
+        setView((v) => panView(v, delta * (v.endMs - v.startMs), totalMs));
       }
     };
     root.addEventListener('wheel', onWheel, { passive: false });
     return () => root.removeEventListener('wheel', onWheel);
-  }, [tree.totalMs]);
+  }, [totalMs]);
 
   const onPath = showCritical && critical !== null ? critical.onPath : null;
   // Rows are keyed by their slot in the window, not by span: a row scrolled out is reused for the
   // row scrolled in, so scrolling updates a few props and texts instead of creating and dropping
   // DOM nodes and fibers (whose garbage, on a 50,000-span heap, shows up as long GC pauses).
+  // Scaled, the rows in view are drawn where the view is: at their offset into the rows, less the
+  // difference between that and the scroll position. The rows are placed from a base that moves
+  // every million pixels, and the difference is one transform on the rows' holder: a scroll moves
+  // the holder and leaves the rows' props as they were (and their coordinates small).
+  const base = map.ratio === 1 ? 0 : Math.floor(rowsTop / BASE_BLOCK_PX) * BASE_BLOCK_PX;
+  const holderTop = base - (rowsTop - viewport.top);
   const slots = Math.max(Math.ceil(viewport.height / ROW_HEIGHT) + 2 * OVERSCAN + 2, win.last - win.first);
   const rows = [];
   for (let i = win.first; i < Math.min(win.last, visible.length); i++) {
@@ -247,21 +287,21 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
       <WaterfallRow
         key={i % slots}
         row={row}
-        index={i}
-        spanId={tree.spanIds[row]!}
-        name={tree.names[row]!}
-        service={tree.services[row]!}
-        category={tree.categories[row]!}
-        isError={tree.isError[row] === 1}
+        topPx={i * ROW_HEIGHT - base}
+        spanId={spanIdAt(tree, row)}
+        name={nameAt(tree, row)}
+        service={serviceAt(tree, row)}
+        category={categoryAt(tree, row)}
+        isError={isErrorAt(tree, row)}
         note={rowNote(tree, row)}
         depth={tree.depth[row]!}
         posInSet={tree.posInSet[row]!}
         setSize={tree.parent[row] === -1 ? tree.rootCount : tree.childCount[tree.parent[row]!]!}
-        startMs={tree.startMs[row]!}
-        durationMs={tree.durationMs[row]!}
-        events={tree.events.get(row)}
+        startMs={startMsAt(tree, row)}
+        durationMs={durationMsAt(tree, row)}
+        events={eventsAt(tree, row)}
         hasChildren={tree.childCount[row]! > 0}
-        expanded={collapsed[row] !== 1}
+        expanded={!isCollapsed(tree, collapsed, row)}
         selected={row === selectedRow}
         match={matchFlags[row] === 1}
         currentMatch={matchAt !== -1 && matches[matchAt] === row}
@@ -274,7 +314,7 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
     );
   }
 
-  const zoomed = view.startMs > 0 || view.endMs < tree.totalMs;
+  const zoomed = view.startMs > 0 || view.endMs < totalMs;
   // Only a row in the DOM can be the active descendant; a selection scrolled away names none.
   const selectedIndex = selectedRow === null ? -1 : indexOfRow(visible, selectedRow);
   return (
@@ -326,7 +366,7 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
         <button type="button" onClick={() => zoomBy(2)} aria-label="Zoom out" title="Zoom out (-)">
           −
         </button>
-        <button type="button" onClick={() => setView(fullView(tree.totalMs))} disabled={!zoomed} title="Show the whole trace (0)">
+        <button type="button" onClick={() => setView(fullView(totalMs))} disabled={!zoomed} title="Show the whole trace (0)">
           Fit
         </button>
       </div>
@@ -334,7 +374,7 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
         <div className="wf-name-head">
           {visible.length.toLocaleString('en-US')} of {tree.count.toLocaleString('en-US')} spans
         </div>
-        <TimeAxis view={view} totalMs={tree.totalMs} onView={setView} />
+        <TimeAxis view={view} totalMs={totalMs} onView={setView} />
       </div>
       <div
         ref={scrollRef}
@@ -347,8 +387,10 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
         onScroll={onScroll}
         onKeyDown={onKeyDown}
       >
-        <div className="wf-canvas" style={{ height: visible.length * ROW_HEIGHT }}>
-          {rows}
+        <div className="wf-canvas" style={{ height: map.canvasPx }}>
+          <div className="wf-rows" style={holderTop === 0 ? undefined : { transform: `translateY(${holderTop}px)` }}>
+            {rows}
+          </div>
         </div>
       </div>
     </div>

@@ -14,8 +14,8 @@ const CATEGORY_LETTERS: Readonly<Record<SpanCategory, string>> = {
 
 export interface WaterfallRowProps {
   row: number;
-  /** Position among the visible rows. */
-  index: number;
+  /** Where the row is drawn in the scrolled canvas, px from its top. */
+  topPx: number;
   spanId: string;
   name: string;
   service: string;
@@ -49,7 +49,7 @@ export interface WaterfallRowProps {
  * on its props, so scrolling or selecting re-renders only the rows that changed.
  */
 export const WaterfallRow = memo(function WaterfallRow(props: WaterfallRowProps) {
-  const { row, index, spanId, name, service, category, isError, note, depth, posInSet, setSize, startMs, durationMs, events, hasChildren, expanded, selected, match, currentMatch, onPath, segments, view } = props;
+  const { row, topPx, spanId, name, service, category, isError, note, depth, posInSet, setSize, startMs, durationMs, events, hasChildren, expanded, selected, match, currentMatch, onPath, segments, view } = props;
   const box = barBox(startMs, durationMs, view);
   const className = ['wf-row', selected && 'selected', match && 'match', currentMatch && 'current-match', isError && 'error', onPath && 'on-path'].filter(Boolean).join(' ');
   return (
@@ -63,7 +63,7 @@ export const WaterfallRow = memo(function WaterfallRow(props: WaterfallRowProps)
       aria-expanded={hasChildren ? expanded : undefined}
       aria-selected={selected}
       data-span-id={spanId}
-      style={{ transform: `translateY(${index * ROW_HEIGHT}px)` }}
+      style={{ transform: `translateY(${topPx}px)` }}
       onClick={() => props.onSelect(row)}
     >
       <div className="wf-name" style={{ paddingLeft: Math.min(depth, MAX_INDENT_DEPTH) * INDENT_PX + 4 }} title={`${name} (${service})`}>

@@ -1,12 +1,11 @@
 import type { CriticalPath } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import { criticalPathDisplay } from './critical-path';
-import { buildSpanTree } from './span-tree';
-import { spanOf, traceOf } from './testing';
+import { hexId, spanOf, treeOf } from './testing';
 
-const tree = buildSpanTree(traceOf([spanOf('root', null, 0, 100), spanOf('a', 'root', 10, 30), spanOf('b', 'root', 50, 40), spanOf('b1', 'b', 60, 10)]));
+const tree = treeOf([spanOf('root', null, 0, 100), spanOf('a', 'root', 10, 30), spanOf('b', 'root', 50, 40), spanOf('b1', 'b', 60, 10)]);
 
-const pathSpan = (spanId: string) => ({ spanId, parentSpanId: null, name: spanId, serviceName: 'agent', category: 'other' as const, startMs: 0, durationMs: 0, onPathMs: 0 });
+const pathSpan = (name: string) => ({ spanId: hexId(name), parentSpanId: null, name, serviceName: 'agent', category: 'other' as const, startMs: 0, durationMs: 0, onPathMs: 0 });
 
 describe('criticalPathDisplay', () => {
   const path: CriticalPath = {
@@ -15,12 +14,12 @@ describe('criticalPathDisplay', () => {
     durationMs: 100,
     spans: [pathSpan('root'), pathSpan('b'), pathSpan('b1'), pathSpan('gone')],
     segments: [
-      { spanId: 'root', startMs: 0, durationMs: 50 },
-      { spanId: 'b', startMs: 50, durationMs: 10 },
-      { spanId: 'b1', startMs: 60, durationMs: 10 },
-      { spanId: 'b', startMs: 70, durationMs: 5 },
-      { spanId: 'b', startMs: 75, durationMs: 15 },
-      { spanId: 'root', startMs: 90, durationMs: 10 },
+      { spanId: hexId('root'), startMs: 0, durationMs: 50 },
+      { spanId: hexId('b'), startMs: 50, durationMs: 10 },
+      { spanId: hexId('b1'), startMs: 60, durationMs: 10 },
+      { spanId: hexId('b'), startMs: 70, durationMs: 5 },
+      { spanId: hexId('b'), startMs: 75, durationMs: 15 },
+      { spanId: hexId('root'), startMs: 90, durationMs: 10 },
       { spanId: null, startMs: 100, durationMs: 0 },
     ],
   };
@@ -39,7 +38,7 @@ describe('criticalPathDisplay', () => {
   });
 
   it('shifts offsets when the path starts after the trace', () => {
-    const later = criticalPathDisplay(tree, { ...path, startTime: '2026-11-22T10:00:00.050000Z', segments: [{ spanId: 'b', startMs: 0, durationMs: 40 }] });
+    const later = criticalPathDisplay(tree, { ...path, startTime: '2026-11-22T10:00:00.050000Z', segments: [{ spanId: hexId('b'), startMs: 0, durationMs: 40 }] });
     expect(later.segments.get(2)).toEqual([50, 90]);
   });
 });

@@ -1,5 +1,5 @@
 import { microsFromIso, type CriticalPath } from '@spoor/model';
-import type { SpanTree } from './span-tree';
+import { originUsOf, rowOfSpan, type SpanTree } from './span-tree';
 
 /**
  * The critical path drawn on the waterfall: which rows lie on it, and for each the stretches of
@@ -19,18 +19,19 @@ export function criticalPathDisplay(tree: SpanTree, path: CriticalPath): Critica
   const onPath = new Uint8Array(tree.count);
   const rows: number[] = [];
   for (const span of path.spans) {
-    const row = tree.rowOfSpan.get(span.spanId);
-    if (row === undefined || onPath[row] === 1) continue;
+    const row = rowOfSpan(tree, span.spanId);
+    if (row === -1 || onPath[row] === 1) continue;
     onPath[row] = 1;
     rows.push(row);
   }
-  const pathStartUs = microsFromIso(path.startTime) ?? tree.originUs;
-  const offsetMs = (pathStartUs - tree.originUs) / 1000;
+  const originUs = originUsOf(tree);
+  const pathStartUs = microsFromIso(path.startTime) ?? originUs;
+  const offsetMs = (pathStartUs - originUs) / 1000;
   const segments = new Map<number, number[]>();
   for (const segment of path.segments) {
     if (segment.spanId === null) continue;
-    const row = tree.rowOfSpan.get(segment.spanId);
-    if (row === undefined) continue;
+    const row = rowOfSpan(tree, segment.spanId);
+    if (row === -1) continue;
     const start = offsetMs + segment.startMs;
     const end = start + segment.durationMs;
     const list = segments.get(row);

@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { attributeSearchText, mergeMatches, queryWords, searchSpans } from './span-search';
-import { buildSpanTree } from './span-tree';
-import { idsOf, spanOf, traceOf } from './testing';
+import { hexId, idsOf, spanOf, treeOf } from './testing';
 
-const tree = buildSpanTree(
-  traceOf([
+const tree = treeOf([
     spanOf('aaaa0001', null, 0, 100, { name: 'workflow research' }),
     spanOf('aaaa0002', 'aaaa0001', 1, 10, { name: 'chat', category: 'llm', model: 'gpt-4o-mini-2024-07-18' }),
     spanOf('aaaa0003', 'aaaa0001', 20, 10, { name: 'tool search_web', category: 'tool', service: 'tools' }),
     spanOf('aaaa0004', 'aaaa0003', 21, 5, { name: 'http GET', error: true }),
-  ]),
-);
+  ]);
 const found = (query: string) => idsOf(tree, searchSpans(tree, query));
 
 describe('searchSpans', () => {
@@ -50,7 +47,7 @@ describe('attribute search on the server', () => {
 
   it('merges the server rows into the local ones, in row order, ignoring unknown ids', () => {
     const local = searchSpans(tree, 'research');
-    expect(idsOf(tree, mergeMatches(tree, local, ['aaaa0004', 'ffff0000', 'aaaa0001']))).toEqual(['aaaa0001', 'aaaa0004']);
+    expect(idsOf(tree, mergeMatches(tree, local, [hexId('aaaa0004'), 'ffff000000000000', hexId('aaaa0001')]))).toEqual(['aaaa0001', 'aaaa0004']);
     expect(mergeMatches(tree, local, [])).toBe(local);
   });
 });

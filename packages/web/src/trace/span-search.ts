@@ -1,29 +1,53 @@
-import type { SpanTree } from './span-tree';
+import { SPAN_CATEGORIES, type SpanCategory } from '@spoor/model';
+import type { SpanColumns } from './span-columns';
+import { rowOfSpan, type SpanTree } from './span-tree';
 
 /**
  * Search within a trace, over what the waterfall holds. Words match, case-insensitively, a span's
  * name, service, model or the start of its id; `status:error`, `category:llm`, `service:x` and
  * `model:x` match those fields. Every word must match. Attribute values live on the server: the
  * waterfall adds its matches from `GET /api/traces/:id/search` (see `attributeSearchText`).
+ *
+ * Text is matched against the string tables once (a trace of 1,000,000 spans has a few thousand
+ * distinct strings), then each span by its table indexes: no string is made or lowered per span.
  */
-type Term = (tree: SpanTree, row: number) => boolean;
+type Term = (i: number) => boolean;
 
-function termOf(word: string): Term {
+/** Per entry of a string table, 1 when it contains `needle` (lowercase). */
+const tableMatches = (table: readonly string[], needle: string): Uint8Array => Uint8Array.from(table, (text) => (text.toLowerCase().includes(needle) ? 1 : 0));
+
+function termOf(spans: SpanColumns, word: string): Term {
   const colon = /^(status|category|service|model):(.+)$/i.exec(word);
   if (colon !== null) {
     const field = colon[1]!.toLowerCase();
     const want = colon[2]!.toLowerCase();
-    if (field === 'status') return want === 'error' ? (t, r) => t.isError[r] === 1 : (t, r) => t.isError[r] === 0;
-    if (field === 'category') return (t, r) => t.categories[r] === want;
-    if (field === 'model') return (t, r) => (t.models[r] ?? '').toLowerCase().includes(want);
-    return (t, r) => t.services[r]!.toLowerCase().includes(want);
+    if (field === 'status') return want === 'error' ? (i) => spans.status[i] === 2 : (i) => spans.status[i] !== 2;
+    if (field === 'category') {
+      const category = SPAN_CATEGORIES.indexOf(want as SpanCategory);
+      return (i) => spans.category[i] === category;
+    }
+    const hit = tableMatches(spans.strings, want);
+    if (field === 'model') return (i) => spans.model[i] !== -1 && hit[spans.model[i]!] === 1;
+    return (i) => hit[spans.service[i]!] === 1;
   }
   const needle = word.toLowerCase();
-  return (t, r) =>
-    t.names[r]!.toLowerCase().includes(needle) ||
-    t.services[r]!.toLowerCase().includes(needle) ||
-    t.spanIds[r]!.startsWith(needle) ||
-    (t.models[r] ?? '').toLowerCase().includes(needle);
+  const hit = tableMatches(spans.strings, needle);
+  const id = idPrefix(needle);
+  return (i) =>
+    hit[spans.name[i]!] === 1 ||
+    hit[spans.service[i]!] === 1 ||
+    (spans.model[i] !== -1 && hit[spans.model[i]!] === 1) ||
+    (id !== null && id(spans.idHigh[i]!, spans.idLow[i]!));
+}
+
+/** A test of whether an id (as two 32-bit words) starts with `text`, or `null` when no id can. */
+function idPrefix(text: string): ((high: number, low: number) => boolean) | null {
+  if (!/^[0-9a-f]{1,16}$/.test(text)) return null;
+  const hexDigits = (digits: string): [value: number, shift: number] => [parseInt(digits.padEnd(8, '0'), 16), 32 - 4 * digits.length];
+  const [high, highShift] = hexDigits(text.slice(0, 8));
+  if (text.length <= 8) return (h) => highShift === 32 || h >>> highShift === high >>> highShift;
+  const [low, lowShift] = hexDigits(text.slice(8));
+  return (h, l) => h === high && (lowShift === 32 || l >>> lowShift === low >>> lowShift);
 }
 
 /** Splits a query into words; double quotes keep spaces inside one word. */
@@ -38,12 +62,14 @@ export function queryWords(query: string): string[] {
 
 /** Rows whose span matches every word of `query`, ascending; empty for an empty query. */
 export function searchSpans(tree: SpanTree, query: string): Int32Array {
-  const terms = queryWords(query).map(termOf);
+  const terms = queryWords(query).map((word) => termOf(tree.spans, word));
   if (terms.length === 0) return new Int32Array(0);
   const out = new Int32Array(tree.count);
+  const { order } = tree;
   let count = 0;
   for (let row = 0; row < tree.count; row++) {
-    if (terms.every((t) => t(tree, row))) out[count++] = row;
+    const i = order[row]!;
+    if (terms.every((t) => t(i))) out[count++] = row;
   }
   return out.subarray(0, count);
 }
@@ -64,8 +90,8 @@ export function mergeMatches(tree: SpanTree, local: Int32Array, spanIds: readonl
   if (spanIds.length === 0) return local;
   const rows = new Set<number>(local);
   for (const id of spanIds) {
-    const row = tree.rowOfSpan.get(id);
-    if (row !== undefined) rows.add(row);
+    const row = rowOfSpan(tree, id);
+    if (row !== -1) rows.add(row);
   }
   return Int32Array.from([...rows].sort((a, b) => a - b));
 }

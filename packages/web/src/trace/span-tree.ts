@@ -1,24 +1,24 @@
-import { microsFromIso, resolveSpanTree, SPAN_CATEGORIES, SPAN_PLACES, type SpanCategory, type TraceTree } from '@spoor/model';
+import { resolveSpanTree, SPAN_CATEGORIES, SPAN_PLACES, type SpanCategory } from '@spoor/model';
+import { type SpanColumns, SPAN_STATES } from './span-columns';
 
 /**
- * A trace's spans as rows in depth-first order, built from the columns of
- * `GET /api/traces/:id/tree`: typed arrays and plain arrays indexed by row, no object per span.
- * A 50,000-span trace becomes a handful of arrays (the model's resolver links and orders them, one
- * pass copies the columns into row order), and everything the waterfall asks (a subtree, a parent,
- * the rows under a collapsed span) is an index lookup.
+ * A trace's spans as rows in depth-first order, over the columns that hold them (`SpanColumns`):
+ * the tree is typed arrays indexed by row, plus `order` (row -> span index) and `rowOf` (span
+ * index -> row) to reach the columns; nothing per span is an object or a string. The model's
+ * resolver links and orders the spans; what a row shows is read from the columns through `order`
+ * (the `*At` functions below), so a running span's new duration shows without a new tree.
  *
  * Row `i`'s subtree is the rows `i + 1 .. subtreeEnd[i] - 1`, because the order is depth-first.
  */
 export interface SpanTree {
+  spans: SpanColumns;
   traceId: string;
+  /** Rows: one per span held when the tree was built. */
   count: number;
-  spanIds: string[];
-  names: string[];
-  services: string[];
-  categories: SpanCategory[];
-  isError: Uint8Array;
-  /** Response (else request) model of LLM spans, else `null`. */
-  models: (string | null)[];
+  /** Row -> span index in the columns. */
+  order: Int32Array;
+  /** Span index -> row; -1 for a span that came after the tree was built. */
+  rowOf: Int32Array;
   /** Row of the parent; -1 for a root (or a span whose parent never arrived, or where a parent loop was cut). */
   parent: Int32Array;
   depth: Int32Array;
@@ -31,93 +31,33 @@ export interface SpanTree {
   rootCount: number;
   /** Index into `SPAN_PLACES`: how the row came by its place (a root whose parent is missing is `orphan`). */
   place: Uint8Array;
-  /** How many times the row's span was stored (1 unless it was sent again; the copies have no row). */
-  copies: Int32Array;
-  /** Start, milliseconds after the trace's first span started. */
-  startMs: Float64Array;
-  durationMs: Float64Array;
-  /** Row -> its events as [offset ms, name] (trace time), for the few rows that have any. */
-  events: ReadonlyMap<number, readonly (readonly [number, string])[]>;
-  /** Whole trace: first start to last end, milliseconds. */
-  totalMs: number;
-  /** Epoch microseconds of the first start. */
-  originUs: number;
-  rowOfSpan: ReadonlyMap<string, number>;
   maxDepth: number;
-  errorCount: number;
-  totals: { llmCalls: number; inputTokens: number; outputTokens: number; costUsd: number | null };
-  sessionId: string | null;
-  /** The trace's distinct services. */
-  serviceNames: readonly string[];
+  /** The columns' `structureVersion` this order was built from. */
+  structureVersion: number;
 }
 
 /**
- * Builds the rows, linked and ordered by `@spoor/model`'s span-tree resolver (the rules every tree
- * of Spoor shares: one row per span id, orphans and loop cuts as marked roots, siblings by start).
+ * Orders the spans held by `spans` by the rules every tree of Spoor shares (`resolveSpanTree`: one
+ * row per span id, orphans and loop cuts as marked roots, siblings by start). O(n log n); a page
+ * loading a big trace calls it at doubling sizes, not per chunk.
  */
-export function buildSpanTree(trace: TraceTree): SpanTree {
-  const start = trace.startOffsetsUs;
-  const resolved = resolveSpanTree({ spanIds: trace.spanIds, parentSpanIds: trace.parentSpanIds, startUs: start, durationUs: trace.durationsUs });
-  const { order, rowOf } = resolved;
-  const rows = resolved.count;
-
-  const spanIds = new Array<string>(rows);
-  const names = new Array<string>(rows);
-  const services = new Array<string>(rows);
-  const categories = new Array<SpanCategory>(rows);
-  const models = new Array<string | null>(rows);
-  const isError = new Uint8Array(rows);
-  const startMs = new Float64Array(rows);
-  const durationMs = new Float64Array(rows);
-  const rowOfSpan = new Map<string, number>();
-  const totals = { llmCalls: 0, inputTokens: 0, outputTokens: 0, costUsd: null as number | null };
-  let errorCount = 0;
-  // Of copies left out, the one kept ended last: the last end among the rows is the trace's.
-  let lastEndUs = 0;
-  for (let r = 0; r < rows; r++) {
-    const i = order[r]!;
-    spanIds[r] = trace.spanIds[i]!;
-    names[r] = trace.names[i]!;
-    services[r] = trace.services[trace.serviceIndexes[i]!] ?? '';
-    categories[r] = SPAN_CATEGORIES[trace.categories[i]!] ?? 'other';
-    models[r] = trace.models[i] ?? null;
-    if (trace.statusCodes[i] === 2) {
-      isError[r] = 1;
-      errorCount++;
-    }
-    startMs[r] = start[i]! / 1000;
-    durationMs[r] = trace.durationsUs[i]! / 1000;
-    if (start[i]! + trace.durationsUs[i]! > lastEndUs) lastEndUs = start[i]! + trace.durationsUs[i]!;
-    rowOfSpan.set(spanIds[r]!, r);
-    const input = trace.inputTokens[i] ?? null;
-    const output = trace.outputTokens[i] ?? null;
-    const cost = trace.costUsd[i] ?? null;
-    if (categories[r] === 'llm' || input !== null || output !== null) {
-      totals.llmCalls++;
-      totals.inputTokens += input ?? 0;
-      totals.outputTokens += output ?? 0;
-      if (cost !== null) totals.costUsd = (totals.costUsd ?? 0) + cost;
-    }
-  }
-  const events = new Map<number, [number, string][]>();
-  for (const [i, offsetUs, name] of trace.events) {
-    // A copy left out (-1) is the span kept, drawn with the kept copy's events.
-    const r = rowOf[i] ?? -1;
-    if (r === -1) continue;
-    let list = events.get(r);
-    if (list === undefined) events.set(r, (list = []));
-    list.push([offsetUs / 1000, name]);
-  }
-
+export function buildSpanTree(spans: SpanColumns): SpanTree {
+  const n = spans.count;
+  const resolved = resolveSpanTree({
+    count: n,
+    idHigh: spans.idHigh.subarray(0, n),
+    idLow: spans.idLow.subarray(0, n),
+    parentHigh: spans.parentHigh.subarray(0, n),
+    parentLow: spans.parentLow.subarray(0, n),
+    startUs: spans.startUs.subarray(0, n),
+    durationUs: spans.durationUs.subarray(0, n),
+  });
   return {
-    traceId: trace.traceId,
-    count: rows,
-    spanIds,
-    names,
-    services,
-    categories,
-    isError,
-    models,
+    spans,
+    traceId: spans.traceId,
+    count: resolved.count,
+    order: resolved.order,
+    rowOf: resolved.rowOf,
     parent: resolved.parent,
     depth: resolved.depth,
     subtreeEnd: resolved.subtreeEnd,
@@ -125,19 +65,63 @@ export function buildSpanTree(trace: TraceTree): SpanTree {
     posInSet: resolved.posInSet,
     rootCount: resolved.rootCount,
     place: resolved.place,
-    copies: resolved.copies,
-    startMs,
-    durationMs,
-    events,
-    totalMs: lastEndUs / 1000,
-    originUs: microsFromIso(trace.startTime) ?? 0,
-    rowOfSpan,
     maxDepth: resolved.maxDepth,
-    errorCount,
-    totals,
-    sessionId: trace.sessionId,
-    serviceNames: trace.services,
+    structureVersion: spans.structureVersion,
   };
+}
+
+/** Where the trace's time starts, µs after the columns' origin: the origin is the earliest start the server knew. */
+const baseUs = (spans: SpanColumns): number => Math.min(0, spans.minStartUs);
+
+export const spanIdAt = (tree: SpanTree, row: number): string => tree.spans.spanId(tree.order[row]!);
+export const nameAt = (tree: SpanTree, row: number): string => tree.spans.strings[tree.spans.name[tree.order[row]!]!]!;
+export const serviceAt = (tree: SpanTree, row: number): string => tree.spans.strings[tree.spans.service[tree.order[row]!]!]!;
+export const categoryAt = (tree: SpanTree, row: number): SpanCategory => SPAN_CATEGORIES[tree.spans.category[tree.order[row]!]!] ?? 'other';
+/** Response (else request) model of an LLM span, else `null`. */
+export const modelAt = (tree: SpanTree, row: number): string | null => {
+  const m = tree.spans.model[tree.order[row]!]!;
+  return m === -1 ? null : tree.spans.strings[m]!;
+};
+export const isErrorAt = (tree: SpanTree, row: number): boolean => tree.spans.status[tree.order[row]!] === 2;
+export const stateAt = (tree: SpanTree, row: number): (typeof SPAN_STATES)[number] => SPAN_STATES[tree.spans.state[tree.order[row]!]!] ?? 'ended';
+/** Start, milliseconds after the trace's first span started. */
+export const startMsAt = (tree: SpanTree, row: number): number => (tree.spans.startUs[tree.order[row]!]! - baseUs(tree.spans)) / 1000;
+export const durationMsAt = (tree: SpanTree, row: number): number => tree.spans.durationUs[tree.order[row]!]! / 1000;
+/** How many times the row's span was stored (1 unless it was sent again; the copies have no row). */
+export const copiesAt = (tree: SpanTree, row: number): number => tree.spans.copies[tree.order[row]!]!;
+
+/** Each span's events in trace time, made once per list (and base): a row memoized on them stays put. */
+const eventsInMs = new WeakMap<readonly [number, string][], { base: number; events: readonly (readonly [number, string])[] }>();
+
+/** The row's events as [offset ms, name], trace time; `undefined` for the many rows without any. */
+export function eventsAt(tree: SpanTree, row: number): readonly (readonly [number, string])[] | undefined {
+  const events = tree.spans.events.get(tree.order[row]!);
+  if (events === undefined) return undefined;
+  const base = baseUs(tree.spans);
+  let held = eventsInMs.get(events);
+  if (held === undefined || held.base !== base || held.events.length !== events.length) {
+    held = { base, events: events.map(([offsetUs, name]) => [(offsetUs - base) / 1000, name] as const) };
+    eventsInMs.set(events, held);
+  }
+  return held.events;
+}
+
+/** The row of a span id; -1 when the trace has no such span (or it came after the tree was built). */
+export function rowOfSpan(tree: SpanTree, spanId: string): number {
+  const i = tree.spans.indexOf(spanId);
+  return i === -1 || i >= tree.rowOf.length ? -1 : tree.rowOf[i]!;
+}
+
+/** The whole trace: first start to last end, milliseconds. */
+export const totalMsOf = (tree: SpanTree): number => (tree.spans.count === 0 ? 0 : (tree.spans.endUs() - baseUs(tree.spans)) / 1000);
+
+/** Epoch microseconds of the trace's first start. */
+export const originUsOf = (tree: SpanTree): number => tree.spans.originUs + baseUs(tree.spans);
+
+/** The LLM calls' totals: calls, tokens, and cost (`null` when no call has one). */
+export function totalsOf(tree: SpanTree): { llmCalls: number; inputTokens: number; outputTokens: number; costUsd: number | null } {
+  const s = tree.spans;
+  return { llmCalls: s.llmCalls, inputTokens: s.inputTokenTotal, outputTokens: s.outputTokenTotal, costUsd: s.costCount === 0 ? null : s.costTotalUsd };
 }
 
 /**
@@ -146,7 +130,7 @@ export function buildSpanTree(trace: TraceTree): SpanTree {
  */
 export function rowNote(tree: SpanTree, row: number): string | null {
   const place = SPAN_PLACES[tree.place[row]!];
-  const copies = tree.copies[row]!;
+  const copies = copiesAt(tree, row);
   // Called for every row drawn while scrolling: nothing is allocated for a plain row.
   if (copies === 1 && place !== 'orphan' && place !== 'cycle') return null;
   const link = place === 'orphan' ? 'parent not in trace' : place === 'cycle' ? 'parent loop cut here' : null;

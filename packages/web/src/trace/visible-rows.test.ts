@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { buildSpanTree } from './span-tree';
-import { idsOf, spanOf, traceOf } from './testing';
-import { collapseBelow, indexOfRow, revealRows, rowWindow, toggleRow, visibleRows } from './visible-rows';
+import { idsOf, spanOf, treeOf } from './testing';
+import { collapseBelow, indexOfRow, MAX_CANVAS_PX, revealRows, rowWindow, scrollMap, toggleRow, visibleRows } from './visible-rows';
 
-const tree = buildSpanTree(traceOf([
+const tree = treeOf([
   spanOf('root', null, 0, 100),
   spanOf('a', 'root', 10, 30),
   spanOf('a1', 'a', 15, 5),
@@ -11,7 +10,7 @@ const tree = buildSpanTree(traceOf([
   spanOf('a2', 'a', 30, 10),
   spanOf('b', 'root', 50, 40),
   spanOf('b1', 'b', 60, 10),
-]));
+]);
 const none = new Uint8Array(tree.count);
 const shown = (collapsed: Uint8Array) => idsOf(tree, visibleRows(tree, collapsed));
 
@@ -68,5 +67,26 @@ describe('indexOfRow and rowWindow', () => {
     [{ count: 0, top: 0, height: 600 }, { first: 0, last: 0 }],
   ])('renders only the rows in view plus overscan: %o', ({ count, top, height }, want) => {
     expect(rowWindow(count, top, height, 24, 5)).toEqual(want);
+  });
+});
+
+describe('scrollMap', () => {
+  it.each([
+    [1000, 26_000, 1],
+    [0, 0, 1],
+    [576_000, 14_976_000, 1],
+    [600_000, MAX_CANVAS_PX, (15_600_000 - 800) / (MAX_CANVAS_PX - 800)],
+  ])('gives %i rows of 26 px a canvas of %i px, %f row px a scrolled px', (rows, canvasPx, ratio) => {
+    expect(scrollMap(rows, 26, 800)).toEqual({ canvasPx, ratio });
+  });
+
+  it('caps the canvas of a million rows and scales scrolling so that its end shows the last row', () => {
+    const map = scrollMap(1_000_000, 26, 800);
+    expect(map.canvasPx).toBe(MAX_CANVAS_PX);
+    const endScrollTop = map.canvasPx - 800;
+    const rowsTop = endScrollTop * map.ratio;
+    expect(rowsTop + 800).toBeCloseTo(26_000_000, 3);
+    const { last } = rowWindow(1_000_000, rowsTop, 800, 26, 0);
+    expect(last).toBe(1_000_000);
   });
 });

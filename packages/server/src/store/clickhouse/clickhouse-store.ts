@@ -1,5 +1,5 @@
 import type { CompareQuery, ErrorGroupStatus, LogQuery, LogRecordData, MetricPointQuery, MetricPointRecord, ModelPrice, TimeRange, TraceTreeColumns } from '@spoor/model';
-import { type BatchKey, type CompareSideRecord, type RecentSpanSource, type RepriceResult, type RetainedRecords, type SpanCost, type Store, StoreError, type TimeKey, type WriteBatch, appendAndCommit } from '../store.js';
+import { type BatchKey, type CompareSideRecord, type RecentSpanSource, type RepriceResult, type RetainedRecords, type SpanCost, type Store, StoreError, type TimeKey, type TreeKey, type TreePage, type WriteBatch, appendAndCommit } from '../store.js';
 import type { StoredLog, StoredTrace } from '../stored-trace.js';
 import type { TraceTimings } from '../trace-timings.js';
 import type { TableName } from '../tables.js';
@@ -16,7 +16,7 @@ import { listLogs, listMetricPoints, readMetricPoints } from './log-metric-reads
 import { deleteModelPrice, listModelPrices, putModelPrice, setSpanCosts } from './pricing.js';
 import { deleteOlderThan } from './retention.js';
 import { type RetentionTtl, type SchemaLayout, CLICKHOUSE_MIGRATIONS, CLICKHOUSE_SCHEMA_VERSION, schemaStatements, ttlStatements } from './schema.js';
-import { getTrace, getTraceTimings, getTraceTree, recentSpanIds, searchTrace } from './trace-reads.js';
+import { getTrace, getTraceLogs, getTraceTimings, getTraceTree, getTreePage, recentSpanIds, searchTrace } from './trace-reads.js';
 import { ClickHouseWriter } from './writer.js';
 import { ClickHouseSql } from './dialect.js';
 import { SqlReads } from '../sql/sql-reads.js';
@@ -121,6 +121,14 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
 
   getTraceTree(projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: StoredLog[] } | null> {
     return getTraceTree(this.ch, projectId, traceId);
+  }
+
+  getTreePage(projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage> {
+    return getTreePage(this.ch, projectId, traceId, after, limit);
+  }
+
+  getTraceLogs(projectId: string, traceId: string): Promise<StoredLog[]> {
+    return getTraceLogs(this.ch, projectId, traceId);
   }
 
   searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<string[]> {

@@ -1,7 +1,9 @@
 import type { TraceTreeColumns } from '@spoor/model';
 import { mapArrayRows, storedLogFromRow, storedSpanFromRow } from '../record-rows.js';
 import type { StoredLog, StoredTrace } from '../stored-trace.js';
-import { treeColumnsFrom } from '../trace-tree-columns.js';
+import { treeColumnsFrom, treePageFrom } from '../trace-tree-columns.js';
+import type { TreeKey, TreePage } from '../ports/traces.js';
+import { treePageSql } from '../sql/trace-tree.js';
 import { ChParams, type ChClient } from './client.js';
 import { LOG_ROWS, SPAN_ROWS, readAllRows, readRows, readSources, rowsShape } from './trace-rows.js';
 import { LOG_MARGIN_US, traceSearchCondition } from '../sql/traces.js';
@@ -66,6 +68,21 @@ export async function getTraceTree(ch: ChClient, projectId: string, traceId: str
   if (tree === null) return null;
   const sources = await readSources(ch, projectId, [{ rows: logRows, shape: LOG_ROWS }]);
   return { tree, logs: mapArrayRows(logRows, LOG_ROWS, sources, storedLogFromRow) };
+}
+
+/** A page of the tree (`TraceReader.getTreePage`): ordered and cut by the spans' primary key's leading times. */
+export async function getTreePage(ch: ChClient, projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage> {
+  const p = new ChParams();
+  const spans = spansOfTrace(ch, p, projectId, traceId);
+  const page = treePageSql(p, after, limit);
+  return treePageFrom(await readRows(ch, "read a page of a trace's tree", TREE_ROWS, `${spans}${page.after}`, page.orderAndLimit, p));
+}
+
+/** A trace's logs in time order. */
+export async function getTraceLogs(ch: ChClient, projectId: string, traceId: string): Promise<StoredLog[]> {
+  const logRows = await traceLogRows(ch, projectId, traceId);
+  const sources = await readSources(ch, projectId, [{ rows: logRows, shape: LOG_ROWS }]);
+  return mapArrayRows(logRows, LOG_ROWS, sources, storedLogFromRow);
 }
 
 /**

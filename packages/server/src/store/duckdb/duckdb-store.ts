@@ -1,6 +1,6 @@
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import type { CompareQuery, ErrorGroupStatus, LogQuery, LogRecordData, MetricPointQuery, MetricPointRecord, ModelPrice, TimeRange, TraceTreeColumns } from '@spoor/model';
-import { type CompareSideRecord, type RepriceResult, type SpanCost, type RetainedRecords, type RecentSpanSource, type Store, StoreError, appendAndCommit, type BatchKey, type TimeKey, type WriteBatch } from '../store.js';
+import { type CompareSideRecord, type RepriceResult, type SpanCost, type RetainedRecords, type RecentSpanSource, type Store, StoreError, appendAndCommit, type BatchKey, type TimeKey, type TreeKey, type TreePage, type WriteBatch } from '../store.js';
 import {
   type Columns,
   JsonParseCache,
@@ -28,6 +28,8 @@ import { selectComparison } from './compare.js';
 import type { TraceTimings } from '../trace-timings.js';
 import { selectTraceTimings } from './trace-timings.js';
 import { TREE_SHAPE, selectTraceSearch, treeColumnsFrom } from './trace-tree.js';
+import { treePageFrom } from '../trace-tree-columns.js';
+import { treePageSql } from '../sql/trace-tree.js';
 import { DuckDbAccessStore, DuckDbMaskingStore } from './access.js';
 import { DuckDbAlertStore } from './alerts.js';
 import { selectMetricPoints, selectMetricPointsOf } from './metric-reads.js';
@@ -223,6 +225,23 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     if (tree === null) return null;
     const sources = await this.readSources(projectId, logRows, [STORED_LOG_SHAPE], logRows.length);
     return { tree, logs: mapArrayRows(logRows, STORED_LOG_SHAPE, sources, storedLogFromRow) };
+  }
+
+  async getTreePage(projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage> {
+    const bounds = await traceBounds(this.sql, projectId, [traceId]);
+    if (bounds === null) return treePageFrom([]);
+    const p = new DuckDbParams();
+    const where = `project_id = ${p.add(projectId)} AND trace_id = ${p.add(traceId)} AND start_us BETWEEN ${p.int(bounds.fromUs)} AND ${p.int(bounds.toUs)}`;
+    const page = treePageSql(p, after, limit);
+    return treePageFrom(await this.readArrays("read a page of a trace's tree", `SELECT ${TREE_SHAPE.sql} FROM spans WHERE ${where}${page.after} ORDER BY ${page.orderAndLimit}`, p.values));
+  }
+
+  async getTraceLogs(projectId: string, traceId: string): Promise<StoredLog[]> {
+    const bounds = await traceBounds(this.sql, projectId, [traceId]);
+    if (bounds === null) return [];
+    const logRows = await this.traceLogRows(projectId, traceId, bounds);
+    const sources = await this.readSources(projectId, logRows, [STORED_LOG_SHAPE], logRows.length);
+    return mapArrayRows(logRows, STORED_LOG_SHAPE, sources, storedLogFromRow);
   }
 
   async searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<string[]> {

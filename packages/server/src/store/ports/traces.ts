@@ -1,4 +1,4 @@
-import type { TimeRange, TraceQuery, TraceSummaryRecord, TraceTreeColumns } from '@spoor/model';
+import type { TimeRange, TraceQuery, TraceSummaryRecord, TraceTreeColumns, TreeChunkColumns } from '@spoor/model';
 import type { StoredLog, StoredTrace } from '../stored-trace.js';
 import type { TraceTimings } from '../trace-timings.js';
 
@@ -6,6 +6,21 @@ import type { TraceTimings } from '../trace-timings.js';
 export interface TimeKey {
   timeUs: number;
   id: string;
+}
+
+/** Where a page of a trace's tree continues: strictly after this span in (start, span id) order. */
+export interface TreeKey {
+  startUs: number;
+  spanId: string;
+}
+
+/** A page of a trace's waterfall columns, its spans in (start, span id) order. */
+export interface TreePage {
+  columns: TreeChunkColumns;
+  /** The first session id a span of the page carries. */
+  sessionId: string | null;
+  /** The key of the page's last span (where the next page starts after); `null` for an empty page. */
+  last: TreeKey | null;
 }
 
 export interface ServiceRecord {
@@ -30,6 +45,14 @@ export interface TraceReader {
   getTrace(projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null>;
   /** What the waterfall draws of a trace's spans, as columns, and the trace's logs; `null` when there is no such trace. */
   getTraceTree(projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: StoredLog[] } | null>;
+  /**
+   * A page of what the waterfall draws: the trace's spans after `after` in (start, span id) order,
+   * at most `limit`. Empty past the last span, and for a trace the project does not have. A
+   * million-span trace is read this way, a page at a time, never whole (`query/tree-stream.ts`).
+   */
+  getTreePage(projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage>;
+  /** A trace's logs in time order (what `/tree` gives beside its spans); none for a trace the project does not have. */
+  getTraceLogs(projectId: string, traceId: string): Promise<StoredLog[]>;
   /** Ids of a trace's spans whose attributes, status message or events contain `text` (case-insensitive), in start order. */
   searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<string[]>;
   /** What a critical path needs of a trace's spans, or `null` when the project has no such trace. */
