@@ -14,11 +14,14 @@ const MAX_RETRY_MS = 30_000;
  * `Last-Event-ID`; a refused one (any non-stream answer closes an `EventSource` for good) is opened
  * again after a while with `after=` the last event id, so it too resumes where it was. Handlers are
  * read when an event arrives, so they may change on every render without reopening the stream.
+ * `onError` is told of every failure (a refused stream, a dropped connection).
  */
-export function useEventStream(url: string | null, handlers: StreamHandlers): void {
+export function useEventStream(url: string | null, handlers: StreamHandlers, onError?: () => void): void {
   const current = useRef(handlers);
+  const failed = useRef(onError);
   useEffect(() => {
     current.current = handlers;
+    failed.current = onError;
   });
   useEffect(() => {
     if (url === null) return;
@@ -37,6 +40,7 @@ export function useEventStream(url: string | null, handlers: StreamHandlers): vo
         });
       }
       source.onerror = () => {
+        failed.current?.();
         // CONNECTING: the browser reconnects by itself with Last-Event-ID. CLOSED: it gave up.
         if (source?.readyState !== EventSource.CLOSED) return;
         source = null;
