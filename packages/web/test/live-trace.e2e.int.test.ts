@@ -1,3 +1,4 @@
+import { TreeStreamEncoder } from '@spoor/model';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Browsing, launchChromium, screenshot, startBrowsing } from './support/browser.js';
@@ -137,6 +138,99 @@ describe('a trace page while its run goes on', () => {
     await page.waitForTimeout(1500);
     release();
     await expect.poll(() => rowIds(page)).toEqual([agent.rootId, first.spanId, later.spanId]);
+  });
+});
+
+/** The page's main-thread time per second (ms) over `seconds` of watching it, in all (`task`) and in script, layout and style; the rest is paint. */
+async function busyMsPerSecond(page: Page, seconds: number): Promise<Record<'task' | 'script' | 'layout' | 'style', number>> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const read = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const before = await read();
+  await page.waitForTimeout(seconds * 1000);
+  const after = await read();
+  await cdp.detach();
+  const perSecond = (name: string): number => ((after[name]! - before[name]!) * 1000) / seconds;
+  return { task: perSecond('TaskDuration'), script: perSecond('ScriptDuration'), layout: perSecond('LayoutDuration'), style: perSecond('RecalcStyleDuration') };
+}
+
+/** `/tree` as the binary stream for a root and one step, both `state` (1 running, 0 ended), started `agoMs` ago and `soFarMs` long. */
+function treeBytes(traceId: string, rootId: string, stepId: string, state: number, startUs: number, soFarUs: number): Buffer {
+  const encoder = new TreeStreamEncoder(traceId, startUs);
+  const chunk = encoder.chunk({
+    spanIds: [rootId, stepId],
+    parentSpanIds: [null, rootId],
+    names: ['agent run', 'step 1'],
+    services: ['live-e2e', 'live-e2e'],
+    models: [null, null],
+    startsUs: [startUs, startUs + 100_000],
+    durationsUs: [soFarUs, soFarUs - 100_000],
+    statusCodes: [0, 0],
+    categories: [7, 7],
+    states: [state, state],
+    inputTokens: [null, null],
+    outputTokens: [null, null],
+    costUsd: [null, null],
+    events: [],
+  });
+  return Buffer.concat([encoder.header(), chunk, encoder.trailer({ sessionId: null, spanCount: 2, logs: [], scores: [] })]);
+}
+
+describe('a running span on the trace page', () => {
+  it('is drawn to now, its end and duration moving as frames pass, at a cost that stops with the run', async () => {
+    // The spans are stored; the tree the page reads says they still run (as a live SDK's snapshots make it).
+    const startMs = Date.now() - 2000;
+    const agent = run(startMs);
+    const step = agent.step('step 1', 100, 200);
+    await postSpans(server.url, [agent.root(500), step]);
+    const page = await browsing.context.newPage();
+    pages.push(page);
+    await page.route(`**/api/traces/${agent.traceId}/tree`, (route) =>
+      route.fulfill({ status: 200, contentType: 'application/vnd.spoor.tree', body: treeBytes(agent.traceId, agent.rootId, step.spanId, 1, startMs * 1000, 1_500_000) }),
+    );
+    await page.goto(`${server.url}/traces/${agent.traceId}`, { waitUntil: 'domcontentloaded' });
+    await expect.poll(() => rowOf(page, step.spanId).getAttribute('data-state')).toBe('running');
+    expect(await rowOf(page, agent.rootId).getByRole('img', { name: 'running' }).count()).toBe(1);
+
+    const ends = (): Promise<[number, number, string, string]> =>
+      rowOf(page, step.spanId).evaluate(
+        (row) =>
+          new Promise((resolve) => {
+            // Runs in the page: the browser's frame callback (this file is type-checked for Node).
+            const { requestAnimationFrame } = globalThis as unknown as { requestAnimationFrame: (callback: () => void) => number };
+            const bar = row.querySelector('.wf-bar')!;
+            const label = row.querySelector('.wf-duration')!;
+            const first = [bar.getBoundingClientRect().right, label.textContent ?? ''] as const;
+            let frames = 0;
+            const next = (): void => {
+              if (++frames < 10) requestAnimationFrame(next);
+              else resolve([first[0], bar.getBoundingClientRect().right, first[1], label.textContent ?? '']);
+            };
+            requestAnimationFrame(next);
+          }),
+      );
+    // The axis moves on in steps of a quarter: a try that straddles one sees the end go back; another will not.
+    await expect.poll(async () => {
+      const [before, after, beforeText, afterText] = await ends();
+      return after > before && afterText !== beforeText && afterText.endsWith('…');
+    }).toBe(true);
+    const running = await busyMsPerSecond(page, 3);
+    await screenshot(page, 'trace-live-running-bar');
+
+    // The same trace, ended: no frame loop, nothing to do.
+    await page.unroute(`**/api/traces/${agent.traceId}/tree`);
+    await page.route(`**/api/traces/${agent.traceId}/tree`, (route) =>
+      route.fulfill({ status: 200, contentType: 'application/vnd.spoor.tree', body: treeBytes(agent.traceId, agent.rootId, step.spanId, 0, startMs * 1000, 1_500_000) }),
+    );
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await expect.poll(() => rowOf(page, step.spanId).getAttribute('data-state')).toBe('ended');
+    await page.waitForTimeout(500);
+    const ended = await busyMsPerSecond(page, 3);
+    const text = (cost: Record<string, number>) => Object.entries(cost).map(([name, ms]) => `${name} ${ms.toFixed(1)}`).join(', ');
+    console.log(`trace page main-thread ms/s with two running spans: ${text(running)}; once ended: ${text(ended)}`);
+    // Headless Chromium paints in software (most of the running figure); the bound catches a frame that redraws every row.
+    expect(running.task, 'a running trace costs the page under a fifth of a core').toBeLessThan(200);
+    expect(ended.task, 'an ended trace costs the page next to nothing: the frame loop has stopped').toBeLessThan(10);
   });
 });
 

@@ -24,6 +24,9 @@ const LIVE_CLOCK_MS = 15_000;
 /** Traces "Add to dataset" takes from a filtered list at most: one page of `GET /api/traces` at its largest limit. */
 const ADD_MAX_TRACES = 1000;
 
+/** A trace a span of which still runs: `running: true` in the list's answer (helper R's running spans; absent before them). */
+const isRunning = (trace: TraceSummary): boolean => (trace as { running?: boolean }).running === true;
+
 const pickTraces = (page: TraceListResponse) => ({ items: page.traces, nextCursor: page.nextCursor });
 const traceKey = (trace: TraceSummary) => trace.traceId;
 
@@ -176,6 +179,12 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
                 <Link to={`/traces/${t.traceId}`} onClick={(e) => e.stopPropagation()}>
                   {t.rootName}
                 </Link>
+                {isRunning(t) && (
+                  <>
+                    {' '}
+                    <Status kind="info">running</Status>
+                  </>
+                )}
               </td>
               <td>{t.serviceName}</td>
               <td className="trace-session">
