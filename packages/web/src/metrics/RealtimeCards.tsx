@@ -2,14 +2,20 @@ import type { RealtimeMetrics } from '@spoor/model';
 import { apiUrl } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { formatClock, formatCost, formatDuration, formatPercent } from '../format';
+import { useCommitRefresh } from '../live/use-commit-refresh';
 import { useApi } from '../use-api';
 import { formatSignificant } from './value-format';
 
-const REFRESH_MS = 5000;
+/**
+ * With nothing committed the tiles still move, as their windows (60 s, 5 minutes) slide past the
+ * last runs, and so do the cache counters, which no trace event announces: asked again this often.
+ */
+const QUIET_REFRESH_MS = 30_000;
 
-/** What is happening now, from `GET /api/metrics/realtime`, asked again every five seconds. */
+/** What is happening now, from `GET /api/metrics/realtime`: asked again when a trace is committed (at most once a second, from `GET /api/live`). */
 export function RealtimeCards({ service }: { service: string | null }) {
-  const { data, error } = useApi<RealtimeMetrics>(apiUrl('/api/metrics/realtime', { service }), { refreshMs: REFRESH_MS });
+  const { data, error, reload } = useApi<RealtimeMetrics>(apiUrl('/api/metrics/realtime', { service }), { refreshMs: QUIET_REFRESH_MS });
+  useCommitRefresh({ service }, reload);
   const na = (n: number | null | undefined, format: (n: number) => string) => (n === null || n === undefined ? '–' : format(n));
   const cards: Array<[string, string, string]> = [
     ['Requests / min', na(data?.requestsPerSecond, (n) => formatSignificant(n * 60)), 'Root spans that ended in the last 60 s'],
@@ -23,7 +29,7 @@ export function RealtimeCards({ service }: { service: string | null }) {
     <section aria-labelledby="realtime-title">
       <h2 id="realtime-title">
         Now{' '}
-        <span className="muted metrics-at" title="Refreshed every 5 seconds">
+        <span className="muted metrics-at" title="Refreshed as traces are committed, at most once a second">
           {data === undefined ? '' : `at ${formatClock(data.at).slice(0, 8)}`}
         </span>
       </h2>

@@ -13,17 +13,23 @@ import { type CompactCriticalPath, compactCriticalPath, criticalPathDisplay } fr
 import { nameAt, originUsOf, rowOfSpan, spanIdAt, totalMsOf, totalsOf, type SpanTree } from '../trace/span-tree';
 import { SelectedSpan } from '../trace/SelectedSpan';
 import { TraceLogs } from '../trace/TraceLogs';
-import { useTraceTree } from '../trace/use-trace-tree';
+import { useLiveTrace } from '../trace/use-live-trace';
+import { createThrottle } from '../live/throttle';
+import { LiveDuration } from '../trace/LiveDuration';
 import { collapseBelow, revealRows, toggleRow } from '../trace/visible-rows';
 import { Waterfall } from '../trace/Waterfall';
 import { AddToDataset } from '../datasets/AddToDataset';
 import { itemsFromTraces } from '../datasets/dataset-view';
 import '../trace/trace.css';
 
-/** One trace: summary, waterfall, the selected span's details, and the trace's logs. */
+/** While the trace changes, its critical path is asked for again at most this often (a read of the whole trace on the server). */
+const LIVE_PATH_INTERVAL_MS = 2000;
+
+/** One trace: summary, waterfall, the selected span's details, and the trace's logs; growing while the trace runs. */
 export function TracePage({ traceId, search }: { traceId: string; search: URLSearchParams }) {
-  // The tree comes as a stream: the waterfall draws its first rows before a big trace is all in.
-  const load = useTraceTree(traceId);
+  // The tree comes as a stream: the waterfall draws its first rows before a big trace is all in;
+  // then the trace's live stream keeps it up to date while it runs.
+  const load = useLiveTrace(traceId);
   const { tree, error } = load;
   const [path, setPath] = useState<CompactCriticalPath | null>(null);
   // Folded spans, by span index in the tree's columns: they stay folded as more rows arrive.
@@ -39,7 +45,14 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
   // The critical path comes apart, once the tree is in: it is JSON parsed on the page's thread (10 MB
   // for a 200,000-span agent trace), which would hold up the rows still arriving. The waterfall
   // draws without it and marks it when it arrives.
-  const { done } = load;
+  const { done, version } = load;
+  // While the trace changes the path is asked again, at most every LIVE_PATH_INTERVAL_MS.
+  const [pathAsked, setPathAsked] = useState(0);
+  const pathThrottle = useMemo(() => createThrottle(() => setPathAsked((n) => n + 1), LIVE_PATH_INTERVAL_MS), []);
+  useEffect(() => () => pathThrottle.cancel(), [pathThrottle]);
+  useEffect(() => {
+    if (version > 0) pathThrottle.signal();
+  }, [version, pathThrottle]);
   useEffect(() => {
     if (!done) return;
     const controller = new AbortController();
@@ -51,7 +64,7 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
       // A trace still arriving may have no path yet; the waterfall simply shows none.
     });
     return () => controller.abort();
-  }, [traceId, done]);
+  }, [traceId, done, pathAsked]);
 
   // The benchmark and anyone curious can read this mark: the whole tree is in and drawn.
   useEffect(() => {
@@ -123,7 +136,13 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
           </h1>
           <div className="trace-facts">
             <span>{formatTime(isoFromMicros(originUsOf(tree)))}</span>
-            <span>{formatDuration(totalMsOf(tree))}</span>
+            {load.running ? (
+              <Status kind="info">
+                running <LiveDuration tree={tree} />
+              </Status>
+            ) : (
+              <span data-testid="trace-duration">{formatDuration(totalMsOf(tree))}</span>
+            )}
             <span data-testid="trace-span-count">
               {formatInteger(spans.count)} spans{load.done ? '' : ' so far…'}
             </span>
@@ -151,6 +170,7 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
             critical={critical}
             onCollapseAll={() => setCollapsed(collapseBelow(tree, 1))}
             onExpandAll={() => setCollapsed(new Uint8Array(0))}
+            running={load.running}
           />
           {selected !== null && <SelectedSpan key={selected} traceId={traceId} spanId={selected} onClose={() => setSearch({ span: null })} />}
         </div>

@@ -17,10 +17,15 @@ import { useNow } from '../use-now';
 import { usePages } from '../use-pages';
 import './traces.css';
 import { LoadMore } from '../components/LoadMore';
+import { useLiveTraces } from '../live/use-live-traces';
 
-const LIVE_REFRESH_MS = 5000;
+/** How often a live list's "ago" column moves when no trace changes. */
+const LIVE_CLOCK_MS = 15_000;
 /** Traces "Add to dataset" takes from a filtered list at most: one page of `GET /api/traces` at its largest limit. */
 const ADD_MAX_TRACES = 1000;
+
+/** A trace a span of which still runs: `running: true` in the list's answer (helper R's running spans; absent before them). */
+const isRunning = (trace: TraceSummary): boolean => (trace as { running?: boolean }).running === true;
 
 const pickTraces = (page: TraceListResponse) => ({ items: page.traces, nextCursor: page.nextCursor });
 const traceKey = (trace: TraceSummary) => trace.traceId;
@@ -39,11 +44,11 @@ const TEXT_FILTERS = [
 export function TracesPage({ search }: { search: URLSearchParams }) {
   const live = search.get('live') === '1';
   const query = search.toString();
-  // "Now" moves with the address; live mode asks for the first page again every 5 s instead, so
-  // pages loaded with "Load more" stay and an open range keeps showing the newest traces.
+  // "Now" moves with the address only: live mode applies the stream's changes to the rows loaded
+  // instead, so pages loaded with "Load more" stay and an open range keeps showing the newest traces.
   const now = useNow(null, query);
   const range = resolveRange(search, now, null);
-  const params = {
+  const filters = {
     from: range.from,
     to: range.to,
     service: search.get('service'),
@@ -56,10 +61,12 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
     maxDurationMs: search.get('maxDurationMs'),
     attr: search.getAll('attr'),
     score: search.getAll('score'),
-    limit: 50,
   };
-  const list = usePages('/api/traces', params, pickTraces, traceKey, { refreshMs: live ? LIVE_REFRESH_MS : null });
-  const traces = list.items;
+  const params = { ...filters, limit: 50 };
+  const list = usePages('/api/traces', params, pickTraces, traceKey);
+  const traces = useLiveTraces(filters, live, list);
+  // A live list's new rows start after the page opened: their age counts from when one comes on top.
+  const agoNow = useNow(live ? LIVE_CLOCK_MS : null, live ? (traces[0]?.traceId ?? null) : null);
   const scoreNames = scoreColumnNames(traces);
   const services = useApi<ServiceListResponse>(apiUrl('/api/services'));
 
@@ -113,7 +120,7 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
           <label className="live-toggle">
             <input type="checkbox" checked={live} onChange={(e) => setSearch({ live: e.target.checked ? '1' : null })} />
             Live
-            {live && <span className="live-dot" aria-label="refreshing every 5 seconds" />}
+            {live && <span className="live-dot" aria-label="updated as traces are committed" />}
           </label>
         </div>
         <div className="toolbar">
@@ -166,12 +173,18 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
           {traces.map((t) => (
             <tr key={t.traceId} className="clickable" onClick={() => navigate(`/traces/${t.traceId}`)}>
               <td title={t.startTime}>
-                {formatTime(t.startTime)} <span className="muted">{formatAgo(t.startTime, now)}</span>
+                {formatTime(t.startTime)} <span className="muted">{formatAgo(t.startTime, live ? agoNow : now)}</span>
               </td>
               <td>
                 <Link to={`/traces/${t.traceId}`} onClick={(e) => e.stopPropagation()}>
                   {t.rootName}
                 </Link>
+                {isRunning(t) && (
+                  <>
+                    {' '}
+                    <Status kind="info">running</Status>
+                  </>
+                )}
               </td>
               <td>{t.serviceName}</td>
               <td className="trace-session">

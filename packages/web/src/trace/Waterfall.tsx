@@ -4,7 +4,7 @@ import { fullView, panView, viewAround, zoomView, type TimeView } from './layout
 import type { TraceSearchResponse } from '@spoor/model';
 import { apiGet, apiUrl } from '../api';
 import { attributeSearchText, mergeMatches, searchSpans } from './span-search';
-import { categoryAt, durationMsAt, eventsAt, isErrorAt, nameAt, rowNote, serviceAt, spanIdAt, startMsAt, totalMsOf, type SpanTree } from './span-tree';
+import { categoryAt, durationMsAt, eventsAt, isErrorAt, nameAt, originUsOf, rowNote, serviceAt, spanIdAt, startMsAt, totalMsOf, type SpanTree } from './span-tree';
 import { TimeAxis } from './TimeAxis';
 import { anchoredScrollTop, indexOfRow, isCollapsed, revealRows, rowWindow, scrollMap, visibleRows } from './visible-rows';
 import { ROW_HEIGHT, WaterfallRow } from './WaterfallRow';
@@ -13,6 +13,13 @@ const OVERSCAN = 12;
 const SEARCH_DELAY_MS = 120;
 /** How far apart the bases rows are placed from lie, when the canvas is scaled. */
 const BASE_BLOCK_PX = 1_000_000;
+/**
+ * While a span runs, the time axis reaches this much past now (at least a second more), and is
+ * pushed on again when now gets there: the axis moves in steps of a quarter, not every frame, so a
+ * frame redraws only the running rows.
+ */
+const LIVE_HEADROOM = 1.25;
+const MIN_LIVE_HEADROOM_MS = 1000;
 
 export interface WaterfallProps {
   tree: SpanTree;
@@ -24,6 +31,8 @@ export interface WaterfallProps {
   critical: CriticalPathDisplay | null;
   onCollapseAll: () => void;
   onExpandAll: () => void;
+  /** Whether a span runs: the axis then reaches past now, and running bars are drawn to it. */
+  running?: boolean;
 }
 
 /**
@@ -32,10 +41,32 @@ export interface WaterfallProps {
  * ↑/↓ move, ←/→ collapse and expand (or go to parent / first child), Enter toggles, `z` zooms to
  * the span, `0` shows the whole trace, `+`/`-` zoom, `/` searches.
  */
-export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, selectedRow, onSelect, critical, onCollapseAll, onExpandAll }: WaterfallProps) {
+export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, selectedRow, onSelect, critical, onCollapseAll, onExpandAll, running = false }: WaterfallProps) {
   const visible = useMemo(() => visibleRows(tree, collapsed), [tree, collapsed]);
-  const totalMs = totalMsOf(tree);
+  const traceStartMs = originUsOf(tree) / 1000;
+  const [liveEndMs, setLiveEndMs] = useState(0);
+  useEffect(() => {
+    if (!running) return;
+    let timer: number | undefined;
+    const extend = (): void => {
+      const nowMs = Date.now() - traceStartMs;
+      const endMs = Math.max(nowMs * LIVE_HEADROOM, nowMs + MIN_LIVE_HEADROOM_MS);
+      setLiveEndMs(endMs);
+      timer = window.setTimeout(extend, endMs - nowMs);
+    };
+    extend();
+    return () => window.clearTimeout(timer);
+  }, [running, traceStartMs]);
+  const totalMs = Math.max(totalMsOf(tree), running ? liveEndMs : 0);
   const [view, setView] = useState<TimeView>(() => fullView(totalMs));
+  // A view showing the whole trace keeps showing it as the trace grows (or as a run ends and the
+  // axis comes back from past now to its end); one the user zoomed stays.
+  const shownTotalMs = useRef(totalMs);
+  useLayoutEffect(() => {
+    const beforeMs = shownTotalMs.current;
+    shownTotalMs.current = totalMs;
+    if (beforeMs !== totalMs) setView((v) => (v.startMs <= 0 && v.endMs >= beforeMs ? fullView(totalMs) : v));
+  }, [totalMs]);
   const [showCritical, setShowCritical] = useState(true);
   const scrollRef = useRef<HTMLDivElement>(null);
   // The rows in the DOM follow from the scroll position and the viewport's height, kept as state
@@ -295,6 +326,8 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
         setSize={tree.parent[row] === -1 ? tree.rootCount : tree.childCount[tree.parent[row]!]!}
         startMs={startMsAt(tree, row)}
         durationMs={durationMsAt(tree, row)}
+        state={tree.spans.state[tree.order[row]!]!}
+        traceStartMs={traceStartMs}
         events={eventsAt(tree, row)}
         hasChildren={tree.childCount[row]! > 0}
         expanded={!isCollapsed(tree, collapsed, row)}

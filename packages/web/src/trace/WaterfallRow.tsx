@@ -1,7 +1,9 @@
 import { memo } from 'react';
 import type { SpanCategory } from '@spoor/model';
 import { formatDuration } from '../format';
+import { useFrameClock } from '../live/frame-clock';
 import { barBox, type TimeView } from './layout';
+import { ABANDONED, RUNNING } from './span-columns';
 
 export const ROW_HEIGHT = 26;
 const INDENT_PX = 14;
@@ -28,7 +30,12 @@ export interface WaterfallRowProps {
   posInSet: number;
   setSize: number;
   startMs: number;
+  /** Of a running span, the time so far when its snapshot came: its bar is drawn on to now. */
   durationMs: number;
+  /** Index into `SPAN_STATES`: ended, running (drawn to now, every frame) or abandoned. */
+  state: number;
+  /** Epoch ms of trace time 0, where "now" is measured from for a running span. */
+  traceStartMs: number;
   /** [offset ms, name] of the span's events, trace time. */
   events: readonly (readonly [number, string])[] | undefined;
   hasChildren: boolean;
@@ -49,9 +56,14 @@ export interface WaterfallRowProps {
  * on its props, so scrolling or selecting re-renders only the rows that changed.
  */
 export const WaterfallRow = memo(function WaterfallRow(props: WaterfallRowProps) {
-  const { row, topPx, spanId, name, service, category, isError, note, depth, posInSet, setSize, startMs, durationMs, events, hasChildren, expanded, selected, match, currentMatch, onPath, segments, view } = props;
+  const { row, topPx, spanId, name, service, category, isError, note, depth, posInSet, setSize, startMs, state, traceStartMs, events, hasChildren, expanded, selected, match, currentMatch, onPath, segments, view } = props;
+  // A running span's row alone re-renders each frame: its bar's end and its duration move with the clock.
+  const running = state === RUNNING;
+  const nowMs = useFrameClock(running);
+  const durationMs = running ? Math.max(props.durationMs, nowMs - traceStartMs - startMs) : props.durationMs;
   const box = barBox(startMs, durationMs, view);
-  const className = ['wf-row', selected && 'selected', match && 'match', currentMatch && 'current-match', isError && 'error', onPath && 'on-path'].filter(Boolean).join(' ');
+  const stateClass = running ? 'running' : state === ABANDONED ? 'abandoned' : null;
+  const className = ['wf-row', selected && 'selected', match && 'match', currentMatch && 'current-match', isError && 'error', onPath && 'on-path', stateClass].filter(Boolean).join(' ');
   return (
     <div
       id={`wf-row-${row}`}
@@ -63,6 +75,7 @@ export const WaterfallRow = memo(function WaterfallRow(props: WaterfallRowProps)
       aria-expanded={hasChildren ? expanded : undefined}
       aria-selected={selected}
       data-span-id={spanId}
+      data-state={stateClass ?? 'ended'}
       style={{ transform: `translateY(${topPx}px)` }}
       onClick={() => props.onSelect(row)}
     >
@@ -92,6 +105,10 @@ export const WaterfallRow = memo(function WaterfallRow(props: WaterfallRowProps)
             ✕
           </span>
         )}
+        {running && <span className="wf-state-mark running" role="img" aria-label="running" title="Running: drawn to now" />}
+        {state === ABANDONED && (
+          <span className="wf-state-mark abandoned" role="img" aria-label="abandoned" title="Abandoned: its trace went quiet before it ended (its process went away)" />
+        )}
         {/* A search match is marked in the text too (underlined, and a <mark> for screen readers), not only by the row's tint. */}
         {match ? <mark className="wf-span-name">{name}</mark> : <span className="wf-span-name">{name}</span>}
         <span className="wf-service">{service}</span>
@@ -105,7 +122,7 @@ export const WaterfallRow = memo(function WaterfallRow(props: WaterfallRowProps)
         )}
         {box !== null && (
           <span className={box.left + box.width > 0.85 ? 'wf-duration inside' : 'wf-duration'} style={box.left + box.width > 0.85 ? { right: `${(1 - box.left - box.width) * 100}%` } : { left: `${(box.left + box.width) * 100}%` }}>
-            {formatDuration(durationMs)}
+            {running ? `${formatDuration(durationMs)}…` : formatDuration(durationMs)}
           </span>
         )}
         {events !== undefined && box !== null && eventMarks(events, view)}

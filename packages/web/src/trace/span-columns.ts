@@ -14,6 +14,7 @@
 export const SPAN_STATES = ['ended', 'running', 'abandoned'] as const;
 export const ENDED = 0;
 export const RUNNING = 1;
+export const ABANDONED = 2;
 
 /** Index of `error` in `STATUS_CODES`. */
 const STATUS_ERROR = 2;

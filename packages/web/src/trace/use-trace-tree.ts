@@ -31,11 +31,12 @@ function nextTask(): Promise<void> {
 /**
  * Loads `GET /api/traces/:id/tree` as the binary stream, drawing the first rows from its first
  * chunk and a fuller tree at doubling sizes (`TreeLoader`). Marks `spoor:trace-data` when the first
- * tree is made.
+ * tree is made. It waits while `start` is false (a live page opens its stream first).
  */
-export function useTraceTree(traceId: string): TraceLoad {
+export function useTraceTree(traceId: string, start = true): TraceLoad {
   const [load, setLoad] = useState<TraceLoad>(START);
   useEffect(() => {
+    if (!start) return;
     setLoad(START);
     const controller = new AbortController();
     const { signal } = controller;
@@ -69,6 +70,6 @@ export function useTraceTree(traceId: string): TraceLoad {
       if (!signal.aborted) setLoad((l) => ({ ...l, error }));
     });
     return () => controller.abort();
-  }, [traceId]);
+  }, [traceId, start]);
   return load;
 }
