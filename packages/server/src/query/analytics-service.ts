@@ -20,7 +20,7 @@ import {
   type TimeseriesResponse,
 } from '@spoor/model';
 import { AppError } from '../errors.js';
-import type { AnalyticsReader, CompareSideRecord, MetricReader, ScoreStatsReader, ScoreStore, SpanStatsRecord, TraceReader } from '../store/store.js';
+import type { AnalyticsReader, CompareSideRecord, MetricReader, RunningSpanStore, ScoreStatsReader, ScoreStore, SpanStatsRecord, TraceReader } from '../store/store.js';
 import { scoreFromStored, scoreSummariesOf } from './convert.js';
 import { scoreComparison } from './score-comparison.js';
 import { criticalPath } from './critical-path.js';
@@ -90,7 +90,7 @@ export class AnalyticsService {
     private readonly store: AnalyticsReader &
       ScoreStatsReader &
       Pick<MetricReader, 'readMetricPoints'> &
-      Pick<TraceReader, 'getTraceTimings'> & { readonly scores: ScoreStore },
+      Pick<TraceReader, 'getTraceTimings'> & { readonly scores: ScoreStore; readonly runningSpans: Pick<RunningSpanStore, 'ofTraces'> },
   ) {}
 
   async spanStats(query: SpanStatsQuery): Promise<SpanStatsResponse> {
@@ -253,10 +253,17 @@ export class AnalyticsService {
     };
   }
 
+  /**
+   * The chain of ended spans that decided the trace's duration. A trace whose spans all still run
+   * has none yet: an empty path from its first span's start, not a 404 (the trace is there).
+   */
   async criticalPath(projectId: string, traceId: string): Promise<CriticalPath> {
     const timings = await this.store.getTraceTimings(projectId, traceId);
-    if (timings === null || timings.count === 0) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
-    return criticalPath(traceId, timings);
+    if (timings !== null && timings.count > 0) return criticalPath(traceId, timings);
+    const running = await this.store.runningSpans.ofTraces(projectId, [traceId]);
+    if (running.length === 0) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
+    const startUs = Math.min(...running.map((span) => span.startTimeUs));
+    return { traceId, startTime: isoFromMicros(startUs), durationMs: 0, spans: [], segments: [] };
   }
 
   async compare(query: CompareQuery): Promise<CompareResponse> {

@@ -23,6 +23,8 @@ export class FakeLiveStore implements LiveStore {
     for (const span of spans) this.spans.push({ span, seq, running: false });
     for (const span of running) this.spans.push({ span, seq, running: true });
     for (const part of parts) this.parts.push({ projectId: part.projectId, traceId: part.traceId, seq });
+    // A snapshot touches its trace too: one whose spans all still run is listed.
+    for (const span of running) this.parts.push({ projectId: span.projectId, traceId: span.traceId, seq });
   }
 
   async head(): Promise<LiveCursor> {

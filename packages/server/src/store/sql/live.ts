@@ -82,20 +82,14 @@ export class SqlLiveStore implements LiveStore {
     );
   }
 
+  /**
+   * The traces of a project committed after `after` up to `upTo`, newest first, at most `limit`:
+   * those a commit wrote a part of (a span ended) or a running snapshot of (a trace whose spans
+   * all still run is listed too), each with the last commit of each writer that touched it.
+   */
   async tracesAfter(projectId: string, after: LiveCursor, upTo: LiveCursor, limit: number): Promise<TouchedTrace[]> {
-    const p = this.db.dialect.params();
-    const rows = this.commits.rowsOf(p, 'trace_parts', after, upTo);
-    if (rows === null) return [];
-    const touched = await this.db.rows(
-      'read the traces committed after a cursor',
-      `SELECT DISTINCT r.trace_id AS l_trace, ${rows.writer} AS c_writer, ${rows.major} AS c_major, ${rows.minor} AS c_minor
-       FROM ${rows.from}
-       WHERE r.project_id = ${p.add(projectId)} AND ${rows.where}
-       ORDER BY c_major DESC, c_minor DESC
-       LIMIT ${p.count(MAX_TOUCHED_ROWS)}`,
-      p,
-      (row) => ({ traceId: row.get('l_trace') as string, at: positionFromRow(row) }),
-    );
+    const [parts, running] = await Promise.all([this.touched('trace_parts', projectId, after, upTo), this.touched('running_spans', projectId, after, upTo)]);
+    const touched = running.length === 0 ? parts : [...parts, ...running].sort((a, b) => comparePositions(b.at, a.at));
     // The last commit of each writer that touched each trace (rows come newest first).
     const seen = new Set<string>();
     const out: TouchedTrace[] = [];
@@ -109,6 +103,22 @@ export class SqlLiveStore implements LiveStore {
       out.push(row);
     }
     return out;
+  }
+
+  private touched(table: 'trace_parts' | 'running_spans', projectId: string, after: LiveCursor, upTo: LiveCursor): Promise<TouchedTrace[]> {
+    const p = this.db.dialect.params();
+    const rows = this.commits.rowsOf(p, table, after, upTo);
+    if (rows === null) return Promise.resolve([]);
+    return this.db.rows(
+      table === 'trace_parts' ? 'read the traces committed after a cursor' : 'read the traces of running spans committed after a cursor',
+      `SELECT DISTINCT r.trace_id AS l_trace, ${rows.writer} AS c_writer, ${rows.major} AS c_major, ${rows.minor} AS c_minor
+       FROM ${rows.from}
+       WHERE r.project_id = ${p.add(projectId)} AND ${rows.where}
+       ORDER BY c_major DESC, c_minor DESC
+       LIMIT ${p.count(MAX_TOUCHED_ROWS)}`,
+      p,
+      (row) => ({ traceId: row.get('l_trace') as string, at: positionFromRow(row) }),
+    );
   }
 
   async traceSummaries(filter: LiveTraceFilter, traceIds: readonly string[]): Promise<TraceSummaryRecord[]> {
