@@ -19,11 +19,8 @@ export const CACHE_HIT = `Int8 MATERIALIZED multiIf(position(attributes, '"cache
     JSONExtract(attributes, 'cache.hit', 'Nullable(String)') = 'true', 1,
     JSONExtract(attributes, 'cache.hit', 'Nullable(String)') = 'false', -1, 0)`;
 
-export const TABLE_DEFS: readonly TableDef[] = [
-  {
-    name: 'spans',
-    columns: `
-  project_id ${LC},
+/** The span columns `spans` and `running_spans` share, in `store/tables.ts`' order. */
+const SPAN_COLUMNS = `  project_id ${LC},
   trace_id ${ID},
   span_id ${ID},
   parent_span_id Nullable(String) CODEC(ZSTD(1)),
@@ -61,7 +58,13 @@ export const TABLE_DEFS: readonly TableDef[] = [
   finish_reasons ${LCN},
   cost_source ${LCN},
   category UInt8,
-  user_id Nullable(String),
+  user_id Nullable(String)`;
+
+export const TABLE_DEFS: readonly TableDef[] = [
+  {
+    name: 'spans',
+    columns: `
+${SPAN_COLUMNS},
   batch_id UInt64 CODEC(T64, ZSTD(1)),
   cache_hit ${CACHE_HIT},
   INDEX trace_idx trace_id TYPE bloom_filter(0.001) GRANULARITY 1,
@@ -241,45 +244,7 @@ export const TABLE_DEFS: readonly TableDef[] = [
     // a later snapshot or the ended span replaced), read by trace.
     name: 'running_spans',
     columns: `
-  project_id ${LC},
-  trace_id ${ID},
-  span_id ${ID},
-  parent_span_id Nullable(String) CODEC(ZSTD(1)),
-  trace_state String,
-  flags UInt32,
-  name ${LC},
-  kind UInt8,
-  service_name ${LC},
-  start_us ${TIME},
-  end_us ${TIME},
-  duration_us Int64 CODEC(T64, ZSTD(1)),
-  status_code UInt8,
-  status_message String,
-  attributes ${JSON_TEXT},
-  source_id ${LC},
-  events ${JSON_TEXT},
-  links ${JSON_TEXT},
-  dropped_attributes UInt32,
-  dropped_events UInt32,
-  dropped_links UInt32,
-  session_id Nullable(String),
-  is_llm Bool,
-  llm_provider ${LCN},
-  llm_operation ${LCN},
-  llm_request_model ${LCN},
-  llm_response_model ${LCN},
-  input_tokens Nullable(Int64),
-  output_tokens Nullable(Int64),
-  total_tokens Nullable(Int64),
-  cache_read_tokens Nullable(Int64),
-  cache_creation_tokens Nullable(Int64),
-  reasoning_tokens Nullable(Int64),
-  cost_usd Nullable(Float64),
-  ttft_ms Nullable(Float64),
-  finish_reasons ${LCN},
-  cost_source ${LCN},
-  category UInt8,
-  user_id Nullable(String),
+${SPAN_COLUMNS},
   received_us Int64,
   batch_id UInt64 CODEC(T64, ZSTD(1))`,
     engine: 'MergeTree',

@@ -13,23 +13,8 @@
  */
 export const SCHEMA_VERSION = 11;
 
-export const SCHEMA_SQL = `
-CREATE TABLE IF NOT EXISTS spoor_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
-
--- The spool position each commit brought a server up to (server_id NULL: written before servers had ids).
--- commit_seq: the transaction's number (writer.ts), which the rows it wrote carry too.
-CREATE TABLE IF NOT EXISTS spool_positions (position VARCHAR NOT NULL, committed_at TIMESTAMP NOT NULL, server_id VARCHAR, commit_seq BIGINT);
-
-CREATE TABLE IF NOT EXISTS sources (
-  project_id VARCHAR NOT NULL,
-  source_id VARCHAR NOT NULL,
-  resource VARCHAR NOT NULL,
-  scope VARCHAR NOT NULL,
-  PRIMARY KEY (project_id, source_id)
-);
-
-CREATE TABLE IF NOT EXISTS spans (
-  project_id VARCHAR NOT NULL,
+/** The span columns `spans` and `running_spans` share, in `store/tables.ts`' order. */
+const SPAN_COLUMNS = `  project_id VARCHAR NOT NULL,
   trace_id VARCHAR NOT NULL,
   span_id VARCHAR NOT NULL,
   parent_span_id VARCHAR,
@@ -67,7 +52,25 @@ CREATE TABLE IF NOT EXISTS spans (
   finish_reasons VARCHAR,
   cost_source VARCHAR,
   category UTINYINT NOT NULL DEFAULT 7,
-  user_id VARCHAR,
+  user_id VARCHAR`;
+
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS spoor_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+
+-- The spool position each commit brought a server up to (server_id NULL: written before servers had ids).
+-- commit_seq: the transaction's number (writer.ts), which the rows it wrote carry too.
+CREATE TABLE IF NOT EXISTS spool_positions (position VARCHAR NOT NULL, committed_at TIMESTAMP NOT NULL, server_id VARCHAR, commit_seq BIGINT);
+
+CREATE TABLE IF NOT EXISTS sources (
+  project_id VARCHAR NOT NULL,
+  source_id VARCHAR NOT NULL,
+  resource VARCHAR NOT NULL,
+  scope VARCHAR NOT NULL,
+  PRIMARY KEY (project_id, source_id)
+);
+
+CREATE TABLE IF NOT EXISTS spans (
+${SPAN_COLUMNS},
   -- The number of the transaction that wrote the row (writer.ts): what live streams read after.
   commit_seq BIGINT
 );
@@ -280,45 +283,7 @@ CREATE TABLE IF NOT EXISTS llm_responses (
 -- Running snapshots: spans sent with no end yet (store/tables.ts RUNNING_SPANS), the columns of spans
 -- and when their request was received. A read keeps each span's newest, none of a span stored ended.
 CREATE TABLE IF NOT EXISTS running_spans (
-  project_id VARCHAR NOT NULL,
-  trace_id VARCHAR NOT NULL,
-  span_id VARCHAR NOT NULL,
-  parent_span_id VARCHAR,
-  trace_state VARCHAR NOT NULL,
-  flags UINTEGER NOT NULL,
-  name VARCHAR NOT NULL,
-  kind UTINYINT NOT NULL,
-  service_name VARCHAR NOT NULL,
-  start_us BIGINT NOT NULL,
-  end_us BIGINT NOT NULL,
-  duration_us BIGINT NOT NULL,
-  status_code UTINYINT NOT NULL,
-  status_message VARCHAR NOT NULL,
-  attributes VARCHAR NOT NULL,
-  source_id VARCHAR NOT NULL,
-  events VARCHAR NOT NULL,
-  links VARCHAR NOT NULL,
-  dropped_attributes UINTEGER NOT NULL,
-  dropped_events UINTEGER NOT NULL,
-  dropped_links UINTEGER NOT NULL,
-  session_id VARCHAR,
-  is_llm BOOLEAN NOT NULL,
-  llm_provider VARCHAR,
-  llm_operation VARCHAR,
-  llm_request_model VARCHAR,
-  llm_response_model VARCHAR,
-  input_tokens BIGINT,
-  output_tokens BIGINT,
-  total_tokens BIGINT,
-  cache_read_tokens BIGINT,
-  cache_creation_tokens BIGINT,
-  reasoning_tokens BIGINT,
-  cost_usd DOUBLE,
-  ttft_ms DOUBLE,
-  finish_reasons VARCHAR,
-  cost_source VARCHAR,
-  category UTINYINT NOT NULL,
-  user_id VARCHAR,
+${SPAN_COLUMNS},
   received_us BIGINT NOT NULL,
   -- The transaction that wrote the row (writer.ts): what live streams read after.
   commit_seq BIGINT
