@@ -1,5 +1,5 @@
 import { type ComparedItem, type ExperimentComparison, regressionsOf } from '@spoor/model';
-import { authorizationOf } from '../replay/options.js';
+import { apiTargetFrom } from '../replay/options.js';
 import { runtime } from '../runtime.js';
 import { ExperimentApi } from './client.js';
 import { ExperimentError, RegressionError, type WorseItem, type WorseScore } from './errors.js';
@@ -40,11 +40,9 @@ export async function assertNoRegression(report: ExperimentReport, options: NoRe
   if (typeof baseline !== 'string' || baseline === '') bad('baseline: the id or name of the experiment to compare with');
   if (metric !== undefined && (typeof metric !== 'string' || metric === '')) bad('metric: a score name');
   if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) bad(`tolerance: a number, 0 or more (got ${String(tolerance)})`);
-  const server = runtime.server;
-  const endpoint = (options.endpoint ?? server?.endpoint ?? bad('endpoint: call init() first, or pass the Spoor server\'s URL')).replace(/\/+$/, '');
-  const headers = options.apiKey !== undefined ? { authorization: `Bearer ${options.apiKey}` } : authorizationOf(server?.headers ?? {});
+  const server = runtime.server ?? { endpoint: options.endpoint ?? bad('endpoint: call init() first, or pass the Spoor server\'s URL'), headers: {} };
   const id = report.experiment.id;
-  const comparison = await new ExperimentApi({ endpoint, headers }).get<ExperimentComparison>(
+  const comparison = await new ExperimentApi(apiTargetFrom(options.endpoint, options.apiKey, server)).get<ExperimentComparison>(
     `/api/experiments/${encodeURIComponent(baseline)}/compare/${id}`,
     `compare experiment ${id} with baseline '${baseline}'`,
   );

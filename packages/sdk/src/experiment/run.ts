@@ -1,6 +1,6 @@
 import type { DatasetItem, DatasetItemsResponse, Experiment, ExperimentResult, JsonValue, NewExperiment, NewExperimentResult } from '@spoor/model';
 import { flushSpans } from '../init.js';
-import { authorizationOf } from '../replay/options.js';
+import { apiTargetFrom } from '../replay/options.js';
 import type { ReplaySession } from '../replay/session.js';
 import { runtime } from '../runtime.js';
 import { ExperimentApi, type ApiTarget } from './client.js';
@@ -137,10 +137,9 @@ function resolved<O>(options: ExperimentOptions<O>): ResolvedRun {
     else if (typeof evaluator === 'object' && evaluator !== null && typeof evaluator.name === 'string' && evaluator.name !== '' && typeof evaluator.evaluate === 'function') localEvaluators.push(evaluator);
     else bad(`evaluators: ${JSON.stringify(evaluator)} is neither a server evaluator's name nor { name, evaluate }`);
   }
-  const endpoint = (options.endpoint ?? runtime.server.endpoint).replace(/\/+$/, '');
-  if (!/^https?:\/\/[^/\s]+/.test(endpoint)) bad(`endpoint: the http(s) URL of a Spoor server (got '${endpoint}')`);
+  const api: ApiTarget = apiTargetFrom(options.endpoint, options.apiKey, runtime.server);
+  if (!/^https?:\/\/[^/\s]+/.test(api.endpoint)) bad(`endpoint: the http(s) URL of a Spoor server (got '${api.endpoint}')`);
   if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey === '')) bad('apiKey: a non-empty key');
-  const api: ApiTarget = { endpoint, headers: options.apiKey === undefined ? authorizationOf(runtime.server.headers) : { authorization: `Bearer ${options.apiKey}` } };
   const plan = replay === 'none' ? undefined : { replay, alwaysLive: alwaysLiveFor(replay, targets), api };
   return { dataset, datasetVersion, name, task, serverEvaluators, localEvaluators, replay, plan, concurrency, metadata, api };
 }

@@ -38,7 +38,7 @@ export function replayConfigFrom(
   if (typeof traceId !== 'string' || !TRACE_ID.test(traceId)) {
     fail(`replay.traceId must be a trace id of 32 hex digits, as the trace view and GET /api/traces show it (got ${JSON.stringify(traceId)})`);
   }
-  const endpoint = (options.endpoint ?? defaults.endpoint).replace(/\/+$/, '');
+  const { endpoint, headers } = apiTargetFrom(options.endpoint, options.apiKey, defaults);
   if (typeof endpoint !== 'string' || !/^https?:\/\/[^/\s]+/.test(endpoint)) fail(`replay.endpoint must be the http(s) URL of a Spoor server (got '${String(endpoint)}')`);
   if (options.apiKey !== undefined && (typeof options.apiKey !== 'string' || options.apiKey === '')) fail('replay.apiKey must be a non-empty string: a read key of the recorded trace\'s project');
   if (options.passthrough !== undefined && typeof options.passthrough !== 'boolean') fail(`replay.passthrough must be true or false (got ${JSON.stringify(options.passthrough)})`);
@@ -46,14 +46,30 @@ export function replayConfigFrom(
   return {
     traceId: traceId.toLowerCase(),
     endpoint,
-    headers: options.apiKey === undefined ? authorizationOf(defaults.headers) : { authorization: `Bearer ${options.apiKey}` },
+    headers,
     passthrough: options.passthrough ?? false,
     onDivergence: options.onDivergence,
   };
 }
 
+/**
+ * Where a helper that reads or writes through the Spoor API (`replay`, `runExperiment`,
+ * `assertNoRegression`) sends: its own `endpoint`, else `init()`'s, without trailing slashes; its
+ * own `apiKey` as a bearer token, else the authorization of `init()`'s export headers only.
+ */
+export function apiTargetFrom(
+  endpoint: string | undefined,
+  apiKey: string | undefined,
+  defaults: { endpoint: string; headers: Record<string, string> },
+): { endpoint: string; headers: Record<string, string> } {
+  return {
+    endpoint: (endpoint ?? defaults.endpoint).replace(/\/+$/, ''),
+    headers: apiKey === undefined ? authorizationOf(defaults.headers) : { authorization: `Bearer ${apiKey}` },
+  };
+}
+
 /** Only the authorization of the export headers: the others are for the OTLP receiver. */
-export function authorizationOf(headers: Record<string, string>): Record<string, string> {
+function authorizationOf(headers: Record<string, string>): Record<string, string> {
   const entry = Object.entries(headers).find(([name]) => name.toLowerCase() === 'authorization');
   return entry === undefined ? {} : { authorization: entry[1] };
 }
