@@ -1,6 +1,7 @@
 import type { Span, TraceDetail } from '@spoor/model';
 import { afterEach, describe, expect, it } from 'vitest';
 import { initInMemory, shutdown } from '../../test/support/memory.js';
+import { storedSpan } from '../../test/support/stored-span.js';
 import { cassetteFromTrace } from '../replay/cassette.js';
 import { requestHash } from '../replay/hash.js';
 import { ReplaySession, type ReplayConfig } from '../replay/session.js';
@@ -23,23 +24,9 @@ const fetchDoc = traced({ name: 'fetch_doc', captureArgs: true }, async function
   return `live doc ${key}`;
 });
 
-let clock = 0;
-
 /** A stored span of a recorded tool call under `parent` (or a root), with its recorded result. */
 function toolSpan(spanId: string, name: string, parentSpanId: string | null, args: unknown[] | undefined, result: unknown): Span {
-  clock++;
-  const attributes: Span['attributes'] = args === undefined ? {} : { 'spoor.request.hash': requestHash(args), 'input.value': JSON.stringify(args), 'spoor.tool.result': JSON.stringify(result) };
-  return {
-    traceId: 'a'.repeat(32),
-    spanId,
-    parentSpanId,
-    name,
-    serviceName: 'agent',
-    startTime: `2026-11-01T00:00:00.${String(clock).padStart(6, '0')}Z`,
-    status: { code: 'unset', message: '' },
-    attributes,
-    llm: null,
-  } as unknown as Span;
+  return storedSpan(spanId, name, parentSpanId, args === undefined ? {} : { 'spoor.request.hash': requestHash(args), 'input.value': JSON.stringify(args), 'spoor.tool.result': JSON.stringify(result) });
 }
 
 /** A recorded run: `agent` calling `lookup(key)` then `fetch_doc(key)`, answered with `answers`. */

@@ -1,25 +1,7 @@
 import type { Span, TraceDetail } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
+import { storedSpan as span } from '../../test/support/stored-span.js';
 import { cassetteFromTrace, type LlmEntry, type ToolEntry } from './cassette.js';
-
-let clock = 0;
-
-/** A stored span with only what the cassette reads filled in. */
-function span(spanId: string, name: string, parentSpanId: string | null, attributes: Span['attributes'] = {}, extra: Partial<Span> = {}): Span {
-  clock++;
-  return {
-    traceId: 't'.repeat(32),
-    spanId,
-    parentSpanId,
-    name,
-    serviceName: 'agent',
-    startTime: `2026-11-01T00:00:00.${String(clock).padStart(6, '0')}Z`,
-    status: { code: 'unset', message: '' },
-    attributes,
-    llm: attributes['gen_ai.operation.name'] === undefined ? null : ({ operation: attributes['gen_ai.operation.name'] } as Span['llm']),
-    ...extra,
-  } as Span;
-}
 
 const llm = (hash: string, output: unknown = [{ role: 'assistant', parts: [{ type: 'text', content: 'ok' }] }]) => ({
   'gen_ai.operation.name': 'chat',
