@@ -51,9 +51,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       const body = request.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
       const encoding = String(request.headers['content-type']).includes('json') ? 'json' : 'protobuf';
       const decoded = decodeRequest('traces', encoding, body, 'default', Date.now() * 1000, { normalize: false });
-      // A decoder that keeps running snapshots apart from ended spans has them in `runningSpans`.
-      const running = (decoded.batch as { runningSpans?: SpanRecord[] }).runningSpans ?? [];
-      const spans = [...decoded.batch.spans, ...running];
+      // The decoder keeps running snapshots apart from ended spans.
+      const spans = [...decoded.batch.spans, ...(decoded.batch.runningSpans ?? [])];
       const received: ReceivedExport = { index: exports.length, arrivedMs: Date.now(), answeredMs: undefined, body, spans };
       exports.push(received);
       const answer = () => {
