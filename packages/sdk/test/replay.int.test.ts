@@ -16,6 +16,8 @@ import {
   type ReplayOptions,
   type ReplayReport,
 } from '../src/index.js';
+import { traceBody } from '../../server/test/support/trace-bodies.js';
+import { until } from '../../server/test/support/wait.js';
 import { startFakeLlm, type FakeLlm, type FakeReply } from './support/fake-llm.js';
 import { anthropicClient, openaiClient, spanNamed, useSpoorServer } from './support/llm-e2e.js';
 
@@ -405,4 +407,19 @@ describe('traced functions with captureArgs under replay', () => {
     expect(liveRuns).toBe(3);
     expect(replay.report).toMatchObject({ replayed: 1, live: 1, divergences: [] });
   });
+
+  it('replay a recording of more than 50,000 spans, which the server answers only in pages', async () => {
+    const recorded = await record('replay-tools-big', fake(), [], tools);
+    const ran = liveRuns;
+    const response = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: traceBody(recorded.traceId, 50_000) });
+    expect(response.status).toBe(200);
+    await until('the trace past one answer', async () => ((await server.getJson(`/api/traces/${recorded.traceId}`)).status === 400 ? true : undefined), 60_000);
+    const replay = await replayed('replay-tools-big-run', { traceId: recorded.traceId }, async () => {
+      await whenReplayLoaded();
+      return tools();
+    });
+    expect(replay.error).toBeUndefined();
+    expect(liveRuns).toBe(ran);
+    expect(replay.report).toMatchObject({ replayed: 2, live: 0 });
+  }, 120_000);
 });
