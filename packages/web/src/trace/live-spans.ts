@@ -1,5 +1,5 @@
-import type { LiveSpan } from '@spoor/model';
-import { ENDED, RUNNING, type SpanBatch, type SpanColumns, SPAN_STATES, wordsOfId } from './span-columns';
+import { type LiveSpan, SPAN_STATES } from '@spoor/model';
+import { ENDED, RUNNING, type SpanBatch, type SpanColumns, wordsOfId } from './span-columns';
 
 /**
  * The spans of a trace's live stream (`event: spans`) as a batch for `SpanColumns.upsert`: times

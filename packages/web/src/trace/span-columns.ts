@@ -1,3 +1,5 @@
+import { SPAN_CATEGORIES, SPAN_STATES, STATUS_CODES } from '@spoor/model';
+
 /**
  * A trace's spans as growable typed-array columns, in the order they arrived (span index `i` is
  * element `i` of every column): what the waterfall keeps of a trace, with no object and no string
@@ -10,16 +12,15 @@
  * only a new span, or a span moved (new parent or start), asks for a new tree order (`structure`).
  */
 
-/** `state` of a span: ended, still running, or running but its trace went quiet (shown, never as an error). */
-export const SPAN_STATES = ['ended', 'running', 'abandoned'] as const;
-export const ENDED = 0;
-export const RUNNING = 1;
-export const ABANDONED = 2;
+/** `state` of a span, as an index into `SPAN_STATES`: ended, still running, or running but its trace went quiet (shown, never as an error). */
+export const ENDED = SPAN_STATES.indexOf('ended');
+export const RUNNING = SPAN_STATES.indexOf('running');
+export const ABANDONED = SPAN_STATES.indexOf('abandoned');
 
 /** Index of `error` in `STATUS_CODES`. */
-const STATUS_ERROR = 2;
+export const STATUS_ERROR = STATUS_CODES.indexOf('error');
 /** Index of `llm` in `SPAN_CATEGORIES`. */
-const CATEGORY_LLM = 3;
+const CATEGORY_LLM = SPAN_CATEGORIES.indexOf('llm');
 
 /**
  * A batch of spans as columns: element `i` of each is span `i` of the batch. Ids are 64-bit, as
@@ -36,7 +37,7 @@ export interface SpanBatch {
   parentLow: ArrayLike<number>;
   startUs: ArrayLike<number>;
   durationUs: ArrayLike<number>;
-  /** Index into `STATUS_CODES` (2 is error). */
+  /** Index into `STATUS_CODES` (`STATUS_ERROR` is error). */
   status: ArrayLike<number>;
   /** Index into `SPAN_CATEGORIES`. */
   category: ArrayLike<number>;
