@@ -79,13 +79,6 @@ export function batchFromLiveSpans(spans: readonly LiveSpan[], originUs: number,
   };
 }
 
-/** How many of the spans run (not ended, not abandoned). */
-export function runningCount(spans: SpanColumns): number {
-  let running = 0;
-  for (let i = 0; i < spans.count; i++) if (spans.state[i] === RUNNING) running++;
-  return running;
-}
-
 /**
  * Until when (epoch ms) a trace page keeps its live stream open: while a span runs, for good;
  * else `lingerMs` past the later of the trace's last end and the last time the stream brought
@@ -94,7 +87,7 @@ export function runningCount(spans: SpanColumns): number {
  * without live mode sends each span only once it has ended).
  */
 export function liveStreamUntilMs(spans: SpanColumns, heardMs: number, lingerMs: number): number {
-  if (runningCount(spans) > 0) return Infinity;
+  if (spans.runningCount > 0) return Infinity;
   const endMs = spans.count === 0 ? -Infinity : (spans.originUs + spans.endUs()) / 1000;
   return Math.max(endMs, heardMs) + lingerMs;
 }

@@ -119,6 +119,8 @@ export class SpanColumns {
 
   // Totals kept as spans come and go, so a live update never walks every span.
   errorCount = 0;
+  /** Spans that run (not ended, not abandoned). */
+  runningCount = 0;
   llmCalls = 0;
   inputTokenTotal = 0;
   outputTokenTotal = 0;
@@ -280,6 +282,7 @@ export class SpanColumns {
   /** Adds span `i` to the totals. */
   private tally(i: number): void {
     if (this.status[i] === STATUS_ERROR) this.errorCount++;
+    if (this.state[i] === RUNNING) this.runningCount++;
     const input = this.inputTokens[i]!;
     const output = this.outputTokens[i]!;
     if (this.category[i] === CATEGORY_LLM || input === input || output === output) {
@@ -300,6 +303,7 @@ export class SpanColumns {
   /** Takes span `i` out of the totals and drops its events, before it is replaced. */
   private forget(i: number): void {
     if (this.status[i] === STATUS_ERROR) this.errorCount--;
+    if (this.state[i] === RUNNING) this.runningCount--;
     const input = this.inputTokens[i]!;
     const output = this.outputTokens[i]!;
     if (this.category[i] === CATEGORY_LLM || input === input || output === output) {
