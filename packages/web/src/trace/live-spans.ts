@@ -1,5 +1,5 @@
 import { type LiveSpan, SPAN_STATES } from '@spoor/model';
-import { ENDED, RUNNING, type SpanBatch, type SpanColumns, wordsOfId } from './span-columns';
+import { ENDED, RUNNING, type SpanBatch, type SpanColumns, StringTable, wordsOfId } from './span-columns';
 
 /**
  * The spans of a trace's live stream (`event: spans`) as a batch for `SpanColumns.upsert`: times
@@ -27,12 +27,7 @@ export function batchFromLiveSpans(spans: readonly LiveSpan[], originUs: number,
   const eventSpans: number[] = [];
   const eventOffsetsUs: number[] = [];
   const eventNames: number[] = [];
-  const table = new Map<string, number>();
-  const intern = (text: string): number => {
-    let index = table.get(text);
-    if (index === undefined) table.set(text, (index = table.size));
-    return index;
-  };
+  const table = new StringTable();
   for (let k = 0; k < n; k++) {
     const span = spans[k]!;
     [idHigh[k], idLow[k]] = wordsOfId(span.spanId);
@@ -45,16 +40,16 @@ export function batchFromLiveSpans(spans: readonly LiveSpan[], originUs: number,
     // A span with no end is never drawn as ended, whatever its state says.
     const named = SPAN_STATES.indexOf(span.state);
     state[k] = running ? (named === ENDED || named === -1 ? RUNNING : named) : ENDED;
-    nameIndex[k] = intern(span.name);
-    serviceIndex[k] = intern(span.service);
-    modelIndex[k] = span.model === null ? -1 : intern(span.model);
+    nameIndex[k] = table.intern(span.name);
+    serviceIndex[k] = table.intern(span.service);
+    modelIndex[k] = span.model === null ? -1 : table.intern(span.model);
     inputTokens[k] = span.inputTokens ?? NaN;
     outputTokens[k] = span.outputTokens ?? NaN;
     costUsd[k] = span.costUsd ?? NaN;
     for (const [timeUs, name] of span.events) {
       eventSpans.push(k);
       eventOffsetsUs.push(timeUs - originUs);
-      eventNames.push(intern(name));
+      eventNames.push(table.intern(name));
     }
   }
   return {
@@ -71,7 +66,7 @@ export function batchFromLiveSpans(spans: readonly LiveSpan[], originUs: number,
     nameIndex,
     serviceIndex,
     modelIndex,
-    strings: [...table.keys()],
+    strings: table.list,
     inputTokens,
     outputTokens,
     costUsd,

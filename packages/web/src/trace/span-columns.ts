@@ -62,8 +62,8 @@ export interface BatchResult {
   structure: boolean;
 }
 
-/** A string table: each distinct string once, with its index. */
-class StringTable {
+/** A string table: each distinct string once, with its index (what a batch's and the columns' `strings` are). */
+export class StringTable {
   readonly list: string[] = [];
   private readonly indexOf = new Map<string, number>();
 
