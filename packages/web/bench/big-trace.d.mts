@@ -39,6 +39,3 @@ export interface BigTraceShape {
 
 /** Builds one agent trace of `spans` spans as OTLP/JSON request bodies; deterministic for a seed. */
 export function buildBigTrace(options?: BigTraceOptions): BigTrace;
-
-/** Posts the bodies to `${baseUrl}/v1/traces`; resolves with the trace id once all are acknowledged. */
-export function postBigTrace(baseUrl: string, trace: BigTrace): Promise<string>;

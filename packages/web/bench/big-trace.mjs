@@ -410,26 +410,6 @@ export function buildBigTrace(options = {}) {
   };
 }
 
-/**
- * Posts the bodies to `/v1/traces` as `application/json`, one after another, waiting out a 503's
- * `Retry-After`. Resolves with the trace id once every body is acknowledged.
- * @param {string} baseUrl
- * @param {BigTrace} trace
- * @returns {Promise<string>}
- */
-export async function postBigTrace(baseUrl, trace) {
-  for (const body of trace.bodies) {
-    for (let attempt = 1; ; attempt++) {
-      const response = await fetch(`${baseUrl}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-      const text = await response.text();
-      if (response.status === 200) break;
-      if (response.status !== 503 || attempt === 20) throw new Error(`POST /v1/traces answered ${response.status}: ${text.slice(0, 300)}`);
-      await new Promise((resolve) => setTimeout(resolve, 1000 * Number(response.headers.get('retry-after') ?? 1)));
-    }
-  }
-  return trace.traceId;
-}
-
 /** @param {AttrValue} value */
 function anyValue(value) {
   if (typeof value === 'string') return { stringValue: value };

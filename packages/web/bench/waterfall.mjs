@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveSpanTree } from '@spoor/model';
 import { chromium } from 'playwright-core';
-import { buildBigTrace, postBigTrace } from './big-trace.mjs';
+import { buildBigTrace } from './big-trace.mjs';
+import { postTraceBodies } from './post-traces.mjs';
 import { scrollToBottom, startScrollWatch, stopScrollWatch, toggleAll, toggleSubtree } from './page-probes.mjs';
 
 const SIZES = (process.env.BENCH_SIZES ?? '50000,1000000').split(',').map(Number);
@@ -154,7 +155,7 @@ async function ingest(url, { trace: built, buildMs }) {
   const otlpBytes = built.bodies.reduce((n, b) => n + Buffer.byteLength(b), 0);
   const requests = built.bodies.length;
   const t0 = performance.now();
-  await postBigTrace(url, built);
+  await postTraceBodies(url, built.bodies, 'application/json');
   const postMs = performance.now() - t0;
   // The bodies are the biggest thing held; the rest of the bench needs only the shape.
   built.bodies = [];

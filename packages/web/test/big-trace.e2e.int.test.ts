@@ -5,7 +5,8 @@ import { type ClickHouseEndpoint, startClickHouseEndpoint } from '../../server/t
 import { until } from '../../server/test/support/wait.js';
 import { type Browsing, launchChromium, screenshot, startBrowsing } from './support/browser.js';
 import { type SpoorServer, startSpoorServer } from './support/spoor-server.js';
-import { buildWideTrace, NEEDLE_NAME, postWideTrace, type WideTrace } from './support/wide-trace.js';
+import { postTraceBodies } from '../bench/post-traces.mjs';
+import { buildWideTrace, NEEDLE_NAME, type WideTrace } from './support/wide-trace.js';
 
 /**
  * A trace of 200,000 spans in the dashboard, on each store: sent as OTLP protobuf to a real
@@ -42,7 +43,7 @@ describe.each(['duckdb', 'clickhouse'] as const)('a 200,000-span trace on %s', (
       flags = ['--store', 'clickhouse', '--clickhouse-url', `${endpoint.url}/big_trace`];
     }
     server = await startSpoorServer(flags);
-    await postWideTrace(server.url, trace);
+    await postTraceBodies(server.url, trace.bodies, 'application/x-protobuf');
     // The server commits in batches: the trace is whole once its summary counts every span.
     await until(
       `trace ${trace.traceId} to count ${SPANS} spans`,

@@ -25,7 +25,10 @@ import '../trace/trace.css';
 /** While the trace changes, its critical path is asked for again at most this often (a read of the whole trace on the server). */
 const LIVE_PATH_INTERVAL_MS = 2000;
 
-/** One trace: summary, waterfall, the selected span's details, and the trace's logs; growing while the trace runs. */
+/**
+ * One trace: summary, waterfall, the selected span's details, and the trace's logs; growing while
+ * the trace runs. Keyed by trace id (`App`): another trace is a new page, with its state fresh.
+ */
 export function TracePage({ traceId, search }: { traceId: string; search: URLSearchParams }) {
   // The tree comes as a stream: the waterfall draws its first rows before a big trace is all in;
   // then the trace's live stream keeps it up to date while it runs.
@@ -36,12 +39,6 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
   const [collapsed, setCollapsed] = useState<Uint8Array>(() => new Uint8Array(0));
   // Scores stored from this page (votes), over those the tree's stream ended with.
   const [stored, setStored] = useState<readonly Score[]>([]);
-
-  useEffect(() => {
-    setCollapsed(new Uint8Array(0));
-    setPath(null);
-    setStored([]);
-  }, [traceId]);
   // The critical path comes apart, once the tree is in: it is JSON parsed on the page's thread (10 MB
   // for a 200,000-span agent trace), which would hold up the rows still arriving. The waterfall
   // draws without it and marks it when it arrives.

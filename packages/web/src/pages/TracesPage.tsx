@@ -24,9 +24,6 @@ const LIVE_CLOCK_MS = 15_000;
 /** Traces "Add to dataset" takes from a filtered list at most: one page of `GET /api/traces` at its largest limit. */
 const ADD_MAX_TRACES = 1000;
 
-/** A trace a span of which still runs: `running: true` in the list's answer (helper R's running spans; absent before them). */
-const isRunning = (trace: TraceSummary): boolean => (trace as { running?: boolean }).running === true;
-
 const pickTraces = (page: TraceListResponse) => ({ items: page.traces, nextCursor: page.nextCursor });
 const traceKey = (trace: TraceSummary) => trace.traceId;
 
@@ -179,7 +176,7 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
                 <Link to={`/traces/${t.traceId}`} onClick={(e) => e.stopPropagation()}>
                   {t.rootName}
                 </Link>
-                {isRunning(t) && (
+                {t.running === true && (
                   <>
                     {' '}
                     <Status kind="info">running</Status>

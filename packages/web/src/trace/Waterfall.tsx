@@ -6,7 +6,7 @@ import { apiGet, apiUrl } from '../api';
 import { attributeSearchText, mergeMatches, searchSpans } from './span-search';
 import { categoryAt, durationMsAt, eventsAt, isErrorAt, nameAt, originUsOf, rowNote, serviceAt, spanIdAt, startMsAt, totalMsOf, type SpanTree } from './span-tree';
 import { TimeAxis } from './TimeAxis';
-import { anchoredScrollTop, indexOfRow, isCollapsed, revealRows, rowWindow, scrollMap, visibleRows } from './visible-rows';
+import { anchoredScrollTop, indexOfRow, isCollapsed, revealRows, rowWindow, scrollMap, type ShownRows, visibleRows } from './visible-rows';
 import { ROW_HEIGHT, WaterfallRow } from './WaterfallRow';
 
 const OVERSCAN = 12;
@@ -106,19 +106,18 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
   }, []);
 
   // More rows came (a bigger tree of the same trace): the row at the top of the view stays where it
-  // is, whatever was inserted above it, and so does a time view the user did not zoom.
-  const shown = useRef<{ tree: SpanTree; visible: Int32Array; totalMs: number; ratio: number } | null>(null);
+  // is, whatever was inserted above it (the time view follows the trace's total, above).
+  const shown = useRef<ShownRows | null>(null);
   useLayoutEffect(() => {
     const before = shown.current;
-    shown.current = { tree, visible, totalMs, ratio: map.ratio };
+    shown.current = { tree, visible, ratio: map.ratio };
     const el = scrollRef.current;
     if (before === null || before.tree === tree || before.tree.spans !== tree.spans || el === null) return;
-    setView((v) => (v.startMs <= 0 && v.endMs >= before.totalMs ? fullView(totalMs) : v));
     const top = anchoredScrollTop(before, shown.current, el.scrollTop, ROW_HEIGHT);
     if (top === null) return;
     el.scrollTop = top;
     setViewport((v) => ({ top: el.scrollTop, height: v.height }));
-  }, [tree, visible, totalMs, map.ratio]);
+  }, [tree, visible, map.ratio]);
 
   // The benchmark and anyone curious can read this mark: the first rows are on screen.
   const painted = useRef(false);

@@ -1,6 +1,6 @@
 import type { LiveSpan } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { batchFromLiveSpans, liveStreamUntilMs, runningCount } from './live-spans';
+import { batchFromLiveSpans, liveStreamUntilMs } from './live-spans';
 import { ABANDONED, RUNNING, SpanColumns } from './span-columns';
 import { batchFromTraceTree } from './span-batch';
 import { buildSpanTree, durationMsAt, eventsAt, nameAt, rowOfSpan, stateAt, totalsOf } from './span-tree';
@@ -72,9 +72,9 @@ describe('batchFromLiveSpans applied to the loaded columns (upsert)', () => {
 
   it('ends the root: nothing runs any more', () => {
     const spans = loaded();
-    expect(runningCount(spans)).toBe(1);
+    expect(spans.runningCount).toBe(1);
     spans.upsert(batchFromLiveSpans([live('root', null, 0, 300)], ORIGIN_US, msUs(300)));
-    expect(runningCount(spans)).toBe(0);
+    expect(spans.runningCount).toBe(0);
   });
 
   it('takes a span with no end as running whatever its state says, and keeps an abandoned one abandoned', () => {

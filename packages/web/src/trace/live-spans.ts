@@ -1,5 +1,5 @@
-import type { LiveSpan } from '@spoor/model';
-import { ENDED, RUNNING, type SpanBatch, type SpanColumns, SPAN_STATES, wordsOfId } from './span-columns';
+import { type LiveSpan, SPAN_STATES } from '@spoor/model';
+import { ENDED, RUNNING, type SpanBatch, type SpanColumns, StringTable, wordsOfId } from './span-columns';
 
 /**
  * The spans of a trace's live stream (`event: spans`) as a batch for `SpanColumns.upsert`: times
@@ -27,12 +27,7 @@ export function batchFromLiveSpans(spans: readonly LiveSpan[], originUs: number,
   const eventSpans: number[] = [];
   const eventOffsetsUs: number[] = [];
   const eventNames: number[] = [];
-  const table = new Map<string, number>();
-  const intern = (text: string): number => {
-    let index = table.get(text);
-    if (index === undefined) table.set(text, (index = table.size));
-    return index;
-  };
+  const table = new StringTable();
   for (let k = 0; k < n; k++) {
     const span = spans[k]!;
     [idHigh[k], idLow[k]] = wordsOfId(span.spanId);
@@ -45,16 +40,16 @@ export function batchFromLiveSpans(spans: readonly LiveSpan[], originUs: number,
     // A span with no end is never drawn as ended, whatever its state says.
     const named = SPAN_STATES.indexOf(span.state);
     state[k] = running ? (named === ENDED || named === -1 ? RUNNING : named) : ENDED;
-    nameIndex[k] = intern(span.name);
-    serviceIndex[k] = intern(span.service);
-    modelIndex[k] = span.model === null ? -1 : intern(span.model);
+    nameIndex[k] = table.intern(span.name);
+    serviceIndex[k] = table.intern(span.service);
+    modelIndex[k] = span.model === null ? -1 : table.intern(span.model);
     inputTokens[k] = span.inputTokens ?? NaN;
     outputTokens[k] = span.outputTokens ?? NaN;
     costUsd[k] = span.costUsd ?? NaN;
     for (const [timeUs, name] of span.events) {
       eventSpans.push(k);
       eventOffsetsUs.push(timeUs - originUs);
-      eventNames.push(intern(name));
+      eventNames.push(table.intern(name));
     }
   }
   return {
@@ -71,19 +66,12 @@ export function batchFromLiveSpans(spans: readonly LiveSpan[], originUs: number,
     nameIndex,
     serviceIndex,
     modelIndex,
-    strings: [...table.keys()],
+    strings: table.list,
     inputTokens,
     outputTokens,
     costUsd,
     events: { span: eventSpans, offsetUs: eventOffsetsUs, nameIndex: eventNames },
   };
-}
-
-/** How many of the spans run (not ended, not abandoned). */
-export function runningCount(spans: SpanColumns): number {
-  let running = 0;
-  for (let i = 0; i < spans.count; i++) if (spans.state[i] === RUNNING) running++;
-  return running;
 }
 
 /**
@@ -94,7 +82,7 @@ export function runningCount(spans: SpanColumns): number {
  * without live mode sends each span only once it has ended).
  */
 export function liveStreamUntilMs(spans: SpanColumns, heardMs: number, lingerMs: number): number {
-  if (runningCount(spans) > 0) return Infinity;
+  if (spans.runningCount > 0) return Infinity;
   const endMs = spans.count === 0 ? -Infinity : (spans.originUs + spans.endUs()) / 1000;
   return Math.max(endMs, heardMs) + lingerMs;
 }

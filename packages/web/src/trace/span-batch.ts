@@ -1,5 +1,5 @@
 import { microsFromIso, type TreeChunk, type TraceTree } from '@spoor/model';
-import { SpanColumns, type SpanBatch, wordsOfId } from './span-columns';
+import { SpanColumns, type SpanBatch, StringTable, wordsOfId } from './span-columns';
 
 /**
  * A chunk of the binary tree stream (`TreeStreamDecoder`) as a batch for `SpanColumns`: its
@@ -54,20 +54,15 @@ export function batchFromTraceTree(trace: TraceTree): SpanBatch {
   const nameIndex = new Int32Array(n);
   const serviceIndex = new Int32Array(n);
   const modelIndex = new Int32Array(n);
-  const table = new Map<string, number>();
-  const intern = (text: string): number => {
-    let index = table.get(text);
-    if (index === undefined) table.set(text, (index = table.size));
-    return index;
-  };
+  const table = new StringTable();
   const nan = (values: readonly (number | null)[]): Float64Array => Float64Array.from(values, (v) => v ?? NaN);
   for (let i = 0; i < n; i++) {
     [idHigh[i], idLow[i]] = wordsOfId(trace.spanIds[i]);
     [parentHigh[i], parentLow[i]] = wordsOfId(trace.parentSpanIds[i]);
-    nameIndex[i] = intern(trace.names[i]!);
-    serviceIndex[i] = intern(trace.services[trace.serviceIndexes[i]!] ?? '');
+    nameIndex[i] = table.intern(trace.names[i]!);
+    serviceIndex[i] = table.intern(trace.services[trace.serviceIndexes[i]!] ?? '');
     const model = trace.models[i];
-    modelIndex[i] = model == null ? -1 : intern(model);
+    modelIndex[i] = model == null ? -1 : table.intern(model);
   }
   const events = trace.events;
   return {
@@ -87,8 +82,8 @@ export function batchFromTraceTree(trace: TraceTree): SpanBatch {
     inputTokens: nan(trace.inputTokens),
     outputTokens: nan(trace.outputTokens),
     costUsd: nan(trace.costUsd),
-    events: { span: events.map((e) => e[0]), offsetUs: events.map((e) => e[1]), nameIndex: events.map((e) => intern(e[2])) },
-    strings: [...table.keys()],
+    events: { span: events.map((e) => e[0]), offsetUs: events.map((e) => e[1]), nameIndex: events.map((e) => table.intern(e[2])) },
+    strings: table.list,
   };
 }
 

@@ -14,10 +14,12 @@ describe('SpanColumns', () => {
     spans.add(batchOf([spanOf('root', null, 0, 10), spanOf('llm', 'root', 1, 2, { category: 'llm', inputTokens: 5 })], [RUNNING, RUNNING]));
     const tree = buildSpanTree(spans);
     expect(stateAt(tree, 0)).toBe('running');
+    expect(spans.runningCount).toBe(2);
     const result = spans.upsert(batchOf([spanOf('llm', 'root', 1, 8, { category: 'llm', inputTokens: 50, outputTokens: 7 }), spanOf('root', null, 0, 30)]));
     expect(result).toEqual({ added: 0, replaced: 2, structure: false });
     expect(spans.count).toBe(2);
     expect([stateAt(tree, 0), stateAt(tree, 1)]).toEqual(['ended', 'ended']);
+    expect(spans.runningCount).toBe(0);
     expect(durationMsAt(tree, 1)).toBe(8);
     expect(totalMsOf(tree)).toBe(30);
     // The call is counted once, with its last numbers.

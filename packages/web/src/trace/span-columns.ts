@@ -1,3 +1,5 @@
+import { SPAN_CATEGORIES, SPAN_STATES, STATUS_CODES } from '@spoor/model';
+
 /**
  * A trace's spans as growable typed-array columns, in the order they arrived (span index `i` is
  * element `i` of every column): what the waterfall keeps of a trace, with no object and no string
@@ -10,16 +12,15 @@
  * only a new span, or a span moved (new parent or start), asks for a new tree order (`structure`).
  */
 
-/** `state` of a span: ended, still running, or running but its trace went quiet (shown, never as an error). */
-export const SPAN_STATES = ['ended', 'running', 'abandoned'] as const;
-export const ENDED = 0;
-export const RUNNING = 1;
-export const ABANDONED = 2;
+/** `state` of a span, as an index into `SPAN_STATES`: ended, still running, or running but its trace went quiet (shown, never as an error). */
+export const ENDED = SPAN_STATES.indexOf('ended');
+export const RUNNING = SPAN_STATES.indexOf('running');
+export const ABANDONED = SPAN_STATES.indexOf('abandoned');
 
 /** Index of `error` in `STATUS_CODES`. */
-const STATUS_ERROR = 2;
+export const STATUS_ERROR = STATUS_CODES.indexOf('error');
 /** Index of `llm` in `SPAN_CATEGORIES`. */
-const CATEGORY_LLM = 3;
+const CATEGORY_LLM = SPAN_CATEGORIES.indexOf('llm');
 
 /**
  * A batch of spans as columns: element `i` of each is span `i` of the batch. Ids are 64-bit, as
@@ -36,7 +37,7 @@ export interface SpanBatch {
   parentLow: ArrayLike<number>;
   startUs: ArrayLike<number>;
   durationUs: ArrayLike<number>;
-  /** Index into `STATUS_CODES` (2 is error). */
+  /** Index into `STATUS_CODES` (`STATUS_ERROR` is error). */
   status: ArrayLike<number>;
   /** Index into `SPAN_CATEGORIES`. */
   category: ArrayLike<number>;
@@ -61,8 +62,8 @@ export interface BatchResult {
   structure: boolean;
 }
 
-/** A string table: each distinct string once, with its index. */
-class StringTable {
+/** A string table: each distinct string once, with its index (what a batch's and the columns' `strings` are). */
+export class StringTable {
   readonly list: string[] = [];
   private readonly indexOf = new Map<string, number>();
 
@@ -118,6 +119,8 @@ export class SpanColumns {
 
   // Totals kept as spans come and go, so a live update never walks every span.
   errorCount = 0;
+  /** Spans that run (not ended, not abandoned). */
+  runningCount = 0;
   llmCalls = 0;
   inputTokenTotal = 0;
   outputTokenTotal = 0;
@@ -279,6 +282,7 @@ export class SpanColumns {
   /** Adds span `i` to the totals. */
   private tally(i: number): void {
     if (this.status[i] === STATUS_ERROR) this.errorCount++;
+    if (this.state[i] === RUNNING) this.runningCount++;
     const input = this.inputTokens[i]!;
     const output = this.outputTokens[i]!;
     if (this.category[i] === CATEGORY_LLM || input === input || output === output) {
@@ -299,6 +303,7 @@ export class SpanColumns {
   /** Takes span `i` out of the totals and drops its events, before it is replaced. */
   private forget(i: number): void {
     if (this.status[i] === STATUS_ERROR) this.errorCount--;
+    if (this.state[i] === RUNNING) this.runningCount--;
     const input = this.inputTokens[i]!;
     const output = this.outputTokens[i]!;
     if (this.category[i] === CATEGORY_LLM || input === input || output === output) {

@@ -1,5 +1,5 @@
 import { SPAN_CATEGORIES, type SpanCategory } from '@spoor/model';
-import type { SpanColumns } from './span-columns';
+import { type SpanColumns, STATUS_ERROR } from './span-columns';
 import { rowOfSpan, type SpanTree } from './span-tree';
 
 /**
@@ -21,7 +21,7 @@ function termOf(spans: SpanColumns, word: string): Term {
   if (colon !== null) {
     const field = colon[1]!.toLowerCase();
     const want = colon[2]!.toLowerCase();
-    if (field === 'status') return want === 'error' ? (i) => spans.status[i] === 2 : (i) => spans.status[i] !== 2;
+    if (field === 'status') return want === 'error' ? (i) => spans.status[i] === STATUS_ERROR : (i) => spans.status[i] !== STATUS_ERROR;
     if (field === 'category') {
       const category = SPAN_CATEGORIES.indexOf(want as SpanCategory);
       return (i) => spans.category[i] === category;

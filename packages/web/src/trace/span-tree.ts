@@ -1,5 +1,5 @@
-import { resolveSpanTree, SPAN_CATEGORIES, SPAN_PLACES, type SpanCategory } from '@spoor/model';
-import { type SpanColumns, SPAN_STATES } from './span-columns';
+import { resolveSpanTree, SPAN_CATEGORIES, SPAN_PLACES, SPAN_STATES, type SpanCategory, type SpanState } from '@spoor/model';
+import { type SpanColumns, STATUS_ERROR } from './span-columns';
 
 /**
  * A trace's spans as rows in depth-first order, over the columns that hold them (`SpanColumns`):
@@ -82,8 +82,8 @@ export const modelAt = (tree: SpanTree, row: number): string | null => {
   const m = tree.spans.model[tree.order[row]!]!;
   return m === -1 ? null : tree.spans.strings[m]!;
 };
-export const isErrorAt = (tree: SpanTree, row: number): boolean => tree.spans.status[tree.order[row]!] === 2;
-export const stateAt = (tree: SpanTree, row: number): (typeof SPAN_STATES)[number] => SPAN_STATES[tree.spans.state[tree.order[row]!]!] ?? 'ended';
+export const isErrorAt = (tree: SpanTree, row: number): boolean => tree.spans.status[tree.order[row]!] === STATUS_ERROR;
+export const stateAt = (tree: SpanTree, row: number): SpanState => SPAN_STATES[tree.spans.state[tree.order[row]!]!] ?? 'ended';
 /** Start, milliseconds after the trace's first span started. */
 export const startMsAt = (tree: SpanTree, row: number): number => (tree.spans.startUs[tree.order[row]!]! - baseUs(tree.spans)) / 1000;
 export const durationMsAt = (tree: SpanTree, row: number): number => tree.spans.durationUs[tree.order[row]!]! / 1000;

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { LiveSpan, LiveSpansEvent } from '@spoor/model';
 import { apiUrl } from '../api';
 import { useEventStream } from '../live/use-event-stream';
-import { batchFromLiveSpans, liveStreamUntilMs, runningCount } from './live-spans';
+import { batchFromLiveSpans, liveStreamUntilMs } from './live-spans';
 import { buildSpanTree, type SpanTree } from './span-tree';
 import { type TraceLoad, useTraceTree } from './use-trace-tree';
 
@@ -44,7 +44,7 @@ export function useLiveTrace(traceId: string): LiveTraceLoad {
     for (const batch of batches) structure = spans.upsert(batchFromLiveSpans(batch, spans.originUs, Date.now() * 1000)).structure || structure;
     const tree = structure ? buildSpanTree(spans) : current;
     shown.current = tree;
-    setLive((state) => ({ tree, version: state.version + 1, running: runningCount(spans) > 0 }));
+    setLive((state) => ({ tree, version: state.version + 1, running: spans.runningCount > 0 }));
   };
 
   useEffect(() => {
@@ -73,7 +73,7 @@ export function useLiveTrace(traceId: string): LiveTraceLoad {
     shown.current = base;
     const batches = waiting.current.splice(0);
     if (batches.length > 0) apply(batches, base);
-    else setLive({ tree: base, version: 0, running: runningCount(base.spans) > 0 });
+    else setLive({ tree: base, version: 0, running: base.spans.runningCount > 0 });
     // `apply` is made anew each render and reads nothing of it: only a new base tree matters here.
   }, [base]);
 

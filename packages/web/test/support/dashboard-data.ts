@@ -1,5 +1,6 @@
 import { runDemo } from '../../../server/src/cli/demo.js';
-import { type BigTrace, buildBigTrace, postBigTrace } from '../../bench/big-trace.mjs';
+import { type BigTrace, buildBigTrace } from '../../bench/big-trace.mjs';
+import { postTraceBodies } from '../../bench/post-traces.mjs';
 
 /**
  * What the dashboard tests look at: the demo, sent twice (an hour of history with its newest run,
@@ -26,6 +27,6 @@ export async function fillDashboard(url: string): Promise<DashboardData> {
   const latest = await runDemo({ endpoint: url });
   // Ten minutes ago, so that it sits among the demo's traces in every range the pages offer.
   const big = buildBigTrace({ spans: 2_000, seed: 7, startMs: Date.now() - 600_000 });
-  await postBigTrace(url, big);
+  await postTraceBodies(url, big.bodies, 'application/json');
   return { demoTraceIds: [latest, history], big };
 }

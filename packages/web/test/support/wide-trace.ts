@@ -75,16 +75,3 @@ export function buildWideTrace({ spans, agents = 100, spansPerRequest = 25_000 }
   }
   return { traceId, spanCount: items.length, rootSpanId: root.spanId, firstAgent, needleSpanId, lastSpanId: items[items.length - 1]!.spanId, bodies };
 }
-
-/** Posts the bodies to `/v1/traces` as protobuf, waiting out a 503's `Retry-After`. */
-export async function postWideTrace(url: string, trace: WideTrace): Promise<void> {
-  for (const body of trace.bodies) {
-    for (let attempt = 1; ; attempt++) {
-      const response = await fetch(`${url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
-      const text = await response.text();
-      if (response.status === 200) break;
-      if (response.status !== 503 || attempt === 30) throw new Error(`POST /v1/traces answered ${response.status}: ${text.slice(0, 300)}`);
-      await new Promise((resolve) => setTimeout(resolve, 1000 * Number(response.headers.get('retry-after') ?? 1)));
-    }
-  }
-}
