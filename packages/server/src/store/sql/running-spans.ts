@@ -1,5 +1,6 @@
 import type { TimeRange } from '@spoor/model';
 import { type Row, num, numOrNull, storedSpanFromRow } from '../record-rows.js';
+import { RUNNING_SPANS } from '../tables.js';
 import type { RunningTraceFilter, RunningTraceRecord, StoredRunningSpan } from '../ports/running-spans.js';
 import type { TimeKey } from '../ports/traces.js';
 import type { Dialect, Params, SqlEngine } from './dialect.js';
@@ -12,10 +13,8 @@ import { traceBounds } from './trace-bounds.js';
  * not deleted yet.
  */
 
-const SNAPSHOT_COLUMNS = `project_id, trace_id, span_id, parent_span_id, trace_state, flags, name, kind, service_name, start_us, end_us,
-  status_code, status_message, attributes, source_id, events, links, dropped_attributes, dropped_events, dropped_links, session_id,
-  is_llm, llm_provider, llm_operation, llm_request_model, llm_response_model, input_tokens, output_tokens, total_tokens,
-  cache_read_tokens, cache_creation_tokens, reasoning_tokens, cost_usd, ttft_ms, finish_reasons, cost_source, category, user_id, received_us`;
+/** The columns a snapshot is written with (its commit's `batch_id` or `commit_seq` left out). */
+const SNAPSHOT_COLUMNS = RUNNING_SPANS.map((c) => c.name).join(', ');
 
 /**
  * Two snapshots of one span received in the same microsecond (two requests in one millisecond)
