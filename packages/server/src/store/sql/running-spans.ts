@@ -1,5 +1,5 @@
 import type { TimeRange } from '@spoor/model';
-import { type Row, num, numOrNull, storedSpanFromRow } from '../record-rows.js';
+import { type Row, isTrue, num, numOrNull, storedSpanFromRow } from '../record-rows.js';
 import { RUNNING_SPANS } from '../tables.js';
 import type { RunningTraceFilter, RunningTraceRecord, StoredRunningSpan } from '../ports/running-spans.js';
 import type { TimeKey } from '../ports/traces.js';
@@ -57,8 +57,7 @@ async function withoutEnded<T extends { traceId: string; spanId: string }>(db: S
   return snapshots.filter((s) => !stored.has(`${s.traceId}/${s.spanId}`));
 }
 
-/** A snapshot row as a stored span (`end_us` 0), with when it was received and its source id (its resource and scope are looked up after). */
-/** A snapshot as read, before its resource and scope are looked up by its source id. */
+/** A snapshot as read (`end_us` 0), before its resource and scope are looked up by its source id. */
 type SnapshotRow = StoredRunningSpan & { sourceId: string };
 
 function runningSpanOf(row: Row): SnapshotRow {
@@ -66,15 +65,13 @@ function runningSpanOf(row: Row): SnapshotRow {
   const view: Row = {
     get: (name) => {
       if (name === 'finish_reasons') return reasons === null ? null : (JSON.parse(reasons) as string[]);
-      if (name === 'is_llm') return isTrueValue(row.get(name));
+      if (name === 'is_llm') return isTrue(row.get(name));
       if (name === 'resource' || name === 'scope') return '';
       return row.get(name);
     },
   };
   return { ...storedSpanFromRow(view), receivedUs: num(row.get('received_us')), sourceId: row.get('source_id') as string };
 }
-
-const isTrueValue = (value: unknown): boolean => value === true || value === 1 || value === '1' || value === 'true';
 
 /** The running spans of these traces (with `spanId`, that span only), in start order, then span id. */
 export async function runningSpansOf(db: SqlEngine, projectId: string, traceIds: readonly string[], spanId: string | null): Promise<StoredRunningSpan[]> {
