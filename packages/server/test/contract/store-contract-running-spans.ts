@@ -108,6 +108,22 @@ export function describeRunningSpanContract(adapter: string, open: () => Promise
       expect(await store.runningSpans.listRunningTraces('p2', ALL, NO_FILTER, null, 10)).toEqual([]);
     });
 
+    it('reads snapshots committed after a sweep left none, the sweep run before or during their transaction', async () => {
+      expect(await store.runningSpans.sweep()).toBe(0);
+      await store.write(received(T0 + 1 * SEC, [snapshot()]), null);
+      expect((await of()).map((s) => s.spanId)).toEqual([sid(1)]);
+      // Its span ended and swept: no row left.
+      await store.write(received(T0 + 2 * SEC, [], [span({ endTimeUs: T0 + SEC })]), null);
+      expect(await store.runningSpans.sweep()).toBe(0);
+      await store.append(received(T0 + 3 * SEC, [snapshot({ traceId: tid(2) })]), null);
+      await store.runningSpans.sweep();
+      await store.commit(null);
+      expect((await of([tid(2)])).map((s) => s.traceId)).toEqual([tid(2)]);
+      expect(await store.runningSpans.lastHeard('default', [tid(2)])).toEqual(new Map([[tid(2), T0 + 3 * SEC]]));
+      expect((await store.runningSpans.listRunningTraces('default', ALL, NO_FILTER, null, 10)).map((t) => t.traceId)).toEqual([tid(2)]);
+      expect(await store.runningSpans.sweep()).toBe(1);
+    });
+
     it('deletes snapshots with their traces at retention, by start', async () => {
       await store.write(received(T0 + 1 * SEC, [snapshot({ startTimeUs: T0 - 10 * SEC }), snapshot({ spanId: sid(2), startTimeUs: T0 + SEC })]), null);
       expect(await store.deleteOlderThan('runningSpans', T0)).toBe(1);

@@ -151,11 +151,18 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   }
 
   async append(batch: WriteBatch, key: BatchKey | null): Promise<void> {
+    if (batch.tables.some((t) => t.table === 'running_spans' && t.rows > 0)) this.runningSpans.appended();
     await this.guard('append a batch', () => this.writer.append(batch, key));
   }
 
   async commit(key: BatchKey | null): Promise<void> {
-    await this.guard('commit', () => this.writer.commit(key));
+    const committed = this.runningSpans.committing();
+    try {
+      await this.guard('commit', () => this.writer.commit(key));
+    } finally {
+      // Even when it failed: what a failed commit left is for reads to find, not to hide.
+      committed();
+    }
   }
 
   async rollback(): Promise<void> {

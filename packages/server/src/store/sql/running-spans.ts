@@ -1,5 +1,6 @@
 import type { TimeRange } from '@spoor/model';
-import { type Row, num, numOrNull, storedSpanFromRow } from '../record-rows.js';
+import { type Row, isTrue, num, numOrNull, storedSpanFromRow } from '../record-rows.js';
+import { RUNNING_SPANS } from '../tables.js';
 import type { RunningTraceFilter, RunningTraceRecord, StoredRunningSpan } from '../ports/running-spans.js';
 import type { TimeKey } from '../ports/traces.js';
 import type { Dialect, Params, SqlEngine } from './dialect.js';
@@ -12,10 +13,8 @@ import { traceBounds } from './trace-bounds.js';
  * not deleted yet.
  */
 
-const SNAPSHOT_COLUMNS = `project_id, trace_id, span_id, parent_span_id, trace_state, flags, name, kind, service_name, start_us, end_us,
-  status_code, status_message, attributes, source_id, events, links, dropped_attributes, dropped_events, dropped_links, session_id,
-  is_llm, llm_provider, llm_operation, llm_request_model, llm_response_model, input_tokens, output_tokens, total_tokens,
-  cache_read_tokens, cache_creation_tokens, reasoning_tokens, cost_usd, ttft_ms, finish_reasons, cost_source, category, user_id, received_us`;
+/** The columns a snapshot is written with (its commit's `batch_id` or `commit_seq` left out). */
+const SNAPSHOT_COLUMNS = RUNNING_SPANS.map((c) => c.name).join(', ');
 
 /**
  * Two snapshots of one span received in the same microsecond (two requests in one millisecond)
@@ -58,8 +57,7 @@ async function withoutEnded<T extends { traceId: string; spanId: string }>(db: S
   return snapshots.filter((s) => !stored.has(`${s.traceId}/${s.spanId}`));
 }
 
-/** A snapshot row as a stored span (`end_us` 0), with when it was received and its source id (its resource and scope are looked up after). */
-/** A snapshot as read, before its resource and scope are looked up by its source id. */
+/** A snapshot as read (`end_us` 0), before its resource and scope are looked up by its source id. */
 type SnapshotRow = StoredRunningSpan & { sourceId: string };
 
 function runningSpanOf(row: Row): SnapshotRow {
@@ -67,15 +65,13 @@ function runningSpanOf(row: Row): SnapshotRow {
   const view: Row = {
     get: (name) => {
       if (name === 'finish_reasons') return reasons === null ? null : (JSON.parse(reasons) as string[]);
-      if (name === 'is_llm') return isTrueValue(row.get(name));
+      if (name === 'is_llm') return isTrue(row.get(name));
       if (name === 'resource' || name === 'scope') return '';
       return row.get(name);
     },
   };
   return { ...storedSpanFromRow(view), receivedUs: num(row.get('received_us')), sourceId: row.get('source_id') as string };
 }
-
-const isTrueValue = (value: unknown): boolean => value === true || value === 1 || value === '1' || value === 'true';
 
 /** The running spans of these traces (with `spanId`, that span only), in start order, then span id. */
 export async function runningSpansOf(db: SqlEngine, projectId: string, traceIds: readonly string[], spanId: string | null): Promise<StoredRunningSpan[]> {
