@@ -11,7 +11,6 @@ import {
   type TimeRange,
   type TraceQuery,
   type TraceSummaryRecord,
-  type TraceTreeColumns,
 } from '@spoor/model';
 import type { MetricDescriptorRecord, ServiceRecord, TimeKey, TreeKey, TreePage } from '../../src/store/store.js';
 import type { StoredLog, StoredSpan, StoredTrace } from '../../src/store/stored-trace.js';
@@ -178,40 +177,6 @@ export function getTraceSpans(data: FakeData, projectId: string, traceId: string
   const inTrace = new Set(spans.map((s) => s.spanId));
   const logs = logsOf(data, projectId, traceId).filter((l) => (l.spanId !== null && page.has(l.spanId)) || (traceLogs && (l.spanId === null || !inTrace.has(l.spanId))));
   return { spans: spans.filter((s) => page.has(s.spanId)).map(storedSpanOf), logs: logs.map(storedLogOf) };
-}
-
-export function getTraceTree(data: FakeData, projectId: string, traceId: string): { tree: TraceTreeColumns; logs: StoredLog[] } | null {
-  const spans = spansOf(data, projectId, traceId);
-  if (spans.length === 0) return null;
-  const originUs = Math.min(...spans.map((s) => s.startTimeUs));
-  const services = [...new Set(spans.map((s) => s.serviceName))];
-  const events: [number, number, string][] = [];
-  spans.forEach((s, i) => {
-    for (const event of s.events) events.push([i, event.timeUs - originUs, event.name]);
-  });
-  const llm = (s: SpanRecord) => (s.llm !== null && (s.category === 'llm' || s.category === 'embedding') ? s.llm : null);
-  return {
-    tree: {
-      originUs,
-      spanIds: spans.map((s) => s.spanId),
-      parentSpanIds: spans.map((s) => s.parentSpanId),
-      names: spans.map((s) => s.name),
-      services,
-      serviceIndexes: spans.map((s) => services.indexOf(s.serviceName)),
-      startOffsetsUs: spans.map((s) => s.startTimeUs - originUs),
-      durationsUs: spans.map((s) => s.endTimeUs - s.startTimeUs),
-      statusCodes: spans.map((s) => STATUS_CODES.indexOf(s.status.code)),
-      categories: spans.map((s) => SPAN_CATEGORIES.indexOf(s.category)),
-      states: spans.map(() => 0),
-      events,
-      inputTokens: spans.map((s) => llm(s)?.inputTokens ?? null),
-      outputTokens: spans.map((s) => llm(s)?.outputTokens ?? null),
-      costUsd: spans.map((s) => finite(llm(s)?.costUsd ?? null)),
-      models: spans.map((s) => llm(s)?.responseModel ?? llm(s)?.requestModel ?? null),
-      sessionId: spans.find((s) => s.sessionId !== null)?.sessionId ?? null,
-    },
-    logs: logsOf(data, projectId, traceId).map(storedLogOf),
-  };
 }
 
 /** A page of the tree: the spans in (start, span id) order after `after`, as the engines read them. */

@@ -13,7 +13,6 @@ import type {
   TimeseriesQuery,
   TraceQuery,
   TraceSummaryRecord,
-  TraceTreeColumns,
 } from '@spoor/model';
 import {
   type AlertSeriesQuery,
@@ -309,10 +308,6 @@ export class FakeStore implements Store {
 
   async getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTrace> {
     return reads.getTraceSpans(this.data, projectId, traceId, spanIds, traceLogs);
-  }
-
-  async getTraceTree(projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: StoredLog[] } | null> {
-    return reads.getTraceTree(this.data, projectId, traceId);
   }
 
   async getTreePage(projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage> {

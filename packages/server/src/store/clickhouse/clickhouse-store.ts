@@ -1,4 +1,4 @@
-import type { CompareQuery, ErrorGroupStatus, LogQuery, LogRecordData, MetricPointQuery, MetricPointRecord, ModelPrice, TimeRange, TraceTreeColumns } from '@spoor/model';
+import type { CompareQuery, ErrorGroupStatus, LogQuery, LogRecordData, MetricPointQuery, MetricPointRecord, ModelPrice, TimeRange } from '@spoor/model';
 import { type BatchKey, type CompareSideRecord, type RecentSpanSource, type RepriceResult, type RetainedRecords, type SpanCost, type Store, StoreError, type TimeKey, type TreeKey, type TreePage, type WriteBatch, appendAndCommit } from '../store.js';
 import type { StoredLog, StoredTrace } from '../stored-trace.js';
 import type { TraceTimings } from '../trace-timings.js';
@@ -17,7 +17,7 @@ import { listLogs, listMetricPoints, readMetricPoints } from './log-metric-reads
 import { deleteModelPrice, listModelPrices, putModelPrice, setSpanCosts } from './pricing.js';
 import { deleteOlderThan } from './retention.js';
 import { type RetentionTtl, type SchemaLayout, CLICKHOUSE_MIGRATIONS, CLICKHOUSE_SCHEMA_VERSION, schemaStatements, ttlStatements } from './schema.js';
-import { getTrace, getTraceLogs, getTraceSpans, getTraceTimings, getTraceTree, getTreePage, recentSpanIds, searchTrace } from './trace-reads.js';
+import { getTrace, getTraceLogs, getTraceSpans, getTraceTimings, getTreePage, recentSpanIds, searchTrace } from './trace-reads.js';
 import { ClickHouseWriter } from './writer.js';
 import { ClickHouseSql } from './dialect.js';
 import { SqlReads } from '../sql/sql-reads.js';
@@ -124,10 +124,6 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
 
   getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTrace> {
     return getTraceSpans(this.ch, projectId, traceId, spanIds, traceLogs);
-  }
-
-  getTraceTree(projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: StoredLog[] } | null> {
-    return getTraceTree(this.ch, projectId, traceId);
   }
 
   getTreePage(projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage> {

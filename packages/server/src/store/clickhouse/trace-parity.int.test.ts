@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chdbStores } from '../../../test/support/chdb.js';
 import { ALL, T0, emptyLlm, log, logQuery, point, query, sid, span, tid } from '../../../test/support/record-fixtures.js';
 import { DuckDbStore } from '../duckdb/duckdb-store.js';
-import type { Store } from '../store.js';
+import type { Store, TreePage } from '../store.js';
 import { batchOf } from '../tables.js';
 import { rowsOf } from '../trace-timings.js';
 import type { ClickHouseStore } from './clickhouse-store.js';
@@ -67,25 +67,25 @@ afterAll(async () => {
   engine.cleanup();
 });
 
-/** The waterfall's spans as rows, in span id order (neither store promises an order). */
-function treeRows(tree: NonNullable<Awaited<ReturnType<Store['getTraceTree']>>>['tree']) {
-  const rows = tree.spanIds.map((spanId, i) => ({
-    spanId, parent: tree.parentSpanIds[i], name: tree.names[i], service: tree.services[tree.serviceIndexes[i]!], start: tree.startOffsetsUs[i],
-    duration: tree.durationsUs[i], status: tree.statusCodes[i], category: tree.categories[i], input: tree.inputTokens[i], output: tree.outputTokens[i],
-    cost: tree.costUsd[i], model: tree.models[i], events: tree.events.filter(([at]) => at === i).map(([, t, name]) => [t, name]),
+/** The waterfall's spans of a page as rows, in span id order (neither store promises an order within a page). */
+function treeRows({ columns: c }: TreePage) {
+  const rows = c.spanIds.map((spanId, i) => ({
+    spanId, parent: c.parentSpanIds[i], name: c.names[i], service: c.services[i], start: c.startsUs[i],
+    duration: c.durationsUs[i], status: c.statusCodes[i], category: c.categories[i], input: c.inputTokens[i], output: c.outputTokens[i],
+    cost: c.costUsd[i], model: c.models[i], events: c.events.filter(([at]) => at === i).map(([, t, name]) => [t, name]),
   }));
   return rows.sort((a, b) => a.spanId.localeCompare(b.spanId));
 }
 
 describe('ClickHouse trace reads, against the DuckDB store', () => {
   it("answers a trace's waterfall columns and logs alike", async () => {
-    const [d, c] = await Promise.all([duck.getTraceTree('default', tid(1)), click.getTraceTree('default', tid(1))]);
-    expect(c).not.toBeNull();
-    expect(treeRows(c!.tree)).toEqual(treeRows(d!.tree));
-    expect({ originUs: c!.tree.originUs, sessionId: c!.tree.sessionId }).toEqual({ originUs: d!.tree.originUs, sessionId: d!.tree.sessionId });
-    expect(c!.logs).toEqual(d!.logs);
-    expect(await click.getTraceTree('default', tid(9))).toBeNull();
-    expect(await click.getTraceTree('p2', tid(1))).toBeNull();
+    const [d, c] = await Promise.all([duck.getTreePage('default', tid(1), null, 1000), click.getTreePage('default', tid(1), null, 1000)]);
+    expect(c.columns.spanIds).toHaveLength(60);
+    expect(treeRows(c)).toEqual(treeRows(d));
+    expect({ sessionId: c.sessionId, last: c.last }).toEqual({ sessionId: d.sessionId, last: d.last });
+    expect(await click.getTraceLogs('default', tid(1))).toEqual(await duck.getTraceLogs('default', tid(1)));
+    expect((await click.getTreePage('default', tid(9), null, 1000)).last).toBeNull();
+    expect((await click.getTreePage('p2', tid(1), null, 1000)).last).toBeNull();
   });
 
   it('finds the same spans for a text in attributes, status messages and events', async () => {

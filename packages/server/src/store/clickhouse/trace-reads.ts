@@ -1,7 +1,6 @@
-import type { TraceTreeColumns } from '@spoor/model';
 import { mapArrayRows, storedLogFromRow, storedSpanFromRow } from '../record-rows.js';
 import type { StoredLog, StoredTrace } from '../stored-trace.js';
-import { treeColumnsFrom, treePageFrom } from '../trace-tree-columns.js';
+import { treePageFrom } from '../trace-tree-columns.js';
 import type { TreeKey, TreePage } from '../ports/traces.js';
 import { TREE_ORDER, treeAfter } from '../sql/trace-tree.js';
 import { ChParams, type ChClient } from './client.js';
@@ -84,25 +83,12 @@ function traceLogRows(ch: ChClient, projectId: string, traceId: string, only?: s
   return readRows(ch, "read a trace's logs", LOG_ROWS, `FROM ${ch.tables.logs} WHERE ${where.join(' AND ')}`, 'time_us, log_id', p);
 }
 
-/** What the waterfall draws of a span (see `treeColumnsFrom`). */
+/** What the waterfall draws of a span (see `treePageFrom`). */
 const TREE_ROWS = rowsShape([
   'span_id', 'parent_span_id', 'name', 'service_name', 'start_us', 'duration_us', 'status_code', 'category',
   "if(events = '[]', NULL, events)", 'input_tokens', 'output_tokens', 'cost_usd',
   'coalesce(llm_response_model, llm_request_model)', 'session_id',
 ]);
-
-/** `null` for a trace without spans, as for one the project does not have. */
-export async function getTraceTree(ch: ChClient, projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: StoredLog[] } | null> {
-  const p = new ChParams();
-  const [rows, logRows] = await Promise.all([
-    readAllRows(ch, "read a trace's tree", TREE_ROWS, spansOfTrace(ch, p, projectId, traceId), p),
-    traceLogRows(ch, projectId, traceId),
-  ]);
-  const tree = treeColumnsFrom(rows);
-  if (tree === null) return null;
-  const sources = await readSources(ch, projectId, [{ rows: logRows, shape: LOG_ROWS }]);
-  return { tree, logs: mapArrayRows(logRows, LOG_ROWS, sources, storedLogFromRow) };
-}
 
 /** A page of the tree (`TraceReader.getTreePage`): ordered and cut by the spans' primary key's leading times. */
 export async function getTreePage(ch: ChClient, projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage> {

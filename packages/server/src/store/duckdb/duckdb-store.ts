@@ -1,5 +1,5 @@
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import type { CompareQuery, ErrorGroupStatus, LogQuery, LogRecordData, MetricPointQuery, MetricPointRecord, ModelPrice, TimeRange, TraceTreeColumns } from '@spoor/model';
+import type { CompareQuery, ErrorGroupStatus, LogQuery, LogRecordData, MetricPointQuery, MetricPointRecord, ModelPrice, TimeRange } from '@spoor/model';
 import { type CompareSideRecord, type RepriceResult, type SpanCost, type RetainedRecords, type RecentSpanSource, type Store, StoreError, appendAndCommit, type BatchKey, type TimeKey, type TreeKey, type TreePage, type WriteBatch } from '../store.js';
 import {
   type Columns,
@@ -27,7 +27,7 @@ import { removeModelPrice, selectModelPrices, updateSpanCosts, upsertModelPrice 
 import { selectComparison } from './compare.js';
 import type { TraceTimings } from '../trace-timings.js';
 import { selectTraceTimings } from './trace-timings.js';
-import { TREE_SHAPE, selectTraceSearch, treeColumnsFrom } from './trace-tree.js';
+import { TREE_SHAPE, selectTraceSearch } from './trace-tree.js';
 import { treePageFrom } from '../trace-tree-columns.js';
 import { TREE_ORDER, treeAfter } from '../sql/trace-tree.js';
 import { DuckDbAccessStore, DuckDbMaskingStore } from './access.js';
@@ -246,23 +246,6 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
       spans: mapArrayRows(spanRows, SPAN_SHAPE, sources, storedSpanFromRow),
       logs: mapArrayRows(logRows, STORED_LOG_SHAPE, sources, storedLogFromRow),
     };
-  }
-
-  async getTraceTree(projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: StoredLog[] } | null> {
-    const bounds = await traceBounds(this.sql, projectId, [traceId]);
-    if (bounds === null) return null;
-    const [rows, logRows] = await Promise.all([
-      this.readArrays(
-        "read a trace's tree",
-        `SELECT ${TREE_SHAPE.sql} FROM spans WHERE project_id = $1 AND trace_id = $2 AND start_us BETWEEN $3::BIGINT AND $4::BIGINT`,
-        [projectId, traceId, bounds.fromUs, bounds.toUs],
-      ),
-      this.traceLogRows(projectId, traceId, bounds),
-    ]);
-    const tree = treeColumnsFrom(rows);
-    if (tree === null) return null;
-    const sources = await this.readSources(projectId, logRows, [STORED_LOG_SHAPE], logRows.length);
-    return { tree, logs: mapArrayRows(logRows, STORED_LOG_SHAPE, sources, storedLogFromRow) };
   }
 
   async getTreePage(projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage> {

@@ -3,9 +3,6 @@ import { jsonArrayShape, columnsOf } from './read.js';
 import { traceSearchCondition } from '../sql/traces.js';
 import { DuckDbParams, duckDbDialect } from './dialect.js';
 
-// Engine-neutral; the DuckDB store has always imported it from here.
-export { treeColumnsFrom } from '../trace-tree-columns.js';
-
 /**
  * The waterfall's columns of a trace (`TraceTreeColumns`): one `json_array` per span with only
  * what the waterfall draws. Events come as their stored text and are cut to time and name here;

@@ -1,4 +1,4 @@
-import type { TimeRange, TraceQuery, TraceSummaryRecord, TraceTreeColumns, TreeChunkColumns } from '@spoor/model';
+import type { TimeRange, TraceQuery, TraceSummaryRecord, TreeChunkColumns } from '@spoor/model';
 import type { StoredLog, StoredTrace } from '../stored-trace.js';
 import type { TraceTimings } from '../trace-timings.js';
 
@@ -51,8 +51,6 @@ export interface TraceReader {
    * Empty for a trace the project does not have.
    */
   getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTrace>;
-  /** What the waterfall draws of a trace's spans, as columns, and the trace's logs; `null` when there is no such trace. */
-  getTraceTree(projectId: string, traceId: string): Promise<{ tree: TraceTreeColumns; logs: StoredLog[] } | null>;
   /**
    * A page of what the waterfall draws: the first `limit` spans of the trace after `after` in
    * (start, span id) order, the page's own spans in any order. Empty past the last span, and for a trace the project does not have. A
