@@ -82,9 +82,9 @@ export function spanDetailJson(traceId: string, span: StoredSpan, logs: StoredLo
 }
 
 /** `TraceTree`: the span columns (small values, serialized as such), the trace's logs and its scores. */
-export function traceTreeJson(traceId: string, tree: TraceTreeColumns, logs: StoredLog[], scores: readonly Score[], states: readonly number[]): JsonUtf8<TraceTree> {
+export function traceTreeJson(traceId: string, tree: TraceTreeColumns, logs: StoredLog[], scores: readonly Score[]): JsonUtf8<TraceTree> {
   const { originUs, ...columns } = tree;
-  const head = JSON.stringify({ traceId, startTime: isoFromMicros(originUs), ...columns, states });
+  const head = JSON.stringify({ traceId, startTime: isoFromMicros(originUs), ...columns });
   const out = new JsonWriter<TraceTree>(head.length + textLength([], logs));
   out.write(head.slice(0, -1));
   out.write(',"logs":');

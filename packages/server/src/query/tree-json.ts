@@ -1,4 +1,4 @@
-import { isoFromMicros, NO_STRING, spanIdHex, type TraceTree, type TreeChunk, TreeStreamDecoder } from '@spoor/model';
+import { isoFromMicros, NO_STRING, spanIdHex, type TraceTree, type TraceTreeColumns, type TreeChunk, type TreeChunkColumns, TreeStreamDecoder } from '@spoor/model';
 import type { JsonUtf8 } from '../json.js';
 import { JsonWriter } from './json-bytes.js';
 
@@ -63,6 +63,68 @@ export function treeJsonFrom(frames: readonly Uint8Array[]): JsonUtf8<TraceTree>
   column('models', (c, i) => (c.modelIndexes[i] === NO_STRING ? 'null' : str(c.modelIndexes[i]!)));
   out.write(`,"sessionId":${JSON.stringify(sessionId)},"logs":${JSON.stringify(logs)},"scores":${JSON.stringify(scores)}}`);
   return out.finish();
+}
+
+/**
+ * The JSON tree's columns (`TraceTreeColumns`) of a trace that fits one page: the chunks' spans
+ * one after another (the page read, then the trace's running spans), offsets from the earliest
+ * start. Written once from the chunks: no chunk is joined to another first.
+ */
+export function treeColumnsOf(chunks: readonly TreeChunkColumns[], sessionId: string | null): TraceTreeColumns {
+  let originUs = Infinity;
+  for (const c of chunks) originUs = Math.min(originUs, earliestStartUs(c));
+  const tree: TraceTreeColumns = {
+    originUs,
+    spanIds: [],
+    parentSpanIds: [],
+    names: [],
+    services: [],
+    serviceIndexes: [],
+    startOffsetsUs: [],
+    durationsUs: [],
+    statusCodes: [],
+    categories: [],
+    states: [],
+    events: [],
+    inputTokens: [],
+    outputTokens: [],
+    costUsd: [],
+    models: [],
+    sessionId,
+  };
+  const serviceIndex = new Map<string, number>();
+  for (const c of chunks) {
+    const first = tree.spanIds.length;
+    for (let i = 0; i < c.spanIds.length; i++) {
+      let s = serviceIndex.get(c.services[i]!);
+      if (s === undefined) {
+        s = tree.services.push(c.services[i]!) - 1;
+        serviceIndex.set(c.services[i]!, s);
+      }
+      tree.spanIds.push(c.spanIds[i]!);
+      tree.parentSpanIds.push(c.parentSpanIds[i]!);
+      tree.names.push(c.names[i]!);
+      tree.serviceIndexes.push(s);
+      tree.startOffsetsUs.push(c.startsUs[i]! - originUs);
+      tree.durationsUs.push(c.durationsUs[i]!);
+      tree.statusCodes.push(c.statusCodes[i]!);
+      tree.categories.push(c.categories[i]!);
+      tree.states.push(c.states?.[i] ?? 0);
+      tree.inputTokens.push(c.inputTokens[i]!);
+      tree.outputTokens.push(c.outputTokens[i]!);
+      tree.costUsd.push(c.costUsd[i]!);
+      tree.models.push(c.models[i]!);
+    }
+    for (const [i, timeUs, name] of c.events) tree.events.push([first + i, timeUs - originUs, name]);
+  }
+  return tree;
+}
+
+/** The earliest start of a chunk's spans (epoch µs; Infinity for none). */
+export function earliestStartUs(c: TreeChunkColumns): number {
+  let start = Infinity;
+  for (let i = 0; i < c.startsUs.length; i++) start = Math.min(start, c.startsUs[i]!);
+  return start;
 }
 
 /** A number as `JSON.stringify` writes it: `null` for NaN (none) and the infinities. */

@@ -3,10 +3,9 @@ import { AppError } from '../errors.js';
 import type { JsonUtf8 } from '../json.js';
 import type { ScoreStore, TraceReader, TreeKey, TreePage } from '../store/store.js';
 import type { StoredLog } from '../store/stored-trace.js';
-import { treeColumnsOfPage } from '../store/trace-tree-columns.js';
 import { scoreFromStored } from './convert.js';
 import { traceTreeJson, treeTrailerJson } from './trace-json.js';
-import { treeJsonFrom } from './tree-json.js';
+import { earliestStartUs, treeColumnsOf, treeJsonFrom } from './tree-json.js';
 import { type LiveSpan, runningTreeColumns } from './running.js';
 
 /** A trace's running spans, with their state and duration so far; `endedUs` is when its ended spans last ended (0: none). */
@@ -86,8 +85,8 @@ export class TreeStreams {
     const running = await this.runningOf(projectId, traceId, endOf(page.columns));
     if (page.last === null && running.length === 0) return null;
     const [logs, scores] = await this.logsAndScores(projectId, traceId);
-    const columns = treeColumnsOfPage(running.length === 0 ? page : { ...page, columns: joined(page.columns, runningTreeColumns(running)) });
-    return traceTreeJson(traceId, columns, logs, scores, columns.states);
+    const chunks = running.length === 0 ? [page.columns] : [page.columns, runningTreeColumns(running)];
+    return traceTreeJson(traceId, treeColumnsOf(chunks, page.sessionId), logs, scores);
   }
 
   private async startFrom(projectId: string, traceId: string, page: TreePage): Promise<TreeFrames | null> {
@@ -98,15 +97,13 @@ export class TreeStreams {
       const running = await this.runningOf(projectId, traceId, 0);
       if (running.length === 0) return null;
       const columns = runningTreeColumns(running);
-      const encoder = new TreeStreamEncoder(traceId, Math.min(...columns.startsUs as number[]));
+      const encoder = new TreeStreamEncoder(traceId, earliestStartUs(columns));
       const tree: OpenTree = { projectId, traceId, encoder, after: null, sessionId: running.find((l) => l.span.sessionId !== null)?.span.sessionId ?? null, usedMs: now, endedUs: 0 };
       return { stream: ++this.nextId, frames: [encoder.header(), encoder.chunk(columns), ...(await this.trailer(tree))], done: true };
     }
     // The first page holds the earliest spans, in any order of its own; running spans start
     // after their trace's first span, which ended or is in this page if any span ended.
-    let originUs = Infinity;
-    for (let i = 0; i < page.columns.startsUs.length; i++) originUs = Math.min(originUs, page.columns.startsUs[i]!);
-    const encoder = new TreeStreamEncoder(traceId, originUs);
+    const encoder = new TreeStreamEncoder(traceId, earliestStartUs(page.columns));
     const tree: OpenTree = { projectId, traceId, encoder, after: page.last, sessionId: page.sessionId, usedMs: now, endedUs: endOf(page.columns) };
     const stream = ++this.nextId;
     const frames = [encoder.header(), encoder.chunk(page.columns)];
@@ -196,26 +193,4 @@ function endOf(c: TreeChunkColumns): number {
   let end = 0;
   for (let i = 0; i < c.startsUs.length; i++) end = Math.max(end, c.startsUs[i]! + c.durationsUs[i]!);
   return end;
-}
-
-/** Two chunks' columns as one: the second's spans after the first's (its event indexes moved past them). */
-function joined(a: TreeChunkColumns, b: TreeChunkColumns): TreeChunkColumns {
-  const n = a.spanIds.length;
-  const cat = <T>(x: ArrayLike<T>, y: ArrayLike<T>): T[] => [...Array.from(x), ...Array.from(y)];
-  return {
-    spanIds: cat(a.spanIds, b.spanIds),
-    parentSpanIds: cat(a.parentSpanIds, b.parentSpanIds),
-    names: cat(a.names, b.names),
-    services: cat(a.services, b.services),
-    models: cat(a.models, b.models),
-    startsUs: cat(a.startsUs, b.startsUs),
-    durationsUs: cat(a.durationsUs, b.durationsUs),
-    statusCodes: cat(a.statusCodes, b.statusCodes),
-    categories: cat(a.categories, b.categories),
-    states: cat(a.states ?? new Uint8Array(n), b.states ?? new Uint8Array(b.spanIds.length)),
-    inputTokens: cat(a.inputTokens, b.inputTokens),
-    outputTokens: cat(a.outputTokens, b.outputTokens),
-    costUsd: cat(a.costUsd, b.costUsd),
-    events: [...a.events, ...b.events.map(([i, timeUs, name]) => [i + n, timeUs, name] as const)],
-  };
 }

@@ -1,4 +1,4 @@
-import type { SpanEventRecord, TraceTreeColumns, TreeChunkColumns } from '@spoor/model';
+import type { SpanEventRecord, TreeChunkColumns } from '@spoor/model';
 import type { TreePage } from './ports/traces.js';
 
 /**
@@ -54,42 +54,4 @@ export function treePageFrom(rows: unknown[][]): TreePage {
     if (last === null || startUs > last.startUs || (startUs === last.startUs && spanId > last.spanId)) last = { startUs, spanId };
   }
   return { columns, sessionId, last };
-}
-
-/** The JSON tree's columns (`TraceTreeColumns`) of a page that holds the whole trace; `originUs` is its earliest start. */
-export function treeColumnsOfPage(page: TreePage): TraceTreeColumns {
-  const c = page.columns;
-  const n = c.spanIds.length;
-  let originUs = Infinity;
-  for (let i = 0; i < n; i++) originUs = Math.min(originUs, c.startsUs[i]!);
-  const services: string[] = [];
-  const serviceIndex = new Map<string, number>();
-  const serviceIndexes = new Array<number>(n);
-  for (let i = 0; i < n; i++) {
-    let s = serviceIndex.get(c.services[i]!);
-    if (s === undefined) {
-      s = services.push(c.services[i]!) - 1;
-      serviceIndex.set(c.services[i]!, s);
-    }
-    serviceIndexes[i] = s;
-  }
-  return {
-    originUs,
-    spanIds: Array.from(c.spanIds),
-    parentSpanIds: Array.from(c.parentSpanIds),
-    names: Array.from(c.names),
-    services,
-    serviceIndexes,
-    startOffsetsUs: Array.from(c.startsUs, (startUs) => startUs - originUs),
-    durationsUs: Array.from(c.durationsUs),
-    statusCodes: Array.from(c.statusCodes),
-    categories: Array.from(c.categories),
-    states: c.states === undefined ? new Array<number>(n).fill(0) : Array.from(c.states),
-    events: c.events.map(([i, timeUs, name]) => [i, timeUs - originUs, name]),
-    inputTokens: Array.from(c.inputTokens),
-    outputTokens: Array.from(c.outputTokens),
-    costUsd: Array.from(c.costUsd),
-    models: Array.from(c.models),
-    sessionId: page.sessionId,
-  };
 }
