@@ -127,11 +127,7 @@ export class TreeStreams {
     return { stream, frames: [...frames, ...(await this.end(tree))], done: true };
   }
 
-  /** Every frame of a trace's stream, read to the end (the JSON form is written from them); `null` when the project has no such trace. */
-  async frames(projectId: string, traceId: string): Promise<Uint8Array[] | null> {
-    return this.framesFrom(await this.start(projectId, traceId));
-  }
-
+  /** Every frame of a trace's stream from its first answer on, read to the end (the JSON form is written from them). */
   private async framesFrom(first: TreeFrames | null): Promise<Uint8Array[] | null> {
     let answer = first;
     if (answer === null) return null;
@@ -150,11 +146,6 @@ export class TreeStreams {
   /** Forgets a stream its caller stopped reading; `false` when it was not open. */
   close(stream: number): boolean {
     return this.open.delete(stream);
-  }
-
-  /** Streams open now. */
-  get openCount(): number {
-    return this.open.size;
   }
 
   /** The last frames: a chunk of the trace's running spans, if it has any, then the trailer. */
