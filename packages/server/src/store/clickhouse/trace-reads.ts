@@ -27,14 +27,7 @@ export async function getTrace(ch: ChClient, projectId: string, traceId: string,
     // the parts that `hasTrace` found (`writer.ts`), so they are there to read now.
     [spanRows, logRows] = await read();
   }
-  const sources = await readSources(ch, projectId, [
-    { rows: spanRows, shape: SPAN_ROWS },
-    { rows: logRows, shape: LOG_ROWS },
-  ]);
-  return {
-    spans: mapArrayRows(spanRows, SPAN_ROWS, sources, storedSpanFromRow),
-    logs: mapArrayRows(logRows, LOG_ROWS, sources, storedLogFromRow),
-  };
+  return storedTraceOf(ch, projectId, spanRows, logRows);
 }
 
 /** A page of a trace (`TraceReader.getTraceSpans`): the spans with these ids, and their logs. */
@@ -47,6 +40,11 @@ export async function getTraceSpans(ch: ChClient, projectId: string, traceId: st
     readAllRows(ch, 'read a page of a trace', SPAN_ROWS, `${spans} AND ${page}`, p),
     traceLogRows(ch, projectId, traceId, { where: `(${page}${orTrace})`, params: p }),
   ]);
+  return storedTraceOf(ch, projectId, spanRows, logRows);
+}
+
+/** Spans and logs from their rows, with the sources (resources and scopes) they name read at once. */
+async function storedTraceOf(ch: ChClient, projectId: string, spanRows: unknown[][], logRows: unknown[][]): Promise<StoredTrace> {
   const sources = await readSources(ch, projectId, [
     { rows: spanRows, shape: SPAN_ROWS },
     { rows: logRows, shape: LOG_ROWS },

@@ -213,11 +213,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
       ),
       this.traceLogRows(projectId, traceId, bounds, spanId),
     ]);
-    const sources = await this.readSources(projectId, [...spanRows, ...logRows], [SPAN_SHAPE, STORED_LOG_SHAPE], spanRows.length);
-    return {
-      spans: mapArrayRows(spanRows, SPAN_SHAPE, sources, storedSpanFromRow),
-      logs: mapArrayRows(logRows, STORED_LOG_SHAPE, sources, storedLogFromRow),
-    };
+    return this.storedTraceOf(projectId, spanRows, logRows);
   }
 
   async getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTrace> {
@@ -241,11 +237,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
         logValues,
       ),
     ]);
-    const sources = await this.readSources(projectId, [...spanRows, ...logRows], [SPAN_SHAPE, STORED_LOG_SHAPE], spanRows.length);
-    return {
-      spans: mapArrayRows(spanRows, SPAN_SHAPE, sources, storedSpanFromRow),
-      logs: mapArrayRows(logRows, STORED_LOG_SHAPE, sources, storedLogFromRow),
-    };
+    return this.storedTraceOf(projectId, spanRows, logRows);
   }
 
   async getTreePage(projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage> {
@@ -277,6 +269,15 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     const bounds = await traceBounds(this.sql, projectId, [traceId]);
     if (bounds === null) return [];
     return this.onOwnConnection('search a trace', (connection) => selectTraceSearch(connection, projectId, traceId, bounds, text, limit));
+  }
+
+  /** Spans and logs from their rows, with the sources (resources and scopes) they name read at once. */
+  private async storedTraceOf(projectId: string, spanRows: unknown[][], logRows: unknown[][]): Promise<StoredTrace> {
+    const sources = await this.readSources(projectId, [...spanRows, ...logRows], [SPAN_SHAPE, STORED_LOG_SHAPE], spanRows.length);
+    return {
+      spans: mapArrayRows(spanRows, SPAN_SHAPE, sources, storedSpanFromRow),
+      logs: mapArrayRows(logRows, STORED_LOG_SHAPE, sources, storedLogFromRow),
+    };
   }
 
   /** A trace's logs (of one span, with `spanId`), in time order. */
