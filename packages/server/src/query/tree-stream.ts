@@ -86,7 +86,7 @@ export class TreeStreams {
     if (page.last === null && running.length === 0) return null;
     const [logs, scores] = await this.logsAndScores(projectId, traceId);
     const chunks = running.length === 0 ? [page.columns] : [page.columns, runningTreeColumns(running)];
-    return traceTreeJson(traceId, treeColumnsOf(chunks, page.sessionId), logs, scores);
+    return traceTreeJson(traceId, treeColumnsOf(chunks, page.sessionId ?? sessionOf(running)), logs, scores);
   }
 
   private async startFrom(projectId: string, traceId: string, page: TreePage): Promise<TreeFrames | null> {
@@ -98,7 +98,7 @@ export class TreeStreams {
       if (running.length === 0) return null;
       const columns = runningTreeColumns(running);
       const encoder = new TreeStreamEncoder(traceId, earliestStartUs(columns));
-      const tree: OpenTree = { projectId, traceId, encoder, after: null, sessionId: running.find((l) => l.span.sessionId !== null)?.span.sessionId ?? null, usedMs: now, endedUs: 0 };
+      const tree: OpenTree = { projectId, traceId, encoder, after: null, sessionId: sessionOf(running), usedMs: now, endedUs: 0 };
       return { stream: ++this.nextId, frames: [encoder.header(), encoder.chunk(columns), ...(await this.trailer(tree))], done: true };
     }
     // The first page holds the earliest spans, in any order of its own; running spans start
@@ -152,6 +152,7 @@ export class TreeStreams {
   private async end(tree: OpenTree): Promise<Uint8Array[]> {
     const running = await this.runningOf(tree.projectId, tree.traceId, tree.endedUs);
     const frames = running.length === 0 ? [] : [tree.encoder.chunk(runningTreeColumns(running))];
+    tree.sessionId ??= sessionOf(running);
     return [...frames, ...(await this.trailer(tree))];
   }
 
@@ -178,6 +179,9 @@ export function treeStreamCalls(trees: TreeStreams) {
     treeStreamClose: async (stream: number): Promise<boolean> => trees.close(stream),
   };
 }
+
+/** The first session id a running span carries: the trace's, when no ended span carries one. */
+const sessionOf = (running: readonly LiveSpan[]): string | null => running.find((l) => l.span.sessionId !== null)?.span.sessionId ?? null;
 
 /** When the spans of a chunk last ended (0: none). */
 function endOf(c: TreeChunkColumns): number {
