@@ -1,3 +1,4 @@
+import type { SpanState } from './span.js';
 import type { TraceSummary } from './trace.js';
 
 /**
@@ -20,7 +21,7 @@ export interface LiveSpan {
   /** Index into `SPAN_CATEGORIES`. */
   category: number;
   /** `running` until its end arrives, `abandoned` once its trace went quiet without it (the `SpanState` of every answer). */
-  state: 'ended' | 'running' | 'abandoned';
+  state: SpanState;
   inputTokens: number | null;
   outputTokens: number | null;
   costUsd: number | null;

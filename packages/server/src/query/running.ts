@@ -1,4 +1,4 @@
-import { SPAN_CATEGORIES, STATUS_CODES, type TraceQuery, type TraceSummaryRecord, type TreeChunkColumns } from '@spoor/model';
+import { SPAN_CATEGORIES, SPAN_STATES, STATUS_CODES, type TraceQuery, type TraceSummaryRecord, type TreeChunkColumns } from '@spoor/model';
 import type { RunningTraceFilter, RunningTraceRecord, StoredRunningSpan } from '../store/store.js';
 
 /**
@@ -82,8 +82,6 @@ export function liveSummary(record: TraceSummaryRecord | RunningTraceRecord, hea
   return { endTimeUs: running ? Math.max(record.endTimeUs, clock.nowUs) : lastHeardUs, running };
 }
 
-/** A live span's state as the tree's `states` column has it (0 is ended). */
-const STATE_INDEX = { running: 1, abandoned: 2 } as const;
 
 /**
  * A trace's running spans as a chunk of the tree's columns, each with its state and its duration
@@ -95,7 +93,7 @@ export function runningTreeColumns(live: readonly LiveSpan[]): TreeChunkColumns 
   const states = new Uint8Array(n);
   const events: Array<[number, number, string]> = [];
   live.forEach(({ span, state }, i) => {
-    states[i] = STATE_INDEX[state];
+    states[i] = SPAN_STATES.indexOf(state);
     if (span.eventsJson !== '[]') for (const event of JSON.parse(span.eventsJson) as Array<{ timeUs: number; name: string }>) events.push([i, event.timeUs, event.name]);
   });
   const none = new Array<null>(n).fill(null);
