@@ -193,41 +193,30 @@ export class LiveHub {
     const behind = [...watch.viewers].filter((viewer) => !viewer.sink.closed && !covers(viewer.cursor, head));
     if (behind.length === 0) return;
     const rows = await this.options.db.liveSpans(watch.projectId, [watch.traceId], lowest(behind.map((viewer) => viewer.cursor)), head);
-    // Viewers at one cursor (all of them, after their first wake-up) get one event, made once.
-    const made = new Map<string, { id: string; data: string | null }>();
-    for (const viewer of behind) {
-      const from = cursorText(viewer.cursor);
-      let event = made.get(from);
-      if (event === undefined) {
-        // A span stored again (a newer snapshot, its end) is sent as it is last.
-        const spans = new Map<string, LiveSpan>();
-        for (const row of rows) if (isAfter(row.at, viewer.cursor)) spans.set(row.span.spanId, row.span);
-        const id = cursorText(advance(viewer.cursor, head));
-        event = { id, data: spans.size === 0 ? null : JSON.stringify({ traceId: watch.traceId, spans: [...spans.values()] }) };
-        made.set(from, event);
-      }
-      viewer.cursor = advance(viewer.cursor, head);
-      if (event.data !== null) viewer.sink.event('spans', event.id, event.data);
-    }
+    sendOncePerCursor(behind, head, 'spans', (cursor) => {
+      // A span stored again (a newer snapshot, its end) is sent as it is last.
+      const spans = new Map<string, LiveSpan>();
+      for (const row of rows) if (isAfter(row.at, cursor)) spans.set(row.span.spanId, row.span);
+      return spans.size === 0 ? null : JSON.stringify({ traceId: watch.traceId, spans: [...spans.values()] });
+    });
   }
 
   private async readLists(projectId: string, head: LiveCursor): Promise<void> {
     const watches = [...this.lists.values()].filter((watch) => watch.filter.projectId === projectId);
-    const behind = watches.flatMap((watch) => [...watch.viewers]).filter((viewer) => !viewer.sink.closed && !covers(viewer.cursor, head));
-    if (behind.length === 0) return;
-    const touched = await this.options.db.liveTraces(projectId, lowest(behind.map((viewer) => viewer.cursor)), head, MAX_TRACES_PER_EVENT);
+    const behind = new Set(watches.flatMap((watch) => [...watch.viewers]).filter((viewer) => !viewer.sink.closed && !covers(viewer.cursor, head)));
+    if (behind.size === 0) return;
+    const touched = await this.options.db.liveTraces(projectId, lowest([...behind].map((viewer) => viewer.cursor)), head, MAX_TRACES_PER_EVENT);
     await Promise.all(
       watches.map(async (watch) => {
-        const viewers = [...watch.viewers].filter((viewer) => behind.includes(viewer));
+        const viewers = [...watch.viewers].filter((viewer) => behind.has(viewer));
         if (viewers.length === 0) return;
         const ids = [...new Set(touched.filter((t) => viewers.some((viewer) => isAfter(t.at, viewer.cursor))).map((t) => t.traceId))];
         const summaries: TraceSummary[] = ids.length === 0 ? [] : await this.options.db.liveSummaries(watch.filter, ids);
-        for (const viewer of viewers) {
-          const mine = new Set(touched.filter((t) => isAfter(t.at, viewer.cursor)).map((t) => t.traceId));
+        sendOncePerCursor(viewers, head, 'traces', (cursor) => {
+          const mine = new Set(touched.filter((t) => isAfter(t.at, cursor)).map((t) => t.traceId));
           const traces = summaries.filter((summary) => mine.has(summary.traceId));
-          viewer.cursor = advance(viewer.cursor, head);
-          if (traces.length > 0) viewer.sink.event('traces', cursorText(viewer.cursor), JSON.stringify({ traces }));
-        }
+          return traces.length === 0 ? null : JSON.stringify({ traces });
+        });
       }),
     );
   }
@@ -251,5 +240,25 @@ export class LiveHub {
     if (this.poll !== null) clearInterval(this.poll);
     this.keepalive = null;
     this.poll = null;
+  }
+}
+
+/**
+ * Moves each viewer to `head` and sends it `name` with what `dataAfter` gives for its cursor
+ * (`null`: nothing). Viewers at one cursor (all of them, after their first wake-up) get one
+ * event, made once: serializing it for each of 50 viewers cost ingest ~40% (bench:live).
+ */
+function sendOncePerCursor(viewers: readonly Viewer[], head: LiveCursor, name: string, dataAfter: (cursor: LiveCursor) => string | null): void {
+  const made = new Map<string, { cursor: LiveCursor; id: string; data: string | null }>();
+  for (const viewer of viewers) {
+    const from = cursorText(viewer.cursor);
+    let event = made.get(from);
+    if (event === undefined) {
+      const cursor = advance(viewer.cursor, head);
+      event = { cursor, id: cursorText(cursor), data: dataAfter(viewer.cursor) };
+      made.set(from, event);
+    }
+    viewer.cursor = event.cursor;
+    if (event.data !== null) viewer.sink.event(name, event.id, event.data);
   }
 }
