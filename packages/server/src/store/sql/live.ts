@@ -3,7 +3,7 @@ import { type LiveCursor, type LivePosition, comparePositions } from '../live-cu
 import type { LiveSpanRow, LiveStore, LiveTraceFilter, TouchedTrace } from '../ports/live.js';
 import { type Row, num, numOrNull } from '../record-rows.js';
 import type { Params, SqlEngine } from './dialect.js';
-import { TRACE_TOTALS, traceFilterSql, traceTotalsFromRow } from './traces.js';
+import { listTraces } from './traces.js';
 
 /** The tables whose rows a live read follows. */
 export type LiveTable = 'spans' | 'trace_parts' | 'running_spans';
@@ -121,31 +121,9 @@ export class SqlLiveStore implements LiveStore {
     );
   }
 
-  async traceSummaries(filter: LiveTraceFilter, traceIds: readonly string[]): Promise<TraceSummaryRecord[]> {
-    if (traceIds.length === 0) return [];
-    const d = this.db.dialect;
-    const p = d.params();
-    const project = p.add(filter.projectId);
-    const { fromUs, toUs } = filter.range;
-    const { matched, traceFilters } = traceFilterSql(d, p, project, filter, fromUs);
-    if (fromUs !== null) traceFilters.push(`t_start >= ${p.int(fromUs)}`);
-    if (toUs !== null) traceFilters.push(`t_start < ${p.int(toUs)}`);
-    return this.db.rows(
-      'read the summaries of traces committed after a cursor',
-      `SELECT trace_id, ${TRACE_TOTALS}, max(session_id) AS t_session, max(user_id) AS t_user
-       FROM ${d.tables.trace_parts}
-       WHERE project_id = ${project} AND trace_id IN ${p.texts(traceIds)}${matched}
-       GROUP BY trace_id
-       ${traceFilters.length > 0 ? `HAVING ${traceFilters.join(' AND ')}` : ''}
-       ORDER BY t_start DESC, trace_id DESC`,
-      p,
-      (row) => ({
-        ...traceTotalsFromRow(row),
-        rootName: row.get('t_root') as string,
-        sessionId: (row.get('t_session') as string | null) ?? null,
-        userId: (row.get('t_user') as string | null) ?? null,
-      }),
-    );
+  traceSummaries(filter: LiveTraceFilter, traceIds: readonly string[]): Promise<TraceSummaryRecord[]> {
+    if (traceIds.length === 0) return Promise.resolve([]);
+    return listTraces(this.db, filter, null, traceIds.length, traceIds);
   }
 }
 
