@@ -86,6 +86,24 @@ describe('the live hub', () => {
     for (const sink of sinks) expect(sink.sent.flatMap((e) => (e.name === 'spans' ? JSON.parse(e.data).spans.map((s: { spanId: string }) => s.spanId) : []))).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map(sid));
   });
 
+  it("reads a project's watched traces together: one read a wake-up for several traces, each viewer sent its trace's spans alone", async () => {
+    const store = new FakeStore();
+    const { db, spanReads } = countedCalls(store);
+    hub = new LiveHub({ db, shared: false });
+    const start = await hub.startAt(null);
+    const sinks = [1, 2, 3].map((n) => {
+      const sink = memorySink(() => {});
+      hub!.watchTrace('default', tid(n), () => sink, start, true);
+      return sink;
+    });
+    await store.write(batchOf({ spans: [1, 2, 3].map((n) => span({ traceId: tid(n), spanId: sid(n) })), logs: [], metricPoints: [] }), null);
+    hub.wake();
+    const sent = (sink: ReturnType<typeof memorySink>) => sink.sent.filter((e) => e.name === 'spans').map((e) => JSON.parse(e.data) as { traceId: string; spans: Array<{ spanId: string }> });
+    await until(() => sinks.every((sink) => sent(sink).length === 1));
+    expect(spanReads()).toBe(1);
+    expect(sinks.map((sink) => sent(sink).map((e) => [e.traceId, e.spans.map((s) => s.spanId)]))).toEqual([1, 2, 3].map((n) => [[tid(n), [sid(n)]]]));
+  });
+
   it("sends each list viewer the summaries of the traces touched after its own cursor, under its watch's filter", async () => {
     const store = new FakeStore();
     hub = new LiveHub({ db: liveCallsOf(store), shared: false, minReadIntervalMs: 0 });
