@@ -49,6 +49,9 @@ function countedCalls(store: FakeStore): { db: Remote<LiveCalls>; spanReads: () 
   return { db, spanReads: () => reads };
 }
 
+/** The trace list's live filter with nothing filtered. */
+const LIST_FILTER = { projectId: 'default', range: { fromUs: null, toUs: null }, service: null, spanName: null, text: null, status: null, minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [] };
+
 const until = async (done: () => boolean): Promise<void> => {
   const deadline = Date.now() + 5000;
   while (!done()) {
@@ -83,12 +86,59 @@ describe('the live hub', () => {
     for (const sink of sinks) expect(sink.sent.flatMap((e) => (e.name === 'spans' ? JSON.parse(e.data).spans.map((s: { spanId: string }) => s.spanId) : []))).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map(sid));
   });
 
+  it("reads a project's watched traces together: one read a wake-up for several traces, each viewer sent its trace's spans alone", async () => {
+    const store = new FakeStore();
+    const { db, spanReads } = countedCalls(store);
+    hub = new LiveHub({ db, shared: false });
+    const start = await hub.startAt(null);
+    const sinks = [1, 2, 3].map((n) => {
+      const sink = memorySink(() => {});
+      hub!.watchTrace('default', tid(n), () => sink, start, true);
+      return sink;
+    });
+    await store.write(batchOf({ spans: [1, 2, 3].map((n) => span({ traceId: tid(n), spanId: sid(n) })), logs: [], metricPoints: [] }), null);
+    hub.wake();
+    const sent = (sink: ReturnType<typeof memorySink>) => sink.sent.filter((e) => e.name === 'spans').map((e) => JSON.parse(e.data) as { traceId: string; spans: Array<{ spanId: string }> });
+    await until(() => sinks.every((sink) => sent(sink).length === 1));
+    expect(spanReads()).toBe(1);
+    expect(sinks.map((sink) => sent(sink).map((e) => [e.traceId, e.spans.map((s) => s.spanId)]))).toEqual([1, 2, 3].map((n) => [[tid(n), [sid(n)]]]));
+  });
+
+  it("sends each list viewer the summaries of the traces touched after its own cursor, under its watch's filter", async () => {
+    const store = new FakeStore();
+    hub = new LiveHub({ db: liveCallsOf(store), shared: false, minReadIntervalMs: 0 });
+    const write = async (traceId: string, serviceName: string): Promise<void> => {
+      await store.write(batchOf({ spans: [span({ traceId, serviceName })], logs: [], metricPoints: [] }), null);
+    };
+    const start = await hub.startAt(null);
+    await write(tid(1), 'checkout');
+    const afterFirst = await hub.startAt(null);
+    await write(tid(2), 'billing');
+    // Two viewers of the whole list a commit apart (one back from a disconnect), and one of billing alone.
+    const sinks = { fromStart: memorySink(() => {}), fromFirst: memorySink(() => {}), billing: memorySink(() => {}) };
+    const all = { ...LIST_FILTER };
+    hub.watchList(all, () => sinks.fromStart, start, false);
+    hub.watchList(all, () => sinks.fromFirst, afterFirst, false);
+    hub.watchList({ ...all, service: 'billing' }, () => sinks.billing, start, false);
+    const traces = (sink: ReturnType<typeof memorySink>) => sink.sent.flatMap((e) => (JSON.parse(e.data) as { traces: Array<{ traceId: string }> }).traces.map((t) => t.traceId));
+    await until(() => sinks.fromStart.sent.length > 0 && sinks.fromFirst.sent.length > 0 && sinks.billing.sent.length > 0);
+    expect(traces(sinks.fromStart).sort()).toEqual([tid(1), tid(2)]);
+    expect(traces(sinks.fromFirst)).toEqual([tid(2)]);
+    expect(traces(sinks.billing)).toEqual([tid(2)]);
+    // Every viewer is at the head now: one commit more reaches each once, with one id.
+    await write(tid(3), 'billing');
+    hub.wake();
+    await until(() => Object.values(sinks).every((sink) => sink.sent.length === 2));
+    expect(Object.values(sinks).map((sink) => traces(sink).at(-1))).toEqual([tid(3), tid(3), tid(3)]);
+    expect(new Set(Object.values(sinks).map((sink) => sink.sent.at(-1)!.id)).size).toBe(1);
+  });
+
   it('refuses a stream past its cap with 503 and a Retry-After, and takes one again once a stream ends', async () => {
     hub = new LiveHub({ db: liveCallsOf(new FakeStore()), shared: false, maxStreams: 2 });
     const sinks: SseSink[] = [];
     for (let i = 0; i < 2; i++) {
       hub.checkRoom();
-      hub.watchList({ projectId: 'default', range: { fromUs: null, toUs: null }, service: null, spanName: null, text: null, status: null, minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [] }, (onClose) => {
+      hub.watchList(LIST_FILTER, (onClose) => {
         const sink = memorySink(onClose);
         sinks.push(sink);
         return sink;

@@ -81,6 +81,24 @@ export function describeLiveContract(adapter: string, open: () => Promise<Store>
       expect(await ids(START, head, [])).toEqual([]);
     });
 
+    it('reads a running snapshot as running, and after its span is stored ended only the ended span; a trace of snapshots alone is touched', async () => {
+      const write = async (spans: SpanRecord[], runningSpans: SpanRecord[]): Promise<LiveCursor> => {
+        await store.write(recordBatch({ spans, runningSpans }), { serverId: 'server-1', position: `1:${++offset}` });
+        return store.live.head();
+      };
+      const a = await write([span({ spanId: sid(1) })], [span({ spanId: sid(2), startTimeUs: T0 + 10, endTimeUs: 0 }), span({ traceId: tid(2), spanId: sid(3), endTimeUs: 0 })]);
+      // By span: the order of one commit's spans is not the contract's.
+      const states = async (after: LiveCursor, upTo: LiveCursor) =>
+        (await store.live.spansAfter('default', [tid(1)], after, upTo)).map((row) => [row.span.spanId, row.span.state, row.span.endUs]).sort((x, y) => (x[0]! < y[0]! ? -1 : 1));
+      expect(await states(START, a)).toEqual([[sid(1), 'ended', T0 + 100], [sid(2), 'running', null]]);
+      expect((await store.live.tracesAfter('default', START, a, 100)).map((t) => t.traceId).sort()).toEqual([tid(1), tid(2)]);
+      const b = await write([span({ spanId: sid(2), startTimeUs: T0 + 10, endTimeUs: T0 + 50 })], []);
+      expect(await states(a, b)).toEqual([[sid(2), 'ended', T0 + 50]]);
+      // Read again from the start, the snapshot of a span stored ended is not given.
+      expect(await states(START, b)).toEqual([[sid(1), 'ended', T0 + 100], [sid(2), 'ended', T0 + 50]]);
+      expect((await store.live.tracesAfter('default', a, b, 100)).map((t) => t.traceId)).toEqual([tid(1)]);
+    });
+
     it("lists the project's traces touched after a cursor, and their summaries under the list's filters", async () => {
       const a = await commit([span({ traceId: tid(1), spanId: sid(1) }), span({ projectId: 'other', traceId: tid(9), spanId: sid(9) })]);
       const b = await commit([span({ traceId: tid(2), spanId: sid(2), serviceName: 'billing', startTimeUs: T0 + 50 }), span({ traceId: tid(3), spanId: sid(3) })]);

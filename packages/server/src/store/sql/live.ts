@@ -1,9 +1,9 @@
 import type { LiveSpan, TraceSummaryRecord } from '@spoor/model';
-import { type LiveCursor, type LivePosition, comparePositions } from '../live-cursor.js';
+import type { LiveCursor, LivePosition } from '../live-cursor.js';
 import type { LiveSpanRow, LiveStore, LiveTraceFilter, TouchedTrace } from '../ports/live.js';
 import { type Row, num, numOrNull } from '../record-rows.js';
 import type { Params, SqlEngine } from './dialect.js';
-import { TRACE_TOTALS, traceFilterSql, traceTotalsFromRow } from './traces.js';
+import { listTraces } from './traces.js';
 
 /** The tables whose rows a live read follows. */
 export type LiveTable = 'spans' | 'trace_parts' | 'running_spans';
@@ -44,39 +44,31 @@ export class SqlLiveStore implements LiveStore {
   /**
    * The spans of some traces committed after `after` up to `upTo`, in commit order: ended spans,
    * and running snapshots whose span has not been stored ended (a viewer applies a snapshot and
-   * then its ended span; never the other way round).
+   * then its ended span; never the other way round). One query over both tables.
    */
   async spansAfter(projectId: string, traceIds: readonly string[], after: LiveCursor, upTo: LiveCursor): Promise<LiveSpanRow[]> {
     if (traceIds.length === 0) return [];
-    const [ended, running] = await Promise.all([
-      this.committedSpans('spans', projectId, traceIds, after, upTo),
-      this.committedSpans('running_spans', projectId, traceIds, after, upTo),
-    ]);
-    if (running.length === 0) return ended;
-    if (ended.length === 0) return running;
-    return [...ended, ...running].sort((a, b) => comparePositions(a.at, b.at) || a.span.startUs - b.span.startUs);
-  }
-
-  private committedSpans(table: 'spans' | 'running_spans', projectId: string, traceIds: readonly string[], after: LiveCursor, upTo: LiveCursor): Promise<LiveSpanRow[]> {
-    const p = this.db.dialect.params();
-    const rows = this.commits.rowsOf(p, table, after, upTo);
-    if (rows === null) return Promise.resolve([]);
+    const d = this.db.dialect;
+    const p = d.params();
     const project = p.add(projectId);
     const traces = p.texts(traceIds);
-    const running = table === 'running_spans';
-    const notEnded = running
-      ? ` AND (r.trace_id, r.span_id) NOT IN (SELECT trace_id, span_id FROM ${this.db.dialect.tables.spans} WHERE project_id = ${project} AND trace_id IN ${traces})`
-      : '';
-    return this.db.rows(
-      running ? 'read the running spans committed after a cursor' : 'read the spans committed after a cursor',
-      `SELECT r.trace_id AS l_trace, r.span_id AS l_span, r.parent_span_id AS l_parent, r.name AS l_name, r.service_name AS l_service,
+    const notEnded = ` AND (r.trace_id, r.span_id) NOT IN (SELECT trace_id, span_id FROM ${d.tables.spans} WHERE project_id = ${project} AND trace_id IN ${traces})`;
+    const selects = (['spans', 'running_spans'] as const).flatMap((table) => {
+      const rows = this.commits.rowsOf(p, table, after, upTo);
+      if (rows === null) return [];
+      const running = table === 'running_spans';
+      return `SELECT r.trace_id AS l_trace, r.span_id AS l_span, r.parent_span_id AS l_parent, r.name AS l_name, r.service_name AS l_service,
          r.start_us AS l_start, ${running ? 'NULL' : 'r.end_us'} AS l_end, r.status_code AS l_status, r.category AS l_category,
          r.input_tokens AS l_input, r.output_tokens AS l_output, r.cost_usd AS l_cost,
          coalesce(r.llm_response_model, r.llm_request_model) AS l_model, r.events AS l_events,
          ${rows.writer} AS c_writer, ${rows.major} AS c_major, ${rows.minor} AS c_minor
        FROM ${rows.from}
-       WHERE r.project_id = ${project} AND r.trace_id IN ${traces} AND ${rows.where}${notEnded}
-       ORDER BY c_writer, c_major, c_minor, l_start, l_span`,
+       WHERE r.project_id = ${project} AND r.trace_id IN ${traces} AND ${rows.where}${running ? notEnded : ''}`;
+    });
+    if (selects.length === 0) return [];
+    return this.db.rows(
+      'read the spans committed after a cursor',
+      `SELECT * FROM (${selects.join(' UNION ALL ')}) AS u ORDER BY c_writer, c_major, c_minor, l_start, l_span`,
       p,
       (row) => ({ traceId: row.get('l_trace') as string, span: liveSpanFromRow(row), at: positionFromRow(row) }),
     );
@@ -88,8 +80,24 @@ export class SqlLiveStore implements LiveStore {
    * all still run is listed too), each with the last commit of each writer that touched it.
    */
   async tracesAfter(projectId: string, after: LiveCursor, upTo: LiveCursor, limit: number): Promise<TouchedTrace[]> {
-    const [parts, running] = await Promise.all([this.touched('trace_parts', projectId, after, upTo), this.touched('running_spans', projectId, after, upTo)]);
-    const touched = running.length === 0 ? parts : [...parts, ...running].sort((a, b) => comparePositions(b.at, a.at));
+    const p = this.db.dialect.params();
+    const project = p.add(projectId);
+    const selects = (['trace_parts', 'running_spans'] as const).flatMap((table) => {
+      const rows = this.commits.rowsOf(p, table, after, upTo);
+      if (rows === null) return [];
+      return `SELECT r.trace_id AS l_trace, ${rows.writer} AS c_writer, ${rows.major} AS c_major, ${rows.minor} AS c_minor
+       FROM ${rows.from}
+       WHERE r.project_id = ${project} AND ${rows.where}`;
+    });
+    if (selects.length === 0) return [];
+    const touched = await this.db.rows(
+      'read the traces committed after a cursor',
+      `SELECT DISTINCT l_trace, c_writer, c_major, c_minor FROM (${selects.join(' UNION ALL ')}) AS u
+       ORDER BY c_major DESC, c_minor DESC
+       LIMIT ${p.count(MAX_TOUCHED_ROWS)}`,
+      p,
+      (row): TouchedTrace => ({ traceId: row.get('l_trace') as string, at: positionFromRow(row) }),
+    );
     // The last commit of each writer that touched each trace (rows come newest first).
     const seen = new Set<string>();
     const out: TouchedTrace[] = [];
@@ -105,47 +113,9 @@ export class SqlLiveStore implements LiveStore {
     return out;
   }
 
-  private touched(table: 'trace_parts' | 'running_spans', projectId: string, after: LiveCursor, upTo: LiveCursor): Promise<TouchedTrace[]> {
-    const p = this.db.dialect.params();
-    const rows = this.commits.rowsOf(p, table, after, upTo);
-    if (rows === null) return Promise.resolve([]);
-    return this.db.rows(
-      table === 'trace_parts' ? 'read the traces committed after a cursor' : 'read the traces of running spans committed after a cursor',
-      `SELECT DISTINCT r.trace_id AS l_trace, ${rows.writer} AS c_writer, ${rows.major} AS c_major, ${rows.minor} AS c_minor
-       FROM ${rows.from}
-       WHERE r.project_id = ${p.add(projectId)} AND ${rows.where}
-       ORDER BY c_major DESC, c_minor DESC
-       LIMIT ${p.count(MAX_TOUCHED_ROWS)}`,
-      p,
-      (row) => ({ traceId: row.get('l_trace') as string, at: positionFromRow(row) }),
-    );
-  }
-
-  async traceSummaries(filter: LiveTraceFilter, traceIds: readonly string[]): Promise<TraceSummaryRecord[]> {
-    if (traceIds.length === 0) return [];
-    const d = this.db.dialect;
-    const p = d.params();
-    const project = p.add(filter.projectId);
-    const { fromUs, toUs } = filter.range;
-    const { matched, traceFilters } = traceFilterSql(d, p, project, filter, fromUs);
-    if (fromUs !== null) traceFilters.push(`t_start >= ${p.int(fromUs)}`);
-    if (toUs !== null) traceFilters.push(`t_start < ${p.int(toUs)}`);
-    return this.db.rows(
-      'read the summaries of traces committed after a cursor',
-      `SELECT trace_id, ${TRACE_TOTALS}, max(session_id) AS t_session, max(user_id) AS t_user
-       FROM ${d.tables.trace_parts}
-       WHERE project_id = ${project} AND trace_id IN ${p.texts(traceIds)}${matched}
-       GROUP BY trace_id
-       ${traceFilters.length > 0 ? `HAVING ${traceFilters.join(' AND ')}` : ''}
-       ORDER BY t_start DESC, trace_id DESC`,
-      p,
-      (row) => ({
-        ...traceTotalsFromRow(row),
-        rootName: row.get('t_root') as string,
-        sessionId: (row.get('t_session') as string | null) ?? null,
-        userId: (row.get('t_user') as string | null) ?? null,
-      }),
-    );
+  traceSummaries(filter: LiveTraceFilter, traceIds: readonly string[]): Promise<TraceSummaryRecord[]> {
+    if (traceIds.length === 0) return Promise.resolve([]);
+    return listTraces(this.db, filter, null, traceIds.length, traceIds);
   }
 }
 

@@ -36,9 +36,11 @@ export function traceTotalsFromRow(row: Row) {
 /**
  * The trace list: traces (from their `trace_parts`) that have a span matching every span
  * filter and whose scores meet every score filter, then filtered as whole traces, newest first,
- * after the cursor `after`.
+ * after the cursor `after`. With `traceIds`, of those traces alone (the live list's summaries).
  */
-export function listTraces(db: SqlEngine, query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]> {
+export function listTraces(
+  db: SqlEngine, query: Omit<TraceQuery, 'limit' | 'cursor'>, after: TimeKey | null, limit: number, traceIds: readonly string[] | null = null,
+): Promise<TraceSummaryRecord[]> {
   const d = db.dialect;
   const p = d.params();
   const project = p.add(query.projectId);
@@ -54,7 +56,7 @@ export function listTraces(db: SqlEngine, query: TraceQuery, after: TimeKey | nu
     'list traces',
     `SELECT trace_id, ${TRACE_TOTALS}, max(session_id) AS t_session, max(user_id) AS t_user
      FROM ${d.tables.trace_parts}
-     WHERE project_id = ${project}${matched}
+     WHERE project_id = ${project}${traceIds === null ? '' : ` AND trace_id IN ${p.texts(traceIds)}`}${matched}
      GROUP BY trace_id
      ${traceFilters.length > 0 ? `HAVING ${traceFilters.join(' AND ')}` : ''}
      ORDER BY t_start DESC, trace_id DESC
