@@ -8,9 +8,6 @@ import type { QueryService } from './query-service.js';
  * What the live hub (`live/hub.ts`) asks the database thread: plain values (cursors, rows with
  * their commit) that the hub sorts out per viewer, and the trace list's summaries in its shape.
  */
-/** Traces of running spans alone a live list's wake-up looks through for the ones it was told of. */
-const MAX_RUNNING_TRACES = 1000;
-
 export function liveCalls(store: { live: LiveStore; scores: ScoreStore; runningSpans: RunningSpanStore }, queries: Pick<QueryService, 'summariesOf'>) {
   const { live } = store;
   return {
@@ -28,8 +25,7 @@ export function liveCalls(store: { live: LiveStore; scores: ScoreStore; runningS
       const missing = new Set(traceIds.filter((id) => !found.has(id)));
       const runningFilter = missing.size === 0 ? null : runningTraceFilterOf({ ...filter, limit: 1, cursor: null });
       if (runningFilter !== null) {
-        const running = await store.runningSpans.listRunningTraces(filter.projectId, filter.range, runningFilter, null, MAX_RUNNING_TRACES);
-        for (const trace of running) if (missing.has(trace.traceId)) records.push(trace);
+        records.push(...(await store.runningSpans.listRunningTraces(filter.projectId, filter.range, { ...runningFilter, traceIds: [...missing] }, null, missing.size)));
         records.sort((a, b) => b.startTimeUs - a.startTimeUs || (a.traceId < b.traceId ? 1 : -1));
       }
       return queries.summariesOf(filter.projectId, records);

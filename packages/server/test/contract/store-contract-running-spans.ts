@@ -105,6 +105,9 @@ export function describeRunningSpanContract(adapter: string, open: () => Promise
       expect(await only({ service: 'svc-b' })).toEqual([tid(1)]);
       expect(await only({ spanName: 'third' })).toEqual([tid(3)]);
       expect(await only({ sessionId: 's-1' })).toEqual([tid(1)]);
+      // Only the traces named (a trace with an ended span is never one of them); none named, none.
+      expect(await only({ traceIds: [tid(1), tid(3), tid(4)] })).toEqual([tid(3), tid(1)]);
+      expect(await only({ traceIds: [] })).toEqual([]);
       expect(await store.runningSpans.listRunningTraces('p2', ALL, NO_FILTER, null, 10)).toEqual([]);
     });
 

@@ -35,6 +35,7 @@ export class FakeRunningSpanStore implements RunningSpanStore {
     }
     const traces: RunningTraceRecord[] = [];
     for (const [traceId, spans] of byTrace) {
+      if (filter.traceIds !== undefined && !filter.traceIds.includes(traceId)) continue;
       if (filter.service !== null && !spans.some((s) => s.serviceName === filter.service)) continue;
       if (filter.spanName !== null && !spans.some((s) => s.name === filter.spanName)) continue;
       if (filter.sessionId !== null && !spans.some((s) => s.sessionId === filter.sessionId)) continue;

@@ -22,6 +22,8 @@ export interface RunningTraceFilter {
   service: string | null;
   spanName: string | null;
   sessionId: string | null;
+  /** Only these traces (the live list asks for the ones a commit touched); absent: every trace. */
+  traceIds?: readonly string[];
 }
 
 /**

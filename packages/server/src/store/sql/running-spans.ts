@@ -144,7 +144,7 @@ export async function lastHeardOf(db: SqlEngine, projectId: string, traceIds: re
  * counts, tokens and cost are of ended spans: none yet.
  */
 export async function runningOnlyTraces(db: SqlEngine, projectId: string, range: TimeRange, filter: RunningTraceFilter, after: TimeKey | null, limit: number): Promise<RunningTraceRecord[]> {
-  const unended = await tracesWithoutParts(db, projectId);
+  const unended = await tracesWithoutParts(db, projectId, filter.traceIds);
   if (unended.length === 0) return [];
   const d = db.dialect;
   const p = d.params();
@@ -194,10 +194,12 @@ export async function runningOnlyTraces(db: SqlEngine, projectId: string, range:
  * The project's traces with running snapshots and no `trace_parts` (no span stored ended): two
  * small reads, the snapshots' trace ids, then those of them with parts.
  */
-async function tracesWithoutParts(db: SqlEngine, projectId: string): Promise<string[]> {
+async function tracesWithoutParts(db: SqlEngine, projectId: string, only: readonly string[] | undefined): Promise<string[]> {
+  if (only?.length === 0) return [];
   const d = db.dialect;
   const p = d.params();
-  const traceIds = await db.rows('list traces of running spans', `SELECT DISTINCT trace_id FROM ${d.tables.running_spans} WHERE project_id = ${p.add(projectId)}`, p, (row) => row.get('trace_id') as string);
+  const among = only === undefined ? '' : ` AND trace_id IN ${p.texts(only)}`;
+  const traceIds = await db.rows('list traces of running spans', `SELECT DISTINCT trace_id FROM ${d.tables.running_spans} WHERE project_id = ${p.add(projectId)}${among}`, p, (row) => row.get('trace_id') as string);
   if (traceIds.length === 0) return [];
   const q = d.params();
   const withParts = new Set(
