@@ -11,8 +11,8 @@ import type { RunningTraceFilter, RunningTraceRecord, StoredRunningSpan } from '
  * is exported within seconds of its end, and its receipt time is not stored).
  */
 
-/** When live: a running span's state, and its duration so far. */
-export interface LiveSpan {
+/** A running span as the answers show it: its newest snapshot, its state and its duration so far (not the stream's `LiveSpan`). */
+export interface RunningSpanView {
   span: StoredRunningSpan;
   state: 'running' | 'abandoned';
   /** To now while it runs; to when its trace was last heard from once abandoned. */
@@ -31,7 +31,7 @@ export function traceStateOf(lastHeardUs: number, clock: LiveClock): 'running' |
 }
 
 /** The running spans of one trace as the answers give them, its ended spans having last ended at `endedUs` (0: none). */
-export function liveSpansOf(running: readonly StoredRunningSpan[], endedUs: number, clock: LiveClock): LiveSpan[] {
+export function liveSpansOf(running: readonly StoredRunningSpan[], endedUs: number, clock: LiveClock): RunningSpanView[] {
   if (running.length === 0) return [];
   let heardUs = endedUs;
   for (const s of running) heardUs = Math.max(heardUs, s.receivedUs);
@@ -88,7 +88,7 @@ export function liveSummary(record: TraceSummaryRecord | RunningTraceRecord, hea
  * so far; their tokens and cost are left out (`null`), as nothing counts a running span, the
  * trace's totals drawn from these columns included. `/tree` sends them after the ended spans.
  */
-export function runningTreeColumns(live: readonly LiveSpan[]): TreeChunkColumns {
+export function runningTreeColumns(live: readonly RunningSpanView[]): TreeChunkColumns {
   const n = live.length;
   const states = new Uint8Array(n);
   const events: Array<[number, number, string]> = [];

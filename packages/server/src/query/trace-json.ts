@@ -14,7 +14,7 @@ import {
 import type { JsonUtf8 } from '../json.js';
 import type { StoredLog, StoredSpan, StoredTrace } from '../store/stored-trace.js';
 import { JsonWriter } from './json-bytes.js';
-import type { LiveSpan } from './running.js';
+import type { RunningSpanView } from './running.js';
 
 /**
  * The trace answers (`TraceDetail`, `SpanDetail`, `TraceTree`) written as JSON text. Stored
@@ -31,7 +31,7 @@ import type { LiveSpan } from './running.js';
  * span-tree resolver's: a span stored twice is listed once, an orphan or a cut parent loop is a
  * root (depth 0).
  */
-export function traceDetailJson(traceId: string, trace: StoredTrace, scores: readonly Score[], live: readonly LiveSpan[] = []): JsonUtf8<TraceDetail> {
+export function traceDetailJson(traceId: string, trace: StoredTrace, scores: readonly Score[], live: readonly RunningSpanView[] = []): JsonUtf8<TraceDetail> {
   const shared = new Shared();
   // Running spans (their newest snapshots) take their places in the tree beside the ended ones.
   const spans = live.length === 0 ? trace.spans : [...trace.spans, ...live.map((l) => l.span)];
@@ -72,7 +72,7 @@ export function traceDetailPageJson(
 }
 
 /** `SpanDetail`: one span (depth 0) and its logs. */
-export function spanDetailJson(traceId: string, span: StoredSpan, logs: StoredLog[], live?: LiveSpan): JsonUtf8<SpanDetail> {
+export function spanDetailJson(traceId: string, span: StoredSpan, logs: StoredLog[], live?: RunningSpanView): JsonUtf8<SpanDetail> {
   const shared = new Shared();
   const out = new JsonWriter<SpanDetail>(textLength([span], logs));
   out.write(`{"traceId":${str(traceId)},"span":${spanJson(span, 0, shared, live)},"logs":`);
@@ -126,7 +126,7 @@ const num = (value: number): string => (Number.isFinite(value) ? String(value) :
 const time = (us: number): string => `"${isoFromMicros(us)}"`;
 
 /** A span's JSON; `live` for a running span: no end, its duration so far, and its `state` last. */
-function spanJson(s: StoredSpan, depth: number, shared: Shared, live?: LiveSpan): string {
+function spanJson(s: StoredSpan, depth: number, shared: Shared, live?: RunningSpanView): string {
   const { str: repeated } = shared;
   const end = live === undefined ? time(s.endTimeUs) : 'null';
   const durationUs = live === undefined ? Math.max(0, s.endTimeUs - s.startTimeUs) : live.durationUs;

@@ -6,10 +6,10 @@ import type { StoredLog } from '../store/stored-trace.js';
 import { scoreFromStored } from './convert.js';
 import { traceTreeJson, treeTrailerJson } from './trace-json.js';
 import { earliestStartUs, treeColumnsOf, treeJsonFrom } from './tree-json.js';
-import { type LiveSpan, runningTreeColumns } from './running.js';
+import { type RunningSpanView, runningTreeColumns } from './running.js';
 
 /** A trace's running spans, with their state and duration so far; `endedUs` is when its ended spans last ended (0: none). */
-export type RunningSpansOf = (projectId: string, traceId: string, endedUs: number) => Promise<LiveSpan[]>;
+export type RunningSpansOf = (projectId: string, traceId: string, endedUs: number) => Promise<RunningSpanView[]>;
 
 /**
  * `/tree` as the binary stream of `@spoor/model`'s `tree-binary.ts`, made in the database thread a
@@ -181,7 +181,7 @@ export function treeStreamCalls(trees: TreeStreams) {
 }
 
 /** The first session id a running span carries: the trace's, when no ended span carries one. */
-const sessionOf = (running: readonly LiveSpan[]): string | null => running.find((l) => l.span.sessionId !== null)?.span.sessionId ?? null;
+const sessionOf = (running: readonly RunningSpanView[]): string | null => running.find((l) => l.span.sessionId !== null)?.span.sessionId ?? null;
 
 /** When the spans of a chunk last ended (0: none). */
 function endOf(c: TreeChunkColumns): number {
