@@ -17,6 +17,7 @@ import { describeTracePagesContract } from './store-contract-trace-pages.js';
 import { describeRunningSpanContract } from './store-contract-running-spans.js';
 import type { WriteContractSubject } from './store-contract-write.js';
 import { describeTreePageContract } from './store-contract-tree-pages.js';
+import { describeExportContract } from './store-contract-export.js';
 
 /** Every read contract suite against one kind of store, each test on a store `open` makes anew. */
 export function describeReadContracts(adapter: string, open: () => Promise<Store>): void {
@@ -37,6 +38,8 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
   describeTracePagesContract(adapter, open);
   describeRunningSpanContract(adapter, open);
   describeTreePageContract(adapter, open);
+  // Export (issue 34, helper X).
+  describeExportContract(adapter, open);
 }
 
 /**
