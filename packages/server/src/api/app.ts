@@ -13,6 +13,7 @@ import { answerErrors } from './errors.js';
 import { datasetRoutes } from './dataset-routes.js';
 import { evaluatorRoutes } from './evaluator-routes.js';
 import { experimentRoutes } from './experiment-routes.js';
+import { exportRoutes } from './export-routes.js';
 import type { EvaluatorService } from '../quality/evaluator-service.js';
 import type { ExperimentService } from '../quality/experiment-service.js';
 import { healthRoutes } from './health-routes.js';
@@ -153,6 +154,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(replayRoutes, { db, replayer: options.replayer, visible: options.visible });
   await app.register(maskingRoutes, { db, decoder: options.decoder, maskFile: options.maskFile ?? null, nowUs });
   await app.register(accessRoutes, { db, access: options.access, secureCookies: options.secureCookies ?? false, nowUs });
+  // Export (issue 34, helper X): GET /api/export, admin keys only.
+  await app.register(exportRoutes, { db });
   await app.register(openApiRoute);
   await app.register(healthRoutes, {
     isReady: options.isReady,
