@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -13,18 +13,32 @@ import { SCHEMA_VERSION } from './schema.js';
 
 /**
  * Export from DuckDB: `COPY (the export's SELECT) TO file`, DuckDB's own Parquet and JSON writers.
- * A stream (the API's) is that file, written first to a folder of temporary files and unlinked
- * once opened, so nothing is left behind however the stream ends; a file is read a chunk at a
- * time, never whole.
+ * A stream (the API's) reads that file while DuckDB writes it, in a folder of temporary files:
+ * the first bytes leave once DuckDB wrote its first row group, not once it wrote the whole file (a
+ * month of spans takes minutes, past what an HTTP client waits for an answer's headers), the COPY
+ * and the sending overlap, and no more than a chunk is ever held. DuckDB writes a file from start
+ * to end, so what lies before its end is final. The file goes once the COPY ended, however the
+ * stream ended; a stream returned early interrupts the COPY.
  */
 
 /** What a stream reads of the file at once: one message between threads per mebibyte. */
 const CHUNK_BYTES = 1024 * 1024;
+/** How long a stream that caught up with the COPY waits before it reads again. */
+const POLL_MS = 20;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How a COPY running for a stream stands: its connection (to interrupt it) and, once it ended, its failure or `null`. */
+interface Copying {
+  connection: DuckDBConnection | null;
+  ended: { error: unknown } | null;
+  done: Promise<void>;
+}
 
 export class DuckDbRecordExport implements RecordExporter {
   constructor(
     private readonly on: OnConnection,
-    /** Where streams' files are written before they are read (`null`: the system's temporary folder). */
+    /** Where streams' files are written while they are read (`null`: the system's temporary folder). */
     private readonly tempDir: string | null,
   ) {}
 
@@ -36,15 +50,28 @@ export class DuckDbRecordExport implements RecordExporter {
     const dir = this.tempDir ?? tmpdir();
     await mkdir(dir, { recursive: true });
     const path = join(dir, `spoor-export-${randomUUID()}.${query.format}`);
-    try {
-      await this.toFile(query, path);
-      const handle = await open(path, 'r');
-      // Open, it reads on; unlinked, a crash from here on leaves nothing.
-      await rm(path, { force: true });
-      return chunksOf(handle);
-    } catch (error) {
-      await rm(path, { force: true });
-      throw error;
+    const copying: Copying = { connection: null, ended: null, done: Promise.resolve() };
+    copying.done = this.on(`export ${query.signal} as ${query.format}`, async (connection) => {
+      // Set while the COPY runs on it, and only then: an ended stream must not interrupt what the connection runs next.
+      copying.connection = connection;
+      try {
+        await copyTo(connection, query, path);
+      } finally {
+        copying.connection = null;
+      }
+    }).then(
+      () => void (copying.ended = { error: null }),
+      (error: unknown) => void (copying.ended = { error }),
+    );
+    // DuckDB makes the file once the query is planned: a query it refuses fails here, before any byte.
+    for (;;) {
+      const handle = await open(path, 'r').catch(() => null);
+      if (handle !== null) return tail(handle, path, copying);
+      if (copying.ended !== null) {
+        await rm(path, { force: true });
+        throw copying.ended.error ?? new StoreError(`DuckDB wrote no file for the export of ${query.signal}`);
+      }
+      await sleep(POLL_MS);
     }
   }
 }
@@ -56,17 +83,29 @@ async function copyTo(connection: DuckDBConnection, query: ExportQuery, path: st
   await connection.run(`COPY (${select}) TO '${path.replaceAll("'", "''")}' (FORMAT ${query.format === 'parquet' ? 'parquet' : 'json'})`, p.values);
 }
 
-async function* chunksOf(handle: Awaited<ReturnType<typeof open>>): AsyncGenerator<Uint8Array, void, undefined> {
+/** The file's bytes as the COPY writes them, up to its end once the COPY ended; its failure thrown after what it wrote. */
+async function* tail(handle: FileHandle, path: string, copying: Copying): AsyncGenerator<Uint8Array, void, undefined> {
+  let position = 0;
   try {
     for (;;) {
+      // Whether it had ended before this read: then a read that finds nothing is the end.
+      const ended = copying.ended;
       // A buffer of its own for each chunk: it may move to another thread.
       const chunk = new Uint8Array(CHUNK_BYTES);
-      const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, null);
-      if (bytesRead === 0) return;
-      yield bytesRead === CHUNK_BYTES ? chunk : chunk.subarray(0, bytesRead);
+      const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, position);
+      if (bytesRead > 0) {
+        position += bytesRead;
+        yield bytesRead === CHUNK_BYTES ? chunk : chunk.subarray(0, bytesRead);
+      } else if (ended === null) await sleep(POLL_MS);
+      else if (ended.error !== null) throw ended.error;
+      else return;
     }
   } finally {
     await handle.close();
+    // Returned early (the client went away): no more of it is wanted.
+    if (copying.ended === null) copying.connection?.interrupt();
+    await copying.done;
+    await rm(path, { force: true });
   }
 }
 
