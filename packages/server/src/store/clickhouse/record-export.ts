@@ -5,6 +5,7 @@ import type { ClickHouseSettings } from '@clickhouse/client';
 import type { ExportFormat, ExportQuery } from '@spoor/model';
 import type { RecordExporter } from '../ports/export.js';
 import { exportSql } from '../sql/export-columns.js';
+import { EXPORT_ROW_GROUP_ROWS } from '../sql/export-columns.js';
 import { ChParams } from './client.js';
 import type { ClickHouseSql } from './dialect.js';
 
@@ -16,12 +17,14 @@ import type { ClickHouseSql } from './dialect.js';
 const FORMATS: Readonly<Record<ExportFormat, string>> = { parquet: 'Parquet', jsonl: 'JSONEachRow' };
 
 /**
- * Written alike whatever the server's defaults: text as Parquet strings (UTF-8, which DuckDB reads
+ * Written alike whatever the server's defaults: row groups of as many rows as DuckDB's, text as Parquet strings (UTF-8, which DuckDB reads
  * as VARCHAR, not BLOB), ZSTD (which every Parquet reader takes; LZ4 is not everywhere), and JSON
  * as DuckDB writes it (numbers unquoted, `/` unescaped).
  */
 const SETTINGS: ClickHouseSettings = {
   output_format_parquet_string_as_string: 1,
+  // DuckDB's exports' row groups (duckdb/record-export.ts), so the files are alike whichever store wrote them.
+  output_format_parquet_row_group_size: String(EXPORT_ROW_GROUP_ROWS),
   output_format_parquet_compression_method: 'zstd',
   output_format_json_quote_64bit_integers: 0,
   output_format_json_escape_forward_slashes: 0,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ExportQuery } from '@spoor/model';
 import type { RecordExporter } from '../ports/export.js';
-import { exportSql } from '../sql/export-columns.js';
+import { EXPORT_ROW_GROUP_ROWS, exportSql } from '../sql/export-columns.js';
 import { StoreError } from '../store.js';
 import type { OnConnection } from './alerts.js';
 import { DuckDbParams, duckDbDialect } from './dialect.js';
@@ -80,7 +80,8 @@ async function copyTo(connection: DuckDBConnection, query: ExportQuery, path: st
   const p = new DuckDbParams();
   const select = exportSql(duckDbDialect, p, query);
   // JSON: one object a line (DuckDB's default, `ARRAY false`).
-  await connection.run(`COPY (${select}) TO '${path.replaceAll("'", "''")}' (FORMAT ${query.format === 'parquet' ? 'parquet' : 'json'})`, p.values);
+  const format = query.format === 'parquet' ? `FORMAT parquet, ROW_GROUP_SIZE ${EXPORT_ROW_GROUP_ROWS}` : 'FORMAT json';
+  await connection.run(`COPY (${select}) TO '${path.replaceAll("'", "''")}' (${format})`, p.values);
 }
 
 /** The file's bytes as the COPY writes them, up to its end once the COPY ended; its failure thrown after what it wrote. */
@@ -116,7 +117,7 @@ export interface ReadOnlyExport {
 }
 
 export interface ReadOnlyExportOptions {
-  /** DuckDB `memory_limit`. Default `'1GB'`: a Parquet writer holds a few row groups of each thread at once. */
+  /** DuckDB `memory_limit`. Default `'512MB'`: bench:export's 5M spans took 11-26 s so (peak RSS 670 MiB), 21-31 s at 1GB (1.1-1.2 GiB). */
   memoryLimit?: string;
   /** DuckDB worker threads. Default: `SPOOR_DUCKDB_THREADS`, else DuckDB's (one per core). */
   threads?: number;
@@ -132,7 +133,7 @@ export async function openReadOnlyExport(path: string, options: ReadOnlyExportOp
   let instance: DuckDBInstance;
   let connection: DuckDBConnection;
   try {
-    instance = await DuckDBInstance.create(':memory:', { memory_limit: options.memoryLimit ?? '1GB', ...(threads === undefined ? {} : { threads: String(threads) }) });
+    instance = await DuckDBInstance.create(':memory:', { memory_limit: options.memoryLimit ?? '512MB', ...(threads === undefined ? {} : { threads: String(threads) }) });
     connection = await instance.connect();
   } catch (cause) {
     throw new StoreError(`cannot start DuckDB: ${(cause as Error).message}`, { cause });

@@ -167,6 +167,15 @@ export const EXPORT_TABLES: Readonly<Record<ExportSignal, ExportTable>> = {
   scores: { columns: SCORE_EXPORT, timeColumn: 'time_us', sources: false, from: (d, project) => `(${latestScores(d, project, [])})`, where: ['NOT r.deleted'] },
 };
 
+/**
+ * Parquet row groups of 16,384 rows (the DuckDB store's own, `duckdb/catalog.ts`), not DuckDB's
+ * default 122,880: a row group is held whole until it is written, and spans carry their
+ * attributes' text. Exporting bench:export's 5M spans with DuckDB at 384MB (the server's
+ * memory_limit) took 12.5-17.8 s at a peak RSS of 536-552 MiB so; with the default row groups,
+ * 157 s at 512MB (spilling), or 19-33 s at 1GB and 1.2 GiB.
+ */
+export const EXPORT_ROW_GROUP_ROWS = 16_384;
+
 /** A column name as SQL writes it, alike in both engines (`time`, `count` and `sum` are words of theirs). */
 const quoted = (name: string): string => `"${name}"`;
 
