@@ -8,7 +8,7 @@ describe('who votes from the dashboard', () => {
   it.each([
     [session({}), 'k_1'],
     [session({ authRequired: false, signedIn: false, keyId: null }), 'open'],
-    // A person signed in by single sign-on: the server writes them as their key id's place holds them.
+    // A person signed in by single sign-on votes as `user:ADDRESS`, the author the server writes for them.
     [session({ keyId: 'user:ann@example.com', user: { subject: 'u1', email: 'ann@example.com', name: 'Ann' } }), 'user:ann@example.com'],
   ])('is the author the server writes on their scores (%#)', (s, author) => expect(authorOf(s)).toBe(author));
 
