@@ -113,7 +113,7 @@ export async function oidcRoutes(instance: FastifyInstance, options: OidcRoutesO
       const expiresMs = Date.now() + SESSION_HOURS * 3_600_000;
       const session = sessionValue(access.options.sessionSecret, { keyId: user.actor, projectId, expiresMs, user });
       void reply.header('set-cookie', [spent, sessionCookie(session, { secure: secureCookies, maxAgeSeconds: SESSION_HOURS * 3600 })]).header('cache-control', 'no-store');
-      await auditSession(db, request, { action: 'session.sign-in', actor: user.actor, grants: user.grants, detail: { subject: user.subject, email: user.email, name: user.name, grants: user.grants } });
+      await auditSession(db, request, { action: 'session.sign-in', actor: user.actor, grants: user.grants, detail: { subject: user.subject, email: user.email, name: user.name } });
       return reply.redirect(next, 303);
     },
   );
@@ -126,8 +126,9 @@ function identityDetail(identity: Identity | null): Record<string, unknown> {
 
 /**
  * Records a person's sign-in, refusal or sign-out, with the client's address: in each project
- * their grants name, and in `default` when a grant is of every project or none was made (a
- * refusal names no project).
+ * their grants name, with their role there, and in `default` when a grant is of every project or
+ * none was made (a refusal names no project). A project's record names no other project: what
+ * else the person may see is not that project's business.
  */
 export async function auditSession(
   db: DbClient,
@@ -137,9 +138,10 @@ export async function auditSession(
   const named = (entry.grants ?? []).map((g) => g.projectId);
   const projects = new Set(named.filter((p) => p !== ALL_PROJECTS));
   if (named.length === 0 || named.includes(ALL_PROJECTS)) projects.add(DEFAULT_PROJECT_ID);
-  const detail = JSON.stringify({ ...entry.detail, address: request.ip });
   const timeUs = Date.now() * 1000;
   for (const projectId of projects) {
+    const role = entry.grants === null ? undefined : accessFor(entry.grants, projectId)?.role;
+    const detail = JSON.stringify({ ...entry.detail, ...(role === undefined ? {} : { role }), address: request.ip });
     await db
       .appendAudit({ timeUs, projectId, keyId: entry.actor, action: entry.action, target: '', detail })
       .catch((error: unknown) => request.log.error({ err: error }, 'could not record a sign-in in the audit log'));
