@@ -159,3 +159,5 @@ export { SPAN_STATES } from './span.js';
 // The binary tree stream (issue 33: traces of any size): `/tree` as chunks a page reads into typed arrays.
 export type { TreeChunk, TreeChunkColumns, TreeHeader, TreeTrailer } from './tree-binary.js';
 export { NO_STRING, TREE_FORMAT_VERSION, TREE_MEDIA_TYPE, TreeStreamDecoder, TreeStreamEncoder, spanIdHex } from './tree-binary.js';
+// Single sign-on: who is signed in, and through which provider.
+export type { SessionUserInfo, SingleSignOnInfo } from './api.js';

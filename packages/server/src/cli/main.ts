@@ -16,6 +16,7 @@ const USAGE = `Usage:
               [--provider openai=env:OPENAI_API_KEY[,base=URL][,timeout=60s]]… [--mask policy.json]
               [--store duckdb|clickhouse] [--clickhouse-url http://USER:PASS@HOST:8123/DB] [--clickhouse-cluster NAME]
               [--spool-max 1GiB] [--role ingest,query,alerting]
+              [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret env:VAR|file:PATH --oidc-roles RULES [--oidc-scopes "openid email profile"] [--oidc-groups-claim groups]]
   spoor demo [--endpoint http://127.0.0.1:4318] [--runs 24]
   spoor keys create --project NAME --role ingest|read|admin [--name TEXT] [--data DIR | --url URL | --clickhouse-url URL]   prints the key once
   spoor keys list [--data DIR | --url URL | --clickhouse-url URL]
@@ -30,7 +31,8 @@ const USAGE = `Usage:
 Flags beat SPOOR_HOST, SPOOR_PORT, SPOOR_GRPC_PORT (0: no OTLP/gRPC), SPOOR_DATA, SPOOR_RETENTION, SPOOR_MAX_BODY, SPOOR_LOG_LEVEL,
 SPOOR_PRICES, SPOOR_ALERTS, SPOOR_ALERT_INTERVAL, SPOOR_EXTERNAL_URL, SPOOR_ALLOWED_HOSTS, SPOOR_AUTH,
 SPOOR_METRICS_TOKEN, SPOOR_CORS_ORIGIN, SPOOR_RATE_LIMIT, SPOOR_PROVIDER (';'-separated), SPOOR_MASK_FILE, SPOOR_STORE,
-SPOOR_CLICKHOUSE_URL, SPOOR_CLICKHOUSE_CLUSTER, SPOOR_SPOOL_MAX and SPOOR_ROLE, which beat the defaults. Commands that talk to a
+SPOOR_CLICKHOUSE_URL, SPOOR_CLICKHOUSE_CLUSTER, SPOOR_SPOOL_MAX, SPOOR_ROLE and SPOOR_OIDC_ISSUER, SPOOR_OIDC_CLIENT_ID,
+SPOOR_OIDC_CLIENT_SECRET, SPOOR_OIDC_ROLES, SPOOR_OIDC_SCOPES, SPOOR_OIDC_GROUPS_CLAIM, which beat the defaults. Commands that talk to a
 server (spool, keys with --url, datasets, experiments, demo) send SPOOR_API_KEY as its key.`;
 
 async function main(argv: string[]): Promise<number> {
@@ -90,6 +92,13 @@ async function serve(args: string[]): Promise<number> {
       'clickhouse-cluster': { type: 'string' },
       'spool-max': { type: 'string' },
       role: { type: 'string' },
+      // Single sign-on (auth/oidc-config.ts).
+      'oidc-issuer': { type: 'string' },
+      'oidc-client-id': { type: 'string' },
+      'oidc-client-secret': { type: 'string' },
+      'oidc-roles': { type: 'string' },
+      'oidc-scopes': { type: 'string' },
+      'oidc-groups-claim': { type: 'string' },
     },
     strict: true,
   });
@@ -120,6 +129,13 @@ async function serve(args: string[]): Promise<number> {
     mask: values.mask,
     maxBody: values['max-body'],
     logLevel: values['log-level'],
+    // Single sign-on (auth/oidc-config.ts).
+    oidcIssuer: values['oidc-issuer'],
+    oidcClientId: values['oidc-client-id'],
+    oidcClientSecret: values['oidc-client-secret'],
+    oidcRoles: values['oidc-roles'],
+    oidcScopes: values['oidc-scopes'],
+    oidcGroupsClaim: values['oidc-groups-claim'],
   });
   const server = await startServer(config);
   const storeText = config.store.kind === 'duckdb' ? `data: ${config.dataDir}` : `store: ClickHouse, spool: ${config.dataDir}`;

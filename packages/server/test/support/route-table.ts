@@ -282,6 +282,9 @@ export const ROWS: Record<string, Row> = {
   'POST /api/session': { path: () => '/api/session', body: () => ({ key: keys.shopRead }), need: 'public', foreign: 'own' },
   'PUT /api/session': { path: () => '/api/session', body: () => ({ project: 'shop' }), need: 'signed-in', foreign: 'own' },
   'DELETE /api/session': { path: () => '/api/session', need: 'public', foreign: 'own' },
+  // Single sign-on: this server has none configured, so both say how to turn it on (404).
+  'GET /auth/login': { path: () => '/auth/login', need: 'public', foreign: 'own', ok: 404 },
+  'GET /auth/callback': { path: () => '/auth/callback', need: 'public', foreign: 'own', ok: 404 },
   'GET /api/keys': { path: () => '/api/keys', need: 'admin', foreign: 'no-leak' },
   'POST /api/keys': { path: () => '/api/keys', body: () => ({ role: 'read', name: 'from the table' }), need: 'admin', foreign: 'own' },
   'DELETE /api/keys/:id': { path: () => `/api/keys/${spareKeyId}`, need: 'admin', foreign: 'not-found' },
