@@ -181,6 +181,20 @@ describe('the live hub', () => {
     expect(() => hub!.checkRoom()).not.toThrow();
   });
 
+  it('holds its cap when requests that all found room open their streams after their reads, refusing the late ones before they open', async () => {
+    hub = new LiveHub({ db: liveCallsOf(new FakeStore()), shared: false, maxStreams: 2 });
+    // Three requests find room, then each awaits its reads (the trace found, the head) as a route does.
+    for (let i = 0; i < 3; i++) hub.checkRoom();
+    const start = await hub.startAt(null);
+    let opened = 0;
+    const open = (onClose: () => void) => (opened++, memorySink(onClose));
+    hub.watchTrace('default', tid(1), open, start, true);
+    hub.watchList(LIST_FILTER, open, start, true);
+    expect(() => hub!.watchTrace('default', tid(1), open, start, true)).toThrow(expect.objectContaining({ code: 'ERR_LIVE_STREAMS_FULL', status: 503 }));
+    expect(() => hub!.watchList(LIST_FILTER, open, start, true)).toThrow(expect.objectContaining({ code: 'ERR_LIVE_STREAMS_FULL', status: 503 }));
+    expect([hub.openStreams, opened]).toEqual([2, 2]);
+  });
+
   it('refuses a cursor it did not make with 400', () => {
     for (const text of ['x', 'db:1', 'db:1:2,db:3:4', 'db:-1:0', '%zz:1:0', 'db:99999999999999999:0']) {
       expect(() => LiveHub.cursorFrom(text), text).toThrow(expect.objectContaining({ status: 400 }));

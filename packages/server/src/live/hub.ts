@@ -84,7 +84,12 @@ export class LiveHub {
     return cursor;
   }
 
-  /** Refuses a new stream past the cap (503, retry in a few seconds). */
+  /**
+   * Refuses a new stream past the cap (503, retry in a few seconds). A route asks before its reads
+   * (spare them when full); `watchTrace` and `watchList` ask again, in the same tick as the stream
+   * is counted: requests that all passed the first check while each awaited its reads would
+   * otherwise all get in (1,005 of 1,005 in bench:live, the cap 1,000).
+   */
   checkRoom(): void {
     if (this.closed) throw new AppError('ERR_SHUTTING_DOWN', 'the server is shutting down', { retryAfterSeconds: 1 });
     if (this.streams >= this.maxStreams) {
@@ -110,8 +115,10 @@ export class LiveHub {
   /**
    * Streams a trace's spans committed after `cursor` to the sink `open` makes (it tells its
    * `onClose` when the stream ends); with `ready`, says first that the stream starts at `cursor`.
+   * Past the cap, throws before `open` is called (`checkRoom`).
    */
   watchTrace(projectId: string, traceId: string, open: (onClose: () => void) => SseSink, cursor: LiveCursor, ready: boolean): void {
+    this.checkRoom();
     const key = traceKey(projectId, traceId);
     let watch = this.traces.get(key);
     if (watch === undefined) {
@@ -130,6 +137,7 @@ export class LiveHub {
 
   /** Streams the summaries of the traces that meet `filter`, as they change after `cursor`, as `watchTrace` does. */
   watchList(filter: LiveTraceFilter, open: (onClose: () => void) => SseSink, cursor: LiveCursor, ready: boolean): void {
+    this.checkRoom();
     const key = `${filter.projectId}\n${JSON.stringify(filter)}`;
     const watch = this.lists.get(key) ?? { filter, viewers: new Set<Viewer>() };
     this.lists.set(key, watch);
