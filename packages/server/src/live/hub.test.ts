@@ -230,4 +230,22 @@ describe('an event stream', () => {
     expect(sink!.closed).toBe(true);
     expect(closed).toBe(true);
   });
+
+  it('keeps a viewer that reads, though one event is larger than what may wait in its socket (a catch-up after a disconnect)', async () => {
+    let sink: SseSink | null = null;
+    server = createServer((_req, res) => (sink = openSse(res, 64 * 1024, () => {})));
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    let received = 0;
+    client = connect(port, '127.0.0.1');
+    client.on('data', (chunk: Buffer) => (received += chunk.length));
+    client.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n');
+    await until(() => sink !== null);
+    const big = 'x'.repeat(1024 * 1024);
+    expect(sink!.event('spans', '1', big)).toBe(true);
+    // The viewer reads it all; the next event finds nothing waiting.
+    await until(() => received > 1024 * 1024);
+    expect(sink!.event('spans', '2', 'small')).toBe(true);
+    expect(sink!.closed).toBe(false);
+  });
 });
