@@ -169,6 +169,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     db: thread.calls,
     // Servers sharing a ClickHouse commit without telling this one: it asks every second while anyone watches.
     shared: config.store.kind === 'clickhouse',
+    // Issue 33, helper A: when a watched run's running spans become abandoned, by the reads' rule.
+    staleAfterMs: config.staleAfterMs,
     onError: (error) => log.warn({ err: error }, 'a live stream read failed; it is read again at the next commit'),
   });
   const liveHub = live;
