@@ -20,6 +20,7 @@ import { LiveHub } from '../live/hub.js';
 import { liveRoutes } from './live-routes.js';
 import { installHooks, waitForReads } from './hooks.js';
 import { maskingRoutes } from './masking-routes.js';
+import { mcpRoutes } from './mcp-routes.js';
 import { describeRoutes, openApiRoute } from './openapi.js';
 import { NO_QUERY } from './parameters.js';
 import { priceRoutes } from './price-routes.js';
@@ -153,6 +154,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(replayRoutes, { db, replayer: options.replayer, visible: options.visible });
   await app.register(maskingRoutes, { db, decoder: options.decoder, maskFile: options.maskFile ?? null, nowUs });
   await app.register(accessRoutes, { db, access: options.access, secureCookies: options.secureCookies ?? false, nowUs });
+  // MCP (issue 34, helper M): agents' tools, each a read of the routes above with the caller's credentials.
+  await app.register(mcpRoutes);
   await app.register(openApiRoute);
   await app.register(healthRoutes, {
     isReady: options.isReady,
