@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { fetchCaller } from '../mcp/api-caller.js';
-import { openDataDir } from '../mcp/data-dir.js';
+import { type DataDirReader, openDataDir } from '../mcp/data-dir.js';
 import { createMcpServer } from '../mcp/server.js';
 import { serverUrl } from './api-client.js';
 
@@ -17,7 +17,7 @@ export async function mcpCommand(args: string[], note: (text: string) => void): 
   const { values } = parseArgs({ args, options: { url: { type: 'string' }, data: { type: 'string' }, project: { type: 'string' } }, strict: true });
   if (values.url !== undefined && values.data !== undefined) throw new Error('give --url (a running Spoor) or --data (the data directory of a stopped one), not both');
   const project = values.project ?? null;
-  let reader: { call: ReturnType<typeof fetchCaller>; close: () => Promise<void> };
+  let reader: DataDirReader;
   let where: string;
   if (values.data === undefined) {
     const url = serverUrl(values.url);

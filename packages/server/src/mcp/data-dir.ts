@@ -15,6 +15,12 @@ import { PriceService } from '../pricing/price-service.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import { type ApiCaller, injectCaller } from './api-caller.js';
 
+/** Reads through `call` until `close`. */
+export interface DataDirReader {
+  call: ApiCaller;
+  close: () => Promise<void>;
+}
+
 /**
  * `spoor mcp --data DIR`: the tools over a data directory no server holds (a stopped server's, a
  * copy, a backup), opened read-only. The tools still read through the REST API: an app of the
@@ -22,11 +28,6 @@ import { type ApiCaller, injectCaller } from './api-caller.js';
  * and hooks, and no listening socket. Whoever can read the directory can read every record in it,
  * so no key is asked; `project` picks the project (`Spoor-Project`, as a key of every project does).
  */
-export interface DataDirReader {
-  call: ApiCaller;
-  close: () => Promise<void>;
-}
-
 export async function openDataDir(dir: string, project: string | null): Promise<DataDirReader> {
   const dataDir = resolve(dir);
   const path = join(dataDir, 'spoor.duckdb');

@@ -34,7 +34,7 @@ function tool<P extends TProperties>(name: string, description: string, properti
   return { name, description, schema: schema as TObject, check: parameterChecker(schema, `the tool ${name}`), run: run as Tool['run'] };
 }
 
-/** The properties of a route's query, minus those the tool does not pass on. */
+/** The parameters a route's query declares: a tool's arguments, each passed on to the route as it is. */
 function queryOf<T extends TObject>(schema: T): T['properties'] {
   return schema.properties as T['properties'];
 }
