@@ -21,6 +21,7 @@ import { LiveHub } from '../live/hub.js';
 import { liveRoutes } from './live-routes.js';
 import { installHooks, waitForReads } from './hooks.js';
 import { maskingRoutes } from './masking-routes.js';
+import { mcpRoutes } from './mcp-routes.js';
 import { oidcRoutes } from './oidc-routes.js';
 import { describeRoutes, openApiRoute } from './openapi.js';
 import { NO_QUERY } from './parameters.js';
@@ -159,6 +160,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(accessRoutes, { db, access: options.access, secureCookies: options.secureCookies ?? false, nowUs, signIn: options.signIn ?? null });
   // Single sign-on (auth/oidc-*.ts).
   await app.register(oidcRoutes, { db, access: options.access, signIn: options.signIn ?? null, secureCookies: options.secureCookies ?? false });
+  // MCP: agents' tools, each a read of the routes above with the caller's credentials.
+  await app.register(mcpRoutes);
   await app.register(openApiRoute);
   await app.register(healthRoutes, {
     isReady: options.isReady,

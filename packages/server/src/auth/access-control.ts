@@ -64,6 +64,8 @@ export function needOf(method: string, route: string): Need {
   // And runs experiments on them, recording their results.
   if (route.startsWith('/api/experiments') && method === 'POST') return 'ingest';
   if (route.startsWith('/api/')) return method === 'GET' || method === 'HEAD' ? 'read' : 'admin';
+  // MCP's tools only read (and each call is checked again by the API route it reads).
+  if (route === '/mcp') return 'read';
   return 'admin';
 }
 
