@@ -151,4 +151,15 @@ export default tseslint.config(
     files: ['packages/server/src/cli/**'],
     rules: { 'no-restricted-imports': restrict(DUCKDB_ONLY_IN_STORE) },
   },
+  {
+    // MCP (issue 34): its tools read through the REST API only; data-dir.ts builds that API over a store opened read-only.
+    files: ['packages/server/src/mcp/**'],
+    ignores: ['**/*.test.ts', 'packages/server/src/mcp/data-dir.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(['**/store/**', '**/dbthread/**', '**/pipeline/**', '**/ingest/**'], 'mcp/ tools read Spoor through the REST API (api-caller.ts), so a key sees through MCP what it sees through the API, nothing more.'),
+        DUCKDB_ONLY_IN_STORE,
+      ),
+    },
+  },
 );

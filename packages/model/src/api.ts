@@ -12,12 +12,34 @@ export interface SessionInfo {
   /** Whether the server requires a key now. */
   authRequired: boolean;
   signedIn: boolean;
+  /** The key's id; for a person signed in by single sign-on, `user:` and their address (what the audit log and their scores name). */
   keyId: string | null;
+  /** The role on the project shown. */
   role: string;
   /** The project the dashboard shows. */
   projectId: string;
-  /** The projects the key covers: the project switcher's choices. */
+  /** The projects the key (or the person) covers: the project switcher's choices. */
   projects: string[];
+  /** Signed in by single sign-on: who, as their provider says. `null` for a key, or when no one is signed in. */
+  user: SessionUserInfo | null;
+  /** The single sign-on the sign-in page offers, or `null` when none is configured. */
+  singleSignOn: SingleSignOnInfo | null;
+}
+
+/** A person signed in by single sign-on. */
+export interface SessionUserInfo {
+  /** The provider's id of them (`sub`). */
+  subject: string;
+  email: string | null;
+  name: string | null;
+}
+
+/** The OpenID Connect provider a person may sign in through (`GET /auth/login`). */
+export interface SingleSignOnInfo {
+  /** "Okta", "Google", "Microsoft", "Keycloak", "Dex", else the issuer's host. */
+  provider: string;
+  /** Whether the provider answered when last asked; when not, signing in tries it again. */
+  reachable: boolean;
 }
 
 /** A time range in epoch microseconds; either end may be open. */

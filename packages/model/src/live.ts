@@ -5,7 +5,7 @@ import type { TraceSummary } from './trace.js';
  * A span as the live stream of its trace sends it (`GET /api/traces/:traceId/live`): what the
  * waterfall draws of it, small enough to send for every span as it is committed. Times are
  * absolute epoch microseconds; a span is sent again when it changes (a newer snapshot of a
- * running span, or its end).
+ * running span, its end, or its trace going quiet: abandoned).
  */
 export interface LiveSpan {
   spanId: string;
@@ -14,7 +14,7 @@ export interface LiveSpan {
   name: string;
   service: string;
   startUs: number;
-  /** `null` while the span runs. */
+  /** `null` while the span runs; of an abandoned span, when its trace was last heard from (where its bar ends). */
   endUs: number | null;
   /** Index into `STATUS_CODES`. */
   statusCode: number;

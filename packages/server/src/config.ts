@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseDurationUs } from './duration.js';
 import { type Provider, parseProviders } from './replay/providers.js';
+import { type OidcConfig, DEFAULT_GROUPS_CLAIM, DEFAULT_SCOPES, resolveOidcConfig } from './auth/oidc-config.js';
 
 /** What a user may set, by flag or `SPOOR_*` environment variable. Every field is optional. */
 export interface ServeOptions {
@@ -63,6 +64,19 @@ export interface ServeOptions {
    * `alerting` (evaluates the rules; one server of those sharing a store). Default: all three.
    */
   role?: string;
+  // Single sign-on (auth/oidc-config.ts).
+  /** The OpenID Connect provider's issuer URL, e.g. `https://example.okta.com`. Default: none (no single sign-on). */
+  oidcIssuer?: string;
+  /** The client id registered with the provider. */
+  oidcClientId?: string;
+  /** Where the client secret is read from: `env:VARIABLE` or `file:PATH`. */
+  oidcClientSecret?: string;
+  /** Claims to roles: `group:admins=admin@*; email:@example.com=read@default` (auth/oidc-roles.ts). */
+  oidcRoles?: string;
+  /** Scopes asked for, space- or comma-separated. Default `openid email profile`. */
+  oidcScopes?: string;
+  /** The claim that holds a person's groups. Default `groups`. */
+  oidcGroupsClaim?: string;
 }
 
 /** What a server does (`--role`); every one by default. */
@@ -118,6 +132,8 @@ export interface ServeConfig {
   webUiDir?: string | null;
   /** Spans a page of `/tree`'s binary stream carries; unset: 50,000. Not a flag: for tests that page small traces. */
   treePageSpans?: number;
+  /** Single sign-on through an OpenID Connect provider; unset: none. */
+  oidc?: OidcConfig;
 }
 
 const DAY_MS = 86_400_000;
@@ -149,6 +165,13 @@ export const DEFAULTS = {
   clickhouseCluster: '',
   spoolMax: '1GiB',
   role: 'ingest,query,alerting',
+  // Single sign-on (auth/oidc-config.ts).
+  oidcIssuer: '',
+  oidcClientId: '',
+  oidcClientSecret: '',
+  oidcRoles: '',
+  oidcScopes: DEFAULT_SCOPES,
+  oidcGroupsClaim: DEFAULT_GROUPS_CLAIM,
 } as const;
 
 const ENV: Record<keyof ServeOptions, string> = {
@@ -178,6 +201,13 @@ const ENV: Record<keyof ServeOptions, string> = {
   clickhouseCluster: 'SPOOR_CLICKHOUSE_CLUSTER',
   spoolMax: 'SPOOR_SPOOL_MAX',
   role: 'SPOOR_ROLE',
+  // Single sign-on (auth/oidc-config.ts).
+  oidcIssuer: 'SPOOR_OIDC_ISSUER',
+  oidcClientId: 'SPOOR_OIDC_CLIENT_ID',
+  oidcClientSecret: 'SPOOR_OIDC_CLIENT_SECRET',
+  oidcRoles: 'SPOOR_OIDC_ROLES',
+  oidcScopes: 'SPOOR_OIDC_SCOPES',
+  oidcGroupsClaim: 'SPOOR_OIDC_GROUPS_CLAIM',
 };
 
 /** Resolves flags over environment over defaults. Throws a message that says what to fix. */
@@ -221,7 +251,15 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
   }
   const dataDir = resolve(pick('data'));
   const roles = parseRoles(pick('role'));
+  // Single sign-on (auth/oidc-config.ts): absent unless an --oidc-* flag is set.
+  const oidc = resolveOidcConfig(
+    { issuer: pick('oidcIssuer'), clientId: pick('oidcClientId'), clientSecret: pick('oidcClientSecret'), roles: pick('oidcRoles'), scopes: pick('oidcScopes'), groupsClaim: pick('oidcGroupsClaim') },
+    externalUrl === '' ? null : externalUrl.replace(/\/+$/, ''),
+    auth,
+    env,
+  );
   return {
+    ...(oidc === undefined ? {} : { oidc }),
     host,
     port,
     // A server that leaves ingest to others opens no OTLP port of its own.

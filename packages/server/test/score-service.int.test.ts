@@ -6,7 +6,7 @@ import { AppError } from '../src/errors.js';
 import { type NewScore, ScoreService } from '../src/query/score-service.js';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import type { Store } from '../src/store/store.js';
-import { chdbStores } from './support/chdb.js';
+import { CHDB_CLEANUP_MS, chdbStores } from './support/chdb.js';
 import { FakeStore } from './support/fake-store.js';
 import { ALL, T0, sid, span, tid } from './support/record-fixtures.js';
 import { openForEachTest, recordBatch } from './contract/per-test-store.js';
@@ -19,9 +19,8 @@ import { openForEachTest, recordBatch } from './contract/per-test-store.js';
 const engine = chdbStores();
 const dirs: string[] = [];
 afterAll(async () => {
-  engine.cleanup();
-  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
+  await Promise.all([engine.cleanup(), ...dirs.map((dir) => rm(dir, { recursive: true, force: true }))]);
+}, CHDB_CLEANUP_MS);
 
 const STORES: Array<[string, () => Promise<Store>]> = [
   ['DuckDB', async () => {

@@ -5,7 +5,9 @@ import { ApiError, SIGNED_OUT_EVENT, apiGet, apiSend } from './api';
 /**
  * Signing in: when the server requires a key, the dashboard asks for a read or admin key once and
  * the server keeps the session in an HttpOnly cookie (scripts never see the key again). A 401 from
- * any later request (the key revoked, the session expired) brings the sign-in page back.
+ * any later request (the key revoked, the session expired) brings the sign-in page back. With
+ * single sign-on the page first offers the provider (`/auth/login`, a navigation: the server sends
+ * the browser there and back, and sets the same cookie).
  */
 
 export function AccessGate({ children }: { children: (session: SessionInfo, actions: SessionActions) => ReactNode }) {
@@ -22,7 +24,7 @@ export function AccessGate({ children }: { children: (session: SessionInfo, acti
 
   if (failure !== null) return <p className="empty">Spoor does not answer: {failure}</p>;
   if (session === null) return <p className="muted">Loading…</p>;
-  if (session.authRequired && !session.signedIn) return <SignIn onSignedIn={setSession} />;
+  if (session.authRequired && !session.signedIn) return <SignIn singleSignOn={session.singleSignOn} onSignedIn={setSession} />;
   const actions: SessionActions = {
     switchProject: async (project) => {
       await apiSend<SessionInfo>('PUT', '/api/session', { project });
@@ -42,7 +44,7 @@ export interface SessionActions {
   signOut: () => Promise<void>;
 }
 
-function SignIn({ onSignedIn }: { onSignedIn: (session: SessionInfo) => void }) {
+function SignIn({ singleSignOn, onSignedIn }: { singleSignOn: SessionInfo['singleSignOn']; onSignedIn: (session: SessionInfo) => void }) {
   const [key, setKey] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -64,8 +66,17 @@ function SignIn({ onSignedIn }: { onSignedIn: (session: SessionInfo) => void }) 
   return (
     <div className="sign-in">
       <h1>Sign in to Spoor</h1>
+      {singleSignOn !== null && (
+        <div className="sign-in-sso">
+          {/* The page to come back to: where the sign-in page was asked for. */}
+          <a className="button" href={`/auth/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`}>
+            Sign in with {singleSignOn.provider}
+          </a>
+          {!singleSignOn.reachable && <p className="muted">{singleSignOn.provider} did not answer when last asked; signing in asks it again.</p>}
+        </div>
+      )}
       <p className="muted">
-        Paste a read or admin key. An admin makes one with <code>spoor keys create --project NAME --role read</code>.
+        {singleSignOn === null ? 'Paste' : 'Or paste'} a read or admin key. An admin makes one with <code>spoor keys create --project NAME --role read</code>.
       </p>
       <form onSubmit={submit}>
         <label>
@@ -103,6 +114,11 @@ export function AccountMenu({ session, actions }: { session: SessionInfo; action
       ) : (
         <span className="muted" aria-label="Project">
           {session.projectId}
+        </span>
+      )}
+      {session.user !== null && (
+        <span aria-label="Signed in as" title={session.user.email ?? session.user.subject}>
+          {session.user.name ?? session.user.email ?? session.user.subject}
         </span>
       )}
       {session.signedIn && (

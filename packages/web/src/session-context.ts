@@ -10,7 +10,7 @@ export function useSession(): SessionInfo | null {
 
 /**
  * The author the server writes on what this person posts (`POST /api/scores`): the key they
- * signed in with, or `open` on a server that needs no key (access-control.ts's open principal;
+ * signed in with (or `user:ADDRESS`, signed in by single sign-on), or `open` on a server that needs no key (access-control.ts's open principal;
  * `GET /api/session` answers `keyId: null` there). A vote of theirs is one with this author.
  */
 export function authorOf(session: SessionInfo): string {

@@ -14,6 +14,8 @@ import { type SpoorServer, startSpoorServer } from './support/spoor-server.js';
 
 /** From a span's acknowledgement to its row on screen; the issue asks for under 5 s and aims at 1 s. */
 const SHOWN_WITHIN_MS = 2500;
+/** The server's `--stale-after`. */
+const STALE_AFTER_MS = 2000;
 
 let server: SpoorServer;
 let browser: Browser;
@@ -32,7 +34,8 @@ const COUNT_STREAMS = `(() => {
 })();`;
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startSpoorServer(), launchChromium()]);
+  // A run is abandoned after 2 s without news here (10 min by default): the test of it waits that long, no more.
+  [server, browser] = await Promise.all([startSpoorServer(['--stale-after', `${STALE_AFTER_MS / 1000}s`]), launchChromium()]);
   browsing = await startBrowsing(browser);
   await browsing.context.addInitScript(COUNT_STREAMS);
 }, 60_000);
@@ -231,6 +234,33 @@ describe('a running span on the trace page', () => {
     // Headless Chromium paints in software (most of the running figure); the bound catches a frame that redraws every row.
     expect(running.task, 'a running trace costs the page under a fifth of a core').toBeLessThan(200);
     expect(ended.task, 'an ended trace costs the page next to nothing: the frame loop has stopped').toBeLessThan(10);
+  });
+});
+
+describe('a trace page whose run goes away', () => {
+  it('draws its running spans abandoned once the trace is quiet for the stale-after time, without a reload, and stops their moving edge', async () => {
+    const agent = run(Date.now() - 1000);
+    const step = agent.step('step 1', 100, 200);
+    // The root runs (a live SDK's snapshot); then the process dies: nothing more is sent.
+    await postSpans(server.url, [agent.root(null), step]);
+    const sentMs = Date.now();
+    const page = await open(`/traces/${agent.traceId}`);
+    await expect.poll(() => rowOf(page, agent.rootId).getAttribute('data-state')).toBe('running');
+    const facts = () => page.locator('.trace-facts').textContent();
+    await expect.poll(facts, { message: 'the header says the trace runs' }).toContain('running');
+
+    await expect.poll(() => rowOf(page, agent.rootId).getAttribute('data-state'), { timeout: STALE_AFTER_MS + 8000 }).toBe('abandoned');
+    expect(Date.now() - sentMs).toBeGreaterThanOrEqual(STALE_AFTER_MS);
+    expect(await rowOf(page, agent.rootId).getByRole('img', { name: 'abandoned' }).count()).toBe(1);
+    expect(await rowOf(page, step.spanId).getAttribute('data-state')).toBe('ended');
+    // Nothing runs: the header says so no more, and the bar stays where it ended.
+    await expect.poll(facts).not.toContain('running');
+    const barEnd = () => rowOf(page, agent.rootId).locator('.wf-bar').evaluate((bar) => bar.getBoundingClientRect().right);
+    const before = await barEnd();
+    await page.waitForTimeout(600);
+    expect(await barEnd()).toBe(before);
+    expect(await rowOf(page, agent.rootId).locator('.wf-duration').textContent()).not.toMatch(/…$/);
+    await screenshot(page, 'trace-live-abandoned');
   });
 });
 

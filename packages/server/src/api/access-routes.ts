@@ -4,10 +4,13 @@ import { DEFAULT_PROJECT_ID, type SessionInfo } from '@spoor/model';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { type AccessControl, type Principal, coversProject } from '../auth/access-control.js';
 import { ALL_PROJECTS, type KeyInfo, checkProjectName, infoOf, newKey, roleCovers } from '../auth/keys.js';
-import { SESSION_HOURS, sessionCookie, sessionValue } from '../auth/sessions.js';
+import type { OidcSignIn } from '../auth/oidc-sign-in.js';
+import { accessFor } from '../auth/oidc-roles.js';
+import { SESSION_HOURS, type SessionUser, sessionCookie, sessionValue } from '../auth/sessions.js';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
 import { LIST_LIMIT, TIME_RANGE, limit, offsetCursor, oneOf, timeRange } from './parameters.js';
+import { auditSession } from './oidc-routes.js';
 import { projectOf } from './request-access.js';
 
 export interface AccessRoutesOptions {
@@ -16,6 +19,8 @@ export interface AccessRoutesOptions {
   /** Whether cookies are marked `Secure` (Spoor is reached over https). */
   secureCookies: boolean;
   nowUs: () => number;
+  /** Single sign-on, when configured: the session answer names its provider. */
+  signIn?: OidcSignIn | null;
 }
 
 const PROJECT = Type.String({ description: 'a project name' });
@@ -49,8 +54,13 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
   const ring = access.options.ring;
   const tags = ['access'];
 
-  const projectsOf = (principal: Principal): string[] =>
-    principal.keyProjectId === ALL_PROJECTS ? [...new Set([DEFAULT_PROJECT_ID, ...ring.projects()])].sort() : [principal.keyProjectId];
+  const signIn = options.signIn ?? null;
+  const everyProject = (): string[] => [...new Set([DEFAULT_PROJECT_ID, ...ring.projects()])].sort();
+  const projectsOf = (principal: Principal): string[] => {
+    // A person: the projects their grants name, and every project when one is `*`.
+    if (principal.user !== undefined) return [...new Set(principal.user.grants.flatMap((g) => (g.projectId === ALL_PROJECTS ? everyProject() : [g.projectId])))].sort();
+    return principal.keyProjectId === ALL_PROJECTS ? everyProject() : [principal.keyProjectId];
+  };
   const answer = (principal: Principal, projectId: string): SessionInfo => ({
     authRequired: access.enforced,
     signedIn: principal.via === 'cookie' || principal.via === 'bearer',
@@ -58,11 +68,15 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
     role: principal.role,
     projectId,
     projects: projectsOf(principal),
+    user: principal.user === undefined ? null : { subject: principal.user.subject, email: principal.user.email, name: principal.user.name },
+    singleSignOn: signIn === null ? null : { provider: signIn.config.providerName, reachable: signIn.reachable },
   });
-  const setSession = (reply: FastifyReply, keyId: string, projectId: string): void => {
-    const expiresMs = Date.now() + SESSION_HOURS * 3_600_000;
-    const value = sessionValue(access.options.sessionSecret, { keyId, projectId, expiresMs });
-    void reply.header('set-cookie', sessionCookie(value, { secure: options.secureCookies, maxAgeSeconds: SESSION_HOURS * 3600 }));
+  const setSession = (reply: FastifyReply, keyId: string, projectId: string, user?: { user: SessionUser; expiresMs: number }): void => {
+    // A person's session keeps the end it was given at sign-in: switching projects does not prolong it.
+    const expiresMs = user?.expiresMs ?? Date.now() + SESSION_HOURS * 3_600_000;
+    const value = sessionValue(access.options.sessionSecret, { keyId, projectId, expiresMs, ...(user === undefined ? {} : { user: user.user }) });
+    const maxAgeSeconds = user === undefined ? SESSION_HOURS * 3600 : Math.max(0, Math.floor((expiresMs - Date.now()) / 1000));
+    void reply.header('set-cookie', sessionCookie(value, { secure: options.secureCookies, maxAgeSeconds }));
   };
 
   app.get('/api/session', { schema: { summary: 'Who is signed in, with which role and project', tags } }, async (request) => answer(request.access.principal, projectOf(request)));
@@ -83,12 +97,20 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
     const { principal } = request.access;
     if (principal.via !== 'cookie') throw new AppError('ERR_UNAUTHENTICATED', 'sign in first: PUT /api/session switches the project of a signed-in dashboard');
     const projectId = chosenProject(principal, request.body.project, projectsOf(principal));
-    setSession(reply, principal.keyId, projectId);
-    return answer(principal, projectId);
+    if (principal.user === undefined) {
+      setSession(reply, principal.keyId, projectId);
+      return answer(principal, projectId);
+    }
+    setSession(reply, principal.keyId, projectId, { user: principal.user, expiresMs: principal.sessionExpiresMs! });
+    const role = accessFor(principal.user.grants, projectId)!;
+    return answer({ ...principal, role: role.role, keyProjectId: role.keyProjectId, sessionProjectId: projectId }, projectId);
   });
 
   app.delete('/api/session', { schema: { summary: 'Sign out', tags } }, async (request, reply) => {
     access.endSession(request.headers.cookie);
+    // A person's sign-out is in the audit log, as their sign-in is (a key's session changes nothing stored).
+    const { user } = request.access.principal;
+    if (user !== undefined && request.access.principal.via === 'cookie') await auditSession(db, request, { action: 'session.sign-out', actor: user.actor, grants: user.grants, detail: { subject: user.subject } });
     void reply.header('set-cookie', sessionCookie('', { secure: options.secureCookies, maxAgeSeconds: 0 }));
     return reply.code(204).send();
   });
@@ -141,12 +163,16 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
 }
 
 function chosenProject(principal: Principal, asked: string | undefined, projects: string[]): string {
-  if (asked === undefined) return principal.keyProjectId === ALL_PROJECTS ? (projects[0] ?? DEFAULT_PROJECT_ID) : principal.keyProjectId;
+  if (asked === undefined) {
+    if (principal.user !== undefined) return principal.sessionProjectId ?? projects[0] ?? DEFAULT_PROJECT_ID;
+    return principal.keyProjectId === ALL_PROJECTS ? (projects[0] ?? DEFAULT_PROJECT_ID) : principal.keyProjectId;
+  }
   try {
     checkProjectName(asked, 'read');
   } catch (error) {
     throw new AppError('ERR_BAD_REQUEST', (error as Error).message);
   }
-  if (asked === ALL_PROJECTS || !coversProject(principal, asked)) throw new AppError('ERR_FORBIDDEN', `this key does not cover project '${asked}'`);
+  const covered = principal.user === undefined ? coversProject(principal, asked) : accessFor(principal.user.grants, asked) !== null;
+  if (asked === ALL_PROJECTS || !covered) throw new AppError('ERR_FORBIDDEN', `${principal.user === undefined ? 'this key does' : 'your grants do'} not cover project '${asked}'`);
   return asked;
 }

@@ -46,7 +46,7 @@ type AnalyticsFilterQuery = Static<TObject<typeof ANALYTICS_FILTER>>;
 const GROUPS_LIMIT = { fallback: 100, max: 1000 };
 const SERIES_LIMIT = { fallback: 10, max: 50 };
 
-const SPAN_STATS = Type.Object({ ...ANALYTICS_FILTER, groupBy: groupBy('what to group by (default name)'), limit: limit(GROUPS_LIMIT) }, { additionalProperties: false });
+export const SPAN_STATS = Type.Object({ ...ANALYTICS_FILTER, groupBy: groupBy('what to group by (default name)'), limit: limit(GROUPS_LIMIT) }, { additionalProperties: false });
 const TIMESERIES = Type.Object(
   {
     ...ANALYTICS_FILTER,
@@ -77,8 +77,8 @@ const SCORE_STATS = Type.Object(
   { additionalProperties: false },
 );
 const REALTIME = Type.Object({ service: Type.Optional(text('service name')) }, { additionalProperties: false });
-const SESSION_LIST = Type.Object({ ...TIME_RANGE, limit: limit(LIST_LIMIT), cursor: cursor() }, { additionalProperties: false });
-const SESSION_WINDOW = Type.Object(
+export const SESSION_LIST = Type.Object({ ...TIME_RANGE, limit: limit(LIST_LIMIT), cursor: cursor() }, { additionalProperties: false });
+export const SESSION_WINDOW = Type.Object(
   { hours: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 8760, description: "the last hours up to now (default 24); not with 'from' or 'to'", 'x-must-be': 'a number of hours above 0 and at most 8760' })), ...TIME_RANGE },
   { additionalProperties: false },
 );
@@ -94,7 +94,7 @@ const METRIC_SERIES = Type.Object(
   },
   { additionalProperties: false },
 );
-const ERROR_LIST = Type.Object(
+export const ERROR_LIST = Type.Object(
   {
     ...TIME_RANGE,
     status: Type.Optional(oneOf([...ERROR_GROUP_STATUSES], { description: 'groups with this status' })),

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import type { AlertService } from '../alerting/alert-service.js';
 import type { AccessControl } from '../auth/access-control.js';
+import type { OidcSignIn } from '../auth/oidc-sign-in.js';
 import type { DbClient } from '../dbthread/calls.js';
 import type { Decoder, MaskFile } from '../ingest/decoder.js';
 import { type AcceptedRequest, ingestRoutes } from '../ingest/routes.js';
@@ -21,6 +22,8 @@ import { LiveHub } from '../live/hub.js';
 import { liveRoutes } from './live-routes.js';
 import { installHooks, waitForReads } from './hooks.js';
 import { maskingRoutes } from './masking-routes.js';
+import { mcpRoutes } from './mcp-routes.js';
+import { oidcRoutes } from './oidc-routes.js';
 import { describeRoutes, openApiRoute } from './openapi.js';
 import { NO_QUERY } from './parameters.js';
 import { priceRoutes } from './price-routes.js';
@@ -81,6 +84,8 @@ export interface AppOptions {
   live?: LiveHub;
   /** What this server does (`--role`): OTLP without `ingest`, the API and UI without `query` answer 404. Default: all. */
   roles?: { ingest: boolean; query: boolean };
+  /** Single sign-on through an OpenID Connect provider (`/auth/login`, `/auth/callback`). Default: none (both answer 404). */
+  signIn?: OidcSignIn | null;
 }
 
 /** Every route of each app, as registered: for tests that must cover every route. */
@@ -153,7 +158,11 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(quarantineRoutes, { quarantine: options.quarantine });
   await app.register(replayRoutes, { db, replayer: options.replayer, visible: options.visible });
   await app.register(maskingRoutes, { db, decoder: options.decoder, maskFile: options.maskFile ?? null, nowUs });
-  await app.register(accessRoutes, { db, access: options.access, secureCookies: options.secureCookies ?? false, nowUs });
+  await app.register(accessRoutes, { db, access: options.access, secureCookies: options.secureCookies ?? false, nowUs, signIn: options.signIn ?? null });
+  // Single sign-on (auth/oidc-*.ts).
+  await app.register(oidcRoutes, { db, access: options.access, signIn: options.signIn ?? null, secureCookies: options.secureCookies ?? false });
+  // MCP: agents' tools, each a read of the routes above with the caller's credentials.
+  await app.register(mcpRoutes);
   // Export (issue 34, helper X): GET /api/export, admin keys only.
   await app.register(exportRoutes, { db });
   await app.register(openApiRoute);

@@ -27,13 +27,15 @@ function resumeFrom(request: FastifyRequest, after: string | undefined): LiveCur
 
 /**
  * Takes the answer out of Fastify's hands and streams it: a HEAD request gets the headers
- * alone. Everything that may refuse the request (a bad cursor, an unknown trace, no room) has
- * run before, so a refusal is an ordinary JSON error.
+ * alone. Everything that may refuse the request (a bad cursor, an unknown trace, no room) runs
+ * before the hub opens the stream, so a refusal is an ordinary JSON error.
  */
 function stream(request: FastifyRequest, reply: FastifyReply, watch: (open: (onClose: () => void) => SseSink) => void): FastifyReply | undefined {
   if (request.method === 'HEAD') return reply.code(200).headers(SSE_HEADERS).send();
-  void reply.hijack();
-  watch((onClose) => openSse(reply.raw, MAX_BUFFERED_BYTES, onClose));
+  watch((onClose) => {
+    void reply.hijack();
+    return openSse(reply.raw, MAX_BUFFERED_BYTES, onClose);
+  });
   return undefined;
 }
 

@@ -30,7 +30,7 @@ const NEW_SCORE = Type.Object(
   { title: 'Score', additionalProperties: false },
 );
 
-const SCORE_LIST = Type.Object(
+export const SCORE_LIST = Type.Object(
   {
     ...TIME_RANGE,
     traceId: Type.Optional(traceId('scores of this trace and its spans')),

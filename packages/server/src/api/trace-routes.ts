@@ -31,7 +31,7 @@ import { MAX_PAGE_SPANS, type SpanPage } from '../query/trace-pages.js';
 
 const SEARCH_LIMIT = { fallback: 1000, max: 10_000 };
 
-const TRACE_LIST = Type.Object({ ...SPAN_FILTER, score: Type.Optional(SCORE), limit: limit(LIST_LIMIT), cursor: cursor() }, { additionalProperties: false });
+export const TRACE_LIST = Type.Object({ ...SPAN_FILTER, score: Type.Optional(SCORE), limit: limit(LIST_LIMIT), cursor: cursor() }, { additionalProperties: false });
 const LOG_LIST = Type.Object(
   {
     ...TIME_RANGE,
@@ -50,7 +50,7 @@ const POINT_LIST = Type.Object(
 );
 const SEARCH = Type.Object({ q: Type.String({ pattern: '\\S', description: 'the text to look for', 'x-must-be': 'text to look for (not blank)' }), limit: limit(SEARCH_LIMIT) }, { additionalProperties: false });
 /** `OFFSET,LIMIT`: rows of the trace in tree order, at most `MAX_PAGE_SPANS` (10,000) a page. */
-const TRACE_DETAIL = Type.Object(
+export const TRACE_DETAIL = Type.Object(
   {
     spans: Type.Optional(
       Type.String({
@@ -62,7 +62,7 @@ const TRACE_DETAIL = Type.Object(
   },
   { additionalProperties: false },
 );
-const DIFF_PATH = Type.Object({ traceId: traceId('the first run'), otherTraceId: traceId('the second run') });
+export const DIFF_PATH = Type.Object({ traceId: traceId('the first run'), otherTraceId: traceId('the second run') });
 
 /** The page `spans=OFFSET,LIMIT` asks for (the schema checked its form), `null` for the whole trace. */
 function spanPage(spans: string | undefined): SpanPage | null {

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
 import { SEVERITY, SPAN_FILTER, TRACE_PATH, limit, oneOf } from './parameters.js';
-import { validatorCompiler } from './validation.js';
+import { parameterChecker, validatorCompiler } from './validation.js';
 
 /** Runs the validator of `schema` for one part of a request, as Fastify would. */
 function validate(schema: object, httpPart: 'querystring' | 'params' | 'body', data: unknown): { value?: unknown; error?: { code: string; message: string; status: number } } {
@@ -30,6 +30,13 @@ describe('query parameters', () => {
   it.each(['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'colour'])('names %s as a parameter it does not take, with those it does', (name) => {
     const { error } = validate(LIST, 'querystring', query({ [name]: '1' }));
     expect(error?.message).toMatch(new RegExp(`^'${name}' is not a parameter of this endpoint \\(known: from, to, service, `));
+  });
+
+  it("checks an MCP tool's arguments as parameters: JSON values taken as they are, an unknown one named as not the tool's", () => {
+    const check = parameterChecker(LIST, 'the tool search_traces');
+    expect(check({ limit: 7, attr: 'k=v', status: 'error' })).toEqual({ value: { limit: 7, attr: ['k=v'], status: 'error' } });
+    expect(check({ limit: 0 })).toMatchObject({ error: { message: "'limit' must be an integer from 1 to 1000, not '0'" } });
+    expect(check(JSON.parse('{"__proto__": 1}'))).toMatchObject({ error: { message: expect.stringMatching(/^'__proto__' is not a parameter of the tool search_traces \(known: from, to, /) } });
   });
 
   it.each(['__proto__', 'constructor', 'toString'])('takes %s as a value where any text goes, and refuses it where a name is expected', (value) => {

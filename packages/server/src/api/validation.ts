@@ -63,15 +63,27 @@ function validatorOf(schema: object): Validator {
 /** Fastify's validator compiler for every route: decided once per route, nothing per request but the check. */
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   const part: Part = httpPart === 'body' ? 'body' : httpPart === 'params' ? 'path' : 'query';
-  const root = schema as Schema;
+  return checkerOf(schema as Schema, part, 'this endpoint');
+};
+
+/**
+ * The same check of parameters outside HTTP: an MCP tool's arguments are the REST API's
+ * parameters, refused with the same messages, a parameter it does not know named as not one of
+ * `owner`'s (`the tool get_trace`).
+ */
+export function parameterChecker(schema: object, owner: string): (data: unknown) => { value: unknown } | { error: AppError } {
+  return checkerOf(schema as Schema, 'query', owner);
+}
+
+function checkerOf(root: Schema, part: Part, owner: string): (data: unknown) => { value: unknown } | { error: AppError } {
   const convert = part === 'body' ? null : textConverter(root);
   return (data: unknown) => {
     const value = convert === null ? data : convert(data);
-    const validator = validatorOf(schema as object);
+    const validator = validatorOf(root);
     if (validator.Check(value)) return { value };
-    return { error: errorOf(validator.Errors(value), root, part, data) };
+    return { error: errorOf(validator.Errors(value), root, part, data, owner) };
   };
-};
+}
 
 const DECIMAL = /^[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
@@ -116,7 +128,7 @@ function isNameList(items: Schema | undefined): boolean {
 const MAX_ERRORS_READ = 256;
 
 /** The first problem, as the `AppError` a person can act on: unknown names first, then missing ones, then values. */
-function errorOf(found: Iterable<ValidationError>, root: Schema, part: Part, sent: unknown): AppError {
+function errorOf(found: Iterable<ValidationError>, root: Schema, part: Part, sent: unknown, owner: string): AppError {
   const code: ErrorCode = part === 'body' ? (root['x-error-code'] ?? 'ERR_BAD_REQUEST') : 'ERR_INVALID_PARAMETER';
   const fail = (message: string): AppError => new AppError(code, message);
   let unknown: ValidationError | undefined;
@@ -148,7 +160,7 @@ function errorOf(found: Iterable<ValidationError>, root: Schema, part: Part, sen
     const known = Object.keys(first.schema.properties ?? {});
     const list = known.length === 0 ? '' : ` (known: ${known.join(', ')})`;
     if (part === 'body') return fail(`'${name}' is not a field of ${within.length === 0 ? bodyName(root) : `'${label(part, within)}'`}${list}`);
-    return fail(`'${name}' is not a parameter of this endpoint${known.length === 0 ? ': it takes none' : list}`);
+    return fail(`'${name}' is not a parameter of ${owner}${known.length === 0 ? ': it takes none' : list}`);
   }
   if (part === 'body' && path.length === 0) return fail(`the body of ${bodyName(root)} must be a JSON object`);
   // A query parameter is named by itself, even when an item of its list is the wrong one.

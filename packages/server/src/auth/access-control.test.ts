@@ -4,6 +4,7 @@ import { AccessControl, needOf } from './access-control.js';
 import { addressKey } from './failed-attempts.js';
 import { KeyRing } from './key-ring.js';
 import { newKey } from './keys.js';
+import { sessionValue } from './sessions.js';
 
 const rings: KeyRing[] = [];
 afterEach(() => {
@@ -60,6 +61,10 @@ describe('needOf', () => {
     ['POST', '/api/scores', 'ingest'],
     ['GET', '/api/scores', 'read'],
     ['DELETE', '/api/scores/:scoreId', 'admin'],
+    // Single sign-on's way out to the provider and back.
+    ['GET', '/auth/login', 'public'],
+    ['GET', '/auth/callback', 'public'],
+    ['GET', '/auth/other', 'admin'],
     // An export is every record of a range at once: a read key may not (issue 34).
     ['GET', '/api/export', 'admin'],
     ['HEAD', '/api/export', 'admin'],
@@ -135,5 +140,32 @@ describe('addressKey', () => {
     ['fe80::1%eth0', 'fe80:0:0:0::/64'],
   ])('counts %s as %s', (address, key) => {
     expect(addressKey(address)).toBe(key);
+  });
+});
+
+describe("a person's session", () => {
+  const user = { subject: 'u1', email: 'ann@example.com', name: 'Ann', actor: 'user:ann@example.com', grants: [{ projectId: 'shop', role: 'admin' as const }, { projectId: '*', role: 'read' as const }], rules: 'rules-1' };
+
+  async function personAccess(fingerprint: string | null): Promise<AccessControl> {
+    const ring = await KeyRing.start(async () => [], { refreshMs: 60_000, onError: () => {} });
+    rings.push(ring);
+    return new AccessControl({ mode: 'required', ring, sessionSecret: 'secret', metricsToken: null, ratePerSecond: 0, oidcFingerprint: fingerprint, nowMs: () => 1_000_000 });
+  }
+  const cookie = (projectId: string): string => `spoor_session=${sessionValue('secret', { keyId: user.actor, projectId, expiresMs: 2_000_000, user })}`;
+  const check = (access: AccessControl, method: string, route: string, projectId: string, asked?: string) =>
+    access.check({ method, route, headers: { cookie: cookie(projectId), host: 'h', origin: 'http://h', ...(asked === undefined ? {} : { 'spoor-project': asked }) }, clientAddress: '127.0.0.1' });
+
+  it('acts with the role its grants give on the project asked for', async () => {
+    const access = await personAccess('rules-1');
+    expect(check(access, 'POST', '/api/alerts/rules', 'shop').principal).toMatchObject({ keyId: 'user:ann@example.com', role: 'admin', keyProjectId: 'shop', via: 'cookie' });
+    expect(check(access, 'GET', '/api/traces', 'shop', 'default')).toMatchObject({ projectId: 'default', principal: { role: 'read', keyProjectId: '*' } });
+    expect(() => check(access, 'POST', '/api/alerts/rules', 'shop', 'default')).toThrow('needs an admin key; this one is a read key');
+  });
+
+  it('is void under other rules, or on a server without single sign-on', async () => {
+    for (const fingerprint of ['rules-2', null]) {
+      const access = await personAccess(fingerprint);
+      expect(() => check(access, 'GET', '/api/traces', 'shop')).toThrow('send a key as Authorization: Bearer KEY, or sign in');
+    }
   });
 });

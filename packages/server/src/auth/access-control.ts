@@ -4,7 +4,8 @@ import { AppError } from '../errors.js';
 import { FailedAttempts, addressKey } from './failed-attempts.js';
 import type { KeyRing } from './key-ring.js';
 import { ALL_PROJECTS, type KeyRecord, type Role, checkProjectName, keyIdOf, roleCovers } from './keys.js';
-import { SESSION_COOKIE, cookieOf, sessionOf } from './sessions.js';
+import { accessFor } from './oidc-roles.js';
+import { SESSION_COOKIE, type Session, type SessionUser, cookieOf, sessionOf } from './sessions.js';
 
 /**
  * Who a request comes from and which project it acts on: the one place that decides, for every
@@ -15,14 +16,18 @@ import { SESSION_COOKIE, cookieOf, sessionOf } from './sessions.js';
 export type AuthMode = 'auto' | 'required' | 'off';
 
 export interface Principal {
-  /** The key's id; `open` when no key is required, `metrics-token` for the metrics token. */
+  /** The key's id; `open` when no key is required, `metrics-token` for the metrics token; for a person signed in by single sign-on, `user:ADDRESS`. */
   keyId: string;
+  /** For a person, their role on the request's project. */
   role: Role;
-  /** The project the key covers, or `*`. */
+  /** The project the key covers, or `*`; for a person, the request's project, or `*` when a grant of every project gives their role. */
   keyProjectId: string;
   via: 'bearer' | 'cookie' | 'open' | 'metrics-token';
   /** Signed in: the project the dashboard last chose. */
   sessionProjectId?: string;
+  /** Signed in by single sign-on: the person, and when their session ends. */
+  user?: SessionUser;
+  sessionExpiresMs?: number;
 }
 
 export interface RequestAccess {
@@ -47,6 +52,8 @@ export type Need = Role | 'metrics' | 'public';
  */
 export function needOf(method: string, route: string): Need {
   if (route === '/health' || route === '/ready' || route === '/api/session' || route === '/' || route === '/api/openapi.json') return 'public';
+  // Single sign-on's way out to the provider and back: what signs a person in cannot need them signed in.
+  if (route === '/auth/login' || route === '/auth/callback') return 'public';
   if (route.startsWith('/v1/')) return method === 'OPTIONS' ? 'public' : 'ingest';
   if (route === '/metrics') return 'metrics';
   if (route === '/api/keys' || route.startsWith('/api/keys/')) return 'admin';
@@ -59,6 +66,8 @@ export function needOf(method: string, route: string): Need {
   // And runs experiments on them, recording their results.
   if (route.startsWith('/api/experiments') && method === 'POST') return 'ingest';
   if (route.startsWith('/api/')) return method === 'GET' || method === 'HEAD' ? 'read' : 'admin';
+  // MCP's tools only read (and each call is checked again by the API route it reads).
+  if (route === '/mcp') return 'read';
   return 'admin';
 }
 
@@ -67,6 +76,8 @@ export interface AccessControlOptions {
   ring: KeyRing;
   /** Signs session cookies (`sessions.ts`). */
   sessionSecret: string;
+  /** `OidcConfig.fingerprint`: the sessions of people signed in under it are honoured. Unset: no person's session is (no single sign-on). */
+  oidcFingerprint?: string | null;
   /** A bearer token `/metrics` also takes, for a Prometheus that holds no key. */
   metricsToken: string | null;
   /** Requests per second each key may make, with bursts of twice that. 0: no limit. */
@@ -151,13 +162,53 @@ export class AccessControl {
     const cookie = cookieOf(header(request.headers.cookie), SESSION_COOKIE);
     if (cookie !== null && !this.ended.has(cookie)) {
       const session = sessionOf(this.options.sessionSecret, cookie, this.now());
-      const key = session === null ? null : this.options.ring.byKeyId(session.keyId);
-      if (key !== null && session !== null) return { ...principalOfKey(key, 'cookie'), sessionProjectId: session.projectId };
+      if (session?.user !== undefined) {
+        const person = this.principalOfUser(session, session.user, header(request.headers[PROJECT_HEADER]));
+        if (person !== null) return person;
+      } else {
+        const key = session === null ? null : this.options.ring.byKeyId(session.keyId);
+        if (key !== null && session !== null) return { ...principalOfKey(key, 'cookie'), sessionProjectId: session.projectId };
+      }
     }
     if (this.enforced && need !== 'public') {
       throw unauthenticated(need === 'ingest' ? 'send an ingest key as Authorization: Bearer KEY (OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20KEY)' : 'send a key as Authorization: Bearer KEY, or sign in');
     }
     return open;
+  }
+
+  /**
+   * A person's session as a principal on the project asked for (else the session's): their role
+   * there, from the grants made at sign-in. `null` (not signed in) when the session was made under
+   * other rules, another provider, or none is configured now.
+   */
+  private principalOfUser(session: Session, user: SessionUser, asked: string | null): Principal | null {
+    if (this.options.oidcFingerprint == null || user.rules !== this.options.oidcFingerprint) return null;
+    // A project they are not granted keeps the session's, and projectFor refuses it (403).
+    const access = (asked === null ? null : accessFor(user.grants, asked)) ?? accessFor(user.grants, session.projectId);
+    if (access === null) return null;
+    return {
+      keyId: user.actor,
+      role: access.role,
+      keyProjectId: access.keyProjectId,
+      via: 'cookie',
+      sessionProjectId: session.projectId,
+      user,
+      sessionExpiresMs: session.expiresMs,
+    };
+  }
+
+  /** Whole seconds a client address must wait before a sign-in or key of it is heard again; 0 while it may. */
+  addressWaitSeconds(clientAddress: string): number {
+    return this.failures.waitSeconds(addressKey(clientAddress));
+  }
+
+  /**
+   * Counts a refused sign-in against its address, with the wrong keys' limit: a stranger who sends
+   * made-up callbacks is slowed as one who sends made-up keys, and the audit log is not flooded.
+   */
+  countRefusal(clientAddress: string): void {
+    this.failures.fail(addressKey(clientAddress));
+    this.options.onFailedAttempt?.('refused', { clientAddress, keyId: null });
   }
 
   /**
@@ -173,7 +224,7 @@ export class AccessControl {
     const addressWait = this.failures.waitSeconds(address);
     if (addressWait > 0) {
       this.options.onFailedAttempt?.('limited', { clientAddress, keyId: null });
-      throw tooManyFailures(`this address sent too many keys that are not valid; retry after ${addressWait} s`, addressWait);
+      throw tooManyFailures(`this address sent too many keys that are not valid, or sign-ins that failed; retry after ${addressWait} s`, addressWait);
     }
     const key = this.options.ring.find(text);
     if (key !== null) return key;
@@ -205,7 +256,10 @@ export class AccessControl {
   private projectFor(principal: Principal, request: AccessRequest): string {
     const asked = header(request.headers[PROJECT_HEADER]) ?? principal.sessionProjectId ?? null;
     if (principal.keyProjectId !== ALL_PROJECTS) {
-      if (asked !== null && asked !== principal.keyProjectId) throw new AppError('ERR_FORBIDDEN', `this key covers project '${principal.keyProjectId}' only`);
+      if (asked !== null && asked !== principal.keyProjectId) {
+        const granted = principal.user?.grants.map((g) => g.projectId).join(', ');
+        throw new AppError('ERR_FORBIDDEN', granted === undefined ? `this key covers project '${principal.keyProjectId}' only` : `you are granted project ${granted} only, not '${asked}'`);
+      }
       return principal.keyProjectId;
     }
     if (asked === null) return DEFAULT_PROJECT_ID;

@@ -28,7 +28,7 @@ export interface KeyRecord {
   /** SHA-256 of the key, hex. */
   hash: string;
   createdUs: number;
-  /** The key id that created it; `cli` from the command line, `open` before any key existed. */
+  /** The key id that created it; `cli` from the command line, `open` before any key existed, `user:ADDRESS` a person signed in by single sign-on. */
   createdBy: string;
   revokedUs: number | null;
 }
@@ -37,9 +37,9 @@ export interface KeyRecord {
 export interface AuditRecord {
   timeUs: number;
   projectId: string;
-  /** The key that made it; `cli` from the command line, `open` while no key was required. */
+  /** The key that made it; `cli` from the command line, `open` while no key was required, `user:ADDRESS` a person signed in by single sign-on (their sign-ins too). */
   keyId: string;
-  /** What was done, as `noun.verb`: `key.create`, `rule.put`, `silence.put`, `price.delete`... */
+  /** What was done: the API's `METHOD /route` (`POST /api/keys`), or a person's `session.sign-in`, `session.sign-out`, `session.sign-in-refused`. */
   action: string;
   /** What it was done to: a key id, a rule name, a silence id, a model. */
   target: string;

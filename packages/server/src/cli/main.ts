@@ -7,6 +7,7 @@ import { experimentsCommand } from './experiments.js';
 import { exportCommand } from './export.js';
 import { DEFAULT_DEMO_RUNS, MAX_DEMO_RUNS, runDemo } from './demo.js';
 import { keysCommand } from './keys.js';
+import { mcpCommand } from './mcp.js';
 import { migrateCommand } from './migrate.js';
 import { spoolCommand } from './spool.js';
 
@@ -17,6 +18,7 @@ const USAGE = `Usage:
               [--provider openai=env:OPENAI_API_KEY[,base=URL][,timeout=60s]]… [--mask policy.json]
               [--store duckdb|clickhouse] [--clickhouse-url http://USER:PASS@HOST:8123/DB] [--clickhouse-cluster NAME]
               [--spool-max 1GiB] [--role ingest,query,alerting]
+              [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret env:VAR|file:PATH --oidc-roles RULES [--oidc-scopes "openid email profile"] [--oidc-groups-claim groups]]
   spoor demo [--endpoint http://127.0.0.1:4318] [--runs 24]
   spoor keys create --project NAME --role ingest|read|admin [--name TEXT] [--data DIR | --url URL | --clickhouse-url URL]   prints the key once
   spoor keys list [--data DIR | --url URL | --clickhouse-url URL]
@@ -27,18 +29,20 @@ const USAGE = `Usage:
   spoor experiments compare A B [--fail-on-regression] [--metric NAME] [--tolerance X] [--url URL]   B against the baseline A; exits 1 on a regression
   spoor export --from T --to T [--project P] [--signals spans,logs,metrics,scores] --format parquet|jsonl --out DIR (--url URL | --data DIR | --clickhouse-url URL)
               a file per signal in DIR (spans.parquet, …); times ISO-8601 or epoch ms; --url sends SPOOR_API_KEY (an admin key)
+  spoor mcp [--url http://127.0.0.1:4318 | --data DIR] [--project P]   MCP tools for agents on stdio: a running Spoor's (SPOOR_API_KEY), or a stopped one's data, read-only
   spoor spool quarantine [--url http://127.0.0.1:4318]          list the requests the store kept refusing
   spoor spool replay-quarantine [ID…] [--url http://127.0.0.1:4318]   hand them (or those named) back to ingest
 
 Flags beat SPOOR_HOST, SPOOR_PORT, SPOOR_GRPC_PORT (0: no OTLP/gRPC), SPOOR_DATA, SPOOR_RETENTION, SPOOR_MAX_BODY, SPOOR_LOG_LEVEL,
 SPOOR_PRICES, SPOOR_ALERTS, SPOOR_ALERT_INTERVAL, SPOOR_EXTERNAL_URL, SPOOR_ALLOWED_HOSTS, SPOOR_AUTH,
 SPOOR_METRICS_TOKEN, SPOOR_CORS_ORIGIN, SPOOR_RATE_LIMIT, SPOOR_PROVIDER (';'-separated), SPOOR_MASK_FILE, SPOOR_STORE,
-SPOOR_CLICKHOUSE_URL, SPOOR_CLICKHOUSE_CLUSTER, SPOOR_SPOOL_MAX and SPOOR_ROLE, which beat the defaults. Commands that talk to a
-server (spool, keys and export with --url, datasets, experiments, demo) send SPOOR_API_KEY as its key.`;
+SPOOR_CLICKHOUSE_URL, SPOOR_CLICKHOUSE_CLUSTER, SPOOR_SPOOL_MAX, SPOOR_ROLE and SPOOR_OIDC_ISSUER, SPOOR_OIDC_CLIENT_ID,
+SPOOR_OIDC_CLIENT_SECRET, SPOOR_OIDC_ROLES, SPOOR_OIDC_SCOPES, SPOOR_OIDC_GROUPS_CLAIM, which beat the defaults. Commands that talk to a
+server (spool, keys and export with --url, datasets, experiments, demo, mcp) send SPOOR_API_KEY as its key.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const known = command === 'serve' || command === 'demo' || command === 'spool' || command === 'keys' || command === 'migrate' || command === 'datasets' || command === 'experiments' || command === 'export';
+  const known = command === 'serve' || command === 'demo' || command === 'spool' || command === 'keys' || command === 'migrate' || command === 'datasets' || command === 'experiments' || command === 'mcp' || command === 'export';
   if (known && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -54,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'datasets') return datasetsCommand(rest, (text) => process.stdout.write(text));
   if (command === 'experiments') return experimentsCommand(rest, (text) => process.stdout.write(text));
+  if (command === 'mcp') return mcpCommand(rest, (text) => process.stderr.write(text));
   if (command === 'export') return exportCommand(rest, { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) });
   if (command === 'keys') return keysCommand(rest, (text) => process.stdout.write(text), (text) => process.stderr.write(text));
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -94,6 +99,13 @@ async function serve(args: string[]): Promise<number> {
       'clickhouse-cluster': { type: 'string' },
       'spool-max': { type: 'string' },
       role: { type: 'string' },
+      // Single sign-on (auth/oidc-config.ts).
+      'oidc-issuer': { type: 'string' },
+      'oidc-client-id': { type: 'string' },
+      'oidc-client-secret': { type: 'string' },
+      'oidc-roles': { type: 'string' },
+      'oidc-scopes': { type: 'string' },
+      'oidc-groups-claim': { type: 'string' },
     },
     strict: true,
   });
@@ -124,6 +136,13 @@ async function serve(args: string[]): Promise<number> {
     mask: values.mask,
     maxBody: values['max-body'],
     logLevel: values['log-level'],
+    // Single sign-on (auth/oidc-config.ts).
+    oidcIssuer: values['oidc-issuer'],
+    oidcClientId: values['oidc-client-id'],
+    oidcClientSecret: values['oidc-client-secret'],
+    oidcRoles: values['oidc-roles'],
+    oidcScopes: values['oidc-scopes'],
+    oidcGroupsClaim: values['oidc-groups-claim'],
   });
   const server = await startServer(config);
   const storeText = config.store.kind === 'duckdb' ? `data: ${config.dataDir}` : `store: ClickHouse, spool: ${config.dataDir}`;

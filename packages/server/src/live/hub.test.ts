@@ -133,6 +133,37 @@ describe('the live hub', () => {
     expect(new Set(Object.values(sinks).map((sink) => sink.sent.at(-1)!.id)).size).toBe(1);
   });
 
+  it('tells every viewer of a quiet trace its running span is abandoned, with one check of that trace alone, not one per viewer', async () => {
+    const staleAfterMs = 300;
+    const store = new FakeStore();
+    const calls = liveCalls(store, new QueryService(store, { staleAfterMs }));
+    const checked: string[][] = [];
+    let spanReads = 0;
+    const db: Remote<LiveCalls> = {
+      ...calls,
+      liveRunningStates: async (projectId, traceIds) => (checked.push([...traceIds]), calls.liveRunningStates(projectId, traceIds)),
+      liveRunningSpans: async (projectId, traceIds) => (spanReads++, calls.liveRunningSpans(projectId, traceIds)),
+    };
+    hub = new LiveHub({ db, shared: false, staleAfterMs, minReadIntervalMs: 0 });
+    // Two runs went quiet at once; one is watched by 50 viewers, the other by nobody.
+    const receivedUs = Date.now() * 1000;
+    await store.write(batchOf({ spans: [], logs: [], metricPoints: [], runningSpans: [1, 2].map((n) => span({ traceId: tid(n), endTimeUs: 0 })), writtenUs: receivedUs }), null);
+    const start = await hub.startAt(null);
+    const sinks = Array.from({ length: 50 }, () => memorySink(() => {}));
+    for (const sink of sinks) hub.watchTrace('default', tid(1), () => sink, start, true);
+    const abandoned = (sink: ReturnType<typeof memorySink>) =>
+      sink.sent.filter((e) => e.name === 'spans').flatMap((e) => (JSON.parse(e.data) as { spans: Array<{ state: string; endUs: number }> }).spans);
+    await until(() => sinks.every((sink) => abandoned(sink).length > 0));
+    expect(Date.now() * 1000 - receivedUs).toBeGreaterThanOrEqual(staleAfterMs * 1000);
+    for (const sink of sinks) expect(abandoned(sink)).toEqual([expect.objectContaining({ state: 'abandoned', endUs: receivedUs })]);
+    // One check when the trace was first watched (running then), one at its deadline; one read of its spans.
+    expect(checked).toEqual([[tid(1)], [tid(1)]]);
+    expect(spanReads).toBe(1);
+    // Nothing more to check: no timer left armed for it, nothing read again.
+    await new Promise((resolve) => setTimeout(resolve, 2 * staleAfterMs));
+    expect(checked.length).toBe(2);
+  });
+
   it('refuses a stream past its cap with 503 and a Retry-After, and takes one again once a stream ends', async () => {
     hub = new LiveHub({ db: liveCallsOf(new FakeStore()), shared: false, maxStreams: 2 });
     const sinks: SseSink[] = [];
@@ -148,6 +179,20 @@ describe('the live hub', () => {
     sinks[0]!.close();
     expect(hub.openStreams).toBe(1);
     expect(() => hub!.checkRoom()).not.toThrow();
+  });
+
+  it('holds its cap when requests that all found room open their streams after their reads, refusing the late ones before they open', async () => {
+    hub = new LiveHub({ db: liveCallsOf(new FakeStore()), shared: false, maxStreams: 2 });
+    // Three requests find room, then each awaits its reads (the trace found, the head) as a route does.
+    for (let i = 0; i < 3; i++) hub.checkRoom();
+    const start = await hub.startAt(null);
+    let opened = 0;
+    const open = (onClose: () => void) => (opened++, memorySink(onClose));
+    hub.watchTrace('default', tid(1), open, start, true);
+    hub.watchList(LIST_FILTER, open, start, true);
+    expect(() => hub!.watchTrace('default', tid(1), open, start, true)).toThrow(expect.objectContaining({ code: 'ERR_LIVE_STREAMS_FULL', status: 503 }));
+    expect(() => hub!.watchList(LIST_FILTER, open, start, true)).toThrow(expect.objectContaining({ code: 'ERR_LIVE_STREAMS_FULL', status: 503 }));
+    expect([hub.openStreams, opened]).toEqual([2, 2]);
   });
 
   it('refuses a cursor it did not make with 400', () => {
@@ -184,5 +229,23 @@ describe('an event stream', () => {
     expect(sent).toBeLessThan(1000);
     expect(sink!.closed).toBe(true);
     expect(closed).toBe(true);
+  });
+
+  it('keeps a viewer that reads, though one event is larger than what may wait in its socket (a catch-up after a disconnect)', async () => {
+    let sink: SseSink | null = null;
+    server = createServer((_req, res) => (sink = openSse(res, 64 * 1024, () => {})));
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    let received = 0;
+    client = connect(port, '127.0.0.1');
+    client.on('data', (chunk: Buffer) => (received += chunk.length));
+    client.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n');
+    await until(() => sink !== null);
+    const big = 'x'.repeat(1024 * 1024);
+    expect(sink!.event('spans', '1', big)).toBe(true);
+    // The viewer reads it all; the next event finds nothing waiting.
+    await until(() => received > 1024 * 1024);
+    expect(sink!.event('spans', '2', 'small')).toBe(true);
+    expect(sink!.closed).toBe(false);
   });
 });

@@ -1,10 +1,13 @@
 import type { LiveSpan, TraceSummary } from '@spoor/model';
 import { AppError } from '../errors.js';
 import type { LiveCalls } from '../query/live-reads.js';
-import { type LiveCursor, advance, covers, cursorText, isAfter, lowest, parseCursor } from '../store/live-cursor.js';
+import { DEFAULT_STALE_AFTER_MS } from '../query/query-service.js';
+import { type LiveCursor, covers, cursorText, isAfter, lowest, parseCursor } from '../store/live-cursor.js';
 import type { LiveSpanRow, LiveTraceFilter } from '../store/ports/live.js';
 import type { Remote } from '../threads/protocol.js';
+import { Abandonment } from './abandonment.js';
 import type { SseSink } from './sse.js';
+import { type ListWatch, type TraceWatch, type Viewer, sendOncePerCursor, traceKey } from './watches.js';
 
 export type { LiveCursor } from '../store/live-cursor.js';
 export type { LiveTraceFilter } from '../store/ports/live.js';
@@ -26,24 +29,10 @@ export interface LiveHubOptions {
   keepaliveMs?: number;
   /** How often a shared store is asked for other servers' commits while anyone watches. Default 1 s. */
   pollMs?: number;
+  /** After how long without news a trace's running spans are abandoned (`--stale-after`, as the reads say). Default 10 min. */
+  staleAfterMs?: number;
   /** Told when a read fails (the viewers stay, and are served at the next wake-up). */
   onError?: (error: unknown) => void;
-}
-
-interface Viewer {
-  sink: SseSink;
-  cursor: LiveCursor;
-}
-
-interface TraceWatch {
-  projectId: string;
-  traceId: string;
-  viewers: Set<Viewer>;
-}
-
-interface ListWatch {
-  filter: LiveTraceFilter;
-  viewers: Set<Viewer>;
 }
 
 /** Traces whose summaries one list event carries at most (the last touched). */
@@ -55,6 +44,7 @@ const MAX_TRACES_PER_EVENT = 500;
  * distinct list filter once, from the lowest cursor of their viewers up to that head, whatever
  * the number of viewers; each viewer gets the rows committed after its own cursor and moves to
  * the head. Wake-ups are at least `minReadIntervalMs` apart: commits in between are read together.
+ * A run that went away commits nothing: `Abandonment` tells its viewers, by a timer.
  */
 export class LiveHub {
   private readonly traces = new Map<string, TraceWatch>();
@@ -70,10 +60,21 @@ export class LiveHub {
   private poll: NodeJS.Timeout | null = null;
   private readonly maxStreams: number;
   private readonly minReadIntervalMs: number;
+  private readonly abandonment: Abandonment;
+  /** The head of the last read: what a read finds committed after it is news, not a viewer catching up. */
+  private lastHead: LiveCursor | null = null;
 
   constructor(private readonly options: LiveHubOptions) {
     this.maxStreams = options.maxStreams ?? 1000;
     this.minReadIntervalMs = options.minReadIntervalMs ?? 250;
+    this.abandonment = new Abandonment({
+      db: options.db,
+      traces: this.traces,
+      lists: this.lists,
+      staleAfterMs: options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
+      kick: () => this.kick(),
+      onError: options.onError,
+    });
   }
 
   /** A cursor a client sent (`Last-Event-ID`, `?after=`), or a 400 naming it. */
@@ -83,7 +84,12 @@ export class LiveHub {
     return cursor;
   }
 
-  /** Refuses a new stream past the cap (503, retry in a few seconds). */
+  /**
+   * Refuses a new stream past the cap (503, retry in a few seconds). A route asks before its reads
+   * (spare them when full); `watchTrace` and `watchList` ask again, in the same tick as the stream
+   * is counted: requests that all passed the first check while each awaited its reads would
+   * otherwise all get in (1,005 of 1,005 in bench:live, the cap 1,000).
+   */
   checkRoom(): void {
     if (this.closed) throw new AppError('ERR_SHUTTING_DOWN', 'the server is shutting down', { retryAfterSeconds: 1 });
     if (this.streams >= this.maxStreams) {
@@ -109,31 +115,44 @@ export class LiveHub {
   /**
    * Streams a trace's spans committed after `cursor` to the sink `open` makes (it tells its
    * `onClose` when the stream ends); with `ready`, says first that the stream starts at `cursor`.
+   * Past the cap, throws before `open` is called (`checkRoom`).
    */
   watchTrace(projectId: string, traceId: string, open: (onClose: () => void) => SseSink, cursor: LiveCursor, ready: boolean): void {
-    const key = `${projectId}\n${traceId}`;
-    const watch = this.traces.get(key) ?? { projectId, traceId, viewers: new Set<Viewer>() };
-    this.traces.set(key, watch);
-    this.join(watch.viewers, open, cursor, ready, () => {
-      if (watch.viewers.size === 0 && this.traces.get(key) === watch) this.traces.delete(key);
+    this.checkRoom();
+    const key = traceKey(projectId, traceId);
+    let watch = this.traces.get(key);
+    if (watch === undefined) {
+      watch = { projectId, traceId, viewers: new Set<Viewer>(), abandoned: null };
+      this.traces.set(key, watch);
+      this.abandonment.traceWatched(projectId, traceId);
+    }
+    const joined = watch;
+    const viewer = this.join(joined.viewers, open, cursor, ready, () => {
+      if (joined.viewers.size === 0 && this.traces.get(key) === joined) this.traces.delete(key);
     });
+    // Told before it left, perhaps: the spans committed since cannot tell it.
+    if (viewer !== null && joined.abandoned !== null) viewer.sink.event('spans', cursorText(viewer.cursor), joined.abandoned.data);
+    this.kick();
   }
 
   /** Streams the summaries of the traces that meet `filter`, as they change after `cursor`, as `watchTrace` does. */
   watchList(filter: LiveTraceFilter, open: (onClose: () => void) => SseSink, cursor: LiveCursor, ready: boolean): void {
+    this.checkRoom();
     const key = `${filter.projectId}\n${JSON.stringify(filter)}`;
     const watch = this.lists.get(key) ?? { filter, viewers: new Set<Viewer>() };
     this.lists.set(key, watch);
     this.join(watch.viewers, open, cursor, ready, () => {
       if (watch.viewers.size === 0 && this.lists.get(key) === watch) this.lists.delete(key);
+      this.abandonment.listLeft(filter.projectId);
     });
+    this.kick();
   }
 
   /** Something was committed (here, or maybe elsewhere): read what changed, soon. */
   wake(): void {
     if (this.closed) return;
     this.wanted = true;
-    if (!this.pumping) void this.pump();
+    this.kick();
   }
 
   /** Ends every stream and stops; later streams are refused. */
@@ -143,7 +162,8 @@ export class LiveHub {
     for (const viewer of [...this.viewers]) viewer.sink.close();
   }
 
-  private join(viewers: Set<Viewer>, open: (onClose: () => void) => SseSink, cursor: LiveCursor, ready: boolean, left: () => void): void {
+  /** Joins a viewer to a watch's; `null` if its stream ended at once. */
+  private join(viewers: Set<Viewer>, open: (onClose: () => void) => SseSink, cursor: LiveCursor, ready: boolean, left: () => void): Viewer | null {
     let gone = false;
     const viewer = { cursor } as Viewer;
     const leave = (): void => {
@@ -157,35 +177,51 @@ export class LiveHub {
     };
     this.streams++;
     viewer.sink = open(leave);
-    if (gone) return;
+    if (gone) return null;
     viewers.add(viewer);
     this.viewers.add(viewer);
     this.startTimers();
     if (ready) viewer.sink.event('ready', cursorText(cursor), '{}');
     // A viewer back from a disconnect catches up at once.
     else this.wake();
+    return viewer;
+  }
+
+  /** Runs the pump unless it runs: a read or a check is wanted. */
+  private kick(): void {
+    if (!this.closed && !this.pumping) void this.pump();
   }
 
   private async pump(): Promise<void> {
     this.pumping = true;
     try {
-      while (this.wanted && !this.closed) {
+      while ((this.wanted || this.abandonment.due()) && !this.closed) {
         const wait = this.lastPumpMs + this.minReadIntervalMs - Date.now();
         if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait).unref());
+        const read = this.wanted;
         this.wanted = false;
         this.lastPumpMs = Date.now();
-        if (this.streams === 0) continue;
-        try {
-          const head = await this.options.db.liveHead();
-          const projects = new Set([...this.lists.values()].map((watch) => watch.filter.projectId));
-          await Promise.all([this.readTraces(head), ...[...projects].map((projectId) => this.readLists(projectId, head))]);
-        } catch (error) {
-          // The store failed a read: the viewers keep their cursors, and the next wake-up reads again.
-          this.options.onError?.(error);
+        if (this.streams === 0) {
+          this.abandonment.stop();
+          continue;
         }
+        if (read) {
+          try {
+            const head = await this.options.db.liveHead();
+            const projects = new Set([...this.lists.values()].map((watch) => watch.filter.projectId));
+            await Promise.all([this.readTraces(head), ...[...projects].map((projectId) => this.readLists(projectId, head))]);
+            this.lastHead = head;
+          } catch (error) {
+            // The store failed a read: the viewers keep their cursors, and the next wake-up reads again.
+            this.options.onError?.(error);
+          }
+        }
+        // After the read, so that what it sent comes before a verdict on what it saw.
+        await this.abandonment.run();
       }
     } finally {
       this.pumping = false;
+      this.abandonment.arm(this.streams > 0 && !this.closed);
     }
   }
 
@@ -196,31 +232,39 @@ export class LiveHub {
    * from further back.
    */
   private async readTraces(head: LiveCursor): Promise<void> {
-    const reads = new Map<string, { projectId: string; from: LiveCursor; watches: Array<{ traceId: string; behind: Viewer[] }> }>();
+    const reads = new Map<string, { projectId: string; from: LiveCursor; watches: Array<{ watch: TraceWatch; behind: Viewer[] }> }>();
     for (const watch of this.traces.values()) {
       const behind = [...watch.viewers].filter((viewer) => !viewer.sink.closed && !covers(viewer.cursor, head));
       if (behind.length === 0) continue;
       const from = lowest(behind.map((viewer) => viewer.cursor));
       const key = `${watch.projectId}\n${cursorText(from)}`;
       const read = reads.get(key) ?? { projectId: watch.projectId, from, watches: [] };
-      read.watches.push({ traceId: watch.traceId, behind });
+      read.watches.push({ watch, behind });
       reads.set(key, read);
     }
+    const nowMs = Date.now();
     await Promise.all(
       [...reads.values()].map(async ({ projectId, from, watches }) => {
-        const rows = await this.options.db.liveSpans(projectId, watches.map((w) => w.traceId), from, head);
+        const rows = await this.options.db.liveSpans(projectId, watches.map((w) => w.watch.traceId), from, head);
         const byTrace = new Map<string, LiveSpanRow[]>();
         for (const row of rows) {
           const trace = byTrace.get(row.traceId);
           if (trace === undefined) byTrace.set(row.traceId, [row]);
           else trace.push(row);
         }
-        for (const { traceId, behind } of watches) {
+        for (const { watch, behind } of watches) {
+          const { traceId, abandoned } = watch;
           const traceRows = byTrace.get(traceId) ?? [];
+          this.abandonment.heardOfTrace(watch, traceRows, this.lastHead, nowMs);
           sendOncePerCursor(behind, head, 'spans', (cursor) => {
             // A span stored again (a newer snapshot, its end) is sent as it is last.
             const spans = new Map<string, LiveSpan>();
-            for (const row of traceRows) if (isAfter(row.at, cursor)) spans.set(row.span.spanId, row.span);
+            for (const row of traceRows) {
+              if (!isAfter(row.at, cursor)) continue;
+              // A snapshot from before its trace was found abandoned (a viewer catching up) is sent as it stands now.
+              const now = abandoned !== null && row.span.endUs === null && !isAfter(row.at, abandoned.at) ? abandoned.spans.get(row.span.spanId) : undefined;
+              spans.set(row.span.spanId, now ?? row.span);
+            }
             return spans.size === 0 ? null : JSON.stringify({ traceId, spans: [...spans.values()] });
           });
         }
@@ -233,12 +277,15 @@ export class LiveHub {
     const behind = new Set(watches.flatMap((watch) => [...watch.viewers]).filter((viewer) => !viewer.sink.closed && !covers(viewer.cursor, head)));
     if (behind.size === 0) return;
     const touched = await this.options.db.liveTraces(projectId, lowest([...behind].map((viewer) => viewer.cursor)), head, MAX_TRACES_PER_EVENT);
+    const previous = this.lastHead;
+    const news = new Set(touched.filter((t) => previous === null || isAfter(t.at, previous)).map((t) => t.traceId));
     await Promise.all(
       watches.map(async (watch) => {
         const viewers = [...watch.viewers].filter((viewer) => behind.has(viewer));
         if (viewers.length === 0) return;
         const ids = [...new Set(touched.filter((t) => viewers.some((viewer) => isAfter(t.at, viewer.cursor))).map((t) => t.traceId))];
         const summaries: TraceSummary[] = ids.length === 0 ? [] : await this.options.db.liveSummaries(watch.filter, ids);
+        this.abandonment.heardOfListed(projectId, summaries.filter((s) => s.running === true && news.has(s.traceId)).map((s) => s.traceId), Date.now());
         sendOncePerCursor(viewers, head, 'traces', (cursor) => {
           const mine = new Set(touched.filter((t) => isAfter(t.at, cursor)).map((t) => t.traceId));
           const traces = summaries.filter((summary) => mine.has(summary.traceId));
@@ -267,25 +314,7 @@ export class LiveHub {
     if (this.poll !== null) clearInterval(this.poll);
     this.keepalive = null;
     this.poll = null;
+    this.abandonment.stop();
   }
 }
 
-/**
- * Moves each viewer to `head` and sends it `name` with what `dataAfter` gives for its cursor
- * (`null`: nothing). Viewers at one cursor (all of them, after their first wake-up) get one
- * event, made once: serializing it for each of 50 viewers cost ingest ~40% (bench:live).
- */
-function sendOncePerCursor(viewers: readonly Viewer[], head: LiveCursor, name: string, dataAfter: (cursor: LiveCursor) => string | null): void {
-  const made = new Map<string, { cursor: LiveCursor; id: string; data: string | null }>();
-  for (const viewer of viewers) {
-    const from = cursorText(viewer.cursor);
-    let event = made.get(from);
-    if (event === undefined) {
-      const cursor = advance(viewer.cursor, head);
-      event = { cursor, id: cursorText(cursor), data: dataAfter(viewer.cursor) };
-      made.set(from, event);
-    }
-    viewer.cursor = event.cursor;
-    if (event.data !== null) viewer.sink.event(name, event.id, event.data);
-  }
-}

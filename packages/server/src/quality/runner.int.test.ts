@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { recordBatch } from '../../test/contract/per-test-store.js';
-import { chdbStores } from '../../test/support/chdb.js';
+import { CHDB_CLEANUP_MS, chdbStores } from '../../test/support/chdb.js';
 import { FakeStore } from '../../test/support/fake-store.js';
 import { T0, emptyLlm, sid, span, tid } from '../../test/support/record-fixtures.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
@@ -17,9 +17,8 @@ const SEC = 1_000_000;
 const engine = chdbStores();
 const dirs: string[] = [];
 afterAll(async () => {
-  engine.cleanup();
-  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
+  await Promise.all([engine.cleanup(), ...dirs.map((dir) => rm(dir, { recursive: true, force: true }))]);
+}, CHDB_CLEANUP_MS);
 
 /** A kind of the test's own that counts what it judges, fails on demand, finds nothing to judge in the traces it is told, and costs what it is told. */
 function countingKind(): AnyKind & { judged: EvaluationTarget[]; failing: boolean; nothingIn: Set<string> } {

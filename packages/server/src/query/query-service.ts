@@ -96,7 +96,8 @@ export class QueryService {
     );
   }
 
-  private clock(): LiveClock {
+  /** What decides a running span's state now (the live hub's checks ask it too). */
+  clock(): LiveClock {
     return { nowUs: this.now() * 1000, staleAfterUs: this.staleAfterUs };
   }
 

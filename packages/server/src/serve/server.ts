@@ -8,6 +8,7 @@ import { hostChecker } from '../api/host-check.js';
 import { defaultWebUiDir, loadWebUi } from '../api/web-ui.js';
 import { AccessControl } from '../auth/access-control.js';
 import { KeyRing } from '../auth/key-ring.js';
+import { OidcSignIn } from '../auth/oidc-sign-in.js';
 import { type ServeConfig, checkBinding } from '../config.js';
 import { DbThread } from '../dbthread/db-client.js';
 import { AppError } from '../errors.js';
@@ -168,6 +169,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     db: thread.calls,
     // Servers sharing a ClickHouse commit without telling this one: it asks every second while anyone watches.
     shared: config.store.kind === 'clickhouse',
+    // Issue 33, helper A: when a watched run's running spans become abandoned, by the reads' rule.
+    staleAfterMs: config.staleAfterMs,
     onError: (error) => log.warn({ err: error }, 'a live stream read failed; it is read again at the next commit'),
   });
   const liveHub = live;
@@ -193,7 +196,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       refreshMs: KEY_REFRESH_MS,
       onError: (error) => log.warn({ err: error }, 'could not read the keys again; the keys read before stay in force'),
     });
-    checkBinding(config, ring.any);
+    // A server with single sign-on requires a key or a person signed in from the start: it may bind beyond loopback.
+    checkBinding(config, ring.any || config.oidc !== undefined);
     // Policies set through the API, over the --mask file's, for the requests decoded from now on.
     for (const { projectId, policy } of await thread.calls.listMaskingPolicies()) {
       const problem = maskingPolicyProblem(policy);
@@ -201,10 +205,19 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       if (problem !== null) log.error({ projectId }, `the masking policy of project '${projectId}' cannot be used (${problem}); its requests are refused until it is set again`);
       decoder.setMasking(projectId, policy);
     }
+    const sessionSecret = await thread.calls.sessionSecret();
+    // Single sign-on (auth/oidc-*.ts): the provider is discovered in the background; start does not wait on it.
+    const signIn = config.oidc === undefined ? null : new OidcSignIn(config.oidc, { secret: sessionSecret, onWarning: (message, error) => log.warn({ err: error }, message) });
+    signIn?.configuration().then(
+      () => log.info({ issuer: signIn.config.issuer }, `single sign-on through ${signIn.config.providerName}`),
+      (error: Error) => log.error({ issuer: signIn.config.issuer }, `${error.message}; keys still work, and signing in asks the provider again`),
+    );
     const access = new AccessControl({
-      mode: config.auth,
+      // With single sign-on, a person signs in from the start: as --auth required.
+      mode: signIn !== null && config.auth === 'auto' ? 'required' : config.auth,
+      oidcFingerprint: config.oidc?.fingerprint ?? null,
       ring,
-      sessionSecret: await thread.calls.sessionSecret(),
+      sessionSecret,
       metricsToken: config.metricsToken,
       ratePerSecond: config.rateLimit,
       onFailedAttempt: (outcome, detail) => {
@@ -306,6 +319,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       storeHealthy: () => storeHealthy,
       logger: log,
       live: liveHub,
+      signIn,
     });
     if (replayed > 0) app.log.info({ requests: replayed }, 'replayed acknowledged requests from the spool');
     logRetention(app, retention);

@@ -1,11 +1,11 @@
 import { afterAll } from 'vitest';
-import { chdbStores } from '../support/chdb.js';
+import { CHDB_CLEANUP_MS, chdbStores } from '../support/chdb.js';
 import { describeReadContracts, reopenableSubject } from './every-contract.js';
 import { describeWriteContract } from './store-contract-write.js';
 
 /** Every store contract, against the ClickHouse engine embedded by `chdb` (ClickHouse 26). */
 const engine = chdbStores();
-afterAll(() => engine.cleanup());
+afterAll(() => engine.cleanup(), CHDB_CLEANUP_MS);
 
 describeReadContracts('ClickHouse (chdb)', () => engine.open());
 

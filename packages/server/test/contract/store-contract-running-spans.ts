@@ -78,6 +78,18 @@ export function describeRunningSpanContract(adapter: string, open: () => Promise
       expect(await of([tid(3)])).toEqual([]);
     });
 
+    it('says which traces were heard from since a time, by their running spans alone, the last heard first, at most as many as asked', async () => {
+      await store.write(received(T0 + 1 * SEC, [snapshot({ traceId: tid(1) }), snapshot({ traceId: tid(2) }), snapshot({ traceId: tid(3) })]), null);
+      await store.write(received(T0 + 5 * SEC, [snapshot({ traceId: tid(2), spanId: sid(2) }), snapshot({ traceId: tid(4) })]), null);
+      await store.write(received(T0 + 7 * SEC, [snapshot({ traceId: tid(3) }), snapshot({ traceId: tid(5), projectId: 'p2' })]), null);
+      // Trace 4's span ended: it has no running span left.
+      await store.write(received(T0 + 8 * SEC, [], [span({ traceId: tid(4), endTimeUs: T0 + 6 * SEC })]), null);
+      expect(await store.runningSpans.recentlyHeard('default', T0 + 5 * SEC, 10)).toEqual(new Map([[tid(3), T0 + 7 * SEC], [tid(2), T0 + 5 * SEC]]));
+      expect(await store.runningSpans.recentlyHeard('default', T0, 1)).toEqual(new Map([[tid(3), T0 + 7 * SEC]]));
+      expect(await store.runningSpans.recentlyHeard('default', T0 + 8 * SEC, 10)).toEqual(new Map());
+      expect(await store.runningSpans.recentlyHeard('p2', T0, 10)).toEqual(new Map([[tid(5), T0 + 7 * SEC]]));
+    });
+
     it('lists the traces of running spans alone, summarized from their snapshots, newest first, paged and filtered', async () => {
       await store.write(received(T0 + 10 * SEC, [
         snapshot({ traceId: tid(1), startTimeUs: T0 + 1 * SEC, name: 'agent', serviceName: 'svc-a', sessionId: 's-1', userId: 'u-1' }),

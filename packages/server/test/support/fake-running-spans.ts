@@ -24,6 +24,12 @@ export class FakeRunningSpanStore implements RunningSpanStore {
     return Promise.resolve(heard);
   }
 
+  recentlyHeard(projectId: string, sinceUs: number, limit: number): Promise<Map<string, number>> {
+    const heard = new Map<string, number>();
+    for (const s of this.live(projectId)) if (s.receivedUs >= sinceUs) heard.set(s.traceId, Math.max(heard.get(s.traceId) ?? 0, s.receivedUs));
+    return Promise.resolve(new Map([...heard].sort((a, b) => b[1] - a[1]).slice(0, limit)));
+  }
+
   listRunningTraces(projectId: string, range: TimeRange, filter: RunningTraceFilter, after: TimeKey | null, limit: number): Promise<RunningTraceRecord[]> {
     const ended = new Set(this.spans().filter((s) => s.projectId === projectId).map((s) => s.traceId));
     const byTrace = new Map<string, RunningSpanRow[]>();

@@ -178,7 +178,7 @@ export interface Row {
   need: 'read' | 'admin' | 'ingest' | 'metrics' | 'public' | 'signed-in';
   /** `not-found`: this project's id is 404 to another's key; `no-leak`: 2xx with none of this project's records; `own`: acts on the other project. */
   foreign: 'not-found' | 'no-leak' | 'own';
-  /** The status the right key gets, when not 2xx (a replay on a server without providers, a preflight from no listed origin). */
+  /** The status the right key (and another project's) gets, when not 2xx (a replay on a server without providers, a preflight from no listed origin, a method not offered). */
   ok?: number;
 }
 
@@ -282,6 +282,9 @@ export const ROWS: Record<string, Row> = {
   'POST /api/session': { path: () => '/api/session', body: () => ({ key: keys.shopRead }), need: 'public', foreign: 'own' },
   'PUT /api/session': { path: () => '/api/session', body: () => ({ project: 'shop' }), need: 'signed-in', foreign: 'own' },
   'DELETE /api/session': { path: () => '/api/session', need: 'public', foreign: 'own' },
+  // Single sign-on: this server has none configured, so both say how to turn it on (404).
+  'GET /auth/login': { path: () => '/auth/login', need: 'public', foreign: 'own', ok: 404 },
+  'GET /auth/callback': { path: () => '/auth/callback', need: 'public', foreign: 'own', ok: 404 },
   'GET /api/keys': { path: () => '/api/keys', need: 'admin', foreign: 'no-leak' },
   'POST /api/keys': { path: () => '/api/keys', body: () => ({ role: 'read', name: 'from the table' }), need: 'admin', foreign: 'own' },
   'DELETE /api/keys/:id': { path: () => `/api/keys/${spareKeyId}`, need: 'admin', foreign: 'not-found' },
@@ -299,6 +302,13 @@ export const ROWS: Record<string, Row> = {
   'OPTIONS /v1/metrics': { path: () => '/v1/metrics', need: 'public', foreign: 'own', ok: 403 },
   // The API's shape, the same for every Spoor of a version: no record, project or key in it.
   'GET /api/openapi.json': { path: () => '/api/openapi.json', need: 'public', foreign: 'own' },
+  // MCP: a tool call reads through the API with the caller's key (another project's trace: a tool
+  // error, "not found", in a 200); no event stream or session is offered (405).
+  'POST /mcp': {
+    path: () => '/mcp', body: () => ({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'get_trace', arguments: { traceId: SHOP_TRACE } } }), need: 'read', foreign: 'no-leak',
+  },
+  'GET /mcp': { path: () => '/mcp', need: 'read', foreign: 'own', ok: 405 },
+  'DELETE /mcp': { path: () => '/mcp', need: 'read', foreign: 'own', ok: 405 },
   'GET /health': { path: () => '/health', need: 'public', foreign: 'own' },
   'GET /ready': { path: () => '/ready', need: 'public', foreign: 'own' },
   'GET /metrics': { path: () => '/metrics', need: 'metrics', foreign: 'own' },

@@ -16,7 +16,10 @@ export function AuditPage() {
   return (
     <div className="audit-page">
       <h1>Audit log</h1>
-      <p className="muted">Every change made through the API, with the key that made it (cli: the command line; open: before keys were required).</p>
+      <p className="muted">
+        Every change made through the API, with the key that made it (cli: the command line; open: before keys were required; user:…: a person signed in
+        by single sign-on), and each such person's sign-in, sign-out and refused sign-in.
+      </p>
       <ErrorBox error={error} />
       {data === undefined && loading && <p className="muted">Loading…</p>}
       {data !== undefined && data.entries.length === 0 && <div className="empty">No changes yet.</div>}
@@ -25,7 +28,7 @@ export function AuditPage() {
           <thead>
             <tr>
               <th>Time</th>
-              <th>Key</th>
+              <th>Who</th>
               <th>Change</th>
               <th>Of</th>
             </tr>

@@ -83,6 +83,19 @@ describe('batchFromLiveSpans applied to the loaded columns (upsert)', () => {
     expect(Array.from(spans.state.subarray(0, 2))).toEqual([RUNNING, ABANDONED]);
   });
 
+  it('marks a running span abandoned when the stream says its trace went quiet: its bar ends where the trace was last heard from, and nothing runs', () => {
+    const spans = loaded();
+    // The server sends the running root again, abandoned, its end when its trace was last heard from.
+    const result = spans.upsert(batchFromLiveSpans([live('root', null, 0, 180, { state: 'abandoned' })], ORIGIN_US, msUs(900)));
+    expect(result).toEqual({ added: 0, replaced: 1, structure: false });
+    const { tree, row } = rowOf(spans, 'root');
+    expect([stateAt(tree, row), durationMsAt(tree, row)]).toEqual(['abandoned', 180]);
+    expect(spans.runningCount).toBe(0);
+    // Heard from again: running once more.
+    spans.upsert(batchFromLiveSpans([live('root', null, 0, null)], ORIGIN_US, msUs(950)));
+    expect(spans.runningCount).toBe(1);
+  });
+
   it('counts an error once its span says so, and places its events in trace time', () => {
     const spans = loaded();
     spans.upsert(batchFromLiveSpans([live('tool', 'root', 30, 35, { statusCode: 2, events: [[msUs(33), 'exception']] })], ORIGIN_US, msUs(40)));

@@ -1,11 +1,12 @@
-import { type LiveSpan, SPAN_STATES } from '@spoor/model';
-import { ENDED, RUNNING, type SpanBatch, type SpanColumns, StringTable, wordsOfId } from './span-columns';
+import type { LiveSpan } from '@spoor/model';
+import { ABANDONED, ENDED, RUNNING, type SpanBatch, type SpanColumns, StringTable, wordsOfId } from './span-columns';
 
 /**
  * The spans of a trace's live stream (`event: spans`) as a batch for `SpanColumns.upsert`: times
  * as offsets from the columns' origin, names, services and models in the batch's own string table.
  * A running span's duration is the time so far at `nowUs` (epoch µs), as the tree answer gives it;
- * the waterfall draws it on to "now" while it runs.
+ * the waterfall draws it on to "now" while it runs. An abandoned one's ends where its trace was
+ * last heard from (its `endUs`), as the tree gives it too.
  */
 export function batchFromLiveSpans(spans: readonly LiveSpan[], originUs: number, nowUs: number): SpanBatch {
   const n = spans.length;
@@ -33,13 +34,12 @@ export function batchFromLiveSpans(spans: readonly LiveSpan[], originUs: number,
     [idHigh[k], idLow[k]] = wordsOfId(span.spanId);
     [parentHigh[k], parentLow[k]] = wordsOfId(span.parentSpanId);
     startUs[k] = span.startUs - originUs;
-    const running = span.endUs === null;
     durationUs[k] = Math.max(0, (span.endUs ?? nowUs) - span.startUs);
     status[k] = span.statusCode;
     category[k] = span.category;
-    // A span with no end is never drawn as ended, whatever its state says.
-    const named = SPAN_STATES.indexOf(span.state);
-    state[k] = running ? (named === ENDED || named === -1 ? RUNNING : named) : ENDED;
+    // An abandoned span's end is where its trace was last heard from: drawn there, faded. Else a
+    // span with no end is never drawn as ended, whatever its state says, nor one with an end as running.
+    state[k] = span.state === 'abandoned' ? ABANDONED : span.endUs === null ? RUNNING : ENDED;
     nameIndex[k] = table.intern(span.name);
     serviceIndex[k] = table.intern(span.service);
     modelIndex[k] = span.model === null ? -1 : table.intern(span.model);

@@ -1,6 +1,6 @@
 import type { LlmFields, SpanRecord, TraceSummaryRecord } from '@spoor/model';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chdbStores } from '../../../test/support/chdb.js';
+import { CHDB_CLEANUP_MS, chdbStores } from '../../../test/support/chdb.js';
 import { ALL, T0, emptyLlm, query, sid, span, tid } from '../../../test/support/record-fixtures.js';
 import { repriceSpans } from '../reprice.js';
 import { batchOf } from '../tables.js';
@@ -16,7 +16,7 @@ import { insertMerged } from './reprice-parts.js';
  * asked for by two servers at once, and databases of older schema versions brought up to date.
  */
 const engine = chdbStores();
-afterAll(() => engine.cleanup());
+afterAll(() => engine.cleanup(), CHDB_CLEANUP_MS);
 
 const DAY_US = 86_400_000_000;
 let databases = 0;

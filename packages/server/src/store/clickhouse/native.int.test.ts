@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { chdbStores } from '../../../test/support/chdb.js';
+import { CHDB_CLEANUP_MS, chdbStores } from '../../../test/support/chdb.js';
 import { T0, point, sid, span, tid } from '../../../test/support/record-fixtures.js';
 import { batchOf } from '../tables.js';
 import { ChClient } from './client.js';
@@ -9,7 +9,7 @@ import { BATCHED_TABLES } from './schema.js';
 // A commit's rows go to ClickHouse as Native blocks (native.ts); these read them back with
 // ClickHouse's own eyes, on the engine chdb embeds.
 const engine = chdbStores();
-afterAll(() => engine.cleanup());
+afterAll(() => engine.cleanup(), CHDB_CLEANUP_MS);
 
 async function opened(name: string) {
   const database = `spoor_native_${name}_${process.pid}`;

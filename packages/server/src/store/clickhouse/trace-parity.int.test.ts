@@ -1,6 +1,6 @@
 import type { SpanRecord } from '@spoor/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chdbStores } from '../../../test/support/chdb.js';
+import { CHDB_CLEANUP_MS, chdbStores } from '../../../test/support/chdb.js';
 import { ALL, T0, emptyLlm, log, logQuery, point, query, sid, span, tid } from '../../../test/support/record-fixtures.js';
 import { DuckDbStore } from '../duckdb/duckdb-store.js';
 import type { Store, TreePage } from '../store.js';
@@ -64,8 +64,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await duck.close();
   await click.close();
-  engine.cleanup();
-});
+  await engine.cleanup();
+}, CHDB_CLEANUP_MS);
 
 /** The waterfall's spans of a page as rows, in span id order (neither store promises an order within a page). */
 function treeRows({ columns: c }: TreePage) {

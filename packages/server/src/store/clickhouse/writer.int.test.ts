@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { chdbStores } from '../../../test/support/chdb.js';
+import { CHDB_CLEANUP_MS, chdbStores } from '../../../test/support/chdb.js';
 import { T0, sid, span, tid } from '../../../test/support/record-fixtures.js';
 import { batchOf } from '../tables.js';
 import { ChClient } from './client.js';
 
 const engine = chdbStores();
-afterAll(() => engine.cleanup());
+afterAll(() => engine.cleanup(), CHDB_CLEANUP_MS);
 
 const count = async (ch: ChClient, table: 'spans' | 'trace_parts' | 'logs'): Promise<number> =>
   (await ch.row<{ n: number }>('count', `SELECT count() AS n FROM ${ch.tables[table]}`))!.n;

@@ -20,9 +20,12 @@ export function isInvalidated(error: unknown): boolean {
   return error instanceof Error && /has been invalidated/.test(error.message);
 }
 
-/** Attaches the file as Spoor's catalog and makes it the connection's default. */
-export async function attach(connection: DuckDBConnection, path: string): Promise<void> {
-  await connection.run(`ATTACH '${path.replaceAll("'", "''")}' AS ${CATALOG} (ROW_GROUP_SIZE ${ROW_GROUP_SIZE})`);
+/**
+ * Attaches the file as Spoor's catalog and makes it the connection's default; `readOnly` for a
+ * reader beside no server (DuckDB lets one process write a file, or any number read it).
+ */
+export async function attach(connection: DuckDBConnection, path: string, readOnly = false): Promise<void> {
+  await connection.run(`ATTACH '${path.replaceAll("'", "''")}' AS ${CATALOG} (${readOnly ? 'READ_ONLY' : `ROW_GROUP_SIZE ${ROW_GROUP_SIZE}`})`);
   await connection.run(`USE ${CATALOG}`);
 }
 

@@ -67,6 +67,11 @@ export interface DuckDbStoreOptions {
   threads?: number;
   /** Further DuckDB settings, e.g. `{ checkpoint_threshold: '64MB' }`. */
   settings?: Record<string, string>;
+  /**
+   * Open an existing file for reading only (`spoor mcp --data`): its schema must be this
+   * version's, and nothing is written, not even a checkpoint at close. Default false.
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -103,6 +108,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     private readonly connection: DuckDBConnection,
     private readonly second: DuckDBConnection,
     private readonly path: string,
+    private readonly readOnly: boolean,
   ) {
     super();
     this.sql = new DuckDbSql((what, fn) => this.onOwnConnection(what, fn));
@@ -130,16 +136,30 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
         ...options.settings,
       });
       writer = await instance.connect();
-      await attach(writer, options.path);
+      await attach(writer, options.path, options.readOnly);
     } catch (cause) {
       throw new StoreError(`cannot open the DuckDB database at ${options.path}: ${(cause as Error).message}`, { cause });
     }
-    const store = new DuckDbStore(instance, writer, await connectTo(instance), options.path);
-    await store.migrate();
-    // Streams' files a crash left behind: none is open before the store is.
+    const readOnly = options.readOnly ?? false;
+    const store = new DuckDbStore(instance, writer, await connectTo(instance), options.path, readOnly);
+    await (readOnly ? store.checkSchema() : store.migrate());
+    // Export streams' files a crash left behind: none is open before the store is (one opened to read only leaves them).
     const exportDir = exportTempDir(options.path);
-    if (exportDir !== null) await rm(exportDir, { recursive: true, force: true });
+    if (exportDir !== null && !readOnly) await rm(exportDir, { recursive: true, force: true });
     return store;
+  }
+
+  /** A file opened for reading only must hold this version's schema: it cannot be migrated. */
+  private async checkSchema(): Promise<void> {
+    const found = await this.read('read the schema version', `SELECT value FROM spoor_meta WHERE key = 'schema_version'`, []).catch(() => null);
+    const version = Number(found?.value?.[0] ?? Number.NaN);
+    if (version === SCHEMA_VERSION) return;
+    await this.close();
+    throw new StoreError(
+      Number.isNaN(version)
+        ? `${this.path} holds no Spoor schema`
+        : `${this.path} holds schema version ${version}, this Spoor reads version ${SCHEMA_VERSION}: start a server of this version on it once (it migrates the file), then read it again`,
+    );
   }
 
   private async migrate(): Promise<void> {
@@ -391,7 +411,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   async close(): Promise<void> {
     await this.guard('close the database', async () => {
       await this.writer.drain();
-      await this.connection.run('CHECKPOINT');
+      if (!this.readOnly) await this.connection.run('CHECKPOINT');
       this.second.closeSync();
       this.connection.closeSync();
       this.instance.closeSync();

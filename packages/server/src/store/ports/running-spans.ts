@@ -37,6 +37,12 @@ export interface RunningSpanStore {
   /** Per trace of these that has running spans, when its newest snapshot was received. */
   lastHeard(projectId: string, traceIds: readonly string[]): Promise<Map<string, number>>;
   /**
+   * As `lastHeard`, for the project's traces with running spans whose newest snapshot was received
+   * at or after `sinceUs`, at most `limit` of them, the last heard kept: the traces a live list
+   * may show running (older ones are abandoned already), found without knowing their ids.
+   */
+  recentlyHeard(projectId: string, sinceUs: number, limit: number): Promise<Map<string, number>>;
+  /**
    * Traces with running spans and no span stored ended, starting in `range`, matching `filter`,
    * strictly older than `after` (by start, then trace id), newest first, at most `limit`.
    */

@@ -2,7 +2,7 @@ import type { TimeRange } from '@spoor/model';
 import type { RunningSpanStore, RunningTraceFilter, RunningTraceRecord, StoredRunningSpan } from '../ports/running-spans.js';
 import type { TimeKey } from '../ports/traces.js';
 import type { Params, SqlEngine } from './dialect.js';
-import { countSnapshotRows, lastHeardOf, runningOnlyTraces, runningSpansOf } from './running-spans.js';
+import { countSnapshotRows, lastHeardOf, recentlyHeardOf, runningOnlyTraces, runningSpansOf } from './running-spans.js';
 
 /**
  * The running span port over the queries written once: an engine gives only how rows meeting a
@@ -59,6 +59,10 @@ export abstract class SqlRunningSpanStore implements RunningSpanStore {
 
   lastHeard(projectId: string, traceIds: readonly string[]): Promise<Map<string, number>> {
     return this.mayHoldRows ? lastHeardOf(this.sql, projectId, traceIds) : Promise.resolve(new Map());
+  }
+
+  recentlyHeard(projectId: string, sinceUs: number, limit: number): Promise<Map<string, number>> {
+    return this.mayHoldRows ? recentlyHeardOf(this.sql, projectId, sinceUs, limit) : Promise.resolve(new Map());
   }
 
   listRunningTraces(projectId: string, range: TimeRange, filter: RunningTraceFilter, after: TimeKey | null, limit: number): Promise<RunningTraceRecord[]> {

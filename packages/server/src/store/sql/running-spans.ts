@@ -122,20 +122,31 @@ async function withSources(db: SqlEngine, projectId: string, snapshots: Snapshot
 }
 
 /** Per trace of these with running spans: when its newest snapshot was received. */
-export async function lastHeardOf(db: SqlEngine, projectId: string, traceIds: readonly string[]): Promise<Map<string, number>> {
-  if (traceIds.length === 0) return new Map();
+export function lastHeardOf(db: SqlEngine, projectId: string, traceIds: readonly string[]): Promise<Map<string, number>> {
+  if (traceIds.length === 0) return Promise.resolve(new Map());
+  return heardOf(db, projectId, (p) => `trace_id IN ${p.texts(traceIds)}`, Infinity);
+}
+
+/** Per trace of the project with a running span received at or after `sinceUs`: when its newest snapshot was received; the last heard `limit`. */
+export function recentlyHeardOf(db: SqlEngine, projectId: string, sinceUs: number, limit: number): Promise<Map<string, number>> {
+  return heardOf(db, projectId, (p) => `received_us >= ${p.int(sinceUs)}`, limit);
+}
+
+/** When each trace of the running spans meeting `condition` was last heard from (its newest snapshot's receipt), the last heard `limit`. */
+async function heardOf(db: SqlEngine, projectId: string, condition: (p: Params) => string, limit: number): Promise<Map<string, number>> {
   const d = db.dialect;
   const p = d.params();
   const spans = await db.rows(
     'read when running traces were last heard from',
     `SELECT trace_id, span_id, max(received_us) AS heard FROM ${d.tables.running_spans}
-     WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)} GROUP BY trace_id, span_id`,
+     WHERE project_id = ${p.add(projectId)} AND ${condition(p)} GROUP BY trace_id, span_id`,
     p,
     (row) => ({ traceId: row.get('trace_id') as string, spanId: row.get('span_id') as string, heardUs: num(row.get('heard')) }),
   );
   const heard = new Map<string, number>();
   for (const s of await withoutEnded(db, projectId, spans)) heard.set(s.traceId, Math.max(heard.get(s.traceId) ?? 0, s.heardUs));
-  return heard;
+  if (heard.size <= limit) return heard;
+  return new Map([...heard].sort((a, b) => b[1] - a[1]).slice(0, limit));
 }
 
 /**

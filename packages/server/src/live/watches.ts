@@ -1,0 +1,56 @@
+import type { LiveSpan } from '@spoor/model';
+import { type LiveCursor, advance, cursorText } from '../store/live-cursor.js';
+import type { LiveTraceFilter } from '../store/ports/live.js';
+import type { SseSink } from './sse.js';
+
+/** One open stream: where it is in the store's commits. */
+export interface Viewer {
+  sink: SseSink;
+  cursor: LiveCursor;
+}
+
+/** The viewers of one trace. */
+export interface TraceWatch {
+  projectId: string;
+  traceId: string;
+  viewers: Set<Viewer>;
+  /**
+   * While its running spans are abandoned: the event that said so, those spans as it sent them,
+   * and the head read before the check (a row committed after it is news the check did not see).
+   */
+  abandoned: { data: string; spans: Map<string, LiveSpan>; at: LiveCursor } | null;
+}
+
+/** The viewers of the trace list under one filter. */
+export interface ListWatch {
+  filter: LiveTraceFilter;
+  viewers: Set<Viewer>;
+}
+
+/** The key of a trace's watch. */
+export const traceKey = (projectId: string, traceId: string): string => `${projectId}\n${traceId}`;
+
+/**
+ * Moves each viewer to `head` and sends it `name` with what `dataAfter` gives for its cursor
+ * (`null`: nothing). Viewers at one cursor (all of them, after their first wake-up) get one
+ * event, made once: serializing it for each of 50 viewers cost ingest ~40% (bench:live).
+ */
+export function sendOncePerCursor(viewers: readonly Viewer[], head: LiveCursor, name: string, dataAfter: (cursor: LiveCursor) => string | null): void {
+  const made = new Map<string, { cursor: LiveCursor; id: string; data: string | null }>();
+  for (const viewer of viewers) {
+    const from = cursorText(viewer.cursor);
+    let event = made.get(from);
+    if (event === undefined) {
+      const cursor = advance(viewer.cursor, head);
+      event = { cursor, id: cursorText(cursor), data: dataAfter(viewer.cursor) };
+      made.set(from, event);
+    }
+    viewer.cursor = event.cursor;
+    if (event.data !== null) viewer.sink.event(name, event.id, event.data);
+  }
+}
+
+/** Sends every open viewer the same event, changing no cursor: it carries news of no commit (its id is the viewer's own cursor). */
+export function sendInPlace(viewers: Iterable<Viewer>, name: string, data: string): void {
+  for (const viewer of viewers) if (!viewer.sink.closed) viewer.sink.event(name, cursorText(viewer.cursor), data);
+}
