@@ -2,14 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { type FileHandle, mkdir, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ExportQuery } from '@spoor/model';
 import type { RecordExporter } from '../ports/export.js';
 import { EXPORT_ROW_GROUP_ROWS, exportSql } from '../sql/export-columns.js';
 import { StoreError } from '../store.js';
 import type { OnConnection } from './alerts.js';
 import { DuckDbParams, duckDbDialect } from './dialect.js';
-import { SCHEMA_VERSION } from './schema.js';
 
 /**
  * Export from DuckDB: `COPY (the export's SELECT) TO file`, DuckDB's own Parquet and JSON writers.
@@ -108,57 +107,4 @@ async function* tail(handle: FileHandle, path: string, copying: Copying): AsyncG
     await copying.done;
     await rm(path, { force: true });
   }
-}
-
-/** A DuckDB store's file opened for export alone, read-only: its exporter, and how to close it. */
-export interface ReadOnlyExport {
-  exporter: RecordExporter;
-  close(): Promise<void>;
-}
-
-export interface ReadOnlyExportOptions {
-  /** DuckDB `memory_limit`. Default `'512MB'`: bench:export's 5M spans took 11-26 s so (peak RSS 670 MiB), 21-31 s at 1GB (1.1-1.2 GiB). */
-  memoryLimit?: string;
-  /** DuckDB worker threads. Default: `SPOOR_DUCKDB_THREADS`, else DuckDB's (one per core). */
-  threads?: number;
-}
-
-/**
- * Opens the store file at `path` read-only, as `spoor export --data` does beside no server: a
- * file a server holds is refused by DuckDB's lock (the error says `lock`), and a file an older
- * Spoor wrote (its columns not yet migrated) is refused here, asking for a start of the server.
- */
-export async function openReadOnlyExport(path: string, options: ReadOnlyExportOptions = {}): Promise<ReadOnlyExport> {
-  const threads = options.threads ?? (process.env.SPOOR_DUCKDB_THREADS === undefined ? undefined : Number(process.env.SPOOR_DUCKDB_THREADS));
-  let instance: DuckDBInstance;
-  let connection: DuckDBConnection;
-  try {
-    instance = await DuckDBInstance.create(':memory:', { memory_limit: options.memoryLimit ?? '512MB', ...(threads === undefined ? {} : { threads: String(threads) }) });
-    connection = await instance.connect();
-  } catch (cause) {
-    throw new StoreError(`cannot start DuckDB: ${(cause as Error).message}`, { cause });
-  }
-  const close = async (): Promise<void> => {
-    connection.closeSync();
-    instance.closeSync();
-  };
-  try {
-    await connection.run(`ATTACH '${path.replaceAll("'", "''")}' AS spoor (READ_ONLY)`);
-    await connection.run('USE spoor');
-    const version = Number((await connection.runAndReadAll(`SELECT value FROM spoor_meta WHERE key = 'schema_version'`)).getRows()[0]?.[0] ?? 0);
-    if (version < SCHEMA_VERSION) {
-      throw new Error(`it was written by an older Spoor (schema ${version}, this one reads ${SCHEMA_VERSION}): start \`spoor serve\` on it once to bring it up to date`);
-    }
-  } catch (cause) {
-    await close();
-    throw new StoreError(`cannot read the DuckDB database at ${path}: ${(cause as Error).message}`, { cause });
-  }
-  const on: OnConnection = async (what, fn) => {
-    try {
-      return await fn(connection);
-    } catch (cause) {
-      throw new StoreError(`DuckDB failed to ${what}: ${(cause as Error).message}`, { cause });
-    }
-  };
-  return { exporter: new DuckDbRecordExport(on, null), close };
 }
