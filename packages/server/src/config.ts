@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseDurationUs } from './duration.js';
 import { type Provider, parseProviders } from './replay/providers.js';
+import { type ForwardDestination, forwardLoopProblem, parseForwardDestinations, splitForwardList } from './forward/destinations.js';
 
 /** What a user may set, by flag or `SPOOR_*` environment variable. Every field is optional. */
 export interface ServeOptions {
@@ -63,6 +64,11 @@ export interface ServeOptions {
    * `alerting` (evaluates the rules; one server of those sharing a store). Default: all three.
    */
   role?: string;
+  // Forwarding (issue 34, area F): see forward/destinations.ts.
+  /** `NAME=URL[,headers=K:V;…][,signals=…][,filter=…]`, repeatable; several in the variable, each starting `NAME=scheme://` after a `;`. Default: none. */
+  forward?: string | string[];
+  /** Unsent bytes a destination may fall behind before its oldest are dropped, e.g. `1GiB`. Default 1 GiB. */
+  forwardSpoolMax?: string;
 }
 
 /** What a server does (`--role`); every one by default. */
@@ -118,6 +124,11 @@ export interface ServeConfig {
   webUiDir?: string | null;
   /** Spans a page of `/tree`'s binary stream carries; unset: 50,000. Not a flag: for tests that page small traces. */
   treePageSpans?: number;
+  // Forwarding (issue 34, area F).
+  /** Where acknowledged data is forwarded; header values may be secrets. */
+  forward: ForwardDestination[];
+  /** Unsent bytes per destination before its oldest are dropped. */
+  forwardSpoolMaxBytes: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -149,6 +160,8 @@ export const DEFAULTS = {
   clickhouseCluster: '',
   spoolMax: '1GiB',
   role: 'ingest,query,alerting',
+  forward: '',
+  forwardSpoolMax: '1GiB',
 } as const;
 
 const ENV: Record<keyof ServeOptions, string> = {
@@ -178,6 +191,8 @@ const ENV: Record<keyof ServeOptions, string> = {
   clickhouseCluster: 'SPOOR_CLICKHOUSE_CLUSTER',
   spoolMax: 'SPOOR_SPOOL_MAX',
   role: 'SPOOR_ROLE',
+  forward: 'SPOOR_FORWARD',
+  forwardSpoolMax: 'SPOOR_FORWARD_SPOOL_MAX',
 };
 
 /** Resolves flags over environment over defaults. Throws a message that says what to fix. */
@@ -221,7 +236,18 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
   }
   const dataDir = resolve(pick('data'));
   const roles = parseRoles(pick('role'));
+  // Forwarding (issue 34, area F): a destination that is this server itself is refused here, and
+  // again once the ports are bound (port 0 is known only then).
+  const forward = parseForwardDestinations(splitForwardList(pick('forward')), env);
+  for (const destination of forward) {
+    const problem = forwardLoopProblem(destination, { host, ports: [port, grpcPort].filter((p) => p > 0) });
+    if (problem !== null) throw new Error(problem);
+  }
+  const forwardSpoolMaxBytes = parseBytes(pick('forwardSpoolMax'));
+  if (forwardSpoolMaxBytes <= 0) throw new Error(`--forward-spool-max must be more than 0 bytes, such as 1GiB (${ENV.forwardSpoolMax})`);
   return {
+    forward,
+    forwardSpoolMaxBytes,
     host,
     port,
     // A server that leaves ingest to others opens no OTLP port of its own.
