@@ -24,7 +24,8 @@ export function retryAfterMs(header: string | null, nowMs: number): number | nul
   if (header === null) return null;
   const text = header.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return Math.min(MAX_RETRY_AFTER_MS, Math.round(Number(text) * 1000));
-  const date = Date.parse(text);
+  // An HTTP date names its day and month (`Wed, 21 Oct 2026 07:28:00 GMT`); `Date.parse` also reads `-1` as a year.
+  const date = /[a-z]/i.test(text) ? Date.parse(text) : Number.NaN;
   if (Number.isNaN(date)) return null;
   return Math.min(MAX_RETRY_AFTER_MS, Math.max(0, date - nowMs));
 }
