@@ -134,7 +134,8 @@ const ANY = [
   { key: 'list', value: { arrayValue: { values: [{ stringValue: 'a' }, { intValue: 1 }, {}] } } },
   { key: 'kv', value: { kvlistValue: { values: [{ key: 'n', value: { kvlistValue: { values: [{ key: 'deep', value: { boolValue: true } }] } } }] } } },
 ];
-const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
+/** A bare nanosecond count past 2^53 stands in the text as `"BARE"` (a number literal here would be rounded). */
+const json = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value).replace('"BARE"', '1763719200128456789'));
 const JSON_TRACES = json({
   resourceSpans: [{
     resource: jsonResource,
@@ -144,7 +145,7 @@ const JSON_TRACES = json({
       schemaUrl: 'https://example.com/s',
       spans: [{
         traceId: '5B8EFFF798038103D269B633813FC60C', spanId: 'eee19b7ec3c1b174', parentSpanId: 'eee19b7ec3c1b173', traceState: 'a=b', flags: 257,
-        name: 'GET /', kind: 'SPAN_KIND_SERVER', startTimeUnixNano: T0_TEXT, endTimeUnixNano: 1763719200128456789, attributes: ANY, droppedAttributesCount: 3,
+        name: 'GET /', kind: 'SPAN_KIND_SERVER', startTimeUnixNano: T0_TEXT, endTimeUnixNano: 'BARE', attributes: ANY, droppedAttributesCount: 3,
         events: [{ timeUnixNano: T0_TEXT, name: 'e', attributes: ANY.slice(0, 2), droppedAttributesCount: 1 }], droppedEventsCount: 2,
         links: [{ traceId: 'f'.repeat(32), spanId: 'e'.repeat(16), traceState: 'x=y', attributes: ANY.slice(2, 4), flags: 1 }], droppedLinksCount: 4,
         status: { code: 'STATUS_CODE_ERROR', message: 'boom' },
