@@ -39,7 +39,7 @@ async function send(server: TestServer, spans = 5, service = 'checkout', pad = 0
   const traceId = hex(16);
   const spanIds = Array.from({ length: spans }, () => hex(8));
   const startNs = BigInt(Date.now() - 5_000) * 1_000_000n;
-  const attributes = pad > 0 ? { padding: 'x'.repeat(pad) } : {};
+  const attributes: Record<string, string> = pad > 0 ? { padding: 'x'.repeat(pad) } : {};
   const body = encodeTraces([{ resource: { attributes: { 'service.name': service } }, scopes: [{ items: spanIds.map((spanId) => ({ traceId, spanId, name: 'step', startTimeUnixNano: startNs, endTimeUnixNano: startNs + 1000n, attributes })) }] }]);
   const answer = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
   expect(answer.status).toBe(200);

@@ -372,7 +372,7 @@ describe('a reader besides the store (forwarding)', () => {
     await closeSpool();
     const file = join(dir, '000000000001.spool');
     const bytes = await readFile(file);
-    bytes[positions[0]!.offset + 2] ^= 0xff; // the second entry's length
+    bytes[positions[0]!.offset + 2]! ^= 0xff; // the second entry's length
     await writeFile(file, Buffer.concat([bytes, Buffer.from('torn')]));
 
     const damaged = readSpoolRange(dir, 1, positions[0]!.offset, Infinity, 1 << 20);
