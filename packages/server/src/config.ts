@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseDurationUs } from './duration.js';
 import { type Provider, parseProviders } from './replay/providers.js';
-import { type ForwardDestination, forwardLoopProblem, parseForwardDestinations, splitForwardList } from './forward/destinations.js';
+import { type ForwardDestination, forwardLoopProblem, machineAddresses, parseForwardDestinations, splitForwardList } from './forward/destinations.js';
 
 /** What a user may set, by flag or `SPOOR_*` environment variable. Every field is optional. */
 export interface ServeOptions {
@@ -240,7 +240,7 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
   // again once the ports are bound (port 0 is known only then).
   const forward = parseForwardDestinations(splitForwardList(pick('forward')), env);
   for (const destination of forward) {
-    const problem = forwardLoopProblem(destination, { host, ports: [port, grpcPort].filter((p) => p > 0) });
+    const problem = forwardLoopProblem(destination, { host, ports: [port, grpcPort].filter((p) => p > 0), interfaces: machineAddresses() });
     if (problem !== null) throw new Error(problem);
   }
   const forwardSpoolMaxBytes = parseBytes(pick('forwardSpoolMax'));

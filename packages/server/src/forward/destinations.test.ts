@@ -106,6 +106,12 @@ describe('forwardLoopProblem', () => {
     expect(forwardLoopProblem(destination!, own) !== null).toBe(loop);
   });
 
+  it('catches an address of this machine when Spoor binds every address', () => {
+    const [destination] = parseForwardDestinations(['lan=http://192.168.1.20:4318']);
+    expect(forwardLoopProblem(destination!, { host: '0.0.0.0', ports: [4318], interfaces: ['127.0.0.1', '192.168.1.20'] })).toMatch(/forward loop/);
+    expect(forwardLoopProblem(destination!, { host: '127.0.0.1', ports: [4318], interfaces: ['127.0.0.1', '192.168.1.20'] })).toBeNull();
+  });
+
   it('catches the address Spoor binds, and says why', () => {
     const [destination] = parseForwardDestinations(['self=http://10.0.0.5:4318']);
     expect(forwardLoopProblem(destination!, { host: '10.0.0.5', ports: [4318] })).toBe(

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 
 /**
  * `--forward NAME=URL[,headers=K:V;…][,signals=traces,logs,metrics][,filter=…]`: where Spoor
@@ -182,8 +183,16 @@ function filterOf(text: string, fail: (message: string) => never): ForwardFilter
 
 /** What Spoor itself serves, to refuse a destination that would send back to it (a forward loop). */
 export interface OwnAddress {
+  /** The address it binds; for every address (`0.0.0.0`, `::`), see `interfaces`. */
   host: string;
   ports: number[];
+  /** This machine's own addresses, which an unspecified `host` binds too. Default: none. */
+  interfaces?: string[];
+}
+
+/** This machine's addresses, for `OwnAddress.interfaces`. */
+export function machineAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address.toLowerCase()));
 }
 
 /**
@@ -197,7 +206,8 @@ export function forwardLoopProblem(destination: ForwardDestination, own: OwnAddr
   if (!own.ports.includes(port)) return null;
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const bound = own.host.replace(/^\[|\]$/g, '').toLowerCase();
-  if (!isLoopbackName(host) && host !== bound) return null;
+  const everyAddress = bound === '0.0.0.0' || bound === '::';
+  if (!isLoopbackName(host) && host !== bound && !(everyAddress && (own.interfaces ?? []).includes(host))) return null;
   return `--forward ${destination.name}: ${destination.baseUrl} is this Spoor's own port ${port}: what it forwards would come back to it, again and again (a forward loop); forward to another server`;
 }
 

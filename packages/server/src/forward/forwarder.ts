@@ -1,7 +1,7 @@
 import type { Redactor } from '@spoor/model';
 import { type MaskFile, type MaskingPolicy, filePolicyFor, redactorOf } from '../ingest/masking.js';
 import { type OutboundBody, createOutbound, recordsIn } from '../ingest/outbound.js';
-import { type SpoolEntry, type SpoolPosition, comparePositions } from '../pipeline/spool.js';
+import { type SpoolEntry, type SpoolPosition, comparePositions, listSpoolSegments } from '../pipeline/spool.js';
 import { Destination, type DestinationEvents } from './destination.js';
 import type { ForwardDestination } from './destinations.js';
 import { projectPasses, resourceFilterOf } from './filters.js';
@@ -38,6 +38,7 @@ export class Forwarder {
     this.spool = new SpoolTail(config.spoolDir, config.tail);
     this.positions = new ForwardPositions(config.positionsDir);
     this.masking = new ForwardMasking(config.maskFile, config.policies);
+    const oldest = listSpoolSegments(config.spoolDir)[0] ?? config.tail.segment;
     this.destinations = config.destinations.map((destination) => {
       let start = this.positions.read(destination.name);
       if (start === null || comparePositions(start, config.tail) > 0) {
@@ -45,6 +46,13 @@ export class Forwarder {
         // emptied by hand) starts at the end too, or it would wait for ever.
         start = config.tail;
         this.positions.writeNow(destination.name, start);
+      } else if (start.segment < oldest) {
+        // The spool keeps what a destination has not received, but only while it is configured.
+        events.log('warn', 'the spool no longer holds part of what a destination had not received (was Spoor started without it?); it goes on from the oldest the spool has', {
+          destination: destination.name,
+          position: `${start.segment}:${start.offset}`,
+          oldestSegment: oldest,
+        });
       }
       const keepResource = resourceFilterOf(destination.filters);
       const outbound = new Map<string, (entry: SpoolEntry) => OutboundBody | null>();

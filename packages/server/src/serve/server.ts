@@ -32,7 +32,7 @@ import { type OwnEvent, ownEventBody } from '../ingest/own-events.js';
 import { quarantineAccess, resubmitter } from './resubmit.js';
 import { serverMetrics, watchIngestQueue } from './server-metrics.js';
 import { LiveHub } from '../live/hub.js';
-import { forwardLoopProblem } from '../forward/destinations.js';
+import { forwardLoopProblem, machineAddresses } from '../forward/destinations.js';
 import { ForwardThread, forwardingMasking } from '../forward/forward-client.js';
 
 /** How soon a key revoked elsewhere (another server, the command line) stops working here. */
@@ -342,7 +342,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       const address = app.server.address();
       const ports = [typeof address === 'object' && address !== null ? address.port : config.port, grpc?.port ?? 0].filter((p) => p > 0);
       for (const destination of config.forward) {
-        const problem = forwardLoopProblem(destination, { host: config.host, ports });
+        const problem = forwardLoopProblem(destination, { host: config.host, ports, interfaces: machineAddresses() });
         if (problem !== null) throw new Error(problem);
       }
       forward.start();
