@@ -5,7 +5,9 @@
 // body and answers 200 (lib.mjs startDiscardServer), so what is measured is Spoor's side of it.
 // Prints each pair's committed spans/s, their ratio, the median ratio, and how long forwarding
 // took after the load to send what was left (read from /metrics).
-// Env: BENCH_SECONDS (default 20), BENCH_CONCURRENCY (8), BENCH_SPANS_PER_BATCH (1000), BENCH_ROUNDS (3).
+// Env: BENCH_SECONDS (default 20), BENCH_CONCURRENCY (8), BENCH_SPANS_PER_BATCH (1000), BENCH_ROUNDS (3);
+// BENCH_SPOOR_ARGS='--mask policy.json' (lib.mjs) runs both with a masking policy, so what is
+// forwarded is rewritten (every attribute read and masked) rather than sent as received.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,16 +35,17 @@ async function run(label, extraArgs) {
   const spoor = await startSpoor(dataDir, extraArgs);
   const cpuBefore = cpuSeconds(spoor.pid);
   const result = await driveLoad({ url: spoor.url, seconds, concurrency, templates });
+  const loadEnded = performance.now();
+  // Forwarding runs beside ingest: how far behind it was when the load stopped.
+  const behindBytes = extraArgs.length > 0 ? await metric(spoor.url, 'spoor_forward_unsent_bytes') : 0;
   const drainS = await waitCommitted(spoor.url, '/api/traces?limit=1');
   const committedPerSecond = result.spans / (result.elapsedS + drainS);
   const cpu = cpuSeconds(spoor.pid) - cpuBefore;
   let forwarded = null;
   if (extraArgs.length > 0) {
-    // Forwarding runs beside ingest: how far behind it was when the load stopped, and how long it took to catch up.
-    const started = performance.now();
-    const behindBytes = await metric(spoor.url, 'spoor_forward_unsent_bytes');
+    // And how long after the load it had sent everything.
     while ((await metric(spoor.url, 'spoor_forward_sent_records_total')) < result.spans) await new Promise((r) => setTimeout(r, 100));
-    forwarded = { behindBytes, catchUpS: (performance.now() - started) / 1000 + drainS, sent: await metric(spoor.url, 'spoor_forward_sent_records_total') };
+    forwarded = { behindBytes, catchUpS: (performance.now() - loadEnded) / 1000, sent: await metric(spoor.url, 'spoor_forward_sent_records_total') };
   }
   await stopChild(spoor);
   await rm(dataDir, { recursive: true, force: true });
