@@ -99,6 +99,36 @@ describe('forwarding to an OTLP/HTTP endpoint', () => {
   });
 });
 
+describe('masking while a destination is behind', () => {
+  it('sends what was received under a masking policy masked, even once the policy is removed', async () => {
+    sink.answer = () => ({ status: 503 });
+    const server = await servers.start({ forward: `sink=${sink.url}` });
+    const email = 'dave.secret@example.com';
+    const put = (method: string, body?: unknown) =>
+      fetch(`${server.url}/api/projects/default/masking`, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const spanWith = async (text: string): Promise<string> => {
+      const spanId = hex(8);
+      const body = encodeTraces([{ resource: { attributes: { 'service.name': 'pii' } }, scopes: [{ items: [{ traceId: hex(16), spanId, name: 'x', startTimeUnixNano: 1n, endTimeUnixNano: 2n, attributes: { note: text } }] }] }]);
+      expect((await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body })).status).toBe(200);
+      return spanId;
+    };
+    // The first request is read (and retried) before the policy exists; the next ones wait behind it, unread.
+    await spanWith('nothing to hide');
+    await until('a try while the destination is down', async () => (sink.requests.length > 0 ? true : undefined));
+    expect((await put('PUT', { detectors: ['email'] })).status).toBe(200);
+    const underPolicy = await spanWith(`reach ${email}`);
+    expect((await put('DELETE')).status).toBe(204);
+    const afterRemoval = await spanWith(`reach ${email} again`);
+    sink.answer = () => ({ status: 200 });
+    await until('both delivered', hasAll([underPolicy, afterRemoval]));
+    const notes = new Map(
+      sink.requests.filter((r) => r.status === 200).flatMap((r) => decodeTracesProtobuf(new Uint8Array(r.body), 'p').records.map((s) => [s.spanId, s.attributes.note] as const)),
+    );
+    expect(notes.get(underPolicy)).toBe('reach [REDACTED:email]');
+    expect(notes.get(afterRemoval)).toBe(`reach ${email} again`);
+  });
+});
+
 describe('a restarted Spoor', () => {
   let clickhouse: ClickHouseEndpoint;
   beforeAll(async () => {

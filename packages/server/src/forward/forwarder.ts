@@ -1,10 +1,11 @@
 import type { Redactor } from '@spoor/model';
-import { type MaskFile, type MaskingPolicy, filePolicyFor, redactorOf } from '../ingest/masking.js';
+import type { MaskFile, MaskingPolicy } from '../ingest/masking.js';
 import { type OutboundBody, createOutbound, recordsIn } from '../ingest/outbound.js';
 import { type SpoolEntry, type SpoolPosition, comparePositions, listSpoolSegments } from '../pipeline/spool.js';
 import { Destination, type DestinationEvents } from './destination.js';
 import type { ForwardDestination } from './destinations.js';
 import { projectPasses, resourceFilterOf } from './filters.js';
+import { ForwardMasking } from './forward-masking.js';
 import { ForwardPositions } from './positions.js';
 import { SpoolTail } from './spool-tail.js';
 
@@ -55,8 +56,8 @@ export class Forwarder {
         });
       }
       const keepResource = resourceFilterOf(destination.filters);
+      // What prepares a request's body, by the policies that mask it (`ForwardMasking.keyFor`).
       const outbound = new Map<string, (entry: SpoolEntry) => OutboundBody | null>();
-      this.masking.onChange(() => outbound.clear());
       return new Destination({
         destination,
         spool: this.spool,
@@ -67,10 +68,11 @@ export class Forwarder {
         events,
         wants: (entry) => (destination.signals as readonly string[]).includes(entry.signal) && projectPasses(destination.filters, entry.projectId),
         prepare: (entry) => {
-          let prepare = outbound.get(entry.projectId);
+          const key = this.masking.keyFor(entry.projectId, entry.receivedUs);
+          let prepare = outbound.get(key);
           if (prepare === undefined) {
-            prepare = this.preparerFor(entry.projectId, keepResource);
-            outbound.set(entry.projectId, prepare);
+            prepare = this.preparerFor(key, keepResource);
+            outbound.set(key, prepare);
           }
           return prepare(entry);
         },
@@ -101,7 +103,7 @@ export class Forwarder {
   }
 
   setMasking(projectId: string, policy: MaskingPolicy | null): void {
-    this.masking.set(projectId, policy);
+    this.masking.set(projectId, policy, Date.now() * 1000);
   }
 
   async close(): Promise<void> {
@@ -109,10 +111,10 @@ export class Forwarder {
     await this.positions.flush();
   }
 
-  private preparerFor(projectId: string, keepResource: ReturnType<typeof resourceFilterOf>): (entry: SpoolEntry) => OutboundBody | null {
+  private preparerFor(maskingKey: string, keepResource: ReturnType<typeof resourceFilterOf>): (entry: SpoolEntry) => OutboundBody | null {
     let redactor: Redactor | undefined;
     try {
-      redactor = this.masking.redactorFor(projectId);
+      redactor = this.masking.redactorFor(maskingKey);
     } catch (error) {
       // A policy this server cannot use: the project's data is never sent unmasked.
       return () => {
@@ -121,44 +123,5 @@ export class Forwarder {
     }
     const outbound = createOutbound({ redactor, keepResource });
     return (entry) => outbound(entry.signal, entry.encoding, entry.body);
-  }
-}
-
-/**
- * Each project's masking policy, resolved as ingest resolves it: the one set through the API,
- * else the `--mask` file's for the project, else the file's default. Kept current by the main
- * thread, which posts every policy set or removed before the requests decoded with it are spooled.
- */
-class ForwardMasking {
-  private readonly api = new Map<string, MaskingPolicy>();
-  private readonly redactors = new Map<string, Redactor | undefined>();
-  private readonly listeners: Array<() => void> = [];
-
-  constructor(
-    private readonly file: MaskFile | null,
-    policies: Array<{ projectId: string; policy: MaskingPolicy }>,
-  ) {
-    for (const { projectId, policy } of policies) this.api.set(projectId, policy);
-  }
-
-  set(projectId: string, policy: MaskingPolicy | null): void {
-    if (policy === null) this.api.delete(projectId);
-    else this.api.set(projectId, policy);
-    this.redactors.delete(projectId);
-    for (const listener of this.listeners) listener();
-  }
-
-  onChange(listener: () => void): void {
-    this.listeners.push(listener);
-  }
-
-  /** The project's redactor, `undefined` for no policy; throws `MaskingPolicyError` for one that cannot be used. */
-  redactorFor(projectId: string): Redactor | undefined {
-    if (this.redactors.has(projectId)) return this.redactors.get(projectId);
-    const policy = this.api.get(projectId) ?? filePolicyFor(this.file, projectId);
-    // Counted by the decode thread's masking (`spoor_masked_values_total`), not again here.
-    const redactor = policy === null ? undefined : redactorOf(policy, () => {});
-    this.redactors.set(projectId, redactor);
-    return redactor;
   }
 }
