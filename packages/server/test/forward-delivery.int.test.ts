@@ -100,7 +100,7 @@ describe('forwarding to an OTLP/HTTP endpoint', () => {
 });
 
 describe('masking while a destination is behind', () => {
-  it('sends what was received under a masking policy masked, even once the policy is removed', async () => {
+  it('sends a request masked by the policy it was received under and every one set after, even once removed', async () => {
     sink.answer = () => ({ status: 503 });
     const server = await servers.start({ forward: `sink=${sink.url}` });
     const email = 'dave.secret@example.com';
@@ -113,17 +113,19 @@ describe('masking while a destination is behind', () => {
       return spanId;
     };
     // The first request is read (and retried) before the policy exists; the next ones wait behind it, unread.
-    await spanWith('nothing to hide');
+    const beforePolicy = await spanWith(`early ${email}`);
     await until('a try while the destination is down', async () => (sink.requests.length > 0 ? true : undefined));
     expect((await put('PUT', { detectors: ['email'] })).status).toBe(200);
     const underPolicy = await spanWith(`reach ${email}`);
     expect((await put('DELETE')).status).toBe(204);
     const afterRemoval = await spanWith(`reach ${email} again`);
     sink.answer = () => ({ status: 200 });
-    await until('both delivered', hasAll([underPolicy, afterRemoval]));
+    await until('all delivered', hasAll([beforePolicy, underPolicy, afterRemoval]));
     const notes = new Map(
       sink.requests.filter((r) => r.status === 200).flatMap((r) => decodeTracesProtobuf(new Uint8Array(r.body), 'p').records.map((s) => [s.spanId, s.attributes.note] as const)),
     );
+    // Set while it waited to be sent again: it goes masked by it too.
+    expect(notes.get(beforePolicy)).toBe('early [REDACTED:email]');
     expect(notes.get(underPolicy)).toBe('reach [REDACTED:email]');
     expect(notes.get(afterRemoval)).toBe(`reach ${email} again`);
   });

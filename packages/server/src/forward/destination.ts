@@ -78,6 +78,7 @@ export class Destination {
   private readonly timeoutMs: number;
   private running: Promise<void> | null = null;
   private reported: { position: SpoolPosition; oldest: number | null; atMs: number } | null = null;
+  private prepareAgain = false;
 
   constructor(private readonly options: DestinationOptions) {
     this.name = options.destination.name;
@@ -94,6 +95,12 @@ export class Destination {
     this.running ??= this.run().catch((error: unknown) => {
       this.options.events.log('error', 'forwarding to a destination stopped on an error; it resumes from its position at the next start', { destination: this.name, error: String(error) });
     });
+  }
+
+  /** A masking policy changed: the batch waiting to be tried again is prepared anew, masked by it too. */
+  maskingChanged(): void {
+    this.prepareAgain = true;
+    this.wake();
   }
 
   /** The spool's acknowledged end moved on: something may be there to send, or to drop. */
@@ -113,6 +120,10 @@ export class Destination {
 
   private async run(): Promise<void> {
     while (!this.closed) {
+      if (this.prepareAgain) {
+        this.prepareAgain = false;
+        this.pending = null;
+      }
       this.enforceCap();
       if (this.pending === null) {
         if (this.options.spool.atEnd(this.position)) {

@@ -104,6 +104,7 @@ export class Forwarder {
 
   setMasking(projectId: string, policy: MaskingPolicy | null): void {
     this.masking.set(projectId, policy, Date.now() * 1000);
+    for (const destination of this.destinations) destination.maskingChanged();
   }
 
   async close(): Promise<void> {
