@@ -1,10 +1,8 @@
 import type { AttributeValue, Attributes, Redactor } from '@spoor/model';
-import { setAttribute } from './decoded.js';
 import { protobufFromJson } from './json/to-protobuf.js';
-import { maskAttributes } from './masking.js';
 import { readAnyValue, readKeyValue } from './protobuf/common.js';
-import { DROP, type FieldRewrite, type MessageRewrite, countRecords, encodeAnyValue, encodeKeyValue, inMessage, rewriteMessage } from './protobuf/rewrite.js';
-import { BinaryReader, WT_LEN, readString, tagOf } from './protobuf/wire.js';
+import { DROP, type FieldRewrite, type MessageRewrite, SAME, type Wire, countRecords, encodeAnyValue, encodeKeyValue, inMessage, rewriteMessage, skip } from './protobuf/rewrite.js';
+import { WT_I64, WT_LEN, WT_VARINT, readString, tagOf } from './protobuf/wire.js';
 import type { Encoding, OtlpSignal } from './response.js';
 
 /**
@@ -61,28 +59,29 @@ function requestRules(signal: OtlpSignal, { redactor, keepResource }: OutboundOp
   const group: FieldRewrite =
     keepResource === undefined
       ? masked!
-      : (content, framed) => {
-          if (!keepResource(resourceAttributesOf(content))) return DROP;
-          return masked === undefined ? content : masked(content, framed);
+      : (wire, framed, start, end) => {
+          if (!keepResource(resourceAttributesOf(wire, start, end))) return DROP;
+          return masked === undefined ? SAME : masked(wire, framed, start, end);
         };
   return { 1: group };
 }
 
-/** The attributes of the resource of a `Resource<X>` message, as received. */
-function resourceAttributesOf(group: Uint8Array): Attributes {
+/** The attributes of the resource of the `Resource<X>` message at `bytes[start, end)`, as received. */
+function resourceAttributesOf(wire: Wire, start: number, end: number): Attributes {
   const attributes: Attributes = {};
-  const r = new BinaryReader(group);
-  while (r.pos < r.len) {
+  const { r } = wire;
+  r.pos = start;
+  while (r.pos < end) {
     const tag = r.uint32();
     if (tag !== GROUP_RESOURCE) {
-      r.skip(tag & 7, tag >>> 3);
+      skip(wire, tag);
       continue;
     }
-    const resource = new BinaryReader(r.bytes());
-    while (resource.pos < resource.len) {
-      const inner = resource.uint32();
-      if (inner === RESOURCE_ATTRIBUTES) readKeyValue(resource, attributes);
-      else resource.skip(inner & 7, inner >>> 3);
+    const resourceEnd = r.uint32() + r.pos;
+    while (r.pos < resourceEnd) {
+      const inner = r.uint32();
+      if (inner === RESOURCE_ATTRIBUTES) readKeyValue(r, attributes);
+      else skip(wire, inner);
     }
   }
   return attributes;
@@ -108,42 +107,80 @@ function metricMasking(kv: FieldRewrite): FieldRewrite {
   return inMessage({ 5: numbers, 7: numbers, 9: data({ 9: kv, 8: exemplar }), 10: data({ 1: kv, 11: exemplar }), 11: data({ 7: kv }), 12: kv });
 }
 
-/** One attribute (`KeyValue`) masked as `maskAttributes` masks it: kept, changed, or left out (mode `drop`). */
+/** AnyValue tags of a boolean, an integer and a double: values masking leaves as they are unless their key is sensitive. */
+const SCALAR_TAGS = new Set([tagOf(2, WT_VARINT), tagOf(3, WT_VARINT), tagOf(4, WT_I64)]);
+/** Keys whose sensitivity is remembered per policy; past it the memory starts again (keys come from the data). */
+const MAX_KEYS_REMEMBERED = 10_000;
+
+/**
+ * One attribute (`KeyValue`) masked as `maskAttributes` masks it: kept, changed, or left out
+ * (mode `drop`). A boolean or number under a key that is not sensitive cannot change, and is not
+ * even read (attributes are mostly such: token counts, status codes, flags).
+ */
 function keyValueMasking(redactor: Redactor): FieldRewrite {
-  return (content) => {
-    const r = new BinaryReader(content);
+  const sensitive = new Map<string, boolean>();
+  const isSensitive = (key: string): boolean => {
+    let verdict = sensitive.get(key);
+    if (verdict === undefined) {
+      if (sensitive.size >= MAX_KEYS_REMEMBERED) sensitive.clear();
+      // A sensitive key's value is replaced whole, a number's too; any other key leaves a number as it is.
+      verdict = redactor.value(key, 0) !== 0;
+      sensitive.set(key, verdict);
+    }
+    return verdict;
+  };
+  return (wire, _framed, start, end) => {
+    const { r } = wire;
+    r.pos = start;
     let key = '';
-    let value: AttributeValue = null;
-    while (r.pos < r.len) {
+    let valueAt = -1;
+    while (r.pos < end) {
       const tag = r.uint32();
       if (tag === KV_KEY) key = readString(r);
-      else if (tag === KV_VALUE) value = readAnyValue(r);
-      else r.skip(tag & 7, tag >>> 3);
+      else {
+        if (tag === KV_VALUE) valueAt = r.pos;
+        skip(wire, tag);
+      }
     }
-    const attributes: Attributes = {};
-    setAttribute(attributes, key, value);
-    maskAttributes(attributes, redactor);
-    if (!Object.hasOwn(attributes, key)) return DROP;
-    const after = attributes[key]!;
-    return after === value ? content : encodeKeyValue(key, after);
+    if (valueAt === -1 || (!isSensitive(key) && isScalar(wire, valueAt))) return SAME;
+    r.pos = valueAt;
+    const value = readAnyValue(r);
+    let after = redactor.value(key, value) as AttributeValue | undefined;
+    if (after === undefined) return DROP;
+    if (typeof after === 'object' && after !== null) after = redactor.object(after);
+    return after === value ? SAME : encodeKeyValue(key, after);
   };
+}
+
+/** Whether the AnyValue whose length prefix is at `at` holds only a boolean, integer or double. */
+function isScalar(wire: Wire, at: number): boolean {
+  const { r } = wire;
+  r.pos = at;
+  const end = r.uint32() + r.pos;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (!SCALAR_TAGS.has(tag)) return false;
+    skip(wire, tag);
+  }
+  return true;
 }
 
 const UTF8 = new TextDecoder();
 
 function textMasking(redactor: Redactor): FieldRewrite {
-  return (content) => {
-    const text = UTF8.decode(content);
+  return (wire, _framed, start, end) => {
+    const text = UTF8.decode(wire.bytes.subarray(start, end));
     const after = redactor.string(text);
-    return after === text ? content : Buffer.from(after, 'utf8');
+    return after === text ? SAME : Buffer.from(after, 'utf8');
   };
 }
 
 function logBodyMasking(redactor: Redactor): FieldRewrite {
-  return (content, framed) => {
-    const body = readAnyValue(new BinaryReader(framed));
+  return (wire, framed) => {
+    wire.r.pos = framed;
+    const body = readAnyValue(wire.r);
     const after = typeof body === 'string' ? redactor.string(body) : redactor.object(body);
-    return after === body ? content : encodeAnyValue(after);
+    return after === body ? SAME : encodeAnyValue(after);
   };
 }
 

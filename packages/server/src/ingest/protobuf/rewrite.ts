@@ -1,6 +1,6 @@
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import type { AttributeValue } from '@spoor/model';
-import { WT_LEN, malformed } from './wire.js';
+import { WT_I32, WT_I64, WT_LEN, WT_VARINT, malformed } from './wire.js';
 
 /**
  * Rewrites protobuf messages in place of decoding and encoding them whole: only the
@@ -11,47 +11,101 @@ import { WT_LEN, malformed } from './wire.js';
 
 /** What a rule answers to leave a field out. */
 export const DROP: unique symbol = Symbol('drop');
+/** What a rule answers to leave a field as it is. */
+export const SAME: unique symbol = Symbol('same');
 
 /**
- * A rule for one length-delimited field: its new content, the same `content` (unchanged), or
- * `DROP`. `framed` is the same bytes with their length prefix (what `readAnyValue` reads).
+ * A body being rewritten: one reader over all of it, moved from field to field (a reader, or a
+ * `subarray` of a Node `Buffer`, made per field cost most of the time: 34% of it, measured).
  */
-export type FieldRewrite = (content: Uint8Array, framed: Uint8Array) => Uint8Array | typeof DROP;
+export interface Wire {
+  r: BinaryReader;
+  bytes: Uint8Array;
+}
+
+/**
+ * A rule for one length-delimited field whose content is `bytes[start, end)` and whose length
+ * prefix starts at `framed` (where `readAnyValue` reads from): its new content, `SAME`, or `DROP`.
+ */
+export type FieldRewrite = (wire: Wire, framed: number, start: number, end: number) => Uint8Array | typeof SAME | typeof DROP;
 /** Rules by field number. */
 export type MessageRewrite = Readonly<Partial<Record<number, FieldRewrite>>>;
 
 /** `message` with the fields `rules` names rewritten: the same bytes when no rule changed anything. */
 export function rewriteMessage(message: Uint8Array, rules: MessageRewrite): Uint8Array {
-  const r = new BinaryReader(message);
+  const wire = wireOf(message);
+  const out = rewriteRange(wire, 0, wire.bytes.length, rules);
+  return out === SAME ? message : out;
+}
+
+/** A reader over `message` as a plain `Uint8Array` (a `Buffer`'s `subarray` builds a `Buffer`, slowly). */
+export function wireOf(message: Uint8Array): Wire {
+  const bytes = new Uint8Array(message.buffer, message.byteOffset, message.byteLength);
+  return { r: new BinaryReader(bytes), bytes };
+}
+
+/** The message at `bytes[start, end)` with the fields `rules` names rewritten, or `SAME`. */
+export function rewriteRange(wire: Wire, start: number, end: number, rules: MessageRewrite): Uint8Array | typeof SAME {
+  const { r, bytes } = wire;
   let out: BinaryWriter | null = null;
-  let copied = 0;
-  while (r.pos < r.len) {
-    const start = r.pos;
+  let copied = start;
+  r.pos = start;
+  while (r.pos < end) {
+    const fieldAt = r.pos;
     const tag = r.uint32();
     const field = tag >>> 3;
     const rule = (tag & 7) === WT_LEN ? rules[field] : undefined;
     if (rule === undefined) {
-      r.skip(tag & 7, field);
+      skip(wire, tag);
       continue;
     }
-    const lengthAt = r.pos;
-    const content = r.bytes();
-    const next = rule(content, message.subarray(lengthAt, r.pos));
-    if (next === content) continue;
+    const framed = r.pos;
+    const length = r.uint32();
+    const from = r.pos;
+    const to = from + length;
+    if (to > end) throw malformed('field overruns its enclosing message');
+    const next = rule(wire, framed, from, to);
+    r.pos = to;
+    if (next === SAME) continue;
     out ??= new BinaryWriter();
-    out.raw(message.subarray(copied, start));
+    out.raw(bytes.subarray(copied, fieldAt));
     if (next !== DROP) out.tag(field, WireType.LengthDelimited).bytes(next);
-    copied = r.pos;
+    copied = to;
   }
-  if (r.pos !== r.len) throw malformed('field overruns its enclosing message');
-  if (out === null) return message;
-  out.raw(message.subarray(copied));
+  if (r.pos !== end) throw malformed('field overruns its enclosing message');
+  if (out === null) return SAME;
+  out.raw(bytes.subarray(copied, end));
   return out.finish();
 }
 
 /** A rule that rewrites a field holding a message by `rules`. */
 export function inMessage(rules: MessageRewrite): FieldRewrite {
-  return (content) => rewriteMessage(content, rules);
+  return (wire, _framed, start, end) => rewriteRange(wire, start, end, rules);
+}
+
+/** Moves past the value of a field whose tag was just read, allocating nothing. */
+export function skip(wire: Wire, tag: number): void {
+  const { r, bytes } = wire;
+  switch (tag & 7) {
+    case WT_VARINT:
+      while (bytes[r.pos++]! & 0x80);
+      break;
+    case WT_I64:
+      r.pos += 8;
+      break;
+    case WT_LEN: {
+      // Not `r.pos += r.uint32()`: that adds the length to the position before the length was read.
+      const length = r.uint32();
+      r.pos += length;
+      break;
+    }
+    case WT_I32:
+      r.pos += 4;
+      break;
+    default:
+      r.skip(tag & 7, tag >>> 3);
+  }
+  if (r.pos > bytes.length) throw malformed('field overruns its enclosing message');
 }
 
 /** The `KeyValue` message of an attribute, as OTLP writes it. */
@@ -109,36 +163,39 @@ const METRIC_DATA_FIELDS = new Set([5, 7, 9, 10, 11]);
  * points. Walks the envelopes and counts without reading a record.
  */
 export function countRecords(signal: 'traces' | 'logs' | 'metrics', body: Uint8Array): number {
+  const wire = wireOf(body);
   let count = 0;
-  forEachChild(body, 1, (resourceGroup) =>
-    forEachChild(resourceGroup, 2, (scopeGroup) => {
-      if (signal !== 'metrics') count += countFields(scopeGroup, 2);
-      else forEachChild(scopeGroup, 2, (metric) => forEachField(metric, (field, data) => {
-        if (METRIC_DATA_FIELDS.has(field)) count += countFields(data, 1);
-      }));
-    }),
-  );
-  return count;
-}
-
-function forEachChild(message: Uint8Array, field: number, visit: (content: Uint8Array) => void): void {
-  forEachField(message, (at, content) => {
-    if (at === field) visit(content);
+  forEachField(wire, 0, wire.bytes.length, (resourceField, from, to) => {
+    if (resourceField !== 1) return;
+    forEachField(wire, from, to, (scopeField, from, to) => {
+      if (scopeField !== 2) return;
+      forEachField(wire, from, to, (recordField, from, to) => {
+        if (recordField !== 2) return;
+        if (signal !== 'metrics') count++;
+        else forEachField(wire, from, to, (dataField, from, to) => {
+          if (METRIC_DATA_FIELDS.has(dataField)) forEachField(wire, from, to, (pointField) => void (pointField === 1 && count++));
+        });
+      });
+    });
   });
-}
-
-/** Calls `visit` with each length-delimited field of `message`; skips the others. */
-function forEachField(message: Uint8Array, visit: (field: number, content: Uint8Array) => void): void {
-  const r = new BinaryReader(message);
-  while (r.pos < r.len) {
-    const tag = r.uint32();
-    if ((tag & 7) === WT_LEN) visit(tag >>> 3, r.bytes());
-    else r.skip(tag & 7, tag >>> 3);
-  }
-}
-
-function countFields(message: Uint8Array, field: number): number {
-  let count = 0;
-  forEachChild(message, field, () => count++);
   return count;
+}
+
+/** Calls `visit` with each length-delimited field of the message at `bytes[start, end)`; skips the others. */
+function forEachField(wire: Wire, start: number, end: number, visit: (field: number, from: number, to: number) => void): void {
+  const { r } = wire;
+  r.pos = start;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if ((tag & 7) !== WT_LEN) {
+      skip(wire, tag);
+      continue;
+    }
+    const length = r.uint32();
+    const from = r.pos;
+    const to = from + length;
+    if (to > end) throw malformed('field overruns its enclosing message');
+    visit(tag >>> 3, from, to);
+    r.pos = to;
+  }
 }
