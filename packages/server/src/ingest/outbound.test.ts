@@ -25,7 +25,7 @@ const has = (body: Uint8Array, text: string): boolean => Buffer.from(body).inclu
 
 const tracesWithSecrets = (): SpanInput[] => [
   span({
-    attributes: { 'gen_ai.prompt.0.content': `mail me at ${EMAIL}`, 'db.password': 'hunter2', plain: 'nothing here', count: 3, nested: { card: `pay ${CARD}`, ok: [1, 'x'] } },
+    attributes: { 'gen_ai.prompt.0.content': `mail me at ${EMAIL}`, 'db.password': 'hunter2', api_key: 1234567, plain: 'nothing here', count: 3, ratio: 0.5, ok: true, nested: { card: `pay ${CARD}`, ok: [1, 'x'] } },
     events: [{ name: 'exception', timeUnixNano: T0, attributes: { 'exception.message': `failed for ${EMAIL}` } }],
     links: [{ traceId: 'f'.repeat(32), spanId: 'e'.repeat(16), attributes: { caller: EMAIL } }],
     status: { code: 2, message: `card ${CARD} declined` },
