@@ -2,6 +2,7 @@ import type { OutboundBody } from '../ingest/outbound.js';
 import { type SpoolEntry, type SpoolPosition, comparePositions } from '../pipeline/spool.js';
 import type { ForwardDestination, ForwardSignal } from './destinations.js';
 import type { ForwardPositions } from './positions.js';
+import { Poster } from './post.js';
 import { answerKind, backoffMs, retryAfterMs } from './retry.js';
 import type { SpoolTail } from './spool-tail.js';
 
@@ -9,10 +10,13 @@ import type { SpoolTail } from './spool-tail.js';
 export interface DestinationEvents {
   /** Where it is, the receive time of the oldest entry it has not sent (`null`: none), and the bytes after it. */
   progress(name: string, position: SpoolPosition, oldestUnsentUs: number | null, unsentBytes: number): void;
-  /** Records sent (2xx), failed (refused by a 4xx, or not sendable) or dropped (past the cap). */
+  /**
+   * Records sent (2xx: one request), failed (refused by a 4xx, or not sendable) or dropped (past
+   * the cap). One message a request: the thread posts the fewer, the less it costs.
+   */
   records(name: string, signal: ForwardSignal, outcome: 'sent' | 'failed' | 'dropped', count: number): void;
-  /** Requests answered 2xx (`sent`), to be tried again (`retry`: 429, 5xx, no answer), or refused (another 4xx). */
-  requests(name: string, outcome: 'sent' | 'retry' | 'refused'): void;
+  /** Requests to be tried again (`retry`: 429, 5xx, no answer), or refused (another 4xx); sent ones are told by `records`. */
+  requests(name: string, outcome: 'retry' | 'refused'): void;
   log(level: 'info' | 'warn' | 'error', message: string, data: Record<string, unknown>): void;
 }
 
@@ -78,6 +82,8 @@ export class Destination {
   private readonly timeoutMs: number;
   private running: Promise<void> | null = null;
   private reported: { position: SpoolPosition; oldest: number | null; atMs: number } | null = null;
+  private readonly poster: Poster;
+  private readonly targets: Record<ForwardSignal, URL>;
   private prepareAgain = false;
 
   constructor(private readonly options: DestinationOptions) {
@@ -85,6 +91,9 @@ export class Destination {
     this.position = options.start;
     this.maxRequestBytes = options.maxRequestBytes ?? 4 * 1024 * 1024;
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    const { destination } = options;
+    this.poster = new Poster(destination.baseUrl, destination.headers);
+    this.targets = { traces: new URL(destination.urls.traces), logs: new URL(destination.urls.logs), metrics: new URL(destination.urls.metrics) };
   }
 
   get at(): SpoolPosition {
@@ -116,6 +125,7 @@ export class Destination {
     this.abort.abort();
     this.wake();
     await this.running;
+    this.poster.close();
   }
 
   private async run(): Promise<void> {
@@ -225,20 +235,11 @@ export class Destination {
 
   private async send(batch: Batch): Promise<void> {
     const { destination, events } = this.options;
-    const body = batch.bodies.length === 1 ? batch.bodies[0]! : Buffer.concat(batch.bodies);
     let status: number;
     let retryAfter: string | null;
     let text: string;
     try {
-      const response = await fetch(destination.urls[batch.signal], {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-protobuf', 'user-agent': 'spoor-forward', ...Object.fromEntries(destination.headers) },
-        body,
-        signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.timeoutMs)]),
-      });
-      status = response.status;
-      retryAfter = response.headers.get('retry-after');
-      text = await response.text();
+      ({ status, retryAfter, text } = await this.poster.post(this.targets[batch.signal], batch.bodies, AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.timeoutMs)])));
     } catch (error) {
       if (this.closed) return;
       this.retryLater(null, { error: errorText(error) });
@@ -247,7 +248,6 @@ export class Destination {
     const kind = answerKind(status);
     if (kind === 'sent') {
       events.records(this.name, batch.signal, 'sent', batch.records);
-      events.requests(this.name, 'sent');
       this.attempt = 0;
       this.entryLimit = Number.POSITIVE_INFINITY;
       this.pending = null;

@@ -51,7 +51,11 @@ export class ForwardThread {
       what: 'forward thread',
       events: {
         progress: (name, position, oldestUnsentUs, unsentBytes) => forward?.progress(name, position, oldestUnsentUs, unsentBytes),
-        records: (name, signal, outcome, count) => (outcome === 'sent' ? sent : outcome === 'failed' ? failed : dropped)({ destination: name, signal }, count),
+        records: (name, signal, outcome, count) => {
+          (outcome === 'sent' ? sent : outcome === 'failed' ? failed : dropped)({ destination: name, signal }, count);
+          // A request taken says so with its records: one message from the thread, not two.
+          if (outcome === 'sent') requests({ destination: name, outcome: 'sent' });
+        },
         requests: (name, outcome) => requests({ destination: name, outcome }),
         log,
       },

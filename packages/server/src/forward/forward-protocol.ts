@@ -23,7 +23,7 @@ export type ForwardProtocol = {
   events: {
     progress: [name: string, position: SpoolPosition, oldestUnsentUs: number | null, unsentBytes: number];
     records: [name: string, signal: ForwardSignal, outcome: 'sent' | 'failed' | 'dropped', count: number];
-    requests: [name: string, outcome: 'sent' | 'retry' | 'refused'];
+    requests: [name: string, outcome: 'retry' | 'refused'];
     log: [level: 'info' | 'warn' | 'error', message: string, data: Record<string, unknown>];
   };
 };
