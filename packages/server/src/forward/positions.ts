@@ -10,7 +10,7 @@ import { type SpoolPosition, positionFromString, positionToString } from '../pip
  * old one, so a crash leaves one or the other, never half of one; not fsynced: a position lost to
  * a power cut is an older one, and what lies after it is sent again (delivery is at least once).
  * At most one write per destination every `WRITE_EVERY_MS`: a destination that keeps up is sent
- * a request per append, and a write per request was a sixth of the forward thread's time.
+ * a request per append, and a write per request was an eighth of the forward thread's time.
  */
 /** The least time between two writes of one destination's position; a crash sends at most this much again. */
 const WRITE_EVERY_MS = 250;
