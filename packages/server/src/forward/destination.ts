@@ -101,9 +101,7 @@ export class Destination {
   }
 
   start(): void {
-    this.running ??= this.run().catch((error: unknown) => {
-      this.options.events.log('error', 'forwarding to a destination stopped on an error; it resumes from its position at the next start', { destination: this.name, error: String(error) });
-    });
+    this.running ??= this.run();
   }
 
   /** A masking policy changed: the batch waiting to be tried again is prepared anew, masked by it too. */
@@ -128,35 +126,47 @@ export class Destination {
     this.poster.close();
   }
 
+  /** Tries, waits and tries again until closed; an error (the spool unreadable) is logged and tried again a second later. */
   private async run(): Promise<void> {
     while (!this.closed) {
-      if (this.prepareAgain) {
-        this.prepareAgain = false;
+      try {
+        await this.step();
+      } catch (error) {
         this.pending = null;
+        this.logSometimes('error', 'error', 'forwarding to a destination failed; it tries again in a second from its position', { destination: this.name, error: String(error) });
+        await this.wait(1000);
       }
-      this.enforceCap();
-      if (this.pending === null) {
-        if (this.options.spool.atEnd(this.position)) {
-          this.report();
-          await this.wait(null);
-          continue;
-        }
-        const from = this.position;
-        this.pending = this.readBatch();
-        if (this.pending === null) {
-          // Nothing readable yet where the sizes said there was: look again shortly rather than spin.
-          if (comparePositions(this.position, from) === 0) await this.wait(100);
-          continue;
-        }
-      }
-      this.report();
-      const waitMs = this.retryAtMs - Date.now();
-      if (waitMs > 0) {
-        await this.wait(waitMs);
-        continue;
-      }
-      await this.send(this.pending);
     }
+  }
+
+  /** One turn: drop past the cap, read what comes next, wait for it or for the time to try again, or send it. */
+  private async step(): Promise<void> {
+    if (this.prepareAgain) {
+      this.prepareAgain = false;
+      this.pending = null;
+    }
+    this.enforceCap();
+    if (this.pending === null) {
+      if (this.options.spool.atEnd(this.position)) {
+        this.report();
+        await this.wait(null);
+        return;
+      }
+      const from = this.position;
+      this.pending = this.readBatch();
+      if (this.pending === null) {
+        // Nothing readable yet where the sizes said there was: look again shortly rather than spin.
+        if (comparePositions(this.position, from) === 0) await this.wait(100);
+        return;
+      }
+    }
+    this.report();
+    const waitMs = this.retryAtMs - Date.now();
+    if (waitMs > 0) {
+      await this.wait(waitMs);
+      return;
+    }
+    await this.send(this.pending);
   }
 
   /** Says where it is when that changed, and at least once a second while it waits (the unsent bytes grow). */
