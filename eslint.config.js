@@ -137,6 +137,16 @@ export default tseslint.config(
     },
   },
   {
+    files: ['packages/server/src/forward/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(['**/api/**', '**/query/**', '**/store/**', '**/dbthread/**', 'fastify'], 'forward/ follows the spool and sends on what ingest/ prepares: it knows neither the store nor HTTP requests.'),
+        DUCKDB_ONLY_IN_STORE,
+      ),
+    },
+  },
+  {
     // Export (issue 34): streams of the store's export port, served to api/ through the database thread's calls.
     files: ['packages/server/src/export/**'],
     ignores: ['**/*.test.ts'],

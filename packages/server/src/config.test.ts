@@ -96,6 +96,8 @@ describe('resolveServeConfig', () => {
       store: { kind: 'duckdb', path: resolve('.spoor', 'spoor.duckdb') },
       spoolMaxBytes: 1024 ** 3,
       roles: { ingest: true, query: true, alerting: true },
+      forward: [],
+      forwardSpoolMaxBytes: 1024 ** 3,
     });
     expect(DEFAULTS.host).toBe('127.0.0.1');
   });
@@ -144,7 +146,18 @@ describe('resolveServeConfig', () => {
     SPOOR_CLICKHOUSE_CLUSTER: 'env-cluster',
     SPOOR_SPOOL_MAX: '2GiB',
     SPOOR_ROLE: 'query',
+    SPOOR_FORWARD: 'jaeger=http://jaeger:4318',
+    SPOOR_FORWARD_SPOOL_MAX: '2GiB',
   };
+  /** A destination as `--forward NAME=http://NAME:4318` resolves. */
+  const destination = (name: string) => ({
+    name,
+    baseUrl: `http://${name}:4318`,
+    urls: { traces: `http://${name}:4318/v1/traces`, logs: `http://${name}:4318/v1/logs`, metrics: `http://${name}:4318/v1/metrics` },
+    headers: [],
+    signals: ['traces', 'logs', 'metrics'],
+    filters: [],
+  });
 
   it('takes every setting from SPOOR_* variables over the defaults', () => {
     expect(resolveServeConfig({}, env)).toEqual({
@@ -173,13 +186,16 @@ describe('resolveServeConfig', () => {
       store: { kind: 'clickhouse', url: 'http://spoor:env@ch-env:8123/spoor', cluster: 'env-cluster' },
       spoolMaxBytes: 2 * 1024 ** 3,
       roles: { ingest: false, query: true, alerting: false },
+      forward: [destination('jaeger')],
+      forwardSpoolMaxBytes: 2 * 1024 ** 3,
     });
   });
 
   it('lets every flag beat its variable', () => {
     const flags = { host: '::1', port: '0', grpcPort: '4417', data: '/srv/flag', retention: 'traces=1d', maxBody: '2048', logLevel: 'warn', prices: '/srv/prices.json',
       alerts: '/srv/alerts.yaml', alertInterval: '1m', evaluators: '/srv/evaluators.yaml', traceQuiet: '1m', staleAfter: '5s', externalUrl: 'http://10.0.0.5:4318', allowedHosts: 'flag.example', auth: 'auto',
-      metricsToken: 'flag-token', corsOrigin: 'https://flag.example', rateLimit: '0', store: 'duckdb', clickhouseUrl: '', spoolMax: '5MiB', role: 'ingest' };
+      metricsToken: 'flag-token', corsOrigin: 'https://flag.example', rateLimit: '0', store: 'duckdb', clickhouseUrl: '', spoolMax: '5MiB', role: 'ingest',
+      forward: 'tempo=http://tempo:4318', forwardSpoolMax: '64MiB' };
     expect(resolveServeConfig(flags, env)).toEqual({
       host: '::1',
       port: 0,
@@ -205,6 +221,8 @@ describe('resolveServeConfig', () => {
       store: { kind: 'duckdb', path: '/srv/flag/spoor.duckdb' },
       spoolMaxBytes: 5 * 1024 ** 2,
       roles: { ingest: true, query: false, alerting: false },
+      forward: [destination('tempo')],
+      forwardSpoolMaxBytes: 64 * 1024 ** 2,
     });
   });
 

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { parseDurationUs } from './duration.js';
 import { type Provider, parseProviders } from './replay/providers.js';
 import { type OidcConfig, DEFAULT_GROUPS_CLAIM, DEFAULT_SCOPES, resolveOidcConfig } from './auth/oidc-config.js';
+import { type ForwardDestination, forwardLoopProblem, machineAddresses, parseForwardDestinations, splitForwardList } from './forward/destinations.js';
 
 /** What a user may set, by flag or `SPOOR_*` environment variable. Every field is optional. */
 export interface ServeOptions {
@@ -77,6 +78,11 @@ export interface ServeOptions {
   oidcScopes?: string;
   /** The claim that holds a person's groups. Default `groups`. */
   oidcGroupsClaim?: string;
+  // Forwarding (issue 34, area F): see forward/destinations.ts.
+  /** `NAME=URL[,headers=K:V;…][,signals=…][,filter=…]`, repeatable; several in the variable, each starting `NAME=scheme://` after a `;`. Default: none. */
+  forward?: string | string[];
+  /** Unsent bytes a destination may fall behind before its oldest are dropped, e.g. `1GiB`. Default 1 GiB. */
+  forwardSpoolMax?: string;
 }
 
 /** What a server does (`--role`); every one by default. */
@@ -134,6 +140,11 @@ export interface ServeConfig {
   treePageSpans?: number;
   /** Single sign-on through an OpenID Connect provider; unset: none. */
   oidc?: OidcConfig;
+  // Forwarding (issue 34, area F).
+  /** Where acknowledged data is forwarded; header values may be secrets. */
+  forward: ForwardDestination[];
+  /** Unsent bytes per destination before its oldest are dropped. */
+  forwardSpoolMaxBytes: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -172,6 +183,8 @@ export const DEFAULTS = {
   oidcRoles: '',
   oidcScopes: DEFAULT_SCOPES,
   oidcGroupsClaim: DEFAULT_GROUPS_CLAIM,
+  forward: '',
+  forwardSpoolMax: '1GiB',
 } as const;
 
 const ENV: Record<keyof ServeOptions, string> = {
@@ -208,6 +221,8 @@ const ENV: Record<keyof ServeOptions, string> = {
   oidcRoles: 'SPOOR_OIDC_ROLES',
   oidcScopes: 'SPOOR_OIDC_SCOPES',
   oidcGroupsClaim: 'SPOOR_OIDC_GROUPS_CLAIM',
+  forward: 'SPOOR_FORWARD',
+  forwardSpoolMax: 'SPOOR_FORWARD_SPOOL_MAX',
 };
 
 /** Resolves flags over environment over defaults. Throws a message that says what to fix. */
@@ -258,8 +273,19 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     auth,
     env,
   );
+  // Forwarding (issue 34, area F): a destination that is this server itself is refused here, and
+  // again once the ports are bound (port 0 is known only then).
+  const forward = parseForwardDestinations(splitForwardList(pick('forward')), env);
+  for (const destination of forward) {
+    const problem = forwardLoopProblem(destination, { host, ports: [port, grpcPort].filter((p) => p > 0), interfaces: machineAddresses() });
+    if (problem !== null) throw new Error(problem);
+  }
+  const forwardSpoolMaxBytes = parseBytes(pick('forwardSpoolMax'));
+  if (forwardSpoolMaxBytes <= 0) throw new Error(`--forward-spool-max must be more than 0 bytes, such as 1GiB (${ENV.forwardSpoolMax})`);
   return {
     ...(oidc === undefined ? {} : { oidc }),
+    forward,
+    forwardSpoolMaxBytes,
     host,
     port,
     // A server that leaves ingest to others opens no OTLP port of its own.

@@ -223,6 +223,19 @@ export function redactorOf(policy: MaskingPolicy, onMasked: (label: string) => v
   return createRedactor(redactOptionsOf(policy, 'the masking policy'), { onMasked });
 }
 
+/**
+ * Masks one set of attributes in place: a value whose key is sensitive whole, findings in strings
+ * and string arrays, and objects (key-value lists) walked. Forwarding masks the attributes it
+ * sends on with it, so what leaves Spoor is masked as what it stores.
+ */
+export function maskAttributes(attrs: Attributes, redactor: Redactor): void {
+  redactor.attributesInPlace(attrs as Record<string, unknown>);
+  for (const key in attrs) {
+    const value = attrs[key];
+    if (typeof value === 'object' && value !== null) attrs[key] = redactor.object(value);
+  }
+}
+
 /** Masks a decoded request's records in place. */
 export function maskBatch(batch: RecordBatch, redactor: Redactor): void {
   const seen = new Set<object>();
@@ -230,11 +243,7 @@ export function maskBatch(batch: RecordBatch, redactor: Redactor): void {
   const attributes = (attrs: Attributes): void => {
     if (seen.has(attrs)) return;
     seen.add(attrs);
-    redactor.attributesInPlace(attrs as Record<string, unknown>);
-    for (const key in attrs) {
-      const value = attrs[key];
-      if (typeof value === 'object' && value !== null) attrs[key] = redactor.object(value);
-    }
+    maskAttributes(attrs, redactor);
   };
   const id = (key: string, value: string | null): string | null => (value === null ? null : ((redactor.value(key, value) as string | undefined) ?? null));
   for (const span of batch.runningSpans === undefined ? batch.spans : [...batch.spans, ...batch.runningSpans]) {

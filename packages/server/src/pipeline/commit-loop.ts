@@ -282,7 +282,9 @@ export class CommitLoop {
    */
   private readBack(position: SpoolPosition, previous: SpoolPosition | null): SpoolEntry | null {
     for (let tries = 0; tries < 2; tries++) {
-      this.spoolReader ??= readSpool(this.options.spoolDir, tries === 0 ? previous : null);
+      // An entry lies within one segment: reading starts there at the earliest, not at the spool's
+      // first segment, which may be far behind (segments kept for a --forward destination).
+      this.spoolReader ??= readSpool(this.options.spoolDir, tries === 0 && previous !== null ? previous : { segment: position.segment, offset: 0 });
       for (let next = this.spoolReader.next(); next.done !== true; next = this.spoolReader.next()) {
         const item = next.value;
         if (!('entry' in item)) continue;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type SpoolEntry, type SpoolPosition, Spool, comparePositions, positionFromString, positionToString, readSpool } from './spool.js';
+import { type SpoolEntry, type SpoolPosition, Spool, comparePositions, positionFromString, positionToString, readSpool, readSpoolRange } from './spool.js';
 
 const HEADER_BYTES = 20;
 
@@ -315,6 +315,70 @@ describe('Spool', () => {
     expect(await inProgress).toEqual({ segment: 1, offset: entryBytes(entry({ body: text('in progress') })) });
     await expect(s.append(entry())).rejects.toThrow('the spool is closed');
     expect(entriesOf(read())).toHaveLength(1);
+  });
+});
+
+describe('a reader besides the store (forwarding)', () => {
+  it('keeps the segments it holds past the store\'s commit, and releases them once it moves on', async () => {
+    const s = await open({ maxSegmentBytes: 10 });
+    const positions = [];
+    for (let i = 0; i < 4; i++) positions.push(await s.append(entry({ body: new Uint8Array([i]) })));
+    let held: SpoolPosition | null = positions[0]!;
+    s.hold(() => held);
+
+    s.release(positions[3]!);
+    expect(await segmentFiles()).toEqual(['000000000001.spool', '000000000002.spool', '000000000003.spool', '000000000004.spool']);
+    held = positions[1]!;
+    s.release(positions[3]!);
+    expect(await segmentFiles()).toEqual(['000000000002.spool', '000000000003.spool', '000000000004.spool']);
+    held = null;
+    s.release(positions[3]!);
+    expect(await segmentFiles()).toEqual(['000000000004.spool']);
+  });
+
+  it('says where the acknowledged end is, once per group written', async () => {
+    const s = await open();
+    expect(s.durableEnd()).toEqual({ segment: 1, offset: 0 });
+    const ends: SpoolPosition[] = [];
+    s.onDurable((end) => ends.push(end));
+    const [, second] = await Promise.all([s.append(entry({ body: text('a') })), s.append(entry({ body: text('b') }))]);
+    expect(ends).toEqual([second]);
+    expect(s.durableEnd()).toEqual(second);
+  });
+
+  it('reads a piece of a segment from a position up to an end, whole entries only, at least one', async () => {
+    const s = await open();
+    const bodies = ['one', 'two', 'three', 'a much longer fourth body'].map(text);
+    const positions = [];
+    for (const body of bodies) positions.push(await s.append(entry({ body })));
+    const bodiesOf = (items: ReturnType<typeof readSpoolRange>['items']) => items.map((item) => ('entry' in item ? Buffer.from(item.entry.body).toString() : '?'));
+
+    const all = readSpoolRange(dir, 1, 0, positions[3]!.offset, 1 << 20);
+    expect(bodiesOf(all.items)).toEqual(['one', 'two', 'three', 'a much longer fourth body']);
+    expect(all.next).toBe(positions[3]!.offset);
+    // Up to an end before the file's: an entry written after the end is not read yet.
+    expect(bodiesOf(readSpoolRange(dir, 1, 0, positions[1]!.offset, 1 << 20).items)).toEqual(['one', 'two']);
+    // About maxBytes: the entries that fit; a first entry larger than that is read whole.
+    const two = readSpoolRange(dir, 1, positions[0]!.offset, Infinity, positions[2]!.offset - positions[0]!.offset);
+    expect([bodiesOf(two.items), two.next]).toEqual([['two', 'three'], positions[2]!.offset]);
+    expect(bodiesOf(readSpoolRange(dir, 1, positions[2]!.offset, Infinity, 1).items)).toEqual(['a much longer fourth body']);
+    expect(readSpoolRange(dir, 1, positions[3]!.offset, Infinity, 1 << 20)).toEqual({ items: [], next: positions[3]!.offset });
+  });
+
+  it('reports a torn tail and a damaged stretch as a reading of the whole segment does', async () => {
+    const s = await open();
+    const positions = [];
+    for (const body of ['one', 'two', 'three']) positions.push(await s.append(entry({ body: text(body) })));
+    await closeSpool();
+    const file = join(dir, '000000000001.spool');
+    const bytes = await readFile(file);
+    bytes[positions[0]!.offset + 2]! ^= 0xff; // the second entry's length
+    await writeFile(file, Buffer.concat([bytes, Buffer.from('torn')]));
+
+    const damaged = readSpoolRange(dir, 1, positions[0]!.offset, Infinity, 1 << 20);
+    expect(damaged.items).toEqual([{ damaged: expect.any(Buffer), segment: 1, offset: positions[0]!.offset }]);
+    expect(damaged.next).toBe(positions[1]!.offset);
+    expect(readSpoolRange(dir, 1, positions[2]!.offset, Infinity, 1 << 20)).toEqual({ items: [{ tornBytes: 4, segment: 1 }], next: positions[2]!.offset + 4 });
   });
 });
 

@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, ftruncateSync, openSync, readFileSync, readdirSync, rmSync, statSync, writev } from 'node:fs';
+import { closeSync, fdatasync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writev } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -78,6 +78,11 @@ export class Spool {
   private closed = false;
   private readonly maxSegmentBytes: number;
   private readonly sync: boolean;
+  /** The end of the last group on disk: everything before it is acknowledged. */
+  private durable: SpoolPosition;
+  private readonly durableListeners: Array<(end: SpoolPosition) => void> = [];
+  /** Where a reader other than the store (forwarding) still needs the spool from; `null`: nowhere. */
+  private held: () => SpoolPosition | null = () => null;
 
   private constructor(
     private readonly dir: string,
@@ -88,6 +93,7 @@ export class Spool {
     this.sync = options.sync ?? true;
     this.segment = segment;
     this.fd = openSync(this.fileOf(segment), 'a');
+    this.durable = { segment, offset: 0 };
   }
 
   /**
@@ -159,7 +165,9 @@ export class Spool {
         }
         for (const w of group) w.reject(error);
       } else {
+        this.durable = positions.at(-1)!;
         group.forEach((w, i) => w.resolve(positions[i]!));
+        for (const listener of this.durableListeners) listener(this.durable);
       }
       if (this.waiting.length > 0) setImmediate(() => this.flush());
       else this.flushing = false;
@@ -182,11 +190,34 @@ export class Spool {
     this.offset = 0;
   }
 
-  /** Deletes the segments wholly before `position`: the store has committed them. */
+  /**
+   * Deletes the segments wholly before `position` (the store has committed them) and before what
+   * `hold` keeps.
+   */
   release(position: SpoolPosition): void {
+    const held = this.held();
+    const upTo = held !== null && comparePositions(held, position) < 0 ? held : position;
     for (const segment of listSegments(this.dir)) {
-      if (segment < position.segment && segment !== this.segment) rmSync(this.fileOf(segment), { force: true });
+      if (segment < upTo.segment && segment !== this.segment) rmSync(this.fileOf(segment), { force: true });
     }
+  }
+
+  /**
+   * Keeps the segments from `from()` on (read at each release) past the store's commit: a reader
+   * of the spool besides the store (forwarding) has not read them yet.
+   */
+  hold(from: () => SpoolPosition | null): void {
+    this.held = from;
+  }
+
+  /** The end of what is on disk and acknowledged: the end of the last group written. */
+  durableEnd(): SpoolPosition {
+    return this.durable;
+  }
+
+  /** Told the new end after each group is on disk (one call per group, not per entry). */
+  onDurable(listener: (end: SpoolPosition) => void): void {
+    this.durableListeners.push(listener);
   }
 
   /** Waits for appends in progress, then closes the file. */
@@ -198,8 +229,13 @@ export class Spool {
   }
 
   private fileOf(segment: number): string {
-    return join(this.dir, `${String(segment).padStart(12, '0')}.spool`);
+    return segmentFile(this.dir, segment);
   }
+}
+
+/** The file of segment `segment` in the spool directory `dir`. */
+export function segmentFile(dir: string, segment: number): string {
+  return join(dir, `${String(segment).padStart(12, '0')}.spool`);
 }
 
 /**
@@ -260,6 +296,57 @@ function nextEntryAfter(data: Buffer, offset: number): number {
     if (decodeEntry(data, at) !== null) return at;
   }
   return -1;
+}
+
+/**
+ * Reads whole entries of segment `segment` from byte `offset` up to byte `end` (at most), about
+ * `maxBytes` of them but always a whole first one: how a reader that follows the spool as it
+ * grows takes it a piece at a time, never the whole segment. `next` is where the next read
+ * starts. A stretch that is not an entry is reported as `readSpoolFile` reports it (damage with
+ * an entry after it, or a torn tail that ends the segment).
+ */
+export function readSpoolRange(dir: string, segment: number, offset: number, end: number, maxBytes: number): { items: SpoolItem[]; next: number } {
+  const fd = openSync(segmentFile(dir, segment), 'r');
+  try {
+    const stop = Math.min(end, fstatSync(fd).size);
+    if (offset >= stop) return { items: [], next: offset };
+    let data = readAt(fd, offset, Math.min(stop - offset, Math.max(maxBytes, HEADER_BYTES)));
+    if (data.length >= HEADER_BYTES) {
+      const first = HEADER_BYTES + data.readUInt8(6) + data.readUInt32LE(0);
+      if (first > data.length && offset + first <= stop) data = readAt(fd, offset, first);
+    }
+    const items: SpoolItem[] = [];
+    let at = 0;
+    while (at < data.length) {
+      const entry = decodeEntry(data, at);
+      if (entry === null) break;
+      at = entry.end;
+      items.push({ entry: entry.entry, position: { segment, offset: offset + at } });
+    }
+    if (items.length > 0) return { items, next: offset + at };
+    const rest = readAt(fd, offset, stop - offset);
+    const after = nextEntryAfter(rest, 0);
+    if (after === -1) return { items: [{ tornBytes: rest.length, segment }], next: stop };
+    return { items: [{ damaged: rest.subarray(0, after), segment, offset }], next: offset + after };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readAt(fd: number, offset: number, length: number): Buffer {
+  const data = Buffer.allocUnsafe(length);
+  let read = 0;
+  while (read < length) {
+    const n = readSync(fd, data, read, length - read, offset + read);
+    if (n === 0) break;
+    read += n;
+  }
+  return read === length ? data : data.subarray(0, read);
+}
+
+/** The segments in the spool directory `dir`, oldest first. */
+export function listSpoolSegments(dir: string): number[] {
+  return listSegments(dir);
 }
 
 function listSegments(dir: string): number[] {

@@ -33,6 +33,8 @@ import { type OwnEvent, ownEventBody } from '../ingest/own-events.js';
 import { quarantineAccess, resubmitter } from './resubmit.js';
 import { serverMetrics, watchIngestQueue } from './server-metrics.js';
 import { LiveHub } from '../live/hub.js';
+import { forwardLoopProblem, machineAddresses } from '../forward/destinations.js';
+import { ForwardThread, forwardingMasking } from '../forward/forward-client.js';
 
 /** How soon a key revoked elsewhere (another server, the command line) stops working here. */
 const KEY_REFRESH_MS = 500;
@@ -79,6 +81,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   let app: FastifyInstance | null = null;
   let queue: IngestQueue | null = null;
   let grpc: GrpcReceiver | null = null;
+  let forward: ForwardThread | null = null;
   let threadFailed = false;
   let reportFailure: (error: Error) => void = () => {};
   // Live streams read what each commit brought; made once the database thread answers.
@@ -199,7 +202,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     // A server with single sign-on requires a key or a person signed in from the start: it may bind beyond loopback.
     checkBinding(config, ring.any || config.oidc !== undefined);
     // Policies set through the API, over the --mask file's, for the requests decoded from now on.
-    for (const { projectId, policy } of await thread.calls.listMaskingPolicies()) {
+    const maskingPolicies = await thread.calls.listMaskingPolicies();
+    for (const { projectId, policy } of maskingPolicies) {
       const problem = maskingPolicyProblem(policy);
       // Its project's requests are refused (503) until it is set again: see ProjectMasking.
       if (problem !== null) log.error({ projectId }, `the masking policy of project '${projectId}' cannot be used (${problem}); its requests are refused until it is set again`);
@@ -258,6 +262,17 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       runningEvaluators.pausedStates().map(({ projectId, evaluator, paused }) => ({ labels: { project: projectId, evaluator }, value: paused ? 1 : 0 })),
     );
     spool = await Spool.open(spoolDir, {}, committedSegment);
+    // Forwarding (issue 34, area F): the forward thread follows the spool; the spool keeps what it
+    // has not sent (up to --forward-spool-max) past the store's commits. Set before any commit.
+    if (config.forward.length > 0) {
+      const started = await ForwardThread.start(
+        { spoolDir, positionsDir: join(config.dataDir, 'forward'), destinations: config.forward, capBytes: config.forwardSpoolMaxBytes, maskFile, policies: maskingPolicies, tail: spool.durableEnd() },
+        { selfMetrics, log: (level, message, data) => log[level](data, message) },
+      );
+      forward = started;
+      spool.hold(() => started.hold());
+      spool.onDurable((end) => started.tail(end));
+    }
     queue = new IngestQueue(spool, thread, { maxSpoolBytes: config.spoolMaxBytes });
     queue.startAfter(replayed);
     queue.setStoreHealthy(storeHealthy);
@@ -307,7 +322,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       corsOrigins: config.corsOrigins,
       roles: config.roles,
       secureCookies: config.externalUrl?.startsWith('https://') ?? false,
-      decoder,
+      decoder: forward === null ? decoder : forwardingMasking(decoder, forward),
       accept,
       visible: () => ingest.whenVisible(),
       quarantine: quarantineAccess(quarantineDir, resubmit, ingest, () => quarantinedSinceStart),
@@ -336,8 +351,20 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         logger: app.log,
       });
     }
+    if (forward !== null) {
+      // Port 0 is known only now: a destination that is this server would get back what it forwards.
+      const address = app.server.address();
+      const ports = [typeof address === 'object' && address !== null ? address.port : config.port, grpc?.port ?? 0].filter((p) => p > 0);
+      for (const destination of config.forward) {
+        const problem = forwardLoopProblem(destination, { host: config.host, ports, interfaces: machineAddresses() });
+        if (problem !== null) throw new Error(problem);
+      }
+      forward.start();
+    }
   } catch (error) {
+    await grpc?.close();
     await app?.close();
+    await forward?.close();
     await experiments?.close();
     await alerting.close();
     await evaluators?.close();
@@ -352,6 +379,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const openSpool = spool;
   const keys = ring;
   const grpcReceiver = grpc;
+  const forwarding = forward;
 
   const address = running.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -369,6 +397,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         ready = false;
         // Both receivers wait for in-flight requests; each of those waits for its spool write.
         await Promise.all([grpcReceiver?.close(), running.close()]);
+        // What a destination has not received stays in the spool, from its position on disk.
+        await forwarding?.close();
         // Experiments running here stop (recorded as failed) while their calls can still be stored.
         await experiments?.close();
         await decoder.close();

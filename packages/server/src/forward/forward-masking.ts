@@ -1,0 +1,73 @@
+import type { Redactor } from '@spoor/model';
+import { type MaskFile, type MaskingPolicy, filePolicyFor, redactorOf } from '../ingest/masking.js';
+
+/**
+ * Each project's masking policy as forwarding applies it: resolved as ingest resolves it (the one
+ * set through the API, else the `--mask` file's for the project, else the file's default), and
+ * kept as a timeline while the server runs. A request is masked by the policy in force when it
+ * was received AND by every one set after it: a destination that is behind never gets what a
+ * removed policy hid from the store, nor what a new one hides (a request received just before a
+ * change may have been decoded, and stored, after it). Once a server restarts it knows only the
+ * policies in force then. The main thread posts each change before any request decoded with it
+ * is spooled.
+ */
+export class ForwardMasking {
+  /** Per project, the policies set through the API since the start (`null`: removed), oldest first. */
+  private readonly timelines = new Map<string, Array<{ fromUs: number; policy: MaskingPolicy | null }>>();
+  /** Redactors by `keyFor`; `undefined`: no policy. */
+  private readonly redactors = new Map<string, Redactor | undefined>();
+
+  constructor(
+    private readonly file: MaskFile | null,
+    policies: Array<{ projectId: string; policy: MaskingPolicy }>,
+  ) {
+    for (const { projectId, policy } of policies) this.timelines.set(projectId, [{ fromUs: Number.NEGATIVE_INFINITY, policy }]);
+  }
+
+  /** A project's policy set (or removed: `null`) through the API, in force for what is received from `nowUs` on. */
+  set(projectId: string, policy: MaskingPolicy | null, nowUs: number): void {
+    let timeline = this.timelines.get(projectId);
+    if (timeline === undefined) this.timelines.set(projectId, (timeline = [{ fromUs: Number.NEGATIVE_INFINITY, policy: null }]));
+    timeline.push({ fromUs: nowUs, policy });
+  }
+
+  /**
+   * Names the policies that mask a request of `projectId` received at `receivedUs`: the same key
+   * for every request masked alike (to reuse what is built for it).
+   */
+  keyFor(projectId: string, receivedUs: number): string {
+    const timeline = this.timelines.get(projectId);
+    if (timeline === undefined) return `${projectId}\u0000`;
+    let from = 0;
+    while (from + 1 < timeline.length && timeline[from + 1]!.fromUs <= receivedUs) from++;
+    return `${projectId}\u0000${from}\u0000${timeline.length}`;
+  }
+
+  /**
+   * What masks the requests of `keyFor`'s key, `undefined` for none; throws `MaskingPolicyError`
+   * for a policy this server cannot use (its requests are then never sent).
+   */
+  redactorFor(key: string): Redactor | undefined {
+    if (this.redactors.has(key)) return this.redactors.get(key);
+    const [projectId, from, to] = key.split('\u0000') as [string, string, string | undefined];
+    const timeline = this.timelines.get(projectId);
+    const policies = (timeline === undefined ? [null] : timeline.slice(Number(from), Number(to)).map((t) => t.policy)).map((p) => p ?? filePolicyFor(this.file, projectId));
+    // Counted by the decode thread's masking (`spoor_masked_values_total`), not again here.
+    const redactors = [...new Set(policies)].flatMap((p) => (p === null ? [] : [redactorOf(p, () => {})]));
+    const redactor = redactors.length === 0 ? undefined : redactors.length === 1 ? redactors[0] : composed(redactors);
+    this.redactors.set(key, redactor);
+    return redactor;
+  }
+}
+
+/** One redactor that masks as each of `redactors` does, one after the other. */
+function composed(redactors: Redactor[]): Redactor {
+  return {
+    string: (value) => redactors.reduce((text, r) => r.string(text), value),
+    value: (key, value) => redactors.reduce<unknown>((v, r) => (v === undefined ? undefined : r.value(key, v)), value),
+    attributesInPlace: (attributes) => {
+      for (const r of redactors) r.attributesInPlace(attributes);
+    },
+    object: (value) => redactors.reduce((v, r) => r.object(v), value),
+  };
+}
