@@ -42,6 +42,16 @@ import { keptCopies, MAX_PAGE_SPANS, pagePlan, pageScores, type SpanPage } from 
  */
 export const MAX_DETAIL_SPANS = 50_000;
 
+/**
+ * The most bytes of stored span attributes, events and links `GET /api/traces/:id` answers
+ * without `spans=`, summed before anything else is read: the answer is these bytes and some 700
+ * more a span, and the server holds them, the answer and its copy on the HTTP thread at once.
+ * MEASURED_HERE
+ */
+export const MAX_DETAIL_TEXT_BYTES = 64 * 2 ** 20;
+
+const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
+
 /** Answers the read API from a `Store`. Knows nothing of HTTP or of how records arrived. */
 const NO_SPAN = '0000000000000000';
 
@@ -89,14 +99,18 @@ export class QueryService {
    */
   async getTrace(projectId: string, traceId: string, page: SpanPage | null = null): Promise<JsonUtf8<TraceDetail | TraceDetailPage>> {
     if (page !== null) return this.getTracePage(projectId, traceId, page);
-    const stored = await this.store.countTraceSpans(projectId, traceId);
+    const [stored, textBytes] = await Promise.all([this.store.countTraceSpans(projectId, traceId), this.store.countTraceTextBytes(projectId, traceId)]);
+    const pages = `ask for pages of it with ?spans=OFFSET,LIMIT (e.g. ?spans=0,${MAX_PAGE_SPANS})`;
     if (stored > MAX_DETAIL_SPANS) {
+      throw new AppError('ERR_TRACE_TOO_LARGE', `trace ${traceId} has ${stored} spans, more than the ${MAX_DETAIL_SPANS} one answer holds: ${pages}`);
+    }
+    if (textBytes > MAX_DETAIL_TEXT_BYTES) {
       throw new AppError(
         'ERR_TRACE_TOO_LARGE',
-        `trace ${traceId} has ${stored} spans, more than the ${MAX_DETAIL_SPANS} one answer holds: ask for pages of it with ?spans=OFFSET,LIMIT (e.g. ?spans=0,${MAX_PAGE_SPANS})`,
+        `trace ${traceId} holds ${mib(textBytes)} MiB of span attributes, events and links, more than the ${mib(MAX_DETAIL_TEXT_BYTES)} MiB one answer holds: ${pages}`,
       );
     }
-    const [found, scores] = await Promise.all([this.store.getTrace(projectId, traceId), this.scoresOf(projectId, traceId)]);
+    const [found, scores] = await Promise.all([this.store.getTraceBytes(projectId, traceId), this.scoresOf(projectId, traceId)]);
     if (found === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
     return traceDetailJson(traceId, found, scores);
   }

@@ -14,6 +14,7 @@ import { describeDatasetContract } from './store-contract-datasets.js';
 import { describeExperimentContract } from './store-contract-experiments.js';
 import { describeLiveContract } from './store-contract-live.js';
 import { describeTracePagesContract } from './store-contract-trace-pages.js';
+import { describeTraceAnswerContract } from './store-contract-trace-answer.js';
 import type { WriteContractSubject } from './store-contract-write.js';
 
 /** Every read contract suite against one kind of store, each test on a store `open` makes anew. */
@@ -33,6 +34,7 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
   describeExperimentContract(adapter, open);
   describeLiveContract(adapter, open);
   describeTracePagesContract(adapter, open);
+  describeTraceAnswerContract(adapter, open);
 }
 
 /**
