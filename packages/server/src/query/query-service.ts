@@ -76,7 +76,11 @@ export interface ReplaySource {
 }
 
 export class QueryService {
-  constructor(private readonly store: TraceReader & LogReader & MetricReader & { readonly scores: ScoreStore }) {}
+  /** `maxDetailTextBytes`: the stored text bytes of the largest trace answered whole (default `MAX_DETAIL_TEXT_BYTES`). */
+  constructor(
+    private readonly store: TraceReader & LogReader & MetricReader & { readonly scores: ScoreStore },
+    private readonly maxDetailTextBytes = MAX_DETAIL_TEXT_BYTES,
+  ) {}
 
   /** A page of trace summaries, with the page's scores tallied in one query. */
   async listTraces(query: TraceQuery): Promise<TraceListResponse> {
@@ -104,10 +108,10 @@ export class QueryService {
     if (stored > MAX_DETAIL_SPANS) {
       throw new AppError('ERR_TRACE_TOO_LARGE', `trace ${traceId} has ${stored} spans, more than the ${MAX_DETAIL_SPANS} one answer holds: ${pages}`);
     }
-    if (textBytes > MAX_DETAIL_TEXT_BYTES) {
+    if (textBytes > this.maxDetailTextBytes) {
       throw new AppError(
         'ERR_TRACE_TOO_LARGE',
-        `trace ${traceId} holds ${mib(textBytes)} MiB of span attributes, events and links, more than the ${mib(MAX_DETAIL_TEXT_BYTES)} MiB one answer holds: ${pages}`,
+        `trace ${traceId} holds ${mib(textBytes)} MiB of span attributes, events and links, more than the ${mib(this.maxDetailTextBytes)} MiB one answer holds: ${pages}`,
       );
     }
     const [found, scores] = await Promise.all([this.store.getTraceBytes(projectId, traceId), this.scoresOf(projectId, traceId)]);

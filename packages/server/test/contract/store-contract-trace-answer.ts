@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { AppError } from '../../src/errors.js';
+import { QueryService } from '../../src/query/query-service.js';
 import type { RecordBatch, Store } from '../../src/store/store.js';
 import { type StoredTraceBytes, storedTraceBytesOf } from '../../src/store/stored-trace.js';
 import { T0, log, sid, span, tid } from '../support/record-fixtures.js';
@@ -65,6 +67,20 @@ export function describeTraceAnswerContract(adapter: string, open: () => Promise
       const utf8 = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
       const expected = [...spans, spans[2]!].reduce((n, s) => n + utf8(s.attributes) + utf8(s.events) + utf8(s.links), 0);
       expect(await store.countTraceTextBytes('default', tid(1))).toBe(expected);
+    });
+
+    it("refuses the whole answer of a trace whose stored texts pass the bound, naming spans=, and pages it", async () => {
+      await write({ spans, logs });
+      const bytes = await store.countTraceTextBytes('default', tid(1));
+      const within = new QueryService(store, bytes);
+      const detail = JSON.parse(new TextDecoder().decode(await within.getTrace('default', tid(1)))) as { spans: unknown[] };
+      expect(detail.spans).toHaveLength(3);
+      const refused = await new QueryService(store, bytes - 1).getTrace('default', tid(1)).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(AppError);
+      expect(refused).toMatchObject({ code: 'ERR_TRACE_TOO_LARGE', status: 400 });
+      expect((refused as AppError).message).toContain('?spans=0,10000');
+      const page = JSON.parse(new TextDecoder().decode(await new QueryService(store, bytes - 1).getTrace('default', tid(1), { offset: 0, limit: 10 }))) as { spans: unknown[] };
+      expect(page.spans).toHaveLength(3);
     });
   });
 }
