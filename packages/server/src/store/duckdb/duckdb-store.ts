@@ -18,8 +18,9 @@ import {
   storedRowsFrom,
   storedRowsSelect,
   storedSpanFromRow,
+  spanFieldsFromRow,
 } from './read.js';
-import type { StoredLog, StoredTrace } from '../stored-trace.js';
+import { type StoredLog, type StoredTrace, type StoredTraceBytes, spanTextsOf } from '../stored-trace.js';
 import { DuckDbWriter } from './writer.js';
 import { attach, connectTo, isInvalidated, reattach } from './catalog.js';
 import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
@@ -214,6 +215,32 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
       this.traceLogRows(projectId, traceId, bounds, spanId),
     ]);
     return this.storedTraceOf(projectId, spanRows, logRows);
+  }
+
+  async getTraceBytes(projectId: string, traceId: string): Promise<StoredTraceBytes | null> {
+    const bounds = await traceBounds(this.sql, projectId, [traceId]);
+    if (bounds === null) return null;
+    const what = 'read a trace';
+    const [columns, logRows] = await Promise.all([
+      this.read(
+        what,
+        `SELECT ${storedRowsSelect(SPAN_SHAPE, 'rowid', 'bytes')}
+         FROM spans WHERE project_id = $1 AND trace_id = $2 AND start_us BETWEEN $3::BIGINT AND $4::BIGINT`,
+        [projectId, traceId, bounds.fromUs, bounds.toUs],
+      ),
+      this.traceLogRows(projectId, traceId, bounds),
+    ]);
+    const { spanRows, texts } = await this.guard(what, async () => {
+      const arrays = columns.row_arrays?.[0] as string | null | undefined;
+      const rows = arrays === null || arrays === undefined ? [] : (JSON.parse(arrays) as unknown[][]);
+      return { spanRows: rows, texts: spanTextsOf(what, (columns.row_texts?.[0] as Uint8Array | null) ?? new Uint8Array(0), rows.length) };
+    });
+    const sources = await this.readSources(projectId, [...spanRows, ...logRows], [SPAN_SHAPE, STORED_LOG_SHAPE], spanRows.length);
+    return {
+      spans: mapArrayRows(spanRows, SPAN_SHAPE, sources, spanFieldsFromRow),
+      texts,
+      logs: mapArrayRows(logRows, STORED_LOG_SHAPE, sources, storedLogFromRow),
+    };
   }
 
   async getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTrace> {
