@@ -198,20 +198,20 @@ export class QueryService {
     const plan = pagePlan(timings, page);
     const first = page.offset === 0;
     // Past the end there is nothing to read; the first page reads the trace's own logs even with no span.
-    const found = plan.ids.length === 0 && !first ? { spans: [], logs: [] } : await this.store.getTraceSpans(projectId, traceId, plan.ids, first);
+    const found = plan.ids.length === 0 && !first ? { spans: [], texts: NO_SPAN_TEXTS, logs: [] } : await this.store.getTraceSpans(projectId, traceId, plan.ids, first);
     const kept = keptCopies(found.spans);
-    const spans: StoredSpan[] = [];
+    const rows: number[] = [];
     const depths: number[] = [];
     plan.ids.forEach((id, k) => {
-      const span = kept.get(id);
+      const i = kept.get(id);
       // A span deleted (retention) between the two reads is left out, not made up.
-      if (span === undefined) return;
-      spans.push(span);
+      if (i === undefined) return;
+      rows.push(i);
       depths.push(plan.depths[k]!);
     });
     return traceDetailPageJson(
       traceId,
-      { spans, depths, logs: found.logs, spanCount: plan.count, offset: page.offset, nextSpans: plan.next },
+      { trace: found, rows, depths, spanCount: plan.count, offset: page.offset, nextSpans: plan.next },
       pageScores(scores, timings, plan.ids, first),
     );
   }

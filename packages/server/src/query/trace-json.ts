@@ -54,24 +54,25 @@ export function traceDetailJson(traceId: string, trace: StoredTraceBytes, scores
 }
 
 /**
- * `TraceDetailPage`: a page of spans in tree order (`spans[k]` at depth `depths[k]`), the page's
- * logs and scores, and where it lies in the whole (`trace-pages.ts`).
+ * `TraceDetailPage`: a page of spans in tree order (span `rows[k]` of `trace` at depth
+ * `depths[k]`), the page's logs and scores, and where it lies in the whole (`trace-pages.ts`).
  */
 export function traceDetailPageJson(
   traceId: string,
-  page: { spans: readonly StoredSpan[]; depths: ArrayLike<number>; logs: StoredLog[]; spanCount: number; offset: number; nextSpans: string | null },
+  page: { trace: StoredTraceBytes; rows: readonly number[]; depths: ArrayLike<number>; spanCount: number; offset: number; nextSpans: string | null },
   scores: readonly Score[],
 ): JsonUtf8<TraceDetailPage> {
   const shared = new Shared();
-  const texts = spanTextsFromStored(page.spans);
-  const out = new JsonWriter<TraceDetailPage>(textLength(page.spans.length, texts.bytes.length, page.logs));
+  const { spans, texts, logs } = page.trace;
+  const out = new JsonWriter<TraceDetailPage>(textLength(page.rows.length, texts.bytes.length, logs));
   out.write(`{"traceId":${str(traceId)},"spanCount":${page.spanCount},"offset":${page.offset},"nextSpans":${strOrNull(page.nextSpans)},"spans":[`);
-  for (let k = 0; k < page.spans.length; k++) {
+  for (let k = 0; k < page.rows.length; k++) {
     if (k > 0) out.write(',');
-    writeSpan(out, page.spans[k]!, texts, k, page.depths[k]!, shared);
+    const i = page.rows[k]!;
+    writeSpan(out, spans[i]!, texts, i, page.depths[k]!, shared);
   }
   out.write('],"logs":');
-  writeLogs(out, page.logs, shared);
+  writeLogs(out, logs, shared);
   writeScores(out, scores);
   return out.finish();
 }

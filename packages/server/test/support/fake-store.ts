@@ -318,8 +318,8 @@ export class FakeStore implements Store {
     return reads.countTraceSpans(this.data, projectId, traceId);
   }
 
-  async getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTrace> {
-    return reads.getTraceSpans(this.data, projectId, traceId, spanIds, traceLogs);
+  async getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTraceBytes> {
+    return storedTraceBytesOf(reads.getTraceSpans(this.data, projectId, traceId, spanIds, traceLogs));
   }
 
   async getTreePage(projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage> {

@@ -126,7 +126,7 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
     return getTraceBytes(this.ch, projectId, traceId);
   }
 
-  getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTrace> {
+  getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTraceBytes> {
     return getTraceSpans(this.ch, projectId, traceId, spanIds, traceLogs);
   }
 

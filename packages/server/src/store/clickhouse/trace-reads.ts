@@ -41,6 +41,31 @@ export async function getTraceBytes(ch: ChClient, projectId: string, traceId: st
     if (!(await hasTrace(ch, projectId, traceId))) return null;
     [spanRows, logRows] = await read();
   }
+  return storedTraceBytesOf(ch, what, projectId, spanRows, logRows);
+}
+
+/** A page of a trace (`TraceReader.getTraceSpans`): the spans with these ids, and their logs. */
+export async function getTraceSpans(ch: ChClient, projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTraceBytes> {
+  const what = 'read a page of a trace';
+  const p = new ChParams();
+  const page = `span_id IN ${spanIdSet(spanIds)}`;
+  const spans = spansOfTrace(ch, p, projectId, traceId);
+  const orTrace = traceLogs ? ` OR span_id IS NULL OR span_id NOT IN (SELECT span_id ${spans})` : '';
+  const [spanRows, logRows] = await Promise.all([
+    readAllRowsWithBytes(ch, what, SPAN_ROWS, `${spans} AND ${page}`, p),
+    traceLogRows(ch, projectId, traceId, { where: `(${page}${orTrace})`, params: p }),
+  ]);
+  return storedTraceBytesOf(ch, what, projectId, spanRows, logRows);
+}
+
+/** `storedTraceOf`, the spans' texts as bytes (`readAllRowsWithBytes`). */
+async function storedTraceBytesOf(
+  ch: ChClient,
+  what: string,
+  projectId: string,
+  spanRows: { rows: unknown[][]; texts: Uint8Array },
+  logRows: unknown[][],
+): Promise<StoredTraceBytes> {
   const texts = spanTextsOf(what, spanRows.texts, spanRows.rows.length);
   const sources = await readSources(ch, projectId, [
     { rows: spanRows.rows, shape: SPAN_ROWS },
@@ -51,19 +76,6 @@ export async function getTraceBytes(ch: ChClient, projectId: string, traceId: st
     texts,
     logs: mapArrayRows(logRows, LOG_ROWS, sources, storedLogFromRow),
   };
-}
-
-/** A page of a trace (`TraceReader.getTraceSpans`): the spans with these ids, and their logs. */
-export async function getTraceSpans(ch: ChClient, projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTrace> {
-  const p = new ChParams();
-  const page = `span_id IN ${spanIdSet(spanIds)}`;
-  const spans = spansOfTrace(ch, p, projectId, traceId);
-  const orTrace = traceLogs ? ` OR span_id IS NULL OR span_id NOT IN (SELECT span_id ${spans})` : '';
-  const [spanRows, logRows] = await Promise.all([
-    readAllRows(ch, 'read a page of a trace', SPAN_ROWS, `${spans} AND ${page}`, p),
-    traceLogRows(ch, projectId, traceId, { where: `(${page}${orTrace})`, params: p }),
-  ]);
-  return storedTraceOf(ch, projectId, spanRows, logRows);
 }
 
 /** Spans and logs from their rows, with the sources (resources and scopes) they name read at once. */

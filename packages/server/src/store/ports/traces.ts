@@ -56,11 +56,12 @@ export interface TraceReader {
    */
   countTraceTextBytes(projectId: string, traceId: string): Promise<number>;
   /**
-   * A page of a trace: its spans with these ids (every stored copy, any order) and their logs in
-   * time order; with `traceLogs`, also the trace's logs that name no span or a span it lacks.
-   * Empty for a trace the project does not have.
+   * A page of a trace: its spans with these ids (every stored copy, any order), their texts as
+   * UTF-8 bytes as `getTraceBytes` reads them, and their logs in time order; with `traceLogs`,
+   * also the trace's logs that name no span or a span it lacks. Empty for a trace the project
+   * does not have.
    */
-  getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTrace>;
+  getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTraceBytes>;
   /**
    * A page of what the waterfall draws: the first `limit` spans of the trace after `after` in
    * (start, span id) order, the page's own spans in any order. Empty past the last span, and for a trace the project does not have. A
