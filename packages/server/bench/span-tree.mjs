@@ -72,6 +72,8 @@ async function readersOf(root, scratch) {
   const server = (path) => import(pathToFileURL(join(root, 'packages/server/dist', path)).href);
   const model = await import(pathToFileURL(join(root, 'packages/model/dist/index.js')).href);
   const { traceDetailJson } = await server('query/trace-json.js');
+  // The answer takes the trace as its store reads it: since the texts went as bytes, `StoredTraceBytes`.
+  const { storedTraceBytesOf = (trace) => trace } = await server('store/stored-trace.js');
   const { criticalPath } = await server('query/critical-path.js');
   const { diffTraces } = await server('query/trace-diff.js');
   const { traceTimingsOf } = await server('store/trace-timings.js');
@@ -84,7 +86,7 @@ async function readersOf(root, scratch) {
   const order = model.resolveSpanTree !== undefined
     ? (spans) => model.resolveSpanTree(model.spanTreeInputFrom(spans)).count
     : (await server('query/tree.js').then((m) => (spans) => m.orderSpanTree(spans).length));
-  return { order, traceDetailJson, criticalPath, diffTraces, traceTimingsOf, buildSpanTree };
+  return { order, traceDetailJson, storedTraceBytesOf, criticalPath, diffTraces, traceTimingsOf, buildSpanTree };
 }
 
 const spans = storedSpans();
@@ -94,12 +96,13 @@ const checkouts = [];
 for (const [label, root] of roots) {
   const r = await readersOf(root, scratch);
   const timings = r.traceTimingsOf(spans);
+  const trace = r.storedTraceBytesOf({ spans, logs: [] });
   checkouts.push({
     label, root,
     runs: {
       'tree order (spans in, order and depths out)': () => r.order(spans),
       // The answer is its UTF-8 bytes; a checkout from before the typed threads wrapped them ({ bytes }).
-      'trace answer JSON (traceDetailJson)': () => { const json = r.traceDetailJson(spans[0].traceId, { spans, logs: [] }, []); return (json.bytes ?? json).length; },
+      'trace answer JSON (traceDetailJson)': () => { const json = r.traceDetailJson(spans[0].traceId, trace, []); return (json.bytes ?? json).length; },
       'critical path (from its columns)': () => r.criticalPath(spans[0].traceId, timings).spans.length,
       'trace diff of the trace and itself': () => r.diffTraces('a', spans, 'b', spans).rows.length,
       "waterfall rows (web buildSpanTree)": () => r.buildSpanTree(columns).count,
