@@ -4,7 +4,8 @@
 // buildSpanTree, run in Node). In process, no server: what the tree costs, not the I/O around it.
 // `--base DIR` also times a second checkout (built), alternating with this one round by round so
 // both see the same machine. Env: BENCH_SPANS (default 50,000), BENCH_ROUNDS (default 20).
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -63,8 +64,25 @@ function treeColumns(spans) {
     names: spans.map((s) => s.name), services, serviceIndexes: spans.map((s) => services.indexOf(s.serviceName)), startOffsetsUs: spans.map((s) => s.startTimeUs - origin),
     durationsUs: spans.map((s) => s.endTimeUs - s.startTimeUs), statusCodes: spans.map((s) => (s.status.code === 'error' ? 2 : 0)), categories: spans.map(() => 7), events: [],
     inputTokens: spans.map((s) => s.llm?.inputTokens ?? null), outputTokens: spans.map((s) => s.llm?.outputTokens ?? null), costUsd: spans.map((s) => s.llm?.costUsd ?? null),
-    models: spans.map((s) => s.llm?.requestModel ?? null), sessionId: null, logs: [],
+    models: spans.map((s) => s.llm?.requestModel ?? null), states: spans.map(() => 0), sessionId: null, logs: [], scores: [],
   };
+}
+
+/**
+ * A web module and the relative modules it imports, transpiled into `outDir` as `.mjs` files with
+ * their specifiers rewritten; answers the entry's path.
+ */
+async function transpiled(sourceDir, name, outDir, done = new Set()) {
+  const out = join(outDir, `${name}.mjs`);
+  if (done.has(name)) return out;
+  done.add(name);
+  await mkdir(outDir, { recursive: true });
+  const source = await readFile(join(sourceDir, `${name}.ts`), 'utf8');
+  const local = [];
+  const rewritten = source.replace(/from '\.\/([\w-]+)'/g, (_, dep) => (local.push(dep), `from './${dep}.mjs'`));
+  await writeFile(out, ts.transpileModule(rewritten, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText);
+  for (const dep of local) await transpiled(sourceDir, dep, outDir, done);
+  return out;
 }
 
 /** A checkout's readers of the tree, from its built `dist` (and its web source, transpiled into a temporary file there). */
@@ -72,19 +90,25 @@ async function readersOf(root, scratch) {
   const server = (path) => import(pathToFileURL(join(root, 'packages/server/dist', path)).href);
   const model = await import(pathToFileURL(join(root, 'packages/model/dist/index.js')).href);
   const { traceDetailJson } = await server('query/trace-json.js');
+  // The answer takes the trace as its store reads it: since the texts went as bytes, `StoredTraceBytes`.
+  const { storedTraceBytesOf = (trace) => trace } = await server('store/stored-trace.js');
   const { criticalPath } = await server('query/critical-path.js');
   const { diffTraces } = await server('query/trace-diff.js');
   const { traceTimingsOf } = await server('store/trace-timings.js');
   // The web's module imports '@spoor/model': written under the checkout's packages/web, it finds that checkout's model.
-  const source = await readFile(join(root, 'packages/web/src/trace/span-tree.ts'), 'utf8');
-  const webFile = join(root, 'packages/web', `.bench-span-tree-${scratch}.mjs`);
-  await writeFile(webFile, ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText);
-  const { buildSpanTree } = await import(pathToFileURL(webFile).href);
-  await rm(webFile);
+  const webDir = join(root, 'packages/web', `.bench-span-tree-${scratch}`);
+  const web = join(root, 'packages/web/src/trace');
+  const { buildSpanTree } = await import(pathToFileURL(await transpiled(web, 'span-tree', webDir)).href);
+  // Since the waterfall went to typed arrays it builds its rows from `SpanColumns`, made once from
+  // the JSON columns (outside the timing, as the page makes them while the answer arrives).
+  const treeInput = existsSync(join(web, 'span-batch.ts'))
+    ? (await import(pathToFileURL(await transpiled(web, 'span-batch', webDir)).href)).columnsFromTraceTree
+    : (json) => json;
+  await rm(webDir, { recursive: true, force: true });
   const order = model.resolveSpanTree !== undefined
     ? (spans) => model.resolveSpanTree(model.spanTreeInputFrom(spans)).count
     : (await server('query/tree.js').then((m) => (spans) => m.orderSpanTree(spans).length));
-  return { order, traceDetailJson, criticalPath, diffTraces, traceTimingsOf, buildSpanTree };
+  return { order, traceDetailJson, storedTraceBytesOf, criticalPath, diffTraces, traceTimingsOf, buildSpanTree, treeInput };
 }
 
 const spans = storedSpans();
@@ -94,15 +118,17 @@ const checkouts = [];
 for (const [label, root] of roots) {
   const r = await readersOf(root, scratch);
   const timings = r.traceTimingsOf(spans);
+  const trace = r.storedTraceBytesOf({ spans, logs: [] });
+  const treeInput = r.treeInput(columns);
   checkouts.push({
     label, root,
     runs: {
       'tree order (spans in, order and depths out)': () => r.order(spans),
       // The answer is its UTF-8 bytes; a checkout from before the typed threads wrapped them ({ bytes }).
-      'trace answer JSON (traceDetailJson)': () => { const json = r.traceDetailJson(spans[0].traceId, { spans, logs: [] }, []); return (json.bytes ?? json).length; },
+      'trace answer JSON (traceDetailJson)': () => { const json = r.traceDetailJson(spans[0].traceId, trace, []); return (json.bytes ?? json).length; },
       'critical path (from its columns)': () => r.criticalPath(spans[0].traceId, timings).spans.length,
       'trace diff of the trace and itself': () => r.diffTraces('a', spans, 'b', spans).rows.length,
-      "waterfall rows (web buildSpanTree)": () => r.buildSpanTree(columns).count,
+      "waterfall rows (web buildSpanTree)": () => r.buildSpanTree(treeInput).count,
     },
     ms: {},
   });

@@ -143,6 +143,32 @@ describe('masking at ingest', () => {
     }
   });
 
+  it("masks the attributes of a record's instrumentation scope and of a metric point's exemplars, which the records above do not carry", async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const scope = { name: 'pii.scope', attributes: [str('scope.owner', SECRETS.email)] };
+    const start = nowNs();
+    const spans = { resourceSpans: [{ resource: { attributes: [str('service.name', 'pii-scope')] }, scopeSpans: [{ scope, spans: [
+      { traceId, spanId: '4444444444444444', name: 'scoped', startTimeUnixNano: String(start), endTimeUnixNano: String(start + 1_000n) },
+    ] }] }] };
+    const logs = { resourceLogs: [{ resource: { attributes: [str('service.name', 'pii-scope')] }, scopeLogs: [{ scope, logRecords: [
+      { timeUnixNano: String(start), severityNumber: 9, traceId, body: { stringValue: 'scoped log' } },
+    ] }] }] };
+    const metrics = { resourceMetrics: [{ resource: { attributes: [str('service.name', 'pii-scope')] }, scopeMetrics: [{ scope, metrics: [{ name: 'pii.calls', sum: {
+      aggregationTemporality: 2, isMonotonic: true,
+      dataPoints: [{ startTimeUnixNano: String(start - 1_000n), timeUnixNano: String(start), asInt: '1', exemplars: [{ timeUnixNano: String(start), asDouble: 1, traceId, filteredAttributes: [str('caller.phone', SECRETS.phone)] }] }],
+    } }] }] }] };
+    for (const [path, body] of [['/v1/traces', spans], ['/v1/logs', logs], ['/v1/metrics', metrics]] as const) expect((await send(path, body)).status, path).toBe(200);
+    const trace = await get<TraceDetail>(`/api/traces/${traceId}`);
+    const logList = await get<LogListResponse>(`/api/logs?traceId=${traceId}`);
+    const points = await get<{ points: unknown[] }>('/api/metrics/points?name=pii.calls');
+    expect(points.points.length).toBe(1);
+    const stored = JSON.stringify([trace.spans, logList, points]);
+    expect(stored).not.toContain(SECRETS.email);
+    expect(stored).not.toContain(SECRETS.phone);
+    expect(trace.spans[0]!.scope.attributes['scope.owner']).toBe('[REDACTED:email]');
+    expect(stored).toContain('[REDACTED:phone]');
+  });
+
   it("uses a project's own policy from the file, and one set through the API over it", async () => {
     const traceId = randomBytes(16).toString('hex');
     expect((await send('/v1/traces', traceWithSecrets(traceId), 'hashed')).status).toBe(200);

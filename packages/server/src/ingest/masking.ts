@@ -6,7 +6,7 @@ import type { RecordBatch } from '../store/tables.js';
 /**
  * Masking at ingest: a project's policy (the SDK's redaction options, written as JSON) applied to
  * every record of a request before anything is stored, whichever SDK, language or convention sent
- * it: span, event, link, log, metric point and resource attributes (LLM messages are attributes
+ * it: span, event, link, log, metric point, exemplar, resource and scope attributes (LLM messages are attributes
  * in every convention), log bodies, status and error messages, session and user ids. The
  * detectors are `@spoor/model/redact`'s, the ones `@spoor/sdk` runs in apps; a policy's own
  * patterns are compiled with RE2 (`regex.ts`), as one project's pattern runs on the thread that
@@ -239,7 +239,7 @@ export function maskAttributes(attrs: Attributes, redactor: Redactor): void {
 /** Masks a decoded request's records in place. */
 export function maskBatch(batch: RecordBatch, redactor: Redactor): void {
   const seen = new Set<object>();
-  /** Attributes shared by many records (a request's resource) are masked once. */
+  /** Attributes shared by many records (a request's resource and scopes) are masked once. */
   const attributes = (attrs: Attributes): void => {
     if (seen.has(attrs)) return;
     seen.add(attrs);
@@ -249,6 +249,7 @@ export function maskBatch(batch: RecordBatch, redactor: Redactor): void {
   for (const span of batch.runningSpans === undefined ? batch.spans : [...batch.spans, ...batch.runningSpans]) {
     attributes(span.attributes);
     attributes(span.resource.attributes);
+    attributes(span.scope.attributes);
     for (const event of span.events) attributes(event.attributes);
     for (const link of span.links) attributes(link.attributes);
     span.status = { ...span.status, message: redactor.string(span.status.message) };
@@ -258,11 +259,14 @@ export function maskBatch(batch: RecordBatch, redactor: Redactor): void {
   for (const log of batch.logs ?? []) {
     attributes(log.attributes);
     attributes(log.resource.attributes);
+    attributes(log.scope.attributes);
     log.body = typeof log.body === 'string' ? redactor.string(log.body) : redactor.object(log.body);
   }
   for (const point of batch.metricPoints ?? []) {
     attributes(point.attributes);
     attributes(point.resource.attributes);
+    attributes(point.scope.attributes);
+    for (const exemplar of point.exemplars) attributes(exemplar.filteredAttributes);
   }
   for (const error of batch.errors ?? []) {
     error.message = redactor.string(error.message);

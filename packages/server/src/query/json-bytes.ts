@@ -25,6 +25,27 @@ export class JsonWriter<T> {
     if (this.pending.length >= PENDING_CHARS) this.flush();
   }
 
+  /**
+   * Bytes `start .. end` of `bytes`, UTF-8 JSON text, copied in as they are: stored texts go into
+   * an answer so, never decoded to a string and encoded again.
+   */
+  copy(bytes: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    // A short text ("{}", "[]") costs less appended byte by byte than flushed for and copied.
+    if (n <= SHORT_BYTES && this.pending.length > 0) {
+      let ascii = true;
+      for (let i = start; i < end; i++) if (bytes[i]! >= 0x80) ascii = false;
+      if (ascii) {
+        this.pending += String.fromCharCode(...bytes.subarray(start, end));
+        return;
+      }
+    }
+    this.flush();
+    if (this.buffer.length - this.length < n) this.grow(this.length + n);
+    this.buffer.set(bytes.subarray(start, end), this.length);
+    this.length += n;
+  }
+
   /** What was written, over this writer's buffer: the text of the `T` its caller wrote. */
   finish(): JsonUtf8<T> {
     this.flush();
@@ -51,3 +72,4 @@ export class JsonWriter<T> {
 }
 
 const PENDING_CHARS = 32_768;
+const SHORT_BYTES = 16;

@@ -26,7 +26,7 @@ import {
 import { AppError } from '../errors.js';
 import { llmMessagesFrom } from '../normalize/messages.js';
 import type { LogReader, MetricReader, RunningSpanStore, RunningTraceRecord, ScoreStore, TraceReader } from '../store/store.js';
-import type { StoredLog, StoredSpan } from '../store/stored-trace.js';
+import { NO_SPAN_TEXTS, type StoredLog, type StoredSpan } from '../store/stored-trace.js';
 import { logFromData, metricPointFromRecord, scoreFromStored, scoreSummariesOf, traceSummaryFromRecord } from './convert.js';
 import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor } from './cursor.js';
 import type { JsonUtf8 } from '../json.js';
@@ -41,10 +41,23 @@ import { keptCopies, MAX_PAGE_SPANS, pagePlan, pageScores, type SpanPage } from 
  * The most spans `GET /api/traces/:id` answers without `spans=`, counted from the trace's parts
  * before anything else is read. The agent spans of the benchmark are some 1,000 bytes of answer
  * each (20,001 of them 19.8 MB; the server peaked at 543 MiB serving them). A count does not bound
- * bytes: spans of 2.9 KB each (bench:detail's heavy shape) took the server to 1,453 MiB at 20,001
- * and DuckDB past its memory limit at 50,000, so a bound on the stored bytes is still to come.
+ * bytes: spans of 2.9 KB each (bench:detail's heavy shape) took DuckDB past its memory limit at
+ * 50,000, hence `MAX_DETAIL_TEXT_BYTES` too.
  */
 export const MAX_DETAIL_SPANS = 50_000;
+
+/**
+ * The most bytes of stored span attributes, events and links `GET /api/traces/:id` answers
+ * without `spans=`, summed before anything else is read: the answer is these bytes and some 700
+ * more a span, held at once with the answer (which moves to the HTTP thread without a copy). The
+ * bench's heavy shape (20,001 spans, about 41 MiB of such text, a 58 MB answer) took a DuckDB
+ * server from the 906 MiB its ingest peaked at to 960 MiB answering it (1,453 MiB when the
+ * texts were decoded to strings): some 3 bytes held a stored byte, so 64 MiB keeps an answer to
+ * about 200 MiB over what the server holds at rest.
+ */
+export const MAX_DETAIL_TEXT_BYTES = 64 * 2 ** 20;
+
+const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
 
 /** Answers the read API from a `Store`. Knows nothing of HTTP or of how records arrived. */
 const NO_SPAN = '0000000000000000';
@@ -76,19 +89,27 @@ export interface LiveOptions {
   now?: () => number;
 }
 
+/** How large a trace `GET /api/traces/:id` answers whole. */
+export interface TraceDetailOptions {
+  /** The stored text bytes of the largest trace answered whole. Default `MAX_DETAIL_TEXT_BYTES` (64 MiB). */
+  maxDetailTextBytes?: number;
+}
+
 /** `--stale-after`'s default: 10 minutes. */
 export const DEFAULT_STALE_AFTER_MS = 600_000;
 
 export class QueryService {
   private readonly staleAfterUs: number;
   private readonly now: () => number;
+  private readonly maxDetailTextBytes: number;
   /** `/tree`'s binary streams, and the pages its JSON form is written from. */
   readonly treeStreams: TreeStreams;
 
   constructor(
     private readonly store: TraceReader & LogReader & MetricReader & { readonly scores: ScoreStore; readonly runningSpans: RunningSpanStore },
-    options: LiveOptions & TreeStreamOptions = {},
+    options: LiveOptions & TreeStreamOptions & TraceDetailOptions = {},
   ) {
+    this.maxDetailTextBytes = options.maxDetailTextBytes ?? MAX_DETAIL_TEXT_BYTES;
     this.staleAfterUs = (options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS) * 1000;
     this.now = options.now ?? Date.now;
     this.treeStreams = new TreeStreams(store, options, async (projectId, traceId, endedUs) =>
@@ -148,20 +169,24 @@ export class QueryService {
    */
   async getTrace(projectId: string, traceId: string, page: SpanPage | null = null): Promise<JsonUtf8<TraceDetail | TraceDetailPage>> {
     if (page !== null) return this.getTracePage(projectId, traceId, page);
-    const stored = await this.store.countTraceSpans(projectId, traceId);
+    const [stored, textBytes] = await Promise.all([this.store.countTraceSpans(projectId, traceId), this.store.countTraceTextBytes(projectId, traceId)]);
+    const pages = `ask for pages of it with ?spans=OFFSET,LIMIT (e.g. ?spans=0,${MAX_PAGE_SPANS})`;
     if (stored > MAX_DETAIL_SPANS) {
+      throw new AppError('ERR_TRACE_TOO_LARGE', `trace ${traceId} has ${stored} spans, more than the ${MAX_DETAIL_SPANS} one answer holds: ${pages}`);
+    }
+    if (textBytes > this.maxDetailTextBytes) {
       throw new AppError(
         'ERR_TRACE_TOO_LARGE',
-        `trace ${traceId} has ${stored} spans, more than the ${MAX_DETAIL_SPANS} one answer holds: ask for pages of it with ?spans=OFFSET,LIMIT (e.g. ?spans=0,${MAX_PAGE_SPANS})`,
+        `trace ${traceId} holds ${mib(textBytes)} MiB of span attributes, events and links, more than the ${mib(this.maxDetailTextBytes)} MiB one answer holds: ${pages}`,
       );
     }
     const [found, scores, running] = await Promise.all([
-      this.store.getTrace(projectId, traceId),
+      this.store.getTraceBytes(projectId, traceId),
       this.scoresOf(projectId, traceId),
       this.store.runningSpans.ofTraces(projectId, [traceId]),
     ]);
     if (found === null && running.length === 0) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
-    const trace = found ?? { spans: [], logs: [] };
+    const trace = found ?? { spans: [], texts: NO_SPAN_TEXTS, logs: [] };
     let endedUs = 0;
     for (const span of trace.spans) endedUs = Math.max(endedUs, span.endTimeUs);
     return traceDetailJson(traceId, trace, scores, liveSpansOf(running, endedUs, this.clock()));
@@ -174,20 +199,20 @@ export class QueryService {
     const plan = pagePlan(timings, page);
     const first = page.offset === 0;
     // Past the end there is nothing to read; the first page reads the trace's own logs even with no span.
-    const found = plan.ids.length === 0 && !first ? { spans: [], logs: [] } : await this.store.getTraceSpans(projectId, traceId, plan.ids, first);
+    const found = plan.ids.length === 0 && !first ? { spans: [], texts: NO_SPAN_TEXTS, logs: [] } : await this.store.getTraceSpans(projectId, traceId, plan.ids, first);
     const kept = keptCopies(found.spans);
-    const spans: StoredSpan[] = [];
+    const rows: number[] = [];
     const depths: number[] = [];
     plan.ids.forEach((id, k) => {
-      const span = kept.get(id);
+      const i = kept.get(id);
       // A span deleted (retention) between the two reads is left out, not made up.
-      if (span === undefined) return;
-      spans.push(span);
+      if (i === undefined) return;
+      rows.push(i);
       depths.push(plan.depths[k]!);
     });
     return traceDetailPageJson(
       traceId,
-      { spans, depths, logs: found.logs, spanCount: plan.count, offset: page.offset, nextSpans: plan.next },
+      { trace: found, rows, depths, spanCount: plan.count, offset: page.offset, nextSpans: plan.next },
       pageScores(scores, timings, plan.ids, first),
     );
   }

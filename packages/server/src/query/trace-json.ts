@@ -12,7 +12,7 @@ import {
   type TreeTrailer,
 } from '@spoor/model';
 import type { JsonUtf8 } from '../json.js';
-import type { StoredLog, StoredSpan, StoredTrace } from '../store/stored-trace.js';
+import { NO_SPAN_TEXTS, type SpanTexts, type StoredLog, type StoredSpan, type StoredSpanFields, type StoredTraceBytes, spanTextsFromStored } from '../store/stored-trace.js';
 import { JsonWriter } from './json-bytes.js';
 import type { RunningSpanView } from './running.js';
 
@@ -31,17 +31,21 @@ import type { RunningSpanView } from './running.js';
  * span-tree resolver's: a span stored twice is listed once, an orphan or a cut parent loop is a
  * root (depth 0).
  */
-export function traceDetailJson(traceId: string, trace: StoredTrace, scores: readonly Score[], live: readonly RunningSpanView[] = []): JsonUtf8<TraceDetail> {
+export function traceDetailJson(traceId: string, trace: StoredTraceBytes, scores: readonly Score[], live: readonly RunningSpanView[] = []): JsonUtf8<TraceDetail> {
   const shared = new Shared();
+  const ended = trace.spans.length;
   // Running spans (their newest snapshots) take their places in the tree beside the ended ones.
-  const spans = live.length === 0 ? trace.spans : [...trace.spans, ...live.map((l) => l.span)];
+  // They are read as strings, and few (the spans open at once), so their texts are made bytes here.
+  const spans: readonly StoredSpanFields[] = live.length === 0 ? trace.spans : [...trace.spans, ...live.map((l) => l.span)];
+  const liveTexts = live.length === 0 ? NO_SPAN_TEXTS : spanTextsFromStored(live.map((l) => l.span));
   const tree = resolveSpanTree(spanTreeInputFrom(spans));
-  const out = new JsonWriter<TraceDetail>(textLength(spans, trace.logs));
+  const out = new JsonWriter<TraceDetail>(textLength(spans.length, trace.texts.bytes.length + liveTexts.bytes.length, trace.logs));
   out.write(`{"traceId":${str(traceId)},"spans":[`);
   for (let row = 0; row < tree.count; row++) {
     if (row > 0) out.write(',');
-    const index = tree.order[row]!;
-    out.write(spanJson(spans[index]!, tree.depth[row]!, shared, index < trace.spans.length ? undefined : live[index - trace.spans.length]));
+    const i = tree.order[row]!;
+    if (i < ended) writeSpan(out, trace.spans[i]!, trace.texts, i, tree.depth[row]!, shared);
+    else writeSpan(out, spans[i]!, liveTexts, i - ended, tree.depth[row]!, shared, live[i - ended]);
   }
   out.write('],"logs":');
   writeLogs(out, trace.logs, shared);
@@ -50,23 +54,25 @@ export function traceDetailJson(traceId: string, trace: StoredTrace, scores: rea
 }
 
 /**
- * `TraceDetailPage`: a page of spans in tree order (`spans[k]` at depth `depths[k]`), the page's
- * logs and scores, and where it lies in the whole (`trace-pages.ts`).
+ * `TraceDetailPage`: a page of spans in tree order (span `rows[k]` of `trace` at depth
+ * `depths[k]`), the page's logs and scores, and where it lies in the whole (`trace-pages.ts`).
  */
 export function traceDetailPageJson(
   traceId: string,
-  page: { spans: readonly StoredSpan[]; depths: ArrayLike<number>; logs: StoredLog[]; spanCount: number; offset: number; nextSpans: string | null },
+  page: { trace: StoredTraceBytes; rows: readonly number[]; depths: ArrayLike<number>; spanCount: number; offset: number; nextSpans: string | null },
   scores: readonly Score[],
 ): JsonUtf8<TraceDetailPage> {
   const shared = new Shared();
-  const out = new JsonWriter<TraceDetailPage>(textLength(page.spans, page.logs));
+  const { spans, texts, logs } = page.trace;
+  const out = new JsonWriter<TraceDetailPage>(textLength(page.rows.length, texts.bytes.length, logs));
   out.write(`{"traceId":${str(traceId)},"spanCount":${page.spanCount},"offset":${page.offset},"nextSpans":${strOrNull(page.nextSpans)},"spans":[`);
-  for (let k = 0; k < page.spans.length; k++) {
+  for (let k = 0; k < page.rows.length; k++) {
     if (k > 0) out.write(',');
-    out.write(spanJson(page.spans[k]!, page.depths[k]!, shared));
+    const i = page.rows[k]!;
+    writeSpan(out, spans[i]!, texts, i, page.depths[k]!, shared);
   }
   out.write('],"logs":');
-  writeLogs(out, page.logs, shared);
+  writeLogs(out, logs, shared);
   writeScores(out, scores);
   return out.finish();
 }
@@ -74,8 +80,11 @@ export function traceDetailPageJson(
 /** `SpanDetail`: one span (depth 0) and its logs. */
 export function spanDetailJson(traceId: string, span: StoredSpan, logs: StoredLog[], live?: RunningSpanView): JsonUtf8<SpanDetail> {
   const shared = new Shared();
-  const out = new JsonWriter<SpanDetail>(textLength([span], logs));
-  out.write(`{"traceId":${str(traceId)},"span":${spanJson(span, 0, shared, live)},"logs":`);
+  const texts = spanTextsFromStored([span]);
+  const out = new JsonWriter<SpanDetail>(textLength(1, texts.bytes.length, logs));
+  out.write(`{"traceId":${str(traceId)},"span":`);
+  writeSpan(out, span, texts, 0, 0, shared, live);
+  out.write(',"logs":');
   writeLogs(out, logs, shared);
   out.write('}');
   return out.finish();
@@ -85,7 +94,7 @@ export function spanDetailJson(traceId: string, span: StoredSpan, logs: StoredLo
 export function traceTreeJson(traceId: string, tree: TraceTreeColumns, logs: StoredLog[], scores: readonly Score[]): JsonUtf8<TraceTree> {
   const { originUs, ...columns } = tree;
   const head = JSON.stringify({ traceId, startTime: isoFromMicros(originUs), ...columns });
-  const out = new JsonWriter<TraceTree>(head.length + textLength([], logs));
+  const out = new JsonWriter<TraceTree>(head.length + textLength(0, 0, logs));
   out.write(head.slice(0, -1));
   out.write(',"logs":');
   writeLogs(out, logs, new Shared());
@@ -95,7 +104,7 @@ export function traceTreeJson(traceId: string, tree: TraceTreeColumns, logs: Sto
 
 /** `TreeTrailer`: the binary tree stream's last frame, its logs written as the JSON tree's are. */
 export function treeTrailerJson(sessionId: string | null, spanCount: number, logs: StoredLog[], scores: readonly Score[]): JsonUtf8<TreeTrailer> {
-  const out = new JsonWriter<TreeTrailer>(textLength([], logs));
+  const out = new JsonWriter<TreeTrailer>(textLength(0, 0, logs));
   out.write(`{"sessionId":${strOrNull(sessionId)},"spanCount":${spanCount},"logs":`);
   writeLogs(out, logs, new Shared());
   writeScores(out, scores);
@@ -111,9 +120,8 @@ function writeScores(out: JsonWriter<unknown>, scores: readonly Score[]): void {
 }
 
 /** About the length of the answer: the stored texts and some 700 characters of fields around each record. */
-function textLength(spans: readonly StoredSpan[], logs: readonly StoredLog[]): number {
-  let n = 64;
-  for (const s of spans) n += s.attributesJson.length + s.eventsJson.length + s.linksJson.length + s.scopeJson.length + 700;
+function textLength(spans: number, textBytes: number, logs: readonly StoredLog[]): number {
+  let n = 64 + spans * 700 + textBytes;
   for (const l of logs) n += l.bodyJson.length + l.attributesJson.length + l.scopeJson.length + 500;
   return n * 1.05;
 }
@@ -125,23 +133,36 @@ const num = (value: number): string => (Number.isFinite(value) ? String(value) :
 /** An ISO time is digits and `-:.TZ+` only: it needs no escaping. */
 const time = (us: number): string => `"${isoFromMicros(us)}"`;
 
-/** A span's JSON; `live` for a running span: no end, its duration so far, and its `state` last. */
-function spanJson(s: StoredSpan, depth: number, shared: Shared, live?: RunningSpanView): string {
+/**
+ * Writes span `s` (its texts are `i` of `texts`); `live` for a running span: no end, its duration
+ * so far, and its `state` last. Span ids are 16 hex digits (ingest refuses any other, running
+ * snapshots included), so they are written without `JSON.stringify`.
+ */
+function writeSpan(out: JsonWriter<unknown>, s: StoredSpanFields, texts: SpanTexts, i: number, depth: number, shared: Shared, live?: RunningSpanView): void {
   const { str: repeated } = shared;
   const end = live === undefined ? time(s.endTimeUs) : 'null';
   const durationUs = live === undefined ? Math.max(0, s.endTimeUs - s.startTimeUs) : live.durationUs;
-  return (
-    `{"traceId":${repeated(s.traceId)},"spanId":${str(s.spanId)},"parentSpanId":${strOrNull(s.parentSpanId)},"traceState":${repeated(s.traceState)}` +
-    `,"flags":${num(s.flags)},"name":${repeated(s.name)},"kind":${repeated(s.kind)},"serviceName":${repeated(s.serviceName)}` +
-    `,"startTime":${time(s.startTimeUs)},"endTime":${end},"durationMs":${num(durationUs / 1000)}` +
-    `,"status":{"code":${repeated(s.status.code)},"message":${repeated(s.status.message)}}` +
-    `,"attributes":${s.attributesJson},${shared.resource(s.resourceJson)},"scope":${shared.scope(s.scopeJson)}` +
-    `,"events":${apiEventsJson(s.eventsJson)},"links":${s.linksJson}` +
+  const { bytes, ends } = texts;
+  const attributesAt = i === 0 ? 0 : ends[3 * i - 1]! + 1;
+  const eventsAt = ends[3 * i]! + 1;
+  const linksAt = ends[3 * i + 1]! + 1;
+  out.write(
+    `{"traceId":${repeated(s.traceId)},"spanId":"${s.spanId}","parentSpanId":${s.parentSpanId === null ? 'null' : `"${s.parentSpanId}"`},"traceState":${repeated(s.traceState)}` +
+      `,"flags":${num(s.flags)},"name":${repeated(s.name)},"kind":${repeated(s.kind)},"serviceName":${repeated(s.serviceName)}` +
+      `,"startTime":${time(s.startTimeUs)},"endTime":${end},"durationMs":${num(durationUs / 1000)}` +
+      `,"status":{"code":${repeated(s.status.code)},"message":${repeated(s.status.message)}},"attributes":`,
+  );
+  out.copy(bytes, attributesAt, eventsAt - 1);
+  out.write(`,${shared.resource(s.resourceJson)},"scope":${shared.scope(s.scopeJson)},"events":`);
+  writeEvents(out, bytes, eventsAt, linksAt - 1);
+  out.write(',"links":');
+  out.copy(bytes, linksAt, ends[3 * i + 2]!);
+  out.write(
     `,"droppedAttributesCount":${num(s.droppedAttributesCount)},"droppedEventsCount":${num(s.droppedEventsCount)},"droppedLinksCount":${num(s.droppedLinksCount)}` +
-    // `llm` is a dozen values computed at ingest, not stored JSON; `JSON.stringify` turns a NaN there into null.
-    `,"llm":${s.llm === null ? 'null' : JSON.stringify(s.llm)},"sessionId":${s.sessionId === null ? 'null' : repeated(s.sessionId)}` +
-    `,"userId":${s.userId === null ? 'null' : repeated(s.userId)},"category":${repeated(s.category)},"depth":${depth}` +
-    `${live === undefined ? '' : `,"state":"${live.state}"`}}`
+      // `llm` is a dozen values computed at ingest, not stored JSON; `JSON.stringify` turns a NaN there into null.
+      `,"llm":${s.llm === null ? 'null' : JSON.stringify(s.llm)},"sessionId":${s.sessionId === null ? 'null' : repeated(s.sessionId)}` +
+      `,"userId":${s.userId === null ? 'null' : repeated(s.userId)},"category":${repeated(s.category)},"depth":${depth}` +
+      `${live === undefined ? '' : `,"state":"${live.state}"`}}`,
   );
 }
 
@@ -237,6 +258,92 @@ export function apiEventsJson(stored: string): string {
     out += ',';
     at = end + 1;
   }
+}
+
+const EVENT_START_BYTES = Buffer.from(EVENT_START);
+const DIGIT_0 = 0x30;
+const MINUS = 0x2d;
+const decoder = new TextDecoder();
+/** Where each event of the span being written starts its rest (after its time) and ends, and its time. */
+const eventRest: number[] = [];
+const eventEnd: number[] = [];
+const eventTimeUs: number[] = [];
+
+/**
+ * `apiEventsJson` on the stored events' bytes `start .. end`, written to `out`: the events are
+ * checked first (each starts with its time, the text ends with the last), then each is written
+ * as its ISO time and the rest of its stored bytes. JSON's structural characters are ASCII and
+ * no byte of a multi-byte UTF-8 character is, so the bytes are scanned as the text would be.
+ * Events in any other layout go through `apiEventsJson`.
+ */
+function writeEvents(out: JsonWriter<unknown>, bytes: Uint8Array, start: number, end: number): void {
+  if (end - start === 2 && bytes[start] === OPEN_BRACKET && bytes[start + 1] === CLOSE_BRACKET) {
+    out.write('[]');
+    return;
+  }
+  if (!eventsLaidOut(bytes, start, end)) {
+    out.write(apiEventsJson(decoder.decode(bytes.subarray(start, end))));
+    return;
+  }
+  out.write('[');
+  for (let k = 0; k < eventRest.length; k++) {
+    out.write(`${k > 0 ? ',' : ''}{"time":${time(eventTimeUs[k]!)},`);
+    out.copy(bytes, eventRest[k]!, eventEnd[k]!);
+  }
+  out.write(']');
+}
+
+/** Whether the events at `start .. end` are laid out as ingest writes them; their places in `eventRest`, `eventEnd`, `eventTimeUs`. */
+function eventsLaidOut(bytes: Uint8Array, start: number, end: number): boolean {
+  eventRest.length = 0;
+  eventEnd.length = 0;
+  eventTimeUs.length = 0;
+  if (bytes[start] !== OPEN_BRACKET) return false;
+  let at = start + 1;
+  for (;;) {
+    for (let j = 0; j < EVENT_START_BYTES.length; j++) if (bytes[at + j] !== EVENT_START_BYTES[j]) return false;
+    let i = at + EVENT_START_BYTES.length;
+    const negative = bytes[i] === MINUS;
+    if (negative) i++;
+    const digitsAt = i;
+    let us = 0;
+    for (; i < end; i++) {
+      const d = bytes[i]! - DIGIT_0;
+      if (d < 0 || d > 9) break;
+      us = us * 10 + d;
+    }
+    // Past 15 digits a double may round differently from `Number(text)`, which `apiEventsJson` uses.
+    if (i === digitsAt || bytes[i] !== COMMA) return false;
+    if (i - digitsAt > 15) us = Number(decoder.decode(bytes.subarray(digitsAt, i)));
+    const close = endOfJsonBytes(bytes, at, end);
+    if (close < 0) return false;
+    eventRest.push(i + 1);
+    eventEnd.push(close);
+    eventTimeUs.push(negative ? -us : us);
+    if (bytes[close] === CLOSE_BRACKET && close === end - 1) return true;
+    if (bytes[close] !== COMMA) return false;
+    at = close + 1;
+  }
+}
+
+/** `endOfJsonValue` over UTF-8 bytes, within `start .. limit`. */
+function endOfJsonBytes(bytes: Uint8Array, start: number, limit: number): number {
+  let depth = 0;
+  for (let i = start; i < limit; i++) {
+    const c = bytes[i]!;
+    if (c === QUOTE) {
+      // The quote that closes a string is the first not escaped by an odd run of backslashes.
+      for (;;) {
+        i = bytes.indexOf(QUOTE, i + 1);
+        if (i < 0 || i >= limit) return -1;
+        let backslashes = 0;
+        for (let j = i - 1; bytes[j] === BACKSLASH; j--) backslashes++;
+        if ((backslashes & 1) === 0) break;
+      }
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if ((c === CLOSE_BRACE || c === CLOSE_BRACKET) && --depth === 0) return i + 1;
+  }
+  return -1;
 }
 
 function rebuiltEventsJson(stored: string): string {

@@ -1,5 +1,5 @@
 import { resolveSpanTree, type Score } from '@spoor/model';
-import type { StoredSpan } from '../store/stored-trace.js';
+import type { StoredSpanFields } from '../store/stored-trace.js';
 import { spanIdHex, type TraceTimings } from '../store/trace-timings.js';
 
 /**
@@ -42,20 +42,20 @@ export function pagePlan(timings: TraceTimings, page: SpanPage): PagePlan {
 }
 
 /**
- * Of the copies of each span id read for a page, the one the resolver keeps (`span-tree.ts`): the
- * one that ended last, then started first, then names no parent or the smallest parent id, then
- * the first read. So a page shows the copy the unpaged answer shows.
+ * Of the copies of each span id read for a page, the one the resolver keeps (`span-tree.ts`), by
+ * its index in `spans`: the one that ended last, then started first, then names no parent or the
+ * smallest parent id, then the first read. So a page shows the copy the unpaged answer shows.
  */
-export function keptCopies(spans: readonly StoredSpan[]): Map<string, StoredSpan> {
-  const kept = new Map<string, StoredSpan>();
-  for (const s of spans) {
+export function keptCopies(spans: readonly StoredSpanFields[]): Map<string, number> {
+  const kept = new Map<string, number>();
+  spans.forEach((s, i) => {
     const k = kept.get(s.spanId);
-    if (k === undefined || keepsOver(s, k)) kept.set(s.spanId, s);
-  }
+    if (k === undefined || keepsOver(s, spans[k]!)) kept.set(s.spanId, i);
+  });
   return kept;
 }
 
-function keepsOver(a: StoredSpan, b: StoredSpan): boolean {
+function keepsOver(a: StoredSpanFields, b: StoredSpanFields): boolean {
   if (a.endTimeUs !== b.endTimeUs) return a.endTimeUs > b.endTimeUs;
   if (a.startTimeUs !== b.startTimeUs) return a.startTimeUs < b.startTimeUs;
   if (b.parentSpanId === null) return false;

@@ -12,7 +12,7 @@ import {
   type Resource,
   type Temporality,
 } from '@spoor/model';
-import type { StoredLog, StoredSpan } from './stored-trace.js';
+import type { StoredLog, StoredSpan, StoredSpanFields } from './stored-trace.js';
 
 /**
  * Converters from rows of the record tables (`tables.ts`) to model records, for every engine: an
@@ -115,7 +115,8 @@ export function llmFromRow(row: Row): LlmFields | null {
   };
 }
 
-export function storedSpanFromRow(row: Row): StoredSpan {
+/** A span row's fields but its attributes, events and links (read as bytes for a trace's answer). */
+export function spanFieldsFromRow(row: Row): StoredSpanFields {
   return {
     projectId: row.get('project_id') as string,
     traceId: row.get('trace_id') as string,
@@ -129,11 +130,8 @@ export function storedSpanFromRow(row: Row): StoredSpan {
     startTimeUs: num(row.get('start_us')),
     endTimeUs: num(row.get('end_us')),
     status: { code: STATUS_CODES[num(row.get('status_code'))] ?? 'unset', message: row.get('status_message') as string },
-    attributesJson: row.get('attributes') as string,
     resourceJson: row.get('resource') as string,
     scopeJson: row.get('scope') as string,
-    eventsJson: row.get('events') as string,
-    linksJson: row.get('links') as string,
     droppedAttributesCount: num(row.get('dropped_attributes')),
     droppedEventsCount: num(row.get('dropped_events')),
     droppedLinksCount: num(row.get('dropped_links')),
@@ -141,6 +139,15 @@ export function storedSpanFromRow(row: Row): StoredSpan {
     userId: (row.get('user_id') as string | null) ?? null,
     category: SPAN_CATEGORIES[num(row.get('category'))] ?? 'other',
     llm: llmFromRow(row),
+  };
+}
+
+export function storedSpanFromRow(row: Row): StoredSpan {
+  return {
+    ...spanFieldsFromRow(row),
+    attributesJson: row.get('attributes') as string,
+    eventsJson: row.get('events') as string,
+    linksJson: row.get('links') as string,
   };
 }
 

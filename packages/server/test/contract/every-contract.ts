@@ -15,6 +15,7 @@ import { describeExperimentContract } from './store-contract-experiments.js';
 import { describeLiveContract } from './store-contract-live.js';
 import { describeTracePagesContract } from './store-contract-trace-pages.js';
 import { describeRunningSpanContract } from './store-contract-running-spans.js';
+import { describeTraceAnswerContract } from './store-contract-trace-answer.js';
 import type { WriteContractSubject } from './store-contract-write.js';
 import { describeTreePageContract } from './store-contract-tree-pages.js';
 import { describeExportContract } from './store-contract-export.js';
@@ -38,6 +39,7 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
   describeTracePagesContract(adapter, open);
   describeRunningSpanContract(adapter, open);
   describeTreePageContract(adapter, open);
+  describeTraceAnswerContract(adapter, open);
   // Export (issue 34, helper X).
   describeExportContract(adapter, open);
 }

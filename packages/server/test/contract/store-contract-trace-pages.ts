@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordBatch, Store } from '../../src/store/store.js';
-import { logDataFromStored, spanRecordFromStored } from '../../src/store/stored-trace.js';
+import { type StoredSpan, type StoredTraceBytes, logDataFromStored, spanRecordFromStored } from '../../src/store/stored-trace.js';
 import { T0, log, sid, span, tid } from '../support/record-fixtures.js';
 import { openForEachTest, recordBatch } from './per-test-store.js';
 
+/** A page's spans with their texts decoded, as `getTrace` reads spans. */
+function storedSpansOf(page: StoredTraceBytes): StoredSpan[] {
+  const decoder = new TextDecoder();
+  const { bytes, ends } = page.texts;
+  const text = (k: number) => decoder.decode(bytes.subarray(k === 0 ? 0 : ends[k - 1]! + 1, ends[k]));
+  return page.spans.map((s, i) => ({ ...s, attributesJson: text(3 * i), eventsJson: text(3 * i + 1), linksJson: text(3 * i + 2) }));
+}
+
 /**
  * What a page of a trace reads (`GET /api/traces/:id?spans=OFFSET,LIMIT`): the spans of given ids
- * with their logs, and how many spans a trace has stored, on every store.
+ * (their texts as UTF-8 bytes, as the whole answer reads them) with their logs, and how many
+ * spans a trace has stored, on every store.
  */
 export function describeTracePagesContract(adapter: string, open: () => Promise<Store>): void {
   describe(`Trace pages contract: ${adapter}`, () => {
@@ -14,9 +23,19 @@ export function describeTracePagesContract(adapter: string, open: () => Promise<
     openForEachTest(open, (opened) => (store = opened));
     const write = (batch: Partial<RecordBatch>) => store.write(recordBatch(batch), null);
 
+    // Escapes a cast to bytes could misread (`\x41`), quotes and multi-byte characters.
+    const HARD = 'say "hi" \\x41 \\ \n 日本 😀 }]{"timeUs":1},[';
     const spans = [
       span({ spanId: sid(1) }),
-      span({ spanId: sid(2), parentSpanId: sid(1), name: 'two', startTimeUs: T0 + 10 }),
+      span({
+        spanId: sid(2),
+        parentSpanId: sid(1),
+        name: 'two',
+        startTimeUs: T0 + 10,
+        attributes: { [HARD]: HARD },
+        events: [{ timeUs: T0 + 11, name: HARD, attributes: { m: HARD }, droppedAttributesCount: 0 }],
+        links: [{ traceId: tid(2), spanId: sid(9), traceState: HARD, attributes: {}, droppedAttributesCount: 0, flags: 1 }],
+      }),
       span({ spanId: sid(3), parentSpanId: sid(1), name: 'three', startTimeUs: T0 + 20, attributes: { k: 'v' } }),
     ];
     const logs = [
@@ -26,10 +45,10 @@ export function describeTracePagesContract(adapter: string, open: () => Promise<
       log({ logId: 'foreign-span', traceId: tid(1), spanId: sid(99), timeUs: T0 + 2 }),
     ];
 
-    it('reads the spans of the ids asked for, with their logs in time order', async () => {
+    it('reads the spans of the ids asked for, their texts as UTF-8 bytes, with their logs in time order', async () => {
       await write({ spans, logs });
       const page = await store.getTraceSpans('default', tid(1), [sid(3), sid(2)], false);
-      expect(page.spans.map(spanRecordFromStored).sort((a, b) => a.spanId.localeCompare(b.spanId))).toEqual([spans[1], spans[2]]);
+      expect(storedSpansOf(page).map(spanRecordFromStored).sort((a, b) => a.spanId.localeCompare(b.spanId))).toEqual([spans[1], spans[2]]);
       expect(page.logs.map((l) => l.logId)).toEqual(['on-2', 'on-3']);
       expect(page.logs.map(logDataFromStored)[0]).toEqual(logs[0]);
     });
@@ -54,7 +73,8 @@ export function describeTracePagesContract(adapter: string, open: () => Promise<
 
     it("reads nothing of another project's trace, and counts none of it", async () => {
       await write({ spans, logs });
-      expect(await store.getTraceSpans('p2', tid(1), [sid(1), sid(2)], true)).toEqual({ spans: [], logs: [] });
+      const foreign = await store.getTraceSpans('p2', tid(1), [sid(1), sid(2)], true);
+      expect([foreign.spans, foreign.logs, foreign.texts.bytes.length]).toEqual([[], [], 0]);
       expect(await store.countTraceSpans('p2', tid(1))).toBe(0);
       expect(await store.countTraceSpans('default', tid(7))).toBe(0);
     });

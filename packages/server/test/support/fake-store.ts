@@ -44,7 +44,7 @@ import {
   appendAndCommit,
   comparePositionText,
 } from '../../src/store/store.js';
-import type { StoredLog, StoredTrace } from '../../src/store/stored-trace.js';
+import { type StoredLog, type StoredTrace, type StoredTraceBytes, storedTraceBytesOf } from '../../src/store/stored-trace.js';
 import { type BatchRecords, recordsOf } from '../../src/store/table-records.js';
 import type { TracePart } from '../../src/store/trace-parts.js';
 import type { TraceTimings } from '../../src/store/trace-timings.js';
@@ -305,12 +305,24 @@ export class FakeStore implements Store {
     return reads.getTrace(this.data, projectId, traceId, spanId);
   }
 
+  async getTraceBytes(projectId: string, traceId: string): Promise<StoredTraceBytes | null> {
+    const trace = reads.getTrace(this.data, projectId, traceId);
+    return trace === null ? null : storedTraceBytesOf(trace);
+  }
+
+  async countTraceTextBytes(projectId: string, traceId: string): Promise<number> {
+    const trace = reads.getTrace(this.data, projectId, traceId);
+    let n = 0;
+    for (const s of trace?.spans ?? []) n += Buffer.byteLength(s.attributesJson) + Buffer.byteLength(s.eventsJson) + Buffer.byteLength(s.linksJson);
+    return n;
+  }
+
   async countTraceSpans(projectId: string, traceId: string): Promise<number> {
     return reads.countTraceSpans(this.data, projectId, traceId);
   }
 
-  async getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTrace> {
-    return reads.getTraceSpans(this.data, projectId, traceId, spanIds, traceLogs);
+  async getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTraceBytes> {
+    return storedTraceBytesOf(reads.getTraceSpans(this.data, projectId, traceId, spanIds, traceLogs));
   }
 
   async getTreePage(projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage> {

@@ -1,6 +1,6 @@
 import type { CompareQuery, ErrorGroupStatus, LogQuery, LogRecordData, MetricPointQuery, MetricPointRecord, ModelPrice, TimeRange } from '@spoor/model';
 import { type BatchKey, type CompareSideRecord, type RecentSpanSource, type RepriceResult, type RetainedRecords, type SpanCost, type Store, StoreError, type TimeKey, type TreeKey, type TreePage, type WriteBatch, appendAndCommit } from '../store.js';
-import type { StoredLog, StoredTrace } from '../stored-trace.js';
+import type { StoredLog, StoredTrace, StoredTraceBytes } from '../stored-trace.js';
 import type { TraceTimings } from '../trace-timings.js';
 import type { TableName } from '../tables.js';
 import { ClickHouseAccessStore, ClickHouseMaskingStore } from './access.js';
@@ -17,7 +17,7 @@ import { listLogs, listMetricPoints, readMetricPoints } from './log-metric-reads
 import { deleteModelPrice, listModelPrices, putModelPrice, setSpanCosts } from './pricing.js';
 import { deleteOlderThan } from './retention.js';
 import { type RetentionTtl, type SchemaLayout, CLICKHOUSE_MIGRATIONS, CLICKHOUSE_SCHEMA_VERSION, schemaStatements, ttlStatements } from './schema.js';
-import { getTrace, getTraceLogs, getTraceSpans, getTraceTimings, getTreePage, recentSpanIds, searchTrace } from './trace-reads.js';
+import { getTrace, getTraceBytes, getTraceLogs, getTraceSpans, getTraceTimings, getTreePage, recentSpanIds, searchTrace } from './trace-reads.js';
 import { ClickHouseWriter } from './writer.js';
 import { ClickHouseSql } from './dialect.js';
 import { SqlReads } from '../sql/sql-reads.js';
@@ -126,7 +126,11 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
     return getTrace(this.ch, projectId, traceId, spanId);
   }
 
-  getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTrace> {
+  getTraceBytes(projectId: string, traceId: string): Promise<StoredTraceBytes | null> {
+    return getTraceBytes(this.ch, projectId, traceId);
+  }
+
+  getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTraceBytes> {
     return getTraceSpans(this.ch, projectId, traceId, spanIds, traceLogs);
   }
 

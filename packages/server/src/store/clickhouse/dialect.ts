@@ -63,6 +63,7 @@ export function clickHouseDialect(tables: Tables): Dialect<ChParams> {
     // ClickHouse gives an array's default past its end (`''` for strings), NULL only for a Nullable one.
     nameAt: (names, index) => `arrayElement(CAST([${names.map((n) => `'${n}'`).join(', ')}] AS Array(Nullable(String))), ${index} + 1)`,
     notNull: (expr) => `assumeNotNull(${expr})`,
+    textBytes: (expr) => `length(${expr})`,
     noIndex: (expr) => `identity(${expr})`,
     ctesComputedOnce: false,
     readsSmallSetsFirst: false,

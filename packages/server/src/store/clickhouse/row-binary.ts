@@ -36,6 +36,15 @@ export class RowBinaryReader {
     return value;
   }
 
+  /** A String as its bytes, not decoded: a view of the answer, no copy. */
+  stringBytes(): Buffer {
+    const n = this.length();
+    const end = this.need(n);
+    const value = this.bytes.subarray(this.at, end);
+    this.at = end;
+    return value;
+  }
+
   uint8(): number {
     const at = this.at;
     this.at = this.need(1);

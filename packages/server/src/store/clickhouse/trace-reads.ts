@@ -1,10 +1,10 @@
-import { mapArrayRows, storedLogFromRow, storedSpanFromRow } from '../record-rows.js';
-import type { StoredLog, StoredTrace } from '../stored-trace.js';
+import { mapArrayRows, spanFieldsFromRow, storedLogFromRow, storedSpanFromRow } from '../record-rows.js';
+import { type StoredLog, type StoredTrace, type StoredTraceBytes, spanTextsOf } from '../stored-trace.js';
 import { treePageFrom } from '../trace-tree-columns.js';
 import type { TreeKey, TreePage } from '../ports/traces.js';
 import { TREE_ORDER, treeAfter } from '../sql/trace-tree.js';
 import { ChParams, type ChClient } from './client.js';
-import { LOG_ROWS, SPAN_ROWS, readAllRows, readRows, readSources, rowsShape } from './trace-rows.js';
+import { LOG_ROWS, SPAN_ROWS, readAllRows, readAllRowsWithBytes, readRows, readSources, rowsShape } from './trace-rows.js';
 import { LOG_MARGIN_US, traceSearchCondition } from '../sql/traces.js';
 import type { ClickHouseSql } from './dialect.js';
 import { hasTrace, spansOfTrace, traceBoundsSql } from './trace-bounds.js';
@@ -30,17 +30,52 @@ export async function getTrace(ch: ChClient, projectId: string, traceId: string,
   return storedTraceOf(ch, projectId, spanRows, logRows);
 }
 
+/** A trace for its answer (`TraceReader.getTraceBytes`): `getTrace`, the spans' texts as bytes. */
+export async function getTraceBytes(ch: ChClient, projectId: string, traceId: string): Promise<StoredTraceBytes | null> {
+  const what = 'read a trace';
+  const p = new ChParams();
+  const read = () => Promise.all([readAllRowsWithBytes(ch, what, SPAN_ROWS, spansOfTrace(ch, p, projectId, traceId), p), traceLogRows(ch, projectId, traceId)]);
+  let [spanRows, logRows] = await read();
+  // As in `getTrace`: nothing found is no trace, or its first commit landing between the two reads.
+  if (spanRows.rows.length === 0 && logRows.length === 0) {
+    if (!(await hasTrace(ch, projectId, traceId))) return null;
+    [spanRows, logRows] = await read();
+  }
+  return storedTraceBytesOf(ch, what, projectId, spanRows, logRows);
+}
+
 /** A page of a trace (`TraceReader.getTraceSpans`): the spans with these ids, and their logs. */
-export async function getTraceSpans(ch: ChClient, projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTrace> {
+export async function getTraceSpans(ch: ChClient, projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTraceBytes> {
+  const what = 'read a page of a trace';
   const p = new ChParams();
   const page = `span_id IN ${spanIdSet(spanIds)}`;
   const spans = spansOfTrace(ch, p, projectId, traceId);
   const orTrace = traceLogs ? ` OR span_id IS NULL OR span_id NOT IN (SELECT span_id ${spans})` : '';
   const [spanRows, logRows] = await Promise.all([
-    readAllRows(ch, 'read a page of a trace', SPAN_ROWS, `${spans} AND ${page}`, p),
+    readAllRowsWithBytes(ch, what, SPAN_ROWS, `${spans} AND ${page}`, p),
     traceLogRows(ch, projectId, traceId, { where: `(${page}${orTrace})`, params: p }),
   ]);
-  return storedTraceOf(ch, projectId, spanRows, logRows);
+  return storedTraceBytesOf(ch, what, projectId, spanRows, logRows);
+}
+
+/** `storedTraceOf`, the spans' texts as bytes (`readAllRowsWithBytes`). */
+async function storedTraceBytesOf(
+  ch: ChClient,
+  what: string,
+  projectId: string,
+  spanRows: { rows: unknown[][]; texts: Uint8Array },
+  logRows: unknown[][],
+): Promise<StoredTraceBytes> {
+  const texts = spanTextsOf(what, spanRows.texts, spanRows.rows.length);
+  const sources = await readSources(ch, projectId, [
+    { rows: spanRows.rows, shape: SPAN_ROWS },
+    { rows: logRows, shape: LOG_ROWS },
+  ]);
+  return {
+    spans: mapArrayRows(spanRows.rows, SPAN_ROWS, sources, spanFieldsFromRow),
+    texts,
+    logs: mapArrayRows(logRows, LOG_ROWS, sources, storedLogFromRow),
+  };
 }
 
 /** Spans and logs from their rows, with the sources (resources and scopes) they name read at once. */

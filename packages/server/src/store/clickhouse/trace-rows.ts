@@ -1,6 +1,7 @@
 import { type RowShape, type SourceTexts, appendTexts } from '../record-rows.js';
 import { LOG_COLUMNS, LOG_TEXT_COLUMNS, SPAN_COLUMNS, SPAN_TEXT_COLUMNS } from '../sql/stored-columns.js';
 import { ChParams, type ChClient } from './client.js';
+import { RowBinaryReader } from './row-binary.js';
 
 /**
  * Reading many rows of spans or logs fast. A row's plain columns travel as one JSON array
@@ -57,6 +58,23 @@ export async function readAllRows(ch: ChClient, what: string, shape: RowsShape, 
   const tab = text.indexOf('\t');
   const rows = JSON.parse(text.slice(0, tab)) as unknown[][];
   return appendTexts(what, rows, text.slice(tab + 1, text.endsWith('\n') ? -1 : undefined), shape.texts.length);
+}
+
+/**
+ * `readAllRows`, the texts left as their UTF-8 bytes (`SpanTexts`): the answer is read as
+ * `RowBinary`, two Strings, and only the first (the rows' arrays) is decoded.
+ */
+export async function readAllRowsWithBytes(ch: ChClient, what: string, shape: RowsShape, from: string, params: ChParams): Promise<{ rows: unknown[][]; texts: Uint8Array }> {
+  const answer = new RowBinaryReader(
+    await ch.rawBytes(
+      what,
+      `SELECT concat('[', arrayStringConcat(arrayMap(r -> r.1, g), ','), ']'), arrayStringConcat(arrayMap(r -> r.2, g), '\x01')
+       FROM (SELECT groupArray((a, t)) AS g FROM (SELECT ${shape.array} AS a, ${joinedTexts(shape)} AS t ${from}))`,
+      params,
+    ),
+  );
+  const rows = JSON.parse(answer.string()) as unknown[][];
+  return { rows, texts: answer.stringBytes() };
 }
 
 /**

@@ -68,6 +68,7 @@ export const duckDbDialect: Dialect<DuckDbParams> = {
   jsonText: (p, json, keys) => `json_extract_string(${json}, ${p.add(jsonPointer(keys))})`,
   nameAt: (names, index) => `[${names.map((n) => `'${n}'`).join(', ')}][${index} + 1]`,
   notNull: (expr) => expr,
+  textBytes: (expr) => `strlen(${expr})`,
   noIndex: (expr) => expr,
   ctesComputedOnce: true,
   readsSmallSetsFirst: true,

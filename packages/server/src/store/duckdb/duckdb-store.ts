@@ -20,8 +20,9 @@ import {
   storedRowsFrom,
   storedRowsSelect,
   storedSpanFromRow,
+  spanFieldsFromRow,
 } from './read.js';
-import type { StoredLog, StoredTrace } from '../stored-trace.js';
+import { NO_SPAN_TEXTS, type SpanTexts, type StoredLog, type StoredTrace, type StoredTraceBytes, spanTextsOf } from '../stored-trace.js';
 import { DuckDbWriter } from './writer.js';
 import { attach, connectTo, isInvalidated, reattach } from './catalog.js';
 import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
@@ -250,9 +251,24 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     return this.storedTraceOf(projectId, spanRows, logRows);
   }
 
-  async getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTrace> {
+  async getTraceBytes(projectId: string, traceId: string): Promise<StoredTraceBytes | null> {
     const bounds = await traceBounds(this.sql, projectId, [traceId]);
-    if (bounds === null) return { spans: [], logs: [] };
+    if (bounds === null) return null;
+    const [spans, logRows] = await Promise.all([
+      this.readSpanBytes('read a trace', 'FROM spans WHERE project_id = $1 AND trace_id = $2 AND start_us BETWEEN $3::BIGINT AND $4::BIGINT', [
+        projectId,
+        traceId,
+        bounds.fromUs,
+        bounds.toUs,
+      ]),
+      this.traceLogRows(projectId, traceId, bounds),
+    ]);
+    return this.storedTraceBytesOf(projectId, spans, logRows);
+  }
+
+  async getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTraceBytes> {
+    const bounds = await traceBounds(this.sql, projectId, [traceId]);
+    if (bounds === null) return { spans: [], texts: NO_SPAN_TEXTS, logs: [] };
     // The ids as one comma-separated parameter, joined as a set: a parameter per id of a 10,000-span page planned slowly.
     const ids = spanIds.join(',');
     const page = 'span_id IN (SELECT unnest(string_split($5, \',\')))';
@@ -262,7 +278,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     const spanOfTrace = traceLogs ? ` OR span_id IS NULL OR span_id NOT IN (SELECT span_id ${inTrace.replace('$3', '$6').replace('$4', '$7')})` : '';
     const logValues = [projectId, traceId, bounds.fromUs - LOG_MARGIN_US, bounds.toUs + LOG_MARGIN_US, ids, ...(traceLogs ? [bounds.fromUs, bounds.toUs] : [])];
     const [spanRows, logRows] = await Promise.all([
-      this.readStoredRows('read a page of a trace', SPAN_SHAPE, `${inTrace} AND ${page}`, 'rowid', values),
+      this.readSpanBytes('read a page of a trace', `${inTrace} AND ${page}`, values),
       this.readStoredRows(
         "read a page of a trace's logs",
         STORED_LOG_SHAPE,
@@ -271,7 +287,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
         logValues,
       ),
     ]);
-    return this.storedTraceOf(projectId, spanRows, logRows);
+    return this.storedTraceBytesOf(projectId, spanRows, logRows);
   }
 
   async getTreePage(projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage> {
@@ -312,6 +328,26 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
       spans: mapArrayRows(spanRows, SPAN_SHAPE, sources, storedSpanFromRow),
       logs: mapArrayRows(logRows, STORED_LOG_SHAPE, sources, storedLogFromRow),
     };
+  }
+
+  /** `storedTraceOf`, the spans' texts as bytes (`readSpanBytes`). */
+  private async storedTraceBytesOf(projectId: string, spans: { rows: unknown[][]; texts: SpanTexts }, logRows: unknown[][]): Promise<StoredTraceBytes> {
+    const sources = await this.readSources(projectId, [...spans.rows, ...logRows], [SPAN_SHAPE, STORED_LOG_SHAPE], spans.rows.length);
+    return {
+      spans: mapArrayRows(spans.rows, SPAN_SHAPE, sources, spanFieldsFromRow),
+      texts: spans.texts,
+      logs: mapArrayRows(logRows, STORED_LOG_SHAPE, sources, storedLogFromRow),
+    };
+  }
+
+  /** The span rows `from` (in stored order), their attributes, events and links as UTF-8 bytes (`SpanTexts`). */
+  private async readSpanBytes(what: string, from: string, values: DuckDBValue[]): Promise<{ rows: unknown[][]; texts: SpanTexts }> {
+    const columns = await this.read(what, `SELECT ${storedRowsSelect(SPAN_SHAPE, 'rowid', 'bytes')} ${from}`, values);
+    return this.guard(what, async () => {
+      const arrays = columns.row_arrays?.[0] as string | null | undefined;
+      const rows = arrays === null || arrays === undefined ? [] : (JSON.parse(arrays) as unknown[][]);
+      return { rows, texts: spanTextsOf(what, (columns.row_texts?.[0] as Uint8Array | null) ?? new Uint8Array(0), rows.length) };
+    });
   }
 
   /** A trace's logs (of one span, with `spanId`), in time order. */

@@ -1,5 +1,5 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { JsonParseCache, type SourceTexts, appendTexts, llmFromRow, logFromRow, mapArrayRows, metricPointFromRow, num, numOrNull, storedLogFromRow, storedSpanFromRow } from '../record-rows.js';
+import { JsonParseCache, type SourceTexts, appendTexts, llmFromRow, logFromRow, mapArrayRows, metricPointFromRow, num, numOrNull, spanFieldsFromRow, storedLogFromRow, storedSpanFromRow } from '../record-rows.js';
 import { LOG_COLUMNS, LOG_TEXT_COLUMNS, SPAN_COLUMNS, SPAN_DOUBLE_COLUMNS, SPAN_TEXT_COLUMNS } from '../sql/stored-columns.js';
 
 /**
@@ -100,11 +100,10 @@ function storedRowShape(fields: ReadonlyArray<string>, texts: readonly string[])
  * per row with the texts inside took 115 ms: the texts were escaped into JSON strings by DuckDB,
  * unescaped by `JSON.parse`, and converted one by one.
  */
-export function storedRowsSelect(shape: StoredRowShape, orderBy: string): string {
-  return (
-    `'[' || string_agg(${shape.sql}, ',' ORDER BY ${orderBy}) || ']' AS row_arrays, ` +
-    `string_agg(${shape.texts.join(' || chr(1) || ')}, chr(1) ORDER BY ${orderBy}) AS row_texts`
-  );
+export function storedRowsSelect(shape: StoredRowShape, orderBy: string, texts: 'text' | 'bytes' = 'text'): string {
+  const joined = `string_agg(${shape.texts.join(' || chr(1) || ')}, chr(1) ORDER BY ${orderBy})`;
+  // As bytes, `encode` gives the texts' UTF-8 as a BLOB (a cast to BLOB would read `\x` escapes in them).
+  return `'[' || string_agg(${shape.sql}, ',' ORDER BY ${orderBy}) || ']' AS row_arrays, ${texts === 'bytes' ? `encode(${joined})` : joined} AS row_texts`;
 }
 
 /** The rows of `storedRowsSelect`'s two values, each row's texts appended to its array. */
@@ -129,4 +128,4 @@ export const LOG_SHAPE = jsonArrayShape([...LOG_COLUMNS, ...LOG_TEXT_COLUMNS.map
 export const STORED_LOG_SHAPE = storedRowShape(LOG_COLUMNS, LOG_TEXT_COLUMNS);
 
 // The engine-neutral converters, where the DuckDB store's files have always imported them from.
-export { JsonParseCache, type SourceTexts, llmFromRow, logFromRow, mapArrayRows, metricPointFromRow, num, numOrNull, storedLogFromRow, storedSpanFromRow };
+export { JsonParseCache, type SourceTexts, llmFromRow, logFromRow, mapArrayRows, metricPointFromRow, num, numOrNull, spanFieldsFromRow, storedLogFromRow, storedSpanFromRow };

@@ -1,5 +1,5 @@
 import type { TimeRange, TraceQuery, TraceSummaryRecord, TreeChunkColumns } from '@spoor/model';
-import type { StoredLog, StoredTrace } from '../stored-trace.js';
+import type { StoredLog, StoredTrace, StoredTraceBytes } from '../stored-trace.js';
 import type { TraceTimings } from '../trace-timings.js';
 
 /** Where a page of newest-first results continues: strictly older than this key. */
@@ -43,14 +43,25 @@ export interface TraceReader {
    * come as the stored text (`StoredSpan`): the answer splices them in unparsed.
    */
   getTrace(projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null>;
+  /**
+   * A trace read for its whole answer (`GET /api/traces/:id`): `getTrace`'s spans and logs, the
+   * spans' attributes, events and links as UTF-8 bytes (`SpanTexts`); `null` for no such trace.
+   */
+  getTraceBytes(projectId: string, traceId: string): Promise<StoredTraceBytes | null>;
   /** How many spans the project stored of a trace, by its parts (a span stored twice counts twice); 0 for none. */
   countTraceSpans(projectId: string, traceId: string): Promise<number>;
   /**
-   * A page of a trace: its spans with these ids (every stored copy, any order) and their logs in
-   * time order; with `traceLogs`, also the trace's logs that name no span or a span it lacks.
-   * Empty for a trace the project does not have.
+   * The UTF-8 bytes of a trace's stored span attributes, events and links together (each copy of
+   * a span counted), 0 for none: what its whole answer is mostly made of, learned before reading it.
    */
-  getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTrace>;
+  countTraceTextBytes(projectId: string, traceId: string): Promise<number>;
+  /**
+   * A page of a trace: its spans with these ids (every stored copy, any order), their texts as
+   * UTF-8 bytes as `getTraceBytes` reads them, and their logs in time order; with `traceLogs`,
+   * also the trace's logs that name no span or a span it lacks. Empty for a trace the project
+   * does not have.
+   */
+  getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTraceBytes>;
   /**
    * A page of what the waterfall draws: the first `limit` spans of the trace after `after` in
    * (start, span id) order, the page's own spans in any order. Empty past the last span, and for a trace the project does not have. A

@@ -77,6 +77,8 @@ export interface Dialect<P extends Params = Params> {
   nameAt(names: readonly string[], index: string): string;
   /** An expression of a nullable type as its non-null type, where the caller knows it is not NULL. */
   notNull(expr: string): string;
+  /** The UTF-8 bytes of a text, which both engines keep beside it (no scan of the text). */
+  textBytes(expr: string): string;
   /** `expr` kept from being looked up through an index (for a set that touches every granule anyway). */
   noIndex(expr: string): string;
   /**

@@ -19,7 +19,7 @@ import { listMetrics } from './logs-metrics.js';
 import { listUnpricedModels, readSpansToPrice } from './pricing.js';
 import { listSessionRuns, listSessions } from './sessions.js';
 import { listServices, listTraces } from './traces.js';
-import { countTraceSpans } from './trace-bounds.js';
+import { countTraceSpans, countTraceTextBytes } from './trace-bounds.js';
 
 /**
  * The port methods answered by the queries written once, for an engine's store to inherit: the
@@ -34,6 +34,10 @@ export abstract class SqlReads {
 
   countTraceSpans(projectId: string, traceId: string): Promise<number> {
     return countTraceSpans(this.sql, projectId, traceId);
+  }
+
+  countTraceTextBytes(projectId: string, traceId: string): Promise<number> {
+    return countTraceTextBytes(this.sql, projectId, traceId);
   }
 
   listServices(projectId: string, range: TimeRange): Promise<ServiceRecord[]> {

@@ -39,3 +39,23 @@ export async function countTraceSpans(db: SqlEngine, projectId: string, traceId:
   );
   return count ?? 0;
 }
+
+/**
+ * The UTF-8 bytes of a trace's span attributes, events and links (0 for none), within its parts'
+ * time bounds (`Dialect.textBytes`: the texts are not scanned).
+ */
+export async function countTraceTextBytes(db: SqlEngine, projectId: string, traceId: string): Promise<number> {
+  const bounds = await traceBounds(db, projectId, [traceId]);
+  if (bounds === null) return 0;
+  const d = db.dialect;
+  const p = d.params();
+  const [sum] = await db.rows(
+    "count a trace's stored bytes",
+    `SELECT sum(${d.textBytes('attributes')} + ${d.textBytes('events')} + ${d.textBytes('links')}) AS n FROM ${d.tables.spans}
+     WHERE project_id = ${p.add(projectId)} AND trace_id = ${p.add(traceId)}
+       AND start_us BETWEEN ${p.int(bounds.fromUs)} AND ${p.int(bounds.toUs)}`,
+    p,
+    (row) => Number(row.get('n') ?? 0),
+  );
+  return sum ?? 0;
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../src/errors.js';
+import { QueryService } from '../../src/query/query-service.js';
+import type { RecordBatch, Store } from '../../src/store/store.js';
+import { type StoredTraceBytes, storedTraceBytesOf } from '../../src/store/stored-trace.js';
+import { T0, log, sid, span, tid } from '../support/record-fixtures.js';
+import { openForEachTest, recordBatch } from './per-test-store.js';
+
+/**
+ * What the whole answer of a trace reads (`GET /api/traces/:id`): its spans' texts as UTF-8 bytes
+ * (`getTraceBytes`), the same texts `getTrace` reads as strings, and how many bytes those texts
+ * are before reading them (`countTraceTextBytes`), on every store.
+ */
+export function describeTraceAnswerContract(adapter: string, open: () => Promise<Store>): void {
+  describe(`Trace answer contract: ${adapter}`, () => {
+    let store: Store;
+    openForEachTest(open, (opened) => (store = opened));
+    const write = (batch: Partial<RecordBatch>) => store.write(recordBatch(batch), null);
+
+    // Escapes a cast to bytes could misread (`\x41`), quotes, multi-byte characters, and a lone surrogate.
+    const HARD = 'say "hi" \\x41 \\ \n\t \u0001 日本 😀 \ud800 }]{"timeUs":1},[';
+    const spans = [
+      span({ spanId: sid(1), attributes: { [HARD]: HARD, nested: { list: [HARD, 1.5] } } }),
+      span({
+        spanId: sid(2),
+        parentSpanId: sid(1),
+        startTimeUs: T0 + 10,
+        events: [{ timeUs: T0 + 11, name: HARD, attributes: { message: HARD }, droppedAttributesCount: 1 }],
+        links: [{ traceId: tid(2), spanId: sid(9), traceState: HARD, attributes: { k: HARD }, droppedAttributesCount: 0, flags: 1 }],
+      }),
+      span({ spanId: sid(3), parentSpanId: sid(1), startTimeUs: T0 + 20 }),
+    ];
+    const logs = [log({ logId: 'on-2', traceId: tid(1), spanId: sid(2), timeUs: T0 + 11, body: HARD })];
+
+    /** A read trace in a form to compare: spans by id with their texts decoded. */
+    const comparable = (trace: StoredTraceBytes) => {
+      const decoder = new TextDecoder();
+      const { bytes, ends } = trace.texts;
+      const text = (k: number) => decoder.decode(bytes.subarray(k === 0 ? 0 : ends[k - 1]! + 1, ends[k]));
+      return {
+        spans: trace.spans.map((s, i) => ({ ...s, texts: [text(3 * i), text(3 * i + 1), text(3 * i + 2)] })).sort((a, b) => a.spanId.localeCompare(b.spanId)),
+        logs: trace.logs,
+      };
+    };
+
+    it("reads a trace's spans with their texts as the bytes of the text getTrace reads, and its logs", async () => {
+      await write({ spans, logs });
+      const bytes = await store.getTraceBytes('default', tid(1));
+      const text = await store.getTrace('default', tid(1));
+      expect(bytes).not.toBeNull();
+      expect(bytes!.spans).toHaveLength(3);
+      expect(comparable(bytes!)).toEqual(comparable(storedTraceBytesOf(text!)));
+      expect(JSON.parse(comparable(bytes!).spans[1]!.texts[1]!)).toEqual(spans[1]!.events);
+    });
+
+    it("reads no trace the project does not have, and counts none of its bytes", async () => {
+      await write({ spans, logs });
+      expect(await store.getTraceBytes('p2', tid(1))).toBeNull();
+      expect(await store.getTraceBytes('default', tid(7))).toBeNull();
+      expect(await store.countTraceTextBytes('p2', tid(1))).toBe(0);
+      expect(await store.countTraceTextBytes('default', tid(7))).toBe(0);
+    });
+
+    it("counts the UTF-8 bytes of a trace's span attributes, events and links, each stored copy", async () => {
+      await write({ spans, logs });
+      await write({ spans: [{ ...spans[2]!, endTimeUs: T0 + 500 }] });
+      const utf8 = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
+      const expected = [...spans, spans[2]!].reduce((n, s) => n + utf8(s.attributes) + utf8(s.events) + utf8(s.links), 0);
+      expect(await store.countTraceTextBytes('default', tid(1))).toBe(expected);
+    });
+
+    it("refuses the whole answer of a trace whose stored texts pass the bound, naming spans=, and pages it", async () => {
+      await write({ spans, logs });
+      const bytes = await store.countTraceTextBytes('default', tid(1));
+      const within = new QueryService(store, { maxDetailTextBytes: bytes });
+      const detail = JSON.parse(new TextDecoder().decode(await within.getTrace('default', tid(1)))) as { spans: unknown[] };
+      expect(detail.spans).toHaveLength(3);
+      const refused = await new QueryService(store, { maxDetailTextBytes: bytes - 1 }).getTrace('default', tid(1)).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(AppError);
+      expect(refused).toMatchObject({ code: 'ERR_TRACE_TOO_LARGE', status: 400 });
+      expect((refused as AppError).message).toContain('?spans=0,10000');
+      const page = JSON.parse(new TextDecoder().decode(await new QueryService(store, { maxDetailTextBytes: bytes - 1 }).getTrace('default', tid(1), { offset: 0, limit: 10 }))) as { spans: unknown[] };
+      expect(page.spans).toHaveLength(3);
+    });
+  });
+}
