@@ -147,6 +147,17 @@ export default tseslint.config(
     },
   },
   {
+    // Export (issue 34): streams of the store's export port, served to api/ through the database thread's calls.
+    files: ['packages/server/src/export/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(['**/api/**', '**/ingest/**', '**/pipeline/**', '**/store/duckdb/**', '**/store/clickhouse/**', 'fastify'], 'export/ reads through the store\'s export port only.'),
+        DUCKDB_ONLY_IN_STORE,
+      ),
+    },
+  },
+  {
     files: ['packages/server/src/cli/**'],
     rules: { 'no-restricted-imports': restrict(DUCKDB_ONLY_IN_STORE) },
   },

@@ -161,3 +161,6 @@ export type { TreeChunk, TreeChunkColumns, TreeHeader, TreeTrailer } from './tre
 export { NO_STRING, TREE_FORMAT_VERSION, TREE_MEDIA_TYPE, TreeStreamDecoder, TreeStreamEncoder, spanIdHex } from './tree-binary.js';
 // Single sign-on: who is signed in, and through which provider.
 export type { SessionUserInfo, SingleSignOnInfo } from './api.js';
+// Export (issue 34, helper X: `spoor export`, `GET /api/export`): a signal's records as Parquet or JSON Lines.
+export type { ExportFormat, ExportQuery, ExportSignal } from './export.js';
+export { EXPORT_FORMATS, EXPORT_MEDIA_TYPES, EXPORT_SIGNALS, exportFileName, isExportFormat, isExportSignal } from './export.js';

@@ -14,6 +14,7 @@ import { answerErrors } from './errors.js';
 import { datasetRoutes } from './dataset-routes.js';
 import { evaluatorRoutes } from './evaluator-routes.js';
 import { experimentRoutes } from './experiment-routes.js';
+import { exportRoutes } from './export-routes.js';
 import type { EvaluatorService } from '../quality/evaluator-service.js';
 import type { ExperimentService } from '../quality/experiment-service.js';
 import { healthRoutes } from './health-routes.js';
@@ -162,6 +163,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(oidcRoutes, { db, access: options.access, signIn: options.signIn ?? null, secureCookies: options.secureCookies ?? false });
   // MCP: agents' tools, each a read of the routes above with the caller's credentials.
   await app.register(mcpRoutes);
+  // Export (issue 34, helper X): GET /api/export, admin keys only.
+  await app.register(exportRoutes, { db });
   await app.register(openApiRoute);
   await app.register(healthRoutes, {
     isReady: options.isReady,

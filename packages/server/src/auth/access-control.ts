@@ -47,7 +47,7 @@ export type Need = Role | 'metrics' | 'public';
  * document (the same for every Spoor of a version: it holds no record, project or key, and an API
  * browser or client generator reads it before it has a key). A score may be posted with an ingest
  * key (or an admin key), and so may datasets be made and their items added and edited, and
- * experiments run and their results recorded; a route
+ * experiments run and their results recorded. An export needs an admin key; a route
  * named nowhere here needs an admin key to write, a read key to read.
  */
 export function needOf(method: string, route: string): Need {
@@ -57,6 +57,8 @@ export function needOf(method: string, route: string): Need {
   if (route.startsWith('/v1/')) return method === 'OPTIONS' ? 'public' : 'ingest';
   if (route === '/metrics') return 'metrics';
   if (route === '/api/keys' || route.startsWith('/api/keys/')) return 'admin';
+  // An export is every record of a range at once (issue 34): for admins, as keys are.
+  if (route === '/api/export') return 'admin';
   // An app sends its users' feedback with the key it sends its traces with.
   if (route === '/api/scores' && method === 'POST') return 'ingest';
   // A CI job builds datasets with the key it sends its traces with; deleting one needs an admin.

@@ -4,6 +4,7 @@ import { resolveServeConfig } from '../config.js';
 import { startServer } from '../serve/server.js';
 import { datasetsCommand } from './datasets.js';
 import { experimentsCommand } from './experiments.js';
+import { exportCommand } from './export.js';
 import { DEFAULT_DEMO_RUNS, MAX_DEMO_RUNS, runDemo } from './demo.js';
 import { keysCommand } from './keys.js';
 import { mcpCommand } from './mcp.js';
@@ -27,6 +28,8 @@ const USAGE = `Usage:
   spoor datasets import NAME FILE [--format jsonl|csv] [--url URL]   add a file's items to a dataset (made when missing), all or none
   spoor datasets export NAME [--version N] [--format jsonl|csv] [--url URL]   write a dataset version's items to standard output
   spoor experiments compare A B [--fail-on-regression] [--metric NAME] [--tolerance X] [--url URL]   B against the baseline A; exits 1 on a regression
+  spoor export --from T --to T [--project P] [--signals spans,logs,metrics,scores] --format parquet|jsonl --out DIR (--url URL | --data DIR | --clickhouse-url URL)
+              a file per signal in DIR (spans.parquet, …); times ISO-8601 or epoch ms; --url sends SPOOR_API_KEY (an admin key)
   spoor mcp [--url http://127.0.0.1:4318 | --data DIR] [--project P]   MCP tools for agents on stdio: a running Spoor's (SPOOR_API_KEY), or a stopped one's data, read-only
   spoor spool quarantine [--url http://127.0.0.1:4318]          list the requests the store kept refusing
   spoor spool replay-quarantine [ID…] [--url http://127.0.0.1:4318]   hand them (or those named) back to ingest
@@ -36,12 +39,12 @@ SPOOR_PRICES, SPOOR_ALERTS, SPOOR_ALERT_INTERVAL, SPOOR_EXTERNAL_URL, SPOOR_ALLO
 SPOOR_METRICS_TOKEN, SPOOR_CORS_ORIGIN, SPOOR_RATE_LIMIT, SPOOR_PROVIDER (';'-separated), SPOOR_MASK_FILE, SPOOR_STORE,
 SPOOR_CLICKHOUSE_URL, SPOOR_CLICKHOUSE_CLUSTER, SPOOR_SPOOL_MAX, SPOOR_ROLE, SPOOR_FORWARD (';'-separated), SPOOR_FORWARD_SPOOL_MAX
 and SPOOR_OIDC_ISSUER, SPOOR_OIDC_CLIENT_ID, SPOOR_OIDC_CLIENT_SECRET, SPOOR_OIDC_ROLES, SPOOR_OIDC_SCOPES, SPOOR_OIDC_GROUPS_CLAIM,
-which beat the defaults. Commands that talk to a server (spool, keys with --url, datasets, experiments, demo, mcp) send
+which beat the defaults. Commands that talk to a server (spool, keys and export with --url, datasets, experiments, demo, mcp) send
 SPOOR_API_KEY as its key.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const known = command === 'serve' || command === 'demo' || command === 'spool' || command === 'keys' || command === 'migrate' || command === 'datasets' || command === 'experiments' || command === 'mcp';
+  const known = command === 'serve' || command === 'demo' || command === 'spool' || command === 'keys' || command === 'migrate' || command === 'datasets' || command === 'experiments' || command === 'mcp' || command === 'export';
   if (known && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -58,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'datasets') return datasetsCommand(rest, (text) => process.stdout.write(text));
   if (command === 'experiments') return experimentsCommand(rest, (text) => process.stdout.write(text));
   if (command === 'mcp') return mcpCommand(rest, (text) => process.stderr.write(text));
+  if (command === 'export') return exportCommand(rest, { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) });
   if (command === 'keys') return keysCommand(rest, (text) => process.stdout.write(text), (text) => process.stderr.write(text));
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${USAGE}\n`);

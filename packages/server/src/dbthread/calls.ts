@@ -17,6 +17,7 @@ import type { ExperimentResultRecord } from '../store/ports/experiments.js';
 import type { ScoreRecord } from '@spoor/model';
 import { liveCalls } from '../query/live-reads.js';
 import { type TreeStreamOptions, treeStreamCalls } from '../query/tree-stream.js';
+import { exportCalls } from '../export/export-streams.js';
 
 /**
  * Every call the database thread serves, in one registry: the API's queries, prices, analytics
@@ -147,6 +148,8 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
     ...liveCalls(store, queries),
     // Traces of any size (issue 33, helper T): `/tree` as the binary stream, a page of spans a call.
     ...treeStreamCalls(queries.treeStreams),
+    // Export (issue 34, helper X): `GET /api/export`'s bytes, a chunk a call.
+    ...exportCalls(store.exports),
   };
 }
 

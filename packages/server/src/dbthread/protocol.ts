@@ -10,6 +10,7 @@ import type { WriteBatch } from '../store/tables.js';
 import type { Transfers, WireError } from '../threads/protocol.js';
 import type { DbCalls } from './calls.js';
 import { treeFrameBuffers } from '../query/tree-stream.js';
+import { exportChunkBuffers } from '../export/export-streams.js';
 
 /** The ids of spans stored last, per project. */
 export type RecentSpanIds = Array<{ projectId: string; traceId: string; spanId: string }>;
@@ -92,7 +93,9 @@ export const DB_TRANSFERS: Transfers<DbProtocol> = {
   // The batch's typed arrays move to the thread uncopied (only its strings are copied).
   posts: { batch: (batch) => (batch === null ? [] : buffersOf(batch.tables)) },
   // An answer written as bytes owns its ArrayBuffer (`JsonWriter`): it moves, uncopied.
-  answers: { getTrace: ownBuffer, getTraceTree: ownBuffer, getSpan: ownBuffer, listMetricPoints: ownBuffer, treeStreamStart: treeFrameBuffers, treeStreamNext: treeFrameBuffers },
+  answers: { getTrace: ownBuffer, getTraceTree: ownBuffer, getSpan: ownBuffer, listMetricPoints: ownBuffer, treeStreamStart: treeFrameBuffers, treeStreamNext: treeFrameBuffers,
+    // Export (issue 34, helper X): each chunk owns its buffer.
+    exportStart: exportChunkBuffers, exportNext: exportChunkBuffers },
 };
 
 /** A failure in the database thread other than an `AppError` is the store's, as the API tells it (500, retry later). */

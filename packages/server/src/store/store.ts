@@ -16,6 +16,7 @@ import type { ScoreStore } from './ports/scores.js';
 import type { TraceReader } from './ports/traces.js';
 import type { StoreWriter } from './write-port.js';
 import type { LiveStore } from './ports/live.js';
+import type { RecordExporter } from './ports/export.js';
 
 /*
  * The storage port, as small ports by area, one file each in `ports/` (the write port in
@@ -47,6 +48,7 @@ export type { RunningSpanStore, RunningTraceFilter, RunningTraceRecord, StoredRu
 export { type BatchKey, type RecordBatch, type StoreWriter, TakenPositions, type WriteBatch, appendAndCommit, comparePositionText } from './write-port.js';
 export { batchOf } from './tables.js';
 export type { LiveSpanRow, LiveStore, LiveTraceFilter, TouchedTrace } from './ports/live.js';
+export type { RecordExporter } from './ports/export.js';
 
 /** Every port: what a store adapter implements. Adapters wrap driver errors in `StoreError`. */
 export interface Store extends TraceReader, LogReader, MetricReader, AnalyticsReader, ErrorStore, AlertSeriesReader, ScoreStatsReader, PriceStore, Retention, StoreWriter {
@@ -59,6 +61,8 @@ export interface Store extends TraceReader, LogReader, MetricReader, AnalyticsRe
   readonly experiments: ExperimentStore;
   readonly live: LiveStore;
   readonly runningSpans: RunningSpanStore;
+  /** Export (issue 34): a signal's records as a file, by the engine's own writer. */
+  readonly exports: RecordExporter;
   close(): Promise<void>;
 }
 

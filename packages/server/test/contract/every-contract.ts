@@ -18,6 +18,7 @@ import { describeRunningSpanContract } from './store-contract-running-spans.js';
 import { describeTraceAnswerContract } from './store-contract-trace-answer.js';
 import type { WriteContractSubject } from './store-contract-write.js';
 import { describeTreePageContract } from './store-contract-tree-pages.js';
+import { describeExportContract } from './store-contract-export.js';
 
 /** Every read contract suite against one kind of store, each test on a store `open` makes anew. */
 export function describeReadContracts(adapter: string, open: () => Promise<Store>): void {
@@ -39,6 +40,8 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
   describeRunningSpanContract(adapter, open);
   describeTreePageContract(adapter, open);
   describeTraceAnswerContract(adapter, open);
+  // Export (issue 34, helper X).
+  describeExportContract(adapter, open);
 }
 
 /**

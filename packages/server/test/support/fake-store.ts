@@ -60,6 +60,7 @@ import { compareScores, scoreStats } from './fake-score-stats.js';
 import { FakeRunningSpanStore } from './fake-running-spans.js';
 import { FakeScoreStore } from './fake-scores.js';
 import { FakeLiveStore } from './fake-live.js';
+import { FakeRecordExport } from './fake-export.js';
 
 /** One commit the fake store made durable. */
 export interface FakeCommit {
@@ -105,6 +106,8 @@ export class FakeStore implements Store {
   readonly experiments = new FakeExperimentStore();
   readonly live = new FakeLiveStore((query) => reads.listTraces(this.data, query, null, query.limit, (filter) => this.scores.tracesMeeting(query.projectId, filter)));
   readonly runningSpans = new FakeRunningSpanStore(() => this.committed.spans);
+  /** Export (issue 34): the rows every engine writes, made from the committed records. */
+  readonly exports = new FakeRecordExport(() => ({ ...this.committed, scores: this.scores.rows }));
   readonly commits: FakeCommit[] = [];
   /** Per trace, the span counts of its parts: what a trace summary adds up. */
   readonly traceParts = new Map<string, number[]>();

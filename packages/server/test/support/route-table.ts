@@ -289,6 +289,8 @@ export const ROWS: Record<string, Row> = {
   'POST /api/keys': { path: () => '/api/keys', body: () => ({ role: 'read', name: 'from the table' }), need: 'admin', foreign: 'own' },
   'DELETE /api/keys/:id': { path: () => `/api/keys/${spareKeyId}`, need: 'admin', foreign: 'not-found' },
   'GET /api/audit': read('/api/audit'),
+  // Export (issue 34): admin keys only; another project's admin key exports its own records, none of these.
+  'GET /api/export': { path: () => '/api/export?signal=spans&format=jsonl&from=0&to=4102444800000', need: 'admin', foreign: 'no-leak' },
   'GET /api/prices': read('/api/prices'),
   'GET /api/prices/unpriced': read('/api/prices/unpriced'),
   'PUT /api/prices/:model': { path: () => '/api/prices/put-model', body: () => ({ provider: 'acme', input: 1, output: 2 }), need: 'admin', foreign: 'own' },

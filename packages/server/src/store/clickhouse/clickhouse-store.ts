@@ -23,6 +23,7 @@ import { ClickHouseSql } from './dialect.js';
 import { SqlReads } from '../sql/sql-reads.js';
 import { SqlLiveStore } from '../sql/live.js';
 import { clickHouseHead, clickHouseLiveCommits } from './live.js';
+import { ClickHouseRecordExport } from './record-export.js';
 
 export interface ClickHouseStoreOptions extends ClickHouseTarget {
   /** `ON CLUSTER` name: replicated tables behind `Distributed` ones. Default: one server, plain MergeTree. */
@@ -49,6 +50,8 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
   private readonly writer: ClickHouseWriter;
   /** What changed after a cursor, whichever server sharing this ClickHouse committed it. */
   readonly live: SqlLiveStore;
+  /** Export (issue 34): a signal's records as Parquet or JSON Lines, by ClickHouse's own output formats. */
+  readonly exports: ClickHouseRecordExport;
 
   private constructor(
     private readonly ch: ChClient,
@@ -68,6 +71,7 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
     this.masking = new ClickHouseMaskingStore(ch);
     this.live = new SqlLiveStore(this.sql, clickHouseLiveCommits(ch), () => clickHouseHead(ch));
     this.runningSpans = new ClickHouseRunningSpanStore(this.sql, layout);
+    this.exports = new ClickHouseRecordExport(this.sql);
   }
 
   /** Connects, then creates the schema or migrates it to this version. */
@@ -221,7 +225,8 @@ async function migrate(ch: ChClient, layout: SchemaLayout): Promise<number | nul
   return found;
 }
 
-async function readSchemaVersion(ch: ChClient): Promise<number | null> {
+/** The schema version of the database, `null` when it holds no Spoor store. */
+export async function readSchemaVersion(ch: ChClient): Promise<number | null> {
   const exists = await ch.row<{ n: number }>('look for the schema', 'SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = {name:String}', {
     db: ch.database,
     name: 'spoor_meta',

@@ -273,6 +273,20 @@ export class ChClient {
     }
   }
 
+  /**
+   * A query's answer in `format` (`Parquet`, `JSONEachRow`), its bytes as ClickHouse sends them,
+   * never held whole (export, issue 34). A failure before the first byte throws here; one after,
+   * while the stream is read.
+   */
+  async stream(what: string, sql: string, format: string, params: ChParams, settings: ClickHouseSettings): Promise<AsyncIterable<Uint8Array> & Readable> {
+    try {
+      const { stream } = await this.client.exec({ query: `${sql}\nFORMAT ${format}`, query_params: paramsOf(params), clickhouse_settings: settings });
+      return stream as Readable;
+    } catch (cause) {
+      throw this.failure(what, cause);
+    }
+  }
+
   /** The first row of a query, or `null`. */
   async row<T>(what: string, sql: string, params?: ChParams | Record<string, unknown>): Promise<T | null> {
     return (await this.rows<T>(what, sql, params))[0] ?? null;

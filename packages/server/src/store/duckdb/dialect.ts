@@ -97,6 +97,11 @@ export const duckDbDialect: Dialect<DuckDbParams> = {
   // The `error_events` view (duckdb/schema.ts) holds the checks.
   errorEvents: (project, conditions) => `(SELECT * FROM error_events WHERE ${[`project_id = ${project}`, ...conditions].join(' AND ')})`,
   errorStates: (project) => `(SELECT fingerprint, status, resolved_us FROM error_group_states WHERE project_id = ${project})`,
+
+  // Export (issue 34, helper X): `make_timestamptz` of microseconds is exact and ignores the session's time zone.
+  timestampOfUs: (us) => `make_timestamptz(${us})`,
+  isoOfUs: (us) => `strftime(make_timestamp(${us}), '%Y-%m-%dT%H:%M:%S.%fZ')`,
+  jsonMember: (json, key) => `CAST(json_extract(${json}, '${jsonPointer([key]).replaceAll("'", "''")}') AS VARCHAR)`,
 };
 
 /** The DuckDB store's way to run the queries written once: each on a connection of its own. */

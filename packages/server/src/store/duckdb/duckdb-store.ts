@@ -1,3 +1,5 @@
+import { rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import type { CompareQuery, ErrorGroupStatus, LogQuery, LogRecordData, MetricPointQuery, MetricPointRecord, ModelPrice, TimeRange } from '@spoor/model';
 import { type CompareSideRecord, type RepriceResult, type SpanCost, type RetainedRecords, type RecentSpanSource, type Store, StoreError, appendAndCommit, type BatchKey, type TimeKey, type TreeKey, type TreePage, type WriteBatch } from '../store.js';
@@ -50,6 +52,12 @@ import { DuckDbEvaluatorStore } from './evaluators.js';
 import { SqlReads } from '../sql/sql-reads.js';
 import { SqlLiveStore } from '../sql/live.js';
 import { duckDbCursor, duckDbLiveCommits } from './live.js';
+import { DuckDbRecordExport } from './record-export.js';
+
+/** Where the API's export streams write their files before reading them: beside the database, on its disk. */
+function exportTempDir(path: string): string | null {
+  return path === ':memory:' ? null : join(dirname(path), 'exports.tmp');
+}
 
 export interface DuckDbStoreOptions {
   /** Database file; `':memory:'` for a throwaway store. */
@@ -86,6 +94,8 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   readonly runningSpans: DuckDbRunningSpanStore;
   /** Reads the tables out for `spoor migrate`. */
   readonly exporter: DuckDbExporter;
+  /** Export (issue 34): a signal's records as Parquet or JSON Lines, by DuckDB's own writers. */
+  readonly exports: DuckDbRecordExport;
   /**
    * Set when DuckDB has invalidated the database (a checkpoint that failed, as on a full disk):
    * nothing works on it until it is detached and attached again, which the next write does.
@@ -112,6 +122,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     this.experiments = new DuckDbExperimentStore(this.sql);
     this.masking = new DuckDbMaskingStore((what, fn) => this.onOwnConnection(what, fn));
     this.exporter = new DuckDbExporter((what, fn) => this.onOwnConnection(what, fn));
+    this.exports = new DuckDbRecordExport((what, fn) => this.onOwnConnection(what, fn), exportTempDir(path));
     this.live = new SqlLiveStore(this.sql, duckDbLiveCommits, async () => duckDbCursor(this.writer.lastCommittedSeq));
     this.runningSpans = new DuckDbRunningSpanStore(this.sql);
   }
@@ -133,6 +144,9 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     const readOnly = options.readOnly ?? false;
     const store = new DuckDbStore(instance, writer, await connectTo(instance), options.path, readOnly);
     await (readOnly ? store.checkSchema() : store.migrate());
+    // Export streams' files a crash left behind: none is open before the store is (one opened to read only leaves them).
+    const exportDir = exportTempDir(options.path);
+    if (exportDir !== null && !readOnly) await rm(exportDir, { recursive: true, force: true });
     return store;
   }
 

@@ -134,6 +134,14 @@ export interface Dialect<P extends Params = Params> {
   errorEvents(project: string, conditions: readonly string[]): string;
   /** The project's error group states, one row per group: `fingerprint`, `status`, `resolved_us`. */
   errorStates(project: string): string;
+
+  // Export (issue 34, helper X: `sql/export-columns.ts`).
+  /** A `TIMESTAMP WITH TIME ZONE` (Parquet: INT64 microseconds, adjusted to UTC) of epoch microseconds; NULL for NULL. */
+  timestampOfUs(us: string): string;
+  /** Epoch microseconds as ISO-8601 UTC text with six fractional digits (`2026-01-02T03:04:05.123456Z`); NULL for NULL. */
+  isoOfUs(us: string): string;
+  /** The JSON text of member `key` (a constant) of a JSON object text; NULL when it has none. */
+  jsonMember(json: string, key: string): string;
 }
 
 /** What a query written once needs of an engine: its dialect, and a way to read the answer. */

@@ -1,0 +1,64 @@
+import { Readable } from 'node:stream';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { EXPORT_FORMATS, EXPORT_MEDIA_TYPES, EXPORT_SIGNALS, type ExportQuery, exportFileName } from '@spoor/model';
+import type { FastifyInstance } from 'fastify';
+import type { DbClient } from '../dbthread/calls.js';
+import type { ExportChunk } from '../export/export-streams.js';
+import { oneOf, time, timeRange } from './parameters.js';
+import { projectOf } from './request-access.js';
+
+/**
+ * `GET /api/export`: one signal of the project in a time range, as a Parquet or JSON Lines file
+ * made by the store's engine (admin keys only: `auth/access-control.ts`). The file is streamed a
+ * chunk at a time from the database thread, each asked for once the socket took the last.
+ */
+
+const EXPORT_QUERY = Type.Object(
+  {
+    signal: oneOf(EXPORT_SIGNALS, { description: 'what to export: spans, logs, metrics (their points) or scores' }),
+    format: oneOf(EXPORT_FORMATS, { description: 'parquet (Apache Parquet) or jsonl (JSON Lines, one object a line)' }),
+    from: time("start of the range, inclusive (a span's start, a record's time): ISO-8601 or epoch milliseconds"),
+    to: time('end of the range, exclusive: ISO-8601 or epoch milliseconds'),
+  },
+  { additionalProperties: false },
+);
+
+export async function exportRoutes(instance: FastifyInstance, options: { db: DbClient }): Promise<void> {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  const { db } = options;
+  app.get(
+    '/api/export',
+    { schema: { summary: "One signal's records in a range as a Parquet or JSON Lines file (admin)", tags: ['export'], querystring: EXPORT_QUERY } },
+    async (request, reply) => {
+      const { signal, format } = request.query;
+      const range = timeRange(request.query);
+      const query: ExportQuery = { projectId: projectOf(request), signal, format, fromUs: range.fromUs!, toUs: range.toUs! };
+      // Before any header: a query the store refuses is an error answer, not a broken file.
+      const first = await db.exportStart(query);
+      return reply
+        .type(format === 'jsonl' ? `${EXPORT_MEDIA_TYPES.jsonl}; charset=utf-8` : EXPORT_MEDIA_TYPES.parquet)
+        .header('content-disposition', `attachment; filename="${exportFileName(signal, format)}"`)
+        .header('cache-control', 'no-store')
+        .send(Readable.from(exportBytes(db, first), { objectMode: true, highWaterMark: 1 }));
+    },
+  );
+}
+
+/**
+ * The chunks of an export, the next asked for as the socket takes the last. Stopped early (the
+ * client went away, or a HEAD), it closes the database thread's stream, which ends the engine's work.
+ */
+async function* exportBytes(db: DbClient, first: ExportChunk): AsyncGenerator<Uint8Array> {
+  let chunk = first;
+  try {
+    for (;;) {
+      if (chunk.bytes.length > 0) yield chunk.bytes;
+      if (chunk.done) return;
+      chunk = await db.exportNext(chunk.stream);
+    }
+  } finally {
+    // Closing one that ended (or that a failure ended) answers false: nothing to do.
+    if (!chunk.done) await db.exportClose(chunk.stream).catch(() => false);
+  }
+}

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { type FileHandle, mkdir, open, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { ExportQuery } from '@spoor/model';
+import type { RecordExporter } from '../ports/export.js';
+import { EXPORT_ROW_GROUP_ROWS, exportSql } from '../sql/export-columns.js';
+import { StoreError } from '../store.js';
+import type { OnConnection } from './alerts.js';
+import { DuckDbParams, duckDbDialect } from './dialect.js';
+
+/**
+ * Export from DuckDB: `COPY (the export's SELECT) TO file`, DuckDB's own Parquet and JSON writers.
+ * A stream (the API's) reads that file while DuckDB writes it, in a folder of temporary files:
+ * the first bytes leave once DuckDB wrote its first row group, not once it wrote the whole file (a
+ * month of spans takes minutes, past what an HTTP client waits for an answer's headers), the COPY
+ * and the sending overlap, and no more than a chunk is ever held. DuckDB writes a file from start
+ * to end, so what lies before its end is final. The file goes once the COPY ended, however the
+ * stream ended; a stream returned early interrupts the COPY.
+ */
+
+/** What a stream reads of the file at once: one message between threads per mebibyte. */
+const CHUNK_BYTES = 1024 * 1024;
+/** How long a stream that caught up with the COPY waits before it reads again. */
+const POLL_MS = 20;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How a COPY running for a stream stands: its connection (to interrupt it) and, once it ended, its failure or `null`. */
+interface Copying {
+  connection: DuckDBConnection | null;
+  ended: { error: unknown } | null;
+  done: Promise<void>;
+}
+
+export class DuckDbRecordExport implements RecordExporter {
+  constructor(
+    private readonly on: OnConnection,
+    /** Where streams' files are written while they are read (`null`: the system's temporary folder). */
+    private readonly tempDir: string | null,
+  ) {}
+
+  async toFile(query: ExportQuery, path: string): Promise<void> {
+    await this.on(`export ${query.signal} as ${query.format}`, (connection) => copyTo(connection, query, path));
+  }
+
+  async open(query: ExportQuery): Promise<AsyncGenerator<Uint8Array, void, undefined>> {
+    const dir = this.tempDir ?? tmpdir();
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, `spoor-export-${randomUUID()}.${query.format}`);
+    const copying: Copying = { connection: null, ended: null, done: Promise.resolve() };
+    copying.done = this.on(`export ${query.signal} as ${query.format}`, async (connection) => {
+      // Set while the COPY runs on it, and only then: an ended stream must not interrupt what the connection runs next.
+      copying.connection = connection;
+      try {
+        await copyTo(connection, query, path);
+      } finally {
+        copying.connection = null;
+      }
+    }).then(
+      () => void (copying.ended = { error: null }),
+      (error: unknown) => void (copying.ended = { error }),
+    );
+    // DuckDB makes the file once the query is planned: a query it refuses fails here, before any byte.
+    for (;;) {
+      const handle = await open(path, 'r').catch(() => null);
+      if (handle !== null) return tail(handle, path, copying);
+      if (copying.ended !== null) {
+        await rm(path, { force: true });
+        throw copying.ended.error ?? new StoreError(`DuckDB wrote no file for the export of ${query.signal}`);
+      }
+      await sleep(POLL_MS);
+    }
+  }
+}
+
+async function copyTo(connection: DuckDBConnection, query: ExportQuery, path: string): Promise<void> {
+  const p = new DuckDbParams();
+  const select = exportSql(duckDbDialect, p, query);
+  // JSON: one object a line (DuckDB's default, `ARRAY false`).
+  const format = query.format === 'parquet' ? `FORMAT parquet, ROW_GROUP_SIZE ${EXPORT_ROW_GROUP_ROWS}` : 'FORMAT json';
+  await connection.run(`COPY (${select}) TO '${path.replaceAll("'", "''")}' (${format})`, p.values);
+}
+
+/** The file's bytes as the COPY writes them, up to its end once the COPY ended; its failure thrown after what it wrote. */
+async function* tail(handle: FileHandle, path: string, copying: Copying): AsyncGenerator<Uint8Array, void, undefined> {
+  let position = 0;
+  try {
+    for (;;) {
+      // Whether it had ended before this read: then a read that finds nothing is the end.
+      const ended = copying.ended;
+      // A buffer of its own for each chunk: it may move to another thread.
+      const chunk = new Uint8Array(CHUNK_BYTES);
+      const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, position);
+      if (bytesRead > 0) {
+        position += bytesRead;
+        yield bytesRead === CHUNK_BYTES ? chunk : chunk.subarray(0, bytesRead);
+      } else if (ended === null) await sleep(POLL_MS);
+      else if (ended.error !== null) throw ended.error;
+      else return;
+    }
+  } finally {
+    await handle.close();
+    // Returned early (the client went away): no more of it is wanted.
+    if (copying.ended === null) copying.connection?.interrupt();
+    await copying.done;
+    await rm(path, { force: true });
+  }
+}
