@@ -1,5 +1,5 @@
 import { BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
-import { type JsonObject, malformedJson, parseJsonBody } from './common.js';
+import { type JsonObject, double, malformedJson, parseJsonBody } from './common.js';
 
 /**
  * OTLP/JSON export requests written again as OTLP protobuf, field by field, for what Spoor sends
@@ -254,7 +254,7 @@ function writeScalar(w: BinaryWriter, type: Scalar, value: unknown, where: strin
       w.sfixed64(integerText(value, where));
       return;
     case 'double':
-      w.double(doubleOf(value, where));
+      w.double(double(value, where));
       return;
     case 'bool':
       if (typeof value !== 'boolean') throw malformedJson(`${where} must be a boolean`);
@@ -272,7 +272,7 @@ function writeAnyValue(w: BinaryWriter, value: unknown, where: string, depth: nu
     w.tag(2, WireType.Varint);
     writeScalar(w, 'bool', v.boolValue, `${where}.boolValue`);
   } else if ('intValue' in v) w.tag(3, WireType.Varint).int64(integerText(v.intValue, `${where}.intValue`));
-  else if ('doubleValue' in v) w.tag(4, WireType.Bit64).double(doubleOf(v.doubleValue, `${where}.doubleValue`));
+  else if ('doubleValue' in v) w.tag(4, WireType.Bit64).double(double(v.doubleValue, `${where}.doubleValue`));
   else if ('arrayValue' in v) {
     w.tag(5, WireType.LengthDelimited).fork();
     const values = (v.arrayValue as JsonObject | null)?.values ?? [];
@@ -317,15 +317,6 @@ function integerText(value: unknown, where: string): string {
   if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value).toString();
   if (typeof value === 'string' && /^-?\d+$/.test(value)) return value;
   throw malformedJson(`${where} must be an integer`);
-}
-
-function doubleOf(value: unknown, where: string): number {
-  if (typeof value === 'number') return value;
-  if (value === 'NaN') return Number.NaN;
-  if (value === 'Infinity') return Number.POSITIVE_INFINITY;
-  if (value === '-Infinity') return Number.NEGATIVE_INFINITY;
-  if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
-  throw malformedJson(`${where} must be a number`);
 }
 
 function enumNumber(value: unknown, names: NonNullable<Field['names']>, where: string): number {
