@@ -3,47 +3,21 @@ import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import type { CompareQuery, ErrorGroupStatus, LogQuery, LogRecordData, MetricPointQuery, MetricPointRecord, ModelPrice, TimeRange } from '@spoor/model';
 import { type CompareSideRecord, type RepriceResult, type SpanCost, type RetainedRecords, type RecentSpanSource, type Store, StoreError, appendAndCommit, type BatchKey, type TimeKey, type TreeKey, type TreePage, type WriteBatch } from '../store.js';
-import {
-  type Columns,
-  JsonParseCache,
-  type JsonArrayShape,
-  LOG_SHAPE,
-  SPAN_SHAPE,
-  STORED_LOG_SHAPE,
-  type SourceTexts,
-  type StoredRowShape,
-  columnsOf,
-  logFromRow,
-  mapArrayRows,
-  mapRows,
-  storedLogFromRow,
-  storedRowsFrom,
-  storedRowsSelect,
-  storedSpanFromRow,
-  spanFieldsFromRow,
-} from './read.js';
-import { NO_SPAN_TEXTS, type SpanTexts, type StoredLog, type StoredTrace, type StoredTraceBytes, spanTextsOf } from '../stored-trace.js';
+import { type Columns, columnsOf } from './read.js';
+import type { StoredLog, StoredTrace, StoredTraceBytes } from '../stored-trace.js';
 import { DuckDbWriter } from './writer.js';
 import { attach, connectTo, isInvalidated, reattach } from './catalog.js';
 import { MIGRATIONS, SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { removeModelPrice, selectModelPrices, updateSpanCosts, upsertModelPrice } from './pricing.js';
 import { selectComparison } from './compare.js';
 import type { TraceTimings } from '../trace-timings.js';
-import { selectTraceTimings } from './trace-timings.js';
-import { TREE_SHAPE, selectTraceSearch } from './trace-tree.js';
-import { treePageFrom } from '../trace-tree-columns.js';
-import { TREE_ORDER, treeAfter } from '../sql/trace-tree.js';
 import { DuckDbAccessStore, DuckDbMaskingStore } from './access.js';
 import { DuckDbAlertStore } from './alerts.js';
 import { selectMetricPoints, selectMetricPointsOf } from './metric-reads.js';
 import { deleteRecordsOlderThan } from './retention.js';
 import { upsertErrorGroupStatus } from './error-groups.js';
-import { DuckDbParams } from './dialect.js';
-import { logConditions } from '../sql/logs-metrics.js';
-import { traceBounds } from '../sql/trace-bounds.js';
-import { LOG_MARGIN_US } from '../sql/traces.js';
 import { DuckDbExporter } from './export.js';
-import { DuckDbSql, duckDbDialect } from './dialect.js';
+import { DuckDbSql } from './dialect.js';
 import { DuckDbRunningSpanStore } from './running-spans.js';
 import { DuckDbScoreStore } from './scores.js';
 import { DuckDbDatasetStore } from './datasets.js';
@@ -53,6 +27,7 @@ import { SqlReads } from '../sql/sql-reads.js';
 import { SqlLiveStore } from '../sql/live.js';
 import { duckDbCursor, duckDbLiveCommits } from './live.js';
 import { DuckDbRecordExport } from './record-export.js';
+import { DuckDbTraceReads } from './trace-reads.js';
 
 /** Where the API's export streams write their files before reading them: beside the database, on its disk. */
 function exportTempDir(path: string): string | null {
@@ -92,6 +67,8 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   /** What changed after a cursor; the head is the writer's last commit, known here (DuckDB has one writer). */
   readonly live: SqlLiveStore;
   readonly runningSpans: DuckDbRunningSpanStore;
+  /** A trace's rows and logs, read as their answers need them (`trace-reads.ts`). */
+  private readonly traces: DuckDbTraceReads;
   /** Reads the tables out for `spoor migrate`. */
   readonly exporter: DuckDbExporter;
   /** Export (issue 34): a signal's records as Parquet or JSON Lines, by DuckDB's own writers. */
@@ -125,6 +102,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     this.exports = new DuckDbRecordExport((what, fn) => this.onOwnConnection(what, fn), exportTempDir(path));
     this.live = new SqlLiveStore(this.sql, duckDbLiveCommits, async () => duckDbCursor(this.writer.lastCommittedSeq));
     this.runningSpans = new DuckDbRunningSpanStore(this.sql);
+    this.traces = new DuckDbTraceReads(this.sql, (what, fn) => this.onOwnConnection(what, fn), (what, fn) => this.guard(what, fn));
   }
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {
@@ -234,138 +212,32 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     return (rows.position?.[0] as string | undefined) ?? null;
   }
 
-  async getTrace(projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null> {
-    const bounds = await traceBounds(this.sql, projectId, [traceId]);
-    if (bounds === null) return null;
-    const { fromUs, toUs } = bounds;
-    const [spanRows, logRows] = await Promise.all([
-      this.readStoredRows(
-        'read a trace',
-        SPAN_SHAPE,
-        `FROM spans WHERE project_id = $1 AND trace_id = $2 AND start_us BETWEEN $3::BIGINT AND $4::BIGINT ${spanId === undefined ? '' : 'AND span_id = $5'}`,
-        'rowid',
-        [projectId, traceId, fromUs, toUs, ...(spanId === undefined ? [] : [spanId])],
-      ),
-      this.traceLogRows(projectId, traceId, bounds, spanId),
-    ]);
-    return this.storedTraceOf(projectId, spanRows, logRows);
+  getTrace(projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null> {
+    return this.traces.getTrace(projectId, traceId, spanId);
   }
 
-  async getTraceBytes(projectId: string, traceId: string): Promise<StoredTraceBytes | null> {
-    const bounds = await traceBounds(this.sql, projectId, [traceId]);
-    if (bounds === null) return null;
-    const [spans, logRows] = await Promise.all([
-      this.readSpanBytes('read a trace', 'FROM spans WHERE project_id = $1 AND trace_id = $2 AND start_us BETWEEN $3::BIGINT AND $4::BIGINT', [
-        projectId,
-        traceId,
-        bounds.fromUs,
-        bounds.toUs,
-      ]),
-      this.traceLogRows(projectId, traceId, bounds),
-    ]);
-    return this.storedTraceBytesOf(projectId, spans, logRows);
+  getTraceBytes(projectId: string, traceId: string): Promise<StoredTraceBytes | null> {
+    return this.traces.getTraceBytes(projectId, traceId);
   }
 
-  async getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTraceBytes> {
-    const bounds = await traceBounds(this.sql, projectId, [traceId]);
-    if (bounds === null) return { spans: [], texts: NO_SPAN_TEXTS, logs: [] };
-    // The ids as one comma-separated parameter, joined as a set: a parameter per id of a 10,000-span page planned slowly.
-    const ids = spanIds.join(',');
-    const page = 'span_id IN (SELECT unnest(string_split($5, \',\')))';
-    const values = [projectId, traceId, bounds.fromUs, bounds.toUs, ids];
-    const inTrace = 'FROM spans WHERE project_id = $1 AND trace_id = $2 AND start_us BETWEEN $3::BIGINT AND $4::BIGINT';
-    // The logs' times are $3 and $4 there: the spans' bounds widened by the margin.
-    const spanOfTrace = traceLogs ? ` OR span_id IS NULL OR span_id NOT IN (SELECT span_id ${inTrace.replace('$3', '$6').replace('$4', '$7')})` : '';
-    const logValues = [projectId, traceId, bounds.fromUs - LOG_MARGIN_US, bounds.toUs + LOG_MARGIN_US, ids, ...(traceLogs ? [bounds.fromUs, bounds.toUs] : [])];
-    const [spanRows, logRows] = await Promise.all([
-      this.readSpanBytes('read a page of a trace', `${inTrace} AND ${page}`, values),
-      this.readStoredRows(
-        "read a page of a trace's logs",
-        STORED_LOG_SHAPE,
-        `FROM logs WHERE project_id = $1 AND trace_id = $2 AND time_us BETWEEN $3::BIGINT AND $4::BIGINT AND (${page}${spanOfTrace})`,
-        'time_us, log_id, rowid',
-        logValues,
-      ),
-    ]);
-    return this.storedTraceBytesOf(projectId, spanRows, logRows);
+  getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTraceBytes> {
+    return this.traces.getTraceSpans(projectId, traceId, spanIds, traceLogs);
   }
 
-  async getTreePage(projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage> {
-    const bounds = await traceBounds(this.sql, projectId, [traceId]);
-    if (bounds === null) return treePageFrom([]);
-    const spansAfter = (p: DuckDbParams, from: TreeKey | null) =>
-      `FROM spans WHERE project_id = ${p.add(projectId)} AND trace_id = ${p.add(traceId)} AND start_us BETWEEN ${p.int(bounds.fromUs)} AND ${p.int(bounds.toUs)}${treeAfter(p, from)}`;
-    // The page's last key first, from the two key columns alone, then the page's rows: with the
-    // rows' json_array in the ordered read, DuckDB built it for every span after `after`, not
-    // only for the page's (a million-span tree took 35 s in pages of 50,000, against 6 s so).
-    const p = new DuckDbParams();
-    const end = await this.read("find the end of a page of a trace's tree", `SELECT start_us, span_id ${spansAfter(p, after)} ORDER BY ${TREE_ORDER} LIMIT 1 OFFSET ${p.count(limit - 1)}`, p.values);
-    const q = new DuckDbParams();
-    const endStart = end['start_us']?.[0];
-    const upTo = endStart === undefined ? '' : ` AND (start_us < ${q.int(Number(endStart))} OR (start_us = ${q.int(Number(endStart))} AND span_id <= ${q.add(String(end['span_id']![0]))}))`;
-    // The rows in any order: sorting them again cost as much as reading them (50,000 spans).
-    return treePageFrom(await this.readArrays("read a page of a trace's tree", `SELECT ${TREE_SHAPE.sql} ${spansAfter(q, after)}${upTo}`, q.values));
+  getTreePage(projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage> {
+    return this.traces.getTreePage(projectId, traceId, after, limit);
   }
 
-  async getTraceLogs(projectId: string, traceId: string): Promise<StoredLog[]> {
-    const bounds = await traceBounds(this.sql, projectId, [traceId]);
-    if (bounds === null) return [];
-    const logRows = await this.traceLogRows(projectId, traceId, bounds);
-    const sources = await this.readSources(projectId, logRows, [STORED_LOG_SHAPE], logRows.length);
-    return mapArrayRows(logRows, STORED_LOG_SHAPE, sources, storedLogFromRow);
+  getTraceLogs(projectId: string, traceId: string): Promise<StoredLog[]> {
+    return this.traces.getTraceLogs(projectId, traceId);
   }
 
-  async searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<string[]> {
-    const bounds = await traceBounds(this.sql, projectId, [traceId]);
-    if (bounds === null) return [];
-    return this.onOwnConnection('search a trace', (connection) => selectTraceSearch(connection, projectId, traceId, bounds, text, limit));
+  searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<string[]> {
+    return this.traces.searchTrace(projectId, traceId, text, limit);
   }
 
-  /** Spans and logs from their rows, with the sources (resources and scopes) they name read at once. */
-  private async storedTraceOf(projectId: string, spanRows: unknown[][], logRows: unknown[][]): Promise<StoredTrace> {
-    const sources = await this.readSources(projectId, [...spanRows, ...logRows], [SPAN_SHAPE, STORED_LOG_SHAPE], spanRows.length);
-    return {
-      spans: mapArrayRows(spanRows, SPAN_SHAPE, sources, storedSpanFromRow),
-      logs: mapArrayRows(logRows, STORED_LOG_SHAPE, sources, storedLogFromRow),
-    };
-  }
-
-  /** `storedTraceOf`, the spans' texts as bytes (`readSpanBytes`). */
-  private async storedTraceBytesOf(projectId: string, spans: { rows: unknown[][]; texts: SpanTexts }, logRows: unknown[][]): Promise<StoredTraceBytes> {
-    const sources = await this.readSources(projectId, [...spans.rows, ...logRows], [SPAN_SHAPE, STORED_LOG_SHAPE], spans.rows.length);
-    return {
-      spans: mapArrayRows(spans.rows, SPAN_SHAPE, sources, spanFieldsFromRow),
-      texts: spans.texts,
-      logs: mapArrayRows(logRows, STORED_LOG_SHAPE, sources, storedLogFromRow),
-    };
-  }
-
-  /** The span rows `from` (in stored order), their attributes, events and links as UTF-8 bytes (`SpanTexts`). */
-  private async readSpanBytes(what: string, from: string, values: DuckDBValue[]): Promise<{ rows: unknown[][]; texts: SpanTexts }> {
-    const columns = await this.read(what, `SELECT ${storedRowsSelect(SPAN_SHAPE, 'rowid', 'bytes')} ${from}`, values);
-    return this.guard(what, async () => {
-      const arrays = columns.row_arrays?.[0] as string | null | undefined;
-      const rows = arrays === null || arrays === undefined ? [] : (JSON.parse(arrays) as unknown[][]);
-      return { rows, texts: spanTextsOf(what, (columns.row_texts?.[0] as Uint8Array | null) ?? new Uint8Array(0), rows.length) };
-    });
-  }
-
-  /** A trace's logs (of one span, with `spanId`), in time order. */
-  private traceLogRows(projectId: string, traceId: string, bounds: { fromUs: number; toUs: number }, spanId?: string): Promise<unknown[][]> {
-    return this.readStoredRows(
-      "read a trace's logs",
-      STORED_LOG_SHAPE,
-      `FROM logs
-       WHERE project_id = $1 AND trace_id = $2 AND time_us BETWEEN $3::BIGINT AND $4::BIGINT ${spanId === undefined ? '' : 'AND span_id = $5'}`,
-      'time_us, log_id, rowid',
-      [projectId, traceId, bounds.fromUs - LOG_MARGIN_US, bounds.toUs + LOG_MARGIN_US, ...(spanId === undefined ? [] : [spanId])],
-    );
-  }
-
-  async getTraceTimings(projectId: string, traceId: string): Promise<TraceTimings | null> {
-    const bounds = await traceBounds(this.sql, projectId, [traceId]);
-    if (bounds === null) return null;
-    return this.onOwnConnection("read a trace's span times", (connection) => selectTraceTimings(connection, projectId, traceId, bounds));
+  getTraceTimings(projectId: string, traceId: string): Promise<TraceTimings | null> {
+    return this.traces.getTraceTimings(projectId, traceId);
   }
 
   async recentSpanIds(perProject: number): Promise<Array<{ projectId: string; traceId: string; spanId: string }>> {
@@ -383,17 +255,8 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     return out;
   }
 
-  async listLogs(query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]> {
-    const p = new DuckDbParams();
-    const where = logConditions(duckDbDialect, p, query, after);
-    const rows = await this.readArrays(
-      'list logs',
-      `SELECT ${LOG_SHAPE.sql} FROM logs WHERE ${where.join(' AND ')} ORDER BY time_us DESC, log_id DESC LIMIT ${p.add(limit)}`,
-      p.values,
-    );
-    const sources = await this.readSources(query.projectId, rows, [LOG_SHAPE], rows.length);
-    const shared = new JsonParseCache();
-    return mapArrayRows(rows, LOG_SHAPE, sources, (row) => logFromRow(row, shared));
+  listLogs(query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]> {
+    return this.traces.listLogs(query, after, limit);
   }
 
   listMetricPoints(query: MetricPointQuery, offset: number, limit: number): Promise<MetricPointRecord[]> {
@@ -456,45 +319,6 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
 
   private read(what: string, sql: string, values: DuckDBValue[]): Promise<Columns> {
     return this.onOwnConnection(what, (connection) => columnsOf(connection, sql, values));
-  }
-
-  /**
-   * Runs a query whose one column is a `json_array(...)` per row (see `JsonArrayShape`) and parses
-   * all rows with one `JSON.parse`. For a 10,000-span trace this took 60-75 ms where converting
-   * value by value took 130-200 ms. Only for results without NaN or infinite doubles, which
-   * JSON cannot carry.
-   */
-  private async readArrays(what: string, sql: string, values: DuckDBValue[]): Promise<unknown[][]> {
-    const columns = await this.read(what, sql, values);
-    const texts = Object.values(columns)[0] ?? [];
-    if (texts.length === 0) return [];
-    return JSON.parse(`[${texts.join(',')}]`) as unknown[][];
-  }
-
-  /** Rows of `shape` for an answer (see `storedRowsSelect`), in the order `orderBy`. */
-  private async readStoredRows(what: string, shape: StoredRowShape, from: string, orderBy: string, values: DuckDBValue[]): Promise<unknown[][]> {
-    const columns = await this.read(what, `SELECT ${storedRowsSelect(shape, orderBy)} ${from}`, values);
-    return this.guard(what, async () => storedRowsFrom(what, shape, columns.row_arrays?.[0] as string | null, columns.row_texts?.[0] as string | null));
-  }
-
-  /**
-   * The resource and scope texts of the sources that rows point at. `rows` holds rows of each
-   * shape in turn: the first `firstCount` of the first shape, the rest of the second.
-   */
-  private async readSources(projectId: string, rows: unknown[][], shapes: JsonArrayShape[], firstCount: number): Promise<SourceTexts> {
-    const ids = new Set<string>();
-    rows.forEach((row, i) => {
-      const shape = i < firstCount ? shapes[0]! : shapes[1] ?? shapes[0]!;
-      ids.add(row[shape.index.get('source_id')!] as string);
-    });
-    if (ids.size === 0) return new Map();
-    const p = new DuckDbParams();
-    const project = p.add(projectId);
-    const list = [...ids].map((id) => p.add(id)).join(', ');
-    const columns = await this.read('read sources', `SELECT source_id, resource, scope FROM sources WHERE project_id = ${project} AND source_id IN (${list})`, p.values);
-    const sources = new Map<string, { resource: string; scope: string }>();
-    mapRows(columns, (row) => sources.set(row.get('source_id') as string, { resource: row.get('resource') as string, scope: row.get('scope') as string }));
-    return sources;
   }
 
   private async guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
