@@ -9,7 +9,7 @@ import { batchOf } from '../store/tables.js';
 import type { Remote } from '../threads/protocol.js';
 import type { LiveCalls } from '../query/live-reads.js';
 import { LiveHub } from './hub.js';
-import { type SseSink, openSse } from './sse.js';
+import { type SseSink, openSse, sseEvent } from './sse.js';
 
 /** A sink that keeps what it is sent. */
 function memorySink(onClose: () => void): SseSink & { sent: Array<{ name: string; id: string; data: string }> } {
@@ -17,7 +17,7 @@ function memorySink(onClose: () => void): SseSink & { sent: Array<{ name: string
   const sent: Array<{ name: string; id: string; data: string }> = [];
   return {
     sent,
-    event: (name, id, data) => (sent.push({ name, id, data }), !closed),
+    event: ({ name, id, data }) => (sent.push({ name, id, data }), !closed),
     comment: () => !closed,
     close: () => {
       if (closed) return;
@@ -225,7 +225,7 @@ describe('an event stream', () => {
     await until(() => sink !== null);
     const data = 'x'.repeat(256 * 1024);
     let sent = 0;
-    while (sink!.event('spans', String(sent), data) && sent < 1000) sent++;
+    while (sink!.event(sseEvent('spans', String(sent), data)) && sent < 1000) sent++;
     expect(sent).toBeLessThan(1000);
     expect(sink!.closed).toBe(true);
     expect(closed).toBe(true);
@@ -242,10 +242,10 @@ describe('an event stream', () => {
     client.write('GET / HTTP/1.1\r\nhost: x\r\n\r\n');
     await until(() => sink !== null);
     const big = 'x'.repeat(1024 * 1024);
-    expect(sink!.event('spans', '1', big)).toBe(true);
+    expect(sink!.event(sseEvent('spans', '1', big))).toBe(true);
     // The viewer reads it all; the next event finds nothing waiting.
     await until(() => received > 1024 * 1024);
-    expect(sink!.event('spans', '2', 'small')).toBe(true);
+    expect(sink!.event(sseEvent('spans', '2', 'small'))).toBe(true);
     expect(sink!.closed).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import { type LiveCursor, covers, cursorText, isAfter, lowest, parseCursor } fro
 import type { LiveSpanRow, LiveTraceFilter } from '../store/ports/live.js';
 import type { Remote } from '../threads/protocol.js';
 import { Abandonment } from './abandonment.js';
-import type { SseSink } from './sse.js';
+import { type SseSink, sseEvent } from './sse.js';
 import { type ListWatch, type TraceWatch, type Viewer, sendOncePerCursor, traceKey } from './watches.js';
 
 export type { LiveCursor } from '../store/live-cursor.js';
@@ -131,7 +131,7 @@ export class LiveHub {
       if (joined.viewers.size === 0 && this.traces.get(key) === joined) this.traces.delete(key);
     });
     // Told before it left, perhaps: the spans committed since cannot tell it.
-    if (viewer !== null && joined.abandoned !== null) viewer.sink.event('spans', cursorText(viewer.cursor), joined.abandoned.data);
+    if (viewer !== null && joined.abandoned !== null) viewer.sink.event(sseEvent('spans', cursorText(viewer.cursor), joined.abandoned.data));
     this.kick();
   }
 
@@ -181,7 +181,7 @@ export class LiveHub {
     viewers.add(viewer);
     this.viewers.add(viewer);
     this.startTimers();
-    if (ready) viewer.sink.event('ready', cursorText(cursor), '{}');
+    if (ready) viewer.sink.event(sseEvent('ready', cursorText(cursor), '{}'));
     // A viewer back from a disconnect catches up at once.
     else this.wake();
     return viewer;

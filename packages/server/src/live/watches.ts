@@ -1,7 +1,7 @@
 import type { LiveSpan } from '@spoor/model';
 import { type LiveCursor, advance, cursorText } from '../store/live-cursor.js';
 import type { LiveTraceFilter } from '../store/ports/live.js';
-import type { SseSink } from './sse.js';
+import { type SseEvent, type SseSink, sseEvent } from './sse.js';
 
 /** One open stream: where it is in the store's commits. */
 export interface Viewer {
@@ -36,21 +36,22 @@ export const traceKey = (projectId: string, traceId: string): string => `${proje
  * event, made once: serializing it for each of 50 viewers cost ingest ~40% (bench:live).
  */
 export function sendOncePerCursor(viewers: readonly Viewer[], head: LiveCursor, name: string, dataAfter: (cursor: LiveCursor) => string | null): void {
-  const made = new Map<string, { cursor: LiveCursor; id: string; data: string | null }>();
+  const made = new Map<string, { cursor: LiveCursor; event: SseEvent | null }>();
   for (const viewer of viewers) {
     const from = cursorText(viewer.cursor);
-    let event = made.get(from);
-    if (event === undefined) {
+    let shared = made.get(from);
+    if (shared === undefined) {
       const cursor = advance(viewer.cursor, head);
-      event = { cursor, id: cursorText(cursor), data: dataAfter(viewer.cursor) };
-      made.set(from, event);
+      const data = dataAfter(viewer.cursor);
+      shared = { cursor, event: data === null ? null : sseEvent(name, cursorText(cursor), data) };
+      made.set(from, shared);
     }
-    viewer.cursor = event.cursor;
-    if (event.data !== null) viewer.sink.event(name, event.id, event.data);
+    viewer.cursor = shared.cursor;
+    if (shared.event !== null) viewer.sink.event(shared.event);
   }
 }
 
 /** Sends every open viewer the same event, changing no cursor: it carries news of no commit (its id is the viewer's own cursor). */
 export function sendInPlace(viewers: Iterable<Viewer>, name: string, data: string): void {
-  for (const viewer of viewers) if (!viewer.sink.closed) viewer.sink.event(name, cursorText(viewer.cursor), data);
+  for (const viewer of viewers) if (!viewer.sink.closed) viewer.sink.event(sseEvent(name, cursorText(viewer.cursor), data));
 }
