@@ -46,8 +46,12 @@ export interface AlertRuleSpec {
   repeatInterval?: string;
 }
 
-/** Where a rule came from: the rules file (read-only through the API) or the API. */
-export type AlertRuleSource = 'file' | 'api';
+/**
+ * Where a rule came from: the rules file (read-only through the API), the API, or the defaults a
+ * new project starts with (`default`: as shipped; edited or deleted like an API rule, after an
+ * edit it is `api`).
+ */
+export type AlertRuleSource = 'file' | 'api' | 'default';
 
 /** `GET /api/alerts/rules` entries. */
 export interface AlertRule {
@@ -72,6 +76,13 @@ export interface AlertRuleListResponse {
   rules: AlertRule[];
   /** The rules file, when one is in use, and its last problem (line, column and reason), if any. */
   file: { path: string; error: string | null; loadedAt: string | null } | null;
+  /** The receivers notifications can go to (`log`, Spoor's own log, always among them). */
+  receivers: string[];
+  /**
+   * Firing alerts (not silenced or inhibited) whose notifications go to the `log` receiver
+   * alone: nowhere anyone is told. The dashboard asks for a receiver while this is above 0.
+   */
+  unrouted: number;
 }
 
 /** An alert's state. `resolved` is where a firing alert goes when it stops; inactive ones are not listed. */

@@ -82,6 +82,7 @@ describe('resolveServeConfig', () => {
       pricesFile: null,
       alertsFile: null,
       alertIntervalMs: 15_000,
+      defaultAlerts: true,
       evaluatorsFile: null,
       traceQuietMs: 30_000,
       staleAfterMs: 600_000,
@@ -132,6 +133,7 @@ describe('resolveServeConfig', () => {
     SPOOR_PRICES: '/etc/spoor/prices.json',
     SPOOR_ALERTS: '/etc/spoor/alerts.yaml',
     SPOOR_ALERT_INTERVAL: '30s',
+    SPOOR_DEFAULT_ALERTS: '0',
     SPOOR_EVALUATORS: '/etc/spoor/evaluators.yaml',
     SPOOR_TRACE_QUIET: '45s',
     SPOOR_STALE_AFTER: '2m',
@@ -172,6 +174,7 @@ describe('resolveServeConfig', () => {
       pricesFile: '/etc/spoor/prices.json',
       alertsFile: '/etc/spoor/alerts.yaml',
       alertIntervalMs: 30_000,
+      defaultAlerts: false,
       evaluatorsFile: '/etc/spoor/evaluators.yaml',
       traceQuietMs: 45_000,
       staleAfterMs: 120_000,
@@ -193,7 +196,7 @@ describe('resolveServeConfig', () => {
 
   it('lets every flag beat its variable', () => {
     const flags = { host: '::1', port: '0', grpcPort: '4417', data: '/srv/flag', retention: 'traces=1d', maxBody: '2048', logLevel: 'warn', prices: '/srv/prices.json',
-      alerts: '/srv/alerts.yaml', alertInterval: '1m', evaluators: '/srv/evaluators.yaml', traceQuiet: '1m', staleAfter: '5s', externalUrl: 'http://10.0.0.5:4318', allowedHosts: 'flag.example', auth: 'auto',
+      alerts: '/srv/alerts.yaml', alertInterval: '1m', defaultAlerts: 'on', evaluators: '/srv/evaluators.yaml', traceQuiet: '1m', staleAfter: '5s', externalUrl: 'http://10.0.0.5:4318', allowedHosts: 'flag.example', auth: 'auto',
       metricsToken: 'flag-token', corsOrigin: 'https://flag.example', rateLimit: '0', store: 'duckdb', clickhouseUrl: '', spoolMax: '5MiB', role: 'ingest',
       forward: 'tempo=http://tempo:4318', forwardSpoolMax: '64MiB' };
     expect(resolveServeConfig(flags, env)).toEqual({
@@ -207,6 +210,7 @@ describe('resolveServeConfig', () => {
       pricesFile: '/srv/prices.json',
       alertsFile: '/srv/alerts.yaml',
       alertIntervalMs: 60_000,
+      defaultAlerts: true,
       evaluatorsFile: '/srv/evaluators.yaml',
       traceQuietMs: 60_000,
       staleAfterMs: 5_000,
@@ -272,6 +276,13 @@ describe('resolveServeConfig', () => {
     expect(() => resolveServeConfig({ staleAfter: '500ms' }, {})).toThrow(/stale-after time must be at least 1s, such as 10m, not '500ms' \(--stale-after or SPOOR_STALE_AFTER\)/);
     expect(() => resolveServeConfig({ traceQuiet: '10ms' }, {})).toThrow(/trace quiet time must be at least 1s, such as 30s, not '10ms' \(--trace-quiet or SPOOR_TRACE_QUIET\)/);
     expect(() => resolveServeConfig({ externalUrl: 'spoor.example.com' }, {})).toThrow(/external URL must be an http\(s\) URL/);
+  });
+
+  it('turns the default alert rules off with --no-default-alerts or SPOOR_DEFAULT_ALERTS=0, and refuses other words', () => {
+    expect(resolveServeConfig({ defaultAlerts: 'off' }, {}).defaultAlerts).toBe(false);
+    expect(resolveServeConfig({}, { SPOOR_DEFAULT_ALERTS: 'false' }).defaultAlerts).toBe(false);
+    expect(resolveServeConfig({}, { SPOOR_DEFAULT_ALERTS: 'ON' }).defaultAlerts).toBe(true);
+    expect(() => resolveServeConfig({}, { SPOOR_DEFAULT_ALERTS: 'maybe' })).toThrow(/default alerts are on or off \(1 or 0\), not 'maybe' \(--no-default-alerts or SPOOR_DEFAULT_ALERTS\)/);
   });
 
   it('accepts the port as a number as well as a string', () => {

@@ -26,6 +26,8 @@ export interface ServeOptions {
   alerts?: string;
   /** How often alert rules are evaluated. Default `15s`. */
   alertInterval?: string;
+  /** Default alert rules (issue 35, area D): whether a new project is given them, `on` or `off`. Default `on`. */
+  defaultAlerts?: string;
   /** An evaluators file (YAML), read at start, for the default project. Default: none. */
   evaluators?: string;
   /** How long no span of a trace may have ended before the trace is complete (evaluators judge it). Default `30s`. */
@@ -113,6 +115,8 @@ export interface ServeConfig {
   /** Absolute path of the alert rules file, or `null`. */
   alertsFile: string | null;
   alertIntervalMs: number;
+  /** Whether a new project is given the default alert rules (`alerting/default-rules.ts`). */
+  defaultAlerts: boolean;
   /** Absolute path of the evaluators file, or `null`. */
   evaluatorsFile: string | null;
   traceQuietMs: number;
@@ -160,6 +164,7 @@ export const DEFAULTS = {
   prices: '',
   alerts: '',
   alertInterval: '15s',
+  defaultAlerts: 'on',
   evaluators: '',
   traceQuiet: '30s',
   staleAfter: '10m',
@@ -198,6 +203,7 @@ const ENV: Record<keyof ServeOptions, string> = {
   prices: 'SPOOR_PRICES',
   alerts: 'SPOOR_ALERTS',
   alertInterval: 'SPOOR_ALERT_INTERVAL',
+  defaultAlerts: 'SPOOR_DEFAULT_ALERTS',
   evaluators: 'SPOOR_EVALUATORS',
   traceQuiet: 'SPOOR_TRACE_QUIET',
   staleAfter: 'SPOOR_STALE_AFTER',
@@ -247,6 +253,9 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
   }
   const alertIntervalMs = parseDuration(pick('alertInterval'));
   if (alertIntervalMs < 1000) throw new Error(`the alert interval must be at least 1s, not '${pick('alertInterval')}' (--alert-interval or ${ENV.alertInterval})`);
+  // Default alert rules (issue 35, area D).
+  const defaultAlerts = ({ on: true, '1': true, true: true, off: false, '0': false, false: false } as Record<string, boolean>)[pick('defaultAlerts').trim().toLowerCase()];
+  if (defaultAlerts === undefined) throw new Error(`default alerts are on or off (1 or 0), not '${pick('defaultAlerts')}' (--no-default-alerts or ${ENV.defaultAlerts})`);
   const traceQuietMs = parseDuration(pick('traceQuiet'));
   if (!(traceQuietMs >= 1000)) throw new Error(`the trace quiet time must be at least 1s, such as 30s, not '${pick('traceQuiet')}' (--trace-quiet or ${ENV.traceQuiet})`);
   const staleAfterMs = parseDuration(pick('staleAfter'));
@@ -300,6 +309,7 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     pricesFile: pick('prices') === '' ? null : resolve(pick('prices')),
     alertsFile: pick('alerts') === '' ? null : resolve(pick('alerts')),
     alertIntervalMs,
+    defaultAlerts,
     evaluatorsFile: pick('evaluators') === '' ? null : resolve(pick('evaluators')),
     traceQuietMs,
     staleAfterMs,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Alert, AlertHistoryResponse, AlertListResponse, AlertRule, AlertRuleListResponse, Silence, SilenceListResponse } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import { sleep, until } from './support/wait.js';
-import { type TestServer, perTestServers } from './support/server.js';
+import { type TestServer, type TestServerOptions, perTestServers } from './support/server.js';
 
 /**
  * The alerting REST API against a real server: rules made through the API (checked, saved,
@@ -12,7 +12,10 @@ import { type TestServer, perTestServers } from './support/server.js';
  * is silenced and shows on /metrics. Notifications end to end are `alerting.int.test.ts`.
  */
 
-const { dir, start } = perTestServers('spoor-alerts-api-');
+const servers = perTestServers('spoor-alerts-api-');
+const dir = servers.dir;
+/** A server without the default rules, so that a project's rules are this file's alone (default-alerts.int.test.ts has them). */
+const start = (options: TestServerOptions = {}): Promise<TestServer> => servers.start({ defaultAlerts: 'off', ...options });
 
 interface Answer<T> {
   status: number;

@@ -9,6 +9,7 @@ import type { ExperimentRecord, ExperimentResultRecord } from '../src/store/stor
 import { type ClickHouseEndpoint, startClickHouseEndpoint } from './support/clickhouse-endpoint.js';
 import { recordBatch } from './contract/per-test-store.js';
 import { span } from './support/record-fixtures.js';
+import { DEFAULT_RULE_NAMES } from '../src/alerting/default-rules.js';
 import { type TestServer, getJson, startTestServer } from './support/server.js';
 
 /** `spoor migrate`: an embedded store copied into ClickHouse, stopped halfway and resumed. */
@@ -27,6 +28,8 @@ beforeAll(async () => {
     body: JSON.stringify({ name: 'slow', expr: 'p95(duration_ms)[5m] > 3s' }),
   });
   expect(rule.status).toBe(201);
+  // The default rules it was given, deleted: they stay deleted on ClickHouse (the seed record moves with the rules).
+  for (const name of DEFAULT_RULE_NAMES) expect((await fetch(`${server.url}/api/alerts/rules/${name}`, { method: 'DELETE' })).status).toBe(204);
   const evaluator = await fetch(`${server.url}/api/evaluators`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { AccessGate, AccountMenu } from './access';
+import { UnroutedNotice } from './alerts/UnroutedNotice';
 import { AlertsPage } from './pages/AlertsPage';
 import { AuditPage } from './pages/AuditPage';
 import { ComparePage } from './pages/ComparePage';
@@ -83,6 +84,7 @@ function Dashboard({ menu }: { menu: ReactNode }) {
             </Link>
           ))}
         </nav>
+        {page !== 'alerts' && <UnroutedNotice />}
         {menu}
       </header>
       <main>{render(route?.page, route?.params ?? {}, location.search)}</main>

@@ -26,7 +26,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'spoor-web-e2e-'));
   const rules = join(dir, 'alerts.yaml');
   await writeFile(rules, ALERT_RULES);
-  server = await startSpoorServer(['--alerts', rules, '--alert-interval', '1s']);
+  // Its one rule alone: default-alerts.e2e.int.test.ts shows the default rules.
+  server = await startSpoorServer(['--alerts', rules, '--alert-interval', '1s', '--no-default-alerts']);
   [data, browser] = await Promise.all([fillDashboard(server.url), launchChromium()]);
   light = await startBrowsing(browser, { colorScheme: 'light' });
 }, 60_000);

@@ -138,6 +138,8 @@ export class AlertService {
     return {
       rules: this.engine.ruleEntries().map(ruleOf),
       file: rulesFile === null ? null : { path: rulesFile, error: this.fileState.error, loadedAt: this.fileState.loadedUs === null ? null : iso(this.fileState.loadedUs) },
+      receivers: [...this.engine.receiverNames()].sort(),
+      unrouted: this.engine.unroutedCount(),
     };
   }
 

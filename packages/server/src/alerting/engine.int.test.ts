@@ -53,7 +53,7 @@ function withSaveState(saveState: AlertStore['saveState']): AlertStore {
   return {
     listRules: alerts.listRules.bind(alerts), putRule: alerts.putRule.bind(alerts), deleteRule: alerts.deleteRule.bind(alerts),
     readState: alerts.readState.bind(alerts), listHistory: alerts.listHistory.bind(alerts), listSilences: alerts.listSilences.bind(alerts),
-    putSilence: alerts.putSilence.bind(alerts), saveState,
+    putSilence: alerts.putSilence.bind(alerts), seedRules: alerts.seedRules.bind(alerts), rulesSeeded: alerts.rulesSeeded.bind(alerts), saveState,
   };
 }
 

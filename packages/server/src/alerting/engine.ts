@@ -7,6 +7,7 @@ import type { NotifierDeps, NotifyLogger } from './notify/delivery.js';
 import { createNotifier } from './notify/receivers.js';
 import { setLabel } from './labels.js';
 import { notificationOf } from './notifications.js';
+import type { DefaultRule } from './default-rules.js';
 import { type CompiledRule, type RuleDefaults, BUILT_IN_DEFAULTS, compileRule } from './rule.js';
 import { type ReadSeries, Sampler } from './sampler.js';
 
@@ -45,6 +46,8 @@ export interface EngineOptions {
   notifierDeps?: Pick<NotifierDeps, 'fetch' | 'sleep' | 'random'>;
   /** Store reads in flight at once. Default 2. */
   concurrency?: number;
+  /** The default rules as seeded (`default-rules.ts`): a stored rule equal to one of them is listed as `default`. */
+  defaultRules?: readonly DefaultRule[];
 }
 
 /** The receivers a server without a rules file has. */
@@ -62,6 +65,8 @@ export class AlertEngine {
   private readonly fileRules = new Map<string, RuleEntry>();
   private readonly apiRules = new Map<string, RuleEntry>();
   private readonly sampler: Sampler;
+  /** Name -> spec text of each default rule. */
+  private readonly defaultSpecs: ReadonlyMap<string, string>;
   /**
    * The state as of the last round whose save committed: a round takes it up only then, so a
    * reader that sees an alert firing also finds the transition in the history.
@@ -82,6 +87,7 @@ export class AlertEngine {
 
   private constructor(private readonly options: EngineOptions) {
     this.sampler = new Sampler(options.readSeries, options.concurrency ?? 2);
+    this.defaultSpecs = new Map((options.defaultRules ?? []).map((r) => [r.name, r.spec]));
     this.notifiers = this.startNotifiers(LOG_ONLY);
   }
 
@@ -105,7 +111,7 @@ export class AlertEngine {
       seen.add(record.name);
       const known = this.apiRules.get(record.name);
       if (known !== undefined && known.updatedUs === record.updatedUs) continue;
-      this.apiRules.set(record.name, this.entryOf(JSON.parse(record.spec) as unknown, 'api', record.createdUs, record.updatedUs));
+      this.apiRules.set(record.name, this.entryOf(JSON.parse(record.spec) as unknown, this.storedSource(record.name, record.spec), record.createdUs, record.updatedUs));
     }
     for (const name of [...this.apiRules.keys()]) if (!seen.has(name)) this.apiRules.delete(name);
   }
@@ -134,6 +140,21 @@ export class AlertEngine {
     return new Set(this.receivers.map((r) => r.name));
   }
 
+  /**
+   * Firing alerts, neither silenced nor inhibited, whose notifications go to log receivers alone
+   * (`log`, or another of that kind): what fires without anyone being told.
+   */
+  unroutedCount(): number {
+    const toLog = new Set(this.receivers.filter((r) => 'log' in r).map((r) => r.name));
+    let count = 0;
+    for (const { entry, instance, silenced, inhibited } of this.alerts()) {
+      if (instance.state !== 'firing' || silenced || inhibited || entry.rule === null) continue;
+      const names = entry.rule.receivers[instance.severity];
+      if (names.length > 0 && names.every((n) => toLog.has(n))) count++;
+    }
+    return count;
+  }
+
   /** Every rule in force, file rules first, each by name. */
   ruleEntries(): RuleEntry[] {
     const byName = (a: RuleEntry, b: RuleEntry): number => a.name.localeCompare(b.name);
@@ -159,11 +180,13 @@ export class AlertEngine {
     this.fileRules.clear();
     for (const rule of file.rules) {
       const old = before.get(rule.name);
-      if (this.apiRules.has(rule.name)) this.options.logger.warn({ rule: rule.name }, 'a rule of the rules file has the name of a rule made through the API; the file rule wins');
+      const hidden = this.apiRules.get(rule.name);
+      if (hidden?.source === 'default') this.options.logger.info({ rule: rule.name }, 'a rule of the rules file has the name of a default rule; the file rule is in force');
+      else if (hidden !== undefined) this.options.logger.warn({ rule: rule.name }, 'a rule of the rules file has the name of a rule made through the API; the file rule wins');
       const unchanged = old !== undefined && JSON.stringify(old.spec) === JSON.stringify(rule.spec);
       this.fileRules.set(rule.name, freshEntry(rule, 'file', old?.createdUs ?? nowUs, unchanged ? old.updatedUs : nowUs));
     }
-    for (const [name, entry] of this.apiRules) this.apiRules.set(name, this.entryOf(entry.spec, 'api', entry.createdUs, entry.updatedUs));
+    for (const [name, entry] of this.apiRules) this.apiRules.set(name, this.entryOf(entry.spec, entry.source, entry.createdUs, entry.updatedUs));
   }
 
   /** Checks a rule sent to the API; throws `RuleError`. */
@@ -173,7 +196,12 @@ export class AlertEngine {
 
   /** Adds or replaces an API rule (already compiled and saved by the caller). */
   setApiRule(rule: CompiledRule, createdUs: number, updatedUs: number): void {
-    this.apiRules.set(rule.name, freshEntry(rule, 'api', createdUs, updatedUs));
+    this.apiRules.set(rule.name, freshEntry(rule, this.storedSource(rule.name, JSON.stringify(rule.spec)), createdUs, updatedUs));
+  }
+
+  /** `default` for a stored rule as a default was seeded (never edited since, or edited back), else `api`. */
+  private storedSource(name: string, specText: string): AlertRuleSource {
+    return this.defaultSpecs.get(name) === specText ? 'default' : 'api';
   }
 
   deleteApiRule(name: string): void {

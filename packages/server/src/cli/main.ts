@@ -13,7 +13,7 @@ import { spoolCommand } from './spool.js';
 
 const USAGE = `Usage:
   spoor serve [--host H] [--port P] [--grpc-port 4317] [--data DIR] [--retention 30d] [--max-body 16MiB] [--log-level info] [--prices prices.json]
-              [--alerts rules.yaml] [--alert-interval 15s] [--evaluators evaluators.yaml] [--trace-quiet 30s] [--stale-after 10m] [--external-url URL] [--allowed-hosts H1,H2]
+              [--alerts rules.yaml] [--alert-interval 15s] [--no-default-alerts] [--evaluators evaluators.yaml] [--trace-quiet 30s] [--stale-after 10m] [--external-url URL] [--allowed-hosts H1,H2]
               [--auth auto|required|off] [--metrics-token TOKEN] [--cors-origin URL1,URL2] [--rate-limit 100]
               [--provider openai=env:OPENAI_API_KEY[,base=URL][,timeout=60s]]… [--mask policy.json]
               [--store duckdb|clickhouse] [--clickhouse-url http://USER:PASS@HOST:8123/DB] [--clickhouse-cluster NAME]
@@ -35,7 +35,7 @@ const USAGE = `Usage:
   spoor spool replay-quarantine [ID…] [--url http://127.0.0.1:4318]   hand them (or those named) back to ingest
 
 Flags beat SPOOR_HOST, SPOOR_PORT, SPOOR_GRPC_PORT (0: no OTLP/gRPC), SPOOR_DATA, SPOOR_RETENTION, SPOOR_MAX_BODY, SPOOR_LOG_LEVEL,
-SPOOR_PRICES, SPOOR_ALERTS, SPOOR_ALERT_INTERVAL, SPOOR_EXTERNAL_URL, SPOOR_ALLOWED_HOSTS, SPOOR_AUTH,
+SPOOR_PRICES, SPOOR_ALERTS, SPOOR_ALERT_INTERVAL, SPOOR_DEFAULT_ALERTS (0: --no-default-alerts), SPOOR_EXTERNAL_URL, SPOOR_ALLOWED_HOSTS, SPOOR_AUTH,
 SPOOR_METRICS_TOKEN, SPOOR_CORS_ORIGIN, SPOOR_RATE_LIMIT, SPOOR_PROVIDER (';'-separated), SPOOR_MASK_FILE, SPOOR_STORE,
 SPOOR_CLICKHOUSE_URL, SPOOR_CLICKHOUSE_CLUSTER, SPOOR_SPOOL_MAX, SPOOR_ROLE, SPOOR_FORWARD (';'-separated), SPOOR_FORWARD_SPOOL_MAX
 and SPOOR_OIDC_ISSUER, SPOOR_OIDC_CLIENT_ID, SPOOR_OIDC_CLIENT_SECRET, SPOOR_OIDC_ROLES, SPOOR_OIDC_SCOPES, SPOOR_OIDC_GROUPS_CLAIM,
@@ -83,6 +83,8 @@ async function serve(args: string[]): Promise<number> {
       prices: { type: 'string' },
       alerts: { type: 'string' },
       'alert-interval': { type: 'string' },
+      // Default alert rules (issue 35, area D).
+      'no-default-alerts': { type: 'boolean' },
       evaluators: { type: 'string' },
       'trace-quiet': { type: 'string' },
       'stale-after': { type: 'string' },
@@ -129,6 +131,7 @@ async function serve(args: string[]): Promise<number> {
     prices: values.prices,
     alerts: values.alerts,
     alertInterval: values['alert-interval'],
+    defaultAlerts: values['no-default-alerts'] === true ? 'off' : undefined,
     evaluators: values.evaluators,
     traceQuiet: values['trace-quiet'],
     staleAfter: values['stale-after'],

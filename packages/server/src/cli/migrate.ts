@@ -142,6 +142,8 @@ async function copySmallTables(source: DuckDbStore, target: ClickHouseStore, io:
     await once(target, `alert rules of ${projectId}`, io, async () => {
       const rules = await source.alerts.listRules(projectId);
       for (const rule of rules) await target.alerts.putRule(projectId, rule.name, rule.spec, rule.updatedUs);
+      // Seeded there, seeded here: the target does not seed the defaults again, so a deleted one stays deleted.
+      if (await source.alerts.rulesSeeded(projectId)) await target.alerts.seedRules(projectId, [], nowUs);
       return rules.length;
     });
     await once(target, `silences of ${projectId}`, io, async () => {

@@ -8,6 +8,8 @@ export function alertBackendOver(db: DbClient, projectId: string): AlertBackend 
     listRules: (...args) => db.alertListRules(...args),
     putRule: (...args) => db.alertPutRule(...args),
     deleteRule: (...args) => db.alertDeleteRule(...args),
+    seedRules: (...args) => db.alertSeedRules(...args),
+    rulesSeeded: (...args) => db.alertRulesSeeded(...args),
     readState: (...args) => db.alertReadState(...args),
     saveState: (...args) => db.alertSaveState(...args),
     listHistory: (...args) => db.alertListHistory(...args),

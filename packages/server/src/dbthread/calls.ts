@@ -150,6 +150,9 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
     ...treeStreamCalls(queries.treeStreams),
     // Export (issue 34, helper X): `GET /api/export`'s bytes, a chunk a call.
     ...exportCalls(store.exports),
+    // Default alert rules (issue 35, area D): a new project's, seeded once.
+    alertSeedRules: alerts.seedRules.bind(alerts),
+    alertRulesSeeded: alerts.rulesSeeded.bind(alerts),
   };
 }
 

@@ -232,6 +232,10 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         }
       },
     });
+    // Default alert rules (issue 35, area D): the projects keys name are the ones given the defaults,
+    // and one whose first key is made later starts (and is seeded) within a key refresh.
+    const keyRing = ring;
+    alerting.follow(() => keyRing.projects(), KEY_REFRESH_MS);
     const alerts = await alerting.of(DEFAULT_PROJECT_ID);
     // Projects with keys evaluate their rules from the start, not from their first request.
     for (const projectId of ring.projects()) await alerting.of(projectId);

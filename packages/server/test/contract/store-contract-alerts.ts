@@ -34,6 +34,35 @@ export function describeAlertStoreContract(adapter: string, open: () => Promise<
       expect((await store.alerts.listRules('p2')).map((r) => r.spec)).toEqual(['{"other":true}']);
     });
 
+    it("seeds a project's default rules once, leaving rules of the same name and what was edited or deleted since", async () => {
+      const defaults = [{ name: 'slow', spec: '{"d":"slow"}' }, { name: 'errors', spec: '{"d":"errors"}' }];
+      expect(await store.alerts.rulesSeeded('default')).toBe(false);
+      await store.alerts.putRule('default', 'errors', '{"mine":1}', T0);
+      expect(await store.alerts.seedRules('default', defaults, T0 + 1)).toBe(true);
+      expect(await store.alerts.rulesSeeded('default')).toBe(true);
+      expect(await store.alerts.rulesSeeded('p2')).toBe(false);
+      expect(await store.alerts.listRules('default')).toEqual([
+        { name: 'errors', spec: '{"mine":1}', createdUs: T0, updatedUs: T0 },
+        { name: 'slow', spec: '{"d":"slow"}', createdUs: T0 + 1, updatedUs: T0 + 1 },
+      ]);
+      // Deleted, then seeded again (a second server, a restart): it stays deleted.
+      expect(await store.alerts.deleteRule('default', 'slow')).toBe(true);
+      expect(await store.alerts.seedRules('default', defaults, T0 + 2)).toBe(false);
+      expect((await store.alerts.listRules('default')).map((r) => r.spec)).toEqual(['{"mine":1}']);
+      // Made again by hand, it is the hand-made one.
+      expect(await store.alerts.putRule('default', 'slow', '{"v":2}', T0 + 3)).toBe('created');
+      expect(await store.alerts.deleteRule('default', 'errors')).toBe(true);
+      expect(await store.alerts.seedRules('default', defaults, T0 + 4)).toBe(false);
+      expect(await store.alerts.listRules('default')).toEqual([{ name: 'slow', spec: '{"v":2}', createdUs: T0 + 3, updatedUs: T0 + 3 }]);
+      // Per project; seeding nothing records the project seeded (how `spoor migrate` carries it over).
+      expect(await store.alerts.seedRules('p2', [], T0)).toBe(true);
+      expect(await store.alerts.rulesSeeded('p2')).toBe(true);
+      expect(await store.alerts.seedRules('p2', defaults, T0)).toBe(false);
+      expect(await store.alerts.listRules('p2')).toEqual([]);
+      expect(await store.alerts.seedRules('p3', defaults, T0)).toBe(true);
+      expect((await store.alerts.listRules('p3')).map((r) => r.name)).toEqual(['errors', 'slow']);
+    });
+
     it('keeps the latest state and appends history in the same save', async () => {
       expect(await store.alerts.readState('default')).toBeNull();
       await store.alerts.saveState('default', '{"n":1}', [history({ kind: 'pending', timeUs: T0 })], T0);

@@ -121,6 +121,7 @@ export class FakeAlertStore implements AlertStore {
   readonly states = new Map<string, string>();
   readonly history: Array<{ projectId: string; record: AlertHistoryRecord }> = [];
   readonly silences: Array<{ projectId: string; record: SilenceRecord }> = [];
+  readonly seeded = new Set<string>();
 
   async listRules(projectId: string): Promise<AlertRuleRecord[]> {
     return this.rules.filter((r) => r.projectId === projectId).map((r) => ({ ...r.record })).sort((a, b) => byText(a.name, b.name));
@@ -141,6 +142,19 @@ export class FakeAlertStore implements AlertStore {
     if (at === -1) return false;
     this.rules.splice(at, 1);
     return true;
+  }
+
+  async seedRules(projectId: string, rules: ReadonlyArray<Pick<AlertRuleRecord, 'name' | 'spec'>>, nowUs: number): Promise<boolean> {
+    if (this.seeded.has(projectId)) return false;
+    this.seeded.add(projectId);
+    for (const { name, spec } of rules) {
+      if (!this.rules.some((r) => r.projectId === projectId && r.record.name === name)) this.rules.push({ projectId, record: { name, spec, createdUs: nowUs, updatedUs: nowUs } });
+    }
+    return true;
+  }
+
+  async rulesSeeded(projectId: string): Promise<boolean> {
+    return this.seeded.has(projectId);
   }
 
   async readState(projectId: string): Promise<string | null> {

@@ -1,9 +1,10 @@
 import type { KeyboardEvent } from 'react';
-import type { AlertListResponse } from '@spoor/model';
+import type { AlertListResponse, AlertRuleListResponse } from '@spoor/model';
 import { ActiveTab } from '../alerts/ActiveTab';
 import { HistoryTab } from '../alerts/HistoryTab';
 import { RulesTab } from '../alerts/RulesTab';
 import { SilencesTab } from '../alerts/SilencesTab';
+import { UnroutedBanner } from '../alerts/UnroutedBanner';
 import { ALERT_TABS, alertTabFrom, type AlertTab } from '../alerts/alert-tabs';
 import { setSearch } from '../router';
 import { useApi } from '../use-api';
@@ -17,6 +18,8 @@ export function AlertsPage({ search }: { search: URLSearchParams }) {
   const tab = alertTabFrom(search.get('tab'));
   const rule = search.get('rule') || null;
   const active = useApi<AlertListResponse>('/api/alerts', { refreshMs: ALERTS_REFRESH_MS });
+  // Whether firing alerts have somewhere to go: the server counts those that do not.
+  const routing = useApi<AlertRuleListResponse>('/api/alerts/rules', { refreshMs: ALERTS_REFRESH_MS });
   const alerts = active.data?.alerts;
   const firing = alerts?.filter((a) => a.state === 'firing').length ?? 0;
   const pending = alerts?.filter((a) => a.state === 'pending').length ?? 0;
@@ -36,6 +39,7 @@ export function AlertsPage({ search }: { search: URLSearchParams }) {
   return (
     <div className="alerts-page">
       <h1>Alerts</h1>
+      <UnroutedBanner rules={routing.data} />
       {rule !== null && (
         <p className="alerts-rule-filter">
           Showing rule <code>{rule}</code>{' '}

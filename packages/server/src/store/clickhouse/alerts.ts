@@ -4,6 +4,9 @@ import { ChParams, type ChClient } from './client.js';
 import { nextVersion } from './small-tables.js';
 import { timeFilters } from '../sql/filters.js';
 
+/** The version of a seeded default rule: below any a change of the rule writes. */
+const SEED_VERSION = 1;
+
 interface RuleRow {
   name: string;
   spec: string;
@@ -74,6 +77,34 @@ export class ClickHouseAlertStore implements AlertStore {
       { project_id: projectId, name, spec: '', created_us: latest.created_us, updated_us: latest.created_us, version: nextVersion(latest.version), deleted: 1 },
     ]);
     return true;
+  }
+
+  /**
+   * The rules first, then the seed record: a stop between the two seeds again at the next start.
+   * Seeded rows carry version 1, below every version a change writes (`nextVersion`: the clock
+   * in µs), so seeding again, or two servers seeding at once, never brings back a rule deleted
+   * or edited since: the newer row wins every read.
+   */
+  async seedRules(projectId: string, rules: ReadonlyArray<Pick<AlertRuleRecord, 'name' | 'spec'>>, nowUs: number): Promise<boolean> {
+    if (await this.rulesSeeded(projectId)) return false;
+    if (rules.length > 0) {
+      await this.ch.insertRows(
+        'seed the default alert rules',
+        this.ch.tables.alert_rules,
+        rules.map(({ name, spec }) => ({ project_id: projectId, name, spec, created_us: nowUs, updated_us: nowUs, version: SEED_VERSION, deleted: 0 })),
+      );
+    }
+    await this.ch.insertRows('record the default alert rules seeded', this.ch.tables.alert_rule_seeds, [{ project_id: projectId, seeded_us: nowUs }]);
+    return true;
+  }
+
+  async rulesSeeded(projectId: string): Promise<boolean> {
+    const row = await this.ch.row<{ n: number }>(
+      'read whether the default alert rules were seeded',
+      `SELECT count() AS n FROM ${this.ch.tables.alert_rule_seeds} WHERE project_id = {project:String}`,
+      { project: projectId },
+    );
+    return (row?.n ?? 0) > 0;
   }
 
   async readState(projectId: string): Promise<string | null> {

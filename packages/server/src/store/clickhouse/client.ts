@@ -96,6 +96,7 @@ export interface Tables {
   readonly masking_policies: TableRef;
   readonly audit_log: TableRef;
   readonly alert_rules: TableRef;
+  readonly alert_rule_seeds: TableRef;
   readonly alert_state: TableRef;
   readonly alert_history: TableRef;
   readonly silences: TableRef;
@@ -128,6 +129,7 @@ export const TABLE_NAMES = [
   'scores',
   'llm_responses',
   'alert_rules',
+  'alert_rule_seeds',
   'alert_state',
   'alert_history',
   'silences',

@@ -380,6 +380,17 @@ ${SPAN_COLUMNS},
     shardBy: 'cityHash64(project_id)',
   },
   {
+    // Default alert rules (issue 35, area D): a row once a project's defaults were seeded.
+    name: 'alert_rule_seeds',
+    columns: `
+  project_id String,
+  seeded_us Int64`,
+    engine: 'ReplacingMergeTree',
+    replacing: 'seeded_us',
+    orderBy: 'project_id',
+    shardBy: 'cityHash64(project_id)',
+  },
+  {
     name: 'alert_state',
     columns: `
   project_id String,

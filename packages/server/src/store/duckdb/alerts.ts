@@ -21,6 +21,17 @@ export class DuckDbAlertStore implements AlertStore {
     return this.on('delete an alert rule', (c) => removeAlertRule(c, projectId, name));
   }
 
+  seedRules(projectId: string, rules: ReadonlyArray<Pick<AlertRuleRecord, 'name' | 'spec'>>, nowUs: number): Promise<boolean> {
+    return this.on('seed the default alert rules', (c) => seedAlertRules(c, projectId, rules, nowUs));
+  }
+
+  rulesSeeded(projectId: string): Promise<boolean> {
+    return this.on('read whether the default alert rules were seeded', async (c) => {
+      const found = await columnsOf(c, 'SELECT 1 AS seeded FROM alert_rule_seeds WHERE project_id = $1', [projectId]);
+      return (found.seeded?.length ?? 0) > 0;
+    });
+  }
+
   readState(projectId: string): Promise<string | null> {
     return this.on('read the alert state', (c) => selectAlertState(c, projectId));
   }
@@ -63,6 +74,42 @@ async function upsertAlertRule(connection: DuckDBConnection, projectId: string, 
 async function removeAlertRule(connection: DuckDBConnection, projectId: string, name: string): Promise<boolean> {
   const result = await connection.run('DELETE FROM alert_rules WHERE project_id = $1 AND name = $2', [projectId, name]);
   return Number(result.rowsChanged) > 0;
+}
+
+/**
+ * The seed record and the rules in one transaction: a project is seeded with its rules or not at
+ * all. One file has one writer process, so the record decides at once, with no settling.
+ */
+async function seedAlertRules(
+  connection: DuckDBConnection, projectId: string, rules: ReadonlyArray<Pick<AlertRuleRecord, 'name' | 'spec'>>, nowUs: number,
+): Promise<boolean> {
+  await connection.run('BEGIN TRANSACTION');
+  try {
+    const marked = await columnsOf(
+      connection,
+      'INSERT INTO alert_rule_seeds VALUES ($1, $2) ON CONFLICT (project_id) DO NOTHING RETURNING project_id',
+      [projectId, nowUs],
+    );
+    if ((marked.project_id?.length ?? 0) === 0) {
+      await connection.run('ROLLBACK');
+      return false;
+    }
+    if (rules.length > 0) {
+      await connection.run(
+        `INSERT INTO alert_rules
+         SELECT $1, r.name, r.spec, $2, $2 FROM (SELECT unnest(from_json($3::JSON, '[{"name":"VARCHAR","spec":"VARCHAR"}]'), recursive := true)) r
+         ON CONFLICT (project_id, name) DO NOTHING`,
+        [projectId, nowUs, JSON.stringify(rules.map(({ name, spec }) => ({ name, spec })))],
+      );
+    }
+    await connection.run('COMMIT');
+    return true;
+  } catch (error) {
+    await connection.run('ROLLBACK').catch(() => undefined);
+    // Another connection seeded the project at the same moment (DuckDB's write-write conflict): it seeded.
+    if (/conflict/i.test((error as Error).message)) return false;
+    throw error;
+  }
 }
 
 async function selectAlertState(connection: DuckDBConnection, projectId: string): Promise<string | null> {

@@ -189,6 +189,12 @@ CREATE TABLE IF NOT EXISTS alert_rules (
   PRIMARY KEY (project_id, name)
 );
 
+-- Default alert rules (issue 35, area D): a row once a project's defaults were seeded, so a deleted default stays deleted.
+CREATE TABLE IF NOT EXISTS alert_rule_seeds (
+  project_id VARCHAR PRIMARY KEY,
+  seeded_us BIGINT NOT NULL
+);
+
 -- The alert engine's memory (alert states, notification groups) as one JSON document per project,
 -- replaced after each evaluation in the transaction that appends its history.
 CREATE TABLE IF NOT EXISTS alert_state (

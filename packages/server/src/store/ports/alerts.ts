@@ -34,6 +34,17 @@ export interface AlertStore {
   listRules(projectId: string): Promise<AlertRuleRecord[]>;
   putRule(projectId: string, name: string, spec: string, nowUs: number): Promise<'created' | 'updated'>;
   deleteRule(projectId: string, name: string): Promise<boolean>;
+  /**
+   * Seeds a project's default rules, once: records the project as seeded and saves each rule
+   * whose name no rule of the project has (a rule of that name, made before or since, is left as
+   * it is, and a seeded rule edited or deleted since stays so).
+   * Whether this call seeded; `false` once the project was seeded, by this server or another
+   * sharing the store (of two seeding at the same moment on ClickHouse, both may say `true`, and
+   * the rules are saved once). Seeding no rules only records the project as seeded.
+   */
+  seedRules(projectId: string, rules: ReadonlyArray<Pick<AlertRuleRecord, 'name' | 'spec'>>, nowUs: number): Promise<boolean>;
+  /** Whether the project's default rules were seeded. */
+  rulesSeeded(projectId: string): Promise<boolean>;
   /** The engine's memory as the last `saveState` left it, or `null`. */
   readState(projectId: string): Promise<string | null>;
   /** Replaces the memory and appends history in one transaction: a restart sees both or neither. */
