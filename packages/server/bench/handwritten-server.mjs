@@ -165,7 +165,10 @@ function double() {
 function skip(wireType) {
   if (wireType === 0) varint();
   else if (wireType === 1) pos += 8;
-  else if (wireType === 2) pos += varint();
+  else if (wireType === 2) {
+    const length = varint(); // read before pos: `pos += varint()` adds to the old pos
+    pos += length;
+  }
   else if (wireType === 5) pos += 4;
   else throw new Error(`wire type ${wireType}`);
 }
