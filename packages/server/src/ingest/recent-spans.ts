@@ -41,24 +41,38 @@ export class RecentSpans {
 
   /** Claims spans for `ticket`'s request (0: spans already stored), forgetting the oldest beyond capacity. */
   add(spans: readonly SpanIds[], ticket = 0): void {
-    for (const span of spans) {
-      const slot = this.next;
-      const oldest = this.spanIds[slot];
-      // Forgotten only where this slot holds its newest claim (one released and claimed again has two).
-      if (oldest !== undefined && this.slotOf.get(oldest) === slot) this.slotOf.delete(oldest);
-      this.slotOf.set(span.spanId, slot);
-      this.spanIds[slot] = span.spanId;
-      this.traceIds[slot] = span.traceId;
-      this.tickets[slot] = ticket;
-      this.next = (slot + 1) % this.capacity;
-    }
+    for (const span of spans) this.addOne(span.traceId, span.spanId, ticket);
+  }
+
+  /** `add` of ids kept as columns, `traceIds[i]` with `spanIds[i]`. */
+  addIds(traceIds: readonly string[], spanIds: readonly string[], count: number, ticket = 0): void {
+    for (let i = 0; i < count; i++) this.addOne(traceIds[i]!, spanIds[i]!, ticket);
+  }
+
+  private addOne(traceId: string, spanId: string, ticket: number): void {
+    const slot = this.next;
+    const oldest = this.spanIds[slot];
+    // Forgotten only where this slot holds its newest claim (one released and claimed again has two).
+    if (oldest !== undefined && this.slotOf.get(oldest) === slot) this.slotOf.delete(oldest);
+    this.slotOf.set(spanId, slot);
+    this.spanIds[slot] = spanId;
+    this.traceIds[slot] = traceId;
+    this.tickets[slot] = ticket;
+    this.next = (slot + 1) % this.capacity;
   }
 
   /** Forgets the spans `ticket` claimed: its request was refused, and a retry of it is to be stored. */
   release(spans: readonly SpanIds[], ticket: number): void {
-    for (const span of spans) {
-      const slot = this.slotOf.get(span.spanId);
-      if (slot !== undefined && this.tickets[slot] === ticket && this.traceIds[slot] === span.traceId) this.slotOf.delete(span.spanId);
-    }
+    for (const span of spans) this.releaseOne(span.traceId, span.spanId, ticket);
+  }
+
+  /** `release` of ids kept as columns. */
+  releaseIds(traceIds: readonly string[], spanIds: readonly string[], count: number, ticket: number): void {
+    for (let i = 0; i < count; i++) this.releaseOne(traceIds[i]!, spanIds[i]!, ticket);
+  }
+
+  private releaseOne(traceId: string, spanId: string, ticket: number): void {
+    const slot = this.slotOf.get(spanId);
+    if (slot !== undefined && this.tickets[slot] === ticket && this.traceIds[slot] === traceId) this.slotOf.delete(spanId);
   }
 }
