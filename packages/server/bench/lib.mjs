@@ -43,6 +43,15 @@ export function startReferenceServer(dataDir) {
   return startChild(process.execPath, [script, dataDir], /listening on (http:\/\/\S+)/);
 }
 
+/** The hand-written one-thread floor: its own protobuf reader, straight into DuckDB data chunks, one table, no spool (handwritten-server.mjs). */
+export function startHandwrittenServer(dataDir) {
+  const script = fileURLToPath(new URL('./handwritten-server.mjs', import.meta.url));
+  return startChild(process.execPath, [...NODE_ARGS_FLOOR, script, dataDir], /listening on (http:\/\/\S+)/);
+}
+
+// BENCH_FLOOR_NODE_ARGS gives node flags to the hand-written floor (e.g. `--cpu-prof`), space-separated.
+const NODE_ARGS_FLOOR = (process.env.BENCH_FLOOR_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+
 const CLICKHOUSE_ENDPOINT = fileURLToPath(new URL('../test/support/clickhouse-endpoint.mjs', import.meta.url));
 const CLICKHOUSE_PASSWORD = 'spoor-bench';
 

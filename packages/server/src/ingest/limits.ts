@@ -51,7 +51,9 @@ function timeProblem(what: string, us: number): string {
 }
 
 /** Why a span cannot be stored as it is, or `null`. */
-export function spanRangeProblem(s: SpanRecord): string | null {
+export function spanRangeProblem(
+  s: Pick<SpanRecord, 'traceId' | 'spanId' | 'flags' | 'startTimeUs' | 'endTimeUs' | 'droppedAttributesCount' | 'droppedEventsCount' | 'droppedLinksCount' | 'events' | 'links'>,
+): string | null {
   const at = `span ${s.traceId}/${s.spanId}`;
   if (!isUint32(s.flags)) return uint32Problem(`${at}: flags`, s.flags);
   if (!isTimeUs(s.startTimeUs)) return timeProblem(`${at}: start time`, s.startTimeUs);

@@ -94,4 +94,63 @@ describe('RecentSpans', () => {
     // Trace ids that share all but their first digits are two traces.
     expect(recent.has({ ...s(3), traceId: `c${'ab'.repeat(16).slice(1)}` })).toBe(false);
   });
+
+  it('answers as a map from span id to its newest slot would, through claims, releases and wrap-arounds', () => {
+    // The same ring with a Map for its index: what the open-addressed index must agree with.
+    const capacity = 300;
+    const model = { slotOf: new Map<string, number>(), spanIds: new Array<string>(capacity), traceIds: new Array<string>(capacity), tickets: new Array<number>(capacity).fill(0), next: 0 };
+    const recent = new RecentSpans(capacity);
+    let state = 35;
+    const random = (n: number): number => {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      return state % n;
+    };
+    // Random ids (counted-up ones land in slots one after another, and never collide), few
+    // enough that they collide in the index and come back after release and wrap-around.
+    const ids = Array.from({ length: 700 }, () => random(2 ** 31).toString(16).padStart(8, '0') + random(2 ** 31).toString(16).padStart(8, '0'));
+    const spanOf = (n: number) => ({ traceId: n % 3 === 0 ? 'cd'.repeat(16) : 'ab'.repeat(16), spanId: ids[n]! });
+    for (let step = 0; step < 20_000; step++) {
+      const span = spanOf(random(700));
+      const ticket = 1 + random(5);
+      if (random(4) === 0) {
+        recent.release([span], ticket);
+        const slot = model.slotOf.get(span.spanId);
+        if (slot !== undefined && model.tickets[slot] === ticket && model.traceIds[slot] === span.traceId) model.slotOf.delete(span.spanId);
+      } else {
+        recent.add([span], ticket);
+        const slot = model.next;
+        const oldest = model.spanIds[slot];
+        if (oldest !== undefined && model.slotOf.get(oldest) === slot) model.slotOf.delete(oldest);
+        model.slotOf.set(span.spanId, slot);
+        model.spanIds[slot] = span.spanId;
+        model.traceIds[slot] = span.traceId;
+        model.tickets[slot] = ticket;
+        model.next = (slot + 1) % capacity;
+      }
+      const probe = spanOf(random(700));
+      const slot = model.slotOf.get(probe.spanId);
+      const expected = slot !== undefined && model.traceIds[slot] === probe.traceId ? model.tickets[slot]! : -1;
+      expect(recent.claimOf(probe), `step ${step}`).toBe(expected);
+    }
+  });
+
+  it('still finds the spans after one that is released, when all three wanted the same place in its index', () => {
+    // FNV-1a, as the index hashes ids: three ids whose hashes agree in their low bits.
+    const fnv = (id: string): number => {
+      let hash = 0x811c9dc5;
+      for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 16777619);
+      return hash;
+    };
+    const ids: string[] = [];
+    for (let n = 0; ids.length < 3; n++) {
+      const spanId = n.toString(16).padStart(16, '0');
+      if ((fnv(spanId) & 1023) === 5) ids.push(spanId);
+    }
+    const recent = new RecentSpans(3);
+    const [a, b, c] = ids.map((spanId) => ({ traceId: 'ab'.repeat(16), spanId }));
+    recent.add([a!], 1);
+    recent.add([b!, c!], 2);
+    recent.release([a!], 1);
+    expect([recent.claimOf(a!), recent.claimOf(b!), recent.claimOf(c!)]).toEqual([-1, 2, 2]);
+  });
 });

@@ -1,4 +1,43 @@
-import type { LlmFields, SpanRecord } from '@spoor/model';
+import { SPAN_KINDS, type LlmFields, type SpanRecord } from '@spoor/model';
+
+/**
+ * What the span metrics (and the recent span ids) need of a request's spans, one array per field:
+ * the protobuf decoder keeps this of a request until it is acknowledged, rather than its records.
+ */
+export interface SpanFacts {
+  count: number;
+  projectId: string;
+  traceIds: readonly string[];
+  spanIds: readonly string[];
+  serviceNames: readonly string[];
+  /** Index into `SPAN_KINDS`. */
+  kinds: Uint8Array;
+  /** 1 where the span's status is error. */
+  failed: Uint8Array;
+  startUs: Float64Array;
+  endUs: Float64Array;
+  llm: ReadonlyArray<LlmFields | null>;
+}
+
+/** The facts of spans decoded as records. */
+export function factsOf(projectId: string, spans: readonly SpanRecord[]): SpanFacts {
+  const n = spans.length;
+  const facts = {
+    count: n, projectId, traceIds: new Array<string>(n), spanIds: new Array<string>(n), serviceNames: new Array<string>(n), kinds: new Uint8Array(n),
+    failed: new Uint8Array(n), startUs: new Float64Array(n), endUs: new Float64Array(n), llm: new Array<LlmFields | null>(n),
+  };
+  spans.forEach((span, i) => {
+    facts.traceIds[i] = span.traceId;
+    facts.spanIds[i] = span.spanId;
+    facts.serviceNames[i] = span.serviceName;
+    facts.kinds[i] = SPAN_KINDS.indexOf(span.kind);
+    facts.failed[i] = span.status.code === 'error' ? 1 : 0;
+    facts.startUs[i] = span.startTimeUs;
+    facts.endUs[i] = span.endTimeUs;
+    facts.llm[i] = span.llm;
+  });
+  return facts;
+}
 import { Buckets, Histogram, headerText, histogramText, sampleText } from './exposition.js';
 import { SeriesTable, seriesText } from './series-table.js';
 
@@ -110,15 +149,24 @@ export class SpanMetrics {
    * Hot path: a span whose label sets were seen before costs a few Map lookups and no strings.
    */
   record(spans: readonly SpanRecord[]): void {
-    for (const span of spans) {
-      // A clock-skewed span that ends before it starts counts as instant.
-      const seconds = span.endTimeUs > span.startTimeUs ? (span.endTimeUs - span.startTimeUs) / 1e6 : 0;
-      const series = this.spans.get(span.serviceName || UNKNOWN, span.kind);
-      series.spans += 1;
-      if (span.status.code === 'error') series.errors += 1;
-      series.duration.observe(seconds);
-      if (span.llm !== null) this.recordLlm(span.llm, seconds);
+    for (const span of spans) this.recordOne(span.serviceName, span.kind, span.status.code === 'error', span.startTimeUs, span.endTimeUs, span.llm);
+  }
+
+  /** `record` of spans kept as columns (what the protobuf decoder keeps of a request until it is acknowledged). */
+  recordFacts(facts: SpanFacts): void {
+    for (let i = 0; i < facts.count; i++) {
+      this.recordOne(facts.serviceNames[i]!, SPAN_KINDS[facts.kinds[i]!]!, facts.failed[i] === 1, facts.startUs[i]!, facts.endUs[i]!, facts.llm[i]!);
     }
+  }
+
+  private recordOne(serviceName: string, kind: string, failed: boolean, startUs: number, endUs: number, llm: LlmFields | null): void {
+    // A clock-skewed span that ends before it starts counts as instant.
+    const seconds = endUs > startUs ? (endUs - startUs) / 1e6 : 0;
+    const series = this.spans.get(serviceName || UNKNOWN, kind);
+    series.spans += 1;
+    if (failed) series.errors += 1;
+    series.duration.observe(seconds);
+    if (llm !== null) this.recordLlm(llm, seconds);
   }
 
   private recordLlm(llm: LlmFields, seconds: number): void {

@@ -77,7 +77,8 @@ export function errorsFromLogs(logs: readonly LogRecordData[]): ErrorOccurrenceR
   return found;
 }
 
-function cutShortBy(llm: LlmFields | null): FinishReason | null {
+/** The reason an LLM call's output was cut short (its token limit, a content filter), or `null`: such a call is an error occurrence. */
+export function cutShortBy(llm: LlmFields | null): FinishReason | null {
   const reasons = llm === null ? null : llm.finishReasons;
   if (reasons === null) return null;
   for (const reason of reasons) {

@@ -51,29 +51,42 @@ const EMITTER_IDENTITY_KEYS: ReadonlyMap<string, { session: readonly string[]; u
  * no clock. The raw attributes stay as they came.
  */
 export function normalizeSpans(spans: SpanRecord[], prices?: PriceBook): void {
-  for (const span of spans) {
-    // A span ending before it starts is taken as instantaneous, so every time range that should
-    // contain it does. One with no end (0) is a running snapshot (`isRunning`) and keeps it.
-    if (span.endTimeUs !== RUNNING_END_US && span.endTimeUs < span.startTimeUs) span.endTimeUs = span.startTimeUs;
-    const llm = llmFieldsFrom(span.attributes, span.scope.name);
-    if (llm !== null && prices !== undefined) priceLlm(llm, prices);
-    span.llm = llm;
-    span.category = categoryOf(span.name, span.attributes, llm, span.scope.name);
-    // One pass over the span's keys instead of twelve missed lookups when it names neither.
-    const identified = hasAnyKey(span.attributes, IDENTITY_KEYS);
-    span.sessionId = identified ? first(span.attributes, SESSION_KEYS, text) : null;
-    span.userId = identified ? first(span.attributes, USER_KEYS, text) : null;
-    const own = EMITTER_IDENTITY_KEYS.get(span.scope.name);
-    if (own !== undefined) {
-      span.sessionId ??= first(span.attributes, own.session, text);
-      span.userId ??= first(span.attributes, own.user, text);
-    }
-    // OpenInference maps LangChain's run metadata `session_id` (and LangGraph's `thread_id`) to
-    // `session.id`, but leaves `user_id` inside its `metadata` JSON.
-    if (span.userId === null && span.scope.name === OPENINFERENCE_LANGCHAIN) span.userId = langChainMetadataField(span.attributes.metadata, 'user_id');
-  }
+  for (const span of spans) normalizeSpan(span, prices);
   countEachCallOnce(spans);
 }
+
+/** What `normalizeSpan` reads of a span and fills in. */
+export type NormalizedFields = Pick<SpanRecord, 'name' | 'attributes' | 'scope' | 'startTimeUs' | 'endTimeUs' | 'llm' | 'category' | 'sessionId' | 'userId'>;
+
+/**
+ * `normalizeSpans` for one span, before the batch's LLM calls are counted once
+ * (`countEachCallOnce`). The protobuf decoder hands it one reused view per span, its attributes
+ * only those a convention reads (`decode-columns.ts`).
+ */
+export function normalizeSpan(span: NormalizedFields, prices?: PriceBook): void {
+  // A span ending before it starts is taken as instantaneous, so every time range that should
+  // contain it does. One with no end (0) is a running snapshot (`isRunning`) and keeps it.
+  if (span.endTimeUs !== RUNNING_END_US && span.endTimeUs < span.startTimeUs) span.endTimeUs = span.startTimeUs;
+  const llm = llmFieldsFrom(span.attributes, span.scope.name);
+  if (llm !== null && prices !== undefined) priceLlm(llm, prices);
+  span.llm = llm;
+  span.category = categoryOf(span.name, span.attributes, llm, span.scope.name);
+  // One pass over the span's keys instead of twelve missed lookups when it names neither.
+  const identified = hasAnyKey(span.attributes, IDENTITY_KEYS);
+  span.sessionId = identified ? first(span.attributes, SESSION_KEYS, text) : null;
+  span.userId = identified ? first(span.attributes, USER_KEYS, text) : null;
+  const own = EMITTER_IDENTITY_KEYS.get(span.scope.name);
+  if (own !== undefined) {
+    span.sessionId ??= first(span.attributes, own.session, text);
+    span.userId ??= first(span.attributes, own.user, text);
+  }
+  // OpenInference maps LangChain's run metadata `session_id` (and LangGraph's `thread_id`) to
+  // `session.id`, but leaves `user_id` inside its `metadata` JSON.
+  if (span.userId === null && span.scope.name === OPENINFERENCE_LANGCHAIN) span.userId = langChainMetadataField(span.attributes.metadata, 'user_id');
+}
+
+/** What `countEachCallOnce` reads of a span and may change (`llm`, `category`). */
+export type CallSpan = Pick<SpanRecord, 'traceId' | 'spanId' | 'parentSpanId' | 'scope' | 'startTimeUs' | 'endTimeUs' | 'llm' | 'category'>;
 
 /**
  * One LLM call often shows up as nested LLM spans: a framework's span around a client
@@ -83,9 +96,9 @@ export function normalizeSpans(spans: SpanRecord[], prices?: PriceBook): void {
  * the ones around it become steps. Only spans exported in the same batch are seen together
  * (a parent ends after its child, and usually leaves in the same export).
  */
-function countEachCallOnce(spans: SpanRecord[]): void {
-  let llmSpans: Map<string, SpanRecord> | undefined;
-  let langChainCalls: SpanRecord[] | undefined;
+export function countEachCallOnce(spans: readonly CallSpan[]): void {
+  let llmSpans: Map<string, CallSpan> | undefined;
+  let langChainCalls: CallSpan[] | undefined;
   for (const span of spans) {
     if (span.llm === null) continue;
     (llmSpans ??= new Map()).set(span.spanId, span);
@@ -112,8 +125,8 @@ const TRACELOOP_LANGCHAIN = '@traceloop/instrumentation-langchain';
  * 1200), and LangChain has the provider's count. Each client span takes at most one LangChain span,
  * so two calls still count two.
  */
-function countLangChainTwinsOnce(langChainCalls: SpanRecord[], llmSpans: Map<string, SpanRecord>): void {
-  const taken = new Set<SpanRecord>();
+function countLangChainTwinsOnce(langChainCalls: CallSpan[], llmSpans: Map<string, CallSpan>): void {
+  const taken = new Set<CallSpan>();
   for (const chain of langChainCalls) {
     if (chain.llm === null) continue;
     for (const client of llmSpans.values()) {
@@ -127,7 +140,7 @@ function countLangChainTwinsOnce(langChainCalls: SpanRecord[], llmSpans: Map<str
   }
 }
 
-function asStep(span: SpanRecord): void {
+function asStep(span: CallSpan): void {
   span.llm = null;
   span.category = 'step';
 }

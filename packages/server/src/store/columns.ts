@@ -68,11 +68,12 @@ export function buffersOf(tables: readonly TableBatch[]): ArrayBuffer[] {
 }
 
 /** Builds one column of a batch, row by row. */
-abstract class ColumnBuilder {
+export abstract class ColumnBuilder {
   abstract build(rows: number): Column;
 }
 
-class VarcharBuilder extends ColumnBuilder {
+/** A varchar column's strings, added in row order (`decode-columns.ts` fills span columns with it directly). */
+export class VarcharBuilder extends ColumnBuilder {
   private readonly parts: string[] = [];
   private readonly lengths: Int32Array;
   private first: string | null | undefined = undefined;
@@ -99,7 +100,8 @@ class VarcharBuilder extends ColumnBuilder {
   }
 }
 
-class NumberBuilder extends ColumnBuilder {
+/** A numeric or boolean column's values, set by row. */
+export class NumberBuilder extends ColumnBuilder {
   private valid: Validity | null = null;
 
   constructor(

@@ -1,4 +1,4 @@
-import type { SpanRecord } from '@spoor/model';
+import type { LlmFields, SpanRecord } from '@spoor/model';
 
 /**
  * Trace summaries, for every engine: each write batch adds one part per trace it holds (its span
@@ -33,52 +33,79 @@ export interface TracePart {
 
 /** Folds a batch's spans into one part per trace. */
 export function tracePartsOf(spans: SpanRecord[]): TracePart[] {
-  const parts = new Map<string, TracePart>();
+  const parts = new TracePartsBuilder();
   for (const s of spans) {
-    const key = s.projectId === 'default' ? s.traceId : `${s.projectId}\u0000${s.traceId}`;
-    let part = parts.get(key);
+    parts.add(s.projectId, s.traceId, s.startTimeUs, s.endTimeUs, s.status.code === 'error', s.name, s.serviceName, s.parentSpanId === null, s.sessionId, s.userId, s.llm);
+  }
+  return parts.parts();
+}
+
+/**
+ * Folds spans into one part per trace, one span at a time: `tracePartsOf` over records, and the
+ * protobuf decoder over the columns it fills (`ingest/decode-columns.ts`), by the same rule.
+ */
+export class TracePartsBuilder {
+  private readonly byTrace = new Map<string, TracePart>();
+
+  add(
+    projectId: string,
+    traceId: string,
+    startUs: number,
+    endUs: number,
+    failed: boolean,
+    name: string,
+    service: string,
+    isRoot: boolean,
+    sessionId: string | null,
+    userId: string | null,
+    llm: LlmFields | null,
+  ): void {
+    const key = projectId === 'default' ? traceId : `${projectId}\u0000${traceId}`;
+    let part = this.byTrace.get(key);
     if (part === undefined) {
       part = {
-        projectId: s.projectId,
-        traceId: s.traceId,
-        startUs: s.startTimeUs,
-        endUs: s.endTimeUs,
+        projectId,
+        traceId,
+        startUs,
+        endUs,
         spanCount: 0,
         errorCount: 0,
         rootName: null,
         rootService: null,
         rootFailed: null,
-        firstName: s.name,
-        firstService: s.serviceName,
+        firstName: name,
+        firstService: service,
         inputTokens: null,
         outputTokens: null,
         costUsd: null,
         sessionId: null,
         userId: null,
       };
-      parts.set(key, part);
+      this.byTrace.set(key, part);
     }
     part.spanCount++;
-    if (s.status.code === 'error') part.errorCount++;
-    if (s.startTimeUs < part.startUs) {
-      part.startUs = s.startTimeUs;
-      part.firstName = s.name;
-      part.firstService = s.serviceName;
+    if (failed) part.errorCount++;
+    if (startUs < part.startUs) {
+      part.startUs = startUs;
+      part.firstName = name;
+      part.firstService = service;
     }
-    if (s.endTimeUs > part.endUs) part.endUs = s.endTimeUs;
-    if (s.parentSpanId === null) {
-      part.rootName = s.name;
-      part.rootService = s.serviceName;
-      part.rootFailed = (part.rootFailed ?? false) || s.status.code === 'error';
+    if (endUs > part.endUs) part.endUs = endUs;
+    if (isRoot) {
+      part.rootName = name;
+      part.rootService = service;
+      part.rootFailed = (part.rootFailed ?? false) || failed;
     }
-    part.sessionId ??= s.sessionId;
-    part.userId ??= s.userId;
-    const llm = s.llm;
+    part.sessionId ??= sessionId;
+    part.userId ??= userId;
     if (llm !== null) {
       if (llm.inputTokens !== null) part.inputTokens = (part.inputTokens ?? 0) + llm.inputTokens;
       if (llm.outputTokens !== null) part.outputTokens = (part.outputTokens ?? 0) + llm.outputTokens;
       if (llm.costUsd !== null) part.costUsd = (part.costUsd ?? 0) + llm.costUsd;
     }
   }
-  return [...parts.values()];
+
+  parts(): TracePart[] {
+    return [...this.byTrace.values()];
+  }
 }

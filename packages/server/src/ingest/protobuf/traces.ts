@@ -27,22 +27,22 @@ import {
 } from './wire.js';
 
 // opentelemetry/proto/collector/trace/v1/trace_service.proto and trace/v1/trace.proto
-const SPAN_TRACE_ID = tagOf(1, WT_LEN);
-const SPAN_SPAN_ID = tagOf(2, WT_LEN);
-const SPAN_TRACE_STATE = tagOf(3, WT_LEN);
-const SPAN_PARENT_SPAN_ID = tagOf(4, WT_LEN);
-const SPAN_NAME = tagOf(5, WT_LEN);
-const SPAN_KIND = tagOf(6, WT_VARINT);
-const SPAN_START = tagOf(7, WT_I64);
-const SPAN_END = tagOf(8, WT_I64);
-const SPAN_ATTRIBUTES = tagOf(9, WT_LEN);
-const SPAN_DROPPED_ATTRIBUTES = tagOf(10, WT_VARINT);
-const SPAN_EVENTS = tagOf(11, WT_LEN);
-const SPAN_DROPPED_EVENTS = tagOf(12, WT_VARINT);
-const SPAN_LINKS = tagOf(13, WT_LEN);
-const SPAN_DROPPED_LINKS = tagOf(14, WT_VARINT);
-const SPAN_STATUS = tagOf(15, WT_LEN);
-const SPAN_FLAGS = tagOf(16, WT_I32);
+export const SPAN_TRACE_ID = tagOf(1, WT_LEN);
+export const SPAN_SPAN_ID = tagOf(2, WT_LEN);
+export const SPAN_TRACE_STATE = tagOf(3, WT_LEN);
+export const SPAN_PARENT_SPAN_ID = tagOf(4, WT_LEN);
+export const SPAN_NAME = tagOf(5, WT_LEN);
+export const SPAN_KIND = tagOf(6, WT_VARINT);
+export const SPAN_START = tagOf(7, WT_I64);
+export const SPAN_END = tagOf(8, WT_I64);
+export const SPAN_ATTRIBUTES = tagOf(9, WT_LEN);
+export const SPAN_DROPPED_ATTRIBUTES = tagOf(10, WT_VARINT);
+export const SPAN_EVENTS = tagOf(11, WT_LEN);
+export const SPAN_DROPPED_EVENTS = tagOf(12, WT_VARINT);
+export const SPAN_LINKS = tagOf(13, WT_LEN);
+export const SPAN_DROPPED_LINKS = tagOf(14, WT_VARINT);
+export const SPAN_STATUS = tagOf(15, WT_LEN);
+export const SPAN_FLAGS = tagOf(16, WT_I32);
 const EVENT_TIME = tagOf(1, WT_I64);
 const EVENT_NAME = tagOf(2, WT_LEN);
 const EVENT_ATTRIBUTES = tagOf(3, WT_LEN);
@@ -56,7 +56,7 @@ const LINK_FLAGS = tagOf(6, WT_I32);
 const STATUS_MESSAGE = tagOf(2, WT_LEN);
 const STATUS_CODE = tagOf(3, WT_VARINT);
 
-const SPAN_FIELDS = fields(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
+export const SPAN_FIELDS = fields(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
 const EVENT_FIELDS = fields(1, 2, 3, 4);
 const LINK_FIELDS = fields(1, 2, 3, 4, 5, 6);
 const STATUS_FIELDS = fields(2, 3);
@@ -178,9 +178,9 @@ function readSpan(r: BinaryReader, projectId: string, out: SpanRecord[], rejecti
   });
 }
 
-const OK_UNSET: SpanStatus = Object.freeze({ code: 'unset', message: '' }) as SpanStatus;
+export const OK_UNSET: SpanStatus = Object.freeze({ code: 'unset', message: '' }) as SpanStatus;
 
-function readEvent(r: BinaryReader): SpanEventRecord {
+export function readEvent(r: BinaryReader): SpanEventRecord {
   const end = messageEnd(r);
   const event: SpanEventRecord = { timeUs: 0, name: '', attributes: {}, droppedAttributesCount: 0 };
   while (r.pos < end) {
@@ -206,7 +206,7 @@ function readEvent(r: BinaryReader): SpanEventRecord {
   return event;
 }
 
-function readLink(r: BinaryReader): SpanLink {
+export function readLink(r: BinaryReader): SpanLink {
   const end = messageEnd(r);
   const link: SpanLink = { traceId: '', spanId: '', traceState: '', attributes: {}, droppedAttributesCount: 0, flags: 0 };
   while (r.pos < end) {
@@ -238,7 +238,7 @@ function readLink(r: BinaryReader): SpanLink {
   return link;
 }
 
-function readStatus(r: BinaryReader): SpanStatus {
+export function readStatus(r: BinaryReader): SpanStatus {
   const end = messageEnd(r);
   let message = '';
   let code = 0;

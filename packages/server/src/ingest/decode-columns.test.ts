@@ -1,0 +1,212 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { DEFAULT_PRICES, PriceBook, type Attributes } from '@spoor/model';
+import { describe, expect, it } from 'vitest';
+import { caseRandom, mutateBytes, seeds } from '../../test/fuzz/fuzz.js';
+import { type AttributesInput, type ResourceGroup, type SpanInput, double, encodeSpanBatch, encodeTraces } from '../../test/support/otlp-encode.js';
+import { factsOf } from '../metrics/span-metrics.js';
+import { decodeTraceColumns } from './decode-columns.js';
+import { decodeBatch } from './decode.js';
+
+/**
+ * The column path (`decode-columns.ts`) against the record path (`decode.ts`): the same body
+ * must store the same columns in every table, byte for byte, and leave the same facts for the
+ * span metrics and the recent span ids, or the column path must leave the body to the record path.
+ */
+
+const book = new PriceBook([{ table: DEFAULT_PRICES, origin: 'default' }]);
+const RECEIVED_US = 1_763_719_300_000_000;
+const T0 = 1_763_719_200_000_000_000n;
+
+function both(body: Uint8Array, projectId = 'p1') {
+  const fast = decodeTraceColumns(body, projectId, RECEIVED_US, book, undefined);
+  let record: ReturnType<typeof decodeBatch> | Error;
+  try {
+    record = decodeBatch('traces', 'protobuf', body, projectId, RECEIVED_US, book);
+  } catch (error) {
+    record = error as Error;
+  }
+  return { fast, record };
+}
+
+/** Decodes `body` both ways and expects the column path to take it and store what the record path does. */
+function expectSame(body: Uint8Array, projectId = 'p1'): void {
+  const { fast, record } = both(body, projectId);
+  if (record instanceof Error) throw record;
+  expect(fast, 'the column path took the body').not.toBeNull();
+  expect(fast!.batch).toStrictEqual(record.batch);
+  expect(fast!.records).toBe(record.records);
+  expect(fast!.refusedEvaluations).toBe(record.refusedEvaluations ?? 0);
+  expect(fast!.scores).toStrictEqual(record.decoded.scores ?? []);
+  expect(fast!.spans).toStrictEqual(factsOf(projectId, record.decoded.spans));
+}
+
+const id = (n: number, bytes: number): string => n.toString(16).padStart(bytes * 2, '0');
+const STATUS: Record<string, number> = { UNSET: 0, OK: 1, ERROR: 2 };
+const KINDS: Record<string, number> = { UNSPECIFIED: 0, INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 };
+
+interface FixtureSpan {
+  name: string;
+  kind?: string;
+  parentIndex?: number | null;
+  trace?: number;
+  startUs?: number;
+  durationUs?: number;
+  scope: { name: string; version?: string };
+  status?: { code?: string; message?: string };
+  attributes: Attributes;
+  events?: Array<{ name: string; attributes?: Attributes }>;
+}
+
+/** A captured fixture's spans as one request: a scope group per instrumentation, in the order they came. */
+function fixtureBody(spans: FixtureSpan[]): Uint8Array {
+  const scopes: Array<{ scope: { name: string; version?: string }; items: SpanInput[] }> = [];
+  spans.forEach((s, i) => {
+    let group = scopes.find((g) => g.scope.name === s.scope.name && g.scope.version === s.scope.version);
+    if (group === undefined) scopes.push((group = { scope: s.scope, items: [] }));
+    const start = T0 + BigInt(Math.round(s.startUs ?? i * 1000)) * 1000n;
+    group.items.push({
+      traceId: id(s.trace ?? 1, 16),
+      spanId: id(i + 1, 8),
+      parentSpanId: s.parentIndex === null || s.parentIndex === undefined ? undefined : id(s.parentIndex + 1, 8),
+      name: s.name,
+      kind: KINDS[s.kind ?? 'INTERNAL'] ?? 1,
+      startTimeUnixNano: start,
+      endTimeUnixNano: start + BigInt(Math.round(s.durationUs ?? 5000)) * 1000n,
+      attributes: s.attributes as AttributesInput,
+      events: (s.events ?? []).map((e, k) => ({ name: e.name, timeUnixNano: start + BigInt(k), attributes: (e.attributes ?? {}) as AttributesInput })),
+      status: { code: STATUS[s.status?.code ?? 'UNSET'] ?? 0, message: s.status?.message ?? '' },
+    });
+  });
+  return encodeTraces([{ resource: { attributes: { 'service.name': 'fixture-app' } }, scopes }]);
+}
+
+const span = (n: number, rest: Partial<SpanInput> = {}): SpanInput => ({
+  traceId: id(1, 16),
+  spanId: id(n, 8),
+  parentSpanId: n === 1 ? undefined : id(1, 8),
+  name: `span ${n}`,
+  kind: 1,
+  startTimeUnixNano: T0 + BigInt(n) * 1_000_000n,
+  endTimeUnixNano: T0 + BigInt(n) * 1_000_000n + 5_000_000n,
+  ...rest,
+});
+const one = (spans: SpanInput[], scope = { name: 'app' }): Uint8Array => encodeTraces([{ resource: { attributes: { 'service.name': 'svc' } }, scopes: [{ scope, items: spans }] }]);
+
+describe('decoding a protobuf trace request straight into columns', () => {
+  it('stores what the record path stores for generated LLM traces, in one project and another', () => {
+    expectSame(encodeSpanBatch({ traces: 40, spansPerTrace: 7 }));
+    expectSame(encodeSpanBatch({ traces: 3, spansPerTrace: 2, services: 1, seed: 9 }), 'default');
+  });
+
+  const fixtureFiles = ['frameworks', 'dialects'].flatMap((dir) =>
+    readdirSync(new URL(`../../test/fixtures/${dir}/`, import.meta.url)).filter((f) => f.endsWith('.json')).map((f) => `${dir}/${f}`),
+  );
+  it.each(fixtureFiles)('stores what the record path stores for the captured spans of %s', (file) => {
+    const fixture = JSON.parse(readFileSync(new URL(`../../test/fixtures/${file}`, import.meta.url), 'utf8')) as { spans?: FixtureSpan[] };
+    expect(fixture.spans?.length ?? 0).toBeGreaterThan(0);
+    expectSame(fixtureBody(fixture.spans!));
+  });
+
+  it('stores what the record path stores for errors, cut-short calls, scores, response ids and nested calls', () => {
+    const llm = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 3 };
+    expectSame(one([
+      span(1, { attributes: { 'session.id': 's-1', 'user.id': 'u-1', workflow: 'w' } }),
+      span(2, { attributes: { ...llm, 'gen_ai.response.id': 'resp-2', 'gen_ai.response.finish_reasons': ['length'] } }),
+      span(3, { parentSpanId: id(2, 8), attributes: { ...llm, 'gen_ai.response.id': 'resp-3' } }),
+      span(4, {
+        attributes: { 'gen_ai.tool.name': 'web_search', 'http.response.status_code': 503, 'error.type': 'Timeout' },
+        status: { code: 2, message: 'tool timed out' },
+        events: [{ name: 'exception', timeUnixNano: T0 + 4_000_000n, attributes: { 'exception.type': 'TimeoutError', 'exception.message': 'timed out after 30s', 'exception.stacktrace': 'Error: x\n    at f (/app/a.js:1:2)' } }],
+      }),
+      span(5, { parentSpanId: id(4, 8), status: { code: 2, message: 'tool timed out' } }),
+      span(6, {
+        events: [
+          { name: 'gen_ai.evaluation.result', timeUnixNano: T0 + 6_000_000n, attributes: { 'gen_ai.evaluation.name': 'helpful', 'gen_ai.evaluation.score.value': double(0.75) } },
+          { name: 'gen_ai.evaluation.result', timeUnixNano: T0 + 6_000_001n, attributes: { 'gen_ai.evaluation.score.value': 1 } },
+        ],
+      }),
+      span(7, { links: [{ traceId: id(9, 16), spanId: id(9, 8), attributes: { why: 'retry' }, flags: 1 }], traceState: 'k=v', flags: 257, droppedAttributesCount: 2, droppedEventsCount: 1, droppedLinksCount: 3 }),
+    ]));
+  });
+
+  it('stores what the record path stores for values of every kind, and text that JSON escapes', () => {
+    const attributes: AttributesInput = {
+      text: 'quote " backslash \\ newline \n tab \t nul \u0000 e-acute é emoji 😀 bom \ufeff',
+      'gen_ai.prompt': 'x'.repeat(300),
+      big: 2n ** 62n,
+      negative: -5,
+      ratio: double(0.1),
+      nan: double(Number.NaN),
+      infinite: double(Number.POSITIVE_INFINITY),
+      yes: true,
+      bytes: Uint8Array.from([0, 1, 254, 255]),
+      list: ['a', 2, [3, { deep: 'x' }]],
+      map: { k: 'v', '0': 'index first inside a value', __proto__x: 1 },
+      empty: null,
+    };
+    expectSame(one([span(1, { attributes, name: 'naïve ünïcode', status: { code: 1, message: 'ok ✓' } })], { name: 'scope ✓' }));
+  });
+
+  it('stores what the record path stores over several resources and scopes, a resource after its scopes, odd kinds and clock skew', () => {
+    const groups: Array<ResourceGroup<SpanInput>> = [
+      { resource: { attributes: { 'service.name': 'a', 'host.name': 'h' } }, schemaUrl: 'https://r', scopes: [{ scope: { name: 's1', version: '1' }, schemaUrl: 'https://s', items: [span(1), span(2, { kind: 9 })] }, { scope: { name: 's2' }, items: [span(3, { kind: 6 })] }] },
+      { resource: { attributes: { 'service.name': 'b' } }, resourceLast: true, scopes: [{ items: [span(4, { traceId: id(2, 16), parentSpanId: undefined, endTimeUnixNano: T0 })] }] },
+      { scopes: [{ scope: { name: 's1', version: '1' }, items: [span(5, { status: { code: 7 } })] }] },
+    ];
+    expectSame(encodeTraces(groups));
+  });
+
+  it.each([
+    ['the same span twice', span(1, { attributes: { a: 1 } }), true],
+    ['a key that is an array index', span(1, { attributes: { '7': 'x', a: 1 } }), false],
+    ['a __proto__ key', span(1, { attributes: { ['__proto__']: 'x' } as AttributesInput }), false],
+    ['a running snapshot', span(1, { endTimeUnixNano: 0 }), false],
+    ['an invalid span id', span(1, { spanId: id(0, 8) }), false],
+    ['an end past the year 2255', span(1, { endTimeUnixNano: 2n ** 63n - 1n }), false],
+  ] as const)('leaves a request with %s to the record path', (_what, s, twice) => {
+    const spans = twice ? [s, s] : [s, span(2)];
+    const { fast, record } = both(one(spans));
+    expect(fast).toBeNull();
+    expect(record).not.toBeInstanceOf(Error);
+  });
+
+  it('leaves a request holding a key twice in one span to the record path', () => {
+    // Two KeyValues of one key: the encoder writes an object's keys once, so the body is put together by hand.
+    const body = one([span(1, { attributes: { a: 'first' } })]);
+    const twice = one([span(1, { attributes: { a: 'first', b: 'x' } })]);
+    expect(decodeTraceColumns(body, 'p1', RECEIVED_US, book, undefined)).not.toBeNull();
+    const renamed = Buffer.from(twice);
+    const at = renamed.indexOf(Buffer.from([0x0a, 0x01, 0x62])); // the key 'b'
+    renamed[at + 2] = 0x61; // now 'a' again
+    const { fast, record } = both(renamed);
+    expect(fast).toBeNull();
+    expect(record).not.toBeInstanceOf(Error);
+  });
+
+  it('leaves a request whose spans were received before to the record path, asking for each span once', () => {
+    const asked: string[] = [];
+    const seenBefore = (s: { spanId: string }): boolean => {
+      asked.push(s.spanId);
+      return s.spanId === id(2, 8);
+    };
+    expect(decodeTraceColumns(one([span(1), span(2), span(3)]), 'p1', RECEIVED_US, book, seenBefore)).toBeNull();
+    expect(asked).toEqual([id(1, 8), id(2, 8)]);
+  });
+
+  it('never stores a mutated body other than the record path does (2,000 cases)', () => {
+    const corpus = seeds().filter((s) => s.signal === 'traces' && s.encoding === 'protobuf');
+    corpus.push({ signal: 'traces', encoding: 'protobuf', body: encodeSpanBatch({ traces: 2, spansPerTrace: 3 }) });
+    let taken = 0;
+    for (let i = 0; i < 2000; i++) {
+      const random = caseRandom(35, i);
+      const body = mutateBytes(random, random.pick(corpus).body);
+      const { fast, record } = both(body);
+      if (fast === null) continue;
+      taken++;
+      if (record instanceof Error) throw new Error(`case ${i}: the column path took a body the record path refuses (${record.message})`);
+      expect(fast.batch, `case ${i}`).toStrictEqual(record.batch);
+      expect(fast.spans, `case ${i}`).toStrictEqual(factsOf('p1', record.decoded.spans));
+    }
+    expect(taken).toBeGreaterThan(100);
+  });
+});

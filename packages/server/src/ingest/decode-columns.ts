@@ -1,0 +1,314 @@
+import {
+  EVALUATION_EVENT,
+  SPAN_CATEGORIES,
+  SPAN_KINDS,
+  STATUS_CODES,
+  type Attributes,
+  type LlmFields,
+  type PriceBook,
+  type ScoreRecord,
+  type SpanCategory,
+  type SpanEventRecord,
+  type SpanRecord,
+  type SpanStatus,
+} from '@spoor/model';
+import type { SpanFacts } from '../metrics/span-metrics.js';
+import { cutShortBy, errorsFromSpans } from '../normalize/error-occurrences.js';
+import { type CallSpan, type NormalizedFields, RUNNING_END_US, countEachCallOnce, normalizeSpan } from '../normalize/normalize.js';
+import { scoresFromSpans } from '../normalize/scores.js';
+import { BatchBuilder, type Column, type ColumnBuilder, NumberBuilder, type TableBatch, VarcharBuilder } from '../store/columns.js';
+import { SourceIds } from '../store/sources.js';
+import { LLM_RESPONSES, SPANS, type WriteBatch, errorColumns, scoreColumns, tracePartColumns } from '../store/tables.js';
+import { TracePartsBuilder } from '../store/trace-parts.js';
+import { spanIdsProblem } from './decoded.js';
+import { spanRangeProblem } from './limits.js';
+import { NO_ATTRIBUTES, SpanReader, planSpans } from './protobuf/trace-columns.js';
+
+/**
+ * The hot path of ingest: an OTLP/protobuf trace request decoded straight into the column batch
+ * the writer stores. Each span is read into one reused view (`SpanReader`), normalized from the
+ * few attributes a convention reads, and written into the `spans` columns as it goes; the batch's
+ * LLM calls are then counted once (`countEachCallOnce`, over the LLM spans only) and the columns
+ * that depend on it filled. No span record is made, but for the rare span that is an error, or
+ * carries an evaluation event, to find those as `decode.ts` does.
+ *
+ * It stores exactly what `decodeBatch` stores (`decode-columns.test.ts` compares every column),
+ * and leaves every request out of the ordinary to it, by answering `null`: a body it cannot read
+ * (the record path says why), a span that would be rejected, a duplicate, a span received before,
+ * a running snapshot, attributes JSON.stringify would order otherwise. Masking, and OTLP/JSON,
+ * take the record path too (`DecodeCore`).
+ */
+
+/** A request decoded into its batch, and what `DecodeCore` keeps of its spans until it is settled. */
+export interface DecodedColumns {
+  batch: WriteBatch;
+  records: number;
+  refusedEvaluations: number;
+  spans: SpanFacts;
+  scores: ScoreRecord[];
+}
+
+/** Whether a span was received in an earlier request (claims, counted by `DecodeCore`). */
+export type RecentCheck = (span: { traceId: string; spanId: string }) => boolean;
+
+/** Column numbers of `SPANS`. */
+const C = Object.fromEntries(SPANS.map((spec, i) => [spec.name, i])) as Record<string, number>;
+
+export function decodeTraceColumns(body: Uint8Array, projectId: string, receivedUs: number, prices: PriceBook | undefined, recent: RecentCheck | undefined): DecodedColumns | null {
+  try {
+    return decode(body, projectId, receivedUs, prices, recent);
+  } catch {
+    // Malformed: the record path finds the same, and says it as it always has.
+    return null;
+  }
+}
+
+function decode(body: Uint8Array, projectId: string, receivedUs: number, prices: PriceBook | undefined, recent: RecentCheck | undefined): DecodedColumns | null {
+  const plan = planSpans(body);
+  const n = plan.count;
+  if (n === 0) return null;
+  const reader = new SpanReader(body);
+  const columns = new SpanColumns(n);
+  const sources = new SourceIds();
+  /** Span id -> trace id, to find a span twice in the request. */
+  const seen = new Map<string, string>();
+  const traceIds = new Array<string>(n);
+  const spanIds = new Array<string>(n);
+  const parentIds = new Array<string | null>(n);
+  const names = new Array<string>(n);
+  const serviceNames = new Array<string>(n);
+  const statuses = new Array<SpanStatus>(n);
+  const views = new Array<Attributes>(n);
+  const events = new Array<SpanEventRecord[]>(n);
+  const sessionIds = new Array<string | null>(n);
+  const userIds = new Array<string | null>(n);
+  const llm = new Array<LlmFields | null>(n);
+  const categories = new Array<SpanCategory>(n);
+  const kinds = new Uint8Array(n);
+  const failed = new Uint8Array(n);
+  const startUs = new Float64Array(n);
+  const endUs = new Float64Array(n);
+  const calls: Array<CallSpan & { row: number }> = [];
+  const view: NormalizedFields = { name: '', attributes: NO_ATTRIBUTES, scope: plan.groups[0]!.scope, startTimeUs: 0, endTimeUs: 0, llm: null, category: 'other', sessionId: null, userId: null };
+  for (let row = 0; row < n; row++) {
+    const f = reader.read(plan.offsets[row]!);
+    if (f.irregular || f.endTimeUs === RUNNING_END_US) return null;
+    if (spanIdsProblem(f.traceId, f.spanId, f.parentSpanId) !== null || spanRangeProblem(f) !== null) return null;
+    if (seen.has(f.spanId)) return null;
+    seen.set(f.spanId, f.traceId);
+    if (recent?.(f) === true) return null;
+    const group = plan.groups[plan.groupOf[row]!]!;
+    view.name = f.name;
+    view.attributes = f.view;
+    view.scope = group.scope;
+    view.startTimeUs = f.startTimeUs;
+    view.endTimeUs = f.endTimeUs;
+    normalizeSpan(view, prices);
+    const kind = SPAN_KINDS[f.kind] === undefined ? 0 : f.kind;
+    const status = STATUS_CODES.indexOf(f.status.code);
+    const parent = f.parentSpanId === '' ? null : f.parentSpanId;
+    columns.varchar(C.project_id!, projectId);
+    columns.varchar(C.trace_id!, f.traceId);
+    columns.varchar(C.span_id!, f.spanId);
+    columns.varchar(C.parent_span_id!, parent);
+    columns.varchar(C.trace_state!, f.traceState);
+    columns.number(C.flags!, row, f.flags);
+    columns.varchar(C.name!, f.name);
+    columns.number(C.kind!, row, kind);
+    columns.varchar(C.service_name!, group.serviceName);
+    columns.number(C.start_us!, row, view.startTimeUs);
+    columns.number(C.end_us!, row, view.endTimeUs);
+    columns.number(C.duration_us!, row, Math.max(0, view.endTimeUs - view.startTimeUs));
+    columns.number(C.status_code!, row, status);
+    columns.varchar(C.status_message!, f.status.message);
+    columns.varchar(C.attributes!, f.attributesJson);
+    columns.varchar(C.source_id!, sources.idOf(projectId, group.resource, group.scope));
+    columns.varchar(C.events!, f.events.length === 0 ? '[]' : JSON.stringify(f.events));
+    columns.varchar(C.links!, f.links.length === 0 ? '[]' : JSON.stringify(f.links));
+    columns.number(C.dropped_attributes!, row, f.droppedAttributesCount);
+    columns.number(C.dropped_events!, row, f.droppedEventsCount);
+    columns.number(C.dropped_links!, row, f.droppedLinksCount);
+    columns.varchar(C.session_id!, view.sessionId);
+    columns.varchar(C.user_id!, view.userId);
+    traceIds[row] = f.traceId;
+    spanIds[row] = f.spanId;
+    parentIds[row] = parent;
+    names[row] = f.name;
+    serviceNames[row] = group.serviceName;
+    statuses[row] = f.status;
+    views[row] = f.view;
+    events[row] = f.events;
+    sessionIds[row] = view.sessionId;
+    userIds[row] = view.userId;
+    llm[row] = view.llm;
+    categories[row] = view.category;
+    kinds[row] = kind;
+    failed[row] = status === 2 ? 1 : 0;
+    startUs[row] = view.startTimeUs;
+    endUs[row] = view.endTimeUs;
+    if (view.llm !== null) {
+      calls.push({ row, traceId: f.traceId, spanId: f.spanId, parentSpanId: parent, scope: group.scope, startTimeUs: view.startTimeUs, endTimeUs: view.endTimeUs, llm: view.llm, category: view.category });
+    }
+  }
+  // What an LLM span around another is: a step (`normalizeSpans` does the same over records).
+  countEachCallOnce(calls);
+  for (const call of calls) {
+    llm[call.row] = call.llm;
+    categories[call.row] = call.category;
+  }
+  const parts = new TracePartsBuilder();
+  let responses = 0;
+  let errorSpans: SpanRecord[] | null = null;
+  let scoredSpans: SpanRecord[] | null = null;
+  for (let row = 0; row < n; row++) {
+    const fields = llm[row] ?? null;
+    columns.llm(row, fields);
+    columns.number(C.category!, row, SPAN_CATEGORIES.indexOf(categories[row]!));
+    parts.add(projectId, traceIds[row]!, startUs[row]!, endUs[row]!, failed[row] === 1, names[row]!, serviceNames[row]!, parentIds[row] === null, sessionIds[row] ?? null, userIds[row] ?? null, fields);
+    if (fields !== null && typeof views[row]![RESPONSE_ID] === 'string') responses++;
+    const rowEvents = events[row]!;
+    const isError = failed[row] === 1 || cutShortBy(fields) !== null;
+    const scored = rowEvents.length > 0 && rowEvents.some((event) => event.name === EVALUATION_EVENT);
+    if (isError || scored) {
+      const record = recordOf(row);
+      if (isError) (errorSpans ??= []).push(record);
+      if (scored) (scoredSpans ??= []).push(record);
+    }
+  }
+  const tables: TableBatch[] = [];
+  if (sources.size > 0) tables.push(sources.columns());
+  tables.push(columns.build(), tracePartColumns(parts.parts()));
+  if (responses > 0) tables.push(responseColumns(responses));
+  const errors = errorSpans === null ? [] : errorsFromSpans(errorSpans);
+  if (errors.length > 0) tables.push(errorColumns(errors));
+  const found = scoredSpans === null ? null : scoresFromSpans(scoredSpans);
+  const scores = found?.scores ?? [];
+  if (scores.length > 0) tables.push(scoreColumns(scores, receivedUs));
+  return {
+    batch: { records: n, tables },
+    records: n,
+    refusedEvaluations: found?.refusedEvents ?? 0,
+    spans: { count: n, projectId, traceIds, spanIds, serviceNames, kinds, failed, startUs, endUs, llm },
+    scores,
+  };
+
+  /** The record of a row, for what finds errors and scores (which read no more than this). */
+  function recordOf(row: number): SpanRecord {
+    const group = plan.groups[plan.groupOf[row]!]!;
+    return {
+      projectId,
+      traceId: traceIds[row]!,
+      spanId: spanIds[row]!,
+      parentSpanId: parentIds[row] ?? null,
+      traceState: '',
+      flags: 0,
+      name: names[row]!,
+      kind: SPAN_KINDS[kinds[row]!]!,
+      serviceName: serviceNames[row]!,
+      startTimeUs: startUs[row]!,
+      endTimeUs: endUs[row]!,
+      status: statuses[row]!,
+      attributes: views[row]!,
+      resource: group.resource,
+      scope: group.scope,
+      events: events[row]!,
+      links: [],
+      droppedAttributesCount: 0,
+      droppedEventsCount: 0,
+      droppedLinksCount: 0,
+      llm: llm[row] ?? null,
+      sessionId: sessionIds[row] ?? null,
+      userId: userIds[row] ?? null,
+      category: categories[row]!,
+    };
+  }
+
+  /** The LLM response ids (`tables.ts` llmResponseColumns). */
+  function responseColumns(count: number): TableBatch {
+    const b = new BatchBuilder('llm_responses', LLM_RESPONSES, count);
+    for (let row = 0; row < n; row++) {
+      const id = llm[row] === null ? undefined : views[row]![RESPONSE_ID];
+      if (typeof id !== 'string') continue;
+      b.varchar(projectId).varchar(id).varchar(traceIds[row]!).varchar(spanIds[row]!).number(startUs[row]!);
+      b.endRow();
+    }
+    return b.build();
+  }
+}
+
+const RESPONSE_ID = 'gen_ai.response.id';
+
+/**
+ * The `spans` table's columns, filled column by column: a column's values in row order, the LLM
+ * columns after the rest (once the batch's calls are counted). The same builders `BatchBuilder`
+ * uses, so the columns are the ones `spanColumns` makes of records.
+ */
+class SpanColumns {
+  private readonly builders: ColumnBuilder[];
+  /** Each varchar column's next row: its values come in row order. */
+  private readonly next = new Int32Array(SPANS.length);
+
+  constructor(private readonly rows: number) {
+    this.builders = SPANS.map((spec) => {
+      switch (spec.type) {
+        case 'varchar':
+          return new VarcharBuilder(rows);
+        case 'bigint':
+        case 'double':
+          return new NumberBuilder(spec.type, new Float64Array(rows));
+        case 'uinteger':
+          return new NumberBuilder(spec.type, new Uint32Array(rows));
+        case 'utinyint':
+        case 'boolean':
+          return new NumberBuilder(spec.type, new Uint8Array(rows));
+        default:
+          throw new Error(`spans.${spec.name}: no ${spec.type} column in the spans table`);
+      }
+    });
+  }
+
+  varchar(column: number, value: string | null): void {
+    (this.builders[column] as VarcharBuilder).add(this.rowOf(column), value);
+  }
+
+  number(column: number, row: number, value: number | null): void {
+    const builder = this.builders[column] as NumberBuilder;
+    if (value === null) builder.setNull(row);
+    else (builder.values as Float64Array)[row] = value;
+  }
+
+  /** The LLM columns of a row, `null` ones for a span that is no LLM call. */
+  llm(row: number, llm: LlmFields | null): void {
+    this.number(C.is_llm!, row, llm === null ? 0 : 1);
+    if (llm === null) {
+      for (const column of LLM_TEXT) this.varchar(column, null);
+      for (const column of LLM_NUMBERS) this.number(column, row, null);
+      return;
+    }
+    this.varchar(C.llm_provider!, llm.provider);
+    this.varchar(C.llm_operation!, llm.operation);
+    this.varchar(C.llm_request_model!, llm.requestModel);
+    this.varchar(C.llm_response_model!, llm.responseModel);
+    this.number(C.input_tokens!, row, llm.inputTokens);
+    this.number(C.output_tokens!, row, llm.outputTokens);
+    this.number(C.total_tokens!, row, llm.totalTokens);
+    this.number(C.cache_read_tokens!, row, llm.cacheReadInputTokens);
+    this.number(C.cache_creation_tokens!, row, llm.cacheCreationInputTokens);
+    this.number(C.reasoning_tokens!, row, llm.reasoningTokens);
+    this.number(C.cost_usd!, row, llm.costUsd);
+    this.number(C.ttft_ms!, row, llm.timeToFirstTokenMs);
+    this.varchar(C.finish_reasons!, llm.finishReasons === null ? null : JSON.stringify(llm.finishReasons));
+    this.varchar(C.cost_source!, llm.costSource);
+  }
+
+  build(): TableBatch {
+    return { table: 'spans', rows: this.rows, columns: this.builders.map((b): Column => b.build(this.rows)) };
+  }
+
+  private rowOf(column: number): number {
+    return this.next[column]!++;
+  }
+}
+
+const LLM_TEXT = ['llm_provider', 'llm_operation', 'llm_request_model', 'llm_response_model', 'finish_reasons', 'cost_source'].map((name) => C[name]!);
+const LLM_NUMBERS = ['input_tokens', 'output_tokens', 'total_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'reasoning_tokens', 'cost_usd', 'ttft_ms'].map((name) => C[name]!);

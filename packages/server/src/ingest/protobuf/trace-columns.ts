@@ -1,0 +1,371 @@
+import type { Attributes, InstrumentationScope, Resource, SpanEventRecord, SpanLink, SpanStatus } from '@spoor/model';
+import { isNormalizedKey } from '../../normalize/read-keys.js';
+import { serviceNameOf, setAttribute } from '../decoded.js';
+import { emptyResource, emptyScope, readAnyValue, readResource, readScope } from './common.js';
+import {
+  OK_UNSET,
+  SPAN_ATTRIBUTES,
+  SPAN_DROPPED_ATTRIBUTES,
+  SPAN_DROPPED_EVENTS,
+  SPAN_DROPPED_LINKS,
+  SPAN_END,
+  SPAN_EVENTS,
+  SPAN_FIELDS,
+  SPAN_FLAGS,
+  SPAN_KIND,
+  SPAN_LINKS,
+  SPAN_NAME,
+  SPAN_PARENT_SPAN_ID,
+  SPAN_SPAN_ID,
+  SPAN_START,
+  SPAN_STATUS,
+  SPAN_TRACE_ID,
+  SPAN_TRACE_STATE,
+  readEvent,
+  readLink,
+  readStatus,
+} from './traces.js';
+import { BinaryReader, WT_LEN, expectEnd, fields, hexOf, malformed, messageEnd, readMicros, readString, skipField, tagOf } from './wire.js';
+
+/**
+ * The hot path's protobuf span reader (`decode-columns.ts` puts what it reads into column
+ * batches): it reads an `ExportTraceServiceRequest` as `traces.ts` does, with the same checks,
+ * and differs in what it makes of a span. No span record: one reused `SpanFields`, handed to
+ * `onSpan` span after span. The attributes become their stored JSON text as they are read,
+ * key by key (each distinct key's text made once), and only the keys a convention reads are
+ * kept as values (`view`, for normalization). A span whose attributes JSON.stringify would write
+ * otherwise (a key twice, an integer-like key, `__proto__`) is flagged `irregular`: the caller
+ * decodes the request the record way instead.
+ */
+
+/** A resource and scope the spans after it belong to. */
+export interface SpanGroup {
+  resource: Resource;
+  scope: InstrumentationScope;
+  serviceName: string;
+}
+
+/** One span as read; the same object for every span of a request, so `onSpan` copies what it keeps. */
+export interface SpanFields {
+  traceId: string;
+  spanId: string;
+  /** `''` for a root span. */
+  parentSpanId: string;
+  traceState: string;
+  name: string;
+  /** The OTLP enum value. */
+  kind: number;
+  startTimeUs: number;
+  endTimeUs: number;
+  flags: number;
+  status: SpanStatus;
+  /** The attributes as `JSON.stringify` writes the record's attributes object. */
+  attributesJson: string;
+  /** The attributes a convention reads (`isNormalizedKey`); `NO_ATTRIBUTES` when none. */
+  view: Attributes;
+  events: SpanEventRecord[];
+  links: SpanLink[];
+  droppedAttributesCount: number;
+  droppedEventsCount: number;
+  droppedLinksCount: number;
+  /** The attributes' JSON would differ from JSON.stringify of the record's object: decode the record way. */
+  irregular: boolean;
+}
+
+/** The attributes of a span without any a convention reads. Never written to: masking takes the record path. */
+export const NO_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
+const NO_EVENTS: SpanEventRecord[] = Object.freeze([]) as unknown as SpanEventRecord[];
+const NO_LINKS: SpanLink[] = Object.freeze([]) as unknown as SpanLink[];
+
+// The envelope's layout, as envelope.ts reads it.
+const FIRST = tagOf(1, WT_LEN);
+const CHILDREN = tagOf(2, WT_LEN);
+const SCHEMA_URL = tagOf(3, WT_LEN);
+const ENVELOPE_FIELDS = fields(1, 2, 3);
+const KV_KEY = tagOf(1, WT_LEN);
+const KV_VALUE = tagOf(2, WT_LEN);
+const KV_FIELDS = fields(1, 2);
+
+/** Where a request's spans are, found before any is read: a span needs its resource and scope, which may follow it on the wire. */
+export interface SpanPlan {
+  groups: SpanGroup[];
+  /** Each span's offset (at its length prefix) and the index of its group. */
+  offsets: Int32Array;
+  groupOf: Int32Array;
+  count: number;
+}
+
+/** Walks the envelope, reading resources and scopes and noting where each span is. Throws on a malformed body. */
+export function planSpans(body: Uint8Array): SpanPlan {
+  const r = new BinaryReader(body);
+  const plan: SpanPlan = { groups: [], offsets: new Int32Array(64), groupOf: new Int32Array(64), count: 0 };
+  while (r.pos < r.len) {
+    const tag = r.uint32();
+    if (tag === FIRST) planResourceGroup(r, plan);
+    else skipField(r, tag, fields(1), 'ExportSpansServiceRequest');
+  }
+  expectEnd(r, r.len);
+  return plan;
+}
+
+function planResourceGroup(r: BinaryReader, plan: SpanPlan): void {
+  const end = messageEnd(r);
+  const firstGroup = plan.groups.length;
+  let resource: Resource | null = null;
+  let schemaUrl = '';
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === FIRST) resource = readResource(r, '');
+    else if (tag === CHILDREN) planScopeGroup(r, plan);
+    else if (tag === SCHEMA_URL) schemaUrl = readString(r);
+    else skipField(r, tag, ENVELOPE_FIELDS, 'ResourceSpans');
+  }
+  expectEnd(r, end);
+  resource ??= emptyResource();
+  resource.schemaUrl = schemaUrl;
+  const serviceName = serviceNameOf(resource);
+  for (let g = firstGroup; g < plan.groups.length; g++) {
+    plan.groups[g]!.resource = resource;
+    plan.groups[g]!.serviceName = serviceName;
+  }
+}
+
+function planScopeGroup(r: BinaryReader, plan: SpanPlan): void {
+  const end = messageEnd(r);
+  const group = plan.groups.length;
+  const placeholder: SpanGroup = { resource: PLACEHOLDER_RESOURCE, scope: PLACEHOLDER_SCOPE, serviceName: '' };
+  plan.groups.push(placeholder);
+  let scope: InstrumentationScope | null = null;
+  let schemaUrl = '';
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === FIRST) scope = readScope(r);
+    else if (tag === CHILDREN) {
+      if (plan.count === plan.offsets.length) grow(plan);
+      plan.offsets[plan.count] = r.pos;
+      plan.groupOf[plan.count++] = group;
+      r.pos = messageEnd(r);
+    } else if (tag === SCHEMA_URL) schemaUrl = readString(r);
+    else skipField(r, tag, ENVELOPE_FIELDS, 'ScopeSpans');
+  }
+  expectEnd(r, end);
+  scope ??= emptyScope();
+  scope.schemaUrl = schemaUrl;
+  placeholder.scope = scope;
+}
+
+const PLACEHOLDER_RESOURCE = emptyResource();
+const PLACEHOLDER_SCOPE = emptyScope();
+
+function grow(plan: SpanPlan): void {
+  const offsets = new Int32Array(plan.offsets.length * 2);
+  offsets.set(plan.offsets);
+  const groupOf = new Int32Array(plan.groupOf.length * 2);
+  groupOf.set(plan.groupOf);
+  plan.offsets = offsets;
+  plan.groupOf = groupOf;
+}
+
+/** A span reader over one body: `read(offset)` fills `fields` with the span there. */
+export class SpanReader {
+  readonly fields: SpanFields = {
+    traceId: '',
+    spanId: '',
+    parentSpanId: '',
+    traceState: '',
+    name: '',
+    kind: 0,
+    startTimeUs: 0,
+    endTimeUs: 0,
+    flags: 0,
+    status: OK_UNSET,
+    attributesJson: '{}',
+    view: NO_ATTRIBUTES,
+    events: NO_EVENTS,
+    links: NO_LINKS,
+    droppedAttributesCount: 0,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0,
+    irregular: false,
+  };
+  private readonly r: BinaryReader;
+
+  constructor(private readonly body: Uint8Array) {
+    this.r = new BinaryReader(body);
+  }
+
+  read(offset: number): SpanFields {
+    const r = this.r;
+    const f = this.fields;
+    r.pos = offset;
+    const end = messageEnd(r);
+    const stamp = ++spanStamp;
+    f.traceId = '';
+    f.spanId = '';
+    f.parentSpanId = '';
+    f.traceState = '';
+    f.name = '';
+    f.kind = 0;
+    f.startTimeUs = 0;
+    f.endTimeUs = 0;
+    f.flags = 0;
+    f.status = OK_UNSET;
+    f.droppedAttributesCount = 0;
+    f.droppedEventsCount = 0;
+    f.droppedLinksCount = 0;
+    f.irregular = false;
+    let json = '';
+    let view: Attributes | null = null;
+    let events: SpanEventRecord[] | null = null;
+    let links: SpanLink[] | null = null;
+    while (r.pos < end) {
+      const tag = r.uint32();
+      switch (tag) {
+        case SPAN_TRACE_ID:
+          f.traceId = hexOf(r.bytes());
+          break;
+        case SPAN_SPAN_ID:
+          f.spanId = hexOf(r.bytes());
+          break;
+        case SPAN_TRACE_STATE:
+          f.traceState = readString(r);
+          break;
+        case SPAN_PARENT_SPAN_ID:
+          f.parentSpanId = hexOf(r.bytes());
+          break;
+        case SPAN_NAME:
+          f.name = readString(r);
+          break;
+        case SPAN_KIND:
+          f.kind = r.int32();
+          break;
+        case SPAN_START:
+          f.startTimeUs = readMicros(r);
+          break;
+        case SPAN_END:
+          f.endTimeUs = readMicros(r);
+          break;
+        case SPAN_ATTRIBUTES: {
+          // One KeyValue, as `readKeyValue` reads it; its key's text is made once per distinct key.
+          const kvEnd = messageEnd(r);
+          let key: KeyText | null = null;
+          let value: ReturnType<typeof readAnyValue> = null;
+          while (r.pos < kvEnd) {
+            const kvTag = r.uint32();
+            if (kvTag === KV_KEY) key = keyText(r, this.body);
+            else if (kvTag === KV_VALUE) value = readAnyValue(r, 0);
+            else skipField(r, kvTag, KV_FIELDS, 'KeyValue');
+          }
+          expectEnd(r, kvEnd);
+          key ??= EMPTY_KEY;
+          if (key.stamp === stamp || !key.plain) f.irregular = true;
+          key.stamp = stamp;
+          json += (json === '' ? '{' : ',') + key.json + JSON.stringify(value);
+          if (key.inView) setAttribute((view ??= {}), key.key, value);
+          break;
+        }
+        case SPAN_DROPPED_ATTRIBUTES:
+          f.droppedAttributesCount = r.uint32();
+          break;
+        case SPAN_EVENTS:
+          (events ??= []).push(readEvent(r));
+          break;
+        case SPAN_DROPPED_EVENTS:
+          f.droppedEventsCount = r.uint32();
+          break;
+        case SPAN_LINKS:
+          (links ??= []).push(readLink(r));
+          break;
+        case SPAN_DROPPED_LINKS:
+          f.droppedLinksCount = r.uint32();
+          break;
+        case SPAN_STATUS:
+          f.status = readStatus(r);
+          break;
+        case SPAN_FLAGS:
+          f.flags = r.fixed32();
+          break;
+        default:
+          skipField(r, tag, SPAN_FIELDS, 'Span');
+      }
+    }
+    expectEnd(r, end);
+    f.attributesJson = json === '' ? '{}' : `${json}}`;
+    f.view = view ?? NO_ATTRIBUTES;
+    f.events = events ?? NO_EVENTS;
+    f.links = links ?? NO_LINKS;
+    return f;
+  }
+}
+
+/** Counts the spans read, by every reader, to tell a key seen twice in one span (`KeyText.stamp`). */
+let spanStamp = 0;
+
+/** A distinct attribute key: its text, its JSON (`"key":`), and whether a convention reads it. */
+interface KeyText {
+  bytes: Uint8Array;
+  key: string;
+  json: string;
+  inView: boolean;
+  /** JSON.stringify writes it in the order it came: not an array index, not `__proto__`. */
+  plain: boolean;
+  /** The last span it was read in (`spanStamp`). */
+  stamp: number;
+}
+
+const EMPTY_KEY: KeyText = keyTextOf(new Uint8Array(0), '');
+
+function keyTextOf(bytes: Uint8Array, key: string): KeyText {
+  // An array-index key is written first by JSON.stringify, whatever its place; a key starting
+  // with a digit is taken for one (the record path sorts it out).
+  const plain = key !== '__proto__' && !(key.length > 0 && key.charCodeAt(0) >= 48 && key.charCodeAt(0) <= 57);
+  return { bytes, key, json: `${JSON.stringify(key)}:`, inView: isNormalizedKey(key), plain, stamp: 0 };
+}
+
+/**
+ * Keys by their bytes, in an open-addressed table: a request repeats a few dozen keys on every
+ * span, and a key found here costs a hash of its bytes and a compare, with no string made.
+ */
+const KEY_SLOTS = 4096;
+const MAX_KEYS = KEY_SLOTS / 2;
+const keySlots: Array<KeyText | undefined> = new Array<KeyText | undefined>(KEY_SLOTS);
+let keyCount = 0;
+
+function keyText(r: BinaryReader, buf: Uint8Array): KeyText {
+  const prefixAt = r.pos;
+  const length = r.uint32();
+  const start = r.pos;
+  const end = start + length;
+  if (end > r.len) throw malformed('truncated string');
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ buf[i]!, 16777619);
+  let slot = hash & (KEY_SLOTS - 1);
+  for (;;) {
+    const known = keySlots[slot];
+    if (known === undefined) break;
+    if (known.bytes.length === length && sameBytes(known.bytes, buf, start)) {
+      r.pos = end;
+      return known;
+    }
+    slot = (slot + 1) & (KEY_SLOTS - 1);
+  }
+  // First seen: read (and checked) as any string is.
+  r.pos = prefixAt;
+  const key = readString(r);
+  const text = keyTextOf(buf.slice(start, end), key);
+  if (keyCount === MAX_KEYS) {
+    // Full (keys made up per span, say): start over. A key of the span being read may be gone
+    // from the table, so a second one of it would go unseen: this span takes the record path.
+    keySlots.fill(undefined);
+    keyCount = 0;
+    return { ...text, plain: false };
+  }
+  keySlots[slot] = text;
+  keyCount++;
+  return text;
+}
+
+function sameBytes(known: Uint8Array, buf: Uint8Array, start: number): boolean {
+  for (let i = 0; i < known.length; i++) if (known[i] !== buf[start + i]) return false;
+  return true;
+}
