@@ -18,6 +18,7 @@ import type { ScoreRecord } from '@spoor/model';
 import { liveCalls } from '../query/live-reads.js';
 import { type TreeStreamOptions, treeStreamCalls } from '../query/tree-stream.js';
 import { exportCalls } from '../export/export-streams.js';
+import { samplingCalls } from '../sampling/backend.js';
 
 /**
  * Every call the database thread serves, in one registry: the API's queries, prices, analytics
@@ -150,6 +151,8 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
     ...treeStreamCalls(queries.treeStreams),
     // Export (issue 34, helper X): `GET /api/export`'s bytes, a chunk a call.
     ...exportCalls(store.exports),
+    // Tail sampling (issue 35, helper S): policies, a round's decisions, the late spans' sweep.
+    ...samplingCalls(store),
   };
 }
 

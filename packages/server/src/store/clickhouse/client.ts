@@ -110,6 +110,8 @@ export interface Tables {
   readonly experiments: TableRef;
   readonly experiment_results: TableRef;
   readonly running_spans: TableRef;
+  readonly sampling_policies: TableRef;
+  readonly sampling_decisions: TableRef;
 }
 
 export const TABLE_NAMES = [
@@ -140,6 +142,8 @@ export const TABLE_NAMES = [
   'experiments',
   'experiment_results',
   'running_spans',
+  'sampling_policies',
+  'sampling_decisions',
 ] as const;
 
 export const quoteName = (name: string): string => `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``;
