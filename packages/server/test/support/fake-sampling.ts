@@ -3,7 +3,6 @@ import type { LiveCursor } from '../../src/store/live-cursor.js';
 import type { TraceFilter } from '../../src/store/ports/evaluators.js';
 import type { SamplingDecision, SamplingFacts, SamplingPolicyRecord, SamplingStore } from '../../src/store/ports/sampling.js';
 import type { LiveStore } from '../../src/store/store.js';
-import type { LlmResponseRow } from '../../src/store/table-records.js';
 import { type FakeData, byText, finite, inRange, listTraces } from './fake-reads.js';
 
 type Decision = SamplingDecision & { projectId: string };
@@ -18,7 +17,6 @@ export class FakeSamplingStore implements SamplingStore {
     private readonly data: () => FakeData,
     private readonly scored: (projectId: string, filter: ScoreFilter) => Set<string>,
     private readonly live: LiveStore,
-    private readonly responses: () => LlmResponseRow[],
   ) {}
 
   listPolicies(): Promise<SamplingPolicyRecord[]> {
@@ -95,7 +93,6 @@ export class FakeSamplingStore implements SamplingStore {
       rows.splice(0, rows.length, ...kept);
     };
     keep(data.logs);
-    keep(this.responses());
     return Promise.resolve();
   }
 

@@ -110,7 +110,7 @@ export class FakeStore implements Store {
   /** Export (issue 34): the rows every engine writes, made from the committed records. */
   readonly exports = new FakeRecordExport(() => ({ ...this.committed, scores: this.scores.rows }));
   /** Tail sampling (issue 35): slimming changes the committed records in place. */
-  readonly sampling = new FakeSamplingStore(() => this.data, (projectId, filter) => this.scores.tracesMeeting(projectId, filter), this.live, () => this.scores.responses);
+  readonly sampling = new FakeSamplingStore(() => this.data, (projectId, filter) => this.scores.tracesMeeting(projectId, filter), this.live);
   readonly commits: FakeCommit[] = [];
   /** Per trace, the span counts of its parts: what a trace summary adds up. */
   readonly traceParts = new Map<string, number[]>();

@@ -16,7 +16,7 @@ const SLIM_ATTRIBUTES = `if(position(attributes, '"cache.hit"') = 0 OR NOT JSONH
  * sampled-out trace slimmed by mutations, as re-pricing sets costs (`reprice-parts.ts`): an
  * `ALTER TABLE spans UPDATE` of the heavy columns, whose rows keep their `batch_id` (so the
  * writer's repair of a commit cut short and the live cursor see them as the commit that wrote
- * them), and lightweight deletes of the trace's logs and LLM response ids. A mutation rewrites
+ * them), and a lightweight delete of the trace's logs. A mutation rewrites
  * the changed columns of the parts holding the trace's rows and nothing else; the replaced texts
  * leave the disk when the rewritten part replaces the old one.
  */
@@ -77,14 +77,12 @@ export class ClickHouseSamplingStore extends SqlSamplingStore {
         p,
       );
     }
-    for (const table of ['logs', 'llm_responses'] as const) {
-      const p = new ChParams();
-      await ch.command(
-        `delete the ${table} of sampled-out traces`,
-        `DELETE FROM ${localName(this.layout, table)}${onCluster(this.layout)} WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)}`,
-        p,
-      );
-    }
+    const p = new ChParams();
+    await ch.command(
+      'delete the logs of sampled-out traces',
+      `DELETE FROM ${localName(this.layout, 'logs')}${onCluster(this.layout)} WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)}`,
+      p,
+    );
   }
 
   /** The project's newest policy version, deleted or not. */

@@ -70,11 +70,9 @@ export class DuckDbSamplingStore extends SqlSamplingStore {
         ),
       );
     }
-    for (const table of ['logs', 'llm_responses'] as const) {
-      const p = d.params();
-      await this.duckdb.on(`delete the ${table} of sampled-out traces`, (c) =>
-        c.run(`DELETE FROM ${table} WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)}`, p.values),
-      );
-    }
+    const p = d.params();
+    await this.duckdb.on('delete the logs of sampled-out traces', (c) =>
+      c.run(`DELETE FROM logs WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)}`, p.values),
+    );
   }
 }

@@ -36,8 +36,10 @@ export interface SamplingDecision {
 /**
  * Tail sampling's storage: the policies set through the API, one decision per trace (kept whole
  * or sampled out), and the slimming of a sampled-out trace: its spans keep every column that
- * statistics read and lose their attributes (but `cache.hit`), events and links; its logs and
- * LLM response ids go. Slimming is idempotent, so it is applied again to spans arriving late.
+ * statistics read and lose their attributes (but `cache.hit`), events and links; its logs go.
+ * Its LLM response ids stay (an id and a span's ids, a few bytes per call): a user's feedback
+ * sent later by response id still finds its trace, so score statistics stay exact. Slimming is
+ * idempotent, so it is applied again to spans arriving late.
  */
 export interface SamplingStore {
   /** Every project's policy, read whole at start and on each round (few and small). */
@@ -53,7 +55,7 @@ export interface SamplingStore {
   decisionsOf(projectId: string, traceIds: readonly string[]): Promise<Map<string, boolean>>;
   /** Records decisions; a trace decided before keeps its first decision. */
   record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void>;
-  /** Slims every stored span of these traces and deletes their logs and LLM response ids (again for spans stored since). */
+  /** Slims every stored span of these traces and deletes their logs (again for spans and logs stored since). */
   slim(projectId: string, traceIds: readonly string[]): Promise<void>;
   /** Traces decided sampled out that a commit after `after` up to `upTo` wrote spans of (a late span: slimmed again). */
   sampledOutTouched(projectId: string, after: LiveCursor, upTo: LiveCursor): Promise<string[]>;

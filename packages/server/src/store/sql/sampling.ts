@@ -45,7 +45,7 @@ export abstract class SqlSamplingStore implements SamplingStore {
   abstract putPolicy(projectId: string, policy: string, nowUs: number): Promise<void>;
   abstract deletePolicy(projectId: string): Promise<boolean>;
   abstract record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void>;
-  /** Slims the spans, deletes the logs and LLM response ids, of these traces (`where*` the engine's conditions over their tables). */
+  /** Slims the spans, and deletes the logs, of these traces. */
   abstract slim(projectId: string, traceIds: readonly string[]): Promise<void>;
 
   async facts(projectId: string, traceIds: readonly string[]): Promise<SamplingFacts[]> {
