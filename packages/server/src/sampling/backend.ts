@@ -64,12 +64,8 @@ export function samplingCalls(store: Pick<Store, 'sampling'>) {
     samplingDeletePolicy: s.deletePolicy.bind(s),
     samplingDecide: (projectId: string, traceIds: readonly string[], policy: SamplingPolicy, nowUs: number): Promise<DecideOutcome> =>
       decideTraces(s, projectId, traceIds, resolvePolicy(policy), nowUs),
-    /** Slims again the sampled-out traces that commits after `after` up to `upTo` wrote spans of; how many. */
-    samplingSweepLate: async (projectId: string, after: LiveCursor, upTo: LiveCursor): Promise<number> => {
-      const late = await s.sampledOutTouched(projectId, after, upTo);
-      if (late.length > 0) await s.slim(projectId, late);
-      return late.length;
-    },
+    /** Complete traces whose spans commits after `after` up to `upTo` brought after the scan by end time had passed `endedByUs`. */
+    samplingLateTraces: s.lateTraces.bind(s),
   };
 }
 

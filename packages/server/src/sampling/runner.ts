@@ -17,8 +17,9 @@ import type { DecideOutcome, SamplingBackend } from './backend.js';
  * slimmed when sampled out. A trace found again whose decision is recorded keeps it, so a restart,
  * which looks back `startLookbackMs`, decides nothing twice.
  *
- * Spans of a sampled-out trace committed after its decision (an exporter that sent late, a spool
- * replayed) are found by the commits since the last round (`samplingSweepLate`) and slimmed too.
+ * Spans committed after the scan by end time passed them (an exporter that sent late, a spool
+ * replayed) are found by the commits since the last round (`samplingLateTraces`): a trace they
+ * complete is decided then, and a sampled-out trace they belong to is slimmed again.
  */
 export interface SamplingRunnerOptions {
   db: SamplingBackend;
@@ -75,9 +76,10 @@ export class SamplingRunner {
         this.live = null;
         return;
       }
-      await this.sweepLate();
       const lookbackUs = (this.options.startLookbackMs ?? 3_600_000) * 1000;
       let cursor = this.cursor ?? { timeUs: Math.max(sinceUs, this.startedUs - lookbackUs), id: '' };
+      // Before the scan: what came late of what the rounds before scanned (this round's scan finds the rest).
+      await this.decideLate(policy, cursor.timeUs, nowUs);
       const upToUs = nowUs - this.options.traceQuietMs * 1000;
       const limit = this.options.tracesPerRead ?? 2000;
       for (let read = 0; read < (this.options.maxReadsPerRound ?? 16) && upToUs >= cursor.timeUs; read++) {
@@ -96,10 +98,19 @@ export class SamplingRunner {
     }
   }
 
-  /** Slims again the sampled-out traces that commits since the last round wrote spans of. */
-  private async sweepLate(): Promise<void> {
-    const head = await this.options.db.liveHead();
-    if (this.live !== null) await this.options.db.samplingSweepLate(this.options.projectId, this.live, head);
+  /** Decides (or slims again) the traces that spans committed since the last round completed after the scan passed `scannedToUs`. */
+  private async decideLate(policy: SamplingPolicy, scannedToUs: number, nowUs: number): Promise<void> {
+    const { db, projectId } = this.options;
+    const head = await db.liveHead();
+    if (this.live !== null) {
+      const late = await db.samplingLateTraces(projectId, this.live, head, scannedToUs);
+      const limit = this.options.tracesPerRead ?? 2000;
+      // A read's worth at a time, as the scan decides them.
+      for (let i = 0; i < late.length; i += limit) {
+        const ended = await endedOnly(db.evaluatorRunningTraces, projectId, late.slice(i, i + limit), nowUs, this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
+        if (ended.length > 0) this.options.onDecided?.(projectId, await db.samplingDecide(projectId, ended, policy, nowUs));
+      }
+    }
     this.live = head;
   }
 

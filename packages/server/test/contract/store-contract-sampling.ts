@@ -122,7 +122,7 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       expect(await store.sampling.slim('default', [])).toBeUndefined();
     });
 
-    it('finds the sampled-out traces that commits after a cursor wrote spans of, and decides a round of traces', async () => {
+    it('finds the complete traces that commits after a cursor brought spans of that had ended by a time, and decides a round of traces', async () => {
       const late = heavyTrace(1);
       // Written with spool positions, as a server writes: the live cursor follows those commits.
       let offset = 0;
@@ -130,12 +130,17 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       await store.write(recordBatch({ spans: late.spans.slice(0, 2) }), key());
       await store.sampling.record('default', [decision(1, false), decision(2, true)]);
       const after = await store.live.head();
-      expect(await store.sampling.sampledOutTouched('default', after, after)).toEqual([]);
-      // The LLM call arrives after the decision, with a span of the kept trace 2.
-      await store.write(recordBatch({ spans: [late.spans[2]!, span({ traceId: tid(2), spanId: sid(21) })] }), key());
+      expect(await store.sampling.lateTraces('default', after, after, T0 + 100 * SEC)).toEqual([]);
+      // The LLM call arrives after the decision, with the root of trace 2 and a span of trace 5 still running past the time.
+      await store.write(
+        recordBatch({ spans: [late.spans[2]!, span({ traceId: tid(2), spanId: sid(21) }), span({ traceId: tid(5), spanId: sid(51), endTimeUs: T0 + 200 * SEC })] }),
+        key(),
+      );
       const head = await store.live.head();
-      expect(await store.sampling.sampledOutTouched('default', after, head)).toEqual([tid(1)]);
-      expect(await store.sampling.sampledOutTouched('shop', after, head)).toEqual([]);
+      expect(await store.sampling.lateTraces('default', after, head, T0 + 100 * SEC)).toEqual([{ traceId: tid(2), endUs: T0 + 100 }, { traceId: tid(1), endUs: T0 + 10 * SEC }]);
+      // By T0 + 7 s trace 1 had not ended (its root ends at T0 + 10 s), though its late call had.
+      expect(await store.sampling.lateTraces('default', after, head, T0 + 7 * SEC)).toEqual([{ traceId: tid(2), endUs: T0 + 100 }]);
+      expect(await store.sampling.lateTraces('shop', after, head, T0 + 100 * SEC)).toEqual([]);
 
       // A round: trace 3 errs (kept), trace 4 does not (its id's hash at rate 0 samples it out), trace 1 was decided before.
       await store.write(recordBatch({ spans: [...heavyTrace(3, { error: true }).spans, ...heavyTrace(4).spans] }), key());

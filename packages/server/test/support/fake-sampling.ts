@@ -1,8 +1,8 @@
 import { SPAN_CATEGORIES, type ScoreFilter, type TimeRange, type TraceQuery } from '@spoor/model';
 import type { LiveCursor } from '../../src/store/live-cursor.js';
-import type { TraceFilter } from '../../src/store/ports/evaluators.js';
+import type { CompleteTrace, TraceFilter } from '../../src/store/ports/evaluators.js';
 import type { SamplingDecision, SamplingFacts, SamplingPolicyRecord, SamplingStore } from '../../src/store/ports/sampling.js';
-import type { LiveStore } from '../../src/store/store.js';
+import type { FakeLiveStore } from './fake-live.js';
 import { type FakeData, byText, finite, inRange, listTraces } from './fake-reads.js';
 
 type Decision = SamplingDecision & { projectId: string };
@@ -16,7 +16,7 @@ export class FakeSamplingStore implements SamplingStore {
     /** What the reads see (the committed records; slimming changes them in place). */
     private readonly data: () => FakeData,
     private readonly scored: (projectId: string, filter: ScoreFilter) => Set<string>,
-    private readonly live: LiveStore,
+    private readonly live: FakeLiveStore,
   ) {}
 
   listPolicies(): Promise<SamplingPolicyRecord[]> {
@@ -96,9 +96,15 @@ export class FakeSamplingStore implements SamplingStore {
     return Promise.resolve();
   }
 
-  async sampledOutTouched(projectId: string, after: LiveCursor, upTo: LiveCursor): Promise<string[]> {
-    const touched = new Set((await this.live.tracesAfter(projectId, after, upTo, Number.MAX_SAFE_INTEGER)).map((t) => t.traceId));
-    return [...new Set(this.decisions.filter((d) => d.projectId === projectId && !d.kept && touched.has(d.traceId)).map((d) => d.traceId))];
+  async lateTraces(projectId: string, after: LiveCursor, upTo: LiveCursor, endedByUs: number): Promise<CompleteTrace[]> {
+    const touched = new Set((await this.live.partsAfter(projectId, after, upTo)).filter((p) => p.endUs <= endedByUs).map((p) => p.traceId));
+    const ends = new Map<string, number>();
+    for (const part of this.data().parts) if (part.projectId === projectId && touched.has(part.traceId)) ends.set(part.traceId, Math.max(ends.get(part.traceId) ?? 0, part.endUs));
+    const rooted = new Set(this.data().spans.filter((s) => s.projectId === projectId && s.parentSpanId === null && s.endTimeUs > 0).map((s) => s.traceId));
+    return [...ends]
+      .filter(([traceId, endUs]) => endUs <= endedByUs && rooted.has(traceId))
+      .map(([traceId, endUs]) => ({ traceId, endUs }))
+      .sort((a, b) => a.endUs - b.endUs || byText(a.traceId, b.traceId));
   }
 
   countSampledOut(query: Omit<TraceQuery, 'limit' | 'cursor'>): Promise<{ total: number; sampledOut: number }> {

@@ -1,6 +1,6 @@
 import type { TimeRange, TraceQuery } from '@spoor/model';
 import type { LiveCursor } from '../live-cursor.js';
-import type { TraceFilter } from './evaluators.js';
+import type { CompleteTrace, TraceFilter } from './evaluators.js';
 
 /** A policy set through the API, as JSON text (checked by `sampling/`, not by the store). */
 export interface SamplingPolicyRecord {
@@ -57,8 +57,13 @@ export interface SamplingStore {
   record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void>;
   /** Slims every stored span of these traces and deletes their logs (again for spans and logs stored since). */
   slim(projectId: string, traceIds: readonly string[]): Promise<void>;
-  /** Traces decided sampled out that a commit after `after` up to `upTo` wrote spans of (a late span: slimmed again). */
-  sampledOutTouched(projectId: string, after: LiveCursor, upTo: LiveCursor): Promise<string[]>;
+  /**
+   * Complete traces (root ended, every span ended by `endedByUs`) that a commit after `after` up
+   * to `upTo` wrote a span of that had ended by `endedByUs`: spans that came after the scan by
+   * end time passed them (an exporter that sent late, a spool replayed), which the runner decides
+   * (a trace not decided yet) or slims again (one sampled out). In end order.
+   */
+  lateTraces(projectId: string, after: LiveCursor, upTo: LiveCursor, endedByUs: number): Promise<CompleteTrace[]>;
   /**
    * The trace list's count over its range and filters (no cursor): how many traces it matches,
    * and how many of them were sampled out.

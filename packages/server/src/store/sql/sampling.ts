@@ -1,6 +1,6 @@
 import { SPAN_CATEGORIES, type TimeRange, type TraceQuery } from '@spoor/model';
 import type { LiveCursor } from '../live-cursor.js';
-import type { TraceFilter } from '../ports/evaluators.js';
+import type { CompleteTrace, TraceFilter } from '../ports/evaluators.js';
 import type { SamplingDecision, SamplingFacts, SamplingPolicyRecord, SamplingStore } from '../ports/sampling.js';
 import { isTrue, num, numOrNull } from '../record-rows.js';
 import type { SqlEngine } from './dialect.js';
@@ -26,6 +26,9 @@ export function slimAssignments(slimAttributes: string): Array<[column: string, 
 
 /** A span not yet slim: what slimming again (a late span) changes, so that it touches only those rows. */
 export const notSlim = (slimAttributes: string): string => `(events <> '[]' OR links <> '[]' OR trace_state <> '' OR attributes <> ${slimAttributes})`;
+
+/** Trace ids one query names at most: 2,000 ids are 70 KB of query text where the engine inlines them. */
+export const IDS_PER_QUERY = 2000;
 
 /** Reasons a decision is recorded with. */
 export const KEEP_REASONS = ['errors', 'slow', 'cost', 'score', 'filter', 'rate'] as const;
@@ -119,20 +122,40 @@ export abstract class SqlSamplingStore implements SamplingStore {
     return new Map(rows.map((r) => [r.traceId, r.kept]));
   }
 
-  async sampledOutTouched(projectId: string, after: LiveCursor, upTo: LiveCursor): Promise<string[]> {
+  async lateTraces(projectId: string, after: LiveCursor, upTo: LiveCursor, endedByUs: number): Promise<CompleteTrace[]> {
     const d = this.sql.dialect;
     const p = d.params();
     const rows = this.commits.rowsOf(p, 'trace_parts', after, upTo);
     if (rows === null) return [];
     const project = p.add(projectId);
-    return this.sql.rows(
-      'find late spans of sampled-out traces',
-      `SELECT DISTINCT trace_id FROM ${d.tables.sampling_decisions}
-       WHERE project_id = ${project} AND NOT kept
-         AND trace_id IN (SELECT r.trace_id FROM ${rows.from} WHERE r.project_id = ${project} AND ${rows.where})`,
+    const endedBy = p.int(endedByUs);
+    // The parts these commits wrote that ended by then: as a trace's parts come while it runs, few or none.
+    const late = await this.sql.rows(
+      'find traces whose spans came late',
+      `SELECT trace_id, min(start_us) AS t_start, max(end_us) AS t_end FROM ${d.tables.trace_parts}
+       WHERE project_id = ${project}
+         AND trace_id IN (SELECT r.trace_id FROM ${rows.from} WHERE r.project_id = ${project} AND ${rows.where} AND r.end_us <= ${endedBy})
+       GROUP BY trace_id HAVING max(end_us) <= ${endedBy}`,
       p,
-      (row) => row.get('trace_id') as string,
+      (row) => ({ traceId: row.get('trace_id') as string, startUs: num(row.get('t_start')), endUs: num(row.get('t_end')) }),
     );
+    // Complete as `completeTraces` has it: the root span has ended too. A set of ids at a time (a
+    // spool replayed brings thousands; ClickHouse takes 256 KiB of query, 35 bytes an id).
+    const rooted = new Set<string>();
+    for (let i = 0; i < late.length; i += IDS_PER_QUERY) {
+      const chunk = late.slice(i, i + IDS_PER_QUERY);
+      const q = d.params();
+      const found = await this.sql.rows(
+        'find the roots of traces whose spans came late',
+        `SELECT DISTINCT trace_id FROM ${d.tables.spans}
+         WHERE project_id = ${q.add(projectId)} AND trace_id IN ${q.texts(chunk.map((t) => t.traceId))} AND parent_span_id IS NULL AND end_us > 0
+           AND start_us BETWEEN ${q.int(Math.min(...chunk.map((t) => t.startUs)))} AND ${q.int(Math.max(...chunk.map((t) => t.endUs)))}`,
+        q,
+        (row) => row.get('trace_id') as string,
+      );
+      for (const id of found) rooted.add(id);
+    }
+    return late.filter((t) => rooted.has(t.traceId)).map((t) => ({ traceId: t.traceId, endUs: t.endUs })).sort((a, b) => a.endUs - b.endUs || (a.traceId < b.traceId ? -1 : 1));
   }
 
   async countSampledOut(query: Omit<TraceQuery, 'limit' | 'cursor'>): Promise<{ total: number; sampledOut: number }> {
