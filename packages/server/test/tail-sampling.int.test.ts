@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TraceListResponse, TraceSummary } from '@spoor/model';
+import { TREE_MEDIA_TYPE, type TraceListResponse, type TraceSummary, TreeStreamDecoder } from '@spoor/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClickHouseEndpoint, startClickHouseEndpoint } from './support/clickhouse-endpoint.js';
 import { type TestServer, callJson, makeKey, startTestServer } from './support/server.js';
@@ -140,6 +140,15 @@ describe.each(stores)('tail sampling on $name', ({ options }) => {
     expect(slim.spans.map((s) => s.name)).toEqual(['answer', 'plan', 'chat gpt-4o']);
     const slimCall = slim.spans[2]!;
     expect([slimCall.attributes, slimCall.events, slimCall.llm?.inputTokens !== null]).toEqual([{}, [], true]);
+    // The trace page's stream says which is which.
+    const sampledOutOf = async (traceId: string): Promise<boolean | undefined> => {
+      const response = await fetch(`${server.url}/api/traces/${traceId}/tree`, { headers: { accept: TREE_MEDIA_TYPE, authorization: `Bearer ${root}`, 'spoor-project': 'sampled' } });
+      const decoder = new TreeStreamDecoder();
+      decoder.push(new Uint8Array(await response.arrayBuffer()));
+      decoder.end();
+      return decoder.trailer?.sampledOut;
+    };
+    expect([await sampledOutOf(kept), await sampledOutOf(dropped)]).toEqual([undefined, true]);
 
     // Span statistics and a time series of both projects, to the row.
     // Sums of doubles differ in their last bits with the order rows are added in (threads, row groups): to 12 digits.
