@@ -3,6 +3,7 @@ import type { LogRecord } from './log.js';
 import type { MetricDescriptor, MetricPoint } from './metric.js';
 import type { ScoreFilter } from './score.js';
 import type { TraceSummary } from './trace.js';
+import type { SamplingCount } from './sampling.js';
 
 /** The id of the project every record belongs to until API keys exist. */
 export const DEFAULT_PROJECT_ID = 'default';
@@ -108,6 +109,8 @@ export interface MetricPointQuery {
 export interface TraceListResponse {
   traces: TraceSummary[];
   nextCursor: string | null;
+  /** On a first page (no cursor) of a project whose tail sampling dropped some trace of the range: how many of the matching traces were kept whole. */
+  sampling?: SamplingCount;
 }
 
 export interface LogListResponse {

@@ -164,3 +164,6 @@ export type { SessionUserInfo, SingleSignOnInfo } from './api.js';
 // Export (issue 34, helper X: `spoor export`, `GET /api/export`): a signal's records as Parquet or JSON Lines.
 export type { ExportFormat, ExportQuery, ExportSignal } from './export.js';
 export { EXPORT_FORMATS, EXPORT_MEDIA_TYPES, EXPORT_SIGNALS, exportFileName, isExportFormat, isExportSignal } from './export.js';
+// Tail sampling (issue 35, helper S): a project's keep policy, and what the trace list says of it.
+export type { SamplingAnswer, SamplingCount, SamplingKeep, SamplingPolicy } from './sampling.js';
+export { DEFAULT_SAMPLING_KEEP } from './sampling.js';

@@ -23,6 +23,8 @@ export interface TraceSummary {
   scores: Record<string, ScoreSummary>;
   /** `true` while a span of the trace runs (not abandoned); absent otherwise. `durationMs` is then the time so far. */
   running?: boolean;
+  /** `true` when tail sampling did not keep the trace whole: its spans are slim (no attributes, events, links or logs); absent otherwise. */
+  sampledOut?: boolean;
 }
 
 /** `GET /api/traces/:traceId`: spans in tree order (parents before children, siblings by start). */

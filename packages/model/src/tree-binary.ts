@@ -49,6 +49,8 @@ export interface TreeTrailer {
   logs: LogRecord[];
   /** The scores of the trace and of its spans, in time order. */
   scores: Score[];
+  /** `true` when tail sampling did not keep the trace whole (its spans are slim); absent otherwise. */
+  sampledOut?: boolean;
 }
 
 /**

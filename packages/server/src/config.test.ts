@@ -94,6 +94,7 @@ describe('resolveServeConfig', () => {
       rateLimit: 100,
       providers: [],
       maskFile: null,
+      samplingFile: null,
       store: { kind: 'duckdb', path: resolve('.spoor', 'spoor.duckdb') },
       spoolMaxBytes: 1024 ** 3,
       roles: { ingest: true, query: true, alerting: true },
@@ -150,6 +151,7 @@ describe('resolveServeConfig', () => {
     SPOOR_ROLE: 'query',
     SPOOR_FORWARD: 'jaeger=http://jaeger:4318',
     SPOOR_FORWARD_SPOOL_MAX: '2GiB',
+    SPOOR_SAMPLING_FILE: '/etc/spoor/sampling.json',
   };
   /** A destination as `--forward NAME=http://NAME:4318` resolves. */
   const destination = (name: string) => ({
@@ -186,6 +188,7 @@ describe('resolveServeConfig', () => {
       rateLimit: 20,
       providers: [],
       maskFile: null,
+      samplingFile: '/etc/spoor/sampling.json',
       store: { kind: 'clickhouse', url: 'http://spoor:env@ch-env:8123/spoor', cluster: 'env-cluster' },
       spoolMaxBytes: 2 * 1024 ** 3,
       roles: { ingest: false, query: true, alerting: false },
@@ -198,7 +201,7 @@ describe('resolveServeConfig', () => {
     const flags = { host: '::1', port: '0', grpcPort: '4417', data: '/srv/flag', retention: 'traces=1d', maxBody: '2048', logLevel: 'warn', prices: '/srv/prices.json',
       alerts: '/srv/alerts.yaml', alertInterval: '1m', defaultAlerts: 'on', evaluators: '/srv/evaluators.yaml', traceQuiet: '1m', staleAfter: '5s', externalUrl: 'http://10.0.0.5:4318', allowedHosts: 'flag.example', auth: 'auto',
       metricsToken: 'flag-token', corsOrigin: 'https://flag.example', rateLimit: '0', store: 'duckdb', clickhouseUrl: '', spoolMax: '5MiB', role: 'ingest',
-      forward: 'tempo=http://tempo:4318', forwardSpoolMax: '64MiB' };
+      forward: 'tempo=http://tempo:4318', forwardSpoolMax: '64MiB', sampling: '/srv/sampling.json' };
     expect(resolveServeConfig(flags, env)).toEqual({
       host: '::1',
       port: 0,
@@ -222,6 +225,7 @@ describe('resolveServeConfig', () => {
       rateLimit: 0,
       providers: [],
       maskFile: null,
+      samplingFile: '/srv/sampling.json',
       store: { kind: 'duckdb', path: '/srv/flag/spoor.duckdb' },
       spoolMaxBytes: 5 * 1024 ** 2,
       roles: { ingest: true, query: false, alerting: false },

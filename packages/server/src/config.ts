@@ -85,6 +85,8 @@ export interface ServeOptions {
   forward?: string | string[];
   /** Unsent bytes a destination may fall behind before its oldest are dropped, e.g. `1GiB`. Default 1 GiB. */
   forwardSpoolMax?: string;
+  /** Tail sampling (issue 35, helper S): a sampling policy file (JSON), for every project or per project. Default: none. */
+  sampling?: string;
 }
 
 /** What a server does (`--role`); every one by default. */
@@ -135,6 +137,8 @@ export interface ServeConfig {
   /** Providers for `POST /api/replay`, their keys read at start. */
   providers: Provider[];
   store: StoreTarget;
+  /** Tail sampling (issue 35, helper S): absolute path of the `--sampling` policy file (JSON), or `null`. */
+  samplingFile: string | null;
   /** Bytes the spool may hold before requests get 503. */
   spoolMaxBytes: number;
   roles: ServerRoles;
@@ -190,6 +194,8 @@ export const DEFAULTS = {
   oidcGroupsClaim: DEFAULT_GROUPS_CLAIM,
   forward: '',
   forwardSpoolMax: '1GiB',
+  // Tail sampling (issue 35, helper S).
+  sampling: '',
 } as const;
 
 const ENV: Record<keyof ServeOptions, string> = {
@@ -229,6 +235,8 @@ const ENV: Record<keyof ServeOptions, string> = {
   oidcGroupsClaim: 'SPOOR_OIDC_GROUPS_CLAIM',
   forward: 'SPOOR_FORWARD',
   forwardSpoolMax: 'SPOOR_FORWARD_SPOOL_MAX',
+  // Tail sampling (issue 35, helper S).
+  sampling: 'SPOOR_SAMPLING_FILE',
 };
 
 /** Resolves flags over environment over defaults. Throws a message that says what to fix. */
@@ -320,6 +328,8 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     corsOrigins,
     rateLimit,
     maskFile: pick('mask') === '' ? null : resolve(pick('mask')),
+    // Tail sampling (issue 35, helper S).
+    samplingFile: pick('sampling') === '' ? null : resolve(pick('sampling')),
     providers: parseProviders(pick('provider').split(';').filter((p) => p.trim() !== ''), env),
   };
 }

@@ -8,7 +8,9 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-export interface PagesState<T> {
+export interface PagesState<T, P = unknown> {
+  /** The first page as answered (what it says beside its items), `undefined` until it answers. */
+  first: P | undefined;
   /** The first page (asked again on reload or poll), then every page "load more" added. */
   items: T[];
   /** Whether the first page has answered at least once for these parameters. */
@@ -40,7 +42,7 @@ export function usePages<P, T>(
   pick: (page: P) => Page<T>,
   keyOf: (item: T) => string,
   options: { refreshMs?: number | null } = {},
-): PagesState<T> {
+): PagesState<T, P> {
   const url = params === null ? null : apiUrl(path, params);
   const first = useApi<P>(url, options);
   const [more, setMore] = useState<More<T>>({ url: null, items: [], nextCursor: null, loading: false, error: undefined });
@@ -75,6 +77,7 @@ export function usePages<P, T>(
   };
 
   return {
+    first: first.data,
     items,
     loaded: firstPage !== null,
     loading: first.loading,

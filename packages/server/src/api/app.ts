@@ -22,6 +22,8 @@ import { LiveHub } from '../live/hub.js';
 import { liveRoutes } from './live-routes.js';
 import { installHooks, waitForReads } from './hooks.js';
 import { maskingRoutes } from './masking-routes.js';
+import { samplingRoutes } from './sampling-routes.js';
+import type { SamplingService } from '../sampling/service.js';
 import { mcpRoutes } from './mcp-routes.js';
 import { oidcRoutes } from './oidc-routes.js';
 import { describeRoutes, openApiRoute } from './openapi.js';
@@ -48,6 +50,8 @@ export interface AppOptions {
   evaluators?: EvaluatorService | null;
   /** Experiments; `null` or unset: their routes answer 404. */
   experiments?: ExperimentService | null;
+  /** Tail sampling (issue 35, helper S); `null` or unset: its routes answer 404. */
+  sampling?: SamplingService | null;
   /** Who may do what (`auth/access-control.ts`): checked before any route runs. */
   access: AccessControl;
   /** Origins whose pages may send OTLP from a browser (`--cors-origin`). Default: none. */
@@ -165,6 +169,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(mcpRoutes);
   // Export (issue 34, helper X): GET /api/export, admin keys only.
   await app.register(exportRoutes, { db });
+  // Tail sampling (issue 35, helper S): a project's keep policy.
+  await app.register(samplingRoutes, { sampling: options.sampling ?? null });
   await app.register(openApiRoute);
   await app.register(healthRoutes, {
     isReady: options.isReady,

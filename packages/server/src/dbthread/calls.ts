@@ -18,6 +18,7 @@ import type { ScoreRecord } from '@spoor/model';
 import { liveCalls } from '../query/live-reads.js';
 import { type TreeStreamOptions, treeStreamCalls } from '../query/tree-stream.js';
 import { exportCalls } from '../export/export-streams.js';
+import { samplingCalls } from '../sampling/backend.js';
 
 /**
  * Every call the database thread serves, in one registry: the API's queries, prices, analytics
@@ -153,6 +154,8 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
     // Default alert rules (issue 35, area D): a new project's, seeded once.
     alertSeedRules: alerts.seedRules.bind(alerts),
     alertRulesSeeded: alerts.rulesSeeded.bind(alerts),
+    // Tail sampling (issue 35, helper S): policies, a round's decisions, the late spans' sweep.
+    ...samplingCalls(store),
   };
 }
 

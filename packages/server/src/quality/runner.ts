@@ -190,14 +190,8 @@ export class EvaluatorRunner {
   }
 
   /** The ids of these traces but those with a span still running (not abandoned): one read of when each was last heard from. */
-  private async endedOnly(traces: readonly CompleteTrace[], nowUs: number): Promise<string[]> {
-    if (traces.length === 0) return [];
-    const heard = await this.options.db.evaluatorRunningTraces(this.options.projectId, traces.map((t) => t.traceId));
-    const staleAfterUs = (this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS) * 1000;
-    return traces.filter((t) => {
-      const snapshotUs = heard.get(t.traceId);
-      return snapshotUs === undefined || nowUs - Math.max(snapshotUs, t.endUs) >= staleAfterUs;
-    }).map((t) => t.traceId);
+  private endedOnly(traces: readonly CompleteTrace[], nowUs: number): Promise<string[]> {
+    return endedOnly(this.options.db.evaluatorRunningTraces, this.options.projectId, traces, nowUs, this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
   }
 
   /** Judges targets (a retry's, a backfill's or a round's) and records them. */
@@ -310,6 +304,23 @@ export class EvaluatorRunner {
     this.windows.delete(key);
     return resumed;
   }
+}
+
+/**
+ * The ids of complete traces but those with a span still running (not abandoned): one read of
+ * when each was last heard from. Evaluators and tail sampling leave such a trace for later alike.
+ */
+export async function endedOnly(
+  lastHeard: (projectId: string, traceIds: readonly string[]) => Promise<ReadonlyMap<string, number>>,
+  projectId: string, traces: readonly CompleteTrace[], nowUs: number, staleAfterMs: number,
+): Promise<string[]> {
+  if (traces.length === 0) return [];
+  const heard = await lastHeard(projectId, traces.map((t) => t.traceId));
+  const staleAfterUs = staleAfterMs * 1000;
+  return traces.filter((t) => {
+    const snapshotUs = heard.get(t.traceId);
+    return snapshotUs === undefined || nowUs - Math.max(snapshotUs, t.endUs) >= staleAfterUs;
+  }).map((t) => t.traceId);
 }
 
 /**

@@ -46,8 +46,11 @@ const FILTER = Type.Object(FILTER_FIELDS, { additionalProperties: false });
 
 export const specProblem = (message: string): AppError => new AppError('ERR_BAD_REQUEST', `invalid evaluator: ${message}`);
 
-/** Parses a `filter` (`service=api&model=gpt-4o`) as `GET /api/traces` reads its query string. */
-export function parseFilter(text: string): TraceFilter {
+/**
+ * Parses a `filter` (`service=api&model=gpt-4o`) as `GET /api/traces` reads its query string;
+ * a problem is thrown as `problem` makes it (an evaluator's, or a sampling policy's).
+ */
+export function parseFilter(text: string, problem: (message: string) => AppError = specProblem): TraceFilter {
   const params = new URLSearchParams(text.startsWith('?') ? text.slice(1) : text);
   const query: Record<string, unknown> = {};
   for (const key of new Set(params.keys())) {
@@ -58,14 +61,14 @@ export function parseFilter(text: string): TraceFilter {
   const error = Value.Errors(FILTER, converted).First();
   if (error !== undefined) {
     const name = error.path.split('/')[1] ?? '';
-    if (!(name in FILTER_FIELDS)) throw specProblem(`filter: '${name}' is not a filter (${Object.keys(FILTER_FIELDS).join(', ')})`);
-    throw specProblem(`filter: '${name}' ${error.message.toLowerCase()}`);
+    if (!(name in FILTER_FIELDS)) throw problem(`filter: '${name}' is not a filter (${Object.keys(FILTER_FIELDS).join(', ')})`);
+    throw problem(`filter: '${name}' ${error.message.toLowerCase()}`);
   }
   try {
     const fields = converted as Parameters<typeof spanFilterFields>[0] & { score?: string[] };
     return { ...spanFilterFields(fields), scores: scoreFilters(fields.score) };
   } catch (e) {
-    if (e instanceof AppError) throw specProblem(`filter: ${e.message}`);
+    if (e instanceof AppError) throw problem(`filter: ${e.message}`);
     throw e;
   }
 }

@@ -9,6 +9,7 @@ import {
   type MetricListResponse,
   type MetricPointListResponse,
   type MetricPointQuery,
+  type SamplingCount,
   type Score,
   type ServiceListResponse,
   type SpanDetail,
@@ -25,7 +26,7 @@ import {
 } from '@spoor/model';
 import { AppError } from '../errors.js';
 import { llmMessagesFrom } from '../normalize/messages.js';
-import type { LogReader, MetricReader, RunningSpanStore, RunningTraceRecord, ScoreStore, TraceReader } from '../store/store.js';
+import type { LogReader, MetricReader, RunningSpanStore, RunningTraceRecord, SamplingStore, ScoreStore, TraceReader } from '../store/store.js';
 import { NO_SPAN_TEXTS, type StoredLog, type StoredSpan } from '../store/stored-trace.js';
 import { logFromData, metricPointFromRecord, scoreFromStored, scoreSummariesOf, traceSummaryFromRecord } from './convert.js';
 import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor } from './cursor.js';
@@ -106,7 +107,7 @@ export class QueryService {
   readonly treeStreams: TreeStreams;
 
   constructor(
-    private readonly store: TraceReader & LogReader & MetricReader & { readonly scores: ScoreStore; readonly runningSpans: RunningSpanStore },
+    private readonly store: TraceReader & LogReader & MetricReader & { readonly scores: ScoreStore; readonly runningSpans: RunningSpanStore; readonly sampling?: SamplingStore },
     options: LiveOptions & TreeStreamOptions & TraceDetailOptions = {},
   ) {
     this.maxDetailTextBytes = options.maxDetailTextBytes ?? MAX_DETAIL_TEXT_BYTES;
@@ -130,9 +131,10 @@ export class QueryService {
   async listTraces(query: TraceQuery): Promise<TraceListResponse> {
     const after = query.cursor === null ? null : decodeCursor(query.cursor);
     const runningFilter = runningTraceFilterOf(query);
-    const [ended, runningOnly] = await Promise.all([
+    const [ended, runningOnly, sampling] = await Promise.all([
       this.store.listTraces(query, after, query.limit + 1),
       runningFilter === null ? [] : this.store.runningSpans.listRunningTraces(query.projectId, query.range, runningFilter, after, query.limit + 1),
+      after === null ? this.samplingCount(query) : null,
     ]);
     const rows = runningOnly.length === 0 ? ended : mergeNewestFirst<TraceSummaryRecord | RunningTraceRecord>(ended, runningOnly, query.limit + 1);
     const page = rows.slice(0, query.limit);
@@ -140,7 +142,20 @@ export class QueryService {
     return {
       traces: await this.summariesOf(query.projectId, page),
       nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor({ timeUs: last.startTimeUs, id: last.traceId }) : null,
+      ...(sampling === null ? {} : { sampling }),
     };
+  }
+
+  /**
+   * Tail sampling's "kept N of M" of a first page's range and filters (issue 35), `null` when no
+   * trace of the range was sampled out: one look at the decisions first, so a project that
+   * samples nothing pays one small read, not a count of every trace.
+   */
+  private async samplingCount(query: TraceQuery): Promise<SamplingCount | null> {
+    const sampling = this.store.sampling;
+    if (sampling === undefined || !(await sampling.anySampledOut(query.projectId, query.range))) return null;
+    const { total, sampledOut } = await sampling.countSampledOut(query);
+    return { kept: total - sampledOut, total };
   }
 
   /**
@@ -150,13 +165,18 @@ export class QueryService {
   async summariesOf(projectId: string, records: readonly (TraceSummaryRecord | RunningTraceRecord)[]): Promise<TraceSummary[]> {
     if (records.length === 0) return [];
     const ids = records.map((t) => t.traceId);
-    const [tallies, heard] = await Promise.all([this.store.scores.tallyTraceScores(projectId, ids), this.store.runningSpans.lastHeard(projectId, ids)]);
+    const [tallies, heard, decisions] = await Promise.all([
+      this.store.scores.tallyTraceScores(projectId, ids),
+      this.store.runningSpans.lastHeard(projectId, ids),
+      this.store.sampling?.decisionsOf(projectId, ids) ?? new Map<string, boolean>(),
+    ]);
     const clock = this.clock();
     return records.map((t) => {
       const summary = traceSummaryFromRecord(t, scoreSummariesOf(tallies.get(t.traceId)));
       const live = liveSummary(t, heard.get(t.traceId), clock);
       if (live.endTimeUs !== t.endTimeUs) summary.durationMs = Math.max(0, live.endTimeUs - t.startTimeUs) / 1000;
       if (live.running) summary.running = true;
+      if (decisions.get(t.traceId) === false) summary.sampledOut = true;
       return summary;
     });
   }

@@ -103,9 +103,9 @@ export function traceTreeJson(traceId: string, tree: TraceTreeColumns, logs: Sto
 }
 
 /** `TreeTrailer`: the binary tree stream's last frame, its logs written as the JSON tree's are. */
-export function treeTrailerJson(sessionId: string | null, spanCount: number, logs: StoredLog[], scores: readonly Score[]): JsonUtf8<TreeTrailer> {
+export function treeTrailerJson(sessionId: string | null, spanCount: number, logs: StoredLog[], scores: readonly Score[], sampledOut = false): JsonUtf8<TreeTrailer> {
   const out = new JsonWriter<TreeTrailer>(textLength(0, 0, logs));
-  out.write(`{"sessionId":${strOrNull(sessionId)},"spanCount":${spanCount},"logs":`);
+  out.write(`{"sessionId":${strOrNull(sessionId)},"spanCount":${spanCount},${sampledOut ? '"sampledOut":true,' : ''}"logs":`);
   writeLogs(out, logs, new Shared());
   writeScores(out, scores);
   return out.finish();

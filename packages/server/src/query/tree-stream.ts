@@ -1,7 +1,7 @@
 import { type Score, type TraceTree, type TreeChunkColumns, TreeStreamEncoder } from '@spoor/model';
 import { AppError } from '../errors.js';
 import type { JsonUtf8 } from '../json.js';
-import type { ScoreStore, TraceReader, TreeKey, TreePage } from '../store/store.js';
+import type { SamplingStore, ScoreStore, TraceReader, TreeKey, TreePage } from '../store/store.js';
 import type { StoredLog } from '../store/stored-trace.js';
 import { scoreFromStored } from './convert.js';
 import { traceTreeJson, treeTrailerJson } from './trace-json.js';
@@ -56,7 +56,7 @@ export class TreeStreams {
   private readonly pageSpans: number;
 
   constructor(
-    private readonly store: TraceReader & { readonly scores: ScoreStore },
+    private readonly store: TraceReader & { readonly scores: ScoreStore; readonly sampling?: SamplingStore },
     options: TreeStreamOptions = {},
     private readonly runningOf: RunningSpansOf = async () => [],
     private readonly nowMs: () => number = Date.now,
@@ -158,8 +158,9 @@ export class TreeStreams {
 
   private async trailer(tree: OpenTree): Promise<Uint8Array[]> {
     const { projectId, traceId, encoder } = tree;
-    const [logs, scores] = await this.logsAndScores(projectId, traceId);
-    return [encoder.trailer(treeTrailerJson(tree.sessionId, encoder.spanCount, logs, scores))];
+    const [[logs, scores], decisions] = await Promise.all([this.logsAndScores(projectId, traceId), this.store.sampling?.decisionsOf(projectId, [traceId])]);
+    // Tail sampling (issue 35): the trace page says a sampled-out trace is slim.
+    return [encoder.trailer(treeTrailerJson(tree.sessionId, encoder.spanCount, logs, scores, decisions?.get(traceId) === false))];
   }
 
   private async logsAndScores(projectId: string, traceId: string): Promise<[StoredLog[], Score[]]> {

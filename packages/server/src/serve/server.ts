@@ -35,6 +35,8 @@ import { serverMetrics, watchIngestQueue } from './server-metrics.js';
 import { LiveHub } from '../live/hub.js';
 import { forwardLoopProblem, machineAddresses } from '../forward/destinations.js';
 import { ForwardThread, forwardingMasking } from '../forward/forward-client.js';
+import { SamplingService } from '../sampling/service.js';
+import { readSamplingFile } from './files.js';
 
 /** How soon a key revoked elsewhere (another server, the command line) stops working here. */
 const KEY_REFRESH_MS = 500;
@@ -113,6 +115,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   ]);
   // Checked whole before anything starts: a bad file stops the start with its line and field.
   const evaluatorSpecs = config.evaluatorsFile === null ? [] : await loadEvaluatorsFile(config.evaluatorsFile, evaluatorKinds);
+  // Tail sampling (issue 35, helper S): a bad --sampling file stops the start, naming what is wrong.
+  const samplingFile = config.samplingFile === null ? null : await readSamplingFile(config.samplingFile);
   const serverId = await serverIdOf(config.dataDir);
   // Bodies are decoded, normalized and priced (with the books the database thread keeps current)
   // on a thread of their own; span metrics count there as requests are acknowledged.
@@ -192,6 +196,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   let ring: KeyRing | null = null;
   let evaluators: EvaluatorService | null = null;
   let experiments: ExperimentService | null = null;
+  let sampling: SamplingService | null = null;
   const alerting = new ProjectAlerting({ db: thread.calls, config, log, externalUrl: () => config.externalUrl ?? url });
   let url = '';
   try {
@@ -265,6 +270,26 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     selfMetrics.gaugeSeries('spoor_evaluator_paused', 'Whether an evaluator is paused (1: by hand or its daily budget spent) or active (0).', () =>
       runningEvaluators.pausedStates().map(({ projectId, evaluator, paused }) => ({ labels: { project: projectId, evaluator }, value: paused ? 1 : 0 })),
     );
+    // Tail sampling (issue 35, helper S): each project's runner decides its complete traces under
+    // the project's sampling lease, on the database thread, off the ingest path.
+    const sampledOut = selfMetrics.counter('spoor_traces_sampled_out_total', 'Traces tail sampling did not keep whole (slimmed), by project.');
+    const keptWhole = selfMetrics.counter('spoor_traces_kept_total', 'Traces tail sampling kept whole, by project and the rule that kept them (errors, slow, cost, score, filter, rate).');
+    const ringNow = ring;
+    sampling = await SamplingService.start({
+      db: thread.calls,
+      serverId,
+      traceQuietMs: config.traceQuietMs,
+      staleAfterMs: config.staleAfterMs,
+      file: samplingFile,
+      projects: () => [DEFAULT_PROJECT_ID, ...ringNow.projects()],
+      onDecided: (project, outcome) => {
+        for (const [reason, n] of Object.entries(outcome.decided)) {
+          if (reason === 'sampled_out') sampledOut({ project }, n);
+          else keptWhole({ project, reason }, n);
+        }
+      },
+      onError: (message, data) => log.error(data, message),
+    });
     spool = await Spool.open(spoolDir, {}, committedSegment);
     // Forwarding (issue 34, area F): the forward thread follows the spool; the spool keeps what it
     // has not sent (up to --forward-spool-max) past the store's commits. Set before any commit.
@@ -322,6 +347,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       alertsFor: (projectId) => alerting.of(projectId),
       evaluators,
       experiments,
+      sampling,
       access,
       corsOrigins: config.corsOrigins,
       roles: config.roles,
@@ -372,6 +398,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     await experiments?.close();
     await alerting.close();
     await evaluators?.close();
+    await sampling?.close();
     ring?.close();
     await spool?.close();
     await thread.close();
@@ -410,6 +437,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         // Notifications already decided are delivered (or given up on) and recorded before the store closes.
         await alerting.close();
         await evaluators?.close();
+        await sampling?.close();
         // With the database thread gone nothing more commits; the spool keeps what was acknowledged.
         try {
           if (!threadFailed) await ingest.close();

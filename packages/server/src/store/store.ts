@@ -17,6 +17,7 @@ import type { TraceReader } from './ports/traces.js';
 import type { StoreWriter } from './write-port.js';
 import type { LiveStore } from './ports/live.js';
 import type { RecordExporter } from './ports/export.js';
+import type { SamplingStore } from './ports/sampling.js';
 
 /*
  * The storage port, as small ports by area, one file each in `ports/` (the write port in
@@ -49,6 +50,7 @@ export { type BatchKey, type RecordBatch, type StoreWriter, TakenPositions, type
 export { batchOf } from './tables.js';
 export type { LiveSpanRow, LiveStore, LiveTraceFilter, TouchedTrace } from './ports/live.js';
 export type { RecordExporter } from './ports/export.js';
+export type { SamplingDecision, SamplingFacts, SamplingPolicyRecord, SamplingStore } from './ports/sampling.js';
 
 /** Every port: what a store adapter implements. Adapters wrap driver errors in `StoreError`. */
 export interface Store extends TraceReader, LogReader, MetricReader, AnalyticsReader, ErrorStore, AlertSeriesReader, ScoreStatsReader, PriceStore, Retention, StoreWriter {
@@ -63,6 +65,8 @@ export interface Store extends TraceReader, LogReader, MetricReader, AnalyticsRe
   readonly runningSpans: RunningSpanStore;
   /** Export (issue 34): a signal's records as a file, by the engine's own writer. */
   readonly exports: RecordExporter;
+  /** Tail sampling (issue 35): policies, a decision per trace, and the slimming of traces not kept. */
+  readonly sampling: SamplingStore;
   close(): Promise<void>;
 }
 

@@ -19,6 +19,7 @@ import { describeTraceAnswerContract } from './store-contract-trace-answer.js';
 import type { WriteContractSubject } from './store-contract-write.js';
 import { describeTreePageContract } from './store-contract-tree-pages.js';
 import { describeExportContract } from './store-contract-export.js';
+import { describeSamplingContract } from './store-contract-sampling.js';
 
 /** Every read contract suite against one kind of store, each test on a store `open` makes anew. */
 export function describeReadContracts(adapter: string, open: () => Promise<Store>): void {
@@ -42,6 +43,8 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
   describeTraceAnswerContract(adapter, open);
   // Export (issue 34, helper X).
   describeExportContract(adapter, open);
+  // Tail sampling (issue 35, helper S).
+  describeSamplingContract(adapter, open);
 }
 
 /**

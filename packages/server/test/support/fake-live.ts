@@ -13,7 +13,7 @@ const WRITER = 'fake';
 export class FakeLiveStore implements LiveStore {
   private seq = 0;
   private readonly spans: Array<{ span: SpanRecord; seq: number; running: boolean }> = [];
-  private readonly parts: Array<{ projectId: string; traceId: string; seq: number }> = [];
+  private readonly parts: Array<{ projectId: string; traceId: string; seq: number; endUs: number }> = [];
 
   constructor(private readonly listTraces: (query: TraceQuery) => TraceSummaryRecord[]) {}
 
@@ -22,9 +22,9 @@ export class FakeLiveStore implements LiveStore {
     const seq = ++this.seq;
     for (const span of spans) this.spans.push({ span, seq, running: false });
     for (const span of running) this.spans.push({ span, seq, running: true });
-    for (const part of parts) this.parts.push({ projectId: part.projectId, traceId: part.traceId, seq });
+    for (const part of parts) this.parts.push({ projectId: part.projectId, traceId: part.traceId, seq, endUs: part.endUs });
     // A snapshot touches its trace too: one whose spans all still run is listed.
-    for (const span of running) this.parts.push({ projectId: span.projectId, traceId: span.traceId, seq });
+    for (const span of running) this.parts.push({ projectId: span.projectId, traceId: span.traceId, seq, endUs: Number.MAX_SAFE_INTEGER });
   }
 
   async head(): Promise<LiveCursor> {
@@ -40,6 +40,12 @@ export class FakeLiveStore implements LiveStore {
       .filter(({ span, seq, running }) => seq > from && seq <= to && span.projectId === projectId && wanted.has(span.traceId) && !(running && ended.has(`${span.traceId}/${span.spanId}`)))
       .sort((a, b) => a.seq - b.seq || Number(b.running) - Number(a.running) || a.span.startTimeUs - b.span.startTimeUs || (a.span.spanId < b.span.spanId ? -1 : 1))
       .map(({ span, seq, running }) => ({ traceId: span.traceId, span: liveSpanOf(span, running), at: { writer: WRITER, major: seq, minor: 0 } }));
+  }
+
+  /** The trace parts (with their ends) commits after `after` up to `upTo` wrote: tail sampling's late spans (`FakeSamplingStore`). */
+  async partsAfter(projectId: string, after: LiveCursor, upTo: LiveCursor): Promise<Array<{ traceId: string; endUs: number }>> {
+    const [from, to] = range(after, upTo);
+    return this.parts.filter((p) => p.projectId === projectId && p.seq > from && p.seq <= to && p.endUs !== Number.MAX_SAFE_INTEGER);
   }
 
   async tracesAfter(projectId: string, after: LiveCursor, upTo: LiveCursor, limit: number): Promise<TouchedTrace[]> {

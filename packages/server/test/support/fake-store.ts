@@ -61,6 +61,7 @@ import { FakeRunningSpanStore } from './fake-running-spans.js';
 import { FakeScoreStore } from './fake-scores.js';
 import { FakeLiveStore } from './fake-live.js';
 import { FakeRecordExport } from './fake-export.js';
+import { FakeSamplingStore } from './fake-sampling.js';
 
 /** One commit the fake store made durable. */
 export interface FakeCommit {
@@ -108,6 +109,8 @@ export class FakeStore implements Store {
   readonly runningSpans = new FakeRunningSpanStore(() => this.committed.spans);
   /** Export (issue 34): the rows every engine writes, made from the committed records. */
   readonly exports = new FakeRecordExport(() => ({ ...this.committed, scores: this.scores.rows }));
+  /** Tail sampling (issue 35): slimming changes the committed records in place. */
+  readonly sampling = new FakeSamplingStore(() => this.data, (projectId, filter) => this.scores.tracesMeeting(projectId, filter), this.live);
   readonly commits: FakeCommit[] = [];
   /** Per trace, the span counts of its parts: what a trace summary adds up. */
   readonly traceParts = new Map<string, number[]>();
@@ -444,6 +447,7 @@ export class FakeStore implements Store {
     if (records === 'scores' || records === 'llmResponses') return this.scores.deleteOlderThan(records, cutoffUs);
     if (records === 'evaluatorRuns') return this.evaluators.deleteOlderThan(cutoffUs);
     if (records === 'runningSpans') return this.runningSpans.deleteOlderThan(cutoffUs);
+    if (records === 'samplingDecisions') return this.sampling.deleteOlderThan(cutoffUs);
     return admin.deleteOlderThan(this.data, this.alerts, records, cutoffUs);
   }
 }

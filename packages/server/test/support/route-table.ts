@@ -275,6 +275,10 @@ export const ROWS: Record<string, Row> = {
   'GET /api/projects/:projectId/masking': readId(() => '/api/projects/shop/masking'),
   'PUT /api/projects/:projectId/masking': { path: () => '/api/projects/shop/masking', body: () => ({ mode: 'mask' }), need: 'admin', foreign: 'not-found' },
   'DELETE /api/projects/:projectId/masking': { path: () => '/api/projects/shop/masking', need: 'admin', foreign: 'not-found' },
+  // Tail sampling (issue 35, helper S): shop's policy is set by the PUT row, then removed by the DELETE row.
+  'GET /api/projects/:projectId/sampling': readId(() => '/api/projects/shop/sampling'),
+  'PUT /api/projects/:projectId/sampling': { path: () => '/api/projects/shop/sampling', body: () => ({ rate: 1 }), need: 'admin', foreign: 'not-found' },
+  'DELETE /api/projects/:projectId/sampling': { path: () => '/api/projects/shop/sampling', need: 'admin', foreign: 'not-found' },
   // This server has no provider: the right key gets as far as being told which flag to set.
   'POST /api/replay': { path: () => '/api/replay', body: () => ({ traceId: SHOP_TRACE, spanId: LLM_SPAN }), need: 'admin', foreign: 'not-found', ok: 400 },
   'POST /api/quarantine/replay': { path: () => '/api/quarantine/replay', body: () => ({}), need: 'admin', foreign: 'own' },

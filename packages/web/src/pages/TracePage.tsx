@@ -153,6 +153,11 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
             {spans.sessionId !== null && <Link to={`/sessions/${encodeURIComponent(spans.sessionId)}`}>session {spans.sessionId}</Link>}
             <a href="#trace-logs">{load.done ? `${load.logs.length} logs` : 'logs'}</a>
           </div>
+          {load.sampledOut && (
+            <p className="sampled-out-note" data-testid="sampled-out">
+              <Status kind="info">sampled out</Status> Tail sampling kept this trace slim: its spans' times, status, tokens and cost, not their attributes, events or logs.
+            </p>
+          )}
           <TargetScores spanId={null} />
           <AddToDataset what="this run" items={runItems} />
         </header>

@@ -18,6 +18,7 @@ import { usePages } from '../use-pages';
 import './traces.css';
 import { LoadMore } from '../components/LoadMore';
 import { useLiveTraces } from '../live/use-live-traces';
+import { samplingNote } from './sampling-note';
 
 /** How often a live list's "ago" column moves when no trace changes. */
 const LIVE_CLOCK_MS = 15_000;
@@ -146,6 +147,11 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
         </div>
       </form>
       <ErrorBox error={list.error} />
+      {samplingNote(list.first?.sampling) !== null && (
+        <p className="sampling-note muted" data-testid="sampling-note">
+          {samplingNote(list.first?.sampling)}
+        </p>
+      )}
       {traces.length > 0 && <AddToDataset what={`the traces this filter matches (up to ${formatInteger(ADD_MAX_TRACES)})`} items={matchingItems} />}
       <table className="list traces-table">
         <thead>
@@ -181,6 +187,12 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
                     {' '}
                     <Status kind="info">running</Status>
                   </>
+                )}
+                {t.sampledOut === true && (
+                  <span className="muted" title="Tail sampling kept this trace slim: times, status, tokens and cost, no attributes, events or logs">
+                    {' '}
+                    sampled out
+                  </span>
                 )}
               </td>
               <td>{t.serviceName}</td>

@@ -11,10 +11,12 @@ export interface TraceLoad {
   scores: readonly Score[];
   /** The whole tree is in. */
   done: boolean;
+  /** Tail sampling did not keep the trace whole: its spans are slim (known once the tree is in). */
+  sampledOut: boolean;
   error: Error | undefined;
 }
 
-const START: TraceLoad = { tree: null, logs: [], scores: [], done: false, error: undefined };
+const START: TraceLoad = { tree: null, logs: [], scores: [], done: false, sampledOut: false, error: undefined };
 
 /** Work done between two yields to the browser while a stream is read: it stays responsive, scrolls and paints. */
 const SLICE_MS = 8;
@@ -64,7 +66,7 @@ export function useTraceTree(traceId: string, start = true): TraceLoad {
       }
       const tree = loader.end();
       firstTree(tree);
-      setLoad({ tree, logs: loader.trailer!.logs, scores: loader.trailer!.scores, done: true, error: undefined });
+      setLoad({ tree, logs: loader.trailer!.logs, scores: loader.trailer!.scores, done: true, sampledOut: loader.trailer!.sampledOut === true, error: undefined });
     };
     read().catch((error: Error) => {
       if (!signal.aborted) setLoad((l) => ({ ...l, error }));

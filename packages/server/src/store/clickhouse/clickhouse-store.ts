@@ -23,6 +23,7 @@ import { ClickHouseSql } from './dialect.js';
 import { SqlReads } from '../sql/sql-reads.js';
 import { SqlLiveStore } from '../sql/live.js';
 import { clickHouseHead, clickHouseLiveCommits } from './live.js';
+import { ClickHouseSamplingStore } from './sampling.js';
 import { ClickHouseRecordExport } from './record-export.js';
 
 export interface ClickHouseStoreOptions extends ClickHouseTarget {
@@ -50,6 +51,8 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
   private readonly writer: ClickHouseWriter;
   /** What changed after a cursor, whichever server sharing this ClickHouse committed it. */
   readonly live: SqlLiveStore;
+  /** Tail sampling (issue 35): policies, decisions, and slimming by mutations. */
+  readonly sampling: ClickHouseSamplingStore;
   /** Export (issue 34): a signal's records as Parquet or JSON Lines, by ClickHouse's own output formats. */
   readonly exports: ClickHouseRecordExport;
 
@@ -71,6 +74,7 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
     this.masking = new ClickHouseMaskingStore(ch);
     this.live = new SqlLiveStore(this.sql, clickHouseLiveCommits(ch), () => clickHouseHead(ch));
     this.runningSpans = new ClickHouseRunningSpanStore(this.sql, layout);
+    this.sampling = new ClickHouseSamplingStore(this.sql, layout);
     this.exports = new ClickHouseRecordExport(this.sql);
   }
 

@@ -111,6 +111,8 @@ export interface Tables {
   readonly experiments: TableRef;
   readonly experiment_results: TableRef;
   readonly running_spans: TableRef;
+  readonly sampling_policies: TableRef;
+  readonly sampling_decisions: TableRef;
 }
 
 export const TABLE_NAMES = [
@@ -142,6 +144,8 @@ export const TABLE_NAMES = [
   'experiments',
   'experiment_results',
   'running_spans',
+  'sampling_policies',
+  'sampling_decisions',
 ] as const;
 
 export const quoteName = (name: string): string => `\`${name.replaceAll('\\', '\\\\').replaceAll('`', '\\`')}\``;

@@ -3,7 +3,7 @@ import { ChParams, type ChClient } from './client.js';
 import { type SchemaLayout, localName, onCluster } from './schema.js';
 
 /** Each kind of record: its table, the time that ends its use, and whether its table is partitioned by day of that time. */
-const RETAINED: Record<Exclude<RetainedRecords, 'silences'>, { table: 'spans' | 'trace_parts' | 'errors' | 'alert_history' | 'logs' | 'metric_points' | 'scores' | 'llm_responses' | 'evaluator_runs' | 'running_spans'; column: string; byDay: boolean }> = {
+const RETAINED: Record<Exclude<RetainedRecords, 'silences'>, { table: 'spans' | 'trace_parts' | 'errors' | 'alert_history' | 'logs' | 'metric_points' | 'scores' | 'llm_responses' | 'evaluator_runs' | 'running_spans' | 'sampling_decisions'; column: string; byDay: boolean }> = {
   spans: { table: 'spans', column: 'start_us', byDay: true },
   // Partitioned by start, deleted by end: a day of parts may hold one that ends after the cutoff.
   traceParts: { table: 'trace_parts', column: 'end_us', byDay: false },
@@ -15,6 +15,7 @@ const RETAINED: Record<Exclude<RetainedRecords, 'silences'>, { table: 'spans' | 
   llmResponses: { table: 'llm_responses', column: 'time_us', byDay: true },
   evaluatorRuns: { table: 'evaluator_runs', column: 'time_us', byDay: true },
   runningSpans: { table: 'running_spans', column: 'start_us', byDay: true },
+  samplingDecisions: { table: 'sampling_decisions', column: 'start_us', byDay: true },
 };
 
 const DAY_US = 86_400_000_000;

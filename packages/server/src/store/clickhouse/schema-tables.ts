@@ -6,6 +6,7 @@
 
 import { ID, JSON_TEXT, LC, LCN, TIME, type TableDef, dayOf } from './schema-columns.js';
 import { QUALITY_TABLE_DEFS } from './schema-quality-tables.js';
+import { SAMPLING_TABLE_DEFS } from './schema-sampling-tables.js';
 
 export type { TableDef } from './schema-columns.js';
 
@@ -450,4 +451,6 @@ ${SPAN_COLUMNS},
     shardBy: 'cityHash64(project_id)',
   },
   ...QUALITY_TABLE_DEFS,
+  // Tail sampling (issue 35, helper S).
+  ...SAMPLING_TABLE_DEFS,
 ];

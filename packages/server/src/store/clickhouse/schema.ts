@@ -18,7 +18,7 @@ import { CACHE_HIT, TABLE_DEFS } from './schema-tables.js';
  * `ReplacingMergeTree` tables with a version (and a deleted flag where rows go away), read with
  * `FINAL`.
  */
-export const CLICKHOUSE_SCHEMA_VERSION = 5;
+export const CLICKHOUSE_SCHEMA_VERSION = 6;
 
 /** The tables a commit appends rows to, each row with its commit's `batch_id`. */
 export const BATCHED_TABLES = ['spans', 'trace_parts', 'logs', 'metric_points', 'errors', 'scores', 'llm_responses', 'running_spans'] as const;
@@ -85,6 +85,7 @@ const TTL_SIGNAL: Record<string, keyof RetentionTtl> = {
   llm_responses: 'tracesSeconds',
   running_spans: 'tracesSeconds',
   evaluator_runs: 'tracesSeconds',
+  sampling_decisions: 'tracesSeconds',
   logs: 'logsSeconds',
   metric_points: 'metricsSeconds',
 };

@@ -54,6 +54,7 @@ const TABLES: SqlTables = {
   experiments: 'experiments',
   experiment_results: 'experiment_results',
   running_spans: 'running_spans',
+  sampling_decisions: 'sampling_decisions',
 };
 
 export const duckDbDialect: Dialect<DuckDbParams> = {

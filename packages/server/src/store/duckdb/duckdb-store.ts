@@ -28,6 +28,7 @@ import { SqlLiveStore } from '../sql/live.js';
 import { duckDbCursor, duckDbLiveCommits } from './live.js';
 import { DuckDbRecordExport } from './record-export.js';
 import { DuckDbTraceReads } from './trace-reads.js';
+import { DuckDbSamplingStore } from './sampling.js';
 
 /** Where the API's export streams write their files before reading them: beside the database, on its disk. */
 function exportTempDir(path: string): string | null {
@@ -73,6 +74,8 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   readonly exporter: DuckDbExporter;
   /** Export (issue 34): a signal's records as Parquet or JSON Lines, by DuckDB's own writers. */
   readonly exports: DuckDbRecordExport;
+  /** Tail sampling (issue 35): policies, decisions, and slimming in place. */
+  readonly sampling: DuckDbSamplingStore;
   /**
    * Set when DuckDB has invalidated the database (a checkpoint that failed, as on a full disk):
    * nothing works on it until it is detached and attached again, which the next write does.
@@ -102,6 +105,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     this.exports = new DuckDbRecordExport((what, fn) => this.onOwnConnection(what, fn), exportTempDir(path));
     this.live = new SqlLiveStore(this.sql, duckDbLiveCommits, async () => duckDbCursor(this.writer.lastCommittedSeq));
     this.runningSpans = new DuckDbRunningSpanStore(this.sql);
+    this.sampling = new DuckDbSamplingStore(this.sql);
     this.traces = new DuckDbTraceReads(this.sql, (what, fn) => this.onOwnConnection(what, fn), (what, fn) => this.guard(what, fn));
   }
 

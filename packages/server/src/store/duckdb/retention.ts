@@ -15,6 +15,8 @@ const DELETE_OLDER_THAN: Record<RetainedRecords, string> = {
   evaluatorRuns: 'DELETE FROM evaluator_runs WHERE time_us < $1::BIGINT',
   // By start, as spans: a span running past the cutoff started before it.
   runningSpans: 'DELETE FROM running_spans WHERE start_us < $1::BIGINT',
+  // By the trace's start, as its spans.
+  samplingDecisions: 'DELETE FROM sampling_decisions WHERE start_us < $1::BIGINT',
 };
 
 /** Deletes every project's records of one kind older than the cutoff; how many. */

@@ -11,7 +11,7 @@
  * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
  * append-only (spans of one trace arrive in many batches, from many services).
  */
-export const SCHEMA_VERSION = 11;
+export const SCHEMA_VERSION = 12;
 
 /** The span columns `spans` and `running_spans` share, in `store/tables.ts`' order. */
 const SPAN_COLUMNS = `  project_id VARCHAR NOT NULL,
@@ -390,6 +390,24 @@ CREATE TABLE IF NOT EXISTS experiment_results (
   output_tokens BIGINT,
   cost_usd DOUBLE,
   time_us BIGINT NOT NULL
+);
+
+-- Tail sampling (issue 35, helper S): policies set through the API, one per project, and one
+-- decision per trace (sampling/runner.ts), kept as long as the trace's spans (by its start).
+CREATE TABLE IF NOT EXISTS sampling_policies (
+  project_id VARCHAR PRIMARY KEY,
+  policy VARCHAR NOT NULL,
+  updated_us BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sampling_decisions (
+  project_id VARCHAR NOT NULL,
+  trace_id VARCHAR NOT NULL,
+  kept BOOLEAN NOT NULL,
+  reason VARCHAR NOT NULL,
+  start_us BIGINT NOT NULL,
+  end_us BIGINT NOT NULL,
+  decided_us BIGINT NOT NULL,
+  PRIMARY KEY (project_id, trace_id)
 );
 
 CREATE TABLE IF NOT EXISTS metric_points (

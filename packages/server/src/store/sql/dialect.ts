@@ -49,6 +49,8 @@ export interface SqlTables {
   readonly experiments: string;
   readonly experiment_results: string;
   readonly running_spans: string;
+  /** Tail sampling (issue 35, helper S): one decision per trace. */
+  readonly sampling_decisions: string;
 }
 
 export interface Dialect<P extends Params = Params> {

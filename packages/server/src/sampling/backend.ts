@@ -1,0 +1,80 @@
+import type { SamplingPolicy } from '@spoor/model';
+import type { LiveCursor } from '../store/live-cursor.js';
+import type { TraceFilter } from '../store/ports/evaluators.js';
+import type { SamplingDecision, SamplingStore } from '../store/ports/sampling.js';
+import type { Store } from '../store/store.js';
+import { type SamplingReason, decide } from './decide.js';
+import { type ResolvedPolicy, resolvePolicy } from './policy.js';
+
+/** The trace list's filter that matches every trace, to which a score filter is added. */
+const EVERY_TRACE: TraceFilter = {
+  service: null, spanName: null, text: null, status: null, minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [],
+};
+
+/** What a round of decisions did: traces decided, by reason, and sampled-out traces slimmed again (a late span). */
+export interface DecideOutcome {
+  decided: Partial<Record<SamplingReason, number>>;
+  again: number;
+}
+
+/**
+ * Decides these complete traces by the policy, in a few reads whatever their number, and applies
+ * the decisions: each trace not decided before is decided and recorded, then those sampled out
+ * are slimmed. A trace decided sampled out before and found complete again (a span came late and
+ * moved its end) is slimmed again: its decision stands. Recorded before slimming, so a crash
+ * between the two leaves a decision whose trace the next round (after a restart, its look back)
+ * finds complete again and slims.
+ */
+export async function decideTraces(store: SamplingStore, projectId: string, traceIds: readonly string[], policy: ResolvedPolicy, nowUs: number): Promise<DecideOutcome> {
+  const decided = await store.decisionsOf(projectId, traceIds);
+  const again = traceIds.filter((id) => decided.get(id) === false);
+  const facts = await store.facts(projectId, traceIds.filter((id) => !decided.has(id)));
+  const reasons = new Map(facts.map((f) => [f.traceId, decide(f, policy, { score: false, filter: false })]));
+  // The filter and score rules only for the traces the cheaper rules and the rate would not keep.
+  const undecided = facts.filter((f) => reasons.get(f.traceId) === 'sampled_out').map((f) => f.traceId);
+  if (undecided.length > 0) {
+    const scored = new Set<string>();
+    for (const score of policy.scoreUnder) for (const id of await store.matching(projectId, undecided, { ...EVERY_TRACE, scores: [score] })) scored.add(id);
+    const filtered = new Set(policy.filter === null ? [] : await store.matching(projectId, undecided, policy.filter));
+    for (const id of undecided) if (scored.has(id)) reasons.set(id, 'score');
+    else if (filtered.has(id)) reasons.set(id, 'filter');
+  }
+  const decisions: SamplingDecision[] = facts.map((f) => {
+    const reason = reasons.get(f.traceId)!;
+    return { traceId: f.traceId, kept: reason !== 'sampled_out', reason, startUs: f.startUs, endUs: f.endUs, decidedUs: nowUs };
+  });
+  await store.record(projectId, decisions);
+  const out = decisions.filter((d) => !d.kept).map((d) => d.traceId);
+  if (out.length + again.length > 0) await store.slim(projectId, [...out, ...again]);
+  const counts: Partial<Record<SamplingReason, number>> = {};
+  for (const d of decisions) counts[d.reason as SamplingReason] = (counts[d.reason as SamplingReason] ?? 0) + 1;
+  return { decided: counts, again: again.length };
+}
+
+/**
+ * Tail sampling's calls, as the database thread serves them (`dbthread/calls.ts`): policies, a
+ * round of decisions (deciding is done there, beside the reads, so only ids and counts cross
+ * threads), and the late spans' sweep.
+ */
+export function samplingCalls(store: Pick<Store, 'sampling'>) {
+  const s = store.sampling;
+  return {
+    samplingPolicies: s.listPolicies.bind(s),
+    samplingPutPolicy: s.putPolicy.bind(s),
+    samplingDeletePolicy: s.deletePolicy.bind(s),
+    samplingDecide: (projectId: string, traceIds: readonly string[], policy: SamplingPolicy, nowUs: number): Promise<DecideOutcome> =>
+      decideTraces(s, projectId, traceIds, resolvePolicy(policy), nowUs),
+    /** Complete traces whose spans commits after `after` up to `upTo` brought after the scan by end time had passed `endedByUs`. */
+    samplingLateTraces: s.lateTraces.bind(s),
+  };
+}
+
+export type SamplingCalls = ReturnType<typeof samplingCalls>;
+
+/** The calls the runner and the API make (a `DbClient` has them all), with the lease and reads evaluators share. */
+export type SamplingBackend = { readonly [K in keyof SamplingCalls]: SamplingCalls[K] } & {
+  evaluatorCompleteTraces: Store['evaluators']['completeTraces'];
+  evaluatorTakeLease: Store['evaluators']['takeLease'];
+  evaluatorRunningTraces: Store['runningSpans']['lastHeard'];
+  liveHead: () => Promise<LiveCursor>;
+};

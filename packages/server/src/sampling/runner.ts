@@ -1,0 +1,126 @@
+import type { SamplingPolicy } from '@spoor/model';
+import { DEFAULT_STALE_AFTER_MS } from '../query/query-service.js';
+import type { LiveCursor } from '../store/live-cursor.js';
+import type { TimeKey, TraceFilter } from '../store/store.js';
+import { endedOnly } from '../quality/runner.js';
+import type { DecideOutcome, SamplingBackend } from './backend.js';
+
+/**
+ * The tail sampler of one project. Each round it takes (or keeps) the project's sampling lease,
+ * the lease evaluators take, under the name `sampling/<project>` (`EvaluatorStore.takeLease`), so
+ * of the servers sharing a store one decides a project's traces, and a trace whose parts reached
+ * two servers is decided once. It then finds the traces completed since its cursor by THE rule of
+ * completeness evaluators judge by (`quality/runner.ts`): the root span has ended and no span of
+ * the trace ended within the last `traceQuietMs`; a trace with a span still running (not
+ * abandoned) waits until that span ends (its end then moves past the cursor and the trace is
+ * found again). Those traces are decided on the database thread (`decideTraces`): recorded, and
+ * slimmed when sampled out. A trace found again whose decision is recorded keeps it, so a restart,
+ * which looks back `startLookbackMs`, decides nothing twice.
+ *
+ * Spans committed after the scan by end time passed them (an exporter that sent late, a spool
+ * replayed) are found by the commits since the last round (`samplingLateTraces`): a trace they
+ * complete is decided then, and a sampled-out trace they belong to is slimmed again.
+ */
+export interface SamplingRunnerOptions {
+  db: SamplingBackend;
+  projectId: string;
+  /** Who this runner is in the lease (a server's id and a random part). */
+  holder: string;
+  traceQuietMs: number;
+  staleAfterMs?: number;
+  nowUs: () => number;
+  /** Traces decided per read; a round reads again while reads come back full, up to `maxReadsPerRound`. Default 2,000. */
+  tracesPerRead?: number;
+  /** Default 16: at 2,000 traces a read, 32,000 traces a round (a round every 2 s keeps up with 16,000 traces a second). */
+  maxReadsPerRound?: number;
+  /** How long a lease lasts, ms; renewed when half has gone. Default 30 s. */
+  leaseTtlMs?: number;
+  /** How far back the first round after a start looks, ms (decisions recorded keep it from deciding twice). Default 1 h. */
+  startLookbackMs?: number;
+  onDecided?: (projectId: string, outcome: DecideOutcome) => void;
+  onError?: (message: string, data: Record<string, unknown>) => void;
+}
+
+const NO_FILTER: TraceFilter = {
+  service: null, spanName: null, text: null, status: null, minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [],
+};
+
+export class SamplingRunner {
+  private cursor: TimeKey | null = null;
+  private live: LiveCursor | null = null;
+  private leaseUntilUs = 0;
+  private readonly startedUs: number;
+  private readonly leaseName: string;
+
+  constructor(private readonly options: SamplingRunnerOptions) {
+    this.startedUs = options.nowUs();
+    this.leaseName = `sampling/${options.projectId}`;
+  }
+
+  /**
+   * One round under `policy` (set at `sinceUs`; `null`: no policy, every trace is kept and nothing
+   * is decided). Errors are reported, never thrown.
+   */
+  async tick(policy: SamplingPolicy | null, sinceUs: number): Promise<void> {
+    const { db, projectId } = this.options;
+    if (policy === null) {
+      // A policy set later decides what completes from then on.
+      this.cursor = null;
+      return;
+    }
+    const nowUs = this.options.nowUs();
+    try {
+      if (!(await this.holdLease(nowUs))) {
+        // Another server decides; this one starts afresh if the lease comes to it.
+        this.cursor = null;
+        this.live = null;
+        return;
+      }
+      const lookbackUs = (this.options.startLookbackMs ?? 3_600_000) * 1000;
+      let cursor = this.cursor ?? { timeUs: Math.max(sinceUs, this.startedUs - lookbackUs), id: '' };
+      // Before the scan: what came late of what the rounds before scanned (this round's scan finds the rest).
+      await this.decideLate(policy, cursor.timeUs, nowUs);
+      const upToUs = nowUs - this.options.traceQuietMs * 1000;
+      const limit = this.options.tracesPerRead ?? 2000;
+      for (let read = 0; read < (this.options.maxReadsPerRound ?? 16) && upToUs >= cursor.timeUs; read++) {
+        const traces = await db.evaluatorCompleteTraces(projectId, NO_FILTER, cursor, upToUs, limit);
+        const ended = await endedOnly(db.evaluatorRunningTraces, projectId, traces, nowUs, this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
+        if (ended.length > 0) this.options.onDecided?.(projectId, await db.samplingDecide(projectId, ended, policy, nowUs));
+        if (traces.length < limit) {
+          cursor = { timeUs: upToUs + 1, id: '' };
+          break;
+        }
+        cursor = { timeUs: traces.at(-1)!.endUs, id: traces.at(-1)!.traceId };
+      }
+      this.cursor = cursor;
+    } catch (error) {
+      this.options.onError?.('a tail-sampling round failed; the next round tries again', { projectId, err: error });
+    }
+  }
+
+  /** Decides (or slims again) the traces that spans committed since the last round completed after the scan passed `scannedToUs`. */
+  private async decideLate(policy: SamplingPolicy, scannedToUs: number, nowUs: number): Promise<void> {
+    const { db, projectId } = this.options;
+    const head = await db.liveHead();
+    if (this.live !== null) {
+      const late = await db.samplingLateTraces(projectId, this.live, head, scannedToUs);
+      const limit = this.options.tracesPerRead ?? 2000;
+      // A read's worth at a time, as the scan decides them.
+      for (let i = 0; i < late.length; i += limit) {
+        const ended = await endedOnly(db.evaluatorRunningTraces, projectId, late.slice(i, i + limit), nowUs, this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
+        if (ended.length > 0) this.options.onDecided?.(projectId, await db.samplingDecide(projectId, ended, policy, nowUs));
+      }
+    }
+    this.live = head;
+  }
+
+  /** Whether this runner holds the lease now, renewing it when half of it has gone. */
+  private async holdLease(nowUs: number): Promise<boolean> {
+    const ttlUs = (this.options.leaseTtlMs ?? 30_000) * 1000;
+    if (this.leaseUntilUs - nowUs > ttlUs / 2) return true;
+    const held = await this.options.db.evaluatorTakeLease(this.leaseName, this.options.holder, nowUs, ttlUs);
+    this.leaseUntilUs = held ? nowUs + ttlUs : 0;
+    return held;
+  }
+
+}

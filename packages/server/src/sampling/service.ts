@@ -1,0 +1,137 @@
+import { randomBytes } from 'node:crypto';
+import { type SamplingAnswer, type SamplingPolicy, isoFromMicros } from '@spoor/model';
+import { AppError } from '../errors.js';
+import type { SamplingBackend } from './backend.js';
+import { type ResolvedPolicy, type SamplingFile, filePolicyFor, resolvePolicy } from './policy.js';
+import { SamplingRunner, type SamplingRunnerOptions } from './runner.js';
+
+export interface SamplingServiceOptions {
+  db: SamplingBackend;
+  /** This server's id: a runner's lease holder is it and a random part. */
+  serverId: string;
+  traceQuietMs: number;
+  staleAfterMs?: number;
+  /** The `--sampling` file, `null` for none. */
+  file: SamplingFile | null;
+  /** The projects to sample besides those with a policy set through the API (those with keys, and `default`). */
+  projects: () => readonly string[];
+  /** How often each project's runner looks for complete traces, ms. Default 2 s. */
+  tickMs?: number;
+  nowUs?: () => number;
+  runner?: Partial<Pick<SamplingRunnerOptions, 'tracesPerRead' | 'maxReadsPerRound' | 'leaseTtlMs' | 'startLookbackMs'>>;
+  onDecided?: SamplingRunnerOptions['onDecided'];
+  onError?: (message: string, data: Record<string, unknown>) => void;
+}
+
+/** A project's policy in force: the API's (over the file's), with when it was set. */
+interface InForce {
+  source: 'api' | 'file';
+  resolved: ResolvedPolicy;
+  updatedUs: number;
+}
+
+/**
+ * Tail sampling through the API and each project's runner. Policies set through the API are read
+ * from the store every round (another server sharing it may have set one) and are over the
+ * `--sampling` file's; a project with neither keeps every trace. Each round runs every project's
+ * runner in turn (a round still going is not overlapped), off the ingest path.
+ */
+export class SamplingService {
+  private readonly runners = new Map<string, SamplingRunner>();
+  private api = new Map<string, InForce>();
+  private readonly nowUs: () => number;
+  private timer: NodeJS.Timeout | null = null;
+  private round: Promise<void> | null = null;
+
+  private constructor(private readonly options: SamplingServiceOptions) {
+    this.nowUs = options.nowUs ?? (() => Date.now() * 1000);
+  }
+
+  static async start(options: SamplingServiceOptions): Promise<SamplingService> {
+    const service = new SamplingService(options);
+    await service.readPolicies();
+    service.timer = setInterval(() => void service.runRound(), options.tickMs ?? 2000);
+    service.timer.unref();
+    return service;
+  }
+
+  /** One round of every project's runner. */
+  runRound(): Promise<void> {
+    this.round ??= (async () => {
+      try {
+        await this.readPolicies();
+      } catch (error) {
+        // The policies read before stay in force.
+        this.options.onError?.('could not read the sampling policies; those read before stay in force', { err: error });
+      }
+      const projects = new Set([...this.options.projects(), ...this.api.keys(), ...(this.options.file?.projects.keys() ?? [])]);
+      for (const projectId of projects) {
+        const inForce = this.inForce(projectId);
+        await this.runnerOf(projectId).tick(inForce?.resolved.policy ?? null, inForce?.updatedUs ?? 0);
+      }
+    })().finally(() => (this.round = null));
+    return this.round;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    await this.round;
+  }
+
+  get(projectId: string): SamplingAnswer {
+    const inForce = this.inForce(projectId);
+    if (inForce === null) return { projectId, source: 'none', policy: null, updatedAt: null };
+    return { projectId, source: inForce.source, policy: inForce.resolved.policy, updatedAt: inForce.source === 'api' ? isoFromMicros(inForce.updatedUs) : null };
+  }
+
+  /** Sets the project's policy over the file's; a 400 names what is wrong with it. */
+  async put(projectId: string, body: unknown): Promise<SamplingAnswer> {
+    const resolved = resolvePolicy(body);
+    const nowUs = this.nowUs();
+    await this.options.db.samplingPutPolicy(projectId, JSON.stringify(resolved.policy), nowUs);
+    this.api.set(projectId, { source: 'api', resolved, updatedUs: nowUs });
+    return this.get(projectId);
+  }
+
+  /** Removes the policy set through the API (the file's, if any, is in force again). */
+  async delete(projectId: string): Promise<void> {
+    if (!(await this.options.db.samplingDeletePolicy(projectId))) throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no sampling policy set through the API`);
+    this.api.delete(projectId);
+  }
+
+  private inForce(projectId: string): InForce | null {
+    const api = this.api.get(projectId);
+    if (api !== undefined) return api;
+    const file = filePolicyFor(this.options.file, projectId);
+    // The file's policy was in force before this server started: it decides what completed in the look back too.
+    return file === null ? null : { source: 'file', resolved: file, updatedUs: 0 };
+  }
+
+  private async readPolicies(): Promise<void> {
+    const records = await this.options.db.samplingPolicies();
+    const api = new Map<string, InForce>();
+    for (const r of records) {
+      try {
+        api.set(r.projectId, { source: 'api', resolved: resolvePolicy(JSON.parse(r.policy) as SamplingPolicy), updatedUs: r.updatedUs });
+      } catch (error) {
+        // Stored by a server with other rules: its project keeps every trace until it is set again.
+        this.options.onError?.(`the sampling policy of project '${r.projectId}' cannot be used; every trace of it is kept until it is set again`, { projectId: r.projectId, err: error });
+      }
+    }
+    this.api = api;
+  }
+
+  private runnerOf(projectId: string): SamplingRunner {
+    let runner = this.runners.get(projectId);
+    if (runner === undefined) {
+      const { db, traceQuietMs, staleAfterMs, onDecided, onError } = this.options;
+      runner = new SamplingRunner({
+        db, projectId, traceQuietMs, staleAfterMs, onDecided, onError, nowUs: this.nowUs,
+        holder: `${this.options.serverId}/${randomBytes(6).toString('hex')}`, ...this.options.runner,
+      });
+      this.runners.set(projectId, runner);
+    }
+    return runner;
+  }
+}

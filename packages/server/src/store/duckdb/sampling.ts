@@ -1,0 +1,78 @@
+import type { SamplingDecision, SamplingPolicyRecord } from '../ports/sampling.js';
+import { SqlSamplingStore, decisionRow, notSlim, slimAssignments } from '../sql/sampling.js';
+import { traceBounds } from '../sql/trace-bounds.js';
+import type { DuckDbSql } from './dialect.js';
+import { duckDbLiveCommits } from './live.js';
+import { columnsOf } from './read.js';
+
+/** A slim span's attributes: `{}`, or only its `cache.hit` when it has one (the realtime numbers count it). */
+const SLIM_ATTRIBUTES = `CASE WHEN contains(attributes, '"cache.hit"')
+  THEN coalesce('{"cache.hit":' || CAST(json_extract(attributes, '/cache.hit') AS VARCHAR) || '}', '{}') ELSE '{}' END`;
+
+/**
+ * Tail sampling in the DuckDB file: policies and decisions in their own small tables, and a
+ * sampled-out trace slimmed in place by `UPDATE` (DuckDB reuses the space of the texts it
+ * replaced once a checkpoint has rewritten their row groups).
+ */
+export class DuckDbSamplingStore extends SqlSamplingStore {
+  constructor(private readonly duckdb: DuckDbSql) {
+    super(duckdb, duckDbLiveCommits);
+  }
+
+  listPolicies(): Promise<SamplingPolicyRecord[]> {
+    return this.duckdb.on('list sampling policies', async (c) => {
+      const columns = await columnsOf(c, 'SELECT project_id, policy, updated_us FROM sampling_policies ORDER BY project_id', []);
+      return (columns.project_id ?? []).map((projectId, i) => ({ projectId: projectId as string, policy: columns.policy![i] as string, updatedUs: Number(columns.updated_us![i]) }));
+    });
+  }
+
+  async putPolicy(projectId: string, policy: string, nowUs: number): Promise<void> {
+    await this.duckdb.on('save a sampling policy', (c) =>
+      c.run(
+        `INSERT INTO sampling_policies VALUES ($1, $2, $3::BIGINT)
+         ON CONFLICT (project_id) DO UPDATE SET policy = excluded.policy, updated_us = excluded.updated_us`,
+        [projectId, policy, nowUs],
+      ),
+    );
+  }
+
+  deletePolicy(projectId: string): Promise<boolean> {
+    return this.duckdb.on('delete a sampling policy', async (c) => Number((await c.run('DELETE FROM sampling_policies WHERE project_id = $1', [projectId])).rowsChanged) > 0);
+  }
+
+  async record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void> {
+    if (decisions.length === 0) return;
+    // One statement for every decision, as one JSON array; a trace decided before keeps its first decision.
+    await this.duckdb.on('record sampling decisions', (c) =>
+      c.run(
+        `INSERT INTO sampling_decisions
+         SELECT $1, r.trace_id, r.kept, r.reason, r.start_us, r.end_us, r.decided_us
+         FROM (SELECT unnest(from_json($2::JSON, '[{"trace_id":"VARCHAR","kept":"BOOLEAN","reason":"VARCHAR","start_us":"BIGINT","end_us":"BIGINT","decided_us":"BIGINT"}]'), recursive := true)) r
+         ON CONFLICT DO NOTHING`,
+        [projectId, JSON.stringify(decisions.map(decisionRow))],
+      ),
+    );
+  }
+
+  async slim(projectId: string, traceIds: readonly string[]): Promise<void> {
+    if (traceIds.length === 0) return;
+    const d = this.duckdb.dialect;
+    const bounds = await traceBounds(this.duckdb, projectId, traceIds);
+    if (bounds !== null) {
+      const p = d.params();
+      const set = slimAssignments(SLIM_ATTRIBUTES).map(([column, value]) => `${column} = ${value}`).join(', ');
+      await this.duckdb.on('slim sampled-out spans', (c) =>
+        c.run(
+          `UPDATE spans SET ${set}
+           WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)}
+             AND start_us BETWEEN ${p.int(bounds.fromUs)} AND ${p.int(bounds.toUs)} AND ${notSlim(SLIM_ATTRIBUTES)}`,
+          p.values,
+        ),
+      );
+    }
+    const p = d.params();
+    await this.duckdb.on('delete the logs of sampled-out traces', (c) =>
+      c.run(`DELETE FROM logs WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)}`, p.values),
+    );
+  }
+}

@@ -1,0 +1,74 @@
+import type { TimeRange, TraceQuery } from '@spoor/model';
+import type { LiveCursor } from '../live-cursor.js';
+import type { CompleteTrace, TraceFilter } from './evaluators.js';
+
+/** A policy set through the API, as JSON text (checked by `sampling/`, not by the store). */
+export interface SamplingPolicyRecord {
+  projectId: string;
+  policy: string;
+  updatedUs: number;
+}
+
+/** What deciding a complete trace reads of it (`sampling/decide.ts`). */
+export interface SamplingFacts {
+  traceId: string;
+  startUs: number;
+  endUs: number;
+  errorCount: number;
+  /** The spans' summed cost, `null` when no span has one. */
+  costUsd: number | null;
+  /** Per category index (`SPAN_CATEGORIES`), the trace's longest span of it, µs; 0 where it has none. */
+  longestUs: number[];
+}
+
+/** Whether a trace was kept whole, why, and when: a row of `sampling_decisions`. */
+export interface SamplingDecision {
+  traceId: string;
+  kept: boolean;
+  /** The keep rule that held (`errors`, `slow`, `cost`, `score`, `filter`), `rate`, or `sampled_out`. */
+  reason: string;
+  /** The trace's start and end, µs: the range counts (`countSampledOut`) and retention go by the start. */
+  startUs: number;
+  endUs: number;
+  decidedUs: number;
+}
+
+/**
+ * Tail sampling's storage: the policies set through the API, one decision per trace (kept whole
+ * or sampled out), and the slimming of a sampled-out trace: its spans keep every column that
+ * statistics read and lose their attributes (but `cache.hit`), events and links; its logs go.
+ * Its LLM response ids stay (an id and a span's ids, a few bytes per call): a user's feedback
+ * sent later by response id still finds its trace, so score statistics stay exact. Slimming is
+ * idempotent, so it is applied again to spans arriving late.
+ */
+export interface SamplingStore {
+  /** Every project's policy, read whole at start and on each round (few and small). */
+  listPolicies(): Promise<SamplingPolicyRecord[]>;
+  putPolicy(projectId: string, policy: string, nowUs: number): Promise<void>;
+  /** `false` when the project had none. */
+  deletePolicy(projectId: string): Promise<boolean>;
+  /** What deciding reads of these traces (their `trace_parts` and the longest span per category), in no order; none for a trace not stored. */
+  facts(projectId: string, traceIds: readonly string[]): Promise<SamplingFacts[]>;
+  /** The ids of these traces the trace list's filter (its span, trace and score filters) matches. */
+  matching(projectId: string, traceIds: readonly string[], filter: TraceFilter): Promise<string[]>;
+  /** Of these traces, the decisions recorded: trace id to kept. */
+  decisionsOf(projectId: string, traceIds: readonly string[]): Promise<Map<string, boolean>>;
+  /** Records decisions; a trace decided before keeps its first decision. */
+  record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void>;
+  /** Slims every stored span of these traces and deletes their logs (again for spans and logs stored since). */
+  slim(projectId: string, traceIds: readonly string[]): Promise<void>;
+  /**
+   * Complete traces (root ended, every span ended by `endedByUs`) that a commit after `after` up
+   * to `upTo` wrote a span of that had ended by `endedByUs`: spans that came after the scan by
+   * end time passed them (an exporter that sent late, a spool replayed), which the runner decides
+   * (a trace not decided yet) or slims again (one sampled out). In end order.
+   */
+  lateTraces(projectId: string, after: LiveCursor, upTo: LiveCursor, endedByUs: number): Promise<CompleteTrace[]>;
+  /**
+   * The trace list's count over its range and filters (no cursor): how many traces it matches,
+   * and how many of them were sampled out.
+   */
+  countSampledOut(query: Omit<TraceQuery, 'limit' | 'cursor'>): Promise<{ total: number; sampledOut: number }>;
+  /** Whether the project has any sampled-out trace starting in the range: the list counts only then. */
+  anySampledOut(projectId: string, range: TimeRange): Promise<boolean>;
+}

@@ -1,0 +1,196 @@
+import { SPAN_CATEGORIES, type TimeRange, type TraceQuery } from '@spoor/model';
+import type { LiveCursor } from '../live-cursor.js';
+import type { CompleteTrace, TraceFilter } from '../ports/evaluators.js';
+import type { SamplingDecision, SamplingFacts, SamplingPolicyRecord, SamplingStore } from '../ports/sampling.js';
+import { isTrue, num, numOrNull } from '../record-rows.js';
+import type { SqlEngine } from './dialect.js';
+import type { LiveCommits } from './live.js';
+import { timeFilters } from './filters.js';
+import { TRACE_TOTALS, traceFilterSql } from './traces.js';
+
+/**
+ * Tail sampling's queries, written once for every engine. An engine gives how policies and
+ * decisions are written, how the columns of stored rows are changed and deleted (DuckDB's
+ * `UPDATE` and `DELETE`; ClickHouse's mutations), and its `attributes` expression of a slim span.
+ */
+
+/**
+ * What slimming sets on a sampled-out trace's spans. Everything statistics, time series, alerts,
+ * sessions and the waterfall read stays (ids, names, service, kind, category, times, status,
+ * tokens, cost, models, session and user); what sampling is for goes: attributes (LLM content
+ * lives there) but `cache.hit` (the realtime numbers count it), events, links and the trace state.
+ */
+export function slimAssignments(slimAttributes: string): Array<[column: string, value: string]> {
+  return [['attributes', slimAttributes], ['events', `'[]'`], ['links', `'[]'`], ['trace_state', `''`]];
+}
+
+/** A span not yet slim: what slimming again (a late span) changes, so that it touches only those rows. */
+export const notSlim = (slimAttributes: string): string => `(events <> '[]' OR links <> '[]' OR trace_state <> '' OR attributes <> ${slimAttributes})`;
+
+/** Trace ids one query names at most: 2,000 ids are 70 KB of query text where the engine inlines them. */
+export const IDS_PER_QUERY = 2000;
+
+/** Reasons a decision is recorded with. */
+export const KEEP_REASONS = ['errors', 'slow', 'cost', 'score', 'filter', 'rate'] as const;
+export const SAMPLED_OUT = 'sampled_out';
+
+export function decisionRow(d: SamplingDecision): Record<string, unknown> {
+  return { trace_id: d.traceId, kept: d.kept, reason: d.reason, start_us: d.startUs, end_us: d.endUs, decided_us: d.decidedUs };
+}
+
+export abstract class SqlSamplingStore implements SamplingStore {
+  constructor(
+    protected readonly sql: SqlEngine,
+    private readonly commits: LiveCommits,
+  ) {}
+
+  abstract listPolicies(): Promise<SamplingPolicyRecord[]>;
+  abstract putPolicy(projectId: string, policy: string, nowUs: number): Promise<void>;
+  abstract deletePolicy(projectId: string): Promise<boolean>;
+  abstract record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void>;
+  /** Slims the spans, and deletes the logs, of these traces. */
+  abstract slim(projectId: string, traceIds: readonly string[]): Promise<void>;
+
+  async facts(projectId: string, traceIds: readonly string[]): Promise<SamplingFacts[]> {
+    if (traceIds.length === 0) return [];
+    const d = this.sql.dialect;
+    const p = d.params();
+    const project = p.add(projectId);
+    const ids = p.texts(traceIds);
+    const totals = await this.sql.rows(
+      'read the traces to decide',
+      `SELECT trace_id, min(start_us) AS t_start, max(end_us) AS t_end, sum(error_count) AS t_errors, sum(cost_usd) AS t_cost
+       FROM ${d.tables.trace_parts} WHERE project_id = ${project} AND trace_id IN ${ids} GROUP BY trace_id`,
+      p,
+      (row): SamplingFacts => ({
+        traceId: row.get('trace_id') as string,
+        startUs: num(row.get('t_start')),
+        endUs: num(row.get('t_end')),
+        errorCount: num(row.get('t_errors')),
+        costUsd: numOrNull(row.get('t_cost')),
+        longestUs: SPAN_CATEGORIES.map(() => 0),
+      }),
+    );
+    if (totals.length === 0) return [];
+    const byId = new Map(totals.map((t) => [t.traceId, t]));
+    // The spans within the traces' bounds: their start times let both engines skip the rest (zone maps, day partitions).
+    const q = d.params();
+    const longest = await this.sql.rows(
+      'read the longest spans of the traces to decide',
+      `SELECT trace_id, category, max(duration_us) AS longest FROM ${d.tables.spans}
+       WHERE project_id = ${q.add(projectId)} AND trace_id IN ${q.texts(traceIds)}
+         AND start_us BETWEEN ${q.int(Math.min(...totals.map((t) => t.startUs)))} AND ${q.int(Math.max(...totals.map((t) => t.endUs)))}
+       GROUP BY trace_id, category`,
+      q,
+      (row) => ({ traceId: row.get('trace_id') as string, category: num(row.get('category')), longestUs: num(row.get('longest')) }),
+    );
+    for (const l of longest) {
+      const facts = byId.get(l.traceId);
+      if (facts !== undefined && l.category < facts.longestUs.length) facts.longestUs[l.category] = l.longestUs;
+    }
+    return totals;
+  }
+
+  matching(projectId: string, traceIds: readonly string[], filter: TraceFilter): Promise<string[]> {
+    if (traceIds.length === 0) return Promise.resolve([]);
+    const d = this.sql.dialect;
+    const p = d.params();
+    const project = p.add(projectId);
+    const { matched, traceFilters } = traceFilterSql(d, p, project, filter, null);
+    return this.sql.rows(
+      'match the traces to decide',
+      `SELECT trace_id, ${TRACE_TOTALS} FROM ${d.tables.trace_parts}
+       WHERE project_id = ${project} AND trace_id IN ${p.texts(traceIds)}${matched}
+       GROUP BY trace_id${traceFilters.length > 0 ? ` HAVING ${traceFilters.join(' AND ')}` : ''}`,
+      p,
+      (row) => row.get('trace_id') as string,
+    );
+  }
+
+  async decisionsOf(projectId: string, traceIds: readonly string[]): Promise<Map<string, boolean>> {
+    if (traceIds.length === 0) return new Map();
+    const d = this.sql.dialect;
+    const p = d.params();
+    const rows = await this.sql.rows(
+      'read sampling decisions',
+      `SELECT trace_id, kept, decided_us FROM ${d.tables.sampling_decisions}
+       WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)} ORDER BY decided_us DESC`,
+      p,
+      (row) => ({ traceId: row.get('trace_id') as string, kept: isTrue(row.get('kept')) }),
+    );
+    // Newest first, so the first decision of a trace (two servers' at once, before a lease changed hands) is set last and stands.
+    return new Map(rows.map((r) => [r.traceId, r.kept]));
+  }
+
+  async lateTraces(projectId: string, after: LiveCursor, upTo: LiveCursor, endedByUs: number): Promise<CompleteTrace[]> {
+    const d = this.sql.dialect;
+    const p = d.params();
+    const rows = this.commits.rowsOf(p, 'trace_parts', after, upTo);
+    if (rows === null) return [];
+    const project = p.add(projectId);
+    const endedBy = p.int(endedByUs);
+    // The parts these commits wrote that ended by then: as a trace's parts come while it runs, few or none.
+    const late = await this.sql.rows(
+      'find traces whose spans came late',
+      `SELECT trace_id, min(start_us) AS t_start, max(end_us) AS t_end FROM ${d.tables.trace_parts}
+       WHERE project_id = ${project}
+         AND trace_id IN (SELECT r.trace_id FROM ${rows.from} WHERE r.project_id = ${project} AND ${rows.where} AND r.end_us <= ${endedBy})
+       GROUP BY trace_id HAVING max(end_us) <= ${endedBy}`,
+      p,
+      (row) => ({ traceId: row.get('trace_id') as string, startUs: num(row.get('t_start')), endUs: num(row.get('t_end')) }),
+    );
+    // Complete as `completeTraces` has it: the root span has ended too. A set of ids at a time (a
+    // spool replayed brings thousands; ClickHouse takes 256 KiB of query, 35 bytes an id).
+    const rooted = new Set<string>();
+    for (let i = 0; i < late.length; i += IDS_PER_QUERY) {
+      const chunk = late.slice(i, i + IDS_PER_QUERY);
+      const q = d.params();
+      const found = await this.sql.rows(
+        'find the roots of traces whose spans came late',
+        `SELECT DISTINCT trace_id FROM ${d.tables.spans}
+         WHERE project_id = ${q.add(projectId)} AND trace_id IN ${q.texts(chunk.map((t) => t.traceId))} AND parent_span_id IS NULL AND end_us > 0
+           AND start_us BETWEEN ${q.int(Math.min(...chunk.map((t) => t.startUs)))} AND ${q.int(Math.max(...chunk.map((t) => t.endUs)))}`,
+        q,
+        (row) => row.get('trace_id') as string,
+      );
+      for (const id of found) rooted.add(id);
+    }
+    return late.filter((t) => rooted.has(t.traceId)).map((t) => ({ traceId: t.traceId, endUs: t.endUs })).sort((a, b) => a.endUs - b.endUs || (a.traceId < b.traceId ? -1 : 1));
+  }
+
+  async countSampledOut(query: Omit<TraceQuery, 'limit' | 'cursor'>): Promise<{ total: number; sampledOut: number }> {
+    const d = this.sql.dialect;
+    const p = d.params();
+    const project = p.add(query.projectId);
+    const { fromUs, toUs } = query.range;
+    const { matched, traceFilters } = traceFilterSql(d, p, project, query, fromUs);
+    if (fromUs !== null) traceFilters.push(`t_start >= ${p.int(fromUs)}`);
+    if (toUs !== null) traceFilters.push(`t_start < ${p.int(toUs)}`);
+    const out = `SELECT trace_id FROM ${d.tables.sampling_decisions}
+      WHERE project_id = ${project} AND NOT kept${timeFilters(p, 'start_us', query.range).map((f) => ` AND ${f}`).join('')}`;
+    const [row] = await this.sql.rows(
+      'count the sampled-out traces of a range',
+      `SELECT count(*) AS n_total, count(*) FILTER (WHERE trace_id IN (${out})) AS n_out FROM (
+         SELECT trace_id, ${TRACE_TOTALS} FROM ${d.tables.trace_parts}
+         WHERE project_id = ${project}${matched}
+         GROUP BY trace_id${traceFilters.length > 0 ? ` HAVING ${traceFilters.join(' AND ')}` : ''}
+       ) AS listed`,
+      p,
+      (r) => ({ total: num(r.get('n_total')), sampledOut: num(r.get('n_out')) }),
+    );
+    return row ?? { total: 0, sampledOut: 0 };
+  }
+
+  async anySampledOut(projectId: string, range: TimeRange): Promise<boolean> {
+    const d = this.sql.dialect;
+    const p = d.params();
+    const where = [`project_id = ${p.add(projectId)}`, 'NOT kept', ...timeFilters(p, 'start_us', range)];
+    const [found] = await this.sql.rows(
+      'look for sampled-out traces',
+      `SELECT trace_id FROM ${d.tables.sampling_decisions} WHERE ${where.join(' AND ')} LIMIT 1`,
+      p,
+      () => true,
+    );
+    return found ?? false;
+  }
+}

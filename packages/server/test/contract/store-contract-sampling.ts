@@ -1,0 +1,157 @@
+import type { SpanGroupBy } from '@spoor/model';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_SAMPLING_KEEP } from '@spoor/model';
+import { decideTraces } from '../../src/sampling/backend.js';
+import { resolvePolicy } from '../../src/sampling/policy.js';
+import type { SamplingDecision, Store } from '../../src/store/store.js';
+import { ALL, T0, emptyLlm, log, query, scoreRecord, sid, span, spanFilter, tid } from '../support/record-fixtures.js';
+import { openForEachTest, recordBatch } from './per-test-store.js';
+
+const SEC = 1_000_000;
+
+const decision = (n: number, kept: boolean, overrides: Partial<SamplingDecision> = {}): SamplingDecision => ({
+  traceId: tid(n), kept, reason: kept ? 'rate' : 'sampled_out', startUs: T0, endUs: T0 + SEC, decidedUs: T0 + 60 * SEC, ...overrides,
+});
+
+/** A trace of a workflow root, a step and an LLM call, the call carrying content, events and a link; a log of it. */
+function heavyTrace(n: number, overrides: { llmEndUs?: number; error?: boolean; costUsd?: number } = {}) {
+  const traceId = tid(n);
+  const root = span({ traceId, spanId: sid(n * 10), name: 'run', category: 'workflow', startTimeUs: T0, endTimeUs: T0 + 10 * SEC, attributes: { 'app.route': '/ask' } });
+  const step = span({
+    traceId, spanId: sid(n * 10 + 1), parentSpanId: sid(n * 10), name: 'plan', category: 'step', startTimeUs: T0 + SEC, endTimeUs: T0 + 9 * SEC,
+    status: overrides.error === true ? { code: 'error', message: 'planner failed' } : { code: 'unset', message: '' },
+    attributes: { 'cache.hit': true, note: 'x'.repeat(200) },
+  });
+  const call = span({
+    traceId, spanId: sid(n * 10 + 2), parentSpanId: sid(n * 10 + 1), name: 'chat gpt-4o', category: 'llm', startTimeUs: T0 + 2 * SEC,
+    endTimeUs: overrides.llmEndUs ?? T0 + 5 * SEC, traceState: 'vendor=1',
+    attributes: { 'gen_ai.input.messages': 'What is the capital of Portugal?'.repeat(20), 'gen_ai.response.id': `resp-${n}` },
+    events: [{ timeUs: T0 + 3 * SEC, name: 'gen_ai.choice', attributes: { content: 'Lisbon' }, droppedAttributesCount: 0 }],
+    links: [{ traceId: tid(99), spanId: sid(99), traceState: '', attributes: {}, droppedAttributesCount: 0, flags: 0 }],
+    llm: { ...emptyLlm(), requestModel: 'gpt-4o', inputTokens: 40, outputTokens: 7, totalTokens: 47, costUsd: overrides.costUsd ?? 0.25 },
+  });
+  return { spans: [root, step, call], logs: [log({ logId: `log-${n}`, traceId, spanId: call.spanId, body: 'asked the model' })] };
+}
+
+/** The contract of `store.sampling`: policies, decisions, what deciding reads, and the slimming of a sampled-out trace. */
+export function describeSamplingContract(adapter: string, open: () => Promise<Store>): void {
+  describe(`Sampling store contract: ${adapter}`, () => {
+    let store: Store;
+    openForEachTest(open, (opened) => (store = opened));
+
+    it('keeps one policy per project, replaced by the next and removed once', async () => {
+      const s = store.sampling;
+      await s.putPolicy('default', '{"rate":0.1}', T0);
+      await s.putPolicy('shop', '{"rate":0.5}', T0 + 1);
+      await s.putPolicy('default', '{"rate":0.2}', T0 + 2);
+      expect(await s.listPolicies()).toEqual([
+        { projectId: 'default', policy: '{"rate":0.2}', updatedUs: T0 + 2 },
+        { projectId: 'shop', policy: '{"rate":0.5}', updatedUs: T0 + 1 },
+      ]);
+      expect(await s.deletePolicy('default')).toBe(true);
+      expect(await s.deletePolicy('default')).toBe(false);
+      expect(await s.deletePolicy('never')).toBe(false);
+      expect((await s.listPolicies()).map((p) => p.projectId)).toEqual(['shop']);
+    });
+
+    it("records a trace's first decision, reads them by trace, and counts a range's sampled-out traces per project", async () => {
+      const s = store.sampling;
+      await store.write(recordBatch({ spans: [1, 2, 3, 4].map((n) => span({ traceId: tid(n), spanId: sid(n), startTimeUs: T0 + n * SEC, endTimeUs: T0 + n * SEC + 5 })) }), null);
+      await s.record('default', [decision(1, true), decision(2, false, { startUs: T0 + 2 * SEC }), decision(3, false, { startUs: T0 + 3 * SEC })]);
+      // Decided again (two servers at once): the first decision stands.
+      await s.record('default', [decision(2, true), decision(4, false, { startUs: T0 + 4 * SEC })]);
+      await s.record('shop', [decision(1, false)]);
+      expect(await s.decisionsOf('default', [tid(1), tid(2), tid(4), tid(9)])).toEqual(new Map([[tid(1), true], [tid(2), false], [tid(4), false]]));
+      expect(await s.decisionsOf('default', [])).toEqual(new Map());
+      expect(await s.countSampledOut(query())).toEqual({ total: 4, sampledOut: 3 });
+      expect(await s.countSampledOut(query({ range: { fromUs: T0 + 3 * SEC, toUs: null } }))).toEqual({ total: 2, sampledOut: 2 });
+      expect(await s.countSampledOut(query({ range: { fromUs: null, toUs: T0 + 2 * SEC } }))).toEqual({ total: 1, sampledOut: 0 });
+      expect(await s.anySampledOut('default', { fromUs: null, toUs: T0 + 2 * SEC })).toBe(false);
+      expect(await s.anySampledOut('default', ALL)).toBe(true);
+      expect(await s.anySampledOut('other', ALL)).toBe(false);
+      expect(await store.deleteOlderThan('samplingDecisions', T0 + 3 * SEC)).toBe(3);
+      expect(await s.decisionsOf('default', [tid(1), tid(2), tid(3), tid(4)])).toEqual(new Map([[tid(3), false], [tid(4), false]]));
+    });
+
+    it("reads what deciding needs: errors, cost, each category's longest span, and the traces a filter or a score matches", async () => {
+      const a = heavyTrace(1, { error: true, costUsd: 2 });
+      const b = heavyTrace(2, { llmEndUs: T0 + 40 * SEC });
+      await store.write(recordBatch({ spans: [...a.spans, ...b.spans] }), null);
+      await store.scores.addScores([scoreRecord({ traceId: tid(2), spanId: null, name: 'helpfulness', value: 0.2 })], T0);
+      const facts = (await store.sampling.facts('default', [tid(1), tid(2), tid(9)])).sort((x, y) => (x.traceId < y.traceId ? -1 : 1));
+      const longest = (workflowS: number, stepS: number, llmS: number) => [workflowS * SEC, 0, stepS * SEC, llmS * SEC, 0, 0, 0, 0];
+      expect(facts).toEqual([
+        { traceId: tid(1), startUs: T0, endUs: T0 + 10 * SEC, errorCount: 1, costUsd: 2, longestUs: longest(10, 8, 3) },
+        { traceId: tid(2), startUs: T0, endUs: T0 + 40 * SEC, errorCount: 0, costUsd: 0.25, longestUs: longest(10, 8, 38) },
+      ]);
+      expect(await store.sampling.facts('shop', [tid(1)])).toEqual([]);
+      const every = { service: null, spanName: null, text: null, status: null, minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [] };
+      expect(await store.sampling.matching('default', [tid(1), tid(2)], { ...every, status: 'error' })).toEqual([tid(1)]);
+      expect((await store.sampling.matching('default', [tid(1), tid(2)], { ...every, model: 'gpt-4o' })).sort()).toEqual([tid(1), tid(2)]);
+      expect(await store.sampling.matching('default', [tid(1), tid(2)], { ...every, scores: [{ name: 'helpfulness', op: '<', value: 0.5 }] })).toEqual([tid(2)]);
+      expect(await store.sampling.matching('default', [tid(1)], { ...every, scores: [{ name: 'helpfulness', op: '<', value: 0.5 }] })).toEqual([]);
+    });
+
+    it("slims a sampled-out trace's spans and deletes its logs, leaving what statistics read, and other traces, as they were", async () => {
+      const out = heavyTrace(1);
+      const kept = heavyTrace(2);
+      await store.write(recordBatch({ spans: [...out.spans, ...kept.spans], logs: [...out.logs, ...kept.logs] }), null);
+      const stats = (groupBy: SpanGroupBy) => store.spanStats({ filter: spanFilter(), groupBy, limit: 100 });
+      const before = { byName: await stats({ column: 'name' }), byModel: await stats({ column: 'model' }), list: await store.listTraces(query(), null, 10) };
+      const keptBefore = await store.getTrace('default', tid(2));
+
+      await store.sampling.slim('default', [tid(1)]);
+      const slim = await store.getTrace('default', tid(1));
+      expect(slim!.logs).toEqual([]);
+      const byId = new Map(slim!.spans.map((s) => [s.spanId, s]));
+      expect(slim!.spans).toHaveLength(3);
+      // Only `cache.hit` stays of the attributes: the realtime numbers count it.
+      expect(JSON.parse(byId.get(sid(11))!.attributesJson)).toEqual({ 'cache.hit': true });
+      const call = byId.get(sid(12))!;
+      expect([JSON.parse(call.attributesJson), JSON.parse(call.eventsJson), JSON.parse(call.linksJson), call.traceState]).toEqual([{}, [], [], '']);
+      // What the waterfall and statistics read stays.
+      expect([call.name, call.parentSpanId, call.startTimeUs, call.endTimeUs, call.category, call.llm?.requestModel, call.llm?.inputTokens, call.llm?.costUsd]).toEqual([
+        'chat gpt-4o', sid(11), T0 + 2 * SEC, T0 + 5 * SEC, 'llm', 'gpt-4o', 40, 0.25,
+      ]);
+      expect(byId.get(sid(11))!.status).toEqual({ code: 'unset', message: '' });
+      expect({ byName: await stats({ column: 'name' }), byModel: await stats({ column: 'model' }), list: await store.listTraces(query(), null, 10) }).toEqual(before);
+      expect(await store.getTrace('default', tid(2))).toEqual(keptBefore);
+      // Idempotent: slimming again changes nothing, and another project's trace of the same id is untouched.
+      await store.sampling.slim('default', [tid(1)]);
+      expect(await store.getTrace('default', tid(1))).toEqual(slim);
+      expect(await store.sampling.slim('default', [])).toBeUndefined();
+    });
+
+    it('finds the complete traces that commits after a cursor brought spans of that had ended by a time, and decides a round of traces', async () => {
+      const late = heavyTrace(1);
+      // Written with spool positions, as a server writes: the live cursor follows those commits.
+      let offset = 0;
+      const key = () => ({ serverId: 'server-1', position: `1:${++offset}` });
+      await store.write(recordBatch({ spans: late.spans.slice(0, 2) }), key());
+      await store.sampling.record('default', [decision(1, false), decision(2, true)]);
+      const after = await store.live.head();
+      expect(await store.sampling.lateTraces('default', after, after, T0 + 100 * SEC)).toEqual([]);
+      // The LLM call arrives after the decision, with the root of trace 2 and a span of trace 5 still running past the time.
+      await store.write(
+        recordBatch({ spans: [late.spans[2]!, span({ traceId: tid(2), spanId: sid(21) }), span({ traceId: tid(5), spanId: sid(51), endTimeUs: T0 + 200 * SEC })] }),
+        key(),
+      );
+      const head = await store.live.head();
+      expect(await store.sampling.lateTraces('default', after, head, T0 + 100 * SEC)).toEqual([{ traceId: tid(2), endUs: T0 + 100 }, { traceId: tid(1), endUs: T0 + 10 * SEC }]);
+      // By T0 + 7 s trace 1 had not ended (its root ends at T0 + 10 s), though its late call had.
+      expect(await store.sampling.lateTraces('default', after, head, T0 + 7 * SEC)).toEqual([{ traceId: tid(2), endUs: T0 + 100 }]);
+      expect(await store.sampling.lateTraces('shop', after, head, T0 + 100 * SEC)).toEqual([]);
+
+      // A round: trace 3 errs (kept), trace 4 does not (its id's hash at rate 0 samples it out), trace 1 was decided before.
+      await store.write(recordBatch({ spans: [...heavyTrace(3, { error: true }).spans, ...heavyTrace(4).spans] }), key());
+      const policy = resolvePolicy({ rate: 0, keep: DEFAULT_SAMPLING_KEEP });
+      const outcome = await decideTraces(store.sampling, 'default', [tid(1), tid(3), tid(4)], policy, T0 + 100 * SEC);
+      expect(outcome).toEqual({ decided: { errors: 1, sampled_out: 1 }, again: 1 });
+      expect(await store.sampling.decisionsOf('default', [tid(1), tid(3), tid(4)])).toEqual(new Map([[tid(1), false], [tid(3), true], [tid(4), false]]));
+      for (const [n, slimmed] of [[1, true], [3, false], [4, true]] as const) {
+        const call = (await store.getTrace('default', tid(n)))!.spans.find((s) => s.name === 'chat gpt-4o')!;
+        expect(call.eventsJson === '[]', `trace ${n}`).toBe(slimmed);
+      }
+    });
+  });
+}

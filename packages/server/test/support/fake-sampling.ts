@@ -1,0 +1,127 @@
+import { SPAN_CATEGORIES, type ScoreFilter, type TimeRange, type TraceQuery } from '@spoor/model';
+import type { LiveCursor } from '../../src/store/live-cursor.js';
+import type { CompleteTrace, TraceFilter } from '../../src/store/ports/evaluators.js';
+import type { SamplingDecision, SamplingFacts, SamplingPolicyRecord, SamplingStore } from '../../src/store/ports/sampling.js';
+import type { FakeLiveStore } from './fake-live.js';
+import { type FakeData, byText, finite, inRange, listTraces } from './fake-reads.js';
+
+type Decision = SamplingDecision & { projectId: string };
+
+/** Tail sampling in memory, as the engines keep it: a policy per project, a decision per trace, and slimming in place. */
+export class FakeSamplingStore implements SamplingStore {
+  private readonly policies = new Map<string, SamplingPolicyRecord>();
+  readonly decisions: Decision[] = [];
+
+  constructor(
+    /** What the reads see (the committed records; slimming changes them in place). */
+    private readonly data: () => FakeData,
+    private readonly scored: (projectId: string, filter: ScoreFilter) => Set<string>,
+    private readonly live: FakeLiveStore,
+  ) {}
+
+  listPolicies(): Promise<SamplingPolicyRecord[]> {
+    return Promise.resolve([...this.policies.values()].sort((a, b) => byText(a.projectId, b.projectId)));
+  }
+
+  putPolicy(projectId: string, policy: string, nowUs: number): Promise<void> {
+    this.policies.set(projectId, { projectId, policy, updatedUs: nowUs });
+    return Promise.resolve();
+  }
+
+  deletePolicy(projectId: string): Promise<boolean> {
+    return Promise.resolve(this.policies.delete(projectId));
+  }
+
+  facts(projectId: string, traceIds: readonly string[]): Promise<SamplingFacts[]> {
+    const wanted = new Set(traceIds);
+    const byId = new Map<string, SamplingFacts>();
+    for (const part of this.data().parts) {
+      if (part.projectId !== projectId || !wanted.has(part.traceId)) continue;
+      const f = byId.get(part.traceId);
+      if (f === undefined) {
+        byId.set(part.traceId, {
+          traceId: part.traceId, startUs: part.startUs, endUs: part.endUs, errorCount: part.errorCount, costUsd: part.costUsd, longestUs: SPAN_CATEGORIES.map(() => 0),
+        });
+      } else {
+        f.startUs = Math.min(f.startUs, part.startUs);
+        f.endUs = Math.max(f.endUs, part.endUs);
+        f.errorCount += part.errorCount;
+        f.costUsd = part.costUsd === null ? f.costUsd : (f.costUsd ?? 0) + part.costUsd;
+      }
+    }
+    for (const s of this.data().spans) {
+      const f = s.projectId === projectId ? byId.get(s.traceId) : undefined;
+      if (f === undefined) continue;
+      const i = SPAN_CATEGORIES.indexOf(s.category);
+      f.longestUs[i] = Math.max(f.longestUs[i]!, s.endTimeUs - s.startTimeUs);
+    }
+    for (const f of byId.values()) f.costUsd = finite(f.costUsd);
+    return Promise.resolve([...byId.values()]);
+  }
+
+  matching(projectId: string, traceIds: readonly string[], filter: TraceFilter): Promise<string[]> {
+    const wanted = new Set(traceIds);
+    const all = { fromUs: null, toUs: null };
+    const found = listTraces(this.data(), { ...filter, projectId, range: all, limit: Number.MAX_SAFE_INTEGER, cursor: null }, null, Number.MAX_SAFE_INTEGER, (score) => this.scored(projectId, score));
+    return Promise.resolve(found.filter((t) => wanted.has(t.traceId)).map((t) => t.traceId));
+  }
+
+  decisionsOf(projectId: string, traceIds: readonly string[]): Promise<Map<string, boolean>> {
+    const wanted = new Set(traceIds);
+    return Promise.resolve(new Map(this.decisions.filter((d) => d.projectId === projectId && wanted.has(d.traceId)).map((d) => [d.traceId, d.kept])));
+  }
+
+  record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void> {
+    const decided = new Set(this.decisions.filter((d) => d.projectId === projectId).map((d) => d.traceId));
+    for (const d of decisions) if (!decided.has(d.traceId)) this.decisions.push({ ...d, projectId });
+    return Promise.resolve();
+  }
+
+  slim(projectId: string, traceIds: readonly string[]): Promise<void> {
+    const wanted = new Set(traceIds);
+    const data = this.data();
+    for (const s of data.spans) {
+      if (s.projectId !== projectId || !wanted.has(s.traceId)) continue;
+      const hit = Object.hasOwn(s.attributes, 'cache.hit') ? s.attributes['cache.hit'] : undefined;
+      s.attributes = hit === undefined ? {} : { 'cache.hit': hit };
+      s.events = [];
+      s.links = [];
+      s.traceState = '';
+    }
+    const keep = <T extends { projectId: string; traceId?: string | null }>(rows: T[]): void => {
+      const kept = rows.filter((r) => r.projectId !== projectId || r.traceId == null || !wanted.has(r.traceId));
+      rows.splice(0, rows.length, ...kept);
+    };
+    keep(data.logs);
+    return Promise.resolve();
+  }
+
+  async lateTraces(projectId: string, after: LiveCursor, upTo: LiveCursor, endedByUs: number): Promise<CompleteTrace[]> {
+    const touched = new Set((await this.live.partsAfter(projectId, after, upTo)).filter((p) => p.endUs <= endedByUs).map((p) => p.traceId));
+    const ends = new Map<string, number>();
+    for (const part of this.data().parts) if (part.projectId === projectId && touched.has(part.traceId)) ends.set(part.traceId, Math.max(ends.get(part.traceId) ?? 0, part.endUs));
+    const rooted = new Set(this.data().spans.filter((s) => s.projectId === projectId && s.parentSpanId === null && s.endTimeUs > 0).map((s) => s.traceId));
+    return [...ends]
+      .filter(([traceId, endUs]) => endUs <= endedByUs && rooted.has(traceId))
+      .map(([traceId, endUs]) => ({ traceId, endUs }))
+      .sort((a, b) => a.endUs - b.endUs || byText(a.traceId, b.traceId));
+  }
+
+  countSampledOut(query: Omit<TraceQuery, 'limit' | 'cursor'>): Promise<{ total: number; sampledOut: number }> {
+    const listed = listTraces(this.data(), { ...query, limit: Number.MAX_SAFE_INTEGER, cursor: null }, null, Number.MAX_SAFE_INTEGER, (score) => this.scored(query.projectId, score));
+    const out = new Set(this.decisions.filter((d) => d.projectId === query.projectId && !d.kept && inRange(d.startUs, query.range)).map((d) => d.traceId));
+    return Promise.resolve({ total: listed.length, sampledOut: listed.filter((t) => out.has(t.traceId)).length });
+  }
+
+  anySampledOut(projectId: string, range: TimeRange): Promise<boolean> {
+    return Promise.resolve(this.decisions.some((d) => d.projectId === projectId && !d.kept && inRange(d.startUs, range)));
+  }
+
+  /** Retention: deletes every project's decisions of traces started before the cutoff; how many. */
+  deleteOlderThan(cutoffUs: number): number {
+    const kept = this.decisions.filter((d) => d.startUs >= cutoffUs);
+    const removed = this.decisions.length - kept.length;
+    this.decisions.splice(0, this.decisions.length, ...kept);
+    return removed;
+  }
+}
