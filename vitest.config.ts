@@ -11,8 +11,11 @@ export default defineConfig({
     alias: { '@spoor/model': fileURLToPath(new URL('./packages/model/src/index.ts', import.meta.url)) },
   },
   test: {
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Limits for a hung test, not speed checks: doubled with the two workers below, each test having
+    // about half the machine it had alone (cli.int's seven-process test: 7.6 s alone on CI, past
+    // 30 s beside a second worker at a load of 11).
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
     pool: 'forks',
     reporters: ['default', './scripts/summary-reporter.ts'],
     sequence: { sequencer: LongestFirstSequencer },
