@@ -9,7 +9,9 @@ import { type KeyRecord, keyIdOf, keyMatches } from './keys.js';
 export class KeyRing {
   private byId = new Map<string, KeyRecord>();
   private timer: NodeJS.Timeout | null = null;
-  private refreshing: Promise<void> | null = null;
+  /** The read running, and the one queued after it. */
+  private reading: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
 
   private constructor(
     private readonly load: () => Promise<KeyRecord[]>,
@@ -27,16 +29,34 @@ export class KeyRing {
     return ring;
   }
 
-  /** Reads the keys again; calls made while one read runs share it. */
+  /**
+   * Reads the keys again, in a read that starts after this call: a key made just before it is
+   * known once it settles. A read already running may have started before the caller's change
+   * (the timer's), so the call waits for the next; calls made while that one waits share it.
+   */
   refresh(): Promise<void> {
-    this.refreshing ??= this.load()
+    if (this.queued !== null) return this.queued;
+    if (this.reading === null) return this.read();
+    this.queued = this.reading
+      .catch(() => {
+        // That read's failure is its callers'; this call's read comes next either way.
+      })
+      .then(() => {
+        this.queued = null;
+        return this.read();
+      });
+    return this.queued;
+  }
+
+  private read(): Promise<void> {
+    this.reading = this.load()
       .then((keys) => {
         this.byId = new Map(keys.map((key) => [key.id, key]));
       })
       .finally(() => {
-        this.refreshing = null;
+        this.reading = null;
       });
-    return this.refreshing;
+    return this.reading;
   }
 
   /** Whether any key was ever made: from then on, requests need one (in `auto` mode). */

@@ -18,10 +18,14 @@ export interface TestServerOptions extends ServeOptions {
   treePageSpans?: number;
 }
 
-/** Starts a real Spoor server on 127.0.0.1 and a free port, with a fresh temp data directory. */
+/**
+ * Starts a real Spoor server on 127.0.0.1 and a free port, with a fresh temp data directory. Its
+ * log is silent unless `SPOOR_TEST_LOG_LEVEL` names a level (`error`: the cause of a test's 500).
+ */
 export async function startTestServer({ grpc = false, treePageSpans, ...options }: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.data ?? (await mkdtemp(join(tmpdir(), 'spoor-test-')));
-  const config = resolveServeConfig({ host: '127.0.0.1', port: 0, logLevel: 'silent', ...options, data: dataDir }, {});
+  const logLevel = process.env.SPOOR_TEST_LOG_LEVEL || 'silent';
+  const config = resolveServeConfig({ host: '127.0.0.1', port: 0, logLevel, ...options, data: dataDir }, {});
   const server = await startServer({ ...config, grpcPort: grpc && config.roles.ingest ? 0 : null, treePageSpans });
   return {
     ...server,

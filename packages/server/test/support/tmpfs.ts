@@ -24,10 +24,20 @@ export async function mountTmpfs(sizeMiB: number): Promise<{ path: string; unmou
   };
 }
 
-/** Fills the filesystem at `dir` but for `leaveBytes`, with one file; returns its path. */
+/**
+ * Fills the filesystem at `dir` but for `leaveBytes`, with one file; returns its path. What is
+ * free is read again and the fill tried again when it shrank between the reading and the fill:
+ * a ClickHouse writing on the disk meanwhile made `fallocate` fail with ENOSPC under load.
+ */
 export function fillDisk(dir: string, leaveBytes: number): string {
-  const free = Number(execFileSync('df', ['-B1', '--output=avail', dir]).toString().trim().split('\n').at(-1));
   const file = join(dir, 'filler');
-  execFileSync('fallocate', ['-l', String(Math.max(0, free - leaveBytes)), file]);
-  return file;
+  for (let attempt = 1; ; attempt++) {
+    const free = Number(execFileSync('df', ['-B1', '--output=avail', dir]).toString().trim().split('\n').at(-1));
+    try {
+      execFileSync('fallocate', ['-l', String(Math.max(0, free - leaveBytes)), file], { stdio: 'pipe' });
+      return file;
+    } catch (error) {
+      if (attempt === 5 || !String((error as { stderr?: Buffer }).stderr).includes('No space left')) throw error;
+    }
+  }
 }
