@@ -133,10 +133,14 @@ describe.each(stores)('tail sampling on $name', ({ options }) => {
     // A kept trace is whole; a sampled-out one keeps its tree, times, tokens and cost, not its content.
     const kept = idOf(interesting[0]!);
     const dropped = [...out][0]!;
-    const detail = async (traceId: string) => (await callJson<{ spans: Array<{ name: string; attributes: Record<string, unknown>; events: unknown[]; durationMs: number; llm: { inputTokens: number | null } | null }> }>(server.url, 'GET', `/api/traces/${traceId}`, undefined, as('sampled'))).body;
-    const whole = (await detail(kept)).spans.find((s) => s.name === 'chat gpt-4o')!;
+    type Detail = { sampledOut?: boolean; spans: Array<{ name: string; attributes: Record<string, unknown>; events: unknown[]; durationMs: number; llm: { inputTokens: number | null } | null }> };
+    const detail = async (traceId: string) => (await callJson<Detail>(server.url, 'GET', `/api/traces/${traceId}`, undefined, as('sampled'))).body;
+    const wholeTrace = await detail(kept);
+    const whole = wholeTrace.spans.find((s) => s.name === 'chat gpt-4o')!;
     expect([whole.attributes['gen_ai.request.model'], whole.events]).toEqual(['gpt-4o', [expect.objectContaining({ name: 'gen_ai.choice' })]]);
     const slim = await detail(dropped);
+    // The JSON detail says which is which, as the list and /tree do.
+    expect([wholeTrace.sampledOut, slim.sampledOut]).toEqual([undefined, true]);
     expect(slim.spans.map((s) => s.name)).toEqual(['answer', 'plan', 'chat gpt-4o']);
     const slimCall = slim.spans[2]!;
     expect([slimCall.attributes, slimCall.events, slimCall.llm?.inputTokens !== null]).toEqual([{}, [], true]);
