@@ -78,6 +78,8 @@ export function samplingCalls(store: Pick<Store, 'sampling'>) {
     samplingSlimRound: s.slimDecided.bind(s),
     /** Complete traces whose spans commits after `after` up to `upTo` brought after the scan by end time had passed `endedByUs`. */
     samplingLateTraces: s.lateTraces.bind(s),
+    /** Deletes the logs commits after `after` up to `upTo` wrote of sampled-out traces. */
+    samplingDeleteLateLogs: s.deleteLateLogs.bind(s),
   };
 }
 

@@ -21,7 +21,8 @@ import type { DecideOutcome, SamplingBackend } from './backend.js';
  *
  * Spans committed after the scan by end time passed them (an exporter that sent late, a spool
  * replayed) are found by the commits since the last round (`samplingLateTraces`): a trace they
- * complete is decided then, and a sampled-out trace they belong to is slimmed again.
+ * complete is decided then, and a sampled-out trace they belong to is slimmed again; logs they
+ * brought of a sampled-out trace are deleted.
  */
 export interface SamplingRunnerOptions {
   db: SamplingBackend;
@@ -114,6 +115,8 @@ export class SamplingRunner {
       const limit = this.options.tracesPerRead ?? 2000;
       // A read's worth at a time, as the scan decides them.
       for (let i = 0; i < late.length; i += limit) await this.decide(policy, late.slice(i, i + limit), nowUs);
+      // Logs of a trace slimmed before (each round's slimming deletes those committed until then).
+      await db.samplingDeleteLateLogs(projectId, this.live, head);
     }
     this.live = head;
   }

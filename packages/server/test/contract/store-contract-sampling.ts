@@ -4,7 +4,7 @@ import { DEFAULT_SAMPLING_KEEP } from '@spoor/model';
 import { decideTraces } from '../../src/sampling/backend.js';
 import { resolvePolicy } from '../../src/sampling/policy.js';
 import type { SamplingDecision, Store } from '../../src/store/store.js';
-import { ALL, T0, emptyLlm, log, query, scoreRecord, sid, span, spanFilter, tid } from '../support/record-fixtures.js';
+import { ALL, T0, emptyLlm, log, logQuery, query, scoreRecord, sid, span, spanFilter, tid } from '../support/record-fixtures.js';
 import { openForEachTest, recordBatch } from './per-test-store.js';
 
 const SEC = 1_000_000;
@@ -155,6 +155,25 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       expect(await slimmed(4)).toBe(false);
       await store.sampling.slimDecided('default', T0 + 100 * SEC, outcome.outBounds!);
       expect([await slimmed(1), await slimmed(3), await slimmed(4), (await store.getTrace('default', tid(4)))!.logs]).toEqual([true, false, true, []]);
+    });
+
+    it('deletes the logs that commits after a cursor brought of sampled-out traces, and no other', async () => {
+      let offset = 0;
+      const key = () => ({ serverId: 'server-1', position: `1:${++offset}` });
+      const before = log({ logId: 'before', traceId: tid(1), spanId: sid(10) });
+      await store.write(recordBatch({ spans: [1, 2].flatMap((n) => heavyTrace(n).spans), logs: [before] }), key());
+      await store.sampling.record('default', [decision(1, false), decision(2, true)]);
+      const after = await store.live.head();
+      expect(await store.sampling.deleteLateLogs('default', after, after)).toBe(0);
+      // Logs of the sampled-out trace 1, the kept trace 2, a trace not decided and none, after the decisions.
+      const late = [1, 2, 3].map((n) => log({ logId: `late-${n}`, traceId: tid(n), spanId: sid(n * 10) }));
+      await store.write(recordBatch({ logs: [...late, log({ logId: 'alone' })] }), key());
+      const head = await store.live.head();
+      expect(await store.sampling.deleteLateLogs('shop', after, head)).toBe(0);
+      expect(await store.sampling.deleteLateLogs('default', after, head)).toBe(1);
+      const logIds = async () => (await store.listLogs(logQuery(), null, 50)).map((l) => l.logId).sort();
+      // Every log of trace 1 goes, as slimming deletes them.
+      expect(await logIds()).toEqual(['alone', 'late-2', 'late-3']);
     });
   });
 }

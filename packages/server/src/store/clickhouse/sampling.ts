@@ -75,8 +75,12 @@ export class ClickHouseSamplingStore extends SqlSamplingStore {
         p,
       );
     }
+    await this.deleteLogsWhere(projectId, ids);
+  }
+
+  protected async deleteLogsWhere(projectId: string, ids: (p: ChParams) => string): Promise<void> {
     const p = new ChParams();
-    await ch.command(
+    await this.clickhouse.ch.command(
       'delete the logs of sampled-out traces',
       `DELETE FROM ${localName(this.layout, 'logs')}${onCluster(this.layout)} WHERE project_id = ${p.add(projectId)} AND trace_id IN ${ids(p)}`,
       p,

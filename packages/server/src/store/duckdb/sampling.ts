@@ -77,7 +77,11 @@ export class DuckDbSamplingStore extends SqlSamplingStore {
         ),
       );
     }
-    const p = d.params();
+    await this.deleteLogsWhere(projectId, ids);
+  }
+
+  protected async deleteLogsWhere(projectId: string, ids: (p: DuckDbParams) => string): Promise<void> {
+    const p = this.duckdb.dialect.params();
     await this.duckdb.on('delete the logs of sampled-out traces', (c) => c.run(`DELETE FROM logs WHERE project_id = ${p.add(projectId)} AND trace_id IN ${ids(p)}`, p.values));
   }
 }

@@ -75,6 +75,11 @@ export interface SamplingStore {
    */
   lateTraces(projectId: string, after: LiveCursor, upTo: LiveCursor, endedByUs: number): Promise<CompleteTrace[]>;
   /**
+   * Deletes the logs that commits after `after` up to `upTo` wrote of traces sampled out (a log
+   * that came after its trace was slimmed); answers how many traces had such logs.
+   */
+  deleteLateLogs(projectId: string, after: LiveCursor, upTo: LiveCursor): Promise<number>;
+  /**
    * The trace list's count over its range and filters (no cursor): how many traces it matches,
    * and how many of them were sampled out.
    */

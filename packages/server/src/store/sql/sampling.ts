@@ -48,6 +48,8 @@ export abstract class SqlSamplingStore implements SamplingStore {
   abstract record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void>;
   /** Slims the spans starting within `bounds` (none: no span is stored), and deletes the logs, of the traces `ids` gives as SQL for `trace_id IN ...`. */
   protected abstract slimWhere(projectId: string, ids: (p: Params) => string, bounds: TimeBounds | null): Promise<void>;
+  /** Deletes the logs of the traces `ids` gives as SQL for `trace_id IN ...`. */
+  protected abstract deleteLogsWhere(projectId: string, ids: (p: Params) => string): Promise<void>;
 
   async slim(projectId: string, traceIds: readonly string[], known?: TimeBounds): Promise<void> {
     if (traceIds.length === 0) return;
@@ -179,6 +181,24 @@ export abstract class SqlSamplingStore implements SamplingStore {
       p,
       (row) => ({ traceId: row.get('trace_id') as string, endUs: num(row.get('t_end')) }),
     );
+  }
+
+  async deleteLateLogs(projectId: string, after: LiveCursor, upTo: LiveCursor): Promise<number> {
+    const d = this.sql.dialect;
+    const p = d.params();
+    const rows = this.commits.rowsOf(p, 'logs', after, upTo);
+    if (rows === null) return 0;
+    // The traces of the logs these commits wrote first (few: a round's worth), then which of them were sampled out.
+    const traces = await this.sql.rows(
+      'find the traces of logs that came since',
+      `SELECT DISTINCT r.trace_id AS trace_id FROM ${rows.from} WHERE r.project_id = ${p.add(projectId)} AND ${rows.where} AND r.trace_id IS NOT NULL AND r.trace_id <> ''`,
+      p,
+      (row) => row.get('trace_id') as string,
+    );
+    if (traces.length === 0) return 0;
+    const out = [...(await this.decisionsOf(projectId, traces))].filter(([, kept]) => !kept).map(([traceId]) => traceId);
+    if (out.length > 0) await this.deleteLogsWhere(projectId, (q) => this.idSet(q, out));
+    return out.length;
   }
 
   async countSampledOut(query: Omit<TraceQuery, 'limit' | 'cursor'>): Promise<{ total: number; sampledOut: number }> {
