@@ -154,6 +154,17 @@ describe.each(stores)('tail sampling on $name', ({ options }) => {
     };
     expect([await sampledOutOf(kept), await sampledOutOf(dropped)]).toEqual([undefined, true]);
 
+    // A log that comes after its trace was sampled out is deleted by a later round; one of a kept
+    // trace, sent in the same request (one commit), stays.
+    const logRecords = [dropped, kept].map((traceId) => ({ timeUnixNano: ns(endUs), traceId, body: { stringValue: 'came late' } }));
+    const lateLogs = { resourceLogs: [{ resource: { attributes: [str('service.name', 'qa-agent')] }, scopeLogs: [{ logRecords }] }] };
+    const sent = await fetch(`${server.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ingest.sampled}` }, body: JSON.stringify(lateLogs) });
+    expect(sent.status, await sent.text()).toBe(200);
+    const logsOf = async (traceId: string) => (await callJson<{ logs: unknown[] }>(server.url, 'GET', `/api/logs?traceId=${traceId}&from=${fromIso}`, undefined, as('sampled'))).body.logs.length;
+    await until('the kept trace\'s late log stored', async () => ((await logsOf(kept)) === 1 ? true : undefined));
+    await until('the sampled-out trace\'s late log deleted', async () => ((await logsOf(dropped)) === 0 ? true : undefined), 15_000);
+    expect(await logsOf(kept)).toBe(1);
+
     // Span statistics and a time series of both projects, to the row.
     // Sums of doubles differ in their last bits with the order rows are added in (threads, row groups): to 12 digits.
     const rounded = (value: unknown): unknown =>
