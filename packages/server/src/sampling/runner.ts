@@ -85,7 +85,7 @@ export class SamplingRunner {
       this.outBounds = null;
       let cursor = this.cursor ?? { timeUs: Math.max(sinceUs, this.startedUs - lookbackUs), id: '' };
       // Before the scan: what came late of what the rounds before scanned (this round's scan finds the rest).
-      await this.decideLate(policy, cursor.timeUs, nowUs);
+      const head = await this.decideLate(policy, cursor.timeUs, nowUs);
       const upToUs = nowUs - this.options.traceQuietMs * 1000;
       const limit = this.options.tracesPerRead ?? 2000;
       for (let read = 0; read < (this.options.maxReadsPerRound ?? 16) && upToUs >= cursor.timeUs; read++) {
@@ -98,16 +98,21 @@ export class SamplingRunner {
         cursor = { timeUs: traces.at(-1)!.endUs, id: traces.at(-1)!.traceId };
       }
       // What the round sampled out, slimmed at once (a round that failed before here leaves its
-      // traces' decisions recorded and its cursor where it was: they are found again, and slimmed).
+      // traces' decisions recorded and both its cursors where they were: they are found again, and slimmed).
       if (this.outBounds !== null) await db.samplingSlimRound(projectId, nowUs, this.outBounds);
       this.cursor = cursor;
+      this.live = head;
     } catch (error) {
       this.options.onError?.('a tail-sampling round failed; the next round tries again', { projectId, err: error });
     }
   }
 
-  /** Decides (or slims again) the traces that spans committed since the last round completed after the scan passed `scannedToUs`. */
-  private async decideLate(policy: SamplingPolicy, scannedToUs: number, nowUs: number): Promise<void> {
+  /**
+   * Decides (or slims again) the traces that spans committed since the last round completed after
+   * the scan passed `scannedToUs`; answers the commits' head, where the next round's sweep starts
+   * once this one has slimmed what it sampled out.
+   */
+  private async decideLate(policy: SamplingPolicy, scannedToUs: number, nowUs: number): Promise<LiveCursor> {
     const { db, projectId } = this.options;
     const head = await db.liveHead();
     if (this.live !== null) {
@@ -118,7 +123,7 @@ export class SamplingRunner {
       // Logs of a trace slimmed before (each round's slimming deletes those committed until then).
       await db.samplingDeleteLateLogs(projectId, this.live, head);
     }
-    this.live = head;
+    return head;
   }
 
   /** Decides those of these complete traces with no span running, as of the round's `nowUs`, and widens the round's bounds by those sampled out. */
