@@ -30,6 +30,8 @@ export interface TraceSummary {
 /** `GET /api/traces/:traceId`: spans in tree order (parents before children, siblings by start). */
 export interface TraceDetail {
   traceId: string;
+  /** `true` when tail sampling did not keep the trace whole: its spans are slim (no attributes, events, links or logs); absent otherwise (and in pages). */
+  sampledOut?: boolean;
   spans: Span[];
   logs: LogRecord[];
   /** The scores of the trace and of its spans, in time order. */

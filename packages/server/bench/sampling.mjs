@@ -5,7 +5,7 @@
 //    to when each is sent so traces complete as they come, --trace-quiet 1s) without a policy and
 //    with `--sampling {"rate":0.1}` (the default keep rules), by turns for BENCH_ROUNDS pairs;
 //    committed spans/s of each, their ratio, the median ratio, and how many traces the sampled
-//    run had decided when its load stopped.
+//    run had decided when its load stopped and how long after it stopped all were (goal: a few seconds).
 // 2. Bytes: the same BENCH_BYTES_TRACES traces of a mix like `spoor demo`'s (a workflow, steps,
 //    LLM calls with their messages, tool calls with arguments and results, an error in 1 of 40)
 //    sent to a server without a policy and to one with rate 0.1, on DuckDB and on ClickHouse; once
@@ -56,10 +56,18 @@ if (parts.includes('cost')) {
     const committedPerSecond = result.spans / (result.elapsedS + drainS);
     const cpu = cpuSeconds(spoor.pid) - cpuBefore;
     const traces = await decided(spoor.url);
+    // How long after the load stopped every trace sent was decided (each completes 1 s after its last batch: --trace-quiet).
+    let caughtUpS = null;
+    if (args.length > 0) {
+      const started = performance.now();
+      while ((await decided(spoor.url)) < result.spans / 10 && performance.now() - started < 180_000) await new Promise((r) => setTimeout(r, 250));
+      caughtUpS = (performance.now() - started) / 1000 + drainS;
+    }
+    const left = args.length > 0 ? result.spans / 10 - (await decided(spoor.url)) : 0;
     await stopChild(spoor);
     await rm(dataDir, { recursive: true, force: true });
     console.log(`${label}: ${committedPerSecond.toFixed(0)} spans/s committed (backlog ${drainS.toFixed(1)} s), p99 ${result.p99Ms.toFixed(1)} ms, ${result.refused} refused (503), ` +
-      `${(cpu * 1e6 / result.spans).toFixed(1)} ms CPU per 1,000 spans` + (args.length > 0 ? `; ${traces} of ${result.spans / 10} traces decided when committed` : ''));
+      `${(cpu * 1e6 / result.spans).toFixed(1)} ms CPU per 1,000 spans` + (args.length > 0 ? `; ${traces} of ${result.spans / 10} traces decided when committed, all ${left > 0 ? `but ${left} after 180 s` : `${caughtUpS.toFixed(1)} s after the load stopped`}` : ''));
     return committedPerSecond;
   };
   const ratios = [];

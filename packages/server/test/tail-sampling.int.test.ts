@@ -133,10 +133,14 @@ describe.each(stores)('tail sampling on $name', ({ options }) => {
     // A kept trace is whole; a sampled-out one keeps its tree, times, tokens and cost, not its content.
     const kept = idOf(interesting[0]!);
     const dropped = [...out][0]!;
-    const detail = async (traceId: string) => (await callJson<{ spans: Array<{ name: string; attributes: Record<string, unknown>; events: unknown[]; durationMs: number; llm: { inputTokens: number | null } | null }> }>(server.url, 'GET', `/api/traces/${traceId}`, undefined, as('sampled'))).body;
-    const whole = (await detail(kept)).spans.find((s) => s.name === 'chat gpt-4o')!;
+    type Detail = { sampledOut?: boolean; spans: Array<{ name: string; attributes: Record<string, unknown>; events: unknown[]; durationMs: number; llm: { inputTokens: number | null } | null }> };
+    const detail = async (traceId: string) => (await callJson<Detail>(server.url, 'GET', `/api/traces/${traceId}`, undefined, as('sampled'))).body;
+    const wholeTrace = await detail(kept);
+    const whole = wholeTrace.spans.find((s) => s.name === 'chat gpt-4o')!;
     expect([whole.attributes['gen_ai.request.model'], whole.events]).toEqual(['gpt-4o', [expect.objectContaining({ name: 'gen_ai.choice' })]]);
     const slim = await detail(dropped);
+    // The JSON detail says which is which, as the list and /tree do.
+    expect([wholeTrace.sampledOut, slim.sampledOut]).toEqual([undefined, true]);
     expect(slim.spans.map((s) => s.name)).toEqual(['answer', 'plan', 'chat gpt-4o']);
     const slimCall = slim.spans[2]!;
     expect([slimCall.attributes, slimCall.events, slimCall.llm?.inputTokens !== null]).toEqual([{}, [], true]);
@@ -149,6 +153,17 @@ describe.each(stores)('tail sampling on $name', ({ options }) => {
       return decoder.trailer?.sampledOut;
     };
     expect([await sampledOutOf(kept), await sampledOutOf(dropped)]).toEqual([undefined, true]);
+
+    // A log that comes after its trace was sampled out is deleted by a later round; one of a kept
+    // trace, sent in the same request (one commit), stays.
+    const logRecords = [dropped, kept].map((traceId) => ({ timeUnixNano: ns(endUs), traceId, body: { stringValue: 'came late' } }));
+    const lateLogs = { resourceLogs: [{ resource: { attributes: [str('service.name', 'qa-agent')] }, scopeLogs: [{ logRecords }] }] };
+    const sent = await fetch(`${server.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ingest.sampled}` }, body: JSON.stringify(lateLogs) });
+    expect(sent.status, await sent.text()).toBe(200);
+    const logsOf = async (traceId: string) => (await callJson<{ logs: unknown[] }>(server.url, 'GET', `/api/logs?traceId=${traceId}&from=${fromIso}`, undefined, as('sampled'))).body.logs.length;
+    await until('the kept trace\'s late log stored', async () => ((await logsOf(kept)) === 1 ? true : undefined));
+    await until('the sampled-out trace\'s late log deleted', async () => ((await logsOf(dropped)) === 0 ? true : undefined), 15_000);
+    expect(await logsOf(kept)).toBe(1);
 
     // Span statistics and a time series of both projects, to the row.
     // Sums of doubles differ in their last bits with the order rows are added in (threads, row groups): to 12 digits.

@@ -200,16 +200,18 @@ export class QueryService {
         `trace ${traceId} holds ${mib(textBytes)} MiB of span attributes, events and links, more than the ${mib(this.maxDetailTextBytes)} MiB one answer holds: ${pages}`,
       );
     }
-    const [found, scores, running] = await Promise.all([
+    const [found, scores, running, decisions] = await Promise.all([
       this.store.getTraceBytes(projectId, traceId),
       this.scoresOf(projectId, traceId),
       this.store.runningSpans.ofTraces(projectId, [traceId]),
+      // Tail sampling (issue 35): the detail says a sampled-out trace is slim, as the list and /tree do.
+      this.store.sampling?.decisionsOf(projectId, [traceId]),
     ]);
     if (found === null && running.length === 0) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
     const trace = found ?? { spans: [], texts: NO_SPAN_TEXTS, logs: [] };
     let endedUs = 0;
     for (const span of trace.spans) endedUs = Math.max(endedUs, span.endTimeUs);
-    return traceDetailJson(traceId, trace, scores, liveSpansOf(running, endedUs, this.clock()));
+    return traceDetailJson(traceId, trace, scores, liveSpansOf(running, endedUs, this.clock()), decisions?.get(traceId) === false);
   }
 
   /** A page of a trace: ordered from its compact columns, then only the page's rows read. */

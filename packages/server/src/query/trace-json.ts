@@ -31,7 +31,7 @@ import type { RunningSpanView } from './running.js';
  * span-tree resolver's: a span stored twice is listed once, an orphan or a cut parent loop is a
  * root (depth 0).
  */
-export function traceDetailJson(traceId: string, trace: StoredTraceBytes, scores: readonly Score[], live: readonly RunningSpanView[] = []): JsonUtf8<TraceDetail> {
+export function traceDetailJson(traceId: string, trace: StoredTraceBytes, scores: readonly Score[], live: readonly RunningSpanView[] = [], sampledOut = false): JsonUtf8<TraceDetail> {
   const shared = new Shared();
   const ended = trace.spans.length;
   // Running spans (their newest snapshots) take their places in the tree beside the ended ones.
@@ -40,7 +40,7 @@ export function traceDetailJson(traceId: string, trace: StoredTraceBytes, scores
   const liveTexts = live.length === 0 ? NO_SPAN_TEXTS : spanTextsFromStored(live.map((l) => l.span));
   const tree = resolveSpanTree(spanTreeInputFrom(spans));
   const out = new JsonWriter<TraceDetail>(textLength(spans.length, trace.texts.bytes.length + liveTexts.bytes.length, trace.logs));
-  out.write(`{"traceId":${str(traceId)},"spans":[`);
+  out.write(`{"traceId":${str(traceId)},${sampledOut ? '"sampledOut":true,' : ''}"spans":[`);
   for (let row = 0; row < tree.count; row++) {
     if (row > 0) out.write(',');
     const i = tree.order[row]!;

@@ -1,6 +1,8 @@
 import type { SamplingPolicy } from '@spoor/model';
 import { DEFAULT_STALE_AFTER_MS } from '../query/query-service.js';
 import type { LiveCursor } from '../store/live-cursor.js';
+import type { CompleteTrace } from '../store/ports/evaluators.js';
+import type { TimeBounds } from '../store/sql/trace-bounds.js';
 import type { TimeKey, TraceFilter } from '../store/store.js';
 import { endedOnly } from '../quality/runner.js';
 import type { DecideOutcome, SamplingBackend } from './backend.js';
@@ -13,13 +15,14 @@ import type { DecideOutcome, SamplingBackend } from './backend.js';
  * completeness evaluators judge by (`quality/runner.ts`): the root span has ended and no span of
  * the trace ended within the last `traceQuietMs`; a trace with a span still running (not
  * abandoned) waits until that span ends (its end then moves past the cursor and the trace is
- * found again). Those traces are decided on the database thread (`decideTraces`): recorded, and
- * slimmed when sampled out. A trace found again whose decision is recorded keeps it, so a restart,
+ * found again). Those traces are decided on the database thread (`decideTraces`) and recorded;
+ * those sampled out are slimmed once the round's reads are done, in one statement. A trace found again whose decision is recorded keeps it, so a restart,
  * which looks back `startLookbackMs`, decides nothing twice.
  *
  * Spans committed after the scan by end time passed them (an exporter that sent late, a spool
  * replayed) are found by the commits since the last round (`samplingLateTraces`): a trace they
- * complete is decided then, and a sampled-out trace they belong to is slimmed again.
+ * complete is decided then, and a sampled-out trace they belong to is slimmed again; logs they
+ * brought of a sampled-out trace are deleted.
  */
 export interface SamplingRunnerOptions {
   db: SamplingBackend;
@@ -49,6 +52,8 @@ export class SamplingRunner {
   private cursor: TimeKey | null = null;
   private live: LiveCursor | null = null;
   private leaseUntilUs = 0;
+  /** The span times of the traces this round sampled out, `null` for none yet. */
+  private outBounds: TimeBounds | null = null;
   private readonly startedUs: number;
   private readonly leaseName: string;
 
@@ -77,41 +82,61 @@ export class SamplingRunner {
         return;
       }
       const lookbackUs = (this.options.startLookbackMs ?? 3_600_000) * 1000;
+      this.outBounds = null;
       let cursor = this.cursor ?? { timeUs: Math.max(sinceUs, this.startedUs - lookbackUs), id: '' };
       // Before the scan: what came late of what the rounds before scanned (this round's scan finds the rest).
-      await this.decideLate(policy, cursor.timeUs, nowUs);
+      const head = await this.decideLate(policy, cursor.timeUs, nowUs);
       const upToUs = nowUs - this.options.traceQuietMs * 1000;
       const limit = this.options.tracesPerRead ?? 2000;
       for (let read = 0; read < (this.options.maxReadsPerRound ?? 16) && upToUs >= cursor.timeUs; read++) {
         const traces = await db.evaluatorCompleteTraces(projectId, NO_FILTER, cursor, upToUs, limit);
-        const ended = await endedOnly(db.evaluatorRunningTraces, projectId, traces, nowUs, this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
-        if (ended.length > 0) this.options.onDecided?.(projectId, await db.samplingDecide(projectId, ended, policy, nowUs));
+        await this.decide(policy, traces, nowUs);
         if (traces.length < limit) {
           cursor = { timeUs: upToUs + 1, id: '' };
           break;
         }
         cursor = { timeUs: traces.at(-1)!.endUs, id: traces.at(-1)!.traceId };
       }
+      // What the round sampled out, slimmed at once (a round that failed before here leaves its
+      // traces' decisions recorded and both its cursors where they were: they are found again, and slimmed).
+      if (this.outBounds !== null) await db.samplingSlimRound(projectId, nowUs, this.outBounds);
       this.cursor = cursor;
+      this.live = head;
     } catch (error) {
       this.options.onError?.('a tail-sampling round failed; the next round tries again', { projectId, err: error });
     }
   }
 
-  /** Decides (or slims again) the traces that spans committed since the last round completed after the scan passed `scannedToUs`. */
-  private async decideLate(policy: SamplingPolicy, scannedToUs: number, nowUs: number): Promise<void> {
+  /**
+   * Decides (or slims again) the traces that spans committed since the last round completed after
+   * the scan passed `scannedToUs`; answers the commits' head, where the next round's sweep starts
+   * once this one has slimmed what it sampled out.
+   */
+  private async decideLate(policy: SamplingPolicy, scannedToUs: number, nowUs: number): Promise<LiveCursor> {
     const { db, projectId } = this.options;
     const head = await db.liveHead();
     if (this.live !== null) {
       const late = await db.samplingLateTraces(projectId, this.live, head, scannedToUs);
       const limit = this.options.tracesPerRead ?? 2000;
       // A read's worth at a time, as the scan decides them.
-      for (let i = 0; i < late.length; i += limit) {
-        const ended = await endedOnly(db.evaluatorRunningTraces, projectId, late.slice(i, i + limit), nowUs, this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
-        if (ended.length > 0) this.options.onDecided?.(projectId, await db.samplingDecide(projectId, ended, policy, nowUs));
-      }
+      for (let i = 0; i < late.length; i += limit) await this.decide(policy, late.slice(i, i + limit), nowUs);
+      // Logs of a trace slimmed before (each round's slimming deletes those committed until then).
+      await db.samplingDeleteLateLogs(projectId, this.live, head);
     }
-    this.live = head;
+    return head;
+  }
+
+  /** Decides those of these complete traces with no span running, as of the round's `nowUs`, and widens the round's bounds by those sampled out. */
+  private async decide(policy: SamplingPolicy, traces: readonly CompleteTrace[], nowUs: number): Promise<void> {
+    const { db, projectId } = this.options;
+    const ended = await endedOnly(db.evaluatorRunningTraces, projectId, traces, nowUs, this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
+    if (ended.length === 0) return;
+    const outcome = await db.samplingDecide(projectId, ended, policy, nowUs);
+    const b = outcome.outBounds;
+    if (b !== null) {
+      this.outBounds = this.outBounds === null ? b : { fromUs: Math.min(this.outBounds.fromUs, b.fromUs), toUs: Math.max(this.outBounds.toUs, b.toUs) };
+    }
+    this.options.onDecided?.(projectId, outcome);
   }
 
   /** Whether this runner holds the lease now, renewing it when half of it has gone. */

@@ -4,7 +4,7 @@ import { DEFAULT_SAMPLING_KEEP } from '@spoor/model';
 import { decideTraces } from '../../src/sampling/backend.js';
 import { resolvePolicy } from '../../src/sampling/policy.js';
 import type { SamplingDecision, Store } from '../../src/store/store.js';
-import { ALL, T0, emptyLlm, log, query, scoreRecord, sid, span, spanFilter, tid } from '../support/record-fixtures.js';
+import { ALL, T0, emptyLlm, log, logQuery, query, scoreRecord, sid, span, spanFilter, tid } from '../support/record-fixtures.js';
 import { openForEachTest, recordBatch } from './per-test-store.js';
 
 const SEC = 1_000_000;
@@ -143,15 +143,37 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       expect(await store.sampling.lateTraces('shop', after, head, T0 + 100 * SEC)).toEqual([]);
 
       // A round: trace 3 errs (kept), trace 4 does not (its id's hash at rate 0 samples it out), trace 1 was decided before.
-      await store.write(recordBatch({ spans: [...heavyTrace(3, { error: true }).spans, ...heavyTrace(4).spans] }), key());
+      await store.write(recordBatch({ spans: [...heavyTrace(3, { error: true }).spans, ...heavyTrace(4).spans], logs: heavyTrace(4).logs }), key());
       const policy = resolvePolicy({ rate: 0, keep: DEFAULT_SAMPLING_KEEP });
       const outcome = await decideTraces(store.sampling, 'default', [tid(1), tid(3), tid(4)], policy, T0 + 100 * SEC);
-      expect(outcome).toEqual({ decided: { errors: 1, sampled_out: 1 }, again: 1 });
+      expect(outcome).toEqual({ decided: { errors: 1, sampled_out: 1 }, again: 1, outBounds: { fromUs: T0, toUs: T0 + 10 * SEC } });
       expect(await store.sampling.decisionsOf('default', [tid(1), tid(3), tid(4)])).toEqual(new Map([[tid(1), false], [tid(3), true], [tid(4), false]]));
-      for (const [n, slimmed] of [[1, true], [3, false], [4, true]] as const) {
-        const call = (await store.getTrace('default', tid(n)))!.spans.find((s) => s.name === 'chat gpt-4o')!;
-        expect(call.eventsJson === '[]', `trace ${n}`).toBe(slimmed);
-      }
+      const slimmed = async (n: number) => (await store.getTrace('default', tid(n)))!.spans.find((s) => s.name === 'chat gpt-4o')!.eventsJson === '[]';
+      // Trace 1, found again, is slimmed at once; trace 4, sampled out now, with the round's others, through its decision.
+      expect([await slimmed(1), await slimmed(3), await slimmed(4)]).toEqual([true, false, false]);
+      await store.sampling.slimDecided('default', T0 + 99 * SEC, outcome.outBounds!);
+      expect(await slimmed(4)).toBe(false);
+      await store.sampling.slimDecided('default', T0 + 100 * SEC, outcome.outBounds!);
+      expect([await slimmed(1), await slimmed(3), await slimmed(4), (await store.getTrace('default', tid(4)))!.logs]).toEqual([true, false, true, []]);
+    });
+
+    it('deletes the logs that commits after a cursor brought of sampled-out traces, and no other', async () => {
+      let offset = 0;
+      const key = () => ({ serverId: 'server-1', position: `1:${++offset}` });
+      const before = log({ logId: 'before', traceId: tid(1), spanId: sid(10) });
+      await store.write(recordBatch({ spans: [1, 2].flatMap((n) => heavyTrace(n).spans), logs: [before] }), key());
+      await store.sampling.record('default', [decision(1, false), decision(2, true)]);
+      const after = await store.live.head();
+      expect(await store.sampling.deleteLateLogs('default', after, after)).toBe(0);
+      // Logs of the sampled-out trace 1, the kept trace 2, a trace not decided and none, after the decisions.
+      const late = [1, 2, 3].map((n) => log({ logId: `late-${n}`, traceId: tid(n), spanId: sid(n * 10) }));
+      await store.write(recordBatch({ logs: [...late, log({ logId: 'alone' })] }), key());
+      const head = await store.live.head();
+      expect(await store.sampling.deleteLateLogs('shop', after, head)).toBe(0);
+      expect(await store.sampling.deleteLateLogs('default', after, head)).toBe(1);
+      const logIds = async () => (await store.listLogs(logQuery(), null, 50)).map((l) => l.logId).sort();
+      // Every log of trace 1 goes, as slimming deletes them.
+      expect(await logIds()).toEqual(['alone', 'late-2', 'late-3']);
     });
   });
 }

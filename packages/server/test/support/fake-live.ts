@@ -14,12 +14,15 @@ export class FakeLiveStore implements LiveStore {
   private seq = 0;
   private readonly spans: Array<{ span: SpanRecord; seq: number; running: boolean }> = [];
   private readonly parts: Array<{ projectId: string; traceId: string; seq: number; endUs: number }> = [];
+  private readonly logTraces: Array<{ projectId: string; traceId: string; seq: number }> = [];
 
   constructor(private readonly listTraces: (query: TraceQuery) => TraceSummaryRecord[]) {}
 
-  /** A commit made durable: its spans, running snapshots and parts get its number. */
-  committed(spans: readonly SpanRecord[], parts: readonly TracePart[], running: readonly SpanRecord[] = []): void {
+  /** A commit made durable: its spans, running snapshots, parts and logs get its number. */
+  committed(spans: readonly SpanRecord[], parts: readonly TracePart[], running: readonly SpanRecord[] = [], logs: ReadonlyArray<{ projectId: string; traceId: string | null }> = []): void {
     const seq = ++this.seq;
+    // Tail sampling (issue 35, helper S2): the traces of the logs, for its late sweep (`logTracesAfter`).
+    for (const log of logs) if (log.traceId !== null) this.logTraces.push({ projectId: log.projectId, traceId: log.traceId, seq });
     for (const span of spans) this.spans.push({ span, seq, running: false });
     for (const span of running) this.spans.push({ span, seq, running: true });
     for (const part of parts) this.parts.push({ projectId: part.projectId, traceId: part.traceId, seq, endUs: part.endUs });
@@ -46,6 +49,12 @@ export class FakeLiveStore implements LiveStore {
   async partsAfter(projectId: string, after: LiveCursor, upTo: LiveCursor): Promise<Array<{ traceId: string; endUs: number }>> {
     const [from, to] = range(after, upTo);
     return this.parts.filter((p) => p.projectId === projectId && p.seq > from && p.seq <= to && p.endUs !== Number.MAX_SAFE_INTEGER);
+  }
+
+  /** The traces of the logs commits after `after` up to `upTo` wrote (tail sampling's late logs, `FakeSamplingStore`). */
+  logTracesAfter(projectId: string, after: LiveCursor, upTo: LiveCursor): Set<string> {
+    const [from, to] = range(after, upTo);
+    return new Set(this.logTraces.filter((l) => l.projectId === projectId && l.seq > from && l.seq <= to).map((l) => l.traceId));
   }
 
   async tracesAfter(projectId: string, after: LiveCursor, upTo: LiveCursor, limit: number): Promise<TouchedTrace[]> {

@@ -77,11 +77,26 @@ export class FakeSamplingStore implements SamplingStore {
     return Promise.resolve();
   }
 
-  slim(projectId: string, traceIds: readonly string[]): Promise<void> {
+  slimDecided(projectId: string, decidedUs: number, bounds: { fromUs: number; toUs: number }): Promise<void> {
+    const ids = this.decisions.filter((d) => d.projectId === projectId && d.decidedUs === decidedUs && !d.kept).map((d) => d.traceId);
+    return this.slim(projectId, ids, bounds);
+  }
+
+  deleteLateLogs(projectId: string, after: LiveCursor, upTo: LiveCursor): Promise<number> {
+    const touched = this.live.logTracesAfter(projectId, after, upTo);
+    const out = this.decisions.filter((d) => d.projectId === projectId && !d.kept && touched.has(d.traceId)).map((d) => d.traceId);
+    const logs = this.data().logs;
+    const wanted = new Set(out);
+    logs.splice(0, logs.length, ...logs.filter((l) => l.projectId !== projectId || l.traceId == null || !wanted.has(l.traceId)));
+    return Promise.resolve(out.length);
+  }
+
+  slim(projectId: string, traceIds: readonly string[], bounds?: { fromUs: number; toUs: number }): Promise<void> {
     const wanted = new Set(traceIds);
     const data = this.data();
     for (const s of data.spans) {
       if (s.projectId !== projectId || !wanted.has(s.traceId)) continue;
+      if (bounds !== undefined && (s.startTimeUs < bounds.fromUs || s.startTimeUs > bounds.toUs)) continue;
       const hit = Object.hasOwn(s.attributes, 'cache.hit') ? s.attributes['cache.hit'] : undefined;
       s.attributes = hit === undefined ? {} : { 'cache.hit': hit };
       s.events = [];

@@ -231,7 +231,7 @@ export class FakeStore implements Store {
       this.scores.responses.push(...batch.llmResponses);
       this.runningSpans.rows.push(...batch.runningSpans);
       for (const part of batch.traceParts) this.addPart(part);
-      this.live.committed(batch.spans, batch.traceParts, batch.runningSpans);
+      this.live.committed(batch.spans, batch.traceParts, batch.runningSpans, batch.logs);
       if (key !== null) this.positions.set(key.serverId, key.position);
       this.commits.push({ position: key?.position ?? null, records: countOf(batch) });
     });
@@ -276,7 +276,10 @@ export class FakeStore implements Store {
         // Without transactions a batch's parts follow its spans: the commit that readers find a trace by.
         this.live.committed(batch.spans, batch.traceParts, batch.runningSpans);
       }
-      else if (table === 'logs') this.committed.logs.push(...batch.logs);
+      else if (table === 'logs') {
+        this.committed.logs.push(...batch.logs);
+        this.live.committed([], [], [], batch.logs);
+      }
       else if (table === 'metric_points') this.committed.metricPoints.push(...batch.metricPoints);
       else if (table === 'errors') this.committed.errors.push(...batch.errors);
       else if (table === 'scores') this.scores.rows.push(...batch.scores);

@@ -1,6 +1,6 @@
 import type { SamplingDecision, SamplingPolicyRecord } from '../ports/sampling.js';
 import { SqlSamplingStore, decisionRow, notSlim, slimAssignments } from '../sql/sampling.js';
-import { traceBounds } from '../sql/trace-bounds.js';
+import type { TimeBounds } from '../sql/trace-bounds.js';
 import { ChParams } from './client.js';
 import type { ClickHouseSql } from './dialect.js';
 import { clickHouseLiveCommits } from './live.js';
@@ -62,25 +62,27 @@ export class ClickHouseSamplingStore extends SqlSamplingStore {
     await this.clickhouse.ch.insertRows('record sampling decisions', this.clickhouse.ch.tables.sampling_decisions, rows);
   }
 
-  async slim(projectId: string, traceIds: readonly string[]): Promise<void> {
-    if (traceIds.length === 0) return;
+  protected async slimWhere(projectId: string, ids: (p: ChParams) => string, bounds: TimeBounds | null): Promise<void> {
     const ch = this.clickhouse.ch;
-    const bounds = await traceBounds(this.clickhouse, projectId, traceIds);
     if (bounds !== null) {
       const p = new ChParams();
       const set = slimAssignments(SLIM_ATTRIBUTES).map(([column, value]) => `${column} = ${value}`).join(', ');
       await ch.command(
         'slim sampled-out spans',
         `ALTER TABLE ${localName(this.layout, 'spans')}${onCluster(this.layout)} UPDATE ${set}
-         WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)}
+         WHERE project_id = ${p.add(projectId)} AND trace_id IN ${ids(p)}
            AND start_us BETWEEN ${p.int(bounds.fromUs)} AND ${p.int(bounds.toUs)} AND ${notSlim(SLIM_ATTRIBUTES)}`,
         p,
       );
     }
+    await this.deleteLogsWhere(projectId, ids);
+  }
+
+  protected async deleteLogsWhere(projectId: string, ids: (p: ChParams) => string): Promise<void> {
     const p = new ChParams();
-    await ch.command(
+    await this.clickhouse.ch.command(
       'delete the logs of sampled-out traces',
-      `DELETE FROM ${localName(this.layout, 'logs')}${onCluster(this.layout)} WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)}`,
+      `DELETE FROM ${localName(this.layout, 'logs')}${onCluster(this.layout)} WHERE project_id = ${p.add(projectId)} AND trace_id IN ${ids(p)}`,
       p,
     );
   }

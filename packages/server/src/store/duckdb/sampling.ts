@@ -1,7 +1,7 @@
 import type { SamplingDecision, SamplingPolicyRecord } from '../ports/sampling.js';
 import { SqlSamplingStore, decisionRow, notSlim, slimAssignments } from '../sql/sampling.js';
-import { traceBounds } from '../sql/trace-bounds.js';
-import type { DuckDbSql } from './dialect.js';
+import type { TimeBounds } from '../sql/trace-bounds.js';
+import type { DuckDbParams, DuckDbSql } from './dialect.js';
 import { duckDbLiveCommits } from './live.js';
 import { columnsOf } from './read.js';
 
@@ -54,25 +54,34 @@ export class DuckDbSamplingStore extends SqlSamplingStore {
     );
   }
 
-  async slim(projectId: string, traceIds: readonly string[]): Promise<void> {
-    if (traceIds.length === 0) return;
+  /**
+   * One JSON parameter: DuckDB binds a list of 2,000 parameters for some 50 ms more than one JSON
+   * text of the same ids (60-90 ms against 19-24 ms, a 200,000-row table, `node` on this machine);
+   * a round's five reads and writes of 2,000 traces each paid it.
+   */
+  protected override idSet(p: DuckDbParams, traceIds: readonly string[]): string {
+    return `(SELECT unnest(from_json(${p.add(JSON.stringify(traceIds))}::JSON, '["VARCHAR"]')))`;
+  }
+
+  protected async slimWhere(projectId: string, ids: (p: DuckDbParams) => string, bounds: TimeBounds | null): Promise<void> {
     const d = this.duckdb.dialect;
-    const bounds = await traceBounds(this.duckdb, projectId, traceIds);
     if (bounds !== null) {
       const p = d.params();
       const set = slimAssignments(SLIM_ATTRIBUTES).map(([column, value]) => `${column} = ${value}`).join(', ');
       await this.duckdb.on('slim sampled-out spans', (c) =>
         c.run(
           `UPDATE spans SET ${set}
-           WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)}
+           WHERE project_id = ${p.add(projectId)} AND trace_id IN ${ids(p)}
              AND start_us BETWEEN ${p.int(bounds.fromUs)} AND ${p.int(bounds.toUs)} AND ${notSlim(SLIM_ATTRIBUTES)}`,
           p.values,
         ),
       );
     }
-    const p = d.params();
-    await this.duckdb.on('delete the logs of sampled-out traces', (c) =>
-      c.run(`DELETE FROM logs WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)}`, p.values),
-    );
+    await this.deleteLogsWhere(projectId, ids);
+  }
+
+  protected async deleteLogsWhere(projectId: string, ids: (p: DuckDbParams) => string): Promise<void> {
+    const p = this.duckdb.dialect.params();
+    await this.duckdb.on('delete the logs of sampled-out traces', (c) => c.run(`DELETE FROM logs WHERE project_id = ${p.add(projectId)} AND trace_id IN ${ids(p)}`, p.values));
   }
 }

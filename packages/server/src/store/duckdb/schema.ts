@@ -11,7 +11,7 @@
  * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
  * append-only (spans of one trace arrive in many batches, from many services).
  */
-export const SCHEMA_VERSION = 12;
+export const SCHEMA_VERSION = 13;
 
 /** The span columns `spans` and `running_spans` share, in `store/tables.ts`' order. */
 const SPAN_COLUMNS = `  project_id VARCHAR NOT NULL,
@@ -124,7 +124,9 @@ CREATE TABLE IF NOT EXISTS logs (
   event_name VARCHAR NOT NULL,
   dropped_attributes UINTEGER NOT NULL,
   -- The body was OTLP bytes: body is their base64 text.
-  body_bytes BOOLEAN DEFAULT false
+  body_bytes BOOLEAN DEFAULT false,
+  -- Tail sampling (issue 35, helper S2): the commit, so its late sweep finds logs of a sampled-out trace that came after it was slimmed.
+  commit_seq BIGINT
 );
 
 -- One row per error seen at ingest (normalize/error-occurrences.ts): a failed span, an LLM call cut short,
@@ -498,6 +500,13 @@ ALTER TABLE metric_points ADD COLUMN IF NOT EXISTS int_value BIGINT;
 ALTER TABLE spans ADD COLUMN IF NOT EXISTS commit_seq BIGINT;
 ALTER TABLE trace_parts ADD COLUMN IF NOT EXISTS commit_seq BIGINT;
 ALTER TABLE spool_positions ADD COLUMN IF NOT EXISTS commit_seq BIGINT;
+`,
+  },
+  {
+    // Tail sampling (issue 35, helper S2): logs stored before read as committed before every cursor.
+    from: 12,
+    sql: `
+ALTER TABLE logs ADD COLUMN IF NOT EXISTS commit_seq BIGINT;
 `,
   },
 ];

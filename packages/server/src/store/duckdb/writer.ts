@@ -18,7 +18,7 @@ const FLUSH_ROWS = 8192;
  * The tables whose rows carry their transaction's `commit_seq` (last column), so a live stream can
  * ask for the rows committed after a number (`store/sql/live.ts`).
  */
-export const SEQUENCED_TABLES: ReadonlySet<string> = new Set(['spans', 'trace_parts', 'running_spans']);
+export const SEQUENCED_TABLES: ReadonlySet<string> = new Set(['spans', 'trace_parts', 'running_spans', 'logs']);
 
 /** One of the two writer connections and the transaction it may have open. */
 interface Lane {

@@ -55,8 +55,18 @@ export interface SamplingStore {
   decisionsOf(projectId: string, traceIds: readonly string[]): Promise<Map<string, boolean>>;
   /** Records decisions; a trace decided before keeps its first decision. */
   record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void>;
-  /** Slims every stored span of these traces and deletes their logs (again for spans and logs stored since). */
-  slim(projectId: string, traceIds: readonly string[]): Promise<void>;
+  /**
+   * Slims every stored span of these traces and deletes their logs (again for spans and logs
+   * stored since). `bounds`, when the caller knows them (the facts it decided by), are the traces'
+   * span times, which spares a read of them.
+   */
+  slim(projectId: string, traceIds: readonly string[], bounds?: { fromUs: number; toUs: number }): Promise<void>;
+  /**
+   * Slims, as `slim` does, the traces whose decision to sample them out was recorded at
+   * `decidedUs` (a round's decisions share it), their spans starting within `bounds`: one
+   * statement for a round's traces, whatever their number, through the decisions table.
+   */
+  slimDecided(projectId: string, decidedUs: number, bounds: { fromUs: number; toUs: number }): Promise<void>;
   /**
    * Complete traces (root ended, every span ended by `endedByUs`) that a commit after `after` up
    * to `upTo` wrote a span of that had ended by `endedByUs`: spans that came after the scan by
@@ -64,6 +74,11 @@ export interface SamplingStore {
    * (a trace not decided yet) or slims again (one sampled out). In end order.
    */
   lateTraces(projectId: string, after: LiveCursor, upTo: LiveCursor, endedByUs: number): Promise<CompleteTrace[]>;
+  /**
+   * Deletes the logs that commits after `after` up to `upTo` wrote of traces sampled out (a log
+   * that came after its trace was slimmed); answers how many traces had such logs.
+   */
+  deleteLateLogs(projectId: string, after: LiveCursor, upTo: LiveCursor): Promise<number>;
   /**
    * The trace list's count over its range and filters (no cursor): how many traces it matches,
    * and how many of them were sampled out.

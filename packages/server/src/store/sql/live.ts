@@ -6,7 +6,7 @@ import type { Params, SqlEngine } from './dialect.js';
 import { listTraces } from './traces.js';
 
 /** The tables whose rows a live read follows. */
-export type LiveTable = 'spans' | 'trace_parts' | 'running_spans';
+export type LiveTable = 'spans' | 'trace_parts' | 'running_spans' | 'logs';
 
 /**
  * An engine's committed rows of a table between two cursors, as SQL: `from` names the table as

@@ -3,7 +3,8 @@ import type { LiveCursor } from '../live-cursor.js';
 import type { CompleteTrace, TraceFilter } from '../ports/evaluators.js';
 import type { SamplingDecision, SamplingFacts, SamplingPolicyRecord, SamplingStore } from '../ports/sampling.js';
 import { isTrue, num, numOrNull } from '../record-rows.js';
-import type { SqlEngine } from './dialect.js';
+import type { Params, SqlEngine } from './dialect.js';
+import type { TimeBounds } from './trace-bounds.js';
 import type { LiveCommits } from './live.js';
 import { timeFilters } from './filters.js';
 import { TRACE_TOTALS, traceFilterSql } from './traces.js';
@@ -27,9 +28,6 @@ export function slimAssignments(slimAttributes: string): Array<[column: string, 
 /** A span not yet slim: what slimming again (a late span) changes, so that it touches only those rows. */
 export const notSlim = (slimAttributes: string): string => `(events <> '[]' OR links <> '[]' OR trace_state <> '' OR attributes <> ${slimAttributes})`;
 
-/** Trace ids one query names at most: 2,000 ids are 70 KB of query text where the engine inlines them. */
-export const IDS_PER_QUERY = 2000;
-
 /** Reasons a decision is recorded with. */
 export const KEEP_REASONS = ['errors', 'slow', 'cost', 'score', 'filter', 'rate'] as const;
 export const SAMPLED_OUT = 'sampled_out';
@@ -48,15 +46,55 @@ export abstract class SqlSamplingStore implements SamplingStore {
   abstract putPolicy(projectId: string, policy: string, nowUs: number): Promise<void>;
   abstract deletePolicy(projectId: string): Promise<boolean>;
   abstract record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void>;
-  /** Slims the spans, and deletes the logs, of these traces. */
-  abstract slim(projectId: string, traceIds: readonly string[]): Promise<void>;
+  /** Slims the spans starting within `bounds` (none: no span is stored), and deletes the logs, of the traces `ids` gives as SQL for `trace_id IN ...`. */
+  protected abstract slimWhere(projectId: string, ids: (p: Params) => string, bounds: TimeBounds | null): Promise<void>;
+  /** Deletes the logs of the traces `ids` gives as SQL for `trace_id IN ...`. */
+  protected abstract deleteLogsWhere(projectId: string, ids: (p: Params) => string): Promise<void>;
+
+  async slim(projectId: string, traceIds: readonly string[], known?: TimeBounds): Promise<void> {
+    if (traceIds.length === 0) return;
+    await this.slimWhere(projectId, (p) => this.idSet(p, traceIds), known ?? (await this.bounds(projectId, traceIds)));
+  }
+
+  slimDecided(projectId: string, decidedUs: number, bounds: TimeBounds): Promise<void> {
+    const d = this.sql.dialect;
+    return this.slimWhere(
+      projectId,
+      (p) => `(SELECT trace_id FROM ${d.tables.sampling_decisions} WHERE project_id = ${p.add(projectId)} AND decided_us = ${p.int(decidedUs)} AND NOT kept)`,
+      bounds,
+    );
+  }
+
+  /**
+   * A set of trace ids as SQL for `trace_id IN ...`. By default the engine's list of parameters;
+   * DuckDB gives one JSON parameter instead (`DuckDbSamplingStore`).
+   */
+  protected idSet(p: Params, traceIds: readonly string[]): string {
+    return p.texts(traceIds);
+  }
+
+  /** The span times these traces' parts bound, read with `idSet`; `null` when none is stored. */
+  protected async bounds(projectId: string, traceIds: readonly string[]): Promise<TimeBounds | null> {
+    if (traceIds.length === 0) return null;
+    const d = this.sql.dialect;
+    const p = d.params();
+    const [bounds] = await this.sql.rows(
+      'find the times of traces to slim',
+      `SELECT min(start_us) AS from_us, max(end_us) AS to_us, count(*) AS parts FROM ${d.tables.trace_parts}
+       WHERE project_id = ${p.add(projectId)} AND trace_id IN ${this.idSet(p, traceIds)}`,
+      p,
+      // Counted because ClickHouse's min over no rows is 0, not NULL.
+      (row) => (num(row.get('parts')) === 0 ? null : { fromUs: num(row.get('from_us')), toUs: num(row.get('to_us')) }),
+    );
+    return bounds ?? null;
+  }
 
   async facts(projectId: string, traceIds: readonly string[]): Promise<SamplingFacts[]> {
     if (traceIds.length === 0) return [];
     const d = this.sql.dialect;
     const p = d.params();
     const project = p.add(projectId);
-    const ids = p.texts(traceIds);
+    const ids = this.idSet(p, traceIds);
     const totals = await this.sql.rows(
       'read the traces to decide',
       `SELECT trace_id, min(start_us) AS t_start, max(end_us) AS t_end, sum(error_count) AS t_errors, sum(cost_usd) AS t_cost
@@ -78,7 +116,7 @@ export abstract class SqlSamplingStore implements SamplingStore {
     const longest = await this.sql.rows(
       'read the longest spans of the traces to decide',
       `SELECT trace_id, category, max(duration_us) AS longest FROM ${d.tables.spans}
-       WHERE project_id = ${q.add(projectId)} AND trace_id IN ${q.texts(traceIds)}
+       WHERE project_id = ${q.add(projectId)} AND trace_id IN ${this.idSet(q, traceIds)}
          AND start_us BETWEEN ${q.int(Math.min(...totals.map((t) => t.startUs)))} AND ${q.int(Math.max(...totals.map((t) => t.endUs)))}
        GROUP BY trace_id, category`,
       q,
@@ -100,7 +138,7 @@ export abstract class SqlSamplingStore implements SamplingStore {
     return this.sql.rows(
       'match the traces to decide',
       `SELECT trace_id, ${TRACE_TOTALS} FROM ${d.tables.trace_parts}
-       WHERE project_id = ${project} AND trace_id IN ${p.texts(traceIds)}${matched}
+       WHERE project_id = ${project} AND trace_id IN ${this.idSet(p, traceIds)}${matched}
        GROUP BY trace_id${traceFilters.length > 0 ? ` HAVING ${traceFilters.join(' AND ')}` : ''}`,
       p,
       (row) => row.get('trace_id') as string,
@@ -114,7 +152,7 @@ export abstract class SqlSamplingStore implements SamplingStore {
     const rows = await this.sql.rows(
       'read sampling decisions',
       `SELECT trace_id, kept, decided_us FROM ${d.tables.sampling_decisions}
-       WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)} ORDER BY decided_us DESC`,
+       WHERE project_id = ${p.add(projectId)} AND trace_id IN ${this.idSet(p, traceIds)} ORDER BY decided_us DESC`,
       p,
       (row) => ({ traceId: row.get('trace_id') as string, kept: isTrue(row.get('kept')) }),
     );
@@ -129,33 +167,38 @@ export abstract class SqlSamplingStore implements SamplingStore {
     if (rows === null) return [];
     const project = p.add(projectId);
     const endedBy = p.int(endedByUs);
-    // The parts these commits wrote that ended by then: as a trace's parts come while it runs, few or none.
-    const late = await this.sql.rows(
+    // The parts these commits wrote that ended by then: as a trace's parts come while it runs, few
+    // or none. Complete as `completeTraces` has it: the root span has ended too, which a part with
+    // a root name says (running spans are kept apart, in `running_spans`). A read of the roots in
+    // `spans` instead took 600 ms a round of 2,000 traces under bench:sampling.
+    return this.sql.rows(
       'find traces whose spans came late',
-      `SELECT trace_id, min(start_us) AS t_start, max(end_us) AS t_end FROM ${d.tables.trace_parts}
+      `SELECT trace_id, max(end_us) AS t_end FROM ${d.tables.trace_parts}
        WHERE project_id = ${project}
          AND trace_id IN (SELECT r.trace_id FROM ${rows.from} WHERE r.project_id = ${project} AND ${rows.where} AND r.end_us <= ${endedBy})
-       GROUP BY trace_id HAVING max(end_us) <= ${endedBy}`,
+       GROUP BY trace_id HAVING max(end_us) <= ${endedBy} AND count(root_name) > 0
+       ORDER BY t_end, trace_id`,
       p,
-      (row) => ({ traceId: row.get('trace_id') as string, startUs: num(row.get('t_start')), endUs: num(row.get('t_end')) }),
+      (row) => ({ traceId: row.get('trace_id') as string, endUs: num(row.get('t_end')) }),
     );
-    // Complete as `completeTraces` has it: the root span has ended too. A set of ids at a time (a
-    // spool replayed brings thousands; ClickHouse takes 256 KiB of query, 35 bytes an id).
-    const rooted = new Set<string>();
-    for (let i = 0; i < late.length; i += IDS_PER_QUERY) {
-      const chunk = late.slice(i, i + IDS_PER_QUERY);
-      const q = d.params();
-      const found = await this.sql.rows(
-        'find the roots of traces whose spans came late',
-        `SELECT DISTINCT trace_id FROM ${d.tables.spans}
-         WHERE project_id = ${q.add(projectId)} AND trace_id IN ${q.texts(chunk.map((t) => t.traceId))} AND parent_span_id IS NULL AND end_us > 0
-           AND start_us BETWEEN ${q.int(Math.min(...chunk.map((t) => t.startUs)))} AND ${q.int(Math.max(...chunk.map((t) => t.endUs)))}`,
-        q,
-        (row) => row.get('trace_id') as string,
-      );
-      for (const id of found) rooted.add(id);
-    }
-    return late.filter((t) => rooted.has(t.traceId)).map((t) => ({ traceId: t.traceId, endUs: t.endUs })).sort((a, b) => a.endUs - b.endUs || (a.traceId < b.traceId ? -1 : 1));
+  }
+
+  async deleteLateLogs(projectId: string, after: LiveCursor, upTo: LiveCursor): Promise<number> {
+    const d = this.sql.dialect;
+    const p = d.params();
+    const rows = this.commits.rowsOf(p, 'logs', after, upTo);
+    if (rows === null) return 0;
+    // The traces of the logs these commits wrote first (few: a round's worth), then which of them were sampled out.
+    const traces = await this.sql.rows(
+      'find the traces of logs that came since',
+      `SELECT DISTINCT r.trace_id AS trace_id FROM ${rows.from} WHERE r.project_id = ${p.add(projectId)} AND ${rows.where} AND r.trace_id IS NOT NULL AND r.trace_id <> ''`,
+      p,
+      (row) => row.get('trace_id') as string,
+    );
+    if (traces.length === 0) return 0;
+    const out = [...(await this.decisionsOf(projectId, traces))].filter(([, kept]) => !kept).map(([traceId]) => traceId);
+    if (out.length > 0) await this.deleteLogsWhere(projectId, (q) => this.idSet(q, out));
+    return out.length;
   }
 
   async countSampledOut(query: Omit<TraceQuery, 'limit' | 'cursor'>): Promise<{ total: number; sampledOut: number }> {
