@@ -2,8 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { DETECTOR_NAMES } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
-import { type RequestAccess, coversProject } from '../auth/access-control.js';
-import { ALL_PROJECTS, checkProjectName } from '../auth/keys.js';
+import { projectInPath } from './request-access.js';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
 import type { Decoder, MaskFile } from '../ingest/decoder.js';
@@ -65,16 +64,6 @@ export async function maskingRoutes(instance: FastifyInstance, options: MaskingR
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, decoder, maskFile } = options;
   const tags = ['masking'];
-  const projectOf = (request: { params: { projectId: string }; access: RequestAccess }): string => {
-    const { projectId } = request.params;
-    try {
-      checkProjectName(projectId, 'read');
-    } catch (error) {
-      throw new AppError('ERR_NOT_FOUND', (error as Error).message);
-    }
-    if (projectId === ALL_PROJECTS || !coversProject(request.access.principal, projectId)) throw new AppError('ERR_NOT_FOUND', `no project '${projectId}'`);
-    return projectId;
-  };
   const answer = async (projectId: string): Promise<MaskingAnswer> => {
     const stored = (await db.listMaskingPolicies()).find((p) => p.projectId === projectId);
     if (stored !== undefined) return { projectId, source: 'api', policy: stored.policy };
@@ -83,11 +72,11 @@ export async function maskingRoutes(instance: FastifyInstance, options: MaskingR
   };
 
   app.get('/api/projects/:projectId/masking', { schema: { summary: "The project's masking policy and where it comes from", tags, params: PROJECT_PATH } }, async (request) =>
-    answer(projectOf(request)),
+    answer(projectInPath(request)),
   );
 
   app.put('/api/projects/:projectId/masking', { schema: { summary: "Set the project's masking policy over the file's", tags, params: PROJECT_PATH, body: POLICY } }, async (request) => {
-    const projectId = projectOf(request);
+    const projectId = projectInPath(request);
     try {
       redactOptionsOf(request.body, 'the masking policy');
     } catch (error) {
@@ -101,7 +90,7 @@ export async function maskingRoutes(instance: FastifyInstance, options: MaskingR
   });
 
   app.delete('/api/projects/:projectId/masking', { schema: { summary: "Remove the project's policy set through the API", tags, params: PROJECT_PATH } }, async (request, reply) => {
-    const projectId = projectOf(request);
+    const projectId = projectInPath(request);
     if (!(await db.deleteMaskingPolicy(projectId))) throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no masking policy set through the API`);
     decoder.setMasking(projectId, null);
     return reply.code(204).send();

@@ -1,5 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import type { RequestAccess } from '../auth/access-control.js';
+import { type RequestAccess, coversProject } from '../auth/access-control.js';
+import { ALL_PROJECTS, checkProjectName } from '../auth/keys.js';
+import { AppError } from '../errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -11,4 +13,20 @@ declare module 'fastify' {
 /** The project a request reads or writes: the only project id a route may use. */
 export function projectOf(request: FastifyRequest): string {
   return request.access.projectId;
+}
+
+/**
+ * The project a `/api/projects/:projectId/...` route names, if the request's key covers it: a
+ * malformed name, `*`, or a project the key does not cover is 404, so a key learns nothing of
+ * projects not its own.
+ */
+export function projectInPath(request: { params: { projectId: string }; access: RequestAccess }): string {
+  const { projectId } = request.params;
+  try {
+    checkProjectName(projectId, 'read');
+  } catch (error) {
+    throw new AppError('ERR_NOT_FOUND', (error as Error).message);
+  }
+  if (projectId === ALL_PROJECTS || !coversProject(request.access.principal, projectId)) throw new AppError('ERR_NOT_FOUND', `no project '${projectId}'`);
+  return projectId;
 }

@@ -1,8 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { type RequestAccess, coversProject } from '../auth/access-control.js';
-import { ALL_PROJECTS, checkProjectName } from '../auth/keys.js';
+import { projectInPath } from './request-access.js';
 import { AppError } from '../errors.js';
 import type { SamplingService } from '../sampling/service.js';
 
@@ -53,27 +52,17 @@ export async function samplingRoutes(instance: FastifyInstance, options: Samplin
     if (options.sampling === null) throw new AppError('ERR_NOT_FOUND', 'tail sampling does not run on this server');
     return options.sampling;
   };
-  const projectOf = (request: { params: { projectId: string }; access: RequestAccess }): string => {
-    const { projectId } = request.params;
-    try {
-      checkProjectName(projectId, 'read');
-    } catch (error) {
-      throw new AppError('ERR_NOT_FOUND', (error as Error).message);
-    }
-    if (projectId === ALL_PROJECTS || !coversProject(request.access.principal, projectId)) throw new AppError('ERR_NOT_FOUND', `no project '${projectId}'`);
-    return projectId;
-  };
 
   app.get('/api/projects/:projectId/sampling', { schema: { summary: "The project's tail-sampling policy and where it comes from", tags, params: PROJECT_PATH } }, async (request) =>
-    serviceOf().get(projectOf(request)),
+    serviceOf().get(projectInPath(request)),
   );
 
   app.put('/api/projects/:projectId/sampling', { schema: { summary: "Set the project's tail-sampling policy over the file's", tags, params: PROJECT_PATH, body: POLICY } }, async (request) =>
-    serviceOf().put(projectOf(request), request.body),
+    serviceOf().put(projectInPath(request), request.body),
   );
 
   app.delete('/api/projects/:projectId/sampling', { schema: { summary: "Remove the project's policy set through the API", tags, params: PROJECT_PATH } }, async (request, reply) => {
-    await serviceOf().delete(projectOf(request));
+    await serviceOf().delete(projectInPath(request));
     return reply.code(204).send();
   });
 }
