@@ -191,36 +191,25 @@ function treeStreamCounts(metrics: SelfMetrics | undefined): TreeStreamCounts {
 }
 
 /**
- * The frames of a tree stream. The next page is asked for as the frames of the one before it
- * start to go out, so the database thread reads a page while the socket takes the last (one page
- * read ahead, never more: the socket's pace still sets the stream's). Stopped early (the client
- * went away: the stream is destroyed and this generator returned), it closes the database
- * thread's stream, which then reads no further page.
+ * The frames of a tree stream, a page asked for at a time as the socket takes them. Stopped early
+ * (the client went away: the stream is destroyed and this generator returned), it closes the
+ * database thread's stream, which then reads no further page.
  */
 async function* treeFrames(db: DbClient, first: TreeFrames, counts: TreeStreamCounts): AsyncGenerator<Uint8Array> {
   let answer = first;
-  let ahead: Promise<TreeFrames> | null = null;
   if (!answer.done) counts.opened(1);
   try {
     for (;;) {
       counts.chunks(answer.frames.length);
-      if (!answer.done) {
-        ahead = db.treeStreamNext(answer.stream);
-        // Awaited below, or dropped with the stream in `finally`: never an unhandled rejection.
-        ahead.catch(() => {});
-      }
       for (const frame of answer.frames) yield frame;
-      if (ahead === null) return;
-      answer = await ahead;
-      ahead = null;
+      if (answer.done) return;
+      answer = await db.treeStreamNext(answer.stream);
     }
   } finally {
     if (!first.done) {
       counts.opened(-1);
-      // A page read ahead is waited for first: the stream is closed after its last read, not during it.
-      const last = ahead === null ? answer : await ahead.catch(() => null);
       // Closing one that ended already (or that a failure ended) answers false: nothing to do.
-      if (last !== null && !last.done) await db.treeStreamClose(last.stream).catch(() => false);
+      if (!answer.done) await db.treeStreamClose(answer.stream).catch(() => false);
     }
   }
 }

@@ -13,10 +13,10 @@ export type RunningSpansOf = (projectId: string, traceId: string, endedUs: numbe
 
 /**
  * `/tree` as the binary stream of `@spoor/model`'s `tree-binary.ts`, made in the database thread a
- * page at a time: the route asks for the next page as the last one starts to go out, and for none
- * after it until the socket has taken that one, so the threads hold at most two pages of a trace
- * (a 1,000,000-span trace: 20 pages of 50,000 spans, about 4 MB of frames each), and a client that
- * goes away stops the reading at the page it was on (the route closes its stream).
+ * page at a time: the route asks for the next page only once the socket has taken the last one,
+ * so neither thread ever holds more than a page of a trace (a 1,000,000-span trace: 20 pages of
+ * 50,000 spans, about 4 MB of frames each), and a client that goes away stops the reading at the
+ * page it was on (the route closes its stream).
  *
  * A stream is kept here between calls (its string table and where its next page starts); one not
  * asked for within `IDLE_MS` is dropped when the next stream starts, in case a caller never
