@@ -107,7 +107,7 @@ export class ForwardThread {
   }
 
   setMasking(projectId: string, policy: MaskingPolicy | null): void {
-    this.client.post('masking', projectId, policy);
+    this.client.post('masking', projectId, policy, Date.now() * 1000);
   }
 
   async close(): Promise<void> {

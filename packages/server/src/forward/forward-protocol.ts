@@ -17,8 +17,12 @@ export type ForwardProtocol = {
     start: [];
     /** The spool's acknowledged end moved on (once per group of appends on disk). */
     tail: [end: SpoolPosition];
-    /** A project's masking policy set through the API (`null`: back to the `--mask` file's). */
-    masking: [projectId: string, policy: MaskingPolicy | null];
+    /**
+     * A project's masking policy set through the API (`null`: back to the `--mask` file's), in
+     * force for what was received from `fromUs` on: the HTTP thread's clock, which stamps requests'
+     * `receivedUs`, not the forward thread's, which reads the post later.
+     */
+    masking: [projectId: string, policy: MaskingPolicy | null, fromUs: number];
   };
   events: {
     progress: [name: string, position: SpoolPosition, oldestUnsentUs: number | null, unsentBytes: number];

@@ -24,6 +24,6 @@ thread.serve({
   posts: {
     start: () => forwarder.start(),
     tail: (end) => forwarder.tail(end),
-    masking: (projectId, policy) => forwarder.setMasking(projectId, policy),
+    masking: (projectId, policy, fromUs) => forwarder.setMasking(projectId, policy, fromUs),
   },
 });

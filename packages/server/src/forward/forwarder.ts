@@ -102,8 +102,9 @@ export class Forwarder {
     this.spool.forget(lowest);
   }
 
-  setMasking(projectId: string, policy: MaskingPolicy | null): void {
-    this.masking.set(projectId, policy, Date.now() * 1000);
+  /** A project's policy changed through the API, in force for what was received from `fromUs` on (the HTTP thread's clock). */
+  setMasking(projectId: string, policy: MaskingPolicy | null, fromUs: number): void {
+    this.masking.set(projectId, policy, fromUs);
     for (const destination of this.destinations) destination.maskingChanged();
   }
 
