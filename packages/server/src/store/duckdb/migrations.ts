@@ -1,0 +1,65 @@
+/** The DuckDB schema's upgrades, step by step (`schema.ts` holds the schema as it is now). */
+
+/**
+ * Brings a database written by an older Spoor up to `SCHEMA_VERSION`, run after `SCHEMA_SQL`.
+ * Columns are only ever added at the end of a table, so the appender's column order holds for
+ * old and new files alike. Keyed by the version each step upgrades from.
+ */
+export const MIGRATIONS: readonly { from: number; sql: string }[] = [
+  {
+    from: 1,
+    sql: `
+ALTER TABLE spans ADD COLUMN IF NOT EXISTS cost_source VARCHAR;
+ALTER TABLE spans ADD COLUMN IF NOT EXISTS category UTINYINT DEFAULT 7;
+ALTER TABLE spans ADD COLUMN IF NOT EXISTS user_id VARCHAR;
+UPDATE spans SET category = CASE WHEN llm_operation = 'embeddings' THEN 6 ELSE 3 END WHERE is_llm;
+`,
+  },
+  {
+    from: 4,
+    sql: `
+ALTER TABLE trace_parts ADD COLUMN IF NOT EXISTS root_failed BOOLEAN;
+UPDATE trace_parts SET root_failed = r.failed
+FROM (SELECT project_id, trace_id, bool_or(status_code = 2) AS failed FROM spans WHERE parent_span_id IS NULL GROUP BY ALL) r
+WHERE trace_parts.root_name IS NOT NULL AND trace_parts.project_id = r.project_id AND trace_parts.trace_id = r.trace_id;
+`,
+  },
+  {
+    from: 5,
+    sql: `ALTER TABLE spool_positions ADD COLUMN IF NOT EXISTS server_id VARCHAR;`,
+  },
+  {
+    from: 6,
+    sql: `
+ALTER TABLE trace_parts ADD COLUMN IF NOT EXISTS session_id VARCHAR;
+ALTER TABLE trace_parts ADD COLUMN IF NOT EXISTS user_id VARCHAR;
+UPDATE trace_parts SET session_id = s.session_id, user_id = s.user_id
+FROM (SELECT project_id, trace_id, max(session_id) AS session_id, max(user_id) AS user_id FROM spans GROUP BY ALL) s
+WHERE trace_parts.project_id = s.project_id AND trace_parts.trace_id = s.trace_id;
+`,
+  },
+  {
+    // Logs and points stored before read as they always did: no bytes body, no exact integer.
+    from: 7,
+    sql: `
+ALTER TABLE logs ADD COLUMN IF NOT EXISTS body_bytes BOOLEAN DEFAULT false;
+ALTER TABLE metric_points ADD COLUMN IF NOT EXISTS int_value BIGINT;
+`,
+  },
+  {
+    // Live streams (issue 33): rows stored before read as committed before every cursor.
+    from: 10,
+    sql: `
+ALTER TABLE spans ADD COLUMN IF NOT EXISTS commit_seq BIGINT;
+ALTER TABLE trace_parts ADD COLUMN IF NOT EXISTS commit_seq BIGINT;
+ALTER TABLE spool_positions ADD COLUMN IF NOT EXISTS commit_seq BIGINT;
+`,
+  },
+  {
+    // Tail sampling (issue 35, helper S2): logs stored before read as committed before every cursor.
+    from: 12,
+    sql: `
+ALTER TABLE logs ADD COLUMN IF NOT EXISTS commit_seq BIGINT;
+`,
+  },
+];
