@@ -231,8 +231,8 @@ export class FakeAccessStore implements AccessStore {
   }
 }
 
-/** Masking policies set through the API. */
-export class FakeMaskingStore implements MaskingStore {
+/** Policies of one kind set through the API (masking, sampling), one per project. */
+export class FakeProjectPolicies implements MaskingStore {
   private readonly policies = new Map<string, MaskingPolicyRecord>();
 
   async listPolicies(): Promise<MaskingPolicyRecord[]> {

@@ -2,6 +2,7 @@ import { SPAN_CATEGORIES, type ScoreFilter, type TimeRange, type TraceQuery } fr
 import type { LiveCursor } from '../../src/store/live-cursor.js';
 import type { CompleteTrace, TraceFilter } from '../../src/store/ports/evaluators.js';
 import type { SamplingDecision, SamplingFacts, SamplingPolicyRecord, SamplingStore } from '../../src/store/ports/sampling.js';
+import { FakeProjectPolicies } from './fake-admin.js';
 import type { FakeLiveStore } from './fake-live.js';
 import { type FakeData, byText, finite, inRange, listTraces } from './fake-reads.js';
 
@@ -9,7 +10,7 @@ type Decision = SamplingDecision & { projectId: string };
 
 /** Tail sampling in memory, as the engines keep it: a policy per project, a decision per trace, and slimming in place. */
 export class FakeSamplingStore implements SamplingStore {
-  private readonly policies = new Map<string, SamplingPolicyRecord>();
+  private readonly policies = new FakeProjectPolicies();
   readonly decisions: Decision[] = [];
 
   constructor(
@@ -20,16 +21,15 @@ export class FakeSamplingStore implements SamplingStore {
   ) {}
 
   listPolicies(): Promise<SamplingPolicyRecord[]> {
-    return Promise.resolve([...this.policies.values()].sort((a, b) => byText(a.projectId, b.projectId)));
+    return this.policies.listPolicies();
   }
 
   putPolicy(projectId: string, policy: string, nowUs: number): Promise<void> {
-    this.policies.set(projectId, { projectId, policy, updatedUs: nowUs });
-    return Promise.resolve();
+    return this.policies.putPolicy(projectId, policy, nowUs);
   }
 
   deletePolicy(projectId: string): Promise<boolean> {
-    return Promise.resolve(this.policies.delete(projectId));
+    return this.policies.deletePolicy(projectId);
   }
 
   facts(projectId: string, traceIds: readonly string[]): Promise<SamplingFacts[]> {

@@ -100,7 +100,7 @@ export class FakeStore implements Store {
   private readonly prices = new admin.FakePrices();
   readonly alerts = new admin.FakeAlertStore();
   readonly access = new admin.FakeAccessStore();
-  readonly masking = new admin.FakeMaskingStore();
+  readonly masking = new admin.FakeProjectPolicies();
   readonly scores = new FakeScoreStore(() => this.committed.spans);
   readonly evaluators = new FakeEvaluatorStore(() => this.data, (projectId, filter) => this.scores.tracesMeeting(projectId, filter));
   readonly datasets = new FakeDatasetStore();

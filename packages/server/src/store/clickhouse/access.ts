@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TimeRange } from '@spoor/model';
 import { type KeyRecord, isRole } from '../../auth/keys.js';
-import { type AccessStore, type AuditRecord, type MaskingPolicyRecord, type MaskingStore, StoreError } from '../store.js';
+import type { ProjectPolicies, ProjectPolicyRecord } from '../ports/access.js';
+import { type AccessStore, type AuditRecord, StoreError } from '../store.js';
 import { listAudit } from '../sql/audit.js';
 import type { ChClient } from './client.js';
 import type { ClickHouseSql } from './dialect.js';
@@ -144,29 +145,37 @@ export class ClickHouseAccessStore implements AccessStore {
   }
 }
 
-/** Masking policies set through the API, one per project at most. */
-export class ClickHouseMaskingStore implements MaskingStore {
-  constructor(private readonly ch: ChClient) {}
+/**
+ * The policies of one kind set through the API (`masking_policies`, `sampling_policies`), one per
+ * project: a change is a row with a higher version, a removal a row marked deleted.
+ */
+export class ClickHouseProjectPolicies implements ProjectPolicies {
+  constructor(
+    private readonly ch: ChClient,
+    private readonly table: 'masking_policies' | 'sampling_policies',
+    /** What the policies are, as errors name them: `masking`, `sampling`. */
+    private readonly kind: string,
+  ) {}
 
-  async listPolicies(): Promise<MaskingPolicyRecord[]> {
+  async listPolicies(): Promise<ProjectPolicyRecord[]> {
     const rows = await this.ch.rows<{ project_id: string; policy: string; updated_us: number }>(
-      'list masking policies',
-      `SELECT project_id, policy, updated_us FROM ${this.ch.tables.masking_policies} FINAL WHERE deleted = 0 ORDER BY project_id`,
+      `list ${this.kind} policies`,
+      `SELECT project_id, policy, updated_us FROM ${this.ch.tables[this.table]} FINAL WHERE deleted = 0 ORDER BY project_id`,
     );
-    return rows.map((r) => ({ projectId: r.project_id, policy: r.policy, updatedUs: r.updated_us }));
+    return rows.map((r) => ({ projectId: r.project_id, policy: r.policy, updatedUs: Number(r.updated_us) }));
   }
 
   async putPolicy(projectId: string, policy: string, nowUs: number): Promise<void> {
     const latest = await this.latest(projectId);
-    await this.ch.insertRows('save a masking policy', this.ch.tables.masking_policies, [
+    await this.ch.insertRows(`save a ${this.kind} policy`, this.ch.tables[this.table], [
       { project_id: projectId, policy, updated_us: nowUs, version: nextVersion(latest?.version), deleted: 0 },
     ]);
   }
 
   async deletePolicy(projectId: string): Promise<boolean> {
     const latest = await this.latest(projectId);
-    if (latest === null || latest.deleted !== 0) return false;
-    await this.ch.insertRows('delete a masking policy', this.ch.tables.masking_policies, [
+    if (latest === null || Number(latest.deleted) !== 0) return false;
+    await this.ch.insertRows(`delete a ${this.kind} policy`, this.ch.tables[this.table], [
       { project_id: projectId, policy: '', updated_us: 0, version: nextVersion(latest.version), deleted: 1 },
     ]);
     return true;
@@ -175,8 +184,8 @@ export class ClickHouseMaskingStore implements MaskingStore {
   /** The project's newest version, deleted or not. */
   private latest(projectId: string): Promise<{ version: number; deleted: number } | null> {
     return this.ch.row(
-      'read a masking policy',
-      `SELECT version, deleted FROM ${this.ch.tables.masking_policies} WHERE project_id = {project:String} ORDER BY version DESC LIMIT 1`,
+      `read a ${this.kind} policy`,
+      `SELECT version, deleted FROM ${this.ch.tables[this.table]} WHERE project_id = {project:String} ORDER BY version DESC LIMIT 1`,
       { project: projectId },
     );
   }

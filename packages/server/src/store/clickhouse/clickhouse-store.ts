@@ -3,7 +3,7 @@ import { type BatchKey, type CompareSideRecord, type RecentSpanSource, type Repr
 import type { StoredLog, StoredTrace, StoredTraceBytes } from '../stored-trace.js';
 import type { TraceTimings } from '../trace-timings.js';
 import type { TableName } from '../tables.js';
-import { ClickHouseAccessStore, ClickHouseMaskingStore } from './access.js';
+import { ClickHouseAccessStore, ClickHouseProjectPolicies } from './access.js';
 import { ClickHouseRunningSpanStore } from './running-spans.js';
 import { ClickHouseScoreStore } from './scores.js';
 import { ClickHouseDatasetStore } from './datasets.js';
@@ -46,7 +46,7 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
   readonly evaluators: ClickHouseEvaluatorStore;
   readonly datasets: ClickHouseDatasetStore;
   readonly experiments: ClickHouseExperimentStore;
-  readonly masking: ClickHouseMaskingStore;
+  readonly masking: ClickHouseProjectPolicies;
   readonly runningSpans: ClickHouseRunningSpanStore;
   private readonly writer: ClickHouseWriter;
   /** What changed after a cursor, whichever server sharing this ClickHouse committed it. */
@@ -71,7 +71,7 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
     this.evaluators = new ClickHouseEvaluatorStore(this.sql);
     this.datasets = new ClickHouseDatasetStore(this.sql);
     this.experiments = new ClickHouseExperimentStore(this.sql);
-    this.masking = new ClickHouseMaskingStore(ch);
+    this.masking = new ClickHouseProjectPolicies(ch, 'masking_policies', 'masking');
     this.live = new SqlLiveStore(this.sql, clickHouseLiveCommits(ch), () => clickHouseHead(ch));
     this.runningSpans = new ClickHouseRunningSpanStore(this.sql, layout);
     this.sampling = new ClickHouseSamplingStore(this.sql, layout);

@@ -1,11 +1,11 @@
 import type { SamplingDecision, SamplingPolicyRecord } from '../ports/sampling.js';
 import { SqlSamplingStore, decisionRow, notSlim, slimAssignments } from '../sql/sampling.js';
 import type { TimeBounds } from '../sql/trace-bounds.js';
+import { ClickHouseProjectPolicies } from './access.js';
 import { ChParams } from './client.js';
 import type { ClickHouseSql } from './dialect.js';
 import { clickHouseLiveCommits } from './live.js';
 import { type SchemaLayout, localName, onCluster } from './schema.js';
-import { nextVersion } from './small-tables.js';
 
 /** A slim span's attributes: `{}`, or only its `cache.hit` when it has one (the `cache_hit` column is made from it again). */
 const SLIM_ATTRIBUTES = `if(position(attributes, '"cache.hit"') = 0 OR NOT JSONHas(attributes, 'cache.hit'), '{}',
@@ -21,36 +21,26 @@ const SLIM_ATTRIBUTES = `if(position(attributes, '"cache.hit"') = 0 OR NOT JSONH
  * leave the disk when the rewritten part replaces the old one.
  */
 export class ClickHouseSamplingStore extends SqlSamplingStore {
+  private readonly policies: ClickHouseProjectPolicies;
+
   constructor(
     private readonly clickhouse: ClickHouseSql,
     private readonly layout: SchemaLayout,
   ) {
     super(clickhouse, clickHouseLiveCommits(clickhouse.ch));
+    this.policies = new ClickHouseProjectPolicies(clickhouse.ch, 'sampling_policies', 'sampling');
   }
 
-  async listPolicies(): Promise<SamplingPolicyRecord[]> {
-    const ch = this.clickhouse.ch;
-    const rows = await ch.rows<{ project_id: string; policy: string; updated_us: number }>(
-      'list sampling policies',
-      `SELECT project_id, policy, updated_us FROM ${ch.tables.sampling_policies} FINAL WHERE deleted = 0 ORDER BY project_id`,
-    );
-    return rows.map((r) => ({ projectId: r.project_id, policy: r.policy, updatedUs: Number(r.updated_us) }));
+  listPolicies(): Promise<SamplingPolicyRecord[]> {
+    return this.policies.listPolicies();
   }
 
-  async putPolicy(projectId: string, policy: string, nowUs: number): Promise<void> {
-    const latest = await this.latest(projectId);
-    await this.clickhouse.ch.insertRows('save a sampling policy', this.clickhouse.ch.tables.sampling_policies, [
-      { project_id: projectId, policy, updated_us: nowUs, version: nextVersion(latest?.version), deleted: 0 },
-    ]);
+  putPolicy(projectId: string, policy: string, nowUs: number): Promise<void> {
+    return this.policies.putPolicy(projectId, policy, nowUs);
   }
 
-  async deletePolicy(projectId: string): Promise<boolean> {
-    const latest = await this.latest(projectId);
-    if (latest === null || Number(latest.deleted) !== 0) return false;
-    await this.clickhouse.ch.insertRows('delete a sampling policy', this.clickhouse.ch.tables.sampling_policies, [
-      { project_id: projectId, policy: '', updated_us: 0, version: nextVersion(latest.version), deleted: 1 },
-    ]);
-    return true;
+  deletePolicy(projectId: string): Promise<boolean> {
+    return this.policies.deletePolicy(projectId);
   }
 
   async record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void> {
@@ -84,16 +74,6 @@ export class ClickHouseSamplingStore extends SqlSamplingStore {
       'delete the logs of sampled-out traces',
       `DELETE FROM ${localName(this.layout, 'logs')}${onCluster(this.layout)} WHERE project_id = ${p.add(projectId)} AND trace_id IN ${ids(p)}`,
       p,
-    );
-  }
-
-  /** The project's newest policy version, deleted or not. */
-  private latest(projectId: string): Promise<{ version: number; deleted: number } | null> {
-    const ch = this.clickhouse.ch;
-    return ch.row(
-      'read a sampling policy',
-      `SELECT version, deleted FROM ${ch.tables.sampling_policies} WHERE project_id = {project:String} ORDER BY version DESC LIMIT 1`,
-      { project: projectId },
     );
   }
 }

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { TimeRange } from '@spoor/model';
 import { type KeyRecord, isRole } from '../../auth/keys.js';
-import type { AccessStore, AuditRecord, MaskingPolicyRecord, MaskingStore } from '../store.js';
+import type { ProjectPolicies, ProjectPolicyRecord } from '../ports/access.js';
+import type { AccessStore, AuditRecord } from '../store.js';
 import type { OnConnection } from './alerts.js';
 import { listAudit } from '../sql/audit.js';
 import type { DuckDbSql } from './dialect.js';
@@ -70,21 +71,26 @@ export class DuckDbAccessStore implements AccessStore {
   }
 }
 
-/** Masking policies set through the API. */
-export class DuckDbMaskingStore implements MaskingStore {
-  constructor(private readonly on: OnConnection) {}
+/** The policies of one kind set through the API (`masking_policies`, `sampling_policies`), one per project. */
+export class DuckDbProjectPolicies implements ProjectPolicies {
+  constructor(
+    private readonly on: OnConnection,
+    private readonly table: 'masking_policies' | 'sampling_policies',
+    /** What the policies are, as errors name them: `masking`, `sampling`. */
+    private readonly kind: string,
+  ) {}
 
-  listPolicies(): Promise<MaskingPolicyRecord[]> {
-    return this.on('list masking policies', async (c) => {
-      const columns = await columnsOf(c, 'SELECT project_id, policy, updated_us FROM masking_policies ORDER BY project_id', []);
+  listPolicies(): Promise<ProjectPolicyRecord[]> {
+    return this.on(`list ${this.kind} policies`, async (c) => {
+      const columns = await columnsOf(c, `SELECT project_id, policy, updated_us FROM ${this.table} ORDER BY project_id`, []);
       return mapRows(columns, (row) => ({ projectId: row.get('project_id') as string, policy: row.get('policy') as string, updatedUs: num(row.get('updated_us')) }));
     });
   }
 
   async putPolicy(projectId: string, policy: string, nowUs: number): Promise<void> {
-    await this.on('save a masking policy', (c) =>
+    await this.on(`save a ${this.kind} policy`, (c) =>
       c.run(
-        `INSERT INTO masking_policies VALUES ($1, $2, $3::BIGINT)
+        `INSERT INTO ${this.table} VALUES ($1, $2, $3::BIGINT)
          ON CONFLICT (project_id) DO UPDATE SET policy = excluded.policy, updated_us = excluded.updated_us`,
         [projectId, policy, nowUs],
       ),
@@ -92,6 +98,6 @@ export class DuckDbMaskingStore implements MaskingStore {
   }
 
   deletePolicy(projectId: string): Promise<boolean> {
-    return this.on('delete a masking policy', async (c) => Number((await c.run('DELETE FROM masking_policies WHERE project_id = $1', [projectId])).rowsChanged) > 0);
+    return this.on(`delete a ${this.kind} policy`, async (c) => Number((await c.run(`DELETE FROM ${this.table} WHERE project_id = $1`, [projectId])).rowsChanged) > 0);
   }
 }

@@ -12,7 +12,7 @@ import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { removeModelPrice, selectModelPrices, updateSpanCosts, upsertModelPrice } from './pricing.js';
 import { selectComparison } from './compare.js';
 import type { TraceTimings } from '../trace-timings.js';
-import { DuckDbAccessStore, DuckDbMaskingStore } from './access.js';
+import { DuckDbAccessStore, DuckDbProjectPolicies } from './access.js';
 import { DuckDbAlertStore } from './alerts.js';
 import { selectMetricPoints, selectMetricPointsOf } from './metric-reads.js';
 import { deleteRecordsOlderThan } from './retention.js';
@@ -65,7 +65,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   readonly evaluators: DuckDbEvaluatorStore;
   readonly datasets: DuckDbDatasetStore;
   readonly experiments: DuckDbExperimentStore;
-  readonly masking: DuckDbMaskingStore;
+  readonly masking: DuckDbProjectPolicies;
   /** What changed after a cursor; the head is the writer's last commit, known here (DuckDB has one writer). */
   readonly live: SqlLiveStore;
   readonly runningSpans: DuckDbRunningSpanStore;
@@ -101,7 +101,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     this.evaluators = new DuckDbEvaluatorStore(this.sql);
     this.datasets = new DuckDbDatasetStore(this.sql);
     this.experiments = new DuckDbExperimentStore(this.sql);
-    this.masking = new DuckDbMaskingStore((what, fn) => this.onOwnConnection(what, fn));
+    this.masking = new DuckDbProjectPolicies((what, fn) => this.onOwnConnection(what, fn), 'masking_policies', 'masking');
     this.exporter = new DuckDbExporter((what, fn) => this.onOwnConnection(what, fn));
     this.exports = new DuckDbRecordExport((what, fn) => this.onOwnConnection(what, fn), exportTempDir(path));
     this.live = new SqlLiveStore(this.sql, duckDbLiveCommits, async () => duckDbCursor(this.writer.lastCommittedSeq));

@@ -3,7 +3,7 @@ import { SqlSamplingStore, decisionRow, notSlim, slimAssignments } from '../sql/
 import type { TimeBounds } from '../sql/trace-bounds.js';
 import type { DuckDbParams, DuckDbSql } from './dialect.js';
 import { duckDbLiveCommits } from './live.js';
-import { columnsOf } from './read.js';
+import { DuckDbProjectPolicies } from './access.js';
 
 /** A slim span's attributes: `{}`, or only its `cache.hit` when it has one (the realtime numbers count it). */
 const SLIM_ATTRIBUTES = `CASE WHEN contains(attributes, '"cache.hit"')
@@ -15,29 +15,23 @@ const SLIM_ATTRIBUTES = `CASE WHEN contains(attributes, '"cache.hit"')
  * replaced once a checkpoint has rewritten their row groups).
  */
 export class DuckDbSamplingStore extends SqlSamplingStore {
+  private readonly policies: DuckDbProjectPolicies;
+
   constructor(private readonly duckdb: DuckDbSql) {
     super(duckdb, duckDbLiveCommits);
+    this.policies = new DuckDbProjectPolicies((what, fn) => duckdb.on(what, fn), 'sampling_policies', 'sampling');
   }
 
   listPolicies(): Promise<SamplingPolicyRecord[]> {
-    return this.duckdb.on('list sampling policies', async (c) => {
-      const columns = await columnsOf(c, 'SELECT project_id, policy, updated_us FROM sampling_policies ORDER BY project_id', []);
-      return (columns.project_id ?? []).map((projectId, i) => ({ projectId: projectId as string, policy: columns.policy![i] as string, updatedUs: Number(columns.updated_us![i]) }));
-    });
+    return this.policies.listPolicies();
   }
 
-  async putPolicy(projectId: string, policy: string, nowUs: number): Promise<void> {
-    await this.duckdb.on('save a sampling policy', (c) =>
-      c.run(
-        `INSERT INTO sampling_policies VALUES ($1, $2, $3::BIGINT)
-         ON CONFLICT (project_id) DO UPDATE SET policy = excluded.policy, updated_us = excluded.updated_us`,
-        [projectId, policy, nowUs],
-      ),
-    );
+  putPolicy(projectId: string, policy: string, nowUs: number): Promise<void> {
+    return this.policies.putPolicy(projectId, policy, nowUs);
   }
 
   deletePolicy(projectId: string): Promise<boolean> {
-    return this.duckdb.on('delete a sampling policy', async (c) => Number((await c.run('DELETE FROM sampling_policies WHERE project_id = $1', [projectId])).rowsChanged) > 0);
+    return this.policies.deletePolicy(projectId);
   }
 
   async record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void> {

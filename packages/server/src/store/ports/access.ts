@@ -17,18 +17,24 @@ export interface AccessStore {
   listAudit(projectId: string, range: TimeRange, offset: number, limit: number): Promise<AuditRecord[]>;
 }
 
-/** A project's masking policy set through the API: JSON text (checked by `ingest/masking.ts`, not by the store). */
-export interface MaskingPolicyRecord {
+/** A project's policy set through the API (masking, sampling): JSON text, checked by its service, not by the store. */
+export interface ProjectPolicyRecord {
   projectId: string;
   policy: string;
   updatedUs: number;
 }
 
-/** Masking policies set through the API, one per project at most. */
-export interface MaskingStore {
+/** Policies of one kind set through the API, one per project at most. */
+export interface ProjectPolicies {
   /** Every project's, read whole at start (few and small). */
-  listPolicies(): Promise<MaskingPolicyRecord[]>;
+  listPolicies(): Promise<ProjectPolicyRecord[]>;
   putPolicy(projectId: string, policy: string, nowUs: number): Promise<void>;
   /** `false` when the project had none. */
   deletePolicy(projectId: string): Promise<boolean>;
 }
+
+/** A project's masking policy set through the API (checked by `ingest/masking.ts`). */
+export type MaskingPolicyRecord = ProjectPolicyRecord;
+
+/** Masking policies set through the API, one per project at most. */
+export type MaskingStore = ProjectPolicies;

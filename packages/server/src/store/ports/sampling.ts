@@ -1,13 +1,10 @@
 import type { TimeRange, TraceQuery } from '@spoor/model';
 import type { LiveCursor } from '../live-cursor.js';
+import type { ProjectPolicies, ProjectPolicyRecord } from './access.js';
 import type { CompleteTrace, TraceFilter } from './evaluators.js';
 
-/** A policy set through the API, as JSON text (checked by `sampling/`, not by the store). */
-export interface SamplingPolicyRecord {
-  projectId: string;
-  policy: string;
-  updatedUs: number;
-}
+/** A sampling policy set through the API (checked by `sampling/`). */
+export type SamplingPolicyRecord = ProjectPolicyRecord;
 
 /** What deciding a complete trace reads of it (`sampling/decide.ts`). */
 export interface SamplingFacts {
@@ -41,12 +38,7 @@ export interface SamplingDecision {
  * sent later by response id still finds its trace, so score statistics stay exact. Slimming is
  * idempotent, so it is applied again to spans arriving late.
  */
-export interface SamplingStore {
-  /** Every project's policy, read whole at start and on each round (few and small). */
-  listPolicies(): Promise<SamplingPolicyRecord[]>;
-  putPolicy(projectId: string, policy: string, nowUs: number): Promise<void>;
-  /** `false` when the project had none. */
-  deletePolicy(projectId: string): Promise<boolean>;
+export interface SamplingStore extends ProjectPolicies {
   /** What deciding reads of these traces (their `trace_parts` and the longest span per category), in no order; none for a trace not stored. */
   facts(projectId: string, traceIds: readonly string[]): Promise<SamplingFacts[]>;
   /** The ids of these traces the trace list's filter (its span, trace and score filters) matches. */
