@@ -7,7 +7,7 @@ import type { Params, SqlEngine } from './dialect.js';
 import type { TimeBounds } from './trace-bounds.js';
 import type { LiveCommits } from './live.js';
 import { timeFilters } from './filters.js';
-import { TRACE_TOTALS, traceFilterSql } from './traces.js';
+import { TRACE_TOTALS, listFilterSql, traceFilterSql } from './traces.js';
 
 /**
  * Tail sampling's queries, written once for every engine. An engine gives how policies and
@@ -205,10 +205,7 @@ export abstract class SqlSamplingStore implements SamplingStore {
     const d = this.sql.dialect;
     const p = d.params();
     const project = p.add(query.projectId);
-    const { fromUs, toUs } = query.range;
-    const { matched, traceFilters } = traceFilterSql(d, p, project, query, fromUs);
-    if (fromUs !== null) traceFilters.push(`t_start >= ${p.int(fromUs)}`);
-    if (toUs !== null) traceFilters.push(`t_start < ${p.int(toUs)}`);
+    const { matched, traceFilters } = listFilterSql(d, p, project, query);
     const out = `SELECT trace_id FROM ${d.tables.sampling_decisions}
       WHERE project_id = ${project} AND NOT kept${timeFilters(p, 'start_us', query.range).map((f) => ` AND ${f}`).join('')}`;
     const [row] = await this.sql.rows(

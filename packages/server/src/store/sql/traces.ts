@@ -44,10 +44,7 @@ export function listTraces(
   const d = db.dialect;
   const p = d.params();
   const project = p.add(query.projectId);
-  const { fromUs, toUs } = query.range;
-  const { matched, traceFilters } = traceFilterSql(d, p, project, query, fromUs);
-  if (fromUs !== null) traceFilters.push(`t_start >= ${p.int(fromUs)}`);
-  if (toUs !== null) traceFilters.push(`t_start < ${p.int(toUs)}`);
+  const { matched, traceFilters } = listFilterSql(d, p, project, query);
   if (after !== null) {
     const t = p.int(after.timeUs);
     traceFilters.push(`(t_start < ${t} OR (t_start = ${t} AND trace_id < ${p.add(after.id)}))`);
@@ -70,6 +67,15 @@ export function listTraces(
       userId: (row.get('t_user') as string | null) ?? null,
     }),
   );
+}
+
+/** `traceFilterSql` with the list's range: the traces the list shows of `query.range`, started in it. */
+export function listFilterSql(d: Dialect, p: Params, project: string, query: Omit<TraceQuery, 'limit' | 'cursor'>): { matched: string; traceFilters: string[] } {
+  const { fromUs, toUs } = query.range;
+  const filters = traceFilterSql(d, p, project, query, fromUs);
+  if (fromUs !== null) filters.traceFilters.push(`t_start >= ${p.int(fromUs)}`);
+  if (toUs !== null) filters.traceFilters.push(`t_start < ${p.int(toUs)}`);
+  return filters;
 }
 
 /**
