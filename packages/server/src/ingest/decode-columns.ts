@@ -21,6 +21,7 @@ import { SourceIds } from '../store/sources.js';
 import { LLM_RESPONSES, SPANS, type WriteBatch, errorColumns, scoreColumns, tracePartColumns } from '../store/tables.js';
 import { TracePartsBuilder } from '../store/trace-parts.js';
 import { spanIdsProblem } from './decoded.js';
+import { spanIdHash } from './recent-spans.js';
 import { spanRangeProblem } from './limits.js';
 import { NO_ATTRIBUTES, SpanReader, planSpans } from './protobuf/trace-columns.js';
 
@@ -45,11 +46,16 @@ export interface DecodedColumns {
   records: number;
   refusedEvaluations: number;
   spans: SpanFacts;
+  /** `spanIdHash` of each span id, in row order. */
+  spanHashes: Int32Array;
   scores: ScoreRecord[];
 }
 
-/** Whether a span was received in an earlier request (claims, counted by `DecodeCore`). */
-export type RecentCheck = (span: { traceId: string; spanId: string }) => boolean;
+/**
+ * Whether a span was received in an earlier request (claims, counted by `DecodeCore`); `hash` is
+ * its `spanIdHash`, made once per span and handed back in `spanHashes` for the claims.
+ */
+export type RecentCheck = (span: { traceId: string; spanId: string }, hash: number) => boolean;
 
 /** Column numbers of `SPANS`. */
 const C = Object.fromEntries(SPANS.map((spec, i) => [spec.name, i])) as Record<string, number>;
@@ -70,8 +76,8 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
   const reader = new SpanReader(body);
   const columns = new SpanColumns(n);
   const sources = new SourceIds();
-  /** Span id -> trace id, to find a span twice in the request. */
-  const seen = new Map<string, string>();
+  const seen = requestSpans.reset(n);
+  const spanHashes = new Int32Array(n);
   const traceIds = new Array<string>(n);
   const spanIds = new Array<string>(n);
   const parentIds = new Array<string | null>(n);
@@ -94,9 +100,10 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
     const f = reader.read(plan.offsets[row]!);
     if (f.irregular || f.endTimeUs === RUNNING_END_US) return null;
     if (spanIdsProblem(f.traceId, f.spanId, f.parentSpanId) !== null || spanRangeProblem(f) !== null) return null;
-    if (seen.has(f.spanId)) return null;
-    seen.set(f.spanId, f.traceId);
-    if (recent?.(f) === true) return null;
+    const hash = spanIdHash(f.spanId);
+    if (!seen.add(f.spanId, hash, spanIds, row)) return null;
+    spanHashes[row] = hash;
+    if (recent?.(f, hash) === true) return null;
     const group = plan.groups[plan.groupOf[row]!]!;
     view.name = f.name;
     view.attributes = f.view;
@@ -189,6 +196,7 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
     records: n,
     refusedEvaluations: found?.refusedEvents ?? 0,
     spans: { count: n, projectId, traceIds, spanIds, serviceNames, kinds, failed, startUs, endUs, llm },
+    spanHashes,
     scores,
   };
 
@@ -237,6 +245,44 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
 }
 
 const RESPONSE_ID = 'gen_ai.response.id';
+
+/**
+ * The span ids of the request being decoded, to find one twice: an open-addressed table of rows
+ * by `spanIdHash`, reused from request to request (a generation stamp empties it).
+ */
+class RequestSpans {
+  private rows = new Int32Array(0);
+  private stamps = new Int32Array(0);
+  private mask = 0;
+  private stamp = 0;
+
+  reset(count: number): this {
+    let size = 16;
+    while (size < count * 2) size *= 2;
+    if (size > this.rows.length) {
+      this.rows = new Int32Array(size);
+      this.stamps = new Int32Array(size);
+    }
+    this.mask = this.rows.length - 1;
+    if (++this.stamp === 0x7fffffff) {
+      this.stamps.fill(0);
+      this.stamp = 1;
+    }
+    return this;
+  }
+
+  /** Adds `row`'s span id; false when an earlier row (`spanIds[..row)`) holds it. */
+  add(spanId: string, hash: number, spanIds: readonly string[], row: number): boolean {
+    const { rows, stamps, mask, stamp } = this;
+    let at = hash & mask;
+    for (; stamps[at] === stamp; at = (at + 1) & mask) if (spanIds[rows[at]!] === spanId) return false;
+    stamps[at] = stamp;
+    rows[at] = row;
+    return true;
+  }
+}
+
+const requestSpans = new RequestSpans();
 
 /**
  * The `spans` table's columns, filled column by column: a column's values in row order, the LLM

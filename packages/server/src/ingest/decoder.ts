@@ -118,8 +118,8 @@ export class DecodeCore {
     let inFlight = 0;
     const seen = claiming
       ? {
-          has: (span: Pick<SpanRecord, 'traceId' | 'spanId'>): boolean => {
-            const claim = recent.claimOf(span);
+          has: (span: Pick<SpanRecord, 'traceId' | 'spanId'>, hash?: number): boolean => {
+            const claim = recent.claimOf(span, hash);
             if (claim > 0 && this.unsettled.has(claim)) inFlight++;
             return claim !== -1;
           },
@@ -132,7 +132,7 @@ export class DecodeCore {
     const columns = signal === 'traces' && encoding === 'protobuf' && masker === undefined ? decodeTraceColumns(body, projectId, receivedUs, prices, seen?.has) : null;
     if (columns !== null) {
       if (inFlight > 0) throw inFlightError(inFlight);
-      return this.settleLater(columns.spans, columns.scores, claiming, recent, body, { ...columns, rejected: 0, duplicates: 0, rejectReason: null, snapshots: 0, snapshotsAfterEnd: 0 });
+      return this.settleLater(columns.spans, columns.scores, claiming, recent, body, { ...columns, rejected: 0, duplicates: 0, rejectReason: null, snapshots: 0, snapshotsAfterEnd: 0 }, columns.spanHashes);
     }
     inFlight = 0;
     // Read only: a snapshot of a span received ended, even one still being stored, is dropped (never a 503).
@@ -153,10 +153,18 @@ export class DecodeCore {
   }
 
   /** Gives a decoded request its ticket, and claims its spans under it. */
-  private settleLater(spans: SpanFacts, scores: ScoreRecord[], claiming: boolean, recent: RecentSpans, body: Uint8Array, result: Omit<DecodeResult, 'ticket' | 'body'>): DecodeResult {
+  private settleLater(
+    spans: SpanFacts,
+    scores: ScoreRecord[],
+    claiming: boolean,
+    recent: RecentSpans,
+    body: Uint8Array,
+    result: Omit<DecodeResult, 'ticket' | 'body'>,
+    spanHashes: Int32Array | null = null,
+  ): DecodeResult {
     const ticket = ++this.nextTicket;
     // Claimed now, not once acknowledged: a copy decoded while this request is being spooled finds them.
-    if (spans.count > 0 && claiming) recent.addIds(spans.traceIds, spans.spanIds, spans.count, ticket);
+    if (spans.count > 0 && claiming) recent.addIds(spans.traceIds, spans.spanIds, spans.count, ticket, spanHashes);
     if (spans.count > 0 || scores.length > 0) this.unsettled.set(ticket, { spans, scores, claimed: claiming });
     return {
       ticket,

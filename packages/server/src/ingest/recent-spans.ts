@@ -41,9 +41,12 @@ export class RecentSpans {
     this.mask = size - 1;
   }
 
-  /** The ticket that claimed the span (0: one remembered from the store), or -1 when it was not seen. */
-  claimOf(span: SpanIds): number {
-    const at = this.find(span.spanId, hashOf(span.spanId));
+  /**
+   * The ticket that claimed the span (0: one remembered from the store), or -1 when it was not
+   * seen. `hash` is `spanIdHash(span.spanId)`, for a caller that keeps it for `addNew`.
+   */
+  claimOf(span: SpanIds, hash = spanIdHash(span.spanId)): number {
+    const at = this.find(span.spanId, hash);
     if (at === -1) return -1;
     const slot = this.index[at]! - 1;
     return this.traceIds[slot] === span.traceId ? this.tickets[slot]! : -1;
@@ -58,32 +61,35 @@ export class RecentSpans {
     for (const span of spans) this.addOne(span.traceId, span.spanId, ticket);
   }
 
-  /** `add` of ids kept as columns, `traceIds[i]` with `spanIds[i]`. */
-  addIds(traceIds: readonly string[], spanIds: readonly string[], count: number, ticket = 0): void {
-    for (let i = 0; i < count; i++) this.addOne(traceIds[i]!, spanIds[i]!, ticket);
+  /** `add` of ids kept as columns, `traceIds[i]` with `spanIds[i]`, and their `spanIdHash`es when known. */
+  addIds(traceIds: readonly string[], spanIds: readonly string[], count: number, ticket = 0, hashes: Int32Array | null = null): void {
+    if (hashes === null) for (let i = 0; i < count; i++) this.addOne(traceIds[i]!, spanIds[i]!, ticket);
+    else for (let i = 0; i < count; i++) this.addOne(traceIds[i]!, spanIds[i]!, ticket, hashes[i]!);
   }
 
-  private addOne(traceId: string, spanId: string, ticket: number): void {
-    const slot = this.next;
-    const oldest = this.spanIds[slot];
-    // Forgotten only where this slot holds its newest claim (one released and claimed again has two).
-    if (oldest !== undefined) {
-      const at = this.find(oldest, this.hashes[slot]!);
-      if (at !== -1 && this.index[at] === slot + 1) this.remove(at);
-    }
-    const hash = hashOf(spanId);
-    const at = this.find(spanId, hash);
-    if (at !== -1) this.index[at] = slot + 1;
-    else {
-      let empty = hash & this.mask;
-      while (this.index[empty] !== 0) empty = (empty + 1) & this.mask;
-      this.index[empty] = slot + 1;
-    }
+  private addOne(traceId: string, spanId: string, ticket: number, hash = spanIdHash(spanId)): void {
+    const slot = this.forgetSlot();
+    this.index[this.entryFor(spanId, hash)] = slot + 1;
     this.spanIds[slot] = spanId;
     this.traceIds[slot] = traceId;
     this.hashes[slot] = hash;
     this.tickets[slot] = ticket;
-    this.next = (slot + 1) % this.capacity;
+    this.next = slot + 1 === this.capacity ? 0 : slot + 1;
+  }
+
+  /** The next slot, its span forgotten where the slot holds its newest claim (one released and claimed again has two). */
+  private forgetSlot(): number {
+    const slot = this.next;
+    if (this.spanIds[slot] === undefined) return slot;
+    // Its entry, if it still points here, lies on the probe from its hash: found by slot, no id compared.
+    const { index, mask } = this;
+    for (let at = this.hashes[slot]! & mask; index[at] !== 0; at = (at + 1) & mask) {
+      if (index[at] === slot + 1) {
+        this.remove(at);
+        break;
+      }
+    }
+    return slot;
   }
 
   /** Forgets the spans `ticket` claimed: its request was refused, and a retry of it is to be stored. */
@@ -97,7 +103,7 @@ export class RecentSpans {
   }
 
   private releaseOne(traceId: string, spanId: string, ticket: number): void {
-    const at = this.find(spanId, hashOf(spanId));
+    const at = this.find(spanId, spanIdHash(spanId));
     if (at === -1) return;
     const slot = this.index[at]! - 1;
     if (this.tickets[slot] === ticket && this.traceIds[slot] === traceId) this.remove(at);
@@ -110,6 +116,15 @@ export class RecentSpans {
       const entry = index[at]!;
       if (entry === 0) return -1;
       if (this.spanIds[entry - 1] === spanId) return at;
+    }
+  }
+
+  /** The index entry of a span id, or the empty entry it would take: one probe for a lookup and an insert. */
+  private entryFor(spanId: string, hash: number): number {
+    const { index, mask } = this;
+    for (let at = hash & mask; ; at = (at + 1) & mask) {
+      const entry = index[at]!;
+      if (entry === 0 || this.spanIds[entry - 1] === spanId) return at;
     }
   }
 
@@ -130,8 +145,8 @@ export class RecentSpans {
   }
 }
 
-/** FNV-1a over an id's characters. */
-function hashOf(id: string): number {
+/** FNV-1a over a span id's characters: `RecentSpans`' hash. */
+export function spanIdHash(id: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 16777619);
   return hash;

@@ -25,7 +25,7 @@ import {
   readLink,
   readStatus,
 } from './traces.js';
-import { BinaryReader, WT_LEN, expectEnd, fields, hexOf, malformed, messageEnd, readMicros, readString, skipField, tagOf } from './wire.js';
+import { BinaryReader, WT_LEN, expectEnd, fields, malformed, messageEnd, readMicros, readString, skipField, tagOf } from './wire.js';
 
 /**
  * The hot path's protobuf span reader (`decode-columns.ts` puts what it reads into column
@@ -189,9 +189,52 @@ export class SpanReader {
     irregular: false,
   };
   private readonly r: BinaryReader;
+  /** The body as a `Buffer`, whose native hex writer makes an id's text in one flat string. */
+  private readonly buffer: Buffer;
+  /** The last trace id read, and where its bytes are: the spans of a trace mostly come together. */
+  private traceId = '';
+  private traceIdAt = -1;
 
   constructor(private readonly body: Uint8Array) {
     this.r = new BinaryReader(body);
+    this.buffer = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  }
+
+  /** A bytes field's lowercase hex (`''` when empty), as `hexOf` writes it. */
+  private idHex(): string {
+    const r = this.r;
+    const length = r.uint32();
+    const start = r.pos;
+    if (start + length > r.len) throw malformed('truncated bytes');
+    r.pos = start + length;
+    return length === 0 ? '' : this.buffer.toString('hex', start, start + length);
+  }
+
+  /** `idHex` of a trace id: the same text as the last one's when its 16 bytes are the same. */
+  private traceIdHex(): string {
+    const r = this.r;
+    const at = this.traceIdAt;
+    const body = this.body;
+    if (at >= 0 && body[r.pos] === 16 && r.pos + 17 <= r.len) {
+      const start = r.pos + 1;
+      let same = true;
+      for (let i = 0; i < 16; i++) {
+        if (body[start + i] !== body[at + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) {
+        r.pos = start + 16;
+        return this.traceId;
+      }
+    }
+    const id = this.idHex();
+    if (id.length === 32) {
+      this.traceId = id;
+      this.traceIdAt = r.pos - 16;
+    }
+    return id;
   }
 
   read(offset: number): SpanFields {
@@ -222,16 +265,16 @@ export class SpanReader {
       const tag = r.uint32();
       switch (tag) {
         case SPAN_TRACE_ID:
-          f.traceId = hexOf(r.bytes());
+          f.traceId = this.traceIdHex();
           break;
         case SPAN_SPAN_ID:
-          f.spanId = hexOf(r.bytes());
+          f.spanId = this.idHex();
           break;
         case SPAN_TRACE_STATE:
           f.traceState = readString(r);
           break;
         case SPAN_PARENT_SPAN_ID:
-          f.parentSpanId = hexOf(r.bytes());
+          f.parentSpanId = this.idHex();
           break;
         case SPAN_NAME:
           f.name = readString(r);
