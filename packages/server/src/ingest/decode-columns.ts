@@ -128,7 +128,7 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
     columns.number(C.duration_us!, row, Math.max(0, view.endTimeUs - view.startTimeUs));
     columns.number(C.status_code!, row, status);
     columns.varchar(C.status_message!, f.status.message);
-    columns.varchar(C.attributes!, f.attributesJson);
+    columns.pieces(C.attributes!, f.attributePieces, f.attributePieceCount, f.attributesLength, '{}');
     columns.varchar(C.source_id!, sources.idOf(projectId, group.resource, group.scope));
     columns.varchar(C.events!, f.events.length === 0 ? '[]' : JSON.stringify(f.events));
     columns.varchar(C.links!, f.links.length === 0 ? '[]' : JSON.stringify(f.links));
@@ -315,6 +315,13 @@ class SpanColumns {
 
   varchar(column: number, value: string | null): void {
     (this.builders[column] as VarcharBuilder).add(this.rowOf(column), value);
+  }
+
+  /** A row's text given in pieces (`empty` when there are none). */
+  pieces(column: number, pieces: readonly string[], count: number, length: number, empty: string): void {
+    const builder = this.builders[column] as VarcharBuilder;
+    if (count === 0) builder.add(this.rowOf(column), empty);
+    else builder.addPieces(this.rowOf(column), pieces, count, length);
   }
 
   number(column: number, row: number, value: number | null): void {

@@ -78,6 +78,8 @@ export class VarcharBuilder extends ColumnBuilder {
   private readonly lengths: Int32Array;
   private first: string | null | undefined = undefined;
   private same = true;
+  /** Some row came in pieces (`addPieces`): whether every row is the same is found in the text. */
+  private pieced = false;
 
   constructor(rows: number) {
     super();
@@ -94,10 +96,28 @@ export class VarcharBuilder extends ColumnBuilder {
     }
   }
 
-  build(): Column {
-    const constant = this.same && typeof this.first === 'string' ? this.first : null;
-    return { type: 'varchar', text: this.parts.join(''), lengths: this.lengths, constant };
+  /** A row's string given as `pieces[0 .. count)`, `length` UTF-16 units in all (never one constant). */
+  addPieces(row: number, pieces: readonly string[], count: number, length: number): void {
+    this.pieced = true;
+    for (let i = 0; i < count; i++) this.parts.push(pieces[i]!);
+    this.lengths[row] = length;
   }
+
+  build(): Column {
+    const text = this.parts.join('');
+    const constant = this.pieced ? sameRows(text, this.lengths) : this.same && typeof this.first === 'string' ? this.first : null;
+    return { type: 'varchar', text, lengths: this.lengths, constant };
+  }
+}
+
+/** The string every row of `text` holds, or `null` (rows differ, or are NULL). */
+function sameRows(text: string, lengths: Int32Array): string | null {
+  const length = lengths[0];
+  if (length === undefined || length < 0) return null;
+  for (let i = 1; i < lengths.length; i++) if (lengths[i] !== length) return null;
+  const first = text.substring(0, length);
+  for (let i = 1; i < lengths.length; i++) if (!text.startsWith(first, i * length)) return null;
+  return first;
 }
 
 /** A numeric or boolean column's values, set by row. */

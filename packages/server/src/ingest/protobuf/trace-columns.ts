@@ -59,8 +59,14 @@ export interface SpanFields {
   endTimeUs: number;
   flags: number;
   status: SpanStatus;
-  /** The attributes as `JSON.stringify` writes the record's attributes object. */
-  attributesJson: string;
+  /**
+   * The attributes as `JSON.stringify` writes the record's attributes object, in pieces:
+   * `attributePieces[0 .. attributePieceCount)` joined, `attributesLength` UTF-16 units in all
+   * (no pieces: `{}`). Kept apart so that no string is made per span: the column joins them.
+   */
+  attributePieces: string[];
+  attributePieceCount: number;
+  attributesLength: number;
   /** The attributes a convention reads (`isNormalizedKey`); `NO_ATTRIBUTES` when none. */
   view: Attributes;
   events: SpanEventRecord[];
@@ -179,7 +185,9 @@ export class SpanReader {
     endTimeUs: 0,
     flags: 0,
     status: OK_UNSET,
-    attributesJson: '{}',
+    attributePieces: [],
+    attributePieceCount: 0,
+    attributesLength: 0,
     view: NO_ATTRIBUTES,
     events: NO_EVENTS,
     links: NO_LINKS,
@@ -257,7 +265,9 @@ export class SpanReader {
     f.droppedEventsCount = 0;
     f.droppedLinksCount = 0;
     f.irregular = false;
-    let json = '';
+    const pieces = f.attributePieces;
+    let count = 0;
+    let length = 0;
     let view: Attributes | null = null;
     let events: SpanEventRecord[] | null = null;
     let links: SpanLink[] | null = null;
@@ -303,7 +313,11 @@ export class SpanReader {
           key ??= EMPTY_KEY;
           if (key.stamp === stamp || !key.plain) f.irregular = true;
           key.stamp = stamp;
-          json += (json === '' ? '{' : ',') + key.json + JSON.stringify(value);
+          const keyJson = count === 0 ? key.jsonFirst : key.jsonNext;
+          const valueJson = JSON.stringify(value);
+          pieces[count++] = keyJson;
+          pieces[count++] = valueJson;
+          length += keyJson.length + valueJson.length;
           if (key.inView) setAttribute((view ??= {}), key.key, value);
           break;
         }
@@ -333,7 +347,12 @@ export class SpanReader {
       }
     }
     expectEnd(r, end);
-    f.attributesJson = json === '' ? '{}' : `${json}}`;
+    if (count > 0) {
+      pieces[count++] = '}';
+      length++;
+    }
+    f.attributePieceCount = count;
+    f.attributesLength = length;
     f.view = view ?? NO_ATTRIBUTES;
     f.events = events ?? NO_EVENTS;
     f.links = links ?? NO_LINKS;
@@ -344,11 +363,12 @@ export class SpanReader {
 /** Counts the spans read, by every reader, to tell a key seen twice in one span (`KeyText.stamp`). */
 let spanStamp = 0;
 
-/** A distinct attribute key: its text, its JSON (`"key":`), and whether a convention reads it. */
+/** A distinct attribute key: its text, its JSON (`{"key":` first in an object, `,"key":` after), and whether a convention reads it. */
 interface KeyText {
   bytes: Uint8Array;
   key: string;
-  json: string;
+  jsonFirst: string;
+  jsonNext: string;
   inView: boolean;
   /** JSON.stringify writes it in the order it came: not an array index, not `__proto__`. */
   plain: boolean;
@@ -362,7 +382,8 @@ function keyTextOf(bytes: Uint8Array, key: string): KeyText {
   // An array-index key is written first by JSON.stringify, whatever its place; a key starting
   // with a digit is taken for one (the record path sorts it out).
   const plain = key !== '__proto__' && !(key.length > 0 && key.charCodeAt(0) >= 48 && key.charCodeAt(0) <= 57);
-  return { bytes, key, json: `${JSON.stringify(key)}:`, inView: isNormalizedKey(key), plain, stamp: 0 };
+  const json = `${JSON.stringify(key)}:`;
+  return { bytes, key, jsonFirst: `{${json}`, jsonNext: `,${json}`, inView: isNormalizedKey(key), plain, stamp: 0 };
 }
 
 /**
