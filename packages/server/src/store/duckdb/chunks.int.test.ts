@@ -39,6 +39,21 @@ describe('the DuckDB schema', () => {
   });
 });
 
+/**
+ * Span names in several scripts, and short ASCII ones about DuckDB's 12 inline bytes: at most 12
+ * (written inline in one copy), 13, 12 units with one not ASCII, empty, and one holding a NUL.
+ */
+const NAMES: Array<(i: number) => string> = [
+  (i) => `étape ${i} ✓`,
+  (i) => `step ${i} 🚀`,
+  (i) => `s${i}`,
+  (i) => `${i}`.padEnd(12, 'x'),
+  (i) => `${i}`.padEnd(13, 'y'),
+  (i) => `${i}`.padEnd(11, 'z') + 'é',
+  () => '',
+  (i) => `nul\u0000${i}`,
+];
+
 describe('appending column batches to DuckDB', () => {
   it('stores every row of a batch longer than a data chunk, NULLs, constants and all, as the records it was built from', async () => {
     const store = await DuckDbStore.open({ path: join(await tempDir(), 'spoor.duckdb') });
@@ -50,7 +65,7 @@ describe('appending column batches to DuckDB', () => {
           traceId: tid(1 + Math.floor(i / 1000)),
           spanId: sid(i + 1),
           parentSpanId: i % 1000 === 0 ? null : sid(i - (i % 1000) + 1),
-          name: i % 3 === 0 ? `étape ${i} ✓` : `step ${i} 🚀`,
+          name: NAMES[i % NAMES.length]!(i),
           startTimeUs: T0 + i,
           endTimeUs: T0 + i + 2 ** 40,
           attributes: { i, text: 'x'.repeat(i % 50) },

@@ -72,27 +72,66 @@ export function appendBatch(appender: DuckDBAppender, batch: TableBatch, commitS
   }
 }
 
+/**
+ * A string column's rows of a chunk. A vector holds each string as a 16-byte `duckdb_string_t`
+ * (duckdb.h): its byte length, then up to 12 bytes inline, zero-padded, or a prefix and a pointer
+ * for a longer one. The short ASCII rows (names, models, statuses, `[]`) are written inline into
+ * scratch and copied in with one call; only the longer ones (ids, attributes) cross the binding
+ * one by one, each then put over its entry.
+ */
 function fillStrings(vector: duckdb.Vector, column: Extract<Column, { type: 'varchar' }>, start: number, rows: number, at: number): number {
   const { text, lengths, constant } = column;
   if (constant !== null) {
     duckdb.vector_reference_value(vector, duckdb.create_varchar(constant));
     return at + constant.length * rows;
   }
+  const entries = inlineStrings.fill(0, 0, rows * 16);
   let nulls = false;
+  let long = 0;
+  let from = at;
   for (let i = 0; i < rows; i++) {
     const length = lengths[start + i]!;
     if (length < 0) nulls = true;
-    else {
-      duckdb.vector_assign_string_element(vector, i, text.substring(at, at + length));
-      at += length;
+    else if (length > INLINE_BYTES || !inlineAscii(entries, i * 16, text, from, length)) {
+      longRows[long] = i;
+      longAt[long++] = from;
     }
+    if (length > 0) from += length;
+  }
+  duckdb.copy_data_to_vector(vector, 0, inlineStrings.buffer, 0, rows * 16);
+  for (let k = 0; k < long; k++) {
+    const i = longRows[k]!;
+    const rowAt = longAt[k]!;
+    duckdb.vector_assign_string_element(vector, i, text.substring(rowAt, rowAt + lengths[start + i]!));
   }
   if (nulls) {
     const valid = scratchValidity.fill(0xff, 0, validityBytes(rows));
     for (let i = 0; i < rows; i++) if (lengths[start + i]! < 0) valid[i >> 3]! &= ~(1 << (i & 7));
     setValidity(vector, valid, rows);
   }
-  return at;
+  return from;
+}
+
+/** DuckDB keeps a string of up to 12 bytes inside its 16-byte entry. */
+const INLINE_BYTES = 12;
+const inlineStrings = new Uint8Array(CHUNK_ROWS * 16);
+const inlineLengths = new Uint32Array(inlineStrings.buffer);
+/** The rows of a chunk written one by one (`fillStrings`), and where each starts in the text. */
+const longRows = new Int32Array(CHUNK_ROWS);
+const longAt = new Int32Array(CHUNK_ROWS);
+
+/** Writes `text[from, from + length)` as an inline entry at `entry` when it is all ASCII (then one byte a unit); false otherwise. */
+function inlineAscii(entries: Uint8Array, entry: number, text: string, from: number, length: number): boolean {
+  for (let k = 0; k < length; k++) {
+    const unit = text.charCodeAt(from + k);
+    if (unit > 0x7f) {
+      entries.fill(0, entry + 4, entry + 4 + k);
+      return false;
+    }
+    entries[entry + 4 + k] = unit;
+  }
+  inlineLengths[entry >> 2] = length;
+  return true;
 }
 
 function fillNumbers(vector: duckdb.Vector, column: Exclude<Column, { type: 'varchar' | 'double[]' }>, start: number, rows: number): void {
