@@ -183,6 +183,18 @@ describe('decoding a protobuf trace request straight into columns', () => {
     expect(record).not.toBeInstanceOf(Error);
   });
 
+  it('stores what the record path stores when spans share their keys in order or change it, also after the key table started over', () => {
+    // 3,000 distinct keys, more than the table holds: it starts over, and the span it started
+    // over in (whose earlier keys are gone from it) sends the request the record way.
+    const many = Array.from({ length: 30 }, (_, s) => span(100 + s, { attributes: Object.fromEntries(Array.from({ length: 100 }, (_, k) => [`k${s}.${k}`, k])) }));
+    const { fast, record } = both(one(many));
+    expect(fast).toBeNull();
+    expect(record).not.toBeInstanceOf(Error);
+    // Keys in the same order span after span (each found at its place in the span before), in another order, fewer, more.
+    const shaped = (n: number, attributes: AttributesInput) => span(n, { attributes });
+    expectSame(one([shaped(1, { a: 'x', b: 1, c: true }), shaped(2, { a: 'y', b: 2, c: false }), shaped(3, { b: 3, a: 'z' }), shaped(4, { a: 'w' }), shaped(5, { a: 'v', b: 5, c: true, d: 'more' }), shaped(6, {})]));
+  });
+
   it('leaves a request whose spans were received before to the record path, asking for each span once', () => {
     const asked: string[] = [];
     const seenBefore = (s: { spanId: string }): boolean => {

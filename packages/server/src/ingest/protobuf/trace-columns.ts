@@ -202,10 +202,37 @@ export class SpanReader {
   /** The last trace id read, and where its bytes are: the spans of a trace mostly come together. */
   private traceId = '';
   private traceIdAt = -1;
+  /** The keys of the span read last, by place (`keyAt`), from the key table of generation `keysOf`. */
+  private readonly lastKeys: KeyText[] = [];
+  private keysOf = 0;
 
   constructor(private readonly body: Uint8Array) {
     this.r = new BinaryReader(body);
     this.buffer = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  }
+
+  /**
+   * The key at attribute `index` of a span: first checked against the key at that place in the
+   * span before (spans of a request mostly share their keys' order), else looked up by its bytes.
+   */
+  private keyAt(r: BinaryReader, index: number): KeyText {
+    if (this.keysOf !== keyGeneration) {
+      this.lastKeys.length = 0;
+      this.keysOf = keyGeneration;
+    }
+    const last = this.lastKeys[index];
+    const body = this.body;
+    if (last !== undefined) {
+      const length = last.bytes.length;
+      // A one-byte length prefix (keys under 128 bytes), then the bytes.
+      if (body[r.pos] === length && length < 128 && r.pos + 1 + length <= r.len && sameBytes(last.bytes, body, r.pos + 1)) {
+        r.pos += 1 + length;
+        return last;
+      }
+    }
+    const key = keyText(r, body);
+    if (this.keysOf === keyGeneration) this.lastKeys[index] = key;
+    return key;
   }
 
   /** A bytes field's lowercase hex (`''` when empty), as `hexOf` writes it. */
@@ -305,7 +332,7 @@ export class SpanReader {
           let value: ReturnType<typeof readAnyValue> = null;
           while (r.pos < kvEnd) {
             const kvTag = r.uint32();
-            if (kvTag === KV_KEY) key = keyText(r, this.body);
+            if (kvTag === KV_KEY) key = this.keyAt(r, count >> 1);
             else if (kvTag === KV_VALUE) value = readAnyValue(r, 0);
             else skipField(r, kvTag, KV_FIELDS, 'KeyValue');
           }
@@ -394,6 +421,8 @@ const KEY_SLOTS = 4096;
 const MAX_KEYS = KEY_SLOTS / 2;
 const keySlots: Array<KeyText | undefined> = new Array<KeyText | undefined>(KEY_SLOTS);
 let keyCount = 0;
+/** Counts the table's fresh starts: a key remembered from before one is not the table's object for it. */
+let keyGeneration = 0;
 
 function keyText(r: BinaryReader, buf: Uint8Array): KeyText {
   const prefixAt = r.pos;
@@ -421,6 +450,7 @@ function keyText(r: BinaryReader, buf: Uint8Array): KeyText {
     // Full (keys made up per span, say): start over. A key of the span being read may be gone
     // from the table, so a second one of it would go unseen: this span takes the record path.
     keySlots.fill(undefined);
+    keyGeneration++;
     keyCount = 0;
     return { ...text, plain: false };
   }
