@@ -197,9 +197,11 @@ describe('decoding a protobuf trace request straight into columns', () => {
 
   it('leaves a request whose spans were received before to the record path, asking for each span once', () => {
     const asked: string[] = [];
-    const seenBefore = (s: { spanId: string }): boolean => {
-      asked.push(s.spanId);
-      return s.spanId === id(2, 8);
+    const hex = (word: number): string => (word >>> 0).toString(16).padStart(8, '0');
+    const seenBefore = (words: Int32Array, at: number): boolean => {
+      const spanId = hex(words[at + 4]!) + hex(words[at + 5]!);
+      asked.push(spanId);
+      return spanId === id(2, 8);
     };
     expect(decodeTraceColumns(one([span(1), span(2), span(3)]), 'p1', RECEIVED_US, book, seenBefore)).toBeNull();
     expect(asked).toEqual([id(1, 8), id(2, 8)]);

@@ -21,7 +21,7 @@ import { SourceIds } from '../store/sources.js';
 import { LLM_RESPONSES, SPANS, type WriteBatch, errorColumns, scoreColumns, tracePartColumns } from '../store/tables.js';
 import { TracePartsBuilder } from '../store/trace-parts.js';
 import { spanIdsProblem } from './decoded.js';
-import { spanIdHash } from './recent-spans.js';
+import { ID_WORDS, wordsHash } from './recent-spans.js';
 import { spanRangeProblem } from './limits.js';
 import { NO_ATTRIBUTES, SpanReader, planSpans } from './protobuf/trace-columns.js';
 
@@ -46,16 +46,18 @@ export interface DecodedColumns {
   records: number;
   refusedEvaluations: number;
   spans: SpanFacts;
-  /** `spanIdHash` of each span id, in row order. */
+  /** Each span's ids as `ID_WORDS` words, and their `wordsHash`, in row order. */
+  spanIdWords: Int32Array;
   spanHashes: Int32Array;
   scores: ScoreRecord[];
 }
 
 /**
- * Whether a span was received in an earlier request (claims, counted by `DecodeCore`); `hash` is
- * its `spanIdHash`, made once per span and handed back in `spanHashes` for the claims.
+ * Whether a span was received in an earlier request (claims, counted by `DecodeCore`): the span
+ * whose `ID_WORDS` words are `words[at ..]`, `hash` their `wordsHash`, both handed back in
+ * `spanIdWords` and `spanHashes` for the claims.
  */
-export type RecentCheck = (span: { traceId: string; spanId: string }, hash: number) => boolean;
+export type RecentCheck = (words: Int32Array, at: number, hash: number) => boolean;
 
 /** Column numbers of `SPANS`. */
 const C = Object.fromEntries(SPANS.map((spec, i) => [spec.name, i])) as Record<string, number>;
@@ -78,6 +80,7 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
   const sources = new SourceIds();
   const seen = requestSpans.reset(n);
   const spanHashes = new Int32Array(n);
+  const spanIdWords = new Int32Array(n * ID_WORDS);
   const traceIds = new Array<string>(n);
   const spanIds = new Array<string>(n);
   const parentIds = new Array<string | null>(n);
@@ -100,10 +103,12 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
     const f = reader.read(plan.offsets[row]!);
     if (f.irregular || f.endTimeUs === RUNNING_END_US) return null;
     if (spanIdsProblem(f.traceId, f.spanId, f.parentSpanId) !== null || spanRangeProblem(f) !== null) return null;
-    const hash = spanIdHash(f.spanId);
-    if (!seen.add(f.spanId, hash, spanIds, row)) return null;
+    const at = row * ID_WORDS;
+    spanIdWords.set(f.idWords, at);
+    const hash = wordsHash(spanIdWords, at);
+    if (!seen.add(spanIdWords, row, hash)) return null;
     spanHashes[row] = hash;
-    if (recent?.(f, hash) === true) return null;
+    if (recent?.(spanIdWords, at, hash) === true) return null;
     const group = plan.groups[plan.groupOf[row]!]!;
     view.name = f.name;
     view.attributes = f.view;
@@ -196,6 +201,7 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
     records: n,
     refusedEvaluations: found?.refusedEvents ?? 0,
     spans: { count: n, projectId, traceIds, spanIds, serviceNames, kinds, failed, startUs, endUs, llm },
+    spanIdWords,
     spanHashes,
     scores,
   };
@@ -271,11 +277,16 @@ class RequestSpans {
     return this;
   }
 
-  /** Adds `row`'s span id; false when an earlier row (`spanIds[..row)`) holds it. */
-  add(spanId: string, hash: number, spanIds: readonly string[], row: number): boolean {
+  /** Adds `row`'s span id (`words[row * ID_WORDS ..]`); false when an earlier row holds it. */
+  add(words: Int32Array, row: number, hash: number): boolean {
     const { rows, stamps, mask, stamp } = this;
+    const span0 = words[row * ID_WORDS + 4];
+    const span1 = words[row * ID_WORDS + 5];
     let at = hash & mask;
-    for (; stamps[at] === stamp; at = (at + 1) & mask) if (spanIds[rows[at]!] === spanId) return false;
+    for (; stamps[at] === stamp; at = (at + 1) & mask) {
+      const other = rows[at]! * ID_WORDS;
+      if (words[other + 4] === span0 && words[other + 5] === span1) return false;
+    }
     stamps[at] = stamp;
     rows[at] = row;
     return true;

@@ -118,8 +118,8 @@ export class DecodeCore {
     let inFlight = 0;
     const seen = claiming
       ? {
-          has: (span: Pick<SpanRecord, 'traceId' | 'spanId'>, hash?: number): boolean => {
-            const claim = recent.claimOf(span, hash);
+          has: (span: Pick<SpanRecord, 'traceId' | 'spanId'>): boolean => {
+            const claim = recent.claimOf(span);
             if (claim > 0 && this.unsettled.has(claim)) inFlight++;
             return claim !== -1;
           },
@@ -129,10 +129,10 @@ export class DecodeCore {
     const masker = this.masking.maskerFor(projectId);
     // The hot path: a plain protobuf trace request straight into columns (`decode-columns.ts`);
     // what it leaves (`null`) takes the record path, its claims counted again from none.
-    const columns = signal === 'traces' && encoding === 'protobuf' && masker === undefined ? decodeTraceColumns(body, projectId, receivedUs, prices, seen?.has) : null;
+    const columns = signal === 'traces' && encoding === 'protobuf' && masker === undefined ? decodeTraceColumns(body, projectId, receivedUs, prices, claiming ? (words, at, hash) => recent.claimOfWords(words, at, hash) !== -1 : undefined) : null;
     if (columns !== null) {
       if (inFlight > 0) throw inFlightError(inFlight);
-      return this.settleLater(columns.spans, columns.scores, claiming, recent, body, { ...columns, rejected: 0, duplicates: 0, rejectReason: null, snapshots: 0, snapshotsAfterEnd: 0 }, columns.spanHashes);
+      return this.settleLater(columns.spans, columns.scores, claiming, recent, body, { ...columns, rejected: 0, duplicates: 0, rejectReason: null, snapshots: 0, snapshotsAfterEnd: 0 }, columns);
     }
     inFlight = 0;
     // Read only: a snapshot of a span received ended, even one still being stored, is dropped (never a 503).
@@ -160,11 +160,14 @@ export class DecodeCore {
     recent: RecentSpans,
     body: Uint8Array,
     result: Omit<DecodeResult, 'ticket' | 'body'>,
-    spanHashes: Int32Array | null = null,
+    ids: { spanIdWords: Int32Array; spanHashes: Int32Array } | null = null,
   ): DecodeResult {
     const ticket = ++this.nextTicket;
     // Claimed now, not once acknowledged: a copy decoded while this request is being spooled finds them.
-    if (spans.count > 0 && claiming) recent.addIds(spans.traceIds, spans.spanIds, spans.count, ticket, spanHashes);
+    if (spans.count > 0 && claiming) {
+      if (ids === null) recent.addIds(spans.traceIds, spans.spanIds, spans.count, ticket);
+      else recent.addWords(ids.spanIdWords, ids.spanHashes, spans.count, ticket);
+    }
     if (spans.count > 0 || scores.length > 0) this.unsettled.set(ticket, { spans, scores, claimed: claiming });
     return {
       ticket,

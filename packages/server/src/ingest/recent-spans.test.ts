@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { span, tracesBody } from '../../test/support/json-fixtures.js';
 import { DecodeCore } from './decoder.js';
-import { RecentSpans, spanIdHash } from './recent-spans.js';
+import { ID_WORDS, RecentSpans, idWordsOf, spanIdHash, wordsHash } from './recent-spans.js';
 import type { Json } from '../../test/support/json-fixtures.js';
 
 const request = (spans: Json[]) => ({ signal: 'traces' as const, encoding: 'json' as const, projectId: 'p1', receivedUs: 1, body: tracesBody(spans) });
@@ -119,7 +119,10 @@ describe('RecentSpans', () => {
       } else {
         // As a record is added, or as the columns path adds ids with the hashes it made.
         if (random(2) === 0) recent.add([span], ticket);
-        else recent.addIds([span.traceId], [span.spanId], 1, ticket, Int32Array.of(spanIdHash(span.spanId)));
+        else {
+          const words = idWordsOf(span.traceId, span.spanId, new Int32Array(ID_WORDS), 0);
+          recent.addWords(words, Int32Array.of(wordsHash(words, 0)), 1, ticket);
+        }
         const slot = model.next;
         const oldest = model.spanIds[slot];
         if (oldest !== undefined && model.slotOf.get(oldest) === slot) model.slotOf.delete(oldest);
@@ -137,16 +140,11 @@ describe('RecentSpans', () => {
   });
 
   it('still finds the spans after one that is released, when all three wanted the same place in its index', () => {
-    // FNV-1a, as the index hashes ids: three ids whose hashes agree in their low bits.
-    const fnv = (id: string): number => {
-      let hash = 0x811c9dc5;
-      for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 16777619);
-      return hash;
-    };
+    // Three ids whose hashes agree in their low bits.
     const ids: string[] = [];
     for (let n = 0; ids.length < 3; n++) {
       const spanId = n.toString(16).padStart(16, '0');
-      if ((fnv(spanId) & 1023) === 5) ids.push(spanId);
+      if ((spanIdHash(spanId) & 1023) === 5) ids.push(spanId);
     }
     const recent = new RecentSpans(3);
     const [a, b, c] = ids.map((spanId) => ({ traceId: 'ab'.repeat(16), spanId }));

@@ -1,6 +1,6 @@
 import type { SpanRecord } from '@spoor/model';
 
-/** How many spans per project the receiver remembers (some 13.5 MB, ids included). */
+/** How many spans per project the receiver remembers (some 5 MB). */
 export const RECENT_SPANS_PER_PROJECT = 100_000;
 
 type SpanIds = Pick<SpanRecord, 'traceId' | 'spanId'>;
@@ -9,18 +9,20 @@ type SpanIds = Pick<SpanRecord, 'traceId' | 'spanId'>;
  * The last `capacity` spans claimed, so that a request sent again (an exporter that timed out
  * waiting for an answer that did come, and retried) is not stored twice. A request claims its
  * spans under its ticket as it is decoded, before it is spooled, so a copy that arrives meanwhile
- * finds them too; a request refused after that releases them, so that its retry is taken. Keyed by
- * the span id strings the decoder already made, holding their trace ids: no string is built per
- * span, and ids compare whole (emitters that count ids up differ only in a few digits). It is
+ * finds them too; a request refused after that releases them, so that its retry is taken. It is
  * filled at start-up with the spans stored last.
  *
- * The spans sit in a ring of `capacity` slots, found through an open-addressed index over a typed
- * array (linear probing, deletion by backward shift), so claiming and forgetting allocate nothing:
- * as a `Map` from span id to slot, the index took 10% of the decode thread under bench:ingest.
+ * Ids are kept as numbers, not strings: each span as six 32-bit words (`ID_WORDS`: its trace id's
+ * 16 bytes, then its span id's 8, big-endian), which the column path reads straight from the
+ * body, so nothing the ring holds is an object for the garbage collector to copy and promote
+ * (holding the id strings, it doubled the decode thread's young-generation collections). Ids
+ * compare whole (emitters that count ids up differ only in a few digits). The spans sit in a ring
+ * of `capacity` slots, found through an open-addressed index over a typed array (linear probing,
+ * deletion by backward shift), so claiming and forgetting allocate nothing.
  */
 export class RecentSpans {
-  private readonly spanIds: string[];
-  private readonly traceIds: string[];
+  /** Each slot's `ID_WORDS` words. */
+  private readonly ids: Int32Array;
   /** Each slot's span id hash, so the index is kept without hashing an id again. */
   private readonly hashes: Int32Array;
   /** Each slot's claiming ticket; 0 for spans remembered from the store. */
@@ -29,10 +31,13 @@ export class RecentSpans {
   private readonly index: Int32Array;
   private readonly mask: number;
   private next = 0;
+  /** Slots that ever held a span: the ring is full once `next` wrapped. */
+  private filled = 0;
+  /** One span's words, for the calls that take id strings. */
+  private readonly scratch = new Int32Array(ID_WORDS);
 
   constructor(private readonly capacity: number) {
-    this.spanIds = new Array<string>(capacity);
-    this.traceIds = new Array<string>(capacity);
+    this.ids = new Int32Array(capacity * ID_WORDS);
     this.hashes = new Int32Array(capacity);
     this.tickets = new Float64Array(capacity);
     let size = 8;
@@ -41,15 +46,18 @@ export class RecentSpans {
     this.mask = size - 1;
   }
 
-  /**
-   * The ticket that claimed the span (0: one remembered from the store), or -1 when it was not
-   * seen. `hash` is `spanIdHash(span.spanId)`, for a caller that keeps it for `addNew`.
-   */
-  claimOf(span: SpanIds, hash = spanIdHash(span.spanId)): number {
-    const at = this.find(span.spanId, hash);
-    if (at === -1) return -1;
-    const slot = this.index[at]! - 1;
-    return this.traceIds[slot] === span.traceId ? this.tickets[slot]! : -1;
+  /** The ticket that claimed the span (0: one remembered from the store), or -1 when it was not seen. */
+  claimOf(span: SpanIds): number {
+    idWordsOf(span.traceId, span.spanId, this.scratch, 0);
+    return this.claimOfWords(this.scratch, 0, wordsHash(this.scratch, 0));
+  }
+
+  /** `claimOf` of the span whose words are `words[at ..]`, `hash` its `wordsHash`. */
+  claimOfWords(words: Int32Array, at: number, hash: number): number {
+    const entry = this.find(words, at, hash);
+    if (entry === -1) return -1;
+    const slot = this.index[entry]! - 1;
+    return this.sameTrace(slot, words, at) ? this.tickets[slot]! : -1;
   }
 
   has(span: SpanIds): boolean {
@@ -58,29 +66,41 @@ export class RecentSpans {
 
   /** Claims spans for `ticket`'s request (0: spans already stored), forgetting the oldest beyond capacity. */
   add(spans: readonly SpanIds[], ticket = 0): void {
-    for (const span of spans) this.addOne(span.traceId, span.spanId, ticket);
+    for (const span of spans) {
+      idWordsOf(span.traceId, span.spanId, this.scratch, 0);
+      this.addOne(this.scratch, 0, wordsHash(this.scratch, 0), ticket);
+    }
   }
 
-  /** `add` of ids kept as columns, `traceIds[i]` with `spanIds[i]`, and their `spanIdHash`es when known. */
-  addIds(traceIds: readonly string[], spanIds: readonly string[], count: number, ticket = 0, hashes: Int32Array | null = null): void {
-    if (hashes === null) for (let i = 0; i < count; i++) this.addOne(traceIds[i]!, spanIds[i]!, ticket);
-    else for (let i = 0; i < count; i++) this.addOne(traceIds[i]!, spanIds[i]!, ticket, hashes[i]!);
+  /** `add` of ids kept as columns, `traceIds[i]` with `spanIds[i]`. */
+  addIds(traceIds: readonly string[], spanIds: readonly string[], count: number, ticket = 0): void {
+    for (let i = 0; i < count; i++) {
+      idWordsOf(traceIds[i]!, spanIds[i]!, this.scratch, 0);
+      this.addOne(this.scratch, 0, wordsHash(this.scratch, 0), ticket);
+    }
   }
 
-  private addOne(traceId: string, spanId: string, ticket: number, hash = spanIdHash(spanId)): void {
+  /** `add` of spans as words (`count` spans' `ID_WORDS` each), with their `wordsHash`es. */
+  addWords(words: Int32Array, hashes: Int32Array, count: number, ticket: number): void {
+    for (let i = 0; i < count; i++) this.addOne(words, i * ID_WORDS, hashes[i]!, ticket);
+  }
+
+  private addOne(words: Int32Array, at: number, hash: number, ticket: number): void {
     const slot = this.forgetSlot();
-    this.index[this.entryFor(spanId, hash)] = slot + 1;
-    this.spanIds[slot] = spanId;
-    this.traceIds[slot] = traceId;
+    this.index[this.entryFor(words, at, hash)] = slot + 1;
+    const ids = this.ids;
+    const to = slot * ID_WORDS;
+    for (let k = 0; k < ID_WORDS; k++) ids[to + k] = words[at + k]!;
     this.hashes[slot] = hash;
     this.tickets[slot] = ticket;
     this.next = slot + 1 === this.capacity ? 0 : slot + 1;
+    if (this.filled < this.capacity) this.filled++;
   }
 
   /** The next slot, its span forgotten where the slot holds its newest claim (one released and claimed again has two). */
   private forgetSlot(): number {
     const slot = this.next;
-    if (this.spanIds[slot] === undefined) return slot;
+    if (this.filled < this.capacity) return slot;
     // Its entry, if it still points here, lies on the probe from its hash: found by slot, no id compared.
     const { index, mask } = this;
     for (let at = this.hashes[slot]! & mask; index[at] !== 0; at = (at + 1) & mask) {
@@ -103,29 +123,36 @@ export class RecentSpans {
   }
 
   private releaseOne(traceId: string, spanId: string, ticket: number): void {
-    const at = this.find(spanId, spanIdHash(spanId));
+    const words = idWordsOf(traceId, spanId, this.scratch, 0);
+    const at = this.find(words, 0, wordsHash(words, 0));
     if (at === -1) return;
     const slot = this.index[at]! - 1;
-    if (this.tickets[slot] === ticket && this.traceIds[slot] === traceId) this.remove(at);
+    if (this.tickets[slot] === ticket && this.sameTrace(slot, words, 0)) this.remove(at);
   }
 
   /** The index entry of a span id, or -1. */
-  private find(spanId: string, hash: number): number {
-    const { index, mask } = this;
-    for (let at = hash & mask; ; at = (at + 1) & mask) {
-      const entry = index[at]!;
-      if (entry === 0) return -1;
-      if (this.spanIds[entry - 1] === spanId) return at;
-    }
+  private find(words: Int32Array, at: number, hash: number): number {
+    const entry = this.entryFor(words, at, hash);
+    return this.index[entry] === 0 ? -1 : entry;
   }
 
   /** The index entry of a span id, or the empty entry it would take: one probe for a lookup and an insert. */
-  private entryFor(spanId: string, hash: number): number {
-    const { index, mask } = this;
-    for (let at = hash & mask; ; at = (at + 1) & mask) {
-      const entry = index[at]!;
-      if (entry === 0 || this.spanIds[entry - 1] === spanId) return at;
+  private entryFor(words: Int32Array, at: number, hash: number): number {
+    const { index, mask, ids } = this;
+    const span0 = words[at + 4]!;
+    const span1 = words[at + 5]!;
+    for (let entry = hash & mask; ; entry = (entry + 1) & mask) {
+      const slot = index[entry]! - 1;
+      if (slot === -1) return entry;
+      const from = slot * ID_WORDS;
+      if (ids[from + 4] === span0 && ids[from + 5] === span1) return entry;
     }
+  }
+
+  private sameTrace(slot: number, words: Int32Array, at: number): boolean {
+    const from = slot * ID_WORDS;
+    const ids = this.ids;
+    return ids[from] === words[at] && ids[from + 1] === words[at + 1] && ids[from + 2] === words[at + 2] && ids[from + 3] === words[at + 3];
   }
 
   /** Empties an index entry, moving back the entries after it that would no longer be found. */
@@ -145,9 +172,26 @@ export class RecentSpans {
   }
 }
 
-/** FNV-1a over a span id's characters: `RecentSpans`' hash. */
-export function spanIdHash(id: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 16777619);
-  return hash;
+/** Words per span: a trace id's 16 bytes and a span id's 8, as big-endian 32-bit words. */
+export const ID_WORDS = 6;
+
+/** Writes the words of a span's hex ids at `out[at ..]` (a malformed id reads as zeros: it is refused before it is claimed). */
+export function idWordsOf(traceId: string, spanId: string, out: Int32Array, at: number): Int32Array {
+  for (let k = 0; k < 4; k++) out[at + k] = parseInt(traceId.substring(8 * k, 8 * k + 8), 16) | 0;
+  out[at + 4] = parseInt(spanId.substring(0, 8), 16) | 0;
+  out[at + 5] = parseInt(spanId.substring(8, 16), 16) | 0;
+  return out;
+}
+
+/** The index's hash of a span: of its span id's two words. */
+export function wordsHash(words: Int32Array, at: number): number {
+  let hash = Math.imul(words[at + 4]! ^ Math.imul(words[at + 5]!, 0x9e3779b1), 0x85ebca6b);
+  hash ^= hash >>> 15;
+  return Math.imul(hash, 0xc2b2ae35) ^ (hash >>> 13);
+}
+
+/** `wordsHash` of a span id's hex. */
+export function spanIdHash(spanId: string): number {
+  const words = idWordsOf('', spanId, new Int32Array(ID_WORDS), 0);
+  return wordsHash(words, 0);
 }

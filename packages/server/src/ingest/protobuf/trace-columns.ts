@@ -1,6 +1,7 @@
 import type { Attributes, InstrumentationScope, Resource, SpanEventRecord, SpanLink, SpanStatus } from '@spoor/model';
 import { isNormalizedKey } from '../../normalize/read-keys.js';
 import { serviceNameOf, setAttribute } from '../decoded.js';
+import { ID_WORDS } from '../recent-spans.js';
 import { emptyResource, emptyScope, readAnyValue, readResource, readScope } from './common.js';
 import {
   OK_UNSET,
@@ -76,6 +77,8 @@ export interface SpanFields {
   droppedLinksCount: number;
   /** The attributes' JSON would differ from JSON.stringify of the record's object: decode the record way. */
   irregular: boolean;
+  /** The trace and span ids as `ID_WORDS` words (`recent-spans.ts`), zeros where an id is not 16 and 8 bytes long. */
+  idWords: Int32Array;
 }
 
 /** The attributes of a span without any a convention reads. Never written to: masking takes the record path. */
@@ -195,6 +198,7 @@ export class SpanReader {
     droppedEventsCount: 0,
     droppedLinksCount: 0,
     irregular: false,
+    idWords: new Int32Array(ID_WORDS),
   };
   private readonly r: BinaryReader;
   /** The body as a `Buffer`, whose native hex writer makes an id's text in one flat string. */
@@ -261,6 +265,7 @@ export class SpanReader {
       }
       if (same) {
         r.pos = start + 16;
+        this.wordsAt(start, 0, 4);
         return this.traceId;
       }
     }
@@ -268,8 +273,26 @@ export class SpanReader {
     if (id.length === 32) {
       this.traceId = id;
       this.traceIdAt = r.pos - 16;
+      this.wordsAt(r.pos - 16, 0, 4);
     }
     return id;
+  }
+
+  /** `idHex` of a span id, its words kept too. */
+  private spanIdHex(): string {
+    const id = this.idHex();
+    if (id.length === 16) this.wordsAt(this.r.pos - 8, 4, 2);
+    return id;
+  }
+
+  /** Reads `count` big-endian words from the body at `from` into `idWords[to ..]`. */
+  private wordsAt(from: number, to: number, count: number): void {
+    const body = this.body;
+    const words = this.fields.idWords;
+    for (let k = 0; k < count; k++) {
+      const b = from + 4 * k;
+      words[to + k] = (body[b]! << 24) | (body[b + 1]! << 16) | (body[b + 2]! << 8) | body[b + 3]!;
+    }
   }
 
   read(offset: number): SpanFields {
@@ -292,6 +315,7 @@ export class SpanReader {
     f.droppedEventsCount = 0;
     f.droppedLinksCount = 0;
     f.irregular = false;
+    f.idWords.fill(0);
     const pieces = f.attributePieces;
     let count = 0;
     let length = 0;
@@ -305,7 +329,7 @@ export class SpanReader {
           f.traceId = this.traceIdHex();
           break;
         case SPAN_SPAN_ID:
-          f.spanId = this.idHex();
+          f.spanId = this.spanIdHex();
           break;
         case SPAN_TRACE_STATE:
           f.traceState = readString(r);
