@@ -25,8 +25,11 @@ export interface ColumnSpec {
 export type Validity = Uint8Array;
 
 export type Column =
-  /** The column's strings one after another in `text`; `lengths[i]` is row i's length in UTF-16 units, -1 for NULL. */
-  | { type: 'varchar'; text: string; lengths: Int32Array; /** Every row holds this same string. */ constant: string | null }
+  /**
+   * The column's strings one after another in `text`; `lengths[i]` is row i's length in UTF-16
+   * units, -1 for NULL. When every row holds one string, it is `constant`, and `text` may be empty.
+   */
+  | { type: 'varchar'; text: string; lengths: Int32Array; constant: string | null }
   | { type: 'bigint' | 'double'; values: Float64Array; valid: Validity | null }
   | { type: 'int64'; values: BigInt64Array; valid: Validity | null }
   | { type: 'integer'; values: Int32Array; valid: Validity | null }
@@ -88,16 +91,25 @@ export class VarcharBuilder extends ColumnBuilder {
 
   add(row: number, value: string | null): void {
     if (this.first === undefined) this.first = value;
-    else if (this.same && value !== this.first) this.same = false;
+    else if (this.same && value !== this.first) this.differs(row);
     if (value === null) this.lengths[row] = -1;
     else {
-      this.parts.push(value);
+      // While every row is the same string, the rows are its lengths alone (`build` makes it `constant`).
+      if (!this.same) this.parts.push(value);
       this.lengths[row] = value.length;
     }
   }
 
+  /** Row `row` is the first to differ: the rows before it, all `first`, become parts. */
+  private differs(row: number): void {
+    this.same = false;
+    if (typeof this.first === 'string') for (let i = 0; i < row; i++) this.parts.push(this.first);
+  }
+
   /** A row's string given as `pieces[0 .. count)`, `length` UTF-16 units in all (never one constant). */
   addPieces(row: number, pieces: readonly string[], count: number, length: number): void {
+    if (this.first === undefined) this.first = null;
+    if (this.same) this.differs(row);
     this.pieced = true;
     for (let i = 0; i < count; i++) this.parts.push(pieces[i]!);
     this.lengths[row] = length;
@@ -106,7 +118,7 @@ export class VarcharBuilder extends ColumnBuilder {
   build(): Column {
     const text = this.parts.join('');
     const constant = this.pieced ? sameRows(text, this.lengths) : this.same && typeof this.first === 'string' ? this.first : null;
-    return { type: 'varchar', text, lengths: this.lengths, constant };
+    return { type: 'varchar', text: constant === null ? text : '', lengths: this.lengths, constant };
   }
 }
 
@@ -282,7 +294,7 @@ export function rowsOf(batch: TableBatch, specs: readonly ColumnSpec[]): Array<R
         const length = column.lengths[i]!;
         if (length < 0) rows[i]![name] = null;
         else {
-          rows[i]![name] = column.text.substring(at, at + length);
+          rows[i]![name] = column.constant ?? column.text.substring(at, at + length);
           at += length;
         }
       }
