@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { span, tracesBody } from '../../test/support/json-fixtures.js';
+import { encodeSpanBatch } from '../../test/support/otlp-encode.js';
 import { DecodeCore } from './decoder.js';
 import { ID_WORDS, RecentSpans, idWordsOf, spanIdHash, wordsHash } from './recent-spans.js';
 import type { Json } from '../../test/support/json-fixtures.js';
@@ -67,6 +68,21 @@ describe('a copy of a request sent before the first was answered', () => {
 
 describe('RecentSpans', () => {
   const s = (n: number) => ({ traceId: 'ab'.repeat(16), spanId: n.toString(16).padStart(16, '0') });
+
+  it('is told by the span ids the protobuf column path claims, as by the ids of records: refused, retried, acknowledged, sent again', () => {
+    // The column path claims ids as words read from the body; releases and the record path's checks go by their hex.
+    const core = new DecodeCore(null);
+    const body = encodeSpanBatch({ traces: 2, spansPerTrace: 3 });
+    const protobuf = () => core.decode({ signal: 'traces', encoding: 'protobuf', projectId: 'p1', receivedUs: 1, body: Uint8Array.from(body) });
+    const refused = protobuf();
+    expect(refused.records).toBe(6);
+    core.settle(refused.ticket, false);
+    const retried = protobuf();
+    expect(retried.records).toBe(6);
+    core.settle(retried.ticket, true);
+    const again = protobuf();
+    expect([again.records, again.duplicates]).toEqual([0, 6]);
+  });
 
   it('releases only the spans the refused request claimed', () => {
     const recent = new RecentSpans(10);
