@@ -201,8 +201,8 @@ export class SpanReader {
     idWords: new Int32Array(ID_WORDS),
   };
   private readonly r: BinaryReader;
-  /** The body as a `Buffer`, whose native hex writer makes an id's text in one flat string. */
-  private readonly buffer: Buffer;
+  /** The body's `Buffer` slicers: an id's hex, or an ASCII string's text, made natively as one flat string. */
+  private readonly slices: BufferSlices;
   /** The last trace id read, and where its bytes are: the spans of a trace mostly come together. */
   private traceId = '';
   private traceIdAt = -1;
@@ -212,7 +212,7 @@ export class SpanReader {
 
   constructor(private readonly body: Uint8Array) {
     this.r = new BinaryReader(body);
-    this.buffer = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    this.slices = (Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)) as unknown as BufferSlices;
   }
 
   /**
@@ -239,6 +239,42 @@ export class SpanReader {
     return key;
   }
 
+  /**
+   * A string field, as `readString` reads it: ASCII (most names and values) sliced natively,
+   * anything else decoded, strictly, by the reader's UTF-8 decoder.
+   */
+  private text(): string {
+    const r = this.r;
+    const prefixAt = r.pos;
+    const length = r.uint32();
+    const start = r.pos;
+    const end = start + length;
+    if (end > r.len) throw malformed('truncated string');
+    const body = this.body;
+    for (let i = start; i < end; i++) {
+      if (body[i]! > 0x7f) {
+        r.pos = prefixAt;
+        return readString(r);
+      }
+    }
+    r.pos = end;
+    return this.slices.latin1Slice(start, end);
+  }
+
+  /** An `AnyValue` as `readAnyValue` reads it; one holding just a string, its text as `text` reads it. */
+  private anyValue(): ReturnType<typeof readAnyValue> {
+    const r = this.r;
+    const at = r.pos;
+    const end = messageEnd(r);
+    if (r.pos < end && this.body[r.pos] === ANY_STRING) {
+      r.pos++;
+      const value = this.text();
+      if (r.pos === end) return value;
+    }
+    r.pos = at;
+    return readAnyValue(r, 0);
+  }
+
   /** A bytes field's lowercase hex (`''` when empty), as `hexOf` writes it. */
   private idHex(): string {
     const r = this.r;
@@ -246,7 +282,7 @@ export class SpanReader {
     const start = r.pos;
     if (start + length > r.len) throw malformed('truncated bytes');
     r.pos = start + length;
-    return length === 0 ? '' : this.buffer.toString('hex', start, start + length);
+    return length === 0 ? '' : this.slices.hexSlice(start, start + length);
   }
 
   /** `idHex` of a trace id: the same text as the last one's when its 16 bytes are the same. */
@@ -338,7 +374,7 @@ export class SpanReader {
           f.parentSpanId = this.idHex();
           break;
         case SPAN_NAME:
-          f.name = readString(r);
+          f.name = this.text();
           break;
         case SPAN_KIND:
           f.kind = r.int32();
@@ -357,7 +393,7 @@ export class SpanReader {
           while (r.pos < kvEnd) {
             const kvTag = r.uint32();
             if (kvTag === KV_KEY) key = this.keyAt(r, count >> 1);
-            else if (kvTag === KV_VALUE) value = readAnyValue(r, 0);
+            else if (kvTag === KV_VALUE) value = this.anyValue();
             else skipField(r, kvTag, KV_FIELDS, 'KeyValue');
           }
           expectEnd(r, kvEnd);
@@ -410,6 +446,15 @@ export class SpanReader {
     return f;
   }
 }
+
+/** Node's `Buffer` slicers, which its types do not declare. */
+interface BufferSlices {
+  hexSlice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
+}
+
+/** `AnyValue.string_value`'s tag. */
+const ANY_STRING = tagOf(1, WT_LEN);
 
 /** Counts the spans read, by every reader, to tell a key seen twice in one span (`KeyText.stamp`). */
 let spanStamp = 0;
