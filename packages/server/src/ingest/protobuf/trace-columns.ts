@@ -26,7 +26,7 @@ import {
   readLink,
   readStatus,
 } from './traces.js';
-import { BinaryReader, WT_LEN, expectEnd, fields, malformed, messageEnd, readMicros, readString, skipField, tagOf } from './wire.js';
+import { BinaryReader, WT_LEN, WT_VARINT, expectEnd, fields, malformed, messageEnd, readMicros, readString, skipField, tagOf } from './wire.js';
 
 /**
  * The hot path's protobuf span reader (`decode-columns.ts` puts what it reads into column
@@ -266,10 +266,28 @@ export class SpanReader {
     const r = this.r;
     const at = r.pos;
     const end = messageEnd(r);
-    if (r.pos < end && this.body[r.pos] === ANY_STRING) {
+    const body = this.body;
+    const tag = r.pos < end ? body[r.pos] : -1;
+    if (tag === ANY_STRING) {
       r.pos++;
       const value = this.text();
       if (r.pos === end) return value;
+    } else if (tag === ANY_INT) {
+      // A varint of up to 7 bytes: a non-negative integer below 2^49, exact as a number.
+      let value = 0;
+      let scale = 1;
+      for (let i = r.pos + 1; i < end && i < r.pos + 8; i++) {
+        const byte = body[i]!;
+        value += (byte & 0x7f) * scale;
+        if (byte < 0x80) {
+          if (i + 1 === end) {
+            r.pos = end;
+            return value;
+          }
+          break;
+        }
+        scale *= 0x80;
+      }
     }
     r.pos = at;
     return readAnyValue(r, 0);
@@ -453,8 +471,9 @@ interface BufferSlices {
   latin1Slice(start: number, end: number): string;
 }
 
-/** `AnyValue.string_value`'s tag. */
+/** `AnyValue.string_value`'s and `int_value`'s tags. */
 const ANY_STRING = tagOf(1, WT_LEN);
+const ANY_INT = tagOf(3, WT_VARINT);
 
 /** Counts the spans read, by every reader, to tell a key seen twice in one span (`KeyText.stamp`). */
 let spanStamp = 0;
