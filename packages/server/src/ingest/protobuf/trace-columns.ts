@@ -1,7 +1,7 @@
 import type { Attributes, InstrumentationScope, Resource, SpanEventRecord, SpanLink, SpanStatus } from '@spoor/model';
-import { isNormalizedKey } from '../../normalize/read-keys.js';
 import { serviceNameOf, setAttribute } from '../decoded.js';
 import { ID_WORDS } from '../recent-spans.js';
+import { EMPTY_KEY, type KeyText, SpanKeys } from './attribute-keys.js';
 import { emptyResource, emptyScope, readAnyValue, readResource, readScope } from './common.js';
 import {
   OK_UNSET,
@@ -206,37 +206,11 @@ export class SpanReader {
   /** The last trace id read, and where its bytes are: the spans of a trace mostly come together. */
   private traceId = '';
   private traceIdAt = -1;
-  /** The keys of the span read last, by place (`keyAt`), from the key table of generation `keysOf`. */
-  private readonly lastKeys: KeyText[] = [];
-  private keysOf = 0;
+  private readonly keys = new SpanKeys();
 
   constructor(private readonly body: Uint8Array) {
     this.r = new BinaryReader(body);
     this.slices = (Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)) as unknown as BufferSlices;
-  }
-
-  /**
-   * The key at attribute `index` of a span: first checked against the key at that place in the
-   * span before (spans of a request mostly share their keys' order), else looked up by its bytes.
-   */
-  private keyAt(r: BinaryReader, index: number): KeyText {
-    if (this.keysOf !== keyGeneration) {
-      this.lastKeys.length = 0;
-      this.keysOf = keyGeneration;
-    }
-    const last = this.lastKeys[index];
-    const body = this.body;
-    if (last !== undefined) {
-      const length = last.bytes.length;
-      // A one-byte length prefix (keys under 128 bytes), then the bytes.
-      if (body[r.pos] === length && length < 128 && r.pos + 1 + length <= r.len && sameBytes(last.bytes, body, r.pos + 1)) {
-        r.pos += 1 + length;
-        return last;
-      }
-    }
-    const key = keyText(r, body);
-    if (this.keysOf === keyGeneration) this.lastKeys[index] = key;
-    return key;
   }
 
   /**
@@ -261,7 +235,7 @@ export class SpanReader {
     return this.slices.latin1Slice(start, end);
   }
 
-  /** An `AnyValue` as `readAnyValue` reads it; one holding just a string, its text as `text` reads it. */
+  /** An `AnyValue` as `readAnyValue` reads it; one holding just a string (read by `text`) or a small integer, read here directly. */
   private anyValue(): ReturnType<typeof readAnyValue> {
     const r = this.r;
     const at = r.pos;
@@ -410,7 +384,7 @@ export class SpanReader {
           let value: ReturnType<typeof readAnyValue> = null;
           while (r.pos < kvEnd) {
             const kvTag = r.uint32();
-            if (kvTag === KV_KEY) key = this.keyAt(r, count >> 1);
+            if (kvTag === KV_KEY) key = this.keys.at(r, this.body, count >> 1);
             else if (kvTag === KV_VALUE) value = this.anyValue();
             else skipField(r, kvTag, KV_FIELDS, 'KeyValue');
           }
@@ -477,77 +451,3 @@ const ANY_INT = tagOf(3, WT_VARINT);
 
 /** Counts the spans read, by every reader, to tell a key seen twice in one span (`KeyText.stamp`). */
 let spanStamp = 0;
-
-/** A distinct attribute key: its text, its JSON (`{"key":` first in an object, `,"key":` after), and whether a convention reads it. */
-interface KeyText {
-  bytes: Uint8Array;
-  key: string;
-  jsonFirst: string;
-  jsonNext: string;
-  inView: boolean;
-  /** JSON.stringify writes it in the order it came: not an array index, not `__proto__`. */
-  plain: boolean;
-  /** The last span it was read in (`spanStamp`). */
-  stamp: number;
-}
-
-const EMPTY_KEY: KeyText = keyTextOf(new Uint8Array(0), '');
-
-function keyTextOf(bytes: Uint8Array, key: string): KeyText {
-  // An array-index key is written first by JSON.stringify, whatever its place; a key starting
-  // with a digit is taken for one (the record path sorts it out).
-  const plain = key !== '__proto__' && !(key.length > 0 && key.charCodeAt(0) >= 48 && key.charCodeAt(0) <= 57);
-  const json = `${JSON.stringify(key)}:`;
-  return { bytes, key, jsonFirst: `{${json}`, jsonNext: `,${json}`, inView: isNormalizedKey(key), plain, stamp: 0 };
-}
-
-/**
- * Keys by their bytes, in an open-addressed table: a request repeats a few dozen keys on every
- * span, and a key found here costs a hash of its bytes and a compare, with no string made.
- */
-const KEY_SLOTS = 4096;
-const MAX_KEYS = KEY_SLOTS / 2;
-const keySlots: Array<KeyText | undefined> = new Array<KeyText | undefined>(KEY_SLOTS);
-let keyCount = 0;
-/** Counts the table's fresh starts: a key remembered from before one is not the table's object for it. */
-let keyGeneration = 0;
-
-function keyText(r: BinaryReader, buf: Uint8Array): KeyText {
-  const prefixAt = r.pos;
-  const length = r.uint32();
-  const start = r.pos;
-  const end = start + length;
-  if (end > r.len) throw malformed('truncated string');
-  let hash = 0x811c9dc5;
-  for (let i = start; i < end; i++) hash = Math.imul(hash ^ buf[i]!, 16777619);
-  let slot = hash & (KEY_SLOTS - 1);
-  for (;;) {
-    const known = keySlots[slot];
-    if (known === undefined) break;
-    if (known.bytes.length === length && sameBytes(known.bytes, buf, start)) {
-      r.pos = end;
-      return known;
-    }
-    slot = (slot + 1) & (KEY_SLOTS - 1);
-  }
-  // First seen: read (and checked) as any string is.
-  r.pos = prefixAt;
-  const key = readString(r);
-  const text = keyTextOf(buf.slice(start, end), key);
-  if (keyCount === MAX_KEYS) {
-    // Full (keys made up per span, say): start over. A key of the span being read may be gone
-    // from the table, so a second one of it would go unseen: this span takes the record path.
-    keySlots.fill(undefined);
-    keyGeneration++;
-    keyCount = 0;
-    return { ...text, plain: false };
-  }
-  keySlots[slot] = text;
-  keyCount++;
-  return text;
-}
-
-function sameBytes(known: Uint8Array, buf: Uint8Array, start: number): boolean {
-  for (let i = 0; i < known.length; i++) if (known[i] !== buf[start + i]) return false;
-  return true;
-}

@@ -1,0 +1,112 @@
+import { isNormalizedKey } from '../../normalize/read-keys.js';
+import { type BinaryReader, malformed, readString } from './wire.js';
+
+/**
+ * Attribute keys as the column path reads them (`trace-columns.ts`): each distinct key's text
+ * made once, found again by its bytes, so that no string is made for a key a request repeats on
+ * every span.
+ */
+
+/** A distinct attribute key: its text, its JSON (`{"key":` first in an object, `,"key":` after), and whether a convention reads it. */
+export interface KeyText {
+  bytes: Uint8Array;
+  key: string;
+  jsonFirst: string;
+  jsonNext: string;
+  inView: boolean;
+  /** JSON.stringify writes it in the order it came: not an array index, not `__proto__`. */
+  plain: boolean;
+  /** The last span it was read in (`spanStamp`). */
+  stamp: number;
+}
+
+export const EMPTY_KEY: KeyText = keyTextOf(new Uint8Array(0), '');
+
+function keyTextOf(bytes: Uint8Array, key: string): KeyText {
+  // An array-index key is written first by JSON.stringify, whatever its place; a key starting
+  // with a digit is taken for one (the record path sorts it out).
+  const plain = key !== '__proto__' && !(key.length > 0 && key.charCodeAt(0) >= 48 && key.charCodeAt(0) <= 57);
+  const json = `${JSON.stringify(key)}:`;
+  return { bytes, key, jsonFirst: `{${json}`, jsonNext: `,${json}`, inView: isNormalizedKey(key), plain, stamp: 0 };
+}
+
+/**
+ * Keys by their bytes, in an open-addressed table: a request repeats a few dozen keys on every
+ * span, and a key found here costs a hash of its bytes and a compare, with no string made.
+ */
+const KEY_SLOTS = 4096;
+const MAX_KEYS = KEY_SLOTS / 2;
+const keySlots: Array<KeyText | undefined> = new Array<KeyText | undefined>(KEY_SLOTS);
+let keyCount = 0;
+/** Counts the table's fresh starts: a key remembered from before one is not the table's object for it. */
+let keyGeneration = 0;
+
+export function keyText(r: BinaryReader, buf: Uint8Array): KeyText {
+  const prefixAt = r.pos;
+  const length = r.uint32();
+  const start = r.pos;
+  const end = start + length;
+  if (end > r.len) throw malformed('truncated string');
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ buf[i]!, 16777619);
+  let slot = hash & (KEY_SLOTS - 1);
+  for (;;) {
+    const known = keySlots[slot];
+    if (known === undefined) break;
+    if (known.bytes.length === length && sameBytes(known.bytes, buf, start)) {
+      r.pos = end;
+      return known;
+    }
+    slot = (slot + 1) & (KEY_SLOTS - 1);
+  }
+  // First seen: read (and checked) as any string is.
+  r.pos = prefixAt;
+  const key = readString(r);
+  const text = keyTextOf(buf.slice(start, end), key);
+  if (keyCount === MAX_KEYS) {
+    // Full (keys made up per span, say): start over. A key of the span being read may be gone
+    // from the table, so a second one of it would go unseen: this span takes the record path.
+    keySlots.fill(undefined);
+    keyGeneration++;
+    keyCount = 0;
+    return { ...text, plain: false };
+  }
+  keySlots[slot] = text;
+  keyCount++;
+  return text;
+}
+
+function sameBytes(known: Uint8Array, buf: Uint8Array, start: number): boolean {
+  for (let i = 0; i < known.length; i++) if (known[i] !== buf[start + i]) return false;
+  return true;
+}
+
+/**
+ * One reader's keys: the key at each place of the span read last, checked first (spans of a
+ * request mostly share their keys' order), the table looked up only when they differ. What it
+ * remembers from before the table started over is dropped: it is no longer the table's object.
+ */
+export class SpanKeys {
+  private readonly last: KeyText[] = [];
+  private generation = keyGeneration;
+
+  /** The key at `r` (a KeyValue's key field, after its tag), the span's `index`th attribute. */
+  at(r: BinaryReader, body: Uint8Array, index: number): KeyText {
+    if (this.generation !== keyGeneration) {
+      this.last.length = 0;
+      this.generation = keyGeneration;
+    }
+    const last = this.last[index];
+    if (last !== undefined) {
+      const length = last.bytes.length;
+      // A one-byte length prefix (keys under 128 bytes), then the bytes.
+      if (body[r.pos] === length && length < 128 && r.pos + 1 + length <= r.len && sameBytes(last.bytes, body, r.pos + 1)) {
+        r.pos += 1 + length;
+        return last;
+      }
+    }
+    const key = keyText(r, body);
+    if (this.generation === keyGeneration) this.last[index] = key;
+    return key;
+  }
+}
