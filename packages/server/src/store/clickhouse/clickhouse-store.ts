@@ -19,6 +19,7 @@ import { deleteOlderThan } from './retention.js';
 import { type RetentionTtl, type SchemaLayout, CLICKHOUSE_MIGRATIONS, CLICKHOUSE_SCHEMA_VERSION, schemaStatements, ttlStatements } from './schema.js';
 import { getTrace, getTraceBytes, getTraceLogs, getTraceSpans, getTraceTimings, getTreePage, recentSpanIds, searchTrace } from './trace-reads.js';
 import { ClickHouseWriter } from './writer.js';
+import { countTraceTextBytes } from './trace-bounds.js';
 import { ClickHouseSql } from './dialect.js';
 import { SqlReads } from '../sql/sql-reads.js';
 import { SqlLiveStore } from '../sql/live.js';
@@ -132,6 +133,10 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
 
   getTraceBytes(projectId: string, traceId: string): Promise<StoredTraceBytes | null> {
     return getTraceBytes(this.ch, projectId, traceId);
+  }
+
+  override countTraceTextBytes(projectId: string, traceId: string): Promise<number> {
+    return countTraceTextBytes(this.ch, projectId, traceId);
   }
 
   getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTraceBytes> {

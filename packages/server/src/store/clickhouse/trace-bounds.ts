@@ -39,3 +39,18 @@ export async function hasTrace(ch: ChClient, projectId: string, traceId: string)
   );
   return row !== null && row.n > 0;
 }
+
+/**
+ * `TraceReader.countTraceTextBytes` in one round trip: the bounds as the span read's scalar
+ * subqueries, where the engine-neutral count asks for them first (a trace's whole answer waits
+ * on this count before it reads anything). The texts' lengths are read, not the texts.
+ */
+export async function countTraceTextBytes(ch: ChClient, projectId: string, traceId: string): Promise<number> {
+  const p = new ChParams();
+  const row = await ch.row<{ n: number | string }>(
+    "count a trace's stored bytes",
+    `SELECT sum(length(attributes) + length(events) + length(links)) AS n ${spansOfTrace(ch, p, projectId, traceId)}`,
+    p,
+  );
+  return Number(row?.n ?? 0);
+}
