@@ -38,8 +38,21 @@ export class DuckDbEvaluatorStore extends SqlEvaluatorStore {
     );
   }
 
-  /** One file has one writer process: a conditional upsert decides the holder at once, no settling needed. */
+  /** The lease's takes, one after another (`takeLease`). */
+  private leaseTakes: Promise<unknown> = Promise.resolve();
+
+  /**
+   * One file has one writer process: a conditional upsert decides the holder at once, no settling
+   * needed. The takes of this process run one at a time: two at once on two connections could
+   * each upsert against the lease as it was before the other (seen in CI: both were told they held it).
+   */
   takeLease(projectId: string, holder: string, nowUs: number, ttlUs: number): Promise<boolean> {
+    const take = this.leaseTakes.then(() => this.takeLeaseNow(projectId, holder, nowUs, ttlUs));
+    this.leaseTakes = take.catch(() => undefined);
+    return take;
+  }
+
+  private takeLeaseNow(projectId: string, holder: string, nowUs: number, ttlUs: number): Promise<boolean> {
     return this.duckdb.on('take the evaluator lease', async (c) => {
       try {
         await c.run(
