@@ -1,4 +1,4 @@
-import type { SamplingDecision, SamplingPolicyRecord } from '../ports/sampling.js';
+import type { SamplingDecision } from '../ports/sampling.js';
 import { SqlSamplingStore, decisionRow, notSlim, slimAssignments } from '../sql/sampling.js';
 import type { TimeBounds } from '../sql/trace-bounds.js';
 import { ClickHouseProjectPolicies } from './access.js';
@@ -21,26 +21,11 @@ const SLIM_ATTRIBUTES = `if(position(attributes, '"cache.hit"') = 0 OR NOT JSONH
  * leave the disk when the rewritten part replaces the old one.
  */
 export class ClickHouseSamplingStore extends SqlSamplingStore {
-  private readonly policies: ClickHouseProjectPolicies;
-
   constructor(
     private readonly clickhouse: ClickHouseSql,
     private readonly layout: SchemaLayout,
   ) {
-    super(clickhouse, clickHouseLiveCommits(clickhouse.ch));
-    this.policies = new ClickHouseProjectPolicies(clickhouse.ch, 'sampling_policies', 'sampling');
-  }
-
-  listPolicies(): Promise<SamplingPolicyRecord[]> {
-    return this.policies.listPolicies();
-  }
-
-  putPolicy(projectId: string, policy: string, nowUs: number): Promise<void> {
-    return this.policies.putPolicy(projectId, policy, nowUs);
-  }
-
-  deletePolicy(projectId: string): Promise<boolean> {
-    return this.policies.deletePolicy(projectId);
+    super(clickhouse, clickHouseLiveCommits(clickhouse.ch), new ClickHouseProjectPolicies(clickhouse.ch, 'sampling_policies', 'sampling'));
   }
 
   async record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void> {

@@ -1,4 +1,4 @@
-import type { SamplingDecision, SamplingPolicyRecord } from '../ports/sampling.js';
+import type { SamplingDecision } from '../ports/sampling.js';
 import { SqlSamplingStore, decisionRow, notSlim, slimAssignments } from '../sql/sampling.js';
 import type { TimeBounds } from '../sql/trace-bounds.js';
 import type { DuckDbParams, DuckDbSql } from './dialect.js';
@@ -15,23 +15,8 @@ const SLIM_ATTRIBUTES = `CASE WHEN contains(attributes, '"cache.hit"')
  * replaced once a checkpoint has rewritten their row groups).
  */
 export class DuckDbSamplingStore extends SqlSamplingStore {
-  private readonly policies: DuckDbProjectPolicies;
-
   constructor(private readonly duckdb: DuckDbSql) {
-    super(duckdb, duckDbLiveCommits);
-    this.policies = new DuckDbProjectPolicies((what, fn) => duckdb.on(what, fn), 'sampling_policies', 'sampling');
-  }
-
-  listPolicies(): Promise<SamplingPolicyRecord[]> {
-    return this.policies.listPolicies();
-  }
-
-  putPolicy(projectId: string, policy: string, nowUs: number): Promise<void> {
-    return this.policies.putPolicy(projectId, policy, nowUs);
-  }
-
-  deletePolicy(projectId: string): Promise<boolean> {
-    return this.policies.deletePolicy(projectId);
+    super(duckdb, duckDbLiveCommits, new DuckDbProjectPolicies((what, fn) => duckdb.on(what, fn), 'sampling_policies', 'sampling'));
   }
 
   async record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void> {

@@ -1,5 +1,6 @@
 import { SPAN_CATEGORIES, type TimeRange, type TraceQuery } from '@spoor/model';
 import type { LiveCursor } from '../live-cursor.js';
+import type { ProjectPolicies } from '../ports/access.js';
 import type { CompleteTrace, TraceFilter } from '../ports/evaluators.js';
 import type { SamplingDecision, SamplingFacts, SamplingPolicyRecord, SamplingStore } from '../ports/sampling.js';
 import { isTrue, num, numOrNull } from '../record-rows.js';
@@ -40,11 +41,22 @@ export abstract class SqlSamplingStore implements SamplingStore {
   constructor(
     protected readonly sql: SqlEngine,
     private readonly commits: LiveCommits,
+    /** The engine's table of policies (`sampling_policies`), kept as masking's are. */
+    private readonly policies: ProjectPolicies,
   ) {}
 
-  abstract listPolicies(): Promise<SamplingPolicyRecord[]>;
-  abstract putPolicy(projectId: string, policy: string, nowUs: number): Promise<void>;
-  abstract deletePolicy(projectId: string): Promise<boolean>;
+  listPolicies(): Promise<SamplingPolicyRecord[]> {
+    return this.policies.listPolicies();
+  }
+
+  putPolicy(projectId: string, policy: string, nowUs: number): Promise<void> {
+    return this.policies.putPolicy(projectId, policy, nowUs);
+  }
+
+  deletePolicy(projectId: string): Promise<boolean> {
+    return this.policies.deletePolicy(projectId);
+  }
+
   abstract record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void>;
   /** Slims the spans starting within `bounds` (none: no span is stored), and deletes the logs, of the traces `ids` gives as SQL for `trace_id IN ...`. */
   protected abstract slimWhere(projectId: string, ids: (p: Params) => string, bounds: TimeBounds | null): Promise<void>;
