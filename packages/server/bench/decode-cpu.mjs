@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MessageChannel } from 'node:worker_threads';
+import { buildTemplates, freshBody, median } from './lib.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const { values: flags } = parseArgs({ options: { base: { type: 'string' }, child: { type: 'string' }, part: { type: 'string' } } });
@@ -54,22 +55,15 @@ for (const part of ['decode', 'append']) {
   }
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 /** One figure of one checkout: `part` is `decode` or `append`. */
 async function measure(root, part) {
   const dist = (path) => import(join(root, 'packages/server/dist', path));
   // The bench's own bodies (bench/lib.mjs of this checkout, so both sides decode the same requests).
-  const lib = await import(join(HERE, 'lib.mjs'));
   const { DecodeCore } = await dist('ingest/decoder.js');
   const { buffersOf } = await dist('store/columns.js');
-  const templates = lib.buildTemplates({ count: 16, tracesPerBatch: 100, spansPerTrace: 10 });
+  const templates = buildTemplates({ count: 16, tracesPerBatch: 100, spansPerTrace: 10 });
   // As the server gets them: fresh ids per request, the body a plain Uint8Array (as a thread receives it).
-  const bodies = Array.from({ length: requests + 100 }, (_, i) => new Uint8Array(lib.freshBody(templates[i % templates.length])));
+  const bodies = Array.from({ length: requests + 100 }, (_, i) => new Uint8Array(freshBody(templates[i % templates.length])));
   const core = new DecodeCore(null);
   const { port1: port } = new MessageChannel();
   port.unref();

@@ -254,7 +254,7 @@ const RESPONSE_ID = 'gen_ai.response.id';
 
 /**
  * The span ids of the request being decoded, to find one twice: an open-addressed table of rows
- * by `spanIdHash`, reused from request to request (a generation stamp empties it).
+ * by `wordsHash`, reused from request to request (a generation stamp empties it).
  */
 class RequestSpans {
   private rows = new Int32Array(0);

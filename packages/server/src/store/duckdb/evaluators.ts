@@ -1,6 +1,7 @@
 import type { EvaluatorRecord, EvaluatorRunRecord } from '../ports/evaluators.js';
 import { SqlEvaluatorStore } from '../sql/evaluator-store.js';
 import { runRow } from '../sql/evaluators.js';
+import { Serial } from '../write-port.js';
 import type { DuckDbSql } from './dialect.js';
 import { columnsOf } from './read.js';
 
@@ -39,7 +40,7 @@ export class DuckDbEvaluatorStore extends SqlEvaluatorStore {
   }
 
   /** The lease's takes, one after another (`takeLease`). */
-  private leaseTakes: Promise<unknown> = Promise.resolve();
+  private readonly leaseTakes = new Serial();
 
   /**
    * One file has one writer process: a conditional upsert decides the holder at once, no settling
@@ -47,9 +48,7 @@ export class DuckDbEvaluatorStore extends SqlEvaluatorStore {
    * each upsert against the lease as it was before the other (seen in CI: both were told they held it).
    */
   takeLease(projectId: string, holder: string, nowUs: number, ttlUs: number): Promise<boolean> {
-    const take = this.leaseTakes.then(() => this.takeLeaseNow(projectId, holder, nowUs, ttlUs));
-    this.leaseTakes = take.catch(() => undefined);
-    return take;
+    return this.leaseTakes.run(() => this.takeLeaseNow(projectId, holder, nowUs, ttlUs));
   }
 
   private takeLeaseNow(projectId: string, holder: string, nowUs: number, ttlUs: number): Promise<boolean> {
