@@ -11,7 +11,7 @@ describe('applyRetention', () => {
 
     const cutoff = (days: number): number => (100 - days) * day * 1000;
     expect(calls).toEqual([
-      ['spans', cutoff(7)], ['traceParts', cutoff(7)], ['errors', cutoff(7)], ['scores', cutoff(7)], ['llmResponses', cutoff(7)], ['evaluatorRuns', cutoff(7)], ['runningSpans', cutoff(7)], ['samplingDecisions', cutoff(7)], ['alertHistory', cutoff(7)], ['silences', cutoff(7)],
+      ['spans', cutoff(7)], ['spanStats', cutoff(7)], ['traceParts', cutoff(7)], ['errors', cutoff(7)], ['scores', cutoff(7)], ['llmResponses', cutoff(7)], ['evaluatorRuns', cutoff(7)], ['runningSpans', cutoff(7)], ['samplingDecisions', cutoff(7)], ['alertHistory', cutoff(7)], ['silences', cutoff(7)],
       ['logs', cutoff(3)],
       ['metricPoints', cutoff(30)],
     ]);
@@ -21,7 +21,7 @@ describe('applyRetention', () => {
   it('names every kind of record once', () => {
     const all = Object.values(RETAINED).flat();
     expect(new Set(all).size).toBe(all.length);
-    expect(all).toHaveLength(12);
+    expect(all).toHaveLength(13);
   });
 });
 

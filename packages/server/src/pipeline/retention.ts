@@ -20,7 +20,7 @@ export interface RetentionResult {
  * ended go with the traces: the same for every engine.
  */
 export const RETAINED: Readonly<Record<Signal, readonly RetainedRecords[]>> = {
-  traces: ['spans', 'traceParts', 'errors', 'scores', 'llmResponses', 'evaluatorRuns', 'runningSpans', 'samplingDecisions', 'alertHistory', 'silences'],
+  traces: ['spans', 'spanStats', 'traceParts', 'errors', 'scores', 'llmResponses', 'evaluatorRuns', 'runningSpans', 'samplingDecisions', 'alertHistory', 'silences'],
   logs: ['logs'],
   metrics: ['metricPoints'],
 };

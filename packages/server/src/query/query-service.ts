@@ -207,11 +207,13 @@ export class QueryService {
       // Tail sampling (issue 35): the detail says a sampled-out trace is slim, as the list and /tree do.
       this.store.sampling?.decisionsOf(projectId, [traceId]),
     ]);
-    if (found === null && running.length === 0) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
+    // A sampled-out trace's spans are statistics only (`sql/span-stats.ts`): its detail has none.
+    const sampledOut = decisions?.get(traceId) === false;
+    if (found === null && running.length === 0 && !sampledOut) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
     const trace = found ?? { spans: [], texts: NO_SPAN_TEXTS, logs: [] };
     let endedUs = 0;
     for (const span of trace.spans) endedUs = Math.max(endedUs, span.endTimeUs);
-    return traceDetailJson(traceId, trace, scores, liveSpansOf(running, endedUs, this.clock()), decisions?.get(traceId) === false);
+    return traceDetailJson(traceId, trace, scores, liveSpansOf(running, endedUs, this.clock()), sampledOut);
   }
 
   /** A page of a trace: ordered from its compact columns, then only the page's rows read. */

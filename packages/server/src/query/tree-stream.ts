@@ -83,7 +83,7 @@ export class TreeStreams {
       return frames === null ? null : treeJsonFrom(frames);
     }
     const running = await this.runningOf(projectId, traceId, endOf(page.columns));
-    if (page.last === null && running.length === 0) return null;
+    if (page.last === null && running.length === 0 && !(await this.sampledOut(projectId, traceId))) return null;
     const [logs, scores] = await this.logsAndScores(projectId, traceId);
     const chunks = running.length === 0 ? [page.columns] : [page.columns, runningTreeColumns(running)];
     return traceTreeJson(traceId, treeColumnsOf(chunks, page.sessionId ?? sessionOf(running)), logs, scores);
@@ -95,7 +95,8 @@ export class TreeStreams {
     if (page.last === null) {
       // No span of it ended yet: its running spans alone, if it has any.
       const running = await this.runningOf(projectId, traceId, 0);
-      if (running.length === 0) return null;
+      // A sampled-out trace's spans are statistics only (`sql/span-stats.ts`): its stream has none, and says why.
+      if (running.length === 0 && !(await this.sampledOut(projectId, traceId))) return null;
       const columns = runningTreeColumns(running);
       const encoder = new TreeStreamEncoder(traceId, earliestStartUs(columns));
       const tree: OpenTree = { projectId, traceId, encoder, after: null, sessionId: sessionOf(running), usedMs: now, endedUs: 0 };
@@ -154,6 +155,10 @@ export class TreeStreams {
     const frames = running.length === 0 ? [] : [tree.encoder.chunk(runningTreeColumns(running))];
     tree.sessionId ??= sessionOf(running);
     return [...frames, ...(await this.trailer(tree))];
+  }
+
+  private async sampledOut(projectId: string, traceId: string): Promise<boolean> {
+    return (await this.store.sampling?.decisionsOf(projectId, [traceId]))?.get(traceId) === false;
   }
 
   private async trailer(tree: OpenTree): Promise<Uint8Array[]> {

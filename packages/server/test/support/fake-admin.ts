@@ -87,7 +87,7 @@ export function setSpanCosts(data: FakeData, projectId: string, costs: readonly 
 export function deleteOlderThan(
   data: FakeData & { errors: Array<{ timeUs: number }> },
   alerts: FakeAlertStore,
-  records: Exclude<RetainedRecords, 'scores' | 'llmResponses' | 'evaluatorRuns' | 'runningSpans' | 'samplingDecisions'>,
+  records: Exclude<RetainedRecords, 'scores' | 'llmResponses' | 'evaluatorRuns' | 'runningSpans' | 'samplingDecisions' | 'spanStats'>,
   cutoffUs: number,
 ): number {
   const drop = <T>(list: T[], time: (item: T) => number): number => {

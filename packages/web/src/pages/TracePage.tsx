@@ -155,7 +155,7 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
           </div>
           {load.sampledOut && (
             <p className="sampled-out-note" data-testid="sampled-out">
-              <Status kind="info">sampled out</Status> Tail sampling kept this trace slim: its spans' times, status, tokens and cost, not their attributes, events or logs.
+              <Status kind="info">sampled out</Status> Tail sampling did not keep this trace: its spans count in statistics (times, status, tokens and cost), their content and logs are not kept.
             </p>
           )}
           <TargetScores spanId={null} />

@@ -189,7 +189,7 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
                   </>
                 )}
                 {t.sampledOut === true && (
-                  <span className="muted" title="Tail sampling kept this trace slim: times, status, tokens and cost, no attributes, events or logs">
+                  <span className="muted" title="Tail sampling did not keep this trace: its spans count in statistics, their content and logs are not kept">
                     {' '}
                     sampled out
                   </span>

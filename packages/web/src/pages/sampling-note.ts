@@ -9,5 +9,5 @@ export function samplingNote(sampling: SamplingCount | undefined): string | null
   if (sampling === undefined || sampling.total === 0) return null;
   const share = (100 * sampling.kept) / sampling.total;
   const percent = share > 0 && share < 1 ? '<1' : String(Math.round(share));
-  return `Kept ${formatInteger(sampling.kept)} of ${formatInteger(sampling.total)} traces whole (${percent}%); the rest are sampled out: their spans are slim (times, status, tokens and cost, no attributes, events or logs).`;
+  return `Kept ${formatInteger(sampling.kept)} of ${formatInteger(sampling.total)} traces whole (${percent}%); the rest are sampled out: their spans count in statistics (times, status, tokens and cost), their content and logs are not kept.`;
 }

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { type ClickHouseClient, ClickHouseLogLevel, type ClickHouseSettings, createClient } from '@clickhouse/client';
 import type { Params } from '../sql/dialect.js';
 import { StoreError } from '../store.js';
+import { SPAN_FACT_COLUMNS } from './schema-tables.js';
 
 /**
  * Where the ClickHouse store lives: a server reached over HTTP (`url`), or the ClickHouse engine
@@ -84,6 +85,9 @@ export type TableRef = string;
 export interface Tables {
   readonly db: string;
   readonly spans: TableRef;
+  readonly span_stats: TableRef;
+  /** `spans` and `span_stats` as one relation (`SqlTables.span_facts`): a subquery. */
+  readonly span_facts: string;
   readonly trace_parts: TableRef;
   readonly logs: TableRef;
   readonly metric_points: TableRef;
@@ -117,6 +121,7 @@ export interface Tables {
 
 export const TABLE_NAMES = [
   'spans',
+  'span_stats',
   'trace_parts',
   'logs',
   'metric_points',
@@ -153,6 +158,9 @@ export const quoteName = (name: string): string => `\`${name.replaceAll('\\', '\
 export function tablesIn(db: string): Tables {
   const tables: Record<string, string> = { db };
   for (const name of TABLE_NAMES) tables[name] = `${quoteName(db)}.${quoteName(name)}`;
+  const columns = SPAN_FACT_COLUMNS.join(', ');
+  // Named: ClickHouse joins (an attribute label's resource keys) take only a subquery with an alias.
+  tables.span_facts = `(SELECT ${columns} FROM ${tables.spans} UNION ALL SELECT ${columns} FROM ${tables.span_stats}) AS span_facts`;
   return tables as unknown as Tables;
 }
 

@@ -44,8 +44,11 @@ function latestPrice(ch: ChClient, projectId: string, model: string): Promise<{ 
 /**
  * Spans per round of re-pricing: each round's span and trace ids travel as query parameters
  * (in the URL over HTTP, which ClickHouse caps at 1 MiB), and each round is a few mutations.
+ * ClickHouse puts the parameters into the query before parsing it, which must then fit
+ * `max_query_size` (256 KiB): the plan names each span's key twice, some 52 B each, so 3,000
+ * spans failed ("Max query size exceeded" re-pricing 2,000 traces' calls, tail-sampling test).
  */
-const SPANS_PER_ROUND = 3000;
+const SPANS_PER_ROUND = 1000;
 
 /**
  * Sets span costs and brings their traces' summaries in line (`reprice-parts.ts` says how,

@@ -65,7 +65,7 @@ export async function repriceChunk(ch: ChClient, layout: SchemaLayout, projectId
   const spans = await ch.rows<SpanGroup>(
     'plan a re-price: the spans',
     `SELECT ${GROUP_KEY} AS key, count() AS n, countIf(${hit}) AS changed, toString(sum(if(${hit}, ${newCost}, cost_usd))) AS cost
-     FROM ${ch.tables.spans} WHERE project_id = ${project} AND trace_id IN ${traceIds} GROUP BY trace_id, batch_id`,
+     FROM ${ch.tables.span_facts} WHERE project_id = ${project} AND trace_id IN ${traceIds} GROUP BY trace_id, batch_id`,
     p,
   );
   const parts = await ch.rows<PartGroup>(
@@ -137,10 +137,11 @@ export async function repriceChunk(ch: ChClient, layout: SchemaLayout, projectId
       q,
     );
   }
-  if (changed > 0) {
+  // Sampled-out LLM calls too: `span_stats` keeps their span ids for this.
+  for (const table of changed > 0 ? (['spans', 'span_stats'] as const) : []) {
     await ch.command(
       "set the spans' costs",
-      `ALTER TABLE ${localName(layout, 'spans')}${onCluster(layout)}
+      `ALTER TABLE ${localName(layout, table)}${onCluster(layout)}
        UPDATE cost_usd = ${newCost}, cost_source = if(isNull(${newCost}), NULL, 'price_table')
        WHERE project_id = ${project} AND trace_id IN ${traceIds} AND ${hit}`,
       p,

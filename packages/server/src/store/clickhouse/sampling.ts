@@ -1,11 +1,12 @@
 import type { SamplingDecision } from '../ports/sampling.js';
-import { SqlSamplingStore, decisionRow, notSlim, slimAssignments } from '../sql/sampling.js';
-import type { TimeBounds } from '../sql/trace-bounds.js';
+import { SqlSamplingStore, decisionRow } from '../sql/sampling.js';
+import type { MoveStatement, SpanStatsLayout } from '../sql/span-stats.js';
 import { ClickHouseProjectPolicies } from './access.js';
 import { ChParams } from './client.js';
 import type { ClickHouseSql } from './dialect.js';
 import { clickHouseLiveCommits } from './live.js';
 import { type SchemaLayout, localName, onCluster } from './schema.js';
+import { SPAN_FACT_COLUMNS } from './schema-tables.js';
 
 /** A slim span's attributes: `{}`, or only its `cache.hit` when it has one (the `cache_hit` column is made from it again). */
 const SLIM_ATTRIBUTES = `if(position(attributes, '"cache.hit"') = 0 OR NOT JSONHas(attributes, 'cache.hit'), '{}',
@@ -13,12 +14,10 @@ const SLIM_ATTRIBUTES = `if(position(attributes, '"cache.hit"') = 0 OR NOT JSONH
 
 /**
  * Tail sampling in ClickHouse: policies in a `ReplacingMergeTree`, decisions appended, and a
- * sampled-out trace slimmed by mutations, as re-pricing sets costs (`reprice-parts.ts`): an
- * `ALTER TABLE spans UPDATE` of the heavy columns, whose rows keep their `batch_id` (so the
- * writer's repair of a commit cut short and the live cursor see them as the commit that wrote
- * them), and a lightweight delete of the trace's logs. A mutation rewrites
- * the changed columns of the parts holding the trace's rows and nothing else; the replaced texts
- * leave the disk when the rewritten part replaces the old one.
+ * sampled-out trace's spans moved to `span_stats` (`sql/span-stats.ts`): an `INSERT ... SELECT`
+ * that keeps each row's `batch_id` (so the writer's repair of a commit cut short and the live
+ * cursor see it as the commit that wrote it), then lightweight deletes of the rows copied, of the
+ * trace's running snapshots and of its logs. The deleted rows leave the disk when their parts merge.
  */
 export class ClickHouseSamplingStore extends SqlSamplingStore {
   constructor(
@@ -37,20 +36,17 @@ export class ClickHouseSamplingStore extends SqlSamplingStore {
     await this.clickhouse.ch.insertRows('record sampling decisions', this.clickhouse.ch.tables.sampling_decisions, rows);
   }
 
-  protected async slimWhere(projectId: string, ids: (p: ChParams) => string, bounds: TimeBounds | null): Promise<void> {
-    const ch = this.clickhouse.ch;
-    if (bounds !== null) {
-      const p = new ChParams();
-      const set = slimAssignments(SLIM_ATTRIBUTES).map(([column, value]) => `${column} = ${value}`).join(', ');
-      await ch.command(
-        'slim sampled-out spans',
-        `ALTER TABLE ${localName(this.layout, 'spans')}${onCluster(this.layout)} UPDATE ${set}
-         WHERE project_id = ${p.add(projectId)} AND trace_id IN ${ids(p)}
-           AND start_us BETWEEN ${p.int(bounds.fromUs)} AND ${p.int(bounds.toUs)} AND ${notSlim(SLIM_ATTRIBUTES)}`,
-        p,
-      );
-    }
-    await this.deleteLogsWhere(projectId, ids);
+  protected readonly spanStats: SpanStatsLayout = {
+    // `cache_hit` is made from the attributes again.
+    columns: SPAN_FACT_COLUMNS.filter((c) => c !== 'cache_hit'),
+    commitColumn: 'batch_id',
+    slimAttributes: SLIM_ATTRIBUTES,
+    deleteTarget: (table) => `${localName(this.layout, table)}${onCluster(this.layout)}`,
+    insertSettings: 'SETTINGS insert_distributed_sync = 1',
+  };
+
+  protected async runMove(statements: readonly MoveStatement[]): Promise<void> {
+    for (const s of statements) await this.clickhouse.ch.command(s.what, s.sql, s.params as ChParams);
   }
 
   protected async deleteLogsWhere(projectId: string, ids: (p: ChParams) => string): Promise<void> {

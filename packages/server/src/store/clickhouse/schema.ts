@@ -79,6 +79,7 @@ export interface RetentionTtl {
 /** Which signal's retention each record table follows. */
 const TTL_SIGNAL: Record<string, keyof RetentionTtl> = {
   spans: 'tracesSeconds',
+  span_stats: 'tracesSeconds',
   trace_parts: 'tracesSeconds',
   errors: 'tracesSeconds',
   scores: 'tracesSeconds',

@@ -39,6 +39,9 @@ export function jsonPointer(keys: readonly string[]): string {
 
 const TABLES: SqlTables = {
   spans: 'spans',
+  span_stats: 'span_stats',
+  // The view (duckdb/schema.ts).
+  span_facts: 'span_facts',
   trace_parts: 'trace_parts',
   logs: 'logs',
   metric_points: 'metric_points',

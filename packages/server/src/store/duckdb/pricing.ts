@@ -55,13 +55,18 @@ async function updateInTransaction(connection: DuckDBConnection, projectId: stri
     appender.endRow();
   }
   appender.closeSync();
-  const updated = await connection.run(
-    `UPDATE spans SET cost_usd = r.cost, cost_source = CASE WHEN r.cost IS NULL THEN NULL ELSE 'price_table' END
-     FROM temp.main.repriced r
-     WHERE spans.project_id = $1 AND spans.trace_id = r.trace_id AND spans.span_id = r.span_id AND spans.is_llm
-       AND spans.cost_source IS DISTINCT FROM 'reported'`,
-    [projectId],
-  );
+  // Sampled-out LLM calls too: `span_stats` keeps their span ids for this.
+  let updated = 0;
+  for (const table of ['spans', 'span_stats']) {
+    const result = await connection.run(
+      `UPDATE ${table} SET cost_usd = r.cost, cost_source = CASE WHEN r.cost IS NULL THEN NULL ELSE 'price_table' END
+       FROM temp.main.repriced r
+       WHERE ${table}.project_id = $1 AND ${table}.trace_id = r.trace_id AND ${table}.span_id = r.span_id AND ${table}.is_llm
+         AND ${table}.cost_source IS DISTINCT FROM 'reported'`,
+      [projectId],
+    );
+    updated += Number(result.rowsChanged);
+  }
   const traces = 'SELECT DISTINCT trace_id FROM temp.main.repriced';
   await connection.run(`DELETE FROM trace_parts WHERE project_id = $1 AND trace_id IN (${traces})`, [projectId]);
   await connection.run(
@@ -73,11 +78,11 @@ async function updateInTransaction(connection: DuckDBConnection, projectId: stri
        sum(input_tokens), sum(output_tokens), sum(cost_usd),
        bool_or(status_code = ${STATUS_CODES.indexOf('error')}) FILTER (WHERE parent_span_id IS NULL),
        max(session_id), max(user_id), max(commit_seq)
-     FROM spans WHERE project_id = $1 AND trace_id IN (${traces})
+     FROM span_facts WHERE project_id = $1 AND trace_id IN (${traces})
      GROUP BY project_id, trace_id`,
     [projectId],
   );
   const traceCount = new Set(costs.map((row) => row.traceId)).size;
   await connection.run('DROP TABLE temp.main.repriced');
-  return { spans: Number(updated.rowsChanged), traces: traceCount };
+  return { spans: updated, traces: traceCount };
 }

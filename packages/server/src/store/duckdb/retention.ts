@@ -4,6 +4,7 @@ import type { RetainedRecords } from '../store.js';
 /** Each kind of record, deleted by the time that ends its use. */
 const DELETE_OLDER_THAN: Record<RetainedRecords, string> = {
   spans: 'DELETE FROM spans WHERE start_us < $1::BIGINT',
+  spanStats: 'DELETE FROM span_stats WHERE start_us < $1::BIGINT',
   traceParts: 'DELETE FROM trace_parts WHERE end_us < $1::BIGINT',
   errors: 'DELETE FROM errors WHERE time_us < $1::BIGINT',
   alertHistory: 'DELETE FROM alert_history WHERE time_us < $1::BIGINT',

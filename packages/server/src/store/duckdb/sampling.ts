@@ -1,9 +1,10 @@
 import type { SamplingDecision } from '../ports/sampling.js';
-import { SqlSamplingStore, decisionRow, notSlim, slimAssignments } from '../sql/sampling.js';
-import type { TimeBounds } from '../sql/trace-bounds.js';
+import { SqlSamplingStore, decisionRow } from '../sql/sampling.js';
+import type { MoveStatement, SpanStatsLayout } from '../sql/span-stats.js';
 import type { DuckDbParams, DuckDbSql } from './dialect.js';
 import { duckDbLiveCommits } from './live.js';
 import { DuckDbProjectPolicies } from './access.js';
+import { SPAN_COLUMN_NAMES } from './schema.js';
 
 /** A slim span's attributes: `{}`, or only its `cache.hit` when it has one (the realtime numbers count it). */
 const SLIM_ATTRIBUTES = `CASE WHEN contains(attributes, '"cache.hit"')
@@ -11,8 +12,8 @@ const SLIM_ATTRIBUTES = `CASE WHEN contains(attributes, '"cache.hit"')
 
 /**
  * Tail sampling in the DuckDB file: policies and decisions in their own small tables, and a
- * sampled-out trace slimmed in place by `UPDATE` (DuckDB reuses the space of the texts it
- * replaced once a checkpoint has rewritten their row groups).
+ * sampled-out trace's spans moved to `span_stats` in one transaction (DuckDB reuses the space of
+ * the rows deleted once a checkpoint has rewritten their row groups).
  */
 export class DuckDbSamplingStore extends SqlSamplingStore {
   constructor(private readonly duckdb: DuckDbSql) {
@@ -42,21 +43,26 @@ export class DuckDbSamplingStore extends SqlSamplingStore {
     return `(SELECT unnest(from_json(${p.add(JSON.stringify(traceIds))}::JSON, '["VARCHAR"]')))`;
   }
 
-  protected async slimWhere(projectId: string, ids: (p: DuckDbParams) => string, bounds: TimeBounds | null): Promise<void> {
-    const d = this.duckdb.dialect;
-    if (bounds !== null) {
-      const p = d.params();
-      const set = slimAssignments(SLIM_ATTRIBUTES).map(([column, value]) => `${column} = ${value}`).join(', ');
-      await this.duckdb.on('slim sampled-out spans', (c) =>
-        c.run(
-          `UPDATE spans SET ${set}
-           WHERE project_id = ${p.add(projectId)} AND trace_id IN ${ids(p)}
-             AND start_us BETWEEN ${p.int(bounds.fromUs)} AND ${p.int(bounds.toUs)} AND ${notSlim(SLIM_ATTRIBUTES)}`,
-          p.values,
-        ),
-      );
-    }
-    await this.deleteLogsWhere(projectId, ids);
+  protected readonly spanStats: SpanStatsLayout = {
+    columns: SPAN_COLUMN_NAMES,
+    commitColumn: 'commit_seq',
+    slimAttributes: SLIM_ATTRIBUTES,
+    deleteTarget: (table) => table,
+    insertSettings: '',
+  };
+
+  /** The move in one transaction: the spans are in one table or the other, never both or neither. */
+  protected runMove(statements: readonly MoveStatement[]): Promise<void> {
+    return this.duckdb.on('move sampled-out spans to span_stats', async (c) => {
+      await c.run('BEGIN TRANSACTION');
+      try {
+        for (const s of statements) await c.run(s.sql, (s.params as DuckDbParams).values);
+        await c.run('COMMIT');
+      } catch (error) {
+        await c.run('ROLLBACK');
+        throw error;
+      }
+    });
   }
 
   protected async deleteLogsWhere(projectId: string, ids: (p: DuckDbParams) => string): Promise<void> {

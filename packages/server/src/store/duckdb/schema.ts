@@ -11,9 +11,9 @@
  * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
  * append-only (spans of one trace arrive in many batches, from many services).
  */
-export const SCHEMA_VERSION = 13;
+export const SCHEMA_VERSION = 14;
 
-/** The span columns `spans` and `running_spans` share, in `store/tables.ts`' order. */
+/** The span columns `spans`, `span_stats` and `running_spans` share, in `store/tables.ts`' order. */
 const SPAN_COLUMNS = `  project_id VARCHAR NOT NULL,
   trace_id VARCHAR NOT NULL,
   span_id VARCHAR NOT NULL,
@@ -72,6 +72,13 @@ CREATE TABLE IF NOT EXISTS sources (
 CREATE TABLE IF NOT EXISTS spans (
 ${SPAN_COLUMNS},
   -- The number of the transaction that wrote the row (writer.ts): what live streams read after.
+  commit_seq BIGINT
+);
+
+-- Tail sampling (issue 35): the spans of sampled-out traces, moved out of spans without what
+-- sampling is for (sql/span-stats.ts). A column added to spans is added here too.
+CREATE TABLE IF NOT EXISTS span_stats (
+${SPAN_COLUMNS},
   commit_seq BIGINT
 );
 
@@ -446,3 +453,15 @@ CREATE TABLE IF NOT EXISTS metric_points (
   int_value BIGINT
 );
 `;
+
+/** The names of `spans`' columns, in order. */
+export const SPAN_COLUMN_NAMES: readonly string[] = [...SPAN_COLUMNS.split(',\n').map((line) => line.trim().split(/\s+/)[0]!), 'commit_seq'];
+
+/**
+ * What statistics read (`SqlTables.span_facts`): every span, kept or sampled out. Made after the
+ * migrations, which may add columns to `spans`; by name, so a file whose `spans` grew columns
+ * over the versions reads as a new one.
+ */
+export const SPAN_FACTS_VIEW = `CREATE OR REPLACE VIEW span_facts AS
+  SELECT ${SPAN_COLUMN_NAMES.join(', ')} FROM spans
+  UNION ALL SELECT ${SPAN_COLUMN_NAMES.join(', ')} FROM span_stats`;

@@ -122,7 +122,7 @@ function partsOf(d: Dialect, query: AlertSeriesQuery): Parts {
     // It started before it ended (ingest makes sure), which lets the parts by start time that
     // begin after the range be skipped.
     time = 'end_us';
-    from = `${d.tables.spans} ${join}`;
+    from = `${d.tables.span_facts} ${join}`;
     scope = [`project_id = ${project}`, `end_us >= ${start}`, `end_us < ${end}`, ...(d.partsByStart ? [`start_us < ${end}`] : [])];
   }
   return {
@@ -164,7 +164,7 @@ function costPerWorkflowSql(parts: Parts): string {
   const { d, project } = parts;
   const rootTraces = d.ctesComputedOnce
     ? 'SELECT trace_id FROM roots'
-    : `SELECT trace_id FROM ${d.tables.spans} WHERE project_id = ${project} AND end_us >= ${parts.start} AND end_us < ${parts.end}
+    : `SELECT trace_id FROM ${d.tables.span_facts} WHERE project_id = ${project} AND end_us >= ${parts.start} AND end_us < ${parts.end}
         AND start_us < ${parts.end} AND parent_span_id IS NULL`;
   return `WITH roots AS (SELECT trace_id, ${selectKeys(parts)} FROM ${parts.from} ${whereOf([...parts.where, 'parent_span_id IS NULL'])})
     SELECT ${parts.groupBy}, avg(coalesce(costs.cost, 0)) AS value

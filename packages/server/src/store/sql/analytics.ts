@@ -22,7 +22,7 @@ export function spanStats(db: SqlEngine, query: SpanStatsQuery): Promise<SpanSta
     'compute span statistics',
     `SELECT ${key} AS key, count(*) AS n, countIf(status_code = 2) AS errors, avg(duration_us) AS avg_us,
        ${d.quantiles('duration_us', [0.5, 0.95, 0.99])} AS q, max(duration_us) AS max_us, ${TOKEN_SUMS}
-     FROM ${d.tables.spans} ${join} WHERE ${where.join(' AND ')}
+     FROM ${d.tables.span_facts} ${join} WHERE ${where.join(' AND ')}
      GROUP BY key ORDER BY n DESC, key ASC NULLS LAST LIMIT ${p.count(query.limit)}`,
     p,
     (row) => {
@@ -81,7 +81,7 @@ export function spanTimeseries(db: SqlEngine, query: TimeseriesQuery): Promise<T
   let sql: string;
   if (query.groupBy === null) {
     sql = `SELECT ${bucket} AS bucket, NULL AS key, ${value} AS value
-           FROM ${d.tables.spans} WHERE ${where.join(' AND ')} GROUP BY bucket ORDER BY bucket`;
+           FROM ${d.tables.span_facts} WHERE ${where.join(' AND ')} GROUP BY bucket ORDER BY bucket`;
   } else {
     // Only the groups with the most spans over the whole range get a line of their own. One scan:
     // every (bucket, group) is aggregated, then the groups ranked by their spans in all buckets.
@@ -91,7 +91,7 @@ export function spanTimeseries(db: SqlEngine, query: TimeseriesQuery): Promise<T
              FROM (
                SELECT bucket, key, value, sum(n) OVER (PARTITION BY key) AS total
                FROM (SELECT ${bucket} AS bucket, ${key} AS key, count(*) AS n, ${value} AS value
-                     FROM ${d.tables.spans} ${join} WHERE ${where.join(' AND ')} GROUP BY bucket, key) AS groups
+                     FROM ${d.tables.span_facts} ${join} WHERE ${where.join(' AND ')} GROUP BY bucket, key) AS groups
              ) AS totals
            ) AS ranked
            WHERE place <= ${p.count(query.limit)}
@@ -125,7 +125,7 @@ export async function realtime(db: SqlEngine, projectId: string, service: string
        coalesce(sum(cost_usd), 0) AS cost300,
        count(*) FILTER (WHERE ${d.cacheHitIs(true)}) AS cache_hits,
        count(*) FILTER (WHERE ${d.cacheHitIs(false)}) AS cache_misses
-     FROM ${d.tables.spans} WHERE ${where.join(' AND ')}`,
+     FROM ${d.tables.span_facts} WHERE ${where.join(' AND ')}`,
     p,
     (r) => ({
       roots60: num(r.get('roots60')),

@@ -49,18 +49,18 @@ export async function sidedSpans<P extends Params>(
   const where = [...filter, ...more];
   if ('column' in query.by) {
     const { key } = groupKey(d, p, project, query.by);
-    return `SELECT ${columns}, ${key} AS side_value FROM ${d.tables.spans} WHERE ${where.join(' AND ')} AND ${key} IN (${a}, ${b})`;
+    return `SELECT ${columns}, ${key} AS side_value FROM ${d.tables.span_facts} WHERE ${where.join(' AND ')} AND ${key} IN (${a}, ${b})`;
   }
   const key = query.by.attribute;
   const resource = d.resourceAttribute(p, project, key);
-  const fromResources = `SELECT ${columns}, ${resource.value} AS side_value FROM ${d.tables.spans} ${resource.join}
+  const fromResources = `SELECT ${columns}, ${resource.value} AS side_value FROM ${d.tables.span_facts} ${resource.join}
     WHERE ${where.join(' AND ')} AND ${resource.value} IN (${a}, ${b})`;
   const lacking = await sourcesLacking(db, p, project, query.filter.projectId, key);
   if (lacking === null) return fromResources;
   const own = d.jsonText(p, 'attributes', [key]);
   return `${fromResources}
     UNION ALL
-    SELECT ${columns}, ${own} AS side_value FROM ${d.tables.spans}
+    SELECT ${columns}, ${own} AS side_value FROM ${d.tables.span_facts}
       WHERE ${where.join(' AND ')} AND source_id IN ${lacking} AND ${own} IN (${a}, ${b})`;
 }
 

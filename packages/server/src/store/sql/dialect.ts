@@ -34,6 +34,14 @@ export interface Params {
 /** The tables a query reads, each as its SQL names it. */
 export interface SqlTables {
   readonly spans: string;
+  /** Tail sampling (issue 35): the sampled-out spans, moved out of `spans` without their content or ids (`sql/span-stats.ts`). */
+  readonly span_stats: string;
+  /**
+   * What statistics read: `spans` and `span_stats` as one relation with the columns of `spans`, so
+   * counts, rates and percentiles see every span, kept or sampled out. Reads of a trace's spans
+   * (its detail, tree, export, evaluators) read `spans`.
+   */
+  readonly span_facts: string;
   readonly trace_parts: string;
   readonly logs: string;
   readonly metric_points: string;

@@ -25,7 +25,7 @@ export function listUnpricedModels(db: SqlEngine, projectId: string, range: Time
        coalesce(sum(input_tokens), 0) AS input_sum,
        coalesce(sum(output_tokens), 0) AS output_sum,
        max(start_us) AS last_seen_us
-     FROM ${d.tables.spans} WHERE ${where.join(' AND ')}
+     FROM ${d.tables.span_facts} WHERE ${where.join(' AND ')}
      GROUP BY model ORDER BY span_count DESC, model LIMIT 1000`,
     p,
     (row) => ({
@@ -49,7 +49,7 @@ export function readSpansToPrice(db: SqlEngine, projectId: string, range: TimeRa
     `SELECT trace_id, span_id, is_llm, llm_provider, llm_operation, llm_request_model, llm_response_model, input_tokens,
        output_tokens, total_tokens, cache_read_tokens, cache_creation_tokens, reasoning_tokens, cost_usd, cost_source, ttft_ms,
        NULL AS finish_reasons
-     FROM ${d.tables.spans} WHERE ${where.join(' AND ')}`,
+     FROM ${d.tables.span_facts} WHERE ${where.join(' AND ')}`,
     p,
     // Without finish reasons: re-pricing does not look at them.
     (row) => ({ traceId: row.get('trace_id') as string, spanId: row.get('span_id') as string, llm: llmFromRow(row)! }),

@@ -8,26 +8,15 @@ import type { Params, SqlEngine } from './dialect.js';
 import type { TimeBounds } from './trace-bounds.js';
 import type { LiveCommits } from './live.js';
 import { timeFilters } from './filters.js';
+import { type MoveStatement, type SpanStatsLayout, moveToSpanStats } from './span-stats.js';
 import { TRACE_TOTALS, listFilterSql, traceFilterSql } from './traces.js';
 
 /**
  * Tail sampling's queries, written once for every engine. An engine gives how policies and
- * decisions are written, how the columns of stored rows are changed and deleted (DuckDB's
- * `UPDATE` and `DELETE`; ClickHouse's mutations), and its `attributes` expression of a slim span.
+ * decisions are written, how the move of a sampled-out trace's spans to `span_stats` runs
+ * (`sql/span-stats.ts`: DuckDB in a transaction, ClickHouse statement by statement) and how logs
+ * are deleted.
  */
-
-/**
- * What slimming sets on a sampled-out trace's spans. Everything statistics, time series, alerts,
- * sessions and the waterfall read stays (ids, names, service, kind, category, times, status,
- * tokens, cost, models, session and user); what sampling is for goes: attributes (LLM content
- * lives there) but `cache.hit` (the realtime numbers count it), events, links and the trace state.
- */
-export function slimAssignments(slimAttributes: string): Array<[column: string, value: string]> {
-  return [['attributes', slimAttributes], ['events', `'[]'`], ['links', `'[]'`], ['trace_state', `''`]];
-}
-
-/** A span not yet slim: what slimming again (a late span) changes, so that it touches only those rows. */
-export const notSlim = (slimAttributes: string): string => `(events <> '[]' OR links <> '[]' OR trace_state <> '' OR attributes <> ${slimAttributes})`;
 
 /** Reasons a decision is recorded with. */
 export const KEEP_REASONS = ['errors', 'slow', 'cost', 'score', 'filter', 'rate'] as const;
@@ -58,10 +47,18 @@ export abstract class SqlSamplingStore implements SamplingStore {
   }
 
   abstract record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void>;
-  /** Slims the spans starting within `bounds` (none: no span is stored), and deletes the logs, of the traces `ids` gives as SQL for `trace_id IN ...`. */
-  protected abstract slimWhere(projectId: string, ids: (p: Params) => string, bounds: TimeBounds | null): Promise<void>;
+  /** How this engine lays out the move to `span_stats`. */
+  protected abstract readonly spanStats: SpanStatsLayout;
+  /** Runs the move's statements, in order. */
+  protected abstract runMove(statements: readonly MoveStatement[]): Promise<void>;
   /** Deletes the logs of the traces `ids` gives as SQL for `trace_id IN ...`. */
   protected abstract deleteLogsWhere(projectId: string, ids: (p: Params) => string): Promise<void>;
+
+  /** Moves the spans starting within `bounds` (none: no span is stored) to `span_stats`, and deletes the logs, of the traces `ids` gives as SQL for `trace_id IN ...`. */
+  private async slimWhere(projectId: string, ids: (p: Params) => string, bounds: TimeBounds | null): Promise<void> {
+    if (bounds !== null) await this.runMove(moveToSpanStats(this.sql.dialect, this.spanStats, projectId, ids, bounds));
+    await this.deleteLogsWhere(projectId, ids);
+  }
 
   async slim(projectId: string, traceIds: readonly string[], known?: TimeBounds): Promise<void> {
     if (traceIds.length === 0) return;

@@ -85,7 +85,7 @@ export async function tallySessionScores(
   const project = p.add(projectId);
   const ids = p.texts(sessionIds);
   const where = [`project_id = ${project}`, `session_id IN ${ids}`, ...timeFilters(p, 'start_us', range)];
-  const sessionTraces = `SELECT DISTINCT session_id AS st_session, trace_id AS st_trace FROM ${d.tables.spans} WHERE ${where.join(' AND ')}`;
+  const sessionTraces = `SELECT DISTINCT session_id AS st_session, trace_id AS st_trace FROM ${d.tables.span_facts} WHERE ${where.join(' AND ')}`;
   const ownScores = latestScores(d, project, [`session_id IN ${ids}`, 'trace_id IS NULL', 'response_id IS NULL']);
   const rows = await db.rows(
     'tally the scores of sessions',

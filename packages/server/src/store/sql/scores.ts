@@ -144,7 +144,7 @@ export async function findTarget(db: SqlEngine, projectId: string, traceId: stri
   const p = d.params();
   const [span] = await db.rows(
     'find a span',
-    `SELECT count(*) AS n FROM ${d.tables.spans}
+    `SELECT count(*) AS n FROM ${d.tables.span_facts}
      WHERE project_id = ${p.add(projectId)} AND trace_id = ${p.add(traceId)} AND span_id = ${p.add(spanId)}
        AND start_us BETWEEN ${p.int(bounds.fromUs)} AND ${p.int(bounds.toUs)}`,
     p,

@@ -24,7 +24,7 @@ function runsSql(d: Dialect, p: Params, projectId: string, range: TimeRange, ses
     session_traces AS (
       SELECT ${d.notNull('session_id')} AS session, trace_id, ${d.collectDistinct('CAST(service_name AS VARCHAR)')} AS services,
         ${d.sortList(d.collectDistinct('user_id'))} AS users
-      FROM ${d.tables.spans} WHERE ${where.join(' AND ')} GROUP BY session, trace_id
+      FROM ${d.tables.span_facts} WHERE ${where.join(' AND ')} GROUP BY session, trace_id
     ),
     trace_totals AS (
       SELECT trace_id, ${TRACE_TOTALS}, max(root_failed) AS root_did_fail

@@ -107,7 +107,7 @@ export function traceFilterSql(
   if (spanFilters.length > 0) {
     // Every span of a trace starts at or after the trace's start, so `from` also bounds spans.
     const spanTime = spansFromUs !== null ? ` AND start_us >= ${p.int(spansFromUs)}` : '';
-    matched = ` AND trace_id IN (SELECT trace_id FROM ${d.tables.spans} WHERE project_id = ${project}${spanTime} AND ${spanFilters.join(' AND ')})`;
+    matched = ` AND trace_id IN (SELECT trace_id FROM ${d.tables.span_facts} WHERE project_id = ${project}${spanTime} AND ${spanFilters.join(' AND ')})`;
   }
   // Each score filter is a set of trace ids made first from the scores of its name alone.
   for (const score of filter.scores) matched += ` AND trace_id IN (${scoreFilterSet(d, p, project, score)})`;
@@ -125,7 +125,7 @@ export function listServices(db: SqlEngine, projectId: string, range: TimeRange)
     `SELECT service_name, sum(s) AS spans, sum(e) AS errors, sum(l) AS logs, sum(m) AS points, max(t) AS last_us
      FROM (
        SELECT service_name, count(*) AS s, countIf(status_code = 2) AS e, 0 AS l, 0 AS m, max(start_us) AS t
-       FROM ${d.tables.spans} WHERE ${where('start_us')} GROUP BY service_name
+       FROM ${d.tables.span_facts} WHERE ${where('start_us')} GROUP BY service_name
        UNION ALL
        SELECT service_name, 0, 0, count(*), 0, max(time_us) FROM ${d.tables.logs} WHERE ${where('time_us')} GROUP BY service_name
        UNION ALL
