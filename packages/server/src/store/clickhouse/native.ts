@@ -253,7 +253,7 @@ function writeColumn(out: NativeOut, column: Column, type: WireType, rows: numbe
   const { values } = column;
   // A NULL where the table keeps none is the type's default, as ClickHouse reads a text NULL.
   const value = (i: number): number => (valid === null || isValid(valid, i) ? values[i]! : 0);
-  const view = out.view;
+  // `out.view` is read after each `reserve`: one that grows the buffer makes a new view.
   switch (type.base) {
     case 'Bool':
       out.reserve(rows);
@@ -267,7 +267,7 @@ function writeColumn(out: NativeOut, column: Column, type: WireType, rows: numbe
     case 'UInt32':
     case 'Int32':
       out.reserve(rows * 4);
-      for (let i = 0; i < rows; i++) {
+      for (let i = 0, view = out.view; i < rows; i++) {
         view.setUint32(out.pos, value(i) >>> 0, true);
         out.pos += 4;
       }
@@ -279,7 +279,7 @@ function writeColumn(out: NativeOut, column: Column, type: WireType, rows: numbe
       return;
     case 'Float64':
       out.reserve(rows * 8);
-      for (let i = 0; i < rows; i++) {
+      for (let i = 0, view = out.view; i < rows; i++) {
         view.setFloat64(out.pos, value(i), true);
         out.pos += 8;
       }
