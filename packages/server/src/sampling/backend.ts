@@ -69,9 +69,9 @@ export async function decideTraces(store: SamplingStore, projectId: string, trac
 export function samplingCalls(store: Pick<Store, 'sampling'>) {
   const s = store.sampling;
   return {
-    samplingPolicies: s.listPolicies.bind(s),
-    samplingPutPolicy: s.putPolicy.bind(s),
-    samplingDeletePolicy: s.deletePolicy.bind(s),
+    samplingPolicies: s.policies.listPolicies.bind(s.policies),
+    samplingPutPolicy: s.policies.putPolicy.bind(s.policies),
+    samplingDeletePolicy: s.policies.deletePolicy.bind(s.policies),
     samplingDecide: (projectId: string, traceIds: readonly string[], policy: SamplingPolicy, nowUs: number): Promise<DecideOutcome> =>
       decideTraces(s, projectId, traceIds, resolvePolicy(policy), nowUs),
     /** Slims the traces a round (its `nowUs`) sampled out, within the span times of them all. */

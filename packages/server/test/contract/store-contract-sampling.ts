@@ -41,17 +41,17 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
 
     it('keeps one policy per project, replaced by the next and removed once', async () => {
       const s = store.sampling;
-      await s.putPolicy('default', '{"rate":0.1}', T0);
-      await s.putPolicy('shop', '{"rate":0.5}', T0 + 1);
-      await s.putPolicy('default', '{"rate":0.2}', T0 + 2);
-      expect(await s.listPolicies()).toEqual([
+      await s.policies.putPolicy('default', '{"rate":0.1}', T0);
+      await s.policies.putPolicy('shop', '{"rate":0.5}', T0 + 1);
+      await s.policies.putPolicy('default', '{"rate":0.2}', T0 + 2);
+      expect(await s.policies.listPolicies()).toEqual([
         { projectId: 'default', policy: '{"rate":0.2}', updatedUs: T0 + 2 },
         { projectId: 'shop', policy: '{"rate":0.5}', updatedUs: T0 + 1 },
       ]);
-      expect(await s.deletePolicy('default')).toBe(true);
-      expect(await s.deletePolicy('default')).toBe(false);
-      expect(await s.deletePolicy('never')).toBe(false);
-      expect((await s.listPolicies()).map((p) => p.projectId)).toEqual(['shop']);
+      expect(await s.policies.deletePolicy('default')).toBe(true);
+      expect(await s.policies.deletePolicy('default')).toBe(false);
+      expect(await s.policies.deletePolicy('never')).toBe(false);
+      expect((await s.policies.listPolicies()).map((p) => p.projectId)).toEqual(['shop']);
     });
 
     it("records a trace's first decision, reads them by trace, and counts a range's sampled-out traces per project", async () => {

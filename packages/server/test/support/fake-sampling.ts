@@ -1,7 +1,7 @@
 import { SPAN_CATEGORIES, type ScoreFilter, type TimeRange, type TraceQuery } from '@spoor/model';
 import type { LiveCursor } from '../../src/store/live-cursor.js';
 import type { CompleteTrace, TraceFilter } from '../../src/store/ports/evaluators.js';
-import type { SamplingDecision, SamplingFacts, SamplingPolicyRecord, SamplingStore } from '../../src/store/ports/sampling.js';
+import type { SamplingDecision, SamplingFacts, SamplingStore } from '../../src/store/ports/sampling.js';
 import { FakeProjectPolicies } from './fake-admin.js';
 import type { FakeLiveStore } from './fake-live.js';
 import { type FakeData, byText, finite, inRange, listTraces } from './fake-reads.js';
@@ -10,7 +10,7 @@ type Decision = SamplingDecision & { projectId: string };
 
 /** Tail sampling in memory, as the engines keep it: a policy per project, a decision per trace, and slimming in place. */
 export class FakeSamplingStore implements SamplingStore {
-  private readonly policies = new FakeProjectPolicies();
+  readonly policies = new FakeProjectPolicies();
   readonly decisions: Decision[] = [];
 
   constructor(
@@ -19,18 +19,6 @@ export class FakeSamplingStore implements SamplingStore {
     private readonly scored: (projectId: string, filter: ScoreFilter) => Set<string>,
     private readonly live: FakeLiveStore,
   ) {}
-
-  listPolicies(): Promise<SamplingPolicyRecord[]> {
-    return this.policies.listPolicies();
-  }
-
-  putPolicy(projectId: string, policy: string, nowUs: number): Promise<void> {
-    return this.policies.putPolicy(projectId, policy, nowUs);
-  }
-
-  deletePolicy(projectId: string): Promise<boolean> {
-    return this.policies.deletePolicy(projectId);
-  }
 
   facts(projectId: string, traceIds: readonly string[]): Promise<SamplingFacts[]> {
     const wanted = new Set(traceIds);

@@ -33,12 +33,14 @@ export interface SamplingDecision {
 /**
  * Tail sampling's storage: the policies set through the API, one decision per trace (kept whole
  * or sampled out), and the slimming of a sampled-out trace: its spans keep every column that
- * statistics read and lose their attributes (but `cache.hit`), events and links; its logs go.
- * Its LLM response ids stay (an id and a span's ids, a few bytes per call): a user's feedback
- * sent later by response id still finds its trace, so score statistics stay exact. Slimming is
- * idempotent, so it is applied again to spans arriving late.
+ * statistics read and lose their content (the engines move them to `span_stats`,
+ * `sql/span-stats.ts`); its logs go. Its LLM response ids stay: a user's feedback sent later by
+ * response id still finds its trace. Slimming is idempotent, so it is applied again to spans
+ * arriving late.
  */
-export interface SamplingStore extends ProjectPolicies {
+export interface SamplingStore {
+  /** The policies set through the API (`sampling_policies`), kept as masking's are. */
+  readonly policies: ProjectPolicies;
   /** What deciding reads of these traces (their `trace_parts` and the longest span per category), in no order; none for a trace not stored. */
   facts(projectId: string, traceIds: readonly string[]): Promise<SamplingFacts[]>;
   /** The ids of these traces the trace list's filter (its span, trace and score filters) matches. */

@@ -2,7 +2,7 @@ import { SPAN_CATEGORIES, type TimeRange, type TraceQuery } from '@spoor/model';
 import type { LiveCursor } from '../live-cursor.js';
 import type { ProjectPolicies } from '../ports/access.js';
 import type { CompleteTrace, TraceFilter } from '../ports/evaluators.js';
-import type { SamplingDecision, SamplingFacts, SamplingPolicyRecord, SamplingStore } from '../ports/sampling.js';
+import type { SamplingDecision, SamplingFacts, SamplingStore } from '../ports/sampling.js';
 import { isTrue, num, numOrNull } from '../record-rows.js';
 import type { Params, SqlEngine } from './dialect.js';
 import type { TimeBounds } from './trace-bounds.js';
@@ -31,20 +31,8 @@ export abstract class SqlSamplingStore implements SamplingStore {
     protected readonly sql: SqlEngine,
     private readonly commits: LiveCommits,
     /** The engine's table of policies (`sampling_policies`), kept as masking's are. */
-    private readonly policies: ProjectPolicies,
+    readonly policies: ProjectPolicies,
   ) {}
-
-  listPolicies(): Promise<SamplingPolicyRecord[]> {
-    return this.policies.listPolicies();
-  }
-
-  putPolicy(projectId: string, policy: string, nowUs: number): Promise<void> {
-    return this.policies.putPolicy(projectId, policy, nowUs);
-  }
-
-  deletePolicy(projectId: string): Promise<boolean> {
-    return this.policies.deletePolicy(projectId);
-  }
 
   abstract record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void>;
   /** How this engine lays out the move to `span_stats`. */
