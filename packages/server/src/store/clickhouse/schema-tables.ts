@@ -4,6 +4,7 @@
  * The tables of quality (evaluators, datasets) are in `schema-quality-tables.ts`.
  */
 
+import { SPANS } from '../tables.js';
 import { ID, JSON_TEXT, LC, LCN, TIME, type TableDef, dayOf } from './schema-columns.js';
 import { QUALITY_TABLE_DEFS } from './schema-quality-tables.js';
 import { SAMPLING_TABLE_DEFS } from './schema-sampling-tables.js';
@@ -62,7 +63,7 @@ const SPAN_COLUMNS = `  project_id ${LC},
   user_id Nullable(String)`;
 
 /** What `span_facts` reads of `spans` and of `span_stats`: every stored column. */
-export const SPAN_FACT_COLUMNS: readonly string[] = [...SPAN_COLUMNS.split(',\n').map((line) => line.trim().split(/\s+/)[0]!), 'batch_id', 'cache_hit'];
+export const SPAN_FACT_COLUMNS: readonly string[] = [...SPANS.map((c) => c.name), 'batch_id', 'cache_hit'];
 
 export const TABLE_DEFS: readonly TableDef[] = [
   {

@@ -1,6 +1,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { AlertHistoryRecord, AlertRuleRecord, AlertStore, SilenceRecord } from '../store.js';
 import { num, numOrNull, columnsOf } from './read.js';
+import { inTransaction } from './transaction.js';
 
 /** Runs `fn` on a connection of its own, naming what failed in the error. */
 export type OnConnection = <T>(what: string, fn: (connection: DuckDBConnection) => Promise<T>) => Promise<T>;
@@ -121,8 +122,7 @@ async function selectAlertState(connection: DuckDBConnection, projectId: string)
 async function writeAlertState(
   connection: DuckDBConnection, projectId: string, state: string, history: readonly AlertHistoryRecord[], nowUs: number,
 ): Promise<void> {
-  await connection.run('BEGIN TRANSACTION');
-  try {
+  await inTransaction(connection, async () => {
     await connection.run(
       `INSERT INTO alert_state VALUES ($1, $2, $3)
        ON CONFLICT (project_id) DO UPDATE SET state = excluded.state, updated_us = excluded.updated_us`,
@@ -141,11 +141,7 @@ async function writeAlertState(
         })))],
       );
     }
-    await connection.run('COMMIT');
-  } catch (error) {
-    await connection.run('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
+  });
 }
 
 async function selectAlertHistory(

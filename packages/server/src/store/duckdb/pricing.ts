@@ -2,6 +2,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { STATUS_CODES, type ModelPrice } from '@spoor/model';
 import type { RepriceResult, SpanCost } from '../store.js';
 import { columnsOf, mapRows } from './read.js';
+import { inTransaction } from './transaction.js';
 
 /**
  * The pricing side of the DuckDB store: prices set through the API, and re-pricing stored spans
@@ -29,15 +30,7 @@ export async function removeModelPrice(connection: DuckDBConnection, projectId: 
 /** Sets span costs in one transaction: the costs and their traces' summaries change together or not at all. */
 export async function updateSpanCosts(connection: DuckDBConnection, projectId: string, costs: readonly SpanCost[]): Promise<RepriceResult> {
   if (costs.length === 0) return { spans: 0, traces: 0 };
-  await connection.run('BEGIN TRANSACTION');
-  try {
-    const result = await updateInTransaction(connection, projectId, costs);
-    await connection.run('COMMIT');
-    return result;
-  } catch (error) {
-    await connection.run('ROLLBACK');
-    throw error;
-  }
+  return inTransaction(connection, () => updateInTransaction(connection, projectId, costs));
 }
 
 /**

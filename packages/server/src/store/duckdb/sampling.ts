@@ -5,6 +5,7 @@ import type { DuckDbParams, DuckDbSql } from './dialect.js';
 import { duckDbLiveCommits } from './live.js';
 import { DuckDbProjectPolicies } from './access.js';
 import { SPAN_COLUMN_NAMES } from './schema.js';
+import { inTransaction } from './transaction.js';
 
 /** A slim span's attributes: `{}`, or only its `cache.hit` when it has one (the realtime numbers count it). */
 const SLIM_ATTRIBUTES = `CASE WHEN contains(attributes, '"cache.hit"')
@@ -53,16 +54,11 @@ export class DuckDbSamplingStore extends SqlSamplingStore {
 
   /** The move in one transaction: the spans are in one table or the other, never both or neither. */
   protected runMove(statements: readonly MoveStatement[]): Promise<void> {
-    return this.duckdb.on('move sampled-out spans to span_stats', async (c) => {
-      await c.run('BEGIN TRANSACTION');
-      try {
+    return this.duckdb.on('move sampled-out spans to span_stats', (c) =>
+      inTransaction(c, async () => {
         for (const s of statements) await c.run(s.sql, (s.params as DuckDbParams).values);
-        await c.run('COMMIT');
-      } catch (error) {
-        await c.run('ROLLBACK');
-        throw error;
-      }
-    });
+      }),
+    );
   }
 
   protected async deleteLogsWhere(projectId: string, ids: (p: DuckDbParams) => string): Promise<void> {

@@ -1,3 +1,5 @@
+import { SPANS } from '../tables.js';
+
 /**
  * The DuckDB schema. Times are epoch microseconds in BIGINT columns (one unit everywhere inside
  * the server). Attribute maps, events, links, resources and scopes are JSON text exactly as
@@ -454,8 +456,8 @@ CREATE TABLE IF NOT EXISTS metric_points (
 );
 `;
 
-/** The names of `spans`' columns, in order. */
-export const SPAN_COLUMN_NAMES: readonly string[] = [...SPAN_COLUMNS.split(',\n').map((line) => line.trim().split(/\s+/)[0]!), 'commit_seq'];
+/** The names of `spans`' columns, in order: the span columns `store/tables.ts` gives, and the commit. */
+export const SPAN_COLUMN_NAMES: readonly string[] = [...SPANS.map((c) => c.name), 'commit_seq'];
 
 /**
  * What statistics read (`SqlTables.span_facts`): every span, kept or sampled out. Made after the
