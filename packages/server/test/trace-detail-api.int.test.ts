@@ -87,6 +87,7 @@ describe('GET /api/traces/:traceId with attributes that JSON must escape', () =>
     const response = await fetch(`${server.url}/api/traces/${TRACE_ID}`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(response.headers.get('content-length')).not.toBeNull();
     // The body must be JSON as it stands: `JSON.parse` throws on a character left unescaped.
     detail = JSON.parse(await response.text()) as TraceDetail;
   });
@@ -169,5 +170,61 @@ describe('GET /api/traces/:traceId with attributes that JSON must escape', () =>
     expect(status).toBe(200);
     expect(body.spanIds).toHaveLength(2);
     expect(body.logs).toEqual(detail.logs);
+  });
+});
+
+/** An answer past 1 MiB is written into the answer region (`AnswerRegion`), held until it is sent. */
+describe('GET /api/traces/:traceId of an answer larger than a part', () => {
+  const TRACE_ID = '6c9f0a1b2c3d4e5f60718293a4b5c6d7';
+  const SPANS = 600;
+  const startUs = (Date.now() - 60_000) * 1000;
+  const spanId = (i: number): string => (0x1000 + i).toString(16).padStart(16, '0');
+  // 4 KB of text a span, some of it escaped: 600 spans answer in about 3 MB.
+  const TEXT = 'naïve "café" \\ 日本 😀 '.repeat(160);
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    const spans = Array.from({ length: SPANS }, (_, i) => ({
+      traceId: TRACE_ID, spanId: spanId(i), ...(i === 0 ? {} : { parentSpanId: spanId(i < 30 ? 0 : i % 30) }), name: `step ${i}`, kind: 1,
+      startTimeUnixNano: `${startUs + i}000`, endTimeUnixNano: `${startUs + i + 500}000`,
+      attributes: [{ key: 'text', value: { stringValue: `${TEXT}${i}` } }],
+      events: [{ timeUnixNano: `${startUs + i + 1}000`, name: 'e', attributes: [{ key: 'n', value: { intValue: String(i) } }] }],
+    }));
+    const response = await fetch(`${server.url}/v1/traces`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: bytes({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'big' } }] }, scopeSpans: [{ scope: { name: 's' }, spans }] }] }),
+    });
+    expect(response.status).toBe(200);
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('answers it whole, with its length, every span as the page of all spans has it', async () => {
+    const response = await fetch(`${server.url}/api/traces/${TRACE_ID}`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const text = await response.text();
+    expect(response.headers.get('content-length')).toBe(String(Buffer.byteLength(text)));
+    expect(Buffer.byteLength(text)).toBeGreaterThan(2 * 2 ** 20);
+    const detail = JSON.parse(text) as TraceDetail;
+    expect(detail.spans).toHaveLength(SPANS);
+    expect(new Set(detail.spans.map((s) => s.attributes['text'])).size).toBe(SPANS);
+    expect(detail.spans.map((s) => s.attributes['text'])).toEqual(expect.arrayContaining([`${TEXT}0`, `${TEXT}${SPANS - 1}`]));
+    const { status, body: page } = await getJson<{ spans: Span[]; logs: LogRecord[] }>(server.url, `/api/traces/${TRACE_ID}?spans=0,${SPANS}`);
+    expect(status).toBe(200);
+    expect(detail.spans).toEqual(page.spans);
+    expect(detail.logs).toEqual(page.logs);
+  });
+
+  it('answers the same bytes asked for again and again, one after another and side by side', async () => {
+    const body = async () => Buffer.from(await (await fetch(`${server.url}/api/traces/${TRACE_ID}`)).arrayBuffer());
+    const first = await body();
+    const second = await body();
+    const together = await Promise.all([body(), body(), body()]);
+    expect(first.length).toBeGreaterThan(2 * 2 ** 20);
+    for (const other of [second, ...together]) expect(other.equals(first)).toBe(true);
   });
 });

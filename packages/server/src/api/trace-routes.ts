@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
 import type { TreeFrames } from '../query/tree-stream.js';
+import { isShared } from '../query/answer-region.js';
 import type { SelfMetrics } from '../self-metrics.js';
 import {
   RANGE_QUERY,
@@ -72,7 +73,13 @@ function spanPage(spans: string | undefined): SpanPage | null {
 }
 
 /** A body is JSON text, or its UTF-8 bytes (the trace answers): either is sent as it is, never serialised again. */
-export const sendJson = (reply: FastifyReply, body: string | Uint8Array): FastifyReply => reply.type('application/json; charset=utf-8').send(body);
+export const sendJson = (reply: FastifyReply, body: string | Uint8Array): FastifyReply => {
+  reply.type('application/json; charset=utf-8');
+  if (typeof body === 'string' || !isShared(body)) return reply.send(body);
+  // Fastify sends a typed array over an `ArrayBuffer` as bytes, and serializes one over shared memory as an object: sent as a stream of it, with its length.
+  reply.header('content-length', String(body.length));
+  return reply.send(Readable.from([Buffer.from(body.buffer, body.byteOffset, body.length)], { objectMode: true }));
+};
 
 /** Traces, their spans and LLM calls, logs, services and app metrics: the reads of what was sent. */
 export async function traceRoutes(instance: FastifyInstance, options: { db: DbClient; metrics?: SelfMetrics }): Promise<void> {
@@ -97,7 +104,12 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
   app.get(
     '/api/traces/:traceId',
     { schema: { summary: 'One trace: its spans in tree order, its logs and its scores (or a page of them)', tags, params: TRACE_PATH, querystring: TRACE_DETAIL } },
-    async (request, reply) => sendJson(reply, await db.getTrace(projectOf(request), hexId(request.params.traceId), spanPage(request.query.spans))),
+    async (request, reply) => {
+      const answer = await db.getTrace(projectOf(request), hexId(request.params.traceId), spanPage(request.query.spans), true);
+      // In the answer region: given back once the response is done with its bytes (sent, or its connection gone).
+      if (isShared(answer)) reply.raw.once('close', () => void db.releaseAnswerRegion().catch(() => undefined));
+      return sendJson(reply, answer);
+    },
   );
   const treeStreams = treeStreamCounts(options.metrics);
   app.get(

@@ -4,6 +4,8 @@ import type { PriceService } from '../pricing/price-service.js';
 import { AnalyticsService } from '../query/analytics-service.js';
 import { ErrorService } from '../query/error-service.js';
 import { type LiveOptions, QueryService } from '../query/query-service.js';
+import { AnswerRegion } from '../query/answer-region.js';
+import type { SpanPage } from '../query/trace-pages.js';
 import { ScoreService } from '../query/score-service.js';
 import { type MaskingPolicy, type ProjectMasking, type ProjectMaskingPolicy, storedMaskingPolicy } from '../ingest/masking.js';
 import type { Store } from '../store/store.js';
@@ -31,6 +33,7 @@ import { samplingCalls } from '../sampling/backend.js';
  */
 export function createDbCalls(store: Store, pricing: PriceService, masking: ProjectMasking | null = null, options: LiveOptions & TreeStreamOptions = {}) {
   const queries = new QueryService(store, options);
+  const region = new AnswerRegion();
   const analytics = new AnalyticsService(store);
   const errors = new ErrorService(store);
   const series = new SeriesReader(store);
@@ -42,7 +45,9 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
   const scores = new ScoreService(store, maskScore);
   return {
     listTraces: json(queries.listTraces.bind(queries)),
-    getTrace: queries.getTrace.bind(queries),
+    // `shared`: a large whole answer may come in the answer region, which the caller gives back once it sent it.
+    getTrace: (projectId: string, traceId: string, page: SpanPage | null = null, shared = false) => queries.getTrace(projectId, traceId, page, shared ? region : null),
+    releaseAnswerRegion: async (): Promise<void> => region.release(),
     getTraceTree: queries.getTraceTree.bind(queries),
     diffTraces: json(queries.diffTraces.bind(queries)),
     searchTrace: json(queries.searchTrace.bind(queries)),

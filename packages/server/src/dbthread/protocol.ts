@@ -10,6 +10,7 @@ import type { WriteBatch } from '../store/tables.js';
 import type { Transfers, WireError } from '../threads/protocol.js';
 import type { DbCalls } from './calls.js';
 import { treeFrameBuffers } from '../query/tree-stream.js';
+import { isShared } from '../query/answer-region.js';
 import { exportChunkBuffers } from '../export/export-streams.js';
 
 /** The ids of spans stored last, per project. */
@@ -87,7 +88,8 @@ export type DbProtocol = {
 /** The registry alone, as it runs in process for tests. */
 export type DbQueryProtocol = { config: null; calls: DbCalls; posts: Record<never, never>; events: Record<never, never> };
 
-const ownBuffer = (bytes: Uint8Array): ArrayBuffer[] => [bytes.buffer as ArrayBuffer];
+// An answer in the shared answer region (`AnswerRegion`) is shared, not moved.
+const ownBuffer = (bytes: Uint8Array): ArrayBuffer[] => (isShared(bytes) ? [] : [bytes.buffer as ArrayBuffer]);
 
 export const DB_TRANSFERS: Transfers<DbProtocol> = {
   // The batch's typed arrays move to the thread uncopied (only its strings are copied).

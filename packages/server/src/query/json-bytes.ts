@@ -14,10 +14,13 @@ export class JsonWriter<T> {
   /** Text not yet encoded, gathered into chunks: one `Buffer.write` per span took 10% longer. */
   private pending = '';
 
-  /** `sizeHint`: the bytes expected; the buffer grows past it when needed. */
-  constructor(sizeHint: number) {
+  /**
+   * `sizeHint`: the bytes expected; the buffer grows past it when needed. `into`: where to write
+   * (an `AnswerRegion`'s); grown past, the text moves to a buffer of its own.
+   */
+  constructor(sizeHint: number, into: Buffer | null = null) {
     // Not from Node's shared pool: the buffer must own its ArrayBuffer to be transferred.
-    this.buffer = Buffer.allocUnsafeSlow(Math.max(4096, Math.ceil(sizeHint)));
+    this.buffer = into ?? Buffer.allocUnsafeSlow(Math.max(4096, Math.ceil(sizeHint)));
   }
 
   write(text: string): void {

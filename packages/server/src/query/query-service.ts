@@ -34,6 +34,7 @@ import type { JsonUtf8 } from '../json.js';
 import { metricPointsJson } from './metric-points-json.js';
 import { type LiveClock, liveSpansOf, liveSummary, mergeNewestFirst, runningTraceFilterOf } from './running.js';
 import { diffTraces } from './trace-diff.js';
+import type { AnswerRegion } from './answer-region.js';
 import { spanDetailJson, traceDetailJson, traceDetailPageJson } from './trace-json.js';
 import { TreeStreams, type TreeStreamOptions } from './tree-stream.js';
 import { keptCopies, MAX_PAGE_SPANS, pagePlan, pageScores, type SpanPage } from './trace-pages.js';
@@ -185,9 +186,10 @@ export class QueryService {
    * `TraceDetail`: every span of a trace, running ones included, in tree order, its logs and its
    * scores; with `page`, a page of its stored spans (`TraceDetailPage`). A trace of more than
    * `MAX_DETAIL_SPANS` spans is answered only in pages: its whole answer would pass what the
-   * server holds in memory and what a client can parse (`trace-pages.ts`).
+   * server holds in memory and what a client can parse (`trace-pages.ts`). With `region`, a large
+   * whole answer may be written into it, and its caller gives it back once the answer is sent.
    */
-  async getTrace(projectId: string, traceId: string, page: SpanPage | null = null): Promise<JsonUtf8<TraceDetail | TraceDetailPage>> {
+  async getTrace(projectId: string, traceId: string, page: SpanPage | null = null, region: AnswerRegion | null = null): Promise<JsonUtf8<TraceDetail | TraceDetailPage>> {
     if (page !== null) return this.getTracePage(projectId, traceId, page);
     const [stored, textBytes] = await Promise.all([this.store.countTraceSpans(projectId, traceId), this.store.countTraceTextBytes(projectId, traceId)]);
     const pages = `ask for pages of it with ?spans=OFFSET,LIMIT (e.g. ?spans=0,${MAX_PAGE_SPANS})`;
@@ -213,7 +215,7 @@ export class QueryService {
     const trace = found ?? { spans: [], texts: NO_SPAN_TEXTS, logs: [] };
     let endedUs = 0;
     for (const span of trace.spans) endedUs = Math.max(endedUs, span.endTimeUs);
-    return traceDetailJson(traceId, trace, scores, liveSpansOf(running, endedUs, this.clock()), sampledOut);
+    return traceDetailJson(traceId, trace, scores, liveSpansOf(running, endedUs, this.clock()), sampledOut, region);
   }
 
   /** A page of a trace: ordered from its compact columns, then only the page's rows read. */

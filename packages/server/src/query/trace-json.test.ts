@@ -2,6 +2,7 @@ import { isoFromMicros, type LogRecordData, resolveSpanTree, type SpanEventRecor
 import { describe, expect, it } from 'vitest';
 import { log, sid, span, T0, tid } from '../../test/support/record-fixtures.js';
 import { type StoredLog, type StoredSpan, type StoredTrace, storedTraceBytesOf } from '../store/stored-trace.js';
+import { AnswerRegion } from './answer-region.js';
 import type { RunningSpanView } from './running.js';
 import { apiEventsJson, endOfJsonValue, spanDetailJson, traceDetailJson } from './trace-json.js';
 
@@ -262,6 +263,32 @@ describe('traceDetailJson against the answer serialized as values', () => {
     expect(written).toBe(referenceDetail(tid(1), all, logs, live));
     const parsed = JSON.parse(written) as TraceDetail;
     expect(parsed.spans.filter((s) => s.endTime === null).map((s) => [s.state, s.durationMs])).toEqual([['running', 12.345], ['abandoned', 6.789]]);
+  });
+
+  it('writes a large answer into the answer region byte for byte, and holds the region until given back', () => {
+    const spans = shapeSpans('heavy').map((s) => ({ ...s, attributes: { ...s.attributes, big: `${NASTY}${'x'.repeat(5_000)}` } }));
+    const trace = storedTraceBytesOf({ spans: spans.map(stored), logs: [] });
+    const region = new AnswerRegion();
+    const written = traceDetailJson(tid(1), trace, [], [], false, region);
+    expect(region.holds(written)).toBe(true);
+    expect(Buffer.from(written).equals(traceDetailJson(tid(1), trace, []))).toBe(true);
+    // Held: the next answer gets a buffer of its own, and the same bytes.
+    const meanwhile = traceDetailJson(tid(1), trace, [], [], false, region);
+    expect(region.holds(meanwhile)).toBe(false);
+    expect(Buffer.from(meanwhile).equals(written)).toBe(true);
+    region.release();
+    expect(region.holds(traceDetailJson(tid(1), trace, [], [], false, region))).toBe(true);
+  });
+
+  it('gives the answer region back at once when an answer outgrows it', () => {
+    // Span names are no stored text: 10 MB of them pass the size the answer was guessed at (8 MiB).
+    const spans = shapeSpans('small').slice(0, 100).map((s, i) => ({ ...s, name: `${i}${'n'.repeat(100_000)}`, attributes: { a: 'x'.repeat(12_000) } }));
+    const trace = storedTraceBytesOf({ spans: spans.map(stored), logs: [] });
+    const region = new AnswerRegion();
+    const written = traceDetailJson(tid(1), trace, [], [], false, region);
+    expect(region.holds(written)).toBe(false);
+    expect(Buffer.from(written).equals(traceDetailJson(tid(1), trace, []))).toBe(true);
+    expect(region.lease(2 ** 21)).not.toBeNull();
   });
 
   it('writes a running span alone, as the span answer gives it, byte for byte', () => {

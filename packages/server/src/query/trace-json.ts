@@ -13,6 +13,7 @@ import {
 } from '@spoor/model';
 import type { JsonUtf8 } from '../json.js';
 import { NO_SPAN_TEXTS, type SpanTexts, type StoredLog, type StoredSpan, type StoredSpanFields, type StoredTraceBytes, spanTextsFromStored } from '../store/stored-trace.js';
+import type { AnswerRegion } from './answer-region.js';
 import { JsonWriter } from './json-bytes.js';
 import type { RunningSpanView } from './running.js';
 
@@ -31,7 +32,15 @@ import type { RunningSpanView } from './running.js';
  * span-tree resolver's: a span stored twice is listed once, an orphan or a cut parent loop is a
  * root (depth 0).
  */
-export function traceDetailJson(traceId: string, trace: StoredTraceBytes, scores: readonly Score[], live: readonly RunningSpanView[] = [], sampledOut = false): JsonUtf8<TraceDetail> {
+export function traceDetailJson(
+  traceId: string,
+  trace: StoredTraceBytes,
+  scores: readonly Score[],
+  live: readonly RunningSpanView[] = [],
+  sampledOut = false,
+  /** Written into this region when it is free (the caller gives it back once the answer is sent). */
+  region: AnswerRegion | null = null,
+): JsonUtf8<TraceDetail> {
   const shared = new Shared();
   const ended = trace.spans.length;
   // Running spans (their newest snapshots) take their places in the tree beside the ended ones.
@@ -39,7 +48,9 @@ export function traceDetailJson(traceId: string, trace: StoredTraceBytes, scores
   const spans: readonly StoredSpanFields[] = live.length === 0 ? trace.spans : [...trace.spans, ...live.map((l) => l.span)];
   const liveTexts = live.length === 0 ? NO_SPAN_TEXTS : spanTextsFromStored(live.map((l) => l.span));
   const tree = resolveSpanTree(spanTreeInputFrom(spans));
-  const out = new JsonWriter<TraceDetail>(textLength(spans.length, trace.texts.bytes.length + liveTexts.bytes.length, trace.logs));
+  const length = textLength(spans.length, trace.texts.bytes.length + liveTexts.bytes.length, trace.logs);
+  const into = region?.lease(length) ?? null;
+  const out = new JsonWriter<TraceDetail>(length, into);
   out.write(`{"traceId":${str(traceId)},${sampledOut ? '"sampledOut":true,' : ''}"spans":[`);
   for (let row = 0; row < tree.count; row++) {
     if (row > 0) out.write(',');
@@ -50,7 +61,10 @@ export function traceDetailJson(traceId: string, trace: StoredTraceBytes, scores
   out.write('],"logs":');
   writeLogs(out, trace.logs, shared);
   writeScores(out, scores);
-  return out.finish();
+  const answer = out.finish();
+  // Grown out of the region, the answer holds it no longer.
+  if (into !== null && !region!.holds(answer)) region!.release();
+  return answer;
 }
 
 /**

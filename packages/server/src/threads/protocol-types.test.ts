@@ -44,7 +44,7 @@ export async function answers(db: DbClient, decoder: Link<DecodeProtocol>): Prom
 
 export async function calls(db: DbClient, decoder: Link<DecodeProtocol>): Promise<void> {
   await db.listTracez(query); // error: Property 'listTracez' does not exist
-  await db.getTrace('default'); // error: Expected 2-3 arguments, but got 1
+  await db.getTrace('default'); // error: Expected 2-4 arguments, but got 1
   const wrong: number = parseJson(await db.listTraces(query)); // error: 'TraceListResponse' is not assignable to type 'number'
   const made: Json<TraceListResponse> = '{"traces":[]}'; // error: Type 'string' is not assignable to type 'Json<TraceListResponse>'
   const keys: string = await db.listKeys(); // error: 'KeyRecord[]' is not assignable to type 'string'
