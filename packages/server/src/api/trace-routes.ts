@@ -106,8 +106,13 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
     { schema: { summary: 'One trace: its spans in tree order, its logs and its scores (or a page of them)', tags, params: TRACE_PATH, querystring: TRACE_DETAIL } },
     async (request, reply) => {
       const answer = await db.getTrace(projectOf(request), hexId(request.params.traceId), spanPage(request.query.spans), true);
-      // In the answer region: given back once the response is done with its bytes (sent, or its connection gone).
-      if (isShared(answer)) reply.raw.once('close', () => void db.releaseAnswerRegion().catch(() => undefined));
+      // In the answer region: given back once the response is done with its bytes (sent, or its connection gone;
+      // a client gone before the answer came has closed it already, and hears no more 'close').
+      if (isShared(answer)) {
+        const release = (): void => void db.releaseAnswerRegion().catch(() => undefined);
+        if (reply.raw.destroyed) release();
+        else reply.raw.once('close', release);
+      }
       return sendJson(reply, answer);
     },
   );

@@ -1,5 +1,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { TraceDetail } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
@@ -28,6 +29,8 @@ let alerts: AlertService;
 let app: FastifyInstance;
 let ring: KeyRing | undefined;
 let db: DbClient;
+/** How often the routes gave the answer region back (`releaseAnswerRegion`). */
+let releases = 0;
 /** What the app waits on before a read: every acknowledged write visible (nothing outstanding here, unless a test says). */
 let visible: () => Promise<void> = async () => {};
 
@@ -42,8 +45,12 @@ beforeAll(async () => {
   alerts = await AlertService.start({ engine, rulesFile: null, intervalMs: 60_000, nowUs: () => Date.now() * 1000, onError: () => {}, onInfo: () => {} });
   const selfMetrics = new SelfMetrics();
   ring = await KeyRing.start(() => store.access.listKeys(), { refreshMs: 60_000, onError: () => {} });
+  // The app's client counts what it gives back of the answer region.
+  const counted = new Proxy(db, {
+    get: (target, name, receiver) => (name === 'releaseAnswerRegion' ? async () => (releases++, target.releaseAnswerRegion()) : Reflect.get(target, name, receiver)),
+  });
   app = await createApp({
-    db,
+    db: counted,
     alerts,
     alertsFor: async () => alerts,
     replayer: new Replayer([], async () => {}),
@@ -143,6 +150,62 @@ describe('a read under a backlog of acknowledged writes', () => {
       expect(gaveUp.statusCode).toBe(200);
       expect(Number(gaveUp.headers['spoor-read-wait-ms'])).toBeGreaterThanOrEqual(1900);
       expect(gaveUp.headers['spoor-read-incomplete']).toBe('1');
+    } finally {
+      visible = async () => {};
+    }
+  });
+});
+
+describe('a trace answer written into the answer region', () => {
+  const LARGE = 'bbf92f3577b34da6a3ce929d0e0e4736';
+
+  beforeAll(async () => {
+    // 300 spans of 4 KB text answer past the 1 MiB an answer needs to be written into the region.
+    const start = BigInt(Date.now()) * 1_000_000n;
+    for (const part of [0, 1]) {
+      const spans = Array.from({ length: 150 }, (_, i) => ({
+        traceId: LARGE, spanId: (0x100 + part * 150 + i).toString(16).padStart(16, '0'), name: `step ${i}`, kind: 1,
+        startTimeUnixNano: String(start), endTimeUnixNano: String(start + 5_000_000n), attributes: [{ key: 'text', value: { stringValue: 't'.repeat(4_000) } }],
+      }));
+      const body = { resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans }] }] };
+      expect((await app.inject({ method: 'POST', url: '/v1/traces', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(body) })).statusCode).toBe(200);
+    }
+    await app.listen({ host: '127.0.0.1', port: 0 });
+  });
+
+  const url = (): string => {
+    const address = app.server.address() as AddressInfo;
+    return `http://127.0.0.1:${address.port}/api/traces/${LARGE}`;
+  };
+  const released = async (count: number): Promise<void> => {
+    for (let waited = 0; releases < count && waited < 5_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(releases).toBe(count);
+  };
+
+  it('is given back once it was sent', async () => {
+    const before = releases;
+    const response = await fetch(url());
+    expect(response.status).toBe(200);
+    expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(2 ** 20);
+    await released(before + 1);
+  });
+
+  it('is given back when its client left before it was written', async () => {
+    const before = releases;
+    try {
+      let reading!: () => void;
+      const read = new Promise<void>((resolve) => (reading = resolve));
+      // The read waits until the client has gone: its answer finds the connection closed.
+      visible = async () => {
+        reading();
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      };
+      const aborted = new AbortController();
+      const request = fetch(url(), { signal: aborted.signal }).catch((error: unknown) => error);
+      await read;
+      aborted.abort();
+      expect(await request).toBeInstanceOf(Error);
+      await released(before + 1);
     } finally {
       visible = async () => {};
     }
