@@ -18,6 +18,8 @@ const idOf = (i: number): string => createHash('md5').update(`trace ${i}`).diges
 /** Every 50th trace fails (2%); of the others, 3 in 100 have an LLM call over 30 s. */
 const failing = (i: number): boolean => i % 50 === 0;
 const slow = (i: number): boolean => !failing(i) && i % 100 >= 97;
+const responseIdOf = (i: number): string => `chatcmpl-${i}`;
+const callIdOf = (i: number): string => createHash('md5').update(`call ${i}`).digest('hex').slice(0, 16);
 
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
 const int = (key: string, value: number) => ({ key, value: { intValue: String(value) } });
@@ -37,10 +39,10 @@ function body(from: number, to: number, endUs: number): string {
       ...(failing(i) ? { status: { code: 2, message: 'the planner failed' } } : {}),
     };
     const call = {
-      traceId, spanId: createHash('md5').update(`call ${i}`).digest('hex').slice(0, 16), parentSpanId: step.spanId, name: 'chat gpt-4o', kind: 3,
+      traceId, spanId: callIdOf(i), parentSpanId: step.spanId, name: 'chat gpt-4o', kind: 3,
       startTimeUnixNano: ns(startUs + 100_000), endTimeUnixNano: ns(startUs + 100_000 + llmUs),
       attributes: [
-        str('gen_ai.provider.name', 'openai'), str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', 'gpt-4o'),
+        str('gen_ai.provider.name', 'openai'), str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', 'gpt-4o'), str('gen_ai.response.id', responseIdOf(i)),
         int('gen_ai.usage.input_tokens', 40 + (i % 11)), int('gen_ai.usage.output_tokens', 7 + (i % 5)),
         str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: `Question ${i}: what is the capital of Portugal?` }] }])),
       ],
@@ -164,6 +166,26 @@ describe.each(stores)('tail sampling on $name', ({ options }) => {
     await until('the sampled-out trace\'s late log deleted', async () => ((await logsOf(dropped)) === 0 ? true : undefined), 15_000);
     expect(await logsOf(kept)).toBe(1);
 
+    // A judge scores LLM calls by response id alone, after the decisions: a sampled-out call's
+    // response id moved with it to span_stats, so its score finds its trace and span as a kept one's does.
+    const scored = [interesting[0]!, Number([...Array(TRACES).keys()].find((i) => out.has(idOf(i))))];
+    const judged = scored.map((i) => ({ timeUnixNano: ns(endUs), eventName: 'gen_ai.evaluation.result', body: { stringValue: 'judged' },
+      attributes: [str('gen_ai.evaluation.name', 'faithful'), { key: 'gen_ai.evaluation.score.value', value: { doubleValue: 0.25 + (i % 2) / 2 } }, str('gen_ai.response.id', responseIdOf(i))] }));
+    for (const key of Object.values(ingest)) {
+      const evaluations = { resourceLogs: [{ resource: { attributes: [str('service.name', 'judge')] }, scopeLogs: [{ logRecords: judged }] }] };
+      const response = await fetch(`${server.url}/v1/logs`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify(evaluations) });
+      expect(response.status, await response.text()).toBe(200);
+    }
+    for (const project of ['sampled', 'plain']) {
+      for (const i of scored) {
+        const found = await until(`${project}: the score of call ${i} on its span`, async () => {
+          const { body } = await callJson<{ scores: Array<{ traceId: string | null; spanId: string | null }> }>(server.url, 'GET', `/api/scores?from=${fromIso}&traceId=${idOf(i)}`, undefined, as(project));
+          return body.scores.length === 1 ? body.scores[0] : undefined;
+        });
+        expect(found, project).toMatchObject({ traceId: idOf(i), spanId: callIdOf(i), responseId: responseIdOf(i), value: 0.25 + (i % 2) / 2 });
+      }
+    }
+
     // Span statistics and a time series of both projects, to the row.
     // Sums of doubles differ in their last bits with the order rows are added in (threads, row groups): to 12 digits.
     const rounded = (value: unknown): unknown =>
@@ -174,6 +196,9 @@ describe.each(stores)('tail sampling on $name', ({ options }) => {
       `/api/stats/spans?from=${fromIso}&groupBy=status`,
       `/api/stats/timeseries?from=${fromIso}&metric=p95&step=60s`,
       `/api/sessions?from=${fromIso}&limit=100`,
+      `/api/stats/scores?from=${fromIso}&by=model`,
+      `/api/stats/scores?from=${fromIso}&by=name`,
+      `/api/stats/scores?from=${fromIso}&by=service`,
     ]) {
       const [a, b] = [await callJson(server.url, 'GET', path, undefined, as('sampled')), await callJson(server.url, 'GET', path, undefined, as('plain'))];
       expect(a.status, path).toBe(200);

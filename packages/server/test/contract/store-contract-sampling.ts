@@ -96,8 +96,15 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       const out = heavyTrace(1);
       const kept = heavyTrace(2);
       await store.write(recordBatch({ spans: [...out.spans, ...kept.spans], logs: [...out.logs, ...kept.logs] }), null);
+      // A judge's score that names only the call's response id.
+      await store.scores.addScores([scoreRecord({ traceId: null, spanId: null, responseId: 'resp-1', name: 'faithful', value: 0.3 })], T0);
       const stats = (groupBy: SpanGroupBy) => store.spanStats({ filter: spanFilter(), groupBy, limit: 100 });
-      const before = { byName: await stats({ column: 'name' }), byModel: await stats({ column: 'model' }), list: await store.listTraces(query(), null, 10) };
+      const scoreStats = () => store.scoreStats({ projectId: 'default', range: ALL, by: 'model', name: null, limit: 10 });
+      const scored = async () => (await store.scores.scoresOfTraces('default', [tid(1)])).map((s) => ({ responseId: s.responseId, traceId: s.traceId, spanId: s.spanId }));
+      const before = {
+        byName: await stats({ column: 'name' }), byModel: await stats({ column: 'model' }), list: await store.listTraces(query(), null, 10), scores: await scored(), scoreStats: await scoreStats(),
+      };
+      expect(before.scores).toEqual([{ responseId: 'resp-1', traceId: tid(1), spanId: sid(12) }]);
       const keptBefore = await store.getTrace('default', tid(2));
 
       await store.sampling.slim('default', [tid(1)]);
@@ -106,7 +113,10 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       const slim = await store.getTrace('default', tid(1));
       expect(slim?.logs ?? []).toEqual([]);
       for (const s of slim?.spans ?? []) expect([JSON.parse(s.eventsJson), JSON.parse(s.linksJson), s.traceState]).toEqual([[], [], '']);
-      expect({ byName: await stats({ column: 'name' }), byModel: await stats({ column: 'model' }), list: await store.listTraces(query(), null, 10) }).toEqual(before);
+      // A score by response id still finds the sampled-out call (its response id moved with it).
+      expect({
+        byName: await stats({ column: 'name' }), byModel: await stats({ column: 'model' }), list: await store.listTraces(query(), null, 10), scores: await scored(), scoreStats: await scoreStats(),
+      }).toEqual(before);
       expect(await store.getTrace('default', tid(2))).toEqual(keptBefore);
       // Idempotent: slimming again changes nothing.
       await store.sampling.slim('default', [tid(1)]);

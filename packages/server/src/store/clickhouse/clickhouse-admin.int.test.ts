@@ -1,7 +1,7 @@
 import type { LlmFields, SpanRecord, TraceSummaryRecord } from '@spoor/model';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHDB_CLEANUP_MS, chdbStores } from '../../../test/support/chdb.js';
-import { ALL, T0, emptyLlm, query, sid, span, tid } from '../../../test/support/record-fixtures.js';
+import { ALL, T0, emptyLlm, query, scoreRecord, sid, span, tid } from '../../../test/support/record-fixtures.js';
 import { repriceSpans } from '../reprice.js';
 import { batchOf } from '../tables.js';
 import { expectBytesAndExactAfterMigration, recordsBeforeBytesAndExact } from '../../../test/contract/bytes-and-exact-migration.js';
@@ -140,6 +140,29 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     try {
       expect(reopened.foundVersion).toBe(2);
       await expectBytesAndExactAfterMigration(reopened, big);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it("brings a version 6 database up to date: a sampled-out LLM call's response id moves with it, and its score still finds it", async () => {
+    // What Spoor 6 left: span_stats without the column or its index, and version 6 recorded.
+    await ch.command('drop the index', `ALTER TABLE ${ch.tables.span_stats} DROP INDEX response_idx`);
+    await ch.command('drop the column', `ALTER TABLE ${ch.tables.span_stats} DROP COLUMN response_id`);
+    await ch.command('forget the version', `DELETE FROM ${ch.tables.spoor_meta} WHERE key = 'schema_version'`);
+    await ch.insertRows('record version 6', ch.tables.spoor_meta, [{ key: 'schema_version', value: '6', version: 1 }]);
+    const reopened = await engine.open({ database });
+    try {
+      expect(reopened.foundVersion).toBe(6);
+      const call = span({ traceId: tid(1), spanId: sid(2), startTimeUs: T0, endTimeUs: T0 + 10, attributes: { 'gen_ai.response.id': 'resp-1' }, llm: llm(10, 0.01) });
+      const position = { serverId: 'server-1', position: '1:1' };
+      await reopened.append(batchOf({ spans: [span({ traceId: tid(1), spanId: sid(1), startTimeUs: T0, endTimeUs: T0 + 20 }), call], logs: [], metricPoints: [] }), position);
+      await reopened.commit(position);
+      await reopened.scores.addScores([scoreRecord({ traceId: null, spanId: null, responseId: 'resp-1' })], T0);
+      await reopened.sampling.slim('default', [tid(1)]);
+      expect(await ch.rows('the moved response ids', `SELECT response_id, span_id FROM ${ch.tables.span_stats} WHERE response_id <> ''`)).toEqual([{ response_id: 'resp-1', span_id: sid(2) }]);
+      expect(await ch.rows('the response ids left', `SELECT response_id FROM ${ch.tables.llm_responses}`)).toEqual([]);
+      expect((await reopened.scores.scoresOfTraces('default', [tid(1)])).map((s) => [s.responseId, s.traceId, s.spanId])).toEqual([['resp-1', tid(1), sid(2)]]);
     } finally {
       await reopened.close();
     }

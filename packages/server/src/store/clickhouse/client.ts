@@ -88,6 +88,8 @@ export interface Tables {
   readonly span_stats: TableRef;
   /** `spans` and `span_stats` as one relation (`SqlTables.span_facts`): a subquery. */
   readonly span_facts: string;
+  /** `llm_responses` and the response ids of `span_stats` as one relation (`SqlTables.response_facts`): a subquery. */
+  readonly response_facts: string;
   readonly trace_parts: TableRef;
   readonly logs: TableRef;
   readonly metric_points: TableRef;
@@ -161,6 +163,8 @@ export function tablesIn(db: string): Tables {
   const columns = SPAN_FACT_COLUMNS.join(', ');
   // Named: ClickHouse joins (an attribute label's resource keys) take only a subquery with an alias.
   tables.span_facts = `(SELECT ${columns} FROM ${tables.spans} UNION ALL SELECT ${columns} FROM ${tables.span_stats}) AS span_facts`;
+  const responses = 'project_id, response_id, trace_id, span_id';
+  tables.response_facts = `(SELECT ${responses} FROM ${tables.llm_responses} UNION ALL SELECT ${responses} FROM ${tables.span_stats} WHERE response_id <> '') AS response_facts`;
   return tables as unknown as Tables;
 }
 

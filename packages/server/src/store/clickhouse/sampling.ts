@@ -38,7 +38,7 @@ export class ClickHouseSamplingStore extends SqlSamplingStore {
 
   protected readonly spanStats: SpanStatsLayout = {
     // `cache_hit` is made from the attributes again.
-    columns: SPAN_FACT_COLUMNS.filter((c) => c !== 'cache_hit'),
+    columns: [...SPAN_FACT_COLUMNS.filter((c) => c !== 'cache_hit'), 'response_id'],
     commitColumn: 'batch_id',
     slimAttributes: SLIM_ATTRIBUTES,
     deleteTarget: (table) => `${localName(this.layout, table)}${onCluster(this.layout)}`,

@@ -62,6 +62,14 @@ const SPAN_COLUMNS = `  project_id ${LC},
   category UInt8,
   user_id Nullable(String)`;
 
+/**
+ * A sampled-out LLM call's response id (`''` for other spans), which its `llm_responses` row held
+ * (`sql/span-stats.ts`); found by its bloom filter when a score names it. Random like the ids:
+ * with LZ4 a demo-like response id took 27 B, with ZSTD about half (BENCHMARKS.md).
+ */
+export const SPAN_STATS_RESPONSE_ID = `response_id ${ID}`;
+export const SPAN_STATS_RESPONSE_INDEX = 'INDEX response_idx response_id TYPE bloom_filter(0.001) GRANULARITY 1';
+
 /** What `span_facts` reads of `spans` and of `span_stats`: every stored column. */
 export const SPAN_FACT_COLUMNS: readonly string[] = [...SPANS.map((c) => c.name), 'batch_id', 'cache_hit'];
 
@@ -98,7 +106,9 @@ ${SPAN_COLUMNS},
 ${SPAN_COLUMNS},
   batch_id UInt64 CODEC(T64, ZSTD(1)),
   cache_hit ${CACHE_HIT},
-  INDEX start_idx start_us TYPE minmax GRANULARITY 1`,
+  ${SPAN_STATS_RESPONSE_ID},
+  INDEX start_idx start_us TYPE minmax GRANULARITY 1,
+  ${SPAN_STATS_RESPONSE_INDEX}`,
     engine: 'MergeTree',
     partitionBy: dayOf('start_us'),
     orderBy: '(project_id, intDiv(start_us, 300000000), trace_id, start_us)',

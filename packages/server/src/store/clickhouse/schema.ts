@@ -1,5 +1,5 @@
 import { quoteName } from './client.js';
-import { CACHE_HIT, TABLE_DEFS } from './schema-tables.js';
+import { CACHE_HIT, SPAN_STATS_RESPONSE_ID, SPAN_STATS_RESPONSE_INDEX, TABLE_DEFS } from './schema-tables.js';
 
 /**
  * The ClickHouse schema. Times are epoch microseconds in Int64 columns, as in every engine
@@ -18,7 +18,7 @@ import { CACHE_HIT, TABLE_DEFS } from './schema-tables.js';
  * `ReplacingMergeTree` tables with a version (and a deleted flag where rows go away), read with
  * `FINAL`.
  */
-export const CLICKHOUSE_SCHEMA_VERSION = 6;
+export const CLICKHOUSE_SCHEMA_VERSION = 7;
 
 /** The tables a commit appends rows to, each row with its commit's `batch_id`. */
 export const BATCHED_TABLES = ['spans', 'trace_parts', 'logs', 'metric_points', 'errors', 'scores', 'llm_responses', 'running_spans'] as const;
@@ -117,6 +117,14 @@ export const CLICKHOUSE_MIGRATIONS: readonly { from: number; statements: (layout
     statements: (layout) => [
       ...addColumn(layout, 'logs', 'body_bytes Bool'),
       ...addColumn(layout, 'metric_points', 'int_value Nullable(Int64)'),
+    ],
+  },
+  {
+    // Spans moved before kept no response id: their scores by response id were found in llm_responses, where their rows stayed.
+    from: 6,
+    statements: (layout) => [
+      ...addColumn(layout, 'span_stats', SPAN_STATS_RESPONSE_ID),
+      `ALTER TABLE ${localName(layout, 'span_stats')}${onCluster(layout)} ADD INDEX IF NOT EXISTS ${SPAN_STATS_RESPONSE_INDEX.slice('INDEX '.length)}`,
     ],
   },
 ];

@@ -50,6 +50,8 @@ const TABLES: SqlTables = {
   audit_log: 'audit_log',
   scores: 'scores',
   llm_responses: 'llm_responses',
+  // The view (duckdb/schema.ts).
+  response_facts: 'response_facts',
   evaluators: 'evaluators',
   evaluator_runs: 'evaluator_runs',
   datasets: 'datasets',

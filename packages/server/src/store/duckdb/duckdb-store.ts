@@ -8,7 +8,7 @@ import type { StoredLog, StoredTrace, StoredTraceBytes } from '../stored-trace.j
 import { DuckDbWriter } from './writer.js';
 import { attach, connectTo, isInvalidated, reattach } from './catalog.js';
 import { MIGRATIONS } from './migrations.js';
-import { SCHEMA_SQL, SCHEMA_VERSION, SPAN_FACTS_VIEW } from './schema.js';
+import { RESPONSE_FACTS_VIEW, SCHEMA_SQL, SCHEMA_VERSION, SPAN_FACTS_VIEW } from './schema.js';
 import { removeModelPrice, selectModelPrices, updateSpanCosts, upsertModelPrice } from './pricing.js';
 import { selectComparison } from './compare.js';
 import type { TraceTimings } from '../trace-timings.js';
@@ -156,6 +156,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
       await this.connection.run(SCHEMA_SQL);
       for (const step of MIGRATIONS) if (step.from >= stored) await this.connection.run(step.sql);
       await this.connection.run(SPAN_FACTS_VIEW);
+      await this.connection.run(RESPONSE_FACTS_VIEW);
       await this.connection.run(
         `INSERT INTO spoor_meta VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
         [String(SCHEMA_VERSION)],

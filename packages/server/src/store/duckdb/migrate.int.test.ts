@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ALL, T0, query, sid, span, tid } from '../../../test/support/record-fixtures.js';
+import { ALL, T0, emptyLlm, query, scoreRecord, sid, span, tid } from '../../../test/support/record-fixtures.js';
 import { batchOf } from '../tables.js';
 import { expectBytesAndExactAfterMigration, recordsBeforeBytesAndExact } from '../../../test/contract/bytes-and-exact-migration.js';
 import { DuckDbStore } from './duckdb-store.js';
@@ -126,6 +126,25 @@ describe('DuckDB schema migrations', () => {
       await migrated.close();
     }
     expect(await onFile(`SELECT value FROM spoor_meta WHERE key = 'schema_version'`)).toEqual([[String(SCHEMA_VERSION)]]);
+  });
+
+  it("from version 14: a sampled-out LLM call's response id moves with it to span_stats, and its score still finds it", async () => {
+    const call = span({ traceId: tid(1), spanId: sid(2), parentSpanId: sid(1), attributes: { 'gen_ai.response.id': 'resp-1' }, llm: { ...emptyLlm(), requestModel: 'gpt-4o', inputTokens: 10 } });
+    const store = await DuckDbStore.open({ path });
+    await store.write(batchOf({ spans: [span({ traceId: tid(1), spanId: sid(1) }), call], logs: [], metricPoints: [] }), null);
+    await store.close();
+    await onFile(`ALTER TABLE span_stats DROP COLUMN response_id; UPDATE spoor_meta SET value = '14' WHERE key = 'schema_version'`);
+
+    const migrated = await DuckDbStore.open({ path });
+    try {
+      await migrated.scores.addScores([scoreRecord({ traceId: null, spanId: null, responseId: 'resp-1' })], T0);
+      await migrated.sampling.slim('default', [tid(1)]);
+      expect((await migrated.scores.scoresOfTraces('default', [tid(1)])).map((s) => [s.responseId, s.traceId, s.spanId])).toEqual([['resp-1', tid(1), sid(2)]]);
+    } finally {
+      await migrated.close();
+    }
+    expect(await onFile(`SELECT count(*) FROM llm_responses`)).toEqual([['0']]);
+    expect(await onFile(`SELECT response_id, span_id FROM span_stats WHERE response_id <> ''`)).toEqual([['resp-1', sid(2)]]);
   });
 
   it('from version 5: positions committed before servers had ids still count, so a restart replays nothing twice', async () => {

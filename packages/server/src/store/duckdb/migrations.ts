@@ -62,4 +62,11 @@ ALTER TABLE spool_positions ADD COLUMN IF NOT EXISTS commit_seq BIGINT;
 ALTER TABLE logs ADD COLUMN IF NOT EXISTS commit_seq BIGINT;
 `,
   },
+  {
+    // A sampled-out LLM call's response id moves with it to span_stats: rows moved before had none.
+    from: 14,
+    sql: `
+ALTER TABLE span_stats ADD COLUMN IF NOT EXISTS response_id VARCHAR;
+`,
+  },
 ];

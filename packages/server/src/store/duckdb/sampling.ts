@@ -45,7 +45,7 @@ export class DuckDbSamplingStore extends SqlSamplingStore {
   }
 
   protected readonly spanStats: SpanStatsLayout = {
-    columns: SPAN_COLUMN_NAMES,
+    columns: [...SPAN_COLUMN_NAMES, 'response_id'],
     commitColumn: 'commit_seq',
     slimAttributes: SLIM_ATTRIBUTES,
     deleteTarget: (table) => table,

@@ -13,7 +13,7 @@ import { SPANS } from '../tables.js';
  * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
  * append-only (spans of one trace arrive in many batches, from many services).
  */
-export const SCHEMA_VERSION = 14;
+export const SCHEMA_VERSION = 15;
 
 /** The span columns `spans`, `span_stats` and `running_spans` share, in `store/tables.ts`' order. */
 const SPAN_COLUMNS = `  project_id VARCHAR NOT NULL,
@@ -81,7 +81,9 @@ ${SPAN_COLUMNS},
 -- sampling is for (sql/span-stats.ts). A column added to spans is added here too.
 CREATE TABLE IF NOT EXISTS span_stats (
 ${SPAN_COLUMNS},
-  commit_seq BIGINT
+  commit_seq BIGINT,
+  -- An LLM call's response id, which its row in llm_responses held ('' for other spans).
+  response_id VARCHAR
 );
 
 -- Prices set through the API, over the shipped table and the --prices file. One JSON ModelPrice each.
@@ -467,3 +469,8 @@ export const SPAN_COLUMN_NAMES: readonly string[] = [...SPANS.map((c) => c.name)
 export const SPAN_FACTS_VIEW = `CREATE OR REPLACE VIEW span_facts AS
   SELECT ${SPAN_COLUMN_NAMES.join(', ')} FROM spans
   UNION ALL SELECT ${SPAN_COLUMN_NAMES.join(', ')} FROM span_stats`;
+
+/** Every LLM response id, kept or sampled out (`SqlTables.response_facts`). */
+export const RESPONSE_FACTS_VIEW = `CREATE OR REPLACE VIEW response_facts AS
+  SELECT project_id, response_id, trace_id, span_id FROM llm_responses
+  UNION ALL SELECT project_id, response_id, trace_id, span_id FROM span_stats WHERE response_id <> ''`;

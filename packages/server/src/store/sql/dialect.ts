@@ -50,6 +50,13 @@ export interface SqlTables {
   readonly audit_log: string;
   readonly scores: string;
   readonly llm_responses: string;
+  /**
+   * The LLM response ids of every span, kept or sampled out: `llm_responses` and the response ids
+   * `span_stats` keeps (a sampled-out trace's rows leave `llm_responses`), as one relation of
+   * `project_id, response_id, trace_id, span_id`. Scores that name only a response id find their
+   * span through it.
+   */
+  readonly response_facts: string;
   readonly evaluators: string;
   readonly evaluator_runs: string;
   readonly datasets: string;

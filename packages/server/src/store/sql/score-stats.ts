@@ -43,9 +43,10 @@ function spanKeyed(d: Dialect, p: Params, project: string, latest: string, by: E
   if (by === 'release') ({ value: key, join } = d.resourceAttribute(p, project, 'service.version'));
   else key = SPAN_GROUP_COLUMNS[by];
   const targets = targetsSql(d, project, latest);
+  // Sampled-out traces too (`span_facts`): of their slim spans, those that keep an id (LLM calls) and the root.
   const spans = `SELECT trace_id, span_id, any_value(parent_span_id IS NULL) AS is_root, any_value(${key}) AS span_key
-    FROM ${d.tables.spans} ${join}
-    WHERE project_id = ${project} AND trace_id IN (SELECT target_trace FROM targets WHERE target_trace IS NOT NULL)
+    FROM ${d.tables.span_facts} ${join}
+    WHERE project_id = ${project} AND trace_id IN (SELECT target_trace FROM targets WHERE target_trace IS NOT NULL) AND (span_id <> '' OR parent_span_id IS NULL)
     GROUP BY trace_id, span_id`;
   const traceKey = by === 'model' ? 'NULL' : 'roots.root_key';
   return {

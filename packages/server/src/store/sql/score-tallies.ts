@@ -26,7 +26,7 @@ export function resolvedScores(d: Dialect, project: string, conditions: readonly
   const responseIds =
     traceIds === null
       ? `SELECT response_id FROM ${d.tables.scores} WHERE project_id = ${project} AND ${answered.join(' AND ')}`
-      : `SELECT response_id FROM ${d.tables.llm_responses} WHERE project_id = ${project} AND trace_id IN ${traceIds}`;
+      : `SELECT response_id FROM ${d.tables.response_facts} WHERE project_id = ${project} AND trace_id IN ${traceIds}`;
   if (traceIds !== null) answered.push(`response_id IN (${responseIds})`);
   return `SELECT trace_id AS score_trace, name AS score_name, value AS score_value, label AS score_label
     FROM (${own}) AS own WHERE NOT deleted

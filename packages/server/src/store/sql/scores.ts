@@ -31,13 +31,13 @@ export function latestScores(d: Dialect, project: string, conditions: readonly s
  */
 export function responseSpans(d: Dialect, project: string, condition: string | null = null): string {
   const which = condition === null ? '' : ` AND ${condition}`;
-  return d.firstPer(`SELECT response_id, trace_id, span_id FROM ${d.tables.llm_responses} WHERE project_id = ${project}${which}`, 'response_id', 'trace_id, span_id');
+  return d.firstPer(`SELECT response_id, trace_id, span_id FROM ${d.tables.response_facts} WHERE project_id = ${project}${which}`, 'response_id', 'trace_id, span_id');
 }
 
 /** Scores of a trace: on it, on one of its spans, or on an LLM response one of its spans gave. */
 export function ofTraces(d: Dialect, p: Params, project: string, traceIds: string): string {
   return `(trace_id IN ${traceIds} OR (trace_id IS NULL AND response_id IN (
-    SELECT response_id FROM ${d.tables.llm_responses} WHERE project_id = ${project} AND trace_id IN ${traceIds})))`;
+    SELECT response_id FROM ${d.tables.response_facts} WHERE project_id = ${project} AND trace_id IN ${traceIds})))`;
 }
 
 function scoreOf(row: Row): StoredScore {
@@ -109,7 +109,7 @@ export function listScores(db: SqlEngine, query: ScoreQuery, after: TimeKey | nu
   if (query.traceId !== null) slot.push(ofTraces(d, p, project, `(${p.add(query.traceId)})`));
   if (query.spanId !== null) {
     slot.push(`(span_id = ${p.add(query.spanId)} OR (span_id IS NULL AND response_id IN (
-      SELECT response_id FROM ${d.tables.llm_responses} WHERE project_id = ${project} AND span_id = ${p.add(query.spanId)})))`);
+      SELECT response_id FROM ${d.tables.response_facts} WHERE project_id = ${project} AND span_id = ${p.add(query.spanId)})))`);
   }
   if (query.sessionId !== null) slot.push(`session_id = ${p.add(query.sessionId)}`);
   if (query.name !== null) slot.push(`name = ${p.add(query.name)}`);
