@@ -206,6 +206,19 @@ export const TABLES = { sources: SOURCES, spans: SPANS, trace_parts: TRACE_PARTS
 
 export type TableName = keyof typeof TABLES;
 
+/**
+ * Tail sampling's slim spans (`sql/span-stats.ts`): the columns of `spans`, and the response id an
+ * LLM call's `llm_responses` row held (`''` for other spans). No write batch holds them (the
+ * sampling move fills the table), but they are copied as records are: `spoor migrate` moves them
+ * in chunks through the ClickHouse writer. Each engine adds its commit column.
+ */
+export const SPAN_STATS: readonly ColumnSpec[] = [...SPANS, col('response_id', 'varchar')];
+
+/** The record tables `spoor migrate` copies in chunks of column batches: every table a write batch may hold, then `span_stats`. */
+export const COPIED_TABLES = { ...TABLES, span_stats: SPAN_STATS } as const;
+
+export type CopiedTableName = keyof typeof COPIED_TABLES;
+
 /** Records to write together, before they become columns. */
 export interface RecordBatch {
   spans: SpanRecord[];

@@ -1,5 +1,5 @@
 import { type Column, type ColumnSpec, type TableBatch, isValid } from '../columns.js';
-import { TABLES, type TableName } from '../tables.js';
+import { COPIED_TABLES, type CopiedTableName } from '../tables.js';
 import { TABLE_DEFS } from './schema-tables.js';
 
 /**
@@ -75,9 +75,9 @@ interface TableLayout {
   headers: readonly Buffer[];
 }
 
-const layouts = new Map<TableName, TableLayout>();
+const layouts = new Map<CopiedTableName, TableLayout>();
 
-function layoutOf(table: TableName): TableLayout {
+function layoutOf(table: CopiedTableName): TableLayout {
   let layout = layouts.get(table);
   if (layout !== undefined) return layout;
   const def = TABLE_DEFS.find((d) => d.name === table);
@@ -87,7 +87,7 @@ function layoutOf(table: TableName): TableLayout {
     const found = wireTypeOf(item);
     if (found !== null) wire.set(found.column, found.type);
   }
-  const names = insertColumns(TABLES[table], ['batch_id']);
+  const names = insertColumns(COPIED_TABLES[table], ['batch_id']);
   const types = names.map((name) => {
     const type = wire.get(name);
     if (type === undefined) throw new Error(`the ClickHouse table ${table} has no column ${name}`);
@@ -105,12 +105,12 @@ function layoutOf(table: TableName): TableLayout {
 }
 
 /** The columns of a batched table's inserts, in the order its Native blocks hold them. */
-export function nativeColumns(table: TableName): readonly string[] {
+export function nativeColumns(table: CopiedTableName): readonly string[] {
   return layoutOf(table).names;
 }
 
 /** The type each of those columns has in a Native block. */
-export function nativeTypes(table: TableName): readonly string[] {
+export function nativeTypes(table: CopiedTableName): readonly string[] {
   return layoutOf(table).types.map((type) => type.name);
 }
 
@@ -174,7 +174,7 @@ class NativeOut {
  * Table batches' rows as Native blocks, one a batch, with `batchId` (a UInt64, as decimal text)
  * in each row's `batch_id`.
  */
-export function nativeBlocks(table: TableName, batches: readonly TableBatch[], batchId: string): Buffer {
+export function nativeBlocks(table: CopiedTableName, batches: readonly TableBatch[], batchId: string): Buffer {
   const layout = layoutOf(table);
   const id = Buffer.allocUnsafe(8);
   id.writeBigUInt64LE(BigInt(batchId));

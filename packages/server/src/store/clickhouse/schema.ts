@@ -20,8 +20,12 @@ import { CACHE_HIT, SPAN_STATS_RESPONSE_ID, SPAN_STATS_RESPONSE_INDEX, TABLE_DEF
  */
 export const CLICKHOUSE_SCHEMA_VERSION = 7;
 
-/** The tables a commit appends rows to, each row with its commit's `batch_id`. */
-export const BATCHED_TABLES = ['spans', 'trace_parts', 'logs', 'metric_points', 'errors', 'scores', 'llm_responses', 'running_spans'] as const;
+/**
+ * The tables a commit appends rows to, each row with its commit's `batch_id`: what the writer
+ * deletes of a commit cut short. `span_stats` too: `spoor migrate` writes it in commits, and the
+ * sampling move keeps a moved span's `batch_id`.
+ */
+export const BATCHED_TABLES = ['spans', 'trace_parts', 'logs', 'metric_points', 'errors', 'scores', 'llm_responses', 'running_spans', 'span_stats'] as const;
 
 /** How a database's tables are laid out: one server's MergeTree tables, or a cluster's. */
 export interface SchemaLayout {

@@ -1,13 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHDB_CLEANUP_MS, chdbStores } from '../../../test/support/chdb.js';
 import { T0, sid, span, tid } from '../../../test/support/record-fixtures.js';
-import { batchOf } from '../tables.js';
+import { SPANS, batchOf } from '../tables.js';
 import { ChClient } from './client.js';
 
 const engine = chdbStores();
 afterAll(() => engine.cleanup(), CHDB_CLEANUP_MS);
 
-const count = async (ch: ChClient, table: 'spans' | 'trace_parts' | 'logs'): Promise<number> =>
+const count = async (ch: ChClient, table: 'spans' | 'trace_parts' | 'logs' | 'span_stats'): Promise<number> =>
   (await ch.row<{ n: number }>('count', `SELECT count() AS n FROM ${ch.tables[table]}`))!.n;
 
 describe('ClickHouse writer', () => {
@@ -71,6 +71,29 @@ describe('ClickHouse writer', () => {
     expect((await store.getTrace('default', tid(2)))?.spans).toHaveLength(1);
     expect(await count(ch, 'spans')).toBe(2);
     await store.close();
+    await ch.close();
+  });
+
+  it('deletes the slim spans of a commit cut short too, and only those (a chunk of spoor migrate stopped halfway)', async () => {
+    const database = `spoor_cut_stats_${process.pid}`;
+    const store = await engine.open({ database });
+    const ch = await ChClient.open({ chdbPath: engine.path, database });
+    await store.write(batchOf({ spans: [span({ traceId: tid(1), spanId: sid(1) })], logs: [], metricPoints: [] }), { serverId: 'server-1', position: '1:10' });
+    const columns = [...SPANS.map((c) => c.name), 'response_id', 'batch_id'].join(', ');
+    const copy = (batchId: string) => `INSERT INTO ${ch.tables.span_stats} (${columns}) SELECT ${SPANS.map((c) => c.name).join(', ')}, '', ${batchId} FROM ${ch.tables.spans}`;
+    // A committed commit's span moved to span_stats, as the sampling move does (keeping its batch_id)...
+    await ch.command('move a span', copy('batch_id'));
+    // ...and a chunk of the migration that began, inserted its rows, and stopped before `committed`.
+    await ch.command('begin', `INSERT INTO ${ch.tables.spool_positions} VALUES ('migrate:span_stats', '1:39', 1, 39, 5151, 'begun', 0)`);
+    await ch.command('insert a cut-short chunk', copy('5151'));
+    expect(await count(ch, 'span_stats')).toBe(2);
+    await store.close();
+
+    const reopened = await engine.open({ database });
+    expect(await reopened.readPosition('migrate:span_stats')).toBeNull();
+    expect(await count(ch, 'span_stats')).toBe(1);
+    expect(await ch.rows<{ n: number }>('left', `SELECT count() AS n FROM ${ch.tables.span_stats} WHERE batch_id = 5151`)).toEqual([{ n: 0 }]);
+    await reopened.close();
     await ch.close();
   });
 });

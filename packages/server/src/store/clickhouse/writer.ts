@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { TableBatch } from '../columns.js';
 import { KnownSources, SOURCES, type SourceRow, sourceRowsOf } from '../sources.js';
 import { type BatchKey, Serial, TakenPositions, type WriteBatch, splitPosition } from '../write-port.js';
-import type { TableName } from '../tables.js';
+import type { CopiedTableName } from '../tables.js';
 import { ChParams, type ChClient } from './client.js';
 import { BATCHED_TABLES, type SchemaLayout, localName, onCluster } from './schema.js';
 import { nativeBlocks, nativeColumns } from './native.js';
@@ -169,11 +169,11 @@ export class ClickHouseWriter {
   }
 
   /** Each table's rows of these batches as Native blocks, each row tagged with the commit. */
-  private rowsOf(batches: readonly WriteBatch[], batchId: string): Array<{ name: TableName; body: Buffer }> {
-    const byTable = new Map<TableName, TableBatch[]>();
+  private rowsOf(batches: readonly WriteBatch[], batchId: string): Array<{ name: CopiedTableName; body: Buffer }> {
+    const byTable = new Map<CopiedTableName, TableBatch[]>();
     for (const batch of batches) {
       for (const table of batch.tables) {
-        const name = table.table as TableName;
+        const name = table.table as CopiedTableName;
         const list = byTable.get(name);
         if (list === undefined) byTable.set(name, [table]);
         else list.push(table);
@@ -188,13 +188,13 @@ export class ClickHouseWriter {
    * trace is never found before its spans are in; sent together, a server reading between the
    * two inserts answered a trace with no spans.
    */
-  private async send(rows: Array<{ name: TableName; body: Buffer }>, sources: SourceRow[], key: BatchKey | null, batchId: string): Promise<void> {
+  private async send(rows: Array<{ name: CopiedTableName; body: Buffer }>, sources: SourceRow[], key: BatchKey | null, batchId: string): Promise<void> {
     if (sources.length > 0) {
       const text = sources.map((s) => `${escapeTsv(s.projectId)}\t${escapeTsv(s.sourceId)}\t${escapeTsv(s.resourceJson)}\t${escapeTsv(s.scopeJson)}\n`).join('');
       await this.ch.insertTsv('insert sources', this.ch.tables.sources, SOURCES.map((s) => s.name), text);
     }
     if (rows.length > 0 && key !== null) await this.insertStates(key.serverId, [{ position: key.position, batchId }], 'begun');
-    const insert = ({ name, body }: { name: TableName; body: Buffer }) => this.ch.insertNative(`insert ${name}`, this.ch.tables[name], nativeColumns(name), body);
+    const insert = ({ name, body }: { name: CopiedTableName; body: Buffer }) => this.ch.insertNative(`insert ${name}`, this.ch.tables[name], nativeColumns(name), body);
     await Promise.all(rows.filter((r) => r.name !== 'trace_parts').map(insert));
     await Promise.all(rows.filter((r) => r.name === 'trace_parts').map(insert));
   }

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { MetricPointRecord } from '@spoor/model';
 import { T0, emptyLlm, log, point, sid, span, tid } from '../../../test/support/record-fixtures.js';
 import { recordsOf } from '../table-records.js';
-import { TABLES, type WriteBatch, batchOf } from '../tables.js';
+import { SPAN_STATS, TABLES, type WriteBatch, batchOf } from '../tables.js';
 import { DuckDbStore } from './duckdb-store.js';
 import { SCHEMA_SQL } from './schema.js';
 import { SEQUENCED_TABLES } from './writer.js';
@@ -34,6 +34,18 @@ describe('the DuckDB schema', () => {
       if (SEQUENCED_TABLES.has(table)) columns.push(['commit_seq', 'BIGINT']);
       expect(described.map((c) => [c.column_name, c.column_type]), table).toEqual(columns);
     }
+    connection.closeSync();
+    instance.closeSync();
+  });
+
+  it("has span_stats' columns (those spoor migrate copies) and its commit number", async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    await connection.run(SCHEMA_SQL);
+    const described = (await connection.runAndReadAll('DESCRIBE span_stats')).getRowObjects();
+    const DUCKDB_TYPES: Record<string, string> = { varchar: 'VARCHAR', bigint: 'BIGINT', double: 'DOUBLE', uinteger: 'UINTEGER', utinyint: 'UTINYINT', boolean: 'BOOLEAN' };
+    expect(described.filter((c) => c.column_name !== 'commit_seq').map((c) => [c.column_name, c.column_type])).toEqual(SPAN_STATS.map((s) => [s.name, DUCKDB_TYPES[s.type]]));
+    expect(described.map((c) => c.column_name)).toContain('commit_seq');
     connection.closeSync();
     instance.closeSync();
   });
