@@ -1,16 +1,16 @@
 import { join } from 'node:path';
-import type { TraceDetail, TraceListResponse } from '@spoor/model';
+import type { SamplingAnswer, Score, SpanStatsResponse, TraceDetail, TraceListResponse } from '@spoor/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDemo } from '../src/cli/demo.js';
 import { migrateCommand } from '../src/cli/migrate.js';
 import { ClickHouseStore } from '../src/store/clickhouse/clickhouse-store.js';
 import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
-import type { ExperimentRecord, ExperimentResultRecord } from '../src/store/store.js';
+import type { ExperimentRecord, ExperimentResultRecord, SamplingDecision } from '../src/store/store.js';
 import { type ClickHouseEndpoint, startClickHouseEndpoint } from './support/clickhouse-endpoint.js';
 import { recordBatch } from './contract/per-test-store.js';
-import { span } from './support/record-fixtures.js';
+import { emptyLlm, scoreRecord, span } from './support/record-fixtures.js';
 import { DEFAULT_RULE_NAMES } from '../src/alerting/default-rules.js';
-import { type TestServer, getJson, startTestServer } from './support/server.js';
+import { type TestServer, callJson, getJson, startTestServer } from './support/server.js';
 
 /** `spoor migrate`: an embedded store copied into ClickHouse, stopped halfway and resumed. */
 
@@ -42,6 +42,7 @@ beforeAll(async () => {
   expect(added.status).toBe(201);
   const [first] = ((await added.json()) as { itemIds: string[] }).itemIds;
   expect((await fetch(`${server.url}/api/datasets/qa/items/${first}`, { method: 'DELETE' })).status).toBe(200);
+  expect((await callJson(server.url, 'PUT', `/api/projects/${SAMPLED}/sampling`, { rate: 0.1 })).status).toBe(200);
   await server.stop({ keepData: true });
   // Experiments as the store keeps them (the API that makes them is not this test's), one in a
   // project that has nothing else.
@@ -53,6 +54,12 @@ beforeAll(async () => {
     }
     // The last snapshot of a span whose process died an hour ago: copied, and shown abandoned on both sides.
     await store.write(recordBatch({ runningSpans: [span({ traceId: RUNNING_TRACE, startTimeUs: NOW_US - 3_700_000_000, endTimeUs: 0, name: 'lost run' })], writtenUs: NOW_US - 3_600_000_000 }), null);
+    // Tail sampling's traces, decided as the sampler does: most sampled out (their spans moved to
+    // span_stats, their response ids with them), then a judge's score by response id of one of them.
+    await store.write(recordBatch({ spans: SAMPLED_TRACES.flatMap(sampledTrace) }), null);
+    await store.sampling.record(SAMPLED, SAMPLED_DECISIONS);
+    await store.sampling.slim(SAMPLED, SAMPLED_DECISIONS.filter((d) => !d.kept).map((d) => d.traceId));
+    await store.write(recordBatch({ scores: [JUDGED], writtenUs: NOW_US }), null);
   } finally {
     await store.close();
   }
@@ -75,6 +82,37 @@ const EXPERIMENTS: Array<[string, ExperimentRecord[], ExperimentResultRecord[]]>
   ['lab', [experiment(3, { name: 'lab run', state: 'failed', error: 'no provider' })], [result(3, 'c')]],
 ];
 
+/** A project under a sampling policy: 30 traces of a workflow, a step and an LLM call; the first 5 kept, 25 sampled out. */
+const SAMPLED = 'sampled';
+const SAMPLED_TRACES = Array.from({ length: 30 }, (_, n) => n);
+const SAMPLED_OUT = 25;
+const SAMPLED_FROM_US = NOW_US - 1_800_000_000;
+const sampledId = (n: number): string => `5a${n.toString(16).padStart(30, '0')}`;
+const callIdOf = (n: number): string => `ca${n.toString(16).padStart(14, '0')}`;
+function sampledTrace(n: number) {
+  const traceId = sampledId(n);
+  const startUs = SAMPLED_FROM_US + n * 1_000_000;
+  const at = { projectId: SAMPLED, traceId, serviceName: 'qa-agent', sessionId: `s-${n % 3}` };
+  const root = span({ ...at, spanId: `b0${n.toString(16).padStart(14, '0')}`, name: 'answer', category: 'workflow', startTimeUs: startUs, endTimeUs: startUs + 900_000 + n * 1000 });
+  const step = span({
+    ...at, spanId: `c0${n.toString(16).padStart(14, '0')}`, parentSpanId: root.spanId, name: 'plan', category: 'step', startTimeUs: startUs + 10_000, endTimeUs: startUs + 800_000 + n * 700,
+    status: n % 10 === 9 ? { code: 'error', message: 'the planner failed' } : { code: 'unset', message: '' }, attributes: { 'cache.hit': n % 2 === 0 },
+  });
+  const call = span({
+    ...at, spanId: callIdOf(n), parentSpanId: step.spanId, name: 'chat gpt-4o', kind: 'client', category: 'llm', startTimeUs: startUs + 20_000, endTimeUs: startUs + 500_000 + n * 3000,
+    attributes: { 'gen_ai.response.id': `resp-${n}`, 'gen_ai.input.messages': `question ${n}` },
+    llm: { ...emptyLlm(), provider: 'openai', requestModel: n % 4 === 0 ? 'gpt-4o-mini' : 'gpt-4o', inputTokens: 40 + n, outputTokens: 7 + (n % 5), totalTokens: 47 + n + (n % 5), costUsd: 0.001 * (n + 1) },
+  });
+  return [root, step, call];
+}
+const SAMPLED_DECISIONS: SamplingDecision[] = SAMPLED_TRACES.map((n) => ({
+  traceId: sampledId(n), kept: n < SAMPLED_TRACES.length - SAMPLED_OUT, reason: n < SAMPLED_TRACES.length - SAMPLED_OUT ? 'rate' : 'sampled_out',
+  startUs: SAMPLED_FROM_US + n * 1_000_000, endUs: SAMPLED_FROM_US + n * 1_000_000 + 900_000 + n * 1000, decidedUs: NOW_US - 60_000_000,
+}));
+/** A judge's score of a sampled-out LLM call, by its response id alone. */
+const JUDGED_CALL = 17;
+const JUDGED = scoreRecord({ projectId: SAMPLED, timeUs: NOW_US - 30_000_000, traceId: null, spanId: null, responseId: `resp-${JUDGED_CALL}`, name: 'faithful', value: 0.75, source: 'otel', author: 'judge' });
+
 afterAll(async () => {
   await endpoint?.close();
 });
@@ -95,12 +133,23 @@ describe('spoor migrate', () => {
     expect(await migrateCommand(['--from', dataDir, '--to', to], io)).toBe(130);
     expect(first.text()).toMatch(/stopped; run the same command again/);
 
+    // Stopped again after the first chunk of the sampled-out spans (75 rows).
+    const again = new AbortController();
+    const resumed = output();
+    const stopInSpanStats = { ...resumed.io, chunkRows: 40, signal: again.signal, err: (t: string) => (resumed.io.err(t), /^span_stats +\[#+-+\] +[1-9]\d?% /.test(t) && again.abort()) };
+    expect(await migrateCommand(['--from', dataDir, '--to', to], stopInSpanStats), resumed.text()).toBe(130);
+    expect(resumed.text()).toMatch(/span_stats .* 40\/75\n/);
+
     const second = output();
     expect(await migrateCommand(["--from", dataDir, "--to", to], { ...second.io, chunkRows: 40 }), second.text()).toBe(0);
     expect(second.text()).toMatch(/Every row was copied/);
     expect(second.text()).not.toMatch(/differs/);
     expect(second.text()).toMatch(/spans +\d+ +\d+\n/);
     expect(second.text()).toMatch(/running_spans +1 +1\n/);
+    // The spans of the sampled-out traces, each trace's decision and the project's policy.
+    expect(second.text()).toMatch(/\n {2}span_stats +75 +75\n/);
+    expect(second.text()).toMatch(/\n {2}sampling_decisions +30 +30\n/);
+    expect(second.text()).toMatch(/sampling policies: 1\n/);
 
     // Run again: everything is there already; nothing is copied twice.
     const third = output();
@@ -109,6 +158,7 @@ describe('spoor migrate', () => {
     expect(third.text()).toMatch(/evaluators of default: copied before/);
     expect(third.text()).toMatch(/datasets of default: copied before/);
     expect(third.text()).toMatch(/experiments of default: copied before/);
+    expect(third.text()).toMatch(/sampling policies: copied before/);
     expect(third.text()).not.toMatch(/differs/);
   });
 
@@ -154,6 +204,47 @@ describe('spoor migrate', () => {
         expect(to.body, path).toEqual(from.body);
       }
       expect((await getJson<{ itemCount: number; version: number }>(click.url, '/api/datasets/qa')).body).toMatchObject({ version: 3, itemCount: 1 });
+    } finally {
+      await click?.stop();
+      await duck?.stop({ keepData: true });
+    }
+  });
+
+  it("keeps what tail sampling left: the sampled-out traces' statistics, their marks, the policy, and a score by response id on its span", async () => {
+    let duck: TestServer | null = null;
+    let click: TestServer | null = null;
+    try {
+      duck = await startTestServer({ data: dataDir });
+      click = await startTestServer({ store: 'clickhouse', clickhouseUrl: `${endpoint.url}/migrated` });
+      const from = new Date(SAMPLED_FROM_US / 1000 - 60_000).toISOString();
+      const get = async <T>(server: TestServer, path: string): Promise<T> => {
+        const answer = await callJson<T>(server.url, 'GET', path, undefined, { headers: { 'spoor-project': SAMPLED } });
+        expect(answer.status, `${path}: ${JSON.stringify(answer.body)}`).toBe(200);
+        return answer.body;
+      };
+      // Sums of doubles differ in their last bits with the order rows are added in: to 12 digits.
+      const rounded = (value: unknown): unknown =>
+        JSON.parse(JSON.stringify(value), (_, v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(12)) : v));
+      for (const groupBy of ['name', 'model']) {
+        const path = `/api/stats/spans?from=${from}&groupBy=${groupBy}`;
+        const [a, b] = [await get<SpanStatsResponse>(duck, path), await get<SpanStatsResponse>(click, path)];
+        // Every span counts, kept or sampled out: 30 traces of 3 spans (grouped by model, 60 with none).
+        expect(a.groups.reduce((n, g) => n + g.count, 0), path).toBe(90);
+        expect(rounded(b), path).toEqual(rounded(a));
+      }
+      const list = `/api/traces?from=${from}&limit=100`;
+      const [a, b] = [await get<TraceListResponse>(duck, list), await get<TraceListResponse>(click, list)];
+      expect(a.traces.filter((t) => t.sampledOut === true)).toHaveLength(SAMPLED_OUT);
+      expect(a.sampling).toEqual({ kept: 30 - SAMPLED_OUT, total: 30 });
+      expect(b).toEqual(a);
+      const policy = `/api/projects/${SAMPLED}/sampling`;
+      expect(await get<SamplingAnswer>(click, policy)).toEqual(await get<SamplingAnswer>(duck, policy));
+      expect((await get<SamplingAnswer>(click, policy)).policy).toMatchObject({ rate: 0.1 });
+      // The judge's score named only a response id; the sampled-out call it names is found on both.
+      const scores = `/api/scores?from=${from}&traceId=${sampledId(JUDGED_CALL)}`;
+      const found = await get<{ scores: Score[] }>(click, scores);
+      expect(found.scores).toEqual([expect.objectContaining({ traceId: sampledId(JUDGED_CALL), spanId: callIdOf(JUDGED_CALL), responseId: `resp-${JUDGED_CALL}`, value: 0.75 })]);
+      expect(found).toEqual(await get<{ scores: Score[] }>(duck, scores));
     } finally {
       await click?.stop();
       await duck?.stop({ keepData: true });

@@ -3,25 +3,35 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ClickHouseStore } from '../store/clickhouse/clickhouse-store.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
-import type { BatchKey } from '../store/store.js';
-import { TABLES, type TableName } from '../store/tables.js';
+import type { BatchKey, SamplingDecision } from '../store/store.js';
+import { COPIED_TABLES, type CopiedTableName } from '../store/tables.js';
 
 /**
  * `spoor migrate --from DATA_DIR --to clickhouse://USER:PASS@HOST:8123/DB`: copies an embedded
- * (DuckDB) store into ClickHouse. Record tables go over in chunks of rows, each written as a
- * batch keyed by (`migrate:<table>`, its last row id): the ClickHouse writer makes each chunk
- * whole, so a migration stopped at any point (Ctrl-C, a lost connection) resumes after the last
- * chunk it committed and copies nothing twice. The small tables (keys, prices, rules, alert
- * state and history, silences, policies, the audit log, error group states) follow, each marked
- * done the same way, then evaluator definitions (not their runs), datasets (every version) and experiments (every row
- * of each and of their results). At the end the rows of every record table are counted on both sides.
+ * (DuckDB) store into ClickHouse. Record tables (and `span_stats`, the spans of traces tail
+ * sampling left out) go over in chunks of rows, each written as a batch keyed by
+ * (`migrate:<table>`, its last row id): the ClickHouse writer makes each chunk whole, so a
+ * migration stopped at any point (Ctrl-C, a lost connection) resumes after the last chunk it
+ * committed and copies nothing twice. Tail sampling's decisions follow in chunks too, each
+ * recorded as a trace's first decision (so a chunk written again adds nothing), then its position.
+ * The small tables (keys, prices, rules, alert state and history, silences, masking and sampling
+ * policies, the audit log, error group states) follow, each marked done the same way, then
+ * evaluator definitions (not their runs), datasets (every version) and experiments (every row of
+ * each and of their results). At the end the rows of every record table, `span_stats` and the
+ * decisions are counted on both sides.
  */
 
 const CHUNK_ROWS = 50_000;
+/**
+ * Decisions per chunk at most: a chunk's trace ids go to ClickHouse as one query parameter (to
+ * find those decided before), which ClickHouse parses under `max_query_size`, 256 KiB by default:
+ * 10,000 ids (35 B each) were refused, 5,000 take 175 KB.
+ */
+const DECISION_CHUNK_ROWS = 5_000;
 
 class MigrationStopped extends Error {}
-/** Record tables in the order they are copied: sources first, as ingest writes them. */
-const RECORD_TABLES = Object.keys(TABLES) as TableName[];
+/** Record tables in the order they are copied: sources first, as ingest writes them, then the slim spans. */
+const RECORD_TABLES = Object.keys(COPIED_TABLES) as CopiedTableName[];
 const ALL = { fromUs: null, toUs: null };
 
 export interface MigrateIo {
@@ -66,6 +76,7 @@ export async function migrateCommand(args: string[], io: MigrateIo): Promise<num
   try {
     io.out(`Copying ${path} into ClickHouse at ${target.where}\n`);
     for (const table of RECORD_TABLES) await copyTable(source, target, table, io);
+    await copyDecisions(source, target, io);
     await copySmallTables(source, target, io);
     return await compareCounts(source, target, io);
   } catch (error) {
@@ -78,25 +89,63 @@ export async function migrateCommand(args: string[], io: MigrateIo): Promise<num
   }
 }
 
-/** Copies a record table's rows after those a previous run committed. */
-async function copyTable(source: DuckDbStore, target: ClickHouseStore, table: TableName, io: MigrateIo): Promise<void> {
-  const serverId = `migrate:${table}`;
-  const total = await source.exporter.countRows(table);
+/** Copies a record table's rows after those a previous run committed, each chunk written and its position committed at once. */
+function copyTable(source: DuckDbStore, target: ClickHouseStore, table: CopiedTableName, io: MigrateIo): Promise<void> {
+  return copyChunks(target, table, io, source.exporter.countRows(table), async (after, limit) => {
+    const chunk = await source.exporter.chunk(table, after, limit);
+    if (chunk === null) return null;
+    const key: BatchKey = { serverId: `migrate:${table}`, position: `1:${chunk.lastRowId}` };
+    await target.write({ records: chunk.batch.rows, tables: [chunk.batch] }, key);
+    return { rows: chunk.batch.rows, lastRowId: chunk.lastRowId };
+  });
+}
+
+/**
+ * Copies tail sampling's decisions after those a previous run committed. They have no commit
+ * column to repair a chunk cut short by; each is recorded as a trace's first decision instead, so
+ * a chunk written and not marked (stopped between the two) is written again to no effect.
+ */
+function copyDecisions(source: DuckDbStore, target: ClickHouseStore, io: MigrateIo): Promise<void> {
+  return copyChunks(target, 'sampling_decisions', io, source.exporter.countRows('sampling_decisions'), async (after, limit) => {
+    const chunk = await source.exporter.decisionChunk(after, Math.min(limit, DECISION_CHUNK_ROWS));
+    if (chunk === null) return null;
+    const byProject = new Map<string, SamplingDecision[]>();
+    for (const { projectId, decision } of chunk.decisions) {
+      const list = byProject.get(projectId);
+      if (list === undefined) byProject.set(projectId, [decision]);
+      else list.push(decision);
+    }
+    for (const [projectId, decisions] of byProject) await target.sampling.record(projectId, decisions);
+    await target.commit({ serverId: 'migrate:sampling_decisions', position: `1:${chunk.lastRowId}` });
+    return { rows: chunk.decisions.length, lastRowId: chunk.lastRowId };
+  });
+}
+
+/**
+ * Runs `copyAfter` from the last row id a previous run committed under `migrate:<name>` until it
+ * finds no rows, drawing the progress; it copies a chunk and commits the chunk's last row id.
+ */
+async function copyChunks(
+  target: ClickHouseStore,
+  name: string,
+  io: MigrateIo,
+  counted: Promise<number>,
+  copyAfter: (afterRowId: number, limit: number) => Promise<{ rows: number; lastRowId: number } | null>,
+): Promise<void> {
+  const total = await counted;
   // The last row id a previous run committed (DuckDB's row ids count from 0).
-  const resumedAt = Number((await target.readPosition(serverId))?.split(':')[1] ?? -1);
-  const bar = progress(io, table, total);
+  const resumedAt = Number((await target.readPosition(`migrate:${name}`))?.split(':')[1] ?? -1);
+  const bar = progress(io, name, total);
   // Row ids rise with the rows before them, so about `resumedAt + 1` rows were copied before.
   let copied = Math.min(resumedAt + 1, total);
   bar(copied);
   let after = resumedAt;
   for (;;) {
     if (io.signal?.aborted === true) throw new MigrationStopped();
-    const chunk = await source.exporter.chunk(table, after, io.chunkRows ?? CHUNK_ROWS);
+    const chunk = await copyAfter(after, io.chunkRows ?? CHUNK_ROWS);
     if (chunk === null) break;
-    const key: BatchKey = { serverId, position: `1:${chunk.lastRowId}` };
-    await target.write({ records: chunk.batch.rows, tables: [chunk.batch] }, key);
     after = chunk.lastRowId;
-    copied = Math.min(total, copied + chunk.batch.rows);
+    copied = Math.min(total, copied + chunk.rows);
     bar(copied);
   }
   bar(total, true);
@@ -126,6 +175,12 @@ async function copySmallTables(source: DuckDbStore, target: ClickHouseStore, io:
   await once(target, 'masking policies', io, async () => {
     const policies = await source.masking.listPolicies();
     for (const p of policies) await target.masking.putPolicy(p.projectId, p.policy, p.updatedUs);
+    return policies.length;
+  });
+  // Decisions were copied before: a policy in force on ClickHouse decides only traces not decided here.
+  await once(target, 'sampling policies', io, async () => {
+    const policies = await source.sampling.policies.listPolicies();
+    for (const p of policies) await target.sampling.policies.putPolicy(p.projectId, p.policy, p.updatedUs);
     return policies.length;
   });
   await once(target, 'error group states', io, async () => {
@@ -187,14 +242,14 @@ async function copySmallTables(source: DuckDbStore, target: ClickHouseStore, io:
   }
 }
 
-/** Rows of each record table on both sides; 1 when one differs. */
+/** Rows of each record table and of the decisions on both sides; 1 when one differs. */
 async function compareCounts(source: DuckDbStore, target: ClickHouseStore, io: MigrateIo): Promise<number> {
-  io.out('\n  table          DuckDB      ClickHouse\n');
+  io.out('\n  table              DuckDB      ClickHouse\n');
   let differ = false;
-  for (const table of RECORD_TABLES) {
+  for (const table of [...RECORD_TABLES, 'sampling_decisions'] as const) {
     const [from, to] = [await source.exporter.countRows(table), await target.countRows(table)];
     differ ||= from !== to;
-    io.out(`  ${table.padEnd(14)} ${String(from).padStart(10)}  ${String(to).padStart(10)}${from === to ? '' : '  differs'}\n`);
+    io.out(`  ${table.padEnd(18)} ${String(from).padStart(10)}  ${String(to).padStart(10)}${from === to ? '' : '  differs'}\n`);
   }
   io.out(differ ? '\nThe counts differ: was the ClickHouse database empty, and is no server writing to it?\n' : '\nEvery row was copied. Start Spoor with --store clickhouse --clickhouse-url … to use it.\n');
   return differ ? 1 : 0;
@@ -207,7 +262,7 @@ function progress(io: MigrateIo, table: string, total: number): (done: number, l
     const fraction = total === 0 ? 1 : done / total;
     const width = 30;
     const filled = Math.round(fraction * width);
-    const text = `${table.padEnd(14)} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}% ${done.toLocaleString('en')}/${total.toLocaleString('en')}`;
+    const text = `${table.padEnd(18)} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.floor(fraction * 100)).padStart(3)}% ${done.toLocaleString('en')}/${total.toLocaleString('en')}`;
     if (io.tty) io.err(`\r${text}${last ? '\n' : ''}`);
     else if (Math.floor(fraction * 10) !== lastTenth || last) {
       lastTenth = Math.floor(fraction * 10);

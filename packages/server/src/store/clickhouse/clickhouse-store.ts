@@ -2,7 +2,7 @@ import type { CompareQuery, ErrorGroupStatus, LogQuery, LogRecordData, MetricPoi
 import { type BatchKey, type CompareSideRecord, type RecentSpanSource, type RepriceResult, type RetainedRecords, type SpanCost, type Store, StoreError, type TimeKey, type TreeKey, type TreePage, type WriteBatch, appendAndCommit } from '../store.js';
 import type { StoredLog, StoredTrace, StoredTraceBytes } from '../stored-trace.js';
 import type { TraceTimings } from '../trace-timings.js';
-import type { TableName } from '../tables.js';
+import type { CopiedTableName } from '../tables.js';
 import { ClickHouseAccessStore, ClickHouseProjectPolicies } from './access.js';
 import { ClickHouseRunningSpanStore } from './running-spans.js';
 import { ClickHouseScoreStore } from './scores.js';
@@ -203,8 +203,8 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
     return deleteOlderThan(this.ch, this.layout, records, cutoffUs);
   }
 
-  /** Rows of a record table (keyed tables counted once per key), for `spoor migrate`'s check. */
-  async countRows(table: TableName): Promise<number> {
+  /** Rows of a record table (keyed tables counted once per key), or of tail sampling's decisions, for `spoor migrate`'s check. */
+  async countRows(table: CopiedTableName | 'sampling_decisions'): Promise<number> {
     const row = await this.ch.row<{ n: number }>(`count ${table}`, `SELECT count() AS n FROM ${this.ch.tables[table]}${table === 'sources' ? ' FINAL' : ''}`);
     return row?.n ?? 0;
   }
