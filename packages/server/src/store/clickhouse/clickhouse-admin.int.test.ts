@@ -35,6 +35,11 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     await ch.close();
   });
 
+  /** What an older Spoor recorded of its schema. */
+  const recordVersion = async (version: number): Promise<void> => {
+    await ch.command('forget the version', `DELETE FROM ${ch.tables.spoor_meta} WHERE key = 'schema_version'`);
+    await ch.insertRows(`record version ${version}`, ch.tables.spoor_meta, [{ key: 'schema_version', value: String(version), version: 1 }]);
+  };
   const llm = (inputTokens: number, costUsd: number | null): LlmFields => ({ ...emptyLlm(), requestModel: 'acme-1', inputTokens, outputTokens: 1, costUsd, costSource: costUsd === null ? null : 'price_table' });
   const perToken = (l: LlmFields) => (l.inputTokens ?? 0) / 1000;
   const summary = async (traceId: string): Promise<TraceSummaryRecord | undefined> => (await store.listTraces(query(), null, 100)).find((t) => t.traceId === traceId);
@@ -114,8 +119,7 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     const position = { serverId: 'server-1', position: '1:1' };
     await store.append(batchOf({ spans: [cached(1, true), cached(2, false), cached(3, true)], logs: [], metricPoints: [] }), position);
     await store.commit(position);
-    await ch.command('forget the version', `DELETE FROM ${ch.tables.spoor_meta} WHERE key = 'schema_version'`);
-    await ch.insertRows('record version 1', ch.tables.spoor_meta, [{ key: 'schema_version', value: '1', version: 1 }]);
+    await recordVersion(1);
     const reopened = await engine.open({ database });
     try {
       expect(reopened.foundVersion).toBe(1);
@@ -134,8 +138,7 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     // What Spoor 2 left: neither column, and version 2 recorded.
     await ch.command('drop a column', `ALTER TABLE ${ch.tables.logs} DROP COLUMN body_bytes`);
     await ch.command('drop a column', `ALTER TABLE ${ch.tables.metric_points} DROP COLUMN int_value`);
-    await ch.command('forget the version', `DELETE FROM ${ch.tables.spoor_meta} WHERE key = 'schema_version'`);
-    await ch.insertRows('record version 2', ch.tables.spoor_meta, [{ key: 'schema_version', value: '2', version: 1 }]);
+    await recordVersion(2);
     const reopened = await engine.open({ database });
     try {
       expect(reopened.foundVersion).toBe(2);
@@ -149,8 +152,7 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     // What Spoor 6 left: span_stats without the column or its index, and version 6 recorded.
     await ch.command('drop the index', `ALTER TABLE ${ch.tables.span_stats} DROP INDEX response_idx`);
     await ch.command('drop the column', `ALTER TABLE ${ch.tables.span_stats} DROP COLUMN response_id`);
-    await ch.command('forget the version', `DELETE FROM ${ch.tables.spoor_meta} WHERE key = 'schema_version'`);
-    await ch.insertRows('record version 6', ch.tables.spoor_meta, [{ key: 'schema_version', value: '6', version: 1 }]);
+    await recordVersion(6);
     const reopened = await engine.open({ database });
     try {
       expect(reopened.foundVersion).toBe(6);
@@ -163,6 +165,28 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
       expect(await ch.rows('the moved response ids', `SELECT response_id, span_id FROM ${ch.tables.span_stats} WHERE response_id <> ''`)).toEqual([{ response_id: 'resp-1', span_id: sid(2) }]);
       expect(await ch.rows('the response ids left', `SELECT response_id FROM ${ch.tables.llm_responses}`)).toEqual([]);
       expect((await reopened.scores.scoresOfTraces('default', [tid(1)])).map((s) => [s.responseId, s.traceId, s.spanId])).toEqual([['resp-1', tid(1), sid(2)]]);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it("brings a version 7 database up to date: random ids of trace summaries, response ids and logs, and sampled-out spans' counts and amounts are stored with ZSTD", async () => {
+    const ids = [['trace_parts', 'trace_id'], ['llm_responses', 'response_id'], ['logs', 'trace_id'], ['logs', 'span_id'], ['span_stats', 'input_tokens'], ['span_stats', 'cost_usd'], ['span_stats', 'session_id']] as const;
+    const codecs = async () =>
+      (await ch.rows<{ table: string; name: string; compression_codec: string }>('codecs', `SELECT table, name, compression_codec FROM system.columns WHERE database = '${database}' AND (table, name) IN (${ids.map(([t, c]) => `('${t}', '${c}')`).join(', ')}) ORDER BY table, name`))
+        .map((c) => `${c.table}.${c.name} ${c.compression_codec}`);
+    const zstd = ['llm_responses.response_id', 'logs.span_id', 'logs.trace_id', 'span_stats.cost_usd', 'span_stats.input_tokens', 'span_stats.session_id', 'trace_parts.trace_id'].map((c) => `${c} CODEC(ZSTD(1))`);
+    expect(await codecs()).toEqual(zstd);
+    // What Spoor 7 left: those ids with the default codec (LZ4), a trace stored, and version 7 recorded.
+    await store.write(batchOf({ spans: [span({ traceId: tid(1), spanId: sid(1), startTimeUs: T0, endTimeUs: T0 + 10 })], logs: [], metricPoints: [] }), null);
+    for (const [table, column] of ids) await ch.command('forget the codec', `ALTER TABLE ${ch.tables[table]} MODIFY COLUMN ${column} REMOVE CODEC`);
+    expect(await codecs()).toEqual(zstd.map((c) => `${c.split(' ')[0]} `));
+    await recordVersion(7);
+    const reopened = await engine.open({ database });
+    try {
+      expect(reopened.foundVersion).toBe(7);
+      expect(await codecs()).toEqual(zstd);
+      expect((await reopened.listTraces(query(), null, 10)).map((t) => t.traceId)).toEqual([tid(1)]);
     } finally {
       await reopened.close();
     }

@@ -29,3 +29,4 @@ export const TIME = 'Int64 CODEC(T64, ZSTD(1))';
 // (on the 5M spans of bench:analytics, trace_id 28.3 -> 13.8 B/span, span_id 16.1 -> 8.3,
 // parent_span_id 15.3 -> 7.9; the spans table 106 -> 77 B/span).
 export const ID = 'String CODEC(ZSTD(1))';
+export const NULLABLE_ID = 'Nullable(String) CODEC(ZSTD(1))';

@@ -1,5 +1,6 @@
 import { quoteName } from './client.js';
-import { CACHE_HIT, SPAN_STATS_RESPONSE_ID, SPAN_STATS_RESPONSE_INDEX, TABLE_DEFS } from './schema-tables.js';
+import { ID, NULLABLE_ID } from './schema-columns.js';
+import { CACHE_HIT, SPAN_STATS_ZSTD_SINCE_8, SPAN_STATS_RESPONSE_ID, SPAN_STATS_RESPONSE_INDEX, TABLE_DEFS } from './schema-tables.js';
 
 /**
  * The ClickHouse schema. Times are epoch microseconds in Int64 columns, as in every engine
@@ -18,7 +19,7 @@ import { CACHE_HIT, SPAN_STATS_RESPONSE_ID, SPAN_STATS_RESPONSE_INDEX, TABLE_DEF
  * `ReplacingMergeTree` tables with a version (and a deleted flag where rows go away), read with
  * `FINAL`.
  */
-export const CLICKHOUSE_SCHEMA_VERSION = 7;
+export const CLICKHOUSE_SCHEMA_VERSION = 8;
 
 /**
  * The tables a commit appends rows to, each row with its commit's `batch_id`: what the writer
@@ -129,6 +130,17 @@ export const CLICKHOUSE_MIGRATIONS: readonly { from: number; statements: (layout
     statements: (layout) => [
       ...addColumn(layout, 'span_stats', SPAN_STATS_RESPONSE_ID),
       `ALTER TABLE ${localName(layout, 'span_stats')}${onCluster(layout)} ADD INDEX IF NOT EXISTS ${SPAN_STATS_RESPONSE_INDEX.slice('INDEX '.length)}`,
+    ],
+  },
+  {
+    // Random ids, and span_stats' counts and amounts, stored with LZ4, which barely shrinks them:
+    // ZSTD from now on (a codec is metadata: parts written before keep LZ4 until merged).
+    from: 7,
+    statements: (layout) => [
+      `ALTER TABLE ${localName(layout, 'trace_parts')}${onCluster(layout)} MODIFY COLUMN trace_id ${ID}`,
+      `ALTER TABLE ${localName(layout, 'llm_responses')}${onCluster(layout)} MODIFY COLUMN response_id ${ID}`,
+      `ALTER TABLE ${localName(layout, 'logs')}${onCluster(layout)} MODIFY COLUMN trace_id ${NULLABLE_ID}, MODIFY COLUMN span_id ${NULLABLE_ID}`,
+      `ALTER TABLE ${localName(layout, 'span_stats')}${onCluster(layout)} ${SPAN_STATS_ZSTD_SINCE_8.map((c) => `MODIFY COLUMN ${c}`).join(', ')}`,
     ],
   },
 ];
