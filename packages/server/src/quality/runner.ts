@@ -81,7 +81,18 @@ export interface JudgeOutcome {
 const DAY_US = 86_400_000_000;
 /** The bounds of how far past its cursor a round looks, µs (`advance`). */
 const MIN_WINDOW_US = 1_000;
-const MAX_WINDOW_US = DAY_US;
+export const MAX_WINDOW_US = DAY_US;
+
+/**
+ * The stretch of end times past a cursor the next read of complete traces looks at, after a read
+ * of `windowUs` from `cursor` gave `traces` (at most `limit`). A read costs what its stretch holds,
+ * not what it answers, so a reader that fell behind looks at about a read's traces, not at
+ * everything since its cursor: a full read took `limit` traces from the stretch up to its last,
+ * and the next looks twice as far; one not full, four times further.
+ */
+export function nextWindowUs(windowUs: number, cursor: TimeKey, traces: readonly CompleteTrace[], limit: number): number {
+  return traces.length === limit ? Math.max(MIN_WINDOW_US, 2 * (traces.at(-1)!.endUs - cursor.timeUs)) : Math.min(MAX_WINDOW_US, 4 * windowUs);
+}
 const authorOf = (name: string, version: number): string => `${name}@${version}`;
 const budgetPauseReason = (budgetUsd: number): string => `its daily budget of $${budgetUsd} is spent`;
 const targetKey = (traceId: string, spanId: string | null): string => `${traceId}/${spanId ?? ''}`;
@@ -159,8 +170,7 @@ export class EvaluatorRunner {
     if (upToUs < cursor.timeUs) return;
     const traces = await this.options.db.evaluatorCompleteTraces(this.options.projectId, resolved.filter, cursor, upToUs, limit);
     const full = traces.length === limit;
-    // A full round took `limit` traces from the stretch up to its last: the next looks twice as far; one not full, further.
-    this.windows.set(key, full ? Math.max(MIN_WINDOW_US, 2 * (traces.at(-1)!.endUs - cursor.timeUs)) : Math.min(MAX_WINDOW_US, 4 * windowUs));
+    this.windows.set(key, nextWindowUs(windowUs, cursor, traces, limit));
     const outcome = traces.length === 0 ? null : await this.judgeTraces(record, resolved, traces, nowUs, targets);
     // Past a spent budget the evaluator is paused; the traces not judged are left for after a resume.
     if (outcome?.budgetSpent === true) return;
