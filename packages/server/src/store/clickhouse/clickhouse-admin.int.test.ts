@@ -35,10 +35,13 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     await ch.close();
   });
 
-  /** What an older Spoor recorded of its schema. */
-  const recordVersion = async (version: number): Promise<void> => {
+  /** The store opened again on its database, once that says an older Spoor's `version` of the schema left it. */
+  const reopenedAt = async (version: number): Promise<ClickHouseStore> => {
     await ch.command('forget the version', `DELETE FROM ${ch.tables.spoor_meta} WHERE key = 'schema_version'`);
     await ch.insertRows(`record version ${version}`, ch.tables.spoor_meta, [{ key: 'schema_version', value: String(version), version: 1 }]);
+    const reopened = await engine.open({ database });
+    expect(reopened.foundVersion).toBe(version);
+    return reopened;
   };
   const llm = (inputTokens: number, costUsd: number | null): LlmFields => ({ ...emptyLlm(), requestModel: 'acme-1', inputTokens, outputTokens: 1, costUsd, costSource: costUsd === null ? null : 'price_table' });
   const perToken = (l: LlmFields) => (l.inputTokens ?? 0) / 1000;
@@ -119,10 +122,8 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     const position = { serverId: 'server-1', position: '1:1' };
     await store.append(batchOf({ spans: [cached(1, true), cached(2, false), cached(3, true)], logs: [], metricPoints: [] }), position);
     await store.commit(position);
-    await recordVersion(1);
-    const reopened = await engine.open({ database });
+    const reopened = await reopenedAt(1);
     try {
-      expect(reopened.foundVersion).toBe(1);
       expect(await reopened.realtime('default', null, T0 + 20)).toMatchObject({ cacheHits: 2, cacheMisses: 1 });
       const again = await engine.open({ database });
       expect(again.foundVersion).toBe(CLICKHOUSE_SCHEMA_VERSION);
@@ -138,10 +139,8 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     // What Spoor 2 left: neither column, and version 2 recorded.
     await ch.command('drop a column', `ALTER TABLE ${ch.tables.logs} DROP COLUMN body_bytes`);
     await ch.command('drop a column', `ALTER TABLE ${ch.tables.metric_points} DROP COLUMN int_value`);
-    await recordVersion(2);
-    const reopened = await engine.open({ database });
+    const reopened = await reopenedAt(2);
     try {
-      expect(reopened.foundVersion).toBe(2);
       await expectBytesAndExactAfterMigration(reopened, big);
     } finally {
       await reopened.close();
@@ -152,10 +151,8 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     // What Spoor 6 left: span_stats without the column or its index, and version 6 recorded.
     await ch.command('drop the index', `ALTER TABLE ${ch.tables.span_stats} DROP INDEX response_idx`);
     await ch.command('drop the column', `ALTER TABLE ${ch.tables.span_stats} DROP COLUMN response_id`);
-    await recordVersion(6);
-    const reopened = await engine.open({ database });
+    const reopened = await reopenedAt(6);
     try {
-      expect(reopened.foundVersion).toBe(6);
       const call = span({ traceId: tid(1), spanId: sid(2), startTimeUs: T0, endTimeUs: T0 + 10, attributes: { 'gen_ai.response.id': 'resp-1' }, llm: llm(10, 0.01) });
       const position = { serverId: 'server-1', position: '1:1' };
       await reopened.append(batchOf({ spans: [span({ traceId: tid(1), spanId: sid(1), startTimeUs: T0, endTimeUs: T0 + 20 }), call], logs: [], metricPoints: [] }), position);
@@ -181,10 +178,8 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     await store.write(batchOf({ spans: [span({ traceId: tid(1), spanId: sid(1), startTimeUs: T0, endTimeUs: T0 + 10 })], logs: [], metricPoints: [] }), null);
     for (const [table, column] of ids) await ch.command('forget the codec', `ALTER TABLE ${ch.tables[table]} MODIFY COLUMN ${column} REMOVE CODEC`);
     expect(await codecs()).toEqual(zstd.map((c) => `${c.split(' ')[0]} `));
-    await recordVersion(7);
-    const reopened = await engine.open({ database });
+    const reopened = await reopenedAt(7);
     try {
-      expect(reopened.foundVersion).toBe(7);
       expect(await codecs()).toEqual(zstd);
       expect((await reopened.listTraces(query(), null, 10)).map((t) => t.traceId)).toEqual([tid(1)]);
     } finally {
