@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { type ClickHouseClient, ClickHouseLogLevel, type ClickHouseSettings, createClient } from '@clickhouse/client';
 import type { Params } from '../sql/dialect.js';
 import { StoreError } from '../store.js';
-import { SPAN_FACT_COLUMNS } from './schema-tables.js';
+import { SPAN_FACT_COLUMNS } from './schema-span-columns.js';
 
 /**
  * Where the ClickHouse store lives: a server reached over HTTP (`url`), or the ClickHouse engine

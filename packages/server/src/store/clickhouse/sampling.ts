@@ -6,7 +6,7 @@ import { ChParams } from './client.js';
 import type { ClickHouseSql } from './dialect.js';
 import { clickHouseLiveCommits } from './live.js';
 import { type SchemaLayout, localName, onCluster } from './schema.js';
-import { SPAN_FACT_COLUMNS } from './schema-tables.js';
+import { SPAN_FACT_COLUMNS } from './schema-span-columns.js';
 
 /** A slim span's attributes: `{}`, or only its `cache.hit` when it has one (the `cache_hit` column is made from it again). */
 const SLIM_ATTRIBUTES = `if(position(attributes, '"cache.hit"') = 0 OR NOT JSONHas(attributes, 'cache.hit'), '{}',

@@ -1,6 +1,7 @@
 import { quoteName } from './client.js';
 import { ID, NULLABLE_ID } from './schema-columns.js';
-import { CACHE_HIT, SPAN_STATS_ZSTD_SINCE_8, SPAN_STATS_RESPONSE_ID, SPAN_STATS_RESPONSE_INDEX, TABLE_DEFS } from './schema-tables.js';
+import { CACHE_HIT, SPAN_STATS_RESPONSE_ID, SPAN_STATS_RESPONSE_INDEX, SPAN_STATS_ZSTD_SINCE_8 } from './schema-span-columns.js';
+import { TABLE_DEFS } from './schema-tables.js';
 
 /**
  * The ClickHouse schema. Times are epoch microseconds in Int64 columns, as in every engine
