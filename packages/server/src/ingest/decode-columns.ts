@@ -18,7 +18,7 @@ import { type CallSpan, type NormalizedFields, RUNNING_END_US, countEachCallOnce
 import { scoresFromSpans } from '../normalize/scores.js';
 import { BatchBuilder, type Column, type ColumnBuilder, NumberBuilder, type TableBatch, VarcharBuilder } from '../store/columns.js';
 import { SourceIds } from '../store/sources.js';
-import { LLM_RESPONSES, SPANS, type WriteBatch, errorColumns, scoreColumns, tracePartColumns } from '../store/tables.js';
+import { LLM_RESPONSES, LLM_RESPONSE_ID, SPANS, type WriteBatch, errorColumns, scoreColumns, tracePartColumns } from '../store/tables.js';
 import { TracePartsBuilder } from '../store/trace-parts.js';
 import { spanIdsProblem } from './decoded.js';
 import { ID_WORDS, wordsHash } from './recent-spans.js';
@@ -177,7 +177,7 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
     columns.llm(row, fields);
     columns.number(C.category!, row, SPAN_CATEGORIES.indexOf(categories[row]!));
     parts.add(projectId, traceIds[row]!, startUs[row]!, endUs[row]!, failed[row] === 1, names[row]!, serviceNames[row]!, parentIds[row] === null, sessionIds[row] ?? null, userIds[row] ?? null, fields);
-    if (fields !== null && typeof views[row]![RESPONSE_ID] === 'string') responses++;
+    if (fields !== null && typeof views[row]![LLM_RESPONSE_ID] === 'string') responses++;
     const rowEvents = events[row]!;
     const isError = failed[row] === 1 || cutShortBy(fields) !== null;
     const scored = rowEvents.length > 0 && rowEvents.some((event) => event.name === EVALUATION_EVENT);
@@ -241,7 +241,7 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
   function responseColumns(count: number): TableBatch {
     const b = new BatchBuilder('llm_responses', LLM_RESPONSES, count);
     for (let row = 0; row < n; row++) {
-      const id = llm[row] === null ? undefined : views[row]![RESPONSE_ID];
+      const id = llm[row] === null ? undefined : views[row]![LLM_RESPONSE_ID];
       if (typeof id !== 'string') continue;
       b.varchar(projectId).varchar(id).varchar(traceIds[row]!).varchar(spanIds[row]!).number(startUs[row]!);
       b.endRow();
@@ -249,8 +249,6 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
     return b.build();
   }
 }
-
-const RESPONSE_ID = 'gen_ai.response.id';
 
 /**
  * The span ids of the request being decoded, to find one twice: an open-addressed table of rows

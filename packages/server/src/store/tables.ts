@@ -391,16 +391,17 @@ export function scoreColumns(scores: readonly ScoreRecord[], writtenUs: number, 
   return b.build();
 }
 
-const RESPONSE_ID = 'gen_ai.response.id';
+/** The attribute an LLM call's response id is read from, for `llm_responses` (and, once its trace is sampled out, `span_stats`), when a string. */
+export const LLM_RESPONSE_ID = 'gen_ai.response.id';
 
 /** The response ids of the LLM spans among `spans`, or `null` when none has one. */
 function llmResponseColumns(spans: readonly SpanRecord[]): TableBatch | null {
   let count = 0;
-  for (const s of spans) if (s.llm !== null && typeof s.attributes[RESPONSE_ID] === 'string') count++;
+  for (const s of spans) if (s.llm !== null && typeof s.attributes[LLM_RESPONSE_ID] === 'string') count++;
   if (count === 0) return null;
   const b = new BatchBuilder('llm_responses', LLM_RESPONSES, count);
   for (const s of spans) {
-    const id = s.llm === null ? undefined : s.attributes[RESPONSE_ID];
+    const id = s.llm === null ? undefined : s.attributes[LLM_RESPONSE_ID];
     if (typeof id !== 'string') continue;
     b.varchar(s.projectId).varchar(id).varchar(s.traceId).varchar(s.spanId).number(s.startTimeUs);
     b.endRow();

@@ -6,7 +6,7 @@ import { ChParams } from './client.js';
 import type { ClickHouseSql } from './dialect.js';
 import { clickHouseLiveCommits } from './live.js';
 import { type SchemaLayout, localName, onCluster } from './schema.js';
-import { SPAN_FACT_COLUMNS } from './schema-span-columns.js';
+import { SPAN_STATS } from '../tables.js';
 
 /** A slim span's attributes: `{}`, or only its `cache.hit` when it has one (the `cache_hit` column is made from it again). */
 const SLIM_ATTRIBUTES = `if(position(attributes, '"cache.hit"') = 0 OR NOT JSONHas(attributes, 'cache.hit'), '{}',
@@ -38,7 +38,7 @@ export class ClickHouseSamplingStore extends SqlSamplingStore {
 
   protected readonly spanStats: SpanStatsLayout = {
     // `cache_hit` is made from the attributes again.
-    columns: [...SPAN_FACT_COLUMNS.filter((c) => c !== 'cache_hit'), 'response_id'],
+    columns: [...SPAN_STATS.map((c) => c.name), 'batch_id'],
     commitColumn: 'batch_id',
     slimAttributes: SLIM_ATTRIBUTES,
     deleteTarget: (table) => `${localName(this.layout, table)}${onCluster(this.layout)}`,

@@ -4,7 +4,7 @@ import type { MoveStatement, SpanStatsLayout } from '../sql/span-stats.js';
 import type { DuckDbParams, DuckDbSql } from './dialect.js';
 import { duckDbLiveCommits } from './live.js';
 import { DuckDbProjectPolicies } from './access.js';
-import { SPAN_COLUMN_NAMES } from './schema.js';
+import { SPAN_STATS } from '../tables.js';
 import { inTransaction } from './transaction.js';
 
 /** A slim span's attributes: `{}`, or only its `cache.hit` when it has one (the realtime numbers count it). */
@@ -45,7 +45,7 @@ export class DuckDbSamplingStore extends SqlSamplingStore {
   }
 
   protected readonly spanStats: SpanStatsLayout = {
-    columns: [...SPAN_COLUMN_NAMES, 'response_id'],
+    columns: [...SPAN_STATS.map((c) => c.name), 'commit_seq'],
     commitColumn: 'commit_seq',
     slimAttributes: SLIM_ATTRIBUTES,
     deleteTarget: (table) => table,

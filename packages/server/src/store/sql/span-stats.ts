@@ -1,5 +1,6 @@
 import type { Dialect, Params } from './dialect.js';
 import type { TimeBounds } from './trace-bounds.js';
+import { LLM_RESPONSE_ID } from '../tables.js';
 
 /**
  * Tail sampling's move (issue 35): a sampled-out trace's spans leave `spans` for `span_stats`,
@@ -50,7 +51,7 @@ export interface MoveStatement {
 /** The columns a sampled-out span is moved with other than as they are. */
 function movedAs(d: Dialect, p: Params, slimAttributes: string): Record<string, string> {
   // What the decoder wrote to `llm_responses`: an LLM call's `gen_ai.response.id`, when a string.
-  const member = d.jsonMember('attributes', RESPONSE_ID);
+  const member = d.jsonMember('attributes', LLM_RESPONSE_ID);
   return {
     span_id: `CASE WHEN is_llm THEN span_id ELSE '' END`,
     parent_span_id: `CASE WHEN parent_span_id IS NULL THEN NULL ELSE '' END`,
@@ -58,11 +59,10 @@ function movedAs(d: Dialect, p: Params, slimAttributes: string): Record<string, 
     attributes: slimAttributes,
     events: `'[]'`,
     links: `'[]'`,
-    response_id: `coalesce(CASE WHEN is_llm AND substring(${member}, 1, 1) = '"' THEN ${d.jsonText(p, 'attributes', [RESPONSE_ID])} END, '')`,
+    response_id: `coalesce(CASE WHEN is_llm AND substring(${member}, 1, 1) = '"' THEN ${d.jsonText(p, 'attributes', [LLM_RESPONSE_ID])} END, '')`,
   };
 }
 
-const RESPONSE_ID = 'gen_ai.response.id';
 
 /** The statements that move the spans of the traces `ids` gives (SQL for `trace_id IN ...`), starting within `bounds`. */
 export function moveToSpanStats(d: Dialect, layout: SpanStatsLayout, projectId: string, ids: (p: Params) => string, bounds: TimeBounds): MoveStatement[] {
