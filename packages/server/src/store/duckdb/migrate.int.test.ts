@@ -147,6 +147,32 @@ describe('DuckDB schema migrations', () => {
     expect(await onFile(`SELECT response_id, span_id FROM span_stats WHERE response_id <> ''`)).toEqual([['resp-1', sid(2)]]);
   });
 
+  it('from version 15: sampling decisions lose their key and keep every row; a decision recorded again reads as the first', async () => {
+    const decision = (n: number, kept: boolean, decidedUs: number) => ({ traceId: tid(n), kept, reason: kept ? 'errors' : 'sampled_out', startUs: T0, endUs: T0 + 1, decidedUs });
+    const store = await DuckDbStore.open({ path });
+    await store.sampling.record('default', [decision(1, true, T0 + 5), decision(2, false, T0 + 5)]);
+    await store.close();
+    // A file of version 15: the table keyed by project and trace.
+    await onFile(`CREATE TABLE keyed (project_id VARCHAR NOT NULL, trace_id VARCHAR NOT NULL, kept BOOLEAN NOT NULL, reason VARCHAR NOT NULL,
+      start_us BIGINT NOT NULL, end_us BIGINT NOT NULL, decided_us BIGINT NOT NULL, PRIMARY KEY (project_id, trace_id));
+      INSERT INTO keyed SELECT * FROM sampling_decisions; DROP TABLE sampling_decisions; ALTER TABLE keyed RENAME TO sampling_decisions;
+      UPDATE spoor_meta SET value = '15' WHERE key = 'schema_version'`);
+    const keys = "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'sampling_decisions' AND constraint_type = 'PRIMARY KEY'";
+    expect(await onFile(keys)).toEqual([['1']]);
+
+    const migrated = await DuckDbStore.open({ path });
+    try {
+      await migrated.sampling.record('default', [decision(1, false, T0 + 9), decision(3, false, T0 + 9)]);
+      expect(await migrated.sampling.decisionsOf('default', [tid(1), tid(2), tid(3)])).toEqual(new Map([[tid(1), true], [tid(2), false], [tid(3), false]]));
+    } finally {
+      await migrated.close();
+    }
+    expect(await onFile(keys)).toEqual([['0']]);
+    expect(await onFile('SELECT trace_id, kept, reason, decided_us FROM sampling_decisions ORDER BY decided_us, trace_id')).toEqual([
+      [tid(1), 'true', 'errors', String(T0 + 5)], [tid(2), 'false', 'sampled_out', String(T0 + 5)], [tid(1), 'false', 'sampled_out', String(T0 + 9)], [tid(3), 'false', 'sampled_out', String(T0 + 9)],
+    ]);
+  });
+
   it('from version 5: positions committed before servers had ids still count, so a restart replays nothing twice', async () => {
     const store = await DuckDbStore.open({ path });
     await store.write(batchOf({ spans: [span()], logs: [], metricPoints: [] }), { serverId: 'spoor-a', position: '4:900' });

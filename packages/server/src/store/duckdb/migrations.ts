@@ -1,4 +1,5 @@
 /** The DuckDB schema's upgrades, step by step (`schema.ts` holds the schema as it is now). */
+import { samplingDecisionsTable } from './schema.js';
 
 /**
  * Brings a database written by an older Spoor up to `SCHEMA_VERSION`, run after `SCHEMA_SQL`.
@@ -67,6 +68,19 @@ ALTER TABLE logs ADD COLUMN IF NOT EXISTS commit_seq BIGINT;
     from: 14,
     sql: `
 ALTER TABLE span_stats ADD COLUMN IF NOT EXISTS response_id VARCHAR;
+`,
+  },
+  {
+    // Sampling decisions lose their key (DuckDB drops no constraint): the table is built again
+    // without it, in one transaction, so a stop halfway leaves the old table as it was.
+    from: 15,
+    sql: `
+BEGIN TRANSACTION;
+${samplingDecisionsTable('sampling_decisions_16')};
+INSERT INTO sampling_decisions_16 SELECT project_id, trace_id, kept, reason, start_us, end_us, decided_us FROM sampling_decisions;
+DROP TABLE sampling_decisions;
+ALTER TABLE sampling_decisions_16 RENAME TO sampling_decisions;
+COMMIT;
 `,
   },
 ];

@@ -23,13 +23,12 @@ export class DuckDbSamplingStore extends SqlSamplingStore {
 
   async record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void> {
     if (decisions.length === 0) return;
-    // One statement for every decision, as one JSON array; a trace decided before keeps its first decision.
+    // One statement for every decision, as one JSON array, appended: the table has no key to check (schema.ts).
     await this.duckdb.on('record sampling decisions', (c) =>
       c.run(
         `INSERT INTO sampling_decisions
          SELECT $1, r.trace_id, r.kept, r.reason, r.start_us, r.end_us, r.decided_us
-         FROM (SELECT unnest(from_json($2::JSON, '[{"trace_id":"VARCHAR","kept":"BOOLEAN","reason":"VARCHAR","start_us":"BIGINT","end_us":"BIGINT","decided_us":"BIGINT"}]'), recursive := true)) r
-         ON CONFLICT DO NOTHING`,
+         FROM (SELECT unnest(from_json($2::JSON, '[{"trace_id":"VARCHAR","kept":"BOOLEAN","reason":"VARCHAR","start_us":"BIGINT","end_us":"BIGINT","decided_us":"BIGINT"}]'), recursive := true)) r`,
         [projectId, JSON.stringify(decisions.map(decisionRow))],
       ),
     );

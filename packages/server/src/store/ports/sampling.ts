@@ -45,9 +45,18 @@ export interface SamplingStore {
   facts(projectId: string, traceIds: readonly string[]): Promise<SamplingFacts[]>;
   /** The ids of these traces the trace list's filter (its span, trace and score filters) matches. */
   matching(projectId: string, traceIds: readonly string[], filter: TraceFilter): Promise<string[]>;
-  /** Of these traces, the decisions recorded: trace id to kept. */
+  /**
+   * Of these traces, the decisions recorded: trace id to kept. A trace decided twice (two servers
+   * at once, before a lease changed hands) reads as its first decision; of two in the same
+   * microsecond, as sampled out (its spans may have been slimmed).
+   */
   decisionsOf(projectId: string, traceIds: readonly string[]): Promise<Map<string, boolean>>;
-  /** Records decisions; a trace decided before keeps its first decision. */
+  /**
+   * Records decisions of traces the caller found undecided (`decideTraces`). Whether a trace
+   * decided meanwhile is recorded again is the engine's: ClickHouse, which servers share, leaves
+   * it out; DuckDB, whose file one server owns, appends without checking (a key made the insert
+   * 4x slower, `duckdb/schema.ts`). Either way `decisionsOf` reads the first.
+   */
   record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void>;
   /**
    * Slims every stored span of these traces and deletes their logs (again for spans and logs

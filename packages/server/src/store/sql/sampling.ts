@@ -149,11 +149,13 @@ export abstract class SqlSamplingStore implements SamplingStore {
     const rows = await this.sql.rows(
       'read sampling decisions',
       `SELECT trace_id, kept, decided_us FROM ${d.tables.sampling_decisions}
-       WHERE project_id = ${p.add(projectId)} AND trace_id IN ${this.idSet(p, traceIds)} ORDER BY decided_us DESC`,
+       WHERE project_id = ${p.add(projectId)} AND trace_id IN ${this.idSet(p, traceIds)} ORDER BY decided_us DESC, kept DESC`,
       p,
       (row) => ({ traceId: row.get('trace_id') as string, kept: isTrue(row.get('kept')) }),
     );
-    // Newest first, so the first decision of a trace (two servers' at once, before a lease changed hands) is set last and stands.
+    // Newest first, so the first decision of a trace (two servers' at once, before a lease changed
+    // hands; no engine keys the table) is set last and stands; of two in the same microsecond, the
+    // sampled-out one, whose spans may have been slimmed already.
     return new Map(rows.map((r) => [r.traceId, r.kept]));
   }
 
