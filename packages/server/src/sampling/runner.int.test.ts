@@ -26,6 +26,37 @@ const stores: Array<[string, () => Promise<Store>]> = [
   }],
 ];
 
+/** A read of complete traces the runner made: from its cursor to where it looked, and how many it found. */
+interface Read {
+  fromUs: number;
+  toUs: number;
+  found: number;
+}
+
+/** A one-span trace ending at T0 + `endS` s, a second long. */
+const ending = (n: number, endS: number) => span({ traceId: tid(n), spanId: sid(n), startTimeUs: T0 + (endS - 1) * SEC, endTimeUs: T0 + endS * SEC });
+
+/** The runner's calls on `store`, its reads of complete traces noted in `looked` and the rounds it slimmed (their `nowUs`) in `slimmed`. */
+function backendOf(store: Store, looked: Read[], slimmed: number[] = []): SamplingBackend {
+  const evaluators = evaluatorCalls(store);
+  const calls = samplingCalls(store);
+  return {
+    ...calls,
+    samplingSlimRound: (projectId, decidedUs, bounds) => {
+      slimmed.push(decidedUs);
+      return calls.samplingSlimRound(projectId, decidedUs, bounds);
+    },
+    evaluatorTakeLease: evaluators.evaluatorTakeLease,
+    evaluatorRunningTraces: evaluators.evaluatorRunningTraces,
+    evaluatorCompleteTraces: async (...args) => {
+      const traces = await evaluators.evaluatorCompleteTraces(...args);
+      looked.push({ fromUs: args[2].timeUs, toUs: args[3], found: traces.length });
+      return traces;
+    },
+    liveHead: () => store.live.head(),
+  };
+}
+
 describe.each(stores)('the tail sampler on %s', (_name, open) => {
   let store: Store;
   afterEach(async () => {
@@ -35,21 +66,9 @@ describe.each(stores)('the tail sampler on %s', (_name, open) => {
   it('decides every trace once, reading about a read of traces past its cursor rather than all it is behind by', async () => {
     store = await open();
     // 60 one-span traces, one ending each second from T0 + 1 s; two more end with the last.
-    const ending = (n: number, endS: number) => span({ traceId: tid(n), spanId: sid(n), startTimeUs: T0 + (endS - 1) * SEC, endTimeUs: T0 + endS * SEC });
     await store.write(recordBatch({ spans: [...Array.from({ length: 60 }, (_, i) => ending(i + 1, i + 1)), ending(61, 60), ending(62, 60)] }), null);
-    const evaluators = evaluatorCalls(store);
-    const looked: Array<{ fromUs: number; toUs: number; found: number }> = [];
-    const db: SamplingBackend = {
-      ...samplingCalls(store),
-      evaluatorTakeLease: evaluators.evaluatorTakeLease,
-      evaluatorRunningTraces: evaluators.evaluatorRunningTraces,
-      evaluatorCompleteTraces: async (...args) => {
-        const traces = await evaluators.evaluatorCompleteTraces(...args);
-        looked.push({ fromUs: args[2].timeUs, toUs: args[3], found: traces.length });
-        return traces;
-      },
-      liveHead: () => store.live.head(),
-    };
+    const looked: Read[] = [];
+    const db = backendOf(store, looked);
     const decided: number[] = [];
     const nowUs = T0 + 100 * SEC;
     const runner = new SamplingRunner({
@@ -69,5 +88,40 @@ describe.each(stores)('the tail sampler on %s', (_name, open) => {
     expect(afterFull.length).toBeGreaterThanOrEqual(5);
     for (const read of afterFull) expect(read.toUs - read.fromUs).toBeLessThanOrEqual(22 * SEC);
     expect(looked.at(-1)!.toUs).toBe(upTo);
+  });
+
+  it('reads once a round while ingest is busy, and slims what it sampled out once ingest is idle or after maxSlimDelayMs', async () => {
+    store = await open();
+    await store.write(recordBatch({ spans: Array.from({ length: 50 }, (_, i) => ending(i + 1, i + 1)) }), null);
+    const [looked, slimmed]: [Read[], number[]] = [[], []];
+    let busy = true;
+    let nowUs = T0 + 100 * SEC;
+    const decided: number[] = [];
+    const runner = new SamplingRunner({
+      db: backendOf(store, looked, slimmed), projectId: 'default', holder: 'a', traceQuietMs: 1_000, nowUs: () => nowUs, tracesPerRead: 10, maxReadsPerRound: 4,
+      startLookbackMs: 200_000, ingestBusy: () => busy, maxSlimDelayMs: 30_000, onDecided: (_project, outcome) => decided.push(Object.values(outcome.decided).reduce((a, b) => a + b, 0)),
+    });
+    const round = async () => {
+      const [reads, traces, slims] = [looked.length, decided.length, slimmed.length];
+      await runner.tick({ rate: 0.5, keep: {} }, T0 - SEC);
+      nowUs += 2 * SEC;
+      return { reads: looked.length - reads, decided: decided.slice(traces).reduce((a, b) => a + b, 0), slimmed: slimmed.slice(slims) };
+    };
+    const first = nowUs;
+    expect(await round()).toEqual({ reads: 1, decided: 10, slimmed: [] });
+    expect(await round()).toEqual({ reads: 1, decided: 10, slimmed: [] });
+    busy = false;
+    // Idle: it reads on, and slims the rounds left, oldest first, then its own.
+    expect(await round()).toEqual({ reads: 4, decided: 30, slimmed: [first, first + 2 * SEC, first + 4 * SEC] });
+    expect((await store.sampling.decisionsOf('default', [...Array(50).keys()].map((i) => tid(i + 1)))).size).toBe(50);
+
+    // Busy for good: a round's slimming waits maxSlimDelayMs at most.
+    await store.write(recordBatch({ spans: Array.from({ length: 10 }, (_, i) => ending(51 + i, 60 + i)) }), null);
+    busy = true;
+    nowUs += 100 * SEC;
+    const waiting = nowUs;
+    expect(await round()).toEqual({ reads: 1, decided: 10, slimmed: [] });
+    for (let s = 2; s < 30; s += 2) expect((await round()).slimmed).toEqual([]);
+    expect((await round()).slimmed).toEqual([waiting]);
   });
 });

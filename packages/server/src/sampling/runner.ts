@@ -16,7 +16,8 @@ import type { DecideOutcome, SamplingBackend } from './backend.js';
  * the trace ended within the last `traceQuietMs`; a trace with a span still running (not
  * abandoned) waits until that span ends (its end then moves past the cursor and the trace is
  * found again). Those traces are decided on the database thread (`decideTraces`) and recorded;
- * those sampled out are slimmed once the round's reads are done, in one statement. A trace found again whose decision is recorded keeps it, so a restart,
+ * those sampled out are slimmed once the round's reads are done, in one statement (while ingest
+ * is busy, later: `ingestBusy`). A trace found again whose decision is recorded keeps it, so a restart,
  * which looks back `startLookbackMs`, decides nothing twice.
  *
  * Spans committed after the scan by end time passed them (an exporter that sent late, a spool
@@ -36,6 +37,16 @@ export interface SamplingRunnerOptions {
   tracesPerRead?: number;
   /** Default 16: at 2,000 traces a read, 32,000 traces a round (a round every 2 s keeps up with 16,000 traces a second). */
   maxReadsPerRound?: number;
+  /**
+   * Whether ingest has a backlog now. Then a round makes one read (`tracesPerRead` traces), reads
+   * on only while it has none, and leaves the slimming of what it sampled out for a round that
+   * finds ingest idle, or until `maxSlimDelayMs` has passed: at capacity, moving sampled-out spans
+   * cost ingest ~13% in bench:sampling and deciding them ~4%. So sampling yields to ingest and
+   * falls behind instead, as evaluators do (`RunnerOptions.ingestBusy`).
+   */
+  ingestBusy?: () => boolean;
+  /** How long, ms, a busy ingest may keep a round's sampled-out traces from being slimmed. Default 30 s. */
+  maxSlimDelayMs?: number;
   /** How long a lease lasts, ms; renewed when half has gone. Default 30 s. */
   leaseTtlMs?: number;
   /** How far back the first round after a start looks, ms (decisions recorded keep it from deciding twice). Default 1 h. */
@@ -54,6 +65,8 @@ export class SamplingRunner {
   private leaseUntilUs = 0;
   /** The span times of the traces this round sampled out, `null` for none yet. */
   private outBounds: TimeBounds | null = null;
+  /** Rounds whose sampled-out traces are not slimmed yet, oldest first: when they decided, and those traces' span times. */
+  private readonly unslimmed: Array<{ decidedUs: number; bounds: TimeBounds }> = [];
   /** How far past the cursor the next read looks. */
   private windowUs = MAX_WINDOW_US;
   private readonly startedUs: number;
@@ -91,6 +104,7 @@ export class SamplingRunner {
       const upToUs = nowUs - this.options.traceQuietMs * 1000;
       const limit = this.options.tracesPerRead ?? 2000;
       for (let read = 0; read < (this.options.maxReadsPerRound ?? 16) && upToUs >= cursor.timeUs; read++) {
+        if (read > 0 && this.options.ingestBusy?.() === true) break;
         // A stretch of end times at a time (`nextWindowUs`): behind by 20 s of load, each read of
         // 2,000 traces had read all 20 s (126 reads, 15 s of the database thread in bench:sampling).
         const toUs = Math.min(upToUs, cursor.timeUs + this.windowUs);
@@ -100,11 +114,13 @@ export class SamplingRunner {
         // Not full: every complete trace up to `toUs` was taken.
         cursor = traces.length === limit ? { timeUs: traces.at(-1)!.endUs, id: traces.at(-1)!.traceId } : { timeUs: toUs + 1, id: '' };
       }
-      // What the round sampled out, slimmed at once (a round that failed before here leaves its
-      // traces' decisions recorded and both its cursors where they were: they are found again, and slimmed).
-      if (this.outBounds !== null) await db.samplingSlimRound(projectId, nowUs, this.outBounds);
+      // What the round sampled out, slimmed now or, while ingest is busy, later (a round that failed
+      // before here leaves its traces' decisions recorded and both its cursors where they were: they
+      // are found again, and slimmed; after a restart, its look back finds those left unslimmed).
+      if (this.outBounds !== null) this.unslimmed.push({ decidedUs: nowUs, bounds: this.outBounds });
       this.cursor = cursor;
       this.live = head;
+      await this.slimRounds(nowUs);
     } catch (error) {
       this.options.onError?.('a tail-sampling round failed; the next round tries again', { projectId, err: error });
     }
@@ -140,6 +156,16 @@ export class SamplingRunner {
       this.outBounds = this.outBounds === null ? b : { fromUs: Math.min(this.outBounds.fromUs, b.fromUs), toUs: Math.max(this.outBounds.toUs, b.toUs) };
     }
     this.options.onDecided?.(projectId, outcome);
+  }
+
+  /** Slims the rounds left unslimmed, oldest first, while ingest is idle or they have waited too long. */
+  private async slimRounds(nowUs: number): Promise<void> {
+    const maxDelayUs = (this.options.maxSlimDelayMs ?? 30_000) * 1000;
+    for (let oldest = this.unslimmed[0]; oldest !== undefined; oldest = this.unslimmed[0]) {
+      if (this.options.ingestBusy?.() === true && nowUs - oldest.decidedUs < maxDelayUs) return;
+      await this.options.db.samplingSlimRound(this.options.projectId, oldest.decidedUs, oldest.bounds);
+      this.unslimmed.shift();
+    }
   }
 
   /** Whether this runner holds the lease now, renewing it when half of it has gone. */

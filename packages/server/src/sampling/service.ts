@@ -18,7 +18,7 @@ export interface SamplingServiceOptions {
   /** How often each project's runner looks for complete traces, ms. Default 2 s. */
   tickMs?: number;
   nowUs?: () => number;
-  runner?: Partial<Pick<SamplingRunnerOptions, 'tracesPerRead' | 'maxReadsPerRound' | 'leaseTtlMs' | 'startLookbackMs'>>;
+  runner?: Partial<Pick<SamplingRunnerOptions, 'tracesPerRead' | 'maxReadsPerRound' | 'leaseTtlMs' | 'startLookbackMs' | 'ingestBusy'>>;
   onDecided?: SamplingRunnerOptions['onDecided'];
   onError?: (message: string, data: Record<string, unknown>) => void;
 }

@@ -42,9 +42,10 @@ import { readSamplingFile } from './files.js';
 const KEY_REFRESH_MS = 500;
 
 /**
- * Records accepted and not yet committed past which ingest counts as busy and evaluators judge a
- * quarter of their rounds (`RunnerOptions.ingestBusy`): at capacity 8 clients keep ~8,000 in
- * flight; a server under a light load holds less than one commit's worth (a few hundred).
+ * Records accepted and not yet committed past which ingest counts as busy: evaluators judge a
+ * quarter of their rounds (`RunnerOptions.ingestBusy`) and tail sampling reads once a round
+ * (`SamplingRunnerOptions.ingestBusy`). At capacity 8 clients keep ~8,000 in flight; a server
+ * under a light load holds less than one commit's worth (a few hundred).
  */
 const INGEST_BUSY_RECORDS = 5_000;
 
@@ -82,6 +83,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   let storeHealthy = true;
   let app: FastifyInstance | null = null;
   let queue: IngestQueue | null = null;
+  const ingestBusy = (): boolean => (queue?.queued() ?? 0) >= INGEST_BUSY_RECORDS;
   let grpc: GrpcReceiver | null = null;
   let forward: ForwardThread | null = null;
   let threadFailed = false;
@@ -262,7 +264,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
             attributes: { 'spoor.evaluator.name': evaluator, 'spoor.evaluator.reason': reason }, timeUs: Date.now() * 1000,
           }),
         onError: (message, data) => log.error(data, message),
-        runner: { ingestBusy: () => (queue?.queued() ?? 0) >= INGEST_BUSY_RECORDS, staleAfterMs: config.staleAfterMs },
+        runner: { ingestBusy, staleAfterMs: config.staleAfterMs },
       },
       [DEFAULT_PROJECT_ID, ...ring.projects()],
     );
@@ -280,6 +282,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       serverId,
       traceQuietMs: config.traceQuietMs,
       staleAfterMs: config.staleAfterMs,
+      runner: { ingestBusy },
       file: samplingFile,
       projects: () => [DEFAULT_PROJECT_ID, ...ringNow.projects()],
       onDecided: (project, outcome) => {
