@@ -108,11 +108,17 @@ describe.each(stores)('the tail sampler on %s', (_name, open) => {
       return { reads: looked.length - reads, decided: decided.slice(traces).reduce((a, b) => a + b, 0), slimmed: slimmed.slice(slims) };
     };
     const first = nowUs;
+    expect(runner.behindUs(nowUs)).toBeNull();
     expect(await round()).toEqual({ reads: 1, decided: 10, slimmed: [] });
+    // Its scan reached the 10th trace's end: what ended after it and before the quiet point waits.
+    expect(runner.behindUs(nowUs)).toBe(nowUs - SEC - (T0 + 10 * SEC));
     expect(await round()).toEqual({ reads: 1, decided: 10, slimmed: [] });
     busy = false;
     // Idle: it reads on, and slims the rounds left, oldest first, then its own.
     expect(await round()).toEqual({ reads: 4, decided: 30, slimmed: [first, first + 2 * SEC, first + 4 * SEC] });
+    // Its scan looks a stretch at a time; the next round reaches the quiet point of its time, 2 s ago.
+    expect(await round()).toEqual({ reads: 1, decided: 0, slimmed: [] });
+    expect(runner.behindUs(nowUs)).toBe(2 * SEC - 1);
     expect((await store.sampling.decisionsOf('default', [...Array(50).keys()].map((i) => tid(i + 1)))).size).toBe(50);
 
     // Busy for good: a round's slimming waits maxSlimDelayMs at most.

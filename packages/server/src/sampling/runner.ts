@@ -158,6 +158,16 @@ export class SamplingRunner {
     this.options.onDecided?.(projectId, outcome);
   }
 
+  /**
+   * How far behind the quiet point its scan of complete traces is, µs: traces that ended in that
+   * stretch wait to be decided (a round's interval, 2 s, when caught up). `null` while it decides
+   * nothing: no policy, or another server holds the lease.
+   */
+  behindUs(nowUs: number): number | null {
+    if (this.cursor === null) return null;
+    return Math.max(0, nowUs - this.options.traceQuietMs * 1000 - this.cursor.timeUs);
+  }
+
   /** Slims the rounds left unslimmed, oldest first, while ingest is idle or they have waited too long. */
   private async slimRounds(nowUs: number): Promise<void> {
     const maxDelayUs = (this.options.maxSlimDelayMs ?? 30_000) * 1000;

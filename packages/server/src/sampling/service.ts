@@ -73,6 +73,17 @@ export class SamplingService {
     return this.round;
   }
 
+  /** Per project whose runner decides here, how many seconds behind its decisions are (`SamplingRunner.behindUs`). */
+  behind(): Array<{ projectId: string; seconds: number }> {
+    const nowUs = this.nowUs();
+    const out: Array<{ projectId: string; seconds: number }> = [];
+    for (const [projectId, runner] of this.runners) {
+      const us = runner.behindUs(nowUs);
+      if (us !== null) out.push({ projectId, seconds: us / 1e6 });
+    }
+    return out;
+  }
+
   async close(): Promise<void> {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;

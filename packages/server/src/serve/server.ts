@@ -293,6 +293,10 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       },
       onError: (message, data) => log.error(data, message),
     });
+    const runningSampling = sampling;
+    selfMetrics.gaugeSeries('spoor_sampling_behind_seconds', 'How far behind now, less --trace-quiet, tail sampling\'s scan of complete traces is, by project decided here: traces that ended in that stretch wait to be decided (it falls behind while ingest has a backlog).', () =>
+      runningSampling.behind().map(({ projectId, seconds }) => ({ labels: { project: projectId }, value: seconds })),
+    );
     spool = await Spool.open(spoolDir, {}, committedSegment);
     // Forwarding (issue 34, area F): the forward thread follows the spool; the spool keeps what it
     // has not sent (up to --forward-spool-max) past the store's commits. Set before any commit.
