@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TREE_MEDIA_TYPE, TreeStreamDecoder } from '@spoor/model';
-import { buildBigTrace, postBigTrace } from '../../web/bench/big-trace.mjs';
+import { buildBigTrace } from '../../web/bench/big-trace.mjs';
+import { postTraceBodies } from '../../web/bench/post-traces.mjs';
 import { mib, startClickHouse, startSpoor, stopChild } from './lib.mjs';
 
 const spans = Number(process.env.BENCH_SPANS ?? 1_000_000);
@@ -49,7 +50,7 @@ console.log(`built ${trace.spanCount} spans in ${trace.bodies.length} bodies in 
 const get = (path, headers = {}) => fetch(`${server.url}${path}`, { headers });
 
 await measure('store', async () => {
-  await postBigTrace(server.url, trace);
+  await postTraceBodies(server.url, trace.bodies, 'application/json');
   trace.bodies.length = 0;
   // Acknowledged is spooled; stored is when the list counts every span.
   for (;;) {
