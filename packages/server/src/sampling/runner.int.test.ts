@@ -90,7 +90,7 @@ describe.each(stores)('the tail sampler on %s', (_name, open) => {
     expect(looked.at(-1)!.toUs).toBe(upTo);
   });
 
-  it('reads once a round while ingest is busy, and slims what it sampled out once ingest is idle or after maxSlimDelayMs', async () => {
+  it('reads once a round while ingest is busy, and slims what it sampled out once ingest is idle or after maxSlimDelayMs, even once the policy is gone', async () => {
     store = await open();
     await store.write(recordBatch({ spans: Array.from({ length: 50 }, (_, i) => ending(i + 1, i + 1)) }), null);
     const [looked, slimmed]: [Read[], number[]] = [[], []];
@@ -129,5 +129,19 @@ describe.each(stores)('the tail sampler on %s', (_name, open) => {
     expect(await round()).toEqual({ reads: 1, decided: 10, slimmed: [] });
     for (let s = 2; s < 30; s += 2) expect((await round()).slimmed).toEqual([]);
     expect((await round()).slimmed).toEqual([waiting]);
+
+    // A round held back, then the policy removed: its decisions stand, and it is slimmed.
+    await store.write(recordBatch({ spans: [ending(70, 90)] }), null);
+    busy = true;
+    const held = nowUs;
+    const slims = slimmed.length;
+    await runner.tick({ rate: 0, keep: {} }, T0 - SEC);
+    expect(slimmed.length).toBe(slims);
+    expect((await store.sampling.decisionsOf('default', [tid(70)])).get(tid(70))).toBe(false);
+    nowUs += 2 * SEC;
+    busy = false;
+    await runner.tick(null, T0 - SEC);
+    expect(slimmed.at(-1)).toBe(held);
+    expect(runner.behindUs(nowUs)).toBeNull();
   });
 });

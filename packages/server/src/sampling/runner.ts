@@ -83,17 +83,15 @@ export class SamplingRunner {
    */
   async tick(policy: SamplingPolicy | null, sinceUs: number): Promise<void> {
     const { db, projectId } = this.options;
-    if (policy === null) {
-      // A policy set later decides what completes from then on.
-      this.cursor = null;
-      return;
-    }
     const nowUs = this.options.nowUs();
     try {
-      if (!(await this.holdLease(nowUs))) {
-        // Another server decides; this one starts afresh if the lease comes to it.
+      if (policy === null || !(await this.holdLease(nowUs))) {
+        // No policy now: one set later decides what completes from then on. Or another server
+        // decides: this one starts afresh if the lease comes to it. Either way the rounds this one
+        // held back are slimmed still: their decisions stand.
         this.cursor = null;
-        this.live = null;
+        if (policy !== null) this.live = null;
+        await this.slimRounds(nowUs);
         return;
       }
       const lookbackUs = (this.options.startLookbackMs ?? 3_600_000) * 1000;
