@@ -1,6 +1,6 @@
 /** The ClickHouse tables of quality: evaluators (definitions, runs, the runner lease), datasets and experiments. */
 
-import { ID, JSON_TEXT, LC, TIME, type TableDef, dayOf } from './schema-columns.js';
+import { ID, JSON_TEXT, LC, NULLABLE_ID, TIME, type TableDef, dayOf } from './schema-columns.js';
 
 export const QUALITY_TABLE_DEFS: readonly TableDef[] = [
   {
@@ -121,8 +121,8 @@ export const QUALITY_TABLE_DEFS: readonly TableDef[] = [
   project_id ${LC},
   experiment_id String,
   item_id String,
-  trace_id Nullable(String) CODEC(ZSTD(1)),
-  span_id Nullable(String) CODEC(ZSTD(1)),
+  trace_id ${NULLABLE_ID},
+  span_id ${NULLABLE_ID},
   output Nullable(String) CODEC(ZSTD(3)),
   error Nullable(String) CODEC(ZSTD(3)),
   latency_ms Nullable(Float64),

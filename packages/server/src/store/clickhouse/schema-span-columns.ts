@@ -30,7 +30,7 @@ interface SpanCodecs {
 const spanColumns = (codecs: SpanCodecs): string => `  project_id ${LC},
   trace_id ${ID},
   span_id ${ID},
-  parent_span_id Nullable(String) CODEC(ZSTD(1)),
+  parent_span_id ${NULLABLE_ID},
   trace_state String,
   flags UInt32,
   name ${LC},
