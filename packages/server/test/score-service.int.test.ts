@@ -1,12 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AppError } from '../src/errors.js';
 import { type NewScore, ScoreService } from '../src/query/score-service.js';
-import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 import type { Store } from '../src/store/store.js';
 import { CHDB_CLEANUP_MS, chdbStores } from './support/chdb.js';
+import { duckDbStores } from './support/duckdb.js';
 import { FakeStore } from './support/fake-store.js';
 import { ALL, T0, sid, span, tid } from './support/record-fixtures.js';
 import { openForEachTest, recordBatch } from './contract/per-test-store.js';
@@ -17,17 +14,13 @@ import { openForEachTest, recordBatch } from './contract/per-test-store.js';
  */
 
 const engine = chdbStores();
-const dirs: string[] = [];
+const duckdb = duckDbStores('score-service');
 afterAll(async () => {
-  await Promise.all([engine.cleanup(), ...dirs.map((dir) => rm(dir, { recursive: true, force: true }))]);
+  await Promise.all([engine.cleanup(), duckdb.cleanup()]);
 }, CHDB_CLEANUP_MS);
 
 const STORES: Array<[string, () => Promise<Store>]> = [
-  ['DuckDB', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'spoor-score-service-'));
-    dirs.push(dir);
-    return DuckDbStore.open({ path: join(dir, 'spoor.duckdb') });
-  }],
+  ['DuckDB', () => duckdb.open()],
   ['ClickHouse (chdb)', () => engine.open()],
   ['in-memory fake', async () => new FakeStore()],
 ];

@@ -1,12 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { recordBatch } from '../../test/contract/per-test-store.js';
 import { CHDB_CLEANUP_MS, chdbStores } from '../../test/support/chdb.js';
+import { duckDbStores } from '../../test/support/duckdb.js';
 import { FakeStore } from '../../test/support/fake-store.js';
 import { T0, emptyLlm, sid, span, tid } from '../../test/support/record-fixtures.js';
-import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import type { Store } from '../store/store.js';
 import { evaluatorCalls } from './backend.js';
 import { EvaluatorService } from './evaluator-service.js';
@@ -15,9 +12,9 @@ import { type AnyKind, kindsOf } from './spec.js';
 
 const SEC = 1_000_000;
 const engine = chdbStores();
-const dirs: string[] = [];
+const duckdb = duckDbStores('runner');
 afterAll(async () => {
-  await Promise.all([engine.cleanup(), ...dirs.map((dir) => rm(dir, { recursive: true, force: true }))]);
+  await Promise.all([engine.cleanup(), duckdb.cleanup()]);
 }, CHDB_CLEANUP_MS);
 
 /** A kind of the test's own that counts what it judges, fails on demand, finds nothing to judge in the traces it is told, and costs what it is told. */
@@ -41,11 +38,7 @@ function countingKind(): AnyKind & { judged: EvaluationTarget[]; failing: boolea
 
 const stores: Array<[string, () => Promise<Store>]> = [
   ['the fake', async () => new FakeStore()],
-  ['DuckDB', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'spoor-runner-'));
-    dirs.push(dir);
-    return DuckDbStore.open({ path: join(dir, 'spoor.duckdb') });
-  }],
+  ['DuckDB', () => duckdb.open()],
   ['ClickHouse (chdb)', () => engine.open()],
 ];
 

@@ -1,29 +1,20 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { recordBatch } from '../../test/contract/per-test-store.js';
+import { duckDbStores } from '../../test/support/duckdb.js';
 import { FakeStore } from '../../test/support/fake-store.js';
 import { T0, sid, span, tid } from '../../test/support/record-fixtures.js';
 import { evaluatorCalls } from '../quality/backend.js';
-import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import type { Store } from '../store/store.js';
 import { type SamplingBackend, samplingCalls } from './backend.js';
 import { SamplingRunner } from './runner.js';
 
 const SEC = 1_000_000;
-const dirs: string[] = [];
-afterAll(async () => {
-  await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
-});
+const duckdb = duckDbStores('sampler');
+afterAll(() => duckdb.cleanup());
 
 const stores: Array<[string, () => Promise<Store>]> = [
   ['the fake', async () => new FakeStore()],
-  ['DuckDB', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'spoor-sampler-'));
-    dirs.push(dir);
-    return DuckDbStore.open({ path: join(dir, 'spoor.duckdb') });
-  }],
+  ['DuckDB', () => duckdb.open()],
 ];
 
 /** A read of complete traces the runner made: from its cursor to where it looked, and how many it found. */
