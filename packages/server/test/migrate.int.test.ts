@@ -122,6 +122,23 @@ function output(): { io: { out: (t: string) => void; err: (t: string) => void; t
   return { io: { out: (t) => (text += t), err: (t) => (text += t), tty: false }, text: () => text };
 }
 
+/**
+ * Runs `check` against a server on the DuckDB data directory and one on the migrated ClickHouse
+ * database, then stops both (the data directory kept for the next test).
+ */
+async function onBoth(check: (duck: TestServer, click: TestServer) => Promise<void>): Promise<void> {
+  let duck: TestServer | null = null;
+  let click: TestServer | null = null;
+  try {
+    duck = await startTestServer({ data: dataDir });
+    click = await startTestServer({ store: 'clickhouse', clickhouseUrl: `${endpoint.url}/migrated` });
+    await check(duck, click);
+  } finally {
+    await click?.stop();
+    await duck?.stop({ keepData: true });
+  }
+}
+
 describe('spoor migrate', () => {
   it('copies every record and setting, resumes after a stop without copying anything twice, and compares the counts', async () => {
     const to = `${endpoint.url.replace(/^http/, 'clickhouse')}/migrated`;
@@ -181,11 +198,7 @@ describe('spoor migrate', () => {
   });
 
   it('serves from ClickHouse what the embedded store served', async () => {
-    let duck: TestServer | null = null;
-    let click: TestServer | null = null;
-    try {
-      duck = await startTestServer({ data: dataDir });
-      click = await startTestServer({ store: 'clickhouse', clickhouseUrl: `${endpoint.url}/migrated` });
+    await onBoth(async (duck, click) => {
       const [a, b] = await Promise.all([getJson<TraceListResponse>(duck.url, '/api/traces?limit=100'), getJson<TraceListResponse>(click.url, '/api/traces?limit=100')]);
       // The demo's twelve runs, and the trace of the running span alone.
       expect(b.body.traces).toHaveLength(13);
@@ -204,18 +217,11 @@ describe('spoor migrate', () => {
         expect(to.body, path).toEqual(from.body);
       }
       expect((await getJson<{ itemCount: number; version: number }>(click.url, '/api/datasets/qa')).body).toMatchObject({ version: 3, itemCount: 1 });
-    } finally {
-      await click?.stop();
-      await duck?.stop({ keepData: true });
-    }
+    });
   });
 
   it("keeps what tail sampling left: the sampled-out traces' statistics, their marks, the policy, and a score by response id on its span", async () => {
-    let duck: TestServer | null = null;
-    let click: TestServer | null = null;
-    try {
-      duck = await startTestServer({ data: dataDir });
-      click = await startTestServer({ store: 'clickhouse', clickhouseUrl: `${endpoint.url}/migrated` });
+    await onBoth(async (duck, click) => {
       const from = new Date(SAMPLED_FROM_US / 1000 - 60_000).toISOString();
       const get = async <T>(server: TestServer, path: string): Promise<T> => {
         const answer = await callJson<T>(server.url, 'GET', path, undefined, { headers: { 'spoor-project': SAMPLED } });
@@ -245,9 +251,6 @@ describe('spoor migrate', () => {
       const found = await get<{ scores: Score[] }>(click, scores);
       expect(found.scores).toEqual([expect.objectContaining({ traceId: sampledId(JUDGED_CALL), spanId: callIdOf(JUDGED_CALL), responseId: `resp-${JUDGED_CALL}`, value: 0.75 })]);
       expect(found).toEqual(await get<{ scores: Score[] }>(duck, scores));
-    } finally {
-      await click?.stop();
-      await duck?.stop({ keepData: true });
-    }
+    });
   });
 });
