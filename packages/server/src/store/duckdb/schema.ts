@@ -425,9 +425,9 @@ CREATE TABLE IF NOT EXISTS sampling_policies (
   policy VARCHAR NOT NULL,
   updated_us BIGINT NOT NULL
 );
--- No key: a round appends its decisions (a trace is decided once: the runner reads the
--- decisions before it decides, and one server holds a project's lease); a reader takes a trace's
--- first (sql/sampling.ts). The key made recording 2,000 decisions take 48 ms a read in
+-- No key: a round appends its decisions (a trace is decided once: one server owns the file,
+-- and it reads the decisions before it decides); a reader takes a trace's first
+-- (sql/sampling.ts). The key made recording 2,000 decisions take 48 ms a read in
 -- bench:sampling, against 29 without; alone, into 280,000 rows, 23 ms against 6.
 ${samplingDecisionsTable('sampling_decisions')};
 

@@ -63,7 +63,6 @@ function movedAs(d: Dialect, p: Params, slimAttributes: string): Record<string, 
   };
 }
 
-
 /** The statements that move the spans of the traces `ids` gives (SQL for `trace_id IN ...`), starting within `bounds`. */
 export function moveToSpanStats(d: Dialect, layout: SpanStatsLayout, projectId: string, ids: (p: Params) => string, bounds: TimeBounds): MoveStatement[] {
   const commit = `coalesce(${layout.commitColumn}, 0)`;
