@@ -42,6 +42,8 @@ export class SamplingService {
   private readonly nowUs: () => number;
   private timer: NodeJS.Timeout | null = null;
   private round: Promise<void> | null = null;
+  /** Whether the store now puts off vacuuming (`deferVacuum`). */
+  private vacuumDeferred = false;
 
   private constructor(private readonly options: SamplingServiceOptions) {
     this.nowUs = options.nowUs ?? (() => Date.now() * 1000);
@@ -65,6 +67,8 @@ export class SamplingService {
         this.options.onError?.('could not read the sampling policies; those read before stay in force', { err: error });
       }
       const projects = new Set([...this.options.projects(), ...this.api.keys(), ...(this.options.file?.projects.keys() ?? [])]);
+      const sampling = [...projects].some((projectId) => this.inForce(projectId) !== null);
+      await this.deferVacuum(sampling && this.options.runner?.ingestBusy?.() === true);
       for (const projectId of projects) {
         const inForce = this.inForce(projectId);
         await this.runnerOf(projectId).tick(inForce?.resolved.policy ?? null, inForce?.updatedUs ?? 0);
@@ -88,6 +92,23 @@ export class SamplingService {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     await this.round;
+    await this.deferVacuum(false);
+  }
+
+  /**
+   * While ingest is busy and some project is sampled, the store puts off reclaiming what slimming
+   * deleted (`SamplingStore.deferVacuum`): at capacity, DuckDB's checkpoints rewriting `spans`
+   * around the deleted rows were what tail sampling cost ingest. Once ingest idles, the next
+   * checkpoint reclaims it all.
+   */
+  private async deferVacuum(deferred: boolean): Promise<void> {
+    if (deferred === this.vacuumDeferred) return;
+    try {
+      await this.options.db.samplingDeferVacuum(deferred);
+      this.vacuumDeferred = deferred;
+    } catch (error) {
+      this.options.onError?.(`could not ${deferred ? 'put off' : 'resume'} reclaiming what tail sampling deleted; the next round tries again`, { err: error });
+    }
   }
 
   get(projectId: string): SamplingAnswer {

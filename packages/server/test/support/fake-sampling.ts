@@ -65,6 +65,14 @@ export class FakeSamplingStore implements SamplingStore {
     return Promise.resolve();
   }
 
+  /** Each call, in order: whether vacuuming was put off. */
+  readonly vacuumDeferred: boolean[] = [];
+
+  deferVacuum(deferred: boolean): Promise<void> {
+    this.vacuumDeferred.push(deferred);
+    return Promise.resolve();
+  }
+
   slimDecided(projectId: string, decidedUs: number, bounds: { fromUs: number; toUs: number }): Promise<void> {
     const ids = this.decisions.filter((d) => d.projectId === projectId && d.decidedUs === decidedUs && !d.kept).map((d) => d.traceId);
     return this.slim(projectId, ids, bounds);

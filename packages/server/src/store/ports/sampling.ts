@@ -65,6 +65,14 @@ export interface SamplingStore {
    */
   slim(projectId: string, traceIds: readonly string[], bounds?: { fromUs: number; toUs: number }): Promise<void>;
   /**
+   * Whether to put off reclaiming what slimming deleted while ingest is busy. DuckDB rewrites a
+   * table's row groups a quarter of whose rows were deleted at each checkpoint (its vacuum); after
+   * a move deletes 90% of `spans`, that rewrite is what tail sampling cost ingest at capacity
+   * (BENCHMARKS.md). Put off, a checkpoint vacuums nothing, and the first one after ingest idles
+   * again vacuums the table whole. ClickHouse merges its parts in the background: nothing to do.
+   */
+  deferVacuum(deferred: boolean): Promise<void>;
+  /**
    * Slims, as `slim` does, the traces whose decision to sample them out was recorded at
    * `decidedUs` (a round's decisions share it), their spans starting within `bounds`: one
    * statement for a round's traces, whatever their number, through the decisions table.

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { FakeStore } from '../../test/support/fake-store.js';
+import { evaluatorCalls } from '../quality/backend.js';
+import { samplingCalls } from './backend.js';
+import { SamplingService } from './service.js';
+
+describe('the tail-sampling service', () => {
+  it('puts off vacuuming while ingest is busy and a project is sampled, and resumes it once ingest idles and on close', async () => {
+    const store = new FakeStore();
+    const evaluators = evaluatorCalls(store);
+    let busy = true;
+    const service = await SamplingService.start({
+      db: {
+        ...samplingCalls(store),
+        evaluatorCompleteTraces: evaluators.evaluatorCompleteTraces,
+        evaluatorTakeLease: evaluators.evaluatorTakeLease,
+        evaluatorRunningTraces: evaluators.evaluatorRunningTraces,
+        liveHead: () => store.live.head(),
+      },
+      serverId: 'server-1',
+      traceQuietMs: 1000,
+      file: null,
+      projects: () => ['default'],
+      // Rounds only when the test runs them.
+      tickMs: 3_600_000,
+      runner: { ingestBusy: () => busy },
+    });
+    const deferred = store.sampling.vacuumDeferred;
+    // No project is sampled: nothing is slimmed, so nothing to put off.
+    await service.runRound();
+    expect(deferred).toEqual([]);
+
+    await service.put('default', { rate: 0.1 });
+    await service.runRound();
+    await service.runRound();
+    expect(deferred).toEqual([true]);
+    busy = false;
+    await service.runRound();
+    expect(deferred).toEqual([true, false]);
+    busy = true;
+    await service.runRound();
+    await service.close();
+    expect(deferred).toEqual([true, false, true, false]);
+  });
+});
