@@ -5,10 +5,11 @@ import { samplingCalls } from './backend.js';
 import { SamplingService } from './service.js';
 
 describe('the tail-sampling service', () => {
-  it('puts off vacuuming while ingest is busy and a project is sampled, and resumes it once ingest idles and on close', async () => {
+  it('puts off vacuuming while ingest is busy and a project is sampled, and resumes it once ingest idles, after the longest delay, and on close', async () => {
     const store = new FakeStore();
     const evaluators = evaluatorCalls(store);
     let busy = true;
+    let nowUs = 1_800_000_000_000_000;
     const service = await SamplingService.start({
       db: {
         ...samplingCalls(store),
@@ -24,6 +25,8 @@ describe('the tail-sampling service', () => {
       // Rounds only when the test runs them.
       tickMs: 3_600_000,
       runner: { ingestBusy: () => busy },
+      maxVacuumDelayMs: 10_000,
+      nowUs: () => nowUs,
     });
     const deferred = store.sampling.vacuumDeferred;
     // No project is sampled: nothing is slimmed, so nothing to put off.
@@ -32,14 +35,21 @@ describe('the tail-sampling service', () => {
 
     await service.put('default', { rate: 0.1 });
     await service.runRound();
+    nowUs += 9_000_000;
     await service.runRound();
     expect(deferred).toEqual([true]);
-    busy = false;
+    // Busy for 10 s: reclaimed after the round's moves, then put off again.
+    nowUs += 1_000_000;
     await service.runRound();
     expect(deferred).toEqual([true, false]);
+    await service.runRound();
+    expect(deferred).toEqual([true, false, true]);
+    busy = false;
+    await service.runRound();
+    expect(deferred).toEqual([true, false, true, false]);
     busy = true;
     await service.runRound();
     await service.close();
-    expect(deferred).toEqual([true, false, true, false]);
+    expect(deferred).toEqual([true, false, true, false, true, false]);
   });
 });

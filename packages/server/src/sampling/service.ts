@@ -18,6 +18,8 @@ export interface SamplingServiceOptions {
   /** How often each project's runner looks for complete traces, ms. Default 2 s. */
   tickMs?: number;
   nowUs?: () => number;
+  /** How long, ms, a busy ingest may put off reclaiming what slimming deleted (`deferVacuum`). Default 5 min. */
+  maxVacuumDelayMs?: number;
   runner?: Partial<Pick<SamplingRunnerOptions, 'tracesPerRead' | 'maxReadsPerRound' | 'leaseTtlMs' | 'startLookbackMs' | 'ingestBusy'>>;
   onDecided?: SamplingRunnerOptions['onDecided'];
   onError?: (message: string, data: Record<string, unknown>) => void;
@@ -42,8 +44,9 @@ export class SamplingService {
   private readonly nowUs: () => number;
   private timer: NodeJS.Timeout | null = null;
   private round: Promise<void> | null = null;
-  /** Whether the store now puts off vacuuming (`deferVacuum`). */
+  /** Whether the store now puts off vacuuming (`deferVacuum`), and since when. */
   private vacuumDeferred = false;
+  private deferredSinceUs = 0;
 
   private constructor(private readonly options: SamplingServiceOptions) {
     this.nowUs = options.nowUs ?? (() => Date.now() * 1000);
@@ -68,11 +71,16 @@ export class SamplingService {
       }
       const projects = new Set([...this.options.projects(), ...this.api.keys(), ...(this.options.file?.projects.keys() ?? [])]);
       const sampling = [...projects].some((projectId) => this.inForce(projectId) !== null);
-      await this.deferVacuum(sampling && this.options.runner?.ingestBusy?.() === true);
+      const busy = sampling && this.options.runner?.ingestBusy?.() === true;
+      // Put off for long under a steady load: reclaimed this round, once, then put off again.
+      const overdue = this.vacuumDeferred && this.nowUs() - this.deferredSinceUs >= (this.options.maxVacuumDelayMs ?? 300_000) * 1000;
+      if (busy && !overdue) await this.deferVacuum(true);
       for (const projectId of projects) {
         const inForce = this.inForce(projectId);
         await this.runnerOf(projectId).tick(inForce?.resolved.policy ?? null, inForce?.updatedUs ?? 0);
       }
+      // After the moves: a checkpoint vacuums only the tables it writes, which they (or ingest) wrote.
+      if (!busy || overdue) await this.deferVacuum(false);
     })().finally(() => (this.round = null));
     return this.round;
   }
@@ -98,14 +106,15 @@ export class SamplingService {
   /**
    * While ingest is busy and some project is sampled, the store puts off reclaiming what slimming
    * deleted (`SamplingStore.deferVacuum`): at capacity, DuckDB's checkpoints rewriting `spans`
-   * around the deleted rows were what tail sampling cost ingest. Once ingest idles, the next
-   * checkpoint reclaims it all.
+   * around the deleted rows were what tail sampling cost ingest. Once ingest idles, after
+   * `maxVacuumDelayMs` of a busy ingest, and on close, a checkpoint reclaims it all.
    */
   private async deferVacuum(deferred: boolean): Promise<void> {
     if (deferred === this.vacuumDeferred) return;
     try {
       await this.options.db.samplingDeferVacuum(deferred);
       this.vacuumDeferred = deferred;
+      this.deferredSinceUs = this.nowUs();
     } catch (error) {
       this.options.onError?.(`could not ${deferred ? 'put off' : 'resume'} reclaiming what tail sampling deleted; the next round tries again`, { err: error });
     }

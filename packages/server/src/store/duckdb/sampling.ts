@@ -35,10 +35,14 @@ export class DuckDbSamplingStore extends SqlSamplingStore {
   }
 
   async deferVacuum(deferred: boolean): Promise<void> {
-    // A checkpoint schedules at most `max_vacuum_tasks` vacuums (DuckDB's default is 100); a
-    // table checkpointed while it was 0 is vacuumed whole by the next checkpoint that writes it.
-    const statement = deferred ? 'SET GLOBAL max_vacuum_tasks = 0' : 'RESET GLOBAL max_vacuum_tasks';
-    await this.duckdb.on(deferred ? 'put off vacuuming' : 'vacuum again', (c) => c.run(statement));
+    // A checkpoint schedules at most `max_vacuum_tasks` vacuums (DuckDB's default is 100). It
+    // vacuums only tables it writes, so what was put off waits for a checkpoint: one now (FORCE
+    // waits for the transactions running, where a plain one would fail).
+    if (deferred) await this.duckdb.on('put off vacuuming', (c) => c.run('SET GLOBAL max_vacuum_tasks = 0'));
+    else await this.duckdb.on('vacuum what was put off', async (c) => {
+      await c.run('RESET GLOBAL max_vacuum_tasks');
+      await c.run('FORCE CHECKPOINT');
+    });
   }
 
   /**

@@ -68,8 +68,10 @@ export interface SamplingStore {
    * Whether to put off reclaiming what slimming deleted while ingest is busy. DuckDB rewrites a
    * table's row groups a quarter of whose rows were deleted at each checkpoint (its vacuum); after
    * a move deletes 90% of `spans`, that rewrite is what tail sampling cost ingest at capacity
-   * (BENCHMARKS.md). Put off, a checkpoint vacuums nothing, and the first one after ingest idles
-   * again vacuums the table whole. ClickHouse merges its parts in the background: nothing to do.
+   * (BENCHMARKS.md). Put off, a checkpoint vacuums nothing; `false` ends that with a checkpoint,
+   * which vacuums whole each table written since the last (a slim just made, ingest's appends);
+   * one not written is vacuumed by the next checkpoint that writes it. ClickHouse merges its
+   * parts in the background: nothing to do.
    */
   deferVacuum(deferred: boolean): Promise<void>;
   /**
