@@ -3,9 +3,9 @@ import { recordBatch } from '../../test/contract/per-test-store.js';
 import { duckDbStores } from '../../test/support/duckdb.js';
 import { FakeStore } from '../../test/support/fake-store.js';
 import { T0, sid, span, tid } from '../../test/support/record-fixtures.js';
-import { evaluatorCalls } from '../quality/backend.js';
+import { samplingBackendOf } from '../../test/support/sampling.js';
 import type { Store } from '../store/store.js';
-import { type SamplingBackend, samplingCalls } from './backend.js';
+import type { SamplingBackend } from './backend.js';
 import { SamplingRunner } from './runner.js';
 
 const SEC = 1_000_000;
@@ -29,22 +29,18 @@ const ending = (n: number, endS: number) => span({ traceId: tid(n), spanId: sid(
 
 /** The runner's calls on `store`, its reads of complete traces noted in `looked` and the rounds it slimmed (their `nowUs`) in `slimmed`. */
 function backendOf(store: Store, looked: Read[], slimmed: number[] = []): SamplingBackend {
-  const evaluators = evaluatorCalls(store);
-  const calls = samplingCalls(store);
+  const calls = samplingBackendOf(store);
   return {
     ...calls,
     samplingSlimRound: (projectId, decidedUs, bounds) => {
       slimmed.push(decidedUs);
       return calls.samplingSlimRound(projectId, decidedUs, bounds);
     },
-    evaluatorTakeLease: evaluators.evaluatorTakeLease,
-    evaluatorRunningTraces: evaluators.evaluatorRunningTraces,
     evaluatorCompleteTraces: async (...args) => {
-      const traces = await evaluators.evaluatorCompleteTraces(...args);
+      const traces = await calls.evaluatorCompleteTraces(...args);
       looked.push({ fromUs: args[2].timeUs, toUs: args[3], found: traces.length });
       return traces;
     },
-    liveHead: () => store.live.head(),
   };
 }
 

@@ -1,23 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { FakeStore } from '../../test/support/fake-store.js';
-import { evaluatorCalls } from '../quality/backend.js';
-import { samplingCalls } from './backend.js';
+import { samplingBackendOf } from '../../test/support/sampling.js';
 import { SamplingService } from './service.js';
 
 describe('the tail-sampling service', () => {
   it('puts off vacuuming while ingest is busy and a project is sampled, and resumes it once ingest idles, after the longest delay, and on close', async () => {
     const store = new FakeStore();
-    const evaluators = evaluatorCalls(store);
     let busy = true;
     let nowUs = 1_800_000_000_000_000;
     const service = await SamplingService.start({
-      db: {
-        ...samplingCalls(store),
-        evaluatorCompleteTraces: evaluators.evaluatorCompleteTraces,
-        evaluatorTakeLease: evaluators.evaluatorTakeLease,
-        evaluatorRunningTraces: evaluators.evaluatorRunningTraces,
-        liveHead: () => store.live.head(),
-      },
+      db: samplingBackendOf(store),
       serverId: 'server-1',
       traceQuietMs: 1000,
       file: null,

@@ -74,13 +74,14 @@ export class SamplingService {
       const busy = sampling && this.options.runner?.ingestBusy?.() === true;
       // Put off for long under a steady load: reclaimed this round, once, then put off again.
       const overdue = this.vacuumDeferred && this.nowUs() - this.deferredSinceUs >= (this.options.maxVacuumDelayMs ?? 300_000) * 1000;
-      if (busy && !overdue) await this.deferVacuum(true);
+      const defer = busy && !overdue;
+      if (defer) await this.deferVacuum(true);
       for (const projectId of projects) {
         const inForce = this.inForce(projectId);
         await this.runnerOf(projectId).tick(inForce?.resolved.policy ?? null, inForce?.updatedUs ?? 0);
       }
       // After the moves: a checkpoint vacuums only the tables it writes, which they (or ingest) wrote.
-      if (!busy || overdue) await this.deferVacuum(false);
+      if (!defer) await this.deferVacuum(false);
     })().finally(() => (this.round = null));
     return this.round;
   }
