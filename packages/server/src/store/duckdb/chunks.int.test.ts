@@ -7,6 +7,7 @@ import type { MetricPointRecord } from '@spoor/model';
 import { T0, emptyLlm, log, point, sid, span, tid } from '../../../test/support/record-fixtures.js';
 import { recordsOf } from '../table-records.js';
 import { COPIED_TABLES, SPANS, type WriteBatch, batchOf } from '../tables.js';
+import { appendBatch } from './chunks.js';
 import { DuckDbStore } from './duckdb-store.js';
 import { SCHEMA_SQL } from './schema.js';
 import { SEQUENCED_TABLES } from './writer.js';
@@ -89,6 +90,38 @@ describe('appending column batches to DuckDB', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('stores strings as given whatever their bytes (a chunk all inline, one long only in UTF-8, surrogate halves on either side of two rows, NULLs, 64 KiB) and the chunk it uses again', async () => {
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    await connection.run('CREATE TABLE t (s VARCHAR)');
+    // Each case is a chunk of its own (2,048 rows), so each takes its own way through fillStrings.
+    const cases: Array<(i: number) => string | null> = [
+      (i) => `${i % 1000}`.padEnd(12, 'a'),
+      (i) => (i === 7 ? 'abcdefghijké' : 'short'),
+      (i) => (i % 2 === 0 ? `pair ${i} \ud83d` : `\ude80 half ${i}`),
+      (i) => (i % 3 === 0 ? null : i % 3 === 1 ? `long row ${i} `.repeat(3) : ''),
+      (i) => (i === 0 ? 'x'.repeat(65536) : i % 2 === 0 ? `¿qué ${i}? ${'ü'.repeat(i % 20)}` : `plain ascii row ${i}`),
+      (i) => `nul\u0000${i}\u0000${'z'.repeat(i % 30)}`,
+    ];
+    const rows: Array<string | null> = cases.flatMap((make) => Array.from({ length: 2048 }, (_, i) => make(i)));
+    const lengths = Int32Array.from(rows, (row) => (row === null ? -1 : row.length));
+    const appender = await connection.createAppender('t');
+    appendBatch(appender, { table: 't', rows: rows.length, columns: [{ type: 'varchar', text: rows.filter((row) => row !== null).join(''), lengths, constant: null }] });
+    // The same table's chunk is used again: a constant column, then rows with neither NULLs nor the constant.
+    const constant = 'one string for every row';
+    appendBatch(appender, { table: 't', rows: 3, columns: [{ type: 'varchar', text: '', lengths: Int32Array.of(24, 24, 24), constant }] });
+    appendBatch(appender, { table: 't', rows: 3, columns: [{ type: 'varchar', text: 'abcdefghijklmnopqxyz', lengths: Int32Array.of(1, 16, 3), constant: null }] });
+    rows.push(constant, constant, constant, 'a', 'bcdefghijklmnopq', 'xyz');
+    appender.closeSync();
+    const stored = (await connection.runAndReadAll('SELECT s FROM t')).getRows().map((row) => row[0]);
+    // A lone surrogate is stored as U+FFFD, as Buffer.from writes it in UTF-8.
+    const utf8 = (row: string | null): string | null => (row === null ? null : Buffer.from(row, 'utf8').toString('utf8'));
+    expect(stored).toHaveLength(rows.length);
+    for (let i = 0; i < rows.length; i++) if (stored[i] !== utf8(rows[i]!)) expect([i, stored[i]]).toEqual([i, utf8(rows[i]!)]);
+    connection.closeSync();
+    instance.closeSync();
   });
 
   it('stores lists, NULL lists and empty lists of metric points', async () => {

@@ -3,10 +3,10 @@ import duckdb from '@duckdb/node-bindings';
 import { type Column, type ColumnType, type TableBatch, validityBytes } from '../columns.js';
 
 /**
- * Appends column batches to DuckDB a data chunk (2,048 rows) at a time. Numbers and validity go
- * into each vector with one copy per column; only strings cross the binding one by one, and a
- * column whose rows all hold one string (a project, a service, an empty status) becomes a
- * constant vector. Appending cell by cell cost some 40 calls into the binding per span.
+ * Appends column batches to DuckDB a data chunk (2,048 rows) at a time. Numbers, validity and
+ * strings go into each vector with a call or two per column (`fillStrings`), and a column whose
+ * rows all hold one string (a project, a service, an empty status) becomes a constant vector.
+ * Appending cell by cell cost some 40 calls into the binding per span.
  */
 
 const CHUNK_ROWS = duckdb.vector_size();
@@ -36,6 +36,9 @@ function logicalTypeOf(type: ColumnType): duckdb.LogicalType {
   return duckdb.create_logical_type(TYPE_IDS[type]);
 }
 
+/** A data chunk per table and column types, emptied after each append and filled again. */
+const chunkCache = new Map<string, duckdb.DataChunk>();
+
 /** Scratch space for 64-bit integers as two 32-bit halves (JavaScript numbers are doubles). */
 const int64Words = new Uint32Array(CHUNK_ROWS * 2);
 /** Scratch space for list entries: (offset, length) as two 64-bit integers per row. */
@@ -54,30 +57,40 @@ export function appendBatch(appender: DuckDBAppender, batch: TableBatch, commitS
     if (commitSeq !== null) types.push(duckdb.create_logical_type(duckdb.Type.BIGINT));
     typeCache.set(signature, types);
   }
+  let chunk = chunkCache.get(signature);
+  if (chunk === undefined) {
+    chunk = duckdb.create_data_chunk(types);
+    chunkCache.set(signature, chunk);
+  }
   // Where each string column's next row starts in its text.
   const textAt = new Int32Array(batch.columns.length);
   for (let start = 0; start < batch.rows; start += CHUNK_ROWS) {
     const rows = Math.min(CHUNK_ROWS, batch.rows - start);
-    const chunk = duckdb.create_data_chunk(types);
-    for (let c = 0; c < batch.columns.length; c++) {
-      const vector = duckdb.data_chunk_get_vector(chunk, c);
-      const column = batch.columns[c]!;
-      if (column.type === 'varchar') textAt[c] = fillStrings(vector, column, start, rows, textAt[c]!);
-      else if (column.type === 'double[]') fillList(vector, column, start, rows);
-      else fillNumbers(vector, column, start, rows);
+    try {
+      for (let c = 0; c < batch.columns.length; c++) {
+        const vector = duckdb.data_chunk_get_vector(chunk, c);
+        const column = batch.columns[c]!;
+        if (column.type === 'varchar') textAt[c] = fillStrings(vector, column, start, rows, textAt[c]!);
+        else if (column.type === 'double[]') fillList(vector, column, start, rows);
+        else fillNumbers(vector, column, start, rows);
+      }
+      if (commitSeq !== null) duckdb.vector_reference_value(duckdb.data_chunk_get_vector(chunk, batch.columns.length), duckdb.create_int64(BigInt(commitSeq)));
+      duckdb.data_chunk_set_size(chunk, rows);
+      duckdb.append_data_chunk((appender as unknown as RawAppender).appender, chunk);
+    } finally {
+      // The appender copied the rows: the chunk's string heaps go now, not when a collection finds it.
+      duckdb.data_chunk_reset(chunk);
     }
-    if (commitSeq !== null) duckdb.vector_reference_value(duckdb.data_chunk_get_vector(chunk, batch.columns.length), duckdb.create_int64(BigInt(commitSeq)));
-    duckdb.data_chunk_set_size(chunk, rows);
-    duckdb.append_data_chunk((appender as unknown as RawAppender).appender, chunk);
   }
 }
 
 /**
  * A string column's rows of a chunk. A vector holds each string as a 16-byte `duckdb_string_t`
- * (duckdb.h): its byte length, then up to 12 bytes inline, zero-padded, or a prefix and a pointer
- * for a longer one. The short ASCII rows (names, models, statuses, `[]`) are written inline into
- * scratch and copied in with one call; only the longer ones (ids, attributes) cross the binding
- * one by one, each then put over its entry.
+ * (duckdb.h): its byte length, then up to 12 bytes inline, zero-padded, or its first 4 bytes and a
+ * pointer for a longer one. The chunk's rows cross the binding as one UTF-8 string, stored in the
+ * vector's string heap as row 0; every entry is then written here, the longer ones pointing into
+ * that copy, and copied in with one call. A call per string cost ~190 ns, the whole chunk ~30 ns
+ * a string. DuckDB copies the strings out of the chunk when it is appended.
  */
 function fillStrings(vector: duckdb.Vector, column: Extract<Column, { type: 'varchar' }>, start: number, rows: number, at: number): number {
   const { text, lengths, constant } = column;
@@ -85,53 +98,102 @@ function fillStrings(vector: duckdb.Vector, column: Extract<Column, { type: 'var
     duckdb.vector_reference_value(vector, duckdb.create_varchar(constant));
     return at + constant.length * rows;
   }
-  const entries = inlineStrings.fill(0, 0, rows * 16);
+  let to = at;
   let nulls = false;
-  let long = 0;
-  let from = at;
+  let long = false;
   for (let i = 0; i < rows; i++) {
     const length = lengths[start + i]!;
     if (length < 0) nulls = true;
-    else if (length > INLINE_BYTES || !inlineAscii(entries, i * 16, text, from, length)) {
-      longRows[long] = i;
-      longAt[long++] = from;
+    else {
+      to += length;
+      if (length > INLINE_BYTES) long = true;
     }
-    if (length > 0) from += length;
   }
-  duckdb.copy_data_to_vector(vector, 0, inlineStrings.buffer, 0, rows * 16);
-  for (let k = 0; k < long; k++) {
-    const i = longRows[k]!;
-    const rowAt = longAt[k]!;
-    duckdb.vector_assign_string_element(vector, i, text.substring(rowAt, rowAt + lengths[start + i]!));
+  const chunkText = text.substring(at, to);
+  const bytes = Buffer.from(chunkText, 'utf8');
+  const byteLengths = bytes.length === chunkText.length ? null : utf8Lengths(text, lengths, start, rows, at, bytes.length);
+  if (bytes.length !== chunkText.length && byteLengths === null) {
+    // Rows that end and start with halves of a surrogate pair: their concatenation reads otherwise.
+    fillStringsOneByOne(vector, column, start, rows, at);
+  } else {
+    // A row of 12 UTF-16 units or fewer may take more than 12 bytes.
+    if (byteLengths !== null && !long) for (let i = 0; i < rows && !long; i++) long = byteLengths[i]! > INLINE_BYTES;
+    const entries = inlineStrings.fill(0, 0, rows * 16);
+    let pointerLow = 0;
+    let pointerHigh = 0;
+    if (long) {
+      duckdb.vector_assign_string_element_len(vector, 0, bytes);
+      const head = duckdb.vector_get_data(vector, 16);
+      pointerLow = (head[8]! | (head[9]! << 8) | (head[10]! << 16) | (head[11]! << 24)) >>> 0;
+      pointerHigh = (head[12]! | (head[13]! << 8) | (head[14]! << 16) | (head[15]! << 24)) >>> 0;
+    }
+    let from = 0;
+    for (let i = 0; i < rows; i++) {
+      const length = byteLengths === null ? lengths[start + i]! : byteLengths[i]!;
+      if (length < 0) continue;
+      const entry = i * 16;
+      inlineLengths[entry >> 2] = length;
+      if (length <= INLINE_BYTES) {
+        for (let k = 0; k < length; k++) entries[entry + 4 + k] = bytes[from + k]!;
+      } else {
+        entries[entry + 4] = bytes[from]!;
+        entries[entry + 5] = bytes[from + 1]!;
+        entries[entry + 6] = bytes[from + 2]!;
+        entries[entry + 7] = bytes[from + 3]!;
+        const low = pointerLow + from;
+        inlineLengths[(entry >> 2) + 2] = low >>> 0;
+        inlineLengths[(entry >> 2) + 3] = pointerHigh + (low > 0xffffffff ? 1 : 0);
+      }
+      from += length;
+    }
+    duckdb.copy_data_to_vector(vector, 0, inlineStrings.buffer, 0, rows * 16);
   }
   if (nulls) {
     const valid = scratchValidity.fill(0xff, 0, validityBytes(rows));
     for (let i = 0; i < rows; i++) if (lengths[start + i]! < 0) valid[i >> 3]! &= ~(1 << (i & 7));
     setValidity(vector, valid, rows);
   }
-  return from;
+  return to;
 }
 
 /** DuckDB keeps a string of up to 12 bytes inside its 16-byte entry. */
 const INLINE_BYTES = 12;
 const inlineStrings = new Uint8Array(CHUNK_ROWS * 16);
 const inlineLengths = new Uint32Array(inlineStrings.buffer);
-/** The rows of a chunk written one by one (`fillStrings`), and where each starts in the text. */
-const longRows = new Int32Array(CHUNK_ROWS);
-const longAt = new Int32Array(CHUNK_ROWS);
+const rowBytes = new Int32Array(CHUNK_ROWS);
 
-/** Writes `text[from, from + length)` as an inline entry at `entry` when it is all ASCII (then one byte a unit); false otherwise. */
-function inlineAscii(entries: Uint8Array, entry: number, text: string, from: number, length: number): boolean {
-  for (let k = 0; k < length; k++) {
-    const unit = text.charCodeAt(from + k);
-    if (unit > 0x7f) {
-      entries.fill(0, entry + 4, entry + 4 + k);
-      return false;
+/**
+ * Each row's length in UTF-8 bytes (-1 for NULL), for a chunk whose text is not all ASCII; `null`
+ * when they do not add up to `total`, the bytes of the rows encoded together.
+ */
+function utf8Lengths(text: string, lengths: Int32Array, start: number, rows: number, at: number, total: number): Int32Array | null {
+  let from = at;
+  let sum = 0;
+  for (let i = 0; i < rows; i++) {
+    const length = lengths[start + i]!;
+    if (length < 0) rowBytes[i] = -1;
+    else {
+      const bytes = Buffer.byteLength(text.substring(from, from + length), 'utf8');
+      rowBytes[i] = bytes;
+      sum += bytes;
+      from += length;
     }
-    entries[entry + 4 + k] = unit;
   }
-  inlineLengths[entry >> 2] = length;
-  return true;
+  return sum === total ? rowBytes : null;
+}
+
+/** A chunk's rows one call each, the binding encoding every string itself. */
+function fillStringsOneByOne(vector: duckdb.Vector, column: Extract<Column, { type: 'varchar' }>, start: number, rows: number, at: number): void {
+  const { text, lengths } = column;
+  // NULL rows keep empty entries, as in the other path.
+  duckdb.copy_data_to_vector(vector, 0, inlineStrings.fill(0, 0, rows * 16).buffer, 0, rows * 16);
+  let from = at;
+  for (let i = 0; i < rows; i++) {
+    const length = lengths[start + i]!;
+    if (length < 0) continue;
+    duckdb.vector_assign_string_element(vector, i, text.substring(from, from + length));
+    from += length;
+  }
 }
 
 function fillNumbers(vector: duckdb.Vector, column: Exclude<Column, { type: 'varchar' | 'double[]' }>, start: number, rows: number): void {
