@@ -92,7 +92,7 @@ describe('appending column batches to DuckDB', () => {
     }
   });
 
-  it('stores strings as given whatever their bytes (a chunk all inline, one long only in UTF-8, surrogate halves on either side of two rows, NULLs, 64 KiB) and the chunk it uses again', async () => {
+  it('stores strings as given whatever their bytes (a chunk all inline, one long only in UTF-8, surrogate halves on either side of two rows, NULLs, 64 KiB, 6 MB) and the chunk it uses again', async () => {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     await connection.run('CREATE TABLE t (s VARCHAR)');
@@ -104,6 +104,8 @@ describe('appending column batches to DuckDB', () => {
       (i) => (i % 3 === 0 ? null : i % 3 === 1 ? `long row ${i} `.repeat(3) : ''),
       (i) => (i === 0 ? 'x'.repeat(65536) : i % 2 === 0 ? `¿qué ${i}? ${'ü'.repeat(i % 20)}` : `plain ascii row ${i}`),
       (i) => `nul\u0000${i}\u0000${'z'.repeat(i % 30)}`,
+      // Past the 8 MiB of scratch a chunk's text is written into (3 bytes a unit at most).
+      (i) => (i === 5 ? `big ${'ß'.repeat(3_000_000)}` : `row ${i} of a chunk with a row of 6 MB`),
     ];
     const rows: Array<string | null> = cases.flatMap((make) => Array.from({ length: 2048 }, (_, i) => make(i)));
     const lengths = Int32Array.from(rows, (row) => (row === null ? -1 : row.length));

@@ -110,7 +110,7 @@ function fillStrings(vector: duckdb.Vector, column: Extract<Column, { type: 'var
     }
   }
   const chunkText = text.substring(at, to);
-  const bytes = Buffer.from(chunkText, 'utf8');
+  const bytes = utf8Of(chunkText);
   const byteLengths = bytes.length === chunkText.length ? null : utf8Lengths(text, lengths, start, rows, at, bytes.length);
   if (bytes.length !== chunkText.length && byteLengths === null) {
     // Rows that end and start with halves of a surrogate pair: their concatenation reads otherwise.
@@ -155,6 +155,18 @@ function fillStrings(vector: duckdb.Vector, column: Extract<Column, { type: 'var
   }
   return to;
 }
+
+/** A chunk's text as UTF-8, written into `utf8Scratch` when it fits (no buffer to collect per column). */
+function utf8Of(chunkText: string): Buffer {
+  const most = chunkText.length * 3;
+  if (most > MAX_SCRATCH_BYTES) return Buffer.from(chunkText, 'utf8');
+  if (most > utf8Scratch.length) utf8Scratch = Buffer.allocUnsafe(Math.max(most, 2 * utf8Scratch.length));
+  return utf8Scratch.subarray(0, utf8Scratch.write(chunkText, 0, 'utf8'));
+}
+
+/** Scratch for `utf8Of`, grown as needed up to 8 MiB; a longer chunk's text gets a buffer of its own. */
+const MAX_SCRATCH_BYTES = 8 * 1024 * 1024;
+let utf8Scratch = Buffer.allocUnsafe(256 * 1024);
 
 /** DuckDB keeps a string of up to 12 bytes inside its 16-byte entry. */
 const INLINE_BYTES = 12;
