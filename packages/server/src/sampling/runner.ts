@@ -39,19 +39,12 @@ export interface SamplingRunnerOptions {
   maxReadsPerRound?: number;
   /**
    * Whether ingest has a backlog now. Then a round makes one read (`tracesPerRead` traces), reads
-   * on only while it has none or the scan is `maxDecideDelayMs` behind, and leaves the slimming of
-   * what it sampled out for a round that finds ingest idle, or until `maxSlimDelayMs` has passed:
-   * at capacity, moving sampled-out spans cost ingest ~13% in bench:sampling and deciding them
-   * ~4%. So sampling yields to ingest and falls behind instead, within those bounds.
+   * on only while it has none, and leaves the slimming of what it sampled out for a round that
+   * finds ingest idle, or until `maxSlimDelayMs` has passed: at capacity, moving sampled-out spans
+   * cost ingest ~13% in bench:sampling and deciding them ~4%. So sampling yields to ingest and
+   * falls behind instead, as evaluators do (`RunnerOptions.ingestBusy`).
    */
   ingestBusy?: () => boolean;
-  /**
-   * How far, ms, a busy ingest may hold the scan behind the quiet point: a round further behind
-   * reads on (up to `maxReadsPerRound`) as if ingest were idle. A steady load past ~17,000 spans/s
-   * counts as busy in nearly every round, and one read a round (1,000 traces a second) would leave
-   * it behind for as long as the load lasts. Default 30 s.
-   */
-  maxDecideDelayMs?: number;
   /** How long, ms, a busy ingest may keep a round's sampled-out traces from being slimmed. Default 30 s. */
   maxSlimDelayMs?: number;
   /** How long a lease lasts, ms; renewed when half has gone. Default 30 s. */
@@ -108,9 +101,8 @@ export class SamplingRunner {
       const head = await this.decideLate(policy, cursor.timeUs, nowUs);
       const upToUs = nowUs - this.options.traceQuietMs * 1000;
       const limit = this.options.tracesPerRead ?? 2000;
-      const maxBehindUs = (this.options.maxDecideDelayMs ?? 30_000) * 1000;
       for (let read = 0; read < (this.options.maxReadsPerRound ?? 16) && upToUs >= cursor.timeUs; read++) {
-        if (read > 0 && upToUs - cursor.timeUs < maxBehindUs && this.options.ingestBusy?.() === true) break;
+        if (read > 0 && this.options.ingestBusy?.() === true) break;
         // A stretch of end times at a time (`nextWindowUs`): behind by 20 s of load, each read of
         // 2,000 traces had read all 20 s (126 reads, 15 s of the database thread in bench:sampling).
         const toUs = Math.min(upToUs, cursor.timeUs + this.windowUs);

@@ -20,7 +20,7 @@ export interface SamplingServiceOptions {
   nowUs?: () => number;
   /** How long, ms, a busy ingest may put off reclaiming what slimming deleted (`deferVacuum`). Default 5 min. */
   maxVacuumDelayMs?: number;
-  runner?: Partial<Pick<SamplingRunnerOptions, 'tracesPerRead' | 'maxReadsPerRound' | 'leaseTtlMs' | 'startLookbackMs' | 'ingestBusy' | 'maxDecideDelayMs'>>;
+  runner?: Partial<Pick<SamplingRunnerOptions, 'tracesPerRead' | 'maxReadsPerRound' | 'leaseTtlMs' | 'startLookbackMs' | 'ingestBusy'>>;
   onDecided?: SamplingRunnerOptions['onDecided'];
   onError?: (message: string, data: Record<string, unknown>) => void;
 }
