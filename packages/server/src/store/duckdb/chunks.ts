@@ -160,7 +160,7 @@ function fillStrings(vector: duckdb.Vector, column: Extract<Column, { type: 'var
 function utf8Of(chunkText: string): Buffer {
   const most = chunkText.length * 3;
   if (most > MAX_SCRATCH_BYTES) return Buffer.from(chunkText, 'utf8');
-  if (most > utf8Scratch.length) utf8Scratch = Buffer.allocUnsafe(Math.max(most, 2 * utf8Scratch.length));
+  if (most > utf8Scratch.length) utf8Scratch = Buffer.allocUnsafe(Math.min(MAX_SCRATCH_BYTES, Math.max(most, 2 * utf8Scratch.length)));
   return utf8Scratch.subarray(0, utf8Scratch.write(chunkText, 0, 'utf8'));
 }
 
