@@ -28,15 +28,16 @@ interface RawAppender {
   appender: duckdb.Appender;
 }
 
-/** Logical types per table (the same table's batches have the same columns), made once. */
-const typeCache = new Map<string, duckdb.LogicalType[]>();
 
 function logicalTypeOf(type: ColumnType): duckdb.LogicalType {
   if (type === 'double[]') return duckdb.create_list_type(duckdb.create_logical_type(duckdb.Type.DOUBLE));
   return duckdb.create_logical_type(TYPE_IDS[type]);
 }
 
-/** A data chunk per table and column types, emptied after each append and filled again. */
+/**
+ * A data chunk per table and column types (the same table's batches have the same columns), made
+ * once, emptied after each append and filled again.
+ */
 const chunkCache = new Map<string, duckdb.DataChunk>();
 
 /** Scratch space for 64-bit integers as two 32-bit halves (JavaScript numbers are doubles). */
@@ -51,14 +52,10 @@ const scratchValidity = new Uint8Array(validityBytes(CHUNK_ROWS));
  */
 export function appendBatch(appender: DuckDBAppender, batch: TableBatch, commitSeq: number | null = null): void {
   const signature = `${batch.table}:${batch.columns.map((column) => column.type).join(',')}${commitSeq === null ? '' : '+seq'}`;
-  let types = typeCache.get(signature);
-  if (types === undefined) {
-    types = batch.columns.map((column) => logicalTypeOf(column.type));
-    if (commitSeq !== null) types.push(duckdb.create_logical_type(duckdb.Type.BIGINT));
-    typeCache.set(signature, types);
-  }
   let chunk = chunkCache.get(signature);
   if (chunk === undefined) {
+    const types = batch.columns.map((column) => logicalTypeOf(column.type));
+    if (commitSeq !== null) types.push(duckdb.create_logical_type(duckdb.Type.BIGINT));
     chunk = duckdb.create_data_chunk(types);
     chunkCache.set(signature, chunk);
   }
@@ -109,45 +106,57 @@ function fillStrings(vector: duckdb.Vector, column: Extract<Column, { type: 'var
       if (length > INLINE_BYTES) long = true;
     }
   }
+  // The chunk's rows end to end; when they are not all ASCII, each row on its own (the halves of
+  // a surrogate pair ending one row and starting the next would otherwise make one character).
   const chunkText = text.substring(at, to);
-  const bytes = utf8Of(chunkText);
-  const byteLengths = bytes.length === chunkText.length ? null : utf8Lengths(text, lengths, start, rows, at, bytes.length);
-  if (bytes.length !== chunkText.length && byteLengths === null) {
-    // Rows that end and start with halves of a surrogate pair: their concatenation reads otherwise.
-    fillStringsOneByOne(vector, column, start, rows, at);
-  } else {
-    // A row of 12 UTF-16 units or fewer may take more than 12 bytes.
-    if (byteLengths !== null && !long) for (let i = 0; i < rows && !long; i++) long = byteLengths[i]! > INLINE_BYTES;
-    const entries = inlineStrings.fill(0, 0, rows * 16);
-    let pointerLow = 0;
-    let pointerHigh = 0;
-    if (long) {
-      duckdb.vector_assign_string_element_len(vector, 0, bytes);
-      const head = duckdb.vector_get_data(vector, 16);
-      pointerLow = (head[8]! | (head[9]! << 8) | (head[10]! << 16) | (head[11]! << 24)) >>> 0;
-      pointerHigh = (head[12]! | (head[13]! << 8) | (head[14]! << 16) | (head[15]! << 24)) >>> 0;
-    }
-    let from = 0;
-    for (let i = 0; i < rows; i++) {
-      const length = byteLengths === null ? lengths[start + i]! : byteLengths[i]!;
-      if (length < 0) continue;
-      const entry = i * 16;
-      inlineLengths[entry >> 2] = length;
-      if (length <= INLINE_BYTES) {
-        for (let k = 0; k < length; k++) entries[entry + 4 + k] = bytes[from + k]!;
-      } else {
-        entries[entry + 4] = bytes[from]!;
-        entries[entry + 5] = bytes[from + 1]!;
-        entries[entry + 6] = bytes[from + 2]!;
-        entries[entry + 7] = bytes[from + 3]!;
-        const low = pointerLow + from;
-        inlineLengths[(entry >> 2) + 2] = low >>> 0;
-        inlineLengths[(entry >> 2) + 3] = pointerHigh + (low > 0xffffffff ? 1 : 0);
+  const scratch = utf8Scratch(chunkText.length * 3);
+  let byteCount = scratch.write(chunkText, 0, 'utf8');
+  let byteLengths: Int32Array | null = null;
+  if (byteCount !== chunkText.length) {
+    byteLengths = rowBytes;
+    byteCount = 0;
+    for (let i = 0, from = at; i < rows; i++) {
+      const length = lengths[start + i]!;
+      if (length < 0) rowBytes[i] = -1;
+      else {
+        const written = scratch.write(text.substring(from, from + length), byteCount, 'utf8');
+        rowBytes[i] = written;
+        byteCount += written;
+        from += length;
+        if (written > INLINE_BYTES) long = true;
       }
-      from += length;
     }
-    duckdb.copy_data_to_vector(vector, 0, inlineStrings.buffer, 0, rows * 16);
   }
+  const bytes = scratch.subarray(0, byteCount);
+  const entries = inlineStrings.fill(0, 0, rows * 16);
+  let pointerLow = 0;
+  let pointerHigh = 0;
+  if (long) {
+    duckdb.vector_assign_string_element_len(vector, 0, bytes);
+    const head = duckdb.vector_get_data(vector, 16);
+    pointerLow = (head[8]! | (head[9]! << 8) | (head[10]! << 16) | (head[11]! << 24)) >>> 0;
+    pointerHigh = (head[12]! | (head[13]! << 8) | (head[14]! << 16) | (head[15]! << 24)) >>> 0;
+  }
+  let from = 0;
+  for (let i = 0; i < rows; i++) {
+    const length = byteLengths === null ? lengths[start + i]! : byteLengths[i]!;
+    if (length < 0) continue;
+    const entry = i * 16;
+    inlineLengths[entry >> 2] = length;
+    if (length <= INLINE_BYTES) {
+      for (let k = 0; k < length; k++) entries[entry + 4 + k] = bytes[from + k]!;
+    } else {
+      entries[entry + 4] = bytes[from]!;
+      entries[entry + 5] = bytes[from + 1]!;
+      entries[entry + 6] = bytes[from + 2]!;
+      entries[entry + 7] = bytes[from + 3]!;
+      const low = pointerLow + from;
+      inlineLengths[(entry >> 2) + 2] = low >>> 0;
+      inlineLengths[(entry >> 2) + 3] = pointerHigh + (low > 0xffffffff ? 1 : 0);
+    }
+    from += length;
+  }
+  duckdb.copy_data_to_vector(vector, 0, inlineStrings.buffer, 0, rows * 16);
   if (nulls) {
     const valid = scratchValidity.fill(0xff, 0, validityBytes(rows));
     for (let i = 0; i < rows; i++) if (lengths[start + i]! < 0) valid[i >> 3]! &= ~(1 << (i & 7));
@@ -156,57 +165,22 @@ function fillStrings(vector: duckdb.Vector, column: Extract<Column, { type: 'var
   return to;
 }
 
-/** A chunk's text as UTF-8, written into `utf8Scratch` when it fits (no buffer to collect per column). */
-function utf8Of(chunkText: string): Buffer {
-  const most = chunkText.length * 3;
-  if (most > MAX_SCRATCH_BYTES) return Buffer.from(chunkText, 'utf8');
-  if (most > utf8Scratch.length) utf8Scratch = Buffer.allocUnsafe(Math.min(MAX_SCRATCH_BYTES, Math.max(most, 2 * utf8Scratch.length)));
-  return utf8Scratch.subarray(0, utf8Scratch.write(chunkText, 0, 'utf8'));
+/** A buffer of at least `bytes` to write a chunk's UTF-8 into: one kept for reuse up to 8 MiB, a fresh one past that. */
+function utf8Scratch(bytes: number): Buffer {
+  if (bytes > MAX_SCRATCH_BYTES) return Buffer.allocUnsafe(bytes);
+  if (bytes > scratchUtf8.length) scratchUtf8 = Buffer.allocUnsafe(Math.min(MAX_SCRATCH_BYTES, Math.max(bytes, 2 * scratchUtf8.length)));
+  return scratchUtf8;
 }
 
-/** Scratch for `utf8Of`, grown as needed up to 8 MiB; a longer chunk's text gets a buffer of its own. */
 const MAX_SCRATCH_BYTES = 8 * 1024 * 1024;
-let utf8Scratch = Buffer.allocUnsafe(256 * 1024);
+let scratchUtf8 = Buffer.allocUnsafe(256 * 1024);
 
 /** DuckDB keeps a string of up to 12 bytes inside its 16-byte entry. */
 const INLINE_BYTES = 12;
 const inlineStrings = new Uint8Array(CHUNK_ROWS * 16);
 const inlineLengths = new Uint32Array(inlineStrings.buffer);
+/** Each row's length in UTF-8 bytes (-1 for NULL), for a chunk that is not all ASCII. */
 const rowBytes = new Int32Array(CHUNK_ROWS);
-
-/**
- * Each row's length in UTF-8 bytes (-1 for NULL), for a chunk whose text is not all ASCII; `null`
- * when they do not add up to `total`, the bytes of the rows encoded together.
- */
-function utf8Lengths(text: string, lengths: Int32Array, start: number, rows: number, at: number, total: number): Int32Array | null {
-  let from = at;
-  let sum = 0;
-  for (let i = 0; i < rows; i++) {
-    const length = lengths[start + i]!;
-    if (length < 0) rowBytes[i] = -1;
-    else {
-      const bytes = Buffer.byteLength(text.substring(from, from + length), 'utf8');
-      rowBytes[i] = bytes;
-      sum += bytes;
-      from += length;
-    }
-  }
-  return sum === total ? rowBytes : null;
-}
-
-/** A chunk's rows one call each, the binding encoding every string itself. */
-function fillStringsOneByOne(vector: duckdb.Vector, column: Extract<Column, { type: 'varchar' }>, start: number, rows: number, at: number): void {
-  const { text, lengths } = column;
-  // NULL rows keep empty entries, as in the other path.
-  duckdb.copy_data_to_vector(vector, 0, inlineStrings.fill(0, 0, rows * 16).buffer, 0, rows * 16);
-  let from = at;
-  for (let i = 0; i < rows; i++) {
-    const length = lengths[start + i]!;
-    if (length < 0) continue;
-    duckdb.vector_assign_string_element(vector, i, text.substring(from, from + length));
-    from += length;
-  }
-}
 
 function fillNumbers(vector: duckdb.Vector, column: Exclude<Column, { type: 'varchar' | 'double[]' }>, start: number, rows: number): void {
   if (column.type === 'bigint') {
