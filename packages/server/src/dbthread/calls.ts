@@ -71,7 +71,7 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
     listSessions: json(analytics.listSessions.bind(analytics)),
     getSession: json(analytics.getSession.bind(analytics)),
     metricSeries: json(analytics.metricSeries.bind(analytics)),
-    criticalPath: json(analytics.criticalPath.bind(analytics)),
+    criticalPath: analytics.criticalPath.bind(analytics),
     compare: json(analytics.compare.bind(analytics)),
 
     listErrorGroups: json(errors.listErrorGroups.bind(errors)),

@@ -20,10 +20,12 @@ import {
   type TimeseriesResponse,
 } from '@spoor/model';
 import { AppError } from '../errors.js';
+import type { JsonUtf8 } from '../json.js';
 import type { AnalyticsReader, CompareSideRecord, MetricReader, RunningSpanStore, ScoreStatsReader, ScoreStore, SpanStatsRecord, TraceReader } from '../store/store.js';
 import { scoreFromStored, scoreSummariesOf } from './convert.js';
 import { scoreComparison } from './score-comparison.js';
-import { criticalPath } from './critical-path.js';
+import { criticalPathJson } from './critical-path.js';
+import { jsonUtf8Of } from './json-bytes.js';
 import { decodeOffsetCursor, encodeOffsetCursor } from './cursor.js';
 import { type MetricSeriesQuery as ChartQuery, fnMismatch, metricSeries } from './metric-series.js';
 import { mannWhitneyFromRanks, twoProportionZ, welchT } from './significance.js';
@@ -257,13 +259,13 @@ export class AnalyticsService {
    * The chain of ended spans that decided the trace's duration. A trace whose spans all still run
    * has none yet: an empty path from its first span's start, not a 404 (the trace is there).
    */
-  async criticalPath(projectId: string, traceId: string): Promise<CriticalPath> {
+  async criticalPath(projectId: string, traceId: string): Promise<JsonUtf8<CriticalPath>> {
     const timings = await this.store.getTraceTimings(projectId, traceId);
-    if (timings !== null && timings.count > 0) return criticalPath(traceId, timings);
+    if (timings !== null && timings.count > 0) return criticalPathJson(traceId, timings);
     const running = await this.store.runningSpans.ofTraces(projectId, [traceId]);
     if (running.length === 0) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
     const startUs = Math.min(...running.map((span) => span.startTimeUs));
-    return { traceId, startTime: isoFromMicros(startUs), durationMs: 0, spans: [], segments: [] };
+    return jsonUtf8Of<CriticalPath>({ traceId, startTime: isoFromMicros(startUs), durationMs: 0, spans: [], segments: [] });
   }
 
   async compare(query: CompareQuery): Promise<CompareResponse> {

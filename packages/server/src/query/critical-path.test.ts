@@ -1,7 +1,7 @@
 import { microsFromIso, type CriticalPath, type SpanRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import { traceTimingsOf } from '../store/trace-timings.js';
-import { criticalPath as pathOf } from './critical-path.js';
+import { criticalPathJson } from './critical-path.js';
 import { prng } from '../../../model/test/support/prng.js';
 
 const T0_US = 1_700_000_000_000_000;
@@ -24,7 +24,8 @@ function span(spanId: string, parentSpanId: string | null, startMs: number, endM
   };
 }
 
-const criticalPath = (traceId: string, spans: SpanRecord[]): CriticalPath => pathOf(traceId, traceTimingsOf(spans));
+/** The path's answer as a client reads it: the bytes written, parsed. */
+const criticalPath = (traceId: string, spans: SpanRecord[]): CriticalPath => JSON.parse(Buffer.from(criticalPathJson(traceId, traceTimingsOf(spans))).toString('utf8')) as CriticalPath;
 
 /** Milliseconds after T0 of an ISO time. */
 const msOf = (iso: string): number => (microsFromIso(iso)! - T0_US) / 1000;

@@ -76,3 +76,10 @@ export class JsonWriter<T> {
 
 const PENDING_CHARS = 32_768;
 const SHORT_BYTES = 16;
+
+/** `value` as `JsonUtf8` (in a buffer of its own): a small answer of a call whose large ones are written piece by piece. */
+export function jsonUtf8Of<T>(value: T): JsonUtf8<T> {
+  const out = new JsonWriter<T>(0);
+  out.write(JSON.stringify(value));
+  return out.finish();
+}

@@ -7,13 +7,24 @@ import { DuckDbStore } from '../../src/store/duckdb/duckdb-store.js';
  * DuckDB stores for a file's tests, each in a new temporary directory (`chdbStores`' counterpart):
  * `cleanup`, in an `afterAll`, removes every directory once the stores are closed.
  */
-export function duckDbStores(prefix: string): { open(): Promise<DuckDbStore>; cleanup(): Promise<void> } {
+export function duckDbStores(prefix: string): { open(): Promise<DuckDbStore>; reopen(store: DuckDbStore): Promise<DuckDbStore>; cleanup(): Promise<void> } {
   const dirs: string[] = [];
+  const paths = new WeakMap<DuckDbStore, string>();
+  const openAt = async (path: string) => {
+    const store = await DuckDbStore.open({ path });
+    paths.set(store, path);
+    return store;
+  };
   return {
     async open() {
       const dir = await mkdtemp(join(tmpdir(), `spoor-${prefix}-`));
       dirs.push(dir);
-      return DuckDbStore.open({ path: join(dir, 'spoor.duckdb') });
+      return openAt(join(dir, 'spoor.duckdb'));
+    },
+    /** `store` closed (which checkpoints its file) and its file opened again. */
+    async reopen(store) {
+      await store.close();
+      return openAt(paths.get(store)!);
     },
     async cleanup() {
       await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
