@@ -118,7 +118,7 @@ export class DuckDbTraceReads {
     const endStart = end['start_us']?.[0];
     const upTo = endStart === undefined ? '' : ` AND (start_us < ${q.int(Number(endStart))} OR (start_us = ${q.int(Number(endStart))} AND span_id <= ${q.add(String(end['span_id']![0]))}))`;
     // The rows in any order: sorting them again cost as much as reading them (50,000 spans).
-    return treePageFrom(await this.readArrays("read a page of a trace's tree", `SELECT ${TREE_SHAPE.sql} ${spansAfter(q, after)}${upTo}`, q.values));
+    return treePageFrom(await this.readUnorderedArrays("read a page of a trace's tree", TREE_SHAPE, `${spansAfter(q, after)}${upTo}`, q.values));
   }
 
   async getTraceLogs(projectId: string, traceId: string): Promise<StoredLog[]> {
@@ -212,6 +212,18 @@ export class DuckDbTraceReads {
     const texts = Object.values(columns)[0] ?? [];
     if (texts.length === 0) return [];
     return JSON.parse(`[${texts.join(',')}]`) as unknown[][];
+  }
+
+  /**
+   * `readArrays` for rows in no particular order: the rows' arrays joined into one JSON text in
+   * SQL, so one string crosses from DuckDB instead of one per row. A 50,000-span page of a tree
+   * read in 110 ms and parsed in 80, where its rows' texts took 220 and 136 (a million-span tree
+   * is 20 such pages).
+   */
+  private async readUnorderedArrays(what: string, shape: JsonArrayShape, from: string, values: DuckDBValue[]): Promise<unknown[][]> {
+    const columns = await this.read(what, `SELECT '[' || string_agg(${shape.sql}, ',') || ']' AS rows ${from}`, values);
+    const text = columns['rows']?.[0] as string | null | undefined;
+    return text === null || text === undefined ? [] : (JSON.parse(text) as unknown[][]);
   }
 
   /** Rows of `shape` for an answer (see `storedRowsSelect`), in the order `orderBy`. */
