@@ -1,7 +1,7 @@
 import { microsFromIso, type CriticalPath, type SpanRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import { traceTimingsOf } from '../store/trace-timings.js';
-import { criticalPathJson } from './critical-path.js';
+import { criticalPathJson, millisText } from './critical-path.js';
 import { prng } from '../../../model/test/support/prng.js';
 
 const T0_US = 1_700_000_000_000_000;
@@ -299,5 +299,26 @@ describe('criticalPath on 200 random traces', () => {
 
   it('gives the same path whatever order the spans arrive in', () => {
     for (const spans of traces) expect(criticalPath('t1', [...spans].reverse())).toEqual(criticalPath('t1', spans));
+  });
+});
+
+describe('millisText', () => {
+  it.each([
+    [0, '0'], [-0, '0'], [1, '0.001'], [10, '0.01'], [100, '0.1'], [999, '0.999'], [1000, '1'], [1500, '1.5'], [1_234_560, '1234.56'],
+    [-1, '-0.001'], [-500, '-0.5'], [-1000, '-1'], [-1500, '-1.5'], [2 ** 43 - 1, '8796093022.207'], [2 ** 43, '8796093022.208'], [0.5, '0.0005'], [NaN, 'NaN'],
+  ])('writes %d µs as %s', (us, text) => {
+    expect(millisText(us)).toBe(text);
+  });
+
+  it('writes every whole µs as String(us / 1000) does, near the bounds and at random', () => {
+    const random = prng(20_261_125);
+    const values: number[] = [];
+    for (let i = 0; i < 2_000; i++) values.push(i - 1_000, 2 ** 43 - 1 - i, -(2 ** 43) + 1 + i, 2 ** 43 + i, 3_600_000_000 * 24 + i);
+    for (let i = 0; i < 200_000; i++) {
+      const magnitude = 10 ** Math.floor(random() * 16);
+      values.push(Math.round((random() - 0.2) * magnitude));
+    }
+    const wrong = values.filter((us) => millisText(us) !== String(us / 1000));
+    expect(wrong).toEqual([]);
   });
 });
