@@ -10,7 +10,9 @@ import {
   STORED_LOG_SHAPE,
   type SourceTexts,
   type StoredRowShape,
+  arraysFrom,
   columnsOf,
+  joinedArrays,
   logFromRow,
   mapArrayRows,
   mapRows,
@@ -30,6 +32,9 @@ import { DuckDbParams, duckDbDialect, type DuckDbSql } from './dialect.js';
 import { logConditions } from '../sql/logs-metrics.js';
 import { traceBounds } from '../sql/trace-bounds.js';
 import { LOG_MARGIN_US } from '../sql/traces.js';
+
+/** The log list's order: newest first. */
+const NEWEST_LOGS = 'time_us DESC, log_id DESC';
 
 type OnConnection = <T>(what: string, fn: (connection: DuckDBConnection) => Promise<T>) => Promise<T>;
 type Guard = <T>(what: string, fn: () => Promise<T>) => Promise<T>;
@@ -118,7 +123,7 @@ export class DuckDbTraceReads {
     const endStart = end['start_us']?.[0];
     const upTo = endStart === undefined ? '' : ` AND (start_us < ${q.int(Number(endStart))} OR (start_us = ${q.int(Number(endStart))} AND span_id <= ${q.add(String(end['span_id']![0]))}))`;
     // The rows in any order: sorting them again cost as much as reading them (50,000 spans).
-    return treePageFrom(await this.readUnorderedArrays("read a page of a trace's tree", TREE_SHAPE, `${spansAfter(q, after)}${upTo}`, q.values));
+    return treePageFrom(await this.readArrays("read a page of a trace's tree", TREE_SHAPE, `${spansAfter(q, after)}${upTo}`, q.values));
   }
 
   async getTraceLogs(projectId: string, traceId: string): Promise<StoredLog[]> {
@@ -158,8 +163,7 @@ export class DuckDbTraceReads {
   private async readSpanBytes(what: string, from: string, values: DuckDBValue[]): Promise<{ rows: unknown[][]; texts: SpanTexts }> {
     const columns = await this.read(what, `SELECT ${storedRowsSelect(SPAN_SHAPE, 'rowid', 'bytes')} ${from}`, values);
     return this.guard(what, async () => {
-      const arrays = columns.row_arrays?.[0] as string | null | undefined;
-      const rows = arrays === null || arrays === undefined ? [] : (JSON.parse(arrays) as unknown[][]);
+      const rows = arraysFrom(columns.row_arrays?.[0] as string | null | undefined);
       return { rows, texts: spanTextsOf(what, (columns.row_texts?.[0] as Uint8Array | null) ?? new Uint8Array(0), rows.length) };
     });
   }
@@ -188,8 +192,10 @@ export class DuckDbTraceReads {
     const where = logConditions(duckDbDialect, p, query, after);
     const rows = await this.readArrays(
       'list logs',
-      `SELECT ${LOG_SHAPE.sql} FROM logs WHERE ${where.join(' AND ')} ORDER BY time_us DESC, log_id DESC LIMIT ${p.add(limit)}`,
+      LOG_SHAPE,
+      `FROM (SELECT * FROM logs WHERE ${where.join(' AND ')} ORDER BY ${NEWEST_LOGS} LIMIT ${p.add(limit)})`,
       p.values,
+      NEWEST_LOGS,
     );
     const sources = await this.readSources(query.projectId, rows, [LOG_SHAPE], rows.length);
     const shared = new JsonParseCache();
@@ -202,28 +208,13 @@ export class DuckDbTraceReads {
   }
 
   /**
-   * Runs a query whose one column is a `json_array(...)` per row (see `JsonArrayShape`) and parses
-   * all rows with one `JSON.parse`. For a 10,000-span trace this took 60-75 ms where converting
-   * value by value took 130-200 ms. Only for results without NaN or infinite doubles, which
-   * JSON cannot carry.
+   * Rows of `shape` `from` (the query after its select list) as arrays (`joinedArrays`), in the
+   * order `orderBy` or in any order. Converting value by value took twice as long (10,000 spans:
+   * 130-200 ms, against 60-75 as a text per row).
    */
-  private async readArrays(what: string, sql: string, values: DuckDBValue[]): Promise<unknown[][]> {
-    const columns = await this.read(what, sql, values);
-    const texts = Object.values(columns)[0] ?? [];
-    if (texts.length === 0) return [];
-    return JSON.parse(`[${texts.join(',')}]`) as unknown[][];
-  }
-
-  /**
-   * `readArrays` for rows in no particular order: the rows' arrays joined into one JSON text in
-   * SQL, so one string crosses from DuckDB instead of one per row. A 50,000-span page of a tree
-   * read in 110 ms and parsed in 80, where its rows' texts took 220 and 136 (a million-span tree
-   * is 20 such pages).
-   */
-  private async readUnorderedArrays(what: string, shape: JsonArrayShape, from: string, values: DuckDBValue[]): Promise<unknown[][]> {
-    const columns = await this.read(what, `SELECT '[' || string_agg(${shape.sql}, ',') || ']' AS rows ${from}`, values);
-    const text = columns['rows']?.[0] as string | null | undefined;
-    return text === null || text === undefined ? [] : (JSON.parse(text) as unknown[][]);
+  private async readArrays(what: string, shape: JsonArrayShape, from: string, values: DuckDBValue[], orderBy: string | null = null): Promise<unknown[][]> {
+    const columns = await this.read(what, `SELECT ${joinedArrays(shape, orderBy)} AS row_arrays ${from}`, values);
+    return arraysFrom(columns['row_arrays']?.[0] as string | null | undefined);
   }
 
   /** Rows of `shape` for an answer (see `storedRowsSelect`), in the order `orderBy`. */
