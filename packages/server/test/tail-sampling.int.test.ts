@@ -106,13 +106,16 @@ describe.each(stores)('tail sampling on $name', ({ options }) => {
       return n >= TRACES ? n : undefined;
     };
     expect(await until('every trace decided', decided, 60_000)).toBe(TRACES);
-    // Caught up: its decisions are at most a few rounds behind (the gauge is of the lease holder's projects).
+    // Caught up: its decisions come to at most a few rounds behind (the gauge is of the lease holder's
+    // projects). Read until they do: on a loaded machine the first reading can still hold a slow round.
+    let lastBehind: number | undefined;
     const behind = async (): Promise<number | undefined> => {
       const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${root}` } })).text();
       const found = /^spoor_sampling_behind_seconds\{project="sampled"\} (\S+)$/m.exec(text);
-      return found === null ? undefined : Number(found[1]);
+      lastBehind = found === null ? undefined : Number(found[1]);
+      return lastBehind !== undefined && lastBehind < 10 ? lastBehind : undefined;
     };
-    expect(await until('the sampler reported how far behind it is', behind, 10_000)).toBeLessThan(10);
+    expect(await until('the sampler reported how far behind it is', behind, 30_000).catch(() => lastBehind)).toBeLessThan(10);
 
     const list = async (project: string): Promise<{ traces: TraceSummary[]; first: TraceListResponse }> => {
       const traces: TraceSummary[] = [];
