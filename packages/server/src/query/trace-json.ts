@@ -156,21 +156,18 @@ function writeSpan(out: JsonWriter<unknown>, s: StoredSpanFields, texts: SpanTex
   const { str: repeated } = shared;
   const end = live === undefined ? time(s.endTimeUs) : 'null';
   const durationUs = live === undefined ? Math.max(0, s.endTimeUs - s.startTimeUs) : live.durationUs;
-  const { bytes, ends } = texts;
-  const attributesAt = i === 0 ? 0 : ends[3 * i - 1]! + 1;
-  const eventsAt = ends[3 * i]! + 1;
-  const linksAt = ends[3 * i + 1]! + 1;
+  const { bytes, starts, ends } = texts;
   out.write(
     `{"traceId":${repeated(s.traceId)},"spanId":"${s.spanId}","parentSpanId":${s.parentSpanId === null ? 'null' : `"${s.parentSpanId}"`},"traceState":${repeated(s.traceState)}` +
       `,"flags":${num(s.flags)},"name":${repeated(s.name)},"kind":${repeated(s.kind)},"serviceName":${repeated(s.serviceName)}` +
       `,"startTime":${time(s.startTimeUs)},"endTime":${end},"durationMs":${num(durationUs / 1000)}` +
       `,"status":{"code":${repeated(s.status.code)},"message":${repeated(s.status.message)}},"attributes":`,
   );
-  out.copy(bytes, attributesAt, eventsAt - 1);
+  out.copy(bytes, starts[3 * i]!, ends[3 * i]!);
   out.write(`,${shared.resource(s.resourceJson)},"scope":${shared.scope(s.scopeJson)},"events":`);
-  writeEvents(out, bytes, eventsAt, linksAt - 1);
+  writeEvents(out, bytes, starts[3 * i + 1]!, ends[3 * i + 1]!);
   out.write(',"links":');
-  out.copy(bytes, linksAt, ends[3 * i + 2]!);
+  out.copy(bytes, starts[3 * i + 2]!, ends[3 * i + 2]!);
   out.write(
     `,"droppedAttributesCount":${num(s.droppedAttributesCount)},"droppedEventsCount":${num(s.droppedEventsCount)},"droppedLinksCount":${num(s.droppedLinksCount)}` +
       // `llm` is a dozen values computed at ingest, not stored JSON; `JSON.stringify` turns a NaN there into null.

@@ -35,8 +35,8 @@ export function describeTraceAnswerContract(adapter: string, open: () => Promise
     /** A read trace in a form to compare: spans by id with their texts decoded. */
     const comparable = (trace: StoredTraceBytes) => {
       const decoder = new TextDecoder();
-      const { bytes, ends } = trace.texts;
-      const text = (k: number) => decoder.decode(bytes.subarray(k === 0 ? 0 : ends[k - 1]! + 1, ends[k]));
+      const { bytes, starts, ends } = trace.texts;
+      const text = (k: number) => decoder.decode(bytes.subarray(starts[k], ends[k]));
       return {
         spans: trace.spans.map((s, i) => ({ ...s, texts: [text(3 * i), text(3 * i + 1), text(3 * i + 2)] })).sort((a, b) => a.spanId.localeCompare(b.spanId)),
         logs: trace.logs,

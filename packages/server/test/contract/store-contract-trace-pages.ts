@@ -7,8 +7,8 @@ import { openForEachTest, recordBatch } from './per-test-store.js';
 /** A page's spans with their texts decoded, as `getTrace` reads spans. */
 function storedSpansOf(page: StoredTraceBytes): StoredSpan[] {
   const decoder = new TextDecoder();
-  const { bytes, ends } = page.texts;
-  const text = (k: number) => decoder.decode(bytes.subarray(k === 0 ? 0 : ends[k - 1]! + 1, ends[k]));
+  const { bytes, starts, ends } = page.texts;
+  const text = (k: number) => decoder.decode(bytes.subarray(starts[k], ends[k]));
   return page.spans.map((s, i) => ({ ...s, attributesJson: text(3 * i), eventsJson: text(3 * i + 1), linksJson: text(3 * i + 2) }));
 }
 

@@ -1,5 +1,5 @@
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { JsonParseCache, type SourceTexts, appendTexts, llmFromRow, logFromRow, mapArrayRows, metricPointFromRow, num, numOrNull, spanFieldsFromRow, storedLogFromRow, storedSpanFromRow } from '../record-rows.js';
+import { JsonParseCache, type SourceTexts, llmFromRow, logFromRow, mapArrayRows, metricPointFromRow, num, numOrNull, spanFieldsFromRow, storedLogFromRow, storedSpanFromRow } from '../record-rows.js';
 import { LOG_COLUMNS, LOG_TEXT_COLUMNS, SPAN_COLUMNS, SPAN_DOUBLE_COLUMNS, SPAN_TEXT_COLUMNS } from '../sql/stored-columns.js';
 
 /**
@@ -84,22 +84,6 @@ export function jsonArrayShape(fields: ReadonlyArray<string>): JsonArrayShape {
 }
 
 /**
- * Rows of `shape` as one JSON array of their arrays, joined in SQL (in the order `orderBy`, or in
- * any order): one string crosses from DuckDB and one `JSON.parse` reads it. A text per row, joined
- * in JavaScript, took twice as long to cross and half as long again to parse (a 50,000-span page
- * of a trace's tree: 220 and 136 ms, against 110 and 80). Only for rows without NaN or infinite
- * doubles, which JSON cannot carry.
- */
-export function joinedArrays(shape: JsonArrayShape, orderBy: string | null): string {
-  return `'[' || string_agg(${shape.sql}, ','${orderBy === null ? '' : ` ORDER BY ${orderBy}`}) || ']'`;
-}
-
-/** The rows of a `joinedArrays` text; none for NULL (no row). */
-export function arraysFrom(text: string | null | undefined): unknown[][] {
-  return text === null || text === undefined ? [] : (JSON.parse(text) as unknown[][]);
-}
-
-/**
  * A row shape read for an answer (`StoredSpan`, `StoredLog`): the scalar fields as a `json_array`,
  * and the JSON text columns as they are stored, read as field `fields + i` of each row.
  */
@@ -112,26 +96,6 @@ function storedRowShape(fields: ReadonlyArray<string>, texts: readonly string[])
   const index = new Map(shape.index);
   texts.forEach((name, i) => index.set(name, shape.index.size + i));
   return { sql: shape.sql, index, texts };
-}
-
-/**
- * The select list that reads rows of `shape` in the order `orderBy` as two values, aggregated in
- * SQL: `row_arrays`, every row's `json_array` in one JSON array, and `row_texts`, every row's JSON texts
- * joined by U+0001, a character valid JSON never holds raw (`JSON.stringify` escapes it). One
- * `JSON.parse` and one `split` then read a 20,000-span trace in 70 ms, where one `json_array`
- * per row with the texts inside took 115 ms: the texts were escaped into JSON strings by DuckDB,
- * unescaped by `JSON.parse`, and converted one by one.
- */
-export function storedRowsSelect(shape: StoredRowShape, orderBy: string, texts: 'text' | 'bytes' = 'text'): string {
-  const joined = `string_agg(${shape.texts.join(' || chr(1) || ')}, chr(1) ORDER BY ${orderBy})`;
-  // As bytes, `encode` gives the texts' UTF-8 as a BLOB (a cast to BLOB would read `\x` escapes in them).
-  return `${joinedArrays(shape, orderBy)} AS row_arrays, ${texts === 'bytes' ? `encode(${joined})` : joined} AS row_texts`;
-}
-
-/** The rows of `storedRowsSelect`'s two values, each row's texts appended to its array. */
-export function storedRowsFrom(what: string, shape: StoredRowShape, rowsJson: string | null | undefined, texts: string | null | undefined): unknown[][] {
-  const rows = arraysFrom(rowsJson);
-  return rows.length === 0 ? rows : appendTexts(what, rows, texts ?? '', shape.texts.length);
 }
 
 /** A DOUBLE column as JSON can carry it: DuckDB writes NaN and infinities as bare words, which no JSON parser takes. */
