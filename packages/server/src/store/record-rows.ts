@@ -59,18 +59,24 @@ export class JsonParseCache {
 /** Resource and scope JSON texts by `source_id`. */
 export type SourceTexts = ReadonlyMap<string, { resource: string; scope: string }>;
 
+/** Texts as UTF-8 bytes, by index: text `k` is `bytes[starts[k] .. ends[k])`. */
+export interface TextBytes {
+  bytes: Uint8Array;
+  starts: Uint32Array;
+  ends: Uint32Array;
+}
+
 /**
- * Appends each row's `k` JSON texts to its array: `texts` holds all rows' texts in row order,
- * joined by U+0001, a character valid JSON never holds raw (`JSON.stringify` escapes it). Both
- * engines read a trace's rows so, one `JSON.parse` of the arrays and one `split` of the texts.
+ * Appends each row's `k` JSON texts to its array, decoded: text `r * k + j` of `texts` is row
+ * `r`'s text `j`. Both engines read a trace's rows so, the arrays with one `JSON.parse` and the
+ * texts as bytes, never escaped into JSON strings and unescaped again.
  */
-export function appendTexts(what: string, rows: unknown[][], texts: string, k: number): unknown[][] {
-  if (k === 0 || rows.length === 0) return rows;
-  const parts = texts.split('\u0001');
-  if (parts.length !== rows.length * k) throw new Error(`a stored JSON text of ${what} holds a raw U+0001 or newline: it is not valid JSON`);
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    for (let j = 0; j < k; j++) row.push(parts[i * k + j]);
+export function appendTexts(rows: unknown[][], texts: TextBytes, k: number): unknown[][] {
+  const { starts, ends } = texts;
+  const bytes = Buffer.from(texts.bytes.buffer, texts.bytes.byteOffset, texts.bytes.byteLength);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    for (let t = r * k; t < (r + 1) * k; t++) row.push(bytes.toString('utf8', starts[t], ends[t]));
   }
   return rows;
 }

@@ -1,4 +1,5 @@
 import type { LogRecordData, SpanRecord } from '@spoor/model';
+import type { TextBytes } from './record-rows.js';
 
 /**
  * A span as a store reads it for an answer: the fields of `SpanRecord`, with its JSON ones
@@ -72,11 +73,7 @@ export type StoredSpanFields = Omit<StoredSpan, 'attributesJson' | 'eventsJson' 
  * strings nor encoded again: for 20,001 spans of 2.9 KB that was 220 of the database thread's
  * milliseconds a request.
  */
-export interface SpanTexts {
-  bytes: Uint8Array;
-  starts: Uint32Array;
-  ends: Uint32Array;
-}
+export type SpanTexts = TextBytes;
 
 /** The texts of no span. */
 export const NO_SPAN_TEXTS: SpanTexts = { bytes: new Uint8Array(0), starts: new Uint32Array(0), ends: new Uint32Array(0) };
@@ -88,34 +85,18 @@ export interface StoredTraceBytes {
   logs: StoredLog[];
 }
 
-const SEPARATOR = 0x01;
-
-/**
- * The `SpanTexts` of `count` spans from their texts joined by byte 0x01, which valid JSON never
- * holds raw (a separator after the last is optional). A count that does not match means a stored
- * text held a raw 0x01: not valid JSON, refused rather than misread.
- */
-export function spanTextsOf(what: string, bytes: Uint8Array, count: number): SpanTexts {
-  const starts = new Uint32Array(count * 3);
-  const ends = new Uint32Array(count * 3);
-  let at = 0;
-  for (let k = 0; k < ends.length; k++) {
-    const end = bytes.indexOf(SEPARATOR, at);
-    if (end < 0 && k === ends.length - 1) ends[k] = bytes.length;
-    else if (end < 0) throw new Error(`the stored JSON texts of ${what} are fewer than its ${count} spans have`);
-    else ends[k] = end;
-    starts[k] = at;
-    at = ends[k]! + 1;
-  }
-  if (at < bytes.length) throw new Error(`a stored JSON text of ${what} holds a raw U+0001: it is not valid JSON`);
-  return { bytes, starts, ends };
-}
-
-/** The texts of spans read as strings, as bytes (for answers read that way: a page, one span). */
+/** The texts of spans read as strings, as bytes (for answers read that way: running spans, and the in-memory store's). */
 export function spanTextsFromStored(spans: readonly StoredSpan[]): SpanTexts {
-  let joined = '';
-  for (const s of spans) joined += `${s.attributesJson}\u0001${s.eventsJson}\u0001${s.linksJson}\u0001`;
-  return spanTextsOf('spans', Buffer.from(joined), spans.length);
+  const parts = spans.flatMap((s) => [Buffer.from(s.attributesJson), Buffer.from(s.eventsJson), Buffer.from(s.linksJson)]);
+  const starts = new Uint32Array(parts.length);
+  const ends = new Uint32Array(parts.length);
+  let at = 0;
+  parts.forEach((part, k) => {
+    starts[k] = at;
+    at += part.length;
+    ends[k] = at;
+  });
+  return { bytes: Buffer.concat(parts, at), starts, ends };
 }
 
 /** A trace read as strings (`StoredTrace`) in its byte form, spans in the same order. */

@@ -36,13 +36,17 @@ export class RowBinaryReader {
     return value;
   }
 
-  /** A String as its bytes, not decoded: a view of the answer, no copy. */
-  stringBytes(): Buffer {
+  /** Where the reader is: the byte after the last value read. */
+  get offset(): number {
+    return this.at;
+  }
+
+  /** Skips a String, answering where its bytes begin; they end at `offset`. */
+  skipString(): number {
     const n = this.length();
-    const end = this.need(n);
-    const value = this.bytes.subarray(this.at, end);
-    this.at = end;
-    return value;
+    const start = this.at;
+    this.at = this.need(n);
+    return start;
   }
 
   uint8(): number {

@@ -1,5 +1,5 @@
 import { mapArrayRows, spanFieldsFromRow, storedLogFromRow, storedSpanFromRow } from '../record-rows.js';
-import { type StoredLog, type StoredTrace, type StoredTraceBytes, spanTextsOf } from '../stored-trace.js';
+import type { SpanTexts, StoredLog, StoredTrace, StoredTraceBytes } from '../stored-trace.js';
 import { treePageFrom } from '../trace-tree-columns.js';
 import type { TreeKey, TreePage } from '../ports/traces.js';
 import { TREE_ORDER, treeAfter } from '../sql/trace-tree.js';
@@ -41,7 +41,7 @@ export async function getTraceBytes(ch: ChClient, projectId: string, traceId: st
     if (!(await hasTrace(ch, projectId, traceId))) return null;
     [spanRows, logRows] = await read();
   }
-  return storedTraceBytesOf(ch, what, projectId, spanRows, logRows);
+  return storedTraceBytesOf(ch, projectId, spanRows, logRows);
 }
 
 /** A page of a trace (`TraceReader.getTraceSpans`): the spans with these ids, and their logs. */
@@ -55,25 +55,18 @@ export async function getTraceSpans(ch: ChClient, projectId: string, traceId: st
     readAllRowsWithBytes(ch, what, SPAN_ROWS, `${spans} AND ${page}`, p),
     traceLogRows(ch, projectId, traceId, { where: `(${page}${orTrace})`, params: p }),
   ]);
-  return storedTraceBytesOf(ch, what, projectId, spanRows, logRows);
+  return storedTraceBytesOf(ch, projectId, spanRows, logRows);
 }
 
 /** `storedTraceOf`, the spans' texts as bytes (`readAllRowsWithBytes`). */
-async function storedTraceBytesOf(
-  ch: ChClient,
-  what: string,
-  projectId: string,
-  spanRows: { rows: unknown[][]; texts: Uint8Array },
-  logRows: unknown[][],
-): Promise<StoredTraceBytes> {
-  const texts = spanTextsOf(what, spanRows.texts, spanRows.rows.length);
+async function storedTraceBytesOf(ch: ChClient, projectId: string, spanRows: { rows: unknown[][]; texts: SpanTexts }, logRows: unknown[][]): Promise<StoredTraceBytes> {
   const sources = await readSources(ch, projectId, [
     { rows: spanRows.rows, shape: SPAN_ROWS },
     { rows: logRows, shape: LOG_ROWS },
   ]);
   return {
     spans: mapArrayRows(spanRows.rows, SPAN_ROWS, sources, spanFieldsFromRow),
-    texts,
+    texts: spanRows.texts,
     logs: mapArrayRows(logRows, LOG_ROWS, sources, storedLogFromRow),
   };
 }

@@ -1,15 +1,13 @@
-import { type RowShape, type SourceTexts, appendTexts } from '../record-rows.js';
+import { type RowShape, type SourceTexts, type TextBytes, appendTexts } from '../record-rows.js';
 import { LOG_COLUMNS, LOG_TEXT_COLUMNS, SPAN_COLUMNS, SPAN_TEXT_COLUMNS } from '../sql/stored-columns.js';
 import { ChParams, type ChClient } from './client.js';
 import { RowBinaryReader } from './row-binary.js';
 
 /**
- * Reading many rows of spans or logs fast. A row's plain columns travel as one JSON array
- * (`toJSONString(tuple(...))`), parsed with the other rows' in one `JSON.parse`; its JSON text
- * columns travel as they are stored, so texts an answer splices in as they are (attributes,
- * events) are never escaped and unescaped. Stored JSON texts hold no raw control character
- * (`JSON.stringify` escapes them all), so U+0001 and newlines can part them, and ClickHouse's
- * JSON escapes them inside the arrays; a text that holds one is refused rather than misread.
+ * Reading many rows of spans or logs fast, as `RowBinary`: a row's plain columns travel as one
+ * JSON array (`toJSONString(tuple(...))`), parsed with the other rows' in one `JSON.parse`, and its
+ * JSON text columns as the Strings they are stored as, length-prefixed: texts an answer splices in
+ * as they are (attributes, events) are never escaped, unescaped or joined.
  */
 export interface RowsShape extends RowShape {
   /** The SQL of a row's JSON array. */
@@ -40,61 +38,64 @@ export function rowsShape(fields: readonly string[], texts: readonly string[] = 
   return { array, texts: text.map((p) => p.sql), index: new Map(names.map((name, i) => [name, i])) };
 }
 
-const joinedTexts = (shape: RowsShape): string => (shape.texts.length === 0 ? "''" : `concat(${shape.texts.join(", '\\x01', ")})`);
-
 /**
- * The rows `FROM <from>` in any order, each an array of its values in the shape's order. ClickHouse
- * gathers them into two values (every array, every row's texts), so a 20,000-span trace is one
- * `JSON.parse` and one `split`, not a split, a join and a parse per line. One `groupArray` of
- * pairs keeps each row's array beside its texts.
+ * The rows of `SELECT <array>, <texts> <rest>` (`rest`: the query after its select list), each an
+ * array of its values in the shape's order, and their JSON texts as bytes: views of the answer,
+ * text `j` of row `r` at `r * shape.texts.length + j`.
  */
+async function binaryRows(ch: ChClient, what: string, shape: RowsShape, rest: string, params: ChParams): Promise<{ rows: unknown[][]; texts: TextBytes }> {
+  const answer = await ch.rawBytes(what, `SELECT ${[shape.array, ...shape.texts].join(', ')} ${rest}`, params);
+  const k = shape.texts.length;
+  // The rows and their arrays' bytes first, every String skipped; then the arrays copied into one
+  // JSON array of them, and the texts' places noted.
+  let count = 0;
+  let arrayBytes = 0;
+  for (const reader = new RowBinaryReader(answer); reader.more; count++) {
+    const start = reader.skipString();
+    arrayBytes += reader.offset - start;
+    for (let j = 0; j < k; j++) reader.skipString();
+  }
+  if (count === 0) return { rows: [], texts: { bytes: answer, starts: new Uint32Array(0), ends: new Uint32Array(0) } };
+  const json = Buffer.allocUnsafe(arrayBytes + count + 1);
+  const starts = new Uint32Array(count * k);
+  const ends = new Uint32Array(count * k);
+  json[0] = OPEN;
+  let at = 1;
+  const reader = new RowBinaryReader(answer);
+  for (let t = 0; reader.more; ) {
+    at += answer.copy(json, at, reader.skipString(), reader.offset);
+    json[at++] = COMMA;
+    for (let j = 0; j < k; j++, t++) {
+      starts[t] = reader.skipString();
+      ends[t] = reader.offset;
+    }
+  }
+  json[at - 1] = CLOSE;
+  return { rows: JSON.parse(json.toString('utf8', 0, at)) as unknown[][], texts: { bytes: answer, starts, ends } };
+}
+
+const OPEN = 0x5b; // [
+const COMMA = 0x2c;
+const CLOSE = 0x5d; // ]
+
+/** The rows `FROM <from>` in any order, each an array of its values in the shape's order, its JSON texts last. */
 export async function readAllRows(ch: ChClient, what: string, shape: RowsShape, from: string, params: ChParams): Promise<unknown[][]> {
-  const text = await ch.rawText(
-    what,
-    `SELECT concat('[', arrayStringConcat(arrayMap(r -> r.1, g), ','), ']'), arrayStringConcat(arrayMap(r -> r.2, g), '\x01')
-     FROM (SELECT groupArray((a, t)) AS g FROM (SELECT ${shape.array} AS a, ${joinedTexts(shape)} AS t ${from}))`,
-    params,
-  );
-  const tab = text.indexOf('\t');
-  const rows = JSON.parse(text.slice(0, tab)) as unknown[][];
-  return appendTexts(what, rows, text.slice(tab + 1, text.endsWith('\n') ? -1 : undefined), shape.texts.length);
+  const { rows, texts } = await binaryRows(ch, what, shape, from, params);
+  return appendTexts(rows, texts, shape.texts.length);
+}
+
+/** `readAllRows`, the texts left as their UTF-8 bytes (`SpanTexts`), views of the answer. */
+export function readAllRowsWithBytes(ch: ChClient, what: string, shape: RowsShape, from: string, params: ChParams): Promise<{ rows: unknown[][]; texts: TextBytes }> {
+  return binaryRows(ch, what, shape, from, params);
 }
 
 /**
- * `readAllRows`, the texts left as their UTF-8 bytes (`SpanTexts`): the answer is read as
- * `RowBinary`, two Strings, and only the first (the rows' arrays) is decoded.
- */
-export async function readAllRowsWithBytes(ch: ChClient, what: string, shape: RowsShape, from: string, params: ChParams): Promise<{ rows: unknown[][]; texts: Uint8Array }> {
-  const answer = new RowBinaryReader(
-    await ch.rawBytes(
-      what,
-      `SELECT concat('[', arrayStringConcat(arrayMap(r -> r.1, g), ','), ']'), arrayStringConcat(arrayMap(r -> r.2, g), '\x01')
-       FROM (SELECT groupArray((a, t)) AS g FROM (SELECT ${shape.array} AS a, ${joinedTexts(shape)} AS t ${from}))`,
-      params,
-    ),
-  );
-  const rows = JSON.parse(answer.string()) as unknown[][];
-  return { rows, texts: answer.stringBytes() };
-}
-
-/**
- * The rows of `<from> ORDER BY <orderBy>` in that order (a `LIMIT` may follow it), one line each:
- * for answers of a page or a trace's logs, where the order is the answer's.
+ * The rows of `<from> ORDER BY <orderBy>` in that order (a `LIMIT` may follow it): for answers of
+ * a page or a trace's logs, where the order is the answer's.
  */
 export async function readRows(ch: ChClient, what: string, shape: RowsShape, from: string, orderBy: string, params: ChParams): Promise<unknown[][]> {
-  const text = await ch.rawText(what, `SELECT ${shape.array}, ${joinedTexts(shape)} ${from} ORDER BY ${orderBy}`, params);
-  if (text.length === 0) return [];
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  const arrays = new Array<string>(lines.length);
-  const texts = new Array<string>(lines.length);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    const tab = line.indexOf('\t');
-    arrays[i] = line.slice(0, tab);
-    texts[i] = line.slice(tab + 1);
-  }
-  return appendTexts(what, JSON.parse(`[${arrays.join(',')}]`) as unknown[][], texts.join('\u0001'), shape.texts.length);
+  const { rows, texts } = await binaryRows(ch, what, shape, `${from} ORDER BY ${orderBy}`, params);
+  return appendTexts(rows, texts, shape.texts.length);
 }
 
 /** Sources read lately, per client, by `project/source id`: at most `SOURCE_CACHE_SIZE`, then it starts again. */

@@ -19,7 +19,8 @@ import {
   spanFieldsFromRow,
 } from './read.js';
 import { NO_SPAN_TEXTS, type SpanTexts, type StoredLog, type StoredTrace, type StoredTraceBytes } from '../stored-trace.js';
-import { type Utf8Texts, chunksOf, jsonArrayRows, utf8Texts } from './utf8-read.js';
+import { chunksOf, jsonArrayRows, utf8Texts } from './utf8-read.js';
+import { type TextBytes, appendTexts } from '../record-rows.js';
 import type { TraceTimings } from '../trace-timings.js';
 import { selectTraceTimings } from './trace-timings.js';
 import { TREE_SHAPE, selectTraceSearch } from './trace-tree.js';
@@ -216,12 +217,7 @@ export class DuckDbTraceReads {
   private readStoredRows(what: string, shape: StoredRowShape, from: string, orderBy: string | null, values: DuckDBValue[]): Promise<unknown[][]> {
     return this.on(what, async (connection) => {
       const { rows, texts } = await storedRows(connection, what, shape, `${from}${orderedBy(orderBy)}`, values);
-      const n = shape.texts.length;
-      const bytes = Buffer.from(texts.bytes.buffer, texts.bytes.byteOffset, texts.bytes.byteLength);
-      rows.forEach((row, r) => {
-        for (let k = r * n; k < (r + 1) * n; k++) row.push(bytes.toString('utf8', texts.starts[k], texts.ends[k]));
-      });
-      return rows;
+      return appendTexts(rows, texts, shape.texts.length);
     });
   }
 
@@ -253,7 +249,7 @@ const orderedBy = (orderBy: string | null): string => (orderBy === null ? '' : `
  * UTF-8 bytes (text `j` of row `r` is text `r * shape.texts.length + j`), every value read from
  * DuckDB's vectors as bytes (`utf8-read.ts`).
  */
-async function storedRows(connection: DuckDBConnection, what: string, shape: StoredRowShape, from: string, values: DuckDBValue[]): Promise<{ rows: unknown[][]; texts: Utf8Texts }> {
+async function storedRows(connection: DuckDBConnection, what: string, shape: StoredRowShape, from: string, values: DuckDBValue[]): Promise<{ rows: unknown[][]; texts: TextBytes }> {
   const chunks = chunksOf(await connection.run(`SELECT ${shape.sql}::VARCHAR, ${shape.texts.join(', ')} ${from}`, values));
   return { rows: jsonArrayRows(chunks, 0, what), texts: utf8Texts(chunks, shape.texts.map((_, j) => j + 1), what) };
 }

@@ -1,5 +1,6 @@
 import type { DuckDBDataChunk, DuckDBMaterializedResult } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
+import type { TextBytes } from '../record-rows.js';
 
 /**
  * VARCHAR columns of a DuckDB result read as their UTF-8 bytes, never as one string a value.
@@ -15,13 +16,6 @@ import duckdb from '@duckdb/node-bindings';
  * A materialized result's chunks hold flat vectors (the C API flattens what it hands out). A run
  * is only ever values that are adjacent in the heap, each byte read belonging to one of them.
  */
-
-/** Texts by index: text `k` is `bytes[starts[k] .. ends[k])`. */
-export interface Utf8Texts {
-  bytes: Uint8Array;
-  starts: Uint32Array;
-  ends: Uint32Array;
-}
 
 const ENTRY_BYTES = 16;
 const INLINE_BYTES = 12;
@@ -98,7 +92,7 @@ const rowCount = (chunks: readonly DuckDBDataChunk[]): number => chunks.reduce((
  * The values of VARCHAR columns `columns` (none NULL) of every row, as bytes: row `r`'s value of
  * `columns[j]` is text `r * columns.length + j`.
  */
-export function utf8Texts(chunks: readonly DuckDBDataChunk[], columns: readonly number[], what: string): Utf8Texts {
+export function utf8Texts(chunks: readonly DuckDBDataChunk[], columns: readonly number[], what: string): TextBytes {
   const count = rowCount(chunks) * columns.length;
   const bytes = new Uint8Array(totalBytes(chunks, columns));
   const starts = new Uint32Array(count);
