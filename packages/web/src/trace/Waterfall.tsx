@@ -308,19 +308,23 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
   // Rows are keyed by their slot in the window, not by span: a row scrolled out is reused for the
   // row scrolled in, so scrolling updates a few props and texts instead of creating and dropping
   // DOM nodes and fibers (whose garbage, on a 50,000-span heap, shows up as long GC pauses).
+  // Unscaled, the slot is the row's index modulo the slots, so a row scrolled by keeps its slot and
+  // its props. Scaled, where a frame's step moves past the window, the slot is the place in the
+  // window: every row changes anyway, and modulo slots React would also move half of the rows'
+  // nodes to keep the DOM in order (26 moves a frame, each laid out again).
   // Scaled, the rows in view are drawn where the view is: at their offset into the rows, less the
   // difference between that and the scroll position. The rows are placed from a base that moves
   // every million pixels, and the difference is one transform on the rows' holder: a scroll moves
   // the holder and leaves the rows' props as they were (and their coordinates small).
   const base = map.ratio === 1 ? 0 : Math.floor(rowsTop / BASE_BLOCK_PX) * BASE_BLOCK_PX;
   const holderTop = base - (rowsTop - viewport.top);
-  const slots = Math.max(Math.ceil(viewport.height / ROW_HEIGHT) + 2 * overscanFor(map.ratio) + 2, win.last - win.first);
+  const slots = map.ratio === 1 ? Math.max(Math.ceil(viewport.height / ROW_HEIGHT) + 2 * OVERSCAN + 2, win.last - win.first) : 0;
   const rows = [];
   for (let i = win.first; i < Math.min(win.last, visible.length); i++) {
     const row = visible[i]!;
     rows.push(
       <WaterfallRow
-        key={i % slots}
+        key={slots === 0 ? i - win.first : i % slots}
         row={row}
         topPx={i * ROW_HEIGHT - base}
         spanId={spanIdAt(tree, row)}

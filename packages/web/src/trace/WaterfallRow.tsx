@@ -2,6 +2,7 @@ import { memo } from 'react';
 import type { SpanCategory } from '@spoor/model';
 import { formatDuration } from '../format';
 import { useFrameClock } from '../live/frame-clock';
+import { drawnSegments } from './critical-path';
 import { barBox, type TimeView } from './layout';
 import { ABANDONED, RUNNING } from './span-columns';
 
@@ -117,7 +118,7 @@ export const WaterfallRow = memo(function WaterfallRow(props: WaterfallRowProps)
       <div className="wf-timeline">
         {box !== null && (
           <div className={`wf-bar cat-${category}`} style={{ left: `${box.left * 100}%`, width: `${box.width * 100}%` }}>
-            {segments !== undefined && segmentBoxes(segments, startMs, durationMs)}
+            {segments !== undefined && segmentBoxes(drawnSegments(segments, view), startMs, durationMs)}
           </div>
         )}
         {box !== null && (

@@ -1,6 +1,6 @@
 import type { CriticalPath } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { compactCriticalPath, criticalPathDisplay } from './critical-path';
+import { compactCriticalPath, criticalPathDisplay, drawnSegments } from './critical-path';
 import { hexId, spanOf, treeOf } from './testing';
 
 const tree = treeOf([spanOf('root', null, 0, 100), spanOf('a', 'root', 10, 30), spanOf('b', 'root', 50, 40), spanOf('b1', 'b', 60, 10)]);
@@ -40,5 +40,27 @@ describe('criticalPathDisplay', () => {
   it('shifts offsets when the path starts after the trace', () => {
     const later = criticalPathDisplay(tree, compactCriticalPath({ ...path, startTime: '2026-11-22T10:00:00.050000Z', segments: [{ spanId: hexId('b'), startMs: 0, durationMs: 40 }] }));
     expect(later.segments.get(2)).toEqual([50, 90]);
+  });
+});
+
+describe('drawnSegments', () => {
+  const view = { startMs: 0, endMs: 1000 };
+  it.each([
+    ['leaves segments a pixel or more apart as they are', [0, 10, 20, 30, 40, 50], [0, 10, 20, 30, 40, 50]],
+    ['joins segments closer than a thousandth of the view', [0, 10, 10.5, 20, 40, 50], [0, 20, 40, 50]],
+    ['joins a run of slivers into one', [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 5, 6], [0, 0.7, 5, 6]],
+    ['keeps a lone sliver', [100, 100.01], [100, 100.01]],
+    ['draws no segment for none', [], []],
+  ])('%s', (_, segments, drawn) => {
+    expect(drawnSegments(segments, view)).toEqual(drawn);
+  });
+
+  it('joins by the view: zoomed in, the same segments stay apart', () => {
+    expect(drawnSegments([0, 10, 10.5, 20], { startMs: 0, endMs: 100 })).toEqual([0, 10, 10.5, 20]);
+  });
+
+  it('draws the root of a long path in a few pieces, not one per sliver', () => {
+    const slivers = Array.from({ length: 10_000 }, (_, k) => [k * 0.1, k * 0.1 + 0.01]).flat();
+    expect(drawnSegments(slivers, view)).toEqual([0, slivers.at(-1)]);
   });
 });

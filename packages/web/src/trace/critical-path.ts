@@ -1,5 +1,6 @@
 import { microsFromIso, type CriticalPath } from '@spoor/model';
 import { wordsOfId } from './span-columns';
+import type { TimeView } from './layout';
 import { originUsOf, type SpanTree } from './span-tree';
 
 /**
@@ -85,4 +86,26 @@ export function criticalPathDisplay(tree: SpanTree, path: CompactCriticalPath): 
     else segments.set(row, [start, end]);
   }
   return { onPath, segments, rows };
+}
+
+/** A thousandth of the time in view: about a pixel of the timeline, which is narrower. */
+const DRAWN_RESOLUTION = 1 / 1000;
+
+/**
+ * A row's critical path segments as drawn in `view`: segments closer than about a pixel join
+ * into one. The root of a million-span agent trace holds the path between its children's turns in
+ * some 10,000 slivers; drawn one element each, scrolling its row into view spent 200-700 ms
+ * making and dropping them, for marks narrower than a pixel.
+ */
+export function drawnSegments(segments: readonly number[], view: TimeView): readonly number[] {
+  const gapMs = (view.endMs - view.startMs) * DRAWN_RESOLUTION;
+  let out: number[] | null = null;
+  for (let i = 2; i < segments.length; i += 2) {
+    const end = out === null ? segments[i - 1]! : out[out.length - 1]!;
+    if (segments[i]! - end < gapMs) {
+      out ??= segments.slice(0, i);
+      out[out.length - 1] = Math.max(end, segments[i + 1]!);
+    } else if (out !== null) out.push(segments[i]!, segments[i + 1]!);
+  }
+  return out ?? segments;
 }
