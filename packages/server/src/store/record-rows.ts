@@ -81,6 +81,37 @@ export function appendTexts(rows: unknown[][], texts: TextBytes, k: number): unk
   return rows;
 }
 
+/**
+ * Rows that arrive as JSON arrays, each as its UTF-8 bytes, joined into one JSON array of them and
+ * parsed at once: how both engines read a trace's plain values (`bytes` and `rows` are the
+ * arrays' summed length and count, known before the first is added).
+ */
+export class JsonArrayRows {
+  private readonly json: Uint8Array;
+  private at = 1;
+
+  constructor(bytes: number, rows: number) {
+    this.json = new Uint8Array(bytes + rows + 1);
+    this.json[0] = OPEN_BRACKET;
+  }
+
+  add(source: Uint8Array, from: number, to: number): void {
+    this.json.set(source.subarray(from, to), this.at);
+    this.at += to - from;
+    this.json[this.at++] = COMMA;
+  }
+
+  parse(): unknown[][] {
+    if (this.at === 1) return [];
+    this.json[this.at - 1] = CLOSE_BRACKET;
+    return JSON.parse(Buffer.from(this.json.buffer, this.json.byteOffset, this.at).toString('utf8')) as unknown[][];
+  }
+}
+
+const OPEN_BRACKET = 0x5b;
+const COMMA = 0x2c;
+const CLOSE_BRACKET = 0x5d;
+
 /** Converts rows read with `shape`, looking resources and scopes up in `sources`. */
 export function mapArrayRows<T>(rows: unknown[][], shape: RowShape, sources: SourceTexts, convert: (row: Row) => T): T[] {
   const { index } = shape;

@@ -1,4 +1,4 @@
-import { type RowShape, type SourceTexts, type TextBytes, appendTexts } from '../record-rows.js';
+import { JsonArrayRows, type RowShape, type SourceTexts, type TextBytes, appendTexts } from '../record-rows.js';
 import { LOG_COLUMNS, LOG_TEXT_COLUMNS, SPAN_COLUMNS, SPAN_TEXT_COLUMNS } from '../sql/stored-columns.js';
 import { ChParams, type ChClient } from './client.js';
 import { RowBinaryReader } from './row-binary.js';
@@ -55,28 +55,19 @@ async function binaryRows(ch: ChClient, what: string, shape: RowsShape, rest: st
     arrayBytes += reader.offset - start;
     for (let j = 0; j < k; j++) reader.skipString();
   }
-  if (count === 0) return { rows: [], texts: { bytes: answer, starts: new Uint32Array(0), ends: new Uint32Array(0) } };
-  const json = Buffer.allocUnsafe(arrayBytes + count + 1);
+  const json = new JsonArrayRows(arrayBytes, count);
   const starts = new Uint32Array(count * k);
   const ends = new Uint32Array(count * k);
-  json[0] = OPEN;
-  let at = 1;
   const reader = new RowBinaryReader(answer);
   for (let t = 0; reader.more; ) {
-    at += answer.copy(json, at, reader.skipString(), reader.offset);
-    json[at++] = COMMA;
+    json.add(answer, reader.skipString(), reader.offset);
     for (let j = 0; j < k; j++, t++) {
       starts[t] = reader.skipString();
       ends[t] = reader.offset;
     }
   }
-  json[at - 1] = CLOSE;
-  return { rows: JSON.parse(json.toString('utf8', 0, at)) as unknown[][], texts: { bytes: answer, starts, ends } };
+  return { rows: json.parse(), texts: { bytes: answer, starts, ends } };
 }
-
-const OPEN = 0x5b; // [
-const COMMA = 0x2c;
-const CLOSE = 0x5d; // ]
 
 /** The rows `FROM <from>` in any order, each an array of its values in the shape's order, its JSON texts last. */
 export async function readAllRows(ch: ChClient, what: string, shape: RowsShape, from: string, params: ChParams): Promise<unknown[][]> {

@@ -1,6 +1,6 @@
 import type { DuckDBDataChunk, DuckDBMaterializedResult } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
-import type { TextBytes } from '../record-rows.js';
+import { JsonArrayRows, type TextBytes } from '../record-rows.js';
 
 /**
  * VARCHAR columns of a DuckDB result read as their UTF-8 bytes, never as one string a value.
@@ -116,24 +116,9 @@ export function utf8Texts(chunks: readonly DuckDBDataChunk[], columns: readonly 
   return { bytes, starts, ends };
 }
 
-const OPEN = 0x5b; // [
-const COMMA = 0x2c;
-const CLOSE = 0x5d; // ]
-
 /** The rows of VARCHAR column `column`, each a JSON array (`json_array(...)::VARCHAR`), parsed at once as one JSON array of them. */
 export function jsonArrayRows(chunks: readonly DuckDBDataChunk[], column: number, what: string): unknown[][] {
-  const rows = rowCount(chunks);
-  if (rows === 0) return [];
-  const json = new Uint8Array(totalBytes(chunks, [column]) + rows + 1);
-  json[0] = OPEN;
-  let at = 1;
-  for (const chunk of chunks) {
-    eachValue(chunk.chunk, column, chunk.rowCount, what, (source, from, to) => {
-      json.set(source.subarray(from, to), at);
-      at += to - from;
-      json[at++] = COMMA;
-    });
-  }
-  json[at - 1] = CLOSE;
-  return JSON.parse(Buffer.from(json.buffer, json.byteOffset, at).toString('utf8')) as unknown[][];
+  const rows = new JsonArrayRows(totalBytes(chunks, [column]), rowCount(chunks));
+  for (const chunk of chunks) eachValue(chunk.chunk, column, chunk.rowCount, what, (source, from, to) => rows.add(source, from, to));
+  return rows.parse();
 }
