@@ -263,20 +263,6 @@ export class ChClient {
   }
 
   /**
-   * A query's answer as `TabSeparatedRaw` text: one line a row, values unescaped, NULL as `\N`.
-   * For large answers whose values are JSON texts, which hold no raw tab or newline: they arrive
-   * as they are stored, with no escaping to undo (`trace-rows.ts`).
-   */
-  async rawText(what: string, sql: string, params?: ChParams | Record<string, unknown>): Promise<string> {
-    try {
-      const result = await this.client.query({ query: sql, query_params: paramsOf(params), format: 'TabSeparatedRaw' });
-      return await result.text();
-    } catch (cause) {
-      throw this.failure(what, cause);
-    }
-  }
-
-  /**
    * A query's answer in `RowBinary` (`row-binary.ts`), for large answers of numbers. The client's
    * `query` offers no binary formats, so this goes through `exec` with the format in the SQL.
    */

@@ -39,12 +39,12 @@ export function rowsShape(fields: readonly string[], texts: readonly string[] = 
 }
 
 /**
- * The rows of `SELECT <array>, <texts> <rest>` (`rest`: the query after its select list), each an
- * array of its values in the shape's order, and their JSON texts as bytes: views of the answer,
- * text `j` of row `r` at `r * shape.texts.length + j`.
+ * The rows `<from>` (the query after its select list: in any order unless it says one), each an
+ * array of its values in the shape's order, and their JSON texts as UTF-8 bytes (`SpanTexts`):
+ * views of the answer, text `j` of row `r` at `r * shape.texts.length + j`.
  */
-async function binaryRows(ch: ChClient, what: string, shape: RowsShape, rest: string, params: ChParams): Promise<{ rows: unknown[][]; texts: TextBytes }> {
-  const answer = await ch.rawBytes(what, `SELECT ${[shape.array, ...shape.texts].join(', ')} ${rest}`, params);
+export async function readAllRowsWithBytes(ch: ChClient, what: string, shape: RowsShape, from: string, params: ChParams): Promise<{ rows: unknown[][]; texts: TextBytes }> {
+  const answer = await ch.rawBytes(what, `SELECT ${[shape.array, ...shape.texts].join(', ')} ${from}`, params);
   const k = shape.texts.length;
   // The rows and their arrays' bytes first, every String skipped; then the arrays copied into one
   // JSON array of them, and the texts' places noted.
@@ -71,13 +71,8 @@ async function binaryRows(ch: ChClient, what: string, shape: RowsShape, rest: st
 
 /** The rows `FROM <from>` in any order, each an array of its values in the shape's order, its JSON texts last. */
 export async function readAllRows(ch: ChClient, what: string, shape: RowsShape, from: string, params: ChParams): Promise<unknown[][]> {
-  const { rows, texts } = await binaryRows(ch, what, shape, from, params);
+  const { rows, texts } = await readAllRowsWithBytes(ch, what, shape, from, params);
   return appendTexts(rows, texts, shape.texts.length);
-}
-
-/** `readAllRows`, the texts left as their UTF-8 bytes (`SpanTexts`), views of the answer. */
-export function readAllRowsWithBytes(ch: ChClient, what: string, shape: RowsShape, from: string, params: ChParams): Promise<{ rows: unknown[][]; texts: TextBytes }> {
-  return binaryRows(ch, what, shape, from, params);
 }
 
 /**
@@ -85,7 +80,7 @@ export function readAllRowsWithBytes(ch: ChClient, what: string, shape: RowsShap
  * a page or a trace's logs, where the order is the answer's.
  */
 export async function readRows(ch: ChClient, what: string, shape: RowsShape, from: string, orderBy: string, params: ChParams): Promise<unknown[][]> {
-  const { rows, texts } = await binaryRows(ch, what, shape, `${from} ORDER BY ${orderBy}`, params);
+  const { rows, texts } = await readAllRowsWithBytes(ch, what, shape, `${from} ORDER BY ${orderBy}`, params);
   return appendTexts(rows, texts, shape.texts.length);
 }
 

@@ -107,7 +107,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     this.live = new SqlLiveStore(this.sql, duckDbLiveCommits, async () => duckDbCursor(this.writer.lastCommittedSeq));
     this.runningSpans = new DuckDbRunningSpanStore(this.sql);
     this.sampling = new DuckDbSamplingStore(this.sql);
-    this.traces = new DuckDbTraceReads(this.sql, (what, fn) => this.onOwnConnection(what, fn), (what, fn) => this.guard(what, fn));
+    this.traces = new DuckDbTraceReads(this.sql, (what, fn) => this.onOwnConnection(what, fn));
   }
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {

@@ -35,7 +35,6 @@ import { LOG_MARGIN_US } from '../sql/traces.js';
 const NEWEST_LOGS = 'time_us DESC, log_id DESC';
 
 type OnConnection = <T>(what: string, fn: (connection: DuckDBConnection) => Promise<T>) => Promise<T>;
-type Guard = <T>(what: string, fn: () => Promise<T>) => Promise<T>;
 
 /**
  * The DuckDB store's reads of one trace (its spans whole, as bytes, a page or the tree's
@@ -45,10 +44,8 @@ type Guard = <T>(what: string, fn: () => Promise<T>) => Promise<T>;
 export class DuckDbTraceReads {
   constructor(
     private readonly sql: DuckDbSql,
-    /** Runs on a connection of its own (the store's, which heals an invalidated database first). */
+    /** Runs on a connection of its own (the store's, which heals an invalidated database first and names what failed). */
     private readonly on: OnConnection,
-    /** The store's guard: a failure becomes a `StoreError` naming what was done. */
-    private readonly guard: Guard,
   ) {}
 
   async getTrace(projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null> {
