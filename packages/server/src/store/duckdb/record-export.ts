@@ -62,13 +62,21 @@ export class DuckDbRecordExport implements RecordExporter {
       () => void (copying.ended = { error: null }),
       (error: unknown) => void (copying.ended = { error }),
     );
-    // DuckDB makes the file once the query is planned: a query it refuses fails here, before any byte.
+    // Answer once the file holds its first bytes or the COPY ended: a query DuckDB refuses fails
+    // here, before any byte. Its file may be there for a moment before it fails (DuckDB makes it
+    // once the query is planned, buffers what it writes, and removes it on failure).
+    let handle: FileHandle | null = null;
     for (;;) {
-      const handle = await open(path, 'r').catch(() => null);
-      if (handle !== null) return tail(handle, path, copying);
-      if (copying.ended !== null) {
+      handle ??= await open(path, 'r').catch(() => null);
+      const ended = copying.ended;
+      if (handle !== null) {
+        const first = await readChunk(handle, 0);
+        if (first.length > 0 || (ended !== null && ended.error === null)) return tail(handle, path, copying, first);
+      }
+      if (ended !== null) {
+        await handle?.close();
         await rm(path, { force: true });
-        throw copying.ended.error ?? new StoreError(`DuckDB wrote no file for the export of ${query.signal}`);
+        throw ended.error ?? new StoreError(`DuckDB wrote no file for the export of ${query.signal}`);
       }
       await sleep(POLL_MS);
     }
@@ -83,19 +91,25 @@ async function copyTo(connection: DuckDBConnection, query: ExportQuery, path: st
   await connection.run(`COPY (${select}) TO '${path.replaceAll("'", "''")}' (${format})`, p.values);
 }
 
-/** The file's bytes as the COPY writes them, up to its end once the COPY ended; its failure thrown after what it wrote. */
-async function* tail(handle: FileHandle, path: string, copying: Copying): AsyncGenerator<Uint8Array, void, undefined> {
-  let position = 0;
+/** Up to a chunk of the file from `position`, in a buffer of its own: it may move to another thread. */
+async function readChunk(handle: FileHandle, position: number): Promise<Uint8Array> {
+  const chunk = new Uint8Array(CHUNK_BYTES);
+  const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, position);
+  return bytesRead === CHUNK_BYTES ? chunk : chunk.subarray(0, bytesRead);
+}
+
+/** The file's bytes as the COPY writes them from its `first`, up to its end once the COPY ended; its failure thrown after what it wrote. */
+async function* tail(handle: FileHandle, path: string, copying: Copying, first: Uint8Array): AsyncGenerator<Uint8Array, void, undefined> {
+  let position = first.length;
   try {
+    if (position > 0) yield first;
     for (;;) {
       // Whether it had ended before this read: then a read that finds nothing is the end.
       const ended = copying.ended;
-      // A buffer of its own for each chunk: it may move to another thread.
-      const chunk = new Uint8Array(CHUNK_BYTES);
-      const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, position);
-      if (bytesRead > 0) {
-        position += bytesRead;
-        yield bytesRead === CHUNK_BYTES ? chunk : chunk.subarray(0, bytesRead);
+      const chunk = await readChunk(handle, position);
+      if (chunk.length > 0) {
+        position += chunk.length;
+        yield chunk;
       } else if (ended === null) await sleep(POLL_MS);
       else if (ended.error !== null) throw ended.error;
       else return;
