@@ -82,31 +82,47 @@ function sameBytes(known: Uint8Array, buf: Uint8Array, start: number): boolean {
 }
 
 /**
- * One reader's keys: the key at each place of the span read last, checked first (spans of a
- * request mostly share their keys' order), the table looked up only when they differ. What it
- * remembers from before the table started over is dropped: it is no longer the table's object.
+ * One reader's keys: the last few keys met at each place in a span, checked first, most recent
+ * first (the spans of a request mostly share their keys' order, by kind: an LLM call's keys, a
+ * tool call's, in turn), the table looked up only when none is it. What it remembers from before
+ * the table started over is dropped: it is no longer the table's object.
  */
 export class SpanKeys {
-  private readonly last: KeyText[] = [];
+  /** The keys at place `index` are `recent[index * WAYS ..]`, most recent first. */
+  private readonly recent: Array<KeyText | undefined> = [];
   private generation = keyGeneration;
 
   /** The key at `r` (a KeyValue's key field, after its tag), the span's `index`th attribute. */
   at(r: BinaryReader, body: Uint8Array, index: number): KeyText {
     if (this.generation !== keyGeneration) {
-      this.last.length = 0;
+      this.recent.length = 0;
       this.generation = keyGeneration;
     }
-    const last = this.last[index];
-    if (last !== undefined) {
-      const length = last.bytes.length;
-      // A one-byte length prefix (keys under 128 bytes), then the bytes.
-      if (body[r.pos] === length && length < 128 && r.pos + 1 + length <= r.len && sameBytes(last.bytes, body, r.pos + 1)) {
-        r.pos += 1 + length;
-        return last;
+    const recent = this.recent;
+    const first = index * WAYS;
+    const prefix = body[r.pos]!;
+    // A one-byte length prefix (keys under 128 bytes), then the bytes.
+    if (prefix < 128 && r.pos + 1 + prefix <= r.len) {
+      for (let k = 0; k < WAYS; k++) {
+        const known = recent[first + k];
+        if (known === undefined) break;
+        if (known.bytes.length === prefix && sameBytes(known.bytes, body, r.pos + 1)) {
+          r.pos += 1 + prefix;
+          // To the front: the next span of this kind finds it first.
+          for (let j = k; j > 0; j--) recent[first + j] = recent[first + j - 1];
+          recent[first] = known;
+          return known;
+        }
       }
     }
     const key = keyText(r, body);
-    if (this.generation === keyGeneration) this.last[index] = key;
+    if (this.generation === keyGeneration) {
+      for (let j = WAYS - 1; j > 0; j--) recent[first + j] = recent[first + j - 1];
+      recent[first] = key;
+    }
     return key;
   }
 }
+
+/** Keys remembered at each place in a span. */
+const WAYS = 4;
