@@ -101,26 +101,28 @@ export class SpanKeys {
     const recent = this.recent;
     const first = index * WAYS;
     const prefix = body[r.pos]!;
-    // A one-byte length prefix (keys under 128 bytes), then the bytes.
-    if (prefix < 128 && r.pos + 1 + prefix <= r.len) {
-      for (let k = 0; k < WAYS; k++) {
-        const known = recent[first + k];
-        if (known === undefined) break;
-        if (known.bytes.length === prefix && sameBytes(known.bytes, body, r.pos + 1)) {
-          r.pos += 1 + prefix;
-          // To the front: the next span of this kind finds it first.
-          for (let j = k; j > 0; j--) recent[first + j] = recent[first + j - 1];
-          recent[first] = known;
-          return known;
-        }
+    // A one-byte length prefix (keys under 128 bytes), then the bytes; a longer key is never remembered.
+    if (!(prefix < 128 && r.pos + 1 + prefix <= r.len)) return keyText(r, body);
+    let k = 0;
+    for (; k < WAYS; k++) {
+      const known = recent[first + k];
+      if (known === undefined) break;
+      if (known.bytes.length === prefix && sameBytes(known.bytes, body, r.pos + 1)) {
+        r.pos += 1 + prefix;
+        this.toFront(first, k, known);
+        return known;
       }
     }
     const key = keyText(r, body);
-    if (this.generation === keyGeneration) {
-      for (let j = WAYS - 1; j > 0; j--) recent[first + j] = recent[first + j - 1];
-      recent[first] = key;
-    }
+    if (this.generation === keyGeneration) this.toFront(first, Math.min(k, WAYS - 1), key);
     return key;
+  }
+
+  /** Puts `key` first at its place, the keys before slot `from` moving down one (the one at `from` goes). */
+  private toFront(first: number, from: number, key: KeyText): void {
+    const recent = this.recent;
+    for (let j = first + from; j > first; j--) recent[j] = recent[j - 1];
+    recent[first] = key;
   }
 }
 

@@ -91,12 +91,21 @@ async function copyTo(connection: DuckDBConnection, query: ExportQuery, path: st
   await connection.run(`COPY (${select}) TO '${path.replaceAll("'", "''")}' (${format})`, p.values);
 }
 
-/** Up to a chunk of the file from `position`, in a buffer of its own: it may move to another thread. */
+/**
+ * Up to a chunk of the file from `position`, in a buffer of its own (it may move to another
+ * thread) as large as what is there: a stream waiting for the COPY's first row group reads nothing
+ * every `POLL_MS`, and allocates nothing for it.
+ */
 async function readChunk(handle: FileHandle, position: number): Promise<Uint8Array> {
-  const chunk = new Uint8Array(CHUNK_BYTES);
-  const { bytesRead } = await handle.read(chunk, 0, CHUNK_BYTES, position);
-  return bytesRead === CHUNK_BYTES ? chunk : chunk.subarray(0, bytesRead);
+  const { size } = await handle.stat();
+  if (size <= position) return NOTHING;
+  const chunk = new Uint8Array(Math.min(CHUNK_BYTES, size - position));
+  const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+  return bytesRead === chunk.length ? chunk : chunk.subarray(0, bytesRead);
 }
+
+/** What a read that finds nothing answers (never yielded, so never moved). */
+const NOTHING = new Uint8Array(0);
 
 /** The file's bytes as the COPY writes them from its `first`, up to its end once the COPY ended; its failure thrown after what it wrote. */
 async function* tail(handle: FileHandle, path: string, copying: Copying, first: Uint8Array): AsyncGenerator<Uint8Array, void, undefined> {
