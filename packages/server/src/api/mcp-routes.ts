@@ -1,7 +1,21 @@
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type * as McpTransport from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { injectCaller } from '../mcp/api-caller.js';
-import { createMcpServer } from '../mcp/server.js';
+import type * as McpServer from '../mcp/server.js';
+
+/**
+ * The MCP SDK (and the zod it brings) is loaded on the first `POST /mcp`, not with the server:
+ * some 0.3 s of every start, for a route many servers never serve.
+ */
+let mcpModules: Promise<[typeof McpServer, typeof McpTransport]> | null = null;
+
+function loadMcp(): NonNullable<typeof mcpModules> {
+  mcpModules ??= Promise.all([import('../mcp/server.js'), import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js')]);
+  mcpModules.catch(() => {
+    mcpModules = null;
+  });
+  return mcpModules;
+}
 
 /**
  * `POST /mcp`: Spoor's MCP tools over Streamable HTTP, on the main port, behind the keys of the
@@ -14,6 +28,7 @@ import { createMcpServer } from '../mcp/server.js';
 export async function mcpRoutes(app: FastifyInstance): Promise<void> {
   const tags = ['mcp'];
   app.post('/mcp', { schema: { summary: 'MCP (Streamable HTTP, stateless, JSON answers): the tools agents read traces with', tags } }, async (request, reply) => {
+    const [{ createMcpServer }, { WebStandardStreamableHTTPServerTransport }] = await loadMcp();
     const call = injectCaller(app, { headers: request.headers, remoteAddress: request.ip });
     const { server } = createMcpServer(call, (error, tool) => request.log.error({ err: error, tool }, 'an MCP tool failed'));
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });

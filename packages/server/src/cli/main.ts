@@ -1,15 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { resolveServeConfig } from '../config.js';
-import { startServer } from '../serve/server.js';
-import { datasetsCommand } from './datasets.js';
-import { experimentsCommand } from './experiments.js';
-import { exportCommand } from './export.js';
-import { DEFAULT_DEMO_RUNS, MAX_DEMO_RUNS, runDemo } from './demo.js';
-import { keysCommand } from './keys.js';
-import { mcpCommand } from './mcp.js';
-import { migrateCommand } from './migrate.js';
-import { spoolCommand } from './spool.js';
+
+// Each command's module is loaded when that command runs: the server's alone took 1.5-2 s to
+// load, which `spoor --help`, a mistyped flag and every other command paid before doing anything.
 
 const USAGE = `Usage:
   spoor serve [--host H] [--port P] [--grpc-port 4317] [--data DIR] [--retention 30d] [--max-body 16MiB] [--log-level info] [--prices prices.json]
@@ -52,18 +46,19 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'serve') return serve(rest);
   if (command === 'demo') return demo(rest);
-  if (command === 'spool') return spoolCommand(rest, (text) => process.stdout.write(text));
+  if (command === 'spool') return (await import('./spool.js')).spoolCommand(rest, (text) => process.stdout.write(text));
   if (command === 'migrate') {
+    const { migrateCommand } = await import('./migrate.js');
     // Ctrl-C stops between two chunks: what was committed stays, and the next run goes on from there.
     const stop = new AbortController();
     process.once('SIGINT', () => stop.abort());
     return migrateCommand(rest, { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text), tty: process.stderr.isTTY === true, signal: stop.signal });
   }
-  if (command === 'datasets') return datasetsCommand(rest, (text) => process.stdout.write(text));
-  if (command === 'experiments') return experimentsCommand(rest, (text) => process.stdout.write(text));
-  if (command === 'mcp') return mcpCommand(rest, (text) => process.stderr.write(text));
-  if (command === 'export') return exportCommand(rest, { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) });
-  if (command === 'keys') return keysCommand(rest, (text) => process.stdout.write(text), (text) => process.stderr.write(text));
+  if (command === 'datasets') return (await import('./datasets.js')).datasetsCommand(rest, (text) => process.stdout.write(text));
+  if (command === 'experiments') return (await import('./experiments.js')).experimentsCommand(rest, (text) => process.stdout.write(text));
+  if (command === 'mcp') return (await import('./mcp.js')).mcpCommand(rest, (text) => process.stderr.write(text));
+  if (command === 'export') return (await import('./export.js')).exportCommand(rest, { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) });
+  if (command === 'keys') return (await import('./keys.js')).keysCommand(rest, (text) => process.stdout.write(text), (text) => process.stderr.write(text));
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return command === undefined ? 1 : 0;
@@ -158,6 +153,8 @@ async function serve(args: string[]): Promise<number> {
     oidcScopes: values['oidc-scopes'],
     oidcGroupsClaim: values['oidc-groups-claim'],
   });
+  // Loaded once the flags are known to be good: a bad one is refused without loading the server.
+  const { startServer } = await import('../serve/server.js');
   const server = await startServer(config);
   const storeText = config.store.kind === 'duckdb' ? `data: ${config.dataDir}` : `store: ClickHouse, spool: ${config.dataDir}`;
   process.stdout.write(`Spoor is listening on ${server.url} (${storeText})\n`);
@@ -193,16 +190,17 @@ async function serve(args: string[]): Promise<number> {
 async function demo(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { endpoint: { type: 'string' }, runs: { type: 'string' } }, strict: true });
   const endpoint = values.endpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318';
-  const runs = values.runs === undefined ? DEFAULT_DEMO_RUNS : demoRuns(values.runs);
+  const { DEFAULT_DEMO_RUNS, MAX_DEMO_RUNS, runDemo } = await import('./demo.js');
+  const runs = values.runs === undefined ? DEFAULT_DEMO_RUNS : demoRuns(values.runs, MAX_DEMO_RUNS);
   const traceId = await runDemo({ endpoint, runs });
   const sent = runs === 1 ? `a multi-agent run to ${endpoint}.` : `${runs} runs of a multi-agent app, from the last hour, to ${endpoint}; the newest:`;
   process.stdout.write(`Sent ${sent}\n  open:  ${endpoint}/traces/${traceId}\n  trace: ${endpoint}/api/traces/${traceId}\n  list:  ${endpoint}/api/traces\n`);
   return 0;
 }
 
-function demoRuns(value: string): number {
+function demoRuns(value: string, max: number): number {
   const runs = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!(runs >= 1 && runs <= MAX_DEMO_RUNS)) throw new Error(`--runs must be a whole number from 1 to ${MAX_DEMO_RUNS}, not '${value}'`);
+  if (!(runs >= 1 && runs <= max)) throw new Error(`--runs must be a whole number from 1 to ${max}, not '${value}'`);
   return runs;
 }
 

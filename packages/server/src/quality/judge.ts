@@ -1,6 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Link } from '@opentelemetry/api';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { type Attributes, type PriceBook, costByBook } from '@spoor/model';
 import type OpenAI from 'openai';
@@ -117,7 +116,7 @@ async function judgeWith(config: LlmJudgeConfig, provider: Provider, spec: LlmJu
   }
   const costUsd = costOfCall(recorded.spans, await config.priceBookFor(target.projectId));
   try {
-    await config.ingest(target.projectId, ProtobufTraceSerializer.serializeRequest(recorded.spans)!);
+    await config.ingest(target.projectId, recorded.body);
   } catch (error) {
     throw new JudgeError('record', `the judge answered, but its trace could not be stored: ${(error as Error).message}`, costUsd, { cause: error });
   }

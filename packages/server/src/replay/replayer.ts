@@ -1,8 +1,9 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { flush, init, instrumentAnthropic, instrumentOpenAI, type SpanHelperOptions, withSpan } from '@spoor/sdk';
+import type { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import type * as SpoorSdk from '@spoor/sdk';
+import type { SpanHelperOptions } from '@spoor/sdk';
 import type { Attributes } from '@spoor/model';
 import type OpenAI from 'openai';
 import { DeadlineError, withDeadline } from '../deadline.js';
@@ -20,6 +21,10 @@ import { type ReplayCall, anthropicRequest, openAiRequest } from './replay-reque
  * `@spoor/sdk` keeps one runtime per process, so one sink serves every server of the process
  * (tests start several) and every traced call (replays, and the llm-judge evaluator's calls
  * through `recordTrace`), each call's spans found by its trace id.
+ *
+ * `@spoor/sdk` (the OpenTelemetry SDK and its exporters) and the OTLP serializer are loaded on a
+ * process's first traced call, not with the server: together they were some 0.7 s of every
+ * start's 1.5 s of loading, for a server that may never replay or judge.
  */
 
 /** Hands an OTLP/protobuf traces body to the server's ingest under a project; resolves once acknowledged. */
@@ -53,26 +58,39 @@ class SinkExporter implements SpanExporter {
       // Spans of no traced call in flight (none are expected) are not kept.
       if (list !== undefined) list.push(span);
     }
-    done({ code: ExportResultCode.SUCCESS });
+    // `ExportResultCode.SUCCESS`, without loading `@opentelemetry/core` for it.
+    done({ code: 0 });
   }
   async shutdown(): Promise<void> {}
   async forceFlush(): Promise<void> {}
 }
 
-let initialized = false;
+type Sdk = typeof SpoorSdk;
+type Serializer = typeof ProtobufTraceSerializer;
 
-function ensureSdk(): void {
-  if (initialized) return;
-  init({ serviceName: 'spoor-replay', exporter: { spans: new SinkExporter() }, logLevel: 'silent', sampleRate: 1 });
-  initialized = true;
+/** `@spoor/sdk`, started with the sink, and the OTLP serializer: loaded once, on the first traced call. */
+let runtime: Promise<{ sdk: Sdk; serializer: Serializer }> | null = null;
+
+function sdkRuntime(): Promise<{ sdk: Sdk; serializer: Serializer }> {
+  runtime ??= Promise.all([import('@spoor/sdk'), import('@opentelemetry/otlp-transformer')]).then(([sdk, otlp]) => {
+    sdk.init({ serviceName: 'spoor-replay', exporter: { spans: new SinkExporter() }, logLevel: 'silent', sampleRate: 1 });
+    return { sdk, serializer: otlp.ProtobufTraceSerializer };
+  });
+  // A failed load is tried again by the next call.
+  runtime.catch(() => {
+    runtime = null;
+  });
+  return runtime;
 }
 
 /** What `recordTrace` ran: the body's result, and the trace it recorded. */
 export interface RecordedTrace<T> {
   result: T;
   traceId: string;
-  /** Every span of the trace, root included, ready for `ProtobufTraceSerializer`. */
+  /** Every span of the trace, root included. */
   spans: ReadableSpan[];
+  /** The spans as an OTLP/protobuf traces body, for ingest. */
+  body: Uint8Array;
 }
 
 /**
@@ -82,7 +100,8 @@ export interface RecordedTrace<T> {
  * each one such trace: the SDK keeps one runtime per process, so both must share this sink.
  */
 export async function recordTrace<T>(name: string, options: Pick<SpanHelperOptions, 'attributes' | 'links'>, body: () => Promise<T>): Promise<RecordedTrace<T>> {
-  ensureSdk();
+  const { sdk, serializer } = await sdkRuntime();
+  const { withSpan, flush } = sdk;
   let traceId = '';
   let result: T;
   try {
@@ -101,7 +120,7 @@ export async function recordTrace<T>(name: string, options: Pick<SpanHelperOptio
   await flush();
   const spans = pending.get(traceId) ?? [];
   pending.delete(traceId);
-  return { result, traceId, spans };
+  return { result, traceId, spans, body: serializer.serializeRequest(spans)! };
 }
 
 /** The client options for `provider`: its key, its base URL, and no retries (the caller's deadline bounds the call). */
@@ -117,16 +136,16 @@ function clientOptions(provider: Provider): { apiKey: string; maxRetries: number
  */
 export function openAiClientFor(provider: Provider): Promise<OpenAI> {
   return clientOf(provider, 'openai', async () => {
-    const { default: OpenAIClient } = await import('openai');
-    return instrumentOpenAI(new OpenAIClient(clientOptions(provider)), { captureContent: true });
+    const [{ default: OpenAIClient }, { sdk }] = await Promise.all([import('openai'), sdkRuntime()]);
+    return sdk.instrumentOpenAI(new OpenAIClient(clientOptions(provider)), { captureContent: true });
   });
 }
 
 /** The `@anthropic-ai/sdk` client for `provider`, instrumented, loaded and kept as `openAiClientFor`'s. */
 export function anthropicClientFor(provider: Provider): Promise<Anthropic> {
   return clientOf(provider, 'anthropic', async () => {
-    const { default: AnthropicClient } = await import('@anthropic-ai/sdk');
-    return instrumentAnthropic(new AnthropicClient(clientOptions(provider)), { captureContent: true });
+    const [{ default: AnthropicClient }, { sdk }] = await Promise.all([import('@anthropic-ai/sdk'), sdkRuntime()]);
+    return sdk.instrumentAnthropic(new AnthropicClient(clientOptions(provider)), { captureContent: true });
   });
 }
 
@@ -191,10 +210,10 @@ export class Replayer {
     } catch (error) {
       throw providerError(provider, error);
     }
-    const { traceId, spans, result: durationMs } = recorded;
+    const { traceId, spans, body, result: durationMs } = recorded;
     const callSpan = spans.find((s) => s.attributes['gen_ai.operation.name'] !== undefined);
     if (callSpan === undefined) throw new AppError('ERR_INTERNAL', 'the replayed call recorded no span');
-    const stored = this.ingest(projectId, ProtobufTraceSerializer.serializeRequest(spans)!);
+    const stored = this.ingest(projectId, body);
     // Handled by whoever awaits it; never an unhandled rejection in between.
     stored.catch(() => undefined);
     return { traceId, spanId: callSpan.spanContext().spanId, durationMs, attributes: callSpan.attributes as Attributes, stored };

@@ -14,7 +14,7 @@ import { DbThread } from '../dbthread/db-client.js';
 import { AppError } from '../errors.js';
 import { DecodeThread } from '../ingest/decode-client.js';
 import { type AcceptedRequest, backPressureLogged } from '../ingest/export.js';
-import { type GrpcReceiver, startGrpcReceiver } from '../ingest/grpc.js';
+import type { GrpcReceiver } from '../ingest/grpc.js';
 import { maskingPolicyProblem } from '../ingest/masking.js';
 import { IngestQueue } from '../pipeline/ingest-queue.js';
 import { quarantineIdOf } from '../pipeline/quarantine.js';
@@ -377,6 +377,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     logRetention(app, retention);
     await app.listen({ host: config.host, port: config.port });
     if (config.grpcPort !== null) {
+      // Loaded only for a server that takes OTLP/gRPC (`@grpc/grpc-js`, some 0.1 s to load).
+      const { startGrpcReceiver } = await import('../ingest/grpc.js');
       grpc = await startGrpcReceiver({
         host: config.host,
         port: config.grpcPort,
