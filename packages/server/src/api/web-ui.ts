@@ -7,12 +7,15 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 /**
  * The built web UI (`packages/web/dist`), read into memory once at start and served where no
  * route matched: it is a few hundred kilobytes, and serving from memory with a gzip copy made
- * once keeps the page load off the disk and off the CPU.
+ * once keeps the page load off the disk and off the CPU. The copy is made when a browser first
+ * asks for the file: made at start, it was some 100 ms of every start, for a server whose UI may
+ * never be opened.
  */
 
 export interface WebAsset {
   body: Buffer;
-  gzip: Buffer | null;
+  /** The gzip copy, made on the first call; `null` for a file not worth compressing. */
+  gzip(): Buffer | null;
   type: string;
   /** Hashed file names never change content, so browsers may keep them for a year. */
   immutable: boolean;
@@ -65,9 +68,10 @@ export async function loadWebUi(dir: string): Promise<WebUi | null> {
     const ext = extname(file).toLowerCase();
     const body = await readFile(file);
     const path = '/' + relative(dir, file).split(sep).join('/');
+    let gzip: Buffer | null | undefined = COMPRESSIBLE.has(ext) && body.length > 1024 ? undefined : null;
     assets.set(path, {
       body,
-      gzip: COMPRESSIBLE.has(ext) && body.length > 1024 ? gzipSync(body) : null,
+      gzip: () => (gzip === undefined ? (gzip = gzipSync(body)) : gzip),
       type: TYPES[ext] ?? 'application/octet-stream',
       immutable: path.startsWith('/assets/'),
     });
@@ -144,9 +148,8 @@ function sendAsset(reply: FastifyReply, asset: WebAsset, acceptEncoding: string 
     .header('x-frame-options', 'DENY')
     .header('content-security-policy', CONTENT_SECURITY_POLICY)
     .header('vary', 'accept-encoding');
-  if (asset.gzip !== null && acceptEncoding !== undefined && /\bgzip\b/.test(acceptEncoding)) {
-    return reply.header('content-encoding', 'gzip').send(asset.gzip);
-  }
+  const gzip = acceptEncoding !== undefined && /\bgzip\b/.test(acceptEncoding) ? asset.gzip() : null;
+  if (gzip !== null) return reply.header('content-encoding', 'gzip').send(gzip);
   return reply.send(asset.body);
 }
 

@@ -1,8 +1,5 @@
 import type { StoreTarget } from '../config.js';
 import type { RetentionConfig } from '../pipeline/retention.js';
-import { ClickHouseStore } from '../store/clickhouse/clickhouse-store.js';
-import { CLICKHOUSE_SCHEMA_VERSION } from '../store/clickhouse/schema.js';
-import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import type { RecentSpanSource, Store } from '../store/store.js';
 
 /** A store as the server opens it, with what the start-up log says of it. */
@@ -31,7 +28,10 @@ function isUnreachable(error: unknown): boolean {
  * each try told to `onWait`; a refusal fails at once.
  */
 export async function openStore(target: StoreTarget, retention: RetentionConfig | null, onWait: (error: Error) => void = () => {}): Promise<OpenedStore> {
+  // Each engine's modules are loaded only for a store of that engine (the other's client alone
+  // is some 70 ms of a database thread's start).
   if (target.kind === 'duckdb') {
+    const { DuckDbStore } = await import('../store/duckdb/duckdb-store.js');
     const store = await DuckDbStore.open({ path: target.path });
     return { store, where: target.path, foundVersion: null, schemaVersion: null };
   }
@@ -48,6 +48,7 @@ export async function openStore(target: StoreTarget, retention: RetentionConfig 
 }
 
 async function openClickHouse(target: Extract<StoreTarget, { kind: 'clickhouse' }>, retention: RetentionConfig | null): Promise<OpenedStore> {
+  const [{ ClickHouseStore }, { CLICKHOUSE_SCHEMA_VERSION }] = await Promise.all([import('../store/clickhouse/clickhouse-store.js'), import('../store/clickhouse/schema.js')]);
   const store = await ClickHouseStore.open({
     url: target.url,
     cluster: target.cluster,
