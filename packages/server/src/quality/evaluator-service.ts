@@ -6,7 +6,8 @@ import type { EvaluatorBackend } from './backend.js';
 import type { ExperimentEvaluator } from './experiment-judging.js';
 import { NothingToJudge } from './kind.js';
 import { EvaluatorRunner, RoundTargets, type RunnerOptions } from './runner.js';
-import { type AnyKind, type ResolvedEvaluator, resolveSpec, sampledIn, specProblem } from './spec.js';
+import { sampledIn } from './sampled-in.js';
+import { type AnyKind, type ResolvedEvaluator, resolveSpec, specProblem } from './spec.js';
 
 export interface EvaluatorServiceOptions {
   db: EvaluatorBackend;

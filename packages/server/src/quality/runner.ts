@@ -3,7 +3,8 @@ import type { CompleteTrace, EvaluatorRecord, EvaluatorRunRecord, TimeKey } from
 import { DEFAULT_STALE_AFTER_MS } from '../query/query-service.js';
 import type { EvaluatorBackend } from './backend.js';
 import { type EvaluationTarget, type Judgement, NothingToJudge } from './kind.js';
-import { type AnyKind, type ResolvedEvaluator, resolveSpec, sampledIn } from './spec.js';
+import { sampledIn } from './sampled-in.js';
+import { type AnyKind, type ResolvedEvaluator, resolveSpec } from './spec.js';
 
 /**
  * The runner of one project's evaluators. Each tick it takes (or keeps) the project's lease in

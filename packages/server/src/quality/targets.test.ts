@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SpanRecord } from '@spoor/model';
 import { T0, emptyLlm, sid, span } from '../../test/support/record-fixtures.js';
-import { sampledIn } from './spec.js';
+import { sampledIn } from './sampled-in.js';
 import { EVALUATION_OF, targetsOfTrace } from './targets.js';
 
 const messages = (role: string, text: string) => JSON.stringify([{ role, parts: [{ type: 'text', content: text }] }]);

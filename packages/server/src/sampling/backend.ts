@@ -1,11 +1,10 @@
-import type { SamplingPolicy } from '@spoor/model';
 import type { LiveCursor } from '../store/live-cursor.js';
 import type { TraceFilter } from '../store/ports/evaluators.js';
 import type { SamplingDecision, SamplingStore } from '../store/ports/sampling.js';
 import type { TimeBounds } from '../store/sql/trace-bounds.js';
 import type { Store } from '../store/store.js';
 import { type SamplingReason, decide } from './decide.js';
-import { type ResolvedPolicy, resolvePolicy } from './policy.js';
+import type { ResolvedPolicy } from './policy.js';
 
 /** The trace list's filter that matches every trace, to which a score filter is added. */
 const EVERY_TRACE: TraceFilter = {
@@ -72,8 +71,9 @@ export function samplingCalls(store: Pick<Store, 'sampling'>) {
     samplingPolicies: s.policies.listPolicies.bind(s.policies),
     samplingPutPolicy: s.policies.putPolicy.bind(s.policies),
     samplingDeletePolicy: s.policies.deletePolicy.bind(s.policies),
-    samplingDecide: (projectId: string, traceIds: readonly string[], policy: SamplingPolicy, nowUs: number): Promise<DecideOutcome> =>
-      decideTraces(s, projectId, traceIds, resolvePolicy(policy), nowUs),
+    /** `policy` resolved by the caller (`resolvePolicy`, on the HTTP thread), its filter parsed. */
+    samplingDecide: (projectId: string, traceIds: readonly string[], policy: ResolvedPolicy, nowUs: number): Promise<DecideOutcome> =>
+      decideTraces(s, projectId, traceIds, policy, nowUs),
     /** Slims the traces a round (its `nowUs`) sampled out, within the span times of them all. */
     samplingSlimRound: s.slimDecided.bind(s),
     /** Puts off (or no longer) reclaiming what slimming deleted, while ingest is busy. */

@@ -1,6 +1,6 @@
 import { SPAN_CATEGORIES } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import { sampledIn } from '../quality/spec.js';
+import { sampledIn } from '../quality/sampled-in.js';
 import type { SamplingFacts } from '../store/ports/sampling.js';
 import { decide } from './decide.js';
 import { filePolicyFor, resolvePolicy, samplingFileOf } from './policy.js';

@@ -1,4 +1,4 @@
-import { sampledIn } from '../quality/spec.js';
+import { sampledIn } from '../quality/sampled-in.js';
 import type { SamplingFacts } from '../store/ports/sampling.js';
 import type { ResolvedPolicy } from './policy.js';
 

@@ -6,6 +6,7 @@ import { T0, sid, span, tid } from '../../test/support/record-fixtures.js';
 import { samplingBackendOf } from '../../test/support/sampling.js';
 import type { Store } from '../store/store.js';
 import type { SamplingBackend } from './backend.js';
+import { resolvePolicy } from './policy.js';
 import { SamplingRunner } from './runner.js';
 
 const SEC = 1_000_000;
@@ -62,7 +63,7 @@ describe.each(stores)('the tail sampler on %s', (_name, open) => {
       db, projectId: 'default', holder: 'a', traceQuietMs: 1_000, nowUs: () => nowUs, tracesPerRead: 10, maxReadsPerRound: 4,
       startLookbackMs: 200_000, onDecided: (_project, outcome) => decided.push(Object.values(outcome.decided).reduce((a, b) => a + b, 0)),
     });
-    for (let round = 0; round < 6; round++) await runner.tick({ rate: 0.5, keep: {} }, T0 - SEC);
+    for (let round = 0; round < 6; round++) await runner.tick(resolvePolicy({ rate: 0.5, keep: {} }), T0 - SEC);
 
     const ids = [...Array(62).keys()].map((i) => tid(i + 1));
     expect((await store.sampling.decisionsOf('default', ids)).size).toBe(62);
@@ -90,7 +91,7 @@ describe.each(stores)('the tail sampler on %s', (_name, open) => {
     });
     const round = async () => {
       const [reads, traces, slims] = [looked.length, decided.length, slimmed.length];
-      await runner.tick({ rate: 0.5, keep: {} }, T0 - SEC);
+      await runner.tick(resolvePolicy({ rate: 0.5, keep: {} }), T0 - SEC);
       nowUs += 2 * SEC;
       return { reads: looked.length - reads, decided: decided.slice(traces).reduce((a, b) => a + b, 0), slimmed: slimmed.slice(slims) };
     };
@@ -122,7 +123,7 @@ describe.each(stores)('the tail sampler on %s', (_name, open) => {
     busy = true;
     const held = nowUs;
     const slims = slimmed.length;
-    await runner.tick({ rate: 0, keep: {} }, T0 - SEC);
+    await runner.tick(resolvePolicy({ rate: 0, keep: {} }), T0 - SEC);
     expect(slimmed.length).toBe(slims);
     expect((await store.sampling.decisionsOf('default', [tid(70)])).get(tid(70))).toBe(false);
     nowUs += 2 * SEC;

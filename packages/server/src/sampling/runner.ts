@@ -1,4 +1,3 @@
-import type { SamplingPolicy } from '@spoor/model';
 import { DEFAULT_STALE_AFTER_MS } from '../query/query-service.js';
 import type { LiveCursor } from '../store/live-cursor.js';
 import type { CompleteTrace } from '../store/ports/evaluators.js';
@@ -6,6 +5,7 @@ import type { TimeBounds } from '../store/sql/trace-bounds.js';
 import type { TimeKey, TraceFilter } from '../store/store.js';
 import { MAX_WINDOW_US, endedOnly, nextWindowUs } from '../quality/runner.js';
 import type { DecideOutcome, SamplingBackend } from './backend.js';
+import type { ResolvedPolicy } from './policy.js';
 
 /**
  * The tail sampler of one project. Each round it takes (or keeps) the project's sampling lease,
@@ -81,7 +81,7 @@ export class SamplingRunner {
    * One round under `policy` (set at `sinceUs`; `null`: no policy, every trace is kept and nothing
    * is decided). Errors are reported, never thrown.
    */
-  async tick(policy: SamplingPolicy | null, sinceUs: number): Promise<void> {
+  async tick(policy: ResolvedPolicy | null, sinceUs: number): Promise<void> {
     const { db, projectId } = this.options;
     const nowUs = this.options.nowUs();
     try {
@@ -129,7 +129,7 @@ export class SamplingRunner {
    * the scan passed `scannedToUs`; answers the commits' head, where the next round's sweep starts
    * once this one has slimmed what it sampled out.
    */
-  private async decideLate(policy: SamplingPolicy, scannedToUs: number, nowUs: number): Promise<LiveCursor> {
+  private async decideLate(policy: ResolvedPolicy, scannedToUs: number, nowUs: number): Promise<LiveCursor> {
     const { db, projectId } = this.options;
     const head = await db.liveHead();
     if (this.live !== null) {
@@ -144,7 +144,7 @@ export class SamplingRunner {
   }
 
   /** Decides those of these complete traces with no span running, as of the round's `nowUs`, and widens the round's bounds by those sampled out. */
-  private async decide(policy: SamplingPolicy, traces: readonly CompleteTrace[], nowUs: number): Promise<void> {
+  private async decide(policy: ResolvedPolicy, traces: readonly CompleteTrace[], nowUs: number): Promise<void> {
     const { db, projectId } = this.options;
     const ended = await endedOnly(db.evaluatorRunningTraces, projectId, traces, nowUs, this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
     if (ended.length === 0) return;

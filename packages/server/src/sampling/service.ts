@@ -78,7 +78,7 @@ export class SamplingService {
       if (defer) await this.deferVacuum(true);
       for (const projectId of projects) {
         const inForce = this.inForce(projectId);
-        await this.runnerOf(projectId).tick(inForce?.resolved.policy ?? null, inForce?.updatedUs ?? 0);
+        await this.runnerOf(projectId).tick(inForce?.resolved ?? null, inForce?.updatedUs ?? 0);
       }
       // After the moves: a checkpoint vacuums only the tables it writes, which they (or ingest) wrote.
       if (!defer) await this.deferVacuum(false);
