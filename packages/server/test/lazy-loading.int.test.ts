@@ -49,12 +49,14 @@ describe('spoor loads what it needs when it needs it', () => {
   });
 
   it('starts a server without the SDKs and clients it has not used, and loads the MCP SDK on the first POST /mcp', async () => {
-    const server = await serve(['--data', join(work, 'data')], watching(['@duckdb/node-api', ...LAZY]));
+    const server = await serve(['--data', join(work, 'data')], watching(['@duckdb/node-api', '@sinclair/typebox', ...LAZY]));
     try {
       const health = await fetch(`${server.url}/health`);
       expect(health.status).toBe(200);
-      // The store's own engine is loaded (the watch works in the database thread), nothing else.
-      expect(loaded(server.stderr())).toEqual(['@duckdb/node-api']);
+      // Each thread reports for itself: the store's own engine in the database thread (so the watch
+      // works there), TypeBox in the HTTP thread alone (the routes' schemas; the database thread,
+      // whose start every server waits for, is handed resolved sampling policies), nothing else.
+      expect(loaded(server.stderr())).toEqual(['@duckdb/node-api', '@sinclair/typebox']);
 
       const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'spoor-test', version: '1' } } };
       const answer = await fetch(`${server.url}/mcp`, {
@@ -64,7 +66,7 @@ describe('spoor loads what it needs when it needs it', () => {
       });
       expect(answer.status).toBe(200);
       expect(((await answer.json()) as { result: { serverInfo: { name: string } } }).result.serverInfo.name).toBeTruthy();
-      expect(loaded(server.stderr())).toEqual(['@duckdb/node-api', '@modelcontextprotocol/sdk']);
+      expect(loaded(server.stderr())).toEqual(['@duckdb/node-api', '@modelcontextprotocol/sdk', '@sinclair/typebox']);
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;
