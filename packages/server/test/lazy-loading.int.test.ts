@@ -49,7 +49,7 @@ describe('spoor loads what it needs when it needs it', () => {
   });
 
   it('starts a server without the SDKs and clients it has not used, and loads the MCP SDK on the first POST /mcp', async () => {
-    const server = await serve(['--data', join(work, 'data')], watching(['@duckdb/node-api', '@sinclair/typebox', ...LAZY]));
+    const server = await serve(['--port', '0', '--data', join(work, 'data')], watching(['@duckdb/node-api', '@sinclair/typebox', ...LAZY]));
     try {
       const health = await fetch(`${server.url}/health`);
       expect(health.status).toBe(200);

@@ -4,9 +4,10 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { type Attributes, type PriceBook, costByBook } from '@spoor/model';
 import type OpenAI from 'openai';
 import { DeadlineError, withDeadline } from '../deadline.js';
+import { AppError } from '../errors.js';
 import { llmFieldsFrom } from '../normalize/llm.js';
 import type { Provider, ProviderName } from '../replay/providers.js';
-import { type Ingest, type RecordedTrace, anthropicClientFor, openAiClientFor, recordTrace } from '../replay/replayer.js';
+import { type Ingest, type RecordedTrace, anthropicClientFor, openAiClientFor, otlpBodyOf, recordTrace } from '../replay/replayer.js';
 import { type JudgeOutput, JudgeError, answerFromAnthropic, answerFromOpenAi, judgeRequest, outputProblem } from './judge-answer.js';
 import { BUILTIN_JUDGES, BUILTIN_JUDGE_SPECS, type BuiltinJudgeName, isBuiltinJudge } from './judge-builtins.js';
 import { renderTemplate, templateProblem, templateValuesOf } from './judge-template.js';
@@ -116,7 +117,7 @@ async function judgeWith(config: LlmJudgeConfig, provider: Provider, spec: LlmJu
   }
   const costUsd = costOfCall(recorded.spans, await config.priceBookFor(target.projectId));
   try {
-    await config.ingest(target.projectId, recorded.body);
+    await config.ingest(target.projectId, await otlpBodyOf(recorded.spans));
   } catch (error) {
     throw new JudgeError('record', `the judge answered, but its trace could not be stored: ${(error as Error).message}`, costUsd, { cause: error });
   }
@@ -141,6 +142,8 @@ async function callJudge(provider: Provider, request: Record<string, unknown>, s
 
 /** The call's failure as a `JudgeError` saying which: cancelled, timed out, or refused by the provider (its status and message; the key never appears). */
 function callError(provider: Provider, error: unknown, signal: AbortSignal): JudgeError {
+  // What records the call could not be loaded (`recordTrace`): no call was made.
+  if (error instanceof AppError && error.code === 'ERR_INTERNAL') return new JudgeError('record', error.message, 0, { cause: error });
   if (error instanceof DeadlineError) return new JudgeError('timeout', `${provider.name} did not answer the judge within ${provider.timeoutMs / 1000} s`, 0, { cause: error });
   if (signal.aborted) return new JudgeError('cancelled', 'the judgement was cancelled while the judge was called', 0, { cause: error });
   const status = (error as { status?: number }).status;

@@ -68,29 +68,42 @@ class SinkExporter implements SpanExporter {
 type Sdk = typeof SpoorSdk;
 type Serializer = typeof ProtobufTraceSerializer;
 
-/** `@spoor/sdk`, started with the sink, and the OTLP serializer: loaded once, on the first traced call. */
+/**
+ * `@spoor/sdk`, started with the sink, and the OTLP serializer: loaded once, on the first traced
+ * call. A load that fails is an `ERR_INTERNAL` naming what could not be loaded, never taken for
+ * the provider's refusal; no call is made. The next call tries again (a package that is missing
+ * or an SDK that did not start; Node keeps a module that threw while it ran as failed).
+ */
 let runtime: Promise<{ sdk: Sdk; serializer: Serializer }> | null = null;
 
 function sdkRuntime(): Promise<{ sdk: Sdk; serializer: Serializer }> {
-  runtime ??= Promise.all([import('@spoor/sdk'), import('@opentelemetry/otlp-transformer')]).then(([sdk, otlp]) => {
-    sdk.init({ serviceName: 'spoor-replay', exporter: { spans: new SinkExporter() }, logLevel: 'silent', sampleRate: 1 });
-    return { sdk, serializer: otlp.ProtobufTraceSerializer };
-  });
-  // A failed load is tried again by the next call.
+  runtime ??= Promise.all([import('@spoor/sdk'), import('@opentelemetry/otlp-transformer')]).then(
+    ([sdk, otlp]) => {
+      sdk.init({ serviceName: 'spoor-replay', exporter: { spans: new SinkExporter() }, logLevel: 'silent', sampleRate: 1 });
+      return { sdk, serializer: otlp.ProtobufTraceSerializer };
+    },
+    (cause: unknown) => {
+      throw new AppError('ERR_INTERNAL', `this server could not load what records a call (@spoor/sdk: ${(cause as Error).message}); nothing was called`, { cause });
+    },
+  );
   runtime.catch(() => {
     runtime = null;
   });
   return runtime;
 }
 
+/** A recorded trace's spans as an OTLP/protobuf traces body, for ingest. */
+export async function otlpBodyOf(spans: ReadableSpan[]): Promise<Uint8Array> {
+  const { serializer } = await sdkRuntime();
+  return serializer.serializeRequest(spans)!;
+}
+
 /** What `recordTrace` ran: the body's result, and the trace it recorded. */
 export interface RecordedTrace<T> {
   result: T;
   traceId: string;
-  /** Every span of the trace, root included. */
+  /** Every span of the trace, root included, for `otlpBodyOf`. */
   spans: ReadableSpan[];
-  /** The spans as an OTLP/protobuf traces body, for ingest. */
-  body: Uint8Array;
 }
 
 /**
@@ -100,8 +113,7 @@ export interface RecordedTrace<T> {
  * each one such trace: the SDK keeps one runtime per process, so both must share this sink.
  */
 export async function recordTrace<T>(name: string, options: Pick<SpanHelperOptions, 'attributes' | 'links'>, body: () => Promise<T>): Promise<RecordedTrace<T>> {
-  const { sdk, serializer } = await sdkRuntime();
-  const { withSpan, flush } = sdk;
+  const { withSpan, flush } = (await sdkRuntime()).sdk;
   let traceId = '';
   let result: T;
   try {
@@ -120,7 +132,7 @@ export async function recordTrace<T>(name: string, options: Pick<SpanHelperOptio
   await flush();
   const spans = pending.get(traceId) ?? [];
   pending.delete(traceId);
-  return { result, traceId, spans, body: serializer.serializeRequest(spans)! };
+  return { result, traceId, spans };
 }
 
 /** The client options for `provider`: its key, its base URL, and no retries (the caller's deadline bounds the call). */
@@ -210,10 +222,10 @@ export class Replayer {
     } catch (error) {
       throw providerError(provider, error);
     }
-    const { traceId, spans, body, result: durationMs } = recorded;
+    const { traceId, spans, result: durationMs } = recorded;
     const callSpan = spans.find((s) => s.attributes['gen_ai.operation.name'] !== undefined);
     if (callSpan === undefined) throw new AppError('ERR_INTERNAL', 'the replayed call recorded no span');
-    const stored = this.ingest(projectId, body);
+    const stored = otlpBodyOf(spans).then((body) => this.ingest(projectId, body));
     // Handled by whoever awaits it; never an unhandled rejection in between.
     stored.catch(() => undefined);
     return { traceId, spanId: callSpan.spanContext().spanId, durationMs, attributes: callSpan.attributes as Attributes, stored };
