@@ -70,22 +70,21 @@ type Serializer = typeof ProtobufTraceSerializer;
 
 /**
  * `@spoor/sdk`, started with the sink, and the OTLP serializer: loaded once, on the first traced
- * call. A load that fails is an `ERR_INTERNAL` naming what could not be loaded, never taken for
- * the provider's refusal; no call is made. The next call tries again (a package that is missing
+ * call. A load or start that fails is an `ERR_INTERNAL` naming what failed, never taken for the
+ * provider's refusal; no call is made. The next call tries again (a package that is missing
  * or an SDK that did not start; Node keeps a module that threw while it ran as failed).
  */
 let runtime: Promise<{ sdk: Sdk; serializer: Serializer }> | null = null;
 
 function sdkRuntime(): Promise<{ sdk: Sdk; serializer: Serializer }> {
-  runtime ??= Promise.all([import('@spoor/sdk'), import('@opentelemetry/otlp-transformer')]).then(
-    ([sdk, otlp]) => {
+  runtime ??= Promise.all([import('@spoor/sdk'), import('@opentelemetry/otlp-transformer')])
+    .then(([sdk, otlp]) => {
       sdk.init({ serviceName: 'spoor-replay', exporter: { spans: new SinkExporter() }, logLevel: 'silent', sampleRate: 1 });
       return { sdk, serializer: otlp.ProtobufTraceSerializer };
-    },
-    (cause: unknown) => {
-      throw new AppError('ERR_INTERNAL', `this server could not load what records a call (@spoor/sdk: ${(cause as Error).message}); nothing was called`, { cause });
-    },
-  );
+    })
+    .catch((cause: unknown) => {
+      throw new AppError('ERR_INTERNAL', `this server could not load or start what records a call (@spoor/sdk: ${(cause as Error).message}); nothing was called`, { cause });
+    });
   runtime.catch(() => {
     runtime = null;
   });
