@@ -6,11 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spoorCli } from './support/cli.js';
 import { killAll } from './support/processes.js';
+import { until } from './support/wait.js';
 
 /**
  * What `spoor` loads before it is needed: a command loads its own modules only, and a server loads
  * neither the OpenTelemetry SDK (`@spoor/sdk`, for replays and judges), nor the MCP SDK (for
- * `POST /mcp`), nor OTLP/gRPC's or the other store engine's client until it uses them. Each was
+ * `POST /mcp`), nor OTLP/gRPC's or the other store engine's client until it uses them (a server
+ * with a `--provider` loads the recorder right after it listens, ahead of its first call). Each was
  * loaded at every start before, some 0.8 s of the 1.5 s a server took to load (BENCHMARKS.md).
  * `support/report-loads.mjs`, given to every thread of the process through NODE_OPTIONS, says on
  * stderr which watched package a thread resolved first.
@@ -67,6 +69,20 @@ describe('spoor loads what it needs when it needs it', () => {
       expect(answer.status).toBe(200);
       expect(((await answer.json()) as { result: { serverInfo: { name: string } } }).result.serverInfo.name).toBeTruthy();
       expect(loaded(server.stderr())).toEqual(['@duckdb/node-api', '@modelcontextprotocol/sdk', '@sinclair/typebox']);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+
+  it('loads the recorder of replays and judges right after it listens when it has a --provider, not the provider clients', async () => {
+    const server = await serve(['--port', '0', '--data', join(work, 'with-provider'), '--provider', 'openai=env:SPOOR_TEST_OPENAI_KEY'], {
+      SPOOR_TEST_OPENAI_KEY: 'sk-test-not-used',
+      ...watching(['@spoor/sdk', 'openai']),
+    });
+    try {
+      await until('the recorder to load', () => (loaded(server.stderr()).includes('@spoor/sdk') ? true : undefined), 10_000);
+      expect(loaded(server.stderr())).toEqual(['@spoor/sdk']);
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;

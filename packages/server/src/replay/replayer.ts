@@ -91,6 +91,15 @@ function sdkRuntime(): Promise<{ sdk: Sdk; serializer: Serializer }> {
   return runtime;
 }
 
+/**
+ * Loads the modules that record calls ahead of the first, in the background; the SDK is started
+ * by that call, as without this (a test process may start its own), and a failure is left to it
+ * to report.
+ */
+export function loadRecorder(): void {
+  Promise.all([import('@spoor/sdk'), import('@opentelemetry/otlp-transformer')]).catch(() => undefined);
+}
+
 /** A recorded trace's spans as an OTLP/protobuf traces body, for ingest. */
 export async function otlpBodyOf(spans: ReadableSpan[]): Promise<Uint8Array> {
   const { serializer } = await sdkRuntime();

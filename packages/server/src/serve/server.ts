@@ -24,7 +24,7 @@ import { loadEvaluatorsFile } from '../quality/evaluators-file.js';
 import { createLlmJudgeKind } from '../quality/judge.js';
 import { anyKind, kindsOf } from '../quality/spec.js';
 import { PriceBooks } from '../pricing/price-books.js';
-import { Replayer } from '../replay/replayer.js';
+import { Replayer, loadRecorder } from '../replay/replayer.js';
 import { ExperimentService } from '../quality/experiment-service.js';
 import { SelfMetrics, createIngestMetrics } from '../self-metrics.js';
 import { readMaskFile, readPriceTable, serverIdOf } from './files.js';
@@ -376,6 +376,10 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     if (replayed > 0) app.log.info({ requests: replayed }, 'replayed acknowledged requests from the spool');
     logRetention(app, retention);
     await app.listen({ host: config.host, port: config.port });
+    // A server that can replay or judge (it has a --provider) loads what records those calls now,
+    // not in the middle of its first one, where loading held up requests for some 200 ms. A
+    // failure here is reported by that call.
+    if (config.providers.length > 0) loadRecorder();
     if (config.grpcPort !== null) {
       // Loaded only for a server that takes OTLP/gRPC (`@grpc/grpc-js`, some 0.1 s to load).
       const { startGrpcReceiver } = await import('../ingest/grpc.js');
