@@ -1,5 +1,6 @@
 import type * as McpTransport from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { loadOnce } from '../load-once.js';
 import { injectCaller } from '../mcp/api-caller.js';
 import type * as McpServer from '../mcp/server.js';
 
@@ -7,15 +8,9 @@ import type * as McpServer from '../mcp/server.js';
  * The MCP SDK (and the zod it brings) is loaded on the first `POST /mcp`, not with the server:
  * some 0.3 s of every start, for a route many servers never serve.
  */
-let mcpModules: Promise<[typeof McpServer, typeof McpTransport]> | null = null;
-
-function loadMcp(): NonNullable<typeof mcpModules> {
-  mcpModules ??= Promise.all([import('../mcp/server.js'), import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js')]);
-  mcpModules.catch(() => {
-    mcpModules = null;
-  });
-  return mcpModules;
-}
+const loadMcp = loadOnce((): Promise<[typeof McpServer, typeof McpTransport]> =>
+  Promise.all([import('../mcp/server.js'), import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js')]),
+);
 
 /**
  * `POST /mcp`: Spoor's MCP tools over Streamable HTTP, on the main port, behind the keys of the

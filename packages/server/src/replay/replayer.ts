@@ -8,6 +8,7 @@ import type { Attributes } from '@spoor/model';
 import type OpenAI from 'openai';
 import { DeadlineError, withDeadline } from '../deadline.js';
 import { AppError } from '../errors.js';
+import { loadOnce } from '../load-once.js';
 import type { Provider, ProviderName } from './providers.js';
 import { type ReplayCall, anthropicRequest, openAiRequest } from './replay-request.js';
 
@@ -68,28 +69,25 @@ class SinkExporter implements SpanExporter {
 type Sdk = typeof SpoorSdk;
 type Serializer = typeof ProtobufTraceSerializer;
 
+/** `@spoor/sdk` and the OTLP serializer, the modules that record calls. */
+const recorderModules = loadOnce(() => Promise.all([import('@spoor/sdk'), import('@opentelemetry/otlp-transformer')]));
+
 /**
  * `@spoor/sdk`, started with the sink, and the OTLP serializer: loaded once, on the first traced
  * call. A load or start that fails is an `ERR_INTERNAL` naming what failed, never taken for the
  * provider's refusal; no call is made. The next call tries again (a package that is missing
  * or an SDK that did not start; Node keeps a module that threw while it ran as failed).
  */
-let runtime: Promise<{ sdk: Sdk; serializer: Serializer }> | null = null;
-
-function sdkRuntime(): Promise<{ sdk: Sdk; serializer: Serializer }> {
-  runtime ??= Promise.all([import('@spoor/sdk'), import('@opentelemetry/otlp-transformer')])
+const sdkRuntime = loadOnce((): Promise<{ sdk: Sdk; serializer: Serializer }> =>
+  recorderModules()
     .then(([sdk, otlp]) => {
       sdk.init({ serviceName: 'spoor-replay', exporter: { spans: new SinkExporter() }, logLevel: 'silent', sampleRate: 1 });
       return { sdk, serializer: otlp.ProtobufTraceSerializer };
     })
     .catch((cause: unknown) => {
       throw new AppError('ERR_INTERNAL', `this server could not load or start what records a call (@spoor/sdk: ${(cause as Error).message}); nothing was called`, { cause });
-    });
-  runtime.catch(() => {
-    runtime = null;
-  });
-  return runtime;
-}
+    }),
+);
 
 /**
  * Loads the modules that record calls ahead of the first, in the background; the SDK is started
@@ -97,7 +95,7 @@ function sdkRuntime(): Promise<{ sdk: Sdk; serializer: Serializer }> {
  * to report.
  */
 export function loadRecorder(): void {
-  Promise.all([import('@spoor/sdk'), import('@opentelemetry/otlp-transformer')]).catch(() => undefined);
+  recorderModules().catch(() => undefined);
 }
 
 /** A recorded trace's spans as an OTLP/protobuf traces body, for ingest. */
@@ -170,19 +168,15 @@ export function anthropicClientFor(provider: Provider): Promise<Anthropic> {
 }
 
 /** Clients by provider settings: a provider object is one server's `--provider`, so each server keeps its own. */
-const clients = new WeakMap<Provider, Map<string, Promise<unknown>>>();
+const clients = new WeakMap<Provider, Map<string, () => Promise<unknown>>>();
 
+/** The client `make` makes for `provider`, made once (`loadOnce`: a failed make is tried again by the next call). */
 function clientOf<T>(provider: Provider, kind: string, make: () => Promise<T>): Promise<T> {
   let made = clients.get(provider);
   if (made === undefined) clients.set(provider, (made = new Map()));
-  let client = made.get(kind) as Promise<T> | undefined;
-  if (client === undefined) {
-    client = make();
-    made.set(kind, client);
-    // A failed load is tried again by the next call.
-    client.catch(() => made.delete(kind));
-  }
-  return client;
+  let client = made.get(kind) as (() => Promise<T>) | undefined;
+  if (client === undefined) made.set(kind, (client = loadOnce(make)));
+  return client();
 }
 
 export class Replayer {
