@@ -1,7 +1,4 @@
-import type { Worker } from 'node:worker_threads';
-import type { CommitSink } from '../pipeline/ingest-queue.js';
-import type { SpoolPosition } from '../pipeline/spool.js';
-import type { WriteBatch } from '../store/tables.js';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import { StoreError } from '../store/store.js';
 import { ThreadClient, startWorker } from '../threads/client.js';
 import type { Receivers } from '../threads/protocol.js';
@@ -16,10 +13,10 @@ export type DbThreadEvents = Receivers<Omit<DbEvents, 'ready' | 'startFailed'>> 
 };
 
 /**
- * The main thread's handle on the database thread: the queries answered there, and the
- * `CommitSink` that spooled entries' batches go to.
+ * The main thread's handle on the database thread: the queries answered there, and the writer's
+ * calls. Spooled requests' batches reach it from the decode thread (`batchesFrom`).
  */
-export class DbThread implements CommitSink {
+export class DbThread {
   /** Every call the thread serves, typed by its registry. */
   readonly calls: DbClient;
 
@@ -65,9 +62,9 @@ export class DbThread implements CommitSink {
     return { ...ready, thread: new DbThread(worker, link) };
   }
 
-  push(batch: WriteBatch | null, position: SpoolPosition, seq: number): void {
-    // After a failure the entry stays in the spool and is replayed when the server restarts.
-    this.link.post('batch', batch, position, seq);
+  /** Where the batches come from from now on: the database thread's end of the decode thread's channel. */
+  batchesFrom(port: MessagePort): void {
+    this.link.post('batchesFrom', port);
   }
 
   commitUpTo(seq: number): Promise<void> {

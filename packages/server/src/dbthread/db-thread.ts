@@ -1,4 +1,4 @@
-import { parentPort } from 'node:worker_threads';
+import { type MessagePort, parentPort } from 'node:worker_threads';
 import { decodeBatch } from '../ingest/decode.js';
 import { ProjectMasking, storedMaskingPolicy } from '../ingest/masking.js';
 import { CommitLoop } from '../pipeline/commit-loop.js';
@@ -9,7 +9,7 @@ import { PriceService } from '../pricing/price-service.js';
 import { RECENT_SPANS_PER_PROJECT } from '../ingest/recent-spans.js';
 import { ThreadServer, threadConfig } from '../threads/server.js';
 import { createDbCalls } from './calls.js';
-import { DB_TRANSFERS, type DbProtocol } from './protocol.js';
+import { BATCH_TRANSFERS, type BatchProtocol, DB_TRANSFERS, type DbProtocol } from './protocol.js';
 
 /**
  * The database thread: owns the store, commits the batches the receiver decoded (and decodes
@@ -86,6 +86,7 @@ async function start(): Promise<void> {
         }, 1000);
   pinger?.unref();
 
+  let batches: MessagePort | null = null;
   thread.serve({
     calls: {
       ...calls,
@@ -99,11 +100,20 @@ async function start(): Promise<void> {
           await store.close();
         } finally {
           // After the answer is sent (it is sent once this call settles): then nothing holds the thread.
-          setImmediate(() => port.close());
+          setImmediate(() => {
+            batches?.close();
+            port.close();
+          });
         }
       },
     },
-    posts: { batch: (batch, position, seq) => loop.push(batch, position, seq) },
+    posts: {
+      // Batches come from the decode thread, on a channel of their own, in spool order.
+      batchesFrom: (port) => {
+        batches = port;
+        new ThreadServer<BatchProtocol>(port, BATCH_TRANSFERS).serve({ calls: {}, posts: { batch: (batch, position, seq) => loop.push(batch, position, seq) } });
+      },
+    },
   });
   // What a client may send again after this restart: the spans stored last (those replayed among them).
   const recentSpans = await store.recentSpanIds(RECENT_SPANS_PER_PROJECT);

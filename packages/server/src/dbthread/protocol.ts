@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { ModelPrice, PriceTable } from '@spoor/model';
 import type { StoreTarget } from '../config.js';
 import type { MaskFile } from '../ingest/masking.js';
@@ -79,10 +80,30 @@ export type DbProtocol = {
   config: DbThreadConfig;
   calls: DbCalls & WriterCalls;
   posts: {
+    /** The database thread's end of the channel the decode thread sends spooled requests' batches on ({@link BatchProtocol}). */
+    batchesFrom: [port: MessagePort];
+  };
+  events: DbEvents;
+};
+
+/**
+ * From the decode thread straight to the database thread: the batch of each request the HTTP
+ * thread spooled, in spool order. The HTTP thread says only which request was spooled where
+ * (the decode protocol's `pass`), so a batch crosses one thread boundary, not two.
+ */
+export type BatchProtocol = {
+  config: null;
+  calls: Record<never, never>;
+  posts: {
     /** A spooled request's batch, its buffers moved; `null`: left on disk, read it from the spool. */
     batch: [batch: WriteBatch | null, position: SpoolPosition, seq: number];
   };
-  events: DbEvents;
+  events: Record<never, never>;
+};
+
+/** The batch's typed arrays move uncopied (only its strings are copied). */
+export const BATCH_TRANSFERS: Transfers<BatchProtocol> = {
+  posts: { batch: (batch) => (batch === null ? [] : buffersOf(batch.tables)) },
 };
 
 /** The registry alone, as it runs in process for tests. */
@@ -92,8 +113,7 @@ export type DbQueryProtocol = { config: null; calls: DbCalls; posts: Record<neve
 const ownBuffer = (bytes: Uint8Array): ArrayBuffer[] => (isShared(bytes) ? [] : [bytes.buffer as ArrayBuffer]);
 
 export const DB_TRANSFERS: Transfers<DbProtocol> = {
-  // The batch's typed arrays move to the thread uncopied (only its strings are copied).
-  posts: { batch: (batch) => (batch === null ? [] : buffersOf(batch.tables)) },
+  posts: { batchesFrom: (port) => [port] },
   // An answer written as bytes owns its ArrayBuffer (`JsonWriter`): it moves, uncopied.
   answers: { getTrace: ownBuffer, getTraceTree: ownBuffer, getSpan: ownBuffer, listMetricPoints: ownBuffer, criticalPath: ownBuffer, treeStreamStart: treeFrameBuffers, treeStreamNext: treeFrameBuffers,
     // Export (issue 34, helper X): each chunk owns its buffer.

@@ -1,12 +1,12 @@
 import type { CountedScore } from '../metrics/score-metrics.js';
-import type { Worker } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import type { ModelPrice, PriceTable } from '@spoor/model';
 import { AppError } from '../errors.js';
 import { ThreadClient, startWorker } from '../threads/client.js';
 import { inProcessLink } from '../threads/in-process.js';
 import type { Link } from '../threads/protocol.js';
 import { workerUrl } from '../worker-url.js';
-import { DECODE_TRANSFERS, type DecodeProtocol, decodeServed } from './decode-protocol.js';
+import { DECODE_TRANSFERS, type DecodeProtocol, type SpooledAt, decodeServed } from './decode-protocol.js';
 import { DecodeCore, type DecodeRequest, type DecodeResult, type Decoder, type MaskFile } from './decoder.js';
 import type { MaskingPolicy } from './masking.js';
 
@@ -42,6 +42,18 @@ class LinkedDecoder implements Decoder {
 
   dropped(ticket: number): void {
     this.link.post('settle', ticket, false);
+  }
+
+  pass(ticket: number, position: SpooledAt, seq: number): void {
+    this.link.post('pass', ticket, position, seq);
+  }
+
+  /**
+   * Connects the decoder to the database thread: from now on it keeps each batch (answering
+   * `batch: null`) and sends it there itself on `pass`, so the batch never crosses this thread.
+   */
+  batchesTo(port: MessagePort): void {
+    this.link.post('batchesTo', port);
   }
 
   spanMetrics(): Promise<string> {

@@ -5,6 +5,7 @@ import { ScoreMetrics } from '../metrics/score-metrics.js';
 import { type SpanFacts, SpanMetrics, factsOf } from '../metrics/span-metrics.js';
 import { PriceBooks } from '../pricing/price-books.js';
 import type { WriteBatch } from '../store/tables.js';
+import type { SpooledAt } from './decode-protocol.js';
 import { type MaskFile, type MaskingPolicy, ProjectMasking } from './masking.js';
 import { decodeTraceColumns } from './decode-columns.js';
 import { decodeBatch } from './decode.js';
@@ -27,9 +28,13 @@ export interface DecodeRequest {
 
 /** What a body decoded to: the batch the writer stores, the body itself (to spool), and what was rejected. */
 export interface DecodeResult {
-  /** Names the request to `accepted` or `dropped`, which settle its span metrics. */
+  /** Names the request to `accepted` or `dropped`, which settle its span metrics, and to `pass`. */
   ticket: number;
-  batch: WriteBatch;
+  /**
+   * The batch the writer stores; `null` when the decode thread keeps it and sends it to the
+   * database thread itself once told where the request was spooled (`pass`).
+   */
+  batch: WriteBatch | null;
   body: Uint8Array;
   records: number;
   rejected: number;
@@ -56,6 +61,11 @@ export interface Decoder {
   accepted(ticket: number): void;
   /** The request was refused after it decoded (a full queue, a shutdown): its spans do not count. */
   dropped(ticket: number): void;
+  /**
+   * The request `ticket` names (0: none) was spooled as entry `seq` at `position`: the batch the
+   * decoder kept goes to the database thread, in the order of these calls.
+   */
+  pass(ticket: number, position: SpooledAt, seq: number): void;
   /** The span-derived metrics in the Prometheus text format. */
   spanMetrics(): Promise<string>;
   /**
@@ -111,7 +121,7 @@ export class DecodeCore {
    * acknowledged or refused: a copy sent while the first was unanswered. Refused for now (503), it
    * is retried and then learns whether the first was stored, rather than being told it was.
    */
-  decode(request: DecodeRequest): DecodeResult {
+  decode(request: DecodeRequest): DecodeResult & { batch: WriteBatch } {
     const { signal, encoding, body, projectId, receivedUs } = request;
     const claiming = request.alreadyAcknowledged !== true;
     const recent = this.recentFor(projectId);
@@ -159,9 +169,9 @@ export class DecodeCore {
     claiming: boolean,
     recent: RecentSpans,
     body: Uint8Array,
-    result: Omit<DecodeResult, 'ticket' | 'body'>,
+    result: Omit<DecodeResult, 'ticket' | 'body'> & { batch: WriteBatch },
     ids: { spanIdWords: Int32Array; spanHashes: Int32Array } | null = null,
-  ): DecodeResult {
+  ): DecodeResult & { batch: WriteBatch } {
     const ticket = ++this.nextTicket;
     // Claimed now, not once acknowledged: a copy decoded while this request is being spooled finds them.
     if (spans.count > 0 && claiming) {

@@ -8,6 +8,7 @@ import {
   type Receivers,
   type Remote,
   type ToThread,
+  type Transferable,
   type Transfers,
   type WireError,
   errorFromWire,
@@ -87,7 +88,7 @@ export class ThreadClient<P extends Protocol> implements Link<P> {
     });
   }
 
-  private send(message: ToThread<P>, transfer: readonly ArrayBuffer[]): void {
+  private send(message: ToThread<P>, transfer: readonly Transferable[]): void {
     this.port.postMessage(message, transfer);
   }
 
