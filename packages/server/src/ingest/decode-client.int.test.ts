@@ -108,4 +108,10 @@ describe('the decode thread connected to the database thread', () => {
     ]);
     expect(failed).toEqual([]);
   });
+
+  it('counts a running snapshot among the rows the write queue takes, though not among the records', async () => {
+    const running = await connected.decode(request(tracesBody([span({ name: 'running', spanId: '1111111111111111', endTimeUnixNano: '0' })])));
+    expect([running.records, running.snapshots, running.batchRecords]).toEqual([0, 1, 1]);
+    connected.dropped(running.ticket);
+  });
 });

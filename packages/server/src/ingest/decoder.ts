@@ -35,6 +35,8 @@ export interface DecodeResult {
    * database thread itself once told where the request was spooled (`pass`).
    */
   batch: WriteBatch | null;
+  /** The rows the batch holds as the write queue counts them: `records` and the running snapshots kept. */
+  batchRecords: number;
   body: Uint8Array;
   records: number;
   rejected: number;
@@ -169,7 +171,7 @@ export class DecodeCore {
     claiming: boolean,
     recent: RecentSpans,
     body: Uint8Array,
-    result: Omit<DecodeResult, 'ticket' | 'body'> & { batch: WriteBatch },
+    result: Omit<DecodeResult, 'ticket' | 'body' | 'batchRecords'> & { batch: WriteBatch },
     ids: { spanIdWords: Int32Array; spanHashes: Int32Array } | null = null,
   ): DecodeResult & { batch: WriteBatch } {
     const ticket = ++this.nextTicket;
@@ -182,6 +184,7 @@ export class DecodeCore {
     return {
       ticket,
       batch: result.batch,
+      batchRecords: result.batch.records,
       body,
       records: result.records,
       rejected: result.rejected,

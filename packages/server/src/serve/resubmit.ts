@@ -22,8 +22,8 @@ export function resubmitter(decoder: DecodeThread, ingest: IngestQueue<Decoded>)
   return async (request) => {
     const decoded = await decoder.decode(request);
     try {
-      if (decoded.records === 0) throw new Error(`it holds no valid records (${decoded.rejectReason ?? 'it is empty'})`);
-      await ingest.submit({ ...request, body: decoded.body }, { records: decoded.records, ticket: decoded.ticket });
+      if (decoded.batchRecords === 0) throw new Error(`it holds no valid records (${decoded.rejectReason ?? 'it is empty'})`);
+      await ingest.submit({ ...request, body: decoded.body }, { records: decoded.batchRecords, ticket: decoded.ticket });
     } catch (error) {
       decoder.dropped(decoded.ticket);
       throw error;

@@ -353,11 +353,11 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         log.error({ err: error, event: event.name }, "one of Spoor's own events could not be stored"),
       );
     };
-    const accept = async ({ signal, encoding, projectId, receivedUs, body, records, ticket }: AcceptedRequest): Promise<void> => {
+    const accept = async ({ signal, encoding, projectId, receivedUs, body, batchRecords, ticket }: AcceptedRequest): Promise<void> => {
       // Requests already in flight when a shutdown starts still complete; a dead database thread
       // would never commit what is accepted, so then nothing is.
       if (threadFailed) throw new AppError('ERR_STORE_UNAVAILABLE', 'the store is unavailable; retry later', { retryAfterSeconds: 1 });
-      await ingest.submit({ signal, encoding, projectId, receivedUs, body }, { records, ticket });
+      await ingest.submit({ signal, encoding, projectId, receivedUs, body }, { records: batchRecords, ticket });
     };
     app = await createApp({
       webUi,
