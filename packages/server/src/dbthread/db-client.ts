@@ -1,4 +1,5 @@
 import type { MessagePort, Worker } from 'node:worker_threads';
+import type { SpoolPosition } from '../pipeline/spool.js';
 import { StoreError } from '../store/store.js';
 import { ThreadClient, startWorker } from '../threads/client.js';
 import type { Receivers } from '../threads/protocol.js';
@@ -65,6 +66,17 @@ export class DbThread {
   /** Where the batches come from from now on: the database thread's end of the decode thread's channel. */
   batchesFrom(port: MessagePort): void {
     this.link.post('batchesFrom', port);
+  }
+
+  /** Request `ticket` (0: left on disk) was spooled as entry `seq`: its batch, from the decode thread, is committed next. */
+  spooled(ticket: number, position: SpoolPosition, seq: number): void {
+    // After a failure the entry stays in the spool and is replayed when the server restarts.
+    this.link.post('spooled', ticket, position, seq);
+  }
+
+  /** Request `ticket` was answered or refused: a batch of it not spooled is let go. */
+  settled(ticket: number): void {
+    this.link.post('settled', ticket);
   }
 
   commitUpTo(seq: number): Promise<void> {

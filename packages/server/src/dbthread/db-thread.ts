@@ -9,6 +9,7 @@ import { PriceService } from '../pricing/price-service.js';
 import { RECENT_SPANS_PER_PROJECT } from '../ingest/recent-spans.js';
 import { ThreadServer, threadConfig } from '../threads/server.js';
 import { createDbCalls } from './calls.js';
+import { HeldBatches } from './held-batches.js';
 import { BATCH_TRANSFERS, type BatchProtocol, DB_TRANSFERS, type DbProtocol } from './protocol.js';
 
 /**
@@ -87,6 +88,7 @@ async function start(): Promise<void> {
   pinger?.unref();
 
   let batches: MessagePort | null = null;
+  const held = new HeldBatches((batch, position, seq) => loop.push(batch, position, seq));
   thread.serve({
     calls: {
       ...calls,
@@ -108,11 +110,13 @@ async function start(): Promise<void> {
       },
     },
     posts: {
-      // Batches come from the decode thread, on a channel of their own, in spool order.
+      // Batches come from the decode thread, on a channel of their own; where each was spooled, from the HTTP thread.
       batchesFrom: (port) => {
         batches = port;
-        new ThreadServer<BatchProtocol>(port, BATCH_TRANSFERS).serve({ calls: {}, posts: { batch: (batch, position, seq) => loop.push(batch, position, seq) } });
+        new ThreadServer<BatchProtocol>(port, BATCH_TRANSFERS).serve({ calls: {}, posts: { batch: (ticket, batch) => held.arrived(ticket, batch) } });
       },
+      spooled: (ticket, position, seq) => held.spooled(ticket, position, seq),
+      settled: (ticket) => held.settled(ticket),
     },
   });
   // What a client may send again after this restart: the spans stored last (those replayed among them).

@@ -80,30 +80,37 @@ export type DbProtocol = {
   config: DbThreadConfig;
   calls: DbCalls & WriterCalls;
   posts: {
-    /** The database thread's end of the channel the decode thread sends spooled requests' batches on ({@link BatchProtocol}). */
+    /** The database thread's end of the channel the decode thread sends each decoded request's batch on ({@link BatchProtocol}). */
     batchesFrom: [port: MessagePort];
+    /**
+     * The request `ticket` names was spooled as entry `seq` at `position`: its batch (from the
+     * decode thread) is the next to commit. Ticket 0: the entry was left on disk; read it back.
+     */
+    spooled: [ticket: number, position: SpoolPosition, seq: number];
+    /** The request `ticket` names was answered or refused: a batch of it not spooled with it is let go. */
+    settled: [ticket: number];
   };
   events: DbEvents;
 };
 
 /**
- * From the decode thread straight to the database thread: the batch of each request the HTTP
- * thread spooled, in spool order. The HTTP thread says only which request was spooled where
- * (the decode protocol's `pass`), so a batch crosses one thread boundary, not two.
+ * From the decode thread straight to the database thread: each decoded request's batch, under
+ * the request's ticket. The HTTP thread says only where a request was spooled (`spooled`), so a
+ * batch crosses one thread boundary, not two.
  */
 export type BatchProtocol = {
   config: null;
   calls: Record<never, never>;
   posts: {
-    /** A spooled request's batch, its buffers moved; `null`: left on disk, read it from the spool. */
-    batch: [batch: WriteBatch | null, position: SpoolPosition, seq: number];
+    /** A decoded request's batch, its buffers moved. */
+    batch: [ticket: number, batch: WriteBatch];
   };
   events: Record<never, never>;
 };
 
 /** The batch's typed arrays move uncopied (only its strings are copied). */
 export const BATCH_TRANSFERS: Transfers<BatchProtocol> = {
-  posts: { batch: (batch) => (batch === null ? [] : buffersOf(batch.tables)) },
+  posts: { batch: (_ticket, batch) => buffersOf(batch.tables) },
 };
 
 /** The registry alone, as it runs in process for tests. */

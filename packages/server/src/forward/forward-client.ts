@@ -136,7 +136,6 @@ export function forwardingMasking(decoder: Decoder, forward: ForwardThread): Dec
     decode: (request) => decoder.decode(request),
     accepted: (ticket) => decoder.accepted(ticket),
     dropped: (ticket) => decoder.dropped(ticket),
-    pass: (ticket, position, seq) => decoder.pass(ticket, position, seq),
     spanMetrics: () => decoder.spanMetrics(),
     countScores: (scores) => decoder.countScores(scores),
     setPrices: (projectId, models) => decoder.setPrices(projectId, models),

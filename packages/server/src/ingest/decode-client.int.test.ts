@@ -63,7 +63,8 @@ describe('the decode thread', () => {
 describe('the decode thread connected to the database thread', () => {
   let connected: DecodeThread;
   let port: MessagePort;
-  const received: Array<{ spans: string[] | null; position: { segment: number; offset: number }; seq: number }> = [];
+  const received: Array<{ ticket: number; spans: string[] }> = [];
+  const settled: number[] = [];
   const failed: Error[] = [];
 
   beforeAll(async () => {
@@ -71,11 +72,11 @@ describe('the decode thread connected to the database thread', () => {
     const channel = new MessageChannel();
     port = channel.port1;
     // What the database thread receives: the batch protocol's posts.
-    port.on('message', (message: { kind: string; name: string; args: [WriteBatch | null, { segment: number; offset: number }, number] }) => {
-      const [batch, position, seq] = message.args;
-      received.push({ spans: batch === null ? null : recordsOf(batch).spans.map((s) => s.name), position, seq });
+    port.on('message', (message: { kind: string; name: string; args: [number, WriteBatch] }) => {
+      const [ticket, batch] = message.args;
+      received.push({ ticket, spans: recordsOf(batch).spans.map((s) => s.name) });
     });
-    connected.batchesTo(channel.port2);
+    connected.batchesTo(channel.port2, (ticket) => settled.push(ticket));
   });
 
   afterAll(async () => {
@@ -83,29 +84,21 @@ describe('the decode thread connected to the database thread', () => {
     await connected?.close();
   });
 
-  it('keeps each batch and sends it on in the order it is told where requests were spooled, never through this thread', async () => {
+  it('sends each batch to the database thread under its ticket as it is decoded, never through this thread', async () => {
     const first = await connected.decode(request(tracesBody([span({ name: 'first', spanId: 'cccccccccccccccc' })])));
     const second = await connected.decode(request(tracesBody([span({ name: 'second', spanId: 'dddddddddddddddd' }), span({ name: 'third', spanId: 'eeeeeeeeeeeeeeee' })])));
-    const refused = await connected.decode(request(tracesBody([span({ name: 'refused', spanId: 'ffffffffffffffff' })])));
     // The answer says how many records, without the batch.
-    expect([first.batch, second.batch, refused.batch]).toEqual([null, null, null]);
-    expect([first.records, second.records]).toEqual([1, 2]);
-    // Spooled in the other order than decoded, with an entry left on disk (ticket 0) between.
-    connected.pass(second.ticket, { segment: 1, offset: 100 }, 1);
-    connected.pass(0, { segment: 1, offset: 200 }, 2);
-    connected.pass(first.ticket, { segment: 1, offset: 300 }, 3);
-    connected.accepted(second.ticket);
-    connected.accepted(first.ticket);
-    // A refused request's batch is let go: passed after, it is read back from the spool (null).
-    connected.dropped(refused.ticket);
-    connected.pass(refused.ticket, { segment: 1, offset: 400 }, 4);
-    await expect.poll(() => received.length).toBe(4);
+    expect([first.batch, second.batch]).toEqual([null, null]);
+    expect([first.batchRecords, second.batchRecords]).toEqual([1, 2]);
+    await expect.poll(() => received.length).toBe(2);
     expect(received).toEqual([
-      { spans: ['second', 'third'], position: { segment: 1, offset: 100 }, seq: 1 },
-      { spans: null, position: { segment: 1, offset: 200 }, seq: 2 },
-      { spans: ['first'], position: { segment: 1, offset: 300 }, seq: 3 },
-      { spans: null, position: { segment: 1, offset: 400 }, seq: 4 },
+      { ticket: first.ticket, spans: ['first'] },
+      { ticket: second.ticket, spans: ['second', 'third'] },
     ]);
+    // Settling tells the database thread too, acknowledged or refused alike.
+    connected.accepted(second.ticket);
+    connected.dropped(first.ticket);
+    expect(settled).toEqual([second.ticket, first.ticket]);
     expect(failed).toEqual([]);
   });
 

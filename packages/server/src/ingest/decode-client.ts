@@ -6,7 +6,7 @@ import { ThreadClient, startWorker } from '../threads/client.js';
 import { inProcessLink } from '../threads/in-process.js';
 import type { Link } from '../threads/protocol.js';
 import { workerUrl } from '../worker-url.js';
-import { DECODE_TRANSFERS, type DecodeProtocol, type SpooledAt, decodeServed } from './decode-protocol.js';
+import { DECODE_TRANSFERS, type DecodeProtocol, decodeServed } from './decode-protocol.js';
 import { DecodeCore, type DecodeRequest, type DecodeResult, type Decoder, type MaskFile } from './decoder.js';
 import type { MaskingPolicy } from './masking.js';
 
@@ -36,24 +36,27 @@ class LinkedDecoder implements Decoder {
     }
   }
 
+  /** Told of every request settled, once batches go to the database thread (`batchesTo`). */
+  private onSettled: ((ticket: number) => void) | null = null;
+
   accepted(ticket: number): void {
     this.link.post('settle', ticket, true);
+    this.onSettled?.(ticket);
   }
 
   dropped(ticket: number): void {
     this.link.post('settle', ticket, false);
-  }
-
-  pass(ticket: number, position: SpooledAt, seq: number): void {
-    this.link.post('pass', ticket, position, seq);
+    this.onSettled?.(ticket);
   }
 
   /**
-   * Connects the decoder to the database thread: from now on it keeps each batch (answering
-   * `batch: null`) and sends it there itself on `pass`, so the batch never crosses this thread.
+   * Connects the decoder to the database thread: from now on it sends each batch there under its
+   * ticket (answering `batch: null`), so the batch never crosses this thread. `onSettled` tells
+   * the database thread of each request settled, so it lets go of a batch it will not commit.
    */
-  batchesTo(port: MessagePort): void {
+  batchesTo(port: MessagePort, onSettled: (ticket: number) => void): void {
     this.link.post('batchesTo', port);
+    this.onSettled = onSettled;
   }
 
   spanMetrics(): Promise<string> {

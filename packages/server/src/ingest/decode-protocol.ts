@@ -3,14 +3,10 @@ import type { ModelPrice, PriceTable } from '@spoor/model';
 import { BATCH_TRANSFERS, type BatchProtocol } from '../dbthread/protocol.js';
 import type { CountedScore } from '../metrics/score-metrics.js';
 import { buffersOf } from '../store/columns.js';
-import type { WriteBatch } from '../store/tables.js';
 import { ThreadClient } from '../threads/client.js';
 import type { Served, Transfers } from '../threads/protocol.js';
 import type { DecodeCore, DecodeRequest, DecodeResult } from './decoder.js';
 import type { MaskFile, MaskingPolicy } from './masking.js';
-
-/** Where a request was spooled, as the database thread reads it back. */
-export type SpooledAt = BatchProtocol['posts']['batch'][1];
 
 /** What the decode thread is started with (its `workerData`). */
 export interface DecodeThreadConfig {
@@ -31,15 +27,10 @@ export type DecodeProtocol = {
     /** The request `ticket` names was acknowledged (its spans count), or refused after it decoded. */
     settle: [ticket: number, accepted: boolean];
     /**
-     * The decode thread's end of a channel to the database thread: from now on a decoded batch
-     * stays here (the answer's `batch` is `null`) until its request is spooled (`pass`).
+     * The decode thread's end of a channel to the database thread: from now on each batch goes
+     * there as soon as it is decoded, under its ticket (the answer's `batch` is `null`).
      */
     batchesTo: [port: MessagePort];
-    /**
-     * The request `ticket` names was spooled as entry `seq` at `position`: its batch goes to the
-     * database thread. Ticket 0 (none): the entry was left on disk, and the database thread reads it back.
-     */
-    pass: [ticket: number, position: SpooledAt, seq: number];
     /** A project's prices set through the API. */
     prices: [projectId: string, models: ModelPrice[]];
     /** Spans stored before this start, oldest first. */
@@ -61,24 +52,22 @@ export const DECODE_TRANSFERS: Transfers<DecodeProtocol> = {
 
 /** What serves the protocol: a `DecodeCore`, in the decode thread or (for tests) in process. */
 export function decodeServed(core: DecodeCore): Served<DecodeProtocol> {
-  // Once connected, each batch waits here for its request to be spooled or refused.
+  // Once connected, each batch goes straight to the database thread, which keeps it until it hears
+  // where its request was spooled. Sent at once, as it was to the HTTP thread: a batch kept here
+  // while its request was spooled lived long enough to be promoted, and cost this thread more GC.
   let batches: ThreadClient<BatchProtocol> | null = null;
-  const held = new Map<number, WriteBatch>();
   return {
     calls: {
       decode: (request) => {
         const decoded = core.decode(request);
         if (batches === null) return decoded;
-        held.set(decoded.ticket, decoded.batch);
+        batches.post('batch', decoded.ticket, decoded.batch);
         return { ...decoded, batch: null };
       },
       spanMetrics: () => core.metrics.render(core.scoreMetrics.overflowed()) + core.scoreMetrics.render() + core.maskedMetrics(),
     },
     posts: {
-      settle: (ticket, accepted) => {
-        held.delete(ticket);
-        core.settle(ticket, accepted);
-      },
+      settle: (ticket, accepted) => core.settle(ticket, accepted),
       batchesTo: (port) => {
         batches = new ThreadClient<BatchProtocol>(port, {
           what: 'database thread',
@@ -89,13 +78,7 @@ export function decodeServed(core: DecodeCore): Served<DecodeProtocol> {
           onFailed: () => {},
         });
       },
-      pass: (ticket, position, seq) => {
-        const batch = held.get(ticket) ?? null;
-        held.delete(ticket);
-        // Posted before `batchesTo` the batch would be lost, and the writer would wait for it for ever.
-        if (batches === null) throw new Error(`request ${ticket} was passed on before the database thread's channel was set (batchesTo)`);
-        batches.post('batch', batch, position, seq);
-      },
+
       prices: (projectId, models) => core.setPrices(projectId, models),
       remember: (spans) => core.remember(spans),
       masking: (projectId, policy) => core.setMasking(projectId, policy),

@@ -5,7 +5,6 @@ import { ScoreMetrics } from '../metrics/score-metrics.js';
 import { type SpanFacts, SpanMetrics, factsOf } from '../metrics/span-metrics.js';
 import { PriceBooks } from '../pricing/price-books.js';
 import type { WriteBatch } from '../store/tables.js';
-import type { SpooledAt } from './decode-protocol.js';
 import { type MaskFile, type MaskingPolicy, ProjectMasking } from './masking.js';
 import { decodeTraceColumns } from './decode-columns.js';
 import { decodeBatch } from './decode.js';
@@ -28,12 +27,9 @@ export interface DecodeRequest {
 
 /** What a body decoded to: the batch the writer stores, the body itself (to spool), and what was rejected. */
 export interface DecodeResult {
-  /** Names the request to `accepted` or `dropped`, which settle its span metrics, and to `pass`. */
+  /** Names the request to `accepted` or `dropped`, which settle its span metrics, and its batch to the database thread. */
   ticket: number;
-  /**
-   * The batch the writer stores; `null` when the decode thread keeps it and sends it to the
-   * database thread itself once told where the request was spooled (`pass`).
-   */
+  /** The batch the writer stores; `null` when the decode thread sent it to the database thread itself (`batchesTo`). */
   batch: WriteBatch | null;
   /** The rows the batch holds as the write queue counts them: `records` and the running snapshots kept. */
   batchRecords: number;
@@ -63,11 +59,7 @@ export interface Decoder {
   accepted(ticket: number): void;
   /** The request was refused after it decoded (a full queue, a shutdown): its spans do not count. */
   dropped(ticket: number): void;
-  /**
-   * The request `ticket` names (0: none) was spooled as entry `seq` at `position`: the batch the
-   * decoder kept goes to the database thread, in the order of these calls.
-   */
-  pass(ticket: number, position: SpooledAt, seq: number): void;
+
   /** The span-derived metrics in the Prometheus text format. */
   spanMetrics(): Promise<string>;
   /**

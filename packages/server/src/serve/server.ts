@@ -180,7 +180,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   // Spooled requests' batches go from the decode thread to the database thread on a channel of their own.
   const batches = new MessageChannel();
   thread.batchesFrom(batches.port1);
-  decoder.batchesTo(batches.port2);
+  decoder.batchesTo(batches.port2, (ticket) => thread.settled(ticket));
   live = new LiveHub({
     db: thread.calls,
     // Servers sharing a ClickHouse commit without telling this one: it asks every second while anyone watches.
@@ -316,11 +316,10 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       spool.hold(() => started.hold());
       spool.onDurable((end) => started.tail(end));
     }
-    // A spooled request's batch goes from the decode thread, which kept it, straight to the
-    // database thread: this thread only says where it was spooled. Entries left on disk take the
-    // same way (ticket 0), so the database thread gets them all in spool order.
+    // A request's batch went from the decode thread straight to the database thread: this thread
+    // only says where the request was spooled (ticket 0: left on disk, to be read back).
     const handOff: CommitSink<Decoded> = {
-      push: (decoded, position, seq) => decoder.pass(decoded?.ticket ?? 0, position, seq),
+      push: (decoded, position, seq) => thread.spooled(decoded?.ticket ?? 0, position, seq),
       commitUpTo: (seq) => thread.commitUpTo(seq),
     };
     queue = new IngestQueue<Decoded>(spool, handOff, { maxSpoolBytes: config.spoolMaxBytes });

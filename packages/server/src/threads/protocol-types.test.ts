@@ -54,12 +54,12 @@ export async function calls(db: DbClient, decoder: Link<DecodeProtocol>): Promis
   void [wrong, made, keys, body];
 }
 
-export function writesAndEvents(batches: Link<BatchProtocol>, thread: ThreadServer<DbProtocol>, decoder: Link<DecodeProtocol>, decodeThread: ThreadServer<DecodeProtocol>): void {
-  batches.post('batch', batch, position, 1);
-  batches.post('batch', null, position, 1);
-  batches.post('batch', batch, 1); // error: Expected 4 arguments, but got 3
-  batches.post('bacth', batch, position, 1); // error: is not assignable to parameter of type '"batch"'
-  decoder.post('pass', 1, position, 2);
+export function writesAndEvents(db: Link<DbProtocol>, batches: Link<BatchProtocol>, thread: ThreadServer<DbProtocol>, decoder: Link<DecodeProtocol>, decodeThread: ThreadServer<DecodeProtocol>): void {
+  batches.post('batch', 1, batch);
+  db.post('spooled', 1, position, 1);
+  db.post('spooled', 1, 1); // error: Expected 4 arguments, but got 3
+  batches.post('bacth', 1, batch); // error: is not assignable to parameter of type '"batch"'
+  db.post('settled', 1);
   thread.emit('committed', 1, position, 10, 2.5);
   thread.emit('committed', '1', position, 10, 2.5); // error: Argument of type 'string' is not assignable to parameter of type 'number'
   thread.emit('storeHealth', 'yes'); // error: Argument of type 'string' is not assignable to parameter of type 'boolean'
