@@ -53,8 +53,8 @@ export const DECODE_TRANSFERS: Transfers<DecodeProtocol> = {
 /** What serves the protocol: a `DecodeCore`, in the decode thread or (for tests) in process. */
 export function decodeServed(core: DecodeCore): Served<DecodeProtocol> {
   // Once connected, each batch goes straight to the database thread, which keeps it until it hears
-  // where its request was spooled. Sent at once, as it was to the HTTP thread: a batch kept here
-  // while its request was spooled lived long enough to be promoted, and cost this thread more GC.
+  // where its request was spooled. Sent at once, as it was to the HTTP thread: kept here until the
+  // request was spooled instead, this thread (the busy one) spent more per span in paired runs.
   let batches: ThreadClient<BatchProtocol> | null = null;
   return {
     calls: {
