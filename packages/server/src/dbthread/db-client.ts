@@ -1,5 +1,7 @@
-import type { MessagePort, Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import type { CommitSink } from '../pipeline/ingest-queue.js';
 import type { SpoolPosition } from '../pipeline/spool.js';
+import type { WriteBatch } from '../store/tables.js';
 import { StoreError } from '../store/store.js';
 import { ThreadClient, startWorker } from '../threads/client.js';
 import type { Receivers } from '../threads/protocol.js';
@@ -14,10 +16,10 @@ export type DbThreadEvents = Receivers<Omit<DbEvents, 'ready' | 'startFailed'>> 
 };
 
 /**
- * The main thread's handle on the database thread: the queries answered there, and the writer's
- * calls. Spooled requests' batches reach it from the decode thread (`batchesFrom`).
+ * The main thread's handle on the database thread: the queries answered there, and the
+ * `CommitSink` that spooled entries' batches go to.
  */
-export class DbThread {
+export class DbThread implements CommitSink {
   /** Every call the thread serves, typed by its registry. */
   readonly calls: DbClient;
 
@@ -63,20 +65,9 @@ export class DbThread {
     return { ...ready, thread: new DbThread(worker, link) };
   }
 
-  /** Where the batches come from from now on: the database thread's end of the decode thread's channel. */
-  batchesFrom(port: MessagePort): void {
-    this.link.post('batchesFrom', port);
-  }
-
-  /** Request `ticket` (0: left on disk) was spooled as entry `seq`: its batch, from the decode thread, is committed next. */
-  spooled(ticket: number, position: SpoolPosition, seq: number): void {
+  push(batch: WriteBatch | null, position: SpoolPosition, seq: number): void {
     // After a failure the entry stays in the spool and is replayed when the server restarts.
-    this.link.post('spooled', ticket, position, seq);
-  }
-
-  /** Request `ticket` was answered or refused: a batch of it not spooled is let go. */
-  settled(ticket: number): void {
-    this.link.post('settled', ticket);
+    this.link.post('batch', batch, position, seq);
   }
 
   commitUpTo(seq: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { type MessagePort, parentPort } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { decodeBatch } from '../ingest/decode.js';
 import { ProjectMasking, storedMaskingPolicy } from '../ingest/masking.js';
 import { CommitLoop } from '../pipeline/commit-loop.js';
@@ -9,8 +9,7 @@ import { PriceService } from '../pricing/price-service.js';
 import { RECENT_SPANS_PER_PROJECT } from '../ingest/recent-spans.js';
 import { ThreadServer, threadConfig } from '../threads/server.js';
 import { createDbCalls } from './calls.js';
-import { HeldBatches } from './held-batches.js';
-import { BATCH_TRANSFERS, type BatchProtocol, DB_TRANSFERS, type DbProtocol } from './protocol.js';
+import { DB_TRANSFERS, type DbProtocol } from './protocol.js';
 
 /**
  * The database thread: owns the store, commits the batches the receiver decoded (and decodes
@@ -87,8 +86,6 @@ async function start(): Promise<void> {
         }, 1000);
   pinger?.unref();
 
-  let batches: MessagePort | null = null;
-  const held = new HeldBatches((batch, position, seq) => loop.push(batch, position, seq));
   thread.serve({
     calls: {
       ...calls,
@@ -102,22 +99,11 @@ async function start(): Promise<void> {
           await store.close();
         } finally {
           // After the answer is sent (it is sent once this call settles): then nothing holds the thread.
-          setImmediate(() => {
-            batches?.close();
-            port.close();
-          });
+          setImmediate(() => port.close());
         }
       },
     },
-    posts: {
-      // Batches come from the decode thread, on a channel of their own; where each was spooled, from the HTTP thread.
-      batchesFrom: (port) => {
-        batches = port;
-        new ThreadServer<BatchProtocol>(port, BATCH_TRANSFERS).serve({ calls: {}, posts: { batch: (ticket, batch) => held.arrived(ticket, batch) } });
-      },
-      spooled: (ticket, position, seq) => held.spooled(ticket, position, seq),
-      settled: (ticket) => held.settled(ticket),
-    },
+    posts: { batch: (batch, position, seq) => loop.push(batch, position, seq) },
   });
   // What a client may send again after this restart: the spans stored last (those replayed among them).
   const recentSpans = await store.recentSpanIds(RECENT_SPANS_PER_PROJECT);

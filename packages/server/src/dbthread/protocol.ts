@@ -1,4 +1,3 @@
-import type { MessagePort } from 'node:worker_threads';
 import type { ModelPrice, PriceTable } from '@spoor/model';
 import type { StoreTarget } from '../config.js';
 import type { MaskFile } from '../ingest/masking.js';
@@ -80,37 +79,10 @@ export type DbProtocol = {
   config: DbThreadConfig;
   calls: DbCalls & WriterCalls;
   posts: {
-    /** The database thread's end of the channel the decode thread sends each decoded request's batch on ({@link BatchProtocol}). */
-    batchesFrom: [port: MessagePort];
-    /**
-     * The request `ticket` names was spooled as entry `seq` at `position`: its batch (from the
-     * decode thread) is the next to commit. Ticket 0: the entry was left on disk; read it back.
-     */
-    spooled: [ticket: number, position: SpoolPosition, seq: number];
-    /** The request `ticket` names was answered or refused: a batch of it not spooled with it is let go. */
-    settled: [ticket: number];
+    /** A spooled request's batch, its buffers moved; `null`: left on disk, read it from the spool. */
+    batch: [batch: WriteBatch | null, position: SpoolPosition, seq: number];
   };
   events: DbEvents;
-};
-
-/**
- * From the decode thread straight to the database thread: each decoded request's batch, under
- * the request's ticket. The HTTP thread says only where a request was spooled (`spooled`), so a
- * batch crosses one thread boundary, not two.
- */
-export type BatchProtocol = {
-  config: null;
-  calls: Record<never, never>;
-  posts: {
-    /** A decoded request's batch, its buffers moved. */
-    batch: [ticket: number, batch: WriteBatch];
-  };
-  events: Record<never, never>;
-};
-
-/** The batch's typed arrays move uncopied (only its strings are copied). */
-export const BATCH_TRANSFERS: Transfers<BatchProtocol> = {
-  posts: { batch: (_ticket, batch) => buffersOf(batch.tables) },
 };
 
 /** The registry alone, as it runs in process for tests. */
@@ -120,7 +92,8 @@ export type DbQueryProtocol = { config: null; calls: DbCalls; posts: Record<neve
 const ownBuffer = (bytes: Uint8Array): ArrayBuffer[] => (isShared(bytes) ? [] : [bytes.buffer as ArrayBuffer]);
 
 export const DB_TRANSFERS: Transfers<DbProtocol> = {
-  posts: { batchesFrom: (port) => [port] },
+  // The batch's typed arrays move to the thread uncopied (only its strings are copied).
+  posts: { batch: (batch) => (batch === null ? [] : buffersOf(batch.tables)) },
   // An answer written as bytes owns its ArrayBuffer (`JsonWriter`): it moves, uncopied.
   answers: { getTrace: ownBuffer, getTraceTree: ownBuffer, getSpan: ownBuffer, listMetricPoints: ownBuffer, criticalPath: ownBuffer, treeStreamStart: treeFrameBuffers, treeStreamNext: treeFrameBuffers,
     // Export (issue 34, helper X): each chunk owns its buffer.

@@ -3,8 +3,6 @@ import { span, tracesBody } from '../../test/support/json-fixtures.js';
 import { isAppError } from '../errors.js';
 import { recordsOf } from '../store/table-records.js';
 import { DecodeThread } from './decode-client.js';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import type { WriteBatch } from '../store/tables.js';
 
 let decoder: DecodeThread;
 const failures: Error[] = [];
@@ -26,7 +24,7 @@ describe('the decode thread', () => {
     const result = await decoder.decode(request(body));
     expect(result.records).toBe(2);
     expect(Buffer.from(result.body).equals(Buffer.from(copy))).toBe(true);
-    expect(recordsOf(result.batch!).spans.map((s) => s.name)).toEqual(['one', 'two']);
+    expect(recordsOf(result.batch).spans.map((s) => s.name)).toEqual(['one', 'two']);
     // Settled, as the receiver settles every request: until then its spans are claimed.
     decoder.dropped(result.ticket);
   });
@@ -57,54 +55,5 @@ describe('the decode thread', () => {
     const total = [...text.matchAll(/^spoor_spans_total\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
     expect(total).toBe(1);
     expect(failures).toEqual([]);
-  });
-});
-
-describe('the decode thread connected to the database thread', () => {
-  let connected: DecodeThread;
-  let port: MessagePort;
-  const received: Array<{ ticket: number; spans: string[] }> = [];
-  const settled: number[] = [];
-  const failed: Error[] = [];
-
-  beforeAll(async () => {
-    connected = await DecodeThread.start(null, (error) => failed.push(error));
-    const channel = new MessageChannel();
-    port = channel.port1;
-    // What the database thread receives: the batch protocol's posts.
-    port.on('message', (message: { kind: string; name: string; args: [number, WriteBatch] }) => {
-      const [ticket, batch] = message.args;
-      received.push({ ticket, spans: recordsOf(batch).spans.map((s) => s.name) });
-    });
-    connected.batchesTo(channel.port2, (ticket) => settled.push(ticket));
-  });
-
-  afterAll(async () => {
-    port?.close();
-    await connected?.close();
-  });
-
-  it('sends each batch to the database thread under its ticket as it is decoded, never through this thread', async () => {
-    const first = await connected.decode(request(tracesBody([span({ name: 'first', spanId: 'cccccccccccccccc' })])));
-    const second = await connected.decode(request(tracesBody([span({ name: 'second', spanId: 'dddddddddddddddd' }), span({ name: 'third', spanId: 'eeeeeeeeeeeeeeee' })])));
-    // The answer says how many records, without the batch.
-    expect([first.batch, second.batch]).toEqual([null, null]);
-    expect([first.batchRecords, second.batchRecords]).toEqual([1, 2]);
-    await expect.poll(() => received.length).toBe(2);
-    expect(received).toEqual([
-      { ticket: first.ticket, spans: ['first'] },
-      { ticket: second.ticket, spans: ['second', 'third'] },
-    ]);
-    // Settling tells the database thread too, acknowledged or refused alike.
-    connected.accepted(second.ticket);
-    connected.dropped(first.ticket);
-    expect(settled).toEqual([second.ticket, first.ticket]);
-    expect(failed).toEqual([]);
-  });
-
-  it('counts a running snapshot among the rows the write queue takes, though not among the records', async () => {
-    const running = await connected.decode(request(tracesBody([span({ name: 'running', spanId: '1111111111111111', endTimeUnixNano: '0' })])));
-    expect([running.records, running.snapshots, running.batchRecords]).toEqual([0, 1, 1]);
-    connected.dropped(running.ticket);
   });
 });

@@ -1,5 +1,5 @@
 import type { CountedScore } from '../metrics/score-metrics.js';
-import type { MessagePort, Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { ModelPrice, PriceTable } from '@spoor/model';
 import { AppError } from '../errors.js';
 import { ThreadClient, startWorker } from '../threads/client.js';
@@ -36,27 +36,12 @@ class LinkedDecoder implements Decoder {
     }
   }
 
-  /** Told of every request settled, once batches go to the database thread (`batchesTo`). */
-  private onSettled: ((ticket: number) => void) | null = null;
-
   accepted(ticket: number): void {
     this.link.post('settle', ticket, true);
-    this.onSettled?.(ticket);
   }
 
   dropped(ticket: number): void {
     this.link.post('settle', ticket, false);
-    this.onSettled?.(ticket);
-  }
-
-  /**
-   * Connects the decoder to the database thread: from now on it sends each batch there under its
-   * ticket (answering `batch: null`), so the batch never crosses this thread. `onSettled` tells
-   * the database thread of each request settled, so it lets go of a batch it will not commit.
-   */
-  batchesTo(port: MessagePort, onSettled: (ticket: number) => void): void {
-    this.link.post('batchesTo', port);
-    this.onSettled = onSettled;
   }
 
   spanMetrics(): Promise<string> {

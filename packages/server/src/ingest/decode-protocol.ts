@@ -1,9 +1,6 @@
-import type { MessagePort } from 'node:worker_threads';
 import type { ModelPrice, PriceTable } from '@spoor/model';
-import { BATCH_TRANSFERS, type BatchProtocol } from '../dbthread/protocol.js';
 import type { CountedScore } from '../metrics/score-metrics.js';
 import { buffersOf } from '../store/columns.js';
-import { ThreadClient } from '../threads/client.js';
 import type { Served, Transfers } from '../threads/protocol.js';
 import type { DecodeCore, DecodeRequest, DecodeResult } from './decoder.js';
 import type { MaskFile, MaskingPolicy } from './masking.js';
@@ -26,11 +23,6 @@ export type DecodeProtocol = {
   posts: {
     /** The request `ticket` names was acknowledged (its spans count), or refused after it decoded. */
     settle: [ticket: number, accepted: boolean];
-    /**
-     * The decode thread's end of a channel to the database thread: from now on each batch goes
-     * there as soon as it is decoded, under its ticket (the answer's `batch` is `null`).
-     */
-    batchesTo: [port: MessagePort];
     /** A project's prices set through the API. */
     prices: [projectId: string, models: ModelPrice[]];
     /** Spans stored before this start, oldest first. */
@@ -46,39 +38,18 @@ export type DecodeProtocol = {
 /** The body moves to the thread and back, with the batch's typed arrays, without a copy. */
 export const DECODE_TRANSFERS: Transfers<DecodeProtocol> = {
   calls: { decode: (request) => [request.body.buffer as ArrayBuffer] },
-  answers: { decode: (result) => [...(result.batch === null ? [] : buffersOf(result.batch.tables)), result.body.buffer as ArrayBuffer] },
-  posts: { batchesTo: (port) => [port] },
+  answers: { decode: (result) => [...buffersOf(result.batch.tables), result.body.buffer as ArrayBuffer] },
 };
 
 /** What serves the protocol: a `DecodeCore`, in the decode thread or (for tests) in process. */
 export function decodeServed(core: DecodeCore): Served<DecodeProtocol> {
-  // Once connected, each batch goes straight to the database thread, which keeps it until it hears
-  // where its request was spooled. Sent at once, as it was to the HTTP thread: kept here until the
-  // request was spooled instead, this thread (the busy one) spent more per span in paired runs.
-  let batches: ThreadClient<BatchProtocol> | null = null;
   return {
     calls: {
-      decode: (request) => {
-        const decoded = core.decode(request);
-        if (batches === null) return decoded;
-        batches.post('batch', decoded.ticket, decoded.batch);
-        return { ...decoded, batch: null };
-      },
+      decode: (request) => core.decode(request),
       spanMetrics: () => core.metrics.render(core.scoreMetrics.overflowed()) + core.scoreMetrics.render() + core.maskedMetrics(),
     },
     posts: {
       settle: (ticket, accepted) => core.settle(ticket, accepted),
-      batchesTo: (port) => {
-        batches = new ThreadClient<BatchProtocol>(port, {
-          what: 'database thread',
-          events: {},
-          transfers: BATCH_TRANSFERS,
-          unavailable: (failure) => failure,
-          // The HTTP thread hears of the database thread's failure from the thread itself.
-          onFailed: () => {},
-        });
-      },
-
       prices: (projectId, models) => core.setPrices(projectId, models),
       remember: (spans) => core.remember(spans),
       masking: (projectId, policy) => core.setMasking(projectId, policy),

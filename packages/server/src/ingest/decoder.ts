@@ -27,12 +27,9 @@ export interface DecodeRequest {
 
 /** What a body decoded to: the batch the writer stores, the body itself (to spool), and what was rejected. */
 export interface DecodeResult {
-  /** Names the request to `accepted` or `dropped`, which settle its span metrics, and its batch to the database thread. */
+  /** Names the request to `accepted` or `dropped`, which settle its span metrics. */
   ticket: number;
-  /** The batch the writer stores; `null` when the decode thread sent it to the database thread itself (`batchesTo`). */
-  batch: WriteBatch | null;
-  /** The rows the batch holds as the write queue counts them: `records` and the running snapshots kept. */
-  batchRecords: number;
+  batch: WriteBatch;
   body: Uint8Array;
   records: number;
   rejected: number;
@@ -59,7 +56,6 @@ export interface Decoder {
   accepted(ticket: number): void;
   /** The request was refused after it decoded (a full queue, a shutdown): its spans do not count. */
   dropped(ticket: number): void;
-
   /** The span-derived metrics in the Prometheus text format. */
   spanMetrics(): Promise<string>;
   /**
@@ -115,7 +111,7 @@ export class DecodeCore {
    * acknowledged or refused: a copy sent while the first was unanswered. Refused for now (503), it
    * is retried and then learns whether the first was stored, rather than being told it was.
    */
-  decode(request: DecodeRequest): DecodeResult & { batch: WriteBatch } {
+  decode(request: DecodeRequest): DecodeResult {
     const { signal, encoding, body, projectId, receivedUs } = request;
     const claiming = request.alreadyAcknowledged !== true;
     const recent = this.recentFor(projectId);
@@ -163,9 +159,9 @@ export class DecodeCore {
     claiming: boolean,
     recent: RecentSpans,
     body: Uint8Array,
-    result: Omit<DecodeResult, 'ticket' | 'body' | 'batchRecords'> & { batch: WriteBatch },
+    result: Omit<DecodeResult, 'ticket' | 'body'>,
     ids: { spanIdWords: Int32Array; spanHashes: Int32Array } | null = null,
-  ): DecodeResult & { batch: WriteBatch } {
+  ): DecodeResult {
     const ticket = ++this.nextTicket;
     // Claimed now, not once acknowledged: a copy decoded while this request is being spooled finds them.
     if (spans.count > 0 && claiming) {
@@ -176,7 +172,6 @@ export class DecodeCore {
     return {
       ticket,
       batch: result.batch,
-      batchRecords: result.batch.records,
       body,
       records: result.records,
       rejected: result.rejected,

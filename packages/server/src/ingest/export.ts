@@ -17,12 +17,8 @@ export interface AcceptedRequest {
   projectId: string;
   receivedUs: number;
   body: Uint8Array;
-  /** Rows of its batch, as the write queue counts them (`DecodeResult.batchRecords`). */
-  batchRecords: number;
-  /** Names it to the decoder (`Decoder.pass`, `accepted`, `dropped`). */
-  ticket: number;
-  /** Its valid records as the column batch the writer stores; `null` when the decoder keeps it until `pass`. */
-  batch: WriteBatch | null;
+  /** Its valid records as the column batch the writer stores (`batch.records` of them). */
+  batch: WriteBatch;
 }
 
 export interface ExportDeps {
@@ -66,7 +62,7 @@ export async function exportRecords(deps: ExportDeps, request: ExportRequest): P
     throw new AppError('ERR_INGEST_NO_VALID_RECORDS', `every one of the ${decoded.rejected} ${RECORD_NOUN[signal]} was invalid: ${decoded.rejectReason}`);
   }
   try {
-    await deps.accept({ signal, encoding, projectId, receivedUs, body: decoded.body, batchRecords: decoded.batchRecords, ticket: decoded.ticket, batch: decoded.batch });
+    await deps.accept({ signal, encoding, projectId, receivedUs, body: decoded.body, batch: decoded.batch });
     deps.decoder.accepted(decoded.ticket);
   } catch (error) {
     deps.decoder.dropped(decoded.ticket);

@@ -2,18 +2,10 @@ import { AppError } from '../errors.js';
 import type { WriteBatch } from '../store/tables.js';
 import type { Spool, SpoolEntry, SpoolPosition } from './spool.js';
 
-/** What the queue needs of a batch: how many records it holds (for the server, a ticket for the batch the decode thread keeps). */
-export interface Counted {
-  records: number;
-}
-
-/**
- * Where accepted entries' batches go to be committed: a `CommitLoop`, in this thread or another
- * (the server's: the decode thread, told to send each batch on to the database thread).
- */
-export interface CommitSink<B extends Counted = WriteBatch> {
+/** Where accepted entries' batches go to be committed: a `CommitLoop`, in this thread or another. */
+export interface CommitSink {
   /** `batch` is `null` when it was left on disk: the sink reads the entry back from the spool. */
-  push(batch: B | null, position: SpoolPosition, seq: number): void;
+  push(batch: WriteBatch | null, position: SpoolPosition, seq: number): void;
   /** Resolves once every entry up to `seq` is committed. */
   commitUpTo(seq: number): Promise<void>;
 }
@@ -47,7 +39,7 @@ interface InFlight {
  * until what piled up meanwhile is committed), requests are acknowledged into the spool alone,
  * their batches not kept, up to `maxSpoolBytes`; the sink reads them back from disk in order.
  */
-export class IngestQueue<B extends Counted = WriteBatch> {
+export class IngestQueue {
   private readonly maxQueuedRecords: number;
   private readonly maxSpoolBytes: number;
   private readonly retryAfterSeconds: number;
@@ -65,7 +57,7 @@ export class IngestQueue<B extends Counted = WriteBatch> {
 
   constructor(
     private readonly spool: Spool,
-    private readonly sink: CommitSink<B>,
+    private readonly sink: CommitSink,
     options: IngestQueueOptions = {},
   ) {
     this.maxQueuedRecords = options.maxQueuedRecords ?? 200_000;
@@ -83,7 +75,7 @@ export class IngestQueue<B extends Counted = WriteBatch> {
    * Throws `ERR_INGEST_QUEUE_FULL` when the store is too far behind and `ERR_SHUTTING_DOWN`
    * after `close()`.
    */
-  async submit(entry: SpoolEntry, batch: B): Promise<void> {
+  async submit(entry: SpoolEntry, batch: WriteBatch): Promise<void> {
     const { records } = batch;
     if (this.closed) throw new AppError('ERR_SHUTTING_DOWN', 'the server is shutting down', { retryAfterSeconds: this.retryAfterSeconds });
     if (records === 0) return;

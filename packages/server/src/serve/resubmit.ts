@@ -4,12 +4,6 @@ import type { DecodeRequest } from '../ingest/decoder.js';
 import type { IngestQueue } from '../pipeline/ingest-queue.js';
 import { listQuarantine, replayQuarantine } from '../pipeline/quarantine.js';
 
-/** What the server's ingest queue holds of a request: its records, and the ticket of the batch the decode thread keeps. */
-export interface Decoded {
-  records: number;
-  ticket: number;
-}
-
 /** A body that goes back in as the receiver takes one; resolves to its records once spooled. */
 export type Resubmit = (request: DecodeRequest) => Promise<number>;
 
@@ -18,12 +12,12 @@ export type Resubmit = (request: DecodeRequest) => Promise<number>;
  * spooled: how a quarantined entry and a replayed LLM call's spans go back in. A body with no
  * valid record left is refused; its records otherwise.
  */
-export function resubmitter(decoder: DecodeThread, ingest: IngestQueue<Decoded>): Resubmit {
+export function resubmitter(decoder: DecodeThread, ingest: IngestQueue): Resubmit {
   return async (request) => {
     const decoded = await decoder.decode(request);
     try {
-      if (decoded.batchRecords === 0) throw new Error(`it holds no valid records (${decoded.rejectReason ?? 'it is empty'})`);
-      await ingest.submit({ ...request, body: decoded.body }, { records: decoded.batchRecords, ticket: decoded.ticket });
+      if (decoded.batch.records === 0) throw new Error(`it holds no valid records (${decoded.rejectReason ?? 'it is empty'})`);
+      await ingest.submit({ ...request, body: decoded.body }, decoded.batch);
     } catch (error) {
       decoder.dropped(decoded.ticket);
       throw error;
@@ -38,7 +32,7 @@ export function resubmitter(decoder: DecodeThread, ingest: IngestQueue<Decoded>)
  * `quarantinedSoFar` counts what the writer has quarantined since start, so a replay can say how
  * many of its entries the store refused again.
  */
-export function quarantineAccess(dir: string, resubmit: Resubmit, ingest: IngestQueue<Decoded>, quarantinedSoFar: () => number): QuarantineAccess {
+export function quarantineAccess(dir: string, resubmit: Resubmit, ingest: IngestQueue, quarantinedSoFar: () => number): QuarantineAccess {
   return {
     list: (projectId) =>
       listQuarantine(dir)

@@ -49,7 +49,7 @@ export function serverMetrics(registry: SelfMetrics, { quarantineDir, dbPath, st
 }
 
 /** The gauges of what is accepted and not yet committed, once the queue exists. */
-export function watchIngestQueue(registry: SelfMetrics, queue: Pick<IngestQueue, 'queued' | 'spoolBytes' | 'oldestUnsentSeconds'>): void {
+export function watchIngestQueue(registry: SelfMetrics, queue: IngestQueue): void {
   registry.gauge('spoor_ingest_queue_records', 'Records accepted and not yet committed to the store.', () => queue.queued());
   registry.gauge('spoor_spool_bytes', 'Bytes of request bodies acknowledged into the spool and not yet committed to the store.', () => queue.spoolBytes());
   registry.gauge('spoor_spool_oldest_unsent_seconds', 'Age of the oldest acknowledged request not yet committed to the store (0 when none).', () =>

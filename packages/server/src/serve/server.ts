@@ -1,6 +1,5 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MessageChannel } from 'node:worker_threads';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { DEFAULT_PROJECT_ID } from '@spoor/model';
@@ -17,7 +16,7 @@ import { DecodeThread } from '../ingest/decode-client.js';
 import { type AcceptedRequest, backPressureLogged } from '../ingest/export.js';
 import type { GrpcReceiver } from '../ingest/grpc.js';
 import { maskingPolicyProblem } from '../ingest/masking.js';
-import { type CommitSink, IngestQueue } from '../pipeline/ingest-queue.js';
+import { IngestQueue } from '../pipeline/ingest-queue.js';
 import { quarantineIdOf } from '../pipeline/quarantine.js';
 import { Spool } from '../pipeline/spool.js';
 import { EvaluatorService } from '../quality/evaluator-service.js';
@@ -31,7 +30,7 @@ import { SelfMetrics, createIngestMetrics } from '../self-metrics.js';
 import { readMaskFile, readPriceTable, serverIdOf } from './files.js';
 import { ProjectAlerting } from './project-alerting.js';
 import { type OwnEvent, ownEventBody } from '../ingest/own-events.js';
-import { type Decoded, quarantineAccess, resubmitter } from './resubmit.js';
+import { quarantineAccess, resubmitter } from './resubmit.js';
 import { serverMetrics, watchIngestQueue } from './server-metrics.js';
 import { LiveHub } from '../live/hub.js';
 import { forwardLoopProblem, machineAddresses } from '../forward/destinations.js';
@@ -83,7 +82,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   let ready = true;
   let storeHealthy = true;
   let app: FastifyInstance | null = null;
-  let queue: IngestQueue<Decoded> | null = null;
+  let queue: IngestQueue | null = null;
   const ingestBusy = (): boolean => (queue?.queued() ?? 0) >= INGEST_BUSY_RECORDS;
   let grpc: GrpcReceiver | null = null;
   let forward: ForwardThread | null = null;
@@ -125,8 +124,6 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   // on a thread of their own; span metrics count there as requests are acknowledged.
   const decoder = await DecodeThread.start(prices, (error) => {
     ready = false;
-    // It held the batches of requests spooled and not yet passed on: the writer would wait for them.
-    threadFailed = true;
     log.fatal({ err: error }, 'the decode thread failed; acknowledged data is in the spool and is replayed on restart');
     reportFailure(error);
   }, maskFile);
@@ -177,10 +174,6 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     throw error;
   });
   const { thread, replayed, committedSegment, retention, recentSpans } = started;
-  // Spooled requests' batches go from the decode thread to the database thread on a channel of their own.
-  const batches = new MessageChannel();
-  thread.batchesFrom(batches.port1);
-  decoder.batchesTo(batches.port2, (ticket) => thread.settled(ticket));
   live = new LiveHub({
     db: thread.calls,
     // Servers sharing a ClickHouse commit without telling this one: it asks every second while anyone watches.
@@ -316,13 +309,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       spool.hold(() => started.hold());
       spool.onDurable((end) => started.tail(end));
     }
-    // A request's batch went from the decode thread straight to the database thread: this thread
-    // only says where the request was spooled (ticket 0: left on disk, to be read back).
-    const handOff: CommitSink<Decoded> = {
-      push: (decoded, position, seq) => thread.spooled(decoded?.ticket ?? 0, position, seq),
-      commitUpTo: (seq) => thread.commitUpTo(seq),
-    };
-    queue = new IngestQueue<Decoded>(spool, handOff, { maxSpoolBytes: config.spoolMaxBytes });
+    queue = new IngestQueue(spool, thread, { maxSpoolBytes: config.spoolMaxBytes });
     queue.startAfter(replayed);
     queue.setStoreHealthy(storeHealthy);
     const ingest = queue;
@@ -352,11 +339,11 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         log.error({ err: error, event: event.name }, "one of Spoor's own events could not be stored"),
       );
     };
-    const accept = async ({ signal, encoding, projectId, receivedUs, body, batchRecords, ticket }: AcceptedRequest): Promise<void> => {
+    const accept = async ({ signal, encoding, projectId, receivedUs, body, batch }: AcceptedRequest): Promise<void> => {
       // Requests already in flight when a shutdown starts still complete; a dead database thread
       // would never commit what is accepted, so then nothing is.
       if (threadFailed) throw new AppError('ERR_STORE_UNAVAILABLE', 'the store is unavailable; retry later', { retryAfterSeconds: 1 });
-      await ingest.submit({ signal, encoding, projectId, receivedUs, body }, { records: batchRecords, ticket });
+      await ingest.submit({ signal, encoding, projectId, receivedUs, body }, batch);
     };
     app = await createApp({
       webUi,
@@ -458,17 +445,16 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         await forwarding?.close();
         // Experiments running here stop (recorded as failed) while their calls can still be stored.
         await experiments?.close();
+        await decoder.close();
         keys.close();
         // Notifications already decided are delivered (or given up on) and recorded before the store closes.
         await alerting.close();
         await evaluators?.close();
         await sampling?.close();
         // With the database thread gone nothing more commits; the spool keeps what was acknowledged.
-        // The decode thread closes after the queue: it sends the last batches on.
         try {
           if (!threadFailed) await ingest.close();
         } finally {
-          await decoder.close();
           await openSpool.close();
           await thread.close();
         }

@@ -8,7 +8,6 @@ import {
   type Receivers,
   type Remote,
   type ToThread,
-  type Transferable,
   type Transfers,
   type WireError,
   errorFromWire,
@@ -88,7 +87,7 @@ export class ThreadClient<P extends Protocol> implements Link<P> {
     });
   }
 
-  private send(message: ToThread<P>, transfer: readonly Transferable[]): void {
+  private send(message: ToThread<P>, transfer: readonly ArrayBuffer[]): void {
     this.port.postMessage(message, transfer);
   }
 

@@ -12,7 +12,7 @@ const SOURCE = `import type { TraceDetail, TraceListResponse, TraceQuery } from 
 import type { KeyRecord } from '../auth/keys.js';
 import type { DbClient } from '../dbthread/calls.js';
 import type { DbThreadEvents } from '../dbthread/db-client.js';
-import type { BatchProtocol, DbProtocol } from '../dbthread/protocol.js';
+import type { DbProtocol } from '../dbthread/protocol.js';
 import type { DecodeProtocol } from '../ingest/decode-protocol.js';
 import type { DecodeRequest, DecodeResult } from '../ingest/decoder.js';
 import type { ProjectMaskingPolicy } from '../ingest/masking.js';
@@ -54,12 +54,11 @@ export async function calls(db: DbClient, decoder: Link<DecodeProtocol>): Promis
   void [wrong, made, keys, body];
 }
 
-export function writesAndEvents(db: Link<DbProtocol>, batches: Link<BatchProtocol>, thread: ThreadServer<DbProtocol>, decoder: Link<DecodeProtocol>, decodeThread: ThreadServer<DecodeProtocol>): void {
-  batches.post('batch', 1, batch);
-  db.post('spooled', 1, position, 1);
-  db.post('spooled', 1, 1); // error: Expected 4 arguments, but got 3
-  batches.post('bacth', 1, batch); // error: is not assignable to parameter of type '"batch"'
-  db.post('settled', 1);
+export function writesAndEvents(db: Link<DbProtocol>, thread: ThreadServer<DbProtocol>, decoder: Link<DecodeProtocol>, decodeThread: ThreadServer<DecodeProtocol>): void {
+  db.post('batch', batch, position, 1);
+  db.post('batch', null, position, 1);
+  db.post('batch', batch, 1); // error: Expected 4 arguments, but got 3
+  db.post('bacth', batch, position, 1); // error: is not assignable to parameter of type '"batch"'
   thread.emit('committed', 1, position, 10, 2.5);
   thread.emit('committed', '1', position, 10, 2.5); // error: Argument of type 'string' is not assignable to parameter of type 'number'
   thread.emit('storeHealth', 'yes'); // error: Argument of type 'string' is not assignable to parameter of type 'boolean'

@@ -1,4 +1,3 @@
-import type { TransferListItem } from 'node:worker_threads';
 import { AppError, type ErrorCode, isAppError } from '../errors.js';
 
 /**
@@ -56,24 +55,20 @@ export interface Served<P extends Protocol> {
 /**
  * The buffers each message moves instead of copying (they are unusable on the sending side
  * after): a call's arguments, its answer, a post's or an event's arguments. Declared with the
- * protocol, used alike by the worker, its client and the in-process link. A `MessagePort` moves
- * the same way (one end of a channel between two threads).
+ * protocol, used alike by the worker, its client and the in-process link.
  */
 export interface Transfers<P extends Protocol> {
-  calls?: { readonly [K in keyof P['calls']]?: (...args: Args<P['calls'][K]>) => Transferable[] };
-  answers?: { readonly [K in keyof P['calls']]?: (answer: Answer<P['calls'][K]>) => Transferable[] };
-  posts?: { readonly [K in keyof P['posts']]?: (...args: P['posts'][K]) => Transferable[] };
-  events?: { readonly [K in keyof P['events']]?: (...args: P['events'][K]) => Transferable[] };
+  calls?: { readonly [K in keyof P['calls']]?: (...args: Args<P['calls'][K]>) => ArrayBuffer[] };
+  answers?: { readonly [K in keyof P['calls']]?: (answer: Answer<P['calls'][K]>) => ArrayBuffer[] };
+  posts?: { readonly [K in keyof P['posts']]?: (...args: P['posts'][K]) => ArrayBuffer[] };
+  events?: { readonly [K in keyof P['events']]?: (...args: P['events'][K]) => ArrayBuffer[] };
 }
-
-/** What a message can move rather than copy: a buffer, or a `MessagePort`. */
-export type Transferable = TransferListItem;
 
 /**
  * The buffers a message moves, by the table of its kind in {@link Transfers}: looked up by name,
  * as the machinery sends every call, post, answer and event alike.
  */
-export function transferOf(table: object | undefined, name: string, args: readonly unknown[]): readonly Transferable[] {
+export function transferOf(table: object | undefined, name: string, args: readonly unknown[]): readonly ArrayBuffer[] {
   const of: unknown = table !== undefined && Object.hasOwn(table, name) ? Reflect.get(table, name) : undefined;
   return typeof of === 'function' ? of(...args) : [];
 }

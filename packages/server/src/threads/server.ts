@@ -1,7 +1,7 @@
 import { type MessagePort, workerData } from 'node:worker_threads';
 import { AppError } from '../errors.js';
 import { deliver } from './client.js';
-import { type FromThread, type Name, type Protocol, type Served, type ToThread, type Transferable, type Transfers, transferOf, wireErrorOf } from './protocol.js';
+import { type FromThread, type Name, type Protocol, type Served, type ToThread, type Transfers, transferOf, wireErrorOf } from './protocol.js';
 
 /**
  * A thread's side of its protocol, over its `parentPort`: sends its events (from the start), and
@@ -39,7 +39,7 @@ export class ThreadServer<P extends Protocol> {
     else reply(answer);
   }
 
-  private send(message: FromThread<P>, transfer: readonly Transferable[] = []): void {
+  private send(message: FromThread<P>, transfer: readonly ArrayBuffer[] = []): void {
     this.port.postMessage(message, transfer);
   }
 }
