@@ -20,9 +20,13 @@
 // --trace-quiet 1s and every request's spans timed as if they had just ended (so traces
 // complete during the load, one after another, as in production), and prints each pair's ratio,
 // their median (issue 31: goal >= 0.9x) and what was judged.
+// `--base DIR` (a built checkout of another commit) instead runs Spoor at capacity, this build and
+// DIR's by turns, for BENCH_ROUNDS pairs (default 6), and prints each pair's ratio of committed
+// spans/s and of CPU per span, and their medians: a before/after claim on a machine whose speed
+// drifts within minutes.
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   buildTemplates, clickHouseBytes, cpuSeconds, driveLoad, median, mib, peakRssBytes, startClickHouse, startDiscardServer, startHandwrittenServer, startReferenceServer, startSpoor, stopChild,
@@ -30,7 +34,7 @@ import {
 } from './lib.mjs';
 
 const { values: flags } = parseArgs({
-  options: { store: { type: 'string', default: process.env.BENCH_STORE ?? 'duckdb' }, evaluators: { type: 'string', default: process.env.BENCH_EVALUATORS ?? '0' } },
+  options: { store: { type: 'string', default: process.env.BENCH_STORE ?? 'duckdb' }, evaluators: { type: 'string', default: process.env.BENCH_EVALUATORS ?? '0' }, base: { type: 'string' } },
 });
 const evaluatorCount = Number(flags.evaluators);
 /** Pairs of runs (without, with) for `--evaluators`: BENCH_ROUNDS, default 3. */
@@ -51,6 +55,11 @@ console.log(`batches of ${templates[0].spanCount} spans, ${(templates[0].body.le
 
 if (evaluatorCount > 0) {
   await compareWithEvaluators(evaluatorCount);
+  process.exit(0);
+}
+
+if (flags.base !== undefined) {
+  await compareWithBase(resolve(flags.base, 'packages/server/bin/spoor.js'));
   process.exit(0);
 }
 
@@ -134,6 +143,23 @@ async function compareWithEvaluators(n) {
   await rm(dir, { recursive: true, force: true });
   console.log(`with ${n} evaluators / without, committed spans/s, median of ${ratios.length} alternating pairs: ${median(ratios).toFixed(2)}x (goal >= 0.9x); pairs ${ratios.map((r) => r.toFixed(2)).join(', ')}`);
   console.log(JSON.stringify(rounds));
+}
+
+/** This build against another at capacity, by turns (`--base`). */
+async function compareWithBase(baseCli) {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
+  const pairs = [];
+  for (let round = 1; round <= rounds; round++) {
+    // Which goes first alternates: the machine's speed drifts within minutes.
+    const run = (label, cli) => runServer(`round ${round}, ${label}`, (d) => startSpoor(d, [], cli).then((server) => ({ server })), '/api/traces?limit=1', null);
+    const got = {};
+    for (const side of round % 2 === 1 ? ['base', 'this'] : ['this', 'base']) got[side] = await run(side, side === 'base' ? baseCli : undefined);
+    const cpuPerSpan = (r) => r.cpuS / r.spans;
+    pairs.push({ committed: got.this.committedPerSecond / got.base.committedPerSecond, cpu: cpuPerSpan(got.this) / cpuPerSpan(got.base) });
+    console.log(`round ${round}: this / base ${pairs.at(-1).committed.toFixed(3)}x committed, ${pairs.at(-1).cpu.toFixed(3)}x CPU per span`);
+  }
+  console.log(`this / base, median of ${rounds} alternating pairs: ${median(pairs.map((p) => p.committed)).toFixed(3)}x committed spans/s, ` +
+    `${median(pairs.map((p) => p.cpu)).toFixed(3)}x CPU per span`);
 }
 
 const duckdb = (dataDir) => startSpoor(dataDir).then((server) => ({ server }));

@@ -18,10 +18,13 @@ const EXTRA_ARGS = (process.env.BENCH_SPOOR_ARGS ?? '').split(' ').filter((arg) 
 // BENCH_NODE_ARGS gives node flags to every `spoor serve` (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), space-separated.
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
 
-/** Starts `spoor serve` on a free port; resolves with its URL and process. `extraArgs` e.g. `['--store', 'clickhouse', '--clickhouse-url', url]`. */
-export function startSpoor(dataDir, extraArgs = []) {
+/**
+ * Starts `spoor serve` on a free port; resolves with its URL and process. `extraArgs` e.g.
+ * `['--store', 'clickhouse', '--clickhouse-url', url]`; `cli`: another build's `bin/spoor.js`.
+ */
+export function startSpoor(dataDir, extraArgs = [], cli = CLI) {
   // No gRPC port: benchmarks send OTLP/HTTP, and two servers at once would both want 4317.
-  return startChild(process.execPath, [...NODE_ARGS, CLI, 'serve', '--port', '0', '--grpc-port', '0', '--data', dataDir, '--log-level', 'warn', ...EXTRA_ARGS, ...extraArgs], /listening on (http:\/\/\S+)/);
+  return startChild(process.execPath, [...NODE_ARGS, cli, 'serve', '--port', '0', '--grpc-port', '0', '--data', dataDir, '--log-level', 'warn', ...EXTRA_ARGS, ...extraArgs], /listening on (http:\/\/\S+)/);
 }
 
 /** The ceiling: a server that reads each body and answers 200, doing nothing else. */
