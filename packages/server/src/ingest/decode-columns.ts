@@ -16,7 +16,7 @@ import type { SpanFacts } from '../metrics/span-metrics.js';
 import { cutShortBy, errorsFromSpans } from '../normalize/error-occurrences.js';
 import { type CallSpan, type NormalizedFields, RUNNING_END_US, countEachCallOnce, normalizeSpan } from '../normalize/normalize.js';
 import { scoresFromSpans } from '../normalize/scores.js';
-import { BatchBuilder, type Column, type ColumnBuilder, NumberBuilder, type TableBatch, VarcharBuilder } from '../store/columns.js';
+import { BatchBuilder, type Column, type ColumnBuilder, NumberBuilder, type TableBatch, Utf8Builder, VarcharBuilder } from '../store/columns.js';
 import { SourceIds } from '../store/sources.js';
 import { LLM_RESPONSES, LLM_RESPONSE_ID, SPANS, type WriteBatch, errorColumns, scoreColumns, tracePartColumns } from '../store/tables.js';
 import { TracePartsBuilder } from '../store/trace-parts.js';
@@ -100,7 +100,7 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
   const calls: Array<CallSpan & { row: number }> = [];
   const view: NormalizedFields = { name: '', attributes: NO_ATTRIBUTES, scope: plan.groups[0]!.scope, startTimeUs: 0, endTimeUs: 0, llm: null, category: 'other', sessionId: null, userId: null };
   for (let row = 0; row < n; row++) {
-    const f = reader.read(plan.offsets[row]!);
+    const f = reader.read(plan.offsets[row]!, columns.attributes);
     if (f.irregular || f.endTimeUs === RUNNING_END_US) return null;
     if (spanIdsProblem(f.traceId, f.spanId, f.parentSpanId) !== null || spanRangeProblem(f) !== null) return null;
     const at = row * ID_WORDS;
@@ -133,7 +133,6 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
     columns.number(C.duration_us!, row, Math.max(0, view.endTimeUs - view.startTimeUs));
     columns.number(C.status_code!, row, status);
     columns.varchar(C.status_message!, f.status.message);
-    columns.pieces(C.attributes!, f.attributePieces, f.attributePieceCount, f.attributesLength, '{}');
     columns.varchar(C.source_id!, sources.idOf(projectId, group.resource, group.scope));
     columns.varchar(C.events!, f.events.length === 0 ? '[]' : JSON.stringify(f.events));
     columns.varchar(C.links!, f.links.length === 0 ? '[]' : JSON.stringify(f.links));
@@ -303,8 +302,13 @@ class SpanColumns {
   /** Each varchar column's next row: its values come in row order. */
   private readonly next = new Int32Array(SPANS.length);
 
+  /** The attributes' JSON, which the span reader writes (`SpanReader.read`). */
+  readonly attributes: Utf8Builder;
+
   constructor(private readonly rows: number) {
-    this.builders = SPANS.map((spec) => {
+    this.attributes = new Utf8Builder(rows, ATTRIBUTE_BYTES);
+    this.builders = SPANS.map((spec, column) => {
+      if (column === C.attributes) return this.attributes;
       switch (spec.type) {
         case 'varchar':
           return new VarcharBuilder(rows);
@@ -324,13 +328,6 @@ class SpanColumns {
 
   varchar(column: number, value: string | null): void {
     (this.builders[column] as VarcharBuilder).add(this.rowOf(column), value);
-  }
-
-  /** A row's text given in pieces (`empty` when there are none). */
-  pieces(column: number, pieces: readonly string[], count: number, length: number, empty: string): void {
-    const builder = this.builders[column] as VarcharBuilder;
-    if (count === 0) builder.add(this.rowOf(column), empty);
-    else builder.addPieces(this.rowOf(column), pieces, count, length);
   }
 
   number(column: number, row: number, value: number | null): void {
@@ -371,6 +368,9 @@ class SpanColumns {
     return this.next[column]!++;
   }
 }
+
+/** What a span's attributes take as JSON, about, to start the column's buffer (it grows as needed). */
+const ATTRIBUTE_BYTES = 160;
 
 const LLM_TEXT = ['llm_provider', 'llm_operation', 'llm_request_model', 'llm_response_model', 'finish_reasons', 'cost_source'].map((name) => C[name]!);
 const LLM_NUMBERS = ['input_tokens', 'output_tokens', 'total_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'reasoning_tokens', 'cost_usd', 'ttft_ms'].map((name) => C[name]!);

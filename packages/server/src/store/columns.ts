@@ -1,9 +1,10 @@
 /**
  * Column batches: the rows of one table as one array per column, the shape an appender or a
  * bulk insert takes. Numbers are typed arrays and the strings of a column are one string with
- * their lengths, so a batch crosses from the HTTP thread to the writer as a few transferable
- * buffers and a few strings instead of thousands of objects, and an engine's writer fills its
- * vectors from them without touching a record.
+ * their lengths (or, where the decode thread copied them from a body, their UTF-8 bytes), so a
+ * batch crosses from the decode thread to the writer as a few transferable buffers and a few
+ * strings instead of thousands of objects, and an engine's writer fills its vectors from them
+ * without touching a record.
  */
 
 /**
@@ -28,8 +29,10 @@ export type Column =
   /**
    * The column's strings one after another in `text`; `lengths[i]` is row i's length in UTF-16
    * units, -1 for NULL. When every row holds one string, it is `constant`, and `text` may be empty.
+   * With `utf8`, the strings are its bytes instead (`text` is empty and `lengths` count bytes):
+   * what the decode thread copied from a request's body without making a string (`Utf8Builder`).
    */
-  | { type: 'varchar'; text: string; lengths: Int32Array; constant: string | null }
+  | { type: 'varchar'; text: string; lengths: Int32Array; constant: string | null; utf8?: Uint8Array }
   | { type: 'bigint' | 'double'; values: Float64Array; valid: Validity | null }
   | { type: 'int64'; values: BigInt64Array; valid: Validity | null }
   | { type: 'integer'; values: Int32Array; valid: Validity | null }
@@ -59,8 +62,10 @@ export function buffersOf(tables: readonly TableBatch[]): ArrayBuffer[] {
   const buffers: ArrayBuffer[] = [];
   for (const table of tables) {
     for (const column of table.columns) {
-      if (column.type === 'varchar') buffers.push(column.lengths.buffer as ArrayBuffer);
-      else {
+      if (column.type === 'varchar') {
+        buffers.push(column.lengths.buffer as ArrayBuffer);
+        if (column.utf8 !== undefined) buffers.push(column.utf8.buffer as ArrayBuffer);
+      } else {
         buffers.push(column.values.buffer as ArrayBuffer);
         if (column.type === 'double[]') buffers.push(column.offsets.buffer as ArrayBuffer);
         if (column.valid !== null) buffers.push(column.valid.buffer as ArrayBuffer);
@@ -81,8 +86,6 @@ export class VarcharBuilder extends ColumnBuilder {
   private readonly lengths: Int32Array;
   private first: string | null | undefined = undefined;
   private same = true;
-  /** Some row came in pieces (`addPieces`): whether every row is the same is found in the text. */
-  private pieced = false;
 
   constructor(rows: number) {
     super();
@@ -106,31 +109,79 @@ export class VarcharBuilder extends ColumnBuilder {
     if (typeof this.first === 'string') for (let i = 0; i < row; i++) this.parts.push(this.first);
   }
 
-  /** A row's string given as `pieces[0 .. count)`, `length` UTF-16 units in all (never one constant). */
-  addPieces(row: number, pieces: readonly string[], count: number, length: number): void {
-    if (this.first === undefined) this.first = null;
-    if (this.same) this.differs(row);
-    this.pieced = true;
-    for (let i = 0; i < count; i++) this.parts.push(pieces[i]!);
-    this.lengths[row] = length;
-  }
-
   build(): Column {
     const text = this.parts.join('');
-    const constant = this.pieced ? sameRows(text, this.lengths) : this.same && typeof this.first === 'string' ? this.first : null;
+    const constant = this.same && typeof this.first === 'string' ? this.first : null;
     return { type: 'varchar', text: constant === null ? text : '', lengths: this.lengths, constant };
   }
 }
 
-/** The string every row of `text` holds, or `null` (rows differ, or are NULL). */
-function sameRows(text: string, lengths: Int32Array): string | null {
-  const length = lengths[0];
-  if (length === undefined || length < 0) return null;
-  for (let i = 1; i < lengths.length; i++) if (lengths[i] !== length) return null;
-  const first = text.substring(0, length);
-  for (let i = 1; i < lengths.length; i++) if (!text.startsWith(first, i * length)) return null;
-  return first;
+/**
+ * A varchar column written as UTF-8 bytes, its rows in order: the decode thread writes a span's
+ * attributes as JSON straight from the request's body into it (`trace-columns.ts`), so no string
+ * is made, joined, cloned to the writer or encoded again there. Writers write into `bytes` at
+ * `at` after `reserve`, then end the row; the column owns its buffer, to be transferred.
+ */
+export class Utf8Builder extends ColumnBuilder {
+  bytes: Buffer;
+  at = 0;
+  private rowStart = 0;
+  private row = 0;
+  private readonly lengths: Int32Array;
+
+  constructor(rows: number, bytesPerRow: number) {
+    super();
+    this.lengths = new Int32Array(rows);
+    this.bytes = Buffer.allocUnsafeSlow(Math.max(256, rows * bytesPerRow));
+  }
+
+  /** Room for `more` bytes past `at`; answers `bytes`, which is a new buffer when it grew. */
+  reserve(more: number): Buffer {
+    if (this.at + more > this.bytes.length) {
+      const bytes = Buffer.allocUnsafeSlow(Math.max(2 * this.bytes.length, this.at + more));
+      this.bytes.copy(bytes, 0, 0, this.at);
+      this.bytes = bytes;
+    }
+    return this.bytes;
+  }
+
+  /**
+   * Appends `value`'s UTF-8: a short ASCII one by a loop, any other by the platform's encoder
+   * (which writes a lone surrogate as U+FFFD; JSON text, what this column is given, has none).
+   */
+  text(value: string): void {
+    const length = value.length;
+    const bytes = this.reserve(length * 3);
+    let at = this.at;
+    if (length <= SHORT_TEXT) {
+      let k = 0;
+      for (; k < length; k++) {
+        const unit = value.charCodeAt(k);
+        if (unit >= 0x80) break;
+        bytes[at + k] = unit;
+      }
+      if (k === length) {
+        this.at = at + length;
+        return;
+      }
+    }
+    at += bytes.write(value, at, 'utf8');
+    this.at = at;
+  }
+
+  /** Ends the row being written: it holds what was written since the last row ended. */
+  endRow(): void {
+    this.lengths[this.row++] = this.at - this.rowStart;
+    this.rowStart = this.at;
+  }
+
+  build(): Column {
+    return { type: 'varchar', text: '', lengths: this.lengths, constant: null, utf8: new Uint8Array(this.bytes.buffer, this.bytes.byteOffset, this.at) };
+  }
 }
+
+/** Strings up to this long are written by a loop, longer ones by the platform (a call costs more than a short loop). */
+const SHORT_TEXT = 32;
 
 /** A numeric or boolean column's values, set by row. */
 export class NumberBuilder extends ColumnBuilder {
@@ -294,7 +345,8 @@ export function rowsOf(batch: TableBatch, specs: readonly ColumnSpec[]): Array<R
         const length = column.lengths[i]!;
         if (length < 0) rows[i]![name] = null;
         else {
-          rows[i]![name] = column.constant ?? column.text.substring(at, at + length);
+          const { utf8 } = column;
+          rows[i]![name] = column.constant ?? (utf8 === undefined ? column.text.substring(at, at + length) : Buffer.from(utf8.buffer, utf8.byteOffset + at, length).toString('utf8'));
           at += length;
         }
       }

@@ -7,12 +7,12 @@ import { type BinaryReader, malformed, readString } from './wire.js';
  * every span.
  */
 
-/** A distinct attribute key: its text, its JSON (`{"key":` first in an object, `,"key":` after), and whether a convention reads it. */
+/** A distinct attribute key: its text, its JSON's UTF-8 (`{"key":` first in an object, `,"key":` after), and whether a convention reads it. */
 export interface KeyText {
   bytes: Uint8Array;
   key: string;
-  jsonFirst: string;
-  jsonNext: string;
+  jsonFirst: Uint8Array;
+  jsonNext: Uint8Array;
   inView: boolean;
   /** JSON.stringify writes it in the order it came: not an array index, not `__proto__`. */
   plain: boolean;
@@ -27,7 +27,7 @@ function keyTextOf(bytes: Uint8Array, key: string): KeyText {
   // with a digit is taken for one (the record path sorts it out).
   const plain = key !== '__proto__' && !(key.length > 0 && key.charCodeAt(0) >= 48 && key.charCodeAt(0) <= 57);
   const json = `${JSON.stringify(key)}:`;
-  return { bytes, key, jsonFirst: `{${json}`, jsonNext: `,${json}`, inView: isNormalizedKey(key), plain, stamp: 0 };
+  return { bytes, key, jsonFirst: Buffer.from(`{${json}`), jsonNext: Buffer.from(`,${json}`), inView: isNormalizedKey(key), plain, stamp: 0 };
 }
 
 /**

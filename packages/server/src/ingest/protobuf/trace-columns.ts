@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { Attributes, InstrumentationScope, Resource, SpanEventRecord, SpanLink, SpanStatus } from '@spoor/model';
 import { serviceNameOf, setAttribute } from '../decoded.js';
 import { ID_WORDS } from '../recent-spans.js';
@@ -26,15 +27,18 @@ import {
   readLink,
   readStatus,
 } from './traces.js';
+import type { Utf8Builder } from '../../store/columns.js';
 import { BinaryReader, WT_LEN, WT_VARINT, expectEnd, fields, malformed, messageEnd, readMicros, readString, skipField, tagOf } from './wire.js';
 
 /**
  * The hot path's protobuf span reader (`decode-columns.ts` puts what it reads into column
  * batches): it reads an `ExportTraceServiceRequest` as `traces.ts` does, with the same checks,
- * and differs in what it makes of a span. No span record: one reused `SpanFields`, handed to
- * `onSpan` span after span. The attributes become their stored JSON text as they are read,
- * key by key (each distinct key's text made once), and only the keys a convention reads are
- * kept as values (`view`, for normalization). A span whose attributes JSON.stringify would write
+ * and differs in what it makes of a span. No span record: one reused `SpanFields`, read span
+ * after span. The attributes are written as the JSON text they are stored as, UTF-8 bytes copied
+ * from the body into the attributes column (`Utf8Builder`) as they are read, each distinct key's
+ * JSON made once; only the values of keys a convention reads become strings and numbers (`view`,
+ * for normalization). The text is what `JSON.stringify` writes of the record's attributes object
+ * (`decode-columns.test.ts` compares them). A span whose attributes JSON.stringify would write
  * otherwise (a key twice, an integer-like key, `__proto__`) is flagged `irregular`: the caller
  * decodes the request the record way instead.
  */
@@ -60,14 +64,6 @@ export interface SpanFields {
   endTimeUs: number;
   flags: number;
   status: SpanStatus;
-  /**
-   * The attributes as `JSON.stringify` writes the record's attributes object, in pieces:
-   * `attributePieces[0 .. attributePieceCount)` joined, `attributesLength` UTF-16 units in all
-   * (no pieces: `{}`). Kept apart so that no string is made per span: the column joins them.
-   */
-  attributePieces: string[];
-  attributePieceCount: number;
-  attributesLength: number;
   /** The attributes a convention reads (`isNormalizedKey`); `NO_ATTRIBUTES` when none. */
   view: Attributes;
   events: SpanEventRecord[];
@@ -188,9 +184,6 @@ export class SpanReader {
     endTimeUs: 0,
     flags: 0,
     status: OK_UNSET,
-    attributePieces: [],
-    attributePieceCount: 0,
-    attributesLength: 0,
     view: NO_ATTRIBUTES,
     events: NO_EVENTS,
     links: NO_LINKS,
@@ -235,8 +228,14 @@ export class SpanReader {
     return this.slices.latin1Slice(start, end);
   }
 
-  /** An `AnyValue` as `readAnyValue` reads it; one holding just a string (read by `text`) or a small integer, read here directly. */
-  private anyValue(): ReturnType<typeof readAnyValue> {
+  /**
+   * Writes the JSON of the `AnyValue` at the reader (as `JSON.stringify` writes what
+   * `readAnyValue` reads) into `out`, and answers the value when `wanted` (else `null`). A value
+   * holding just a string is copied from the body, escaped as JSON escapes it, with no string
+   * made unless wanted; a small non-negative integer is written digit by digit. Anything else is
+   * read by `readAnyValue` and written by `JSON.stringify`.
+   */
+  private writeValue(out: Utf8Builder, wanted: boolean): ReturnType<typeof readAnyValue> {
     const r = this.r;
     const at = r.pos;
     const end = messageEnd(r);
@@ -244,8 +243,14 @@ export class SpanReader {
     const tag = r.pos < end ? body[r.pos] : -1;
     if (tag === ANY_STRING) {
       r.pos++;
-      const value = this.text();
-      if (r.pos === end) return value;
+      const length = r.uint32();
+      const start = r.pos;
+      const stop = start + length;
+      if (stop > end) throw malformed('truncated string');
+      if (stop === end) {
+        r.pos = end;
+        return this.writeString(out, start, stop, wanted);
+      }
     } else if (tag === ANY_INT) {
       // A varint of up to 7 bytes: a non-negative integer below 2^49, exact as a number.
       let value = 0;
@@ -256,6 +261,7 @@ export class SpanReader {
         if (byte < 0x80) {
           if (i + 1 === end) {
             r.pos = end;
+            writeDigits(out, value);
             return value;
           }
           break;
@@ -264,7 +270,49 @@ export class SpanReader {
       }
     }
     r.pos = at;
-    return readAnyValue(r, 0);
+    const value = readAnyValue(r, 0);
+    out.text(JSON.stringify(value));
+    return value;
+  }
+
+  /**
+   * The JSON string of the UTF-8 text at `body[start .. stop)`, copied into `out` with `"`, `\`
+   * and control characters escaped as `JSON.stringify` escapes them (the rest, non-ASCII
+   * included, is written as it is). Text that is not valid UTF-8 makes the body malformed, as
+   * `readString` finds it. Answers the text when `wanted`.
+   */
+  private writeString(out: Utf8Builder, start: number, stop: number, wanted: boolean): string | null {
+    const body = this.body;
+    const bytes = out.reserve(6 * (stop - start) + 2);
+    let o = out.at;
+    let high = 0;
+    bytes[o++] = QUOTE;
+    for (let i = start; i < stop; i++) {
+      const c = body[i]!;
+      if (c >= 0x20 && c !== QUOTE && c !== BACKSLASH) {
+        bytes[o++] = c;
+        high |= c;
+        continue;
+      }
+      bytes[o++] = BACKSLASH;
+      const short = SHORT_ESCAPES[c];
+      if (short !== undefined) bytes[o++] = short;
+      else {
+        // \u00XX, in lowercase hex.
+        bytes[o] = 0x75;
+        bytes[o + 1] = 0x30;
+        bytes[o + 2] = 0x30;
+        bytes[o + 3] = HEX_DIGITS[c >> 4]!;
+        bytes[o + 4] = HEX_DIGITS[c & 15]!;
+        o += 5;
+      }
+    }
+    bytes[o++] = QUOTE;
+    const ascii = high < 0x80;
+    if (!ascii && !isUtf8(body.subarray(start, stop))) throw malformed('string field is not valid UTF-8');
+    out.at = o;
+    if (!wanted) return null;
+    return ascii ? this.slices.latin1Slice(start, stop) : this.slices.utf8Slice(start, stop);
   }
 
   /** A bytes field's lowercase hex (`''` when empty), as `hexOf` writes it. */
@@ -323,7 +371,8 @@ export class SpanReader {
     }
   }
 
-  read(offset: number): SpanFields {
+  /** Reads the span at `offset` into `fields`, and its attributes' JSON into a row of `attributes`. */
+  read(offset: number, attributes: Utf8Builder): SpanFields {
     const r = this.r;
     const f = this.fields;
     r.pos = offset;
@@ -344,9 +393,7 @@ export class SpanReader {
     f.droppedLinksCount = 0;
     f.irregular = false;
     f.idWords.fill(0);
-    const pieces = f.attributePieces;
     let count = 0;
-    let length = 0;
     let view: Attributes | null = null;
     let events: SpanEventRecord[] | null = null;
     let links: SpanLink[] | null = null;
@@ -378,25 +425,36 @@ export class SpanReader {
           f.endTimeUs = readMicros(r);
           break;
         case SPAN_ATTRIBUTES: {
-          // One KeyValue, as `readKeyValue` reads it; its key's text is made once per distinct key.
+          // One KeyValue, as `readKeyValue` reads it: the last value on the wire wins, read once
+          // its key is known (it decides whether the value is wanted as well as written).
           const kvEnd = messageEnd(r);
           let key: KeyText | null = null;
-          let value: ReturnType<typeof readAnyValue> = null;
+          let valueAt = -1;
           while (r.pos < kvEnd) {
             const kvTag = r.uint32();
-            if (kvTag === KV_KEY) key = this.keys.at(r, this.body, count >> 1);
-            else if (kvTag === KV_VALUE) value = this.anyValue();
-            else skipField(r, kvTag, KV_FIELDS, 'KeyValue');
+            if (kvTag === KV_KEY) key = this.keys.at(r, this.body, count);
+            else if (kvTag === KV_VALUE) {
+              // A second value: the record path reads (and checks) both; leave it to it.
+              if (valueAt >= 0) f.irregular = true;
+              valueAt = r.pos;
+              r.pos = messageEnd(r);
+            } else skipField(r, kvTag, KV_FIELDS, 'KeyValue');
           }
           expectEnd(r, kvEnd);
           key ??= EMPTY_KEY;
           if (key.stamp === stamp || !key.plain) f.irregular = true;
           key.stamp = stamp;
-          const keyJson = count === 0 ? key.jsonFirst : key.jsonNext;
-          const valueJson = JSON.stringify(value);
-          pieces[count++] = keyJson;
-          pieces[count++] = valueJson;
-          length += keyJson.length + valueJson.length;
+          const json = count++ === 0 ? key.jsonFirst : key.jsonNext;
+          const out = attributes.reserve(json.length);
+          for (let k = 0; k < json.length; k++) out[attributes.at + k] = json[k]!;
+          attributes.at += json.length;
+          let value: ReturnType<typeof readAnyValue> = null;
+          if (valueAt < 0) writeAscii(attributes, 'null');
+          else {
+            r.pos = valueAt;
+            value = this.writeValue(attributes, key.inView);
+            r.pos = kvEnd;
+          }
           if (key.inView) setAttribute((view ??= {}), key.key, value);
           break;
         }
@@ -426,12 +484,8 @@ export class SpanReader {
       }
     }
     expectEnd(r, end);
-    if (count > 0) {
-      pieces[count++] = '}';
-      length++;
-    }
-    f.attributePieceCount = count;
-    f.attributesLength = length;
+    writeAscii(attributes, count === 0 ? '{}' : '}');
+    attributes.endRow();
     f.view = view ?? NO_ATTRIBUTES;
     f.events = events ?? NO_EVENTS;
     f.links = links ?? NO_LINKS;
@@ -443,6 +497,36 @@ export class SpanReader {
 interface BufferSlices {
   hexSlice(start: number, end: number): string;
   latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const HEX_DIGITS = Buffer.from('0123456789abcdef');
+/** The control characters and marks JSON writes as a backslash and one letter, by byte. */
+const SHORT_ESCAPES: Array<number | undefined> = [];
+for (const [byte, letter] of [[0x08, 'b'], [0x09, 't'], [0x0a, 'n'], [0x0c, 'f'], [0x0d, 'r'], [QUOTE, '"'], [BACKSLASH, '\\']] as const) {
+  SHORT_ESCAPES[byte] = letter.charCodeAt(0);
+}
+
+/** Appends an ASCII string's bytes. */
+function writeAscii(out: Utf8Builder, text: string): void {
+  const bytes = out.reserve(text.length);
+  for (let k = 0; k < text.length; k++) bytes[out.at + k] = text.charCodeAt(k);
+  out.at += text.length;
+}
+
+/** Appends a non-negative integer below 2^53 in decimal, as JSON writes it. */
+function writeDigits(out: Utf8Builder, value: number): void {
+  let digits = 1;
+  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  const bytes = out.reserve(digits);
+  let rest = value;
+  for (let k = out.at + digits - 1; k >= out.at; k--) {
+    bytes[k] = 0x30 + (rest % 10);
+    rest = Math.floor(rest / 10);
+  }
+  out.at += digits;
 }
 
 /** `AnyValue.string_value`'s and `int_value`'s tags. */

@@ -304,6 +304,10 @@ function writeStrings(out: NativeOut, column: Extract<Column, { type: 'varchar' 
     }
     return;
   }
+  if (column.utf8 !== undefined) {
+    writeUtf8Rows(out, column.utf8, column.lengths, rows);
+    return;
+  }
   const text = column.text;
   const byteLength = Buffer.byteLength(text);
   out.reserve(rows * 5 + byteLength);
@@ -331,6 +335,25 @@ function writeStrings(out: NativeOut, column: Extract<Column, { type: 'varchar' 
     else buf.copyWithin(out.pos, from, from + bytes);
     out.pos += bytes;
     from += bytes;
+  }
+}
+
+/** A column's rows given as UTF-8 bytes (`Column.utf8`), each its length and bytes. */
+function writeUtf8Rows(out: NativeOut, utf8: Uint8Array, lengths: Int32Array, rows: number): void {
+  out.reserve(rows * 5 + utf8.length);
+  const buf = out.buf;
+  let from = 0;
+  for (let i = 0; i < rows; i++) {
+    const length = lengths[i]!;
+    if (length <= 0) {
+      buf[out.pos++] = 0;
+      continue;
+    }
+    out.varint(length);
+    if (length < 16) for (let k = 0; k < length; k++) buf[out.pos + k] = utf8[from + k]!;
+    else buf.set(utf8.subarray(from, from + length), out.pos);
+    out.pos += length;
+    from += length;
   }
 }
 

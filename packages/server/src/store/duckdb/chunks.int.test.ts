@@ -92,7 +92,7 @@ describe('appending column batches to DuckDB', () => {
     }
   });
 
-  it('stores strings as given whatever their bytes (a chunk all inline, one long only in UTF-8, surrogate halves on either side of two rows, NULLs, 64 KiB, 6 MB) and the chunk it uses again', async () => {
+  it('stores strings as given whatever their bytes (a chunk all inline, one long only in UTF-8, surrogate halves on either side of two rows, NULLs, 64 KiB, 6 MB), given as text or as UTF-8, and the chunk it uses again', async () => {
     const instance = await DuckDBInstance.create(':memory:');
     const connection = await instance.connect();
     await connection.run('CREATE TABLE t (s VARCHAR)');
@@ -116,6 +116,19 @@ describe('appending column batches to DuckDB', () => {
     appendBatch(appender, { table: 't', rows: 3, columns: [{ type: 'varchar', text: '', lengths: Int32Array.of(24, 24, 24), constant }] });
     appendBatch(appender, { table: 't', rows: 3, columns: [{ type: 'varchar', text: 'abcdefghijklmnopqxyz', lengths: Int32Array.of(1, 16, 3), constant: null }] });
     rows.push(constant, constant, constant, 'a', 'bcdefghijklmnopq', 'xyz');
+    // The same rows given as UTF-8 bytes (`Column.utf8`, lengths in bytes), from a view that does not start its buffer.
+    const given = rows.slice(0, cases.length * 2048);
+    const encoded = given.map((row) => (row === null ? null : Buffer.from(row, 'utf8')));
+    const bytes = new Uint8Array(new ArrayBuffer(5 + encoded.reduce((sum, row) => sum + (row?.length ?? 0), 0)), 5);
+    let at = 0;
+    for (const row of encoded) {
+      if (row === null) continue;
+      bytes.set(row, at);
+      at += row.length;
+    }
+    const byteLengths = Int32Array.from(encoded, (row) => (row === null ? -1 : row.length));
+    appendBatch(appender, { table: 't', rows: given.length, columns: [{ type: 'varchar', text: '', lengths: byteLengths, constant: null, utf8: bytes }] });
+    rows.push(...given);
     appender.closeSync();
     const stored = (await connection.runAndReadAll('SELECT s FROM t')).getRows().map((row) => row[0]);
     // A lone surrogate is stored as U+FFFD, as Buffer.from writes it in UTF-8.

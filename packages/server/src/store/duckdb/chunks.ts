@@ -106,28 +106,8 @@ function fillStrings(vector: duckdb.Vector, column: Extract<Column, { type: 'var
       if (length > INLINE_BYTES) long = true;
     }
   }
-  // The chunk's rows end to end; when they are not all ASCII, each row on its own (the halves of
-  // a surrogate pair ending one row and starting the next would otherwise make one character).
-  const chunkText = text.substring(at, to);
-  const scratch = utf8Scratch(chunkText.length * 3);
-  let byteCount = scratch.write(chunkText, 0, 'utf8');
-  let byteLengths: Int32Array | null = null;
-  if (byteCount !== chunkText.length) {
-    byteLengths = rowBytes;
-    byteCount = 0;
-    for (let i = 0, from = at; i < rows; i++) {
-      const length = lengths[start + i]!;
-      if (length < 0) rowBytes[i] = -1;
-      else {
-        const written = scratch.write(text.substring(from, from + length), byteCount, 'utf8');
-        rowBytes[i] = written;
-        byteCount += written;
-        from += length;
-        if (written > INLINE_BYTES) long = true;
-      }
-    }
-  }
-  const bytes = scratch.subarray(0, byteCount);
+  const { bytes, byteLengths } = column.utf8 === undefined ? utf8Of(text, lengths, start, rows, at, to) : { bytes: column.utf8.subarray(at, to), byteLengths: null };
+  if (byteLengths !== null) for (let i = 0; i < rows; i++) if (byteLengths[i]! > INLINE_BYTES) long = true;
   const entries = inlineStrings.fill(0, 0, rows * 16);
   let pointerLow = 0;
   let pointerHigh = 0;
@@ -163,6 +143,30 @@ function fillStrings(vector: duckdb.Vector, column: Extract<Column, { type: 'var
     setValidity(vector, valid, rows);
   }
   return to;
+}
+
+/**
+ * The UTF-8 of a chunk's rows (`text[at .. to)`), end to end; when they are not all ASCII, each
+ * row on its own (the halves of a surrogate pair ending one row and starting the next would
+ * otherwise make one character), with each row's length in bytes.
+ */
+function utf8Of(text: string, lengths: Int32Array, start: number, rows: number, at: number, to: number): { bytes: Uint8Array; byteLengths: Int32Array | null } {
+  const chunkText = text.substring(at, to);
+  const scratch = utf8Scratch(chunkText.length * 3);
+  let byteCount = scratch.write(chunkText, 0, 'utf8');
+  if (byteCount === chunkText.length) return { bytes: scratch.subarray(0, byteCount), byteLengths: null };
+  byteCount = 0;
+  for (let i = 0, from = at; i < rows; i++) {
+    const length = lengths[start + i]!;
+    if (length < 0) rowBytes[i] = -1;
+    else {
+      const written = scratch.write(text.substring(from, from + length), byteCount, 'utf8');
+      rowBytes[i] = written;
+      byteCount += written;
+      from += length;
+    }
+  }
+  return { bytes: scratch.subarray(0, byteCount), byteLengths: rowBytes };
 }
 
 /** A buffer of at least `bytes` to write a chunk's UTF-8 into: one kept for reuse up to 8 MiB, a fresh one past that. */
