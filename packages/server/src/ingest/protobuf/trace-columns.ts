@@ -445,8 +445,7 @@ export class SpanReader {
           if (key.stamp === stamp || !key.plain) f.irregular = true;
           key.stamp = stamp;
           const json = count++ === 0 ? key.jsonFirst : key.jsonNext;
-          const out = attributes.reserve(json.length);
-          for (let k = 0; k < json.length; k++) out[attributes.at + k] = json[k]!;
+          attributes.reserve(json.length).set(json, attributes.at);
           attributes.at += json.length;
           let value: ReturnType<typeof readAnyValue> = null;
           if (valueAt < 0) writeAscii(attributes, 'null');
