@@ -5,7 +5,11 @@
 // DuckDB table, flushed every 8,192 rows as the writer does). Each figure is a process of its own.
 // `-- --base DIR` measures another built checkout too (its packages/server/dist), in alternating
 // pairs, and prints each pair's ratio and their median: a before/after claim on a machine whose
-// speed drifts. Env: BENCH_ROUNDS (pairs, default 6), BENCH_REQUESTS (default 600).
+// speed drifts. Env: BENCH_ROUNDS (pairs, default 6), BENCH_REQUESTS (default 600), BENCH_BODIES
+// (`agent`, the default: bench/lib.mjs' agent spans, 1,000 a request; `large`: 110 of those spans a
+// request, the 100 under the roots each with two 18 KB ASCII texts and two 22 KB texts in several
+// scripts, two of the four under keys a convention reads, some 8 MB a request; figures are then
+// per 1,000 of those spans).
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,7 +65,7 @@ async function measure(root, part) {
   // The bench's own bodies (bench/lib.mjs of this checkout, so both sides decode the same requests).
   const { DecodeCore } = await dist('ingest/decoder.js');
   const { buffersOf } = await dist('store/columns.js');
-  const templates = buildTemplates({ count: 16, tracesPerBatch: 100, spansPerTrace: 10 });
+  const templates = process.env.BENCH_BODIES === 'large' ? largeTemplates() : buildTemplates({ count: 16, tracesPerBatch: 100, spansPerTrace: 10 });
   // As the server gets them: fresh ids per request, the body a plain Uint8Array (as a thread receives it).
   const bodies = Array.from({ length: requests + 100 }, (_, i) => new Uint8Array(freshBody(templates[i % templates.length])));
   const core = new DecodeCore(null);
@@ -127,4 +131,14 @@ async function measure(root, part) {
 function cpuMs(before) {
   const used = process.cpuUsage(before);
   return (used.user + used.system) / 1000;
+}
+
+/** Requests of 100 LLM calls with large texts (`BENCH_BODIES=large`), as `buildTemplates` gives them: trace ids made fresh per request. */
+function largeTemplates() {
+  const ascii = 'The quick brown fox jumps over the lazy dog, "quoted" text.\n'.repeat(300);
+  const scripts = 'naïve café 日本語のテキスト — émoji 😀 '.repeat(500);
+  return [0, 1].map((k) => {
+    const [template] = buildTemplates({ count: 1, tracesPerBatch: 10, spansPerTrace: 11, extraAttributes: () => ({ 'gen_ai.prompt': ascii, 'app.output': `${ascii}${k}`, 'app.text': scripts, 'gen_ai.completion': `${scripts}${k}` }) });
+    return template;
+  });
 }

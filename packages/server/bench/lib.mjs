@@ -139,8 +139,9 @@ export function peakRssBytes(pid) {
  * `spansPerTrace` spans each: an agent-like tree (workflow, steps, LLM calls with gen_ai.*
  * attributes, a tool call, an occasional error), serialized by the official OTel serializer.
  * Returns templates whose trace-id byte offsets are known, so each request can get fresh ids.
+ * `extraAttributes(s)`, when given, adds attributes to each span under the root (`s` its place).
  */
-export function buildTemplates({ count, tracesPerBatch, spansPerTrace, service = 'bench-agent', t0 = Date.now() - 60_000 }) {
+export function buildTemplates({ count, tracesPerBatch, spansPerTrace, service = 'bench-agent', t0 = Date.now() - 60_000, extraAttributes = null }) {
   const builtMs = Date.now();
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
@@ -161,7 +162,7 @@ export function buildTemplates({ count, tracesPerBatch, spansPerTrace, service =
         const attributes = llm
           ? { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 800 + s, 'gen_ai.usage.output_tokens': 120, 'gen_ai.response.finish_reasons': ['stop'] }
           : { 'step.number': s, 'gen_ai.tool.name': 'web_search', 'http.response.status_code': 200, 'retrieval.top_k': 8 };
-        const span = tracer.startSpan(name, { startTime: start + s, kind: llm ? SpanKind.CLIENT : SpanKind.INTERNAL, attributes }, rootCtx);
+        const span = tracer.startSpan(name, { startTime: start + s, kind: llm ? SpanKind.CLIENT : SpanKind.INTERNAL, attributes: { ...attributes, ...extraAttributes?.(s) } }, rootCtx);
         if (s === spansPerTrace - 1 && t % 20 === 0) {
           span.recordException(new Error('tool timed out after 30s'));
           span.setStatus({ code: SpanStatusCode.ERROR, message: 'tool timed out' });
