@@ -1,4 +1,3 @@
-import { isUtf8 } from 'node:buffer';
 import type { Attributes, InstrumentationScope, Resource, SpanEventRecord, SpanLink, SpanStatus } from '@spoor/model';
 import { serviceNameOf, setAttribute } from '../decoded.js';
 import { ID_WORDS } from '../recent-spans.js';
@@ -28,6 +27,7 @@ import {
   readStatus,
 } from './traces.js';
 import type { Utf8Builder } from '../../store/columns.js';
+import { writeAscii, writeDigits, writeJsonString } from './attribute-json.js';
 import { BinaryReader, WT_LEN, WT_VARINT, expectEnd, fields, malformed, messageEnd, readMicros, readString, skipField, tagOf } from './wire.js';
 
 /**
@@ -275,42 +275,9 @@ export class SpanReader {
     return value;
   }
 
-  /**
-   * The JSON string of the UTF-8 text at `body[start .. stop)`, copied into `out` with `"`, `\`
-   * and control characters escaped as `JSON.stringify` escapes them (the rest, non-ASCII
-   * included, is written as it is). Text that is not valid UTF-8 makes the body malformed, as
-   * `readString` finds it. Answers the text when `wanted`.
-   */
+  /** `writeJsonString` of the text at `body[start .. stop)`; answers the text when `wanted`. */
   private writeString(out: Utf8Builder, start: number, stop: number, wanted: boolean): string | null {
-    const body = this.body;
-    const bytes = out.reserve(6 * (stop - start) + 2);
-    let o = out.at;
-    let high = 0;
-    bytes[o++] = QUOTE;
-    for (let i = start; i < stop; i++) {
-      const c = body[i]!;
-      if (c >= 0x20 && c !== QUOTE && c !== BACKSLASH) {
-        bytes[o++] = c;
-        high |= c;
-        continue;
-      }
-      bytes[o++] = BACKSLASH;
-      const short = SHORT_ESCAPES[c];
-      if (short !== undefined) bytes[o++] = short;
-      else {
-        // \u00XX, in lowercase hex.
-        bytes[o] = 0x75;
-        bytes[o + 1] = 0x30;
-        bytes[o + 2] = 0x30;
-        bytes[o + 3] = HEX_DIGITS[c >> 4]!;
-        bytes[o + 4] = HEX_DIGITS[c & 15]!;
-        o += 5;
-      }
-    }
-    bytes[o++] = QUOTE;
-    const ascii = high < 0x80;
-    if (!ascii && !isUtf8(body.subarray(start, stop))) throw malformed('string field is not valid UTF-8');
-    out.at = o;
+    const ascii = writeJsonString(out, this.body, start, stop);
     if (!wanted) return null;
     return ascii ? this.slices.latin1Slice(start, stop) : this.slices.utf8Slice(start, stop);
   }
@@ -497,35 +464,6 @@ interface BufferSlices {
   hexSlice(start: number, end: number): string;
   latin1Slice(start: number, end: number): string;
   utf8Slice(start: number, end: number): string;
-}
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const HEX_DIGITS = Buffer.from('0123456789abcdef');
-/** The control characters and marks JSON writes as a backslash and one letter, by byte. */
-const SHORT_ESCAPES: Array<number | undefined> = [];
-for (const [byte, letter] of [[0x08, 'b'], [0x09, 't'], [0x0a, 'n'], [0x0c, 'f'], [0x0d, 'r'], [QUOTE, '"'], [BACKSLASH, '\\']] as const) {
-  SHORT_ESCAPES[byte] = letter.charCodeAt(0);
-}
-
-/** Appends an ASCII string's bytes. */
-function writeAscii(out: Utf8Builder, text: string): void {
-  const bytes = out.reserve(text.length);
-  for (let k = 0; k < text.length; k++) bytes[out.at + k] = text.charCodeAt(k);
-  out.at += text.length;
-}
-
-/** Appends a non-negative integer below 2^53 in decimal, as JSON writes it. */
-function writeDigits(out: Utf8Builder, value: number): void {
-  let digits = 1;
-  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
-  const bytes = out.reserve(digits);
-  let rest = value;
-  for (let k = out.at + digits - 1; k >= out.at; k--) {
-    bytes[k] = 0x30 + (rest % 10);
-    rest = Math.floor(rest / 10);
-  }
-  out.at += digits;
 }
 
 /** `AnyValue.string_value`'s and `int_value`'s tags. */
