@@ -55,13 +55,6 @@ export function writeJsonString(out: Utf8Builder, body: Uint8Array, start: numbe
   return ascii;
 }
 
-/** Appends an ASCII string's bytes. */
-export function writeAscii(out: Utf8Builder, text: string): void {
-  const bytes = out.reserve(text.length);
-  for (let k = 0; k < text.length; k++) bytes[out.at + k] = text.charCodeAt(k);
-  out.at += text.length;
-}
-
 /** Appends a non-negative integer below 2^53 in decimal, as JSON writes it. */
 export function writeDigits(out: Utf8Builder, value: number): void {
   let digits = 1;

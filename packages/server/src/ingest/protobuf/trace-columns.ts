@@ -27,7 +27,7 @@ import {
   readStatus,
 } from './traces.js';
 import type { Utf8Builder } from '../../store/columns.js';
-import { writeAscii, writeDigits, writeJsonString } from './attribute-json.js';
+import { writeDigits, writeJsonString } from './attribute-json.js';
 import { BinaryReader, WT_LEN, WT_VARINT, expectEnd, fields, malformed, messageEnd, readMicros, readString, skipField, tagOf } from './wire.js';
 
 /**
@@ -415,7 +415,7 @@ export class SpanReader {
           attributes.reserve(json.length).set(json, attributes.at);
           attributes.at += json.length;
           let value: ReturnType<typeof readAnyValue> = null;
-          if (valueAt < 0) writeAscii(attributes, 'null');
+          if (valueAt < 0) attributes.text('null');
           else {
             r.pos = valueAt;
             value = this.writeValue(attributes, key.inView);
@@ -450,7 +450,7 @@ export class SpanReader {
       }
     }
     expectEnd(r, end);
-    writeAscii(attributes, count === 0 ? '{}' : '}');
+    attributes.text(count === 0 ? '{}' : '}');
     attributes.endRow();
     f.view = view ?? NO_ATTRIBUTES;
     f.events = events ?? NO_EVENTS;
