@@ -1,5 +1,5 @@
 import { parentPort } from 'node:worker_threads';
-import { decodeBatch } from '../ingest/decode.js';
+import { spooledBatch } from '../ingest/decoder.js';
 import { ProjectMasking, storedMaskingPolicy } from '../ingest/masking.js';
 import { CommitLoop } from '../pipeline/commit-loop.js';
 import { RUNNING_SWEEP_INTERVAL_MS, applyRetention, scheduleRetention, scheduleRunningSweep } from '../pipeline/retention.js';
@@ -41,8 +41,7 @@ async function start(): Promise<void> {
   const loop = new CommitLoop(store, {
     spoolDir: config.spoolDir,
     serverId: config.serverId,
-    decode: (entry) =>
-      decodeBatch(entry.signal, entry.encoding, entry.body, entry.projectId, entry.receivedUs, pricing.bookFor(entry.projectId), undefined, masking.maskerFor(entry.projectId)).batch,
+    decode: (entry) => spooledBatch(entry, pricing.bookFor(entry.projectId), masking.maskerFor(entry.projectId)),
     maxRecordsPerCommit: config.maxRecordsPerCommit,
     lingerMs: config.lingerMs,
     onCommit: (seq, position, records, commitMs) => {

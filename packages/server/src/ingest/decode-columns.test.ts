@@ -7,6 +7,8 @@ import { factsOf } from '../metrics/span-metrics.js';
 import { decodeTraceColumns } from './decode-columns.js';
 import type { WriteBatch } from '../store/tables.js';
 import { decodeBatch } from './decode.js';
+import { spooledBatch } from './decoder.js';
+import { ProjectMasking } from './masking.js';
 
 /**
  * The column path (`decode-columns.ts`) against the record path (`decode.ts`): the same body
@@ -280,3 +282,26 @@ describe('decoding a protobuf trace request straight into columns', () => {
     expect(taken).toBeGreaterThan(100);
   });
 });
+
+describe('a spooled request decoded again where it is read back', () => {
+  const entry = (body: Uint8Array, projectId = 'p1') => ({ signal: 'traces' as const, encoding: 'protobuf' as const, body, projectId, receivedUs: RECEIVED_US });
+
+  it('takes the column path for a plain protobuf trace request, and stores what the receiver stored', () => {
+    const body = encodeSpanBatch({ traces: 5, spansPerTrace: 4 });
+    const batch = spooledBatch(entry(body), book, undefined);
+    expect(stored(batch)).toStrictEqual(stored(decodeTraceColumns(body, 'p1', RECEIVED_US, book, undefined)!.batch));
+    // The column path's mark: the attributes' JSON carried as bytes.
+    expect(batch.tables.find((table) => table.table === 'spans')!.columns.some((column) => column.type === 'varchar' && column.utf8 !== undefined)).toBe(true);
+  });
+
+  it("masks a project's request by the record path, as the receiver did", () => {
+    const masking = new ProjectMasking(null);
+    masking.set('shop', { detectors: [], rules: [{ name: 'secret', pattern: 'span \\d+' }] });
+    const body = encodeTraces([{ resource: { attributes: { 'service.name': 'svc' } }, scopes: [{ scope: { name: 's' }, items: [span(1, { attributes: { note: 'span 1 said' } })] }] }]);
+    const batch = spooledBatch(entry(body, 'shop'), book, masking.maskerFor('shop'));
+    const masked = decodeBatch('traces', 'protobuf', body, 'shop', RECEIVED_US, book, undefined, masking.maskerFor('shop')).batch;
+    expect(stored(batch)).toStrictEqual(stored(masked));
+    expect(JSON.stringify(stored(batch))).not.toContain(Buffer.from('span 1 said').toString('hex'));
+  });
+});
+

@@ -1,5 +1,5 @@
 import type { CountedScore } from '../metrics/score-metrics.js';
-import type { ModelPrice, PriceTable, ScoreRecord, SpanRecord } from '@spoor/model';
+import type { ModelPrice, PriceBook, PriceTable, ScoreRecord, SpanRecord } from '@spoor/model';
 import { AppError } from '../errors.js';
 import { ScoreMetrics } from '../metrics/score-metrics.js';
 import { type SpanFacts, SpanMetrics, factsOf } from '../metrics/span-metrics.js';
@@ -129,7 +129,7 @@ export class DecodeCore {
     const masker = this.masking.maskerFor(projectId);
     // The hot path: a plain protobuf trace request straight into columns (`decode-columns.ts`);
     // what it leaves (`null`) takes the record path, its claims counted again from none.
-    const columns = signal === 'traces' && encoding === 'protobuf' && masker === undefined ? decodeTraceColumns(body, projectId, receivedUs, prices, claiming ? (words, at, hash) => recent.claimOfWords(words, at, hash) !== -1 : undefined) : null;
+    const columns = takesColumns(request, masker) ? decodeTraceColumns(body, projectId, receivedUs, prices, claiming ? (words, at, hash) => recent.claimOfWords(words, at, hash) !== -1 : undefined) : null;
     if (columns !== null) {
       if (inFlight > 0) throw inFlightError(inFlight);
       return this.settleLater(columns.spans, columns.scores, claiming, recent, body, { ...columns, rejected: 0, duplicates: 0, rejectReason: null, snapshots: 0, snapshotsAfterEnd: 0 }, columns);
@@ -217,6 +217,24 @@ export class DecodeCore {
     }
     return recent;
   }
+}
+
+type Masker = ReturnType<ProjectMasking['maskerFor']>;
+
+/** Whether a request is one the column path decodes (else, or when it gives up, the record path). */
+function takesColumns({ signal, encoding }: Pick<DecodeRequest, 'signal' | 'encoding'>, masker: Masker): boolean {
+  return signal === 'traces' && encoding === 'protobuf' && masker === undefined;
+}
+
+/**
+ * A spooled request decoded again where it is read back (the database thread, after an outage,
+ * a stall or a crash), by the path `DecodeCore.decode` took, so the store gets the same rows.
+ * Claims nothing: the receiver claimed its spans when it accepted it.
+ */
+export function spooledBatch(entry: DecodeRequest, prices: PriceBook | undefined, masker: Masker): WriteBatch {
+  const { signal, encoding, body, projectId, receivedUs } = entry;
+  const columns = takesColumns(entry, masker) ? decodeTraceColumns(body, projectId, receivedUs, prices, undefined) : null;
+  return columns !== null ? columns.batch : decodeBatch(signal, encoding, body, projectId, receivedUs, prices, undefined, masker).batch;
 }
 
 function inFlightError(inFlight: number): AppError {

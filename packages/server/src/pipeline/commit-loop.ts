@@ -1,7 +1,7 @@
 import type { BatchKey, StoreWriter, WriteBatch } from '../store/store.js';
 import { isLackOfSpace } from './lack-of-space.js';
 import { type QuarantineReason, keepDamaged, quarantineEntry, quarantineIdOf } from './quarantine.js';
-import { type SpoolEntry, type SpoolItem, type SpoolPosition, comparePositions, positionFromString, positionToString, readSpool } from './spool.js';
+import { type SpoolEntry, type SpoolItem, type SpoolPosition, comparePositions, positionFromString, positionToString, readSpool, readSpoolRange } from './spool.js';
 
 /**
  * Turns a spooled request into its write batch (the same decoding that accepted it), for entries
@@ -276,11 +276,18 @@ export class CommitLoop {
   }
 
   /**
-   * The entry that ends at `position`, read from the spool. Entries left on disk come in runs, in
-   * spool order, so one reader goes on through the spool from the entry before; it starts again
-   * only when the entry asked for is not the next one.
+   * The entry that ends at `position`, read from the spool. Most often it starts where the entry
+   * before it ended (`previous`): then its bytes alone are read, also in the segment the spool is
+   * writing (entries left on disk while a commit stalls are read back seconds after). Else one
+   * reader goes through the spool from the entry before; it starts again only when the entry
+   * asked for is not the next one.
    */
   private readBack(position: SpoolPosition, previous: SpoolPosition | null): SpoolEntry | null {
+    if (previous !== null && previous.segment === position.segment && previous.offset < position.offset) {
+      const { items } = readSpoolRange(this.options.spoolDir, position.segment, previous.offset, position.offset, position.offset - previous.offset);
+      const [item] = items;
+      if (items.length === 1 && item !== undefined && 'entry' in item && comparePositions(item.position, position) === 0) return item.entry;
+    }
     for (let tries = 0; tries < 2; tries++) {
       // An entry lies within one segment: reading starts there at the earliest, not at the spool's
       // first segment, which may be far behind (segments kept for a --forward destination).
