@@ -29,8 +29,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  buildTemplates, clickHouseBytes, cpuSeconds, driveLoad, median, mib, peakRssBytes, startClickHouse, startDiscardServer, startHandwrittenServer, startReferenceServer, startSpoor, stopChild,
-  waitCommitted,
+  buildTemplates, clickHouseBytes, cpuSeconds, driveLoad, median, mib, peakRssBytes, spilledRequests, startClickHouse, startDiscardServer, startHandwrittenServer, startReferenceServer, startSpoor,
+  stopChild, waitCommitted,
 } from './lib.mjs';
 
 const { values: flags } = parseArgs({
@@ -163,6 +163,8 @@ async function compareWithBase(baseCli) {
 }
 
 const duckdb = (dataDir) => startSpoor(dataDir).then((server) => ({ server }));
+/** Spoor's requests acknowledged into the spool alone (a stalled commit), read before it stops. */
+const spills = async (spoor) => ({ spilled: await spilledRequests(spoor.url) });
 const clickhouse = async (dataDir) => {
   const ch = await startClickHouse(join(dataDir, 'clickhouse'));
   const server = await startSpoor(dataDir, ['--store', 'clickhouse', '--clickhouse-url', ch.url]);
@@ -172,14 +174,15 @@ const readBack = '/api/traces?limit=1';
 
 const reference = await runServer('reference (Spoor\'s decoder, one thread, one table, no fsync)', (dir) => startReferenceServer(dir).then((server) => ({ server })), '/flush', null);
 const handwritten = await runServer('hand-written floor (own protobuf reader, data chunks, one thread, one table, no fsync)', (dir) => startHandwrittenServer(dir).then((server) => ({ server })), '/flush', null);
-const capacity = await runServer('spoor, as fast as the clients go', duckdb, readBack, null);
+const capacity = await runServer('spoor, as fast as the clients go', duckdb, readBack, null, spills);
 const chCapacity = withClickHouse ? await runServer('spoor on ClickHouse, as fast as the clients go', clickhouse, readBack, null) : null;
 const rate = Math.round(Number(process.env.BENCH_RATE ?? 0.8 * handwritten.committedPerSecond));
-const paced = await runServer(`spoor, offered ${rate} spans/s`, duckdb, readBack, rate);
+const paced = await runServer(`spoor, offered ${rate} spans/s`, duckdb, readBack, rate, spills);
 const chPaced = withClickHouse ? await runServer(`spoor on ClickHouse, offered ${rate} spans/s`, clickhouse, readBack, rate) : null;
 console.log(`spoor committed / hand-written floor committed: ${(capacity.committedPerSecond / handwritten.committedPerSecond).toFixed(2)}x (goal >= 1.0x); ` +
   `spoor committed / reference (Spoor's decoder) committed: ${(capacity.committedPerSecond / reference.committedPerSecond).toFixed(2)}x; ` +
-  `at ${rate} spans/s offered: ${paced.refused} refused (goal 0), peak RSS ${paced.peakRssMiB} MiB (goal < 1024); ` +
+  `at ${rate} spans/s offered: ${paced.refused} refused (goal 0), peak RSS ${paced.peakRssMiB} MiB (goal < 1024), ` +
+  `requests acknowledged into the spool alone ${JSON.stringify(paced.spilled)} (at capacity ${JSON.stringify(capacity.spilled)}); ` +
   `ratio to the ceiling ${(capacity.committedPerSecond / ceiling.spansPerSecond * 100).toFixed(1)}%`);
 if (withClickHouse) {
   console.log(`ClickHouse store committed / DuckDB store committed: ${(chCapacity.committedPerSecond / capacity.committedPerSecond).toFixed(2)}x (goal >= 0.8x); ` +

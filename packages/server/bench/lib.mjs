@@ -108,6 +108,14 @@ export async function waitCommitted(url, path) {
   }
 }
 
+/** Requests a Spoor server acknowledged into the spool alone, by reason (`spoor_ingest_spilled_requests_total`). */
+export async function spilledRequests(url) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const counts = {};
+  for (const [, reason, value] of text.matchAll(/^spoor_ingest_spilled_requests_total\{reason="([a-z_]+)"\} (\d+)$/gm)) counts[reason] = Number(value);
+  return counts;
+}
+
 function startChild(command, args, urlPattern) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -1,38 +1,13 @@
 import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SpanRecord } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FakeStore } from '../../test/support/fake-store.js';
-import { StoreError, type WriteBatch, batchOf } from '../store/store.js';
+import { decode, entry } from '../../test/support/named-entries.js';
+import { StoreError } from '../store/store.js';
 import { CommitLoop, type CommitLoopOptions } from './commit-loop.js';
 import { listQuarantine, quarantineIdOf, readQuarantined } from './quarantine.js';
-import { type SpoolEntry, type SpoolPosition, Spool, positionToString } from './spool.js';
-
-/**
- * Entries here carry `name:count` as their body and decode to `count` spans named
- * `name.0`, `name.1`, ...: what the store committed can be read back as a list of names.
- */
-function decode(entry: SpoolEntry): WriteBatch {
-  const [name, count] = new TextDecoder().decode(entry.body).split(':');
-  if (name === 'garbled') throw new Error('cannot decode a garbled entry');
-  const spans = Array.from({ length: Number(count) }, (_, i) => span(entry.projectId, `${name}.${i}`));
-  return batchOf({ spans, logs: [], metricPoints: [] });
-}
-
-function span(projectId: string, name: string): SpanRecord {
-  return {
-    projectId, traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), parentSpanId: null, traceState: '', flags: 0, name, kind: 'internal',
-    serviceName: 'svc', startTimeUs: 1, endTimeUs: 2, status: { code: 'unset', message: '' }, attributes: {},
-    resource: { attributes: {}, droppedAttributesCount: 0, schemaUrl: '' }, scope: { name: '', version: '', attributes: {}, droppedAttributesCount: 0 },
-    events: [], links: [], droppedAttributesCount: 0, droppedEventsCount: 0, droppedLinksCount: 0, llm: null, sessionId: null,
-    userId: null, category: 'other',
-  };
-}
-
-function entry(name: string, spans: number): SpoolEntry {
-  return { signal: 'traces', encoding: 'json', projectId: 'default', receivedUs: 0, body: new TextEncoder().encode(`${name}:${spans}`) };
-}
+import { type SpoolPosition, Spool, positionToString } from './spool.js';
 
 /** The span names `entries` decode to, in order. */
 function namesOf(names: string[], spans: number): string[] {

@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
+import { FakeStore } from '../../test/support/fake-store.js';
+import { decode, entry as named } from '../../test/support/named-entries.js';
+import { CommitLoop } from './commit-loop.js';
 import { type CommitSink, IngestQueue } from './ingest-queue.js';
 import type { WriteBatch } from '../store/tables.js';
 import { type SpoolEntry, type SpoolPosition, Spool, readSpool } from './spool.js';
@@ -38,6 +41,7 @@ let spoolOpen: boolean;
 let sink: RecordingSink;
 
 beforeEach(async () => {
+  nowUs = 1_700_000_000_000_000;
   dir = await mkdtemp(join(tmpdir(), 'spoor-ingest-queue-'));
   spool = await Spool.open(dir);
   spoolOpen = true;
@@ -54,8 +58,12 @@ async function closeSpool(): Promise<void> {
   await spool.close();
 }
 
+/** The tests' clock, in microseconds: entries are received at it, and the queue reads it. */
+let nowUs = 1_700_000_000_000_000;
+const clock = { nowUs: (): number => nowUs };
+
 function entry(body = 'request'): SpoolEntry {
-  return { signal: 'logs', encoding: 'json', projectId: 'shop', receivedUs: 1_700_000_000_000_000, body: new TextEncoder().encode(body) };
+  return { signal: 'logs', encoding: 'json', projectId: 'shop', receivedUs: nowUs, body: new TextEncoder().encode(body) };
 }
 
 /** A batch of `count` records (the queue only counts them). */
@@ -116,7 +124,7 @@ describe('IngestQueue', () => {
   });
 
   it('refuses a request with ERR_INGEST_QUEUE_FULL and Retry-After when it would overfill the queue', async () => {
-    const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10, retryAfterSeconds: 7 });
+    const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10, retryAfterSeconds: 7, ...clock });
     await queue.submit(entry('fits'), records(6));
     await queue.submit(entry('fills'), records(4));
 
@@ -128,7 +136,7 @@ describe('IngestQueue', () => {
   });
 
   it('accepts one request larger than the whole queue when the queue is empty', async () => {
-    const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10 });
+    const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10, ...clock });
 
     await queue.submit(entry('huge'), records(50));
     const error = await failureOf(queue.submit(entry('next'), records(1)));
@@ -138,7 +146,7 @@ describe('IngestQueue', () => {
   });
 
   it('takes requests again once the sink has committed what filled the queue', async () => {
-    const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10 });
+    const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10, ...clock });
     await queue.submit(entry('one'), records(5));
     await queue.submit(entry('two'), records(5));
     await failureOf(queue.submit(entry('refused'), records(5)));
@@ -153,7 +161,7 @@ describe('IngestQueue', () => {
   });
 
   it('acknowledges into the spool alone while the store takes no commits, up to maxSpoolBytes, then refuses with ERR_SPOOL_FULL', async () => {
-    const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10, maxSpoolBytes: 12, retryAfterSeconds: 3 });
+    const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10, maxSpoolBytes: 12, retryAfterSeconds: 3, ...clock });
     await queue.submit(entry('in-ram'), records(4));
     queue.setStoreHealthy(false);
     // Past maxQueuedRecords, but the store is down: to disk, the batch not kept.
@@ -174,6 +182,50 @@ describe('IngestQueue', () => {
     await queue.submit(entry('after'), records(1));
     expect(sink.pushed.at(-1)!.batch).not.toBeNull();
     expect(queue.spoolBytes()).toBe(5);
+  });
+
+  it('acknowledges into the spool alone while no commit has finished for stallMs and the queue is full', async () => {
+    const spilled: string[] = [];
+    const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10, stallMs: 2_000, ...clock, onSpilled: (reason) => spilled.push(reason) });
+    await queue.submit(entry('one'), records(6));
+    nowUs += 1_999_000;
+    await queue.submit(entry('two'), records(4));
+    // Full, and the oldest request has waited 1.999 s with no commit: the store is slower than the load.
+    expect((await failureOf(queue.submit(entry('refused'), records(1)))).code).toBe('ERR_INGEST_QUEUE_FULL');
+
+    // 2 s without a finished commit: a stall (DuckDB checkpointing inside a commit), waited for on disk.
+    nowUs += 1_000;
+    await queue.submit(entry('stalled'), records(3));
+    expect(sink.pushed.map((p) => p.batch === null)).toEqual([false, false, true]);
+    expect(spilled).toEqual(['store_stalled']);
+    expect(queue.queued()).toBe(13);
+
+    // The stall ends: room in memory takes the next request there, behind the one on disk, in order.
+    sink.commit(queue, 1);
+    await queue.submit(entry('after'), records(2));
+    expect(sink.pushed.map((p) => [p.seq, p.batch === null])).toEqual([[1, false], [2, false], [3, true], [4, false]]);
+    expect(spooledBodies()).toEqual(['one', 'two', 'stalled', 'after']);
+  });
+
+  it('goes on taking the overflow to disk after a stall, while those are committed, up to maxQueuedRecords of them', async () => {
+    const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10, stallMs: 2_000, ...clock });
+    await queue.submit(entry('full'), records(10));
+    nowUs += 5_000_000;
+    await queue.submit(entry('stalled'), records(4));
+    // Commits finish again (none of the ones above yet); memory is still full.
+    sink.commit(queue, 1);
+    await queue.submit(entry('refill'), records(10));
+    await queue.submit(entry('overflow'), records(6));
+    expect(sink.pushed.map((p) => p.batch === null)).toEqual([false, true, false, true]);
+    // 10 records wait on disk: the next overflow is refused, as the store is slower than the load.
+    const error = await failureOf(queue.submit(entry('refused'), records(1)));
+    expect(error).toMatchObject({ code: 'ERR_INGEST_QUEUE_FULL', status: 503 });
+
+    // Once what went to disk is committed, a full queue with commits finishing refuses at once.
+    sink.commit(queue, 4);
+    await queue.submit(entry('memory'), records(10));
+    expect((await failureOf(queue.submit(entry('full again'), records(1)))).code).toBe('ERR_INGEST_QUEUE_FULL');
+    expect(queue.queued()).toBe(10);
   });
 
   it('tells the age of the oldest request not yet committed', async () => {
@@ -244,7 +296,7 @@ describe('IngestQueue', () => {
   });
 
   it('answers a retryable 503 and frees its place in the queue when the spool cannot take the body', async () => {
-    const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10 });
+    const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10, ...clock });
     await closeSpool();
 
     const error = await failureOf(queue.submit(entry('lost'), records(8)));
@@ -252,5 +304,31 @@ describe('IngestQueue', () => {
     expect(error).toMatchObject({ code: 'ERR_STORE_UNAVAILABLE', status: 503, retryAfterSeconds: 1 });
     expect(queue.queued()).toBe(0);
     expect(sink.pushed).toEqual([]);
+  });
+
+  it('absorbs a commit that stalls for seconds: past the queue, requests are acknowledged into the spool, then all are committed in order, each once', async () => {
+    const store = new FakeStore();
+    let queue: IngestQueue | null = null;
+    const loop = new CommitLoop(store, { spoolDir: dir, decode, lingerMs: 60_000, maxRecordsPerCommit: 4, onCommit: (seq, position) => queue!.committed(seq, position) });
+    const spilled: string[] = [];
+    queue = new IngestQueue(spool, loop, { maxQueuedRecords: 8, stallMs: 50, onSpilled: (reason) => spilled.push(reason) });
+    const submit = (name: string): Promise<void> => {
+      const spooled = named(name, 2, Date.now() * 1000);
+      return queue!.submit(spooled, decode(spooled));
+    };
+
+    const release = store.holdCommits();
+    for (const name of ['a', 'b', 'c', 'd']) await submit(name);
+    // The queue is full while the first commit hangs; within stallMs that is a store slower than the load.
+    expect((await failureOf(submit('refused'))).code).toBe('ERR_INGEST_QUEUE_FULL');
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    for (const name of ['e', 'f', 'g']) await submit(name);
+    expect(spilled).toEqual(['store_stalled', 'store_stalled', 'store_stalled']);
+
+    release();
+    await queue.whenVisible();
+    expect(store.committed.spans.map((s) => s.name)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g'].flatMap((name) => [`${name}.0`, `${name}.1`]));
+    expect(queue.queued()).toBe(0);
+    await loop.close();
   });
 });

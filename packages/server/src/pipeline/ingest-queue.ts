@@ -13,9 +13,19 @@ export interface CommitSink {
 export interface IngestQueueOptions {
   /**
    * Records handed to the sink in memory and not yet committed; past it, requests get 503 while
-   * the store takes commits, and go to the spool alone while it does not. Default 200,000.
+   * the store keeps up with commits, and go to the spool alone while it does not. Default 200,000.
    */
   maxQueuedRecords?: number;
+  /**
+   * Milliseconds without a finished commit, while records wait, after which the store counts as
+   * stalled (a checkpoint, a merge, a slow disk): past `maxQueuedRecords`, requests then go to the
+   * spool alone instead of getting 503. Default 2,000 (commits take well under a second).
+   */
+  stallMs?: number;
+  /** Microseconds since the epoch, now. Default the system clock. */
+  nowUs?: () => number;
+  /** Told of each request acknowledged into the spool alone, and why. */
+  onSpilled?: (reason: SpillReason) => void;
   /** Bytes acknowledged into the spool and not yet committed before requests get 503. Default 1 GiB. */
   maxSpoolBytes?: number;
   /** Seconds a refused client is told to wait (`Retry-After`). Default 1. */
@@ -31,25 +41,39 @@ interface InFlight {
   inMemory: boolean;
 }
 
+/** Why an accepted entry's batch was left on disk. */
+export type SpillReason = 'store_down' | 'store_stalled';
+
 /**
  * The accepting side of ingest. `submit` writes the request body to the spool and resolves once
  * it is on disk: that is what an HTTP 200 waits for. Its decoded batch then goes to the commit
- * sink. Memory stays bounded: while the store takes commits and falls `maxQueuedRecords`
- * behind, requests get 503 (the store is slower than the load). While the store is down (and
- * until what piled up meanwhile is committed), requests are acknowledged into the spool alone,
- * their batches not kept, up to `maxSpoolBytes`; the sink reads them back from disk in order.
+ * sink. Memory stays bounded at `maxQueuedRecords` in batches; past it:
+ * - while the store is down (and until what piled up meanwhile is committed), requests are
+ *   acknowledged into the spool alone, their batches not kept, up to `maxSpoolBytes`; the sink
+ *   reads them back from disk in order;
+ * - while the store takes commits but one has not finished for `stallMs` (DuckDB checkpointing
+ *   inside a commit takes seconds), requests past the limit go to the spool alone the same way,
+ *   and go on doing so after the stall, while those are committed, for as many records again;
+ * - otherwise the store is slower than the load, and requests get 503.
  */
 export class IngestQueue {
   private readonly maxQueuedRecords: number;
   private readonly maxSpoolBytes: number;
   private readonly retryAfterSeconds: number;
+  private readonly stallUs: number;
+  private readonly nowUs: () => number;
   private queuedRecords = 0;
   /** Records of in-flight entries whose batches the sink holds in memory. */
   private memoryRecords = 0;
   private spooledBytes = 0;
-  /** In-flight entries whose batches were left on disk. */
+  /** In-flight entries whose batches were left on disk, and their records. */
   private spilled = 0;
+  private spilledRecords = 0;
   private storeTakesCommits = true;
+  /** Whether what the store missed while it was down is still being committed (all goes to disk). */
+  private outageBacklog = false;
+  /** When the sink last told of a commit. */
+  private lastCommitUs = 0;
   private acceptedSeq = 0;
   private committedSeq = 0;
   private readonly inFlight = new Map<number, InFlight>();
@@ -58,11 +82,13 @@ export class IngestQueue {
   constructor(
     private readonly spool: Spool,
     private readonly sink: CommitSink,
-    options: IngestQueueOptions = {},
+    private readonly options: IngestQueueOptions = {},
   ) {
     this.maxQueuedRecords = options.maxQueuedRecords ?? 200_000;
     this.maxSpoolBytes = options.maxSpoolBytes ?? 1024 ** 3;
     this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
+    this.stallUs = (options.stallMs ?? 2_000) * 1000;
+    this.nowUs = options.nowUs ?? ((): number => Date.now() * 1000);
   }
 
   /** Continues numbering after the entries replayed at start-up. */
@@ -85,16 +111,8 @@ export class IngestQueue {
         retryAfterSeconds: this.retryAfterSeconds,
       });
     }
-    // Entries go to disk alone while the store is down, and after it until those are committed, so
-    // they are committed in order without holding the outage's records in memory.
-    const spill = !this.storeTakesCommits || this.spilled > 0;
-    if (!spill && this.memoryRecords > 0 && this.memoryRecords + records > this.maxQueuedRecords) {
-      throw new AppError('ERR_INGEST_QUEUE_FULL', `the write queue is full (${this.memoryRecords} records waiting)`, {
-        retryAfterSeconds: this.retryAfterSeconds,
-      });
-    }
-    // Not spilling, it fits (or the queue is empty: one request larger than it is taken alone).
-    const inMemory = !spill;
+    const spill = this.spillReason(records);
+    const inMemory = spill === null;
     this.take(records, bytes, inMemory, 1);
     let position: SpoolPosition;
     try {
@@ -107,33 +125,68 @@ export class IngestQueue {
       });
     }
     const seq = ++this.acceptedSeq;
+    if (spill !== null) this.options.onSpilled?.(spill);
     this.inFlight.set(seq, { records, bytes, receivedUs: entry.receivedUs, inMemory });
     this.sink.push(inMemory ? batch : null, position, seq);
+  }
+
+  /**
+   * Why a request of `records` is to be left on disk, `null` to hand its batch over in memory;
+   * throws `ERR_INGEST_QUEUE_FULL` when it is to be refused.
+   */
+  private spillReason(records: number): SpillReason | null {
+    // Entries go to disk alone while the store is down, and after it until those are committed, so
+    // they are committed in order without holding the outage's records in memory.
+    if (!this.storeTakesCommits || this.outageBacklog) return 'store_down';
+    // It fits (or the queue is empty: one request larger than it is taken alone).
+    if (this.memoryRecords === 0 || this.memoryRecords + records <= this.maxQueuedRecords) return null;
+    // Full. A store that stopped finishing commits (a checkpoint) is waited for on disk; once it
+    // finishes them again, the overflow goes on to disk until as many records again wait there.
+    if (this.stalled() || (this.spilled > 0 && this.spilledRecords + records <= this.maxQueuedRecords)) return 'store_stalled';
+    throw new AppError('ERR_INGEST_QUEUE_FULL', `the write queue is full (${this.memoryRecords} records waiting)`, {
+      retryAfterSeconds: this.retryAfterSeconds,
+    });
+  }
+
+  /** Whether no commit has finished for `stallMs` while the oldest entry in flight waited. */
+  private stalled(): boolean {
+    const oldest = this.inFlight.values().next();
+    if (oldest.done === true) return false;
+    return this.nowUs() - Math.max(this.lastCommitUs, oldest.value.receivedUs) >= this.stallUs;
   }
 
   /** Counts an entry in (`sign` 1) or out (-1). */
   private take(records: number, bytes: number, inMemory: boolean, sign: 1 | -1): void {
     this.queuedRecords += sign * records;
     this.spooledBytes += sign * bytes;
-    if (inMemory) this.memoryRecords += sign * records;
-    else this.spilled += sign;
+    if (inMemory) {
+      this.memoryRecords += sign * records;
+    } else {
+      this.spilled += sign;
+      this.spilledRecords += sign * records;
+    }
   }
 
   /** Told whether the store takes commits: while it does not, requests go to the spool alone. */
   setStoreHealthy(healthy: boolean): void {
     this.storeTakesCommits = healthy;
+    if (!healthy) this.outageBacklog = true;
+    else if (this.spilled === 0) this.outageBacklog = false;
   }
 
   /** Called by the sink's commit notifications: entries up to `seq` are committed. */
   committed(seq: number, position: SpoolPosition): void {
+    this.lastCommitUs = this.nowUs();
     this.committedSeq = Math.max(this.committedSeq, seq);
     for (const [s, entry] of this.inFlight) {
       if (s > seq) break;
       this.take(entry.records, entry.bytes, entry.inMemory, -1);
       this.inFlight.delete(s);
     }
+    if (this.spilled === 0 && this.storeTakesCommits) this.outageBacklog = false;
     this.spool.release(position);
   }
+
 
   /** Resolves when everything accepted before the call is committed and visible to queries. */
   whenVisible(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { IngestQueue } from '../pipeline/ingest-queue.js';
+import type { IngestQueue, SpillReason } from '../pipeline/ingest-queue.js';
 import { quarantineCount } from '../pipeline/quarantine.js';
 import { type Counter, STORE_COMMIT_SECONDS_BUCKETS, type SelfMetrics } from '../self-metrics.js';
 import { fileBytes } from './files.js';
@@ -10,6 +10,8 @@ export interface ServerMetrics {
   quarantined: Counter;
   failedAttempts: Counter;
   damagedBytes: Counter;
+  /** Requests acknowledged into the spool alone, by `reason` (`SpillReason`). */
+  spilledRequests: Counter;
 }
 
 export interface ServerMetricsOptions {
@@ -27,6 +29,11 @@ export function serverMetrics(registry: SelfMetrics, { quarantineDir, dbPath, st
   quarantined({}, 0); // shown as 0 from the start, so an alert on its increase has a series to watch
   const damagedBytes = registry.counter('spoor_spool_damaged_bytes_total', 'Bytes of the spool found damaged at start-up (kept in the quarantine folder); the entries after them were replayed.');
   damagedBytes({}, 0);
+  const spilledRequests = registry.counter(
+    'spoor_ingest_spilled_requests_total',
+    'Requests acknowledged into the spool alone, their batches read back from disk to be committed, by reason: store_down (the store takes no commits) or store_stalled (no commit finished for seconds, e.g. a checkpoint, while the write queue was full).',
+  );
+  for (const reason of ['store_down', 'store_stalled'] satisfies SpillReason[]) spilledRequests({ reason }, 0);
   registry.gauge('spoor_ingest_quarantine_entries', 'Requests in the quarantine, waiting for `spoor spool replay-quarantine`.', () => quarantineCount(quarantineDir));
   registry.gauge('spoor_store_healthy', 'Whether the store took the last commit (0 while it refuses them, as on a full disk or with ClickHouse down; /ready answers 503 then).', () => (storeHealthy() ? 1 : 0));
   if (dbPath !== null) {
@@ -45,6 +52,7 @@ export function serverMetrics(registry: SelfMetrics, { quarantineDir, dbPath, st
       "Keys refused as not valid (outcome 'refused'), and attempts refused unheard because their address or key id failed too often ('limited').",
     ),
     damagedBytes,
+    spilledRequests,
   };
 }
 

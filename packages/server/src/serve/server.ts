@@ -309,7 +309,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       spool.hold(() => started.hold());
       spool.onDurable((end) => started.tail(end));
     }
-    queue = new IngestQueue(spool, thread, { maxSpoolBytes: config.spoolMaxBytes });
+    queue = new IngestQueue(spool, thread, { maxSpoolBytes: config.spoolMaxBytes, onSpilled: (reason) => metrics.spilledRequests({ reason }) });
     queue.startAfter(replayed);
     queue.setStoreHealthy(storeHealthy);
     const ingest = queue;

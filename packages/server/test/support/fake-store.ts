@@ -120,6 +120,8 @@ export class FakeStore implements Store {
   private readonly positions = new Map<string, string>();
   private pending: BatchRecords = emptyBatch();
   private lastCommit: Promise<void> = Promise.resolve();
+  /** What commits wait for before they take their delay (`holdCommits`). */
+  private gate: Promise<void> = Promise.resolve();
   private readonly failingAppends = new Set<number>();
   private readonly failingCommits = new Set<number>();
   private refusedSpans: ((name: string) => boolean) | null = null;
@@ -216,6 +218,7 @@ export class FakeStore implements Store {
     const batch = this.pending;
     this.pending = emptyBatch();
     const durable = this.lastCommit.then(async () => {
+      await this.gate;
       // setImmediate for no delay, so tests that fake setTimeout still see commits finish.
       await new Promise((resolve) => (this.commitDelayMs > 0 ? setTimeout(resolve, this.commitDelayMs) : setImmediate(resolve)));
       if (this.failingCommits.has(call)) throw new Error(`commit ${call} failed`);
@@ -237,6 +240,16 @@ export class FakeStore implements Store {
     });
     this.lastCommit = durable;
     return durable;
+  }
+
+  /**
+   * Makes every commit not yet durable, and every later one, wait until the returned function is
+   * called: a commit that takes as long as the test says (DuckDB checkpointing inside a commit).
+   */
+  holdCommits(): () => void {
+    let release!: () => void;
+    this.gate = new Promise<void>((resolve) => (release = resolve));
+    return release;
   }
 
   async rollback(): Promise<void> {
