@@ -99,6 +99,12 @@ export class DecodeThread extends LinkedDecoder {
     return new DecodeThread(worker, client);
   }
 
+  /** The thread's event-loop time so far, busy and idle (for `IngestLoad`). */
+  loopTime(): { idle: number; active: number } {
+    const { idle, active } = this.worker.performance.eventLoopUtilization();
+    return { idle, active };
+  }
+
   override async close(): Promise<void> {
     this.client.closed();
     await this.worker.terminate();

@@ -37,17 +37,10 @@ import { forwardLoopProblem, machineAddresses } from '../forward/destinations.js
 import { ForwardThread, forwardingMasking } from '../forward/forward-client.js';
 import { SamplingService } from '../sampling/service.js';
 import { readSamplingFile } from './files.js';
+import { IngestLoad } from './ingest-load.js';
 
 /** How soon a key revoked elsewhere (another server, the command line) stops working here. */
 const KEY_REFRESH_MS = 500;
-
-/**
- * Records accepted and not yet committed past which ingest counts as busy: evaluators judge a
- * quarter of their rounds (`RunnerOptions.ingestBusy`) and tail sampling reads once a round
- * (`SamplingRunnerOptions.ingestBusy`). At capacity 8 clients keep ~8,000 in flight; a server
- * under a light load holds less than one commit's worth (a few hundred).
- */
-const INGEST_BUSY_RECORDS = 5_000;
 
 export interface RunningServer {
   /** `http://host:port` as bound (the real port when 0 was asked for). */
@@ -83,7 +76,9 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   let storeHealthy = true;
   let app: FastifyInstance | null = null;
   let queue: IngestQueue | null = null;
-  const ingestBusy = (): boolean => (queue?.queued() ?? 0) >= INGEST_BUSY_RECORDS;
+  // Evaluators judge a quarter of their rounds, and tail sampling reads once a round, while busy.
+  let load: IngestLoad | null = null;
+  const ingestBusy = (): boolean => load?.busy() ?? false;
   let grpc: GrpcReceiver | null = null;
   let forward: ForwardThread | null = null;
   let threadFailed = false;
@@ -127,6 +122,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     log.fatal({ err: error }, 'the decode thread failed; acknowledged data is in the spool and is replayed on restart');
     reportFailure(error);
   }, maskFile);
+  load = new IngestLoad(() => decoder.loopTime(), () => queue?.oldestUnsentSeconds(Date.now() * 1000) ?? 0);
   const started = await DbThread.start(
     { store: config.store, spoolDir, quarantineDir, serverId, retention: config.retention, prices, maskFile, staleAfterMs: config.staleAfterMs, treePageSpans: config.treePageSpans },
     {
@@ -313,7 +309,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     queue.startAfter(replayed);
     queue.setStoreHealthy(storeHealthy);
     const ingest = queue;
-    watchIngestQueue(selfMetrics, ingest);
+    watchIngestQueue(selfMetrics, ingest, load);
     const webUiDir = config.webUiDir === undefined ? defaultWebUiDir() : config.webUiDir;
     const webUi = webUiDir === null ? null : await loadWebUi(webUiDir);
     const resubmit = resubmitter(decoder, ingest);
@@ -415,6 +411,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     ring?.close();
     await spool?.close();
     await thread.close();
+    load.close();
     await decoder.close();
     throw error;
   }
@@ -424,6 +421,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const keys = ring;
   const grpcReceiver = grpc;
   const forwarding = forward;
+  const ingestLoad = load;
 
   const address = running.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -445,6 +443,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         await forwarding?.close();
         // Experiments running here stop (recorded as failed) while their calls can still be stored.
         await experiments?.close();
+        ingestLoad.close();
         await decoder.close();
         keys.close();
         // Notifications already decided are delivered (or given up on) and recorded before the store closes.

@@ -1,0 +1,58 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { IngestLoad, type LoopTime } from './ingest-load.js';
+
+let load: IngestLoad | null = null;
+afterEach(() => load?.close());
+
+/** A decode thread's loop time that the test moves on by hand. */
+function loop(): { time: LoopTime; spend: (activeMs: number, idleMs: number) => void } {
+  const time = { idle: 0, active: 0 };
+  return {
+    time,
+    spend: (activeMs, idleMs) => {
+      time.active += activeMs;
+      time.idle += idleMs;
+    },
+  };
+}
+
+describe('IngestLoad', () => {
+  it('is busy while the decode thread was busy 90% of the last interval, and not at 80%', () => {
+    const decode = loop();
+    load = new IngestLoad(() => ({ ...decode.time }), () => 0, { intervalMs: 60_000 });
+    expect(load.busy()).toBe(false);
+
+    decode.spend(800, 200);
+    load.sample();
+    expect(load.decodeUtilization()).toBeCloseTo(0.8);
+    expect(load.busy()).toBe(false);
+
+    decode.spend(900, 100);
+    load.sample();
+    expect(load.decodeUtilization()).toBeCloseTo(0.9);
+    expect(load.busy()).toBe(true);
+
+    // Only the last interval counts: an idle second after a busy one is not busy.
+    decode.spend(0, 1000);
+    load.sample();
+    expect(load.busy()).toBe(false);
+  });
+
+  it('is busy while the writer is 2 s behind, however idle the decode thread', () => {
+    let behind = 1.9;
+    load = new IngestLoad(() => ({ idle: 0, active: 0 }), () => behind, { intervalMs: 60_000 });
+    expect(load.busy()).toBe(false);
+    behind = 2;
+    expect(load.busy()).toBe(true);
+  });
+
+  it('reads the decode thread once an interval by itself', async () => {
+    const decode = loop();
+    // Busy 95% of whatever time passes between two readings.
+    load = new IngestLoad(() => (decode.spend(9.5, 0.5), { ...decode.time }), () => 0, { intervalMs: 10 });
+    expect(load.busy()).toBe(false);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    expect(load.decodeUtilization()).toBeCloseTo(0.95);
+    expect(load.busy()).toBe(true);
+  });
+});

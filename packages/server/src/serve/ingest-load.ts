@@ -1,0 +1,51 @@
+/** A thread's event-loop time as `Worker.performance.eventLoopUtilization()` tells it, ms. */
+export interface LoopTime {
+  idle: number;
+  active: number;
+}
+
+/**
+ * How near ingest is to what this machine can take, for the work that yields to it (evaluators
+ * judge fewer traces, tail sampling reads less and moves later): the decode thread is ingest's
+ * busiest part, so the share of the last second it was busy says it, whatever the machine's
+ * speed. A record count could not: the write queue holds some 20,000 records between commits at
+ * 0.8x of this machine's capacity, and four times that on a machine four times as fast. A writer
+ * seconds behind (a commit that stalled) counts as busy too.
+ */
+export class IngestLoad {
+  private last: LoopTime;
+  private utilization = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly decodeLoop: () => LoopTime,
+    private readonly behindSeconds: () => number,
+    private readonly options: { busyUtilization?: number; busyBehindSeconds?: number; intervalMs?: number } = {},
+  ) {
+    this.last = decodeLoop();
+    this.timer = setInterval(() => this.sample(), options.intervalMs ?? 1000);
+    this.timer.unref();
+  }
+
+  /** The share of the last interval the decode thread was busy, 0 to 1. */
+  decodeUtilization(): number {
+    return this.utilization;
+  }
+
+  /** Whether ingest is at capacity (its decode thread busy 90% of the last second) or its writer 2 s behind. */
+  busy(): boolean {
+    return this.utilization >= (this.options.busyUtilization ?? 0.9) || this.behindSeconds() >= (this.options.busyBehindSeconds ?? 2);
+  }
+
+  sample(): void {
+    const now = this.decodeLoop();
+    const active = now.active - this.last.active;
+    const total = active + now.idle - this.last.idle;
+    this.utilization = total > 0 ? active / total : 0;
+    this.last = now;
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+}
