@@ -20,10 +20,10 @@
 // --trace-quiet 1s and every request's spans timed as if they had just ended (so traces
 // complete during the load, one after another, as in production), and prints each pair's ratio,
 // their median (issue 31: goal >= 0.9x) and what was judged.
-// `--base DIR` (a built checkout of another commit) instead runs Spoor at capacity, this build and
-// DIR's by turns, for BENCH_ROUNDS pairs (default 6), and prints each pair's ratio of committed
-// spans/s and of CPU per span, and their medians: a before/after claim on a machine whose speed
-// drifts within minutes.
+// `--base DIR` (a built checkout of another commit) instead runs Spoor at capacity (or at BENCH_RATE),
+// this build and DIR's by turns, for BENCH_ROUNDS pairs (default 6), and prints each pair's ratio
+// of committed spans/s and of CPU per span, their medians, and each side's 503s: a before/after
+// claim on a machine whose speed drifts within minutes.
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -145,21 +145,26 @@ async function compareWithEvaluators(n) {
   console.log(JSON.stringify(rounds));
 }
 
-/** This build against another at capacity, by turns (`--base`). */
+/**
+ * This build against another, by turns (`--base`): at capacity, or with BENCH_RATE at that offered
+ * rate (then the 503s of each side are what to compare).
+ */
 async function compareWithBase(baseCli) {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 6);
+  const offered = process.env.BENCH_RATE === undefined ? null : Number(process.env.BENCH_RATE);
   const pairs = [];
   for (let round = 1; round <= rounds; round++) {
     // Which goes first alternates: the machine's speed drifts within minutes.
-    const run = (label, cli) => runServer(`round ${round}, ${label}`, (d) => startSpoor(d, [], cli).then((server) => ({ server })), '/api/traces?limit=1', null);
+    const run = (label, cli) => runServer(`round ${round}, ${label}`, (d) => startSpoor(d, [], cli).then((server) => ({ server })), '/api/traces?limit=1', offered);
     const got = {};
     for (const side of round % 2 === 1 ? ['base', 'this'] : ['this', 'base']) got[side] = await run(side, side === 'base' ? baseCli : undefined);
     const cpuPerSpan = (r) => r.cpuS / r.spans;
-    pairs.push({ committed: got.this.committedPerSecond / got.base.committedPerSecond, cpu: cpuPerSpan(got.this) / cpuPerSpan(got.base) });
-    console.log(`round ${round}: this / base ${pairs.at(-1).committed.toFixed(3)}x committed, ${pairs.at(-1).cpu.toFixed(3)}x CPU per span`);
+    pairs.push({ committed: got.this.committedPerSecond / got.base.committedPerSecond, cpu: cpuPerSpan(got.this) / cpuPerSpan(got.base), refused: { this: got.this.refused, base: got.base.refused } });
+    console.log(`round ${round}: this / base ${pairs.at(-1).committed.toFixed(3)}x committed, ${pairs.at(-1).cpu.toFixed(3)}x CPU per span; refused (503) this ${got.this.refused}, base ${got.base.refused}`);
   }
-  console.log(`this / base, median of ${rounds} alternating pairs: ${median(pairs.map((p) => p.committed)).toFixed(3)}x committed spans/s, ` +
-    `${median(pairs.map((p) => p.cpu)).toFixed(3)}x CPU per span`);
+  const refused = (side) => pairs.map((p) => p.refused[side]).join(', ');
+  console.log(`this / base, median of ${rounds} alternating pairs${offered === null ? '' : ` at ${offered} spans/s offered`}: ${median(pairs.map((p) => p.committed)).toFixed(3)}x committed spans/s, ` +
+    `${median(pairs.map((p) => p.cpu)).toFixed(3)}x CPU per span; refused (503) this ${refused('this')}, base ${refused('base')}`);
 }
 
 const duckdb = (dataDir) => startSpoor(dataDir).then((server) => ({ server }));
