@@ -7,7 +7,8 @@ import { factsOf } from '../metrics/span-metrics.js';
 import { decodeTraceColumns } from './decode-columns.js';
 import type { WriteBatch } from '../store/tables.js';
 import { decodeBatch } from './decode.js';
-import { spooledBatch } from './decoder.js';
+import { DecodeCore, spooledBatch } from './decoder.js';
+import { PriceBooks } from '../pricing/price-books.js';
 import { ProjectMasking } from './masking.js';
 
 /**
@@ -288,8 +289,10 @@ describe('a spooled request decoded again where it is read back', () => {
 
   it('takes the column path for a plain protobuf trace request, and stores what the receiver stored', () => {
     const body = encodeSpanBatch({ traces: 5, spansPerTrace: 4 });
-    const batch = spooledBatch(entry(body), book, undefined);
-    expect(stored(batch)).toStrictEqual(stored(decodeTraceColumns(body, 'p1', RECEIVED_US, book, undefined)!.batch));
+    const receiver = new DecodeCore(null);
+    const received = receiver.decode(entry(body));
+    const batch = spooledBatch(entry(body), new PriceBooks(null).bookFor('p1'), undefined);
+    expect(stored(batch)).toStrictEqual(stored(received.batch));
     // The column path's mark: the attributes' JSON carried as bytes.
     expect(batch.tables.find((table) => table.table === 'spans')!.columns.some((column) => column.type === 'varchar' && column.utf8 !== undefined)).toBe(true);
   });

@@ -228,8 +228,11 @@ function takesColumns({ signal, encoding }: Pick<DecodeRequest, 'signal' | 'enco
 
 /**
  * A spooled request decoded again where it is read back (the database thread, after an outage,
- * a stall or a crash), by the path `DecodeCore.decode` took, so the store gets the same rows.
- * Claims nothing: the receiver claimed its spans when it accepted it.
+ * a stall or a crash), by the path `DecodeCore.decode` took, so the store gets the same rows, but
+ * for what the receiver dropped by what it had seen before (spans already received, a running
+ * snapshot of a span that had ended), which the body alone cannot tell: such a request is not
+ * left on disk for a stall (`IngestQueue.submit`'s `fromBody`). Claims nothing: the receiver
+ * claimed its spans when it accepted it.
  */
 export function spooledBatch(entry: DecodeRequest, prices: PriceBook | undefined, masker: Masker): WriteBatch {
   const { signal, encoding, body, projectId, receivedUs } = entry;

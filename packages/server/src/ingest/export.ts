@@ -19,6 +19,11 @@ export interface AcceptedRequest {
   body: Uint8Array;
   /** Its valid records as the column batch the writer stores (`batch.records` of them). */
   batch: WriteBatch;
+  /**
+   * Whether decoding the body again gives this batch: not when spans of it were dropped as
+   * received before, or a running snapshot as coming after its span's end (`IngestQueue.submit`).
+   */
+  fromBody?: boolean;
 }
 
 export interface ExportDeps {
@@ -62,7 +67,8 @@ export async function exportRecords(deps: ExportDeps, request: ExportRequest): P
     throw new AppError('ERR_INGEST_NO_VALID_RECORDS', `every one of the ${decoded.rejected} ${RECORD_NOUN[signal]} was invalid: ${decoded.rejectReason}`);
   }
   try {
-    await deps.accept({ signal, encoding, projectId, receivedUs, body: decoded.body, batch: decoded.batch });
+    const fromBody = decoded.duplicates === 0 && decoded.snapshotsAfterEnd === 0;
+    await deps.accept({ signal, encoding, projectId, receivedUs, body: decoded.body, batch: decoded.batch, fromBody });
     deps.decoder.accepted(decoded.ticket);
   } catch (error) {
     deps.decoder.dropped(decoded.ticket);

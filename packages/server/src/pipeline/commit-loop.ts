@@ -283,10 +283,10 @@ export class CommitLoop {
    * asked for is not the next one.
    */
   private readBack(position: SpoolPosition, previous: SpoolPosition | null): SpoolEntry | null {
-    if (previous !== null && previous.segment === position.segment && previous.offset < position.offset) {
-      const { items } = readSpoolRange(this.options.spoolDir, position.segment, previous.offset, position.offset, position.offset - previous.offset);
-      const [item] = items;
-      if (items.length === 1 && item !== undefined && 'entry' in item && comparePositions(item.position, position) === 0) return item.entry;
+    if (previous !== null && (previous.segment < position.segment || previous.offset < position.offset)) {
+      // The entry right after `previous`: where it ended, or the start of the next segment.
+      const entry = this.readAlone(position, previous.segment === position.segment ? previous.offset : 0);
+      if (entry !== null) return entry;
     }
     for (let tries = 0; tries < 2; tries++) {
       // An entry lies within one segment: reading starts there at the earliest, not at the spool's
@@ -302,6 +302,24 @@ export class CommitLoop {
       this.spoolReader = null;
     }
     return null;
+  }
+
+  /**
+   * The entry that ends at `position` when it starts at byte `from` of its segment, read alone;
+   * `null` when it does not (or the segment cannot be read): the caller reads on from further back.
+   */
+  private readAlone(position: SpoolPosition, from: number): SpoolEntry | null {
+    let items: SpoolItem[];
+    try {
+      items = readSpoolRange(this.options.spoolDir, position.segment, from, position.offset, position.offset - from).items;
+    } catch {
+      return null;
+    }
+    const [item] = items;
+    if (items.length !== 1 || item === undefined || !('entry' in item) || comparePositions(item.position, position) !== 0) return null;
+    // A reader left from further back is behind this entry now, and may hold segments since released.
+    this.spoolReader = null;
+    return item.entry;
   }
 
   /** Adds an entry handed to the store (or skipped) to the open write. */

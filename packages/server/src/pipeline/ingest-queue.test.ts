@@ -75,6 +75,15 @@ function spooledBodies(): string[] {
   return [...readSpool(dir, null)].flatMap((item) => ('entry' in item ? [new TextDecoder().decode(item.entry.body)] : []));
 }
 
+/** Waits on turns of the event loop until `condition` holds (2 s at most). */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = performance.now() + 2000;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
 /** The error `promise` rejects with. */
 async function failureOf(promise: Promise<unknown>): Promise<AppError> {
   const error = await promise.then(
@@ -207,25 +216,51 @@ describe('IngestQueue', () => {
     expect(spooledBodies()).toEqual(['one', 'two', 'stalled', 'after']);
   });
 
-  it('goes on taking the overflow to disk after a stall, while those are committed, up to maxQueuedRecords of them', async () => {
+  it('goes on taking the overflow to disk after a stall until what the stall left there is committed, then refuses', async () => {
     const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10, stallMs: 2_000, ...clock });
     await queue.submit(entry('full'), records(10));
     nowUs += 5_000_000;
     await queue.submit(entry('stalled'), records(4));
-    // Commits finish again (none of the ones above yet); memory is still full.
+    // Commits finish again (the stall's entry is not committed yet); memory fills again.
     sink.commit(queue, 1);
     await queue.submit(entry('refill'), records(10));
-    await queue.submit(entry('overflow'), records(6));
+    await queue.submit(entry('overflow'), records(4));
     expect(sink.pushed.map((p) => p.batch === null)).toEqual([false, true, false, true]);
-    // 10 records wait on disk: the next overflow is refused, as the store is slower than the load.
+    // At most maxQueuedRecords on disk: 8 there, 3 more would be 11.
+    expect((await failureOf(queue.submit(entry('past the bound'), records(3)))).code).toBe('ERR_INGEST_QUEUE_FULL');
+
+    // The stall's entry is committed: the overflow after it still waits on disk, but a full queue
+    // while commits finish is refused again, however little is on disk.
+    sink.commit(queue, 2);
     const error = await failureOf(queue.submit(entry('refused'), records(1)));
     expect(error).toMatchObject({ code: 'ERR_INGEST_QUEUE_FULL', status: 503 });
+    expect(spooledBodies()).toEqual(['full', 'stalled', 'refill', 'overflow']);
+  });
 
-    // Once what went to disk is committed, a full queue with commits finishing refuses at once.
-    sink.commit(queue, 4);
-    await queue.submit(entry('memory'), records(10));
-    expect((await failureOf(queue.submit(entry('full again'), records(1)))).code).toBe('ERR_INGEST_QUEUE_FULL');
-    expect(queue.queued()).toBe(10);
+  it('never leaves on disk for a stall a request its body alone would not give again', async () => {
+    const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10, stallMs: 2_000, ...clock });
+    await queue.submit(entry('full'), records(10));
+    nowUs += 5_000_000;
+    // It held spans the receiver dropped as stored before: read back, they would be stored twice.
+    expect((await failureOf(queue.submit(entry('resent'), records(2), false))).code).toBe('ERR_INGEST_QUEUE_FULL');
+    await queue.submit(entry('fresh'), records(2));
+    expect(spooledBodies()).toEqual(['full', 'fresh']);
+    // With room in memory it is taken as any.
+    sink.commit(queue, 2);
+    await queue.submit(entry('resent'), records(2), false);
+    expect(sink.pushed.at(-1)!.batch).not.toBeNull();
+  });
+
+  it('measures a stall from when the oldest entry was accepted, not when its request was received', async () => {
+    const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10, stallMs: 2_000, ...clock });
+    // Received long ago (a quarantined request replayed keeps its time), accepted now.
+    await queue.submit({ ...entry('old'), receivedUs: nowUs - 3_600_000_000 }, records(10));
+    expect((await failureOf(queue.submit(entry('next'), records(1)))).code).toBe('ERR_INGEST_QUEUE_FULL');
+    expect(queue.waitingSeconds()).toBe(0);
+    nowUs += 2_500_000;
+    expect(queue.waitingSeconds()).toBe(2.5);
+    await queue.submit(entry('stalled'), records(1));
+    expect(sink.pushed.at(-1)!.batch).toBeNull();
   });
 
   it('tells the age of the oldest request not yet committed', async () => {
@@ -311,9 +346,9 @@ describe('IngestQueue', () => {
     let queue: IngestQueue | null = null;
     const loop = new CommitLoop(store, { spoolDir: dir, decode, lingerMs: 60_000, maxRecordsPerCommit: 4, onCommit: (seq, position) => queue!.committed(seq, position) });
     const spilled: string[] = [];
-    queue = new IngestQueue(spool, loop, { maxQueuedRecords: 8, stallMs: 50, onSpilled: (reason) => spilled.push(reason) });
+    queue = new IngestQueue(spool, loop, { maxQueuedRecords: 8, stallMs: 2_000, ...clock, onSpilled: (reason) => spilled.push(reason) });
     const submit = (name: string): Promise<void> => {
-      const spooled = named(name, 2, Date.now() * 1000);
+      const spooled = named(name, 2, nowUs);
       return queue!.submit(spooled, decode(spooled));
     };
 
@@ -321,13 +356,16 @@ describe('IngestQueue', () => {
     for (const name of ['a', 'b', 'c', 'd']) await submit(name);
     // The queue is full while the first commit hangs; within stallMs that is a store slower than the load.
     expect((await failureOf(submit('refused'))).code).toBe('ERR_INGEST_QUEUE_FULL');
-    await new Promise((resolve) => setTimeout(resolve, 60));
+    nowUs += 2_000_000;
     for (const name of ['e', 'f', 'g']) await submit(name);
     expect(spilled).toEqual(['store_stalled', 'store_stalled', 'store_stalled']);
 
+    // The commit finishes: the next requests go in memory behind those on disk, and all are committed in order.
     release();
+    await until(() => store.commits.length > 0);
+    for (const name of ['h', 'i']) await submit(name);
     await queue.whenVisible();
-    expect(store.committed.spans.map((s) => s.name)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g'].flatMap((name) => [`${name}.0`, `${name}.1`]));
+    expect(store.committed.spans.map((s) => s.name)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].flatMap((name) => [`${name}.0`, `${name}.1`]));
     expect(queue.queued()).toBe(0);
     await loop.close();
   });

@@ -22,7 +22,7 @@ export interface IngestQueueOptions {
    * spool alone instead of getting 503. Default 2,000 (commits take well under a second).
    */
   stallMs?: number;
-  /** Microseconds since the epoch, now. Default the system clock. */
+  /** A clock that only goes forward, in microseconds, for stalls. Default `performance.now()`. */
   nowUs?: () => number;
   /** Told of each request acknowledged into the spool alone, and why. */
   onSpilled?: (reason: SpillReason) => void;
@@ -37,12 +37,17 @@ interface InFlight {
   records: number;
   bytes: number;
   receivedUs: number;
+  /** When it was accepted, by the queue's clock. */
+  queuedUs: number;
   /** Whether its batch went to the sink in memory (else the sink reads it from the spool). */
   inMemory: boolean;
 }
 
 /** Why an accepted entry's batch was left on disk. */
 export type SpillReason = 'store_down' | 'store_stalled';
+
+/** Where an accepted entry's batch goes: to the sink in memory, or left on disk, and why. */
+type Placement = 'memory' | 'store_down' | 'stall' | 'after_stall';
 
 /**
  * The accepting side of ingest. `submit` writes the request body to the spool and resolves once
@@ -51,10 +56,15 @@ export type SpillReason = 'store_down' | 'store_stalled';
  * - while the store is down (and until what piled up meanwhile is committed), requests are
  *   acknowledged into the spool alone, their batches not kept, up to `maxSpoolBytes`; the sink
  *   reads them back from disk in order;
- * - while the store takes commits but one has not finished for `stallMs` (DuckDB checkpointing
- *   inside a commit takes seconds), requests past the limit go to the spool alone the same way,
- *   and go on doing so after the stall, while those are committed, for as many records again;
+ * - while the store takes commits but none has finished for `stallMs` (DuckDB checkpointing
+ *   inside a commit takes seconds), requests past the limit go to the spool alone the same way;
+ *   after the stall the overflow goes on to disk until what the stall left there is committed,
+ *   with at most `maxQueuedRecords` records on disk;
  * - otherwise the store is slower than the load, and requests get 503.
+ * A request whose body alone would not give its batch again (`fromBody` false: the receiver
+ * dropped spans of it already stored, or a running snapshot of a span that had ended) is not left
+ * on disk for a stall: it gets 503 instead. (While the store is down it is, as any: what a failed
+ * commit or a crash reads back is decoded from the body alone too.)
  */
 export class IngestQueue {
   private readonly maxQueuedRecords: number;
@@ -72,8 +82,10 @@ export class IngestQueue {
   private storeTakesCommits = true;
   /** Whether what the store missed while it was down is still being committed (all goes to disk). */
   private outageBacklog = false;
-  /** When the sink last told of a commit. */
-  private lastCommitUs = 0;
+  /** When the sink last told of a commit (or the queue was made). */
+  private lastCommitUs: number;
+  /** The last entry left on disk while a commit stalled: until it is committed, overflow goes on to disk. */
+  private stallSeq = 0;
   private acceptedSeq = 0;
   private committedSeq = 0;
   private readonly inFlight = new Map<number, InFlight>();
@@ -88,7 +100,8 @@ export class IngestQueue {
     this.maxSpoolBytes = options.maxSpoolBytes ?? 1024 ** 3;
     this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
     this.stallUs = (options.stallMs ?? 2_000) * 1000;
-    this.nowUs = options.nowUs ?? ((): number => Date.now() * 1000);
+    this.nowUs = options.nowUs ?? ((): number => performance.now() * 1000);
+    this.lastCommitUs = this.nowUs();
   }
 
   /** Continues numbering after the entries replayed at start-up. */
@@ -98,10 +111,11 @@ export class IngestQueue {
 
   /**
    * Accepts a request and the batch it decoded to: resolves once its body is durably spooled.
+   * `fromBody` false says decoding the body again would not give this batch (see the class).
    * Throws `ERR_INGEST_QUEUE_FULL` when the store is too far behind and `ERR_SHUTTING_DOWN`
    * after `close()`.
    */
-  async submit(entry: SpoolEntry, batch: WriteBatch): Promise<void> {
+  async submit(entry: SpoolEntry, batch: WriteBatch, fromBody = true): Promise<void> {
     const { records } = batch;
     if (this.closed) throw new AppError('ERR_SHUTTING_DOWN', 'the server is shutting down', { retryAfterSeconds: this.retryAfterSeconds });
     if (records === 0) return;
@@ -111,8 +125,8 @@ export class IngestQueue {
         retryAfterSeconds: this.retryAfterSeconds,
       });
     }
-    const spill = this.spillReason(records);
-    const inMemory = spill === null;
+    const placement = this.place(records, fromBody);
+    const inMemory = placement === 'memory';
     this.take(records, bytes, inMemory, 1);
     let position: SpoolPosition;
     try {
@@ -125,25 +139,28 @@ export class IngestQueue {
       });
     }
     const seq = ++this.acceptedSeq;
-    if (spill !== null) this.options.onSpilled?.(spill);
-    this.inFlight.set(seq, { records, bytes, receivedUs: entry.receivedUs, inMemory });
+    if (placement === 'stall') this.stallSeq = seq;
+    if (!inMemory) this.options.onSpilled?.(placement === 'store_down' ? 'store_down' : 'store_stalled');
+    this.inFlight.set(seq, { records, bytes, receivedUs: entry.receivedUs, queuedUs: this.nowUs(), inMemory });
     this.sink.push(inMemory ? batch : null, position, seq);
   }
 
-  /**
-   * Why a request of `records` is to be left on disk, `null` to hand its batch over in memory;
-   * throws `ERR_INGEST_QUEUE_FULL` when it is to be refused.
-   */
-  private spillReason(records: number): SpillReason | null {
+  /** Where a request of `records` goes; throws `ERR_INGEST_QUEUE_FULL` when it is to be refused. */
+  private place(records: number, fromBody: boolean): Placement {
     // Entries go to disk alone while the store is down, and after it until those are committed, so
     // they are committed in order without holding the outage's records in memory.
     if (!this.storeTakesCommits || this.outageBacklog) return 'store_down';
     // It fits (or the queue is empty: one request larger than it is taken alone).
-    if (this.memoryRecords === 0 || this.memoryRecords + records <= this.maxQueuedRecords) return null;
+    if (this.memoryRecords === 0 || this.memoryRecords + records <= this.maxQueuedRecords) return 'memory';
     // Full. A store that stopped finishing commits (a checkpoint) is waited for on disk; once it
-    // finishes them again, the overflow goes on to disk until as many records again wait there.
-    if (this.stalled() || (this.spilled > 0 && this.spilledRecords + records <= this.maxQueuedRecords)) return 'store_stalled';
-    throw new AppError('ERR_INGEST_QUEUE_FULL', `the write queue is full (${this.memoryRecords} records waiting)`, {
+    // finishes them again, the overflow goes on to disk until what the stall left there is committed.
+    if (fromBody && this.stalled()) return 'stall';
+    if (fromBody && this.committedSeq < this.stallSeq && this.spilledRecords + records <= this.maxQueuedRecords) return 'after_stall';
+    throw this.full();
+  }
+
+  private full(): AppError {
+    return new AppError('ERR_INGEST_QUEUE_FULL', `the write queue is full (${this.memoryRecords} records waiting)`, {
       retryAfterSeconds: this.retryAfterSeconds,
     });
   }
@@ -152,7 +169,7 @@ export class IngestQueue {
   private stalled(): boolean {
     const oldest = this.inFlight.values().next();
     if (oldest.done === true) return false;
-    return this.nowUs() - Math.max(this.lastCommitUs, oldest.value.receivedUs) >= this.stallUs;
+    return this.nowUs() - Math.max(this.lastCommitUs, oldest.value.queuedUs) >= this.stallUs;
   }
 
   /** Counts an entry in (`sign` 1) or out (-1). */
@@ -187,7 +204,6 @@ export class IngestQueue {
     this.spool.release(position);
   }
 
-
   /** Resolves when everything accepted before the call is committed and visible to queries. */
   whenVisible(): Promise<void> {
     // Nothing outstanding: no need to ask the writer (whose thread may be busy appending).
@@ -204,6 +220,12 @@ export class IngestQueue {
   oldestUnsentSeconds(nowUs: number): number {
     const oldest = this.inFlight.values().next();
     return oldest.done === true ? 0 : Math.max(0, (nowUs - oldest.value.receivedUs) / 1e6);
+  }
+
+  /** Seconds the oldest entry in flight has waited since it was accepted; 0 when none. */
+  waitingSeconds(): number {
+    const oldest = this.inFlight.values().next();
+    return oldest.done === true ? 0 : Math.max(0, (this.nowUs() - oldest.value.queuedUs) / 1e6);
   }
 
   queued(): number {

@@ -45,7 +45,7 @@ export interface RunnerOptions {
   /** Traces looked at per evaluator per tick. Default 200. */
   tracesPerTick?: number;
   /**
-   * Whether ingest has a backlog now: then a round looks at a quarter of `tracesPerTick`, so that
+   * Whether ingest is busy now (`serve/ingest-load.ts`): then a round looks at a quarter of `tracesPerTick`, so that
    * at capacity evaluators take little of the machine from ingest and fall behind instead.
    */
   ingestBusy?: () => boolean;

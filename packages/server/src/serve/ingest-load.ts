@@ -15,6 +15,7 @@ export interface LoopTime {
 export class IngestLoad {
   private last: LoopTime;
   private utilization = 0;
+  private atCapacity = false;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -33,12 +34,13 @@ export class IngestLoad {
   }
 
   /**
-   * Whether ingest is at capacity (its decode thread busy 97% of the last second) or its writer 2 s
-   * behind. At capacity on this machine every second read 1.00; at 0.8x the median was 0.61, and
-   * work that yields at 0.9 (its own load pushing the thread there) kept tail sampling behind.
+   * Whether ingest is at capacity (its decode thread busy 97% of the last second, and until a
+   * second under 90%) or its writer 2 s behind. At capacity on this machine every second read
+   * 1.00; at 0.8x the median was 0.61, and work that yields at 0.9 (its own load pushing the
+   * thread there) kept tail sampling behind.
    */
   busy(): boolean {
-    return this.utilization >= (this.options.busyUtilization ?? 0.97) || this.behindSeconds() >= (this.options.busyBehindSeconds ?? 2);
+    return this.atCapacity || this.behindSeconds() >= (this.options.busyBehindSeconds ?? 2);
   }
 
   sample(): void {
@@ -47,6 +49,8 @@ export class IngestLoad {
     const total = active + now.idle - this.last.idle;
     this.utilization = total > 0 ? active / total : 0;
     this.last = now;
+    // Two lines, so a load near one of them does not turn yielding on and off each second.
+    this.atCapacity = this.utilization >= (this.atCapacity ? 0.9 : (this.options.busyUtilization ?? 0.97));
   }
 
   close(): void {

@@ -17,7 +17,7 @@ export function resubmitter(decoder: DecodeThread, ingest: IngestQueue): Resubmi
     const decoded = await decoder.decode(request);
     try {
       if (decoded.batch.records === 0) throw new Error(`it holds no valid records (${decoded.rejectReason ?? 'it is empty'})`);
-      await ingest.submit({ ...request, body: decoded.body }, decoded.batch);
+      await ingest.submit({ ...request, body: decoded.body }, decoded.batch, decoded.duplicates === 0 && decoded.snapshotsAfterEnd === 0);
     } catch (error) {
       decoder.dropped(decoded.ticket);
       throw error;

@@ -122,7 +122,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     log.fatal({ err: error }, 'the decode thread failed; acknowledged data is in the spool and is replayed on restart');
     reportFailure(error);
   }, maskFile);
-  load = new IngestLoad(() => decoder.loopTime(), () => queue?.oldestUnsentSeconds(Date.now() * 1000) ?? 0);
+  load = new IngestLoad(() => decoder.loopTime(), () => queue?.waitingSeconds() ?? 0);
   const started = await DbThread.start(
     { store: config.store, spoolDir, quarantineDir, serverId, retention: config.retention, prices, maskFile, staleAfterMs: config.staleAfterMs, treePageSpans: config.treePageSpans },
     {
@@ -166,6 +166,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       },
     },
   ).catch(async (error: unknown) => {
+    load?.close();
     await decoder.close();
     throw error;
   });
@@ -335,11 +336,11 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         log.error({ err: error, event: event.name }, "one of Spoor's own events could not be stored"),
       );
     };
-    const accept = async ({ signal, encoding, projectId, receivedUs, body, batch }: AcceptedRequest): Promise<void> => {
+    const accept = async ({ signal, encoding, projectId, receivedUs, body, batch, fromBody }: AcceptedRequest): Promise<void> => {
       // Requests already in flight when a shutdown starts still complete; a dead database thread
       // would never commit what is accepted, so then nothing is.
       if (threadFailed) throw new AppError('ERR_STORE_UNAVAILABLE', 'the store is unavailable; retry later', { retryAfterSeconds: 1 });
-      await ingest.submit({ signal, encoding, projectId, receivedUs, body }, batch);
+      await ingest.submit({ signal, encoding, projectId, receivedUs, body }, batch, fromBody);
     };
     app = await createApp({
       webUi,
@@ -409,9 +410,9 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     await evaluators?.close();
     await sampling?.close();
     ring?.close();
+    load.close();
     await spool?.close();
     await thread.close();
-    load.close();
     await decoder.close();
     throw error;
   }
