@@ -1,7 +1,8 @@
 import type { BatchKey, StoreWriter, WriteBatch } from '../store/store.js';
 import { isLackOfSpace } from './lack-of-space.js';
 import { type QuarantineReason, keepDamaged, quarantineEntry, quarantineIdOf } from './quarantine.js';
-import { type SpoolEntry, type SpoolItem, type SpoolPosition, comparePositions, positionFromString, positionToString, readSpool, readSpoolRange } from './spool.js';
+import { SpoolReadBack } from './read-back.js';
+import { type SpoolEntry, type SpoolPosition, comparePositions, positionFromString, positionToString, readSpool } from './spool.js';
 
 /**
  * Turns a spooled request into its write batch (the same decoding that accepted it), for entries
@@ -116,8 +117,8 @@ export class CommitLoop {
   private isolateUntil: SpoolPosition | null = null;
   /** Failed tries per entry (by quarantine id) that is not yet committed. */
   private readonly attempts = new Map<string, number>();
-  /** Where entries left on disk are being read back from (see `readBack`). */
-  private spoolReader: Generator<SpoolItem> | null = null;
+  /** Entries read back from the spool: left on disk, or lost by a failed commit. */
+  private readonly readBack: SpoolReadBack;
   /** Entries quarantined and not yet behind the committed position: skipped when read again. */
   private readonly quarantined = new Set<string>();
 
@@ -125,6 +126,7 @@ export class CommitLoop {
     private readonly store: StoreWriter,
     private readonly options: CommitLoopOptions,
   ) {
+    this.readBack = new SpoolReadBack(options.spoolDir);
     this.maxRecordsPerCommit = options.maxRecordsPerCommit ?? 50_000;
     this.lingerMs = options.lingerMs ?? 500;
     this.maxAttempts = options.maxAttempts ?? 3;
@@ -257,7 +259,7 @@ export class CommitLoop {
       item.records = batch.records;
       return batch;
     }
-    item.entry ??= this.readBack(item.position, previous) ?? undefined;
+    item.entry ??= this.readBack.read(item.position, previous) ?? undefined;
     if (item.entry === undefined) {
       // The spool no longer has it: nothing to write, and nothing to do about it but say so.
       this.options.onError?.(new Error(`spooled entry ${positionToString(item.position)} is gone from the spool`), 0);
@@ -273,53 +275,6 @@ export class CommitLoop {
     }
     item.records = batch.records;
     return batch;
-  }
-
-  /**
-   * The entry that ends at `position`, read from the spool. Most often it starts where the entry
-   * before it ended (`previous`): then its bytes alone are read, also in the segment the spool is
-   * writing (entries left on disk while a commit stalls are read back seconds after). Else one
-   * reader goes through the spool from the entry before; it starts again only when the entry
-   * asked for is not the next one.
-   */
-  private readBack(position: SpoolPosition, previous: SpoolPosition | null): SpoolEntry | null {
-    if (previous !== null && (previous.segment < position.segment || previous.offset < position.offset)) {
-      // The entry right after `previous`: where it ended, or the start of the next segment.
-      const entry = this.readAlone(position, previous.segment === position.segment ? previous.offset : 0);
-      if (entry !== null) return entry;
-    }
-    for (let tries = 0; tries < 2; tries++) {
-      // An entry lies within one segment: reading starts there at the earliest, not at the spool's
-      // first segment, which may be far behind (segments kept for a --forward destination).
-      this.spoolReader ??= readSpool(this.options.spoolDir, tries === 0 && previous !== null ? previous : { segment: position.segment, offset: 0 });
-      for (let next = this.spoolReader.next(); next.done !== true; next = this.spoolReader.next()) {
-        const item = next.value;
-        if (!('entry' in item)) continue;
-        const order = comparePositions(item.position, position);
-        if (order === 0) return item.entry;
-        if (order > 0) break;
-      }
-      this.spoolReader = null;
-    }
-    return null;
-  }
-
-  /**
-   * The entry that ends at `position` when it starts at byte `from` of its segment, read alone;
-   * `null` when it does not (or the segment cannot be read): the caller reads on from further back.
-   */
-  private readAlone(position: SpoolPosition, from: number): SpoolEntry | null {
-    let items: SpoolItem[];
-    try {
-      items = readSpoolRange(this.options.spoolDir, position.segment, from, position.offset, position.offset - from).items;
-    } catch {
-      return null;
-    }
-    const [item] = items;
-    if (items.length !== 1 || item === undefined || !('entry' in item) || comparePositions(item.position, position) !== 0) return null;
-    // A reader left from further back is behind this entry now, and may hold segments since released.
-    this.spoolReader = null;
-    return item.entry;
   }
 
   /** Adds an entry handed to the store (or skipped) to the open write. */
@@ -428,7 +383,7 @@ export class CommitLoop {
     const culprit = failure instanceof EntryFailure ? failure.entry : this.appending;
     const error = failure instanceof EntryFailure ? failure.cause : failure;
     this.appending = null;
-    this.spoolReader = null;
+    this.readBack.reset();
     const lost = this.lastAppended;
     this.options.onError?.(error, this.openWrite?.records ?? 0);
     await this.store.rollback().catch(() => {
