@@ -44,6 +44,15 @@ export interface DecodeResult {
 }
 
 /**
+ * Whether decoding the request's body again gives its batch: not when the receiver dropped spans
+ * of it as received before, or a running snapshot as coming after its span's end, which the body
+ * alone cannot tell (`spooledBatch`; `IngestQueue.submit`'s `fromBody`).
+ */
+export function rebuildsFromBody(decoded: Pick<DecodeResult, 'duplicates' | 'snapshotsAfterEnd'>): boolean {
+  return decoded.duplicates === 0 && decoded.snapshotsAfterEnd === 0;
+}
+
+/**
  * Decodes, checks, normalizes and prices request bodies into write batches, and counts the
  * span metrics of the requests that are then acknowledged. `DecodeThread` does it on a thread of
  * its own, so the HTTP thread stays free to answer (health checks and reads among them) while

@@ -1,7 +1,7 @@
 import type { WriteBatch } from '../store/tables.js';
 import { AppError, isAppError } from '../errors.js';
 import type { IngestMetrics } from '../self-metrics.js';
-import type { Decoder } from './decoder.js';
+import { type Decoder, rebuildsFromBody } from './decoder.js';
 import type { Encoding, OtlpSignal } from './response.js';
 
 /**
@@ -19,10 +19,7 @@ export interface AcceptedRequest {
   body: Uint8Array;
   /** Its valid records as the column batch the writer stores (`batch.records` of them). */
   batch: WriteBatch;
-  /**
-   * Whether decoding the body again gives this batch: not when spans of it were dropped as
-   * received before, or a running snapshot as coming after its span's end (`IngestQueue.submit`).
-   */
+  /** Whether decoding the body again gives this batch (`rebuildsFromBody`). */
   fromBody?: boolean;
 }
 
@@ -67,8 +64,7 @@ export async function exportRecords(deps: ExportDeps, request: ExportRequest): P
     throw new AppError('ERR_INGEST_NO_VALID_RECORDS', `every one of the ${decoded.rejected} ${RECORD_NOUN[signal]} was invalid: ${decoded.rejectReason}`);
   }
   try {
-    const fromBody = decoded.duplicates === 0 && decoded.snapshotsAfterEnd === 0;
-    await deps.accept({ signal, encoding, projectId, receivedUs, body: decoded.body, batch: decoded.batch, fromBody });
+    await deps.accept({ signal, encoding, projectId, receivedUs, body: decoded.body, batch: decoded.batch, fromBody: rebuildsFromBody(decoded) });
     deps.decoder.accepted(decoded.ticket);
   } catch (error) {
     deps.decoder.dropped(decoded.ticket);

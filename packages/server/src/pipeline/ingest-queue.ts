@@ -167,9 +167,13 @@ export class IngestQueue {
 
   /** Whether no commit has finished for `stallMs` while the oldest entry in flight waited. */
   private stalled(): boolean {
-    const oldest = this.inFlight.values().next();
-    if (oldest.done === true) return false;
-    return this.nowUs() - Math.max(this.lastCommitUs, oldest.value.queuedUs) >= this.stallUs;
+    const oldest = this.oldest();
+    return oldest !== undefined && this.nowUs() - Math.max(this.lastCommitUs, oldest.queuedUs) >= this.stallUs;
+  }
+
+  /** The oldest entry not yet committed, if any (entries are kept in the order accepted). */
+  private oldest(): InFlight | undefined {
+    return this.inFlight.values().next().value;
   }
 
   /** Counts an entry in (`sign` 1) or out (-1). */
@@ -218,14 +222,14 @@ export class IngestQueue {
 
   /** Seconds since the oldest acknowledged entry not yet committed was received; 0 when none. */
   oldestUnsentSeconds(nowUs: number): number {
-    const oldest = this.inFlight.values().next();
-    return oldest.done === true ? 0 : Math.max(0, (nowUs - oldest.value.receivedUs) / 1e6);
+    const oldest = this.oldest();
+    return oldest === undefined ? 0 : Math.max(0, (nowUs - oldest.receivedUs) / 1e6);
   }
 
   /** Seconds the oldest entry in flight has waited since it was accepted; 0 when none. */
   waitingSeconds(): number {
-    const oldest = this.inFlight.values().next();
-    return oldest.done === true ? 0 : Math.max(0, (this.nowUs() - oldest.value.queuedUs) / 1e6);
+    const oldest = this.oldest();
+    return oldest === undefined ? 0 : Math.max(0, (this.nowUs() - oldest.queuedUs) / 1e6);
   }
 
   queued(): number {

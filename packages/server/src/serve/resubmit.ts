@@ -1,6 +1,6 @@
 import type { QuarantineAccess } from '../api/quarantine-routes.js';
 import type { DecodeThread } from '../ingest/decode-client.js';
-import type { DecodeRequest } from '../ingest/decoder.js';
+import { type DecodeRequest, rebuildsFromBody } from '../ingest/decoder.js';
 import type { IngestQueue } from '../pipeline/ingest-queue.js';
 import { listQuarantine, replayQuarantine } from '../pipeline/quarantine.js';
 
@@ -17,7 +17,7 @@ export function resubmitter(decoder: DecodeThread, ingest: IngestQueue): Resubmi
     const decoded = await decoder.decode(request);
     try {
       if (decoded.batch.records === 0) throw new Error(`it holds no valid records (${decoded.rejectReason ?? 'it is empty'})`);
-      await ingest.submit({ ...request, body: decoded.body }, decoded.batch, decoded.duplicates === 0 && decoded.snapshotsAfterEnd === 0);
+      await ingest.submit({ ...request, body: decoded.body }, decoded.batch, rebuildsFromBody(decoded));
     } catch (error) {
       decoder.dropped(decoded.ticket);
       throw error;

@@ -76,9 +76,6 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   let storeHealthy = true;
   let app: FastifyInstance | null = null;
   let queue: IngestQueue | null = null;
-  // Evaluators judge a quarter of their rounds, and tail sampling reads once a round, while busy.
-  let load: IngestLoad | null = null;
-  const ingestBusy = (): boolean => load?.busy() ?? false;
   let grpc: GrpcReceiver | null = null;
   let forward: ForwardThread | null = null;
   let threadFailed = false;
@@ -122,7 +119,9 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     log.fatal({ err: error }, 'the decode thread failed; acknowledged data is in the spool and is replayed on restart');
     reportFailure(error);
   }, maskFile);
-  load = new IngestLoad(() => decoder.loopTime(), () => queue?.waitingSeconds() ?? 0);
+  const load = new IngestLoad(() => decoder.loopTime(), () => queue?.waitingSeconds() ?? 0);
+  // Evaluators judge a quarter of their rounds, and tail sampling reads once a round, while busy.
+  const ingestBusy = (): boolean => load.busy();
   const started = await DbThread.start(
     { store: config.store, spoolDir, quarantineDir, serverId, retention: config.retention, prices, maskFile, staleAfterMs: config.staleAfterMs, treePageSpans: config.treePageSpans },
     {
@@ -166,7 +165,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       },
     },
   ).catch(async (error: unknown) => {
-    load?.close();
+    load.close();
     await decoder.close();
     throw error;
   });
@@ -422,7 +421,6 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const keys = ring;
   const grpcReceiver = grpc;
   const forwarding = forward;
-  const ingestLoad = load;
 
   const address = running.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -444,7 +442,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         await forwarding?.close();
         // Experiments running here stop (recorded as failed) while their calls can still be stored.
         await experiments?.close();
-        ingestLoad.close();
+        load.close();
         await decoder.close();
         keys.close();
         // Notifications already decided are delivered (or given up on) and recorded before the store closes.
