@@ -174,8 +174,9 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
   for (let row = 0; row < n; row++) {
     const fields = llm[row] ?? null;
     columns.llm(row, fields);
-    columns.number(C.category!, row, SPAN_CATEGORIES.indexOf(categories[row]!));
-    parts.add(projectId, traceIds[row]!, startUs[row]!, endUs[row]!, failed[row] === 1, names[row]!, serviceNames[row]!, parentIds[row] === null, sessionIds[row] ?? null, userIds[row] ?? null, fields);
+    const category = SPAN_CATEGORIES.indexOf(categories[row]!);
+    columns.number(C.category!, row, category);
+    parts.add(projectId, traceIds[row]!, startUs[row]!, endUs[row]!, failed[row] === 1, names[row]!, serviceNames[row]!, parentIds[row] === null, sessionIds[row] ?? null, userIds[row] ?? null, fields, category);
     if (fields !== null && typeof views[row]![LLM_RESPONSE_ID] === 'string') responses++;
     const rowEvents = events[row]!;
     const isError = failed[row] === 1 || cutShortBy(fields) !== null;

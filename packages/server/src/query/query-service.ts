@@ -169,7 +169,9 @@ export class QueryService {
     const [tallies, heard, decisions] = await Promise.all([
       this.store.scores.tallyTraceScores(projectId, ids),
       this.store.runningSpans.lastHeard(projectId, ids),
-      this.store.sampling?.decisionsOf(projectId, ids) ?? new Map<string, boolean>(),
+      // Decisions start within the listed traces' times (`SamplingStore.decisionsOf`).
+      this.store.sampling?.decisionsOf(projectId, ids, { fromUs: Math.min(...records.map((t) => t.startTimeUs)), toUs: Math.max(...records.map((t) => t.endTimeUs)) }) ??
+        new Map<string, boolean>(),
     ]);
     const clock = this.clock();
     return records.map((t) => {

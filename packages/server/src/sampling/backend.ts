@@ -29,9 +29,12 @@ export interface DecideOutcome {
  * finds complete again and slims.
  */
 export async function decideTraces(store: SamplingStore, projectId: string, traceIds: readonly string[], policy: ResolvedPolicy, nowUs: number): Promise<DecideOutcome> {
-  const decided = await store.decisionsOf(projectId, traceIds);
-  const again = traceIds.filter((id) => decided.get(id) === false);
-  const facts = await store.facts(projectId, traceIds.filter((id) => !decided.has(id)));
+  // Every trace's facts first: their times bound the read of decisions (a table of every trace
+  // decided, read whole per round before).
+  const all = await store.facts(projectId, traceIds);
+  const decided = await store.decisionsOf(projectId, traceIds, boundsOf(all) ?? undefined);
+  const again = all.filter((f) => decided.get(f.traceId) === false);
+  const facts = all.filter((f) => !decided.has(f.traceId));
   const reasons = new Map(facts.map((f) => [f.traceId, decide(f, policy, { score: false, filter: false })]));
   // The filter and score rules only for the traces the cheaper rules and the rate would not keep.
   const undecided = facts.filter((f) => reasons.get(f.traceId) === 'sampled_out').map((f) => f.traceId);
@@ -48,16 +51,24 @@ export async function decideTraces(store: SamplingStore, projectId: string, trac
   });
   await store.record(projectId, decisions);
   // The traces sampled out now are slimmed with the round's others (`slimDecided`), by their times known here.
-  let outBounds: TimeBounds | null = null;
-  for (const d of decisions) {
-    if (d.kept) continue;
-    outBounds = outBounds === null ? { fromUs: d.startUs, toUs: d.endUs } : { fromUs: Math.min(outBounds.fromUs, d.startUs), toUs: Math.max(outBounds.toUs, d.endUs) };
-  }
-  // Found again for a span that came late (few): their times are read.
-  if (again.length > 0) await store.slim(projectId, again);
+  const outBounds = boundsOf(decisions.filter((d) => !d.kept));
+  // Found again for a span that came late (few).
+  if (again.length > 0) await store.slim(projectId, again.map((f) => f.traceId), boundsOf(again) ?? undefined);
   const counts: Partial<Record<SamplingReason, number>> = {};
   for (const d of decisions) counts[d.reason as SamplingReason] = (counts[d.reason as SamplingReason] ?? 0) + 1;
   return { decided: counts, again: again.length, outBounds };
+}
+
+/** The span times of these traces together, `null` for none. */
+function boundsOf(traces: ReadonlyArray<{ startUs: number; endUs: number }>): TimeBounds | null {
+  if (traces.length === 0) return null;
+  let fromUs = Infinity;
+  let toUs = -Infinity;
+  for (const t of traces) {
+    fromUs = Math.min(fromUs, t.startUs);
+    toUs = Math.max(toUs, t.endUs);
+  }
+  return { fromUs, toUs };
 }
 
 /**

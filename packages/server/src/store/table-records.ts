@@ -12,7 +12,7 @@ import {
 } from '@spoor/model';
 import { type ColumnSpec, type TableBatch, rowsOf } from './columns.js';
 import { sourceRowsOf } from './sources.js';
-import { ERRORS, LLM_RESPONSES, LOGS, METRIC_POINTS, type RecordBatch, RUNNING_SPANS, SCORES, SPANS, TRACE_PARTS, type WriteBatch } from './tables.js';
+import { ERRORS, LLM_RESPONSES, LOGS, LONGEST_COLUMNS, METRIC_POINTS, type RecordBatch, RUNNING_SPANS, SCORES, SPANS, TRACE_PARTS, type WriteBatch } from './tables.js';
 import type { TracePart } from './trace-parts.js';
 
 /** A write batch read back into records, with its trace parts: what a store kept in memory holds. */
@@ -153,6 +153,7 @@ function tracePartOf(r: Row): TracePart {
     costUsd: numOrNull(r.cost_usd),
     sessionId: textOrNull(r.session_id),
     userId: textOrNull(r.user_id),
+    longestUs: r[LONGEST_COLUMNS[0]!] === null ? null : LONGEST_COLUMNS.map((name) => num(r[name])),
   };
 }
 

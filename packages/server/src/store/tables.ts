@@ -62,6 +62,9 @@ export const SPANS: readonly ColumnSpec[] = [
   col('user_id', 'varchar'),
 ];
 
+/** A trace part's longest span of each category, µs, in `SPAN_CATEGORIES`' order (`TracePart.longestUs`). */
+export const LONGEST_COLUMNS: readonly string[] = SPAN_CATEGORIES.map((category) => `longest_${category}_us`);
+
 export const TRACE_PARTS: readonly ColumnSpec[] = [
   col('project_id', 'varchar'),
   col('trace_id', 'varchar'),
@@ -79,6 +82,7 @@ export const TRACE_PARTS: readonly ColumnSpec[] = [
   col('root_failed', 'boolean'),
   col('session_id', 'varchar'),
   col('user_id', 'varchar'),
+  ...LONGEST_COLUMNS.map((name) => col(name, 'bigint')),
 ];
 
 export const LOGS: readonly ColumnSpec[] = [
@@ -327,6 +331,7 @@ export function tracePartColumns(parts: readonly TracePart[]): TableBatch {
     b.varchar(p.projectId).varchar(p.traceId).number(p.startUs).number(p.endUs).number(p.spanCount).number(p.errorCount);
     b.varchar(p.rootName).varchar(p.rootService).varchar(p.firstName).varchar(p.firstService);
     b.number(p.inputTokens).number(p.outputTokens).number(p.costUsd).boolean(p.rootFailed).varchar(p.sessionId).varchar(p.userId);
+    for (let c = 0; c < LONGEST_COLUMNS.length; c++) b.number(p.longestUs?.[c] ?? null);
     b.endRow();
   }
   return b.build();

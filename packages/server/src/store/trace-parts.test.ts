@@ -18,6 +18,21 @@ describe('tracePartsOf', () => {
     ]);
   });
 
+  it("keeps each category's longest span, 0 for a category the part has none of", () => {
+    const parts = tracePartsOf([
+      span({ traceId: tid(1), spanId: sid(1), category: 'workflow', startTimeUs: T0, endTimeUs: T0 + 100 }),
+      span({ traceId: tid(1), spanId: sid(2), parentSpanId: sid(1), category: 'llm', startTimeUs: T0 + 10, endTimeUs: T0 + 40 }),
+      span({ traceId: tid(1), spanId: sid(3), parentSpanId: sid(1), category: 'llm', startTimeUs: T0 + 50, endTimeUs: T0 + 95 }),
+      span({ traceId: tid(1), spanId: sid(4), parentSpanId: sid(1), category: 'tool', startTimeUs: T0 + 60, endTimeUs: T0 + 61 }),
+      span({ traceId: tid(2), spanId: sid(5), category: 'llm', startTimeUs: T0, endTimeUs: T0 + 7 }),
+    ]);
+    // workflow, agent, step, llm, tool, retriever, embedding, other
+    expect(parts.map((p) => p.longestUs)).toEqual([
+      [100, 0, 0, 45, 1, 0, 0, 0],
+      [0, 0, 0, 7, 0, 0, 0, 0],
+    ]);
+  });
+
   it('leaves the root unknown in a part without it, so the summary takes it from another part', () => {
     const [part] = tracePartsOf([span({ spanId: sid(2), parentSpanId: sid(1) })]);
     expect(part).toMatchObject({ rootName: null, rootService: null, rootFailed: null, firstName: 'op' });

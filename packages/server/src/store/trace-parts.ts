@@ -1,4 +1,4 @@
-import type { LlmFields, SpanRecord } from '@spoor/model';
+import { type LlmFields, SPAN_CATEGORIES, type SpanRecord } from '@spoor/model';
 
 /**
  * Trace summaries, for every engine: each write batch adds one part per trace it holds (its span
@@ -29,13 +29,20 @@ export interface TracePart {
   /** The first session and user id a span of the part carries (the trace list shows them). */
   sessionId: string | null;
   userId: string | null;
+  /**
+   * Per category index (`SPAN_CATEGORIES`), the part's longest span of it, µs, 0 where it has none:
+   * what tail sampling's "slower than" rules read, without reading the spans. `null` in a part
+   * stored before Spoor kept it (schema 17 on DuckDB, 9 on ClickHouse).
+   */
+  longestUs: number[] | null;
 }
 
 /** Folds a batch's spans into one part per trace. */
 export function tracePartsOf(spans: SpanRecord[]): TracePart[] {
   const parts = new TracePartsBuilder();
   for (const s of spans) {
-    parts.add(s.projectId, s.traceId, s.startTimeUs, s.endTimeUs, s.status.code === 'error', s.name, s.serviceName, s.parentSpanId === null, s.sessionId, s.userId, s.llm);
+    const category = SPAN_CATEGORIES.indexOf(s.category);
+    parts.add(s.projectId, s.traceId, s.startTimeUs, s.endTimeUs, s.status.code === 'error', s.name, s.serviceName, s.parentSpanId === null, s.sessionId, s.userId, s.llm, category);
   }
   return parts.parts();
 }
@@ -59,6 +66,8 @@ export class TracePartsBuilder {
     sessionId: string | null,
     userId: string | null,
     llm: LlmFields | null,
+    /** The span's index in `SPAN_CATEGORIES`. */
+    category: number,
   ): void {
     const key = projectId === 'default' ? traceId : `${projectId}\u0000${traceId}`;
     let part = this.byTrace.get(key);
@@ -80,9 +89,12 @@ export class TracePartsBuilder {
         costUsd: null,
         sessionId: null,
         userId: null,
+        longestUs: new Array<number>(SPAN_CATEGORIES.length).fill(0),
       };
       this.byTrace.set(key, part);
     }
+    const longest = part.longestUs!;
+    if (endUs - startUs > longest[category]!) longest[category] = endUs - startUs;
     part.spanCount++;
     if (failed) part.errorCount++;
     if (startUs < part.startUs) {

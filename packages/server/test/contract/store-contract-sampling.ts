@@ -2,6 +2,8 @@ import type { SpanGroupBy } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SAMPLING_KEEP } from '@spoor/model';
 import { decideTraces } from '../../src/sampling/backend.js';
+import { tracePartColumns } from '../../src/store/tables.js';
+import { tracePartsOf } from '../../src/store/trace-parts.js';
 import { resolvePolicy } from '../../src/sampling/policy.js';
 import type { SamplingDecision, Store } from '../../src/store/store.js';
 import { ALL, T0, emptyLlm, log, logQuery, query, scoreRecord, sid, span, spanFilter, tid } from '../support/record-fixtures.js';
@@ -93,6 +95,24 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       expect((await store.sampling.matching('default', [tid(1), tid(2)], { ...every, model: 'gpt-4o' })).sort()).toEqual([tid(1), tid(2)]);
       expect(await store.sampling.matching('default', [tid(1), tid(2)], { ...every, scores: [{ name: 'helpfulness', op: '<', value: 0.5 }] })).toEqual([tid(2)]);
       expect(await store.sampling.matching('default', [tid(1)], { ...every, scores: [{ name: 'helpfulness', op: '<', value: 0.5 }] })).toEqual([]);
+    });
+
+    it('reads the longest span per category from the spans of traces with a part stored before parts kept it', async () => {
+      // As a store written before schema 17 (DuckDB) or 9 (ClickHouse) holds them: parts with no longest spans.
+      const older = (spans: ReturnType<typeof heavyTrace>['spans']) => {
+        const batch = recordBatch({ spans });
+        return { ...batch, tables: batch.tables.map((t) => (t.table === 'trace_parts' ? tracePartColumns(tracePartsOf(spans).map((p) => ({ ...p, longestUs: null }))) : t)) };
+      };
+      const a = heavyTrace(1);
+      const b = heavyTrace(2, { llmEndUs: T0 + 40 * SEC });
+      await store.write(older(a.spans), null);
+      await store.write(older(b.spans.slice(0, 2)), null);
+      await store.write(recordBatch({ spans: b.spans.slice(2) }), null);
+      const facts = (await store.sampling.facts('default', [tid(1), tid(2)])).sort((x, y) => (x.traceId < y.traceId ? -1 : 1));
+      expect(facts.map((f) => f.longestUs)).toEqual([
+        [10 * SEC, 0, 8 * SEC, 3 * SEC, 0, 0, 0, 0],
+        [10 * SEC, 0, 8 * SEC, 38 * SEC, 0, 0, 0, 0],
+      ]);
     });
 
     it("slims a sampled-out trace's spans and deletes its logs, leaving what statistics read, and other traces, as they were", async () => {

@@ -197,6 +197,11 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
         const theirsBefore = await traces('p2');
         expect(before.get(tid(70))).toMatchObject({ costUsd: 0.51, spanCount: 4, errorCount: 1, inputTokens: 1107, outputTokens: 557 });
         const untouched = await Promise.all([spanOf(tid(70), sid(4)), spanOf(tid(71), sid(1)), spanOf(tid(72), sid(1)), spanOf(tid(70), sid(2), 'p2')]);
+        // What tail sampling decides by, but the cost (each category's longest span included): as the rebuilt parts keep it.
+        const facts = async () =>
+          (await store.sampling.facts('default', [...before.keys()])).map(({ costUsd: _, ...rest }) => rest).sort((x, y) => (x.traceId < y.traceId ? -1 : 1));
+        const factsBefore = await facts();
+        expect(factsBefore.find((f) => f.traceId === tid(70))!.longestUs.some((us) => us > 0)).toBe(true);
 
         const seen: LlmFields[] = [];
         const result = await repriceSpans(store, 'default', RANGE, (l) => {
@@ -224,6 +229,7 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
         // Only the cost of a summary changes: the rebuild keeps the root (which started before the
         // range), the times, the counts and the tokens.
         for (const [id, summary] of before) expect(withoutCost(after.get(id)!), id).toEqual(withoutCost(summary));
+        expect(await facts()).toEqual(factsBefore);
         expect(after.get(tid(71))).toEqual(before.get(tid(71)));
         expect(after.get(tid(72))).toEqual(before.get(tid(72)));
         expect(after.get(tid(70))).toMatchObject({ rootName: 'agent run', serviceName: 'gateway', startTimeUs: T0 - 10, endTimeUs: T0 + 6_000 });

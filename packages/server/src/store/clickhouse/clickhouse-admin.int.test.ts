@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHDB_CLEANUP_MS, chdbStores } from '../../../test/support/chdb.js';
 import { ALL, T0, emptyLlm, query, scoreRecord, sid, span, tid } from '../../../test/support/record-fixtures.js';
 import { repriceSpans } from '../reprice.js';
-import { batchOf } from '../tables.js';
+import { LONGEST_COLUMNS, batchOf } from '../tables.js';
 import { expectBytesAndExactAfterMigration, recordsBeforeBytesAndExact } from '../../../test/contract/bytes-and-exact-migration.js';
 import { ChClient } from './client.js';
 import type { ClickHouseStore } from './clickhouse-store.js';
@@ -185,5 +185,39 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     } finally {
       await reopened.close();
     }
+  });
+
+  it("brings a version 8 database up to date: trace parts stored before read each category's longest span from their spans, new and merged parts keep it", async () => {
+    const trace = (n: number, llmUs: number) => [
+      span({ traceId: tid(n), spanId: sid(1), category: 'workflow', startTimeUs: T0, endTimeUs: T0 + 100 }),
+      span({ traceId: tid(n), spanId: sid(2), parentSpanId: sid(1), category: 'llm', startTimeUs: T0 + 10, endTimeUs: T0 + 10 + llmUs }),
+    ];
+    // What Spoor 8 left: a trace stored, trace_parts without the columns, and version 8 recorded.
+    await store.write(batchOf({ spans: trace(1, 30), logs: [], metricPoints: [] }), null);
+    for (const column of LONGEST_COLUMNS) await ch.command('drop a column', `ALTER TABLE ${ch.tables.trace_parts} DROP COLUMN ${column}`);
+    const reopened = await reopenedAt(8);
+    try {
+      await reopened.write(batchOf({ spans: trace(2, 70), logs: [], metricPoints: [] }), null);
+      const facts = (await reopened.sampling.facts('default', [tid(1), tid(2)])).sort((x, y) => (x.traceId < y.traceId ? -1 : 1));
+      expect(facts.map((f) => [f.traceId, f.longestUs])).toEqual([
+        [tid(1), [100, 0, 0, 30, 0, 0, 0, 0]],
+        [tid(2), [100, 0, 0, 70, 0, 0, 0, 0]],
+      ]);
+      const stored = `SELECT trace_id, longest_workflow_us AS w, longest_llm_us AS l FROM ${ch.tables.trace_parts} ORDER BY trace_id`;
+      expect(await ch.rows('the longest spans stored', stored)).toEqual([{ trace_id: tid(1), w: null, l: null }, { trace_id: tid(2), w: 100, l: 70 }]);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it("merges the longest spans of a commit's parts when it re-prices them, and none where a part stored before had none", async () => {
+    await twoBatchesOneCommit(92, 1);
+    await twoBatchesOneCommit(93, 3);
+    // Trace 93's first part as an older Spoor stored it.
+    await ch.command('forget a part\'s longest spans', `ALTER TABLE ${ch.tables.trace_parts} UPDATE ${LONGEST_COLUMNS.map((c) => `${c} = NULL`).join(', ')}
+      WHERE trace_id = '${tid(93)}' AND span_count = 2 SETTINGS mutations_sync = 1`);
+    expect(await repriceSpans(store, 'default', ALL, perToken)).toEqual({ spans: 4, traces: 2 });
+    const stored = `SELECT trace_id, longest_agent_us AS a, longest_llm_us AS l FROM ${ch.tables.trace_parts} ORDER BY trace_id`;
+    expect(await ch.rows('the merged parts', stored)).toEqual([{ trace_id: tid(92), a: 900, l: 1970 }, { trace_id: tid(93), a: null, l: null }]);
   });
 });

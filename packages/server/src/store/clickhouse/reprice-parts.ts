@@ -1,4 +1,5 @@
 import type { SpanCost } from '../store.js';
+import { LONGEST_COLUMNS } from '../tables.js';
 import { ChParams, type ChClient } from './client.js';
 import { type SchemaLayout, localName, onCluster } from './schema.js';
 
@@ -167,11 +168,12 @@ export async function insertMerged(ch: ChClient, projectId: string, groups: read
     'merge trace parts',
     `INSERT INTO ${ch.tables.trace_parts}
        (project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service,
-        input_tokens, output_tokens, cost_usd, root_failed, session_id, user_id, batch_id)
+        input_tokens, output_tokens, cost_usd, root_failed, session_id, user_id, ${LONGEST_COLUMNS.join(', ')}, batch_id)
      SETTINGS insert_distributed_sync = 1
      SELECT project_id, trace_id, min(start_us), max(end_us), sum(span_count), sum(error_count), max(root_name), max(root_service),
        argMin(first_name, start_us), argMin(first_service, start_us), sum(input_tokens), sum(output_tokens),
-       toFloat64OrNull(transform(${GROUP_KEY}, ${keys}, ${costs}, '')), max(root_failed), max(session_id), max(user_id), batch_id
+       toFloat64OrNull(transform(${GROUP_KEY}, ${keys}, ${costs}, '')), max(root_failed), max(session_id), max(user_id),
+       ${LONGEST_COLUMNS.map((name) => `if(count(${name}) = count(), max(${name}), NULL)`).join(', ')}, batch_id
      FROM ${ch.tables.trace_parts}
      WHERE project_id = ${p.add(projectId)} AND ${GROUP_KEY} IN ${keys}
      GROUP BY project_id, trace_id, batch_id`,

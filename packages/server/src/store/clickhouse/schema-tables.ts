@@ -5,12 +5,19 @@
  * the span tables share in `schema-span-columns.ts`.
  */
 
+import { LONGEST_COLUMNS } from '../tables.js';
 import { ID, JSON_TEXT, LC, LCN, NULLABLE_ID, TIME, type TableDef, dayOf } from './schema-columns.js';
 import { QUALITY_TABLE_DEFS } from './schema-quality-tables.js';
 import { SAMPLING_TABLE_DEFS } from './schema-sampling-tables.js';
 import { CACHE_HIT, SPAN_COLUMNS, SPAN_STATS_COLUMNS, SPAN_STATS_RESPONSE_ID, SPAN_STATS_RESPONSE_INDEX } from './schema-span-columns.js';
 
 export type { TableDef } from './schema-columns.js';
+
+/**
+ * A part's longest span per category (`TracePart.longestUs`), as column definitions; NULL in parts
+ * stored before schema 9, which readers take from `spans`.
+ */
+export const TRACE_PARTS_LONGEST: readonly string[] = LONGEST_COLUMNS.map((name) => `  ${name} Nullable(Int64)`);
 
 export const TABLE_DEFS: readonly TableDef[] = [
   {
@@ -73,6 +80,7 @@ ${SPAN_STATS_COLUMNS},
   root_failed Nullable(Bool),
   session_id Nullable(String),
   user_id Nullable(String),
+${TRACE_PARTS_LONGEST.join(',\n')},
   batch_id UInt64 CODEC(T64, ZSTD(1)),
   INDEX start_idx start_us TYPE minmax GRANULARITY 1`,
     engine: 'MergeTree',

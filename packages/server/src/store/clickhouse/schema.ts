@@ -1,7 +1,7 @@
 import { quoteName } from './client.js';
 import { ID, NULLABLE_ID } from './schema-columns.js';
 import { CACHE_HIT, SPAN_STATS_RESPONSE_ID, SPAN_STATS_RESPONSE_INDEX, SPAN_STATS_ZSTD_SINCE_8 } from './schema-span-columns.js';
-import { TABLE_DEFS } from './schema-tables.js';
+import { TABLE_DEFS, TRACE_PARTS_LONGEST } from './schema-tables.js';
 
 /**
  * The ClickHouse schema. Times are epoch microseconds in Int64 columns, as in every engine
@@ -20,7 +20,7 @@ import { TABLE_DEFS } from './schema-tables.js';
  * `ReplacingMergeTree` tables with a version (and a deleted flag where rows go away), read with
  * `FINAL`.
  */
-export const CLICKHOUSE_SCHEMA_VERSION = 8;
+export const CLICKHOUSE_SCHEMA_VERSION = 9;
 
 /**
  * The tables a commit appends rows to, each row with its commit's `batch_id`: what the writer
@@ -143,6 +143,12 @@ export const CLICKHOUSE_MIGRATIONS: readonly { from: number; statements: (layout
       `ALTER TABLE ${localName(layout, 'logs')}${onCluster(layout)} MODIFY COLUMN trace_id ${NULLABLE_ID}, MODIFY COLUMN span_id ${NULLABLE_ID}`,
       `ALTER TABLE ${localName(layout, 'span_stats')}${onCluster(layout)} ${SPAN_STATS_ZSTD_SINCE_8.map((c) => `MODIFY COLUMN ${c}`).join(', ')}`,
     ],
+  },
+  {
+    // Trace parts keep their longest span per category (tail sampling's "slower than" rules);
+    // parts stored before hold NULL there, and are read from spans instead.
+    from: 8,
+    statements: (layout) => TRACE_PARTS_LONGEST.flatMap((column) => addColumn(layout, 'trace_parts', column.trim())),
   },
 ];
 

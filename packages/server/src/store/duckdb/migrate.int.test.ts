@@ -173,6 +173,40 @@ describe('DuckDB schema migrations', () => {
     ]);
   });
 
+  it("from version 16: trace parts keep each category's longest span; parts stored before read it from their spans", async () => {
+    const trace = (n: number, llmUs: number) => [
+      span({ traceId: tid(n), spanId: sid(1), category: 'workflow', startTimeUs: T0, endTimeUs: T0 + 100 }),
+      span({ traceId: tid(n), spanId: sid(2), parentSpanId: sid(1), category: 'llm', startTimeUs: T0 + 10, endTimeUs: T0 + 10 + llmUs }),
+    ];
+    const store = await DuckDbStore.open({ path });
+    await store.write(batchOf({ spans: trace(1, 30), logs: [], metricPoints: [] }), null);
+    await store.close();
+    // A file of version 16: no longest columns in trace_parts, commit_seq last.
+    const v16 = 'project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service, input_tokens, output_tokens, cost_usd, root_failed, session_id, user_id, commit_seq';
+    await onFile(`CREATE TABLE parts_16 AS SELECT ${v16} FROM trace_parts; DROP TABLE trace_parts; ALTER TABLE parts_16 RENAME TO trace_parts;
+      UPDATE spoor_meta SET value = '16' WHERE key = 'schema_version'`);
+
+    const migrated = await DuckDbStore.open({ path });
+    try {
+      // Written after: the appender's columns still line up with the table's.
+      await migrated.write(batchOf({ spans: trace(2, 70), logs: [], metricPoints: [] }), null);
+      const facts = (await migrated.sampling.facts('default', [tid(1), tid(2)])).sort((x, y) => (x.traceId < y.traceId ? -1 : 1));
+      expect(facts.map((f) => [f.traceId, f.longestUs])).toEqual([
+        [tid(1), [100, 0, 0, 30, 0, 0, 0, 0]],
+        [tid(2), [100, 0, 0, 70, 0, 0, 0, 0]],
+      ]);
+      const traces = await migrated.listTraces(query(), null, 10);
+      expect(traces.map((t) => [t.traceId, t.spanCount]).sort()).toEqual([[tid(1), 2], [tid(2), 2]]);
+    } finally {
+      await migrated.close();
+    }
+    expect(await onFile('SELECT trace_id, longest_workflow_us, longest_llm_us, commit_seq IS NOT NULL FROM trace_parts ORDER BY trace_id')).toEqual([
+      [tid(1), 'null', 'null', 'true'],
+      [tid(2), '100', '70', 'true'],
+    ]);
+    expect(await onFile(`SELECT value FROM spoor_meta WHERE key = 'schema_version'`)).toEqual([[String(SCHEMA_VERSION)]]);
+  });
+
   it('from version 5: positions committed before servers had ids still count, so a restart replays nothing twice', async () => {
     const store = await DuckDbStore.open({ path });
     await store.write(batchOf({ spans: [span()], logs: [], metricPoints: [] }), { serverId: 'spoor-a', position: '4:900' });

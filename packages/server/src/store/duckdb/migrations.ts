@@ -1,5 +1,6 @@
 /** The DuckDB schema's upgrades, step by step (`schema.ts` holds the schema as it is now). */
-import { samplingDecisionsTable } from './schema.js';
+import { LONGEST_COLUMNS } from '../tables.js';
+import { samplingDecisionsTable, tracePartsTable } from './schema.js';
 
 /**
  * Brings a database written by an older Spoor up to `SCHEMA_VERSION`, run after `SCHEMA_SQL`.
@@ -80,6 +81,21 @@ ${samplingDecisionsTable('sampling_decisions_16')};
 INSERT INTO sampling_decisions_16 SELECT project_id, trace_id, kept, reason, start_us, end_us, decided_us FROM sampling_decisions;
 DROP TABLE sampling_decisions;
 ALTER TABLE sampling_decisions_16 RENAME TO sampling_decisions;
+COMMIT;
+`,
+  },
+  {
+    // Trace parts keep their longest span per category (tail sampling's "slower than" rules): the
+    // table is built again with the columns before commit_seq, which the writer appends last.
+    // Parts stored before hold NULL there, and are read from spans instead.
+    from: 16,
+    sql: `
+BEGIN TRANSACTION;
+${tracePartsTable('trace_parts_17')};
+INSERT INTO trace_parts_17 SELECT project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service,
+  input_tokens, output_tokens, cost_usd, root_failed, session_id, user_id, ${LONGEST_COLUMNS.map(() => 'NULL').join(', ')}, commit_seq FROM trace_parts;
+DROP TABLE trace_parts;
+ALTER TABLE trace_parts_17 RENAME TO trace_parts;
 COMMIT;
 `,
   },

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { STATUS_CODES, type ModelPrice } from '@spoor/model';
+import { SPAN_CATEGORIES, STATUS_CODES, type ModelPrice } from '@spoor/model';
 import type { RepriceResult, SpanCost } from '../store.js';
 import { columnsOf, mapRows } from './read.js';
 import { inTransaction } from './transaction.js';
@@ -70,7 +70,9 @@ async function updateInTransaction(connection: DuckDBConnection, projectId: stri
        arg_min(name, start_us), arg_min(service_name, start_us),
        sum(input_tokens), sum(output_tokens), sum(cost_usd),
        bool_or(status_code = ${STATUS_CODES.indexOf('error')}) FILTER (WHERE parent_span_id IS NULL),
-       max(session_id), max(user_id), max(commit_seq)
+       max(session_id), max(user_id),
+       ${SPAN_CATEGORIES.map((_, i) => `coalesce(max(duration_us) FILTER (WHERE category = ${i}), 0)`).join(', ')},
+       max(commit_seq)
      FROM span_facts WHERE project_id = $1 AND trace_id IN (${traces})
      GROUP BY project_id, trace_id`,
     [projectId],

@@ -1,4 +1,4 @@
-import { SPANS } from '../tables.js';
+import { LONGEST_COLUMNS, SPANS } from '../tables.js';
 
 /**
  * The DuckDB schema. Times are epoch microseconds in BIGINT columns (one unit everywhere inside
@@ -13,7 +13,7 @@ import { SPANS } from '../tables.js';
  * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
  * append-only (spans of one trace arrive in many batches, from many services).
  */
-export const SCHEMA_VERSION = 16;
+export const SCHEMA_VERSION = 17;
 
 /** The span columns `spans`, `span_stats` and `running_spans` share, in `store/tables.ts`' order. */
 const SPAN_COLUMNS = `  project_id VARCHAR NOT NULL,
@@ -55,6 +55,36 @@ const SPAN_COLUMNS = `  project_id VARCHAR NOT NULL,
   cost_source VARCHAR,
   category UTINYINT NOT NULL DEFAULT 7,
   user_id VARCHAR`;
+
+/**
+ * `trace_parts` (under `name`: a migration builds it again). The longest span per category
+ * (`TracePart.longestUs`) is NULL in parts stored before schema 17; readers take it from `spans`.
+ * `commit_seq` stays last: the writer appends it after the batch's columns.
+ */
+export function tracePartsTable(name: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${name} (
+  project_id VARCHAR NOT NULL,
+  trace_id VARCHAR NOT NULL,
+  start_us BIGINT NOT NULL,
+  end_us BIGINT NOT NULL,
+  span_count BIGINT NOT NULL,
+  error_count BIGINT NOT NULL,
+  root_name VARCHAR,
+  root_service VARCHAR,
+  first_name VARCHAR NOT NULL,
+  first_service VARCHAR NOT NULL,
+  input_tokens BIGINT,
+  output_tokens BIGINT,
+  cost_usd DOUBLE,
+  -- Whether the root span failed, in the part that has it (else NULL).
+  root_failed BOOLEAN,
+  -- The first session and user ids the part's spans carry.
+  session_id VARCHAR,
+  user_id VARCHAR,
+${LONGEST_COLUMNS.map((column) => `  ${column} BIGINT`).join(',\n')},
+  commit_seq BIGINT
+)`;
+}
 
 /** `sampling_decisions` as it is since version 16, with no key, named `name` (the migration to it builds it beside the old table). */
 export function samplingDecisionsTable(name: string): string {
@@ -108,27 +138,7 @@ CREATE TABLE IF NOT EXISTS model_prices (
   PRIMARY KEY (project_id, model)
 );
 
-CREATE TABLE IF NOT EXISTS trace_parts (
-  project_id VARCHAR NOT NULL,
-  trace_id VARCHAR NOT NULL,
-  start_us BIGINT NOT NULL,
-  end_us BIGINT NOT NULL,
-  span_count BIGINT NOT NULL,
-  error_count BIGINT NOT NULL,
-  root_name VARCHAR,
-  root_service VARCHAR,
-  first_name VARCHAR NOT NULL,
-  first_service VARCHAR NOT NULL,
-  input_tokens BIGINT,
-  output_tokens BIGINT,
-  cost_usd DOUBLE,
-  -- Whether the root span failed, in the part that has it (else NULL).
-  root_failed BOOLEAN,
-  -- The first session and user ids the part's spans carry.
-  session_id VARCHAR,
-  user_id VARCHAR,
-  commit_seq BIGINT
-);
+${tracePartsTable('trace_parts')};
 
 CREATE TABLE IF NOT EXISTS logs (
   project_id VARCHAR NOT NULL,

@@ -41,16 +41,17 @@ export interface SamplingDecision {
 export interface SamplingStore {
   /** The policies set through the API (`sampling_policies`), kept as masking's are. */
   readonly policies: ProjectPolicies;
-  /** What deciding reads of these traces (their `trace_parts` and the longest span per category), in no order; none for a trace not stored. */
+  /** What deciding reads of these traces (their `trace_parts`; the longest span per category from `spans` only for parts stored before parts kept it), in no order; none for a trace not stored. */
   facts(projectId: string, traceIds: readonly string[]): Promise<SamplingFacts[]>;
   /** The ids of these traces the trace list's filter (its span, trace and score filters) matches. */
   matching(projectId: string, traceIds: readonly string[], filter: TraceFilter): Promise<string[]>;
   /**
    * Of these traces, the decisions recorded: trace id to kept. A trace decided twice (two servers
    * at once, before a lease changed hands) reads as its first decision; of two in the same
-   * microsecond, as sampled out (its spans may have been slimmed).
+   * microsecond, as sampled out (its spans may have been slimmed). `within`, when the caller
+   * knows them, are the traces' span times: the engines then read only decisions starting there.
    */
-  decisionsOf(projectId: string, traceIds: readonly string[]): Promise<Map<string, boolean>>;
+  decisionsOf(projectId: string, traceIds: readonly string[], within?: { fromUs: number; toUs: number }): Promise<Map<string, boolean>>;
   /**
    * Records decisions of traces the caller found undecided (`decideTraces`). Whether a trace
    * decided meanwhile is recorded again is the engine's: ClickHouse, which servers share, leaves

@@ -1,9 +1,10 @@
-import { SPAN_CATEGORIES, type TimeRange, type TraceQuery } from '@spoor/model';
+import type { TimeRange, TraceQuery } from '@spoor/model';
 import type { LiveCursor } from '../live-cursor.js';
 import type { ProjectPolicies } from '../ports/access.js';
 import type { CompleteTrace, TraceFilter } from '../ports/evaluators.js';
 import type { SamplingDecision, SamplingFacts, SamplingStore } from '../ports/sampling.js';
 import { isTrue, num, numOrNull } from '../record-rows.js';
+import { LONGEST_COLUMNS } from '../tables.js';
 import type { Params, SqlEngine } from './dialect.js';
 import type { TimeBounds } from './trace-bounds.js';
 import type { LiveCommits } from './live.js';
@@ -92,39 +93,47 @@ export abstract class SqlSamplingStore implements SamplingStore {
     const d = this.sql.dialect;
     const p = d.params();
     const project = p.add(projectId);
-    const ids = this.idSet(p, traceIds);
+    // The longest span per category as the parts kept it; a part stored before they did (NULL
+    // there) sends its trace to `spans` for it.
     const totals = await this.sql.rows(
       'read the traces to decide',
-      `SELECT trace_id, min(start_us) AS t_start, max(end_us) AS t_end, sum(error_count) AS t_errors, sum(cost_usd) AS t_cost
-       FROM ${d.tables.trace_parts} WHERE project_id = ${project} AND trace_id IN ${ids} GROUP BY trace_id`,
+      `SELECT trace_id, min(start_us) AS t_start, max(end_us) AS t_end, sum(error_count) AS t_errors, sum(cost_usd) AS t_cost,
+         ${LONGEST_COLUMNS.map((name, i) => `max(${name}) AS longest_${i}`).join(', ')}, count(*) - count(${LONGEST_COLUMNS[0]}) AS older
+       FROM ${d.tables.trace_parts} WHERE project_id = ${project} AND trace_id IN ${this.idSet(p, traceIds)} GROUP BY trace_id`,
       p,
-      (row): SamplingFacts => ({
+      (row) => ({
         traceId: row.get('trace_id') as string,
         startUs: num(row.get('t_start')),
         endUs: num(row.get('t_end')),
         errorCount: num(row.get('t_errors')),
         costUsd: numOrNull(row.get('t_cost')),
-        longestUs: SPAN_CATEGORIES.map(() => 0),
+        longestUs: LONGEST_COLUMNS.map((_, i) => numOrNull(row.get(`longest_${i}`)) ?? 0),
+        older: num(row.get('older')) > 0,
       }),
     );
-    if (totals.length === 0) return [];
-    const byId = new Map(totals.map((t) => [t.traceId, t]));
-    // The spans within the traces' bounds: their start times let both engines skip the rest (zone maps, day partitions).
-    const q = d.params();
+    const older = totals.filter((t) => t.older);
+    if (older.length > 0) await this.longestFromSpans(projectId, older);
+    return totals.map(({ older: _, ...facts }) => facts);
+  }
+
+  /** Sets these traces' longest span per category from their spans (within their bounds: both engines skip the rest, by zone maps or day partitions). */
+  private async longestFromSpans(projectId: string, traces: readonly SamplingFacts[]): Promise<void> {
+    const d = this.sql.dialect;
+    const p = d.params();
+    const byId = new Map(traces.map((t) => [t.traceId, t]));
     const longest = await this.sql.rows(
       'read the longest spans of the traces to decide',
       `SELECT trace_id, category, max(duration_us) AS longest FROM ${d.tables.spans}
-       WHERE project_id = ${q.add(projectId)} AND trace_id IN ${this.idSet(q, traceIds)}
-         AND start_us BETWEEN ${q.int(Math.min(...totals.map((t) => t.startUs)))} AND ${q.int(Math.max(...totals.map((t) => t.endUs)))}
+       WHERE project_id = ${p.add(projectId)} AND trace_id IN ${this.idSet(p, [...byId.keys()])}
+         AND start_us BETWEEN ${p.int(Math.min(...traces.map((t) => t.startUs)))} AND ${p.int(Math.max(...traces.map((t) => t.endUs)))}
        GROUP BY trace_id, category`,
-      q,
+      p,
       (row) => ({ traceId: row.get('trace_id') as string, category: num(row.get('category')), longestUs: num(row.get('longest')) }),
     );
     for (const l of longest) {
       const facts = byId.get(l.traceId);
-      if (facts !== undefined && l.category < facts.longestUs.length) facts.longestUs[l.category] = l.longestUs;
+      if (facts !== undefined && l.category < facts.longestUs.length) facts.longestUs[l.category] = Math.max(facts.longestUs[l.category]!, l.longestUs);
     }
-    return totals;
   }
 
   matching(projectId: string, traceIds: readonly string[], filter: TraceFilter): Promise<string[]> {
@@ -143,14 +152,16 @@ export abstract class SqlSamplingStore implements SamplingStore {
     );
   }
 
-  async decisionsOf(projectId: string, traceIds: readonly string[]): Promise<Map<string, boolean>> {
+  async decisionsOf(projectId: string, traceIds: readonly string[], within?: TimeBounds): Promise<Map<string, boolean>> {
     if (traceIds.length === 0) return new Map();
     const d = this.sql.dialect;
     const p = d.params();
+    // A decision's start is its trace's start when decided, which later spans only move earlier: within the traces' bounds.
+    const started = within === undefined ? '' : ` AND start_us BETWEEN ${p.int(within.fromUs)} AND ${p.int(within.toUs)}`;
     const rows = await this.sql.rows(
       'read sampling decisions',
       `SELECT trace_id, kept, decided_us FROM ${d.tables.sampling_decisions}
-       WHERE project_id = ${p.add(projectId)} AND trace_id IN ${this.idSet(p, traceIds)} ORDER BY decided_us DESC, kept DESC`,
+       WHERE project_id = ${p.add(projectId)} AND trace_id IN ${this.idSet(p, traceIds)}${started} ORDER BY decided_us DESC, kept DESC`,
       p,
       (row) => ({ traceId: row.get('trace_id') as string, kept: isTrue(row.get('kept')) }),
     );
