@@ -64,6 +64,10 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       await s.record('shop', [decision(1, false)]);
       expect(await s.decisionsOf('default', [tid(1), tid(2), tid(4), tid(9)])).toEqual(new Map([[tid(1), true], [tid(2), false], [tid(4), false]]));
       expect(await s.decisionsOf('default', [])).toEqual(new Map());
+      // Many ids (DuckDB binds them as one JSON text), and the traces' times bounding the read.
+      const many = [...Array(200).keys()].map((i) => tid(1000 + i));
+      expect(await s.decisionsOf('default', [...many, tid(2), tid(4)])).toEqual(new Map([[tid(2), false], [tid(4), false]]));
+      expect(await s.decisionsOf('default', [tid(1), tid(2), tid(4)], { fromUs: T0 + 2 * SEC, toUs: T0 + 4 * SEC + 5 })).toEqual(new Map([[tid(2), false], [tid(4), false]]));
       expect(await s.countSampledOut(query())).toEqual({ total: 4, sampledOut: 3 });
       expect(await s.countSampledOut(query({ range: { fromUs: T0 + 3 * SEC, toUs: null } }))).toEqual({ total: 2, sampledOut: 2 });
       expect(await s.countSampledOut(query({ range: { fromUs: null, toUs: T0 + 2 * SEC } }))).toEqual({ total: 1, sampledOut: 0 });

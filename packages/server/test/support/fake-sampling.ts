@@ -54,9 +54,10 @@ export class FakeSamplingStore implements SamplingStore {
     return Promise.resolve(found.filter((t) => wanted.has(t.traceId)).map((t) => t.traceId));
   }
 
-  decisionsOf(projectId: string, traceIds: readonly string[]): Promise<Map<string, boolean>> {
+  decisionsOf(projectId: string, traceIds: readonly string[], within?: { fromUs: number; toUs: number }): Promise<Map<string, boolean>> {
     const wanted = new Set(traceIds);
-    return Promise.resolve(new Map(this.decisions.filter((d) => d.projectId === projectId && wanted.has(d.traceId)).map((d) => [d.traceId, d.kept])));
+    const started = (d: SamplingDecision) => within === undefined || (d.startUs >= within.fromUs && d.startUs <= within.toUs);
+    return Promise.resolve(new Map(this.decisions.filter((d) => d.projectId === projectId && wanted.has(d.traceId) && started(d)).map((d) => [d.traceId, d.kept])));
   }
 
   record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void> {

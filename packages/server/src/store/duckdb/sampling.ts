@@ -45,15 +45,6 @@ export class DuckDbSamplingStore extends SqlSamplingStore {
     });
   }
 
-  /**
-   * One JSON parameter: DuckDB binds a list of 2,000 parameters for some 50 ms more than one JSON
-   * text of the same ids (60-90 ms against 19-24 ms, a 200,000-row table, `node` on this machine);
-   * a round's five reads and writes of 2,000 traces each paid it.
-   */
-  protected override idSet(p: DuckDbParams, traceIds: readonly string[]): string {
-    return `(SELECT unnest(from_json(${p.add(JSON.stringify(traceIds))}::JSON, '["VARCHAR"]')))`;
-  }
-
   protected readonly spanStats: SpanStatsLayout = {
     columns: [...SPAN_STATS.map((c) => c.name), 'commit_seq'],
     commitColumn: 'commit_seq',

@@ -52,7 +52,7 @@ export abstract class SqlSamplingStore implements SamplingStore {
 
   async slim(projectId: string, traceIds: readonly string[], known?: TimeBounds): Promise<void> {
     if (traceIds.length === 0) return;
-    await this.slimWhere(projectId, (p) => this.idSet(p, traceIds), known ?? (await this.bounds(projectId, traceIds)));
+    await this.slimWhere(projectId, (p) => p.texts(traceIds), known ?? (await this.bounds(projectId, traceIds)));
   }
 
   slimDecided(projectId: string, decidedUs: number, bounds: TimeBounds): Promise<void> {
@@ -64,15 +64,7 @@ export abstract class SqlSamplingStore implements SamplingStore {
     );
   }
 
-  /**
-   * A set of trace ids as SQL for `trace_id IN ...`. By default the engine's list of parameters;
-   * DuckDB gives one JSON parameter instead (`DuckDbSamplingStore`).
-   */
-  protected idSet(p: Params, traceIds: readonly string[]): string {
-    return p.texts(traceIds);
-  }
-
-  /** The span times these traces' parts bound, read with `idSet`; `null` when none is stored. */
+  /** The span times these traces' parts bound; `null` when none is stored. */
   protected async bounds(projectId: string, traceIds: readonly string[]): Promise<TimeBounds | null> {
     if (traceIds.length === 0) return null;
     const d = this.sql.dialect;
@@ -80,7 +72,7 @@ export abstract class SqlSamplingStore implements SamplingStore {
     const [bounds] = await this.sql.rows(
       'find the times of traces to slim',
       `SELECT min(start_us) AS from_us, max(end_us) AS to_us, count(*) AS parts FROM ${d.tables.trace_parts}
-       WHERE project_id = ${p.add(projectId)} AND trace_id IN ${this.idSet(p, traceIds)}`,
+       WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)}`,
       p,
       // Counted because ClickHouse's min over no rows is 0, not NULL.
       (row) => (num(row.get('parts')) === 0 ? null : { fromUs: num(row.get('from_us')), toUs: num(row.get('to_us')) }),
@@ -99,7 +91,7 @@ export abstract class SqlSamplingStore implements SamplingStore {
       'read the traces to decide',
       `SELECT trace_id, min(start_us) AS t_start, max(end_us) AS t_end, sum(error_count) AS t_errors, sum(cost_usd) AS t_cost,
          ${LONGEST_COLUMNS.map((name, i) => `max(${name}) AS longest_${i}`).join(', ')}, count(*) - count(${LONGEST_COLUMNS[0]}) AS older
-       FROM ${d.tables.trace_parts} WHERE project_id = ${project} AND trace_id IN ${this.idSet(p, traceIds)} GROUP BY trace_id`,
+       FROM ${d.tables.trace_parts} WHERE project_id = ${project} AND trace_id IN ${p.texts(traceIds)} GROUP BY trace_id`,
       p,
       (row) => ({
         traceId: row.get('trace_id') as string,
@@ -124,7 +116,7 @@ export abstract class SqlSamplingStore implements SamplingStore {
     const longest = await this.sql.rows(
       'read the longest spans of the traces to decide',
       `SELECT trace_id, category, max(duration_us) AS longest FROM ${d.tables.spans}
-       WHERE project_id = ${p.add(projectId)} AND trace_id IN ${this.idSet(p, [...byId.keys()])}
+       WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts([...byId.keys()])}
          AND start_us BETWEEN ${p.int(Math.min(...traces.map((t) => t.startUs)))} AND ${p.int(Math.max(...traces.map((t) => t.endUs)))}
        GROUP BY trace_id, category`,
       p,
@@ -145,7 +137,7 @@ export abstract class SqlSamplingStore implements SamplingStore {
     return this.sql.rows(
       'match the traces to decide',
       `SELECT trace_id, ${TRACE_TOTALS} FROM ${d.tables.trace_parts}
-       WHERE project_id = ${project} AND trace_id IN ${this.idSet(p, traceIds)}${matched}
+       WHERE project_id = ${project} AND trace_id IN ${p.texts(traceIds)}${matched}
        GROUP BY trace_id${traceFilters.length > 0 ? ` HAVING ${traceFilters.join(' AND ')}` : ''}`,
       p,
       (row) => row.get('trace_id') as string,
@@ -161,7 +153,7 @@ export abstract class SqlSamplingStore implements SamplingStore {
     const rows = await this.sql.rows(
       'read sampling decisions',
       `SELECT trace_id, kept, decided_us FROM ${d.tables.sampling_decisions}
-       WHERE project_id = ${p.add(projectId)} AND trace_id IN ${this.idSet(p, traceIds)}${started} ORDER BY decided_us DESC, kept DESC`,
+       WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)}${started} ORDER BY decided_us DESC, kept DESC`,
       p,
       (row) => ({ traceId: row.get('trace_id') as string, kept: isTrue(row.get('kept')) }),
     );
@@ -208,7 +200,7 @@ export abstract class SqlSamplingStore implements SamplingStore {
     );
     if (traces.length === 0) return 0;
     const out = [...(await this.decisionsOf(projectId, traces))].filter(([, kept]) => !kept).map(([traceId]) => traceId);
-    if (out.length > 0) await this.deleteLogsWhere(projectId, (q) => this.idSet(q, out));
+    if (out.length > 0) await this.deleteLogsWhere(projectId, (q) => q.texts(out));
     return out.length;
   }
 
