@@ -8,6 +8,7 @@ import { AnswerRegion } from '../query/answer-region.js';
 import type { SpanPage } from '../query/trace-pages.js';
 import { ScoreService } from '../query/score-service.js';
 import { type MaskingPolicy, type ProjectMasking, type ProjectMaskingPolicy, storedMaskingPolicy } from '../ingest/masking.js';
+import type { MaskingTimeline } from '../ingest/masking-timeline.js';
 import type { Store } from '../store/store.js';
 import { inProcessLink } from '../threads/in-process.js';
 import type { Remote } from '../threads/protocol.js';
@@ -31,7 +32,12 @@ import { samplingCalls } from '../sampling/backend.js';
  * itself (a structured clone) for what the main thread uses (keys, policies, alert state).
  * The same registry runs in process ({@link inProcessClient}) for tests without a worker.
  */
-export function createDbCalls(store: Store, pricing: PriceService, masking: ProjectMasking | null = null, options: LiveOptions & TreeStreamOptions = {}) {
+export function createDbCalls(
+  store: Store,
+  pricing: PriceService,
+  masking: ProjectMasking | null = null,
+  options: LiveOptions & TreeStreamOptions & { readBackMasking?: MaskingTimeline } = {},
+) {
   const queries = new QueryService(store, options);
   const region = new AnswerRegion();
   const analytics = new AnalyticsService(store);
@@ -97,14 +103,16 @@ export function createDbCalls(store: Store, pricing: PriceService, masking: Proj
 
     listMaskingPolicies: async (): Promise<ProjectMaskingPolicy[]> =>
       (await store.masking.listPolicies()).map(({ projectId, policy, updatedUs }) => ({ projectId, policy: storedMaskingPolicy(policy), updatedUs })),
-    /** Saved, and in force for what this thread decodes from the spool from now on. */
+    /** Saved, and in force for what this thread reads back from the spool received from now on (and, with the one before, for what was received before). */
     putMaskingPolicy: async (projectId: string, policy: MaskingPolicy, nowUs: number): Promise<void> => {
       await store.masking.putPolicy(projectId, JSON.stringify(policy), nowUs);
       masking?.set(projectId, policy);
+      options.readBackMasking?.set(projectId, policy, nowUs);
     },
     deleteMaskingPolicy: async (projectId: string): Promise<boolean> => {
       const deleted = await store.masking.deletePolicy(projectId);
       masking?.set(projectId, null);
+      options.readBackMasking?.set(projectId, null, Date.now() * 1000);
       return deleted;
     },
 

@@ -1,6 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { spooledBatch } from '../ingest/decoder.js';
 import { ProjectMasking, storedMaskingPolicy } from '../ingest/masking.js';
+import { MaskingTimeline } from '../ingest/masking-timeline.js';
 import { CommitLoop } from '../pipeline/commit-loop.js';
 import { RUNNING_SWEEP_INTERVAL_MS, applyRetention, scheduleRetention, scheduleRunningSweep } from '../pipeline/retention.js';
 import { openStore } from './open-store.js';
@@ -26,9 +27,12 @@ async function start(): Promise<void> {
   );
   const pricing = new PriceService(store, config.prices, Date.now, (projectId, models) => thread.emit('prices', projectId, models));
   await pricing.load([DEFAULT_PROJECT_ID]);
-  // Entries read back from the spool are masked like the requests the decode thread decodes.
+  // Scores and dataset items sent through the API are masked by each project's policy now.
   const masking = new ProjectMasking(config.maskFile ?? null);
-  for (const stored of await store.masking.listPolicies()) masking.set(stored.projectId, storedMaskingPolicy(stored.policy));
+  const stored = (await store.masking.listPolicies()).map((p) => ({ projectId: p.projectId, policy: storedMaskingPolicy(p.policy) }));
+  for (const { projectId, policy } of stored) masking.set(projectId, policy);
+  // Entries read back from the spool, by the policy in force when each was received and every one since.
+  const readBackMasking = new MaskingTimeline(config.maskFile ?? null, stored);
   // Whether the store takes commits (the last one succeeded, and a store over the network
   // answers): the HTTP thread's /ready says so, and ingest spools without holding batches while not.
   let storeHealthy = true;
@@ -41,7 +45,7 @@ async function start(): Promise<void> {
   const loop = new CommitLoop(store, {
     spoolDir: config.spoolDir,
     serverId: config.serverId,
-    decode: (entry) => spooledBatch(entry, pricing.bookFor(entry.projectId), masking.maskerFor(entry.projectId)),
+    decode: (entry) => spooledBatch(entry, pricing.bookFor(entry.projectId), readBackMasking.maskerFor(entry.projectId, entry.receivedUs)),
     maxRecordsPerCommit: config.maxRecordsPerCommit,
     lingerMs: config.lingerMs,
     onCommit: (seq, position, records, commitMs) => {
@@ -59,7 +63,7 @@ async function start(): Promise<void> {
       thread.emit('log', 'error', 'a commit failed; its records will be read back from the spool and retried', { error: String(error), records });
     },
   });
-  const calls = createDbCalls(store, pricing, masking, { staleAfterMs: config.staleAfterMs, treePageSpans: config.treePageSpans });
+  const calls = createDbCalls(store, pricing, masking, { staleAfterMs: config.staleAfterMs, treePageSpans: config.treePageSpans, readBackMasking });
   const replayed = await loop.replay();
   const retention = await applyRetention(store, config.retention, Date.now());
   const stopRetention = scheduleRetention(store, config.retention, (results, error) => {

@@ -5,7 +5,7 @@ import { type SpoolEntry, type SpoolPosition, comparePositions, listSpoolSegment
 import { Destination, type DestinationEvents } from './destination.js';
 import type { ForwardDestination } from './destinations.js';
 import { projectPasses, resourceFilterOf } from './filters.js';
-import { ForwardMasking } from './forward-masking.js';
+import { MaskingTimeline } from '../ingest/masking-timeline.js';
 import { ForwardPositions } from './positions.js';
 import { SpoolTail } from './spool-tail.js';
 
@@ -33,12 +33,12 @@ export class Forwarder {
   private readonly spool: SpoolTail;
   private readonly positions: ForwardPositions;
   private readonly destinations: Destination[];
-  private readonly masking: ForwardMasking;
+  private readonly masking: MaskingTimeline;
 
   constructor(config: ForwarderConfig, events: DestinationEvents) {
     this.spool = new SpoolTail(config.spoolDir, config.tail);
     this.positions = new ForwardPositions(config.positionsDir);
-    this.masking = new ForwardMasking(config.maskFile, config.policies);
+    this.masking = new MaskingTimeline(config.maskFile, config.policies);
     const oldest = listSpoolSegments(config.spoolDir)[0] ?? config.tail.segment;
     this.destinations = config.destinations.map((destination) => {
       let start = this.positions.read(destination.name);
@@ -56,7 +56,7 @@ export class Forwarder {
         });
       }
       const keepResource = resourceFilterOf(destination.filters);
-      // What prepares a request's body, by the policies that mask it (`ForwardMasking.keyFor`).
+      // What prepares a request's body, by the policies that mask it (`MaskingTimeline.keyFor`).
       const outbound = new Map<string, (entry: SpoolEntry) => OutboundBody | null>();
       return new Destination({
         destination,

@@ -195,7 +195,7 @@ export class ProjectMasking {
       // A policy stored before it was checked as it is now (a lookaround, fine for JavaScript, is
       // refused by RE2). Storing the records unmasked would keep what it was set to hide: they are
       // refused, and their senders retry, until the policy is set again.
-      const refusal = new AppError('ERR_INGEST_MASKING_POLICY', `project '${projectId}' has a masking policy this server cannot use: ${error.message}; set it again with PUT /api/projects/${projectId}/masking`);
+      const refusal = maskingPolicyRefusal(projectId, error);
       const refuse = (): never => {
         throw refusal;
       };
@@ -213,6 +213,11 @@ export class ProjectMasking {
     for (const [label, count] of this.masked) text += `spoor_masked_values_total{detector="${label.replace(/["\\\n]/g, '_')}"} ${count}\n`;
     return text;
   }
+}
+
+/** What a request of a project whose masking policy this server cannot use is refused with: its sender retries until the policy is set again. */
+export function maskingPolicyRefusal(projectId: string, error: MaskingPolicyError): AppError {
+  return new AppError('ERR_INGEST_MASKING_POLICY', `project '${projectId}' has a masking policy this server cannot use: ${error.message}; set it again with PUT /api/projects/${projectId}/masking`);
 }
 
 /** Every detector, for the metric that counts them from the start. */

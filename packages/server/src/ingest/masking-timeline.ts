@@ -1,21 +1,26 @@
 import type { Redactor } from '@spoor/model';
-import { type MaskFile, type MaskingPolicy, filePolicyFor, redactorOf } from '../ingest/masking.js';
+import type { RecordBatch } from '../store/tables.js';
+import { type MaskFile, type MaskingPolicy, MaskingPolicyError, filePolicyFor, maskBatch, maskingPolicyRefusal, redactorOf } from './masking.js';
 
 /**
- * Each project's masking policy as forwarding applies it: resolved as ingest resolves it (the one
- * set through the API, else the `--mask` file's for the project, else the file's default), and
- * kept as a timeline while the server runs. A request is masked by the policy in force when it
- * was received AND by every one set after it: a destination that is behind never gets what a
- * removed policy hid from the store, nor what a new one hides (a request received just before a
- * change may have been decoded, and stored, after it). Once a server restarts it knows only the
- * policies in force then. The main thread posts each change before any request decoded with it
+ * Each project's masking policy over time, for what masks a request after it was received: the
+ * forwarder's requests (forward thread), and the database thread's entries read back from the
+ * spool (a commit that failed or stalled, a restart). Resolved as ingest resolves it (the one set
+ * through the API, else the `--mask` file's for the project, else the file's default), and kept
+ * as a timeline while the server runs. A request is masked by the policy in force when it was
+ * received AND by every one set after it: a destination that is behind, or an entry read back
+ * late, never gets past what a removed policy hid, nor what a new one hides (a request received
+ * just before a change may have been decoded, and stored, after it). Once a server restarts it
+ * knows only the policies in force then. Each change is set before any request decoded with it
  * is spooled.
  */
-export class ForwardMasking {
+export class MaskingTimeline {
   /** Per project, the policies set through the API since the start (`null`: removed), oldest first. */
   private readonly timelines = new Map<string, Array<{ fromUs: number; policy: MaskingPolicy | null }>>();
   /** Redactors by `keyFor`; `undefined`: no policy. */
   private readonly redactors = new Map<string, Redactor | undefined>();
+  /** Record maskers by `keyFor`; `undefined`: no policy. */
+  private readonly maskers = new Map<string, ((records: RecordBatch) => void) | undefined>();
 
   constructor(
     private readonly file: MaskFile | null,
@@ -57,6 +62,29 @@ export class ForwardMasking {
     const redactor = redactors.length === 0 ? undefined : redactors.length === 1 ? redactors[0] : composed(redactors);
     this.redactors.set(key, redactor);
     return redactor;
+  }
+
+  /**
+   * What masks the records of a request of `projectId` received at `receivedUs` in place,
+   * `undefined` for none. A policy this server cannot use refuses them (`maskingPolicyRefusal`):
+   * stored unmasked, they would keep what it was set to hide.
+   */
+  maskerFor(projectId: string, receivedUs: number): ((records: RecordBatch) => void) | undefined {
+    const key = this.keyFor(projectId, receivedUs);
+    if (this.maskers.has(key)) return this.maskers.get(key);
+    let masker: ((records: RecordBatch) => void) | undefined;
+    try {
+      const redactor = this.redactorFor(key);
+      masker = redactor === undefined ? undefined : (records) => maskBatch(records, redactor);
+    } catch (error) {
+      if (!(error instanceof MaskingPolicyError)) throw error;
+      const refusal = maskingPolicyRefusal(projectId, error);
+      masker = () => {
+        throw refusal;
+      };
+    }
+    this.maskers.set(key, masker);
+    return masker;
   }
 }
 
