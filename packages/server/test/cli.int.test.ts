@@ -5,8 +5,8 @@ import { connect, createServer } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TraceDetail, TraceListResponse } from '@spoor/model';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { spoorCli } from './support/cli.js';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type Listening, spoorCli } from './support/cli.js';
 import { getJson, startTestServer, type TestServer } from './support/server.js';
 import { killAll } from './support/processes.js';
 
@@ -39,16 +39,63 @@ const externalIPv4 = Object.values(networkInterfaces())
   .flat()
   .find((i) => i !== undefined && i.family === 'IPv4' && !i.internal)?.address;
 
+/**
+ * A `spoor serve` that several tests look at, each for a setting of its own: started by the first
+ * of them to ask, in a directory of its own (its working directory, holding its data), and ended
+ * after the file. A test that stops it (SIGINT) is given it last; one asking after that gets a new one.
+ */
+function sharedServe(setup: (dir: string) => Promise<{ args: string[]; env?: Record<string, string> }>): { get: () => Promise<Listening>; dir: () => string } {
+  const own = new Set<ChildProcess>();
+  let dir = '';
+  let started: Promise<Listening> | null = null;
+  const cli = spoorCli(() => dir, own);
+  afterAll(async () => {
+    await killAll(own);
+    if (dir !== '') await rm(dir, { recursive: true, force: true });
+  });
+  const running = async (): Promise<Listening | null> => {
+    const server = await started?.catch(() => null);
+    return server !== undefined && server !== null && server.child.exitCode === null && server.child.signalCode === null ? server : null;
+  };
+  return {
+    get: async () => {
+      const server = await running();
+      if (server !== null) return server;
+      if (dir !== '') await rm(dir, { recursive: true, force: true });
+      dir = await mkdtemp(join(tmpdir(), 'spoor-cli-shared-'));
+      const { args, env } = await setup(dir);
+      started = cli.serve(args, env);
+      return started;
+    },
+    dir: () => dir,
+  };
+}
+
 describe('spoor serve', () => {
+  // Three servers, each started once, for the settings below: each setting checked is one the
+  // others do not touch, so each test still fails on its own setting going wrong.
+  /** Neither --host nor --port nor --data: SPOOR_PORT and SPOOR_DATA say where. */
+  const fromEnv = sharedServe(async (dir) => ({ args: [], env: { SPOOR_PORT: '0', SPOOR_DATA: join(dir, 'from-env') } }));
+  /** --port over SPOOR_PORT, an empty SPOOR_HOST, a --data whose parents do not exist yet, and OTLP/gRPC on --grpc-port. */
+  let dataDirExisted: boolean | undefined;
+  let grpcPort = 0;
+  const fromFlags = sharedServe(async (dir) => {
+    dataDirExisted = existsSync(join(dir, 'a', 'b', 'c'));
+    grpcPort = await closedPort();
+    return { args: ['--port', '0', '--grpc-port', String(grpcPort), '--data', join(dir, 'a', 'b', 'c')], env: { SPOOR_PORT: '1', SPOOR_HOST: '' } };
+  });
+  /** Nothing but --port: its data goes to ./.spoor. */
+  const bare = sharedServe(async () => ({ args: ['--port', '0'] }));
+
   it('binds 127.0.0.1 by default and takes its port from SPOOR_PORT', async () => {
-    const spoorServer = await serve(['--data', join(work, 'data')], { SPOOR_PORT: '0' });
+    const spoorServer = await fromEnv.get();
     expect(spoorServer.host).toBe('127.0.0.1');
     expect(spoorServer.port).toBeGreaterThan(0);
     expect(await getJson(spoorServer.url, '/health')).toEqual({ status: 200, body: { status: 'ok' } });
   });
 
   it.runIf(externalIPv4 !== undefined)('cannot be reached on a non-loopback address by default', async () => {
-    const spoorServer = await serve(['--data', join(work, 'data')], { SPOOR_PORT: '0' });
+    const spoorServer = await fromEnv.get();
     const error = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
       const socket = connect(spoorServer.port, externalIPv4!);
       socket.once('connect', () => {
@@ -61,41 +108,42 @@ describe('spoor serve', () => {
   });
 
   it('lets --port beat SPOOR_PORT', async () => {
-    const spoorServer = await serve(['--port', '0', '--data', join(work, 'data')], { SPOOR_PORT: '1' });
+    const spoorServer = await fromFlags.get();
     expect(spoorServer.port).not.toBe(1);
     expect(spoorServer.port).toBeGreaterThan(0);
     expect((await fetch(`${spoorServer.url}/health`)).status).toBe(200);
   });
 
   it('still binds loopback when SPOOR_HOST is set but empty', async () => {
-    const spoorServer = await serve(['--port', '0', '--data', join(work, 'data')], { SPOOR_HOST: '' });
+    const spoorServer = await fromFlags.get();
     expect(spoorServer.host).toBe('127.0.0.1');
   });
 
   it('creates the --data directory, parents included, and keeps spoor.duckdb in it', async () => {
-    const dataDir = join(work, 'a', 'b', 'c');
-    expect(existsSync(dataDir)).toBe(false);
-    const spoorServer = await serve(['--port', '0', '--data', dataDir]);
+    const spoorServer = await fromFlags.get();
+    const dataDir = join(fromFlags.dir(), 'a', 'b', 'c');
+    expect(dataDirExisted).toBe(false);
     expect(spoorServer.dataDir).toBe(dataDir);
     expect(existsSync(join(dataDir, 'spoor.duckdb'))).toBe(true);
   });
 
   it('takes the data directory from SPOOR_DATA', async () => {
-    const dataDir = join(work, 'from-env');
-    const spoorServer = await serve(['--port', '0'], { SPOOR_DATA: dataDir });
+    const spoorServer = await fromEnv.get();
+    const dataDir = join(fromEnv.dir(), 'from-env');
     expect(spoorServer.dataDir).toBe(dataDir);
     expect(existsSync(join(dataDir, 'spoor.duckdb'))).toBe(true);
-    expect(existsSync(join(work, '.spoor'))).toBe(false);
+    expect(existsSync(join(fromEnv.dir(), '.spoor'))).toBe(false);
   });
 
   it('keeps its data in ./.spoor when neither --data nor SPOOR_DATA is given', async () => {
-    const spoorServer = await serve(['--port', '0']);
-    expect(spoorServer.dataDir).toBe(join(work, '.spoor'));
-    expect(existsSync(join(work, '.spoor', 'spoor.duckdb'))).toBe(true);
+    const spoorServer = await bare.get();
+    expect(spoorServer.dataDir).toBe(join(bare.dir(), '.spoor'));
+    expect(existsSync(join(bare.dir(), '.spoor', 'spoor.duckdb'))).toBe(true);
   });
 
   it('answers /health and /ready, and on SIGINT says it is stopping and exits 0', async () => {
-    const spoorServer = await serve(['--port', '0', '--data', join(work, 'data')]);
+    // The last test to look at this server.
+    const spoorServer = await bare.get();
     expect(await getJson(spoorServer.url, '/health')).toEqual({ status: 200, body: { status: 'ok' } });
     expect(await getJson(spoorServer.url, '/ready')).toEqual({ status: 200, body: { status: 'ready' } });
     spoorServer.child.kill('SIGINT');
@@ -121,8 +169,7 @@ describe('spoor serve', () => {
   });
 
   it('takes OTLP/gRPC on --grpc-port, says where, and exits 1 naming the flag when that port is taken', async () => {
-    const grpcPort = await closedPort();
-    const spoorServer = await serve(['--port', '0', '--grpc-port', String(grpcPort), '--data', join(work, 'data')]);
+    const spoorServer = await fromFlags.get();
     await expect.poll(() => spoorServer.stdout()).toContain(`Spoor takes OTLP/gRPC on http://127.0.0.1:${grpcPort}\n`);
     const second = await run(['serve', '--port', '0', '--data', join(work, 'other'), '--log-level', 'silent'], { SPOOR_GRPC_PORT: String(grpcPort) });
     expect(second.code).toBe(1);
