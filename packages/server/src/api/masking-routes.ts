@@ -91,7 +91,7 @@ export async function maskingRoutes(instance: FastifyInstance, options: MaskingR
 
   app.delete('/api/projects/:projectId/masking', { schema: { summary: "Remove the project's policy set through the API", tags, params: PROJECT_PATH } }, async (request, reply) => {
     const projectId = projectInPath(request);
-    if (!(await db.deleteMaskingPolicy(projectId))) throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no masking policy set through the API`);
+    if (!(await db.deleteMaskingPolicy(projectId, options.nowUs()))) throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no masking policy set through the API`);
     decoder.setMasking(projectId, null);
     return reply.code(204).send();
   });

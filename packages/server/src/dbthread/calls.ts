@@ -109,10 +109,10 @@ export function createDbCalls(
       masking?.set(projectId, policy);
       options.readBackMasking?.set(projectId, policy, nowUs);
     },
-    deleteMaskingPolicy: async (projectId: string): Promise<boolean> => {
+    deleteMaskingPolicy: async (projectId: string, nowUs: number): Promise<boolean> => {
       const deleted = await store.masking.deletePolicy(projectId);
       masking?.set(projectId, null);
-      options.readBackMasking?.set(projectId, null, Date.now() * 1000);
+      options.readBackMasking?.set(projectId, null, nowUs);
       return deleted;
     },
 

@@ -1,5 +1,4 @@
 import { parentPort } from 'node:worker_threads';
-import { spooledBatch } from '../ingest/decoder.js';
 import { ProjectMasking, storedMaskingPolicy } from '../ingest/masking.js';
 import { MaskingTimeline } from '../ingest/masking-timeline.js';
 import { CommitLoop } from '../pipeline/commit-loop.js';
@@ -10,6 +9,7 @@ import { PriceService } from '../pricing/price-service.js';
 import { RECENT_SPANS_PER_PROJECT } from '../ingest/recent-spans.js';
 import { ThreadServer, threadConfig } from '../threads/server.js';
 import { createDbCalls } from './calls.js';
+import { readBackDecoder } from './read-back-decode.js';
 import { DB_TRANSFERS, type DbProtocol } from './protocol.js';
 
 /**
@@ -45,7 +45,7 @@ async function start(): Promise<void> {
   const loop = new CommitLoop(store, {
     spoolDir: config.spoolDir,
     serverId: config.serverId,
-    decode: (entry) => spooledBatch(entry, pricing.bookFor(entry.projectId), readBackMasking.maskerFor(entry.projectId, entry.receivedUs)),
+    decode: readBackDecoder(pricing, readBackMasking),
     maxRecordsPerCommit: config.maxRecordsPerCommit,
     lingerMs: config.lingerMs,
     onCommit: (seq, position, records, commitMs) => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MaskingPolicyError } from '../ingest/masking.js';
 import { MaskingTimeline } from './masking-timeline.js';
+import { scoreRecord } from '../../test/support/record-fixtures.js';
 
 const TEXT = 'mail bob@example.com, card 4111 1111 1111 1111';
 const EMAIL_ONLY = { detectors: ['email'] };
@@ -41,5 +42,11 @@ describe('MaskingTimeline', () => {
     const masker = masking.maskerFor('shop', 0)!;
     expect(() => masker({ spans: [], logs: [], metricPoints: [] })).toThrow(/project 'shop' has a masking policy this server cannot use/);
     expect(masking.maskerFor('ops', 0)).toBeUndefined();
+    // Set again, usable: what was received before masks by the new one, as the refusal said it would.
+    masking.set('shop', EMAIL_ONLY, 1000);
+    expect(masked(masking, 'shop', 0)).toBe('mail [REDACTED:email], card 4111 1111 1111 1111');
+    const records = { spans: [], logs: [], metricPoints: [], scores: [scoreRecord({ comment: TEXT })] };
+    masking.maskerFor('shop', 0)!(records);
+    expect(records.scores[0]!.comment).toBe('mail [REDACTED:email], card 4111 1111 1111 1111');
   });
 });

@@ -57,8 +57,18 @@ export class MaskingTimeline {
     const [projectId, from, to] = key.split('\u0000') as [string, string, string | undefined];
     const timeline = this.timelines.get(projectId);
     const policies = (timeline === undefined ? [null] : timeline.slice(Number(from), Number(to)).map((t) => t.policy)).map((p) => p ?? filePolicyFor(this.file, projectId));
-    // Counted by the decode thread's masking (`spoor_masked_values_total`), not again here.
-    const redactors = [...new Set(policies)].flatMap((p) => (p === null ? [] : [redactorOf(p, () => {})]));
+    const redactors: Redactor[] = [];
+    for (const [i, policy] of policies.entries()) {
+      if (policy === null || policies.indexOf(policy) < i) continue;
+      try {
+        // Counted by the decode thread's masking (`spoor_masked_values_total`), not again here.
+        redactors.push(redactorOf(policy, () => {}));
+      } catch (error) {
+        // A policy this server cannot use refused its project's requests while it was in force;
+        // once one set after it replaced it, what was received before masks by that one instead.
+        if (!(error instanceof MaskingPolicyError) || i === policies.length - 1) throw error;
+      }
+    }
     const redactor = redactors.length === 0 ? undefined : redactors.length === 1 ? redactors[0] : composed(redactors);
     this.redactors.set(key, redactor);
     return redactor;

@@ -28,6 +28,7 @@ import { AppError } from '../errors.js';
 import { llmMessagesFrom } from '../normalize/messages.js';
 import type { LogReader, MetricReader, RunningSpanStore, RunningTraceRecord, SamplingStore, ScoreStore, TraceReader } from '../store/store.js';
 import { NO_SPAN_TEXTS, type StoredLog, type StoredSpan } from '../store/stored-trace.js';
+import { boundsOf } from '../store/sql/trace-bounds.js';
 import { logFromData, metricPointFromRecord, scoreFromStored, scoreSummariesOf, traceSummaryFromRecord } from './convert.js';
 import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor } from './cursor.js';
 import type { JsonUtf8 } from '../json.js';
@@ -170,8 +171,7 @@ export class QueryService {
       this.store.scores.tallyTraceScores(projectId, ids),
       this.store.runningSpans.lastHeard(projectId, ids),
       // Decisions start within the listed traces' times (`SamplingStore.decisionsOf`).
-      this.store.sampling?.decisionsOf(projectId, ids, { fromUs: Math.min(...records.map((t) => t.startTimeUs)), toUs: Math.max(...records.map((t) => t.endTimeUs)) }) ??
-        new Map<string, boolean>(),
+      this.store.sampling?.decisionsOf(projectId, ids, boundsOf(records.map((t) => ({ startUs: t.startTimeUs, endUs: t.endTimeUs })))!) ?? new Map<string, boolean>(),
     ]);
     const clock = this.clock();
     return records.map((t) => {

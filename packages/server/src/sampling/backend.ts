@@ -1,7 +1,7 @@
 import type { LiveCursor } from '../store/live-cursor.js';
 import type { TraceFilter } from '../store/ports/evaluators.js';
 import type { SamplingDecision, SamplingStore } from '../store/ports/sampling.js';
-import type { TimeBounds } from '../store/sql/trace-bounds.js';
+import { type TimeBounds, boundsOf } from '../store/sql/trace-bounds.js';
 import type { Store } from '../store/store.js';
 import { type SamplingReason, decide } from './decide.js';
 import type { ResolvedPolicy } from './policy.js';
@@ -32,7 +32,8 @@ export async function decideTraces(store: SamplingStore, projectId: string, trac
   // Every trace's facts first: their times bound the read of decisions (a table of every trace
   // decided, read whole per round before).
   const all = await store.facts(projectId, traceIds);
-  const decided = await store.decisionsOf(projectId, traceIds, boundsOf(all) ?? undefined);
+  if (all.length === 0) return { decided: {}, again: 0, outBounds: null };
+  const decided = await store.decisionsOf(projectId, traceIds, boundsOf(all)!);
   const again = all.filter((f) => decided.get(f.traceId) === false);
   const facts = all.filter((f) => !decided.has(f.traceId));
   const reasons = new Map(facts.map((f) => [f.traceId, decide(f, policy, { score: false, filter: false })]));
@@ -57,18 +58,6 @@ export async function decideTraces(store: SamplingStore, projectId: string, trac
   const counts: Partial<Record<SamplingReason, number>> = {};
   for (const d of decisions) counts[d.reason as SamplingReason] = (counts[d.reason as SamplingReason] ?? 0) + 1;
   return { decided: counts, again: again.length, outBounds };
-}
-
-/** The span times of these traces together, `null` for none. */
-function boundsOf(traces: ReadonlyArray<{ startUs: number; endUs: number }>): TimeBounds | null {
-  if (traces.length === 0) return null;
-  let fromUs = Infinity;
-  let toUs = -Infinity;
-  for (const t of traces) {
-    fromUs = Math.min(fromUs, t.startUs);
-    toUs = Math.max(toUs, t.endUs);
-  }
-  return { fromUs, toUs };
 }
 
 /**

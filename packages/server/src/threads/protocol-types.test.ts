@@ -32,7 +32,7 @@ export async function answers(db: DbClient, decoder: Link<DecodeProtocol>): Prom
   const keys: KeyRecord[] = await db.listKeys();
   const policies: ProjectMaskingPolicy[] = await db.listMaskingPolicies();
   const secret: string = await db.sessionSecret();
-  const deleted: boolean = await db.deleteMaskingPolicy('default');
+  const deleted: boolean = await db.deleteMaskingPolicy('default', 0);
   const text: Json<TraceListResponse> = await db.listTraces(query);
   const forwarded: string = text;
   const traces: TraceListResponse = parseJson(text);

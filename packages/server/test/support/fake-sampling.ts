@@ -23,22 +23,24 @@ export class FakeSamplingStore implements SamplingStore {
   facts(projectId: string, traceIds: readonly string[]): Promise<SamplingFacts[]> {
     const wanted = new Set(traceIds);
     const byId = new Map<string, SamplingFacts>();
+    // As the engines: the longest spans the parts keep, from the spans for a trace with a part stored before they kept them.
+    const older = new Set<string>();
     for (const part of this.data().parts) {
       if (part.projectId !== projectId || !wanted.has(part.traceId)) continue;
-      const f = byId.get(part.traceId);
+      let f = byId.get(part.traceId);
       if (f === undefined) {
-        byId.set(part.traceId, {
-          traceId: part.traceId, startUs: part.startUs, endUs: part.endUs, errorCount: part.errorCount, costUsd: part.costUsd, longestUs: SPAN_CATEGORIES.map(() => 0),
-        });
-      } else {
-        f.startUs = Math.min(f.startUs, part.startUs);
-        f.endUs = Math.max(f.endUs, part.endUs);
-        f.errorCount += part.errorCount;
-        f.costUsd = part.costUsd === null ? f.costUsd : (f.costUsd ?? 0) + part.costUsd;
+        f = { traceId: part.traceId, startUs: part.startUs, endUs: part.endUs, errorCount: 0, costUsd: null, longestUs: SPAN_CATEGORIES.map(() => 0) };
+        byId.set(part.traceId, f);
       }
+      f.startUs = Math.min(f.startUs, part.startUs);
+      f.endUs = Math.max(f.endUs, part.endUs);
+      f.errorCount += part.errorCount;
+      f.costUsd = part.costUsd === null ? f.costUsd : (f.costUsd ?? 0) + part.costUsd;
+      if (part.longestUs === null) older.add(part.traceId);
+      else for (const [i, us] of part.longestUs.entries()) f.longestUs[i] = Math.max(f.longestUs[i]!, us);
     }
     for (const s of this.data().spans) {
-      const f = s.projectId === projectId ? byId.get(s.traceId) : undefined;
+      const f = s.projectId === projectId && older.has(s.traceId) ? byId.get(s.traceId) : undefined;
       if (f === undefined) continue;
       const i = SPAN_CATEGORIES.indexOf(s.category);
       f.longestUs[i] = Math.max(f.longestUs[i]!, s.endTimeUs - s.startTimeUs);

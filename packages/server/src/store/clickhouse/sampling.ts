@@ -1,6 +1,7 @@
 import type { SamplingDecision } from '../ports/sampling.js';
 import { SqlSamplingStore, decisionRow } from '../sql/sampling.js';
 import type { MoveStatement, SpanStatsLayout } from '../sql/span-stats.js';
+import { boundsOf } from '../sql/trace-bounds.js';
 import { ClickHouseProjectPolicies } from './access.js';
 import { ChParams } from './client.js';
 import type { ClickHouseSql } from './dialect.js';
@@ -34,8 +35,7 @@ export class ClickHouseSamplingStore extends SqlSamplingStore {
     if (decisions.length === 0) return;
     // A trace decided before keeps its first decision: those are left out (one server decides a
     // project's traces at a time, under its lease, so two decisions of one trace are rare).
-    const within = { fromUs: Math.min(...decisions.map((d) => d.startUs)), toUs: Math.max(...decisions.map((d) => d.endUs)) };
-    const decided = await this.decisionsOf(projectId, decisions.map((d) => d.traceId), within);
+    const decided = await this.decisionsOf(projectId, decisions.map((d) => d.traceId), boundsOf(decisions)!);
     const rows = decisions.filter((d) => !decided.has(d.traceId)).map((d) => ({ project_id: projectId, ...decisionRow(d) }));
     await this.clickhouse.ch.insertRows('record sampling decisions', this.clickhouse.ch.tables.sampling_decisions, rows);
   }

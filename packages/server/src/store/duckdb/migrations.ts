@@ -4,8 +4,10 @@ import { samplingDecisionsTable, tracePartsTable } from './schema.js';
 
 /**
  * Brings a database written by an older Spoor up to `SCHEMA_VERSION`, run after `SCHEMA_SQL`.
- * Columns are only ever added at the end of a table, so the appender's column order holds for
- * old and new files alike. Keyed by the version each step upgrades from.
+ * Columns are added at the end of a table, so the appender's column order holds for old and new
+ * files alike; where they must come before the last (`trace_parts`' before `commit_seq`, which
+ * the writer appends last), the step builds the table again. Keyed by the version each step
+ * upgrades from.
  */
 export const MIGRATIONS: readonly { from: number; sql: string }[] = [
   {

@@ -27,7 +27,7 @@ export interface Params {
   count(value: number): string;
   /** A double. */
   float(value: number): string;
-  /** Texts for `expr IN <texts>`: a parenthesized list, or one array. At least one. */
+  /** Texts for `expr IN <texts>` (and only there): a parenthesized list, one array, or a subquery (DuckDB, for a long list). At least one. */
   texts(values: readonly string[]): string;
 }
 

@@ -6,7 +6,7 @@ import type { SamplingDecision, SamplingFacts, SamplingStore } from '../ports/sa
 import { isTrue, num, numOrNull } from '../record-rows.js';
 import { LONGEST_COLUMNS } from '../tables.js';
 import type { Params, SqlEngine } from './dialect.js';
-import type { TimeBounds } from './trace-bounds.js';
+import { type TimeBounds, boundsOf } from './trace-bounds.js';
 import type { LiveCommits } from './live.js';
 import { timeFilters } from './filters.js';
 import { type MoveStatement, type SpanStatsLayout, moveToSpanStats } from './span-stats.js';
@@ -113,11 +113,12 @@ export abstract class SqlSamplingStore implements SamplingStore {
     const d = this.sql.dialect;
     const p = d.params();
     const byId = new Map(traces.map((t) => [t.traceId, t]));
+    const bounds = boundsOf(traces)!;
     const longest = await this.sql.rows(
       'read the longest spans of the traces to decide',
       `SELECT trace_id, category, max(duration_us) AS longest FROM ${d.tables.spans}
        WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts([...byId.keys()])}
-         AND start_us BETWEEN ${p.int(Math.min(...traces.map((t) => t.startUs)))} AND ${p.int(Math.max(...traces.map((t) => t.endUs)))}
+         AND start_us BETWEEN ${p.int(bounds.fromUs)} AND ${p.int(bounds.toUs)}
        GROUP BY trace_id, category`,
       p,
       (row) => ({ traceId: row.get('trace_id') as string, category: num(row.get('category')), longestUs: num(row.get('longest')) }),

@@ -7,6 +7,18 @@ export interface TimeBounds {
   toUs: number;
 }
 
+/** The bounds of these traces' times together (each its start and end), `null` for none. */
+export function boundsOf(traces: ReadonlyArray<{ startUs: number; endUs: number }>): TimeBounds | null {
+  if (traces.length === 0) return null;
+  let fromUs = Infinity;
+  let toUs = -Infinity;
+  for (const t of traces) {
+    if (t.startUs < fromUs) fromUs = t.startUs;
+    if (t.endUs > toUs) toUs = t.endUs;
+  }
+  return { fromUs, toUs };
+}
+
 /**
  * The span times the `trace_parts` of these traces bound, `null` when the project has no part of
  * any of them: a span read within them skips by time (DuckDB's zone maps, ClickHouse's day
