@@ -107,6 +107,21 @@ export function describeEvaluatorContract(adapter: string, open: () => Promise<S
       expect(await store.evaluators.completeTraces('p2', NO_FILTER, start, endedBy, 10)).toEqual([]);
     });
 
+    it('takes a trace sampled out and slimmed (its spans moved to statistics) for not complete, and reads on past it to fill a page', async () => {
+      const trace = (n: number, endUs: number) => [
+        span({ traceId: tid(n), spanId: sid(n * 10), startTimeUs: T0, endTimeUs: endUs }),
+        span({ traceId: tid(n), spanId: sid(n * 10 + 1), parentSpanId: sid(n * 10), startTimeUs: T0 + SEC, endTimeUs: endUs - SEC }),
+      ];
+      await store.write(recordBatch({ spans: [...trace(1, T0 + 10 * SEC), ...trace(2, T0 + 20 * SEC), ...trace(3, T0 + 30 * SEC)] }), null);
+      await store.sampling.slim('default', [tid(1)]);
+      const start = { timeUs: T0, id: '' };
+      expect(await store.evaluators.completeTraces('default', NO_FILTER, start, T0 + 60 * SEC, 1)).toEqual([{ traceId: tid(2), endUs: T0 + 20 * SEC }]);
+      expect(await store.evaluators.completeTraces('default', NO_FILTER, start, T0 + 60 * SEC, 10)).toEqual([
+        { traceId: tid(2), endUs: T0 + 20 * SEC },
+        { traceId: tid(3), endUs: T0 + 30 * SEC },
+      ]);
+    });
+
     it("reads the spans of several traces at once, with what a target is made of, and only the project's", async () => {
       const llm = span({
         traceId: tid(1), spanId: sid(11), parentSpanId: sid(10), name: 'chat gpt-4o', startTimeUs: T0 + SEC, endTimeUs: T0 + 3 * SEC, category: 'llm',

@@ -3,9 +3,6 @@ import type { TimeKey } from '../../src/store/store.js';
 import type { CompleteTrace, EvaluationSpan, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from '../../src/store/ports/evaluators.js';
 import { type FakeData, byText, finite, listTraces } from './fake-reads.js';
 
-/** How far before a scan's start a root may have ended (as `sql/evaluators.ts`). */
-const ROOT_LOOKBACK_US = 3_600_000_000;
-
 type Row = EvaluatorRecord & { projectId: string; deleted: boolean; rowVersion: number };
 type Run = EvaluatorRunRecord & { projectId: string };
 
@@ -20,6 +17,8 @@ export class FakeEvaluatorStore implements EvaluatorStore {
     private readonly data: () => FakeData,
     /** The traces whose scores meet a score filter (the fake score store's). */
     private readonly scored: (projectId: string, filter: ScoreFilter) => Set<string> = () => new Set(),
+    /** Whether tail sampling slimmed a trace (the fake sampling store's): its root is no longer in `spans`. */
+    private readonly slimmed: (projectId: string, traceId: string) => boolean = () => false,
   ) {}
 
   listEvaluators(projectId: string): Promise<EvaluatorRecord[]> {
@@ -82,7 +81,7 @@ export class FakeEvaluatorStore implements EvaluatorStore {
     const matching = listTraces(this.data(), { ...filter, projectId, range: { fromUs: null, toUs: null }, limit: Number.MAX_SAFE_INTEGER, cursor: null }, null, Number.MAX_SAFE_INTEGER, (score) => this.scored(projectId, score));
     const rooted = new Set(
       this.data().spans
-        .filter((s) => s.projectId === projectId && s.parentSpanId === null && s.endTimeUs > 0 && s.endTimeUs <= endedByUs && s.endTimeUs > after.timeUs - ROOT_LOOKBACK_US)
+        .filter((s) => s.projectId === projectId && s.parentSpanId === null && s.endTimeUs > 0 && !this.slimmed(projectId, s.traceId))
         .map((s) => s.traceId),
     );
     const found = matching

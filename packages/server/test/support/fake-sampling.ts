@@ -12,6 +12,8 @@ type Decision = SamplingDecision & { projectId: string };
 export class FakeSamplingStore implements SamplingStore {
   readonly policies = new FakeProjectPolicies();
   readonly decisions: Decision[] = [];
+  /** The traces slimmed, by project and id: the engines move their spans to `span_stats`, where what reads `spans` no longer finds them. */
+  private readonly slimmedTraces = new Set<string>();
 
   constructor(
     /** What the reads see (the committed records; slimming changes them in place). */
@@ -92,6 +94,7 @@ export class FakeSamplingStore implements SamplingStore {
 
   slim(projectId: string, traceIds: readonly string[], bounds?: { fromUs: number; toUs: number }): Promise<void> {
     const wanted = new Set(traceIds);
+    for (const traceId of traceIds) this.slimmedTraces.add(`${projectId}\u0000${traceId}`);
     const data = this.data();
     for (const s of data.spans) {
       if (s.projectId !== projectId || !wanted.has(s.traceId)) continue;
@@ -108,6 +111,11 @@ export class FakeSamplingStore implements SamplingStore {
     };
     keep(data.logs);
     return Promise.resolve();
+  }
+
+  /** Whether the trace was slimmed (its spans, in the engines, moved out of `spans`). */
+  slimmed(projectId: string, traceId: string): boolean {
+    return this.slimmedTraces.has(`${projectId}\u0000${traceId}`);
   }
 
   async lateTraces(projectId: string, after: LiveCursor, upTo: LiveCursor, endedByUs: number): Promise<CompleteTrace[]> {

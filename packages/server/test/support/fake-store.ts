@@ -102,7 +102,11 @@ export class FakeStore implements Store {
   readonly access = new admin.FakeAccessStore();
   readonly masking = new admin.FakeProjectPolicies();
   readonly scores = new FakeScoreStore(() => this.committed.spans);
-  readonly evaluators = new FakeEvaluatorStore(() => this.data, (projectId, filter) => this.scores.tracesMeeting(projectId, filter));
+  readonly evaluators = new FakeEvaluatorStore(
+    () => this.data,
+    (projectId, filter) => this.scores.tracesMeeting(projectId, filter),
+    (projectId, traceId) => this.sampling.slimmed(projectId, traceId),
+  );
   readonly datasets = new FakeDatasetStore();
   readonly experiments = new FakeExperimentStore();
   readonly live = new FakeLiveStore((query) => reads.listTraces(this.data, query, null, query.limit, (filter) => this.scores.tracesMeeting(query.projectId, filter)));
