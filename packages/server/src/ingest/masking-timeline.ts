@@ -1,6 +1,6 @@
 import type { Redactor } from '@spoor/model';
 import type { RecordBatch } from '../store/tables.js';
-import { type MaskFile, type MaskingPolicy, MaskingPolicyError, filePolicyFor, maskBatch, maskingPolicyRefusal, redactorOf } from './masking.js';
+import { type MaskFile, type MaskingPolicy, MaskingPolicyError, filePolicyFor, maskersOf, redactorOf } from './masking.js';
 
 /**
  * Each project's masking policy over time, for what masks a request after it was received: the
@@ -81,20 +81,8 @@ export class MaskingTimeline {
    */
   maskerFor(projectId: string, receivedUs: number): ((records: RecordBatch) => void) | undefined {
     const key = this.keyFor(projectId, receivedUs);
-    if (this.maskers.has(key)) return this.maskers.get(key);
-    let masker: ((records: RecordBatch) => void) | undefined;
-    try {
-      const redactor = this.redactorFor(key);
-      masker = redactor === undefined ? undefined : (records) => maskBatch(records, redactor);
-    } catch (error) {
-      if (!(error instanceof MaskingPolicyError)) throw error;
-      const refusal = maskingPolicyRefusal(projectId, error);
-      masker = () => {
-        throw refusal;
-      };
-    }
-    this.maskers.set(key, masker);
-    return masker;
+    if (!this.maskers.has(key)) this.maskers.set(key, maskersOf(projectId, () => this.redactorFor(key))?.records);
+    return this.maskers.get(key);
   }
 }
 

@@ -136,16 +136,44 @@ export function filePolicyFor(file: MaskFile | null, projectId: string): Masking
   return (Object.hasOwn(file.projects, projectId) ? file.projects[projectId] : undefined) ?? file.fallback;
 }
 
-/**
- * Which policy masks each project's records: the one set through the API, else the `--mask`
- * file's for the project, else the file's default, else none. Kept wherever records are decoded:
- * the decode thread, and the database thread when it reads the spool back.
- */
 /** A project's policy as what masks a request's records and what masks one JSON value. */
-interface Maskers {
+export interface Maskers {
   records: (records: RecordBatch) => void;
   value: <T>(value: T) => T;
 }
+
+/**
+ * What masks with the redactor `make` builds (`null` when it builds none). For a policy this
+ * server cannot use (stored before it was checked as it is now: a lookaround, fine for
+ * JavaScript, is refused by RE2), what refuses instead: stored unmasked, the records would keep
+ * what it was set to hide, so they are refused, and their senders retry, until it is set again.
+ */
+export function maskersOf(projectId: string, make: () => Redactor | undefined): Maskers | null {
+  let redactor: Redactor | undefined;
+  try {
+    redactor = make();
+  } catch (error) {
+    if (!(error instanceof MaskingPolicyError)) throw error;
+    const refusal = maskingPolicyRefusal(projectId, error);
+    const refuse = (): never => {
+      throw refusal;
+    };
+    return { records: refuse, value: refuse };
+  }
+  if (redactor === undefined) return null;
+  const r = redactor;
+  return {
+    records: (records) => maskBatch(records, r),
+    value: <T>(value: T): T => (typeof value === 'string' ? (r.string(value) as T) : r.object(value)),
+  };
+}
+
+/**
+ * Which policy masks each project's records now: the one set through the API, else the `--mask`
+ * file's for the project, else the file's default, else none. Kept where records are decoded as
+ * they arrive (the decode thread) and where values sent through the API are masked (the database
+ * thread); what is masked later goes by the policies over time (`masking-timeline.ts`).
+ */
 
 export class ProjectMasking {
   private readonly api = new Map<string, MaskingPolicy>();
@@ -186,25 +214,8 @@ export class ProjectMasking {
     return maskers;
   }
 
-  private maskersOfPolicy(projectId: string, policy: MaskingPolicy): Maskers {
-    let redactor: Redactor;
-    try {
-      redactor = redactorOf(policy, (label) => this.masked.set(label, (this.masked.get(label) ?? 0) + 1));
-    } catch (error) {
-      if (!(error instanceof MaskingPolicyError)) throw error;
-      // A policy stored before it was checked as it is now (a lookaround, fine for JavaScript, is
-      // refused by RE2). Storing the records unmasked would keep what it was set to hide: they are
-      // refused, and their senders retry, until the policy is set again.
-      const refusal = maskingPolicyRefusal(projectId, error);
-      const refuse = (): never => {
-        throw refusal;
-      };
-      return { records: refuse, value: refuse };
-    }
-    return {
-      records: (records) => maskBatch(records, redactor),
-      value: <T>(value: T): T => (typeof value === 'string' ? (redactor.string(value) as T) : redactor.object(value)),
-    };
+  private maskersOfPolicy(projectId: string, policy: MaskingPolicy): Maskers | null {
+    return maskersOf(projectId, () => redactorOf(policy, (label) => this.masked.set(label, (this.masked.get(label) ?? 0) + 1)));
   }
 
   /** `spoor_masked_values_total` in the Prometheus text format. */

@@ -6,7 +6,7 @@ import type { SamplingDecision, SamplingFacts, SamplingStore } from '../ports/sa
 import { isTrue, num, numOrNull } from '../record-rows.js';
 import { LONGEST_COLUMNS } from '../tables.js';
 import type { Params, SqlEngine } from './dialect.js';
-import { type TimeBounds, boundsOf } from './trace-bounds.js';
+import { type TimeBounds, boundsOf, traceBounds } from './trace-bounds.js';
 import type { LiveCommits } from './live.js';
 import { timeFilters } from './filters.js';
 import { type MoveStatement, type SpanStatsLayout, moveToSpanStats } from './span-stats.js';
@@ -52,7 +52,7 @@ export abstract class SqlSamplingStore implements SamplingStore {
 
   async slim(projectId: string, traceIds: readonly string[], known?: TimeBounds): Promise<void> {
     if (traceIds.length === 0) return;
-    await this.slimWhere(projectId, (p) => p.texts(traceIds), known ?? (await this.bounds(projectId, traceIds)));
+    await this.slimWhere(projectId, (p) => p.texts(traceIds), known ?? (await traceBounds(this.sql, projectId, traceIds)));
   }
 
   slimDecided(projectId: string, decidedUs: number, bounds: TimeBounds): Promise<void> {
@@ -62,22 +62,6 @@ export abstract class SqlSamplingStore implements SamplingStore {
       (p) => `(SELECT trace_id FROM ${d.tables.sampling_decisions} WHERE project_id = ${p.add(projectId)} AND decided_us = ${p.int(decidedUs)} AND NOT kept)`,
       bounds,
     );
-  }
-
-  /** The span times these traces' parts bound; `null` when none is stored. */
-  protected async bounds(projectId: string, traceIds: readonly string[]): Promise<TimeBounds | null> {
-    if (traceIds.length === 0) return null;
-    const d = this.sql.dialect;
-    const p = d.params();
-    const [bounds] = await this.sql.rows(
-      'find the times of traces to slim',
-      `SELECT min(start_us) AS from_us, max(end_us) AS to_us, count(*) AS parts FROM ${d.tables.trace_parts}
-       WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)}`,
-      p,
-      // Counted because ClickHouse's min over no rows is 0, not NULL.
-      (row) => (num(row.get('parts')) === 0 ? null : { fromUs: num(row.get('from_us')), toUs: num(row.get('to_us')) }),
-    );
-    return bounds ?? null;
   }
 
   async facts(projectId: string, traceIds: readonly string[]): Promise<SamplingFacts[]> {
