@@ -81,9 +81,14 @@ describe.each(['duckdb', 'clickhouse'] as const)('an llm-judge evaluator on a ru
     expect(evaluator.body).toMatchObject({ errors: 0 });
     expect(evaluator.body!.costTodayUsd).toBeCloseTo(judgeTrace.costUsd, 9);
 
-    // Two more rounds (every 2 s, quiet for 1 s): the judge's trace is complete and not judged, so no second call.
-    await new Promise((resolve) => setTimeout(resolve, 5000));
-    expect(fake.requests).toHaveLength(1);
+    // A later trace judged: its round came after the judge's trace was complete, and that round's
+    // judgements were all made before its scores were written, so the judge's trace was left alone.
+    fake.script({ text: JSON.stringify({ explanation: 'Still on topic.', score: 0.8 }) });
+    const laterId = randomBytes(16).toString('hex');
+    const later = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: llmTraceBody(laterId, randomBytes(8).toString('hex')) });
+    expect(later.status).toBe(200);
+    await eventually('the later call judged', () => call('GET', `/api/scores?traceId=${laterId}`), (r) => r.body!.scores.length === 1);
+    expect(fake.requests).toHaveLength(2);
     expect((await call('GET', `/api/scores?traceId=${judgeTrace.traceId}`)).body!.scores).toEqual([]);
   });
 });
