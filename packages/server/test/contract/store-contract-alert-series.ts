@@ -112,6 +112,17 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
         await expectSeries({ projectId: 'p3' }, []);
       });
 
+      it('costs a workflow by every part of its trace, whichever batch brought it, and a root without any cost as 0', async () => {
+        // Trace 5's root ends in bucket 0; its calls come in two later batches, one ending before the range.
+        await write({ spans: [ended(5, 51, T0 + 20 * SEC, 60_000, { name: 'agent', serviceName: 'api' })] });
+        await write({ spans: [ended(5, 52, T0 - 5 * SEC, 100, { parentSpanId: sid(51), llm: llm({ costUsd: 0.25 }) })] });
+        await write({ spans: [ended(5, 53, T0 + 10 * SEC, 100, { parentSpanId: sid(51), llm: llm({ costUsd: 0.5 }) })] });
+        await write({ spans: [ended(6, 61, T0 + 40 * SEC, 1_000, { name: 'agent', serviceName: 'api' })] });
+        // (0.25 + 0.5 + 0) / 2.
+        await expectSeries({ fn: 'cost_per_workflow' }, [row(0, close(0.375))]);
+        await expectSeries({ fn: 'cost_per_workflow', by: [builtin('service')] }, [row(0, close(0.375), ['api'])]);
+      });
+
       it('puts a span in the bucket it ended in: start inclusive, end exclusive, from the start asked for', async () => {
         const at = (n: number, endUs: number) => ended(n, n, endUs, 1);
         await write({ spans: [at(1, T0), at(2, T0 + MIN - 1), at(3, T0 + MIN), at(4, T0 + 3 * MIN - 1), at(5, T0 + 3 * MIN), at(6, T0 - 1)] });

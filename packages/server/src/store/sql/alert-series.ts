@@ -154,19 +154,34 @@ function aggregateSql(query: AlertSeriesQuery, value: ValueSql, parts: Parts): s
  * trace: its spans' costs summed from `trace_parts`, which holds them per trace already, read
  * only for the traces of the range's roots. A trace without a cost costs 0.
  *
- * Where a CTE is computed once, the roots' traces are read from it; else from `spans` again
- * without the matchers (and their join): a superset, cut down by the join. `noIndex` keeps
- * ClickHouse's primary key from being searched with the set: trace ids are random, so a set of
- * thousands of them touches nearly every granule anyway, and the search took ~100 ms on 200,000
- * trace parts where reading them all took ~20.
+ * Where a CTE is computed once (DuckDB), the mean is the sum of the roots' parts' costs over the
+ * number of roots, both in one grouping: a row per root (counting it) and a row per part of its
+ * trace (its cost), from one join of the roots with `trace_parts`. Summing each trace's parts
+ * first, then joining the sums back to the roots, hashed the range's trace ids three times: 350-710
+ * ms against 205-440 ms on 3.8 million spans (BENCHMARKS.md), a default rule read every round.
+ *
+ * Elsewhere (ClickHouse, which builds a join's right side in memory: all the project's parts)
+ * the roots' traces are read from `spans` again without the matchers (and their join): a
+ * superset, cut down by the join. `noIndex` keeps ClickHouse's primary key from being searched
+ * with the set: trace ids are random, so a set of thousands of them touches nearly every granule
+ * anyway, and the search took ~100 ms on 200,000 trace parts where reading them all took ~20.
  */
 function costPerWorkflowSql(parts: Parts): string {
   const { d, project } = parts;
-  const rootTraces = d.ctesComputedOnce
-    ? 'SELECT trace_id FROM roots'
-    : `SELECT trace_id FROM ${d.tables.span_facts} WHERE project_id = ${project} AND end_us >= ${parts.start} AND end_us < ${parts.end}
+  const roots = `roots AS (SELECT trace_id, ${selectKeys(parts)} FROM ${parts.from} ${whereOf([...parts.where, 'parent_span_id IS NULL'])})`;
+  if (d.ctesComputedOnce) {
+    const columns = parts.groupBy.split(', ');
+    return `WITH ${roots}
+    SELECT ${parts.groupBy}, sum(cost) / sum(n) AS value FROM (
+      SELECT ${parts.groupBy}, 0 AS cost, 1 AS n FROM roots
+      UNION ALL
+      SELECT ${columns.map((c) => `r.${c}`).join(', ')}, coalesce(p.cost_usd, 0) AS cost, 0 AS n
+      FROM roots AS r JOIN ${d.tables.trace_parts} AS p ON p.trace_id = r.trace_id WHERE p.project_id = ${project}
+    ) AS costed GROUP BY ${parts.groupBy}`;
+  }
+  const rootTraces = `SELECT trace_id FROM ${d.tables.span_facts} WHERE project_id = ${project} AND end_us >= ${parts.start} AND end_us < ${parts.end}
         AND start_us < ${parts.end} AND parent_span_id IS NULL`;
-  return `WITH roots AS (SELECT trace_id, ${selectKeys(parts)} FROM ${parts.from} ${whereOf([...parts.where, 'parent_span_id IS NULL'])})
+  return `WITH ${roots}
     SELECT ${parts.groupBy}, avg(coalesce(costs.cost, 0)) AS value
     FROM roots
     LEFT JOIN (
