@@ -87,15 +87,18 @@ describe.each(['duckdb', 'clickhouse'] as const)('trace detail pages (%s store)'
 
   it.each([1, 7, 98, 10_000])('pages of %i spans concatenate to exactly the unpaged answer', async (limit) => {
     const whole = (await call<TraceDetail>(`/api/traces/${TRACE}`)).body;
+    // Asked 8 at a time (98 pages of 1 span one after another took 4 s on DuckDB, 12 s on
+    // ClickHouse); each page's nextSpans must name the next, and the last none.
+    const count = Math.ceil(98 / limit);
     const paged: TraceDetailPage[] = [];
-    for (let spans: string | null = `0,${limit}`; spans !== null; ) {
-      const answer: ApiAnswer<TraceDetailPage> = await call<TraceDetailPage>(`/api/traces/${TRACE}?spans=${spans}`);
-      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
-      paged.push(answer.body);
-      spans = answer.body.nextSpans;
-      expect(paged.length).toBeLessThanOrEqual(98);
+    for (let from = 0; from < count; from += 8) {
+      const pages = Array.from({ length: Math.min(8, count - from) }, (_, i) => call<TraceDetailPage>(`/api/traces/${TRACE}?spans=${(from + i) * limit},${limit}`));
+      for (const answer of await Promise.all(pages)) {
+        expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+        paged.push(answer.body);
+      }
     }
-    expect(paged.length).toBe(Math.ceil(98 / limit));
+    expect(paged.map((p) => p.nextSpans)).toEqual(paged.map((_, i) => (i === count - 1 ? null : `${(i + 1) * limit},${limit}`)));
     expect(paged.map((p) => p.offset)).toEqual(paged.map((_, i) => i * limit));
     expect(paged.every((p) => p.spanCount === 98 && p.traceId === TRACE)).toBe(true);
     expect(paged.flatMap((p) => p.spans)).toEqual(whole.spans);
