@@ -194,13 +194,14 @@ describe('the rules file', () => {
       ['bad-expr.yaml', BAD_EXPR, /bad-expr\.yaml:5:17: rules\[1\]\.expr: unknown source 'spanz'/],
       ['bad-receiver.yaml', `${V1}    notify: [pager]\n`, /bad-receiver\.yaml:4:5: rules\[0\]\.notify: names no receiver 'pager'/],
     ];
-    for (const [name, content, problem] of cases) {
+    // Started side by side, each on its own file and data directory: one after another took 4.8 s.
+    await Promise.all(cases.map(async ([name, content, problem]) => {
       const path = join(dir(), name);
       if (content !== null) await writeFile(path, content);
       const started = start({ alerts: path, data: join(dir(), `data-${name}`) });
       await expect(started, name).rejects.toThrow(path);
       await expect(started, name).rejects.toThrow(problem);
-    }
+    }));
   });
 
   // Fails while AlertService.loadRulesFile skips a text equal to the last good one even when the
@@ -277,7 +278,8 @@ describe('silences', () => {
 
   it('lists a silence that ended only with ?expired=true', async () => {
     const server = await start();
-    const endsAt = new Date(Date.now() + 3_000).toISOString();
+    // Long enough to be listed first (two requests), short enough to end soon after.
+    const endsAt = new Date(Date.now() + 1_500).toISOString();
     const short = (await send<Silence>(server, 'POST', '/api/alerts/silences', { matchers: byAlertname, endsAt, createdBy: 'ana' })).body;
     expect((await get<SilenceListResponse>(server, '/api/alerts/silences')).body.silences).toEqual([short]);
     await until('the silence to end', async () => ((await get<SilenceListResponse>(server, '/api/alerts/silences')).body.silences.length === 0 ? true : undefined));
