@@ -1,9 +1,9 @@
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Alert, AlertHistoryResponse, AlertListResponse, AlertRule, AlertRuleListResponse, Silence, SilenceListResponse } from '@spoor/model';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { sleep, until } from './support/wait.js';
-import { type TestServer, type TestServerOptions, perTestServers } from './support/server.js';
+import { type TestServer, type TestServerOptions, perTestServers, startTestServer } from './support/server.js';
 
 /**
  * The alerting REST API against a real server: rules made through the API (checked, saved,
@@ -17,23 +17,43 @@ const dir = servers.dir;
 /** A server without the default rules, so that a project's rules are this file's alone (default-alerts.int.test.ts has them). */
 const start = (options: TestServerOptions = {}): Promise<TestServer> => servers.start({ defaultAlerts: 'off', ...options });
 
+/** A server and the project asked for on it (`Spoor-Project`); without one, `default`. */
+interface Target {
+  url: string;
+  project?: string;
+}
+
+let shared: TestServer | undefined;
+afterAll(async () => {
+  await shared?.stop();
+});
+/**
+ * For a test that needs nothing of a server but a project's rules and silences: a project of its
+ * own on one server of the file's (a server each took some 0.9 s to start and stop).
+ */
+async function inProject(project: string): Promise<Target> {
+  shared ??= await startTestServer({ defaultAlerts: 'off' });
+  return { url: shared.url, project };
+}
+
 interface Answer<T> {
   status: number;
   body: T;
 }
 type ErrorBody = { error: { code: string; message: string } };
 
-async function send<T = unknown>(server: TestServer, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<Answer<T>> {
-  const init: RequestInit = { method };
+async function send<T = unknown>(server: Target, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<Answer<T>> {
+  const headers: Record<string, string> = server.project === undefined ? {} : { 'spoor-project': server.project };
+  const init: RequestInit = { method, headers };
   if (body !== undefined) init.body = JSON.stringify(body);
-  if (body !== undefined) init.headers = { 'content-type': 'application/json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${server.url}${path}`, init);
   const text = await response.text();
   return { status: response.status, body: (text === '' ? null : JSON.parse(text)) as T };
 }
 
-const get = <T>(server: TestServer, path: string) => send<T>(server, 'GET', path);
-const ruleNames = async (server: TestServer): Promise<Array<[string, string]>> =>
+const get = <T>(server: Target, path: string) => send<T>(server, 'GET', path);
+const ruleNames = async (server: Target): Promise<Array<[string, string]>> =>
   (await get<AlertRuleListResponse>(server, '/api/alerts/rules')).body.rules.map((r) => [r.spec.name, r.source]);
 const metricsText = async (server: TestServer): Promise<string> => (await fetch(`${server.url}/metrics`)).text();
 
@@ -49,7 +69,7 @@ const ALWAYS = 'count(spans)[1m] >= 0';
 
 describe('alert rules through the API', () => {
   it('creates, reads, lists, replaces and deletes a rule', async () => {
-    const server = await start();
+    const server = await inProject('rules-crud');
     const created = await send<AlertRule>(server, 'POST', '/api/alerts/rules', { name: 'slow-rag', expr: 'p95(duration_ms{service="rag"})[5m] > 3s', for: '2m' });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ spec: { name: 'slow-rag', expr: 'p95(duration_ms{service="rag"})[5m] > 3s', for: '2m' }, source: 'api' });
@@ -87,7 +107,7 @@ describe('alert rules through the API', () => {
   });
 
   it('refuses an invalid rule with a 400 that names the field, and saves nothing', async () => {
-    const server = await start();
+    const server = await inProject('rules-invalid');
     const base = { name: 'bad', expr: ALWAYS };
     const cases: Array<[what: string, body: unknown, message: RegExp]> = [
       ['a bad expression, with its column', { ...base, expr: 'count(spans{service="rag")[5m] > 1' }, /^invalid rule: expr: .*\(column 26\)$/],
@@ -236,7 +256,7 @@ describe('silences', () => {
   const byAlertname = [{ name: 'alertname', op: '=', value: 'slow-rag' }];
 
   it('creates a silence for a duration, lists it, and expires it, keeping it on record', async () => {
-    const server = await start();
+    const server = await inProject('silence-listed');
     const before = Date.now();
     const created = await send<Silence>(server, 'POST', '/api/alerts/silences', { matchers: byAlertname, duration: '2h', createdBy: 'ana', comment: 'deploying' });
     expect(created.status).toBe(201);
@@ -267,7 +287,7 @@ describe('silences', () => {
   });
 
   it('expires a silence that has not started by ending it before it starts', async () => {
-    const server = await start();
+    const server = await inProject('silence-pending');
     const startsAt = new Date(Date.now() + 3_600_000).toISOString();
     const pending = (await send<Silence>(server, 'POST', '/api/alerts/silences', { matchers: byAlertname, startsAt, duration: '1h', createdBy: 'ana' })).body;
     const expired = (await send<Silence>(server, 'DELETE', `/api/alerts/silences/${pending.id}`)).body;
@@ -277,7 +297,7 @@ describe('silences', () => {
   });
 
   it('lists a silence that ended only with ?expired=true', async () => {
-    const server = await start();
+    const server = await inProject('silence-ended');
     // Long enough to be listed first (two requests), short enough to end soon after.
     const endsAt = new Date(Date.now() + 1_500).toISOString();
     const short = (await send<Silence>(server, 'POST', '/api/alerts/silences', { matchers: byAlertname, endsAt, createdBy: 'ana' })).body;
@@ -290,7 +310,7 @@ describe('silences', () => {
   });
 
   it('refuses an invalid silence with a 400 that names the field, and saves nothing', async () => {
-    const server = await start();
+    const server = await inProject('silence-invalid');
     const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
     const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
     const base = { matchers: byAlertname, duration: '1h', createdBy: 'ana' };
@@ -359,7 +379,7 @@ describe('alerts', () => {
   });
 
   it('refuses an unknown state and unknown parameters with a 400 that names them', async () => {
-    const server = await start();
+    const server = await inProject('alert-parameters');
     const cases: Array<[path: string, parameter: string]> = [
       ['/api/alerts?state=bogus', "'state'"],
       ['/api/alerts?state=firing,bogus', "'bogus'"],
