@@ -77,7 +77,26 @@ describe.each(['duckdb', 'clickhouse'] as const)('a 200,000-span trace on %s', (
     const scroller = page.getByTestId('waterfall-scroll');
     await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight));
     await rowOf(page, trace.lastSpanId).waitFor();
-    await scroller.evaluate((el) => (el.scrollTop = 0));
+    // Back to the top. While the view scrolls, its rows take no pointer events, so the mouse move
+    // that follows each scroll does not hit-test them (the long tasks of bench:web); once it stops, they do.
+    const rowsPointerEvents = await scroller.evaluate(async (el) => {
+      // The page's globals, which this file's types (Node's) do not declare.
+      const { requestAnimationFrame, getComputedStyle } = globalThis as unknown as {
+        requestAnimationFrame: (callback: () => void) => number;
+        getComputedStyle: (element: object) => { pointerEvents: string };
+      };
+      const rows = el.querySelector('.wf-rows');
+      if (rows === null) throw new Error('no .wf-rows in the waterfall');
+      await new Promise((resolve) => {
+        el.addEventListener('scroll', resolve, { once: true });
+        el.scrollTop = 0;
+      });
+      await new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+      const during = getComputedStyle(rows).pointerEvents;
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      return { during, after: getComputedStyle(rows).pointerEvents };
+    });
+    expect(rowsPointerEvents).toEqual({ during: 'none', after: 'auto' });
 
     // Fold the first agent (and its whole subtree), then unfold it.
     const agent = rowOf(page, trace.firstAgent.spanId);

@@ -97,9 +97,16 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
   mapRef.current = map;
 
   // A scroll re-renders only when it moves the window of rows (or, scaled, moves every row).
+  const scrollEnd = useRef<ReturnType<typeof setTimeout> | null>(null);
   const onScroll = useCallback(() => {
     const el = scrollRef.current;
     if (el === null) return;
+    // While the view scrolls its rows take no pointer events (trace.css), until 150 ms after the
+    // last scroll: the mouse move Chromium sends after each scroll step hit-tested the new rows,
+    // the long tasks (40-92 ms) of bench:web's scroll through 50,000 spans (BENCHMARKS.md).
+    el.classList.add('scrolling');
+    if (scrollEnd.current !== null) clearTimeout(scrollEnd.current);
+    scrollEnd.current = setTimeout(() => el.classList.remove('scrolling'), 150);
     const top = el.scrollTop;
     const { ratio } = mapRef.current;
     const next = rowWindow(countRef.current, top * ratio, heightRef.current, ROW_HEIGHT, overscanFor(ratio));
