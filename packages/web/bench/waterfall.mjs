@@ -10,7 +10,6 @@
 // Env: BENCH_SIZES (default 50000,1000000; the first is the base of the ratios), BENCH_REPEATS
 // (default 10), BENCH_LOADS (default 3).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { resolveSpanTree } from '@spoor/model';
 import { chromium } from 'playwright-core';
 import { buildBigTrace } from './big-trace.mjs';
 import { postTraceBodies } from './post-traces.mjs';
+import { cpuSeconds } from '../../server/bench/lib.mjs';
 import { scrollToBottom, startScrollWatch, stopScrollWatch, toggleAll, toggleSubtree } from './page-probes.mjs';
 
 const SIZES = (process.env.BENCH_SIZES ?? '50000,1000000').split(',').map(Number);
@@ -222,7 +222,7 @@ async function measure(browser, url, trace) {
     // SPOOR_BENCH_TRACE=1 a Chromium trace of this phase says what each long task spent its time on.
     const tracing = process.env.SPOOR_BENCH_TRACE === '1';
     if (tracing) await browser.startTracing(page, { path: join(dataDir, 'scroll-trace.json'), categories: ['devtools.timeline', 'v8', 'v8.gc', 'disabled-by-default-devtools.timeline', 'blink'] });
-    const serverCpuBefore = serverCpuSeconds();
+    const serverCpuBefore = cpuSeconds(spoor?.pid ?? 0);
     await page.evaluate(startScrollWatch);
     const box = await page.locator('[data-testid="waterfall-scroll"]').boundingBox();
     if (box === null) throw new Error('the waterfall scroll container has no box');
@@ -233,7 +233,7 @@ async function measure(browser, url, trace) {
       await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve(undefined))));
     }
     const watch = await page.evaluate(stopScrollWatch);
-    const serverCpuS = serverCpuSeconds() - serverCpuBefore;
+    const serverCpuS = cpuSeconds(spoor?.pid ?? 0) - serverCpuBefore;
     if (tracing) printLongTasks(JSON.parse((await browser.stopTracing()).toString('utf8')).traceEvents);
     if (scrolled.lastSpanId !== trace.lastSpanId) throw new Error(`the scroll ended at row ${scrolled.lastSpanId}, not at the trace's last span ${trace.lastSpanId}`);
     if (pageErrors.length > 0) throw new Error(`the page threw: ${pageErrors.join('; ')}`);
@@ -306,12 +306,6 @@ function startSpoor(dataDir) {
     });
     child.once('exit', (code) => reject(new Error(`spoor serve exited with code ${code} before listening: ${out}`)));
   });
-}
-
-/** The server's CPU seconds so far (user and system, from /proc). */
-function serverCpuSeconds() {
-  const fields = readFileSync(`/proc/${spoor?.pid ?? 0}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** @param {number} n */

@@ -75,6 +75,8 @@ interface Parts {
   project: string;
   /** `... AS l0, ... AS l1`: select items of the `by` labels. */
   keys: string[];
+  /** `l0`, `l1`, ...: the names the `by` labels are selected as. */
+  keyNames: string[];
   /** `l0, l1, ..., bucket`: what rows are grouped by. */
   groupBy: string;
   bucket: string;
@@ -130,6 +132,7 @@ function partsOf(d: Dialect, query: AlertSeriesQuery): Parts {
     p,
     project,
     keys,
+    keyNames,
     groupBy: [...keyNames, 'bucket'].join(', '),
     bucket: d.intDiv(`${time} - ${start}`, p.int(query.stepUs)),
     from,
@@ -170,12 +173,11 @@ function costPerWorkflowSql(parts: Parts): string {
   const { d, project } = parts;
   const roots = `roots AS (SELECT trace_id, ${selectKeys(parts)} FROM ${parts.from} ${whereOf([...parts.where, 'parent_span_id IS NULL'])})`;
   if (d.ctesComputedOnce) {
-    const columns = parts.groupBy.split(', ');
     return `WITH ${roots}
     SELECT ${parts.groupBy}, sum(cost) / sum(n) AS value FROM (
       SELECT ${parts.groupBy}, 0 AS cost, 1 AS n FROM roots
       UNION ALL
-      SELECT ${columns.map((c) => `r.${c}`).join(', ')}, coalesce(p.cost_usd, 0) AS cost, 0 AS n
+      SELECT ${[...parts.keyNames, 'bucket'].map((c) => `r.${c}`).join(', ')}, coalesce(p.cost_usd, 0) AS cost, 0 AS n
       FROM roots AS r JOIN ${d.tables.trace_parts} AS p ON p.trace_id = r.trace_id WHERE p.project_id = ${project}
     ) AS costed GROUP BY ${parts.groupBy}`;
   }
@@ -261,7 +263,7 @@ function seriesSql(query: AlertSeriesQuery, parts: Parts): string {
 export async function alertSeries(db: SqlEngine, query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
   if (query.buckets <= 0 || query.stepUs <= 0) return [];
   const parts = partsOf(db.dialect, query);
-  const keyNames = query.by.map((_, i) => `l${i}`);
+  const { keyNames } = parts;
   return db.rows('compute an alert series', seriesSql(query, parts), parts.p, (row) => ({
     labels: keyNames.map((name) => (row.get(name) as string | null | undefined) ?? null),
     bucket: num(row.get('bucket')),
