@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import type { CompareQuery, ErrorGroupStatus, LogQuery, LogRecordData, MetricPointQuery, MetricPointRecord, ModelPrice, TimeRange } from '@spoor/model';
-import { type CompareSideRecord, type RepriceResult, type SpanCost, type RetainedRecords, type RecentSpanSource, type Store, StoreError, appendAndCommit, type BatchKey, type TimeKey, type TreeKey, type TreePage, type WriteBatch } from '../store.js';
+import { type AlertSeriesQuery, type AlertSeriesRow, type CompareSideRecord, type RepriceResult, type SpanCost, type RetainedRecords, type RecentSpanSource, type Store, StoreError, appendAndCommit, type BatchKey, type TimeKey, type TreeKey, type TreePage, type WriteBatch } from '../store.js';
 import { type Columns, columnsOf } from './read.js';
 import type { StoredLog, StoredTrace, StoredTraceBytes } from '../stored-trace.js';
 import { DuckDbWriter } from './writer.js';
@@ -30,6 +30,7 @@ import { duckDbCursor, duckDbLiveCommits } from './live.js';
 import { DuckDbRecordExport } from './record-export.js';
 import { DuckDbTraceReads } from './trace-reads.js';
 import { DuckDbSamplingStore } from './sampling.js';
+import { AlertSliceCache } from './alert-slices.js';
 
 /** Where the API's export streams write their files before reading them: beside the database, on its disk. */
 function exportTempDir(path: string): string | null {
@@ -56,6 +57,9 @@ export interface DuckDbStoreOptions {
  * The embedded store: one DuckDB file. Writes go through one connection (`DuckDbWriter`); reads
  * open their own connection each, so they never wait behind a write.
  */
+/** The records alert windows read (`AlertSliceCache`): deleting any of them drops the windows' slices. */
+const SPAN_RECORDS: ReadonlySet<RetainedRecords> = new Set(['spans', 'spanStats', 'traceParts']);
+
 export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   private readonly writer: DuckDbWriter;
   protected readonly sql: DuckDbSql;
@@ -71,6 +75,8 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   readonly runningSpans: DuckDbRunningSpanStore;
   /** A trace's rows and logs, read as their answers need them (`trace-reads.ts`). */
   private readonly traces: DuckDbTraceReads;
+  /** The alert rules' windows kept by slices between rounds. */
+  private readonly alertSlices: AlertSliceCache;
   /** Reads the tables out for `spoor migrate`. */
   readonly exporter: DuckDbExporter;
   /** Export (issue 34): a signal's records as Parquet or JSON Lines, by DuckDB's own writers. */
@@ -108,6 +114,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     this.runningSpans = new DuckDbRunningSpanStore(this.sql);
     this.sampling = new DuckDbSamplingStore(this.sql);
     this.traces = new DuckDbTraceReads(this.sql, (what, fn) => this.onOwnConnection(what, fn));
+    this.alertSlices = new AlertSliceCache(this.sql, () => this.writer.lastCommittedSeq);
   }
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {
@@ -199,6 +206,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
       // Rolling back on an invalidated database reports it; the transactions end all the same.
     });
     await reattach(this.instance, this.path, [this.connection, this.second]);
+    this.alertSlices.spansChanged();
     this.invalidated = false;
   }
 
@@ -286,8 +294,16 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     return this.onOwnConnection('delete a price', (connection) => removeModelPrice(connection, projectId, model));
   }
 
-  setSpanCosts(projectId: string, costs: readonly SpanCost[]): Promise<RepriceResult> {
-    return this.onOwnConnection('set span costs', (connection) => updateSpanCosts(connection, projectId, costs));
+  override alertSeries(query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
+    return this.alertSlices.read(query);
+  }
+
+  async setSpanCosts(projectId: string, costs: readonly SpanCost[]): Promise<RepriceResult> {
+    try {
+      return await this.onOwnConnection('set span costs', (connection) => updateSpanCosts(connection, projectId, costs));
+    } finally {
+      this.alertSlices.spansChanged();
+    }
   }
 
   compareSpans(query: CompareQuery): Promise<CompareSideRecord[]> {
@@ -310,8 +326,10 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     });
   }
 
-  deleteOlderThan(records: RetainedRecords, cutoffUs: number): Promise<number> {
-    return this.onOwnConnection(`apply retention to ${records}`, (connection) => deleteRecordsOlderThan(connection, records, cutoffUs));
+  async deleteOlderThan(records: RetainedRecords, cutoffUs: number): Promise<number> {
+    const deleted = await this.onOwnConnection(`apply retention to ${records}`, (connection) => deleteRecordsOlderThan(connection, records, cutoffUs));
+    if (deleted > 0 && SPAN_RECORDS.has(records)) this.alertSlices.spansChanged();
+    return deleted;
   }
 
   async close(): Promise<void> {

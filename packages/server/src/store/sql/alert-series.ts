@@ -90,7 +90,16 @@ interface Parts {
   end: string;
 }
 
-function partsOf(d: Dialect, query: AlertSeriesQuery): Parts {
+/**
+ * A read of the range's records in slices (`alertSlices`): only those in `ranges`, bucketed by
+ * slices of `sliceUs` counted from time 0, so a slice keeps its number from one read to the next.
+ */
+interface Slicing {
+  sliceUs: number;
+  ranges: ReadonlyArray<readonly [number, number]>;
+}
+
+function partsOf(d: Dialect, query: AlertSeriesQuery, slicing: Slicing | null = null): Parts {
   const p = d.params();
   const project = p.add(query.projectId);
   const start = p.int(query.startUs);
@@ -127,6 +136,7 @@ function partsOf(d: Dialect, query: AlertSeriesQuery): Parts {
     from = `${d.tables.span_facts} ${join}`;
     scope = [`project_id = ${project}`, `end_us >= ${start}`, `end_us < ${end}`, ...(d.partsByStart ? [`start_us < ${end}`] : [])];
   }
+  if (slicing !== null) scope.push(`(${slicing.ranges.map(([from, to]) => `(${time} >= ${p.int(from)} AND ${time} < ${p.int(to)})`).join(' OR ')})`);
   return {
     d,
     p,
@@ -134,7 +144,7 @@ function partsOf(d: Dialect, query: AlertSeriesQuery): Parts {
     keys,
     keyNames,
     groupBy: [...keyNames, 'bucket'].join(', '),
-    bucket: d.intDiv(`${time} - ${start}`, p.int(query.stepUs)),
+    bucket: slicing === null ? d.intDiv(`${time} - ${start}`, p.int(query.stepUs)) : d.intDiv(time, p.int(slicing.sliceUs)),
     from,
     where: [...scope, ...matchers],
     matchers,
@@ -169,12 +179,12 @@ function aggregateSql(query: AlertSeriesQuery, value: ValueSql, parts: Parts): s
  * with the set: trace ids are random, so a set of thousands of them touches nearly every granule
  * anyway, and the search took ~100 ms on 200,000 trace parts where reading them all took ~20.
  */
-function costPerWorkflowSql(parts: Parts): string {
+function costPerWorkflowSql(parts: Parts, values = 'sum(cost) / sum(n) AS value'): string {
   const { d, project } = parts;
   const roots = `roots AS (SELECT trace_id, ${selectKeys(parts)} FROM ${parts.from} ${whereOf([...parts.where, 'parent_span_id IS NULL'])})`;
   if (d.ctesComputedOnce) {
     return `WITH ${roots}
-    SELECT ${parts.groupBy}, sum(cost) / sum(n) AS value FROM (
+    SELECT ${parts.groupBy}, ${values} FROM (
       SELECT ${parts.groupBy}, 0 AS cost, 1 AS n FROM roots
       UNION ALL
       SELECT ${[...parts.keyNames, 'bucket'].map((c) => `r.${c}`).join(', ')}, coalesce(p.cost_usd, 0) AS cost, 0 AS n
@@ -269,4 +279,89 @@ export async function alertSeries(db: SqlEngine, query: AlertSeriesQuery): Promi
     bucket: num(row.get('bucket')),
     value: numOrNull(row.get('value')),
   }));
+}
+
+/** How one of a slice's partial aggregates combines with the same one of other slices. */
+type Combine = 'sum' | 'min' | 'max';
+
+/**
+ * A function whose value over a window can be made from its values over the window's slices:
+ * `partials` are kept per group and slice (SQL aggregates, `p0`, `p1`, ...), `value` makes the
+ * window's from them combined.
+ */
+export interface SlicedFn {
+  partials: ReadonlyArray<{ sql: string; combine: Combine }>;
+  value(partials: readonly number[], windowSeconds: number): number;
+}
+
+const summed = (...sql: string[]): SlicedFn['partials'] => sql.map((one) => ({ sql: one, combine: 'sum' }));
+const total = (sql: string): SlicedFn => ({ partials: summed(sql), value: ([v]) => v! });
+
+/** The functions that can be read by slices: those that add up (a quantile does not). */
+const SLICED: Partial<Record<AlertSeriesSource, ReadonlyMap<string, SlicedFn>>> = {
+  spans: new Map<string, SlicedFn>([
+    ['count', total('count(*)')],
+    ['rate', { partials: summed('count(*)'), value: ([n], seconds) => n! / seconds }],
+    ['errors', total('countIf(status_code = 2)')],
+    ['error_rate', { partials: summed('countIf(status_code = 2)', 'count(*)'), value: ([errors, n]) => errors! / n! }],
+    ['tokens', total('sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0))')],
+    ['input_tokens', total('sum(coalesce(input_tokens, 0))')],
+    ['output_tokens', total('sum(coalesce(output_tokens, 0))')],
+    ['cost', total('sum(coalesce(cost_usd, 0))')],
+    // Over `costPerWorkflowSql`'s rows: the roots' traces' costs, and the roots.
+    ['cost_per_workflow', { partials: summed('sum(cost)', 'sum(n)'), value: ([cost, n]) => cost! / n! }],
+  ]),
+  duration: new Map<string, SlicedFn>([
+    ['avg', { partials: summed('sum(duration_us / 1000)', 'count(*)'), value: ([sum, n]) => sum! / n! }],
+    ['min', { partials: [{ sql: 'min(duration_us / 1000)', combine: 'min' }], value: ([v]) => v! }],
+    ['max', { partials: [{ sql: 'max(duration_us / 1000)', combine: 'max' }], value: ([v]) => v! }],
+  ]),
+};
+
+/** How a query's function is read by slices, or `null` when it cannot be on this engine. */
+export function slicedFn(d: Dialect, query: AlertSeriesQuery): SlicedFn | null {
+  if (query.fn === 'cost_per_workflow' && !d.ctesComputedOnce) return null;
+  return SLICED[query.source]?.get(query.fn) ?? null;
+}
+
+/** One group's partials in one slice (`Slicing`): slice k is [k·sliceUs, (k+1)·sliceUs). */
+export interface AlertSliceRow {
+  labels: Array<string | null>;
+  slice: number;
+  partials: number[];
+}
+
+/**
+ * The partials of a sliced function (`slicedFn`) per group and slice, over the records of the
+ * query's range (its first bucket) that are in `ranges`. A slice cut by a range's edge holds only
+ * its part within.
+ */
+export async function alertSlices(db: SqlEngine, query: AlertSeriesQuery, fn: SlicedFn, sliceUs: number, ranges: ReadonlyArray<readonly [number, number]>): Promise<AlertSliceRow[]> {
+  const one = { ...query, buckets: 1 };
+  const parts = partsOf(db.dialect, one, { sliceUs, ranges });
+  const values = fn.partials.map((p, i) => `${p.sql} AS p${i}`).join(', ');
+  const sql =
+    query.fn === 'cost_per_workflow'
+      ? costPerWorkflowSql(parts, values)
+      : `SELECT ${selectKeys(parts)}, ${values} FROM ${parts.from} ${whereOf(parts.where)} GROUP BY ${parts.groupBy}`;
+  const { keyNames } = parts;
+  const names = fn.partials.map((_, i) => `p${i}`);
+  return db.rows('compute an alert series by slices', sql, parts.p, (row) => ({
+    labels: keyNames.map((name) => (row.get(name) as string | null | undefined) ?? null),
+    slice: num(row.get('bucket')),
+    partials: names.map((name) => num(row.get(name))),
+  }));
+}
+
+/** Folds `partials` into `into`, each as its function combines. */
+export function combinePartials(fn: SlicedFn, into: number[], partials: readonly number[]): void {
+  fn.partials.forEach(({ combine }, i) => {
+    const v = partials[i]!;
+    into[i] = combine === 'sum' ? into[i]! + v : combine === 'min' ? Math.min(into[i]!, v) : Math.max(into[i]!, v);
+  });
+}
+
+/** The start of a fold: what every combine leaves as it is. */
+export function emptyPartials(fn: SlicedFn): number[] {
+  return fn.partials.map(({ combine }) => (combine === 'sum' ? 0 : combine === 'min' ? Infinity : -Infinity));
 }
