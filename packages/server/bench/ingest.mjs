@@ -14,6 +14,7 @@
 // engine chdb embeds, behind ClickHouse's HTTP interface, in a process of its own: lib.mjs
 // `startClickHouse`) in the same run, with the same load, and prints its ratios to the DuckDB
 // store's and to the reference's committed spans/s (issue 20: goal >= 0.8x of DuckDB's).
+// Every request's span times are moved to when it is sent (BENCH_FIXED_TIMES=1: the templates' own).
 // `--evaluators N` (or BENCH_EVALUATORS) instead runs Spoor at capacity without and with N
 // deterministic evaluators at sampleRate 1 (an --evaluators file), by turns for BENCH_ROUNDS
 // pairs (default 3), all with
@@ -48,9 +49,14 @@ const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const spansPerBatch = Number(process.env.BENCH_SPANS_PER_BATCH ?? 1000);
 const spansPerTrace = Number(process.env.BENCH_SPANS_PER_TRACE ?? 10);
 
-let templates = buildTemplates({ count: 16, tracesPerBatch: spansPerBatch / spansPerTrace, spansPerTrace });
-/** Whether each request's times are moved to when it is sent (the evaluator runs). */
-let liveTimes = false;
+/**
+ * Whether each request's times are moved to when it is sent, as an app's spans end moments before
+ * they are exported: what alert rules and complete traces see then is what they see in production
+ * (with the templates' own times, every span of a run ends in the same second). BENCH_FIXED_TIMES=1
+ * sends the templates' times, as the figures before 2026-11-26 (thirteenth session) did.
+ */
+let liveTimes = process.env.BENCH_FIXED_TIMES !== '1';
+let templates = buildTemplates({ count: 16, tracesPerBatch: spansPerBatch / spansPerTrace, spansPerTrace, ...(liveTimes ? { t0: Date.now() - 2000 } : {}) });
 console.log(`batches of ${templates[0].spanCount} spans, ${(templates[0].body.length / 1024).toFixed(0)} KiB each; ${concurrency} clients; ${seconds} s per run`);
 
 if (evaluatorCount > 0) {

@@ -1,6 +1,7 @@
 import type { AlertSeriesQuery, AlertSeriesRow } from '../store.js';
 import { type AlertSliceRow, type SlicedFn, alertSeries, alertSlices, combinePartials, emptyPartials, slicedFn } from '../sql/alert-series.js';
 import type { SqlEngine } from '../sql/dialect.js';
+import type { SpanChanges } from './span-changes.js';
 
 /** The alert rounds' interval: a round finds about one more slice whole than the round before. */
 export const SLICE_US = 15_000_000;
@@ -27,12 +28,13 @@ interface Window {
  *
  * A rule reads its whole window (5 minutes, an hour) every 15 s, and every statement read it all
  * again. Here a window is the whole slices within it, kept from the rounds before, and its two
- * cut slices at the edges, read each time. What a commit changed is read again: before a round,
- * one statement asks for the earliest end among the spans committed since its window was last
- * read (`commit_seq` numbers DuckDB's transactions, and every transaction up to the writer's
- * last committed number is visible), and every slice from there on is dropped. For cost per
- * workflow, a new part of a trace changes the slice its root ended in, which is no earlier than
- * the start of the part that holds the root. Any other change to spans (re-pricing, retention,
+ * cut slices at the edges, read each time. What commits changed is read again: the writer notes,
+ * per transaction and project, the earliest end among the spans it appends (`SpanChanges`), and
+ * a round drops every slice from the earliest end appended after the transaction its window was
+ * last read after (the writer's last committed number then: every statement started since sees
+ * it). For cost per workflow, a part without the root changes its trace's cost in the slice the
+ * root ended in, no earlier than the start of the part that holds the root, which one statement
+ * finds for those traces. Any other change to spans (re-pricing, retention,
  * a database attached again) drops every slice (`spansChanged`).
  *
  * DuckDB only: there this server is the one writer, so the writer's number says what is
@@ -45,6 +47,7 @@ export class AlertSliceCache {
   constructor(
     private readonly db: SqlEngine,
     private readonly committedSeq: () => number,
+    private readonly changes: SpanChanges,
   ) {}
 
   /** Spans changed other than by a commit: every slice is read again. */
@@ -98,7 +101,8 @@ export class AlertSliceCache {
     for (let k = first; k < end; k++) if (!window.slices.has(k)) add(k * SLICE_US, (k + 1) * SLICE_US);
     add(end * SLICE_US, toUs);
     const kept = [...window.slices.values()];
-    const read = ranges.length === 0 ? [] : await alertSlices(this.db, query, fn, SLICE_US, ranges);
+    const read: AlertSliceRow[] = [];
+    for (const [from, to] of ranges) read.push(...(await alertSlices(this.db, query, fn, SLICE_US, from, to)));
     this.keep(window, read, first, end, seq, generation);
     return combine(fn, query.stepUs / 1e6, [...kept, read]);
   }
@@ -118,22 +122,21 @@ export class AlertSliceCache {
 
   /**
    * The earliest time from which the window's slices may differ from what they held after
-   * transaction `seq`, or `null` when nothing since touched them.
+   * transaction `seq` (`-Infinity` for all of them), or `null` when nothing since touched them.
    */
   private async changedSince(query: AlertSeriesQuery, seq: number, fromUs: number): Promise<number | null> {
+    const change = this.changes.since(seq, query.projectId);
+    if (change === undefined) return -Infinity;
+    if (change === null) return null;
+    if (query.fn !== 'cost_per_workflow' || change.rootless.size === 0) return change.minEndUs;
+    // A part without the root changes its trace's cost, in the slice the root ended in: no
+    // earlier than the start of the part that holds it.
     const d = this.db.dialect;
     const p = d.params();
-    const project = p.add(query.projectId);
-    const after = p.int(seq);
-    const spans = `(SELECT min(end_us) FROM ${d.tables.span_facts} WHERE project_id = ${project} AND commit_seq > ${after})`;
-    const roots =
-      query.fn === 'cost_per_workflow'
-        ? `(SELECT min(start_us) FROM ${d.tables.trace_parts} WHERE project_id = ${project} AND root_name IS NOT NULL AND end_us >= ${p.int(fromUs)}
-            AND trace_id IN (SELECT trace_id FROM ${d.tables.trace_parts} WHERE project_id = ${project} AND commit_seq > ${after}))`
-        : 'NULL';
-    const [row] = await this.db.rows('find what changed since an alert window was read', `SELECT ${spans} AS spans, ${roots} AS roots`, p, (r) => [r.get('spans'), r.get('roots')]);
-    const times = (row ?? []).filter((t) => t !== null && t !== undefined).map(Number);
-    return times.length === 0 ? null : Math.min(...times);
+    const sql = `SELECT min(start_us) AS since FROM ${d.tables.trace_parts}
+      WHERE project_id = ${p.add(query.projectId)} AND root_name IS NOT NULL AND end_us >= ${p.int(fromUs)} AND trace_id IN ${p.texts([...change.rootless])}`;
+    const [roots] = await this.db.rows('find the roots of traces whose parts came after an alert window was read', sql, p, (r) => r.get('since'));
+    return roots === null || roots === undefined ? change.minEndUs : Math.min(change.minEndUs, Number(roots));
   }
 }
 

@@ -31,6 +31,7 @@ import { DuckDbRecordExport } from './record-export.js';
 import { DuckDbTraceReads } from './trace-reads.js';
 import { DuckDbSamplingStore } from './sampling.js';
 import { AlertSliceCache } from './alert-slices.js';
+import { SpanChanges } from './span-changes.js';
 
 /** Where the API's export streams write their files before reading them: beside the database, on its disk. */
 function exportTempDir(path: string): string | null {
@@ -100,7 +101,8 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   ) {
     super();
     this.sql = new DuckDbSql((what, fn) => this.onOwnConnection(what, fn));
-    this.writer = new DuckDbWriter([connection, second], (serverId) => this.readPosition(serverId));
+    const changes = new SpanChanges();
+    this.writer = new DuckDbWriter([connection, second], (serverId) => this.readPosition(serverId), (seq, batch) => changes.note(seq, batch));
     this.alerts = new DuckDbAlertStore((what, fn) => this.onOwnConnection(what, fn));
     this.access = new DuckDbAccessStore(this.sql);
     this.scores = new DuckDbScoreStore(this.sql);
@@ -114,7 +116,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     this.runningSpans = new DuckDbRunningSpanStore(this.sql);
     this.sampling = new DuckDbSamplingStore(this.sql);
     this.traces = new DuckDbTraceReads(this.sql, (what, fn) => this.onOwnConnection(what, fn));
-    this.alertSlices = new AlertSliceCache(this.sql, () => this.writer.lastCommittedSeq);
+    this.alertSlices = new AlertSliceCache(this.sql, () => this.writer.lastCommittedSeq, changes);
   }
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {

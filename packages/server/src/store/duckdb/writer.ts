@@ -58,7 +58,12 @@ export class DuckDbWriter {
   /** The number of the last transaction committed: every row of it and of those before is visible. */
   private committedSeq = 0;
 
-  constructor(connections: [DuckDBConnection, DuckDBConnection], readPosition: (serverId: string) => Promise<string | null>) {
+  /** `onAppend` hears of every table batch appended, with its transaction's number. */
+  constructor(
+    connections: [DuckDBConnection, DuckDBConnection],
+    readPosition: (serverId: string) => Promise<string | null>,
+    private readonly onAppend: (seq: number, batch: TableBatch) => void = () => undefined,
+  ) {
     this.positions = new TakenPositions(readPosition);
     this.lanes = [
       { connection: connections[0], open: false, seq: 0, committed: Promise.resolve() },
@@ -91,7 +96,10 @@ export class DuckDbWriter {
         // Sources are keyed: the new ones are inserted at commit, each once.
         if (table.table === 'sources') {
           for (const row of this.sources.unknown(sourceRowsOf(table))) this.fresh.set(`${row.projectId}/${row.sourceId}`, row);
-        } else await this.appendTable(lane, table);
+        } else {
+          await this.appendTable(lane, table);
+          this.onAppend(lane.seq, table);
+        }
       }
     });
   }

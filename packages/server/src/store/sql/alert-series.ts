@@ -90,16 +90,8 @@ interface Parts {
   end: string;
 }
 
-/**
- * A read of the range's records in slices (`alertSlices`): only those in `ranges`, bucketed by
- * slices of `sliceUs` counted from time 0, so a slice keeps its number from one read to the next.
- */
-interface Slicing {
-  sliceUs: number;
-  ranges: ReadonlyArray<readonly [number, number]>;
-}
-
-function partsOf(d: Dialect, query: AlertSeriesQuery, slicing: Slicing | null = null): Parts {
+/** `sliceUs` buckets the range's records by slices counted from time 0 (`alertSlices`), so a slice keeps its number from one read to the next. */
+function partsOf(d: Dialect, query: AlertSeriesQuery, sliceUs: number | null = null): Parts {
   const p = d.params();
   const project = p.add(query.projectId);
   const start = p.int(query.startUs);
@@ -136,7 +128,6 @@ function partsOf(d: Dialect, query: AlertSeriesQuery, slicing: Slicing | null = 
     from = `${d.tables.span_facts} ${join}`;
     scope = [`project_id = ${project}`, `end_us >= ${start}`, `end_us < ${end}`, ...(d.partsByStart ? [`start_us < ${end}`] : [])];
   }
-  if (slicing !== null) scope.push(`(${slicing.ranges.map(([from, to]) => `(${time} >= ${p.int(from)} AND ${time} < ${p.int(to)})`).join(' OR ')})`);
   return {
     d,
     p,
@@ -144,7 +135,7 @@ function partsOf(d: Dialect, query: AlertSeriesQuery, slicing: Slicing | null = 
     keys,
     keyNames,
     groupBy: [...keyNames, 'bucket'].join(', '),
-    bucket: slicing === null ? d.intDiv(`${time} - ${start}`, p.int(query.stepUs)) : d.intDiv(time, p.int(slicing.sliceUs)),
+    bucket: sliceUs === null ? d.intDiv(`${time} - ${start}`, p.int(query.stepUs)) : d.intDiv(time, p.int(sliceUs)),
     from,
     where: [...scope, ...matchers],
     matchers,
@@ -332,13 +323,12 @@ export interface AlertSliceRow {
 }
 
 /**
- * The partials of a sliced function (`slicedFn`) per group and slice, over the records of the
- * query's range (its first bucket) that are in `ranges`. A slice cut by a range's edge holds only
- * its part within.
+ * The partials of a sliced function (`slicedFn`) per group and slice, over the records of
+ * [`fromUs`, `toUs`). A slice cut by the range's edge holds only its part within. One range a
+ * statement: its bounds are what lets the engine skip the rest (a disjunction of ranges is not).
  */
-export async function alertSlices(db: SqlEngine, query: AlertSeriesQuery, fn: SlicedFn, sliceUs: number, ranges: ReadonlyArray<readonly [number, number]>): Promise<AlertSliceRow[]> {
-  const one = { ...query, buckets: 1 };
-  const parts = partsOf(db.dialect, one, { sliceUs, ranges });
+export async function alertSlices(db: SqlEngine, query: AlertSeriesQuery, fn: SlicedFn, sliceUs: number, fromUs: number, toUs: number): Promise<AlertSliceRow[]> {
+  const parts = partsOf(db.dialect, { ...query, startUs: fromUs, stepUs: toUs - fromUs, buckets: 1 }, sliceUs);
   const values = fn.partials.map((p, i) => `${p.sql} AS p${i}`).join(', ');
   const sql =
     query.fn === 'cost_per_workflow'
