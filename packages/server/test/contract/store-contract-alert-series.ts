@@ -310,6 +310,19 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
         await expectSeries({ source: 'errors', fn: 'new_error_group', projectId: 'p2' }, []);
       });
 
+      it('counts a group as new when what it had before the range only passed a child\'s error on, an hour before or more', async () => {
+        // Trace 60, two hours before, and trace 70, ten minutes before: a step's error that only passes on its child's
+        // (same type and message) is not an occurrence of its group. Both groups and the children's come again in bucket 1.
+        await store.write(recordBatch({ errors: [
+          occurrence('fp-child', T0 - 2 * HOUR, { traceId: tid(60), spanId: sid(61), parentSpanId: sid(60) }),
+          occurrence('fp-pass', T0 - 2 * HOUR, { traceId: tid(60), spanId: sid(60) }),
+          occurrence('fp-child2', T0 - 10 * MIN, { traceId: tid(70), spanId: sid(71), parentSpanId: sid(70) }),
+          occurrence('fp-pass2', T0 - 10 * MIN, { traceId: tid(70), spanId: sid(70) }),
+          ...['fp-child', 'fp-pass', 'fp-child2', 'fp-pass2'].map((fingerprint) => occurrence(fingerprint, T0 + 100 * SEC)),
+        ] }), null);
+        await expectSeries({ source: 'errors', fn: 'new_error_group', by: [builtin('fingerprint')] }, [row(1, 1, ['fp-pass']), row(1, 1, ['fp-pass2'])]);
+      });
+
       it('counts a resolved group as regressed in the bucket it was first seen again after it was resolved', async () => {
         await seed();
         // fp-back in bucket 1 only; fp-mid in bucket 2, not in 0, where it was seen before it was resolved. fp-early-back came

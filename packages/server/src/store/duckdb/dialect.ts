@@ -3,6 +3,7 @@ import type { Row } from '../record-rows.js';
 import type { Dialect, Params, SqlEngine, SqlTables } from '../sql/dialect.js';
 import type { OnConnection } from './alerts.js';
 import { mapRows, columnsOf } from './read.js';
+import { errorEventConditions } from './schema.js';
 
 /** DuckDB's side of the queries written once (`store/sql/`): its parameters, names and functions. */
 
@@ -110,8 +111,12 @@ export const duckDbDialect: Dialect<DuckDbParams> = {
     value: 'resource_key.value',
     join: `LEFT JOIN (SELECT source_id, json_extract_string(resource, ${p.add(jsonPointer(['attributes', key]))}) AS value FROM sources WHERE project_id = ${project}) AS resource_key USING (source_id)`,
   }),
-  // The `error_events` view (duckdb/schema.ts) holds the checks.
-  errorEvents: (project, conditions) => `(SELECT * FROM error_events WHERE ${[`project_id = ${project}`, ...conditions].join(' AND ')})`,
+  // The checks of the `error_events` view (duckdb/schema.ts), against the errors of the traces
+  // read alone: over the view, each check built a hash table of every error of every project
+  // first (2 s a read at 2,000,000 errors, whatever the range).
+  errorEvents: (project, conditions) => `(WITH e AS (SELECT * FROM errors WHERE ${[`project_id = ${project}`, ...conditions].join(' AND ')}),
+      near AS (SELECT * FROM errors WHERE project_id = ${project} AND trace_id IN (SELECT trace_id FROM e))
+    SELECT e.* FROM e WHERE ${errorEventConditions('near')})`,
   errorStates: (project) => `(SELECT fingerprint, status, resolved_us FROM error_group_states WHERE project_id = ${project})`,
 
   // Export (issue 34, helper X): `make_timestamptz` of microseconds is exact and ignores the session's time zone.
