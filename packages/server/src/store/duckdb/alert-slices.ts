@@ -101,8 +101,7 @@ export class AlertSliceCache {
     for (let k = first; k < end; k++) if (!window.slices.has(k)) add(k * SLICE_US, (k + 1) * SLICE_US);
     add(end * SLICE_US, toUs);
     const kept = [...window.slices.values()];
-    const read: AlertSliceRow[] = [];
-    for (const [from, to] of ranges) read.push(...(await alertSlices(this.db, query, fn, SLICE_US, from, to)));
+    const read = ranges.length === 0 ? [] : await alertSlices(this.db, query, fn, SLICE_US, ranges);
     this.keep(window, read, first, end, seq, generation);
     return combine(fn, query.stepUs / 1e6, [...kept, read]);
   }

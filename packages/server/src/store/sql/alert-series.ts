@@ -91,8 +91,7 @@ interface Parts {
 }
 
 /** `sliceUs` buckets the range's records by slices counted from time 0 (`alertSlices`), so a slice keeps its number from one read to the next. */
-function partsOf(d: Dialect, query: AlertSeriesQuery, sliceUs: number | null = null): Parts {
-  const p = d.params();
+function partsOf(d: Dialect, query: AlertSeriesQuery, sliceUs: number | null = null, p: Params = d.params()): Parts {
   const project = p.add(query.projectId);
   const start = p.int(query.startUs);
   const end = p.int(query.startUs + query.buckets * query.stepUs);
@@ -331,20 +330,28 @@ export interface AlertSliceRow {
 }
 
 /**
- * The partials of a sliced function (`slicedFn`) per group and slice, over the records of
- * [`fromUs`, `toUs`). A slice cut by the range's edge holds only its part within. One range a
- * statement: its bounds are what lets the engine skip the rest (a disjunction of ranges is not).
+ * The partials of a sliced function (`slicedFn`) per group and slice, over the records of the
+ * `ranges` ([from, to) each). A slice cut by a range's edge holds only its part within. One
+ * statement, a branch per range with its own bounds: those are what lets the engine skip the rest
+ * (a disjunction of ranges is not), and a statement's own cost (some milliseconds) is what a
+ * round of rules over a quiet store is mostly made of.
  */
-export async function alertSlices(db: SqlEngine, query: AlertSeriesQuery, fn: SlicedFn, sliceUs: number, fromUs: number, toUs: number): Promise<AlertSliceRow[]> {
-  const parts = partsOf(db.dialect, { ...query, startUs: fromUs, stepUs: toUs - fromUs, buckets: 1 }, sliceUs);
-  const values = fn.partials.map((p, i) => `${p.sql} AS p${i}`).join(', ');
-  const sql =
-    query.fn === 'cost_per_workflow'
-      ? costPerWorkflowSql(parts, values)
-      : `SELECT ${selectKeys(parts)}, ${values} FROM ${parts.from} ${whereOf(parts.where)} GROUP BY ${parts.groupBy}`;
-  const { keyNames } = parts;
+export async function alertSlices(db: SqlEngine, query: AlertSeriesQuery, fn: SlicedFn, sliceUs: number, ranges: ReadonlyArray<readonly [number, number]>): Promise<AlertSliceRow[]> {
+  const d = db.dialect;
+  const p = d.params();
+  const values = fn.partials.map((partial, i) => `${partial.sql} AS p${i}`).join(', ');
+  let keyNames: string[] = [];
+  const branches = ranges.map(([fromUs, toUs], i) => {
+    const parts = partsOf(d, { ...query, startUs: fromUs, stepUs: toUs - fromUs, buckets: 1 }, sliceUs, p);
+    keyNames = parts.keyNames;
+    const sql =
+      query.fn === 'cost_per_workflow'
+        ? costPerWorkflowSql(parts, values)
+        : `SELECT ${selectKeys(parts)}, ${values} FROM ${parts.from} ${whereOf(parts.where)} GROUP BY ${parts.groupBy}`;
+    return `SELECT * FROM (${sql}) AS range${i}`;
+  });
   const names = fn.partials.map((_, i) => `p${i}`);
-  return db.rows('compute an alert series by slices', sql, parts.p, (row) => ({
+  return db.rows('compute an alert series by slices', branches.join(' UNION ALL '), p, (row) => ({
     labels: keyNames.map((name) => (row.get(name) as string | null | undefined) ?? null),
     slice: num(row.get('bucket')),
     partials: names.map((name) => num(row.get(name))),
