@@ -370,6 +370,23 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
         }
       };
 
+      it('costs a workflow again when a later part of its trace brings another span without a parent', async () => {
+        // Root A ends 10 s into the window, its call costs 0.1; the window is read. Then a part of the same trace with a
+        // second parentless span B and a call of 1.0, both ending over a minute later: each root now costs its trace, 1.1.
+        const start = T0 + 20 * MIN;
+        await write({ spans: [
+          ended(900, 1, start + 10 * SEC, 2_000, { name: 'agent', serviceName: 'api', category: 'workflow' }),
+          ended(900, 2, start + 9 * SEC, 500, { parentSpanId: sid(1), serviceName: 'api', category: 'llm', llm: llm({ costUsd: 0.1 }) }),
+        ] });
+        await expectWindowsAsRead(start + 40 * SEC, 'after the first part');
+        await write({ spans: [
+          ended(900, 3, start + 100 * SEC, 2_000, { name: 'agent', serviceName: 'api', category: 'workflow' }),
+          ended(900, 4, start + 90 * SEC, 500, { parentSpanId: sid(3), serviceName: 'api', category: 'llm', llm: llm({ costUsd: 1 }) }),
+        ] });
+        await expectWindowsAsRead(start + 107 * SEC, 'after the second part');
+        expect(await series({ fn: 'cost_per_workflow', startUs: start + 107 * SEC - HOUR, stepUs: HOUR, buckets: 1 })).toEqual([row(0, close(1.1))]);
+      });
+
       it('gives a window what a read of it alone gives, as spans arrive late, on slice edges, in parts of traces read before', async () => {
         const next = random(35);
         const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;

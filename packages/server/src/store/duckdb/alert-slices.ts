@@ -32,10 +32,11 @@ interface Window {
  * per transaction and project, the earliest end among the spans it appends (`SpanChanges`), and
  * a round drops every slice from the earliest end appended after the transaction its window was
  * last read after (the writer's last committed number then: every statement started since sees
- * it). For cost per workflow, a part without the root changes its trace's cost in the slice the
- * root ended in, no earlier than the start of the part that holds the root, which one statement
- * finds for those traces. Any other change to spans (re-pricing, retention,
- * a database attached again) drops every slice (`spansChanged`).
+ * it). For cost per workflow, a new part of a trace changes the cost of every root of the trace
+ * stored before, in the slice that root ended in, no earlier than the start of the part that
+ * holds it, which one statement finds. Any other change to spans (re-pricing, retention, tail
+ * sampling's moves, which slim attributes, a database attached again) drops every slice
+ * (`spansChanged`).
  *
  * DuckDB only: there this server is the one writer, so the writer's number says what is
  * visible. Several servers write one ClickHouse, and read it whole as before.
@@ -57,7 +58,8 @@ export class AlertSliceCache {
 
   read(query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
     const fn = slicedFn(this.db.dialect, query);
-    if (fn === null || query.buckets !== 1 || query.stepUs < MIN_SLICES * SLICE_US) return alertSeries(this.db, query);
+    // Before 1970 SQL's integer division and the slices' numbers would round apart.
+    if (fn === null || query.buckets !== 1 || query.stepUs < MIN_SLICES * SLICE_US || query.startUs < 0) return alertSeries(this.db, query);
     const nowMs = Date.now();
     for (const [key, window] of this.windows) if (nowMs - window.usedMs > IDLE_MS) this.windows.delete(key);
     const key = JSON.stringify([query.projectId, query.source, query.fn, query.matchers, query.by, query.stepUs]);
@@ -124,18 +126,22 @@ export class AlertSliceCache {
    * transaction `seq` (`-Infinity` for all of them), or `null` when nothing since touched them.
    */
   private async changedSince(query: AlertSeriesQuery, seq: number, fromUs: number): Promise<number | null> {
-    const change = this.changes.since(seq, query.projectId);
-    if (change === undefined) return -Infinity;
-    if (change === null) return null;
-    if (query.fn !== 'cost_per_workflow' || change.rootless.size === 0) return change.minEndUs;
-    // A part without the root changes its trace's cost, in the slice the root ended in: no
-    // earlier than the start of the part that holds it.
+    const minEndUs = this.changes.since(seq, query.projectId);
+    if (minEndUs === undefined) return -Infinity;
+    if (minEndUs === null) return null;
+    if (query.fn !== 'cost_per_workflow') return minEndUs;
+    // A new part changes its trace's cost in the slice of every root of the trace stored before
+    // (a trace may have more than one span without a parent): no earlier than the start of the
+    // part that holds it. The new parts' own roots are among the new spans.
     const d = this.db.dialect;
     const p = d.params();
+    const project = p.add(query.projectId);
+    const after = p.int(seq);
     const sql = `SELECT min(start_us) AS since FROM ${d.tables.trace_parts}
-      WHERE project_id = ${p.add(query.projectId)} AND root_name IS NOT NULL AND end_us >= ${p.int(fromUs)} AND trace_id IN ${p.texts([...change.rootless])}`;
+      WHERE project_id = ${project} AND root_name IS NOT NULL AND end_us >= ${p.int(fromUs)} AND coalesce(commit_seq, 0) <= ${after}
+        AND trace_id IN (SELECT trace_id FROM ${d.tables.trace_parts} WHERE project_id = ${project} AND commit_seq > ${after})`;
     const [roots] = await this.db.rows('find the roots of traces whose parts came after an alert window was read', sql, p, (r) => r.get('since'));
-    return roots === null || roots === undefined ? change.minEndUs : Math.min(change.minEndUs, Number(roots));
+    return roots === null || roots === undefined ? minEndUs : Math.min(minEndUs, Number(roots));
   }
 }
 

@@ -114,7 +114,8 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     this.exports = new DuckDbRecordExport((what, fn) => this.onOwnConnection(what, fn), exportTempDir(path));
     this.live = new SqlLiveStore(this.sql, duckDbLiveCommits, async () => duckDbCursor(this.writer.lastCommittedSeq));
     this.runningSpans = new DuckDbRunningSpanStore(this.sql);
-    this.sampling = new DuckDbSamplingStore(this.sql);
+    // A move slims the spans' attributes, which alert labels and matchers read.
+    this.sampling = new DuckDbSamplingStore(this.sql, () => this.alertSlices.spansChanged());
     this.traces = new DuckDbTraceReads(this.sql, (what, fn) => this.onOwnConnection(what, fn));
     this.alertSlices = new AlertSliceCache(this.sql, () => this.writer.lastCommittedSeq, changes);
   }

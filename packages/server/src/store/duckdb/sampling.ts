@@ -17,7 +17,11 @@ const SLIM_ATTRIBUTES = `CASE WHEN contains(attributes, '"cache.hit"')
  * the rows deleted once a checkpoint has rewritten their row groups).
  */
 export class DuckDbSamplingStore extends SqlSamplingStore {
-  constructor(private readonly duckdb: DuckDbSql) {
+  /** `moved` hears of every move made: what alert windows kept of those spans' attributes is gone. */
+  constructor(
+    private readonly duckdb: DuckDbSql,
+    private readonly moved: () => void = () => undefined,
+  ) {
     super(duckdb, duckDbLiveCommits, new DuckDbProjectPolicies((what, fn) => duckdb.on(what, fn), 'sampling_policies', 'sampling'));
   }
 
@@ -54,12 +58,13 @@ export class DuckDbSamplingStore extends SqlSamplingStore {
   };
 
   /** The move in one transaction: the spans are in one table or the other, never both or neither. */
-  protected runMove(statements: readonly MoveStatement[]): Promise<void> {
-    return this.duckdb.on('move sampled-out spans to span_stats', (c) =>
+  protected async runMove(statements: readonly MoveStatement[]): Promise<void> {
+    await this.duckdb.on('move sampled-out spans to span_stats', (c) =>
       inTransaction(c, async () => {
         for (const s of statements) await c.run(s.sql, (s.params as DuckDbParams).values);
       }),
     );
+    this.moved();
   }
 
   protected async deleteLogsWhere(projectId: string, ids: (p: DuckDbParams) => string): Promise<void> {
