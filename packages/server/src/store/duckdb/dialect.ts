@@ -3,7 +3,7 @@ import type { Row } from '../record-rows.js';
 import type { Dialect, Params, SqlEngine, SqlTables } from '../sql/dialect.js';
 import type { OnConnection } from './alerts.js';
 import { mapRows, columnsOf } from './read.js';
-import { errorEventConditions } from './schema.js';
+import { errorEventConditions } from './error-events.js';
 
 /** DuckDB's side of the queries written once (`store/sql/`): its parameters, names and functions. */
 
