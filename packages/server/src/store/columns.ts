@@ -331,6 +331,22 @@ export class BatchBuilder {
   }
 }
 
+/** A varchar column's rows as strings, `null` for NULL. */
+export function textsOf(column: Extract<Column, { type: 'varchar' }>, rows: number): Array<string | null> {
+  const texts = new Array<string | null>(rows);
+  const { utf8 } = column;
+  let at = 0;
+  for (let i = 0; i < rows; i++) {
+    const length = column.lengths[i]!;
+    if (length < 0) texts[i] = null;
+    else {
+      texts[i] = column.constant ?? (utf8 === undefined ? column.text.substring(at, at + length) : Buffer.from(utf8.buffer, utf8.byteOffset + at, length).toString('utf8'));
+      at += length;
+    }
+  }
+  return texts;
+}
+
 /**
  * Reads a batch back row by row, as objects keyed by column name (for stores kept in memory, and
  * tests); an int64 column's values are bigints.
@@ -340,16 +356,7 @@ export function rowsOf(batch: TableBatch, specs: readonly ColumnSpec[]): Array<R
   batch.columns.forEach((column, c) => {
     const name = specs[c]!.name;
     if (column.type === 'varchar') {
-      let at = 0;
-      for (let i = 0; i < batch.rows; i++) {
-        const length = column.lengths[i]!;
-        if (length < 0) rows[i]![name] = null;
-        else {
-          const { utf8 } = column;
-          rows[i]![name] = column.constant ?? (utf8 === undefined ? column.text.substring(at, at + length) : Buffer.from(utf8.buffer, utf8.byteOffset + at, length).toString('utf8'));
-          at += length;
-        }
-      }
+      textsOf(column, batch.rows).forEach((text, i) => (rows[i]![name] = text));
     } else if (column.type === 'double[]') {
       for (let i = 0; i < batch.rows; i++) {
         rows[i]![name] = isValid(column.valid, i) ? Array.from(column.values.subarray(column.offsets[i], column.offsets[i + 1])) : null;

@@ -1,4 +1,4 @@
-import type { Column, TableBatch } from '../columns.js';
+import { type Column, type TableBatch, textsOf } from '../columns.js';
 import { SPANS } from '../tables.js';
 
 /** Commits remembered: at capacity a commit every quarter second or so, so some minutes of them. */
@@ -59,25 +59,15 @@ export class SpanChanges {
   }
 }
 
-const decoder = new TextDecoder();
-
 /** Calls `each` for every run of rows of one text in a varchar column: one call for a constant. */
 function eachText(col: Column, rows: number, each: (text: string, from: number, to: number) => void): void {
   if (col.type !== 'varchar') throw new Error('not a varchar column');
   if (col.constant !== null) return each(col.constant, 0, rows);
-  const texts = new Array<string>(rows);
-  const { utf8 } = col;
-  let at = 0;
-  for (let i = 0; i < rows; i++) {
-    const length = col.lengths[i]!;
-    if (length <= 0) texts[i] = '';
-    else texts[i] = utf8 === undefined ? col.text.slice(at, at + length) : decoder.decode(utf8.subarray(at, at + length));
-    if (length > 0) at += length;
-  }
+  const texts = textsOf(col, rows);
   let from = 0;
   for (let i = 1; i <= rows; i++) {
     if (i === rows || texts[i] !== texts[from]) {
-      each(texts[from]!, from, i);
+      each(texts[from] ?? '', from, i);
       from = i;
     }
   }

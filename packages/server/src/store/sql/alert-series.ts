@@ -14,6 +14,15 @@ import type { Dialect, Params, SqlEngine } from './dialect.js';
 /** An aggregate over the rows of one group and bucket; `stepSeconds` adds the step in seconds as a parameter. */
 type ValueSql = (d: Dialect, stepSeconds: () => string) => string;
 
+/** The aggregates both a whole read (`VALUES`) and a read by slices (`SLICED`) make. */
+const ERRORS = 'countIf(status_code = 2)';
+const TOKENS = 'sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0))';
+const INPUT_TOKENS = 'sum(coalesce(input_tokens, 0))';
+const OUTPUT_TOKENS = 'sum(coalesce(output_tokens, 0))';
+const COST = 'sum(coalesce(cost_usd, 0))';
+const MIN_MS = 'min(duration_us / 1000)';
+const MAX_MS = 'max(duration_us / 1000)';
+
 const count: ValueSql = () => 'count(*)';
 // Only `rate` adds the step: DuckDB refuses a parameter its statement does not use.
 const rate: ValueSql = (_d, stepSeconds) => `count(*) / ${stepSeconds()}`;
@@ -32,17 +41,17 @@ const VALUES: Record<AlertSeriesSource, ReadonlyMap<string, ValueSql>> = {
   spans: new Map([
     ['count', count],
     ['rate', rate],
-    ['errors', () => 'countIf(status_code = 2)'],
-    ['error_rate', () => 'countIf(status_code = 2) / count(*)'],
-    ['tokens', () => 'sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0))'],
-    ['input_tokens', () => 'sum(coalesce(input_tokens, 0))'],
-    ['output_tokens', () => 'sum(coalesce(output_tokens, 0))'],
-    ['cost', () => 'sum(coalesce(cost_usd, 0))'],
+    ['errors', () => ERRORS],
+    ['error_rate', () => `${ERRORS} / count(*)`],
+    ['tokens', () => TOKENS],
+    ['input_tokens', () => INPUT_TOKENS],
+    ['output_tokens', () => OUTPUT_TOKENS],
+    ['cost', () => COST],
   ]),
   duration: new Map([
     ['avg', () => 'avg(duration_us / 1000)'],
-    ['min', () => 'min(duration_us / 1000)'],
-    ['max', () => 'max(duration_us / 1000)'],
+    ['min', () => MIN_MS],
+    ['max', () => MAX_MS],
     ['p50', quantile(0.5)],
     ['p90', quantile(0.9)],
     ['p95', quantile(0.95)],
@@ -300,19 +309,19 @@ const SLICED: Partial<Record<AlertSeriesSource, ReadonlyMap<string, SlicedFn>>> 
   spans: new Map<string, SlicedFn>([
     ['count', total('count(*)')],
     ['rate', { partials: summed('count(*)'), value: ([n], seconds) => n! / seconds }],
-    ['errors', total('countIf(status_code = 2)')],
-    ['error_rate', { partials: summed('countIf(status_code = 2)', 'count(*)'), value: ([errors, n]) => errors! / n! }],
-    ['tokens', total('sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0))')],
-    ['input_tokens', total('sum(coalesce(input_tokens, 0))')],
-    ['output_tokens', total('sum(coalesce(output_tokens, 0))')],
-    ['cost', total('sum(coalesce(cost_usd, 0))')],
+    ['errors', total(ERRORS)],
+    ['error_rate', { partials: summed(ERRORS, 'count(*)'), value: ([errors, n]) => errors! / n! }],
+    ['tokens', total(TOKENS)],
+    ['input_tokens', total(INPUT_TOKENS)],
+    ['output_tokens', total(OUTPUT_TOKENS)],
+    ['cost', total(COST)],
     // Over `costPerWorkflowSql`'s rows: the roots' traces' costs, and the roots.
     ['cost_per_workflow', { partials: summed('sum(cost)', 'sum(n)'), value: ([cost, n]) => cost! / n! }],
   ]),
   duration: new Map<string, SlicedFn>([
     ['avg', { partials: summed('sum(duration_us / 1000)', 'count(*)'), value: ([sum, n]) => sum! / n! }],
-    ['min', { partials: [{ sql: 'min(duration_us / 1000)', combine: 'min' }], value: ([v]) => v! }],
-    ['max', { partials: [{ sql: 'max(duration_us / 1000)', combine: 'max' }], value: ([v]) => v! }],
+    ['min', { partials: [{ sql: MIN_MS, combine: 'min' }], value: ([v]) => v! }],
+    ['max', { partials: [{ sql: MAX_MS, combine: 'max' }], value: ([v]) => v! }],
   ]),
 };
 
