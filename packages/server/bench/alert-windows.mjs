@@ -5,7 +5,8 @@
 // then reads the five sliced default rules (error rate over 5 min, cost per workflow over 1 h, the
 // three longest-duration rules over 5 min) both ways, and prints the CPU of each read set (the
 // process's, DuckDB's threads included) and whether both gave the same values. BENCH_ROUNDS
-// (default 24: 6 minutes of spans).
+// (default 24: 6 minutes of spans). BENCH_SLICES_FROM: the spans a window holds before it is kept by
+// slices (the store's `alertSlicesFromSpans`; default the store's own, 0 to keep every window by slices).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,7 +55,8 @@ async function timed(read) {
 }
 
 const dir = await mkdtemp(join(tmpdir(), 'spoor-bench-alert-windows-'));
-const store = await DuckDbStore.open({ path: join(dir, 'spoor.duckdb') });
+const slicesFrom = process.env.BENCH_SLICES_FROM === undefined ? {} : { alertSlicesFromSpans: Number(process.env.BENCH_SLICES_FROM) };
+const store = await DuckDbStore.open({ path: join(dir, 'spoor.duckdb'), ...slicesFrom });
 const startUs = Math.floor(Date.now() / 15_000) * 15 * SEC - rounds * 15 * SEC;
 let trace = 0;
 const ratios = [];

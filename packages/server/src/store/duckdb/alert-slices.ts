@@ -1,14 +1,17 @@
 import type { AlertSeriesQuery, AlertSeriesRow } from '../store.js';
 import { type AlertSliceRow, type SlicedFn, alertSeries, alertSlices, combinePartials, emptyPartials, slicedFn } from '../sql/alert-series.js';
 import type { SqlEngine } from '../sql/dialect.js';
-import type { SpanChanges } from './span-changes.js';
+import { SLICE_US, type SpanChanges } from './span-changes.js';
 
-/** The alert rounds' interval: a round finds about one more slice whole than the round before. */
-export const SLICE_US = 15_000_000;
 /** A window of fewer slices than this is read whole: slicing it would save little. */
 const MIN_SLICES = 4;
 /** A window asked for by no round in this long is forgotten (its rule was changed or deleted). */
 const IDLE_MS = 10 * 60_000;
+/**
+ * Spans a window holds (of those appended since this start) before it is kept by slices: reading
+ * a window's two edges costs two scans, more than one scan of a window this small.
+ */
+export const SLICES_FROM_SPANS = 50_000;
 /** A window whose slices hold more rows than this (a `by` of very many values) is read whole every time. */
 const MAX_ROWS = 100_000;
 
@@ -38,6 +41,10 @@ interface Window {
  * sampling's moves, which slim attributes, a database attached again) drops every slice
  * (`spansChanged`).
  *
+ * Slices pay once a window holds many spans: reading its two edges is two scans where reading it
+ * whole is one, so a window holding fewer than `SLICES_FROM_SPANS` of the spans appended since
+ * this start (a quiet store, a server just restarted) is read whole.
+ *
  * DuckDB only: there this server is the one writer, so the writer's number says what is
  * visible. Several servers write one ClickHouse, and read it whole as before.
  */
@@ -45,10 +52,12 @@ export class AlertSliceCache {
   private readonly windows = new Map<string, Window>();
   private generation = 0;
 
+  /** `fromSpans`: `SLICES_FROM_SPANS`, or 0 to keep every window by slices (the store contract). */
   constructor(
     private readonly db: SqlEngine,
     private readonly committedSeq: () => number,
     private readonly changes: SpanChanges,
+    private readonly fromSpans = SLICES_FROM_SPANS,
   ) {}
 
   /** Spans changed other than by a commit: every slice is read again. */
@@ -63,6 +72,10 @@ export class AlertSliceCache {
     const nowMs = Date.now();
     for (const [key, window] of this.windows) if (nowMs - window.usedMs > IDLE_MS) this.windows.delete(key);
     const key = JSON.stringify([query.projectId, query.source, query.fn, query.matchers, query.by, query.stepUs]);
+    if (this.changes.spansWithin(query.projectId, query.startUs, query.startUs + query.stepUs) < this.fromSpans) {
+      this.windows.delete(key);
+      return alertSeries(this.db, query);
+    }
     let window = this.windows.get(key);
     if (window === undefined) {
       window = { slices: new Map(), seq: 0, generation: this.generation, usedMs: nowMs, turn: Promise.resolve() };

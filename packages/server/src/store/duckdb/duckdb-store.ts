@@ -8,7 +8,7 @@ import type { StoredLog, StoredTrace, StoredTraceBytes } from '../stored-trace.j
 import { DuckDbWriter } from './writer.js';
 import { attach, connectTo, isInvalidated, reattach } from './catalog.js';
 import { MIGRATIONS } from './migrations.js';
-import { RESPONSE_FACTS_VIEW, SCHEMA_SQL, SCHEMA_VERSION, SPAN_FACTS_VIEW } from './schema.js';
+import { SCHEMA_SQL, SCHEMA_VERSION, factsViews } from './schema.js';
 import { removeModelPrice, selectModelPrices, updateSpanCosts, upsertModelPrice } from './pricing.js';
 import { selectComparison } from './compare.js';
 import type { TraceTimings } from '../trace-timings.js';
@@ -30,7 +30,7 @@ import { duckDbCursor, duckDbLiveCommits } from './live.js';
 import { DuckDbRecordExport } from './record-export.js';
 import { DuckDbTraceReads } from './trace-reads.js';
 import { DuckDbSamplingStore } from './sampling.js';
-import { AlertSliceCache } from './alert-slices.js';
+import { AlertSliceCache, SLICES_FROM_SPANS } from './alert-slices.js';
 import { SpanChanges } from './span-changes.js';
 
 /** Where the API's export streams write their files before reading them: beside the database, on its disk. */
@@ -52,6 +52,11 @@ export interface DuckDbStoreOptions {
    * version's, and nothing is written, not even a checkpoint at close. Default false.
    */
   readOnly?: boolean;
+  /**
+   * Spans an alert window holds before it is kept by slices between rounds (`AlertSliceCache`).
+   * Default `SLICES_FROM_SPANS`; 0 keeps every window by slices (the store contract does).
+   */
+  alertSlicesFromSpans?: number;
 }
 
 /**
@@ -98,6 +103,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     private readonly second: DuckDBConnection,
     private readonly path: string,
     private readonly readOnly: boolean,
+    alertSlicesFromSpans: number,
   ) {
     super();
     this.sql = new DuckDbSql((what, fn) => this.onOwnConnection(what, fn));
@@ -117,7 +123,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     // A move slims the spans' attributes, which alert labels and matchers read.
     this.sampling = new DuckDbSamplingStore(this.sql, () => this.alertSlices.spansChanged());
     this.traces = new DuckDbTraceReads(this.sql, (what, fn) => this.onOwnConnection(what, fn));
-    this.alertSlices = new AlertSliceCache(this.sql, () => this.writer.lastCommittedSeq, changes);
+    this.alertSlices = new AlertSliceCache(this.sql, () => this.writer.lastCommittedSeq, changes, alertSlicesFromSpans);
   }
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {
@@ -135,7 +141,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
       throw new StoreError(`cannot open the DuckDB database at ${options.path}: ${(cause as Error).message}`, { cause });
     }
     const readOnly = options.readOnly ?? false;
-    const store = new DuckDbStore(instance, writer, await connectTo(instance), options.path, readOnly);
+    const store = new DuckDbStore(instance, writer, await connectTo(instance), options.path, readOnly, options.alertSlicesFromSpans ?? SLICES_FROM_SPANS);
     await (readOnly ? store.checkSchema() : store.migrate());
     // Export streams' files a crash left behind: none is open before the store is (one opened to read only leaves them).
     const exportDir = exportTempDir(options.path);
@@ -165,8 +171,9 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
         .catch(() => SCHEMA_VERSION);
       await this.connection.run(SCHEMA_SQL);
       for (const step of MIGRATIONS) if (step.from >= stored) await this.connection.run(step.sql);
-      await this.connection.run(SPAN_FACTS_VIEW);
-      await this.connection.run(RESPONSE_FACTS_VIEW);
+      const sampledOut = await this.connection.runAndReadAll('SELECT EXISTS (SELECT 1 FROM span_stats) AS any');
+      this.sampling.factsReadStats = sampledOut.getRows()[0]?.[0] === true;
+      await this.connection.run(factsViews(this.sampling.factsReadStats));
       await this.connection.run(
         `INSERT INTO spoor_meta VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
         [String(SCHEMA_VERSION)],

@@ -5,6 +5,7 @@ import type { DuckDbParams, DuckDbSql } from './dialect.js';
 import { duckDbLiveCommits } from './live.js';
 import { DuckDbProjectPolicies } from './access.js';
 import { SPAN_STATS } from '../tables.js';
+import { factsViews } from './schema.js';
 import { inTransaction } from './transaction.js';
 
 /** A slim span's attributes: `{}`, or only its `cache.hit` when it has one (the realtime numbers count it). */
@@ -17,6 +18,9 @@ const SLIM_ATTRIBUTES = `CASE WHEN contains(attributes, '"cache.hit"')
  * the rows deleted once a checkpoint has rewritten their row groups).
  */
 export class DuckDbSamplingStore extends SqlSamplingStore {
+  /** Whether the facts views read `span_stats` yet (`factsViews`): the first move makes them. */
+  factsReadStats = true;
+
   /** `moved` hears of every move made: what alert windows kept of those spans' attributes is gone. */
   constructor(
     private readonly duckdb: DuckDbSql,
@@ -57,13 +61,18 @@ export class DuckDbSamplingStore extends SqlSamplingStore {
     insertSettings: '',
   };
 
-  /** The move in one transaction: the spans are in one table or the other, never both or neither. */
+  /**
+   * The move in one transaction: the spans are in one table or the other, never both or neither,
+   * and the first move makes the facts views read `span_stats` in it.
+   */
   protected async runMove(statements: readonly MoveStatement[]): Promise<void> {
     await this.duckdb.on('move sampled-out spans to span_stats', (c) =>
       inTransaction(c, async () => {
+        if (!this.factsReadStats) await c.run(factsViews(true));
         for (const s of statements) await c.run(s.sql, (s.params as DuckDbParams).values);
       }),
     );
+    this.factsReadStats = true;
     this.moved();
   }
 

@@ -1,0 +1,96 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AlertSeriesQuery } from '../store.js';
+import { batchOf } from '../tables.js';
+import { emptyLlm, sid, span, spanFilter, tid } from '../../../test/support/record-fixtures.js';
+import { DuckDbSql } from './dialect.js';
+import { DuckDbStore } from './duckdb-store.js';
+
+/**
+ * What a store that never sampled, or holds few spans, reads more cheaply, and that it reads the
+ * same: the facts views without `span_stats` until the first move, and alert windows read whole
+ * until they hold enough spans for slices to pay.
+ */
+
+let dir = '';
+afterEach(async () => {
+  vi.restoreAllMocks();
+  if (dir !== '') await rm(dir, { recursive: true, force: true });
+  dir = '';
+});
+
+async function open(options: { alertSlicesFromSpans?: number } = {}): Promise<DuckDbStore> {
+  if (dir === '') dir = await mkdtemp(join(tmpdir(), 'spoor-quiet-reads-'));
+  return DuckDbStore.open({ path: join(dir, 'spoor.duckdb'), ...options });
+}
+
+/** Every statement the store's reads run, as text. */
+function statements(): string[] {
+  const seen: string[] = [];
+  const rows = DuckDbSql.prototype.rows;
+  vi.spyOn(DuckDbSql.prototype, 'rows').mockImplementation(function (this: DuckDbSql, ...args: Parameters<typeof rows>) {
+    seen.push(args[1]);
+    return rows.apply(this, args) as ReturnType<typeof rows>;
+  });
+  return seen;
+}
+
+describe('DuckDB reads of a store that never sampled, or holds few spans', () => {
+  it('counts sampled-out spans in statistics after the first move and after the store is opened again', async () => {
+    let store = await open();
+    const llm = { ...emptyLlm(), requestModel: 'gpt-4o', inputTokens: 10, outputTokens: 2, totalTokens: 12 };
+    const trace = (n: number) => [
+      span({ traceId: tid(n), spanId: sid(n * 10), name: 'run', category: 'workflow' }),
+      span({ traceId: tid(n), spanId: sid(n * 10 + 1), parentSpanId: sid(n * 10), name: 'chat', category: 'llm', llm }),
+    ];
+    await store.write(batchOf({ spans: [...trace(1), ...trace(2)], logs: [], metricPoints: [] }), null);
+    const stats = async (s: DuckDbStore) => s.spanStats({ filter: spanFilter(), groupBy: { column: 'name' }, limit: 10 });
+    const before = await stats(store);
+    expect(before.map((g) => [g.key, g.count])).toEqual([['chat', 2], ['run', 2]]);
+    await store.sampling.slim('default', [tid(1)]);
+    expect(await stats(store)).toEqual(before);
+    await store.close();
+    store = await open();
+    try {
+      expect(await stats(store)).toEqual(before);
+      // Moved spans no longer in `spans`: the view read `span_stats` too.
+      expect((await store.getTrace('default', tid(1)))?.spans.length ?? 0).toBe(0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('reads an alert window whole until it holds the spans slices pay for, then by slices, with the same values', async () => {
+    const store = await open({ alertSlicesFromSpans: 1_000 });
+    try {
+      const nowUs = Date.now() * 1000;
+      let n = 0;
+      const write = async (count: number) => {
+        const spans = [];
+        for (let i = 0; i < count; i++, n++) spans.push(span({ traceId: tid(n), spanId: sid(n), startTimeUs: nowUs - 60e6 - n, endTimeUs: nowUs - 30e6 - n }));
+        await store.write(batchOf({ spans, logs: [], metricPoints: [] }), null);
+      };
+      const window: Omit<AlertSeriesQuery, 'buckets'> = { projectId: 'default', source: 'spans', fn: 'count', matchers: [], by: [], stepUs: 300e6, startUs: nowUs - 300e6 };
+      const read = async () => (await store.alertSeries({ ...window, buckets: 1 })).map((r) => r.value);
+      // The same window as the second of two buckets: a statement of its own, never sliced.
+      const direct = async () => (await store.alertSeries({ ...window, startUs: window.startUs - window.stepUs, buckets: 2 })).filter((r) => r.bucket === 1).map((r) => r.value);
+      const seen = statements();
+      await write(600);
+      expect(await read()).toEqual([600]);
+      expect(seen.filter((sql) => sql.includes('AS range0'))).toEqual([]);
+      await write(600);
+      expect(await read()).toEqual([1_200]);
+      expect(seen.filter((sql) => sql.includes('AS range0')).length).toBe(1);
+      expect(await direct()).toEqual([1_200]);
+      // Kept by slices from then on, as more spans arrive.
+      await write(300);
+      expect(await read()).toEqual([1_500]);
+      expect(await direct()).toEqual([1_500]);
+      expect(seen.filter((sql) => sql.includes('AS range0')).length).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+});
