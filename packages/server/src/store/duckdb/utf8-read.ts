@@ -23,13 +23,21 @@ const INLINE_BYTES = 12;
 /** Where `get_data_from_pointer` reads a run's address from. */
 const address = new BigUint64Array(1);
 
-/** Calls `visit` with the bytes of each value of VARCHAR column `column` of a chunk, row by row (`from .. to` of `source`). */
-function eachValue(chunk: duckdb.DataChunk, column: number, rows: number, what: string, visit: (source: Uint8Array, from: number, to: number) => void): void {
+/**
+ * The string entries of VARCHAR column `column` of a chunk; throws for a NULL, whose entry holds
+ * whatever the vector's memory held (a length read from it can be anything).
+ */
+function entriesOf(chunk: duckdb.DataChunk, column: number, rows: number, what: string): Uint8Array {
   const vector = duckdb.data_chunk_get_vector(chunk, column);
   const validity = duckdb.vector_get_validity(vector, Math.ceil(rows / 64) * 8);
   // No mask (or an empty one) when every row is valid.
   if (validity && validity.length > 0 && !allValid(validity, rows)) throw new Error(`${what}: column ${column} holds a NULL where a text was expected`);
-  const entries = duckdb.vector_get_data(vector, rows * ENTRY_BYTES);
+  return duckdb.vector_get_data(vector, rows * ENTRY_BYTES);
+}
+
+/** Calls `visit` with the bytes of each value of VARCHAR column `column` of a chunk, row by row (`from .. to` of `source`). */
+function eachValue(chunk: duckdb.DataChunk, column: number, rows: number, what: string, visit: (source: Uint8Array, from: number, to: number) => void): void {
+  const entries = entriesOf(chunk, column, rows, what);
   const view = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
   for (let i = 0; i < rows; ) {
     const length = view.getUint32(i * ENTRY_BYTES, true);
@@ -73,12 +81,12 @@ export function chunksOf(result: DuckDBMaterializedResult): DuckDBDataChunk[] {
 }
 
 /** The summed byte lengths of the values of these columns of every chunk. */
-function totalBytes(chunks: readonly DuckDBDataChunk[], columns: readonly number[]): number {
+function totalBytes(chunks: readonly DuckDBDataChunk[], columns: readonly number[], what: string): number {
   let total = 0;
   for (const chunk of chunks) {
     const rows = chunk.rowCount;
     for (const column of columns) {
-      const entries = duckdb.vector_get_data(duckdb.data_chunk_get_vector(chunk.chunk, column), rows * ENTRY_BYTES);
+      const entries = entriesOf(chunk.chunk, column, rows, what);
       const view = new DataView(entries.buffer, entries.byteOffset, entries.byteLength);
       for (let i = 0; i < rows; i++) total += view.getUint32(i * ENTRY_BYTES, true);
     }
@@ -94,7 +102,7 @@ const rowCount = (chunks: readonly DuckDBDataChunk[]): number => chunks.reduce((
  */
 export function utf8Texts(chunks: readonly DuckDBDataChunk[], columns: readonly number[], what: string): TextBytes {
   const count = rowCount(chunks) * columns.length;
-  const bytes = new Uint8Array(totalBytes(chunks, columns));
+  const bytes = new Uint8Array(totalBytes(chunks, columns, what));
   const starts = new Uint32Array(count);
   const ends = new Uint32Array(count);
   let at = 0;
@@ -118,7 +126,7 @@ export function utf8Texts(chunks: readonly DuckDBDataChunk[], columns: readonly 
 
 /** The rows of VARCHAR column `column`, each a JSON array (`json_array(...)::VARCHAR`), parsed at once as one JSON array of them. */
 export function jsonArrayRows(chunks: readonly DuckDBDataChunk[], column: number, what: string): unknown[][] {
-  const rows = new JsonArrayRows(totalBytes(chunks, [column]), rowCount(chunks));
+  const rows = new JsonArrayRows(totalBytes(chunks, [column], what), rowCount(chunks));
   for (const chunk of chunks) eachValue(chunk.chunk, column, chunk.rowCount, what, (source, from, to) => rows.add(source, from, to));
   return rows.parse();
 }
