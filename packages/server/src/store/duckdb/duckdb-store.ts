@@ -8,7 +8,7 @@ import type { StoredLog, StoredTrace, StoredTraceBytes } from '../stored-trace.j
 import { DuckDbWriter } from './writer.js';
 import { attach, connectTo, isInvalidated, reattach } from './catalog.js';
 import { MIGRATIONS } from './migrations.js';
-import { SCHEMA_SQL, SCHEMA_VERSION, factsViews } from './schema.js';
+import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { removeModelPrice, selectModelPrices, updateSpanCosts, upsertModelPrice } from './pricing.js';
 import { selectComparison } from './compare.js';
 import type { TraceTimings } from '../trace-timings.js';
@@ -171,9 +171,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
         .catch(() => SCHEMA_VERSION);
       await this.connection.run(SCHEMA_SQL);
       for (const step of MIGRATIONS) if (step.from >= stored) await this.connection.run(step.sql);
-      const sampledOut = await this.connection.runAndReadAll('SELECT EXISTS (SELECT 1 FROM span_stats) AS any');
-      this.sampling.factsReadStats = sampledOut.getRows()[0]?.[0] === true;
-      await this.connection.run(factsViews(this.sampling.factsReadStats));
+      await this.sampling.makeFactsViews(this.connection);
       await this.connection.run(
         `INSERT INTO spoor_meta VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value`,
         [String(SCHEMA_VERSION)],

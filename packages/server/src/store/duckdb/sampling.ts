@@ -1,3 +1,4 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { SamplingDecision } from '../ports/sampling.js';
 import { SqlSamplingStore, decisionRow } from '../sql/sampling.js';
 import type { MoveStatement, SpanStatsLayout } from '../sql/span-stats.js';
@@ -19,7 +20,7 @@ const SLIM_ATTRIBUTES = `CASE WHEN contains(attributes, '"cache.hit"')
  */
 export class DuckDbSamplingStore extends SqlSamplingStore {
   /** Whether the facts views read `span_stats` yet (`factsViews`): the first move makes them. */
-  factsReadStats = true;
+  private factsReadStats = true;
 
   /** `moved` hears of every move made: what alert windows kept of those spans' attributes is gone. */
   constructor(
@@ -27,6 +28,13 @@ export class DuckDbSamplingStore extends SqlSamplingStore {
     private readonly moved: () => void = () => undefined,
   ) {
     super(duckdb, duckDbLiveCommits, new DuckDbProjectPolicies((what, fn) => duckdb.on(what, fn), 'sampling_policies', 'sampling'));
+  }
+
+  /** Makes the facts views for what `span_stats` holds now: at open, after the migrations, on the store's own `connection`. */
+  async makeFactsViews(connection: DuckDBConnection): Promise<void> {
+    const sampledOut = await connection.runAndReadAll('SELECT EXISTS (SELECT 1 FROM span_stats) AS any');
+    this.factsReadStats = sampledOut.getRows()[0]?.[0] === true;
+    await connection.run(factsViews(this.factsReadStats));
   }
 
   async record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void> {
