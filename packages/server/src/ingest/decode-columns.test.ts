@@ -10,6 +10,7 @@ import { decodeBatch } from './decode.js';
 import { DecodeCore, spooledBatch } from './decoder.js';
 import { PriceBooks } from '../pricing/price-books.js';
 import { ProjectMasking } from './masking.js';
+import { idWordsOfSpans } from './recent-spans.js';
 
 /**
  * The column path (`decode-columns.ts`) against the record path (`decode.ts`): the same body
@@ -42,6 +43,7 @@ function expectSame(body: Uint8Array, projectId = 'p1'): void {
   expect(fast!.refusedEvaluations).toBe(record.refusedEvaluations ?? 0);
   expect(fast!.scores).toStrictEqual(record.decoded.scores ?? []);
   expect(fast!.spans).toStrictEqual(factsOf(projectId, record.decoded.spans));
+  expect(fast!.ids).toStrictEqual(idWordsOfSpans(record.decoded.spans));
 }
 
 /**
@@ -279,6 +281,7 @@ describe('decoding a protobuf trace request straight into columns', () => {
       if (record instanceof Error) throw new Error(`case ${i}: the column path took a body the record path refuses (${record.message})`);
       expect(stored(fast.batch), `case ${i}`).toStrictEqual(stored(record.batch));
       expect(fast.spans, `case ${i}`).toStrictEqual(factsOf('p1', record.decoded.spans));
+      expect(fast.ids, `case ${i}`).toStrictEqual(idWordsOfSpans(record.decoded.spans));
     }
     expect(taken).toBeGreaterThan(100);
   });

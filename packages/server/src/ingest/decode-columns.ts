@@ -20,10 +20,9 @@ import { BatchBuilder, type Column, type ColumnBuilder, NumberBuilder, type Tabl
 import { SourceIds } from '../store/sources.js';
 import { LLM_RESPONSES, LLM_RESPONSE_ID, SPANS, type WriteBatch, errorColumns, scoreColumns, tracePartColumns } from '../store/tables.js';
 import { TracePartsBuilder } from '../store/trace-parts.js';
-import { spanIdsProblem } from './decoded.js';
-import { ID_WORDS, wordsHash } from './recent-spans.js';
-import { spanRangeProblem } from './limits.js';
-import { NO_ATTRIBUTES, SpanReader, planSpans } from './protobuf/trace-columns.js';
+import { ID_WORDS, type SpanIdWords, wordsHash } from './recent-spans.js';
+import { rangeProblem } from './limits.js';
+import { NO_ATTRIBUTES, type SpanFields, SpanReader, planSpans } from './protobuf/trace-columns.js';
 
 /**
  * The hot path of ingest: an OTLP/protobuf trace request decoded straight into the column batch
@@ -47,8 +46,7 @@ export interface DecodedColumns {
   refusedEvaluations: number;
   spans: SpanFacts;
   /** Each span's ids as `ID_WORDS` words, and their `wordsHash`, in row order. */
-  spanIdWords: Int32Array;
-  spanHashes: Int32Array;
+  ids: SpanIdWords;
   scores: ScoreRecord[];
 }
 
@@ -82,8 +80,8 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
   const spanHashes = new Int32Array(n);
   const spanIdWords = new Int32Array(n * ID_WORDS);
   const traceIds = new Array<string>(n);
-  const spanIds = new Array<string>(n);
-  const parentIds = new Array<string | null>(n);
+  /** Where each row's parent id is in its column's bytes; -1 for a root. */
+  const parentAt = new Int32Array(n);
   const names = new Array<string>(n);
   const serviceNames = new Array<string>(n);
   const statuses = new Array<SpanStatus>(n);
@@ -102,7 +100,7 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
   for (let row = 0; row < n; row++) {
     const f = reader.read(plan.offsets[row]!, columns.attributes);
     if (f.irregular || f.endTimeUs === RUNNING_END_US) return null;
-    if (spanIdsProblem(f.traceId, f.spanId, f.parentSpanId) !== null || spanRangeProblem(f) !== null) return null;
+    if (!idsValid(f) || rangeProblem(f) !== null) return null;
     const at = row * ID_WORDS;
     spanIdWords.set(f.idWords, at);
     const hash = wordsHash(spanIdWords, at);
@@ -118,11 +116,18 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
     normalizeSpan(view, prices);
     const kind = SPAN_KINDS[f.kind] === undefined ? 0 : f.kind;
     const status = STATUS_CODES.indexOf(f.status.code);
-    const parent = f.parentSpanId === '' ? null : f.parentSpanId;
     columns.varchar(C.project_id!, projectId);
     columns.varchar(C.trace_id!, f.traceId);
-    columns.varchar(C.span_id!, f.spanId);
-    columns.varchar(C.parent_span_id!, parent);
+    columns.spanIds.hex(body, f.spanIdAt, f.spanIdBytes);
+    columns.spanIds.endRow();
+    if (f.parentIdBytes === 0) {
+      parentAt[row] = -1;
+      columns.parentIds.nullRow();
+    } else {
+      parentAt[row] = columns.parentIds.at;
+      columns.parentIds.hex(body, f.parentIdAt, f.parentIdBytes);
+      columns.parentIds.endRow();
+    }
     columns.varchar(C.trace_state!, f.traceState);
     columns.number(C.flags!, row, f.flags);
     columns.varchar(C.name!, f.name);
@@ -142,8 +147,6 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
     columns.varchar(C.session_id!, view.sessionId);
     columns.varchar(C.user_id!, view.userId);
     traceIds[row] = f.traceId;
-    spanIds[row] = f.spanId;
-    parentIds[row] = parent;
     names[row] = f.name;
     serviceNames[row] = group.serviceName;
     statuses[row] = f.status;
@@ -158,7 +161,7 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
     startUs[row] = view.startTimeUs;
     endUs[row] = view.endTimeUs;
     if (view.llm !== null) {
-      calls.push({ row, traceId: f.traceId, spanId: f.spanId, parentSpanId: parent, scope: group.scope, startTimeUs: view.startTimeUs, endTimeUs: view.endTimeUs, llm: view.llm, category: view.category });
+      calls.push({ row, traceId: f.traceId, spanId: spanIdOf(row), parentSpanId: parentIdOf(row), scope: group.scope, startTimeUs: view.startTimeUs, endTimeUs: view.endTimeUs, llm: view.llm, category: view.category });
     }
   }
   // What an LLM span around another is: a step (`normalizeSpans` does the same over records).
@@ -176,7 +179,7 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
     columns.llm(row, fields);
     const category = SPAN_CATEGORIES.indexOf(categories[row]!);
     columns.number(C.category!, row, category);
-    parts.add(projectId, traceIds[row]!, startUs[row]!, endUs[row]!, failed[row] === 1, names[row]!, serviceNames[row]!, parentIds[row] === null, sessionIds[row] ?? null, userIds[row] ?? null, fields, category);
+    parts.add(projectId, traceIds[row]!, startUs[row]!, endUs[row]!, failed[row] === 1, names[row]!, serviceNames[row]!, parentAt[row]! < 0, sessionIds[row] ?? null, userIds[row] ?? null, fields, category);
     if (fields !== null && typeof views[row]![LLM_RESPONSE_ID] === 'string') responses++;
     const rowEvents = events[row]!;
     const isError = failed[row] === 1 || cutShortBy(fields) !== null;
@@ -200,11 +203,20 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
     batch: { records: n, tables },
     records: n,
     refusedEvaluations: found?.refusedEvents ?? 0,
-    spans: { count: n, projectId, traceIds, spanIds, serviceNames, kinds, failed, startUs, endUs, llm },
-    spanIdWords,
-    spanHashes,
+    spans: { count: n, projectId, serviceNames, kinds, failed, startUs, endUs, llm },
+    ids: { words: spanIdWords, hashes: spanHashes },
     scores,
   };
+
+  /** A row's span id, made a string where one is needed (LLM calls, errors, scores, responses). */
+  function spanIdOf(row: number): string {
+    return columns.spanIds.bytes.toString('latin1', row * 16, row * 16 + 16);
+  }
+
+  function parentIdOf(row: number): string | null {
+    const at = parentAt[row]!;
+    return at < 0 ? null : columns.parentIds.bytes.toString('latin1', at, at + 16);
+  }
 
   /** The record of a row, for what finds errors and scores (which read no more than this). */
   function recordOf(row: number): SpanRecord {
@@ -212,8 +224,8 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
     return {
       projectId,
       traceId: traceIds[row]!,
-      spanId: spanIds[row]!,
-      parentSpanId: parentIds[row] ?? null,
+      spanId: spanIdOf(row),
+      parentSpanId: parentIdOf(row),
       traceState: '',
       flags: 0,
       name: names[row]!,
@@ -243,11 +255,22 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
     for (let row = 0; row < n; row++) {
       const id = llm[row] === null ? undefined : views[row]![LLM_RESPONSE_ID];
       if (typeof id !== 'string') continue;
-      b.varchar(projectId).varchar(id).varchar(traceIds[row]!).varchar(spanIds[row]!).number(startUs[row]!);
+      b.varchar(projectId).varchar(id).varchar(traceIds[row]!).varchar(spanIdOf(row)).number(startUs[row]!);
       b.endRow();
     }
     return b.build();
   }
+}
+
+/**
+ * Whether a span's ids are valid, as `spanIdsProblem` says of their hex (16 and 8 bytes, not all
+ * zero; a parent of 8 bytes or none), from their lengths and words: no id string is made.
+ */
+function idsValid(f: SpanFields): boolean {
+  const w = f.idWords;
+  if (f.traceId.length !== 32 || (w[0]! | w[1]! | w[2]! | w[3]!) === 0) return false;
+  if (f.spanIdBytes !== 8 || (w[4]! | w[5]!) === 0) return false;
+  return f.parentIdBytes === 0 || f.parentIdBytes === 8;
 }
 
 /**
@@ -305,17 +328,26 @@ class SpanColumns {
 
   /** The attributes' JSON, which the span reader writes (`SpanReader.read`). */
   readonly attributes: Utf8Builder;
+  /** The span and parent ids' hex, written from the body's bytes (`Utf8Builder.hex`). */
+  readonly spanIds: Utf8Builder;
+  readonly parentIds: Utf8Builder;
 
   constructor(private readonly rows: number) {
     this.attributes = new Utf8Builder(rows, ATTRIBUTE_BYTES);
+    this.spanIds = new Utf8Builder(rows, 16);
+    this.parentIds = new Utf8Builder(rows, 16);
     this.builders = SPANS.map((spec, column) => {
       if (column === C.attributes) return this.attributes;
+      if (column === C.span_id) return this.spanIds;
+      if (column === C.parent_span_id) return this.parentIds;
       switch (spec.type) {
         case 'varchar':
           return new VarcharBuilder(rows);
         case 'bigint':
-        case 'double':
-          return new NumberBuilder(spec.type, new Float64Array(rows));
+        case 'double': {
+          const builder = new NumberBuilder(spec.type, new Float64Array(rows));
+          return LLM_NUMBERS.includes(column) ? builder.allNull() : builder;
+        }
         case 'uinteger':
           return new NumberBuilder(spec.type, new Uint32Array(rows));
         case 'utinyint':
@@ -337,28 +369,35 @@ class SpanColumns {
     else (builder.values as Float64Array)[row] = value;
   }
 
-  /** The LLM columns of a row, `null` ones for a span that is no LLM call. */
+  /** The LLM columns of a row, `null` ones for a span that is no LLM call (its numbers start NULL: `allNull`). */
   llm(row: number, llm: LlmFields | null): void {
     this.number(C.is_llm!, row, llm === null ? 0 : 1);
     if (llm === null) {
-      for (const column of LLM_TEXT) this.varchar(column, null);
-      for (const column of LLM_NUMBERS) this.number(column, row, null);
+      for (let k = 0; k < LLM_TEXT.length; k++) this.varchar(LLM_TEXT[k]!, null);
       return;
     }
     this.varchar(C.llm_provider!, llm.provider);
     this.varchar(C.llm_operation!, llm.operation);
     this.varchar(C.llm_request_model!, llm.requestModel);
     this.varchar(C.llm_response_model!, llm.responseModel);
-    this.number(C.input_tokens!, row, llm.inputTokens);
-    this.number(C.output_tokens!, row, llm.outputTokens);
-    this.number(C.total_tokens!, row, llm.totalTokens);
-    this.number(C.cache_read_tokens!, row, llm.cacheReadInputTokens);
-    this.number(C.cache_creation_tokens!, row, llm.cacheCreationInputTokens);
-    this.number(C.reasoning_tokens!, row, llm.reasoningTokens);
-    this.number(C.cost_usd!, row, llm.costUsd);
-    this.number(C.ttft_ms!, row, llm.timeToFirstTokenMs);
+    this.llmNumber(C.input_tokens!, row, llm.inputTokens);
+    this.llmNumber(C.output_tokens!, row, llm.outputTokens);
+    this.llmNumber(C.total_tokens!, row, llm.totalTokens);
+    this.llmNumber(C.cache_read_tokens!, row, llm.cacheReadInputTokens);
+    this.llmNumber(C.cache_creation_tokens!, row, llm.cacheCreationInputTokens);
+    this.llmNumber(C.reasoning_tokens!, row, llm.reasoningTokens);
+    this.llmNumber(C.cost_usd!, row, llm.costUsd);
+    this.llmNumber(C.ttft_ms!, row, llm.timeToFirstTokenMs);
     this.varchar(C.finish_reasons!, llm.finishReasons === null ? null : JSON.stringify(llm.finishReasons));
     this.varchar(C.cost_source!, llm.costSource);
+  }
+
+  /** A value of an LLM number column, which starts NULL. */
+  private llmNumber(column: number, row: number, value: number | null): void {
+    if (value === null) return;
+    const builder = this.builders[column] as NumberBuilder;
+    (builder.values as Float64Array)[row] = value;
+    builder.setValid(row);
   }
 
   build(): TableBatch {

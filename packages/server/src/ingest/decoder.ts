@@ -8,7 +8,7 @@ import type { WriteBatch } from '../store/tables.js';
 import { type MaskFile, type MaskingPolicy, ProjectMasking } from './masking.js';
 import { decodeTraceColumns } from './decode-columns.js';
 import { decodeBatch } from './decode.js';
-import { RECENT_SPANS_PER_PROJECT, RecentSpans } from './recent-spans.js';
+import { RECENT_SPANS_PER_PROJECT, RecentSpans, type SpanIdWords, idWordsOfSpans } from './recent-spans.js';
 import type { Encoding, OtlpSignal } from './response.js';
 
 /** A request body to decode. */
@@ -86,6 +86,7 @@ export type { MaskFile } from './masking.js';
 /** A decoded request's spans and scores until it is acknowledged or refused; `claimed` when its spans are claimed in the project's recent spans. */
 interface Unsettled {
   spans: SpanFacts;
+  ids: SpanIdWords;
   scores: ScoreRecord[];
   claimed: boolean;
 }
@@ -141,7 +142,7 @@ export class DecodeCore {
     const columns = takesColumns(request, masker) ? decodeTraceColumns(body, projectId, receivedUs, prices, claiming ? (words, at, hash) => recent.claimOfWords(words, at, hash) !== -1 : undefined) : null;
     if (columns !== null) {
       if (inFlight > 0) throw inFlightError(inFlight);
-      return this.settleLater(columns.spans, columns.scores, claiming, recent, body, { ...columns, rejected: 0, duplicates: 0, rejectReason: null, snapshots: 0, snapshotsAfterEnd: 0 }, columns);
+      return this.settleLater(columns.spans, columns.ids, columns.scores, claiming, recent, body, { ...columns, rejected: 0, duplicates: 0, rejectReason: null, snapshots: 0, snapshotsAfterEnd: 0 });
     }
     inFlight = 0;
     // Read only: a snapshot of a span received ended, even one still being stored, is dropped (never a 503).
@@ -149,7 +150,7 @@ export class DecodeCore {
     const decoded = decodeBatch(signal, encoding, body, projectId, receivedUs, prices, seen, masker, ended);
     if (inFlight > 0) throw inFlightError(inFlight);
     const { spans, scores = [] } = decoded.decoded;
-    return this.settleLater(factsOf(projectId, spans), scores, claiming, recent, body, {
+    return this.settleLater(factsOf(projectId, spans), idWordsOfSpans(spans), scores, claiming, recent, body, {
       batch: decoded.batch,
       records: decoded.records,
       rejected: decoded.rejected,
@@ -164,20 +165,17 @@ export class DecodeCore {
   /** Gives a decoded request its ticket, and claims its spans under it. */
   private settleLater(
     spans: SpanFacts,
+    ids: SpanIdWords,
     scores: ScoreRecord[],
     claiming: boolean,
     recent: RecentSpans,
     body: Uint8Array,
     result: Omit<DecodeResult, 'ticket' | 'body'>,
-    ids: { spanIdWords: Int32Array; spanHashes: Int32Array } | null = null,
   ): DecodeResult {
     const ticket = ++this.nextTicket;
     // Claimed now, not once acknowledged: a copy decoded while this request is being spooled finds them.
-    if (spans.count > 0 && claiming) {
-      if (ids === null) recent.addIds(spans.traceIds, spans.spanIds, spans.count, ticket);
-      else recent.addWords(ids.spanIdWords, ids.spanHashes, spans.count, ticket);
-    }
-    if (spans.count > 0 || scores.length > 0) this.unsettled.set(ticket, { spans, scores, claimed: claiming });
+    if (spans.count > 0 && claiming) recent.addWords(ids.words, ids.hashes, spans.count, ticket);
+    if (spans.count > 0 || scores.length > 0) this.unsettled.set(ticket, { spans, ids, scores, claimed: claiming });
     return {
       ticket,
       batch: result.batch,
@@ -196,18 +194,18 @@ export class DecodeCore {
     const settled = this.unsettled.get(ticket);
     if (settled === undefined) return;
     this.unsettled.delete(ticket);
-    const { spans, scores, claimed } = settled;
+    const { spans, ids, scores, claimed } = settled;
     if (accepted) this.scoreMetrics.countScores(scores);
     if (spans.count === 0) return;
     const recent = this.recentFor(spans.projectId);
     if (!accepted) {
       // Refused after it was decoded (a full spool, a shutdown): its retry is to be stored.
-      if (claimed) recent.releaseIds(spans.traceIds, spans.spanIds, spans.count, ticket);
+      if (claimed) recent.releaseWords(ids.words, ids.hashes, spans.count, ticket);
       return;
     }
     this.metrics.recordFacts(spans);
     // A quarantined request replayed claims nothing as it is decoded; its spans count as seen from now.
-    if (!claimed) recent.addIds(spans.traceIds, spans.spanIds, spans.count);
+    if (!claimed) recent.addWords(ids.words, ids.hashes, spans.count);
   }
 
   setPrices(projectId: string, models: ModelPrice[]): void {

@@ -51,25 +51,31 @@ function timeProblem(what: string, us: number): string {
 }
 
 /** Why a span cannot be stored as it is, or `null`. */
-export function spanRangeProblem(
-  s: Pick<SpanRecord, 'traceId' | 'spanId' | 'flags' | 'startTimeUs' | 'endTimeUs' | 'droppedAttributesCount' | 'droppedEventsCount' | 'droppedLinksCount' | 'events' | 'links'>,
-): string | null {
-  const at = `span ${s.traceId}/${s.spanId}`;
-  if (!isUint32(s.flags)) return uint32Problem(`${at}: flags`, s.flags);
-  if (!isTimeUs(s.startTimeUs)) return timeProblem(`${at}: start time`, s.startTimeUs);
-  if (!isTimeUs(s.endTimeUs)) return timeProblem(`${at}: end time`, s.endTimeUs);
-  if (!isUint32(s.droppedAttributesCount)) return uint32Problem(`${at}: droppedAttributesCount`, s.droppedAttributesCount);
-  if (!isUint32(s.droppedEventsCount)) return uint32Problem(`${at}: droppedEventsCount`, s.droppedEventsCount);
-  if (!isUint32(s.droppedLinksCount)) return uint32Problem(`${at}: droppedLinksCount`, s.droppedLinksCount);
+export function spanRangeProblem(s: Pick<SpanRecord, 'traceId' | 'spanId'> & SpanRanges): string | null {
+  const problem = rangeProblem(s);
+  return problem === null ? null : `span ${s.traceId}/${s.spanId}: ${problem}`;
+}
+
+/** What `spanRangeProblem` checks. */
+export type SpanRanges = Pick<SpanRecord, 'flags' | 'startTimeUs' | 'endTimeUs' | 'droppedAttributesCount' | 'droppedEventsCount' | 'droppedLinksCount' | 'events' | 'links'>;
+
+/** `spanRangeProblem` without the span it names: the column path asks only whether there is one, and makes no id strings for it. */
+export function rangeProblem(s: SpanRanges): string | null {
+  if (!isUint32(s.flags)) return uint32Problem('flags', s.flags);
+  if (!isTimeUs(s.startTimeUs)) return timeProblem('start time', s.startTimeUs);
+  if (!isTimeUs(s.endTimeUs)) return timeProblem('end time', s.endTimeUs);
+  if (!isUint32(s.droppedAttributesCount)) return uint32Problem('droppedAttributesCount', s.droppedAttributesCount);
+  if (!isUint32(s.droppedEventsCount)) return uint32Problem('droppedEventsCount', s.droppedEventsCount);
+  if (!isUint32(s.droppedLinksCount)) return uint32Problem('droppedLinksCount', s.droppedLinksCount);
   for (let i = 0; i < s.events.length; i++) {
     const e = s.events[i]!;
-    if (!isTimeUs(e.timeUs)) return timeProblem(`${at}: events[${i}] time`, e.timeUs);
-    if (!isUint32(e.droppedAttributesCount)) return uint32Problem(`${at}: events[${i}].droppedAttributesCount`, e.droppedAttributesCount);
+    if (!isTimeUs(e.timeUs)) return timeProblem(`events[${i}] time`, e.timeUs);
+    if (!isUint32(e.droppedAttributesCount)) return uint32Problem(`events[${i}].droppedAttributesCount`, e.droppedAttributesCount);
   }
   for (let i = 0; i < s.links.length; i++) {
     const l = s.links[i]!;
-    if (!isUint32(l.flags)) return uint32Problem(`${at}: links[${i}].flags`, l.flags);
-    if (!isUint32(l.droppedAttributesCount)) return uint32Problem(`${at}: links[${i}].droppedAttributesCount`, l.droppedAttributesCount);
+    if (!isUint32(l.flags)) return uint32Problem(`links[${i}].flags`, l.flags);
+    if (!isUint32(l.droppedAttributesCount)) return uint32Problem(`links[${i}].droppedAttributesCount`, l.droppedAttributesCount);
   }
   return null;
 }

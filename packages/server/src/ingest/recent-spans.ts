@@ -72,16 +72,8 @@ export class RecentSpans {
     }
   }
 
-  /** `add` of ids kept as columns, `traceIds[i]` with `spanIds[i]`. */
-  addIds(traceIds: readonly string[], spanIds: readonly string[], count: number, ticket = 0): void {
-    for (let i = 0; i < count; i++) {
-      idWordsOf(traceIds[i]!, spanIds[i]!, this.scratch, 0);
-      this.addOne(this.scratch, 0, wordsHash(this.scratch, 0), ticket);
-    }
-  }
-
   /** `add` of spans as words (`count` spans' `ID_WORDS` each), with their `wordsHash`es. */
-  addWords(words: Int32Array, hashes: Int32Array, count: number, ticket: number): void {
+  addWords(words: Int32Array, hashes: Int32Array, count: number, ticket = 0): void {
     for (let i = 0; i < count; i++) this.addOne(words, i * ID_WORDS, hashes[i]!, ticket);
   }
 
@@ -114,20 +106,22 @@ export class RecentSpans {
 
   /** Forgets the spans `ticket` claimed: its request was refused, and a retry of it is to be stored. */
   release(spans: readonly SpanIds[], ticket: number): void {
-    for (const span of spans) this.releaseOne(span.traceId, span.spanId, ticket);
+    for (const span of spans) {
+      idWordsOf(span.traceId, span.spanId, this.scratch, 0);
+      this.releaseOne(this.scratch, 0, wordsHash(this.scratch, 0), ticket);
+    }
   }
 
-  /** `release` of ids kept as columns. */
-  releaseIds(traceIds: readonly string[], spanIds: readonly string[], count: number, ticket: number): void {
-    for (let i = 0; i < count; i++) this.releaseOne(traceIds[i]!, spanIds[i]!, ticket);
+  /** `release` of spans as words, with their `wordsHash`es (`addWords`). */
+  releaseWords(words: Int32Array, hashes: Int32Array, count: number, ticket: number): void {
+    for (let i = 0; i < count; i++) this.releaseOne(words, i * ID_WORDS, hashes[i]!, ticket);
   }
 
-  private releaseOne(traceId: string, spanId: string, ticket: number): void {
-    const words = idWordsOf(traceId, spanId, this.scratch, 0);
-    const at = this.find(words, 0, wordsHash(words, 0));
-    if (at === -1) return;
-    const slot = this.index[at]! - 1;
-    if (this.tickets[slot] === ticket && this.sameTrace(slot, words, 0)) this.remove(at);
+  private releaseOne(words: Int32Array, at: number, hash: number, ticket: number): void {
+    const entry = this.find(words, at, hash);
+    if (entry === -1) return;
+    const slot = this.index[entry]! - 1;
+    if (this.tickets[slot] === ticket && this.sameTrace(slot, words, at)) this.remove(entry);
   }
 
   /** The index entry of a span id, or -1. */
@@ -181,6 +175,23 @@ export function idWordsOf(traceId: string, spanId: string, out: Int32Array, at: 
   out[at + 4] = parseInt(spanId.substring(0, 8), 16) | 0;
   out[at + 5] = parseInt(spanId.substring(8, 16), 16) | 0;
   return out;
+}
+
+/** A request's span ids as `RecentSpans` keeps them: each span's `ID_WORDS` words, and their `wordsHash`. */
+export interface SpanIdWords {
+  words: Int32Array;
+  hashes: Int32Array;
+}
+
+/** The `SpanIdWords` of spans decoded as records (the column path reads them from the body as it goes). */
+export function idWordsOfSpans(spans: readonly SpanIds[]): SpanIdWords {
+  const words = new Int32Array(spans.length * ID_WORDS);
+  const hashes = new Int32Array(spans.length);
+  for (let i = 0; i < spans.length; i++) {
+    idWordsOf(spans[i]!.traceId, spans[i]!.spanId, words, i * ID_WORDS);
+    hashes[i] = wordsHash(words, i * ID_WORDS);
+  }
+  return { words, hashes };
 }
 
 /** The index's hash of a span: of its span id's two words. */

@@ -1,14 +1,12 @@
 import { SPAN_KINDS, type LlmFields, type SpanRecord } from '@spoor/model';
 
 /**
- * What the span metrics (and the recent span ids) need of a request's spans, one array per field:
- * the protobuf decoder keeps this of a request until it is acknowledged, rather than its records.
+ * What the span metrics need of a request's spans, one array per field: the decoder keeps this of
+ * a request until it is acknowledged, rather than its records.
  */
 export interface SpanFacts {
   count: number;
   projectId: string;
-  traceIds: readonly string[];
-  spanIds: readonly string[];
   serviceNames: readonly string[];
   /** Index into `SPAN_KINDS`. */
   kinds: Uint8Array;
@@ -23,12 +21,10 @@ export interface SpanFacts {
 export function factsOf(projectId: string, spans: readonly SpanRecord[]): SpanFacts {
   const n = spans.length;
   const facts = {
-    count: n, projectId, traceIds: new Array<string>(n), spanIds: new Array<string>(n), serviceNames: new Array<string>(n), kinds: new Uint8Array(n),
+    count: n, projectId, serviceNames: new Array<string>(n), kinds: new Uint8Array(n),
     failed: new Uint8Array(n), startUs: new Float64Array(n), endUs: new Float64Array(n), llm: new Array<LlmFields | null>(n),
   };
   spans.forEach((span, i) => {
-    facts.traceIds[i] = span.traceId;
-    facts.spanIds[i] = span.spanId;
     facts.serviceNames[i] = span.serviceName;
     facts.kinds[i] = SPAN_KINDS.indexOf(span.kind);
     facts.failed[i] = span.status.code === 'error' ? 1 : 0;

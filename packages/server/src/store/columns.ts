@@ -169,10 +169,30 @@ export class Utf8Builder extends ColumnBuilder {
     this.at = at;
   }
 
+  /**
+   * Appends the lowercase hex of `from[start .. start + length)` (an id's bytes, as `Buffer`'s
+   * `hex` writes them), by a table: no string is made.
+   */
+  hex(from: Uint8Array, start: number, length: number): void {
+    const bytes = this.reserve(2 * length);
+    let at = this.at;
+    for (let i = start; i < start + length; i++) {
+      const pair = HEX_PAIRS[from[i]!]!;
+      bytes[at++] = pair >> 8;
+      bytes[at++] = pair & 0xff;
+    }
+    this.at = at;
+  }
+
   /** Ends the row being written: it holds what was written since the last row ended. */
   endRow(): void {
     this.lengths[this.row++] = this.at - this.rowStart;
     this.rowStart = this.at;
+  }
+
+  /** Ends a row that is NULL (nothing may have been written into it). */
+  nullRow(): void {
+    this.lengths[this.row++] = -1;
   }
 
   build(): Column {
@@ -183,9 +203,14 @@ export class Utf8Builder extends ColumnBuilder {
 /** Strings up to this long are written by a loop, longer ones by the platform (a call costs more than a short loop). */
 const SHORT_TEXT = 32;
 
+const HEX_DIGITS = '0123456789abcdef';
+/** Each byte's two lowercase hex digits, the first in the high byte. */
+const HEX_PAIRS = Uint16Array.from({ length: 256 }, (_, b) => (HEX_DIGITS.charCodeAt(b >> 4) << 8) | HEX_DIGITS.charCodeAt(b & 15));
+
 /** A numeric or boolean column's values, set by row. */
 export class NumberBuilder extends ColumnBuilder {
   private valid: Validity | null = null;
+  private startedNull = false;
 
   constructor(
     private readonly type: Exclude<ColumnType, 'varchar' | 'double[]'>,
@@ -199,8 +224,32 @@ export class NumberBuilder extends ColumnBuilder {
     this.valid[row >> 3]! &= ~(1 << (row & 7));
   }
 
+  /**
+   * Makes every row NULL until `setValid`: for a column few rows fill (the LLM columns of spans
+   * that are mostly not LLM calls), so the rows left NULL cost nothing.
+   */
+  allNull(): this {
+    this.valid = new Uint8Array(validityBytes(this.values.length));
+    this.startedNull = true;
+    return this;
+  }
+
+  /** Marks a row of an `allNull` column as holding its value. */
+  setValid(row: number): void {
+    this.valid![row >> 3]! |= 1 << (row & 7);
+  }
+
   build(): Column {
+    if (this.startedNull) this.asIfSetNull();
     return { type: this.type, values: this.values, valid: this.valid } as Column;
+  }
+
+  /** An `allNull` column's bitmap as `setNull` leaves it: the padding past the rows set, and none when no row is NULL. */
+  private asIfSetNull(): void {
+    const valid = this.valid!;
+    const rows = this.values.length;
+    for (let bit = rows; bit < valid.length * 8; bit++) valid[bit >> 3]! |= 1 << (bit & 7);
+    if (valid.every((byte) => byte === 0xff)) this.valid = null;
   }
 }
 

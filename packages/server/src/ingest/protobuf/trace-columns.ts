@@ -53,9 +53,15 @@ export interface SpanGroup {
 /** One span as read; the same object for every span of a request, so `onSpan` copies what it keeps. */
 export interface SpanFields {
   traceId: string;
-  spanId: string;
-  /** `''` for a root span. */
-  parentSpanId: string;
+  /**
+   * Where the span id's bytes are in the body, and how many (8 when valid): its hex is written
+   * from there into the column (`Utf8Builder.hex`), and made a string only where one is needed.
+   */
+  spanIdAt: number;
+  spanIdBytes: number;
+  /** The parent span id's bytes likewise; none (0 bytes) for a root span. */
+  parentIdAt: number;
+  parentIdBytes: number;
   traceState: string;
   name: string;
   /** The OTLP enum value. */
@@ -175,8 +181,10 @@ function grow(plan: SpanPlan): void {
 export class SpanReader {
   readonly fields: SpanFields = {
     traceId: '',
-    spanId: '',
-    parentSpanId: '',
+    spanIdAt: 0,
+    spanIdBytes: 0,
+    parentIdAt: 0,
+    parentIdBytes: 0,
     traceState: '',
     name: '',
     kind: 0,
@@ -321,11 +329,14 @@ export class SpanReader {
     return id;
   }
 
-  /** `idHex` of a span id, its words kept too. */
-  private spanIdHex(): string {
-    const id = this.idHex();
-    if (id.length === 16) this.wordsAt(this.r.pos - 8, 4, 2);
-    return id;
+  /** Skips a bytes field, answering its length (its bytes end at the reader). */
+  private idBytes(): number {
+    const r = this.r;
+    const length = r.uint32();
+    const start = r.pos;
+    if (start + length > r.len) throw malformed('truncated bytes');
+    r.pos = start + length;
+    return length;
   }
 
   /** Reads `count` big-endian words from the body at `from` into `idWords[to ..]`. */
@@ -346,8 +357,8 @@ export class SpanReader {
     const end = messageEnd(r);
     const stamp = ++spanStamp;
     f.traceId = '';
-    f.spanId = '';
-    f.parentSpanId = '';
+    f.spanIdBytes = 0;
+    f.parentIdBytes = 0;
     f.traceState = '';
     f.name = '';
     f.kind = 0;
@@ -371,13 +382,16 @@ export class SpanReader {
           f.traceId = this.traceIdHex();
           break;
         case SPAN_SPAN_ID:
-          f.spanId = this.spanIdHex();
+          f.spanIdBytes = this.idBytes();
+          f.spanIdAt = r.pos - f.spanIdBytes;
+          if (f.spanIdBytes === 8) this.wordsAt(f.spanIdAt, 4, 2);
           break;
         case SPAN_TRACE_STATE:
           f.traceState = readString(r);
           break;
         case SPAN_PARENT_SPAN_ID:
-          f.parentSpanId = this.idHex();
+          f.parentIdBytes = this.idBytes();
+          f.parentIdAt = r.pos - f.parentIdBytes;
           break;
         case SPAN_NAME:
           f.name = this.text();
