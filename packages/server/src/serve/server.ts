@@ -39,7 +39,11 @@ import { SamplingService } from '../sampling/service.js';
 import { readSamplingFile } from './files.js';
 import { IngestLoad } from './ingest-load.js';
 
-/** How soon a key revoked elsewhere (another server, the command line) stops working here. */
+/**
+ * How soon a key revoked elsewhere (another server, the command line) stops working here. On
+ * DuckDB nothing else writes the file: the store answers from the keys it read last until it
+ * writes them (`store/duckdb/kept-lists.ts`), so these reads cost no statement.
+ */
 const KEY_REFRESH_MS = 500;
 
 export interface RunningServer {

@@ -6,17 +6,25 @@ import type { AccessStore, AuditRecord } from '../store.js';
 import type { OnConnection } from './alerts.js';
 import { listAudit } from '../sql/audit.js';
 import type { DuckDbSql } from './dialect.js';
+import type { KeptLists } from './kept-lists.js';
 import { mapRows, num, numOrNull, columnsOf } from './read.js';
 
-/** Keys, the audit log and the session secret, in their own small tables. */
+/** Keys, the audit log and the session secret, in their own small tables; the keys as last read until this store writes them (`KeptLists`). */
 export class DuckDbAccessStore implements AccessStore {
   private readonly on: OnConnection;
 
-  constructor(private readonly sql: DuckDbSql) {
+  constructor(
+    private readonly sql: DuckDbSql,
+    private readonly kept: KeptLists,
+  ) {
     this.on = sql.on;
   }
 
   listKeys(): Promise<KeyRecord[]> {
+    return this.kept.read('api_keys', '', () => this.readKeys());
+  }
+
+  private readKeys(): Promise<KeyRecord[]> {
     return this.on('list keys', async (c) => {
       const columns = await columnsOf(c, 'SELECT * FROM api_keys ORDER BY created_us, id', []);
       return mapRows(columns, (row) => {
@@ -37,18 +45,22 @@ export class DuckDbAccessStore implements AccessStore {
   }
 
   async putKey(record: KeyRecord): Promise<void> {
-    await this.on('save a key', (c) =>
-      c.run('INSERT INTO api_keys VALUES ($1, $2, $3, $4, $5, $6::BIGINT, $7, $8::BIGINT)', [
-        record.id, record.projectId, record.role, record.name, record.hash, record.createdUs, record.createdBy, record.revokedUs,
-      ]),
+    await this.kept.write('api_keys', () =>
+      this.on('save a key', (c) =>
+        c.run('INSERT INTO api_keys VALUES ($1, $2, $3, $4, $5, $6::BIGINT, $7, $8::BIGINT)', [
+          record.id, record.projectId, record.role, record.name, record.hash, record.createdUs, record.createdBy, record.revokedUs,
+        ]),
+      ),
     );
   }
 
   revokeKey(id: string, nowUs: number): Promise<boolean> {
-    return this.on('revoke a key', async (c) => {
-      const result = await c.run('UPDATE api_keys SET revoked_us = $2::BIGINT WHERE id = $1 AND revoked_us IS NULL', [id, nowUs]);
-      return Number(result.rowsChanged) > 0;
-    });
+    return this.kept.write('api_keys', () =>
+      this.on('revoke a key', async (c) => {
+        const result = await c.run('UPDATE api_keys SET revoked_us = $2::BIGINT WHERE id = $1 AND revoked_us IS NULL', [id, nowUs]);
+        return Number(result.rowsChanged) > 0;
+      }),
+    );
   }
 
   sessionSecret(): Promise<string> {
@@ -71,33 +83,43 @@ export class DuckDbAccessStore implements AccessStore {
   }
 }
 
-/** The policies of one kind set through the API (`masking_policies`, `sampling_policies`), one per project. */
+/**
+ * The policies of one kind set through the API (`masking_policies`, `sampling_policies`), one per
+ * project; the list as last read until this store writes the table (`KeptLists`).
+ */
 export class DuckDbProjectPolicies implements ProjectPolicies {
   constructor(
     private readonly on: OnConnection,
     private readonly table: 'masking_policies' | 'sampling_policies',
     /** What the policies are, as errors name them: `masking`, `sampling`. */
     private readonly kind: string,
+    private readonly kept: KeptLists,
   ) {}
 
   listPolicies(): Promise<ProjectPolicyRecord[]> {
-    return this.on(`list ${this.kind} policies`, async (c) => {
-      const columns = await columnsOf(c, `SELECT project_id, policy, updated_us FROM ${this.table} ORDER BY project_id`, []);
-      return mapRows(columns, (row) => ({ projectId: row.get('project_id') as string, policy: row.get('policy') as string, updatedUs: num(row.get('updated_us')) }));
-    });
+    return this.kept.read(this.table, '', () =>
+      this.on(`list ${this.kind} policies`, async (c) => {
+        const columns = await columnsOf(c, `SELECT project_id, policy, updated_us FROM ${this.table} ORDER BY project_id`, []);
+        return mapRows(columns, (row) => ({ projectId: row.get('project_id') as string, policy: row.get('policy') as string, updatedUs: num(row.get('updated_us')) }));
+      }),
+    );
   }
 
   async putPolicy(projectId: string, policy: string, nowUs: number): Promise<void> {
-    await this.on(`save a ${this.kind} policy`, (c) =>
-      c.run(
-        `INSERT INTO ${this.table} VALUES ($1, $2, $3::BIGINT)
-         ON CONFLICT (project_id) DO UPDATE SET policy = excluded.policy, updated_us = excluded.updated_us`,
-        [projectId, policy, nowUs],
+    await this.kept.write(this.table, () =>
+      this.on(`save a ${this.kind} policy`, (c) =>
+        c.run(
+          `INSERT INTO ${this.table} VALUES ($1, $2, $3::BIGINT)
+           ON CONFLICT (project_id) DO UPDATE SET policy = excluded.policy, updated_us = excluded.updated_us`,
+          [projectId, policy, nowUs],
+        ),
       ),
     );
   }
 
   deletePolicy(projectId: string): Promise<boolean> {
-    return this.on(`delete a ${this.kind} policy`, async (c) => Number((await c.run(`DELETE FROM ${this.table} WHERE project_id = $1`, [projectId])).rowsChanged) > 0);
+    return this.kept.write(this.table, () =>
+      this.on(`delete a ${this.kind} policy`, async (c) => Number((await c.run(`DELETE FROM ${this.table} WHERE project_id = $1`, [projectId])).rowsChanged) > 0),
+    );
   }
 }

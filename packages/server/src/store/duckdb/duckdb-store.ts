@@ -24,6 +24,7 @@ import { DuckDbScoreStore } from './scores.js';
 import { DuckDbDatasetStore } from './datasets.js';
 import { DuckDbExperimentStore } from './experiments.js';
 import { DuckDbEvaluatorStore } from './evaluators.js';
+import { KeptLists } from './kept-lists.js';
 import { SqlReads } from '../sql/sql-reads.js';
 import { SqlLiveStore } from '../sql/live.js';
 import { duckDbCursor, duckDbLiveCommits } from './live.js';
@@ -96,6 +97,8 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   private invalidated = false;
   /** The reattaching in progress, which every call waits for. */
   private healing: Promise<void> | null = null;
+  /** The lists of keys, evaluators and policies as last read, until this store writes them: it alone writes the file. */
+  private readonly kept = new KeptLists();
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -110,18 +113,18 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     const changes = new SpanChanges();
     this.writer = new DuckDbWriter([connection, second], (serverId) => this.readPosition(serverId), (seq, batch) => changes.note(seq, batch));
     this.alerts = new DuckDbAlertStore((what, fn) => this.onOwnConnection(what, fn));
-    this.access = new DuckDbAccessStore(this.sql);
+    this.access = new DuckDbAccessStore(this.sql, this.kept);
     this.scores = new DuckDbScoreStore(this.sql);
-    this.evaluators = new DuckDbEvaluatorStore(this.sql);
+    this.evaluators = new DuckDbEvaluatorStore(this.sql, this.kept);
     this.datasets = new DuckDbDatasetStore(this.sql);
     this.experiments = new DuckDbExperimentStore(this.sql);
-    this.masking = new DuckDbProjectPolicies((what, fn) => this.onOwnConnection(what, fn), 'masking_policies', 'masking');
+    this.masking = new DuckDbProjectPolicies((what, fn) => this.onOwnConnection(what, fn), 'masking_policies', 'masking', this.kept);
     this.exporter = new DuckDbExporter((what, fn) => this.onOwnConnection(what, fn));
     this.exports = new DuckDbRecordExport((what, fn) => this.onOwnConnection(what, fn), exportTempDir(path));
     this.live = new SqlLiveStore(this.sql, duckDbLiveCommits, async () => duckDbCursor(this.writer.lastCommittedSeq));
     this.runningSpans = new DuckDbRunningSpanStore(this.sql);
     // A move slims the spans' attributes, which alert labels and matchers read.
-    this.sampling = new DuckDbSamplingStore(this.sql, () => this.alertSlices.spansChanged());
+    this.sampling = new DuckDbSamplingStore(this.sql, () => this.alertSlices.spansChanged(), this.kept);
     this.traces = new DuckDbTraceReads(this.sql, (what, fn) => this.onOwnConnection(what, fn));
     this.alertSlices = new AlertSliceCache(this.sql, () => this.writer.lastCommittedSeq, changes, alertSlicesFromSpans);
   }
@@ -215,6 +218,8 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     });
     await reattach(this.instance, this.path, [this.connection, this.second]);
     this.alertSlices.spansChanged();
+    // The file as its WAL replays it: every list is read from it again.
+    this.kept.forgetAll();
     this.invalidated = false;
   }
 

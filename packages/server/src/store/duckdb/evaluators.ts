@@ -3,21 +3,34 @@ import { SqlEvaluatorStore } from '../sql/evaluator-store.js';
 import { runRow } from '../sql/evaluators.js';
 import { Serial } from '../write-port.js';
 import type { DuckDbSql } from './dialect.js';
+import type { KeptLists } from './kept-lists.js';
 import { columnsOf } from './read.js';
 
-/** Evaluators, their runs and the runner lease, in their own small tables. */
+/**
+ * Evaluators, their runs and the runner lease, in their own small tables; a project's evaluators
+ * as last read until this store writes them (`KeptLists`).
+ */
 export class DuckDbEvaluatorStore extends SqlEvaluatorStore {
-  constructor(private readonly duckdb: DuckDbSql) {
+  constructor(
+    private readonly duckdb: DuckDbSql,
+    private readonly kept: KeptLists,
+  ) {
     super(duckdb);
+  }
+
+  override listEvaluators(projectId: string): Promise<EvaluatorRecord[]> {
+    return this.kept.read('evaluators', projectId, () => super.listEvaluators(projectId));
   }
 
   async putEvaluator(projectId: string, r: EvaluatorRecord, deleted: boolean): Promise<void> {
     // One statement: the new row's version is read and written together (a connection's statements are serial).
-    await this.duckdb.on('save an evaluator', (c) =>
-      c.run(
-        `INSERT INTO evaluators SELECT $1, $2, $3, $4, $5, $6, $7, $8, coalesce(max(row_version), 0) + 1, $9
-         FROM evaluators WHERE project_id = $1 AND name = $2`,
-        [projectId, r.name, r.spec, r.version, r.state, r.pausedReason, r.createdUs, r.updatedUs, deleted],
+    await this.kept.write('evaluators', () =>
+      this.duckdb.on('save an evaluator', (c) =>
+        c.run(
+          `INSERT INTO evaluators SELECT $1, $2, $3, $4, $5, $6, $7, $8, coalesce(max(row_version), 0) + 1, $9
+           FROM evaluators WHERE project_id = $1 AND name = $2`,
+          [projectId, r.name, r.spec, r.version, r.state, r.pausedReason, r.createdUs, r.updatedUs, deleted],
+        ),
       ),
     );
   }

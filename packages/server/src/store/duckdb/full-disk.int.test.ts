@@ -4,6 +4,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fillDisk, mountTmpfs } from '../../../test/support/tmpfs.js';
 import { T0, sid, span, tid } from '../../../test/support/record-fixtures.js';
+import { newKey } from '../../auth/keys.js';
 import { batchOf } from '../tables.js';
 import { DuckDbStore } from './duckdb-store.js';
 
@@ -48,5 +49,33 @@ describe('the DuckDB store on a full disk', () => {
 
     for (let n = 1; n <= 7; n++) expect((await store.getTrace('default', tid(n)))?.spans, `trace ${n}`).toHaveLength(200);
     expect(await store.readPosition('s')).toBe('1:7');
+  });
+
+  it('reads the keys, evaluators and policies it kept from the file attached anew', async () => {
+    store = await DuckDbStore.open({ path: join(disk.path, 'spoor.duckdb') });
+    for (let n = 1; n <= 5; n++) await store.write(batch(n), key(n));
+    const { record } = newKey({ projectId: 'shop', role: 'read', name: '', createdBy: 'cli', nowUs: T0 });
+    await store.access.putKey(record);
+    await store.evaluators.putEvaluator('default', { name: 'polite', spec: '{}', version: 1, state: 'active', pausedReason: null, createdUs: T0, updatedUs: T0 }, false);
+    await store.sampling.policies.putPolicy('shop', '{"rate":0.5}', T0);
+    await store.masking.putPolicy('shop', '{}', T0);
+    const s = store;
+    const lists = () => Promise.all([s.access.listKeys(), s.evaluators.listEvaluators('default'), s.sampling.policies.listPolicies(), s.masking.listPolicies()]);
+    const kept = await lists();
+    // Kept: the same records answered again.
+    (await lists()).forEach((list, i) => expect(list[0], `list ${i}`).toBe(kept[i]![0]));
+
+    const filler = fillDisk(disk.path, 128 * 1024);
+    const connection = (store as unknown as { connection: DuckDBConnection }).connection;
+    await expect(connection.run('CHECKPOINT')).rejects.toThrow(/invalidated/);
+    await expect(store.readPosition('s')).rejects.toThrow(/invalidated/);
+    // The next call attaches the file anew.
+    expect(await store.readPosition('s')).toBe('1:5');
+    await rm(filler);
+
+    // Read again from it: the same rows, as records made anew, not the ones kept.
+    const read = await lists();
+    expect(read).toEqual(kept);
+    read.forEach((list, i) => expect(list[0], `list ${i}`).not.toBe(kept[i]![0]));
   });
 });

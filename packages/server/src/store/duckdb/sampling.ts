@@ -5,6 +5,7 @@ import type { MoveStatement, SpanStatsLayout } from '../sql/span-stats.js';
 import type { DuckDbParams, DuckDbSql } from './dialect.js';
 import { duckDbLiveCommits } from './live.js';
 import { DuckDbProjectPolicies } from './access.js';
+import { KeptLists } from './kept-lists.js';
 import { SPAN_STATS } from '../tables.js';
 import { factsViews } from './schema.js';
 import { inTransaction } from './transaction.js';
@@ -22,12 +23,17 @@ export class DuckDbSamplingStore extends SqlSamplingStore {
   /** Whether the facts views read `span_stats` yet (`factsViews`): the first move makes them. */
   private factsReadStats = true;
 
-  /** `moved` hears of every move made: what alert windows kept of those spans' attributes is gone. */
+  /**
+   * `moved` hears of every move made: what alert windows kept of those spans' attributes is gone.
+   * `kept` keeps the list of policies between this store's writes of it (the store's own, which a
+   * reattached file forgets).
+   */
   constructor(
     private readonly duckdb: DuckDbSql,
     private readonly moved: () => void = () => undefined,
+    kept: KeptLists = new KeptLists(),
   ) {
-    super(duckdb, duckDbLiveCommits, new DuckDbProjectPolicies((what, fn) => duckdb.on(what, fn), 'sampling_policies', 'sampling'));
+    super(duckdb, duckDbLiveCommits, new DuckDbProjectPolicies((what, fn) => duckdb.on(what, fn), 'sampling_policies', 'sampling', kept));
   }
 
   /** Makes the facts views for what `span_stats` holds now: at open, after the migrations, on the store's own `connection`. */
