@@ -16,7 +16,7 @@ import type { SpanFacts } from '../metrics/span-metrics.js';
 import { cutShortBy, errorsFromSpans } from '../normalize/error-occurrences.js';
 import { type CallSpan, type NormalizedFields, RUNNING_END_US, countEachCallOnce, normalizeSpan } from '../normalize/normalize.js';
 import { scoresFromSpans } from '../normalize/scores.js';
-import { BatchBuilder, type Column, type ColumnBuilder, NumberBuilder, type TableBatch, Utf8Builder, VarcharBuilder } from '../store/columns.js';
+import { BatchBuilder, type Column, ColumnArena, type ColumnBuilder, NumberBuilder, SparseVarcharBuilder, type TableBatch, Utf8Builder, VarcharBuilder, numberValues } from '../store/columns.js';
 import { SourceIds } from '../store/sources.js';
 import { LLM_RESPONSES, LLM_RESPONSE_ID, SPANS, type WriteBatch, errorColumns, scoreColumns, tracePartColumns } from '../store/tables.js';
 import { TracePartsBuilder } from '../store/trace-parts.js';
@@ -333,26 +333,26 @@ class SpanColumns {
   readonly parentIds: Utf8Builder;
 
   constructor(private readonly rows: number) {
-    this.attributes = new Utf8Builder(rows, ATTRIBUTE_BYTES);
-    this.spanIds = new Utf8Builder(rows, 16);
-    this.parentIds = new Utf8Builder(rows, 16);
+    // The ids' hex too: 16 bytes a row at most, in each of two columns.
+    const arena = new ColumnArena(ColumnArena.bytesFor(SPANS, rows) + 2 * (rows * 16 + 8));
+    this.attributes = new Utf8Builder(rows, ATTRIBUTE_BYTES, arena);
+    this.spanIds = new Utf8Builder(rows, 16, arena, true);
+    this.parentIds = new Utf8Builder(rows, 16, arena, true);
     this.builders = SPANS.map((spec, column) => {
       if (column === C.attributes) return this.attributes;
       if (column === C.span_id) return this.spanIds;
       if (column === C.parent_span_id) return this.parentIds;
       switch (spec.type) {
         case 'varchar':
-          return new VarcharBuilder(rows);
+          return LLM_TEXT.includes(column) ? new SparseVarcharBuilder(rows, arena) : new VarcharBuilder(rows, arena);
         case 'bigint':
-        case 'double': {
-          const builder = new NumberBuilder(spec.type, new Float64Array(rows));
+        case 'double':
+        case 'uinteger':
+        case 'utinyint':
+        case 'boolean': {
+          const builder = new NumberBuilder(spec.type, numberValues(spec.type, rows, arena), arena);
           return LLM_NUMBERS.includes(column) ? builder.allNull() : builder;
         }
-        case 'uinteger':
-          return new NumberBuilder(spec.type, new Uint32Array(rows));
-        case 'utinyint':
-        case 'boolean':
-          return new NumberBuilder(spec.type, new Uint8Array(rows));
         default:
           throw new Error(`spans.${spec.name}: no ${spec.type} column in the spans table`);
       }
@@ -369,17 +369,14 @@ class SpanColumns {
     else (builder.values as Float64Array)[row] = value;
   }
 
-  /** The LLM columns of a row, `null` ones for a span that is no LLM call (its numbers start NULL: `allNull`). */
+  /** The LLM columns of a row, left NULL for a span that is no LLM call (they start NULL: `allNull`, `SparseVarcharBuilder`). */
   llm(row: number, llm: LlmFields | null): void {
     this.number(C.is_llm!, row, llm === null ? 0 : 1);
-    if (llm === null) {
-      for (let k = 0; k < LLM_TEXT.length; k++) this.varchar(LLM_TEXT[k]!, null);
-      return;
-    }
-    this.varchar(C.llm_provider!, llm.provider);
-    this.varchar(C.llm_operation!, llm.operation);
-    this.varchar(C.llm_request_model!, llm.requestModel);
-    this.varchar(C.llm_response_model!, llm.responseModel);
+    if (llm === null) return;
+    this.llmText(C.llm_provider!, row, llm.provider);
+    this.llmText(C.llm_operation!, row, llm.operation);
+    this.llmText(C.llm_request_model!, row, llm.requestModel);
+    this.llmText(C.llm_response_model!, row, llm.responseModel);
     this.llmNumber(C.input_tokens!, row, llm.inputTokens);
     this.llmNumber(C.output_tokens!, row, llm.outputTokens);
     this.llmNumber(C.total_tokens!, row, llm.totalTokens);
@@ -388,8 +385,13 @@ class SpanColumns {
     this.llmNumber(C.reasoning_tokens!, row, llm.reasoningTokens);
     this.llmNumber(C.cost_usd!, row, llm.costUsd);
     this.llmNumber(C.ttft_ms!, row, llm.timeToFirstTokenMs);
-    this.varchar(C.finish_reasons!, llm.finishReasons === null ? null : JSON.stringify(llm.finishReasons));
-    this.varchar(C.cost_source!, llm.costSource);
+    this.llmText(C.finish_reasons!, row, llm.finishReasons === null ? null : JSON.stringify(llm.finishReasons));
+    this.llmText(C.cost_source!, row, llm.costSource);
+  }
+
+  /** A value of an LLM text column, which starts NULL; set in row order. */
+  private llmText(column: number, row: number, value: string | null): void {
+    (this.builders[column] as SparseVarcharBuilder).set(row, value);
   }
 
   /** A value of an LLM number column, which starts NULL. */

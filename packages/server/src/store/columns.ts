@@ -57,22 +57,109 @@ export function isValid(valid: Validity | null, row: number): boolean {
   return valid === null || (valid[row >> 3]! & (1 << (row & 7))) !== 0;
 }
 
-/** The buffers a batch owns, to transfer it to another thread without copying them. */
+/** The buffers a batch owns, each once (columns share their table's `ColumnArena`), to transfer it to another thread without copying them. */
 export function buffersOf(tables: readonly TableBatch[]): ArrayBuffer[] {
-  const buffers: ArrayBuffer[] = [];
+  const buffers = new Set<ArrayBuffer>();
   for (const table of tables) {
     for (const column of table.columns) {
       if (column.type === 'varchar') {
-        buffers.push(column.lengths.buffer as ArrayBuffer);
-        if (column.utf8 !== undefined) buffers.push(column.utf8.buffer as ArrayBuffer);
+        buffers.add(column.lengths.buffer as ArrayBuffer);
+        if (column.utf8 !== undefined) buffers.add(column.utf8.buffer as ArrayBuffer);
       } else {
-        buffers.push(column.values.buffer as ArrayBuffer);
-        if (column.type === 'double[]') buffers.push(column.offsets.buffer as ArrayBuffer);
-        if (column.valid !== null) buffers.push(column.valid.buffer as ArrayBuffer);
+        buffers.add(column.values.buffer as ArrayBuffer);
+        if (column.type === 'double[]') buffers.add(column.offsets.buffer as ArrayBuffer);
+        if (column.valid !== null) buffers.add(column.valid.buffer as ArrayBuffer);
       }
     }
   }
-  return buffers;
+  return [...buffers];
+}
+
+/**
+ * The fixed-size arrays of one table's columns (values, string lengths, validity) cut from one
+ * buffer, sized for them up front (`bytesFor`): a batch then crosses to another thread as a few
+ * transferred buffers rather than one per array (some 70 for a request's spans), which the
+ * structured clone, and the collectors of the threads it passes, each handle one by one.
+ */
+export class ColumnArena {
+  private buffer: ArrayBuffer;
+  private at = 0;
+
+  constructor(bytes: number) {
+    this.buffer = new ArrayBuffer(Math.max(bytes, 64));
+  }
+
+  /** What the columns of `specs` take for `rows` rows: each one's values (a varchar's lengths) and a validity bitmap. */
+  static bytesFor(specs: readonly ColumnSpec[], rows: number): number {
+    let bytes = 0;
+    for (const spec of specs) bytes += align(rows * WIDTHS[spec.type]) + align(validityBytes(rows));
+    return bytes;
+  }
+
+  float64(rows: number): Float64Array {
+    const at = this.take(rows * 8);
+    return new Float64Array(this.buffer, at, rows);
+  }
+
+  bigint64(rows: number): BigInt64Array {
+    const at = this.take(rows * 8);
+    return new BigInt64Array(this.buffer, at, rows);
+  }
+
+  int32(rows: number): Int32Array {
+    const at = this.take(rows * 4);
+    return new Int32Array(this.buffer, at, rows);
+  }
+
+  uint32(rows: number): Uint32Array {
+    const at = this.take(rows * 4);
+    return new Uint32Array(this.buffer, at, rows);
+  }
+
+  uint8(rows: number): Uint8Array {
+    const at = this.take(rows);
+    return new Uint8Array(this.buffer, at, rows);
+  }
+
+  /** `uint8` as a Node `Buffer` (a view: the arena's buffer is the one transferred). */
+  bytes(count: number): Buffer {
+    const at = this.take(count);
+    return Buffer.from(this.buffer, at, count);
+  }
+
+  /** Where `bytes` more start, 8-aligned; past the end, in a buffer of its own (arrays already cut keep theirs). */
+  private take(bytes: number): number {
+    let at = align(this.at);
+    if (at + bytes > this.buffer.byteLength) {
+      this.buffer = new ArrayBuffer(Math.max(bytes, 64));
+      at = 0;
+    }
+    this.at = at + bytes;
+    return at;
+  }
+}
+
+const align = (bytes: number): number => (bytes + 7) & ~7;
+
+/** Bytes per row of each column type's array (a varchar's lengths; a list's offsets). */
+const WIDTHS: Record<ColumnType, number> = { varchar: 4, bigint: 8, int64: 8, double: 8, integer: 4, uinteger: 4, utinyint: 1, boolean: 1, 'double[]': 4 };
+
+/** A typed array of `rows` for a column of `type`, from `arena` (`NumberBuilder` values). */
+export function numberValues(type: Exclude<ColumnType, 'varchar' | 'double[]'>, rows: number, arena: ColumnArena): NumberBuilder['values'] {
+  switch (type) {
+    case 'bigint':
+    case 'double':
+      return arena.float64(rows);
+    case 'int64':
+      return arena.bigint64(rows);
+    case 'integer':
+      return arena.int32(rows);
+    case 'uinteger':
+      return arena.uint32(rows);
+    case 'utinyint':
+    case 'boolean':
+      return arena.uint8(rows);
+  }
 }
 
 /** Builds one column of a batch, row by row. */
@@ -87,9 +174,9 @@ export class VarcharBuilder extends ColumnBuilder {
   private first: string | null | undefined = undefined;
   private same = true;
 
-  constructor(rows: number) {
+  constructor(rows: number, arena?: ColumnArena) {
     super();
-    this.lengths = new Int32Array(rows);
+    this.lengths = arena === undefined ? new Int32Array(rows) : arena.int32(rows);
   }
 
   add(row: number, value: string | null): void {
@@ -117,6 +204,30 @@ export class VarcharBuilder extends ColumnBuilder {
 }
 
 /**
+ * A varchar column most of whose rows are NULL (the LLM columns of spans that are mostly not LLM
+ * calls): every row starts NULL, and only rows with a value are set, in row order.
+ */
+export class SparseVarcharBuilder extends ColumnBuilder {
+  private readonly parts: string[] = [];
+  private readonly lengths: Int32Array;
+
+  constructor(rows: number, arena: ColumnArena) {
+    super();
+    this.lengths = arena.int32(rows).fill(-1);
+  }
+
+  set(row: number, value: string | null): void {
+    if (value === null) return;
+    this.parts.push(value);
+    this.lengths[row] = value.length;
+  }
+
+  build(): Column {
+    return { type: 'varchar', text: this.parts.join(''), lengths: this.lengths, constant: null };
+  }
+}
+
+/**
  * A varchar column written as UTF-8 bytes, its rows in order: the decode thread writes a span's
  * attributes as JSON straight from the request's body into it (`trace-columns.ts`), so no string
  * is made, joined, cloned to the writer or encoded again there. Writers write into `bytes` at
@@ -129,10 +240,14 @@ export class Utf8Builder extends ColumnBuilder {
   private row = 0;
   private readonly lengths: Int32Array;
 
-  constructor(rows: number, bytesPerRow: number) {
+  /**
+   * With `arena`, its lengths come from it, and with `fixed` its bytes too: the rows' bytes take
+   * no more than `bytesPerRow` each (ids' hex), counted in the arena's size by its maker.
+   */
+  constructor(rows: number, bytesPerRow: number, arena?: ColumnArena, fixed = false) {
     super();
-    this.lengths = new Int32Array(rows);
-    this.bytes = Buffer.allocUnsafeSlow(Math.max(256, rows * bytesPerRow));
+    this.lengths = arena === undefined ? new Int32Array(rows) : arena.int32(rows);
+    this.bytes = arena !== undefined && fixed ? arena.bytes(rows * bytesPerRow) : Buffer.allocUnsafeSlow(Math.max(256, rows * bytesPerRow));
   }
 
   /** Room for `more` bytes past `at`; answers `bytes`, which is a new buffer when it grew. */
@@ -215,13 +330,20 @@ export class NumberBuilder extends ColumnBuilder {
   constructor(
     private readonly type: Exclude<ColumnType, 'varchar' | 'double[]'>,
     readonly values: Float64Array | BigInt64Array | Int32Array | Uint32Array | Uint8Array,
+    /** Where its validity bitmap comes from, when it needs one. */
+    private readonly arena?: ColumnArena,
   ) {
     super();
   }
 
   setNull(row: number): void {
-    this.valid ??= new Uint8Array(validityBytes(this.values.length)).fill(0xff);
+    this.valid ??= this.validity().fill(0xff);
     this.valid[row >> 3]! &= ~(1 << (row & 7));
+  }
+
+  private validity(): Uint8Array {
+    const bytes = validityBytes(this.values.length);
+    return this.arena === undefined ? new Uint8Array(bytes) : this.arena.uint8(bytes);
   }
 
   /**
@@ -229,7 +351,7 @@ export class NumberBuilder extends ColumnBuilder {
    * that are mostly not LLM calls), so the rows left NULL cost nothing.
    */
   allNull(): this {
-    this.valid = new Uint8Array(validityBytes(this.values.length));
+    this.valid = this.validity();
     this.startedNull = true;
     return this;
   }
@@ -302,24 +424,15 @@ export class BatchBuilder {
     private readonly specs: readonly ColumnSpec[],
     private readonly rows: number,
   ) {
+    const arena = new ColumnArena(ColumnArena.bytesFor(specs, rows));
     this.builders = specs.map((spec) => {
       switch (spec.type) {
         case 'varchar':
-          return new VarcharBuilder(rows);
+          return new VarcharBuilder(rows, arena);
         case 'double[]':
           return new ListBuilder(rows);
-        case 'bigint':
-        case 'double':
-          return new NumberBuilder(spec.type, new Float64Array(rows));
-        case 'int64':
-          return new NumberBuilder(spec.type, new BigInt64Array(rows));
-        case 'integer':
-          return new NumberBuilder(spec.type, new Int32Array(rows));
-        case 'uinteger':
-          return new NumberBuilder(spec.type, new Uint32Array(rows));
-        case 'utinyint':
-        case 'boolean':
-          return new NumberBuilder(spec.type, new Uint8Array(rows));
+        default:
+          return new NumberBuilder(spec.type, numberValues(spec.type, rows, arena), arena);
       }
     });
   }
