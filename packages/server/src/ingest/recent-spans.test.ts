@@ -170,3 +170,17 @@ describe('RecentSpans', () => {
     expect([recent.claimOf(a!), recent.claimOf(b!), recent.claimOf(c!)]).toEqual([-1, 2, 2]);
   });
 });
+
+describe("a span's id words", () => {
+  it('are the big-endian words of its ids, read from hex of either case as from their bytes', () => {
+    for (let n = 0; n < 200; n++) {
+      const trace = Buffer.from(Array.from({ length: 16 }, (_, i) => (n * 37 + i * 91) & 0xff));
+      const spanBytes = Buffer.from(Array.from({ length: 8 }, (_, i) => (n * 53 + i * 29 + 255) & 0xff));
+      const fromBytes = new Int32Array(ID_WORDS);
+      for (let k = 0; k < 4; k++) fromBytes[k] = trace.readInt32BE(4 * k);
+      for (let k = 0; k < 2; k++) fromBytes[4 + k] = spanBytes.readInt32BE(4 * k);
+      const hex = (b: Buffer) => (n % 2 === 0 ? b.toString('hex') : b.toString('hex').toUpperCase());
+      expect(idWordsOf(hex(trace), hex(spanBytes), new Int32Array(ID_WORDS), 0)).toEqual(fromBytes);
+    }
+  });
+});

@@ -169,13 +169,30 @@ export class RecentSpans {
 /** Words per span: a trace id's 16 bytes and a span id's 8, as big-endian 32-bit words. */
 export const ID_WORDS = 6;
 
-/** Writes the words of a span's hex ids at `out[at ..]` (a malformed id reads as zeros: it is refused before it is claimed). */
+/**
+ * Writes the words of a span's hex ids at `out[at ..]`, the trace id's four, then the span id's
+ * two. Ids come lowercase and checked (a malformed one reads as garbage or zeros: it is refused
+ * before it is claimed); a hex digit is read by a table, not `parseInt` of a substring.
+ */
 export function idWordsOf(traceId: string, spanId: string, out: Int32Array, at: number): Int32Array {
-  for (let k = 0; k < 4; k++) out[at + k] = parseInt(traceId.substring(8 * k, 8 * k + 8), 16) | 0;
-  out[at + 4] = parseInt(spanId.substring(0, 8), 16) | 0;
-  out[at + 5] = parseInt(spanId.substring(8, 16), 16) | 0;
+  for (let k = 0; k < 4; k++) out[at + k] = hexWord(traceId, 8 * k);
+  out[at + 4] = hexWord(spanId, 0);
+  out[at + 5] = hexWord(spanId, 8);
   return out;
 }
+
+/** The 32-bit word of the 8 hex digits at `text[from ..]`; a digit missing or not hex counts as 0. */
+function hexWord(text: string, from: number): number {
+  let word = 0;
+  for (let i = from; i < from + 8; i++) word = (word << 4) | (HEX_VALUES[text.charCodeAt(i)] ?? 0);
+  return word | 0;
+}
+
+/** Each character code's value as a hex digit (either case), 0 for any other. */
+const HEX_VALUES = Uint8Array.from({ length: 128 }, (_, code) => {
+  const digit = parseInt(String.fromCharCode(code), 16);
+  return Number.isNaN(digit) ? 0 : digit;
+});
 
 /** A request's span ids as `RecentSpans` keeps them: each span's `ID_WORDS` words, and their `wordsHash`. */
 export interface SpanIdWords {
