@@ -53,7 +53,7 @@ export interface DecodedColumns {
 /**
  * Whether a span was received in an earlier request (claims, counted by `DecodeCore`): the span
  * whose `ID_WORDS` words are `words[at ..]`, `hash` their `wordsHash`, both handed back in
- * `spanIdWords` and `spanHashes` for the claims.
+ * `DecodedColumns.ids` for the claims.
  */
 export type RecentCheck = (words: Int32Array, at: number, hash: number) => boolean;
 

@@ -79,7 +79,11 @@ export interface SpanFields {
   droppedLinksCount: number;
   /** The attributes' JSON would differ from JSON.stringify of the record's object: decode the record way. */
   irregular: boolean;
-  /** The trace and span ids as `ID_WORDS` words (`recent-spans.ts`), zeros where an id is not 16 and 8 bytes long. */
+  /**
+   * The trace and span ids as `ID_WORDS` words (`recent-spans.ts`), from the last id field of 16
+   * (8) bytes; meaningful only when the ids are valid (`idsValid` in `decode-columns.ts` checks
+   * their lengths first), zeros when no such field came.
+   */
   idWords: Int32Array;
 }
 
