@@ -296,12 +296,8 @@ export class SpanReader {
 
   /** A bytes field's lowercase hex (`''` when empty), as `hexOf` writes it. */
   private idHex(): string {
-    const r = this.r;
-    const length = r.uint32();
-    const start = r.pos;
-    if (start + length > r.len) throw malformed('truncated bytes');
-    r.pos = start + length;
-    return length === 0 ? '' : this.slices.hexSlice(start, start + length);
+    const length = this.idBytes();
+    return length === 0 ? '' : this.slices.hexSlice(this.r.pos - length, this.r.pos);
   }
 
   /** `idHex` of a trace id: the same text as the last one's when its 16 bytes are the same. */
