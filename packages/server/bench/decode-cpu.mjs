@@ -9,7 +9,8 @@
 // (`agent`, the default: bench/lib.mjs' agent spans, 1,000 a request; `large`: 110 of those spans a
 // request, the 100 under the roots each with two 18 KB ASCII texts and two 22 KB texts in several
 // scripts, two of the four under keys a convention reads, some 8 MB a request; figures are then
-// per 1,000 of those spans).
+// per 1,000 of those spans), BENCH_ENCODING (`protobuf`, the default, or `json`: the same spans as
+// OTLP/JSON, as the OpenTelemetry JS exporter writes them, ids made fresh per request).
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MessageChannel } from 'node:worker_threads';
-import { buildTemplates, freshBody, median } from './lib.mjs';
+import { buildTemplates, freshBody, freshJsonBody, median } from './lib.mjs';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const { values: flags } = parseArgs({ options: { base: { type: 'string' }, child: { type: 'string' }, part: { type: 'string' } } });
@@ -66,14 +67,16 @@ async function measure(root, part) {
   const { DecodeCore } = await dist('ingest/decoder.js');
   const { buffersOf } = await dist('store/columns.js');
   const templates = process.env.BENCH_BODIES === 'large' ? largeTemplates() : buildTemplates({ count: 16, tracesPerBatch: 100, spansPerTrace: 10 });
+  const encoding = process.env.BENCH_ENCODING === 'json' ? 'json' : 'protobuf';
   // As the server gets them: fresh ids per request, the body a plain Uint8Array (as a thread receives it).
-  const bodies = Array.from({ length: requests + 100 }, (_, i) => new Uint8Array(freshBody(templates[i % templates.length])));
+  const fresh = encoding === 'json' ? freshJsonBody : freshBody;
+  const bodies = Array.from({ length: requests + 100 }, (_, i) => new Uint8Array(fresh(templates[i % templates.length])));
   const core = new DecodeCore(null);
   const { port1: port } = new MessageChannel();
   port.unref();
   let next = 0;
   const decodeOne = () => {
-    const result = core.decode({ signal: 'traces', encoding: 'protobuf', projectId: 'default', receivedUs: Date.now() * 1000, body: bodies[next++] });
+    const result = core.decode({ signal: 'traces', encoding, projectId: 'default', receivedUs: Date.now() * 1000, body: bodies[next++] });
     return result;
   };
   if (part === 'decode') {

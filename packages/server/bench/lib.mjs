@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
@@ -182,7 +182,9 @@ export function buildTemplates({ count, tracesPerBatch, spansPerTrace, service =
     const spans = exporter.getFinishedSpans();
     const body = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans));
     const traceIds = [...new Set(spans.map((s) => s.spanContext().traceId))];
-    templates.push({ body, spanCount: spans.length, offsets: traceIds.map((id) => offsetsOf(body, Buffer.from(id, 'hex'))), times: timeOffsetsOf(body, spans), builtMs });
+    // The same spans as OTLP/JSON too (`freshJsonBody`), whose ids are hex text.
+    const json = Buffer.from(JsonTraceSerializer.serializeRequest(spans)).toString('utf8');
+    templates.push({ body, spanCount: spans.length, offsets: traceIds.map((id) => offsetsOf(body, Buffer.from(id, 'hex'))), times: timeOffsetsOf(body, spans), builtMs, json });
   }
   return templates;
 }
@@ -231,6 +233,23 @@ export function freshBody(template, liveTimes = false) {
   if (liveTimes) shiftTimes(body, template.times, (Date.now() - template.builtMs) * 1_000_000);
   return body;
 }
+
+/** `freshBody` of a template's OTLP/JSON: each trace id's first and last four bytes made fresh, as there, in one pass. */
+export function freshJsonBody(template) {
+  const fresh = new Map();
+  const text = template.json.replace(TRACE_ID_JSON, (_, id) => {
+    let to = fresh.get(id);
+    if (to === undefined) {
+      idCounter++;
+      to = `${runPrefix.toString(16).padStart(8, '0')}${id.slice(8, 24)}${idCounter.toString(16).padStart(8, '0')}`;
+      fresh.set(id, to);
+    }
+    return `"traceId":"${to}"`;
+  });
+  return Buffer.from(text);
+}
+
+const TRACE_ID_JSON = /"traceId":"([0-9a-f]{32})"/g;
 
 /** Adds `shiftNs` (a whole number under 2^53) to the fixed64 times at `offsets`, in 32-bit halves so no bit is lost. */
 function shiftTimes(body, offsets, shiftNs) {
