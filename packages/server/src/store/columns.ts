@@ -52,7 +52,6 @@ export interface TableBatch {
   columns: Column[];
 }
 
-
 export function isValid(valid: Validity | null, row: number): boolean {
   return valid === null || (valid[row >> 3]! & (1 << (row & 7))) !== 0;
 }
