@@ -342,20 +342,11 @@ class SpanColumns {
       if (column === C.attributes) return this.attributes;
       if (column === C.span_id) return this.spanIds;
       if (column === C.parent_span_id) return this.parentIds;
-      switch (spec.type) {
-        case 'varchar':
-          return LLM_TEXT.includes(column) ? new SparseVarcharBuilder(rows, arena) : new VarcharBuilder(rows, arena);
-        case 'bigint':
-        case 'double':
-        case 'uinteger':
-        case 'utinyint':
-        case 'boolean': {
-          const builder = new NumberBuilder(spec.type, numberValues(spec.type, rows, arena), arena);
-          return LLM_NUMBERS.includes(column) ? builder.allNull() : builder;
-        }
-        default:
-          throw new Error(`spans.${spec.name}: no ${spec.type} column in the spans table`);
-      }
+      if (spec.type === 'varchar') return LLM_TEXT.includes(column) ? new SparseVarcharBuilder(rows, arena) : new VarcharBuilder(rows, arena);
+      // `number` sets values as numbers: no list or 64-bit integer column.
+      if (spec.type === 'double[]' || spec.type === 'int64') throw new Error(`spans.${spec.name}: no ${spec.type} column in the spans table`);
+      const builder = new NumberBuilder(spec.type, numberValues(spec.type, rows, arena), arena);
+      return LLM_NUMBERS.includes(column) ? builder.allNull() : builder;
     });
   }
 

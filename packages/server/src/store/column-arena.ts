@@ -17,36 +17,17 @@ export class ColumnArena {
   /** What the columns of `specs` take for `rows` rows: each one's values (a varchar's lengths) and a validity bitmap. */
   static bytesFor(specs: readonly ColumnSpec[], rows: number): number {
     let bytes = 0;
-    for (const spec of specs) bytes += align(rows * WIDTHS[spec.type]) + align(validityBytes(rows));
+    for (const spec of specs) bytes += align(rows * widthOf(spec.type)) + align(validityBytes(rows));
     return bytes;
   }
 
-  float64(rows: number): Float64Array {
-    const at = this.take(rows * 8);
-    return new Float64Array(this.buffer, at, rows);
+  /** An array of `rows` elements of `kind`, cut from the arena. */
+  cut<K extends ArrayKind>(kind: K, rows: number): InstanceType<K> {
+    const at = this.take(rows * kind.BYTES_PER_ELEMENT);
+    return new kind(this.buffer, at, rows) as InstanceType<K>;
   }
 
-  bigint64(rows: number): BigInt64Array {
-    const at = this.take(rows * 8);
-    return new BigInt64Array(this.buffer, at, rows);
-  }
-
-  int32(rows: number): Int32Array {
-    const at = this.take(rows * 4);
-    return new Int32Array(this.buffer, at, rows);
-  }
-
-  uint32(rows: number): Uint32Array {
-    const at = this.take(rows * 4);
-    return new Uint32Array(this.buffer, at, rows);
-  }
-
-  uint8(rows: number): Uint8Array {
-    const at = this.take(rows);
-    return new Uint8Array(this.buffer, at, rows);
-  }
-
-  /** `uint8` as a Node `Buffer` (a view: the arena's buffer is the one transferred). */
+  /** `count` bytes as a Node `Buffer` (a view: the arena's buffer is the one transferred). */
   bytes(count: number): Buffer {
     const at = this.take(count);
     return Buffer.from(this.buffer, at, count);
@@ -71,24 +52,20 @@ export function validityBytes(rows: number): number {
   return Math.ceil(rows / 64) * 8;
 }
 
-/** Bytes per row of each column type's array (a varchar's lengths; a list's offsets). */
-const WIDTHS: Record<ColumnType, number> = { varchar: 4, bigint: 8, int64: 8, double: 8, integer: 4, uinteger: 4, utinyint: 1, boolean: 1, 'double[]': 4 };
+/** The typed arrays the arena cuts. */
+type ArrayKind = Float64ArrayConstructor | BigInt64ArrayConstructor | Int32ArrayConstructor | Uint32ArrayConstructor | Uint8ArrayConstructor;
 
-/** A typed array of `rows` for a column of `type`, from `arena` (`NumberBuilder` values). */
-export function numberValues(type: Exclude<ColumnType, 'varchar' | 'double[]'>, rows: number, arena: ColumnArena): NumberBuilder['values'] {
-  switch (type) {
-    case 'bigint':
-    case 'double':
-      return arena.float64(rows);
-    case 'int64':
-      return arena.bigint64(rows);
-    case 'integer':
-      return arena.int32(rows);
-    case 'uinteger':
-      return arena.uint32(rows);
-    case 'utinyint':
-    case 'boolean':
-      return arena.uint8(rows);
-  }
+type NumberType = Exclude<ColumnType, 'varchar' | 'double[]'>;
+
+/** The array of each numeric column type's values (`Column`). */
+const VALUE_ARRAYS = { bigint: Float64Array, double: Float64Array, int64: BigInt64Array, integer: Int32Array, uinteger: Uint32Array, utinyint: Uint8Array, boolean: Uint8Array } as const;
+
+/** Bytes per row of a column type's array (a varchar's lengths and a list's offsets are 32-bit). */
+function widthOf(type: ColumnType): number {
+  return type === 'varchar' || type === 'double[]' ? 4 : VALUE_ARRAYS[type].BYTES_PER_ELEMENT;
 }
 
+/** A typed array of `rows` for a column of `type`, from `arena` (`NumberBuilder` values). */
+export function numberValues(type: NumberType, rows: number, arena: ColumnArena): NumberBuilder['values'] {
+  return arena.cut(VALUE_ARRAYS[type], rows);
+}

@@ -7,12 +7,12 @@ type Numbers = { values: ArrayLike<number>; valid: Uint8Array | null };
 describe('a column arena', () => {
   it('cuts 8-aligned arrays from one buffer, and past its end gives the rest a buffer of their own', () => {
     const arena = new ColumnArena(72);
-    const small = arena.uint8(3).fill(7);
-    const wide = arena.bigint64(2);
+    const small = arena.cut(Uint8Array, 3).fill(7);
+    const wide = arena.cut(BigInt64Array, 2);
     wide.set([-1n, 2n ** 62n]);
     expect(wide.byteOffset % 8).toBe(0);
     expect(wide.buffer).toBe(small.buffer);
-    const past = arena.float64(50).fill(1.5);
+    const past = arena.cut(Float64Array, 50).fill(1.5);
     expect(past.buffer).not.toBe(small.buffer);
     expect([...small]).toEqual([7, 7, 7]);
     expect([...wide]).toEqual([-1n, 2n ** 62n]);
@@ -21,8 +21,8 @@ describe('a column arena', () => {
   it("sizes a table's arrays up front, so a batch crosses as one buffer and reads the same on the other side", () => {
     const specs = [{ name: 'n', type: 'bigint' }, { name: 's', type: 'varchar' }, { name: 'b', type: 'boolean' }] as const;
     const arena = new ColumnArena(ColumnArena.bytesFor(specs, 100));
-    const numbers = new NumberBuilder('bigint', arena.float64(100), arena);
-    const flags = new NumberBuilder('boolean', arena.uint8(100), arena);
+    const numbers = new NumberBuilder('bigint', arena.cut(Float64Array, 100), arena);
+    const flags = new NumberBuilder('boolean', arena.cut(Uint8Array, 100), arena);
     const texts = new SparseVarcharBuilder(100, arena);
     for (let row = 0; row < 100; row++) {
       numbers.values[row] = row * 3;
@@ -47,7 +47,7 @@ describe('an LLM column of a batch of spans, mostly no LLM calls', () => {
   it("starts NULL, and builds to the bitmap setNull leaves (the padding set, none when no row is NULL)", () => {
     for (const rows of [1, 7, 63, 64, 65, 130]) {
       const arena = new ColumnArena(4096);
-      const sparse = new NumberBuilder('double', arena.float64(rows), arena).allNull();
+      const sparse = new NumberBuilder('double', arena.cut(Float64Array, rows), arena).allNull();
       const dense = new NumberBuilder('double', new Float64Array(rows));
       for (let row = 0; row < rows; row++) {
         if (row % 3 === 0) {
@@ -57,7 +57,7 @@ describe('an LLM column of a batch of spans, mostly no LLM calls', () => {
         } else dense.setNull(row);
       }
       expect(sparse.build(), `${rows} rows`).toEqual(dense.build());
-      const full = new NumberBuilder('double', arena.float64(rows), arena).allNull();
+      const full = new NumberBuilder('double', arena.cut(Float64Array, rows), arena).allNull();
       for (let row = 0; row < rows; row++) full.setValid(row);
       expect((full.build() as unknown as Numbers).valid, `${rows} rows, none NULL`).toBeNull();
     }

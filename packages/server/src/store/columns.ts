@@ -88,7 +88,7 @@ export class VarcharBuilder extends ColumnBuilder {
 
   constructor(rows: number, arena?: ColumnArena) {
     super();
-    this.lengths = arena === undefined ? new Int32Array(rows) : arena.int32(rows);
+    this.lengths = arena === undefined ? new Int32Array(rows) : arena.cut(Int32Array, rows);
   }
 
   add(row: number, value: string | null): void {
@@ -126,7 +126,7 @@ export class SparseVarcharBuilder extends ColumnBuilder {
 
   constructor(rows: number, arena: ColumnArena) {
     super();
-    this.lengths = arena.int32(rows).fill(-1);
+    this.lengths = arena.cut(Int32Array, rows).fill(-1);
   }
 
   /** Sets a row's value; rows come in order (the text is the values one after another), or this throws. */
@@ -163,7 +163,7 @@ export class Utf8Builder extends ColumnBuilder {
    */
   constructor(rows: number, bytesPerRow: number, arena?: ColumnArena, fixed = false) {
     super();
-    this.lengths = arena === undefined ? new Int32Array(rows) : arena.int32(rows);
+    this.lengths = arena === undefined ? new Int32Array(rows) : arena.cut(Int32Array, rows);
     this.bytes = arena !== undefined && fixed ? arena.bytes(rows * bytesPerRow) : Buffer.allocUnsafeSlow(Math.max(256, rows * bytesPerRow));
   }
 
@@ -260,7 +260,7 @@ export class NumberBuilder extends ColumnBuilder {
 
   private validity(): Uint8Array {
     const bytes = validityBytes(this.values.length);
-    return this.arena === undefined ? new Uint8Array(bytes) : this.arena.uint8(bytes);
+    return this.arena === undefined ? new Uint8Array(bytes) : this.arena.cut(Uint8Array, bytes);
   }
 
   /**
