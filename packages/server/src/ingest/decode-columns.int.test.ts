@@ -45,7 +45,7 @@ describe.each([
           ],
         },
       ]);
-      const decoded = decodeTraceColumns(body, 'default', T0_US, undefined, undefined);
+      const decoded = decodeTraceColumns('protobuf', body, 'default', T0_US, undefined, undefined);
       expect(decoded, 'the column path took the body').not.toBeNull();
       const column = decoded!.batch.tables.find((t) => t.table === 'spans')!.columns[SPANS.findIndex((c) => c.name === 'attributes')]!;
       expect(column.type === 'varchar' && column.utf8 !== undefined, 'attributes given as UTF-8 bytes').toBe(true);

@@ -22,11 +22,14 @@ import { LLM_RESPONSES, LLM_RESPONSE_ID, SPANS, type WriteBatch, errorColumns, s
 import { TracePartsBuilder } from '../store/trace-parts.js';
 import { ID_WORDS, type SpanIdWords, wordsHash } from './recent-spans.js';
 import { rangeProblem } from './limits.js';
-import { NO_ATTRIBUTES, type SpanFields, SpanReader, planSpans } from './protobuf/trace-columns.js';
+import { JsonSpanReader, planJsonSpans } from './json/trace-columns.js';
+import { SpanReader, planSpans } from './protobuf/trace-columns.js';
+import { NO_ATTRIBUTES, type SpanFields, type SpanPlan, type SpanSource } from './span-source.js';
 
 /**
- * The hot path of ingest: an OTLP/protobuf trace request decoded straight into the column batch
- * the writer stores. Each span is read into one reused view (`SpanReader`), normalized from the
+ * The hot path of ingest: an OTLP trace request, protobuf or JSON, decoded straight into the
+ * column batch the writer stores. Each span is read into one reused view (a `SpanSource`:
+ * `protobuf/trace-columns.ts` or `json/trace-columns.ts`), normalized from the
  * few attributes a convention reads, and written into the `spans` columns as it goes; the batch's
  * LLM calls are then counted once (`countEachCallOnce`, over the LLM spans only) and the columns
  * that depend on it filled. No span record is made, but for the rare span that is an error, or
@@ -35,8 +38,8 @@ import { NO_ATTRIBUTES, type SpanFields, SpanReader, planSpans } from './protobu
  * It stores exactly what `decodeBatch` stores (`decode-columns.test.ts` compares every column),
  * and leaves every request out of the ordinary to it, by answering `null`: a body it cannot read
  * (the record path says why), a span that would be rejected, a duplicate, a span received before,
- * a running snapshot, attributes JSON.stringify would order otherwise. Masking, and OTLP/JSON,
- * take the record path too (`DecodeCore`).
+ * a running snapshot, attributes JSON.stringify would order otherwise, OTLP/JSON its reader does
+ * not take. Masking takes the record path too (`DecodeCore`).
  */
 
 /** A request decoded into its batch, and what `DecodeCore` keeps of its spans until it is settled. */
@@ -60,20 +63,25 @@ export type RecentCheck = (words: Int32Array, at: number, hash: number) => boole
 /** Column numbers of `SPANS`. */
 const C = Object.fromEntries(SPANS.map((spec, i) => [spec.name, i])) as Record<string, number>;
 
-export function decodeTraceColumns(body: Uint8Array, projectId: string, receivedUs: number, prices: PriceBook | undefined, recent: RecentCheck | undefined): DecodedColumns | null {
+export function decodeTraceColumns(
+  encoding: 'protobuf' | 'json',
+  body: Uint8Array,
+  projectId: string,
+  receivedUs: number,
+  prices: PriceBook | undefined,
+  recent: RecentCheck | undefined,
+): DecodedColumns | null {
   try {
-    return decode(body, projectId, receivedUs, prices, recent);
+    return encoding === 'json' ? decode(planJsonSpans(body), new JsonSpanReader(body), projectId, receivedUs, prices, recent) : decode(planSpans(body), new SpanReader(body), projectId, receivedUs, prices, recent);
   } catch {
     // Malformed: the record path finds the same, and says it as it always has.
     return null;
   }
 }
 
-function decode(body: Uint8Array, projectId: string, receivedUs: number, prices: PriceBook | undefined, recent: RecentCheck | undefined): DecodedColumns | null {
-  const plan = planSpans(body);
+function decode(plan: SpanPlan, reader: SpanSource, projectId: string, receivedUs: number, prices: PriceBook | undefined, recent: RecentCheck | undefined): DecodedColumns | null {
   const n = plan.count;
   if (n === 0) return null;
-  const reader = new SpanReader(body);
   const columns = new SpanColumns(n);
   const sources = new SourceIds();
   const seen = requestSpans.reset(n);
@@ -118,14 +126,14 @@ function decode(body: Uint8Array, projectId: string, receivedUs: number, prices:
     const status = STATUS_CODES.indexOf(f.status.code);
     columns.varchar(C.project_id!, projectId);
     columns.varchar(C.trace_id!, f.traceId);
-    columns.spanIds.hex(body, f.spanIdAt, f.spanIdBytes);
+    columns.spanIds.hex(reader.ids, f.spanIdAt, f.spanIdBytes);
     columns.spanIds.endRow();
     if (f.parentIdBytes === 0) {
       parentAt[row] = -1;
       columns.parentIds.nullRow();
     } else {
       parentAt[row] = columns.parentIds.at;
-      columns.parentIds.hex(body, f.parentIdAt, f.parentIdBytes);
+      columns.parentIds.hex(reader.ids, f.parentIdAt, f.parentIdBytes);
       columns.parentIds.endRow();
     }
     columns.varchar(C.trace_state!, f.traceState);

@@ -137,9 +137,9 @@ export class DecodeCore {
       : undefined;
     const prices = this.books.bookFor(projectId);
     const masker = this.masking.maskerFor(projectId);
-    // The hot path: a plain protobuf trace request straight into columns (`decode-columns.ts`);
+    // The hot path: a plain trace request straight into columns (`decode-columns.ts`);
     // what it leaves (`null`) takes the record path, its claims counted again from none.
-    const columns = takesColumns(request, masker) ? decodeTraceColumns(body, projectId, receivedUs, prices, claiming ? (words, at, hash) => recent.claimOfWords(words, at, hash) !== -1 : undefined) : null;
+    const columns = takesColumns(request, masker) ? decodeTraceColumns(encoding, body, projectId, receivedUs, prices, claiming ? (words, at, hash) => recent.claimOfWords(words, at, hash) !== -1 : undefined) : null;
     if (columns !== null) {
       if (inFlight > 0) throw inFlightError(inFlight);
       return this.settleLater(columns.spans, columns.ids, columns.scores, claiming, recent, body, { ...columns, rejected: 0, duplicates: 0, rejectReason: null, snapshots: 0, snapshotsAfterEnd: 0 });
@@ -230,7 +230,7 @@ type Masker = ReturnType<ProjectMasking['maskerFor']>;
 
 /** Whether a request is one the column path decodes (else, or when it gives up, the record path). */
 function takesColumns({ signal, encoding }: Pick<DecodeRequest, 'signal' | 'encoding'>, masker: Masker): boolean {
-  return signal === 'traces' && encoding === 'protobuf' && masker === undefined;
+  return signal === 'traces' && (encoding === 'protobuf' || encoding === 'json') && masker === undefined;
 }
 
 /**
@@ -243,7 +243,7 @@ function takesColumns({ signal, encoding }: Pick<DecodeRequest, 'signal' | 'enco
  */
 export function spooledBatch(entry: DecodeRequest, prices: PriceBook | undefined, masker: Masker): WriteBatch {
   const { signal, encoding, body, projectId, receivedUs } = entry;
-  const columns = takesColumns(entry, masker) ? decodeTraceColumns(body, projectId, receivedUs, prices, undefined) : null;
+  const columns = takesColumns(entry, masker) ? decodeTraceColumns(encoding, body, projectId, receivedUs, prices, undefined) : null;
   return columns !== null ? columns.batch : decodeBatch(signal, encoding, body, projectId, receivedUs, prices, undefined, masker).batch;
 }
 

@@ -51,7 +51,7 @@ const BARE_INT64 = /("(?:intValue|asInt)"\s*:\s*)(-?\d{16,})(?=\s*[,}\]])/g;
  * `JSON.parse` (one pattern for all the keys took 1.11 ms); with bare times, 2.2 ms.
  * (Node 20's `JSON.parse` cannot show a reviver the source text.)
  */
-function quoteBigInts(text: string): string {
+export function quoteBigInts(text: string): string {
   const timed = text.replace(BARE_TIME, '$1"$2"');
   return timed.includes('"intValue"') || timed.includes('"asInt"') ? timed.replace(BARE_INT64, '$1"$2"') : timed;
 }

@@ -1,4 +1,4 @@
-import { SPAN_KINDS, STATUS_CODES, type SpanRecord } from '@spoor/model';
+import { SPAN_KINDS, STATUS_CODES, type SpanEventRecord, type SpanLink, type SpanRecord } from '@spoor/model';
 import { type DecodedSpans, Rejections, spanIdsProblem } from '../decoded.js';
 import {
   array,
@@ -48,26 +48,8 @@ export function decodeTracesJson(body: Uint8Array, projectId: string): DecodedSp
       attributes: attributes(s.attributes, `${at}.attributes`),
       resource,
       scope,
-      events: array(s.events, `${at}.events`).map((e, n) => {
-        const event = object(e, `${at}.events[${n}]`);
-        return {
-          timeUs: micros(event.timeUnixNano, `${at}.events[${n}].timeUnixNano`),
-          name: string(event.name, `${at}.events[${n}].name`),
-          attributes: attributes(event.attributes, `${at}.events[${n}].attributes`),
-          droppedAttributesCount: integer(event.droppedAttributesCount, `${at}.events[${n}].droppedAttributesCount`),
-        };
-      }),
-      links: array(s.links, `${at}.links`).map((l, n) => {
-        const link = object(l, `${at}.links[${n}]`);
-        return {
-          traceId: hexId(link.traceId, `${at}.links[${n}].traceId`),
-          spanId: hexId(link.spanId, `${at}.links[${n}].spanId`),
-          traceState: string(link.traceState, `${at}.links[${n}].traceState`),
-          attributes: attributes(link.attributes, `${at}.links[${n}].attributes`),
-          droppedAttributesCount: integer(link.droppedAttributesCount, `${at}.links[${n}].droppedAttributesCount`),
-          flags: integer(link.flags, `${at}.links[${n}].flags`),
-        };
-      }),
+      events: array(s.events, `${at}.events`).map((e, n) => eventOf(e, `${at}.events[${n}]`)),
+      links: array(s.links, `${at}.links`).map((l, n) => linkOf(l, `${at}.links[${n}]`)),
       droppedAttributesCount: integer(s.droppedAttributesCount, `${at}.droppedAttributesCount`),
       droppedEventsCount: integer(s.droppedEventsCount, `${at}.droppedEventsCount`),
       droppedLinksCount: integer(s.droppedLinksCount, `${at}.droppedLinksCount`),
@@ -78,4 +60,28 @@ export function decodeTracesJson(body: Uint8Array, projectId: string): DecodedSp
     });
   });
   return { records: spans, rejected: rejections.count, rejectReason: rejections.reason };
+}
+
+/** A span event (`Span.Event`) read from its OTLP/JSON. */
+export function eventOf(value: unknown, at: string): SpanEventRecord {
+  const event = object(value, at);
+  return {
+    timeUs: micros(event.timeUnixNano, `${at}.timeUnixNano`),
+    name: string(event.name, `${at}.name`),
+    attributes: attributes(event.attributes, `${at}.attributes`),
+    droppedAttributesCount: integer(event.droppedAttributesCount, `${at}.droppedAttributesCount`),
+  };
+}
+
+/** A span link (`Span.Link`) read from its OTLP/JSON. */
+export function linkOf(value: unknown, at: string): SpanLink {
+  const link = object(value, at);
+  return {
+    traceId: hexId(link.traceId, `${at}.traceId`),
+    spanId: hexId(link.spanId, `${at}.spanId`),
+    traceState: string(link.traceState, `${at}.traceState`),
+    attributes: attributes(link.attributes, `${at}.attributes`),
+    droppedAttributesCount: integer(link.droppedAttributesCount, `${at}.droppedAttributesCount`),
+    flags: integer(link.flags, `${at}.flags`),
+  };
 }

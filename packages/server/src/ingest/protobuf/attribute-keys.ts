@@ -16,6 +16,10 @@ export interface KeyText {
   inView: boolean;
   /** JSON.stringify writes it in the order it came: not an array index, not `__proto__`. */
   plain: boolean;
+  /** The kind of value (its field in OTLP/JSON's `AnyValue`) this key had last, to look for first. */
+  valueKind: number;
+  /** Its bytes hold no quote, backslash or control character: between quotes, they are its JSON string as it is. */
+  quoted: boolean;
   /** The last span it was read in (`spanStamp`). */
   stamp: number;
 }
@@ -27,7 +31,8 @@ function keyTextOf(bytes: Uint8Array, key: string): KeyText {
   // with a digit is taken for one (the record path sorts it out).
   const plain = key !== '__proto__' && !(key.length > 0 && key.charCodeAt(0) >= 48 && key.charCodeAt(0) <= 57);
   const json = `${JSON.stringify(key)}:`;
-  return { bytes, key, jsonFirst: Buffer.from(`{${json}`), jsonNext: Buffer.from(`,${json}`), inView: isNormalizedKey(key), plain, stamp: 0 };
+  const quoted = bytes.every((b) => b >= 0x20 && b !== 0x22 && b !== 0x5c);
+  return { bytes, key, jsonFirst: Buffer.from(`{${json}`), jsonNext: Buffer.from(`,${json}`), inView: isNormalizedKey(key), plain, quoted, valueKind: 0, stamp: 0 };
 }
 
 /**
@@ -47,21 +52,40 @@ export function keyText(r: BinaryReader, buf: Uint8Array): KeyText {
   const start = r.pos;
   const end = start + length;
   if (end > r.len) throw malformed('truncated string');
+  const slot = slotOf(buf, start, end);
+  const known = keySlots[slot];
+  if (known !== undefined) {
+    r.pos = end;
+    return known;
+  }
+  // First seen: read (and checked) as any string is.
+  r.pos = prefixAt;
+  return remember(slot, buf, start, end, readString(r));
+}
+
+/**
+ * `keyText` of a key whose UTF-8 bytes are `buf[start .. end)` (OTLP/JSON's, checked as UTF-8
+ * with the whole body, and holding no escape).
+ */
+export function keyTextOfBytes(buf: Uint8Array, start: number, end: number): KeyText {
+  const slot = slotOf(buf, start, end);
+  return keySlots[slot] ?? remember(slot, buf, start, end, Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8', start, end));
+}
+
+/** The slot holding the key of these bytes, or the empty one where it would go. */
+function slotOf(buf: Uint8Array, start: number, end: number): number {
+  const length = end - start;
   let hash = 0x811c9dc5;
   for (let i = start; i < end; i++) hash = Math.imul(hash ^ buf[i]!, 16777619);
   let slot = hash & (KEY_SLOTS - 1);
   for (;;) {
     const known = keySlots[slot];
-    if (known === undefined) break;
-    if (known.bytes.length === length && sameBytes(known.bytes, buf, start)) {
-      r.pos = end;
-      return known;
-    }
+    if (known === undefined || (known.bytes.length === length && sameBytes(known.bytes, buf, start))) return slot;
     slot = (slot + 1) & (KEY_SLOTS - 1);
   }
-  // First seen: read (and checked) as any string is.
-  r.pos = prefixAt;
-  const key = readString(r);
+}
+
+function remember(slot: number, buf: Uint8Array, start: number, end: number, key: string): KeyText {
   const text = keyTextOf(buf.slice(start, end), key);
   if (keyCount === MAX_KEYS) {
     // Full (keys made up per span, say): start over. A key of the span being read may be gone
@@ -94,28 +118,70 @@ export class SpanKeys {
 
   /** The key at `r` (a KeyValue's key field, after its tag), the span's `index`th attribute. */
   at(r: BinaryReader, body: Uint8Array, index: number): KeyText {
+    const prefix = body[r.pos]!;
+    // A one-byte length prefix (keys under 128 bytes), then the bytes; a longer key is never remembered.
+    if (!(prefix < 128 && r.pos + 1 + prefix <= r.len)) return keyText(r, body);
+    const k = this.recentAt(body, r.pos + 1, prefix, index);
+    if (k < 0) {
+      r.pos += 1 + prefix;
+      return this.recent[index * WAYS]!;
+    }
+    const key = keyText(r, body);
+    if (this.generation === keyGeneration) this.toFront(index * WAYS, k, key);
+    return key;
+  }
+
+  /** The key whose UTF-8 bytes (no escape) are `body[start .. end)`, the span's `index`th attribute (OTLP/JSON). */
+  atBytes(body: Uint8Array, start: number, end: number, index: number): KeyText {
+    const length = end - start;
+    if (length >= 128) return keyTextOfBytes(body, start, end);
+    const k = this.recentAt(body, start, length, index);
+    if (k < 0) return this.recent[index * WAYS]!;
+    const key = keyTextOfBytes(body, start, end);
+    if (this.generation === keyGeneration) this.toFront(index * WAYS, k, key);
+    return key;
+  }
+
+  /**
+   * The recent key at `index` whose JSON string starts at `body[start]` (after its opening quote),
+   * found by its bytes and the closing quote after them; `undefined` when none is (`atBytes` then).
+   */
+  atQuoted(body: Uint8Array, start: number, index: number): KeyText | undefined {
+    if (this.generation !== keyGeneration) return undefined;
+    const recent = this.recent;
+    const first = index * WAYS;
+    for (let k = 0; k < WAYS; k++) {
+      const known = recent[first + k];
+      if (known === undefined) return undefined;
+      if (known.quoted && body[start + known.bytes.length] === 0x22 && sameBytes(known.bytes, body, start)) {
+        this.toFront(first, k, known);
+        return known;
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Looks for the key of these bytes among the recent ones at `index`: found, it is moved first
+   * and -1 answered; else the slot a new key is to take (`toFront`).
+   */
+  private recentAt(body: Uint8Array, start: number, length: number, index: number): number {
     if (this.generation !== keyGeneration) {
       this.recent.length = 0;
       this.generation = keyGeneration;
     }
     const recent = this.recent;
     const first = index * WAYS;
-    const prefix = body[r.pos]!;
-    // A one-byte length prefix (keys under 128 bytes), then the bytes; a longer key is never remembered.
-    if (!(prefix < 128 && r.pos + 1 + prefix <= r.len)) return keyText(r, body);
     let k = 0;
     for (; k < WAYS; k++) {
       const known = recent[first + k];
       if (known === undefined) break;
-      if (known.bytes.length === prefix && sameBytes(known.bytes, body, r.pos + 1)) {
-        r.pos += 1 + prefix;
+      if (known.bytes.length === length && sameBytes(known.bytes, body, start)) {
         this.toFront(first, k, known);
-        return known;
+        return -1;
       }
     }
-    const key = keyText(r, body);
-    if (this.generation === keyGeneration) this.toFront(first, Math.min(k, WAYS - 1), key);
-    return key;
+    return Math.min(k, WAYS - 1);
   }
 
   /** Puts `key` first at its place, the keys before slot `from` moving down one (the one at `from` goes). */
@@ -128,3 +194,10 @@ export class SpanKeys {
 
 /** Keys remembered at each place in a span. */
 const WAYS = 4;
+
+/** Counts the spans read, by every reader of either encoding, to tell a key seen twice in one span (`KeyText.stamp`). */
+let spanStamp = 0;
+
+export function nextSpanStamp(): number {
+  return ++spanStamp;
+}

@@ -1,7 +1,7 @@
-import type { Attributes, InstrumentationScope, Resource, SpanEventRecord, SpanLink, SpanStatus } from '@spoor/model';
+import type { Attributes, InstrumentationScope, Resource, SpanEventRecord, SpanLink } from '@spoor/model';
 import { serviceNameOf, setAttribute } from '../decoded.js';
-import { ID_WORDS } from '../recent-spans.js';
-import { EMPTY_KEY, type KeyText, SpanKeys } from './attribute-keys.js';
+import { NO_ATTRIBUTES, NO_EVENTS, NO_LINKS, type SpanFields, type SpanGroup, type SpanPlan, type SpanSource, newPlan, newSpanFields, planSpan } from '../span-source.js';
+import { EMPTY_KEY, type KeyText, SpanKeys, nextSpanStamp } from './attribute-keys.js';
 import { emptyResource, emptyScope, readAnyValue, readResource, readScope } from './common.js';
 import {
   OK_UNSET,
@@ -43,55 +43,6 @@ import { BinaryReader, WT_LEN, WT_VARINT, expectEnd, fields, malformed, messageE
  * decodes the request the record way instead.
  */
 
-/** A resource and scope the spans after it belong to. */
-export interface SpanGroup {
-  resource: Resource;
-  scope: InstrumentationScope;
-  serviceName: string;
-}
-
-/** One span as read; the same object for every span of a request, so `onSpan` copies what it keeps. */
-export interface SpanFields {
-  traceId: string;
-  /**
-   * Where the span id's bytes are in the body, and how many (8 when valid): its hex is written
-   * from there into the column (`Utf8Builder.hex`), and made a string only where one is needed.
-   */
-  spanIdAt: number;
-  spanIdBytes: number;
-  /** The parent span id's bytes likewise; none (0 bytes) for a root span. */
-  parentIdAt: number;
-  parentIdBytes: number;
-  traceState: string;
-  name: string;
-  /** The OTLP enum value. */
-  kind: number;
-  startTimeUs: number;
-  endTimeUs: number;
-  flags: number;
-  status: SpanStatus;
-  /** The attributes a convention reads (`isNormalizedKey`); `NO_ATTRIBUTES` when none. */
-  view: Attributes;
-  events: SpanEventRecord[];
-  links: SpanLink[];
-  droppedAttributesCount: number;
-  droppedEventsCount: number;
-  droppedLinksCount: number;
-  /** The attributes' JSON would differ from JSON.stringify of the record's object: decode the record way. */
-  irregular: boolean;
-  /**
-   * The trace and span ids as `ID_WORDS` words (`recent-spans.ts`), from the last id field of 16
-   * (8) bytes; meaningful only when the ids are valid (`idsValid` in `decode-columns.ts` checks
-   * their lengths first), zeros when no such field came.
-   */
-  idWords: Int32Array;
-}
-
-/** The attributes of a span without any a convention reads. Never written to: masking takes the record path. */
-export const NO_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
-const NO_EVENTS: SpanEventRecord[] = Object.freeze([]) as unknown as SpanEventRecord[];
-const NO_LINKS: SpanLink[] = Object.freeze([]) as unknown as SpanLink[];
-
 // The envelope's layout, as envelope.ts reads it.
 const FIRST = tagOf(1, WT_LEN);
 const CHILDREN = tagOf(2, WT_LEN);
@@ -101,19 +52,10 @@ const KV_KEY = tagOf(1, WT_LEN);
 const KV_VALUE = tagOf(2, WT_LEN);
 const KV_FIELDS = fields(1, 2);
 
-/** Where a request's spans are, found before any is read: a span needs its resource and scope, which may follow it on the wire. */
-export interface SpanPlan {
-  groups: SpanGroup[];
-  /** Each span's offset (at its length prefix) and the index of its group. */
-  offsets: Int32Array;
-  groupOf: Int32Array;
-  count: number;
-}
-
-/** Walks the envelope, reading resources and scopes and noting where each span is. Throws on a malformed body. */
+/** Walks the envelope, reading resources and scopes and noting where each span is (at its length prefix). Throws on a malformed body. */
 export function planSpans(body: Uint8Array): SpanPlan {
   const r = new BinaryReader(body);
-  const plan: SpanPlan = { groups: [], offsets: new Int32Array(64), groupOf: new Int32Array(64), count: 0 };
+  const plan = newPlan();
   while (r.pos < r.len) {
     const tag = r.uint32();
     if (tag === FIRST) planResourceGroup(r, plan);
@@ -156,9 +98,7 @@ function planScopeGroup(r: BinaryReader, plan: SpanPlan): void {
     const tag = r.uint32();
     if (tag === FIRST) scope = readScope(r);
     else if (tag === CHILDREN) {
-      if (plan.count === plan.offsets.length) grow(plan);
-      plan.offsets[plan.count] = r.pos;
-      plan.groupOf[plan.count++] = group;
+      planSpan(plan, r.pos, group);
       r.pos = messageEnd(r);
     } else if (tag === SCHEMA_URL) schemaUrl = readString(r);
     else skipField(r, tag, ENVELOPE_FIELDS, 'ScopeSpans');
@@ -172,39 +112,11 @@ function planScopeGroup(r: BinaryReader, plan: SpanPlan): void {
 const PLACEHOLDER_RESOURCE = emptyResource();
 const PLACEHOLDER_SCOPE = emptyScope();
 
-function grow(plan: SpanPlan): void {
-  const offsets = new Int32Array(plan.offsets.length * 2);
-  offsets.set(plan.offsets);
-  const groupOf = new Int32Array(plan.groupOf.length * 2);
-  groupOf.set(plan.groupOf);
-  plan.offsets = offsets;
-  plan.groupOf = groupOf;
-}
-
 /** A span reader over one body: `read(offset)` fills `fields` with the span there. */
-export class SpanReader {
-  readonly fields: SpanFields = {
-    traceId: '',
-    spanIdAt: 0,
-    spanIdBytes: 0,
-    parentIdAt: 0,
-    parentIdBytes: 0,
-    traceState: '',
-    name: '',
-    kind: 0,
-    startTimeUs: 0,
-    endTimeUs: 0,
-    flags: 0,
-    status: OK_UNSET,
-    view: NO_ATTRIBUTES,
-    events: NO_EVENTS,
-    links: NO_LINKS,
-    droppedAttributesCount: 0,
-    droppedEventsCount: 0,
-    droppedLinksCount: 0,
-    irregular: false,
-    idWords: new Int32Array(ID_WORDS),
-  };
+export class SpanReader implements SpanSource {
+  readonly fields: SpanFields = newSpanFields(OK_UNSET);
+  /** The ids are read where they are, in the body. */
+  readonly ids: Uint8Array;
   private readonly r: BinaryReader;
   /** The body's `Buffer` slicers: an id's hex, or an ASCII string's text, made natively as one flat string. */
   private readonly slices: BufferSlices;
@@ -214,6 +126,7 @@ export class SpanReader {
   private readonly keys = new SpanKeys();
 
   constructor(private readonly body: Uint8Array) {
+    this.ids = body;
     this.r = new BinaryReader(body);
     this.slices = (Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength)) as unknown as BufferSlices;
   }
@@ -355,7 +268,7 @@ export class SpanReader {
     const f = this.fields;
     r.pos = offset;
     const end = messageEnd(r);
-    const stamp = ++spanStamp;
+    const stamp = nextSpanStamp();
     f.traceId = '';
     f.spanIdBytes = 0;
     f.parentIdBytes = 0;
@@ -483,6 +396,3 @@ interface BufferSlices {
 /** `AnyValue.string_value`'s and `int_value`'s tags. */
 const ANY_STRING = tagOf(1, WT_LEN);
 const ANY_INT = tagOf(3, WT_VARINT);
-
-/** Counts the spans read, by every reader, to tell a key seen twice in one span (`KeyText.stamp`). */
-let spanStamp = 0;
