@@ -263,6 +263,16 @@ describe('decoding a protobuf trace request straight into columns', () => {
     expect(record).not.toBeInstanceOf(Error);
   });
 
+  it('leaves a request holding the empty key twice in one span, once with no key field, to the record path', () => {
+    // An empty key and no key at all are the same key, whose last value the record path keeps.
+    const body = Buffer.from(one([span(1, { attributes: { '': 'first', yy: 'second' } })]));
+    body[body.indexOf(Buffer.from('\x0a\x02yy', 'latin1'))] = 0x1a; // the key field becomes an unknown field 3
+    const { fast, record } = both(body);
+    expect(fast).toBeNull();
+    if (record instanceof Error) throw record;
+    expect(record.decoded.spans[0]!.attributes).toEqual({ '': 'second' });
+  });
+
   it('stores what the record path stores when spans share their keys in order or change it, also after the key table started over', () => {
     // 3,000 distinct keys, more than the table holds: it starts over, and the span it started
     // over in (whose earlier keys are gone from it) sends the request the record way.
@@ -374,6 +384,8 @@ describe('decoding an OTLP/JSON trace request straight into columns', () => {
 
   it.each([
     ['a field twice in a span', (t: string) => t.replace('"name":"span 1"', '"name":"span 1","name":"again"'), false],
+    ['the empty key twice, once with no key', (t: string) => t.replace('{"key":"a","value":{"stringValue":"x"}}', '{"key":"","value":{"intValue":1}},{}'), false],
+    ['the empty key twice, once null', (t: string) => t.replace('{"key":"a","value":{"stringValue":"x"}}', '{"key":null},{"key":"","value":{"intValue":1}}'), false],
     ['a KeyValue whose value comes first', (t: string) => t.replace('{"key":"a","value":{"stringValue":"x"}}', '{"value":{"stringValue":"x"},"key":"a"}'), false],
     ['a key holding an escape', (t: string) => t.replace('{"key":"a",', '{"key":"\\u0061",'), false],
     ['a byte order mark', (t: string) => `\ufeff${t}`, false],

@@ -24,6 +24,10 @@ export interface KeyText {
   stamp: number;
 }
 
+/**
+ * The empty key, whether its KeyValue has no key or an empty one: one object, never in the table
+ * or a span's recent keys, so that the check for a key met twice in a span (`stamp`) sees it.
+ */
 export const EMPTY_KEY: KeyText = keyTextOf(new Uint8Array(0), '');
 
 function keyTextOf(bytes: Uint8Array, key: string): KeyText {
@@ -52,6 +56,10 @@ export function keyText(r: BinaryReader, buf: Uint8Array): KeyText {
   const start = r.pos;
   const end = start + length;
   if (end > r.len) throw malformed('truncated string');
+  if (length === 0) {
+    r.pos = end;
+    return EMPTY_KEY;
+  }
   const slot = slotOf(buf, start, end);
   const known = keySlots[slot];
   if (known !== undefined) {
@@ -68,6 +76,7 @@ export function keyText(r: BinaryReader, buf: Uint8Array): KeyText {
  * with the whole body, and holding no escape).
  */
 export function keyTextOfBytes(buf: Uint8Array, start: number, end: number): KeyText {
+  if (end === start) return EMPTY_KEY;
   const slot = slotOf(buf, start, end);
   return keySlots[slot] ?? remember(slot, buf, start, end, Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength).toString('utf8', start, end));
 }
@@ -119,6 +128,10 @@ export class SpanKeys {
   /** The key at `r` (a KeyValue's key field, after its tag), the span's `index`th attribute. */
   at(r: BinaryReader, body: Uint8Array, index: number): KeyText {
     const prefix = body[r.pos]!;
+    if (prefix === 0) {
+      r.pos++;
+      return EMPTY_KEY;
+    }
     // A one-byte length prefix (keys under 128 bytes), then the bytes; a longer key is never remembered.
     if (!(prefix < 128 && r.pos + 1 + prefix <= r.len)) return keyText(r, body);
     const k = this.recentAt(body, r.pos + 1, prefix, index);
@@ -134,6 +147,7 @@ export class SpanKeys {
   /** The key whose UTF-8 bytes (no escape) are `body[start .. end)`, the span's `index`th attribute (OTLP/JSON). */
   atBytes(body: Uint8Array, start: number, end: number, index: number): KeyText {
     const length = end - start;
+    if (length === 0) return EMPTY_KEY;
     if (length >= 128) return keyTextOfBytes(body, start, end);
     const k = this.recentAt(body, start, length, index);
     if (k < 0) return this.recent[index * WAYS]!;
