@@ -30,14 +30,16 @@ const T0 = 1_763_719_200_000_000_000n;
 type Encoding = 'protobuf' | 'json';
 
 function both(body: Uint8Array, projectId = 'p1', encoding: Encoding = 'protobuf') {
-  const fast = decodeTraceColumns(encoding, body, projectId, RECEIVED_US, book, undefined);
+  const result = decodeTraceColumns(encoding, body, projectId, RECEIVED_US, book, undefined);
+  const fast = typeof result === 'string' ? null : result;
+  const left = typeof result === 'string' ? result : null;
   let record: ReturnType<typeof decodeBatch> | Error;
   try {
     record = decodeBatch('traces', encoding, body, projectId, RECEIVED_US, book);
   } catch (error) {
     record = error as Error;
   }
-  return { fast, record };
+  return { fast, left, record };
 }
 
 /** Decodes `body` both ways and expects the column path to take it and store what the record path does. */
@@ -134,6 +136,8 @@ const span = (n: number, rest: Partial<SpanInput> = {}): SpanInput => ({
 });
 const one = (spans: SpanInput[], scope = { name: 'app' }): Uint8Array => encodeTraces([{ resource: { attributes: { 'service.name': 'svc' } }, scopes: [{ scope, items: spans }] }]);
 
+const oneJsonBody = (spans: SpanInput[]): Uint8Array => encodeTracesJson([{ resource: { attributes: { 'service.name': 'svc' } }, scopes: [{ scope: { name: 'app' }, items: spans }] }]);
+
 const fixtureFiles = ['frameworks', 'dialects'].flatMap((dir) =>
   readdirSync(new URL(`../../test/fixtures/${dir}/`, import.meta.url)).filter((f) => f.endsWith('.json')).map((f) => `${dir}/${f}`),
 );
@@ -216,16 +220,17 @@ describe('decoding a protobuf trace request straight into columns', () => {
   });
 
   it.each([
-    ['the same span twice', span(1, { attributes: { a: 1 } }), true],
-    ['a key that is an array index', span(1, { attributes: { '7': 'x', a: 1 } }), false],
-    ['a __proto__ key', span(1, { attributes: { ['__proto__']: 'x' } as AttributesInput }), false],
-    ['a running snapshot', span(1, { endTimeUnixNano: 0 }), false],
-    ['an invalid span id', span(1, { spanId: id(0, 8) }), false],
-    ['an end past the year 2255', span(1, { endTimeUnixNano: 2n ** 63n - 1n }), false],
-  ] as const)('leaves a request with %s to the record path', (_what, s, twice) => {
+    ['the same span twice', span(1, { attributes: { a: 1 } }), true, 'repeated'],
+    ['a key that is an array index', span(1, { attributes: { '7': 'x', a: 1 } }), false, 'attributes'],
+    ['a __proto__ key', span(1, { attributes: { ['__proto__']: 'x' } as AttributesInput }), false, 'attributes'],
+    ['a running snapshot', span(1, { endTimeUnixNano: 0 }), false, 'running'],
+    ['an invalid span id', span(1, { spanId: id(0, 8) }), false, 'rejected'],
+    ['an end past the year 2255', span(1, { endTimeUnixNano: 2n ** 63n - 1n }), false, 'rejected'],
+  ] as const)('leaves a request with %s to the record path', (_what, s, twice, why) => {
     const spans = twice ? [s, s] : [s, span(2)];
-    const { fast, record } = both(one(spans));
+    const { fast, left, record } = both(one(spans));
     expect(fast).toBeNull();
+    expect(left).toBe(why);
     expect(record).not.toBeInstanceOf(Error);
   });
 
@@ -254,7 +259,7 @@ describe('decoding a protobuf trace request straight into columns', () => {
     // Two KeyValues of one key: the encoder writes an object's keys once, so the body is put together by hand.
     const body = one([span(1, { attributes: { a: 'first' } })]);
     const twice = one([span(1, { attributes: { a: 'first', b: 'x' } })]);
-    expect(decodeTraceColumns('protobuf', body, 'p1', RECEIVED_US, book, undefined)).not.toBeNull();
+    expect(decodeTraceColumns('protobuf', body, 'p1', RECEIVED_US, book, undefined)).not.toBeTypeOf('string');
     const renamed = Buffer.from(twice);
     const at = renamed.indexOf(Buffer.from([0x0a, 0x01, 0x62])); // the key 'b'
     renamed[at + 2] = 0x61; // now 'a' again
@@ -293,7 +298,7 @@ describe('decoding a protobuf trace request straight into columns', () => {
       asked.push(spanId);
       return spanId === id(2, 8);
     };
-    expect(decodeTraceColumns('protobuf', one([span(1), span(2), span(3)]), 'p1', RECEIVED_US, book, seenBefore)).toBeNull();
+    expect(decodeTraceColumns('protobuf', one([span(1), span(2), span(3)]), 'p1', RECEIVED_US, book, seenBefore)).toBe('received');
     expect(asked).toEqual([id(1, 8), id(2, 8)]);
   });
 
@@ -304,7 +309,9 @@ describe('decoding a protobuf trace request straight into columns', () => {
     for (let i = 0; i < 2000; i++) {
       const random = caseRandom(35, i);
       const body = mutateBytes(random, random.pick(corpus).body);
-      const { fast, record } = both(body);
+      const { fast, left, record } = both(body);
+      // A throw is for a body the record path refuses too: else `DecodeCore` would count a fault.
+      if (left === 'thrown' && !(record instanceof Error)) throw new Error(`case ${i}: the column path threw on a body the record path reads`);
       if (fast === null) continue;
       taken++;
       if (record instanceof Error) throw new Error(`case ${i}: the column path took a body the record path refuses (${record.message})`);
@@ -383,24 +390,25 @@ describe('decoding an OTLP/JSON trace request straight into columns', () => {
   });
 
   it.each([
-    ['a field twice in a span', (t: string) => t.replace('"name":"span 1"', '"name":"span 1","name":"again"'), false],
-    ['the empty key twice, once with no key', (t: string) => t.replace('{"key":"a","value":{"stringValue":"x"}}', '{"key":"","value":{"intValue":1}},{}'), false],
-    ['the empty key twice, once null', (t: string) => t.replace('{"key":"a","value":{"stringValue":"x"}}', '{"key":null},{"key":"","value":{"intValue":1}}'), false],
-    ['a KeyValue whose value comes first', (t: string) => t.replace('{"key":"a","value":{"stringValue":"x"}}', '{"value":{"stringValue":"x"},"key":"a"}'), false],
-    ['a key holding an escape', (t: string) => t.replace('{"key":"a",', '{"key":"\\u0061",'), false],
-    ['a byte order mark', (t: string) => `\ufeff${t}`, false],
-    ['text after the request', (t: string) => `${t} {}`, true],
-    ['a control character in a string', (t: string) => t.replace('"name":"span 1"', '"name":"span\u00011"'), true],
-    ['a truncated body', (t: string) => t.slice(0, t.length - 40), true],
-    ['a trace id that is not hex', (t: string) => t.replace(/"traceId":"0+1"/, `"traceId":"${'z'.repeat(32)}"`), true],
-    ['a running snapshot', (t: string) => t.replace(/"endTimeUnixNano":"\d+"/, '"endTimeUnixNano":"0"'), false],
-    ['a span id of another length', (t: string) => t.replace(/"spanId":"0+1"/, '"spanId":"0001"'), false],
-  ] as const)('leaves a request with %s to the record path', (_what, edit, refused) => {
+    ['a field twice in a span', (t: string) => t.replace('"name":"span 1"', '"name":"span 1","name":"again"'), false, 'body'],
+    ['the empty key twice, once with no key', (t: string) => t.replace('{"key":"a","value":{"stringValue":"x"}}', '{"key":"","value":{"intValue":1}},{}'), false, 'attributes'],
+    ['the empty key twice, once null', (t: string) => t.replace('{"key":"a","value":{"stringValue":"x"}}', '{"key":null},{"key":"","value":{"intValue":1}}'), false, 'attributes'],
+    ['a KeyValue whose value comes first', (t: string) => t.replace('{"key":"a","value":{"stringValue":"x"}}', '{"value":{"stringValue":"x"},"key":"a"}'), false, 'body'],
+    ['a key holding an escape', (t: string) => t.replace('{"key":"a",', '{"key":"\\u0061",'), false, 'body'],
+    ['a byte order mark', (t: string) => `\ufeff${t}`, false, 'body'],
+    ['text after the request', (t: string) => `${t} {}`, true, 'body'],
+    ['a control character in a string', (t: string) => t.replace('"name":"span 1"', '"name":"span\u00011"'), true, 'body'],
+    ['a truncated body', (t: string) => t.slice(0, t.length - 40), true, 'body'],
+    ['a trace id that is not hex', (t: string) => t.replace(/"traceId":"0+1"/, `"traceId":"${'z'.repeat(32)}"`), true, 'rejected'],
+    ['a running snapshot', (t: string) => t.replace(/"endTimeUnixNano":"\d+"/, '"endTimeUnixNano":"0"'), false, 'running'],
+    ['a span id of another length', (t: string) => t.replace(/"spanId":"0+1"/, '"spanId":"0001"'), false, 'rejected'],
+  ] as const)('leaves a request with %s to the record path', (_what, edit, refused, why) => {
     const text = Buffer.from(oneJson([span(1, { attributes: { a: 'x' } }), span(2)])).toString('utf8');
     const edited = edit(text);
     expect(edited).not.toBe(text);
-    const { fast, record } = both(Buffer.from(edited), 'p1', 'json');
+    const { fast, left, record } = both(Buffer.from(edited), 'p1', 'json');
     expect(fast).toBeNull();
+    expect(left).toBe(why);
     expect(record instanceof Error, record instanceof Error ? record.message : 'stored').toBe(refused);
   });
 
@@ -436,7 +444,8 @@ describe('decoding an OTLP/JSON trace request straight into columns', () => {
         }
         body = text;
       }
-      const { fast, record } = both(body, 'p1', 'json');
+      const { fast, left, record } = both(body, 'p1', 'json');
+      if (left === 'thrown' && !(record instanceof Error)) throw new Error(`case ${i}: the column path threw on a body the record path reads`);
       if (fast === null) continue;
       taken++;
       if (record instanceof Error) throw new Error(`case ${i}: the column path took a body the record path refuses (${record.message}): ${Buffer.from(body).toString('utf8').slice(0, 400)}`);
@@ -445,6 +454,33 @@ describe('decoding an OTLP/JSON trace request straight into columns', () => {
       expect(fast.ids, `case ${i}`).toStrictEqual(idWordsOfSpans(record.decoded.spans));
     }
     expect(taken).toBeGreaterThan(500);
+  });
+});
+
+describe('the requests the column path leaves, counted by why', () => {
+  const request = (body: Uint8Array, encoding: Encoding = 'protobuf') => ({ signal: 'traces' as const, encoding, body, projectId: 'p1', receivedUs: RECEIVED_US });
+  const counts = (core: DecodeCore) => Object.fromEntries([...core.columnMetrics().matchAll(/reason="(\w+)"} (\d+)/g)].map((m) => [m[1], Number(m[2])]));
+
+  it('counts each reason once, a body both paths refuse as malformed, and a throw on a body the record path reads as an error', () => {
+    const core = new DecodeCore(null);
+    core.decode(request(one([span(1), span(2)])));
+    core.decode(request(oneJsonBody([span(3)]), 'json'));
+    expect(Object.values(counts(core)).every((n) => n === 0)).toBe(true);
+    core.decode(request(one([span(4, { endTimeUnixNano: 0 })])));
+    core.decode(request(Buffer.from(`\ufeff${Buffer.from(oneJsonBody([span(5)])).toString('utf8')}`), 'json'));
+    expect(() => core.decode(request(Buffer.from(one([span(6)])).subarray(0, 40)))).toThrow(/malformed/);
+    expect(() => core.decode(request(Buffer.from('{"resourceSpans":[{"resource":7}]}'), 'json'))).toThrow(/malformed/);
+    // A fault of the column path's own, made by breaking what it asks of the recent span ids (the record path asks otherwise).
+    const recent = (core as unknown as { recentFor(projectId: string): { claimOfWords(...args: unknown[]): number } }).recentFor('p1');
+    const claimOfWords = recent.claimOfWords.bind(recent);
+    let faults = 1;
+    recent.claimOfWords = (...args) => {
+      if (faults-- > 0) throw new TypeError('a fault');
+      return claimOfWords(...args);
+    };
+    expect(core.decode(request(one([span(7)]))).records).toBe(1);
+    expect(counts(core)).toEqual({ body: 1, empty: 0, attributes: 0, running: 1, rejected: 0, repeated: 0, received: 0, malformed: 2, error: 1 });
+    expect(core.columnMetrics()).toContain('# TYPE spoor_decode_column_fallbacks_total counter');
   });
 });
 

@@ -22,6 +22,7 @@ import { LLM_RESPONSES, LLM_RESPONSE_ID, SPANS, type WriteBatch, errorColumns, s
 import { TracePartsBuilder } from '../store/trace-parts.js';
 import { ID_WORDS, type SpanIdWords, wordsHash } from './recent-spans.js';
 import { rangeProblem } from './limits.js';
+import { LEAVE } from './json/scanner.js';
 import { JsonSpanReader, planJsonSpans } from './json/trace-columns.js';
 import { SpanReader, planSpans } from './protobuf/trace-columns.js';
 import { NO_ATTRIBUTES, type SpanFields, type SpanPlan, type SpanSource } from './span-source.js';
@@ -36,10 +37,10 @@ import { NO_ATTRIBUTES, type SpanFields, type SpanPlan, type SpanSource } from '
  * carries an evaluation event, to find those as `decode.ts` does.
  *
  * It stores exactly what `decodeBatch` stores (`decode-columns.test.ts` compares every column),
- * and leaves every request out of the ordinary to it, by answering `null`: a body it cannot read
- * (the record path says why), a span that would be rejected, a duplicate, a span received before,
- * a running snapshot, attributes JSON.stringify would order otherwise, OTLP/JSON its reader does
- * not take. Masking takes the record path too (`DecodeCore`).
+ * and leaves every request out of the ordinary to it, answering why (`ColumnsLeft`): a body it
+ * cannot read (the record path says why), a span that would be rejected, a duplicate, a span
+ * received before, a running snapshot, attributes JSON.stringify would order otherwise, OTLP/JSON
+ * its reader does not take. Masking takes the record path too (`DecodeCore`).
  */
 
 /** A request decoded into its batch, and what `DecodeCore` keeps of its spans until it is settled. */
@@ -63,6 +64,15 @@ export type RecentCheck = (words: Int32Array, at: number, hash: number) => boole
 /** Column numbers of `SPANS`. */
 const C = Object.fromEntries(SPANS.map((spec, i) => [spec.name, i])) as Record<string, number>;
 
+/**
+ * Why the column path left a request to the record path: its reader does not read the body as it
+ * is spelled (`body`), no span, attributes JSON.stringify would order otherwise, a running
+ * snapshot, ids or times the record path rejects, a span twice in the request or received
+ * before; or it threw (`thrown`): a malformed body, which the record path refuses too, or else a
+ * fault of the column path's own (`DecodeCore` tells them apart).
+ */
+export type ColumnsLeft = 'body' | 'empty' | 'attributes' | 'running' | 'rejected' | 'repeated' | 'received' | 'thrown';
+
 export function decodeTraceColumns(
   encoding: 'protobuf' | 'json',
   body: Uint8Array,
@@ -70,18 +80,17 @@ export function decodeTraceColumns(
   receivedUs: number,
   prices: PriceBook | undefined,
   recent: RecentCheck | undefined,
-): DecodedColumns | null {
+): DecodedColumns | ColumnsLeft {
   try {
     return encoding === 'json' ? decode(planJsonSpans(body), new JsonSpanReader(body), projectId, receivedUs, prices, recent) : decode(planSpans(body), new SpanReader(body), projectId, receivedUs, prices, recent);
-  } catch {
-    // Malformed: the record path finds the same, and says it as it always has.
-    return null;
+  } catch (error) {
+    return error === LEAVE ? 'body' : 'thrown';
   }
 }
 
-function decode(plan: SpanPlan, reader: SpanSource, projectId: string, receivedUs: number, prices: PriceBook | undefined, recent: RecentCheck | undefined): DecodedColumns | null {
+function decode(plan: SpanPlan, reader: SpanSource, projectId: string, receivedUs: number, prices: PriceBook | undefined, recent: RecentCheck | undefined): DecodedColumns | ColumnsLeft {
   const n = plan.count;
-  if (n === 0) return null;
+  if (n === 0) return 'empty';
   const columns = new SpanColumns(n);
   const sources = new SourceIds();
   const seen = requestSpans.reset(n);
@@ -107,14 +116,15 @@ function decode(plan: SpanPlan, reader: SpanSource, projectId: string, receivedU
   const view: NormalizedFields = { name: '', attributes: NO_ATTRIBUTES, scope: plan.groups[0]!.scope, startTimeUs: 0, endTimeUs: 0, llm: null, category: 'other', sessionId: null, userId: null };
   for (let row = 0; row < n; row++) {
     const f = reader.read(plan.offsets[row]!, columns.attributes);
-    if (f.irregular || f.endTimeUs === RUNNING_END_US) return null;
-    if (!idsValid(f) || rangeProblem(f) !== null) return null;
+    if (f.irregular) return 'attributes';
+    if (f.endTimeUs === RUNNING_END_US) return 'running';
+    if (!idsValid(f) || rangeProblem(f) !== null) return 'rejected';
     const at = row * ID_WORDS;
     spanIdWords.set(f.idWords, at);
     const hash = wordsHash(spanIdWords, at);
-    if (!seen.add(spanIdWords, row, hash)) return null;
+    if (!seen.add(spanIdWords, row, hash)) return 'repeated';
     spanHashes[row] = hash;
-    if (recent?.(spanIdWords, at, hash) === true) return null;
+    if (recent?.(spanIdWords, at, hash) === true) return 'received';
     const group = plan.groups[plan.groupOf[row]!]!;
     view.name = f.name;
     view.attributes = f.view;

@@ -46,7 +46,7 @@ export function decodeServed(core: DecodeCore): Served<DecodeProtocol> {
   return {
     calls: {
       decode: (request) => core.decode(request),
-      spanMetrics: () => core.metrics.render(core.scoreMetrics.overflowed()) + core.scoreMetrics.render() + core.maskedMetrics(),
+      spanMetrics: () => core.metrics.render(core.scoreMetrics.overflowed()) + core.scoreMetrics.render() + core.maskedMetrics() + core.columnMetrics(),
     },
     posts: {
       settle: (ticket, accepted) => core.settle(ticket, accepted),

@@ -6,7 +6,7 @@ import { type SpanFacts, SpanMetrics, factsOf } from '../metrics/span-metrics.js
 import { PriceBooks } from '../pricing/price-books.js';
 import type { WriteBatch } from '../store/tables.js';
 import { type MaskFile, type MaskingPolicy, ProjectMasking } from './masking.js';
-import { decodeTraceColumns } from './decode-columns.js';
+import { type ColumnsLeft, decodeTraceColumns } from './decode-columns.js';
 import { decodeBatch } from './decode.js';
 import { RECENT_SPANS_PER_PROJECT, RecentSpans, type SpanIdWords, idWordsOfSpans } from './recent-spans.js';
 import type { Encoding, OtlpSignal } from './response.js';
@@ -101,6 +101,8 @@ export class DecodeCore {
   private readonly recent = new Map<string, RecentSpans>();
   private nextTicket = 0;
   private readonly masking: ProjectMasking;
+  /** Trace requests the column path left to the record path, by why. */
+  readonly columnsLeft = new ColumnFallbacks();
 
   constructor(prices: PriceTable | null, maskFile: MaskFile | null = null) {
     this.books = new PriceBooks(prices);
@@ -114,6 +116,11 @@ export class DecodeCore {
   /** `spoor_masked_values_total` in the Prometheus text format. */
   maskedMetrics(): string {
     return this.masking.metricsText();
+  }
+
+  /** `spoor_decode_column_fallbacks_total` in the Prometheus text format. */
+  columnMetrics(): string {
+    return this.columnsLeft.render();
   }
 
   /**
@@ -138,16 +145,24 @@ export class DecodeCore {
     const prices = this.books.bookFor(projectId);
     const masker = this.masking.maskerFor(projectId);
     // The hot path: a plain trace request straight into columns (`decode-columns.ts`);
-    // what it leaves (`null`) takes the record path, its claims counted again from none.
+    // what it leaves takes the record path, its claims counted again from none.
     const columns = takesColumns(request, masker) ? decodeTraceColumns(encoding, body, projectId, receivedUs, prices, claiming ? (words, at, hash) => recent.claimOfWords(words, at, hash) !== -1 : undefined) : null;
-    if (columns !== null) {
+    if (columns !== null && typeof columns !== 'string') {
       if (inFlight > 0) throw inFlightError(inFlight);
       return this.settleLater(columns.spans, columns.ids, columns.scores, claiming, recent, body, { ...columns, rejected: 0, duplicates: 0, rejectReason: null, snapshots: 0, snapshotsAfterEnd: 0 });
     }
     inFlight = 0;
     // Read only: a snapshot of a span received ended, even one still being stored, is dropped (never a 503).
     const ended = (span: SpanRecord): boolean => recent.has(span);
-    const decoded = decodeBatch(signal, encoding, body, projectId, receivedUs, prices, seen, masker, ended);
+    let decoded: ReturnType<typeof decodeBatch>;
+    try {
+      decoded = decodeBatch(signal, encoding, body, projectId, receivedUs, prices, seen, masker, ended);
+    } catch (error) {
+      if (columns !== null) this.columnsLeft.count('malformed');
+      throw error;
+    }
+    // A body the record path reads, which the column path threw on: a fault of the column path's.
+    if (columns !== null) this.columnsLeft.count(columns === 'thrown' ? 'error' : columns);
     if (inFlight > 0) throw inFlightError(inFlight);
     const { spans, scores = [] } = decoded.decoded;
     return this.settleLater(factsOf(projectId, spans), idWordsOfSpans(spans), scores, claiming, recent, body, {
@@ -228,6 +243,33 @@ export class DecodeCore {
 
 type Masker = ReturnType<ProjectMasking['maskerFor']>;
 
+/**
+ * Why trace requests the column path could take went the record way: `ColumnsLeft`'s reasons,
+ * with a body it threw on told apart as `malformed` (the record path refused it too) or `error`
+ * (the record path read it: a fault to report, which costs only speed).
+ */
+type FallbackReason = Exclude<ColumnsLeft, 'thrown'> | 'malformed' | 'error';
+const FALLBACK_REASONS: readonly FallbackReason[] = ['body', 'empty', 'attributes', 'running', 'rejected', 'repeated', 'received', 'malformed', 'error'];
+
+export class ColumnFallbacks {
+  private readonly counts = new Map<FallbackReason, number>(FALLBACK_REASONS.map((reason) => [reason, 0]));
+
+  count(reason: FallbackReason): void {
+    this.counts.set(reason, this.counts.get(reason)! + 1);
+  }
+
+  get(reason: FallbackReason): number {
+    return this.counts.get(reason)!;
+  }
+
+  render(): string {
+    let text =
+      '# HELP spoor_decode_column_fallbacks_total Trace requests decoded the record way instead of straight into columns, by why; error counts a fault of Spoor to report.\n# TYPE spoor_decode_column_fallbacks_total counter\n';
+    for (const [reason, count] of this.counts) text += `spoor_decode_column_fallbacks_total{reason="${reason}"} ${count}\n`;
+    return text;
+  }
+}
+
 /** Whether a request is one the column path decodes (else, or when it gives up, the record path). */
 function takesColumns({ signal, encoding }: Pick<DecodeRequest, 'signal' | 'encoding'>, masker: Masker): boolean {
   return signal === 'traces' && (encoding === 'protobuf' || encoding === 'json') && masker === undefined;
@@ -244,7 +286,7 @@ function takesColumns({ signal, encoding }: Pick<DecodeRequest, 'signal' | 'enco
 export function spooledBatch(entry: DecodeRequest, prices: PriceBook | undefined, masker: Masker): WriteBatch {
   const { signal, encoding, body, projectId, receivedUs } = entry;
   const columns = takesColumns(entry, masker) ? decodeTraceColumns(encoding, body, projectId, receivedUs, prices, undefined) : null;
-  return columns !== null ? columns.batch : decodeBatch(signal, encoding, body, projectId, receivedUs, prices, undefined, masker).batch;
+  return columns !== null && typeof columns !== 'string' ? columns.batch : decodeBatch(signal, encoding, body, projectId, receivedUs, prices, undefined, masker).batch;
 }
 
 function inFlightError(inFlight: number): AppError {
