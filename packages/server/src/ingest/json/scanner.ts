@@ -115,7 +115,12 @@ export class Scanner {
     throw LEAVE;
   }
 
-  /** At a member of an object: passes its key, which holds no escape, and the colon. */
+  /**
+   * At a member of an object: passes its key, which holds no escape, and the colon. A key with an
+   * escape leaves the body, and must: the record path quotes big bare numbers after keys as they
+   * are written (`quoteBigInts`), so after `"startTimeUnixNan\u006f"` it would round one that this
+   * reader reads exactly.
+   */
   key(): void {
     if (this.next() !== QUOTE) throw LEAVE;
     this.keyStart = this.p + 1;
@@ -184,7 +189,8 @@ export class Scanner {
           if (digit < 0) throw LEAVE;
           code = code * 16 + digit;
         }
-        // JSON.stringify writes \u00XX, in lower case, for the control characters without a letter only.
+        // JSON.stringify writes \u00XX, in lower case, for the control characters without a letter
+        // only. Below 0x20 the first three digits are 0, 0 and 0 or 1: only the last can be a letter.
         if (code >= 0x20 || LETTERED.has(code) || (b[p + 5]! >= 0x41 && b[p + 5]! <= 0x46)) canonical = false;
         p += 6;
       } else {
