@@ -103,6 +103,28 @@ export function newSpanFields(status: SpanStatus): SpanFields {
   };
 }
 
+/** Sets every field as no span field was read yet, for the next span. */
+export function resetSpanFields(f: SpanFields, status: SpanStatus): void {
+  f.traceId = '';
+  f.spanIdBytes = 0;
+  f.parentIdBytes = 0;
+  f.traceState = '';
+  f.name = '';
+  f.kind = 0;
+  f.startTimeUs = 0;
+  f.endTimeUs = 0;
+  f.flags = 0;
+  f.status = status;
+  f.view = NO_ATTRIBUTES;
+  f.events = NO_EVENTS;
+  f.links = NO_LINKS;
+  f.droppedAttributesCount = 0;
+  f.droppedEventsCount = 0;
+  f.droppedLinksCount = 0;
+  f.irregular = false;
+  f.idWords.fill(0);
+}
+
 export function newPlan(): SpanPlan {
   return { groups: [], offsets: new Int32Array(64), groupOf: new Int32Array(64), count: 0 };
 }

@@ -5,7 +5,7 @@ import { serviceNameOf, setAttribute } from '../decoded.js';
 import { writeDigits } from '../protobuf/attribute-json.js';
 import { EMPTY_KEY, type KeyText, SpanKeys, nextSpanStamp } from '../protobuf/attribute-keys.js';
 import { OK_UNSET } from '../protobuf/traces.js';
-import { NO_ATTRIBUTES, NO_EVENTS, NO_LINKS, type SpanFields, type SpanGroup, type SpanPlan, type SpanSource, newPlan, newSpanFields, planSpan } from '../span-source.js';
+import { NO_ATTRIBUTES, NO_EVENTS, NO_LINKS, type SpanFields, type SpanGroup, type SpanPlan, type SpanSource, newPlan, newSpanFields, planSpan, resetSpanFields } from '../span-source.js';
 import { anyValue, double, enumValue, integer, micros, resource, scope } from './common.js';
 import {
   CLOSE_BRACE,
@@ -205,24 +205,7 @@ export class JsonSpanReader implements SpanSource {
     const s = this.s;
     const f = this.fields;
     s.p = offset;
-    f.traceId = '';
-    f.spanIdBytes = 0;
-    f.parentIdBytes = 0;
-    f.traceState = '';
-    f.name = '';
-    f.kind = 0;
-    f.startTimeUs = 0;
-    f.endTimeUs = 0;
-    f.flags = 0;
-    f.status = OK_UNSET;
-    f.view = NO_ATTRIBUTES;
-    f.events = NO_EVENTS;
-    f.links = NO_LINKS;
-    f.droppedAttributesCount = 0;
-    f.droppedEventsCount = 0;
-    f.droppedLinksCount = 0;
-    f.irregular = false;
-    f.idWords.fill(0);
+    resetSpanFields(f, OK_UNSET);
     let count = 0;
     let seen = 0;
     let last = SPAN.length;

@@ -1,6 +1,6 @@
 import type { Attributes, InstrumentationScope, Resource, SpanEventRecord, SpanLink } from '@spoor/model';
 import { serviceNameOf, setAttribute } from '../decoded.js';
-import { NO_ATTRIBUTES, NO_EVENTS, NO_LINKS, type SpanFields, type SpanGroup, type SpanPlan, type SpanSource, newPlan, newSpanFields, planSpan } from '../span-source.js';
+import { NO_ATTRIBUTES, NO_EVENTS, NO_LINKS, type SpanFields, type SpanGroup, type SpanPlan, type SpanSource, newPlan, newSpanFields, planSpan, resetSpanFields } from '../span-source.js';
 import { EMPTY_KEY, type KeyText, SpanKeys, nextSpanStamp } from './attribute-keys.js';
 import { emptyResource, emptyScope, readAnyValue, readResource, readScope } from './common.js';
 import {
@@ -269,21 +269,7 @@ export class SpanReader implements SpanSource {
     r.pos = offset;
     const end = messageEnd(r);
     const stamp = nextSpanStamp();
-    f.traceId = '';
-    f.spanIdBytes = 0;
-    f.parentIdBytes = 0;
-    f.traceState = '';
-    f.name = '';
-    f.kind = 0;
-    f.startTimeUs = 0;
-    f.endTimeUs = 0;
-    f.flags = 0;
-    f.status = OK_UNSET;
-    f.droppedAttributesCount = 0;
-    f.droppedEventsCount = 0;
-    f.droppedLinksCount = 0;
-    f.irregular = false;
-    f.idWords.fill(0);
+    resetSpanFields(f, OK_UNSET);
     let count = 0;
     let view: Attributes | null = null;
     let events: SpanEventRecord[] | null = null;
