@@ -11,39 +11,39 @@ import { quoteBigInts, string } from './common.js';
 export const LEAVE = new Error('left to the record path');
 
 export const QUOTE = 0x22;
-export const BACKSLASH = 0x5c;
-export const COMMA = 0x2c;
-export const COLON = 0x3a;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
 export const OPEN_BRACE = 0x7b;
 export const CLOSE_BRACE = 0x7d;
 export const OPEN_BRACKET = 0x5b;
 export const CLOSE_BRACKET = 0x5d;
 export const MINUS = 0x2d;
-export const ZERO = 0x30;
-export const NINE = 0x39;
-export const LETTER_N = 0x6e;
+const ZERO = 0x30;
+const NINE = 0x39;
+const LETTER_N = 0x6e;
 export const LETTER_T = 0x74;
 export const LETTER_F = 0x66;
-export const LETTER_U = 0x75;
-export const NULL = Buffer.from('null');
+const LETTER_U = 0x75;
+const NULL = Buffer.from('null');
 export const TRUE = Buffer.from('true');
 export const FALSE = Buffer.from('false');
 
-/** A hex digit's value by byte, -1 for other bytes; and whether it is an upper-case one. */
+/** A hex digit's value by byte (either case), -1 for other bytes. */
 export const HEX_VALUE = new Int8Array(256).fill(-1);
 for (let d = 0; d < 16; d++) {
   HEX_VALUE['0123456789abcdef'.charCodeAt(d)] = d;
   HEX_VALUE['0123456789ABCDEF'.charCodeAt(d)] = d;
 }
 /** The letters after a backslash that JSON allows, and whether `JSON.stringify` writes them (it writes `\/` as `/`). */
-export const SHORT_ESCAPE = new Int8Array(256);
+const SHORT_ESCAPE = new Int8Array(256);
 for (const letter of '"\\bfnrt') SHORT_ESCAPE[letter.charCodeAt(0)] = 2;
 SHORT_ESCAPE['/'.charCodeAt(0)] = 1;
 /** The control characters `JSON.stringify` writes with a letter, not as `\u00XX`. */
-export const LETTERED = new Set([0x08, 0x09, 0x0a, 0x0c, 0x0d]);
+const LETTERED = new Set([0x08, 0x09, 0x0a, 0x0c, 0x0d]);
 
 /** Values skipped over nested deeper than this leave the body to the record path. */
-export const MAX_SKIP_DEPTH = 256;
+const MAX_SKIP_DEPTH = 256;
 
 export const names = (...list: string[]): Uint8Array[] => list.map((name) => Buffer.from(name));
 
@@ -350,7 +350,7 @@ export function sameBytesAt(b: Uint8Array, start: number, name: Uint8Array): boo
 }
 
 /** What `string()` of `common.ts` makes of a text: a lone surrogate becomes U+FFFD. */
-export function wellFormed(text: string): string {
+function wellFormed(text: string): string {
   return string(text, '');
 }
 
