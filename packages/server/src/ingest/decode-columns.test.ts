@@ -338,7 +338,7 @@ describe('decoding an OTLP/JSON trace request straight into columns', () => {
     expectSame(json(spanBatch({ traces: 3, spansPerTrace: 2, services: 1, seed: 9 }), style), 'default', 'json');
   });
 
-  it('stores what the record path stores for the OpenTelemetry JS exporter\'s own OTLP/JSON', () => {
+  it('stores what the record path stores for the OpenTelemetry JS exporter\'s own OTLP/JSON', async () => {
     const exporter = new InMemorySpanExporter();
     const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'otel-js' }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
     const tracer = provider.getTracer('spoor-test', '1.0.0');
@@ -356,6 +356,7 @@ describe('decoding an OTLP/JSON trace request straight into columns', () => {
       root.end();
     });
     const body = JsonTraceSerializer.serializeRequest(exporter.getFinishedSpans())!;
+    await provider.shutdown();
     expectSame(body, 'p1', 'json');
   });
 
