@@ -1,0 +1,152 @@
+import { readFileSync } from 'node:fs';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { describe, expect, it } from 'vitest';
+import { caseRandom, mutatedBody, seeds } from '../../test/fuzz/fuzz.js';
+import { type FixtureSpan, both, everyValue, expectSame, fixtureFiles, fixtureGroups, manyKinds, severalGroups, span, stored } from '../../test/support/column-paths.js';
+import { type ResourceGroup, type SpanInput, spanBatch } from '../../test/support/otlp-encode.js';
+import { type JsonStyle, encodeTracesJson } from '../../test/support/otlp-json-encode.js';
+import { factsOf } from '../metrics/span-metrics.js';
+import { idWordsOfSpans } from './recent-spans.js';
+
+/**
+ * The column path's OTLP/JSON reader (`json/trace-columns.ts`) against the record path
+ * (`json/traces.ts`): see `test/support/column-paths.ts`.
+ */
+
+describe('decoding an OTLP/JSON trace request straight into columns', () => {
+  const styles: Array<[string, JsonStyle]> = [
+    ['as the OpenTelemetry JS exporter writes it', {}],
+    ['with bare numbers, enum names and upper-case ids', { bareNumbers: true, enumNames: true, upperIds: true }],
+    ['indented, zero fields left out', { indent: true, omitZeros: true }],
+  ];
+  const json = (groups: Array<ResourceGroup<SpanInput>>, style: JsonStyle = {}): Uint8Array => encodeTracesJson(groups, style);
+  const oneJson = (spans: SpanInput[], style: JsonStyle = {}, scope = { name: 'app' }): Uint8Array =>
+    json([{ resource: { attributes: { 'service.name': 'svc' } }, scopes: [{ scope, items: spans }] }], style);
+
+  it.each(styles)('stores what the record path stores for generated LLM traces, %s', (_what, style) => {
+    expectSame(json(spanBatch({ traces: 40, spansPerTrace: 7 }), style), 'p1', 'json');
+    expectSame(json(spanBatch({ traces: 3, spansPerTrace: 2, services: 1, seed: 9 }), style), 'default', 'json');
+  });
+
+  it('stores what the record path stores for the OpenTelemetry JS exporter\'s own OTLP/JSON', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'otel-js' }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const tracer = provider.getTracer('spoor-test', '1.0.0');
+    tracer.startActiveSpan('invoke_agent planner', (root) => {
+      tracer.startActiveSpan('chat gpt-4o', { kind: SpanKind.CLIENT }, (call) => {
+        call.setAttributes({ 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 812, 'gen_ai.usage.output_tokens': 97, 'gen_ai.response.finish_reasons': ['stop'], ratio: 0.25, 'gen_ai.prompt': 'say "hi"\n\ttwice ✓' });
+        call.addEvent('gen_ai.content.completion', { 'gen_ai.completion': 'hi hi' });
+        call.end();
+      });
+      tracer.startActiveSpan('execute_tool search', (tool) => {
+        tool.recordException(new Error('search timed out'));
+        tool.setStatus({ code: SpanStatusCode.ERROR, message: 'timeout' });
+        tool.end();
+      });
+      root.end();
+    });
+    const body = JsonTraceSerializer.serializeRequest(exporter.getFinishedSpans())!;
+    await provider.shutdown();
+    expectSame(body, 'p1', 'json');
+  });
+
+  it.each(fixtureFiles)('stores what the record path stores for the captured spans of %s', (file) => {
+    const fixture = JSON.parse(readFileSync(new URL(`../../test/fixtures/${file}`, import.meta.url), 'utf8')) as { spans?: FixtureSpan[] };
+    expectSame(encodeTracesJson(fixtureGroups(fixture.spans!)), 'p1', 'json');
+  });
+
+  it.each(styles)('stores what the record path stores for errors, scores, links, values of every kind and escaped text, %s', (_what, style) => {
+    expectSame(oneJson(manyKinds(), style), 'p1', 'json');
+    expectSame(oneJson([span(1, { attributes: everyValue, name: 'naïve ünïcode', status: { code: 1, message: 'ok ✓' } })], style, { name: 'scope ✓' }), 'p1', 'json');
+  });
+
+  it('stores what the record path stores over several resources and scopes, a resource after its scopes, odd kinds and clock skew', () => {
+    expectSame(json(severalGroups()), 'p1', 'json');
+    expectSame(json(severalGroups(), { bareNumbers: true, omitZeros: true }), 'p1', 'json');
+  });
+
+  it.each([
+    ['escapes JSON.stringify would not write', (t: string) => t.replace('"text","value":{"stringValue":"quote', '"text","value":{"stringValue":"\\/ \\u00e9 \\u00E9 \\u001F \\ud83d\\ude00 \\ud800 quote')],
+    ['an escaped name, message and trace state', (t: string) => t.replace('"name":"span 1"', '"name":"span\\u0020\\u0031\\n"').replace('"message":""', '"message":"\\u00e9\\t"')],
+    ['nulls for fields and values', (t: string) => t.replace('"traceState":""', '"traceState":null').replace('"events":[]', '"events":null').replace('"status":{"code":0,"message":""}', '"status":null')],
+    ['fields OTLP does not define, and a KeyValue of a key alone', (t: string) => t.replace('"name":"span 1"', '"name":"span 1","extra":{"a":[1,2.5e3,true,null,"x\\"y"]},"more":-0.5').replace('{"key":"yes","value":{"boolValue":true}}', '{"key":"yes"}')],
+    ['fields in another order', (t: string) => t.replace(/"flags":(\d+)\}/g, '"flags":$1,"traceState":""}').replace(/"traceState":"",("parentSpanId")/g, '$1')],
+    ['a value of two kinds, and maps, bytes and nested lists', (t: string) => t.replace('{"stringValue":"model-é"}', '{"stringValue":"model-é","intValue":"3"}')],
+    ['times and integers of every spelling', (t: string) => t.replace(/"startTimeUnixNano":"(\d+)"/, '"startTimeUnixNano":$1').replace('"droppedAttributesCount":0', '"droppedAttributesCount":"0"').replace('"kind":1', '"kind":"1"')],
+  ])('stores what the record path stores with %s', (_what, edit) => {
+    const text = Buffer.from(oneJson([span(1, { attributes: everyValue }), span(2)])).toString('utf8');
+    const edited = edit(text);
+    expect(edited).not.toBe(text);
+    expectSame(Buffer.from(edited), 'p1', 'json');
+  });
+
+  it.each([
+    ['a field twice in a span', (t: string) => t.replace('"name":"span 1"', '"name":"span 1","name":"again"'), false, 'body'],
+    ['the empty key twice, once with no key', (t: string) => t.replace('{"key":"a","value":{"stringValue":"x"}}', '{"key":"","value":{"intValue":1}},{}'), false, 'attributes'],
+    ['the empty key twice, once null', (t: string) => t.replace('{"key":"a","value":{"stringValue":"x"}}', '{"key":null},{"key":"","value":{"intValue":1}}'), false, 'attributes'],
+    ['a KeyValue whose value comes first', (t: string) => t.replace('{"key":"a","value":{"stringValue":"x"}}', '{"value":{"stringValue":"x"},"key":"a"}'), false, 'body'],
+    ['a key holding an escape', (t: string) => t.replace('{"key":"a",', '{"key":"\\u0061",'), false, 'body'],
+    ['a byte order mark', (t: string) => `\ufeff${t}`, false, 'body'],
+    ['text after the request', (t: string) => `${t} {}`, true, 'body'],
+    ['a control character in a string', (t: string) => t.replace('"name":"span 1"', '"name":"span\u00011"'), true, 'body'],
+    ['a truncated body', (t: string) => t.slice(0, t.length - 40), true, 'body'],
+    ['a trace id that is not hex', (t: string) => t.replace(/"traceId":"0+1"/, `"traceId":"${'z'.repeat(32)}"`), true, 'rejected'],
+    ['a running snapshot', (t: string) => t.replace(/"endTimeUnixNano":"\d+"/, '"endTimeUnixNano":"0"'), false, 'running'],
+    ['a span id of another length', (t: string) => t.replace(/"spanId":"0+1"/, '"spanId":"0001"'), false, 'rejected'],
+  ] as const)('leaves a request with %s to the record path', (_what, edit, refused, why) => {
+    const text = Buffer.from(oneJson([span(1, { attributes: { a: 'x' } }), span(2)])).toString('utf8');
+    const edited = edit(text);
+    expect(edited).not.toBe(text);
+    const { fast, left, record } = both(Buffer.from(edited), 'p1', 'json');
+    expect(fast).toBeNull();
+    expect(left).toBe(why);
+    expect(record instanceof Error, record instanceof Error ? record.message : 'stored').toBe(refused);
+  });
+
+  it('leaves text that is not UTF-8 to the record path, which refuses it', () => {
+    const body = Buffer.from(oneJson([span(1, { attributes: { other: 'zzzz' } })]));
+    body.write('\xff\xfe\xc3\x28', body.indexOf('zzzz'), 'latin1');
+    const { fast, record } = both(body, 'p1', 'json');
+    expect(fast).toBeNull();
+    expect(record).toBeInstanceOf(Error);
+  });
+
+  it('never stores a changed body other than the record path does (3,000 cases)', () => {
+    const corpus = [
+      json(spanBatch({ traces: 2, spansPerTrace: 3 })),
+      oneJson(manyKinds(), { bareNumbers: true }),
+      oneJson([span(1, { attributes: everyValue })], { enumNames: true, indent: true }),
+      ...seeds().filter((s) => s.signal === 'traces' && s.encoding === 'json').map((s) => s.body),
+    ];
+    // Bytes changed at random (mostly no longer JSON), and characters changed for others of their
+    // kind (digits, hex, letters, structure), which mostly still are.
+    const KINDS_OF = ['0123456789', 'abcdefABCDEF', 'nrtu\\/"', ' \n{}[],:'];
+    let taken = 0;
+    for (let i = 0; i < 3000; i++) {
+      const random = caseRandom(36, i);
+      let body: Uint8Array = random.pick(corpus);
+      if (i % 3 === 0) body = mutatedBody(random, corpus.map((seed) => ({ signal: 'traces', encoding: 'json', body: seed }))).body;
+      else {
+        const text = Buffer.from(body);
+        for (let k = random.int(1, 4); k > 0; k--) {
+          const at = random.int(0, text.length - 1);
+          const kind = KINDS_OF.find((chars) => chars.includes(String.fromCharCode(text[at]!))) ?? KINDS_OF[i % KINDS_OF.length]!;
+          text[at] = kind.charCodeAt(random.int(0, kind.length - 1));
+        }
+        body = text;
+      }
+      const { fast, left, record } = both(body, 'p1', 'json');
+      if (left === 'thrown' && !(record instanceof Error)) throw new Error(`case ${i}: the column path threw on a body the record path reads`);
+      if (fast === null) continue;
+      taken++;
+      if (record instanceof Error) throw new Error(`case ${i}: the column path took a body the record path refuses (${record.message}): ${Buffer.from(body).toString('utf8').slice(0, 400)}`);
+      expect(stored(fast.batch), `case ${i}`).toStrictEqual(stored(record.batch));
+      expect(fast.spans, `case ${i}`).toStrictEqual(factsOf('p1', record.decoded.spans));
+      expect(fast.ids, `case ${i}`).toStrictEqual(idWordsOfSpans(record.decoded.spans));
+    }
+    expect(taken).toBeGreaterThan(500);
+  });
+});
