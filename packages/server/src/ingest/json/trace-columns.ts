@@ -1,32 +1,12 @@
 import { isUtf8 } from 'node:buffer';
-import { SPAN_KINDS, STATUS_CODES, type AttributeValue, type Attributes, type InstrumentationScope, type Resource, type SpanStatus } from '@spoor/model';
+import { SPAN_KINDS, STATUS_CODES, type InstrumentationScope, type Resource, type SpanStatus } from '@spoor/model';
 import type { Utf8Builder } from '../../store/columns.js';
-import { serviceNameOf, setAttribute } from '../decoded.js';
-import { writeDigits } from '../protobuf/attribute-json.js';
-import { EMPTY_KEY, type KeyText, SpanKeys, nextSpanStamp } from '../protobuf/attribute-keys.js';
+import { serviceNameOf } from '../decoded.js';
 import { OK_UNSET } from '../protobuf/traces.js';
-import { NO_ATTRIBUTES, NO_EVENTS, NO_LINKS, type SpanFields, type SpanGroup, type SpanPlan, type SpanSource, newPlan, newSpanFields, planSpan, resetSpanFields } from '../span-source.js';
-import { anyValue, double, enumValue, integer, micros, resource, scope } from './common.js';
-import {
-  CLOSE_BRACE,
-  CLOSE_BRACKET,
-  FALSE,
-  HEX_VALUE,
-  LEAVE,
-  LETTER_F,
-  LETTER_T,
-  MINUS,
-  OPEN_BRACE,
-  OPEN_BRACKET,
-  QUOTE,
-  Scanner,
-  TRUE,
-  digitsEnd,
-  isDigit,
-  names,
-  sameBytesAt,
-  textOf,
-} from './scanner.js';
+import { NO_EVENTS, NO_LINKS, type SpanFields, type SpanGroup, type SpanPlan, type SpanSource, newPlan, newSpanFields, planSpan, resetSpanFields } from '../span-source.js';
+import { JsonAttributes } from './attribute-values.js';
+import { enumValue, integer, micros, resource, scope } from './common.js';
+import { CLOSE_BRACE, CLOSE_BRACKET, HEX_VALUE, LEAVE, OPEN_BRACE, OPEN_BRACKET, QUOTE, Scanner, digitsEnd, names, sameBytesAt, textOf } from './scanner.js';
 import { eventOf, linkOf } from './traces.js';
 
 /**
@@ -34,8 +14,8 @@ import { eventOf, linkOf } from './traces.js';
  * `protobuf/trace-columns.ts`: the request's bytes are read as they are, with no `JSON.parse` of
  * it and no object per span. Strings are sliced from the body once; an attribute's value is
  * copied into the attributes column as the JSON text it is stored as when the body already holds
- * it so (what `JSON.stringify` writes, which is what the OpenTelemetry JS exporter sends); ids
- * become bytes from their hex. Resources, scopes, events, links and values of the rarer kinds
+ * it so (what `JSON.stringify` writes, which is what the OpenTelemetry JS exporter sends:
+ * `attribute-values.ts`); ids become bytes from their hex. Resources, scopes, events, links and values of the rarer kinds
  * (maps, bytes, a value with two kinds) are parsed from their own slice and read by the record
  * path's walkers (`common.ts`), so they mean exactly what they mean there.
  *
@@ -43,15 +23,9 @@ import { eventOf, linkOf } from './traces.js';
  * throwing: a body that is not valid UTF-8 or JSON, a field twice in one object (`JSON.parse`
  * keeps the last), a key with an escape, a KeyValue whose value comes before its key, a value of
  * a type the record path refuses. Its checks are those `JSON.parse` makes: where this reader
- * accepts a body, the record path accepts it too and reads the same (`decode-columns.test.ts`
+ * accepts a body, the record path accepts it too and reads the same (`decode-columns-json.test.ts`
  * compares them, on mutated bodies as well).
  */
-
-/** What `JsonSpanReader.commonValue` answers for a value it does not read itself: it is parsed from its slice instead. */
-const GENERAL = Symbol('general');
-
-/** Values nested deeper than this are parsed from their slice (`anyValue` checks its own limit). */
-const FAST_DEPTH = 8;
 
 const ENVELOPE = names('resourceSpans');
 const RESOURCE_SPANS = names('resource', 'scopeSpans', 'schemaUrl');
@@ -75,9 +49,6 @@ const SPAN = names(
   'flags',
 );
 const STATUS = names('code', 'message');
-const KEY_VALUE = names('key', 'value');
-const ANY_VALUE = names('stringValue', 'intValue', 'boolValue', 'doubleValue', 'arrayValue');
-const ARRAY_VALUE = names('values');
 
 /** Walks the envelope, reading resources and scopes and noting where each span is (at its `{`). Throws on a body it leaves. */
 export function planJsonSpans(body: Uint8Array): SpanPlan {
@@ -189,7 +160,7 @@ export class JsonSpanReader implements SpanSource {
   /** The span id's bytes (at 0) and the parent's (at 8), from their hex. */
   readonly ids = new Uint8Array(16);
   private readonly s: Scanner;
-  private readonly keys = new SpanKeys();
+  private readonly attributes: JsonAttributes;
   /** The last trace id read, and where its hex is: the spans of a trace mostly come together. */
   private traceId = '';
   private traceIdBytes: Uint8Array = new Uint8Array(0);
@@ -199,6 +170,7 @@ export class JsonSpanReader implements SpanSource {
 
   constructor(body: Uint8Array) {
     this.s = new Scanner(body);
+    this.attributes = new JsonAttributes(this.s);
   }
 
   read(offset: number, attributes: Utf8Builder): SpanFields {
@@ -249,7 +221,7 @@ export class JsonSpanReader implements SpanSource {
             f.endTimeUs = this.micros();
             break;
           case ATTRIBUTES:
-            count = this.attributes(attributes);
+            count = this.attributes.read(attributes, f);
             break;
           case DROPPED_ATTRIBUTES:
             f.droppedAttributesCount = this.integer();
@@ -278,194 +250,6 @@ export class JsonSpanReader implements SpanSource {
     if (count === 0) attributes.text('{}');
     attributes.endRow();
     return f;
-  }
-
-  /**
-   * The attributes' JSON into the column's row (its `{` and `}` included when there are any),
-   * and the values a convention reads into `fields.view`. Answers how many there are.
-   */
-  private attributes(out: Utf8Builder): number {
-    const s = this.s;
-    if (s.isNull() || !s.enterArray()) return 0;
-    const f = this.fields;
-    const stamp = nextSpanStamp();
-    let view: Attributes | null = null;
-    let count = 0;
-    do {
-      // A KeyValue, its key first (one whose value comes first leaves the body: it is written after its key).
-      let key: KeyText = EMPTY_KEY;
-      let value: AttributeValue = null;
-      let more = false;
-      if (s.enter()) {
-        if (s.field(KEY_VALUE, 0) !== 0) throw LEAVE;
-        if (!s.isNull()) {
-          if (s.next() !== QUOTE) throw LEAVE;
-          const start = s.p + 1;
-          const recent = this.keys.atQuoted(s.b, start, count);
-          if (recent !== undefined) {
-            key = recent;
-            s.p = start + recent.bytes.length + 1;
-          } else {
-            const end = s.string();
-            if (s.escaped) throw LEAVE;
-            key = this.keys.atBytes(s.b, start, end, count);
-          }
-        }
-        more = s.more(CLOSE_BRACE);
-      }
-      if (key.stamp === stamp || !key.plain) f.irregular = true;
-      key.stamp = stamp;
-      const json = count++ === 0 ? key.jsonFirst : key.jsonNext;
-      out.reserve(json.length).set(json, out.at);
-      out.at += json.length;
-      if (!more) out.text('null');
-      else {
-        if (s.field(KEY_VALUE, 1) !== 1) throw LEAVE;
-        value = this.value(out, key.inView, 0, key);
-        if (s.more(CLOSE_BRACE)) throw LEAVE;
-      }
-      if (key.inView) setAttribute((view ??= {}), key.key, value);
-    } while (s.more(CLOSE_BRACKET));
-    out.text('}');
-    f.view = view ?? NO_ATTRIBUTES;
-    return count;
-  }
-
-  /**
-   * Writes the JSON of the `AnyValue` here (as `JSON.stringify` writes what `anyValue` reads)
-   * into `out`, and answers the value when `wanted` (else `null`). One of a single kind of the
-   * common ones is read here; any other is parsed from its slice and read by `anyValue`.
-   */
-  private value(out: Utf8Builder, wanted: boolean, depth: number, key: KeyText | null = null): AttributeValue {
-    const s = this.s;
-    s.next();
-    const at = s.p;
-    const outAt = out.at;
-    const value = this.commonValue(out, wanted, depth, key);
-    if (value !== GENERAL) return value;
-    s.p = at;
-    out.at = outAt;
-    const general = anyValue(s.parsed(), '', depth);
-    out.text(JSON.stringify(general));
-    return wanted ? general : null;
-  }
-
-  /** `value`'s common kinds; `key`'s last value kind is tried first (`KeyText.valueKind`). */
-  private commonValue(out: Utf8Builder, wanted: boolean, depth: number, key: KeyText | null): AttributeValue | typeof GENERAL {
-    const s = this.s;
-    if (s.isNull()) {
-      out.text('null');
-      return null;
-    }
-    if (depth > FAST_DEPTH || !s.enter()) return GENERAL;
-    const kind = s.field(ANY_VALUE, key === null ? 0 : key.valueKind);
-    if (key !== null && kind >= 0) key.valueKind = kind;
-    let value: AttributeValue | typeof GENERAL = GENERAL;
-    const c = s.next();
-    switch (kind) {
-      case 0: {
-        if (c !== QUOTE) return GENERAL;
-        const start = s.p;
-        const end = s.string();
-        if (s.canonical) copy(out, s.b, start, end + 1);
-        else out.text(JSON.stringify(textOf(s, start + 1, end)));
-        value = wanted ? textOf(s, start + 1, end) : null;
-        break;
-      }
-      case 1:
-        value = this.intValue(out, c);
-        break;
-      case 2:
-        if (c === LETTER_T) {
-          s.literal(TRUE);
-          out.text('true');
-          value = true;
-        } else if (c === LETTER_F) {
-          s.literal(FALSE);
-          out.text('false');
-          value = false;
-        }
-        break;
-      case 3: {
-        let number: number;
-        if (c === QUOTE) number = double(s.stringOrNull(), '');
-        else if (c === MINUS || isDigit(c)) {
-          const start = s.p;
-          s.number();
-          number = Number(s.slices.latin1Slice(start, s.p));
-        } else return GENERAL;
-        out.text(JSON.stringify(number));
-        value = number;
-        break;
-      }
-      case 4:
-        value = this.arrayValue(out, wanted, depth);
-        break;
-    }
-    if (value === GENERAL || s.more(CLOSE_BRACE)) return GENERAL;
-    return wanted ? value : null;
-  }
-
-  /** An `intValue` (a number, or a decimal string), as `int64Value` of `common.ts` reads it. */
-  private intValue(out: Utf8Builder, c: number): AttributeValue | typeof GENERAL {
-    const s = this.s;
-    let text: string;
-    if (c === QUOTE) {
-      const start = s.p + 1;
-      const end = digitsEnd(s.b, start);
-      if (end > start && end - start < 16 && s.b[end] === QUOTE) {
-        // A small non-negative integer, as the protobuf JSON mapping writes an int64: no string made.
-        s.p = end + 1;
-        return this.smallInt(out, start, end);
-      }
-      text = s.stringOrNull();
-      if (!/^-?\d+$/.test(text)) return GENERAL;
-    } else if (c === MINUS || isDigit(c)) {
-      const start = s.p;
-      const digits = s.number();
-      // A small non-negative integer, as the OpenTelemetry JS exporter writes one: no string made.
-      if (digits > 0 && digits < 16) return this.smallInt(out, start, s.p);
-      text = s.slices.latin1Slice(start, s.p);
-      // A bare number of 16 digits or more is read as its exact text (`quoteBigInts`); a shorter one as the number it is.
-      if (!/^-?\d{16,}$/.test(text)) {
-        const value = Number(text);
-        if (!Number.isInteger(value)) return GENERAL;
-        out.text(JSON.stringify(value));
-        return value;
-      }
-    } else return GENERAL;
-    const n = Number(text);
-    const value = Number.isSafeInteger(n) ? n : text.replace(/^(-?)0+(?=\d)/, '$1');
-    out.text(JSON.stringify(value));
-    return value;
-  }
-
-  /** The integer of the decimal digits `b[start .. end)` (fewer than 16), written as JSON writes it. */
-  private smallInt(out: Utf8Builder, start: number, end: number): number {
-    const value = this.s.digits(start, end);
-    writeDigits(out, value);
-    return value;
-  }
-
-  /** An `arrayValue` holding `values` alone, each written as `value` writes it. */
-  private arrayValue(out: Utf8Builder, wanted: boolean, depth: number): AttributeValue | typeof GENERAL {
-    const s = this.s;
-    if (s.next() !== OPEN_BRACE || !s.enter()) return GENERAL;
-    if (s.field(ARRAY_VALUE, 0) !== 0 || s.next() !== OPEN_BRACKET) return GENERAL;
-    const items: AttributeValue[] | null = wanted ? [] : null;
-    out.text('[');
-    if (s.enterArray()) {
-      let first = true;
-      do {
-        if (!first) out.text(',');
-        first = false;
-        const item = this.value(out, wanted, depth + 1);
-        items?.push(item);
-      } while (s.more(CLOSE_BRACKET));
-    }
-    out.text(']');
-    if (s.more(CLOSE_BRACE)) return GENERAL;
-    return items;
   }
 
   /** A time in unix nanoseconds as epoch microseconds, as `micros` of `common.ts` reads it, with no string made for digits alone. */
@@ -630,14 +414,4 @@ export class JsonSpanReader implements SpanSource {
       words[to + k] = (ids[b]! << 24) | (ids[b + 1]! << 16) | (ids[b + 2]! << 8) | ids[b + 3]!;
     }
   }
-}
-
-/** Appends `b[start .. end)`. */
-function copy(out: Utf8Builder, b: Uint8Array, start: number, end: number): void {
-  const length = end - start;
-  const bytes = out.reserve(length);
-  let o = out.at;
-  if (length > 64) bytes.set(b.subarray(start, end), o);
-  else for (let i = start; i < end; i++) bytes[o++] = b[i]!;
-  out.at += length;
 }
