@@ -58,7 +58,7 @@ export class JsonAttributes {
           } else {
             const end = s.string();
             if (s.escaped) throw LEAVE;
-            key = this.keys.atBytes(s.b, start, end, count);
+            key = this.keys.fromTable(s.b, start, end, count);
           }
         }
         more = s.more(CLOSE_BRACE);

@@ -144,24 +144,13 @@ export class SpanKeys {
     return key;
   }
 
-  /** The key whose UTF-8 bytes (no escape) are `body[start .. end)`, the span's `index`th attribute (OTLP/JSON). */
-  atBytes(body: Uint8Array, start: number, end: number, index: number): KeyText {
-    const length = end - start;
-    if (length === 0) return EMPTY_KEY;
-    if (length >= 128) return keyTextOfBytes(body, start, end);
-    const k = this.recentAt(body, start, length, index);
-    if (k < 0) return this.recent[index * WAYS]!;
-    const key = keyTextOfBytes(body, start, end);
-    if (this.generation === keyGeneration) this.toFront(index * WAYS, k, key);
-    return key;
-  }
-
   /**
-   * The recent key at `index` whose JSON string starts at `body[start]` (after its opening quote),
-   * found by its bytes and the closing quote after them; `undefined` when none is (`atBytes` then).
+   * The recent key at `index` (the span's `index`th attribute, OTLP/JSON) whose JSON string starts
+   * at `body[start]` (after its opening quote), found by its bytes and the closing quote after
+   * them; `undefined` when none is: `fromTable` then, once the string is passed.
    */
   atQuoted(body: Uint8Array, start: number, index: number): KeyText | undefined {
-    if (this.generation !== keyGeneration) return undefined;
+    this.forgetOld();
     const recent = this.recent;
     const first = index * WAYS;
     for (let k = 0; k < WAYS; k++) {
@@ -176,14 +165,28 @@ export class SpanKeys {
   }
 
   /**
+   * The key whose UTF-8 bytes (no escape) are `body[start .. end)`, which `atQuoted` did not find
+   * among the recent keys at `index`: from the table, and remembered first there. (An OTLP/JSON
+   * key holds no quote, backslash or control character, so no recent key can be it.)
+   */
+  fromTable(body: Uint8Array, start: number, end: number, index: number): KeyText {
+    if (end === start) return EMPTY_KEY;
+    const key = keyTextOfBytes(body, start, end);
+    if (end - start < 128 && this.generation === keyGeneration) {
+      const first = index * WAYS;
+      let k = 0;
+      while (k < WAYS - 1 && this.recent[first + k] !== undefined) k++;
+      this.toFront(first, k, key);
+    }
+    return key;
+  }
+
+  /**
    * Looks for the key of these bytes among the recent ones at `index`: found, it is moved first
    * and -1 answered; else the slot a new key is to take (`toFront`).
    */
   private recentAt(body: Uint8Array, start: number, length: number, index: number): number {
-    if (this.generation !== keyGeneration) {
-      this.recent.length = 0;
-      this.generation = keyGeneration;
-    }
+    this.forgetOld();
     const recent = this.recent;
     const first = index * WAYS;
     let k = 0;
@@ -196,6 +199,13 @@ export class SpanKeys {
       }
     }
     return Math.min(k, WAYS - 1);
+  }
+
+  /** Drops the keys remembered from before the table started over: they are no longer its objects. */
+  private forgetOld(): void {
+    if (this.generation === keyGeneration) return;
+    this.recent.length = 0;
+    this.generation = keyGeneration;
   }
 
   /** Puts `key` first at its place, the keys before slot `from` moving down one (the one at `from` goes). */
