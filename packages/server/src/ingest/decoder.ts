@@ -251,15 +251,11 @@ type Masker = ReturnType<ProjectMasking['maskerFor']>;
 type FallbackReason = Exclude<ColumnsLeft, 'thrown'> | 'malformed' | 'error';
 const FALLBACK_REASONS: readonly FallbackReason[] = ['body', 'empty', 'attributes', 'running', 'rejected', 'repeated', 'received', 'malformed', 'error'];
 
-export class ColumnFallbacks {
+class ColumnFallbacks {
   private readonly counts = new Map<FallbackReason, number>(FALLBACK_REASONS.map((reason) => [reason, 0]));
 
   count(reason: FallbackReason): void {
     this.counts.set(reason, this.counts.get(reason)! + 1);
-  }
-
-  get(reason: FallbackReason): number {
-    return this.counts.get(reason)!;
   }
 
   render(): string {
