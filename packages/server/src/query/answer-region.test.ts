@@ -18,6 +18,15 @@ describe('AnswerRegion', () => {
     expect(region.lease(2 * MiB)!.buffer).toBe(first.buffer);
   });
 
+  it('lends memory of its own, not shared, for reads', () => {
+    const region = new AnswerRegion(undefined, false);
+    const lent = region.lease(3 * MiB)!;
+    expect(isShared(lent)).toBe(false);
+    expect(region.lease(3 * MiB)).toBeNull();
+    region.release();
+    expect(region.lease(2 * MiB)!.buffer).toBe(lent.buffer);
+  });
+
   it('lends nothing to a small answer, or to one past its largest size', () => {
     const region = new AnswerRegion(16 * MiB);
     expect(region.lease(MiB - 1)).toBeNull();

@@ -35,7 +35,7 @@ import type { JsonUtf8 } from '../json.js';
 import { metricPointsJson } from './metric-points-json.js';
 import { type LiveClock, liveSpansOf, liveSummary, mergeNewestFirst, runningTraceFilterOf } from './running.js';
 import { diffTraces } from './trace-diff.js';
-import type { AnswerRegion } from './answer-region.js';
+import { AnswerRegion } from './answer-region.js';
 import { spanDetailJson, traceDetailJson, traceDetailPageJson } from './trace-json.js';
 import { TreeStreams, type TreeStreamOptions } from './tree-stream.js';
 import { keptCopies, MAX_PAGE_SPANS, pagePlan, pageScores, type SpanPage } from './trace-pages.js';
@@ -101,10 +101,19 @@ export interface TraceDetailOptions {
 /** `--stale-after`'s default: 10 minutes. */
 export const DEFAULT_STALE_AFTER_MS = 600_000;
 
+/** About the bytes a span's plain columns take in a read's answer, beside its texts. */
+const READ_ROW_BYTES = 512;
+
 export class QueryService {
   private readonly staleAfterUs: number;
   private readonly now: () => number;
   private readonly maxDetailTextBytes: number;
+  /**
+   * Memory a whole trace's stored texts are read into, lent to one read at a time until its answer
+   * is written (they are copied into the answer): a large trace's texts in fresh memory cost a
+   * page fault per 4 KB (`TraceReader.getTraceBytes`).
+   */
+  private readonly readRegion = new AnswerRegion(undefined, false);
   /** `/tree`'s binary streams, and the pages its JSON form is written from. */
   readonly treeStreams: TreeStreams;
 
@@ -204,20 +213,27 @@ export class QueryService {
         `trace ${traceId} holds ${mib(textBytes)} MiB of span attributes, events and links, more than the ${mib(this.maxDetailTextBytes)} MiB one answer holds: ${pages}`,
       );
     }
-    const [found, scores, running, decisions] = await Promise.all([
-      this.store.getTraceBytes(projectId, traceId),
-      this.scoresOf(projectId, traceId),
-      this.store.runningSpans.ofTraces(projectId, [traceId]),
-      // Tail sampling (issue 35): the detail says a sampled-out trace is slim, as the list and /tree do.
-      this.store.sampling?.decisionsOf(projectId, [traceId]),
-    ]);
-    // A sampled-out trace's spans are statistics only (`sql/span-stats.ts`): its detail has none.
-    const sampledOut = decisions?.get(traceId) === false;
-    if (found === null && running.length === 0 && !sampledOut) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
-    const trace = found ?? { spans: [], texts: NO_SPAN_TEXTS, logs: [] };
-    let endedUs = 0;
-    for (const span of trace.spans) endedUs = Math.max(endedUs, span.endTimeUs);
-    return traceDetailJson(traceId, trace, scores, liveSpansOf(running, endedUs, this.clock()), sampledOut, region);
+    // The read's answer holds the texts and, on ClickHouse, each span's other columns (a few hundred bytes).
+    const into = this.readRegion.lease(textBytes + stored * READ_ROW_BYTES);
+    try {
+      const [found, scores, running, decisions] = await Promise.all([
+        this.store.getTraceBytes(projectId, traceId, into),
+        this.scoresOf(projectId, traceId),
+        this.store.runningSpans.ofTraces(projectId, [traceId]),
+        // Tail sampling (issue 35): the detail says a sampled-out trace is slim, as the list and /tree do.
+        this.store.sampling?.decisionsOf(projectId, [traceId]),
+      ]);
+      // A sampled-out trace's spans are statistics only (`sql/span-stats.ts`): its detail has none.
+      const sampledOut = decisions?.get(traceId) === false;
+      if (found === null && running.length === 0 && !sampledOut) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
+      const trace = found ?? { spans: [], texts: NO_SPAN_TEXTS, logs: [] };
+      let endedUs = 0;
+      for (const span of trace.spans) endedUs = Math.max(endedUs, span.endTimeUs);
+      // Written before the region is given back: the answer copies the texts.
+      return traceDetailJson(traceId, trace, scores, liveSpansOf(running, endedUs, this.clock()), sampledOut, region);
+    } finally {
+      if (into !== null) this.readRegion.release();
+    }
   }
 
   /** A page of a trace: ordered from its compact columns, then only the page's rows read. */

@@ -53,6 +53,25 @@ export function describeTraceAnswerContract(adapter: string, open: () => Promise
       expect(JSON.parse(comparable(bytes!).spans[1]!.texts[1]!)).toEqual(spans[1]!.events);
     });
 
+    it('reads the texts into the memory it is lent when they fit, into its own when not, and the same either way', async () => {
+      const other = span({ traceId: tid(3), spanId: sid(4), attributes: { other: 'x'.repeat(5000) } });
+      await write({ spans: [...spans, other], logs });
+      const alone = comparable((await store.getTraceBytes('default', tid(1)))!);
+      const lent = Buffer.alloc(1 << 20, 0xff);
+      const into = (await store.getTraceBytes('default', tid(1), lent))!;
+      expect(into.texts.bytes.buffer).toBe(lent.buffer);
+      expect(comparable(into)).toEqual(alone);
+      // Lent again for another trace, then for the first: nothing of one read shows in the next.
+      const read = comparable((await store.getTraceBytes('default', tid(3), lent))!);
+      expect(read.spans[0]!.texts[0]).toBe(JSON.stringify(other.attributes));
+      expect(comparable((await store.getTraceBytes('default', tid(1), lent))!)).toEqual(alone);
+      const small = Buffer.alloc(16);
+      const past = (await store.getTraceBytes('default', tid(1), small))!;
+      expect(past.texts.bytes.buffer).not.toBe(small.buffer);
+      expect(comparable(past)).toEqual(alone);
+      expect(await store.getTraceBytes('default', tid(7), lent)).toBeNull();
+    });
+
     it("reads no trace the project does not have, and counts none of its bytes", async () => {
       await write({ spans, logs });
       expect(await store.getTraceBytes('p2', tid(1))).toBeNull();
@@ -81,6 +100,33 @@ export function describeTraceAnswerContract(adapter: string, open: () => Promise
       expect((refused as AppError).message).toContain('?spans=0,10000');
       const page = JSON.parse(new TextDecoder().decode(await new QueryService(store, { maxDetailTextBytes: bytes - 1 }).getTrace('default', tid(1), { offset: 0, limit: 10 }))) as { spans: unknown[] };
       expect(page.spans).toHaveLength(3);
+    });
+
+    it('answers large traces read at once and one after another each with its own texts (the memory reads are lent)', async () => {
+      // Each trace's texts pass a megabyte, as the reads that are lent memory do.
+      const large = (t: number, s: number) => span({ traceId: tid(t), spanId: sid(s), attributes: { text: `${t}/${s} `.repeat(300_000) } });
+      await write({ spans: [large(4, 1), large(4, 2), large(5, 1), large(5, 2), large(6, 1)] });
+      // Both reads end before either answer is written: had they been lent the same memory, the second would overwrite the first.
+      let reads = 0;
+      let bothRead = (): void => {};
+      const barrier = new Promise<void>((resolve) => (bothRead = resolve));
+      const held = Object.create(store) as Store;
+      held.getTraceBytes = async (...args) => {
+        const read = await store.getTraceBytes(...args);
+        if (++reads === 2) bothRead();
+        if (reads <= 2) await barrier;
+        return read;
+      };
+      const queries = new QueryService(held);
+      const texts = async (answer: Promise<Uint8Array>) => {
+        const detail = JSON.parse(new TextDecoder().decode(await answer)) as { spans: Array<{ spanId: string; attributes: { text: string } }> };
+        return detail.spans.map((d) => [d.spanId, d.attributes.text.slice(0, 8), d.attributes.text.length]);
+      };
+      const expected = (t: number, ...s: number[]) => s.map((n) => [sid(n), `${t}/${n} `.repeat(2).slice(0, 8), `${t}/${n} `.length * 300_000]);
+      const together = await Promise.all([texts(queries.getTrace('default', tid(4))), texts(queries.getTrace('default', tid(5)))]);
+      expect(together).toEqual([expected(4, 1, 2), expected(5, 1, 2)]);
+      expect(await texts(queries.getTrace('default', tid(6)))).toEqual(expected(6, 1));
+      expect(await texts(queries.getTrace('default', tid(4)))).toEqual(expected(4, 1, 2));
     });
   });
 }

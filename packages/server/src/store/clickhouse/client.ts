@@ -282,13 +282,28 @@ export class ChClient {
   /**
    * A query's answer in `RowBinary` (`row-binary.ts`), for large answers of numbers. The client's
    * `query` offers no binary formats, so this goes through `exec` with the format in the SQL.
+   * With `into`, the answer is copied there as it arrives, and past its end into memory of its own.
    */
-  async rawBytes(what: string, sql: string, params?: ChParams | Record<string, unknown>): Promise<Buffer> {
+  async rawBytes(what: string, sql: string, params?: ChParams | Record<string, unknown>, into: Buffer | null = null): Promise<Buffer> {
     try {
       const { stream } = await this.client.exec({ query: `${sql}\nFORMAT RowBinary`, query_params: paramsOf(params) });
-      const chunks: Buffer[] = [];
-      for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
-      return Buffer.concat(chunks);
+      if (into === null) {
+        const chunks: Buffer[] = [];
+        for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
+        return Buffer.concat(chunks);
+      }
+      let out = into;
+      let length = 0;
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        if (length + chunk.length > out.length) {
+          const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, length + chunk.length));
+          out.copy(bigger, 0, 0, length);
+          out = bigger;
+        }
+        out.set(chunk, length);
+        length += chunk.length;
+      }
+      return out.subarray(0, length);
     } catch (cause) {
       throw this.failure(what, cause);
     }

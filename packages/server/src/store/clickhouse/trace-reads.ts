@@ -31,10 +31,10 @@ export async function getTrace(ch: ChClient, projectId: string, traceId: string,
 }
 
 /** A trace for its answer (`TraceReader.getTraceBytes`): `getTrace`, the spans' texts as bytes. */
-export async function getTraceBytes(ch: ChClient, projectId: string, traceId: string): Promise<StoredTraceBytes | null> {
+export async function getTraceBytes(ch: ChClient, projectId: string, traceId: string, into: Buffer | null = null): Promise<StoredTraceBytes | null> {
   const what = 'read a trace';
   const p = new ChParams();
-  const read = () => Promise.all([readAllRowsWithBytes(ch, what, SPAN_ROWS, spansOfTrace(ch, p, projectId, traceId), p), traceLogRows(ch, projectId, traceId)]);
+  const read = () => Promise.all([readAllRowsWithBytes(ch, what, SPAN_ROWS, spansOfTrace(ch, p, projectId, traceId), p, into), traceLogRows(ch, projectId, traceId)]);
   let [spanRows, logRows] = await read();
   // As in `getTrace`: nothing found is no trace, or its first commit landing between the two reads.
   if (spanRows.rows.length === 0 && logRows.length === 0) {

@@ -41,10 +41,18 @@ export function rowsShape(fields: readonly string[], texts: readonly string[] = 
 /**
  * The rows `<from>` (the query after its select list: in any order unless it says one), each an
  * array of its values in the shape's order, and their JSON texts as UTF-8 bytes (`SpanTexts`):
- * views of the answer, text `j` of row `r` at `r * shape.texts.length + j`.
+ * views of the answer, text `j` of row `r` at `r * shape.texts.length + j`. With `into`, the
+ * answer is read into it (`TraceReader.getTraceBytes`).
  */
-export async function readAllRowsWithBytes(ch: ChClient, what: string, shape: RowsShape, from: string, params: ChParams): Promise<{ rows: unknown[][]; texts: TextBytes }> {
-  const answer = await ch.rawBytes(what, `SELECT ${[shape.array, ...shape.texts].join(', ')} ${from}`, params);
+export async function readAllRowsWithBytes(
+  ch: ChClient,
+  what: string,
+  shape: RowsShape,
+  from: string,
+  params: ChParams,
+  into: Buffer | null = null,
+): Promise<{ rows: unknown[][]; texts: TextBytes }> {
+  const answer = await ch.rawBytes(what, `SELECT ${[shape.array, ...shape.texts].join(', ')} ${from}`, params, into);
   const k = shape.texts.length;
   // The rows and their arrays' bytes first, every String skipped; then the arrays copied into one
   // JSON array of them, and the texts' places noted.

@@ -46,8 +46,12 @@ export interface TraceReader {
   /**
    * A trace read for its whole answer (`GET /api/traces/:id`): `getTrace`'s spans and logs, the
    * spans' attributes, events and links as UTF-8 bytes (`SpanTexts`); `null` for no such trace.
+   * `into`: memory lent for the read, which the bytes are read into when they fit (and which the
+   * caller does not lend again before it is done with them). Memory written for the first time
+   * costs a fault per page: the 43 MB of a heavy 20,000-span trace's texts, read into fresh
+   * memory every time, cost the reading thread 40-60 ms more (BENCHMARKS.md).
    */
-  getTraceBytes(projectId: string, traceId: string): Promise<StoredTraceBytes | null>;
+  getTraceBytes(projectId: string, traceId: string, into?: Buffer | null): Promise<StoredTraceBytes | null>;
   /** How many spans the project stored of a trace, by its parts (a span stored twice counts twice); 0 for none. */
   countTraceSpans(projectId: string, traceId: string): Promise<number>;
   /**
