@@ -8,7 +8,8 @@
 // on DuckDB and on ClickHouse (the engine chdb embeds, behind its HTTP interface). A client process
 // (bench/trace-detail-client.mjs) asks for the five in turn, round after round: the server's time
 // is from the request to the whole body read as text, the parse time the client's JSON.parse of
-// that text. Printed per shape and store: medians, and the median of the rounds' ratios (goal <= 3).
+// that text. Printed per shape and store: medians, and the median of the rounds' ratios (goal <= 3);
+// per store, the server's CPU a request (all its threads, over the client's whole run).
 // Env: BENCH_ROUNDS (default 15), BENCH_WARMUPS (default 2), BENCH_STORES (default
 // duckdb,clickhouse), BENCH_SHAPES (default all five), BENCH_SPANS (spans a trace, default 20,001; past
 // 50,000 the server answers only pages, so the client asks for none), BENCH_SPOOR_CLI (another build, for paired
@@ -18,7 +19,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildTemplates, freshBody, median, peakRssBytes, startClickHouse, startSpoor, stopChild, waitCommitted } from './lib.mjs';
+import { buildTemplates, cpuSeconds, freshBody, median, peakRssBytes, startClickHouse, startSpoor, stopChild, waitCommitted } from './lib.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const WARMUPS = Number(process.env.BENCH_WARMUPS ?? 2);
@@ -106,7 +107,10 @@ for (const store of STORES) {
       traces.push({ shape, path: `/api/traces/${traceId}` });
     }
     for (const { path } of traces) await waitCommitted(spoor.url, path);
+    const cpuBefore = cpuSeconds(spoor.pid);
     const results = await runClient(spoor.url, traces.map((t) => t.path));
+    const requests = (ROUNDS + WARMUPS) * traces.length;
+    const cpuMs = ((cpuSeconds(spoor.pid) - cpuBefore) * 1000) / requests;
     for (const { shape, path } of traces) {
       const r = results[path];
       const ratios = r.serverMs.map((s, i) => s / r.parseMs[i]);
@@ -115,6 +119,7 @@ for (const store of STORES) {
           `client JSON.parse ${median(r.parseMs).toFixed(0)} ms, ratio median ${median(ratios).toFixed(2)} (min ${Math.min(...ratios).toFixed(2)}, max ${Math.max(...ratios).toFixed(2)}; goal <= 3)`,
       );
     }
+    console.log(`${store.padEnd(10)} the server's CPU: ${cpuMs.toFixed(0)} ms a request (every thread; the ${traces.length} shape(s) asked, warmups included)`);
     console.log(`${store.padEnd(10)} the server's peak RSS: ${(peakRssBytes(spoor.pid) / 2 ** 20).toFixed(0)} MiB`);
   } finally {
     await stopChild(spoor);

@@ -109,9 +109,8 @@ export class QueryService {
   private readonly now: () => number;
   private readonly maxDetailTextBytes: number;
   /**
-   * Memory a whole trace's stored texts are read into, lent to one read at a time until its answer
-   * is written (they are copied into the answer): a large trace's texts in fresh memory cost a
-   * page fault per 4 KB (`TraceReader.getTraceBytes`).
+   * Memory a whole trace is read into when its store asks (`TraceReader.getTraceBytes`), lent to
+   * one read at a time until its answer is written (the answer copies the texts).
    */
   private readonly readRegion = new AnswerRegion(undefined, false);
   /** `/tree`'s binary streams, and the pages its JSON form is written from. */
@@ -213,11 +212,16 @@ export class QueryService {
         `trace ${traceId} holds ${mib(textBytes)} MiB of span attributes, events and links, more than the ${mib(this.maxDetailTextBytes)} MiB one answer holds: ${pages}`,
       );
     }
-    // The read's answer holds the texts and, on ClickHouse, each span's other columns (a few hundred bytes).
-    const into = this.readRegion.lease(textBytes + stored * READ_ROW_BYTES);
+    let lent = false;
+    // A read's answer holds the texts and each span's other columns (a few hundred bytes).
+    const lend = (): Buffer | null => {
+      const into = lent ? null : this.readRegion.lease(textBytes + stored * READ_ROW_BYTES);
+      lent ||= into !== null;
+      return into;
+    };
     try {
       const [found, scores, running, decisions] = await Promise.all([
-        this.store.getTraceBytes(projectId, traceId, into),
+        this.store.getTraceBytes(projectId, traceId, lend),
         this.scoresOf(projectId, traceId),
         this.store.runningSpans.ofTraces(projectId, [traceId]),
         // Tail sampling (issue 35): the detail says a sampled-out trace is slim, as the list and /tree do.
@@ -232,7 +236,7 @@ export class QueryService {
       // Written before the region is given back: the answer copies the texts.
       return traceDetailJson(traceId, trace, scores, liveSpansOf(running, endedUs, this.clock()), sampledOut, region);
     } finally {
-      if (into !== null) this.readRegion.release();
+      if (lent) this.readRegion.release();
     }
   }
 

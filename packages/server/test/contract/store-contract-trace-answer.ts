@@ -53,22 +53,20 @@ export function describeTraceAnswerContract(adapter: string, open: () => Promise
       expect(JSON.parse(comparable(bytes!).spans[1]!.texts[1]!)).toEqual(spans[1]!.events);
     });
 
-    it('reads the texts into the memory it is lent when they fit, into its own when not, and the same either way', async () => {
+    it('reads a trace the same in memory it is lent as in its own, the memory lent again for another', async () => {
       const other = span({ traceId: tid(3), spanId: sid(4), attributes: { other: 'x'.repeat(5000) } });
       await write({ spans: [...spans, other], logs });
       const alone = comparable((await store.getTraceBytes('default', tid(1)))!);
-      const lent = Buffer.alloc(1 << 20, 0xff);
-      const into = (await store.getTraceBytes('default', tid(1), lent))!;
-      expect(into.texts.bytes.buffer).toBe(lent.buffer);
-      expect(comparable(into)).toEqual(alone);
+      const memory = Buffer.alloc(1 << 20, 0xff);
+      const lent = () => memory;
+      expect(comparable((await store.getTraceBytes('default', tid(1), lent))!)).toEqual(alone);
       // Lent again for another trace, then for the first: nothing of one read shows in the next.
       const read = comparable((await store.getTraceBytes('default', tid(3), lent))!);
       expect(read.spans[0]!.texts[0]).toBe(JSON.stringify(other.attributes));
       expect(comparable((await store.getTraceBytes('default', tid(1), lent))!)).toEqual(alone);
-      const small = Buffer.alloc(16);
-      const past = (await store.getTraceBytes('default', tid(1), small))!;
-      expect(past.texts.bytes.buffer).not.toBe(small.buffer);
-      expect(comparable(past)).toEqual(alone);
+      // Too small for the read, or none lent.
+      expect(comparable((await store.getTraceBytes('default', tid(1), () => Buffer.alloc(16)))!)).toEqual(alone);
+      expect(comparable((await store.getTraceBytes('default', tid(1), () => null))!)).toEqual(alone);
       expect(await store.getTraceBytes('default', tid(7), lent)).toBeNull();
     });
 

@@ -328,15 +328,9 @@ export class FakeStore implements Store {
     return reads.getTrace(this.data, projectId, traceId, spanId);
   }
 
-  async getTraceBytes(projectId: string, traceId: string, into: Buffer | null = null): Promise<StoredTraceBytes | null> {
+  async getTraceBytes(projectId: string, traceId: string): Promise<StoredTraceBytes | null> {
     const trace = reads.getTrace(this.data, projectId, traceId);
-    if (trace === null) return null;
-    const read = storedTraceBytesOf(trace);
-    // As the engines read: into the memory lent when the texts fit there.
-    const { bytes } = read.texts;
-    if (into === null || into.length < bytes.length) return read;
-    into.set(bytes);
-    return { ...read, texts: { ...read.texts, bytes: into.subarray(0, bytes.length) } };
+    return trace === null ? null : storedTraceBytesOf(trace);
   }
 
   async countTraceTextBytes(projectId: string, traceId: string): Promise<number> {

@@ -131,8 +131,8 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
     return getTrace(this.ch, projectId, traceId, spanId);
   }
 
-  getTraceBytes(projectId: string, traceId: string, into: Buffer | null = null): Promise<StoredTraceBytes | null> {
-    return getTraceBytes(this.ch, projectId, traceId, into);
+  getTraceBytes(projectId: string, traceId: string, lend?: () => Buffer | null): Promise<StoredTraceBytes | null> {
+    return getTraceBytes(this.ch, projectId, traceId, lend?.() ?? null);
   }
 
   override countTraceTextBytes(projectId: string, traceId: string): Promise<number> {

@@ -65,16 +65,16 @@ export class DuckDbTraceReads {
     return this.storedTraceOf(projectId, spanRows, logRows);
   }
 
-  async getTraceBytes(projectId: string, traceId: string, into: Buffer | null = null): Promise<StoredTraceBytes | null> {
+  async getTraceBytes(projectId: string, traceId: string): Promise<StoredTraceBytes | null> {
     const bounds = await traceBounds(this.sql, projectId, [traceId]);
     if (bounds === null) return null;
     const [spans, logRows] = await Promise.all([
-      this.readSpanBytes(
-        'read a trace',
-        'FROM spans WHERE project_id = $1 AND trace_id = $2 AND start_us BETWEEN $3::BIGINT AND $4::BIGINT',
-        [projectId, traceId, bounds.fromUs, bounds.toUs],
-        into,
-      ),
+      this.readSpanBytes('read a trace', 'FROM spans WHERE project_id = $1 AND trace_id = $2 AND start_us BETWEEN $3::BIGINT AND $4::BIGINT', [
+        projectId,
+        traceId,
+        bounds.fromUs,
+        bounds.toUs,
+      ]),
       this.traceLogRows(projectId, traceId, bounds),
     ]);
     return this.storedTraceBytesOf(projectId, spans, logRows);
@@ -92,7 +92,7 @@ export class DuckDbTraceReads {
     const spanOfTrace = traceLogs ? ` OR span_id IS NULL OR span_id NOT IN (SELECT span_id ${inTrace.replace('$3', '$6').replace('$4', '$7')})` : '';
     const logValues = [projectId, traceId, bounds.fromUs - LOG_MARGIN_US, bounds.toUs + LOG_MARGIN_US, ids, ...(traceLogs ? [bounds.fromUs, bounds.toUs] : [])];
     const [spanRows, logRows] = await Promise.all([
-      this.readSpanBytes('read a page of a trace', `${inTrace} AND ${page}`, values, null),
+      this.readSpanBytes('read a page of a trace', `${inTrace} AND ${page}`, values),
       this.readStoredRows(
         "read a page of a trace's logs",
         STORED_LOG_SHAPE,
@@ -154,9 +154,9 @@ export class DuckDbTraceReads {
     };
   }
 
-  /** The span rows `from` (in any order), their attributes, events and links as UTF-8 bytes (`SpanTexts`), in `into` when they fit. */
-  private readSpanBytes(what: string, from: string, values: DuckDBValue[], into: Buffer | null): Promise<{ rows: unknown[][]; texts: SpanTexts }> {
-    return this.on(what, (connection) => storedRows(connection, what, SPAN_SHAPE, from, values, into));
+  /** The span rows `from` (in any order), their attributes, events and links as UTF-8 bytes (`SpanTexts`). */
+  private readSpanBytes(what: string, from: string, values: DuckDBValue[]): Promise<{ rows: unknown[][]; texts: SpanTexts }> {
+    return this.on(what, (connection) => storedRows(connection, what, SPAN_SHAPE, from, values));
   }
 
   /** A trace's logs (of one span, with `spanId`), in time order. */
@@ -244,16 +244,9 @@ const orderedBy = (orderBy: string | null): string => (orderBy === null ? '' : `
 /**
  * Rows of `shape` `from` for an answer: each row's `json_array` parsed, and its JSON texts as
  * UTF-8 bytes (text `j` of row `r` is text `r * shape.texts.length + j`), every value read from
- * DuckDB's vectors as bytes (`utf8-read.ts`), the texts in `into` when they fit.
+ * DuckDB's vectors as bytes (`utf8-read.ts`).
  */
-async function storedRows(
-  connection: DuckDBConnection,
-  what: string,
-  shape: StoredRowShape,
-  from: string,
-  values: DuckDBValue[],
-  into: Buffer | null = null,
-): Promise<{ rows: unknown[][]; texts: TextBytes }> {
+async function storedRows(connection: DuckDBConnection, what: string, shape: StoredRowShape, from: string, values: DuckDBValue[]): Promise<{ rows: unknown[][]; texts: TextBytes }> {
   const chunks = chunksOf(await connection.run(`SELECT ${shape.sql}::VARCHAR, ${shape.texts.join(', ')} ${from}`, values));
-  return { rows: jsonArrayRows(chunks, 0, what), texts: utf8Texts(chunks, shape.texts.map((_, j) => j + 1), what, into) };
+  return { rows: jsonArrayRows(chunks, 0, what), texts: utf8Texts(chunks, shape.texts.map((_, j) => j + 1), what) };
 }

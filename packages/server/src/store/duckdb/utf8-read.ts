@@ -98,12 +98,11 @@ const rowCount = (chunks: readonly DuckDBDataChunk[]): number => chunks.reduce((
 
 /**
  * The values of VARCHAR columns `columns` (none NULL) of every row, as bytes: row `r`'s value of
- * `columns[j]` is text `r * columns.length + j`. In `into` when they fit there.
+ * `columns[j]` is text `r * columns.length + j`.
  */
-export function utf8Texts(chunks: readonly DuckDBDataChunk[], columns: readonly number[], what: string, into: Uint8Array | null = null): TextBytes {
+export function utf8Texts(chunks: readonly DuckDBDataChunk[], columns: readonly number[], what: string): TextBytes {
   const count = rowCount(chunks) * columns.length;
-  const length = totalBytes(chunks, columns, what);
-  const bytes = into !== null && into.length >= length ? into.subarray(0, length) : new Uint8Array(length);
+  const bytes = new Uint8Array(totalBytes(chunks, columns, what));
   const starts = new Uint32Array(count);
   const ends = new Uint32Array(count);
   let at = 0;

@@ -46,12 +46,14 @@ export interface TraceReader {
   /**
    * A trace read for its whole answer (`GET /api/traces/:id`): `getTrace`'s spans and logs, the
    * spans' attributes, events and links as UTF-8 bytes (`SpanTexts`); `null` for no such trace.
-   * `into`: memory lent for the read, which the bytes are read into when they fit (and which the
-   * caller does not lend again before it is done with them). Memory written for the first time
-   * costs a fault per page: the 43 MB of a heavy 20,000-span trace's texts, read into fresh
-   * memory every time, cost the reading thread 40-60 ms more (BENCHMARKS.md).
+   * `lend`: memory the caller lends the read when asked (`null`: none now), which it does not
+   * lend again before it is done with the bytes. Memory written for the first time costs a fault
+   * per page: ClickHouse's answer of a heavy 20,001-span trace, 49 MB, read into fresh memory
+   * every time, cost the reading thread 60-100 ms more (BENCHMARKS.md). DuckDB does not ask: its
+   * results' memory is its own, which V8 does not see, and a fresh buffer for the texts is what
+   * made V8 collect the results read before (without one, the server's peak grew 140-220 MiB).
    */
-  getTraceBytes(projectId: string, traceId: string, into?: Buffer | null): Promise<StoredTraceBytes | null>;
+  getTraceBytes(projectId: string, traceId: string, lend?: () => Buffer | null): Promise<StoredTraceBytes | null>;
   /** How many spans the project stored of a trace, by its parts (a span stored twice counts twice); 0 for none. */
   countTraceSpans(projectId: string, traceId: string): Promise<number>;
   /**
