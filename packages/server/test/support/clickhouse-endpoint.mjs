@@ -8,7 +8,10 @@
 // interface: POST / with the query in the body (or in `?query=` with the data in the body, for
 // inserts; a binary `FORMAT Native` body is read from a file, since the engine takes inline data
 // only as text), `param_*` query parameters, settings as URL parameters, gzip bodies, basic auth,
-// GET /ping, and errors as `Code: N. DB::Exception: ...` with status 500.
+// GET /ping, and errors as `Code: N. DB::Exception: ...` with status 500. A `FORMAT RowBinary`
+// answer is sent as the engine makes it, in pieces (chdb's `queryStream`), as a ClickHouse server
+// streams its blocks: materialized first, a trace's 49 MB answer reached Spoor 150 ms later than
+// a server would send it (BENCHMARKS.md).
 //
 //   node clickhouse-endpoint.mjs --path DIR [--port 0] [--user U --password P] [--connections 4]
 // prints `listening <port>` once it takes requests. On SIGUSR1 it stops listening (connections
@@ -117,8 +120,54 @@ async function run({ session, applied }, url, body) {
   const native = inline === null ? null : NATIVE_INSERT.exec(inline);
   if (native !== null) return insertNative(session, native[1], body);
   const sql = inline === null ? body.toString('utf8') : `${inline}\n${body.toString('utf8')}`;
-  const result = await session.queryAsync(Object.keys(params).length > 0 ? bind(sql, params) : sql);
+  const bound = Object.keys(params).length > 0 ? bind(sql, params) : sql;
+  const rowBinary = ROW_BINARY.exec(bound);
+  if (rowBinary !== null) return { pieces: session.queryStream(bound.slice(0, rowBinary.index), { format: 'RowBinary' }) };
+  const result = await session.queryAsync(bound);
   return result.bytes();
+}
+
+/** A query whose answer is streamed: `@clickhouse/client`'s `exec` with the format in the SQL, as Spoor reads large answers (`rawBytes`). */
+const ROW_BINARY = /\sFORMAT\s+RowBinary\s*$/i;
+
+/**
+ * Sends a streamed answer's pieces as they come, the connection held until the last. Its first
+ * piece comes before the headers, so an error before it is answered as any other; after it, the
+ * response is cut off (a ClickHouse server writes the exception into the body then).
+ */
+async function sendPieces(pieces, url, response) {
+  let started = false;
+  try {
+    for await (const piece of pieces) {
+      if (!started) {
+        response.writeHead(200, answerHeaders(url));
+        started = true;
+      }
+      if (response.destroyed) break;
+      // A copy: the piece's bytes are the engine's, and the socket may hold them past the next piece.
+      if (!response.write(Buffer.from(piece.raw()))) {
+        await new Promise((resolve) => {
+          response.once('drain', resolve);
+          response.once('close', resolve);
+        });
+      }
+    }
+  } catch (error) {
+    if (!started) throw error;
+    response.destroy(error);
+    return;
+  }
+  if (!started) response.writeHead(200, answerHeaders(url));
+  response.end();
+}
+
+function answerHeaders(url) {
+  return {
+    'content-type': 'text/plain; charset=UTF-8',
+    'x-clickhouse-query-id': url.searchParams.get('query_id') ?? '',
+    'x-clickhouse-summary': '{"read_rows":"0","read_bytes":"0","written_rows":"0","written_bytes":"0","total_rows_to_read":"0","result_rows":"0","result_bytes":"0","elapsed_ns":"0"}',
+    'x-clickhouse-timezone': 'UTC',
+  };
 }
 
 /** `INSERT INTO t (columns) FORMAT Native`, as `@clickhouse/client`'s `exec` sends it. */
@@ -138,11 +187,13 @@ async function insertNative(session, insert, body) {
   }
 }
 
-/** Runs one request on a free connection. */
-async function runOnConnection(url, body) {
+/** Runs one request on a free connection; a streamed answer is sent before the connection is let go. */
+async function runOnConnection(url, body, response) {
   const connection = await acquire();
   try {
-    return await run(connection, url, body);
+    const answer = await run(connection, url, body);
+    if (answer.pieces !== undefined) await sendPieces(answer.pieces, url, response);
+    return answer;
   } finally {
     release(connection);
   }
@@ -162,17 +213,14 @@ const server = createServer({ maxHeaderSize: 1024 * 1024 }, (request, response) 
   request.on('end', () => {
     let body = Buffer.concat(chunks);
     if (request.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
-    const done = runOnConnection(url, body);
+    const done = runOnConnection(url, body, response);
     running.add(done);
     done.finally(() => running.delete(done)).catch(() => undefined);
     done.then(
       (bytes) => {
-        response.writeHead(200, {
-          'content-type': 'text/plain; charset=UTF-8',
-          'x-clickhouse-query-id': url.searchParams.get('query_id') ?? '',
-          'x-clickhouse-summary': '{"read_rows":"0","read_bytes":"0","written_rows":"0","written_bytes":"0","total_rows_to_read":"0","result_rows":"0","result_bytes":"0","elapsed_ns":"0"}',
-          'x-clickhouse-timezone': 'UTC',
-        });
+        // Sent already, piece by piece.
+        if (bytes.pieces !== undefined) return;
+        response.writeHead(200, answerHeaders(url));
         response.end(Buffer.from(bytes));
       },
       (error) => {

@@ -42,4 +42,11 @@ describe('rawBytes', () => {
     const exact = Buffer.alloc(alone.length);
     expect((await ch.rawBytes('read numbers', SQL, undefined, exact)).buffer).toBe(exact.buffer);
   });
+
+  it('fails on a statement the engine refuses, and reads the next one whole', async () => {
+    await expect(ch.rawBytes('read a column that is not there', 'SELECT no_such_column FROM numbers(3)')).rejects.toThrow(/read a column that is not there.*no_such_column/s);
+    const alone = await ch.rawBytes('read numbers', SQL);
+    expect(alone.length).toBeGreaterThan(1_000_000);
+    expect((await ch.rawBytes('read numbers', SQL)).equals(alone)).toBe(true);
+  });
 });
