@@ -19,7 +19,7 @@ describe('AnswerRegion', () => {
   });
 
   it('lends memory of its own, not shared, for reads', () => {
-    const region = new AnswerRegion(undefined, false);
+    const region = new AnswerRegion({ shared: false });
     const lent = region.lease(3 * MiB)!;
     expect(isShared(lent)).toBe(false);
     expect(region.lease(3 * MiB)).toBeNull();
@@ -28,7 +28,7 @@ describe('AnswerRegion', () => {
   });
 
   it('lends nothing to a small answer, or to one past its largest size', () => {
-    const region = new AnswerRegion(16 * MiB);
+    const region = new AnswerRegion({ maxBytes: 16 * MiB });
     expect(region.lease(MiB - 1)).toBeNull();
     expect(region.lease(16 * MiB + 1)).toBeNull();
     expect(region.lease(16 * MiB)).not.toBeNull();

@@ -21,10 +21,13 @@ export class AnswerRegion {
   private leased = false;
   private idle: NodeJS.Timeout | null = null;
 
-  constructor(
-    private readonly maxBytes = MAX_REGION_BYTES,
-    private readonly shared = true,
-  ) {}
+  private readonly maxBytes: number;
+  private readonly shared: boolean;
+
+  constructor(options: { maxBytes?: number; shared?: boolean } = {}) {
+    this.maxBytes = options.maxBytes ?? MAX_REGION_BYTES;
+    this.shared = options.shared ?? true;
+  }
 
   /** The region to write an answer of about `sizeHint` bytes into, held until `release`; `null`: write it elsewhere. */
   lease(sizeHint: number): Buffer | null {

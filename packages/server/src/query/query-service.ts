@@ -112,7 +112,7 @@ export class QueryService {
    * Memory a whole trace is read into when its store asks (`TraceReader.getTraceBytes`), lent to
    * one read at a time until its answer is written (the answer copies the texts).
    */
-  private readonly readRegion = new AnswerRegion(undefined, false);
+  private readonly readRegion = new AnswerRegion({ shared: false });
   /** `/tree`'s binary streams, and the pages its JSON form is written from. */
   readonly treeStreams: TreeStreams;
 
@@ -212,13 +212,9 @@ export class QueryService {
         `trace ${traceId} holds ${mib(textBytes)} MiB of span attributes, events and links, more than the ${mib(this.maxDetailTextBytes)} MiB one answer holds: ${pages}`,
       );
     }
-    let lent = false;
-    // A read's answer holds the texts and each span's other columns (a few hundred bytes).
-    const lend = (): Buffer | null => {
-      const into = lent ? null : this.readRegion.lease(textBytes + stored * READ_ROW_BYTES);
-      lent ||= into !== null;
-      return into;
-    };
+    // Leased when the store asks, once: a read's answer holds the texts and each span's other columns (a few hundred bytes).
+    let lent: Buffer | null = null;
+    const lend = (): Buffer | null => (lent ??= this.readRegion.lease(textBytes + stored * READ_ROW_BYTES));
     try {
       const [found, scores, running, decisions] = await Promise.all([
         this.store.getTraceBytes(projectId, traceId, lend),
@@ -236,7 +232,7 @@ export class QueryService {
       // Written before the region is given back: the answer copies the texts.
       return traceDetailJson(traceId, trace, scores, liveSpansOf(running, endedUs, this.clock()), sampledOut, region);
     } finally {
-      if (lent) this.readRegion.release();
+      if (lent !== null) this.readRegion.release();
     }
   }
 
