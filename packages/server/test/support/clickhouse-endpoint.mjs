@@ -122,30 +122,41 @@ async function run({ session, applied }, url, body) {
   const sql = inline === null ? body.toString('utf8') : `${inline}\n${body.toString('utf8')}`;
   const bound = Object.keys(params).length > 0 ? bind(sql, params) : sql;
   const rowBinary = ROW_BINARY.exec(bound);
-  if (rowBinary !== null) return { pieces: session.queryStream(bound.slice(0, rowBinary.index), { format: 'RowBinary' }) };
+  if (rowBinary !== null) {
+    const format = rowBinary[1];
+    return { pieces: session.queryStream(bound.slice(0, rowBinary.index), { format }), named: format === 'RowBinaryWithNamesAndTypes' };
+  }
   const result = await session.queryAsync(bound);
   return result.bytes();
 }
 
 /** A query whose answer is streamed: `@clickhouse/client`'s `exec` with the format in the SQL, as Spoor reads large answers (`rawBytes`). */
-const ROW_BINARY = /\sFORMAT\s+RowBinary\s*$/i;
+const ROW_BINARY = /\sFORMAT\s+(RowBinary(?:WithNamesAndTypes)?)\s*$/;
 
 /**
  * Sends a streamed answer's pieces as they come, the connection held until the last. Its first
  * piece comes before the headers, so an error before it is answered as any other; after it, the
- * response is cut off (a ClickHouse server writes the exception into the body then).
+ * response is cut off (a ClickHouse server writes the exception into the body then). With `named`
+ * (`RowBinaryWithNamesAndTypes`), chdb starts every piece with the columns' names and types; a
+ * server writes them once, so they are sent once.
  */
-async function sendPieces(pieces, url, response) {
+async function sendPieces({ pieces, named }, url, response) {
   let started = false;
+  let header = null;
   try {
     for await (const piece of pieces) {
+      // A copy: the piece's bytes are the engine's, and the socket may hold them past the next piece.
+      let bytes = Buffer.from(piece.raw());
+      if (named && bytes.length > 0) {
+        if (header === null) header = bytes.subarray(0, namesAndTypesLength(bytes));
+        else if (bytes.subarray(0, header.length).equals(header)) bytes = bytes.subarray(header.length);
+      }
       if (!started) {
         response.writeHead(200, answerHeaders(url));
         started = true;
       }
       if (response.destroyed) break;
-      // A copy: the piece's bytes are the engine's, and the socket may hold them past the next piece.
-      if (!response.write(Buffer.from(piece.raw()))) {
+      if (!response.write(bytes)) {
         await new Promise((resolve) => {
           response.once('drain', resolve);
           response.once('close', resolve);
@@ -159,6 +170,28 @@ async function sendPieces(pieces, url, response) {
   }
   if (!started) response.writeHead(200, answerHeaders(url));
   response.end();
+}
+
+/** The length of the names and types a `RowBinaryWithNamesAndTypes` answer starts with. */
+function namesAndTypesLength(bytes) {
+  let at = 0;
+  const length = () => {
+    let value = 0;
+    let shift = 1;
+    let byte;
+    do {
+      byte = bytes[at++];
+      value += (byte & 127) * shift;
+      shift *= 128;
+    } while (byte & 128);
+    return value;
+  };
+  const columns = length();
+  for (let i = 0; i < 2 * columns; i++) {
+    const n = length();
+    at += n;
+  }
+  return at;
 }
 
 function answerHeaders(url) {
@@ -192,7 +225,7 @@ async function runOnConnection(url, body, response) {
   const connection = await acquire();
   try {
     const answer = await run(connection, url, body);
-    if (answer.pieces !== undefined) await sendPieces(answer.pieces, url, response);
+    if (answer.pieces !== undefined) await sendPieces(answer, url, response);
     return answer;
   } finally {
     release(connection);

@@ -132,7 +132,7 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
   }
 
   getTraceBytes(projectId: string, traceId: string, lend?: () => Buffer | null): Promise<StoredTraceBytes | null> {
-    return getTraceBytes(this.ch, projectId, traceId, lend?.() ?? null);
+    return getTraceBytes(this.ch, projectId, traceId, lend);
   }
 
   override countTraceTextBytes(projectId: string, traceId: string): Promise<number> {

@@ -92,6 +92,14 @@ export class ChParams implements Params {
 export type TableRef = string;
 
 /** The tables of one database, each as the quoted name SQL uses (`` `spoor`.`spans` ``). */
+/** How `ChClient.rawBytes` reads an answer. */
+export interface RawBytesOptions {
+  /** `RowBinary` (the default) or another binary format of ClickHouse's, `RowBinaryWithNamesAndTypes`. */
+  format?: 'RowBinary' | 'RowBinaryWithNamesAndTypes';
+  /** Memory to read the answer into, asked for when its first piece arrives (`null`: none then). */
+  into?: () => Buffer | null;
+}
+
 export interface Tables {
   readonly db: string;
   readonly spans: TableRef;
@@ -280,30 +288,34 @@ export class ChClient {
   }
 
   /**
-   * A query's answer in `RowBinary` (`row-binary.ts`), for large answers of numbers. The client's
-   * `query` offers no binary formats, so this goes through `exec` with the format in the SQL.
-   * With `into`, the answer is copied there as it arrives, and past its end into memory of its own.
+   * A query's answer in `RowBinary` (`row-binary.ts`), for large answers of numbers, or in a
+   * binary `format` like it. The client's `query` offers no binary formats, so this goes through
+   * `exec` with the format in the SQL. With `into`, the answer is copied into the memory it gives
+   * (asked for when the first piece arrives) and past its end into memory of its own.
    */
-  async rawBytes(what: string, sql: string, params?: ChParams | Record<string, unknown>, into: Buffer | null = null): Promise<Buffer> {
+  async rawBytes(what: string, sql: string, params?: ChParams | Record<string, unknown>, options: RawBytesOptions = {}): Promise<Buffer> {
     try {
-      const { stream } = await this.client.exec({ query: `${sql}\nFORMAT RowBinary`, query_params: paramsOf(params) });
-      if (into === null) {
-        const chunks: Buffer[] = [];
-        for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
-        return Buffer.concat(chunks);
-      }
-      let out = into;
+      const { stream } = await this.client.exec({ query: `${sql}\nFORMAT ${options.format ?? 'RowBinary'}`, query_params: paramsOf(params) });
+      // Lent memory is asked for at the first piece; without it the pieces are joined at the end
+      // (cheaper than growing a buffer by doubling).
+      let out: Buffer | null | undefined;
       let length = 0;
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        if (length + chunk.length > out.length) {
-          const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, length + chunk.length));
+      const pieces: Buffer[] = [];
+      for await (const piece of stream as AsyncIterable<Buffer>) {
+        if (out === undefined) out = options.into?.() ?? null;
+        if (out === null) {
+          pieces.push(piece);
+          continue;
+        }
+        if (length + piece.length > out.length) {
+          const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, length + piece.length));
           out.copy(bigger, 0, 0, length);
           out = bigger;
         }
-        out.set(chunk, length);
-        length += chunk.length;
+        out.set(piece, length);
+        length += piece.length;
       }
-      return out.subarray(0, length);
+      return out === null || out === undefined ? Buffer.concat(pieces) : out.subarray(0, length);
     } catch (cause) {
       throw this.failure(what, cause);
     }

@@ -2,7 +2,7 @@ import type { LogQuery, LogRecordData, MetricPointQuery, MetricPointRecord, Time
 import { JsonParseCache, logFromRow, mapArrayRows, metricPointFromRow } from '../record-rows.js';
 import type { TimeKey } from '../store.js';
 import { ChParams, type ChClient } from './client.js';
-import { LOG_RECORD_ROWS, readRows, readSources } from './trace-rows.js';
+import { LOG_RECORD_ROWS, readRows, readSources, sourceIdsOf } from './trace-rows.js';
 import { timeFilters } from '../sql/filters.js';
 import { logConditions } from '../sql/logs-metrics.js';
 import type { ClickHouseSql } from './dialect.js';
@@ -13,7 +13,7 @@ export async function listLogs({ ch, dialect }: ClickHouseSql, query: LogQuery, 
   const p = new ChParams();
   const where = logConditions(dialect, p, query, after);
   const rows = await readRows(ch, 'list logs', LOG_RECORD_ROWS, `FROM ${ch.tables.logs} WHERE ${where.join(' AND ')}`, `time_us DESC, log_id DESC LIMIT ${p.count(limit)}`, p);
-  const sources = await readSources(ch, query.projectId, [{ rows, shape: LOG_RECORD_ROWS }]);
+  const sources = await readSources(ch, query.projectId, sourceIdsOf(rows, LOG_RECORD_ROWS));
   const shared = new JsonParseCache();
   return mapArrayRows(rows, LOG_RECORD_ROWS, sources, (row) => logFromRow(row, shared));
 }

@@ -25,7 +25,7 @@ describe('rawBytes', () => {
     const alone = await ch.rawBytes('read numbers', SQL);
     expect(alone.length).toBeGreaterThan(1_000_000);
     const memory = Buffer.alloc(4 << 20, 0xff);
-    const lent = await ch.rawBytes('read numbers', SQL, undefined, memory);
+    const lent = await ch.rawBytes('read numbers', SQL, undefined, { into: () => memory });
     expect(lent.buffer).toBe(memory.buffer);
     expect(lent.equals(alone)).toBe(true);
   });
@@ -34,13 +34,23 @@ describe('rawBytes', () => {
     const alone = await ch.rawBytes('read numbers', SQL);
     for (const size of [1, 100_000, alone.length - 1]) {
       const memory = Buffer.alloc(size, 0xff);
-      const read = await ch.rawBytes('read numbers', SQL, undefined, memory);
+      const read = await ch.rawBytes('read numbers', SQL, undefined, { into: () => memory });
       expect(read.buffer).not.toBe(memory.buffer);
       expect(read.equals(alone)).toBe(true);
     }
     // Exactly its size: all of it in the memory lent.
     const exact = Buffer.alloc(alone.length);
-    expect((await ch.rawBytes('read numbers', SQL, undefined, exact)).buffer).toBe(exact.buffer);
+    expect((await ch.rawBytes('read numbers', SQL, undefined, { into: () => exact })).buffer).toBe(exact.buffer);
+  });
+
+  it('reads a RowBinaryWithNamesAndTypes answer of many pieces with its names and types once, at its start', async () => {
+    const rows = 300_000;
+    const answer = await ch.rawBytes('read numbers', `SELECT number AS n FROM numbers(${rows})`, undefined, { format: 'RowBinaryWithNamesAndTypes' });
+    // One column: its count, name and type (each a length and its bytes), then 8 bytes a row.
+    const header = Buffer.from([1, 1, ...Buffer.from('n'), 6, ...Buffer.from('UInt64')]);
+    expect(answer.subarray(0, header.length).equals(header)).toBe(true);
+    expect(answer.length).toBe(header.length + 8 * rows);
+    for (let i = 0; i < rows; i += 9_999) expect(answer.readBigUInt64LE(header.length + 8 * i)).toBe(BigInt(i));
   });
 
   it('fails on a statement the engine refuses, and reads the next one whole', async () => {

@@ -1,10 +1,11 @@
-import { mapArrayRows, spanFieldsFromRow, storedLogFromRow, storedSpanFromRow } from '../record-rows.js';
-import type { SpanTexts, StoredLog, StoredTrace, StoredTraceBytes } from '../stored-trace.js';
+import { mapArrayRows, storedLogFromRow } from '../record-rows.js';
+import type { StoredLog, StoredTrace, StoredTraceBytes } from '../stored-trace.js';
 import { treePageFrom } from '../trace-tree-columns.js';
 import type { TreeKey, TreePage } from '../ports/traces.js';
 import { TREE_ORDER, treeAfter } from '../sql/trace-tree.js';
 import { ChParams, type ChClient } from './client.js';
-import { LOG_ROWS, SPAN_ROWS, readAllRows, readAllRowsWithBytes, readRows, readSources, rowsShape } from './trace-rows.js';
+import { LOG_ROWS, readRows, readSources, rowsShape, sourceIdsOf } from './trace-rows.js';
+import { type SpanRows, fillSources, readSpanRows } from './span-rows.js';
 import { LOG_MARGIN_US, traceSearchCondition } from '../sql/traces.js';
 import type { ClickHouseSql } from './dialect.js';
 import { hasTrace, spansOfTrace, traceBoundsSql } from './trace-bounds.js';
@@ -18,9 +19,9 @@ export async function getTrace(ch: ChClient, projectId: string, traceId: string,
   const oneSpan = spanId === undefined ? '' : ` AND span_id = ${p.add(spanId)}`;
   // Any order will do (`StoredTrace`): sorting a 20,000-span trace's rows doubled the read.
   const spans = `${spansOfTrace(ch, p, projectId, traceId)}${oneSpan}`;
-  const read = () => Promise.all([readAllRows(ch, 'read a trace', SPAN_ROWS, spans, p), traceLogRows(ch, projectId, traceId, spanId)]);
+  const read = () => Promise.all([readSpanRows(ch, 'read a trace', spans, p), traceLogRows(ch, projectId, traceId, spanId)]);
   let [spanRows, logRows] = await read();
-  if (spanRows.length === 0 && logRows.length === 0) {
+  if (spanRows.spans.length === 0 && logRows.length === 0) {
     // Nothing found: no such trace, or (with `spanId`) no such span in it, which is an answer.
     if (!(await hasTrace(ch, projectId, traceId))) return null;
     // Or the trace's first commit landed between the two reads. A commit inserts its spans before
@@ -31,13 +32,12 @@ export async function getTrace(ch: ChClient, projectId: string, traceId: string,
 }
 
 /** A trace for its answer (`TraceReader.getTraceBytes`): `getTrace`, the spans' texts as bytes. */
-export async function getTraceBytes(ch: ChClient, projectId: string, traceId: string, into: Buffer | null = null): Promise<StoredTraceBytes | null> {
-  const what = 'read a trace';
+export async function getTraceBytes(ch: ChClient, projectId: string, traceId: string, into?: () => Buffer | null): Promise<StoredTraceBytes | null> {
   const p = new ChParams();
-  const read = () => Promise.all([readAllRowsWithBytes(ch, what, SPAN_ROWS, spansOfTrace(ch, p, projectId, traceId), p, into), traceLogRows(ch, projectId, traceId)]);
+  const read = () => Promise.all([readSpanRows(ch, 'read a trace', spansOfTrace(ch, p, projectId, traceId), p, into), traceLogRows(ch, projectId, traceId)]);
   let [spanRows, logRows] = await read();
   // As in `getTrace`: nothing found is no trace, or its first commit landing between the two reads.
-  if (spanRows.rows.length === 0 && logRows.length === 0) {
+  if (spanRows.spans.length === 0 && logRows.length === 0) {
     if (!(await hasTrace(ch, projectId, traceId))) return null;
     [spanRows, logRows] = await read();
   }
@@ -52,34 +52,30 @@ export async function getTraceSpans(ch: ChClient, projectId: string, traceId: st
   const spans = spansOfTrace(ch, p, projectId, traceId);
   const orTrace = traceLogs ? ` OR span_id IS NULL OR span_id NOT IN (SELECT span_id ${spans})` : '';
   const [spanRows, logRows] = await Promise.all([
-    readAllRowsWithBytes(ch, what, SPAN_ROWS, `${spans} AND ${page}`, p),
+    readSpanRows(ch, what, `${spans} AND ${page}`, p),
     traceLogRows(ch, projectId, traceId, { where: `(${page}${orTrace})`, params: p }),
   ]);
   return storedTraceBytesOf(ch, projectId, spanRows, logRows);
 }
 
-/** `storedTraceOf`, the spans' texts as bytes (`readAllRowsWithBytes`). */
-async function storedTraceBytesOf(ch: ChClient, projectId: string, spanRows: { rows: unknown[][]; texts: SpanTexts }, logRows: unknown[][]): Promise<StoredTraceBytes> {
-  const sources = await readSources(ch, projectId, [
-    { rows: spanRows.rows, shape: SPAN_ROWS },
-    { rows: logRows, shape: LOG_ROWS },
-  ]);
+/** `storedTraceOf`, the spans' texts as bytes. */
+async function storedTraceBytesOf(ch: ChClient, projectId: string, spanRows: SpanRows, logRows: unknown[][]): Promise<StoredTraceBytes> {
+  const sources = await readSources(ch, projectId, spanRows.sourceIds, sourceIdsOf(logRows, LOG_ROWS));
   return {
-    spans: mapArrayRows(spanRows.rows, SPAN_ROWS, sources, spanFieldsFromRow),
+    spans: fillSources(spanRows, sources),
     texts: spanRows.texts,
     logs: mapArrayRows(logRows, LOG_ROWS, sources, storedLogFromRow),
   };
 }
 
 /** Spans and logs from their rows, with the sources (resources and scopes) they name read at once. */
-async function storedTraceOf(ch: ChClient, projectId: string, spanRows: unknown[][], logRows: unknown[][]): Promise<StoredTrace> {
-  const sources = await readSources(ch, projectId, [
-    { rows: spanRows, shape: SPAN_ROWS },
-    { rows: logRows, shape: LOG_ROWS },
-  ]);
+async function storedTraceOf(ch: ChClient, projectId: string, spanRows: SpanRows, logRows: unknown[][]): Promise<StoredTrace> {
+  const { spans, texts, logs } = await storedTraceBytesOf(ch, projectId, spanRows, logRows);
+  const bytes = Buffer.from(texts.bytes.buffer, texts.bytes.byteOffset, texts.bytes.byteLength);
+  const text = (k: number): string => bytes.toString('utf8', texts.starts[k], texts.ends[k]);
   return {
-    spans: mapArrayRows(spanRows, SPAN_ROWS, sources, storedSpanFromRow),
-    logs: mapArrayRows(logRows, LOG_ROWS, sources, storedLogFromRow),
+    spans: spans.map((span, i) => ({ ...span, attributesJson: text(3 * i), eventsJson: text(3 * i + 1), linksJson: text(3 * i + 2) })),
+    logs,
   };
 }
 
@@ -126,7 +122,7 @@ export async function getTreePage(ch: ChClient, projectId: string, traceId: stri
 /** A trace's logs in time order. */
 export async function getTraceLogs(ch: ChClient, projectId: string, traceId: string): Promise<StoredLog[]> {
   const logRows = await traceLogRows(ch, projectId, traceId);
-  const sources = await readSources(ch, projectId, [{ rows: logRows, shape: LOG_ROWS }]);
+  const sources = await readSources(ch, projectId, sourceIdsOf(logRows, LOG_ROWS));
   return mapArrayRows(logRows, LOG_ROWS, sources, storedLogFromRow);
 }
 

@@ -1,10 +1,11 @@
 import { JsonArrayRows, type RowShape, type SourceTexts, type TextBytes, appendTexts } from '../record-rows.js';
-import { LOG_COLUMNS, LOG_TEXT_COLUMNS, SPAN_COLUMNS, SPAN_TEXT_COLUMNS } from '../sql/stored-columns.js';
+import { LOG_COLUMNS, LOG_TEXT_COLUMNS } from '../sql/stored-columns.js';
 import { ChParams, type ChClient } from './client.js';
 import { RowBinaryReader } from './row-binary.js';
 
 /**
- * Reading many rows of spans or logs fast, as `RowBinary`: a row's plain columns travel as one
+ * Reading many rows of logs or of a trace's tree fast, as `RowBinary` (a trace's spans for an
+ * answer have a reader of their own, `span-rows.ts`): a row's plain columns travel as one
  * JSON array (`toJSONString(tuple(...))`), parsed with the other rows' in one `JSON.parse`, and its
  * JSON text columns as the Strings they are stored as, length-prefixed: texts an answer splices in
  * as they are (attributes, events) are never escaped, unescaped or joined.
@@ -40,19 +41,11 @@ export function rowsShape(fields: readonly string[], texts: readonly string[] = 
 
 /**
  * The rows `<from>` (the query after its select list: in any order unless it says one), each an
- * array of its values in the shape's order, and their JSON texts as UTF-8 bytes (`SpanTexts`):
- * views of the answer, text `j` of row `r` at `r * shape.texts.length + j`. With `into`, the
- * answer is read into it (`TraceReader.getTraceBytes`).
+ * array of its values in the shape's order, and their JSON texts as UTF-8 bytes: views of the
+ * answer, text `j` of row `r` at `r * shape.texts.length + j`.
  */
-export async function readAllRowsWithBytes(
-  ch: ChClient,
-  what: string,
-  shape: RowsShape,
-  from: string,
-  params: ChParams,
-  into: Buffer | null = null,
-): Promise<{ rows: unknown[][]; texts: TextBytes }> {
-  const answer = await ch.rawBytes(what, `SELECT ${[shape.array, ...shape.texts].join(', ')} ${from}`, params, into);
+async function readAllRowsWithBytes(ch: ChClient, what: string, shape: RowsShape, from: string, params: ChParams): Promise<{ rows: unknown[][]; texts: TextBytes }> {
+  const answer = await ch.rawBytes(what, `SELECT ${[shape.array, ...shape.texts].join(', ')} ${from}`, params);
   const k = shape.texts.length;
   // The rows and their arrays' bytes first, every String skipped; then the arrays copied into one
   // JSON array of them, and the texts' places noted.
@@ -77,12 +70,6 @@ export async function readAllRowsWithBytes(
   return { rows: json.parse(), texts: { bytes: answer, starts, ends } };
 }
 
-/** The rows `FROM <from>` in any order, each an array of its values in the shape's order, its JSON texts last. */
-export async function readAllRows(ch: ChClient, what: string, shape: RowsShape, from: string, params: ChParams): Promise<unknown[][]> {
-  const { rows, texts } = await readAllRowsWithBytes(ch, what, shape, from, params);
-  return appendTexts(rows, texts, shape.texts.length);
-}
-
 /**
  * The rows of `<from> ORDER BY <orderBy>` in that order (a `LIMIT` may follow it): for answers of
  * a page or a trace's logs, where the order is the answer's.
@@ -92,25 +79,29 @@ export async function readRows(ch: ChClient, what: string, shape: RowsShape, fro
   return appendTexts(rows, texts, shape.texts.length);
 }
 
+/** The source ids of rows read with `shape`. */
+export function sourceIdsOf(rows: readonly unknown[][], shape: RowShape): string[] {
+  const at = shape.index.get('source_id')!;
+  return rows.map((row) => row[at] as string);
+}
+
 /** Sources read lately, per client, by `project/source id`: at most `SOURCE_CACHE_SIZE`, then it starts again. */
 const sourceCache = new WeakMap<ChClient, Map<string, { resource: string; scope: string }>>();
 const SOURCE_CACHE_SIZE = 2_000;
 
 /**
- * The resource and scope texts of the sources that `rows` (of each shape in `groups`) point at.
- * A source id is the hash of its texts (`sources.ts`), so what an id names never changes and a
- * source read once is kept: most reads then skip this query. `sources` may hold a source twice
- * until its rows are merged: one of them is read.
+ * The resource and scope texts of the sources with these ids (`sourceIdsOf` for rows read with a
+ * shape). A source id is the hash of its texts (`sources.ts`), so what an id names never changes
+ * and a source read once is kept: most reads then skip this query. `sources` may hold a source
+ * twice until its rows are merged: one of them is read.
  */
-export async function readSources(ch: ChClient, projectId: string, groups: ReadonlyArray<{ rows: unknown[][]; shape: RowShape }>): Promise<SourceTexts> {
+export async function readSources(ch: ChClient, projectId: string, ...idLists: ReadonlyArray<readonly string[]>): Promise<SourceTexts> {
   let cache = sourceCache.get(ch);
   if (cache === undefined) sourceCache.set(ch, (cache = new Map()));
   const sources = new Map<string, { resource: string; scope: string }>();
   const missing = new Set<string>();
-  for (const { rows, shape } of groups) {
-    const at = shape.index.get('source_id')!;
-    for (const row of rows) {
-      const id = row[at] as string;
+  for (const ids of idLists) {
+    for (const id of ids) {
       if (sources.has(id) || missing.has(id)) continue;
       const known = cache.get(`${projectId}/${id}`);
       if (known === undefined) missing.add(id);
@@ -134,12 +125,6 @@ export async function readSources(ch: ChClient, projectId: string, groups: Reado
   }
   return sources;
 }
-
-/**
- * The plain columns of a span for an answer (`StoredSpan`), and its JSON texts. A NaN or infinite
- * double becomes JSON null (ClickHouse's JSON writes no other word for it).
- */
-export const SPAN_ROWS = rowsShape(SPAN_COLUMNS, SPAN_TEXT_COLUMNS, ['finish_reasons']);
 
 /** The plain columns of a log, and its body and attributes as JSON texts (`StoredLog`). */
 export const LOG_ROWS = rowsShape(LOG_COLUMNS, LOG_TEXT_COLUMNS);
