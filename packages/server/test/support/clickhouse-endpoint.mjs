@@ -123,7 +123,7 @@ async function run({ session, applied }, url, body) {
   const bound = Object.keys(params).length > 0 ? bind(sql, params) : sql;
   const rowBinary = ROW_BINARY.exec(bound);
   if (rowBinary !== null) {
-    const format = rowBinary[1];
+    const format = /withnamesandtypes/i.test(rowBinary[1]) ? 'RowBinaryWithNamesAndTypes' : 'RowBinary';
     return { pieces: session.queryStream(bound.slice(0, rowBinary.index), { format }), named: format === 'RowBinaryWithNamesAndTypes' };
   }
   const result = await session.queryAsync(bound);
@@ -131,7 +131,7 @@ async function run({ session, applied }, url, body) {
 }
 
 /** A query whose answer is streamed: `@clickhouse/client`'s `exec` with the format in the SQL, as Spoor reads large answers (`rawBytes`). */
-const ROW_BINARY = /\sFORMAT\s+(RowBinary(?:WithNamesAndTypes)?)\s*$/;
+const ROW_BINARY = /\sFORMAT\s+(RowBinary(?:WithNamesAndTypes)?)\s*$/i;
 
 /**
  * Sends a streamed answer's pieces as they come, the connection held until the last. Its first

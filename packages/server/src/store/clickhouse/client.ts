@@ -91,7 +91,6 @@ export class ChParams implements Params {
 /** A table name, quoted, in the store's database. */
 export type TableRef = string;
 
-/** The tables of one database, each as the quoted name SQL uses (`` `spoor`.`spans` ``). */
 /** How `ChClient.rawBytes` reads an answer. */
 export interface RawBytesOptions {
   /** `RowBinary` (the default) or another binary format of ClickHouse's, `RowBinaryWithNamesAndTypes`. */
@@ -100,6 +99,7 @@ export interface RawBytesOptions {
   into?: () => Buffer | null;
 }
 
+/** The tables of one database, each as the quoted name SQL uses (`` `spoor`.`spans` ``). */
 export interface Tables {
   readonly db: string;
   readonly spans: TableRef;

@@ -14,7 +14,7 @@ import type { ChClient, ChParams, RawBytesOptions } from './client.js';
  */
 
 /** The columns read, in order, with the type the header names each by. */
-const SPAN_READ: ReadonlyArray<readonly [column: string, type: string]> = [
+export const SPAN_READ: ReadonlyArray<readonly [column: string, type: string]> = [
   ['project_id', 'LowCardinality(String)'],
   ['trace_id', 'String'],
   ['span_id', 'String'],
@@ -144,7 +144,8 @@ class SpanRowReader {
       const sessionId = this.isNull() ? null : this.repeated(session);
       const userId = this.isNull() ? null : this.repeated(user);
       const category = SPAN_CATEGORIES[this.uint8()] ?? 'other';
-      const llm = this.uint8() === 1 ? this.llmFields(llmTexts) : this.skipLlmFields();
+      // A Bool is a byte, any but 0 true (Spoor writes 0 or 1).
+      const llm = this.uint8() !== 0 ? this.llmFields(llmTexts) : this.skipLlmFields();
       const i = spans.length;
       if (3 * i + 3 > starts.length) {
         starts = grown(starts);
@@ -202,6 +203,7 @@ class SpanRowReader {
       costUsd: this.isNull() ? null : this.finite(),
       timeToFirstTokenMs: this.isNull() ? null : this.finite(),
       costSource: this.isNull() ? null : (this.repeated(texts[4]!) as LlmFields['costSource']),
+      // Parsed once per distinct text: spans of the same reasons share one array (nothing changes it).
       finishReasons: this.isNull() ? null : this.finishReasons.of<string[] | null>(this.repeated(texts[5]!)),
     };
   }
