@@ -244,8 +244,8 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     return this.traces.getTrace(projectId, traceId, spanId);
   }
 
-  getTraceBytes(projectId: string, traceId: string): Promise<StoredTraceBytes | null> {
-    return this.traces.getTraceBytes(projectId, traceId);
+  getTraceBytes(projectId: string, traceId: string, lend?: () => Buffer | null): Promise<StoredTraceBytes | null> {
+    return this.traces.getTraceBytes(projectId, traceId, lend);
   }
 
   getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTraceBytes> {

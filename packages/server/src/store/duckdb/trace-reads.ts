@@ -65,16 +65,16 @@ export class DuckDbTraceReads {
     return this.storedTraceOf(projectId, spanRows, logRows);
   }
 
-  async getTraceBytes(projectId: string, traceId: string): Promise<StoredTraceBytes | null> {
+  async getTraceBytes(projectId: string, traceId: string, lend?: () => Buffer | null): Promise<StoredTraceBytes | null> {
     const bounds = await traceBounds(this.sql, projectId, [traceId]);
     if (bounds === null) return null;
     const [spans, logRows] = await Promise.all([
-      this.readSpanBytes('read a trace', 'FROM spans WHERE project_id = $1 AND trace_id = $2 AND start_us BETWEEN $3::BIGINT AND $4::BIGINT', [
-        projectId,
-        traceId,
-        bounds.fromUs,
-        bounds.toUs,
-      ]),
+      this.readSpanBytes(
+        'read a trace',
+        'FROM spans WHERE project_id = $1 AND trace_id = $2 AND start_us BETWEEN $3::BIGINT AND $4::BIGINT',
+        [projectId, traceId, bounds.fromUs, bounds.toUs],
+        lend,
+      ),
       this.traceLogRows(projectId, traceId, bounds),
     ]);
     return this.storedTraceBytesOf(projectId, spans, logRows);
@@ -155,8 +155,8 @@ export class DuckDbTraceReads {
   }
 
   /** The span rows `from` (in any order), their attributes, events and links as UTF-8 bytes (`SpanTexts`). */
-  private readSpanBytes(what: string, from: string, values: DuckDBValue[]): Promise<{ rows: unknown[][]; texts: SpanTexts }> {
-    return this.on(what, (connection) => storedRows(connection, what, SPAN_SHAPE, from, values));
+  private readSpanBytes(what: string, from: string, values: DuckDBValue[], lend?: () => Buffer | null): Promise<{ rows: unknown[][]; texts: SpanTexts }> {
+    return this.on(what, (connection) => storedRows(connection, what, SPAN_SHAPE, from, values, lend));
   }
 
   /** A trace's logs (of one span, with `spanId`), in time order. */
@@ -246,7 +246,14 @@ const orderedBy = (orderBy: string | null): string => (orderBy === null ? '' : `
  * UTF-8 bytes (text `j` of row `r` is text `r * shape.texts.length + j`), every value read from
  * DuckDB's vectors as bytes (`utf8-read.ts`).
  */
-async function storedRows(connection: DuckDBConnection, what: string, shape: StoredRowShape, from: string, values: DuckDBValue[]): Promise<{ rows: unknown[][]; texts: TextBytes }> {
+async function storedRows(
+  connection: DuckDBConnection,
+  what: string,
+  shape: StoredRowShape,
+  from: string,
+  values: DuckDBValue[],
+  lend?: () => Buffer | null,
+): Promise<{ rows: unknown[][]; texts: TextBytes }> {
   const chunks = chunksOf(await connection.run(`SELECT ${shape.sql}::VARCHAR, ${shape.texts.join(', ')} ${from}`, values));
-  return { rows: jsonArrayRows(chunks, 0, what), texts: utf8Texts(chunks, shape.texts.map((_, j) => j + 1), what) };
+  return { rows: jsonArrayRows(chunks, 0, what), texts: utf8Texts(chunks, shape.texts.map((_, j) => j + 1), what, lend) };
 }

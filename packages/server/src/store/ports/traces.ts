@@ -49,9 +49,8 @@ export interface TraceReader {
    * `lend`: memory the caller lends the read when asked (`null`: none now), which it does not
    * lend again before it is done with the bytes. Memory written for the first time costs a fault
    * per page: ClickHouse's answer of a heavy 20,001-span trace, 49 MB, read into fresh memory
-   * every time, cost the reading thread 60-100 ms more (BENCHMARKS.md). DuckDB does not ask: its
-   * results' memory is its own, which V8 does not see, and a fresh buffer for the texts is what
-   * made V8 collect the results read before (without one, the server's peak grew 140-220 MiB).
+   * every time, cost the reading thread 60-100 ms more; DuckDB's texts read into it cut its CPU a
+   * request by a tenth to a sixth (BENCHMARKS.md).
    */
   getTraceBytes(projectId: string, traceId: string, lend?: () => Buffer | null): Promise<StoredTraceBytes | null>;
   /** How many spans the project stored of a trace, by its parts (a span stored twice counts twice); 0 for none. */
