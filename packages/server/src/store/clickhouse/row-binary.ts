@@ -55,6 +55,24 @@ export class RowBinaryReader {
     return this.bytes[at]!;
   }
 
+  uint32(): number {
+    const at = this.at;
+    this.at = this.need(4);
+    return this.bytes.readUInt32LE(at);
+  }
+
+  /** An `Int64` as a double: exact up to 2^53, which times in microseconds and counts stay under. */
+  int64(): number {
+    const at = this.at;
+    this.at = this.need(8);
+    return this.bytes.readInt32LE(at + 4) * 4_294_967_296 + this.bytes.readUInt32LE(at);
+  }
+
+  /** Skips `n` bytes: a value of a fixed width. */
+  skip(n: number): void {
+    this.at = this.need(n);
+  }
+
   /** A `UInt64` as a double: exact up to 2^53, which every count stays under. */
   uint64(): number {
     const at = this.at;

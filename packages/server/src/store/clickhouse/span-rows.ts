@@ -2,6 +2,7 @@ import { SPAN_CATEGORIES, SPAN_KINDS, STATUS_CODES, type LlmFields } from '@spoo
 import { JsonParseCache, type TextBytes } from '../record-rows.js';
 import { NO_SPAN_TEXTS, type StoredSpanFields } from '../stored-trace.js';
 import type { ChClient, ChParams, RawBytesOptions } from './client.js';
+import { RowBinaryReader } from './row-binary.js';
 
 /**
  * A trace's spans read for an answer straight from ClickHouse's binary rows: every value in the
@@ -99,10 +100,12 @@ class LastText {
 
 /** Decodes a `RowBinaryWithNamesAndTypes` answer of `SPAN_READ`'s columns. */
 class SpanRowReader {
-  private at = 0;
+  private readonly r: RowBinaryReader;
   private readonly finishReasons = new JsonParseCache();
 
-  constructor(private readonly bytes: Buffer) {}
+  constructor(private readonly bytes: Buffer) {
+    this.r = new RowBinaryReader(bytes);
+  }
 
   read(): SpanRows {
     // An answer of no rows still has its header (a server's; nothing at all from some engines).
@@ -122,40 +125,38 @@ class SpanRowReader {
     const session = new LastText();
     const user = new LastText();
     const llmTexts = Array.from({ length: 6 }, () => new LastText());
-    const b = this.bytes;
-    while (this.at < b.length) {
+    const r = this.r;
+    while (r.more) {
       const projectId = this.repeated(project);
       const traceId = this.repeated(trace);
-      const spanId = this.string();
+      const spanId = r.string();
       const parentSpanId = this.isNull() ? null : this.repeated(parent);
       const traceState = this.repeated(state);
-      const flags = this.uint32();
+      const flags = r.uint32();
       const spanName = this.repeated(name);
-      const kind = SPAN_KINDS[this.uint8()] ?? 'unspecified';
+      const kind = SPAN_KINDS[r.uint8()] ?? 'unspecified';
       const serviceName = this.repeated(service);
-      const startTimeUs = this.int64();
-      const endTimeUs = this.int64();
-      const code = STATUS_CODES[this.uint8()] ?? 'unset';
+      const startTimeUs = r.int64();
+      const endTimeUs = r.int64();
+      const code = STATUS_CODES[r.uint8()] ?? 'unset';
       const statusMessage = this.repeated(message);
       sourceIds.push(this.repeated(source));
-      const droppedAttributesCount = this.uint32();
-      const droppedEventsCount = this.uint32();
-      const droppedLinksCount = this.uint32();
+      const droppedAttributesCount = r.uint32();
+      const droppedEventsCount = r.uint32();
+      const droppedLinksCount = r.uint32();
       const sessionId = this.isNull() ? null : this.repeated(session);
       const userId = this.isNull() ? null : this.repeated(user);
-      const category = SPAN_CATEGORIES[this.uint8()] ?? 'other';
+      const category = SPAN_CATEGORIES[r.uint8()] ?? 'other';
       // A Bool is a byte, any but 0 true (Spoor writes 0 or 1).
-      const llm = this.uint8() !== 0 ? this.llmFields(llmTexts) : this.skipLlmFields();
+      const llm = r.uint8() !== 0 ? this.llmFields(llmTexts) : this.skipLlmFields();
       const i = spans.length;
       if (3 * i + 3 > starts.length) {
         starts = grown(starts);
         ends = grown(ends);
       }
       for (let t = 3 * i; t < 3 * i + 3; t++) {
-        const n = this.length();
-        starts[t] = this.at;
-        this.at = this.need(n);
-        ends[t] = this.at;
+        starts[t] = r.skipString();
+        ends[t] = r.offset;
       }
       spans.push({
         projectId,
@@ -183,7 +184,7 @@ class SpanRowReader {
     }
     if (spans.length === 0) return { spans, sourceIds, texts: NO_SPAN_TEXTS };
     const n = 3 * spans.length;
-    return { spans, sourceIds, texts: { bytes: b, starts: starts.subarray(0, n), ends: ends.subarray(0, n) } };
+    return { spans, sourceIds, texts: { bytes: this.bytes, starts: starts.subarray(0, n), ends: ends.subarray(0, n) } };
   }
 
   /** An LLM call's columns (`llm_provider` to `finish_reasons`). */
@@ -193,12 +194,12 @@ class SpanRowReader {
       operation: this.isNull() ? null : this.repeated(texts[1]!),
       requestModel: this.isNull() ? null : this.repeated(texts[2]!),
       responseModel: this.isNull() ? null : this.repeated(texts[3]!),
-      inputTokens: this.isNull() ? null : this.int64(),
-      outputTokens: this.isNull() ? null : this.int64(),
-      totalTokens: this.isNull() ? null : this.int64(),
-      cacheReadInputTokens: this.isNull() ? null : this.int64(),
-      cacheCreationInputTokens: this.isNull() ? null : this.int64(),
-      reasoningTokens: this.isNull() ? null : this.int64(),
+      inputTokens: this.isNull() ? null : this.r.int64(),
+      outputTokens: this.isNull() ? null : this.r.int64(),
+      totalTokens: this.isNull() ? null : this.r.int64(),
+      cacheReadInputTokens: this.isNull() ? null : this.r.int64(),
+      cacheCreationInputTokens: this.isNull() ? null : this.r.int64(),
+      reasoningTokens: this.isNull() ? null : this.r.int64(),
       // JSON has no word for NaN or an infinity: read as null, as on DuckDB.
       costUsd: this.isNull() ? null : this.finite(),
       timeToFirstTokenMs: this.isNull() ? null : this.finite(),
@@ -210,51 +211,27 @@ class SpanRowReader {
 
   /** Past the same columns of a span that is no LLM call (NULL there, but read as they are). */
   private skipLlmFields(): null {
-    for (let i = 0; i < 4; i++) if (!this.isNull()) this.at = this.need(this.length());
-    for (let i = 0; i < 8; i++) if (!this.isNull()) this.at = this.need(8);
-    for (let i = 0; i < 2; i++) if (!this.isNull()) this.at = this.need(this.length());
+    for (let i = 0; i < 4; i++) if (!this.isNull()) this.r.skipString();
+    for (let i = 0; i < 8; i++) if (!this.isNull()) this.r.skip(8);
+    for (let i = 0; i < 2; i++) if (!this.isNull()) this.r.skipString();
     return null;
   }
 
   /** The header: the columns' count, names and types, which must be `SPAN_READ`'s. */
   private header(): void {
-    const count = this.length();
-    const names = Array.from({ length: count }, () => this.string());
-    const types = Array.from({ length: count }, () => this.string());
+    const count = this.r.length();
+    const names = Array.from({ length: count }, () => this.r.string());
+    const types = Array.from({ length: count }, () => this.r.string());
     const found = names.map((name, i) => `${name} ${types[i]}`).join(', ');
     const expected = SPAN_READ.map(([column, type]) => `${column} ${type}`).join(', ');
     if (found !== expected) throw new Error(`the spans table's columns are not those a trace is read by: found ${found}; expected ${expected}`);
   }
 
-  /** An unsigned LEB128 number: the length of a String. */
-  private length(): number {
-    const b = this.bytes;
-    let value = 0;
-    let shift = 1;
-    let byte: number;
-    do {
-      if (this.at >= b.length) throw new Error('a RowBinary answer ends inside a length');
-      byte = b[this.at++]!;
-      value += (byte & 127) * shift;
-      shift *= 128;
-    } while (byte & 128);
-    return value;
-  }
-
-  private string(): string {
-    const n = this.length();
-    const end = this.need(n);
-    const text = this.bytes.toString('utf8', this.at, end);
-    this.at = end;
-    return text;
-  }
-
   /** A String, the same string as the column's last when its bytes are the same. */
   private repeated(last: LastText): string {
-    const n = this.length();
-    const from = this.at;
+    const from = this.r.skipString();
+    const n = this.r.offset - from;
     const b = this.bytes;
-    this.at = this.need(n);
     if (n === last.length) {
       let i = 0;
       while (i < n && b[from + i] === b[last.from + i]) i++;
@@ -268,41 +245,13 @@ class SpanRowReader {
 
   /** A Nullable's first byte: 1 when the value is NULL (and nothing follows), 0 when it follows. */
   private isNull(): boolean {
-    return this.uint8() === 1;
-  }
-
-  private uint8(): number {
-    const at = this.at;
-    this.at = this.need(1);
-    return this.bytes[at]!;
-  }
-
-  private uint32(): number {
-    const at = this.at;
-    this.at = this.need(4);
-    return this.bytes.readUInt32LE(at);
-  }
-
-  /** An `Int64` as a double: exact up to 2^53, which times in microseconds and counts stay under. */
-  private int64(): number {
-    const at = this.at;
-    this.at = this.need(8);
-    return this.bytes.readInt32LE(at + 4) * 4_294_967_296 + this.bytes.readUInt32LE(at);
+    return this.r.uint8() === 1;
   }
 
   /** A `Float64`, `null` for NaN or an infinity. */
   private finite(): number | null {
-    const at = this.at;
-    this.at = this.need(8);
-    const value = this.bytes.readDoubleLE(at);
+    const value = this.r.float64();
     return Number.isFinite(value) ? value : null;
-  }
-
-  /** The position `n` bytes on, which must lie inside the answer. */
-  private need(n: number): number {
-    const end = this.at + n;
-    if (end > this.bytes.length) throw new Error('a RowBinary answer ends inside a value');
-    return end;
   }
 }
 
