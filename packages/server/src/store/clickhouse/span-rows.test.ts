@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChParams, type ChClient } from './client.js';
+import { SPAN_COLUMNS, SPAN_TEXT_COLUMNS } from '../sql/stored-columns.js';
 import { SPAN_READ, readSpanRows } from './span-rows.js';
 
 // The reader on answers built here byte by byte; what it reads from real spans is pinned by the
@@ -56,6 +57,11 @@ const base = {
 };
 
 describe('readSpanRows', () => {
+  it('reads every column a stored span is read back from, as DuckDB reads them (`stored-columns.ts`)', () => {
+    // Its own list, for the types its header check names: a column added there and not here fails this.
+    expect(SPAN_READ.map(([column]) => column).sort()).toEqual([...SPAN_COLUMNS, 'finish_reasons', ...SPAN_TEXT_COLUMNS].sort());
+  });
+
   it('decodes every column into the span, an LLM call with its fields, the texts left as bytes', async () => {
     const longName = `tool ${'é'.repeat(100)}`; // 205 bytes: a two-byte length
     const llm = {

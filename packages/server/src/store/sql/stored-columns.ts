@@ -1,7 +1,8 @@
 /**
  * The columns a stored span or log is read back from, for an answer (`StoredSpan`, `StoredLog`)
  * or a record (`LogRecordData`): its plain columns, then its JSON text columns. An engine reads
- * them its own fastest way (`duckdb/read.ts`, `clickhouse/trace-rows.ts`); the converters of
+ * them its own fastest way (`duckdb/read.ts`; on ClickHouse a span's in `clickhouse/span-rows.ts`,
+ * decoded column by column, a log's in `clickhouse/trace-rows.ts`); the converters of
  * `record-rows.ts` find each by name.
  */
 
