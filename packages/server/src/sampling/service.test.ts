@@ -4,9 +4,9 @@ import { samplingBackendOf } from '../../test/support/sampling.js';
 import { SamplingService } from './service.js';
 
 describe('the tail-sampling service', () => {
-  it('puts off vacuuming while ingest is busy and a project is sampled, and resumes it once ingest idles, after the longest delay, and on close', async () => {
+  it('puts off vacuuming while ingest has work and a project is sampled, opens a window for it after the longest delay, and reclaims once ingest idles and on close', async () => {
     const store = new FakeStore();
-    let busy = true;
+    let idle = false;
     let nowUs = 1_800_000_000_000_000;
     const service = await SamplingService.start({
       db: samplingBackendOf(store),
@@ -16,8 +16,11 @@ describe('the tail-sampling service', () => {
       projects: () => ['default'],
       // Rounds only when the test runs them.
       tickMs: 3_600_000,
-      runner: { ingestBusy: () => busy },
+      // Busy or not, what decides is whether ingest is idle.
+      runner: { ingestBusy: () => false },
+      ingestIdle: () => idle,
       maxVacuumDelayMs: 10_000,
+      vacuumWindowMs: 5_000,
       nowUs: () => nowUs,
     });
     const deferred = store.sampling.vacuumDeferred;
@@ -30,18 +33,51 @@ describe('the tail-sampling service', () => {
     nowUs += 9_000_000;
     await service.runRound();
     expect(deferred).toEqual([true]);
-    // Busy for 10 s: reclaimed after the round's moves, then put off again.
+    // Put off for 10 s under load: the checkpoints ingest makes vacuum for 5 s, nothing is forced.
     nowUs += 1_000_000;
     await service.runRound();
     expect(deferred).toEqual([true, false]);
+    nowUs += 4_000_000;
+    await service.runRound();
+    expect(deferred).toEqual([true, false]);
+    nowUs += 1_000_000;
     await service.runRound();
     expect(deferred).toEqual([true, false, true]);
-    busy = false;
+    expect(store.sampling.reclaimed).toBe(0);
+    // Ingest idles: vacuuming resumes and what was put off is reclaimed, once.
+    idle = true;
     await service.runRound();
     expect(deferred).toEqual([true, false, true, false]);
-    busy = true;
+    expect(store.sampling.reclaimed).toBe(1);
+    await service.runRound();
+    expect(store.sampling.reclaimed).toBe(1);
+    idle = false;
     await service.runRound();
     await service.close();
     expect(deferred).toEqual([true, false, true, false, true, false]);
+    expect(store.sampling.reclaimed).toBe(2);
+  });
+
+  it('takes ingest as idle while it is not busy when told nothing else', async () => {
+    const store = new FakeStore();
+    let busy = true;
+    const service = await SamplingService.start({
+      db: samplingBackendOf(store),
+      serverId: 'server-1',
+      traceQuietMs: 1000,
+      file: null,
+      projects: () => ['default'],
+      tickMs: 3_600_000,
+      runner: { ingestBusy: () => busy },
+    });
+    await service.put('default', { rate: 0.1 });
+    await service.runRound();
+    expect(store.sampling.vacuumDeferred).toEqual([true]);
+    busy = false;
+    await service.runRound();
+    expect(store.sampling.vacuumDeferred).toEqual([true, false]);
+    expect(store.sampling.reclaimed).toBe(1);
+    await service.close();
+    expect(store.sampling.reclaimed).toBe(1);
   });
 });

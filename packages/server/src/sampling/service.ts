@@ -18,8 +18,15 @@ export interface SamplingServiceOptions {
   /** How often each project's runner looks for complete traces, ms. Default 2 s. */
   tickMs?: number;
   nowUs?: () => number;
-  /** How long, ms, a busy ingest may put off reclaiming what slimming deleted (`deferVacuum`). Default 5 min. */
+  /**
+   * Whether ingest is idle (`IngestLoad.idle`): what slimming deleted is put off while it is not,
+   * and reclaimed at once when it is. Default: while it is not busy (`runner.ingestBusy`).
+   */
+  ingestIdle?: () => boolean;
+  /** How long, ms, ingest's work may put off reclaiming what slimming deleted (`deferVacuum`). Default 5 min. */
   maxVacuumDelayMs?: number;
+  /** Then how long, ms, the checkpoints ingest's commits make may vacuum, before it is put off again. Default 30 s. */
+  vacuumWindowMs?: number;
   runner?: Partial<Pick<SamplingRunnerOptions, 'tracesPerRead' | 'maxReadsPerRound' | 'leaseTtlMs' | 'startLookbackMs' | 'ingestBusy'>>;
   onDecided?: SamplingRunnerOptions['onDecided'];
   onError?: (message: string, data: Record<string, unknown>) => void;
@@ -47,6 +54,10 @@ export class SamplingService {
   /** Whether the store now puts off vacuuming (`deferVacuum`), and since when. */
   private vacuumDeferred = false;
   private deferredSinceUs = 0;
+  /** Until when ingest's checkpoints may vacuum, after it was put off for `maxVacuumDelayMs`. */
+  private vacuumUntilUs = 0;
+  /** Whether vacuuming was put off since what it left was last reclaimed. */
+  private unreclaimed = false;
 
   private constructor(private readonly options: SamplingServiceOptions) {
     this.nowUs = options.nowUs ?? (() => Date.now() * 1000);
@@ -71,17 +82,14 @@ export class SamplingService {
       }
       const projects = new Set([...this.options.projects(), ...this.api.keys(), ...(this.options.file?.projects.keys() ?? [])]);
       const sampling = [...projects].some((projectId) => this.inForce(projectId) !== null);
-      const busy = sampling && this.options.runner?.ingestBusy?.() === true;
-      // Put off for long under a steady load: reclaimed this round, once, then put off again.
-      const overdue = this.vacuumDeferred && this.nowUs() - this.deferredSinceUs >= (this.options.maxVacuumDelayMs ?? 300_000) * 1000;
-      const defer = busy && !overdue;
-      if (defer) await this.deferVacuum(true);
+      const idle = !sampling || (this.options.ingestIdle?.() ?? this.options.runner?.ingestBusy?.() !== true);
+      if (!idle) await this.putOff(this.nowUs());
       for (const projectId of projects) {
         const inForce = this.inForce(projectId);
         await this.runnerOf(projectId).tick(inForce?.resolved ?? null, inForce?.updatedUs ?? 0);
       }
       // After the moves: a checkpoint vacuums only the tables it writes, which they (or ingest) wrote.
-      if (!defer) await this.deferVacuum(false);
+      if (idle) await this.reclaim();
     })().finally(() => (this.round = null));
     return this.round;
   }
@@ -101,23 +109,50 @@ export class SamplingService {
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
     await this.round;
-    await this.deferVacuum(false);
+    await this.reclaim();
   }
 
   /**
-   * While ingest is busy and some project is sampled, the store puts off reclaiming what slimming
+   * While ingest has work and some project is sampled, the store puts off reclaiming what slimming
    * deleted (`SamplingStore.deferVacuum`): at capacity, DuckDB's checkpoints rewriting `spans`
-   * around the deleted rows were what tail sampling cost ingest. Once ingest idles, after
-   * `maxVacuumDelayMs` of a busy ingest, and on close, a checkpoint reclaims it all.
+   * around the deleted rows were what tail sampling cost ingest. Put off for `maxVacuumDelayMs`,
+   * the checkpoints ingest's commits make vacuum again for `vacuumWindowMs` (a few row groups
+   * each), so the file stops growing under a steady load; then it is put off again.
    */
-  private async deferVacuum(deferred: boolean): Promise<void> {
-    if (deferred === this.vacuumDeferred) return;
+  private async putOff(nowUs: number): Promise<void> {
+    if (this.vacuumDeferred && nowUs - this.deferredSinceUs >= (this.options.maxVacuumDelayMs ?? 300_000) * 1000) {
+      if (await this.deferVacuum(false)) this.vacuumUntilUs = nowUs + (this.options.vacuumWindowMs ?? 30_000) * 1000;
+    } else if (!this.vacuumDeferred && nowUs >= this.vacuumUntilUs) {
+      if (await this.deferVacuum(true)) this.unreclaimed = true;
+    }
+  }
+
+  /**
+   * Once ingest idles, and on close: vacuums again, and reclaims at once what was put off. Not
+   * while ingest has work: DuckDB's checkpoint then holds its commits for seconds (at 0.8x of
+   * capacity, a reclaim each time the load dipped stalled commits for 2 s and filled the queue).
+   */
+  private async reclaim(): Promise<void> {
+    if (!(await this.deferVacuum(false)) || !this.unreclaimed) return;
+    try {
+      await this.options.db.samplingReclaim();
+      this.unreclaimed = false;
+    } catch (error) {
+      this.options.onError?.('could not reclaim what tail sampling deleted; the next round tries again', { err: error });
+    }
+  }
+
+  /** Whether vacuuming is now put off as asked. */
+  private async deferVacuum(deferred: boolean): Promise<boolean> {
+    if (deferred === this.vacuumDeferred) return true;
     try {
       await this.options.db.samplingDeferVacuum(deferred);
       this.vacuumDeferred = deferred;
       this.deferredSinceUs = this.nowUs();
+      return true;
     } catch (error) {
       this.options.onError?.(`could not ${deferred ? 'put off' : 'resume'} reclaiming what tail sampling deleted; the next round tries again`, { err: error });
+      return false;
     }
   }
 

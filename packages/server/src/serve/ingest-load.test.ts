@@ -52,6 +52,23 @@ describe('IngestLoad', () => {
     expect(load.busy()).toBe(true);
   });
 
+  it('is idle while the decode thread was busy under a fifth of the last interval and the writer is under a second behind', () => {
+    const decode = loop();
+    let behind = 0;
+    load = new IngestLoad(() => ({ ...decode.time }), () => behind, { intervalMs: 60_000 });
+    // Nothing read yet: nothing to do.
+    expect(load.idle()).toBe(true);
+    decode.spend(430, 570);
+    load.sample();
+    expect(load.idle()).toBe(false);
+    expect(load.busy()).toBe(false);
+    decode.spend(190, 810);
+    load.sample();
+    expect(load.idle()).toBe(true);
+    behind = 1;
+    expect(load.idle()).toBe(false);
+  });
+
   it('reads the decode thread once an interval by itself', async () => {
     const decode = loop();
     // Busy 98% of whatever time passes between two readings.

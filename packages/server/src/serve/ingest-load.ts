@@ -21,7 +21,7 @@ export class IngestLoad {
   constructor(
     private readonly decodeLoop: () => LoopTime,
     private readonly behindSeconds: () => number,
-    private readonly options: { busyUtilization?: number; busyBehindSeconds?: number; intervalMs?: number } = {},
+    private readonly options: { busyUtilization?: number; busyBehindSeconds?: number; idleUtilization?: number; intervalMs?: number } = {},
   ) {
     this.last = decodeLoop();
     this.timer = setInterval(() => this.sample(), options.intervalMs ?? 1000);
@@ -41,6 +41,15 @@ export class IngestLoad {
    */
   busy(): boolean {
     return this.atCapacity || this.behindSeconds() >= (this.options.busyBehindSeconds ?? 2);
+  }
+
+  /**
+   * Whether ingest is idle: its decode thread busy under a fifth of the last second (at 0.8x of
+   * capacity the seconds read 0.43 to 1.00) and its writer less than a second behind. Work that
+   * holds the store's commits for seconds waits for it.
+   */
+  idle(): boolean {
+    return this.utilization < (this.options.idleUtilization ?? 0.2) && this.behindSeconds() < 1;
   }
 
   sample(): void {

@@ -283,6 +283,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       traceQuietMs: config.traceQuietMs,
       staleAfterMs: config.staleAfterMs,
       runner: { ingestBusy },
+      ingestIdle: () => load.idle(),
       file: samplingFile,
       projects: () => [DEFAULT_PROJECT_ID, ...ringNow.projects()],
       onDecided: (project, outcome) => {

@@ -78,6 +78,14 @@ export class FakeSamplingStore implements SamplingStore {
     return Promise.resolve();
   }
 
+  /** How many times what was put off was reclaimed. */
+  reclaimed = 0;
+
+  reclaim(): Promise<void> {
+    this.reclaimed++;
+    return Promise.resolve();
+  }
+
   slimDecided(projectId: string, decidedUs: number, bounds: { fromUs: number; toUs: number }): Promise<void> {
     const ids = this.decisions.filter((d) => d.projectId === projectId && d.decidedUs === decidedUs && !d.kept).map((d) => d.traceId);
     return this.slim(projectId, ids, bounds);

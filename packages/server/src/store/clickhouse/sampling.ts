@@ -31,6 +31,8 @@ export class ClickHouseSamplingStore extends SqlSamplingStore {
   /** Parts merge in the background, the deleted rows leaving then: nothing to put off. */
   async deferVacuum(): Promise<void> {}
 
+  async reclaim(): Promise<void> {}
+
   async record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void> {
     if (decisions.length === 0) return;
     // A trace decided before keeps its first decision: those are left out (one server decides a

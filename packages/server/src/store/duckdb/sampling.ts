@@ -57,14 +57,14 @@ export class DuckDbSamplingStore extends SqlSamplingStore {
   }
 
   async deferVacuum(deferred: boolean): Promise<void> {
-    // A checkpoint schedules at most `max_vacuum_tasks` vacuums (DuckDB's default is 100). It
-    // vacuums only tables it writes, so what was put off waits for a checkpoint: one now (FORCE
-    // waits for the transactions running, where a plain one would fail).
-    if (deferred) await this.duckdb.on('put off vacuuming', (c) => c.run('SET GLOBAL max_vacuum_tasks = 0'));
-    else await this.duckdb.on('vacuum what was put off', async (c) => {
-      await c.run('RESET GLOBAL max_vacuum_tasks');
-      await c.run('FORCE CHECKPOINT');
-    });
+    // A checkpoint schedules at most `max_vacuum_tasks` vacuums (DuckDB's default is 100).
+    await this.duckdb.on(deferred ? 'put off vacuuming' : 'vacuum again', (c) => c.run(deferred ? 'SET GLOBAL max_vacuum_tasks = 0' : 'RESET GLOBAL max_vacuum_tasks'));
+  }
+
+  async reclaim(): Promise<void> {
+    // A checkpoint vacuums only tables it writes, so what was put off waits for one: one now
+    // (FORCE waits for the transactions running, where a plain one would fail).
+    await this.duckdb.on('vacuum what was put off', (c) => c.run('FORCE CHECKPOINT'));
   }
 
   protected readonly spanStats: SpanStatsLayout = {

@@ -11,7 +11,7 @@ afterAll(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-describe('DuckDB while tail sampling puts off vacuuming (SamplingStore.deferVacuum)', () => {
+describe('DuckDB while tail sampling puts off vacuuming (SamplingStore.deferVacuum, reclaim)', () => {
   it('leaves the row groups a checkpoint would rewrite around deleted rows, and rewrites them once it is no longer put off', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'spoor-vacuum-'));
     dirs.push(dir);
@@ -31,9 +31,12 @@ describe('DuckDB while tail sampling puts off vacuuming (SamplingStore.deferVacu
       await connection.run('CHECKPOINT');
       expect(await rowGroups()).toBe(9);
 
-      // Ingest idles; the round's held slim writes the table, and the checkpoint after it rewrites it whole.
-      await connection.run('DELETE FROM t WHERE i = 0');
+      // Vacuuming again: nothing is rewritten until a checkpoint writes the table.
       await sampling.deferVacuum(false);
+      expect(await rowGroups()).toBe(9);
+      // Ingest idles; the round's held slim writes the table, and the reclaim after it rewrites it whole.
+      await connection.run('DELETE FROM t WHERE i = 0');
+      await sampling.reclaim();
       expect(await rowGroups()).toBe(1);
       expect(Number((await connection.runAndReadAll('SELECT count(*) AS n FROM t')).getRowObjects()[0]!.n)).toBe(99_999);
       await connection.run('INSERT INTO t SELECT range FROM range(1000000)');

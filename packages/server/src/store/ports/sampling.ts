@@ -66,15 +66,22 @@ export interface SamplingStore {
    */
   slim(projectId: string, traceIds: readonly string[], bounds?: { fromUs: number; toUs: number }): Promise<void>;
   /**
-   * Whether to put off reclaiming what slimming deleted while ingest is busy. DuckDB rewrites a
+   * Whether to put off reclaiming what slimming deleted while ingest has work. DuckDB rewrites a
    * table's row groups a quarter of whose rows were deleted at each checkpoint (its vacuum); after
    * a move deletes 90% of `spans`, that rewrite is what tail sampling cost ingest at capacity
-   * (BENCHMARKS.md). Put off, a checkpoint vacuums nothing; `false` ends that with a checkpoint,
-   * which vacuums whole each table written since the last (a slim just made, ingest's appends);
-   * one not written is vacuumed by the next checkpoint that writes it. ClickHouse merges its
-   * parts in the background: nothing to do.
+   * (BENCHMARKS.md). Put off, a checkpoint vacuums nothing; `false` lets the checkpoints that
+   * follow vacuum again (those ingest's commits make, a few row groups each). ClickHouse merges
+   * its parts in the background: nothing to do.
    */
   deferVacuum(deferred: boolean): Promise<void>;
+  /**
+   * Reclaims now what was put off: a checkpoint that vacuums whole each table written since the
+   * last (a slim just made, ingest's appends); one not written waits for the next checkpoint that
+   * writes it. DuckDB's waits for the transactions running and holds new ones meanwhile, ingest's
+   * commits among them, for seconds after a few minutes of moves: only while ingest is idle, and
+   * on close. ClickHouse: nothing to do.
+   */
+  reclaim(): Promise<void>;
   /**
    * Slims, as `slim` does, the traces whose decision to sample them out was recorded at
    * `decidedUs` (a round's decisions share it), their spans starting within `bounds`: one
