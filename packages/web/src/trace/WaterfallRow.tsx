@@ -115,17 +115,13 @@ export const WaterfallRow = memo(function WaterfallRow(props: WaterfallRowProps)
         <span className="wf-service">{service}</span>
         {note !== null && <span className="wf-note">({note})</span>}
       </div>
-      <div className="wf-timeline">
+      <div className={events !== undefined && box !== null ? 'wf-timeline has-events' : 'wf-timeline'}>
         {box !== null && (
-          <div className={`wf-bar cat-${category}`} style={{ left: `${box.left * 100}%`, width: `${box.width * 100}%` }}>
+          <div className={`wf-bar cat-${category}`} style={{ marginLeft: `${box.left * 100}%`, width: `${box.width * 100}%` }}>
             {segments !== undefined && segmentBoxes(drawnSegments(segments, view), startMs, durationMs)}
           </div>
         )}
-        {box !== null && (
-          <span className={box.left + box.width > 0.85 ? 'wf-duration inside' : 'wf-duration'} style={box.left + box.width > 0.85 ? { right: `${(1 - box.left - box.width) * 100}%` } : { left: `${(box.left + box.width) * 100}%` }}>
-            {running ? `${formatDuration(durationMs)}…` : formatDuration(durationMs)}
-          </span>
-        )}
+        {box !== null && <span className="wf-duration">{running ? `${formatDuration(durationMs)}…` : formatDuration(durationMs)}</span>}
         {events !== undefined && box !== null && eventMarks(events, view)}
       </div>
     </div>
