@@ -282,8 +282,9 @@ describe('IngestQueue', () => {
 
     sink.commit(queue, 3);
 
-    // The first segment was empty and closed; the segments of 'a' and 'b' held committed entries only.
-    expect(await readdir(dir)).toEqual(['000000000004.spool']);
+    // The first segment was empty and closed; the segments of 'a' and 'b' held committed entries
+    // only. They are unlinked off the event loop, soon after.
+    await expect.poll(() => readdir(dir)).toEqual(['000000000004.spool']);
     expect(spooledBodies()).toEqual(['c']);
   });
 

@@ -205,7 +205,7 @@ export class IngestQueue {
       this.inFlight.delete(s);
     }
     if (this.spilled === 0 && this.storeTakesCommits) this.outageBacklog = false;
-    this.spool.release(position);
+    void this.spool.release(position);
   }
 
   /** Resolves when everything accepted before the call is committed and visible to queries. */

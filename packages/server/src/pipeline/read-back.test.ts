@@ -65,7 +65,7 @@ describe('SpoolReadBack', () => {
     const reader = new SpoolReadBack(dir);
     const [a, b, c] = await append(['a', 'b', 'c']);
     // What comes before the segment of `c` is gone.
-    spool.release(c!);
+    await spool.release(c!);
     expect(reader.read(b!, a!)).toBeNull();
     expect(bodyOf(reader.read(c!, b!))).toBe('c');
   });

@@ -144,11 +144,11 @@ describe('Spool', () => {
     const positions = [];
     for (let i = 0; i < 4; i++) positions.push(await s.append(entry({ body: new Uint8Array([i]) })));
 
-    s.release(positions[2]!);
+    await s.release(positions[2]!);
     expect(await segmentFiles()).toEqual(['000000000003.spool', '000000000004.spool']);
     expect(entriesOf(read()).map((e) => e.body[0])).toEqual([2, 3]);
 
-    s.release({ segment: 99, offset: 0 });
+    await s.release({ segment: 99, offset: 0 });
     expect(await segmentFiles()).toEqual(['000000000004.spool']);
     expect(entriesOf(read()).map((e) => e.body[0])).toEqual([3]);
 
@@ -326,13 +326,13 @@ describe('a reader besides the store (forwarding)', () => {
     let held: SpoolPosition | null = positions[0]!;
     s.hold(() => held);
 
-    s.release(positions[3]!);
+    await s.release(positions[3]!);
     expect(await segmentFiles()).toEqual(['000000000001.spool', '000000000002.spool', '000000000003.spool', '000000000004.spool']);
     held = positions[1]!;
-    s.release(positions[3]!);
+    await s.release(positions[3]!);
     expect(await segmentFiles()).toEqual(['000000000002.spool', '000000000003.spool', '000000000004.spool']);
     held = null;
-    s.release(positions[3]!);
+    await s.release(positions[3]!);
     expect(await segmentFiles()).toEqual(['000000000004.spool']);
   });
 

@@ -1,5 +1,5 @@
-import { closeSync, fdatasync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writev } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { closeSync, fdatasync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, readdirSync, statSync, writev } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 
@@ -192,14 +192,15 @@ export class Spool {
 
   /**
    * Deletes the segments wholly before `position` (the store has committed them) and before what
-   * `hold` keeps.
+   * `hold` keeps; resolves once they are gone. Off the event loop: unlinking a 64 MB segment took
+   * 20-56 ms under a 0.8x load, a pause of the HTTP thread every few seconds. A segment that
+   * cannot be deleted is left for the next release (never a rejection: callers do not wait).
    */
-  release(position: SpoolPosition): void {
+  release(position: SpoolPosition): Promise<void> {
     const held = this.held();
     const upTo = held !== null && comparePositions(held, position) < 0 ? held : position;
-    for (const segment of listSegments(this.dir)) {
-      if (segment < upTo.segment && segment !== this.segment) rmSync(this.fileOf(segment), { force: true });
-    }
+    const doomed = listSegments(this.dir).filter((segment) => segment < upTo.segment && segment !== this.segment);
+    return Promise.all(doomed.map((segment) => rm(this.fileOf(segment), { force: true }).catch(() => undefined))).then(() => undefined);
   }
 
   /**
