@@ -9,7 +9,10 @@
 //    the sampler yields to ingest (sampling/runner.ts `ingestBusy`) and falls behind; so last, a
 //    sampled run offered 0.8x the no-policy runs' median, where it must keep up: the traces
 //    decided when its load stopped should be all but the last few seconds' (--trace-quiet 1s and
-//    a round every 2 s), and the rest decided a few seconds after.
+//    a round every 2 s), and the rest decided a few seconds after. It lasts BENCH_PACED_SECONDS,
+//    longer than the 30 s a busy ingest may keep a round's moves waiting (`maxSlimDelayMs`), so
+//    the moves run under load; it prints the write queue's peak (polled from /metrics), which
+//    must stay under the 200,000 records at which requests are refused.
 // 2. Bytes: the same BENCH_BYTES_TRACES traces of a mix like `spoor demo`'s (a workflow, steps,
 //    LLM calls with their messages, tool calls with arguments and results, an error in 1 of 40)
 //    sent to a server without a policy and to one with rate 0.1, on DuckDB and on ClickHouse; once
@@ -19,8 +22,9 @@
 //    60,000 traces by default: below that DuckDB's figure is the size of a small store more than
 //    its rate per span (~14 blocks of near-empty tables; and at 20,000 traces `llm_responses` still
 //    held 8 of its 12 blocks once its sampled-out rows were deleted, at 60,000 6 of 43).
-// Env: BENCH_SECONDS (default 20), BENCH_CONCURRENCY (8), BENCH_ROUNDS (3), BENCH_BYTES_TRACES (60000),
-// BENCH_STORES (duckdb,clickhouse), BENCH_PARTS (cost,bytes), BENCH_PACED (1; 0 leaves out the run at 0.8x).
+// Env: BENCH_SECONDS (default 20), BENCH_PACED_SECONDS (60), BENCH_CONCURRENCY (8), BENCH_ROUNDS (3),
+// BENCH_BYTES_TRACES (60000), BENCH_STORES (duckdb,clickhouse), BENCH_PARTS (cost,bytes), BENCH_PACED
+// (1; 0 leaves out the run at 0.8x).
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,6 +33,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { buildTemplates, clickHouseBytes, cpuSeconds, driveLoad, median, startClickHouse, startSpoor, stopChild, waitCommitted } from './lib.mjs';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
+const pacedSeconds = Number(process.env.BENCH_PACED_SECONDS ?? 60);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const bytesTraces = Number(process.env.BENCH_BYTES_TRACES ?? 60000);
@@ -54,11 +59,15 @@ const decided = async (url) => (await metric(url, 'spoor_traces_sampled_out_tota
 if (parts.includes('cost')) {
   const templates = buildTemplates({ count: 16, tracesPerBatch: 100, spansPerTrace: 10, t0: Date.now() - 5_000 });
   console.log(`cost: batches of ${templates[0].spanCount} spans; ${concurrency} clients; ${seconds} s per run; ${rounds} pairs`);
-  const run = async (label, args, spansPerSecond = undefined) => {
+  const run = async (label, args, spansPerSecond = undefined, runSeconds = seconds) => {
     const dataDir = await mkdtemp(join(work, 'cost-'));
     const spoor = await startSpoor(dataDir, [...QUIET, ...args]);
     const cpuBefore = cpuSeconds(spoor.pid);
-    const result = await driveLoad({ url: spoor.url, seconds, concurrency, templates, liveTimes: true, spansPerSecond });
+    // The write queue's peak, read from /metrics twice a second while the load lasts.
+    let queuePeak = 0;
+    const polling = setInterval(() => void metric(spoor.url, 'spoor_ingest_queue_records').then((n) => (queuePeak = Math.max(queuePeak, n)), () => undefined), 500);
+    const result = await driveLoad({ url: spoor.url, seconds: runSeconds, concurrency, templates, liveTimes: true, spansPerSecond });
+    clearInterval(polling);
     const drainS = await waitCommitted(spoor.url, '/api/traces?limit=1');
     const committedPerSecond = result.spans / (result.elapsedS + drainS);
     const cpu = cpuSeconds(spoor.pid) - cpuBefore;
@@ -73,7 +82,7 @@ if (parts.includes('cost')) {
     const left = args.length > 0 ? result.spans / 10 - (await decided(spoor.url)) : 0;
     await stopChild(spoor);
     await rm(dataDir, { recursive: true, force: true });
-    console.log(`${label}: ${committedPerSecond.toFixed(0)} spans/s committed (backlog ${drainS.toFixed(1)} s), p99 ${result.p99Ms.toFixed(1)} ms, ${result.refused} refused (503), ` +
+    console.log(`${label}: ${committedPerSecond.toFixed(0)} spans/s committed (backlog ${drainS.toFixed(1)} s), p99 ${result.p99Ms.toFixed(1)} ms, ${result.refused} refused (503), write queue peak ${queuePeak} records, ` +
       `${(cpu * 1e6 / result.spans).toFixed(1)} ms CPU per 1,000 spans` + (args.length > 0 ? `; ${traces} of ${result.spans / 10} traces decided when committed, all ${left > 0 ? `but ${left} after 180 s` : `${caughtUpS.toFixed(1)} s after the load stopped`}` : ''));
     return committedPerSecond;
   };
@@ -90,7 +99,7 @@ if (parts.includes('cost')) {
   console.log(`COST: rate 0.1 / no policy, committed spans/s, median of ${ratios.length} alternating pairs: ${ratio.toFixed(2)}x, a cost of ${((1 - ratio) * 100).toFixed(0)}% (goal <= 10%: >= 0.90x); pairs ${ratios.map((r) => r.toFixed(2)).join(', ')}`);
   // At capacity the sampler yields to ingest and falls behind; below it, it must keep up.
   const paced = Math.round(0.8 * median(withoutRates));
-  if (process.env.BENCH_PACED !== '0') await run(`rate 0.1, offered ${paced} spans/s (0.8x the no-policy runs' median)`, SAMPLED, paced);
+  if (process.env.BENCH_PACED !== '0') await run(`rate 0.1, offered ${paced} spans/s (0.8x the no-policy runs' median) for ${pacedSeconds} s`, SAMPLED, paced, pacedSeconds);
 }
 
 // 2. Bytes per span sent, on a mix with LLM content.
