@@ -53,6 +53,9 @@ const KEYS = {
   finishReasons: ['gen_ai.response.finish_reasons', 'llm.finish_reason', 'ai.response.finishReason', 'anthropic.message.stop_reason'],
 } as const;
 
+/** Where a cost the instrumentation reported is (`reportedCost`). */
+const COST_KEYS = ['llm.cost.total', 'llm.cost.prompt', 'llm.cost.completion', 'gen_ai.usage.cost', 'llm.cost_usd'];
+
 /** Time to first token, in the unit each dialect uses. */
 const FIRST_TOKEN_KEYS: readonly [key: string, toMs: number][] = [
   ['gen_ai.client.operation.time_to_first_chunk', 1000],
@@ -152,20 +155,82 @@ const PROVIDERS: ReadonlyMap<string, string> = new Map(Object.entries({
 const VERCEL_WRAPPERS = /^ai\.(generateText|streamText|generateObject|streamObject|embed|embedMany)$/;
 
 /**
- * Every key `llmFieldsFrom` reads before it decides a span is not an LLM call: without any of
- * them, operation, models and token counts are all null and so is the result.
+ * The crosswalk's fields, a bit each: one pass over a span's keys (`fieldsPresent`) says which it
+ * has, and only those are probed. A canonical GenAI call has 6 or 7 keys, and probing every
+ * dialect's names for the rest was some 35 missed lookups a call.
  */
-const DECIDING_KEYS: ReadonlySet<string> = new Set([
-  'ai.operationId',
-  'gen_ai.operation.name',
-  'llm.request.type',
-  'openinference.span.kind',
-  GENKIT_SUBTYPE,
-  ...KEYS.requestModel,
-  ...KEYS.responseModel,
-  ...KEYS.inputTokens,
-  ...KEYS.outputTokens,
-]);
+const F = {
+  operation: 1 << 0,
+  genkit: 1 << 1,
+  provider: 1 << 2,
+  requestModel: 1 << 3,
+  responseModel: 1 << 4,
+  /** OpenInference's `llm.model_name`, the response model too (`responseModelOf`). */
+  modelName: 1 << 5,
+  inputTokens: 1 << 6,
+  outputTokens: 1 << 7,
+  totalTokens: 1 << 8,
+  cacheRead: 1 << 9,
+  cacheWrite: 1 << 10,
+  reasoning: 1 << 11,
+  providerMetadata: 1 << 12,
+  finishReasons: 1 << 13,
+  /** OpenLLMetry's `gen_ai.completion.{i}.finish_reason` (before 0.23). */
+  completionFinish: 1 << 14,
+  firstToken: 1 << 15,
+  cost: 1 << 16,
+  langChainMetadata: 1 << 17,
+} as const;
+
+/** The bits of the fields each key read gives (a key may serve two). */
+const FIELD_OF_KEY: ReadonlyMap<string, number> = (() => {
+  const fields = new Map<string, number>();
+  const add = (bit: number, keys: readonly string[]) => {
+    for (const key of keys) fields.set(key, (fields.get(key) ?? 0) | bit);
+  };
+  add(F.operation, ['ai.operationId', 'gen_ai.operation.name', 'llm.request.type', 'openinference.span.kind']);
+  add(F.genkit, [GENKIT_SUBTYPE]);
+  add(F.provider, KEYS.provider);
+  add(F.requestModel, KEYS.requestModel);
+  add(F.responseModel, KEYS.responseModel);
+  add(F.modelName, ['llm.model_name']);
+  add(F.inputTokens, KEYS.inputTokens);
+  add(F.outputTokens, KEYS.outputTokens);
+  add(F.totalTokens, KEYS.totalTokens);
+  add(F.cacheRead, KEYS.cacheRead);
+  add(F.cacheWrite, KEYS.cacheWrite);
+  add(F.reasoning, KEYS.reasoning);
+  add(F.providerMetadata, ['ai.response.providerMetadata']);
+  add(F.finishReasons, KEYS.finishReasons);
+  add(F.firstToken, FIRST_TOKEN_KEYS.map(([key]) => key));
+  add(F.cost, COST_KEYS);
+  add(F.langChainMetadata, ['metadata']);
+  return fields;
+})();
+
+/**
+ * Without any of these, operation, models and token counts are all null and so is the result:
+ * the span is not an LLM call.
+ */
+const DECIDING = F.operation | F.genkit | F.requestModel | F.responseModel | F.inputTokens | F.outputTokens;
+
+const COMPLETION_FINISH = /^gen_ai\.completion\.\d+\.finish_reason$/;
+
+/** Whether `present` (`fieldsPresent`) has `field`. */
+function has(present: number, field: number): boolean {
+  return (present & field) !== 0;
+}
+
+/** The fields (`F`) whose keys `attributes` has. */
+function fieldsPresent(attributes: Attributes): number {
+  let present = 0;
+  for (const key in attributes) {
+    const bits = FIELD_OF_KEY.get(key);
+    if (bits !== undefined) present |= bits;
+    else if (key.startsWith('gen_ai.completion.') && COMPLETION_FINISH.test(key)) present |= F.completionFinish;
+  }
+  return present;
+}
 
 /** Whether `attributes` has any of `keys` (a pass over the attributes, usually a handful). */
 export function hasAnyKey(attributes: Attributes, keys: ReadonlySet<string>): boolean {
@@ -183,37 +248,38 @@ const LLM_SPAN_KINDS: ReadonlyMap<string, string> = new Map([['LLM', 'chat'], ['
  * table is applied afterwards (`priceLlm`).
  */
 export function llmFieldsFrom(attributes: Attributes, scopeName = ''): LlmFields | null {
-  // Most spans are not LLM calls: one pass over their few keys says so without probing the ~25
-  // crosswalk keys below, each a missed lookup.
-  if (!hasAnyKey(attributes, DECIDING_KEYS)) return null;
-  if (attributes[GENKIT_SUBTYPE] !== undefined) {
+  // Most spans are not LLM calls: one pass over their few keys says so, and which of the
+  // crosswalk's fields the rest have.
+  const present = fieldsPresent(attributes);
+  if ((present & DECIDING) === 0) return null;
+  if (has(present, F.genkit) && attributes[GENKIT_SUBTYPE] !== undefined) {
     // Genkit's model spans name the provider by the plugin (`openai`, `googleai`).
     const genkit = genkitLlmFields(attributes);
     if (genkit !== null) genkit.provider = providerOf(genkit.provider);
     return genkit;
   }
-  const operationId = text(attributes['ai.operationId']);
+  const operationId = has(present, F.operation) ? text(attributes['ai.operationId']) : null;
   if (operationId !== null && VERCEL_WRAPPERS.test(operationId)) return null;
-  const operation = operationOf(attributes, operationId);
-  const providerRaw = first(attributes, KEYS.provider, text);
-  const requestModel = first(attributes, KEYS.requestModel, text);
-  const responseModel = responseModelOf(attributes, scopeName);
-  const input = first(attributes, KEYS.inputTokens, count);
-  const outputTokens = first(attributes, KEYS.outputTokens, count);
+  const operation = has(present, F.operation) ? operationOf(attributes, operationId) : null;
+  const providerRaw = has(present, F.provider) ? first(attributes, KEYS.provider, text) : null;
+  const requestModel = has(present, F.requestModel) ? first(attributes, KEYS.requestModel, text) : null;
+  const responseModel = responseModelOf(attributes, scopeName, present);
+  const input = has(present, F.inputTokens) ? first(attributes, KEYS.inputTokens, count) : null;
+  const outputTokens = has(present, F.outputTokens) ? first(attributes, KEYS.outputTokens, count) : null;
   if (operation === null && requestModel === null && responseModel === null && input === null && outputTokens === null) return null;
   if (operation !== null && !isModelCall(operation, input, outputTokens)) return null;
 
-  const provider = providerOf(providerRaw ?? langChainMetadataField(attributes.metadata, 'ls_provider'));
-  let cacheRead = first(attributes, KEYS.cacheRead, count);
-  let cacheWrite = first(attributes, KEYS.cacheWrite, count);
-  let reasoningTokens = first(attributes, KEYS.reasoning, count);
-  if (cacheRead === null && cacheWrite === null && reasoningTokens === null) {
+  const provider = providerOf(providerRaw ?? (has(present, F.langChainMetadata) ? langChainMetadataField(attributes.metadata, 'ls_provider') : null));
+  let cacheRead = has(present, F.cacheRead) ? first(attributes, KEYS.cacheRead, count) : null;
+  let cacheWrite = has(present, F.cacheWrite) ? first(attributes, KEYS.cacheWrite, count) : null;
+  let reasoningTokens = has(present, F.reasoning) ? first(attributes, KEYS.reasoning, count) : null;
+  if (cacheRead === null && cacheWrite === null && reasoningTokens === null && has(present, F.providerMetadata)) {
     const meta = providerMetadataCounts(attributes);
     if (meta !== null) ({ cacheRead, cacheWrite, reasoning: reasoningTokens } = meta);
   }
   const exclusive = inputExcludesCache(attributes, scopeName, provider);
   const inputTokens = input === null ? null : inclusiveInput(input, exclusive, cacheRead, cacheWrite);
-  const reported = reportedCost(attributes);
+  const reported = has(present, F.cost) ? reportedCost(attributes) : null;
   return {
     provider,
     operation,
@@ -221,14 +287,14 @@ export function llmFieldsFrom(attributes: Attributes, scopeName = ''): LlmFields
     responseModel,
     inputTokens,
     outputTokens,
-    totalTokens: totalOf(attributes, inputTokens, outputTokens),
+    totalTokens: totalOf(has(present, F.totalTokens) ? first(attributes, KEYS.totalTokens, count) : null, inputTokens, outputTokens),
     cacheReadInputTokens: cacheRead,
     cacheCreationInputTokens: cacheWrite,
     reasoningTokens,
     costUsd: reported,
     costSource: reported === null ? null : 'reported',
-    timeToFirstTokenMs: firstTokenMs(attributes),
-    finishReasons: finishReasonsOf(attributes),
+    timeToFirstTokenMs: has(present, F.firstToken) ? firstTokenMs(attributes) : null,
+    finishReasons: finishReasonsOf(attributes, present),
   };
 }
 
@@ -292,20 +358,20 @@ function inclusiveInput(value: number, excludesCache: boolean, cacheRead: number
  * - OpenInference's LangChain instrumentation, whose `llm.model_name` is only the request's
  *   (`gpt-4o-mini`, where the response said `gpt-4o-mini-2024-07-18`).
  */
-function responseModelOf(attributes: Attributes, scopeName: string): string | null {
-  const specific = first(attributes, KEYS.responseModel, text);
-  if (specific !== null || attributes['llm.request.model_name'] !== undefined || scopeName === OPENINFERENCE_LANGCHAIN) return specific;
+function responseModelOf(attributes: Attributes, scopeName: string, present: number): string | null {
+  const specific = (present & F.responseModel) !== 0 ? first(attributes, KEYS.responseModel, text) : null;
+  if (specific !== null || (present & F.modelName) === 0 || attributes['llm.request.model_name'] !== undefined || scopeName === OPENINFERENCE_LANGCHAIN) return specific;
   return text(attributes['llm.model_name']);
 }
 
-function totalOf(attributes: Attributes, input: number | null, output: number | null): number | null {
-  const reported = first(attributes, KEYS.totalTokens, count);
+function totalOf(reported: number | null, input: number | null, output: number | null): number | null {
   if (input !== null && output !== null) return Math.max(reported ?? 0, input + output);
   return reported ?? input ?? output;
 }
 
 /** A cost the instrumentation reported (OpenInference `llm.cost.*`, or a plain USD attribute). */
 function reportedCost(attributes: Attributes): number | null {
+  // The keys of COST_KEYS.
   const total = amount(attributes['llm.cost.total']);
   if (total !== null) return total;
   const prompt = amount(attributes['llm.cost.prompt']);
@@ -323,7 +389,8 @@ function firstTokenMs(attributes: Attributes): number | null {
 }
 
 /** Finish reasons as an array, whether a dialect sends an array, one string, or a JSON array. */
-function finishReasonsOf(attributes: Attributes): string[] | null {
+function finishReasonsOf(attributes: Attributes, present: number): string[] | null {
+  if ((present & (F.finishReasons | F.completionFinish)) === 0) return null;
   for (const key of KEYS.finishReasons) {
     const value = attributes[key];
     if (Array.isArray(value)) {
