@@ -409,7 +409,7 @@ async function pageLoad(page, tracePath) {
  * From a Chromium trace of the scroll: what a frame cost by phase on the page's main thread (the
  * outermost event of each name, so nested ones are not counted twice), and each task over 40 ms
  * with the events inside it over 4 ms, so a missed scroll goal says where the time went.
- * @param {Array<{ name: string, pid: number, tid: number, ts: number, dur?: number }>} events
+ * @param {Array<{ name: string, pid: number, tid: number, ts: number, dur?: number, args?: { data?: { functionName?: string, url?: string, lineNumber?: number } } }>} events
  * @param {number} frames
  */
 function printScrollTrace(events, frames) {
@@ -441,6 +441,9 @@ function printScrollTrace(events, frames) {
   for (const task of long) {
     const end = task.ts + (task.dur ?? 0);
     const inside = onMain.filter((e) => e !== task && e.ts >= task.ts && e.ts + (e.dur ?? 0) <= end && (e.dur ?? 0) > 4_000);
-    console.log(`  ${((task.dur ?? 0) / 1000).toFixed(0)} ms: ${inside.map((e) => `${e.name} ${((e.dur ?? 0) / 1000).toFixed(0)}`).join(', ')}`);
+    // A script's function and place, where the trace names them.
+    const where = (/** @type {{ args?: { data?: { functionName?: string, url?: string, lineNumber?: number } } }} */ e) =>
+      e.args?.data?.functionName !== undefined ? ` (${e.args.data.functionName || 'anonymous'} ${e.args.data.url?.split('/').pop() ?? ''}:${e.args.data.lineNumber ?? ''})` : '';
+    console.log(`  ${((task.dur ?? 0) / 1000).toFixed(0)} ms: ${inside.map((e) => `${e.name}${where(e)} ${((e.dur ?? 0) / 1000).toFixed(0)}`).join(', ')}`);
   }
 }
