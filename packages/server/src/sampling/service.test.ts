@@ -1,21 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { FakeStore } from '../../test/support/fake-store.js';
 import { samplingBackendOf } from '../../test/support/sampling.js';
-import { SamplingService } from './service.js';
+import { SamplingService, type SamplingServiceOptions } from './service.js';
+
+/** A service of the default project on `store`, whose rounds run only when the test runs them. */
+function startOn(store: FakeStore, options: Partial<SamplingServiceOptions>): Promise<SamplingService> {
+  return SamplingService.start({ db: samplingBackendOf(store), serverId: 'server-1', traceQuietMs: 1000, file: null, projects: () => ['default'], tickMs: 3_600_000, ...options });
+}
 
 describe('the tail-sampling service', () => {
   it('puts off vacuuming while ingest has work and a project is sampled, opens a window for it after the longest delay, and reclaims once ingest idles and on close', async () => {
     const store = new FakeStore();
     let idle = false;
     let nowUs = 1_800_000_000_000_000;
-    const service = await SamplingService.start({
-      db: samplingBackendOf(store),
-      serverId: 'server-1',
-      traceQuietMs: 1000,
-      file: null,
-      projects: () => ['default'],
-      // Rounds only when the test runs them.
-      tickMs: 3_600_000,
+    const service = await startOn(store, {
       // Busy or not, what decides is whether ingest is idle.
       runner: { ingestBusy: () => false },
       ingestIdle: () => idle,
@@ -61,15 +59,7 @@ describe('the tail-sampling service', () => {
   it('takes ingest as idle while it is not busy when told nothing else', async () => {
     const store = new FakeStore();
     let busy = true;
-    const service = await SamplingService.start({
-      db: samplingBackendOf(store),
-      serverId: 'server-1',
-      traceQuietMs: 1000,
-      file: null,
-      projects: () => ['default'],
-      tickMs: 3_600_000,
-      runner: { ingestBusy: () => busy },
-    });
+    const service = await startOn(store, { runner: { ingestBusy: () => busy } });
     await service.put('default', { rate: 0.1 });
     await service.runRound();
     expect(store.sampling.vacuumDeferred).toEqual([true]);
