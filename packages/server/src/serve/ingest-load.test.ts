@@ -52,7 +52,7 @@ describe('IngestLoad', () => {
     expect(load.busy()).toBe(true);
   });
 
-  it('is idle while the decode thread was busy under a fifth of the last interval and the writer is under a second behind', () => {
+  it('is idle once the decode thread was busy under a fifth of an interval, until an interval over a third, while the writer is under a second behind', () => {
     const decode = loop();
     let behind = 0;
     load = new IngestLoad(() => ({ ...decode.time }), () => behind, { intervalMs: 60_000 });
@@ -62,10 +62,21 @@ describe('IngestLoad', () => {
     load.sample();
     expect(load.idle()).toBe(false);
     expect(load.busy()).toBe(false);
+    // Not idle again until under a fifth, so a load near the line does not flip it each second.
+    decode.spend(250, 750);
+    load.sample();
+    expect(load.idle()).toBe(false);
     decode.spend(190, 810);
     load.sample();
     expect(load.idle()).toBe(true);
+    decode.spend(300, 700);
+    load.sample();
+    expect(load.idle()).toBe(true);
     behind = 1;
+    expect(load.idle()).toBe(false);
+    behind = 0;
+    decode.spend(340, 660);
+    load.sample();
     expect(load.idle()).toBe(false);
   });
 

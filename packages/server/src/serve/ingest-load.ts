@@ -16,6 +16,7 @@ export class IngestLoad {
   private last: LoopTime;
   private utilization = 0;
   private atCapacity = false;
+  private quiet = true;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -45,11 +46,11 @@ export class IngestLoad {
 
   /**
    * Whether ingest is idle: its decode thread busy under a fifth of the last second (at 0.8x of
-   * capacity the seconds read 0.43 to 1.00) and its writer less than a second behind. Work that
-   * holds the store's commits for seconds waits for it.
+   * capacity the seconds read 0.43 to 1.00), and until a second over a third, and its writer less
+   * than a second behind. Work that holds the store's commits for seconds waits for it.
    */
   idle(): boolean {
-    return this.utilization < (this.options.idleUtilization ?? 0.2) && this.behindSeconds() < 1;
+    return this.quiet && this.behindSeconds() < 1;
   }
 
   sample(): void {
@@ -60,6 +61,7 @@ export class IngestLoad {
     this.last = now;
     // Two lines, so a load near one of them does not turn yielding on and off each second.
     this.atCapacity = this.utilization >= (this.atCapacity ? 0.9 : (this.options.busyUtilization ?? 0.97));
+    this.quiet = this.utilization < (this.quiet ? 1 / 3 : (this.options.idleUtilization ?? 0.2));
   }
 
   close(): void {
