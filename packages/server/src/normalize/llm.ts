@@ -53,8 +53,24 @@ const KEYS = {
   finishReasons: ['gen_ai.response.finish_reasons', 'llm.finish_reason', 'ai.response.finishReason', 'anthropic.message.stop_reason'],
 } as const;
 
-/** Where a cost the instrumentation reported is (`reportedCost`). */
-const COST_KEYS = ['llm.cost.total', 'llm.cost.prompt', 'llm.cost.completion', 'gen_ai.usage.cost', 'llm.cost_usd'];
+/**
+ * The keys read one by one, by what they give. Each is in `FIELD_OF_KEY` too: a key read here
+ * but missing there would never be read, since a field's probes run only when its bit is set.
+ */
+const KEY = {
+  operation: 'gen_ai.operation.name',
+  olderOperation: 'llm.request.type',
+  spanKind: 'openinference.span.kind',
+  operationId: 'ai.operationId',
+  modelName: 'llm.model_name',
+  requestModelName: 'llm.request.model_name',
+  providerMetadata: 'ai.response.providerMetadata',
+  costTotal: 'llm.cost.total',
+  costPrompt: 'llm.cost.prompt',
+  costCompletion: 'llm.cost.completion',
+  cost: 'gen_ai.usage.cost',
+  costUsd: 'llm.cost_usd',
+} as const;
 
 /** Time to first token, in the unit each dialect uses. */
 const FIRST_TOKEN_KEYS: readonly [key: string, toMs: number][] = [
@@ -84,7 +100,7 @@ function inputExcludesCache(attributes: Attributes, scopeName: string, provider:
  * `{"openai":{"cachedPromptTokens":…,"reasoningTokens":…}}`.
  */
 function providerMetadataCounts(attributes: Attributes): { cacheRead: number | null; cacheWrite: number | null; reasoning: number | null } | null {
-  const raw = attributes['ai.response.providerMetadata'];
+  const raw = attributes[KEY.providerMetadata];
   if (typeof raw !== 'string' || raw === '') return null;
   let parsed: unknown;
   try {
@@ -188,22 +204,22 @@ const FIELD_OF_KEY: ReadonlyMap<string, number> = (() => {
   const add = (bit: number, keys: readonly string[]) => {
     for (const key of keys) fields.set(key, (fields.get(key) ?? 0) | bit);
   };
-  add(F.operation, ['ai.operationId', 'gen_ai.operation.name', 'llm.request.type', 'openinference.span.kind']);
+  add(F.operation, [KEY.operationId, KEY.operation, KEY.olderOperation, KEY.spanKind]);
   add(F.genkit, [GENKIT_SUBTYPE]);
   add(F.provider, KEYS.provider);
   add(F.requestModel, KEYS.requestModel);
   add(F.responseModel, KEYS.responseModel);
-  add(F.modelName, ['llm.model_name']);
+  add(F.modelName, [KEY.modelName]);
   add(F.inputTokens, KEYS.inputTokens);
   add(F.outputTokens, KEYS.outputTokens);
   add(F.totalTokens, KEYS.totalTokens);
   add(F.cacheRead, KEYS.cacheRead);
   add(F.cacheWrite, KEYS.cacheWrite);
   add(F.reasoning, KEYS.reasoning);
-  add(F.providerMetadata, ['ai.response.providerMetadata']);
+  add(F.providerMetadata, [KEY.providerMetadata]);
   add(F.finishReasons, KEYS.finishReasons);
   add(F.firstToken, FIRST_TOKEN_KEYS.map(([key]) => key));
-  add(F.cost, COST_KEYS);
+  add(F.cost, [KEY.costTotal, KEY.costPrompt, KEY.costCompletion, KEY.cost, KEY.costUsd]);
   add(F.langChainMetadata, ['metadata']);
   return fields;
 })();
@@ -258,7 +274,7 @@ export function llmFieldsFrom(attributes: Attributes, scopeName = ''): LlmFields
     if (genkit !== null) genkit.provider = providerOf(genkit.provider);
     return genkit;
   }
-  const operationId = has(present, F.operation) ? text(attributes['ai.operationId']) : null;
+  const operationId = has(present, F.operation) ? text(attributes[KEY.operationId]) : null;
   if (operationId !== null && VERCEL_WRAPPERS.test(operationId)) return null;
   const operation = has(present, F.operation) ? operationOf(attributes, operationId) : null;
   const providerRaw = has(present, F.provider) ? first(attributes, KEYS.provider, text) : null;
@@ -318,11 +334,11 @@ function isModelCall(operation: string, inputTokens: number | null, outputTokens
 }
 
 function operationOf(attributes: Attributes, operationId: string | null): string | null {
-  const current = text(attributes['gen_ai.operation.name']);
+  const current = text(attributes[KEY.operation]);
   if (current !== null) return current;
-  const older = text(attributes['llm.request.type']);
+  const older = text(attributes[KEY.olderOperation]);
   if (older !== null) return OPERATIONS.get(older) ?? older;
-  const kind = text(attributes['openinference.span.kind']);
+  const kind = text(attributes[KEY.spanKind]);
   if (kind !== null) return LLM_SPAN_KINDS.get(kind.toUpperCase()) ?? null;
   if (operationId !== null) {
     if (/\.do(Generate|Stream)$/.test(operationId)) return 'chat';
@@ -360,8 +376,8 @@ function inclusiveInput(value: number, excludesCache: boolean, cacheRead: number
  */
 function responseModelOf(attributes: Attributes, scopeName: string, present: number): string | null {
   const specific = (present & F.responseModel) !== 0 ? first(attributes, KEYS.responseModel, text) : null;
-  if (specific !== null || (present & F.modelName) === 0 || attributes['llm.request.model_name'] !== undefined || scopeName === OPENINFERENCE_LANGCHAIN) return specific;
-  return text(attributes['llm.model_name']);
+  if (specific !== null || (present & F.modelName) === 0 || attributes[KEY.requestModelName] !== undefined || scopeName === OPENINFERENCE_LANGCHAIN) return specific;
+  return text(attributes[KEY.modelName]);
 }
 
 function totalOf(reported: number | null, input: number | null, output: number | null): number | null {
@@ -371,13 +387,12 @@ function totalOf(reported: number | null, input: number | null, output: number |
 
 /** A cost the instrumentation reported (OpenInference `llm.cost.*`, or a plain USD attribute). */
 function reportedCost(attributes: Attributes): number | null {
-  // The keys of COST_KEYS.
-  const total = amount(attributes['llm.cost.total']);
+  const total = amount(attributes[KEY.costTotal]);
   if (total !== null) return total;
-  const prompt = amount(attributes['llm.cost.prompt']);
-  const completion = amount(attributes['llm.cost.completion']);
+  const prompt = amount(attributes[KEY.costPrompt]);
+  const completion = amount(attributes[KEY.costCompletion]);
   if (prompt !== null || completion !== null) return (prompt ?? 0) + (completion ?? 0);
-  return amount(attributes['gen_ai.usage.cost']) ?? amount(attributes['llm.cost_usd']);
+  return amount(attributes[KEY.cost]) ?? amount(attributes[KEY.costUsd]);
 }
 
 function firstTokenMs(attributes: Attributes): number | null {
