@@ -77,6 +77,8 @@ export class Spool {
   private flushing = false;
   private closed = false;
   private readonly maxSegmentBytes: number;
+  /** Segments whose unlink is under way (`release`). */
+  private readonly unlinking = new Set<number>();
   private readonly sync: boolean;
   /** The end of the last group on disk: everything before it is acknowledged. */
   private durable: SpoolPosition;
@@ -199,8 +201,16 @@ export class Spool {
   release(position: SpoolPosition): Promise<void> {
     const held = this.held();
     const upTo = held !== null && comparePositions(held, position) < 0 ? held : position;
-    const doomed = listSegments(this.dir).filter((segment) => segment < upTo.segment && segment !== this.segment);
-    return Promise.all(doomed.map((segment) => rm(this.fileOf(segment), { force: true }).catch(() => undefined))).then(() => undefined);
+    // A segment being unlinked still lists until it is gone: asked for once.
+    const doomed = listSegments(this.dir).filter((segment) => segment < upTo.segment && segment !== this.segment && !this.unlinking.has(segment));
+    return Promise.all(
+      doomed.map((segment) => {
+        this.unlinking.add(segment);
+        return rm(this.fileOf(segment), { force: true })
+          .catch(() => undefined)
+          .finally(() => this.unlinking.delete(segment));
+      }),
+    ).then(() => undefined);
   }
 
   /**
