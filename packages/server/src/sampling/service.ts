@@ -23,21 +23,10 @@ export interface SamplingServiceOptions {
    * and reclaimed at once when it is. Default: while it is not busy (`runner.ingestBusy`).
    */
   ingestIdle?: () => boolean;
-  /** How long, ms, ingest's work may put off reclaiming what slimming deleted (`limitVacuum`). Default 5 min. */
-  maxVacuumDelayMs?: number;
-  /** Then how long, ms, the checkpoints ingest's commits make may vacuum a little each, before it is put off again. Default 60 s. */
-  vacuumWindowMs?: number;
   runner?: Partial<Pick<SamplingRunnerOptions, 'tracesPerRead' | 'maxReadsPerRound' | 'leaseTtlMs' | 'startLookbackMs' | 'ingestBusy'>>;
   onDecided?: SamplingRunnerOptions['onDecided'];
   onError?: (message: string, data: Record<string, unknown>) => void;
 }
-
-/**
- * The vacuum tasks a checkpoint may run while what was put off is reclaimed under load: on a
- * 5-million-row table 90% deleted, 4 tasks took a checkpoint from 41 row groups to 33 in 24-57 ms;
- * DuckDB's default (100) does it all in the first checkpoint, inside one of ingest's commits.
- */
-const GRADUAL_VACUUM_TASKS = 8;
 
 /** A project's policy in force: the API's (over the file's), with when it was set. */
 interface InForce {
@@ -58,11 +47,8 @@ export class SamplingService {
   private readonly nowUs: () => number;
   private timer: NodeJS.Timeout | null = null;
   private round: Promise<void> | null = null;
-  /** The vacuum tasks the store now lets a checkpoint run (`limitVacuum`; `null`: its default), and since when. */
+  /** The vacuum tasks the store now lets a checkpoint run (`limitVacuum`; `null`: its default). */
   private vacuumLimit: number | null = null;
-  private limitedSinceUs = 0;
-  /** Until when ingest's checkpoints may vacuum a little each, after it was put off for `maxVacuumDelayMs`. */
-  private gradualUntilUs = 0;
   /** Whether vacuuming was limited since what it left was last reclaimed. */
   private unreclaimed = false;
 
@@ -89,7 +75,7 @@ export class SamplingService {
       }
       const projects = new Set([...this.options.projects(), ...this.api.keys(), ...(this.options.file?.projects.keys() ?? [])]);
       const sampling = [...projects].some((projectId) => this.inForce(projectId) !== null);
-      if (!this.ingestIdle()) await this.putOff(sampling, this.nowUs());
+      if (!this.ingestIdle()) await this.putOff(sampling);
       for (const projectId of projects) {
         const inForce = this.inForce(projectId);
         await this.runnerOf(projectId).tick(inForce?.resolved ?? null, inForce?.updatedUs ?? 0);
@@ -126,21 +112,14 @@ export class SamplingService {
   /**
    * While ingest has work, the store puts off reclaiming what slimming deleted
    * (`SamplingStore.limitVacuum`): at capacity, DuckDB's checkpoints rewriting `spans` around the
-   * deleted rows were what tail sampling cost ingest. Put off for `maxVacuumDelayMs`, the
-   * checkpoints ingest's commits make vacuum `GRADUAL_VACUUM_TASKS` each for `vacuumWindowMs`, so
-   * the file stops growing under a steady load; then it is put off again. With no project sampled
-   * any more, what was put off is vacuumed that way until ingest idles.
+   * deleted rows were what tail sampling cost ingest, and six-minute runs at 0.8x of capacity that
+   * let ingest's checkpoints vacuum a few tasks each after 5 minutes refused requests (16 and 8;
+   * one without, none: BENCHMARKS.md). So nothing is reclaimed until ingest idles; with no
+   * project sampled any more, what was put off waits for that too, never forced under load.
    */
-  private async putOff(sampling: boolean, nowUs: number): Promise<void> {
-    if (!sampling) {
-      if (this.vacuumLimit === 0) await this.limitVacuum(GRADUAL_VACUUM_TASKS);
-    } else if (this.vacuumLimit === 0) {
-      if (nowUs - this.limitedSinceUs >= (this.options.maxVacuumDelayMs ?? 300_000) * 1000 && (await this.limitVacuum(GRADUAL_VACUUM_TASKS))) {
-        this.gradualUntilUs = nowUs + (this.options.vacuumWindowMs ?? 60_000) * 1000;
-      }
-    } else if (this.vacuumLimit === null || nowUs >= this.gradualUntilUs) {
-      if (await this.limitVacuum(0)) this.unreclaimed = true;
-    }
+  private async putOff(sampling: boolean): Promise<void> {
+    if (!sampling && this.vacuumLimit === null) return;
+    if (await this.limitVacuum(0)) this.unreclaimed = true;
   }
 
   /**
@@ -164,7 +143,6 @@ export class SamplingService {
     try {
       await this.options.db.samplingLimitVacuum(tasks);
       this.vacuumLimit = tasks;
-      this.limitedSinceUs = this.nowUs();
       return true;
     } catch (error) {
       this.options.onError?.(`could not ${tasks === 0 ? 'put off' : 'resume'} reclaiming what tail sampling deleted; the next round tries again`, { err: error });
