@@ -76,8 +76,8 @@ export function samplingCalls(store: Pick<Store, 'sampling'>) {
       decideTraces(s, projectId, traceIds, policy, nowUs),
     /** Slims the traces a round (its `nowUs`) sampled out, within the span times of them all. */
     samplingSlimRound: s.slimDecided.bind(s),
-    /** How many vacuum tasks a checkpoint may run (0 puts reclaiming off while ingest has work; `null`, the default). */
-    samplingLimitVacuum: s.limitVacuum.bind(s),
+    /** Puts off (or no longer) reclaiming what slimming deleted, while ingest has work. */
+    samplingDeferVacuum: s.deferVacuum.bind(s),
     /** Reclaims now what was put off (a checkpoint that holds commits meanwhile: while ingest is idle). */
     samplingReclaim: s.reclaim.bind(s),
     /** Complete traces whose spans commits after `after` up to `upTo` brought after the scan by end time had passed `endedByUs`. */

@@ -17,34 +17,34 @@ describe('the tail-sampling service', () => {
       runner: { ingestBusy: () => false },
       ingestIdle: () => idle,
     });
-    const limits = store.sampling.vacuumLimits;
+    const deferred = store.sampling.vacuumDeferred;
     // No project is sampled: nothing is slimmed, so nothing to put off.
     await service.runRound();
-    expect(limits).toEqual([]);
+    expect(deferred).toEqual([]);
 
     await service.put('default', { rate: 0.1 });
     await service.runRound();
     await service.runRound();
-    expect(limits).toEqual([0]);
+    expect(deferred).toEqual([true]);
     expect(store.sampling.reclaimed).toBe(0);
     // Ingest idles: vacuuming as DuckDB does, and what was put off reclaimed, once.
     idle = true;
     await service.runRound();
-    expect(limits).toEqual([0, null]);
+    expect(deferred).toEqual([true, false]);
     expect(store.sampling.reclaimed).toBe(1);
     await service.runRound();
     expect(store.sampling.reclaimed).toBe(1);
     idle = false;
     await service.runRound();
-    expect(limits).toEqual([0, null, 0]);
+    expect(deferred).toEqual([true, false, true]);
     // The policy goes while ingest has work: what was put off waits for ingest to idle, never forced.
     await service.delete('default');
     await service.runRound();
-    expect(limits).toEqual([0, null, 0]);
+    expect(deferred).toEqual([true, false, true]);
     expect(store.sampling.reclaimed).toBe(1);
     idle = true;
     await service.runRound();
-    expect(limits).toEqual([0, null, 0, null]);
+    expect(deferred).toEqual([true, false, true, false]);
     expect(store.sampling.reclaimed).toBe(2);
     await service.close();
     expect(store.sampling.reclaimed).toBe(2);
@@ -59,10 +59,10 @@ describe('the tail-sampling service', () => {
     // Busy as the round starts: put off. Idle as it starts, busy once its moves are done: not reclaimed.
     await service.runRound();
     await service.runRound();
-    expect(store.sampling.vacuumLimits).toEqual([0]);
+    expect(store.sampling.vacuumDeferred).toEqual([true]);
     expect(store.sampling.reclaimed).toBe(0);
     await service.runRound();
-    expect(store.sampling.vacuumLimits).toEqual([0, null]);
+    expect(store.sampling.vacuumDeferred).toEqual([true, false]);
     expect(store.sampling.reclaimed).toBe(1);
     await service.close();
     expect(store.sampling.reclaimed).toBe(1);
@@ -74,10 +74,10 @@ describe('the tail-sampling service', () => {
     const service = await startOn(store, { runner: { ingestBusy: () => busy } });
     await service.put('default', { rate: 0.1 });
     await service.runRound();
-    expect(store.sampling.vacuumLimits).toEqual([0]);
+    expect(store.sampling.vacuumDeferred).toEqual([true]);
     busy = false;
     await service.runRound();
-    expect(store.sampling.vacuumLimits).toEqual([0, null]);
+    expect(store.sampling.vacuumDeferred).toEqual([true, false]);
     expect(store.sampling.reclaimed).toBe(1);
     await service.close();
     expect(store.sampling.reclaimed).toBe(1);

@@ -47,9 +47,9 @@ export class SamplingService {
   private readonly nowUs: () => number;
   private timer: NodeJS.Timeout | null = null;
   private round: Promise<void> | null = null;
-  /** The vacuum tasks the store now lets a checkpoint run (`limitVacuum`; `null`: its default). */
-  private vacuumLimit: number | null = null;
-  /** Whether vacuuming was limited since what it left was last reclaimed. */
+  /** Whether the store now puts off vacuuming (`deferVacuum`). */
+  private vacuumDeferred = false;
+  /** Whether vacuuming was put off since what it left was last reclaimed. */
   private unreclaimed = false;
 
   private constructor(private readonly options: SamplingServiceOptions) {
@@ -111,15 +111,15 @@ export class SamplingService {
 
   /**
    * While ingest has work, the store puts off reclaiming what slimming deleted
-   * (`SamplingStore.limitVacuum`): at capacity, DuckDB's checkpoints rewriting `spans` around the
+   * (`SamplingStore.deferVacuum`): at capacity, DuckDB's checkpoints rewriting `spans` around the
    * deleted rows were what tail sampling cost ingest, and six-minute runs at 0.8x of capacity that
    * let ingest's checkpoints vacuum a few tasks each after 5 minutes refused requests (16 and 8;
    * one without, none: BENCHMARKS.md). So nothing is reclaimed until ingest idles; with no
    * project sampled any more, what was put off waits for that too, never forced under load.
    */
   private async putOff(sampling: boolean): Promise<void> {
-    if (!sampling && this.vacuumLimit === null) return;
-    if (await this.limitVacuum(0)) this.unreclaimed = true;
+    if (!sampling && !this.vacuumDeferred) return;
+    if (await this.deferVacuum(true)) this.unreclaimed = true;
   }
 
   /**
@@ -128,7 +128,7 @@ export class SamplingService {
    * of capacity, a reclaim each time the load dipped stalled commits for 2 s and filled the queue).
    */
   private async reclaim(): Promise<void> {
-    if (!(await this.limitVacuum(null)) || !this.unreclaimed) return;
+    if (!(await this.deferVacuum(false)) || !this.unreclaimed) return;
     try {
       await this.options.db.samplingReclaim();
       this.unreclaimed = false;
@@ -137,15 +137,15 @@ export class SamplingService {
     }
   }
 
-  /** Whether the store now lets a checkpoint run `tasks` vacuum tasks, as asked. */
-  private async limitVacuum(tasks: number | null): Promise<boolean> {
-    if (tasks === this.vacuumLimit) return true;
+  /** Whether vacuuming is now put off as asked. */
+  private async deferVacuum(deferred: boolean): Promise<boolean> {
+    if (deferred === this.vacuumDeferred) return true;
     try {
-      await this.options.db.samplingLimitVacuum(tasks);
-      this.vacuumLimit = tasks;
+      await this.options.db.samplingDeferVacuum(deferred);
+      this.vacuumDeferred = deferred;
       return true;
     } catch (error) {
-      this.options.onError?.(`could not ${tasks === 0 ? 'put off' : 'resume'} reclaiming what tail sampling deleted; the next round tries again`, { err: error });
+      this.options.onError?.(`could not ${deferred ? 'put off' : 'resume'} reclaiming what tail sampling deleted; the next round tries again`, { err: error });
       return false;
     }
   }

@@ -70,11 +70,11 @@ export class FakeSamplingStore implements SamplingStore {
     return Promise.resolve();
   }
 
-  /** Each call, in order: the vacuum tasks a checkpoint may run (0: put off; `null`: the default). */
-  readonly vacuumLimits: Array<number | null> = [];
+  /** Each call, in order: whether vacuuming was put off. */
+  readonly vacuumDeferred: boolean[] = [];
 
-  limitVacuum(tasks: number | null): Promise<void> {
-    this.vacuumLimits.push(tasks);
+  deferVacuum(deferred: boolean): Promise<void> {
+    this.vacuumDeferred.push(deferred);
     return Promise.resolve();
   }
 

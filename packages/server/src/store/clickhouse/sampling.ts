@@ -29,7 +29,7 @@ export class ClickHouseSamplingStore extends SqlSamplingStore {
   }
 
   /** Parts merge in the background, the deleted rows leaving then: nothing to put off. */
-  async limitVacuum(): Promise<void> {}
+  async deferVacuum(): Promise<void> {}
 
   async reclaim(): Promise<void> {}
 

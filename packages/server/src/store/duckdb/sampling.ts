@@ -56,10 +56,9 @@ export class DuckDbSamplingStore extends SqlSamplingStore {
     );
   }
 
-  async limitVacuum(tasks: number | null): Promise<void> {
+  async deferVacuum(deferred: boolean): Promise<void> {
     // A checkpoint schedules at most `max_vacuum_tasks` vacuums (DuckDB's default is 100).
-    if (tasks !== null && !(Number.isSafeInteger(tasks) && tasks >= 0)) throw new RangeError(`vacuum tasks must be a whole number, not ${tasks}`);
-    await this.duckdb.on(tasks === 0 ? 'put off vacuuming' : 'vacuum again', (c) => c.run(tasks === null ? 'RESET GLOBAL max_vacuum_tasks' : `SET GLOBAL max_vacuum_tasks = ${tasks}`));
+    await this.duckdb.on(deferred ? 'put off vacuuming' : 'vacuum again', (c) => c.run(deferred ? 'SET GLOBAL max_vacuum_tasks = 0' : 'RESET GLOBAL max_vacuum_tasks'));
   }
 
   async reclaim(): Promise<void> {

@@ -11,7 +11,7 @@ afterAll(async () => {
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-describe('DuckDB while tail sampling puts off vacuuming (SamplingStore.limitVacuum, reclaim)', () => {
+describe('DuckDB while tail sampling puts off vacuuming (SamplingStore.deferVacuum, reclaim)', () => {
   it('leaves the row groups a checkpoint would rewrite around deleted rows, and rewrites them once it is no longer put off', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'spoor-vacuum-'));
     dirs.push(dir);
@@ -26,15 +26,15 @@ describe('DuckDB while tail sampling puts off vacuuming (SamplingStore.limitVacu
       expect(await rowGroups()).toBe(9);
 
       // A slim at capacity: 90% of the rows deleted, checkpointed while vacuuming is put off.
-      await sampling.limitVacuum(0);
+      await sampling.deferVacuum(true);
       await connection.run('DELETE FROM t WHERE i % 10 <> 0');
       await connection.run('CHECKPOINT');
       expect(await rowGroups()).toBe(9);
 
-      // The round's held slim writes the table; given back its default, vacuuming rewrites
+      // The round's held slim writes the table; no longer put off, vacuuming rewrites
       // nothing until a checkpoint runs, and the reclaim (ingest idles) rewrites the table whole.
       await connection.run('DELETE FROM t WHERE i = 0');
-      await sampling.limitVacuum(null);
+      await sampling.deferVacuum(false);
       expect(await rowGroups()).toBe(9);
       await sampling.reclaim();
       expect(await rowGroups()).toBe(1);
@@ -44,23 +44,6 @@ describe('DuckDB while tail sampling puts off vacuuming (SamplingStore.limitVacu
       await connection.run('CHECKPOINT');
       expect(await rowGroups()).toBe(2);
 
-      // Limited to a few tasks, the checkpoints ingest makes reclaim again, a part at a time (on
-      // 3 million rows 90% deleted: 26 row groups put off, then 26, 18, 10, 4 with 1 or 2 tasks).
-      await sampling.limitVacuum(0);
-      await connection.run('INSERT INTO t SELECT range FROM range(3000000)');
-      await connection.run('DELETE FROM t WHERE i % 10 <> 0');
-      await connection.run('CHECKPOINT');
-      const putOff = await rowGroups();
-      await sampling.limitVacuum(2);
-      for (let i = 0; i < 3; i++) {
-        await connection.run('INSERT INTO t VALUES (1)');
-        await connection.run('CHECKPOINT');
-      }
-      const limited = await rowGroups();
-      expect(limited).toBeLessThan(putOff);
-      await sampling.reclaim();
-      expect(await rowGroups()).toBeLessThanOrEqual(limited);
-      await expect(sampling.limitVacuum(1.5)).rejects.toThrow(/whole number/);
     } finally {
       connection.closeSync();
       instance.closeSync();

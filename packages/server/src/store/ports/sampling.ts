@@ -66,15 +66,14 @@ export interface SamplingStore {
    */
   slim(projectId: string, traceIds: readonly string[], bounds?: { fromUs: number; toUs: number }): Promise<void>;
   /**
-   * How much of what slimming deleted a checkpoint may reclaim: the vacuum tasks it may run, `0`
-   * to put reclaiming off while ingest has work, `null` for the engine's default. DuckDB rewrites
-   * a table's row groups a quarter of whose rows were deleted at each checkpoint (its vacuum);
-   * after a move deletes 90% of `spans`, that rewrite is what tail sampling cost ingest at capacity
+   * Whether to put off reclaiming what slimming deleted while ingest has work. DuckDB rewrites a
+   * table's row groups a quarter of whose rows were deleted at each checkpoint (its vacuum); after
+   * a move deletes 90% of `spans`, that rewrite is what tail sampling cost ingest at capacity
    * (BENCHMARKS.md). Put off, a checkpoint vacuums nothing; given back, the next checkpoint that
-   * writes a table vacuums as many of its row groups as it may, all of them by default. ClickHouse
-   * merges its parts in the background: nothing to do.
+   * writes a table vacuums all of its row groups at once. ClickHouse merges its parts in the
+   * background: nothing to do.
    */
-  limitVacuum(tasks: number | null): Promise<void>;
+  deferVacuum(deferred: boolean): Promise<void>;
   /**
    * Reclaims now what was put off: a checkpoint that vacuums whole each table written since the
    * last (a slim just made, ingest's appends); one not written waits for the next checkpoint that

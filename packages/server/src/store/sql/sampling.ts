@@ -36,7 +36,7 @@ export abstract class SqlSamplingStore implements SamplingStore {
   ) {}
 
   abstract record(projectId: string, decisions: readonly SamplingDecision[]): Promise<void>;
-  abstract limitVacuum(tasks: number | null): Promise<void>;
+  abstract deferVacuum(deferred: boolean): Promise<void>;
   abstract reclaim(): Promise<void>;
   /** How this engine lays out the move to `span_stats`. */
   protected abstract readonly spanStats: SpanStatsLayout;
