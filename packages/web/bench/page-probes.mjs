@@ -73,7 +73,7 @@ export async function toggleAll({ repeats }) {
   return times;
 }
 
-/** Counts frames and records long tasks (started from now on) until stopScrollWatch. */
+/** Counts frames and records long tasks (started from now on) until stopScrollWatch; returns when it began (epoch ms). */
 export function startScrollWatch() {
   const w = /** @type {any} */ (window);
   const scroller = document.querySelector('[data-testid="waterfall-scroll"]');
@@ -102,6 +102,8 @@ export function startScrollWatch() {
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
+  // When the watch began on the wall clock, to place its long tasks beside samples taken outside the page.
+  return performance.timeOrigin + state.since;
 }
 
 /**

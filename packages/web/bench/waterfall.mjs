@@ -4,9 +4,11 @@
 // in the same run, in Debian's Chromium (headless, no CPU throttling, 1440×900), measured with the
 // page's own performance timeline: navigation to the first rows painted and to the whole tree
 // loaded, expanding and collapsing subtrees, and long tasks while scrolling through every row.
-// Both traces go through a real `spoor serve` as OTLP/JSON (big-trace.mjs); the 1M one takes a
-// few minutes to build and ingest. The server runs without default alert rules, whose rounds
-// would share the two cores with Chromium while it is measured. Exits 1 when a goal is missed.
+// Both traces go through a real `spoor serve` as OTLP/JSON (big-trace.mjs), each built and sent
+// by a worker thread that ends with it (feed-trace.mjs); the 1M one takes a few minutes to build
+// and ingest. The server runs without default alert rules, whose rounds would share the two cores
+// with Chromium while it is measured; every long task is printed with the CPU each process took
+// around it (cpu-sampler.mjs). Exits 1 when a goal is missed.
 // Env: BENCH_SIZES (default 50000,1000000; the first is the base of the ratios), BENCH_REPEATS
 // (default 10), BENCH_LOADS (default 3).
 import { spawn } from 'node:child_process';
@@ -14,11 +16,10 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { resolveSpanTree } from '@spoor/model';
 import { chromium } from 'playwright-core';
-import { buildBigTrace } from './big-trace.mjs';
-import { postTraceBodies } from './post-traces.mjs';
 import { cpuSeconds } from '../../server/bench/lib.mjs';
+import { startCpuSampler } from './cpu-sampler.mjs';
+import { feedTrace } from './feed-trace.mjs';
 import { scrollToBottom, startScrollWatch, stopScrollWatch, toggleAll, toggleSubtree } from './page-probes.mjs';
 
 const SIZES = (process.env.BENCH_SIZES ?? '50000,1000000').split(',').map(Number);
@@ -61,12 +62,9 @@ let exitCode = 1;
 try {
   spoor = await startSpoor(dataDir);
   const url = spoor.url;
-  // Every trace is built before any is sent: building a million spans holds the event loop for
-  // some 40 s, in which the server closes the client's idle keep-alive connections under it.
-  const built = SIZES.map((size, k) => build(size, k + 1));
-  /** @type {Array<Awaited<ReturnType<typeof ingest>>>} */
+  /** @type {import('./feed-trace.mjs').FedTrace[]} */
   const traces = [];
-  for (const trace of built) traces.push(await ingest(url, trace));
+  for (const [k, size] of SIZES.entries()) traces.push(await feedTrace(url, size, k + 1));
 
   // What the server does after taking a million spans (its store's own work) must not share the
   // machine with what is measured next: on 2 cores, the 50,000-span scroll had 25 long tasks right
@@ -136,6 +134,7 @@ try {
   );
   line('scroll frame rate (rAF callbacks / s)', (r) => `${r.scroll.fps} fps`, '-', '-');
   line("the server's CPU while scrolling", (r) => `${r.scroll.serverCpuS} s in ${r.scroll.seconds} s`, '-', '-');
+  line("the bench's own CPU while scrolling", (r) => `${r.scroll.benchCpuS} s in ${r.scroll.seconds} s`, '-', '-');
   line('JS heap after loading (used; typed arrays\' buffers are outside it)', (r) => `${r.heapMB} MB`, '-', '-');
   console.log(`\n${JSON.stringify({ bench: 'web-waterfall', sizes: SIZES, results, machine, misses })}`);
   if (misses.length > 0) console.error(`\ngoals missed:\n  ${misses.join('\n  ')}`);
@@ -150,50 +149,8 @@ try {
 process.exit(exitCode);
 
 /**
- * Builds a trace of `size` spans.
- * @param {number} size @param {number} seed
- */
-function build(size, seed) {
-  const t0 = performance.now();
-  const trace = buildBigTrace({ spans: size, seed });
-  return { trace, buildMs: performance.now() - t0 };
-}
-
-/**
- * Posts a trace and waits until the server has committed all of it. Returns what the measures
- * need to know of its tree, computed by the model's resolver from the spans as built (a
- * million-span trace is never asked for whole).
- * @param {string} url @param {ReturnType<typeof build>} what
- */
-async function ingest(url, { trace: built, buildMs }) {
-  const otlpBytes = built.bodies.reduce((n, b) => n + Buffer.byteLength(b), 0);
-  const requests = built.bodies.length;
-  const t0 = performance.now();
-  await postTraceBodies(url, built.bodies, 'application/json');
-  const postMs = performance.now() - t0;
-  // The bodies are the biggest thing held; the rest of the bench needs only the shape.
-  built.bodies = [];
-  await waitForCount(url, built.traceId, built.spanCount);
-  const committedMs = performance.now() - t0;
-  const { shape } = built;
-  const tree = resolveSpanTree({ spanIds: shape.spanIds, parentSpanIds: shape.parentSpanIds, startUs: shape.startUs, endUs: shape.endUs });
-  const rootRow = tree.rowOf[shape.spanIds.indexOf(built.rootSpanId)] ?? 0;
-  let biggest = { spanId: '', size: 0 };
-  for (let row = rootRow + 1; row < tree.subtreeEnd[rootRow]; row = tree.subtreeEnd[row]) {
-    const n = tree.subtreeEnd[row] - row;
-    if (n > biggest.size) biggest = { spanId: shape.spanIds[tree.order[row]], size: n };
-  }
-  const lastSpanId = shape.spanIds[tree.order[tree.count - 1]];
-  console.log(
-    `${fmt(built.spanCount)} spans (depth ${built.maxDepth}, ${built.errorCount} errors): built in ${(buildMs / 1000).toFixed(1)} s, ` +
-      `${(otlpBytes / 1e6).toFixed(1)} MB OTLP/JSON posted in ${requests} requests in ${(postMs / 1000).toFixed(1)} s, all committed after ${(committedMs / 1000).toFixed(1)} s`,
-  );
-  return { traceId: built.traceId, spans: built.spanCount, biggest, lastSpanId };
-}
-
-/**
  * The page's measures on one trace: LOADS loads, then toggles, then a scroll through every row.
- * @param {import('playwright-core').Browser} browser @param {string} url @param {Awaited<ReturnType<typeof ingest>>} trace
+ * @param {import('playwright-core').Browser} browser @param {string} url @param {import('./feed-trace.mjs').FedTrace} trace
  */
 async function measure(browser, url, trace) {
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
@@ -235,7 +192,15 @@ async function measure(browser, url, trace) {
     const tracing = process.env.SPOOR_BENCH_TRACE === '1';
     if (tracing) await browser.startTracing(page, { path: join(dataDir, 'scroll-trace.json'), categories: ['devtools.timeline', 'v8', 'v8.gc', 'disabled-by-default-devtools.timeline', 'blink'] });
     const serverCpuBefore = cpuSeconds(spoor?.pid ?? 0);
-    await page.evaluate(startScrollWatch);
+    const benchCpuBefore = process.cpuUsage();
+    const sampler = await startCpuSampler({
+      server: spoor?.pid ?? 0,
+      bench: process.pid,
+      renderer: (line) => line.includes('--type=renderer'),
+      'chromium gpu': (line) => line.includes('--type=gpu-process'),
+      'chromium other': (line) => line.includes('chromium'),
+    });
+    const watchFromMs = await page.evaluate(startScrollWatch);
     const box = await page.locator('[data-testid="waterfall-scroll"]').boundingBox();
     if (box === null) throw new Error('the waterfall scroll container has no box');
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
@@ -246,6 +211,12 @@ async function measure(browser, url, trace) {
     }
     const watch = await page.evaluate(stopScrollWatch);
     const serverCpuS = cpuSeconds(spoor?.pid ?? 0) - serverCpuBefore;
+    const benchCpu = process.cpuUsage(benchCpuBefore);
+    sampler.stop();
+    for (const task of watch.longTasks) {
+      const from = watchFromMs + task.atMs;
+      console.log(`long task of ${task.ms} ms at ${task.atMs} ms: CPU ${sampler.between(from - 25, from + task.ms + 25)}`);
+    }
     if (tracing) printScrollTrace(JSON.parse((await browser.stopTracing()).toString('utf8')).traceEvents, watch.frames);
     if (scrolled.lastSpanId !== trace.lastSpanId) throw new Error(`the scroll ended at row ${scrolled.lastSpanId}, not at the trace's last span ${trace.lastSpanId}`);
     if (pageErrors.length > 0) throw new Error(`the page threw: ${pageErrors.join('; ')}`);
@@ -278,6 +249,8 @@ async function measure(browser, url, trace) {
         fps: round(watch.frames / (watch.elapsedMs / 1000)),
         /** The server's CPU time while the page scrolled: the server shares this machine's two cores with Chromium. */
         serverCpuS: round(serverCpuS),
+        /** This bench's own CPU time meanwhile (Playwright's client, the CPU sampler). */
+        benchCpuS: round((benchCpu.user + benchCpu.system) / 1e6),
       },
       loads: loads.map((l) => ({ paintedMs: round(l.paintedMs), loadedMs: round(l.loadedMs) })),
     };
@@ -357,24 +330,6 @@ async function waitForIdle(pid) {
 }
 
 /**
- * Polls the trace list until the trace's summary counts every span (the server commits in batches).
- * @param {string} url @param {string} traceId @param {number} count
- */
-async function waitForCount(url, traceId, count) {
-  const deadline = Date.now() + 600_000;
-  for (;;) {
-    const response = await fetch(`${url}/api/traces?limit=20`);
-    if (response.status === 200) {
-      const summary = /** @type {{ traces: Array<{ traceId: string, spanCount: number }> }} */ (await response.json()).traces.find((t) => t.traceId === traceId);
-      if (summary?.spanCount === count) return;
-      if (summary !== undefined && summary.spanCount > count) throw new Error(`the trace list counts ${summary.spanCount} spans for a trace of ${count}`);
-    }
-    if (Date.now() > deadline) throw new Error(`the server did not commit all ${count} spans of trace ${traceId} within 600 s`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-}
-
-/**
  * Waits for one load of the trace page to finish (the whole tree loaded and drawn) and reads its
  * marks: navigation start → first tree made, first rows painted, whole tree loaded.
  * @param {import('playwright-core').Page} page @param {string} tracePath
@@ -409,11 +364,14 @@ async function pageLoad(page, tracePath) {
  * From a Chromium trace of the scroll: what a frame cost by phase on the page's main thread (the
  * outermost event of each name, so nested ones are not counted twice), and each task over 40 ms
  * with the events inside it over 4 ms, so a missed scroll goal says where the time went.
- * @param {Array<{ name: string, pid: number, tid: number, ts: number, dur?: number, args?: { data?: { functionName?: string, url?: string, lineNumber?: number } } }>} events
+ * @param {TraceEvent[]} events
  * @param {number} frames
  */
 function printScrollTrace(events, frames) {
   const tasks = events.filter((e) => e.name === 'RunTask' && (e.dur ?? 0) > 0);
+  /** @type {Map<string, string>} */
+  const names = new Map();
+  for (const e of events) if (e.name === 'thread_name' && e.args?.name !== undefined) names.set(`${e.pid}:${e.tid}`, e.args.name);
   // The page's main thread is the one whose tasks took longest.
   /** @type {Map<string, number>} */
   const busy = new Map();
@@ -444,6 +402,36 @@ function printScrollTrace(events, frames) {
     // A script's function and place, where the trace names them.
     const where = (/** @type {{ args?: { data?: { functionName?: string, url?: string, lineNumber?: number } } }} */ e) =>
       e.args?.data?.functionName !== undefined ? ` (${e.args.data.functionName || 'anonymous'} ${e.args.data.url?.split('/').pop() ?? ''}:${e.args.data.lineNumber ?? ''})` : '';
-    console.log(`  ${((task.dur ?? 0) / 1000).toFixed(0)} ms: ${inside.map((e) => `${e.name}${where(e)} ${((e.dur ?? 0) / 1000).toFixed(0)}`).join(', ')}`);
+    console.log(`  ${((task.dur ?? 0) / 1000).toFixed(0)} ms (${cpuMs(task)} on the thread's clock): ${inside.map((e) => `${e.name}${where(e)} ${((e.dur ?? 0) / 1000).toFixed(0)}`).join(', ')}`);
+    console.log(`    beside it: ${busyBeside(tasks, names, main, task.ts, end)}`);
   }
 }
+
+/**
+ * A task's time on its thread's own clock (`tdur`): well under its wall time means the thread
+ * waited for a core rather than worked.
+ * @param {TraceEvent} task
+ */
+function cpuMs(task) {
+  return task.tdur === undefined ? 'no thread time' : `${(task.tdur / 1000).toFixed(0)} ms`;
+}
+
+/**
+ * Which other threads of Chromium ran tasks in [from, to), busiest first: who had the cores while
+ * the page's main thread took long.
+ * @param {TraceEvent[]} tasks @param {Map<string, string>} names @param {string | undefined} main @param {number} from @param {number} to
+ */
+function busyBeside(tasks, names, main, from, to) {
+  /** @type {Map<string, number>} */
+  const busy = new Map();
+  for (const t of tasks) {
+    const key = `${t.pid}:${t.tid}`;
+    if (key === main) continue;
+    const overlap = Math.min(to, t.ts + (t.dur ?? 0)) - Math.max(from, t.ts);
+    if (overlap > 0) busy.set(key, (busy.get(key) ?? 0) + overlap);
+  }
+  const top = [...busy].sort((a, b) => b[1] - a[1]).slice(0, 6);
+  return top.length === 0 ? 'no other thread ran a task' : top.map(([key, us]) => `${names.get(key) ?? key} ${(us / 1000).toFixed(0)} ms`).join(', ');
+}
+
+/** @typedef {{ name: string, pid: number, tid: number, ts: number, dur?: number, tdur?: number, args?: { name?: string, data?: { functionName?: string, url?: string, lineNumber?: number } } }} TraceEvent */
