@@ -55,6 +55,28 @@ export function describeTreePageContract(adapter: string, open: () => Promise<St
       expect(pages[0]!.last).toEqual({ startUs: order[3]!.startTimeUs, spanId: order[3]!.spanId });
     });
 
+    it('reads a trace that grows between its pages: every page a full page but the last, every span once', async () => {
+      await seed();
+      const first = await store.getTreePage('default', tid(1), null, 4);
+      const second = await store.getTreePage('default', tid(1), first.last, 4);
+      // Two spans land in the third page's range and one past the last, after the second page was read.
+      const grown = [T0 + 25, T0 + 25, T0 + 999].map((startTimeUs, k) => span({ spanId: sid(500 + k), parentSpanId: sid(100), startTimeUs, endTimeUs: startTimeUs + 1 }));
+      await store.write(recordBatch({ spans: grown }), null);
+      const rest: TreePage[] = [];
+      let after = second.last;
+      for (;;) {
+        const page = await store.getTreePage('default', tid(1), after, 4);
+        rest.push(page);
+        if (page.last === null) break;
+        after = page.last;
+      }
+      expect(rest.map((p) => p.columns.spanIds.length)).toEqual([4, 4, 4, 3, 0]);
+      const key = (startUs: number, spanId: string) => `${String(startUs).padStart(20, '0')}/${spanId}`;
+      const keysOf = (p: TreePage) => p.columns.spanIds.map((id, i) => key(p.columns.startsUs[i]!, id)).sort();
+      const expected = [...order.slice(8), ...grown].map((s) => key(s.startTimeUs, s.spanId)).sort();
+      expect(rest.flatMap(keysOf)).toEqual(expected);
+    });
+
     it('gives each span what the waterfall draws: parent, name, service, times, status, category, tokens, model and events cut to time and name', async () => {
       await seed();
       const { columns, sessionId } = await store.getTreePage('default', tid(1), null, 100);
