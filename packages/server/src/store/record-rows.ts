@@ -84,27 +84,44 @@ export function appendTexts(rows: unknown[][], texts: TextBytes, k: number): unk
 /**
  * Rows that arrive as JSON arrays, each as its UTF-8 bytes, joined into one JSON array of them and
  * parsed at once: how both engines read a trace's plain values (`bytes` and `rows` are the
- * arrays' summed length and count, known before the first is added).
+ * arrays' summed length and count, known before the first is added). With `values`, the rows'
+ * brackets are left out and `parseValues` answers every row's values in one flat array: a page of
+ * 50,000 rows parsed in half the time of as many arrays, most of it their collection.
  */
 export class JsonArrayRows {
   private readonly json: Uint8Array;
   private at = 1;
 
-  constructor(bytes: number, rows: number) {
+  constructor(
+    bytes: number,
+    rows: number,
+    private readonly values = false,
+  ) {
     this.json = new Uint8Array(bytes + rows + 1);
     this.json[0] = OPEN_BRACKET;
   }
 
   add(source: Uint8Array, from: number, to: number): void {
-    this.json.set(source.subarray(from, to), this.at);
-    this.at += to - from;
+    const [start, end] = this.values ? [from + 1, to - 1] : [from, to];
+    // An empty row has no values to add.
+    if (end <= start) return;
+    this.json.set(source.subarray(start, end), this.at);
+    this.at += end - start;
     this.json[this.at++] = COMMA;
   }
 
   parse(): unknown[][] {
+    return this.parsed() as unknown[][];
+  }
+
+  parseValues(): unknown[] {
+    return this.parsed();
+  }
+
+  private parsed(): unknown[] {
     if (this.at === 1) return [];
     this.json[this.at - 1] = CLOSE_BRACKET;
-    return JSON.parse(Buffer.from(this.json.buffer, this.json.byteOffset, this.at).toString('utf8')) as unknown[][];
+    return JSON.parse(Buffer.from(this.json.buffer, this.json.byteOffset, this.at).toString('utf8')) as unknown[];
   }
 }
 

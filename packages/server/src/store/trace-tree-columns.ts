@@ -2,17 +2,19 @@ import type { SpanEventRecord, TreeChunkColumns } from '@spoor/model';
 import type { TreePage } from './ports/traces.js';
 
 /**
- * What the waterfall draws of a trace's spans, read as arrays, for every engine. Each row holds,
- * in order: span id, parent span id, name, service, start (µs), duration (µs), status code,
- * category, the events' stored JSON text or NULL when there are none, input and output tokens,
- * cost, model, session id. Events are cut to time and name here: most spans have none, and the
- * few exceptions' stack traces are dropped before they leave the server.
+ * What the waterfall draws of a trace's spans, read as one flat array of values, `TREE_WIDTH` a
+ * span, for every engine. Each span's values are, in order: span id, parent span id, name,
+ * service, start (µs), duration (µs), status code, category, the events' stored JSON text or NULL
+ * when there are none, input and output tokens, cost, model, session id. Events are cut to time
+ * and name here: most spans have none, and the few exceptions' stack traces are dropped before
+ * they leave the server.
  */
-type TreeRow = [string, string | null, string, string, number, number, number, number, string | null, number | null, number | null, number | null, string | null, string | null];
+export const TREE_WIDTH = 14;
 
-/** A page of the tree (`TreePage`) from rows of that shape, in any order. */
-export function treePageFrom(rows: unknown[][]): TreePage {
-  const n = rows.length;
+/** A page of the tree (`TreePage`) from spans' values of that shape, in any order of spans. */
+export function treePageFrom(values: readonly unknown[]): TreePage {
+  const n = values.length / TREE_WIDTH;
+  if (!Number.isInteger(n)) throw new Error(`a tree page's ${values.length} values are not ${TREE_WIDTH} a span`);
   const columns = {
     spanIds: new Array<string>(n),
     parentSpanIds: new Array<string | null>(n),
@@ -29,21 +31,22 @@ export function treePageFrom(rows: unknown[][]): TreePage {
     events: [] as [number, number, string][],
   } satisfies TreeChunkColumns;
   let sessionId: string | null = null;
-  for (let i = 0; i < n; i++) {
-    const [spanId, parentSpanId, name, service, startUs, durationUs, status, category, events, input, output, cost, model, session] = rows[i] as TreeRow;
-    columns.spanIds[i] = spanId;
-    columns.parentSpanIds[i] = parentSpanId;
-    columns.names[i] = name;
-    columns.services[i] = service;
-    columns.models[i] = model;
-    columns.startsUs[i] = startUs;
-    columns.durationsUs[i] = durationUs;
-    columns.statusCodes[i] = status;
-    columns.categories[i] = category;
-    columns.inputTokens[i] = input;
-    columns.outputTokens[i] = output;
-    columns.costUsd[i] = cost;
+  for (let i = 0, v = 0; i < n; i++, v += TREE_WIDTH) {
+    columns.spanIds[i] = values[v] as string;
+    columns.parentSpanIds[i] = values[v + 1] as string | null;
+    columns.names[i] = values[v + 2] as string;
+    columns.services[i] = values[v + 3] as string;
+    columns.startsUs[i] = values[v + 4] as number;
+    columns.durationsUs[i] = values[v + 5] as number;
+    columns.statusCodes[i] = values[v + 6] as number;
+    columns.categories[i] = values[v + 7] as number;
+    const events = values[v + 8] as string | null;
     if (events !== null) for (const event of JSON.parse(events) as SpanEventRecord[]) columns.events.push([i, event.timeUs, event.name]);
+    columns.inputTokens[i] = values[v + 9] as number | null;
+    columns.outputTokens[i] = values[v + 10] as number | null;
+    columns.costUsd[i] = values[v + 11] as number | null;
+    columns.models[i] = values[v + 12] as string | null;
+    const session = values[v + 13] as string | null;
     if (sessionId === null && session !== null) sessionId = session;
   }
   // The page's greatest key: an engine may give a page's rows in any order.

@@ -116,7 +116,7 @@ const TREE_ROWS = rowsShape([
 export async function getTreePage(ch: ChClient, projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage> {
   const p = new ChParams();
   const spans = spansOfTrace(ch, p, projectId, traceId);
-  return treePageFrom(await readRows(ch, "read a page of a trace's tree", TREE_ROWS, `${spans}${treeAfter(p, after)}`, `${TREE_ORDER} LIMIT ${p.count(limit)}`, p));
+  return treePageFrom((await readRows(ch, "read a page of a trace's tree", TREE_ROWS, `${spans}${treeAfter(p, after)}`, `${TREE_ORDER} LIMIT ${p.count(limit)}`, p)).flat());
 }
 
 /** A trace's logs in time order. */

@@ -19,12 +19,12 @@ import {
   spanFieldsFromRow,
 } from './read.js';
 import { NO_SPAN_TEXTS, type SpanTexts, type StoredLog, type StoredTrace, type StoredTraceBytes } from '../stored-trace.js';
-import { chunksOf, jsonArrayRows, utf8Texts } from './utf8-read.js';
+import { chunksOf, jsonArrayRows, jsonArrayValues, utf8Texts } from './utf8-read.js';
 import { type TextBytes, appendTexts } from '../record-rows.js';
 import type { TraceTimings } from '../trace-timings.js';
 import { selectTraceTimings } from './trace-timings.js';
 import { TREE_SHAPE, selectTraceSearch } from './trace-tree.js';
-import { treePageFrom } from '../trace-tree-columns.js';
+import { TREE_WIDTH, treePageFrom } from '../trace-tree-columns.js';
 import { TREE_ORDER, treeAfter } from '../sql/trace-tree.js';
 import { DuckDbParams, duckDbDialect, type DuckDbSql } from './dialect.js';
 import { logConditions } from '../sql/logs-metrics.js';
@@ -117,18 +117,20 @@ export class DuckDbTraceReads {
     const spansAfter = (p: DuckDbParams, from: TreeKey | null) =>
       `FROM spans WHERE project_id = ${p.add(projectId)} AND trace_id = ${p.add(traceId)} AND start_us BETWEEN ${p.int(bounds.fromUs)} AND ${p.int(bounds.toUs)}${treeAfter(p, from)}`;
     const upTo = (q: DuckDbParams, end: TreeKey) => ` AND (start_us < ${q.int(end.startUs)} OR (start_us = ${q.int(end.startUs)} AND span_id <= ${q.add(end.spanId)}))`;
-    // The rows in any order: sorting them again cost as much as reading them (50,000 spans).
+    // The rows in any order (sorting them again cost as much as reading them, 50,000 spans), as one flat array of values.
+    const what = "read a page of a trace's tree";
     const readPage = (end: TreeKey | null) => {
       const q = new DuckDbParams();
-      return this.readArrays("read a page of a trace's tree", TREE_SHAPE, `${spansAfter(q, after)}${end === null ? '' : upTo(q, end)}`, q.values);
+      const sql = `SELECT ${TREE_SHAPE.sql}::VARCHAR ${spansAfter(q, after)}${end === null ? '' : upTo(q, end)}`;
+      return this.on(what, async (connection) => jsonArrayValues(chunksOf(await connection.run(sql, q.values)), 0, what));
     };
     if (after !== null) {
       // A page after the first ends where the trace's page ends, found at once, say it does.
       const planned = await this.plannedPageEnd(projectId, traceId, after, limit, (p) => spansAfter(p, after));
       if (planned !== null) {
-        const rows = await readPage(planned);
+        const values = await readPage(planned);
         // Exactly a page: the trace did not change under the plan. Otherwise it did; read as below.
-        if (rows.length === limit) return treePageFrom(rows);
+        if (values.length === limit * TREE_WIDTH) return treePageFrom(values);
         this.pageEnds.delete(`${projectId}/${traceId}/${limit}`);
       }
     }

@@ -142,7 +142,16 @@ export function utf8Texts(chunks: readonly DuckDBDataChunk[], columns: readonly 
 
 /** The rows of VARCHAR column `column`, each a JSON array (`json_array(...)::VARCHAR`), parsed at once as one JSON array of them. */
 export function jsonArrayRows(chunks: readonly DuckDBDataChunk[], column: number, what: string): unknown[][] {
-  const rows = new JsonArrayRows(totalBytes(chunks, [column], what), rowCount(chunks));
+  return joinedRows(chunks, column, what, false).parse();
+}
+
+/** `jsonArrayRows`, every row's values one after another in one flat array. */
+export function jsonArrayValues(chunks: readonly DuckDBDataChunk[], column: number, what: string): unknown[] {
+  return joinedRows(chunks, column, what, true).parseValues();
+}
+
+function joinedRows(chunks: readonly DuckDBDataChunk[], column: number, what: string, values: boolean): JsonArrayRows {
+  const rows = new JsonArrayRows(totalBytes(chunks, [column], what), rowCount(chunks), values);
   for (const chunk of chunks) eachValue(chunk.chunk, column, chunk.rowCount, what, (source, from, to) => rows.add(source, from, to));
-  return rows.parse();
+  return rows;
 }
