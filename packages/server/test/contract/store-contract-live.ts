@@ -97,6 +97,10 @@ export function describeLiveContract(adapter: string, open: () => Promise<Store>
       // Read again from the start, the snapshot of a span stored ended is not given.
       expect(await states(START, b)).toEqual([[sid(1), 'ended', T0 + 100], [sid(2), 'ended', T0 + 50]]);
       expect((await store.live.tracesAfter('default', a, b, 100)).map((t) => t.traceId)).toEqual([tid(1)]);
+      // A snapshot committed after its span was stored ended (one the receiver did not catch) is not given either,
+      // while a snapshot of another span that starts at the same time is.
+      const c = await write([], [span({ spanId: sid(2), startTimeUs: T0 + 10, endTimeUs: 0 }), span({ spanId: sid(4), startTimeUs: T0 + 10, endTimeUs: 0 })]);
+      expect(await states(b, c)).toEqual([[sid(4), 'running', null]]);
     });
 
     it("lists the project's traces touched after a cursor, and their summaries under the list's filters", async () => {

@@ -44,7 +44,8 @@ export class SqlLiveStore implements LiveStore {
   /**
    * The spans of some traces committed after `after` up to `upTo`, in commit order: ended spans,
    * and running snapshots whose span has not been stored ended (a viewer applies a snapshot and
-   * then its ended span; never the other way round). One query over both tables.
+   * then its ended span; never the other way round). One query over both tables, then, when it
+   * found snapshots, one for their spans stored ended (`withoutEnded`).
    */
   async spansAfter(projectId: string, traceIds: readonly string[], after: LiveCursor, upTo: LiveCursor): Promise<LiveSpanRow[]> {
     if (traceIds.length === 0) return [];
@@ -52,7 +53,6 @@ export class SqlLiveStore implements LiveStore {
     const p = d.params();
     const project = p.add(projectId);
     const traces = p.texts(traceIds);
-    const notEnded = ` AND (r.trace_id, r.span_id) NOT IN (SELECT trace_id, span_id FROM ${d.tables.spans} WHERE project_id = ${project} AND trace_id IN ${traces})`;
     const selects = (['spans', 'running_spans'] as const).flatMap((table) => {
       const rows = this.commits.rowsOf(p, table, after, upTo);
       if (rows === null) return [];
@@ -63,15 +63,47 @@ export class SqlLiveStore implements LiveStore {
          coalesce(r.llm_response_model, r.llm_request_model) AS l_model, r.events AS l_events,
          ${rows.writer} AS c_writer, ${rows.major} AS c_major, ${rows.minor} AS c_minor
        FROM ${rows.from}
-       WHERE r.project_id = ${project} AND r.trace_id IN ${traces} AND ${rows.where}${running ? notEnded : ''}`;
+       WHERE r.project_id = ${project} AND r.trace_id IN ${traces} AND ${rows.where}`;
     });
     if (selects.length === 0) return [];
-    return this.db.rows(
+    const rows = await this.db.rows(
       'read the spans committed after a cursor',
       `SELECT * FROM (${selects.join(' UNION ALL ')}) AS u ORDER BY c_writer, c_major, c_minor, l_start, l_span`,
       p,
       (row) => ({ traceId: row.get('l_trace') as string, span: liveSpanFromRow(row), at: positionFromRow(row) }),
     );
+    return this.withoutEnded(projectId, rows);
+  }
+
+  /**
+   * `rows` without the running snapshots whose span is stored ended, at any commit. A span keeps
+   * the start it began with, so its ended row is looked for among the spans that start when the
+   * snapshots do: the newest row groups, where looking among every span of the watched traces
+   * read the spans table's trace ids whole, at each read (four a second while a trace is watched),
+   * and cost ingest more the more the store held.
+   */
+  private async withoutEnded(projectId: string, rows: LiveSpanRow[]): Promise<LiveSpanRow[]> {
+    const running = rows.filter((row) => row.span.state === 'running');
+    if (running.length === 0) return rows;
+    const d = this.db.dialect;
+    const p = d.params();
+    let from = Infinity;
+    let to = -Infinity;
+    for (const { span } of running) {
+      from = Math.min(from, span.startUs);
+      to = Math.max(to, span.startUs);
+    }
+    const ended = new Set(
+      await this.db.rows(
+        'read which running spans are stored ended',
+        `SELECT trace_id, span_id FROM ${d.tables.spans}
+         WHERE project_id = ${p.add(projectId)} AND start_us BETWEEN ${p.int(from)} AND ${p.int(to)}
+           AND trace_id IN ${p.texts([...new Set(running.map((row) => row.traceId))])} AND span_id IN ${p.texts(running.map((row) => row.span.spanId))}`,
+        p,
+        (row) => `${row.get('trace_id') as string}/${row.get('span_id') as string}`,
+      ),
+    );
+    return ended.size === 0 ? rows : rows.filter((row) => row.span.state !== 'running' || !ended.has(`${row.traceId}/${row.span.spanId}`));
   }
 
   /**
