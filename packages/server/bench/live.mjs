@@ -3,7 +3,9 @@
 // a second of 100 spans, OTLP/JSON); rounds alternate without and with 50 SSE viewers of that
 // trace (GET /api/traces/:id/live). Printed: the committed spans/s of each round (the load's and
 // the live trace's, up to the moment all of it is committed), each pair's ratio with/without and
-// their median (issue 33: goal >= 0.9, viewers cost <= 10%), and the p95 from a request's
+// their median (issue 33: goal >= 0.9, viewers cost <= 10%), the server's CPU per committed span
+// with and without viewers (the viewers and the load run in this bench's process, on the same
+// cores: the ratio of committed spans/s counts their client-side work too), and the p95 from a request's
 // acknowledgement to its last span's event at a viewer, over every (request, viewer). A viewer
 // behaves as a browser's EventSource: one the server drops (its socket did not drain) reconnects
 // with Last-Event-ID and resumes, one refused at the cap (503) tries again after Retry-After, so
@@ -15,7 +17,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildTemplates, driveLoad, median, percentile, startSpoor, stopChild, waitCommitted } from './lib.mjs';
+import { buildTemplates, cpuSeconds, driveLoad, median, percentile, startSpoor, stopChild, waitCommitted } from './lib.mjs';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -160,9 +162,13 @@ async function round(withViewers) {
   await waitCommitted(spoor.url, `/api/traces/${traceId}/tree`);
   const viewers = withViewers ? await Promise.all(Array.from({ length: viewerCount }, () => openViewer(traceId))) : [];
   const started = performance.now();
+  const serverCpuBefore = cpuSeconds(spoor.pid);
+  const benchCpuBefore = process.cpuUsage();
   const [load, live] = await Promise.all([driveLoad({ url: spoor.url, seconds, concurrency, templates }), feedLiveTrace(traceId, Date.now() + seconds * 1000)]);
   await waitCommitted(spoor.url, '/api/traces?limit=1');
   const elapsedS = (performance.now() - started) / 1000;
+  const serverCpuS = cpuSeconds(spoor.pid) - serverCpuBefore;
+  const benchCpu = process.cpuUsage(benchCpuBefore);
   const latenciesMs = [];
   if (withViewers) {
     // Let the last events arrive: they follow the last commit by one wake-up, or a reconnect's catch-up.
@@ -181,12 +187,14 @@ async function round(withViewers) {
   }
   latenciesMs.sort((a, b) => a - b);
   const reconnects = { drops: sum(viewers.map((v) => v.drops)), refusals: sum(viewers.map((v) => v.refusals)), neverIn: viewers.filter((v) => !v.started).length };
-  return { committedPerS: (load.spans + live.spans) / elapsedS, loadPerS: load.spansPerSecond, liveSpans: live.spans, p95Ms: percentile(latenciesMs, 0.95), missing: latenciesMs.filter((ms) => ms === Infinity).length, reconnects };
+  const committed = load.spans + live.spans;
+  return { committedPerS: committed / elapsedS, serverCpuMsPerThousand: (serverCpuS * 1e6) / committed, benchCpuS: (benchCpu.user + benchCpu.system) / 1e6, loadPerS: load.spansPerSecond, liveSpans: live.spans, p95Ms: percentile(latenciesMs, 0.95), missing: latenciesMs.filter((ms) => ms === Infinity).length, reconnects };
 }
 
 const sum = (values) => values.reduce((a, b) => a + b, 0);
 
 const ratios = [];
+const cpuRatios = [];
 const p95s = [];
 const reconnects = { drops: 0, refusals: 0 };
 try {
@@ -195,6 +203,8 @@ try {
     const withViewers = await round(true);
     const ratio = withViewers.committedPerS / without.committedPerS;
     ratios.push(ratio);
+    const cpuRatio = withViewers.serverCpuMsPerThousand / without.serverCpuMsPerThousand;
+    cpuRatios.push(cpuRatio);
     p95s.push(withViewers.p95Ms);
     const { drops, refusals, neverIn } = withViewers.reconnects;
     reconnects.drops += drops;
@@ -202,10 +212,12 @@ try {
     console.log(
       `pair ${i + 1}: without ${without.committedPerS.toFixed(0)} committed spans/s, with ${viewerCount} viewers ${withViewers.committedPerS.toFixed(0)} (${ratio.toFixed(3)}x); ` +
         `acknowledgement to event p95 ${withViewers.p95Ms.toFixed(0)} ms${withViewers.missing > 0 ? `, ${withViewers.missing} (request, viewer) pairs never received` : ''}; ` +
-        `reconnects: ${drops} after a drop, ${refusals} after a 503${neverIn > 0 ? `, ${neverIn} viewers never in` : ''}`,
+        `reconnects: ${drops} after a drop, ${refusals} after a 503${neverIn > 0 ? `, ${neverIn} viewers never in` : ''}; ` +
+        `the server's CPU per 1,000 committed spans ${without.serverCpuMsPerThousand.toFixed(1)} ms without, ${withViewers.serverCpuMsPerThousand.toFixed(1)} ms with (${cpuRatio.toFixed(3)}x); ` +
+        `this bench's own CPU (load, live trace, viewers) ${without.benchCpuS.toFixed(1)} s without, ${withViewers.benchCpuS.toFixed(1)} s with`,
     );
   }
-  console.log(`median ratio with/without viewers: ${median(ratios).toFixed(3)}x (goal >= 0.9); median p95 acknowledgement to event: ${median(p95s).toFixed(0)} ms; reconnects in all: ${reconnects.drops} after a drop, ${reconnects.refusals} after a 503`);
+  console.log(`median ratio with/without viewers: ${median(ratios).toFixed(3)}x (goal >= 0.9); the server's CPU per committed span with/without, median: ${median(cpuRatios).toFixed(3)}x; median p95 acknowledgement to event: ${median(p95s).toFixed(0)} ms; reconnects in all: ${reconnects.drops} after a drop, ${reconnects.refusals} after a 503`);
 } finally {
   await stopChild(spoor);
   await rm(dir, { recursive: true, force: true });
