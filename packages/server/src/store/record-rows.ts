@@ -102,7 +102,9 @@ export class JsonArrayRows {
   }
 
   add(source: Uint8Array, from: number, to: number): void {
-    const [start, end] = this.values ? [from + 1, to - 1] : [from, to];
+    const cut = this.values ? 1 : 0;
+    const start = from + cut;
+    const end = to - cut;
     // An empty row has no values to add.
     if (end <= start) return;
     this.json.set(source.subarray(start, end), this.at);

@@ -125,7 +125,7 @@ export class DuckDbTraceReads {
       return this.on(what, async (connection) => jsonArrayValues(chunksOf(await connection.run(sql, q.values)), 0, what));
     };
     if (after !== null) {
-      // A page after the first ends where the trace's page ends, found at once, say it does.
+      // A page after the first: its end was found with every later page's in one sort (`plannedPageEnd`).
       const planned = await this.plannedPageEnd(projectId, traceId, after, limit, (p) => spansAfter(p, after));
       if (planned !== null) {
         const values = await readPage(planned);
