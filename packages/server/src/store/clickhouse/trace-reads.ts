@@ -4,7 +4,7 @@ import { treePageFrom } from '../trace-tree-columns.js';
 import type { TreeKey, TreePage } from '../ports/traces.js';
 import { TREE_ORDER, treeAfter } from '../sql/trace-tree.js';
 import { ChParams, type ChClient } from './client.js';
-import { LOG_ROWS, readRows, readSources, rowsShape, sourceIdsOf } from './trace-rows.js';
+import { LOG_ROWS, readRows, readSources, readValues, rowsShape, sourceIdsOf } from './trace-rows.js';
 import { type SpanRows, fillSources, readSpanRows } from './span-rows.js';
 import { LOG_MARGIN_US, traceSearchCondition } from '../sql/traces.js';
 import type { ClickHouseSql } from './dialect.js';
@@ -116,7 +116,7 @@ const TREE_ROWS = rowsShape([
 export async function getTreePage(ch: ChClient, projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage> {
   const p = new ChParams();
   const spans = spansOfTrace(ch, p, projectId, traceId);
-  return treePageFrom((await readRows(ch, "read a page of a trace's tree", TREE_ROWS, `${spans}${treeAfter(p, after)}`, `${TREE_ORDER} LIMIT ${p.count(limit)}`, p)).flat());
+  return treePageFrom(await readValues(ch, "read a page of a trace's tree", TREE_ROWS, `${spans}${treeAfter(p, after)}`, `${TREE_ORDER} LIMIT ${p.count(limit)}`, p));
 }
 
 /** A trace's logs in time order. */

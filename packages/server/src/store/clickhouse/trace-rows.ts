@@ -40,11 +40,12 @@ export function rowsShape(fields: readonly string[], texts: readonly string[] = 
 }
 
 /**
- * The rows `<from>` (the query after its select list: in any order unless it says one), each an
- * array of its values in the shape's order, and their JSON texts as UTF-8 bytes: views of the
- * answer, text `j` of row `r` at `r * shape.texts.length + j`.
+ * The rows `<from>` (the query after its select list: in any order unless it says one), their
+ * arrays joined for one parse (with `values`, their values one after another: `JsonArrayRows`),
+ * and their JSON texts as UTF-8 bytes: views of the answer, text `j` of row `r` at
+ * `r * shape.texts.length + j`.
  */
-async function readAllRowsWithBytes(ch: ChClient, what: string, shape: RowsShape, from: string, params: ChParams): Promise<{ rows: unknown[][]; texts: TextBytes }> {
+async function readAllRowsWithBytes(ch: ChClient, what: string, shape: RowsShape, from: string, params: ChParams, values = false): Promise<{ json: JsonArrayRows; texts: TextBytes }> {
   const answer = await ch.rawBytes(what, `SELECT ${[shape.array, ...shape.texts].join(', ')} ${from}`, params);
   const k = shape.texts.length;
   // The rows and their arrays' bytes first, every String skipped; then the arrays copied into one
@@ -56,7 +57,7 @@ async function readAllRowsWithBytes(ch: ChClient, what: string, shape: RowsShape
     arrayBytes += reader.offset - start;
     for (let j = 0; j < k; j++) reader.skipString();
   }
-  const json = new JsonArrayRows(arrayBytes, count);
+  const json = new JsonArrayRows(arrayBytes, count, values);
   const starts = new Uint32Array(count * k);
   const ends = new Uint32Array(count * k);
   const reader = new RowBinaryReader(answer);
@@ -67,7 +68,7 @@ async function readAllRowsWithBytes(ch: ChClient, what: string, shape: RowsShape
       ends[t] = reader.offset;
     }
   }
-  return { rows: json.parse(), texts: { bytes: answer, starts, ends } };
+  return { json, texts: { bytes: answer, starts, ends } };
 }
 
 /**
@@ -75,8 +76,14 @@ async function readAllRowsWithBytes(ch: ChClient, what: string, shape: RowsShape
  * a page or a trace's logs, where the order is the answer's.
  */
 export async function readRows(ch: ChClient, what: string, shape: RowsShape, from: string, orderBy: string, params: ChParams): Promise<unknown[][]> {
-  const { rows, texts } = await readAllRowsWithBytes(ch, what, shape, `${from} ORDER BY ${orderBy}`, params);
-  return appendTexts(rows, texts, shape.texts.length);
+  const { json, texts } = await readAllRowsWithBytes(ch, what, shape, `${from} ORDER BY ${orderBy}`, params);
+  return appendTexts(json.parse(), texts, shape.texts.length);
+}
+
+/** `readRows` of a shape of plain columns alone, every row's values one after another in one flat array (a trace's tree pages). */
+export async function readValues(ch: ChClient, what: string, shape: RowsShape, from: string, orderBy: string, params: ChParams): Promise<unknown[]> {
+  if (shape.texts.length > 0) throw new Error(`${what}: readValues reads plain columns only, not the JSON text columns ${shape.texts.join(', ')}`);
+  return (await readAllRowsWithBytes(ch, what, shape, `${from} ORDER BY ${orderBy}`, params, true)).json.parseValues();
 }
 
 /** The source ids of rows read with `shape`. */

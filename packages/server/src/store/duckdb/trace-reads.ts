@@ -35,6 +35,9 @@ import { LOG_MARGIN_US } from '../sql/traces.js';
 const PAGE_ENDS_KEPT_MS = 60_000;
 const PAGE_ENDS_TRACES = 16;
 
+/** Where a tree's page ends are kept: by project, trace and page size. */
+const pageEndsKey = (projectId: string, traceId: string, limit: number): string => `${projectId}/${traceId}/${limit}`;
+
 /** The log list's order: newest first. */
 const NEWEST_LOGS = 'time_us DESC, log_id DESC';
 
@@ -131,7 +134,7 @@ export class DuckDbTraceReads {
         const values = await readPage(planned);
         // Exactly a page: the trace did not change under the plan. Otherwise it did; read as below.
         if (values.length === limit * TREE_WIDTH) return treePageFrom(values);
-        this.pageEnds.delete(`${projectId}/${traceId}/${limit}`);
+        this.pageEnds.delete(pageEndsKey(projectId, traceId, limit));
       }
     }
     // The page's last key first, from the two key columns alone, then the page's rows: with the
@@ -151,7 +154,7 @@ export class DuckDbTraceReads {
    * minute for the pages that follow.
    */
   private async plannedPageEnd(projectId: string, traceId: string, after: TreeKey, limit: number, from: (p: DuckDbParams) => string): Promise<TreeKey | null> {
-    const key = `${projectId}/${traceId}/${limit}`;
+    const key = pageEndsKey(projectId, traceId, limit);
     const now = Date.now();
     for (const [k, plan] of this.pageEnds) if (now - plan.atMs > PAGE_ENDS_KEPT_MS) this.pageEnds.delete(k);
     let plan = this.pageEnds.get(key);
