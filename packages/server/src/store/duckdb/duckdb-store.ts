@@ -1,4 +1,5 @@
-import { rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import type { CompareQuery, ErrorGroupStatus, LogQuery, LogRecordData, MetricPointQuery, MetricPointRecord, ModelPrice, TimeRange } from '@spoor/model';
@@ -37,6 +38,26 @@ import { SpanChanges } from './span-changes.js';
 /** Where the API's export streams write their files before reading them: beside the database, on its disk. */
 function exportTempDir(path: string): string | null {
   return path === ':memory:' ? null : join(dirname(path), 'exports.tmp');
+}
+
+/**
+ * Where DuckDB spills what its memory limit does not hold. Never its default: the instance is in
+ * memory (the file is attached to it), and for such an instance DuckDB spills to `.tmp` in the
+ * process's working directory under fixed file names, so two servers started in one directory
+ * shared them: one's start or stop removed the other's spilled blocks (its commits then failed
+ * until restarted, "Corrupt temporary file"; two instances in one process crashed). A writable
+ * file spills beside itself, as DuckDB does for a file it opens (one writer a file: DuckDB's lock);
+ * a store read only, or in memory, gets a directory of its own, removed when it closes.
+ */
+async function spillDirOf(path: string, readOnly: boolean): Promise<{ dir: string; own: boolean }> {
+  if (path !== ':memory:' && !readOnly) return { dir: `${path}.tmp`, own: false };
+  return { dir: await mkdtemp(join(tmpdir(), 'spoor-duckdb-spill-')), own: true };
+}
+
+/** Removes the spill files a crash left in a writer's directory: once the file's lock is held, they are no one's. */
+async function clearSpills(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  await Promise.all(names.filter((name) => name.startsWith('duckdb_temp_')).map((name) => rm(join(dir, name), { force: true })));
 }
 
 export interface DuckDbStoreOptions {
@@ -107,6 +128,8 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     private readonly path: string,
     private readonly readOnly: boolean,
     alertSlicesFromSpans: number,
+    /** The spill directory this store made for itself (read only, or in memory), removed at close. */
+    private readonly ownSpillDir: string | null,
   ) {
     super();
     this.sql = new DuckDbSql((what, fn) => this.onOwnConnection(what, fn));
@@ -130,21 +153,25 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   }
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {
+    const readOnly = options.readOnly ?? false;
+    const spill = await spillDirOf(options.path, readOnly);
     let instance: DuckDBInstance;
     let writer: DuckDBConnection;
     try {
       instance = await DuckDBInstance.create(':memory:', {
         memory_limit: options.memoryLimit ?? '384MB',
         threads: String(options.threads ?? Number(process.env.SPOOR_DUCKDB_THREADS ?? 2)),
+        temp_directory: spill.dir,
         ...options.settings,
       });
       writer = await instance.connect();
       await attach(writer, options.path, options.readOnly);
     } catch (cause) {
+      if (spill.own) await rm(spill.dir, { recursive: true, force: true });
       throw new StoreError(`cannot open the DuckDB database at ${options.path}: ${(cause as Error).message}`, { cause });
     }
-    const readOnly = options.readOnly ?? false;
-    const store = new DuckDbStore(instance, writer, await connectTo(instance), options.path, readOnly, options.alertSlicesFromSpans ?? SLICES_FROM_SPANS);
+    if (!spill.own) await clearSpills(spill.dir);
+    const store = new DuckDbStore(instance, writer, await connectTo(instance), options.path, readOnly, options.alertSlicesFromSpans ?? SLICES_FROM_SPANS, spill.own ? spill.dir : null);
     await (readOnly ? store.checkSchema() : store.migrate());
     // Export streams' files a crash left behind: none is open before the store is (one opened to read only leaves them).
     const exportDir = exportTempDir(options.path);
@@ -353,6 +380,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
       this.connection.closeSync();
       this.instance.closeSync();
     });
+    if (this.ownSpillDir !== null) await rm(this.ownSpillDir, { recursive: true, force: true });
   }
 
   private read(what: string, sql: string, values: DuckDBValue[]): Promise<Columns> {
