@@ -172,7 +172,7 @@ function readBlock(viewer, bytes, from, end, started) {
   }
   if (name !== 'spans' || headEnd === end) return;
   const nowMs = Date.now();
-  for (let at = bytes.indexOf(SPAN_ID, headEnd); at >= 0 && at < end; at = bytes.indexOf(SPAN_ID, at + 26)) {
+  for (let at = bytes.indexOf(SPAN_ID, headEnd); at >= 0 && at < end; at = bytes.indexOf(SPAN_ID, at + SPAN_ID.length + 16)) {
     arrived(viewer, hexAt(bytes, at + SPAN_ID.length), nowMs);
   }
 }
