@@ -54,10 +54,15 @@ async function spillDirOf(path: string, readOnly: boolean): Promise<{ dir: strin
   return { dir: await mkdtemp(join(tmpdir(), 'spoor-duckdb-spill-')), own: true };
 }
 
-/** Removes the spill files a crash left in a writer's directory: once the file's lock is held, they are no one's. */
-async function clearSpills(dir: string): Promise<void> {
-  const names = await readdir(dir).catch(() => [] as string[]);
-  await Promise.all(names.filter((name) => name.startsWith('duckdb_temp_')).map((name) => rm(join(dir, name), { force: true })));
+/**
+ * Removes what a crash left beside a writable file: the spill files in its directory and the export
+ * streams' files. Once the file's lock is held they are no one's; nothing spills or exports before
+ * the store is open (a store read only holds no lock, and leaves them).
+ */
+async function clearLeftovers(spillDir: string, exportDir: string | null): Promise<void> {
+  const names = await readdir(spillDir).catch(() => [] as string[]);
+  await Promise.all(names.filter((name) => name.startsWith('duckdb_temp_')).map((name) => rm(join(spillDir, name), { force: true })));
+  if (exportDir !== null) await rm(exportDir, { recursive: true, force: true });
 }
 
 export interface DuckDbStoreOptions {
@@ -170,12 +175,9 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
       if (spill.own) await rm(spill.dir, { recursive: true, force: true });
       throw new StoreError(`cannot open the DuckDB database at ${options.path}: ${(cause as Error).message}`, { cause });
     }
-    if (!spill.own) await clearSpills(spill.dir);
+    if (!spill.own) await clearLeftovers(spill.dir, exportTempDir(options.path));
     const store = new DuckDbStore(instance, writer, await connectTo(instance), options.path, readOnly, options.alertSlicesFromSpans ?? SLICES_FROM_SPANS, spill.own ? spill.dir : null);
     await (readOnly ? store.checkSchema() : store.migrate());
-    // Export streams' files a crash left behind: none is open before the store is (one opened to read only leaves them).
-    const exportDir = exportTempDir(options.path);
-    if (exportDir !== null && !readOnly) await rm(exportDir, { recursive: true, force: true });
     return store;
   }
 
