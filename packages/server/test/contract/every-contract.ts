@@ -14,6 +14,7 @@ import { describeDatasetContract } from './store-contract-datasets.js';
 import { describeExperimentContract } from './store-contract-experiments.js';
 import { describeLiveContract } from './store-contract-live.js';
 import { describeTracePagesContract } from './store-contract-trace-pages.js';
+import { describeTraceListContract } from './store-contract-trace-list.js';
 import { describeRunningSpanContract } from './store-contract-running-spans.js';
 import { describeTraceAnswerContract } from './store-contract-trace-answer.js';
 import type { WriteContractSubject } from './store-contract-write.js';
@@ -24,6 +25,7 @@ import { describeSamplingContract } from './store-contract-sampling.js';
 /** Every read contract suite against one kind of store, each test on a store `open` makes anew. */
 export function describeReadContracts(adapter: string, open: () => Promise<Store>): void {
   describeStoreContract(adapter, open);
+  describeTraceListContract(adapter, open);
   describeAnalyticsContract(adapter, open);
   describeAlertStoreContract(adapter, open);
   describeAlertSeriesContract(adapter, open);

@@ -37,28 +37,131 @@ export function traceTotalsFromRow(row: Row) {
  * The trace list: traces (from their `trace_parts`) that have a span matching every span
  * filter and whose scores meet every score filter, then filtered as whole traces, newest first,
  * after the cursor `after`. With `traceIds`, of those traces alone (the live list's summaries).
+ *
+ * A page reads a window of recent parts, not every trace of the project (grouping them all took
+ * seconds and ran DuckDB out of memory on a store of 21 million spans). A trace that started at
+ * or after `from` has every part starting at or after it, so a page's traces are found among the
+ * parts of a window `[from, upper)` (`upper`: the range's end or the cursor) and summed over
+ * their parts since `from`; a trace with a part before `from` (one that crossed it) started
+ * before the window and waits for a wider one. The first window holds the newest
+ * `FIRST_WINDOW_PARTS` parts per trace wanted; a window that does not fill the page grows `WIDEN`
+ * times further back until it does or holds the whole range.
  */
-export function listTraces(
+export async function listTraces(
   db: SqlEngine, query: Omit<TraceQuery, 'limit' | 'cursor'>, after: TimeKey | null, limit: number, traceIds: readonly string[] | null = null,
+): Promise<TraceSummaryRecord[]> {
+  if (traceIds !== null) return listWindow(db, query, after, limit, { from: null, upper: null, traceIds, crossed: [] });
+  const lower = query.range.fromUs;
+  const upper = minOf(query.range.toUs, after === null ? null : after.timeUs + 1);
+  const newest = await newestParts(db, query.projectId, lower, upper, FIRST_WINDOW_PARTS * limit);
+  if (newest === null) return [];
+  // Fewer parts than the first window holds: the whole range is the window.
+  let from = newest.count < FIRST_WINDOW_PARTS * limit ? lower : newest.oldestUs;
+  let oldestUs: number | null = null;
+  for (;;) {
+    const crossed: string[] = [];
+    let page: TraceSummaryRecord[];
+    for (;;) {
+      page = await listWindow(db, query, after, limit, { from, upper, traceIds: null, crossed });
+      const crossing = from === null || page.length === 0 ? [] : await crossedBefore(db, query.projectId, from, page.map((t) => t.traceId));
+      if (crossing.length === 0) break;
+      crossed.push(...crossing);
+    }
+    if (page.length >= limit || from === lower) return page;
+    oldestUs ??= await oldestPart(db, query.projectId, upper);
+    const wider = newest.newestUs + 1 - (newest.newestUs + 1 - from!) * WIDEN;
+    from = lower !== null && wider <= lower ? lower : lower === null && wider <= oldestUs ? null : wider;
+  }
+}
+
+/** The first window's parts per trace a page asks for. */
+const FIRST_WINDOW_PARTS = 4;
+/** How many times longer each next window is, back from the newest part. */
+const WIDEN = 8;
+
+function minOf(a: number | null, b: number | null): number | null {
+  return a === null ? b : b === null ? a : Math.min(a, b);
+}
+
+/**
+ * Of the project's parts starting in `[lower, upper)`: the newest `parts`' starts (the newest, the
+ * oldest of them, how many) and the oldest start of all; `null` when there are none.
+ */
+async function newestParts(
+  db: SqlEngine, projectId: string, lower: number | null, upper: number | null, parts: number,
+): Promise<{ newestUs: number; oldestUs: number; count: number } | null> {
+  const d = db.dialect;
+  const p = d.params();
+  const where = [`project_id = ${p.add(projectId)}`];
+  if (lower !== null) where.push(`start_us >= ${p.int(lower)}`);
+  if (upper !== null) where.push(`start_us < ${p.int(upper)}`);
+  const [row] = await db.rows(
+    'find the newest trace parts',
+    `SELECT max(start_us) AS newest_us, min(start_us) AS oldest_us, count(*) AS parts
+     FROM (SELECT start_us FROM ${d.tables.trace_parts} WHERE ${where.join(' AND ')} ORDER BY start_us DESC LIMIT ${p.count(parts)}) AS newest`,
+    p,
+    (r) => ({ newestUs: num(r.get('newest_us')), oldestUs: num(r.get('oldest_us')), count: num(r.get('parts')) }),
+  );
+  if (row === undefined || row.count === 0) return null;
+  return row;
+}
+/** The oldest start of the project's parts before `upper`. */
+async function oldestPart(db: SqlEngine, projectId: string, upper: number | null): Promise<number> {
+  const d = db.dialect;
+  const p = d.params();
+  const before = upper === null ? '' : ` AND start_us < ${p.int(upper)}`;
+  const [oldest] = await db.rows('find the oldest trace part', `SELECT min(start_us) AS oldest_us FROM ${d.tables.trace_parts} WHERE project_id = ${p.add(projectId)}${before}`, p, (r) => num(r.get('oldest_us')));
+  return oldest ?? 0;
+}
+
+/** Of `traceIds`, those with a part starting before `from`: they started before a window from there. */
+function crossedBefore(db: SqlEngine, projectId: string, from: number, traceIds: readonly string[]): Promise<string[]> {
+  const d = db.dialect;
+  const p = d.params();
+  return db.rows(
+    'find traces started before a window',
+    `SELECT DISTINCT trace_id FROM ${d.tables.trace_parts} WHERE project_id = ${p.add(projectId)} AND trace_id IN ${p.texts(traceIds)} AND start_us < ${p.int(from)}`,
+    p,
+    (r) => r.get('trace_id') as string,
+  );
+}
+
+/**
+ * A page of the list from one window: the traces with a part starting in `[from, upper)` (or of
+ * `traceIds`), less `crossed`, summed over their parts since `from`. Right for every trace with
+ * no part before `from`; the caller finds the others (`crossedBefore`).
+ */
+function listWindow(
+  db: SqlEngine, query: Omit<TraceQuery, 'limit' | 'cursor'>, after: TimeKey | null, limit: number,
+  window: { from: number | null; upper: number | null; traceIds: readonly string[] | null; crossed: readonly string[] },
 ): Promise<TraceSummaryRecord[]> {
   const d = db.dialect;
   const p = d.params();
   const project = p.add(query.projectId);
-  const { matched, traceFilters } = listFilterSql(d, p, project, query);
+  const { from, upper, traceIds, crossed } = window;
+  const { matched, traceFilters } = listFilterSql(d, p, project, query, from);
   if (after !== null) {
     const t = p.int(after.timeUs);
     traceFilters.push(`(t_start < ${t} OR (t_start = ${t} AND trace_id < ${p.add(after.id)}))`);
   }
+  const where = [`project_id = ${project}`];
+  if (from !== null) where.push(`start_us >= ${p.int(from)}`);
+  if (traceIds !== null) where.push(`trace_id IN ${p.texts(traceIds)}`);
+  if (upper !== null) {
+    const since = from === null ? '' : ` AND start_us >= ${p.int(from)}`;
+    where.push(`trace_id IN (SELECT trace_id FROM ${d.tables.trace_parts} WHERE project_id = ${project}${since} AND start_us < ${p.int(upper)})`);
+  }
+  if (crossed.length > 0) where.push(`trace_id NOT IN ${p.texts(crossed)}`);
   return db.rows(
     'list traces',
     `SELECT trace_id, ${TRACE_TOTALS}, max(session_id) AS t_session, max(user_id) AS t_user
      FROM ${d.tables.trace_parts}
-     WHERE project_id = ${project}${traceIds === null ? '' : ` AND trace_id IN ${p.texts(traceIds)}`}${matched}
+     WHERE ${where.join(' AND ')}${matched}
      GROUP BY trace_id
      ${traceFilters.length > 0 ? `HAVING ${traceFilters.join(' AND ')}` : ''}
      ORDER BY t_start DESC, trace_id DESC
      LIMIT ${p.count(limit)}
-     ${matched === '' ? '' : d.largeInSets}`,
+     ${matched === '' && upper === null ? '' : d.largeInSets}`,
     p,
     (row) => ({
       ...traceTotalsFromRow(row),
@@ -70,9 +173,11 @@ export function listTraces(
 }
 
 /** `traceFilterSql` with the list's range: the traces the list shows of `query.range`, started in it. */
-export function listFilterSql(d: Dialect, p: Params, project: string, query: Omit<TraceQuery, 'limit' | 'cursor'>): { matched: string; traceFilters: string[] } {
+export function listFilterSql(
+  d: Dialect, p: Params, project: string, query: Omit<TraceQuery, 'limit' | 'cursor'>, windowFromUs: number | null = null,
+): { matched: string; traceFilters: string[] } {
   const { fromUs, toUs } = query.range;
-  const filters = traceFilterSql(d, p, project, query, fromUs);
+  const filters = traceFilterSql(d, p, project, query, windowFromUs ?? fromUs);
   if (fromUs !== null) filters.traceFilters.push(`t_start >= ${p.int(fromUs)}`);
   if (toUs !== null) filters.traceFilters.push(`t_start < ${p.int(toUs)}`);
   return filters;

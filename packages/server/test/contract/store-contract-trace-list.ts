@@ -1,0 +1,127 @@
+import type { SpanRecord, TraceQuery } from '@spoor/model';
+import { describe, expect, it } from 'vitest';
+import type { Store, TimeKey } from '../../src/store/store.js';
+import { T0, query, sid, span, tid } from '../support/record-fixtures.js';
+import { openForEachTest, recordBatch } from './per-test-store.js';
+
+const TRACES = 240;
+/** Trace `k` starts at `startOf(k)`; every tenth shares the start of the one before, so ids break ties. */
+const startOf = (k: number) => T0 + (k - (k % 10 === 9 ? 1 : 0)) * 1_000;
+
+interface Part { writeAtUs: number; spans: SpanRecord[] }
+
+/**
+ * Traces whose parts arrive as an agent's do: most in one batch; some with their root (the
+ * earliest span) a few dozen traces later; some with a child started a hundred traces later, so
+ * the newest parts of the store belong to traces that started long before. Written in batches of
+ * seven parts in the order they would arrive.
+ */
+function agentTraces(): { parts: Part[]; spans: SpanRecord[] } {
+  let seed = 7;
+  const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
+  const parts: Part[] = [];
+  for (let k = 0; k < TRACES; k++) {
+    const start = startOf(k);
+    const duration = 100 + Math.floor(random() * 4_900);
+    const service = k % 3 === 0 ? 'rag' : 'web';
+    const root = span({ traceId: tid(k + 1), spanId: sid(1), name: `run ${k}`, serviceName: service, startTimeUs: start, endTimeUs: start + duration,
+      status: { code: k % 9 === 0 ? 'error' : 'unset', message: '' } });
+    const child = (n: number, at: number, serviceName = 'web') =>
+      span({ traceId: tid(k + 1), spanId: sid(n), parentSpanId: sid(1), name: 'step', serviceName, startTimeUs: at, endTimeUs: at + 50 });
+    const kind = random();
+    if (kind < 0.6) {
+      parts.push({ writeAtUs: start, spans: [root, child(2, start + 10)] });
+    } else if (kind < 0.85) {
+      parts.push({ writeAtUs: start + 20, spans: [child(2, start + 20)] });
+      parts.push({ writeAtUs: start + 30_000, spans: [root] });
+    } else {
+      parts.push({ writeAtUs: start, spans: [root] });
+      parts.push({ writeAtUs: start + 100_000, spans: [child(2, start + 100_000, k % 2 === 0 ? 'rag' : 'web')] });
+    }
+  }
+  parts.sort((a, b) => a.writeAtUs - b.writeAtUs);
+  return { parts, spans: parts.flatMap((p) => p.spans) };
+}
+
+interface Expected { traceId: string; startTimeUs: number; endTimeUs: number; spanCount: number; errorCount: number }
+
+/** The list `query` should give, worked out from the spans themselves. */
+function expectedList(spans: readonly SpanRecord[], q: TraceQuery): Expected[] {
+  const byTrace = new Map<string, SpanRecord[]>();
+  for (const s of spans) byTrace.set(s.traceId, [...(byTrace.get(s.traceId) ?? []), s]);
+  const traces: Expected[] = [];
+  for (const [traceId, of] of byTrace) {
+    const t = {
+      traceId, startTimeUs: Math.min(...of.map((s) => s.startTimeUs)), endTimeUs: Math.max(...of.map((s) => s.endTimeUs)),
+      spanCount: of.length, errorCount: of.filter((s) => s.status.code === 'error').length,
+    };
+    if (q.range.fromUs !== null && t.startTimeUs < q.range.fromUs) continue;
+    if (q.range.toUs !== null && t.startTimeUs >= q.range.toUs) continue;
+    if (q.status === 'error' && t.errorCount === 0) continue;
+    if (q.status === 'ok' && t.errorCount > 0) continue;
+    if (q.minDurationMs !== null && t.endTimeUs - t.startTimeUs < q.minDurationMs * 1000) continue;
+    if (q.service !== null && !of.some((s) => s.serviceName === q.service)) continue;
+    traces.push(t);
+  }
+  return traces.sort((a, b) => b.startTimeUs - a.startTimeUs || (a.traceId < b.traceId ? 1 : -1));
+}
+
+/**
+ * The trace list reads a window of recent trace parts, widened until the page is full, not every
+ * trace of the project (`sql/traces.ts`). On a store whose newest parts belong to traces started
+ * long before, every page, filter and cursor gives what grouping every trace would.
+ */
+export function describeTraceListContract(adapter: string, open: () => Promise<Store>): void {
+  describe(`Trace list contract: ${adapter}`, () => {
+    let store: Store;
+    openForEachTest(open, (opened) => (store = opened));
+
+    const { parts, spans } = agentTraces();
+    const fill = async () => {
+      for (let i = 0; i < parts.length; i += 7) await store.write(recordBatch({ spans: parts.slice(i, i + 7).flatMap((p) => p.spans) }), null);
+    };
+    /** Every page of `q`, `limit` at a time, from the first (or the first `pages`). */
+    const pagesOf = async (q: TraceQuery, limit: number, pages = Infinity): Promise<Expected[]> => {
+      const seen: Expected[] = [];
+      let after: TimeKey | null = null;
+      for (let n = 0; n < pages; n++) {
+        const rows = await store.listTraces(q, after, limit);
+        expect(rows.length).toBeLessThanOrEqual(limit);
+        seen.push(...rows.map(({ traceId, startTimeUs, endTimeUs, spanCount, errorCount }) => ({ traceId, startTimeUs, endTimeUs, spanCount, errorCount })));
+        if (rows.length < limit) break;
+        after = { timeUs: rows.at(-1)!.startTimeUs, id: rows.at(-1)!.traceId };
+      }
+      return seen;
+    };
+
+    it('pages the whole list, small pages and large, as grouping every trace would', async () => {
+      await fill();
+      const all = expectedList(spans, query());
+      expect(all).toHaveLength(TRACES);
+      expect(await pagesOf(query(), 4)).toEqual(all);
+      expect(await pagesOf(query(), 50)).toEqual(all);
+      expect(await pagesOf(query(), 1, 12)).toEqual(all.slice(0, 12));
+      expect(await store.listTraces(query(), null, 1_000)).toMatchObject(all);
+    });
+
+    it('pages filtered lists and ranges, rare matches and common, as grouping every trace would', async () => {
+      await fill();
+      const cases: Partial<TraceQuery>[] = [
+        { status: 'error' },
+        { status: 'ok', minDurationMs: 2 },
+        { service: 'rag' },
+        { range: { fromUs: startOf(60), toUs: startOf(200) } },
+        { range: { fromUs: null, toUs: startOf(100) + 1 } },
+        { range: { fromUs: startOf(230), toUs: null }, status: 'ok' },
+      ];
+      for (const c of cases) {
+        const q = query(c);
+        const expected = expectedList(spans, q);
+        expect(expected.length, JSON.stringify(c)).toBeGreaterThan(0);
+        expect(await pagesOf(q, 6), JSON.stringify(c)).toEqual(expected);
+      }
+      expect(await pagesOf(query({ range: { fromUs: startOf(TRACES) + 1_000_000, toUs: null } }), 5)).toEqual([]);
+      expect(await pagesOf(query({ projectId: 'elsewhere' }), 5)).toEqual([]);
+    });
+  });
+}
