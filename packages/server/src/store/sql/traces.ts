@@ -59,15 +59,18 @@ export async function listTraces(
   let from = newest.count < FIRST_WINDOW_PARTS * limit ? lower : newest.oldestUs;
   let oldestUs: number | null = null;
   for (;;) {
+    // Twice the page is read, its traces that crossed `from` dropped: `limit` left are the page
+    // (a trace missing from them would have ranked above them). Fewer, and a window short of the
+    // range grows; the whole range's window reads on past the traces that crossed its start.
     const crossed: string[] = [];
-    let page: TraceSummaryRecord[];
     for (;;) {
-      page = await listWindow(db, query, after, limit, { from, upper, traceIds: null, crossed });
-      const crossing = from === null || page.length === 0 ? [] : await crossedBefore(db, query.projectId, from, page.map((t) => t.traceId));
-      if (crossing.length === 0) break;
+      const rows = await listWindow(db, query, after, 2 * limit, { from, upper, traceIds: null, crossed });
+      const crossing = from === null || rows.length === 0 ? [] : await crossedBefore(db, query.projectId, from, rows.map((t) => t.traceId));
+      const page = crossing.length === 0 ? rows : rows.filter((t) => !crossing.includes(t.traceId));
+      if (page.length >= limit || (rows.length < 2 * limit && from === lower)) return page.slice(0, limit);
+      if (from !== lower) break;
       crossed.push(...crossing);
     }
-    if (page.length >= limit || from === lower) return page;
     oldestUs ??= await oldestPart(db, query.projectId, upper);
     const wider = newest.newestUs + 1 - (newest.newestUs + 1 - from!) * WIDEN;
     from = lower !== null && wider <= lower ? lower : lower === null && wider <= oldestUs ? null : wider;
