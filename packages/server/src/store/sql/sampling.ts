@@ -10,7 +10,7 @@ import { type TimeBounds, boundsOf, traceBounds } from './trace-bounds.js';
 import type { LiveCommits } from './live.js';
 import { timeFilters } from './filters.js';
 import { type MoveStatement, type SpanStatsLayout, moveToSpanStats } from './span-stats.js';
-import { TRACE_TOTALS, listFilterSql, traceFilterSql } from './traces.js';
+import { TRACE_FILTER_TOTALS, listFilterSql, traceFilterSql } from './traces.js';
 
 /**
  * Tail sampling's queries, written once for every engine. An engine gives how policies and
@@ -122,7 +122,7 @@ export abstract class SqlSamplingStore implements SamplingStore {
     const { matched, traceFilters } = traceFilterSql(d, p, project, filter, null);
     return this.sql.rows(
       'match the traces to decide',
-      `SELECT trace_id, ${TRACE_TOTALS} FROM ${d.tables.trace_parts}
+      `SELECT trace_id, ${TRACE_FILTER_TOTALS} FROM ${d.tables.trace_parts}
        WHERE project_id = ${project} AND trace_id IN ${p.texts(traceIds)}${matched}
        GROUP BY trace_id${traceFilters.length > 0 ? ` HAVING ${traceFilters.join(' AND ')}` : ''}`,
       p,
@@ -200,7 +200,7 @@ export abstract class SqlSamplingStore implements SamplingStore {
     const [row] = await this.sql.rows(
       'count the sampled-out traces of a range',
       `SELECT count(*) AS n_total, count(*) FILTER (WHERE trace_id IN (${out})) AS n_out FROM (
-         SELECT trace_id, ${TRACE_TOTALS} FROM ${d.tables.trace_parts}
+         SELECT trace_id, ${TRACE_FILTER_TOTALS} FROM ${d.tables.trace_parts}
          WHERE project_id = ${project}${matched}
          GROUP BY trace_id${traceFilters.length > 0 ? ` HAVING ${traceFilters.join(' AND ')}` : ''}
        ) AS listed`,

@@ -18,6 +18,13 @@ export const TRACE_TOTALS = `min(start_us) AS t_start, max(end_us) AS t_end, sum
   coalesce(max(root_name), argMin(first_name, start_us)) AS t_root, coalesce(max(root_service), argMin(first_service, start_us)) AS t_service,
   sum(input_tokens) AS t_input, sum(output_tokens) AS t_output, sum(cost_usd) AS t_cost`;
 
+/**
+ * What the list's trace filters (`traceFilterSql`'s `traceFilters`) read of `TRACE_TOTALS`: numbers
+ * alone, whose grouping DuckDB spills where its memory limit does not hold it (the texts' ran it
+ * out of memory on a big store).
+ */
+export const TRACE_FILTER_TOTALS = 'min(start_us) AS t_start, max(end_us) AS t_end, sum(error_count) AS t_errors';
+
 /** What a trace summary and a session's run read alike of a row with `trace_id` and `TRACE_TOTALS`. */
 export function traceTotalsFromRow(row: Row) {
   return {
@@ -155,13 +162,12 @@ function listWindow(
     where.push(`trace_id IN (SELECT trace_id FROM ${d.tables.trace_parts} WHERE project_id = ${project}${since} AND start_us < ${p.int(upper)})`);
   }
   if (crossed.length > 0) where.push(`trace_id NOT IN ${p.texts(crossed)}`);
-  // The page is chosen by numbers alone (DuckDB spills their grouping where it could not the
-  // texts'), then the texts are read for its traces.
+  // The page is chosen by numbers alone, then the texts are read for its traces.
   const since = from === null ? '' : ` AND start_us >= ${p.int(from)}`;
   return db.rows(
     'list traces',
     `WITH page AS (
-       SELECT trace_id, min(start_us) AS t_start, max(end_us) AS t_end, sum(error_count) AS t_errors
+       SELECT trace_id, ${TRACE_FILTER_TOTALS}
        FROM ${d.tables.trace_parts}
        WHERE ${where.join(' AND ')}${matched}
        GROUP BY trace_id
@@ -200,7 +206,7 @@ export function listFilterSql(
  * The trace list's filters (no range or cursor) over `trace_parts` grouped by trace: `matched`
  * ends its `WHERE` (the traces with a span matching every span filter and scores meeting every
  * score filter), `traceFilters` go in its
- * `HAVING` (over `TRACE_TOTALS`). `spansFromUs` bounds the spans looked at by their start, when
+ * `HAVING` (over `TRACE_FILTER_TOTALS`). `spansFromUs` bounds the spans looked at by their start, when
  * every trace wanted starts after it.
  */
 export function traceFilterSql(
