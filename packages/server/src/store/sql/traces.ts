@@ -73,7 +73,8 @@ export async function listTraces(
     for (;;) {
       const rows = await listWindow(db, query, after, 2 * limit, { from, upper, traceIds: null, crossed });
       const crossing = from === null || rows.length === 0 ? [] : await crossedBefore(db, query.projectId, from, rows.map((t) => t.traceId));
-      const page = crossing.length === 0 ? rows : rows.filter((t) => !crossing.includes(t.traceId));
+      const dropped = new Set(crossing);
+      const page = dropped.size === 0 ? rows : rows.filter((t) => !dropped.has(t.traceId));
       if (page.length >= limit || (rows.length < 2 * limit && from === lower)) return page.slice(0, limit);
       if (from !== lower) break;
       crossed.push(...crossing);
@@ -94,8 +95,9 @@ function minOf(a: number | null, b: number | null): number | null {
 }
 
 /**
- * Of the project's parts starting in `[lower, upper)`: the newest `parts`' starts (the newest, the
- * oldest of them, how many) and the oldest start of all; `null` when there are none.
+ * Of the project's parts starting in `[lower, upper)`, the newest `parts`: the newest start, the
+ * oldest start of them, and how many there are (fewer when the range holds fewer); `null` when
+ * the range holds none.
  */
 async function newestParts(
   db: SqlEngine, projectId: string, lower: number | null, upper: number | null, parts: number,
@@ -115,6 +117,7 @@ async function newestParts(
   if (row === undefined || row.count === 0) return null;
   return row;
 }
+
 /** The oldest start of the project's parts before `upper`. */
 async function oldestPart(db: SqlEngine, projectId: string, upper: number | null): Promise<number> {
   const d = db.dialect;
@@ -154,16 +157,12 @@ function listWindow(
     const t = p.int(after.timeUs);
     traceFilters.push(`(t_start < ${t} OR (t_start = ${t} AND trace_id < ${p.add(after.id)}))`);
   }
-  const where = [`project_id = ${project}`];
-  if (from !== null) where.push(`start_us >= ${p.int(from)}`);
+  const since = from === null ? '' : ` AND start_us >= ${p.int(from)}`;
+  const where = [`project_id = ${project}${since}`];
   if (traceIds !== null) where.push(`trace_id IN ${p.texts(traceIds)}`);
-  if (upper !== null) {
-    const since = from === null ? '' : ` AND start_us >= ${p.int(from)}`;
-    where.push(`trace_id IN (SELECT trace_id FROM ${d.tables.trace_parts} WHERE project_id = ${project}${since} AND start_us < ${p.int(upper)})`);
-  }
+  if (upper !== null) where.push(`trace_id IN (SELECT trace_id FROM ${d.tables.trace_parts} WHERE project_id = ${project}${since} AND start_us < ${p.int(upper)})`);
   if (crossed.length > 0) where.push(`trace_id NOT IN ${p.texts(crossed)}`);
   // The page is chosen by numbers alone, then the texts are read for its traces.
-  const since = from === null ? '' : ` AND start_us >= ${p.int(from)}`;
   return db.rows(
     'list traces',
     `WITH page AS (
