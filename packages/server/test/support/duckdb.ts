@@ -31,3 +31,10 @@ export function duckDbStores(prefix: string): { open(): Promise<DuckDbStore>; re
     },
   };
 }
+
+/**
+ * For an in-memory DuckDB instance a test reads files with: no spilling. Such an instance spills
+ * to `.tmp` in the working directory, under fixed names, which test files running side by side
+ * share; what they read fits in memory, and an instance that ever needed more fails saying so.
+ */
+export const NO_SPILL = { temp_directory: '' } as const;

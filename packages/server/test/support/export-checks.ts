@@ -4,6 +4,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { type ExportFormat, type ExportSignal, exportFileName, microsFromIso } from '@spoor/model';
 import { expect } from 'vitest';
 import { EXPORT_TABLES, type ExportType } from '../../src/store/sql/export-columns.js';
+import { NO_SPILL } from './duckdb.js';
 import { callJson } from './server.js';
 
 /**
@@ -109,7 +110,7 @@ export type ExportRow = Record<string, unknown>;
 
 /** Reads an export file with DuckDB: its columns (`DESCRIBE`) and rows. */
 export async function readBack(path: string, format: ExportFormat, signal: ExportSignal): Promise<{ columns: Array<{ name: string; type: string }>; rows: ExportRow[] }> {
-  const instance = await DuckDBInstance.create(':memory:');
+  const instance = await DuckDBInstance.create(':memory:', NO_SPILL);
   const connection = await instance.connect();
   try {
     const from = format === 'parquet' ? `read_parquet('${path}')` : `read_json('${path}', format = 'newline_delimited')`;

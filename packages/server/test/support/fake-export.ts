@@ -7,6 +7,7 @@ import { type ExportQuery, type ExportSignal, type LogRecordData, type MetricPoi
 import { EXPORT_TABLES } from '../../src/store/sql/export-columns.js';
 import type { RecordExporter } from '../../src/store/store.js';
 import type { ScoreRow } from '../../src/store/table-records.js';
+import { NO_SPILL } from './duckdb.js';
 
 /**
  * The export port in memory: the rows every engine writes, made here from the records themselves
@@ -82,7 +83,7 @@ export class FakeRecordExport implements RecordExporter {
     if (query.format === 'jsonl') return writeFile(path, text);
     const lines = join(tmpdir(), `spoor-fake-export-${randomUUID()}.jsonl`);
     await writeFile(lines, text);
-    const instance = await DuckDBInstance.create(':memory:');
+    const instance = await DuckDBInstance.create(':memory:', NO_SPILL);
     const connection = await instance.connect();
     try {
       const columns = EXPORT_TABLES[query.signal].columns.map((c) => `'${c.name}': '${c.type}'`).join(', ');
