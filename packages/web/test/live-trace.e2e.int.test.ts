@@ -241,9 +241,10 @@ describe('a trace page whose run goes away', () => {
   it('draws its running spans abandoned once the trace is quiet for the stale-after time, without a reload, and stops their moving edge', async () => {
     const agent = run(Date.now() - 1000);
     const step = agent.step('step 1', 100, 200);
-    // The root runs (a live SDK's snapshot); then the process dies: nothing more is sent.
-    await postSpans(server.url, [agent.root(null), step]);
+    // The root runs (a live SDK's snapshot); then the process dies: nothing more is sent. The
+    // trace is quiet from when the server heard it, before the post's answer came back.
     const sentMs = Date.now();
+    await postSpans(server.url, [agent.root(null), step]);
     const page = await open(`/traces/${agent.traceId}`);
     await expect.poll(() => rowOf(page, agent.rootId).getAttribute('data-state')).toBe('running');
     const facts = () => page.locator('.trace-facts').textContent();
