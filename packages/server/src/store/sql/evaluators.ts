@@ -4,7 +4,7 @@ import type { CompleteTrace, EvaluationSpan, EvaluatorRecord, EvaluatorRunRecord
 import type { TimeKey } from '../ports/traces.js';
 import type { SqlEngine } from './dialect.js';
 import { boundsOf, traceBounds } from './trace-bounds.js';
-import { TRACE_TOTALS, traceFilterSql } from './traces.js';
+import { TRACE_FILTER_TOTALS, traceFilterSql } from './traces.js';
 
 /**
  * Evaluators' reads, and the row a run is written as, for every engine. Definitions and runs are
@@ -179,7 +179,7 @@ function completeByParts(db: SqlEngine, projectId: string, filter: TraceFilter, 
   const recent = `trace_id IN (SELECT trace_id FROM ${d.tables.trace_parts} WHERE project_id = ${project} AND end_us >= ${afterUs} AND end_us <= ${endedBy})`;
   return db.rows(
     'find complete traces',
-    `SELECT trace_id, ${TRACE_TOTALS} FROM ${d.tables.trace_parts}
+    `SELECT trace_id, ${TRACE_FILTER_TOTALS} FROM ${d.tables.trace_parts}
      WHERE project_id = ${project} AND ${recent}${matched}
      GROUP BY trace_id HAVING ${traceFilters.join(' AND ')}
      ORDER BY t_end, trace_id LIMIT ${p.count(limit)}`,

@@ -21,7 +21,8 @@ export const TRACE_TOTALS = `min(start_us) AS t_start, max(end_us) AS t_end, sum
 /**
  * What the list's trace filters (`traceFilterSql`'s `traceFilters`) read of `TRACE_TOTALS`: numbers
  * alone, whose grouping DuckDB spills where its memory limit does not hold it (the texts' ran it
- * out of memory on a big store).
+ * out of memory on a big store). Whatever groups traces only to filter or find them (the list's
+ * page, the sampled-out count, the complete traces) groups these.
  */
 export const TRACE_FILTER_TOTALS = 'min(start_us) AS t_start, max(end_us) AS t_end, sum(error_count) AS t_errors';
 
