@@ -189,8 +189,8 @@ const reference = await runServer('reference (Spoor\'s decoder, one thread, one 
 /**
  * The hand-written floor and Spoor at capacity by turns, floor first and last (F S F S F for the
  * default BENCH_FLOOR_ROUNDS=2): each Spoor round against the mean of the floor's rounds on either
- * side, since this machine's speed drifts within minutes (one run's floor went 90,000-113,000
- * spans/s from run to run, measured once before Spoor).
+ * side, since this machine's speed drifts within minutes: measured once before Spoor, the floor
+ * went from 90,000 to 113,000 spans/s between three runs in an hour.
  */
 const floorRounds = Number(process.env.BENCH_FLOOR_ROUNDS ?? 2);
 const runFloor = (round) => runServer(`hand-written floor (own protobuf reader, data chunks, one thread, one table, no fsync), round ${round}`, (dir) => startHandwrittenServer(dir).then((server) => ({ server })), '/flush', null);
