@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { TraceQuery } from '@spoor/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { T0, query } from '../../../test/support/record-fixtures.js';
 import { TRACE_TOTALS } from '../sql/traces.js';
 import { DuckDbStore } from './duckdb-store.js';
 
@@ -16,15 +16,9 @@ import { DuckDbStore } from './duckdb-store.js';
  */
 
 const PARTS = 600_000;
-const T0 = 1_763_719_200_000_000;
 /** Trace `i` (id: the MD5 of `i`) has one part, starting at `T0 + i` ms. */
 const traceId = (i: number) => createHash('md5').update(String(i)).digest('hex');
 const startOf = (i: number) => T0 + i * 1_000;
-
-const query = (overrides: Partial<TraceQuery> = {}): TraceQuery => ({
-  projectId: 'default', range: { fromUs: null, toUs: null }, service: null, spanName: null, text: null, status: null, minDurationMs: null,
-  maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [], limit: 50, cursor: null, ...overrides,
-});
 
 let dir: string;
 let store: DuckDbStore;
