@@ -170,7 +170,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
         ...options.settings,
       });
       writer = await instance.connect();
-      await attach(writer, options.path, options.readOnly);
+      await attach(writer, options.path, readOnly);
     } catch (cause) {
       if (spill.own) await rm(spill.dir, { recursive: true, force: true });
       throw new StoreError(`cannot open the DuckDB database at ${options.path}: ${(cause as Error).message}`, { cause });

@@ -11,20 +11,22 @@ import { scoreFilterSet } from './score-tallies.js';
 export const LOG_MARGIN_US = 3_600_000_000;
 
 /**
- * A trace's totals over its `trace_parts` rows, grouped by trace: its times, counts, tokens and
- * cost, and its root span's name and service (the first span's while the root has not arrived).
- */
-export const TRACE_TOTALS = `min(start_us) AS t_start, max(end_us) AS t_end, sum(span_count) AS t_spans, sum(error_count) AS t_errors,
-  coalesce(max(root_name), argMin(first_name, start_us)) AS t_root, coalesce(max(root_service), argMin(first_service, start_us)) AS t_service,
-  sum(input_tokens) AS t_input, sum(output_tokens) AS t_output, sum(cost_usd) AS t_cost`;
-
-/**
- * What the list's trace filters (`traceFilterSql`'s `traceFilters`) read of `TRACE_TOTALS`: numbers
- * alone, whose grouping DuckDB spills where its memory limit does not hold it (the texts' ran it
- * out of memory on a big store). Whatever groups traces only to filter or find them (the list's
- * page, the sampled-out count, the complete traces) groups these.
+ * What the list's trace filters (`traceFilterSql`'s `traceFilters`) read of a trace's totals:
+ * numbers alone, whose grouping DuckDB spills where its memory limit does not hold it (with the
+ * texts of `TRACE_TOTALS` beside them it ran out of memory on a big store). Whatever groups traces
+ * only to filter or find them (the list's page, the sampled-out count, the complete traces)
+ * groups these.
  */
 export const TRACE_FILTER_TOTALS = 'min(start_us) AS t_start, max(end_us) AS t_end, sum(error_count) AS t_errors';
+
+/**
+ * A trace's totals over its `trace_parts` rows, grouped by trace: `TRACE_FILTER_TOTALS` (its
+ * times and errors), its span count, tokens and cost, and its root span's name and service (the
+ * first span's while the root has not arrived). Read by name.
+ */
+export const TRACE_TOTALS = `${TRACE_FILTER_TOTALS}, sum(span_count) AS t_spans,
+  coalesce(max(root_name), argMin(first_name, start_us)) AS t_root, coalesce(max(root_service), argMin(first_service, start_us)) AS t_service,
+  sum(input_tokens) AS t_input, sum(output_tokens) AS t_output, sum(cost_usd) AS t_cost`;
 
 /** What a trace summary and a session's run read alike of a row with `trace_id` and `TRACE_TOTALS`. */
 export function traceTotalsFromRow(row: Row) {
