@@ -75,4 +75,26 @@ describe('cassetteFromTrace', () => {
     const uncaptured = span('c', 'chat gpt-4o', null, { 'gen_ai.operation.name': 'chat' });
     expect(cassetteFromTrace(trace([uncaptured]))).toMatchObject({ uncaptured: 1, entries: new Map() });
   });
+
+  it('places a call under a loop of parents by the one span-tree resolver, not by recursing for ever', () => {
+    // a and b name each other as parent: the first to start is cut to a root, b hangs under it.
+    const cassette = cassetteFromTrace(trace([span('a', 'plan', 'b'), span('b', 'act', 'a'), span('c', 'chat gpt-4o', 'b', llm('h'))]));
+    expect([...cassette.entries.keys()]).toEqual(['plan > act#0']);
+  });
+
+  it('reads a 20,000-deep chain of spans without overflowing the stack', () => {
+    const chain = [span('s0', 'step', null)];
+    for (let i = 1; i < 20_000; i++) chain.push(span(`s${i}`, 'step', `s${i - 1}`));
+    chain.push(span('call', 'chat gpt-4o', 's19999', llm('deep')));
+    const cassette = cassetteFromTrace(trace(chain));
+    const [entry] = cassette.entries.values();
+    expect(entry).toMatchObject({ hash: 'deep', index: 0 });
+    expect(entry!.path.split(' > ')).toHaveLength(20_000);
+  });
+
+  it('keeps one entry for a call span sent twice', () => {
+    const call = span('c', 'chat gpt-4o', 'r', llm('h'));
+    const cassette = cassetteFromTrace(trace([span('r', 'agent', null), call, { ...call }]));
+    expect([...cassette.entries.keys()]).toEqual(['agent#0']);
+  });
 });

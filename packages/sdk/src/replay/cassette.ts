@@ -1,4 +1,5 @@
-import type { AttributeValue, Span as RecordedSpan, TraceDetail } from '@spoor/model';
+import { microsFromIso, resolveSpanTree, spanTreeInputFrom } from '@spoor/model';
+import type { AttributeValue, Span as RecordedSpan, SpanTreeRecord, TraceDetail } from '@spoor/model';
 import type { GenAiMessage } from '../llm/content.js';
 import { CALL_SEQUENCE_ATTRIBUTE, REQUEST_HASH_ATTRIBUTE } from './hash.js';
 
@@ -77,30 +78,46 @@ export function positionKey(path: string, index: number): string {
  * reaches the same places in the same order, whatever the span ids, run ids and timings.
  */
 export function cassetteFromTrace(trace: TraceDetail): Cassette {
-  const byId = new Map(trace.spans.map((span) => [span.spanId, span]));
-  const paths = new Map<string, string>();
-  const pathOf = (span: RecordedSpan): string => {
-    const known = paths.get(span.spanId);
-    if (known !== undefined) return known;
-    const parent = span.parentSpanId === null ? undefined : byId.get(span.parentSpanId);
-    const above = parent !== undefined && parent.serviceName === span.serviceName ? pathOf(parent) : '';
-    const path = above === '' ? span.name : `${above} > ${span.name}`;
-    paths.set(span.spanId, path);
-    return path;
+  const spans = trace.spans;
+  // The model's one resolver links the spans (copies left out, loops cut, orphans made roots) and
+  // orders them parent before child, so each path is built from its parent's in one loop: no
+  // recursion on depth, whatever the trace holds.
+  const tree = resolveSpanTree(spanTreeInputFrom(spans.map(treeRecordOf)));
+  const paths = new Array<string>(tree.count);
+  const pathAbove = (row: number): string => {
+    const parent = tree.parent[row]!;
+    if (parent < 0 || spans[tree.order[parent]!]!.serviceName !== spans[tree.order[row]!]!.serviceName) return '';
+    return paths[parent]!;
   };
-  const calls = trace.spans.filter((span) => typeof span.attributes[REQUEST_HASH_ATTRIBUTE] === 'string');
-  calls.sort(byStart);
+  for (let row = 0; row < tree.count; row++) {
+    const above = pathAbove(row);
+    const name = spans[tree.order[row]!]!.name;
+    paths[row] = above === '' ? name : `${above} > ${name}`;
+  }
+  const calls: { span: RecordedSpan; path: string }[] = [];
+  for (let row = 0; row < tree.count; row++) {
+    const span = spans[tree.order[row]!]!;
+    if (typeof span.attributes[REQUEST_HASH_ATTRIBUTE] === 'string') calls.push({ span, path: pathAbove(row) });
+  }
+  calls.sort((a, b) => byStart(a.span, b.span));
   const counts = new Map<string, number>();
   const entries = new Map<string, CassetteEntry>();
-  for (const span of calls) {
-    const parent = span.parentSpanId === null ? undefined : byId.get(span.parentSpanId);
-    const path = parent !== undefined && parent.serviceName === span.serviceName ? pathOf(parent) : '';
+  for (const { span, path } of calls) {
     const index = counts.get(path) ?? 0;
     counts.set(path, index + 1);
     entries.set(positionKey(path, index), entryFrom(span, path, index));
   }
-  const uncaptured = trace.spans.filter((span) => span.llm?.operation === 'chat' && span.attributes[REQUEST_HASH_ATTRIBUTE] === undefined).length;
+  let uncaptured = 0;
+  for (let row = 0; row < tree.count; row++) {
+    const span = spans[tree.order[row]!]!;
+    if (span.llm?.operation === 'chat' && span.attributes[REQUEST_HASH_ATTRIBUTE] === undefined) uncaptured++;
+  }
   return { traceId: trace.traceId, entries, uncaptured };
+}
+
+function treeRecordOf(span: RecordedSpan): SpanTreeRecord {
+  const startTimeUs = microsFromIso(span.startTime) ?? 0;
+  return { spanId: span.spanId, parentSpanId: span.parentSpanId, startTimeUs, endTimeUs: startTimeUs + (span.durationMs ?? 0) * 1000 };
 }
 
 /** Start order: by start time, then (for calls started within the same microsecond) by call number. */
