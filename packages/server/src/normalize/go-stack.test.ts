@@ -115,7 +115,64 @@ const CASES: ReadonlyArray<{ name: string; a: string; b: string; frames: readonl
     b: crashed([repeat('/usr/local/go/src/')], ['main.divider(...)', '/srv/shop/report.go'], ' fp=0xc00006cf48 sp=0xc00006ce90 pc=0x4674d8'),
     frames: ['main.banner (shop/report.go)', 'main.divider (shop/report.go)'],
   },
+  {
+    name: 'a panic a recover helper recorded and panicked again, recorded by an outer one (the frame below the last panic()',
+    a: goStack([
+      ['runtime/debug.Stack()', '/usr/local/go/src/runtime/debug/stack.go'],
+      ['main.withLogging.func1.1()', '/srv/shop/middleware.go'],
+      ['panic({0x6a1e20, 0xc000012345})', '/usr/local/go/src/runtime/panic.go'],
+      ['main.withRecovery.func1.1()', '/srv/shop/middleware.go'],
+      ['panic({0x6a1e20, 0xc000012345})', '/usr/local/go/src/runtime/panic.go'],
+      ['main.placeOrder({0x7f0c80, 0xc0001a2000}, 0xc0001b4000)', '/srv/shop/orders.go'],
+      ['main.withRecovery.func1({0x7f0c80, 0xc0001a2000}, 0xc0001b4000)', '/srv/shop/middleware.go'],
+    ]),
+    b: goStack([
+      ['runtime/debug.Stack()', '/usr/local/go/src/runtime/debug/stack.go'],
+      ['main.withLogging.func1.1()', '/srv/shop/middleware.go'],
+      ['panic({0x6a1e20, 0xc000012345})', '/usr/local/go/src/runtime/panic.go'],
+      ['main.withRecovery.func1.1()', '/srv/shop/middleware.go'],
+      ['panic({0x6a1e20, 0xc000012345})', '/usr/local/go/src/runtime/panic.go'],
+      ['main.refundOrder({0x7f0c80, 0xc0001a2000}, 0xc0001b4000)', '/srv/shop/refunds.go'],
+      ['main.withRecovery.func1({0x7f0c80, 0xc0001a2000}, 0xc0001b4000)', '/srv/shop/middleware.go'],
+    ]),
+    frames: ['main.placeOrder (shop/orders.go)', 'main.refundOrder (shop/refunds.go)'],
+  },
+  {
+    name: 'function names with letters beyond ASCII',
+    a: official(['main.größeCharge(0xc0000a6000)', '/go/src/app/charge.go']),
+    b: official(['github.com/acme/shop/zahlung.(*Kasse).Überweisen(0xc0000a6000)', '/go/src/app/zahlung/kasse.go']),
+    frames: ['main.größeCharge (app/charge.go)', 'zahlung.(*Kasse).Überweisen (zahlung/kasse.go)'],
+  },
+  {
+    name: "a package path whose last element has a dot (Go escapes it as %2e)",
+    a: official(['github.com/acme/api%2ev2.Charge(0xc0000a6000)', '/go/src/github.com/acme/api.v2/charge.go']),
+    b: official(['github.com/acme/api%2ev2.(*Client).Refund(0xc0000a6000)', '/go/src/github.com/acme/api.v2/refund.go']),
+    frames: ['api.v2.Charge (api.v2/charge.go)', 'api.v2.(*Client).Refund (api.v2/refund.go)'],
+  },
+  {
+    name: "github.com/pkg/errors' %+v (a function per line, no arguments, then its location)",
+    a: pkgErrors([['main.placeOrder', '/srv/shop/orders.go'], ['main.main', '/srv/shop/main.go']]),
+    b: pkgErrors([['github.com/acme/money.MustParse', '/root/go/pkg/mod/github.com/acme/money@v1.2.0/parse.go'], ['github.com/acme/shop/orders.(*Service).Refund', '/srv/shop/orders/refund.go'], ['main.main', '/srv/shop/main.go']]),
+    frames: ['main.placeOrder (shop/orders.go)', 'orders.(*Service).Refund (orders/refund.go)'],
+  },
+  {
+    name: "zap's stacktrace field (the same shape, no message line)",
+    a: zapStack([['main.placeOrder', '/srv/shop/orders.go'], ['main.main', '/srv/shop/main.go']]),
+    b: zapStack([['go.uber.org/zap.(*Logger).Error', '/root/go/pkg/mod/go.uber.org/zap@v1.27.0/logger.go'], ['main.refundOrder', '/srv/shop/refunds.go'], ['main.main', '/srv/shop/main.go']]),
+    frames: ['main.placeOrder (shop/orders.go)', 'main.refundOrder (shop/refunds.go)'],
+  },
 ];
+
+/** The frames a stack-carrying error prints with `%+v` (github.com/pkg/errors), after its message; the runtime's last frames end in an assembly file. */
+function pkgErrors(frames: readonly Frame[]): string {
+  return `shop: out of stock\n${zapStack(frames)}`;
+}
+
+/** Frames as zap and github.com/pkg/errors print them: the function alone, then a tab and `file:line`. */
+function zapStack(frames: readonly Frame[]): string {
+  const all = [...frames, ['runtime.main', '/usr/local/go/src/runtime/proc.go'], ['runtime.goexit', '/usr/local/go/src/runtime/asm_amd64.s']];
+  return all.map(([fn, file], i) => `${fn}\n\t${file}:${20 + i * 7}`).join('\n');
+}
 
 function failed(spanId: string, stacktrace: string): SpanRecord {
   const thrown: SpanEventRecord = {
@@ -139,5 +196,15 @@ describe('Go error groups', () => {
     const [first, second] = errorsFromSpans([failed('1'.repeat(16), a), failed('2'.repeat(16), b)]);
     expect([first?.frame, second?.frame]).toEqual(frames);
     expect(first?.fingerprint).not.toBe(second?.fingerprint);
+  });
+
+  it("names an app's own helper that records the error, as the place it was recorded: its callers are told apart by their messages", () => {
+    const through = (caller: string) => official(['main.fail({0x8a1f20, 0xc000012345}, {0x8a1f20, 0xc000012399})', '/go/src/app/errors.go'], [`main.${caller}()`, '/go/src/app/orders.go']);
+    expect([appFrame(through('placeOrder')), appFrame(through('refundOrder'))]).toEqual(['main.fail (app/errors.go)', 'main.fail (app/errors.go)']);
+    const [place, refund] = errorsFromSpans([failed('1'.repeat(16), through('placeOrder')), failed('2'.repeat(16), through('refundOrder'))]);
+    expect(place?.fingerprint).toBe(refund?.fingerprint);
+    const other = { ...failed('3'.repeat(16), through('refundOrder')), status: { code: 'error' as const, message: 'shop: card declined' } };
+    other.events = [{ ...other.events[0]!, attributes: { ...other.events[0]!.attributes, 'exception.message': 'shop: card declined' } }];
+    expect(errorsFromSpans([other])[0]?.fingerprint).not.toBe(place?.fingerprint);
   });
 });

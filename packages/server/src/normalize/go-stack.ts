@@ -8,14 +8,20 @@
  *
  * Generic functions print their type arguments as `[...]` (`main.Sum[...]`,
  * `main.(*Queue[...]).Pop`); a panic prints as `panic({0x4a1e20, 0xc000012345})`; with
- * GOTRACEBACK=system each location also gives `fp=… sp=… pc=…`.
+ * GOTRACEBACK=system each location also gives `fp=… sp=… pc=…`. Errors that carry their own stack
+ * (github.com/pkg/errors' `%+v`) and zap's `stacktrace` field print the same frames without the
+ * arguments or the `+0x…` offset, and end in the runtime's assembly (`asm_amd64.s`).
+ *
+ * Names are as the linker spells them: letters beyond ASCII as they are (`main.größe`), and the
+ * dots of a package path's last element escaped (`example.com/api%2ev2.Charge`, shown as
+ * `api.v2.Charge`).
  */
 
 /** The characters of a function's name: a package path, a receiver `(*T)`, type arguments `[...]`. */
-const GO_NAME = /^[\w.~/()*[\]-]+$/;
-const GO_LOCATION = /^\t(.+\.go):\d+(?: \+0x[0-9a-f]+)?(?: fp=0x[0-9a-f]+ sp=0x[0-9a-f]+ pc=0x[0-9a-f]+)?$/;
-/** `runtime.gopanic` prints as `panic`; before Go 1.17 its arguments were not in braces. */
-const GO_PANIC = /^(?:panic|runtime\.gopanic)\(.*\)$/;
+const GO_NAME = /^[\p{L}\p{N}_.~/()*[\]%-]+$/u;
+const GO_LOCATION = /^\t(.+\.(?:go|s)):\d+(?: \+0x[0-9a-f]+)?(?: fp=0x[0-9a-f]+ sp=0x[0-9a-f]+ pc=0x[0-9a-f]+)?$/;
+/** `runtime.gopanic` prints as `panic`; before Go 1.17 its arguments were not in braces; without arguments in `%+v`. */
+const GO_PANIC = /^(?:panic|runtime\.gopanic)(?:\(.*\))?$/;
 
 /**
  * The standard library's top-level packages (Go 1.24), told by the function's package rather
@@ -45,14 +51,15 @@ export function isGoFrame(line: string, next: string): boolean {
 
 /**
  * The function of a function line: the name before the arguments, which hold no parentheses of
- * their own (`({0x4a1e20, 0xc000012345}, ...)`). Read by position, not by one pattern over the
- * whole line: the patterns for a name with a receiver and type arguments overlap, and on a
- * 4,000-character line from an app's stack trace one took 5.6 s to fail.
+ * their own (`({0x4a1e20, 0xc000012345}, ...)`), or the whole line when it prints none (`%+v`,
+ * zap). Read by position, not by one pattern over the whole line: the patterns for a name with a
+ * receiver and type arguments overlap, and on a 4,000-character line from an app's stack trace
+ * one took 5.6 s to fail.
  */
 function goFunction(line: string): string | null {
   const open = line.lastIndexOf('(');
-  if (open <= 0 || line.indexOf(')', open) !== line.length - 1) return null;
-  const name = line.slice(0, open);
+  const withArguments = open > 0 && line.indexOf(')', open) === line.length - 1 && !line.slice(open).startsWith('(*');
+  const name = withArguments ? line.slice(0, open) : line;
   return name.includes('.') && GO_NAME.test(name) ? name : null;
 }
 
@@ -65,19 +72,18 @@ function goFunction(line: string): string | null {
  * caller. `null` when no frame is the app's.
  */
 export function goAppFrame(lines: readonly string[], start: number): { fn: string; file: string } | null {
+  // Below the last `panic(`: a helper that recovers, records and panics again puts its own
+  // frames and a second panic above the first, whose frames below are where it began.
   let from = start;
   for (let i = start; i < lines.length - 1; i++) {
-    if (GO_PANIC.test(lines[i]!) && GO_LOCATION.test(lines[i + 1]!)) {
-      from = i + 2;
-      break;
-    }
+    if (GO_PANIC.test(lines[i]!) && GO_LOCATION.test(lines[i + 1]!)) from = i + 2;
   }
   for (let i = from; i < lines.length - 1; i++) {
     const fn = goFunction(lines[i]!);
     const file = fn === null ? undefined : GO_LOCATION.exec(lines[i + 1]!)?.[1];
     if (fn === null || file === undefined) continue;
     i++;
-    if (!isGoLibrary(fn, file)) return { fn: fn.slice(fn.lastIndexOf('/') + 1), file };
+    if (!isGoLibrary(fn, file)) return { fn: unescapeGoName(fn.slice(fn.lastIndexOf('/') + 1)), file };
   }
   return null;
 }
@@ -87,4 +93,9 @@ function isGoLibrary(fn: string, file: string): boolean {
   const slash = fn.indexOf('/');
   const root = slash === -1 ? fn.slice(0, fn.indexOf('.')) : fn.slice(0, slash);
   return GO_STD.has(root) || GO_MODULE_FILE.test(file) || GO_TELEMETRY.test(fn);
+}
+
+/** The linker escapes `.`, `%` and `"` in a package path's last element as `%xx`. */
+function unescapeGoName(name: string): string {
+  return name.includes('%') ? name.replace(/%([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))) : name;
 }
