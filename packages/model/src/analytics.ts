@@ -52,6 +52,8 @@ export interface SpanStats {
   cacheCreationInputTokens: number | null;
   reasoningTokens: number | null;
   costUsd: number | null;
+  /** LLM calls with tokens but no price (a model Spoor has no price for): `costUsd` leaves them out, so it is a lower bound when this is above 0. */
+  unpricedCalls: number;
 }
 
 export interface SpanStatsGroup extends SpanStats {
@@ -128,6 +130,8 @@ export interface SessionSummary {
   inputTokens: number | null;
   outputTokens: number | null;
   costUsd: number | null;
+  /** LLM calls with tokens but no price (a model Spoor has no price for): `costUsd` leaves them out, so it is a lower bound when this is above 0. */
+  unpricedCalls: number;
   firstSeen: string;
   lastActivity: string;
   services: string[];
@@ -157,6 +161,8 @@ export interface SessionRun {
   inputTokens: number | null;
   outputTokens: number | null;
   costUsd: number | null;
+  /** LLM calls with tokens but no price (a model Spoor has no price for): `costUsd` leaves them out, so it is a lower bound when this is above 0. */
+  unpricedCalls: number;
   /** The `user.id` on the run's session spans, if any (the first in order, should there be several). */
   userId: string | null;
   /** Per score name, the run's scores (its own and its spans'). */
@@ -186,6 +192,8 @@ export interface SessionDetail {
     avgDurationMs: number;
     maxDurationMs: number;
     totalCostUsd: number;
+    /** The runs' LLM calls with tokens but no price, which `totalCostUsd` leaves out. */
+    unpricedCalls: number;
     avgCostUsd: number;
   };
 }

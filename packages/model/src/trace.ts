@@ -16,6 +16,8 @@ export interface TraceSummary {
   inputTokens: number | null;
   outputTokens: number | null;
   costUsd: number | null;
+  /** LLM calls with tokens but no price (a model Spoor has no price for): `costUsd` leaves them out, so it is a lower bound when this is above 0. */
+  unpricedCalls: number;
   /** The session and user a span of the trace names (`session.id`, `user.id` and the other conventions' keys). */
   sessionId: string | null;
   userId: string | null;
@@ -127,6 +129,8 @@ export interface TraceSummaryRecord {
   inputTokens: number | null;
   outputTokens: number | null;
   costUsd: number | null;
+  /** LLM calls with tokens but no price (a model Spoor has no price for): `costUsd` leaves them out, so it is a lower bound when this is above 0. */
+  unpricedCalls: number;
   sessionId: string | null;
   userId: string | null;
 }

@@ -318,6 +318,7 @@ describe.each(EXPORT_VARIANTS)('traces sent by the OpenTelemetry JS exporter ove
       inputTokens: null,
       outputTokens: null,
       costUsd: null,
+      unpricedCalls: 0,
       sessionId: null,
       userId: null,
       scores: {},

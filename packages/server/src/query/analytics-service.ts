@@ -70,6 +70,7 @@ function statsFromRecord(r: Omit<SpanStatsRecord, 'key'>): SpanStats {
     cacheCreationInputTokens: r.cacheCreationInputTokens,
     reasoningTokens: r.reasoningTokens,
     costUsd: r.costUsd,
+    unpricedCalls: r.unpricedCalls,
   };
 }
 
@@ -200,6 +201,7 @@ export class AnalyticsService {
       inputTokens: r.inputTokens,
       outputTokens: r.outputTokens,
       costUsd: r.costUsd,
+      unpricedCalls: r.unpricedCalls,
       userId: r.userId,
       scores: scoreSummariesOf(tallies.get(r.traceId)),
     }));
@@ -228,6 +230,7 @@ export class AnalyticsService {
         avgDurationMs: runs.length === 0 ? 0 : durations.reduce((a, b) => a + b, 0) / runs.length,
         maxDurationMs: runs.length === 0 ? 0 : Math.max(...durations),
         totalCostUsd,
+        unpricedCalls: runs.reduce((sum, r) => sum + r.unpricedCalls, 0),
         avgCostUsd: costs.length === 0 ? 0 : totalCostUsd / costs.length,
       },
     };

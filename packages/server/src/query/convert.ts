@@ -30,6 +30,7 @@ export function traceSummaryFromRecord(r: TraceSummaryRecord, scores: Record<str
     inputTokens: r.inputTokens,
     outputTokens: r.outputTokens,
     costUsd: r.costUsd,
+    unpricedCalls: r.unpricedCalls,
     sessionId: r.sessionId,
     userId: r.userId,
     scores,

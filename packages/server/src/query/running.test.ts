@@ -45,7 +45,7 @@ describe('liveSpansOf', () => {
 describe('liveSummary', () => {
   const record = (over: Partial<TraceSummaryRecord>): TraceSummaryRecord => ({
     traceId: 't', rootName: 'r', serviceName: 's', startTimeUs: 100 * SEC, endTimeUs: 300 * SEC, spanCount: 2, errorCount: 0,
-    inputTokens: null, outputTokens: null, costUsd: null, sessionId: null, userId: null, ...over,
+    inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0, sessionId: null, userId: null, ...over,
   });
   it.each([
     ['without running spans: as stored', undefined, { endTimeUs: 300 * SEC, running: false }],

@@ -154,6 +154,7 @@ function tracePartOf(r: Row): TracePart {
     sessionId: textOrNull(r.session_id),
     userId: textOrNull(r.user_id),
     longestUs: r[LONGEST_COLUMNS[0]!] === null ? null : LONGEST_COLUMNS.map((name) => num(r[name])),
+    unpricedCalls: numOrNull(r.unpriced_calls),
   };
 }
 

@@ -83,6 +83,7 @@ export const TRACE_PARTS: readonly ColumnSpec[] = [
   col('session_id', 'varchar'),
   col('user_id', 'varchar'),
   ...LONGEST_COLUMNS.map((name) => col(name, 'bigint')),
+  col('unpriced_calls', 'bigint'),
 ];
 
 export const LOGS: readonly ColumnSpec[] = [
@@ -332,6 +333,7 @@ export function tracePartColumns(parts: readonly TracePart[]): TableBatch {
     b.varchar(p.rootName).varchar(p.rootService).varchar(p.firstName).varchar(p.firstService);
     b.number(p.inputTokens).number(p.outputTokens).number(p.costUsd).boolean(p.rootFailed).varchar(p.sessionId).varchar(p.userId);
     for (let c = 0; c < LONGEST_COLUMNS.length; c++) b.number(p.longestUs?.[c] ?? null);
+    b.number(p.unpricedCalls);
     b.endRow();
   }
   return b.build();

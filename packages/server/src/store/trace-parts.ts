@@ -35,6 +35,12 @@ export interface TracePart {
    * stored before Spoor kept it (schema 17 on DuckDB, 9 on ClickHouse).
    */
   longestUs: number[] | null;
+  /**
+   * LLM calls of the part with tokens but no cost (no price for their model), which `costUsd`
+   * leaves out. `null` in a part stored before Spoor kept it (schema 18 on DuckDB, 10 on
+   * ClickHouse): read as 0 until the trace is re-priced, which counts them again.
+   */
+  unpricedCalls: number | null;
 }
 
 /** Folds a batch's spans into one part per trace. */
@@ -90,6 +96,7 @@ export class TracePartsBuilder {
         sessionId: null,
         userId: null,
         longestUs: new Array<number>(SPAN_CATEGORIES.length).fill(0),
+        unpricedCalls: 0,
       };
       this.byTrace.set(key, part);
     }
@@ -114,6 +121,7 @@ export class TracePartsBuilder {
       if (llm.inputTokens !== null) part.inputTokens = (part.inputTokens ?? 0) + llm.inputTokens;
       if (llm.outputTokens !== null) part.outputTokens = (part.outputTokens ?? 0) + llm.outputTokens;
       if (llm.costUsd !== null) part.costUsd = (part.costUsd ?? 0) + llm.costUsd;
+      else if (llm.inputTokens !== null || llm.outputTokens !== null) part.unpricedCalls!++;
     }
   }
 

@@ -63,13 +63,16 @@ export function describeAnalyticsContract(adapter: string, open: () => Promise<S
           // 10, 20, 30, 40, 50 ms: p95 at rank 3.8 = 40 + 0.8 * 10, p99 at 3.96 = 40 + 0.96 * 10.
           // Total tokens fall back to input + output (220 for the call without a total).
           { key: 'chat', count: 5, errorCount: 1, avgUs: 30_000, p50Us: 30_000, p95Us: close(48_000), p99Us: close(49_600), maxUs: 50_000,
-            inputTokens: 600, outputTokens: 60, totalTokens: 660, cacheReadInputTokens: 40, cacheCreationInputTokens: null, reasoningTokens: 7, costUsd: close(0.06) },
+            inputTokens: 600, outputTokens: 60, totalTokens: 660, cacheReadInputTokens: 40, cacheCreationInputTokens: null, reasoningTokens: 7, costUsd: close(0.06),
+            // The claude-3 call has tokens and no price: the cost leaves it out, and says so.
+            unpricedCalls: 1 },
           // 5, 5, 20 ms: p95 at rank 1.9 = 5 + 0.9 * 15, p99 at 1.98 = 5 + 0.98 * 15. No tokens at all: null, not 0.
           { key: 'search', count: 3, errorCount: 1, avgUs: 10_000, p50Us: 5_000, p95Us: close(18_500), p99Us: close(19_700), maxUs: 20_000,
-            inputTokens: null, outputTokens: null, totalTokens: null, cacheReadInputTokens: null, cacheCreationInputTokens: null, reasoningTokens: null, costUsd: null },
+            inputTokens: null, outputTokens: null, totalTokens: null, cacheReadInputTokens: null, cacheCreationInputTokens: null, reasoningTokens: null, costUsd: null, unpricedCalls: 0 },
           { key: 'root', count: 1, errorCount: 0, avgUs: 100_000, p50Us: 100_000, p95Us: 100_000, p99Us: 100_000, maxUs: 100_000,
-            inputTokens: null, outputTokens: null, totalTokens: null, cacheReadInputTokens: null, cacheCreationInputTokens: null, reasoningTokens: null, costUsd: null },
+            inputTokens: null, outputTokens: null, totalTokens: null, cacheReadInputTokens: null, cacheCreationInputTokens: null, reasoningTokens: null, costUsd: null, unpricedCalls: 0 },
         ]);
+        expect((await stats({ column: 'model' })).map((g) => [g.key, g.unpricedCalls])).toEqual([[null, 0], ['gpt-4o', 0], ['claude-3', 1]]);
         expect((await stats({ column: 'name' }, {}, 2)).map((g) => g.key)).toEqual(['chat', 'search']);
       });
 

@@ -105,7 +105,7 @@ export function describeRunningSpanContract(adapter: string, open: () => Promise
       expect(all.map((t) => t.traceId)).toEqual([tid(3), tid(2), tid(1)]);
       expect(all[2]).toEqual({
         traceId: tid(1), rootName: 'agent', serviceName: 'svc-a', startTimeUs: T0 + 1 * SEC, endTimeUs: T0 + 1 * SEC, spanCount: 0, errorCount: 0,
-        inputTokens: null, outputTokens: null, costUsd: null, sessionId: 's-1', userId: 'u-1', lastHeardUs: T0 + 10 * SEC,
+        inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0, sessionId: 's-1', userId: 'u-1', lastHeardUs: T0 + 10 * SEC,
       });
       expect(all[1]).toMatchObject({ rootName: 'step', lastHeardUs: T0 + 11 * SEC });
       // Pages by start then trace id, strictly after the cursor; within the range.

@@ -43,23 +43,25 @@ export function describeSessionContract(adapter: string, open: () => Promise<Sto
         s(101, 2, 'chat gpt-4o', 'gateway', 1, 3, { category: 'llm', status: failed, llm: llm({ inputTokens: 100, outputTokens: 20, costUsd: 0.01 }) }),
         s(101, 3, 'search', 'gateway', 3, 4, { category: 'tool', userId: 'zed' }),
         s(102, 2, 'chat gpt-4o', 'batch', 61, 69, { category: 'llm', llm: llm({ inputTokens: 50, outputTokens: 10, costUsd: 0.02 }) }),
+        // A model without a price: tokens counted, no cost, so the session's cost leaves a call out.
+        s(103, 2, 'chat mystery-1', 'web', 40, 50, { category: 'llm', llm: llm({ inputTokens: 9, outputTokens: 3, costUsd: null }) }),
       ] });
     }
 
     const s1: SessionRecord = {
-      sessionId: 's-1', runCount: 2, failedRuns: 1, inputTokens: 150, outputTokens: 30, costUsd: expect.closeTo(0.03, 12),
+      sessionId: 's-1', runCount: 2, failedRuns: 1, inputTokens: 150, outputTokens: 30, costUsd: expect.closeTo(0.03, 12), unpricedCalls: 0,
       firstSeenUs: T0, lastActivityUs: T0 + 70 * SEC, services: ['batch', 'gateway'], userIds: ['ana', 'bo'],
     };
     const s2: SessionRecord = {
-      sessionId: 's-2', runCount: 1, failedRuns: 0, inputTokens: null, outputTokens: null, costUsd: null,
+      sessionId: 's-2', runCount: 1, failedRuns: 0, inputTokens: 9, outputTokens: 3, costUsd: null, unpricedCalls: 1,
       firstSeenUs: T0 + 30 * SEC, lastActivityUs: T0 + 100 * SEC, services: ['web'], userIds: ['ana'],
     };
     const s3: SessionRecord = {
-      sessionId: 's-3', runCount: 1, failedRuns: 0, inputTokens: null, outputTokens: null, costUsd: null,
+      sessionId: 's-3', runCount: 1, failedRuns: 0, inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0,
       firstSeenUs: T0 - 3_600 * SEC, lastActivityUs: T0 - 3_590 * SEC, services: ['gateway'], userIds: [],
     };
     const s4: SessionRecord = {
-      sessionId: 's-4', runCount: 1, failedRuns: 1, inputTokens: null, outputTokens: null, costUsd: null,
+      sessionId: 's-4', runCount: 1, failedRuns: 1, inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0,
       firstSeenUs: T0 - 7_200 * SEC, lastActivityUs: T0 - 7_100 * SEC, services: ['gateway'], userIds: [],
     };
 
@@ -67,7 +69,7 @@ export function describeSessionContract(adapter: string, open: () => Promise<Sto
       await seed();
       expect(await store.listSessions('default', ALL, 0, 10)).toEqual([s2, s1, s3, s4]);
       expect(await store.listSessions('p2', ALL, 0, 10)).toEqual([
-        { sessionId: 's-1', runCount: 1, failedRuns: 0, inputTokens: 7, outputTokens: null, costUsd: 9, firstSeenUs: T0 + 5 * SEC,
+        { sessionId: 's-1', runCount: 1, failedRuns: 0, inputTokens: 7, outputTokens: null, costUsd: 9, unpricedCalls: 0, firstSeenUs: T0 + 5 * SEC,
           lastActivityUs: T0 + 6 * SEC, services: ['gateway'], userIds: [] },
       ]);
       expect(await store.listSessions('p3', ALL, 0, 10)).toEqual([]);
@@ -85,14 +87,15 @@ export function describeSessionContract(adapter: string, open: () => Promise<Sto
     it("lists a session's runs newest first; a run failed when its root span did", async () => {
       await seed();
       const run102 = { traceId: tid(102), name: 'chat turn', serviceName: 'batch', startTimeUs: T0 + 60 * SEC, endTimeUs: T0 + 70 * SEC, failed: true,
-        spanCount: 2, errorCount: 1, inputTokens: 50, outputTokens: 10, costUsd: 0.02, userId: 'bo' };
+        spanCount: 2, errorCount: 1, inputTokens: 50, outputTokens: 10, costUsd: 0.02, unpricedCalls: 0, userId: 'bo' };
       const run101 = { traceId: tid(101), name: 'chat turn', serviceName: 'gateway', startTimeUs: T0, endTimeUs: T0 + 5 * SEC, failed: false,
-        spanCount: 3, errorCount: 1, inputTokens: 100, outputTokens: 20, costUsd: 0.01, userId: 'ana' };
+        spanCount: 3, errorCount: 1, inputTokens: 100, outputTokens: 20, costUsd: 0.01, unpricedCalls: 0, userId: 'ana' };
       expect(await store.listSessionRuns('default', 's-1', ALL)).toEqual([run102, run101]);
       expect(await store.listSessionRuns('default', 's-1', { fromUs: T0 + SEC, toUs: null })).toEqual([run102]);
       // Without its root, a run failed when any span of it did.
       expect((await store.listSessionRuns('default', 's-4', ALL)).map((r) => [r.traceId, r.name, r.failed])).toEqual([[tid(106), 'step', true]]);
       expect(await store.listSessionRuns('default', 'never', ALL)).toEqual([]);
+      expect((await store.listSessionRuns('default', 's-2', ALL)).map((r) => [r.traceId, r.costUsd, r.unpricedCalls])).toEqual([[tid(103), null, 1]]);
       expect((await store.listSessionRuns('p2', 's-1', ALL)).map((r) => [r.traceId, r.spanCount, r.costUsd])).toEqual([[tid(101), 1, 9]]);
     });
   });

@@ -189,13 +189,16 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
         new Map((await store.listTraces(query({ projectId }), null, 100)).map((t) => [t.traceId, t]));
       const spanOf = async (traceId: string, spanId: string, projectId = 'default'): Promise<SpanRecord> =>
         (await readTrace(projectId, traceId))!.spans.find((s) => s.spanId === spanId)!;
-      const withoutCost = ({ costUsd: _, ...rest }: TraceSummaryRecord) => rest;
+      const withoutCost = ({ costUsd: _, unpricedCalls: _u, ...rest }: TraceSummaryRecord) => rest;
+      const unpriced = (summaries: Map<string, TraceSummaryRecord>) => [...summaries].map(([id, t]) => [id, t.unpricedCalls]).sort();
 
       it("re-prices the spans of the range, except reported costs, and brings their traces' totals up to date", async () => {
         await seed();
         const before = await traces();
         const theirsBefore = await traces('p2');
         expect(before.get(tid(70))).toMatchObject({ costUsd: 0.51, spanCount: 4, errorCount: 1, inputTokens: 1107, outputTokens: 557 });
+        // The cost leaves out the calls without a price, and says how many.
+        expect(unpriced(before)).toEqual([[tid(70), 1], [tid(71), 1], [tid(72), 0], [tid(73), 1]]);
         const untouched = await Promise.all([spanOf(tid(70), sid(4)), spanOf(tid(71), sid(1)), spanOf(tid(72), sid(1)), spanOf(tid(70), sid(2), 'p2')]);
         // What tail sampling decides by, but the cost (each category's longest span included): as the rebuilt parts keep it.
         const facts = async () =>
@@ -226,6 +229,8 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
         const after = await traces();
         expect(after.get(tid(70))!.costUsd).toBeCloseTo(2.52, 12);
         expect(after.get(tid(73))!.costUsd).toBeCloseTo(0.1, 12);
+        // Priced now, but for the call before the range.
+        expect(unpriced(after)).toEqual([[tid(70), 0], [tid(71), 1], [tid(72), 0], [tid(73), 0]]);
         // Only the cost of a summary changes: the rebuild keeps the root (which started before the
         // range), the times, the counts and the tokens.
         for (const [id, summary] of before) expect(withoutCost(after.get(id)!), id).toEqual(withoutCost(summary));
@@ -265,7 +270,8 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
         // Every price withdrawn: every cost of the range that did not come from the instrumentation goes.
         expect(await repriceSpans(store, 'default', RANGE, () => null)).toEqual({ spans: 4, traces: 3 });
         const after = await traces();
-        expect(after.get(tid(73))).toMatchObject({ costUsd: null, inputTokens: 100, outputTokens: 0, spanCount: 1 });
+        expect(after.get(tid(73))).toMatchObject({ costUsd: null, inputTokens: 100, outputTokens: 0, spanCount: 1, unpricedCalls: 1 });
+        expect(unpriced(after)).toEqual([[tid(70), 2], [tid(71), 1], [tid(72), 1], [tid(73), 1]]);
         expect(after.get(tid(72))).toMatchObject({ costUsd: null, inputTokens: 40, outputTokens: 4 });
         // The reported cost stays.
         expect(after.get(tid(70))).toMatchObject({ costUsd: 0.5, spanCount: 4, errorCount: 1 });
@@ -372,8 +378,9 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
         span({ traceId: tid(5), spanId: sid(1) }),
       ] });
       const rows = await store.listTraces(query(), null, 10);
-      expect(rows.find((r) => r.traceId === tid(4))).toMatchObject({ inputTokens: 15, outputTokens: 2, costUsd: 0.5 });
-      expect(rows.find((r) => r.traceId === tid(5))).toMatchObject({ inputTokens: null, outputTokens: null, costUsd: null });
+      // The second call has no price: the cost is the first's alone, and says one call is left out.
+      expect(rows.find((r) => r.traceId === tid(4))).toMatchObject({ inputTokens: 15, outputTokens: 2, costUsd: 0.5, unpricedCalls: 1 });
+      expect(rows.find((r) => r.traceId === tid(5))).toMatchObject({ inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0 });
     });
 
     it('filters traces by service, span name, text, status, duration, attribute, session, model and time', async () => {

@@ -126,6 +126,7 @@ export function spanStats(data: FakeData, query: SpanStatsQuery): SpanStatsRecor
         cacheCreationInputTokens: sum(llm.map((l) => l?.cacheCreationInputTokens)),
         reasoningTokens: sum(llm.map((l) => l?.reasoningTokens)),
         costUsd: sum(llm.map((l) => l?.costUsd)),
+        unpricedCalls: llm.filter((l) => l != null && l.costUsd === null && (l.inputTokens !== null || l.outputTokens !== null)).length,
       };
     })
     .sort((a, b) => b.count - a.count || byKey(a.key, b.key))
@@ -221,6 +222,7 @@ function runsOf(data: FakeData, projectId: string, range: TimeRange, sessionId: 
       inputTokens: summary.inputTokens,
       outputTokens: summary.outputTokens,
       costUsd: summary.costUsd,
+      unpricedCalls: summary.unpricedCalls,
       userId: users[0] ?? null,
     });
   }
@@ -236,6 +238,7 @@ export function listSessions(data: FakeData, projectId: string, range: TimeRange
       inputTokens: sum(runs.map((r) => r.inputTokens)),
       outputTokens: sum(runs.map((r) => r.outputTokens)),
       costUsd: sum(runs.map((r) => r.costUsd)),
+      unpricedCalls: runs.reduce((n, r) => n + r.unpricedCalls, 0),
       firstSeenUs: Math.min(...runs.map((r) => r.startTimeUs)),
       lastActivityUs: Math.max(...runs.map((r) => r.endTimeUs)),
       services: [...new Set(runs.flatMap((r) => r.services))].sort(byText),

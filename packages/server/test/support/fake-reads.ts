@@ -94,6 +94,7 @@ export function summaryOf(traceId: string, parts: readonly TracePart[]): TraceSu
     inputTokens: sum((p) => p.inputTokens),
     outputTokens: sum((p) => p.outputTokens),
     costUsd: sum((p) => p.costUsd),
+    unpricedCalls: parts.reduce((n, p) => n + (p.unpricedCalls ?? 0), 0),
     sessionId: max((p) => p.sessionId),
     userId: max((p) => p.userId),
   };

@@ -63,6 +63,7 @@ export class FakeRunningSpanStore implements RunningSpanStore {
         inputTokens: null,
         outputTokens: null,
         costUsd: null,
+        unpricedCalls: 0,
         sessionId: maxOf(spans.map((s) => s.sessionId)),
         userId: maxOf(spans.map((s) => s.userId)),
         lastHeardUs: Math.max(...spans.map((s) => s.receivedUs)),

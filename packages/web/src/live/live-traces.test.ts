@@ -14,6 +14,7 @@ const trace = (id: string, second: number, spanCount = 1): TraceSummary => ({
   inputTokens: null,
   outputTokens: null,
   costUsd: null,
+  unpricedCalls: 0,
   sessionId: null,
   userId: null,
   scores: {},

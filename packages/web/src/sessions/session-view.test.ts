@@ -14,6 +14,7 @@ const run = (traceId: string, startTime: string, inputTokens: number | null = nu
   inputTokens,
   outputTokens,
   costUsd: null,
+  unpricedCalls: 0,
   userId: null,
   scores: {},
 });

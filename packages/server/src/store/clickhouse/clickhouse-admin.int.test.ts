@@ -66,13 +66,14 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     await twoBatchesOneCommit(90, 1);
     expect(await partRows(tid(90))).toBe(2);
     const before = (await summary(tid(90)))!;
-    expect(before).toMatchObject({ spanCount: 3, costUsd: 0.5, inputTokens: 4000, rootName: 'agent', sessionId: 'sess' });
+    expect(before).toMatchObject({ spanCount: 3, costUsd: 0.5, unpricedCalls: 1, inputTokens: 4000, rootName: 'agent', sessionId: 'sess' });
 
     expect(await repriceSpans(store, 'default', ALL, perToken)).toEqual({ spans: 2, traces: 1 });
     expect(await partRows(tid(90))).toBe(1);
     const after = (await summary(tid(90)))!;
     expect(after.costUsd).toBeCloseTo(4, 12);
-    expect({ ...after, costUsd: null }).toEqual({ ...before, costUsd: null });
+    expect(after.unpricedCalls).toBe(0);
+    expect({ ...after, costUsd: null, unpricedCalls: 0 }).toEqual({ ...before, costUsd: null, unpricedCalls: 0 });
     expect(await repriceSpans(store, 'default', ALL, perToken)).toEqual({ spans: 0, traces: 0 });
   });
 
@@ -80,7 +81,7 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     await twoBatchesOneCommit(91, 1);
     const batch = (await ch.rows<{ b: string }>('read the batch', `SELECT DISTINCT toString(batch_id) AS b FROM ${ch.tables.trace_parts}`))[0]!.b;
     // The merged row is in, the two parts it replaces are not deleted: the trace counts twice.
-    await insertMerged(ch, 'default', [{ key: `${tid(91)}/${batch}`, n: 3, changed: 2, cost: '4.5' }]);
+    await insertMerged(ch, 'default', [{ key: `${tid(91)}/${batch}`, n: 3, changed: 2, cost: '4.5', unpriced: 0 }]);
     expect(await summary(tid(91))).toMatchObject({ spanCount: 6 });
 
     expect(await repriceSpans(store, 'default', ALL, perToken)).toEqual({ spans: 2, traces: 1 });
@@ -88,6 +89,7 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     const after = (await summary(tid(91)))!;
     expect(after).toMatchObject({ spanCount: 3, inputTokens: 4000, startTimeUs: T0, endTimeUs: T0 + 2000 });
     expect(after.costUsd).toBeCloseTo(4, 12);
+    expect(after.unpricedCalls).toBe(0);
   });
 
   it('drops the whole days before the cutoff and deletes the rest, counting each record once', async () => {

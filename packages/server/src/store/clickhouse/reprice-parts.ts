@@ -33,6 +33,8 @@ export interface SpanGroup {
   n: number;
   changed: number;
   cost: string | null;
+  /** LLM calls with tokens left without a cost after the re-price. */
+  unpriced: number;
 }
 
 interface PartGroup {
@@ -41,6 +43,7 @@ interface PartGroup {
   spans: number;
   max_spans: number;
   cost: string | null;
+  unpriced: number;
 }
 
 /** The key of a (trace, commit) group, as SQL computes it. */
@@ -65,13 +68,15 @@ export async function repriceChunk(ch: ChClient, layout: SchemaLayout, projectId
   // Costs travel as ClickHouse's own text of a Float64 (`nan`, `inf` included), read back exactly.
   const spans = await ch.rows<SpanGroup>(
     'plan a re-price: the spans',
-    `SELECT ${GROUP_KEY} AS key, count() AS n, countIf(${hit}) AS changed, toString(sum(if(${hit}, ${newCost}, cost_usd))) AS cost
+    `SELECT ${GROUP_KEY} AS key, count() AS n, countIf(${hit}) AS changed, toString(sum(if(${hit}, ${newCost}, cost_usd))) AS cost,
+       countIf(is_llm AND isNull(if(${hit}, ${newCost}, cost_usd)) AND (isNotNull(input_tokens) OR isNotNull(output_tokens))) AS unpriced
      FROM ${ch.tables.span_facts} WHERE project_id = ${project} AND trace_id IN ${traceIds} GROUP BY trace_id, batch_id`,
     p,
   );
   const parts = await ch.rows<PartGroup>(
     'plan a re-price: the trace parts',
-    `SELECT ${GROUP_KEY} AS key, count() AS rows, sum(span_count) AS spans, max(span_count) AS max_spans, toString(sum(cost_usd)) AS cost
+    `SELECT ${GROUP_KEY} AS key, count() AS rows, sum(span_count) AS spans, max(span_count) AS max_spans, toString(sum(cost_usd)) AS cost,
+       sum(coalesce(unpriced_calls, 0)) AS unpriced
      FROM ${ch.tables.trace_parts} WHERE project_id = ${project} AND trace_id IN ${traceIds} GROUP BY trace_id, batch_id`,
     p,
   );
@@ -89,7 +94,7 @@ export async function repriceChunk(ch: ChClient, layout: SchemaLayout, projectId
       // A merge cut short: the merged row and the parts it replaces.
       trim.push(g);
       set.push(g);
-    } else if (g.changed === 0 || part.spans !== g.n || part.cost === g.cost) {
+    } else if (g.changed === 0 || part.spans !== g.n || (part.cost === g.cost && Number(part.unpriced) === Number(g.unpriced))) {
       continue;
     } else if (part.rows === 1) {
       set.push(g);
@@ -129,7 +134,11 @@ export async function repriceChunk(ch: ChClient, layout: SchemaLayout, projectId
        UPDATE cost_usd = toFloat64OrNull(transform(${GROUP_KEY}, ${k}, ${q.add(
          set.map((g) => g.cost ?? ''),
          'Array(String)',
-       )}, ''))
+       )}, '')),
+         unpriced_calls = transform(${GROUP_KEY}, ${k}, ${q.add(
+           set.map((g) => Number(g.unpriced)),
+           'Array(Int64)',
+         )}, toInt64(0))
        WHERE project_id = ${q.add(projectId)} AND ${GROUP_KEY} IN ${k}
          AND span_count = transform(${GROUP_KEY}, ${k}, ${q.add(
            set.map((g) => g.n),
@@ -168,12 +177,16 @@ export async function insertMerged(ch: ChClient, projectId: string, groups: read
     'merge trace parts',
     `INSERT INTO ${ch.tables.trace_parts}
        (project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service,
-        input_tokens, output_tokens, cost_usd, root_failed, session_id, user_id, ${LONGEST_COLUMNS.join(', ')}, batch_id)
+        input_tokens, output_tokens, cost_usd, root_failed, session_id, user_id, ${LONGEST_COLUMNS.join(', ')}, unpriced_calls, batch_id)
      SETTINGS insert_distributed_sync = 1
      SELECT project_id, trace_id, min(start_us), max(end_us), sum(span_count), sum(error_count), max(root_name), max(root_service),
        argMin(first_name, start_us), argMin(first_service, start_us), sum(input_tokens), sum(output_tokens),
        toFloat64OrNull(transform(${GROUP_KEY}, ${keys}, ${costs}, '')), max(root_failed), max(session_id), max(user_id),
-       ${LONGEST_COLUMNS.map((name) => `if(count(${name}) = count(), max(${name}), NULL)`).join(', ')}, batch_id
+       ${LONGEST_COLUMNS.map((name) => `if(count(${name}) = count(), max(${name}), NULL)`).join(', ')},
+       transform(${GROUP_KEY}, ${keys}, ${p.add(
+         groups.map((g) => Number(g.unpriced)),
+         'Array(Int64)',
+       )}, toInt64(0)), batch_id
      FROM ${ch.tables.trace_parts}
      WHERE project_id = ${p.add(projectId)} AND ${GROUP_KEY} IN ${keys}
      GROUP BY project_id, trace_id, batch_id`,

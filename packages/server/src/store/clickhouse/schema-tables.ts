@@ -17,6 +17,9 @@ export type { TableDef } from './schema-columns.js';
  * A part's longest span per category (`TracePart.longestUs`), as column definitions; NULL in parts
  * stored before schema 9, which readers take from `spans`.
  */
+/** A part's LLM calls with tokens and no cost (`TracePart.unpricedCalls`); NULL in parts stored before schema 10. */
+export const TRACE_PARTS_UNPRICED = 'unpriced_calls Nullable(Int64)';
+
 export const TRACE_PARTS_LONGEST: readonly string[] = LONGEST_COLUMNS.map((name) => `  ${name} Nullable(Int64)`);
 
 export const TABLE_DEFS: readonly TableDef[] = [
@@ -81,6 +84,7 @@ ${SPAN_STATS_COLUMNS},
   session_id Nullable(String),
   user_id Nullable(String),
 ${TRACE_PARTS_LONGEST.join(',\n')},
+  ${TRACE_PARTS_UNPRICED},
   batch_id UInt64 CODEC(T64, ZSTD(1)),
   INDEX start_idx start_us TYPE minmax GRANULARITY 1`,
     engine: 'MergeTree',

@@ -1,7 +1,7 @@
 import { quoteName } from './client.js';
 import { ID, NULLABLE_ID } from './schema-columns.js';
 import { CACHE_HIT, SPAN_STATS_RESPONSE_ID, SPAN_STATS_RESPONSE_INDEX, SPAN_STATS_ZSTD_SINCE_8 } from './schema-span-columns.js';
-import { TABLE_DEFS, TRACE_PARTS_LONGEST } from './schema-tables.js';
+import { TABLE_DEFS, TRACE_PARTS_LONGEST, TRACE_PARTS_UNPRICED } from './schema-tables.js';
 
 /**
  * The ClickHouse schema. Times are epoch microseconds in Int64 columns, as in every engine
@@ -20,7 +20,7 @@ import { TABLE_DEFS, TRACE_PARTS_LONGEST } from './schema-tables.js';
  * `ReplacingMergeTree` tables with a version (and a deleted flag where rows go away), read with
  * `FINAL`.
  */
-export const CLICKHOUSE_SCHEMA_VERSION = 9;
+export const CLICKHOUSE_SCHEMA_VERSION = 10;
 
 /**
  * The tables a commit appends rows to, each row with its commit's `batch_id`: what the writer
@@ -149,6 +149,12 @@ export const CLICKHOUSE_MIGRATIONS: readonly { from: number; statements: (layout
     // parts stored before hold NULL there, and are read from spans instead.
     from: 8,
     statements: (layout) => TRACE_PARTS_LONGEST.flatMap((column) => addColumn(layout, 'trace_parts', column.trim())),
+  },
+  {
+    // Trace parts count their LLM calls without a price; parts stored before hold NULL (read as 0)
+    // until their trace is re-priced.
+    from: 9,
+    statements: (layout) => addColumn(layout, 'trace_parts', TRACE_PARTS_UNPRICED),
   },
 ];
 

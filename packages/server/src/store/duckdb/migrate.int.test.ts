@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ALL, T0, emptyLlm, query, scoreRecord, sid, span, tid } from '../../../test/support/record-fixtures.js';
+import { repriceSpans } from '../reprice.js';
 import { batchOf } from '../tables.js';
 import { expectBytesAndExactAfterMigration, recordsBeforeBytesAndExact } from '../../../test/contract/bytes-and-exact-migration.js';
 import { DuckDbStore } from './duckdb-store.js';
@@ -204,6 +205,38 @@ describe('DuckDB schema migrations', () => {
       [tid(1), 'null', 'null', 'true'],
       [tid(2), '100', '70', 'true'],
     ]);
+    expect(await onFile(`SELECT value FROM spoor_meta WHERE key = 'schema_version'`)).toEqual([[String(SCHEMA_VERSION)]]);
+  });
+
+  it('from version 17: trace parts count their calls without a price; parts stored before read as none until re-priced', async () => {
+    const call = (n: number) => [
+      span({ traceId: tid(n), spanId: sid(1), category: 'workflow', startTimeUs: T0, endTimeUs: T0 + 100 }),
+      span({ traceId: tid(n), spanId: sid(2), parentSpanId: sid(1), category: 'llm', startTimeUs: T0 + 10, endTimeUs: T0 + 40,
+        llm: { ...emptyLlm(), requestModel: 'mystery-1', inputTokens: 12, outputTokens: 3, costUsd: null } }),
+    ];
+    const store = await DuckDbStore.open({ path });
+    await store.write(batchOf({ spans: call(1), logs: [], metricPoints: [] }), null);
+    await store.close();
+    // A file of version 17: no unpriced_calls in trace_parts, commit_seq last.
+    await onFile(`CREATE TABLE parts_17 AS SELECT * EXCLUDE (unpriced_calls) FROM trace_parts; DROP TABLE trace_parts; ALTER TABLE parts_17 RENAME TO trace_parts;
+      UPDATE spoor_meta SET value = '17' WHERE key = 'schema_version'`);
+
+    const migrated = await DuckDbStore.open({ path });
+    try {
+      // Written after: the appender's columns still line up with the table's.
+      await migrated.write(batchOf({ spans: call(2), logs: [], metricPoints: [] }), null);
+      const traces = await migrated.listTraces(query(), null, 10);
+      expect(traces.map((t) => [t.traceId, t.spanCount, t.inputTokens, t.unpricedCalls]).sort()).toEqual([[tid(1), 2, 12, 0], [tid(2), 2, 12, 1]]);
+      // A re-price builds the old trace's parts again from its spans, and counts its call: priced,
+      // then the price withdrawn.
+      await repriceSpans(migrated, 'default', ALL, () => 0.5);
+      expect((await migrated.listTraces(query(), null, 10)).map((t) => [t.traceId, t.costUsd, t.unpricedCalls]).sort()).toEqual([[tid(1), 0.5, 0], [tid(2), 0.5, 0]]);
+      await repriceSpans(migrated, 'default', ALL, () => null);
+      const after = await migrated.listTraces(query(), null, 10);
+      expect(after.map((t) => [t.traceId, t.unpricedCalls]).sort()).toEqual([[tid(1), 1], [tid(2), 1]]);
+    } finally {
+      await migrated.close();
+    }
     expect(await onFile(`SELECT value FROM spoor_meta WHERE key = 'schema_version'`)).toEqual([[String(SCHEMA_VERSION)]]);
   });
 

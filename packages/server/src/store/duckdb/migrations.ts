@@ -93,11 +93,26 @@ COMMIT;
     from: 16,
     sql: `
 BEGIN TRANSACTION;
-${tracePartsTable('trace_parts_17')};
+${tracePartsTable('trace_parts_17', 17)};
 INSERT INTO trace_parts_17 SELECT project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service,
   input_tokens, output_tokens, cost_usd, root_failed, session_id, user_id, ${LONGEST_COLUMNS.map(() => 'NULL').join(', ')}, commit_seq FROM trace_parts;
 DROP TABLE trace_parts;
 ALTER TABLE trace_parts_17 RENAME TO trace_parts;
+COMMIT;
+`,
+  },
+  {
+    // Trace parts count their LLM calls without a price, so a cost says when it leaves calls out:
+    // built again with the column before commit_seq. Parts stored before hold NULL (read as 0)
+    // until their trace is re-priced, which builds its parts again from the spans.
+    from: 17,
+    sql: `
+BEGIN TRANSACTION;
+${tracePartsTable('trace_parts_18')};
+INSERT INTO trace_parts_18 SELECT project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service,
+  input_tokens, output_tokens, cost_usd, root_failed, session_id, user_id, ${LONGEST_COLUMNS.join(', ')}, NULL, commit_seq FROM trace_parts;
+DROP TABLE trace_parts;
+ALTER TABLE trace_parts_18 RENAME TO trace_parts;
 COMMIT;
 `,
   },

@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { SPAN_CATEGORIES, STATUS_CODES, type ModelPrice } from '@spoor/model';
+import { UNPRICED_CALL } from '../sql/pricing.js';
 import type { RepriceResult, SpanCost } from '../store.js';
 import { columnsOf, mapRows } from './read.js';
 import { inTransaction } from './transaction.js';
@@ -72,6 +73,7 @@ async function updateInTransaction(connection: DuckDBConnection, projectId: stri
        bool_or(status_code = ${STATUS_CODES.indexOf('error')}) FILTER (WHERE parent_span_id IS NULL),
        max(session_id), max(user_id),
        ${SPAN_CATEGORIES.map((_, i) => `coalesce(max(duration_us) FILTER (WHERE category = ${i}), 0)`).join(', ')},
+       count(*) FILTER (WHERE ${UNPRICED_CALL}),
        max(commit_seq)
      FROM span_facts WHERE project_id = $1 AND trace_id IN (${traces})
      GROUP BY project_id, trace_id`,

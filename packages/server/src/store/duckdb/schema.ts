@@ -14,7 +14,7 @@ import { errorEventConditions } from './error-events.js';
  * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
  * append-only (spans of one trace arrive in many batches, from many services).
  */
-export const SCHEMA_VERSION = 17;
+export const SCHEMA_VERSION = 18;
 
 /** The span columns `spans`, `span_stats` and `running_spans` share, in `store/tables.ts`' order. */
 const SPAN_COLUMNS = `  project_id VARCHAR NOT NULL,
@@ -62,7 +62,7 @@ const SPAN_COLUMNS = `  project_id VARCHAR NOT NULL,
  * (`TracePart.longestUs`) is NULL in parts stored before schema 17; readers take it from `spans`.
  * `commit_seq` stays last: the writer appends it after the batch's columns.
  */
-export function tracePartsTable(name: string): string {
+export function tracePartsTable(name: string, schemaVersion = SCHEMA_VERSION): string {
   return `CREATE TABLE IF NOT EXISTS ${name} (
   project_id VARCHAR NOT NULL,
   trace_id VARCHAR NOT NULL,
@@ -83,7 +83,7 @@ export function tracePartsTable(name: string): string {
   session_id VARCHAR,
   user_id VARCHAR,
 ${LONGEST_COLUMNS.map((column) => `  ${column} BIGINT`).join(',\n')},
-  commit_seq BIGINT
+${schemaVersion >= 18 ? '  -- LLM calls with tokens and no cost (NULL in parts stored before schema 18).\n  unpriced_calls BIGINT,\n' : ''}  commit_seq BIGINT
 )`;
 }
 

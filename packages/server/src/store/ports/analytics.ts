@@ -17,6 +17,8 @@ export interface SpanStatsRecord {
   cacheCreationInputTokens: number | null;
   reasoningTokens: number | null;
   costUsd: number | null;
+  /** LLM calls with tokens and no cost, which `costUsd` leaves out. */
+  unpricedCalls: number;
 }
 
 /** One bucket of one group; buckets without spans are absent. Durations in microseconds. */
@@ -50,6 +52,7 @@ export interface SessionRecord {
   inputTokens: number | null;
   outputTokens: number | null;
   costUsd: number | null;
+  unpricedCalls: number;
   firstSeenUs: number;
   lastActivityUs: number;
   services: string[];
@@ -68,6 +71,7 @@ export interface SessionRunRecord {
   inputTokens: number | null;
   outputTokens: number | null;
   costUsd: number | null;
+  unpricedCalls: number;
   userId: string | null;
 }
 

@@ -2,6 +2,7 @@ import type { SpanStatsQuery, TimeseriesMetric, TimeseriesQuery } from '@spoor/m
 import { num, numOrNull } from '../record-rows.js';
 import type { RealtimeRecord, SpanStatsRecord, TimeseriesRow } from '../store.js';
 import type { Dialect, SqlEngine } from './dialect.js';
+import { UNPRICED_CALL } from './pricing.js';
 import { groupKey, spanConditions } from './filters.js';
 
 /** Span statistics, charts and the realtime numbers (the release comparison is in compare.ts). */
@@ -21,7 +22,8 @@ export function spanStats(db: SqlEngine, query: SpanStatsQuery): Promise<SpanSta
   return db.rows(
     'compute span statistics',
     `SELECT ${key} AS key, count(*) AS n, countIf(status_code = 2) AS errors, avg(duration_us) AS avg_us,
-       ${d.quantiles('duration_us', [0.5, 0.95, 0.99])} AS q, max(duration_us) AS max_us, ${TOKEN_SUMS}
+       ${d.quantiles('duration_us', [0.5, 0.95, 0.99])} AS q, max(duration_us) AS max_us, ${TOKEN_SUMS},
+       countIf(${UNPRICED_CALL}) AS unpriced
      FROM ${d.tables.span_facts} ${join} WHERE ${where.join(' AND ')}
      GROUP BY key ORDER BY n DESC, key ASC NULLS LAST LIMIT ${p.count(query.limit)}`,
     p,
@@ -43,6 +45,7 @@ export function spanStats(db: SqlEngine, query: SpanStatsQuery): Promise<SpanSta
         cacheCreationInputTokens: numOrNull(row.get('sum_cache_creation')),
         reasoningTokens: numOrNull(row.get('sum_reasoning')),
         costUsd: numOrNull(row.get('sum_cost')),
+        unpricedCalls: num(row.get('unpriced')),
       };
     },
   );

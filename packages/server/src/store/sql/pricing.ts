@@ -6,15 +6,16 @@ import { timeFilters } from './filters.js';
 
 /** The reads of re-pricing: models seen without a price, and the spans a price table would cost. */
 
+/** A span that is an LLM call with tokens but no cost: no price was known for its model. */
+export const UNPRICED_CALL = 'is_llm AND cost_usd IS NULL AND (input_tokens IS NOT NULL OR output_tokens IS NOT NULL)';
+
 /** The models of the range's LLM spans that have tokens and no cost, the most used first. */
 export function listUnpricedModels(db: SqlEngine, projectId: string, range: TimeRange): Promise<UnpricedModelRecord[]> {
   const d = db.dialect;
   const p = d.params();
   const where = [
     `project_id = ${p.add(projectId)}`,
-    'is_llm',
-    'cost_usd IS NULL',
-    '(input_tokens IS NOT NULL OR output_tokens IS NOT NULL)',
+    UNPRICED_CALL,
     ...timeFilters(p, 'start_us', range),
   ];
   return db.rows(

@@ -194,6 +194,7 @@ export async function runningOnlyTraces(db: SqlEngine, projectId: string, range:
       inputTokens: null,
       outputTokens: null,
       costUsd: null,
+      unpricedCalls: 0,
       sessionId: (row.get('t_session') as string | null) ?? null,
       userId: (row.get('t_user') as string | null) ?? null,
       lastHeardUs: num(row.get('t_heard')),

@@ -35,7 +35,7 @@ function runsSql(d: Dialect, p: Params, projectId: string, range: TimeRange, ses
     runs AS (
       SELECT st.session AS session_id, st.services AS services, st.users AS users, t.trace_id AS trace_id, t.t_start AS t_start,
         t.t_end AS t_end, t.t_spans AS t_spans, t.t_errors AS t_errors, t.t_input AS t_input, t.t_output AS t_output,
-        t.t_cost AS t_cost, t.t_root AS t_root, t.t_service AS t_service, coalesce(t.root_did_fail, t.t_errors > 0) AS failed
+        t.t_cost AS t_cost, t.t_unpriced AS t_unpriced, t.t_root AS t_root, t.t_service AS t_service, coalesce(t.root_did_fail, t.t_errors > 0) AS failed
       FROM session_traces AS st INNER JOIN trace_totals AS t ON st.trace_id = t.trace_id
     )`;
 }
@@ -47,7 +47,7 @@ export function listSessions(db: SqlEngine, projectId: string, range: TimeRange,
   return db.rows(
     'list sessions',
     `WITH ${runsSql(d, p, projectId, range, null)}
-     SELECT session_id, count(*) AS runs, countIf(failed) AS failed_runs, sum(t_input) AS input, sum(t_output) AS output, sum(t_cost) AS cost,
+     SELECT session_id, count(*) AS runs, countIf(failed) AS failed_runs, sum(t_input) AS input, sum(t_output) AS output, sum(t_cost) AS cost, sum(t_unpriced) AS unpriced,
        min(t_start) AS first_us, max(t_end) AS last_us, ${allOf('services')} AS all_services, ${allOf('users')} AS all_users
      FROM runs GROUP BY session_id ORDER BY last_us DESC, session_id ASC
      LIMIT ${p.count(limit)} OFFSET ${p.count(offset)}
@@ -60,6 +60,7 @@ export function listSessions(db: SqlEngine, projectId: string, range: TimeRange,
       inputTokens: numOrNull(row.get('input')),
       outputTokens: numOrNull(row.get('output')),
       costUsd: numOrNull(row.get('cost')),
+      unpricedCalls: num(row.get('unpriced')),
       firstSeenUs: num(row.get('first_us')),
       lastActivityUs: num(row.get('last_us')),
       services: row.get('all_services') as string[],

@@ -26,7 +26,7 @@ export const TRACE_FILTER_TOTALS = 'min(start_us) AS t_start, max(end_us) AS t_e
  */
 export const TRACE_TOTALS = `${TRACE_FILTER_TOTALS}, sum(span_count) AS t_spans,
   coalesce(max(root_name), argMin(first_name, start_us)) AS t_root, coalesce(max(root_service), argMin(first_service, start_us)) AS t_service,
-  sum(input_tokens) AS t_input, sum(output_tokens) AS t_output, sum(cost_usd) AS t_cost`;
+  sum(input_tokens) AS t_input, sum(output_tokens) AS t_output, sum(cost_usd) AS t_cost, coalesce(sum(unpriced_calls), 0) AS t_unpriced`;
 
 /** What a trace summary and a session's run read alike of a row with `trace_id` and `TRACE_TOTALS`. */
 export function traceTotalsFromRow(row: Row) {
@@ -40,6 +40,7 @@ export function traceTotalsFromRow(row: Row) {
     inputTokens: numOrNull(row.get('t_input')),
     outputTokens: numOrNull(row.get('t_output')),
     costUsd: numOrNull(row.get('t_cost')),
+    unpricedCalls: num(row.get('t_unpriced')),
   };
 }
 
