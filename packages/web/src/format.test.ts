@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatChange, formatCost, formatCount, formatDuration, formatPercent } from './format';
+import { formatAgo, formatChange, formatCost, formatCostOf, formatCount, formatDuration, formatPercent } from './format';
 
 describe('formatDuration', () => {
   it.each([
@@ -26,6 +26,14 @@ describe('formatCost', () => {
     [1.234, '$1.23'],
     [250.4, '$250'],
   ])('shows %s dollars as %s', (usd, text) => expect(formatCost(usd)).toBe(text));
+
+  it.each([
+    [0.5, 0, '$0.50'],
+    [0.5, 1, '≥ $0.50 · 1 call unpriced'],
+    [0.0123, 3, '≥ $0.0123 · 3 calls unpriced'],
+    [null, 2, '2 calls unpriced'],
+    [null, 0, '–'],
+  ])('shows %s dollars with %s calls unpriced as %s', (usd, unpriced, text) => expect(formatCostOf(usd, unpriced)).toBe(text));
 });
 
 describe('formatCount and formatPercent', () => {

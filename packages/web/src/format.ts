@@ -44,6 +44,16 @@ export function formatCost(usd: number | null | undefined): string {
   return `$${usd.toFixed(digits)}`;
 }
 
+/**
+ * A cost that may leave calls out: `$0.51` when every call was priced, `≥ $0.51 · 1 call unpriced`
+ * when some had tokens but no price (the sum is a lower bound), `2 calls unpriced` when none had one.
+ */
+export function formatCostOf(usd: number | null | undefined, unpricedCalls: number | undefined): string {
+  if (unpricedCalls === undefined || unpricedCalls <= 0) return formatCost(usd);
+  const calls = `${unpricedCalls} ${unpricedCalls === 1 ? 'call' : 'calls'} unpriced`;
+  return usd === null || usd === undefined || !Number.isFinite(usd) ? calls : `≥ ${formatCost(usd)} · ${calls}`;
+}
+
 /** A change as `+12 ms`, `−$0.0021` or `±0`, its size written by `format`; `–` when unknown. */
 export function formatChange(n: number | null, format: (v: number) => string): string {
   if (n === null) return '–';

@@ -65,6 +65,7 @@ async function listAnswer(call: ApiCaller, request: ApiRequest, key: string, max
 const searchTraces = tool(
   'search_traces',
   'Find traces (runs of an LLM or agent app): newest first, each with its root span name, service, start, duration, span and error counts, tokens, cost, session, user and scores. ' +
+    'A cost leaves out the LLM calls without a known price, and unpricedCalls says how many (above 0: the cost is a lower bound). ' +
     'Use it to find the run a user asks about (by time, service, session, user attribute, model, status=error, duration or score) and get its traceId for get_trace. ' +
     'Takes the trace list filters of GET /api/traces: from/to (ISO-8601 or epoch ms), service, name (a span name any span of the trace has), text (in span names), status, minDurationMs, maxDurationMs, ' +
     'attr (key=value, repeatable), sessionId, model, score (e.g. "faithfulness<0.7", "thumbs=down"), limit and cursor (the nextCursor of the answer before).',
@@ -74,7 +75,7 @@ const searchTraces = tool(
 
 const getTrace = tool(
   'get_trace',
-  'One trace: its headline (root, duration, span and error counts, services, tokens, cost, models, session, error logs, scores) and its spans in tree order, one short row each ' +
+  'One trace: its headline (root, duration, span and error counts, services, tokens, cost and unpricedCalls when some calls had no price, models, session, error logs, scores) and its spans in tree order, one short row each ' +
     '(spanId, depth, name, start and duration in ms, status and error message, category, LLM model, tokens and cost, running state). ' +
     'Use it to see what a run did and where it failed; then get_span for a span\'s attributes, prompt and completion, events and logs. ' +
     `A big trace is answered a page at a time: as many rows as maxChars holds, and nextSpans to pass as spans for the rest (spans="OFFSET,LIMIT" as in GET /api/traces/:traceId; LIMIT at most ${MAX_PAGE_SPANS}).`,

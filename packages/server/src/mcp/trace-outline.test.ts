@@ -10,7 +10,7 @@ interface SpanSpec {
   durationUs: number;
   service?: number;
   error?: boolean;
-  llm?: { model: string; input: number; output: number; cost: number };
+  llm?: { model: string; input: number; output: number; cost: number | null };
   state?: number;
   category?: number;
 }
@@ -117,5 +117,12 @@ describe('traceOutline', () => {
     expect(empty.spans).toEqual([]);
     expect(empty.trace).toMatchObject({ rootName: '', spanCount: 0, inputTokens: null, costUsd: null });
     expect(empty.note).toBe('the trace has no ended or running span (only logs or scores)');
+  });
+
+  it('says how many calls its cost leaves out for want of a price', () => {
+    const unpriced: SpanSpec = { id: id(5), parent: id(1), name: 'chat mystery-1', startUs: 600_000, durationUs: 10_000, llm: { model: 'mystery-1', input: 9, output: 3, cost: null } };
+    const outline = traceOutline(treeOf([...RUN, unpriced]), all);
+    expect(outline.trace).toMatchObject({ inputTokens: 129, costUsd: 0.0006, unpricedCalls: 1 });
+    expect(traceOutline(treeOf(RUN), all).trace).not.toHaveProperty('unpricedCalls');
   });
 });

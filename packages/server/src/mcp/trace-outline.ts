@@ -24,6 +24,8 @@ export interface TraceHeadline {
   inputTokens: number | null;
   outputTokens: number | null;
   costUsd: number | null;
+  /** LLM calls with tokens but no price, which `costUsd` leaves out; left out when none. */
+  unpricedCalls?: number;
   models: string[];
   logCount: number;
   /** The first error logs (severity ERROR and above), bodies cut short. */
@@ -95,10 +97,12 @@ function headlineOf(tree: TraceTree, firstRow: number): TraceHeadline {
   let endUs = 0;
   let errors = 0;
   let running = 0;
+  let unpriced = 0;
   for (let i = 0; i < tree.spanIds.length; i++) {
     endUs = Math.max(endUs, tree.startOffsetsUs[i]! + tree.durationsUs[i]!);
     if (tree.statusCodes[i] === ERROR_STATUS) errors++;
     if (tree.states[i] !== 0) running++;
+    if (tree.costUsd[i] == null && (tree.inputTokens[i] != null || tree.outputTokens[i] != null)) unpriced++;
   }
   const models = [...new Set(tree.models.filter((m): m is string => m !== null))];
   const errorLogs = tree.logs.filter((log) => log.severityNumber >= ERROR_SEVERITY).slice(0, MAX_ERROR_LOGS);
@@ -115,6 +119,7 @@ function headlineOf(tree: TraceTree, firstRow: number): TraceHeadline {
     inputTokens: sum(tree.inputTokens),
     outputTokens: sum(tree.outputTokens),
     costUsd: sum(tree.costUsd),
+    ...(unpriced > 0 ? { unpricedCalls: unpriced } : {}),
     models,
     logCount: tree.logs.length,
     errorLogs: errorLogs.map((log) => ({ time: log.time, spanId: log.spanId, body: short(bodyText(log)) })),

@@ -2,7 +2,7 @@ import type { SessionDetail } from '@spoor/model';
 import { apiUrl } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { Link } from '../components/Link';
-import { formatCost, formatCount, formatDuration, formatPercent, formatTime } from '../format';
+import { formatCost, formatCostOf, formatCount, formatDuration, formatPercent, formatTime } from '../format';
 import { pathWith, setSearch } from '../router';
 import { SessionRunsTable } from '../sessions/SessionRunsTable';
 import { SessionScores } from '../sessions/SessionScores';
@@ -86,7 +86,7 @@ function SessionCards({ detail, tokens }: { detail: SessionDetail; tokens: numbe
     ['Avg duration', formatDuration(s.avgDurationMs)],
     ['Max duration', formatDuration(s.maxDurationMs)],
     ['Tokens', formatCount(tokens)],
-    ['Total cost', formatCost(s.totalCostUsd)],
+    ['Total cost', formatCostOf(s.totalCostUsd, s.unpricedCalls)],
     ['Avg cost per run', formatCost(s.avgCostUsd)],
   ];
   return (

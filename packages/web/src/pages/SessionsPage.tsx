@@ -3,7 +3,7 @@ import { ErrorBox } from '../components/ErrorBox';
 import { Link } from '../components/Link';
 import { RangePicker } from '../components/RangePicker';
 import { Status } from '../components/Status';
-import { formatAgo, formatCost, formatCount, formatDuration, formatTime, shortId } from '../format';
+import { formatAgo, formatCostOf, formatCount, formatDuration, formatTime, shortId } from '../format';
 import { usePages } from '../use-pages';
 import { navigate, pathWith } from '../router';
 import { hoursCovering, sessionScoreNames, sessionScoreText, sessionScoreTitle, sessionSpanMs, totalTokens } from '../sessions/session-view';
@@ -108,7 +108,7 @@ function SessionRow({ session, nowMs, scoreNames }: { session: SessionSummary; n
       <td className="num" title={tokens === null ? undefined : `${session.inputTokens ?? 0} in, ${session.outputTokens ?? 0} out`}>
         {formatCount(tokens)}
       </td>
-      <td className="num">{formatCost(session.costUsd)}</td>
+      <td className="num">{formatCostOf(session.costUsd, session.unpricedCalls)}</td>
       {scoreNames.map((name) => (
         <td key={name} className="num" data-score={name} title={sessionScoreTitle(session, name)}>
           {sessionScoreText(session, name)}

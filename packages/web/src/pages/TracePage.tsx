@@ -4,7 +4,7 @@ import { apiGet, apiUrl } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { Link } from '../components/Link';
 import { Status } from '../components/Status';
-import { formatCost, formatDuration, formatInteger, formatTime } from '../format';
+import { formatCostOf, formatDuration, formatInteger, formatTime } from '../format';
 import { setSearch } from '../router';
 import { TargetScores } from '../scores/TargetScores';
 import { withScore } from '../scores/score-view';
@@ -147,7 +147,7 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
             {spans.errorCount > 0 ? <Status kind="error">{spans.errorCount} errors</Status> : <Status kind="ok">no errors</Status>}
             {totals.llmCalls > 0 && (
               <span>
-                {totals.llmCalls} LLM calls · {formatInteger(totals.inputTokens)} in / {formatInteger(totals.outputTokens)} out tokens · {formatCost(totals.costUsd)}
+                {totals.llmCalls} LLM calls · {formatInteger(totals.inputTokens)} in / {formatInteger(totals.outputTokens)} out tokens · {formatCostOf(totals.costUsd, totals.unpricedCalls)}
               </span>
             )}
             {spans.sessionId !== null && <Link to={`/sessions/${encodeURIComponent(spans.sessionId)}`}>session {spans.sessionId}</Link>}

@@ -7,7 +7,7 @@ import { ErrorBox } from '../components/ErrorBox';
 import { Link } from '../components/Link';
 import { RangePicker } from '../components/RangePicker';
 import { Status } from '../components/Status';
-import { formatAgo, formatCost, formatCount, formatDuration, formatInteger, formatTime } from '../format';
+import { formatAgo, formatCostOf, formatCount, formatDuration, formatInteger, formatTime } from '../format';
 import { navigate, setSearch } from '../router';
 import { ScoreCells } from '../scores/ScoreCells';
 import { scoreColumnNames, scoreFiltersOf } from '../scores/score-view';
@@ -210,7 +210,7 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
               <td className="num">{formatCount(t.spanCount)}</td>
               <td className="num">{t.errorCount > 0 ? <Status kind="error">{t.errorCount}</Status> : <span className="muted">0</span>}</td>
               <td className="num">{t.inputTokens === null && t.outputTokens === null ? '–' : `${formatCount(t.inputTokens ?? 0)} / ${formatCount(t.outputTokens ?? 0)}`}</td>
-              <td className="num">{formatCost(t.costUsd)}</td>
+              <td className="num">{formatCostOf(t.costUsd, t.unpricedCalls)}</td>
               <ScoreCells names={scoreNames} scores={t.scores} />
             </tr>
           ))}

@@ -1,7 +1,7 @@
 import type { SessionRun } from '@spoor/model';
 import { Link } from '../components/Link';
 import { Status } from '../components/Status';
-import { formatCost, formatCount, formatDuration, formatTime } from '../format';
+import { formatCostOf, formatCount, formatDuration, formatTime } from '../format';
 import { navigate } from '../router';
 import { ScoreCells } from '../scores/ScoreCells';
 import { scoreColumnNames } from '../scores/score-view';
@@ -58,7 +58,7 @@ export function SessionRunsTable({ runs }: { runs: readonly SessionRun[] }) {
               <td className="num" title={tokens === null ? undefined : `${run.inputTokens ?? 0} in, ${run.outputTokens ?? 0} out`}>
                 {formatCount(tokens)}
               </td>
-              <td className="num">{formatCost(run.costUsd)}</td>
+              <td className="num">{formatCostOf(run.costUsd, run.unpricedCalls)}</td>
               <ScoreCells names={scoreNames} scores={run.scores} />
             </tr>
           );

@@ -23,7 +23,7 @@ describe('SpanColumns', () => {
     expect(durationMsAt(tree, 1)).toBe(8);
     expect(totalMsOf(tree)).toBe(30);
     // The call is counted once, with its last numbers.
-    expect(totalsOf(tree)).toEqual({ llmCalls: 1, inputTokens: 50, outputTokens: 7, costUsd: null });
+    expect(totalsOf(tree)).toEqual({ llmCalls: 1, inputTokens: 50, outputTokens: 7, costUsd: null, unpricedCalls: 1 });
   });
 
   it('never lets a running snapshot replace the ended span, and says when the order must be rebuilt', () => {

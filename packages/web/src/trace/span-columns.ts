@@ -126,6 +126,8 @@ export class SpanColumns {
   outputTokenTotal = 0;
   costTotalUsd = 0;
   costCount = 0;
+  /** LLM calls with tokens but no cost: no price was known for their model. */
+  unpricedCalls = 0;
   /** Earliest start and latest end, µs after the origin; the end is recomputed when its span shrinks. */
   minStartUs = Infinity;
   maxEndUs = -Infinity;
@@ -293,7 +295,7 @@ export class SpanColumns {
       if (cost === cost) {
         this.costTotalUsd += cost;
         this.costCount++;
-      }
+      } else if (input === input || output === output) this.unpricedCalls++;
     }
     if (this.startUs[i]! < this.minStartUs) this.minStartUs = this.startUs[i]!;
     const end = this.startUs[i]! + this.durationUs[i]!;
@@ -314,7 +316,7 @@ export class SpanColumns {
       if (cost === cost) {
         this.costTotalUsd -= cost;
         this.costCount--;
-      }
+      } else if (input === input || output === output) this.unpricedCalls--;
     }
     this.events.delete(i);
   }

@@ -54,7 +54,8 @@ describe('buildSpanTree', () => {
     expect(rows.map((r) => modelAt(t, r))).toEqual([null, 'gpt-4o', null]);
     expect(eventsAt(t, 1)).toEqual([[6, 'exception']]);
     expect(eventsAt(t, 0)).toBeUndefined();
-    expect(totalsOf(t)).toEqual({ llmCalls: 2, inputTokens: 105, outputTokens: 20, costUsd: 0.002 });
+    // call2 has tokens and no price: the cost leaves it out, and the totals say so.
+    expect(totalsOf(t)).toEqual({ llmCalls: 2, inputTokens: 105, outputTokens: 20, costUsd: 0.002, unpricedCalls: 1 });
     expect(t.spans.sessionId).toBe('s-1');
   });
 
@@ -81,7 +82,7 @@ describe('buildSpanTree', () => {
     expect(t.count).toBe(3);
     expect(Array.from(t.depth)).toEqual([0, 1, 2]);
     expect(eventsAt(t, 1)).toEqual([[1.5, 'exception']]);
-    expect(totalsOf(t)).toEqual({ llmCalls: 1, inputTokens: 10, outputTokens: 0, costUsd: 0.5 });
+    expect(totalsOf(t)).toEqual({ llmCalls: 1, inputTokens: 10, outputTokens: 0, costUsd: 0.5, unpricedCalls: 0 });
     expect(t.spans.errorCount).toBe(1);
     expect(rowOfSpan(t, hexId('call'))).toBe(1);
   });

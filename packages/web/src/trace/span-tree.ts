@@ -118,10 +118,16 @@ export const totalMsOf = (tree: SpanTree): number => (tree.spans.count === 0 ? 0
 /** Epoch microseconds of the trace's first start. */
 export const originUsOf = (tree: SpanTree): number => tree.spans.originUs + baseUs(tree.spans);
 
-/** The LLM calls' totals: calls, tokens, and cost (`null` when no call has one). */
-export function totalsOf(tree: SpanTree): { llmCalls: number; inputTokens: number; outputTokens: number; costUsd: number | null } {
+/** The LLM calls' totals: calls, tokens, cost (`null` when no call has one) and the calls with tokens but no price. */
+export function totalsOf(tree: SpanTree): { llmCalls: number; inputTokens: number; outputTokens: number; costUsd: number | null; unpricedCalls: number } {
   const s = tree.spans;
-  return { llmCalls: s.llmCalls, inputTokens: s.inputTokenTotal, outputTokens: s.outputTokenTotal, costUsd: s.costCount === 0 ? null : s.costTotalUsd };
+  return {
+    llmCalls: s.llmCalls,
+    inputTokens: s.inputTokenTotal,
+    outputTokens: s.outputTokenTotal,
+    costUsd: s.costCount === 0 ? null : s.costTotalUsd,
+    unpricedCalls: s.unpricedCalls,
+  };
 }
 
 /**
