@@ -60,6 +60,8 @@ export interface Experiment {
   inputTokens: number | null;
   outputTokens: number | null;
   costUsd: number | null;
+  /** The items' LLM calls with tokens but no price, which `costUsd` leaves out. */
+  unpricedCalls: number;
   /** The items' mean latency. */
   latencyMsMean: number | null;
   scores: ExperimentScoreSummary[];
@@ -84,6 +86,8 @@ export interface ExperimentResult {
   inputTokens: number | null;
   outputTokens: number | null;
   costUsd: number | null;
+  /** The run's LLM calls with tokens but no price, which `costUsd` leaves out; `null` when not counted. */
+  unpricedCalls: number | null;
   /** Per score name, the item's value (the mean of the trace's scores of that name) and label (the most given). */
   scores: Record<string, { value: number | null; label: string | null }>;
   time: string;

@@ -130,6 +130,20 @@ describe.each(['duckdb', 'clickhouse'] as const)('experiments on a running serve
     expect(added.body.version).toBe(2);
   }, 60_000);
 
+  it('says how many calls an experiment on a model without a price leaves out of its cost', async () => {
+    const made = await call('POST', '/api/experiments', { dataset: dataset.name, name: 'demo on an unpriced model', target: { kind: 'llm-call', provider: 'openai', model: 'acme-unpriced-1' }, evaluators: [] });
+    expect(made.status).toBe(201);
+    const done = await until('the unpriced run done', async () => {
+      const experiment = (await call('GET', `/api/experiments/${made.body.id}`)).body as Experiment;
+      return experiment.state === 'running' ? undefined : experiment;
+    }, 60_000);
+    const n = dataset.itemIds.length;
+    expect(done).toMatchObject({ state: 'done', itemsErrored: 1, costUsd: null, unpricedCalls: n - 1 });
+    const results = (await call('GET', `/api/experiments/${made.body.id}/results?limit=1000`)).body as ExperimentResultsResponse;
+    expect(results.results.filter((r) => r.error === null).map((r) => [r.costUsd, r.unpricedCalls])).toEqual(Array.from({ length: n - 1 }, () => [null, 1]));
+    expect((await call('DELETE', `/api/experiments/${made.body.id}`)).status).toBe(204);
+  }, 90_000);
+
   it('runs two LLM-call experiments, scored by a deterministic evaluator and an LLM judge', async () => {
     expect((await call('PUT', '/api/evaluators/exact', { kind: 'equals', target: 'trace' })).status).toBe(201);
     const judge = await call('PUT', '/api/evaluators/judge', {
@@ -164,7 +178,9 @@ describe.each(['duckdb', 'clickhouse'] as const)('experiments on a running serve
       expect(r.inputTokens).toBe(50);
       expect(r.outputTokens).toBe(30);
       expect(r.costUsd).toBeGreaterThan(0);
+      expect(r.unpricedCalls).toBe(0);
     }
+    expect(good.unpricedCalls).toBe(0);
     expect(good.scores.find((s) => s.name === 'exact')).toMatchObject({ mean: 1, count: n - 1 });
     expect(bad.scores.find((s) => s.name === 'exact')).toMatchObject({ mean: 0, count: n - 1 });
     expect(bad.scores.find((s) => s.name === 'judge')!.mean).toBeCloseTo(0.1, 9);

@@ -73,7 +73,7 @@ const experiment = (n: number, overrides: Partial<ExperimentRecord> = {}): Exper
 });
 const result = (n: number, item: string, overrides: Partial<ExperimentResultRecord> = {}): ExperimentResultRecord => ({
   experimentId: String(n).repeat(32), itemId: item.repeat(32), traceId: null, spanId: null, output: '"ok"', error: null, latencyMs: 20, inputTokens: 4, outputTokens: 2, costUsd: 0.001,
-  timeUs: NOW_US + 10, ...overrides,
+  timeUs: NOW_US + 10, unpricedCalls: 0, ...overrides,
 });
 /** Per project, an experiment's rows and its results (an item run twice, one errored). */
 const EXPERIMENTS: Array<[string, ExperimentRecord[], ExperimentResultRecord[]]> = [

@@ -306,7 +306,7 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
       experimentId, name: 'nightly', dataset: 'qa', datasetVersion: 1, target: '{"kind":"sdk","replay":"none"}', evaluators: '[]', metadata: '{}',
       state: 'done' as const, error: null, itemCount: 1, createdUs: oldUs, timeUs: oldUs, finishedUs: oldUs, deleted: false,
     };
-    const result = { experimentId, itemId: '1'.repeat(32), traceId: traceIds.old!, spanId: null, output: '"a"', error: null, latencyMs: 5, inputTokens: 3, outputTokens: 2, costUsd: 0.01, timeUs: oldUs };
+    const result = { experimentId, itemId: '1'.repeat(32), traceId: traceIds.old!, spanId: null, output: '"a"', error: null, latencyMs: 5, inputTokens: 3, outputTokens: 2, costUsd: 0.01, timeUs: oldUs, unpricedCalls: 0 };
     await store.experiments.putExperiment(DEFAULT_PROJECT_ID, experiment);
     await store.experiments.addResults(DEFAULT_PROJECT_ID, [result]);
     await applyRetention(store, { tracesMs: 30 * DAY_MS, logsMs: 30 * DAY_MS, metricsMs: 30 * DAY_MS, intervalMs: HOUR_MS }, NOW_MS);

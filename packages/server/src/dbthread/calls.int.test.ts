@@ -124,7 +124,7 @@ describe('the experiment calls', () => {
     const done = { ...made, state: 'done' as const, timeUs: 2_000, finishedUs: 2_000 };
     await db.experimentPut('default', made);
     await db.experimentPut('default', done);
-    const item = { experimentId: id, itemId: 'a'.repeat(32), traceId: null, spanId: null, output: '"4"', error: null, latencyMs: 12.5, inputTokens: 3, outputTokens: 1, costUsd: null, timeUs: 1_500 };
+    const item = { experimentId: id, itemId: 'a'.repeat(32), traceId: null, spanId: null, output: '"4"', error: null, latencyMs: 12.5, inputTokens: 3, outputTokens: 1, costUsd: null, timeUs: 1_500, unpricedCalls: null };
     await db.experimentAddResults('default', [item, { ...item, itemId: 'b'.repeat(32), output: null, error: 'threw', latencyMs: null }]);
     expect(await db.experimentGet('default', id)).toEqual(done);
     expect(await db.experimentLatestByName('default', 'nightly')).toEqual(done);

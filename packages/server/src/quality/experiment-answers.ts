@@ -81,6 +81,7 @@ export function experimentOf(r: ExperimentRecord, totals: ExperimentResultTotals
     inputTokens: totals?.inputTokens ?? null,
     outputTokens: totals?.outputTokens ?? null,
     costUsd: totals?.costUsd ?? null,
+    unpricedCalls: totals?.unpricedCalls ?? 0,
     latencyMsMean: totals?.latencyMsMean ?? null,
     scores,
     createdAt: isoFromMicros(r.createdUs),
@@ -102,6 +103,7 @@ export function resultOf(r: ExperimentResultRecord, item: Pick<DatasetItem, 'inp
     inputTokens: r.inputTokens,
     outputTokens: r.outputTokens,
     costUsd: r.costUsd,
+    unpricedCalls: r.unpricedCalls,
     scores: scores ?? {},
     time: isoFromMicros(r.timeUs),
   };

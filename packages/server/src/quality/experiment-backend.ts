@@ -26,7 +26,7 @@ export function experimentCalls(store: Pick<Store, 'evaluators' | 'datasets' | '
      */
     experimentTraces: async (projectId: string, traceIds: readonly string[], kinds: readonly EvaluatorTarget[]): Promise<{ figures: TraceFigures[]; targets: EvaluationTarget[][] }> => {
       const rows = await e.evaluationSpans(projectId, traceIds);
-      const figures = new Map<string, TraceFigures>(traceIds.map((id) => [id, { traceId: id, stored: false, inputTokens: null, outputTokens: null, costUsd: null }]));
+      const figures = new Map<string, TraceFigures>(traceIds.map((id) => [id, { traceId: id, stored: false, inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0 }]));
       const seen = new Set<string>();
       for (const s of rows) {
         const f = figures.get(s.traceId);
@@ -37,6 +37,7 @@ export function experimentCalls(store: Pick<Store, 'evaluators' | 'datasets' | '
         if (s.inputTokens !== null) f.inputTokens = (f.inputTokens ?? 0) + s.inputTokens;
         if (s.outputTokens !== null) f.outputTokens = (f.outputTokens ?? 0) + s.outputTokens;
         if (s.costUsd !== null) f.costUsd = (f.costUsd ?? 0) + s.costUsd;
+        else if (s.isLlm && (s.inputTokens !== null || s.outputTokens !== null)) f.unpricedCalls++;
       }
       const traces = [...spansByTrace(traceIds, rows).values()];
       return { figures: [...figures.values()], targets: kinds.map((kind) => traces.flatMap((spans) => targetsOfTrace(projectId, spans, kind, 'experiment'))) };
@@ -87,6 +88,8 @@ export interface TraceFigures {
   inputTokens: number | null;
   outputTokens: number | null;
   costUsd: number | null;
+  /** LLM calls with tokens but no price, which `costUsd` leaves out. */
+  unpricedCalls: number;
 }
 
 

@@ -72,7 +72,8 @@ export async function recordRuns(batch: JudgeBatch, given: readonly ItemRun[]): 
     const f = result.traceId === null ? undefined : figuresOf.get(result.traceId);
     if (f === undefined || !f.stored) return result;
     // What the run's own span counted wins: the trace's sum includes a judge's or a tool's calls only when they are part of the run.
-    return { ...result, inputTokens: result.inputTokens ?? f.inputTokens, outputTokens: result.outputTokens ?? f.outputTokens, costUsd: result.costUsd ?? f.costUsd };
+    return { ...result, inputTokens: result.inputTokens ?? f.inputTokens, outputTokens: result.outputTokens ?? f.outputTokens, costUsd: result.costUsd ?? f.costUsd,
+      unpricedCalls: result.unpricedCalls ?? f.unpricedCalls };
   });
   const byTrace = new Map(traced.map((r) => [r.result.traceId!, r]));
   for (const evaluator of evaluators) {

@@ -71,7 +71,7 @@ export function runOfCall(experimentId: string, item: DatasetItem, call: TracedC
   const result: ExperimentResultRecord = {
     experimentId, itemId: item.itemId, traceId: call.traceId, spanId: call.spanId, output: JSON.stringify(text), error: null,
     latencyMs: call.durationMs, inputTokens: numberOf(call.attributes['gen_ai.usage.input_tokens']), outputTokens: numberOf(call.attributes['gen_ai.usage.output_tokens']),
-    costUsd: null, timeUs,
+    costUsd: null, timeUs, unpricedCalls: null,
   };
   return { item, result, clientScores: [], stored: call.stored };
 }
@@ -80,7 +80,7 @@ export function runOfCall(experimentId: string, item: DatasetItem, call: TracedC
 export function erroredRun(experimentId: string, item: DatasetItem, error: string, latencyMs: number | null, timeUs: number): ItemRun {
   return {
     item, clientScores: [],
-    result: { experimentId, itemId: item.itemId, traceId: null, spanId: null, output: null, error, latencyMs, inputTokens: null, outputTokens: null, costUsd: null, timeUs },
+    result: { experimentId, itemId: item.itemId, traceId: null, spanId: null, output: null, error, latencyMs, inputTokens: null, outputTokens: null, costUsd: null, timeUs, unpricedCalls: null },
   };
 }
 

@@ -166,7 +166,7 @@ export class ExperimentService {
       result: {
         experimentId: record.experimentId, itemId: r.itemId, traceId: r.traceId?.toLowerCase() ?? null, spanId: null,
         output: r.error != null || r.output === undefined ? null : JSON.stringify(r.output), error: r.error ?? null,
-        latencyMs: r.latencyMs ?? null, inputTokens: null, outputTokens: null, costUsd: null, timeUs,
+        latencyMs: r.latencyMs ?? null, inputTokens: null, outputTokens: null, costUsd: null, timeUs, unpricedCalls: null,
       },
       clientScores: (r.scores ?? []).map((s) => ({ name: s.name, value: s.value ?? null, label: s.label ?? null, comment: s.comment ?? null })),
     }));

@@ -4,13 +4,13 @@ import { compareExperiments } from './experiment-compare.js';
 
 const experiment = (id: string, fields: Partial<Experiment> = {}): Experiment => ({
   id, name: id, dataset: 'd', datasetVersion: 1, target: { kind: 'sdk', replay: 'none' }, evaluators: [], metadata: {}, state: 'done', error: null,
-  itemCount: 0, itemsDone: 0, itemsErrored: 0, inputTokens: null, outputTokens: null, costUsd: null, latencyMsMean: null, scores: [],
+  itemCount: 0, itemsDone: 0, itemsErrored: 0, inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0, latencyMsMean: null, scores: [],
   createdAt: '2026-11-24T00:00:00.000000Z', finishedAt: null, ...fields,
 });
 
 const result = (itemId: string, fields: Partial<ExperimentResult> = {}): ExperimentResult => ({
   itemId, traceId: `${itemId}`.padEnd(32, '0'), spanId: null, input: `question ${itemId}`, expectedOutput: null, output: 'answer', error: null,
-  latencyMs: 10, inputTokens: 5, outputTokens: 5, costUsd: 0.001, scores: {}, time: '2026-11-24T00:00:00.000000Z', ...fields,
+  latencyMs: 10, inputTokens: 5, outputTokens: 5, costUsd: 0.001, unpricedCalls: 0, scores: {}, time: '2026-11-24T00:00:00.000000Z', ...fields,
 });
 
 const scored = (value: number) => ({ quality: { value, label: null } });

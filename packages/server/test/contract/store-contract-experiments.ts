@@ -16,7 +16,7 @@ const experiment = (n: number, overrides: Partial<ExperimentRecord> = {}): Exper
 
 const result = (experimentId: string, item: number, overrides: Partial<ExperimentResultRecord> = {}): ExperimentResultRecord => ({
   experimentId, itemId: itemId(item), traceId: tid(item), spanId: null, output: '"4"', error: null, latencyMs: 100, inputTokens: 10, outputTokens: 5, costUsd: 0.25,
-  timeUs: T0 + 100, ...overrides,
+  timeUs: T0 + 100, unpricedCalls: 0, ...overrides,
 });
 
 /** The contract of `store.experiments`: rows per state change and per item run, the newest read, per project. */
@@ -116,23 +116,24 @@ export function describeExperimentContract(adapter: string, open: () => Promise<
     it('keeps an errored result\'s nulls, and totals each experiment over its items\' newest results', async () => {
       const x = store.experiments;
       const [a, b, c] = [xid(1), xid(2), xid(3)];
-      const errored = result(a, 3, { traceId: null, output: null, error: 'task threw', latencyMs: null, inputTokens: null, outputTokens: null, costUsd: null });
+      const errored = result(a, 3, { traceId: null, output: null, error: 'task threw', latencyMs: null, inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: null });
       await x.addResults('default', [
         result(a, 1, { latencyMs: 100, inputTokens: 10, outputTokens: 5, costUsd: 0.25, spanId: sid(1) }),
         result(a, 2, { error: 'first try failed', timeUs: T0 + 50 }),
         // The rerun of item 2 succeeded: it counts, the error before it does not.
-        result(a, 2, { latencyMs: 300, inputTokens: 30, outputTokens: 7, costUsd: 0.5, timeUs: T0 + 60 }),
+        // One of its calls had no price: the cost leaves it out, and the totals count it.
+        result(a, 2, { latencyMs: 300, inputTokens: 30, outputTokens: 7, costUsd: 0.5, timeUs: T0 + 60, unpricedCalls: 1 }),
         errored,
         // Known for none of its items: its sums and mean stay unknown, not 0.
-        result(b, 1, { error: 'provider down', output: null, latencyMs: null, inputTokens: null, outputTokens: null, costUsd: null }),
+        result(b, 1, { error: 'provider down', output: null, latencyMs: null, inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: null }),
       ]);
       await x.addResults('p2', [result(a, 9)]);
       expect(await x.listResults('default', a, itemId(2), 1)).toEqual([errored]);
       expect(await x.resultTotals('default', [c, b, a])).toEqual([
-        { experimentId: a, done: 3, errored: 1, inputTokens: 40, outputTokens: 12, costUsd: 0.75, latencyMsMean: 200 },
-        { experimentId: b, done: 1, errored: 1, inputTokens: null, outputTokens: null, costUsd: null, latencyMsMean: null },
+        { experimentId: a, done: 3, errored: 1, inputTokens: 40, outputTokens: 12, costUsd: 0.75, unpricedCalls: 1, latencyMsMean: 200 },
+        { experimentId: b, done: 1, errored: 1, inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0, latencyMsMean: null },
       ]);
-      expect(await x.resultTotals('default', [b])).toEqual([{ experimentId: b, done: 1, errored: 1, inputTokens: null, outputTokens: null, costUsd: null, latencyMsMean: null }]);
+      expect(await x.resultTotals('default', [b])).toEqual([{ experimentId: b, done: 1, errored: 1, inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0, latencyMsMean: null }]);
       expect(await x.resultTotals('default', [])).toEqual([]);
     });
 

@@ -51,6 +51,7 @@ export class FakeExperimentStore implements ExperimentStore {
         inputTokens: sum(results.map((r) => r.inputTokens)),
         outputTokens: sum(results.map((r) => r.outputTokens)),
         costUsd: finite(sum(results.map((r) => r.costUsd))),
+        unpricedCalls: results.reduce((n, r) => n + (r.unpricedCalls ?? 0), 0),
         latencyMsMean: latencies.length === 0 ? null : latencies.reduce((a, v) => a + v, 0) / latencies.length,
       };
     });

@@ -3,7 +3,7 @@ import type { Experiment, ExperimentListResponse } from '@spoor/model';
 import { apiUrl } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { Status } from '../components/Status';
-import { formatAgo, formatCost, formatDuration, formatInteger, formatTime } from '../format';
+import { formatAgo, formatCostOf, formatDuration, formatInteger, formatTime } from '../format';
 import { navigate } from '../router';
 import { labelsByCount, scoreNumberText } from '../scores/score-view';
 import { useApi } from '../use-api';
@@ -109,7 +109,7 @@ function RunRow({ run, number, scoreNames, picked, onPick }: { run: Experiment; 
         );
       })}
       <td className="num">{run.inputTokens === null && run.outputTokens === null ? '–' : `${formatInteger(run.inputTokens)} / ${formatInteger(run.outputTokens)}`}</td>
-      <td className="num">{formatCost(run.costUsd)}</td>
+      <td className="num">{formatCostOf(run.costUsd, run.unpricedCalls)}</td>
       <td className="num">{formatDuration(run.latencyMsMean)}</td>
       <td title={formatTime(run.createdAt)}>{formatAgo(run.createdAt)}</td>
     </tr>

@@ -21,6 +21,7 @@ function run(id: string, createdAt: string, scores: ExperimentScoreSummary[]): E
     inputTokens: null,
     outputTokens: null,
     costUsd: null,
+    unpricedCalls: 0,
     latencyMsMean: null,
     scores,
     createdAt,

@@ -2,6 +2,9 @@
 
 import { ID, JSON_TEXT, LC, NULLABLE_ID, TIME, type TableDef, dayOf } from './schema-columns.js';
 
+/** A result's calls without a price; NULL in rows stored before schema 10. */
+export const EXPERIMENT_RESULTS_UNPRICED = 'unpriced_calls Nullable(Int64)';
+
 export const QUALITY_TABLE_DEFS: readonly TableDef[] = [
   {
     // A change is a row with a higher row_version; a deletion a row marked deleted, kept so a name made again goes on from its version.
@@ -129,7 +132,8 @@ export const QUALITY_TABLE_DEFS: readonly TableDef[] = [
   input_tokens Nullable(Int64),
   output_tokens Nullable(Int64),
   cost_usd Nullable(Float64),
-  time_us Int64`,
+  time_us Int64,
+  ${EXPERIMENT_RESULTS_UNPRICED}`,
     engine: 'MergeTree',
     orderBy: '(project_id, experiment_id, item_id, time_us)',
     shardBy: 'cityHash64(project_id)',

@@ -1,6 +1,7 @@
 import { quoteName } from './client.js';
 import { ID, NULLABLE_ID } from './schema-columns.js';
 import { CACHE_HIT, SPAN_STATS_RESPONSE_ID, SPAN_STATS_RESPONSE_INDEX, SPAN_STATS_ZSTD_SINCE_8 } from './schema-span-columns.js';
+import { EXPERIMENT_RESULTS_UNPRICED } from './schema-quality-tables.js';
 import { TABLE_DEFS, TRACE_PARTS_LONGEST, TRACE_PARTS_UNPRICED } from './schema-tables.js';
 
 /**
@@ -154,7 +155,7 @@ export const CLICKHOUSE_MIGRATIONS: readonly { from: number; statements: (layout
     // Trace parts count their LLM calls without a price; parts stored before hold NULL (read as 0)
     // until their trace is re-priced.
     from: 9,
-    statements: (layout) => addColumn(layout, 'trace_parts', TRACE_PARTS_UNPRICED),
+    statements: (layout) => [...addColumn(layout, 'trace_parts', TRACE_PARTS_UNPRICED), ...addColumn(layout, 'experiment_results', EXPERIMENT_RESULTS_UNPRICED)],
   },
 ];
 

@@ -107,6 +107,7 @@ COMMIT;
     // until their trace is re-priced, which builds its parts again from the spans.
     from: 17,
     sql: `
+ALTER TABLE experiment_results ADD COLUMN IF NOT EXISTS unpriced_calls BIGINT;
 BEGIN TRANSACTION;
 ${tracePartsTable('trace_parts_18')};
 INSERT INTO trace_parts_18 SELECT project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service,

@@ -412,7 +412,9 @@ CREATE TABLE IF NOT EXISTS experiment_results (
   input_tokens BIGINT,
   output_tokens BIGINT,
   cost_usd DOUBLE,
-  time_us BIGINT NOT NULL
+  time_us BIGINT NOT NULL,
+  -- Calls without a price in the run (NULL: not counted, as in rows stored before schema 18).
+  unpriced_calls BIGINT
 );
 
 -- Tail sampling (issue 35, helper S): policies set through the API, one per project, and one

@@ -38,6 +38,8 @@ export interface ExperimentResultRecord {
   outputTokens: number | null;
   costUsd: number | null;
   timeUs: number;
+  /** The run's LLM calls with tokens but no price, which `costUsd` leaves out; `null` when not counted (no trace, or stored before Spoor counted them). */
+  unpricedCalls: number | null;
 }
 
 /** Per experiment, sums over its items' newest results. */
@@ -49,6 +51,8 @@ export interface ExperimentResultTotals {
   inputTokens: number | null;
   outputTokens: number | null;
   costUsd: number | null;
+  /** The results' calls without a price, which `costUsd` leaves out. */
+  unpricedCalls: number;
   latencyMsMean: number | null;
 }
 

@@ -12,7 +12,7 @@ import type { Dialect, Params, SqlEngine } from './dialect.js';
  */
 
 const EXPERIMENT_COLUMNS = 'experiment_id, name, dataset, dataset_version, target, evaluators, metadata, state, error, item_count, created_us, time_us, finished_us, deleted';
-const RESULT_COLUMNS = 'experiment_id, item_id, trace_id, span_id, output, error, latency_ms, input_tokens, output_tokens, cost_usd, time_us';
+const RESULT_COLUMNS = 'experiment_id, item_id, trace_id, span_id, output, error, latency_ms, input_tokens, output_tokens, cost_usd, time_us, unpriced_calls';
 /** Which of two rows of one microsecond is the later: deleted > failed > done > running. */
 const STATE_RANK = `CASE WHEN deleted THEN 3 WHEN state = 'failed' THEN 2 WHEN state = 'done' THEN 1 ELSE 0 END`;
 const EXPERIMENT_ORDER = `time_us DESC, ${STATE_RANK} DESC`;
@@ -30,7 +30,7 @@ export function experimentRow(e: ExperimentRecord): Record<string, unknown> {
 export function resultRow(r: ExperimentResultRecord): Record<string, unknown> {
   return {
     experiment_id: r.experimentId, item_id: r.itemId, trace_id: r.traceId, span_id: r.spanId, output: r.output, error: r.error, latency_ms: r.latencyMs,
-    input_tokens: r.inputTokens, output_tokens: r.outputTokens, cost_usd: r.costUsd, time_us: r.timeUs,
+    input_tokens: r.inputTokens, output_tokens: r.outputTokens, cost_usd: r.costUsd, time_us: r.timeUs, unpriced_calls: r.unpricedCalls,
   };
 }
 
@@ -76,6 +76,7 @@ function resultOf(row: Row): ExperimentResultRecord {
     outputTokens: numOrNull(row.get('output_tokens')),
     costUsd: finiteOrNull(row.get('cost_usd')),
     timeUs: num(row.get('time_us')),
+    unpricedCalls: numOrNull(row.get('unpriced_calls')),
   };
 }
 
@@ -149,7 +150,7 @@ export function resultTotals(db: SqlEngine, projectId: string, experimentIds: re
   return db.rows(
     'add up experiment results',
     `SELECT experiment_id, count(*) AS n_done, countIf(error IS NOT NULL) AS n_errored, sum(input_tokens) AS sum_input_tokens,
-       sum(output_tokens) AS sum_output_tokens, sum(cost_usd) AS sum_cost_usd, avg(latency_ms) AS mean_latency_ms
+       sum(output_tokens) AS sum_output_tokens, sum(cost_usd) AS sum_cost_usd, coalesce(sum(unpriced_calls), 0) AS sum_unpriced, avg(latency_ms) AS mean_latency_ms
      FROM (${latest}) AS latest GROUP BY experiment_id ORDER BY experiment_id`,
     p,
     (row) => ({
@@ -159,6 +160,7 @@ export function resultTotals(db: SqlEngine, projectId: string, experimentIds: re
       inputTokens: numOrNull(row.get('sum_input_tokens')),
       outputTokens: numOrNull(row.get('sum_output_tokens')),
       costUsd: finiteOrNull(row.get('sum_cost_usd')),
+      unpricedCalls: num(row.get('sum_unpriced')),
       latencyMsMean: finiteOrNull(row.get('mean_latency_ms')),
     }),
   );
