@@ -29,16 +29,19 @@ const rulesOf = async (server: TestServer, key?: string, project?: string): Prom
 const sources = (list: AlertRuleListResponse): string[][] => list.rules.map((r) => [r.spec.name, r.source]);
 
 /** An OTLP/JSON body of one LLM call of `durationMs` that ended now. */
-function llmCallBody(durationMs: number): string {
+function llmCallBody(durationMs: number, model = 'gpt-4o', tokens: { input: number; output: number } | null = null): string {
   const end = BigInt(Date.now()) * 1_000_000n;
   const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
   return JSON.stringify({
     resourceSpans: [{
       resource: { attributes: [str('service.name', 'qa-agent')] },
       scopeSpans: [{ spans: [{
-        traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), name: 'chat gpt-4o', kind: 3,
+        traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), name: `chat ${model}`, kind: 3,
         startTimeUnixNano: String(end - BigInt(durationMs) * 1_000_000n), endTimeUnixNano: String(end),
-        attributes: [str('gen_ai.provider.name', 'openai'), str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', 'gpt-4o')],
+        attributes: [
+          str('gen_ai.provider.name', 'openai'), str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', model),
+          ...(tokens === null ? [] : [{ key: 'gen_ai.usage.input_tokens', value: { intValue: String(tokens.input) } }, { key: 'gen_ai.usage.output_tokens', value: { intValue: String(tokens.output) } }]),
+        ],
       }] }],
     }],
   });
@@ -124,6 +127,22 @@ describe('the default alert rules of a new project, on DuckDB', () => {
     } finally {
       await new Promise((resolve) => hook.close(resolve));
     }
+  });
+
+  it('say when calls have no price, so a cost that leaves them out is seen', async () => {
+    const server = await start({ alertInterval: '1s' });
+    const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: llmCallBody(800, 'acme-unpriced-1', { input: 120, output: 30 }) });
+    expect(sent.status).toBe(200);
+    const firing = await eventually(
+      'unpriced-llm-calls to fire',
+      async () => (await callJson<AlertListResponse>(server.url, 'GET', '/api/alerts')).body.alerts,
+      (alerts) => alerts.some((a) => a.rule === 'unpriced-llm-calls' && a.state === 'firing'),
+    );
+    expect(firing.filter((a) => a.rule === 'unpriced-llm-calls').map((a) => [a.labels['model'], a.labels['service'], a.value])).toEqual([['acme-unpriced-1', 'qa-agent', 1]]);
+    // A priced call beside it fires nothing more.
+    expect((await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: llmCallBody(800, 'gpt-4o', { input: 10, output: 5 }) })).status).toBe(200);
+    const traces = await eventually('both traces listed', async () => (await callJson<{ traces: Array<{ rootName: string; unpricedCalls: number; costUsd: number | null }> }>(server.url, 'GET', '/api/traces')).body.traces, (t) => t.length === 2);
+    expect(traces.map((t) => [t.rootName, t.unpricedCalls, t.costUsd === null]).sort()).toEqual([['chat acme-unpriced-1', 1, true], ['chat gpt-4o', 0, false]]);
   });
 });
 

@@ -12,6 +12,7 @@ describe('the default alert rules', () => {
     expect(limit('step-too-long')).toEqual(['warning > 120000']);
     expect(limit('llm-call-too-long')).toEqual(['warning > 30000']);
     expect(limit('cost-per-workflow')).toEqual(['critical > 5', 'warning > 1']);
+    expect(limit('unpriced-llm-calls')).toEqual(['info > 0']);
     expect(limit('error-rate')).toEqual(['critical > 0.2', 'warning > 0.05']);
     expect(limit('new-error-group')).toEqual(['info > 0']);
     // No receiver named: they notify whatever the rules file's `defaults.notify` says (`log` without one).

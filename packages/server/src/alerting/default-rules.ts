@@ -7,13 +7,13 @@ export const PRESETS_FILE = new URL('../../alerts/agent-presets.yaml', import.me
 
 /**
  * The presets every new project starts with: the limits the seed systems name (workflow over
- * 600 s, step over 120 s, LLM call over 30 s, cost per workflow over $1, error rate over 5%) and
- * new error groups. The file's other two are left out: `request-latency-p95` judges server
+ * 600 s, step over 120 s, LLM call over 30 s, cost per workflow over $1, error rate over 5%),
+ * LLM calls without a price (so a cost that leaves calls out says so) and new error groups. The file's other two are left out: `request-latency-p95` judges server
  * spans by a web request's 3 s, which an agent's request that waits on LLM calls passes as a
  * matter of course, and `latency-anomaly` reads a day of history every round and says nothing
  * until a project has one.
  */
-export const DEFAULT_RULE_NAMES: readonly string[] = ['workflow-too-long', 'step-too-long', 'llm-call-too-long', 'cost-per-workflow', 'error-rate', 'new-error-group'];
+export const DEFAULT_RULE_NAMES: readonly string[] = ['workflow-too-long', 'step-too-long', 'llm-call-too-long', 'cost-per-workflow', 'unpriced-llm-calls', 'error-rate', 'new-error-group'];
 
 /** A default rule as stored: its name and its spec as JSON text. */
 export type DefaultRule = Pick<AlertRuleRecord, 'name' | 'spec'>;

@@ -12,6 +12,7 @@ describe('the agent presets file', () => {
     expect(limit('cost-per-workflow')).toEqual(['critical > 5', 'warning > 1']);
     expect(limit('error-rate')).toEqual(['critical > 0.2', 'warning > 0.05']);
     expect(limit('request-latency-p95')).toEqual(['warning > 3000']);
-    expect(rules).toHaveLength(8);
+    expect(limit('unpriced-llm-calls')).toEqual(['info > 0']);
+    expect(rules).toHaveLength(9);
   });
 });

@@ -78,6 +78,8 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
           input_tokens: [row(0, 150), row(2, 20)],
           output_tokens: [row(0, 10), row(2, 5)],
           cost: [row(0, close(0.01)), row(2, close(0.04))],
+          // The 300 ms call has tokens and no cost: the cost above leaves it out.
+          unpriced_calls: [row(0, 1), row(2, 0)],
           // Roots in bucket 2 only. Trace 1 costs 0.1 + 0.01 (its spans outside the range too, not p2's), trace 2 costs
           // 0.04, trace 3 nothing: (0.11 + 0.04 + 0) / 3.
           cost_per_workflow: [row(2, close(0.05))],
@@ -348,7 +350,7 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
       }
 
       const queries: Array<Partial<AlertSeriesQuery>> = [
-        ...(['count', 'rate', 'errors', 'error_rate', 'tokens', 'input_tokens', 'output_tokens', 'cost'] as const).map((fn) => ({ fn, by: [builtin('service')] })),
+        ...(['count', 'rate', 'errors', 'error_rate', 'tokens', 'input_tokens', 'output_tokens', 'cost', 'unpriced_calls'] as const).map((fn) => ({ fn, by: [builtin('service')] })),
         { fn: 'error_rate', matchers: [matcher('name', '=~', 'chat')] },
         { fn: 'cost_per_workflow', by: [builtin('service')], stepUs: HOUR },
         { fn: 'cost_per_workflow', matchers: [matcher('service', '=', 'api')], stepUs: 20 * MIN },

@@ -107,6 +107,7 @@ const SPAN_VALUES: Record<string, (spans: SpanRecord[], stepSeconds: number) => 
   input_tokens: (s) => s.reduce((n, x) => n + (x.llm?.inputTokens ?? 0), 0),
   output_tokens: (s) => s.reduce((n, x) => n + (x.llm?.outputTokens ?? 0), 0),
   cost: (s) => s.reduce((n, x) => n + (x.llm?.costUsd ?? 0), 0),
+  unpriced_calls: (s) => s.filter((x) => x.llm != null && x.llm.costUsd === null && (x.llm.inputTokens !== null || x.llm.outputTokens !== null)).length,
 };
 
 const DURATION_VALUES: Record<string, (ms: number[]) => number | null> = {

@@ -42,6 +42,7 @@ export type AggregateFn =
   | 'output_tokens'
   | 'cost'
   | 'cost_per_workflow'
+  | 'unpriced_calls'
   | 'avg'
   | 'min'
   | 'max'

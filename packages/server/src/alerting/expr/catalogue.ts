@@ -16,7 +16,7 @@ export const SOURCE_NAMES: Record<BuiltinKind, string> = { spans: 'spans', durat
 const KIND_BY_NAME = new Map(Object.entries(SOURCE_NAMES).map(([kind, name]) => [name, kind as BuiltinKind]));
 
 export const FUNCTIONS: Record<SourceKind, readonly AggregateFn[]> = {
-  spans: ['count', 'rate', 'errors', 'error_rate', 'tokens', 'input_tokens', 'output_tokens', 'cost', 'cost_per_workflow'],
+  spans: ['count', 'rate', 'errors', 'error_rate', 'tokens', 'input_tokens', 'output_tokens', 'cost', 'cost_per_workflow', 'unpriced_calls'],
   duration: ['avg', 'min', 'max', 'p50', 'p90', 'p95', 'p99'],
   logs: ['count', 'rate'],
   errors: ['count', 'new_error_group', 'regressed_error_group'],

@@ -107,7 +107,7 @@ const INVALID: [string, number, number, string][] = [
   ['', 1, 1, 'expected a function like p95(...) or count(...), or anomaly(...)'],
   ['p96(spans)[5m]', 1, 3, "unknown function 'p96' (did you mean 'p90', 'p95' or 'p99'?); expected one of count, rate, errors,"],
   ['P95(duration_ms)[5m]', 1, 3, "unknown function 'P95' (did you mean 'p95'?)"],
-  ['p95(spans)[5m]', 1, 3, "'p95' does not apply to spans; expected count, rate, errors, error_rate, tokens, input_tokens, output_tokens, cost or cost_per_workflow (p95 applies to duration_ms, score or metrics)"],
+  ['p95(spans)[5m]', 1, 3, "'p95' does not apply to spans; expected count, rate, errors, error_rate, tokens, input_tokens, output_tokens, cost, cost_per_workflow or unpriced_calls (p95 applies to duration_ms, score or metrics)"],
   ['error_rate(my_metric)[5m]', 1, 10, "'error_rate' does not apply to metric 'my_metric'; expected rate, increase, avg, min, max, sum, last, p50, p90, p95 or p99"],
   ['count spans[5m]', 7, 5, "expected '(' after 'count'"],
   ['count(span)[5m]', 7, 4, "unknown source 'span' (did you mean 'spans'?); expected spans, duration_ms, logs, errors, score or a metric name (write \"span\" in quotes"],

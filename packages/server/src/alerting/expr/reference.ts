@@ -46,7 +46,7 @@ matcher   := label op "value"                  op: =  !=  =~ (regex)  !~ (not re
 
 | Source | Functions |
 | --- | --- |
-| \`spans\` (every span) | \`count\`, \`rate\` (per second), \`errors\` (error spans), \`error_rate\` (0..1), \`tokens\`, \`input_tokens\`, \`output_tokens\`, \`cost\` (USD), \`cost_per_workflow\` (average per trace) |
+| \`spans\` (every span) | \`count\`, \`rate\` (per second), \`errors\` (error spans), \`error_rate\` (0..1), \`tokens\`, \`input_tokens\`, \`output_tokens\`, \`cost\` (USD), \`cost_per_workflow\` (average per trace), \`unpriced_calls\` (LLM calls with tokens but no price, which \`cost\` leaves out) |
 | \`duration_ms\` (span durations) | \`avg\`, \`min\`, \`max\`, \`p50\`, \`p90\`, \`p95\`, \`p99\` |
 | \`logs\` | \`count\`, \`rate\` |
 | \`errors\` (error-group events) | \`count\` (occurrences), \`new_error_group\` (groups first seen in the window), \`regressed_error_group\` (resolved groups seen again) |

@@ -2,7 +2,7 @@
 export type AlertSeriesSource = 'spans' | 'duration' | 'logs' | 'errors' | 'scores';
 
 export const ALERT_SERIES_FNS = {
-  spans: ['count', 'rate', 'errors', 'error_rate', 'tokens', 'input_tokens', 'output_tokens', 'cost', 'cost_per_workflow'],
+  spans: ['count', 'rate', 'errors', 'error_rate', 'tokens', 'input_tokens', 'output_tokens', 'cost', 'cost_per_workflow', 'unpriced_calls'],
   duration: ['avg', 'min', 'max', 'p50', 'p90', 'p95', 'p99'],
   logs: ['count', 'rate'],
   errors: ['count', 'new_error_group', 'regressed_error_group'],

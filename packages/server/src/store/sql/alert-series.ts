@@ -1,6 +1,7 @@
 import { num, numOrNull } from '../record-rows.js';
 import { type AlertSeriesQuery, type AlertSeriesRow, type AlertSeriesSource, StoreError } from '../store.js';
 import { LabelSql, matcherSql } from './alert-labels.js';
+import { UNPRICED_CALL } from './pricing.js';
 import { latestScores } from './scores.js';
 import type { Dialect, Params, SqlEngine } from './dialect.js';
 
@@ -20,6 +21,8 @@ const TOKENS = 'sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0))';
 const INPUT_TOKENS = 'sum(coalesce(input_tokens, 0))';
 const OUTPUT_TOKENS = 'sum(coalesce(output_tokens, 0))';
 const COST = 'sum(coalesce(cost_usd, 0))';
+/** LLM calls with tokens and no cost, which `cost` leaves out: an alert that a cost is partial. */
+const UNPRICED = `countIf(${UNPRICED_CALL})`;
 const MIN_MS = 'min(duration_us / 1000)';
 const MAX_MS = 'max(duration_us / 1000)';
 
@@ -47,6 +50,7 @@ const VALUES: Record<AlertSeriesSource, ReadonlyMap<string, ValueSql>> = {
     ['input_tokens', () => INPUT_TOKENS],
     ['output_tokens', () => OUTPUT_TOKENS],
     ['cost', () => COST],
+    ['unpriced_calls', () => UNPRICED],
   ]),
   duration: new Map([
     ['avg', () => 'avg(duration_us / 1000)'],
@@ -315,6 +319,7 @@ const SLICED: Partial<Record<AlertSeriesSource, ReadonlyMap<string, SlicedFn>>> 
     ['input_tokens', total(INPUT_TOKENS)],
     ['output_tokens', total(OUTPUT_TOKENS)],
     ['cost', total(COST)],
+    ['unpriced_calls', total(UNPRICED)],
     // Over `costPerWorkflowSql`'s rows: the roots' traces' costs, and the roots.
     ['cost_per_workflow', { partials: summed('sum(cost)', 'sum(n)'), value: ([cost, n]) => cost! / n! }],
   ]),
