@@ -25,6 +25,7 @@ export class PriceService {
   private readonly books: PriceBooks;
   /** A project's changes one at a time, each with the read of the prices after it: the books end as the store does. */
   private readonly changes = new InTurn();
+  private readonly repricing = new InTurn();
 
   /** `onChange` is told a project's API-set prices whenever they are loaded or change (the receiver keeps its own books). */
   constructor(
@@ -72,9 +73,14 @@ export class PriceService {
   }
 
   /** Prices the stored LLM spans of the range again, with the prices in force now. */
-  async reprice(projectId: string, range: TimeRange): Promise<RepriceResponse> {
-    const book = this.bookFor(projectId);
-    return repriceSpans(this.store, projectId, range, (llm) => costByBook(llm, book));
+  reprice(projectId: string, range: TimeRange): Promise<RepriceResponse> {
+    // One at a time per project: a re-pricing reads the costs the one before it set, so of several
+    // at once one changes the spans (at once, each rewrote them and DuckDB refused all but one
+    // commit). Apart from price changes, which need not wait for a long re-pricing.
+    return this.repricing.run(projectId, () => {
+      const book = this.bookFor(projectId);
+      return repriceSpans(this.store, projectId, range, (llm) => costByBook(llm, book));
+    });
   }
 
   async listUnpricedModels(projectId: string, range: TimeRange): Promise<UnpricedModelListResponse> {
