@@ -24,6 +24,7 @@ import { alertOf } from './notifications.js';
 import { RuleError } from './rule.js';
 import { readRulesFile } from './rules-file.js';
 import { compileRegex } from '../regex.js';
+import { InTurn } from '../in-turn.js';
 
 
 export interface AlertServiceOptions {
@@ -54,6 +55,8 @@ export class AlertService {
   private timer: NodeJS.Timeout | null = null;
   private fileState: { error: string | null; loadedUs: number | null; text: string | null } = { error: null, loadedUs: null, text: null };
   private reloading: Promise<void> = Promise.resolve();
+  /** Changes of one rule (or silence), one at a time: the check of its name and the write it decides stay together. */
+  private readonly ruleChanges = new InTurn();
 
   private constructor(private readonly options: AlertServiceOptions) {}
 
@@ -163,21 +166,26 @@ export class AlertService {
       if (error instanceof RuleError) throw new AppError('ERR_BAD_REQUEST', `invalid rule: ${error.message}`);
       throw error;
     }
-    const existing = this.engine.rule(compiled.name);
-    if (existing?.source === 'file') throw new AppError('ERR_CONFLICT', `rule '${compiled.name}' comes from the rules file; change it there`);
-    if (existing !== undefined && mode === 'create') throw new AppError('ERR_CONFLICT', `a rule named '${compiled.name}' exists; PUT /api/alerts/rules/${compiled.name} replaces it`);
-    const nowUs = this.options.nowUs();
-    const outcome = await this.engine.store.putRule(this.engine.projectId, compiled.name, JSON.stringify(compiled.spec), nowUs);
-    this.engine.setApiRule(compiled, existing?.createdUs ?? nowUs, nowUs);
-    return { rule: this.rule(compiled.name), created: outcome === 'created' };
+    const rule = compiled;
+    return this.ruleChanges.run(rule.name, async () => {
+      const existing = this.engine.rule(rule.name);
+      if (existing?.source === 'file') throw new AppError('ERR_CONFLICT', `rule '${rule.name}' comes from the rules file; change it there`);
+      if (existing !== undefined && mode === 'create') throw new AppError('ERR_CONFLICT', `a rule named '${rule.name}' exists; PUT /api/alerts/rules/${rule.name} replaces it`);
+      const nowUs = this.options.nowUs();
+      const outcome = await this.engine.store.putRule(this.engine.projectId, rule.name, JSON.stringify(rule.spec), nowUs);
+      this.engine.setApiRule(rule, existing?.createdUs ?? nowUs, nowUs);
+      return { rule: this.rule(rule.name), created: outcome === 'created' };
+    });
   }
 
-  async deleteRule(name: string): Promise<void> {
-    const existing = this.engine.rule(name);
-    if (existing?.source === 'file') throw new AppError('ERR_CONFLICT', `rule '${name}' comes from the rules file; remove it there`);
-    const deleted = await this.engine.store.deleteRule(this.engine.projectId, name);
-    if (!deleted && existing === undefined) throw new AppError('ERR_NOT_FOUND', `no alert rule is named '${name}'`);
-    this.engine.deleteApiRule(name);
+  deleteRule(name: string): Promise<void> {
+    return this.ruleChanges.run(name, async () => {
+      const existing = this.engine.rule(name);
+      if (existing?.source === 'file') throw new AppError('ERR_CONFLICT', `rule '${name}' comes from the rules file; remove it there`);
+      const deleted = await this.engine.store.deleteRule(this.engine.projectId, name);
+      if (!deleted && existing === undefined) throw new AppError('ERR_NOT_FOUND', `no alert rule is named '${name}'`);
+      this.engine.deleteApiRule(name);
+    });
   }
 
   /** Alerts in the given states (default pending and firing), firing first, then by rule. */
@@ -218,13 +226,16 @@ export class AlertService {
    * traces retention drops it), so who silenced what remains on record. A silence that had not
    * started ends before it starts.
    */
-  async expireSilence(id: string): Promise<Silence> {
-    const { store, projectId } = this.engine;
-    const nowUs = this.options.nowUs();
-    const record = (await store.listSilences(projectId, 0)).find((s) => s.id === id);
-    if (record === undefined) throw new AppError('ERR_NOT_FOUND', `no silence has id '${id}'`);
-    if (record.endsUs <= nowUs) throw new AppError('ERR_CONFLICT', `silence '${id}' has already ended`);
-    return this.saveSilence({ ...record, startsUs: Math.min(record.startsUs, nowUs), endsUs: nowUs }, nowUs);
+  expireSilence(id: string): Promise<Silence> {
+    // One at a time: of several at once, one ends it and the others find it ended.
+    return this.ruleChanges.run(`silence ${id}`, async () => {
+      const { store, projectId } = this.engine;
+      const nowUs = this.options.nowUs();
+      const record = (await store.listSilences(projectId, 0)).find((s) => s.id === id);
+      if (record === undefined) throw new AppError('ERR_NOT_FOUND', `no silence has id '${id}'`);
+      if (record.endsUs <= nowUs) throw new AppError('ERR_CONFLICT', `silence '${id}' has already ended`);
+      return this.saveSilence({ ...record, startsUs: Math.min(record.startsUs, nowUs), endsUs: nowUs }, nowUs);
+    });
   }
 
   /** Saves `record` and has the alerts' silenced flags follow before answering. */

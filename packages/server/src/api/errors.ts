@@ -27,6 +27,9 @@ export function toAppError(error: unknown): AppError {
   if (status === 413) return new AppError('ERR_BODY_TOO_LARGE', message, { cause: error });
   if (status !== undefined && status >= 400 && status < 500) return new AppError('ERR_BAD_REQUEST', message, { cause: error });
   // The driver's words stay in the log: they can name files and internals.
+  if ((error as Error).name === 'StoreConflictError') {
+    return new AppError('ERR_CONFLICT', 'another change of the same record was saved at the same moment; send yours again', { cause: error });
+  }
   if ((error as Error).name === 'StoreError') return new AppError('ERR_STORE', 'the store could not answer; retry later', { cause: error });
   return new AppError('ERR_INTERNAL', 'internal error', { cause: error });
 }

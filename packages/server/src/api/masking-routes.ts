@@ -8,6 +8,7 @@ import { AppError } from '../errors.js';
 import type { Decoder, MaskFile } from '../ingest/decoder.js';
 import { MaskingPolicyError, type MaskingPolicy, filePolicyFor, redactOptionsOf } from '../ingest/masking.js';
 import { oneOf } from './parameters.js';
+import { InTurn } from '../in-turn.js';
 
 export interface MaskingRoutesOptions {
   db: DbClient;
@@ -64,6 +65,8 @@ export async function maskingRoutes(instance: FastifyInstance, options: MaskingR
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, decoder, maskFile } = options;
   const tags = ['masking'];
+  // A project's changes one at a time, each with the decoder told after it: the decoder ends with the policy stored.
+  const changes = new InTurn();
   const answer = async (projectId: string): Promise<MaskingAnswer> => {
     const stored = (await db.listMaskingPolicies()).find((p) => p.projectId === projectId);
     if (stored !== undefined) return { projectId, source: 'api', policy: stored.policy };
@@ -84,15 +87,19 @@ export async function maskingRoutes(instance: FastifyInstance, options: MaskingR
       throw error;
     }
     const policy: MaskingPolicy = request.body;
-    await db.putMaskingPolicy(projectId, policy, options.nowUs());
-    decoder.setMasking(projectId, policy);
+    await changes.run(projectId, async () => {
+      await db.putMaskingPolicy(projectId, policy, options.nowUs());
+      decoder.setMasking(projectId, policy);
+    });
     return answer(projectId);
   });
 
   app.delete('/api/projects/:projectId/masking', { schema: { summary: "Remove the project's policy set through the API", tags, params: PROJECT_PATH } }, async (request, reply) => {
     const projectId = projectInPath(request);
-    if (!(await db.deleteMaskingPolicy(projectId, options.nowUs()))) throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no masking policy set through the API`);
-    decoder.setMasking(projectId, null);
+    await changes.run(projectId, async () => {
+      if (!(await db.deleteMaskingPolicy(projectId, options.nowUs()))) throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no masking policy set through the API`);
+      decoder.setMasking(projectId, null);
+    });
     return reply.code(204).send();
   });
 }

@@ -5,7 +5,7 @@ import type { QuarantineReason } from '../pipeline/quarantine.js';
 import type { RetentionConfig, RetentionResult } from '../pipeline/retention.js';
 import type { SpoolPosition } from '../pipeline/spool.js';
 import { buffersOf } from '../store/columns.js';
-import { StoreError } from '../store/store.js';
+import { StoreConflictError, StoreError } from '../store/store.js';
 import type { WriteBatch } from '../store/tables.js';
 import type { Transfers, WireError } from '../threads/protocol.js';
 import type { DbCalls } from './calls.js';
@@ -100,7 +100,10 @@ export const DB_TRANSFERS: Transfers<DbProtocol> = {
     exportStart: exportChunkBuffers, exportNext: exportChunkBuffers },
 };
 
-/** A failure in the database thread other than an `AppError` is the store's, as the API tells it (500, retry later). */
+/**
+ * A failure in the database thread other than an `AppError` is the store's, as the API tells it
+ * (500, retry later), or a write that another write of the same record beat (409, send it again).
+ */
 export function storeErrorOf(wire: WireError): Error {
-  return new StoreError(wire.message);
+  return wire.name === 'StoreConflictError' ? new StoreConflictError(wire.message) : new StoreError(wire.message);
 }

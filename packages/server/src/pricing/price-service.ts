@@ -11,6 +11,7 @@ import {
   type UnpricedModelListResponse,
 } from '@spoor/model';
 import { AppError } from '../errors.js';
+import { InTurn } from '../in-turn.js';
 import { repriceSpans } from '../store/reprice.js';
 import type { PriceStore } from '../store/store.js';
 import { PriceBooks } from './price-books.js';
@@ -22,6 +23,9 @@ import { PriceBooks } from './price-books.js';
  */
 export class PriceService {
   private readonly books: PriceBooks;
+  /** A project's changes one at a time, each with the read of the prices after it: the books end as the store does. */
+  private readonly changes = new InTurn();
+  private readonly repricing = new InTurn();
 
   /** `onChange` is told a project's API-set prices whenever they are loaded or change (the receiver keeps its own books). */
   constructor(
@@ -49,25 +53,34 @@ export class PriceService {
   }
 
   /** Adds or replaces a model's price; spans from now on are priced with it. */
-  async putPrice(projectId: string, price: ModelPrice): Promise<EffectiveModelPrice> {
-    await this.store.putModelPrice(projectId, price, this.now() * 1000);
-    await this.rebuild(projectId);
-    return { ...price, origin: 'api' };
+  putPrice(projectId: string, price: ModelPrice): Promise<EffectiveModelPrice> {
+    return this.changes.run(projectId, async () => {
+      await this.store.putModelPrice(projectId, price, this.now() * 1000);
+      await this.rebuild(projectId);
+      return { ...price, origin: 'api' as const };
+    });
   }
 
-  async deletePrice(projectId: string, model: string): Promise<{ deleted: string }> {
+  deletePrice(projectId: string, model: string): Promise<{ deleted: string }> {
     const id = model.toLowerCase();
-    if (!(await this.store.deleteModelPrice(projectId, id))) {
-      throw new AppError('ERR_NOT_FOUND', `no price for '${id}' was set through the API (prices from Spoor's table or the --prices file cannot be deleted, only overridden)`);
-    }
-    await this.rebuild(projectId);
-    return { deleted: id };
+    return this.changes.run(projectId, async () => {
+      if (!(await this.store.deleteModelPrice(projectId, id))) {
+        throw new AppError('ERR_NOT_FOUND', `no price for '${id}' was set through the API (prices from Spoor's table or the --prices file cannot be deleted, only overridden)`);
+      }
+      await this.rebuild(projectId);
+      return { deleted: id };
+    });
   }
 
   /** Prices the stored LLM spans of the range again, with the prices in force now. */
-  async reprice(projectId: string, range: TimeRange): Promise<RepriceResponse> {
-    const book = this.bookFor(projectId);
-    return repriceSpans(this.store, projectId, range, (llm) => costByBook(llm, book));
+  reprice(projectId: string, range: TimeRange): Promise<RepriceResponse> {
+    // One at a time per project: a re-pricing reads the costs the one before it set, so of several
+    // at once one changes the spans (at once, each rewrote them and DuckDB refused all but one
+    // commit). Apart from price changes, which need not wait for a long re-pricing.
+    return this.repricing.run(projectId, () => {
+      const book = this.bookFor(projectId);
+      return repriceSpans(this.store, projectId, range, (llm) => costByBook(llm, book));
+    });
   }
 
   async listUnpricedModels(projectId: string, range: TimeRange): Promise<UnpricedModelListResponse> {

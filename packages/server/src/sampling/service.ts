@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type SamplingAnswer, type SamplingPolicy, isoFromMicros } from '@spoor/model';
 import { AppError } from '../errors.js';
+import { InTurn } from '../in-turn.js';
 import type { SamplingBackend } from './backend.js';
 import { type ResolvedPolicy, type SamplingFile, filePolicyFor, resolvePolicy } from './policy.js';
 import { SamplingRunner, type SamplingRunnerOptions } from './runner.js';
@@ -43,6 +44,8 @@ interface InForce {
  */
 export class SamplingService {
   private readonly runners = new Map<string, SamplingRunner>();
+  /** A project's changes of its policy one at a time: the policy in force here ends as the one stored. */
+  private readonly changes = new InTurn();
   private api = new Map<string, InForce>();
   private readonly nowUs: () => number;
   private timer: NodeJS.Timeout | null = null;
@@ -159,16 +162,20 @@ export class SamplingService {
   /** Sets the project's policy over the file's; a 400 names what is wrong with it. */
   async put(projectId: string, body: unknown): Promise<SamplingAnswer> {
     const resolved = resolvePolicy(body);
-    const nowUs = this.nowUs();
-    await this.options.db.samplingPutPolicy(projectId, JSON.stringify(resolved.policy), nowUs);
-    this.api.set(projectId, { source: 'api', resolved, updatedUs: nowUs });
+    await this.changes.run(projectId, async () => {
+      const nowUs = this.nowUs();
+      await this.options.db.samplingPutPolicy(projectId, JSON.stringify(resolved.policy), nowUs);
+      this.api.set(projectId, { source: 'api', resolved, updatedUs: nowUs });
+    });
     return this.get(projectId);
   }
 
   /** Removes the policy set through the API (the file's, if any, is in force again). */
-  async delete(projectId: string): Promise<void> {
-    if (!(await this.options.db.samplingDeletePolicy(projectId))) throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no sampling policy set through the API`);
-    this.api.delete(projectId);
+  delete(projectId: string): Promise<void> {
+    return this.changes.run(projectId, async () => {
+      if (!(await this.options.db.samplingDeletePolicy(projectId))) throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no sampling policy set through the API`);
+      this.api.delete(projectId);
+    });
   }
 
   private inForce(projectId: string): InForce | null {

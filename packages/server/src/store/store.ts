@@ -77,3 +77,14 @@ export class StoreError extends Error {
     this.name = 'StoreError';
   }
 }
+
+/**
+ * A write that another write of the same record, committed at the same moment, made fail; sending
+ * it again succeeds. The API answers it 409 (`ERR_CONFLICT`), not 500: nothing is broken.
+ */
+export class StoreConflictError extends StoreError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreConflictError';
+  }
+}

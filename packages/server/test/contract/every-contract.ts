@@ -21,6 +21,7 @@ import type { WriteContractSubject } from './store-contract-write.js';
 import { describeTreePageContract } from './store-contract-tree-pages.js';
 import { describeExportContract } from './store-contract-export.js';
 import { describeSamplingContract } from './store-contract-sampling.js';
+import { describeSameRowContract } from './store-contract-same-row.js';
 
 /** Every read contract suite against one kind of store, each test on a store `open` makes anew. */
 export function describeReadContracts(adapter: string, open: () => Promise<Store>): void {
@@ -47,6 +48,7 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
   describeExportContract(adapter, open);
   // Tail sampling (issue 35, helper S).
   describeSamplingContract(adapter, open);
+  describeSameRowContract(adapter, open);
 }
 
 /**

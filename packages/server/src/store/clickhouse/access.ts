@@ -8,6 +8,7 @@ import { listAudit } from '../sql/audit.js';
 import type { ChClient } from './client.js';
 import type { ClickHouseSql } from './dialect.js';
 import { nextVersion } from './small-tables.js';
+import { InTurn } from '../../in-turn.js';
 
 interface KeyRow {
   id: string;
@@ -60,6 +61,8 @@ const SECRET_VERSION = `bitShiftLeft(toUInt64(17592186044416 - toUnixTimestamp64
 /** Keys, the audit log and the session secret. */
 export class ClickHouseAccessStore implements AccessStore {
   private readonly ch: ChClient;
+  /** A key's revocations one at a time: each reads the one before it, so one of several at once revokes. */
+  private readonly revoking = new InTurn();
 
   constructor(private readonly sql: ClickHouseSql) {
     this.ch = sql.ch;
@@ -76,11 +79,13 @@ export class ClickHouseAccessStore implements AccessStore {
     await this.insertKey(record, nextVersion());
   }
 
-  async revokeKey(id: string, nowUs: number): Promise<boolean> {
-    const latest = await this.latestKey(id);
-    if (latest === null || latest.revoked_us !== null) return false;
-    await this.insertKey({ ...keyFromRow(latest), revokedUs: nowUs }, nextVersion(latest.version));
-    return true;
+  revokeKey(id: string, nowUs: number): Promise<boolean> {
+    return this.revoking.run(id, async () => {
+      const latest = await this.latestKey(id);
+      if (latest === null || latest.revoked_us !== null) return false;
+      await this.insertKey({ ...keyFromRow(latest), revokedUs: nowUs }, nextVersion(latest.version));
+      return true;
+    });
   }
 
   async sessionSecret(): Promise<string> {

@@ -13,9 +13,11 @@ import { mapRows, num, numOrNull, columnsOf } from './read.js';
 export class DuckDbAccessStore implements AccessStore {
   private readonly on: OnConnection;
 
+  /** `write`: the keys' writes, one at a time (`WriteLanes`): two revocations of one key at once conflict in DuckDB. */
   constructor(
     private readonly sql: DuckDbSql,
     private readonly kept: KeptLists,
+    private readonly write: OnConnection = sql.on,
   ) {
     this.on = sql.on;
   }
@@ -46,7 +48,7 @@ export class DuckDbAccessStore implements AccessStore {
 
   async putKey(record: KeyRecord): Promise<void> {
     await this.kept.write('api_keys', () =>
-      this.on('save a key', (c) =>
+      this.write('save a key', (c) =>
         c.run('INSERT INTO api_keys VALUES ($1, $2, $3, $4, $5, $6::BIGINT, $7, $8::BIGINT)', [
           record.id, record.projectId, record.role, record.name, record.hash, record.createdUs, record.createdBy, record.revokedUs,
         ]),
@@ -56,7 +58,7 @@ export class DuckDbAccessStore implements AccessStore {
 
   revokeKey(id: string, nowUs: number): Promise<boolean> {
     return this.kept.write('api_keys', () =>
-      this.on('revoke a key', async (c) => {
+      this.write('revoke a key', async (c) => {
         const result = await c.run('UPDATE api_keys SET revoked_us = $2::BIGINT WHERE id = $1 AND revoked_us IS NULL', [id, nowUs]);
         return Number(result.rowsChanged) > 0;
       }),
@@ -88,8 +90,10 @@ export class DuckDbAccessStore implements AccessStore {
  * project; the list as last read until this store writes the table (`KeptLists`).
  */
 export class DuckDbProjectPolicies implements ProjectPolicies {
+  /** `write`: the table's writes, one at a time (`WriteLanes`): two upserts of one project's policy at once conflict in DuckDB. */
   constructor(
     private readonly on: OnConnection,
+    private readonly write: OnConnection,
     private readonly table: 'masking_policies' | 'sampling_policies',
     /** What the policies are, as errors name them: `masking`, `sampling`. */
     private readonly kind: string,
@@ -107,7 +111,7 @@ export class DuckDbProjectPolicies implements ProjectPolicies {
 
   async putPolicy(projectId: string, policy: string, nowUs: number): Promise<void> {
     await this.kept.write(this.table, () =>
-      this.on(`save a ${this.kind} policy`, (c) =>
+      this.write(`save a ${this.kind} policy`, (c) =>
         c.run(
           `INSERT INTO ${this.table} VALUES ($1, $2, $3::BIGINT)
            ON CONFLICT (project_id) DO UPDATE SET policy = excluded.policy, updated_us = excluded.updated_us`,
@@ -119,7 +123,7 @@ export class DuckDbProjectPolicies implements ProjectPolicies {
 
   deletePolicy(projectId: string): Promise<boolean> {
     return this.kept.write(this.table, () =>
-      this.on(`delete a ${this.kind} policy`, async (c) => Number((await c.run(`DELETE FROM ${this.table} WHERE project_id = $1`, [projectId])).rowsChanged) > 0),
+      this.write(`delete a ${this.kind} policy`, async (c) => Number((await c.run(`DELETE FROM ${this.table} WHERE project_id = $1`, [projectId])).rowsChanged) > 0),
     );
   }
 }

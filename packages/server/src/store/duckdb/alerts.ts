@@ -6,24 +6,30 @@ import { inTransaction } from './transaction.js';
 /** Runs `fn` on a connection of its own, naming what failed in the error. */
 export type OnConnection = <T>(what: string, fn: (connection: DuckDBConnection) => Promise<T>) => Promise<T>;
 
-/** Alert rules, the engine's state, its history and silences, in their own small tables. */
+/**
+ * Alert rules, the engine's state, its history and silences, in their own small tables. `lane`
+ * gives each table's writes, one at a time (`WriteLanes`): two upserts of one rule at once conflict in DuckDB.
+ */
 export class DuckDbAlertStore implements AlertStore {
-  constructor(private readonly on: OnConnection) {}
+  constructor(
+    private readonly on: OnConnection,
+    private readonly lane: (table: 'alert_rules' | 'alert_state' | 'silences') => OnConnection = () => on,
+  ) {}
 
   listRules(projectId: string): Promise<AlertRuleRecord[]> {
     return this.on('list alert rules', (c) => selectAlertRules(c, projectId));
   }
 
   putRule(projectId: string, name: string, spec: string, nowUs: number): Promise<'created' | 'updated'> {
-    return this.on('save an alert rule', (c) => upsertAlertRule(c, projectId, name, spec, nowUs));
+    return this.lane('alert_rules')('save an alert rule', (c) => upsertAlertRule(c, projectId, name, spec, nowUs));
   }
 
   deleteRule(projectId: string, name: string): Promise<boolean> {
-    return this.on('delete an alert rule', (c) => removeAlertRule(c, projectId, name));
+    return this.lane('alert_rules')('delete an alert rule', (c) => removeAlertRule(c, projectId, name));
   }
 
   seedRules(projectId: string, rules: ReadonlyArray<Pick<AlertRuleRecord, 'name' | 'spec'>>, nowUs: number): Promise<boolean> {
-    return this.on('seed the default alert rules', (c) => seedAlertRules(c, projectId, rules, nowUs));
+    return this.lane('alert_rules')('seed the default alert rules', (c) => seedAlertRules(c, projectId, rules, nowUs));
   }
 
   rulesSeeded(projectId: string): Promise<boolean> {
@@ -38,7 +44,7 @@ export class DuckDbAlertStore implements AlertStore {
   }
 
   saveState(projectId: string, state: string, history: readonly AlertHistoryRecord[], nowUs: number): Promise<void> {
-    return this.on('save the alert state', (c) => writeAlertState(c, projectId, state, history, nowUs));
+    return this.lane('alert_state')('save the alert state', (c) => writeAlertState(c, projectId, state, history, nowUs));
   }
 
   listHistory(projectId: string, range: { fromUs: number | null; toUs: number | null }, rule: string | null, offset: number, limit: number): Promise<AlertHistoryRecord[]> {
@@ -50,7 +56,7 @@ export class DuckDbAlertStore implements AlertStore {
   }
 
   putSilence(projectId: string, silence: SilenceRecord): Promise<void> {
-    return this.on('save a silence', (c) => upsertSilence(c, projectId, silence));
+    return this.lane('silences')('save a silence', (c) => upsertSilence(c, projectId, silence));
   }
 }
 
@@ -61,15 +67,20 @@ async function selectAlertRules(connection: DuckDBConnection, projectId: string)
   }));
 }
 
+/**
+ * Whether the rule was there is read before the upsert, in its transaction: two writes in one
+ * millisecond have one `nowUs`, so the stored `created_us` cannot tell them apart.
+ */
 async function upsertAlertRule(connection: DuckDBConnection, projectId: string, name: string, spec: string, nowUs: number): Promise<'created' | 'updated'> {
-  const c = await columnsOf(
-    connection,
-    `INSERT INTO alert_rules VALUES ($1, $2, $3, $4, $4)
-     ON CONFLICT (project_id, name) DO UPDATE SET spec = excluded.spec, updated_us = excluded.updated_us
-     RETURNING created_us`,
-    [projectId, name, spec, nowUs],
-  );
-  return num(c.created_us?.[0]) === nowUs ? 'created' : 'updated';
+  return inTransaction(connection, async () => {
+    const found = await columnsOf(connection, 'SELECT 1 AS found FROM alert_rules WHERE project_id = $1 AND name = $2', [projectId, name]);
+    await connection.run(
+      `INSERT INTO alert_rules VALUES ($1, $2, $3, $4, $4)
+       ON CONFLICT (project_id, name) DO UPDATE SET spec = excluded.spec, updated_us = excluded.updated_us`,
+      [projectId, name, spec, nowUs],
+    );
+    return (found.found?.length ?? 0) > 0 ? 'updated' : 'created';
+  });
 }
 
 async function removeAlertRule(connection: DuckDBConnection, projectId: string, name: string): Promise<boolean> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import type { CompareQuery, ErrorGroupStatus, LogQuery, LogRecordData, MetricPointQuery, MetricPointRecord, ModelPrice, TimeRange } from '@spoor/model';
-import { type AlertSeriesQuery, type AlertSeriesRow, type CompareSideRecord, type RepriceResult, type SpanCost, type RetainedRecords, type RecentSpanSource, type Store, StoreError, appendAndCommit, type BatchKey, type TimeKey, type TreeKey, type TreePage, type WriteBatch } from '../store.js';
+import { type AlertSeriesQuery, type AlertSeriesRow, type CompareSideRecord, type RepriceResult, type SpanCost, type RetainedRecords, type RecentSpanSource, type Store, StoreConflictError, StoreError, appendAndCommit, type BatchKey, type TimeKey, type TreeKey, type TreePage, type WriteBatch } from '../store.js';
 import { type Columns, columnsOf } from './read.js';
 import type { StoredLog, StoredTrace, StoredTraceBytes } from '../stored-trace.js';
 import { DuckDbWriter } from './writer.js';
@@ -34,6 +34,7 @@ import { DuckDbTraceReads } from './trace-reads.js';
 import { DuckDbSamplingStore } from './sampling.js';
 import { AlertSliceCache, SLICES_FROM_SPANS } from './alert-slices.js';
 import { SpanChanges } from './span-changes.js';
+import { WriteLanes, isWriteConflict } from './write-lanes.js';
 
 /** Where the API's export streams write their files before reading them: beside the database, on its disk. */
 function exportTempDir(path: string): string | null {
@@ -125,6 +126,8 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   private healing: Promise<void> | null = null;
   /** The lists of keys, evaluators and policies as last read, until this store writes them: it alone writes the file. */
   private readonly kept = new KeptLists();
+  /** The small tables changed by hand, each written one write at a time (`WriteLanes`). */
+  private readonly lanes = new WriteLanes((what, fn) => this.onOwnConnection(what, fn));
 
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -140,19 +143,19 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     this.sql = new DuckDbSql((what, fn) => this.onOwnConnection(what, fn));
     const changes = new SpanChanges();
     this.writer = new DuckDbWriter([connection, second], (serverId) => this.readPosition(serverId), (seq, batch) => changes.note(seq, batch));
-    this.alerts = new DuckDbAlertStore((what, fn) => this.onOwnConnection(what, fn));
-    this.access = new DuckDbAccessStore(this.sql, this.kept);
+    this.alerts = new DuckDbAlertStore((what, fn) => this.onOwnConnection(what, fn), (table) => this.lanes.lane(table));
+    this.access = new DuckDbAccessStore(this.sql, this.kept, this.lanes.lane('api_keys'));
     this.scores = new DuckDbScoreStore(this.sql);
     this.evaluators = new DuckDbEvaluatorStore(this.sql, this.kept);
     this.datasets = new DuckDbDatasetStore(this.sql);
     this.experiments = new DuckDbExperimentStore(this.sql);
-    this.masking = new DuckDbProjectPolicies((what, fn) => this.onOwnConnection(what, fn), 'masking_policies', 'masking', this.kept);
+    this.masking = new DuckDbProjectPolicies((what, fn) => this.onOwnConnection(what, fn), this.lanes.lane('masking_policies'), 'masking_policies', 'masking', this.kept);
     this.exporter = new DuckDbExporter((what, fn) => this.onOwnConnection(what, fn));
     this.exports = new DuckDbRecordExport((what, fn) => this.onOwnConnection(what, fn), exportTempDir(path));
     this.live = new SqlLiveStore(this.sql, duckDbLiveCommits, async () => duckDbCursor(this.writer.lastCommittedSeq));
     this.runningSpans = new DuckDbRunningSpanStore(this.sql);
     // A move slims the spans' attributes, which alert labels and matchers read.
-    this.sampling = new DuckDbSamplingStore(this.sql, () => this.alertSlices.spansChanged(), this.kept);
+    this.sampling = new DuckDbSamplingStore(this.sql, () => this.alertSlices.spansChanged(), this.kept, this.lanes.lane('sampling_policies'));
     this.traces = new DuckDbTraceReads(this.sql, (what, fn) => this.onOwnConnection(what, fn));
     this.alertSlices = new AlertSliceCache(this.sql, () => this.writer.lastCommittedSeq, changes, alertSlicesFromSpans);
   }
@@ -329,11 +332,11 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   }
 
   async putModelPrice(projectId: string, price: ModelPrice, updatedUs: number): Promise<void> {
-    await this.onOwnConnection('save a price', (connection) => upsertModelPrice(connection, projectId, price, updatedUs));
+    await this.lanes.lane('model_prices')('save a price', (connection) => upsertModelPrice(connection, projectId, price, updatedUs));
   }
 
   deleteModelPrice(projectId: string, model: string): Promise<boolean> {
-    return this.onOwnConnection('delete a price', (connection) => removeModelPrice(connection, projectId, model));
+    return this.lanes.lane('model_prices')('delete a price', (connection) => removeModelPrice(connection, projectId, model));
   }
 
   override alertSeries(query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
@@ -353,15 +356,21 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   }
 
   async setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void> {
-    await this.onOwnConnection('save an error group status', (connection) => upsertErrorGroupStatus(connection, projectId, fingerprint, status, nowUs));
+    await this.lanes.lane('error_group_states')('save an error group status', (connection) => upsertErrorGroupStatus(connection, projectId, fingerprint, status, nowUs));
   }
 
-  /** Runs `fn` on a connection of its own: not a writer's, which may have a transaction open. */
+  /**
+   * Runs `fn` on a connection of its own: not a writer's, which may have a transaction open. A
+   * commit that another transaction's write of the same row beat is a `StoreConflictError`.
+   */
   private onOwnConnection<T>(what: string, fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> {
     return this.guard(what, async () => {
       const connection = await connectTo(this.instance);
       try {
         return await fn(connection);
+      } catch (cause) {
+        if (isWriteConflict(cause)) throw new StoreConflictError(`DuckDB failed to ${what}: ${(cause as Error).message}`, { cause });
+        throw cause;
       } finally {
         connection.closeSync();
       }

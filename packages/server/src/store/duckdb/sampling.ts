@@ -9,6 +9,7 @@ import { KeptLists } from './kept-lists.js';
 import { SPAN_STATS } from '../tables.js';
 import { factsViews } from './schema.js';
 import { inTransaction } from './transaction.js';
+import type { OnConnection } from './alerts.js';
 
 /** A slim span's attributes: `{}`, or only its `cache.hit` when it has one (the realtime numbers count it). */
 const SLIM_ATTRIBUTES = `CASE WHEN contains(attributes, '"cache.hit"')
@@ -32,8 +33,10 @@ export class DuckDbSamplingStore extends SqlSamplingStore {
     private readonly duckdb: DuckDbSql,
     private readonly moved: () => void = () => undefined,
     kept: KeptLists = new KeptLists(),
+    /** The policies' writes, one at a time (`WriteLanes`); alone, the store's own runner. */
+    writePolicies: OnConnection = (what, fn) => duckdb.on(what, fn),
   ) {
-    super(duckdb, duckDbLiveCommits, new DuckDbProjectPolicies((what, fn) => duckdb.on(what, fn), 'sampling_policies', 'sampling', kept));
+    super(duckdb, duckDbLiveCommits, new DuckDbProjectPolicies((what, fn) => duckdb.on(what, fn), writePolicies, 'sampling_policies', 'sampling', kept));
   }
 
   /** Makes the facts views for what `span_stats` holds now: at open, after the migrations, on the store's own `connection`. */
