@@ -26,6 +26,7 @@ import { anyKind, kindsOf } from '../quality/spec.js';
 import { PriceBooks } from '../pricing/price-books.js';
 import { Replayer, loadRecorder } from '../replay/replayer.js';
 import { ExperimentService } from '../quality/experiment-service.js';
+import { Shares, WaitingShares } from '../shares.js';
 import { SelfMetrics, createIngestMetrics } from '../self-metrics.js';
 import { readMaskFile, readPriceTable, serverIdOf } from './files.js';
 import { ProjectAlerting } from './project-alerting.js';
@@ -328,6 +329,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       replayer,
       visible: () => ingest.whenVisible(),
       onError: (message, data) => log.error(data, message),
+      running: new Shares({ what: 'running experiments', flag: '--experiments-max', limits: config.shares.experiments, retryAfterSeconds: 30 }),
+      providerCalls: new WaitingShares({ what: "experiments' provider calls", flag: '--provider-calls-max', limits: config.shares.providerCalls, retryAfterSeconds: 1 }),
     });
     // A DuckDB store has one server: an LLM-call experiment still running in it was left by a crash.
     if (config.store.kind === 'duckdb') {
@@ -373,6 +376,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       logger: log,
       live: liveHub,
       signIn,
+      exports: new Shares({ what: 'exports under way', flag: '--exports-max', limits: config.shares.exports, retryAfterSeconds: 10 }),
+      scoreWrites: new Shares({ what: 'score writes in flight', flag: '--score-writes-max', limits: config.shares.scoreWrites, retryAfterSeconds: 1 }),
     });
     if (replayed > 0) app.log.info({ requests: replayed }, 'replayed acknowledged requests from the spool');
     logRetention(app, retention);
