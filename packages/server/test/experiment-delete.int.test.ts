@@ -24,8 +24,9 @@ let keyFile: string;
 
 beforeAll(async () => {
   fake = await startFakeLlm();
-  // Every call answers after a while: the run is still running when it is deleted.
-  fake.answerWith(() => ({ text: 'slow answer', delayMs: 1500 }));
+  // Every call answers after a while: the run is still running when it is deleted (and, deleted
+  // through the server running it, its calls under way are aborted rather than waited for).
+  fake.answerWith(() => ({ text: 'slow answer', delayMs: 10_000 }));
   dir = await mkdtemp(join(tmpdir(), 'spoor-experiment-delete-'));
   keyFile = join(dir, 'provider-key');
   await writeFile(keyFile, 'sk-delete-test');
@@ -81,7 +82,7 @@ describe.each(['duckdb', 'clickhouse'] as const)('a deleted running experiment (
       const id = await runningExperiment(server, 'one');
       expect((await call(server, 'DELETE', `/api/experiments/${id}`)).status).toBe(204);
       await expectGone(server, id, 'one');
-      // Closing waits for the cancelled run to end, its calls under way answered.
+      // Closing waits for the cancelled run to end.
       await server.stop({ keepData: true });
       again = await startTestServer(options(data));
       await expectGone(again, id, 'one');

@@ -43,6 +43,8 @@ export class LlmCallRun {
   private stopped: string | null = null;
   /** Deleted: nothing more of it is written, not even its end. */
   private cancelledFlag = false;
+  /** Aborts the provider calls under way once the run is cancelled: nothing would record their answers. */
+  private readonly cancelling = new AbortController();
 
   constructor(private readonly options: LlmCallRunOptions) {}
 
@@ -60,6 +62,7 @@ export class LlmCallRun {
   cancel(): void {
     this.cancelledFlag = true;
     this.stop('the experiment was deleted');
+    this.cancelling.abort();
   }
 
   /** Whether the run was cancelled (its experiment deleted): its end must not be written. */
@@ -132,7 +135,7 @@ export class LlmCallRun {
     if (typeof call === 'string') return erroredRun(experiment.experimentId, item, call, null, nowUs());
     const started = performance.now();
     try {
-      const made = await this.options.replayer.traced(projectId, call, itemTrace(experiment.experimentId, experiment.name, item, source));
+      const made = await this.options.replayer.traced(projectId, call, itemTrace(experiment.experimentId, experiment.name, item, source), this.cancelling.signal);
       return runOfCall(experiment.experimentId, item, made, nowUs());
     } catch (error) {
       return erroredRun(experiment.experimentId, item, (error as Error).message ?? String(error), performance.now() - started, nowUs());
