@@ -70,6 +70,12 @@ describe('parseRetention', () => {
 });
 
 describe('resolveServeConfig', () => {
+  const DEFAULT_SHARES = {
+    experiments: { project: 4, server: 16 },
+    providerCalls: { project: 32, server: 64 },
+    exports: { project: 2, server: 4 },
+    scoreWrites: { project: 64, server: 256 },
+  };
   it('uses loopback, port 4318, ./.spoor, 30 days, 16 MiB and info when nothing is set', () => {
     expect(resolveServeConfig({}, {})).toEqual({
       host: '127.0.0.1',
@@ -100,6 +106,7 @@ describe('resolveServeConfig', () => {
       roles: { ingest: true, query: true, alerting: true },
       forward: [],
       forwardSpoolMaxBytes: 1024 ** 3,
+      shares: DEFAULT_SHARES,
     });
     expect(DEFAULTS.host).toBe('127.0.0.1');
   });
@@ -152,6 +159,7 @@ describe('resolveServeConfig', () => {
     SPOOR_FORWARD: 'jaeger=http://jaeger:4318',
     SPOOR_FORWARD_SPOOL_MAX: '2GiB',
     SPOOR_SAMPLING_FILE: '/etc/spoor/sampling.json',
+    SPOOR_EXPORTS_MAX: 'project=1',
   };
   /** A destination as `--forward NAME=http://NAME:4318` resolves. */
   const destination = (name: string) => ({
@@ -194,6 +202,7 @@ describe('resolveServeConfig', () => {
       roles: { ingest: false, query: true, alerting: false },
       forward: [destination('jaeger')],
       forwardSpoolMaxBytes: 2 * 1024 ** 3,
+      shares: { ...DEFAULT_SHARES, exports: { project: 1, server: 4 } },
     });
   });
 
@@ -201,7 +210,7 @@ describe('resolveServeConfig', () => {
     const flags = { host: '::1', port: '0', grpcPort: '4417', data: '/srv/flag', retention: 'traces=1d', maxBody: '2048', logLevel: 'warn', prices: '/srv/prices.json',
       alerts: '/srv/alerts.yaml', alertInterval: '1m', defaultAlerts: 'on', evaluators: '/srv/evaluators.yaml', traceQuiet: '1m', staleAfter: '5s', externalUrl: 'http://10.0.0.5:4318', allowedHosts: 'flag.example', auth: 'auto',
       metricsToken: 'flag-token', corsOrigin: 'https://flag.example', rateLimit: '0', store: 'duckdb', clickhouseUrl: '', spoolMax: '5MiB', role: 'ingest',
-      forward: 'tempo=http://tempo:4318', forwardSpoolMax: '64MiB', sampling: '/srv/sampling.json' };
+      forward: 'tempo=http://tempo:4318', forwardSpoolMax: '64MiB', sampling: '/srv/sampling.json', exportsMax: 'server=0' };
     expect(resolveServeConfig(flags, env)).toEqual({
       host: '::1',
       port: 0,
@@ -231,6 +240,7 @@ describe('resolveServeConfig', () => {
       roles: { ingest: true, query: false, alerting: false },
       forward: [destination('tempo')],
       forwardSpoolMaxBytes: 64 * 1024 ** 2,
+      shares: { ...DEFAULT_SHARES, exports: { project: 2, server: 0 } },
     });
   });
 
@@ -272,6 +282,7 @@ describe('resolveServeConfig', () => {
     expect(() => resolveServeConfig({ auth: 'none' }, {})).toThrow(/auth must be auto, required or off, not 'none' \(--auth or SPOOR_AUTH\)/);
     expect(() => resolveServeConfig({ corsOrigin: 'https://a.example/path' }, {})).toThrow(/CORS origin is scheme:\/\/host\[:port\] with no path/);
     expect(() => resolveServeConfig({ rateLimit: '-1' }, {})).toThrow(/rate limit must be requests per second/);
+    expect(() => resolveServeConfig({ scoreWritesMax: '64' }, {})).toThrow(/--score-writes-max \(SPOOR_SCORE_WRITES_MAX\) takes project=N,server=N/);
   });
 
   it('refuses an alert interval under a second and an external URL that is not http(s)', () => {

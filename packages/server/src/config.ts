@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { parseDurationUs } from './duration.js';
+import { type ShareLimits, parseShareLimits } from './shares.js';
 import { type Provider, parseProviders } from './replay/providers.js';
 import { type OidcConfig, DEFAULT_GROUPS_CLAIM, DEFAULT_SCOPES, resolveOidcConfig } from './auth/oidc-config.js';
 import { type ForwardDestination, forwardLoopProblem, machineAddresses, parseForwardDestinations, splitForwardList } from './forward/destinations.js';
@@ -87,6 +88,15 @@ export interface ServeOptions {
   forwardSpoolMax?: string;
   /** Tail sampling (issue 35, helper S): a sampling policy file (JSON), for every project or per project. Default: none. */
   sampling?: string;
+  // Each project's share of what a server runs for all (shares.ts): `project=N,server=N`, 0 for no bound.
+  /** LLM-call experiments running at once. Default `project=4,server=16`. */
+  experimentsMax?: string;
+  /** Provider calls those experiments make at once (the rest wait their turn). Default `project=32,server=64`. */
+  providerCallsMax?: string;
+  /** Exports (`GET /api/export`) at once. Default `project=2,server=4`. */
+  exportsMax?: string;
+  /** `POST /api/scores` requests in flight. Default `project=64,server=256`. */
+  scoreWritesMax?: string;
 }
 
 /** What a server does (`--role`); every one by default. */
@@ -153,6 +163,8 @@ export interface ServeConfig {
   forward: ForwardDestination[];
   /** Unsent bytes per destination before its oldest are dropped. */
   forwardSpoolMaxBytes: number;
+  /** Each project's share, and the server's, of what it runs for all (`shares.ts`). */
+  shares: { experiments: ShareLimits; providerCalls: ShareLimits; exports: ShareLimits; scoreWrites: ShareLimits };
 }
 
 const DAY_MS = 86_400_000;
@@ -196,6 +208,10 @@ export const DEFAULTS = {
   forwardSpoolMax: '1GiB',
   // Tail sampling (issue 35, helper S).
   sampling: '',
+  experimentsMax: 'project=4,server=16',
+  providerCallsMax: 'project=32,server=64',
+  exportsMax: 'project=2,server=4',
+  scoreWritesMax: 'project=64,server=256',
 } as const;
 
 const ENV: Record<keyof ServeOptions, string> = {
@@ -237,6 +253,10 @@ const ENV: Record<keyof ServeOptions, string> = {
   forwardSpoolMax: 'SPOOR_FORWARD_SPOOL_MAX',
   // Tail sampling (issue 35, helper S).
   sampling: 'SPOOR_SAMPLING_FILE',
+  experimentsMax: 'SPOOR_EXPERIMENTS_MAX',
+  providerCallsMax: 'SPOOR_PROVIDER_CALLS_MAX',
+  exportsMax: 'SPOOR_EXPORTS_MAX',
+  scoreWritesMax: 'SPOOR_SCORE_WRITES_MAX',
 };
 
 /** Resolves flags over environment over defaults. Throws a message that says what to fix. */
@@ -299,10 +319,18 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
   }
   const forwardSpoolMaxBytes = parseBytes(pick('forwardSpoolMax'));
   if (forwardSpoolMaxBytes <= 0) throw new Error(`--forward-spool-max must be more than 0 bytes, such as 1GiB (${ENV.forwardSpoolMax})`);
+  const share = (key: 'experimentsMax' | 'providerCallsMax' | 'exportsMax' | 'scoreWritesMax', flag: string): ShareLimits =>
+    parseShareLimits(pick(key), parseShareLimits(DEFAULTS[key], { project: 0, server: 0 }, flag), `${flag} (${ENV[key]})`);
   return {
     ...(oidc === undefined ? {} : { oidc }),
     forward,
     forwardSpoolMaxBytes,
+    shares: {
+      experiments: share('experimentsMax', '--experiments-max'),
+      providerCalls: share('providerCallsMax', '--provider-calls-max'),
+      exports: share('exportsMax', '--exports-max'),
+      scoreWrites: share('scoreWritesMax', '--score-writes-max'),
+    },
     host,
     port,
     // A server that leaves ingest to others opens no OTLP port of its own.

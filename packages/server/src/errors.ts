@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   ERR_UNSUPPORTED_MEDIA_TYPE: 415,
   ERR_HOST_NOT_ALLOWED: 421,
   ERR_RATE_LIMITED: 429,
+  /** A project holds its share of something a server runs for all (`shares.ts`); the message names the limit and its flag. */
+  ERR_PROJECT_SHARE_FULL: 429,
   ERR_PROVIDER: 502,
   ERR_PROVIDER_TIMEOUT: 504,
   ERR_INGEST_QUEUE_FULL: 503,
@@ -28,6 +30,8 @@ export const ERROR_CODES = {
   ERR_SHUTTING_DOWN: 503,
   ERR_STORE_UNAVAILABLE: 503,
   ERR_LIVE_STREAMS_FULL: 503,
+  /** The server holds its whole share of something, for all projects (`shares.ts`). */
+  ERR_SERVER_SHARE_FULL: 503,
   ERR_STORE: 500,
   ERR_INTERNAL: 500,
 } as const;

@@ -37,6 +37,8 @@ import { traceRoutes } from './trace-routes.js';
 import { validatorCompiler } from './validation.js';
 import { type WebUi, serveWebUi } from './web-ui.js';
 
+import type { Shares } from '../shares.js';
+
 export { routeOf } from './hooks.js';
 
 export interface AppOptions {
@@ -90,6 +92,10 @@ export interface AppOptions {
   roles?: { ingest: boolean; query: boolean };
   /** Single sign-on through an OpenID Connect provider (`/auth/login`, `/auth/callback`). Default: none (both answer 404). */
   signIn?: OidcSignIn | null;
+  /** Exports under way, per project and on this server (`--exports-max`). Default: no bound. */
+  exports?: Shares;
+  /** `POST /api/scores` in flight, per project and on this server (`--score-writes-max`). Default: no bound. */
+  scoreWrites?: Shares;
 }
 
 /** Every route of each app, as registered: for tests that must cover every route. */
@@ -155,7 +161,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(analyticsRoutes, { db, nowUs });
   await app.register(priceRoutes, { db });
   await app.register(alertRoutes, { alertsFor: options.alertsFor });
-  await app.register(scoreRoutes, { db, nowUs, countScores: (scores) => options.decoder.countScores(scores) });
+  await app.register(scoreRoutes, { db, nowUs, countScores: (scores) => options.decoder.countScores(scores), writes: options.scoreWrites });
   await app.register(evaluatorRoutes, { evaluators: options.evaluators ?? null, nowUs });
   await app.register(datasetRoutes, { db, nowUs, maxBodyBytes: options.maxBodyBytes });
   await app.register(experimentRoutes, { experiments: options.experiments ?? null });
@@ -168,7 +174,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   // MCP: agents' tools, each a read of the routes above with the caller's credentials.
   await app.register(mcpRoutes);
   // Export (issue 34, helper X): GET /api/export, admin keys only.
-  await app.register(exportRoutes, { db });
+  await app.register(exportRoutes, { db, exports: options.exports });
   // Tail sampling (issue 35, helper S): a project's keep policy.
   await app.register(samplingRoutes, { sampling: options.sampling ?? null });
   await app.register(openApiRoute);

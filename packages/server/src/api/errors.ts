@@ -9,7 +9,9 @@ import { AppError, isAppError } from '../errors.js';
 export function answerErrors(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error);
-    if (appError.status >= 500) request.log.error({ err: error }, appError.message);
+    // A server at its share refuses a burst one request at a time: a warning each, not an error with its stack.
+    if (appError.code === 'ERR_SERVER_SHARE_FULL') request.log.warn({ code: appError.code, url: request.url }, appError.message);
+    else if (appError.status >= 500) request.log.error({ err: error }, appError.message);
     else request.log.info({ code: appError.code, url: request.url }, appError.message);
     if (appError.retryAfterSeconds !== null) reply.header('retry-after', String(appError.retryAfterSeconds));
     if (appError.code === 'ERR_UNAUTHENTICATED') reply.header('www-authenticate', 'Bearer realm="spoor"');

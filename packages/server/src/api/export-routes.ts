@@ -5,6 +5,7 @@ import { EXPORT_FORMATS, EXPORT_MEDIA_TYPES, EXPORT_SIGNALS, type ExportQuery, e
 import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import type { ExportChunk } from '../export/export-streams.js';
+import type { Shares } from '../shares.js';
 import { oneOf, time, timeRange } from './parameters.js';
 import { projectOf } from './request-access.js';
 
@@ -24,7 +25,7 @@ const EXPORT_QUERY = Type.Object(
   { additionalProperties: false },
 );
 
-export async function exportRoutes(instance: FastifyInstance, options: { db: DbClient }): Promise<void> {
+export async function exportRoutes(instance: FastifyInstance, options: { db: DbClient; exports?: Shares }): Promise<void> {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db } = options;
   app.get(
@@ -34,8 +35,19 @@ export async function exportRoutes(instance: FastifyInstance, options: { db: DbC
       const { signal, format } = request.query;
       const range = timeRange(request.query);
       const query: ExportQuery = { projectId: projectOf(request), signal, format, fromUs: range.fromUs!, toUs: range.toUs! };
+      // Each export holds the engine's temporary files and a share of the store's work until it
+      // ends: past its share a project is refused (429; the server's, 503) before one starts.
+      const release = options.exports?.acquire(query.projectId) ?? (() => undefined);
+      // However the answer ends (sent, failed, its client gone): the share is given back once.
+      reply.raw.once('close', release);
       // Before any header: a query the store refuses is an error answer, not a broken file.
-      const first = await db.exportStart(query);
+      let first: ExportChunk;
+      try {
+        first = await db.exportStart(query);
+      } catch (error) {
+        release();
+        throw error;
+      }
       return reply
         .type(format === 'jsonl' ? `${EXPORT_MEDIA_TYPES.jsonl}; charset=utf-8` : EXPORT_MEDIA_TYPES.parquet)
         .header('content-disposition', `attachment; filename="${exportFileName(signal, format)}"`)

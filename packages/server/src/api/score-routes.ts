@@ -5,6 +5,7 @@ import { SCORE_SOURCES } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import { LIST_LIMIT, TIME_RANGE, cursor, hexId, limit, oneOf, spanId, text, timeRange, traceId } from './parameters.js';
+import type { Shares } from '../shares.js';
 import { projectOf } from './request-access.js';
 import { sendJson } from './trace-routes.js';
 
@@ -51,7 +52,7 @@ export const SCORE_LIST = Type.Object(
  */
 export async function scoreRoutes(
   instance: FastifyInstance,
-  options: { db: DbClient; nowUs: () => number; countScores: (scores: readonly CountedScore[]) => void },
+  options: { db: DbClient; nowUs: () => number; countScores: (scores: readonly CountedScore[]) => void; writes?: Shares },
 ): Promise<void> {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, nowUs } = options;
@@ -59,6 +60,9 @@ export async function scoreRoutes(
 
   app.post('/api/scores', { schema: { summary: 'Score a trace, a span or a session (the newest of a name per target and author stands)', tags, body: NEW_SCORE } }, async (request, reply) => {
     const b = request.body;
+    // A burst from one project waits on the database thread behind every other write: past its
+    // share it is refused at once (429, or 503 for the server's), before it queues there.
+    const release = options.writes?.acquire(projectOf(request));
     const score = await db.addScore(
       {
         projectId: projectOf(request),
@@ -74,7 +78,7 @@ export async function scoreRoutes(
         author: request.access.principal.keyId,
       },
       nowUs(),
-    );
+    ).finally(() => release?.());
     // Counted on /metrics as a score from ingest is, once it is stored.
     options.countScores([{ name: b.name, label: b.label ?? null, source: b.source ?? 'api', value: b.value ?? null }]);
     return sendJson(reply.code(201), score);

@@ -15,6 +15,7 @@ const USAGE = `Usage:
               [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret env:VAR|file:PATH --oidc-roles RULES [--oidc-scopes "openid email profile"] [--oidc-groups-claim groups]]
               [--forward NAME=URL[,headers=K:V;K2:env:VAR][,signals=traces,logs,metrics][,filter=service=NAME]]… [--forward-spool-max 1GiB]
               [--sampling sampling.json]
+              [--experiments-max project=4,server=16] [--provider-calls-max project=32,server=64] [--exports-max project=2,server=4] [--score-writes-max project=64,server=256]
   spoor demo [--endpoint http://127.0.0.1:4318] [--runs 24]
   spoor keys create --project NAME --role ingest|read|admin [--name TEXT] [--data DIR | --url URL | --clickhouse-url URL]   prints the key once
   spoor keys list [--data DIR | --url URL | --clickhouse-url URL]
@@ -110,6 +111,10 @@ async function serve(args: string[]): Promise<number> {
       'forward-spool-max': { type: 'string' },
       // Tail sampling (issue 35, helper S).
       sampling: { type: 'string' },
+      'experiments-max': { type: 'string' },
+      'provider-calls-max': { type: 'string' },
+      'exports-max': { type: 'string' },
+      'score-writes-max': { type: 'string' },
     },
     strict: true,
   });
@@ -123,6 +128,10 @@ async function serve(args: string[]): Promise<number> {
     forwardSpoolMax: values['forward-spool-max'],
     // Tail sampling (issue 35, helper S).
     sampling: values.sampling,
+    experimentsMax: values['experiments-max'],
+    providerCallsMax: values['provider-calls-max'],
+    exportsMax: values['exports-max'],
+    scoreWritesMax: values['score-writes-max'],
     host: values.host,
     port: values.port,
     grpcPort: values['grpc-port'],

@@ -1,6 +1,7 @@
 import type { DatasetItem, DatasetItemsResponse } from '@spoor/model';
 import { type Json, parseJson } from '../json.js';
 import type { Replayer } from '../replay/replayer.js';
+import type { WaitingShares } from '../shares.js';
 import type { ExperimentRecord } from '../store/ports/experiments.js';
 import type { experimentCalls } from './experiment-backend.js';
 import { type ExperimentEvaluator, type ItemRun, type JudgingBackend, recordRuns } from './experiment-judging.js';
@@ -24,6 +25,10 @@ export interface LlmCallRunOptions {
   visible: () => Promise<void>;
   nowUs: () => number;
   concurrency: number;
+  /** The provider calls experiments may make at once, per project and on this server: each call waits for a slot. */
+  providerCalls: WaitingShares;
+  /** Whether the experiment still stands (not deleted, maybe by another server): asked before each batch is recorded. */
+  stands: () => Promise<boolean>;
 }
 
 /**
@@ -36,6 +41,10 @@ export class LlmCallRun {
   /** Settles with `null` when every item ran, or with why the run stopped. */
   done: Promise<string | null> = Promise.resolve(null);
   private stopped: string | null = null;
+  /** Deleted: nothing more of it is written, not even its end. */
+  private cancelledFlag = false;
+  /** Aborts the provider calls under way once the run is cancelled: nothing would record their answers. */
+  private readonly cancelling = new AbortController();
 
   constructor(private readonly options: LlmCallRunOptions) {}
 
@@ -49,12 +58,29 @@ export class LlmCallRun {
     this.stopped ??= reason;
   }
 
+  /** Starts no more items and records nothing more, not even the runs under way: the experiment is deleted. */
+  cancel(): void {
+    this.cancelledFlag = true;
+    this.stop('the experiment was deleted');
+    this.cancelling.abort();
+  }
+
+  /** Whether the run was cancelled (its experiment deleted): its end must not be written. */
+  get cancelled(): boolean {
+    return this.cancelledFlag;
+  }
+
   private async loop(): Promise<string | null> {
     const { db, projectId, experiment, nowUs } = this.options;
     const judging = { db, projectId, experiment, evaluators: this.options.evaluators, visible: this.options.visible, nowUs };
     let recording: Promise<unknown> = Promise.resolve();
     const record = (runs: ItemRun[]): void => {
-      recording = recording.then(() => recordRuns(judging, runs));
+      recording = recording.then(async () => {
+        // A deleted experiment's results are not written back: deleted here, or by another server sharing the store.
+        if (!this.cancelledFlag && !(await this.options.stands())) this.cancel();
+        if (this.cancelledFlag) return;
+        await recordRuns(judging, runs);
+      });
     };
     try {
       let cursor: string | null = null;
@@ -66,8 +92,17 @@ export class LlmCallRun {
         const worker = async (): Promise<void> => {
           while (next < page.items.length && this.stopped === null) {
             const item = page.items[next++]!;
-            // Not `batch.push(await …)`: that reads `batch` before the await, and the array may have been recorded meanwhile.
-            const run = await this.runItem(item, sources.get(sourceKey(item)));
+            // Each call waits for a slot of the provider calls all experiments share, so runs
+            // together never put more than that on the operator's provider at once.
+            const release = await this.options.providerCalls.wait(projectId);
+            let run: ItemRun;
+            try {
+              if (this.stopped !== null) break;
+              // Not `batch.push(await …)`: that reads `batch` before the await, and the array may have been recorded meanwhile.
+              run = await this.runItem(item, sources.get(sourceKey(item)));
+            } finally {
+              release();
+            }
             batch.push(run);
             if (batch.length >= RECORD_BATCH) {
               record(batch);
@@ -100,7 +135,7 @@ export class LlmCallRun {
     if (typeof call === 'string') return erroredRun(experiment.experimentId, item, call, null, nowUs());
     const started = performance.now();
     try {
-      const made = await this.options.replayer.traced(projectId, call, itemTrace(experiment.experimentId, experiment.name, item, source));
+      const made = await this.options.replayer.traced(projectId, call, itemTrace(experiment.experimentId, experiment.name, item, source), this.cancelling.signal);
       return runOfCall(experiment.experimentId, item, made, nowUs());
     } catch (error) {
       return erroredRun(experiment.experimentId, item, (error as Error).message ?? String(error), performance.now() - started, nowUs());

@@ -20,6 +20,7 @@ import { type Json, parseJson } from '../json.js';
 import { decodeCursor, encodeCursor } from '../query/cursor.js';
 import { compareExperiments, compareItem } from '../query/experiment-compare.js';
 import type { Replayer } from '../replay/replayer.js';
+import { Shares, WaitingShares } from '../shares.js';
 import type { ExperimentRecord, ExperimentResultRecord, ExperimentResultTotals } from '../store/ports/experiments.js';
 import { type ItemScores, experimentOf, resultOf, summarizeScores } from './experiment-answers.js';
 import type { experimentCalls } from './experiment-backend.js';
@@ -51,6 +52,10 @@ export interface ExperimentServiceOptions {
   visible: () => Promise<void>;
   nowUs?: () => number;
   onError?: (message: string, data: Record<string, unknown>) => void;
+  /** LLM-call experiments running at once, per project and on this server; past it a start is refused (429/503). Default: no bound. */
+  running?: Shares;
+  /** Provider calls those experiments make at once: each waits its turn. Default: no bound. */
+  providerCalls?: WaitingShares;
 }
 
 const ID = /^[0-9a-f]{32}$/;
@@ -69,9 +74,16 @@ const ORPHANS_READ = 1000;
 export class ExperimentService {
   private readonly nowUs: () => number;
   private readonly runs = new Map<string, LlmCallRun>();
+  /** Each run here until its end is written (or, deleted, is not). */
+  private readonly ended = new Set<Promise<void>>();
+  private readonly running: Shares;
+  private readonly providerCalls: WaitingShares;
 
   constructor(private readonly options: ExperimentServiceOptions) {
     this.nowUs = options.nowUs ?? (() => Date.now() * 1000);
+    const unbounded = { project: 0, server: 0 };
+    this.running = options.running ?? new Shares({ what: 'running experiments', flag: '--experiments-max', limits: unbounded, retryAfterSeconds: 30 });
+    this.providerCalls = options.providerCalls ?? new WaitingShares({ what: 'provider calls', flag: '--provider-calls-max', limits: unbounded, retryAfterSeconds: 1 });
   }
 
   async create(projectId: string, body: NewExperiment): Promise<Experiment> {
@@ -89,19 +101,40 @@ export class ExperimentService {
       target: JSON.stringify(target), evaluators: JSON.stringify(names), metadata: JSON.stringify(body.metadata ?? {}),
       state: 'running', error: null, itemCount: dataset.itemCount, createdUs: nowUs, timeUs: nowUs, finishedUs: null, deleted: false,
     };
-    await db.experimentPut(projectId, record);
-    if (target.kind === 'llm-call') {
-      const run = new LlmCallRun({
-        db, projectId, experiment: record, target, evaluators, replayer: this.options.replayer, visible: this.options.visible, nowUs: this.nowUs,
-        concurrency: body.concurrency ?? DEFAULT_CONCURRENCY,
-      });
-      this.runs.set(record.experimentId, run);
-      void run
-        .run()
-        .then((error) => this.end(projectId, record, error))
-        .catch((error: unknown) => this.options.onError?.('an experiment could not be ended', { projectId, experiment: record.experimentId, err: error }))
-        .finally(() => this.runs.delete(record.experimentId));
+    if (target.kind !== 'llm-call') {
+      await db.experimentPut(projectId, record);
+      return experimentOf(record, undefined, []);
     }
+    // Refused (429/503, naming --experiments-max) before anything is written.
+    const release = this.running.acquire(projectId);
+    try {
+      await db.experimentPut(projectId, record);
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const run = new LlmCallRun({
+      db, projectId, experiment: record, target, evaluators, replayer: this.options.replayer, visible: this.options.visible, nowUs: this.nowUs,
+      concurrency: body.concurrency ?? DEFAULT_CONCURRENCY,
+      providerCalls: this.providerCalls,
+      stands: async () => (await db.experimentGet(projectId, record.experimentId)) !== null,
+    });
+    this.runs.set(record.experimentId, run);
+    const ended: Promise<void> = run
+      .run()
+      .then(async (error) => {
+        // A deleted experiment stays deleted: its stopped run must not write a newer row over the
+        // deletion. Deleted here, the run knows; by another server sharing the store, the store says.
+        if (run.cancelled || (await db.experimentGet(projectId, record.experimentId)) === null || run.cancelled) return;
+        await this.end(projectId, record, error);
+      })
+      .catch((error: unknown) => this.options.onError?.('an experiment could not be ended', { projectId, experiment: record.experimentId, err: error }))
+      .finally(() => {
+        this.runs.delete(record.experimentId);
+        this.ended.delete(ended);
+        release();
+      });
+    this.ended.add(ended);
     return experimentOf(record, undefined, []);
   }
 
@@ -185,7 +218,7 @@ export class ExperimentService {
 
   async delete(projectId: string, ref: string): Promise<void> {
     const record = await this.found(projectId, ref);
-    this.runs.get(record.experimentId)?.stop('the experiment was deleted');
+    this.runs.get(record.experimentId)?.cancel();
     await this.options.db.experimentPut(projectId, { ...record, timeUs: Math.max(this.nowUs(), record.timeUs + 1), deleted: true });
   }
 
@@ -238,7 +271,8 @@ export class ExperimentService {
   async close(): Promise<void> {
     const running = [...this.runs.values()];
     for (const run of running) run.stop('this Spoor server stopped while the experiment ran');
-    await Promise.allSettled(running.map((run) => run.done));
+    // Until each end is written: the store closes after this.
+    await Promise.allSettled([...this.ended]);
   }
 
   /** An experiment by id, or the newest of a name; 404 when none. */

@@ -210,15 +210,16 @@ export class Replayer {
    * Makes `call` under a root span of its own (`trace`: its name, attributes and links), hands
    * the trace to ingest under `projectId` (`stored` resolves once it is acknowledged; the caller
    * need not wait for that before its next call), and answers the call's span with its attributes (the completion and token counts as the
-   * instrumentation recorded them). Errors as `replay`'s.
+   * instrumentation recorded them). Errors as `replay`'s. `cancel` ends the call early (its trace
+   * is then not stored).
    */
-  async traced(projectId: string, call: ReplayCall, trace: { name: string } & Pick<SpanHelperOptions, 'attributes' | 'links'>): Promise<TracedCall> {
+  async traced(projectId: string, call: ReplayCall, trace: { name: string } & Pick<SpanHelperOptions, 'attributes' | 'links'>, cancel?: AbortSignal): Promise<TracedCall> {
     const provider = this.providerOf(call);
     let recorded: RecordedTrace<number>;
     try {
       recorded = await recordTrace(trace.name, { attributes: trace.attributes, links: trace.links }, async () => {
         const started = performance.now();
-        await withDeadline(provider.timeoutMs, (signal) => this.call(provider, call, signal));
+        await withDeadline(provider.timeoutMs, (signal) => this.call(provider, call, cancel === undefined ? signal : AbortSignal.any([signal, cancel])));
         return performance.now() - started;
       });
     } catch (error) {

@@ -26,6 +26,7 @@ import { anyKind, kindsOf } from '../quality/spec.js';
 import { PriceBooks } from '../pricing/price-books.js';
 import { Replayer, loadRecorder } from '../replay/replayer.js';
 import { ExperimentService } from '../quality/experiment-service.js';
+import { Shares, WaitingShares } from '../shares.js';
 import { SelfMetrics, createIngestMetrics } from '../self-metrics.js';
 import { readMaskFile, readPriceTable, serverIdOf } from './files.js';
 import { ProjectAlerting } from './project-alerting.js';
@@ -322,12 +323,28 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       await resubmit({ signal: 'traces', encoding: 'protobuf', body, projectId, receivedUs: Date.now() * 1000 });
     };
     const replayer = new Replayer(config.providers, ingestTrace);
+    // What one project may hold of the work this server runs for all (shares.ts), and how much is held.
+    const shares = {
+      experiments: new Shares({ what: 'running experiments', flag: '--experiments-max', limits: config.shares.experiments, retryAfterSeconds: 30 }),
+      providerCalls: new WaitingShares({ what: "experiments' provider calls", flag: '--provider-calls-max', limits: config.shares.providerCalls, retryAfterSeconds: 1 }),
+      exports: new Shares({ what: 'exports under way', flag: '--exports-max', limits: config.shares.exports, retryAfterSeconds: 10 }),
+      scoreWrites: new Shares({ what: 'score writes in flight', flag: '--score-writes-max', limits: config.shares.scoreWrites, retryAfterSeconds: 1 }),
+    };
+    selfMetrics.gaugeSeries('spoor_share_held', 'What all projects hold now of each share the server bounds (--experiments-max, --provider-calls-max, --exports-max, --score-writes-max).', () =>
+      Object.entries({ experiments: shares.experiments, provider_calls: shares.providerCalls, exports: shares.exports, score_writes: shares.scoreWrites }).map(([share, held]) => ({
+        labels: { share },
+        value: held.held(),
+      })),
+    );
+    selfMetrics.gauge('spoor_provider_calls_waiting', "Experiments' provider calls waiting for a slot of --provider-calls-max.", () => shares.providerCalls.queued);
     experiments = new ExperimentService({
       db: thread.calls,
       evaluators: (projectId, names) => runningEvaluators.forExperiment(projectId, names),
       replayer,
       visible: () => ingest.whenVisible(),
       onError: (message, data) => log.error(data, message),
+      running: shares.experiments,
+      providerCalls: shares.providerCalls,
     });
     // A DuckDB store has one server: an LLM-call experiment still running in it was left by a crash.
     if (config.store.kind === 'duckdb') {
@@ -373,6 +390,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       logger: log,
       live: liveHub,
       signIn,
+      exports: shares.exports,
+      scoreWrites: shares.scoreWrites,
     });
     if (replayed > 0) app.log.info({ requests: replayed }, 'replayed acknowledged requests from the spool');
     logRetention(app, retention);
