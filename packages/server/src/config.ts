@@ -87,6 +87,17 @@ export interface ServeOptions {
   forwardSpoolMax?: string;
   /** Tail sampling (issue 35, helper S): a sampling policy file (JSON), for every project or per project. Default: none. */
   sampling?: string;
+  // Live streams' shares (live/hub.ts).
+  /** Live streams the server holds at once; past it 503. Default 1,000. */
+  liveStreams?: number | string;
+  /** Live streams one project may hold; past it 429. Default 250. */
+  liveStreamsPerProject?: number | string;
+  /** Live streams one key (or signed-in person) may hold; past it 429. Default 100. */
+  liveStreamsPerKey?: number | string;
+  /** Distinct trace list filters watched live on the server; past it 503. Default 100. */
+  liveListFilters?: number | string;
+  /** Distinct trace list filters one project may watch live; past it 429. Default 20. */
+  liveListFiltersPerProject?: number | string;
 }
 
 /** What a server does (`--role`); every one by default. */
@@ -153,6 +164,17 @@ export interface ServeConfig {
   forward: ForwardDestination[];
   /** Unsent bytes per destination before its oldest are dropped. */
   forwardSpoolMaxBytes: number;
+  /** The live streams' caps (live/hub.ts): the server's, a project's and a key's share. */
+  live: LiveLimits;
+}
+
+/** What the live streams may hold (`--live-streams` and the flags after it). */
+export interface LiveLimits {
+  maxStreams: number;
+  maxStreamsPerProject: number;
+  maxStreamsPerKey: number;
+  maxListFilters: number;
+  maxListFiltersPerProject: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -196,6 +218,12 @@ export const DEFAULTS = {
   forwardSpoolMax: '1GiB',
   // Tail sampling (issue 35, helper S).
   sampling: '',
+  // Live streams' shares (live/hub.ts).
+  liveStreams: 1000,
+  liveStreamsPerProject: 250,
+  liveStreamsPerKey: 100,
+  liveListFilters: 100,
+  liveListFiltersPerProject: 20,
 } as const;
 
 const ENV: Record<keyof ServeOptions, string> = {
@@ -237,6 +265,12 @@ const ENV: Record<keyof ServeOptions, string> = {
   forwardSpoolMax: 'SPOOR_FORWARD_SPOOL_MAX',
   // Tail sampling (issue 35, helper S).
   sampling: 'SPOOR_SAMPLING_FILE',
+  // Live streams' shares (live/hub.ts).
+  liveStreams: 'SPOOR_LIVE_STREAMS',
+  liveStreamsPerProject: 'SPOOR_LIVE_STREAMS_PER_PROJECT',
+  liveStreamsPerKey: 'SPOOR_LIVE_STREAMS_PER_KEY',
+  liveListFilters: 'SPOOR_LIVE_LIST_FILTERS',
+  liveListFiltersPerProject: 'SPOOR_LIVE_LIST_FILTERS_PER_PROJECT',
 };
 
 /** Resolves flags over environment over defaults. Throws a message that says what to fix. */
@@ -297,12 +331,26 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     const problem = forwardLoopProblem(destination, { host, ports: [port, grpcPort].filter((p) => p > 0), interfaces: machineAddresses() });
     if (problem !== null) throw new Error(problem);
   }
+  // Live streams' shares (live/hub.ts): each a whole number of at least 1.
+  const liveLimit = (key: 'liveStreams' | 'liveStreamsPerProject' | 'liveStreamsPerKey' | 'liveListFilters' | 'liveListFiltersPerProject', flag: string): number => {
+    const n = Number(pick(key));
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a whole number of at least 1, not '${pick(key)}' (or ${ENV[key]})`);
+    return n;
+  };
+  const live: LiveLimits = {
+    maxStreams: liveLimit('liveStreams', '--live-streams'),
+    maxStreamsPerProject: liveLimit('liveStreamsPerProject', '--live-streams-per-project'),
+    maxStreamsPerKey: liveLimit('liveStreamsPerKey', '--live-streams-per-key'),
+    maxListFilters: liveLimit('liveListFilters', '--live-list-filters'),
+    maxListFiltersPerProject: liveLimit('liveListFiltersPerProject', '--live-list-filters-per-project'),
+  };
   const forwardSpoolMaxBytes = parseBytes(pick('forwardSpoolMax'));
   if (forwardSpoolMaxBytes <= 0) throw new Error(`--forward-spool-max must be more than 0 bytes, such as 1GiB (${ENV.forwardSpoolMax})`);
   return {
     ...(oidc === undefined ? {} : { oidc }),
     forward,
     forwardSpoolMaxBytes,
+    live,
     host,
     port,
     // A server that leaves ingest to others opens no OTLP port of its own.
