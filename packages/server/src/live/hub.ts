@@ -71,9 +71,12 @@ export interface StreamOwner {
 const LIST_READS_AT_ONCE = 1;
 
 /**
- * Time a project's list reads rest after they ran, for each unit of time they took: at 3, a
- * project's list reads keep the database thread at most a quarter of the time, however many
- * filters it watches, and its events come less often rather than ingest being starved.
+ * Time a project's list reads rest after they ran, for each unit of time they took, as its
+ * distinct filters grow: `LIST_REST_PER_READ * (filters - 1) / filters`. A project watching one
+ * filter reads it at every wake-up, as before (resting then cost a lone list stream under ingest
+ * at capacity 12 events in 10 s for 2); one watching many keeps the database thread at most some
+ * quarter of the time, however many it watches, and its events come less often rather than
+ * ingest being starved.
  */
 const LIST_REST_PER_READ = 3;
 
@@ -416,7 +419,7 @@ export class LiveHub {
     );
     const endedMs = Date.now();
     turn.head = head;
-    turn.dueMs = endedMs + (endedMs - startedMs) * LIST_REST_PER_READ;
+    turn.dueMs = endedMs + ((endedMs - startedMs) * LIST_REST_PER_READ * (watches.length - 1)) / watches.length;
   }
 
   private startTimers(): void {
