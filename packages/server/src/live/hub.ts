@@ -86,6 +86,10 @@ const LIST_REST_PER_READ = 3;
  * distinct list filter once, from the lowest cursor of their viewers up to that head, whatever
  * the number of viewers; each viewer gets the rows committed after its own cursor and moves to
  * the head. Wake-ups are at least `minReadIntervalMs` apart: commits in between are read together.
+ * A project's list reads run on their own, one read at a time among every project's, and rest
+ * after each round as its distinct filters grow; a wake-up that finds them running or resting
+ * leaves that project's list viewers where they are, to be read from there later. Streams and
+ * distinct list filters have a share per key and per project (`checkRoom`).
  * A run that went away commits nothing: `Abandonment` tells its viewers, by a timer.
  */
 export class LiveHub {
