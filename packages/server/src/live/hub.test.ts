@@ -1,4 +1,5 @@
 import { type Server, createServer } from 'node:http';
+import type { ScoreFilter } from '@spoor/model';
 import { type Socket, connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeStore } from '../../test/support/fake-store.js';
@@ -253,6 +254,20 @@ describe('the live hub', () => {
     sinks[0]!.close();
     hub.watchList(filter('a', 'three'), open, start, true, 'key-a');
     expect(hub.openStreams).toBe(5);
+  });
+
+  it('counts filters that differ only in the order or repeats of their attribute and score filters as one', async () => {
+    hub = new LiveHub({ db: liveCallsOf(new FakeStore()), shared: false, maxListFiltersPerProject: 1 });
+    const start = await hub.startAt(null);
+    const open = (onClose: () => void) => memorySink(onClose);
+    const [k1, k2] = [{ key: 'k1', value: 'v1' }, { key: 'k2', value: 'v2' }];
+    const [s1, s2]: ScoreFilter[] = [{ name: 'quality', op: '<', value: 0.5 }, { name: 'thumbs', op: '=', label: 'down' }];
+    hub.watchList({ ...LIST_FILTER, projectId: 'a', attributes: [k1, k2], scores: [s1!, s2!] }, open, start, true, 'key-a');
+    hub.watchList({ ...LIST_FILTER, projectId: 'a', attributes: [k2, k1, k2], scores: [s2!, s1!] }, open, start, true, 'key-a');
+    expect(() => hub!.watchList({ ...LIST_FILTER, projectId: 'a', attributes: [k2], scores: [s2!, s1!] }, open, start, true, 'key-a')).toThrow(
+      expect.objectContaining({ code: 'ERR_LIVE_LIST_FILTERS_PER_PROJECT' }),
+    );
+    expect(hub.openStreams).toBe(2);
   });
 
   it("reads the list filters one at a time, and one project's slow list reads hold back neither another project's trace stream nor its list for long", async () => {

@@ -450,8 +450,15 @@ export class LiveHub {
 }
 
 
-/** The key of a list watch: viewers of one filter share its reads. */
-const listKey = (filter: LiveTraceFilter): string => `${filter.projectId}\n${JSON.stringify(filter)}`;
+/**
+ * The key of a list watch: viewers of one filter share its reads, and count as one distinct
+ * filter. Attribute and score filters must all hold, so their order and repeats make no other
+ * filter.
+ */
+function listKey(filter: LiveTraceFilter): string {
+  const all = (items: readonly unknown[]): string[] => [...new Set(items.map((item) => JSON.stringify(item)))].sort();
+  return `${filter.projectId}\n${JSON.stringify({ ...filter, attributes: all(filter.attributes), scores: all(filter.scores) })}`;
+}
 
 /** Adds `by` to `counts[key]`, forgetting a key at 0. */
 function count(counts: Map<string, number>, key: string, by: number): void {
