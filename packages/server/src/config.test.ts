@@ -76,6 +76,19 @@ describe('resolveServeConfig', () => {
     exports: { project: 2, server: 4 },
     scoreWrites: { project: 64, server: 256 },
   };
+  /** The live streams' shares when no flag or variable names them. */
+  const LIVE_DEFAULTS = { maxStreams: 1000, maxStreamsPerProject: 250, maxStreamsPerKey: 100, maxListFilters: 100, maxListFiltersPerProject: 20 };
+
+  it("takes the live streams' shares from flags over variables, and refuses one under 1 naming its flag", () => {
+    const env = { SPOOR_LIVE_STREAMS: '500', SPOOR_LIVE_STREAMS_PER_PROJECT: '50', SPOOR_LIVE_STREAMS_PER_KEY: '5', SPOOR_LIVE_LIST_FILTERS: '40', SPOOR_LIVE_LIST_FILTERS_PER_PROJECT: '4' };
+    expect(resolveServeConfig({}, env).live).toEqual({ maxStreams: 500, maxStreamsPerProject: 50, maxStreamsPerKey: 5, maxListFilters: 40, maxListFiltersPerProject: 4 });
+    expect(resolveServeConfig({ liveStreams: 9, liveStreamsPerProject: '8', liveStreamsPerKey: '7', liveListFilters: '6', liveListFiltersPerProject: '5' }, env).live).toEqual({
+      maxStreams: 9, maxStreamsPerProject: 8, maxStreamsPerKey: 7, maxListFilters: 6, maxListFiltersPerProject: 5,
+    });
+    expect(() => resolveServeConfig({ liveStreamsPerKey: '0' }, {})).toThrow("--live-streams-per-key must be a whole number of at least 1, not '0' (or SPOOR_LIVE_STREAMS_PER_KEY)");
+    expect(() => resolveServeConfig({}, { SPOOR_LIVE_LIST_FILTERS_PER_PROJECT: '2.5' })).toThrow(/--live-list-filters-per-project must be a whole number/);
+  });
+
   it('uses loopback, port 4318, ./.spoor, 30 days, 16 MiB and info when nothing is set', () => {
     expect(resolveServeConfig({}, {})).toEqual({
       host: '127.0.0.1',
@@ -98,6 +111,7 @@ describe('resolveServeConfig', () => {
       metricsToken: null,
       corsOrigins: [],
       rateLimit: 100,
+      live: LIVE_DEFAULTS,
       providers: [],
       maskFile: null,
       samplingFile: null,
@@ -194,6 +208,7 @@ describe('resolveServeConfig', () => {
       metricsToken: 'scrape-token',
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       rateLimit: 20,
+      live: LIVE_DEFAULTS,
       providers: [],
       maskFile: null,
       samplingFile: '/etc/spoor/sampling.json',
@@ -232,6 +247,7 @@ describe('resolveServeConfig', () => {
       metricsToken: 'flag-token',
       corsOrigins: ['https://flag.example'],
       rateLimit: 0,
+      live: LIVE_DEFAULTS,
       providers: [],
       maskFile: null,
       samplingFile: '/srv/sampling.json',

@@ -97,6 +97,17 @@ export interface ServeOptions {
   exportsMax?: string;
   /** `POST /api/scores` requests in flight. Default `project=64,server=256`. */
   scoreWritesMax?: string;
+  // Live streams' shares (live/hub.ts).
+  /** Live streams the server holds at once; past it 503. Default 1,000. */
+  liveStreams?: number | string;
+  /** Live streams one project may hold; past it 429. Default 250. */
+  liveStreamsPerProject?: number | string;
+  /** Live streams one key (or signed-in person) may hold; past it 429. Default 100. */
+  liveStreamsPerKey?: number | string;
+  /** Distinct trace list filters watched live on the server; past it 503. Default 100. */
+  liveListFilters?: number | string;
+  /** Distinct trace list filters one project may watch live; past it 429. Default 20. */
+  liveListFiltersPerProject?: number | string;
 }
 
 /** What a server does (`--role`); every one by default. */
@@ -165,6 +176,17 @@ export interface ServeConfig {
   forwardSpoolMaxBytes: number;
   /** Each project's share, and the server's, of what it runs for all (`shares.ts`). */
   shares: { experiments: ShareLimits; providerCalls: ShareLimits; exports: ShareLimits; scoreWrites: ShareLimits };
+  /** The live streams' caps (live/hub.ts): the server's, a project's and a key's share. */
+  live: LiveLimits;
+}
+
+/** What the live streams may hold (`--live-streams` and the flags after it). */
+export interface LiveLimits {
+  maxStreams: number;
+  maxStreamsPerProject: number;
+  maxStreamsPerKey: number;
+  maxListFilters: number;
+  maxListFiltersPerProject: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -212,6 +234,12 @@ export const DEFAULTS = {
   providerCallsMax: 'project=32,server=64',
   exportsMax: 'project=2,server=4',
   scoreWritesMax: 'project=64,server=256',
+  // Live streams' shares (live/hub.ts).
+  liveStreams: 1000,
+  liveStreamsPerProject: 250,
+  liveStreamsPerKey: 100,
+  liveListFilters: 100,
+  liveListFiltersPerProject: 20,
 } as const;
 
 const ENV: Record<keyof ServeOptions, string> = {
@@ -257,6 +285,12 @@ const ENV: Record<keyof ServeOptions, string> = {
   providerCallsMax: 'SPOOR_PROVIDER_CALLS_MAX',
   exportsMax: 'SPOOR_EXPORTS_MAX',
   scoreWritesMax: 'SPOOR_SCORE_WRITES_MAX',
+  // Live streams' shares (live/hub.ts).
+  liveStreams: 'SPOOR_LIVE_STREAMS',
+  liveStreamsPerProject: 'SPOOR_LIVE_STREAMS_PER_PROJECT',
+  liveStreamsPerKey: 'SPOOR_LIVE_STREAMS_PER_KEY',
+  liveListFilters: 'SPOOR_LIVE_LIST_FILTERS',
+  liveListFiltersPerProject: 'SPOOR_LIVE_LIST_FILTERS_PER_PROJECT',
 };
 
 /** Resolves flags over environment over defaults. Throws a message that says what to fix. */
@@ -317,6 +351,19 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     const problem = forwardLoopProblem(destination, { host, ports: [port, grpcPort].filter((p) => p > 0), interfaces: machineAddresses() });
     if (problem !== null) throw new Error(problem);
   }
+  // Live streams' shares (live/hub.ts): each a whole number of at least 1.
+  const liveLimit = (key: 'liveStreams' | 'liveStreamsPerProject' | 'liveStreamsPerKey' | 'liveListFilters' | 'liveListFiltersPerProject', flag: string): number => {
+    const n = Number(pick(key));
+    if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a whole number of at least 1, not '${pick(key)}' (or ${ENV[key]})`);
+    return n;
+  };
+  const live: LiveLimits = {
+    maxStreams: liveLimit('liveStreams', '--live-streams'),
+    maxStreamsPerProject: liveLimit('liveStreamsPerProject', '--live-streams-per-project'),
+    maxStreamsPerKey: liveLimit('liveStreamsPerKey', '--live-streams-per-key'),
+    maxListFilters: liveLimit('liveListFilters', '--live-list-filters'),
+    maxListFiltersPerProject: liveLimit('liveListFiltersPerProject', '--live-list-filters-per-project'),
+  };
   const forwardSpoolMaxBytes = parseBytes(pick('forwardSpoolMax'));
   if (forwardSpoolMaxBytes <= 0) throw new Error(`--forward-spool-max must be more than 0 bytes, such as 1GiB (${ENV.forwardSpoolMax})`);
   const share = (key: 'experimentsMax' | 'providerCallsMax' | 'exportsMax' | 'scoreWritesMax', flag: string): ShareLimits =>
@@ -331,6 +378,7 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
       exports: share('exportsMax', '--exports-max'),
       scoreWrites: share('scoreWritesMax', '--score-writes-max'),
     },
+    live,
     host,
     port,
     // A server that leaves ingest to others opens no OTLP port of its own.

@@ -32,6 +32,11 @@ export const ERROR_CODES = {
   ERR_LIVE_STREAMS_FULL: 503,
   /** The server holds its whole share of something, for all projects (`shares.ts`). */
   ERR_SERVER_SHARE_FULL: 503,
+  // A key's or a project's share of the live streams, and the distinct list filters they watch.
+  ERR_LIVE_STREAMS_PER_KEY: 429,
+  ERR_LIVE_STREAMS_PER_PROJECT: 429,
+  ERR_LIVE_LIST_FILTERS_PER_PROJECT: 429,
+  ERR_LIVE_LIST_FILTERS_FULL: 503,
   ERR_STORE: 500,
   ERR_INTERNAL: 500,
 } as const;

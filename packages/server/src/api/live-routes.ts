@@ -7,6 +7,12 @@ import { SSE_HEADERS, openSse } from '../live/sse.js';
 import { SCORE, SPAN_FILTER, TRACE_PATH, hexId, scoreFilters, spanFilterFields, timeRange } from './parameters.js';
 import { projectOf } from './request-access.js';
 
+/** The key a stream counts against: none where no key is asked for (the project's share alone applies). */
+function keyOf(request: FastifyRequest): string | null {
+  const { principal } = request.access;
+  return principal.via === 'open' ? null : principal.keyId;
+}
+
 /** Bytes waiting in a viewer's socket past which it is dropped (it reconnects and resumes). */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 
@@ -52,10 +58,11 @@ export async function liveRoutes(instance: FastifyInstance, options: { hub: Live
       const projectId = projectOf(request);
       const traceId = hexId(request.params.traceId);
       const after = resumeFrom(request, request.query.after);
-      hub.checkRoom();
+      const keyId = keyOf(request);
+      hub.checkRoom({ projectId, keyId });
       if (!(await hub.traceFound(projectId, traceId))) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
       const cursor = await hub.startAt(after);
-      return stream(request, reply, (open) => hub.watchTrace(projectId, traceId, open, cursor, after === null));
+      return stream(request, reply, (open) => hub.watchTrace(projectId, traceId, open, cursor, after === null, keyId));
     },
   );
 
@@ -66,9 +73,10 @@ export async function liveRoutes(instance: FastifyInstance, options: { hub: Live
       const q = request.query;
       const filter = { projectId: projectOf(request), range: timeRange(q), ...spanFilterFields(q), scores: scoreFilters(q.score) };
       const after = resumeFrom(request, q.after);
-      hub.checkRoom();
+      const keyId = keyOf(request);
+      hub.checkRoom({ projectId: filter.projectId, keyId }, filter);
       const cursor = await hub.startAt(after);
-      return stream(request, reply, (open) => hub.watchList(filter, open, cursor, after === null));
+      return stream(request, reply, (open) => hub.watchList(filter, open, cursor, after === null, keyId));
     },
   );
 }

@@ -16,6 +16,7 @@ const USAGE = `Usage:
               [--forward NAME=URL[,headers=K:V;K2:env:VAR][,signals=traces,logs,metrics][,filter=service=NAME]]… [--forward-spool-max 1GiB]
               [--sampling sampling.json]
               [--experiments-max project=4,server=16] [--provider-calls-max project=32,server=64] [--exports-max project=2,server=4] [--score-writes-max project=64,server=256]
+              [--live-streams 1000] [--live-streams-per-project 250] [--live-streams-per-key 100] [--live-list-filters 100] [--live-list-filters-per-project 20]
   spoor demo [--endpoint http://127.0.0.1:4318] [--runs 24]
   spoor keys create --project NAME --role ingest|read|admin [--name TEXT] [--data DIR | --url URL | --clickhouse-url URL]   prints the key once
   spoor keys list [--data DIR | --url URL | --clickhouse-url URL]
@@ -33,7 +34,8 @@ const USAGE = `Usage:
 Flags beat SPOOR_HOST, SPOOR_PORT, SPOOR_GRPC_PORT (0: no OTLP/gRPC), SPOOR_DATA, SPOOR_RETENTION, SPOOR_MAX_BODY, SPOOR_LOG_LEVEL,
 SPOOR_PRICES, SPOOR_ALERTS, SPOOR_ALERT_INTERVAL, SPOOR_DEFAULT_ALERTS (0: --no-default-alerts), SPOOR_EXTERNAL_URL, SPOOR_ALLOWED_HOSTS, SPOOR_AUTH,
 SPOOR_METRICS_TOKEN, SPOOR_CORS_ORIGIN, SPOOR_RATE_LIMIT, SPOOR_PROVIDER (';'-separated), SPOOR_MASK_FILE, SPOOR_STORE,
-SPOOR_CLICKHOUSE_URL, SPOOR_CLICKHOUSE_CLUSTER, SPOOR_SPOOL_MAX, SPOOR_ROLE, SPOOR_FORWARD (';'-separated), SPOOR_FORWARD_SPOOL_MAX, SPOOR_SAMPLING_FILE
+SPOOR_CLICKHOUSE_URL, SPOOR_CLICKHOUSE_CLUSTER, SPOOR_SPOOL_MAX, SPOOR_ROLE, SPOOR_FORWARD (';'-separated), SPOOR_FORWARD_SPOOL_MAX, SPOOR_SAMPLING_FILE,
+SPOOR_LIVE_STREAMS, SPOOR_LIVE_STREAMS_PER_PROJECT, SPOOR_LIVE_STREAMS_PER_KEY, SPOOR_LIVE_LIST_FILTERS, SPOOR_LIVE_LIST_FILTERS_PER_PROJECT
 and SPOOR_OIDC_ISSUER, SPOOR_OIDC_CLIENT_ID, SPOOR_OIDC_CLIENT_SECRET, SPOOR_OIDC_ROLES, SPOOR_OIDC_SCOPES, SPOOR_OIDC_GROUPS_CLAIM,
 which beat the defaults. Commands that talk to a server (spool, keys and export with --url, datasets, experiments, demo, mcp) send
 SPOOR_API_KEY as its key.`;
@@ -115,6 +117,12 @@ async function serve(args: string[]): Promise<number> {
       'provider-calls-max': { type: 'string' },
       'exports-max': { type: 'string' },
       'score-writes-max': { type: 'string' },
+      // Live streams' shares (live/hub.ts).
+      'live-streams': { type: 'string' },
+      'live-streams-per-project': { type: 'string' },
+      'live-streams-per-key': { type: 'string' },
+      'live-list-filters': { type: 'string' },
+      'live-list-filters-per-project': { type: 'string' },
     },
     strict: true,
   });
@@ -132,6 +140,12 @@ async function serve(args: string[]): Promise<number> {
     providerCallsMax: values['provider-calls-max'],
     exportsMax: values['exports-max'],
     scoreWritesMax: values['score-writes-max'],
+    // Live streams' shares (live/hub.ts).
+    liveStreams: values['live-streams'],
+    liveStreamsPerProject: values['live-streams-per-project'],
+    liveStreamsPerKey: values['live-streams-per-key'],
+    liveListFilters: values['live-list-filters'],
+    liveListFiltersPerProject: values['live-list-filters-per-project'],
     host: values.host,
     port: values.port,
     grpcPort: values['grpc-port'],

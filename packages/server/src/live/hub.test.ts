@@ -1,4 +1,5 @@
 import { type Server, createServer } from 'node:http';
+import type { ScoreFilter } from '@spoor/model';
 import { type Socket, connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeStore } from '../../test/support/fake-store.js';
@@ -8,7 +9,7 @@ import { QueryService } from '../query/query-service.js';
 import { batchOf } from '../store/tables.js';
 import type { Remote } from '../threads/protocol.js';
 import type { LiveCalls } from '../query/live-reads.js';
-import { LiveHub } from './hub.js';
+import { FairGate, LiveHub } from './hub.js';
 import { type SseSink, openSse, sseEvent } from './sse.js';
 
 /** A sink that keeps what it is sent. */
@@ -193,6 +194,144 @@ describe('the live hub', () => {
     expect(() => hub!.watchTrace('default', tid(1), open, start, true)).toThrow(expect.objectContaining({ code: 'ERR_LIVE_STREAMS_FULL', status: 503 }));
     expect(() => hub!.watchList(LIST_FILTER, open, start, true)).toThrow(expect.objectContaining({ code: 'ERR_LIVE_STREAMS_FULL', status: 503 }));
     expect([hub.openStreams, opened]).toEqual([2, 2]);
+  });
+
+  it("refuses a key past its share and a project past its share with 429 naming the limit, while another project's key still opens its streams", async () => {
+    hub = new LiveHub({ db: liveCallsOf(new FakeStore()), shared: false, maxStreams: 10, maxStreamsPerProject: 3, maxStreamsPerKey: 2 });
+    const start = await hub.startAt(null);
+    const sinks: SseSink[] = [];
+    const open = (onClose: () => void) => {
+      const sink = memorySink(onClose);
+      sinks.push(sink);
+      return sink;
+    };
+    hub.watchTrace('a', tid(1), open, start, true, 'key-a1');
+    hub.watchList({ ...LIST_FILTER, projectId: 'a' }, open, start, true, 'key-a1');
+    // The key's share, at the route's first check and at the watch.
+    expect(() => hub!.checkRoom({ projectId: 'a', keyId: 'key-a1' })).toThrow(expect.objectContaining({ code: 'ERR_LIVE_STREAMS_PER_KEY', status: 429, retryAfterSeconds: 5, message: expect.stringContaining('--live-streams-per-key') }));
+    expect(() => hub!.watchTrace('a', tid(2), open, start, true, 'key-a1')).toThrow(expect.objectContaining({ code: 'ERR_LIVE_STREAMS_PER_KEY' }));
+    // Another key of the project takes what is left of the project's share, then the project is refused, whatever the key.
+    hub.watchTrace('a', tid(2), open, start, true, 'key-a2');
+    expect(() => hub!.watchTrace('a', tid(3), open, start, true, 'key-a3')).toThrow(
+      expect.objectContaining({ code: 'ERR_LIVE_STREAMS_PER_PROJECT', status: 429, message: expect.stringContaining("project 'a'") }),
+    );
+    expect(() => hub!.watchList({ ...LIST_FILTER, projectId: 'a' }, open, start, true, null)).toThrow(expect.objectContaining({ code: 'ERR_LIVE_STREAMS_PER_PROJECT' }));
+    // Project b is untouched by a's shares.
+    expect(() => hub!.checkRoom({ projectId: 'b', keyId: 'key-b' })).not.toThrow();
+    hub.watchTrace('b', tid(9), open, start, true, 'key-b');
+    hub.watchList({ ...LIST_FILTER, projectId: 'b' }, open, start, true, 'key-b');
+    expect(hub.openStreams).toBe(5);
+    // A stream of a's that ends gives its place back to its key and project.
+    sinks[0]!.close();
+    expect(() => hub!.checkRoom({ projectId: 'a', keyId: 'key-a1' })).not.toThrow();
+  });
+
+  it('lets a stream share a list filter already watched, and refuses a new distinct filter past the project\'s share (429) and the server\'s (503)', async () => {
+    hub = new LiveHub({ db: liveCallsOf(new FakeStore()), shared: false, maxListFilters: 3, maxListFiltersPerProject: 2 });
+    const start = await hub.startAt(null);
+    const sinks: SseSink[] = [];
+    const open = (onClose: () => void) => {
+      const sink = memorySink(onClose);
+      sinks.push(sink);
+      return sink;
+    };
+    const filter = (projectId: string, service: string) => ({ ...LIST_FILTER, projectId, service });
+    hub.watchList(filter('a', 'one'), open, start, true, 'key-a');
+    hub.watchList(filter('a', 'two'), open, start, true, 'key-a');
+    expect(() => hub!.checkRoom({ projectId: 'a', keyId: 'key-a' }, filter('a', 'three'))).toThrow(
+      expect.objectContaining({ code: 'ERR_LIVE_LIST_FILTERS_PER_PROJECT', status: 429, retryAfterSeconds: 5, message: expect.stringContaining('--live-list-filters-per-project') }),
+    );
+    expect(() => hub!.watchList(filter('a', 'three'), open, start, true, 'key-a')).toThrow(expect.objectContaining({ code: 'ERR_LIVE_LIST_FILTERS_PER_PROJECT' }));
+    // A filter already watched costs no more reads: it is let in.
+    hub.watchList(filter('a', 'two'), open, start, true, 'key-a');
+    hub.watchList(filter('b', 'one'), open, start, true, 'key-b');
+    expect(() => hub!.watchList(filter('c', 'one'), open, start, true, 'key-c')).toThrow(
+      expect.objectContaining({ code: 'ERR_LIVE_LIST_FILTERS_FULL', status: 503, message: expect.stringContaining('--live-list-filters') }),
+    );
+    // Trace streams are not list filters.
+    hub.watchTrace('c', tid(1), open, start, true, 'key-c');
+    // The last viewer of a filter gone, the filter's place is free.
+    sinks[0]!.close();
+    hub.watchList(filter('a', 'three'), open, start, true, 'key-a');
+    expect(hub.openStreams).toBe(5);
+  });
+
+  it('counts filters that differ only in the order or repeats of their attribute and score filters as one', async () => {
+    hub = new LiveHub({ db: liveCallsOf(new FakeStore()), shared: false, maxListFiltersPerProject: 1 });
+    const start = await hub.startAt(null);
+    const open = (onClose: () => void) => memorySink(onClose);
+    const [k1, k2] = [{ key: 'k1', value: 'v1' }, { key: 'k2', value: 'v2' }];
+    const [s1, s2]: ScoreFilter[] = [{ name: 'quality', op: '<', value: 0.5 }, { name: 'thumbs', op: '=', label: 'down' }];
+    hub.watchList({ ...LIST_FILTER, projectId: 'a', attributes: [k1, k2], scores: [s1!, s2!] }, open, start, true, 'key-a');
+    hub.watchList({ ...LIST_FILTER, projectId: 'a', attributes: [k2, k1, k2], scores: [s2!, s1!] }, open, start, true, 'key-a');
+    expect(() => hub!.watchList({ ...LIST_FILTER, projectId: 'a', attributes: [k2], scores: [s2!, s1!] }, open, start, true, 'key-a')).toThrow(
+      expect.objectContaining({ code: 'ERR_LIVE_LIST_FILTERS_PER_PROJECT' }),
+    );
+    expect(hub.openStreams).toBe(2);
+  });
+
+  it("reads the list filters one at a time, and one project's slow list reads hold back neither another project's trace stream nor its list for long", async () => {
+    const store = new FakeStore();
+    const calls = liveCallsOf(store);
+    let running = 0;
+    let most = 0;
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const db: Remote<LiveCalls> = {
+      ...calls,
+      liveSummaries: async (filter, ids) => {
+        running++;
+        most = Math.max(most, running);
+        try {
+          // Project a's filters read slowly: not answered until released.
+          if (filter.projectId === 'a') await held;
+          return await calls.liveSummaries(filter, ids);
+        } finally {
+          running--;
+        }
+      },
+    };
+    hub = new LiveHub({ db, shared: false, minReadIntervalMs: 0 });
+    const start = await hub.startAt(null);
+    const aSinks = Array.from({ length: 10 }, (_, i) => {
+      const sink = memorySink(() => {});
+      hub!.watchList({ ...LIST_FILTER, projectId: 'a', text: 'f' }, () => sink, start, true, 'key-a');
+      hub!.watchList({ ...LIST_FILTER, projectId: 'a', text: `f${i}` }, () => memorySink(() => {}), start, true, 'key-a');
+      return sink;
+    });
+    const bList = memorySink(() => {});
+    hub.watchList({ ...LIST_FILTER, projectId: 'b' }, () => bList, start, true, 'key-b');
+    const bTrace = memorySink(() => {});
+    hub.watchTrace('b', tid(7), () => bTrace, start, true, 'key-b');
+    const spansOf = () => bTrace.sent.filter((e) => e.name === 'spans').flatMap((e) => (JSON.parse(e.data) as { spans: Array<{ spanId: string }> }).spans.map((s) => s.spanId));
+    // Each commit touches a trace of a (every one of its filters has a read to make) and b's watched trace.
+    for (let i = 1; i <= 3; i++) {
+      await store.write(
+        batchOf({ spans: [span({ projectId: 'a', traceId: tid(100 + i), name: `f${i}` }), span({ projectId: 'b', traceId: tid(7), spanId: sid(i) })], logs: [], metricPoints: [] }),
+        null,
+      );
+      hub.wake();
+      // b's trace stream gets each commit while a's first list read is still held.
+      await until(() => spansOf().length === i);
+    }
+    // a's eleven filters wait their turn behind its held read: one list read at a time on the database thread.
+    expect(most).toBe(1);
+    release();
+    // Then b's list and a's are sent what was committed.
+    const listed = (sink: ReturnType<typeof memorySink>) => sink.sent.filter((e) => e.name === 'traces').flatMap((e) => (JSON.parse(e.data) as { traces: Array<{ traceId: string }> }).traces.map((t) => t.traceId));
+    await until(() => listed(bList).includes(tid(7)) && aSinks.every((sink) => listed(sink).length === 3));
+    expect(most).toBe(1);
+  });
+
+  it('hands the gate to waiting parties in turn, one task each, so one with many waits behind one with few', async () => {
+    const gate = new FairGate(1);
+    const order: string[] = [];
+    let open: () => void = () => {};
+    const first = gate.run('a', () => new Promise<void>((resolve) => (open = resolve)));
+    const tasks = [...['a', 'a', 'a'].map((p, i) => gate.run(p, async () => void order.push(`${p}${i}`))), gate.run('b', async () => void order.push('b'))];
+    open();
+    await Promise.all([first, ...tasks]);
+    expect(order).toEqual(['a0', 'b', 'a1', 'a2']);
   });
 
   it('refuses a cursor it did not make with 400', () => {

@@ -21,8 +21,16 @@ export interface LiveHubOptions {
    * commits every `pollMs` while anyone watches; alone (DuckDB), the commit event is enough.
    */
   shared: boolean;
-  /** Streams open at once, past which a new one is answered 503. Default 1,000. */
+  /** Streams open at once, past which a new one is answered 503. Default 1,000 (`--live-streams`). */
   maxStreams?: number;
+  /** Streams one project may hold, past which its next is answered 429: its share of the server's. Default 250 (`--live-streams-per-project`). */
+  maxStreamsPerProject?: number;
+  /** Streams one key (or signed-in person) may hold, past which its next is answered 429. Default 100 (`--live-streams-per-key`). */
+  maxStreamsPerKey?: number;
+  /** Distinct trace list filters watched at once on the server, past which a stream on a new one is answered 503. Default 100 (`--live-list-filters`). */
+  maxListFilters?: number;
+  /** Distinct trace list filters one project may watch at once, past which a stream on a new one is answered 429. Default 20 (`--live-list-filters-per-project`). */
+  maxListFiltersPerProject?: number;
   /** The least time between two reads of a watched trace or list. Default 250 ms (4 a second). */
   minReadIntervalMs?: number;
   /** How often a quiet stream gets a comment, so proxies and browsers keep it. Default 15 s. */
@@ -38,12 +46,50 @@ export interface LiveHubOptions {
 /** Traces whose summaries one list event carries at most (the last touched). */
 const MAX_TRACES_PER_EVENT = 500;
 
+/** A project's list reads: the head they last read up to, when they may run again, and whether they run. */
+interface ListTurn {
+  head: LiveCursor | null;
+  dueMs: number;
+  reading: boolean;
+}
+
+/** Who holds a stream: its project, and its key (`null` where no key is asked for: the project's share alone applies). */
+export interface StreamOwner {
+  projectId: string;
+  keyId: string | null;
+}
+
+/**
+ * Live reads of the trace lists on the database thread at once. Each distinct filter is one read
+ * of its summaries per wake-up: with 1,000 filters, one wake-up put 1,000 reads on the database
+ * thread together (23 s of them under ingest, measured), and every commit and every other read
+ * waited behind them all. Taken one at a time, project after project in turn, what else the
+ * thread has to do comes between them, and one project's filters do not hold back another's
+ * (with 999 filters and no caps: ingest 6,426 spans/s of 10,277 with 1 at once, 2,962 of 10,582
+ * with 2).
+ */
+const LIST_READS_AT_ONCE = 1;
+
+/**
+ * Time a project's list reads rest after they ran, for each unit of time they took, as its
+ * distinct filters grow: `LIST_REST_PER_READ * (filters - 1) / filters`. A project watching one
+ * filter reads it at every wake-up, as before (resting then cost a lone list stream under ingest
+ * at capacity 12 events in 10 s for 2); one watching many keeps the database thread at most some
+ * quarter of the time, however many it watches, and its events come less often rather than
+ * ingest being starved.
+ */
+const LIST_REST_PER_READ = 3;
+
 /**
  * The live streams of this server. A wake-up (a commit here, or the poll of a shared store)
  * reads the store's head once, then the watched traces of each project together and each
  * distinct list filter once, from the lowest cursor of their viewers up to that head, whatever
  * the number of viewers; each viewer gets the rows committed after its own cursor and moves to
  * the head. Wake-ups are at least `minReadIntervalMs` apart: commits in between are read together.
+ * A project's list reads run on their own, one read at a time among every project's, and rest
+ * after each round as its distinct filters grow; a wake-up that finds them running or resting
+ * leaves that project's list viewers where they are, to be read from there later. Streams and
+ * distinct list filters have a share per key and per project (`checkRoom`).
  * A run that went away commits nothing: `Abandonment` tells its viewers, by a timer.
  */
 export class LiveHub {
@@ -59,6 +105,16 @@ export class LiveHub {
   private keepalive: NodeJS.Timeout | null = null;
   private poll: NodeJS.Timeout | null = null;
   private readonly maxStreams: number;
+  private readonly maxStreamsPerProject: number;
+  private readonly maxStreamsPerKey: number;
+  private readonly maxListFilters: number;
+  private readonly maxListFiltersPerProject: number;
+  /** Open streams by project, and by key. */
+  private readonly projectStreams = new Map<string, number>();
+  private readonly keyStreams = new Map<string, number>();
+  /** Per project with list viewers: its last list read's head, and when its list reads may run again. */
+  private readonly listTurns = new Map<string, ListTurn>();
+  private readonly listReads = new FairGate(LIST_READS_AT_ONCE);
   private readonly minReadIntervalMs: number;
   private readonly abandonment: Abandonment;
   /** The head of the last read: what a read finds committed after it is news, not a viewer catching up. */
@@ -66,6 +122,10 @@ export class LiveHub {
 
   constructor(private readonly options: LiveHubOptions) {
     this.maxStreams = options.maxStreams ?? 1000;
+    this.maxStreamsPerProject = options.maxStreamsPerProject ?? 250;
+    this.maxStreamsPerKey = options.maxStreamsPerKey ?? 100;
+    this.maxListFilters = options.maxListFilters ?? 100;
+    this.maxListFiltersPerProject = options.maxListFiltersPerProject ?? 20;
     this.minReadIntervalMs = options.minReadIntervalMs ?? 250;
     this.abandonment = new Abandonment({
       db: options.db,
@@ -85,15 +145,39 @@ export class LiveHub {
   }
 
   /**
-   * Refuses a new stream past the cap (503, retry in a few seconds). A route asks before its reads
-   * (spare them when full); `watchTrace` and `watchList` ask again, in the same tick as the stream
-   * is counted: requests that all passed the first check while each awaited its reads would
-   * otherwise all get in (1,005 of 1,005 in bench:live, the cap 1,000).
+   * Refuses a new stream past a cap: the key's share (429), the project's (429), the server's
+   * (503); for a list stream on a filter nobody watches yet, the project's share of distinct
+   * filters (429) and the server's (503). The shares come first, so that a project at its cap is
+   * told so and not that the server is full, and one project's key cannot take every stream:
+   * project A's read key opened all 1,000 in 1.8 s, and project B's own stream was then refused.
+   * A route asks before its reads (spare them when full); `watchTrace` and `watchList` ask again,
+   * in the same tick as the stream is counted: requests that all passed the first check while
+   * each awaited its reads would otherwise all get in (1,005 of 1,005 in bench:live, the cap 1,000).
    */
-  checkRoom(): void {
+  checkRoom(owner: StreamOwner | null = null, filter: LiveTraceFilter | null = null): void {
     if (this.closed) throw new AppError('ERR_SHUTTING_DOWN', 'the server is shutting down', { retryAfterSeconds: 1 });
+    const retry = { retryAfterSeconds: 5 };
+    if (owner !== null && owner.keyId !== null && (this.keyStreams.get(owner.keyId) ?? 0) >= this.maxStreamsPerKey) {
+      throw new AppError('ERR_LIVE_STREAMS_PER_KEY', `this key has ${this.maxStreamsPerKey} live streams open, its most (--live-streams-per-key); close one or retry later`, retry);
+    }
+    if (owner !== null && (this.projectStreams.get(owner.projectId) ?? 0) >= this.maxStreamsPerProject) {
+      throw new AppError('ERR_LIVE_STREAMS_PER_PROJECT', `project '${owner.projectId}' has ${this.maxStreamsPerProject} live streams open, its share of this server's (--live-streams-per-project); close one or retry later`, retry);
+    }
     if (this.streams >= this.maxStreams) {
-      throw new AppError('ERR_LIVE_STREAMS_FULL', `this server has ${this.maxStreams} live streams open, its most; retry later`, { retryAfterSeconds: 5 });
+      throw new AppError('ERR_LIVE_STREAMS_FULL', `this server has ${this.maxStreams} live streams open, its most (--live-streams); retry later`, retry);
+    }
+    if (filter !== null && !this.lists.has(listKey(filter))) {
+      const watched = [...this.lists.values()];
+      if (watched.filter((watch) => watch.filter.projectId === filter.projectId).length >= this.maxListFiltersPerProject) {
+        throw new AppError(
+          'ERR_LIVE_LIST_FILTERS_PER_PROJECT',
+          `project '${filter.projectId}' watches ${this.maxListFiltersPerProject} distinct trace list filters live, its most (--live-list-filters-per-project); watch one of those, or retry once one is closed`,
+          retry,
+        );
+      }
+      if (watched.length >= this.maxListFilters) {
+        throw new AppError('ERR_LIVE_LIST_FILTERS_FULL', `this server watches ${this.maxListFilters} distinct trace list filters live, its most (--live-list-filters); retry later`, retry);
+      }
     }
   }
 
@@ -117,8 +201,9 @@ export class LiveHub {
    * `onClose` when the stream ends); with `ready`, says first that the stream starts at `cursor`.
    * Past the cap, throws before `open` is called (`checkRoom`).
    */
-  watchTrace(projectId: string, traceId: string, open: (onClose: () => void) => SseSink, cursor: LiveCursor, ready: boolean): void {
-    this.checkRoom();
+  watchTrace(projectId: string, traceId: string, open: (onClose: () => void) => SseSink, cursor: LiveCursor, ready: boolean, keyId: string | null = null): void {
+    const owner = { projectId, keyId };
+    this.checkRoom(owner);
     const key = traceKey(projectId, traceId);
     let watch = this.traces.get(key);
     if (watch === undefined) {
@@ -127,7 +212,7 @@ export class LiveHub {
       this.abandonment.traceWatched(projectId, traceId);
     }
     const joined = watch;
-    const viewer = this.join(joined.viewers, open, cursor, ready, () => {
+    const viewer = this.join(owner, joined.viewers, open, cursor, ready, () => {
       if (joined.viewers.size === 0 && this.traces.get(key) === joined) this.traces.delete(key);
     });
     // Told before it left, perhaps: the spans committed since cannot tell it.
@@ -136,13 +221,15 @@ export class LiveHub {
   }
 
   /** Streams the summaries of the traces that meet `filter`, as they change after `cursor`, as `watchTrace` does. */
-  watchList(filter: LiveTraceFilter, open: (onClose: () => void) => SseSink, cursor: LiveCursor, ready: boolean): void {
-    this.checkRoom();
-    const key = `${filter.projectId}\n${JSON.stringify(filter)}`;
+  watchList(filter: LiveTraceFilter, open: (onClose: () => void) => SseSink, cursor: LiveCursor, ready: boolean, keyId: string | null = null): void {
+    const owner = { projectId: filter.projectId, keyId };
+    this.checkRoom(owner, filter);
+    const key = listKey(filter);
     const watch = this.lists.get(key) ?? { filter, viewers: new Set<Viewer>() };
     this.lists.set(key, watch);
-    this.join(watch.viewers, open, cursor, ready, () => {
+    this.join(owner, watch.viewers, open, cursor, ready, () => {
       if (watch.viewers.size === 0 && this.lists.get(key) === watch) this.lists.delete(key);
+      if (![...this.lists.values()].some((other) => other.filter.projectId === filter.projectId)) this.listTurns.delete(filter.projectId);
       this.abandonment.listLeft(filter.projectId);
     });
     this.kick();
@@ -163,7 +250,7 @@ export class LiveHub {
   }
 
   /** Joins a viewer to a watch's; `null` if its stream ended at once. */
-  private join(viewers: Set<Viewer>, open: (onClose: () => void) => SseSink, cursor: LiveCursor, ready: boolean, left: () => void): Viewer | null {
+  private join(owner: StreamOwner, viewers: Set<Viewer>, open: (onClose: () => void) => SseSink, cursor: LiveCursor, ready: boolean, left: () => void): Viewer | null {
     let gone = false;
     const viewer = { cursor } as Viewer;
     const leave = (): void => {
@@ -172,10 +259,14 @@ export class LiveHub {
       viewers.delete(viewer);
       this.viewers.delete(viewer);
       this.streams--;
+      count(this.projectStreams, owner.projectId, -1);
+      if (owner.keyId !== null) count(this.keyStreams, owner.keyId, -1);
       left();
       if (this.streams === 0) this.stopTimers();
     };
     this.streams++;
+    count(this.projectStreams, owner.projectId, 1);
+    if (owner.keyId !== null) count(this.keyStreams, owner.keyId, 1);
     viewer.sink = open(leave);
     if (gone) return null;
     viewers.add(viewer);
@@ -209,7 +300,21 @@ export class LiveHub {
           try {
             const head = await this.options.db.liveHead();
             const projects = new Set([...this.lists.values()].map((watch) => watch.filter.projectId));
-            await Promise.all([this.readTraces(head), ...[...projects].map((projectId) => this.readLists(projectId, head))]);
+            const nowMs = Date.now();
+            for (const projectId of projects) {
+              const turn = this.listTurns.get(projectId) ?? { head: this.lastHead, dueMs: 0, reading: false };
+              this.listTurns.set(projectId, turn);
+              if (turn.reading) continue;
+              // Its list reads rest: read at a later wake-up, from its viewers' cursors.
+              if (turn.dueMs > nowMs) {
+                if (this.listViewersBehind(projectId, head).size > 0) this.wanted = true;
+                continue;
+              }
+              // Not waited for: a project whose filters take long to read holds back neither the
+              // other projects' lists nor the watched traces, read at every wake-up.
+              void this.readLists(projectId, turn, head).catch((error: unknown) => this.options.onError?.(error));
+            }
+            await this.readTraces(head);
             this.lastHead = head;
           } catch (error) {
             // The store failed a read: the viewers keep their cursors, and the next wake-up reads again.
@@ -272,19 +377,42 @@ export class LiveHub {
     );
   }
 
-  private async readLists(projectId: string, head: LiveCursor): Promise<void> {
+  /** The project's list viewers not at `head`. */
+  private listViewersBehind(projectId: string, head: LiveCursor): Set<Viewer> {
     const watches = [...this.lists.values()].filter((watch) => watch.filter.projectId === projectId);
-    const behind = new Set(watches.flatMap((watch) => [...watch.viewers]).filter((viewer) => !viewer.sink.closed && !covers(viewer.cursor, head)));
+    return new Set(watches.flatMap((watch) => [...watch.viewers]).filter((viewer) => !viewer.sink.closed && !covers(viewer.cursor, head)));
+  }
+
+  /**
+   * Reads a project's touched traces once, then each of its distinct filters' summaries of them,
+   * a few reads at a time among every project's (`LIST_READS_AT_ONCE`); then the project's list
+   * reads rest `LIST_REST_PER_READ` times as long as they took.
+   */
+  private async readLists(projectId: string, turn: ListTurn, head: LiveCursor): Promise<void> {
+    turn.reading = true;
+    try {
+      await this.readListsOnce(projectId, turn, head);
+    } finally {
+      turn.reading = false;
+    }
+    // What was committed while it read (a wake-up skipped it then) is read now.
+    if (this.lastHead !== null && this.listViewersBehind(projectId, this.lastHead).size > 0) this.wake();
+  }
+
+  private async readListsOnce(projectId: string, turn: ListTurn, head: LiveCursor): Promise<void> {
+    const watches = [...this.lists.values()].filter((watch) => watch.filter.projectId === projectId);
+    const behind = this.listViewersBehind(projectId, head);
     if (behind.size === 0) return;
-    const touched = await this.options.db.liveTraces(projectId, lowest([...behind].map((viewer) => viewer.cursor)), head, MAX_TRACES_PER_EVENT);
-    const previous = this.lastHead;
+    const startedMs = Date.now();
+    const touched = await this.listReads.run(projectId, () => this.options.db.liveTraces(projectId, lowest([...behind].map((viewer) => viewer.cursor)), head, MAX_TRACES_PER_EVENT));
+    const previous = turn.head;
     const news = new Set(touched.filter((t) => previous === null || isAfter(t.at, previous)).map((t) => t.traceId));
     await Promise.all(
       watches.map(async (watch) => {
         const viewers = [...watch.viewers].filter((viewer) => behind.has(viewer));
         if (viewers.length === 0) return;
         const ids = [...new Set(touched.filter((t) => viewers.some((viewer) => isAfter(t.at, viewer.cursor))).map((t) => t.traceId))];
-        const summaries: TraceSummary[] = ids.length === 0 ? [] : await this.options.db.liveSummaries(watch.filter, ids);
+        const summaries: TraceSummary[] = ids.length === 0 ? [] : await this.listReads.run(projectId, () => this.options.db.liveSummaries(watch.filter, ids));
         this.abandonment.heardOfListed(projectId, summaries.filter((s) => s.running === true && news.has(s.traceId)).map((s) => s.traceId), Date.now());
         sendOncePerCursor(viewers, head, 'traces', (cursor) => {
           const mine = new Set(touched.filter((t) => isAfter(t.at, cursor)).map((t) => t.traceId));
@@ -293,6 +421,9 @@ export class LiveHub {
         });
       }),
     );
+    const endedMs = Date.now();
+    turn.head = head;
+    turn.dueMs = endedMs + ((endedMs - startedMs) * LIST_REST_PER_READ * (watches.length - 1)) / watches.length;
   }
 
   private startTimers(): void {
@@ -318,3 +449,62 @@ export class LiveHub {
   }
 }
 
+
+/**
+ * The key of a list watch: viewers of one filter share its reads, and count as one distinct
+ * filter. Attribute and score filters must all hold, so their order and repeats make no other
+ * filter.
+ */
+function listKey(filter: LiveTraceFilter): string {
+  const all = (items: readonly unknown[]): string[] => [...new Set(items.map((item) => JSON.stringify(item)))].sort();
+  return `${filter.projectId}\n${JSON.stringify({ ...filter, attributes: all(filter.attributes), scores: all(filter.scores) })}`;
+}
+
+/** Adds `by` to `counts[key]`, forgetting a key at 0. */
+function count(counts: Map<string, number>, key: string, by: number): void {
+  const n = (counts.get(key) ?? 0) + by;
+  if (n <= 0) counts.delete(key);
+  else counts.set(key, n);
+}
+
+/**
+ * Runs at most `limit` tasks at once; a task that must wait is started in turn with the others
+ * waiting, one of each party (a project) after another, so a party with many waits for its own.
+ */
+export class FairGate {
+  private running = 0;
+  /** The parties waiting, in turn order (a party served goes to the back), each with its waiting tasks. */
+  private readonly waiting = new Map<string, Array<() => void>>();
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(party: string, task: () => Promise<T>): Promise<T> {
+    if (this.running < this.limit && this.waiting.size === 0) this.running++;
+    else {
+      await new Promise<void>((resolve) => {
+        const tasks = this.waiting.get(party);
+        if (tasks === undefined) this.waiting.set(party, [resolve]);
+        else tasks.push(resolve);
+      });
+    }
+    try {
+      return await task();
+    } finally {
+      this.release();
+    }
+  }
+
+  /** Hands the finished task's place to the next party's first waiting task. */
+  private release(): void {
+    const next = this.waiting.entries().next();
+    if (next.done === true) {
+      this.running--;
+      return;
+    }
+    const [party, tasks] = next.value;
+    const start = tasks.shift()!;
+    this.waiting.delete(party);
+    if (tasks.length > 0) this.waiting.set(party, tasks);
+    start();
+  }
+}

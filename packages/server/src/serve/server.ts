@@ -181,6 +181,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     shared: config.store.kind === 'clickhouse',
     // Issue 33, helper A: when a watched run's running spans become abandoned, by the reads' rule.
     staleAfterMs: config.staleAfterMs,
+    ...config.live,
     onError: (error) => log.warn({ err: error }, 'a live stream read failed; it is read again at the next commit'),
   });
   const liveHub = live;
