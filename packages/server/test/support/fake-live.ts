@@ -57,6 +57,12 @@ export class FakeLiveStore implements LiveStore {
     return new Set(this.logTraces.filter((l) => l.projectId === projectId && l.seq > from && l.seq <= to).map((l) => l.traceId));
   }
 
+  /** The project's traces commits after `after` up to `upTo` wrote a part or a running snapshot of (what completeness is measured by, `FakeEvaluatorStore`). */
+  touched(projectId: string, after: LiveCursor, upTo: LiveCursor): Set<string> {
+    const [from, to] = range(after, upTo);
+    return new Set(this.parts.filter((p) => p.projectId === projectId && p.seq > from && p.seq <= to).map((p) => p.traceId));
+  }
+
   async tracesAfter(projectId: string, after: LiveCursor, upTo: LiveCursor, limit: number): Promise<TouchedTrace[]> {
     const [from, to] = range(after, upTo);
     const last = new Map<string, number>();
