@@ -79,9 +79,13 @@ export class CommitClock {
     return found;
   }
 
-  /** When this runner first read a head past `cursor`: the commits after it were made after the head read before that (`null`: none yet). */
-  firstPast(cursor: LiveCursor): number | null {
-    return this.heads.find((h) => !covers(cursor, h.head))?.atUs ?? null;
+  /**
+   * When the first commit past `cursor` may have been made, at the earliest: when this runner read
+   * the last head `cursor` covers, before the first it does not (`null`: it read none past it).
+   */
+  oldestPast(cursor: LiveCursor): number | null {
+    const i = this.heads.findIndex((h) => !covers(cursor, h.head));
+    return i < 0 ? null : this.heads[Math.max(0, i - 1)]!.atUs;
   }
 
   /** Forgets the heads no cursor needs: those every cursor is past, but the last of them, and those a version made now needs. */
@@ -178,7 +182,7 @@ export class CompletionScan {
   async lag(clock: CommitClock, nowUs: number): Promise<{ waiting: number; oldestSeconds: number }> {
     if (this.after === null) return { waiting: 0, oldestSeconds: 0 };
     const touched = covers(this.after, clock.head) ? 0 : await this.options.db.evaluatorTracesTouched(this.options.projectId, this.after, clock.head, MAX_WAITING_COUNTED);
-    const since = touched === 0 ? null : clock.firstPast(this.after);
+    const since = touched === 0 ? null : clock.oldestPast(this.after);
     return { waiting: touched + this.held.size, oldestSeconds: since === null ? 0 : Math.max(0, (nowUs - since) / 1e6) };
   }
 }
