@@ -4,7 +4,7 @@ import type { TraceFilter } from '../../src/store/ports/evaluators.js';
 import type { SamplingDecision, SamplingFacts, SamplingStore } from '../../src/store/ports/sampling.js';
 import { FakeProjectPolicies } from './fake-admin.js';
 import type { FakeLiveStore } from './fake-live.js';
-import { type FakeData, byText, finite, inRange, listTraces } from './fake-reads.js';
+import { type FakeData, finite, inRange, listTraces } from './fake-reads.js';
 
 type Decision = SamplingDecision & { projectId: string };
 
