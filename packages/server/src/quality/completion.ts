@@ -119,6 +119,8 @@ export class CompletionScan {
   /** The end of the stretch being read, fixed until it is read whole; `null` between stretches. */
   private upTo: LiveCursor | null = null;
   private afterId = '';
+  /** Traces read of the stretch being read (the pages before `afterId`). */
+  private taken = 0;
   /** Complete traces with a span running, by id. */
   private held = new Map<string, CompleteTrace>();
 
@@ -167,6 +169,7 @@ export class CompletionScan {
       traces: ready,
       more: page.length === limit,
       advance: () => {
+        this.taken = next.upTo === null ? 0 : this.taken + page.length;
         this.after = nextAfter;
         this.upTo = next.upTo;
         this.afterId = next.afterId;
@@ -177,13 +180,13 @@ export class CompletionScan {
 
   /**
    * How far behind it is: the traces committed after its cursor (waiting for their quiet time or
-   * to be read; held ones too), and how long ago the oldest of those commits was made, s (0 for none).
+   * to be read; held ones too) but those of the stretch read already, and how long ago the oldest of those commits was made, s (0 for none).
    */
   async lag(clock: CommitClock, nowUs: number): Promise<{ waiting: number; oldestSeconds: number }> {
     if (this.after === null) return { waiting: 0, oldestSeconds: 0 };
     const touched = covers(this.after, clock.head) ? 0 : await this.options.db.evaluatorTracesTouched(this.options.projectId, this.after, clock.head, MAX_WAITING_COUNTED);
     const since = touched === 0 ? null : clock.oldestPast(this.after);
-    return { waiting: touched + this.held.size, oldestSeconds: since === null ? 0 : Math.max(0, (nowUs - since) / 1e6) };
+    return { waiting: Math.max(0, touched - this.taken) + this.held.size, oldestSeconds: since === null ? 0 : Math.max(0, (nowUs - since) / 1e6) };
   }
 }
 

@@ -125,7 +125,7 @@ describe.each(stores)('the tail sampler on %s', (_name, open) => {
     expect(await round()).toEqual({ decided: 0, slimmed: [] });
     const first = nowUs;
     expect(await round()).toEqual({ decided: 10, slimmed: [] });
-    expect(runner.lag).toMatchObject({ waiting: 50 });
+    expect(runner.lag).toMatchObject({ waiting: 40 });
     expect(await round()).toEqual({ decided: 10, slimmed: [] });
     busy = false;
     // Idle: it reads on, and slims the rounds left, oldest first, then its own.
