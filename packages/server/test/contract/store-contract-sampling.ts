@@ -181,6 +181,20 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       expect(await complete('default', { after: head, upTo: later, head: later })).toEqual([tid(2)]);
       expect(await store.evaluators.tracesTouched('default', after, later, 100)).toBe(3);
       expect(await store.evaluators.tracesTouched('default', after, later, 2)).toBe(2);
+      // Where a runner that starts looks from: the commits made by a time, by the server's clock (the fake keeps none: every commit).
+      const nowUs = () => Date.now() * 1000;
+      const before = nowUs();
+      while (nowUs() <= before) await Promise.resolve();
+      await store.write(recordBatch({ spans: [span({ traceId: tid(8), spanId: sid(80) })] }), key());
+      const last = await store.live.head();
+      const covered = (cursor: typeof after, by: typeof after) => cursor.every((p) => by.some((q) => q.writer === p.writer && (q.major > p.major || (q.major === p.major && q.minor >= p.minor))));
+      const atBefore = await store.evaluators.commitsAt(before);
+      expect(covered(atBefore, later)).toBe(true);
+      if (atBefore.length > 0) {
+        expect(atBefore).toEqual(later);
+        expect(await store.evaluators.commitsAt(nowUs() + 60 * SEC)).toEqual(last);
+        expect(await store.evaluators.commitsAt(T0)).toEqual([]);
+      }
 
       // A round: trace 3 errs (kept), trace 4 does not (its id's hash at rate 0 samples it out), trace 1 was decided before.
       await store.write(recordBatch({ spans: [...heavyTrace(3, { error: true }).spans, ...heavyTrace(4).spans], logs: heavyTrace(4).logs }), key());

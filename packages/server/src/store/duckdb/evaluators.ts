@@ -26,12 +26,14 @@ export class DuckDbEvaluatorStore extends SqlEvaluatorStore {
    * the transaction's start, which the numbers follow (a lane's transaction is numbered when it
    * begins), so the transactions numbered up to it began by then. Transactions that record no
    * position (a write with no spool key) fall after it: a start looks back a little further.
+   * `committed_at` holds `now()` in the session's time zone (5 h behind UTC under
+   * TZ=America/New_York): read back through it, as the instant it was.
    */
   async commitsAt(timeUs: number): Promise<LiveCursor> {
     const p = this.duckdb.dialect.params();
     const [seq] = await this.duckdb.rows(
       'find the last commit at a time',
-      `SELECT max(commit_seq) AS seq FROM spool_positions WHERE epoch_us(committed_at) <= ${p.int(timeUs)}`,
+      `SELECT max(commit_seq) AS seq FROM spool_positions WHERE epoch_us(committed_at::TIMESTAMPTZ) <= ${p.int(timeUs)}`,
       p,
       (row) => (row.get('seq') === null ? 0 : num(row.get('seq'))),
     );
