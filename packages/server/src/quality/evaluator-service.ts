@@ -20,7 +20,7 @@ export interface EvaluatorServiceOptions {
   nowUs?: () => number;
   /** The `--evaluators` file's specs, for the default project: read-only through the API. */
   fileSpecs?: readonly unknown[];
-  runner?: Partial<Pick<RunnerOptions, 'concurrency' | 'tracesPerTick' | 'leaseTtlMs' | 'startLookbackMs' | 'ingestBusy' | 'staleAfterMs'>>;
+  runner?: Partial<Pick<RunnerOptions, 'concurrency' | 'tracesPerTick' | 'roundBudgetMs' | 'leaseTtlMs' | 'startLookbackMs' | 'ingestBusy' | 'staleAfterMs'>>;
   onScores?: RunnerOptions['onScores'];
   onRun?: RunnerOptions['onRun'];
   onPaused?: RunnerOptions['onPaused'];

@@ -197,44 +197,54 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     expect(await evaluatorScores()).toHaveLength(5);
   });
 
-  it('judges every trace of a burst once, whatever its spans\' clocks say, a round\'s traces at a time, and says how far behind it is', async () => {
+  it('judges every trace of a burst of 10,000 once, whatever its spans\' clocks say, across a restart, and says how far behind it is', async () => {
     store = await open();
     now = T0 + 100 * SEC;
     const kind = countingKind();
-    const s = await EvaluatorService.start({
-      db: evaluatorCalls(store), kinds: kindsOf([kind]), serverId: 'a', traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
-      runner: { startLookbackMs: 3_600_000, leaseTtlMs: 3_600_000, concurrency: 8, tracesPerTick: 400 },
-    });
-    services.push(s);
-    await s.save('default', { name: 'burst', kind: 'counting', target: 'trace' }, 'create');
-    await s.runRound();
-    // 1,000 one-span traces in 10 commits: on time, 90 s and 10 minutes late, 5 minutes ahead, and all ending in one microsecond.
-    const endOf = [now, now - 90 * SEC, now - 600 * SEC, now + 300 * SEC, T0];
+    const start = (serverId: string, roundBudgetMs: number) =>
+      EvaluatorService.start({
+        db: evaluatorCalls(store), kinds: kindsOf([kind]), serverId, traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
+        runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 8, tracesPerTick: 1000, roundBudgetMs },
+      });
+    // The first reads one page a round.
+    const first = await start('a', 0);
+    services.push(first);
+    await first.save('default', { name: 'burst', kind: 'counting', target: 'trace' }, 'create');
+    await first.runRound();
+    // 10,000 one-span traces in 10 commits within a second: on time, 90 s and 10 minutes late, 5 minutes ahead, and a year late all ending in one microsecond.
+    const endOf = [now, now - 90 * SEC, now - 600 * SEC, now + 300 * SEC, T0 - 365 * 86_400 * SEC];
     for (let c = 0; c < 10; c++) {
-      const spans = Array.from({ length: 100 }, (_, i) => {
-        const n = 1000 + c * 100 + i;
+      const spans = Array.from({ length: 1000 }, (_, i) => {
+        const n = 10_000 + c * 1000 + i;
         const endUs = endOf[n % endOf.length]!;
         return span({ traceId: tid(n), spanId: sid(n), startTimeUs: endUs - SEC, endTimeUs: endUs });
       });
       await store.write(recordBatch({ spans }), key());
     }
     now += 2 * SEC;
-    await s.runRound();
+    await first.runRound();
     // Not quiet yet: every trace waits.
     expect(kind.judged).toHaveLength(0);
-    expect(s.lags()).toEqual([{ projectId: 'default', waiting: 1000, oldestSeconds: 2 }]);
+    expect(first.lags()).toEqual([{ projectId: 'default', waiting: 10_000, oldestSeconds: 2 }]);
     now += 31 * SEC;
-    for (let round = 0; round < 10 && kind.judged.length < 1000; round++) {
-      await s.runRound();
+    await first.runRound();
+    expect(kind.judged).toHaveLength(1000);
+    expect(first.lags()).toEqual([{ projectId: 'default', waiting: 9000, oldestSeconds: 33 }]);
+    // A restart in the middle: the next server looks back, once its lease is free, and judges the rest, none twice.
+    await first.close();
+    now += 31 * SEC;
+    const second = await start('b', 60_000);
+    services.push(second);
+    for (let round = 0; round < 30 && kind.judged.length < 10_000; round++) {
+      await second.runRound();
       now += 2 * SEC;
     }
-    expect(new Set(kind.judged.map((t) => t.traceId)).size).toBe(1000);
-    expect(kind.judged).toHaveLength(1000);
-    // Three rounds of 400 took them: then nothing waits.
-    await s.runRound();
-    expect(s.lags()).toEqual([{ projectId: 'default', waiting: 0, oldestSeconds: 0 }]);
-    expect((await s.get('default', 'burst')).scoresMade).toBe(1000);
-  });
+    expect(new Set(kind.judged.map((t) => t.traceId)).size).toBe(10_000);
+    expect(kind.judged).toHaveLength(10_000);
+    await second.runRound();
+    expect(second.lags()).toEqual([{ projectId: 'default', waiting: 0, oldestSeconds: 0 }]);
+    expect((await second.get('default', 'burst')).scoresMade).toBe(10_000);
+  }, 120_000);
 
   it('looks at a quarter of a round while ingest is busy, and at a whole one when it is not', async () => {
     await setUp();

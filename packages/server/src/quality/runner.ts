@@ -39,8 +39,14 @@ export interface RunnerOptions {
   nowUs: () => number;
   /** Judgements at once. Default 4. */
   concurrency?: number;
-  /** Traces looked at per evaluator per tick. Default 200. */
+  /** Traces looked at per evaluator per read; a round reads on while reads come back full, within `roundBudgetMs`. Default 200. */
   tracesPerTick?: number;
+  /**
+   * How long, ms of this server's time, a round may read on for one evaluator while reads come back
+   * full and ingest is idle. Default 1 s: a read a round judged 100 traces a second, so a burst of
+   * 10,000 took 100 s to judge.
+   */
+  roundBudgetMs?: number;
   /**
    * Whether ingest is busy now (`serve/ingest-load.ts`): then a round looks at a quarter of `tracesPerTick`, so that
    * at capacity evaluators take little of the machine from ingest and fall behind instead.
@@ -160,12 +166,18 @@ export class EvaluatorRunner {
    */
   private async advance(record: EvaluatorRecord, resolved: ResolvedEvaluator, nowUs: number, targets: RoundTargets): Promise<void> {
     const perTick = this.options.tracesPerTick ?? 200;
-    const limit = this.options.ingestBusy?.() === true ? Math.max(1, Math.floor(perTick / 4)) : perTick;
-    const page = await this.scanOf(record, resolved).next(this.clock, nowUs, limit);
-    const outcome = page.traces.length === 0 ? null : await this.judgeTraces(record, resolved, page.traces, nowUs, targets, false);
-    // Past a spent budget the evaluator is paused; the traces not judged are left for after a resume.
-    if (outcome?.budgetSpent === true) return;
-    page.advance();
+    const started = performance.now();
+    for (let read = 0; ; read++) {
+      const busy = this.options.ingestBusy?.() === true;
+      if (read > 0 && (busy || performance.now() - started >= (this.options.roundBudgetMs ?? 1000))) return;
+      const limit = busy ? Math.max(1, Math.floor(perTick / 4)) : perTick;
+      const page = await this.scanOf(record, resolved).next(this.clock, nowUs, limit);
+      const outcome = page.traces.length === 0 ? null : await this.judgeTraces(record, resolved, page.traces, nowUs, targets, false);
+      // Past a spent budget the evaluator is paused; the traces not judged are left for after a resume.
+      if (outcome?.budgetSpent === true) return;
+      page.advance();
+      if (!page.more) return;
+    }
   }
 
   /** The version's scan; a new one starts from the commits made `traceQuietMs` before the version was (what completes after it), or from the look back after a start. */
