@@ -54,7 +54,7 @@ describe.each(stores)('the tail sampler on %s', (_name, open) => {
     const decided = new Map<string, number>();
     const runnerOf = (holder: string) =>
       new SamplingRunner({
-        db: backendOf(store), projectId: 'default', holder, traceQuietMs: 30_000, nowUs: () => nowUs, tracesPerRead: 300, maxReadsPerRound: 2,
+        db: backendOf(store), projectId: 'default', holder, traceQuietMs: 30_000, nowUs: () => nowUs, tracesPerRead: 1500, maxReadsPerRound: 2,
         startLookbackMs: 3_600_000, leaseTtlMs: 60_000,
         onDecided: (_project, outcome) => {
           for (const [reason, n] of Object.entries(outcome.decided)) decided.set(reason, (decided.get(reason) ?? 0) + n);
@@ -63,45 +63,45 @@ describe.each(stores)('the tail sampler on %s', (_name, open) => {
     const policy = resolvePolicy({ rate: 0.1, keep: { errors: true } });
     const first = runnerOf('a');
     await first.tick(policy, nowUs);
-    // 2,000 traces in 20 commits: on time, 90 s and 10 minutes late, 5 minutes ahead, and a year
-    // late all ending in one microsecond; 40 of them failed.
+    // 10,000 traces in 20 commits within a second: on time, 90 s and 10 minutes late, 5 minutes
+    // ahead, and a year late all ending in one microsecond; 200 of them failed.
     const endOf = [nowUs, nowUs - 90 * SEC, nowUs - 600 * SEC, nowUs + 300 * SEC, T0 - 365 * 86_400 * SEC];
     for (let c = 0; c < 20; c++) {
-      const spans = Array.from({ length: 100 }, (_, i) => {
-        const n = 1000 + c * 100 + i;
+      const spans = Array.from({ length: 500 }, (_, i) => {
+        const n = 10_000 + c * 500 + i;
         return ending(n, endOf[n % endOf.length]!, n % 50 === 0);
       });
       await store.write(recordBatch({ spans }), key());
     }
     nowUs += 2 * SEC;
     await first.tick(policy, nowUs);
-    expect(first.lag).toEqual({ waiting: 2000, oldestSeconds: 2 });
+    expect(first.lag).toEqual({ waiting: 10_000, oldestSeconds: 2 });
     nowUs += 31 * SEC;
-    // A round of 600, then the runner stops (a restart): the next one looks back and goes on.
+    // A round of 3,000, then the runner stops (a restart): the next one looks back and goes on.
     await first.tick(policy, nowUs);
     const total = () => [...decided.values()].reduce((a, b) => a + b, 0);
-    expect(total()).toBe(600);
+    expect(total()).toBe(3000);
     const second = runnerOf('b');
     // The first's lease holds: the second decides nothing until it expires.
     nowUs += 2 * SEC;
     await second.tick(policy, nowUs);
-    expect(total()).toBe(600);
+    expect(total()).toBe(3000);
     nowUs += 60 * SEC;
     // A runner that starts decides once it has watched the commits for the quiet time.
-    for (let round = 0; round < 30 && total() < 2000; round++) {
+    for (let round = 0; round < 30 && total() < 10_000; round++) {
       await second.tick(policy, nowUs);
       nowUs += 2 * SEC;
     }
-    const ids = Array.from({ length: 2000 }, (_, i) => tid(1000 + i));
+    const ids = Array.from({ length: 10_000 }, (_, i) => tid(10_000 + i));
     const decisions = await store.sampling.decisionsOf('default', ids);
-    expect(decisions.size).toBe(2000);
-    expect(total()).toBe(2000);
+    expect(decisions.size).toBe(10_000);
+    expect(total()).toBe(10_000);
     // Every failed trace kept.
     expect(ids.filter((_, i) => i % 50 === 0).every((id) => decisions.get(id) === true)).toBe(true);
-    expect(decided.get('errors')).toBe(40);
+    expect(decided.get('errors')).toBe(200);
     await second.tick(policy, nowUs);
     expect(second.lag).toEqual({ waiting: 0, oldestSeconds: 0 });
-  });
+  }, 120_000);
 
   it('reads once a round while ingest is busy, and slims what it sampled out once ingest is idle or after maxSlimDelayMs, even once the policy is gone', async () => {
     store = await open();
