@@ -73,6 +73,15 @@ describe('the evaluators API on a running server', () => {
     await eventually('the backfill done', () => call('GET', '/api/evaluators/from-file/backfill'), (r) => r.body!.state === 'done');
     expect((await call('GET', '/api/evaluators/from-file/backfill')).body).toMatchObject({ traces: 1, judged: 0, skipped: 1 });
     expect((await call('GET', '/api/evaluators/from-file')).body).toMatchObject({ scoresMade: 1 });
+
+    // Traces whose spans' clocks are 10 minutes behind the server's and 5 minutes ahead are judged all the same, once quiet.
+    for (const [traceId, startMs] of [['a'.repeat(32), Date.now() - 600_000], ['b'.repeat(32), Date.now() + 300_000]] as const) {
+      const posted = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: traceBody(traceId, 2, startMs) });
+      expect(posted.status).toBe(200);
+    }
+    await eventually('the late and early traces judged', () => call('GET', '/api/evaluators/quick'), (r) => r.body!.scoresMade === 3);
+    // How far behind the evaluators are: nothing waits once they are judged.
+    await eventually('nothing waiting', async () => [await metricValue(server.url, 'spoor_evaluator_traces_waiting'), await metricValue(server.url, 'spoor_evaluator_oldest_waiting_seconds')], (v) => v[0] === 0 && v[1] === 0);
   });
 
   it('deletes an evaluator, and answers 404 for one it does not have', async () => {

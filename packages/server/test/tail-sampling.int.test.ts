@@ -106,16 +106,17 @@ describe.each(stores)('tail sampling on $name', ({ options }) => {
       return n >= TRACES ? n : undefined;
     };
     expect(await until('every trace decided', decided, 60_000)).toBe(TRACES);
-    // Caught up: its decisions come to at most a few rounds behind (the gauge is of the lease holder's
-    // projects). Read until they do: on a loaded machine the first reading can still hold a slow round.
-    let lastBehind: number | undefined;
-    const behind = async (): Promise<number | undefined> => {
+    // Caught up: nothing waits (the gauges are of the lease holder's projects). Read until so: on a
+    // loaded machine the first reading can still be of the round before the last.
+    let lastLag: string | undefined;
+    const caughtUp = async (): Promise<true | undefined> => {
       const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${root}` } })).text();
-      const found = /^spoor_sampling_behind_seconds\{project="sampled"\} (\S+)$/m.exec(text);
-      lastBehind = found === null ? undefined : Number(found[1]);
-      return lastBehind !== undefined && lastBehind < 10 ? lastBehind : undefined;
+      const waiting = /^spoor_sampling_traces_waiting\{project="sampled"\} (\S+)$/m.exec(text);
+      const oldest = /^spoor_sampling_oldest_waiting_seconds\{project="sampled"\} (\S+)$/m.exec(text);
+      lastLag = `${waiting?.[1]} waiting, the oldest ${oldest?.[1]} s`;
+      return waiting?.[1] === '0' && oldest?.[1] === '0' ? true : undefined;
     };
-    expect(await until('the sampler reported how far behind it is', behind, 30_000).catch(() => lastBehind)).toBeLessThan(10);
+    expect(await until('the sampler reported that nothing waits', caughtUp, 30_000).catch(() => lastLag)).toBe(true);
 
     const list = async (project: string): Promise<{ traces: TraceSummary[]; first: TraceListResponse }> => {
       const traces: TraceSummary[] = [];

@@ -19,6 +19,11 @@ export function evaluatorCalls(store: Store) {
     evaluatorFailedRuns: e.failedRuns.bind(e),
     evaluatorRunTotals: e.runTotals.bind(e),
     evaluatorCompleteTraces: e.completeTraces.bind(e),
+    /** THE rule of completeness, by commits (`completion.ts`), and what it measures by: the head of the commits, the commits at a time, a count of traces waiting. */
+    evaluatorCompleteTracesCommitted: e.completeTracesCommitted.bind(e),
+    evaluatorCommitsAt: e.commitsAt.bind(e),
+    evaluatorTracesTouched: e.tracesTouched.bind(e),
+    evaluatorHead: () => store.live.head(),
     evaluatorTakeLease: e.takeLease.bind(e),
     evaluatorAddScores: store.scores.addScores.bind(store.scores),
     /** Per trace of these with a running span, when its newest snapshot was received: a trace still running is not judged (`runner.ts`). */

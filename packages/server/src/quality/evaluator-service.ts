@@ -5,7 +5,7 @@ import type { EvaluatorRecord, EvaluatorRunTotals } from '../store/store.js';
 import type { EvaluatorBackend } from './backend.js';
 import type { ExperimentEvaluator } from './experiment-judging.js';
 import { NothingToJudge } from './kind.js';
-import { EvaluatorRunner, RoundTargets, type RunnerOptions } from './runner.js';
+import { EvaluatorRunner, RoundTargets, type RunnerLag, type RunnerOptions } from './runner.js';
 import { sampledIn } from './sampled-in.js';
 import { type AnyKind, type ResolvedEvaluator, resolveSpec, specProblem } from './spec.js';
 
@@ -20,7 +20,7 @@ export interface EvaluatorServiceOptions {
   nowUs?: () => number;
   /** The `--evaluators` file's specs, for the default project: read-only through the API. */
   fileSpecs?: readonly unknown[];
-  runner?: Partial<Pick<RunnerOptions, 'concurrency' | 'tracesPerTick' | 'leaseTtlMs' | 'startLookbackMs' | 'ingestBusy' | 'staleAfterMs'>>;
+  runner?: Partial<Pick<RunnerOptions, 'concurrency' | 'tracesPerTick' | 'roundBudgetMs' | 'leaseTtlMs' | 'startLookbackMs' | 'ingestBusy' | 'staleAfterMs'>>;
   onScores?: RunnerOptions['onScores'];
   onRun?: RunnerOptions['onRun'];
   onPaused?: RunnerOptions['onPaused'];
@@ -87,6 +87,11 @@ export class EvaluatorService {
     const out: Array<{ evaluator: string; projectId: string; paused: boolean }> = [];
     for (const [projectId, runner] of this.runners) for (const [evaluator, paused] of runner.paused) out.push({ evaluator, projectId, paused });
     return out;
+  }
+
+  /** Per project whose runner judges here, how far behind its slowest evaluator is (`EvaluatorRunner.lag`, as of its last round). */
+  lags(): Array<{ projectId: string } & RunnerLag> {
+    return [...this.runners].flatMap(([projectId, runner]) => (runner.lag === null ? [] : [{ projectId, ...runner.lag }]));
   }
 
   runnerOf(projectId: string): EvaluatorRunner {

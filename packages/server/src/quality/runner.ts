@@ -1,7 +1,8 @@
 import { type EvaluatorTarget, type ScoreRecord, type ScoreSlot, scoreIdOf, scoreProblem } from '@spoor/model';
-import type { CompleteTrace, EvaluatorRecord, EvaluatorRunRecord, TimeKey } from '../store/store.js';
+import type { CompleteTrace, EvaluatorRecord, EvaluatorRunRecord } from '../store/store.js';
 import { DEFAULT_STALE_AFTER_MS } from '../query/query-service.js';
 import type { EvaluatorBackend } from './backend.js';
+import { CommitClock, CompletionScan } from './completion.js';
 import { type EvaluationTarget, type Judgement, NothingToJudge } from './kind.js';
 import { sampledIn } from './sampled-in.js';
 import { type AnyKind, type ResolvedEvaluator, resolveSpec } from './spec.js';
@@ -9,17 +10,13 @@ import { type AnyKind, type ResolvedEvaluator, resolveSpec } from './spec.js';
 /**
  * The runner of one project's evaluators. Each tick it takes (or keeps) the project's lease in
  * the store, so of the servers sharing a store one judges at a time, then, for each active
- * evaluator, finds the traces completed since its last tick by THE rule of completeness:
+ * evaluator version, finds the traces completed since its cursor by THE rule of completeness
+ * (`completion.ts`): the root span has ended and no part of the trace was committed within the
+ * last `traceQuietMs` (default 30 s), by when the server committed it, whatever the spans' clocks
+ * say. A complete trace with a span still running (not abandoned) waits for that span's end, or
+ * for it to be abandoned (`staleAfterMs`).
  *
- *   A trace is complete when its root span has ended (is stored with an end time) and no span of
- *   it ended within the last `traceQuietMs` (default 30 s) by this server's clock. "Arrived" is
- *   measured by the spans' own end times, so a span exported more than `traceQuietMs` after it
- *   ended (an exporter stalled or offline) comes after its trace was judged and is not waited for.
- *
- * A complete trace that still has a running span (a snapshot sent with no end, its trace heard
- * from within `staleAfterMs`) is not judged yet: when that span ends, the trace's last end moves
- * past the cursor and it is found again. Once abandoned, it is judged as it is.
- *
+ * A version judges the traces that complete after it was made (a backfill judges those before).
  * The traces its filter matches and its `sampleRate` keeps (by trace id) are judged, those its
  * version judged before left out (the runs in the store say which, so a restart judges nothing
  * twice), with at most `concurrency` judgements at once. Each judgement is written as a score
@@ -35,15 +32,21 @@ export interface RunnerOptions {
   /** Who this runner is in the lease (a server's id and a random part). */
   holder: string;
   kinds: ReadonlyMap<string, AnyKind>;
-  /** How long no span of a trace may have ended before it is complete, ms. */
+  /** How long no part of a trace may have been committed before it is complete, ms. */
   traceQuietMs: number;
   /** A running span whose trace heard nothing for this long is abandoned, and no longer holds its trace back, ms (`--stale-after`). Default 10 minutes. */
   staleAfterMs?: number;
   nowUs: () => number;
   /** Judgements at once. Default 4. */
   concurrency?: number;
-  /** Traces looked at per evaluator per tick. Default 200. */
+  /** Traces looked at per evaluator per read; a round reads on while reads come back full, within `roundBudgetMs`. Default 200. */
   tracesPerTick?: number;
+  /**
+   * How long, ms of this server's time, a round may read on for one evaluator while reads come back
+   * full and ingest is idle. Default 1 s: a read a round judged 100 traces a second, so a burst of
+   * 10,000 took 100 s to judge.
+   */
+  roundBudgetMs?: number;
   /**
    * Whether ingest is busy now (`serve/ingest-load.ts`): then a round looks at a quarter of `tracesPerTick`, so that
    * at capacity evaluators take little of the machine from ingest and fall behind instead.
@@ -51,7 +54,7 @@ export interface RunnerOptions {
   ingestBusy?: () => boolean;
   /** How long a lease lasts, ms; renewed when half has gone. Default 30 s. */
   leaseTtlMs?: number;
-  /** How far back the first tick after a start looks, ms (runs recorded keep it from judging twice). Default 1 h. */
+  /** How far back in the store's commits the first tick after a start looks, ms (runs recorded keep it from judging twice). Default 1 h. */
   startLookbackMs?: number;
   /** Told the scores each round wrote, once stored (counted on `/metrics` as ingest's are). */
   onScores?: (scores: readonly ScoreRecord[]) => void;
@@ -80,35 +83,33 @@ export interface JudgeOutcome {
 }
 
 const DAY_US = 86_400_000_000;
-/** The bounds of how far past its cursor a round looks, µs (`advance`). */
-const MIN_WINDOW_US = 1_000;
-export const MAX_WINDOW_US = DAY_US;
-
-/**
- * The stretch of end times past a cursor the next read of complete traces looks at, after a read
- * of `windowUs` from `cursor` gave `traces` (at most `limit`). A read costs what its stretch holds,
- * not what it answers, so a reader that fell behind looks at about a read's traces, not at
- * everything since its cursor: a full read took `limit` traces from the stretch up to its last,
- * and the next looks twice as far; one not full, four times further.
- */
-export function nextWindowUs(windowUs: number, cursor: TimeKey, traces: readonly CompleteTrace[], limit: number): number {
-  return traces.length === limit ? Math.max(MIN_WINDOW_US, 2 * (traces.at(-1)!.endUs - cursor.timeUs)) : Math.min(MAX_WINDOW_US, 4 * windowUs);
-}
 const authorOf = (name: string, version: number): string => `${name}@${version}`;
 const budgetPauseReason = (budgetUsd: number): string => `its daily budget of $${budgetUsd} is spent`;
 const targetKey = (traceId: string, spanId: string | null): string => `${traceId}/${spanId ?? ''}`;
 
 
+/** How far behind a runner is (`EvaluatorRunner.lag`). */
+export interface RunnerLag {
+  /** Traces committed after the slowest version's cursor, not yet judged by it. */
+  waiting: number;
+  /** How long ago the oldest of them was committed, s. */
+  oldestSeconds: number;
+}
+
 export class EvaluatorRunner {
-  private readonly cursors = new Map<string, TimeKey>();
-  private readonly windows = new Map<string, number>();
+  /** Per evaluator version (`name@version`), its place in the store's commits. */
+  private readonly scans = new Map<string, CompletionScan>();
+  private readonly clock: CommitClock;
   private leaseUntilUs = 0;
   private readonly startedUs: number;
+  /** How far behind it was at its last round, `null` while it judges nothing here (no lease). */
+  lag: RunnerLag | null = null;
   /** Whether each evaluator is paused, as the last tick read them (`spoor_evaluator_paused`). */
   readonly paused = new Map<string, boolean>();
 
   constructor(private readonly options: RunnerOptions) {
     this.startedUs = options.nowUs();
+    this.clock = new CommitClock(() => options.db.evaluatorHead(), options.traceQuietMs * 1000);
   }
 
   /** One round: the lease, then each active evaluator's newly complete traces. Errors are reported, never thrown. */
@@ -119,7 +120,11 @@ export class EvaluatorRunner {
       const records = await db.evaluatorList(projectId);
       this.paused.clear();
       for (const r of records) this.paused.set(r.name, r.state === 'paused');
-      if (!(await this.holdLease(nowUs))) return;
+      if (!(await this.holdLease(nowUs))) {
+        this.lag = null;
+        return;
+      }
+      await this.clock.tick(nowUs);
       // A budget is a day's: an evaluator it paused before today's UTC midnight goes on.
       for (const [i, record] of records.entries()) if (this.pausedByBudgetBefore(record, nowUs - (nowUs % DAY_US))) records[i] = await this.resumeAfterBudget(record, nowUs);
       const active = records.flatMap((record) => {
@@ -130,6 +135,7 @@ export class EvaluatorRunner {
       // round, for every kind of target the round's evaluators judge.
       const targets = new RoundTargets(db, projectId, active.map((a) => a.resolved.target));
       for (const { record, resolved } of active) await this.advance(record, resolved, nowUs, targets);
+      await this.measureLag(active.map((a) => authorOf(a.record.name, a.record.version)), nowUs);
     } catch (error) {
       this.options.onError?.('an evaluator round failed; the next round tries again', { projectId, err: error });
     }
@@ -155,28 +161,55 @@ export class EvaluatorRunner {
   }
 
   /**
-   * Judges the traces completed since the evaluator version's cursor, and moves the cursor past
-   * them. A round looks no further than the cursor's window: an evaluator that fell behind reads
-   * a stretch that holds about a round's traces, not everything since its cursor, every round.
+   * Judges a page of the traces completed since the evaluator version's cursor, and moves the
+   * cursor past them once judged (a round that fails, or a spent budget, finds them again).
    */
   private async advance(record: EvaluatorRecord, resolved: ResolvedEvaluator, nowUs: number, targets: RoundTargets): Promise<void> {
-    const key = authorOf(record.name, record.version);
-    const lookbackUs = (this.options.startLookbackMs ?? 3_600_000) * 1000;
     const perTick = this.options.tracesPerTick ?? 200;
-    const limit = this.options.ingestBusy?.() === true ? Math.max(1, Math.floor(perTick / 4)) : perTick;
-    // A version judges what completes after it was made (a backfill judges what came before).
-    const cursor = this.cursors.get(key) ?? { timeUs: Math.max(record.updatedUs, this.startedUs - lookbackUs), id: '' };
-    const windowUs = this.windows.get(key) ?? MAX_WINDOW_US;
-    const upToUs = Math.min(nowUs - this.options.traceQuietMs * 1000, cursor.timeUs + windowUs);
-    if (upToUs < cursor.timeUs) return;
-    const traces = await this.options.db.evaluatorCompleteTraces(this.options.projectId, resolved.filter, cursor, upToUs, limit);
-    const full = traces.length === limit;
-    this.windows.set(key, nextWindowUs(windowUs, cursor, traces, limit));
-    const outcome = traces.length === 0 ? null : await this.judgeTraces(record, resolved, traces, nowUs, targets);
-    // Past a spent budget the evaluator is paused; the traces not judged are left for after a resume.
-    if (outcome?.budgetSpent === true) return;
-    // Not full: every complete trace up to `upToUs` was taken, so the next round starts after it.
-    this.cursors.set(key, full ? { timeUs: traces.at(-1)!.endUs, id: traces.at(-1)!.traceId } : { timeUs: upToUs + 1, id: '' });
+    const started = performance.now();
+    for (let read = 0; ; read++) {
+      const busy = this.options.ingestBusy?.() === true;
+      if (read > 0 && (busy || performance.now() - started >= (this.options.roundBudgetMs ?? 1000))) return;
+      const limit = busy ? Math.max(1, Math.floor(perTick / 4)) : perTick;
+      const page = await this.scanOf(record, resolved).next(this.clock, nowUs, limit);
+      const outcome = page.traces.length === 0 ? null : await this.judgeTraces(record, resolved, page.traces, nowUs, targets, false);
+      // Past a spent budget the evaluator is paused; the traces not judged are left for after a resume.
+      if (outcome?.budgetSpent === true) return;
+      page.advance();
+      if (!page.more) return;
+    }
+  }
+
+  /** The version's scan; a new one starts from the commits made `traceQuietMs` before the version was (what completes after it), or from the look back after a start. */
+  private scanOf(record: EvaluatorRecord, resolved: ResolvedEvaluator): CompletionScan {
+    const key = authorOf(record.name, record.version);
+    let scan = this.scans.get(key);
+    if (scan === undefined) {
+      const fromUs = Math.max(record.updatedUs - this.options.traceQuietMs * 1000, this.startedUs - (this.options.startLookbackMs ?? 3_600_000) * 1000);
+      scan = new CompletionScan({
+        db: this.options.db, projectId: this.options.projectId, filter: resolved.filter, slimmedToo: false,
+        staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
+        start: async () => this.clock.at(fromUs) ?? (await this.options.db.evaluatorCommitsAt(fromUs)),
+      });
+      this.scans.set(key, scan);
+    }
+    return scan;
+  }
+
+  /** How far behind the slowest active version is, and forgets the heads and scans no version needs. */
+  private async measureLag(active: readonly string[], nowUs: number): Promise<void> {
+    const keep = new Set(active);
+    for (const key of this.scans.keys()) if (!keep.has(key)) this.scans.delete(key);
+    const lag: RunnerLag = { waiting: 0, oldestSeconds: 0 };
+    const cursors = [];
+    for (const scan of this.scans.values()) {
+      const one = await scan.lag(this.clock, nowUs);
+      lag.waiting = Math.max(lag.waiting, one.waiting);
+      lag.oldestSeconds = Math.max(lag.oldestSeconds, one.oldestSeconds);
+      if (scan.cursor !== null) cursors.push(scan.cursor);
+    }
+    this.clock.forget(cursors, nowUs);
+    this.lag = lag;
   }
 
   /**
@@ -189,9 +222,12 @@ export class EvaluatorRunner {
     traces: readonly CompleteTrace[],
     nowUs: number,
     round: RoundTargets = new RoundTargets(this.options.db, this.options.projectId),
+    /** Whether traces with a span running are left out here (the runner's scan left them out already). */
+    checkRunning = true,
   ): Promise<JudgeOutcome> {
     const { db, projectId } = this.options;
-    const traceIds = await this.endedOnly(traces.filter((t) => sampledIn(t.traceId, resolved.sampleRate)), nowUs);
+    const sampled = traces.filter((t) => sampledIn(t.traceId, resolved.sampleRate));
+    const traceIds = checkRunning ? await this.endedOnly(sampled, nowUs) : sampled.map((t) => t.traceId);
     if (traceIds.length === 0) return { judged: 0, skipped: 0, errors: 0, notApplicable: 0, budgetSpent: false };
     const done = new Set((await db.evaluatorRunsOf(projectId, record.name, record.version, traceIds)).map((r) => targetKey(r.traceId, r.spanId)));
     const targets = await round.of(traceIds, resolved.target);
@@ -310,9 +346,7 @@ export class EvaluatorRunner {
     await this.options.db.evaluatorPut(this.options.projectId, resumed, false);
     this.paused.set(record.name, false);
     // From the resume on, as a restarted runner would start (from the version's `updatedUs`).
-    const key = authorOf(record.name, record.version);
-    this.cursors.delete(key);
-    this.windows.delete(key);
+    this.scans.delete(authorOf(record.name, record.version));
     return resumed;
   }
 }
@@ -329,8 +363,9 @@ export async function endedOnly(
   const heard = await lastHeard(projectId, traces.map((t) => t.traceId));
   const staleAfterUs = staleAfterMs * 1000;
   return traces.filter((t) => {
+    // By when the snapshot was received, the server's clock: a span's own end may be far off it.
     const snapshotUs = heard.get(t.traceId);
-    return snapshotUs === undefined || nowUs - Math.max(snapshotUs, t.endUs) >= staleAfterUs;
+    return snapshotUs === undefined || nowUs - snapshotUs >= staleAfterUs;
   }).map((t) => t.traceId);
 }
 

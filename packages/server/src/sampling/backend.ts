@@ -1,4 +1,4 @@
-import type { LiveCursor } from '../store/live-cursor.js';
+import type { CompletionBackend } from '../quality/completion.js';
 import type { TraceFilter } from '../store/ports/evaluators.js';
 import type { SamplingDecision, SamplingStore } from '../store/ports/sampling.js';
 import { type TimeBounds, boundsOf } from '../store/sql/trace-bounds.js';
@@ -80,8 +80,6 @@ export function samplingCalls(store: Pick<Store, 'sampling'>) {
     samplingDeferVacuum: s.deferVacuum.bind(s),
     /** Reclaims now what was put off (a checkpoint that holds commits meanwhile: while ingest is idle). */
     samplingReclaim: s.reclaim.bind(s),
-    /** Complete traces whose spans commits after `after` up to `upTo` brought after the scan by end time had passed `endedByUs`. */
-    samplingLateTraces: s.lateTraces.bind(s),
     /** Deletes the logs commits after `after` up to `upTo` wrote of sampled-out traces. */
     samplingDeleteLateLogs: s.deleteLateLogs.bind(s),
   };
@@ -89,11 +87,8 @@ export function samplingCalls(store: Pick<Store, 'sampling'>) {
 
 export type SamplingCalls = ReturnType<typeof samplingCalls>;
 
-/** The calls the runner and the API make (a `DbClient` has them all), with the lease and reads evaluators share. */
-export type SamplingBackend = { readonly [K in keyof SamplingCalls]: SamplingCalls[K] } & {
-  evaluatorCompleteTraces: Store['evaluators']['completeTraces'];
+/** The calls the runner and the API make (a `DbClient` has them all), with the lease and the reads of complete traces evaluators share. */
+export type SamplingBackend = { readonly [K in keyof SamplingCalls]: SamplingCalls[K] } & CompletionBackend & {
   evaluatorTakeLease: Store['evaluators']['takeLease'];
-  evaluatorRunningTraces: Store['runningSpans']['lastHeard'];
-  liveHead: () => Promise<LiveCursor>;
 };
 

@@ -1,9 +1,10 @@
 import { DEFAULT_STALE_AFTER_MS } from '../query/query-service.js';
+import { CommitClock, CompletionScan } from '../quality/completion.js';
+import type { RunnerLag } from '../quality/runner.js';
 import type { LiveCursor } from '../store/live-cursor.js';
 import type { CompleteTrace } from '../store/ports/evaluators.js';
 import type { TimeBounds } from '../store/sql/trace-bounds.js';
-import type { TimeKey, TraceFilter } from '../store/store.js';
-import { MAX_WINDOW_US, endedOnly, nextWindowUs } from '../quality/runner.js';
+import type { TraceFilter } from '../store/store.js';
 import type { DecideOutcome, SamplingBackend } from './backend.js';
 import type { ResolvedPolicy } from './policy.js';
 
@@ -12,18 +13,15 @@ import type { ResolvedPolicy } from './policy.js';
  * the lease evaluators take, under the name `sampling/<project>` (`EvaluatorStore.takeLease`), so
  * of the servers sharing a store one decides a project's traces, and a trace whose parts reached
  * two servers is decided once. It then finds the traces completed since its cursor by THE rule of
- * completeness evaluators judge by (`quality/runner.ts`): the root span has ended and no span of
- * the trace ended within the last `traceQuietMs`; a trace with a span still running (not
- * abandoned) waits until that span ends (its end then moves past the cursor and the trace is
- * found again). Those traces are decided on the database thread (`decideTraces`) and recorded;
- * those sampled out are slimmed once the round's reads are done, in one statement (while ingest
- * is busy, later: `ingestBusy`). A trace found again whose decision is recorded keeps it, so a restart,
- * which looks back `startLookbackMs`, decides nothing twice.
- *
- * Spans committed after the scan by end time passed them (an exporter that sent late, a spool
- * replayed) are found by the commits since the last round (`samplingLateTraces`): a trace they
- * complete is decided then, and a sampled-out trace they belong to is slimmed again; logs they
- * brought of a sampled-out trace are deleted.
+ * completeness evaluators judge by (`quality/completion.ts`): the root span has ended and no part
+ * of the trace was committed within the last `traceQuietMs`, by the server's commits, never the
+ * spans' clocks; a trace with a span still running (not abandoned) waits for it. Those traces are
+ * decided on the database thread (`decideTraces`) and recorded; those sampled out are slimmed
+ * once the round's reads are done, in one statement (while ingest is busy, later: `ingestBusy`).
+ * A trace found again whose decision is recorded keeps it, so a restart, which looks back
+ * `startLookbackMs` of commits, decides nothing twice; one sampled out that a part committed later
+ * (an exporter that sent late, a spool replayed) completes again is slimmed again then. Logs
+ * committed of a sampled-out trace since the last round are deleted.
  */
 export interface SamplingRunnerOptions {
   db: SamplingBackend;
@@ -49,7 +47,7 @@ export interface SamplingRunnerOptions {
   maxSlimDelayMs?: number;
   /** How long a lease lasts, ms; renewed when half has gone. Default 30 s. */
   leaseTtlMs?: number;
-  /** How far back the first round after a start looks, ms (decisions recorded keep it from deciding twice). Default 1 h. */
+  /** How far back in the store's commits the first round after a start looks, ms (decisions recorded keep it from deciding twice). Default 1 h. */
   startLookbackMs?: number;
   onDecided?: (projectId: string, outcome: DecideOutcome) => void;
   onError?: (message: string, data: Record<string, unknown>) => void;
@@ -60,21 +58,24 @@ const NO_FILTER: TraceFilter = {
 };
 
 export class SamplingRunner {
-  private cursor: TimeKey | null = null;
+  private scan: CompletionScan | null = null;
+  private readonly clock: CommitClock;
+  /** The commits whose logs of sampled-out traces were deleted. */
   private live: LiveCursor | null = null;
+  /** How far behind it was at its last round, `null` while it decides nothing here (no policy, or no lease). */
+  lag: RunnerLag | null = null;
   private leaseUntilUs = 0;
   /** The span times of the traces this round sampled out, `null` for none yet. */
   private outBounds: TimeBounds | null = null;
   /** Rounds whose sampled-out traces are not slimmed yet, oldest first: when they decided, and those traces' span times. */
   private readonly unslimmed: Array<{ decidedUs: number; bounds: TimeBounds }> = [];
-  /** How far past the cursor the next read looks. */
-  private windowUs = MAX_WINDOW_US;
   private readonly startedUs: number;
   private readonly leaseName: string;
 
   constructor(private readonly options: SamplingRunnerOptions) {
     this.startedUs = options.nowUs();
     this.leaseName = `sampling/${options.projectId}`;
+    this.clock = new CommitClock(() => options.db.evaluatorHead(), options.traceQuietMs * 1000);
   }
 
   /**
@@ -87,83 +88,57 @@ export class SamplingRunner {
     try {
       if (policy === null || !(await this.holdLease(nowUs))) {
         // No policy now: one set later decides what completes from then on. Or another server
-        // decides: this one starts afresh if the lease comes to it. Either way the rounds this one
-        // held back are slimmed still: their decisions stand.
-        this.cursor = null;
+        // decides: this one starts afresh (from its look back) if the lease comes to it. Either
+        // way the rounds this one held back are slimmed still: their decisions stand.
+        this.scan = null;
+        this.lag = null;
         if (policy !== null) this.live = null;
         await this.slimRounds(nowUs);
         return;
       }
+      await this.clock.tick(nowUs);
+      const head = this.clock.head;
       const lookbackUs = (this.options.startLookbackMs ?? 3_600_000) * 1000;
+      // What completes after the policy was set: the commits quiet from then on.
+      const fromUs = Math.max(sinceUs - this.options.traceQuietMs * 1000, this.startedUs - lookbackUs);
+      const scan = (this.scan ??= new CompletionScan({
+        db, projectId, filter: NO_FILTER, slimmedToo: true, staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
+        start: async () => this.clock.at(fromUs) ?? (await db.evaluatorCommitsAt(fromUs)),
+      }));
       this.outBounds = null;
-      let cursor = this.cursor ?? { timeUs: Math.max(sinceUs, this.startedUs - lookbackUs), id: '' };
-      // Before the scan: what came late of what the rounds before scanned (this round's scan finds the rest).
-      const head = await this.decideLate(policy, cursor.timeUs, nowUs);
-      const upToUs = nowUs - this.options.traceQuietMs * 1000;
       const limit = this.options.tracesPerRead ?? 2000;
-      for (let read = 0; read < (this.options.maxReadsPerRound ?? 16) && upToUs >= cursor.timeUs; read++) {
+      for (let read = 0; read < (this.options.maxReadsPerRound ?? 16); read++) {
         if (read > 0 && this.options.ingestBusy?.() === true) break;
-        // A stretch of end times at a time (`nextWindowUs`): behind by 20 s of load, each read of
-        // 2,000 traces had read all 20 s (126 reads, 15 s of the database thread in bench:sampling).
-        const toUs = Math.min(upToUs, cursor.timeUs + this.windowUs);
-        const traces = await db.evaluatorCompleteTraces(projectId, NO_FILTER, cursor, toUs, limit);
-        await this.decide(policy, traces, nowUs);
-        this.windowUs = nextWindowUs(this.windowUs, cursor, traces, limit);
-        // Not full: every complete trace up to `toUs` was taken.
-        cursor = traces.length === limit ? { timeUs: traces.at(-1)!.endUs, id: traces.at(-1)!.traceId } : { timeUs: toUs + 1, id: '' };
+        const page = await scan.next(this.clock, nowUs, limit);
+        await this.decide(policy, page.traces, nowUs);
+        page.advance();
+        if (!page.more) break;
       }
+      // Logs of a trace slimmed before (each round's slimming deletes those committed until then).
+      if (this.live !== null) await db.samplingDeleteLateLogs(projectId, this.live, head);
       // What the round sampled out, slimmed now or, while ingest is busy, later (a round that failed
-      // before here leaves its traces' decisions recorded and both its cursors where they were: they
+      // before here leaves its traces' decisions recorded and its cursors where they were: they
       // are found again, and slimmed; after a restart, its look back finds those left unslimmed).
       if (this.outBounds !== null) this.unslimmed.push({ decidedUs: nowUs, bounds: this.outBounds });
-      this.cursor = cursor;
       this.live = head;
+      this.lag = await scan.lag(this.clock, nowUs);
+      this.clock.forget(scan.cursor === null ? [] : [scan.cursor], nowUs);
       await this.slimRounds(nowUs);
     } catch (error) {
       this.options.onError?.('a tail-sampling round failed; the next round tries again', { projectId, err: error });
     }
   }
 
-  /**
-   * Decides (or slims again) the traces that spans committed since the last round completed after
-   * the scan passed `scannedToUs`; answers the commits' head, where the next round's sweep starts
-   * once this one has slimmed what it sampled out.
-   */
-  private async decideLate(policy: ResolvedPolicy, scannedToUs: number, nowUs: number): Promise<LiveCursor> {
-    const { db, projectId } = this.options;
-    const head = await db.liveHead();
-    if (this.live !== null) {
-      const late = await db.samplingLateTraces(projectId, this.live, head, scannedToUs);
-      const limit = this.options.tracesPerRead ?? 2000;
-      // A read's worth at a time, as the scan decides them.
-      for (let i = 0; i < late.length; i += limit) await this.decide(policy, late.slice(i, i + limit), nowUs);
-      // Logs of a trace slimmed before (each round's slimming deletes those committed until then).
-      await db.samplingDeleteLateLogs(projectId, this.live, head);
-    }
-    return head;
-  }
-
-  /** Decides those of these complete traces with no span running, as of the round's `nowUs`, and widens the round's bounds by those sampled out. */
+  /** Decides these complete traces (the scan left out those with a span running) as of the round's `nowUs`, and widens the round's bounds by those sampled out. */
   private async decide(policy: ResolvedPolicy, traces: readonly CompleteTrace[], nowUs: number): Promise<void> {
     const { db, projectId } = this.options;
-    const ended = await endedOnly(db.evaluatorRunningTraces, projectId, traces, nowUs, this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
-    if (ended.length === 0) return;
-    const outcome = await db.samplingDecide(projectId, ended, policy, nowUs);
+    if (traces.length === 0) return;
+    const outcome = await db.samplingDecide(projectId, traces.map((t) => t.traceId), policy, nowUs);
     const b = outcome.outBounds;
     if (b !== null) {
       this.outBounds = this.outBounds === null ? b : { fromUs: Math.min(this.outBounds.fromUs, b.fromUs), toUs: Math.max(this.outBounds.toUs, b.toUs) };
     }
     this.options.onDecided?.(projectId, outcome);
-  }
-
-  /**
-   * How far behind the quiet point its scan of complete traces is, µs: traces that ended in that
-   * stretch wait to be decided (a round's interval, 2 s, when caught up). `null` while it decides
-   * nothing: no policy, or another server holds the lease.
-   */
-  behindUs(nowUs: number): number | null {
-    if (this.cursor === null) return null;
-    return Math.max(0, nowUs - this.options.traceQuietMs * 1000 - this.cursor.timeUs);
   }
 
   /** Slims the rounds left unslimmed, oldest first, while ingest is idle or they have waited too long. */

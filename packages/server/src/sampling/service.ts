@@ -4,6 +4,7 @@ import { AppError } from '../errors.js';
 import { InTurn } from '../in-turn.js';
 import type { SamplingBackend } from './backend.js';
 import { type ResolvedPolicy, type SamplingFile, filePolicyFor, resolvePolicy } from './policy.js';
+import type { RunnerLag } from '../quality/runner.js';
 import { SamplingRunner, type SamplingRunnerOptions } from './runner.js';
 
 export interface SamplingServiceOptions {
@@ -90,15 +91,9 @@ export class SamplingService {
     return this.round;
   }
 
-  /** Per project whose runner decides here, how many seconds behind its decisions are (`SamplingRunner.behindUs`). */
-  behind(): Array<{ projectId: string; seconds: number }> {
-    const nowUs = this.nowUs();
-    const out: Array<{ projectId: string; seconds: number }> = [];
-    for (const [projectId, runner] of this.runners) {
-      const us = runner.behindUs(nowUs);
-      if (us !== null) out.push({ projectId, seconds: us / 1e6 });
-    }
-    return out;
+  /** Per project whose runner decides here, how far behind its decisions are (`SamplingRunner.lag`, as of its last round). */
+  lags(): Array<{ projectId: string } & RunnerLag> {
+    return [...this.runners].flatMap(([projectId, runner]) => (runner.lag === null ? [] : [{ projectId, ...runner.lag }]));
   }
 
   async close(): Promise<void> {

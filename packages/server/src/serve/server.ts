@@ -19,6 +19,7 @@ import { maskingPolicyProblem } from '../ingest/masking.js';
 import { IngestQueue } from '../pipeline/ingest-queue.js';
 import { quarantineIdOf } from '../pipeline/quarantine.js';
 import { Spool } from '../pipeline/spool.js';
+import { lagGauges } from '../quality/completion.js';
 import { EvaluatorService } from '../quality/evaluator-service.js';
 import { loadEvaluatorsFile } from '../quality/evaluators-file.js';
 import { createLlmJudgeKind } from '../quality/judge.js';
@@ -271,6 +272,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       [DEFAULT_PROJECT_ID, ...ring.projects()],
     );
     evaluators = runningEvaluators;
+    lagGauges(selfMetrics, 'evaluator', 'the evaluators (the slowest of each project)', () => runningEvaluators.lags());
     selfMetrics.gaugeSeries('spoor_evaluator_paused', 'Whether an evaluator is paused (1: by hand or its daily budget spent) or active (0).', () =>
       runningEvaluators.pausedStates().map(({ projectId, evaluator, paused }) => ({ labels: { project: projectId, evaluator }, value: paused ? 1 : 0 })),
     );
@@ -297,9 +299,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       onError: (message, data) => log.error(data, message),
     });
     const runningSampling = sampling;
-    selfMetrics.gaugeSeries('spoor_sampling_behind_seconds', 'How far behind now, less --trace-quiet, tail sampling\'s scan of complete traces is, by project decided here: traces that ended in that stretch wait to be decided (it falls behind while ingest has a backlog).', () =>
-      runningSampling.behind().map(({ projectId, seconds }) => ({ labels: { project: projectId }, value: seconds })),
-    );
+    // How far behind each runner is, so a lag is seen before it is a loss (by project: projects are the keys' few).
+    lagGauges(selfMetrics, 'sampling', 'tail sampling', () => runningSampling.lags());
     spool = await Spool.open(spoolDir, {}, committedSegment);
     // Forwarding (issue 34, area F): the forward thread follows the spool; the spool keeps what it
     // has not sent (up to --forward-spool-max) past the store's commits. Set before any commit.

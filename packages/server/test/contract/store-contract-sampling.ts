@@ -152,7 +152,7 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       expect(await store.sampling.slim('default', [])).toBeUndefined();
     });
 
-    it('finds the complete traces that commits after a cursor brought spans of that had ended by a time, and decides a round of traces', async () => {
+    it('finds the traces completed in a stretch of commits, whatever their spans\' clocks, a page at a time, and decides a round of traces', async () => {
       const late = heavyTrace(1);
       // Written with spool positions, as a server writes: the live cursor follows those commits.
       let offset = 0;
@@ -160,17 +160,41 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       await store.write(recordBatch({ spans: late.spans.slice(0, 2) }), key());
       await store.sampling.record('default', [decision(1, false), decision(2, true)]);
       const after = await store.live.head();
-      expect(await store.sampling.lateTraces('default', after, after, T0 + 100 * SEC)).toEqual([]);
-      // The LLM call arrives after the decision, with the root of trace 2 and a span of trace 5 still running past the time.
+      const every = { service: null, spanName: null, text: null, status: null, minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [] };
+      const complete = async (projectId: string, range: { upTo: typeof after; head: typeof after; after?: typeof after; afterId?: string }, limit = 10) =>
+        (await store.evaluators.completeTracesCommitted(projectId, every, { after, afterId: '', ...range }, limit, true)).map((t) => t.traceId);
+      expect(await complete('default', { upTo: after, head: after })).toEqual([]);
+      // The LLM call arrives after the decision, with the root of trace 2 (its clock a year behind) and a span of trace 5, whose root never came.
       await store.write(
-        recordBatch({ spans: [late.spans[2]!, span({ traceId: tid(2), spanId: sid(21) }), span({ traceId: tid(5), spanId: sid(51), endTimeUs: T0 + 200 * SEC })] }),
+        recordBatch({ spans: [late.spans[2]!, span({ traceId: tid(2), spanId: sid(21), startTimeUs: T0 - 365 * 86_400 * SEC, endTimeUs: T0 - 365 * 86_400 * SEC + 100 }), span({ traceId: tid(5), spanId: sid(51), parentSpanId: sid(50), endTimeUs: T0 + 200 * SEC })] }),
         key(),
       );
       const head = await store.live.head();
-      expect(await store.sampling.lateTraces('default', after, head, T0 + 100 * SEC)).toEqual([{ traceId: tid(2), endUs: T0 + 100 }, { traceId: tid(1), endUs: T0 + 10 * SEC }]);
-      // By T0 + 7 s trace 1 had not ended (its root ends at T0 + 10 s), though its late call had.
-      expect(await store.sampling.lateTraces('default', after, head, T0 + 7 * SEC)).toEqual([{ traceId: tid(2), endUs: T0 + 100 }]);
-      expect(await store.sampling.lateTraces('shop', after, head, T0 + 100 * SEC)).toEqual([]);
+      expect(await complete('default', { upTo: head, head })).toEqual([tid(1), tid(2)]);
+      expect(await complete('default', { upTo: head, head }, 1)).toEqual([tid(1)]);
+      expect(await complete('default', { upTo: head, head, afterId: tid(1) }, 1)).toEqual([tid(2)]);
+      expect(await complete('shop', { upTo: head, head })).toEqual([]);
+      // A commit after the stretch touched trace 2: not quiet in this stretch, found in the one that holds that commit.
+      await store.write(recordBatch({ spans: [span({ traceId: tid(2), spanId: sid(22), parentSpanId: sid(21) })] }), key());
+      const later = await store.live.head();
+      expect(await complete('default', { upTo: head, head: later })).toEqual([tid(1)]);
+      expect(await complete('default', { after: head, upTo: later, head: later })).toEqual([tid(2)]);
+      expect(await store.evaluators.tracesTouched('default', after, later, 100)).toBe(3);
+      expect(await store.evaluators.tracesTouched('default', after, later, 2)).toBe(2);
+      // Where a runner that starts looks from: the commits made by a time, by the server's clock (the fake keeps none: every commit).
+      const nowUs = () => Date.now() * 1000;
+      const before = nowUs();
+      while (nowUs() <= before) await Promise.resolve();
+      await store.write(recordBatch({ spans: [span({ traceId: tid(8), spanId: sid(80) })] }), key());
+      const last = await store.live.head();
+      const covered = (cursor: typeof after, by: typeof after) => cursor.every((p) => by.some((q) => q.writer === p.writer && (q.major > p.major || (q.major === p.major && q.minor >= p.minor))));
+      const atBefore = await store.evaluators.commitsAt(before);
+      expect(covered(atBefore, later)).toBe(true);
+      if (atBefore.length > 0) {
+        expect(atBefore).toEqual(later);
+        expect(await store.evaluators.commitsAt(nowUs() + 60 * SEC)).toEqual(last);
+        expect(await store.evaluators.commitsAt(T0)).toEqual([]);
+      }
 
       // A round: trace 3 errs (kept), trace 4 does not (its id's hash at rate 0 samples it out), trace 1 was decided before.
       await store.write(recordBatch({ spans: [...heavyTrace(3, { error: true }).spans, ...heavyTrace(4).spans], logs: heavyTrace(4).logs }), key());

@@ -1,6 +1,7 @@
 import type { ScoreFilter } from '@spoor/model';
 import type { TimeKey } from '../../src/store/store.js';
-import type { CompleteTrace, EvaluationSpan, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from '../../src/store/ports/evaluators.js';
+import type { LiveCursor } from '../../src/store/live-cursor.js';
+import type { CommitRange, CompleteTrace, EvaluationSpan, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, EvaluatorStore, TraceFilter } from '../../src/store/ports/evaluators.js';
 import { type FakeData, byText, finite, listTraces } from './fake-reads.js';
 
 type Row = EvaluatorRecord & { projectId: string; deleted: boolean; rowVersion: number };
@@ -19,6 +20,8 @@ export class FakeEvaluatorStore implements EvaluatorStore {
     private readonly scored: (projectId: string, filter: ScoreFilter) => Set<string> = () => new Set(),
     /** Whether tail sampling slimmed a trace (the fake sampling store's): its root is no longer in `spans`. */
     private readonly slimmed: (projectId: string, traceId: string) => boolean = () => false,
+    /** The traces commits between two cursors touched (the fake live store's). */
+    private readonly touched: (projectId: string, after: LiveCursor, upTo: LiveCursor) => Set<string> = () => new Set(),
   ) {}
 
   listEvaluators(projectId: string): Promise<EvaluatorRecord[]> {
@@ -89,6 +92,31 @@ export class FakeEvaluatorStore implements EvaluatorStore {
       .map((t) => ({ traceId: t.traceId, endUs: t.endTimeUs }))
       .sort((a, b) => a.endUs - b.endUs || byText(a.traceId, b.traceId));
     return Promise.resolve(found.slice(0, limit));
+  }
+
+  completeTracesCommitted(projectId: string, filter: TraceFilter, range: CommitRange, limit: number, slimmedToo = false): Promise<CompleteTrace[]> {
+    const inRange = this.touched(projectId, range.after, range.upTo);
+    const later = this.touched(projectId, range.upTo, range.head);
+    const matching = listTraces(this.data(), { ...filter, projectId, range: { fromUs: null, toUs: null }, limit: Number.MAX_SAFE_INTEGER, cursor: null }, null, Number.MAX_SAFE_INTEGER, (score) => this.scored(projectId, score));
+    const rooted = new Set(
+      this.data().spans
+        .filter((s) => s.projectId === projectId && s.parentSpanId === null && s.endTimeUs > 0 && (slimmedToo || !this.slimmed(projectId, s.traceId)))
+        .map((s) => s.traceId),
+    );
+    const found = matching
+      .filter((t) => inRange.has(t.traceId) && !later.has(t.traceId) && rooted.has(t.traceId) && t.traceId > range.afterId)
+      .map((t) => ({ traceId: t.traceId, endUs: t.endTimeUs }))
+      .sort((a, b) => byText(a.traceId, b.traceId));
+    return Promise.resolve(found.slice(0, limit));
+  }
+
+  /** The fake keeps no commit times: a runner that starts looks at every commit (the runs and decisions recorded keep it from deciding twice). */
+  commitsAt(_timeUs: number): Promise<LiveCursor> {
+    return Promise.resolve([]);
+  }
+
+  tracesTouched(projectId: string, after: LiveCursor, upTo: LiveCursor, limit: number): Promise<number> {
+    return Promise.resolve(Math.min(limit, this.touched(projectId, after, upTo).size));
   }
 
   evaluationSpans(projectId: string, traceIds: readonly string[]): Promise<EvaluationSpan[]> {

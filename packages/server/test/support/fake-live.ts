@@ -45,16 +45,16 @@ export class FakeLiveStore implements LiveStore {
       .map(({ span, seq, running }) => ({ traceId: span.traceId, span: liveSpanOf(span, running), at: { writer: WRITER, major: seq, minor: 0 } }));
   }
 
-  /** The trace parts (with their ends) commits after `after` up to `upTo` wrote: tail sampling's late spans (`FakeSamplingStore`). */
-  async partsAfter(projectId: string, after: LiveCursor, upTo: LiveCursor): Promise<Array<{ traceId: string; endUs: number }>> {
-    const [from, to] = range(after, upTo);
-    return this.parts.filter((p) => p.projectId === projectId && p.seq > from && p.seq <= to && p.endUs !== Number.MAX_SAFE_INTEGER);
-  }
-
   /** The traces of the logs commits after `after` up to `upTo` wrote (tail sampling's late logs, `FakeSamplingStore`). */
   logTracesAfter(projectId: string, after: LiveCursor, upTo: LiveCursor): Set<string> {
     const [from, to] = range(after, upTo);
     return new Set(this.logTraces.filter((l) => l.projectId === projectId && l.seq > from && l.seq <= to).map((l) => l.traceId));
+  }
+
+  /** The project's traces commits after `after` up to `upTo` wrote a part or a running snapshot of (what completeness is measured by, `FakeEvaluatorStore`). */
+  touched(projectId: string, after: LiveCursor, upTo: LiveCursor): Set<string> {
+    const [from, to] = range(after, upTo);
+    return new Set(this.parts.filter((p) => p.projectId === projectId && p.seq > from && p.seq <= to).map((p) => p.traceId));
   }
 
   async tracesAfter(projectId: string, after: LiveCursor, upTo: LiveCursor, limit: number): Promise<TouchedTrace[]> {

@@ -1,10 +1,10 @@
 import { SPAN_CATEGORIES, type ScoreFilter, type TimeRange, type TraceQuery } from '@spoor/model';
 import type { LiveCursor } from '../../src/store/live-cursor.js';
-import type { CompleteTrace, TraceFilter } from '../../src/store/ports/evaluators.js';
+import type { TraceFilter } from '../../src/store/ports/evaluators.js';
 import type { SamplingDecision, SamplingFacts, SamplingStore } from '../../src/store/ports/sampling.js';
 import { FakeProjectPolicies } from './fake-admin.js';
 import type { FakeLiveStore } from './fake-live.js';
-import { type FakeData, byText, finite, inRange, listTraces } from './fake-reads.js';
+import { type FakeData, finite, inRange, listTraces } from './fake-reads.js';
 
 type Decision = SamplingDecision & { projectId: string };
 
@@ -124,17 +124,6 @@ export class FakeSamplingStore implements SamplingStore {
   /** Whether the trace was slimmed (its spans, in the engines, moved out of `spans`). */
   slimmed(projectId: string, traceId: string): boolean {
     return this.slimmedTraces.has(`${projectId}\u0000${traceId}`);
-  }
-
-  async lateTraces(projectId: string, after: LiveCursor, upTo: LiveCursor, endedByUs: number): Promise<CompleteTrace[]> {
-    const touched = new Set((await this.live.partsAfter(projectId, after, upTo)).filter((p) => p.endUs <= endedByUs).map((p) => p.traceId));
-    const ends = new Map<string, number>();
-    for (const part of this.data().parts) if (part.projectId === projectId && touched.has(part.traceId)) ends.set(part.traceId, Math.max(ends.get(part.traceId) ?? 0, part.endUs));
-    const rooted = new Set(this.data().spans.filter((s) => s.projectId === projectId && s.parentSpanId === null && s.endTimeUs > 0).map((s) => s.traceId));
-    return [...ends]
-      .filter(([traceId, endUs]) => endUs <= endedByUs && rooted.has(traceId))
-      .map(([traceId, endUs]) => ({ traceId, endUs }))
-      .sort((a, b) => a.endUs - b.endUs || byText(a.traceId, b.traceId));
   }
 
   countSampledOut(query: Omit<TraceQuery, 'limit' | 'cursor'>): Promise<{ total: number; sampledOut: number }> {

@@ -106,6 +106,7 @@ export class FakeStore implements Store {
     () => this.data,
     (projectId, filter) => this.scores.tracesMeeting(projectId, filter),
     (projectId, traceId) => this.sampling.slimmed(projectId, traceId),
+    (projectId, after, upTo) => this.live.touched(projectId, after, upTo),
   );
   readonly datasets = new FakeDatasetStore();
   readonly experiments = new FakeExperimentStore();

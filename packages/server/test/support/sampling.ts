@@ -7,9 +7,11 @@ export function samplingBackendOf(store: Store): SamplingBackend {
   const evaluators = evaluatorCalls(store);
   return {
     ...samplingCalls(store),
-    evaluatorCompleteTraces: evaluators.evaluatorCompleteTraces,
+    evaluatorCompleteTracesCommitted: evaluators.evaluatorCompleteTracesCommitted,
+    evaluatorCommitsAt: evaluators.evaluatorCommitsAt,
+    evaluatorTracesTouched: evaluators.evaluatorTracesTouched,
+    evaluatorHead: evaluators.evaluatorHead,
     evaluatorTakeLease: evaluators.evaluatorTakeLease,
     evaluatorRunningTraces: evaluators.evaluatorRunningTraces,
-    liveHead: () => store.live.head(),
   };
 }

@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { LiveCursor, LivePosition } from '../live-cursor.js';
 import type { EvaluatorRecord, EvaluatorRunRecord } from '../ports/evaluators.js';
 import { SqlEvaluatorStore } from '../sql/evaluator-store.js';
 import * as sql from '../sql/evaluators.js';
 import type { ClickHouseSql } from './dialect.js';
+import { clickHouseLiveCommits } from './live.js';
 import { nextVersion } from './small-tables.js';
 
 /**
@@ -22,7 +24,20 @@ export class ClickHouseEvaluatorStore extends SqlEvaluatorStore {
     private readonly clickhouse: ClickHouseSql,
     private readonly settleMs = LEASE_SETTLE_MS,
   ) {
-    super(clickhouse);
+    super(clickhouse, clickHouseLiveCommits(clickhouse.ch));
+  }
+
+  /** Per server, its last commit recorded `committed` at or before `timeUs` by its own clock (`at_us`). */
+  async commitsAt(timeUs: number): Promise<LiveCursor> {
+    const ch = this.clickhouse.ch;
+    const rows = await ch.rows<{ server_id: string; l_segment: number; l_offset: number }>(
+      'find the last commit of every server at a time',
+      `SELECT server_id, tupleElement(l_last, 1) AS l_segment, tupleElement(l_last, 2) AS l_offset
+       FROM (SELECT server_id, max((segment, offset)) AS l_last FROM ${ch.tables.spool_positions}
+             WHERE state = 'committed' AND at_us <= ${Math.floor(timeUs)} GROUP BY server_id)
+       ORDER BY server_id`,
+    );
+    return rows.map((row): LivePosition => ({ writer: row.server_id, major: Number(row.l_segment), minor: Number(row.l_offset) }));
   }
 
   async putEvaluator(projectId: string, r: EvaluatorRecord, deleted: boolean): Promise<void> {

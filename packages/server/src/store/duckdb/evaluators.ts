@@ -1,9 +1,12 @@
+import type { LiveCursor } from '../live-cursor.js';
 import type { EvaluatorRecord, EvaluatorRunRecord } from '../ports/evaluators.js';
+import { num } from '../record-rows.js';
 import { SqlEvaluatorStore } from '../sql/evaluator-store.js';
 import { runRow } from '../sql/evaluators.js';
 import { Serial } from '../write-port.js';
 import type { DuckDbSql } from './dialect.js';
 import type { KeptLists } from './kept-lists.js';
+import { duckDbCursor, duckDbLiveCommits } from './live.js';
 import { columnsOf } from './read.js';
 
 /**
@@ -15,7 +18,26 @@ export class DuckDbEvaluatorStore extends SqlEvaluatorStore {
     private readonly duckdb: DuckDbSql,
     private readonly kept: KeptLists,
   ) {
-    super(duckdb);
+    super(duckdb, duckDbLiveCommits);
+  }
+
+  /**
+   * The last transaction that recorded a spool position at or before `timeUs`: `committed_at` is
+   * the transaction's start, which the numbers follow (a lane's transaction is numbered when it
+   * begins), so the transactions numbered up to it began by then. Transactions that record no
+   * position (a write with no spool key) fall after it: a start looks back a little further.
+   * `committed_at` holds `now()` in the session's time zone (5 h behind UTC under
+   * TZ=America/New_York): read back through it, as the instant it was.
+   */
+  async commitsAt(timeUs: number): Promise<LiveCursor> {
+    const p = this.duckdb.dialect.params();
+    const [seq] = await this.duckdb.rows(
+      'find the last commit at a time',
+      `SELECT max(commit_seq) AS seq FROM spool_positions WHERE epoch_us(committed_at::TIMESTAMPTZ) <= ${p.int(timeUs)}`,
+      p,
+      (row) => (row.get('seq') === null ? 0 : num(row.get('seq'))),
+    );
+    return duckDbCursor(seq ?? 0);
   }
 
   override listEvaluators(projectId: string): Promise<EvaluatorRecord[]> {

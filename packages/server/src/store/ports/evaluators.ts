@@ -1,4 +1,5 @@
 import type { EvaluatorState, SpanCategory, TraceQuery } from '@spoor/model';
+import type { LiveCursor } from '../live-cursor.js';
 import type { TimeKey } from './traces.js';
 
 /** A definition as stored: its spec as JSON text (checked by `quality/`, not by the store). */
@@ -49,6 +50,21 @@ export interface CompleteTrace {
   endUs: number;
 }
 
+/**
+ * A stretch of the store's commits (`live-cursor.ts`) in which the runners look for traces that
+ * completed (`completeTracesCommitted`), a page at a time.
+ */
+export interface CommitRange {
+  /** The commits after this cursor... */
+  after: LiveCursor;
+  /** ...up to this one: those the server made at least `--trace-quiet` ago. */
+  upTo: LiveCursor;
+  /** Everything committed now: a trace a commit after `upTo` touched is not quiet yet, and is found in the stretch that holds that commit. */
+  head: LiveCursor;
+  /** Traces after this id (the last of the page before; '' for the first page). */
+  afterId: string;
+}
+
 /** What an evaluator reads of a span to make its targets (`quality/targets.ts`): no resource, scope, events or links. */
 export interface EvaluationSpan {
   traceId: string;
@@ -92,6 +108,20 @@ export interface EvaluatorStore {
    * ended (it is stored with an end time) and no span of the trace ended after `endedByUs`.
    */
   completeTraces(projectId: string, filter: TraceFilter, after: TimeKey, endedByUs: number, limit: number): Promise<CompleteTrace[]>;
+  /**
+   * THE rule of completeness, as the runners of evaluators and tail sampling read it: the traces
+   * whose last part or running snapshot the commits of `range` wrote (after `range.after`, up to
+   * `range.upTo`; none written later, up to `range.head`), whose root span has ended, matching the
+   * filter, after `range.afterId` in id order, at most `limit`. Without `slimmedToo`, a trace
+   * sampled out (its spans moved to `span_stats`) is left out, as what reads its spans finds none.
+   * Measured by commits, never by the spans' own clocks: a trace whose spans say they ended long
+   * ago, or in the future, is found once its parts are committed and quiet.
+   */
+  completeTracesCommitted(projectId: string, filter: TraceFilter, range: CommitRange, limit: number, slimmedToo?: boolean): Promise<CompleteTrace[]>;
+  /** The cursor of the commits made at or before `timeUs` by the committing server's clock (the start for none): where a runner that starts looking from then starts. */
+  commitsAt(timeUs: number): Promise<LiveCursor>;
+  /** How many of the project's traces the commits after `after` up to `upTo` wrote parts or running snapshots of, counted up to `limit`. */
+  tracesTouched(projectId: string, after: LiveCursor, upTo: LiveCursor, limit: number): Promise<number>;
   /** The spans of these traces, in one read, in no order (a span written twice may come twice). */
   evaluationSpans(projectId: string, traceIds: readonly string[]): Promise<EvaluationSpan[]>;
   /**

@@ -1,7 +1,7 @@
 import type { TimeRange, TraceQuery } from '@spoor/model';
 import type { LiveCursor } from '../live-cursor.js';
 import type { ProjectPolicies, ProjectPolicyRecord } from './access.js';
-import type { CompleteTrace, TraceFilter } from './evaluators.js';
+import type { TraceFilter } from './evaluators.js';
 
 /** A sampling policy set through the API (checked by `sampling/`). */
 export type SamplingPolicyRecord = ProjectPolicyRecord;
@@ -88,13 +88,6 @@ export interface SamplingStore {
    * statement for a round's traces, whatever their number, through the decisions table.
    */
   slimDecided(projectId: string, decidedUs: number, bounds: { fromUs: number; toUs: number }): Promise<void>;
-  /**
-   * Complete traces (root ended, every span ended by `endedByUs`) that a commit after `after` up
-   * to `upTo` wrote a span of that had ended by `endedByUs`: spans that came after the scan by
-   * end time passed them (an exporter that sent late, a spool replayed), which the runner decides
-   * (a trace not decided yet) or slims again (one sampled out). In end order.
-   */
-  lateTraces(projectId: string, after: LiveCursor, upTo: LiveCursor, endedByUs: number): Promise<CompleteTrace[]>;
   /**
    * Deletes the logs that commits after `after` up to `upTo` wrote of traces sampled out (a log
    * that came after its trace was slimmed); answers how many traces had such logs.

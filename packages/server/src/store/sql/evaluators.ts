@@ -1,8 +1,10 @@
 import { EVALUATOR_STATES, type EvaluatorState, SPAN_CATEGORIES } from '@spoor/model';
 import { type Row, isTrue, num, numOrNull } from '../record-rows.js';
-import type { CompleteTrace, EvaluationSpan, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, TraceFilter } from '../ports/evaluators.js';
+import type { LiveCursor } from '../live-cursor.js';
+import type { CommitRange, CompleteTrace, EvaluationSpan, EvaluatorRecord, EvaluatorRunRecord, EvaluatorRunTotals, TraceFilter } from '../ports/evaluators.js';
 import type { TimeKey } from '../ports/traces.js';
-import type { SqlEngine } from './dialect.js';
+import type { Params, SqlEngine } from './dialect.js';
+import type { LiveCommits } from './live.js';
 import { boundsOf, traceBounds } from './trace-bounds.js';
 import { TRACE_FILTER_TOTALS, traceFilterSql } from './traces.js';
 
@@ -186,6 +188,72 @@ function completeByParts(db: SqlEngine, projectId: string, filter: TraceFilter, 
     p,
     (row) => ({ traceId: row.get('trace_id') as string, startUs: num(row.get('t_start')), endUs: num(row.get('t_end')) }),
   );
+}
+
+/**
+ * The traces the commits after `after` up to `upTo` touched (wrote a part or a running snapshot
+ * of), as SQL for `trace_id IN (...)`; `null` when there are no such commits.
+ */
+function touchedSql(commits: LiveCommits, p: Params, project: string, after: LiveCursor, upTo: LiveCursor): string | null {
+  const selects = (['trace_parts', 'running_spans'] as const).flatMap((table) => {
+    const rows = commits.rowsOf(p, table, after, upTo);
+    return rows === null ? [] : [`SELECT r.trace_id AS trace_id FROM ${rows.from} WHERE r.project_id = ${project} AND ${rows.where}`];
+  });
+  return selects.length === 0 ? null : selects.join(' UNION ALL ');
+}
+
+/**
+ * THE rule of completeness (`EvaluatorStore.completeTracesCommitted`): the traces `range`'s
+ * commits touched and no later commit did, whose parts hold the root, in id order. A page whose
+ * roots are not all in `spans` (without `slimmedToo`) is followed by the next, as `completeTraces`
+ * does. The stretch is a round's commits when the runner keeps up (DuckDB finds them by the zone
+ * maps of `commit_seq`, ClickHouse by joining the commits' `batch_id`s), and the parts of just
+ * those traces are added up.
+ */
+export async function completeTracesCommitted(
+  db: SqlEngine, commits: LiveCommits, projectId: string, filter: TraceFilter, range: CommitRange, limit: number, slimmedToo = false,
+): Promise<CompleteTrace[]> {
+  const found: CompleteTrace[] = [];
+  let afterId = range.afterId;
+  while (found.length < limit) {
+    const want = limit - found.length;
+    const d = db.dialect;
+    const p = d.params();
+    const project = p.add(projectId);
+    const touched = touchedSql(commits, p, project, range.after, range.upTo);
+    if (touched === null) break;
+    const later = touchedSql(commits, p, project, range.upTo, range.head);
+    const { matched, traceFilters } = traceFilterSql(d, p, project, filter, null);
+    traceFilters.push('count(root_name) > 0');
+    const page = await db.rows(
+      'find the traces completed in a stretch of commits',
+      `SELECT trace_id, ${TRACE_FILTER_TOTALS} FROM ${d.tables.trace_parts}
+       WHERE project_id = ${project} AND trace_id IN (${touched}) AND trace_id > ${p.add(afterId)}${later === null ? '' : ` AND trace_id NOT IN (${later})`}${matched}
+       GROUP BY trace_id HAVING ${traceFilters.join(' AND ')}
+       ORDER BY trace_id LIMIT ${p.count(want)}`,
+      p,
+      (row) => ({ traceId: row.get('trace_id') as string, startUs: num(row.get('t_start')), endUs: num(row.get('t_end')) }),
+    );
+    const rooted = slimmedToo ? null : await rootsStored(db, projectId, page);
+    for (const t of page) if (rooted === null || rooted.has(t.traceId)) found.push({ traceId: t.traceId, endUs: t.endUs });
+    if (page.length < want) break;
+    afterId = page.at(-1)!.traceId;
+  }
+  return found;
+}
+
+/** How many traces the commits after `after` up to `upTo` touched, counted up to `limit` (`EvaluatorStore.tracesTouched`). */
+export async function tracesTouched(db: SqlEngine, commits: LiveCommits, projectId: string, after: LiveCursor, upTo: LiveCursor, limit: number): Promise<number> {
+  const p = db.dialect.params();
+  const touched = touchedSql(commits, p, p.add(projectId), after, upTo);
+  if (touched === null) return 0;
+  const [n] = await db.rows(
+    'count the traces committed after a cursor',
+    `SELECT count(*) AS n FROM (SELECT DISTINCT trace_id FROM (${touched}) AS t LIMIT ${p.count(limit)}) AS d`,
+    p,
+    (row) => num(row.get('n')),
+  );
+  return n ?? 0;
 }
 
 /** Which of these traces have their root span in `spans`, read within the traces' times (a trace's root starts and ends within them). */

@@ -1,7 +1,7 @@
 import type { TimeRange, TraceQuery } from '@spoor/model';
 import type { LiveCursor } from '../live-cursor.js';
 import type { ProjectPolicies } from '../ports/access.js';
-import type { CompleteTrace, TraceFilter } from '../ports/evaluators.js';
+import type { TraceFilter } from '../ports/evaluators.js';
 import type { SamplingDecision, SamplingFacts, SamplingStore } from '../ports/sampling.js';
 import { isTrue, num, numOrNull } from '../record-rows.js';
 import { LONGEST_COLUMNS } from '../tables.js';
@@ -147,29 +147,6 @@ export abstract class SqlSamplingStore implements SamplingStore {
     // hands; no engine keys the table) is set last and stands; of two in the same microsecond, the
     // sampled-out one, whose spans may have been slimmed already.
     return new Map(rows.map((r) => [r.traceId, r.kept]));
-  }
-
-  async lateTraces(projectId: string, after: LiveCursor, upTo: LiveCursor, endedByUs: number): Promise<CompleteTrace[]> {
-    const d = this.sql.dialect;
-    const p = d.params();
-    const rows = this.commits.rowsOf(p, 'trace_parts', after, upTo);
-    if (rows === null) return [];
-    const project = p.add(projectId);
-    const endedBy = p.int(endedByUs);
-    // The parts these commits wrote that ended by then: as a trace's parts come while it runs, few
-    // or none. Complete as `completeTraces` has it: the root span has ended too, which a part with
-    // a root name says (running spans are kept apart, in `running_spans`). A read of the roots in
-    // `spans` instead took 600 ms a round of 2,000 traces under bench:sampling.
-    return this.sql.rows(
-      'find traces whose spans came late',
-      `SELECT trace_id, max(end_us) AS t_end FROM ${d.tables.trace_parts}
-       WHERE project_id = ${project}
-         AND trace_id IN (SELECT r.trace_id FROM ${rows.from} WHERE r.project_id = ${project} AND ${rows.where} AND r.end_us <= ${endedBy})
-       GROUP BY trace_id HAVING max(end_us) <= ${endedBy} AND count(root_name) > 0
-       ORDER BY t_end, trace_id`,
-      p,
-      (row) => ({ traceId: row.get('trace_id') as string, endUs: num(row.get('t_end')) }),
-    );
   }
 
   async deleteLateLogs(projectId: string, after: LiveCursor, upTo: LiveCursor): Promise<number> {
