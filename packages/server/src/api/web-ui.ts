@@ -129,8 +129,8 @@ function pathOf(url: string): string | null {
  */
 const PAGE_SECTIONS = new Set(['traces', 'charts', 'sessions', 'errors', 'alerts', 'evaluators', 'datasets', 'experiments', 'logs', 'audit', 'compare']);
 
-/** A path read as leniently as any router might: decoded, case and doubled slashes folded, `;` parameters cut. */
-function folded(path: string): string {
+/** A path read as leniently as any router might: decoded, case and doubled slashes folded (and, unless `keepParams`, `;` parameters cut). */
+function folded(path: string, keepParams = false): string {
   let text = path;
   for (let i = 0; i < 3; i++) {
     try {
@@ -139,7 +139,8 @@ function folded(path: string): string {
       break;
     }
   }
-  return text.toLowerCase().replace(/[\\/]+/g, '/').split(';', 1)[0]!;
+  const slashes = text.toLowerCase().replace(/[\\/]+/g, '/');
+  return keepParams ? slashes : slashes.split(';', 1)[0]!;
 }
 
 /** Addresses the API, OTLP and `/metrics` own answer 404 as JSON, so `/%61pi/x` or `//API/x` is the API's 404, never a file. */
@@ -148,9 +149,9 @@ function isUiAddress(path: string): boolean {
   return !f.startsWith('/api/') && !f.startsWith('/v1/') && f !== '/api' && !f.startsWith('/metrics');
 }
 
-/** A page of the dashboard: `/`, or an address under one of its sections. */
+/** A page of the dashboard: `/`, or an address under one of its sections, as the dashboard's router reads it (`;` and all). */
 function isPageAddress(path: string): boolean {
-  const f = folded(path);
+  const f = folded(path, true);
   return f === '/' || PAGE_SECTIONS.has(f.split('/')[1] ?? '');
 }
 

@@ -24,6 +24,9 @@ const HTTP_CASES = Math.max(300, Math.round(CASES / 10));
 const REST_CASES = Math.max(400, Math.round(CASES / 10));
 /** Spelled paths without a key: as many as the REST cases, at least 1,000. */
 const SPELLED_CASES = Math.max(1000, Math.round(CASES / 10));
+/** Where an MCP client looks for OAuth on a 401 (each once a dashboard page, which its SDK failed to parse). */
+const OAUTH_PATHS = ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-authorization-server', '/.well-known/openid-configuration', '/register', '/authorize', '/token'];
+const OAUTH_CASES = Math.max(200, Math.round(CASES / 50));
 /** What counts as a hang: far beyond any body's decoding or any request's answer. */
 const HANG_MS = 5000;
 
@@ -175,6 +178,24 @@ describe('a server that requires keys, under spelled paths', () => {
       if (!page && ![400, 401, 404, 414, 415].includes(answer.status)) failures.push(keepFailure('spelled', SEED, index, `${route.method} ${target}`, `answered ${answer.status} (${route.method} ${route.url})`));
     }
     report.push(`spelled paths: ${SPELLED_CASES} cases over ${routes.length} routes, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${failures.length} failures`);
+    expect(failures).toEqual([]);
+  }, 600_000);
+
+  it(`answers where an OAuth client looks, spelled any way, with JSON and never the dashboard's page (${OAUTH_CASES} cases)`, async () => {
+    const failures: string[] = [];
+    for (let index = 0; index < OAUTH_CASES; index++) {
+      const random = caseRandom(SEED ^ 0x0a17, index);
+      const method = random.pick(['GET', 'POST']);
+      const target = spelledPath(random, random.pick(OAUTH_PATHS), server.url);
+      let answer: { status: number; type: string };
+      try {
+        answer = await sendRaw(method, target);
+      } catch (error) {
+        failures.push(keepFailure('oauth', SEED, index, `${method} ${target}`, `no answer: ${(error as Error).message}`));
+        continue;
+      }
+      if (answer.type.startsWith('text/html') || answer.status === 200 || answer.status >= 500) failures.push(keepFailure('oauth', SEED, index, `${method} ${target}`, `answered ${answer.status} ${answer.type}`));
+    }
     expect(failures).toEqual([]);
   }, 600_000);
 });
