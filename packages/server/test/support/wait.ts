@@ -1,3 +1,9 @@
+/**
+ * How long a wait for a signal (a line, an answer, a state polled) may take before a test calls it
+ * a hang: far beyond what it takes alone (seconds), and enough on a machine busy with other work.
+ */
+export const HANG_MS = 90_000;
+
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `probe` every 100 ms until it gives a value (not `undefined`); throws naming `what` after `timeoutMs`. */
