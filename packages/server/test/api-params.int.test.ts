@@ -1,5 +1,9 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestServer, startTestServer } from './support/server.js';
+import { MAX_ATTR_FILTERS, MAX_SCORE_FILTERS } from '../src/api/parameters.js';
+import { callTool } from './support/mcp.js';
+import { type TestServer, callJson, startTestServer } from './support/server.js';
 
 /**
  * No parameter value gets a 500: every number and time a route takes is bounded where it is
@@ -15,6 +19,8 @@ beforeAll(async () => {
   const span = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', name: 'run', kind: 1, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 5_000_000n) };
   const body = JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'params' } }] }, scopeSpans: [{ spans: [span] }] }] });
   expect((await fetch(`${server.url}/v1/traces`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })).status).toBe(200);
+  // A score past a 64-bit integer: a score takes any finite number.
+  expect((await callJson(server.url, 'POST', '/api/scores', { traceId: '0af7651916cd43dd8448eb211c80319c', name: 'q', value: 2e19 })).status).toBe(201);
 });
 afterAll(async () => {
   await server?.stop();
@@ -51,7 +57,7 @@ const OBJECT_MEMBERS = ['constructor', '__proto__', 'toString', 'hasOwnProperty'
 const SPAN_FILTERS = ['from', 'to', 'service', 'name', 'text', 'status', 'minDurationMs', 'maxDurationMs', 'attr', 'sessionId', 'model', 'kind', 'category', 'root'];
 /** Every GET route with a query, each with every parameter it takes (and what it requires). */
 const ALL_PARAMS: Array<[path: string, params: string[], extra?: string]> = [
-  ['/api/traces', ['from', 'to', 'service', 'name', 'text', 'status', 'minDurationMs', 'maxDurationMs', 'attr', 'sessionId', 'model', 'limit', 'cursor']],
+  ['/api/traces', ['from', 'to', 'service', 'name', 'text', 'status', 'minDurationMs', 'maxDurationMs', 'attr', 'sessionId', 'model', 'score', 'limit', 'cursor']],
   ['/api/logs', ['from', 'to', 'severity', 'service', 'traceId', 'text', 'limit', 'cursor']],
   ['/api/services', ['from', 'to']],
   ['/api/metrics', ['from', 'to']],
@@ -98,7 +104,7 @@ describe('query parameters', () => {
       for (const [path, params, extra] of ALL_PARAMS) {
         const prefix = extra === undefined ? '' : `${extra}&`;
         for (const param of params) {
-          const value = param === 'attr' ? `${member}=x` : member;
+          const value = param === 'attr' ? `${member}=x` : param === 'score' ? `${member}>1` : member;
           await check(`${path}?${prefix}${param}=${encodeURIComponent(value)}`, (status) => status < 500);
         }
         // Not a parameter of any route: named as unknown.
@@ -137,5 +143,61 @@ describe('query parameters', () => {
     }
     // No metric of that name: a 404, not a refused window or step.
     expect((await fetch(`${server.url}/api/metrics/series?name=m&fn=rate&window=1h&step=30s`)).status).toBe(404);
+  });
+
+  it('compare a score with any finite number, however large, and refuse one past a double by name', async () => {
+    for (const [filter, found] of [['q>1e19', 1], ['q<-1e19', 0], ['q=2e19', 1], ['q>=9223372036854775808', 1], ['q<1.7e308', 1], ['q!=1e300', 1]] as const) {
+      const answer = await callJson<{ traces: unknown[] }>(server.url, 'GET', `/api/traces?score=${encodeURIComponent(filter)}`);
+      expect(answer.status, filter).toBe(200);
+      expect(answer.body.traces, filter).toHaveLength(found);
+    }
+    const huge = await callJson<{ error: { message: string } }>(server.url, 'GET', `/api/traces?score=${encodeURIComponent('q>1e400')}`);
+    expect([huge.status, huge.body.error.message]).toEqual([400, "'score' compares with a number too large: 'q>1e400'"]);
+  });
+
+  /** `n` filters of a repeatable parameter: distinct, so none is folded into another. */
+  const repeated = (name: 'attr' | 'score', n: number): string =>
+    Array.from({ length: n }, (_, i) => `${name}=${encodeURIComponent(name === 'attr' ? `k${i}=v` : `s${i}>${i}`)}`).join('&');
+
+  it('refuse more attr or score filters than they take with a 400 naming the parameter and its limit, at once', async () => {
+    const routes = ['/api/traces', '/api/stats/spans', '/api/stats/timeseries', '/api/stats/compare?a=params&b=other'];
+    for (const route of routes) {
+      const join = route.includes('?') ? '&' : '?';
+      for (const n of [MAX_ATTR_FILTERS + 1, 900, 1001]) {
+        const answer = await callJson<{ error: { code: string; message: string } }>(server.url, 'GET', `${route}${join}${repeated('attr', n)}`);
+        expect([answer.status, answer.body.error], `${route} with ${n} attr`).toEqual([
+          400,
+          { code: 'ERR_INVALID_PARAMETER', message: `'attr' may be given at most ${MAX_ATTR_FILTERS} times, not ${n}` },
+        ]);
+      }
+      // At the limit, the filters are applied (nothing has 20 such attributes).
+      expect((await callJson(server.url, 'GET', `${route}${join}${repeated('attr', MAX_ATTR_FILTERS)}`)).status, route).toBe(200);
+    }
+    for (const n of [MAX_SCORE_FILTERS + 1, 500]) {
+      const answer = await callJson<{ error: { message: string } }>(server.url, 'GET', `/api/traces?${repeated('score', n)}`);
+      expect([answer.status, answer.body.error.message]).toEqual([400, `'score' may be given at most ${MAX_SCORE_FILTERS} times, not ${n}`]);
+    }
+    expect((await callJson(server.url, 'GET', `/api/traces?${repeated('score', MAX_SCORE_FILTERS)}`)).status).toBe(200);
+    // An evaluator's filter is the trace list's query string, and so bounded alike.
+    const evaluator = await callJson<{ error: { message: string } }>(server.url, 'POST', '/api/evaluators', {
+      name: 'many-attrs', kind: 'length', target: 'trace', max: 10, filter: repeated('attr', MAX_ATTR_FILTERS + 1),
+    });
+    expect(evaluator.status).toBe(400);
+    expect(evaluator.body.error.message).toMatch(new RegExp(`^invalid evaluator: filter: 'attr' .*\\b${MAX_ATTR_FILTERS}$`));
+  });
+
+  it("answer MCP's search_traces alike: hostile score and attr values are a 400 naming the parameter", async () => {
+    const client = new Client({ name: 'spoor-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)));
+    try {
+      expect((await callTool(client, 'search_traces', { score: 'q>1e19' })).json.traces).toHaveLength(1);
+      const attrs = Array.from({ length: 1001 }, (_, i) => `k${i}=v`);
+      const many = await callTool(client, 'search_traces', { attr: attrs });
+      expect([many.isError, many.text]).toEqual([true, `'attr' may be given at most ${MAX_ATTR_FILTERS} times, not 1001 (400 ERR_INVALID_PARAMETER)`]);
+      const scores = await callTool(client, 'search_traces', { score: Array.from({ length: MAX_SCORE_FILTERS + 1 }, (_, i) => `s${i}>1`) });
+      expect(scores.text).toBe(`'score' may be given at most ${MAX_SCORE_FILTERS} times, not ${MAX_SCORE_FILTERS + 1} (400 ERR_INVALID_PARAMETER)`);
+    } finally {
+      await client.close();
+    }
   });
 });

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Listening, spoorCli } from './support/cli.js';
 import { getJson, startTestServer, type TestServer } from './support/server.js';
 import { killAll } from './support/processes.js';
+import { HANG_MS } from './support/wait.js';
 
 const children = new Set<ChildProcess>();
 const servers: TestServer[] = [];
@@ -25,6 +26,12 @@ afterEach(async () => {
 });
 
 const { run, serve } = spoorCli(() => work, children);
+
+/**
+ * A limit for a hung test, not a speed check: a test here starts one to seven processes, about a
+ * second each alone; at a load of 19 on two cores one test took 30 s.
+ */
+const PROCESS_TEST_MS = 2 * HANG_MS;
 
 /** A loopback port that nothing listens on (it was free a moment ago). */
 async function closedPort(): Promise<number> {
@@ -71,7 +78,7 @@ function sharedServe(setup: (dir: string) => Promise<{ args: string[]; env?: Rec
   };
 }
 
-describe('spoor serve', () => {
+describe('spoor serve', { timeout: PROCESS_TEST_MS }, () => {
   // Three servers, each started once, for the settings below: each setting checked is one the
   // others do not touch, so each test still fails on its own setting going wrong.
   /** Neither --host nor --port nor --data: SPOOR_PORT and SPOOR_DATA say where. */
@@ -191,7 +198,7 @@ describe('spoor serve', () => {
   });
 });
 
-describe('spoor commands', () => {
+describe('spoor commands', { timeout: PROCESS_TEST_MS }, () => {
   it('exits 1 with the usage on an unknown command', async () => {
     const result = await run(['frobnicate']);
     expect(result.code).toBe(1);
@@ -214,7 +221,7 @@ describe('spoor commands', () => {
   });
 });
 
-describe('spoor demo', () => {
+describe('spoor demo', { timeout: PROCESS_TEST_MS }, () => {
   it('exits 1 and says no Spoor server answers when nothing listens at the endpoint', async () => {
     const endpoint = `http://127.0.0.1:${await closedPort()}`;
     const result = await run(['demo', '--endpoint', endpoint]);
@@ -261,7 +268,7 @@ describe('spoor demo', () => {
   });
 });
 
-describe('spoor keys', () => {
+describe('spoor keys', { timeout: PROCESS_TEST_MS }, () => {
   const keyIn = (stdout: string): string => /^(spoor_\w+_\w{10}_\w{32})$/m.exec(stdout)?.[1] ?? '';
 
   it('makes keys in a stopped server’s data directory, and the server requires them from its start', async () => {

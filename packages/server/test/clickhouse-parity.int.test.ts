@@ -6,6 +6,8 @@ import { runDemo } from '../src/cli/demo.js';
 import { type ClickHouseEndpoint, startClickHouseEndpoint } from './support/clickhouse-endpoint.js';
 import { metricsBody } from './support/json-fixtures.js';
 import { type TestServer, getJson, startTestServer } from './support/server.js';
+import { eventually } from './support/trace-bodies.js';
+import { HANG_MS, until } from './support/wait.js';
 
 /**
  * The same data sent to a Spoor on DuckDB and a Spoor on ClickHouse: every API answer must be
@@ -93,13 +95,9 @@ beforeAll(async () => {
   expect(sent.status).toBe(200);
   // Both have committed everything once both list every run.
   for (const server of [duck, click]) {
-    const deadline = Date.now() + 20_000;
-    while ((await getJson<TraceListResponse>(server.url, '/api/traces?limit=100')).body.traces?.length !== RUNS) {
-      if (Date.now() > deadline) throw new Error(`${server.url} did not list ${RUNS} traces in 20 s`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await until(`${server.url} to list ${RUNS} traces`, async () => ((await getJson<TraceListResponse>(server.url, '/api/traces?limit=100')).body.traces?.length === RUNS ? true : undefined), HANG_MS);
   }
-}, 120_000);
+}, 2 * HANG_MS);
 
 afterAll(async () => {
   fanOut?.closeAllConnections();
@@ -162,7 +160,8 @@ async function expectSame(path: string): Promise<unknown> {
   return d.body;
 }
 
-describe('the same data on DuckDB and on ClickHouse', () => {
+// Limits for a hang, not speed checks: the detail of every trace is 320 reads, 60 s at a load of 19 on two cores.
+describe('the same data on DuckDB and on ClickHouse', { timeout: 4 * HANG_MS }, () => {
   it('lists the same traces, filtered the same ways', async () => {
     const { traces } = (await expectSame('/api/traces?limit=100')) as TraceListResponse;
     expect(traces).toHaveLength(RUNS);
@@ -250,14 +249,7 @@ describe('the same data on DuckDB and on ClickHouse', () => {
     };
     const evaluated = (list: Awaited<ReturnType<typeof answers>>) => new Set(list.map((a) => a.rule)).size === Object.keys(rules).length;
     // Every rule has been evaluated on both once both list an alert for each.
-    const deadline = Date.now() + 15_000;
-    let d = await answers(duck);
-    let c = await answers(click);
-    while (!evaluated(d) || !evaluated(c)) {
-      if (Date.now() > deadline) throw new Error(`alerts were not evaluated in 15 s: ${JSON.stringify({ d, c })}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-      [d, c] = [await answers(duck), await answers(click)];
-    }
+    const [d, c] = await eventually('every rule to be evaluated on both', async () => [await answers(duck), await answers(click)] as const, ([d, c]) => evaluated(d) && evaluated(c), HANG_MS);
     expect(d.length).toBeGreaterThan(8);
     expect(differences(d, c)).toEqual([]);
   });

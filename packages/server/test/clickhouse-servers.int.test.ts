@@ -57,19 +57,16 @@ async function serve(name: string, db: string, ...args: string[]): Promise<Serve
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise((resolve) => child.once('exit', resolve));
+  // The line that says it listens, or its exit: no clock of its own (a hang is the test's timeout).
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`spoor serve did not start in 20 s; stderr: ${stderr}`)), 20_000);
     const onData = (): void => {
       const match = /Spoor is listening on (http:\/\/127\.0\.0\.1:\d+) \(store: ClickHouse/.exec(stdout);
       if (match === null) return;
-      clearTimeout(timer);
+      child.stdout!.off('data', onData);
       resolve(match[1]!);
     };
     child.stdout!.on('data', onData);
-    void exited.then(() => {
-      clearTimeout(timer);
-      reject(new Error(`spoor serve exited before listening; stderr: ${stderr}`));
-    });
+    void exited.then(() => reject(new Error(`spoor serve exited before listening; stderr: ${stderr}`)));
   });
   return { child, url, exited };
 }

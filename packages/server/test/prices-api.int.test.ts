@@ -281,13 +281,15 @@ describe('the price API', () => {
     expect(unknown.body.error.message).toContain('since');
   });
 
-  it('re-prices every stored span when the request names no range, and nothing without a JSON body', async () => {
+  it("re-prices every stored span when the request names no range, and nothing for another site's page", async () => {
     const server = await start();
     const t = await sendTrace(server, [ACME]);
     await send(server, 'PUT', '/api/prices/acme-llm-1', ACME_PRICE);
-    // Any page could send a bodiless POST: it changes nothing.
-    expect((await fetch(`${server.url}/api/prices/reprice`, { method: 'POST' })).status).toBe(415);
-    const response = await fetch(`${server.url}/api/prices/reprice`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    // Any page could send a bodiless POST, with its Origin: it changes nothing.
+    expect((await fetch(`${server.url}/api/prices/reprice`, { method: 'POST', headers: { origin: 'https://evil.example' } })).status).toBe(415);
+    expect((await summaryOf(server, t.traceId)).costUsd).toBeNull();
+    // A script may send none: the body's fields are all optional.
+    const response = await fetch(`${server.url}/api/prices/reprice`, { method: 'POST' });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ spans: 1, traces: 1 });
     expect((await summaryOf(server, t.traceId)).costUsd).toBeCloseTo(ACME_COST, 12);

@@ -50,6 +50,27 @@ function servedByRole(route: string): 'ingest' | 'query' | null {
   return 'query';
 }
 
+/** Requests to a route that needs no body, sent without one. */
+const emptyBodies = new WeakSet<FastifyRequest>();
+
+/** Whether the route's body has a field it requires (a route that declares no body needs none). */
+function bodyNeeded(request: FastifyRequest): boolean {
+  const body = request.routeOptions.schema?.body as { type?: string; required?: readonly string[] } | undefined;
+  if (body === undefined) return false;
+  return body.type !== 'object' || (body.required ?? []).length > 0;
+}
+
+/** Whether a browser sent the request from a page of another origin (scripts send no Origin). */
+function crossOrigin(request: FastifyRequest): boolean {
+  const origin = request.headers.origin;
+  if (origin === undefined) return false;
+  try {
+    return new URL(origin).host.toLowerCase() !== request.headers.host?.toLowerCase();
+  } catch {
+    return true;
+  }
+}
+
 export function installHooks(app: FastifyInstance, options: HookOptions): void {
   // A request addressed to another name (a page on another site whose name resolves here: DNS
   // rebinding) is refused before anything else runs; then one that matched no route goes to the
@@ -67,14 +88,25 @@ export function installHooks(app: FastifyInstance, options: HookOptions): void {
     }
     // A write through the REST API needs a JSON body sent as JSON: a form or a simple
     // cross-site request (text/plain, no body) cannot be one, and a browser asks first
-    // (a preflight Spoor does not grant) before it sends anything else.
+    // (a preflight Spoor does not grant) before it sends anything else. An action (a POST) that
+    // needs no body takes none too, from a script (no Origin) or this server's own pages: a
+    // browser sends Origin with every cross-origin POST, so another site's empty POST is still
+    // refused. A PUT or PATCH replaces or changes what it names: one sent empty is a mistake.
     if (WRITE_METHODS.has(request.method) && route.startsWith('/api/')) {
       const type = request.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
       const empty = request.headers['content-length'] === '0' || (request.headers['content-length'] === undefined && request.headers['transfer-encoding'] === undefined);
-      if (type !== 'application/json' || empty) {
-        throw new AppError('ERR_UNSUPPORTED_MEDIA_TYPE', `${request.method} ${route} takes a JSON body sent with Content-Type: application/json ({} when there is nothing to say)`);
+      if (empty && request.method === 'POST' && (type === undefined || type === 'application/json') && !bodyNeeded(request) && !crossOrigin(request)) {
+        // Read as no body at all: Fastify refuses an empty one sent as JSON.
+        delete request.headers['content-type'];
+        emptyBodies.add(request);
+      } else if (type !== 'application/json' || empty) {
+        throw new AppError('ERR_UNSUPPORTED_MEDIA_TYPE', `${request.method} ${route} takes a JSON body sent with Content-Type: application/json`);
       }
     }
+  });
+  // A route whose body's fields are all optional reads no body as {}.
+  app.addHook('preValidation', async (request) => {
+    if (emptyBodies.has(request) && request.routeOptions.schema?.body !== undefined) request.body = {};
   });
 
   // Credentials, role and project: every request but health and the dashboard's files needs them

@@ -52,6 +52,14 @@ describe('query parameters', () => {
     expect(validate(LIST, 'querystring', query({ attr: 'tenant' })).error?.message).toBe("'attr' must be key=value, not 'tenant'");
   });
 
+  it('says how many times a repeatable parameter may be given, and how many items a body list may hold', () => {
+    const attrs = Array.from({ length: 21 }, (_, i) => `k${i}=v`);
+    expect(validate(LIST, 'querystring', query({ attr: attrs })).error?.message).toBe("'attr' may be given at most 20 times, not 21");
+    expect(validate(LIST, 'querystring', query({ attr: attrs.slice(0, 20) })).value).toEqual({ attr: attrs.slice(0, 20) });
+    const body = Type.Object({ names: Type.Array(Type.String(), { maxItems: 2 }) });
+    expect(validate(body, 'body', { names: ['a', 'b', 'c'] }).error?.message).toBe("'names' must hold at most 2 items, not 3");
+  });
+
   it('reads a list of names repeated or separated by commas, and names the wrong one', () => {
     const states = Type.Object({ state: Type.Optional(Type.Array(oneOf(['pending', 'firing', 'resolved']))) }, { additionalProperties: false });
     expect(validate(states, 'querystring', query({ state: ['pending,firing', 'resolved'] })).value).toEqual({ state: ['pending', 'firing', 'resolved'] });

@@ -27,6 +27,7 @@ interface Schema {
   minLength?: number;
   maxLength?: number;
   minItems?: number;
+  maxItems?: number;
   /** What the value must be, where the keywords cannot say it (a pattern's meaning). */
   'x-must-be'?: string;
   /** The code a body's errors answer with, when not `ERR_BAD_REQUEST`. */
@@ -168,6 +169,10 @@ function errorOf(found: Iterable<ValidationError>, root: Schema, part: Part, sen
   // A number or boolean made from query text is shown as it was written (`-0`, `1e300`).
   const given = typeof first.value === 'number' || typeof first.value === 'boolean' ? (valueAt(sent, path) ?? first.value) : first.value;
   if (part !== 'body' && Array.isArray(given) && root.properties?.[name]?.type !== 'array') return fail(`'${name}' may be given only once`);
+  if (first.type === ValueErrorType.ArrayMaxItems && Array.isArray(given)) {
+    const most = first.schema.maxItems;
+    return fail(part === 'body' ? `'${name}' must hold at most ${most} items, not ${given.length}` : `'${name}' may be given at most ${most} times, not ${given.length}`);
+  }
   if (first.type === ValueErrorType.StringMinLength && first.schema.minLength === 1 && first.schema['x-must-be'] === undefined) return fail(`'${name}' must not be empty`);
   return fail(`'${name}' must be ${mustBe(first.schema)}, not ${shown(given)}`);
 }

@@ -88,14 +88,16 @@ export async function loadWebUi(dir: string): Promise<WebUi | null> {
 export function serveWebUi(app: FastifyInstance, webUi: WebUi | null): void {
   app.setNotFoundHandler((request, reply) => {
     const path = pathOf(request.url);
-    if (webUi !== null && (request.method === 'GET' || request.method === 'HEAD') && path !== null && isPageAddress(path)) {
+    if (webUi !== null && (request.method === 'GET' || request.method === 'HEAD') && path !== null) {
       const asset = webUi.asset(path);
-      // Files live in /assets/ or at the top (/favicon.ico); every other address is a page of the
-      // UI, which reads its route from the URL (a session id may well contain a dot).
-      const isFile = path.startsWith('/assets/') || (path.lastIndexOf('/') === 0 && extname(path) !== '');
-      if (asset !== undefined || !isFile) return sendAsset(reply, asset ?? webUi.index, request.headers['accept-encoding']);
+      if (asset !== undefined && isUiAddress(path)) return sendAsset(reply, asset, request.headers['accept-encoding']);
+      // The UI reads its route from the URL (a session id may well contain a dot). Any other
+      // address is no page: a client that asks for JSON there (an MCP client's OAuth discovery at
+      // /.well-known/oauth-protected-resource) must not be handed the dashboard as if it were.
+      if (isPageAddress(path) && acceptsHtml(request.headers.accept)) return sendAsset(reply, webUi.index, request.headers['accept-encoding']);
     }
-    void reply.code(404).send({ error: { code: 'ERR_NOT_FOUND', message: `no route for ${request.method} ${request.url}` } });
+    const hint = path !== null && isOAuthAddress(path) ? `: Spoor is no OAuth server; send a key as Authorization: Bearer KEY` : '';
+    void reply.code(404).send({ error: { code: 'ERR_NOT_FOUND', message: `no route for ${request.method} ${request.url}${hint}` } });
   });
   if (webUi === null) {
     app.get('/', { schema: { summary: 'Where the web UI would be: how to build it', tags: ['ui'] } }, async (_request, reply) =>
@@ -122,21 +124,58 @@ function pathOf(url: string): string | null {
 }
 
 /**
- * Addresses the API and OTLP own answer 404 as JSON; every other address belongs to the UI. Read
- * as leniently as any router might (decoded, case and doubled slashes folded), so `/%61pi/x` or
- * `//API/x` is the API's 404, not a page.
+ * The first segment of every page address of the dashboard (`packages/web/src/App.tsx`'s routes;
+ * `web-ui.int.test.ts` checks that each is answered with the page). `/` is a page too.
  */
-function isPageAddress(path: string): boolean {
-  let folded = path;
+const PAGE_SECTIONS = new Set(['traces', 'charts', 'sessions', 'errors', 'alerts', 'evaluators', 'datasets', 'experiments', 'logs', 'audit', 'compare']);
+
+/** A path read as leniently as any router might: decoded, case and doubled slashes folded (and, unless `keepParams`, `;` parameters cut). */
+function folded(path: string, keepParams = false): string {
+  let text = path;
   for (let i = 0; i < 3; i++) {
     try {
-      folded = decodeURIComponent(folded);
+      text = decodeURIComponent(text);
     } catch {
       break;
     }
   }
-  folded = folded.toLowerCase().replace(/[\\/]+/g, '/').split(';', 1)[0]!;
-  return !folded.startsWith('/api/') && !folded.startsWith('/v1/') && folded !== '/api' && !folded.startsWith('/metrics');
+  const slashes = text.toLowerCase().replace(/[\\/]+/g, '/');
+  return keepParams ? slashes : slashes.split(';', 1)[0]!;
+}
+
+/** Addresses the API, OTLP and `/metrics` own answer 404 as JSON, so `/%61pi/x` or `//API/x` is the API's 404, never a file. */
+function isUiAddress(path: string): boolean {
+  const f = folded(path);
+  return !f.startsWith('/api/') && !f.startsWith('/v1/') && f !== '/api' && !f.startsWith('/metrics');
+}
+
+/** A page of the dashboard: `/`, or an address under one of its sections, as the dashboard's router reads it (`;` and all). */
+function isPageAddress(path: string): boolean {
+  const f = folded(path, true);
+  return f === '/' || PAGE_SECTIONS.has(f.split('/')[1] ?? '');
+}
+
+/**
+ * Where an OAuth client looks before it signs in (RFC 9728 and RFC 8414 metadata, OpenID
+ * discovery) and where it registers and asks for tokens when it finds none: an MCP client does
+ * all of that on a 401 from /mcp, and shows the last answer's body as its error.
+ */
+function isOAuthAddress(path: string): boolean {
+  return /^\/(?:\.well-known\/(?:oauth-[a-z-]+|openid-configuration)(?:\/.*)?|register|authorize|token)\/?$/.test(folded(path));
+}
+
+/**
+ * Whether a client would take the page: a browser's navigation names text/html; a client that
+ * names only other types (`application/json`) is answered the API's JSON 404. No Accept, or
+ * `*\/*` (curl), takes anything.
+ */
+function acceptsHtml(accept: string | undefined): boolean {
+  if (accept === undefined || accept.trim() === '') return true;
+  return accept.split(',').some((part) => {
+    const [range = '', ...params] = part.split(';').map((p) => p.trim().toLowerCase());
+    if (params.some((p) => /^q=0(?:\.0*)?$/.test(p))) return false;
+    return range === 'text/html' || range === 'text/*' || range === '*/*';
+  });
 }
 
 function sendAsset(reply: FastifyReply, asset: WebAsset, acceptEncoding: string | undefined): FastifyReply {

@@ -106,6 +106,19 @@ export function describeScoreReadsContract(adapter: string, open: () => Promise<
       expect(await listed({ name: 'no such score', op: '<', value: 1 })).toEqual([]);
     });
 
+    it('compares with any finite number, however large: integers past 64 bits and doubles near the largest', async () => {
+      await seed();
+      // A score takes any finite number, so a filter compares with any: 2e19 is past a 64-bit integer.
+      await store.scores.addScores([score({ traceId: tid(5), value: 2e19 })], T0 + 3);
+      const f = (op: ScoreFilter['op'], value: number): ScoreFilter => ({ name: 'faithfulness', op, value });
+      expect(await listed(f('>', 1e19))).toEqual([tid(5)]);
+      expect(await listed(f('<', -1e19))).toEqual([]);
+      expect(await listed(f('=', 2e19))).toEqual([tid(5)]);
+      expect(await listed(f('<', 1.7e308))).toEqual([tid(5), tid(3), tid(2), tid(1)]);
+      expect(await listed(f('>', -1.7e308))).toEqual([tid(5), tid(3), tid(2), tid(1)]);
+      expect(await listed(f('>=', 2 ** 63))).toEqual([tid(5)]);
+    });
+
     it('filters the trace list on labels: a score so labelled, or scores of the name none so labelled', async () => {
       await seed();
       // Trace 3's thumbs down was deleted.

@@ -6,7 +6,7 @@ import { isAppError } from '../../src/errors.js';
 import { DecodeCore } from '../../src/ingest/decoder.js';
 import { type TestServer, startTestServer } from '../support/server.js';
 import { encodeSpanBatch } from '../support/otlp-encode.js';
-import { caseRandom, keepFailure, mutatedBody, restRequest, seeds, spelledPath, transportOf } from './fuzz.js';
+import { type RestAnswer, caseRandom, keepFailure, mutatedBody, readRest, restRequest, seeds, spelledPath, transportOf } from './fuzz.js';
 
 /**
  * The seeded fuzzer (issue 17, item 7). `npm test` runs a few thousand cases with a fixed seed;
@@ -24,6 +24,9 @@ const HTTP_CASES = Math.max(300, Math.round(CASES / 10));
 const REST_CASES = Math.max(400, Math.round(CASES / 10));
 /** Spelled paths without a key: as many as the REST cases, at least 1,000. */
 const SPELLED_CASES = Math.max(1000, Math.round(CASES / 10));
+/** Where an MCP client looks for OAuth on a 401 (each once a dashboard page, which its SDK failed to parse). */
+const OAUTH_PATHS = ['/.well-known/oauth-protected-resource', '/.well-known/oauth-protected-resource/mcp', '/.well-known/oauth-authorization-server', '/.well-known/openid-configuration', '/register', '/authorize', '/token'];
+const OAUTH_CASES = Math.max(200, Math.round(CASES / 50));
 /** What counts as a hang: far beyond any body's decoding or any request's answer. */
 const HANG_MS = 5000;
 
@@ -105,21 +108,25 @@ describe('the server under fuzzing', () => {
     const routes = routesOf(server.app).filter((r) => r.method === 'GET' && r.url.startsWith('/api/')).map((r) => r.url);
     expect(routes.length).toBeGreaterThan(20);
     const failures: string[] = [];
-    for (let index = 0; index < REST_CASES; index++) {
+    let streams = 0;
+    // Every route once as it is (its path ids a trace's), then the random cases.
+    const bare = routes.map((route) => route.replace(/:(\w+)/g, (_, name: string) => (name === 'spanId' ? '00f067aa0ba902b7' : '4bf92f3577b34da6a3ce929d0e0e4736')));
+    for (let index = 0; index < bare.length + REST_CASES; index++) {
       const random = caseRandom(SEED ^ 0x7e57, index);
-      const path = restRequest(random, random.pick(routes));
-      let status: number;
+      const path = index < bare.length ? bare[index]! : restRequest(random, random.pick(routes));
+      let answer: RestAnswer;
       try {
-        const response = await fetch(`${server.url}${path}`, { signal: AbortSignal.timeout(HANG_MS) });
-        await response.arrayBuffer();
-        status = response.status;
+        answer = await readRest(`${server.url}${path}`, HANG_MS);
       } catch (error) {
         failures.push(keepFailure('rest', SEED, index, path, `no answer: ${(error as Error).message}`));
         continue;
       }
-      if (status >= 500) failures.push(keepFailure('rest', SEED, index, path, `answered ${status}`));
+      if (answer.stream) streams++;
+      if (answer.status >= 500) failures.push(keepFailure('rest', SEED, index, path, `answered ${answer.status}`));
     }
-    report.push(`rest: ${REST_CASES} cases over ${routes.length} routes, ${failures.length} failures`);
+    // `/api/live` as it is opens a stream: it was read as one.
+    expect(streams).toBeGreaterThan(0);
+    report.push(`rest: ${bare.length + REST_CASES} cases over ${routes.length} routes (${streams} streams opened), ${failures.length} failures`);
     expect(failures).toEqual([]);
   }, 600_000);
 });
@@ -171,6 +178,24 @@ describe('a server that requires keys, under spelled paths', () => {
       if (!page && ![400, 401, 404, 414, 415].includes(answer.status)) failures.push(keepFailure('spelled', SEED, index, `${route.method} ${target}`, `answered ${answer.status} (${route.method} ${route.url})`));
     }
     report.push(`spelled paths: ${SPELLED_CASES} cases over ${routes.length} routes, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${failures.length} failures`);
+    expect(failures).toEqual([]);
+  }, 600_000);
+
+  it(`answers where an OAuth client looks, spelled any way, with JSON and never the dashboard's page (${OAUTH_CASES} cases)`, async () => {
+    const failures: string[] = [];
+    for (let index = 0; index < OAUTH_CASES; index++) {
+      const random = caseRandom(SEED ^ 0x0a17, index);
+      const method = random.pick(['GET', 'POST']);
+      const target = spelledPath(random, random.pick(OAUTH_PATHS), server.url);
+      let answer: { status: number; type: string };
+      try {
+        answer = await sendRaw(method, target);
+      } catch (error) {
+        failures.push(keepFailure('oauth', SEED, index, `${method} ${target}`, `no answer: ${(error as Error).message}`));
+        continue;
+      }
+      if (answer.type.startsWith('text/html') || answer.status === 200 || answer.status >= 500) failures.push(keepFailure('oauth', SEED, index, `${method} ${target}`, `answered ${answer.status} ${answer.type}`));
+    }
     expect(failures).toEqual([]);
   }, 600_000);
 });

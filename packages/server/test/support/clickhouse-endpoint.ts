@@ -26,21 +26,22 @@ export async function startClickHouseEndpoint(password = 'spoor-test', parent = 
   let out = '';
   let err = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Each step waits for the line that says it is done, or the process's end; a hang is the test's
+  // timeout (chDB's start, seconds alone, is many times that beside other work).
   const next = (word: string, from: number): Promise<string> =>
     new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the ClickHouse endpoint did not say '${word}' in 20 s; stderr: ${err}`)), 20_000);
       const check = (): void => {
         const line = out.slice(from).split('\n').find((l) => l.startsWith(word));
         if (line === undefined) return;
-        clearTimeout(timer);
         child.stdout!.off('data', check);
         resolve(line);
       };
       child.stdout!.on('data', check);
       check();
+      void exited.then(() => reject(new Error(`the ClickHouse endpoint exited before it said '${word}'; stderr: ${err}`)));
     });
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const port = Number((await next('listening', 0)).split(' ')[1]);
   return {
     url: `http://default:${password}@127.0.0.1:${port}`,

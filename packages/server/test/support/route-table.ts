@@ -240,9 +240,10 @@ export const ROWS: Record<string, Row> = {
   'PUT /api/evaluators/:name': { path: () => '/api/evaluators/put-eval', body: () => ({ kind: 'latency', target: 'trace', maxMs: 1 }), need: 'admin', foreign: 'own' },
   'DELETE /api/evaluators/:name': { path: () => '/api/evaluators/to-delete-eval', need: 'admin', foreign: 'not-found' },
   'POST /api/evaluators/:name/pause': { path: () => '/api/evaluators/shop-eval/pause', body: () => ({}), need: 'admin', foreign: 'not-found' },
-  'POST /api/evaluators/:name/resume': { path: () => '/api/evaluators/shop-eval/resume', body: () => ({}), need: 'admin', foreign: 'not-found' },
+  // Sent without a body, as curl -X POST sends it: the route needs none.
+  'POST /api/evaluators/:name/resume': { path: () => '/api/evaluators/shop-eval/resume', need: 'admin', foreign: 'not-found' },
   'GET /api/evaluators/:name/errors': readId(() => '/api/evaluators/shop-eval/errors'),
-  'POST /api/evaluators/:name/retry': { path: () => '/api/evaluators/shop-eval/retry', body: () => ({}), need: 'admin', foreign: 'not-found' },
+  'POST /api/evaluators/:name/retry': { path: () => '/api/evaluators/shop-eval/retry', need: 'admin', foreign: 'not-found' },
   // Before its GET: the right key's backfill is the one the GET reads.
   'POST /api/evaluators/:name/backfill': { path: () => '/api/evaluators/shop-eval/backfill', body: () => ({ from: '2020-01-01T00:00:00Z' }), need: 'admin', foreign: 'not-found' },
   'GET /api/evaluators/:name/backfill': readId(() => '/api/evaluators/shop-eval/backfill'),

@@ -1,3 +1,5 @@
+import { HANG_MS } from './wait.js';
+
 /** One Server-Sent Event as a client reads it. */
 export interface SseEvent {
   event: string;
@@ -43,8 +45,8 @@ export class SseClient {
     return client;
   }
 
-  /** Waits until `count` events have arrived (or the stream ends), at most `timeoutMs`. */
-  async waitFor(count: number, timeoutMs = 10_000): Promise<SseEvent[]> {
+  /** Waits until `count` events have arrived (or the stream ends), at most `timeoutMs` (by default a hang, `HANG_MS`). */
+  async waitFor(count: number, timeoutMs = HANG_MS): Promise<SseEvent[]> {
     const deadline = Date.now() + timeoutMs;
     while (this.events.length < count && !this.ended) {
       const left = deadline - Date.now();
@@ -61,7 +63,7 @@ export class SseClient {
   }
 
   /** Waits until the server ends the stream. */
-  async waitForEnd(timeoutMs = 10_000): Promise<void> {
+  async waitForEnd(timeoutMs = HANG_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!this.ended) {
       if (Date.now() > deadline) throw new Error(`the stream did not end in ${timeoutMs} ms`);

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { HANG_MS } from './wait.js';
 
-/** Reads until `done` holds; fails with the last value read after `ms`. */
-export async function eventually<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, ms = 20_000): Promise<T> {
+/** Reads until `done` holds; fails with the last value read after `ms` (by default a hang, `HANG_MS`). */
+export async function eventually<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, ms = HANG_MS): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await read();

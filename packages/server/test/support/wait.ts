@@ -1,7 +1,13 @@
+/**
+ * How long a wait for a signal (a line, an answer, a state polled) may take before a test calls it
+ * a hang: far beyond what it takes alone (seconds), and enough on a machine busy with other work.
+ */
+export const HANG_MS = 90_000;
+
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `probe` every 100 ms until it gives a value (not `undefined`); throws naming `what` after `timeoutMs`. */
-export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+export async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = HANG_MS): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

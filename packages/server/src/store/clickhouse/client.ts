@@ -79,8 +79,9 @@ export class ChParams implements Params {
     return this.add(value, 'UInt64');
   }
 
+  /** A whole number past 2^53 (a score filter's 1e19) goes as its shortest decimal text: clients refuse to serialize it as a number. */
   float(value: number): string {
-    return this.add(value, 'Float64');
+    return this.add(Number.isInteger(value) && !Number.isSafeInteger(value) ? String(value) : value, 'Float64');
   }
 
   texts(values: readonly string[]): string {

@@ -24,8 +24,13 @@ export class DuckDbParams implements Params {
     return this.add(value);
   }
 
+  /**
+   * @duckdb/node-api binds a whole JS number as an INTEGER or BIGINT, and one past 2^63 (a score
+   * filter's 1e19) fails to bind ("bigint out of int64 range"): such a number goes as its shortest
+   * decimal text, which DuckDB casts back to the same double.
+   */
   float(value: number): string {
-    return `${this.add(value)}::DOUBLE`;
+    return `${this.add(Number.isInteger(value) && !Number.isSafeInteger(value) ? String(value) : value)}::DOUBLE`;
   }
 
   /**
