@@ -1,6 +1,7 @@
-import { RegexError, compileRegex } from '../regex.js';
+import { RegexError, compileRegex, regexLimits } from '../regex.js';
 import { SchemaError, compileJsonSchema } from './json-schema.js';
 import { type EvaluationTarget, type EvaluatorKind, type Judgement, NothingToJudge } from './kind.js';
+import { INLINE_CHARS, testOffThread } from './regex-offthread.js';
 
 /**
  * The deterministic kinds: checks computed from the target alone, free (cost 0) and immediate.
@@ -63,7 +64,12 @@ export const regexKind: EvaluatorKind<Spec> = {
   },
   judge: async (spec, target) => {
     const text = missingText(spec, target);
-    return verdict(regexOf(spec).test(text), `the ${which(spec)} matches /${spec.pattern as string}/`, `the ${which(spec)} does not match /${spec.pattern as string}/`);
+    const pattern = spec.pattern as string;
+    // A long text is tested on the regex thread, so no text holds the thread that answers HTTP.
+    const matched = text.length <= INLINE_CHARS ? regexOf(spec).test(text) : await testOffThread(pattern, text);
+    const { maxChars } = regexLimits();
+    const read = text.length > maxChars ? ` in its first ${maxChars} characters (--regex-max-chars)` : '';
+    return verdict(matched, `the ${which(spec)} matches /${pattern}/${read}`, `the ${which(spec)} does not match /${pattern}/${read}`);
   },
 };
 

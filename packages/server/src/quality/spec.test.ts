@@ -28,6 +28,7 @@ describe('evaluator specs', () => {
     ['a bad filter value', { ...base, filter: 'status=maybe' }, "filter: 'status'"],
     ['crossed durations', { ...base, filter: 'minDurationMs=5&maxDurationMs=1' }, "filter: 'minDurationMs' must not be more than 'maxDurationMs'"],
     ['a bad regex', { name: 'x', kind: 'regex', target: 'llm', pattern: '(a' }, 'pattern: missing closing )'],
+    ['a regex whose cost a character is extreme', { name: 'x', kind: 'regex', target: 'llm', pattern: '(.*a){20}' }, 'pattern: /(.*a){20}/ costs more than 64 steps a character (--regex-max-cost)'],
     ['a kind field problem', { ...base, text: '' }, 'text: must be a non-empty string'],
     ['a negative budget', { ...base, dailyBudgetUsd: -1 }, 'dailyBudgetUsd: must be a number of USD'],
     ['a field no kind has', { ...base, foo: 1 }, "foo: 'foo' is not a field of a contains evaluator (its fields: text, caseSensitive, on;"],
