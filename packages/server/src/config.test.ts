@@ -94,6 +94,7 @@ describe('resolveServeConfig', () => {
       rateLimit: 100,
       providers: [],
       maskFile: null,
+      regexLimits: { maxChars: 131_072, maxStepsPerChar: 64 },
       samplingFile: null,
       store: { kind: 'duckdb', path: resolve('.spoor', 'spoor.duckdb') },
       spoolMaxBytes: 1024 ** 3,
@@ -152,6 +153,8 @@ describe('resolveServeConfig', () => {
     SPOOR_FORWARD: 'jaeger=http://jaeger:4318',
     SPOOR_FORWARD_SPOOL_MAX: '2GiB',
     SPOOR_SAMPLING_FILE: '/etc/spoor/sampling.json',
+    SPOOR_REGEX_MAX_CHARS: '65536',
+    SPOOR_REGEX_MAX_COST: '32',
   };
   /** A destination as `--forward NAME=http://NAME:4318` resolves. */
   const destination = (name: string) => ({
@@ -188,6 +191,7 @@ describe('resolveServeConfig', () => {
       rateLimit: 20,
       providers: [],
       maskFile: null,
+      regexLimits: { maxChars: 65_536, maxStepsPerChar: 32 },
       samplingFile: '/etc/spoor/sampling.json',
       store: { kind: 'clickhouse', url: 'http://spoor:env@ch-env:8123/spoor', cluster: 'env-cluster' },
       spoolMaxBytes: 2 * 1024 ** 3,
@@ -201,7 +205,7 @@ describe('resolveServeConfig', () => {
     const flags = { host: '::1', port: '0', grpcPort: '4417', data: '/srv/flag', retention: 'traces=1d', maxBody: '2048', logLevel: 'warn', prices: '/srv/prices.json',
       alerts: '/srv/alerts.yaml', alertInterval: '1m', defaultAlerts: 'on', evaluators: '/srv/evaluators.yaml', traceQuiet: '1m', staleAfter: '5s', externalUrl: 'http://10.0.0.5:4318', allowedHosts: 'flag.example', auth: 'auto',
       metricsToken: 'flag-token', corsOrigin: 'https://flag.example', rateLimit: '0', store: 'duckdb', clickhouseUrl: '', spoolMax: '5MiB', role: 'ingest',
-      forward: 'tempo=http://tempo:4318', forwardSpoolMax: '64MiB', sampling: '/srv/sampling.json' };
+      forward: 'tempo=http://tempo:4318', forwardSpoolMax: '64MiB', sampling: '/srv/sampling.json', regexMaxChars: '1000000', regexMaxCost: 128 };
     expect(resolveServeConfig(flags, env)).toEqual({
       host: '::1',
       port: 0,
@@ -225,6 +229,7 @@ describe('resolveServeConfig', () => {
       rateLimit: 0,
       providers: [],
       maskFile: null,
+      regexLimits: { maxChars: 1_000_000, maxStepsPerChar: 128 },
       samplingFile: '/srv/sampling.json',
       store: { kind: 'duckdb', path: '/srv/flag/spoor.duckdb' },
       spoolMaxBytes: 5 * 1024 ** 2,
@@ -232,6 +237,11 @@ describe('resolveServeConfig', () => {
       forward: [destination('tempo')],
       forwardSpoolMaxBytes: 64 * 1024 ** 2,
     });
+  });
+
+  it('refuses a regex limit that is not a whole number, 1 or more, naming the flag and the variable', () => {
+    expect(() => resolveServeConfig({ regexMaxChars: '0' }, {})).toThrow("--regex-max-chars must be a whole number, 1 or more, not '0' (--regex-max-chars or SPOOR_REGEX_MAX_CHARS)");
+    expect(() => resolveServeConfig({}, { SPOOR_REGEX_MAX_COST: '1.5' })).toThrow("--regex-max-cost must be a whole number, 1 or more, not '1.5' (--regex-max-cost or SPOOR_REGEX_MAX_COST)");
   });
 
   it('opens OTLP/gRPC on 4317, another port, or none (0, or a server without the ingest role)', () => {

@@ -53,7 +53,7 @@ export interface ServeOptions {
   rateLimit?: number | string;
   /** A masking policy file (JSON) applied at ingest. Default: none. */
   mask?: string;
-  /** Characters of a value a user's regular expression reads (masking rules, `regex` evaluators, alert matchers). Default 262144. */
+  /** Characters of a value a user's regular expression reads (masking rules, `regex` evaluators, alert matchers). Default 131072. */
   regexMaxChars?: number | string;
   /** Steps a character a user's regular expression may cost, counted on a probe text when it is made. Default 64. */
   regexMaxCost?: number | string;
