@@ -49,7 +49,7 @@ describe('dataset files', () => {
     expect(text).toContain("\n'=cmd|' /C calc'!A0,'+1+1,\"'@SUM(1,1)\"\n");
     expect(parseItems(text, 'csv').map((i) => i.item)).toEqual(FORMULAS.map((i) => ({ input: i.input, expectedOutput: i.expectedOutput, metadata: i.metadata })));
     // A hand-written file's leading quote before a formula character is the spreadsheet's text mark; any other is kept.
-    expect(parseItems("input\n'=1+1\n'plain\n", 'csv').map((i) => i.item.input)).toEqual(['=1+1', "'plain"]);
+    expect(parseItems("input\n'=1+1\n'plain\n", 'csv').map((i) => i.item)).toEqual([{ input: '=1+1' }, { input: "'plain" }]);
   });
 
   it.each([
