@@ -84,7 +84,7 @@ export class RegexError extends Error {
 export function compileRegex(pattern: string, whole = false): Regex {
   checkPattern(pattern);
   const compiled = compileRe2(pattern, 0);
-  checkCost(pattern, 0, compiled);
+  checkCost(pattern, 're2', compiled);
   // `test` answers from RE2's DFA, without the matcher's captures: (.*a){20} read a 1M-character
   // text in 1-38 ms so, against 2.5-3.8 s through `matcher().find()`.
   return whole
@@ -120,7 +120,7 @@ export function compileTextPattern(source: string, flags = ''): TextPattern {
   // would turn `\k<name>` into a literal `k<name>`.
   checkPattern(source);
   const compiled = compileRe2(RE2JS.translateRegExp(source), bits);
-  checkCost(source, bits, compiled);
+  checkCost(source, `js/${flags}`, compiled);
   return {
     source,
     find: (text, from) => {
@@ -168,7 +168,7 @@ const costs = new Map<string, number>();
  * A pattern's cost: the NFA steps a character it takes on the prose probe, or on a run of any
  * one character its instructions name, whichever is most (counting stops past the limit).
  */
-export function costOf(compiled: RE2JS): number {
+function costOf(compiled: RE2JS): number {
   const budget = limits.maxStepsPerChar;
   let worst = stepsPerChar(compiled, PROSE, budget);
   for (const rune of runesOf(compiled)) {
@@ -178,8 +178,9 @@ export function costOf(compiled: RE2JS): number {
   return worst;
 }
 
-function checkCost(source: string, flags: number, compiled: RE2JS): void {
-  const key = `${flags}\u0000${source}`;
+/** Refuses `compiled` (of `source`, written in `syntax`: RE2's, or JavaScript's with its flags) if it costs more than the limit. */
+function checkCost(source: string, syntax: string, compiled: RE2JS): void {
+  const key = `${syntax}\u0000${source}`;
   let steps = costs.get(key);
   if (steps === undefined) {
     steps = costOf(compiled);
@@ -225,7 +226,7 @@ const RUNE_ANY_NOT_NL = 11;
  * that found something): measured on this machine, about 0.04 µs a step. An upper bound, made
  * deterministic: empty-width assertions pass and no thread is cut by an earlier match.
  */
-export function stepsPerChar(compiled: RE2JS, text: string, stopAbove = Number.POSITIVE_INFINITY): number {
+function stepsPerChar(compiled: RE2JS, text: string, stopAbove = Number.POSITIVE_INFINITY): number {
   const prog = programOf(compiled);
   const seen = new Int32Array(prog.numInst()).fill(-1);
   let steps = 0;
