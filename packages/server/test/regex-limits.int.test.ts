@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_REGEX_LIMITS } from '../src/regex.js';
-import { type TestServer, callJson, errorOf, startTestServer } from './support/server.js';
+import { type TestServer, callJson, errorOf, makeKey, startTestServer } from './support/server.js';
 import { eventually } from './support/trace-bodies.js';
 
 /** A JSON answer, read loosely: the assertions say what it holds. */
@@ -74,21 +74,6 @@ describe('user regular expressions on a running server', () => {
     expect((await call('GET', '/api/alerts/rules/greedy')).status).toBe(404);
   });
 
-  it('masks a value past --regex-max-chars by what the rule read and its unread rest, and the next request is masked as ever', async () => {
-    // A heavy pattern that is allowed (57 steps a character; a sha-256 in hex), on 4M characters of hex.
-    expect((await call('PUT', '/api/projects/default/masking', { detectors: [], rules: [{ name: 'hex', pattern: '[a-f0-9]{64}' }] })).status).toBe(200);
-    const huge = '0123456789abcdef'.repeat(262_144);
-    const [big, small] = ['b'.repeat(32), 'c'.repeat(32)];
-    const answers = await Promise.all([post(traceWith(big, [str('blob', huge)])), post(traceWith(small, [str('digest', `sha ${'f'.repeat(64)} end`)]))]);
-    expect(answers.map((a) => a.status)).toEqual([200, 200]);
-    const read = (traceId: string) => eventually(`trace ${traceId}`, () => call('GET', `/api/traces/${traceId}`), (a) => a.status === 200);
-    const blob = (await read(big)).body.spans.find((s: Answer) => s.name === 'run').attributes.blob as string;
-    // The rule read the first 131,072 characters (2,048 digests), and masked the rest it did not read.
-    expect(blob).toBe(`${'[REDACTED:hex]'.repeat(MAX / 64)}[REDACTED:hex]`);
-    expect((await read(small)).body.spans.find((s: Answer) => s.name === 'run').attributes.digest).toBe('sha [REDACTED:hex] end');
-    expect((await call('DELETE', '/api/projects/default/masking')).status).toBe(204);
-  });
-
   it("judges a long output with a regex evaluator off the HTTP thread, on its first --regex-max-chars characters, /health answering throughout", async () => {
     // Allowed (23 steps a character on the probe), yet its DFA runs out of states on random a/b: 375 ms for 262,144 characters.
     const pattern = '[ab]*a[ab]{20}[^ab]';
@@ -103,5 +88,45 @@ describe('user regular expressions on a running server', () => {
     // The match (the last character) is past what the pattern reads.
     expect(judged.body.scores[0]).toMatchObject({ name: 'ab', value: 0, comment: `the output does not match /${pattern}/ in its first ${MAX} characters (--regex-max-chars)` });
     expect(new Set(health)).toEqual(new Set([200]));
+  });
+});
+
+describe('a masking rule on a huge value, one project beside another', () => {
+  let server: TestServer;
+  const keys: Record<string, string> = {};
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    keys.root = await makeKey(server.url, '*', 'admin');
+    for (const project of ['shop', 'blog']) for (const role of ['ingest', 'read']) keys[`${project}-${role}`] = await makeKey(server.url, project, role, keys.root);
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  const post = (project: string, body: string) => fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${keys[`${project}-ingest`]}` }, body });
+  const root = (project: string, traceId: string) =>
+    eventually(`${project}'s trace ${traceId}`, () => callJson<Answer>(server.url, 'GET', `/api/traces/${traceId}`, undefined, { key: keys[`${project}-read`] }), (a) => a.status === 200).then(
+      (a) => a.body.spans.find((s: Answer) => s.name === 'run').attributes as Record<string, string>,
+    );
+
+  it("reads the first --regex-max-chars characters and masks the unread rest, while the other project's requests are taken as ever", async () => {
+    // A heavy pattern that is allowed (57 steps a character: a sha-256 in hex), on 4M characters of hex:
+    // read whole, it held the decode thread, every project's ingest, for 7.8-19 s.
+    const set = await callJson(server.url, 'PUT', '/api/projects/shop/masking', { detectors: [], rules: [{ name: 'hex', pattern: '[a-f0-9]{64}' }] }, { key: keys.root });
+    expect(set.status).toBe(200);
+    const huge = '0123456789abcdef'.repeat(262_144);
+    const [big, small, other] = ['b'.repeat(32), 'c'.repeat(32), 'e'.repeat(32)];
+    const answers = await Promise.all([
+      post('shop', traceWith(big, [str('blob', huge)])),
+      post('blog', traceWith(other, [str('digest', `sha ${'f'.repeat(64)} end`)])),
+      post('shop', traceWith(small, [str('digest', `sha ${'f'.repeat(64)} end`)])),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    // The rule read the first 131,072 characters (2,048 digests), and masked the rest it did not read.
+    expect((await root('shop', big)).blob).toBe(`${'[REDACTED:hex]'.repeat(MAX / 64)}[REDACTED:hex]`);
+    expect((await root('shop', small)).digest).toBe('sha [REDACTED:hex] end');
+    // The other project has no policy: its value is stored as sent.
+    expect((await root('blog', other)).digest).toBe(`sha ${'f'.repeat(64)} end`);
   });
 });
