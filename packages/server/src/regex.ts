@@ -2,9 +2,9 @@ import type { TextPattern } from '@spoor/model';
 import { RE2JS } from 're2js';
 
 /**
- * Every regular expression a user writes (alert matchers, silences, masking rules) is matched by
- * RE2's linear-time engine (the `re2js` port): the time a match takes grows with the text,
- * whatever the pattern. JavaScript's backtracking engine took 53 s on `(a+)+$` against 29
+ * Every regular expression a user writes (alert matchers, silences, masking rules, `regex`
+ * evaluators) is matched by RE2's linear-time engine (the `re2js` port): the time a match takes
+ * grows with the text, whatever the pattern. JavaScript's backtracking engine took 53 s on `(a+)+$` against 29
  * characters, stalling the thread that ran it (for a masking rule, the decode thread of every
  * project). RE2 is also what DuckDB matches `=~` in SQL with, so a pattern means the same
  * everywhere; lookarounds and back-references are refused.
@@ -78,8 +78,8 @@ export class RegexError extends Error {
 
 /**
  * Compiles `pattern`. With `whole`, it must match the whole text (as Prometheus and Alertmanager
- * matchers do); else it is searched for. Throws `RegexError` for a pattern RE2 refuses or one
- * longer than `MAX_REGEX_LENGTH`.
+ * matchers do); else it is searched for. Throws `RegexError` for a pattern RE2 refuses, one
+ * longer than `MAX_REGEX_LENGTH`, or one that costs more than `--regex-max-cost`.
  */
 export function compileRegex(pattern: string, whole = false): Regex {
   checkPattern(pattern);
