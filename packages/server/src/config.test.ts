@@ -114,6 +114,7 @@ describe('resolveServeConfig', () => {
       live: LIVE_DEFAULTS,
       providers: [],
       maskFile: null,
+      regexLimits: { maxChars: 131_072, maxStepsPerChar: 64 },
       samplingFile: null,
       store: { kind: 'duckdb', path: resolve('.spoor', 'spoor.duckdb') },
       spoolMaxBytes: 1024 ** 3,
@@ -174,6 +175,8 @@ describe('resolveServeConfig', () => {
     SPOOR_FORWARD_SPOOL_MAX: '2GiB',
     SPOOR_SAMPLING_FILE: '/etc/spoor/sampling.json',
     SPOOR_EXPORTS_MAX: 'project=1',
+    SPOOR_REGEX_MAX_CHARS: '65536',
+    SPOOR_REGEX_MAX_COST: '32',
   };
   /** A destination as `--forward NAME=http://NAME:4318` resolves. */
   const destination = (name: string) => ({
@@ -211,6 +214,7 @@ describe('resolveServeConfig', () => {
       live: LIVE_DEFAULTS,
       providers: [],
       maskFile: null,
+      regexLimits: { maxChars: 65_536, maxStepsPerChar: 32 },
       samplingFile: '/etc/spoor/sampling.json',
       store: { kind: 'clickhouse', url: 'http://spoor:env@ch-env:8123/spoor', cluster: 'env-cluster' },
       spoolMaxBytes: 2 * 1024 ** 3,
@@ -225,7 +229,7 @@ describe('resolveServeConfig', () => {
     const flags = { host: '::1', port: '0', grpcPort: '4417', data: '/srv/flag', retention: 'traces=1d', maxBody: '2048', logLevel: 'warn', prices: '/srv/prices.json',
       alerts: '/srv/alerts.yaml', alertInterval: '1m', defaultAlerts: 'on', evaluators: '/srv/evaluators.yaml', traceQuiet: '1m', staleAfter: '5s', externalUrl: 'http://10.0.0.5:4318', allowedHosts: 'flag.example', auth: 'auto',
       metricsToken: 'flag-token', corsOrigin: 'https://flag.example', rateLimit: '0', store: 'duckdb', clickhouseUrl: '', spoolMax: '5MiB', role: 'ingest',
-      forward: 'tempo=http://tempo:4318', forwardSpoolMax: '64MiB', sampling: '/srv/sampling.json', exportsMax: 'server=0' };
+      forward: 'tempo=http://tempo:4318', forwardSpoolMax: '64MiB', sampling: '/srv/sampling.json', exportsMax: 'server=0', regexMaxChars: '1000000', regexMaxCost: 128 };
     expect(resolveServeConfig(flags, env)).toEqual({
       host: '::1',
       port: 0,
@@ -250,6 +254,7 @@ describe('resolveServeConfig', () => {
       live: LIVE_DEFAULTS,
       providers: [],
       maskFile: null,
+      regexLimits: { maxChars: 1_000_000, maxStepsPerChar: 128 },
       samplingFile: '/srv/sampling.json',
       store: { kind: 'duckdb', path: '/srv/flag/spoor.duckdb' },
       spoolMaxBytes: 5 * 1024 ** 2,
@@ -258,6 +263,11 @@ describe('resolveServeConfig', () => {
       forwardSpoolMaxBytes: 64 * 1024 ** 2,
       shares: { ...DEFAULT_SHARES, exports: { project: 2, server: 0 } },
     });
+  });
+
+  it('refuses a regex limit that is not a whole number, 1 or more, naming the flag and the variable', () => {
+    expect(() => resolveServeConfig({ regexMaxChars: '0' }, {})).toThrow("--regex-max-chars must be a whole number, 1 or more, not '0' (--regex-max-chars or SPOOR_REGEX_MAX_CHARS)");
+    expect(() => resolveServeConfig({}, { SPOOR_REGEX_MAX_COST: '1.5' })).toThrow("--regex-max-cost must be a whole number, 1 or more, not '1.5' (--regex-max-cost or SPOOR_REGEX_MAX_COST)");
   });
 
   it('opens OTLP/gRPC on 4317, another port, or none (0, or a server without the ingest role)', () => {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { parseDurationUs } from './duration.js';
 import { type ShareLimits, parseShareLimits } from './shares.js';
+import { DEFAULT_REGEX_LIMITS, REGEX_LIMIT_ENV, type RegexLimits } from './regex.js';
 import { type Provider, parseProviders } from './replay/providers.js';
 import { type OidcConfig, DEFAULT_GROUPS_CLAIM, DEFAULT_SCOPES, resolveOidcConfig } from './auth/oidc-config.js';
 import { type ForwardDestination, forwardLoopProblem, machineAddresses, parseForwardDestinations, splitForwardList } from './forward/destinations.js';
@@ -53,6 +54,10 @@ export interface ServeOptions {
   rateLimit?: number | string;
   /** A masking policy file (JSON) applied at ingest. Default: none. */
   mask?: string;
+  /** Characters of a value a user's regular expression reads (masking rules, `regex` evaluators, alert matchers). Default 131072. */
+  regexMaxChars?: number | string;
+  /** Steps a character a user's regular expression may cost, counted on a probe text when it is made. Default 64. */
+  regexMaxCost?: number | string;
   /** LLM providers replays may call: `openai=env:OPENAI_API_KEY[,base=URL][,timeout=60s]`; several separated by `;` in the variable. */
   provider?: string | string[];
   /** `duckdb` (default: one file in the data directory) or `clickhouse` (needs `clickhouseUrl`). */
@@ -155,6 +160,8 @@ export interface ServeConfig {
   rateLimit: number;
   /** Absolute path of the masking policy file, or `null`. */
   maskFile: string | null;
+  /** `--regex-max-chars` and `--regex-max-cost` (`regex.ts`). */
+  regexLimits: RegexLimits;
   /** Providers for `POST /api/replay`, their keys read at start. */
   providers: Provider[];
   store: StoreTarget;
@@ -214,6 +221,8 @@ export const DEFAULTS = {
   rateLimit: 100,
   provider: '',
   mask: '',
+  regexMaxChars: DEFAULT_REGEX_LIMITS.maxChars,
+  regexMaxCost: DEFAULT_REGEX_LIMITS.maxStepsPerChar,
   store: 'duckdb',
   clickhouseUrl: '',
   clickhouseCluster: '',
@@ -265,6 +274,8 @@ const ENV: Record<keyof ServeOptions, string> = {
   rateLimit: 'SPOOR_RATE_LIMIT',
   provider: 'SPOOR_PROVIDER',
   mask: 'SPOOR_MASK_FILE',
+  regexMaxChars: REGEX_LIMIT_ENV.maxChars,
+  regexMaxCost: REGEX_LIMIT_ENV.maxStepsPerChar,
   store: 'SPOOR_STORE',
   clickhouseUrl: 'SPOOR_CLICKHOUSE_URL',
   clickhouseCluster: 'SPOOR_CLICKHOUSE_CLUSTER',
@@ -300,6 +311,11 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     if (flag !== undefined) return Array.isArray(flag) ? flag.join(';') : String(flag);
     // An empty variable counts as unset (as the OpenTelemetry SDK spec has it): `SPOOR_HOST=` must not bind every interface.
     return env[ENV[key]] || String(DEFAULTS[key]);
+  };
+  const positiveInteger = (key: 'regexMaxChars' | 'regexMaxCost', flag: string): number => {
+    const value = Number(pick(key));
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} must be a whole number, 1 or more, not '${pick(key)}' (${flag} or ${ENV[key]})`);
+    return value;
   };
   const port = Number(pick('port'));
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -404,6 +420,7 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     corsOrigins,
     rateLimit,
     maskFile: pick('mask') === '' ? null : resolve(pick('mask')),
+    regexLimits: { maxChars: positiveInteger('regexMaxChars', '--regex-max-chars'), maxStepsPerChar: positiveInteger('regexMaxCost', '--regex-max-cost') },
     // Tail sampling (issue 35, helper S).
     samplingFile: pick('sampling') === '' ? null : resolve(pick('sampling')),
     providers: parseProviders(pick('provider').split(';').filter((p) => p.trim() !== ''), env),

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { timeGrowth } from '../../model/test/support/growth.js';
-import { MAX_REGEX_LENGTH, RegexError, compileRegex } from './regex.js';
+import { DEFAULT_REGEX_LIMITS, MAX_REGEX_LENGTH, RegexError, compileRegex, compileTextPattern, regexLimits, setRegexLimits } from './regex.js';
 
 describe('compileRegex', () => {
   it.each([
@@ -39,4 +39,59 @@ describe('compileRegex', () => {
       expect(timeGrowth(match, 2_500, 20_000), '2,500 then 20,000 characters').toBeLessThan(20);
     },
   );
+});
+
+describe('what a pattern may cost', () => {
+  afterEach(() => setRegexLimits(DEFAULT_REGEX_LIMITS));
+
+  // Each keeps a thread per level (or per repeat) alive at every character: (.*a){20} took 2-6 µs
+  // a character, and one 4M-character attribute held every project's ingest for 23 s.
+  it.each(['(.*a){20}', '((.*a){10}){10}', '.{0,1000}x', '(.{0,100}a){3}', '[0-9]{500}', '[a-z]{200}'])(
+    'refuses %s, naming it and the limit, wherever a pattern is made',
+    (pattern) => {
+      const message = `/${pattern}/ costs more than ${DEFAULT_REGEX_LIMITS.maxStepsPerChar} steps a character (--regex-max-cost)`;
+      expect(() => compileRegex(pattern)).toThrow(message);
+      expect(() => compileRegex(pattern, true)).toThrow(message);
+      expect(() => compileTextPattern(pattern, 'i')).toThrow(message);
+    },
+  );
+
+  it.each([
+    String.raw`\b\d{3}-\d{2}-\d{4}\b`, '[a-f0-9]{64}', String.raw`\b(?:\d[ -]*?){13,16}\b`, '[A-Za-z0-9+/]{40,}={0,2}', String.raw`[a-z0-9._%+-]+@[a-z0-9.-]+\.[a-z]{2,}`,
+    String.raw`(?i)(api[_-]?key|token|secret)\s*[:=]\s*["']?[A-Za-z0-9_\-]{8,}`, String.raw`\p{L}{50}`, '(.*a){10}', '^(a+)+$', '.*',
+  ])('takes %s, as heavy as a detector should be', (pattern) => {
+    expect(() => compileRegex(pattern)).not.toThrow();
+    expect(() => compileTextPattern(pattern)).not.toThrow();
+  });
+
+  it('takes a heavier pattern once --regex-max-cost allows it', () => {
+    setRegexLimits({ ...DEFAULT_REGEX_LIMITS, maxStepsPerChar: 200 });
+    expect(compileRegex('(.*a){20}').test('a'.repeat(25))).toBe(true);
+  });
+});
+
+describe('what a pattern reads', () => {
+  afterEach(() => setRegexLimits(DEFAULT_REGEX_LIMITS));
+
+  it('reads the first --regex-max-chars characters of a value, and no more', () => {
+    setRegexLimits({ ...regexLimits(), maxChars: 1000 });
+    const search = compileRegex('z');
+    expect(search.test(`${'a'.repeat(999)}z`)).toBe(true);
+    expect(search.test(`${'a'.repeat(1000)}z`)).toBe(false);
+    // A value longer than a whole match may read does not match: the pattern never read its end.
+    const whole = compileRegex('a*', true);
+    expect(whole.test('a'.repeat(1000))).toBe(true);
+    expect(whole.test('a'.repeat(1001))).toBe(false);
+  });
+
+  it('has a masking rule find in the first --regex-max-chars characters, and the rest it did not read as one finding', () => {
+    setRegexLimits({ ...regexLimits(), maxChars: 1000 });
+    const ssn = compileTextPattern(String.raw`\d{3}-\d{2}-\d{4}`);
+    const text = `${'x'.repeat(10)}123-45-6789${'x'.repeat(2000)}987-65-4321`;
+    const found: Array<{ start: number; end: number }> = [];
+    for (let range = ssn.find(text, 0); range !== null; range = ssn.find(text, range.end)) found.push(range);
+    // The second number is past the limit: inside the unread rest, masked whole (fail closed).
+    expect(found).toEqual([{ start: 10, end: 21 }, { start: 1000, end: text.length }]);
+    expect(ssn.find('x'.repeat(1000), 0)).toBeNull();
+  });
 });

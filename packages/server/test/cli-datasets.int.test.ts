@@ -67,7 +67,7 @@ describe('spoor datasets', () => {
   });
 
   it('imports a CSV file with metadata columns and exports CSV that imports back the same', async () => {
-    const csv = 'input,expectedOutput,metadata.topic,metadata.level\n"say ""hi"", then\nleave",hello,greeting,1\n42,"""42""",numbers,\nplain,,,\n';
+    const csv = 'input,expectedOutput,metadata.topic,metadata.level\n"say ""hi"", then\nleave",hello,greeting,1\n42,"""42""",numbers,\nplain,,,\n"=cmd|\' /C calc\'!A0",-5,@SUM(A1),\n';
     await writeFile(join(work, 'greet.csv'), csv);
     const imported = await run(['datasets', 'import', 'greet', 'greet.csv', '--url', url], { SPOOR_API_KEY: ingestKey });
     expect(imported.code, imported.stderr).toBe(0);
@@ -76,9 +76,12 @@ describe('spoor datasets', () => {
       { input: 'say "hi", then\nleave', expectedOutput: 'hello', metadata: { topic: 'greeting', level: 1 } },
       { input: 42, expectedOutput: '42', metadata: { topic: 'numbers' } },
       { input: 'plain', expectedOutput: null, metadata: {} },
+      { input: "=cmd|' /C calc'!A0", expectedOutput: -5, metadata: { topic: '@SUM(A1)' } },
     ]);
     const exported = await run(['datasets', 'export', 'greet', '--format', 'csv', '--url', url], { SPOOR_API_KEY: readKey });
     expect(exported.code, exported.stderr).toBe(0);
+    // What end users typed is no formula in a spreadsheet: each such cell starts with a quote.
+    expect(exported.stdout).toContain("\n'=cmd|' /C calc'!A0,'-5,,'@SUM(A1)\n");
     await writeFile(join(work, 'again.csv'), exported.stdout);
     expect((await run(['datasets', 'import', 'greet-again', 'again.csv', '--url', url], { SPOOR_API_KEY: ingestKey })).code).toBe(0);
     const again = (await api<DatasetItemsResponse>('/api/datasets/greet-again/items', readKey)).items;

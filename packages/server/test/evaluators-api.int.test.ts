@@ -37,12 +37,16 @@ describe('the evaluators API on a running server', () => {
     const list = await call('GET', '/api/evaluators');
     expect(list.body!.evaluators.map((e: { name: string; source: string }) => [e.name, e.source])).toEqual([['fast', 'api'], ['from-file', 'file']]);
     expect(await call('PUT', '/api/evaluators/from-file', { kind: 'latency', target: 'trace', maxMs: 1 })).toMatchObject({ status: 409 });
+    expect((await call('PUT', '/api/evaluators/fast', { kind: 'latency', target: 'trace', maxMs: 2000, foo: 1 })).body!.error.message).toBe("invalid evaluator: foo: 'foo' is not a field of a latency evaluator (its fields: maxMs; and every evaluator's: name, kind, target, filter, sampleRate, dailyBudgetUsd)");
     for (const [spec, field] of [
       [{ name: 'x', kind: 'vibes', target: 'trace' }, 'kind'],
       [{ name: 'x', kind: 'latency', target: 'trace', maxMs: 1, sampleRate: 2 }, 'sampleRate'],
       [{ name: 'x', kind: 'latency', target: 'trace', maxMs: 1, filter: 'colour=red' }, 'filter'],
       [{ name: 'x', kind: 'regex', target: 'llm', pattern: '(a' }, 'pattern'],
       [{ name: 'x', kind: 'length', target: 'llm' }, 'min'],
+      [{ name: 'x', kind: 'latency', target: 'trace', maxMs: 1, foo: 1 }, 'foo'],
+      [{ name: 'x', kind: 'contains', target: 'llm', text: 'a', baseUrl: 'http://127.0.0.1:9/' }, 'baseUrl'],
+      [{ name: 'x', kind: 'latency', target: 'trace', maxMs: 1, webhook: 'http://127.0.0.1:9/' }, 'webhook'],
     ] as const) {
       const refused = await call('POST', '/api/evaluators', spec);
       expect(refused.status).toBe(400);

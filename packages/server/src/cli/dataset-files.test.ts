@@ -33,6 +33,25 @@ describe('dataset files', () => {
     expect(read.map((i) => i.line)).toEqual([2, 3, 4, 6, 7]);
   });
 
+  /** What end users type into prompts that a spreadsheet would run as a formula (OWASP's CSV injection list), and texts that look like the escaped form. */
+  const FORMULAS: DatasetItem[] = [
+    item({ input: "=cmd|' /C calc'!A0", expectedOutput: '+1+1', metadata: { note: '@SUM(1,1)' } }),
+    item({ input: '-2+3+cmd|x', expectedOutput: -5, metadata: { note: '\tTAB' } }),
+    item({ input: '\rCR first', expectedOutput: "'=already escaped", metadata: { note: "''+two quotes" } }),
+    item({ input: "'plain quote", expectedOutput: "it's fine", metadata: { note: 'a=b' } }),
+  ];
+
+  it('writes no CSV cell a spreadsheet runs as a formula, and reads every value back exactly', () => {
+    const keys = ['note'];
+    const text = csvHeader(keys) + itemsCsv(FORMULAS, keys);
+    const cells = text.split(/,|\n/).map((cell) => cell.replace(/^"/, ''));
+    expect(cells.filter((cell) => /^[=+\-@\t\r]/.test(cell))).toEqual([]);
+    expect(text).toContain("\n'=cmd|' /C calc'!A0,'+1+1,\"'@SUM(1,1)\"\n");
+    expect(parseItems(text, 'csv').map((i) => i.item)).toEqual(FORMULAS.map((i) => ({ input: i.input, expectedOutput: i.expectedOutput, metadata: i.metadata })));
+    // A hand-written file's leading quote before a formula character is the spreadsheet's text mark; any other is kept.
+    expect(parseItems("input\n'=1+1\n'plain\n", 'csv').map((i) => i.item)).toEqual([{ input: '=1+1' }, { input: "'plain" }]);
+  });
+
   it.each([
     ['jsonl', '{"input":"a"}\n\n{"expectedOutput":"b"}\n', 'line 3: input: an item needs an input (or fromTrace)'],
     ['jsonl', '{"input":"a"}\n{"input": oops}\n', /^line 2: not JSON/],

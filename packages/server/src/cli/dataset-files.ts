@@ -6,6 +6,12 @@ import { type DatasetItem, type JsonValue, type NewDatasetItem, datasetItemProbl
  * `expectedOutput` and `metadata.KEY` columns (RFC 4180: a field with a comma, quote or line break
  * is quoted, a quote in it doubled). A CSV cell that reads as JSON is that value, else its text;
  * an empty cell is no value. Each item is given with the line of the file it starts on.
+ *
+ * Dataset items hold what end users typed, and a spreadsheet runs a cell that starts with `=`,
+ * `+`, `-`, `@`, a tab or a carriage return as a formula (`=cmd|' /C calc'!A0`). As OWASP's CSV
+ * injection advice says, such a cell is written after a `'`, which spreadsheets read as "this is
+ * text" and do not show; `import` takes that `'` off again. So the mapping stays exact both ways,
+ * a text that already starts with quotes before one of those characters gets one more quote.
  */
 
 export type DatasetFileFormat = 'jsonl' | 'csv';
@@ -82,7 +88,15 @@ function csvItems(text: string): FileItem[] {
     });
 }
 
-function cellValue(cell: string): JsonValue {
+/** A cell a spreadsheet runs as a formula, after any quotes: written with one more `'` in front. */
+const FORMULA = /^'*[=+\-@\t\r]/;
+/** What `FORMULA` cells are written as: read back without their first `'`. */
+const NEUTRALISED = /^'+[=+\-@\t\r]/;
+
+/** A cell as read from a file: its neutralising `'` taken off, then JSON or text. */
+const cellValue = (raw: string): JsonValue => jsonOrText(NEUTRALISED.test(raw) ? raw.slice(1) : raw);
+
+function jsonOrText(cell: string): JsonValue {
   try {
     return JSON.parse(cell) as JsonValue;
   } catch {
@@ -152,9 +166,10 @@ export function itemsCsv(items: readonly DatasetItem[], keys: readonly string[])
 function cellText(value: JsonValue | null): string {
   if (value === null) return '';
   if (typeof value !== 'string') return JSON.stringify(value);
-  return value === '' || cellValue(value) !== value ? JSON.stringify(value) : value;
+  return value === '' || jsonOrText(value) !== value ? JSON.stringify(value) : value;
 }
 
-function csvField(text: string): string {
+function csvField(cell: string): string {
+  const text = FORMULA.test(cell) ? `'${cell}` : cell;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }

@@ -9,7 +9,7 @@ const USAGE = `Usage:
   spoor serve [--host H] [--port P] [--grpc-port 4317] [--data DIR] [--retention 30d] [--max-body 16MiB] [--log-level info] [--prices prices.json]
               [--alerts rules.yaml] [--alert-interval 15s] [--no-default-alerts] [--evaluators evaluators.yaml] [--trace-quiet 30s] [--stale-after 10m] [--external-url URL] [--allowed-hosts H1,H2]
               [--auth auto|required|off] [--metrics-token TOKEN] [--cors-origin URL1,URL2] [--rate-limit 100]
-              [--provider openai=env:OPENAI_API_KEY[,base=URL][,timeout=60s]]… [--mask policy.json]
+              [--provider openai=env:OPENAI_API_KEY[,base=URL][,timeout=60s]]… [--mask policy.json] [--regex-max-chars 131072] [--regex-max-cost 64]
               [--store duckdb|clickhouse] [--clickhouse-url http://USER:PASS@HOST:8123/DB] [--clickhouse-cluster NAME]
               [--spool-max 1GiB] [--role ingest,query,alerting]
               [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret env:VAR|file:PATH --oidc-roles RULES [--oidc-scopes "openid email profile"] [--oidc-groups-claim groups]]
@@ -95,6 +95,8 @@ async function serve(args: string[]): Promise<number> {
       'rate-limit': { type: 'string' },
       provider: { type: 'string', multiple: true },
       mask: { type: 'string' },
+      'regex-max-chars': { type: 'string' },
+      'regex-max-cost': { type: 'string' },
       'max-body': { type: 'string' },
       'log-level': { type: 'string' },
       store: { type: 'string' },
@@ -166,6 +168,8 @@ async function serve(args: string[]): Promise<number> {
     rateLimit: values['rate-limit'],
     provider: values.provider,
     mask: values.mask,
+    regexMaxChars: values['regex-max-chars'],
+    regexMaxCost: values['regex-max-cost'],
     maxBody: values['max-body'],
     logLevel: values['log-level'],
     // Single sign-on (auth/oidc-config.ts).

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { timeGrowth } from '../../../model/test/support/growth.js';
+import { regexLimits } from '../regex.js';
 import { MaskingPolicyError, ProjectMasking, maskFileOf, redactOptionsOf, redactorOf } from './masking.js';
 
 /**
@@ -60,8 +61,17 @@ describe('masking patterns', () => {
     ['a named back-reference', String.raw`(?<n>a)\k<n>`, "rules[0] ('b').pattern cannot be used: lookarounds and back-references are not supported"],
     ['a pattern that does not parse', '(', "rules[0] ('b').pattern cannot be used: missing closing )"],
     ['a pattern longer than 1024 characters', 'a'.repeat(1025), "rules[0] ('b').pattern cannot be used: the pattern is longer than 1024 characters"],
+    ['a pattern whose cost a character is extreme', '(.*a){20}', "rules[0] ('b').pattern cannot be used: /(.*a){20}/ costs more than 64 steps a character (--regex-max-cost)"],
   ])('refuses %s, naming the rule', (_what, pattern, message) => {
     expect(() => redactOptionsOf(policyOf(pattern), 'the masking policy')).toThrow(new MaskingPolicyError(`the masking policy: ${message}`).message);
+  });
+
+  it('masks what a rule did not read of a value longer than --regex-max-chars, and reads the rest as short values are', () => {
+    const maxChars = regexLimits().maxChars;
+    const mask = redactor(String.raw`\d{3}-\d{2}-\d{4}`);
+    const huge = `ssn 123-45-6789 ${'x'.repeat(maxChars)} 987-65-4321`;
+    expect(mask.string(huge)).toBe(`ssn [REDACTED:b] ${'x'.repeat(maxChars - 'ssn 123-45-6789 '.length)}[REDACTED:b]`);
+    expect(mask.string(`${'x'.repeat(maxChars)}`)).toBe('x'.repeat(maxChars));
   });
 
   it('refuses a key pattern RE2 cannot run, naming the rule', () => {

@@ -10,7 +10,8 @@ import type { RecordBatch } from '../store/tables.js';
  * in every convention), log bodies, status and error messages, session and user ids. The
  * detectors are `@spoor/model/redact`'s, the ones `@spoor/sdk` runs in apps; a policy's own
  * patterns are compiled with RE2 (`regex.ts`), as one project's pattern runs on the thread that
- * decodes every project's requests.
+ * decodes every project's requests: a pattern costlier than `--regex-max-cost` is refused, and a
+ * rule reads the first `--regex-max-chars` characters of a value, the rest masked as its finding.
  */
 
 /** A policy as JSON: `RedactOptions` with each rule's pattern as text (and its flags apart). */
@@ -43,8 +44,8 @@ const RULE_FIELDS = ['name', 'pattern', 'flags', 'key', 'mode'];
 
 /**
  * The redaction options a JSON policy means, checked: unknown fields, detectors and modes, and
- * patterns RE2 cannot run (lookarounds, back-references) or that do not compile, are refused with
- * the rule and what to write instead. A key written `/…/flags` is a pattern over key names.
+ * patterns RE2 cannot run (lookarounds, back-references), that do not compile or that cost more
+ * than `--regex-max-cost` a character, are refused with the rule and what to write instead. A key written `/…/flags` is a pattern over key names.
  */
 export function redactOptionsOf(policy: unknown, where: string): RedactOptions {
   const fail = (message: string): never => {

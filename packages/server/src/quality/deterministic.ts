@@ -1,6 +1,7 @@
-import { RegexError, compileRegex } from '../regex.js';
+import { RegexError, compileRegex, regexLimits } from '../regex.js';
 import { SchemaError, compileJsonSchema } from './json-schema.js';
 import { type EvaluationTarget, type EvaluatorKind, type Judgement, NothingToJudge } from './kind.js';
+import { INLINE_CHARS, testOffThread } from './regex-offthread.js';
 
 /**
  * The deterministic kinds: checks computed from the target alone, free (cost 0) and immediate.
@@ -49,6 +50,7 @@ const regexOf = cached((spec) => compileRegex(spec.pattern as string));
 
 export const regexKind: EvaluatorKind<Spec> = {
   kind: 'regex',
+  fields: ['pattern', 'on'],
   problem(spec) {
     const problem = nonEmptyText(spec, 'pattern') ?? onProblem(spec);
     if (problem !== null) return problem;
@@ -62,12 +64,18 @@ export const regexKind: EvaluatorKind<Spec> = {
   },
   judge: async (spec, target) => {
     const text = missingText(spec, target);
-    return verdict(regexOf(spec).test(text), `the ${which(spec)} matches /${spec.pattern as string}/`, `the ${which(spec)} does not match /${spec.pattern as string}/`);
+    const pattern = spec.pattern as string;
+    // A long text is tested on the regex thread, so no text holds the thread that answers HTTP.
+    const matched = text.length <= INLINE_CHARS ? regexOf(spec).test(text) : await testOffThread(pattern, text);
+    const { maxChars } = regexLimits();
+    const read = text.length > maxChars ? ` in its first ${maxChars} characters (--regex-max-chars)` : '';
+    return verdict(matched, `the ${which(spec)} matches /${pattern}/${read}`, `the ${which(spec)} does not match /${pattern}/${read}`);
   },
 };
 
 export const containsKind: EvaluatorKind<Spec> = {
   kind: 'contains',
+  fields: ['text', 'caseSensitive', 'on'],
   problem: (spec) =>
     nonEmptyText(spec, 'text') ?? onProblem(spec) ?? (spec.caseSensitive === undefined || typeof spec.caseSensitive === 'boolean' ? null : 'caseSensitive: must be true or false'),
   judge: async (spec, target) => {
@@ -80,6 +88,7 @@ export const containsKind: EvaluatorKind<Spec> = {
 
 export const equalsKind: EvaluatorKind<Spec> = {
   kind: 'equals',
+  fields: ['expected'],
   problem: (spec) => (spec.expected === undefined || typeof spec.expected === 'string' ? null : 'expected: must be a string'),
   judge: async (spec, target) => {
     const expected = (spec.expected as string | undefined) ?? target.expected;
@@ -94,6 +103,7 @@ const schemaOf = cached((spec) => compileJsonSchema(spec.schema));
 
 export const jsonSchemaKind: EvaluatorKind<Spec> = {
   kind: 'json-schema',
+  fields: ['schema'],
   problem(spec) {
     if (spec.schema === undefined) return 'schema: a JSON schema is needed';
     try {
@@ -118,6 +128,7 @@ export const jsonSchemaKind: EvaluatorKind<Spec> = {
 
 export const lengthKind: EvaluatorKind<Spec> = {
   kind: 'length',
+  fields: ['min', 'max', 'on'],
   problem(spec) {
     const problem = positiveNumber(spec, 'min', true) ?? positiveNumber(spec, 'max', true) ?? onProblem(spec);
     if (problem !== null) return problem;
@@ -135,6 +146,7 @@ export const lengthKind: EvaluatorKind<Spec> = {
 
 export const latencyKind: EvaluatorKind<Spec> = {
   kind: 'latency',
+  fields: ['maxMs'],
   problem: (spec) => positiveNumber(spec, 'maxMs'),
   judge: async (spec, target) =>
     verdict(target.durationMs <= (spec.maxMs as number), `took ${target.durationMs} ms, within ${spec.maxMs as number} ms`, `took ${target.durationMs} ms, over ${spec.maxMs as number} ms`),
@@ -142,6 +154,7 @@ export const latencyKind: EvaluatorKind<Spec> = {
 
 export const costKind: EvaluatorKind<Spec> = {
   kind: 'cost',
+  fields: ['maxUsd'],
   problem: (spec) => positiveNumber(spec, 'maxUsd'),
   judge: async (spec, target) => {
     if (target.costUsd === null) throw new NothingToJudge('the target has no known cost (no priced LLM call)');
@@ -151,6 +164,7 @@ export const costKind: EvaluatorKind<Spec> = {
 
 export const toolCalledKind: EvaluatorKind<Spec> = {
   kind: 'tool-called',
+  fields: ['tool'],
   problem: (spec) => nonEmptyText(spec, 'tool'),
   judge: async (spec, target) =>
     verdict(target.toolNames.includes(spec.tool as string), `called the tool '${spec.tool as string}'`, `did not call the tool '${spec.tool as string}'`),

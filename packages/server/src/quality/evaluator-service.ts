@@ -120,7 +120,7 @@ export class EvaluatorService {
   /** Makes (`create`: refused when the name is taken) or replaces an evaluator; the version rises when the spec changed. */
   async save(projectId: string, body: unknown, mode: 'create' | 'put' | 'file', pathName: string | null = null): Promise<{ evaluator: Evaluator; created: boolean }> {
     const spec = pathName !== null && typeof body === 'object' && body !== null && !('name' in body) ? { ...body, name: pathName } : body;
-    const resolved = resolveSpec(spec, this.options.kinds);
+    const resolved = resolveSpec(spec, this.options.kinds, { unknownFields: 'refuse' });
     const name = resolved.spec.name;
     if (pathName !== null && name !== pathName) throw specProblem(`name: '${name}' differs from the path's '${pathName}'`);
     if (mode !== 'file') this.refuseFileEvaluator(projectId, name);
@@ -167,7 +167,7 @@ export class EvaluatorService {
 
   /** The judgements of a spec, unsaved, on the five most recent targets it matches (complete traces of the last hour). */
   async preview(projectId: string, body: unknown): Promise<EvaluatorPreviewItem[]> {
-    const resolved = resolveSpec(body, this.options.kinds);
+    const resolved = resolveSpec(body, this.options.kinds, { unknownFields: 'refuse' });
     const nowUs = this.nowUs();
     const traces = await this.options.db.evaluatorCompleteTraces(projectId, resolved.filter, { timeUs: nowUs - 3_600_000_000, id: '' }, nowUs - this.options.traceQuietMs * 1000, 1000);
     const recent = traces.slice(-PREVIEW_TARGETS).reverse().map((t) => t.traceId);

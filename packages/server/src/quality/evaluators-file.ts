@@ -37,7 +37,7 @@ export function readEvaluatorsFile(text: string, path: string, kinds: ReadonlyMa
   (list as unknown[]).forEach((spec, i) => {
     const at = (doc.getIn(['evaluators', i], true) as { range?: [number, number, number] } | undefined)?.range?.[0] ?? 0;
     try {
-      const { name } = resolveSpec(spec, kinds).spec;
+      const { name } = resolveSpec(spec, kinds, { unknownFields: 'refuse' }).spec;
       if (seen.has(name)) fail(at, `evaluators[${i}].name: '${name}' names another evaluator already`);
       seen.add(name);
     } catch (error) {

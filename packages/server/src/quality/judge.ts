@@ -56,6 +56,7 @@ export function createLlmJudgeKind(config: LlmJudgeConfig): EvaluatorKind<LlmJud
   const providers = new Map(config.providers.map((p) => [p.name, p]));
   return {
     kind: LLM_JUDGE_KIND,
+    fields: LLM_JUDGE_FIELDS,
     problem: (spec) => llmJudgeProblem(spec, [...providers.keys()]),
     judge: async (spec, target, context) => {
       const provider = providers.get(spec.provider);

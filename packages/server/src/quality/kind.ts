@@ -49,6 +49,13 @@ export interface JudgeContext {
 
 export interface EvaluatorKind<Spec> {
   readonly kind: string;
+  /**
+   * The fields a spec of this kind may have besides every evaluator's (`name`, `kind`, `target`,
+   * `filter`, `sampleRate`, `dailyBudgetUsd`); a new spec with any other is refused with a 400
+   * naming it (a misspelt `pattren` or a `webhook` no kind reads would be stored and do nothing).
+   * A kind without the list (a test's) checks its fields in `problem` alone.
+   */
+  readonly fields?: readonly string[];
   /** Checks a spec's kind fields (`spec` is the parsed JSON); a message naming the field, or `null`. */
   problem(spec: Record<string, unknown>): string | null;
   /** Judges one target. Throws `NothingToJudge` for a target without what it judges, anything else for an evaluator error (a provider failure, an unparsable answer). */

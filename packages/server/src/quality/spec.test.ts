@@ -27,14 +27,35 @@ describe('evaluator specs', () => {
     ['a score filter without an operator', { ...base, filter: 'score=thumbs' }, "filter: 'score"],
     ['a bad filter value', { ...base, filter: 'status=maybe' }, "filter: 'status'"],
     ['crossed durations', { ...base, filter: 'minDurationMs=5&maxDurationMs=1' }, "filter: 'minDurationMs' must not be more than 'maxDurationMs'"],
-    ['a bad regex', { ...base, kind: 'regex', pattern: '(a' }, 'pattern: missing closing )'],
+    ['a bad regex', { name: 'x', kind: 'regex', target: 'llm', pattern: '(a' }, 'pattern: missing closing )'],
+    ['a regex whose cost a character is extreme', { name: 'x', kind: 'regex', target: 'llm', pattern: '(.*a){20}' }, 'pattern: /(.*a){20}/ costs more than 64 steps a character (--regex-max-cost)'],
     ['a kind field problem', { ...base, text: '' }, 'text: must be a non-empty string'],
     ['a negative budget', { ...base, dailyBudgetUsd: -1 }, 'dailyBudgetUsd: must be a number of USD'],
+    ['a field no kind has', { ...base, foo: 1 }, "foo: 'foo' is not a field of a contains evaluator (its fields: text, caseSensitive, on;"],
+    ["a judge's field on a deterministic kind", { ...base, provider: 'openai' }, "provider: 'provider' is not a field of a contains evaluator"],
+    ['a webhook', { name: 'slow', kind: 'latency', target: 'trace', maxMs: 1, webhook: 'https://example.com/hook' }, "webhook: 'webhook' is not a field of a latency evaluator (its fields: maxMs;"],
   ];
+  it('takes the fields of every kind it knows, and reads a stored spec with an unknown field as it was made', () => {
+    for (const [spec, fields] of [
+      [{ kind: 'regex', pattern: 'a', on: 'input' }, 'pattern, on'],
+      [{ kind: 'contains', text: 'a', caseSensitive: true, on: 'output' }, 'text, caseSensitive, on'],
+      [{ kind: 'equals', expected: 'a' }, 'expected'],
+      [{ kind: 'json-schema', schema: { type: 'object' } }, 'schema'],
+      [{ kind: 'length', min: 1, max: 2, on: 'output' }, 'min, max, on'],
+      [{ kind: 'cost', maxUsd: 1 }, 'maxUsd'],
+      [{ kind: 'tool-called', tool: 'search' }, 'tool'],
+    ] as const) {
+      expect(resolveSpec({ name: 'x', target: 'trace', sampleRate: 1, dailyBudgetUsd: 1, filter: '', ...spec }, kinds, { unknownFields: 'refuse' }).kind.fields?.join(', ')).toBe(fields);
+    }
+    // Specs stored before unknown fields were refused keep running: the runner reads them leniently.
+    expect(resolveSpec({ ...base, foo: 1 }, kinds).kind.kind).toBe('contains');
+    expect(() => resolveSpec({ ...base, foo: 1 }, kinds, { unknownFields: 'refuse' })).toThrow("foo: 'foo' is not a field");
+  });
+
   it.each(refused)('refuses %s with a 400 naming the field', (_what, spec, message) => {
     let error: unknown = null;
     try {
-      resolveSpec(spec, kinds);
+      resolveSpec(spec, kinds, { unknownFields: 'refuse' });
     } catch (e) {
       error = e;
     }

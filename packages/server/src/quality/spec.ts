@@ -19,7 +19,7 @@ export type AnyKind = EvaluatorKind<Record<string, unknown>>;
  * only a spec its `problem` found nothing wrong with, which is what makes it that kind's spec.
  */
 export function anyKind<S>(kind: EvaluatorKind<S>): AnyKind {
-  return { kind: kind.kind, problem: (spec) => kind.problem(spec), judge: (spec, target, context) => kind.judge(spec as S, target, context) };
+  return { kind: kind.kind, fields: kind.fields, problem: (spec) => kind.problem(spec), judge: (spec, target, context) => kind.judge(spec as S, target, context) };
 }
 
 /** The kinds the server knows, by name: the deterministic ones and any given (the LLM judge). */
@@ -73,8 +73,17 @@ export function parseFilter(text: string, problem: (message: string) => AppError
   }
 }
 
+export interface ResolveOptions {
+  /**
+   * A field neither every evaluator nor its kind has: `refuse` (a 400 naming it) for a spec made
+   * now, through the API or the `--evaluators` file; `ignore` (the default) for a spec read back
+   * from the store, so one saved before such fields were refused goes on running as it did.
+   */
+  unknownFields?: 'refuse' | 'ignore';
+}
+
 /** Checks a spec (the parsed JSON of a body or a file entry) against the kinds; throws a 400 naming the field at fault. */
-export function resolveSpec(body: unknown, kinds: ReadonlyMap<string, AnyKind>): ResolvedEvaluator {
+export function resolveSpec(body: unknown, kinds: ReadonlyMap<string, AnyKind>, options: ResolveOptions = {}): ResolvedEvaluator {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw specProblem('the spec must be an object');
   const spec = body as Record<string, unknown>;
   if (typeof spec.name !== 'string' || !NAME.test(spec.name)) throw specProblem('name: 1 to 100 letters, digits, dots, dashes or underscores, starting with a letter or digit');
@@ -90,6 +99,12 @@ export function resolveSpec(body: unknown, kinds: ReadonlyMap<string, AnyKind>):
   const filter = parseFilter((spec.filter as string | undefined) ?? '');
   const own: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(spec)) if (!COMMON_FIELDS.has(key)) own[key] = value;
+  if (options.unknownFields === 'refuse' && kind.fields !== undefined) {
+    const unknown = Object.keys(own).find((key) => !kind.fields!.includes(key));
+    if (unknown !== undefined) {
+      throw specProblem(`${unknown}: '${unknown}' is not a field of ${/^[aeiou]/.test(kind.kind) ? 'an' : 'a'} ${kind.kind} evaluator (its fields: ${kind.fields.join(', ')}; and every evaluator's: ${[...COMMON_FIELDS].join(', ')})`);
+    }
+  }
   const problem = kind.problem(own);
   if (problem !== null) throw specProblem(problem);
   return { spec: spec as EvaluatorSpec, kind, target: spec.target as EvaluatorTarget, filter, sampleRate, dailyBudgetUsd: budget as number | null };

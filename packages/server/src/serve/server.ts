@@ -30,6 +30,7 @@ import { ExperimentService } from '../quality/experiment-service.js';
 import { Shares, WaitingShares } from '../shares.js';
 import { SelfMetrics, createIngestMetrics } from '../self-metrics.js';
 import { readMaskFile, readPriceTable, serverIdOf } from './files.js';
+import { setRegexLimits } from '../regex.js';
 import { ProjectAlerting } from './project-alerting.js';
 import { type OwnEvent, ownEventBody } from '../ingest/own-events.js';
 import { quarantineAccess, resubmitter } from './resubmit.js';
@@ -96,6 +97,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   if (config.auth === 'off') {
     log.warn({ host: config.host }, `authentication is off: anyone who can reach ${config.host}:${config.port} can read every trace, prompt and log, and change prices, alert rules and silences`);
   }
+  // Before any pattern is compiled or thread started: each thread takes the limits as it starts.
+  setRegexLimits(config.regexLimits);
   const prices = config.pricesFile === null ? null : await readPriceTable(config.pricesFile);
   const maskFile = config.maskFile === null ? null : await readMaskFile(config.maskFile);
   // The judges' books, kept current as the decode thread's are, so a judge's call is priced as its span is.

@@ -1,4 +1,5 @@
 import { type MessagePort, Worker, type WorkerOptions } from 'node:worker_threads';
+import { regexLimitsEnv } from '../regex.js';
 import {
   type FromThread,
   type Link,
@@ -103,9 +104,13 @@ export class ThreadClient<P extends Protocol> implements Link<P> {
   }
 }
 
-/** Starts the thread at `url` with its protocol's config. */
+/**
+ * Starts the thread at `url` with its protocol's config. Its environment carries this thread's
+ * limits on regular expressions (`--regex-max-chars`, `--regex-max-cost`), which every thread that
+ * masks applies.
+ */
 export function startWorker<P extends Protocol>(url: URL, config: P['config'], options: Omit<WorkerOptions, 'workerData'> = {}): Worker {
-  return new Worker(url, { ...options, workerData: config });
+  return new Worker(url, { env: { ...process.env, ...regexLimitsEnv() }, ...options, workerData: config });
 }
 
 /** Hands a message to its receiver, the name and the arguments checked together; one that has none is dropped. */

@@ -33,7 +33,9 @@ matcher   := label op "value"                  op: =  !=  =~ (regex)  !~ (not re
   (\`=~\`, \`!~\`) search the value, in RE2 syntax: \`text=~"timeout"\` matches a body that contains
   it; anchor with \`^…$\` for the whole value. Lookarounds and back-references are refused. Every
   pattern (rules and silences alike) is matched by RE2's linear-time engine, in SQL and in the
-  server, so no pattern can stall Spoor; a pattern may be 1,024 characters long.
+  server; a pattern may be 1,024 characters long and cost at most \`--regex-max-cost\` steps a
+  character (a costlier one, such as \`(.*a){20}\`, is a \`400\` naming it), and reads at most
+  \`--regex-max-chars\` characters of a value in the server (a longer value never matches whole).
   \`!=\` and \`!~\` also match records without the label.
 - **Names** are \`[A-Za-z_][A-Za-z0-9_.]*\`; quote anything else (\`"queue wait"\`). Keywords (\`by\`,
   \`anomaly\`) are lowercase.
