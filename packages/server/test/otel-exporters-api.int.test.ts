@@ -177,6 +177,7 @@ describe('GET /api/traces', () => {
         inputTokens: null,
         outputTokens: null,
         costUsd: null,
+        unpricedCalls: 0,
         sessionId: null,
         userId: null,
         scores: {},

@@ -45,6 +45,8 @@ describe('the demo run, sent by the OpenTelemetry JS SDK and its protobuf export
           // Priced by the table: gpt-4o $2.50/$10, claude-sonnet-4-6 $3/$15, gpt-4o-mini $0.15/$0.60
           // per million input/output tokens (no cached tokens in the demo).
           costUsd: expect.closeTo((812 * 2.5 + 164 * 10 + 5_230 * 3 + 402 * 15 + 3_120 * 0.15 + 655 * 0.6 + 4_410 * 2.5 + 1_024 * 10) / 1e6, 12),
+          // Every model of the demo has a price.
+          unpricedCalls: 0,
           // The demo's main run belongs to Ada's session.
           sessionId: 'demo-session-1',
           userId: 'user-ada',

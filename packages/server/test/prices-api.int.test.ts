@@ -186,7 +186,9 @@ describe('the price API', () => {
     expect(repriced.costUsd).toBeCloseTo(ACME_COST, 12);
     const after = await summaryOf(server, t1.traceId);
     expect(after.costUsd).toBeCloseTo(ACME_COST + MINI_COST, 12);
-    expect({ ...after, costUsd: null }).toEqual({ ...before, costUsd: null });
+    // The call priced now, the trace's cost no longer leaves it out.
+    expect([before.unpricedCalls, after.unpricedCalls]).toEqual([1, 0]);
+    expect({ ...after, costUsd: null, unpricedCalls: 0 }).toEqual({ ...before, costUsd: null, unpricedCalls: 0 });
     expect(await unpriced(server)).toEqual({ models: [] });
     expect(await reprice(server)).toEqual({ spans: 0, traces: 0 });
 

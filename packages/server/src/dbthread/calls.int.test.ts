@@ -130,7 +130,7 @@ describe('the experiment calls', () => {
     expect(await db.experimentLatestByName('default', 'nightly')).toEqual(done);
     expect(await db.experimentList('default', 'qa', 10)).toEqual([done]);
     expect(await db.experimentResults('default', id, null, 1)).toEqual([item]);
-    expect(await db.experimentTotals('default', [id])).toEqual([{ experimentId: id, done: 2, errored: 1, inputTokens: 6, outputTokens: 2, costUsd: null, latencyMsMean: 12.5 }]);
+    expect(await db.experimentTotals('default', [id])).toEqual([{ experimentId: id, done: 2, errored: 1, inputTokens: 6, outputTokens: 2, costUsd: null, unpricedCalls: 0, latencyMsMean: 12.5 }]);
   });
 });
 
