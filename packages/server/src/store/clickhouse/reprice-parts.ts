@@ -68,9 +68,18 @@ export async function repriceChunk(ch: ChClient, layout: SchemaLayout, projectId
   // Costs travel as ClickHouse's own text of a Float64 (`nan`, `inf` included), read back exactly.
   const spans = await ch.rows<SpanGroup>(
     'plan a re-price: the spans',
-    `SELECT ${GROUP_KEY} AS key, count() AS n, countIf(${hit}) AS changed, toString(sum(if(${hit}, ${newCost}, cost_usd))) AS cost,
-       countIf(is_llm AND isNull(if(${hit}, ${newCost}, cost_usd)) AND (isNotNull(input_tokens) OR isNotNull(output_tokens))) AS unpriced
-     FROM ${ch.tables.span_facts} WHERE project_id = ${project} AND trace_id IN ${traceIds} GROUP BY trace_id, batch_id`,
+    // The span keys are a parameter as long as the round, and ClickHouse puts it into the query
+    // text, which must fit max_query_size: each span finds its place among them once (`indexOf`),
+    // and its new cost and whether it changes are read from that place.
+    `SELECT key, count() AS n, countIf(hit) AS changed, toString(sum(new_cost)) AS cost,
+       countIf(is_llm AND isNull(new_cost) AND (isNotNull(input_tokens) OR isNotNull(output_tokens))) AS unpriced
+     FROM (
+       SELECT key, is_llm, input_tokens, output_tokens, at > 0 AND ${NOT_REPORTED} AS hit, if(hit, arrayElement(${values}, at), cost_usd) AS new_cost
+       FROM (
+         SELECT ${GROUP_KEY} AS key, indexOf(${keys}, ${SPAN_KEY}) AS at, is_llm, cost_source, cost_usd, input_tokens, output_tokens
+         FROM ${ch.tables.span_facts} WHERE project_id = ${project} AND trace_id IN ${traceIds}
+       ) AS placed
+     ) AS priced GROUP BY key`,
     p,
   );
   const parts = await ch.rows<PartGroup>(
