@@ -38,6 +38,8 @@ export interface DecodeResult {
   rejectReason: string | null;
   /** `gen_ai.evaluation.result` events that could be no score (`decode.ts`). */
   refusedEvaluations: number;
+  /** Strings whose invalid UTF-8 was replaced with U+FFFD, their records kept. */
+  replacedStrings: number;
   /** Running snapshots kept, and dropped because their span had arrived ended (`decode.ts`). */
   snapshots: number;
   snapshotsAfterEnd: number;
@@ -149,7 +151,7 @@ export class DecodeCore {
     const columns = takesColumns(request, masker) ? decodeTraceColumns(encoding, body, projectId, receivedUs, prices, claiming ? (words, at, hash) => recent.claimOfWords(words, at, hash) !== -1 : undefined) : null;
     if (columns !== null && typeof columns !== 'string') {
       if (inFlight > 0) throw inFlightError(inFlight);
-      return this.settleLater(columns.spans, columns.ids, columns.scores, claiming, recent, body, { ...columns, rejected: 0, duplicates: 0, rejectReason: null, snapshots: 0, snapshotsAfterEnd: 0 });
+      return this.settleLater(columns.spans, columns.ids, columns.scores, claiming, recent, body, { ...columns, rejected: 0, duplicates: 0, rejectReason: null, replacedStrings: 0, snapshots: 0, snapshotsAfterEnd: 0 });
     }
     inFlight = 0;
     // Read only: a snapshot of a span received ended, even one still being stored, is dropped (never a 503).
@@ -172,6 +174,7 @@ export class DecodeCore {
       duplicates: decoded.duplicates ?? 0,
       rejectReason: decoded.rejectReason,
       refusedEvaluations: decoded.refusedEvaluations ?? 0,
+      replacedStrings: decoded.replacedStrings ?? 0,
       snapshots: decoded.snapshots ?? 0,
       snapshotsAfterEnd: decoded.snapshotsAfterEnd ?? 0,
     });
@@ -200,6 +203,7 @@ export class DecodeCore {
       duplicates: result.duplicates,
       rejectReason: result.rejectReason,
       refusedEvaluations: result.refusedEvaluations,
+      replacedStrings: result.replacedStrings,
       snapshots: result.snapshots,
       snapshotsAfterEnd: result.snapshotsAfterEnd,
     };
@@ -249,7 +253,7 @@ type Masker = ReturnType<ProjectMasking['maskerFor']>;
  * (the record path read it: a fault to report, which costs only speed).
  */
 type FallbackReason = Exclude<ColumnsLeft, 'thrown'> | 'malformed' | 'error';
-const FALLBACK_REASONS: readonly FallbackReason[] = ['body', 'empty', 'attributes', 'running', 'rejected', 'repeated', 'received', 'malformed', 'error'];
+const FALLBACK_REASONS: readonly FallbackReason[] = ['body', 'utf8', 'empty', 'attributes', 'running', 'rejected', 'repeated', 'received', 'malformed', 'error'];
 
 class ColumnFallbacks {
   private readonly counts = new Map<FallbackReason, number>(FALLBACK_REASONS.map((reason) => [reason, 0]));

@@ -52,7 +52,7 @@ const PLACEHOLDER_SCOPE = emptyScope();
 export function decodeMetricsProtobuf(body: Uint8Array, projectId: string): DecodedMetricPoints {
   const rejections = new Rejections();
   const points = readExportRequest<MetricPointRecord>(body, 'Metrics', projectId, readMetric, rejections);
-  return { records: points, rejected: rejections.count, rejectReason: rejections.reason };
+  return rejections.decoded(points);
 }
 
 /** The metric-level fields every data point of one metric shares. */

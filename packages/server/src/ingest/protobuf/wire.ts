@@ -57,13 +57,41 @@ export function fields(...numbers: number[]): number {
   return mask;
 }
 
-/** Reads a UTF-8 string; invalid UTF-8 makes the body malformed (proto3 string semantics). */
+/**
+ * Strings read with invalid UTF-8 since `resetReplacedStrings`. A decoder reads one body at a
+ * time, synchronously, so one count per thread serves: it starts the count, reads, and takes it.
+ */
+let replacedStrings = 0;
+
+export function resetReplacedStrings(): void {
+  replacedStrings = 0;
+}
+
+/** How many strings had their invalid UTF-8 replaced since `resetReplacedStrings`. */
+export function replacedStringCount(): number {
+  return replacedStrings;
+}
+
+/** Counts a string whose invalid UTF-8 a reader other than `readString` replaced. */
+export function countReplacedString(): void {
+  replacedStrings++;
+}
+
+/**
+ * Reads a UTF-8 string. Invalid sequences become U+FFFD and the string is counted
+ * (`takeReplacedStrings`): OpenTelemetry asks receivers to keep such data (OTEP 257: dropping a
+ * whole batch for one bad string is unacceptable; opentelemetry-proto #845). Valid text pays
+ * nothing for it: the strict decoder only throws on the invalid.
+ */
 export function readString(r: BinaryReader): string {
+  const at = r.pos;
   try {
     return r.string(true);
   } catch (error) {
     if (error instanceof RangeError) throw malformed('truncated string');
-    throw malformed('string field is not valid UTF-8');
+    r.pos = at;
+    replacedStrings++;
+    return r.string(false);
   }
 }
 
