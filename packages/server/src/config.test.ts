@@ -92,6 +92,7 @@ describe('resolveServeConfig', () => {
       metricsToken: null,
       corsOrigins: [],
       rateLimit: 100,
+      metricsMaxSeries: 2000,
       providers: [],
       maskFile: null,
       samplingFile: null,
@@ -144,6 +145,7 @@ describe('resolveServeConfig', () => {
     SPOOR_METRICS_TOKEN: 'scrape-token',
     SPOOR_CORS_ORIGIN: 'https://app.example.com, http://localhost:5173',
     SPOOR_RATE_LIMIT: '20',
+    SPOOR_METRICS_MAX_SERIES: '5000',
     SPOOR_STORE: 'clickhouse',
     SPOOR_CLICKHOUSE_URL: 'http://spoor:env@ch-env:8123/spoor',
     SPOOR_CLICKHOUSE_CLUSTER: 'env-cluster',
@@ -186,6 +188,7 @@ describe('resolveServeConfig', () => {
       metricsToken: 'scrape-token',
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       rateLimit: 20,
+      metricsMaxSeries: 5000,
       providers: [],
       maskFile: null,
       samplingFile: '/etc/spoor/sampling.json',
@@ -200,7 +203,7 @@ describe('resolveServeConfig', () => {
   it('lets every flag beat its variable', () => {
     const flags = { host: '::1', port: '0', grpcPort: '4417', data: '/srv/flag', retention: 'traces=1d', maxBody: '2048', logLevel: 'warn', prices: '/srv/prices.json',
       alerts: '/srv/alerts.yaml', alertInterval: '1m', defaultAlerts: 'on', evaluators: '/srv/evaluators.yaml', traceQuiet: '1m', staleAfter: '5s', externalUrl: 'http://10.0.0.5:4318', allowedHosts: 'flag.example', auth: 'auto',
-      metricsToken: 'flag-token', corsOrigin: 'https://flag.example', rateLimit: '0', store: 'duckdb', clickhouseUrl: '', spoolMax: '5MiB', role: 'ingest',
+      metricsToken: 'flag-token', corsOrigin: 'https://flag.example', rateLimit: '0', metricsMaxSeries: '300', store: 'duckdb', clickhouseUrl: '', spoolMax: '5MiB', role: 'ingest',
       forward: 'tempo=http://tempo:4318', forwardSpoolMax: '64MiB', sampling: '/srv/sampling.json' };
     expect(resolveServeConfig(flags, env)).toEqual({
       host: '::1',
@@ -223,6 +226,7 @@ describe('resolveServeConfig', () => {
       metricsToken: 'flag-token',
       corsOrigins: ['https://flag.example'],
       rateLimit: 0,
+      metricsMaxSeries: 300,
       providers: [],
       maskFile: null,
       samplingFile: '/srv/sampling.json',
@@ -272,6 +276,7 @@ describe('resolveServeConfig', () => {
     expect(() => resolveServeConfig({ auth: 'none' }, {})).toThrow(/auth must be auto, required or off, not 'none' \(--auth or SPOOR_AUTH\)/);
     expect(() => resolveServeConfig({ corsOrigin: 'https://a.example/path' }, {})).toThrow(/CORS origin is scheme:\/\/host\[:port\] with no path/);
     expect(() => resolveServeConfig({ rateLimit: '-1' }, {})).toThrow(/rate limit must be requests per second/);
+    expect(() => resolveServeConfig({ metricsMaxSeries: '99' }, {})).toThrow(/--metrics-max-series or SPOOR_METRICS_MAX_SERIES/);
   });
 
   it('refuses an alert interval under a second and an external URL that is not http(s)', () => {

@@ -2,7 +2,7 @@ import type { CountedScore } from '../metrics/score-metrics.js';
 import type { ModelPrice, PriceBook, PriceTable, ScoreRecord, SpanRecord } from '@spoor/model';
 import { AppError } from '../errors.js';
 import { ScoreMetrics } from '../metrics/score-metrics.js';
-import { type SpanFacts, SpanMetrics, factsOf } from '../metrics/span-metrics.js';
+import { DEFAULT_MAX_SERIES_PER_FAMILY, type SpanFacts, SpanMetrics, factsOf } from '../metrics/span-metrics.js';
 import { PriceBooks } from '../pricing/price-books.js';
 import type { WriteBatch } from '../store/tables.js';
 import { type MaskFile, type MaskingPolicy, ProjectMasking } from './masking.js';
@@ -95,8 +95,8 @@ interface Unsettled {
 
 /** The decoding itself, wherever it runs: the price books, and the spans of requests not yet settled. */
 export class DecodeCore {
-  readonly metrics = new SpanMetrics();
-  readonly scoreMetrics = new ScoreMetrics();
+  readonly metrics: SpanMetrics;
+  readonly scoreMetrics: ScoreMetrics;
   private readonly books: PriceBooks;
   private readonly unsettled = new Map<number, Unsettled>();
   /** Per project, the last 100,000 spans' ids claimed or stored, to store a request sent again once. */
@@ -106,7 +106,9 @@ export class DecodeCore {
   /** Trace requests the column path left to the record path, by why. */
   readonly columnsLeft = new ColumnFallbacks();
 
-  constructor(prices: PriceTable | null, maskFile: MaskFile | null = null) {
+  constructor(prices: PriceTable | null, maskFile: MaskFile | null = null, metricsMaxSeries = DEFAULT_MAX_SERIES_PER_FAMILY) {
+    this.metrics = new SpanMetrics({ maxSeriesPerFamily: metricsMaxSeries });
+    this.scoreMetrics = new ScoreMetrics({ maxSeriesPerFamily: metricsMaxSeries });
     this.books = new PriceBooks(prices);
     this.masking = new ProjectMasking(maskFile);
   }
