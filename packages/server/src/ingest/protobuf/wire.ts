@@ -106,11 +106,12 @@ export function readMicros(r: BinaryReader): number {
   return hi * 4294967 + Math.floor((hi * 296 + lo) / 1000);
 }
 
-/** Reads a `fixed64` count as a number (exact below 2^53). */
-export function readFixed64Number(r: BinaryReader): number {
+/** Reads a `fixed64` count: a number when a double holds it exactly (below 2^53), else its decimal text. */
+export function readFixed64Count(r: BinaryReader): number | string {
   const lo = r.fixed32();
   const hi = r.fixed32();
-  return hi * 4294967296 + lo;
+  // hi * 2^32 + lo stays below 2^53 while hi is below 2^21.
+  return hi < 0x200000 ? hi * 4294967296 + lo : ((BigInt(hi) << 32n) | BigInt(lo)).toString();
 }
 
 /** Reads a signed 64-bit varint: a number when exact, else a decimal string. */
