@@ -20,7 +20,7 @@ import { TABLE_DEFS, TRACE_PARTS_LONGEST } from './schema-tables.js';
  * `ReplacingMergeTree` tables with a version (and a deleted flag where rows go away), read with
  * `FINAL`.
  */
-export const CLICKHOUSE_SCHEMA_VERSION = 9;
+export const CLICKHOUSE_SCHEMA_VERSION = 10;
 
 /**
  * The tables a commit appends rows to, each row with its commit's `batch_id`: what the writer
@@ -149,6 +149,11 @@ export const CLICKHOUSE_MIGRATIONS: readonly { from: number; statements: (layout
     // parts stored before hold NULL there, and are read from spans instead.
     from: 8,
     statements: (layout) => TRACE_PARTS_LONGEST.flatMap((column) => addColumn(layout, 'trace_parts', column.trim())),
+  },
+  {
+    // Points stored before read as they always did: their counts as the doubles they were stored as.
+    from: 9,
+    statements: (layout) => addColumn(layout, 'metric_points', 'exact_counts Nullable(String)'),
   },
 ];
 

@@ -101,4 +101,11 @@ ALTER TABLE trace_parts_17 RENAME TO trace_parts;
 COMMIT;
 `,
   },
+  {
+    // Points stored before read as they always did: their counts as the doubles they were stored as.
+    from: 17,
+    sql: `
+ALTER TABLE metric_points ADD COLUMN IF NOT EXISTS exact_counts VARCHAR;
+`,
+  },
 ];

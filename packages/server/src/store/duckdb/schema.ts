@@ -14,7 +14,7 @@ import { errorEventConditions } from './error-events.js';
  * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
  * append-only (spans of one trace arrive in many batches, from many services).
  */
-export const SCHEMA_VERSION = 17;
+export const SCHEMA_VERSION = 18;
 
 /** The span columns `spans`, `span_stats` and `running_spans` share, in `store/tables.ts`' order. */
 const SPAN_COLUMNS = `  project_id VARCHAR NOT NULL,
@@ -459,7 +459,9 @@ CREATE TABLE IF NOT EXISTS metric_points (
   quantiles VARCHAR,
   exemplars VARCHAR NOT NULL,
   -- An integer point's exact value (value holds it as a double, rounded past 2^53).
-  int_value BIGINT
+  int_value BIGINT,
+  -- Counts past 2^53 as decimal text (JSON), NULL when the doubles beside them are exact.
+  exact_counts VARCHAR
 );
 `;
 
