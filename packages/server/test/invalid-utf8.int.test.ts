@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Client, Metadata, type ServiceError, credentials, status } from '@grpc/grpc-js';
+import { Client, Metadata, type ServiceError, credentials } from '@grpc/grpc-js';
 import { BinaryReader } from '@bufbuild/protobuf/wire';
 import type { LogListResponse, TraceDetail } from '@spoor/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,10 +80,7 @@ async function send(server: TestServer, transport: Transport, signal: 'traces' |
     client.makeUnaryRequest(exportPathOf(signal), same, same, Buffer.from(body), new Metadata(), (error: ServiceError | null, response?: Buffer) => {
       client.close();
       if (error !== null) reject(error);
-      else {
-        expect(error).toBeNull();
-        resolve(response ?? new Uint8Array(0));
-      }
+      else resolve(response ?? new Uint8Array(0));
     });
   });
 }

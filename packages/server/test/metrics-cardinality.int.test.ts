@@ -45,9 +45,8 @@ function manyModels(): Uint8Array {
 /** The `/metrics` text once `contains` appears in it (spans count once their request is acknowledged). */
 async function scrapeWhen(contains: string): Promise<string> {
   const deadline = Date.now() + 60_000;
-  let text = '';
   while (Date.now() < deadline) {
-    text = await (await fetch(`${server.url}/metrics`)).text();
+    const text = await (await fetch(`${server.url}/metrics`)).text();
     if (text.includes(contains)) return text;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
