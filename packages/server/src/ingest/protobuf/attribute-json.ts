@@ -50,13 +50,16 @@ export function writeJsonString(out: Utf8Builder, body: Uint8Array, start: numbe
   }
   bytes[o++] = QUOTE;
   const ascii = high < 0x80;
-  if (!ascii && !isUtf8(body.subarray(start, stop))) {
-    countReplacedString();
-    out.text(JSON.stringify(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8', start, stop)));
-    return false;
-  }
+  if (!ascii && !isUtf8(body.subarray(start, stop))) return writeRepaired(out, body, start, stop);
   out.at = o;
   return ascii;
+}
+
+/** `writeJsonString` of text that is not valid UTF-8: its invalid sequences as U+FFFD, counted. Apart, so the hot function stays small. */
+function writeRepaired(out: Utf8Builder, body: Uint8Array, start: number, stop: number): false {
+  countReplacedString();
+  out.text(JSON.stringify(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8', start, stop)));
+  return false;
 }
 
 /** Appends a non-negative integer below 2^53 in decimal, as JSON writes it. */
