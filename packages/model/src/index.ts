@@ -30,6 +30,7 @@ export type { LogRecord, LogRecordData, SeverityName } from './log.js';
 export { SEVERITY_NUMBERS } from './log.js';
 export type {
   Exemplar,
+  ExactCounts,
   ExponentialBuckets,
   MetricDescriptor,
   MetricPoint,

@@ -16,9 +16,28 @@ export interface ExponentialBuckets {
 export interface Exemplar {
   timeUs: number;
   value: number;
+  /**
+   * The exact value of an exemplar sent as an integer (OTLP `as_int`) that a double cannot hold
+   * (past 2^53), in decimal; absent otherwise, when `value` is exact.
+   */
+  intValue?: string;
   traceId: string | null;
   spanId: string | null;
   filteredAttributes: Attributes;
+}
+
+/**
+ * The counts of a histogram or summary point that a double cannot hold (past 2^53: `count` of
+ * 2^53 + 1 reads 2^53 as a number), in decimal. Each field is present only when one of its
+ * counts is past 2^53, and a list then holds every count of it; the number fields beside it
+ * keep the doubles, for charts and arithmetic.
+ */
+export interface ExactCounts {
+  count?: string;
+  bucketCounts?: string[];
+  zeroCount?: string;
+  positive?: string[];
+  negative?: string[];
 }
 
 export interface QuantileValue {
@@ -71,13 +90,16 @@ export interface MetricPointRecord {
   /** Summaries. */
   quantiles: QuantileValue[] | null;
   exemplars: Exemplar[];
+  /** The counts above as sent, exactly, when one is past 2^53; absent when every count is exact as a number. */
+  exactCounts?: ExactCounts;
 }
 
 /**
  * A metric data point as the REST API returns it. The `value` of an integer point is written
  * with every digit of `intValue` (JSON numbers may have more digits than a double keeps), so a
  * client that reads JSON numbers exactly gets it exactly; one that reads them as doubles (any
- * JavaScript client) reads the decimal string `intValue` instead.
+ * JavaScript client) reads the decimal string `intValue` instead. Counts past 2^53 are written
+ * so too (`count`, `zeroCount`, bucket counts), their decimal strings in `exactCounts`.
  */
 export interface MetricPoint
   extends Omit<MetricPointRecord, 'projectId' | 'resource' | 'scope' | 'startTimeUs' | 'timeUs' | 'exemplars'> {

@@ -112,6 +112,7 @@ describe('resolveServeConfig', () => {
       corsOrigins: [],
       rateLimit: 100,
       live: LIVE_DEFAULTS,
+      metricsMaxSeries: 2000,
       providers: [],
       maskFile: null,
       regexLimits: { maxChars: 131_072, maxStepsPerChar: 64 },
@@ -166,6 +167,7 @@ describe('resolveServeConfig', () => {
     SPOOR_METRICS_TOKEN: 'scrape-token',
     SPOOR_CORS_ORIGIN: 'https://app.example.com, http://localhost:5173',
     SPOOR_RATE_LIMIT: '20',
+    SPOOR_METRICS_MAX_SERIES: '5000',
     SPOOR_STORE: 'clickhouse',
     SPOOR_CLICKHOUSE_URL: 'http://spoor:env@ch-env:8123/spoor',
     SPOOR_CLICKHOUSE_CLUSTER: 'env-cluster',
@@ -212,6 +214,7 @@ describe('resolveServeConfig', () => {
       corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
       rateLimit: 20,
       live: LIVE_DEFAULTS,
+      metricsMaxSeries: 5000,
       providers: [],
       maskFile: null,
       regexLimits: { maxChars: 65_536, maxStepsPerChar: 32 },
@@ -228,7 +231,7 @@ describe('resolveServeConfig', () => {
   it('lets every flag beat its variable', () => {
     const flags = { host: '::1', port: '0', grpcPort: '4417', data: '/srv/flag', retention: 'traces=1d', maxBody: '2048', logLevel: 'warn', prices: '/srv/prices.json',
       alerts: '/srv/alerts.yaml', alertInterval: '1m', defaultAlerts: 'on', evaluators: '/srv/evaluators.yaml', traceQuiet: '1m', staleAfter: '5s', externalUrl: 'http://10.0.0.5:4318', allowedHosts: 'flag.example', auth: 'auto',
-      metricsToken: 'flag-token', corsOrigin: 'https://flag.example', rateLimit: '0', store: 'duckdb', clickhouseUrl: '', spoolMax: '5MiB', role: 'ingest',
+      metricsToken: 'flag-token', corsOrigin: 'https://flag.example', rateLimit: '0', metricsMaxSeries: '300', store: 'duckdb', clickhouseUrl: '', spoolMax: '5MiB', role: 'ingest',
       forward: 'tempo=http://tempo:4318', forwardSpoolMax: '64MiB', sampling: '/srv/sampling.json', exportsMax: 'server=0', regexMaxChars: '1000000', regexMaxCost: 128 };
     expect(resolveServeConfig(flags, env)).toEqual({
       host: '::1',
@@ -252,6 +255,7 @@ describe('resolveServeConfig', () => {
       corsOrigins: ['https://flag.example'],
       rateLimit: 0,
       live: LIVE_DEFAULTS,
+      metricsMaxSeries: 300,
       providers: [],
       maskFile: null,
       regexLimits: { maxChars: 1_000_000, maxStepsPerChar: 128 },
@@ -309,6 +313,7 @@ describe('resolveServeConfig', () => {
     expect(() => resolveServeConfig({ corsOrigin: 'https://a.example/path' }, {})).toThrow(/CORS origin is scheme:\/\/host\[:port\] with no path/);
     expect(() => resolveServeConfig({ rateLimit: '-1' }, {})).toThrow(/rate limit must be requests per second/);
     expect(() => resolveServeConfig({ scoreWritesMax: '64' }, {})).toThrow(/--score-writes-max \(SPOOR_SCORE_WRITES_MAX\) takes project=N,server=N/);
+    expect(() => resolveServeConfig({ metricsMaxSeries: '99' }, {})).toThrow(/--metrics-max-series or SPOOR_METRICS_MAX_SERIES/);
   });
 
   it('refuses an alert interval under a second and an external URL that is not http(s)', () => {

@@ -52,6 +52,8 @@ export interface ServeOptions {
   corsOrigin?: string;
   /** Requests per second each key may make (bursts of twice that); 0 for no limit. Default 100. */
   rateLimit?: number | string;
+  /** Series each span-, GenAI- or score-derived family on `/metrics` may expose, buckets included; label sets past them fold into `other`. Default 2000, at least 100. */
+  metricsMaxSeries?: number | string;
   /** A masking policy file (JSON) applied at ingest. Default: none. */
   mask?: string;
   /** Characters of a value a user's regular expression reads (masking rules, `regex` evaluators, alert matchers). Default 131072. */
@@ -158,6 +160,8 @@ export interface ServeConfig {
   metricsToken: string | null;
   corsOrigins: string[];
   rateLimit: number;
+  /** Series each derived family on `/metrics` may expose, buckets included. */
+  metricsMaxSeries: number;
   /** Absolute path of the masking policy file, or `null`. */
   maskFile: string | null;
   /** `--regex-max-chars` and `--regex-max-cost` (`regex.ts`). */
@@ -219,6 +223,7 @@ export const DEFAULTS = {
   metricsToken: '',
   corsOrigin: '',
   rateLimit: 100,
+  metricsMaxSeries: 2000,
   provider: '',
   mask: '',
   regexMaxChars: DEFAULT_REGEX_LIMITS.maxChars,
@@ -272,6 +277,7 @@ const ENV: Record<keyof ServeOptions, string> = {
   metricsToken: 'SPOOR_METRICS_TOKEN',
   corsOrigin: 'SPOOR_CORS_ORIGIN',
   rateLimit: 'SPOOR_RATE_LIMIT',
+  metricsMaxSeries: 'SPOOR_METRICS_MAX_SERIES',
   provider: 'SPOOR_PROVIDER',
   mask: 'SPOOR_MASK_FILE',
   regexMaxChars: REGEX_LIMIT_ENV.maxChars,
@@ -347,6 +353,9 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
   const host = pick('host');
   const rateLimit = Number(pick('rateLimit'));
   if (!Number.isFinite(rateLimit) || rateLimit < 0) throw new Error(`the rate limit must be requests per second (0 for none), not '${pick('rateLimit')}' (--rate-limit or ${ENV.rateLimit})`);
+  const metricsMaxSeries = Number(pick('metricsMaxSeries'));
+  // 100: room for a label set and the folded one in the largest family (34 series each, gen_ai_client_token_usage).
+  if (!Number.isInteger(metricsMaxSeries) || metricsMaxSeries < 100) throw new Error(`the series per /metrics family must be a whole number of at least 100, not '${pick('metricsMaxSeries')}' (--metrics-max-series or ${ENV.metricsMaxSeries})`);
   const corsOrigins = pick('corsOrigin').split(',').map((o) => o.trim()).filter((o) => o !== '');
   for (const origin of corsOrigins) {
     if (!/^https?:\/\/[^/]+$/.test(origin)) throw new Error(`a CORS origin is scheme://host[:port] with no path, such as https://app.example.com, not '${origin}' (--cors-origin or ${ENV.corsOrigin})`);
@@ -419,6 +428,7 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     metricsToken: pick('metricsToken') === '' ? null : pick('metricsToken'),
     corsOrigins,
     rateLimit,
+    metricsMaxSeries,
     maskFile: pick('mask') === '' ? null : resolve(pick('mask')),
     regexLimits: { maxChars: positiveInteger('regexMaxChars', '--regex-max-chars'), maxStepsPerChar: positiveInteger('regexMaxCost', '--regex-max-cost') },
     // Tail sampling (issue 35, helper S).

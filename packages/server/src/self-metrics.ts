@@ -114,6 +114,8 @@ export interface IngestMetrics {
   evaluationsRefused: (labels: { signal: string }, by?: number) => void;
   /** Running snapshots (spans sent with no end): `stored`, or `after_end` (dropped: their span had arrived ended). */
   runningSnapshots: (labels: { outcome: 'stored' | 'after_end' }, by?: number) => void;
+  /** Protobuf strings whose invalid UTF-8 was replaced with U+FFFD, their records kept. */
+  replacedStrings: (labels: { signal: string }, by?: number) => void;
 }
 
 export function createIngestMetrics(registry: SelfMetrics): IngestMetrics {
@@ -131,6 +133,10 @@ export function createIngestMetrics(registry: SelfMetrics): IngestMetrics {
     runningSnapshots: registry.counter(
       'spoor_ingest_running_snapshots_total',
       'Running span snapshots (spans sent with no end, never counted as spans), by outcome: stored, or after_end (dropped: the span had arrived ended).',
+    ),
+    replacedStrings: registry.counter(
+      'spoor_ingest_invalid_utf8_strings_total',
+      'Protobuf strings with invalid UTF-8, by signal: each invalid sequence replaced with U+FFFD, the record kept (told in partial_success).',
     ),
   };
 }

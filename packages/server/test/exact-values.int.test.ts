@@ -57,6 +57,12 @@ beforeAll(async () => {
   // A counter past 2^60 counting 100 a minute, started a day ago.
   const counter = [0n, 100n, 200n].map((add, i) => ({ startTimeUnixNano: BigInt(SECOND - 86_400) * 1_000_000_000n, timeUnixNano: BigInt(SECOND - 240 + i * 60) * 1_000_000_000n, asInt: 2n ** 60n + add }));
   await post('metrics', encodeMetrics(protobufGroup([{ name: 'exact.counter', data: { type: 'sum', temporality: 2, monotonic: true, points: counter } }])));
+  const big = 2n ** 53n + 1n;
+  await post('metrics', encodeMetrics(protobufGroup([
+    { name: 'exact.histogram', data: { type: 'histogram', temporality: 2, points: [{ timeUnixNano: BigInt(ns('600000000')), count: big + 2n, sum: 1, bucketCounts: [big, 2], explicitBounds: [1], exemplars: [{ timeUnixNano: BigInt(ns('600000000')), asInt: big }] }] } },
+    { name: 'exact.exponential', data: { type: 'exponential_histogram', temporality: 2, points: [{ timeUnixNano: BigInt(ns('600000000')), count: 2n ** 64n - 1n, zeroCount: big, positive: { offset: 1, bucketCounts: [big] } }] } },
+  ])));
+  await post('metrics', jsonBody('Metrics', `{"name":"exact.summary","summary":{"dataPoints":[{"timeUnixNano":"${ns('700000000')}","count":${PAST_2_53},"sum":1}]}}`));
 }, 30_000);
 
 afterAll(async () => {
@@ -78,6 +84,28 @@ describe('integer metric points past 2^53', () => {
     const { body } = await getJson<MetricSeriesResponse>(server.url, '/api/metrics/series?name=exact.counter&fn=increase&step=1m&window=10m');
     // In doubles, 2^60 + 100 is 2^60 and 2^60 + 200 is 2^60 + 256: an increase of 256.
     expect(body.series[0]!.values.at(-1)).toBe(200);
+  });
+});
+
+describe('histogram and summary counts past 2^53', () => {
+  const big = PAST_2_53;
+  const max = String(2n ** 64n - 1n);
+
+  it('come back from /api/metrics/points with every digit, and as decimal strings in exactCounts', async () => {
+    const histogram = await (await fetch(`${server.url}/api/metrics/points?name=exact.histogram`)).text();
+    expect(histogram).toContain(`"count":${BigInt(big) + 2n},`);
+    expect(histogram).toContain(`"bucketCounts":[${big},2],`);
+    expect(histogram).toContain(`"exemplars":[{"value":${big},`);
+    expect(histogram).toContain(`"intValue":"${big}"`);
+    const { points } = JSON.parse(histogram) as { points: MetricPoint[] };
+    expect(points.map((p) => [p.exactCounts, p.exemplars.map((e) => e.intValue)])).toEqual([[{ count: String(BigInt(big) + 2n), bucketCounts: [big, '2'] }, [big]]]);
+    const exp = await (await fetch(`${server.url}/api/metrics/points?name=exact.exponential`)).text();
+    expect(exp).toContain(`"count":${max},`);
+    expect(exp).toContain(`"zeroCount":${big},`);
+    expect((JSON.parse(exp) as { points: MetricPoint[] }).points[0]!.exactCounts).toEqual({ count: max, zeroCount: big, positive: [big] });
+    const summary = await (await fetch(`${server.url}/api/metrics/points?name=exact.summary`)).text();
+    expect(summary).toContain(`"count":${big},`);
+    expect((JSON.parse(summary) as { points: MetricPoint[] }).points[0]!.exactCounts).toEqual({ count: big });
   });
 });
 

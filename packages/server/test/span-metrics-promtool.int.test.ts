@@ -15,7 +15,8 @@ import { llm, metricScore as score, metricSpan as span } from './support/metric-
 
 /** A server's worth of spans: several services and kinds, errors, every LLM field, odd label values, overflow. */
 function realisticSpanMetrics(): SpanMetrics {
-  const metrics = new SpanMetrics({ maxSeriesPerFamily: 12 });
+  // 200 series: 9 (service, kind) label sets of 19 series and the folded one; 4 GenAI ones of 34 and the folded one.
+  const metrics = new SpanMetrics({ maxSeriesPerFamily: 200 });
   const chat = llm({
     provider: 'openai', operation: 'chat', requestModel: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06', inputTokens: 1200, outputTokens: 300,
     cacheReadInputTokens: 400, cacheCreationInputTokens: 50, reasoningTokens: 64, costUsd: 0.0105, timeToFirstTokenMs: 420,
@@ -46,7 +47,7 @@ it('passes promtool check metrics with no problem reported, for span metrics and
 
   const spanText = realisticSpanMetrics().render();
   // The overflow series is part of what promtool sees.
-  expect(spanText).toContain('spoor_spans_total{otel_metric_overflow="true"} 6');
+  expect(spanText).toContain('spoor_spans_total{service_name="other",span_kind="other",otel_metric_overflow="true"} 12');
   expect(spanText).toContain('gen_ai_client_operation_time_to_first_chunk_seconds_bucket');
   const core = new DecodeCore(null);
   core.columnsLeft.count('error');
@@ -55,13 +56,13 @@ it('passes promtool check metrics with no problem reported, for span metrics and
 });
 
 it('passes promtool check metrics with score metrics beside the span metrics, overflow included', async () => {
-  const scores = new ScoreMetrics({ maxSeriesPerFamily: 3 });
+  const scores = new ScoreMetrics({ maxSeriesPerFamily: 60 });
   scores.countScores([
     score('faithfulness', 0.8, null, 'evaluator'), score('thumbs', null, 'down', 'human'), score('say "hi"\\\n', -2, 'größe ✓', 'otel'),
     score('relevance', 120, null, 'evaluator'), score('toxicity', 0.01, null, 'evaluator'),
   ]);
   const text = realisticSpanMetrics().render(scores.overflowed()) + scores.render();
-  expect(text).toContain('spoor_metrics_overflow_total{family="spoor_scores_total"} 2');
+  expect(text).toContain('spoor_metrics_overflow_total{family="spoor_score_value"} 2');
   const { code, output } = await promtoolCheckMetrics(text);
   expect({ code, output }).toEqual({ code: 0, output: '' });
 });

@@ -8,7 +8,7 @@ import { resolveServeConfig } from '../config.js';
 const USAGE = `Usage:
   spoor serve [--host H] [--port P] [--grpc-port 4317] [--data DIR] [--retention 30d] [--max-body 16MiB] [--log-level info] [--prices prices.json]
               [--alerts rules.yaml] [--alert-interval 15s] [--no-default-alerts] [--evaluators evaluators.yaml] [--trace-quiet 30s] [--stale-after 10m] [--external-url URL] [--allowed-hosts H1,H2]
-              [--auth auto|required|off] [--metrics-token TOKEN] [--cors-origin URL1,URL2] [--rate-limit 100]
+              [--auth auto|required|off] [--metrics-token TOKEN] [--cors-origin URL1,URL2] [--rate-limit 100] [--metrics-max-series 2000]
               [--provider openai=env:OPENAI_API_KEY[,base=URL][,timeout=60s]]… [--mask policy.json] [--regex-max-chars 131072] [--regex-max-cost 64]
               [--store duckdb|clickhouse] [--clickhouse-url http://USER:PASS@HOST:8123/DB] [--clickhouse-cluster NAME]
               [--spool-max 1GiB] [--role ingest,query,alerting]
@@ -33,9 +33,10 @@ const USAGE = `Usage:
 
 Flags beat SPOOR_HOST, SPOOR_PORT, SPOOR_GRPC_PORT (0: no OTLP/gRPC), SPOOR_DATA, SPOOR_RETENTION, SPOOR_MAX_BODY, SPOOR_LOG_LEVEL,
 SPOOR_PRICES, SPOOR_ALERTS, SPOOR_ALERT_INTERVAL, SPOOR_DEFAULT_ALERTS (0: --no-default-alerts), SPOOR_EXTERNAL_URL, SPOOR_ALLOWED_HOSTS, SPOOR_AUTH,
-SPOOR_METRICS_TOKEN, SPOOR_CORS_ORIGIN, SPOOR_RATE_LIMIT, SPOOR_PROVIDER (';'-separated), SPOOR_MASK_FILE, SPOOR_STORE,
+SPOOR_METRICS_TOKEN, SPOOR_CORS_ORIGIN, SPOOR_RATE_LIMIT, SPOOR_METRICS_MAX_SERIES, SPOOR_PROVIDER (';'-separated), SPOOR_MASK_FILE, SPOOR_STORE,
 SPOOR_CLICKHOUSE_URL, SPOOR_CLICKHOUSE_CLUSTER, SPOOR_SPOOL_MAX, SPOOR_ROLE, SPOOR_FORWARD (';'-separated), SPOOR_FORWARD_SPOOL_MAX, SPOOR_SAMPLING_FILE,
-SPOOR_LIVE_STREAMS, SPOOR_LIVE_STREAMS_PER_PROJECT, SPOOR_LIVE_STREAMS_PER_KEY, SPOOR_LIVE_LIST_FILTERS, SPOOR_LIVE_LIST_FILTERS_PER_PROJECT
+SPOOR_LIVE_STREAMS, SPOOR_LIVE_STREAMS_PER_PROJECT, SPOOR_LIVE_STREAMS_PER_KEY, SPOOR_LIVE_LIST_FILTERS, SPOOR_LIVE_LIST_FILTERS_PER_PROJECT,
+SPOOR_EXPERIMENTS_MAX, SPOOR_PROVIDER_CALLS_MAX, SPOOR_EXPORTS_MAX, SPOOR_SCORE_WRITES_MAX, SPOOR_REGEX_MAX_CHARS, SPOOR_REGEX_MAX_COST
 and SPOOR_OIDC_ISSUER, SPOOR_OIDC_CLIENT_ID, SPOOR_OIDC_CLIENT_SECRET, SPOOR_OIDC_ROLES, SPOOR_OIDC_SCOPES, SPOOR_OIDC_GROUPS_CLAIM,
 which beat the defaults. Commands that talk to a server (spool, keys and export with --url, datasets, experiments, demo, mcp) send
 SPOOR_API_KEY as its key.`;
@@ -93,6 +94,7 @@ async function serve(args: string[]): Promise<number> {
       'metrics-token': { type: 'string' },
       'cors-origin': { type: 'string' },
       'rate-limit': { type: 'string' },
+      'metrics-max-series': { type: 'string' },
       provider: { type: 'string', multiple: true },
       mask: { type: 'string' },
       'regex-max-chars': { type: 'string' },
@@ -166,6 +168,7 @@ async function serve(args: string[]): Promise<number> {
     metricsToken: values['metrics-token'],
     corsOrigin: values['cors-origin'],
     rateLimit: values['rate-limit'],
+    metricsMaxSeries: values['metrics-max-series'],
     provider: values.provider,
     mask: values.mask,
     regexMaxChars: values['regex-max-chars'],

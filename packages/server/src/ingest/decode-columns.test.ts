@@ -76,12 +76,26 @@ describe('decoding a protobuf trace request straight into columns', () => {
   it.each([
     ['a value key', 'other'],
     ['a key a convention reads', 'gen_ai.system'],
-  ])('leaves text that is not UTF-8 in %s to the record path, which refuses it', (_what, key) => {
+  ])('leaves text that is not UTF-8 in %s to the record path, which repairs and counts it', (_what, key) => {
     const body = Buffer.from(one([span(1, { attributes: { [key]: 'zzzz' } })]));
     body.write('\xff\xfe\xc3\x28', body.indexOf('zzzz'), 'latin1');
-    const { fast, record } = both(body);
+    const { fast, left, record } = both(body);
     expect(fast).toBeNull();
-    expect(record).toBeInstanceOf(Error);
+    expect(left).toBe('utf8');
+    if (record instanceof Error) throw record;
+    expect(record.replacedStrings).toBe(1);
+    expect(record.decoded.spans[0]!.attributes[key]).toBe('\ufffd\ufffd\ufffd(');
+  });
+
+  it('leaves a key that is not UTF-8 to the record path, also when a request before had it', () => {
+    const body = Buffer.from(one([span(1, { attributes: { zzzz: 1 } }), span(2, { attributes: { zzzz: 2 } })]));
+    for (let at = body.indexOf('zzzz'); at >= 0; at = body.indexOf('zzzz', at + 1)) body.write('z\xffzz', at, 'latin1');
+    for (const _ of [1, 2]) {
+      const { fast, record } = both(body);
+      expect(fast).toBeNull();
+      if (record instanceof Error) throw record;
+      expect(record.replacedStrings).toBe(2);
+    }
   });
 
   it('leaves a KeyValue with two values to the record path, which reads both', () => {
@@ -184,7 +198,7 @@ describe('the requests the column path leaves, counted by why', () => {
       return claimOfWords(...args);
     };
     expect(core.decode(request(one([span(7)]))).records).toBe(1);
-    expect(counts(core)).toEqual({ body: 1, empty: 0, attributes: 0, running: 1, rejected: 0, repeated: 0, received: 0, malformed: 2, error: 1 });
+    expect(counts(core)).toEqual({ body: 1, utf8: 0, empty: 0, attributes: 0, running: 1, rejected: 0, repeated: 0, received: 0, malformed: 2, error: 1 });
     expect(core.columnMetrics()).toContain('# TYPE spoor_decode_column_fallbacks_total counter');
   });
 });

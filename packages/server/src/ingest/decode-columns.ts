@@ -25,6 +25,7 @@ import { rangeProblem } from './limits.js';
 import { LEAVE } from './json/scanner.js';
 import { JsonSpanReader, planJsonSpans } from './json/trace-columns.js';
 import { SpanReader, planSpans } from './protobuf/trace-columns.js';
+import { replacedStringCount, resetReplacedStrings } from './protobuf/wire.js';
 import { NO_ATTRIBUTES, type SpanFields, type SpanPlan, type SpanSource } from './span-source.js';
 
 /**
@@ -66,12 +67,13 @@ const C = Object.fromEntries(SPANS.map((spec, i) => [spec.name, i])) as Record<s
 
 /**
  * Why the column path left a request to the record path: its reader does not read the body as it
- * is spelled (`body`), no span, attributes JSON.stringify would order otherwise, a running
+ * is spelled (`body`), a string that is not valid UTF-8 (`utf8`: the record path repairs and
+ * counts each), no span, attributes JSON.stringify would order otherwise, a running
  * snapshot, ids or times the record path rejects, a span twice in the request or received
  * before; or it threw (`thrown`): a malformed body, which the record path refuses too, or else a
  * fault of the column path's own (`DecodeCore` tells them apart).
  */
-export type ColumnsLeft = 'body' | 'empty' | 'attributes' | 'running' | 'rejected' | 'repeated' | 'received' | 'thrown';
+export type ColumnsLeft = 'body' | 'utf8' | 'empty' | 'attributes' | 'running' | 'rejected' | 'repeated' | 'received' | 'thrown';
 
 export function decodeTraceColumns(
   encoding: 'protobuf' | 'json',
@@ -82,7 +84,10 @@ export function decodeTraceColumns(
   recent: RecentCheck | undefined,
 ): DecodedColumns | ColumnsLeft {
   try {
-    return encoding === 'json' ? decode(planJsonSpans(body), new JsonSpanReader(body), projectId, receivedUs, prices, recent) : decode(planSpans(body), new SpanReader(body), projectId, receivedUs, prices, recent);
+    if (encoding === 'json') return decode(planJsonSpans(body), new JsonSpanReader(body), projectId, receivedUs, prices, recent);
+    resetReplacedStrings();
+    const decoded = decode(planSpans(body), new SpanReader(body), projectId, receivedUs, prices, recent);
+    return replacedStringCount() > 0 ? 'utf8' : decoded;
   } catch (error) {
     return error === LEAVE ? 'body' : 'thrown';
   }

@@ -9,6 +9,8 @@ import type { MaskFile, MaskingPolicy } from './masking.js';
 export interface DecodeThreadConfig {
   prices: PriceTable | null;
   maskFile: MaskFile | null;
+  /** Series each derived family on `/metrics` may expose, buckets included (`--metrics-max-series`). */
+  metricsMaxSeries: number;
 }
 
 /** Between the HTTP thread and its decode thread. */

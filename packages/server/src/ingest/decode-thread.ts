@@ -9,4 +9,4 @@ import { DecodeCore } from './decoder.js';
  * the batch's typed arrays travel both ways without a copy.
  */
 const config = threadConfig<DecodeProtocol>();
-new ThreadServer<DecodeProtocol>(parentPort!, DECODE_TRANSFERS).serve(decodeServed(new DecodeCore(config.prices, config.maskFile)));
+new ThreadServer<DecodeProtocol>(parentPort!, DECODE_TRANSFERS).serve(decodeServed(new DecodeCore(config.prices, config.maskFile, config.metricsMaxSeries)));

@@ -23,6 +23,8 @@ export interface DecodedRequest {
   rejectReason: string | null;
   /** Evaluation events that could be no score: log records (rejected too) and span events (dropped, their spans kept). */
   refusedEvaluations?: number;
+  /** Strings whose invalid UTF-8 was replaced with U+FFFD, their records kept. */
+  replacedStrings?: number;
   /** Running snapshots kept (in `batch.runningSpans`, not among `records`). */
   snapshots?: number;
   /** Running snapshots dropped because their span arrived ended (in the request, or before): not stored, not an error. */
@@ -100,6 +102,7 @@ export function decodeRequest(
       duplicates,
       rejectReason: d.rejectReason,
       refusedEvaluations,
+      replacedStrings: d.replacedStrings ?? 0,
       snapshots: running.kept.length,
       snapshotsAfterEnd: running.afterEnd,
     };
@@ -124,10 +127,10 @@ export function decodeRequest(
       batch.scores = found.scores;
       refusedEvaluations = found.refusedEvents;
     }
-    return { batch, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason, refusedEvaluations };
+    return { batch, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason, refusedEvaluations, replacedStrings: d.replacedStrings ?? 0 };
   }
   const d = inRange(encoding === 'protobuf' ? decodeMetricsProtobuf(body, projectId) : decodeMetricsJson(body, projectId), pointRangeProblem);
-  return { batch: { spans: [], logs: [], metricPoints: d.records }, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason };
+  return { batch: { spans: [], logs: [], metricPoints: d.records }, records: d.records.length, rejected: d.rejected, rejectReason: d.rejectReason, replacedStrings: d.replacedStrings ?? 0 };
 }
 
 /** A request decoded into the column batch the writer takes, and its records (for what counts them). */

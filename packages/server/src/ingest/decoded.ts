@@ -9,6 +9,8 @@ export interface Decoded<T> {
   rejected: number;
   /** The first rejection's reason, or `null` when nothing was rejected. */
   rejectReason: string | null;
+  /** Strings whose invalid UTF-8 was replaced with U+FFFD, their records kept (protobuf only). */
+  replacedStrings?: number;
 }
 
 export type DecodedSpans = Decoded<SpanRecord>;
@@ -19,10 +21,19 @@ export type DecodedMetricPoints = Decoded<MetricPointRecord>;
 export class Rejections {
   count = 0;
   reason: string | null = null;
+  /** Strings whose invalid UTF-8 was replaced, their records kept. */
+  replacedStrings = 0;
 
   add(count: number, reason: string): void {
     this.count += count;
     this.reason ??= reason;
+  }
+
+  /** What the decoder hands on: `records`, and what was rejected or repaired in the request. */
+  decoded<T>(records: T[]): Decoded<T> {
+    const decoded: Decoded<T> = { records, rejected: this.count, rejectReason: this.reason };
+    if (this.replacedStrings > 0) decoded.replacedStrings = this.replacedStrings;
+    return decoded;
   }
 }
 

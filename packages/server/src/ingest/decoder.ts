@@ -2,7 +2,7 @@ import type { CountedScore } from '../metrics/score-metrics.js';
 import type { ModelPrice, PriceBook, PriceTable, ScoreRecord, SpanRecord } from '@spoor/model';
 import { AppError } from '../errors.js';
 import { ScoreMetrics } from '../metrics/score-metrics.js';
-import { type SpanFacts, SpanMetrics, factsOf } from '../metrics/span-metrics.js';
+import { DEFAULT_MAX_SERIES_PER_FAMILY, type SpanFacts, SpanMetrics, factsOf } from '../metrics/span-metrics.js';
 import { PriceBooks } from '../pricing/price-books.js';
 import type { WriteBatch } from '../store/tables.js';
 import { type MaskFile, type MaskingPolicy, ProjectMasking } from './masking.js';
@@ -38,6 +38,8 @@ export interface DecodeResult {
   rejectReason: string | null;
   /** `gen_ai.evaluation.result` events that could be no score (`decode.ts`). */
   refusedEvaluations: number;
+  /** Strings whose invalid UTF-8 was replaced with U+FFFD, their records kept. */
+  replacedStrings: number;
   /** Running snapshots kept, and dropped because their span had arrived ended (`decode.ts`). */
   snapshots: number;
   snapshotsAfterEnd: number;
@@ -93,8 +95,8 @@ interface Unsettled {
 
 /** The decoding itself, wherever it runs: the price books, and the spans of requests not yet settled. */
 export class DecodeCore {
-  readonly metrics = new SpanMetrics();
-  readonly scoreMetrics = new ScoreMetrics();
+  readonly metrics: SpanMetrics;
+  readonly scoreMetrics: ScoreMetrics;
   private readonly books: PriceBooks;
   private readonly unsettled = new Map<number, Unsettled>();
   /** Per project, the last 100,000 spans' ids claimed or stored, to store a request sent again once. */
@@ -104,7 +106,9 @@ export class DecodeCore {
   /** Trace requests the column path left to the record path, by why. */
   readonly columnsLeft = new ColumnFallbacks();
 
-  constructor(prices: PriceTable | null, maskFile: MaskFile | null = null) {
+  constructor(prices: PriceTable | null, maskFile: MaskFile | null = null, metricsMaxSeries = DEFAULT_MAX_SERIES_PER_FAMILY) {
+    this.metrics = new SpanMetrics({ maxSeriesPerFamily: metricsMaxSeries });
+    this.scoreMetrics = new ScoreMetrics({ maxSeriesPerFamily: metricsMaxSeries });
     this.books = new PriceBooks(prices);
     this.masking = new ProjectMasking(maskFile);
   }
@@ -149,7 +153,7 @@ export class DecodeCore {
     const columns = takesColumns(request, masker) ? decodeTraceColumns(encoding, body, projectId, receivedUs, prices, claiming ? (words, at, hash) => recent.claimOfWords(words, at, hash) !== -1 : undefined) : null;
     if (columns !== null && typeof columns !== 'string') {
       if (inFlight > 0) throw inFlightError(inFlight);
-      return this.settleLater(columns.spans, columns.ids, columns.scores, claiming, recent, body, { ...columns, rejected: 0, duplicates: 0, rejectReason: null, snapshots: 0, snapshotsAfterEnd: 0 });
+      return this.settleLater(columns.spans, columns.ids, columns.scores, claiming, recent, body, { ...columns, rejected: 0, duplicates: 0, rejectReason: null, replacedStrings: 0, snapshots: 0, snapshotsAfterEnd: 0 });
     }
     inFlight = 0;
     // Read only: a snapshot of a span received ended, even one still being stored, is dropped (never a 503).
@@ -172,6 +176,7 @@ export class DecodeCore {
       duplicates: decoded.duplicates ?? 0,
       rejectReason: decoded.rejectReason,
       refusedEvaluations: decoded.refusedEvaluations ?? 0,
+      replacedStrings: decoded.replacedStrings ?? 0,
       snapshots: decoded.snapshots ?? 0,
       snapshotsAfterEnd: decoded.snapshotsAfterEnd ?? 0,
     });
@@ -200,6 +205,7 @@ export class DecodeCore {
       duplicates: result.duplicates,
       rejectReason: result.rejectReason,
       refusedEvaluations: result.refusedEvaluations,
+      replacedStrings: result.replacedStrings,
       snapshots: result.snapshots,
       snapshotsAfterEnd: result.snapshotsAfterEnd,
     };
@@ -249,7 +255,7 @@ type Masker = ReturnType<ProjectMasking['maskerFor']>;
  * (the record path read it: a fault to report, which costs only speed).
  */
 type FallbackReason = Exclude<ColumnsLeft, 'thrown'> | 'malformed' | 'error';
-const FALLBACK_REASONS: readonly FallbackReason[] = ['body', 'empty', 'attributes', 'running', 'rejected', 'repeated', 'received', 'malformed', 'error'];
+const FALLBACK_REASONS: readonly FallbackReason[] = ['body', 'utf8', 'empty', 'attributes', 'running', 'rejected', 'repeated', 'received', 'malformed', 'error'];
 
 class ColumnFallbacks {
   private readonly counts = new Map<FallbackReason, number>(FALLBACK_REASONS.map((reason) => [reason, 0]));

@@ -59,6 +59,51 @@ describe('integer metric points, exactly', () => {
   });
 });
 
+describe('histogram and summary counts, exactly', () => {
+  const BIG = 2n ** 53n + 1n;
+  const MAX = 2n ** 64n - 1n;
+  const decode = (data: MetricInput['data']): MetricPointRecord => decodeMetricsProtobuf(encodeMetrics([{ scopes: [{ items: [{ name: 'h', data }] }] }]), 'p1').records[0]!;
+  const json = (metric: string): MetricPointRecord => decodeMetricsJson(text(envelope('Metrics', `{"name":"h",${metric}}`)), 'p1').records[0]!;
+
+  it('keeps a histogram\'s count and bucket counts past 2^53 exactly beside their doubles, from protobuf', () => {
+    for (const packed of [true, false]) {
+      const point = decode({ type: 'histogram', temporality: 2, points: [{ timeUnixNano: T, count: BIG + 3n, bucketCounts: [BIG, 1, 2], explicitBounds: [1, 2], packed }] });
+      expect(point).toMatchObject({ count: Number(BIG + 3n), bucketCounts: [Number(BIG), 1, 2] });
+      expect(point.exactCounts).toEqual({ count: String(BIG + 3n), bucketCounts: [String(BIG), '1', '2'] });
+    }
+  });
+
+  it("keeps an exponential histogram's zero count and bucket counts, and a summary's count, up to 2^64 - 1", () => {
+    const exp = decode({ type: 'exponential_histogram', temporality: 2, points: [{ timeUnixNano: T, count: MAX, zeroCount: BIG, positive: { offset: 1, bucketCounts: [1, BIG] }, negative: { bucketCounts: [2] } }] });
+    expect(exp.exactCounts).toEqual({ count: String(MAX), zeroCount: String(BIG), positive: ['1', String(BIG)] });
+    expect(exp).toMatchObject({ count: Number(MAX), zeroCount: Number(BIG), positive: { offset: 1, bucketCounts: [1, Number(BIG)] }, negative: { offset: 0, bucketCounts: [2] } });
+    expect(decode({ type: 'summary', points: [{ timeUnixNano: T, count: BIG, sum: 1 }] }).exactCounts).toEqual({ count: String(BIG) });
+  });
+
+  it('adds nothing to a point whose counts a double holds', () => {
+    const point = decode({ type: 'histogram', temporality: 2, points: [{ timeUnixNano: T, count: 2n ** 53n - 1n, bucketCounts: [2n ** 53n - 1n], explicitBounds: [] }] });
+    expect(point.count).toBe(Number.MAX_SAFE_INTEGER);
+    expect('exactCounts' in point).toBe(false);
+  });
+
+  it('keeps the same counts from OTLP/JSON, as strings or bare numbers', () => {
+    const histogram = json(`"histogram":{"aggregationTemporality":2,"dataPoints":[{"timeUnixNano":"${T}","count":${BIG + 3n},"bucketCounts":["${BIG}","1","2"],"explicitBounds":[1,2]}]}`);
+    expect(histogram.exactCounts).toEqual({ count: String(BIG + 3n), bucketCounts: [String(BIG), '1', '2'] });
+    expect(histogram.bucketCounts).toEqual([Number(BIG), 1, 2]);
+    const exp = json(`"exponentialHistogram":{"aggregationTemporality":2,"dataPoints":[{"timeUnixNano":"${T}","count":"${MAX}","zeroCount":${BIG},"positive":{"offset":1,"bucketCounts":["1","${BIG}"]}}]}`);
+    expect(exp.exactCounts).toEqual({ count: String(MAX), zeroCount: String(BIG), positive: ['1', String(BIG)] });
+    expect(json(`"summary":{"dataPoints":[{"timeUnixNano":"${T}","count":"${BIG}"}]}`).exactCounts).toEqual({ count: String(BIG) });
+  });
+
+  it("keeps an exemplar's integer past 2^53 exactly, in either encoding, and only there", () => {
+    const exemplars = [{ timeUnixNano: T, asInt: BIG }, { timeUnixNano: T, asInt: 7 }, { timeUnixNano: T, asDouble: 2.5 }];
+    const protobuf = decode({ type: 'gauge', points: [{ timeUnixNano: T, asDouble: 1, exemplars }] }).exemplars;
+    expect(protobuf.map((e) => [e.value, e.intValue])).toEqual([[Number(BIG), String(BIG)], [7, undefined], [2.5, undefined]]);
+    const fromJson = json(`"gauge":{"dataPoints":[{"timeUnixNano":"${T}","asDouble":1,"exemplars":[{"timeUnixNano":"${T}","asInt":${BIG}},{"timeUnixNano":"${T}","asInt":"7"},{"timeUnixNano":"${T}","asDouble":2.5}]}]}`).exemplars;
+    expect(fromJson).toEqual(protobuf);
+  });
+});
+
 describe('nanosecond times written as bare JSON numbers', () => {
   // A JavaScript number holds neither: JSON.parse made the start …100000000 and the end …200000000.
   const START = '1763719200099999999';

@@ -1,7 +1,7 @@
 import type { WriteBatch } from '../store/tables.js';
 import { AppError, isAppError } from '../errors.js';
 import type { IngestMetrics } from '../self-metrics.js';
-import { type Decoder, rebuildsFromBody } from './decoder.js';
+import { type DecodeResult, type Decoder, rebuildsFromBody } from './decoder.js';
 import type { Encoding, OtlpSignal } from './response.js';
 
 /**
@@ -57,6 +57,7 @@ export async function exportRecords(deps: ExportDeps, request: ExportRequest): P
     if (decoded.refusedEvaluations > 0) deps.metrics.evaluationsRefused({ signal }, decoded.refusedEvaluations);
     // Dropped, not rejected: a snapshot after its span's end is the protocol working, not an error of the request.
     if (decoded.snapshotsAfterEnd > 0) deps.metrics.runningSnapshots({ outcome: 'after_end' }, decoded.snapshotsAfterEnd);
+    if (decoded.replacedStrings > 0) deps.metrics.replacedStrings({ signal }, decoded.replacedStrings);
   };
   if (decoded.records === 0 && decoded.snapshots === 0 && decoded.rejected > 0) {
     deps.decoder.dropped(decoded.ticket);
@@ -75,7 +76,21 @@ export async function exportRecords(deps: ExportDeps, request: ExportRequest): P
   deps.metrics.accepted({ signal }, decoded.records);
   if (decoded.snapshots > 0) deps.metrics.runningSnapshots({ outcome: 'stored' }, decoded.snapshots);
   countRejected();
-  return { rejected: decoded.rejected, message: decoded.rejected > 0 ? `${decoded.rejected} ${RECORD_NOUN[signal]} rejected: ${decoded.rejectReason}` : null };
+  return { rejected: decoded.rejected, message: outcomeMessage(signal, decoded) };
+}
+
+/**
+ * `partial_success.error_message`: what was rejected, and what was kept repaired. A request whose
+ * only fault is invalid UTF-8 answers a partial success with nothing rejected: OTLP's warning.
+ */
+function outcomeMessage(signal: OtlpSignal, decoded: Pick<DecodeResult, 'rejected' | 'rejectReason' | 'replacedStrings'>): string | null {
+  const parts: string[] = [];
+  if (decoded.rejected > 0) parts.push(`${decoded.rejected} ${RECORD_NOUN[signal]} rejected: ${decoded.rejectReason}`);
+  if (decoded.replacedStrings > 0) {
+    const strings = decoded.replacedStrings === 1 ? '1 string was' : `${decoded.replacedStrings} strings were`;
+    parts.push(`${strings} not valid UTF-8: invalid sequences replaced with U+FFFD, ${RECORD_NOUN[signal]} kept`);
+  }
+  return parts.length === 0 ? null : parts.join('; ');
 }
 
 /** What a failed export becomes: its own `AppError`, or a retryable store error for anything else. */

@@ -21,14 +21,15 @@ export const CONTENT_TYPES: Record<Encoding, string> = {
 };
 
 export function exportResponse(signal: OtlpSignal, encoding: Encoding, rejected: number, message: string | null): Uint8Array | string {
+  // Nothing rejected but a message: a warning (OTLP: `partial_success` with a zero count).
   if (encoding === 'json') {
-    if (rejected === 0) return '{}';
-    return JSON.stringify({ partialSuccess: { [REJECTED_JSON_NAME[signal]]: String(rejected), errorMessage: message ?? '' } });
+    if (rejected === 0 && message === null) return '{}';
+    return JSON.stringify({ partialSuccess: { ...(rejected === 0 ? {} : { [REJECTED_JSON_NAME[signal]]: String(rejected) }), errorMessage: message ?? '' } });
   }
-  if (rejected === 0) return new Uint8Array(0);
+  if (rejected === 0 && message === null) return new Uint8Array(0);
   const w = new BinaryWriter();
   w.tag(1, 2).fork();
-  w.tag(1, 0).int64(rejected);
+  if (rejected !== 0) w.tag(1, 0).int64(rejected);
   if (message !== null) w.tag(2, 2).string(message);
   w.join();
   return w.finish();

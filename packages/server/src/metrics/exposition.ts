@@ -78,7 +78,11 @@ export class Buckets {
     }
     this.bounds = [...bounds];
     this.le = [...bounds.map(String), '+Inf'];
+    this.seriesPerHistogram = this.le.length + 2;
   }
+
+  /** The series one histogram of these buckets exposes: a `_bucket` per bound and `+Inf`, `_sum`, `_count`. */
+  readonly seriesPerHistogram: number;
 }
 
 /** One histogram series: a count per bucket (not cumulative; the last is above every bound), sum, count. */

@@ -26,13 +26,17 @@ describe('ScoreMetrics', () => {
     expect(s.get('spoor_score_value_bucket{name="rating",source="api",le="4"}')).toBe(1);
   });
 
-  it('sends label sets past the cap to the overflow series, keeping the totals', () => {
-    const metrics = new ScoreMetrics({ maxSeriesPerFamily: 2 });
-    metrics.countScores(['a', 'b', 'c', 'd'].map((name) => score(name, 0.5, null)));
+  it('folds label sets past each family\'s budget of series, buckets included, into other, keeping the totals', () => {
+    // 60 series: 59 label sets of spoor_scores_total and the folded one; 2 of spoor_score_value (20 series each) and the folded one.
+    const metrics = new ScoreMetrics({ maxSeriesPerFamily: 60 });
+    const names = Array.from({ length: 70 }, (_, i) => `n${i}`);
+    metrics.countScores(names.map((name) => score(name, 0.5, null)));
     const s = samples(metrics.render());
-    expect(s.get('spoor_scores_total{name="a",label="",source="evaluator"}')).toBe(1);
-    expect(s.get('spoor_scores_total{otel_metric_overflow="true"}')).toBe(2);
-    expect(s.get('spoor_score_value_count{otel_metric_overflow="true"}')).toBe(2);
-    expect(metrics.overflowed()).toEqual([['spoor_scores_total', 2], ['spoor_score_value', 2]]);
+    expect(s.get('spoor_scores_total{name="n0",label="",source="evaluator"}')).toBe(1);
+    expect(s.get('spoor_scores_total{name="other",label="other",source="other",otel_metric_overflow="true"}')).toBe(11);
+    expect(s.get('spoor_score_value_count{name="other",source="other",otel_metric_overflow="true"}')).toBe(68);
+    expect([...s.keys()].filter((k) => k.startsWith('spoor_scores_total'))).toHaveLength(60);
+    expect([...s.keys()].filter((k) => k.startsWith('spoor_score_value'))).toHaveLength(60);
+    expect(metrics.overflowed()).toEqual([['spoor_scores_total', 11], ['spoor_score_value', 68]]);
   });
 });

@@ -14,8 +14,8 @@ import { DEFAULT_MAX_SERIES_PER_FAMILY } from './span-metrics.js';
  *
  * Every version of a score counts (a vote changed is two); `label` is empty for a score with a
  * value only, and a score with a label only has no value to observe. Names and labels come from
- * the data, so each family keeps at most `maxSeriesPerFamily` label sets, the rest going to its
- * `otel_metric_overflow="true"` series (counted in `spoor_metrics_overflow_total`).
+ * the data, so each family exposes at most `maxSeriesPerFamily` series, buckets included, the label
+ * sets past them folded into one series of `other` labels (counted in `spoor_metrics_overflow_total`).
  */
 
 /** What the score families count of a score. */
@@ -31,7 +31,7 @@ export const SCORES = 'spoor_scores_total';
 export const SCORE_VALUE = 'spoor_score_value';
 
 export interface ScoreMetricsOptions {
-  /** Label sets per family before new ones go to the overflow series. Default 2000. */
+  /** Series each family may expose, buckets included, before new label sets are folded. Default 2000. */
   maxSeriesPerFamily?: number;
 }
 
@@ -42,8 +42,8 @@ export class ScoreMetrics {
 
   constructor(options: ScoreMetricsOptions = {}) {
     const max = options.maxSeriesPerFamily ?? DEFAULT_MAX_SERIES_PER_FAMILY;
-    this.counts = new SeriesTable(['name', 'label', 'source'], max, () => ({ n: 0 }));
-    this.values = new SeriesTable(['name', 'source'], max, () => new Histogram(SCORE_VALUE_BUCKETS));
+    this.counts = new SeriesTable(['name', 'label', 'source'], max, 1, () => ({ n: 0 }));
+    this.values = new SeriesTable(['name', 'source'], max, SCORE_VALUE_BUCKETS.seriesPerHistogram, () => new Histogram(SCORE_VALUE_BUCKETS));
   }
 
   /** Counts scores as they are stored (ingest's when acknowledged, the API's when added). */

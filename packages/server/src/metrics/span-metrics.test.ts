@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SpanMetrics } from './span-metrics.js';
+import { DEFAULT_MAX_SERIES_PER_FAMILY, SpanMetrics } from './span-metrics.js';
 import { llm, metricSpan as span } from '../../test/support/metric-spans.js';
 import { samplesOf as samples } from '../../test/support/prometheus.js';
 
@@ -76,30 +76,48 @@ describe('SpanMetrics', () => {
     expect([...s.keys()].filter((k) => k.startsWith('gen_ai_client_token_usage_count'))).toHaveLength(1);
   });
 
-  it('sends new label sets to one overflow series exactly at the cap, keeping every span counted', () => {
-    const metrics = new SpanMetrics({ maxSeriesPerFamily: 3 });
+  it('folds new label sets into one series of other labels once a family has no room, keeping every span counted', () => {
+    // 76 series: 3 (service, kind) label sets of spoor_span_duration_seconds (19 series each) and
+    // the folded one; 1 (provider, model, operation) one of gen_ai_client_token_usage (34 each) and the folded one.
+    const metrics = new SpanMetrics({ maxSeriesPerFamily: 76 });
     const services = ['a', 'b', 'c', 'd', 'e'];
     metrics.record(services.map((service) => span(service, 'server', 10)));
     metrics.record(services.map((service) => span(service, 'server', 10, failed)));
     metrics.record(services.map((service, i) => span('a', 'server', 10, { llm: llm({ provider: 'p', requestModel: `m${i}`, inputTokens: 1 }) })));
     const s = samples(metrics.render());
 
+    const folded = 'service_name="other",span_kind="other",otel_metric_overflow="true"';
     const spans = [...s].filter(([k]) => k.startsWith('spoor_spans_total{'));
     expect(spans.map(([k]) => k)).toEqual([
       'spoor_spans_total{service_name="a",span_kind="server"}',
       'spoor_spans_total{service_name="b",span_kind="server"}',
       'spoor_spans_total{service_name="c",span_kind="server"}',
-      'spoor_spans_total{otel_metric_overflow="true"}',
+      `spoor_spans_total{${folded}}`,
     ]);
-    expect(s.get('spoor_spans_total{otel_metric_overflow="true"}')).toBe(4);
+    expect(s.get(`spoor_spans_total{${folded}}`)).toBe(4);
     expect(spans.reduce((sum, [, v]) => sum + v, 0)).toBe(15);
-    expect(s.get('spoor_span_errors_total{otel_metric_overflow="true"}')).toBe(2);
-    expect(s.get('spoor_span_duration_seconds_count{otel_metric_overflow="true"}')).toBe(4);
+    expect(s.get(`spoor_span_errors_total{${folded}}`)).toBe(2);
+    expect(s.get(`spoor_span_duration_seconds_count{${folded}}`)).toBe(4);
     expect(s.get('spoor_metrics_overflow_total{family="spoor_spans_total"}')).toBe(4);
-    expect(s.get(`gen_ai_client_token_usage_count{otel_metric_overflow="true",gen_ai_token_type="input"}`)).toBe(2);
-    expect(s.get(`spoor_gen_ai_tokens_total{otel_metric_overflow="true",gen_ai_token_type="input"}`)).toBe(2);
-    expect(s.get('spoor_metrics_overflow_total{family="gen_ai_client_token_usage"}')).toBe(2);
-    expect([...s.keys()].filter((k) => k.startsWith('gen_ai_client_operation_duration_seconds_count'))).toHaveLength(4);
+    const genAiFolded = 'gen_ai_provider_name="other",gen_ai_request_model="other",gen_ai_operation_name="other",otel_metric_overflow="true"';
+    expect(s.get(`gen_ai_client_token_usage_count{${genAiFolded},gen_ai_token_type="input"}`)).toBe(4);
+    expect(s.get(`spoor_gen_ai_tokens_total{${genAiFolded},gen_ai_token_type="input"}`)).toBe(4);
+    expect(s.get('spoor_metrics_overflow_total{family="gen_ai_client_token_usage"}')).toBe(4);
+    expect([...s.keys()].filter((k) => k.startsWith('gen_ai_client_operation_duration_seconds_count'))).toHaveLength(2);
+  });
+
+  it('exposes at most the budget of series in every family, buckets included, whatever the senders send', () => {
+    const metrics = new SpanMetrics();
+    metrics.record(Array.from({ length: 2500 }, (_, i) => span(`service-${i}`, 'client', 5, { llm: llm({ provider: 'openai', operation: 'chat', requestModel: `model-${i}`, inputTokens: i, outputTokens: 1, timeToFirstTokenMs: 30, costUsd: 0.01 }) })));
+    const perFamily = new Map<string, number>();
+    let family = '';
+    for (const line of metrics.render().split('\n')) {
+      if (line.startsWith('# TYPE ')) family = line.split(' ')[2]!;
+      else if (line !== '' && !line.startsWith('#')) perFamily.set(family, (perFamily.get(family) ?? 0) + 1);
+    }
+    expect(perFamily.size).toBe(9);
+    for (const [name, count] of perFamily) expect(count, name).toBeLessThanOrEqual(DEFAULT_MAX_SERIES_PER_FAMILY);
+    expect(perFamily.get('gen_ai_client_token_usage')).toBeGreaterThan(DEFAULT_MAX_SERIES_PER_FAMILY - 34);
   });
 
   it('reports zero overflow for every family before any span overflows', () => {
@@ -130,7 +148,7 @@ describe('SpanMetrics', () => {
 
   it('renders 2000 label sets with 17 bucket lines each', () => {
     // Its speed is measured by `npm run bench:analytics` (the /metrics scrape), not here.
-    const metrics = new SpanMetrics();
+    const metrics = new SpanMetrics({ maxSeriesPerFamily: 2001 * 19 });
     metrics.record(Array.from({ length: 2000 }, (_, i) => span(`service-${i}`, 'client', i)));
     const text = metrics.render();
     expect(text.split('\n').filter((line) => line.startsWith('spoor_span_duration_seconds_bucket'))).toHaveLength(2000 * 17);
@@ -146,10 +164,11 @@ describe('SpanMetrics', () => {
         }),
       );
     }
+    // 2,000 series: 104 (service, kind) label sets of 19 series and the folded one; 57 GenAI ones of 34.
     const lines = metrics.render().split('\n');
-    expect(lines.filter((line) => line.startsWith('spoor_spans_total{'))).toHaveLength(2001);
-    expect(lines.filter((line) => line.startsWith('gen_ai_client_operation_duration_seconds_count{'))).toHaveLength(2001);
-    expect(lines).toContain('spoor_spans_total{otel_metric_overflow="true"} 3000');
-    expect(lines).toContain('spoor_metrics_overflow_total{family="gen_ai_client_operation_duration_seconds"} 3000');
+    expect(lines.filter((line) => line.startsWith('spoor_spans_total{'))).toHaveLength(105);
+    expect(lines.filter((line) => line.startsWith('gen_ai_client_operation_duration_seconds_count{'))).toHaveLength(58);
+    expect(lines).toContain('spoor_spans_total{service_name="other",span_kind="other",otel_metric_overflow="true"} 4896');
+    expect(lines).toContain('spoor_metrics_overflow_total{family="gen_ai_client_operation_duration_seconds"} 4943');
   });
 });

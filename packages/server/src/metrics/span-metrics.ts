@@ -62,10 +62,13 @@ import { SeriesTable, seriesText } from './series-table.js';
  * GenAI metrics spec (the `gen_ai.server.*` metrics describe model servers, not the calls an
  * app's spans record).
  *
- * Cardinality: the label sets that come from the data (service × kind; provider × model ×
- * operation) are capped at `maxSeriesPerFamily` each, see `SeriesTable`; `gen_ai_token_type` has
- * fixed values, so a family has at most 5 × the cap series plus overflow ones.
- * `spoor_metrics_overflow_total` counts, per family, the spans that went to the overflow series.
+ * Cardinality: each family exposes at most `maxSeriesPerFamily` series, histogram buckets and
+ * `gen_ai_token_type` included (`SeriesTable`). The label sets that come from the data (service ×
+ * kind; provider × model × operation) are kept while the table's largest family has room: 19
+ * series a (service, kind) in `spoor_span_duration_seconds`, 34 a (provider, model, operation) in
+ * `gen_ai_client_token_usage` (input and output, 17 each), so 104 and 57 of them at the default
+ * 2,000; later ones are folded into one series whose labels are `other`.
+ * `spoor_metrics_overflow_total` counts, per family, the spans folded.
  */
 
 /** Span durations, 5 ms to 10 min: LLM agents' spans run from milliseconds to many minutes. */
@@ -78,10 +81,15 @@ export const OPERATION_BUCKETS = new Buckets([0.01, 0.02, 0.04, 0.08, 0.16, 0.32
 /** `gen_ai_token_type` values of `spoor_gen_ai_tokens_total`, in `GenAiSeries.tokens` order. */
 export const TOKEN_TYPES = ['input', 'output', 'cache_read', 'cache_creation', 'reasoning'] as const;
 
+/**
+ * Series each derived family may expose, buckets included: the ten families (span, GenAI and score
+ * ones) then expose at most 20,000 series with their overflow counts, well inside a Prometheus
+ * `sample_limit` of 50,000 beside Spoor's own series.
+ */
 export const DEFAULT_MAX_SERIES_PER_FAMILY = 2000;
 
 export interface SpanMetricsOptions {
-  /** Label sets per metric family before new ones go to the overflow series. Default 2000. */
+  /** Series each family may expose, histogram buckets included, before new label sets are folded into `other`. Default 2000. */
   maxSeriesPerFamily?: number;
 }
 
@@ -136,8 +144,9 @@ export class SpanMetrics {
 
   constructor(options: SpanMetricsOptions = {}) {
     const max = options.maxSeriesPerFamily ?? DEFAULT_MAX_SERIES_PER_FAMILY;
-    this.spans = new SeriesTable(SPAN_LABELS, max, newSpanSeries);
-    this.genAi = new SeriesTable(GENAI_LABELS, max, newGenAiSeries);
+    this.spans = new SeriesTable(SPAN_LABELS, max, SPAN_DURATION_BUCKETS.seriesPerHistogram, newSpanSeries);
+    // gen_ai_client_token_usage: an input and an output histogram per label set.
+    this.genAi = new SeriesTable(GENAI_LABELS, max, 2 * TOKEN_USAGE_BUCKETS.seriesPerHistogram, newGenAiSeries);
   }
 
   /**
@@ -212,7 +221,7 @@ export class SpanMetrics {
     text += headerText(COST, 'Cost of GenAI operations in US dollars, as reported by the span or from the price table.', 'counter');
     text += seriesText(genAi, (labels, s) => (s.costSeen ? sampleText(COST, labels, s.costUsd) : ''));
 
-    text += headerText(OVERFLOW, 'Spans (scores, for the score families) whose label set went to a family\'s otel_metric_overflow="true" series because the family was at its cap.', 'counter');
+    text += headerText(OVERFLOW, 'Spans (scores, for the score families) folded into a family\'s series of other labels (otel_metric_overflow="true") because the family had no room for their label set.', 'counter');
     for (const family of [SPANS, SPAN_ERRORS, SPAN_DURATION]) text += sampleText(OVERFLOW, `family="${family}"`, spans.overflowed);
     for (const family of [TOKEN_USAGE, OPERATION_DURATION, FIRST_CHUNK, TOKENS, COST]) text += sampleText(OVERFLOW, `family="${family}"`, genAi.overflowed);
     for (const [family, count] of moreOverflow) text += sampleText(OVERFLOW, `family="${family}"`, count);

@@ -4,7 +4,8 @@ import { JsonWriter } from './json-bytes.js';
 
 /**
  * `MetricPointListResponse` as JSON text, each integer point's `value` written with every digit
- * of its `intValue`. `JSON.stringify` can only write the double, and past 2^53 that is another
+ * of its `intValue`, and counts and exemplars' integers past 2^53 so too (`pointJson`).
+ * `JSON.stringify` can only write the double, and past 2^53 that is another
  * number (`9223372036854775807` sent, `9223372036854775808` written): a reader of the answer
  * (`jq`, Python, Go's `json.Number`) would see a value that was never sent.
  */
@@ -20,14 +21,32 @@ export function metricPointsJson(points: readonly MetricPoint[], nextCursor: str
   return out.finish();
 }
 
-/** One point's JSON; `value` as the exact integer when the double is not it. */
+/** Stands for an exact number in the copy `JSON.stringify` writes: `"\u0000exact:N"` there. */
+const MARK = '\u0000exact:';
+const MARKED = /"\\u0000exact:(\d+)"/g;
+
+/**
+ * One point's JSON; the numbers a double would round written with every digit instead: an integer
+ * point's `value` (its `intValue`), counts past 2^53 (`exactCounts`), and exemplars' integers.
+ */
 export function pointJson(point: MetricPoint): string {
-  const { intValue, value } = point;
-  if (intValue === null || value === null || Number.isSafeInteger(value)) return JSON.stringify(point);
-  // The fields before `value` and after it, written in their order around the exact digits.
-  const entries = Object.entries(point);
-  const at = entries.findIndex(([key]) => key === 'value');
-  const head = JSON.stringify(Object.fromEntries(entries.slice(0, at)));
-  const tail = JSON.stringify(Object.fromEntries(entries.slice(at + 1)));
-  return `${head.length > 2 ? `${head.slice(0, -1)},` : '{'}"value":${intValue}${tail.length > 2 ? `,${tail.slice(1)}` : '}'}`;
+  const { intValue, value, exactCounts: counts } = point;
+  const exactValue = intValue !== null && value !== null && !Number.isSafeInteger(value);
+  const exemplarInts = point.exemplars.some((e) => e.intValue !== undefined);
+  if (!exactValue && counts === undefined && !exemplarInts) return JSON.stringify(point);
+  const plain = JSON.stringify(point);
+  // A text field of exactly a mark (a NUL, then `exact:`) could be taken for one: never sent, but then the doubles stand.
+  if (plain.includes('\\u0000exact:')) return plain;
+  const digits: string[] = [];
+  const mark = (text: string): string => `${MARK}${digits.push(text) - 1}`;
+  // The same keys in the same order, the exact numbers as marks.
+  const copy: Record<string, unknown> = { ...point };
+  if (exactValue) copy.value = mark(intValue);
+  if (counts?.count !== undefined) copy.count = mark(counts.count);
+  if (counts?.zeroCount !== undefined) copy.zeroCount = mark(counts.zeroCount);
+  if (counts?.bucketCounts !== undefined) copy.bucketCounts = counts.bucketCounts.map(mark);
+  if (counts?.positive !== undefined && point.positive !== null) copy.positive = { ...point.positive, bucketCounts: counts.positive.map(mark) };
+  if (counts?.negative !== undefined && point.negative !== null) copy.negative = { ...point.negative, bucketCounts: counts.negative.map(mark) };
+  if (exemplarInts) copy.exemplars = point.exemplars.map((e) => (e.intValue === undefined ? e : { ...e, value: mark(e.intValue) }));
+  return JSON.stringify(copy).replace(MARKED, (_, i: string) => digits[Number(i)]!);
 }

@@ -127,7 +127,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     ready = false;
     log.fatal({ err: error }, 'the decode thread failed; acknowledged data is in the spool and is replayed on restart');
     reportFailure(error);
-  }, maskFile);
+  }, maskFile, config.metricsMaxSeries);
   const load = new IngestLoad(() => decoder.loopTime(), () => queue?.waitingSeconds() ?? 0);
   // Evaluators judge a quarter of their rounds, and tail sampling reads once a round, while busy.
   const ingestBusy = (): boolean => load.busy();

@@ -4,6 +4,7 @@ import {
   STATUS_CODES,
   type AttributeValue,
   type Attributes,
+  type ExactCounts,
   type InstrumentationScope,
   type LlmFields,
   type LogRecordData,
@@ -292,5 +293,11 @@ export function metricPointFromRow(row: Row, shared: JsonParseCache): MetricPoin
     negative: negativeCounts === null ? null : { offset: num(row.get('negative_offset')), bucketCounts: negativeCounts },
     quantiles: (row.get('quantiles') as MetricPointRecord['quantiles']) ?? null,
     exemplars: row.get('exemplars') as MetricPointRecord['exemplars'],
+    ...exactCountsOf(row.get('exact_counts')),
   };
+}
+
+/** `exactCounts` of a point whose row holds some (parsed from its JSON text), else nothing: the field is absent. */
+function exactCountsOf(value: unknown): { exactCounts?: ExactCounts } {
+  return value === null || value === undefined ? {} : { exactCounts: value as ExactCounts };
 }

@@ -211,6 +211,7 @@ function metricPointOf(r: Row, source: { resource: Resource; scope: Instrumentat
     negative: r.negative_offset === null ? null : { offset: num(r.negative_offset), bucketCounts: r.negative_counts as number[] },
     quantiles: r.quantiles === null ? null : json(r.quantiles),
     exemplars: json(r.exemplars),
+    ...(r.exact_counts === null || r.exact_counts === undefined ? {} : { exactCounts: json(r.exact_counts) }),
   };
 }
 

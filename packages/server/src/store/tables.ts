@@ -139,6 +139,8 @@ export const METRIC_POINTS: readonly ColumnSpec[] = [
   col('exemplars', 'varchar'),
   // An integer point's exact value; `value` holds it as a double, rounded past 2^53.
   col('int_value', 'int64'),
+  // The counts past 2^53 as decimal text (`ExactCounts`, JSON), NULL when the doubles are exact.
+  col('exact_counts', 'varchar'),
 ];
 
 export const ERRORS: readonly ColumnSpec[] = [
@@ -369,6 +371,7 @@ export function metricPointColumns(points: readonly MetricPointRecord[], sources
     b.number(p.negative?.offset ?? null).list(p.negative?.bucketCounts ?? null);
     b.varchar(p.quantiles === null ? null : JSON.stringify(p.quantiles)).varchar(JSON.stringify(p.exemplars));
     b.int64(p.intValue === null ? null : BigInt(p.intValue));
+    b.varchar(p.exactCounts === undefined ? null : JSON.stringify(p.exactCounts));
     b.endRow();
   }
   return b.build();

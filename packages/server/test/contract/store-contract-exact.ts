@@ -6,8 +6,8 @@ import { logDataFromStored, spanRecordFromStored } from '../../src/store/stored-
 import { openForEachTest, recordBatch } from './per-test-store.js';
 
 /**
- * The contract that a store keeps what arrived exactly and whole: integer metric points past
- * 2^53, the schema URLs of resources and scopes, and whether a log body was bytes.
+ * The contract that a store keeps what arrived exactly and whole: integer metric points, and
+ * histogram and summary counts, past 2^53, the schema URLs of resources and scopes, and whether a log body was bytes.
  */
 export function describeExactRecordsContract(adapter: string, open: () => Promise<Store>): void {
   describe(`Store exact records contract: ${adapter}`, () => {
@@ -28,6 +28,25 @@ export function describeExactRecordsContract(adapter: string, open: () => Promis
       expect(await points('bytes')).toEqual([...written].reverse());
       const read = await store.readMetricPoints('default', ['bytes'], ALL, null);
       expect(read.map((p) => [p.intValue, p.value])).toEqual(written.map((p) => [p.intValue, p.value]));
+    });
+
+    it('keeps histogram and summary counts, bucket counts, zero counts and exemplar integers past 2^53 exactly', async () => {
+      const BIG = String(2n ** 53n + 1n);
+      const MAX = String(2n ** 64n - 1n);
+      const exemplar = { timeUs: T0, value: Number(BIG), intValue: BIG, traceId: null, spanId: null, filteredAttributes: {} };
+      const written = [
+        point({ name: 'counts', type: 'histogram', temporality: 'cumulative', timeUs: T0, count: Number(MAX), sum: 1, bucketCounts: [Number(BIG), 1], explicitBounds: [1], exemplars: [exemplar], exactCounts: { count: MAX, bucketCounts: [BIG, '1'] } }),
+        point({ name: 'counts', type: 'exponential_histogram', temporality: 'delta', timeUs: T0 + 1, count: Number(BIG), sum: 1, scale: 0, zeroCount: Number(BIG), zeroThreshold: 0,
+          positive: { offset: 1, bucketCounts: [Number(BIG)] }, negative: { offset: 0, bucketCounts: [2] }, exactCounts: { count: BIG, zeroCount: BIG, positive: [BIG] } }),
+        point({ name: 'counts', type: 'summary', timeUs: T0 + 2, count: Number(BIG), sum: 1, quantiles: [], exactCounts: { count: BIG } }),
+        point({ name: 'counts', type: 'summary', timeUs: T0 + 3, count: 3, sum: 1, quantiles: [] }),
+      ];
+      await write({ metricPoints: written });
+      expect(await points('counts')).toEqual([...written].reverse());
+      const read = await store.readMetricPoints('default', ['counts'], ALL, null);
+      expect(read.map((p) => p.exactCounts)).toEqual(written.map((p) => p.exactCounts));
+      expect(read.map((p) => p.exemplars[0]?.intValue)).toEqual([BIG, undefined, undefined, undefined]);
+      expect('exactCounts' in read[3]!).toBe(false);
     });
 
     it('keeps the schema URLs of resources and scopes on spans, logs and metric points', async () => {

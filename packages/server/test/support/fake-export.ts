@@ -59,6 +59,7 @@ const POINT: Getters<MetricPointRecord> = {
   zero_threshold: (p) => p.zeroThreshold, positive_offset: (p) => p.positive?.offset ?? null, positive_counts: (p) => p.positive?.bucketCounts ?? [],
   negative_offset: (p) => p.negative?.offset ?? null, negative_counts: (p) => p.negative?.bucketCounts ?? [],
   quantiles: (p) => (p.quantiles === null ? null : json(p.quantiles)), exemplars: (p) => json(p.exemplars),
+  exact_counts: (p) => (p.exactCounts === undefined ? null : json(p.exactCounts)),
 };
 
 const SCORE: Getters<ScoreRow> = {

@@ -55,18 +55,20 @@ export interface ExemplarInput {
 }
 interface PointBase { attributes?: AttributesInput; startTimeUnixNano?: Nanos; timeUnixNano?: Nanos; flags?: number }
 export interface NumberPointInput extends PointBase { asDouble?: number; asInt?: bigint | number; exemplars?: ExemplarInput[] }
+/** A uint64 count; use a bigint past 2^53. */
+export type CountInput = number | bigint;
 export interface HistogramPointInput extends PointBase {
-  count?: number; sum?: number; min?: number; max?: number; bucketCounts?: number[]; explicitBounds?: number[];
+  count?: CountInput; sum?: number; min?: number; max?: number; bucketCounts?: CountInput[]; explicitBounds?: number[];
   exemplars?: ExemplarInput[];
   /** Repeated scalars packed into one field (the proto3 default) or one field per value. Default true. */
   packed?: boolean;
 }
-export interface BucketsInput { offset?: number; bucketCounts?: number[] }
+export interface BucketsInput { offset?: number; bucketCounts?: CountInput[] }
 export interface ExpHistogramPointInput extends PointBase {
-  count?: number; sum?: number; min?: number; max?: number; scale?: number; zeroCount?: number; zeroThreshold?: number;
+  count?: CountInput; sum?: number; min?: number; max?: number; scale?: number; zeroCount?: CountInput; zeroThreshold?: number;
   positive?: BucketsInput; negative?: BucketsInput; exemplars?: ExemplarInput[]; packed?: boolean;
 }
-export interface SummaryPointInput extends PointBase { count?: number; sum?: number; quantiles?: Array<{ quantile: number; value: number }> }
+export interface SummaryPointInput extends PointBase { count?: CountInput; sum?: number; quantiles?: Array<{ quantile: number; value: number }> }
 
 export type MetricData =
   | { type: 'gauge'; points: NumberPointInput[] }
@@ -306,7 +308,7 @@ function summaryPoint(w: BinaryWriter, p: SummaryPointInput): void {
   uint(w, 8, p.flags);
 }
 
-function repeated(w: BinaryWriter, field: number, wireType: WireType, values: number[] | undefined, packed: boolean | undefined, write: (v: number) => void): void {
+function repeated<V extends number | bigint>(w: BinaryWriter, field: number, wireType: WireType, values: V[] | undefined, packed: boolean | undefined, write: (v: V) => void): void {
   if (values === undefined || values.length === 0) return;
   if (packed !== false) {
     w.tag(field, Len).fork();

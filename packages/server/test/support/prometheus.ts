@@ -71,6 +71,8 @@ export interface PrometheusOptions {
   target: string;
   /** Path scraped on the target. Default `/metrics`. */
   metricsPath?: string;
+  /** The job's `sample_limit`: a scrape with more samples fails whole (the target is down). Default none. */
+  sampleLimit?: number;
 }
 
 /** Starts `/usr/bin/prometheus` on 127.0.0.1 and a free port with a temp TSDB; resolves once it is ready. */
@@ -86,6 +88,7 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
     'scrape_configs:',
     '  - job_name: spoor',
     `    metrics_path: ${JSON.stringify(options.metricsPath ?? '/metrics')}`,
+    ...(options.sampleLimit === undefined ? [] : [`    sample_limit: ${options.sampleLimit}`]),
     '    static_configs:',
     `      - targets: [${JSON.stringify(target)}]`,
     '',

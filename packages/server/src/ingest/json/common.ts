@@ -1,3 +1,4 @@
+import { countRead } from '../exact-counts.js';
 import type { AttributeValue, Attributes, InstrumentationScope, Resource } from '@spoor/model';
 import { AppError } from '../../errors.js';
 import { serviceNameOf, setAttribute } from '../decoded.js';
@@ -36,11 +37,11 @@ export function parseJsonBody(body: Uint8Array): JsonObject {
 /**
  * The int64 fields the protobuf JSON mapping lets a client write as bare numbers, with 16 digits
  * or more (what `JSON.parse` may round): the nanosecond times (`timeUnixNano`,
- * `startTimeUnixNano`, ...: every key ending in `UnixNano`), and attribute `intValue`s and metric
- * `asInt`s. A key is matched with its closing quote, which a string value cannot hold unescaped.
+ * `startTimeUnixNano`, ...: every key ending in `UnixNano`), attribute `intValue`s, metric
+ * `asInt`s and the counts `count` and `zeroCount`. A key is matched with its closing quote, which a string value cannot hold unescaped.
  */
 const BARE_TIME = /(UnixNano"\s*:\s*)(\d{16,})(?=\s*[,}\]])/g;
-const BARE_INT64 = /("(?:intValue|asInt)"\s*:\s*)(-?\d{16,})(?=\s*[,}\]])/g;
+const BARE_INT64 = /("(?:intValue|asInt|count|zeroCount)"\s*:\s*)(-?\d{16,})(?=\s*[,}\]])/g;
 
 /**
  * The protobuf JSON mapping lets an int64 be a bare number, and `JSON.parse` rounds one above
@@ -53,7 +54,7 @@ const BARE_INT64 = /("(?:intValue|asInt)"\s*:\s*)(-?\d{16,})(?=\s*[,}\]])/g;
  */
 export function quoteBigInts(text: string): string {
   const timed = text.replace(BARE_TIME, '$1"$2"');
-  return timed.includes('"intValue"') || timed.includes('"asInt"') ? timed.replace(BARE_INT64, '$1"$2"') : timed;
+  return timed.includes('"intValue"') || timed.includes('"asInt"') || timed.includes('"count"') || timed.includes('"zeroCount"') ? timed.replace(BARE_INT64, '$1"$2"') : timed;
 }
 
 export function object(value: unknown, where: string): JsonObject {
@@ -92,6 +93,17 @@ export function string(value: unknown, where: string): string {
 interface WellFormed {
   isWellFormed(): boolean;
   toWellFormed(): string;
+}
+
+/**
+ * A uint64 count that may arrive as a number or a decimal string (absent gives 0), as
+ * `CountRead`: a number when a double holds it exactly, else its canonical decimal text. A bare
+ * number past 2^53 is exact only as a `count` or `zeroCount` (`quoteBigInts`); the mapping
+ * writes uint64s as strings, which are always.
+ */
+export function count(value: unknown, where: string): number | string {
+  if (typeof value === 'string' && /^-?\d+$/.test(value)) return countRead(BigInt(value));
+  return integer(value, where);
 }
 
 /** An integer that may arrive as a number or a decimal string; absent gives 0. */

@@ -1,10 +1,12 @@
-import { TEMPORALITIES, type MetricPointRecord, type MetricType } from '@spoor/model';
+import { TEMPORALITIES, type Exemplar, type MetricPointRecord, type MetricType } from '@spoor/model';
+import { pendingCount, settleCounts } from '../exact-counts.js';
 import { type DecodedMetricPoints, Rejections, optionalId } from '../decoded.js';
 import { emptyPoint, finishMetric } from '../protobuf/metrics.js';
 import {
   type JsonObject,
   array,
   attributes,
+  count,
   double,
   enumValue,
   forEachRecord,
@@ -72,15 +74,19 @@ function pointFromJson(p: JsonObject, type: MetricType, projectId: string, at: s
   point.startTimeUs = start === 0 ? null : start;
   point.timeUs = micros(p.timeUnixNano, `${at}.timeUnixNano`);
   point.flags = integer(p.flags, `${at}.flags`);
-  point.exemplars = array(p.exemplars, `${at}.exemplars`).map((e, n) => {
+  point.exemplars = array(p.exemplars, `${at}.exemplars`).map((e, n): Exemplar => {
     const ex = object(e, `${at}.exemplars[${n}]`);
-    return {
+    // Past 2^53 an integer is kept exactly as text beside its double, as the protobuf decoder keeps it.
+    const asInt = ex.asInt !== undefined ? int64Text(ex.asInt, `${at}.exemplars[${n}].asInt`) : null;
+    const exemplar: Exemplar = {
       timeUs: micros(ex.timeUnixNano, `${at}.exemplars[${n}].timeUnixNano`),
-      value: ex.asInt !== undefined ? integer(ex.asInt, `${at}.exemplars[${n}].asInt`) : double(ex.asDouble ?? 0, `${at}.exemplars[${n}].asDouble`),
+      value: asInt !== null ? Number(asInt) : double(ex.asDouble ?? 0, `${at}.exemplars[${n}].asDouble`),
       traceId: optionalId(hexId(ex.traceId, `${at}.exemplars[${n}].traceId`)),
       spanId: optionalId(hexId(ex.spanId, `${at}.exemplars[${n}].spanId`)),
       filteredAttributes: attributes(ex.filteredAttributes, `${at}.exemplars[${n}].filteredAttributes`),
     };
+    if (asInt !== null && !Number.isSafeInteger(exemplar.value)) exemplar.intValue = asInt;
+    return exemplar;
   });
   if (type === 'gauge' || type === 'sum') {
     if (p.asInt !== undefined && p.asInt !== null) {
@@ -89,32 +95,35 @@ function pointFromJson(p: JsonObject, type: MetricType, projectId: string, at: s
     } else if (p.asDouble !== undefined && p.asDouble !== null) point.value = double(p.asDouble, `${at}.asDouble`);
     return point;
   }
-  point.count = integer(p.count, `${at}.count`);
+  point.count = pendingCount(count(p.count, `${at}.count`));
   point.sum = optionalDouble(p.sum, `${at}.sum`);
   if (type === 'summary') {
     point.quantiles = array(p.quantileValues, `${at}.quantileValues`).map((q, n) => {
       const qv = object(q, `${at}.quantileValues[${n}]`);
       return { quantile: double(qv.quantile ?? 0, `${at}.quantileValues[${n}].quantile`), value: double(qv.value ?? 0, `${at}.quantileValues[${n}].value`) };
     });
+    settleCounts(point);
     return point;
   }
   point.min = optionalDouble(p.min, `${at}.min`);
   point.max = optionalDouble(p.max, `${at}.max`);
   if (type === 'histogram') {
-    point.bucketCounts = array(p.bucketCounts, `${at}.bucketCounts`).map((c, n) => integer(c, `${at}.bucketCounts[${n}]`));
+    point.bucketCounts = array(p.bucketCounts, `${at}.bucketCounts`).map((c, n) => pendingCount(count(c, `${at}.bucketCounts[${n}]`)));
     point.explicitBounds = array(p.explicitBounds, `${at}.explicitBounds`).map((b, n) => double(b, `${at}.explicitBounds[${n}]`));
+    settleCounts(point);
     return point;
   }
   point.scale = integer(p.scale, `${at}.scale`);
-  point.zeroCount = integer(p.zeroCount, `${at}.zeroCount`);
+  point.zeroCount = pendingCount(count(p.zeroCount, `${at}.zeroCount`));
   point.zeroThreshold = optionalDouble(p.zeroThreshold, `${at}.zeroThreshold`);
   for (const sign of ['positive', 'negative'] as const) {
     const buckets = optionalObject(p[sign], `${at}.${sign}`);
     if (buckets === null) continue;
     point[sign] = {
       offset: integer(buckets.offset, `${at}.${sign}.offset`),
-      bucketCounts: array(buckets.bucketCounts, `${at}.${sign}.bucketCounts`).map((c, n) => integer(c, `${at}.${sign}.bucketCounts[${n}]`)),
+      bucketCounts: array(buckets.bucketCounts, `${at}.${sign}.bucketCounts`).map((c, n) => pendingCount(count(c, `${at}.${sign}.bucketCounts[${n}]`))),
     };
   }
+  settleCounts(point);
   return point;
 }

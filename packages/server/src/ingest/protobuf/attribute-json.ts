@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { Utf8Builder } from '../../store/columns.js';
-import { malformed } from './wire.js';
+import { countReplacedString } from './wire.js';
 
 /**
  * Attribute values written as the JSON text they are stored as, in UTF-8 bytes, as the span
@@ -20,8 +20,8 @@ for (const [byte, letter] of [[0x08, 'b'], [0x09, 't'], [0x0a, 'n'], [0x0c, 'f']
 /**
  * Appends the JSON string of the UTF-8 text at `body[start .. stop)`, with `"`, `\` and control
  * characters escaped as `JSON.stringify` escapes them (the rest, non-ASCII included, is written as
- * it is). Text that is not valid UTF-8 makes the body malformed, as `readString` finds it.
- * Answers whether the text is all ASCII.
+ * it is). Text that is not valid UTF-8 is written with U+FFFD for its invalid sequences, and
+ * counted, as `readString` reads it. Answers whether the text is all ASCII.
  */
 export function writeJsonString(out: Utf8Builder, body: Uint8Array, start: number, stop: number): boolean {
   const bytes = out.reserve(6 * (stop - start) + 2);
@@ -50,9 +50,16 @@ export function writeJsonString(out: Utf8Builder, body: Uint8Array, start: numbe
   }
   bytes[o++] = QUOTE;
   const ascii = high < 0x80;
-  if (!ascii && !isUtf8(body.subarray(start, stop))) throw malformed('string field is not valid UTF-8');
+  if (!ascii && !isUtf8(body.subarray(start, stop))) return writeRepaired(out, body, start, stop);
   out.at = o;
   return ascii;
+}
+
+/** `writeJsonString` of text that is not valid UTF-8: its invalid sequences as U+FFFD, counted. Apart, so the hot function stays small. */
+function writeRepaired(out: Utf8Builder, body: Uint8Array, start: number, stop: number): false {
+  countReplacedString();
+  out.text(JSON.stringify(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8', start, stop)));
+  return false;
 }
 
 /** Appends a non-negative integer below 2^53 in decimal, as JSON writes it. */

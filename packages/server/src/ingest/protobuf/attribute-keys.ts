@@ -1,5 +1,5 @@
 import { isNormalizedKey } from '../../normalize/read-keys.js';
-import { type BinaryReader, malformed, readString } from './wire.js';
+import { type BinaryReader, malformed, readString, replacedStringCount } from './wire.js';
 
 /**
  * Attribute keys as the column path reads them (`trace-columns.ts`): each distinct key's text
@@ -68,7 +68,12 @@ export function keyText(r: BinaryReader, buf: Uint8Array): KeyText {
   }
   // First seen: read (and checked) as any string is.
   r.pos = prefixAt;
-  return remember(slot, buf, start, end, readString(r));
+  const before = replacedStringCount();
+  const key = readString(r);
+  // A key whose invalid UTF-8 was replaced is never the table's: found again by its bytes, it
+  // would not be counted again. Not plain, its span goes the record way, which counts each.
+  if (replacedStringCount() !== before) return { ...keyTextOf(buf.slice(start, end), key), plain: false };
+  return remember(slot, buf, start, end, key);
 }
 
 /**

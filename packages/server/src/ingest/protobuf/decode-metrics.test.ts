@@ -159,9 +159,15 @@ describe('decodeMetricsProtobuf', () => {
     ['packed bucket counts whose length is not a multiple of 8', histogramWith(bytesOf((w) => w.tag(6, Len).bytes(new Uint8Array(7))))],
     ['bucket counts with the varint wire type', histogramWith(bytesOf((w) => w.tag(6, Varint).uint32(1)))],
     ['a point time with the wrong wire type', histogramWith(bytesOf((w) => w.tag(3, Varint).uint32(1)))],
-    ['invalid UTF-8 in a metric name', encodeMetrics(group([{ extra: bytesOf((w) => w.tag(1, Len).bytes(new Uint8Array([0x80]))) }]))],
     ['a group wire type in a data point', histogramWith(bytesOf((w) => w.tag(40, StartGroup).tag(40, WireType.EndGroup)))],
   ])('rejects %s as a malformed body', (_what, body) => {
     expect(thrownBy(() => decodeMetricsProtobuf(body, 'p1')).code).toBe('ERR_INGEST_MALFORMED_BODY');
+  });
+
+  it('keeps the points of a metric whose name is not valid UTF-8, repaired to U+FFFD, and counts it', () => {
+    const point = { timeUnixNano: T0, asDouble: 1 };
+    const decoded = decodeMetricsProtobuf(encodeMetrics(group([{ name: 'g', data: { type: 'gauge', points: [point] }, extra: bytesOf((w) => w.tag(1, Len).bytes(new Uint8Array([0x67, 0x80]))) }])), 'p1');
+    expect(decoded.records.map((p) => p.name)).toEqual(['g\ufffd']);
+    expect(decoded.replacedStrings).toBe(1);
   });
 });

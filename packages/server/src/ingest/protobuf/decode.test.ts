@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WireType } from '@bufbuild/protobuf/wire';
+import type { SpanRecord } from '@spoor/model';
 import { PARENT_ID, RECEIVED_US, SPAN_ID, T0_US, TRACE_ID, thrownBy } from '../../../test/support/decode-fixtures.js';
 import {
   type LogInput,
@@ -209,8 +210,6 @@ describe('decodeTracesProtobuf', () => {
     ['a body cut inside a tag', new Uint8Array([0x0a, 0x80])],
     ['a known field with the wrong wire type', encodeTraces(group([span({ extra: bytesOf((w) => w.tag(6, Len).string('server')) })]))],
     ['a top-level field 1 with the wrong wire type', bytesOf((w) => w.tag(1, Varint).uint32(1))],
-    ['invalid UTF-8 in a string', encodeTraces(group([span({ extra: bytesOf((w) => w.tag(5, Len).bytes(new Uint8Array([0xc3, 0x28]))) })]))],
-    ['invalid UTF-8 in an attribute key', encodeTraces(group([span({ extra: bytesOf((w) => w.tag(9, Len).fork().tag(1, Len).bytes(new Uint8Array([0xff])).join()) })]))],
     ['a group wire type', encodeTraces(group([span({ extra: bytesOf((w) => w.tag(20, StartGroup).tag(20, WireType.EndGroup)) })]))],
     ['a group wire type at the top level', bytesOf((w) => w.tag(2, StartGroup).tag(2, WireType.EndGroup))],
     ['field number 0', bytesOf((w) => w.uint32(0 << 3 | Varint).uint32(1))],
@@ -222,6 +221,24 @@ describe('decodeTracesProtobuf', () => {
     expect(error.code).toBe('ERR_INGEST_MALFORMED_BODY');
     expect(error.status).toBe(400);
     expect(error.message).toMatch(/^malformed protobuf: /);
+  });
+});
+
+describe('invalid UTF-8 in a protobuf string', () => {
+  it.each([
+    ['a span name', span({ extra: bytesOf((w) => w.tag(5, Len).bytes(new Uint8Array([0xc3, 0x28]))) }), (s: SpanRecord) => s.name, '\ufffd('],
+    ['an attribute key', span({ extra: bytesOf((w) => w.tag(9, Len).fork().tag(1, Len).bytes(new Uint8Array([0x61, 0xff])).join()) }), (s: SpanRecord) => Object.keys(s.attributes).find((k) => k.startsWith('a\ufffd')), 'a\ufffd'],
+    ['a status message', span({ extra: bytesOf((w) => w.tag(15, Len).fork().tag(2, Len).bytes(new Uint8Array([0xe2, 0x82])).join()) }), (s: SpanRecord) => s.status.message, '\ufffd'],
+  ])('keeps the span with %s repaired to U+FFFD, and counts the string', (_what, bad, read, text) => {
+    const decoded = decodeTracesProtobuf(encodeTraces(group([span(), bad, span()])), 'p1');
+    expect(decoded.records).toHaveLength(3);
+    expect(decoded.rejected).toBe(0);
+    expect(decoded.replacedStrings).toBe(1);
+    expect(read(decoded.records[1]!)).toBe(text);
+  });
+
+  it('counts nothing in a request with only valid text', () => {
+    expect(decodeTracesProtobuf(encodeTraces(group([span({ name: 'naïve ✓ 😀' })])), 'p1').replacedStrings).toBeUndefined();
   });
 });
 
@@ -314,9 +331,14 @@ describe('decodeLogsProtobuf', () => {
     ['a truncated body', valid.subarray(0, valid.length - 1)],
     ['a severity number with the wrong wire type', encodeLogs(group([{ ...full, extra: bytesOf((w) => w.tag(2, Len).string('ERROR')) }]))],
     ['a time with the wrong wire type', encodeLogs(group([{ ...full, extra: bytesOf((w) => w.tag(1, Varint).uint32(5)) }]))],
-    ['invalid UTF-8 in the body', encodeLogs(group([{ ...full, extra: bytesOf((w) => w.tag(5, Len).fork().tag(1, Len).bytes(new Uint8Array([0xe2, 0x82])).join()) }]))],
     ['a group wire type', encodeLogs(group([{ ...full, extra: bytesOf((w) => w.tag(30, StartGroup).tag(30, WireType.EndGroup)) }]))],
   ])('rejects %s as a malformed body', (_what, body) => {
     expect(thrownBy(() => decodeLogsProtobuf(body, 'p1', RECEIVED_US)).code).toBe('ERR_INGEST_MALFORMED_BODY');
+  });
+
+  it('keeps a record whose body is not valid UTF-8, repaired to U+FFFD, and counts it', () => {
+    const decoded = decodeLogsProtobuf(encodeLogs(group([{ ...full, extra: bytesOf((w) => w.tag(5, Len).fork().tag(1, Len).bytes(new Uint8Array([0x61, 0xe2, 0x82])).join()) }])), 'p1', RECEIVED_US);
+    expect(decoded.records.map((l) => l.body)).toEqual(['a\ufffd']);
+    expect(decoded.replacedStrings).toBe(1);
   });
 });

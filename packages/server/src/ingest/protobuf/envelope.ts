@@ -2,7 +2,7 @@ import type { InstrumentationScope, Resource } from '@spoor/model';
 import type { Rejections } from '../decoded.js';
 import { serviceNameOf } from '../decoded.js';
 import { emptyResource, emptyScope, readResource, readScope } from './common.js';
-import { BinaryReader, WT_LEN, expectEnd, fields, malformed, messageEnd, readString, skipField, tagOf } from './wire.js';
+import { BinaryReader, WT_LEN, expectEnd, fields, malformed, messageEnd, readString, replacedStringCount, resetReplacedStrings, skipField, tagOf } from './wire.js';
 
 /** What every record carries from the messages around it. */
 interface Attributed {
@@ -25,7 +25,8 @@ const ENVELOPE_FIELDS = fields(1, 2, 3);
 /**
  * Decodes an export request body: `resource_*` groups of `scope_*` groups of records. The
  * resource and scope may follow their records on the wire, so they are attached once their
- * message is read. Reader errors (reading past the end, bad varints) make the body malformed.
+ * message is read. Reader errors (reading past the end, bad varints) make the body malformed;
+ * strings with invalid UTF-8 are kept, repaired, and counted in `rejections.replacedStrings`.
  */
 export function readExportRequest<T extends Attributed>(
   body: Uint8Array,
@@ -36,6 +37,7 @@ export function readExportRequest<T extends Attributed>(
 ): T[] {
   const r = new BinaryReader(body);
   const out: T[] = [];
+  resetReplacedStrings();
   try {
     while (r.pos < r.len) {
       const tag = r.uint32();
@@ -47,6 +49,7 @@ export function readExportRequest<T extends Attributed>(
     if (error instanceof Error && error.name !== 'AppError') throw malformed(error.message);
     throw error;
   }
+  rejections.replacedStrings = replacedStringCount();
   return out;
 }
 

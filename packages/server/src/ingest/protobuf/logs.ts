@@ -47,7 +47,7 @@ export function decodeLogsProtobuf(body: Uint8Array, projectId: string, received
   const rejections = new Rejections();
   const read: RecordReader<LogRecordData> = (r, project, out, rejected) => readLogRecord(r, project, receivedUs, out, rejected);
   const logs = readExportRequest(body, 'Logs', projectId, read, rejections);
-  return { records: logs, rejected: rejections.count, rejectReason: rejections.reason };
+  return rejections.decoded(logs);
 }
 
 function readLogRecord(r: BinaryReader, projectId: string, receivedUs: number, out: LogRecordData[], rejections: Rejections): void {

@@ -11,6 +11,7 @@ import {
 import { type DecodedMetricPoints, Rejections, optionalId } from '../decoded.js';
 import { emptyResource, emptyScope, readKeyValue } from './common.js';
 import { readExportRequest } from './envelope.js';
+import { countRead, pendingCount, settleCounts } from '../exact-counts.js';
 import {
   type BinaryReader,
   WT_I64,
@@ -20,7 +21,7 @@ import {
   fields,
   hexOf,
   messageEnd,
-  readFixed64Number,
+  readFixed64Count,
   readMicros,
   readSfixed64,
   readSfixed64Text,
@@ -52,7 +53,7 @@ const PLACEHOLDER_SCOPE = emptyScope();
 export function decodeMetricsProtobuf(body: Uint8Array, projectId: string): DecodedMetricPoints {
   const rejections = new Rejections();
   const points = readExportRequest<MetricPointRecord>(body, 'Metrics', projectId, readMetric, rejections);
-  return { records: points, rejected: rejections.count, rejectReason: rejections.reason };
+  return rejections.decoded(points);
 }
 
 /** The metric-level fields every data point of one metric shares. */
@@ -239,6 +240,7 @@ function readPoint(r: BinaryReader, type: MetricType, projectId: string): Metric
     point.scale ??= 0;
     point.zeroCount ??= 0;
   } else if (type === 'summary') point.quantiles ??= [];
+  settleCounts(point);
   return point;
 }
 
@@ -256,7 +258,7 @@ function readTypedField(r: BinaryReader, type: MetricType, point: MetricPointRec
     return true;
   }
   if (type === 'histogram') {
-    if (field === 4 && wireType === WT_I64) point.count = readFixed64Number(r);
+    if (field === 4 && wireType === WT_I64) point.count = pendingCount(readFixed64Count(r));
     else if (field === 5 && wireType === WT_I64) point.sum = r.double();
     else if (field === 6) point.bucketCounts = readRepeatedFixed64(r, wireType, point.bucketCounts);
     else if (field === 7) point.explicitBounds = readRepeatedDouble(r, wireType, point.explicitBounds);
@@ -266,10 +268,10 @@ function readTypedField(r: BinaryReader, type: MetricType, point: MetricPointRec
     return true;
   }
   if (type === 'exponential_histogram') {
-    if (field === 4 && wireType === WT_I64) point.count = readFixed64Number(r);
+    if (field === 4 && wireType === WT_I64) point.count = pendingCount(readFixed64Count(r));
     else if (field === 5 && wireType === WT_I64) point.sum = r.double();
     else if (field === 6 && wireType === WT_VARINT) point.scale = r.sint32();
-    else if (field === 7 && wireType === WT_I64) point.zeroCount = readFixed64Number(r);
+    else if (field === 7 && wireType === WT_I64) point.zeroCount = pendingCount(readFixed64Count(r));
     else if (field === 8 && wireType === WT_LEN) point.positive = readBuckets(r);
     else if (field === 9 && wireType === WT_LEN) point.negative = readBuckets(r);
     else if (field === 12 && wireType === WT_I64) point.min = r.double();
@@ -279,7 +281,7 @@ function readTypedField(r: BinaryReader, type: MetricType, point: MetricPointRec
     return true;
   }
   // summary
-  if (field === 4 && wireType === WT_I64) point.count = readFixed64Number(r);
+  if (field === 4 && wireType === WT_I64) point.count = pendingCount(readFixed64Count(r));
   else if (field === 5 && wireType === WT_I64) point.sum = r.double();
   else if (field === 6 && wireType === WT_LEN) (point.quantiles ??= []).push(readQuantile(r));
   else return false;
@@ -290,11 +292,11 @@ function readTypedField(r: BinaryReader, type: MetricType, point: MetricPointRec
 function readRepeatedFixed64(r: BinaryReader, wireType: number, into: number[] | null): number[] {
   const values = into ?? [];
   if (wireType === WT_I64) {
-    values.push(readFixed64Number(r));
+    values.push(pendingCount(readFixed64Count(r)));
   } else if (wireType === WT_LEN) {
     const end = messageEnd(r);
     if ((end - r.pos) % 8 !== 0) throw new RangeError('packed fixed64 length is not a multiple of 8');
-    while (r.pos < end) values.push(readFixed64Number(r));
+    while (r.pos < end) values.push(pendingCount(readFixed64Count(r)));
   } else {
     throw new RangeError(`bucket counts have the wrong wire type ${wireType}`);
   }
@@ -322,10 +324,10 @@ function readBuckets(r: BinaryReader): ExponentialBuckets {
   while (r.pos < end) {
     const tag = r.uint32();
     if (tag === tagOf(1, WT_VARINT)) buckets.offset = r.sint32();
-    else if (tag === tagOf(2, WT_VARINT)) buckets.bucketCounts.push(Number(r.uint64()));
+    else if (tag === tagOf(2, WT_VARINT)) buckets.bucketCounts.push(pendingCount(countRead(r.uint64())));
     else if (tag === tagOf(2, WT_LEN)) {
       const packedEnd = messageEnd(r);
-      while (r.pos < packedEnd) buckets.bucketCounts.push(Number(r.uint64()));
+      while (r.pos < packedEnd) buckets.bucketCounts.push(pendingCount(countRead(r.uint64())));
       expectEnd(r, packedEnd);
     } else skipField(r, tag, fields(1, 2), 'ExponentialHistogramDataPoint.Buckets');
   }
@@ -360,10 +362,16 @@ function readExemplar(r: BinaryReader): Exemplar {
         break;
       case tagOf(3, WT_I64):
         exemplar.value = r.double();
+        delete exemplar.intValue;
         break;
-      case tagOf(6, WT_I64):
-        exemplar.value = Number(readSfixed64(r));
+      case tagOf(6, WT_I64): {
+        // `as_double` and `as_int` are a oneof: the last wins. Past 2^53 the integer is kept as text.
+        const value = readSfixed64(r);
+        exemplar.value = Number(value);
+        if (typeof value === 'string') exemplar.intValue = value;
+        else delete exemplar.intValue;
         break;
+      }
       case tagOf(4, WT_LEN):
         exemplar.spanId = optionalId(hexOf(r.bytes()));
         break;

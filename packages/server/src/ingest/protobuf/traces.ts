@@ -65,7 +65,7 @@ const STATUS_FIELDS = fields(2, 3);
 export function decodeTracesProtobuf(body: Uint8Array, projectId: string): DecodedSpans {
   const rejections = new Rejections();
   const spans = readExportRequest<SpanRecord>(body, 'Spans', projectId, readSpan, rejections);
-  return { records: spans, rejected: rejections.count, rejectReason: rejections.reason };
+  return rejections.decoded(spans);
 }
 
 const PLACEHOLDER_RESOURCE = emptyResource();

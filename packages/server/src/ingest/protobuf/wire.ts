@@ -57,13 +57,41 @@ export function fields(...numbers: number[]): number {
   return mask;
 }
 
-/** Reads a UTF-8 string; invalid UTF-8 makes the body malformed (proto3 string semantics). */
+/**
+ * Strings read with invalid UTF-8 since `resetReplacedStrings`. A decoder reads one body at a
+ * time, synchronously, so one count per thread serves: it starts the count, reads, and takes it.
+ */
+let replacedStrings = 0;
+
+export function resetReplacedStrings(): void {
+  replacedStrings = 0;
+}
+
+/** How many strings had their invalid UTF-8 replaced since `resetReplacedStrings`. */
+export function replacedStringCount(): number {
+  return replacedStrings;
+}
+
+/** Counts a string whose invalid UTF-8 a reader other than `readString` replaced. */
+export function countReplacedString(): void {
+  replacedStrings++;
+}
+
+/**
+ * Reads a UTF-8 string. Invalid sequences become U+FFFD and the string is counted
+ * (`takeReplacedStrings`): OpenTelemetry asks receivers to keep such data (OTEP 257: dropping a
+ * whole batch for one bad string is unacceptable; opentelemetry-proto #845). Valid text pays
+ * nothing for it: the strict decoder only throws on the invalid.
+ */
 export function readString(r: BinaryReader): string {
+  const at = r.pos;
   try {
     return r.string(true);
   } catch (error) {
     if (error instanceof RangeError) throw malformed('truncated string');
-    throw malformed('string field is not valid UTF-8');
+    r.pos = at;
+    replacedStrings++;
+    return r.string(false);
   }
 }
 
@@ -78,11 +106,12 @@ export function readMicros(r: BinaryReader): number {
   return hi * 4294967 + Math.floor((hi * 296 + lo) / 1000);
 }
 
-/** Reads a `fixed64` count as a number (exact below 2^53). */
-export function readFixed64Number(r: BinaryReader): number {
+/** Reads a `fixed64` count: a number when a double holds it exactly (below 2^53), else its decimal text. */
+export function readFixed64Count(r: BinaryReader): number | string {
   const lo = r.fixed32();
   const hi = r.fixed32();
-  return hi * 4294967296 + lo;
+  // hi * 2^32 + lo stays below 2^53 while hi is below 2^21.
+  return hi < 0x200000 ? hi * 4294967296 + lo : ((BigInt(hi) << 32n) | BigInt(lo)).toString();
 }
 
 /** Reads a signed 64-bit varint: a number when exact, else a decimal string. */

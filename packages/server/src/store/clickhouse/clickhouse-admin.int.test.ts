@@ -4,7 +4,7 @@ import { CHDB_CLEANUP_MS, chdbStores } from '../../../test/support/chdb.js';
 import { ALL, T0, emptyLlm, query, scoreRecord, sid, span, tid } from '../../../test/support/record-fixtures.js';
 import { repriceSpans } from '../reprice.js';
 import { LONGEST_COLUMNS, batchOf } from '../tables.js';
-import { expectBytesAndExactAfterMigration, recordsBeforeBytesAndExact } from '../../../test/contract/bytes-and-exact-migration.js';
+import { expectBytesAndExactAfterMigration, expectExactCountsAfterMigration, recordsBeforeBytesAndExact, recordsBeforeExactCounts } from '../../../test/contract/bytes-and-exact-migration.js';
 import { ChClient } from './client.js';
 import type { ClickHouseStore } from './clickhouse-store.js';
 import { CLICKHOUSE_SCHEMA_VERSION } from './schema.js';
@@ -141,9 +141,22 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     // What Spoor 2 left: neither column, and version 2 recorded.
     await ch.command('drop a column', `ALTER TABLE ${ch.tables.logs} DROP COLUMN body_bytes`);
     await ch.command('drop a column', `ALTER TABLE ${ch.tables.metric_points} DROP COLUMN int_value`);
+    await ch.command('drop a column', `ALTER TABLE ${ch.tables.metric_points} DROP COLUMN exact_counts`);
     const reopened = await reopenedAt(2);
     try {
       await expectBytesAndExactAfterMigration(reopened, big);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('brings a version 9 database up to date: its points read as before, new ones keep counts past 2^53 exactly', async () => {
+    await store.write(recordsBeforeExactCounts(), null);
+    // What Spoor 9 left: no exact_counts, and version 9 recorded.
+    await ch.command('drop a column', `ALTER TABLE ${ch.tables.metric_points} DROP COLUMN exact_counts`);
+    const reopened = await reopenedAt(9);
+    try {
+      await expectExactCountsAfterMigration(reopened);
     } finally {
       await reopened.close();
     }

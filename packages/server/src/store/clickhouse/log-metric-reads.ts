@@ -29,7 +29,7 @@ function pointsSql(ch: ChClient, project: string, where: string[], orderBy: stri
   return `SELECT project_id, name, description, unit, type, temporality, is_monotonic, service_name, source_id, attributes,
       start_us, time_us, flags, value, count, sum, min, max, ${list('bucket_counts')}, ${list('explicit_bounds')},
       scale, zero_count, zero_threshold, positive_offset, ${list('positive_counts')}, negative_offset, ${list('negative_counts')},
-      quantiles, exemplars, toString(int_value) AS int_value, src.resource AS resource, src.scope AS scope
+      quantiles, exemplars, toString(int_value) AS int_value, exact_counts, src.resource AS resource, src.scope AS scope
     FROM ${ch.tables.metric_points} AS m
     INNER JOIN (SELECT source_id, any(resource) AS resource, any(scope) AS scope FROM ${ch.tables.sources}
                 WHERE project_id = ${project} GROUP BY source_id) AS src USING (source_id)
@@ -52,6 +52,7 @@ async function readPoints(ch: ChClient, what: string, sql: string, p: ChParams):
     row.attributes = JSON.parse(row.attributes as string);
     row.exemplars = JSON.parse(row.exemplars as string);
     row.quantiles = row.quantiles === null ? null : JSON.parse(row.quantiles as string);
+    row.exact_counts = row.exact_counts === null ? null : JSON.parse(row.exact_counts as string);
     for (const name of LISTS) if (row[`has_${name}`] !== true) row[name] = null;
     view.r = row;
     return metricPointFromRow(view, shared);

@@ -152,10 +152,15 @@ export const CLICKHOUSE_MIGRATIONS: readonly { from: number; statements: (layout
     statements: (layout) => TRACE_PARTS_LONGEST.flatMap((column) => addColumn(layout, 'trace_parts', column.trim())),
   },
   {
-    // Trace parts count their LLM calls without a price; parts stored before hold NULL (read as 0)
-    // until their trace is re-priced.
+    // Trace parts and experiment results count their LLM calls without a price; rows stored
+    // before hold NULL (read as 0; trace parts until their trace is re-priced). Metric points
+    // stored before read as they always did: their counts as the doubles they were stored as.
     from: 9,
-    statements: (layout) => [...addColumn(layout, 'trace_parts', TRACE_PARTS_UNPRICED), ...addColumn(layout, 'experiment_results', EXPERIMENT_RESULTS_UNPRICED)],
+    statements: (layout) => [
+      ...addColumn(layout, 'trace_parts', TRACE_PARTS_UNPRICED),
+      ...addColumn(layout, 'experiment_results', EXPERIMENT_RESULTS_UNPRICED),
+      ...addColumn(layout, 'metric_points', 'exact_counts Nullable(String)'),
+    ],
   },
 ];
 

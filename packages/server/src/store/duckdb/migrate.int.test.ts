@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ALL, T0, emptyLlm, query, scoreRecord, sid, span, tid } from '../../../test/support/record-fixtures.js';
 import { repriceSpans } from '../reprice.js';
 import { batchOf } from '../tables.js';
-import { expectBytesAndExactAfterMigration, recordsBeforeBytesAndExact } from '../../../test/contract/bytes-and-exact-migration.js';
+import { expectBytesAndExactAfterMigration, expectExactCountsAfterMigration, recordsBeforeBytesAndExact, recordsBeforeExactCounts } from '../../../test/contract/bytes-and-exact-migration.js';
 import { DuckDbStore } from './duckdb-store.js';
 import { SCHEMA_VERSION } from './schema.js';
 
@@ -118,11 +118,27 @@ describe('DuckDB schema migrations', () => {
     const store = await DuckDbStore.open({ path });
     await store.write(recordsBeforeBytesAndExact(), null);
     await store.close();
-    await onFile(`ALTER TABLE logs DROP COLUMN body_bytes; ALTER TABLE metric_points DROP COLUMN int_value; UPDATE spoor_meta SET value = '7' WHERE key = 'schema_version'`);
+    // Version 7 had neither int_value nor the exact_counts after it.
+    await onFile(`ALTER TABLE logs DROP COLUMN body_bytes; ALTER TABLE metric_points DROP COLUMN exact_counts; ALTER TABLE metric_points DROP COLUMN int_value; UPDATE spoor_meta SET value = '7' WHERE key = 'schema_version'`);
 
     const migrated = await DuckDbStore.open({ path });
     try {
       await expectBytesAndExactAfterMigration(migrated, big);
+    } finally {
+      await migrated.close();
+    }
+    expect(await onFile(`SELECT value FROM spoor_meta WHERE key = 'schema_version'`)).toEqual([[String(SCHEMA_VERSION)]]);
+  });
+
+  it('from version 17: points stored before read as they did, new ones keep counts past 2^53 exactly', async () => {
+    const store = await DuckDbStore.open({ path });
+    await store.write(recordsBeforeExactCounts(), null);
+    await store.close();
+    await onFile(`ALTER TABLE metric_points DROP COLUMN exact_counts; UPDATE spoor_meta SET value = '17' WHERE key = 'schema_version'`);
+
+    const migrated = await DuckDbStore.open({ path });
+    try {
+      await expectExactCountsAfterMigration(migrated);
     } finally {
       await migrated.close();
     }

@@ -102,12 +102,14 @@ COMMIT;
 `,
   },
   {
+    // Metric points stored before read as they always did: their counts as the doubles they were stored as.
     // Trace parts count their LLM calls without a price, so a cost says when it leaves calls out:
     // built again with the column before commit_seq. Parts stored before hold NULL (read as 0)
     // until their trace is re-priced, which builds its parts again from the spans.
     from: 17,
     sql: `
 ALTER TABLE experiment_results ADD COLUMN IF NOT EXISTS unpriced_calls BIGINT;
+ALTER TABLE metric_points ADD COLUMN IF NOT EXISTS exact_counts VARCHAR;
 BEGIN TRANSACTION;
 ${tracePartsTable('trace_parts_18')};
 INSERT INTO trace_parts_18 SELECT project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service,

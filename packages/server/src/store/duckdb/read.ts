@@ -62,7 +62,7 @@ export function parseJsonColumns(columns: Columns, names: readonly string[]): Co
   return columns;
 }
 
-export const METRIC_JSON_COLUMNS = ['attributes', 'quantiles', 'exemplars'] as const;
+export const METRIC_JSON_COLUMNS = ['attributes', 'quantiles', 'exemplars', 'exact_counts'] as const;
 
 /**
  * A row shape read as one JSON array per row (`json_array(...)`): the SQL of the array, and each

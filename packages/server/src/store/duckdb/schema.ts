@@ -461,7 +461,9 @@ CREATE TABLE IF NOT EXISTS metric_points (
   quantiles VARCHAR,
   exemplars VARCHAR NOT NULL,
   -- An integer point's exact value (value holds it as a double, rounded past 2^53).
-  int_value BIGINT
+  int_value BIGINT,
+  -- Counts past 2^53 as decimal text (JSON), NULL when the doubles beside them are exact.
+  exact_counts VARCHAR
 );
 `;
 

@@ -128,6 +128,7 @@ export const METRIC_EXPORT: readonly ExportColumn[] = [
   list('negative_counts', "an exponential histogram's negative bucket counts"),
   column('quantiles', 'VARCHAR', "a summary's quantiles, a JSON array of `{ quantile, value }`"),
   column('exemplars', 'VARCHAR', 'a JSON array of exemplars'),
+  column('exact_counts', 'VARCHAR', 'the counts past 2^53, exactly: a JSON object of decimal strings (`count`, `bucketCounts`, `zeroCount`, `positive`, `negative`), NULL when the doubles are exact'),
 ];
 
 export const SCORE_EXPORT: readonly ExportColumn[] = [
