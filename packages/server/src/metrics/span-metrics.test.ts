@@ -61,6 +61,23 @@ describe('SpanMetrics', () => {
     expect(s.get('spoor_spans_total{service_name="agent",span_kind="client"}')).toBe(2);
   });
 
+  it('counts the calls with tokens but no price, which the cost leaves out', () => {
+    const metrics = new SpanMetrics();
+    const priced = llm({ provider: 'openai', operation: 'chat', requestModel: 'gpt-4o', inputTokens: 10, outputTokens: 2, costUsd: 0.001 });
+    metrics.record([
+      span('agent', 'client', 5, { llm: priced }),
+      span('agent', 'client', 5, { llm: { ...priced, costUsd: null } }),
+      span('agent', 'client', 5, { llm: { ...priced, costUsd: null } }),
+      // No tokens: nothing to price, so nothing left out.
+      span('agent', 'client', 5, { llm: { ...priced, inputTokens: null, outputTokens: null, costUsd: null } }),
+    ]);
+    const s = samples(metrics.render());
+    expect(s.get(`spoor_gen_ai_unpriced_calls_total{${OPENAI}}`)).toBe(2);
+    expect(s.get(`spoor_gen_ai_cost_usd_total{${OPENAI}}`)).toBeCloseTo(0.001, 12);
+    const none = samples(new SpanMetrics().render());
+    expect([...none.keys()].some((k) => k.startsWith('spoor_gen_ai_unpriced_calls_total{'))).toBe(false);
+  });
+
   it('labels a missing provider, model or operation unknown, and falls back to the response model', () => {
     const metrics = new SpanMetrics();
     metrics.record([
@@ -122,7 +139,7 @@ describe('SpanMetrics', () => {
 
   it('reports zero overflow for every family before any span overflows', () => {
     const s = samples(new SpanMetrics().render());
-    expect([...s.keys()].filter((k) => k.startsWith('spoor_metrics_overflow_total'))).toHaveLength(8);
+    expect([...s.keys()].filter((k) => k.startsWith('spoor_metrics_overflow_total'))).toHaveLength(9);
     expect([...s.values()].every((v) => v === 0)).toBe(true);
   });
 

@@ -101,6 +101,7 @@ const OPERATION_DURATION = 'gen_ai_client_operation_duration_seconds';
 const FIRST_CHUNK = 'gen_ai_client_operation_time_to_first_chunk_seconds';
 const TOKENS = 'spoor_gen_ai_tokens_total';
 const COST = 'spoor_gen_ai_cost_usd_total';
+const UNPRICED = 'spoor_gen_ai_unpriced_calls_total';
 const OVERFLOW = 'spoor_metrics_overflow_total';
 
 const UNKNOWN = 'unknown';
@@ -124,6 +125,8 @@ interface GenAiSeries {
   tokensSeen: number;
   costUsd: number;
   costSeen: boolean;
+  /** Calls with tokens but no cost (no price for the model): what `costUsd` leaves out. */
+  unpricedCalls: number;
 }
 
 const newSpanSeries = (): SpanSeries => ({ spans: 0, errors: 0, duration: new Histogram(SPAN_DURATION_BUCKETS) });
@@ -136,6 +139,7 @@ const newGenAiSeries = (): GenAiSeries => ({
   tokensSeen: 0,
   costUsd: 0,
   costSeen: false,
+  unpricedCalls: 0,
 });
 
 export class SpanMetrics {
@@ -188,6 +192,8 @@ export class SpanMetrics {
     if (llm.costUsd !== null && llm.costUsd >= 0) {
       series.costUsd += llm.costUsd;
       series.costSeen = true;
+    } else if (llm.costUsd === null && (llm.inputTokens !== null || llm.outputTokens !== null)) {
+      series.unpricedCalls += 1;
     }
   }
 
@@ -220,10 +226,12 @@ export class SpanMetrics {
     });
     text += headerText(COST, 'Cost of GenAI operations in US dollars, as reported by the span or from the price table.', 'counter');
     text += seriesText(genAi, (labels, s) => (s.costSeen ? sampleText(COST, labels, s.costUsd) : ''));
+    text += headerText(UNPRICED, 'GenAI calls with tokens but no price for their model, which the cost leaves out.', 'counter');
+    text += seriesText(genAi, (labels, s) => (s.unpricedCalls > 0 ? sampleText(UNPRICED, labels, s.unpricedCalls) : ''));
 
     text += headerText(OVERFLOW, 'Spans (scores, for the score families) folded into a family\'s series of other labels (otel_metric_overflow="true") because the family had no room for their label set.', 'counter');
     for (const family of [SPANS, SPAN_ERRORS, SPAN_DURATION]) text += sampleText(OVERFLOW, `family="${family}"`, spans.overflowed);
-    for (const family of [TOKEN_USAGE, OPERATION_DURATION, FIRST_CHUNK, TOKENS, COST]) text += sampleText(OVERFLOW, `family="${family}"`, genAi.overflowed);
+    for (const family of [TOKEN_USAGE, OPERATION_DURATION, FIRST_CHUNK, TOKENS, COST, UNPRICED]) text += sampleText(OVERFLOW, `family="${family}"`, genAi.overflowed);
     for (const [family, count] of moreOverflow) text += sampleText(OVERFLOW, `family="${family}"`, count);
     return text;
   }
