@@ -22,6 +22,8 @@ describe('SelfMetrics', () => {
         '# TYPE spoor_ingest_evaluations_refused_total counter',
         '# HELP spoor_ingest_running_snapshots_total Running span snapshots (spans sent with no end, never counted as spans), by outcome: stored, or after_end (dropped: the span had arrived ended).',
         '# TYPE spoor_ingest_running_snapshots_total counter',
+        '# HELP spoor_ingest_invalid_utf8_strings_total Protobuf strings with invalid UTF-8, by signal: each invalid sequence replaced with U+FFFD, the record kept (told in partial_success).',
+        '# TYPE spoor_ingest_invalid_utf8_strings_total counter',
         '',
       ].join('\n'),
     );

@@ -66,7 +66,7 @@ export function writesAndEvents(db: Link<DbProtocol>, thread: ThreadServer<DbPro
   decoder.post('settle', 1, true);
   decoder.post('settle', '1', true); // error: Argument of type 'string' is not assignable to parameter of type 'number'
   decodeThread.emit('decoded', 1); // error: is not assignable to parameter of type 'never'
-  startWorker<DecodeProtocol>(new URL('file:///decode-thread.js'), { prices: null }); // error: Property 'maskFile' is missing
+  startWorker<DecodeProtocol>(new URL('file:///decode-thread.js'), { prices: null }); // error: is missing the following properties from type 'DecodeThreadConfig': maskFile
 }
 
 export const events: Omit<DbThreadEvents, 'committed'> = {
