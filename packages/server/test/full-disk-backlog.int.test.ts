@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestServer, metricValue, readiness, startTestServer } from './support/server.js';
+import { defaultSegmentBytes } from '../src/pipeline/spool.js';
 import { mountTmpfs } from './support/tmpfs.js';
 
 /**
@@ -74,6 +75,8 @@ describe('Spoor healing from a full disk with a backlog of large requests', () =
   it('refuses with 503 and is not ready while the store cannot commit, then commits the backlog in pieces that fit: every acknowledged trace reads back', async () => {
     filler = join(disk.path, 'filler');
     execFileSync('fallocate', ['-l', String(12 * 1024 * 1024), filler]);
+    // Spool segments a 32nd of the disk: committed requests are deleted a segment at a time.
+    expect(defaultSegmentBytes(disk.path)).toBe((40 * 1024 * 1024) / 32);
     server = await startTestServer({ data: join(disk.path, 'data') });
     const { url } = server;
     const acknowledged: string[] = [];
