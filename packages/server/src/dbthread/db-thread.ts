@@ -2,6 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { ProjectMasking, storedMaskingPolicy } from '../ingest/masking.js';
 import { MaskingTimeline } from '../ingest/masking-timeline.js';
 import { CommitLoop } from '../pipeline/commit-loop.js';
+import { isLackOfSpace } from '../pipeline/lack-of-space.js';
 import { RUNNING_SWEEP_INTERVAL_MS, applyRetention, scheduleRetention, scheduleRunningSweep } from '../pipeline/retention.js';
 import { openStore } from './open-store.js';
 import { DEFAULT_PROJECT_ID } from '@spoor/model';
@@ -35,12 +36,17 @@ async function start(): Promise<void> {
   const readBackMasking = new MaskingTimeline(config.maskFile ?? null, stored);
   // Whether the store takes commits (the last one succeeded, and a store over the network
   // answers): the HTTP thread's /ready says so, and ingest spools without holding batches while not.
+  // And whether the last failure was for lack of space: ingest then refuses requests rather than
+  // spool them, when the spool's disk is the one that is full.
   let storeHealthy = true;
   let commitFailing = false;
   let reachable = true;
+  let noSpace = false;
+  let reportedNoSpace = false;
   const reportHealth = (): void => {
     const healthy = reachable && !commitFailing;
-    if (healthy !== storeHealthy) thread.emit('storeHealth', (storeHealthy = healthy));
+    const lacking = !healthy && noSpace;
+    if (healthy !== storeHealthy || lacking !== reportedNoSpace) thread.emit('storeHealth', (storeHealthy = healthy), (reportedNoSpace = lacking));
   };
   const loop = new CommitLoop(store, {
     spoolDir: config.spoolDir,
@@ -59,6 +65,7 @@ async function start(): Promise<void> {
     onDamaged: (segment, offset, bytes) => thread.emit('damaged', segment, offset, bytes),
     onError: (error, records) => {
       commitFailing = true;
+      noSpace = isLackOfSpace(error);
       reportHealth();
       thread.emit('log', 'error', 'a commit failed; its records will be read back from the spool and retried', { error: String(error), records });
     },

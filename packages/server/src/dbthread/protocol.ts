@@ -69,8 +69,11 @@ export type DbEvents = {
   quarantined: [id: string, reason: QuarantineReason];
   /** Replay found a damaged stretch of the spool, kept in the quarantine folder, and read on past it. */
   damaged: [segment: number, offset: number, bytes: number];
-  /** The store stopped taking commits (a failure), or took one again. */
-  storeHealth: [healthy: boolean];
+  /**
+   * The store stopped taking commits (a failure), or took one again; `noSpace`: the last failure
+   * was for lack of space (a full disk under DuckDB, a ClickHouse server out of room).
+   */
+  storeHealth: [healthy: boolean, noSpace: boolean];
   log: [level: 'info' | 'error', message: string, data: Record<string, unknown>];
 };
 

@@ -373,6 +373,27 @@ describe('CommitLoop', () => {
       expect(quarantined).toEqual([]);
     });
 
+    it('is committed in pieces that fit when a transaction fails whole for lack of space, halving until one does', async () => {
+      const noSpace = (): Error => new StoreError('DuckDB failed to commit: Could not write file "spoor.duckdb.wal": No space left on device');
+      // Room for 25 records at a time: 80 fail, then 40, and pieces of 20 fit.
+      const store = new FakeStore().roomFor(25, noSpace);
+      const loop = refusingLoop(store, { maxRecordsPerCommit: 1000 });
+      await accept(loop, entryNames(8), 10);
+
+      await within(loop.commitUpTo(8), 10_000, 'commitUpTo');
+      expect(committedNames(store)).toEqual(namesOf(entryNames(8), 10));
+      expect(store.commits.map((c) => c.records)).toEqual([20, 20, 20, 20]);
+      expect(errors).toHaveLength(2);
+      expect(quarantined).toEqual([]);
+      expect(loop.recordsPerCommit()).toBe(1000);
+
+      // Caught up, transactions are of the usual size again.
+      store.roomFor(null);
+      await accept(loop, entryNames(8, 'f'), 10);
+      await within(loop.commitUpTo(16), 1000, 'commitUpTo');
+      expect(store.commits.map((c) => c.records)).toEqual([20, 20, 20, 20, 80]);
+    });
+
     it('is tried again at least once a second while the store lacks space, however long that lasts', async () => {
       vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
       const noSpace = (): Error => new StoreError('DuckDB failed to commit: Could not write file "spoor.duckdb.wal": No space left on device');

@@ -96,8 +96,14 @@ export class CommitLoop {
   private openWrite: OpenWrite | null = null;
   /** The last entry handed to the store, committed or not. */
   private lastAppended: { position: SpoolPosition; seq: number } | null = null;
-  /** A commit that failed; the loop recovers before it appends again. */
-  private failed: { error: unknown } | null = null;
+  /** A commit that failed, and the records its transaction held; the loop recovers before it appends again. */
+  private failed: { error: unknown; records?: number } | null = null;
+  /**
+   * Records a transaction may hold (at least one entry) since a commit failed for lack of space,
+   * until the loop has caught up: each such failure halves it, so a backlog is committed in
+   * pieces that fit in the room there is. `null`: `maxRecordsPerCommit`.
+   */
+  private spaceCap: number | null = null;
   private committedPosition: SpoolPosition | null = null;
   private committedSeq = 0;
   private wantedSeq = 0;
@@ -210,9 +216,9 @@ export class CommitLoop {
       while (this.failed !== null || this.queue.length > 0 || this.commitDue()) {
         try {
           if (this.failed !== null) {
-            const { error } = this.failed;
+            const { error, records } = this.failed;
             this.failed = null;
-            throw error;
+            throw records === undefined ? error : new CommitFailure(error, records);
           }
           const next = this.queue.shift();
           if (next !== undefined) {
@@ -336,7 +342,12 @@ export class CommitLoop {
     const next = this.queue[0];
     const waited = this.closing || this.wantedSeq >= open.firstSeq;
     const joining = next !== undefined && (this.closing || next.seq <= this.wantedSeq);
-    return open.records >= this.maxRecordsPerCommit || (waited && !joining) || Date.now() - open.openedAt >= this.lingerMs;
+    return open.records >= (this.spaceCap ?? this.maxRecordsPerCommit) || (waited && !joining) || Date.now() - open.openedAt >= this.lingerMs;
+  }
+
+  /** Records per transaction now: fewer than `maxRecordsPerCommit` while a backlog is committed in pieces. */
+  recordsPerCommit(): number {
+    return this.spaceCap ?? this.maxRecordsPerCommit;
   }
 
   /**
@@ -355,12 +366,15 @@ export class CommitLoop {
       this.committedSeq = open.seq;
       this.committedPosition = open.position;
       this.forgetBefore(open.position);
+      // Caught up: what comes now is no backlog, and goes in transactions of the usual size.
+      if (this.spaceCap !== null && this.queue.length === 0 && this.openWrite === null) this.spaceCap = null;
       this.options.onCommit(open.seq, open.position, open.records, commitMs);
       for (const waiter of this.idleWaiters.splice(0)) waiter();
     });
-    if (this.isolateUntil !== null) return durable.catch((error: unknown) => Promise.reject(new EntryFailure(error, open.only)));
+    if (this.isolateUntil !== null) return durable.catch((error: unknown) => Promise.reject(new EntryFailure(error, open.only, open.records)));
     durable.catch((error: unknown) => {
-      this.failed ??= { error };
+      // The first failure's transaction: the ones after it fail with it, whatever their size.
+      this.failed ??= { error, records: open.records };
       this.kick();
     });
     return Promise.resolve();
@@ -381,7 +395,14 @@ export class CommitLoop {
   private async recover(failure: unknown): Promise<void> {
     // Whose failure it was, when one entry's: the one being appended, or alone in its commit.
     const culprit = failure instanceof EntryFailure ? failure.entry : this.appending;
-    const error = failure instanceof EntryFailure ? failure.cause : failure;
+    const error = failure instanceof EntryFailure || failure instanceof CommitFailure ? failure.cause : failure;
+    // The records of the transaction that failed (an append's: what it held, and the entry).
+    const failedRecords = failure instanceof EntryFailure || failure instanceof CommitFailure ? failure.records : (this.openWrite?.records ?? 0) + (this.appending?.records ?? 0);
+    const noSpace = isLackOfSpace(error);
+    // Half as many records a transaction, at least one entry: a transaction's write-ahead log needs
+    // room for all of it at once, while pieces let the store checkpoint in between. Measured on a
+    // 40 MiB tmpfs: the backlog of 50 requests of 1,000 spans failed whole for minutes.
+    if (noSpace && failedRecords > 0) this.spaceCap = Math.max(1, Math.floor(Math.min(this.recordsPerCommit(), failedRecords) / 2));
     this.appending = null;
     this.readBack.reset();
     const lost = this.lastAppended;
@@ -409,10 +430,11 @@ export class CommitLoop {
       this.queue = [...again, ...this.queue];
     }
     this.lastAppended = null;
-    if (lost !== null && (this.isolateUntil === null || comparePositions(lost.position, this.isolateUntil) > 0)) this.isolateUntil = lost.position;
+    // A lack of space is no entry's fault: there is no culprit to find, the pieces are halved instead.
+    if (lost !== null && !noSpace && (this.isolateUntil === null || comparePositions(lost.position, this.isolateUntil) > 0)) this.isolateUntil = lost.position;
     const id = culprit === null ? null : quarantineIdOf(culprit.position);
     // A lack of space is never the entry's fault, even when a smaller write (the probe) still fits.
-    if (culprit !== null && id !== null && this.options.quarantineDir !== undefined && !this.quarantined.has(id) && !isLackOfSpace(error)) {
+    if (culprit !== null && id !== null && this.options.quarantineDir !== undefined && !this.quarantined.has(id) && !noSpace) {
       const attempts = (this.attempts.get(id) ?? 0) + 1;
       this.attempts.set(id, attempts);
       // Given up on only while the store takes other writes: during an outage every entry fails.
@@ -449,11 +471,22 @@ export class CommitLoop {
   }
 }
 
-/** A commit's failure while isolating, with the entry the transaction held alone (if one). */
+/** A commit's failure while isolating, with the entry the transaction held alone (if one) and its records. */
 class EntryFailure extends Error {
   constructor(
     override readonly cause: unknown,
     readonly entry: Queued | null,
+    readonly records: number,
+  ) {
+    super(messageOf(cause));
+  }
+}
+
+/** A commit's failure, with the records its transaction held. */
+class CommitFailure extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly records: number,
   ) {
     super(messageOf(cause));
   }

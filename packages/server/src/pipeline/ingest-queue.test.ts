@@ -193,6 +193,33 @@ describe('IngestQueue', () => {
     expect(queue.spoolBytes()).toBe(5);
   });
 
+  it('refuses requests while the store lacks room on the spool\'s disk, until what was accepted before is committed', async () => {
+    const queue = new IngestQueue(spool, sink, { retryAfterSeconds: 2, ...clock });
+    await queue.submit(entry('one'), records(1));
+    await queue.submit(entry('two'), records(1));
+    queue.setStoreHealthy(false, true);
+    expect(queue.refusesForRoom()).toBe(true);
+
+    const refused = await failureOf(queue.submit(entry('eats-the-room'), records(1)));
+    expect(refused).toMatchObject({ code: 'ERR_STORE_UNAVAILABLE', status: 503, retryAfterSeconds: 2 });
+    expect(refused.message).toMatch(/no space left/);
+    // Taking commits again is not enough: what the lack of room held up goes first.
+    queue.setStoreHealthy(true);
+    sink.commit(queue, 1);
+    await expect(queue.submit(entry('too-soon'), records(1))).rejects.toMatchObject({ code: 'ERR_STORE_UNAVAILABLE' });
+    sink.commit(queue, 2);
+    expect(queue.refusesForRoom()).toBe(false);
+    await queue.submit(entry('three'), records(1));
+    // The spool started a new segment, and the one wholly committed went.
+    await until(() => spooledBodies().length === 1);
+    expect(spooledBodies()).toEqual(['three']);
+
+    // A store down for another reason (ClickHouse away) still has requests acknowledged into the spool.
+    queue.setStoreHealthy(false, false);
+    await queue.submit(entry('four'), records(1));
+    expect(queue.refusesForRoom()).toBe(false);
+  });
+
   it('acknowledges into the spool alone while no commit has finished for stallMs and the queue is full', async () => {
     const spilled: string[] = [];
     const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10, stallMs: 2_000, ...clock, onSpilled: (reason) => spilled.push(reason) });

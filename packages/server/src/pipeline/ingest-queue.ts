@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import { isLackOfSpace } from './lack-of-space.js';
 import type { WriteBatch } from '../store/tables.js';
 import type { Spool, SpoolEntry, SpoolPosition } from './spool.js';
 
@@ -80,6 +81,12 @@ export class IngestQueue {
   private spilled = 0;
   private spilledRecords = 0;
   private storeTakesCommits = true;
+  /**
+   * Whether requests are refused because the store lacked room on the spool's own disk: from its
+   * failure until every entry accepted before it (`noRoomUntil`) is committed.
+   */
+  private noRoom = false;
+  private noRoomUntil = 0;
   /** Whether what the store missed while it was down is still being committed (all goes to disk). */
   private outageBacklog = false;
   /** When the sink last told of a commit (or the queue was made). */
@@ -119,6 +126,11 @@ export class IngestQueue {
     const { records } = batch;
     if (this.closed) throw new AppError('ERR_SHUTTING_DOWN', 'the server is shutting down', { retryAfterSeconds: this.retryAfterSeconds });
     if (records === 0) return;
+    if (this.noRoom) {
+      throw new AppError('ERR_STORE_UNAVAILABLE', 'the store cannot commit: no space left on the disk of the data directory; requests are refused until what was acknowledged is committed, retry later', {
+        retryAfterSeconds: this.retryAfterSeconds,
+      });
+    }
     const bytes = entry.body.byteLength;
     if (this.spooledBytes > 0 && this.spooledBytes + bytes > this.maxSpoolBytes) {
       throw new AppError('ERR_SPOOL_FULL', `the spool holds ${this.spooledBytes} bytes not yet in the store, its limit (--spool-max)`, {
@@ -133,7 +145,8 @@ export class IngestQueue {
       position = await this.spool.append(entry);
     } catch (cause) {
       this.take(records, bytes, inMemory, -1);
-      throw new AppError('ERR_STORE_UNAVAILABLE', 'the request could not be stored; retry later', {
+      const why = isLackOfSpace(cause) ? ': no space left on the disk of the data directory' : '';
+      throw new AppError('ERR_STORE_UNAVAILABLE', `the request could not be stored${why}; retry later`, {
         cause,
         retryAfterSeconds: this.retryAfterSeconds,
       });
@@ -188,9 +201,22 @@ export class IngestQueue {
     }
   }
 
-  /** Told whether the store takes commits: while it does not, requests go to the spool alone. */
-  setStoreHealthy(healthy: boolean): void {
+  /**
+   * Told whether the store takes commits: while it does not, requests go to the spool alone. When
+   * it does not for lack of room on the spool's own disk (`noRoom`), they are refused instead, and
+   * until what was accepted before is committed: what the spool took would be the room the store
+   * needs for that backlog (measured on a 40 MiB disk: the room freed went to new requests within
+   * a second, and the backlog then never fitted). The spool starts a new segment meanwhile, so the
+   * room its committed part holds comes back once the backlog is committed.
+   */
+  setStoreHealthy(healthy: boolean, noRoom = false): void {
     this.storeTakesCommits = healthy;
+    if (!healthy && noRoom) {
+      this.noRoom = true;
+      this.noRoomUntil = this.acceptedSeq;
+      this.spool.rollSoon();
+    }
+    this.endNoRoom();
     if (!healthy) this.outageBacklog = true;
     else if (this.spilled === 0) this.outageBacklog = false;
   }
@@ -205,7 +231,18 @@ export class IngestQueue {
       this.inFlight.delete(s);
     }
     if (this.spilled === 0 && this.storeTakesCommits) this.outageBacklog = false;
+    this.endNoRoom();
     void this.spool.release(position);
+  }
+
+  /** Takes requests again once the store commits and has committed what it lacked room for. */
+  private endNoRoom(): void {
+    if (this.noRoom && this.storeTakesCommits && this.committedSeq >= this.noRoomUntil) this.noRoom = false;
+  }
+
+  /** Whether requests are refused for lack of room (see `setStoreHealthy`): the server is not ready. */
+  refusesForRoom(): boolean {
+    return this.noRoom;
   }
 
   /** Resolves when everything accepted before the call is committed and visible to queries. */

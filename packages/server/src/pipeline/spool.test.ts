@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { crc32 } from 'node:zlib';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type SpoolEntry, type SpoolPosition, Spool, comparePositions, positionFromString, positionToString, readSpool, readSpoolRange } from './spool.js';
+import { type SpoolEntry, type SpoolPosition, Spool, comparePositions, defaultSegmentBytes, positionFromString, positionToString, readSpool, readSpoolRange } from './spool.js';
 
 const HEADER_BYTES = 20;
 
@@ -137,6 +137,27 @@ describe('Spool', () => {
 
     expect([...small, next, after].map((p) => p.segment)).toEqual([1, 1, 1, 1]);
     expect(rolled).toEqual({ segment: 2, offset: entryBytes(entry()) });
+  });
+
+  it('starts a new segment when asked, once all of the current one is committed, and releases that one at once', async () => {
+    const s = await open();
+    const first = await s.append(entry());
+    const second = await s.append(entry());
+    s.rollSoon();
+    // Not all of it committed: the segment stays, and so does the wish for a new one.
+    await s.release(first);
+    expect(await segmentFiles()).toEqual(['000000000001.spool']);
+    // All of it: a new segment is started and the committed one goes, with no append needed.
+    await s.release(second);
+    expect(await segmentFiles()).toEqual(['000000000002.spool']);
+    expect(await s.append(entry())).toEqual({ segment: 2, offset: entryBytes(entry()) });
+    // Asked once: the next appends share the segment again.
+    expect((await s.append(entry())).segment).toBe(2);
+  });
+
+  it('makes segments 64 MiB by default where it cannot tell the size of the disk', () => {
+    // A 40 MiB disk's (a 32nd of it) is in full-disk-backlog.int.test.ts.
+    expect(defaultSegmentBytes(join(dir, 'missing'))).toBe(64 * 1024 * 1024);
   });
 
   it('releases only whole segments before the position and never the one it writes to', async () => {

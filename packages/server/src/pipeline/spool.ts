@@ -1,7 +1,8 @@
-import { closeSync, fdatasync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, readdirSync, statSync, writev } from 'node:fs';
+import { closeSync, fdatasync, fstatSync, ftruncateSync, openSync, readFileSync, readSync, readdirSync, statSync, statfsSync, writev } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { isLackOfSpace } from './lack-of-space.js';
 
 /**
  * The ingest spool: an append-only log of accepted OTLP request bodies on disk. A request is
@@ -40,13 +41,32 @@ export interface SpoolPosition {
 }
 
 export interface SpoolOptions {
-  /** Roll to a new segment file past this size. Default 64 MiB. */
+  /**
+   * Roll to a new segment file past this size. Default 64 MiB, or a 32nd of the disk the spool is
+   * on when that is less (at least 1 MiB).
+   */
   maxSegmentBytes?: number;
   /** fdatasync after each group of appends (power-loss safety). Default true. */
   sync?: boolean;
 }
 
 const HEADER_BYTES = 20;
+const MiB = 1024 * 1024;
+
+/**
+ * The default segment size for a spool in `dir`: 64 MiB, but at most a 32nd of its disk. Committed
+ * requests are deleted a whole segment at a time, so a segment keeps what the store committed
+ * until it is full: on a 40 MiB disk a 64 MiB segment was never full, and the requests it kept
+ * took the room the store needed to commit the ones after them.
+ */
+export function defaultSegmentBytes(dir: string): number {
+  try {
+    const { blocks, bsize } = statfsSync(dir);
+    return Math.min(64 * MiB, Math.max(MiB, Math.floor((blocks * bsize) / 32)));
+  } catch {
+    return 64 * MiB;
+  }
+}
 const SEGMENT_FILE = /^(\d{12})\.spool$/;
 
 export function positionToString(p: SpoolPosition): string {
@@ -77,6 +97,8 @@ export class Spool {
   private flushing = false;
   private closed = false;
   private readonly maxSegmentBytes: number;
+  /** Whether the next append starts a new segment (`rollSoon`). */
+  private rollPending = false;
   /** Segments whose unlink is under way (`release`). */
   private readonly unlinking = new Set<number>();
   private readonly sync: boolean;
@@ -91,7 +113,7 @@ export class Spool {
     segment: number,
     options: SpoolOptions,
   ) {
-    this.maxSegmentBytes = options.maxSegmentBytes ?? 64 * 1024 * 1024;
+    this.maxSegmentBytes = options.maxSegmentBytes ?? defaultSegmentBytes(dir);
     this.sync = options.sync ?? true;
     this.segment = segment;
     this.fd = openSync(this.fileOf(segment), 'a');
@@ -139,7 +161,8 @@ export class Spool {
       return;
     }
     try {
-      if (this.offset >= this.maxSegmentBytes) this.roll();
+      if (this.offset >= this.maxSegmentBytes || (this.rollPending && this.offset > 0)) this.roll();
+      this.rollPending = false;
     } catch (error) {
       for (const w of group) w.reject(error);
       this.flushing = false;
@@ -165,6 +188,8 @@ export class Spool {
         } catch {
           this.offset = this.maxSegmentBytes;
         }
+        // A full disk: the room this segment holds comes back only once a later one is committed.
+        if (isLackOfSpace(error)) this.rollPending = true;
         for (const w of group) w.reject(error);
       } else {
         this.durable = positions.at(-1)!;
@@ -180,6 +205,15 @@ export class Spool {
       if (!this.sync) return done(null);
       fdatasync(this.fd, done);
     });
+  }
+
+  /**
+   * Starts a new segment at the next append, when this one holds anything: the committed part of
+   * a segment is deleted only once the store commits past its end, and on a disk smaller than a
+   * segment (64 MiB) that never happened, so the spool kept the room the store needed.
+   */
+  rollSoon(): void {
+    this.rollPending = true;
   }
 
   private roll(): void {
@@ -200,7 +234,18 @@ export class Spool {
    */
   release(position: SpoolPosition): Promise<void> {
     const held = this.held();
-    const upTo = held !== null && comparePositions(held, position) < 0 ? held : position;
+    let upTo = held !== null && comparePositions(held, position) < 0 ? held : position;
+    // All of the segment being written is committed and a new one is wanted (`rollSoon`): started
+    // now, so this one goes at once, without waiting for an append the full disk would refuse.
+    if (this.rollPending && !this.flushing && !this.closed && upTo.segment === this.segment && upTo.offset > 0 && upTo.offset === this.offset) {
+      try {
+        this.roll();
+        this.rollPending = false;
+        upTo = { segment: this.segment, offset: 0 };
+      } catch {
+        // No new file (no room even for that): the next release or append tries again.
+      }
+    }
     // A segment being unlinked still lists until it is gone: asked for once.
     const doomed = listSegments(this.dir).filter((segment) => segment < upTo.segment && segment !== this.segment && !this.unlinking.has(segment));
     return Promise.all(

@@ -1,5 +1,6 @@
+import { statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { DEFAULT_PROJECT_ID } from '@spoor/model';
@@ -71,6 +72,10 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const spoolDir = join(config.dataDir, 'spool');
   const quarantineDir = join(config.dataDir, 'quarantine');
   await mkdir(spoolDir, { recursive: true });
+  // A DuckDB file on the spool's disk: when it lacks room, so does the spool, and requests are
+  // refused (not spooled) until the store commits again, or they would take the room it needs.
+  const storeOnSpoolDisk = config.store.kind === 'duckdb' && statSync(dirname(config.store.path)).dev === statSync(spoolDir).dev;
+  let storeNoRoom = false;
   const selfMetrics = new SelfMetrics();
   const ingestMetrics = createIngestMetrics(selfMetrics);
   let quarantinedSinceStart = 0;
@@ -138,10 +143,12 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         decoder.setPrices(projectId, models);
         judgeBooks.setApiPrices(projectId, models);
       },
-      storeHealth: (healthy) => {
+      storeHealth: (healthy, noSpace) => {
         storeHealthy = healthy;
-        queue?.setStoreHealthy(healthy);
-        if (!healthy) log.warn({}, 'the store does not take commits; requests are acknowledged into the spool until it does (--spool-max)');
+        storeNoRoom = noSpace && storeOnSpoolDisk;
+        queue?.setStoreHealthy(healthy, storeNoRoom);
+        if (storeNoRoom) log.warn({}, 'the store cannot commit for lack of space on the data directory\'s disk; requests are refused (503) until it commits again');
+        else if (!healthy) log.warn({}, 'the store does not take commits; requests are acknowledged into the spool until it does (--spool-max)');
         if (healthy) log.info({}, 'the store takes commits again; what was acknowledged meanwhile is being committed from the spool');
       },
       damaged: (segment, offset, bytes) => {
@@ -318,7 +325,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     }
     queue = new IngestQueue(spool, thread, { maxSpoolBytes: config.spoolMaxBytes, onSpilled: (reason) => metrics.spilledRequests({ reason }) });
     queue.startAfter(replayed);
-    queue.setStoreHealthy(storeHealthy);
+    queue.setStoreHealthy(storeHealthy, storeNoRoom);
     const ingest = queue;
     watchIngestQueue(selfMetrics, ingest, load);
     const webUiDir = config.webUiDir === undefined ? defaultWebUiDir() : config.webUiDir;
@@ -391,7 +398,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       maxBodyBytes: config.maxBodyBytes,
       isReady: () => ready,
       hostAllowed: hostChecker(config),
-      storeHealthy: () => storeHealthy,
+      // Not ready either while requests are refused until what a lack of room held up is committed.
+      storeHealthy: () => storeHealthy && !ingest.refusesForRoom(),
       logger: log,
       live: liveHub,
       signIn,

@@ -61,7 +61,7 @@ export function writesAndEvents(db: Link<DbProtocol>, thread: ThreadServer<DbPro
   db.post('bacth', batch, position, 1); // error: is not assignable to parameter of type '"batch"'
   thread.emit('committed', 1, position, 10, 2.5);
   thread.emit('committed', '1', position, 10, 2.5); // error: Argument of type 'string' is not assignable to parameter of type 'number'
-  thread.emit('storeHealth', 'yes'); // error: Argument of type 'string' is not assignable to parameter of type 'boolean'
+  thread.emit('storeHealth', 'yes', false); // error: Argument of type 'string' is not assignable to parameter of type 'boolean'
   thread.emit('comitted', 1, position, 10, 2.5); // error: is not assignable to parameter of type 'Name<DbEvents>'
   decoder.post('settle', 1, true);
   decoder.post('settle', '1', true); // error: Argument of type 'string' is not assignable to parameter of type 'number'

@@ -133,6 +133,8 @@ export class FakeStore implements Store {
   private refusedAt: 'append' | 'commit' = 'append';
   private refusal: (() => Error) | null = null;
   private down = false;
+  /** Records a commit finds room for (`roomFor`); `null`: any. */
+  private room: { records: number; error: () => Error } | null = null;
   private readonly commitDelayMs: number;
   private readonly transactions: boolean;
   /** Without transactions: the blocks written, as `server/position/table`. */
@@ -171,6 +173,15 @@ export class FakeStore implements Store {
     this.refusedSpans = test;
     this.refusedAt = at;
     this.refusal = error ?? null;
+    return this;
+  }
+
+  /**
+   * Refuses, with `error()`, every commit of a transaction holding more than `records` records:
+   * a disk with room for that much at a time. `null` takes any again.
+   */
+  roomFor(records: number | null, error: () => Error = () => new Error('No space left on device')): this {
+    this.room = records === null ? null : { records, error };
     return this;
   }
 
@@ -228,6 +239,7 @@ export class FakeStore implements Store {
       await new Promise((resolve) => (this.commitDelayMs > 0 ? setTimeout(resolve, this.commitDelayMs) : setImmediate(resolve)));
       if (this.failingCommits.has(call)) throw new Error(`commit ${call} failed`);
       if (this.down) throw new Error('the store is down');
+      if (this.room !== null && countOf(batch) > this.room.records) throw this.room.error();
       if (this.refusedAt === 'commit' && this.refusedSpans !== null && batch.spans.some((span) => this.refusedSpans!(span.name))) {
         throw this.refusal?.() ?? new Error('the store refuses this transaction');
       }
