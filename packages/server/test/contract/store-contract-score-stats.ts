@@ -163,7 +163,7 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
       await store.scores.addScores([score({ ...old, name: 'recall', value: 0.1 }), score({ ...old, name: 'gone', value: 0.9 })], T0 + 3);
       await store.scores.addScores([score({ ...old, name: 'recall', value: 0.7, timeUs: T0 + 2 * SEC })], T0 + 4);
       expect(await store.scores.deleteScore('default', score({ ...old, name: 'gone' }).scoreId, T0 + 5)).toBe(true);
-      const compare = async (range = ALL, projectId = 'default') => {
+      const compare = async (range: TimeRange = ALL, projectId = 'default') => {
         const groups = await store.compareScores({ filter: spanFilter({ range, projectId }), by: { attribute: 'service.version' }, a: '1.0', b: '2.0', limit: 100 });
         return groups.map((g) => [g.name, g.side, g.label, g.count, [...g.values].sort()]).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
       };
