@@ -145,6 +145,43 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
       expect(await compare({ projectId: 'p3' })).toEqual([]);
     });
 
+    it('counts each score of a release comparison once, its newest version, over scored traces far apart in time', async () => {
+      await seed(store);
+      // Trace 1's spans stored a second time, and an hour earlier a third trace (release 1.0) with
+      // two versions of a score, the newer one deleted, and a score of its span of a new name.
+      await store.write(
+        recordBatch({
+          spans: [
+            span({ traceId: tid(1), spanId: sid(1), serviceName: 'api', resource: resource('api', { 'service.version': '1.0' }) }),
+            span({ traceId: tid(1), spanId: sid(2), parentSpanId: sid(1), serviceName: 'worker', resource: resource('worker', { 'service.version': '1.0' }) }),
+            span({ traceId: tid(3), spanId: sid(5), serviceName: 'api', startTimeUs: T0 - 3600 * SEC, endTimeUs: T0 - 3599 * SEC, resource: resource('api', { 'service.version': '1.0' }) }),
+          ],
+        }),
+        null,
+      );
+      const old = { traceId: tid(3), spanId: sid(5) };
+      await store.scores.addScores([score({ ...old, name: 'recall', value: 0.1 }), score({ ...old, name: 'gone', value: 0.9 })], T0 + 3);
+      await store.scores.addScores([score({ ...old, name: 'recall', value: 0.7, timeUs: T0 + 2 * SEC })], T0 + 4);
+      expect(await store.scores.deleteScore('default', score({ ...old, name: 'gone' }).scoreId, T0 + 5)).toBe(true);
+      const compare = async (range: TimeRange = ALL, projectId = 'default') => {
+        const groups = await store.compareScores({ filter: spanFilter({ range, projectId }), by: { attribute: 'service.version' }, a: '1.0', b: '2.0', limit: 100 });
+        return groups.map((g) => [g.name, g.side, g.label, g.count, [...g.values].sort()]).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+      };
+      expect(await compare()).toEqual([
+        ['early', 'a', null, 1, [0.5]],
+        ['faithfulness', 'a', null, 3, [0.2, 0.3, 0.4]],
+        ['faithfulness', 'b', null, 2, [0.6, 0.8]],
+        ['recall', 'a', null, 1, [0.7]],
+        ['thumbs', 'a', 'up', 1, []],
+        ['thumbs', 'b', 'down', 1, []],
+      ]);
+      // The spans' range decides, not the scored traces' times.
+      expect((await compare({ fromUs: T0 - SEC, toUs: null })).map((g) => g[0])).not.toContain('recall');
+      expect((await compare({ fromUs: null, toUs: T0 - SEC })).map((g) => g.slice(0, 4))).toEqual([['recall', 'a', null, 1]]);
+      // p2 has a score but no spans.
+      expect(await compare(ALL, 'p2')).toEqual([]);
+    });
+
     it('groups the scores evaluators made by evaluator, leaving the others out', async () => {
       await seed(store);
       expect(await stats({ by: 'evaluator' })).toEqual([

@@ -28,7 +28,8 @@ export async function comparisonGroupsSql<P extends Params>(db: SqlEngine<P>, qu
 }
 
 /**
- * The filtered spans on either side (that meet the `more` conditions too), with `columns` and the value that put each there (`side_value`). For an
+ * The filtered spans on either side (that meet the `more` conditions too), with `columns` and the value that put each there (`side_value`),
+ * read from `spans`: `span_facts`, or a relation with its columns (and more) under other names. For an
  * attribute, a resource that carries it decides the side of all its spans; only the spans of the
  * resources without it are decided by their own attribute. The attributes text is what costs
  * (1.85 GB of it over the 5M spans of the analytics benchmark, against 17 MB of start times), so
@@ -42,6 +43,7 @@ export async function sidedSpans<P extends Params>(
   b: string,
   columns = 'name, duration_us, status_code, cost_usd',
   more: readonly string[] = [],
+  spans = db.dialect.tables.span_facts,
 ): Promise<string> {
   const d = db.dialect;
   const a = p.add(query.a);
@@ -49,18 +51,18 @@ export async function sidedSpans<P extends Params>(
   const where = [...filter, ...more];
   if ('column' in query.by) {
     const { key } = groupKey(d, p, project, query.by);
-    return `SELECT ${columns}, ${key} AS side_value FROM ${d.tables.span_facts} WHERE ${where.join(' AND ')} AND ${key} IN (${a}, ${b})`;
+    return `SELECT ${columns}, ${key} AS side_value FROM ${spans} WHERE ${where.join(' AND ')} AND ${key} IN (${a}, ${b})`;
   }
   const key = query.by.attribute;
   const resource = d.resourceAttribute(p, project, key);
-  const fromResources = `SELECT ${columns}, ${resource.value} AS side_value FROM ${d.tables.span_facts} ${resource.join}
+  const fromResources = `SELECT ${columns}, ${resource.value} AS side_value FROM ${spans} ${resource.join}
     WHERE ${where.join(' AND ')} AND ${resource.value} IN (${a}, ${b})`;
   const lacking = await sourcesLacking(db, p, project, query.filter.projectId, key);
   if (lacking === null) return fromResources;
   const own = d.jsonText(p, 'attributes', [key]);
   return `${fromResources}
     UNION ALL
-    SELECT ${columns}, ${own} AS side_value FROM ${d.tables.span_facts}
+    SELECT ${columns}, ${own} AS side_value FROM ${spans}
       WHERE ${where.join(' AND ')} AND source_id IN ${lacking} AND ${own} IN (${a}, ${b})`;
 }
 

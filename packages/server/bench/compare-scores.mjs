@@ -1,0 +1,65 @@
+// node bench/compare-scores.mjs — the release comparison's two halves measured in-process, in
+// turns with span stats by name, on a copy of bench:analytics' data (run it with BENCH_KEEP=1 and
+// pass the kept file): the ratios hold on a machine whose speed drifts, wall and CPU alike.
+// Env: BENCH_DB (the DuckDB file; required; it is opened for writing, so pass a copy),
+// BENCH_ROUNDS (7), BENCH_BASE (the `dist` folder of another build, e.g. of the base commit in a
+// second worktree: its compareScores and scoreStats SQL run on the same store, in turns with this
+// build's, and the answers are compared).
+import { DuckDbStore } from '../dist/store/duckdb/duckdb-store.js';
+import * as scoreCompare from '../dist/store/sql/score-compare.js';
+
+const path = process.env.BENCH_DB;
+if (path === undefined) throw new Error('BENCH_DB: the path of a copy of the analytics data set (bench:analytics with BENCH_KEEP=1)');
+const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
+const base = process.env.BENCH_BASE === undefined ? null : await import(`${process.env.BENCH_BASE}/store/sql/score-compare.js`);
+const store = await DuckDbStore.open({ path });
+// The store's engine, as its own reads use it (a protected member).
+const sql = store.sql;
+const nowUs = Date.now() * 1000;
+const filter = (days) => ({
+  projectId: 'default', range: { fromUs: nowUs - days * 86_400e6, toUs: nowUs }, service: null, spanName: null, text: null, status: null,
+  minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, kind: null, category: null, rootOnly: false,
+});
+// As bench:analytics asks: `/api/stats/compare?by=service.version&a=2.3.1&b=2.4.0` (7 days), `/api/stats/spans?groupBy=name` (24 h).
+const query = { filter: filter(7), by: { attribute: 'service.version' }, a: '2.3.1', b: '2.4.0', limit: 100 };
+const requests = {
+  'span stats by name': () => store.spanStats({ filter: filter(1), groupBy: { column: 'name' }, limit: 100 }),
+  // As the analytics service reads them: the spans, then the scores.
+  compare: async () => [await store.compareSpans(query), await scoreCompare.compareScores(sql, query)],
+  'compare scores': () => scoreCompare.compareScores(sql, query),
+};
+if (base !== null) {
+  // The base commit read both halves side by side.
+  requests['compare (base)'] = () => Promise.all([store.compareSpans(query), base.compareScores(sql, query)]);
+  requests['compare scores (base)'] = () => base.compareScores(sql, query);
+}
+const names = Object.keys(requests);
+const wall = Object.fromEntries(names.map((n) => [n, []]));
+const cpu = Object.fromEntries(names.map((n) => [n, []]));
+const answers = {};
+for (let r = 0; r < rounds; r++) {
+  // Each round in the other order, so a drift weighs on every request alike.
+  for (const name of r % 2 === 0 ? names : [...names].reverse()) {
+    const started = performance.now();
+    const cpuBefore = process.cpuUsage();
+    answers[name] = await requests[name]();
+    const used = process.cpuUsage(cpuBefore);
+    wall[name].push(performance.now() - started);
+    cpu[name].push((used.user + used.system) / 1000);
+  }
+}
+await store.close();
+const median = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
+const baseWall = median(wall['span stats by name']);
+const baseCpu = median(cpu['span stats by name']);
+console.log(`${rounds} rounds, medians; CPU is the process's (DuckDB's threads included)\n`);
+console.log('| request | wall | / span stats | CPU | / span stats |');
+console.log('|---|---|---|---|---|');
+for (const n of names) {
+  console.log(`| ${n} | ${median(wall[n]).toFixed(0)} ms | ${(median(wall[n]) / baseWall).toFixed(2)}x | ${median(cpu[n]).toFixed(0)} ms | ${(median(cpu[n]) / baseCpu).toFixed(2)}x |`);
+}
+if (base !== null) {
+  const canonical = (groups) => JSON.stringify(groups.map((g) => ({ ...g, values: [...g.values].sort((x, y) => x - y) })).sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1)));
+  const same = canonical(answers['compare scores']) === canonical(answers['compare scores (base)']);
+  console.log(`\nthe score groups of both builds: ${same ? 'identical' : 'DIFFERENT'} (${answers['compare scores'].length} groups)`);
+}
