@@ -167,7 +167,7 @@ export function createDbCalls(
     // Default alert rules (issue 35, area D): a new project's, seeded once.
     alertSeedRules: alerts.seedRules.bind(alerts),
     alertRulesSeeded: alerts.rulesSeeded.bind(alerts),
-    // Tail sampling (issue 35, helper S): policies, a round's decisions, the late spans' sweep.
+    // Tail sampling: policies, a round's decisions, the late spans' sweep.
     ...samplingCalls(store),
   };
 }
