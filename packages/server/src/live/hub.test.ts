@@ -9,7 +9,8 @@ import { QueryService } from '../query/query-service.js';
 import { batchOf } from '../store/tables.js';
 import type { Remote } from '../threads/protocol.js';
 import type { LiveCalls } from '../query/live-reads.js';
-import { FairGate, LiveHub } from './hub.js';
+import { FairGate } from './fair-gate.js';
+import { LiveHub } from './hub.js';
 import { type SseSink, openSse, sseEvent } from './sse.js';
 
 /** A sink that keeps what it is sent. */
