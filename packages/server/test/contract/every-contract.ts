@@ -1,6 +1,7 @@
 import type { Store } from '../../src/store/store.js';
 import { logQuery, query } from '../support/record-fixtures.js';
 import { describeStoreContract } from './store-contract.js';
+import { describeRepricingContract } from './store-contract-repricing.js';
 import { describeAccessContract } from './store-contract-access.js';
 import { describeAlertSeriesContract } from './store-contract-alert-series.js';
 import { describeAlertStoreContract } from './store-contract-alerts.js';
@@ -26,6 +27,7 @@ import { describeSameRowContract } from './store-contract-same-row.js';
 /** Every read contract suite against one kind of store, each test on a store `open` makes anew. */
 export function describeReadContracts(adapter: string, open: () => Promise<Store>): void {
   describeStoreContract(adapter, open);
+  describeRepricingContract(adapter, open);
   describeTraceListContract(adapter, open);
   describeAnalyticsContract(adapter, open);
   describeAlertStoreContract(adapter, open);
