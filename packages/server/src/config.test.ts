@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, checkBinding, isLoopback, parseBytes, parseDuration, parseRetention, resolveServeConfig } from './config.js';
+import { parseBytes, parseDuration, parseRetention } from './config-values.js';
+import { DEFAULTS, checkBinding, isLoopback, resolveServeConfig } from './config.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

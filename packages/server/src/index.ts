@@ -4,7 +4,8 @@
  */
 export { startServer } from './serve/server.js';
 export type { RunningServer } from './serve/server.js';
-export { resolveServeConfig, parseBytes, parseDuration, parseRetention } from './config.js';
+export { resolveServeConfig } from './config.js';
+export { parseBytes, parseDuration, parseRetention } from './config-values.js';
 export type { ServeConfig, ServeOptions } from './config.js';
 export { runDemo } from './cli/demo.js';
 export type { DemoOptions } from './cli/demo.js';
