@@ -23,7 +23,7 @@ export type {
 export { SPAN_CATEGORIES, SPAN_KINDS, STATUS_CODES } from './span.js';
 export type { LongContextPrice, ModelPrice, PriceTable } from './prices.js';
 export { DEFAULT_PRICES } from './default-prices.js';
-export { PriceBook, costByBook, costOf } from './pricing.js';
+export { PriceBook, costByBook, costOf, isUnpricedCall } from './pricing.js';
 export type { PriceOrigin, PricedUsage } from './pricing.js';
 export type { SpanDetail, TraceDetail, TraceSearchResponse, TraceSummary, TraceSummaryRecord, TraceTree, TraceTreeColumns } from './trace.js';
 export type { LogRecord, LogRecordData, SeverityName } from './log.js';

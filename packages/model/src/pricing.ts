@@ -108,3 +108,14 @@ export function costByBook(llm: PricedUsage & Pick<LlmFields, 'requestModel' | '
   const price = prices.find(llm.responseModel) ?? prices.find(llm.requestModel);
   return price === undefined ? null : costOf(llm, price);
 }
+
+/**
+ * Whether an LLM call had tokens but no cost: no price was known for its model, so a sum of costs
+ * leaves it out (`unpricedCalls` counts such calls wherever Spoor shows a cost).
+ *
+ * @example
+ * isUnpricedCall({ costUsd: null, inputTokens: 120, outputTokens: 30 }); // true
+ */
+export function isUnpricedCall(llm: { costUsd: number | null; inputTokens: number | null; outputTokens: number | null }): boolean {
+  return llm.costUsd === null && (llm.inputTokens !== null || llm.outputTokens !== null);
+}

@@ -1,4 +1,4 @@
-import { SPAN_KINDS, type LlmFields, type SpanRecord } from '@spoor/model';
+import { SPAN_KINDS, type LlmFields, type SpanRecord, isUnpricedCall } from '@spoor/model';
 
 /**
  * What the span metrics need of a request's spans, one array per field: the decoder keeps this of
@@ -192,7 +192,7 @@ export class SpanMetrics {
     if (llm.costUsd !== null && llm.costUsd >= 0) {
       series.costUsd += llm.costUsd;
       series.costSeen = true;
-    } else if (llm.costUsd === null && (llm.inputTokens !== null || llm.outputTokens !== null)) {
+    } else if (isUnpricedCall(llm)) {
       series.unpricedCalls += 1;
     }
   }

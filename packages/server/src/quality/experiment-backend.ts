@@ -1,4 +1,4 @@
-import type { DatasetItem, EvaluatorTarget, ExperimentScoreSummary } from '@spoor/model';
+import { type DatasetItem, type EvaluatorTarget, type ExperimentScoreSummary, isUnpricedCall } from '@spoor/model';
 import type { ExperimentResultRecord } from '../store/ports/experiments.js';
 import type { Store } from '../store/store.js';
 import { spansByTrace } from './backend.js';
@@ -37,7 +37,7 @@ export function experimentCalls(store: Pick<Store, 'evaluators' | 'datasets' | '
         if (s.inputTokens !== null) f.inputTokens = (f.inputTokens ?? 0) + s.inputTokens;
         if (s.outputTokens !== null) f.outputTokens = (f.outputTokens ?? 0) + s.outputTokens;
         if (s.costUsd !== null) f.costUsd = (f.costUsd ?? 0) + s.costUsd;
-        else if (s.isLlm && (s.inputTokens !== null || s.outputTokens !== null)) f.unpricedCalls++;
+        else if (s.isLlm && isUnpricedCall(s)) f.unpricedCalls++;
       }
       const traces = [...spansByTrace(traceIds, rows).values()];
       return { figures: [...figures.values()], targets: kinds.map((kind) => traces.flatMap((spans) => targetsOfTrace(projectId, spans, kind, 'experiment'))) };

@@ -1,4 +1,4 @@
-import { type LlmFields, SPAN_CATEGORIES, type SpanRecord } from '@spoor/model';
+import { type LlmFields, SPAN_CATEGORIES, type SpanRecord, isUnpricedCall } from '@spoor/model';
 
 /**
  * Trace summaries, for every engine: each write batch adds one part per trace it holds (its span
@@ -121,7 +121,7 @@ export class TracePartsBuilder {
       if (llm.inputTokens !== null) part.inputTokens = (part.inputTokens ?? 0) + llm.inputTokens;
       if (llm.outputTokens !== null) part.outputTokens = (part.outputTokens ?? 0) + llm.outputTokens;
       if (llm.costUsd !== null) part.costUsd = (part.costUsd ?? 0) + llm.costUsd;
-      else if (llm.inputTokens !== null || llm.outputTokens !== null) part.unpricedCalls!++;
+      else if (isUnpricedCall(llm)) part.unpricedCalls!++;
     }
   }
 

@@ -1,4 +1,4 @@
-import { SPAN_GROUP_COLUMNS, STATUS_CODES, type ErrorOccurrenceRecord, type LogRecordData, type SpanGroupBy, type SpanRecord } from '@spoor/model';
+import { SPAN_GROUP_COLUMNS, STATUS_CODES, type ErrorOccurrenceRecord, type LogRecordData, type SpanGroupBy, type SpanRecord, isUnpricedCall } from '@spoor/model';
 import { compileRegex } from '../../src/regex.js';
 import type { AlertLabel, AlertMatcher, AlertSeriesQuery, AlertSeriesRow, StoredScore } from '../../src/store/store.js';
 import { type FakeAnalyticsData, durationUs, groupBy, groupKeyOf, isError, nullsFirst, quantile } from './fake-analytics.js';
@@ -107,7 +107,7 @@ const SPAN_VALUES: Record<string, (spans: SpanRecord[], stepSeconds: number) => 
   input_tokens: (s) => s.reduce((n, x) => n + (x.llm?.inputTokens ?? 0), 0),
   output_tokens: (s) => s.reduce((n, x) => n + (x.llm?.outputTokens ?? 0), 0),
   cost: (s) => s.reduce((n, x) => n + (x.llm?.costUsd ?? 0), 0),
-  unpriced_calls: (s) => s.filter((x) => x.llm != null && x.llm.costUsd === null && (x.llm.inputTokens !== null || x.llm.outputTokens !== null)).length,
+  unpriced_calls: (s) => s.filter((x) => x.llm != null && isUnpricedCall(x.llm)).length,
 };
 
 const DURATION_VALUES: Record<string, (ms: number[]) => number | null> = {

@@ -9,6 +9,7 @@ import type {
   TimeRange,
   TimeseriesQuery,
 } from '@spoor/model';
+import { isUnpricedCall } from '@spoor/model';
 import { type SideGroup, comparisonOf } from '../../src/store/comparison.js';
 import { quantileOfSorted, sortNumbers } from '../../src/store/rank-sums.js';
 import type {
@@ -126,7 +127,7 @@ export function spanStats(data: FakeData, query: SpanStatsQuery): SpanStatsRecor
         cacheCreationInputTokens: sum(llm.map((l) => l?.cacheCreationInputTokens)),
         reasoningTokens: sum(llm.map((l) => l?.reasoningTokens)),
         costUsd: sum(llm.map((l) => l?.costUsd)),
-        unpricedCalls: llm.filter((l) => l != null && l.costUsd === null && (l.inputTokens !== null || l.outputTokens !== null)).length,
+        unpricedCalls: llm.filter((l) => l != null && isUnpricedCall(l)).length,
       };
     })
     .sort((a, b) => b.count - a.count || byKey(a.key, b.key))
