@@ -35,6 +35,8 @@ beforeAll(async () => {
     exportsMax: 'project=1,server=2',
     scoreWritesMax: 'project=4,server=6',
     rateLimit: 0,
+    // Judges judge a trace this long after its last part: the judging test waits for no clock.
+    traceQuiet: '1s',
   });
   keys.root = await makeKey(server.url, '*', 'admin');
   for (const project of ['a', 'b', 'c']) keys[project] = await makeKey(server.url, project, 'admin', keys.root);
@@ -90,6 +92,69 @@ describe('running experiments and their provider calls', () => {
     fake.answerWith(null);
     const later = await start('c');
     expect(later.status).toBe(201);
+    // Stopped, so the tests after have every slot.
+    expect((await call('c', 'DELETE', `/api/experiments/${later.body.id}`)).status).toBe(204);
+    await until('the last run ended', async () => ((await metricValue('spoor_share_held')) === 0 ? true : undefined), 60_000);
+  }, 120_000);
+});
+
+/** A recorded chat call with its messages, posted to `project` (so it can be replayed and judged); its ids. */
+async function recordCall(project: string, question: string): Promise<{ traceId: string; spanId: string }> {
+  const traceId = randomBytes(16).toString('hex');
+  const spanId = randomBytes(8).toString('hex');
+  const start = BigInt(Date.now() - 5_000) * 1_000_000n;
+  const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+  const body = {
+    resourceSpans: [{
+      resource: { attributes: [str('service.name', 'asker')] },
+      scopeSpans: [{ spans: [{
+        traceId, spanId, name: 'chat gpt-4o', kind: 3, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 100_000_000n),
+        attributes: [
+          str('gen_ai.provider.name', 'openai'), str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', 'gpt-4o'),
+          str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: question }] }])),
+          str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'An answer.' }], finish_reason: 'stop' }])),
+        ],
+      }] }],
+    }],
+  };
+  const sent = await callJson(server.url, 'POST', '/v1/traces', body, { key: keys[project] });
+  expect(sent.status).toBe(200);
+  return { traceId, spanId };
+}
+
+describe('replays and judges', () => {
+  it("wait for the same share of provider calls as experiments': a project never has more in flight than its share", async () => {
+    // The calls this test makes, told apart from those of the experiment another test left running.
+    const mine = (marker: string) => fake.requests.filter((r) => JSON.stringify(r.body).includes(marker)).length;
+    let letGo = (): void => undefined;
+    try {
+      const replaysHeld = new Promise<void>((resolve) => (letGo = resolve));
+      fake.answerWith(() => ({ text: 'held', heldUntil: replaysHeld }));
+      const recorded = await recordCall('a', 'Which share, replayer?');
+      const replays = Array.from({ length: 3 }, () => call('a', 'POST', '/api/replay', recorded));
+      await until('a replay waiting for its slot', async () => ((await metricValue('spoor_provider_calls_waiting')) > 0 && mine('replayer?') >= 2 ? true : undefined), 60_000);
+      expect(mine('replayer?')).toBe(2);
+      fake.answerWith(null);
+      letGo();
+      for (const replay of await Promise.all(replays)) expect(replay.status, JSON.stringify(replay.body)).toBe(200);
+      expect(mine('replayer?')).toBe(3);
+
+      // A judge evaluator judges up to four targets at once; the project's share lets two call.
+      const judgesHeld = new Promise<void>((resolve) => (letGo = resolve));
+      fake.answerWith(() => ({ text: 'held', heldUntil: judgesHeld }));
+      const made = await call('b', 'PUT', '/api/evaluators/relevance', { kind: 'llm-judge', target: 'llm', builtin: 'answer-relevance', provider: 'openai', model: 'gpt-4o-mini' });
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+      for (let i = 0; i < 3; i++) await recordCall('b', `Which share, judge ${i}?`);
+      await until('a judge waiting for its slot', async () => ((await metricValue('spoor_provider_calls_waiting')) > 0 && mine('share, judge') >= 2 ? true : undefined), 60_000);
+      expect(mine('share, judge')).toBe(2);
+      fake.answerWith(null);
+      letGo();
+      await until('every judge called', async () => (mine('share, judge') >= 3 ? true : undefined), 60_000);
+      expect((await call('b', 'DELETE', '/api/evaluators/relevance')).status).toBeLessThan(300);
+    } finally {
+      fake.answerWith(null);
+      letGo();
+    }
   }, 120_000);
 });
 

@@ -1,7 +1,6 @@
 import type { DatasetItem, DatasetItemsResponse } from '@spoor/model';
 import { type Json, parseJson } from '../json.js';
 import type { Replayer } from '../replay/replayer.js';
-import type { WaitingShares } from '../shares.js';
 import type { ExperimentRecord } from '../store/ports/experiments.js';
 import type { experimentCalls } from './experiment-backend.js';
 import { type ExperimentEvaluator, type ItemRun, type JudgingBackend, recordRuns } from './experiment-judging.js';
@@ -25,8 +24,6 @@ export interface LlmCallRunOptions {
   visible: () => Promise<void>;
   nowUs: () => number;
   concurrency: number;
-  /** The provider calls experiments may make at once, per project and on this server: each call waits for a slot. */
-  providerCalls: WaitingShares;
   /** Whether the experiment still stands (not deleted, maybe by another server): asked before each batch is recorded. */
   stands: () => Promise<boolean>;
 }
@@ -92,17 +89,9 @@ export class LlmCallRun {
         const worker = async (): Promise<void> => {
           while (next < page.items.length && this.stopped === null) {
             const item = page.items[next++]!;
-            // Each call waits for a slot of the provider calls all experiments share, so runs
-            // together never put more than that on the operator's provider at once.
-            const release = await this.options.providerCalls.wait(projectId);
-            let run: ItemRun;
-            try {
-              if (this.stopped !== null) break;
-              // Not `batch.push(await …)`: that reads `batch` before the await, and the array may have been recorded meanwhile.
-              run = await this.runItem(item, sources.get(sourceKey(item)));
-            } finally {
-              release();
-            }
+            // Not `batch.push(await …)`: that reads `batch` before the await, and the array may have been recorded meanwhile.
+            // The call waits for a slot of the provider calls all projects share (the replayer's).
+            const run = await this.runItem(item, sources.get(sourceKey(item)));
             batch.push(run);
             if (batch.length >= RECORD_BATCH) {
               record(batch);

@@ -20,7 +20,7 @@ import { type Json, parseJson } from '../json.js';
 import { decodeCursor, encodeCursor } from '../query/cursor.js';
 import { compareExperiments, compareItem } from '../query/experiment-compare.js';
 import type { Replayer } from '../replay/replayer.js';
-import { Shares, WaitingShares } from '../shares.js';
+import { Shares } from '../shares.js';
 import type { ExperimentRecord, ExperimentResultRecord, ExperimentResultTotals } from '../store/ports/experiments.js';
 import { type ItemScores, experimentOf, resultOf, summarizeScores } from './experiment-answers.js';
 import type { experimentCalls } from './experiment-backend.js';
@@ -54,8 +54,6 @@ export interface ExperimentServiceOptions {
   onError?: (message: string, data: Record<string, unknown>) => void;
   /** LLM-call experiments running at once, per project and on this server; past it a start is refused (429/503). Default: no bound. */
   running?: Shares;
-  /** Provider calls those experiments make at once: each waits its turn. Default: no bound. */
-  providerCalls?: WaitingShares;
 }
 
 const ID = /^[0-9a-f]{32}$/;
@@ -77,13 +75,11 @@ export class ExperimentService {
   /** Each run here until its end is written (or, deleted, is not). */
   private readonly ended = new Set<Promise<void>>();
   private readonly running: Shares;
-  private readonly providerCalls: WaitingShares;
 
   constructor(private readonly options: ExperimentServiceOptions) {
     this.nowUs = options.nowUs ?? (() => Date.now() * 1000);
     const unbounded = { project: 0, server: 0 };
     this.running = options.running ?? new Shares({ what: 'running experiments', flag: '--experiments-max', limits: unbounded, retryAfterSeconds: 30 });
-    this.providerCalls = options.providerCalls ?? new WaitingShares({ what: 'provider calls', flag: '--provider-calls-max', limits: unbounded, retryAfterSeconds: 1 });
   }
 
   async create(projectId: string, body: NewExperiment): Promise<Experiment> {
@@ -116,7 +112,6 @@ export class ExperimentService {
     const run = new LlmCallRun({
       db, projectId, experiment: record, target, evaluators, replayer: this.options.replayer, visible: this.options.visible, nowUs: this.nowUs,
       concurrency: body.concurrency ?? DEFAULT_CONCURRENCY,
-      providerCalls: this.providerCalls,
       stands: async () => (await db.experimentGet(projectId, record.experimentId)) !== null,
     });
     this.runs.set(record.experimentId, run);

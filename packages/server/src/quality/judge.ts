@@ -5,6 +5,7 @@ import { type Attributes, type PriceBook, costByBook } from '@spoor/model';
 import type OpenAI from 'openai';
 import { DeadlineError, withDeadline } from '../deadline.js';
 import { AppError } from '../errors.js';
+import type { WaitingShares } from '../shares.js';
 import { llmFieldsFrom } from '../normalize/llm.js';
 import type { Provider, ProviderName } from '../replay/providers.js';
 import { type Ingest, type RecordedTrace, anthropicClientFor, openAiClientFor, otlpBodyOf, recordTrace } from '../replay/replayer.js';
@@ -49,6 +50,8 @@ export interface LlmJudgeConfig {
   ingest: Ingest;
   /** The project's price book (`PriceService.bookFor`), which prices the judge's call as ingest prices its span. */
   priceBookFor: (projectId: string) => PriceBook | Promise<PriceBook>;
+  /** The provider calls the server's projects share (`--provider-calls-max`); without it, unbounded. */
+  providerCalls?: WaitingShares;
 }
 
 /** Creates the kind over the server's providers, ingest and prices. */
@@ -109,12 +112,17 @@ async function judgeWith(config: LlmJudgeConfig, provider: Provider, spec: LlmJu
   const links: Link[] = target.spanId === null ? [] : [{ context: { traceId: target.traceId, spanId: target.spanId, traceFlags: 1 }, attributes: { 'spoor.link.type': 'evaluation_of' } }];
 
   let recorded: RecordedTrace<unknown>;
+  // A judge's call takes a slot as an experiment's does: one project's judging cannot crowd the provider.
+  const release = await config.providerCalls?.wait(target.projectId);
   try {
+    if (context.signal.aborted) throw new JudgeError('cancelled', 'the judgement was cancelled while it waited for a provider slot');
     recorded = await recordTrace(`judge ${name}`, { attributes, links }, () =>
       withDeadline(provider.timeoutMs, (deadline) => callJudge(provider, request, AbortSignal.any([deadline, context.signal]))),
     );
   } catch (error) {
-    throw callError(provider, error, context.signal);
+    throw error instanceof JudgeError ? error : callError(provider, error, context.signal);
+  } finally {
+    release?.();
   }
   const costUsd = costOfCall(recorded.spans, await config.priceBookFor(target.projectId));
   try {

@@ -9,6 +9,7 @@ import type OpenAI from 'openai';
 import { DeadlineError, withDeadline } from '../deadline.js';
 import { AppError } from '../errors.js';
 import { loadOnce } from '../load-once.js';
+import type { WaitingShares } from '../shares.js';
 import type { Provider, ProviderName } from './providers.js';
 import { type ReplayCall, anthropicRequest, openAiRequest } from './replay-request.js';
 
@@ -182,7 +183,8 @@ function clientOf<T>(provider: Provider, kind: string, make: () => Promise<T>): 
 export class Replayer {
   private readonly providers: Map<ProviderName, Provider>;
 
-  constructor(providers: readonly Provider[], private readonly ingest: Ingest) {
+  /** `providerCalls`: the slots all projects share (`--provider-calls-max`); each call waits for one. */
+  constructor(providers: readonly Provider[], private readonly ingest: Ingest, private readonly providerCalls?: WaitingShares) {
     this.providers = new Map(providers.map((p) => [p.name, p]));
   }
 
@@ -216,7 +218,9 @@ export class Replayer {
   async traced(projectId: string, call: ReplayCall, trace: { name: string } & Pick<SpanHelperOptions, 'attributes' | 'links'>, cancel?: AbortSignal): Promise<TracedCall> {
     const provider = this.providerOf(call);
     let recorded: RecordedTrace<number>;
+    const release = await this.providerCalls?.wait(projectId);
     try {
+      if (cancel?.aborted) throw new AppError('ERR_CONFLICT', 'the call was cancelled while it waited for a provider slot');
       recorded = await recordTrace(trace.name, { attributes: trace.attributes, links: trace.links }, async () => {
         const started = performance.now();
         await withDeadline(provider.timeoutMs, (signal) => this.call(provider, call, cancel === undefined ? signal : AbortSignal.any([signal, cancel])));
@@ -224,6 +228,8 @@ export class Replayer {
       });
     } catch (error) {
       throw providerError(provider, error);
+    } finally {
+      release?.();
     }
     const { traceId, spans, result: durationMs } = recorded;
     const callSpan = spans.find((s) => s.attributes['gen_ai.operation.name'] !== undefined);

@@ -112,12 +112,20 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   let judgeIngest: ((projectId: string, body: Uint8Array) => Promise<void>) | null = null;
   // Spoor's own events (an evaluator paused by its budget) are log records of the project, ingested the same way.
   let ownEvents: ((projectId: string, event: OwnEvent) => void) | null = null;
+  // What one project may hold of the work this server runs for all (shares.ts), and how much is held.
+  const shares = {
+    experiments: new Shares({ what: 'running experiments', flag: '--experiments-max', limits: config.shares.experiments, retryAfterSeconds: 30 }),
+    providerCalls: new WaitingShares({ what: 'provider calls', flag: '--provider-calls-max', limits: config.shares.providerCalls, retryAfterSeconds: 1 }),
+    exports: new Shares({ what: 'exports under way', flag: '--exports-max', limits: config.shares.exports, retryAfterSeconds: 10 }),
+    scoreWrites: new Shares({ what: 'score writes in flight', flag: '--score-writes-max', limits: config.shares.scoreWrites, retryAfterSeconds: 1 }),
+  };
   const evaluatorKinds = kindsOf([
     anyKind(
       createLlmJudgeKind({
         providers: config.providers,
         ingest: (projectId, body) => (judgeIngest === null ? Promise.reject(new Error('the server is still starting')) : judgeIngest(projectId, body)),
         priceBookFor: (projectId) => judgeBooks.bookFor(projectId),
+        providerCalls: shares.providerCalls,
       }),
     ),
   ]);
@@ -334,21 +342,14 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     const ingestTrace = async (projectId: string, body: Uint8Array): Promise<void> => {
       await resubmit({ signal: 'traces', encoding: 'protobuf', body, projectId, receivedUs: Date.now() * 1000 });
     };
-    const replayer = new Replayer(config.providers, ingestTrace);
-    // What one project may hold of the work this server runs for all (shares.ts), and how much is held.
-    const shares = {
-      experiments: new Shares({ what: 'running experiments', flag: '--experiments-max', limits: config.shares.experiments, retryAfterSeconds: 30 }),
-      providerCalls: new WaitingShares({ what: "experiments' provider calls", flag: '--provider-calls-max', limits: config.shares.providerCalls, retryAfterSeconds: 1 }),
-      exports: new Shares({ what: 'exports under way', flag: '--exports-max', limits: config.shares.exports, retryAfterSeconds: 10 }),
-      scoreWrites: new Shares({ what: 'score writes in flight', flag: '--score-writes-max', limits: config.shares.scoreWrites, retryAfterSeconds: 1 }),
-    };
+    const replayer = new Replayer(config.providers, ingestTrace, shares.providerCalls);
     selfMetrics.gaugeSeries('spoor_share_held', 'What all projects hold now of each share the server bounds (--experiments-max, --provider-calls-max, --exports-max, --score-writes-max).', () =>
       Object.entries({ experiments: shares.experiments, provider_calls: shares.providerCalls, exports: shares.exports, score_writes: shares.scoreWrites }).map(([share, held]) => ({
         labels: { share },
         value: held.held(),
       })),
     );
-    selfMetrics.gauge('spoor_provider_calls_waiting', "Experiments' provider calls waiting for a slot of --provider-calls-max.", () => shares.providerCalls.queued);
+    selfMetrics.gauge('spoor_provider_calls_waiting', 'Provider calls (experiments, judges, replays) waiting for a slot of --provider-calls-max.', () => shares.providerCalls.queued);
     experiments = new ExperimentService({
       db: thread.calls,
       evaluators: (projectId, names) => runningEvaluators.forExperiment(projectId, names),
@@ -356,7 +357,6 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       visible: () => ingest.whenVisible(),
       onError: (message, data) => log.error(data, message),
       running: shares.experiments,
-      providerCalls: shares.providerCalls,
     });
     // A DuckDB store has one server: an LLM-call experiment still running in it was left by a crash.
     if (config.store.kind === 'duckdb') {

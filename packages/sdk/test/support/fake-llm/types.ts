@@ -69,6 +69,8 @@ export interface FakeReply {
   error?: FakeError;
   /** Wait this long before the first byte (plain) or the first SSE event (stream; headers go out at once). */
   delayMs?: number;
+  /** Answer only once this settles: a test holds calls in flight and lets them go when it has seen what it waits for. */
+  heldUntil?: Promise<unknown>;
   /** Wait this long between SSE events. */
   chunkDelayMs?: number;
   /**
