@@ -6,6 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { hrTimeAt } from './support/otel-exporters.js';
 import { type PrometheusServer, promtoolCheckMetrics, startPrometheus } from './support/prometheus.js';
 import { type TestServer, startTestServer } from './support/server.js';
+import { until } from './support/wait.js';
 
 /**
  * The whole way a user would watch Spoor: spans sent by the real OpenTelemetry SDK, committed,
@@ -60,14 +61,10 @@ async function sendAgentTrace(baseUrl: string): Promise<void> {
 
 /** The `/metrics` text once `name` appears in it (spans are counted when their batch commits). */
 async function scrapeWhen(contains: string): Promise<string> {
-  const deadline = Date.now() + 20_000;
-  let text = '';
-  while (Date.now() < deadline) {
-    text = await (await fetch(`${server.url}/metrics`)).text();
-    if (text.includes(contains)) return text;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`/metrics never showed ${contains}; last scrape:\n${text}`);
+  return until(`/metrics showing ${contains}`, async () => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    return text.includes(contains) ? text : undefined;
+  });
 }
 
 beforeAll(async () => {
