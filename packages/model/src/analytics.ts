@@ -212,6 +212,8 @@ export interface RealtimeMetrics {
   tokensPerSecond: number;
   /** Cost of spans that ended in the last 300 s, per hour. */
   costPerHourUsd: number;
+  /** LLM calls of the last 300 s with tokens and no price: `costPerHourUsd` leaves them out, so it is a lower bound when this is above 0. */
+  unpricedCalls: number;
   /** Over the last 300 s, from `cache.hit` span attributes or `cache.hits`/`cache.misses` counters; `null` without either. */
   cacheHitRate: number | null;
 }

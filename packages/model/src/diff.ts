@@ -63,6 +63,8 @@ export interface TraceDiffSide {
   inputTokens: number | null;
   outputTokens: number | null;
   costUsd: number | null;
+  /** LLM calls with tokens and no price: `costUsd` leaves them out, so it is a lower bound when this is above 0. */
+  unpricedCalls: number;
 }
 
 export interface TraceDiff {

@@ -126,6 +126,13 @@ describe('POST /api/replay', () => {
     expect(diff.changed).toHaveLength(1);
     expect(diff.changed[0]!.fields).toMatchObject({ model: { a: 'gpt-4o', b: 'gpt-4o-mini' }, inputTokens: { a: 40, b: 30 }, outputTokens: { a: 12, b: 8 } });
     expect(diff.changed[0]!.completion).toEqual([{ op: '-', text: 'assistant: Day 1: Alfama.' }, { op: '+', text: 'assistant: Day 1: Belém.' }]);
+    expect([diff.a.unpricedCalls, diff.b.unpricedCalls]).toEqual([0, 0]);
+
+    // A side with a call Spoor has no price for says so: its cost leaves that call out.
+    const unpriced = await recordCall({ provider: 'openai', model: 'house-model-7' });
+    const partial = (await send('GET', `/api/traces/${original.traceId}/diff/${unpriced.traceId}`)).body as unknown as TraceDiff;
+    expect(partial.b).toMatchObject({ unpricedCalls: 1, costUsd: null, inputTokens: 40 });
+    expect(partial.a.unpricedCalls).toBe(0);
   });
 
   it('replays an Anthropic call with the Anthropic client', async () => {

@@ -144,6 +144,7 @@ export class AnalyticsService {
       errorRate: r.roots300 === 0 ? null : r.errors300 / r.roots300,
       tokensPerSecond: r.tokens60 / 60,
       costPerHourUsd: (r.cost300 * HOUR_US) / window,
+      unpricedCalls: r.unpriced300,
       cacheHitRate,
     };
   }

@@ -1,5 +1,6 @@
 import { resolveSpanTree, spanTreeInputFrom, type ResolvedSpanTree } from '@spoor/model';
 import type { AlignedRow, Attributes, ChangedSpan, ChatMessage, ChatPart, DiffSpan, TextDiffLine, TraceDiff, TraceDiffSide } from '@spoor/model';
+import { isUnpricedCall } from '@spoor/model';
 import { llmMessagesFrom } from '../normalize/messages.js';
 import type { StoredSpan } from '../store/stored-trace.js';
 
@@ -242,6 +243,7 @@ function sideOf(traceId: string, placed: readonly Placed[]): TraceDiffSide {
   let inputTokens: number | null = null;
   let outputTokens: number | null = null;
   let costUsd: number | null = null;
+  let unpricedCalls = 0;
   let root: StoredSpan | null = null;
   const add = (sum: number | null, value: number | null | undefined): number | null => (value == null ? sum : (sum ?? 0) + value);
   for (const { span } of placed) {
@@ -251,6 +253,7 @@ function sideOf(traceId: string, placed: readonly Placed[]): TraceDiffSide {
     inputTokens = add(inputTokens, span.llm?.inputTokens);
     outputTokens = add(outputTokens, span.llm?.outputTokens);
     costUsd = add(costUsd, span.llm?.costUsd);
+    if (span.llm != null && isUnpricedCall(span.llm)) unpricedCalls++;
     if (span.parentSpanId === null && (root === null || span.startTimeUs < root.startTimeUs)) root = span;
   }
   return {
@@ -262,6 +265,7 @@ function sideOf(traceId: string, placed: readonly Placed[]): TraceDiffSide {
     inputTokens,
     outputTokens,
     costUsd,
+    unpricedCalls,
   };
 }
 

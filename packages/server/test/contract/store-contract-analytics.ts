@@ -211,6 +211,7 @@ export function describeAnalyticsContract(adapter: string, open: () => Promise<S
         ended(3, 'web', 30, 1),
         ended(4, 'api', 20, 1, { ...child, attributes: { 'cache.hit': true }, llm: llm({ inputTokens: 100, outputTokens: 50, costUsd: 0.1 }) }),
         ended(5, 'api', 200, 1, { ...child, attributes: { 'cache.hit': false }, llm: llm({ inputTokens: 1_000, outputTokens: 1, costUsd: 0.2 }) }),
+        // Tokens and no price: left out of the cost, counted as unpriced.
         ended(6, 'web', 5, 1, { ...child, attributes: { 'cache.hit': false }, llm: llm({ inputTokens: 7 }) }),
         // Ended more than 300 s ago, or after NOW, or in another project.
         ended(7, 'api', 301, 1, { status: failed, attributes: { 'cache.hit': true }, llm: llm({ inputTokens: 9, costUsd: 5 }) }),
@@ -218,16 +219,16 @@ export function describeAnalyticsContract(adapter: string, open: () => Promise<S
         ended(9, 'api', 1, 1, { projectId: 'p2', llm: llm({ inputTokens: 9, costUsd: 5 }) }),
       ] });
       expect(await store.realtime('default', null, NOW)).toEqual({
-        roots60: 2, roots300: 3, errors300: 1, durationUs300: 7 * SEC, tokens60: 157, cost300: close(0.3), cacheHits: 1, cacheMisses: 2,
+        roots60: 2, roots300: 3, errors300: 1, durationUs300: 7 * SEC, tokens60: 157, cost300: close(0.3), unpriced300: 1, cacheHits: 1, cacheMisses: 2,
       });
       expect(await store.realtime('default', 'api', NOW)).toEqual({
-        roots60: 1, roots300: 2, errors300: 1, durationUs300: 6 * SEC, tokens60: 150, cost300: close(0.3), cacheHits: 1, cacheMisses: 1,
+        roots60: 1, roots300: 2, errors300: 1, durationUs300: 6 * SEC, tokens60: 150, cost300: close(0.3), unpriced300: 0, cacheHits: 1, cacheMisses: 1,
       });
       expect(await store.realtime('default', 'web', NOW)).toEqual({
-        roots60: 1, roots300: 1, errors300: 0, durationUs300: SEC, tokens60: 7, cost300: 0, cacheHits: 0, cacheMisses: 1,
+        roots60: 1, roots300: 1, errors300: 0, durationUs300: SEC, tokens60: 7, cost300: 0, unpriced300: 1, cacheHits: 0, cacheMisses: 1,
       });
       expect(await store.realtime('p3', null, NOW)).toEqual({
-        roots60: 0, roots300: 0, errors300: 0, durationUs300: 0, tokens60: 0, cost300: 0, cacheHits: 0, cacheMisses: 0,
+        roots60: 0, roots300: 0, errors300: 0, durationUs300: 0, tokens60: 0, cost300: 0, unpriced300: 0, cacheHits: 0, cacheMisses: 0,
       });
     });
 

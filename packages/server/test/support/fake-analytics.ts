@@ -183,6 +183,7 @@ export function realtime(data: FakeData, projectId: string, service: string | nu
     durationUs300: roots.reduce((n, s) => n + durationUs(s), 0),
     tokens60: spans.filter((s) => s.endTimeUs >= since60).reduce((n, s) => n + (s.llm?.inputTokens ?? 0) + (s.llm?.outputTokens ?? 0), 0),
     cost300: spans.reduce((n, s) => n + (s.llm?.costUsd ?? 0), 0),
+    unpriced300: spans.filter((s) => s.llm !== null && s.llm !== undefined && isUnpricedCall(s.llm)).length,
     cacheHits: spans.filter((s) => cacheHit(s) === 'true').length,
     cacheMisses: spans.filter((s) => cacheHit(s) === 'false').length,
   };

@@ -1,7 +1,7 @@
 import { Fragment, useState } from 'react';
 import type { ChangedSpan, TraceDiff, TraceDiffSide } from '@spoor/model';
 import { Link } from '../components/Link';
-import { formatChange, formatCost, formatDuration, formatInteger } from '../format';
+import { formatChange, formatCost, formatCostOf, formatDuration, formatInteger } from '../format';
 import { TextDiff } from './TextDiff';
 import './compare.css';
 
@@ -24,6 +24,7 @@ export function TraceDiffView({ diff }: { diff: TraceDiff }) {
       <p className="compare-summary" data-testid="compare-summary">
         {diff.changed.length} changed, {diff.added.length} only in B, {diff.removed.length} only in A · duration {formatChange(diff.deltas.durationMs, formatDuration)} · tokens{' '}
         {formatChange(sum(diff.deltas.inputTokens, diff.deltas.outputTokens), formatInteger)} · cost {formatChange(diff.deltas.costUsd, formatCost)}
+        {diff.a.unpricedCalls + diff.b.unpricedCalls > 0 ? ' (leaves out unpriced calls)' : ''}
       </p>
       <table className="compare-table">
         <thead>
@@ -76,7 +77,7 @@ function Side({ label, side }: { label: string; side: TraceDiffSide }) {
         {label}: <Link to={`/traces/${side.traceId}`}>{side.rootName || side.traceId}</Link>
       </h2>
       <p className="muted">
-        {formatDuration(side.durationMs)} · {side.spanCount} spans · {side.errorCount} errors · {formatInteger(sum(side.inputTokens, side.outputTokens))} tokens · {formatCost(side.costUsd)}
+        {formatDuration(side.durationMs)} · {side.spanCount} spans · {side.errorCount} errors · {formatInteger(sum(side.inputTokens, side.outputTokens))} tokens · {formatCostOf(side.costUsd, side.unpricedCalls)}
       </p>
     </div>
   );

@@ -22,7 +22,13 @@ export function RealtimeCards({ service }: { service: string | null }) {
     ['Error rate', na(data?.errorRate, formatPercent), 'Of root spans that ended in the last 5 minutes; – when there were none'],
     ['Avg latency', na(data?.avgLatencyMs, formatDuration), 'Of root spans that ended in the last 5 minutes'],
     ['Tokens / min', na(data?.tokensPerSecond, (n) => formatSignificant(n * 60)), 'LLM input + output tokens, last 60 s'],
-    ['Cost / hour', na(data?.costPerHourUsd, formatCost), 'Cost of the last 5 minutes, as an hourly rate'],
+    [
+      'Cost / hour',
+      na(data?.costPerHourUsd, (n) => (data !== undefined && data.unpricedCalls > 0 ? `≥ ${formatCost(n)}` : formatCost(n))),
+      data !== undefined && data.unpricedCalls > 0
+        ? `Cost of the last 5 minutes, as an hourly rate; leaves out ${data.unpricedCalls} LLM ${data.unpricedCalls === 1 ? 'call' : 'calls'} with no price`
+        : 'Cost of the last 5 minutes, as an hourly rate',
+    ],
     ['Cache hit rate', na(data?.cacheHitRate, formatPercent), 'Last 5 minutes, from cache.hit span attributes or cache.hits/cache.misses counters'],
   ];
   return (

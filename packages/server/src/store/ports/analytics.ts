@@ -40,6 +40,8 @@ export interface RealtimeRecord {
   tokens60: number;
   /** Cost of spans that ended in the last 300 s. */
   cost300: number;
+  /** LLM calls of the last 300 s with tokens and no price. */
+  unpriced300: number;
   /** Spans of the last 300 s carrying `cache.hit` true and false. */
   cacheHits: number;
   cacheMisses: number;

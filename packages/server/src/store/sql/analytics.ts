@@ -126,6 +126,7 @@ export async function realtime(db: SqlEngine, projectId: string, service: string
        coalesce(sum(duration_us) FILTER (WHERE parent_span_id IS NULL), 0) AS duration300,
        coalesce(sum(coalesce(input_tokens, 0) + coalesce(output_tokens, 0)) FILTER (WHERE end_us >= ${since60}), 0) AS tokens60,
        coalesce(sum(cost_usd), 0) AS cost300,
+       count(*) FILTER (WHERE ${UNPRICED_CALL}) AS unpriced300,
        count(*) FILTER (WHERE ${d.cacheHitIs(true)}) AS cache_hits,
        count(*) FILTER (WHERE ${d.cacheHitIs(false)}) AS cache_misses
      FROM ${d.tables.span_facts} WHERE ${where.join(' AND ')}`,
@@ -137,9 +138,10 @@ export async function realtime(db: SqlEngine, projectId: string, service: string
       durationUs300: num(r.get('duration300')),
       tokens60: num(r.get('tokens60')),
       cost300: num(r.get('cost300')),
+      unpriced300: num(r.get('unpriced300')),
       cacheHits: num(r.get('cache_hits')),
       cacheMisses: num(r.get('cache_misses')),
     }),
   );
-  return row ?? { roots60: 0, roots300: 0, errors300: 0, durationUs300: 0, tokens60: 0, cost300: 0, cacheHits: 0, cacheMisses: 0 };
+  return row ?? { roots60: 0, roots300: 0, errors300: 0, durationUs300: 0, tokens60: 0, cost300: 0, unpriced300: 0, cacheHits: 0, cacheMisses: 0 };
 }
