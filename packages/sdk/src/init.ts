@@ -280,7 +280,10 @@ export function whenReplayLoaded(): Promise<void> {
  */
 export async function flush(): Promise<void> {
   const now = installed;
-  if (now === undefined) return;
+  if (now === undefined) {
+    if (runtime.state === 'disabled') flushLogSink();
+    return;
+  }
   const readers = now.joined ? (joinedParts?.readers ?? []) : [];
   await Promise.allSettled([
     now.spans.forceFlush(),

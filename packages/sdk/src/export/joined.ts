@@ -1,7 +1,7 @@
 import type { Context } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { LogRecordProcessor, SdkLogRecord } from '@opentelemetry/sdk-logs';
-import { AggregationTemporality, type InstrumentType, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, AggregationType, type AggregationOption, type InstrumentType, type PushMetricExporter, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SDK_NAME } from '../runtime.js';
 
@@ -62,7 +62,7 @@ export class JoinedLogRecordProcessor implements LogRecordProcessor {
 
 /**
  * The exporter of Spoor's metric readers, in the app's meter provider or Spoor's own: sends to
- * the exporter `init()` set, with its temporality. Its shutdown (a reader's) only flushes, so a
+ * the exporter `init()` set, with its temporality and aggregation. Its shutdown (a reader's) only flushes, so a
  * reader that stops, Spoor's own when an app's SDK takes over, leaves the exporter to the rest.
  */
 export class JoinedMetricExporter implements PushMetricExporter {
@@ -75,6 +75,10 @@ export class JoinedMetricExporter implements PushMetricExporter {
 
   selectAggregationTemporality(type: InstrumentType): AggregationTemporality {
     return joinTargets.metrics?.selectAggregationTemporality?.(type) ?? AggregationTemporality.CUMULATIVE;
+  }
+
+  selectAggregation(type: InstrumentType): AggregationOption {
+    return joinTargets.metrics?.selectAggregation?.(type) ?? { type: AggregationType.DEFAULT };
   }
 
   forceFlush(): Promise<void> {
