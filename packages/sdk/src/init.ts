@@ -127,7 +127,8 @@ export function init(options: SpoorOptions = {}): void {
   };
   if (joinedParts !== undefined) {
     if (options.sampleRate !== undefined || options.sampleBy !== undefined) {
-      warnOnce('joined:sampling', "init(): sampleRate and sampleBy apply to Spoor's own tracer provider; joined to your OpenTelemetry SDK, its sampler decides");
+      const message = "init(): sampleRate and sampleBy apply to Spoor's own tracer provider; joined to your OpenTelemetry SDK, its sampler decides";
+      warnOnce('joined:sampling', message);
     }
     installed = { ...parts, tracerProvider: undefined, loggerProvider: undefined, meterProvider: undefined, joined: true, globals: noGlobals() };
     Object.assign(runtime, base, joinedRuntime(joinedParts));

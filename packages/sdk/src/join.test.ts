@@ -50,7 +50,9 @@ describe('spoorProcessors()', () => {
 
     expect((await sdk.metrics()).get('joined.plans')?.dataPoints[0]?.value).toBe(1);
     await appReader.forceFlush();
-    const appNames = appMetrics.getMetrics().flatMap((resource) => resource.scopeMetrics.flatMap((scope) => scope.metrics.map((metric) => metric.descriptor.name)));
+    const appNames = appMetrics
+      .getMetrics()
+      .flatMap((resource) => resource.scopeMetrics.flatMap((scope) => scope.metrics.map((metric) => metric.descriptor.name)));
     expect(appNames).toContain('joined.plans');
     await Promise.all([appProvider.shutdown(), meterProvider.shutdown()]);
   });

@@ -66,7 +66,8 @@ export class LogSink {
     const spanContext = trace.getSpanContext(active);
     const severityNumber = level?.number ?? SeverityNumber.UNSPECIFIED;
     // Joined to the app's own OpenTelemetry SDK: its logger provider takes the line too, for the app's backend.
-    runtime.appLogger?.emit({ timestamp: time, observedTimestamp: time, severityNumber, severityText: level?.text, body: this.lastMsg, attributes, context: active });
+    const body = this.lastMsg;
+    runtime.appLogger?.emit({ timestamp: time, observedTimestamp: time, severityNumber, severityText: level?.text, body, attributes, context: active });
     if (batch === undefined || resource === undefined) return;
     batch.add({
       hrTime: time,
