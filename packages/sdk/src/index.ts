@@ -14,6 +14,8 @@
 
 // Setup
 export { init, shutdown, flush } from './init.js';
+export { spoorProcessors } from './join.js';
+export type { SpoorProcessors, SpoorProcessorsOptions } from './join.js';
 export { SpoorConfigError } from './config.js';
 export type { SpoorOptions, SpoorConfig, SpoorExporters, LogLevel, LogDestination } from './config.js';
 

@@ -1,4 +1,5 @@
 import { createNoopMeter, metrics, trace, type Meter, type Tracer } from '@opentelemetry/api';
+import { logs, type Logger as OtelLogger } from '@opentelemetry/api-logs';
 import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { Resource } from '@opentelemetry/resources';
 import type { LogBatch } from './log/log-batch.js';
@@ -26,6 +27,11 @@ export interface Runtime {
   redactor: Redactor | undefined;
   /** Where the logger's records go as OTLP logs; undefined when logs are not exported. */
   logs: { batch: LogBatch; resource: Resource } | undefined;
+  /**
+   * When Spoor joined the app's own OpenTelemetry SDK (`spoorProcessors()`): the OTel logs API's
+   * logger the log lines are also emitted to, so the app's backend gets them; undefined otherwise.
+   */
+  appLogger: OtelLogger | undefined;
   serviceName: string | undefined;
   /** The pull reader behind `prometheusHandler()`. */
   prometheus: PrometheusExporter | undefined;
@@ -59,6 +65,7 @@ export function uninitializedRuntime(): Runtime {
     // Masking is on by default, for log lines written before init() or with the SDK disabled too.
     redactor: defaultRedactor(),
     logs: undefined,
+    appLogger: undefined,
     serviceName: undefined,
     prometheus: undefined,
     server: undefined,
@@ -70,6 +77,32 @@ export function uninitializedRuntime(): Runtime {
 export function disabledRuntime(): Omit<Runtime, 'generation'> {
   return { ...uninitializedRuntime(), state: 'disabled', off: true, meter: createNoopMeter() };
 }
+
+/**
+ * The meter of whatever meter provider is registered globally when an instrument is made. The
+ * metrics API, unlike the trace API, hands out no proxy: a meter taken before the app's SDK
+ * registers its provider would stay a no-op.
+ */
+export const globalMeter: Meter = {
+  createGauge: (name, options) => metrics.getMeter(SDK_NAME, SDK_VERSION).createGauge(name, options),
+  createHistogram: (name, options) => metrics.getMeter(SDK_NAME, SDK_VERSION).createHistogram(name, options),
+  createCounter: (name, options) => metrics.getMeter(SDK_NAME, SDK_VERSION).createCounter(name, options),
+  createUpDownCounter: (name, options) => metrics.getMeter(SDK_NAME, SDK_VERSION).createUpDownCounter(name, options),
+  createObservableGauge: (name, options) => metrics.getMeter(SDK_NAME, SDK_VERSION).createObservableGauge(name, options),
+  createObservableCounter: (name, options) => metrics.getMeter(SDK_NAME, SDK_VERSION).createObservableCounter(name, options),
+  createObservableUpDownCounter: (name, options) => metrics.getMeter(SDK_NAME, SDK_VERSION).createObservableUpDownCounter(name, options),
+  addBatchObservableCallback: (callback, observables) => metrics.getMeter(SDK_NAME, SDK_VERSION).addBatchObservableCallback(callback, observables),
+  removeBatchObservableCallback: (callback, observables) => metrics.getMeter(SDK_NAME, SDK_VERSION).removeBatchObservableCallback(callback, observables),
+};
+
+/**
+ * The logger of whatever logger provider is registered globally, looked up on each record: an
+ * app's SDK may register through another copy of the logs API, whose proxy ours never hears of.
+ */
+export const globalLogger: OtelLogger = {
+  emit: (record) => logs.getLogger(SDK_NAME, SDK_VERSION).emit(record),
+  enabled: (options) => logs.getLogger(SDK_NAME, SDK_VERSION).enabled(options),
+};
 
 const warned = new Set<string>();
 

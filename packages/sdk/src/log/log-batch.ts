@@ -1,4 +1,8 @@
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+
+const EXPORTING = suppressTracing(ROOT_CONTEXT);
 
 /** Options of {@link LogBatch}; defaults follow the OTel batch processor's. */
 export interface LogBatchOptions {
@@ -72,7 +76,9 @@ export class LogBatch {
       const batch = this.queue.splice(0, this.maxBatchSize);
       await new Promise<void>((resolve) => {
         try {
-          this.exporter.export(batch, () => resolve());
+          // The export's own HTTP request is no span of the app's (an HTTP instrumentation would make one
+          // inside whatever span logged last), as the OTel batch processors do.
+          context.with(EXPORTING, () => this.exporter.export(batch, () => resolve()));
         } catch {
           // An exporter that throws instead of reporting loses this batch, not the logger.
           resolve();

@@ -36,7 +36,7 @@ export class LogSink {
   write(line: string): void {
     this.destination.write(this.pretty ? prettyLine(this.lastLevel, this.lastTime, { ...bindingsOf(this.lastLogger), ...this.lastObj }, this.lastMsg) : line);
     const logs = runtime.logs;
-    if (logs !== undefined) this.export(logs.batch, logs.resource);
+    if (logs !== undefined || runtime.appLogger !== undefined) this.export(logs?.batch, logs?.resource);
   }
 
   /** Flushes a buffered destination (pino's sonic-boom) before the process exits. */
@@ -45,7 +45,7 @@ export class LogSink {
   }
 
   // Not named `emit`: pino calls a stream's emit() as an EventEmitter method.
-  private export(batch: LogBatch, resource: Resource): void {
+  private export(batch: LogBatch | undefined, resource: Resource | undefined): void {
     const bindings = bindingsOf(this.lastLogger);
     const attributes: LogAttributes = bindings === NO_BINDINGS ? {} : { ...(bindings as LogAttributes) };
     const fields = this.lastObj;
@@ -62,12 +62,18 @@ export class LogSink {
     const level = LEVELS[this.lastLevel];
     const now = Date.now();
     const time: HrTime = [Math.floor(now / 1000), (now % 1000) * 1_000_000];
-    const spanContext = trace.getSpanContext(context.active());
+    const active = context.active();
+    const spanContext = trace.getSpanContext(active);
+    const severityNumber = level?.number ?? SeverityNumber.UNSPECIFIED;
+    // Joined to the app's own OpenTelemetry SDK: its logger provider takes the line too, for the app's backend.
+    const body = this.lastMsg;
+    runtime.appLogger?.emit({ timestamp: time, observedTimestamp: time, severityNumber, severityText: level?.text, body, attributes, context: active });
+    if (batch === undefined || resource === undefined) return;
     batch.add({
       hrTime: time,
       hrTimeObserved: time,
       spanContext: spanContext !== undefined && spanContext.traceId !== INVALID_TRACEID ? spanContext : undefined,
-      severityNumber: level?.number ?? SeverityNumber.UNSPECIFIED,
+      severityNumber,
       severityText: level?.text,
       body: this.lastMsg,
       resource,

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import type { SpanRecord } from '@spoor/model';
+import type { LogRecordData, MetricPointRecord, SpanRecord } from '@spoor/model';
 import { decodeRequest } from '../../../server/src/ingest/decode.js';
 
 /** One `/v1/traces` request as the receiver saw it, decoded by Spoor's own decoder. */
@@ -17,11 +17,13 @@ export interface ReceivedExport {
   spans: SpanRecord[];
 }
 
-/** A loopback OTLP/HTTP receiver for traces that keeps every request; other signals are answered and dropped. */
+/** A loopback OTLP/HTTP receiver that keeps every traces request, and every log record and metric point decoded. */
 export interface OtlpReceiver {
   /** The endpoint to give `init({ endpoint })`. */
   url: string;
   exports: ReceivedExport[];
+  logs: LogRecordData[];
+  metricPoints: MetricPointRecord[];
   /** Every span received, in arrival order, each with the index of the request that carried it. */
   spans(): { span: SpanRecord; request: number }[];
   /** Holds the answer to each traces request this long (a slow server); 0 answers at once. */
@@ -35,6 +37,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
   const receiver: OtlpReceiver = {
     url: '',
     exports,
+    logs: [],
+    metricPoints: [],
     delayAnswerMs: 0,
     spans: () => exports.flatMap((received) => received.spans.map((span) => ({ span, request: received.index }))),
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
@@ -44,12 +48,18 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const raw = Buffer.concat(chunks);
+      const body = request.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
+      const encoding = String(request.headers['content-type']).includes('json') ? 'json' : 'protobuf';
+      if (request.url === '/v1/logs' || request.url === '/v1/metrics') {
+        const signal = request.url === '/v1/logs' ? 'logs' : 'metrics';
+        const decoded = decodeRequest(signal, encoding, body, 'default', Date.now() * 1000, { normalize: false });
+        receiver.logs.push(...decoded.batch.logs);
+        receiver.metricPoints.push(...decoded.batch.metricPoints);
+      }
       if (request.url !== '/v1/traces') {
         response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
         return;
       }
-      const body = request.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
-      const encoding = String(request.headers['content-type']).includes('json') ? 'json' : 'protobuf';
       const decoded = decodeRequest('traces', encoding, body, 'default', Date.now() * 1000, { normalize: false });
       // The decoder keeps running snapshots apart from ended spans.
       const spans = [...decoded.batch.spans, ...(decoded.batch.runningSpans ?? [])];
