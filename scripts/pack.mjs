@@ -25,7 +25,8 @@ const PACKAGES = [
 ];
 
 /** The manifest fields a tarball keeps; the rest (devDependencies, scripts, private) is for the workspace. */
-const KEPT = ['name', 'version', 'description', 'license', 'type', 'main', 'types', 'bin', 'exports', 'files', 'sideEffects', 'engines', 'dependencies', 'peerDependencies', 'peerDependenciesMeta'];
+const KEPT = ['name', 'version', 'description', 'license', 'type', 'main', 'types', 'bin', 'exports', 'files', 'sideEffects', 'engines'];
+const KEPT_DEPS = ['dependencies', 'peerDependencies', 'peerDependenciesMeta'];
 
 const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));
 const rootManifest = readJson(join(root, 'package.json'));
@@ -50,7 +51,7 @@ function pinned(name, deps) {
 
 function stagedManifest(manifest, withWebUi) {
   const out = {};
-  for (const key of KEPT) if (manifest[key] !== undefined) out[key] = manifest[key];
+  for (const key of [...KEPT, ...KEPT_DEPS]) if (manifest[key] !== undefined) out[key] = manifest[key];
   out.engines ??= rootManifest.engines;
   out.dependencies = pinned(manifest.name, manifest.dependencies);
   if (withWebUi) {
