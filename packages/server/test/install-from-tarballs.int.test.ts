@@ -63,7 +63,9 @@ async function ok(command: string, args: string[], cwd: string): Promise<string>
 }
 
 /** The version of a package the checkout installed, so that the install finds it in npm's cache. */
-const installedVersion = async (name: string) => (JSON.parse(await readFile(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+async function installedVersion(name: string): Promise<string> {
+  return (JSON.parse(await readFile(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 /** The bytes of a package's files, not counting the packages nested in its own node_modules. */
 async function sizeOf(dir: string): Promise<number> {
@@ -80,14 +82,23 @@ async function sizeOf(dir: string): Promise<number> {
  * where `@spoor/sdk` resolved to and any export failure.
  */
 function client(format: 'esm' | 'cjs'): string {
-  const imports =
-    format === 'esm'
-      ? "import { OpenAI } from 'openai';\nimport { init, instrumentOpenAI, shutdown, workflow } from '@spoor/sdk';\nconst resolved = import.meta.resolve('@spoor/sdk');"
-      : "const { OpenAI } = require('openai');\nconst { init, instrumentOpenAI, shutdown, workflow } = require('@spoor/sdk');\nconst resolved = require.resolve('@spoor/sdk');";
-  return `${imports}
+  const imports = {
+    esm: [
+      "import { OpenAI } from 'openai';",
+      "import { init, instrumentOpenAI, shutdown, workflow } from '@spoor/sdk';",
+      "const resolved = import.meta.resolve('@spoor/sdk');",
+    ],
+    cjs: [
+      "const { OpenAI } = require('openai');",
+      "const { init, instrumentOpenAI, shutdown, workflow } = require('@spoor/sdk');",
+      "const resolved = require.resolve('@spoor/sdk');",
+    ],
+  }[format];
+  return `${imports.join('\n')}
 const [endpoint, llmUrl, service] = process.argv.slice(2);
 const errors = [];
-init({ serviceName: service, endpoint, metricsIntervalMs: 60000, logDestination: { write: () => undefined }, onExportError: (e, s) => errors.push(s + ': ' + e.message) });
+const onExportError = (e, signal) => errors.push(signal + ': ' + e.message);
+init({ serviceName: service, endpoint, metricsIntervalMs: 60000, logDestination: { write: () => undefined }, onExportError });
 const openai = instrumentOpenAI(new OpenAI({ baseURL: llmUrl + '/v1', apiKey: 'sk-test', maxRetries: 0 }), { captureContent: true });
 void (async () => {
   await workflow('ask', () => openai.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi from ' + service }] }));
@@ -128,8 +139,18 @@ afterAll(async () => {
 });
 
 describe('the packed tarballs, installed into an empty directory', () => {
-  it('are one .tgz per package, nothing else', async () => {
-    expect((await readdir(join(work, 'release'))).sort()).toEqual(['spoor-model-0.1.0.tgz', 'spoor-sdk-0.1.0.tgz', 'spoor-server-0.1.0.tgz']);
+  it('are one .tgz per package, nothing else, naming each other by the versions packed and no path', async () => {
+    const files = (await readdir(join(work, 'release'))).sort();
+    expect(files).toEqual(['spoor-model-0.1.0.tgz', 'spoor-sdk-0.1.0.tgz', 'spoor-server-0.1.0.tgz']);
+    const manifests = await Promise.all(files.map((file) => ok('tar', ['-xzOf', join(work, 'release', file), 'package/package.json'], work)));
+    const packed = new Map(manifests.map((text) => JSON.parse(text) as { name: string; version: string }).map((m) => [m.name, m.version]));
+    for (const text of manifests) {
+      expect(text).not.toMatch(/"(file|link|workspace):|packages\//);
+      const { dependencies = {}, peerDependencies = {} } = JSON.parse(text) as Record<'dependencies' | 'peerDependencies', Record<string, string> | undefined>;
+      for (const [name, range] of Object.entries({ ...dependencies, ...peerDependencies })) {
+        if (name.startsWith('@spoor/')) expect(range, name).toBe(packed.get(name));
+      }
+    }
   });
 
   it('the SDK brings no server code and no DuckDB, and installs in under 45 MB', async () => {
@@ -143,7 +164,7 @@ describe('the packed tarballs, installed into an empty directory', () => {
     expect(bytes).toBeLessThan(45e6);
   });
 
-  it.each(['node16', 'nodenext', 'bundler'])("type-check an app's ESM and CommonJS files under %s resolution, each against its own build", async (resolution) => {
+  it.each(['node16', 'nodenext', 'bundler'])("type-check an app's ESM and CommonJS files under %s resolution, each with its build", async (resolution) => {
     await writeFile(join(app(), 'typed.mts'), `import { init, workflow, type SpoorOptions } from '@spoor/sdk';\n${TYPED}`);
     const required = "import sdk = require('@spoor/sdk');\nconst { init, workflow } = sdk;\ntype SpoorOptions = sdk.SpoorOptions;";
     await writeFile(join(app(), 'typed.cts'), `${required}\n${TYPED}`);
