@@ -1,6 +1,8 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
@@ -43,8 +45,14 @@ const TYPES: Record<string, string> = {
 
 const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json', '.map', '.txt']);
 
-/** Where `@spoor/web` keeps its build, or `null` when the package is not installed. */
+/**
+ * Where the built UI is: the copy a packed `@spoor/server` carries in its `web/` folder
+ * (`npm run pack` puts it there, so an installed server needs no second package), else
+ * `@spoor/web`'s build, which a checkout's workspace links; `null` when neither is there.
+ */
 export function defaultWebUiDir(): string | null {
+  const packed = fileURLToPath(new URL('../../web', import.meta.url));
+  if (existsSync(join(packed, 'index.html'))) return packed;
   try {
     return join(dirname(createRequire(import.meta.url).resolve('@spoor/web/package.json')), 'dist');
   } catch {

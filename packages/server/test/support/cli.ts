@@ -36,16 +36,16 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 }
 
 /**
- * The CLI run in the directory `cwd()` gives at each start, every process added to `children`
- * (for `killAll` after the tests): `spoor` starts one, `run` waits for a command that ends by
- * itself, `serve` resolves once `spoor serve` prints where it listens. None has a clock of its
- * own: each waits for its signal (the exit, the line), and a hang is the test's timeout. A fixed
- * 15 s failed `spoor serve` beside other work: alone it starts in about 1 s, on a machine at a
- * load of 19 (two cores) a test of two starts took 13.7 s.
+ * The CLI (`bin()`: the checkout's build unless told) run in the directory `cwd()` gives at each
+ * start, every process added to `children` (for `killAll` after the tests): `spoor` starts one,
+ * `run` waits for a command that ends by itself, `serve` resolves once `spoor serve` prints where
+ * it listens. None has a clock of its own: each waits for its signal (the exit, the line), and a
+ * hang is the test's timeout. A fixed 15 s failed `spoor serve` beside other work: alone it starts
+ * in about 1 s, on a machine at a load of 19 (two cores) a test of two starts took 13.7 s.
  */
-export function spoorCli(cwd: () => string, children: Set<ChildProcess>) {
+export function spoorCli(cwd: () => string, children: Set<ChildProcess>, bin: () => string = () => SPOOR_BIN) {
   function spoor(args: string[], env: Record<string, string> = {}): SpoorProcess {
-    const child = spawn(process.execPath, [SPOOR_BIN, ...args], { cwd: cwd(), env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin(), ...args], { cwd: cwd(), env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
     let stdout = '';
     let stderr = '';
