@@ -34,8 +34,7 @@ const requests = {
   'score stats by model': () => scoreStats.scoreStats(sql, byModel),
 };
 if (base !== null) {
-  // The base commit read both halves side by side.
-  requests['compare (base)'] = () => Promise.all([store.compareSpans(query), base.compareScores(sql, query)]);
+  requests['compare (base)'] = async () => [await store.compareSpans(query), await base.compareScores(sql, query)];
   requests['compare scores (base)'] = () => base.compareScores(sql, query);
   requests['score stats by model (base)'] = () => baseStats.scoreStats(sql, byModel);
 }
