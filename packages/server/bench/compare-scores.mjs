@@ -4,14 +4,16 @@
 // Env: BENCH_DB (the DuckDB file; required; it is opened for writing, so pass a copy),
 // BENCH_ROUNDS (7), BENCH_BASE (the `dist` folder of another build, e.g. of the base commit in a
 // second worktree: its compareScores and scoreStats SQL run on the same store, in turns with this
-// build's, and the answers are compared).
+// build's, and the answers are compared). Score stats by model (24 h) is timed the same way.
 import { DuckDbStore } from '../dist/store/duckdb/duckdb-store.js';
 import * as scoreCompare from '../dist/store/sql/score-compare.js';
+import * as scoreStats from '../dist/store/sql/score-stats.js';
 
 const path = process.env.BENCH_DB;
 if (path === undefined) throw new Error('BENCH_DB: the path of a copy of the analytics data set (bench:analytics with BENCH_KEEP=1)');
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 const base = process.env.BENCH_BASE === undefined ? null : await import(`${process.env.BENCH_BASE}/store/sql/score-compare.js`);
+const baseStats = process.env.BENCH_BASE === undefined ? null : await import(`${process.env.BENCH_BASE}/store/sql/score-stats.js`);
 const store = await DuckDbStore.open({ path });
 // The store's engine, as its own reads use it (a protected member).
 const sql = store.sql;
@@ -22,16 +24,19 @@ const filter = (days) => ({
 });
 // As bench:analytics asks: `/api/stats/compare?by=service.version&a=2.3.1&b=2.4.0` (7 days), `/api/stats/spans?groupBy=name` (24 h).
 const query = { filter: filter(7), by: { attribute: 'service.version' }, a: '2.3.1', b: '2.4.0', limit: 100 };
+// `/api/stats/scores?by=model` (24 h), with the service's default limit.
+const byModel = { projectId: 'default', range: filter(1).range, by: 'model', name: null, limit: 100 };
 const requests = {
   'span stats by name': () => store.spanStats({ filter: filter(1), groupBy: { column: 'name' }, limit: 100 }),
   // As the analytics service reads them: the spans, then the scores.
   compare: async () => [await store.compareSpans(query), await scoreCompare.compareScores(sql, query)],
   'compare scores': () => scoreCompare.compareScores(sql, query),
+  'score stats by model': () => scoreStats.scoreStats(sql, byModel),
 };
 if (base !== null) {
-  // The base commit read both halves side by side.
-  requests['compare (base)'] = () => Promise.all([store.compareSpans(query), base.compareScores(sql, query)]);
+  requests['compare (base)'] = async () => [await store.compareSpans(query), await base.compareScores(sql, query)];
   requests['compare scores (base)'] = () => base.compareScores(sql, query);
+  requests['score stats by model (base)'] = () => baseStats.scoreStats(sql, byModel);
 }
 const names = Object.keys(requests);
 const wall = Object.fromEntries(names.map((n) => [n, []]));
@@ -62,4 +67,8 @@ if (base !== null) {
   const canonical = (groups) => JSON.stringify(groups.map((g) => ({ ...g, values: [...g.values].sort((x, y) => x - y) })).sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1)));
   const same = canonical(answers['compare scores']) === canonical(answers['compare scores (base)']);
   console.log(`\nthe score groups of both builds: ${same ? 'identical' : 'DIFFERENT'} (${answers['compare scores'].length} groups)`);
+  // Means to 12 digits: a sum in another order (DuckDB's threads) can differ in the last bit.
+  const rounded = (groups) => JSON.stringify(groups, (_, v) => (typeof v === 'number' ? Number(v.toPrecision(12)) : v));
+  const sameStats = rounded(answers['score stats by model']) === rounded(answers['score stats by model (base)']);
+  console.log(`score stats by model of both builds: ${sameStats ? 'identical' : 'DIFFERENT'} (${answers['score stats by model'].length} groups)`);
 }

@@ -81,6 +81,7 @@ export function clickHouseDialect(tables: Tables): Dialect<ChParams> {
     sortList: (list) => `arraySort(${list})`,
     distinctList: (list) => `arrayDistinct(${list})`,
     firstPer: (select, partition, order) => `${select} ORDER BY ${partition}, ${order} LIMIT 1 BY ${partition}`,
+    firstPerMostlyOne: (select, partition, order) => `${select} ORDER BY ${partition}, ${order} LIMIT 1 BY ${partition}`,
 
     // `cache_hit` is a column made from the attributes when a span is written (schema-tables.ts).
     cacheHitIs: (hit) => `cache_hit = ${hit ? 1 : -1}`,

@@ -108,6 +108,15 @@ export const duckDbDialect: Dialect<DuckDbParams> = {
   sortList: (list) => `list_sort(${list})`,
   distinctList: (list) => `list_distinct(${list})`,
   firstPer: (select, partition, order) => `SELECT * FROM (${select}) AS candidates QUALIFY row_number() OVER (PARTITION BY ${partition} ORDER BY ${order}) = 1`,
+  // Only the rows whose partition's hash is shared are ranked; the rest are alone in theirs. A window over every row cost
+  // more than the join before it (1M scores' versions on the analytics benchmark: 0.5 s of CPU, against 0.15 s to find those
+  // shared by grouping the hashes); the rows are computed once (`MATERIALIZED`).
+  firstPerMostlyOne: (select, partition, order) => `WITH first_candidates AS MATERIALIZED (SELECT *, hash(${partition}) AS partition_hash FROM (${select}) AS candidates),
+      first_shared AS (SELECT partition_hash FROM first_candidates GROUP BY partition_hash HAVING count(*) > 1)
+    SELECT * EXCLUDE (partition_hash) FROM first_candidates WHERE partition_hash NOT IN (SELECT partition_hash FROM first_shared)
+    UNION ALL
+    SELECT * EXCLUDE (partition_hash) FROM first_candidates WHERE partition_hash IN (SELECT partition_hash FROM first_shared)
+      QUALIFY row_number() OVER (PARTITION BY ${partition} ORDER BY ${order}) = 1`,
 
   // `contains` first: only spans that mention the key have their attributes parsed.
   cacheHitIs: (hit) => `CASE WHEN contains(attributes, '"cache.hit"') THEN json_extract_string(attributes, '/cache.hit') END = '${hit}'`,

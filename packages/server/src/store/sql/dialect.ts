@@ -138,6 +138,8 @@ export interface Dialect<P extends Params = Params> {
   distinctList(list: string): string;
   /** `select` (a query without `ORDER BY`) cut to its first row per `partition` in `order`. */
   firstPer(select: string, partition: string, order: string): string;
+  /** `firstPer` for a large `select` in which most partitions have one row (the versions of scores). */
+  firstPerMostlyOne(select: string, partition: string, order: string): string;
 
   /** Whether a span's `cache.hit` attribute is `hit` (true or false); NULL or false where it has none. */
   cacheHitIs(hit: boolean): string;

@@ -2,8 +2,8 @@ import type { CompareQuery } from '@spoor/model';
 import { isTrue, num } from '../record-rows.js';
 import type { ScoreCompareGroup } from '../ports/score-stats.js';
 import { sidedSpans } from './compare.js';
-import type { Dialect, SqlEngine } from './dialect.js';
-import { responseSpans } from './scores.js';
+import type { SqlEngine } from './dialect.js';
+import { responseOnly, responseSpans, scoredTraceBounds } from './scores.js';
 
 /**
  * The release comparison's scores: the newest version of each score of a span on either side (a
@@ -55,7 +55,7 @@ export async function compareScores(db: SqlEngine, query: CompareQuery): Promise
   // Without scores of whole traces, their branch is left out: its read of the root spans cost
   // 0.14 s of CPU on the benchmark even when it found none.
   const onSides = bounds.traceScores > 0 ? `${ofSpans} UNION ALL ${ofTraces}` : ofSpans;
-  const newest = d.firstPer(`SELECT * FROM (${onSides}) AS on_sides`, 'slot', 'v_time DESC, v_written DESC');
+  const newest = d.firstPerMostlyOne(`SELECT * FROM (${onSides}) AS on_sides`, 'slot', 'v_time DESC, v_written DESC');
   const sql = `SELECT s_name AS name, side_value = ${b} AS b, s_label AS label, count(*) AS n, ${d.collect('s_value')} FILTER (WHERE s_value IS NOT NULL) AS vals
     FROM (${newest}) AS newest WHERE NOT v_deleted
     GROUP BY name, b, label`;
@@ -66,38 +66,4 @@ export async function compareScores(db: SqlEngine, query: CompareQuery): Promise
     count: num(row.get('n')),
     values: ((row.get('vals') as unknown[] | null) ?? []).map(num),
   }));
-}
-
-/** The response ids of the project's scores that name only an LLM response, as a subquery. */
-function responseOnly(d: Dialect, project: string): string {
-  return `SELECT response_id FROM ${d.tables.scores} WHERE project_id = ${project} AND trace_id IS NULL AND response_id IS NOT NULL`;
-}
-
-/**
- * The span times the `trace_parts` of the traces any score of the project names (itself, or
- * through an LLM response id) bound, deleted versions included, and how many versions of
- * scores of whole traces the project has; `null` when no score names a stored trace. A
- * span of a trace lies within its parts' times (`trace-bounds.ts`). Read in a statement of its
- * own, so that the span read gets the times as values its engine can skip by; a trace first
- * written between the two statements can be missed by that one request.
- */
-async function scoredTraceBounds(db: SqlEngine, projectId: string): Promise<{ fromUs: number; toUs: number; traceScores: number } | null> {
-  const d = db.dialect;
-  const p = d.params();
-  const project = p.add(projectId);
-  const [bounds] = await db.rows(
-    'find the times of the scored traces',
-    `SELECT min(start_us) AS from_us, max(end_us) AS to_us, count(*) AS parts,
-       (SELECT count(*) FROM ${d.tables.scores} WHERE project_id = ${project} AND trace_id IS NOT NULL AND span_id IS NULL) AS trace_scores
-     FROM ${d.tables.trace_parts}
-     WHERE project_id = ${project} AND trace_id IN (
-       SELECT trace_id FROM ${d.tables.scores} WHERE project_id = ${project} AND trace_id IS NOT NULL
-       UNION ALL
-       SELECT trace_id FROM ${d.tables.response_facts} WHERE project_id = ${project} AND response_id IN (${responseOnly(d, project)}))
-     ${d.largeInSets}`,
-    p,
-    // ClickHouse's `min` over no rows is 0, not NULL: the parts are counted.
-    (row) => (num(row.get('parts')) === 0 ? null : { fromUs: num(row.get('from_us')), toUs: num(row.get('to_us')), traceScores: num(row.get('trace_scores')) }),
-  );
-  return bounds ?? null;
 }

@@ -2,7 +2,7 @@ import type { ScoreStatsGroup, ScoreStatsQuery, ScoreStatsRow } from '@spoor/mod
 import { num, numOrNull } from '../record-rows.js';
 import type { Dialect, Params, SqlEngine } from './dialect.js';
 import { SPAN_GROUP_COLUMNS, timeFilters } from './filters.js';
-import { latestScores, responseSpans } from './scores.js';
+import { latestScores, responseSpans, scoredTraceBounds } from './scores.js';
 
 /**
  * Score statistics: the newest version of each score in the range (deletions left out), grouped by
@@ -18,8 +18,16 @@ export interface ScoredRelation {
   select: string;
 }
 
-/** The scores to aggregate. */
-export function scoredRelation(d: Dialect, p: Params, query: Pick<ScoreStatsQuery, 'projectId' | 'range' | 'by' | 'name'>): ScoredRelation {
+/**
+ * The scores to aggregate. `spanTimes` bound the start of the spans read for a model, service or
+ * release (`null`: no scored trace is stored).
+ */
+export function scoredRelation(
+  d: Dialect,
+  p: Params,
+  query: Pick<ScoreStatsQuery, 'projectId' | 'range' | 'by' | 'name'>,
+  spanTimes: { fromUs: number; toUs: number } | null,
+): ScoredRelation {
   const project = p.add(query.projectId);
   const slot: string[] = [];
   if (query.name !== null) slot.push(`name = ${p.add(query.name)}`);
@@ -28,7 +36,8 @@ export function scoredRelation(d: Dialect, p: Params, query: Pick<ScoreStatsQuer
   const latest = `SELECT name, value, label, author, trace_id, span_id, response_id FROM (${latestScores(d, project, slot)}) AS latest WHERE ${live}`;
   if (query.by === 'name') return { ctes: [], select: `SELECT name, name AS group_key, value, label FROM (${latest}) AS scored` };
   if (query.by === 'evaluator') return { ctes: [], select: `SELECT name, author AS group_key, value, label FROM (${latest}) AS scored` };
-  return spanKeyed(d, p, project, latest, query.by);
+  const within = spanTimes === null ? ['1 = 0'] : [`start_us >= ${p.int(spanTimes.fromUs)}`, `start_us <= ${p.int(spanTimes.toUs)}`];
+  return spanKeyed(d, p, project, latest, query.by, within);
 }
 
 /**
@@ -37,7 +46,7 @@ export function scoredRelation(d: Dialect, p: Params, query: Pick<ScoreStatsQuer
  * named only an LLM response id is about the span that gave it. The spans are read once per trace
  * scored, a span stored twice (a running snapshot beside the ended span) counting once.
  */
-function spanKeyed(d: Dialect, p: Params, project: string, latest: string, by: Exclude<ScoreStatsGroup, 'name' | 'evaluator'>): ScoredRelation {
+function spanKeyed(d: Dialect, p: Params, project: string, latest: string, by: Exclude<ScoreStatsGroup, 'name' | 'evaluator'>, within: string[]): ScoredRelation {
   let key: string;
   let join = '';
   if (by === 'release') ({ value: key, join } = d.resourceAttribute(p, project, 'service.version'));
@@ -46,7 +55,7 @@ function spanKeyed(d: Dialect, p: Params, project: string, latest: string, by: E
   // Sampled-out traces too (`span_facts`): of their slim spans, those that keep an id (LLM calls) and the root.
   const spans = `SELECT trace_id, span_id, any_value(parent_span_id IS NULL) AS is_root, any_value(${key}) AS span_key
     FROM ${d.tables.span_facts} ${join}
-    WHERE project_id = ${project} AND trace_id IN (SELECT target_trace FROM targets WHERE target_trace IS NOT NULL) AND (span_id <> '' OR parent_span_id IS NULL)
+    WHERE project_id = ${project} AND ${within.join(' AND ')} AND trace_id IN (SELECT target_trace FROM targets WHERE target_trace IS NOT NULL) AND (span_id <> '' OR parent_span_id IS NULL)
     GROUP BY trace_id, span_id`;
   const traceKey = by === 'model' ? 'NULL' : 'roots.root_key';
   return {
@@ -74,7 +83,11 @@ export function targetsSql(d: Dialect, project: string, latest: string): string 
 export async function scoreStats(db: SqlEngine, query: ScoreStatsQuery): Promise<ScoreStatsRow[]> {
   const d = db.dialect;
   const p = d.params();
-  const { ctes, select } = scoredRelation(d, p, query);
+  // The spans of the scored traces are read within those traces' times: the rest are skipped (on
+  // the analytics benchmark, where the newest 1M spans are scored, four fifths of the spans).
+  const keyedBySpan = query.by !== 'name' && query.by !== 'evaluator';
+  const spanTimes = keyedBySpan ? await scoredTraceBounds(db, query.projectId, query.range) : null;
+  const { ctes, select } = scoredRelation(d, p, query, spanTimes);
   const aggregates = `count(*) AS n, avg(value) AS mean, ${d.quantiles('value', [0.5, 0.9])} AS q, count(value) AS valued`;
   // Labels are counted for every group; only those of the groups kept are read below.
   const rows = await db.rows(

@@ -1,4 +1,4 @@
-import { SCORE_SOURCES, type ScoreQuery, type ScoreSource } from '@spoor/model';
+import { SCORE_SOURCES, type ScoreQuery, type ScoreSource, type TimeRange } from '@spoor/model';
 import { isTrue, num, numOrNull, type Row } from '../record-rows.js';
 import type { StoredScore, TargetFound } from '../ports/scores.js';
 import type { TimeKey } from '../ports/traces.js';
@@ -21,7 +21,7 @@ export const SCORE_COLUMNS = 'project_id, score_id, time_us, written_us, trace_i
  */
 export function latestScores(d: Dialect, project: string, conditions: readonly string[]): string {
   const where = [`project_id = ${project}`, ...conditions].join(' AND ');
-  return d.firstPer(`SELECT ${SCORE_COLUMNS} FROM ${d.tables.scores} WHERE ${where}`, 'score_id', 'time_us DESC, written_us DESC');
+  return d.firstPerMostlyOne(`SELECT ${SCORE_COLUMNS} FROM ${d.tables.scores} WHERE ${where}`, 'score_id', 'time_us DESC, written_us DESC');
 }
 
 /**
@@ -151,4 +151,41 @@ export async function findTarget(db: SqlEngine, projectId: string, traceId: stri
     (row) => num(row.get('n')),
   );
   return span === undefined || span === 0 ? 'no span' : 'found';
+}
+
+/** The response ids of the project's scores that name only an LLM response, as a subquery. */
+export function responseOnly(d: Dialect, project: string): string {
+  return `SELECT response_id FROM ${d.tables.scores} WHERE project_id = ${project} AND trace_id IS NULL AND response_id IS NOT NULL`;
+}
+
+/**
+ * The span times the `trace_parts` of the traces any score of the project names (itself, or
+ * through an LLM response id) bound, deleted versions included, and how many versions of
+ * scores of whole traces the project has; `null` when no score names a stored trace. With
+ * `range`, only the versions written for a time within it count: a slot whose newest version is
+ * in the range has that version among them. A span of a trace lies within its parts' times
+ * (`trace-bounds.ts`). Read in a statement of its own, so that the span read gets the times as
+ * values its engine can skip by; a trace first written between the two statements can be missed
+ * by that one request.
+ */
+export async function scoredTraceBounds(db: SqlEngine, projectId: string, range: TimeRange | null = null): Promise<{ fromUs: number; toUs: number; traceScores: number } | null> {
+  const d = db.dialect;
+  const p = d.params();
+  const project = p.add(projectId);
+  const inRange = range === null ? '' : timeFilters(p, 'time_us', range).map((f) => ` AND ${f}`).join('');
+  const [bounds] = await db.rows(
+    'find the times of the scored traces',
+    `SELECT min(start_us) AS from_us, max(end_us) AS to_us, count(*) AS parts,
+       (SELECT count(*) FROM ${d.tables.scores} WHERE project_id = ${project} AND trace_id IS NOT NULL AND span_id IS NULL) AS trace_scores
+     FROM ${d.tables.trace_parts}
+     WHERE project_id = ${project} AND trace_id IN (
+       SELECT trace_id FROM ${d.tables.scores} WHERE project_id = ${project} AND trace_id IS NOT NULL${inRange}
+       UNION ALL
+       SELECT trace_id FROM ${d.tables.response_facts} WHERE project_id = ${project} AND response_id IN (${responseOnly(d, project)}${inRange}))
+     ${d.largeInSets}`,
+    p,
+    // ClickHouse's `min` over no rows is 0, not NULL: the parts are counted.
+    (row) => (num(row.get('parts')) === 0 ? null : { fromUs: num(row.get('from_us')), toUs: num(row.get('to_us')), traceScores: num(row.get('trace_scores')) }),
+  );
+  return bounds ?? null;
 }
