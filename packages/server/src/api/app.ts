@@ -10,6 +10,7 @@ import type { IngestMetrics, SelfMetrics } from '../self-metrics.js';
 import { accessRoutes } from './access-routes.js';
 import { alertRoutes } from './alert-routes.js';
 import { analyticsRoutes } from './analytics-routes.js';
+import { checkAnswers } from './answer-check.js';
 import { answerErrors } from './errors.js';
 import { datasetRoutes } from './dataset-routes.js';
 import { evaluatorRoutes } from './evaluator-routes.js';
@@ -96,6 +97,11 @@ export interface AppOptions {
   exports?: Shares;
   /** `POST /api/scores` in flight, per project and on this server (`--score-writes-max`). Default: no bound. */
   scoreWrites?: Shares;
+  /**
+   * Checks every answer against its route's declared schema and turns a mismatch into a 500
+   * (`answer-check.ts`): for tests, which set `SPOOR_CHECK_ANSWERS=1`. Default: that variable.
+   */
+  checkAnswers?: boolean;
 }
 
 /** Every route of each app, as registered: for tests that must cover every route. */
@@ -134,6 +140,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler);
   await describeRoutes(app);
   answerErrors(app);
+  if (options.checkAnswers ?? process.env.SPOOR_CHECK_ANSWERS === '1') checkAnswers(app);
   serveWebUi(app, options.webUi ?? null);
   installHooks(app, {
     db,

@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { needOf } from '../auth/access-control.js';
 import { SESSION_COOKIE } from '../auth/sessions.js';
+import { ErrorAnswer } from './answers/errors.js';
 
 /**
  * The OpenAPI document of every route, made by `@fastify/swagger` from the same schemas the
@@ -9,18 +10,22 @@ import { SESSION_COOKIE } from '../auth/sessions.js';
  * check's `needOf`) and the error answer every route shares.
  */
 
-const ERROR_ANSWER = {
-  description: 'Refused: `{ error: { code, message } }`; an invalid parameter is 400 ERR_INVALID_PARAMETER naming it, a bad body 400 ERR_BAD_REQUEST',
-  content: {
-    'application/json': {
-      schema: {
-        type: 'object',
-        properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, required: ['code', 'message'] } },
-        required: ['error'],
-      },
-    },
-  },
-};
+const ERROR_ANSWER = { description: ErrorAnswer.description, content: { 'application/json': { schema: ErrorAnswer } } };
+
+/**
+ * The operation's name when its route declares none: the method and the path's words, `/api`
+ * left out and parameters as `By…` (`GET /api/traces/:traceId/tree` is `getTracesByTraceIdTree`).
+ * Stable as long as the route is, which is what generated clients name their calls by.
+ */
+export function operationIdOf(method: string, url: string): string {
+  const words = url
+    .replace(/^\/api(?=\/)/, '')
+    .split('/')
+    .filter((part) => part !== '')
+    .flatMap((part) => (part.startsWith(':') ? ['by', ...part.slice(1).split(/[^A-Za-z0-9]+/)] : part.split(/[^A-Za-z0-9]+/)))
+    .filter((word) => word !== '');
+  return method.toLowerCase() + words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join('');
+}
 
 const NEEDS: Record<string, string> = {
   public: 'Public: no key needed.',
@@ -40,6 +45,8 @@ export async function describeRoutes(app: FastifyInstance): Promise<void> {
         version: '0.1.0',
         description: 'Traces, logs, metrics, cost and alerts of LLM and agent apps. OTLP/HTTP on /v1/*, the REST API on /api/*. Times are ISO-8601 or epoch milliseconds; durations in answers are milliseconds.',
       },
+      // Relative: the server that serves this document, under whatever name it was reached by.
+      servers: [{ url: '/', description: 'This Spoor server' }],
       components: {
         securitySchemes: {
           key: { type: 'http', scheme: 'bearer', description: 'a Spoor key: Authorization: Bearer spoor_…' },
@@ -52,6 +59,7 @@ export async function describeRoutes(app: FastifyInstance): Promise<void> {
       const need = needOf(method, url);
       const described: FastifySchema = {
         ...schema,
+        operationId: (schema as { operationId?: string } | undefined)?.operationId ?? operationIdOf(method, url),
         description: [schema?.description, NEEDS[need]].filter((s) => s !== undefined).join(' '),
         security: need === 'public' ? [] : need === 'metrics' ? [{ key: [] }] : [{ key: [] }, { session: [] }],
         response: { ...((schema?.response as object | undefined) ?? {}), '4XX': ERROR_ANSWER },
