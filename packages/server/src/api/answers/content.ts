@@ -1,4 +1,4 @@
-import { Kind, type TSchema, Type } from '@sinclair/typebox';
+import { Kind, type TLiteral, type TSchema, type TUnion, Type } from '@sinclair/typebox';
 
 /**
  * How a route declares a success answer, in its `schema.response` by status:
@@ -26,3 +26,8 @@ export const Bytes = (description: string): TSchema => Type.String({ format: 'bi
 
 /** Whether a declared answer is a schema (JSON) rather than a `contentAnswer`. */
 export const isSchema = (declared: unknown): declared is TSchema => typeof declared === 'object' && declared !== null && Kind in declared;
+
+/** A string that is one of a model's constant lists (`SPAN_GROUP_COLUMNS`), typed as its union. */
+export function literals<const T extends readonly string[]>(values: T): TUnion<TLiteral<T[number]>[]> {
+  return Type.Union(values.map((value) => Type.Literal(value)));
+}
