@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import type { IngestMetrics } from '../self-metrics.js';
-import { otlpAnswers } from '../api/answers/otlp.js';
 import { readBody } from './body.js';
 import { type ExportDeps, backPressureLogged, exportError, exportRecords, isBackPressure } from './export.js';
 import { CONTENT_TYPES, type Encoding, type OtlpSignal, exportResponse, statusBody } from './response.js';
@@ -28,8 +27,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
 
   for (const signal of ['traces', 'logs', 'metrics'] as const) {
-    const schema = { summary: `OTLP/HTTP: ${signal}, as protobuf or JSON`, tags: ['otlp'], response: otlpAnswers(signal) };
-    app.post(`/v1/${signal}`, { schema }, async (request, reply) => {
+    app.post(`/v1/${signal}`, async (request, reply) => {
       const encoding = encodingOf(request.headers['content-type']);
       try {
         if (encoding === null) {

@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import { NoContent } from './content.js';
 import { ErrorAnswer } from './errors.js';
 
 /**

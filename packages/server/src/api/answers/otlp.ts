@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { Bytes, contentAnswer } from './content.js';
+import { ErrorAnswer } from './errors.js';
 
 /**
  * OTLP/HTTP's bodies and answers (`ingest/routes.ts`): protobuf or its JSON mapping, as the
@@ -30,12 +31,16 @@ export function otlpBody(signal: OtlpSignalName): { description: string; content
 export function otlpAnswers(signal: OtlpSignalName) {
   const { request, rejected } = SIGNALS[signal];
   const response = request.replace('Request', 'Response');
-  const status = contentAnswer('Refused: a google.rpc.Status (the JSON one also carries the API error)', {
+  // Refused before the receiver runs (no key, a wrong Host), the answer is the API's JSON error.
+  const status = contentAnswer('Refused: a google.rpc.Status (the JSON one also carries the API error), or the API error', {
     'application/x-protobuf': Bytes('google.rpc.Status'),
-    'application/json': Type.Object(
-      { code: Type.Integer(), message: Type.String(), error: Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: false }) },
-      { additionalProperties: false },
-    ),
+    'application/json': Type.Union([
+      Type.Object(
+        { code: Type.Integer(), message: Type.String(), error: Type.Object({ code: Type.String(), message: Type.String() }, { additionalProperties: false }) },
+        { additionalProperties: false },
+      ),
+      ErrorAnswer,
+    ]),
   });
   return {
     200: contentAnswer(`Taken: an ${response}, with partialSuccess when some records were refused`, {
