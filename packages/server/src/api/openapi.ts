@@ -50,6 +50,24 @@ const NEEDS: Record<string, string> = {
   metrics: "Needs a read or admin key of project '*', or the --metrics-token.",
 };
 
+/**
+ * A schema as OpenAPI 3.1 (JSON Schema 2020-12) reads it: TypeBox writes a tuple in the draft-07
+ * form (`items: [...]`, `additionalItems`), which 2020-12 spells `prefixItems`; its length stays
+ * bounded by `minItems` and `maxItems`. The routes keep the form their validators read.
+ */
+export function as2020(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(as2020);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) copy[key] = as2020(value);
+  if (Array.isArray(copy.items)) {
+    copy.prefixItems = copy.items;
+    delete copy.items;
+    delete copy.additionalItems;
+  }
+  return copy;
+}
+
 /** Registers the document's maker; call before any route, so it sees them all. */
 export async function describeRoutes(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
@@ -77,7 +95,7 @@ export async function describeRoutes(app: FastifyInstance): Promise<void> {
         operationId: (schema as { operationId?: string } | undefined)?.operationId ?? operationIdOf(method, url),
         description: [schema?.description, NEEDS[need]].filter((s) => s !== undefined).join(' '),
         security: need === 'public' ? [] : need === 'metrics' ? [{ key: [] }] : [{ key: [] }, { session: [] }],
-        response: { '4XX': ERROR_ANSWER, ...((schema?.response as object | undefined) ?? {}) },
+        response: as2020({ '4XX': ERROR_ANSWER, ...((schema?.response as object | undefined) ?? {}) }),
         ...(DOCUMENTED_BODIES[`${method} ${url}`] === undefined ? {} : { body: DOCUMENTED_BODIES[`${method} ${url}`] }),
       };
       return { schema: described, url };
