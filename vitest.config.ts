@@ -17,6 +17,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Every answer a test receives is checked against its route's declared schema (api/answer-check.ts);
+    // servers a test spawns as processes inherit it.
+    env: { SPOOR_CHECK_ANSWERS: '1' },
     reporters: ['default', './scripts/summary-reporter.ts'],
     sequence: { sequencer: LongestFirstSequencer },
     projects: [

@@ -10,6 +10,8 @@ import type { IngestMetrics, SelfMetrics } from '../self-metrics.js';
 import { accessRoutes } from './access-routes.js';
 import { alertRoutes } from './alert-routes.js';
 import { analyticsRoutes } from './analytics-routes.js';
+import { checkAnswers } from './answer-check.js';
+import { type OtlpSignalName, otlpAnswers } from './answers/otlp.js';
 import { answerErrors } from './errors.js';
 import { datasetRoutes } from './dataset-routes.js';
 import { evaluatorRoutes } from './evaluator-routes.js';
@@ -96,6 +98,11 @@ export interface AppOptions {
   exports?: Shares;
   /** `POST /api/scores` in flight, per project and on this server (`--score-writes-max`). Default: no bound. */
   scoreWrites?: Shares;
+  /**
+   * Checks every answer against its route's declared schema and turns a mismatch into a 500
+   * (`answer-check.ts`): for tests, which set `SPOOR_CHECK_ANSWERS=1`. Default: that variable.
+   */
+  checkAnswers?: boolean;
 }
 
 /** Every route of each app, as registered: for tests that must cover every route. */
@@ -130,10 +137,20 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
     // An API route that declares no query takes none: a parameter it does not know is refused by name, never ignored.
     if (route.url.startsWith('/api/') && route.schema?.querystring === undefined) route.schema = { ...route.schema, querystring: NO_QUERY };
+    // The OTLP receiver reads its bodies itself and knows nothing of the API: its answers are described here.
+    const otlp = /^\/v1\/(traces|logs|metrics)$/.exec(route.url)?.[1] as OtlpSignalName | undefined;
+    if (otlp !== undefined && route.method === 'POST') {
+      route.schema = { summary: `OTLP/HTTP: ${otlp}, as protobuf or JSON`, tags: ['otlp'], ...route.schema, response: otlpAnswers(otlp) };
+    }
   });
   app.setValidatorCompiler(validatorCompiler);
+  // Answers are written by JSON.stringify, not by serializers compiled from their schemas (which
+  // are for the document and the answer check): compiling them took some 0.5 s of every start, and
+  // the compiled ones wrote the answers measured 1.3 to 3 times slower (BENCHMARKS.md, bench:answers).
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   await describeRoutes(app);
   answerErrors(app);
+  if (options.checkAnswers ?? process.env.SPOOR_CHECK_ANSWERS === '1') checkAnswers(app);
   serveWebUi(app, options.webUi ?? null);
   installHooks(app, {
     db,

@@ -2,6 +2,10 @@ import swagger from '@fastify/swagger';
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { needOf } from '../auth/access-control.js';
 import { SESSION_COOKIE } from '../auth/sessions.js';
+import { OpenApiAnswer } from './answers/service.js';
+import { ErrorAnswer } from './answers/errors.js';
+import { McpBody } from './answers/mcp.js';
+import { otlpBody } from './answers/otlp.js';
 
 /**
  * The OpenAPI document of every route, made by `@fastify/swagger` from the same schemas the
@@ -9,17 +13,33 @@ import { SESSION_COOKIE } from '../auth/sessions.js';
  * check's `needOf`) and the error answer every route shares.
  */
 
-const ERROR_ANSWER = {
-  description: 'Refused: `{ error: { code, message } }`; an invalid parameter is 400 ERR_INVALID_PARAMETER naming it, a bad body 400 ERR_BAD_REQUEST',
-  content: {
-    'application/json': {
-      schema: {
-        type: 'object',
-        properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } }, required: ['code', 'message'] } },
-        required: ['error'],
-      },
-    },
-  },
+const ERROR_ANSWER = { description: ErrorAnswer.description, content: { 'application/json': { schema: ErrorAnswer } } };
+
+/**
+ * The operation's name when its route declares none: the method and the path's words, `/api`
+ * left out and parameters as `By…` (`GET /api/traces/:traceId/tree` is `getTracesByTraceIdTree`).
+ * Stable as long as the route is, which is what generated clients name their calls by.
+ */
+export function operationIdOf(method: string, url: string): string {
+  const words = url
+    .replace(/^\/api(?=\/)/, '')
+    .split('/')
+    .filter((part) => part !== '')
+    .flatMap((part) => (part.startsWith(':') ? ['by', ...part.slice(1).split(/[^A-Za-z0-9]+/)] : part.split(/[^A-Za-z0-9]+/)))
+    .filter((word) => word !== '');
+  return method.toLowerCase() + words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join('');
+}
+
+/**
+ * Bodies the routes read themselves, described in the document only: a schema on the route would
+ * have the validator refuse what OTLP and MCP answer in their own words (a `google.rpc.Status`,
+ * a JSON-RPC error).
+ */
+const DOCUMENTED_BODIES: Record<string, unknown> = {
+  'POST /v1/traces': otlpBody('traces'),
+  'POST /v1/logs': otlpBody('logs'),
+  'POST /v1/metrics': otlpBody('metrics'),
+  'POST /mcp': { description: 'A JSON-RPC 2.0 request, notification or batch of MCP', content: { 'application/json': { schema: McpBody } } },
 };
 
 const NEEDS: Record<string, string> = {
@@ -30,6 +50,24 @@ const NEEDS: Record<string, string> = {
   metrics: "Needs a read or admin key of project '*', or the --metrics-token.",
 };
 
+/**
+ * A schema as OpenAPI 3.1 (JSON Schema 2020-12) reads it: TypeBox writes a tuple in the draft-07
+ * form (`items: [...]`, `additionalItems`), which 2020-12 spells `prefixItems`; its length stays
+ * bounded by `minItems` and `maxItems`. The routes keep the form their validators read.
+ */
+export function as2020(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(as2020);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) copy[key] = as2020(value);
+  if (Array.isArray(copy.items)) {
+    copy.prefixItems = copy.items;
+    delete copy.items;
+    delete copy.additionalItems;
+  }
+  return copy;
+}
+
 /** Registers the document's maker; call before any route, so it sees them all. */
 export async function describeRoutes(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
@@ -38,8 +76,12 @@ export async function describeRoutes(app: FastifyInstance): Promise<void> {
       info: {
         title: 'Spoor',
         version: '0.1.0',
-        description: 'Traces, logs, metrics, cost and alerts of LLM and agent apps. OTLP/HTTP on /v1/*, the REST API on /api/*. Times are ISO-8601 or epoch milliseconds; durations in answers are milliseconds.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+        description:
+          'Traces, logs, metrics, cost and alerts of LLM and agent apps. OTLP/HTTP on /v1/*, the REST API on /api/*. Times are ISO-8601 or epoch milliseconds; durations in answers are milliseconds.',
       },
+      // Relative: the server that serves this document, under whatever name it was reached by.
+      servers: [{ url: '/', description: 'This Spoor server' }],
       components: {
         securitySchemes: {
           key: { type: 'http', scheme: 'bearer', description: 'a Spoor key: Authorization: Bearer spoor_…' },
@@ -52,9 +94,11 @@ export async function describeRoutes(app: FastifyInstance): Promise<void> {
       const need = needOf(method, url);
       const described: FastifySchema = {
         ...schema,
+        operationId: (schema as { operationId?: string } | undefined)?.operationId ?? operationIdOf(method, url),
         description: [schema?.description, NEEDS[need]].filter((s) => s !== undefined).join(' '),
         security: need === 'public' ? [] : need === 'metrics' ? [{ key: [] }] : [{ key: [] }, { session: [] }],
-        response: { ...((schema?.response as object | undefined) ?? {}), '4XX': ERROR_ANSWER },
+        response: as2020({ '4XX': ERROR_ANSWER, ...((schema?.response as object | undefined) ?? {}) }),
+        ...(DOCUMENTED_BODIES[`${method} ${url}`] === undefined ? {} : { body: DOCUMENTED_BODIES[`${method} ${url}`] }),
       };
       return { schema: described, url };
     },
@@ -64,8 +108,12 @@ export async function describeRoutes(app: FastifyInstance): Promise<void> {
 /** `GET /api/openapi.json`: the document, made once on first asking (every route is known by then). */
 export async function openApiRoute(app: FastifyInstance): Promise<void> {
   let text: string | null = null;
-  app.get('/api/openapi.json', { schema: { summary: 'This document: every route, its parameters and bodies', tags: ['api'] } }, async (_request, reply) => {
-    text ??= JSON.stringify(app.swagger());
-    return reply.type('application/json; charset=utf-8').send(text);
-  });
+  app.get(
+    '/api/openapi.json',
+    { schema: { summary: 'This document: every route, its parameters and bodies', tags: ['api'], response: { 200: OpenApiAnswer } } },
+    async (_request, reply) => {
+      text ??= JSON.stringify(app.swagger());
+      return reply.type('application/json; charset=utf-8').send(text);
+    },
+  );
 }
