@@ -226,6 +226,7 @@ export const RealtimeMetrics = Type.Object(
     errorRate: Type.Union([Type.Number(), Type.Null()]),
     tokensPerSecond: Type.Number(),
     costPerHourUsd: Type.Number(),
+    unpricedCalls: Type.Integer(),
     cacheHitRate: Type.Union([Type.Number(), Type.Null()]),
   },
   { additionalProperties: false },

@@ -86,6 +86,7 @@ export const TraceDiffSide = Type.Object(
     inputTokens: Type.Union([Type.Number(), Type.Null()]),
     outputTokens: Type.Union([Type.Number(), Type.Null()]),
     costUsd: Type.Union([Type.Number(), Type.Null()]),
+    unpricedCalls: Type.Integer(),
   },
   { additionalProperties: false },
 );
