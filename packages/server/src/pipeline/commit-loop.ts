@@ -109,6 +109,15 @@ export class CommitLoop {
   private wantedSeq = 0;
   private running = false;
   private closing = false;
+  /** Set by `close` after it gave up for lack of space: the loop tries nothing more. */
+  private stopped = false;
+  /** Whether the last failure was for lack of space, and no commit has succeeded since. */
+  private lackingSpace = false;
+  /** Ends `close`'s wait, when it gives up for lack of space. */
+  private giveUp: (() => void) | null = null;
+  /** Ends the wait between tries at once (when `close` stops the loop). */
+  private wakeUp: (() => void) | null = null;
+  private runEnded: Promise<void> = Promise.resolve();
   private lingerTimer: NodeJS.Timeout | null = null;
   private failures = 0;
   private idleWaiters: Array<() => void> = [];
@@ -198,22 +207,41 @@ export class CommitLoop {
     });
   }
 
-  /** Commits everything queued; later pushes are still taken. */
+  /**
+   * Commits everything queued; later pushes are still taken. Gives up, and stops trying, once a
+   * commit fails for lack of space: what is not committed stays in the spool for the next start,
+   * and waiting would hold a stop until someone frees room. Resolves once the loop has stopped.
+   */
   async close(): Promise<void> {
     this.closing = true;
     const last = this.queue.at(-1)?.seq ?? this.lastAppended?.seq ?? this.committedSeq;
-    await this.commitUpTo(last);
+    await new Promise<void>((resolve) => {
+      this.giveUp = resolve;
+      if (this.lackingSpace) resolve();
+      void this.commitUpTo(last).then(resolve);
+    });
+    this.giveUp = null;
+    if (this.committedSeq < last) {
+      this.stopped = true;
+      this.wakeUp?.();
+      await this.runEnded;
+    }
     if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
   }
 
+  /** Whether the last commit failed for lack of space (and none has succeeded since). */
+  lacksSpace(): boolean {
+    return this.lackingSpace;
+  }
+
   private kick(): void {
-    if (!this.running) void this.run();
+    if (!this.running && !this.stopped) this.runEnded = this.run();
   }
 
   private async run(): Promise<void> {
     this.running = true;
     try {
-      while (this.failed !== null || this.queue.length > 0 || this.commitDue()) {
+      while (!this.stopped && (this.failed !== null || this.queue.length > 0 || this.commitDue())) {
         try {
           if (this.failed !== null) {
             const { error, records } = this.failed;
@@ -363,6 +391,7 @@ export class CommitLoop {
       const commitMs = performance.now() - began;
       if (open.seq <= this.committedSeq) return;
       this.failures = 0;
+      this.lackingSpace = false;
       this.committedSeq = open.seq;
       this.committedPosition = open.position;
       this.forgetBefore(open.position);
@@ -403,6 +432,8 @@ export class CommitLoop {
     // room for all of it at once, while pieces let the store checkpoint in between. Measured on a
     // 40 MiB tmpfs: the backlog of 50 requests of 1,000 spans failed whole for minutes.
     if (noSpace && failedRecords > 0) this.spaceCap = Math.max(1, Math.floor(Math.min(this.recordsPerCommit(), failedRecords) / 2));
+    this.lackingSpace = noSpace;
+    if (noSpace) this.giveUp?.();
     this.appending = null;
     this.readBack.reset();
     const lost = this.lastAppended;
@@ -457,7 +488,15 @@ export class CommitLoop {
   /** Waits before the next try: longer after each failure in a row, at most a second for lack of space. */
   private async wait(error: unknown): Promise<void> {
     const delay = RETRY_DELAYS_MS[Math.min(this.failures++, RETRY_DELAYS_MS.length - 1)]!;
-    await new Promise((resolve) => setTimeout(resolve, isLackOfSpace(error) ? Math.min(delay, LACK_OF_SPACE_RETRY_MS) : delay));
+    if (this.stopped) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, isLackOfSpace(error) ? Math.min(delay, LACK_OF_SPACE_RETRY_MS) : delay);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wakeUp = null;
   }
 
   private armLinger(): void {

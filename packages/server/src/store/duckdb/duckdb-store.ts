@@ -385,11 +385,15 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
 
   async close(): Promise<void> {
     await this.guard('close the database', async () => {
-      await this.writer.drain();
-      if (!this.readOnly) await this.connection.run('CHECKPOINT');
-      this.second.closeSync();
-      this.connection.closeSync();
-      this.instance.closeSync();
+      try {
+        await this.writer.drain();
+        if (!this.readOnly) await this.connection.run('CHECKPOINT');
+      } finally {
+        // Closed even when the checkpoint fails (a full disk): the write-ahead log keeps what it had.
+        this.second.closeSync();
+        this.connection.closeSync();
+        this.instance.closeSync();
+      }
     });
     if (this.ownSpillDir !== null) await rm(this.ownSpillDir, { recursive: true, force: true });
   }
