@@ -7,7 +7,7 @@ import { type AlertSeriesQuery, type AlertSeriesRow, type CompareSideRecord, typ
 import { type Columns, columnsOf } from './read.js';
 import type { StoredLog, StoredTrace, StoredTraceBytes } from '../stored-trace.js';
 import { DuckDbWriter } from './writer.js';
-import { attach, connectTo, isInvalidated, reattach } from './catalog.js';
+import { attach, connectTo, detach, isInvalidated, reattach } from './catalog.js';
 import { MIGRATIONS } from './migrations.js';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { removeModelPrice, selectModelPrices, updateSpanCosts, upsertModelPrice } from './pricing.js';
@@ -388,8 +388,13 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
       try {
         await this.writer.drain();
         if (!this.readOnly) await this.connection.run('CHECKPOINT');
+      } catch (error) {
+        // Closed all the same (a full disk): the write-ahead log keeps what it had.
+        await detach(this.instance).catch(() => {
+          // Nothing more to try: the error that matters is the checkpoint's.
+        });
+        throw error;
       } finally {
-        // Closed even when the checkpoint fails (a full disk): the write-ahead log keeps what it had.
         this.second.closeSync();
         this.connection.closeSync();
         this.instance.closeSync();
