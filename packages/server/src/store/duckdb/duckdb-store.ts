@@ -389,7 +389,12 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
         await this.writer.drain();
         if (!this.readOnly) await this.connection.run('CHECKPOINT');
       } catch (error) {
-        // Closed all the same (a full disk): the write-ahead log keeps what it had.
+        // Closed all the same (a full disk): the write-ahead log keeps what it had. A transaction
+        // left open (by a commit loop that gave up) is rolled back first: closing its connection
+        // with the database invalidated aborted the process.
+        await this.writer.rollback().catch(() => {
+          // Rolling back on an invalidated database reports it; the transactions end all the same.
+        });
         await detach(this.instance).catch(() => {
           // Nothing more to try: the error that matters is the checkpoint's.
         });
