@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -17,6 +17,14 @@ afterEach(async () => {
 });
 
 describe('DiskReserve', () => {
+  it('keeps as much again as the store\'s write-ahead log holds, for its checkpoint', async () => {
+    const wal = join(dir, 'spoor.duckdb.wal');
+    await writeFile(wal, Buffer.alloc(64 * 1024));
+    reserve = diskReserveOf(dir, 1024, join(dir, 'spoor.duckdb'), () => {});
+    expect(reserve!.needed(1000)).toBe(1024 + 1000 + 64 * 1024);
+    expect(reserve!.refusal(reserve!.free(), 0)).toMatch(/0\.1 MiB of write-ahead log/);
+  });
+
   it('refuses a request when what would be left is below the floor plus what committing it and those pending needs, naming the flag', () => {
     reserve = new DiskReserve(dir, { floorBytes: 1024 ** 2 });
     const free = reserve.free();
@@ -37,10 +45,10 @@ describe('DiskReserve', () => {
   });
 
   it('keeps only the floor for a store on another disk, and is none at a floor of 0', () => {
-    reserve = diskReserveOf(dir, 1024, false, () => {});
+    reserve = diskReserveOf(dir, 1024, null, () => {});
     const free = reserve!.free();
     expect(reserve!.refusal(1, free * 10)).toBeNull();
-    expect(diskReserveOf(dir, 0, true, () => {})).toBeNull();
+    expect(diskReserveOf(dir, 0, join(dir, 'spoor.duckdb'), () => {})).toBeNull();
     expect(defaultReserveBytes(dir)).toBe(2 * defaultSegmentBytes(dir));
   });
 });

@@ -327,7 +327,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       spool.hold(() => started.hold());
       spool.onDurable((end) => started.tail(end));
     }
-    reserve = diskReserveOf(spoolDir, config.diskReserveBytes, storeOnSpoolDisk, (error) => log.warn({ err: error }, "free space on the data directory's disk could not be read"));
+    reserve = diskReserveOf(spoolDir, config.diskReserveBytes, storeOnSpoolDisk && config.store.kind === 'duckdb' ? config.store.path : null, (error) => log.warn({ err: error }, "free space on the data directory's disk could not be read"));
     queue = new IngestQueue(spool, thread, { maxSpoolBytes: config.spoolMaxBytes, onSpilled: (reason) => metrics.spilledRequests({ reason }), ...(reserve === null ? {} : { reserve }) });
     queue.startAfter(replayed);
     queue.setStoreHealthy(storeHealthy, storeNoRoom, storeLacksSpace);
