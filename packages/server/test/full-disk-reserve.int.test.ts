@@ -13,7 +13,7 @@ import { until } from './support/wait.js';
 /**
  * The room a full disk gives back, kept for what was acknowledged: the data directory on a 40 MiB
  * tmpfs with a 12 MiB filler, a burst of 20 bodies of 1,000 spans, the rest of the disk filled under
- * it so its commits fail, then the filler deleted while a client posts as fast as it is answered.
+ * it so their commits fail, then the filler deleted while a client posts as fast as it is answered.
  * Without `--disk-reserve` new acknowledgements took the room the backlog's commit needed, and
  * requests stayed in the spool for over a minute. And a stop while the disk is full: the store's
  * checkpoint at close finds no room, which must not fail the stop or lose anything.
@@ -50,9 +50,10 @@ async function start(args: string[] = []): Promise<Listening> {
 }
 
 /**
- * A burst of 20 large requests, the rest of the disk filled as the fifth is acknowledged: the
- * store commits after half a second, so what was acknowledged is not committed yet and its commit
- * finds no room (the reserve kept it for them, the fill took it). Waits until a commit has failed;
+ * A burst of 20 large requests, the rest of the disk filled as the first is acknowledged: the
+ * store commits half a second after its first request, so what was acknowledged is not committed
+ * yet and its commit finds no room (the reserve kept it for them, the fill took it). Filling at the
+ * fifth was once too late on a loaded machine: everything was committed, and no commit failed. Waits until a commit has failed;
  * returns what was acknowledged.
  */
 async function backlogOnAFullDisk(url: string): Promise<string[]> {
@@ -61,11 +62,11 @@ async function backlogOnAFullDisk(url: string): Promise<string[]> {
     Array.from({ length: 20 }, async () => {
       const traceId = randomBytes(16).toString('hex');
       const answer = await post(url, traceId);
-      if (answer.status === 200 && acknowledged.push(traceId) === 5) fills.push(fillDisk(disk.path, 0));
+      if (answer.status === 200 && acknowledged.push(traceId) === 1) fills.push(fillDisk(disk.path, 0));
       return answer;
     }),
   );
-  expect(acknowledged.length).toBeGreaterThanOrEqual(5);
+  expect(acknowledged.length).toBeGreaterThanOrEqual(1);
   // Those after the fill are refused, saying why.
   for (const answer of burst) if (answer.status !== 200) expect(answer).toMatchObject({ status: 503, message: expect.stringMatching(/space/i) });
   await until('a commit failed for want of room', async () => ((await metricValue(url, 'spoor_store_commit_failures_total')) >= 1 ? true : undefined));
