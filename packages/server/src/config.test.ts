@@ -120,12 +120,20 @@ describe('resolveServeConfig', () => {
       samplingFile: null,
       store: { kind: 'duckdb', path: resolve('.spoor', 'spoor.duckdb') },
       spoolMaxBytes: 1024 ** 3,
+      diskReserveBytes: null,
       roles: { ingest: true, query: true, alerting: true },
       forward: [],
       forwardSpoolMaxBytes: 1024 ** 3,
       shares: DEFAULT_SHARES,
     });
     expect(DEFAULTS.host).toBe('127.0.0.1');
+  });
+
+  it('takes --disk-reserve as a size, 0 or auto, and names the flag of a value that is none', () => {
+    expect(resolveServeConfig({ diskReserve: '256MiB' }, {}).diskReserveBytes).toBe(256 * 1024 ** 2);
+    expect(resolveServeConfig({ diskReserve: 'AUTO' }, {}).diskReserveBytes).toBeNull();
+    expect(resolveServeConfig({}, { SPOOR_DISK_RESERVE: '0' }).diskReserveBytes).toBe(0);
+    expect(() => resolveServeConfig({ diskReserve: 'lots' }, {})).toThrow(/--disk-reserve \(SPOOR_DISK_RESERVE\): 'lots' is not a size/);
   });
 
   it('takes the ClickHouse store, the spool limit and the roles from flags or variables, and says what is missing', () => {
@@ -173,6 +181,7 @@ describe('resolveServeConfig', () => {
     SPOOR_CLICKHOUSE_URL: 'http://spoor:env@ch-env:8123/spoor',
     SPOOR_CLICKHOUSE_CLUSTER: 'env-cluster',
     SPOOR_SPOOL_MAX: '2GiB',
+    SPOOR_DISK_RESERVE: '0',
     SPOOR_ROLE: 'query',
     SPOOR_FORWARD: 'jaeger=http://jaeger:4318',
     SPOOR_FORWARD_SPOOL_MAX: '2GiB',
@@ -222,6 +231,7 @@ describe('resolveServeConfig', () => {
       samplingFile: '/etc/spoor/sampling.json',
       store: { kind: 'clickhouse', url: 'http://spoor:env@ch-env:8123/spoor', cluster: 'env-cluster' },
       spoolMaxBytes: 2 * 1024 ** 3,
+      diskReserveBytes: 0,
       roles: { ingest: false, query: true, alerting: false },
       forward: [destination('jaeger')],
       forwardSpoolMaxBytes: 2 * 1024 ** 3,
@@ -232,7 +242,7 @@ describe('resolveServeConfig', () => {
   it('lets every flag beat its variable', () => {
     const flags = { host: '::1', port: '0', grpcPort: '4417', data: '/srv/flag', retention: 'traces=1d', maxBody: '2048', logLevel: 'warn', prices: '/srv/prices.json',
       alerts: '/srv/alerts.yaml', alertInterval: '1m', defaultAlerts: 'on', evaluators: '/srv/evaluators.yaml', traceQuiet: '1m', staleAfter: '5s', externalUrl: 'http://10.0.0.5:4318', allowedHosts: 'flag.example', auth: 'auto',
-      metricsToken: 'flag-token', corsOrigin: 'https://flag.example', rateLimit: '0', metricsMaxSeries: '300', store: 'duckdb', clickhouseUrl: '', spoolMax: '5MiB', role: 'ingest',
+      metricsToken: 'flag-token', corsOrigin: 'https://flag.example', rateLimit: '0', metricsMaxSeries: '300', store: 'duckdb', clickhouseUrl: '', spoolMax: '5MiB', diskReserve: '1GiB', role: 'ingest',
       forward: 'tempo=http://tempo:4318', forwardSpoolMax: '64MiB', sampling: '/srv/sampling.json', exportsMax: 'server=0', regexMaxChars: '1000000', regexMaxCost: 128 };
     expect(resolveServeConfig(flags, env)).toEqual({
       host: '::1',
@@ -263,6 +273,7 @@ describe('resolveServeConfig', () => {
       samplingFile: '/srv/sampling.json',
       store: { kind: 'duckdb', path: '/srv/flag/spoor.duckdb' },
       spoolMaxBytes: 5 * 1024 ** 2,
+      diskReserveBytes: 1024 ** 3,
       roles: { ingest: true, query: false, alerting: false },
       forward: [destination('tempo')],
       forwardSpoolMaxBytes: 64 * 1024 ** 2,

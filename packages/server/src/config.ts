@@ -71,6 +71,13 @@ export interface ServeOptions {
   /** Largest spool on disk while the store is behind or down, e.g. `10GiB`; past it requests get 503. Default 1 GiB. */
   spoolMax?: string;
   /**
+   * Room kept free on the data directory's disk, e.g. `256MiB`, besides as much again as the
+   * bodies acknowledged and not yet committed: below it requests get 503, so what was acknowledged
+   * always has room to be committed. `0` turns it off. Default `auto`: two spool segments (128 MiB,
+   * or a 16th of a disk under 2 GiB).
+   */
+  diskReserve?: string;
+  /**
    * What this server does, comma-separated: `ingest` (OTLP), `query` (the API and the UI),
    * `alerting` (evaluates the rules; one server of those sharing a store). Default: all three.
    */
@@ -173,6 +180,8 @@ export interface ServeConfig {
   samplingFile: string | null;
   /** Bytes the spool may hold before requests get 503. */
   spoolMaxBytes: number;
+  /** Bytes `--disk-reserve` keeps free (0: off), or `null` for `auto` (from the disk's size). */
+  diskReserveBytes: number | null;
   roles: ServerRoles;
   /** The built web UI; unset: `@spoor/web`'s `dist`, `null`: serve no UI. Not a flag: for tests and embedders. */
   webUiDir?: string | null;
@@ -231,6 +240,7 @@ export const DEFAULTS = {
   clickhouseUrl: '',
   clickhouseCluster: '',
   spoolMax: '1GiB',
+  diskReserve: 'auto',
   role: 'ingest,query,alerting',
   // Single sign-on (auth/oidc-config.ts).
   oidcIssuer: '',
@@ -285,6 +295,7 @@ const ENV: Record<keyof ServeOptions, string> = {
   clickhouseUrl: 'SPOOR_CLICKHOUSE_URL',
   clickhouseCluster: 'SPOOR_CLICKHOUSE_CLUSTER',
   spoolMax: 'SPOOR_SPOOL_MAX',
+  diskReserve: 'SPOOR_DISK_RESERVE',
   role: 'SPOOR_ROLE',
   // Single sign-on (auth/oidc-config.ts).
   oidcIssuer: 'SPOOR_OIDC_ISSUER',
@@ -410,6 +421,7 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     dataDir,
     store: storeTargetOf(pick('store'), pick('clickhouseUrl'), pick('clickhouseCluster'), dataDir),
     spoolMaxBytes: parseBytes(pick('spoolMax')),
+    diskReserveBytes: diskReserveOf(pick('diskReserve')),
     roles,
     retention: { ...parseRetention(pick('retention')), intervalMs: 3_600_000 },
     maxBodyBytes: parseBytes(pick('maxBody')),
@@ -437,6 +449,16 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
 }
 
 /** `ingest,query`, `all`, ...: the roles named, each at most once. */
+/** `auto` (`null`: from the disk's size when the server starts) or a size, `0` for none. */
+function diskReserveOf(text: string): number | null {
+  if (text.trim().toLowerCase() === 'auto') return null;
+  try {
+    return parseBytes(text);
+  } catch (error) {
+    throw new Error(`--disk-reserve (${ENV.diskReserve}): ${(error as Error).message}, 0 for none, or auto`, { cause: error });
+  }
+}
+
 function parseRoles(text: string): ServerRoles {
   const roles: ServerRoles = { ingest: false, query: false, alerting: false };
   for (const part of text.split(',').map((r) => r.trim().toLowerCase())) {

@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { type Listening, spoorCli } from './support/cli.js';
 import { metricValue, readiness } from './support/server.js';
 import { defaultSegmentBytes } from '../src/pipeline/spool.js';
+import { type Answer, post, unreadable } from './support/large-traces.js';
 import { fillDisk, mountTmpfs } from './support/tmpfs.js';
 
 /**
@@ -19,7 +20,6 @@ import { fillDisk, mountTmpfs } from './support/tmpfs.js';
  * issue did, makes how much is still to commit at the fill a matter of timing.)
  */
 
-const SPANS = 1000;
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let disk: Awaited<ReturnType<typeof mountTmpfs>>;
 let server: Listening | null = null;
@@ -53,55 +53,6 @@ afterEach(async () => {
     await disk.unmount();
   }
 }, 60_000);
-
-/** Waits until every trace in `traceIds` reads back whole, for a minute at most; returns those that do not. */
-async function unreadable(url: string, traceIds: string[]): Promise<string[]> {
-  const deadline = Date.now() + 60_000;
-  let missing = [...traceIds];
-  while (missing.length > 0 && Date.now() < deadline) {
-    const still: string[] = [];
-    for (const traceId of missing) if ((await spanCount(url, traceId)) !== SPANS) still.push(traceId);
-    missing = still;
-    if (missing.length > 0) await pause(500);
-  }
-  return missing;
-}
-
-/** One trace of 1,000 spans, each with 200 random characters of prompt: about 470 KB of JSON. */
-function traceBody(traceId: string): string {
-  const start = BigInt(Date.now()) * 1_000_000n;
-  const spans = Array.from({ length: SPANS }, (_, i) => ({
-    traceId,
-    spanId: randomBytes(8).toString('hex'),
-    name: `step ${i % 20}`,
-    startTimeUnixNano: String(start + BigInt(i) * 1000n),
-    endTimeUnixNano: String(start + BigInt(i) * 1000n + 500_000n),
-    attributes: [{ key: 'gen_ai.prompt', value: { stringValue: randomBytes(100).toString('hex') } }],
-  }));
-  return JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'backlog-test' } }] }, scopeSpans: [{ spans }] }] });
-}
-
-interface Answer {
-  status: number;
-  message: string;
-}
-
-async function post(url: string, traceId: string): Promise<Answer> {
-  const response = await fetch(`${url}/v1/traces`, { method: 'POST', body: traceBody(traceId), headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(30_000) });
-  const text = await response.text();
-  let message = '';
-  if (response.status !== 200) message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text;
-  return { status: response.status, message };
-}
-
-async function spanCount(url: string, traceId: string): Promise<number> {
-  const response = await fetch(`${url}/api/traces/${traceId}`, { signal: AbortSignal.timeout(30_000) });
-  if (response.status !== 200) {
-    await response.arrayBuffer();
-    return -response.status;
-  }
-  return ((await response.json()) as { spans: unknown[] }).spans.length;
-}
 
 describe('Spoor healing from a full disk with a backlog of large requests', () => {
   it('refuses with 503 and is not ready while the store cannot commit, then commits the backlog in pieces that fit: every acknowledged trace reads back', async () => {

@@ -94,7 +94,9 @@ describe('Spoor on a disk that fills up', () => {
   }, 120_000);
 
   it('waits out a full disk under the store\'s commits: stays up, not ready, and resumes by itself with nothing acknowledged lost', async () => {
-    server = await startTestServer({ data: join(disk.path, 'data') });
+    // No reserve: it would refuse these requests before the disk is full, and the store's failures
+    // on a disk something else fills are what this test is about.
+    server = await startTestServer({ data: join(disk.path, 'data'), diskReserve: '0' });
     const { url } = server;
     let died: Error | null = null;
     void server.failed.then((error) => (died = error));

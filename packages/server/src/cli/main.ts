@@ -11,7 +11,7 @@ const USAGE = `Usage:
               [--auth auto|required|off] [--metrics-token TOKEN] [--cors-origin URL1,URL2] [--rate-limit 100] [--metrics-max-series 2000]
               [--provider openai=env:OPENAI_API_KEY[,base=URL][,timeout=60s]]… [--mask policy.json] [--regex-max-chars 131072] [--regex-max-cost 64]
               [--store duckdb|clickhouse] [--clickhouse-url http://USER:PASS@HOST:8123/DB] [--clickhouse-cluster NAME]
-              [--spool-max 1GiB] [--role ingest,query,alerting]
+              [--spool-max 1GiB] [--disk-reserve auto] [--role ingest,query,alerting]
               [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret env:VAR|file:PATH --oidc-roles RULES [--oidc-scopes "openid email profile"] [--oidc-groups-claim groups]]
               [--forward NAME=URL[,headers=K:V;K2:env:VAR][,signals=traces,logs,metrics][,filter=service=NAME]]… [--forward-spool-max 1GiB]
               [--sampling sampling.json]
@@ -105,6 +105,7 @@ async function serve(args: string[]): Promise<number> {
       'clickhouse-url': { type: 'string' },
       'clickhouse-cluster': { type: 'string' },
       'spool-max': { type: 'string' },
+      'disk-reserve': { type: 'string' },
       role: { type: 'string' },
       // Single sign-on (auth/oidc-config.ts).
       'oidc-issuer': { type: 'string' },
@@ -135,6 +136,7 @@ async function serve(args: string[]): Promise<number> {
     clickhouseUrl: values['clickhouse-url'],
     clickhouseCluster: values['clickhouse-cluster'],
     spoolMax: values['spool-max'],
+    diskReserve: values['disk-reserve'],
     role: values.role,
     forward: values.forward,
     forwardSpoolMax: values['forward-spool-max'],

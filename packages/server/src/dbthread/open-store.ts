@@ -1,5 +1,7 @@
+import { dirname } from 'node:path';
 import type { StoreTarget } from '../config.js';
 import type { RetentionConfig } from '../pipeline/retention.js';
+import { defaultSegmentBytes } from '../pipeline/spool.js';
 import type { RecentSpanSource, Store } from '../store/store.js';
 
 /** A store as the server opens it, with what the start-up log says of it. */
@@ -23,6 +25,16 @@ function isUnreachable(error: unknown): boolean {
 }
 
 /**
+ * The write-ahead log DuckDB lets grow before it checkpoints: its default 16 MiB, or a 32nd of a
+ * smaller disk (the spool's segment size). Ingest keeps as much again free for the checkpoint
+ * (`--disk-reserve`): on a 40 MiB disk a 16 MiB log held that room for good, refusing requests
+ * with 12 MiB free.
+ */
+function checkpointThresholdOf(path: string): number {
+  return Math.min(16 * 1024 ** 2, defaultSegmentBytes(dirname(path)));
+}
+
+/**
  * Opens the store the configuration names, creating or migrating its schema. A ClickHouse that
  * does not answer yet (it starts beside Spoor, or is restarting) is waited for up to a minute,
  * each try told to `onWait`; a refusal fails at once.
@@ -32,7 +44,7 @@ export async function openStore(target: StoreTarget, retention: RetentionConfig 
   // is some 70 ms of a database thread's start).
   if (target.kind === 'duckdb') {
     const { DuckDbStore } = await import('../store/duckdb/duckdb-store.js');
-    const store = await DuckDbStore.open({ path: target.path });
+    const store = await DuckDbStore.open({ path: target.path, settings: { checkpoint_threshold: `${checkpointThresholdOf(target.path)}B` } });
     return { store, where: target.path, foundVersion: null, schemaVersion: null };
   }
   const deadline = Date.now() + CONNECT_WAIT_MS;

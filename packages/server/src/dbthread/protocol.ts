@@ -74,7 +74,7 @@ export type DbEvents = {
    * was for lack of space (a full disk under DuckDB, a ClickHouse server out of room).
    */
   storeHealth: [healthy: boolean, noSpace: boolean];
-  log: [level: 'info' | 'error', message: string, data: Record<string, unknown>];
+  log: [level: 'info' | 'warn' | 'error', message: string, data: Record<string, unknown>];
 };
 
 /** Between the server's main thread and its database thread. */

@@ -420,6 +420,29 @@ describe('CommitLoop', () => {
       expect(quarantined).toEqual([]);
     });
 
+    it('is given up on by close, which stops the loop and leaves the entries in the spool for the next start', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+      const noSpace = (): Error => new StoreError('DuckDB failed to commit: Could not write file "spoor.duckdb.wal": No space left on device');
+      const store = new FakeStore().roomFor(0, noSpace);
+      const loop = refusingLoop(store);
+      await accept(loop, ['a', 'b'], 1);
+      void loop.commitUpTo(2);
+      await until(() => errors.length >= 1, 'the first try');
+      expect(loop.lacksSpace()).toBe(true);
+
+      await within(loop.close(), 5000, 'close');
+      const tries = errors.length;
+      // Ten seconds, ten times the longest wait between tries while the store lacks space.
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(errors, 'tries after close').toHaveLength(tries);
+      vi.useRealTimers();
+      expect(committedNames(store)).toEqual([]);
+      // The next start commits them from the spool.
+      store.roomFor(null);
+      expect(await within(refusingLoop(store).replay(), 5000, 'replay')).toBe(2);
+      expect(committedNames(store)).toEqual(['a.0', 'b.0']);
+    });
+
     it('is quarantined once when the spool is replayed after a crash', async () => {
       await spoolOnly(['a', 'poison', 'b'], 1);
       const store = new FakeStore().refuse((name) => name.startsWith('poison.'));

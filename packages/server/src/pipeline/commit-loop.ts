@@ -1,55 +1,12 @@
 import type { BatchKey, StoreWriter, WriteBatch } from '../store/store.js';
+import type { CommitLoopOptions } from './commit-loop-options.js';
+import { CommitFailure, EntryFailure, messageOf } from './commit-failures.js';
 import { isLackOfSpace } from './lack-of-space.js';
 import { type QuarantineReason, keepDamaged, quarantineEntry, quarantineIdOf } from './quarantine.js';
 import { SpoolReadBack } from './read-back.js';
 import { type SpoolEntry, type SpoolPosition, comparePositions, positionFromString, positionToString, readSpool } from './spool.js';
 
-/**
- * Turns a spooled request into its write batch (the same decoding that accepted it), for entries
- * read back from the spool: after a crash, or after a failed commit. `seq` numbers the entry in
- * spool order; an entry read back is decoded again with the same or a lower number.
- */
-export type EntryDecoder = (entry: SpoolEntry, seq: number) => WriteBatch;
-
-export interface CommitLoopOptions {
-  /** Where the spool keeps its segments, to re-read entries after a crash or a failed commit. */
-  spoolDir: string;
-  /**
-   * This server's id in the store: with the spool position, the key of each batch written, so
-   * that a batch written again (a replay, a retry) is stored once, and servers sharing a store
-   * each replay their own spool. Default `server-1`.
-   */
-  serverId?: string;
-  decode: EntryDecoder;
-  /** Records in one store transaction before it is committed. Default 50,000. */
-  maxRecordsPerCommit?: number;
-  /**
-   * How long a transaction may stay open collecting records when no reader is waiting for
-   * them. Default 500 ms. Larger transactions cost DuckDB far less per record.
-   */
-  lingerMs?: number;
-  /**
-   * Told after every commit: the last entry's sequence number and spool position, how many
-   * records, and how long the store took to make them durable.
-   */
-  onCommit: (seq: number, position: SpoolPosition, records: number, commitMs: number) => void;
-  /** Told when an append or commit fails; the records are re-read from the spool and tried again. */
-  onError?: (error: unknown, records: number) => void;
-  /**
-   * Where entries go that the store refuses `maxAttempts` times while it takes other writes, or
-   * that no longer decode. Without it such an entry is retried for ever.
-   */
-  quarantineDir?: string;
-  /** Tries of one entry, alone in its transaction, before it is quarantined. Default 3. */
-  maxAttempts?: number;
-  /** Told after an entry was quarantined (and is on disk). */
-  onQuarantine?: (id: string, reason: QuarantineReason) => void;
-  /**
-   * Told when replay finds a damaged stretch of the spool with entries after it: the entries
-   * after it are replayed; its bytes are kept in the quarantine folder (`<segment>-<offset>.damaged`).
-   */
-  onDamaged?: (segment: number, offset: number, bytes: number) => void;
-}
+export type { CommitLoopOptions, EntryDecoder } from './commit-loop-options.js';
 
 interface Queued {
   /** The batch the receiver decoded, until it is handed to the store. */
@@ -109,6 +66,15 @@ export class CommitLoop {
   private wantedSeq = 0;
   private running = false;
   private closing = false;
+  /** Set by `close` after it gave up for lack of space: the loop tries nothing more. */
+  private stopped = false;
+  /** Whether the last failure was for lack of space, and no commit has succeeded since. */
+  private lackingSpace = false;
+  /** Ends `close`'s wait, when it gives up for lack of space. */
+  private giveUp: (() => void) | null = null;
+  /** Ends the wait between tries at once (when `close` stops the loop). */
+  private wakeUp: (() => void) | null = null;
+  private runEnded: Promise<void> = Promise.resolve();
   private lingerTimer: NodeJS.Timeout | null = null;
   private failures = 0;
   private idleWaiters: Array<() => void> = [];
@@ -198,22 +164,41 @@ export class CommitLoop {
     });
   }
 
-  /** Commits everything queued; later pushes are still taken. */
+  /**
+   * Commits everything queued; later pushes are still taken. Gives up, and stops trying, once a
+   * commit fails for lack of space: what is not committed stays in the spool for the next start,
+   * and waiting would hold a stop until someone frees room. Resolves once the loop has stopped.
+   */
   async close(): Promise<void> {
     this.closing = true;
     const last = this.queue.at(-1)?.seq ?? this.lastAppended?.seq ?? this.committedSeq;
-    await this.commitUpTo(last);
+    await new Promise<void>((resolve) => {
+      this.giveUp = resolve;
+      if (this.lackingSpace) resolve();
+      void this.commitUpTo(last).then(resolve);
+    });
+    this.giveUp = null;
+    if (this.committedSeq < last) {
+      this.stopped = true;
+      this.wakeUp?.();
+      await this.runEnded;
+    }
     if (this.lingerTimer !== null) clearTimeout(this.lingerTimer);
   }
 
+  /** Whether the last commit failed for lack of space (and none has succeeded since). */
+  lacksSpace(): boolean {
+    return this.lackingSpace;
+  }
+
   private kick(): void {
-    if (!this.running) void this.run();
+    if (!this.running && !this.stopped) this.runEnded = this.run();
   }
 
   private async run(): Promise<void> {
     this.running = true;
     try {
-      while (this.failed !== null || this.queue.length > 0 || this.commitDue()) {
+      while (!this.stopped && (this.failed !== null || this.queue.length > 0 || this.commitDue())) {
         try {
           if (this.failed !== null) {
             const { error, records } = this.failed;
@@ -363,6 +348,7 @@ export class CommitLoop {
       const commitMs = performance.now() - began;
       if (open.seq <= this.committedSeq) return;
       this.failures = 0;
+      this.lackingSpace = false;
       this.committedSeq = open.seq;
       this.committedPosition = open.position;
       this.forgetBefore(open.position);
@@ -394,7 +380,7 @@ export class CommitLoop {
    */
   private async recover(failure: unknown): Promise<void> {
     // Whose failure it was, when one entry's: the one being appended, or alone in its commit.
-    const culprit = failure instanceof EntryFailure ? failure.entry : this.appending;
+    const culprit = failure instanceof EntryFailure ? (failure as EntryFailure<Queued>).entry : this.appending;
     const error = failure instanceof EntryFailure || failure instanceof CommitFailure ? failure.cause : failure;
     // The records of the transaction that failed (an append's: what it held, and the entry).
     const failedRecords = failure instanceof EntryFailure || failure instanceof CommitFailure ? failure.records : (this.openWrite?.records ?? 0) + (this.appending?.records ?? 0);
@@ -403,6 +389,8 @@ export class CommitLoop {
     // room for all of it at once, while pieces let the store checkpoint in between. Measured on a
     // 40 MiB tmpfs: the backlog of 50 requests of 1,000 spans failed whole for minutes.
     if (noSpace && failedRecords > 0) this.spaceCap = Math.max(1, Math.floor(Math.min(this.recordsPerCommit(), failedRecords) / 2));
+    this.lackingSpace = noSpace;
+    if (noSpace) this.giveUp?.();
     this.appending = null;
     this.readBack.reset();
     const lost = this.lastAppended;
@@ -457,7 +445,15 @@ export class CommitLoop {
   /** Waits before the next try: longer after each failure in a row, at most a second for lack of space. */
   private async wait(error: unknown): Promise<void> {
     const delay = RETRY_DELAYS_MS[Math.min(this.failures++, RETRY_DELAYS_MS.length - 1)]!;
-    await new Promise((resolve) => setTimeout(resolve, isLackOfSpace(error) ? Math.min(delay, LACK_OF_SPACE_RETRY_MS) : delay));
+    if (this.stopped) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, isLackOfSpace(error) ? Math.min(delay, LACK_OF_SPACE_RETRY_MS) : delay);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.wakeUp = null;
   }
 
   private armLinger(): void {
@@ -469,31 +465,6 @@ export class CommitLoop {
     }, wait);
     this.lingerTimer.unref();
   }
-}
-
-/** A commit's failure while isolating, with the entry the transaction held alone (if one) and its records. */
-class EntryFailure extends Error {
-  constructor(
-    override readonly cause: unknown,
-    readonly entry: Queued | null,
-    readonly records: number,
-  ) {
-    super(messageOf(cause));
-  }
-}
-
-/** A commit's failure, with the records its transaction held. */
-class CommitFailure extends Error {
-  constructor(
-    override readonly cause: unknown,
-    readonly records: number,
-  ) {
-    super(messageOf(cause));
-  }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** The entry spooled at `position`, or `null` when the spool no longer has it. */

@@ -169,6 +169,39 @@ describe('IngestQueue', () => {
     expect(spooledBodies()).toEqual(['one', 'two', 'three']);
   });
 
+  it('refuses with ERR_SPOOL_FULL and the reserve\'s reason, spooling nothing, while what was acknowledged needs the room; gives up a stop once the store lacks space', async () => {
+    // A reserve of 20 bytes of disk in all: a request fits while its bytes and those pending do.
+    const asked: Array<[number, number]> = [];
+    let spooled = 0;
+    let refreshed = 0;
+    const reserve = {
+      refusal: (bytes: number, pending: number) => (asked.push([bytes, pending]), bytes + pending > 20 ? 'too little free space on the disk' : null),
+      spooledBytes: (bytes: number) => void (spooled += bytes),
+      refresh: () => void refreshed++,
+    };
+    const queue = new IngestQueue(spool, sink, { retryAfterSeconds: 2, reserve, ...clock });
+    await queue.submit(entry('0123456789'), records(1));
+    const error = await failureOf(queue.submit(entry('abcdefghijk'), records(1)));
+    expect(error).toMatchObject({ code: 'ERR_SPOOL_FULL', status: 503, retryAfterSeconds: 2, message: expect.stringMatching(/^too little free space on the disk; retry later/) });
+    expect(asked).toEqual([[10, 0], [11, 10]]);
+    expect(spooled).toBe(10);
+    expect(spooledBodies()).toEqual(['0123456789']);
+    // Committed: its bytes are no longer pending, and free space is read again.
+    sink.commit(queue, 1);
+    expect(refreshed).toBe(1);
+    await queue.submit(entry('abcdefghijk'), records(1));
+    expect(asked.at(-1)).toEqual([11, 0]);
+
+    // A stop waits for the commit, unless the store fails to commit for lack of space.
+    let stopped = false;
+    const stopping = queue.close().then(() => (stopped = true));
+    await Promise.resolve();
+    expect(stopped).toBe(false);
+    queue.setStoreHealthy(false, false, true);
+    await stopping;
+    expect(queue.allCommitted()).toBe(false);
+  });
+
   it('acknowledges into the spool alone while the store takes no commits, up to maxSpoolBytes, then refuses with ERR_SPOOL_FULL', async () => {
     const queue = new IngestQueue(spool, sink, { maxQueuedRecords: 10, maxSpoolBytes: 12, retryAfterSeconds: 3, ...clock });
     await queue.submit(entry('in-ram'), records(4));

@@ -31,6 +31,17 @@ export interface IngestQueueOptions {
   maxSpoolBytes?: number;
   /** Seconds a refused client is told to wait (`Retry-After`). Default 1. */
   retryAfterSeconds?: number;
+  /** Room kept on the spool's disk for what is acknowledged to be committed (`DiskReserve`). Default: none. */
+  reserve?: Reserve;
+}
+
+/** What the queue asks of a disk reserve: whether a request fits, and what was spooled. */
+export interface Reserve {
+  /** Why a request of `bytes` is refused with `pendingBytes` not yet committed before it; `null` when it fits. */
+  refusal(bytes: number, pendingBytes: number): string | null;
+  spooledBytes(bytes: number): void;
+  /** Told after a commit: the room of what it committed may be free now. */
+  refresh(): void;
 }
 
 /** What the queue keeps of an accepted entry until its commit. */
@@ -97,6 +108,10 @@ export class IngestQueue {
   private committedSeq = 0;
   private readonly inFlight = new Map<number, InFlight>();
   private closed = false;
+  /** Whether the store's last commit failed for lack of space, on whatever disk. */
+  private storeLacksSpace = false;
+  /** Ends `close`'s wait when the store lacks space. */
+  private giveUp: (() => void) | null = null;
 
   constructor(
     private readonly spool: Spool,
@@ -137,7 +152,14 @@ export class IngestQueue {
         retryAfterSeconds: this.retryAfterSeconds,
       });
     }
+    const reserve = this.options.reserve;
+    if (reserve !== undefined) {
+      const refusal = reserve.refusal(bytes, this.spooledBytes);
+      if (refusal !== null) throw new AppError('ERR_SPOOL_FULL', `${refusal}; retry later`, { retryAfterSeconds: this.retryAfterSeconds });
+    }
     const placement = this.place(records, fromBody);
+    // Counted before the write: requests spooled side by side each see the others' bytes.
+    reserve?.spooledBytes(bytes);
     const inMemory = placement === 'memory';
     this.take(records, bytes, inMemory, 1);
     let position: SpoolPosition;
@@ -209,8 +231,10 @@ export class IngestQueue {
    * a second, and the backlog then never fitted). The spool starts a new segment meanwhile, so the
    * room its committed part holds comes back once the backlog is committed.
    */
-  setStoreHealthy(healthy: boolean, noRoom = false): void {
+  setStoreHealthy(healthy: boolean, noRoom = false, lacksSpace = noRoom): void {
     this.storeTakesCommits = healthy;
+    this.storeLacksSpace = !healthy && lacksSpace;
+    if (this.storeLacksSpace) this.giveUp?.();
     if (!healthy && noRoom) {
       this.noRoom = true;
       this.noRoomUntil = this.acceptedSeq;
@@ -233,6 +257,7 @@ export class IngestQueue {
     if (this.spilled === 0 && this.storeTakesCommits) this.outageBacklog = false;
     this.endNoRoom();
     void this.spool.release(position);
+    this.options.reserve?.refresh();
   }
 
   /** Takes requests again once the store commits and has committed what it lacked room for. */
@@ -273,9 +298,23 @@ export class IngestQueue {
     return this.queuedRecords;
   }
 
-  /** Refuses new requests and resolves once everything accepted is committed. */
+  /**
+   * Refuses new requests and resolves once everything accepted is committed, or once the store
+   * fails to commit for lack of space (on any disk): what is left is in the spool, committed at the
+   * next start, and a stop must not wait for someone to free room.
+   */
   async close(): Promise<void> {
     this.closed = true;
-    await this.whenVisible();
+    await new Promise<void>((resolve) => {
+      this.giveUp = resolve;
+      if (this.storeLacksSpace) resolve();
+      void this.whenVisible().then(resolve);
+    });
+    this.giveUp = null;
+  }
+
+  /** Whether everything acknowledged is committed. */
+  allCommitted(): boolean {
+    return this.committedSeq >= this.acceptedSeq;
   }
 }

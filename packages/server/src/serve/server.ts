@@ -17,6 +17,7 @@ import { DecodeThread } from '../ingest/decode-client.js';
 import { type AcceptedRequest, backPressureLogged } from '../ingest/export.js';
 import type { GrpcReceiver } from '../ingest/grpc.js';
 import { maskingPolicyProblem } from '../ingest/masking.js';
+import { type DiskReserve, diskReserveOf } from '../pipeline/disk-reserve.js';
 import { IngestQueue } from '../pipeline/ingest-queue.js';
 import { quarantineIdOf } from '../pipeline/quarantine.js';
 import { Spool } from '../pipeline/spool.js';
@@ -76,6 +77,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   // refused (not spooled) until the store commits again, or they would take the room it needs.
   const storeOnSpoolDisk = config.store.kind === 'duckdb' && statSync(dirname(config.store.path)).dev === statSync(spoolDir).dev;
   let storeNoRoom = false;
+  let storeLacksSpace = false;
   const selfMetrics = new SelfMetrics();
   const ingestMetrics = createIngestMetrics(selfMetrics);
   let quarantinedSinceStart = 0;
@@ -154,7 +156,8 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       storeHealth: (healthy, noSpace) => {
         storeHealthy = healthy;
         storeNoRoom = noSpace && storeOnSpoolDisk;
-        queue?.setStoreHealthy(healthy, storeNoRoom);
+        storeLacksSpace = noSpace;
+        queue?.setStoreHealthy(healthy, storeNoRoom, noSpace);
         if (storeNoRoom) log.warn({}, 'the store cannot commit for lack of space on the data directory\'s disk; requests are refused (503) until it commits again');
         else if (!healthy) log.warn({}, 'the store does not take commits; requests are acknowledged into the spool until it does (--spool-max)');
         if (healthy) log.info({}, 'the store takes commits again; what was acknowledged meanwhile is being committed from the spool');
@@ -216,6 +219,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   // Newest first from the store; remembered oldest first, so the newest are kept longest.
   decoder.remember(recentSpans.reverse());
   let spool: Spool | null = null;
+  let reserve: DiskReserve | null = null;
   let ring: KeyRing | null = null;
   let evaluators: EvaluatorService | null = null;
   let experiments: ExperimentService | null = null;
@@ -331,9 +335,10 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       spool.hold(() => started.hold());
       spool.onDurable((end) => started.tail(end));
     }
-    queue = new IngestQueue(spool, thread, { maxSpoolBytes: config.spoolMaxBytes, onSpilled: (reason) => metrics.spilledRequests({ reason }) });
+    reserve = diskReserveOf(spoolDir, config.diskReserveBytes, storeOnSpoolDisk && config.store.kind === 'duckdb' ? config.store.path : null, (error) => log.warn({ err: error }, "free space on the data directory's disk could not be read"));
+    queue = new IngestQueue(spool, thread, { maxSpoolBytes: config.spoolMaxBytes, onSpilled: (reason) => metrics.spilledRequests({ reason }), ...(reserve === null ? {} : { reserve }) });
     queue.startAfter(replayed);
-    queue.setStoreHealthy(storeHealthy, storeNoRoom);
+    queue.setStoreHealthy(storeHealthy, storeNoRoom, storeLacksSpace);
     const ingest = queue;
     watchIngestQueue(selfMetrics, ingest, load);
     const webUiDir = config.webUiDir === undefined ? defaultWebUiDir() : config.webUiDir;
@@ -447,6 +452,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     await sampling?.close();
     ring?.close();
     load.close();
+    reserve?.close();
     await spool?.close();
     await thread.close();
     await decoder.close();
@@ -480,6 +486,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         // Experiments running here stop (recorded as failed) while their calls can still be stored.
         await experiments?.close();
         load.close();
+        reserve?.close();
         await decoder.close();
         keys.close();
         // Notifications already decided are delivered (or given up on) and recorded before the store closes.
@@ -489,6 +496,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         // With the database thread gone nothing more commits; the spool keeps what was acknowledged.
         try {
           if (!threadFailed) await ingest.close();
+          if (!ingest.allCommitted()) log.warn({ spoolBytes: ingest.spoolBytes() }, 'stopping with acknowledged requests not committed for lack of space: they stay in the spool and are committed at the next start');
         } finally {
           await openSpool.close();
           await thread.close();

@@ -26,18 +26,23 @@ export async function mountTmpfs(sizeMiB: number): Promise<{ path: string; unmou
 
 /**
  * Fills the filesystem at `dir` but for `leaveBytes`, with one file; returns its path. What is
- * free is read again and the fill tried again when it shrank between the reading and the fill:
- * a ClickHouse writing on the disk meanwhile made `fallocate` fail with ENOSPC under load.
+ * free is read again and the file grown by what is left when it shrank between the reading and the
+ * fill: a ClickHouse writing on the disk meanwhile made `fallocate` fail with ENOSPC under load,
+ * and a Spoor taking a burst of large requests failed five fills in a row.
  */
 export function fillDisk(dir: string, leaveBytes: number): string {
   const file = join(dir, 'filler');
+  let size = 0;
   for (let attempt = 1; ; attempt++) {
     const free = Number(execFileSync('df', ['-B1', '--output=avail', dir]).toString().trim().split('\n').at(-1));
+    const grow = free - leaveBytes;
+    // Filled, to within a page (tmpfs allocates whole pages).
+    if ((grow < 4096 && attempt > 1) || attempt > 50) return file;
     try {
-      execFileSync('fallocate', ['-l', String(Math.max(0, free - leaveBytes)), file], { stdio: 'pipe' });
-      return file;
+      execFileSync('fallocate', ['-o', String(size), '-l', String(Math.max(0, grow)), file], { stdio: 'pipe' });
+      size += Math.max(0, grow);
     } catch (error) {
-      if (attempt === 5 || !String((error as { stderr?: Buffer }).stderr).includes('No space left')) throw error;
+      if (attempt >= 50 || !String((error as { stderr?: Buffer }).stderr).includes('No space left')) throw error;
     }
   }
 }

@@ -42,6 +42,20 @@ export async function connectTo(instance: DuckDBInstance): Promise<DuckDBConnect
  * and a file attached twice is refused. Done from a connection of its own, as one whose default is
  * the invalidated database cannot even switch away (measured: `USE memory` fails there too).
  */
+/**
+ * Detaches the database file, without the checkpoint a close would try: after a checkpoint failed
+ * (a full disk), closing the instance with it attached aborts the process. Its write-ahead log
+ * keeps what was committed since the last checkpoint; the next open replays it.
+ */
+export async function detach(instance: DuckDBInstance): Promise<void> {
+  const fresh = await instance.connect();
+  try {
+    await fresh.run(`DETACH DATABASE IF EXISTS ${CATALOG}`);
+  } finally {
+    fresh.closeSync();
+  }
+}
+
 export async function reattach(instance: DuckDBInstance, path: string, connections: readonly DuckDBConnection[]): Promise<void> {
   const fresh = await instance.connect();
   try {

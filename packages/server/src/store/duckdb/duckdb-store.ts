@@ -7,7 +7,7 @@ import { type AlertSeriesQuery, type AlertSeriesRow, type CompareSideRecord, typ
 import { type Columns, columnsOf } from './read.js';
 import type { StoredLog, StoredTrace, StoredTraceBytes } from '../stored-trace.js';
 import { DuckDbWriter } from './writer.js';
-import { attach, connectTo, isInvalidated, reattach } from './catalog.js';
+import { attach, connectTo, detach, isInvalidated, reattach } from './catalog.js';
 import { MIGRATIONS } from './migrations.js';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { removeModelPrice, selectModelPrices, updateSpanCosts, upsertModelPrice } from './pricing.js';
@@ -385,11 +385,25 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
 
   async close(): Promise<void> {
     await this.guard('close the database', async () => {
-      await this.writer.drain();
-      if (!this.readOnly) await this.connection.run('CHECKPOINT');
-      this.second.closeSync();
-      this.connection.closeSync();
-      this.instance.closeSync();
+      try {
+        await this.writer.drain();
+        if (!this.readOnly) await this.connection.run('CHECKPOINT');
+      } catch (error) {
+        // Closed all the same (a full disk): the write-ahead log keeps what it had. A transaction
+        // left open (by a commit loop that gave up) is rolled back first: closing its connection
+        // with the database invalidated aborted the process.
+        await this.writer.rollback().catch(() => {
+          // Rolling back on an invalidated database reports it; the transactions end all the same.
+        });
+        await detach(this.instance).catch(() => {
+          // Nothing more to try: the error that matters is the checkpoint's.
+        });
+        throw error;
+      } finally {
+        this.second.closeSync();
+        this.connection.closeSync();
+        this.instance.closeSync();
+      }
     });
     if (this.ownSpillDir !== null) await rm(this.ownSpillDir, { recursive: true, force: true });
   }

@@ -51,6 +51,25 @@ describe('the DuckDB store on a full disk', () => {
     expect(await store.readPosition('s')).toBe('1:7');
   });
 
+  it('closes on a full disk without its checkpoint, and opens again with everything committed', async () => {
+    store = await DuckDbStore.open({ path: join(disk.path, 'spoor.duckdb') });
+    for (let n = 1; n <= 5; n++) await store.write(batch(n), key(n));
+    const filler = fillDisk(disk.path, 128 * 1024);
+    // A transaction the commit loop left open: appended, never committed. Closing its connection
+    // on the database the failed checkpoint invalidated aborted the process.
+    await store.append(batch(6), key(6));
+    // The checkpoint at close finds no room: the close says so, and the process goes on.
+    const closing = store;
+    store = null;
+    await expect(closing.close()).rejects.toThrow(/No space left on device|invalidated/);
+
+    await rm(filler);
+    store = await DuckDbStore.open({ path: join(disk.path, 'spoor.duckdb') });
+    for (let n = 1; n <= 5; n++) expect((await store.getTrace('default', tid(n)))?.spans, `trace ${n}`).toHaveLength(200);
+    expect(await store.readPosition('s')).toBe('1:5');
+    expect(await store.getTrace('default', tid(6))).toBeNull();
+  });
+
   it('reads the keys, evaluators and policies it kept from the file attached anew', async () => {
     store = await DuckDbStore.open({ path: join(disk.path, 'spoor.duckdb') });
     for (let n = 1; n <= 5; n++) await store.write(batch(n), key(n));
