@@ -71,7 +71,7 @@ describe.each(['duckdb', 'clickhouse'] as const)('search_traces sorted, on %s', 
   afterAll(async () => {
     await client?.close();
     await server?.stop();
-    await endpoint?.stop();
+    await endpoint?.close();
   });
 
   it('finds the slowest run of the last hour in one call', async () => {
