@@ -14,9 +14,11 @@ import { TOOLS } from './tools.js';
 
 const INSTRUCTIONS =
   'Spoor holds the traces, logs, errors and scores of LLM and agent apps, as OpenTelemetry sent them. ' +
-  'To find a run, use search_traces (or find_errors for what fails, list_sessions for a conversation); open it with get_trace; ' +
+  'To find a run, use search_traces (sort for the slowest, costliest or most tokens first; last="1h" for the last hour), ' +
+  'find_errors for what fails, list_sessions for a conversation; open it with get_trace; ' +
   'read one span (its prompt and completion, attributes, exception, logs) with get_span. span_stats gives per-step latency, errors and cost; ' +
-  'compare_traces explains how two runs differ; get_scores reads evaluations. Every answer is JSON; one that did not fit maxChars says what it left out and how to get it.';
+  'compare_traces explains how two runs differ; get_scores reads evaluations. Every answer is JSON text of at most maxChars characters; ' +
+  'one that did not fit says in its note what it left out and how to get it.';
 
 const VERSION = '0.1.0';
 
