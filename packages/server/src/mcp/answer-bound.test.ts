@@ -11,9 +11,15 @@ const attributes = (n: number, chars: number) => Object.fromEntries(Array.from({
 
 /** `full`: most of the room is used (a key is never cut, so an entry of a longer key is left out whole). */
 const CASES: Array<{ what: string; value: Record<string, unknown>; full?: false }> = [
-  { what: 'a span of 2,000 attributes of escaped text', value: { span: { traceId: 'a'.repeat(32), name: 'call', attributes: attributes(2000, 200) }, logs: [] } },
+  {
+    what: 'a span of 2,000 attributes of escaped text',
+    value: { span: { traceId: 'a'.repeat(32), name: 'call', attributes: attributes(2000, 200) }, logs: [] },
+  },
   { what: 'one prompt of 200,000 escaped characters', value: { messages: [{ role: 'user', content: escaped(200_000) }] } },
-  { what: 'a list of 5,000 rows', value: { traces: Array.from({ length: 5000 }, (_, i) => ({ traceId: String(i), rootName: escaped(60) })), nextCursor: null } },
+  {
+    what: 'a list of 5,000 rows',
+    value: { traces: Array.from({ length: 5000 }, (_, i) => ({ traceId: String(i), rootName: escaped(60) })), nextCursor: null },
+  },
   { what: 'keys of 50,000 characters', value: { span: { attributes: { [escaped(50_000)]: 1, [`${escaped(50_000)}x`]: 2 } } }, full: false },
   { what: 'nesting 200 deep', value: { deep: Array.from({ length: 200 }).reduce<unknown>((inner) => ({ next: inner, text: escaped(400) }), 'end') } },
   { what: 'an answer with a note of its own', value: { traces: Array.from({ length: 900 }, () => escaped(90)), note: 'a tool said "something" about paging' } },

@@ -83,7 +83,8 @@ export function answerWithin(value: Record<string, unknown>, maxChars: number): 
   const noteOf = (capShown: number | null): string => {
     const places = [...cuts].map(([place, { left, of }]) => `${left} of ${of} entries of ${place}`);
     const named = places.length > NOTED_PLACES ? [...places.slice(0, NOTED_PLACES), `entries of ${places.length - NOTED_PLACES} more places`] : places;
-    const dropped = named.length === 0 ? null : `${named.join(', ')} left out to keep this answer within maxChars (${maxChars}); ask again with a larger maxChars (at most ${MAX_MAX_CHARS}) to read them`;
+    const larger = `ask again with a larger maxChars (at most ${MAX_MAX_CHARS}) to read them`;
+    const dropped = named.length === 0 ? null : `${named.join(', ')} left out to keep this answer within maxChars (${maxChars}); ${larger}`;
     return [given, capShown === null ? null : cutNote(capShown, maxChars), dropped].filter((n) => n !== null).join('; ');
   };
   const compose = (): BoundAnswer => {

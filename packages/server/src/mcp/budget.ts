@@ -17,7 +17,9 @@ export const MAX_CHARS = Type.Optional(
     minimum: MIN_MAX_CHARS,
     maximum: MAX_MAX_CHARS,
     default: DEFAULT_MAX_CHARS,
-    description: `the longest answer wanted, in characters of its JSON text, escapes and note included (default ${DEFAULT_MAX_CHARS}); what does not fit is left out, and the answer's note says how to get it`,
+    description:
+      `the longest answer wanted, in characters of its JSON text, escapes and note included (default ${DEFAULT_MAX_CHARS}); ` +
+      "what does not fit is left out, and the answer's note says how to get it",
   }),
 );
 

@@ -38,7 +38,10 @@ function succeeded(value: Record<string, unknown>, maxChars: number): CallToolRe
   return { content: [{ type: 'text', text: answer.text }], structuredContent: answer.value };
 }
 
-/** A refusal, as the API words it: the agent reads what to fix (or that the trace is not there). Its message is the sender's words too, so cut to `maxChars`. */
+/**
+ * A refusal, as the API words it: the agent reads what to fix (or that the trace is not there).
+ * Its message may quote what was sent, so it is cut to `maxChars` too.
+ */
 function failed(failure: ApiFailure, maxChars = DEFAULT_MAX_CHARS): CallToolResult {
   const suffix = ` (${failure.status} ${failure.code})`;
   const message = failure.message.length + suffix.length > maxChars ? `${headOf(failure.message, maxChars - suffix.length - 1)}…` : failure.message;
