@@ -78,8 +78,44 @@ export interface TraceQuery {
   model: string | null;
   /** The trace's scores meet every one of these (`score=NAME<0.7`, `score=thumbs=down`). */
   scores: ScoreFilter[];
+  /** The list's order (default `start`: newest first); see `TRACE_SORTS`. */
+  sort?: TraceSort;
   limit: number;
   cursor: string | null;
+}
+
+/**
+ * The trace list's orders, each greatest first, ties to the greater trace id: `start` (newest),
+ * `duration` (slowest), `cost` (costliest; a trace without a cost last) and `tokens` (input and
+ * output tokens together).
+ */
+export const TRACE_SORTS = ['start', 'duration', 'cost', 'tokens'] as const;
+export type TraceSort = (typeof TRACE_SORTS)[number];
+
+/** What the sort keys are read from: a trace summary's times, tokens and cost. */
+interface SortedTrace {
+  startTimeUs: number;
+  endTimeUs: number;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  costUsd: number | null;
+}
+
+/**
+ * A trace's place in `sort`, as a whole number so a cursor holds it exactly: microseconds, tokens,
+ * or the cost in nano-dollars rounded (-1 for a trace without one). The stores sort by the same.
+ */
+export function traceSortKey(sort: TraceSort, trace: SortedTrace): number {
+  switch (sort) {
+    case 'start':
+      return trace.startTimeUs;
+    case 'duration':
+      return trace.endTimeUs - trace.startTimeUs;
+    case 'cost':
+      return trace.costUsd === null ? -1 : Math.round(trace.costUsd * 1e9);
+    case 'tokens':
+      return (trace.inputTokens ?? 0) + (trace.outputTokens ?? 0);
+  }
 }
 
 /** What `GET /api/logs` filters on. */

@@ -56,10 +56,11 @@ export type {
   TimeRange,
   TraceListResponse,
   TraceQuery,
+  TraceSort,
   UnpricedModel,
   UnpricedModelListResponse,
 } from './api.js';
-export { DEFAULT_PROJECT_ID } from './api.js';
+export { DEFAULT_PROJECT_ID, TRACE_SORTS, traceSortKey } from './api.js';
 export type { SessionInfo } from './api.js';
 export type { AlignedRow, ChangedSpan, DiffSpan, SpanDeltas, TextDiffLine, TraceDiff, TraceDiffSide } from './diff.js';
 export { isoFromMicros, microsFromIso } from './time.js';

@@ -103,6 +103,10 @@ const queries = [
   ['minDurationMs=400', '/api/traces?minDurationMs=400'],
   ['text in span name', '/api/traces?text=web_search&service=bench-agent-1'],
   ['model', '/api/traces?model=gpt-4o&limit=20'],
+  // Another order than newest first groups every trace of the range: here the whole store.
+  ['slowest 50, the whole store', '/api/traces?sort=duration&limit=50'],
+  ['costliest 50, the whole store', '/api/traces?sort=cost&limit=50'],
+  ['slowest 50, status=error', '/api/traces?sort=duration&status=error&limit=50'],
 ];
 for (const [label, path] of queries) {
   const r = await timeGet(path);

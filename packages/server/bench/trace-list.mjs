@@ -1,9 +1,10 @@
 // npm run bench:list — the trace list on a big store, both engines, in process: the first page,
-// a page deep in the store, a filter one trace in fifty meets and one no trace meets, each against
-// grouping every trace of the project (what the list did before it read a window of the newest
-// parts), alternating in the same run. The store's trace parts are written by SQL, as ingest at
-// capacity writes them (one part a trace, one trace in five with a second part 2.8 s later), so
-// the bench measures the reads alone.
+// a page deep in the store, a filter one trace in fifty meets and one no trace meets, the slowest
+// first (sort=duration) over the store and over its last ten minutes, each against grouping every
+// trace of the project (what the list did before it read a window of the newest parts; for the
+// slowest, what the list does), alternating in the same run. The store's trace parts are written
+// by SQL, as ingest at capacity writes them (one part a trace, one trace in five with a second part
+// 2.8 s later), so the bench measures the reads alone.
 // Env: BENCH_PARTS (default 2,000,000: a store of some 20 million spans in traces of ten),
 // BENCH_RUNS (timed runs of each, default 5), BENCH_STORE (duckdb, clickhouse; default both).
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -59,13 +60,13 @@ const query = (overrides = {}) => ({
   maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [], ...overrides,
 });
 
-/** The list as it was: every trace of the project grouped, then filtered, sorted and cut to the page. */
-function wholeSql(table, having, after) {
+/** The list as it was: every trace of the project grouped, then filtered, sorted (by `order`, newest first unless given) and cut to the page. */
+function wholeSql(table, having, after, order = 't_start') {
   const filters = [...having];
   if (after !== null) filters.push(`(t_start < ${after.timeUs} OR (t_start = ${after.timeUs} AND trace_id < '${after.id}'))`);
   return `SELECT trace_id, ${TRACE_TOTALS}, max(session_id) AS t_session, max(user_id) AS t_user FROM ${table}
     WHERE project_id = 'default' GROUP BY trace_id ${filters.length > 0 ? `HAVING ${filters.join(' AND ')}` : ''}
-    ORDER BY t_start DESC, trace_id DESC LIMIT ${PAGE}`;
+    ORDER BY ${order} DESC, trace_id DESC LIMIT ${PAGE}`;
 }
 
 async function measure(engine, opened) {
@@ -75,11 +76,16 @@ async function measure(engine, opened) {
   const deepAt = (await store.listTraces(query(), null, 1))[0].startTimeUs - depth * STEP_US * 1.25;
   const [deepKey] = await store.listTraces(query({ range: { fromUs: null, toUs: Math.round(deepAt) } }), null, 1);
   const after = { timeUs: deepKey.startTimeUs, id: deepKey.traceId };
+  const lastTenMinutes = NEWEST_US - 600_000_000;
   const cases = [
     { name: 'first page', q: query(), after: null, having: [] },
     { name: `a page ${depth.toLocaleString('en-US')} traces deep`, q: query(), after, having: [] },
     { name: 'status=error (1 trace in 50)', q: query({ status: 'error' }), after: null, having: ['t_errors > 0'] },
     { name: 'minDurationMs=60000 (no trace)', q: query({ minDurationMs: 60_000 }), after: null, having: ['t_end - t_start >= 60000000'] },
+    // Slowest first: any trace of the range may lead, so the list groups the range as the reference does.
+    { name: 'sort=duration, the whole store', q: query({ sort: 'duration' }), after: null, having: [], order: 't_end - t_start' },
+    { name: 'sort=duration, the last 10 minutes', q: query({ sort: 'duration', range: { fromUs: lastTenMinutes, toUs: null } }), after: null,
+      having: [`t_start >= ${lastTenMinutes}`], order: 't_end - t_start' },
   ];
   for (const c of cases) {
     const list = [];
@@ -92,7 +98,7 @@ async function measure(engine, opened) {
       const page = await store.listTraces(c.q, c.after, PAGE);
       const listMs = performance.now() - t0;
       const t1 = performance.now();
-      const reference = await whole(wholeSql(tables.parts, c.having, c.after)).catch((error) => {
+      const reference = await whole(wholeSql(tables.parts, c.having, c.after, c.order)).catch((error) => {
         failures.push(String(error.message).split('\n')[0]);
         return null;
       });

@@ -58,7 +58,7 @@ describe('spoor mcp (stdio)', () => {
     expect(refused.isError).toBe(true);
     expect(refused.text).toMatch(/set SPOOR_API_KEY to a read key of the project \(401 ERR_UNAUTHENTICATED\)$/);
     const unknown = await callTool(none.client, 'search_traces', { services: 'x' });
-    expect(unknown.text).toMatch(/^'services' is not a parameter of the tool search_traces \(known: from, to, service,/);
+    expect(unknown.text).toMatch(/^'services' is not a parameter of the tool search_traces \(known: from, to, last, service,/);
   });
 
   it('--data: refuses a directory a running server holds, naming --url; reads it read-only once the server is stopped', async () => {

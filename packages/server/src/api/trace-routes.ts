@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Readable } from 'node:stream';
-import { TREE_MEDIA_TYPE } from '@spoor/model';
+import { TRACE_SORTS, TREE_MEDIA_TYPE } from '@spoor/model';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
@@ -21,6 +21,7 @@ import {
   spanFilterFields,
   hexId,
   limit,
+  oneOf,
   scoreFilters,
   severityNumber,
   text,
@@ -45,8 +46,11 @@ import { MAX_PAGE_SPANS, type SpanPage } from '../query/trace-pages.js';
 
 const SEARCH_LIMIT = { fallback: 1000, max: 10_000 };
 
+const TRACE_SORT = oneOf(TRACE_SORTS, {
+  description: 'order, greatest first: start (newest, the default), duration (slowest), cost (costliest; traces without a cost last), tokens (input + output)',
+});
 export const TRACE_LIST = Type.Object(
-  { ...SPAN_FILTER, score: Type.Optional(SCORE), limit: limit(LIST_LIMIT), cursor: cursor() },
+  { ...SPAN_FILTER, score: Type.Optional(SCORE), sort: Type.Optional(TRACE_SORT), limit: limit(LIST_LIMIT), cursor: cursor() },
   { additionalProperties: false },
 );
 const LOG_LIST = Type.Object(
@@ -108,7 +112,7 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
 
   app.get(
     '/api/traces',
-    { schema: { summary: 'Trace summaries, newest first', tags, querystring: TRACE_LIST, response: { 200: TraceListResponse } } },
+    { schema: { summary: 'Trace summaries, newest first (or slowest, costliest, most tokens: sort)', tags, querystring: TRACE_LIST, response: { 200: TraceListResponse } } },
     async (request, reply) => {
       const q = request.query;
       return sendJson(
@@ -118,6 +122,7 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
           range: timeRange(q),
           ...spanFilterFields(q),
           scores: scoreFilters(q.score),
+          sort: q.sort ?? 'start',
           limit: q.limit ?? LIST_LIMIT.fallback,
           cursor: q.cursor ?? null,
         }),

@@ -1,6 +1,8 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { type CallToolResult, CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError, type Tool as ListedTool } from '@modelcontextprotocol/sdk/types.js';
+import { answerWithin } from './answer-bound.js';
 import type { ApiCaller, ApiFailure } from './api-caller.js';
+import { DEFAULT_MAX_CHARS, headOf } from './budget.js';
 import { TOOLS } from './tools.js';
 
 /**
@@ -12,9 +14,11 @@ import { TOOLS } from './tools.js';
 
 const INSTRUCTIONS =
   'Spoor holds the traces, logs, errors and scores of LLM and agent apps, as OpenTelemetry sent them. ' +
-  'To find a run, use search_traces (or find_errors for what fails, list_sessions for a conversation); open it with get_trace; ' +
+  'To find a run, use search_traces (sort for the slowest, costliest or most tokens first; last="1h" for the last hour), ' +
+  'find_errors for what fails, list_sessions for a conversation; open it with get_trace; ' +
   'read one span (its prompt and completion, attributes, exception, logs) with get_span. span_stats gives per-step latency, errors and cost; ' +
-  'compare_traces explains how two runs differ; get_scores reads evaluations. Every answer is JSON; one that did not fit maxChars says what it left out and how to get it.';
+  'compare_traces explains how two runs differ; get_scores reads evaluations. Every answer is JSON text of at most maxChars characters; ' +
+  'one that did not fit says in its note what it left out and how to get it.';
 
 const VERSION = '0.1.0';
 
@@ -28,15 +32,21 @@ const LISTED: ListedTool[] = TOOLS.map((tool) => ({
 }));
 const BY_NAME = new Map(TOOLS.map((tool) => [tool.name, tool]));
 
-/** A success: the answer as compact JSON text, and as structured content for clients that read it. */
-function succeeded(value: Record<string, unknown>): CallToolResult {
-  return { content: [{ type: 'text', text: JSON.stringify(value) }], structuredContent: value };
+/** A success: the answer as compact JSON text of at most `maxChars` characters, and as structured content for clients that read it. */
+function succeeded(value: Record<string, unknown>, maxChars: number): CallToolResult {
+  const answer = answerWithin(value, maxChars);
+  return { content: [{ type: 'text', text: answer.text }], structuredContent: answer.value };
 }
 
-/** A refusal, as the API words it: the agent reads what to fix (or that the trace is not there). */
-function failed(failure: ApiFailure): CallToolResult {
-  const error = { status: failure.status, code: failure.code, message: failure.message };
-  return { content: [{ type: 'text', text: `${failure.message} (${failure.status} ${failure.code})` }], structuredContent: { error }, isError: true };
+/**
+ * A refusal, as the API words it: the agent reads what to fix (or that the trace is not there).
+ * Its message may quote what was sent, so it is cut to `maxChars` too.
+ */
+function failed(failure: ApiFailure, maxChars = DEFAULT_MAX_CHARS): CallToolResult {
+  const suffix = ` (${failure.status} ${failure.code})`;
+  const message = failure.message.length + suffix.length > maxChars ? `${headOf(failure.message, maxChars - suffix.length - 1)}…` : failure.message;
+  const error = { status: failure.status, code: failure.code, message };
+  return { content: [{ type: 'text', text: `${message}${suffix}` }], structuredContent: { error }, isError: true };
 }
 
 export interface SpoorMcpServer {
@@ -58,8 +68,9 @@ export function createMcpServer(call: ApiCaller, onError: (error: unknown, tool:
     if (tool === undefined) throw new McpError(ErrorCode.InvalidParams, `no tool named '${request.params.name}': the tools are ${TOOLS.map((t) => t.name).join(', ')}`);
     const checked = tool.check(request.params.arguments ?? {});
     if ('error' in checked) return failed({ status: 400, code: checked.error.code, message: checked.error.message });
+    const maxChars = (checked.value as { maxChars?: number }).maxChars ?? DEFAULT_MAX_CHARS;
     const answer = tool.run(checked.value as never, call).then(
-      (result) => (result.ok ? succeeded(result.value) : failed(result.failure)),
+      (result) => (result.ok ? succeeded(result.value, maxChars) : failed(result.failure, maxChars)),
       (error: unknown) => {
         onError(error, tool.name);
         return failed({ status: 500, code: 'ERR_INTERNAL', message: `${tool.name} failed inside Spoor; its log says why` });

@@ -5,6 +5,7 @@ import { FINGERPRINT, SPAN_PATH, text, traceId } from '../api/parameters.js';
 import { SCORE_LIST } from '../api/score-routes.js';
 import { DIFF_PATH, TRACE_DETAIL, TRACE_LIST } from '../api/trace-routes.js';
 import { parameterChecker } from '../api/validation.js';
+import { parseDurationUs } from '../duration.js';
 import { MAX_PAGE_SPANS } from '../query/trace-pages.js';
 import { type ApiCaller, type ApiFailure, type ApiRequest, type QueryValue, pathOf } from './api-caller.js';
 import { DEFAULT_MAX_CHARS, MAX_CHARS, cutNote, fitList, fitStrings } from './budget.js';
@@ -29,9 +30,36 @@ export interface Tool {
   run: (args: never, call: ApiCaller) => Promise<ToolAnswer>;
 }
 
+/**
+ * `last`: a range ending now, for a tool that takes `from`. An agent rarely knows the time, and
+ * "the last hour" is what it is asked; so it is one call, not one to learn the time and another.
+ */
+const LAST = Type.Optional(
+  Type.String({
+    pattern: '^\\d+(?:\\.\\d+)?(?:ms|s|m|h|d|w)$',
+    description: 'the range up to now, instead of from: 30m, 1h, 7d (units ms, s, m, h, d, w)',
+    'x-must-be': 'a duration such as 30m, 1h or 7d',
+  }),
+);
+
+/** `properties` with `last` after `to` (or `from`), when they take `from`. */
+function withLast(properties: TProperties): TProperties {
+  if (!('from' in properties)) return properties;
+  const entries = Object.entries(properties);
+  const at = entries.findIndex(([name]) => name === ('to' in properties ? 'to' : 'from')) + 1;
+  return Object.fromEntries([...entries.slice(0, at), ['last', LAST], ...entries.slice(at)]);
+}
+
 function tool<P extends TProperties>(name: string, description: string, properties: P, run: (args: Static<TObject<P>>, call: ApiCaller) => Promise<ToolAnswer>): Tool {
-  const schema = Type.Object(properties, { additionalProperties: false });
-  return { name, description, schema: schema as TObject, check: parameterChecker(schema, `the tool ${name}`), run: run as Tool['run'] };
+  const schema = Type.Object(withLast(properties), { additionalProperties: false });
+  const runSince: Tool['run'] = async (args, call) => {
+    const { last, ...rest } = args as { last?: string; from?: string };
+    if (last === undefined) return run(args, call);
+    if (rest.from !== undefined) return refuse("give 'from' or 'last', not both: 'last' is the range from that long ago up to now");
+    const fromMs = Math.max(0, Date.now() - (parseDurationUs(last) ?? 0) / 1000);
+    return run({ ...rest, from: new Date(Math.floor(fromMs)).toISOString() } as never, call);
+  };
+  return { name, description, schema: schema as TObject, check: parameterChecker(schema, `the tool ${name}`), run: runSince };
 }
 
 /** The parameters a route's query declares: a tool's arguments, each passed on to the route as it is. */
@@ -64,11 +92,12 @@ async function listAnswer(call: ApiCaller, request: ApiRequest, key: string, max
 
 const searchTraces = tool(
   'search_traces',
-  'Find traces (runs of an LLM or agent app): newest first, each with its root span name, service, start, duration, span and error counts, tokens, cost, session, user and scores. ' +
+  'Find traces (runs of an LLM or agent app): newest first, or the slowest, costliest or most tokens first (sort), each with its root span name, service, start, duration, span and error counts, tokens, cost, session, user and scores. ' +
     'A cost leaves out the LLM calls without a known price, and unpricedCalls says how many (above 0: the cost is a lower bound). ' +
-    'Use it to find the run a user asks about (by time, service, session, user attribute, model, status=error, duration or score) and get its traceId for get_trace. ' +
-    'Takes the trace list filters of GET /api/traces: from/to (ISO-8601 or epoch ms), service, name (a span name any span of the trace has), text (in span names), status, minDurationMs, maxDurationMs, ' +
-    'attr (key=value, repeatable), sessionId, model, score (e.g. "faithfulness<0.7", "thumbs=down"), limit and cursor (the nextCursor of the answer before).',
+    'Use it to find the run a user asks about (by time, service, session, user attribute, model, status=error, duration or score) and get its traceId for get_trace; ' +
+    'the slowest run of the last hour is last="1h", sort="duration", limit=1. ' +
+    'Takes the trace list filters of GET /api/traces: from/to (ISO-8601 or epoch ms) or last (1h, 30m, 7d: up to now), service, name (a span name any span of the trace has), text (in span names), status, minDurationMs, maxDurationMs, ' +
+    'attr (key=value, repeatable), sessionId, model, score (e.g. "faithfulness<0.7", "thumbs=down"), sort (start, duration, cost, tokens), limit and cursor (the nextCursor of the answer before, with the same sort).',
   { ...queryOf(TRACE_LIST), maxChars: MAX_CHARS },
   async (args, call) => listAnswer(call, { path: '/api/traces', query: restQuery(args) }, 'traces', args.maxChars),
 );
@@ -106,6 +135,9 @@ function errorMessageOf(span: Span): string {
   return [type, message].filter((part) => typeof part === 'string' && part !== '').join(': ');
 }
 
+/** Room for `get_span`'s notes: the cut strings' and the logs left out. */
+const SPAN_NOTES_CHARS = 600;
+
 const getSpan = tool(
   'get_span',
   'One span in full: its attributes, resource, status, events (exceptions with their stack traces), links, canonical LLM fields and, for an LLM call, its messages (system, input, output) as chat messages; and the logs written in it. ' +
@@ -122,12 +154,11 @@ const getSpan = tool(
       if (!llm.ok) return llm;
       answer = { ...answer, messages: (llm.body as LlmCallDetail).messages };
     }
-    const strings = fitStrings(answer, maxChars);
-    const logs = fitList(strings.value, 'logs', maxChars);
-    const length = JSON.stringify(logs.value).length;
-    // Past the shortest cut of its strings, a span of many attributes is what it is: said, not hidden.
-    const over = length > maxChars ? `this span's fields alone take ${length} characters, more than maxChars (${maxChars})` : null;
-    const notes = [strings.cap === null ? null : cutNote(strings.cap, maxChars), logs.note, over].filter((n) => n !== null);
+    // Fitted short of maxChars by the room its notes take; a span of more attributes than that holds loses its last ones (`answer-bound.ts`).
+    const room = maxChars - SPAN_NOTES_CHARS;
+    const strings = fitStrings(answer, room);
+    const logs = fitList(strings.value, 'logs', maxChars, room);
+    const notes = [strings.cap === null ? null : cutNote(strings.cap, maxChars), logs.note].filter((n) => n !== null);
     return { ok: true, value: notes.length === 0 ? logs.value : { ...logs.value, note: notes.join('; ') } };
   },
 );
@@ -165,6 +196,9 @@ const spanStats = tool(
   async (args, call) => listAnswer(call, { path: '/api/stats/spans', query: restQuery(args) }, 'groups', args.maxChars),
 );
 
+/** Room for one of `compare_traces`' notes. */
+const COMPARE_NOTE_CHARS = 400;
+
 const compareTraces = tool(
   'compare_traces',
   'Two runs aligned span by span (GET /api/traces/:traceId/diff/:otherTraceId): spans added in the second, removed from the first, and changed (status, model, tokens, cost, error, with line diffs of prompt and completion and latency deltas), and both runs\' totals with their deltas. ' +
@@ -179,7 +213,8 @@ const compareTraces = tool(
     let value: Record<string, unknown> = rest;
     const notes: string[] = [];
     for (const key of ['changed', 'added', 'removed']) {
-      const fitted = fitList(value, key, maxChars);
+      // Each list's fitting leaves room for the notes of those after it.
+      const fitted = fitList(value, key, maxChars, maxChars - COMPARE_NOTE_CHARS * (notes.length + 1));
       value = fitted.value;
       if (fitted.note !== null) notes.push(fitted.note);
     }

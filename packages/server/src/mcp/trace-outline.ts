@@ -1,4 +1,5 @@
 import { type LogRecord, resolveSpanTree, SPAN_CATEGORIES, SPAN_STATES, type Score, type TraceTree } from '@spoor/model';
+import { headOf } from './budget.js';
 
 /**
  * What `get_trace` answers: a trace's headline (what an agent asks first: what ran, how long, how
@@ -84,7 +85,7 @@ export const MESSAGE_CHARS = 300;
 const ENVELOPE_CHARS = 600;
 
 const ms = (us: number): number => Math.round(us) / 1000;
-const short = (text: string): string => (text.length > MESSAGE_CHARS ? `${text.slice(0, MESSAGE_CHARS)}…` : text);
+const short = (text: string): string => (text.length > MESSAGE_CHARS ? `${headOf(text, MESSAGE_CHARS)}…` : text);
 const sum = (values: readonly (number | null)[]): number | null => values.reduce<number | null>((total, v) => (v === null ? total : (total ?? 0) + v), null);
 
 /** The trace's spans in tree order: row -> column index, and each row's depth. */
@@ -171,9 +172,18 @@ export function traceOutline(tree: TraceTree, options: OutlineOptions): TraceOut
     spans.push(outlined);
     length += rowLength;
   }
-  const next = options.offset + spans.length;
-  const nextSpans = next < count ? `${next},${options.limit}` : null;
-  return { trace, offset: options.offset, spans, nextSpans, note: noteOf(trace.traceId, options, spans.length, count, nextSpans) };
+  const outlineOf = (): TraceOutline => {
+    const next = options.offset + spans.length;
+    const nextSpans = next < count ? `${next},${options.limit}` : null;
+    return { trace, offset: options.offset, spans, nextSpans, note: noteOf(trace.traceId, options, spans.length, count, nextSpans) };
+  };
+  let outline = outlineOf();
+  // The rows were counted against an estimate of the envelope: the whole text is what must fit.
+  while (spans.length > 1 && JSON.stringify(outline).length > options.maxChars) {
+    spans.pop();
+    outline = outlineOf();
+  }
+  return outline;
 }
 
 function noteOf(traceId: string, options: OutlineOptions, shown: number, count: number, nextSpans: string | null): string {

@@ -23,6 +23,7 @@ import {
   type TraceSummary,
   type TraceSummaryRecord,
   type TraceTree,
+  traceSortKey,
 } from '@spoor/model';
 import { AppError } from '../errors.js';
 import { llmMessagesFrom } from '../normalize/messages.js';
@@ -30,7 +31,7 @@ import type { LogReader, MetricReader, RunningSpanStore, RunningTraceRecord, Sam
 import { NO_SPAN_TEXTS, type StoredLog, type StoredSpan } from '../store/stored-trace.js';
 import { boundsOf } from '../store/sql/trace-bounds.js';
 import { logFromData, metricPointFromRecord, scoreFromStored, scoreSummariesOf, traceSummaryFromRecord } from './convert.js';
-import { decodeCursor, decodeOffsetCursor, encodeCursor, encodeOffsetCursor } from './cursor.js';
+import { decodeCursor, decodeOffsetCursor, decodeTraceCursor, encodeCursor, encodeOffsetCursor, encodeTraceCursor } from './cursor.js';
 import type { JsonUtf8 } from '../json.js';
 import { metricPointsJson } from './metric-points-json.js';
 import { type LiveClock, liveSpansOf, liveSummary, mergeNewestFirst, runningTraceFilterOf } from './running.js';
@@ -139,8 +140,10 @@ export class QueryService {
    * filters can hold them (`runningTraceFilterOf`); a trace with a running span is `running`.
    */
   async listTraces(query: TraceQuery): Promise<TraceListResponse> {
-    const after = query.cursor === null ? null : decodeCursor(query.cursor);
-    const runningFilter = runningTraceFilterOf(query);
+    const sort = query.sort ?? 'start';
+    const after = query.cursor === null ? null : decodeTraceCursor(query.cursor, sort);
+    // A trace of running spans alone has no duration, tokens or cost yet: newest first lists it, another order does not.
+    const runningFilter = sort === 'start' ? runningTraceFilterOf(query) : null;
     const [ended, runningOnly, sampling] = await Promise.all([
       this.store.listTraces(query, after, query.limit + 1),
       runningFilter === null ? [] : this.store.runningSpans.listRunningTraces(query.projectId, query.range, runningFilter, after, query.limit + 1),
@@ -151,7 +154,7 @@ export class QueryService {
     const last = page.at(-1);
     return {
       traces: await this.summariesOf(query.projectId, page),
-      nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor({ timeUs: last.startTimeUs, id: last.traceId }) : null,
+      nextCursor: rows.length > query.limit && last !== undefined ? encodeTraceCursor(sort, { timeUs: traceSortKey(sort, last), id: last.traceId }) : null,
       ...(sampling === null ? {} : { sampling }),
     };
   }

@@ -1,7 +1,7 @@
-import type { SpanRecord, TraceQuery } from '@spoor/model';
+import { type SpanRecord, type TraceQuery, type TraceSort, traceSortKey } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import type { Store, TimeKey } from '../../src/store/store.js';
-import { T0, query, sid, span, tid } from '../support/record-fixtures.js';
+import { T0, emptyLlm, query, sid, span, tid } from '../support/record-fixtures.js';
 import { openForEachTest, recordBatch } from './per-test-store.js';
 
 const TRACES = 240;
@@ -25,9 +25,9 @@ function agentTraces(): { parts: Part[]; spans: SpanRecord[] } {
     const duration = 100 + Math.floor(random() * 4_900);
     const service = k % 3 === 0 ? 'rag' : 'web';
     const root = span({ traceId: tid(k + 1), spanId: sid(1), name: `run ${k}`, serviceName: service, startTimeUs: start, endTimeUs: start + duration,
-      status: { code: k % 9 === 0 ? 'error' : 'unset', message: '' } });
+      status: { code: k % 9 === 0 ? 'error' : 'unset', message: '' }, llm: llmOf(k, 0) });
     const child = (n: number, at: number, serviceName = 'web') =>
-      span({ traceId: tid(k + 1), spanId: sid(n), parentSpanId: sid(1), name: 'step', serviceName, startTimeUs: at, endTimeUs: at + 50 });
+      span({ traceId: tid(k + 1), spanId: sid(n), parentSpanId: sid(1), name: 'step', serviceName, startTimeUs: at, endTimeUs: at + 50, llm: llmOf(k, n) });
     const kind = random();
     if (kind < 0.6) {
       parts.push({ writeAtUs: start, spans: [root, child(2, start + 10)] });
@@ -43,17 +43,33 @@ function agentTraces(): { parts: Part[]; spans: SpanRecord[] } {
   return { parts, spans: parts.flatMap((p) => p.spans) };
 }
 
+/**
+ * An LLM call of span `n` of trace `k`, or none: tokens and costs that tie often (so ids break
+ * ties), costs summed over parts as decimals a double does not hold exactly, and some calls
+ * without a price (a trace of those alone has tokens and no cost).
+ */
+function llmOf(k: number, n: number): SpanRecord['llm'] {
+  if ((k + n) % 4 === 0) return null;
+  const priced = k % 7 !== 3;
+  return { ...emptyLlm(), inputTokens: (k % 13) * 10 + n, outputTokens: k % 5, costUsd: priced ? ((k % 11) + n) * 0.1 + 0.2 : null };
+}
+
+interface Summed { inputTokens: number | null; outputTokens: number | null; costUsd: number | null }
+
 interface Expected { traceId: string; startTimeUs: number; endTimeUs: number; spanCount: number; errorCount: number }
 
 /** The list `query` should give, worked out from the spans themselves. */
 function expectedList(spans: readonly SpanRecord[], q: TraceQuery): Expected[] {
   const byTrace = new Map<string, SpanRecord[]>();
   for (const s of spans) byTrace.set(s.traceId, [...(byTrace.get(s.traceId) ?? []), s]);
-  const traces: Expected[] = [];
+  const sumOf = (of: SpanRecord[], field: keyof Summed): number | null =>
+    of.reduce<number | null>((total, s) => (s.llm?.[field] == null ? total : (total ?? 0) + s.llm[field]), null);
+  const traces: Array<Expected & Summed> = [];
   for (const [traceId, of] of byTrace) {
     const t = {
       traceId, startTimeUs: Math.min(...of.map((s) => s.startTimeUs)), endTimeUs: Math.max(...of.map((s) => s.endTimeUs)),
       spanCount: of.length, errorCount: of.filter((s) => s.status.code === 'error').length,
+      inputTokens: sumOf(of, 'inputTokens'), outputTokens: sumOf(of, 'outputTokens'), costUsd: sumOf(of, 'costUsd'),
     };
     if (q.range.fromUs !== null && t.startTimeUs < q.range.fromUs) continue;
     if (q.range.toUs !== null && t.startTimeUs >= q.range.toUs) continue;
@@ -63,7 +79,10 @@ function expectedList(spans: readonly SpanRecord[], q: TraceQuery): Expected[] {
     if (q.service !== null && !of.some((s) => s.serviceName === q.service)) continue;
     traces.push(t);
   }
-  return traces.sort((a, b) => b.startTimeUs - a.startTimeUs || (a.traceId < b.traceId ? 1 : -1));
+  const sort = q.sort ?? 'start';
+  return traces
+    .sort((a, b) => traceSortKey(sort, b) - traceSortKey(sort, a) || (a.traceId < b.traceId ? 1 : -1))
+    .map(({ traceId, startTimeUs, endTimeUs, spanCount, errorCount }) => ({ traceId, startTimeUs, endTimeUs, spanCount, errorCount }));
 }
 
 /**
@@ -89,7 +108,7 @@ export function describeTraceListContract(adapter: string, open: () => Promise<S
         expect(rows.length).toBeLessThanOrEqual(limit);
         seen.push(...rows.map(({ traceId, startTimeUs, endTimeUs, spanCount, errorCount }) => ({ traceId, startTimeUs, endTimeUs, spanCount, errorCount })));
         if (rows.length < limit) break;
-        after = { timeUs: rows.at(-1)!.startTimeUs, id: rows.at(-1)!.traceId };
+        after = { timeUs: traceSortKey(q.sort ?? 'start', rows.at(-1)!), id: rows.at(-1)!.traceId };
       }
       return seen;
     };
@@ -122,6 +141,20 @@ export function describeTraceListContract(adapter: string, open: () => Promise<S
       }
       expect(await pagesOf(query({ range: { fromUs: startOf(TRACES) + 1_000_000, toUs: null } }), 5)).toEqual([]);
       expect(await pagesOf(query({ projectId: 'elsewhere' }), 5)).toEqual([]);
+    });
+
+    it.each<TraceSort>(['duration', 'cost', 'tokens'])('pages the list by %s, greatest first, ranges and filters too, as sorting every trace would', async (sort) => {
+      await fill();
+      const cases: Partial<TraceQuery>[] = [{}, { range: { fromUs: startOf(60), toUs: startOf(200) } }, { status: 'ok', service: 'rag' }];
+      for (const c of cases) {
+        const q = query({ ...c, sort });
+        const expected = expectedList(spans, q);
+        expect(expected.length, JSON.stringify(c)).toBeGreaterThan(0);
+        expect(await pagesOf(q, 7), JSON.stringify(c)).toEqual(expected);
+        expect(await pagesOf(q, 1, 1), JSON.stringify(c)).toEqual(expected.slice(0, 1));
+      }
+      // Not the newest first: the order is the sort's.
+      expect(expectedList(spans, query({ sort }))).not.toEqual(expectedList(spans, query()));
     });
   });
 }

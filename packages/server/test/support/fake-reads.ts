@@ -11,6 +11,7 @@ import {
   type TimeRange,
   type TraceQuery,
   type TraceSummaryRecord,
+  traceSortKey,
 } from '@spoor/model';
 import type { MetricDescriptorRecord, ServiceRecord, TimeKey, TreeKey, TreePage } from '../../src/store/store.js';
 import type { StoredLog, StoredSpan, StoredTrace } from '../../src/store/stored-trace.js';
@@ -147,8 +148,10 @@ export function listTraces(
     .filter((t) => query.status === null || (query.status === 'error' ? t.errorCount > 0 : t.errorCount === 0))
     .filter((t) => query.minDurationMs === null || t.endTimeUs - t.startTimeUs >= query.minDurationMs * 1000)
     .filter((t) => query.maxDurationMs === null || t.endTimeUs - t.startTimeUs <= query.maxDurationMs * 1000)
-    .filter((t) => after === null || t.startTimeUs < after.timeUs || (t.startTimeUs === after.timeUs && t.traceId < after.id))
-    .sort((a, b) => b.startTimeUs - a.startTimeUs || byText(b.traceId, a.traceId))
+    .map((t) => ({ t, key: traceSortKey(query.sort ?? 'start', t) }))
+    .filter(({ t, key }) => after === null || key < after.timeUs || (key === after.timeUs && t.traceId < after.id))
+    .sort((a, b) => b.key - a.key || byText(b.t.traceId, a.t.traceId))
+    .map(({ t }) => t)
     .slice(0, limit);
 }
 

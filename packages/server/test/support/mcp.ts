@@ -125,15 +125,15 @@ export async function expectToolList(client: Client): Promise<void> {
     expect(tool.annotations).toMatchObject({ readOnlyHint: true });
   }
   const args = (name: string): string[] => Object.keys(tools.find((t) => t.name === name)!.inputSchema.properties ?? {});
-  expect(args('search_traces')).toEqual(['from', 'to', 'service', 'name', 'text', 'status', 'minDurationMs', 'maxDurationMs', 'attr', 'sessionId', 'model', 'score', 'limit', 'cursor', 'maxChars']);
+  expect(args('search_traces')).toEqual(['from', 'to', 'last', 'service', 'name', 'text', 'status', 'minDurationMs', 'maxDurationMs', 'attr', 'sessionId', 'model', 'score', 'sort', 'limit', 'cursor', 'maxChars']);
   expect(args('get_trace')).toEqual(['traceId', 'spans', 'maxChars']);
   expect(tools.find((t) => t.name === 'get_trace')!.inputSchema.required).toEqual(['traceId']);
   expect(args('get_span')).toEqual(['traceId', 'spanId', 'maxChars']);
-  expect(args('find_errors')).toEqual(['from', 'to', 'status', 'service', 'sort', 'limit', 'cursor', 'fingerprint', 'maxChars']);
-  expect(args('span_stats')).toEqual(expect.arrayContaining(['from', 'to', 'service', 'kind', 'category', 'root', 'groupBy', 'limit', 'maxChars']));
+  expect(args('find_errors')).toEqual(['from', 'to', 'last', 'status', 'service', 'sort', 'limit', 'cursor', 'fingerprint', 'maxChars']);
+  expect(args('span_stats')).toEqual(expect.arrayContaining(['from', 'to', 'last', 'service', 'kind', 'category', 'root', 'groupBy', 'limit', 'maxChars']));
   expect(args('compare_traces')).toEqual(['traceId', 'otherTraceId', 'maxChars']);
-  expect(args('list_sessions')).toEqual(['from', 'to', 'limit', 'cursor', 'sessionId', 'hours', 'maxChars']);
-  expect(args('get_scores')).toEqual(['from', 'to', 'traceId', 'spanId', 'sessionId', 'name', 'source', 'limit', 'cursor', 'maxChars']);
+  expect(args('list_sessions')).toEqual(['from', 'to', 'last', 'limit', 'cursor', 'sessionId', 'hours', 'maxChars']);
+  expect(args('get_scores')).toEqual(['from', 'to', 'last', 'traceId', 'spanId', 'sessionId', 'name', 'source', 'limit', 'cursor', 'maxChars']);
 }
 
 /** Calls every tool on the seeded data and checks that each answer carries it. */

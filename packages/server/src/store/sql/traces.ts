@@ -1,4 +1,4 @@
-import type { TimeRange, TraceQuery, TraceSummaryRecord } from '@spoor/model';
+import type { TimeRange, TraceQuery, TraceSort, TraceSummaryRecord } from '@spoor/model';
 import { type Row, num, numOrNull } from '../record-rows.js';
 import type { ServiceRecord, TimeKey } from '../store.js';
 import type { Dialect, Params, SqlEngine } from './dialect.js';
@@ -46,8 +46,12 @@ export function traceTotalsFromRow(row: Row) {
 
 /**
  * The trace list: traces (from their `trace_parts`) that have a span matching every span
- * filter and whose scores meet every score filter, then filtered as whole traces, newest first,
- * after the cursor `after`. With `traceIds`, of those traces alone (the live list's summaries).
+ * filter and whose scores meet every score filter, then filtered as whole traces, in the order of
+ * `query.sort` (newest first by default) after the cursor `after` (that order's key, `SORT_KEYS`).
+ * With `traceIds`, of those traces alone (the live list's summaries).
+ *
+ * Another order than newest first groups every trace of the range (its first and last trace can
+ * be anywhere in it): quick over an hour or a day, slower the more traces the range holds.
  *
  * A page reads a window of recent parts, not every trace of the project (grouping them all took
  * seconds and ran DuckDB out of memory on a store of 21 million spans). A trace that started at
@@ -63,11 +67,14 @@ export async function listTraces(
 ): Promise<TraceSummaryRecord[]> {
   if (traceIds !== null) return listWindow(db, query, after, limit, { from: null, upper: null, traceIds, crossed: [] });
   const lower = query.range.fromUs;
-  const upper = minOf(query.range.toUs, after === null ? null : after.timeUs + 1);
+  // Newest first, the cursor is a start: the traces after it started before it.
+  const byStart = (query.sort ?? 'start') === 'start';
+  const upper = minOf(query.range.toUs, after === null || !byStart ? null : after.timeUs + 1);
   const newest = await newestParts(db, query.projectId, lower, upper, FIRST_WINDOW_PARTS * limit);
   if (newest === null) return [];
-  // Fewer parts than the first window holds: the whole range is the window.
-  let from = newest.count < FIRST_WINDOW_PARTS * limit ? lower : newest.oldestUs;
+  // Fewer parts than the first window holds: the whole range is the window. Slowest (costliest,
+  // most tokens) first can be any trace of the range: its window is the range.
+  let from = !byStart || newest.count < FIRST_WINDOW_PARTS * limit ? lower : newest.oldestUs;
   let oldestUs: number | null = null;
   for (;;) {
     // Twice the page is read, its traces that crossed `from` dropped: `limit` left are the page
@@ -157,9 +164,10 @@ function listWindow(
   const project = p.add(query.projectId);
   const { from, upper, traceIds, crossed } = window;
   const { matched, traceFilters } = listFilterSql(d, p, project, query, from);
+  const key = SORT_KEYS[query.sort ?? 'start'];
   if (after !== null) {
     const t = p.int(after.timeUs);
-    traceFilters.push(`(t_start < ${t} OR (t_start = ${t} AND trace_id < ${p.add(after.id)}))`);
+    traceFilters.push(`(t_key < ${t} OR (t_key = ${t} AND trace_id < ${p.add(after.id)}))`);
   }
   const since = from === null ? '' : ` AND start_us >= ${p.int(from)}`;
   const where = [`project_id = ${project}${since}`];
@@ -170,19 +178,19 @@ function listWindow(
   return db.rows(
     'list traces',
     `WITH page AS (
-       SELECT trace_id, ${TRACE_FILTER_TOTALS}
+       SELECT trace_id, ${TRACE_FILTER_TOTALS}, ${key} AS t_key
        FROM ${d.tables.trace_parts}
        WHERE ${where.join(' AND ')}${matched}
        GROUP BY trace_id
        ${traceFilters.length > 0 ? `HAVING ${traceFilters.join(' AND ')}` : ''}
-       ORDER BY t_start DESC, trace_id DESC
+       ORDER BY t_key DESC, trace_id DESC
        LIMIT ${p.count(limit)}
      )
-     SELECT trace_id, ${TRACE_TOTALS}, max(session_id) AS t_session, max(user_id) AS t_user
+     SELECT trace_id, ${TRACE_TOTALS}, ${key} AS t_key, max(session_id) AS t_session, max(user_id) AS t_user
      FROM ${d.tables.trace_parts}
      WHERE project_id = ${project}${since} AND trace_id IN (SELECT trace_id FROM page)
      GROUP BY trace_id
-     ORDER BY t_start DESC, trace_id DESC
+     ORDER BY t_key DESC, trace_id DESC
      ${d.largeInSets}`,
     p,
     (row) => ({
@@ -193,6 +201,17 @@ function listWindow(
     }),
   );
 }
+
+/**
+ * Each order's key over a trace's parts, as `traceSortKey` (@spoor/model) works it out from a
+ * summary: whole numbers, so a cursor holds a key exactly and a page goes on where the last ended.
+ */
+const SORT_KEYS: Record<TraceSort, string> = {
+  start: 'min(start_us)',
+  duration: 'max(end_us) - min(start_us)',
+  cost: 'CAST(coalesce(round(sum(cost_usd) * 1e9), -1) AS BIGINT)',
+  tokens: 'coalesce(sum(input_tokens), 0) + coalesce(sum(output_tokens), 0)',
+};
 
 /** `traceFilterSql` with the list's range: the traces the list shows of `query.range`, started in it. */
 export function listFilterSql(
