@@ -126,7 +126,12 @@ beforeAll(async () => {
   const packed = (await ok(process.execPath, [join(root, 'scripts', 'pack.mjs'), join(work, 'release')], root)).trim().split('\n');
   await mkdir(app());
   const extras = [`openai@${await installedVersion('openai')}`, `@types/node@${await installedVersion('@types/node')}`];
-  await ok('npm', ['i', '--prefer-offline', '--no-audit', '--no-fund', ...packed, ...extras], app());
+  // Node 22 from the registry's `node` package (its binary comes as a package too), for the SDK's second runtime.
+  await mkdir(join(work, 'node22'));
+  await Promise.all([
+    ok('npm', ['i', '--prefer-offline', '--no-audit', '--no-fund', ...packed, ...extras], app()),
+    ok('npm', ['i', '--prefer-offline', '--no-audit', '--no-fund', 'node@22'], join(work, 'node22')),
+  ]);
   llm = await startFakeLlm();
   server = await cli.serve(['--port', '0']);
   // A limit for a hung install, not a speed check: about 15 s alone, 90 s at a load of 16.
@@ -182,12 +187,19 @@ describe('the packed tarballs, installed into an empty directory', () => {
     expect(server.dataDir).toBe(join(app(), '.spoor'));
   });
 
-  it.each(['esm', 'cjs'] as const)('an app imports (ESM) or requires (CommonJS) the SDK and sends a priced LLM call with its messages: %s', async (format) => {
-    const service = `installed-${format}`;
+  it.each([
+    ['esm', 20],
+    ['cjs', 20],
+    ['esm', 22],
+    ['cjs', 22],
+  ] as const)('an app imports (ESM) or requires (CommonJS) the SDK and sends a priced LLM call with its messages: %s on Node %i', async (format, major) => {
+    const service = `installed-${format}-${major}`;
     const file = format === 'esm' ? 'send.mjs' : 'send.cjs';
     await writeFile(join(app(), file), client(format));
     llm.script({ text: `Hello, ${format}.`, usage: { inputTokens: 100, outputTokens: 20 } });
-    const sent = JSON.parse(await ok(process.execPath, [file, server.url, llm.baseUrl, service], app())) as { resolved: string; errors: string[] };
+    const node = major === 20 ? process.execPath : join(work, 'node22', 'node_modules', '.bin', 'node');
+    expect((await ok(node, ['--version'], app())).trim()).toMatch(new RegExp(`^v${major}\\.`));
+    const sent = JSON.parse(await ok(node, [file, server.url, llm.baseUrl, service], app())) as { resolved: string; errors: string[] };
     expect(sent.errors).toEqual([]);
     const sdk = join(app(), 'node_modules', '@spoor', 'sdk', 'dist');
     expect(sent.resolved.replace(/^file:\/\//, '')).toBe(format === 'esm' ? join(sdk, 'index.js') : join(sdk, 'cjs', 'index.js'));
