@@ -12,6 +12,9 @@ import { AppError } from '../errors.js';
 import { LIST_LIMIT, TIME_RANGE, limit, offsetCursor, oneOf, timeRange } from './parameters.js';
 import { auditSession } from './oidc-routes.js';
 import { projectOf } from './request-access.js';
+import { AuditAnswer, KeyListAnswer, NewKeyAnswer } from './answers/access.js';
+import { NoContent } from './answers/content.js';
+import { SessionInfo as SessionAnswer } from './answers/model/api.js';
 
 export interface AccessRoutesOptions {
   db: DbClient;
@@ -79,10 +82,10 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
     void reply.header('set-cookie', sessionCookie(value, { secure: options.secureCookies, maxAgeSeconds }));
   };
 
-  app.get('/api/session', { schema: { summary: 'Who is signed in, with which role and project', tags } }, async (request) => answer(request.access.principal, projectOf(request)));
+  app.get('/api/session', { schema: { summary: 'Who is signed in, with which role and project', tags, response: { 200: SessionAnswer } } }, async (request) => answer(request.access.principal, projectOf(request)));
 
   // Sign in: a read or admin key for a cookie the dashboard sends from then on.
-  app.post('/api/session', { schema: { summary: 'Sign in: a session cookie for a read or admin key', tags, body: SIGN_IN } }, async (request, reply) => {
+  app.post('/api/session', { schema: { summary: 'Sign in: a session cookie for a read or admin key', tags, body: SIGN_IN, response: { 200: SessionAnswer } } }, async (request, reply) => {
     const { body } = request;
     const key = access.verifyKey(body.key.trim(), request.ip);
     if (!roleCovers(key.role, 'read')) throw new AppError('ERR_FORBIDDEN', 'an ingest key cannot sign in: it only sends telemetry; use a read or admin key');
@@ -93,7 +96,7 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
   });
 
   // The project switcher: the same session, another project.
-  app.put('/api/session', { schema: { summary: 'Switch the project of a signed-in dashboard', tags, body: PROJECT_SWITCH } }, async (request, reply) => {
+  app.put('/api/session', { schema: { summary: 'Switch the project of a signed-in dashboard', tags, body: PROJECT_SWITCH, response: { 200: SessionAnswer } } }, async (request, reply) => {
     const { principal } = request.access;
     if (principal.via !== 'cookie') throw new AppError('ERR_UNAUTHENTICATED', 'sign in first: PUT /api/session switches the project of a signed-in dashboard');
     const projectId = chosenProject(principal, request.body.project, projectsOf(principal));
@@ -106,22 +109,22 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
     return answer({ ...principal, role: role.role, keyProjectId: role.keyProjectId, sessionProjectId: projectId }, projectId);
   });
 
-  app.delete('/api/session', { schema: { summary: 'Sign out', tags } }, async (request, reply) => {
+  app.delete('/api/session', { schema: { summary: 'Sign out', tags, response: { 204: NoContent } } }, async (request, reply) => {
     access.endSession(request.headers.cookie);
     // A person's sign-out is in the audit log, as their sign-in is (a key's session changes nothing stored).
     const { user } = request.access.principal;
     if (user !== undefined && request.access.principal.via === 'cookie') await auditSession(db, request, { action: 'session.sign-out', actor: user.actor, grants: user.grants, detail: { subject: user.subject } });
     void reply.header('set-cookie', sessionCookie('', { secure: options.secureCookies, maxAgeSeconds: 0 }));
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 
-  app.get('/api/keys', { schema: { summary: 'The keys of the projects this key covers (never their secrets)', tags } }, async (request) => {
+  app.get('/api/keys', { schema: { summary: 'The keys of the projects this key covers (never their secrets)', tags, response: { 200: KeyListAnswer } } }, async (request) => {
     const { principal } = request.access;
     const keys = await db.listKeys();
     return { keys: keys.filter((key) => coversProject(principal, key.projectId)).map(infoOf).reverse() };
   });
 
-  app.post('/api/keys', { schema: { summary: 'Make a key; the answer shows it, once', tags, body: NEW_KEY } }, async (request, reply) => {
+  app.post('/api/keys', { schema: { summary: 'Make a key; the answer shows it, once', tags, body: NEW_KEY, response: { 201: NewKeyAnswer } } }, async (request, reply) => {
     const { principal } = request.access;
     const { body } = request;
     const projectId = body.project ?? (principal.keyProjectId === ALL_PROJECTS ? projectOf(request) : principal.keyProjectId);
@@ -138,7 +141,7 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
     return reply.code(201).send({ ...infoOf(record), key } satisfies KeyInfo & { key: string });
   });
 
-  app.delete('/api/keys/:id', { schema: { summary: 'Revoke a key', tags, params: KEY_PATH } }, async (request, reply) => {
+  app.delete('/api/keys/:id', { schema: { summary: 'Revoke a key', tags, params: KEY_PATH, response: { 204: NoContent } } }, async (request, reply) => {
     const { principal } = request.access;
     const keys = await db.listKeys();
     const key = keys.find((k) => k.id === request.params.id);
@@ -148,10 +151,10 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
     // Of several revocations at once, one revokes; the others find it done, as a later one would.
     if (!revoked) throw new AppError('ERR_CONFLICT', `key '${key.id}' was already revoked`);
     await ring.refresh();
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 
-  app.get('/api/audit', { schema: { summary: "The project's changes, newest first", tags, querystring: AUDIT } }, async (request) => {
+  app.get('/api/audit', { schema: { summary: "The project's changes, newest first", tags, querystring: AUDIT, response: { 200: AuditAnswer } } }, async (request) => {
     const q = request.query;
     const offset = q.cursor === undefined ? 0 : Number(q.cursor);
     const n = q.limit ?? LIST_LIMIT.fallback;

@@ -6,6 +6,9 @@ import { AppError } from '../errors.js';
 import { type ExperimentService, MAX_CONCURRENCY } from '../quality/experiment-service.js';
 import { LIST_LIMIT, cursor, limit } from './parameters.js';
 import { projectOf } from './request-access.js';
+import { NoContent } from './answers/content.js';
+import { ExperimentResultsAddedAnswer } from './answers/experiments.js';
+import { ComparedItemDetail, Experiment, ExperimentComparison, ExperimentListResponse, ExperimentResultsResponse } from './answers/model/experiment.js';
 
 /** Results one request records at most: the SDK posts them in batches as items finish. */
 const RESULTS_MAX = 1000;
@@ -98,32 +101,32 @@ export async function experimentRoutes(instance: FastifyInstance, options: { exp
     return options.experiments;
   };
 
-  app.post('/api/experiments', { schema: { summary: 'Run a dataset version through an LLM call (on this server) or the SDK', tags, body: NEW_EXPERIMENT } }, async (request, reply) =>
+  app.post('/api/experiments', { schema: { summary: 'Run a dataset version through an LLM call (on this server) or the SDK', tags, body: NEW_EXPERIMENT, response: { 201: Experiment } } }, async (request, reply) =>
     reply.code(201).send(await service().create(projectOf(request), request.body as NewExperiment)),
   );
-  app.get('/api/experiments', { schema: { summary: 'Experiments, newest first', tags, querystring: LIST_QUERY } }, async (request) => ({
+  app.get('/api/experiments', { schema: { summary: 'Experiments, newest first', tags, querystring: LIST_QUERY, response: { 200: ExperimentListResponse } } }, async (request) => ({
     experiments: await service().list(projectOf(request), request.query.dataset ?? null, request.query.limit ?? LIST_LIMIT.fallback),
   }));
-  app.get('/api/experiments/:id', { schema: { summary: 'One experiment, with its totals and score means', tags, params: REF_PATH } }, async (request) =>
+  app.get('/api/experiments/:id', { schema: { summary: 'One experiment, with its totals and score means', tags, params: REF_PATH, response: { 200: Experiment } } }, async (request) =>
     service().get(projectOf(request), request.params.id),
   );
-  app.delete('/api/experiments/:id', { schema: { summary: 'Delete an experiment (an LLM-call one still running stops)', tags, params: REF_PATH } }, async (request, reply) => {
+  app.delete('/api/experiments/:id', { schema: { summary: 'Delete an experiment (an LLM-call one still running stops)', tags, params: REF_PATH, response: { 204: NoContent } } }, async (request, reply) => {
     await service().delete(projectOf(request), request.params.id);
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
-  app.get('/api/experiments/:id/results', { schema: { summary: "An experiment's item results, by item id", tags, params: REF_PATH, querystring: RESULTS_QUERY } }, async (request) =>
+  app.get('/api/experiments/:id/results', { schema: { summary: "An experiment's item results, by item id", tags, params: REF_PATH, querystring: RESULTS_QUERY, response: { 200: ExperimentResultsResponse } } }, async (request) =>
     service().results(projectOf(request), request.params.id, request.query.limit ?? LIST_LIMIT.fallback, request.query.cursor ?? null),
   );
-  app.post('/api/experiments/:id/results', { schema: { summary: "Record items an SDK run ran (their traces judged by the experiment's evaluators)", tags, params: REF_PATH, body: NEW_RESULTS } }, async (request) => ({
+  app.post('/api/experiments/:id/results', { schema: { summary: "Record items an SDK run ran (their traces judged by the experiment's evaluators)", tags, params: REF_PATH, body: NEW_RESULTS, response: { 200: ExperimentResultsAddedAnswer } } }, async (request) => ({
     results: await service().addResults(projectOf(request), request.params.id, request.body.results.map(resultOf)),
   }));
-  app.post('/api/experiments/:id/finish', { schema: { summary: 'End an SDK run: done, or failed with why', tags, params: REF_PATH, body: FINISH } }, async (request) =>
+  app.post('/api/experiments/:id/finish', { schema: { summary: 'End an SDK run: done, or failed with why', tags, params: REF_PATH, body: FINISH, response: { 200: Experiment } } }, async (request) =>
     service().finish(projectOf(request), request.params.id, request.body.error ?? null),
   );
-  app.get('/api/experiments/:a/compare/:b', { schema: { summary: 'Two experiments item by item, A the baseline: score, token, cost and latency deltas, paired tests', tags, params: PAIR_PATH } }, async (request) =>
+  app.get('/api/experiments/:a/compare/:b', { schema: { summary: 'Two experiments item by item, A the baseline: score, token, cost and latency deltas, paired tests', tags, params: PAIR_PATH, response: { 200: ExperimentComparison } } }, async (request) =>
     service().compare(projectOf(request), request.params.a, request.params.b),
   );
-  app.get('/api/experiments/:a/compare/:b/items/:itemId', { schema: { summary: 'One item of a comparison, with the trace diff of its two runs', tags, params: ITEM_PATH } }, async (request) =>
+  app.get('/api/experiments/:a/compare/:b/items/:itemId', { schema: { summary: 'One item of a comparison, with the trace diff of its two runs', tags, params: ITEM_PATH, response: { 200: ComparedItemDetail } } }, async (request) =>
     service().compareItem(projectOf(request), request.params.a, request.params.b, request.params.itemId),
   );
 }

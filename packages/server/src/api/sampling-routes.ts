@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { projectInPath } from './request-access.js';
 import { AppError } from '../errors.js';
 import type { SamplingService } from '../sampling/service.js';
+import { NoContent } from './answers/content.js';
+import { SamplingAnswer } from './answers/model/sampling.js';
 
 export interface SamplingRoutesOptions {
   /** Tail sampling; `null`: the routes answer 404. */
@@ -53,16 +55,16 @@ export async function samplingRoutes(instance: FastifyInstance, options: Samplin
     return options.sampling;
   };
 
-  app.get('/api/projects/:projectId/sampling', { schema: { summary: "The project's tail-sampling policy and where it comes from", tags, params: PROJECT_PATH } }, async (request) =>
+  app.get('/api/projects/:projectId/sampling', { schema: { summary: "The project's tail-sampling policy and where it comes from", tags, params: PROJECT_PATH, response: { 200: SamplingAnswer } } }, async (request) =>
     serviceOf().get(projectInPath(request)),
   );
 
-  app.put('/api/projects/:projectId/sampling', { schema: { summary: "Set the project's tail-sampling policy over the file's", tags, params: PROJECT_PATH, body: POLICY } }, async (request) =>
+  app.put('/api/projects/:projectId/sampling', { schema: { summary: "Set the project's tail-sampling policy over the file's", tags, params: PROJECT_PATH, body: POLICY, response: { 200: SamplingAnswer } } }, async (request) =>
     serviceOf().put(projectInPath(request), request.body),
   );
 
-  app.delete('/api/projects/:projectId/sampling', { schema: { summary: "Remove the project's policy set through the API", tags, params: PROJECT_PATH } }, async (request, reply) => {
+  app.delete('/api/projects/:projectId/sampling', { schema: { summary: "Remove the project's policy set through the API", tags, params: PROJECT_PATH, response: { 204: NoContent } } }, async (request, reply) => {
     await serviceOf().delete(projectInPath(request));
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 }

@@ -32,7 +32,7 @@ export const SessionInfo = Type.Object(
     authRequired: Type.Boolean(),
     signedIn: Type.Boolean(),
     keyId: Type.Union([Type.String(), Type.Null()]),
-    role: Type.String(),
+    role: Type.Union([Type.Literal('ingest'), Type.Literal('read'), Type.Literal('admin')]),
     projectId: Type.String(),
     projects: Type.Array(Type.String()),
     user: Type.Union([SessionUserInfo, Type.Null()]),
