@@ -28,6 +28,19 @@ import {
   traceId,
 } from './parameters.js';
 import { projectOf } from './request-access.js';
+import {
+  LlmCallDetail,
+  LogListResponse,
+  MetricListResponse,
+  MetricPointListResponse,
+  ServiceListResponse,
+  SpanDetail,
+  TraceAnswer,
+  TraceDiff,
+  TraceListResponse,
+  TraceSearchResponse,
+  TraceTreeAnswer,
+} from './answers/traces.js';
 import { MAX_PAGE_SPANS, type SpanPage } from '../query/trace-pages.js';
 
 const SEARCH_LIMIT = { fallback: 1000, max: 10_000 };
@@ -87,7 +100,7 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
   const { db } = options;
   const tags = ['traces'];
 
-  app.get('/api/traces', { schema: { summary: 'Trace summaries, newest first', tags, querystring: TRACE_LIST } }, async (request, reply) => {
+  app.get('/api/traces', { schema: { summary: 'Trace summaries, newest first', tags, querystring: TRACE_LIST, response: { 200: TraceListResponse } } }, async (request, reply) => {
     const q = request.query;
     return sendJson(
       reply,
@@ -103,7 +116,7 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
   });
   app.get(
     '/api/traces/:traceId',
-    { schema: { summary: 'One trace: its spans in tree order, its logs and its scores (or a page of them)', tags, params: TRACE_PATH, querystring: TRACE_DETAIL } },
+    { schema: { summary: 'One trace: its spans in tree order, its logs and its scores (or a page of them)', tags, params: TRACE_PATH, querystring: TRACE_DETAIL, response: { 200: TraceAnswer } } },
     async (request, reply) => {
       const answer = await db.getTrace(projectOf(request), hexId(request.params.traceId), spanPage(request.query.spans), true);
       // In the answer region: given back once the response is done with its bytes (sent, or its connection gone;
@@ -119,7 +132,7 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
   const treeStreams = treeStreamCounts(options.metrics);
   app.get(
     '/api/traces/:traceId/tree',
-    { schema: { summary: `What a waterfall draws of every span, as columns (JSON), or as the binary stream with Accept: ${TREE_MEDIA_TYPE}`, tags, params: TRACE_PATH } },
+    { schema: { summary: `What a waterfall draws of every span, as columns (JSON), or as the binary stream with Accept: ${TREE_MEDIA_TYPE}`, tags, params: TRACE_PATH, response: { 200: TraceTreeAnswer } } },
     async (request, reply) => {
       const projectId = projectOf(request);
       const traceId = hexId(request.params.traceId);
@@ -132,23 +145,23 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
       return reply.type(TREE_MEDIA_TYPE).send(Readable.from(treeFrames(db, first, treeStreams), { objectMode: true, highWaterMark: 1 }));
     },
   );
-  app.get('/api/traces/:traceId/diff/:otherTraceId', { schema: { summary: 'Two runs aligned span by span', tags, params: DIFF_PATH } }, async (request, reply) =>
+  app.get('/api/traces/:traceId/diff/:otherTraceId', { schema: { summary: 'Two runs aligned span by span', tags, params: DIFF_PATH, response: { 200: TraceDiff } } }, async (request, reply) =>
     sendJson(reply, await db.diffTraces(projectOf(request), hexId(request.params.traceId), hexId(request.params.otherTraceId))),
   );
-  app.get('/api/traces/:traceId/search', { schema: { summary: "The spans whose attributes, status or events hold a text", tags, params: TRACE_PATH, querystring: SEARCH } }, async (request, reply) =>
+  app.get('/api/traces/:traceId/search', { schema: { summary: "The spans whose attributes, status or events hold a text", tags, params: TRACE_PATH, querystring: SEARCH, response: { 200: TraceSearchResponse } } }, async (request, reply) =>
     sendJson(reply, await db.searchTrace(projectOf(request), hexId(request.params.traceId), request.query.q, request.query.limit ?? SEARCH_LIMIT.fallback)),
   );
-  app.get('/api/traces/:traceId/spans/:spanId', { schema: { summary: 'One span and its logs', tags, params: SPAN_PATH } }, async (request, reply) =>
+  app.get('/api/traces/:traceId/spans/:spanId', { schema: { summary: 'One span and its logs', tags, params: SPAN_PATH, response: { 200: SpanDetail } } }, async (request, reply) =>
     sendJson(reply, await db.getSpan(projectOf(request), hexId(request.params.traceId), hexId(request.params.spanId))),
   );
-  app.get('/api/traces/:traceId/spans/:spanId/llm', { schema: { summary: 'One LLM call: its fields and messages', tags, params: SPAN_PATH } }, async (request, reply) =>
+  app.get('/api/traces/:traceId/spans/:spanId/llm', { schema: { summary: 'One LLM call: its fields and messages', tags, params: SPAN_PATH, response: { 200: LlmCallDetail } } }, async (request, reply) =>
     sendJson(reply, await db.getLlmCall(projectOf(request), hexId(request.params.traceId), hexId(request.params.spanId))),
   );
 
-  app.get('/api/services', { schema: { summary: 'Services that sent anything, with counts', tags: ['services'], querystring: RANGE_QUERY } }, async (request, reply) =>
+  app.get('/api/services', { schema: { summary: 'Services that sent anything, with counts', tags: ['services'], querystring: RANGE_QUERY, response: { 200: ServiceListResponse } } }, async (request, reply) =>
     sendJson(reply, await db.listServices(projectOf(request), timeRange(request.query))),
   );
-  app.get('/api/logs', { schema: { summary: 'Log records, newest first', tags: ['logs'], querystring: LOG_LIST } }, async (request, reply) => {
+  app.get('/api/logs', { schema: { summary: 'Log records, newest first', tags: ['logs'], querystring: LOG_LIST, response: { 200: LogListResponse } } }, async (request, reply) => {
     const q = request.query;
     return sendJson(
       reply,
@@ -164,10 +177,10 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
       }),
     );
   });
-  app.get('/api/metrics', { schema: { summary: 'Metric names with type, unit and point count', tags: ['metrics'], querystring: RANGE_QUERY } }, async (request, reply) =>
+  app.get('/api/metrics', { schema: { summary: 'Metric names with type, unit and point count', tags: ['metrics'], querystring: RANGE_QUERY, response: { 200: MetricListResponse } } }, async (request, reply) =>
     sendJson(reply, await db.listMetrics(projectOf(request), timeRange(request.query))),
   );
-  app.get('/api/metrics/points', { schema: { summary: 'The data points of one metric', tags: ['metrics'], querystring: POINT_LIST } }, async (request, reply) => {
+  app.get('/api/metrics/points', { schema: { summary: 'The data points of one metric', tags: ['metrics'], querystring: POINT_LIST, response: { 200: MetricPointListResponse } } }, async (request, reply) => {
     const q = request.query;
     return sendJson(
       reply,

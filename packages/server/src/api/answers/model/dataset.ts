@@ -4,20 +4,10 @@ import { agree } from '../agree.js';
 
 /** The answer schemas of `@spoor/model`'s dataset types, each pinned to its type. */
 
-export const JsonValue = Type.Recursive((This) =>
-  Type.Union([
-    Type.String(),
-    Type.Number(),
-    Type.Boolean(),
-    Type.Null(),
-    Type.Array(This),
-    Type.Object(
-      {},
-      {
-        additionalProperties: This,
-      }
-    ),
-  ])
+// Not recursive: Fastify's serializer cannot compile a recursive schema met twice in one answer. Values
+// inside an array or an object are not checked; the type stays the model's.
+export const JsonValue = Type.Unsafe<model.JsonValue>(
+  Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null(), Type.Array(Type.Unknown()), Type.Record(Type.String(), Type.Unknown())]),
 );
 
 export const Dataset = Type.Object(
