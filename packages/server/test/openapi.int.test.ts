@@ -1,5 +1,10 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routesOf } from '../src/api/app.js';
 import { type TestServer, startTestServer } from './support/server.js';
@@ -10,13 +15,21 @@ import { type TestServer, startTestServer } from './support/server.js';
  * so neither the document nor the README can drift from the code.
  */
 
+interface Response {
+  description: string;
+  content?: Record<string, { schema?: Record<string, unknown> }>;
+}
 interface Operation {
+  operationId?: string;
+  summary?: string;
+  responses: Record<string, Response>;
   parameters?: Array<{ in: string; name: string; required: boolean; schema: Record<string, unknown> }>;
   requestBody?: { content: Record<string, { schema: Record<string, unknown> & { properties?: Record<string, unknown>; required?: string[] } }> };
   security?: unknown[];
 }
 interface Document {
   openapi: string;
+  servers?: Array<{ url: string }>;
   paths: Record<string, Record<string, Operation>>;
 }
 
@@ -81,6 +94,67 @@ describe('the OpenAPI document', () => {
     expect(key.security).toEqual([{ key: [] }, { session: [] }]);
     expect(doc.paths['/api/openapi.json']!.get!.security).toEqual([]);
     expect(doc.paths['/health']!.get!.security).toEqual([]);
+  });
+
+  it('names every operation with an operationId of its own, and says where the server is', () => {
+    const ids = Object.values(doc.paths).flatMap((operations) => Object.values(operations).map((operation) => operation.operationId));
+    expect(ids.filter((id) => typeof id !== 'string' || !/^[a-z][A-Za-z0-9]*$/.test(id))).toEqual([]);
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
+    expect(doc.paths['/api/traces/{traceId}/tree']!.get!.operationId).toBe('getTracesByTraceIdTree');
+    expect(doc.servers).toEqual([expect.objectContaining({ url: '/' })]);
+  });
+
+  it('declares a success answer of every operation, each body with its schema', () => {
+    // The only operations that cannot succeed: MCP here is stateless, and answers these 405.
+    const noSuccess = new Set(['GET /mcp', 'DELETE /mcp']);
+    const lacking: string[] = [];
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const name = `${method.toUpperCase()} ${routePath(path)}`;
+        const successes = Object.entries(operation.responses).filter(([status]) => /^[23]/.test(status));
+        if (successes.length === 0 && !noSuccess.has(name)) lacking.push(`${name}: no success answer`);
+        for (const [status, response] of Object.entries(operation.responses)) {
+          for (const [type, media] of Object.entries(response.content ?? {})) {
+            if (media.schema === undefined || Object.keys(media.schema).length === 0) lacking.push(`${name} ${status} ${type}: no schema`);
+          }
+        }
+      }
+    }
+    expect(lacking).toEqual([]);
+  });
+
+  it('describes OTLP and MCP: a summary and the bodies they take', () => {
+    for (const signal of ['traces', 'logs', 'metrics']) {
+      const post = doc.paths[`/v1/${signal}`]!.post!;
+      expect(post.summary).toContain('OTLP');
+      expect(Object.keys(post.requestBody!.content).sort()).toEqual(['application/json', 'application/x-protobuf']);
+      expect(Object.keys(post.responses['200']!.content!).sort()).toEqual(['application/json', 'application/x-protobuf']);
+    }
+    const mcp = doc.paths['/mcp']!.post!;
+    expect(mcp.summary).toContain('MCP');
+    expect(JSON.stringify(mcp.requestBody!.content['application/json']!.schema)).toContain('jsonrpc');
+  });
+
+  it("passes Redocly's recommended rules with no error", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'spoor-openapi-'));
+    try {
+      const file = join(dir, 'openapi.json');
+      await writeFile(file, JSON.stringify(doc));
+      const redocly = fileURLToPath(new URL('../../../node_modules/@redocly/cli/bin/cli.js', import.meta.url));
+      // No telemetry or update check: the test runs offline. The JSON report's exit code is 1 on any error.
+      const env = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' };
+      const run = await promisify(execFile)(process.execPath, [redocly, 'lint', file, '--extends', 'recommended', '--format', 'json', '--max-problems', '1000'], { env, cwd: dir, maxBuffer: 64 << 20 }).catch(
+        (error: { stdout: string; stderr: string }) => error,
+      );
+      const report = JSON.parse(run.stdout) as { totals: { errors: number; warnings: number }; problems: Array<{ ruleId: string; severity: string; message: string; location: Array<{ pointer: string }> }> };
+      const errors = report.problems.filter((p) => p.severity === 'error').map((p) => `${p.ruleId} ${p.location[0]?.pointer ?? ''}: ${p.message}`);
+      expect(errors).toEqual([]);
+      expect(report.totals.errors).toBe(0);
+      // Warnings are reported, not failed on: the figure goes in the commit that changes it.
+      console.info(`Redocly recommended: ${report.totals.errors} errors, ${report.totals.warnings} warnings`);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("is the README's REST table: each row's methods and paths are the document's operations", () => {

@@ -11,6 +11,7 @@ import { accessRoutes } from './access-routes.js';
 import { alertRoutes } from './alert-routes.js';
 import { analyticsRoutes } from './analytics-routes.js';
 import { checkAnswers } from './answer-check.js';
+import { type OtlpSignalName, otlpAnswers } from './answers/otlp.js';
 import { answerErrors } from './errors.js';
 import { datasetRoutes } from './dataset-routes.js';
 import { evaluatorRoutes } from './evaluator-routes.js';
@@ -136,6 +137,9 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
     // An API route that declares no query takes none: a parameter it does not know is refused by name, never ignored.
     if (route.url.startsWith('/api/') && route.schema?.querystring === undefined) route.schema = { ...route.schema, querystring: NO_QUERY };
+    // The OTLP receiver reads its bodies itself and knows nothing of the API: its answers are described here.
+    const otlp = /^\/v1\/(traces|logs|metrics)$/.exec(route.url)?.[1] as OtlpSignalName | undefined;
+    if (otlp !== undefined && route.method === 'POST') route.schema = { summary: `OTLP/HTTP: ${otlp}, as protobuf or JSON`, tags: ['otlp'], ...route.schema, response: otlpAnswers(otlp) };
   });
   app.setValidatorCompiler(validatorCompiler);
   await describeRoutes(app);

@@ -7,6 +7,7 @@ import type { DbClient } from '../dbthread/calls.js';
 import type { ExportChunk } from '../export/export-streams.js';
 import type { Shares } from '../shares.js';
 import { oneOf, time, timeRange } from './parameters.js';
+import { ExportAnswer } from './answers/service.js';
 import { projectOf } from './request-access.js';
 
 /**
@@ -30,7 +31,7 @@ export async function exportRoutes(instance: FastifyInstance, options: { db: DbC
   const { db } = options;
   app.get(
     '/api/export',
-    { schema: { summary: "One signal's records in a range as a Parquet or JSON Lines file (admin)", tags: ['export'], querystring: EXPORT_QUERY } },
+    { schema: { summary: "One signal's records in a range as a Parquet or JSON Lines file (admin)", tags: ['export'], querystring: EXPORT_QUERY, response: { 200: ExportAnswer } } },
     async (request, reply) => {
       const { signal, format } = request.query;
       const range = timeRange(request.query);

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccessControl } from '../auth/access-control.js';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
+import { NoContent } from './answers/content.js';
 
 /**
  * What every request passes before and after its route: the host and role checks and the JSON
@@ -120,7 +121,7 @@ export function installHooks(app: FastifyInstance, options: HookOptions): void {
     if (route.startsWith('/v1/') && corsAllowed(request)) void reply.header('access-control-allow-origin', request.headers.origin).header('vary', 'origin');
     request.access = options.access.check({ method: request.method, route, headers: request.headers, clientAddress: request.ip });
   });
-  const preflight = { summary: 'The CORS preflight of a browser page of a --cors-origin', tags: ['otlp'] };
+  const preflight = { summary: 'The CORS preflight of a browser page of a --cors-origin', tags: ['otlp'], response: { 204: NoContent } };
   for (const path of OTLP_PATHS) {
     app.options(path, { schema: preflight }, async (request, reply) => {
       if (!corsAllowed(request)) {

@@ -5,6 +5,7 @@ import { AppError } from '../errors.js';
 import { type LiveCursor, LiveHub, type SseSink } from '../live/hub.js';
 import { SSE_HEADERS, openSse } from '../live/sse.js';
 import { SCORE, SPAN_FILTER, TRACE_PATH, hexId, scoreFilters, spanFilterFields, timeRange } from './parameters.js';
+import { ListLiveAnswer, TraceLiveAnswer } from './answers/live.js';
 import { projectOf } from './request-access.js';
 
 /** The key a stream counts against: none where no key is asked for (the project's share alone applies). */
@@ -53,7 +54,7 @@ export async function liveRoutes(instance: FastifyInstance, options: { hub: Live
 
   app.get(
     '/api/traces/:traceId/live',
-    { schema: { summary: "A trace's spans as they are committed (Server-Sent Events: `event: spans`)", tags, params: TRACE_PATH, querystring: TRACE_LIVE } },
+    { schema: { summary: "A trace's spans as they are committed (Server-Sent Events: `event: spans`)", tags, params: TRACE_PATH, querystring: TRACE_LIVE, response: { 200: TraceLiveAnswer } } },
     async (request, reply) => {
       const projectId = projectOf(request);
       const traceId = hexId(request.params.traceId);
@@ -68,7 +69,7 @@ export async function liveRoutes(instance: FastifyInstance, options: { hub: Live
 
   app.get(
     '/api/live',
-    { schema: { summary: 'Trace summaries as they change, under the trace list\'s filters (Server-Sent Events: `event: traces`)', tags, querystring: LIST_LIVE } },
+    { schema: { summary: 'Trace summaries as they change, under the trace list\'s filters (Server-Sent Events: `event: traces`)', tags, querystring: LIST_LIVE, response: { 200: ListLiveAnswer } } },
     async (request, reply) => {
       const q = request.query;
       const filter = { projectId: projectOf(request), range: timeRange(q), ...spanFilterFields(q), scores: scoreFilters(q.score) };

@@ -1,8 +1,9 @@
 import type * as McpTransport from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { loadOnce } from '../load-once.js';
 import { injectCaller } from '../mcp/api-caller.js';
 import type * as McpServer from '../mcp/server.js';
+import { McpAccepted, McpAnswer, McpRefusal } from './answers/mcp.js';
 
 /**
  * The MCP SDK (and the zod it brings) is loaded on the first `POST /mcp`, not with the server:
@@ -22,7 +23,7 @@ const loadMcp = loadOnce((): Promise<[typeof McpServer, typeof McpTransport]> =>
  */
 export async function mcpRoutes(app: FastifyInstance): Promise<void> {
   const tags = ['mcp'];
-  app.post('/mcp', { schema: { summary: 'MCP (Streamable HTTP, stateless, JSON answers): the tools agents read traces with', tags } }, async (request, reply) => {
+  app.post('/mcp', { schema: { summary: 'MCP (Streamable HTTP, stateless, JSON answers): the tools agents read traces with', tags, response: { 200: McpAnswer, 202: McpAccepted, '4xx': McpRefusal } } }, async (request, reply) => {
     const [{ createMcpServer }, { WebStandardStreamableHTTPServerTransport }] = await loadMcp();
     const call = injectCaller(app, { headers: request.headers, remoteAddress: request.ip });
     const { server } = createMcpServer(call, (error, tool) => request.log.error({ err: error, tool }, 'an MCP tool failed'));
@@ -40,16 +41,14 @@ export async function mcpRoutes(app: FastifyInstance): Promise<void> {
   });
   // Stateless: no event stream for the server to open (GET) and no session to end (DELETE); the
   // MCP specification's answer to both is 405, which clients take as "not offered".
-  app.route({
-    method: ['GET', 'DELETE'],
-    url: '/mcp',
-    schema: { summary: 'Not offered (405): MCP here is stateless, POST /mcp only', tags },
-    handler: async (_request, reply) =>
-      reply
-        .code(405)
-        .header('allow', 'POST')
-        .send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this Spoor serves MCP statelessly, POST /mcp only (no event stream, no session)' }, id: null }),
-  });
+  const notOffered = async (_request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> =>
+    reply
+      .code(405)
+      .header('allow', 'POST')
+      .send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this Spoor serves MCP statelessly, POST /mcp only (no event stream, no session)' }, id: null });
+  const notOfferedSchema = { summary: 'Not offered (405): MCP here is stateless, POST /mcp only', tags, response: { '4xx': McpRefusal } };
+  app.get('/mcp', { schema: notOfferedSchema }, notOffered);
+  app.delete('/mcp', { schema: notOfferedSchema }, notOffered);
 }
 
 /**

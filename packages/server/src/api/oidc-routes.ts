@@ -10,6 +10,7 @@ import { TRANSACTION_COOKIE, TRANSACTION_MS, transactionCookie } from '../auth/o
 import { SESSION_HOURS, cookieOf, sessionCookie, sessionValue } from '../auth/sessions.js';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
+import { SignInPage, ToDashboard, ToProvider } from './answers/service.js';
 import { sendAuthPage } from './oidc-pages.js';
 
 /**
@@ -55,7 +56,7 @@ export async function oidcRoutes(instance: FastifyInstance, options: OidcRoutesO
     paragraphs: [message, 'Spoor asks it again when you sign in again. Meanwhile a key still signs in.'],
   });
 
-  app.get('/auth/login', { schema: { summary: 'Single sign-on: sends the browser to the OpenID Connect provider', tags, querystring: LOGIN } }, async (request, reply) => {
+  app.get('/auth/login', { schema: { summary: 'Single sign-on: sends the browser to the OpenID Connect provider', tags, querystring: LOGIN, response: { 302: ToProvider, '4xx': SignInPage, 503: SignInPage } } }, async (request, reply) => {
     if (signIn === null) throw notConfigured();
     let begun: Awaited<ReturnType<OidcSignIn['begin']>>;
     try {
@@ -72,7 +73,7 @@ export async function oidcRoutes(instance: FastifyInstance, options: OidcRoutesO
   app.get(
     '/auth/callback',
     // Every refusal is a page, not JSON: the parameters are read from the URL as the provider sent it.
-    { attachValidation: true, schema: { summary: 'Single sign-on: where the provider sends the browser back (the redirect URI)', tags, querystring: CALLBACK } },
+    { attachValidation: true, schema: { summary: 'Single sign-on: where the provider sends the browser back (the redirect URI)', tags, querystring: CALLBACK, response: { 303: ToDashboard, '4xx': SignInPage, 503: SignInPage } } },
     async (request, reply) => {
       if (signIn === null) throw notConfigured();
       const wait = access.addressWaitSeconds(request.ip);

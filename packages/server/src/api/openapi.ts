@@ -2,7 +2,10 @@ import swagger from '@fastify/swagger';
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import { needOf } from '../auth/access-control.js';
 import { SESSION_COOKIE } from '../auth/sessions.js';
+import { OpenApiAnswer } from './answers/service.js';
 import { ErrorAnswer } from './answers/errors.js';
+import { McpBody } from './answers/mcp.js';
+import { otlpBody } from './answers/otlp.js';
 
 /**
  * The OpenAPI document of every route, made by `@fastify/swagger` from the same schemas the
@@ -27,6 +30,18 @@ export function operationIdOf(method: string, url: string): string {
   return method.toLowerCase() + words.map((word) => word[0]!.toUpperCase() + word.slice(1)).join('');
 }
 
+/**
+ * Bodies the routes read themselves, described in the document only: a schema on the route would
+ * have the validator refuse what OTLP and MCP answer in their own words (a `google.rpc.Status`,
+ * a JSON-RPC error).
+ */
+const DOCUMENTED_BODIES: Record<string, unknown> = {
+  'POST /v1/traces': otlpBody('traces'),
+  'POST /v1/logs': otlpBody('logs'),
+  'POST /v1/metrics': otlpBody('metrics'),
+  'POST /mcp': { description: 'A JSON-RPC 2.0 request, notification or batch of MCP', content: { 'application/json': { schema: McpBody } } },
+};
+
 const NEEDS: Record<string, string> = {
   public: 'Public: no key needed.',
   read: 'Needs a read or admin key of the project (or the session cookie).',
@@ -34,6 +49,24 @@ const NEEDS: Record<string, string> = {
   ingest: 'Needs an ingest key of the project.',
   metrics: "Needs a read or admin key of project '*', or the --metrics-token.",
 };
+
+/**
+ * A schema as OpenAPI 3.1 (JSON Schema 2020-12) reads it: TypeBox writes a tuple in the draft-07
+ * form (`items: [...]`, `additionalItems`), which 2020-12 spells `prefixItems`; its length stays
+ * bounded by `minItems` and `maxItems`. The routes keep the form their validators read.
+ */
+export function as2020(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(as2020);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) copy[key] = as2020(value);
+  if (Array.isArray(copy.items)) {
+    copy.prefixItems = copy.items;
+    delete copy.items;
+    delete copy.additionalItems;
+  }
+  return copy;
+}
 
 /** Registers the document's maker; call before any route, so it sees them all. */
 export async function describeRoutes(app: FastifyInstance): Promise<void> {
@@ -62,7 +95,8 @@ export async function describeRoutes(app: FastifyInstance): Promise<void> {
         operationId: (schema as { operationId?: string } | undefined)?.operationId ?? operationIdOf(method, url),
         description: [schema?.description, NEEDS[need]].filter((s) => s !== undefined).join(' '),
         security: need === 'public' ? [] : need === 'metrics' ? [{ key: [] }] : [{ key: [] }, { session: [] }],
-        response: { ...((schema?.response as object | undefined) ?? {}), '4XX': ERROR_ANSWER },
+        response: as2020({ '4XX': ERROR_ANSWER, ...((schema?.response as object | undefined) ?? {}) }),
+        ...(DOCUMENTED_BODIES[`${method} ${url}`] === undefined ? {} : { body: DOCUMENTED_BODIES[`${method} ${url}`] }),
       };
       return { schema: described, url };
     },
@@ -72,7 +106,7 @@ export async function describeRoutes(app: FastifyInstance): Promise<void> {
 /** `GET /api/openapi.json`: the document, made once on first asking (every route is known by then). */
 export async function openApiRoute(app: FastifyInstance): Promise<void> {
   let text: string | null = null;
-  app.get('/api/openapi.json', { schema: { summary: 'This document: every route, its parameters and bodies', tags: ['api'] } }, async (_request, reply) => {
+  app.get('/api/openapi.json', { schema: { summary: 'This document: every route, its parameters and bodies', tags: ['api'], response: { 200: OpenApiAnswer } } }, async (_request, reply) => {
     text ??= JSON.stringify(app.swagger());
     return reply.type('application/json; charset=utf-8').send(text);
   });

@@ -9,6 +9,7 @@ import { PROVIDER_NAMES } from '../replay/providers.js';
 import { type ReplayOverrides, chatMessagesFrom, replayCallOf } from '../replay/replay-request.js';
 import type { Replayer } from '../replay/replayer.js';
 import { oneOf } from './parameters.js';
+import { ReplayAnswer, ReplayProvidersAnswer } from './answers/replay.js';
 import { projectOf } from './request-access.js';
 
 export interface ReplayRoutesOptions {
@@ -68,9 +69,9 @@ export async function replayRoutes(instance: FastifyInstance, options: ReplayRou
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, replayer } = options;
   const tags = ['replay'];
-  app.get('/api/replay/providers', { schema: { summary: 'The providers this server can replay against', tags } }, async () => ({ providers: replayer.names() }));
+  app.get('/api/replay/providers', { schema: { summary: 'The providers this server can replay against', tags, response: { 200: ReplayProvidersAnswer } } }, async () => ({ providers: replayer.names() }));
 
-  app.post('/api/replay', { schema: { summary: 'Re-run a recorded LLM call, as a trace of its own', tags, body: REPLAY } }, async (request) => {
+  app.post('/api/replay', { schema: { summary: 'Re-run a recorded LLM call, as a trace of its own', tags, body: REPLAY, response: { 200: ReplayAnswer } } }, async (request) => {
     const projectId = projectOf(request);
     const { traceId, spanId } = request.body;
     const { messages, ...rest } = request.body.overrides ?? {};

@@ -6,6 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import { LIST_LIMIT, TIME_RANGE, cursor, hexId, limit, oneOf, spanId, text, timeRange, traceId } from './parameters.js';
 import type { Shares } from '../shares.js';
+import { NoContent } from './answers/content.js';
+import { ScoreAnswer, ScoreListResponse } from './answers/scores.js';
 import { projectOf } from './request-access.js';
 import { sendJson } from './trace-routes.js';
 
@@ -58,7 +60,7 @@ export async function scoreRoutes(
   const { db, nowUs } = options;
   const tags = ['scores'];
 
-  app.post('/api/scores', { schema: { summary: 'Score a trace, a span or a session (the newest of a name per target and author stands)', tags, body: NEW_SCORE } }, async (request, reply) => {
+  app.post('/api/scores', { schema: { summary: 'Score a trace, a span or a session (the newest of a name per target and author stands)', tags, body: NEW_SCORE, response: { 201: ScoreAnswer } } }, async (request, reply) => {
     const b = request.body;
     // A burst from one project waits on the database thread behind every other write: past its
     // share it is refused at once (429, or 503 for the server's), before it queues there.
@@ -83,7 +85,7 @@ export async function scoreRoutes(
     options.countScores([{ name: b.name, label: b.label ?? null, source: b.source ?? 'api', value: b.value ?? null }]);
     return sendJson(reply.code(201), score);
   });
-  app.get('/api/scores', { schema: { summary: 'Scores, newest first', tags, querystring: SCORE_LIST } }, async (request, reply) => {
+  app.get('/api/scores', { schema: { summary: 'Scores, newest first', tags, querystring: SCORE_LIST, response: { 200: ScoreListResponse } } }, async (request, reply) => {
     const q = request.query;
     return sendJson(
       reply,
@@ -100,11 +102,11 @@ export async function scoreRoutes(
       }),
     );
   });
-  app.get('/api/scores/:scoreId', { schema: { summary: 'One score', tags, params: SCORE_PATH } }, async (request, reply) =>
+  app.get('/api/scores/:scoreId', { schema: { summary: 'One score', tags, params: SCORE_PATH, response: { 200: ScoreAnswer } } }, async (request, reply) =>
     sendJson(reply, await db.getScore(projectOf(request), hexId(request.params.scoreId))),
   );
-  app.delete('/api/scores/:scoreId', { schema: { summary: 'Delete a score', tags, params: SCORE_PATH } }, async (request, reply) => {
+  app.delete('/api/scores/:scoreId', { schema: { summary: 'Delete a score', tags, params: SCORE_PATH, response: { 204: NoContent } } }, async (request, reply) => {
     await db.deleteScore(projectOf(request), hexId(request.params.scoreId), nowUs());
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 }

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join, relative, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { HowToBuildAnswer } from './answers/service.js';
 
 /**
  * The built web UI (`packages/web/dist`), read into memory once at start and served where no
@@ -100,7 +101,7 @@ export function serveWebUi(app: FastifyInstance, webUi: WebUi | null): void {
     void reply.code(404).send({ error: { code: 'ERR_NOT_FOUND', message: `no route for ${request.method} ${request.url}${hint}` } });
   });
   if (webUi === null) {
-    app.get('/', { schema: { summary: 'Where the web UI would be: how to build it', tags: ['ui'] } }, async (_request, reply) =>
+    app.get('/', { schema: { summary: 'Where the web UI would be: how to build it', tags: ['ui'], response: { 200: HowToBuildAnswer } } }, async (_request, reply) =>
       reply.type('text/plain; charset=utf-8').send(
         'Spoor is running, without its web UI: build it with `npm run build` (or start with `npm start`).\n\n' +
           'OTLP/HTTP: POST /v1/traces, /v1/logs, /v1/metrics\nAPI: /api/traces, /api/logs, /api/metrics, /api/errors, /api/alerts (see the README, or /api/openapi.json)\n' +

@@ -1,4 +1,4 @@
-import { Kind, type TLiteral, type TSchema, type TUnion, Type } from '@sinclair/typebox';
+import { Kind, type TLiteral, type TNull, type TSchema, type TUnion, Type } from '@sinclair/typebox';
 
 /**
  * How a route declares a success answer, in its `schema.response` by status:
@@ -20,6 +20,9 @@ export function contentAnswer(description: string, content: Record<string, TSche
 
 /** An answer without a body (204). */
 export const NoContent = Type.Null({ description: 'Done; no body' });
+
+/** A redirect: no body, a `Location` header. */
+export const Redirect = (description: string): TNull => Type.Null({ description });
 
 /** A body of bytes or text that is not JSON (a stream, an export file). */
 export const Bytes = (description: string): TSchema => Type.String({ format: 'binary', description });

@@ -1,0 +1,42 @@
+import { Type } from '@sinclair/typebox';
+import { PROVIDER_NAMES } from '../../replay/providers.js';
+import { literals } from './content.js';
+import { ChatMessage } from './model/span.js';
+
+/**
+ * The answers of replay (`replay-routes.ts`). The routes answer objects, so the type provider
+ * checks their handlers' values against these at compile time, and Fastify's serializer writes them.
+ */
+
+const nullableNumber = Type.Union([Type.Number(), Type.Null()]);
+const Ids = Type.Object({ traceId: Type.String(), spanId: Type.String() }, { additionalProperties: false });
+
+/** One side of a replay: the call's model, usage, cost, time and completion. */
+const ReplaySide = Type.Object(
+  {
+    model: Type.Union([Type.String(), Type.Null()]),
+    inputTokens: nullableNumber,
+    outputTokens: nullableNumber,
+    costUsd: nullableNumber,
+    durationMs: Type.Number(),
+    completion: Type.Array(ChatMessage),
+  },
+  { additionalProperties: false },
+);
+
+export const ReplayAnswer = Type.Object(
+  {
+    replay: Type.Object({ traceId: Type.String(), spanId: Type.String(), provider: literals(PROVIDER_NAMES) }, { additionalProperties: false }),
+    of: Ids,
+    original: ReplaySide,
+    result: ReplaySide,
+    deltas: Type.Object(
+      { inputTokens: nullableNumber, outputTokens: nullableNumber, costUsd: nullableNumber, durationMs: nullableNumber },
+      { additionalProperties: false, description: 'result minus original' },
+    ),
+    links: Type.Object({ trace: Type.String(), compare: Type.String() }, { additionalProperties: false, description: "the dashboard's pages of the replay" }),
+  },
+  { additionalProperties: false, title: 'Replay' },
+);
+
+export const ReplayProvidersAnswer = Type.Object({ providers: Type.Array(literals(PROVIDER_NAMES)) }, { additionalProperties: false });

@@ -1,0 +1,14 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { agree } from './agree.js';
+import type { DbAnswer } from './db.js';
+import { Score, ScoreListResponse } from './model/score.js';
+
+/** The answers of the scores API (`score-routes.ts`). */
+
+export const ScoreAnswer = Type.Object({ score: Score }, { additionalProperties: false });
+
+agree<Static<typeof ScoreAnswer>, DbAnswer<'addScore'>>(true);
+agree<Static<typeof ScoreAnswer>, DbAnswer<'getScore'>>(true);
+agree<Static<typeof ScoreListResponse>, DbAnswer<'listScores'>>(true);
+
+export { ScoreListResponse };
