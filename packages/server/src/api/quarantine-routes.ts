@@ -1,15 +1,15 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { SpoolEncoding, SpoolSignal } from '../pipeline/spool.js';
 import { projectOf } from './request-access.js';
 import { QuarantineListAnswer, QuarantineReplayAnswer } from './answers/quarantine.js';
 
 /** A quarantined request as the API shows it. */
 export interface QuarantineItem {
   id: string;
-  signal: SpoolSignal;
-  encoding: SpoolEncoding;
+  signal: 'traces' | 'logs' | 'metrics';
+  /** How the request was sent. */
+  encoding: 'protobuf' | 'json';
   /** When the request was received, ISO-8601. */
   receivedAt: string;
   /** When the writer gave up on it, ISO-8601. */

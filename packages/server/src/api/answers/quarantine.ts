@@ -1,6 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { QuarantineItem, QuarantineReplayResult } from '../quarantine-routes.js';
-import { ENCODINGS, SIGNALS } from '../../pipeline/spool.js';
 import { oneOf } from '../parameters.js';
 import { agree } from './agree.js';
 import { Count, Iso, Nullable } from './values.js';
@@ -10,8 +9,8 @@ import { Count, Iso, Nullable } from './values.js';
 export const QuarantineItemAnswer = Type.Object(
   {
     id: Type.String(),
-    signal: oneOf(SIGNALS),
-    encoding: oneOf(ENCODINGS, { description: 'how the request was sent' }),
+    signal: oneOf(['traces', 'logs', 'metrics']),
+    encoding: oneOf(['protobuf', 'json'], { description: 'how the request was sent' }),
     receivedAt: Iso,
     quarantinedAt: Iso,
     bytes: Count,
