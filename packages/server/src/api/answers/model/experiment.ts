@@ -35,8 +35,8 @@ export const ExperimentScoreSummary = Type.Object(
   {
     name: Type.String(),
     mean: Type.Union([Type.Number(), Type.Null()]),
-    count: Type.Number(),
-    labels: Type.Record(Type.String(), Type.Number()),
+    count: Type.Integer({ minimum: 0 }),
+    labels: Type.Record(Type.String(), Type.Integer({ minimum: 0 })),
   },
   { additionalProperties: false }
 );
@@ -46,19 +46,19 @@ export const Experiment = Type.Object(
     id: Type.String(),
     name: Type.String(),
     dataset: Type.String(),
-    datasetVersion: Type.Number(),
+    datasetVersion: Type.Integer({ minimum: 1 }),
     target: ExperimentTarget,
     evaluators: Type.Array(Type.String()),
     metadata: Type.Record(Type.String(), JsonValue),
     state: ExperimentState,
     error: Type.Union([Type.String(), Type.Null()]),
-    itemCount: Type.Number(),
-    itemsDone: Type.Number(),
-    itemsErrored: Type.Number(),
-    inputTokens: Type.Union([Type.Number(), Type.Null()]),
-    outputTokens: Type.Union([Type.Number(), Type.Null()]),
+    itemCount: Type.Integer({ minimum: 0 }),
+    itemsDone: Type.Integer({ minimum: 0 }),
+    itemsErrored: Type.Integer({ minimum: 0 }),
+    inputTokens: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+    outputTokens: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
     costUsd: Type.Union([Type.Number(), Type.Null()]),
-    unpricedCalls: Type.Number(),
+    unpricedCalls: Type.Integer({ minimum: 0 }),
     latencyMsMean: Type.Union([Type.Number(), Type.Null()]),
     scores: Type.Array(ExperimentScoreSummary),
     createdAt: Type.String(),
@@ -77,10 +77,10 @@ export const ExperimentResult = Type.Object(
     output: Type.Union([JsonValue, Type.Null()]),
     error: Type.Union([Type.String(), Type.Null()]),
     latencyMs: Type.Union([Type.Number(), Type.Null()]),
-    inputTokens: Type.Union([Type.Number(), Type.Null()]),
-    outputTokens: Type.Union([Type.Number(), Type.Null()]),
+    inputTokens: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+    outputTokens: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
     costUsd: Type.Union([Type.Number(), Type.Null()]),
-    unpricedCalls: Type.Union([Type.Number(), Type.Null()]),
+    unpricedCalls: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
     scores: Type.Record(
       Type.String(),
       Type.Object(
@@ -179,8 +179,8 @@ export const ComparedItem = Type.Object(
     ),
     deltas: Type.Object(
       {
-        inputTokens: Type.Union([Type.Number(), Type.Null()]),
-        outputTokens: Type.Union([Type.Number(), Type.Null()]),
+        inputTokens: Type.Union([Type.Integer(), Type.Null()]),
+        outputTokens: Type.Union([Type.Integer(), Type.Null()]),
         costUsd: Type.Union([Type.Number(), Type.Null()]),
         latencyMs: Type.Union([Type.Number(), Type.Null()]),
       },
@@ -198,13 +198,13 @@ export const ComparedScore = Type.Object(
     meanA: Type.Union([Type.Number(), Type.Null()]),
     meanB: Type.Union([Type.Number(), Type.Null()]),
     delta: Type.Union([Type.Number(), Type.Null()]),
-    pairs: Type.Number(),
-    better: Type.Number(),
-    worse: Type.Number(),
+    pairs: Type.Integer({ minimum: 0 }),
+    better: Type.Integer({ minimum: 0 }),
+    worse: Type.Integer({ minimum: 0 }),
     wilcoxon: Type.Union([
       Type.Object(
         {
-          n: Type.Number(),
+          n: Type.Integer({ minimum: 0 }),
           w: Type.Number(),
           z: Type.Union([Type.Number(), Type.Null()]),
           pValue: Type.Number(),
@@ -213,8 +213,8 @@ export const ComparedScore = Type.Object(
       ),
       Type.Null(),
     ]),
-    labelsA: Type.Record(Type.String(), Type.Number()),
-    labelsB: Type.Record(Type.String(), Type.Number()),
+    labelsA: Type.Record(Type.String(), Type.Integer({ minimum: 0 })),
+    labelsB: Type.Record(Type.String(), Type.Integer({ minimum: 0 })),
   },
   { additionalProperties: false }
 );
@@ -226,14 +226,14 @@ export const ExperimentComparison = Type.Object(
     scores: Type.Array(ComparedScore),
     deltas: Type.Object(
       {
-        inputTokens: Type.Union([Type.Number(), Type.Null()]),
-        outputTokens: Type.Union([Type.Number(), Type.Null()]),
+        inputTokens: Type.Union([Type.Integer(), Type.Null()]),
+        outputTokens: Type.Union([Type.Integer(), Type.Null()]),
         costUsd: Type.Union([Type.Number(), Type.Null()]),
         latencyMsMean: Type.Union([Type.Number(), Type.Null()]),
       },
       { additionalProperties: false }
     ),
-    verdicts: Type.Record(ItemVerdict, Type.Number()),
+    verdicts: Type.Record(ItemVerdict, Type.Integer({ minimum: 0 })),
     items: Type.Array(ComparedItem),
   },
   { additionalProperties: false }
