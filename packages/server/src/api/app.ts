@@ -142,6 +142,10 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     if (otlp !== undefined && route.method === 'POST') route.schema = { summary: `OTLP/HTTP: ${otlp}, as protobuf or JSON`, tags: ['otlp'], ...route.schema, response: otlpAnswers(otlp) };
   });
   app.setValidatorCompiler(validatorCompiler);
+  // Answers are written by JSON.stringify, not by serializers compiled from their schemas (which
+  // are for the document and the answer check): compiling them took some 0.5 s of every start, and
+  // the compiled ones wrote the answers measured 1.3 to 3 times slower (BENCHMARKS.md, bench:answers).
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
   await describeRoutes(app);
   answerErrors(app);
   if (options.checkAnswers ?? process.env.SPOOR_CHECK_ANSWERS === '1') checkAnswers(app);
