@@ -12,9 +12,8 @@ import { AppError } from '../errors.js';
 import { LIST_LIMIT, TIME_RANGE, limit, offsetCursor, oneOf, timeRange } from './parameters.js';
 import { auditSession } from './oidc-routes.js';
 import { projectOf } from './request-access.js';
-import { AuditAnswer, KeyListAnswer, NewKeyAnswer } from './answers/access.js';
+import { AuditAnswer, KeyListAnswer, NewKeyAnswer, SessionInfo as SessionAnswer } from './answers/access.js';
 import { NoContent } from './answers/content.js';
-import { SessionInfo as SessionAnswer } from './answers/model/api.js';
 
 export interface AccessRoutesOptions {
   db: DbClient;

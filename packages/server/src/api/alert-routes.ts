@@ -6,7 +6,7 @@ import type { AlertService } from '../alerting/alert-service.js';
 import { LIST_LIMIT, TIME_RANGE, limit, offsetCursor, oneOf, text, timeRange } from './parameters.js';
 import { projectOf } from './request-access.js';
 import { NoContent } from './answers/content.js';
-import { AlertHistoryResponse, AlertListResponse, AlertRule, AlertRuleListResponse, Silence, SilenceListResponse } from './answers/model/alerts.js';
+import { AlertHistoryResponse, AlertListResponse, AlertRule, AlertRuleListResponse, Silence, SilenceListResponse } from './answers/alerts.js';
 
 const STATES = ['pending', 'firing', 'resolved'] as const;
 

@@ -8,8 +8,7 @@ import { LIST_LIMIT, cursor, limit } from './parameters.js';
 import { projectOf } from './request-access.js';
 import { sendJson } from './trace-routes.js';
 import { NoContent } from './answers/content.js';
-import { DatasetItemEditAnswer } from './answers/datasets.js';
-import { Dataset, DatasetChangeResponse, DatasetItemsResponse, DatasetListResponse } from './answers/model/dataset.js';
+import { Dataset, DatasetChangeResponse, DatasetItemEditAnswer, DatasetItemsResponse, DatasetListResponse } from './answers/datasets.js';
 
 /** A description: a line or a paragraph, not a document. */
 const DESCRIPTION_MAX = 4096;

@@ -7,8 +7,7 @@ import type { EvaluatorService } from '../quality/evaluator-service.js';
 import { LIST_LIMIT, limit, time, timeUs } from './parameters.js';
 import { projectOf } from './request-access.js';
 import { NoContent } from './answers/content.js';
-import { EvaluatorListAnswer, EvaluatorPreviewAnswer, EvaluatorRetryAnswer } from './answers/evaluators.js';
-import { Evaluator, EvaluatorBackfill, EvaluatorErrorsResponse } from './answers/model/evaluator.js';
+import { Evaluator, EvaluatorBackfill, EvaluatorErrorsResponse, EvaluatorListAnswer, EvaluatorPreviewAnswer, EvaluatorRetryAnswer } from './answers/evaluators.js';
 
 const NAME_PATH = Type.Object({ name: Type.String({ description: "the evaluator's name" }) });
 const ERRORS_QUERY = Type.Object({ limit: limit(LIST_LIMIT) }, { additionalProperties: false });

@@ -7,8 +7,7 @@ import { type ExperimentService, MAX_CONCURRENCY } from '../quality/experiment-s
 import { LIST_LIMIT, cursor, limit } from './parameters.js';
 import { projectOf } from './request-access.js';
 import { NoContent } from './answers/content.js';
-import { ExperimentResultsAddedAnswer } from './answers/experiments.js';
-import { ComparedItemDetail, Experiment, ExperimentComparison, ExperimentListResponse, ExperimentResultsResponse } from './answers/model/experiment.js';
+import { ComparedItemDetail, Experiment, ExperimentComparison, ExperimentListResponse, ExperimentResultsAddedAnswer, ExperimentResultsResponse } from './answers/experiments.js';
 
 /** Results one request records at most: the SDK posts them in batches as items finish. */
 const RESULTS_MAX = 1000;

@@ -7,8 +7,7 @@ import { modelPriceFrom, PriceTableError } from '../normalize/prices.js';
 import { RANGE_QUERY, TIME_RANGE, timeRange } from './parameters.js';
 import { projectOf } from './request-access.js';
 import { sendJson } from './trace-routes.js';
-import { PriceDeletedAnswer } from './answers/prices.js';
-import { EffectiveModelPrice, PriceListResponse, RepriceResponse, UnpricedModelListResponse } from './answers/model/api.js';
+import { EffectiveModelPrice, PriceDeletedAnswer, PriceListResponse, RepriceResponse, UnpricedModelListResponse } from './answers/prices.js';
 
 const usd = (description: string) => Type.Number({ minimum: 0, description: `USD per million ${description}`, 'x-must-be': 'a number of USD per million tokens, at least 0' });
 

@@ -5,7 +5,7 @@ import { projectInPath } from './request-access.js';
 import { AppError } from '../errors.js';
 import type { SamplingService } from '../sampling/service.js';
 import { NoContent } from './answers/content.js';
-import { SamplingAnswer } from './answers/model/sampling.js';
+import { SamplingAnswer } from './answers/sampling.js';
 
 export interface SamplingRoutesOptions {
   /** Tail sampling; `null`: the routes answer 404. */

@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { AuditRecord, KeyInfo } from '../../auth/keys.js';
 import { oneOf } from '../parameters.js';
 import { agree } from './agree.js';
+import { SessionInfo } from './model/api.js';
 import { Count, Iso, Nullable } from './values.js';
 
 /** The answers of keys and the audit log (`access-routes.ts`); the session's is `model/api.ts`'s `SessionInfo`. */
@@ -47,3 +48,5 @@ export const AuditAnswer = Type.Object(
 agree<Static<typeof KeyAnswer>, KeyInfo>(true);
 agree<Static<typeof NewKeyAnswer>, KeyInfo & { key: string }>(true);
 agree<Static<typeof AuditAnswer>, { entries: Array<Omit<AuditRecord, 'timeUs' | 'projectId'> & { time: string }>; nextCursor: string | null }>(true);
+
+export { SessionInfo };

@@ -1,9 +1,12 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { DatasetService } from '../../quality/dataset-service.js';
 import { agree } from './agree.js';
-import { DatasetChangeResponse, DatasetItem } from './model/dataset.js';
+import type { DbAnswer } from './db.js';
+import { Dataset, DatasetChangeResponse, DatasetItem, DatasetItemsResponse, DatasetListResponse } from './model/dataset.js';
 
-/** The datasets' answers (`dataset-routes.ts`) that no model type names; the rest are `model/dataset.ts`'s. */
+/**
+ * The datasets' answers (`dataset-routes.ts`): the JSON the database thread writes, sent on as it
+ * is, so each schema is pinned to what its call answers.
+ */
 
 /** An edit answers the item as it now reads, beside the change. */
 export const DatasetItemEditAnswer = Type.Composite([DatasetChangeResponse, Type.Object({ item: DatasetItem })], {
@@ -12,4 +15,13 @@ export const DatasetItemEditAnswer = Type.Composite([DatasetChangeResponse, Type
   additionalProperties: false,
 });
 
-agree<Static<typeof DatasetItemEditAnswer>, Awaited<ReturnType<DatasetService['editItem']>>>(true);
+agree<Static<typeof Dataset>, DbAnswer<'datasetCreate'>>(true);
+agree<Static<typeof DatasetListResponse>, DbAnswer<'datasetList'>>(true);
+agree<Static<typeof Dataset>, DbAnswer<'datasetGet'>>(true);
+agree<Static<typeof Dataset>, DbAnswer<'datasetDescribe'>>(true);
+agree<Static<typeof DatasetChangeResponse>, DbAnswer<'datasetAddItems'>>(true);
+agree<Static<typeof DatasetItemsResponse>, DbAnswer<'datasetItems'>>(true);
+agree<Static<typeof DatasetItemEditAnswer>, DbAnswer<'datasetEditItem'>>(true);
+agree<Static<typeof DatasetChangeResponse>, DbAnswer<'datasetDeleteItem'>>(true);
+
+export { Dataset, DatasetChangeResponse, DatasetItemsResponse, DatasetListResponse };
