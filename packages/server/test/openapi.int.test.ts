@@ -151,7 +151,9 @@ describe('the OpenAPI document', () => {
       expect(errors).toEqual([]);
       expect(report.totals.errors).toBe(0);
       // Warnings are reported, not failed on: the figure goes in the commit that changes it.
-      console.info(`Redocly recommended: ${report.totals.errors} errors, ${report.totals.warnings} warnings`);
+      const byRule = new Map<string, number>();
+      for (const problem of report.problems) byRule.set(problem.ruleId, (byRule.get(problem.ruleId) ?? 0) + 1);
+      console.info(`Redocly recommended: ${report.totals.errors} errors, ${report.totals.warnings} warnings (${[...byRule].map(([rule, n]) => `${rule} ${n}`).join(', ')})`);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -27,11 +27,13 @@ export interface Listening extends SpoorProcess {
 }
 
 /**
- * The environment of this process without any SPOOR_* or OTLP endpoint setting, plus `extra`;
- * OTLP/gRPC off unless `extra` says otherwise, so servers started side by side do not contend for 4317.
+ * The environment of this process without any SPOOR_* setting (but the answer check every test
+ * runs with) or OTLP endpoint, plus `extra`; OTLP/gRPC off unless `extra` says otherwise, so
+ * servers started side by side do not contend for 4317.
  */
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('SPOOR_') && key !== 'OTEL_EXPORTER_OTLP_ENDPOINT'));
+  const kept = (key: string): boolean => (!key.startsWith('SPOOR_') || key === 'SPOOR_CHECK_ANSWERS') && key !== 'OTEL_EXPORTER_OTLP_ENDPOINT';
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => kept(key)));
   return { ...env, SPOOR_GRPC_PORT: '0', ...extra };
 }
 
