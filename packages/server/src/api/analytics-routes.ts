@@ -59,7 +59,10 @@ type AnalyticsFilterQuery = Static<TObject<typeof ANALYTICS_FILTER>>;
 const GROUPS_LIMIT = { fallback: 100, max: 1000 };
 const SERIES_LIMIT = { fallback: 10, max: 50 };
 
-export const SPAN_STATS = Type.Object({ ...ANALYTICS_FILTER, groupBy: groupBy('what to group by (default name)'), limit: limit(GROUPS_LIMIT) }, { additionalProperties: false });
+export const SPAN_STATS = Type.Object(
+  { ...ANALYTICS_FILTER, groupBy: groupBy('what to group by (default name)'), limit: limit(GROUPS_LIMIT) },
+  { additionalProperties: false },
+);
 const TIMESERIES = Type.Object(
   {
     ...ANALYTICS_FILTER,
@@ -92,7 +95,17 @@ const SCORE_STATS = Type.Object(
 const REALTIME = Type.Object({ service: Type.Optional(text('service name')) }, { additionalProperties: false });
 export const SESSION_LIST = Type.Object({ ...TIME_RANGE, limit: limit(LIST_LIMIT), cursor: cursor() }, { additionalProperties: false });
 export const SESSION_WINDOW = Type.Object(
-  { hours: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 8760, description: "the last hours up to now (default 24); not with 'from' or 'to'", 'x-must-be': 'a number of hours above 0 and at most 8760' })), ...TIME_RANGE },
+  {
+    hours: Type.Optional(
+      Type.Number({
+        exclusiveMinimum: 0,
+        maximum: 8760,
+        description: "the last hours up to now (default 24); not with 'from' or 'to'",
+        'x-must-be': 'a number of hours above 0 and at most 8760',
+      }),
+    ),
+    ...TIME_RANGE,
+  },
   { additionalProperties: false },
 );
 const METRIC_SERIES = Type.Object(
@@ -161,82 +174,194 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
   const { db, nowUs } = options;
   const tags = ['analytics'];
 
-  app.get('/api/stats/spans', { schema: { summary: 'Per-group span statistics', tags, querystring: SPAN_STATS, response: { 200: SpanStatsResponse } } }, async (request, reply) => {
-    const q = request.query;
-    const filter = spanFilterOf(q, projectOf(request), closedRange(q, nowUs(), DAY_US));
-    return sendJson(reply, await db.spanStats({ filter, groupBy: groupByOf(q.groupBy) ?? { column: 'name' }, limit: q.limit ?? GROUPS_LIMIT.fallback }));
-  });
-  app.get('/api/stats/scores', { schema: { summary: 'Per score name (and group) the count, mean, p50, p90 and labels of scores', tags, querystring: SCORE_STATS, response: { 200: ScoreStatsResponse } } }, async (request, reply) => {
-    const q = request.query;
-    const range = closedRange(q, nowUs(), DAY_US);
-    return sendJson(reply, await db.scoreStats({ projectId: projectOf(request), range, by: q.by ?? 'name', name: q.name ?? null, limit: q.limit ?? GROUPS_LIMIT.fallback }));
-  });
-  app.get('/api/stats/timeseries', { schema: { summary: 'One chart of span statistics, every bucket present', tags, querystring: TIMESERIES, response: { 200: TimeseriesResponse } } }, async (request, reply) => {
-    const q = request.query;
-    const range = closedRange(q, nowUs(), HOUR_US);
-    return sendJson(
-      reply,
-      await db.timeseries({ filter: spanFilterOf(q, projectOf(request), range), metric: q.metric ?? 'count', stepUs: stepUs(q.step, range), groupBy: groupByOf(q.groupBy), limit: q.limit ?? SERIES_LIMIT.fallback }),
-    );
-  });
-  app.get('/api/stats/compare', { schema: { summary: 'Two sides (releases) compared per span name, with significance tests', tags, querystring: COMPARE, response: { 200: CompareResponse } } }, async (request, reply) => {
-    const q = request.query;
-    if (q.a === q.b) throw invalid('b', "must differ from 'a'");
-    const filter = spanFilterOf(q, projectOf(request), closedRange(q, nowUs(), 7 * DAY_US));
-    return sendJson(reply, await db.compare({ filter, by: groupByOf(q.by) ?? { attribute: 'service.version' }, a: q.a, b: q.b, limit: q.limit ?? GROUPS_LIMIT.fallback }));
-  });
-
-  app.get('/api/sessions', { schema: { summary: 'Sessions with runs, failures, cost and users', tags: ['sessions'], querystring: SESSION_LIST, response: { 200: SessionListResponse } } }, async (request, reply) => {
-    const q = request.query;
-    return sendJson(reply, await db.listSessions(projectOf(request), closedRange(q, nowUs(), 7 * DAY_US), q.limit ?? LIST_LIMIT.fallback, q.cursor ?? null));
-  });
-  app.get('/api/sessions/:sessionId', { schema: { summary: "One session's runs and their summary", tags: ['sessions'], params: SESSION_PATH, querystring: SESSION_WINDOW, response: { 200: SessionDetail } } }, async (request, reply) => {
-    const q = request.query;
-    const now = nowUs();
-    if (q.hours !== undefined && (q.from !== undefined || q.to !== undefined)) throw invalid('hours', "cannot be given with 'from' or 'to'");
-    const window = q.hours === undefined ? closedRange(q, now, DAY_US) : { fromUs: now - q.hours * HOUR_US, toUs: now };
-    return sendJson(reply, await db.getSession(projectOf(request), request.params.sessionId, window));
-  });
-
-  app.get('/api/metrics/realtime', { schema: { summary: 'Requests, latency, errors, tokens and cost of the last minutes', tags: ['metrics'], querystring: REALTIME, response: { 200: RealtimeMetrics } } }, async (request, reply) =>
-    sendJson(reply, await db.realtime(projectOf(request), request.query.service ?? null, nowUs())),
+  app.get(
+    '/api/stats/spans',
+    { schema: { summary: 'Per-group span statistics', tags, querystring: SPAN_STATS, response: { 200: SpanStatsResponse } } },
+    async (request, reply) => {
+      const q = request.query;
+      const filter = spanFilterOf(q, projectOf(request), closedRange(q, nowUs(), DAY_US));
+      return sendJson(reply, await db.spanStats({ filter, groupBy: groupByOf(q.groupBy) ?? { column: 'name' }, limit: q.limit ?? GROUPS_LIMIT.fallback }));
+    },
   );
-  app.get('/api/metrics/series', { schema: { summary: 'An app metric as a chart', tags: ['metrics'], querystring: METRIC_SERIES, response: { 200: MetricSeriesResponse } } }, async (request, reply) => {
-    const q = request.query;
-    const range = closedRange(q, nowUs(), HOUR_US);
-    const step = stepUs(q.step, range);
-    return sendJson(
-      reply,
-      await db.metricSeries({
+  app.get(
+    '/api/stats/scores',
+    {
+      schema: {
+        summary: 'Per score name (and group) the count, mean, p50, p90 and labels of scores',
+        tags,
+        querystring: SCORE_STATS,
+        response: { 200: ScoreStatsResponse },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const range = closedRange(q, nowUs(), DAY_US);
+      return sendJson(
+        reply,
+        await db.scoreStats({ projectId: projectOf(request), range, by: q.by ?? 'name', name: q.name ?? null, limit: q.limit ?? GROUPS_LIMIT.fallback }),
+      );
+    },
+  );
+  app.get(
+    '/api/stats/timeseries',
+    { schema: { summary: 'One chart of span statistics, every bucket present', tags, querystring: TIMESERIES, response: { 200: TimeseriesResponse } } },
+    async (request, reply) => {
+      const q = request.query;
+      const range = closedRange(q, nowUs(), HOUR_US);
+      return sendJson(
+        reply,
+        await db.timeseries({
+          filter: spanFilterOf(q, projectOf(request), range),
+          metric: q.metric ?? 'count',
+          stepUs: stepUs(q.step, range),
+          groupBy: groupByOf(q.groupBy),
+          limit: q.limit ?? SERIES_LIMIT.fallback,
+        }),
+      );
+    },
+  );
+  app.get(
+    '/api/stats/compare',
+    {
+      schema: {
+        summary: 'Two sides (releases) compared per span name, with significance tests',
+        tags,
+        querystring: COMPARE,
+        response: { 200: CompareResponse },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      if (q.a === q.b) throw invalid('b', "must differ from 'a'");
+      const filter = spanFilterOf(q, projectOf(request), closedRange(q, nowUs(), 7 * DAY_US));
+      return sendJson(
+        reply,
+        await db.compare({ filter, by: groupByOf(q.by) ?? { attribute: 'service.version' }, a: q.a, b: q.b, limit: q.limit ?? GROUPS_LIMIT.fallback }),
+      );
+    },
+  );
+
+  app.get(
+    '/api/sessions',
+    {
+      schema: {
+        summary: 'Sessions with runs, failures, cost and users',
+        tags: ['sessions'],
+        querystring: SESSION_LIST,
+        response: { 200: SessionListResponse },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      return sendJson(reply, await db.listSessions(projectOf(request), closedRange(q, nowUs(), 7 * DAY_US), q.limit ?? LIST_LIMIT.fallback, q.cursor ?? null));
+    },
+  );
+  app.get(
+    '/api/sessions/:sessionId',
+    {
+      schema: {
+        summary: "One session's runs and their summary",
+        tags: ['sessions'],
+        params: SESSION_PATH,
+        querystring: SESSION_WINDOW,
+        response: { 200: SessionDetail },
+      },
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const now = nowUs();
+      if (q.hours !== undefined && (q.from !== undefined || q.to !== undefined)) throw invalid('hours', "cannot be given with 'from' or 'to'");
+      const window = q.hours === undefined ? closedRange(q, now, DAY_US) : { fromUs: now - q.hours * HOUR_US, toUs: now };
+      return sendJson(reply, await db.getSession(projectOf(request), request.params.sessionId, window));
+    },
+  );
+
+  app.get(
+    '/api/metrics/realtime',
+    {
+      schema: {
+        summary: 'Requests, latency, errors, tokens and cost of the last minutes',
+        tags: ['metrics'],
+        querystring: REALTIME,
+        response: { 200: RealtimeMetrics },
+      },
+    },
+    async (request, reply) => sendJson(reply, await db.realtime(projectOf(request), request.query.service ?? null, nowUs())),
+  );
+  app.get(
+    '/api/metrics/series',
+    { schema: { summary: 'An app metric as a chart', tags: ['metrics'], querystring: METRIC_SERIES, response: { 200: MetricSeriesResponse } } },
+    async (request, reply) => {
+      const q = request.query;
+      const range = closedRange(q, nowUs(), HOUR_US);
+      const step = stepUs(q.step, range);
+      return sendJson(
+        reply,
+        await db.metricSeries({
+          projectId: projectOf(request),
+          name: q.name,
+          fn: q.fn,
+          fromUs: range.fromUs,
+          // Values are taken at multiples of the step; the last one at or after `to`, so the newest
+          // points are in the chart.
+          toUs: Math.ceil(range.toUs / step) * step,
+          stepUs: step,
+          // A window of one step by default: every point counts in exactly one value.
+          windowUs: durationUs(q.window, 'window') ?? Math.max(step, MINUTE_US),
+          groupBy: q.groupBy ?? null,
+          service: q.service ?? null,
+        }),
+      );
+    },
+  );
+
+  app.get(
+    '/api/traces/:traceId/critical-path',
+    { schema: { summary: "The chain of spans that decided the trace's duration", tags: ['traces'], params: TRACE_PATH, response: { 200: CriticalPath } } },
+    async (request, reply) => sendJson(reply, await db.criticalPath(projectOf(request), hexId(request.params.traceId))),
+  );
+
+  app.get(
+    '/api/errors',
+    { schema: { summary: 'Error groups', tags: ['errors'], querystring: ERROR_LIST, response: { 200: ErrorGroupListResponse } } },
+    async (request, reply) => {
+      const q = request.query;
+      const query = {
         projectId: projectOf(request),
-        name: q.name,
-        fn: q.fn,
-        fromUs: range.fromUs,
-        // Values are taken at multiples of the step; the last one at or after `to`, so the newest
-        // points are in the chart.
-        toUs: Math.ceil(range.toUs / step) * step,
-        stepUs: step,
-        // A window of one step by default: every point counts in exactly one value.
-        windowUs: durationUs(q.window, 'window') ?? Math.max(step, MINUTE_US),
-        groupBy: q.groupBy ?? null,
+        range: timeRange(q),
+        status: q.status ?? null,
         service: q.service ?? null,
-      }),
-    );
-  });
-
-  app.get('/api/traces/:traceId/critical-path', { schema: { summary: "The chain of spans that decided the trace's duration", tags: ['traces'], params: TRACE_PATH, response: { 200: CriticalPath } } }, async (request, reply) =>
-    sendJson(reply, await db.criticalPath(projectOf(request), hexId(request.params.traceId))),
+        sort: q.sort ?? 'lastSeen',
+        limit: q.limit ?? LIST_LIMIT.fallback,
+        cursor: q.cursor ?? null,
+      } as const;
+      return sendJson(reply, await db.listErrorGroups(query, nowUs()));
+    },
   );
-
-  app.get('/api/errors', { schema: { summary: 'Error groups', tags: ['errors'], querystring: ERROR_LIST, response: { 200: ErrorGroupListResponse } } }, async (request, reply) => {
-    const q = request.query;
-    const query = { projectId: projectOf(request), range: timeRange(q), status: q.status ?? null, service: q.service ?? null, sort: q.sort ?? 'lastSeen', limit: q.limit ?? LIST_LIMIT.fallback, cursor: q.cursor ?? null } as const;
-    return sendJson(reply, await db.listErrorGroups(query, nowUs()));
-  });
-  app.get('/api/errors/:fingerprint', { schema: { summary: 'One error group with its newest occurrences', tags: ['errors'], params: FINGERPRINT_PATH, querystring: RANGE_QUERY, response: { 200: ErrorGroupDetail } } }, async (request, reply) =>
-    sendJson(reply, await db.getErrorGroup(projectOf(request), request.params.fingerprint, timeRange(request.query), nowUs())),
+  app.get(
+    '/api/errors/:fingerprint',
+    {
+      schema: {
+        summary: 'One error group with its newest occurrences',
+        tags: ['errors'],
+        params: FINGERPRINT_PATH,
+        querystring: RANGE_QUERY,
+        response: { 200: ErrorGroupDetail },
+      },
+    },
+    async (request, reply) => sendJson(reply, await db.getErrorGroup(projectOf(request), request.params.fingerprint, timeRange(request.query), nowUs())),
   );
-  app.patch('/api/errors/:fingerprint', { schema: { summary: 'Resolve, ignore or reopen an error group', tags: ['errors'], params: FINGERPRINT_PATH, body: ERROR_UPDATE, response: { 200: ErrorGroupDetail } } }, async (request, reply) =>
-    sendJson(reply, await db.setErrorGroupStatus(projectOf(request), request.params.fingerprint, request.body.status, nowUs())),
+  app.patch(
+    '/api/errors/:fingerprint',
+    {
+      schema: {
+        summary: 'Resolve, ignore or reopen an error group',
+        tags: ['errors'],
+        params: FINGERPRINT_PATH,
+        body: ERROR_UPDATE,
+        response: { 200: ErrorGroupDetail },
+      },
+    },
+    async (request, reply) => sendJson(reply, await db.setErrorGroupStatus(projectOf(request), request.params.fingerprint, request.body.status, nowUs())),
   );
 }

@@ -22,7 +22,10 @@ beforeEach(async () => {
   app.get('/object', { schema: { response: { 200: Thing } } }, async () => ({ id: 'a', count: 1 }));
   app.get('/stream/:text', { schema: { response: { 200: Thing } } }, async (request, reply) => {
     const bytes = Buffer.from(decodeURIComponent((request.params as { text: string }).text));
-    return reply.type('application/json').header('content-length', String(bytes.length)).send(Readable.from([bytes]));
+    return reply
+      .type('application/json')
+      .header('content-length', String(bytes.length))
+      .send(Readable.from([bytes]));
   });
   // Typed as any schema: answering a status the route does not declare is what these test.
   const onlyCreated: FastifySchema = { response: { 201: Thing } };
@@ -30,7 +33,10 @@ beforeEach(async () => {
   app.get('/created', { schema: onlyCreated }, async (_request, reply) => reply.code(202).send({ id: 'a', count: 1 }));
   app.delete('/thing', { schema: { response: { 204: NoContent } } }, async (_request, reply) => reply.code(204).send());
   app.get('/refused/:text', { schema: onlyOk }, async (request, reply) =>
-    reply.code(404).type('application/json').send(decodeURIComponent((request.params as { text: string }).text)),
+    reply
+      .code(404)
+      .type('application/json')
+      .send(decodeURIComponent((request.params as { text: string }).text)),
   );
   app.get('/text/:type', { schema: { response: { 200: contentAnswer('Prometheus text', { 'text/plain': Type.String() }) } } }, async (request, reply) =>
     reply.type((request.params as { type: string }).type).send('x 1\n'),

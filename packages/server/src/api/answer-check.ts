@@ -106,7 +106,9 @@ export function checkAnswers(app: FastifyInstance): void {
 }
 
 function refuse(request: FastifyRequest, reply: FastifyReply, problems: string[]): string {
-  const message = `${request.method} ${request.routeOptions.url} answered ${reply.statusCode}, which does not match its declared answer: ${problems.join('; ')}`;
+  const message = `${request.method} ${request.routeOptions.url} answered ${reply.statusCode}, which does not match its declared answer: ${problems.join(
+    '; ',
+  )}`;
   process.stderr.write(`ERR_ANSWER_SCHEMA ${message}\n`);
   reply.code(500).type('application/json; charset=utf-8');
   reply.removeHeader('content-length');

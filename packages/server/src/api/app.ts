@@ -139,7 +139,9 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     if (route.url.startsWith('/api/') && route.schema?.querystring === undefined) route.schema = { ...route.schema, querystring: NO_QUERY };
     // The OTLP receiver reads its bodies itself and knows nothing of the API: its answers are described here.
     const otlp = /^\/v1\/(traces|logs|metrics)$/.exec(route.url)?.[1] as OtlpSignalName | undefined;
-    if (otlp !== undefined && route.method === 'POST') route.schema = { summary: `OTLP/HTTP: ${otlp}, as protobuf or JSON`, tags: ['otlp'], ...route.schema, response: otlpAnswers(otlp) };
+    if (otlp !== undefined && route.method === 'POST') {
+      route.schema = { summary: `OTLP/HTTP: ${otlp}, as protobuf or JSON`, tags: ['otlp'], ...route.schema, response: otlpAnswers(otlp) };
+    }
   });
   app.setValidatorCompiler(validatorCompiler);
   // Answers are written by JSON.stringify, not by serializers compiled from their schemas (which

@@ -31,7 +31,14 @@ export async function exportRoutes(instance: FastifyInstance, options: { db: DbC
   const { db } = options;
   app.get(
     '/api/export',
-    { schema: { summary: "One signal's records in a range as a Parquet or JSON Lines file (admin)", tags: ['export'], querystring: EXPORT_QUERY, response: { 200: ExportAnswer } } },
+    {
+      schema: {
+        summary: "One signal's records in a range as a Parquet or JSON Lines file (admin)",
+        tags: ['export'],
+        querystring: EXPORT_QUERY,
+        response: { 200: ExportAnswer },
+      },
+    },
     async (request, reply) => {
       const { signal, format } = request.query;
       const range = timeRange(request.query);

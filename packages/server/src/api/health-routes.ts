@@ -24,13 +24,28 @@ export interface HealthRoutesOptions {
 export async function healthRoutes(app: FastifyInstance, options: HealthRoutesOptions): Promise<void> {
   const tags = ['health'];
   app.get('/health', { schema: { summary: 'Liveness', tags, response: { 200: HealthAnswer } } }, async () => ({ status: 'ok' }));
-  app.get('/ready', { schema: { summary: 'Readiness: 503 while shutting down or while the store refuses commits', tags, response: { 200: ReadyAnswer, 503: NotReadyAnswer } } }, async (_request, reply) => {
-    if (!options.isReady()) return reply.code(503).send({ status: 'shutting_down' });
-    if (!options.storeHealthy()) return reply.code(503).send({ status: 'store_unavailable' });
-    return { status: 'ready' };
-  });
-  app.get('/metrics', { schema: { summary: "Prometheus text: span and GenAI metrics and Spoor's own health", tags, operationId: 'getPrometheusMetrics', response: { 200: PrometheusAnswer } } }, async (_request, reply) => {
-    const spans = await options.decoder.spanMetrics();
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(options.selfMetrics.render() + alertMetricsText(options.alerts.engine) + spans);
-  });
+  app.get(
+    '/ready',
+    { schema: { summary: 'Readiness: 503 while shutting down or while the store refuses commits', tags, response: { 200: ReadyAnswer, 503: NotReadyAnswer } } },
+    async (_request, reply) => {
+      if (!options.isReady()) return reply.code(503).send({ status: 'shutting_down' });
+      if (!options.storeHealthy()) return reply.code(503).send({ status: 'store_unavailable' });
+      return { status: 'ready' };
+    },
+  );
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        summary: "Prometheus text: span and GenAI metrics and Spoor's own health",
+        tags,
+        operationId: 'getPrometheusMetrics',
+        response: { 200: PrometheusAnswer },
+      },
+    },
+    async (_request, reply) => {
+      const spans = await options.decoder.spanMetrics();
+      return reply.type('text/plain; version=0.0.4; charset=utf-8').send(options.selfMetrics.render() + alertMetricsText(options.alerts.engine) + spans);
+    },
+  );
 }

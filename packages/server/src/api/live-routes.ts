@@ -19,7 +19,11 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 
 const AFTER = {
   after: Type.Optional(
-    Type.String({ maxLength: 10_000, description: "Start after this event id (as a reconnecting EventSource sends in Last-Event-ID); without it, or the header, the stream starts now with an `event: ready`" }),
+    Type.String({
+      maxLength: 10_000,
+      description:
+        'Start after this event id (as a reconnecting EventSource sends in Last-Event-ID); without it, or the header, the stream starts now with an `event: ready`',
+    }),
   ),
 };
 const TRACE_LIVE = Type.Object(AFTER, { additionalProperties: false });
@@ -54,7 +58,15 @@ export async function liveRoutes(instance: FastifyInstance, options: { hub: Live
 
   app.get(
     '/api/traces/:traceId/live',
-    { schema: { summary: "A trace's spans as they are committed (Server-Sent Events: `event: spans`)", tags, params: TRACE_PATH, querystring: TRACE_LIVE, response: { 200: TraceLiveAnswer } } },
+    {
+      schema: {
+        summary: "A trace's spans as they are committed (Server-Sent Events: `event: spans`)",
+        tags,
+        params: TRACE_PATH,
+        querystring: TRACE_LIVE,
+        response: { 200: TraceLiveAnswer },
+      },
+    },
     async (request, reply) => {
       const projectId = projectOf(request);
       const traceId = hexId(request.params.traceId);
@@ -69,7 +81,14 @@ export async function liveRoutes(instance: FastifyInstance, options: { hub: Live
 
   app.get(
     '/api/live',
-    { schema: { summary: 'Trace summaries as they change, under the trace list\'s filters (Server-Sent Events: `event: traces`)', tags, querystring: LIST_LIVE, response: { 200: ListLiveAnswer } } },
+    {
+      schema: {
+        summary: "Trace summaries as they change, under the trace list's filters (Server-Sent Events: `event: traces`)",
+        tags,
+        querystring: LIST_LIVE,
+        response: { 200: ListLiveAnswer },
+      },
+    },
     async (request, reply) => {
       const q = request.query;
       const filter = { projectId: projectOf(request), range: timeRange(q), ...spanFilterFields(q), scores: scoreFilters(q.score) };

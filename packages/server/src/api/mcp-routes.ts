@@ -23,7 +23,8 @@ const loadMcp = loadOnce((): Promise<[typeof McpServer, typeof McpTransport]> =>
  */
 export async function mcpRoutes(app: FastifyInstance): Promise<void> {
   const tags = ['mcp'];
-  app.post('/mcp', { schema: { summary: 'MCP (Streamable HTTP, stateless, JSON answers): the tools agents read traces with', tags, response: { 200: McpAnswer, 202: McpAccepted, '4xx': McpRefusal } } }, async (request, reply) => {
+  const summary = 'MCP (Streamable HTTP, stateless, JSON answers): the tools agents read traces with';
+  app.post('/mcp', { schema: { summary, tags, response: { 200: McpAnswer, 202: McpAccepted, '4xx': McpRefusal } } }, async (request, reply) => {
     const [{ createMcpServer }, { WebStandardStreamableHTTPServerTransport }] = await loadMcp();
     const call = injectCaller(app, { headers: request.headers, remoteAddress: request.ip });
     const { server } = createMcpServer(call, (error, tool) => request.log.error({ err: error, tool }, 'an MCP tool failed'));

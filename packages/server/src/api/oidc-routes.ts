@@ -49,37 +49,64 @@ export async function oidcRoutes(instance: FastifyInstance, options: OidcRoutesO
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, access, signIn, secureCookies } = options;
   const tags = ['access'];
-  const notConfigured = (): AppError => new AppError('ERR_NOT_FOUND', 'single sign-on is not configured: start Spoor with --oidc-issuer, --oidc-client-id, --oidc-client-secret and --oidc-roles');
+  const notConfigured = (): AppError =>
+    new AppError('ERR_NOT_FOUND', 'single sign-on is not configured: start Spoor with --oidc-issuer, --oidc-client-id, --oidc-client-secret and --oidc-roles');
   const unreachablePage = (message: string) => ({
     status: 503,
     title: 'The sign-in provider does not answer',
     paragraphs: [message, 'Spoor asks it again when you sign in again. Meanwhile a key still signs in.'],
   });
 
-  app.get('/auth/login', { schema: { summary: 'Single sign-on: sends the browser to the OpenID Connect provider', tags, querystring: LOGIN, response: { 302: ToProvider, '4xx': SignInPage, 503: SignInPage } } }, async (request, reply) => {
-    if (signIn === null) throw notConfigured();
-    let begun: Awaited<ReturnType<OidcSignIn['begin']>>;
-    try {
-      begun = await signIn.begin(request.query.next);
-    } catch (error) {
-      if (!(error instanceof ProviderUnreachable)) throw error;
-      request.log.warn({ issuer: signIn.config.issuer }, error.message);
-      return sendAuthPage(reply, unreachablePage(error.message));
-    }
-    void reply.header('set-cookie', transactionCookie(begun.transaction, { secure: secureCookies, maxAgeSeconds: TRANSACTION_MS / 1000 })).header('cache-control', 'no-store');
-    return reply.redirect(begun.location, 302);
-  });
+  app.get(
+    '/auth/login',
+    {
+      schema: {
+        summary: 'Single sign-on: sends the browser to the OpenID Connect provider',
+        tags,
+        querystring: LOGIN,
+        response: { 302: ToProvider, '4xx': SignInPage, 503: SignInPage },
+      },
+    },
+    async (request, reply) => {
+      if (signIn === null) throw notConfigured();
+      let begun: Awaited<ReturnType<OidcSignIn['begin']>>;
+      try {
+        begun = await signIn.begin(request.query.next);
+      } catch (error) {
+        if (!(error instanceof ProviderUnreachable)) throw error;
+        request.log.warn({ issuer: signIn.config.issuer }, error.message);
+        return sendAuthPage(reply, unreachablePage(error.message));
+      }
+      void reply
+        .header('set-cookie', transactionCookie(begun.transaction, { secure: secureCookies, maxAgeSeconds: TRANSACTION_MS / 1000 }))
+        .header('cache-control', 'no-store');
+      return reply.redirect(begun.location, 302);
+    },
+  );
 
   app.get(
     '/auth/callback',
     // Every refusal is a page, not JSON: the parameters are read from the URL as the provider sent it.
-    { attachValidation: true, schema: { summary: 'Single sign-on: where the provider sends the browser back (the redirect URI)', tags, querystring: CALLBACK, response: { 303: ToDashboard, '4xx': SignInPage, 503: SignInPage } } },
+    {
+      attachValidation: true,
+      schema: {
+        summary: 'Single sign-on: where the provider sends the browser back (the redirect URI)',
+        tags,
+        querystring: CALLBACK,
+        response: { 303: ToDashboard, '4xx': SignInPage, 503: SignInPage },
+      },
+    },
     async (request, reply) => {
       if (signIn === null) throw notConfigured();
       const wait = access.addressWaitSeconds(request.ip);
       if (wait > 0) {
         access.options.onFailedAttempt?.('limited', { clientAddress: request.ip, keyId: null });
-        return sendAuthPage(reply, { status: 429, title: 'Too many failed sign-ins', paragraphs: [`This address failed to sign in too often; try again in ${wait} s.`], retryAfterSeconds: wait });
+        return sendAuthPage(reply, {
+          status: 429,
+          title: 'Too many failed sign-ins',
+          paragraphs: [`This address failed to sign in too often; try again in ${wait} s.`],
+          retryAfterSeconds: wait,
+        });
       }
       const at = request.url.indexOf('?');
       const query = new URLSearchParams(at === -1 ? '' : request.url.slice(at + 1));
@@ -98,23 +125,43 @@ export async function oidcRoutes(instance: FastifyInstance, options: OidcRoutesO
         });
         if (finished.status === 503) return sendAuthPage(reply, unreachablePage(finished.reason));
         if (finished.status === 403) {
-          const who = finished.identity === null ? 'You' : `You signed in as ${finished.identity.email ?? finished.identity.actor.slice('user:'.length)}${finished.identity.name === null ? '' : ` (${finished.identity.name})`}, but`;
+          const who =
+            finished.identity === null
+              ? 'You'
+              : `You signed in as ${finished.identity.email ?? finished.identity.actor.slice('user:'.length)}${
+                  finished.identity.name === null ? '' : ` (${finished.identity.name})`
+                }, but`;
           return sendAuthPage(reply, {
             status: 403,
             title: 'No access to this Spoor',
-            paragraphs: [`${who} no rule of this Spoor grants you a project.`, 'Ask its admin to add one (--oidc-roles), then sign in again. This refusal is in the audit log.'],
+            paragraphs: [
+              `${who} no rule of this Spoor grants you a project.`,
+              'Ask its admin to add one (--oidc-roles), then sign in again. This refusal is in the audit log.',
+            ],
           });
         }
-        return sendAuthPage(reply, { status: 400, title: 'Sign-in refused', paragraphs: [`Spoor refused this sign-in: ${finished.reason}.`, 'Start again from the sign-in page. This refusal is in the audit log.'] });
+        return sendAuthPage(reply, {
+          status: 400,
+          title: 'Sign-in refused',
+          paragraphs: [`Spoor refused this sign-in: ${finished.reason}.`, 'Start again from the sign-in page. This refusal is in the audit log.'],
+        });
       }
       const { user, next } = finished;
-      const projectId = accessFor(user.grants, DEFAULT_PROJECT_ID) !== null ? DEFAULT_PROJECT_ID : user.grants.find((g) => g.projectId !== ALL_PROJECTS)!.projectId;
+      const projectId =
+        accessFor(user.grants, DEFAULT_PROJECT_ID) !== null ? DEFAULT_PROJECT_ID : user.grants.find((g) => g.projectId !== ALL_PROJECTS)!.projectId;
       // Spoor's own session length, from now: a provider's ID token lives minutes to an hour, which
       // is how long it may be used to sign in, not how long the session it started should last.
       const expiresMs = Date.now() + SESSION_HOURS * 3_600_000;
       const session = sessionValue(access.options.sessionSecret, { keyId: user.actor, projectId, expiresMs, user });
-      void reply.header('set-cookie', [spent, sessionCookie(session, { secure: secureCookies, maxAgeSeconds: SESSION_HOURS * 3600 })]).header('cache-control', 'no-store');
-      await auditSession(db, request, { action: 'session.sign-in', actor: user.actor, grants: user.grants, detail: { subject: user.subject, email: user.email, name: user.name } });
+      void reply
+        .header('set-cookie', [spent, sessionCookie(session, { secure: secureCookies, maxAgeSeconds: SESSION_HOURS * 3600 })])
+        .header('cache-control', 'no-store');
+      await auditSession(db, request, {
+        action: 'session.sign-in',
+        actor: user.actor,
+        grants: user.grants,
+        detail: { subject: user.subject, email: user.email, name: user.name },
+      });
       return reply.redirect(next, 303);
     },
   );

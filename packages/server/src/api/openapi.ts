@@ -76,7 +76,9 @@ export async function describeRoutes(app: FastifyInstance): Promise<void> {
       info: {
         title: 'Spoor',
         version: '0.1.0',
-        description: 'Traces, logs, metrics, cost and alerts of LLM and agent apps. OTLP/HTTP on /v1/*, the REST API on /api/*. Times are ISO-8601 or epoch milliseconds; durations in answers are milliseconds.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+        description:
+          'Traces, logs, metrics, cost and alerts of LLM and agent apps. OTLP/HTTP on /v1/*, the REST API on /api/*. Times are ISO-8601 or epoch milliseconds; durations in answers are milliseconds.',
       },
       // Relative: the server that serves this document, under whatever name it was reached by.
       servers: [{ url: '/', description: 'This Spoor server' }],
@@ -106,8 +108,12 @@ export async function describeRoutes(app: FastifyInstance): Promise<void> {
 /** `GET /api/openapi.json`: the document, made once on first asking (every route is known by then). */
 export async function openApiRoute(app: FastifyInstance): Promise<void> {
   let text: string | null = null;
-  app.get('/api/openapi.json', { schema: { summary: 'This document: every route, its parameters and bodies', tags: ['api'], response: { 200: OpenApiAnswer } } }, async (_request, reply) => {
-    text ??= JSON.stringify(app.swagger());
-    return reply.type('application/json; charset=utf-8').send(text);
-  });
+  app.get(
+    '/api/openapi.json',
+    { schema: { summary: 'This document: every route, its parameters and bodies', tags: ['api'], response: { 200: OpenApiAnswer } } },
+    async (_request, reply) => {
+      text ??= JSON.stringify(app.swagger());
+      return reply.type('application/json; charset=utf-8').send(text);
+    },
+  );
 }

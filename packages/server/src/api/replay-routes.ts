@@ -35,7 +35,11 @@ const MESSAGE = Type.Object(
   {
     role: oneOf(['user', 'assistant', 'system', 'tool']),
     content: Type.Optional(Type.String({ description: 'the text; or parts' })),
-    parts: Type.Optional(Type.Array(Type.Object({ type: oneOf(['text', 'reasoning', 'tool_call', 'tool_call_response']) }, { additionalProperties: true }), { description: 'the parts, as a recorded message has them' })),
+    parts: Type.Optional(
+      Type.Array(Type.Object({ type: oneOf(['text', 'reasoning', 'tool_call', 'tool_call_response']) }, { additionalProperties: true }), {
+        description: 'the parts, as a recorded message has them',
+      }),
+    ),
     finishReason: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   },
   { additionalProperties: false },
@@ -51,11 +55,14 @@ const OVERRIDES = Type.Object(
     temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
     topP: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
     maxTokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
-    tools: Type.Optional(Type.Array(Type.Unknown(), { description: "tool definitions in the provider's own form, sent as they are", 'x-must-be': 'an array of tool definitions' })),
+    tools: Type.Optional(
+      Type.Array(Type.Unknown(), { description: "tool definitions in the provider's own form, sent as they are", 'x-must-be': 'an array of tool definitions' }),
+    ),
   },
   { additionalProperties: false },
 );
-const HEX = (length: number, what: string) => Type.String({ pattern: `^[0-9a-f]{${length}}$`, description: what, 'x-must-be': `${length} lowercase hex digits` });
+const HEX = (length: number, what: string) =>
+  Type.String({ pattern: `^[0-9a-f]{${length}}$`, description: what, 'x-must-be': `${length} lowercase hex digits` });
 const REPLAY = Type.Object(
   { traceId: HEX(32, 'the trace of the call'), spanId: HEX(16, "the call's span"), overrides: Type.Optional(OVERRIDES) },
   { title: 'Replay request', additionalProperties: false },
@@ -69,40 +76,49 @@ export async function replayRoutes(instance: FastifyInstance, options: ReplayRou
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db, replayer } = options;
   const tags = ['replay'];
-  app.get('/api/replay/providers', { schema: { summary: 'The providers this server can replay against', tags, response: { 200: ReplayProvidersAnswer } } }, async () => ({ providers: replayer.names() }));
+  app.get(
+    '/api/replay/providers',
+    { schema: { summary: 'The providers this server can replay against', tags, response: { 200: ReplayProvidersAnswer } } },
+    async () => ({ providers: replayer.names() }),
+  );
 
-  app.post('/api/replay', { schema: { summary: 'Re-run a recorded LLM call, as a trace of its own', tags, body: REPLAY, response: { 200: ReplayAnswer } } }, async (request) => {
-    const projectId = projectOf(request);
-    const { traceId, spanId } = request.body;
-    const { messages, ...rest } = request.body.overrides ?? {};
-    const overrides: ReplayOverrides = messages === undefined ? rest : { ...rest, messages: chatMessagesFrom(messages) };
-    const source = await db.getReplaySource(projectId, traceId, spanId);
-    if (source.llm === null && source.messages.input.length === 0) throw new AppError('ERR_BAD_REQUEST', `span ${spanId} is not an LLM call: there is nothing to replay`);
-    const call = replayCallOf(source.llm, source.messages, source.parameters, overrides);
-    if (call === null) {
-      throw new AppError(
-        'ERR_BAD_REQUEST',
-        `span ${spanId} did not record its request: turn on content capture (captureContent in @spoor/sdk, OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true elsewhere), or send the messages in overrides.messages`,
-      );
-    }
-    const outcome = await replayer.replay(projectId, { traceId, spanId, name: source.name }, call);
-    await options.visible();
-    // The value itself: `getLlmCall` answers the API's JSON text, which this would only parse again.
-    const replayed = await db.getReplaySource(projectId, outcome.traceId, outcome.spanId);
-    const original = sideOf(source, source.durationMs);
-    const result = sideOf(replayed, outcome.durationMs);
-    return {
-      replay: { traceId: outcome.traceId, spanId: outcome.spanId, provider: call.provider },
-      of: { traceId, spanId },
-      original,
-      result,
-      deltas: {
-        inputTokens: delta(original.inputTokens, result.inputTokens),
-        outputTokens: delta(original.outputTokens, result.outputTokens),
-        costUsd: delta(original.costUsd, result.costUsd),
-        durationMs: delta(original.durationMs, result.durationMs),
-      },
-      links: { trace: `/traces/${outcome.traceId}`, compare: `/compare?a=${traceId}&b=${outcome.traceId}` },
-    };
-  });
+  app.post(
+    '/api/replay',
+    { schema: { summary: 'Re-run a recorded LLM call, as a trace of its own', tags, body: REPLAY, response: { 200: ReplayAnswer } } },
+    async (request) => {
+      const projectId = projectOf(request);
+      const { traceId, spanId } = request.body;
+      const { messages, ...rest } = request.body.overrides ?? {};
+      const overrides: ReplayOverrides = messages === undefined ? rest : { ...rest, messages: chatMessagesFrom(messages) };
+      const source = await db.getReplaySource(projectId, traceId, spanId);
+      if (source.llm === null && source.messages.input.length === 0)
+        throw new AppError('ERR_BAD_REQUEST', `span ${spanId} is not an LLM call: there is nothing to replay`);
+      const call = replayCallOf(source.llm, source.messages, source.parameters, overrides);
+      if (call === null) {
+        throw new AppError(
+          'ERR_BAD_REQUEST',
+          `span ${spanId} did not record its request: turn on content capture (captureContent in @spoor/sdk, OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true elsewhere), or send the messages in overrides.messages`,
+        );
+      }
+      const outcome = await replayer.replay(projectId, { traceId, spanId, name: source.name }, call);
+      await options.visible();
+      // The value itself: `getLlmCall` answers the API's JSON text, which this would only parse again.
+      const replayed = await db.getReplaySource(projectId, outcome.traceId, outcome.spanId);
+      const original = sideOf(source, source.durationMs);
+      const result = sideOf(replayed, outcome.durationMs);
+      return {
+        replay: { traceId: outcome.traceId, spanId: outcome.spanId, provider: call.provider },
+        of: { traceId, spanId },
+        original,
+        result,
+        deltas: {
+          inputTokens: delta(original.inputTokens, result.inputTokens),
+          outputTokens: delta(original.outputTokens, result.outputTokens),
+          costUsd: delta(original.costUsd, result.costUsd),
+          durationMs: delta(original.durationMs, result.durationMs),
+        },
+        links: { trace: `/traces/${outcome.traceId}`, compare: `/compare?a=${traceId}&b=${outcome.traceId}` },
+      };
+    },
+  );
 }

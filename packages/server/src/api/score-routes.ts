@@ -21,12 +21,19 @@ const SCORE_PATH = Type.Object({ scoreId: SCORE_ID });
 
 const NEW_SCORE = Type.Object(
   {
-    traceId: Type.Optional(traceId('the trace the score is about (or the trace of its span); leave out only for a session\'s score')),
+    traceId: Type.Optional(traceId("the trace the score is about (or the trace of its span); leave out only for a session's score")),
     spanId: Type.Optional(spanId('the span the score is about, within traceId')),
     sessionId: Type.Optional(Type.String({ minLength: 1, maxLength: NAME_MAX, description: 'the session the score is about, instead of a trace' })),
-    name: Type.String({ pattern: '\\S', maxLength: NAME_MAX, description: 'what is judged: faithfulness, thumbs, ...', 'x-must-be': `a name of at most ${NAME_MAX} characters, not blank` }),
+    name: Type.String({
+      pattern: '\\S',
+      maxLength: NAME_MAX,
+      description: 'what is judged: faithfulness, thumbs, ...',
+      'x-must-be': `a name of at most ${NAME_MAX} characters, not blank`,
+    }),
     value: Type.Optional(Type.Number({ description: 'the score as a number; value or label, or both', 'x-must-be': 'a finite number' })),
-    label: Type.Optional(Type.String({ minLength: 1, maxLength: NAME_MAX, description: 'the score as a category (up, down, pass, ...); value or label, or both' })),
+    label: Type.Optional(
+      Type.String({ minLength: 1, maxLength: NAME_MAX, description: 'the score as a category (up, down, pass, ...); value or label, or both' }),
+    ),
     comment: Type.Optional(Type.String({ maxLength: COMMENT_MAX, description: "why; masked by the project's masking policy" })),
     source: Type.Optional(oneOf(['api', 'human'], { description: 'api (the default) for a program, human for a person (the dashboard sends it)' })),
   },
@@ -60,53 +67,74 @@ export async function scoreRoutes(
   const { db, nowUs } = options;
   const tags = ['scores'];
 
-  app.post('/api/scores', { schema: { summary: 'Score a trace, a span or a session (the newest of a name per target and author stands)', tags, body: NEW_SCORE, response: { 201: ScoreAnswer } } }, async (request, reply) => {
-    const b = request.body;
-    // A burst from one project waits on the database thread behind every other write: past its
-    // share it is refused at once (429, or 503 for the server's), before it queues there.
-    const release = options.writes?.acquire(projectOf(request));
-    const score = await db.addScore(
-      {
-        projectId: projectOf(request),
-        traceId: b.traceId === undefined ? null : hexId(b.traceId),
-        spanId: b.spanId === undefined ? null : hexId(b.spanId),
-        sessionId: b.sessionId ?? null,
-        name: b.name,
-        value: b.value ?? null,
-        label: b.label ?? null,
-        comment: b.comment ?? null,
-        source: b.source ?? 'api',
-        // A signed-in person's session carries the key it signed in with: the person, as Spoor knows them.
-        author: request.access.principal.keyId,
+  app.post(
+    '/api/scores',
+    {
+      schema: {
+        summary: 'Score a trace, a span or a session (the newest of a name per target and author stands)',
+        tags,
+        body: NEW_SCORE,
+        response: { 201: ScoreAnswer },
       },
-      nowUs(),
-    ).finally(() => release?.());
-    // Counted on /metrics as a score from ingest is, once it is stored.
-    options.countScores([{ name: b.name, label: b.label ?? null, source: b.source ?? 'api', value: b.value ?? null }]);
-    return sendJson(reply.code(201), score);
-  });
-  app.get('/api/scores', { schema: { summary: 'Scores, newest first', tags, querystring: SCORE_LIST, response: { 200: ScoreListResponse } } }, async (request, reply) => {
-    const q = request.query;
-    return sendJson(
-      reply,
-      await db.listScores({
-        projectId: projectOf(request),
-        range: timeRange(q),
-        traceId: q.traceId === undefined ? null : hexId(q.traceId),
-        spanId: q.spanId === undefined ? null : hexId(q.spanId),
-        sessionId: q.sessionId ?? null,
-        name: q.name ?? null,
-        source: q.source ?? null,
-        limit: q.limit ?? LIST_LIMIT.fallback,
-        cursor: q.cursor ?? null,
-      }),
-    );
-  });
+    },
+    async (request, reply) => {
+      const b = request.body;
+      // A burst from one project waits on the database thread behind every other write: past its
+      // share it is refused at once (429, or 503 for the server's), before it queues there.
+      const release = options.writes?.acquire(projectOf(request));
+      const score = await db
+        .addScore(
+          {
+            projectId: projectOf(request),
+            traceId: b.traceId === undefined ? null : hexId(b.traceId),
+            spanId: b.spanId === undefined ? null : hexId(b.spanId),
+            sessionId: b.sessionId ?? null,
+            name: b.name,
+            value: b.value ?? null,
+            label: b.label ?? null,
+            comment: b.comment ?? null,
+            source: b.source ?? 'api',
+            // A signed-in person's session carries the key it signed in with: the person, as Spoor knows them.
+            author: request.access.principal.keyId,
+          },
+          nowUs(),
+        )
+        .finally(() => release?.());
+      // Counted on /metrics as a score from ingest is, once it is stored.
+      options.countScores([{ name: b.name, label: b.label ?? null, source: b.source ?? 'api', value: b.value ?? null }]);
+      return sendJson(reply.code(201), score);
+    },
+  );
+  app.get(
+    '/api/scores',
+    { schema: { summary: 'Scores, newest first', tags, querystring: SCORE_LIST, response: { 200: ScoreListResponse } } },
+    async (request, reply) => {
+      const q = request.query;
+      return sendJson(
+        reply,
+        await db.listScores({
+          projectId: projectOf(request),
+          range: timeRange(q),
+          traceId: q.traceId === undefined ? null : hexId(q.traceId),
+          spanId: q.spanId === undefined ? null : hexId(q.spanId),
+          sessionId: q.sessionId ?? null,
+          name: q.name ?? null,
+          source: q.source ?? null,
+          limit: q.limit ?? LIST_LIMIT.fallback,
+          cursor: q.cursor ?? null,
+        }),
+      );
+    },
+  );
   app.get('/api/scores/:scoreId', { schema: { summary: 'One score', tags, params: SCORE_PATH, response: { 200: ScoreAnswer } } }, async (request, reply) =>
     sendJson(reply, await db.getScore(projectOf(request), hexId(request.params.scoreId))),
   );
-  app.delete('/api/scores/:scoreId', { schema: { summary: 'Delete a score', tags, params: SCORE_PATH, response: { 204: NoContent } } }, async (request, reply) => {
-    await db.deleteScore(projectOf(request), hexId(request.params.scoreId), nowUs());
-    return reply.code(204).send(null);
-  });
+  app.delete(
+    '/api/scores/:scoreId',
+    { schema: { summary: 'Delete a score', tags, params: SCORE_PATH, response: { 204: NoContent } } },
+    async (request, reply) => {
+      await db.deleteScore(projectOf(request), hexId(request.params.scoreId), nowUs());
+      return reply.code(204).send(null);
+    },
+  );
 }

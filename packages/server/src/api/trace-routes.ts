@@ -45,7 +45,10 @@ import { MAX_PAGE_SPANS, type SpanPage } from '../query/trace-pages.js';
 
 const SEARCH_LIMIT = { fallback: 1000, max: 10_000 };
 
-export const TRACE_LIST = Type.Object({ ...SPAN_FILTER, score: Type.Optional(SCORE), limit: limit(LIST_LIMIT), cursor: cursor() }, { additionalProperties: false });
+export const TRACE_LIST = Type.Object(
+  { ...SPAN_FILTER, score: Type.Optional(SCORE), limit: limit(LIST_LIMIT), cursor: cursor() },
+  { additionalProperties: false },
+);
 const LOG_LIST = Type.Object(
   {
     ...TIME_RANGE,
@@ -62,7 +65,10 @@ const POINT_LIST = Type.Object(
   { name: text("the metric's name"), ...TIME_RANGE, service: Type.Optional(text('service name')), limit: limit(LIST_LIMIT), cursor: cursor() },
   { additionalProperties: false },
 );
-const SEARCH = Type.Object({ q: Type.String({ pattern: '\\S', description: 'the text to look for', 'x-must-be': 'text to look for (not blank)' }), limit: limit(SEARCH_LIMIT) }, { additionalProperties: false });
+const SEARCH = Type.Object(
+  { q: Type.String({ pattern: '\\S', description: 'the text to look for', 'x-must-be': 'text to look for (not blank)' }), limit: limit(SEARCH_LIMIT) },
+  { additionalProperties: false },
+);
 /** `OFFSET,LIMIT`: rows of the trace in tree order, at most `MAX_PAGE_SPANS` (10,000) a page. */
 export const TRACE_DETAIL = Type.Object(
   {
@@ -100,23 +106,35 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
   const { db } = options;
   const tags = ['traces'];
 
-  app.get('/api/traces', { schema: { summary: 'Trace summaries, newest first', tags, querystring: TRACE_LIST, response: { 200: TraceListResponse } } }, async (request, reply) => {
-    const q = request.query;
-    return sendJson(
-      reply,
-      await db.listTraces({
-        projectId: projectOf(request),
-        range: timeRange(q),
-        ...spanFilterFields(q),
-        scores: scoreFilters(q.score),
-        limit: q.limit ?? LIST_LIMIT.fallback,
-        cursor: q.cursor ?? null,
-      }),
-    );
-  });
+  app.get(
+    '/api/traces',
+    { schema: { summary: 'Trace summaries, newest first', tags, querystring: TRACE_LIST, response: { 200: TraceListResponse } } },
+    async (request, reply) => {
+      const q = request.query;
+      return sendJson(
+        reply,
+        await db.listTraces({
+          projectId: projectOf(request),
+          range: timeRange(q),
+          ...spanFilterFields(q),
+          scores: scoreFilters(q.score),
+          limit: q.limit ?? LIST_LIMIT.fallback,
+          cursor: q.cursor ?? null,
+        }),
+      );
+    },
+  );
   app.get(
     '/api/traces/:traceId',
-    { schema: { summary: 'One trace: its spans in tree order, its logs and its scores (or a page of them)', tags, params: TRACE_PATH, querystring: TRACE_DETAIL, response: { 200: TraceAnswer } } },
+    {
+      schema: {
+        summary: 'One trace: its spans in tree order, its logs and its scores (or a page of them)',
+        tags,
+        params: TRACE_PATH,
+        querystring: TRACE_DETAIL,
+        response: { 200: TraceAnswer },
+      },
+    },
     async (request, reply) => {
       const answer = await db.getTrace(projectOf(request), hexId(request.params.traceId), spanPage(request.query.spans), true);
       // In the answer region: given back once the response is done with its bytes (sent, or its connection gone;
@@ -132,7 +150,14 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
   const treeStreams = treeStreamCounts(options.metrics);
   app.get(
     '/api/traces/:traceId/tree',
-    { schema: { summary: `What a waterfall draws of every span, as columns (JSON), or as the binary stream with Accept: ${TREE_MEDIA_TYPE}`, tags, params: TRACE_PATH, response: { 200: TraceTreeAnswer } } },
+    {
+      schema: {
+        summary: `What a waterfall draws of every span, as columns (JSON), or as the binary stream with Accept: ${TREE_MEDIA_TYPE}`,
+        tags,
+        params: TRACE_PATH,
+        response: { 200: TraceTreeAnswer },
+      },
+    },
     async (request, reply) => {
       const projectId = projectOf(request);
       const traceId = hexId(request.params.traceId);
@@ -145,55 +170,84 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
       return reply.type(TREE_MEDIA_TYPE).send(Readable.from(treeFrames(db, first, treeStreams), { objectMode: true, highWaterMark: 1 }));
     },
   );
-  app.get('/api/traces/:traceId/diff/:otherTraceId', { schema: { summary: 'Two runs aligned span by span', tags, params: DIFF_PATH, response: { 200: TraceDiff } } }, async (request, reply) =>
-    sendJson(reply, await db.diffTraces(projectOf(request), hexId(request.params.traceId), hexId(request.params.otherTraceId))),
+  app.get(
+    '/api/traces/:traceId/diff/:otherTraceId',
+    { schema: { summary: 'Two runs aligned span by span', tags, params: DIFF_PATH, response: { 200: TraceDiff } } },
+    async (request, reply) => sendJson(reply, await db.diffTraces(projectOf(request), hexId(request.params.traceId), hexId(request.params.otherTraceId))),
   );
-  app.get('/api/traces/:traceId/search', { schema: { summary: "The spans whose attributes, status or events hold a text", tags, params: TRACE_PATH, querystring: SEARCH, response: { 200: TraceSearchResponse } } }, async (request, reply) =>
-    sendJson(reply, await db.searchTrace(projectOf(request), hexId(request.params.traceId), request.query.q, request.query.limit ?? SEARCH_LIMIT.fallback)),
+  app.get(
+    '/api/traces/:traceId/search',
+    {
+      schema: {
+        summary: 'The spans whose attributes, status or events hold a text',
+        tags,
+        params: TRACE_PATH,
+        querystring: SEARCH,
+        response: { 200: TraceSearchResponse },
+      },
+    },
+    async (request, reply) =>
+      sendJson(reply, await db.searchTrace(projectOf(request), hexId(request.params.traceId), request.query.q, request.query.limit ?? SEARCH_LIMIT.fallback)),
   );
-  app.get('/api/traces/:traceId/spans/:spanId', { schema: { summary: 'One span and its logs', tags, params: SPAN_PATH, response: { 200: SpanDetail } } }, async (request, reply) =>
-    sendJson(reply, await db.getSpan(projectOf(request), hexId(request.params.traceId), hexId(request.params.spanId))),
+  app.get(
+    '/api/traces/:traceId/spans/:spanId',
+    { schema: { summary: 'One span and its logs', tags, params: SPAN_PATH, response: { 200: SpanDetail } } },
+    async (request, reply) => sendJson(reply, await db.getSpan(projectOf(request), hexId(request.params.traceId), hexId(request.params.spanId))),
   );
-  app.get('/api/traces/:traceId/spans/:spanId/llm', { schema: { summary: 'One LLM call: its fields and messages', tags, params: SPAN_PATH, response: { 200: LlmCallDetail } } }, async (request, reply) =>
-    sendJson(reply, await db.getLlmCall(projectOf(request), hexId(request.params.traceId), hexId(request.params.spanId))),
+  app.get(
+    '/api/traces/:traceId/spans/:spanId/llm',
+    { schema: { summary: 'One LLM call: its fields and messages', tags, params: SPAN_PATH, response: { 200: LlmCallDetail } } },
+    async (request, reply) => sendJson(reply, await db.getLlmCall(projectOf(request), hexId(request.params.traceId), hexId(request.params.spanId))),
   );
 
-  app.get('/api/services', { schema: { summary: 'Services that sent anything, with counts', tags: ['services'], querystring: RANGE_QUERY, response: { 200: ServiceListResponse } } }, async (request, reply) =>
-    sendJson(reply, await db.listServices(projectOf(request), timeRange(request.query))),
+  app.get(
+    '/api/services',
+    { schema: { summary: 'Services that sent anything, with counts', tags: ['services'], querystring: RANGE_QUERY, response: { 200: ServiceListResponse } } },
+    async (request, reply) => sendJson(reply, await db.listServices(projectOf(request), timeRange(request.query))),
   );
-  app.get('/api/logs', { schema: { summary: 'Log records, newest first', tags: ['logs'], querystring: LOG_LIST, response: { 200: LogListResponse } } }, async (request, reply) => {
-    const q = request.query;
-    return sendJson(
-      reply,
-      await db.listLogs({
-        projectId: projectOf(request),
-        range: timeRange(q),
-        minSeverity: severityNumber(q.severity),
-        service: q.service ?? null,
-        traceId: q.traceId === undefined ? null : hexId(q.traceId),
-        text: q.text ?? null,
-        limit: q.limit ?? LIST_LIMIT.fallback,
-        cursor: q.cursor ?? null,
-      }),
-    );
-  });
-  app.get('/api/metrics', { schema: { summary: 'Metric names with type, unit and point count', tags: ['metrics'], querystring: RANGE_QUERY, response: { 200: MetricListResponse } } }, async (request, reply) =>
-    sendJson(reply, await db.listMetrics(projectOf(request), timeRange(request.query))),
+  app.get(
+    '/api/logs',
+    { schema: { summary: 'Log records, newest first', tags: ['logs'], querystring: LOG_LIST, response: { 200: LogListResponse } } },
+    async (request, reply) => {
+      const q = request.query;
+      return sendJson(
+        reply,
+        await db.listLogs({
+          projectId: projectOf(request),
+          range: timeRange(q),
+          minSeverity: severityNumber(q.severity),
+          service: q.service ?? null,
+          traceId: q.traceId === undefined ? null : hexId(q.traceId),
+          text: q.text ?? null,
+          limit: q.limit ?? LIST_LIMIT.fallback,
+          cursor: q.cursor ?? null,
+        }),
+      );
+    },
   );
-  app.get('/api/metrics/points', { schema: { summary: 'The data points of one metric', tags: ['metrics'], querystring: POINT_LIST, response: { 200: MetricPointListResponse } } }, async (request, reply) => {
-    const q = request.query;
-    return sendJson(
-      reply,
-      await db.listMetricPoints({
-        projectId: projectOf(request),
-        range: timeRange(q),
-        name: q.name,
-        service: q.service ?? null,
-        limit: q.limit ?? LIST_LIMIT.fallback,
-        cursor: q.cursor ?? null,
-      }),
-    );
-  });
+  app.get(
+    '/api/metrics',
+    { schema: { summary: 'Metric names with type, unit and point count', tags: ['metrics'], querystring: RANGE_QUERY, response: { 200: MetricListResponse } } },
+    async (request, reply) => sendJson(reply, await db.listMetrics(projectOf(request), timeRange(request.query))),
+  );
+  app.get(
+    '/api/metrics/points',
+    { schema: { summary: 'The data points of one metric', tags: ['metrics'], querystring: POINT_LIST, response: { 200: MetricPointListResponse } } },
+    async (request, reply) => {
+      const q = request.query;
+      return sendJson(
+        reply,
+        await db.listMetricPoints({
+          projectId: projectOf(request),
+          range: timeRange(q),
+          name: q.name,
+          service: q.service ?? null,
+          limit: q.limit ?? LIST_LIMIT.fallback,
+          cursor: q.cursor ?? null,
+        }),
+      );
+    },
+  );
 }
 
 /** Whether an Accept header names `mediaType` (with a q above 0). */
@@ -213,7 +267,10 @@ interface TreeStreamCounts {
 /** `/metrics` of the binary tree streams: frames sent, and streams open on the database thread. */
 function treeStreamCounts(metrics: SelfMetrics | undefined): TreeStreamCounts {
   if (metrics === undefined) return { chunks: () => {}, opened: () => {} };
-  const frames = metrics.counter('spoor_trace_tree_frames_total', "Frames of `/tree`'s binary stream sent (a header, a chunk of up to 50,000 spans, a trailer).");
+  const frames = metrics.counter(
+    'spoor_trace_tree_frames_total',
+    "Frames of `/tree`'s binary stream sent (a header, a chunk of up to 50,000 spans, a trailer).",
+  );
   frames({}, 0);
   let open = 0;
   metrics.gauge('spoor_trace_tree_streams_open', "Binary `/tree` streams being sent: each holds a page's place on the database thread.", () => open);

@@ -101,12 +101,17 @@ export function serveWebUi(app: FastifyInstance, webUi: WebUi | null): void {
     void reply.code(404).send({ error: { code: 'ERR_NOT_FOUND', message: `no route for ${request.method} ${request.url}${hint}` } });
   });
   if (webUi === null) {
-    app.get('/', { schema: { summary: 'Where the web UI would be: how to build it', tags: ['ui'], response: { 200: HowToBuildAnswer } } }, async (_request, reply) =>
-      reply.type('text/plain; charset=utf-8').send(
-        'Spoor is running, without its web UI: build it with `npm run build` (or start with `npm start`).\n\n' +
-          'OTLP/HTTP: POST /v1/traces, /v1/logs, /v1/metrics\nAPI: /api/traces, /api/logs, /api/metrics, /api/errors, /api/alerts (see the README, or /api/openapi.json)\n' +
-          'Health: GET /health, /ready; Prometheus: GET /metrics\n',
-      ),
+    app.get(
+      '/',
+      { schema: { summary: 'Where the web UI would be: how to build it', tags: ['ui'], response: { 200: HowToBuildAnswer } } },
+      async (_request, reply) =>
+        reply
+          .type('text/plain; charset=utf-8')
+          .send(
+            'Spoor is running, without its web UI: build it with `npm run build` (or start with `npm start`).\n\n' +
+              'OTLP/HTTP: POST /v1/traces, /v1/logs, /v1/metrics\nAPI: /api/traces, /api/logs, /api/metrics, /api/errors, /api/alerts (see the README, or /api/openapi.json)\n' +
+              'Health: GET /health, /ready; Prometheus: GET /metrics\n',
+          ),
     );
   }
 }

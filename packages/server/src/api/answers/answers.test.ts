@@ -11,7 +11,9 @@ describe('the answer schemas', () => {
     const files = readdirSync(fileURLToPath(new URL(folder, import.meta.url))).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
     it.each(files)(`${folder}%s loads and each of its schemas compiles`, async (file) => {
       const module = (await import(`${folder}${file.replace(/\.ts$/, '.js')}`)) as Record<string, unknown>;
-      const schemas = Object.entries(module).filter((entry): entry is [string, TSchema] => typeof entry[1] === 'object' && entry[1] !== null && Kind in entry[1]);
+      const schemas = Object.entries(module).filter(
+        (entry): entry is [string, TSchema] => typeof entry[1] === 'object' && entry[1] !== null && Kind in entry[1],
+      );
       const failing = schemas.filter(([, schema]) => {
         try {
           TypeCompiler.Compile(schema);

@@ -8,7 +8,6 @@ export const ErrorAnswer = Type.Object(
   {
     additionalProperties: false,
     title: 'Error',
-    description:
-      'Refused: `{ error: { code, message } }`; an invalid parameter is 400 ERR_INVALID_PARAMETER naming it, a bad body 400 ERR_BAD_REQUEST',
+    description: 'Refused: `{ error: { code, message } }`; an invalid parameter is 400 ERR_INVALID_PARAMETER naming it, a bad body 400 ERR_BAD_REQUEST',
   },
 );

@@ -30,4 +30,3 @@ export const McpAccepted = Type.Null({ description: 'Accepted: notifications and
 
 /** A refusal: the transport's JSON-RPC error, or the API's own (no key, a body too large). */
 export const McpRefusal = Type.Union([Type.Object({ jsonrpc: Type.Literal('2.0'), id: Id, error: RpcError }, { additionalProperties: false }), ErrorAnswer]);
-

@@ -48,7 +48,10 @@ export function otlpAnswers(signal: OtlpSignalName) {
       'application/json': Type.Object(
         {
           partialSuccess: Type.Optional(
-            Type.Object({ [rejected]: Type.Optional(Type.String({ description: 'int64, as text' })), errorMessage: Type.String() }, { additionalProperties: false }),
+            Type.Object(
+              { [rejected]: Type.Optional(Type.String({ description: 'int64, as text' })), errorMessage: Type.String() },
+              { additionalProperties: false },
+            ),
           ),
         },
         { additionalProperties: false },

@@ -30,4 +30,14 @@ agree<Static<typeof LogListResponse>, DbAnswer<'listLogs'>>(true);
 agree<Static<typeof MetricListResponse>, DbAnswer<'listMetrics'>>(true);
 agree<Static<typeof MetricPointListResponse>, DbAnswer<'listMetricPoints'>>(true);
 
-export { LlmCallDetail, LogListResponse, MetricListResponse, MetricPointListResponse, ServiceListResponse, SpanDetail, TraceDiff, TraceListResponse, TraceSearchResponse };
+export {
+  LlmCallDetail,
+  LogListResponse,
+  MetricListResponse,
+  MetricPointListResponse,
+  ServiceListResponse,
+  SpanDetail,
+  TraceDiff,
+  TraceListResponse,
+  TraceSearchResponse,
+};

@@ -10,7 +10,7 @@ export const LabelMatcher = Type.Object(
     op: Type.Union([Type.Literal('='), Type.Literal('!='), Type.Literal('=~'), Type.Literal('!~')]),
     value: Type.String(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const AlertSeverity = Type.Union([Type.Literal('info'), Type.Literal('warning'), Type.Literal('critical')]);
@@ -33,8 +33,8 @@ export const AlertRuleSpec = Type.Object(
           warning: Type.Optional(Type.Number()),
           critical: Type.Optional(Type.Number()),
         },
-        { additionalProperties: false }
-      )
+        { additionalProperties: false },
+      ),
     ),
     labels: Type.Optional(Type.Record(Type.String(), Type.String())),
     annotations: Type.Optional(Type.Record(Type.String(), Type.String())),
@@ -45,7 +45,7 @@ export const AlertRuleSpec = Type.Object(
     groupInterval: Type.Optional(Type.String()),
     repeatInterval: Type.Optional(Type.String()),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const AlertRuleSource = Type.Union([Type.Literal('file'), Type.Literal('api'), Type.Literal('default')]);
@@ -62,10 +62,10 @@ export const AlertRule = Type.Object(
         durationMs: Type.Union([Type.Number(), Type.Null()]),
         error: Type.Union([Type.String(), Type.Null()]),
       },
-      { additionalProperties: false }
+      { additionalProperties: false },
     ),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const AlertRuleListResponse = Type.Object(
@@ -78,14 +78,14 @@ export const AlertRuleListResponse = Type.Object(
           error: Type.Union([Type.String(), Type.Null()]),
           loadedAt: Type.Union([Type.String(), Type.Null()]),
         },
-        { additionalProperties: false }
+        { additionalProperties: false },
       ),
       Type.Null(),
     ]),
     receivers: Type.Array(Type.String()),
     unrouted: Type.Integer({ minimum: 0 }),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const AlertState = Type.Union([Type.Literal('pending'), Type.Literal('firing'), Type.Literal('resolved')]);
@@ -106,14 +106,14 @@ export const Alert = Type.Object(
     silenced: Type.Boolean(),
     inhibited: Type.Boolean(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const AlertListResponse = Type.Object(
   {
     alerts: Type.Array(Alert),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const SilenceRequest = Type.Object(
@@ -125,7 +125,7 @@ export const SilenceRequest = Type.Object(
     createdBy: Type.String(),
     comment: Type.Optional(Type.String()),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const AlertHistoryEntry = Type.Object(
@@ -139,7 +139,7 @@ export const AlertHistoryEntry = Type.Object(
     receiver: Type.Union([Type.String(), Type.Null()]),
     detail: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const AlertHistoryResponse = Type.Object(
@@ -147,7 +147,7 @@ export const AlertHistoryResponse = Type.Object(
     entries: Type.Array(AlertHistoryEntry),
     nextCursor: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const Silence = Type.Object(
@@ -159,14 +159,14 @@ export const Silence = Type.Object(
     createdBy: Type.String(),
     comment: Type.String(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const SilenceListResponse = Type.Object(
   {
     silences: Type.Array(Silence),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 agree<Static<typeof AlertSeverity>, model.AlertSeverity>(true);
 agree<Static<typeof NoDataBehaviour>, model.NoDataBehaviour>(true);

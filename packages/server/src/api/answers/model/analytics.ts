@@ -27,7 +27,7 @@ export const SpanFilter = Type.Object(
     category: Type.Union([SpanCategory, Type.Null()]),
     rootOnly: Type.Boolean(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const SpanGroupColumn = literals(SPAN_GROUP_COLUMNS);
@@ -37,13 +37,13 @@ export const SpanGroupBy = Type.Union([
     {
       column: SpanGroupColumn,
     },
-    { additionalProperties: false }
+    { additionalProperties: false },
   ),
   Type.Object(
     {
       attribute: Type.String(),
     },
-    { additionalProperties: false }
+    { additionalProperties: false },
   ),
 ]);
 
@@ -66,7 +66,7 @@ export const SpanStats = Type.Object(
     costUsd: Type.Union([Type.Number(), Type.Null()]),
     unpricedCalls: Type.Number(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const SpanStatsGroup = Type.Composite(
@@ -76,10 +76,10 @@ export const SpanStatsGroup = Type.Composite(
       {
         key: Type.Union([Type.String(), Type.Null()]),
       },
-      { additionalProperties: false }
+      { additionalProperties: false },
     ),
   ],
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const SpanStatsResponse = Type.Object(
@@ -87,7 +87,7 @@ export const SpanStatsResponse = Type.Object(
     groupBy: Type.String(),
     groups: Type.Array(SpanStatsGroup),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const TimeseriesMetric = literals(TIMESERIES_METRICS);
@@ -98,7 +98,7 @@ export const SpanStatsQuery = Type.Object(
     groupBy: SpanGroupBy,
     limit: Type.Number(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const TimeseriesQuery = Type.Object(
@@ -109,7 +109,7 @@ export const TimeseriesQuery = Type.Object(
     groupBy: Type.Union([SpanGroupBy, Type.Null()]),
     limit: Type.Number(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const CompareQuery = Type.Object(
@@ -120,7 +120,7 @@ export const CompareQuery = Type.Object(
     b: Type.String(),
     limit: Type.Number(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const Series = Type.Object(
@@ -128,7 +128,7 @@ export const Series = Type.Object(
     key: Type.Union([Type.String(), Type.Null()]),
     values: Type.Array(Type.Union([Type.Number(), Type.Null()])),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const TimeseriesResponse = Type.Object(
@@ -139,7 +139,7 @@ export const TimeseriesResponse = Type.Object(
     times: Type.Array(Type.String()),
     series: Type.Array(Series),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const SessionSummary = Type.Object(
@@ -158,7 +158,7 @@ export const SessionSummary = Type.Object(
     scores: Type.Record(Type.String(), ScoreSummary),
     traceScores: Type.Record(Type.String(), ScoreSummary),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const SessionListResponse = Type.Object(
@@ -166,7 +166,7 @@ export const SessionListResponse = Type.Object(
     sessions: Type.Array(SessionSummary),
     nextCursor: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const SessionRun = Type.Object(
@@ -186,7 +186,7 @@ export const SessionRun = Type.Object(
     userId: Type.Union([Type.String(), Type.Null()]),
     scores: Type.Record(Type.String(), ScoreSummary),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const SessionDetail = Type.Object(
@@ -211,10 +211,10 @@ export const SessionDetail = Type.Object(
         unpricedCalls: Type.Number(),
         avgCostUsd: Type.Number(),
       },
-      { additionalProperties: false }
+      { additionalProperties: false },
     ),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const RealtimeMetrics = Type.Object(
@@ -228,7 +228,7 @@ export const RealtimeMetrics = Type.Object(
     costPerHourUsd: Type.Number(),
     cacheHitRate: Type.Union([Type.Number(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const MetricSeriesFn = literals(METRIC_SERIES_FNS);
@@ -246,7 +246,7 @@ export const MetricSeriesResponse = Type.Object(
     series: Type.Array(Series),
     droppedSeries: Type.Number(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const CompareSide = Type.Object(
@@ -258,7 +258,7 @@ export const CompareSide = Type.Object(
     p95Ms: Type.Number(),
     costPerCallUsd: Type.Union([Type.Number(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const TestResult = Type.Object(
@@ -267,7 +267,7 @@ export const TestResult = Type.Object(
     pValue: Type.Union([Type.Number(), Type.Null()]),
     significant: Type.Boolean(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const CompareRow = Type.Object(
@@ -282,13 +282,13 @@ export const CompareRow = Type.Object(
         errorRate: Type.Union([Type.Number(), Type.Null()]),
         costPerCall: Type.Union([Type.Number(), Type.Null()]),
       },
-      { additionalProperties: false }
+      { additionalProperties: false },
     ),
     latency: TestResult,
     errors: TestResult,
     cost: TestResult,
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const CompareResponse = Type.Object(
@@ -300,7 +300,7 @@ export const CompareResponse = Type.Object(
     rows: Type.Array(CompareRow),
     scores: Type.Array(ScoreCompareRow),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const CriticalPathSpan = Type.Object(
@@ -314,7 +314,7 @@ export const CriticalPathSpan = Type.Object(
     durationMs: Type.Number(),
     onPathMs: Type.Number(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const CriticalPathSegment = Type.Object(
@@ -323,7 +323,7 @@ export const CriticalPathSegment = Type.Object(
     startMs: Type.Number(),
     durationMs: Type.Number(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const CriticalPath = Type.Object(
@@ -334,7 +334,7 @@ export const CriticalPath = Type.Object(
     spans: Type.Array(CriticalPathSpan),
     segments: Type.Array(CriticalPathSegment),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 agree<Static<typeof SpanFilter>, model.SpanFilter>(true);
 agree<Static<typeof SpanGroupColumn>, model.SpanGroupColumn>(true);

@@ -16,7 +16,7 @@ export const SessionUserInfo = Type.Object(
     email: Type.Union([Type.String(), Type.Null()]),
     name: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const SingleSignOnInfo = Type.Object(
@@ -24,7 +24,7 @@ export const SingleSignOnInfo = Type.Object(
     provider: Type.String(),
     reachable: Type.Boolean(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const SessionInfo = Type.Object(
@@ -38,7 +38,7 @@ export const SessionInfo = Type.Object(
     user: Type.Union([SessionUserInfo, Type.Null()]),
     singleSignOn: Type.Union([SingleSignOnInfo, Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const TimeRange = Type.Object(
@@ -46,7 +46,7 @@ export const TimeRange = Type.Object(
     fromUs: Type.Union([Type.Number(), Type.Null()]),
     toUs: Type.Union([Type.Number(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const AttributeFilter = Type.Object(
@@ -54,7 +54,7 @@ export const AttributeFilter = Type.Object(
     key: Type.String(),
     value: Type.String(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const TraceQuery = Type.Object(
@@ -74,7 +74,7 @@ export const TraceQuery = Type.Object(
     limit: Type.Number(),
     cursor: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const LogQuery = Type.Object(
@@ -88,7 +88,7 @@ export const LogQuery = Type.Object(
     limit: Type.Number(),
     cursor: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const MetricPointQuery = Type.Object(
@@ -100,7 +100,7 @@ export const MetricPointQuery = Type.Object(
     limit: Type.Number(),
     cursor: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const TraceListResponse = Type.Object(
@@ -109,7 +109,7 @@ export const TraceListResponse = Type.Object(
     nextCursor: Type.Union([Type.String(), Type.Null()]),
     sampling: Type.Optional(SamplingCount),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const LogListResponse = Type.Object(
@@ -117,7 +117,7 @@ export const LogListResponse = Type.Object(
     logs: Type.Array(LogRecord),
     nextCursor: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ServiceSummary = Type.Object(
@@ -129,21 +129,21 @@ export const ServiceSummary = Type.Object(
     metricPointCount: Type.Number(),
     lastSeen: Type.String(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ServiceListResponse = Type.Object(
   {
     services: Type.Array(ServiceSummary),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const MetricListResponse = Type.Object(
   {
     metrics: Type.Array(MetricDescriptor),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const MetricPointListResponse = Type.Object(
@@ -151,7 +151,7 @@ export const MetricPointListResponse = Type.Object(
     points: Type.Array(MetricPoint),
     nextCursor: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ApiErrorBody = Type.Object(
@@ -161,10 +161,10 @@ export const ApiErrorBody = Type.Object(
         code: Type.String(),
         message: Type.String(),
       },
-      { additionalProperties: false }
+      { additionalProperties: false },
     ),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const EffectiveModelPrice = Type.Composite(
@@ -174,10 +174,10 @@ export const EffectiveModelPrice = Type.Composite(
       {
         origin: Type.Union([Type.Literal('default'), Type.Literal('file'), Type.Literal('api')]),
       },
-      { additionalProperties: false }
+      { additionalProperties: false },
     ),
   ],
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const PriceListResponse = Type.Object(
@@ -185,7 +185,7 @@ export const PriceListResponse = Type.Object(
     asOf: Type.String(),
     models: Type.Array(EffectiveModelPrice),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const UnpricedModel = Type.Object(
@@ -197,14 +197,14 @@ export const UnpricedModel = Type.Object(
     outputTokens: Type.Integer({ minimum: 0 }),
     lastSeen: Type.String(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const UnpricedModelListResponse = Type.Object(
   {
     models: Type.Array(UnpricedModel),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const RepriceResponse = Type.Object(
@@ -212,7 +212,7 @@ export const RepriceResponse = Type.Object(
     spans: Type.Integer({ minimum: 0 }),
     traces: Type.Integer({ minimum: 0 }),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 agree<Static<typeof SessionInfo>, model.SessionInfo>(true);
 agree<Static<typeof SessionUserInfo>, model.SessionUserInfo>(true);

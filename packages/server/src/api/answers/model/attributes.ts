@@ -20,7 +20,7 @@ export const InstrumentationScope = Type.Object(
     droppedAttributesCount: Type.Number(),
     schemaUrl: Type.Optional(Type.String()),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ApiScope = Type.Required(InstrumentationScope);
@@ -31,7 +31,7 @@ export const Resource = Type.Object(
     droppedAttributesCount: Type.Number(),
     schemaUrl: Type.String(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 agree<Static<typeof AttributeValue>, model.AttributeValue>(true);
 agree<Static<typeof Attributes>, model.Attributes>(true);

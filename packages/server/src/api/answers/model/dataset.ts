@@ -19,7 +19,7 @@ export const Dataset = Type.Object(
     createdAt: Type.String(),
     updatedAt: Type.String(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const DatasetItemSource = Type.Object(
@@ -27,7 +27,7 @@ export const DatasetItemSource = Type.Object(
     traceId: Type.String(),
     spanId: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const DatasetItem = Type.Object(
@@ -40,7 +40,7 @@ export const DatasetItem = Type.Object(
     createdAt: Type.String(),
     version: Type.Integer({ minimum: 1 }),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const NewDatasetItem = Type.Union([
@@ -55,11 +55,11 @@ export const NewDatasetItem = Type.Union([
             traceId: Type.String(),
             spanId: Type.Optional(Type.Union([Type.String(), Type.Null()])),
           },
-          { additionalProperties: false }
-        )
+          { additionalProperties: false },
+        ),
       ),
     },
-    { additionalProperties: false }
+    { additionalProperties: false },
   ),
   Type.Object(
     {
@@ -68,12 +68,12 @@ export const NewDatasetItem = Type.Union([
           traceId: Type.String(),
           spanId: Type.Optional(Type.String()),
         },
-        { additionalProperties: false }
+        { additionalProperties: false },
       ),
       expectedOutput: Type.Optional(JsonValue),
       metadata: Type.Optional(Type.Record(Type.String(), JsonValue)),
     },
-    { additionalProperties: false }
+    { additionalProperties: false },
   ),
 ]);
 
@@ -81,7 +81,7 @@ export const DatasetListResponse = Type.Object(
   {
     datasets: Type.Array(Dataset),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const DatasetItemsResponse = Type.Object(
@@ -91,7 +91,7 @@ export const DatasetItemsResponse = Type.Object(
     items: Type.Array(DatasetItem),
     nextCursor: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const DatasetChangeResponse = Type.Object(
@@ -100,7 +100,7 @@ export const DatasetChangeResponse = Type.Object(
     version: Type.Integer({ minimum: 1 }),
     itemIds: Type.Array(Type.String()),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 agree<Static<typeof JsonValue>, model.JsonValue>(true);
 agree<Static<typeof Dataset>, model.Dataset>(true);

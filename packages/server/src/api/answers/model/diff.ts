@@ -9,7 +9,7 @@ export const TextDiffLine = Type.Object(
     op: Type.Union([Type.Literal('='), Type.Literal('-'), Type.Literal('+')]),
     text: Type.String(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const SpanDeltas = Type.Object(
@@ -19,7 +19,7 @@ export const SpanDeltas = Type.Object(
     outputTokens: Type.Union([Type.Number(), Type.Null()]),
     costUsd: Type.Union([Type.Number(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const DiffSpan = Type.Object(
@@ -30,7 +30,7 @@ export const DiffSpan = Type.Object(
     durationMs: Type.Number(),
     status: Type.Union([Type.Literal('unset'), Type.Literal('ok'), Type.Literal('error')]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ChangedSpan = Type.Object(
@@ -43,7 +43,7 @@ export const ChangedSpan = Type.Object(
         a: Type.String(),
         b: Type.String(),
       },
-      { additionalProperties: false }
+      { additionalProperties: false },
     ),
     fields: Type.Record(
       Type.String(),
@@ -52,14 +52,14 @@ export const ChangedSpan = Type.Object(
           a: Type.Unknown(),
           b: Type.Unknown(),
         },
-        { additionalProperties: false }
-      )
+        { additionalProperties: false },
+      ),
     ),
     deltas: SpanDeltas,
     prompt: Type.Union([Type.Array(TextDiffLine), Type.Null()]),
     completion: Type.Union([Type.Array(TextDiffLine), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const AlignedRow = Type.Object(
@@ -73,7 +73,7 @@ export const AlignedRow = Type.Object(
     aDurationMs: Type.Union([Type.Number(), Type.Null()]),
     bDurationMs: Type.Union([Type.Number(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const TraceDiffSide = Type.Object(
@@ -87,7 +87,7 @@ export const TraceDiffSide = Type.Object(
     outputTokens: Type.Union([Type.Number(), Type.Null()]),
     costUsd: Type.Union([Type.Number(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const TraceDiff = Type.Object(
@@ -102,17 +102,17 @@ export const TraceDiff = Type.Object(
             spanCount: Type.Number(),
             errorCount: Type.Number(),
           },
-          { additionalProperties: false }
+          { additionalProperties: false },
         ),
       ],
-      { additionalProperties: false }
+      { additionalProperties: false },
     ),
     added: Type.Array(DiffSpan),
     removed: Type.Array(DiffSpan),
     changed: Type.Array(ChangedSpan),
     rows: Type.Array(AlignedRow),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 agree<Static<typeof TextDiffLine>, model.TextDiffLine>(true);
 agree<Static<typeof SpanDeltas>, model.SpanDeltas>(true);

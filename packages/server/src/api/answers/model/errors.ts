@@ -17,7 +17,7 @@ export const ErrorParts = Type.Object(
     finishReason: Type.Union([Type.String(), Type.Null()]),
     toolName: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ErrorOccurrenceRecord = Type.Composite(
@@ -36,10 +36,10 @@ export const ErrorOccurrenceRecord = Type.Composite(
         message: Type.String(),
         source: Type.Union([Type.Literal('span'), Type.Literal('log')]),
       },
-      { additionalProperties: false }
+      { additionalProperties: false },
     ),
   ],
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ErrorGroup = Type.Composite(
@@ -65,14 +65,14 @@ export const ErrorGroup = Type.Composite(
               hour: Type.String(),
               count: Type.Number(),
             },
-            { additionalProperties: false }
-          )
+            { additionalProperties: false },
+          ),
         ),
       },
-      { additionalProperties: false }
+      { additionalProperties: false },
     ),
   ],
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ErrorGroupListResponse = Type.Object(
@@ -80,7 +80,7 @@ export const ErrorGroupListResponse = Type.Object(
     groups: Type.Array(ErrorGroup),
     nextCursor: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ErrorGroupDetail = Type.Object(
@@ -96,11 +96,11 @@ export const ErrorGroupDetail = Type.Object(
           spanName: Type.String(),
           message: Type.String(),
         },
-        { additionalProperties: false }
-      )
+        { additionalProperties: false },
+      ),
     ),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 agree<Static<typeof ErrorGroupStatus>, model.ErrorGroupStatus>(true);
 agree<Static<typeof ErrorParts>, model.ErrorParts>(true);

@@ -21,7 +21,7 @@ export const EvaluatorSpec = Type.Object(
   },
   {
     additionalProperties: Type.Unknown(),
-  }
+  },
 );
 
 export const Evaluator = Type.Object(
@@ -40,7 +40,7 @@ export const Evaluator = Type.Object(
     notApplicable: Type.Integer({ minimum: 0 }),
     costTodayUsd: Type.Number(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const EvaluatorPreviewItem = Type.Object(
@@ -54,7 +54,7 @@ export const EvaluatorPreviewItem = Type.Object(
     error: Type.Union([Type.String(), Type.Null()]),
     notApplicable: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const EvaluatorBackfill = Type.Object(
@@ -74,7 +74,7 @@ export const EvaluatorBackfill = Type.Object(
     finishedAt: Type.Union([Type.String(), Type.Null()]),
     error: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const EvaluatorError = Type.Object(
@@ -84,14 +84,14 @@ export const EvaluatorError = Type.Object(
     error: Type.String(),
     time: Type.String(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const EvaluatorErrorsResponse = Type.Object(
   {
     errors: Type.Array(EvaluatorError),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 agree<Static<typeof EvaluatorTarget>, model.EvaluatorTarget>(true);
 agree<Static<typeof EvaluatorState>, model.EvaluatorState>(true);

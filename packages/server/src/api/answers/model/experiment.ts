@@ -18,14 +18,14 @@ export const ExperimentTarget = Type.Union([
       temperature: Type.Optional(Type.Number()),
       maxTokens: Type.Optional(Type.Number()),
     },
-    { additionalProperties: false }
+    { additionalProperties: false },
   ),
   Type.Object(
     {
       kind: Type.Literal('sdk'),
       replay: Type.Union([Type.Literal('none'), Type.Literal('tools'), Type.Literal('all-but-target')]),
     },
-    { additionalProperties: false }
+    { additionalProperties: false },
   ),
 ]);
 
@@ -38,7 +38,7 @@ export const ExperimentScoreSummary = Type.Object(
     count: Type.Integer({ minimum: 0 }),
     labels: Type.Record(Type.String(), Type.Integer({ minimum: 0 })),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const Experiment = Type.Object(
@@ -64,7 +64,7 @@ export const Experiment = Type.Object(
     createdAt: Type.String(),
     finishedAt: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ExperimentResult = Type.Object(
@@ -88,12 +88,12 @@ export const ExperimentResult = Type.Object(
           value: Type.Union([Type.Number(), Type.Null()]),
           label: Type.Union([Type.String(), Type.Null()]),
         },
-        { additionalProperties: false }
-      )
+        { additionalProperties: false },
+      ),
     ),
     time: Type.String(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const NewExperiment = Type.Object(
@@ -106,7 +106,7 @@ export const NewExperiment = Type.Object(
     metadata: Type.Optional(Type.Record(Type.String(), JsonValue)),
     concurrency: Type.Optional(Type.Number()),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const NewExperimentResult = Type.Object(
@@ -125,19 +125,19 @@ export const NewExperimentResult = Type.Object(
             label: Type.Optional(Type.Union([Type.String(), Type.Null()])),
             comment: Type.Optional(Type.Union([Type.String(), Type.Null()])),
           },
-          { additionalProperties: false }
-        )
-      )
+          { additionalProperties: false },
+        ),
+      ),
     ),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ExperimentListResponse = Type.Object(
   {
     experiments: Type.Array(Experiment),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ExperimentResultsResponse = Type.Object(
@@ -146,7 +146,7 @@ export const ExperimentResultsResponse = Type.Object(
     results: Type.Array(ExperimentResult),
     nextCursor: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ItemVerdict = Type.Union([
@@ -174,8 +174,8 @@ export const ComparedItem = Type.Object(
           b: Type.Union([Type.Number(), Type.Null()]),
           delta: Type.Union([Type.Number(), Type.Null()]),
         },
-        { additionalProperties: false }
-      )
+        { additionalProperties: false },
+      ),
     ),
     deltas: Type.Object(
       {
@@ -184,12 +184,12 @@ export const ComparedItem = Type.Object(
         costUsd: Type.Union([Type.Number(), Type.Null()]),
         latencyMs: Type.Union([Type.Number(), Type.Null()]),
       },
-      { additionalProperties: false }
+      { additionalProperties: false },
     ),
     verdict: ItemVerdict,
     traceDiff: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ComparedScore = Type.Object(
@@ -209,14 +209,14 @@ export const ComparedScore = Type.Object(
           z: Type.Union([Type.Number(), Type.Null()]),
           pValue: Type.Number(),
         },
-        { additionalProperties: false }
+        { additionalProperties: false },
       ),
       Type.Null(),
     ]),
     labelsA: Type.Record(Type.String(), Type.Integer({ minimum: 0 })),
     labelsB: Type.Record(Type.String(), Type.Integer({ minimum: 0 })),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ExperimentComparison = Type.Object(
@@ -231,12 +231,12 @@ export const ExperimentComparison = Type.Object(
         costUsd: Type.Union([Type.Number(), Type.Null()]),
         latencyMsMean: Type.Union([Type.Number(), Type.Null()]),
       },
-      { additionalProperties: false }
+      { additionalProperties: false },
     ),
     verdicts: Type.Record(ItemVerdict, Type.Integer({ minimum: 0 })),
     items: Type.Array(ComparedItem),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ComparedItemDetail = Type.Composite(
@@ -246,10 +246,10 @@ export const ComparedItemDetail = Type.Composite(
       {
         traceDiffDetail: Type.Union([TraceDiff, Type.Null()]),
       },
-      { additionalProperties: false }
+      { additionalProperties: false },
     ),
   ],
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const Regressions = Type.Object(
@@ -258,7 +258,7 @@ export const Regressions = Type.Object(
     errored: Type.Number(),
     unknownMetric: Type.Boolean(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 agree<Static<typeof ExperimentTarget>, model.ExperimentTarget>(true);
 agree<Static<typeof ExperimentState>, model.ExperimentState>(true);

@@ -18,7 +18,7 @@ export const ExportQuery = Type.Object(
     fromUs: Type.Number(),
     toUs: Type.Number(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 agree<Static<typeof ExportSignal>, model.ExportSignal>(true);
 agree<Static<typeof ExportFormat>, model.ExportFormat>(true);

@@ -23,7 +23,7 @@ export const LiveSpan = Type.Object(
     model: Type.Union([Type.String(), Type.Null()]),
     events: Type.Array(Type.Tuple([Type.Number(), Type.String()])),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const LiveSpansEvent = Type.Object(
@@ -31,14 +31,14 @@ export const LiveSpansEvent = Type.Object(
     traceId: Type.String(),
     spans: Type.Array(LiveSpan),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const LiveTracesEvent = Type.Object(
   {
     traces: Type.Array(TraceSummary),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 agree<Static<typeof LiveSpan>, model.LiveSpan>(true);
 agree<Static<typeof LiveSpansEvent>, model.LiveSpansEvent>(true);

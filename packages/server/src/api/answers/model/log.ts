@@ -26,7 +26,7 @@ export const LogRecordData = Type.Object(
     eventName: Type.String(),
     droppedAttributesCount: Type.Number(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const LogRecord = Type.Object(
@@ -49,7 +49,7 @@ export const LogRecord = Type.Object(
     eventName: Type.String(),
     droppedAttributesCount: Type.Number(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const SeverityName = literals(['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const);

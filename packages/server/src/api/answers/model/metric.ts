@@ -20,7 +20,7 @@ export const ExponentialBuckets = Type.Object(
     offset: Type.Number(),
     bucketCounts: Type.Array(Type.Number()),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const Exemplar = Type.Object(
@@ -32,7 +32,7 @@ export const Exemplar = Type.Object(
     spanId: Type.Union([Type.String(), Type.Null()]),
     filteredAttributes: Attributes,
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ExactCounts = Type.Object(
@@ -43,7 +43,7 @@ export const ExactCounts = Type.Object(
     positive: Type.Optional(Type.Array(Type.String())),
     negative: Type.Optional(Type.Array(Type.String())),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const QuantileValue = Type.Object(
@@ -51,7 +51,7 @@ export const QuantileValue = Type.Object(
     quantile: Type.Number(),
     value: Type.Number(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const MetricPointRecord = Type.Object(
@@ -87,7 +87,7 @@ export const MetricPointRecord = Type.Object(
     exemplars: Type.Array(Exemplar),
     exactCounts: Type.Optional(ExactCounts),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const MetricPoint = Type.Composite(
@@ -101,7 +101,7 @@ export const MetricPoint = Type.Composite(
         Type.Literal('startTimeUs'),
         Type.Literal('timeUs'),
         Type.Literal('exemplars'),
-      ])
+      ]),
     ),
     Type.Object(
       {
@@ -118,17 +118,17 @@ export const MetricPoint = Type.Composite(
                 {
                   time: Type.String(),
                 },
-                { additionalProperties: false }
+                { additionalProperties: false },
               ),
             ],
-            { additionalProperties: false }
-          )
+            { additionalProperties: false },
+          ),
         ),
       },
-      { additionalProperties: false }
+      { additionalProperties: false },
     ),
   ],
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const MetricDescriptor = Type.Object(
@@ -140,7 +140,7 @@ export const MetricDescriptor = Type.Object(
     pointCount: Type.Number(),
     lastSeen: Type.String(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 agree<Static<typeof MetricType>, model.MetricType>(true);
 agree<Static<typeof Temporality>, model.Temporality>(true);

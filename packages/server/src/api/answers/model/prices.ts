@@ -12,7 +12,7 @@ export const LongContextPrice = Type.Object(
     cacheRead: Type.Optional(Type.Number()),
     cacheWrite: Type.Optional(Type.Number()),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ModelPrice = Type.Object(
@@ -27,7 +27,7 @@ export const ModelPrice = Type.Object(
     reasoning: Type.Optional(Type.Number()),
     longContext: Type.Optional(LongContextPrice),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const PriceTable = Type.Object(
@@ -35,7 +35,7 @@ export const PriceTable = Type.Object(
     asOf: Type.String(),
     models: Type.Array(ModelPrice),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 agree<Static<typeof ModelPrice>, model.ModelPrice>(true);
 agree<Static<typeof LongContextPrice>, model.LongContextPrice>(true);

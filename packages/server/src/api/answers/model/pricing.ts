@@ -18,7 +18,7 @@ export const PricedUsage = Type.Pick(
     Type.Literal('cacheReadInputTokens'),
     Type.Literal('cacheCreationInputTokens'),
     Type.Literal('reasoningTokens'),
-  ])
+  ]),
 );
 agree<Static<typeof PriceOrigin>, model.PriceOrigin>(true);
 agree<Static<typeof PricedUsage>, model.PricedUsage>(true);

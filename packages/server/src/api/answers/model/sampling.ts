@@ -13,7 +13,7 @@ export const SamplingKeep = Type.Object(
     scoreUnder: Type.Optional(Type.Record(Type.String(), Type.Number())),
     filter: Type.Optional(Type.String()),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const SamplingPolicy = Type.Object(
@@ -21,7 +21,7 @@ export const SamplingPolicy = Type.Object(
     rate: Type.Number(),
     keep: SamplingKeep,
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const SamplingAnswer = Type.Object(
@@ -31,7 +31,7 @@ export const SamplingAnswer = Type.Object(
     policy: Type.Union([SamplingPolicy, Type.Null()]),
     updatedAt: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const SamplingCount = Type.Object(
@@ -39,7 +39,7 @@ export const SamplingCount = Type.Object(
     kept: Type.Number(),
     total: Type.Number(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 agree<Static<typeof SamplingKeep>, model.SamplingKeep>(true);
 agree<Static<typeof SamplingPolicy>, model.SamplingPolicy>(true);

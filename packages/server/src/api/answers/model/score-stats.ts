@@ -17,7 +17,7 @@ export const ScoreStatsQuery = Type.Object(
     name: Type.Union([Type.String(), Type.Null()]),
     limit: Type.Number(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ScoreStatsRow = Type.Object(
@@ -30,7 +30,7 @@ export const ScoreStatsRow = Type.Object(
     p90: Type.Union([Type.Number(), Type.Null()]),
     labels: Type.Record(Type.String(), Type.Number()),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ScoreStatsResponse = Type.Object(
@@ -38,7 +38,7 @@ export const ScoreStatsResponse = Type.Object(
     by: ScoreStatsGroup,
     groups: Type.Array(ScoreStatsRow),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ScoreCompareSide = Type.Object(
@@ -47,7 +47,7 @@ export const ScoreCompareSide = Type.Object(
     mean: Type.Union([Type.Number(), Type.Null()]),
     labels: Type.Record(Type.String(), Type.Number()),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ScoreCompareRow = Type.Object(
@@ -62,7 +62,7 @@ export const ScoreCompareRow = Type.Object(
         pValue: Type.Union([Type.Number(), Type.Null()]),
         significant: Type.Boolean(),
       },
-      { additionalProperties: false }
+      { additionalProperties: false },
     ),
     labels: Type.Object(
       {
@@ -70,10 +70,10 @@ export const ScoreCompareRow = Type.Object(
         pValue: Type.Union([Type.Number(), Type.Null()]),
         significant: Type.Boolean(),
       },
-      { additionalProperties: false }
+      { additionalProperties: false },
     ),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 agree<Static<typeof ScoreStatsGroup>, model.ScoreStatsGroup>(true);
 agree<Static<typeof ScoreStatsQuery>, model.ScoreStatsQuery>(true);

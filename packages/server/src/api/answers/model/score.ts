@@ -24,7 +24,7 @@ export const ScoreRecord = Type.Object(
     source: ScoreSource,
     author: Type.String(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const Score = Type.Composite(
@@ -34,19 +34,18 @@ export const Score = Type.Composite(
       {
         time: Type.String(),
       },
-      { additionalProperties: false }
+      { additionalProperties: false },
     ),
   ],
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
-
 
 export const ScoreListResponse = Type.Object(
   {
     scores: Type.Array(Score),
     nextCursor: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ScoreSlot = Type.Object(
@@ -60,7 +59,7 @@ export const ScoreSlot = Type.Object(
     source: ScoreSource,
     author: Type.String(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ScoreSummary = Type.Object(
@@ -69,7 +68,7 @@ export const ScoreSummary = Type.Object(
     count: Type.Number(),
     labels: Type.Record(Type.String(), Type.Number()),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const ScoreFilterOp = literals(SCORE_FILTER_OPS);
@@ -81,7 +80,7 @@ export const ScoreFilter = Type.Union([
       op: ScoreFilterOp,
       value: Type.Number(),
     },
-    { additionalProperties: false }
+    { additionalProperties: false },
   ),
   Type.Object(
     {
@@ -89,7 +88,7 @@ export const ScoreFilter = Type.Union([
       op: Type.Union([Type.Literal('='), Type.Literal('!=')]),
       label: Type.String(),
     },
-    { additionalProperties: false }
+    { additionalProperties: false },
   ),
 ]);
 agree<Static<typeof ScoreSource>, model.ScoreSource>(true);

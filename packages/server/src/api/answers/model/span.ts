@@ -21,7 +21,7 @@ export const SpanStatus = Type.Object(
     code: StatusCode,
     message: Type.String(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const SpanCategory = Type.Union([
@@ -54,7 +54,7 @@ export const LlmFields = Type.Object(
     timeToFirstTokenMs: Type.Union([Type.Number(), Type.Null()]),
     finishReasons: Type.Union([Type.Array(Type.String()), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const SpanEventRecord = Type.Object(
@@ -64,7 +64,7 @@ export const SpanEventRecord = Type.Object(
     attributes: Attributes,
     droppedAttributesCount: Type.Number(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const SpanLink = Type.Object(
@@ -76,7 +76,7 @@ export const SpanLink = Type.Object(
     droppedAttributesCount: Type.Number(),
     flags: Type.Number(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const SpanRecord = Type.Object(
@@ -106,7 +106,7 @@ export const SpanRecord = Type.Object(
     userId: Type.Union([Type.String(), Type.Null()]),
     category: SpanCategory,
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const SpanEvent = Type.Object(
@@ -116,7 +116,7 @@ export const SpanEvent = Type.Object(
     attributes: Attributes,
     droppedAttributesCount: Type.Number(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const Span = Type.Object(
@@ -149,7 +149,7 @@ export const Span = Type.Object(
     depth: Type.Number(),
     state: Type.Optional(Type.Union([Type.Literal('running'), Type.Literal('abandoned')])),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const SpanState = Type.Union([Type.Literal('ended'), Type.Literal('running'), Type.Literal('abandoned')]);
@@ -160,14 +160,14 @@ export const ChatPart = Type.Union([
       type: Type.Literal('text'),
       content: Type.String(),
     },
-    { additionalProperties: false }
+    { additionalProperties: false },
   ),
   Type.Object(
     {
       type: Type.Literal('reasoning'),
       content: Type.String(),
     },
-    { additionalProperties: false }
+    { additionalProperties: false },
   ),
   Type.Object(
     {
@@ -176,7 +176,7 @@ export const ChatPart = Type.Union([
       name: Type.String(),
       arguments: Type.Unknown(),
     },
-    { additionalProperties: false }
+    { additionalProperties: false },
   ),
   Type.Object(
     {
@@ -184,7 +184,7 @@ export const ChatPart = Type.Union([
       id: Type.Union([Type.String(), Type.Null()]),
       response: Type.Unknown(),
     },
-    { additionalProperties: false }
+    { additionalProperties: false },
   ),
   Type.Object(
     {
@@ -192,7 +192,7 @@ export const ChatPart = Type.Union([
       kind: Type.String(),
       content: Type.Unknown(),
     },
-    { additionalProperties: false }
+    { additionalProperties: false },
   ),
 ]);
 
@@ -202,7 +202,7 @@ export const ChatMessage = Type.Object(
     parts: Type.Array(ChatPart),
     finishReason: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const LlmMessages = Type.Object(
@@ -211,7 +211,7 @@ export const LlmMessages = Type.Object(
     input: Type.Array(ChatMessage),
     output: Type.Array(ChatMessage),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const LlmCallDetail = Type.Object(
@@ -221,7 +221,7 @@ export const LlmCallDetail = Type.Object(
     llm: Type.Union([LlmFields, Type.Null()]),
     messages: LlmMessages,
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 agree<Static<typeof SpanKind>, model.SpanKind>(true);
 agree<Static<typeof StatusCode>, model.StatusCode>(true);

@@ -26,7 +26,7 @@ export const TraceSummary = Type.Object(
     running: Type.Optional(Type.Boolean()),
     sampledOut: Type.Optional(Type.Boolean()),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const TraceDetail = Type.Object(
@@ -37,7 +37,7 @@ export const TraceDetail = Type.Object(
     logs: Type.Array(LogRecord),
     scores: Type.Array(Score),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const TraceDetailPage = Type.Composite(
@@ -49,10 +49,10 @@ export const TraceDetailPage = Type.Composite(
         offset: Type.Number(),
         nextSpans: Type.Union([Type.String(), Type.Null()]),
       },
-      { additionalProperties: false }
+      { additionalProperties: false },
     ),
   ],
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const TraceTreeColumns = Type.Object(
@@ -75,7 +75,7 @@ export const TraceTreeColumns = Type.Object(
     models: Type.Array(Type.Union([Type.String(), Type.Null()])),
     sessionId: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const TraceTree = Type.Composite(
@@ -88,10 +88,10 @@ export const TraceTree = Type.Composite(
         logs: Type.Array(LogRecord),
         scores: Type.Array(Score),
       },
-      { additionalProperties: false }
+      { additionalProperties: false },
     ),
   ],
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const TraceSearchResponse = Type.Object(
@@ -99,7 +99,7 @@ export const TraceSearchResponse = Type.Object(
     spanIds: Type.Array(Type.String()),
     truncated: Type.Boolean(),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const SpanDetail = Type.Object(
@@ -108,7 +108,7 @@ export const SpanDetail = Type.Object(
     span: Span,
     logs: Type.Array(LogRecord),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 
 export const TraceSummaryRecord = Type.Object(
@@ -127,7 +127,7 @@ export const TraceSummaryRecord = Type.Object(
     sessionId: Type.Union([Type.String(), Type.Null()]),
     userId: Type.Union([Type.String(), Type.Null()]),
   },
-  { additionalProperties: false }
+  { additionalProperties: false },
 );
 agree<Static<typeof TraceSummary>, model.TraceSummary>(true);
 agree<Static<typeof TraceDetail>, model.TraceDetail>(true);
