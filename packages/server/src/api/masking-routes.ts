@@ -76,32 +76,43 @@ export async function maskingRoutes(instance: FastifyInstance, options: MaskingR
     return { projectId, source: fromFile === null ? 'none' : 'file', policy: fromFile };
   };
 
-  app.get('/api/projects/:projectId/masking', { schema: { summary: "The project's masking policy and where it comes from", tags, params: PROJECT_PATH, response: { 200: MaskingAnswer } } }, async (request) =>
-    answer(projectInPath(request)),
+  app.get(
+    '/api/projects/:projectId/masking',
+    { schema: { summary: "The project's masking policy and where it comes from", tags, params: PROJECT_PATH, response: { 200: MaskingAnswer } } },
+    async (request) => answer(projectInPath(request)),
   );
 
-  app.put('/api/projects/:projectId/masking', { schema: { summary: "Set the project's masking policy over the file's", tags, params: PROJECT_PATH, body: POLICY, response: { 200: MaskingAnswer } } }, async (request) => {
-    const projectId = projectInPath(request);
-    try {
-      redactOptionsOf(request.body, 'the masking policy');
-    } catch (error) {
-      if (error instanceof MaskingPolicyError) throw new AppError('ERR_BAD_REQUEST', error.message);
-      throw error;
-    }
-    const policy: MaskingPolicy = request.body;
-    await changes.run(projectId, async () => {
-      await db.putMaskingPolicy(projectId, policy, options.nowUs());
-      decoder.setMasking(projectId, policy);
-    });
-    return answer(projectId);
-  });
+  app.put(
+    '/api/projects/:projectId/masking',
+    { schema: { summary: "Set the project's masking policy over the file's", tags, params: PROJECT_PATH, body: POLICY, response: { 200: MaskingAnswer } } },
+    async (request) => {
+      const projectId = projectInPath(request);
+      try {
+        redactOptionsOf(request.body, 'the masking policy');
+      } catch (error) {
+        if (error instanceof MaskingPolicyError) throw new AppError('ERR_BAD_REQUEST', error.message);
+        throw error;
+      }
+      const policy: MaskingPolicy = request.body;
+      await changes.run(projectId, async () => {
+        await db.putMaskingPolicy(projectId, policy, options.nowUs());
+        decoder.setMasking(projectId, policy);
+      });
+      return answer(projectId);
+    },
+  );
 
-  app.delete('/api/projects/:projectId/masking', { schema: { summary: "Remove the project's policy set through the API", tags, params: PROJECT_PATH, response: { 204: NoContent } } }, async (request, reply) => {
-    const projectId = projectInPath(request);
-    await changes.run(projectId, async () => {
-      if (!(await db.deleteMaskingPolicy(projectId, options.nowUs()))) throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no masking policy set through the API`);
-      decoder.setMasking(projectId, null);
-    });
-    return reply.code(204).send(null);
-  });
+  app.delete(
+    '/api/projects/:projectId/masking',
+    { schema: { summary: "Remove the project's policy set through the API", tags, params: PROJECT_PATH, response: { 204: NoContent } } },
+    async (request, reply) => {
+      const projectId = projectInPath(request);
+      await changes.run(projectId, async () => {
+        if (!(await db.deleteMaskingPolicy(projectId, options.nowUs())))
+          throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no masking policy set through the API`);
+        decoder.setMasking(projectId, null);
+      });
+      return reply.code(204).send(null);
+    },
+  );
 }

@@ -51,8 +51,12 @@ export async function quarantineRoutes(instance: FastifyInstance, options: { qua
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { quarantine } = options;
   const tags = ['quarantine'];
-  app.get('/api/quarantine', { schema: { summary: 'The requests the writer gave up on', tags, response: { 200: QuarantineListAnswer } } }, async (request) => ({ entries: quarantine.list(projectOf(request)) }));
-  app.post('/api/quarantine/replay', { schema: { summary: 'Hand quarantined requests back to ingest', tags, body: REPLAY, response: { 200: QuarantineReplayAnswer } } }, async (request) =>
-    quarantine.replay(projectOf(request), request.body.ids ?? null),
+  app.get('/api/quarantine', { schema: { summary: 'The requests the writer gave up on', tags, response: { 200: QuarantineListAnswer } } }, async (request) => ({
+    entries: quarantine.list(projectOf(request)),
+  }));
+  app.post(
+    '/api/quarantine/replay',
+    { schema: { summary: 'Hand quarantined requests back to ingest', tags, body: REPLAY, response: { 200: QuarantineReplayAnswer } } },
+    async (request) => quarantine.replay(projectOf(request), request.body.ids ?? null),
   );
 }

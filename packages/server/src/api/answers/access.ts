@@ -19,12 +19,19 @@ const KEY = {
   revokedUs: Nullable(Count),
 };
 
-export const KeyAnswer = Type.Object(KEY, { title: 'Key', additionalProperties: false, description: 'a key as lists show it (never its secret); times in epoch microseconds' });
+export const KeyAnswer = Type.Object(KEY, {
+  title: 'Key',
+  additionalProperties: false,
+  description: 'a key as lists show it (never its secret); times in epoch microseconds',
+});
 
 export const KeyListAnswer = Type.Object({ keys: Type.Array(KeyAnswer) }, { title: 'KeyList', additionalProperties: false });
 
 /** A key just made: the only answer that shows the key itself. */
-export const NewKeyAnswer = Type.Object({ ...KEY, key: Type.String({ description: 'the key: spoor_<role>_<id>_<secret>, shown this once' }) }, { title: 'NewKey', additionalProperties: false });
+export const NewKeyAnswer = Type.Object(
+  { ...KEY, key: Type.String({ description: 'the key: spoor_<role>_<id>_<secret>, shown this once' }) },
+  { title: 'NewKey', additionalProperties: false },
+);
 
 export const AuditAnswer = Type.Object(
   {

@@ -21,7 +21,11 @@ export const EvaluatorPreviewAnswer = Type.Object(
 
 export const EvaluatorRetryAnswer = Type.Object(
   { retried: Count, ok: Count, errors: Count, notApplicable: Count },
-  { title: 'EvaluatorRetry', description: 'targets judged again: those that now have a score, failed again, or had nothing to judge', additionalProperties: false },
+  {
+    title: 'EvaluatorRetry',
+    description: 'targets judged again: those that now have a score, failed again, or had nothing to judge',
+    additionalProperties: false,
+  },
 );
 
 agree<Static<typeof EvaluatorListAnswer>, { evaluators: EvaluatorType[] }>(true);

@@ -2,7 +2,14 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { ExperimentResult as ResultType } from '@spoor/model';
 import { agree } from './agree.js';
 import type { ExperimentService } from '../../quality/experiment-service.js';
-import { ComparedItemDetail, Experiment, ExperimentComparison, ExperimentListResponse, ExperimentResult, ExperimentResultsResponse } from './model/experiment.js';
+import {
+  ComparedItemDetail,
+  Experiment,
+  ExperimentComparison,
+  ExperimentListResponse,
+  ExperimentResult,
+  ExperimentResultsResponse,
+} from './model/experiment.js';
 
 /** The experiments' answers (`experiment-routes.ts`): model types' and the wrapper no model type names, pinned to what the service returns. */
 

@@ -17,7 +17,13 @@ export const MaskingPolicyAnswer = Type.Object(
     rules: Type.Optional(
       Type.Array(
         Type.Object(
-          { name: Type.String(), pattern: Type.Optional(Type.String()), flags: Type.Optional(Type.String()), key: Type.Optional(Type.String()), mode: Type.Optional(MODE) },
+          {
+            name: Type.String(),
+            pattern: Type.Optional(Type.String()),
+            flags: Type.Optional(Type.String()),
+            key: Type.Optional(Type.String()),
+            mode: Type.Optional(MODE),
+          },
           { additionalProperties: false },
         ),
       ),

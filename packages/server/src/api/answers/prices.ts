@@ -10,7 +10,11 @@ import { EffectiveModelPrice, PriceListResponse, RepriceResponse, UnpricedModelL
 
 export const PriceDeletedAnswer = Type.Object(
   { deleted: Type.String({ description: 'the model id whose price was removed, lowercase' }) },
-  { title: 'PriceDeleted', description: "the price set through the API is gone; the model's price is the file's or Spoor's again, if any", additionalProperties: false },
+  {
+    title: 'PriceDeleted',
+    description: "the price set through the API is gone; the model's price is the file's or Spoor's again, if any",
+    additionalProperties: false,
+  },
 );
 
 agree<Static<typeof PriceListResponse>, DbAnswer<'listPrices'>>(true);

@@ -27,7 +27,9 @@ export const QuarantineReplayAnswer = Type.Object(
   {
     replayed: Count,
     records: Count,
-    failed: Type.Array(Type.Object({ id: Type.String(), error: Type.String() }, { additionalProperties: false }), { description: 'entries that stayed, with why' }),
+    failed: Type.Array(Type.Object({ id: Type.String(), error: Type.String() }, { additionalProperties: false }), {
+      description: 'entries that stayed, with why',
+    }),
     quarantinedAgain: Count,
   },
   { title: 'QuarantineReplay', additionalProperties: false },
