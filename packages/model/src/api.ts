@@ -16,7 +16,7 @@ export interface SessionInfo {
   /** The key's id; for a person signed in by single sign-on, `user:` and their address (what the audit log and their scores name). */
   keyId: string | null;
   /** The role on the project shown. */
-  role: string;
+  role: 'ingest' | 'read' | 'admin';
   /** The project the dashboard shows. */
   projectId: string;
   /** The projects the key (or the person) covers: the project switcher's choices. */

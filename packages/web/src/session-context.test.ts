@@ -16,5 +16,5 @@ describe('who votes from the dashboard', () => {
     ['admin', true],
     ['ingest', true],
     ['read', false],
-  ])('with a %s key may post a score: %s', (role, may) => expect(mayScore(session({ role }))).toBe(may));
+  ] as const)('with a %s key may post a score: %s', (role, may) => expect(mayScore(session({ role }))).toBe(may));
 });

@@ -12,6 +12,8 @@ import { AppError } from '../errors.js';
 import { LIST_LIMIT, TIME_RANGE, limit, offsetCursor, oneOf, timeRange } from './parameters.js';
 import { auditSession } from './oidc-routes.js';
 import { projectOf } from './request-access.js';
+import { AuditAnswer, KeyListAnswer, NewKeyAnswer, SessionInfo as SessionAnswer } from './answers/access.js';
+import { NoContent } from './answers/content.js';
 
 export interface AccessRoutesOptions {
   db: DbClient;
@@ -25,7 +27,14 @@ export interface AccessRoutesOptions {
 
 const PROJECT = Type.String({ description: 'a project name' });
 const SIGN_IN = Type.Object(
-  { key: Type.String({ pattern: '\\S', description: 'a read or admin key (spoor_read_… or spoor_admin_…)', 'x-must-be': 'a Spoor key (spoor_read_… or spoor_admin_…)' }), project: Type.Optional(PROJECT) },
+  {
+    key: Type.String({
+      pattern: '\\S',
+      description: 'a read or admin key (spoor_read_… or spoor_admin_…)',
+      'x-must-be': 'a Spoor key (spoor_read_… or spoor_admin_…)',
+    }),
+    project: Type.Optional(PROJECT),
+  },
   { title: 'Sign-in', additionalProperties: false },
 );
 const PROJECT_SWITCH = Type.Object({ project: Type.Optional(PROJECT) }, { title: 'Project switch', additionalProperties: false });
@@ -38,10 +47,7 @@ const NEW_KEY = Type.Object(
   { title: 'Key', additionalProperties: false },
 );
 const KEY_PATH = Type.Object({ id: Type.String({ description: "the key's id" }) });
-const AUDIT = Type.Object(
-  { ...TIME_RANGE, limit: limit(LIST_LIMIT), cursor: offsetCursor() },
-  { additionalProperties: false },
-);
+const AUDIT = Type.Object({ ...TIME_RANGE, limit: limit(LIST_LIMIT), cursor: offsetCursor() }, { additionalProperties: false });
 
 /**
  * Keys (`/api/keys`, admin only), the dashboard's sign-in (`/api/session`) and the audit log
@@ -58,7 +64,8 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
   const everyProject = (): string[] => [...new Set([DEFAULT_PROJECT_ID, ...ring.projects()])].sort();
   const projectsOf = (principal: Principal): string[] => {
     // A person: the projects their grants name, and every project when one is `*`.
-    if (principal.user !== undefined) return [...new Set(principal.user.grants.flatMap((g) => (g.projectId === ALL_PROJECTS ? everyProject() : [g.projectId])))].sort();
+    if (principal.user !== undefined)
+      return [...new Set(principal.user.grants.flatMap((g) => (g.projectId === ALL_PROJECTS ? everyProject() : [g.projectId])))].sort();
     return principal.keyProjectId === ALL_PROJECTS ? everyProject() : [principal.keyProjectId];
   };
   const answer = (principal: Principal, projectId: string): SessionInfo => ({
@@ -79,66 +86,91 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
     void reply.header('set-cookie', sessionCookie(value, { secure: options.secureCookies, maxAgeSeconds }));
   };
 
-  app.get('/api/session', { schema: { summary: 'Who is signed in, with which role and project', tags } }, async (request) => answer(request.access.principal, projectOf(request)));
+  app.get('/api/session', { schema: { summary: 'Who is signed in, with which role and project', tags, response: { 200: SessionAnswer } } }, async (request) =>
+    answer(request.access.principal, projectOf(request)),
+  );
 
   // Sign in: a read or admin key for a cookie the dashboard sends from then on.
-  app.post('/api/session', { schema: { summary: 'Sign in: a session cookie for a read or admin key', tags, body: SIGN_IN } }, async (request, reply) => {
-    const { body } = request;
-    const key = access.verifyKey(body.key.trim(), request.ip);
-    if (!roleCovers(key.role, 'read')) throw new AppError('ERR_FORBIDDEN', 'an ingest key cannot sign in: it only sends telemetry; use a read or admin key');
-    const principal: Principal = { keyId: key.id, role: key.role, keyProjectId: key.projectId, via: 'cookie' };
-    const projectId = chosenProject(principal, body.project, projectsOf(principal));
-    setSession(reply, key.id, projectId);
-    return answer(principal, projectId);
-  });
+  app.post(
+    '/api/session',
+    { schema: { summary: 'Sign in: a session cookie for a read or admin key', tags, body: SIGN_IN, response: { 200: SessionAnswer } } },
+    async (request, reply) => {
+      const { body } = request;
+      const key = access.verifyKey(body.key.trim(), request.ip);
+      if (!roleCovers(key.role, 'read')) throw new AppError('ERR_FORBIDDEN', 'an ingest key cannot sign in: it only sends telemetry; use a read or admin key');
+      const principal: Principal = { keyId: key.id, role: key.role, keyProjectId: key.projectId, via: 'cookie' };
+      const projectId = chosenProject(principal, body.project, projectsOf(principal));
+      setSession(reply, key.id, projectId);
+      return answer(principal, projectId);
+    },
+  );
 
   // The project switcher: the same session, another project.
-  app.put('/api/session', { schema: { summary: 'Switch the project of a signed-in dashboard', tags, body: PROJECT_SWITCH } }, async (request, reply) => {
-    const { principal } = request.access;
-    if (principal.via !== 'cookie') throw new AppError('ERR_UNAUTHENTICATED', 'sign in first: PUT /api/session switches the project of a signed-in dashboard');
-    const projectId = chosenProject(principal, request.body.project, projectsOf(principal));
-    if (principal.user === undefined) {
-      setSession(reply, principal.keyId, projectId);
-      return answer(principal, projectId);
-    }
-    setSession(reply, principal.keyId, projectId, { user: principal.user, expiresMs: principal.sessionExpiresMs! });
-    const role = accessFor(principal.user.grants, projectId)!;
-    return answer({ ...principal, role: role.role, keyProjectId: role.keyProjectId, sessionProjectId: projectId }, projectId);
-  });
+  app.put(
+    '/api/session',
+    { schema: { summary: 'Switch the project of a signed-in dashboard', tags, body: PROJECT_SWITCH, response: { 200: SessionAnswer } } },
+    async (request, reply) => {
+      const { principal } = request.access;
+      if (principal.via !== 'cookie')
+        throw new AppError('ERR_UNAUTHENTICATED', 'sign in first: PUT /api/session switches the project of a signed-in dashboard');
+      const projectId = chosenProject(principal, request.body.project, projectsOf(principal));
+      if (principal.user === undefined) {
+        setSession(reply, principal.keyId, projectId);
+        return answer(principal, projectId);
+      }
+      setSession(reply, principal.keyId, projectId, { user: principal.user, expiresMs: principal.sessionExpiresMs! });
+      const role = accessFor(principal.user.grants, projectId)!;
+      return answer({ ...principal, role: role.role, keyProjectId: role.keyProjectId, sessionProjectId: projectId }, projectId);
+    },
+  );
 
-  app.delete('/api/session', { schema: { summary: 'Sign out', tags } }, async (request, reply) => {
+  app.delete('/api/session', { schema: { summary: 'Sign out', tags, response: { 204: NoContent } } }, async (request, reply) => {
     access.endSession(request.headers.cookie);
     // A person's sign-out is in the audit log, as their sign-in is (a key's session changes nothing stored).
     const { user } = request.access.principal;
-    if (user !== undefined && request.access.principal.via === 'cookie') await auditSession(db, request, { action: 'session.sign-out', actor: user.actor, grants: user.grants, detail: { subject: user.subject } });
+    if (user !== undefined && request.access.principal.via === 'cookie')
+      await auditSession(db, request, { action: 'session.sign-out', actor: user.actor, grants: user.grants, detail: { subject: user.subject } });
     void reply.header('set-cookie', sessionCookie('', { secure: options.secureCookies, maxAgeSeconds: 0 }));
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 
-  app.get('/api/keys', { schema: { summary: 'The keys of the projects this key covers (never their secrets)', tags } }, async (request) => {
-    const { principal } = request.access;
-    const keys = await db.listKeys();
-    return { keys: keys.filter((key) => coversProject(principal, key.projectId)).map(infoOf).reverse() };
-  });
+  app.get(
+    '/api/keys',
+    { schema: { summary: 'The keys of the projects this key covers (never their secrets)', tags, response: { 200: KeyListAnswer } } },
+    async (request) => {
+      const { principal } = request.access;
+      const keys = await db.listKeys();
+      return {
+        keys: keys
+          .filter((key) => coversProject(principal, key.projectId))
+          .map(infoOf)
+          .reverse(),
+      };
+    },
+  );
 
-  app.post('/api/keys', { schema: { summary: 'Make a key; the answer shows it, once', tags, body: NEW_KEY } }, async (request, reply) => {
-    const { principal } = request.access;
-    const { body } = request;
-    const projectId = body.project ?? (principal.keyProjectId === ALL_PROJECTS ? projectOf(request) : principal.keyProjectId);
-    try {
-      checkProjectName(projectId, body.role);
-    } catch (error) {
-      throw new AppError('ERR_BAD_REQUEST', (error as Error).message);
-    }
-    if (!coversProject(principal, projectId)) throw new AppError('ERR_FORBIDDEN', `this key manages project '${principal.keyProjectId}' only`);
-    const { key, record } = newKey({ projectId, role: body.role, name: body.name ?? '', createdBy: principal.keyId, nowUs: options.nowUs() });
-    await db.putKey(record);
-    await ring.refresh();
-    // The only time the key is shown: it is stored as a hash.
-    return reply.code(201).send({ ...infoOf(record), key } satisfies KeyInfo & { key: string });
-  });
+  app.post(
+    '/api/keys',
+    { schema: { summary: 'Make a key; the answer shows it, once', tags, body: NEW_KEY, response: { 201: NewKeyAnswer } } },
+    async (request, reply) => {
+      const { principal } = request.access;
+      const { body } = request;
+      const projectId = body.project ?? (principal.keyProjectId === ALL_PROJECTS ? projectOf(request) : principal.keyProjectId);
+      try {
+        checkProjectName(projectId, body.role);
+      } catch (error) {
+        throw new AppError('ERR_BAD_REQUEST', (error as Error).message);
+      }
+      if (!coversProject(principal, projectId)) throw new AppError('ERR_FORBIDDEN', `this key manages project '${principal.keyProjectId}' only`);
+      const { key, record } = newKey({ projectId, role: body.role, name: body.name ?? '', createdBy: principal.keyId, nowUs: options.nowUs() });
+      await db.putKey(record);
+      await ring.refresh();
+      // The only time the key is shown: it is stored as a hash.
+      return reply.code(201).send({ ...infoOf(record), key } satisfies KeyInfo & { key: string });
+    },
+  );
 
-  app.delete('/api/keys/:id', { schema: { summary: 'Revoke a key', tags, params: KEY_PATH } }, async (request, reply) => {
+  app.delete('/api/keys/:id', { schema: { summary: 'Revoke a key', tags, params: KEY_PATH, response: { 204: NoContent } } }, async (request, reply) => {
     const { principal } = request.access;
     const keys = await db.listKeys();
     const key = keys.find((k) => k.id === request.params.id);
@@ -148,19 +180,23 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
     // Of several revocations at once, one revokes; the others find it done, as a later one would.
     if (!revoked) throw new AppError('ERR_CONFLICT', `key '${key.id}' was already revoked`);
     await ring.refresh();
-    return reply.code(204).send();
+    return reply.code(204).send(null);
   });
 
-  app.get('/api/audit', { schema: { summary: "The project's changes, newest first", tags, querystring: AUDIT } }, async (request) => {
-    const q = request.query;
-    const offset = q.cursor === undefined ? 0 : Number(q.cursor);
-    const n = q.limit ?? LIST_LIMIT.fallback;
-    const records = await db.listAudit(projectOf(request), timeRange(q), offset, n + 1);
-    return {
-      entries: records.slice(0, n).map(({ timeUs, projectId: _project, ...entry }) => ({ time: new Date(timeUs / 1000).toISOString(), ...entry })),
-      nextCursor: records.length > n ? String(offset + n) : null,
-    };
-  });
+  app.get(
+    '/api/audit',
+    { schema: { summary: "The project's changes, newest first", tags, querystring: AUDIT, response: { 200: AuditAnswer } } },
+    async (request) => {
+      const q = request.query;
+      const offset = q.cursor === undefined ? 0 : Number(q.cursor);
+      const n = q.limit ?? LIST_LIMIT.fallback;
+      const records = await db.listAudit(projectOf(request), timeRange(q), offset, n + 1);
+      return {
+        entries: records.slice(0, n).map(({ timeUs, projectId: _project, ...entry }) => ({ time: new Date(timeUs / 1000).toISOString(), ...entry })),
+        nextCursor: records.length > n ? String(offset + n) : null,
+      };
+    },
+  );
 }
 
 function chosenProject(principal: Principal, asked: string | undefined, projects: string[]): string {
@@ -174,6 +210,7 @@ function chosenProject(principal: Principal, asked: string | undefined, projects
     throw new AppError('ERR_BAD_REQUEST', (error as Error).message);
   }
   const covered = principal.user === undefined ? coversProject(principal, asked) : accessFor(principal.user.grants, asked) !== null;
-  if (asked === ALL_PROJECTS || !covered) throw new AppError('ERR_FORBIDDEN', `${principal.user === undefined ? 'this key does' : 'your grants do'} not cover project '${asked}'`);
+  if (asked === ALL_PROJECTS || !covered)
+    throw new AppError('ERR_FORBIDDEN', `${principal.user === undefined ? 'this key does' : 'your grants do'} not cover project '${asked}'`);
   return asked;
 }

@@ -5,6 +5,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AlertService } from '../alerting/alert-service.js';
 import { LIST_LIMIT, TIME_RANGE, limit, offsetCursor, oneOf, text, timeRange } from './parameters.js';
 import { projectOf } from './request-access.js';
+import { NoContent } from './answers/content.js';
+import { AlertHistoryResponse, AlertListResponse, AlertRule, AlertRuleListResponse, Silence, SilenceListResponse } from './answers/alerts.js';
 
 const STATES = ['pending', 'firing', 'resolved'] as const;
 
@@ -12,7 +14,10 @@ const ALERT_LIST = Type.Object(
   { state: Type.Optional(Type.Array(oneOf([...STATES]), { description: 'the states to show, repeated or separated by commas (default pending,firing)' })) },
   { additionalProperties: false },
 );
-const HISTORY = Type.Object({ ...TIME_RANGE, rule: Type.Optional(text("one rule's entries")), limit: limit(LIST_LIMIT), cursor: offsetCursor() }, { additionalProperties: false });
+const HISTORY = Type.Object(
+  { ...TIME_RANGE, rule: Type.Optional(text("one rule's entries")), limit: limit(LIST_LIMIT), cursor: offsetCursor() },
+  { additionalProperties: false },
+);
 const SILENCE_LIST = Type.Object({ expired: Type.Optional(Type.Boolean({ description: 'also the silences that ended' })) }, { additionalProperties: false });
 const RULE_PATH = Type.Object({ name: Type.String({ description: "the rule's name" }) });
 const SILENCE_PATH = Type.Object({ id: Type.String({ description: "the silence's id" }) });
@@ -45,14 +50,27 @@ function ruleBody(nameRequired: boolean) {
         ),
       ),
       labels: Type.Optional(Type.Record(Type.String(), Type.String(), { description: "the alerts' labels" })),
-      annotations: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'texts templated with {{ $value }}, {{ $threshold }}, {{ $labels.<name> }}' })),
-      groupBy: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { description: 'the labels grouping alerts into one notification (default alertname)' })),
+      annotations: Type.Optional(
+        Type.Record(Type.String(), Type.String(), { description: 'texts templated with {{ $value }}, {{ $threshold }}, {{ $labels.<name> }}' }),
+      ),
+      groupBy: Type.Optional(
+        Type.Array(Type.String({ minLength: 1 }), { description: 'the labels grouping alerts into one notification (default alertname)' }),
+      ),
       noData: Type.Optional(oneOf([...NO_DATA_BEHAVIOURS], { description: 'what no data means (default ok)' })),
       notify: Type.Optional(
-        Type.Union([receivers, Type.Object({ info: Type.Optional(receivers), warning: Type.Optional(receivers), critical: Type.Optional(receivers) }, { additionalProperties: false })], {
-          description: 'receiver names, for every severity or per severity',
-          'x-must-be': 'a list of receiver names, or an object of them per severity (info, warning, critical)',
-        }),
+        Type.Union(
+          [
+            receivers,
+            Type.Object(
+              { info: Type.Optional(receivers), warning: Type.Optional(receivers), critical: Type.Optional(receivers) },
+              { additionalProperties: false },
+            ),
+          ],
+          {
+            description: 'receiver names, for every severity or per severity',
+            'x-must-be': 'a list of receiver names, or an object of them per severity (info, warning, critical)',
+          },
+        ),
       ),
       groupWait: durationText('wait before the first notification of a new group'),
       groupInterval: durationText('wait before notifying a group again about alerts added to it'),
@@ -69,7 +87,11 @@ const SILENCE = Type.Object(
   {
     matchers: Type.Array(
       Type.Object(
-        { name: Type.String({ minLength: 1, description: 'a label name' }), op: oneOf(['=', '!=', '=~', '!~']), value: Type.String({ description: 'the text, or an RE2 expression for =~ and !~' }) },
+        {
+          name: Type.String({ minLength: 1, description: 'a label name' }),
+          op: oneOf(['=', '!=', '=~', '!~']),
+          value: Type.String({ description: 'the text, or an RE2 expression for =~ and !~' }),
+        },
         { additionalProperties: false },
       ),
       { minItems: 1, description: 'the alerts it silences: every matcher holds' },
@@ -93,37 +115,68 @@ export async function alertRoutes(instance: FastifyInstance, options: { alertsFo
   const alertsOf = (request: FastifyRequest): Promise<AlertService> => options.alertsFor(projectOf(request));
   const tags = ['alerts'];
 
-  app.get('/api/alerts', { schema: { summary: 'Active alerts', tags, querystring: ALERT_LIST } }, async (request) => {
+  app.get('/api/alerts', { schema: { summary: 'Active alerts', tags, querystring: ALERT_LIST, response: { 200: AlertListResponse } } }, async (request) => {
     const states = request.query.state ?? ['pending', 'firing'];
     return (await alertsOf(request)).alerts(states);
   });
-  app.get('/api/alerts/history', { schema: { summary: 'State changes and notifications, newest first', tags, querystring: HISTORY } }, async (request) => {
-    const q = request.query;
-    return (await alertsOf(request)).history(timeRange(q), q.rule ?? null, q.limit ?? LIST_LIMIT.fallback, q.cursor ?? null);
-  });
+  app.get(
+    '/api/alerts/history',
+    { schema: { summary: 'State changes and notifications, newest first', tags, querystring: HISTORY, response: { 200: AlertHistoryResponse } } },
+    async (request) => {
+      const q = request.query;
+      return (await alertsOf(request)).history(timeRange(q), q.rule ?? null, q.limit ?? LIST_LIMIT.fallback, q.cursor ?? null);
+    },
+  );
 
-  app.get('/api/alerts/rules', { schema: { summary: 'The rules, with their source and health', tags } }, async (request) => (await alertsOf(request)).rules());
-  app.get('/api/alerts/rules/:name', { schema: { summary: 'One rule', tags, params: RULE_PATH } }, async (request) => (await alertsOf(request)).rule(request.params.name));
-  app.post('/api/alerts/rules', { schema: { summary: 'Make a rule', tags, body: NEW_RULE } }, async (request, reply) => {
+  app.get(
+    '/api/alerts/rules',
+    { schema: { summary: 'The rules, with their source and health', tags, response: { 200: AlertRuleListResponse } } },
+    async (request) => (await alertsOf(request)).rules(),
+  );
+  app.get('/api/alerts/rules/:name', { schema: { summary: 'One rule', tags, params: RULE_PATH, response: { 200: AlertRule } } }, async (request) =>
+    (await alertsOf(request)).rule(request.params.name),
+  );
+  app.post('/api/alerts/rules', { schema: { summary: 'Make a rule', tags, body: NEW_RULE, response: { 201: AlertRule } } }, async (request, reply) => {
     const { rule } = await (await alertsOf(request)).saveRule(request.body, 'create', null);
     return reply.code(201).send(rule);
   });
-  app.put('/api/alerts/rules/:name', { schema: { summary: 'Make or replace a rule', tags, params: RULE_PATH, body: PUT_RULE } }, async (request, reply) => {
-    const { rule, created } = await (await alertsOf(request)).saveRule(request.body, 'put', request.params.name);
-    return reply.code(created ? 201 : 200).send(rule);
-  });
-  app.delete('/api/alerts/rules/:name', { schema: { summary: 'Remove a rule made through the API', tags, params: RULE_PATH } }, async (request, reply) => {
-    await (await alertsOf(request)).deleteRule(request.params.name);
-    return reply.code(204).send();
-  });
+  app.put(
+    '/api/alerts/rules/:name',
+    { schema: { summary: 'Make or replace a rule', tags, params: RULE_PATH, body: PUT_RULE, response: { 200: AlertRule, 201: AlertRule } } },
+    async (request, reply) => {
+      const { rule, created } = await (await alertsOf(request)).saveRule(request.body, 'put', request.params.name);
+      return reply.code(created ? 201 : 200).send(rule);
+    },
+  );
+  app.delete(
+    '/api/alerts/rules/:name',
+    { schema: { summary: 'Remove a rule made through the API', tags, params: RULE_PATH, response: { 204: NoContent } } },
+    async (request, reply) => {
+      await (await alertsOf(request)).deleteRule(request.params.name);
+      return reply.code(204).send(null);
+    },
+  );
 
-  app.get('/api/alerts/silences', { schema: { summary: 'Silences in force (and, with expired=true, those that ended)', tags, querystring: SILENCE_LIST } }, async (request) =>
-    (await alertsOf(request)).silences(request.query.expired === true),
+  app.get(
+    '/api/alerts/silences',
+    {
+      schema: {
+        summary: 'Silences in force (and, with expired=true, those that ended)',
+        tags,
+        querystring: SILENCE_LIST,
+        response: { 200: SilenceListResponse },
+      },
+    },
+    async (request) => (await alertsOf(request)).silences(request.query.expired === true),
   );
-  app.post('/api/alerts/silences', { schema: { summary: 'Silence the alerts matching labels for a while', tags, body: SILENCE } }, async (request, reply) =>
-    reply.code(201).send(await (await alertsOf(request)).createSilence(request.body)),
+  app.post(
+    '/api/alerts/silences',
+    { schema: { summary: 'Silence the alerts matching labels for a while', tags, body: SILENCE, response: { 201: Silence } } },
+    async (request, reply) => reply.code(201).send(await (await alertsOf(request)).createSilence(request.body)),
   );
-  app.delete('/api/alerts/silences/:id', { schema: { summary: 'End a silence now', tags, params: SILENCE_PATH } }, async (request) =>
-    (await alertsOf(request)).expireSilence(request.params.id),
+  app.delete(
+    '/api/alerts/silences/:id',
+    { schema: { summary: 'End a silence now', tags, params: SILENCE_PATH, response: { 200: Silence } } },
+    async (request) => (await alertsOf(request)).expireSilence(request.params.id),
   );
 }

@@ -6,6 +6,15 @@ import { AppError } from '../errors.js';
 import { type ExperimentService, MAX_CONCURRENCY } from '../quality/experiment-service.js';
 import { LIST_LIMIT, cursor, limit } from './parameters.js';
 import { projectOf } from './request-access.js';
+import { NoContent } from './answers/content.js';
+import {
+  ComparedItemDetail,
+  Experiment,
+  ExperimentComparison,
+  ExperimentListResponse,
+  ExperimentResultsAddedAnswer,
+  ExperimentResultsResponse,
+} from './answers/experiments.js';
 
 /** Results one request records at most: the SDK posts them in batches as items finish. */
 const RESULTS_MAX = 1000;
@@ -30,12 +39,17 @@ const TARGET = Type.Union(
         temperature: Type.Optional(Type.Number({ minimum: 0, maximum: 2 })),
         maxTokens: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
       },
-      { additionalProperties: false, description: "each item's recorded LLM call (or its input as the user's message) made again by this server with these changes" },
+      {
+        additionalProperties: false,
+        description: "each item's recorded LLM call (or its input as the user's message) made again by this server with these changes",
+      },
     ),
     Type.Object(
       {
         kind: Type.Literal('sdk'),
-        replay: Type.Union([Type.Literal('none'), Type.Literal('tools'), Type.Literal('all-but-target')], { description: "what runExperiment answered from each item's recording" }),
+        replay: Type.Union([Type.Literal('none'), Type.Literal('tools'), Type.Literal('all-but-target')], {
+          description: "what runExperiment answered from each item's recording",
+        }),
       },
       { additionalProperties: false, description: "the app's own code, run by runExperiment in @spoor/sdk, which posts each item's result" },
     ),
@@ -49,7 +63,12 @@ const NEW_EXPERIMENT = Type.Object(
     datasetVersion: Type.Optional(Type.Integer({ minimum: 1, description: 'the version to run (default the newest)' })),
     name: Type.String({ description: 'what the run is (a prompt, a model, a commit); runs of one suite may share it' }),
     target: TARGET,
-    evaluators: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { maxItems: 50, description: "evaluators (by name) run on every item's result, with {{expected}} its expected output" })),
+    evaluators: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        maxItems: 50,
+        description: "evaluators (by name) run on every item's result, with {{expected}} its expected output",
+      }),
+    ),
     metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'anything to keep with the run (a commit, a branch)' })),
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_CONCURRENCY, description: 'items an LLM-call experiment runs at once (default 4)' })),
   },
@@ -80,9 +99,18 @@ const RESULT = Type.Object(
   },
   { additionalProperties: false },
 );
-const NEW_RESULTS = Type.Object({ results: Type.Array(RESULT, { minItems: 1, maxItems: RESULTS_MAX }) }, { title: 'NewExperimentResults', additionalProperties: false });
-const FINISH = Type.Object({ error: Type.Optional(Type.String({ minLength: 1, maxLength: 10_000, description: 'why the run broke off (it is then failed)' })) }, { title: 'ExperimentFinish', additionalProperties: false });
-const LIST_QUERY = Type.Object({ dataset: Type.Optional(Type.String({ minLength: 1, description: 'only the experiments of this dataset' })), limit: limit(LIST_LIMIT) }, { additionalProperties: false });
+const NEW_RESULTS = Type.Object(
+  { results: Type.Array(RESULT, { minItems: 1, maxItems: RESULTS_MAX }) },
+  { title: 'NewExperimentResults', additionalProperties: false },
+);
+const FINISH = Type.Object(
+  { error: Type.Optional(Type.String({ minLength: 1, maxLength: 10_000, description: 'why the run broke off (it is then failed)' })) },
+  { title: 'ExperimentFinish', additionalProperties: false },
+);
+const LIST_QUERY = Type.Object(
+  { dataset: Type.Optional(Type.String({ minLength: 1, description: 'only the experiments of this dataset' })), limit: limit(LIST_LIMIT) },
+  { additionalProperties: false },
+);
 const RESULTS_QUERY = Type.Object({ limit: limit(LIST_LIMIT), cursor: cursor() }, { additionalProperties: false });
 
 /**
@@ -98,33 +126,80 @@ export async function experimentRoutes(instance: FastifyInstance, options: { exp
     return options.experiments;
   };
 
-  app.post('/api/experiments', { schema: { summary: 'Run a dataset version through an LLM call (on this server) or the SDK', tags, body: NEW_EXPERIMENT } }, async (request, reply) =>
-    reply.code(201).send(await service().create(projectOf(request), request.body as NewExperiment)),
+  app.post(
+    '/api/experiments',
+    { schema: { summary: 'Run a dataset version through an LLM call (on this server) or the SDK', tags, body: NEW_EXPERIMENT, response: { 201: Experiment } } },
+    async (request, reply) => reply.code(201).send(await service().create(projectOf(request), request.body as NewExperiment)),
   );
-  app.get('/api/experiments', { schema: { summary: 'Experiments, newest first', tags, querystring: LIST_QUERY } }, async (request) => ({
-    experiments: await service().list(projectOf(request), request.query.dataset ?? null, request.query.limit ?? LIST_LIMIT.fallback),
-  }));
-  app.get('/api/experiments/:id', { schema: { summary: 'One experiment, with its totals and score means', tags, params: REF_PATH } }, async (request) =>
-    service().get(projectOf(request), request.params.id),
+  app.get(
+    '/api/experiments',
+    { schema: { summary: 'Experiments, newest first', tags, querystring: LIST_QUERY, response: { 200: ExperimentListResponse } } },
+    async (request) => ({
+      experiments: await service().list(projectOf(request), request.query.dataset ?? null, request.query.limit ?? LIST_LIMIT.fallback),
+    }),
   );
-  app.delete('/api/experiments/:id', { schema: { summary: 'Delete an experiment (an LLM-call one still running stops)', tags, params: REF_PATH } }, async (request, reply) => {
-    await service().delete(projectOf(request), request.params.id);
-    return reply.code(204).send();
-  });
-  app.get('/api/experiments/:id/results', { schema: { summary: "An experiment's item results, by item id", tags, params: REF_PATH, querystring: RESULTS_QUERY } }, async (request) =>
-    service().results(projectOf(request), request.params.id, request.query.limit ?? LIST_LIMIT.fallback, request.query.cursor ?? null),
+  app.get(
+    '/api/experiments/:id',
+    { schema: { summary: 'One experiment, with its totals and score means', tags, params: REF_PATH, response: { 200: Experiment } } },
+    async (request) => service().get(projectOf(request), request.params.id),
   );
-  app.post('/api/experiments/:id/results', { schema: { summary: "Record items an SDK run ran (their traces judged by the experiment's evaluators)", tags, params: REF_PATH, body: NEW_RESULTS } }, async (request) => ({
-    results: await service().addResults(projectOf(request), request.params.id, request.body.results.map(resultOf)),
-  }));
-  app.post('/api/experiments/:id/finish', { schema: { summary: 'End an SDK run: done, or failed with why', tags, params: REF_PATH, body: FINISH } }, async (request) =>
-    service().finish(projectOf(request), request.params.id, request.body.error ?? null),
+  app.delete(
+    '/api/experiments/:id',
+    { schema: { summary: 'Delete an experiment (an LLM-call one still running stops)', tags, params: REF_PATH, response: { 204: NoContent } } },
+    async (request, reply) => {
+      await service().delete(projectOf(request), request.params.id);
+      return reply.code(204).send(null);
+    },
   );
-  app.get('/api/experiments/:a/compare/:b', { schema: { summary: 'Two experiments item by item, A the baseline: score, token, cost and latency deltas, paired tests', tags, params: PAIR_PATH } }, async (request) =>
-    service().compare(projectOf(request), request.params.a, request.params.b),
+  app.get(
+    '/api/experiments/:id/results',
+    {
+      schema: {
+        summary: "An experiment's item results, by item id",
+        tags,
+        params: REF_PATH,
+        querystring: RESULTS_QUERY,
+        response: { 200: ExperimentResultsResponse },
+      },
+    },
+    async (request) => service().results(projectOf(request), request.params.id, request.query.limit ?? LIST_LIMIT.fallback, request.query.cursor ?? null),
   );
-  app.get('/api/experiments/:a/compare/:b/items/:itemId', { schema: { summary: 'One item of a comparison, with the trace diff of its two runs', tags, params: ITEM_PATH } }, async (request) =>
-    service().compareItem(projectOf(request), request.params.a, request.params.b, request.params.itemId),
+  app.post(
+    '/api/experiments/:id/results',
+    {
+      schema: {
+        summary: "Record items an SDK run ran (their traces judged by the experiment's evaluators)",
+        tags,
+        params: REF_PATH,
+        body: NEW_RESULTS,
+        response: { 200: ExperimentResultsAddedAnswer },
+      },
+    },
+    async (request) => ({
+      results: await service().addResults(projectOf(request), request.params.id, request.body.results.map(resultOf)),
+    }),
+  );
+  app.post(
+    '/api/experiments/:id/finish',
+    { schema: { summary: 'End an SDK run: done, or failed with why', tags, params: REF_PATH, body: FINISH, response: { 200: Experiment } } },
+    async (request) => service().finish(projectOf(request), request.params.id, request.body.error ?? null),
+  );
+  app.get(
+    '/api/experiments/:a/compare/:b',
+    {
+      schema: {
+        summary: 'Two experiments item by item, A the baseline: score, token, cost and latency deltas, paired tests',
+        tags,
+        params: PAIR_PATH,
+        response: { 200: ExperimentComparison },
+      },
+    },
+    async (request) => service().compare(projectOf(request), request.params.a, request.params.b),
+  );
+  app.get(
+    '/api/experiments/:a/compare/:b/items/:itemId',
+    { schema: { summary: 'One item of a comparison, with the trace diff of its two runs', tags, params: ITEM_PATH, response: { 200: ComparedItemDetail } } },
+    async (request) => service().compareItem(projectOf(request), request.params.a, request.params.b, request.params.itemId),
   );
 }
 

@@ -9,6 +9,8 @@ import type { Decoder, MaskFile } from '../ingest/decoder.js';
 import { MaskingPolicyError, type MaskingPolicy, filePolicyFor, redactOptionsOf } from '../ingest/masking.js';
 import { oneOf } from './parameters.js';
 import { InTurn } from '../in-turn.js';
+import { NoContent } from './answers/content.js';
+import { MaskingAnswer } from './answers/masking.js';
 
 export interface MaskingRoutesOptions {
   db: DbClient;
@@ -19,7 +21,7 @@ export interface MaskingRoutesOptions {
 }
 
 /** `GET /api/projects/:projectId/masking`: the policy in force and where it comes from. */
-interface MaskingAnswer {
+export interface MaskingInForce {
   projectId: string;
   /** `api` (set here), `file` (`--mask`), or `none`. */
   source: 'api' | 'file' | 'none';
@@ -67,39 +69,50 @@ export async function maskingRoutes(instance: FastifyInstance, options: MaskingR
   const tags = ['masking'];
   // A project's changes one at a time, each with the decoder told after it: the decoder ends with the policy stored.
   const changes = new InTurn();
-  const answer = async (projectId: string): Promise<MaskingAnswer> => {
+  const answer = async (projectId: string): Promise<MaskingInForce> => {
     const stored = (await db.listMaskingPolicies()).find((p) => p.projectId === projectId);
     if (stored !== undefined) return { projectId, source: 'api', policy: stored.policy };
     const fromFile = filePolicyFor(maskFile, projectId);
     return { projectId, source: fromFile === null ? 'none' : 'file', policy: fromFile };
   };
 
-  app.get('/api/projects/:projectId/masking', { schema: { summary: "The project's masking policy and where it comes from", tags, params: PROJECT_PATH } }, async (request) =>
-    answer(projectInPath(request)),
+  app.get(
+    '/api/projects/:projectId/masking',
+    { schema: { summary: "The project's masking policy and where it comes from", tags, params: PROJECT_PATH, response: { 200: MaskingAnswer } } },
+    async (request) => answer(projectInPath(request)),
   );
 
-  app.put('/api/projects/:projectId/masking', { schema: { summary: "Set the project's masking policy over the file's", tags, params: PROJECT_PATH, body: POLICY } }, async (request) => {
-    const projectId = projectInPath(request);
-    try {
-      redactOptionsOf(request.body, 'the masking policy');
-    } catch (error) {
-      if (error instanceof MaskingPolicyError) throw new AppError('ERR_BAD_REQUEST', error.message);
-      throw error;
-    }
-    const policy: MaskingPolicy = request.body;
-    await changes.run(projectId, async () => {
-      await db.putMaskingPolicy(projectId, policy, options.nowUs());
-      decoder.setMasking(projectId, policy);
-    });
-    return answer(projectId);
-  });
+  app.put(
+    '/api/projects/:projectId/masking',
+    { schema: { summary: "Set the project's masking policy over the file's", tags, params: PROJECT_PATH, body: POLICY, response: { 200: MaskingAnswer } } },
+    async (request) => {
+      const projectId = projectInPath(request);
+      try {
+        redactOptionsOf(request.body, 'the masking policy');
+      } catch (error) {
+        if (error instanceof MaskingPolicyError) throw new AppError('ERR_BAD_REQUEST', error.message);
+        throw error;
+      }
+      const policy: MaskingPolicy = request.body;
+      await changes.run(projectId, async () => {
+        await db.putMaskingPolicy(projectId, policy, options.nowUs());
+        decoder.setMasking(projectId, policy);
+      });
+      return answer(projectId);
+    },
+  );
 
-  app.delete('/api/projects/:projectId/masking', { schema: { summary: "Remove the project's policy set through the API", tags, params: PROJECT_PATH } }, async (request, reply) => {
-    const projectId = projectInPath(request);
-    await changes.run(projectId, async () => {
-      if (!(await db.deleteMaskingPolicy(projectId, options.nowUs()))) throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no masking policy set through the API`);
-      decoder.setMasking(projectId, null);
-    });
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/api/projects/:projectId/masking',
+    { schema: { summary: "Remove the project's policy set through the API", tags, params: PROJECT_PATH, response: { 204: NoContent } } },
+    async (request, reply) => {
+      const projectId = projectInPath(request);
+      await changes.run(projectId, async () => {
+        if (!(await db.deleteMaskingPolicy(projectId, options.nowUs())))
+          throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no masking policy set through the API`);
+        decoder.setMasking(projectId, null);
+      });
+      return reply.code(204).send(null);
+    },
+  );
 }

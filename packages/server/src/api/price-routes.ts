@@ -7,8 +7,10 @@ import { modelPriceFrom, PriceTableError } from '../normalize/prices.js';
 import { RANGE_QUERY, TIME_RANGE, timeRange } from './parameters.js';
 import { projectOf } from './request-access.js';
 import { sendJson } from './trace-routes.js';
+import { EffectiveModelPrice, PriceDeletedAnswer, PriceListResponse, RepriceResponse, UnpricedModelListResponse } from './answers/prices.js';
 
-const usd = (description: string) => Type.Number({ minimum: 0, description: `USD per million ${description}`, 'x-must-be': 'a number of USD per million tokens, at least 0' });
+const usd = (description: string) =>
+  Type.Number({ minimum: 0, description: `USD per million ${description}`, 'x-must-be': 'a number of USD per million tokens, at least 0' });
 
 /** A model's price, as the `--prices` file holds one; the model is the path's. */
 const PRICE = Type.Object(
@@ -45,28 +47,43 @@ export async function priceRoutes(instance: FastifyInstance, options: { db: DbCl
   const { db } = options;
   const tags = ['prices'];
 
-  app.get('/api/prices', { schema: { summary: 'The prices in force, each with its origin', tags } }, async (request, reply) => sendJson(reply, await db.listPrices(projectOf(request))));
-  app.get('/api/prices/unpriced', { schema: { summary: 'Models seen with tokens but no price', tags, querystring: RANGE_QUERY } }, async (request, reply) =>
-    sendJson(reply, await db.listUnpricedModels(projectOf(request), timeRange(request.query))),
+  app.get(
+    '/api/prices',
+    { schema: { summary: 'The prices in force, each with its origin', tags, response: { 200: PriceListResponse } } },
+    async (request, reply) => sendJson(reply, await db.listPrices(projectOf(request))),
   );
-  app.put('/api/prices/:model', { schema: { summary: "Set a model's price", tags, params: MODEL_PATH, body: PRICE } }, async (request, reply) => {
-    const { body } = request;
-    const model = request.params.model;
-    if (body.model !== undefined && body.model.toLowerCase() !== model.toLowerCase()) throw new AppError('ERR_BAD_REQUEST', `the body names model '${body.model}' but the path names '${model}'`);
-    let price;
-    try {
-      // The price file's own reader: ids lowercased, the rules both share.
-      price = modelPriceFrom({ ...body, model }, 'price');
-    } catch (error) {
-      if (error instanceof PriceTableError) throw new AppError('ERR_BAD_REQUEST', error.message);
-      throw error;
-    }
-    return sendJson(reply, await db.putPrice(projectOf(request), price));
-  });
-  app.delete('/api/prices/:model', { schema: { summary: 'Remove a price set through the API', tags, params: MODEL_PATH } }, async (request, reply) =>
-    sendJson(reply, await db.deletePrice(projectOf(request), request.params.model)),
+  app.get(
+    '/api/prices/unpriced',
+    { schema: { summary: 'Models seen with tokens but no price', tags, querystring: RANGE_QUERY, response: { 200: UnpricedModelListResponse } } },
+    async (request, reply) => sendJson(reply, await db.listUnpricedModels(projectOf(request), timeRange(request.query))),
   );
-  app.post('/api/prices/reprice', { schema: { summary: 'Price the stored LLM spans of a range again', tags, body: REPRICE } }, async (request, reply) =>
-    sendJson(reply, await db.reprice(projectOf(request), timeRange(request.body))),
+  app.put(
+    '/api/prices/:model',
+    { schema: { summary: "Set a model's price", tags, params: MODEL_PATH, body: PRICE, response: { 200: EffectiveModelPrice } } },
+    async (request, reply) => {
+      const { body } = request;
+      const model = request.params.model;
+      if (body.model !== undefined && body.model.toLowerCase() !== model.toLowerCase())
+        throw new AppError('ERR_BAD_REQUEST', `the body names model '${body.model}' but the path names '${model}'`);
+      let price;
+      try {
+        // The price file's own reader: ids lowercased, the rules both share.
+        price = modelPriceFrom({ ...body, model }, 'price');
+      } catch (error) {
+        if (error instanceof PriceTableError) throw new AppError('ERR_BAD_REQUEST', error.message);
+        throw error;
+      }
+      return sendJson(reply, await db.putPrice(projectOf(request), price));
+    },
+  );
+  app.delete(
+    '/api/prices/:model',
+    { schema: { summary: 'Remove a price set through the API', tags, params: MODEL_PATH, response: { 200: PriceDeletedAnswer } } },
+    async (request, reply) => sendJson(reply, await db.deletePrice(projectOf(request), request.params.model)),
+  );
+  app.post(
+    '/api/prices/reprice',
+    { schema: { summary: 'Price the stored LLM spans of a range again', tags, body: REPRICE, response: { 200: RepriceResponse } } },
+    async (request, reply) => sendJson(reply, await db.reprice(projectOf(request), timeRange(request.body))),
   );
 }

@@ -2,12 +2,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { projectOf } from './request-access.js';
+import { QuarantineListAnswer, QuarantineReplayAnswer } from './answers/quarantine.js';
 
 /** A quarantined request as the API shows it. */
 export interface QuarantineItem {
   id: string;
-  signal: string;
-  encoding: string;
+  signal: 'traces' | 'logs' | 'metrics';
+  /** How the request was sent. */
+  encoding: 'protobuf' | 'json';
   /** When the request was received, ISO-8601. */
   receivedAt: string;
   /** When the writer gave up on it, ISO-8601. */
@@ -49,8 +51,12 @@ export async function quarantineRoutes(instance: FastifyInstance, options: { qua
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { quarantine } = options;
   const tags = ['quarantine'];
-  app.get('/api/quarantine', { schema: { summary: 'The requests the writer gave up on', tags } }, async (request) => ({ entries: quarantine.list(projectOf(request)) }));
-  app.post('/api/quarantine/replay', { schema: { summary: 'Hand quarantined requests back to ingest', tags, body: REPLAY } }, async (request) =>
-    quarantine.replay(projectOf(request), request.body.ids ?? null),
+  app.get('/api/quarantine', { schema: { summary: 'The requests the writer gave up on', tags, response: { 200: QuarantineListAnswer } } }, async (request) => ({
+    entries: quarantine.list(projectOf(request)),
+  }));
+  app.post(
+    '/api/quarantine/replay',
+    { schema: { summary: 'Hand quarantined requests back to ingest', tags, body: REPLAY, response: { 200: QuarantineReplayAnswer } } },
+    async (request) => quarantine.replay(projectOf(request), request.body.ids ?? null),
   );
 }

@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { projectInPath } from './request-access.js';
 import { AppError } from '../errors.js';
 import type { SamplingService } from '../sampling/service.js';
+import { NoContent } from './answers/content.js';
+import { SamplingAnswer } from './answers/sampling.js';
 
 export interface SamplingRoutesOptions {
   /** Tail sampling; `null`: the routes answer 404. */
@@ -25,13 +27,23 @@ const POLICY = Type.Object(
           errors: Type.Optional(Type.Boolean({ description: 'keep a trace with a failed span' })),
           slowerThan: Type.Optional(
             Type.Object(
-              { workflow: Type.Optional(DURATION), agent: Type.Optional(DURATION), step: Type.Optional(DURATION), llm: Type.Optional(DURATION), tool: Type.Optional(DURATION) },
+              {
+                workflow: Type.Optional(DURATION),
+                agent: Type.Optional(DURATION),
+                step: Type.Optional(DURATION),
+                llm: Type.Optional(DURATION),
+                tool: Type.Optional(DURATION),
+              },
               { description: 'keep a trace with a span of the category longer than this (any span category)' },
             ),
           ),
           costOverUsd: Type.Optional(Type.Number({ description: 'keep a trace whose spans cost more than this, USD' })),
-          scoreUnder: Type.Optional(Type.Record(Type.String(), Type.Number(), { description: 'keep a trace whose mean score of the name is under the number' })),
-          filter: Type.Optional(Type.String({ description: "keep a trace the trace list's filter matches, as its query string: service=checkout&status=error" })),
+          scoreUnder: Type.Optional(
+            Type.Record(Type.String(), Type.Number(), { description: 'keep a trace whose mean score of the name is under the number' }),
+          ),
+          filter: Type.Optional(
+            Type.String({ description: "keep a trace the trace list's filter matches, as its query string: service=checkout&status=error" }),
+          ),
         },
         { description: 'the keep rules; without it, the defaults (errors; workflow > 600s, step > 120s, llm > 30s; cost > $1)' },
       ),
@@ -53,16 +65,32 @@ export async function samplingRoutes(instance: FastifyInstance, options: Samplin
     return options.sampling;
   };
 
-  app.get('/api/projects/:projectId/sampling', { schema: { summary: "The project's tail-sampling policy and where it comes from", tags, params: PROJECT_PATH } }, async (request) =>
-    serviceOf().get(projectInPath(request)),
+  app.get(
+    '/api/projects/:projectId/sampling',
+    { schema: { summary: "The project's tail-sampling policy and where it comes from", tags, params: PROJECT_PATH, response: { 200: SamplingAnswer } } },
+    async (request) => serviceOf().get(projectInPath(request)),
   );
 
-  app.put('/api/projects/:projectId/sampling', { schema: { summary: "Set the project's tail-sampling policy over the file's", tags, params: PROJECT_PATH, body: POLICY } }, async (request) =>
-    serviceOf().put(projectInPath(request), request.body),
+  app.put(
+    '/api/projects/:projectId/sampling',
+    {
+      schema: {
+        summary: "Set the project's tail-sampling policy over the file's",
+        tags,
+        params: PROJECT_PATH,
+        body: POLICY,
+        response: { 200: SamplingAnswer },
+      },
+    },
+    async (request) => serviceOf().put(projectInPath(request), request.body),
   );
 
-  app.delete('/api/projects/:projectId/sampling', { schema: { summary: "Remove the project's policy set through the API", tags, params: PROJECT_PATH } }, async (request, reply) => {
-    await serviceOf().delete(projectInPath(request));
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/api/projects/:projectId/sampling',
+    { schema: { summary: "Remove the project's policy set through the API", tags, params: PROJECT_PATH, response: { 204: NoContent } } },
+    async (request, reply) => {
+      await serviceOf().delete(projectInPath(request));
+      return reply.code(204).send(null);
+    },
+  );
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MaskingPolicyError } from '../ingest/masking.js';
+import { type MaskingPolicy, MaskingPolicyError } from '../ingest/masking.js';
 import { MaskingTimeline } from './masking-timeline.js';
 import { scoreRecord } from '../../test/support/record-fixtures.js';
 
 const TEXT = 'mail bob@example.com, card 4111 1111 1111 1111';
-const EMAIL_ONLY = { detectors: ['email'] };
-const CARD_ONLY = { detectors: ['card'] };
+const EMAIL_ONLY: MaskingPolicy = { detectors: ['email'] };
+const CARD_ONLY: MaskingPolicy = { detectors: ['card'] };
 /** What a request of `project` received at `receivedUs` is masked to. */
 const masked = (masking: MaskingTimeline, project: string, receivedUs: number): string => masking.redactorFor(masking.keyFor(project, receivedUs))?.string(TEXT) ?? TEXT;
 

@@ -1,4 +1,4 @@
-import { type Attributes, DETECTOR_LABELS, type RedactOptions, type RedactRule, type Redactor, type TextPattern, createRedactor, validateRedactOptions } from '@spoor/model';
+import { type Attributes, DETECTOR_LABELS, type DetectorName, type RedactMode, type RedactOptions, type RedactRule, type Redactor, type TextPattern, createRedactor, validateRedactOptions } from '@spoor/model';
 import { AppError } from '../errors.js';
 import { compileTextPattern } from '../regex.js';
 import type { RecordBatch } from '../store/tables.js';
@@ -16,10 +16,10 @@ import type { RecordBatch } from '../store/tables.js';
 
 /** A policy as JSON: `RedactOptions` with each rule's pattern as text (and its flags apart). */
 export interface MaskingPolicy {
-  detectors?: string[];
-  mode?: string;
+  detectors?: DetectorName[];
+  mode?: RedactMode;
   hashSalt?: string;
-  rules?: Array<{ name: string; pattern?: string; flags?: string; key?: string; mode?: string }>;
+  rules?: Array<{ name: string; pattern?: string; flags?: string; key?: string; mode?: RedactMode }>;
 }
 
 /** A project's policy set through the API, as the database thread answers it. */

@@ -83,7 +83,7 @@ export const AlertRuleListResponse = Type.Object(
       Type.Null(),
     ]),
     receivers: Type.Array(Type.String()),
-    unrouted: Type.Number(),
+    unrouted: Type.Integer({ minimum: 0 }),
   },
   { additionalProperties: false },
 );

@@ -32,7 +32,7 @@ export const SessionInfo = Type.Object(
     authRequired: Type.Boolean(),
     signedIn: Type.Boolean(),
     keyId: Type.Union([Type.String(), Type.Null()]),
-    role: Type.String(),
+    role: Type.Union([Type.Literal('ingest'), Type.Literal('read'), Type.Literal('admin')]),
     projectId: Type.String(),
     projects: Type.Array(Type.String()),
     user: Type.Union([SessionUserInfo, Type.Null()]),
@@ -192,9 +192,9 @@ export const UnpricedModel = Type.Object(
   {
     model: Type.String(),
     provider: Type.Union([Type.String(), Type.Null()]),
-    spanCount: Type.Number(),
-    inputTokens: Type.Number(),
-    outputTokens: Type.Number(),
+    spanCount: Type.Integer({ minimum: 0 }),
+    inputTokens: Type.Integer({ minimum: 0 }),
+    outputTokens: Type.Integer({ minimum: 0 }),
     lastSeen: Type.String(),
   },
   { additionalProperties: false },
@@ -209,8 +209,8 @@ export const UnpricedModelListResponse = Type.Object(
 
 export const RepriceResponse = Type.Object(
   {
-    spans: Type.Number(),
-    traces: Type.Number(),
+    spans: Type.Integer({ minimum: 0 }),
+    traces: Type.Integer({ minimum: 0 }),
   },
   { additionalProperties: false },
 );

@@ -14,8 +14,8 @@ export const Dataset = Type.Object(
   {
     name: Type.String(),
     description: Type.String(),
-    version: Type.Number(),
-    itemCount: Type.Number(),
+    version: Type.Integer({ minimum: 1 }),
+    itemCount: Type.Integer({ minimum: 0 }),
     createdAt: Type.String(),
     updatedAt: Type.String(),
   },
@@ -38,7 +38,7 @@ export const DatasetItem = Type.Object(
     metadata: Type.Record(Type.String(), JsonValue),
     source: Type.Union([DatasetItemSource, Type.Null()]),
     createdAt: Type.String(),
-    version: Type.Number(),
+    version: Type.Integer({ minimum: 1 }),
   },
   { additionalProperties: false },
 );
@@ -87,7 +87,7 @@ export const DatasetListResponse = Type.Object(
 export const DatasetItemsResponse = Type.Object(
   {
     dataset: Type.String(),
-    version: Type.Number(),
+    version: Type.Integer({ minimum: 1 }),
     items: Type.Array(DatasetItem),
     nextCursor: Type.Union([Type.String(), Type.Null()]),
   },
@@ -97,7 +97,7 @@ export const DatasetItemsResponse = Type.Object(
 export const DatasetChangeResponse = Type.Object(
   {
     dataset: Type.String(),
-    version: Type.Number(),
+    version: Type.Integer({ minimum: 1 }),
     itemIds: Type.Array(Type.String()),
   },
   { additionalProperties: false },

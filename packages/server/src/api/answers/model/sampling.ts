@@ -13,7 +13,7 @@ export const SamplingKeep = Type.Object(
     scoreUnder: Type.Optional(Type.Record(Type.String(), Type.Number())),
     filter: Type.Optional(Type.String()),
   },
-  { link: 'DEFAULT_SAMPLING_KEEP}.' },
+  { additionalProperties: false },
 );
 
 export const SamplingPolicy = Type.Object(

@@ -1,0 +1,19 @@
+import type { Static } from '@sinclair/typebox';
+import type { AlertService } from '../../alerting/alert-service.js';
+import { agree } from './agree.js';
+import { AlertHistoryResponse, AlertListResponse, AlertRule, AlertRuleListResponse, Silence, SilenceListResponse } from './model/alerts.js';
+
+/** The alerting's answers (`alert-routes.ts`), each pinned to what the alerting service returns. */
+
+type Returned<K extends keyof AlertService> = AlertService[K] extends (...args: never[]) => infer R ? Awaited<R> : never;
+
+agree<Static<typeof AlertListResponse>, Returned<'alerts'>>(true);
+agree<Static<typeof AlertHistoryResponse>, Returned<'history'>>(true);
+agree<Static<typeof AlertRuleListResponse>, Returned<'rules'>>(true);
+agree<Static<typeof AlertRule>, Returned<'rule'>>(true);
+agree<Static<typeof AlertRule>, Returned<'saveRule'>['rule']>(true);
+agree<Static<typeof SilenceListResponse>, Returned<'silences'>>(true);
+agree<Static<typeof Silence>, Returned<'createSilence'>>(true);
+agree<Static<typeof Silence>, Returned<'expireSilence'>>(true);
+
+export { AlertHistoryResponse, AlertListResponse, AlertRule, AlertRuleListResponse, Silence, SilenceListResponse };

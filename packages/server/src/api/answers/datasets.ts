@@ -1,0 +1,27 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { agree } from './agree.js';
+import type { DbAnswer } from './db.js';
+import { Dataset, DatasetChangeResponse, DatasetItem, DatasetItemsResponse, DatasetListResponse } from './model/dataset.js';
+
+/**
+ * The datasets' answers (`dataset-routes.ts`): the JSON the database thread writes, sent on as it
+ * is, so each schema is pinned to what its call answers.
+ */
+
+/** An edit answers the item as it now reads, beside the change. */
+export const DatasetItemEditAnswer = Type.Composite([DatasetChangeResponse, Type.Object({ item: DatasetItem })], {
+  title: 'DatasetItemEdit',
+  description: 'the version the edit made, the item edited, and the item as it now reads',
+  additionalProperties: false,
+});
+
+agree<Static<typeof Dataset>, DbAnswer<'datasetCreate'>>(true);
+agree<Static<typeof DatasetListResponse>, DbAnswer<'datasetList'>>(true);
+agree<Static<typeof Dataset>, DbAnswer<'datasetGet'>>(true);
+agree<Static<typeof Dataset>, DbAnswer<'datasetDescribe'>>(true);
+agree<Static<typeof DatasetChangeResponse>, DbAnswer<'datasetAddItems'>>(true);
+agree<Static<typeof DatasetItemsResponse>, DbAnswer<'datasetItems'>>(true);
+agree<Static<typeof DatasetItemEditAnswer>, DbAnswer<'datasetEditItem'>>(true);
+agree<Static<typeof DatasetChangeResponse>, DbAnswer<'datasetDeleteItem'>>(true);
+
+export { Dataset, DatasetChangeResponse, DatasetItemsResponse, DatasetListResponse };
