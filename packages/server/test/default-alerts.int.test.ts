@@ -139,6 +139,8 @@ describe('the default alert rules of a new project, on DuckDB', () => {
       (alerts) => alerts.some((a) => a.rule === 'unpriced-llm-calls' && a.state === 'firing'),
     );
     expect(firing.filter((a) => a.rule === 'unpriced-llm-calls').map((a) => [a.labels['model'], a.labels['service'], a.value])).toEqual([['acme-unpriced-1', 'qa-agent', 1]]);
+    // Worded for any count ("1 calls … had" read wrong).
+    expect(firing.find((a) => a.rule === 'unpriced-llm-calls')?.annotations['summary']).toMatch(/^Calls to acme-unpriced-1 from qa-agent with no price over the last hour: 1; /);
     // A priced call beside it fires nothing more.
     expect((await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: llmCallBody(800, 'gpt-4o', { input: 10, output: 5 }) })).status).toBe(200);
     const traces = await eventually('both traces listed', async () => (await callJson<{ traces: Array<{ rootName: string; unpricedCalls: number; costUsd: number | null }> }>(server.url, 'GET', '/api/traces')).body.traces, (t) => t.length === 2);

@@ -17,10 +17,20 @@ describe('annotation templates', () => {
 
   it('refuses placeholders it does not know, so a typo is caught when the rule is read', () => {
     expect(templateError('{{ $value }} and {{ $labels.name }}')).toBeNull();
-    expect(templateError('{{ $vaule }}')).toBe("unknown placeholder '{{ $vaule }}'; use {{ $value }}, {{ $threshold }} or {{ $labels.<name> }}");
+    expect(templateError('{{ $vaule }}')).toBe(
+      "unknown placeholder '{{ $vaule }}'; use {{ $value }}, {{ $threshold }} or {{ $labels.<name> }}, a number optionally as {{ $value | humanizePercentage }} or {{ $value | usd }}",
+    );
+    expect(templateError('{{ $value | humanize }}')).toMatch(/unknown placeholder/);
+    expect(templateError('{{ $labels.service | usd }}')).toBe("'{{ $labels.service | usd }}': only $value and $threshold are numbers to format");
     expect(templateError('{{ .Value }}')).toMatch(/unknown placeholder/);
     expect(templateError('{{ $labels. }}')).toMatch(/unknown placeholder/);
     expect(templateError('no placeholders, {single} braces')).toBeNull();
+  });
+
+  it('writes a ratio as a percentage and dollars as a price', () => {
+    expect(renderTemplate('{{ $value | humanizePercentage }} failed (limit {{$threshold|humanizePercentage}})', { ...values, value: 0.13333 })).toBe('13.33% failed (limit 5%)');
+    const usd = (value: number | null) => renderTemplate('{{ $value | usd }}', { ...values, value });
+    expect([usd(0.5234), usd(1204.5), usd(0.00041234), usd(0), usd(-0.2), usd(null)]).toEqual(['$0.52', '$1,204.50', '$0.00041', '$0.00', '-$0.20', 'no data']);
   });
 
   it.each([

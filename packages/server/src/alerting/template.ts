@@ -1,12 +1,15 @@
 import { labelOf } from './labels.js';
 
 /**
- * Annotation templates: `{{ $value }}`, `{{ $threshold }}` and `{{ $labels.<name> }}`, nothing
- * else, so a template is checked when the rule is read rather than failing when it fires.
+ * Annotation templates: `{{ $value }}`, `{{ $threshold }}` and `{{ $labels.<name> }}`, a number
+ * optionally through `| humanizePercentage` (0.1333 → 13.33%, Prometheus's name) or `| usd`
+ * ($0.52, $0.00041), nothing else, so a template is checked when the rule is read rather than
+ * failing when it fires.
  */
 
 const PLACEHOLDER = /\{\{\s*([^}]*?)\s*\}\}/g;
-const REFERENCE = /^\$(value|threshold|labels\.([A-Za-z_][A-Za-z0-9_.]*))$/;
+const REFERENCE = /^\$(value|threshold|labels\.([A-Za-z_][A-Za-z0-9_.]*))(?:\s*\|\s*(humanizePercentage|usd))?$/;
+const FORMATS: Record<string, (value: number | null) => string> = { humanizePercentage: formatPercent, usd: formatUsd };
 
 export interface TemplateValues {
   value: number | null;
@@ -17,7 +20,11 @@ export interface TemplateValues {
 /** Why a template cannot be used, or `null`. */
 export function templateError(template: string): string | null {
   for (const match of template.matchAll(PLACEHOLDER)) {
-    if (!REFERENCE.test(match[1]!)) return `unknown placeholder '${match[0]}'; use {{ $value }}, {{ $threshold }} or {{ $labels.<name> }}`;
+    const reference = REFERENCE.exec(match[1]!);
+    if (reference === null) {
+      return `unknown placeholder '${match[0]}'; use {{ $value }}, {{ $threshold }} or {{ $labels.<name> }}, a number optionally as {{ $value | humanizePercentage }} or {{ $value | usd }}`;
+    }
+    if (reference[3] !== undefined && reference[2] !== undefined) return `'${match[0]}': only $value and $threshold are numbers to format`;
   }
   return null;
 }
@@ -27,8 +34,9 @@ export function renderTemplate(template: string, values: TemplateValues): string
   return template.replace(PLACEHOLDER, (whole, reference: string) => {
     const match = REFERENCE.exec(reference);
     if (match === null) return whole;
-    if (match[1] === 'value') return formatNumber(values.value);
-    if (match[1] === 'threshold') return formatNumber(values.threshold);
+    const format = match[3] === undefined ? formatNumber : FORMATS[match[3]]!;
+    if (match[1] === 'value') return format(values.value);
+    if (match[1] === 'threshold') return format(values.threshold);
     return labelOf(values.labels, match[2]!) ?? '';
   });
 }
@@ -43,4 +51,19 @@ export function formatNumber(value: number | null): string {
   if (Number.isInteger(value)) return String(value);
   const digits = Math.abs(value) >= 1000 ? 0 : undefined;
   return digits === 0 ? String(Math.round(value)) : String(Number(value.toPrecision(4)));
+}
+
+/** A ratio as a percentage to 4 significant digits: 0.1333 → 13.33%, 1 → 100%. */
+function formatPercent(value: number | null): string {
+  if (value === null || Number.isNaN(value) || !Number.isFinite(value)) return formatNumber(value);
+  return `${formatNumber(value * 100)}%`;
+}
+
+/** Dollars as people read a price: cents from $0.01 up ($0.52, $1,204.50), two significant digits below ($0.00041). */
+function formatUsd(value: number | null): string {
+  if (value === null || Number.isNaN(value) || !Number.isFinite(value)) return formatNumber(value);
+  const sign = value < 0 ? '-' : '';
+  const usd = Math.abs(value);
+  if (usd === 0 || usd >= 0.01) return `${sign}$${usd.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  return `${sign}$${Number(usd.toPrecision(2))}`;
 }
