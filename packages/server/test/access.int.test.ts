@@ -111,6 +111,8 @@ describe('keys and projects on every route', () => {
     ]));
     // A score posted is a record of its own, with its author: the audit log is for changes to the project.
     expect(audit.entries.filter((entry) => entry.action === 'POST /api/scores')).toEqual([]);
+    // A preview judges and stores nothing: not a change either.
+    expect(audit.entries.filter((entry) => entry.action === 'POST /api/evaluators/preview')).toEqual([]);
     expect(JSON.stringify(audit)).not.toContain(keys.shopAdmin);
   });
 });

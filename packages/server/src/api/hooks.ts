@@ -17,10 +17,11 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 /** Methods whose success the audit log records. */
 const WRITE_OR_DELETE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /**
- * Writes that are records, not changes to the project: a score arrives at the rate of an app's
- * users' feedback and carries its author itself. Deleting one is audited.
+ * Writes that are not changes to the project: a score is a record, arriving at the rate of an
+ * app's users' feedback and carrying its author itself (deleting one is audited); a preview of an
+ * evaluator judges and stores nothing.
  */
-const NOT_AUDITED = new Set(['POST /api/scores']);
+const NOT_AUDITED = new Set(['POST /api/scores', 'POST /api/evaluators/preview']);
 
 /** The OTLP/HTTP paths, which a browser page of a --cors-origin may post to after asking. */
 const OTLP_PATHS = ['/v1/traces', '/v1/logs', '/v1/metrics'];
