@@ -26,6 +26,9 @@ import { EVALUATION_OF } from './targets.js';
 
 export const LLM_JUDGE_KIND = 'llm-judge';
 
+/** What an `llm-judge` may spend a UTC day when its spec names no `dailyBudgetUsd` (README: Evaluators). */
+export const DEFAULT_JUDGE_BUDGET_USD = 10;
+
 /** An `llm-judge` evaluator's own fields; with `builtin`, the built-in supplies `prompt` and `output`. */
 export interface LlmJudgeSpec {
   /** The evaluator's name, naming the judge's trace (`judge <name>`). */
@@ -60,6 +63,7 @@ export function createLlmJudgeKind(config: LlmJudgeConfig): EvaluatorKind<LlmJud
   return {
     kind: LLM_JUDGE_KIND,
     fields: LLM_JUDGE_FIELDS,
+    defaultDailyBudgetUsd: DEFAULT_JUDGE_BUDGET_USD,
     problem: (spec) => llmJudgeProblem(spec, [...providers.keys()]),
     judge: async (spec, target, context) => {
       const provider = providers.get(spec.provider);

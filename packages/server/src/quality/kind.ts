@@ -56,6 +56,11 @@ export interface EvaluatorKind<Spec> {
    * A kind without the list (a test's) checks its fields in `problem` alone.
    */
   readonly fields?: readonly string[];
+  /**
+   * The budget (USD a UTC day) of an evaluator of this kind whose spec names none: a kind that
+   * pays for its judgements has one, so a filter wider than meant cannot spend without bound.
+   */
+  readonly defaultDailyBudgetUsd?: number;
   /** Checks a spec's kind fields (`spec` is the parsed JSON); a message naming the field, or `null`. */
   problem(spec: Record<string, unknown>): string | null;
   /** Judges one target. Throws `NothingToJudge` for a target without what it judges, anything else for an evaluator error (a provider failure, an unparsable answer). */

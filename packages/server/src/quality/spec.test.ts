@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { kindsOf, parseFilter, resolveSpec } from './spec.js';
+import { DEFAULT_JUDGE_BUDGET_USD, createLlmJudgeKind } from './judge.js';
+import { anyKind, kindsOf, parseFilter, resolveSpec } from './spec.js';
 
 const kinds = kindsOf();
 const base = { name: 'polite', kind: 'contains', target: 'llm', text: 'please' };
@@ -15,6 +16,21 @@ describe('evaluator specs', () => {
     });
     expect([resolved.sampleRate, resolved.dailyBudgetUsd]).toEqual([0.25, 2]);
     expect(resolveSpec(base, kinds)).toMatchObject({ sampleRate: 1, dailyBudgetUsd: null, filter: parseFilter('') });
+  });
+
+  it('gives an LLM judge a daily budget when its spec names none; a deterministic kind has none', () => {
+    const judge = createLlmJudgeKind({
+      providers: [{ name: 'openai', apiKey: 'sk-unused', baseUrl: null, timeoutMs: 1000 }],
+      ingest: async () => undefined,
+      priceBookFor: () => {
+        throw new Error('nothing is judged here');
+      },
+    });
+    const withJudge = kindsOf([anyKind(judge)]);
+    const spec = { name: 'j', kind: 'llm-judge', target: 'llm', builtin: 'toxicity', provider: 'openai', model: 'gpt-4o-mini' };
+    expect(resolveSpec(spec, withJudge).dailyBudgetUsd).toBe(DEFAULT_JUDGE_BUDGET_USD);
+    expect(resolveSpec({ ...spec, dailyBudgetUsd: 50 }, withJudge).dailyBudgetUsd).toBe(50);
+    expect(resolveSpec(base, withJudge).dailyBudgetUsd).toBeNull();
   });
 
   const refused: Array<[string, Record<string, unknown>, string]> = [

@@ -19,7 +19,13 @@ export type AnyKind = EvaluatorKind<Record<string, unknown>>;
  * only a spec its `problem` found nothing wrong with, which is what makes it that kind's spec.
  */
 export function anyKind<S>(kind: EvaluatorKind<S>): AnyKind {
-  return { kind: kind.kind, fields: kind.fields, problem: (spec) => kind.problem(spec), judge: (spec, target, context) => kind.judge(spec as S, target, context) };
+  return {
+    kind: kind.kind,
+    fields: kind.fields,
+    defaultDailyBudgetUsd: kind.defaultDailyBudgetUsd,
+    problem: (spec) => kind.problem(spec),
+    judge: (spec, target, context) => kind.judge(spec as S, target, context),
+  };
 }
 
 /** The kinds the server knows, by name: the deterministic ones and any given (the LLM judge). */
@@ -93,7 +99,7 @@ export function resolveSpec(body: unknown, kinds: ReadonlyMap<string, AnyKind>, 
   if (!(EVALUATOR_TARGETS as readonly unknown[]).includes(spec.target)) throw specProblem(`target: must be one of ${EVALUATOR_TARGETS.join(', ')}`);
   const sampleRate = spec.sampleRate ?? 1;
   if (typeof sampleRate !== 'number' || !(sampleRate >= 0 && sampleRate <= 1)) throw specProblem('sampleRate: must be a number from 0 to 1');
-  const budget = spec.dailyBudgetUsd ?? null;
+  const budget = spec.dailyBudgetUsd ?? kind.defaultDailyBudgetUsd ?? null;
   if (budget !== null && (typeof budget !== 'number' || !(budget >= 0) || !Number.isFinite(budget))) throw specProblem('dailyBudgetUsd: must be a number of USD, 0 or more');
   if (spec.filter !== undefined && typeof spec.filter !== 'string') throw specProblem("filter: must be the trace list's query string, like service=api&model=gpt-4o");
   const filter = parseFilter((spec.filter as string | undefined) ?? '');
