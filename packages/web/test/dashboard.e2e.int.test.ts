@@ -107,6 +107,10 @@ describe('the traces page', () => {
     await eventually(() => [query(page, 'service'), query(page, 'status')]).toEqual(['tool-gateway', 'error']);
     await eventually(() => rows.allTextContents(), 'only the big trace has spans of tool-gateway').toEqual([expect.stringContaining('workflow deep-research')]);
     await screenshot(page, 'traces-filtered');
+    // A link (or a reload) with the filter shows it in its picker, not "Any" beside a filtered list.
+    const linked = await open('/?service=tool-gateway');
+    await eventually(() => linked.locator('table tbody tr').count(), 'the linked filter applied').toBe(1);
+    await eventually(() => linked.getByRole('combobox', { name: /^Service/ }).inputValue(), 'the picker shows the linked service').toBe('tool-gateway');
   });
 });
 

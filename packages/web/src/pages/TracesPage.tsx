@@ -90,6 +90,10 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
   };
 
   const filtered = [...search.keys()].some((k) => !['range', 'live'].includes(k));
+  // The linked service is an option from the first render (the list comes later, and may not
+  // name it in this range): otherwise the picker shows "Any" beside a list it filters.
+  const linkedService = search.get('service');
+  const serviceNames = [...new Set([...(linkedService ? [linkedService] : []), ...(services.data?.services.map((s) => s.name) ?? [])])].sort();
   return (
     <div>
       <h1>Traces</h1>
@@ -100,9 +104,9 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
             Service
             <select name="service" defaultValue={search.get('service') ?? ''} onChange={(e) => e.currentTarget.form?.requestSubmit()}>
               <option value="">Any</option>
-              {services.data?.services.map((s) => (
-                <option key={s.name} value={s.name}>
-                  {s.name}
+              {serviceNames.map((name) => (
+                <option key={name} value={name}>
+                  {name}
                 </option>
               ))}
             </select>
