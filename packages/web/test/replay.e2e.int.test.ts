@@ -21,21 +21,21 @@ let browsing: Browsing;
 let dir: string;
 const traceId = randomBytes(16).toString('hex');
 const spanId = randomBytes(8).toString('hex');
+/** A call recorded from Anthropic, which this server (OpenAI alone) cannot make as recorded. */
+const anthropicTraceId = randomBytes(16).toString('hex');
+const anthropicSpanId = randomBytes(8).toString('hex');
 
-beforeAll(async () => {
-  fake = await startFakeLlm();
-  dir = await mkdtemp(join(tmpdir(), 'spoor-web-replay-'));
-  await writeFile(join(dir, 'key'), 'sk-browser-test');
-  server = await startSpoorServer(['--provider', `openai=file:${join(dir, 'key')},base=${fake.baseUrl}/v1`]);
+/** An OTLP/JSON body of one recorded chat call with its messages. */
+function callBody(ids: { traceId: string; spanId: string }, provider: string, model: string): object {
   const start = BigInt(Date.now() - 60_000) * 1_000_000n;
   const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
-  const body = {
+  return {
     resourceSpans: [{
       resource: { attributes: [str('service.name', 'trip-agent')] },
       scopeSpans: [{ spans: [{
-        traceId, spanId, name: 'chat gpt-4o', kind: 3, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 700_000_000n),
+        traceId: ids.traceId, spanId: ids.spanId, name: `chat ${model}`, kind: 3, startTimeUnixNano: String(start), endTimeUnixNano: String(start + 700_000_000n),
         attributes: [
-          str('gen_ai.provider.name', 'openai'), str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', 'gpt-4o'),
+          str('gen_ai.provider.name', provider), str('gen_ai.operation.name', 'chat'), str('gen_ai.request.model', model),
           { key: 'gen_ai.usage.input_tokens', value: { intValue: '40' } }, { key: 'gen_ai.usage.output_tokens', value: { intValue: '12' } },
           str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'Plan two days in Lisbon.' }] }])),
           str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'Day 1: Alfama.' }] }])),
@@ -43,8 +43,17 @@ beforeAll(async () => {
       }] }],
     }],
   };
-  const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  expect(sent.status).toBe(200);
+}
+
+beforeAll(async () => {
+  fake = await startFakeLlm();
+  dir = await mkdtemp(join(tmpdir(), 'spoor-web-replay-'));
+  await writeFile(join(dir, 'key'), 'sk-browser-test');
+  server = await startSpoorServer(['--provider', `openai=file:${join(dir, 'key')},base=${fake.baseUrl}/v1`]);
+  for (const body of [callBody({ traceId, spanId }, 'openai', 'gpt-4o'), callBody({ traceId: anthropicTraceId, spanId: anthropicSpanId }, 'anthropic', 'claude-sonnet-4-6')]) {
+    const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(sent.status).toBe(200);
+  }
   browser = await launchChromium();
   browsing = await startBrowsing(browser);
 }, 60_000);
@@ -78,6 +87,23 @@ describe('replay from the LLM inspector', () => {
     await page.getByText('gpt-4o → gpt-4o-mini').waitFor();
     await page.getByLabel('Prompt diff').waitFor();
     await screenshot(page, 'replay-compare');
+    browsing.expectNoProblems();
+    await page.close();
+  });
+
+  it("replays a call recorded from a provider this server lacks on one it has, chosen in the panel", async () => {
+    fake.requests.length = 0;
+    fake.script({ text: 'Day 1: Sintra.', usage: { inputTokens: 20, outputTokens: 5 } });
+    const page = await browsing.open(`${server.url}/traces/${anthropicTraceId}?span=${anthropicSpanId}`);
+    await page.getByRole('button', { name: 'Replay' }).click();
+    const provider = page.getByLabel('Replay provider');
+    await expect.poll(() => provider.locator('option').allTextContents()).toEqual(['as recorded', 'openai']);
+    await provider.selectOption('openai');
+    await page.getByLabel('Replay model').fill('gpt-4o-mini');
+    await page.getByRole('button', { name: 'Run' }).click();
+    await page.getByTestId('replay-result').waitFor();
+    await page.getByText('Day 1: Sintra.').waitFor();
+    expect(fake.requests.map((r) => [r.path, (r.body as { model: string }).model])).toEqual([['/v1/chat/completions', 'gpt-4o-mini']]);
     browsing.expectNoProblems();
     await page.close();
   });

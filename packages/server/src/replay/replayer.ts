@@ -248,7 +248,7 @@ export class Replayer {
       'ERR_BAD_REQUEST',
       this.providers.size === 0
         ? `this Spoor has no provider to replay against: start it with --provider ${call.provider}=env:${call.provider.toUpperCase()}_API_KEY (and ,base=URL for a gateway)`
-        : `this Spoor has no ${call.provider} provider (it has ${this.names().join(', ')}): add --provider ${call.provider}=env:VARIABLE, or pick one with overrides.provider`,
+        : `this Spoor has no ${call.provider} provider (it has ${this.names().join(', ')}): add --provider ${call.provider}=env:VARIABLE, or pick one of those (overrides.provider, the replay panel's Provider)`,
     );
   }
 

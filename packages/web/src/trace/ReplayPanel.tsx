@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import type { ChatMessage, ChatPart, LlmMessages } from '@spoor/model';
-import { apiSend } from '../api';
+import { apiSend, apiUrl } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { Link } from '../components/Link';
 import { formatChange, formatCost, formatDuration, formatInteger } from '../format';
+import { useApi } from '../use-api';
 import { ChatMessages } from './ChatMessages';
 
 /** One side of `POST /api/replay`'s answer. */
@@ -51,6 +52,10 @@ const messageOf = (draft: Draft): ChatMessage => ({
 export function ReplayPanel({ traceId, spanId, model, messages }: { traceId: string; spanId: string; model: string | null; messages: LlmMessages }) {
   const [open, setOpen] = useState(false);
   const [draftModel, setModel] = useState(model ?? '');
+  // The providers this server can call: a call recorded with another (an Anthropic call on a
+  // server with OpenAI alone) is replayed by choosing one here.
+  const providers = useApi<{ providers: string[] }>(open ? apiUrl('/api/replay/providers') : null);
+  const [provider, setProvider] = useState('');
   const [temperature, setTemperature] = useState('');
   const [system, setSystem] = useState(messages.system.map((p) => (p.type === 'text' ? p.content : '')).join('\n'));
   const [drafts, setDrafts] = useState<Draft[]>(() => messages.input.map(draftOf));
@@ -70,6 +75,7 @@ export function ReplayPanel({ traceId, spanId, model, messages }: { traceId: str
     setError(undefined);
     const overrides: Record<string, unknown> = { system, messages: drafts.map(messageOf) };
     if (draftModel.trim() !== '') overrides.model = draftModel.trim();
+    if (provider !== '') overrides.provider = provider;
     if (temperature.trim() !== '') overrides.temperature = Number(temperature);
     apiSend<ReplayAnswer>('POST', '/api/replay', { traceId, spanId, overrides }).then(
       (result) => {
@@ -87,6 +93,17 @@ export function ReplayPanel({ traceId, spanId, model, messages }: { traceId: str
     <section className="replay" aria-label="Replay">
       <h4>Replay</h4>
       <div className="replay-params">
+        <label>
+          Provider
+          <select value={provider} onChange={(e) => setProvider(e.target.value)} aria-label="Replay provider">
+            <option value="">as recorded</option>
+            {(providers.data?.providers ?? []).map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
         <label>
           Model
           <input value={draftModel} onChange={(e) => setModel(e.target.value)} aria-label="Replay model" />
