@@ -251,6 +251,23 @@ describe('the evaluators page', () => {
   });
 });
 
+describe('the evaluator form of an LLM judge', () => {
+  it("offers the server's providers and the built-in judges as choices, not free text", async () => {
+    const page = await open('/evaluators');
+    await page.getByRole('button', { name: 'New evaluator' }).click();
+    const form = page.getByRole('form', { name: 'New evaluator' });
+    await form.getByLabel('Kind').selectOption('llm-judge');
+    const provider = form.getByLabel('Provider');
+    await eventually(() => provider.locator('option').allTextContents(), "the server's providers").toEqual(['choose one', 'openai']);
+    expect(await form.getByLabel('Built-in judge').locator('option').allTextContents()).toEqual([
+      'none: my prompt and output below', 'faithfulness', 'answer-relevance', 'toxicity', 'pii-leak',
+    ]);
+    expect(await form.getByLabel('Daily budget (USD)').getAttribute('placeholder')).toBe("10 (a judge's default)");
+    await form.getByRole('button', { name: 'Cancel' }).click();
+    await page.close();
+  });
+});
+
 describe('evaluator jobs on the evaluators page', () => {
   it('backfills an evaluator over the last 24 hours from its row, shows the progress, then the scores it made', async () => {
     // Made after the runs ended: only a backfill judges them.

@@ -1,8 +1,9 @@
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import type { Evaluator, EvaluatorPreviewItem } from '@spoor/model';
-import { ApiError, apiSend } from '../api';
+import { ApiError, apiSend, apiUrl } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { type EvaluatorForm, KINDS, KIND_FIELDS, type KindField, TARGETS, problemField, specFromForm } from './evaluator-form';
+import { useApi } from '../use-api';
 import { PreviewTable } from './PreviewTable';
 
 interface EditorProps {
@@ -27,6 +28,8 @@ export function EvaluatorEditor({ initial, mode, onSaved, onCancel }: EditorProp
   const [failure, setFailure] = useState<Error | undefined>(undefined);
   const [busy, setBusy] = useState<'preview' | 'save' | null>(null);
   const [preview, setPreview] = useState<{ spec: string; items: EvaluatorPreviewItem[] } | null>(null);
+  // A judge calls one of the server's providers: offered as a choice, not typed.
+  const providers = useApi<{ providers: string[] }>(form.kind === 'llm-judge' ? apiUrl('/api/replay/providers') : null).data?.providers ?? [];
 
   const built = specFromForm(form);
   const specText = built.ok ? JSON.stringify(built.spec) : null;
@@ -102,10 +105,10 @@ export function EvaluatorEditor({ initial, mode, onSaved, onCancel }: EditorProp
             ))}
           </select>,
         )}
-        {(KIND_FIELDS[form.kind] ?? []).map((f) => row(f.name, f.label, <KindInput field={f} value={form.fields[f.name] ?? ''} onChange={(v) => setField(f.name, v)} attrs={invalid(f.name)} />))}
+        {(KIND_FIELDS[form.kind] ?? []).map((f) => row(f.name, f.label, <KindInput field={f} value={form.fields[f.name] ?? ''} onChange={(v) => setField(f.name, v)} attrs={invalid(f.name)} providers={providers} />))}
         {row('filter', 'Traces', <input {...invalid('filter')} value={form.filter} onChange={(e) => set({ filter: e.target.value })} placeholder="service=api&model=gpt-4o (every trace when empty)" />, "the trace list's filters, as its query string")}
         {row('sampleRate', 'Sample rate', <input {...invalid('sampleRate')} value={form.sampleRate} onChange={(e) => set({ sampleRate: e.target.value })} inputMode="decimal" className="short" />, 'the share of complete traces judged, 0 to 1')}
-        {row('dailyBudgetUsd', 'Daily budget (USD)', <input {...invalid('dailyBudgetUsd')} value={form.dailyBudgetUsd} onChange={(e) => set({ dailyBudgetUsd: e.target.value })} inputMode="decimal" placeholder="no limit" className="short" />, 'past it in a UTC day, the evaluator pauses')}
+        {row('dailyBudgetUsd', 'Daily budget (USD)', <input {...invalid('dailyBudgetUsd')} value={form.dailyBudgetUsd} onChange={(e) => set({ dailyBudgetUsd: e.target.value })} inputMode="decimal" placeholder={form.kind === 'llm-judge' ? "10 (a judge's default)" : 'no limit'} className="short" />, 'past it in a UTC day, the evaluator pauses')}
         {row(
           'extra',
           'Other fields (JSON)',
@@ -154,8 +157,24 @@ function FieldRow({ id, label, error, hint, children }: { id: string; label: str
 
 type InputAttrs = { id: string; 'aria-invalid': boolean | undefined; 'aria-describedby': string | undefined };
 
-function KindInput({ field, value, onChange, attrs }: { field: KindField; value: string; onChange: (value: string) => void; attrs: InputAttrs }) {
+function KindInput({ field, value, onChange, attrs, providers }: { field: KindField; value: string; onChange: (value: string) => void; attrs: InputAttrs; providers: readonly string[] }) {
   switch (field.type) {
+    case 'choice':
+    case 'provider': {
+      const choices = field.type === 'provider' ? providers : (field.choices ?? []);
+      // A saved value the list lacks (a provider since removed) stays shown, so saving keeps it.
+      const shown = value === '' || choices.includes(value) ? choices : [value, ...choices];
+      return (
+        <select {...attrs} value={value} onChange={(e) => onChange(e.target.value)} className="short">
+          <option value="">{field.placeholder ?? 'none'}</option>
+          {shown.map((choice) => (
+            <option key={choice} value={choice}>
+              {choice}
+            </option>
+          ))}
+        </select>
+      );
+    }
     case 'boolean':
       return <input {...attrs} type="checkbox" checked={value === 'true'} onChange={(e) => onChange(e.target.checked ? 'true' : '')} />;
     case 'on':

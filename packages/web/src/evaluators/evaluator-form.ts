@@ -5,14 +5,19 @@
  * fault; `problemField` finds that name so the form shows the message beside its input.
  */
 
-export type KindFieldType = 'text' | 'longtext' | 'number' | 'boolean' | 'on' | 'json';
+/** `choice`: one of `choices` (or none, `placeholder` naming what none means); `provider`: one of the server's `--provider`s. */
+export type KindFieldType = 'text' | 'longtext' | 'number' | 'boolean' | 'on' | 'json' | 'choice' | 'provider';
 
 export interface KindField {
   name: string;
   type: KindFieldType;
   label: string;
   placeholder?: string;
+  choices?: readonly string[];
 }
+
+/** The server's built-in judges (quality/judge-builtins.ts). */
+export const BUILTIN_JUDGES = ['faithfulness', 'answer-relevance', 'toxicity', 'pii-leak'] as const;
 
 const ON: KindField = { name: 'on', type: 'on', label: 'Reads' };
 
@@ -27,8 +32,8 @@ export const KIND_FIELDS: Readonly<Record<string, readonly KindField[]>> = {
   cost: [{ name: 'maxUsd', type: 'number', label: 'Max USD', placeholder: '0.01' }],
   'tool-called': [{ name: 'tool', type: 'text', label: 'Tool', placeholder: 'search_flights' }],
   'llm-judge': [
-    { name: 'builtin', type: 'text', label: 'Built-in judge', placeholder: 'faithfulness, answer-relevance, toxicity, pii-leak' },
-    { name: 'provider', type: 'text', label: 'Provider', placeholder: 'openai' },
+    { name: 'builtin', type: 'choice', label: 'Built-in judge', choices: BUILTIN_JUDGES, placeholder: 'none: my prompt and output below' },
+    { name: 'provider', type: 'provider', label: 'Provider', placeholder: 'choose one' },
     { name: 'model', type: 'text', label: 'Model', placeholder: 'gpt-4o-mini' },
     { name: 'temperature', type: 'number', label: 'Temperature', placeholder: '0' },
     { name: 'prompt', type: 'longtext', label: 'Prompt', placeholder: 'Does {{output}} answer {{input}}, given {{context}}?' },
