@@ -2,7 +2,8 @@
  * `GET /api/traces/:a/diff/:b`: two runs aligned span by span. A span's place is its path of
  * names from the root, each with its position among same-named siblings (`plan#0/search#1`); an
  * LLM call's place is its position among its parent's LLM calls (`plan#0/llm#0`), so a call whose
- * model changed still lines up with the one it replaced.
+ * model changed still lines up with the one it replaced. The two runs' roots line up whatever their
+ * names (`a`'s is placed under `b`'s name), so do two experiments' runs of an item.
  */
 
 /** One side of a text that changed: lines kept (`=`), only in `a` (`-`), only in `b` (`+`). */

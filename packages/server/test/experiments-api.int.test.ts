@@ -214,6 +214,9 @@ describe.each(['duckdb', 'clickhouse'] as const)('experiments on a running serve
     const detail = (await call('GET', `/api/experiments/${bad.id}/compare/${good.id}/items/${item.itemId}`)).body as ComparedItemDetail;
     expect(detail.traceDiffDetail!.a.traceId).toBe(item.a!.traceId);
     expect(detail.traceDiffDetail!.b.traceId).toBe(item.b!.traceId);
+    // The two runs line up (their roots are named after their experiments): root to root, call to call.
+    expect([detail.traceDiffDetail!.added, detail.traceDiffDetail!.removed]).toEqual([[], []]);
+    expect(detail.traceDiffDetail!.rows.map((r) => r.kind)).not.toContain('added');
   });
 
   it('spoor experiments compare fails a regression and passes an improvement', async () => {

@@ -71,6 +71,19 @@ describe('trace diff', () => {
   });
 });
 
+describe('trace diff of runs named apart', () => {
+  it("lines up two runs whose roots have different names (an experiment's runs), root to root and call to call", () => {
+    const named = (name: string, model: string) => run({ model }).map((s) => (s.parentSpanId === null ? { ...s, name } : s));
+    const diff = diffTraces('a', named('experiment shorter-prompt', 'gpt-4o'), 'b', named('experiment baseline', 'gpt-4o-mini'));
+    expect([diff.added, diff.removed]).toEqual([[], []]);
+    expect(diff.changed.map((c) => [c.path, c.name])).toEqual([
+      ['experiment baseline#0', { a: 'experiment shorter-prompt', b: 'experiment baseline' }],
+      ['experiment baseline#0/llm#1', { a: 'chat gpt-4o', b: 'chat gpt-4o-mini' }],
+    ]);
+    expect(diff.rows.map((r) => r.kind)).toEqual(['changed', 'same', 'same', 'changed']);
+  });
+});
+
 describe('trace diff over awkward trees', () => {
   it('counts a span stored twice once, with its children once', () => {
     const spans = run();

@@ -23,8 +23,12 @@ const MAX_DIFF_CELLS = 4_000_000;
 export function diffTraces(aId: string, a: readonly StoredSpan[], bId: string, b: readonly StoredSpan[]): TraceDiff {
   const treeA = resolveSpanTree(spanTreeInputFrom(a));
   const treeB = resolveSpanTree(spanTreeInputFrom(b));
-  const placedA = place(a, treeA);
   const placedB = place(b, treeB);
+  // The runs' roots line up whatever their names (two experiments' runs are `experiment <name>`):
+  // `a`'s first true root (no parent id: not an orphan or a cut loop) takes `b`'s label, so
+  // everything below it lines up by name as before.
+  const rootB = placedB.find((p) => p.depth === 0 && p.span.parentSpanId === null);
+  const placedA = place(a, treeA, rootB === undefined ? undefined : labelOf(rootB.span));
   const byPathA = new Map(placedA.map((p) => [p.path, p]));
   const byPathB = new Map(placedB.map((p) => [p.path, p]));
   const added: DiffSpan[] = [];
@@ -77,6 +81,11 @@ export function diffTraces(aId: string, a: readonly StoredSpan[], bId: string, b
   };
 }
 
+/** What names a span's place among its siblings: its name, or `llm` for an LLM call. */
+function labelOf(span: StoredSpan): string {
+  return isLlm(span) ? 'llm' : span.name;
+}
+
 /** Whether a span is an LLM call: those line up by position among their parent's calls, whatever their name. */
 function isLlm(span: StoredSpan): boolean {
   return span.category === 'llm' || span.category === 'embedding';
@@ -86,14 +95,19 @@ function isLlm(span: StoredSpan): boolean {
  * Every span with its path, in the tree order of `@spoor/model`'s span-tree resolver (parents
  * first, siblings by start; a span stored twice placed once, an orphan or a cut parent loop a root).
  */
-function place(spans: readonly StoredSpan[], tree: ResolvedSpanTree): Placed[] {
+function place(spans: readonly StoredSpan[], tree: ResolvedSpanTree, firstRootLabel?: string): Placed[] {
   const out = new Array<Placed>(tree.count);
   // How many siblings of each label came before, keyed by the parent's row and the label.
   const seen = new Map<string, number>();
+  let rootLabel = firstRootLabel;
   for (let row = 0; row < tree.count; row++) {
     const span = spans[tree.order[row]!]!;
     const up = tree.parent[row]!;
-    const label = isLlm(span) ? 'llm' : span.name;
+    let label = labelOf(span);
+    if (rootLabel !== undefined && up === -1 && span.parentSpanId === null) {
+      label = rootLabel;
+      rootLabel = undefined;
+    }
     const key = `${up} ${label}`;
     const n = seen.get(key) ?? 0;
     seen.set(key, n + 1);
