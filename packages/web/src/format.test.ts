@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatChange, formatCost, formatCostOf, formatCount, formatDuration, formatPercent } from './format';
+import { formatAgo, formatChange, formatCost, formatCostOf, formatCount, formatDuration, formatListTime, formatPercent } from './format';
 
 describe('formatDuration', () => {
   it.each([
@@ -69,4 +69,15 @@ describe('formatChange', () => {
     expect(formatChange(0, String)).toBe('±0');
     expect(formatChange(null, String)).toBe('–');
   });
+});
+
+describe('formatListTime', () => {
+  // Local times, as the list shows them.
+  const now = new Date(2026, 10, 27, 21, 58, 0).getTime();
+  it.each([
+    [new Date(2026, 10, 27, 21, 56, 11), '21:56:11'],
+    [new Date(2026, 10, 26, 9, 5, 2), 'Nov 26 09:05'],
+    [new Date(2025, 11, 31, 23, 59, 59), '2025-12-31'],
+  ])('shows %s as %s beside a now of 2026-11-27 21:58', (date, text) => expect(formatListTime(date.toISOString(), now)).toBe(text));
+  it('shows an unknown time as a dash', () => expect(formatListTime(null, now)).toBe('–'));
 });

@@ -77,6 +77,23 @@ export function formatTime(iso: string | null | undefined): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * A start time as a list row shows it, short enough for one line of a narrow column: `21:56:11`
+ * today, `Nov 26 21:56` this year, `2025-11-26` before (the full time is the cell's title).
+ */
+export function formatListTime(iso: string | null | undefined, nowMs: number = Date.now()): string {
+  if (!iso) return '–';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const now = new Date(nowMs);
+  const clock = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  if (d.getFullYear() !== now.getFullYear()) return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+  if (d.getMonth() !== now.getMonth() || d.getDate() !== now.getDate()) return `${MONTHS[d.getMonth()]} ${d.getDate()} ${clock}`;
+  return `${clock}:${pad(d.getSeconds())}`;
+}
+
 /** Local `HH:MM:SS.mmm` of an ISO time, for log lines and events. */
 export function formatClock(iso: string | null | undefined): string {
   if (!iso) return '–';

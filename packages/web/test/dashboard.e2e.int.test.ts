@@ -114,6 +114,28 @@ describe('the traces page', () => {
   });
 });
 
+describe('the traces page at 1024 px', () => {
+  it('keeps every column in view and each start time to two lines: the time, then how long ago', async () => {
+    const narrow = await startBrowsing(browser, { colorScheme: 'light', viewport: { width: 1024, height: 800 } });
+    try {
+      const page = await open('/', narrow);
+      const rows = page.locator('table tbody tr');
+      await eventually(() => rows.count(), 'the traces listed').toBeGreaterThan(0);
+      const table = (await page.locator('table.list').boundingBox())!;
+      expect(table.x + table.width, 'the last column (Cost) ends within the window').toBeLessThanOrEqual(page.viewportSize()!.width);
+      const heights = async (selector: string) => Promise.all((await page.locator(selector).all()).map(async (cell) => (await cell.boundingBox())!.height));
+      // A one-line cell (a row's spans count) against the start times: at most two lines (the
+      // demo's list wrapped the date, clock and "ago" to four in this column).
+      const oneLine = Math.min(...(await heights('table.list tbody td:nth-child(6)')));
+      expect(Math.max(...(await heights('td.trace-time')))).toBeLessThan(2 * oneLine);
+      await screenshot(page, 'traces-1024');
+      narrow.expectNoProblems();
+    } finally {
+      await narrow.close();
+    }
+  });
+});
+
 describe('the trace page', () => {
   it('opens the newest trace from the list and collapses and expands the subtree of a span', async () => {
     const page = await open('/');

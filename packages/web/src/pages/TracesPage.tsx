@@ -7,7 +7,7 @@ import { ErrorBox } from '../components/ErrorBox';
 import { Link } from '../components/Link';
 import { RangePicker } from '../components/RangePicker';
 import { Status } from '../components/Status';
-import { formatAgo, formatCostOf, formatCount, formatDuration, formatInteger, formatTime } from '../format';
+import { formatAgo, formatCostOf, formatCount, formatDuration, formatInteger, formatListTime, formatTime } from '../format';
 import { navigate, setSearch } from '../router';
 import { ScoreCells } from '../scores/ScoreCells';
 import { scoreColumnNames, scoreFiltersOf } from '../scores/score-view';
@@ -179,8 +179,9 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
         <tbody>
           {traces.map((t) => (
             <tr key={t.traceId} className="clickable" onClick={() => navigate(`/traces/${t.traceId}`)}>
-              <td title={t.startTime}>
-                {formatTime(t.startTime)} <span className="muted">{formatAgo(t.startTime, live ? agoNow : now)}</span>
+              <td title={formatTime(t.startTime)} className="trace-time">
+                {formatListTime(t.startTime, now)}
+                <span className="muted">{formatAgo(t.startTime, live ? agoNow : now)}</span>
               </td>
               <td>
                 <Link to={`/traces/${t.traceId}`} onClick={(e) => e.stopPropagation()}>
