@@ -268,6 +268,26 @@ describe('the evaluator form of an LLM judge', () => {
   });
 });
 
+describe('deleting an evaluator', () => {
+  it('asks once more in its row, keeps it on Keep, and removes it on Delete; a file evaluator has no Delete', async () => {
+    const made = await fetch(`${server.url}/api/evaluators/to-delete`, {
+      method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'latency', target: 'trace', maxMs: 1000 }),
+    });
+    expect(made.status).toBe(201);
+    const page = await open('/evaluators');
+    const row = page.locator('tr[data-evaluator="to-delete"]');
+    await row.getByRole('button', { name: 'Delete to-delete' }).click();
+    await row.getByRole('button', { name: 'Keep to-delete' }).click();
+    expect(await row.count()).toBe(1);
+    await row.getByRole('button', { name: 'Delete to-delete' }).click();
+    await row.getByRole('button', { name: 'Confirm deleting to-delete' }).click();
+    await eventually(() => row.count(), 'the row gone').toBe(0);
+    expect((await fetch(`${server.url}/api/evaluators/to-delete`)).status).toBe(404);
+    expect(await page.locator('tr[data-evaluator="relevance"]').getByRole('button', { name: 'Delete relevance' }).count()).toBe(0);
+    await page.close();
+  });
+});
+
 describe('evaluator jobs on the evaluators page', () => {
   it('backfills an evaluator over the last 24 hours from its row, shows the progress, then the scores it made', async () => {
     // Made after the runs ended: only a backfill judges them.

@@ -16,12 +16,12 @@ const COLUMNS = 9;
 export function EvaluatorRow({ evaluator: e, mayEdit, onChanged, onEdit, onError }: { evaluator: Evaluator; mayEdit: boolean; onChanged: () => void; onEdit: () => void; onError: (error: Error) => void }) {
   const [busy, setBusy] = useState(false);
   const [panel, setPanel] = useState<'errors' | 'backfill' | null>(null);
+  // Delete asks once more in the row itself: the evaluator stops judging (its scores stay).
+  const [confirming, setConfirming] = useState(false);
   const toggleOpen = (which: 'errors' | 'backfill') => setPanel(panel === which ? null : which);
   const path = `/api/evaluators/${encodeURIComponent(e.name)}`;
-  const toggle = () => {
+  const send = (sent: Promise<unknown>) => {
     setBusy(true);
-    // Both take a JSON body (`{}`: nothing to say; a pause's reason defaults to "paused by hand").
-    const sent = apiSend('POST', `${path}/${e.state === 'active' ? 'pause' : 'resume'}`, {});
     sent.then(
       () => {
         setBusy(false);
@@ -32,6 +32,12 @@ export function EvaluatorRow({ evaluator: e, mayEdit, onChanged, onEdit, onError
         onError(error);
       },
     );
+  };
+  // Both take a JSON body (`{}`: nothing to say; a pause's reason defaults to "paused by hand").
+  const toggle = () => send(apiSend('POST', `${path}/${e.state === 'active' ? 'pause' : 'resume'}`, {}));
+  const remove = () => {
+    setConfirming(false);
+    send(apiSend('DELETE', path));
   };
   return (
     <>
@@ -74,6 +80,22 @@ export function EvaluatorRow({ evaluator: e, mayEdit, onChanged, onEdit, onError
                   Edit
                 </button>
               )}
+              {e.source === 'api' &&
+                (confirming ? (
+                  <span className="evaluator-confirm" role="group" aria-label={`Delete ${e.name}?`}>
+                    Delete it? Its scores stay.{' '}
+                    <button type="button" onClick={remove} disabled={busy} aria-label={`Confirm deleting ${e.name}`}>
+                      Delete
+                    </button>
+                    <button type="button" onClick={() => setConfirming(false)} aria-label={`Keep ${e.name}`}>
+                      Keep
+                    </button>
+                  </span>
+                ) : (
+                  <button type="button" onClick={() => setConfirming(true)} disabled={busy} aria-label={`Delete ${e.name}`}>
+                    Delete
+                  </button>
+                ))}
             </>
           )}
         </td>
