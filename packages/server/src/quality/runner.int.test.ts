@@ -182,8 +182,13 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     now = T0;
     await a.save('default', { name: 'both', kind: 'counting', target: 'llm' }, 'create');
     now = T0 + 100 * SEC;
-    await Promise.all([a.runRound(), b.runRound(), a.runRound(), b.runRound()]);
+    // `a` takes the lease first, so it is `a` that read the commit head a quiet time before the
+    // next rounds: a runner that takes an expired lease over has read none and judges a quiet time
+    // later (the handover below). The rounds after run side by side.
+    await a.runRound();
+    await Promise.all([a.runRound(), b.runRound(), b.runRound()]);
     now += 31 * SEC;
+    await a.runRound();
     await Promise.all([a.runRound(), b.runRound()]);
     expect(kind.judged.map((t) => `${t.traceId}/${t.spanId}`).sort()).toEqual([1, 2, 3, 4].map((n) => `${tid(n)}/${sid(n * 10 + 1)}`));
     // The holder stops; once its lease expires the other takes it, looks back, and judges only what is new.
