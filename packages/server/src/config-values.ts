@@ -35,3 +35,13 @@ export function parseBytes(text: string): number {
   const units: Record<string, number> = { b: 1, kb: 1e3, kib: 1024, mb: 1e6, mib: 1024 ** 2, gb: 1e9, gib: 1024 ** 3 };
   return Number(match[1]) * units[(match[2] ?? 'b').toLowerCase()]!;
 }
+
+/** `--disk-reserve`: `auto` (`null`: from the disk's size when the server starts) or a size, `0` for none; throws naming `where`. */
+export function parseDiskReserve(text: string, where: string): number | null {
+  if (text.trim().toLowerCase() === 'auto') return null;
+  try {
+    return parseBytes(text);
+  } catch (error) {
+    throw new Error(`${where}: ${(error as Error).message}, 0 for none, or auto`, { cause: error });
+  }
+}

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { parseBytes, parseDuration, parseRetention } from './config-values.js';
+import { parseBytes, parseDiskReserve, parseDuration, parseRetention } from './config-values.js';
 import { type ShareLimits, parseShareLimits } from './shares.js';
 import { DEFAULT_REGEX_LIMITS, REGEX_LIMIT_ENV, type RegexLimits } from './regex.js';
 import { type Provider, parseProviders } from './replay/providers.js';
@@ -421,7 +421,7 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     dataDir,
     store: storeTargetOf(pick('store'), pick('clickhouseUrl'), pick('clickhouseCluster'), dataDir),
     spoolMaxBytes: parseBytes(pick('spoolMax')),
-    diskReserveBytes: diskReserveOf(pick('diskReserve')),
+    diskReserveBytes: parseDiskReserve(pick('diskReserve'), `--disk-reserve (${ENV.diskReserve})`),
     roles,
     retention: { ...parseRetention(pick('retention')), intervalMs: 3_600_000 },
     maxBodyBytes: parseBytes(pick('maxBody')),
@@ -449,16 +449,6 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
 }
 
 /** `ingest,query`, `all`, ...: the roles named, each at most once. */
-/** `auto` (`null`: from the disk's size when the server starts) or a size, `0` for none. */
-function diskReserveOf(text: string): number | null {
-  if (text.trim().toLowerCase() === 'auto') return null;
-  try {
-    return parseBytes(text);
-  } catch (error) {
-    throw new Error(`--disk-reserve (${ENV.diskReserve}): ${(error as Error).message}, 0 for none, or auto`, { cause: error });
-  }
-}
-
 function parseRoles(text: string): ServerRoles {
   const roles: ServerRoles = { ingest: false, query: false, alerting: false };
   for (const part of text.split(',').map((r) => r.trim().toLowerCase())) {
