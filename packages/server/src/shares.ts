@@ -1,4 +1,5 @@
 import { AppError } from './errors.js';
+import type { SelfMetrics } from './self-metrics.js';
 
 /**
  * What one project may hold of a server's work at once, and the whole server: running
@@ -134,4 +135,22 @@ export function parseShareLimits(text: string, defaults: ShareLimits, where: str
     limits[match[1] as keyof ShareLimits] = Number(match[2]);
   }
   return limits;
+}
+
+/** The shares a server bounds (`ServeConfig.shares`), with what all projects hold of each on `/metrics`. */
+export function serverShares(limits: Record<'experiments' | 'providerCalls' | 'exports' | 'scoreWrites', ShareLimits>, selfMetrics: SelfMetrics) {
+  const shares = {
+    experiments: new Shares({ what: 'running experiments', flag: '--experiments-max', limits: limits.experiments, retryAfterSeconds: 30 }),
+    providerCalls: new WaitingShares({ what: 'provider calls', flag: '--provider-calls-max', limits: limits.providerCalls, retryAfterSeconds: 1 }),
+    exports: new Shares({ what: 'exports under way', flag: '--exports-max', limits: limits.exports, retryAfterSeconds: 10 }),
+    scoreWrites: new Shares({ what: 'score writes in flight', flag: '--score-writes-max', limits: limits.scoreWrites, retryAfterSeconds: 1 }),
+  };
+  selfMetrics.gaugeSeries('spoor_share_held', 'What all projects hold now of each share the server bounds (--experiments-max, --provider-calls-max, --exports-max, --score-writes-max).', () =>
+    Object.entries({ experiments: shares.experiments, provider_calls: shares.providerCalls, exports: shares.exports, score_writes: shares.scoreWrites }).map(([share, held]) => ({
+      labels: { share },
+      value: held.held(),
+    })),
+  );
+  selfMetrics.gauge('spoor_provider_calls_waiting', 'Provider calls (experiments, judges, replays) waiting for a slot of --provider-calls-max.', () => shares.providerCalls.queued);
+  return shares;
 }

@@ -29,7 +29,7 @@ import { anyKind, kindsOf } from '../quality/spec.js';
 import { PriceBooks } from '../pricing/price-books.js';
 import { Replayer, loadRecorder } from '../replay/replayer.js';
 import { ExperimentService } from '../quality/experiment-service.js';
-import { Shares, WaitingShares } from '../shares.js';
+import { serverShares } from '../shares.js';
 import { SelfMetrics, createIngestMetrics } from '../self-metrics.js';
 import { readMaskFile, readPriceTable, serverIdOf } from './files.js';
 import { setRegexLimits } from '../regex.js';
@@ -114,13 +114,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   let judgeIngest: ((projectId: string, body: Uint8Array) => Promise<void>) | null = null;
   // Spoor's own events (an evaluator paused by its budget) are log records of the project, ingested the same way.
   let ownEvents: ((projectId: string, event: OwnEvent) => void) | null = null;
-  // What one project may hold of the work this server runs for all (shares.ts), and how much is held.
-  const shares = {
-    experiments: new Shares({ what: 'running experiments', flag: '--experiments-max', limits: config.shares.experiments, retryAfterSeconds: 30 }),
-    providerCalls: new WaitingShares({ what: 'provider calls', flag: '--provider-calls-max', limits: config.shares.providerCalls, retryAfterSeconds: 1 }),
-    exports: new Shares({ what: 'exports under way', flag: '--exports-max', limits: config.shares.exports, retryAfterSeconds: 10 }),
-    scoreWrites: new Shares({ what: 'score writes in flight', flag: '--score-writes-max', limits: config.shares.scoreWrites, retryAfterSeconds: 1 }),
-  };
+  const shares = serverShares(config.shares, selfMetrics);
   const evaluatorKinds = kindsOf([
     anyKind(
       createLlmJudgeKind({
@@ -133,7 +127,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   ]);
   // Checked whole before anything starts: a bad file stops the start with its line and field.
   const evaluatorSpecs = config.evaluatorsFile === null ? [] : await loadEvaluatorsFile(config.evaluatorsFile, evaluatorKinds);
-  // Tail sampling (issue 35, helper S): a bad --sampling file stops the start, naming what is wrong.
+  // A bad --sampling file stops the start, naming what is wrong.
   const samplingFile = config.samplingFile === null ? null : await readSamplingFile(config.samplingFile);
   const serverId = await serverIdOf(config.dataDir);
   // Bodies are decoded, normalized and priced (with the books the database thread keeps current)
@@ -201,7 +195,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     db: thread.calls,
     // Servers sharing a ClickHouse commit without telling this one: it asks every second while anyone watches.
     shared: config.store.kind === 'clickhouse',
-    // Issue 33, helper A: when a watched run's running spans become abandoned, by the reads' rule.
+    // When a watched run's running spans become abandoned, by the reads' rule.
     staleAfterMs: config.staleAfterMs,
     ...config.live,
     onError: (error) => log.warn({ err: error }, 'a live stream read failed; it is read again at the next commit'),
@@ -264,7 +258,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         }
       },
     });
-    // Default alert rules (issue 35, area D): the projects keys name are the ones given the defaults,
+    // Default alert rules: the projects keys name are the ones given the defaults,
     // and one whose first key is made later starts (and is seeded) within a key refresh.
     const keyRing = ring;
     alerting.follow(() => keyRing.projects(), KEY_REFRESH_MS);
@@ -298,7 +292,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     selfMetrics.gaugeSeries('spoor_evaluator_paused', 'Whether an evaluator is paused (1: by hand or its daily budget spent) or active (0).', () =>
       runningEvaluators.pausedStates().map(({ projectId, evaluator, paused }) => ({ labels: { project: projectId, evaluator }, value: paused ? 1 : 0 })),
     );
-    // Tail sampling (issue 35, helper S): each project's runner decides its complete traces under
+    // Tail sampling: each project's runner decides its complete traces under
     // the project's sampling lease, on the database thread, off the ingest path.
     const sampledOut = selfMetrics.counter('spoor_traces_sampled_out_total', 'Traces tail sampling did not keep whole (slimmed), by project.');
     const keptWhole = selfMetrics.counter('spoor_traces_kept_total', 'Traces tail sampling kept whole, by project and the rule that kept them (errors, slow, cost, score, filter, rate).');
@@ -324,7 +318,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     // How far behind each runner is, so a lag is seen before it is a loss (by project: projects are the keys' few).
     lagGauges(selfMetrics, 'sampling', 'tail sampling', () => runningSampling.lags());
     spool = await Spool.open(spoolDir, {}, committedSegment);
-    // Forwarding (issue 34, area F): the forward thread follows the spool; the spool keeps what it
+    // Forwarding: the forward thread follows the spool; the spool keeps what it
     // has not sent (up to --forward-spool-max) past the store's commits. Set before any commit.
     if (config.forward.length > 0) {
       const started = await ForwardThread.start(
@@ -348,13 +342,6 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
       await resubmit({ signal: 'traces', encoding: 'protobuf', body, projectId, receivedUs: Date.now() * 1000 });
     };
     const replayer = new Replayer(config.providers, ingestTrace, shares.providerCalls);
-    selfMetrics.gaugeSeries('spoor_share_held', 'What all projects hold now of each share the server bounds (--experiments-max, --provider-calls-max, --exports-max, --score-writes-max).', () =>
-      Object.entries({ experiments: shares.experiments, provider_calls: shares.providerCalls, exports: shares.exports, score_writes: shares.scoreWrites }).map(([share, held]) => ({
-        labels: { share },
-        value: held.held(),
-      })),
-    );
-    selfMetrics.gauge('spoor_provider_calls_waiting', 'Provider calls (experiments, judges, replays) waiting for a slot of --provider-calls-max.', () => shares.providerCalls.queued);
     experiments = new ExperimentService({
       db: thread.calls,
       evaluators: (projectId, names) => runningEvaluators.forExperiment(projectId, names),
