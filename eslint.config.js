@@ -10,13 +10,38 @@ const forbid = (group, message) => ({ group, message });
 
 const DUCKDB_ONLY_IN_STORE = forbid(['@duckdb/*'], 'Only store/duckdb/ talks to DuckDB.');
 
+/**
+ * Comments say why the code is as it is; which issue, helper or area of work brought it is the
+ * commit log's to say, and means nothing to a reader.
+ */
+const HISTORY_IN_COMMENT = /\b(?:issue|helper|area)\s+#?(?:\d+|[A-Z]\d?\b)/i;
+const spoor = {
+  rules: {
+    'no-history-comments': {
+      meta: { type: 'suggestion', schema: [], messages: { history: 'A comment cites the history of the work ({{ text }}): say why instead.' } },
+      create(context) {
+        return {
+          Program() {
+            for (const comment of context.sourceCode.getAllComments()) {
+              const found = HISTORY_IN_COMMENT.exec(comment.value);
+              if (found !== null) context.report({ loc: comment.loc, messageId: 'history', data: { text: found[0] } });
+            }
+          },
+        };
+      },
+    },
+  },
+};
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/*.d.ts', '**/scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { process: 'readonly', Buffer: 'readonly', console: 'readonly', URL: 'readonly', setImmediate: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', fetch: 'readonly', performance: 'readonly' } },
+    plugins: { spoor },
     rules: {
+      'spoor/no-history-comments': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-empty': ['error', { allowEmptyCatch: false }],
@@ -147,7 +172,7 @@ export default tseslint.config(
     },
   },
   {
-    // Export (issue 34): streams of the store's export port, served to api/ through the database thread's calls.
+    // Export: streams of the store's export port, served to api/ through the database thread's calls.
     files: ['packages/server/src/export/**'],
     ignores: ['**/*.test.ts'],
     rules: {
@@ -162,7 +187,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': restrict(DUCKDB_ONLY_IN_STORE) },
   },
   {
-    // MCP (issue 34): its tools read through the REST API only; data-dir.ts builds that API over a store opened read-only.
+    // MCP: its tools read through the REST API only; data-dir.ts builds that API over a store opened read-only.
     files: ['packages/server/src/mcp/**'],
     ignores: ['**/*.test.ts', 'packages/server/src/mcp/data-dir.ts'],
     rules: {

@@ -122,17 +122,17 @@ export type { Score, ScoreListResponse, ScoreQuery, ScoreRecord, ScoreSlot, Scor
 export { EVALUATION_ATTRIBUTES, EVALUATION_EVENT, SCORE_SOURCES, scoreIdOf, scoreProblem } from './score.js';
 export type { Evaluator, EvaluatorBackfill, EvaluatorPreviewItem, EvaluatorSpec, EvaluatorState, EvaluatorTarget } from './evaluator.js';
 export { EVALUATOR_STATES, EVALUATOR_TARGETS } from './evaluator.js';
-// Score summaries and the trace list's score filters (issue 31: scores where a user looks).
+// Score summaries and the trace list's score filters (scores where a user looks).
 export type { ScoreFilter, ScoreFilterOp, ScoreSummary } from './score.js';
 export { SCORE_FILTER_OPS } from './score.js';
 export type { ScoreCompareRow, ScoreCompareSide, ScoreStatsGroup, ScoreStatsQuery, ScoreStatsResponse, ScoreStatsRow } from './score-stats.js';
 export { SCORE_STATS_GROUPS } from './score-stats.js';
-// An evaluator's failed targets (issue 31: evaluator errors shown with a retry).
+// An evaluator's failed targets (evaluator errors shown with a retry).
 export type { EvaluatorError, EvaluatorErrorsResponse } from './evaluator.js';
-// Datasets (issue 32: versioned sets of items that experiments run on).
+// Datasets (versioned sets of items that experiments run on).
 export type { Dataset, DatasetChangeResponse, DatasetItem, DatasetItemSource, DatasetItemsResponse, DatasetListResponse, JsonValue, NewDatasetItem } from './dataset.js';
 export { datasetItemProblem, datasetNameProblem } from './dataset.js';
-// Experiments (issue 32: a dataset run through a new version, scored and compared).
+// Experiments (a dataset run through a new version, scored and compared).
 export type {
   ComparedItem,
   ComparedItemDetail,
@@ -151,21 +151,21 @@ export type {
 } from './experiment.js';
 export type { Regressions } from './experiment.js';
 export { EXPERIMENT_ATTRIBUTES, EXPERIMENT_STATES, experimentNameProblem, regressed, regressionsOf } from './experiment.js';
-// Live streams (issue 33: a trace and the trace list as they are committed, over Server-Sent Events).
+// Live streams (a trace and the trace list as they are committed, over Server-Sent Events).
 export type { LiveSpan, LiveSpansEvent, LiveTracesEvent } from './live.js';
-// Trace detail pages (issue 33, helper D: `GET /api/traces/:id?spans=OFFSET,LIMIT`).
+// Trace detail pages (`GET /api/traces/:id?spans=OFFSET,LIMIT`).
 export type { TraceDetailPage } from './trace.js';
-// Running spans (issue 33: a span seen before it ends).
+// Running spans (a span seen before it ends).
 export type { SpanState } from './span.js';
 export { SPAN_STATES } from './span.js';
-// The binary tree stream (issue 33: traces of any size): `/tree` as chunks a page reads into typed arrays.
+// The binary tree stream (traces of any size): `/tree` as chunks a page reads into typed arrays.
 export type { TreeChunk, TreeChunkColumns, TreeHeader, TreeTrailer } from './tree-binary.js';
 export { NO_STRING, TREE_FORMAT_VERSION, TREE_MEDIA_TYPE, TreeStreamDecoder, TreeStreamEncoder, spanIdHex } from './tree-binary.js';
 // Single sign-on: who is signed in, and through which provider.
 export type { SessionUserInfo, SingleSignOnInfo } from './api.js';
-// Export (issue 34, helper X: `spoor export`, `GET /api/export`): a signal's records as Parquet or JSON Lines.
+// Export (`spoor export`, `GET /api/export`): a signal's records as Parquet or JSON Lines.
 export type { ExportFormat, ExportQuery, ExportSignal } from './export.js';
 export { EXPORT_FORMATS, EXPORT_MEDIA_TYPES, EXPORT_SIGNALS, exportFileName, isExportFormat, isExportSignal } from './export.js';
-// Tail sampling (issue 35, helper S): a project's keep policy, and what the trace list says of it.
+// Tail sampling: a project's keep policy, and what the trace list says of it.
 export type { SamplingAnswer, SamplingCount, SamplingKeep, SamplingPolicy } from './sampling.js';
 export { DEFAULT_SAMPLING_KEEP } from './sampling.js';

@@ -26,7 +26,7 @@ export interface SamplingPolicy {
 }
 
 /**
- * The keep rules of a policy set without its own (issue 35's defaults, the alert presets'
+ * The keep rules of a policy set without its own (the defaults, the alert presets'
  * thresholds): errors; a workflow over 600 s, a step over 120 s, an LLM call over 30 s; a run
  * costing over $1.
  */

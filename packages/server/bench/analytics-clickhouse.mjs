@@ -1,4 +1,4 @@
-// The ClickHouse side of bench/analytics.mjs (`--store clickhouse`, issue 20): the same data set
+// The ClickHouse side of bench/analytics.mjs (`--store clickhouse`): the same data set
 // as the DuckDB run, copied into ClickHouse by `spoor migrate`, so both stores answer over the
 // same rows.
 //

@@ -424,7 +424,7 @@ export async function fillUntil(path, params, untilUs) {
 /**
  * Adds `count` scores of the newest spans, one per span, as evaluators and users would have made
  * them: `faithfulness`, `relevance` and `toxicity` values from two evaluators each, and `thumbs`
- * labels (a quarter `down`) from users; each at its span's end. Issue 31's figure is score
+ * labels (a quarter `down`) from users; each at its span's end. The goal's figure is score
  * statistics over 1M of them against span statistics over the 5M spans.
  */
 export async function addScores(path, count) {

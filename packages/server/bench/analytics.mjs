@@ -13,8 +13,8 @@
 // BENCH_SCORES (1,000,000 scores of the newest spans, added to the DuckDB run's copy; 0 for none).
 // `--store clickhouse` (or BENCH_STORE=clickhouse): the same data set is also copied into
 // ClickHouse (analytics-clickhouse.mjs, cached too) and a second server runs on it; each request is
-// timed against both servers in turn, and a table gives both medians and their ratio (issue 20:
-// goal <= 2x), with bytes per span on disk of both stores.
+// timed against both servers in turn, and a table gives both medians and their ratio (goal:
+// <= 2x), with bytes per span on disk of both stores.
 import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { Agent, get } from 'node:http';
 import { join } from 'node:path';
@@ -162,7 +162,7 @@ for (const [label, path, goalMs, note] of endpoints.filter(([label]) => only ===
   });
   results.push({ ...rows[0], clickhouse: rows[1] });
 }
-// Issue 16's goals are ratios to span stats by name in the same run: this machine's speed drifts.
+// The goals are ratios to span stats by name in the same run: this machine's speed drifts.
 const base = results.find((r) => r.label.startsWith('span stats by name'));
 for (const [label, goal] of [['compare', 3], ['sessions', 2], ['error groups', 2], ['score stats by name', 2]]) {
   const r = results.find((x) => x.label.startsWith(label));
@@ -193,7 +193,7 @@ for (const r of results) {
   console.log(`| ${r.label} | ${r.medianMs.toFixed(0)} ms | ${r.p95Ms.toFixed(0)} ms | ${r.goalMs === null ? '-' : `< ${r.goalMs} ms`} | ${verdict} |`);
 }
 if (withClickHouse) {
-  console.log(`\nThe same requests on the ClickHouse store, timed in turn with the DuckDB store's (issue 20: goal <= 2x DuckDB's median)\n`);
+  console.log(`\nThe same requests on the ClickHouse store, timed in turn with the DuckDB store's (goal <= 2x DuckDB's median)\n`);
   console.log('| request | DuckDB median | ClickHouse median | ClickHouse p95 | ratio | goal <= 2x |');
   console.log('|---|---|---|---|---|---|');
   for (const r of results) {

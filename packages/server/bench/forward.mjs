@@ -1,4 +1,4 @@
-// npm run bench:forward — what forwarding costs ingest (issue 34: goal <= 15% of committed spans/s).
+// npm run bench:forward — what forwarding costs ingest (goal <= 15% of committed spans/s).
 // Spoor at capacity (8 keep-alive clients sending protobuf batches, as bench:ingest) without and
 // with one --forward destination, by turns for BENCH_ROUNDS pairs (default 3; this machine's speed
 // drifts within minutes): the destination is a fast sink in a process of its own that reads each

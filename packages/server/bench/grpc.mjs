@@ -1,4 +1,4 @@
-// npm run bench:grpc — OTLP/gRPC against OTLP/HTTP on the same protobuf bodies (issue 21: gRPC at
+// npm run bench:grpc — OTLP/gRPC against OTLP/HTTP on the same protobuf bodies (gRPC at
 // least 0.9x HTTP's committed rate): a fresh server per run, the two kinds alternating, 8 clients
 // each with a connection of its own (BENCH_SHARED=1: one connection for all, as one exporter has).
 // Env: BENCH_SECONDS (10), BENCH_ROUNDS (3), BENCH_CONCURRENCY (8), BENCH_SPANS_PER_BATCH (1000).

@@ -6,7 +6,7 @@
 // spool, no fsync; it moves with Spoor's decoder). Spoor as fast as 8 clients can go
 // (capacity), by turns with the hand-written floor (F S F S F), then at a fixed offered rate
 // (BENCH_RATE spans/s; default 0.8 x the floor's committed rate) for latency and 503s at that
-// load. The goal is a ratio: Spoor's committed spans/s over the hand-written floor's (issue 35:
+// load. The goal is a ratio: Spoor's committed spans/s over the hand-written floor's (goal:
 // >= 1.0x), each Spoor round over the mean of the floor's rounds on either side, their median,
 // because this machine's speed drifts up to 3x between days and by a fifth within minutes.
 // Env: BENCH_SECONDS (default 20), BENCH_CONCURRENCY (8), BENCH_SPANS_PER_BATCH (1000),
@@ -15,14 +15,14 @@
 // `--store clickhouse` (or BENCH_STORE=clickhouse) also runs Spoor on the ClickHouse store (the
 // engine chdb embeds, behind ClickHouse's HTTP interface, in a process of its own: lib.mjs
 // `startClickHouse`) in the same run, with the same load, and prints its ratios to the DuckDB
-// store's and to the reference's committed spans/s (issue 20: goal >= 0.8x of DuckDB's).
+// store's and to the reference's committed spans/s (goal >= 0.8x of DuckDB's).
 // Every request's span times are moved to when it is sent (BENCH_FIXED_TIMES=1: the templates' own).
 // `--evaluators N` (or BENCH_EVALUATORS) instead runs Spoor at capacity without and with N
 // deterministic evaluators at sampleRate 1 (an --evaluators file), by turns for BENCH_ROUNDS
 // pairs (default 3), all with
 // --trace-quiet 1s and every request's spans timed as if they had just ended (so traces
 // complete during the load, one after another, as in production), and prints each pair's ratio,
-// their median (issue 31: goal >= 0.9x) and what was judged.
+// their median (goal >= 0.9x) and what was judged.
 // `--base DIR` (a built checkout of another commit) instead runs Spoor at capacity (or at BENCH_RATE),
 // this build and DIR's by turns, for BENCH_ROUNDS pairs (default 6), and prints each pair's ratio
 // of committed spans/s and of CPU per span, their medians, and each side's 503s: a before/after

@@ -6,7 +6,7 @@
 // run (the store grows by two million spans a round; the machine's speed moves) falls on both sides
 // alike, where a round without first in every pair put the rounds with viewers always later.
 // Printed: the committed spans/s of each round (the load's and the live trace's, up to the moment
-// all of it is committed), each ratio with/without and their median (issue 33: goal >= 0.9,
+// all of it is committed), each ratio with/without and their median (goal >= 0.9,
 // viewers cost <= 10%), the server's CPU per committed span with and without viewers (the viewers
 // and the load run in this bench's process, on the same cores: the ratio of committed spans/s
 // counts their client-side work too), and the p95 from a request's acknowledgement to its last

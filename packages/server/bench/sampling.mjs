@@ -1,4 +1,4 @@
-// npm run bench:sampling — what tail sampling costs and saves (issue 35: ingest costs <= 10% at
+// npm run bench:sampling — what tail sampling costs and saves (ingest costs <= 10% at
 // rate 0.1 against no policy; the store's bytes per ingested span <= 0.3x of an unsampled run's).
 //
 // 1. Cost: Spoor at capacity (8 keep-alive clients, bench:ingest's agent batches, their times moved

@@ -28,7 +28,7 @@ export interface ServeOptions {
   alerts?: string;
   /** How often alert rules are evaluated. Default `15s`. */
   alertInterval?: string;
-  /** Default alert rules (issue 35, area D): whether a new project is given them, `on` or `off`. Default `on`. */
+  /** Default alert rules: whether a new project is given them, `on` or `off`. Default `on`. */
   defaultAlerts?: string;
   /** An evaluators file (YAML), read at start, for the default project. Default: none. */
   evaluators?: string;
@@ -95,12 +95,12 @@ export interface ServeOptions {
   oidcScopes?: string;
   /** The claim that holds a person's groups. Default `groups`. */
   oidcGroupsClaim?: string;
-  // Forwarding (issue 34, area F): see forward/destinations.ts.
+  // Forwarding: see forward/destinations.ts.
   /** `NAME=URL[,headers=K:V;…][,signals=…][,filter=…]`, repeatable; several in the variable, each starting `NAME=scheme://` after a `;`. Default: none. */
   forward?: string | string[];
   /** Unsent bytes a destination may fall behind before its oldest are dropped, e.g. `1GiB`. Default 1 GiB. */
   forwardSpoolMax?: string;
-  /** Tail sampling (issue 35, helper S): a sampling policy file (JSON), for every project or per project. Default: none. */
+  /** Tail sampling: a sampling policy file (JSON), for every project or per project. Default: none. */
   sampling?: string;
   // Each project's share of what a server runs for all (shares.ts): `project=N,server=N`, 0 for no bound.
   /** LLM-call experiments running at once. Default `project=4,server=16`. */
@@ -176,7 +176,7 @@ export interface ServeConfig {
   /** Providers for `POST /api/replay`, their keys read at start. */
   providers: Provider[];
   store: StoreTarget;
-  /** Tail sampling (issue 35, helper S): absolute path of the `--sampling` policy file (JSON), or `null`. */
+  /** Tail sampling: absolute path of the `--sampling` policy file (JSON), or `null`. */
   samplingFile: string | null;
   /** Bytes the spool may hold before requests get 503. */
   spoolMaxBytes: number;
@@ -189,7 +189,7 @@ export interface ServeConfig {
   treePageSpans?: number;
   /** Single sign-on through an OpenID Connect provider; unset: none. */
   oidc?: OidcConfig;
-  // Forwarding (issue 34, area F).
+  // Forwarding.
   /** Where acknowledged data is forwarded; header values may be secrets. */
   forward: ForwardDestination[];
   /** Unsent bytes per destination before its oldest are dropped. */
@@ -251,7 +251,7 @@ export const DEFAULTS = {
   oidcGroupsClaim: DEFAULT_GROUPS_CLAIM,
   forward: '',
   forwardSpoolMax: '1GiB',
-  // Tail sampling (issue 35, helper S).
+  // Tail sampling.
   sampling: '',
   experimentsMax: 'project=4,server=16',
   providerCallsMax: 'project=32,server=64',
@@ -306,7 +306,7 @@ const ENV: Record<keyof ServeOptions, string> = {
   oidcGroupsClaim: 'SPOOR_OIDC_GROUPS_CLAIM',
   forward: 'SPOOR_FORWARD',
   forwardSpoolMax: 'SPOOR_FORWARD_SPOOL_MAX',
-  // Tail sampling (issue 35, helper S).
+  // Tail sampling.
   sampling: 'SPOOR_SAMPLING_FILE',
   experimentsMax: 'SPOOR_EXPERIMENTS_MAX',
   providerCallsMax: 'SPOOR_PROVIDER_CALLS_MAX',
@@ -347,7 +347,7 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
   }
   const alertIntervalMs = parseDuration(pick('alertInterval'));
   if (alertIntervalMs < 1000) throw new Error(`the alert interval must be at least 1s, not '${pick('alertInterval')}' (--alert-interval or ${ENV.alertInterval})`);
-  // Default alert rules (issue 35, area D).
+  // Default alert rules.
   const defaultAlerts = ({ on: true, '1': true, true: true, off: false, '0': false, false: false } as Record<string, boolean>)[pick('defaultAlerts').trim().toLowerCase()];
   if (defaultAlerts === undefined) throw new Error(`default alerts are on or off (1 or 0), not '${pick('defaultAlerts')}' (--no-default-alerts or ${ENV.defaultAlerts})`);
   const traceQuietMs = parseDuration(pick('traceQuiet'));
@@ -379,7 +379,7 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     auth,
     env,
   );
-  // Forwarding (issue 34, area F): a destination that is this server itself is refused here, and
+  // Forwarding: a destination that is this server itself is refused here, and
   // again once the ports are bound (port 0 is known only then).
   const forward = parseForwardDestinations(splitForwardList(pick('forward')), env);
   for (const destination of forward) {
@@ -442,7 +442,7 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
     metricsMaxSeries,
     maskFile: pick('mask') === '' ? null : resolve(pick('mask')),
     regexLimits: { maxChars: positiveInteger('regexMaxChars', '--regex-max-chars'), maxStepsPerChar: positiveInteger('regexMaxCost', '--regex-max-cost') },
-    // Tail sampling (issue 35, helper S).
+    // Tail sampling.
     samplingFile: pick('sampling') === '' ? null : resolve(pick('sampling')),
     providers: parseProviders(pick('provider').split(';').filter((p) => p.trim() !== ''), env),
   };

@@ -44,7 +44,7 @@ describe('the sampling policy API', () => {
     expect(set.status).toBe(200);
     expect(set.body).toMatchObject({ projectId: 'shop', source: 'api', policy });
     expect((await get('shop')).body).toEqual(set.body);
-    // A rate alone gets the default keep rules (issue 35 item 3).
+    // A rate alone gets the default keep rules.
     expect((await callJson<SamplingAnswer>(server.url, 'PUT', '/api/projects/shop/sampling', { rate: 0.25 }, { key: keys.shopAdmin })).body.policy).toEqual({ rate: 0.25, keep: DEFAULT_KEEP });
 
     expect((await callJson(server.url, 'DELETE', '/api/projects/shop/sampling', undefined, { key: keys.shopAdmin })).status).toBe(204);

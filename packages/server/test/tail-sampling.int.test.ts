@@ -6,7 +6,7 @@ import { type TestServer, callJson, makeKey, startTestServer } from './support/s
 import { until } from './support/wait.js';
 
 /**
- * Issue 35's test of tail sampling: 10,000 traces with 2% errors and 3% slow under `rate: 0.1`
+ * The test of tail sampling: 10,000 traces with 2% errors and 3% slow under `rate: 0.1`
  * (the default keep rules): every error and slow trace is kept whole, 10% ± 1.5% of the rest, and
  * span statistics equal those of the same traces sent to a project without a policy, to the row.
  * On both stores, one server each, the traces completed at once (`--trace-quiet 1s`).

@@ -54,7 +54,7 @@ export interface AppOptions {
   evaluators?: EvaluatorService | null;
   /** Experiments; `null` or unset: their routes answer 404. */
   experiments?: ExperimentService | null;
-  /** Tail sampling (issue 35, helper S); `null` or unset: its routes answer 404. */
+  /** Tail sampling; `null` or unset: its routes answer 404. */
   sampling?: SamplingService | null;
   /** Who may do what (`auth/access-control.ts`): checked before any route runs. */
   access: AccessControl;
@@ -190,9 +190,9 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(oidcRoutes, { db, access: options.access, signIn: options.signIn ?? null, secureCookies: options.secureCookies ?? false });
   // MCP: agents' tools, each a read of the routes above with the caller's credentials.
   await app.register(mcpRoutes);
-  // Export (issue 34, helper X): GET /api/export, admin keys only.
+  // Export: GET /api/export, admin keys only.
   await app.register(exportRoutes, { db, exports: options.exports });
-  // Tail sampling (issue 35, helper S): a project's keep policy.
+  // Tail sampling: a project's keep policy.
   await app.register(samplingRoutes, { sampling: options.sampling ?? null });
   await app.register(openApiRoute);
   await app.register(healthRoutes, {

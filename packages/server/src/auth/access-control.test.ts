@@ -65,7 +65,7 @@ describe('needOf', () => {
     ['GET', '/auth/login', 'public'],
     ['GET', '/auth/callback', 'public'],
     ['GET', '/auth/other', 'admin'],
-    // An export is every record of a range at once: a read key may not (issue 34).
+    // An export is every record of a range at once: a read key may not.
     ['GET', '/api/export', 'admin'],
     ['HEAD', '/api/export', 'admin'],
     // A route named nowhere above is closed, not open.

@@ -57,7 +57,7 @@ export function needOf(method: string, route: string): Need {
   if (route.startsWith('/v1/')) return method === 'OPTIONS' ? 'public' : 'ingest';
   if (route === '/metrics') return 'metrics';
   if (route === '/api/keys' || route.startsWith('/api/keys/')) return 'admin';
-  // An export is every record of a range at once (issue 34): for admins, as keys are.
+  // An export is every record of a range at once: for admins, as keys are.
   if (route === '/api/export') return 'admin';
   // An app sends its users' feedback with the key it sends its traces with.
   if (route === '/api/scores' && method === 'POST') return 'ingest';

@@ -83,7 +83,7 @@ async function serve(args: string[]): Promise<number> {
       prices: { type: 'string' },
       alerts: { type: 'string' },
       'alert-interval': { type: 'string' },
-      // Default alert rules (issue 35, area D).
+      // Default alert rules.
       'no-default-alerts': { type: 'boolean' },
       evaluators: { type: 'string' },
       'trace-quiet': { type: 'string' },
@@ -116,7 +116,7 @@ async function serve(args: string[]): Promise<number> {
       'oidc-groups-claim': { type: 'string' },
       forward: { type: 'string', multiple: true },
       'forward-spool-max': { type: 'string' },
-      // Tail sampling (issue 35, helper S).
+      // Tail sampling.
       sampling: { type: 'string' },
       'experiments-max': { type: 'string' },
       'provider-calls-max': { type: 'string' },
@@ -140,7 +140,7 @@ async function serve(args: string[]): Promise<number> {
     role: values.role,
     forward: values.forward,
     forwardSpoolMax: values['forward-spool-max'],
-    // Tail sampling (issue 35, helper S).
+    // Tail sampling.
     sampling: values.sampling,
     experimentsMax: values['experiments-max'],
     providerCallsMax: values['provider-calls-max'],

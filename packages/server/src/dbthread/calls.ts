@@ -116,7 +116,7 @@ export function createDbCalls(
       return deleted;
     },
 
-    // Scores (issue 31, the REST API): a score sent is masked by its project's policy, as one
+    // Scores (the REST API): a score sent is masked by its project's policy, as one
     // sent as an OpenTelemetry event is at ingest.
     addScore: json(scores.add.bind(scores)),
     getScore: json(scores.get.bind(scores)),
@@ -125,9 +125,9 @@ export function createDbCalls(
     scoresOfTraces: json(scores.ofTraces.bind(scores)),
     // Evaluators (quality/): definitions, runs, the runner lease, complete traces and their targets, scores.
     ...evaluatorCalls(store),
-    // Score statistics and comparisons (issue 31, helper C).
+    // Score statistics and comparisons.
     scoreStats: json(analytics.scoreStats.bind(analytics)),
-    // Datasets (issue 32): versioned items, made by hand, by import or from traces.
+    // Datasets: versioned items, made by hand, by import or from traces.
     datasetCreate: json(datasets.create.bind(datasets)),
     datasetList: json(datasets.list.bind(datasets)),
     datasetGet: json(datasets.get.bind(datasets)),
@@ -137,7 +137,7 @@ export function createDbCalls(
     datasetItems: json(datasets.listItems.bind(datasets)),
     datasetEditItem: json(datasets.editItem.bind(datasets)),
     datasetDeleteItem: json(datasets.deleteItem.bind(datasets)),
-    // Experiments (issue 32): a row per change of an experiment's state and per run of an item;
+    // Experiments: a row per change of an experiment's state and per run of an item;
     // plain values (not JSON text): the main thread builds the API's answers from them.
     experimentPut: store.experiments.putExperiment.bind(store.experiments),
     experimentGet: store.experiments.getExperiment.bind(store.experiments),
@@ -158,13 +158,13 @@ export function createDbCalls(
       for (const score of copies) maskScore(score);
       return store.scores.addScores(copies, writtenUs);
     },
-    // Live streams (issue 33, helper L): what was committed after a cursor, for the live hub.
+    // Live streams: what was committed after a cursor, for the live hub.
     ...liveCalls(store, queries),
-    // Traces of any size (issue 33, helper T): `/tree` as the binary stream, a page of spans a call.
+    // Traces of any size: `/tree` as the binary stream, a page of spans a call.
     ...treeStreamCalls(queries.treeStreams),
-    // Export (issue 34, helper X): `GET /api/export`'s bytes, a chunk a call.
+    // Export: `GET /api/export`'s bytes, a chunk a call.
     ...exportCalls(store.exports),
-    // Default alert rules (issue 35, area D): a new project's, seeded once.
+    // Default alert rules: a new project's, seeded once.
     alertSeedRules: alerts.seedRules.bind(alerts),
     alertRulesSeeded: alerts.rulesSeeded.bind(alerts),
     // Tail sampling: policies, a round's decisions, the late spans' sweep.

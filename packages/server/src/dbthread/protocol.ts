@@ -99,7 +99,7 @@ export const DB_TRANSFERS: Transfers<DbProtocol> = {
   posts: { batch: (batch) => (batch === null ? [] : buffersOf(batch.tables)) },
   // An answer written as bytes owns its ArrayBuffer (`JsonWriter`): it moves, uncopied.
   answers: { getTrace: ownBuffer, getTraceTree: ownBuffer, getSpan: ownBuffer, listMetricPoints: ownBuffer, criticalPath: ownBuffer, treeStreamStart: treeFrameBuffers, treeStreamNext: treeFrameBuffers,
-    // Export (issue 34, helper X): each chunk owns its buffer.
+    // Export: each chunk owns its buffer.
     exportStart: exportChunkBuffers, exportNext: exportChunkBuffers },
 };
 

@@ -160,7 +160,7 @@ export class QueryService {
   }
 
   /**
-   * Tail sampling's "kept N of M" of a first page's range and filters (issue 35), `null` when no
+   * Tail sampling's "kept N of M" of a first page's range and filters, `null` when no
    * trace of the range was sampled out: one look at the decisions first, so a project that
    * samples nothing pays one small read, not a count of every trace.
    */
@@ -223,7 +223,7 @@ export class QueryService {
         this.store.getTraceBytes(projectId, traceId, lend),
         this.scoresOf(projectId, traceId),
         this.store.runningSpans.ofTraces(projectId, [traceId]),
-        // Tail sampling (issue 35): the detail says a sampled-out trace is slim, as the list and /tree do.
+        // Tail sampling: the detail says a sampled-out trace is slim, as the list and /tree do.
         this.store.sampling?.decisionsOf(projectId, [traceId]),
       ]);
       // A sampled-out trace's spans are statistics only (`sql/span-stats.ts`): its detail has none.

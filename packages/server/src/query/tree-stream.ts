@@ -164,7 +164,7 @@ export class TreeStreams {
   private async trailer(tree: OpenTree): Promise<Uint8Array[]> {
     const { projectId, traceId, encoder } = tree;
     const [[logs, scores], decisions] = await Promise.all([this.logsAndScores(projectId, traceId), this.store.sampling?.decisionsOf(projectId, [traceId])]);
-    // Tail sampling (issue 35): the trace page says a sampled-out trace is slim.
+    // Tail sampling: the trace page says a sampled-out trace is slim.
     return [encoder.trailer(treeTrailerJson(tree.sessionId, encoder.spanCount, logs, scores, decisions?.get(traceId) === false))];
   }
 

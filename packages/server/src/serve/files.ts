@@ -32,7 +32,7 @@ export async function readMaskFile(path: string): Promise<MaskFile> {
   return maskFileOf(await readJsonFile(path, 'the masking file'), `the masking file ${path}`);
 }
 
-/** Tail sampling (issue 35, helper S): the `--sampling` file, checked whole. */
+/** Tail sampling: the `--sampling` file, checked whole. */
 export async function readSamplingFile(path: string): Promise<SamplingFile> {
   return samplingFileOf(await readJsonFile(path, 'the sampling file'), `the sampling file ${path}`);
 }

@@ -63,9 +63,9 @@ export interface Store extends TraceReader, LogReader, MetricReader, AnalyticsRe
   readonly experiments: ExperimentStore;
   readonly live: LiveStore;
   readonly runningSpans: RunningSpanStore;
-  /** Export (issue 34): a signal's records as a file, by the engine's own writer. */
+  /** Export: a signal's records as a file, by the engine's own writer. */
   readonly exports: RecordExporter;
-  /** Tail sampling (issue 35): policies, a decision per trace, and the slimming of traces not kept. */
+  /** Tail sampling: policies, a decision per trace, and the slimming of traces not kept. */
   readonly sampling: SamplingStore;
   close(): Promise<void>;
 }

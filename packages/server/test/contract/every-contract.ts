@@ -46,9 +46,9 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
   describeRunningSpanContract(adapter, open);
   describeTreePageContract(adapter, open);
   describeTraceAnswerContract(adapter, open);
-  // Export (issue 34, helper X).
+  // Export.
   describeExportContract(adapter, open);
-  // Tail sampling (issue 35, helper S).
+  // Tail sampling.
   describeSamplingContract(adapter, open);
   describeSameRowContract(adapter, open);
 }

@@ -9,7 +9,7 @@ import { encodeSpanBatch } from '../support/otlp-encode.js';
 import { type RestAnswer, caseRandom, keepFailure, mutatedBody, readRest, restRequest, seeds, spelledPath, transportOf } from './fuzz.js';
 
 /**
- * The seeded fuzzer (issue 17, item 7). `npm test` runs a few thousand cases with a fixed seed;
+ * The seeded fuzzer. `npm test` runs a few thousand cases with a fixed seed;
  * `npm run fuzz` runs as many as FUZZ_CASES says (default 100,000) with a new seed each time.
  * A decoder may refuse a body with its own 4xx error, never anything else; the server answers
  * every request below 500 within the time limit, and still takes and reads back a valid request

@@ -21,7 +21,7 @@ export class FakeLiveStore implements LiveStore {
   /** A commit made durable: its spans, running snapshots, parts and logs get its number. */
   committed(spans: readonly SpanRecord[], parts: readonly TracePart[], running: readonly SpanRecord[] = [], logs: ReadonlyArray<{ projectId: string; traceId: string | null }> = []): void {
     const seq = ++this.seq;
-    // Tail sampling (issue 35, helper S2): the traces of the logs, for its late sweep (`logTracesAfter`).
+    // Tail sampling: the traces of the logs, for its late sweep (`logTracesAfter`).
     for (const log of logs) if (log.traceId !== null) this.logTraces.push({ projectId: log.projectId, traceId: log.traceId, seq });
     for (const span of spans) this.spans.push({ span, seq, running: false });
     for (const span of running) this.spans.push({ span, seq, running: true });

@@ -112,9 +112,9 @@ export class FakeStore implements Store {
   readonly experiments = new FakeExperimentStore();
   readonly live = new FakeLiveStore((query) => reads.listTraces(this.data, query, null, query.limit, (filter) => this.scores.tracesMeeting(query.projectId, filter)));
   readonly runningSpans = new FakeRunningSpanStore(() => this.committed.spans);
-  /** Export (issue 34): the rows every engine writes, made from the committed records. */
+  /** Export: the rows every engine writes, made from the committed records. */
   readonly exports = new FakeRecordExport(() => ({ ...this.committed, scores: this.scores.rows }));
-  /** Tail sampling (issue 35): slimming changes the committed records in place. */
+  /** Tail sampling: slimming changes the committed records in place. */
   readonly sampling = new FakeSamplingStore(() => this.data, (projectId, filter) => this.scores.tracesMeeting(projectId, filter), this.live);
   readonly commits: FakeCommit[] = [];
   /** Per trace, the span counts of its parts: what a trace summary adds up. */

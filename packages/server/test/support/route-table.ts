@@ -276,7 +276,7 @@ export const ROWS: Record<string, Row> = {
   'GET /api/projects/:projectId/masking': readId(() => '/api/projects/shop/masking'),
   'PUT /api/projects/:projectId/masking': { path: () => '/api/projects/shop/masking', body: () => ({ mode: 'mask' }), need: 'admin', foreign: 'not-found' },
   'DELETE /api/projects/:projectId/masking': { path: () => '/api/projects/shop/masking', need: 'admin', foreign: 'not-found' },
-  // Tail sampling (issue 35, helper S): shop's policy is set by the PUT row, then removed by the DELETE row.
+  // Tail sampling: shop's policy is set by the PUT row, then removed by the DELETE row.
   'GET /api/projects/:projectId/sampling': readId(() => '/api/projects/shop/sampling'),
   'PUT /api/projects/:projectId/sampling': { path: () => '/api/projects/shop/sampling', body: () => ({ rate: 1 }), need: 'admin', foreign: 'not-found' },
   'DELETE /api/projects/:projectId/sampling': { path: () => '/api/projects/shop/sampling', need: 'admin', foreign: 'not-found' },
@@ -294,7 +294,7 @@ export const ROWS: Record<string, Row> = {
   'POST /api/keys': { path: () => '/api/keys', body: () => ({ role: 'read', name: 'from the table' }), need: 'admin', foreign: 'own' },
   'DELETE /api/keys/:id': { path: () => `/api/keys/${spareKeyId}`, need: 'admin', foreign: 'not-found' },
   'GET /api/audit': read('/api/audit'),
-  // Export (issue 34): admin keys only; another project's admin key exports its own records, none of these.
+  // Export: admin keys only; another project's admin key exports its own records, none of these.
   'GET /api/export': { path: () => '/api/export?signal=spans&format=jsonl&from=0&to=4102444800000', need: 'admin', foreign: 'no-leak' },
   'GET /api/prices': read('/api/prices'),
   'GET /api/prices/unpriced': read('/api/prices/unpriced'),

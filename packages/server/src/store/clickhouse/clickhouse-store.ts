@@ -52,9 +52,9 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
   private readonly writer: ClickHouseWriter;
   /** What changed after a cursor, whichever server sharing this ClickHouse committed it. */
   readonly live: SqlLiveStore;
-  /** Tail sampling (issue 35): policies, decisions, and slimming by mutations. */
+  /** Tail sampling: policies, decisions, and slimming by mutations. */
   readonly sampling: ClickHouseSamplingStore;
-  /** Export (issue 34): a signal's records as Parquet or JSON Lines, by ClickHouse's own output formats. */
+  /** Export: a signal's records as Parquet or JSON Lines, by ClickHouse's own output formats. */
   readonly exports: ClickHouseRecordExport;
 
   private constructor(

@@ -213,7 +213,7 @@ export function parseClickHouseUrl(text: string): {
 /**
  * `?compress=1`: gzip what Spoor sends ClickHouse and what it answers. Off unless asked for:
  * gzipping a commit's rows (then TabSeparated text) cost Spoor more CPU than anything else on
- * its way to ClickHouse, and a server's CPU is what limits ingest first (BENCHMARKS.md, issue 20);
+ * its way to ClickHouse, and a server's CPU is what limits ingest first (BENCHMARKS.md);
  * worth it over a slow link (a hosted ClickHouse across the internet), not in one network.
  */
 function compressionOf(params: URLSearchParams): boolean {
@@ -324,7 +324,7 @@ export class ChClient {
 
   /**
    * A query's answer in `format` (`Parquet`, `JSONEachRow`), its bytes as ClickHouse sends them,
-   * never held whole (export, issue 34). A failure before the first byte throws here; one after,
+   * never held whole (export). A failure before the first byte throws here; one after,
    * while the stream is read. On the embedded engine `settings` stay set on the connection for the
    * queries after (chdb runs them as `SET`s), so none of `SETTINGS` may be given another value.
    */

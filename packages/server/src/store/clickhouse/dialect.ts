@@ -89,7 +89,7 @@ export function clickHouseDialect(tables: Tables): Dialect<ChParams> {
     errorEvents: (project, conditions) => errorEventsSql(tables, project, conditions),
     errorStates: (project) => errorStatesSql(tables, project),
 
-    // Export (issue 34, helper X): a time is a DateTime64(6, 'UTC'), which Parquet holds as DuckDB's does.
+    // Export: a time is a DateTime64(6, 'UTC'), which Parquet holds as DuckDB's does.
     timestampOfUs: (us) => `fromUnixTimestamp64Micro(${us}, 'UTC')`,
     isoOfUs: (us) => `formatDateTime(fromUnixTimestamp64Micro(${us}, 'UTC'), '%Y-%m-%dT%H:%i:%S.%fZ')`,
     // `JSONExtractRaw` answers '' where DuckDB's `json_extract` answers NULL.

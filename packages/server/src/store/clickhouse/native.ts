@@ -9,7 +9,7 @@ import { TABLE_DEFS } from './schema-tables.js';
  * columns already, so a block is written column by column with no text made per value, and
  * ClickHouse reads it with no parsing: on a 50,000-span commit of the ingest benchmark, the
  * embedded engine spent 0.13-0.17 s of CPU on a Native insert against 0.76 s on the same rows as
- * TabSeparated, and Spoor 0.13-0.29 s making that text (issue 20).
+ * TabSeparated, and Spoor 0.13-0.29 s making that text.
  * Layout: https://clickhouse.com/docs/interfaces/formats/Native (no block info or custom
  * serialization flags: those come only with a client protocol version, which HTTP does not send).
  */

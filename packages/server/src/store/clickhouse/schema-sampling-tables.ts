@@ -1,6 +1,6 @@
 import { ID, LC, TIME, type TableDef, dayOf } from './schema-columns.js';
 
-/** Tail sampling's tables (issue 35, helper S): the policies set through the API, and a decision per trace. */
+/** Tail sampling's tables: the policies set through the API, and a decision per trace. */
 export const SAMPLING_TABLE_DEFS: readonly TableDef[] = [
   {
     name: 'sampling_policies',

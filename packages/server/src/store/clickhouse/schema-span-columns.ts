@@ -10,7 +10,7 @@ import { ID, JSON_TEXT, LC, LCN, NULLABLE_ID, TIME } from './schema-columns.js';
  * A span's `cache.hit` attribute, worked out by ClickHouse as the span is inserted: 1 true, -1
  * false, 0 neither. The realtime numbers count it over the last five minutes; reading it from
  * the attributes there meant reading and searching every span's JSON, half that query's time
- * (bench:analytics, issue 20). A span without the key is one substring test at insert.
+ * (bench:analytics). A span without the key is one substring test at insert.
  */
 export const CACHE_HIT = `Int8 MATERIALIZED multiIf(position(attributes, '"cache.hit"') = 0, 0,
     JSONExtract(attributes, 'cache.hit', 'Nullable(String)') = 'true', 1,

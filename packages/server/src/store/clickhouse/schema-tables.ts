@@ -46,7 +46,7 @@ ${SPAN_COLUMNS},
     shardBy: 'cityHash64(trace_id)',
   },
   {
-    // Tail sampling (issue 35): the spans of sampled-out traces, moved out of `spans` without
+    // Tail sampling: the spans of sampled-out traces, moved out of `spans` without
     // what sampling is for (`sql/span-stats.ts`). A trace's spans lie together within five
     // minutes, so its id is stored about once (16 B a span of random hex in `spans`, where rows
     // lie by service and name).
@@ -364,7 +364,7 @@ ${SPAN_COLUMNS},
     shardBy: 'cityHash64(project_id)',
   },
   {
-    // Default alert rules (issue 35, area D): a row once a project's defaults were seeded.
+    // Default alert rules: a row once a project's defaults were seeded.
     name: 'alert_rule_seeds',
     columns: `
   project_id String,
@@ -434,6 +434,6 @@ ${SPAN_COLUMNS},
     shardBy: 'cityHash64(project_id)',
   },
   ...QUALITY_TABLE_DEFS,
-  // Tail sampling (issue 35, helper S).
+  // Tail sampling.
   ...SAMPLING_TABLE_DEFS,
 ];

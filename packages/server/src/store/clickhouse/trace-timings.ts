@@ -8,7 +8,7 @@ import { spansOfTrace } from './trace-bounds.js';
  * no such trace). One row per name and service, each holding its spans' ids, times and categories
  * as arrays, in `RowBinary`: the ids travel as their 8 bytes (`unhex`), the times as 8-byte
  * integers, and each label once. For a 50,000-span trace that is ~1.7 MB parsed by reading bytes
- * where rows of JSON were 5.6 MB that ClickHouse printed and Node parsed (BENCHMARKS.md, issue 20).
+ * where rows of JSON were 5.6 MB that ClickHouse printed and Node parsed (BENCHMARKS.md).
  */
 export async function getTraceTimings(ch: ChClient, projectId: string, traceId: string): Promise<TraceTimings | null> {
   const p = new ChParams();

@@ -133,7 +133,7 @@ export const duckDbDialect: Dialect<DuckDbParams> = {
     SELECT e.* FROM e WHERE ${errorEventConditions('near')})`,
   errorStates: (project) => `(SELECT fingerprint, status, resolved_us FROM error_group_states WHERE project_id = ${project})`,
 
-  // Export (issue 34, helper X): `make_timestamptz` of microseconds is exact and ignores the session's time zone.
+  // Export: `make_timestamptz` of microseconds is exact and ignores the session's time zone.
   timestampOfUs: (us) => `make_timestamptz(${us})`,
   isoOfUs: (us) => `strftime(make_timestamp(${us}), '%Y-%m-%dT%H:%M:%S.%fZ')`,
   jsonMember: (json, key) => `CAST(json_extract(${json}, '${jsonPointer([key]).replaceAll("'", "''")}') AS VARCHAR)`,

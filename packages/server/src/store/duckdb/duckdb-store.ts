@@ -113,9 +113,9 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   private readonly alertSlices: AlertSliceCache;
   /** Reads the tables out for `spoor migrate`. */
   readonly exporter: DuckDbExporter;
-  /** Export (issue 34): a signal's records as Parquet or JSON Lines, by DuckDB's own writers. */
+  /** Export: a signal's records as Parquet or JSON Lines, by DuckDB's own writers. */
   readonly exports: DuckDbRecordExport;
-  /** Tail sampling (issue 35): policies, decisions, and slimming in place. */
+  /** Tail sampling: policies, decisions, and slimming in place. */
   readonly sampling: DuckDbSamplingStore;
   /**
    * Set when DuckDB has invalidated the database (a checkpoint that failed, as on a full disk):

@@ -51,7 +51,7 @@ ALTER TABLE metric_points ADD COLUMN IF NOT EXISTS int_value BIGINT;
 `,
   },
   {
-    // Live streams (issue 33): rows stored before read as committed before every cursor.
+    // Live streams: rows stored before read as committed before every cursor.
     from: 10,
     sql: `
 ALTER TABLE spans ADD COLUMN IF NOT EXISTS commit_seq BIGINT;
@@ -60,7 +60,7 @@ ALTER TABLE spool_positions ADD COLUMN IF NOT EXISTS commit_seq BIGINT;
 `,
   },
   {
-    // Tail sampling (issue 35, helper S2): logs stored before read as committed before every cursor.
+    // Tail sampling: logs stored before read as committed before every cursor.
     from: 12,
     sql: `
 ALTER TABLE logs ADD COLUMN IF NOT EXISTS commit_seq BIGINT;

@@ -121,7 +121,7 @@ ${SPAN_COLUMNS},
   commit_seq BIGINT
 );
 
--- Tail sampling (issue 35): the spans of sampled-out traces, moved out of spans without what
+-- Tail sampling: the spans of sampled-out traces, moved out of spans without what
 -- sampling is for (sql/span-stats.ts). A column added to spans is added here too.
 CREATE TABLE IF NOT EXISTS span_stats (
 ${SPAN_COLUMNS},
@@ -160,7 +160,7 @@ CREATE TABLE IF NOT EXISTS logs (
   dropped_attributes UINTEGER NOT NULL,
   -- The body was OTLP bytes: body is their base64 text.
   body_bytes BOOLEAN DEFAULT false,
-  -- Tail sampling (issue 35, helper S2): the commit, so its late sweep finds logs of a sampled-out trace that came after it was slimmed.
+  -- Tail sampling: the commit, so its late sweep finds logs of a sampled-out trace that came after it was slimmed.
   commit_seq BIGINT
 );
 
@@ -226,7 +226,7 @@ CREATE TABLE IF NOT EXISTS alert_rules (
   PRIMARY KEY (project_id, name)
 );
 
--- Default alert rules (issue 35, area D): a row once a project's defaults were seeded, so a deleted default stays deleted.
+-- Default alert rules: a row once a project's defaults were seeded, so a deleted default stays deleted.
 CREATE TABLE IF NOT EXISTS alert_rule_seeds (
   project_id VARCHAR PRIMARY KEY,
   seeded_us BIGINT NOT NULL
@@ -417,7 +417,7 @@ CREATE TABLE IF NOT EXISTS experiment_results (
   unpriced_calls BIGINT
 );
 
--- Tail sampling (issue 35, helper S): policies set through the API, one per project, and one
+-- Tail sampling: policies set through the API, one per project, and one
 -- decision per trace (sampling/runner.ts), kept as long as the trace's spans (by its start).
 CREATE TABLE IF NOT EXISTS sampling_policies (
   project_id VARCHAR PRIMARY KEY,

@@ -34,7 +34,7 @@ export interface Params {
 /** The tables a query reads, each as its SQL names it. */
 export interface SqlTables {
   readonly spans: string;
-  /** Tail sampling (issue 35): the sampled-out spans, moved out of `spans` without their content or ids (`sql/span-stats.ts`). */
+  /** Tail sampling: the sampled-out spans, moved out of `spans` without their content or ids (`sql/span-stats.ts`). */
   readonly span_stats: string;
   /**
    * What statistics read: `spans` and `span_stats` as one relation with the columns of `spans`, so
@@ -64,7 +64,7 @@ export interface SqlTables {
   readonly experiments: string;
   readonly experiment_results: string;
   readonly running_spans: string;
-  /** Tail sampling (issue 35, helper S): one decision per trace. */
+  /** Tail sampling: one decision per trace. */
   readonly sampling_decisions: string;
 }
 
@@ -154,7 +154,7 @@ export interface Dialect<P extends Params = Params> {
   /** The project's error group states, one row per group: `fingerprint`, `status`, `resolved_us`. */
   errorStates(project: string): string;
 
-  // Export (issue 34, helper X: `sql/export-columns.ts`).
+  // Export (`sql/export-columns.ts`).
   /** A `TIMESTAMP WITH TIME ZONE` (Parquet: INT64 microseconds, adjusted to UTC) of epoch microseconds; NULL for NULL. */
   timestampOfUs(us: string): string;
   /** Epoch microseconds as ISO-8601 UTC text with six fractional digits (`2026-01-02T03:04:05.123456Z`); NULL for NULL. */

@@ -3,7 +3,7 @@ import type { TimeBounds } from './trace-bounds.js';
 import { LLM_RESPONSE_ID } from '../tables.js';
 
 /**
- * Tail sampling's move (issue 35): a sampled-out trace's spans leave `spans` for `span_stats`,
+ * Tail sampling's move: a sampled-out trace's spans leave `spans` for `span_stats`,
  * keeping what statistics, time series, alerts, sessions and re-pricing read (names, service,
  * kind, category, times, status, tokens, cost, models, session, user, source, commit) and dropping
  * what sampling is for and what only a trace's own page reads: attributes (LLM content lives
