@@ -14,7 +14,7 @@ const DUCKDB_ONLY_IN_STORE = forbid(['@duckdb/*'], 'Only store/duckdb/ talks to 
  * Comments say why the code is as it is; which issue, helper or area of work brought it is the
  * commit log's to say, and means nothing to a reader.
  */
-const HISTORY_IN_COMMENT = /\b(?:issue|helper|area)\s+#?(?:\d+|[A-Z]\d?\b)/i;
+const HISTORY_IN_COMMENT = /\b(?:[Ii]ssue|[Hh]elper|[Aa]rea)\s+#?(?:\d+|[A-Z]\d?\b)/;
 const spoor = {
   rules: {
     'no-history-comments': {
