@@ -183,6 +183,77 @@ export default tseslint.config(
     },
   },
   {
+    files: ['packages/server/src/auth/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(
+          ['**/api/**', '**/store/**', '**/ingest/**', '**/pipeline/**', '**/query/**', '**/quality/**', '**/sampling/**', '**/live/**', '**/dbthread/**', '**/serve/**', 'fastify'],
+          'auth/ decides who may do what from keys, roles and sign-ins it is handed: it knows neither routes nor storage.',
+        ),
+      ),
+    },
+  },
+  {
+    files: ['packages/server/src/replay/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(
+          ['**/api/**', '**/store/**', '**/ingest/**', '**/pipeline/**', '**/query/**', '**/quality/**', '**/sampling/**', '**/live/**', '**/dbthread/**', '**/serve/**', 'fastify'],
+          'replay/ sends a recorded call to a provider and hands back the trace it made: how that trace is stored or served is not its business.',
+        ),
+        DUCKDB_ONLY_IN_STORE,
+      ),
+    },
+  },
+  {
+    files: ['packages/server/src/metrics/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(['node:*', '**/api/**', '**/store/**', '**/ingest/**', '**/pipeline/**', '**/query/**', '**/dbthread/**', '**/serve/**', 'fastify'], 'Pure: records in, records out, no I/O.'),
+        DUCKDB_ONLY_IN_STORE,
+      ),
+    },
+  },
+  {
+    files: ['packages/server/src/pricing/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(['**/api/**', '**/ingest/**', '**/pipeline/**', '**/query/**', '**/dbthread/**', '**/serve/**', '**/store/duckdb/**', '**/store/clickhouse/**', 'fastify'], 'pricing/ keeps price books over the store port.'),
+        DUCKDB_ONLY_IN_STORE,
+      ),
+    },
+  },
+  {
+    files: ['packages/server/src/live/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(
+          ['**/api/**', '**/ingest/**', '**/pipeline/**', '**/quality/**', '**/sampling/**', '**/dbthread/**', '**/serve/**', '**/store/duckdb/**', '**/store/clickhouse/**', 'fastify'],
+          'live/ turns commits into streams through the reads it is handed: it knows neither how data arrives nor HTTP.',
+        ),
+        DUCKDB_ONLY_IN_STORE,
+      ),
+    },
+  },
+  {
+    files: ['packages/server/src/sampling/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(
+          ['**/api/**', '**/ingest/**', '**/pipeline/**', '**/live/**', '**/dbthread/**', '**/serve/**', '**/store/duckdb/**', '**/store/clickhouse/**', 'fastify'],
+          'sampling/ decides complete traces over the store ports, as the evaluators find them: it knows neither how data arrives nor HTTP.',
+        ),
+        DUCKDB_ONLY_IN_STORE,
+      ),
+    },
+  },
+  {
     files: ['packages/server/src/cli/**'],
     rules: { 'no-restricted-imports': restrict(DUCKDB_ONLY_IN_STORE) },
   },
