@@ -254,6 +254,16 @@ export default tseslint.config(
     },
   },
   {
+    files: ['packages/server/src/serve/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(['**/store/**'], 'serve/ puts the parts together; the store is opened and reached on the database thread only.'),
+        DUCKDB_ONLY_IN_STORE,
+      ),
+    },
+  },
+  {
     files: ['packages/server/src/cli/**'],
     rules: { 'no-restricted-imports': restrict(DUCKDB_ONLY_IN_STORE) },
   },
