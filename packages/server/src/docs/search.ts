@@ -26,16 +26,17 @@ export function queryTerms(query: string): string[] {
 export function searchDocs(sections: readonly DocsSection[], query: string, limit = 30): DocsHit[] {
   const terms = queryTerms(query);
   if (terms.length === 0) return [];
+  const patterns = terms.map((term) => wordStart(term, 'gu'));
   const scored: Array<{ section: DocsSection; score: number; at: number }> = [];
   sections.forEach((section, at) => {
-    const heading = section.heading.toLowerCase();
-    const title = [section.pageTitle, ...section.parents].join(' ').toLowerCase();
-    const text = section.text.toLowerCase();
+    const title = [section.pageTitle, ...section.parents].join(' ');
     let score = 0;
-    for (const term of terms) {
-      const inText = occurrences(text, term, 5);
-      if (!heading.includes(term) && !title.includes(term) && inText === 0) return;
-      score += (heading.includes(term) ? 10 : 0) + (title.includes(term) ? 3 : 0) + inText;
+    for (const pattern of patterns) {
+      const inHeading = occurrences(section.heading, pattern, 1);
+      const inTitle = occurrences(title, pattern, 1);
+      const inText = occurrences(section.text, pattern, 5);
+      if (inHeading + inTitle + inText === 0) return;
+      score += inHeading * 10 + inTitle * 3 + inText;
     }
     scored.push({ section, score, at });
   });
@@ -43,19 +44,27 @@ export function searchDocs(sections: readonly DocsSection[], query: string, limi
   return scored.slice(0, limit).map(({ section }) => ({ section, snippet: snippet(section.text, terms) }));
 }
 
-function occurrences(text: string, term: string, cap: number): number {
+/** A word that starts with the term (`tail` finds "tail-sampling", not "detail"), in any case. */
+function wordStart(term: string, flags: string): RegExp {
+  return new RegExp(`(?<![\\p{L}\\p{N}])${term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, `i${flags}`);
+}
+
+function occurrences(text: string, pattern: RegExp, cap: number): number {
   let count = 0;
-  for (let at = text.indexOf(term); at >= 0 && count < cap; at = text.indexOf(term, at + term.length)) count++;
+  pattern.lastIndex = 0;
+  while (count < cap && pattern.exec(text) !== null) count++;
   return count;
 }
 
 /** The text around the first word found, escaped, with every word marked. */
 export function snippet(text: string, terms: readonly string[]): string {
-  const lower = text.toLowerCase();
-  const first = Math.min(...terms.map((t) => lower.indexOf(t)).filter((at) => at >= 0), Number.POSITIVE_INFINITY);
-  const start = Number.isFinite(first) ? Math.max(0, first - SNIPPET_BEFORE) : 0;
+  const found = terms.map((t) => text.search(wordStart(t, 'u'))).filter((at) => at >= 0);
+  let start = found.length === 0 ? 0 : Math.max(0, Math.min(...found) - SNIPPET_BEFORE);
+  // Begin at a word, not inside one.
+  const space = start === 0 ? -1 : text.indexOf(' ', start);
+  if (space >= 0 && space < start + 20) start = space + 1;
   const piece = text.slice(start, start + SNIPPET_LENGTH);
-  const pattern = new RegExp(terms.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi');
+  const pattern = new RegExp(terms.map((t) => wordStart(t, '').source).join('|'), 'giu');
   let html = '';
   let last = 0;
   for (const match of piece.matchAll(pattern)) {

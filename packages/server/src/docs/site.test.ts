@@ -130,6 +130,10 @@ describe('searchDocs', () => {
     expect(searchDocs(sections, 'retention flag').map((h) => h.section.heading)).toEqual(['Configure']);
     expect(searchDocs(sections, 'expressions grammar').map((h) => h.section.heading)).toEqual(['Grammar']);
     expect(searchDocs(sections, '   ')).toEqual([]);
+    // A word is found where a word starts: a part of another word is no match.
+    expect(searchDocs(sections, 'tent')).toEqual([]);
+    expect(searchDocs(sections, 'RETEN').map((h) => h.section.heading)).toEqual(['Retention', 'Configure']);
+    expect(searchDocs(sections, 'a(b')).toEqual([]);
   });
 
   it('escapes the text of a snippet and marks the words', () => {
