@@ -51,6 +51,7 @@ function frame(site: DocsSite, current: string | null, title: string, query: str
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
+<link rel="icon" href="${ICON}">
 <link rel="stylesheet" href="/docs/docs.css">
 </head>
 <body>
@@ -70,6 +71,12 @@ ${body}
 </html>
 `;
 }
+
+/** The dashboard's icon (its index.html's), so a browser asks for no /favicon.ico. */
+const ICON =
+  'data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 viewBox=%220 0 16 16%22%3E%3Crect x=%221%22 y=%223%22 width=%2210%22 height=%223%22 ' +
+  'fill=%22%230072b2%22/%3E%3Crect x=%224%22 y=%227%22 width=%2211%22 height=%223%22 fill=%22%23e69f00%22/%3E%3Crect x=%226%22 y=%2211%22 width=%225%22 ' +
+  'height=%223%22 fill=%22%23cc79a7%22/%3E%3C/svg%3E';
 
 /** The docs' one stylesheet, served as `/docs/docs.css` (the policy allows no inline style). */
 export const DOCS_CSS = `:root { color-scheme: light dark; --fg: #1f2328; --muted: #59636e; --bg: #fff; --line: #d1d9e0; --code: #f6f8fa; --link: #0969da; }
