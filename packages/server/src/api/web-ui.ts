@@ -117,7 +117,7 @@ export function serveWebUi(app: FastifyInstance, webUi: WebUi | null): void {
           .type('text/plain; charset=utf-8')
           .send(
             'Spoor is running, without its web UI: build it with `npm run build` (or start with `npm start`).\n\n' +
-              'OTLP/HTTP: POST /v1/traces, /v1/logs, /v1/metrics\nAPI: /api/traces, /api/logs, /api/metrics, /api/errors, /api/alerts (see the README, or /api/openapi.json)\n' +
+              'OTLP/HTTP: POST /v1/traces, /v1/logs, /v1/metrics\nAPI: /api/traces, /api/logs, /api/metrics, /api/errors, /api/alerts (see /docs, or /api/openapi.json)\n' +
               'Health: GET /health, /ready; Prometheus: GET /metrics\n',
           ),
     );
@@ -193,17 +193,22 @@ function acceptsHtml(accept: string | undefined): boolean {
 }
 
 function sendAsset(reply: FastifyReply, asset: WebAsset, acceptEncoding: string | undefined): FastifyReply {
-  void reply
+  void withPageHeaders(reply)
     .header('content-type', asset.type)
     .header('cache-control', asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
-    // No other site may frame the dashboard and lure clicks onto its buttons; scripts and styles
-    // come from Spoor alone, and no inline script runs (the built UI has none).
-    .header('x-frame-options', 'DENY')
-    .header('content-security-policy', CONTENT_SECURITY_POLICY)
     .header('vary', 'accept-encoding');
   const gzip = acceptEncoding !== undefined && /\bgzip\b/.test(acceptEncoding) ? asset.gzip() : null;
   if (gzip !== null) return reply.header('content-encoding', 'gzip').send(gzip);
   return reply.send(asset.body);
+}
+
+/**
+ * The headers of every page Spoor serves (the dashboard's files, the docs): no other site may
+ * frame a page and lure clicks onto its buttons; scripts and styles come from Spoor alone, and no
+ * inline script runs (the built UI has none, the docs none at all).
+ */
+export function withPageHeaders(reply: FastifyReply): FastifyReply {
+  return reply.header('x-frame-options', 'DENY').header('content-security-policy', CONTENT_SECURITY_POLICY);
 }
 
 const CONTENT_SECURITY_POLICY = [
