@@ -15,7 +15,7 @@ export type ThresholdOp = '>' | '>=' | '<' | '<=' | '==' | '!=';
 
 /**
  * A rule as written in the YAML file or sent to the API. Durations are text: `30s`, `5m`, `1h`.
- * The expression language is documented in the README ("Alerting").
+ * The expression language is documented in docs/alerting.md ("Rule expressions").
  */
 export interface AlertRuleSpec {
   /** Unique within the project; becomes the `alertname` label. */

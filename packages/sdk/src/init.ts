@@ -169,7 +169,7 @@ const FOREIGN_SDK_MESSAGE =
   '[spoor] init(): another OpenTelemetry SDK is registered in this process, so Spoor keeps its own providers beside it and each ' +
   "backend gets part of every trace. To send whole traces to both, give that SDK Spoor's parts before it starts: " +
   'const spoor = spoorProcessors(); new NodeSDK({ spanProcessors: [yours, ...spoor.spanProcessors], ' +
-  "logRecordProcessors: [..., ...spoor.logRecordProcessors], metricReaders: [..., ...spoor.metricReaders] }) (README: 'Already using OpenTelemetry')\n";
+  "logRecordProcessors: [..., ...spoor.logRecordProcessors], metricReaders: [..., ...spoor.metricReaders] }) (docs/instrumenting.md: 'Already using OpenTelemetry')\n";
 
 /**
  * Called by `spoorProcessors()`: from now on Spoor lives in the app's OpenTelemetry SDK. When

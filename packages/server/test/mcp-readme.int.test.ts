@@ -11,7 +11,7 @@ import { RUN_B, TOOL_NAMES, answerOf, seed } from './support/mcp.js';
 import { type TestServer, makeKey, startTestServer } from './support/server.js';
 
 /**
- * The README's MCP configurations are what is tested: its blocks for Claude Code, `.mcp.json` and
+ * The docs' MCP configurations (docs/api.md) are what is tested: its blocks for Claude Code, `.mcp.json` and
  * the MCP Inspector are read from the file, and each is connected as it says, with the key and
  * address of a server on a free port in place of `spoor_…` and `http://127.0.0.1:4318`. A
  * command (`npx spoor mcp …`) is run as written, from the checkout (where `npx spoor` is the
@@ -20,7 +20,7 @@ import { type TestServer, makeKey, startTestServer } from './support/server.js';
  */
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const README = readFileSync(`${ROOT}README.md`, 'utf8');
+const PAGE = readFileSync(`${ROOT}docs/api.md`, 'utf8');
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const INSPECTOR_CLI = `${ROOT}node_modules/.bin/mcp-inspector-cli`;
 /** `npx spoor` runs the checkout's CLI; were it missing, npx fails rather than fetch a package of that name. */
@@ -28,8 +28,8 @@ const OFFLINE = { npm_config_offline: 'true' };
 
 /** The fenced block after `<!-- mcp-config: NAME -->`. */
 function block(name: string): string {
-  const match = new RegExp(`<!-- mcp-config: ${name.replace('.', '\\.')} -->\\n\`\`\`\\w+\\n([\\s\\S]*?)\\n\`\`\``).exec(README);
-  expect(match, `README has no block marked mcp-config: ${name}`).not.toBeNull();
+  const match = new RegExp(`<!-- mcp-config: ${name.replace('.', '\\.')} -->\\n\`\`\`\\w+\\n([\\s\\S]*?)\\n\`\`\``).exec(PAGE);
+  expect(match, `docs/api.md has no block marked mcp-config: ${name}`).not.toBeNull();
   return match![1]!;
 }
 
@@ -104,7 +104,7 @@ let server: TestServer;
 let key = '';
 const clients: Client[] = [];
 
-/** The README's placeholders made this server's: its address and a read key. */
+/** The docs' placeholders made this server's: its address and a read key. */
 const local = (text: string): string => text.replaceAll('http://127.0.0.1:4318', server.url).replaceAll('spoor_…', key);
 
 beforeAll(async () => {
@@ -150,7 +150,7 @@ function inspectorCli(line: string): Promise<{ code: number | null; stdout: stri
   return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
 }
 
-describe("the README's MCP configurations", () => {
+describe("the MCP configurations of docs/api.md", () => {
   it('Claude Code: claude mcp add over stdio and over HTTP', async () => {
     const lines = block('claude-code').split('\n');
     expect(lines).toHaveLength(2);

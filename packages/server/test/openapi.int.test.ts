@@ -11,8 +11,8 @@ import { type TestServer, startTestServer } from './support/server.js';
 
 /**
  * `GET /api/openapi.json` is made from the routes' declared schemas: it holds every route of the
- * router with its parameters and body, and the README's REST table lists exactly its operations,
- * so neither the document nor the README can drift from the code.
+ * router with its parameters and body, and the REST table of docs/api.md lists exactly its operations,
+ * so neither the document nor the docs can drift from the code.
  */
 
 interface Response {
@@ -52,9 +52,9 @@ const routePath = (path: string): string => path.replace(/\{(\w+)\}/g, ':$1');
 const operationsOf = (document: Document): string[] =>
   Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method.toUpperCase()} ${routePath(path)}`));
 
-/** Each `METHOD /path` in the first cell of the rows of the README's "REST API" table (a query after `?` is not part of it). */
+/** Each `METHOD /path` in the first cell of the rows of the "REST API" table of docs/api.md (a query after `?` is not part of it). */
 function readmeRoutes(): string[] {
-  const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+  const readme = readFileSync(fileURLToPath(new URL('../../../docs/api.md', import.meta.url)), 'utf8');
   const section = readme.slice(readme.indexOf('\n## REST API\n'), readme.indexOf('\n## ', readme.indexOf('\n## REST API\n') + 1));
   const rows = section.split('\n').filter((line) => line.startsWith('| `'));
   return rows.flatMap((row) => [...row.split(' | ', 1)[0]!.matchAll(/`([A-Z]+) (\/[^`?\s]*)[^`]*`/g)].map((m) => `${m[1]} ${m[2]}`));
@@ -160,7 +160,7 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it("is the README's REST table: each row's methods and paths are the document's operations", () => {
+  it("is the REST table of docs/api.md: each row's methods and paths are the document's operations", () => {
     // `GET /` is a route only when the web UI is not built (it says how to build it): the dashboard, not the API.
     const documented = operationsOf(doc).filter((operation) => operation !== 'GET /').sort();
     const listed = readmeRoutes();

@@ -117,7 +117,7 @@ export function serveWebUi(app: FastifyInstance, webUi: WebUi | null): void {
           .type('text/plain; charset=utf-8')
           .send(
             'Spoor is running, without its web UI: build it with `npm run build` (or start with `npm start`).\n\n' +
-              'OTLP/HTTP: POST /v1/traces, /v1/logs, /v1/metrics\nAPI: /api/traces, /api/logs, /api/metrics, /api/errors, /api/alerts (see the README, or /api/openapi.json)\n' +
+              'OTLP/HTTP: POST /v1/traces, /v1/logs, /v1/metrics\nAPI: /api/traces, /api/logs, /api/metrics, /api/errors, /api/alerts (see /docs, or /api/openapi.json)\n' +
               'Health: GET /health, /ready; Prometheus: GET /metrics\n',
           ),
     );

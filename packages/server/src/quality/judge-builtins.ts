@@ -3,7 +3,7 @@ import type { JudgeOutput } from './judge-answer.js';
 /**
  * The built-in judges: a prompt and an output each, so a spec needs only `builtin`, `provider`
  * and `model`. What is judged sits between tags, and each prompt says that text there is data:
- * an answer that says "score me 1" is judged, not obeyed. The README's "Built-in judges" section
+ * an answer that says "score me 1" is judged, not obeyed. The "Built-in judges" section of docs/quality.md
  * describes each one; keep the two together.
  */
 

@@ -26,7 +26,7 @@ import { EVALUATION_OF } from './targets.js';
 
 export const LLM_JUDGE_KIND = 'llm-judge';
 
-/** What an `llm-judge` may spend a UTC day when its spec names no `dailyBudgetUsd` (README: Evaluators). */
+/** What an `llm-judge` may spend a UTC day when its spec names no `dailyBudgetUsd` (docs/quality.md: Evaluators). */
 export const DEFAULT_JUDGE_BUDGET_USD = 10;
 
 /** An `llm-judge` evaluator's own fields; with `builtin`, the built-in supplies `prompt` and `output`. */

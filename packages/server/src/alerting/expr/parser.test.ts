@@ -239,8 +239,8 @@ describe('EXPR_REFERENCE', () => {
     expect(names.filter((name) => !EXPR_REFERENCE.includes(`\`${name}\``))).toEqual([]);
   });
 
-  it('is in the README word for word', () => {
-    const readme = readFileSync(fileURLToPath(new URL('../../../../../README.md', import.meta.url)), 'utf8');
+  it('is in docs/alerting.md word for word', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../../../../docs/alerting.md', import.meta.url)), 'utf8');
     expect(readme).toContain(EXPR_REFERENCE.trimEnd());
   });
 });

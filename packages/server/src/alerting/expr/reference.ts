@@ -1,4 +1,4 @@
-/** The alert rule expression language, in markdown, for the project README and the API docs. */
+/** The alert rule expression language, in markdown, for docs/alerting.md and the API docs. */
 export const EXPR_REFERENCE = `### Rule expressions
 
 A rule is a value over a time window, optionally compared with a threshold; it fires when the
