@@ -64,6 +64,8 @@ interface Page {
 for (const page of PAGES) {
   const examples = docExamples(page, readFileSync(join(ROOT, page), 'utf8')).filter((e) => e.kind !== 'text');
   const runnable = examples.filter((e) => e.notRunnable === undefined && e.mcpConfig === undefined);
+  // A page of prose and diagrams (the contents page) has nothing to run.
+  if (examples.length === 0) continue;
 
   describe(page, () => {
     const children = new Set<ChildProcess>();
