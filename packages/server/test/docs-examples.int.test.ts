@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { type FakeLlm, startFakeLlm } from '../../sdk/test/support/fake-llm.js';
 import { type Listening, cleanEnv, spoorCli } from './support/cli.js';
 import { type DocExample, consoleCommands, docExamples, withServer } from './support/doc-examples.js';
@@ -150,7 +150,7 @@ async function runExample(example: DocExample, page: Page): Promise<void> {
       try {
         JSON.parse(example.code);
       } catch (error) {
-        throw new Error(`${where}: not JSON: ${(error as Error).message}`);
+        throw new Error(`${where}: not JSON: ${(error as Error).message}`, { cause: error });
       }
       return;
     case 'text':
