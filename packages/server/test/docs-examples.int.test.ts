@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeLlm, startFakeLlm } from '../../sdk/test/support/fake-llm.js';
 import { type Listening, cleanEnv, spoorCli } from './support/cli.js';
 import { type DocExample, consoleCommands, docExamples, withServer } from './support/doc-examples.js';
@@ -43,6 +43,8 @@ const DOCS_KEY = 'spoor_admin_docsexample_0000000000000000';
 const PAGES = ['README.md', ...(existsSync(join(ROOT, 'docs')) ? readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).sort().map((f) => `docs/${f}`) : [])];
 
 const tally = { run: [] as string[], marked: [] as string[], mcp: [] as string[] };
+/** The TypeScript examples that run, type-checked together once all pages have run. */
+const typescriptExamples: DocExample[] = [];
 
 afterAll(() => {
   const lines = tally.marked.map((m) => `  ${m}`).join('\n');
@@ -125,6 +127,7 @@ for (const page of PAGES) {
         it.skip(`${title}: not runnable: ${example.notRunnable}`, () => {});
       } else {
         tally.run.push(where);
+        if (example.kind === 'typescript') typescriptExamples.push(example);
         it(title, async () => {
           await runExample(example, ctx);
         }, HANG_MS);
@@ -132,6 +135,39 @@ for (const page of PAGES) {
     }
   });
 }
+
+describe('TypeScript examples', () => {
+  it('type-check as strict TypeScript against the built packages, as an app would compile them', async () => {
+    const dir = await mkdtemp(join((await mkdir(TS_DIR, { recursive: true }), TS_DIR), 'check-'));
+    try {
+      const files = await Promise.all(
+        typescriptExamples.map(async (example, i) => {
+          const file = join(dir, `example-${i}.mts`);
+          await writeFile(file, example.code);
+          return file;
+        }),
+      );
+      const program = ts.createProgram(files, {
+        strict: true,
+        target: ts.ScriptTarget.ES2022,
+        module: ts.ModuleKind.NodeNext,
+        moduleResolution: ts.ModuleResolutionKind.NodeNext,
+        skipLibCheck: true,
+        noEmit: true,
+        types: ['node'],
+      });
+      const problems = ts.getPreEmitDiagnostics(program).map((d) => {
+        const example = d.file === undefined ? undefined : typescriptExamples[files.indexOf(d.file.fileName)];
+        const line = d.file === undefined || d.start === undefined ? 0 : d.file.getLineAndCharacterOfPosition(d.start).line;
+        const where = example === undefined ? (d.file?.fileName ?? 'the program') : `${example.page}:${example.line + 1 + line}`;
+        return `${where}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+      });
+      expect(problems).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, HANG_MS);
+});
 
 async function runExample(example: DocExample, page: Page): Promise<void> {
   const where = `${example.page}:${example.line}`;
