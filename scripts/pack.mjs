@@ -5,7 +5,8 @@
 // checkout is not changed) with a manifest made for the registry: the packages name each other by
 // the exact versions packed here, and development fields are left out. The server carries the
 // dashboard's build in `web/` (api/web-ui.ts looks there first), so `spoor serve` shows the UI with
-// no second package: its optional peer @spoor/web is dropped. Run after `npm run build` (`npm run
+// no second package: its optional peer @spoor/web is dropped. It carries the docs too (`docs/`, and
+// the project README as its own, which docs/site.ts serves as /docs/start). Run after `npm run build` (`npm run
 // pack` does both). `node scripts/pack.mjs DIR` writes to DIR instead, which must be empty or not
 // exist yet. Prints the tarballs' paths, one a line.
 import { execFileSync } from 'node:child_process';
@@ -59,7 +60,7 @@ function stagedManifest(manifest, withWebUi) {
     const { '@spoor/web': _meta, ...meta } = manifest.peerDependenciesMeta ?? {};
     out.peerDependencies = Object.keys(peers).length > 0 ? peers : undefined;
     out.peerDependenciesMeta = Object.keys(meta).length > 0 ? meta : undefined;
-    out.files = [...out.files.filter((f) => !f.startsWith('!')), 'web', ...out.files.filter((f) => f.startsWith('!')), '!web/**/*.map'];
+    out.files = [...out.files.filter((f) => !f.startsWith('!')), 'web', 'docs', ...out.files.filter((f) => f.startsWith('!')), '!web/**/*.map'];
   }
   out.peerDependencies = pinned(manifest.name, out.peerDependencies);
   return out;
@@ -80,7 +81,11 @@ try {
       if (existsSync(join(source, entry))) cpSync(join(source, entry), join(stage, entry), { recursive: true });
     }
     const withWebUi = dir === 'server';
-    if (withWebUi) cpSync(join(root, 'packages', 'web', 'dist'), join(stage, 'web'), { recursive: true });
+    if (withWebUi) {
+      cpSync(join(root, 'packages', 'web', 'dist'), join(stage, 'web'), { recursive: true });
+      cpSync(join(root, 'docs'), join(stage, 'docs'), { recursive: true });
+      cpSync(join(root, 'README.md'), join(stage, 'README.md'));
+    }
     writeFileSync(join(stage, 'package.json'), JSON.stringify(stagedManifest(manifest, withWebUi), null, 2) + '\n');
     execFileSync('npm', ['pack', stage, '--pack-destination', release, '--silent'], { stdio: ['ignore', 'ignore', 'inherit'] });
   }

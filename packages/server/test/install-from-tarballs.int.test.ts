@@ -227,6 +227,17 @@ describe('the packed tarballs, installed into an empty directory', () => {
     expect(js.headers.get('content-type')).toMatch(/^text\/javascript/);
   });
 
+  it('serves the docs it carries: the contents, a page, the README as the start page and a search', async () => {
+    const contents = await fetch(`${server.url}/docs`);
+    expect(contents.status).toBe(200);
+    expect(await contents.text()).toContain('href="/docs/alerting"');
+    const page = await fetch(`${server.url}/docs/alerting`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<h3 id="rule-expressions">');
+    expect(await (await fetch(`${server.url}/docs/start`)).text()).toContain('id="ten-minutes-with-spoor"');
+    expect(await (await fetch(`${server.url}/docs?q=retention`)).text()).toContain('href="/docs/operations#configure"');
+  });
+
   it('spoor demo from the installed package sends its runs to the installed server', async () => {
     const demo = await cli.run(['demo', '--endpoint', server.url, '--runs', '1']);
     expect(demo.code, demo.stderr).toBe(0);

@@ -17,6 +17,7 @@ import { SessionsPage } from './pages/SessionsPage';
 import { TracePage } from './pages/TracePage';
 import { TracesPage } from './pages/TracesPage';
 import { Link } from './components/Link';
+import { docsLinkFor } from './docs-links';
 import { matchRoute, useLocation } from './router';
 import { SessionContext } from './session-context';
 
@@ -83,6 +84,9 @@ function Dashboard({ menu }: { menu: ReactNode }) {
               {label}
             </Link>
           ))}
+          <a href={docsLinkFor(page)} target="_blank" rel="noreferrer" title="The docs on this page (opens a new tab)">
+            Docs
+          </a>
         </nav>
         {page !== 'alerts' && <UnroutedNotice />}
         {menu}

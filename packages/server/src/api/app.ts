@@ -38,6 +38,8 @@ import { scoreRoutes } from './score-routes.js';
 import { traceRoutes } from './trace-routes.js';
 import { validatorCompiler } from './validation.js';
 import { type WebUi, serveWebUi } from './web-ui.js';
+import { docsRoutes } from './docs-routes.js';
+import { defaultDocsDir } from '../docs/site.js';
 
 import type { Shares } from '../shares.js';
 
@@ -86,6 +88,8 @@ export interface AppOptions {
   logger?: FastifyBaseLogger;
   /** The built web UI, served at `/`; `null` when it is not built (then `/` says how to build it). */
   webUi?: WebUi | null;
+  /** The Markdown docs served at `/docs` (`docs/site.ts`); `null`: not installed. Default: the package's, else the checkout's. */
+  docsDir?: string | null;
   /** Whether a request's `Host` header names this server (`host-check.ts`). Default: any. */
   hostAllowed?: (host: string | undefined) => boolean;
   /** The live streams' hub, woken by each commit. Default: one over `db` that only new streams wake. */
@@ -194,6 +198,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(exportRoutes, { db, exports: options.exports });
   // Tail sampling (issue 35, helper S): a project's keep policy.
   await app.register(samplingRoutes, { sampling: options.sampling ?? null });
+  await app.register(docsRoutes, { dir: options.docsDir === undefined ? defaultDocsDir() : options.docsDir });
   await app.register(openApiRoute);
   await app.register(healthRoutes, {
     isReady: options.isReady,

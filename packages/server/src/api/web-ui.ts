@@ -193,17 +193,22 @@ function acceptsHtml(accept: string | undefined): boolean {
 }
 
 function sendAsset(reply: FastifyReply, asset: WebAsset, acceptEncoding: string | undefined): FastifyReply {
-  void reply
+  void withPageHeaders(reply)
     .header('content-type', asset.type)
     .header('cache-control', asset.immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
-    // No other site may frame the dashboard and lure clicks onto its buttons; scripts and styles
-    // come from Spoor alone, and no inline script runs (the built UI has none).
-    .header('x-frame-options', 'DENY')
-    .header('content-security-policy', CONTENT_SECURITY_POLICY)
     .header('vary', 'accept-encoding');
   const gzip = acceptEncoding !== undefined && /\bgzip\b/.test(acceptEncoding) ? asset.gzip() : null;
   if (gzip !== null) return reply.header('content-encoding', 'gzip').send(gzip);
   return reply.send(asset.body);
+}
+
+/**
+ * The headers of every page Spoor serves (the dashboard's files, the docs): no other site may
+ * frame a page and lure clicks onto its buttons; scripts and styles come from Spoor alone, and no
+ * inline script runs (the built UI has none, the docs none at all).
+ */
+export function withPageHeaders(reply: FastifyReply): FastifyReply {
+  return reply.header('x-frame-options', 'DENY').header('content-security-policy', CONTENT_SECURITY_POLICY);
 }
 
 const CONTENT_SECURITY_POLICY = [

@@ -65,6 +65,10 @@ describe('needOf', () => {
     ['GET', '/auth/login', 'public'],
     ['GET', '/auth/callback', 'public'],
     ['GET', '/auth/other', 'admin'],
+    // The docs, as the dashboard's files; a route of another name under them is no docs route.
+    ['GET', '/docs', 'public'],
+    ['GET', '/docs/:page', 'public'],
+    ['GET', '/docs/:page/:other', 'admin'],
     // An export is every record of a range at once: a read key may not (issue 34).
     ['GET', '/api/export', 'admin'],
     ['HEAD', '/api/export', 'admin'],

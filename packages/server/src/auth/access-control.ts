@@ -54,6 +54,8 @@ export function needOf(method: string, route: string): Need {
   if (route === '/health' || route === '/ready' || route === '/api/session' || route === '/' || route === '/api/openapi.json') return 'public';
   // Single sign-on's way out to the provider and back: what signs a person in cannot need them signed in.
   if (route === '/auth/login' || route === '/auth/callback') return 'public';
+  // The docs, as the dashboard's own files: the same text as the package's, no record, project or key.
+  if (route === '/docs' || route === '/docs/:page') return 'public';
   if (route.startsWith('/v1/')) return method === 'OPTIONS' ? 'public' : 'ingest';
   if (route === '/metrics') return 'metrics';
   if (route === '/api/keys' || route.startsWith('/api/keys/')) return 'admin';

@@ -315,6 +315,9 @@ export const ROWS: Record<string, Row> = {
   'GET /mcp': { path: () => '/mcp', need: 'read', foreign: 'own', ok: 405 },
   'DELETE /mcp': { path: () => '/mcp', need: 'read', foreign: 'own', ok: 405 },
   'GET /health': { path: () => '/health', need: 'public', foreign: 'own' },
+  // The docs hold no record, project or key: anyone may read them, as the dashboard's files.
+  'GET /docs': { path: () => '/docs', need: 'public', foreign: 'own' },
+  'GET /docs/:page': { path: () => '/docs/alerting', need: 'public', foreign: 'own' },
   'GET /ready': { path: () => '/ready', need: 'public', foreign: 'own' },
   'GET /metrics': { path: () => '/metrics', need: 'metrics', foreign: 'own' },
 };
