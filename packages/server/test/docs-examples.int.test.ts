@@ -59,8 +59,8 @@ interface Page {
   cwd: string;
   scratch: string;
   env: NodeJS.ProcessEnv;
-  /** Every process started, killed after the page's examples (an example that hung). */
-  children: Set<ChildProcess>;
+  /** The examples' processes, each leading a process group of its own: one that hung is killed with what it started. */
+  examples: Set<ChildProcess>;
 }
 
 for (const page of PAGES) {
@@ -74,7 +74,7 @@ for (const page of PAGES) {
     let fake: FakeLlm | undefined;
     let root = '';
     let server: Listening | undefined;
-    let ctx: Page;
+    let ctx: Page | undefined;
 
     beforeAll(async () => {
       if (runnable.length === 0) return;
@@ -107,10 +107,16 @@ for (const page of PAGES) {
         DD_API_KEY: 'docs-example',
         PR_NUMBER: '1',
       });
-      ctx = { url: server.url, hostPort, cwd, scratch, env, children };
+      ctx = { url: server.url, hostPort, cwd, scratch, env, examples: new Set() };
     });
 
     afterAll(async () => {
+      for (const child of ctx?.examples ?? []) {
+        if (child.exitCode !== null || child.signalCode !== null) continue;
+        const gone = new Promise((resolve) => child.once('exit', resolve));
+        process.kill(-child.pid!, 'SIGKILL');
+        await gone;
+      }
       await killAll(children);
       await fake?.close();
       if (root !== '') await rm(root, { recursive: true, force: true });
@@ -129,7 +135,7 @@ for (const page of PAGES) {
         tally.run.push(where);
         if (example.kind === 'typescript') typescriptExamples.push(example);
         it(title, async () => {
-          await runExample(example, ctx);
+          await runExample(example, ctx!);
         }, HANG_MS);
       }
     }
@@ -197,7 +203,7 @@ async function runExample(example: DocExample, page: Page): Promise<void> {
 async function runShell(where: string, code: string, page: Page): Promise<void> {
   const script = join(page.scratch, `example-${where.replace(/\W+/g, '-')}.sh`);
   await writeFile(script, `source ${JSON.stringify(PRELUDE)}\n${withServer(code, '${SPOOR_HOST_PORT}')}\n`);
-  await expectExit(where, page, spawn('bash', ['-euo', 'pipefail', script], { cwd: page.cwd, env: page.env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  await expectExit(where, page, spawn('bash', ['-euo', 'pipefail', script], { cwd: page.cwd, env: page.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
 }
 
 async function runTypeScript(where: string, code: string, page: Page): Promise<void> {
@@ -209,7 +215,7 @@ async function runTypeScript(where: string, code: string, page: Page): Promise<v
     });
     const file = join(dir, 'example.mjs');
     await writeFile(file, js.outputText);
-    await expectExit(where, page, spawn(process.execPath, [file], { cwd: page.cwd, env: page.env, stdio: ['ignore', 'pipe', 'pipe'] }));
+    await expectExit(where, page, spawn(process.execPath, [file], { cwd: page.cwd, env: page.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -226,7 +232,7 @@ async function runYaml(where: string, code: string, page: Page): Promise<void> {
 
 /** Waits for the example's process to end; anything but exit 0 fails the test with its output. */
 async function expectExit(where: string, page: Page, child: ChildProcess): Promise<void> {
-  page.children.add(child);
+  page.examples.add(child);
   let out = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
