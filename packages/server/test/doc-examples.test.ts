@@ -23,6 +23,13 @@ describe('docExamples', () => {
     expect(second!.notRunnable).toBeUndefined();
   });
 
+  it('reads a JSON body\'s route from the request mark', () => {
+    expect(docExamples('p.md', '<!-- request: PUT /api/projects/default/sampling -->\n```json\n{}\n```')[0]!.request).toEqual({
+      method: 'PUT',
+      path: '/api/projects/default/sampling',
+    });
+  });
+
   it('knows the MCP test\'s blocks by their mark', () => {
     expect(docExamples('p.md', '<!-- mcp-config: inspector -->\n```sh\nnpx x\n```')[0]!.mcpConfig).toBe('inspector');
   });

@@ -24,7 +24,8 @@ import { HANG_MS } from './support/wait.js';
  * - `ts`: transpiled (not type-checked) and run by Node against the built packages.
  * - `yaml`: an alert rules file (`receivers`, `defaults`, `rules`) or an evaluators file
  *   (`evaluators`), given to `spoor serve --alerts` or `--evaluators`, which must start.
- * - `json`: must parse.
+ * - `json`: a request body, sent to the route named by `<!-- request: METHOD /path -->` on the
+ *   line before the fence, which must answer 2xx.
  * - `text`: not an example (a diagram, a grammar): not run, not counted.
  *
  * A fence right after `<!-- not-runnable: reason -->` is listed, not run; a fence with no
@@ -189,12 +190,7 @@ async function runExample(example: DocExample, page: Page): Promise<void> {
     case 'yaml':
       return runYaml(where, example.code, page);
     case 'json':
-      try {
-        JSON.parse(example.code);
-      } catch (error) {
-        throw new Error(`${where}: not JSON: ${(error as Error).message}`, { cause: error });
-      }
-      return;
+      return sendJson(where, example, page);
     case 'text':
       return;
   }
@@ -228,6 +224,24 @@ async function runYaml(where: string, code: string, page: Page): Promise<void> {
   const file = `example-${where.replace(/\W+/g, '-')}.yaml`;
   await writeFile(join(page.cwd, file), code);
   await runShell(where, `spoor serve ${flag} ./${file} --data ./.spoor-${file}`, page);
+}
+
+/** A JSON example is a request body: sent to the route its `<!-- request: … -->` line names, which must take it. */
+async function sendJson(where: string, example: DocExample, page: Page): Promise<void> {
+  let body: unknown;
+  try {
+    body = JSON.parse(example.code);
+  } catch (error) {
+    throw new Error(`${where}: not JSON: ${(error as Error).message}`, { cause: error });
+  }
+  if (example.request === undefined) throw new Error(`${where}: say where this body goes (<!-- request: METHOD /path --> on the line before), or mark it not-runnable`);
+  const { method, path } = example.request;
+  const answer = await fetch(`${page.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${DOCS_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!answer.ok) throw new Error(`${where}: ${method} ${path} answered ${answer.status}: ${await answer.text()}`);
 }
 
 /** Waits for the example's process to end; anything but exit 0 fails the test with its output. */

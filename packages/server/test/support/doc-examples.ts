@@ -19,6 +19,8 @@ export interface DocExample {
   code: string;
   /** The reason given by a `<!-- not-runnable: … -->` line right before the fence. */
   notRunnable?: string;
+  /** A JSON body's route, from a `<!-- request: METHOD /path -->` line right before the fence: the test sends it there. */
+  request?: { method: string; path: string };
   /** A `<!-- mcp-config: NAME -->` line right before the fence: run by `mcp-readme.int.test.ts`, which finds it by that name. */
   mcpConfig?: string;
 }
@@ -46,6 +48,7 @@ const KINDS: Record<string, ExampleKind> = {
 const OPEN = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)[^`]*$/;
 const MARK = /^\s*<!--\s*not-runnable:\s*(.*?)\s*-->\s*$/;
 const MCP_CONFIG = /^\s*<!--\s*mcp-config:\s*(.*?)\s*-->\s*$/;
+const REQUEST = /^\s*<!--\s*request:\s*(GET|POST|PUT|PATCH|DELETE)\s+(\/\S*)\s*-->\s*$/;
 
 /** Every fenced block of `text` (CommonMark fences of backticks or tildes, indented or not), in order. */
 export function docExamples(page: string, text: string): DocExample[] {
@@ -63,6 +66,7 @@ export function docExamples(page: string, text: string): DocExample[] {
     const before = i > 0 ? lines[i - 1]! : '';
     const mark = MARK.exec(before)?.[1];
     const mcp = MCP_CONFIG.exec(before)?.[1];
+    const request = REQUEST.exec(before);
     examples.push({
       page,
       line: i + 1,
@@ -71,6 +75,7 @@ export function docExamples(page: string, text: string): DocExample[] {
       code: body.join('\n'),
       ...(mark === undefined ? {} : { notRunnable: mark }),
       ...(mcp === undefined ? {} : { mcpConfig: mcp }),
+      ...(request === null ? {} : { request: { method: request[1]!, path: request[2]! } }),
     });
     i = end;
   }
