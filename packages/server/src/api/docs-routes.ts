@@ -32,7 +32,10 @@ export async function docsRoutes(instance: FastifyInstance, options: DocsRoutesO
   const html = (reply: FastifyReply, status: number, body: string): FastifyReply =>
     withPageHeaders(reply).code(status).header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(body);
   const missing = (reply: FastifyReply): FastifyReply =>
-    withPageHeaders(reply).code(404).type('text/plain; charset=utf-8').send('This Spoor was installed without its docs; they are in its package and its repository, under docs/.\n');
+    withPageHeaders(reply)
+      .code(404)
+      .type('text/plain; charset=utf-8')
+      .send('This Spoor was installed without its docs; they are in its package and its repository, under docs/.\n');
 
   app.get(
     '/docs',
@@ -41,7 +44,10 @@ export async function docsRoutes(instance: FastifyInstance, options: DocsRoutesO
         summary: "The docs' contents, or the sections that hold the words of `q`",
         tags,
         querystring: QUERY,
-        response: { 200: contentAnswer('The contents page, or the search results', HTML), 404: contentAnswer('The docs are not installed', { 'text/plain': Type.String() }) },
+        response: {
+          200: contentAnswer('The contents page, or the search results', HTML),
+          404: contentAnswer('The docs are not installed', { 'text/plain': Type.String() }),
+        },
       },
     },
     async (request, reply) => {

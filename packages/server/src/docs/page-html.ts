@@ -57,7 +57,10 @@ function frame(site: DocsSite, current: string | null, title: string, query: str
 <body>
 <header>
 <a class="home" href="/">Spoor</a> <a href="/docs">Docs</a>
-<form action="/docs" method="get" role="search"><input type="search" name="q" value="${escapeHtml(query)}" placeholder="Search the docs" aria-label="Search the docs"> <button type="submit">Search</button></form>
+<form action="/docs" method="get" role="search">
+<input type="search" name="q" value="${escapeHtml(query)}" placeholder="Search the docs" aria-label="Search the docs">
+<button type="submit">Search</button>
+</form>
 </header>
 <div class="layout">
 <nav aria-label="Contents"><ul class="contents">

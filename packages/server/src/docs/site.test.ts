@@ -45,7 +45,9 @@ describe('the docs as files', () => {
         const [path = '', anchor] = href.split('#');
         const target = path === '' ? file : relative(ROOT, join(ROOT, dirname(file), path));
         if (!existsSync(join(ROOT, target))) broken.push(`${file}: ${href} (no file ${target})`);
-        else if (anchor !== undefined && target.endsWith('.md') && !anchorsOf(target).has(anchor)) broken.push(`${file}: ${href} (no heading #${anchor} in ${target})`);
+        else if (anchor !== undefined && target.endsWith('.md') && !anchorsOf(target).has(anchor)) {
+          broken.push(`${file}: ${href} (no heading #${anchor} in ${target})`);
+        }
       }
     }
     expect(broken).toEqual([]);

@@ -144,8 +144,8 @@ function renderPage(source: SourceFile, ids: ReadonlySet<string>): DocsPage {
   marked.use({
     renderer: {
       heading(this: { parser: { parseInline(tokens: Token[]): string } }, token: Tokens.Heading): string {
-        const id = slug(token.text);
-        return `<h${token.depth} id="${escapeHtml(id)}"><a class="anchor" href="#${escapeHtml(id)}">${this.parser.parseInline(token.tokens)}</a></h${token.depth}>\n`;
+        const id = escapeHtml(slug(token.text));
+        return `<h${token.depth} id="${id}"><a class="anchor" href="#${id}">${this.parser.parseInline(token.tokens)}</a></h${token.depth}>\n`;
       },
       link(this: { parser: { parseInline(tokens: Token[]): string } }, token: Tokens.Link): string {
         const inner = this.parser.parseInline(token.tokens);
