@@ -21,7 +21,8 @@ import { HANG_MS } from './support/wait.js';
  * - `sh`, `bash`, `console` (its `$ ` lines): bash -euo pipefail, after doc-examples-prelude.sh
  *   (`spoor`/`npx spoor` the checkout's CLI, `spoor serve` a server of the example's own, started
  *   and stopped, curl failing on an error status), `127.0.0.1:4318` the page's server.
- * - `ts`: transpiled (not type-checked) and run by Node against the built packages.
+ * - `ts`: transpiled and run by Node against the built packages; all of them also type-checked
+ *   together at the end (strict), as an app would compile them.
  * - `yaml`: an alert rules file (`receivers`, `defaults`, `rules`) or an evaluators file
  *   (`evaluators`), given to `spoor serve --alerts` or `--evaluators`, which must start.
  * - `json`: a request body, sent to the route named by `<!-- request: METHOD /path -->` on the
@@ -104,7 +105,6 @@ for (const page of PAGES) {
         SPOOR_EXAMPLE_TMP: scratch,
         // Secrets the docs' examples read from the environment; nothing is sent to them.
         SPOOR_WEBHOOK_SECRET: 'docs-example-secret',
-        SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/docs-example',
         DD_API_KEY: 'docs-example',
         PR_NUMBER: '1',
       });
