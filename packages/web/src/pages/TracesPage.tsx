@@ -179,7 +179,7 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
                 {name}
               </th>
             ))}
-            <th title="Tick two runs, then Compare">Pick</th>
+            <th className="trace-pick" aria-label="Pick to compare" title="Tick two runs, then Compare" />
           </tr>
         </thead>
         <tbody>
