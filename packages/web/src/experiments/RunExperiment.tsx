@@ -66,7 +66,7 @@ export function RunExperiment({ dataset, runs, onChanged }: { dataset: string; r
       {open && (
         <form className="run-experiment-form panel" aria-label="Run experiment" onSubmit={submit}>
           <p className="muted">Each item’s recorded LLM call (or its input, as the user’s message) is made again on this server with these changes.</p>
-          <label>
+          <label className="name">
             Name
             <input value={form.name} onChange={(e) => set({ name: e.target.value })} placeholder="gpt-4o-mini shorter prompt" maxLength={200} aria-invalid={nameProblem !== null || undefined} aria-describedby={`${id}-rule`} />
             <small id={`${id}-rule`} className="muted">

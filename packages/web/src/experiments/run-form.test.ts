@@ -2,18 +2,16 @@ import type { Experiment } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import { type RunForm, experimentNameText, newExperimentOf, previousRun, progressText, runFormProblem } from './run-form';
 
-const RULE = 'use letters, digits, spaces and . _ : / - (starting with a letter or digit), up to 200';
-
 describe("an experiment's name, checked before it is sent", () => {
   it.each([
     ['gpt-4o-mini shorter prompt', null],
     ['v2: temp 0.2 / main', null],
-    ['gpt-4o-mini, shorter prompt', `the name may not hold “,”: ${RULE}`],
-    ['a, b; c,', `the name may not hold “,” “;”: ${RULE}`],
-    ['tab\there', `the name may not hold "\\t": ${RULE}`],
+    ['gpt-4o-mini, shorter prompt', 'the name may not hold “,”'],
+    ['a, b; c,', 'the name may not hold “,” “;”'],
+    ['tab\there', 'the name may not hold "\\t"'],
     ['', 'name the experiment'],
     ['  ', 'name the experiment'],
-    ['-first', `the name must start with a letter or digit: ${RULE}`],
+    ['-first', 'the name must start with a letter or digit'],
     ['x'.repeat(201), 'the name is 201 characters long: at most 200'],
   ])('%j: %s', (name, want) => {
     expect(experimentNameText(name)).toBe(want);
@@ -31,7 +29,7 @@ describe('the Run experiment form', () => {
     [{ ...form, temperature: '2.5' }, ['openai'], 'temperature: a number from 0 to 2, or empty for the recorded one'],
     [{ ...form, temperature: 'warm' }, ['openai'], 'temperature: a number from 0 to 2, or empty for the recorded one'],
     [{ ...form, temperature: '0' }, ['openai'], null],
-    [{ ...form, name: 'a,b' }, [], `the name may not hold “,”: ${RULE}`],
+    [{ ...form, name: 'a,b' }, [], 'the name may not hold “,”'],
   ])('%j with providers %j: %s', (f, providers, want) => {
     expect(runFormProblem(f, providers)).toBe(want);
   });

@@ -21,15 +21,15 @@ export const NAME_RULE = 'letters, digits, spaces and . _ : / - (starting with a
 
 /**
  * Why the name would be refused, naming the characters that are not allowed (a comma is the one
- * people reach for: `gpt-4o-mini, shorter prompt`), or `null`.
+ * people reach for: `gpt-4o-mini, shorter prompt`), or `null`. The form shows `NAME_RULE` beside it.
  */
 export function experimentNameText(name: string): string | null {
   if (experimentNameProblem(name) === null) return null;
   if (name.trim() === '') return 'name the experiment';
   const refused = [...new Set([...name].filter((c) => !/[A-Za-z0-9._ :/-]/.test(c)))];
-  if (refused.length > 0) return `the name may not hold ${refused.map((c) => (c === '\t' || c === '\n' ? JSON.stringify(c) : `“${c}”`)).join(' ')}: use ${NAME_RULE}`;
+  if (refused.length > 0) return `the name may not hold ${refused.map((c) => (c === '\t' || c === '\n' ? JSON.stringify(c) : `“${c}”`)).join(' ')}`;
   if (name.length > 200) return `the name is ${name.length} characters long: at most 200`;
-  return `the name must start with a letter or digit: use ${NAME_RULE}`;
+  return 'the name must start with a letter or digit';
 }
 
 /** The first thing in the way of sending the form, or `null`. */
