@@ -149,6 +149,10 @@ describe('datasets', () => {
     expect((await add('once', [run])).status).toBe(201);
     await make('elsewhere');
     expect((await add('elsewhere', [run])).status).toBe(201);
+    // Sent at once, one of two adds of a run is written.
+    await make('at-once-twice');
+    const both = await Promise.all([add('at-once-twice', [run]), add('at-once-twice', [run])]);
+    expect(both.map((a) => a.status).sort()).toEqual([201, 409]);
   });
 
   it('gives changes of one dataset sent at once a version each', async () => {
