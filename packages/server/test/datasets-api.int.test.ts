@@ -133,8 +133,10 @@ describe('datasets', () => {
     // One call of that run is another source; then that call is held too.
     const callAdded = await add('once', [call_]);
     expect(callAdded.status).toBe(201);
+    const callItem = callAdded.body.itemIds[0];
     expect(errorOf(await add('once', [call_]))).toBe(
-      `409 items[0].fromTrace: span ${LLM_SPAN} of trace ${LLM_TRACE} is already in dataset once as item ${callAdded.body.itemIds[0]}: send allowDuplicate: true to add it again`,
+      `409 items[0].fromTrace: span ${LLM_SPAN} of trace ${LLM_TRACE} is already in dataset once as item ${callItem}: ` +
+        'send allowDuplicate: true to add it again',
     );
     expect((await call<Dataset>('GET', '/api/datasets/once', { key: readKey })).body).toMatchObject({ version: 3, itemCount: 2 });
     // Asked for, the duplicate is added.
@@ -143,7 +145,8 @@ describe('datasets', () => {
     expect((await items('once')).body.items.map((i) => i.source)).toEqual([
       { traceId: LLM_TRACE, spanId: null }, { traceId: LLM_TRACE, spanId: LLM_SPAN }, { traceId: LLM_TRACE, spanId: null },
     ]);
-    expect(errorOf(await call('POST', '/api/datasets/once/items', { body: { items: [run], allowDuplicate: 'yes' }, key: ingestKey }))).toMatch(/^400 .*allowDuplicate/);
+    const notBoolean = await call('POST', '/api/datasets/once/items', { body: { items: [run], allowDuplicate: 'yes' }, key: ingestKey });
+    expect(errorOf(notBoolean)).toMatch(/^400 .*allowDuplicate/);
     // Deleted, an item no longer holds its trace; another dataset never did.
     for (const id of [runItem, again.body.itemIds[0]]) expect((await call('DELETE', `/api/datasets/once/items/${id}`, { key: adminKey })).status).toBe(200);
     expect((await add('once', [run])).status).toBe(201);

@@ -80,7 +80,8 @@ beforeAll(async () => {
   server = await startSpoorServer(['--provider', `openai=file:${join(dir, 'key')},base=${fake.baseUrl}/v1`]);
   for (const c of CALLS) await sendRun(c);
   await send('POST', '/api/datasets', { name: 'capitals' }, 201);
-  await send<DatasetChangeResponse>('POST', '/api/datasets/capitals/items', { items: CALLS.map((c) => ({ fromTrace: { traceId: c.traceId, spanId: c.llmId } })) }, 201);
+  const items = CALLS.map((c) => ({ fromTrace: { traceId: c.traceId, spanId: c.llmId } }));
+  await send<DatasetChangeResponse>('POST', '/api/datasets/capitals/items', { items }, 201);
   await send('PUT', '/api/evaluators/exact', { kind: 'equals', target: 'trace' }, 201);
   browser = await launchChromium();
   browsing = await startBrowsing(browser);
@@ -134,7 +135,7 @@ describe('running an experiment from the dataset page', () => {
     await form.getByRole('button', { name: 'Start' }).click();
     const candidate = page.getByRole('status', { name: 'Experiment candidate: gpt-4o-mini / brief' });
     await eventually(() => candidate.textContent()).toContain('done: 2 items');
-    const sent = fake.requests.filter((r) => (r.body as { model?: string }).model === 'gpt-4o-mini').map((r) => r.body as { messages: unknown[]; temperature?: number });
+    const sent = fake.requests.map((r) => r.body as { model?: string; messages: unknown[]; temperature?: number }).filter((b) => b.model === 'gpt-4o-mini');
     expect(sent).toHaveLength(2);
     for (const body of sent) expect(body).toMatchObject({ temperature: 0.2, messages: [{ role: 'system', content: 'Answer in one word.' }, { role: 'user' }] });
     await eventually(() => section.locator('table.runs-table tbody tr').count()).toBe(2);
@@ -144,7 +145,8 @@ describe('running an experiment from the dataset page', () => {
     await candidate.getByRole('link', { name: 'Compare with baseline gpt-4o' }).click();
     await eventually(() => new URL(page!.url()).pathname).toMatch(/^\/experiments\/[0-9a-f]{32}\/compare\/[0-9a-f]{32}$/);
     const totals = page.getByRole('region', { name: 'Totals' });
-    await eventually(() => totals.locator('tr[data-score-name="exact"] td').allTextContents()).toEqual(['exact', '1', '0.5', '−0.5', '2', '0', '1', '–', 'fail 0 → 1, pass 2 → 1']);
+    const exact = totals.locator('tr[data-score-name="exact"] td');
+    await eventually(() => exact.allTextContents()).toEqual(['exact', '1', '0.5', '−0.5', '2', '0', '1', '–', 'fail 0 → 1, pass 2 → 1']);
     const spider = page.locator('table.compared-items tbody tr[data-item-id]', { hasText: 'spider' });
     await spider.click();
     const opened = page.getByRole('region', { name: /^Item / });
@@ -157,7 +159,8 @@ describe('running an experiment from the dataset page', () => {
     const rows = page.locator('table.experiments-table tbody tr');
     await eventually(() => rows.count()).toBe(2);
     expect(await rows.first().locator('td').allTextContents()).toEqual([
-      'candidate: gpt-4o-mini / brief', 'capitals v2', 'openai gpt-4o-mini', expect.stringContaining('done: 2 items'), '2', 'exact 0.5', expect.any(String), 'Compare with baseline gpt-4o',
+      'candidate: gpt-4o-mini / brief', 'capitals v2', 'openai gpt-4o-mini', expect.stringContaining('done: 2 items'), '2', 'exact 0.5', expect.any(String),
+      'Compare with baseline gpt-4o',
     ]);
     expect(await rows.nth(1).locator('td').allTextContents()).toEqual([
       'baseline gpt-4o', 'capitals v2', 'openai gpt-4o', expect.stringContaining('done: 2 items'), '2', 'exact 1', expect.any(String), '',

@@ -145,7 +145,10 @@ export class DatasetService {
       const existing = held.get(targetKey(item.traceId, item.spanId));
       if (existing === undefined) continue;
       const what = item.spanId === null ? `trace ${item.traceId}` : `span ${item.spanId} of trace ${item.traceId}`;
-      throw new AppError('ERR_DATASET_DUPLICATE', `items[${index}].fromTrace: ${what} is already in dataset ${dataset.name} as item ${existing}: send allowDuplicate: true to add it again`);
+      throw new AppError(
+        'ERR_DATASET_DUPLICATE',
+        `items[${index}].fromTrace: ${what} is already in dataset ${dataset.name} as item ${existing}: send allowDuplicate: true to add it again`,
+      );
     }
   }
 

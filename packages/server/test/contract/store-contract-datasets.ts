@@ -71,8 +71,10 @@ export function describeDatasetContract(adapter: string, open: () => Promise<Sto
       const [t1, t2, t3] = ['a'.repeat(32), 'b'.repeat(32), 'c'.repeat(32)];
       const from = (traceId: string, spanId: string | null = null) => ({ sourceTraceId: traceId, sourceSpanId: spanId });
       await ds.writeChange('default', { dataset: made('src', T0, { firstVersion: null }), items: [] });
-      await ds.writeChange('default', { dataset: made('src', T0 + 1), items: [item('i1', 'q1', from(t1)), item('i2', 'q2', from(t1, 'd'.repeat(16))), item('i3', 'q3', from(t2)), item('i4', 'q4')] });
-      await ds.writeChange('default', { dataset: made('src', T0 + 2), items: [item('i1', 'q1 edited', { ...from(t1), timeUs: T0 + 2 }), item('i3', 'q3', { ...from(t2), timeUs: T0 + 2, deleted: true })] });
+      const added = [item('i1', 'q1', from(t1)), item('i2', 'q2', from(t1, 'd'.repeat(16))), item('i3', 'q3', from(t2)), item('i4', 'q4')];
+      await ds.writeChange('default', { dataset: made('src', T0 + 1), items: added });
+      const changed = [item('i1', 'q1 edited', { ...from(t1), timeUs: T0 + 2 }), item('i3', 'q3', { ...from(t2), timeUs: T0 + 2, deleted: true })];
+      await ds.writeChange('default', { dataset: made('src', T0 + 2), items: changed });
       await ds.writeChange('p2', { dataset: made('src', T0, { firstVersion: null }), items: [item('x1', 'elsewhere', from(t1))] });
       const found = async (version: number, traces: string[]) => {
         const dataset = (await ds.getDataset('default', 'src', version))!;

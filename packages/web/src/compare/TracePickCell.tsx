@@ -5,7 +5,12 @@ import type { TracePicks } from './use-trace-picks';
 export function TracePickCell({ picks, trace }: { picks: TracePicks; trace: Pick<TraceSummary, 'traceId' | 'startTime' | 'rootName'> }) {
   return (
     <td className="trace-pick" onClick={(e) => e.stopPropagation()}>
-      <input type="checkbox" checked={picks.isPicked(trace.traceId)} onChange={() => picks.toggle(trace)} aria-label={`Pick ${trace.rootName} ${trace.traceId} to compare`} />
+      <input
+        type="checkbox"
+        checked={picks.isPicked(trace.traceId)}
+        onChange={() => picks.toggle(trace)}
+        aria-label={`Pick ${trace.rootName} ${trace.traceId} to compare`}
+      />
     </td>
   );
 }

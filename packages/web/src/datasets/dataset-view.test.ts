@@ -80,8 +80,14 @@ describe('the items "Add to dataset" sends', () => {
   const T = 'a'.repeat(32);
   const ITEM = `0000${'1'.repeat(20)}deadbeef`;
   it.each([
-    [`items[0].fromTrace: trace ${T} is already in dataset qa as item ${ITEM}: send allowDuplicate: true to add it again`, `The run of trace ${T} is already in qa as item …deadbeef. Add it again?`],
-    [`items[2].fromTrace: span ${'c'.repeat(16)} of trace ${T} is already in dataset q.a as item ${ITEM}: send …`, `The call ${'c'.repeat(16)} of trace ${T} is already in q.a as item …deadbeef. Add it again?`],
+    [
+      `items[0].fromTrace: trace ${T} is already in dataset qa as item ${ITEM}: send allowDuplicate: true to add it again`,
+      `The run of trace ${T} is already in qa as item …deadbeef. Add it again?`,
+    ],
+    [
+      `items[2].fromTrace: span ${'c'.repeat(16)} of trace ${T} is already in dataset q.a as item ${ITEM}: send …`,
+      `The call ${'c'.repeat(16)} of trace ${T} is already in q.a as item …deadbeef. Add it again?`,
+    ],
     ['something else', 'something else. Add it again?'],
   ])('asks before adding a duplicate: %s', (message, want) => {
     expect(duplicateText(message)).toBe(want);

@@ -68,7 +68,14 @@ export function RunExperiment({ dataset, runs, onChanged }: { dataset: string; r
           <p className="muted">Each item’s recorded LLM call (or its input, as the user’s message) is made again on this server with these changes.</p>
           <label className="name">
             Name
-            <input value={form.name} onChange={(e) => set({ name: e.target.value })} placeholder="gpt-4o-mini shorter prompt" maxLength={200} aria-invalid={nameProblem !== null || undefined} aria-describedby={`${id}-rule`} />
+            <input
+              value={form.name}
+              onChange={(e) => set({ name: e.target.value })}
+              placeholder="gpt-4o-mini shorter prompt"
+              maxLength={200}
+              aria-invalid={nameProblem !== null || undefined}
+              aria-describedby={`${id}-rule`}
+            />
             <small id={`${id}-rule`} className="muted">
               {NAME_RULE}; no commas
             </small>

@@ -27,7 +27,10 @@ export function ExperimentsPage() {
   return (
     <div className="experiments-page">
       <h1>Experiments</h1>
-      <p className="muted">A dataset’s items run through another model, prompt or version of your app, and scored. Start one from a dataset’s page (“Run experiment”) or with the SDK.</p>
+      <p className="muted">
+        A dataset’s items run through another model, prompt or version of your app, and scored. Start one from a dataset’s page (“Run
+        experiment”) or with the SDK.
+      </p>
       <ErrorBox error={list.error} />
       {list.data !== undefined && runs.length === 0 && (
         <div className="empty">

@@ -139,11 +139,14 @@ export async function listItems(
 }
 
 /** A version's items whose source is one of the traces. An item's source never changes, so every row of an item meets the condition alike. */
-export async function itemsFromTraces(db: SqlEngine, projectId: string, dataset: DatasetRecord, version: number, traceIds: readonly string[]): Promise<DatasetItemRecord[]> {
+export async function itemsFromTraces(
+  db: SqlEngine, projectId: string, dataset: DatasetRecord, version: number, traceIds: readonly string[],
+): Promise<DatasetItemRecord[]> {
   if (traceIds.length === 0) return [];
   const d = db.dialect;
   const p = d.params();
-  const items = itemsAt(d, p, p.add(projectId), [{ name: dataset.name, firstVersion: dataset.firstVersion, version }], [`source_trace_id IN ${p.texts(traceIds)}`]);
+  const span = { name: dataset.name, firstVersion: dataset.firstVersion, version };
+  const items = itemsAt(d, p, p.add(projectId), [span], [`source_trace_id IN ${p.texts(traceIds)}`]);
   const rows = await db.rows('read dataset items of traces', `SELECT * FROM (${items}) AS latest WHERE NOT deleted ORDER BY item_id`, p, itemOf);
   return rows.map(({ dataset: _, ...item }) => item);
 }
