@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   ERR_FORBIDDEN: 403,
   ERR_NOT_FOUND: 404,
   ERR_CONFLICT: 409,
+  /** A trace or call added to a dataset that already holds an item from it; the message names the item. */
+  ERR_DATASET_DUPLICATE: 409,
   ERR_BODY_TOO_LARGE: 413,
   ERR_INGEST_BODY_TOO_LARGE: 413,
   ERR_INGEST_UNSUPPORTED_MEDIA_TYPE: 415,

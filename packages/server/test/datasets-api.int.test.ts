@@ -117,6 +117,47 @@ describe('datasets', () => {
     expect(errorOf(await add('from-traces', [{ input: 'x', source: { traceId: LLM_TRACE, spanId: 'short' } }]))).toBe('400 items[0].source.spanId: must be 16 hex characters');
   });
 
+  it('refuses a run or a call the dataset already holds with 409 naming its item, unless the request allows the duplicate', async () => {
+    await make('once');
+    const run = { fromTrace: { traceId: LLM_TRACE } };
+    const call_ = { fromTrace: { traceId: LLM_TRACE, spanId: LLM_SPAN } };
+    const first = await add('once', [run]);
+    expect(first.status).toBe(201);
+    const [runItem] = first.body.itemIds;
+    // The run again, even beside a new item: nothing is written.
+    expect(errorOf(await add('once', [{ input: 'new' }, { fromTrace: { traceId: LLM_TRACE.toUpperCase() } }]))).toBe(
+      `409 items[1].fromTrace: trace ${LLM_TRACE} is already in dataset once as item ${runItem}: send allowDuplicate: true to add it again`,
+    );
+    const refused = await call<{ error: { code: string } }>('POST', '/api/datasets/once/items', { body: { items: [run] }, key: ingestKey });
+    expect(refused.body.error.code).toBe('ERR_DATASET_DUPLICATE');
+    // One call of that run is another source; then that call is held too.
+    const callAdded = await add('once', [call_]);
+    expect(callAdded.status).toBe(201);
+    const callItem = callAdded.body.itemIds[0];
+    expect(errorOf(await add('once', [call_]))).toBe(
+      `409 items[0].fromTrace: span ${LLM_SPAN} of trace ${LLM_TRACE} is already in dataset once as item ${callItem}: ` +
+        'send allowDuplicate: true to add it again',
+    );
+    expect((await call<Dataset>('GET', '/api/datasets/once', { key: readKey })).body).toMatchObject({ version: 3, itemCount: 2 });
+    // Asked for, the duplicate is added.
+    const again = await call<DatasetChangeResponse>('POST', '/api/datasets/once/items', { body: { items: [run], allowDuplicate: true }, key: ingestKey });
+    expect(again.status).toBe(201);
+    expect((await items('once')).body.items.map((i) => i.source)).toEqual([
+      { traceId: LLM_TRACE, spanId: null }, { traceId: LLM_TRACE, spanId: LLM_SPAN }, { traceId: LLM_TRACE, spanId: null },
+    ]);
+    const notBoolean = await call('POST', '/api/datasets/once/items', { body: { items: [run], allowDuplicate: 'yes' }, key: ingestKey });
+    expect(errorOf(notBoolean)).toMatch(/^400 .*allowDuplicate/);
+    // Deleted, an item no longer holds its trace; another dataset never did.
+    for (const id of [runItem, again.body.itemIds[0]]) expect((await call('DELETE', `/api/datasets/once/items/${id}`, { key: adminKey })).status).toBe(200);
+    expect((await add('once', [run])).status).toBe(201);
+    await make('elsewhere');
+    expect((await add('elsewhere', [run])).status).toBe(201);
+    // Sent at once, one of two adds of a run is written.
+    await make('at-once-twice');
+    const both = await Promise.all([add('at-once-twice', [run]), add('at-once-twice', [run])]);
+    expect(both.map((a) => a.status).sort()).toEqual([201, 409]);
+  });
+
   it('gives changes of one dataset sent at once a version each', async () => {
     await make('at-once');
     const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => add('at-once', [{ input: `q${i}` }])));

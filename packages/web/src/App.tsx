@@ -7,6 +7,7 @@ import { ComparePage } from './pages/ComparePage';
 import { DatasetPage } from './pages/DatasetPage';
 import { DatasetsPage } from './pages/DatasetsPage';
 import { ExperimentComparePage } from './pages/ExperimentComparePage';
+import { ExperimentsPage } from './pages/ExperimentsPage';
 import { ErrorGroupPage } from './pages/ErrorGroupPage';
 import { ErrorsPage } from './pages/ErrorsPage';
 import { EvaluatorsPage } from './pages/EvaluatorsPage';
@@ -38,6 +39,7 @@ const ROUTES = [
   ['/evaluators', 'evaluators'],
   ['/datasets', 'datasets'],
   ['/datasets/:name', 'dataset'],
+  ['/experiments', 'experiments'],
   ['/experiments/:a/compare/:b', 'experiment-compare'],
   ['/logs', 'logs'],
   ['/audit', 'audit'],
@@ -51,7 +53,8 @@ const NAV = [
   ['/errors', 'Errors', ['errors', 'error']],
   ['/alerts', 'Alerts', ['alerts']],
   ['/evaluators', 'Evaluators', ['evaluators']],
-  ['/datasets', 'Datasets', ['datasets', 'dataset', 'experiment-compare']],
+  ['/datasets', 'Datasets', ['datasets', 'dataset']],
+  ['/experiments', 'Experiments', ['experiments', 'experiment-compare']],
   ['/logs', 'Logs', ['logs']],
   ['/audit', 'Audit', ['audit']],
 ] as const;
@@ -120,6 +123,8 @@ function render(page: string | undefined, params: Record<string, string>, search
       return <DatasetsPage />;
     case 'dataset':
       return <DatasetPage key={params['name']} name={params['name']!} search={search} />;
+    case 'experiments':
+      return <ExperimentsPage />;
     case 'experiment-compare':
       return <ExperimentComparePage key={`${params['a']}/${params['b']}`} a={params['a']!} b={params['b']!} search={search} />;
     case 'logs':

@@ -131,14 +131,26 @@ describe('datasets in the dashboard', () => {
     await callForm.getByRole('button', { name: 'Add this call' }).click();
     await call.getByRole('status').filter({ hasText: 'Added 1 item to qa (version 3).' }).waitFor();
 
-    // Every trace the filter matches, whether or not its row is loaded.
+    // Every trace the filter matches, whether or not its row is loaded. The first run is in qa
+    // already: the dashboard names its item and adds nothing until asked to add it again.
     await page.goto(`${server.url}/?service=qa-agent`);
     await eventually(() => page.locator('table.traces-table tbody tr').count()).toBe(3);
     await page.getByRole('button', { name: 'Add to dataset' }).click();
     const listForm = page.getByRole('form', { name: /^Add the traces this filter matches/ });
     await eventually(() => listForm.getByLabel('Dataset', { exact: true }).inputValue()).toBe('qa');
     await listForm.getByRole('button', { name: /^Add the traces/ }).click();
+    const held = (await getJson<DatasetItemsResponse>('/api/datasets/qa/items')).items[0]!.itemId;
+    const asked = page.getByRole('alertdialog', { name: 'Already in the dataset' });
+    await eventually(() => asked.textContent()).toContain(`The run of trace ${first.traceId} is already in qa as item …${held.slice(-8)}. Add it again?`);
+    await screenshot(page, 'dataset-duplicate');
+    await asked.getByRole('button', { name: 'Cancel' }).click();
+    await asked.waitFor({ state: 'detached' });
+    expect((await getJson<DatasetItemsResponse>('/api/datasets/qa/items')).version, 'nothing added').toBe(3);
+    await listForm.getByRole('button', { name: /^Add the traces/ }).click();
+    await asked.getByRole('button', { name: 'Add again' }).click();
     await page.getByRole('status').filter({ hasText: 'Added 3 items to qa (version 4).' }).waitFor();
+    // Chromium logs each refusal the dashboard asked about; those two and nothing else.
+    expect(browsing.takeProblems()).toEqual(Array.from({ length: 2 }, () => expect.stringContaining('the server responded with a status of 409 (Conflict)')));
 
     const stored = await getJson<DatasetItemsResponse>('/api/datasets/qa/items?limit=100');
     expect(stored.items.map((i) => [i.input, i.expectedOutput, i.source])).toEqual([
@@ -191,6 +203,28 @@ describe('datasets in the dashboard', () => {
     await page.getByText('No items at this version.').waitFor();
     await page.goBack();
     await eventually(() => page.locator('table.datasets-table tbody tr', { hasText: 'drafts' }).locator('td').allTextContents()).toEqual(['drafts', 'answers to check by hand', '1', '0', expect.any(String)]);
+  });
+});
+
+describe('comparing two runs from the trace list', () => {
+  it('opens the two rows ticked side by side, the run that started first as A', async () => {
+    const [first, second, third] = runs as [(typeof runs)[0], (typeof runs)[0], (typeof runs)[0]];
+    const page = await open('/?service=qa-agent');
+    const rows = page.locator('table.traces-table tbody tr');
+    await eventually(() => rows.count()).toBe(3);
+    const compare = page.getByRole('button', { name: 'Compare', exact: true });
+    expect(await compare.isDisabled(), 'nothing picked yet').toBe(true);
+    const pick = (run: (typeof runs)[0]) => page.getByRole('checkbox', { name: `Pick answer question ${run.traceId} to compare` });
+    // A third pick drops the first; ticking does not open the trace.
+    await pick(third).check();
+    await pick(first).check();
+    await pick(second).check();
+    expect(new URL(page.url()).pathname).toBe('/');
+    expect(await pick(third).isChecked()).toBe(false);
+    expect(await page.getByTestId('compare-picks').textContent()).toBe('2 of 2 picked');
+    await compare.click();
+    await eventually(() => new URL(page.url()).search).toBe(`?a=${first.traceId}&b=${second.traceId}`);
+    await eventually(() => page.getByTestId('compare-summary').textContent()).toMatch(/^1 changed, 0 only in B, 0 only in A /);
   });
 });
 

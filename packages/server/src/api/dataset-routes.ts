@@ -42,6 +42,9 @@ const NEW_ITEMS = Type.Object(
         'or { fromTrace: { traceId, spanId? }, expectedOutput?, metadata? } ' +
         "to take the input and output of that trace's run (or that span's call); all are added or none",
     }),
+    allowDuplicate: Type.Optional(
+      Type.Boolean({ description: 'add an item from a trace (or call) the dataset already holds an item of; without it that is a 409 naming the item' }),
+    ),
   },
   { title: 'NewDatasetItems', additionalProperties: false },
 );
@@ -116,7 +119,10 @@ export async function datasetRoutes(instance: FastifyInstance, options: { db: Db
       bodyLimit: options.maxBodyBytes,
       schema: { summary: 'Add items (all or none) as a new version', tags, params: NAME_PATH, body: NEW_ITEMS, response: { 201: DatasetChangeResponse } },
     },
-    async (request, reply) => sendJson(reply.code(201), await db.datasetAddItems(projectOf(request), request.params.name, request.body.items, nowUs())),
+    async (request, reply) => {
+      const { items, allowDuplicate = false } = request.body;
+      return sendJson(reply.code(201), await db.datasetAddItems(projectOf(request), request.params.name, items, nowUs(), allowDuplicate));
+    },
   );
   app.get(
     '/api/datasets/:name/items',

@@ -3,7 +3,7 @@ import { AppError } from '../errors.js';
 import { decodeCursor, encodeCursor } from '../query/cursor.js';
 import type { DatasetRecord, DatasetStore, DatasetSummary, EvaluatorStore } from '../store/store.js';
 import { spansByTrace } from './backend.js';
-import { type TraceTargets, checkItems, datasetOf, itemOf, itemRows, newItemIds, targetKey } from './dataset-items.js';
+import { type CheckedItem, type TraceTargets, checkItems, datasetOf, itemOf, itemRows, newItemIds, targetKey } from './dataset-items.js';
 import type { EvaluationTarget } from './kind.js';
 import { targetsOfTrace } from './targets.js';
 
@@ -72,15 +72,20 @@ export class DatasetService {
     await this.change(projectId, name, nowUs, async () => ({ items: [], deleted: true }));
   }
 
-  /** Adds items, all or none: one refused is a 400 (or a 404 for a trace not stored) naming its index, and nothing is written. */
-  async addItems(projectId: string, name: string, items: readonly unknown[], nowUs: number): Promise<DatasetChangeResponse> {
+  /**
+   * Adds items, all or none: one refused is a 400 (or a 404 for a trace not stored) naming its index, and nothing is written.
+   * An item taken from a trace (or a call) the dataset already holds an item of is a 409 naming that item, unless `allowDuplicate`.
+   */
+  async addItems(projectId: string, name: string, items: readonly unknown[], nowUs: number, allowDuplicate = false): Promise<DatasetChangeResponse> {
     if (items.length === 0) throw new AppError('ERR_BAD_REQUEST', 'items: give at least one item');
     const checked = checkItems(items);
     // Every trace named is read at once, before the dataset is touched.
     const traces = [...new Set(checked.flatMap((c) => (c.kind === 'trace' ? [c.traceId] : [])))];
     const { targets, stored } = await this.traceTargets(projectId, traces);
     let ids: string[] = [];
-    const version = await this.change(projectId, name, nowUs, async (_, timeUs) => {
+    const version = await this.change(projectId, name, nowUs, async (dataset, timeUs) => {
+      // Checked inside the change, so two adds of one trace sent at once cannot both pass.
+      if (!allowDuplicate) await this.refuseDuplicates(projectId, dataset, checked);
       ids = newItemIds(timeUs, checked.length);
       return { items: this.masked(projectId, itemRows(checked, ids, timeUs, targets, stored)) };
     });
@@ -124,6 +129,27 @@ export class DatasetService {
   async deleteItem(projectId: string, name: string, itemId: string, nowUs: number): Promise<DatasetChangeResponse> {
     const version = await this.change(projectId, name, nowUs, async (dataset, timeUs) => ({ items: [{ ...(await this.item(projectId, dataset, itemId)), timeUs, deleted: true }] }));
     return { dataset: name, version, itemIds: [itemId] };
+  }
+
+  /** A 409 naming the first item taken from a trace (or call) that an item of the dataset already came from. */
+  private async refuseDuplicates(projectId: string, dataset: DatasetSummary, checked: readonly CheckedItem[]): Promise<void> {
+    const traces = [...new Set(checked.flatMap((c) => (c.kind === 'trace' ? [c.traceId] : [])))];
+    if (traces.length === 0) return;
+    const held = new Map<string, string>();
+    for (const item of await this.store.datasets.itemsFromTraces(projectId, dataset, dataset.version, traces)) {
+      const key = targetKey(item.sourceTraceId!, item.sourceSpanId);
+      if (!held.has(key)) held.set(key, item.itemId);
+    }
+    for (const [index, item] of checked.entries()) {
+      if (item.kind !== 'trace') continue;
+      const existing = held.get(targetKey(item.traceId, item.spanId));
+      if (existing === undefined) continue;
+      const what = item.spanId === null ? `trace ${item.traceId}` : `span ${item.spanId} of trace ${item.traceId}`;
+      throw new AppError(
+        'ERR_DATASET_DUPLICATE',
+        `items[${index}].fromTrace: ${what} is already in dataset ${dataset.name} as item ${existing}: send allowDuplicate: true to add it again`,
+      );
+    }
   }
 
   /** Makes a change of a live dataset as its next version (one change of a dataset at a time); 404 for a dataset not there. */

@@ -66,6 +66,26 @@ export function describeDatasetContract(adapter: string, open: () => Promise<Sto
       expect((await ds.listDatasets('default')).map((d) => [d.name, d.itemCount])).toEqual([['alpha', 1], ['zeta', 5]]);
     });
 
+    it("finds a version's items taken from given traces, edited or not, and not once deleted", async () => {
+      const ds = store.datasets;
+      const [t1, t2, t3] = ['a'.repeat(32), 'b'.repeat(32), 'c'.repeat(32)];
+      const from = (traceId: string, spanId: string | null = null) => ({ sourceTraceId: traceId, sourceSpanId: spanId });
+      await ds.writeChange('default', { dataset: made('src', T0, { firstVersion: null }), items: [] });
+      const added = [item('i1', 'q1', from(t1)), item('i2', 'q2', from(t1, 'd'.repeat(16))), item('i3', 'q3', from(t2)), item('i4', 'q4')];
+      await ds.writeChange('default', { dataset: made('src', T0 + 1), items: added });
+      const changed = [item('i1', 'q1 edited', { ...from(t1), timeUs: T0 + 2 }), item('i3', 'q3', { ...from(t2), timeUs: T0 + 2, deleted: true })];
+      await ds.writeChange('default', { dataset: made('src', T0 + 2), items: changed });
+      await ds.writeChange('p2', { dataset: made('src', T0, { firstVersion: null }), items: [item('x1', 'elsewhere', from(t1))] });
+      const found = async (version: number, traces: string[]) => {
+        const dataset = (await ds.getDataset('default', 'src', version))!;
+        return (await ds.itemsFromTraces('default', dataset, version, traces)).map((i) => [i.itemId, JSON.parse(i.input), i.sourceSpanId]);
+      };
+      expect(await found(3, [t1, t2, t3])).toEqual([['i1', 'q1 edited', null], ['i2', 'q2', 'd'.repeat(16)]]);
+      expect(await found(2, [t2])).toEqual([['i3', 'q3', null]]);
+      expect(await found(3, [t3])).toEqual([]);
+      expect(await found(3, [])).toEqual([]);
+    });
+
     it('never reads the items of a change cut short before its dataset row, and numbers the next change above them', async () => {
       const ds = store.datasets;
       await ds.writeChange('default', { dataset: made('qa', T0), items: [item('a1', 'kept')] });

@@ -37,6 +37,11 @@ export class FakeDatasetStore implements DatasetStore {
     );
   }
 
+  itemsFromTraces(projectId: string, dataset: DatasetRecord, version: number, traceIds: readonly string[]): Promise<DatasetItemRecord[]> {
+    const wanted = new Set(traceIds);
+    return Promise.resolve(this.itemsAt(projectId, dataset, version).filter((i) => i.sourceTraceId !== null && wanted.has(i.sourceTraceId)));
+  }
+
   async writeChange(projectId: string, change: DatasetChange): Promise<number> {
     const name = change.dataset.name;
     const versions = [

@@ -1,14 +1,27 @@
 import { type FormEvent, useId, useState } from 'react';
 import type { DatasetChangeResponse, DatasetListResponse, NewDatasetItem } from '@spoor/model';
-import { apiSend } from '../api';
+import { ApiError, apiSend } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { Link } from '../components/Link';
 import { mayScore, useSession } from '../session-context';
 import { useApi } from '../use-api';
-import { type AddTarget, addTargetProblem, addedText } from './dataset-view';
+import { type AddTarget, addTargetProblem, addedText, duplicateText } from './dataset-view';
 import './datasets.css';
 
 const NEW = '\u0000new';
+/** The API's code for a run or call the dataset already holds. */
+const DUPLICATE = 'ERR_DATASET_DUPLICATE';
+
+/** The server's refusal of a duplicate, with what was sent, to send again when confirmed. */
+class DuplicateItems extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+    readonly items: NewDatasetItem[],
+  ) {
+    super(message);
+  }
+}
 
 interface AddToDatasetProps {
   /** What is added, for the form's name: `this run`, `this call`, `the traces this filter matches`. */
@@ -32,6 +45,8 @@ export function AddToDataset({ what, items }: AddToDatasetProps) {
   const [problem, setProblem] = useState<string | null>(null);
   const [failure, setFailure] = useState<Error | undefined>(undefined);
   const [done, setDone] = useState<{ text: string; dataset: string } | null>(null);
+  // Items the server found the dataset already holds: sent again only when the person confirms.
+  const [duplicate, setDuplicate] = useState<{ text: string; path: string; items: NewDatasetItem[] } | null>(null);
   const list = useApi<DatasetListResponse>(open ? '/api/datasets' : null);
   if (session === null || !mayScore(session)) return null;
 
@@ -39,21 +54,12 @@ export function AddToDataset({ what, items }: AddToDatasetProps) {
   const picked = choice ?? names[0] ?? NEW;
   const target: AddTarget = picked === NEW ? { kind: 'new', name: newName.trim(), description: '' } : { kind: 'existing', name: picked };
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    const why = addTargetProblem(target, names);
-    setProblem(why);
+  const settle = (send: () => Promise<DatasetChangeResponse | null>) => {
+    setProblem(null);
     setFailure(undefined);
     setDone(null);
-    if (why !== null) return;
+    setDuplicate(null);
     setBusy(true);
-    const path = `/api/datasets/${encodeURIComponent(target.name)}`;
-    const send = async (): Promise<DatasetChangeResponse | null> => {
-      const sent = await items();
-      if (sent.length === 0) return null;
-      if (target.kind === 'new') await apiSend('POST', '/api/datasets', { name: target.name });
-      return apiSend<DatasetChangeResponse>('POST', `${path}/items`, { items: sent });
-    };
     send().then(
       (answer) => {
         setBusy(false);
@@ -68,9 +74,34 @@ export function AddToDataset({ what, items }: AddToDatasetProps) {
       },
       (error: Error) => {
         setBusy(false);
-        setFailure(error);
+        if (!(error instanceof DuplicateItems)) setFailure(error);
+        else setDuplicate({ text: duplicateText(error.message), path: error.path, items: error.items });
       },
     );
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const why = addTargetProblem(target, names);
+    if (why !== null) {
+      setProblem(why);
+      return;
+    }
+    const path = `/api/datasets/${encodeURIComponent(target.name)}/items`;
+    settle(async () => {
+      const sent = await items();
+      if (sent.length === 0) return null;
+      if (target.kind === 'new') await apiSend('POST', '/api/datasets', { name: target.name });
+      return apiSend<DatasetChangeResponse>('POST', path, { items: sent }).catch((error: unknown) => {
+        throw error instanceof ApiError && error.code === DUPLICATE ? new DuplicateItems(error.message, path, sent) : error;
+      });
+    });
+  };
+
+  const confirmDuplicate = () => {
+    if (duplicate === null) return;
+    const { path, items: sent } = duplicate;
+    settle(() => apiSend<DatasetChangeResponse>('POST', path, { items: sent, allowDuplicate: true }));
   };
 
   return (
@@ -101,6 +132,17 @@ export function AddToDataset({ what, items }: AddToDatasetProps) {
             </span>
           )}
         </form>
+      )}
+      {duplicate !== null && (
+        <div className="add-to-dataset-duplicate panel" role="alertdialog" aria-label="Already in the dataset">
+          <p>{duplicate.text}</p>
+          <button type="button" className="primary" onClick={confirmDuplicate} disabled={busy}>
+            Add again
+          </button>{' '}
+          <button type="button" onClick={() => setDuplicate(null)} disabled={busy}>
+            Cancel
+          </button>
+        </div>
       )}
       {done !== null && (
         <p className="add-to-dataset-done" role="status">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addTargetProblem, addedText, editTextOf, itemFromSpan, itemIdText, itemsFromTraces, valueOfEdit, versionChoices } from './dataset-view';
+import { addTargetProblem, addedText, duplicateText, editTextOf, itemFromSpan, itemIdText, itemsFromTraces, valueOfEdit, versionChoices } from './dataset-view';
 
 describe('editTextOf and valueOfEdit', () => {
   it.each([
@@ -75,5 +75,21 @@ describe('the items "Add to dataset" sends', () => {
   it('says how many were added, where', () => {
     expect(addedText(1, 'qa', 2)).toBe('Added 1 item to qa (version 2).');
     expect(addedText(1000, 'qa', 3)).toBe('Added 1000 items to qa (version 3).');
+  });
+
+  const T = 'a'.repeat(32);
+  const ITEM = `0000${'1'.repeat(20)}deadbeef`;
+  it.each([
+    [
+      `items[0].fromTrace: trace ${T} is already in dataset qa as item ${ITEM}: send allowDuplicate: true to add it again`,
+      `The run of trace ${T} is already in qa as item …deadbeef. Add it again?`,
+    ],
+    [
+      `items[2].fromTrace: span ${'c'.repeat(16)} of trace ${T} is already in dataset q.a as item ${ITEM}: send …`,
+      `The call ${'c'.repeat(16)} of trace ${T} is already in q.a as item …deadbeef. Add it again?`,
+    ],
+    ['something else', 'something else. Add it again?'],
+  ])('asks before adding a duplicate: %s', (message, want) => {
+    expect(duplicateText(message)).toBe(want);
   });
 });

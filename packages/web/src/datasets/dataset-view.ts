@@ -67,3 +67,15 @@ export function itemFromSpan(traceId: string, spanId: string): NewDatasetItem {
 export function addedText(count: number, dataset: string, version: number): string {
   return `Added ${count} item${count === 1 ? '' : 's'} to ${dataset} (version ${version}).`;
 }
+
+/**
+ * What the dashboard asks when the server refused an item the dataset already holds: the run or
+ * call and the item, in words (the server's message names them for an API caller).
+ */
+export function duplicateText(message: string): string {
+  const found = /(?:span ([0-9a-f]+) of )?trace ([0-9a-f]+) is already in dataset (\S+) as item ([0-9a-f]+)/.exec(message);
+  if (found === null) return `${message}. Add it again?`;
+  const [, spanId, traceId, dataset, itemId] = found as unknown as [string, string | undefined, string, string, string];
+  const what = spanId === undefined ? `The run of trace ${traceId}` : `The call ${spanId} of trace ${traceId}`;
+  return `${what} is already in ${dataset} as item ${itemIdText(itemId)}. Add it again?`;
+}

@@ -9,6 +9,7 @@ import { labelsByCount, scoreNumberText } from '../scores/score-view';
 import { useApi } from '../use-api';
 import { comparePair, comparePath, togglePick } from './compare-view';
 import { runsInOrder } from './run-chart';
+import { RunExperiment } from './RunExperiment';
 import { RunsChart } from './RunsChart';
 import './experiments.css';
 
@@ -34,9 +35,10 @@ export function DatasetExperiments({ dataset }: { dataset: string }) {
   return (
     <section id="experiments" className="dataset-experiments" aria-label="Experiments">
       <h2>Experiments</h2>
+      <RunExperiment dataset={dataset} runs={runs} onChanged={list.reload} />
       <ErrorBox error={list.error} />
       {list.data !== undefined && runs.length === 0 && (
-        <div className="empty">No experiment has run on this dataset yet: run one with runExperiment in @spoor/sdk or POST /api/experiments.</div>
+        <div className="empty">No experiment has run on this dataset yet: run one here, with runExperiment in @spoor/sdk or with POST /api/experiments.</div>
       )}
       {runs.length > 0 && (
         <>

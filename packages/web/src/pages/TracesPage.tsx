@@ -2,6 +2,9 @@ import type { FormEvent } from 'react';
 import type { ServiceListResponse, TraceListResponse, TraceSummary } from '@spoor/model';
 import { apiGet, apiUrl } from '../api';
 import { AddToDataset } from '../datasets/AddToDataset';
+import { CompareTraces } from '../compare/CompareTraces';
+import { TracePickCell } from '../compare/TracePickCell';
+import { useTracePicks } from '../compare/use-trace-picks';
 import { itemsFromTraces } from '../datasets/dataset-view';
 import { ErrorBox } from '../components/ErrorBox';
 import { Link } from '../components/Link';
@@ -67,6 +70,7 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
   const agoNow = useNow(live ? LIVE_CLOCK_MS : null, live ? (traces[0]?.traceId ?? null) : null);
   const scoreNames = scoreColumnNames(traces);
   const services = useApi<ServiceListResponse>(apiUrl('/api/services'));
+  const picks = useTracePicks();
 
   // The filter's matches when the button is pressed, not just the rows loaded so far.
   const matchingItems = () => apiGet<TraceListResponse>(apiUrl('/api/traces', { ...params, limit: ADD_MAX_TRACES })).then((page) => itemsFromTraces(page.traces.map((t) => t.traceId)));
@@ -156,6 +160,7 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
           {samplingNote(list.first?.sampling)}
         </p>
       )}
+      {traces.length > 1 && <CompareTraces picks={picks} />}
       {traces.length > 0 && <AddToDataset what={`the traces this filter matches (up to ${formatInteger(ADD_MAX_TRACES)})`} items={matchingItems} />}
       <table className="list traces-table">
         <thead>
@@ -174,6 +179,7 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
                 {name}
               </th>
             ))}
+            <th className="trace-pick" aria-label="Pick to compare" title="Tick two runs, then Compare" />
           </tr>
         </thead>
         <tbody>
@@ -217,6 +223,7 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
               <td className="num">{t.inputTokens === null && t.outputTokens === null ? '–' : `${formatCount(t.inputTokens ?? 0)} / ${formatCount(t.outputTokens ?? 0)}`}</td>
               <td className="num">{formatCostOf(t.costUsd, t.unpricedCalls)}</td>
               <ScoreCells names={scoreNames} scores={t.scores} />
+              <TracePickCell picks={picks} trace={t} />
             </tr>
           ))}
         </tbody>

@@ -24,6 +24,10 @@ export abstract class SqlDatasetStore implements DatasetStore {
     return sql.listItems(this.sql, projectId, dataset, version, afterItemId, limit, itemIds);
   }
 
+  itemsFromTraces(projectId: string, dataset: DatasetRecord, version: number, traceIds: readonly string[]): Promise<DatasetItemRecord[]> {
+    return sql.itemsFromTraces(this.sql, projectId, dataset, version, traceIds);
+  }
+
   async writeChange(projectId: string, change: DatasetChange): Promise<number> {
     const version = await sql.nextDatasetVersion(this.sql, projectId, change.dataset.name);
     const dataset: DatasetRecord = { ...change.dataset, version, firstVersion: change.dataset.firstVersion ?? version };

@@ -138,6 +138,19 @@ export async function listItems(
   return rows.map(({ dataset: _, ...item }) => item);
 }
 
+/** A version's items whose source is one of the traces. An item's source never changes, so every row of an item meets the condition alike. */
+export async function itemsFromTraces(
+  db: SqlEngine, projectId: string, dataset: DatasetRecord, version: number, traceIds: readonly string[],
+): Promise<DatasetItemRecord[]> {
+  if (traceIds.length === 0) return [];
+  const d = db.dialect;
+  const p = d.params();
+  const span = { name: dataset.name, firstVersion: dataset.firstVersion, version };
+  const items = itemsAt(d, p, p.add(projectId), [span], [`source_trace_id IN ${p.texts(traceIds)}`]);
+  const rows = await db.rows('read dataset items of traces', `SELECT * FROM (${items}) AS latest WHERE NOT deleted ORDER BY item_id`, p, itemOf);
+  return rows.map(({ dataset: _, ...item }) => item);
+}
+
 /** The next version of a name: above every version either table holds for it, a change cut short's included. */
 export async function nextDatasetVersion(db: SqlEngine, projectId: string, name: string): Promise<number> {
   const d = db.dialect;
