@@ -227,6 +227,7 @@ export const ROWS: Record<string, Row> = {
   'POST /api/alerts/rules': { path: () => '/api/alerts/rules', body: () => ({ name: 'posted', expr: ALWAYS }), need: 'admin', foreign: 'own' },
   'PUT /api/alerts/rules/:name': { path: () => '/api/alerts/rules/put-rule', body: () => ({ expr: ALWAYS }), need: 'admin', foreign: 'own' },
   'DELETE /api/alerts/rules/:name': { path: () => '/api/alerts/rules/to-delete', need: 'admin', foreign: 'not-found' },
+  'GET /api/providers': read('/api/providers'),
   'GET /api/alerts/receivers': { path: () => '/api/alerts/receivers', need: 'admin', foreign: 'no-leak' },
   'GET /api/alerts/receivers/:name': { path: () => '/api/alerts/receivers/shop-hook', need: 'admin', foreign: 'not-found' },
   'POST /api/alerts/receivers': { path: () => '/api/alerts/receivers', body: () => ({ name: 'posted-hook', webhook: { url: HOOK } }), need: 'admin', foreign: 'own' },
