@@ -14,6 +14,7 @@ import { LogsPage } from './pages/LogsPage';
 import { MetricsPage } from './pages/MetricsPage';
 import { SessionPage } from './pages/SessionPage';
 import { SessionsPage } from './pages/SessionsPage';
+import { SettingsPage } from './pages/SettingsPage';
 import { TracePage } from './pages/TracePage';
 import { TracesPage } from './pages/TracesPage';
 import { Link } from './components/Link';
@@ -41,6 +42,7 @@ const ROUTES = [
   ['/logs', 'logs'],
   ['/audit', 'audit'],
   ['/compare', 'compare'],
+  ['/settings', 'settings'],
 ] as const;
 
 const NAV = [
@@ -53,6 +55,7 @@ const NAV = [
   ['/datasets', 'Datasets', ['datasets', 'dataset', 'experiment-compare']],
   ['/logs', 'Logs', ['logs']],
   ['/audit', 'Audit', ['audit']],
+  ['/settings', 'Settings', ['settings']],
 ] as const;
 
 export function App() {
@@ -124,6 +127,8 @@ function render(page: string | undefined, params: Record<string, string>, search
       return <AuditPage />;
     case 'compare':
       return <ComparePage search={search} />;
+    case 'settings':
+      return <SettingsPage search={search} />;
     default:
       return (
         <div className="empty">
