@@ -46,7 +46,7 @@ describe('GET /api/providers', () => {
     const text = await response.text();
     expect(JSON.parse(text)).toEqual({
       providers: [
-        { name: 'openai', baseUrl: `${fake.baseUrl}/v1`, timeoutMs: 2000, reachable: true, status: 404, problem: 'answered HTTP 404' },
+        { name: 'openai', baseUrl: `${fake.baseUrl}/v1`, timeoutMs: 2000, reachable: true, status: 404, problem: 'answered HTTP 404 to GET /models' },
         { name: 'anthropic', baseUrl: `http://127.0.0.1:${deadPort}/x`, timeoutMs: 60_000, reachable: false, status: null, problem: 'not reached (ECONNREFUSED)' },
       ],
     });

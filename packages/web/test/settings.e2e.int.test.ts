@@ -1,7 +1,11 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { type Server, createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeLlm, startFakeLlm } from '../../sdk/test/support/fake-llm.js';
 import { until } from '../../server/test/support/wait.js';
 import { type Browsing, launchChromium, screenshot, startBrowsing } from './support/browser.js';
 import { type SpoorServer, startSpoorServer } from './support/spoor-server.js';
@@ -17,6 +21,8 @@ let browser: Browser;
 let browsing: Browsing;
 let adminKey: string;
 let hook: Server;
+let fake: FakeLlm;
+let dir: string;
 const received: Array<{ receiver?: string; status?: string; groupLabels?: Record<string, string> }> = [];
 
 beforeAll(async () => {
@@ -29,7 +35,11 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
-  [server, browser] = await Promise.all([startSpoorServer(['--alert-interval', '1s', '--no-default-alerts']), launchChromium()]);
+  fake = await startFakeLlm();
+  dir = await mkdtemp(join(tmpdir(), 'spoor-web-settings-'));
+  await writeFile(join(dir, 'key'), 'sk-settings-provider-key');
+  const provider = `openai=file:${join(dir, 'key')},base=${fake.baseUrl}/v1`;
+  [server, browser] = await Promise.all([startSpoorServer(['--alert-interval', '1s', '--no-default-alerts', '--provider', provider]), launchChromium()]);
   const made = await fetch(`${server.url}/api/keys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'admin', name: 'first admin' }) });
   expect(made.status).toBe(201);
   adminKey = ((await made.json()) as { key: string }).key;
@@ -42,6 +52,8 @@ afterAll(async () => {
   await browser?.close();
   await server?.stop();
   await new Promise<void>((resolve) => (hook === undefined ? resolve() : hook.close(() => resolve())));
+  await fake?.close();
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
 
 /** The Settings page at `tab`, signed in with the admin key (the first time: the sign-in form). */
@@ -131,6 +143,53 @@ describe('Settings', () => {
     await page.reload();
     await expect.poll(async () => page.locator('tr[data-receiver="team-hook"]').textContent()).toContain('always-firing');
     await screenshot(page, 'settings-alerting');
+    browsing.expectNoProblems();
+    await page.close();
+  });
+
+  it("shows the providers and whether they answer, and sets the project's masking, sampling and a price", { timeout: 60_000 }, async () => {
+    const page = await openSettings('providers');
+    const provider = page.locator('tr[data-provider="openai"]');
+    await provider.waitFor();
+    expect(await provider.textContent()).toContain(`${fake.baseUrl}/v1`);
+    expect(await provider.textContent()).toContain('yes');
+    expect(await page.content()).not.toContain('sk-settings-provider-key');
+
+    await page.getByRole('tab', { name: 'Masking' }).click();
+    const masking = page.getByLabel('Masking policy (JSON)');
+    await page.getByText('In force: none').waitFor();
+    // The server's objection is shown, naming the field.
+    await masking.fill('{ "mode": "blur" }');
+    await page.getByRole('button', { name: 'Save policy' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('mode');
+    browsing.takeProblems();
+    await masking.fill('{ "detectors": ["email"], "mode": "mask" }');
+    await page.getByRole('button', { name: 'Save policy' }).click();
+    await page.getByText('In force: the policy set here').waitFor();
+    const policyOf = async (what: string) => (await (await fetch(`${server.url}/api/projects/default/${what}`, bearer(adminKey))).json()) as { source: string; policy: unknown };
+    expect(await policyOf('masking')).toMatchObject({ source: 'api', policy: { detectors: ['email'], mode: 'mask' } });
+
+    await page.getByRole('tab', { name: 'Sampling' }).click();
+    await page.getByLabel('Sampling policy (JSON)').fill('{ "rate": 0.25 }');
+    await page.getByRole('button', { name: 'Save policy' }).click();
+    await page.getByText('In force: the policy set here').waitFor();
+    expect(await policyOf('sampling')).toMatchObject({ source: 'api', policy: { rate: 0.25 } });
+    await page.getByRole('button', { name: 'Remove the policy set here' }).click();
+    await page.getByText('In force: none').waitFor();
+
+    await page.getByRole('tab', { name: 'Prices' }).click();
+    const form = page.getByRole('form', { name: 'Set a price' });
+    await form.getByLabel('Model').fill('acme-mini');
+    await form.getByLabel('Provider').fill('acme');
+    await form.getByLabel('Input').fill('1.5');
+    await form.getByLabel('Output').fill('6');
+    await form.getByRole('button', { name: 'Set price' }).click();
+    await page.getByLabel('Find a model').fill('acme');
+    const row = page.locator('tr', { hasText: 'acme-mini' });
+    await expect.poll(() => row.textContent()).toContain('api');
+    await screenshot(page, 'settings-prices');
+    await row.getByRole('button', { name: 'Remove' }).click();
+    await row.waitFor({ state: 'detached' });
     browsing.expectNoProblems();
     await page.close();
   });

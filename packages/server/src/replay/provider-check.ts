@@ -37,7 +37,7 @@ export async function checkProvider(provider: Provider, fetchImpl: typeof fetch 
     url.password = '';
     const response = await fetchImpl(url, { headers, signal: AbortSignal.timeout(CHECK_MS) });
     await response.body?.cancel();
-    const problem = response.status === 401 || response.status === 403 ? 'the key was refused' : response.ok ? null : `answered HTTP ${response.status}`;
+    const problem = response.status === 401 || response.status === 403 ? 'the key was refused' : response.ok ? null : `answered HTTP ${response.status} to GET /models`;
     return { ...out, reachable: true, status: response.status, problem };
   } catch (error) {
     const cause = (error as Error & { cause?: { code?: string } }).cause?.code;

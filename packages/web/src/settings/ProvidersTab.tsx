@@ -43,9 +43,7 @@ export function ProvidersTab() {
                 <td className="mono">{p.baseUrl ?? <span className="muted">the provider&apos;s own</span>}</td>
                 <td>{p.timeoutMs / 1000} s</td>
                 <td>
-                  <span className={`status ${p.reachable && p.problem !== 'the key was refused' ? 'status-ok' : 'status-error'}`}>
-                    {p.reachable ? `yes (HTTP ${p.status})` : 'no'}
-                  </span>
+                  <span className={`status ${p.reachable && p.problem !== 'the key was refused' ? 'status-ok' : 'status-error'}`}>{p.reachable ? 'yes' : 'no'}</span>
                   {p.problem !== null && <span className="muted"> {p.problem}</span>}
                 </td>
               </tr>
