@@ -87,7 +87,7 @@ describe('Settings', () => {
     const keyId = secret.split('_')[2]!;
     await page.getByRole('button', { name: 'Copy' }).click();
     await page.getByRole('button', { name: 'Copied' }).waitFor();
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(secret);
     await screenshot(page, 'settings-new-key');
     // It works: a read key reads.
     expect((await fetch(`${server.url}/api/traces`, bearer(secret))).status).toBe(200);
@@ -143,6 +143,10 @@ describe('Settings', () => {
     await page.reload();
     await expect.poll(async () => page.locator('tr[data-receiver="team-hook"]').textContent()).toContain('always-firing');
     await screenshot(page, 'settings-alerting');
+    // At 1024 px the tables and the nav fit: nothing scrolls sideways.
+    await page.setViewportSize({ width: 1024, height: 800 });
+    await screenshot(page, 'settings-alerting-1024');
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1024);
     browsing.expectNoProblems();
     await page.close();
   });
