@@ -34,6 +34,8 @@ interface ApiReceiver {
 export class ReceiversInForce {
   private file: ReceiverConfig[] = LOG_ONLY;
   private readonly api = new Map<string, ApiReceiver>();
+  /** Stored receivers that could not be used, by the version reported: said once, not every interval. */
+  private readonly refused = new Map<string, number>();
   private notifiers = new Map<string, { spec: string; notifier: Notifier }>();
 
   constructor(private readonly deps: NotifierDeps) {
@@ -94,12 +96,14 @@ export class ReceiversInForce {
     let changed = false;
     for (const record of records) {
       seen.add(record.name);
-      if (this.api.get(record.name)?.updatedUs === record.updatedUs) continue;
+      if (this.api.get(record.name)?.updatedUs === record.updatedUs || this.refused.get(record.name) === record.updatedUs) continue;
       try {
         const [config] = validateReceivers([{ ...(JSON.parse(record.spec) as object), name: record.name }]);
         this.api.set(record.name, { config: config!, createdUs: record.createdUs, updatedUs: record.updatedUs });
+        this.refused.delete(record.name);
         changed = true;
       } catch (error) {
+        this.refused.set(record.name, record.updatedUs);
         onBad(record.name, (error as Error).message);
       }
     }
