@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -169,15 +169,22 @@ describe('receivers through the API', () => {
     expect(moved.body).toMatchObject({ status: 'firing', receiver: 'hook' });
     expect(moved.headers['x-spoor-signature']).toBeUndefined();
 
-    // Deleted with its rule: nothing more arrives at either (a round after both deletes proves it).
+    // Deleted with its rule: nothing more arrives at either. A round decided before the deletes may
+    // still deliver, so the counts are taken two rounds after them, and looked at two rounds later.
     expect((await send(server, 'DELETE', '/api/alerts/rules/always')).status).toBe(204);
     expect((await send(server, 'DELETE', '/api/alerts/receivers/hook')).status).toBe(204);
-    const counts = [first.received.length, second.received.length];
-    const history = async () => (await send<{ entries: Array<{ time: string }> }>(server, 'GET', '/api/alerts/history')).body.entries;
     expect((await list(server)).receivers.map((r) => r.name)).toEqual(['log']);
-    const before = (await history()).length;
-    expect((await send(server, 'POST', '/api/alerts/rules', { name: 'marker', expr: ALWAYS, notify: ['log'], groupWait: '0s' })).status).toBe(201);
-    await until('a round after the deletes', async () => ((await history()).length > before ? true : undefined));
+    expect((await send(server, 'POST', '/api/alerts/rules', { name: 'marker', expr: ALWAYS, notify: ['log'] })).status).toBe(201);
+    const evaluatedAt = async () => (await send<AlertRule>(server, 'GET', '/api/alerts/rules/marker')).body.health.lastEvaluatedAt;
+    const rounds = async (n: number) => {
+      for (let i = 0; i < n; i++) {
+        const before = await evaluatedAt();
+        await until('another evaluation round', async () => ((await evaluatedAt()) !== before ? true : undefined));
+      }
+    };
+    await rounds(2);
+    const counts = [first.received.length, second.received.length];
+    await rounds(2);
     expect([first.received.length, second.received.length]).toEqual(counts);
   });
 
@@ -205,6 +212,25 @@ describe('receivers through the API', () => {
     // The file's and the API's receivers together: a rule may name either.
     expect((await send(server, 'POST', '/api/alerts/receivers', { name: 'mine', log: {} })).status).toBe(201);
     expect((await send(server, 'POST', '/api/alerts/rules', { name: 'both', expr: ALWAYS, notify: ['pager', 'mine'] })).status).toBe(201);
+  });
+
+  it("hides a receiver made here once the file names one alike, which can then be deleted, leaving the file's", { timeout: 20_000 }, async () => {
+    const path = join(servers.dir(), 'alerts.yaml');
+    await writeFile(path, 'rules: []\n');
+    const server = await start({ alerts: path });
+    expect((await send(server, 'POST', '/api/alerts/receivers', { name: 'team', webhook: { url: 'https://api.example.com/h' } })).status).toBe(201);
+    await writeFile(`${path}.tmp`, 'receivers:\n  - name: team\n    slack: { url: "https://file.example.com/s" }\nrules: []\n');
+    await rename(`${path}.tmp`, path);
+    const hidden = await until('the file to hide the receiver made here', async () => {
+      const receivers = (await list(server)).receivers.filter((r) => r.name === 'team');
+      return receivers.length === 2 ? receivers : undefined;
+    });
+    expect(hidden.map((r) => [r.source, r.kind, r.inForce])).toEqual([['file', 'slack', true], ['api', 'webhook', false]]);
+    expect((await send<AlertReceiver>(server, 'GET', '/api/alerts/receivers/team')).body.source).toBe('file');
+    expect((await send(server, 'PUT', '/api/alerts/receivers/team', { log: {} })).status).toBe(409);
+    expect((await send(server, 'DELETE', '/api/alerts/receivers/team')).status).toBe(204);
+    expect((await list(server)).receivers.map((r) => [r.name, r.source])).toEqual([['log', 'builtin'], ['team', 'file']]);
+    expect((await send(server, 'DELETE', '/api/alerts/receivers/team')).status).toBe(409);
   });
 
   it('keeps each project to its own receivers', async () => {

@@ -234,7 +234,7 @@ export class AlertService {
     const receiver = config;
     return this.ruleChanges.run(`receiver ${receiver.name}`, async () => {
       if (this.engine.fileReceiver(receiver.name)) {
-        throw new AppError('ERR_CONFLICT', receiver.name === 'log' && this.options.rulesFile === null
+        throw new AppError('ERR_CONFLICT', receiver.name === 'log'
           ? "'log' is Spoor's own log, which every project has; name the receiver otherwise"
           : `receiver '${receiver.name}' comes from the rules file; change it there`);
       }
@@ -252,10 +252,11 @@ export class AlertService {
   /** Deletes a receiver made through the API; one that rules still name is kept (409 naming them). */
   deleteReceiver(name: string): Promise<void> {
     return this.ruleChanges.run(`receiver ${name}`, async () => {
-      if (this.engine.fileReceiver(name)) throw new AppError('ERR_CONFLICT', `receiver '${name}' comes from the rules file; remove it there`);
       const existing = this.engine.receiverEntries().find((e) => e.source === 'api' && e.config.name === name);
+      // One the file's hides can be deleted all the same: the file's stays.
+      if (existing === undefined && this.engine.fileReceiver(name)) throw new AppError('ERR_CONFLICT', `receiver '${name}' comes from the rules file; remove it there`);
       if (existing === undefined) throw new AppError('ERR_NOT_FOUND', `no alert receiver is named '${name}'`);
-      const { usedBy } = this.receiverOf(name, existing);
+      const usedBy = existing.inForce ? this.receiverOf(name, existing).usedBy : [];
       if (usedBy.length > 0) throw new AppError('ERR_CONFLICT', `receiver '${name}' is named by rule ${usedBy.map((r) => `'${r}'`).join(', ')}: change or delete those first`);
       await this.engine.store.deleteRule(this.engine.projectId, RECEIVER_PREFIX + name);
       this.engine.deleteApiReceiver(name);
