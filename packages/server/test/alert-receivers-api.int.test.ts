@@ -85,7 +85,8 @@ describe('receivers through the API', () => {
     const server = await start();
     expect(await list(server)).toEqual({ receivers: [expect.objectContaining({ name: 'log', source: 'builtin', kind: 'log', inForce: true })], file: null });
 
-    const body = { name: 'oncall', webhook: { url: 'https://user:pw@hooks.example.com/t/XYZSECRETPATH?key=q', secret: SECRET, headers: { Authorization: TOKEN }, maxAttempts: 3 } };
+    const url = 'https://user:pw@hooks.example.com/t/XYZSECRETPATH?key=q';
+    const body = { name: 'oncall', webhook: { url, secret: SECRET, headers: { Authorization: TOKEN }, maxAttempts: 3 } };
     const created = await send<AlertReceiver>(server, 'POST', '/api/alerts/receivers', body);
     expect(created.status, created.text).toBe(201);
     expect(created.body).toEqual({
@@ -109,9 +110,12 @@ describe('receivers through the API', () => {
     expect((await send(server, 'POST', '/api/alerts/rules', { name: 'paged', expr: ALWAYS, notify: ['oncall'] })).status).toBe(201);
     expect((await send<AlertReceiver>(server, 'GET', '/api/alerts/receivers/oncall')).body.usedBy).toEqual(['paged']);
 
-    const replaced = await send<AlertReceiver>(server, 'PUT', '/api/alerts/receivers/oncall', { slack: { url: 'https://hooks.slack.com/services/T0/B0/SLACKSECRET', channel: '#agents' } });
+    const slack = { url: 'https://hooks.slack.com/services/T0/B0/SLACKSECRET', channel: '#agents' };
+    const replaced = await send<AlertReceiver>(server, 'PUT', '/api/alerts/receivers/oncall', { slack });
     expect(replaced.status, replaced.text).toBe(200);
-    expect(replaced.body).toMatchObject({ kind: 'slack', url: 'https://hooks.slack.com/…', channel: '#agents', signed: false, headers: [], createdAt: created.body.createdAt });
+    expect(replaced.body).toMatchObject({
+      kind: 'slack', url: 'https://hooks.slack.com/…', channel: '#agents', signed: false, headers: [], createdAt: created.body.createdAt,
+    });
     expect(replaced.text).not.toContain('SLACKSECRET');
     const put = await send<AlertReceiver>(server, 'PUT', '/api/alerts/receivers/spare', { log: { level: 'warn' } });
     expect(put.status).toBe(201);
@@ -152,7 +156,8 @@ describe('receivers through the API', () => {
     const server = await start({ alertInterval: '1s' });
     const first = await loopbackHook();
     const second = await loopbackHook();
-    const made = await send(server, 'POST', '/api/alerts/receivers', { name: 'hook', webhook: { url: first.url, secret: SECRET, headers: { 'X-Token': 'abc' } } });
+    const webhook = { url: first.url, secret: SECRET, headers: { 'X-Token': 'abc' } };
+    const made = await send(server, 'POST', '/api/alerts/receivers', { name: 'hook', webhook });
     expect(made.status, made.text).toBe(201);
     const rule = { name: 'always', expr: ALWAYS, notify: ['hook'], groupWait: '0s', groupInterval: '1s', repeatInterval: '1s' };
     expect((await send(server, 'POST', '/api/alerts/rules', rule)).status).toBe(201);
@@ -260,11 +265,19 @@ describe('receivers through the API', () => {
       ['a bad name', { name: '@x', log: {} }, /name must be/],
       ['not a URL', { name: 'x', webhook: { url: 'ftp://a.example.com' } }, /webhook\.url must be an http\(s\) URL/],
       ['an unknown field', { name: 'x', webhook: { url: 'https://a.example.com', retries: 3 } }, /retries/],
-      ['a header on two lines', { name: 'x', webhook: { url: 'https://a.example.com', headers: { 'X-A': 'a\r\nX-B: b' } } }, /webhook\.headers\.X-A must be a string on one line/],
+      [
+        'a header on two lines',
+        { name: 'x', webhook: { url: 'https://a.example.com', headers: { 'X-A': 'a\r\nX-B: b' } } },
+        /webhook\.headers\.X-A must be a string on one line/,
+      ],
       ['a reserved header', { name: 'x', webhook: { url: 'https://a.example.com', headers: { 'X-Spoor-Signature': 'forged' } } }, /is set by Spoor/],
       ['a bad timeout', { name: 'x', slack: { url: 'https://a.example.com', timeout: 'soon' } }, /timeout/],
       ['too many attempts', { name: 'x', webhook: { url: 'https://a.example.com', maxAttempts: 99 } }, /maxAttempts/],
-      ["the server's environment", { name: 'x', webhook: { url: 'https://a.example.com', secret: 'env:HOME' } }, /webhook\.secret: env:NAME reads the server's environment/],
+      [
+        "the server's environment",
+        { name: 'x', webhook: { url: 'https://a.example.com', secret: 'env:HOME' } },
+        /webhook\.secret: env:NAME reads the server's environment/,
+      ],
       ['a bad log level', { name: 'x', log: { level: 'loud' } }, /level/],
     ];
     for (const [what, body, message] of cases) {

@@ -47,7 +47,10 @@ describe('GET /api/providers', () => {
     expect(JSON.parse(text)).toEqual({
       providers: [
         { name: 'openai', baseUrl: `${fake.baseUrl}/v1`, timeoutMs: 2000, reachable: true, status: 404, problem: 'answered HTTP 404 to GET /models' },
-        { name: 'anthropic', baseUrl: `http://127.0.0.1:${deadPort}/x`, timeoutMs: 60_000, reachable: false, status: null, problem: 'not reached (ECONNREFUSED)' },
+        {
+          name: 'anthropic', baseUrl: `http://127.0.0.1:${deadPort}/x`, timeoutMs: 60_000,
+          reachable: false, status: null, problem: 'not reached (ECONNREFUSED)',
+        },
       ],
     });
     for (const secret of [KEY, 'pw', 'token']) expect(text).not.toContain(secret);

@@ -40,7 +40,8 @@ beforeAll(async () => {
   await writeFile(join(dir, 'key'), 'sk-settings-provider-key');
   const provider = `openai=file:${join(dir, 'key')},base=${fake.baseUrl}/v1`;
   [server, browser] = await Promise.all([startSpoorServer(['--alert-interval', '1s', '--no-default-alerts', '--provider', provider]), launchChromium()]);
-  const made = await fetch(`${server.url}/api/keys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role: 'admin', name: 'first admin' }) });
+  const body = JSON.stringify({ role: 'admin', name: 'first admin' });
+  const made = await fetch(`${server.url}/api/keys`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   expect(made.status).toBe(201);
   adminKey = ((await made.json()) as { key: string }).key;
   browsing = await startBrowsing(browser);
@@ -170,7 +171,8 @@ describe('Settings', () => {
     await masking.fill('{ "detectors": ["email"], "mode": "mask" }');
     await page.getByRole('button', { name: 'Save policy' }).click();
     await page.getByText('In force: the policy set here').waitFor();
-    const policyOf = async (what: string) => (await (await fetch(`${server.url}/api/projects/default/${what}`, bearer(adminKey))).json()) as { source: string; policy: unknown };
+    const policyOf = async (what: string) =>
+      (await (await fetch(`${server.url}/api/projects/default/${what}`, bearer(adminKey))).json()) as { source: string; policy: unknown };
     expect(await policyOf('masking')).toMatchObject({ source: 'api', policy: { detectors: ['email'], mode: 'mask' } });
 
     await page.getByRole('tab', { name: 'Sampling' }).click();

@@ -211,9 +211,13 @@ export class AlertService {
   }
 
   private receiverOf(name: string, entry: ReturnType<AlertEngine['receiverEntries']>[number]): AlertReceiver {
-    const usedBy = this.engine.ruleEntries().filter((r) => r.rule !== null && Object.values(r.rule.receivers).some((list) => list.includes(name))).map((r) => r.name);
+    const usedBy = this.engine
+      .ruleEntries()
+      .filter((r) => r.rule !== null && Object.values(r.rule.receivers).some((list) => list.includes(name)))
+      .map((r) => r.name);
     const time = (us: number | null): string | null => (us === null ? null : iso(us));
-    return receiverView(entry.config, { source: entry.source, inForce: entry.inForce, createdAt: time(entry.createdUs), updatedAt: time(entry.updatedUs) }, [...new Set(usedBy)]);
+    const shown = { source: entry.source, inForce: entry.inForce, createdAt: time(entry.createdUs), updatedAt: time(entry.updatedUs) };
+    return receiverView(entry.config, shown, [...new Set(usedBy)]);
   }
 
   /**
@@ -222,7 +226,8 @@ export class AlertService {
    */
   async saveReceiver(body: Record<string, unknown>, mode: 'create' | 'put', pathName: string | null): Promise<{ receiver: AlertReceiver; created: boolean }> {
     if (pathName !== null) {
-      if (body.name !== undefined && body.name !== pathName) throw new AppError('ERR_BAD_REQUEST', `the body names receiver '${String(body.name)}' but the path names '${pathName}'`);
+      if (body.name !== undefined && body.name !== pathName)
+        throw new AppError('ERR_BAD_REQUEST', `the body names receiver '${String(body.name)}' but the path names '${pathName}'`);
       body = { ...body, name: pathName };
     }
     let config;
@@ -254,10 +259,14 @@ export class AlertService {
     return this.ruleChanges.run(`receiver ${name}`, async () => {
       const existing = this.engine.receiverEntries().find((e) => e.source === 'api' && e.config.name === name);
       // One the file's hides can be deleted all the same: the file's stays.
-      if (existing === undefined && this.engine.fileReceiver(name)) throw new AppError('ERR_CONFLICT', `receiver '${name}' comes from the rules file; remove it there`);
+      if (existing === undefined && this.engine.fileReceiver(name))
+        throw new AppError('ERR_CONFLICT', `receiver '${name}' comes from the rules file; remove it there`);
       if (existing === undefined) throw new AppError('ERR_NOT_FOUND', `no alert receiver is named '${name}'`);
       const usedBy = existing.inForce ? this.receiverOf(name, existing).usedBy : [];
-      if (usedBy.length > 0) throw new AppError('ERR_CONFLICT', `receiver '${name}' is named by rule ${usedBy.map((r) => `'${r}'`).join(', ')}: change or delete those first`);
+      if (usedBy.length > 0) {
+        const rules = usedBy.map((r) => `'${r}'`).join(', ');
+        throw new AppError('ERR_CONFLICT', `receiver '${name}' is named by rule ${rules}: change or delete those first`);
+      }
       await this.engine.store.deleteRule(this.engine.projectId, RECEIVER_PREFIX + name);
       this.engine.deleteApiReceiver(name);
     });

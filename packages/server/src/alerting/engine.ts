@@ -104,7 +104,8 @@ export class AlertEngine {
   async readRulesFromStore(): Promise<void> {
     const all = await this.options.store.listRules(this.options.projectId);
     const receivers = all.filter((r) => r.name.startsWith(RECEIVER_PREFIX)).map((r) => ({ ...r, name: r.name.slice(RECEIVER_PREFIX.length) }));
-    const bad = (receiver: string, error: string): void => this.options.logger.error({ receiver, error }, 'a stored alert receiver cannot be used; it is left out');
+    const bad = (receiver: string, error: string): void =>
+      this.options.logger.error({ receiver, error }, 'a stored alert receiver cannot be used; it is left out');
     if (this.receivers.useStored(receivers, bad)) this.recompileApiRules();
     const records = all.filter((r) => !r.name.startsWith(RECEIVER_PREFIX));
     const seen = new Set<string>();

@@ -24,7 +24,11 @@ describe('ReceiversInForce', () => {
     const receivers = new ReceiversInForce(deps);
     receivers.setApi(hook('oncall'), 5, 6);
     receivers.useFile([{ name: 'oncall', slack: { url: 'https://hooks.slack.com/x' } }, { name: 'log', log: {} }]);
-    expect(receivers.entries().map((e) => [e.config.name, e.source, e.inForce])).toEqual([['log', 'builtin', true], ['oncall', 'file', true], ['oncall', 'api', false]]);
+    expect(receivers.entries().map((e) => [e.config.name, e.source, e.inForce])).toEqual([
+      ['log', 'builtin', true],
+      ['oncall', 'file', true],
+      ['oncall', 'api', false],
+    ]);
     expect(receivers.configs().find((c) => c.name === 'oncall')).toHaveProperty('slack');
     expect(receivers.fromFile('oncall')).toBe(true);
   });

@@ -69,7 +69,13 @@ export class ReceiversInForce {
       createdUs: null,
       updatedUs: null,
     }));
-    const api: ReceiverEntry[] = [...this.api.values()].map((r) => ({ config: r.config, source: 'api', inForce: !this.fromFile(r.config.name), createdUs: r.createdUs, updatedUs: r.updatedUs }));
+    const api: ReceiverEntry[] = [...this.api.values()].map((r) => ({
+      config: r.config,
+      source: 'api',
+      inForce: !this.fromFile(r.config.name),
+      createdUs: r.createdUs,
+      updatedUs: r.updatedUs,
+    }));
     const byName = (a: ReceiverEntry, b: ReceiverEntry): number => a.config.name.localeCompare(b.config.name);
     return [...file.sort(byName), ...api.sort(byName)];
   }
@@ -91,7 +97,10 @@ export class ReceiversInForce {
    * config as JSON). A stored receiver that cannot be made (written by another version) is left
    * out and reported. Whether the names in force changed.
    */
-  useStored(records: ReadonlyArray<{ name: string; spec: string; createdUs: number; updatedUs: number }>, onBad: (name: string, error: string) => void): boolean {
+  useStored(
+    records: ReadonlyArray<{ name: string; spec: string; createdUs: number; updatedUs: number }>,
+    onBad: (name: string, error: string) => void,
+  ): boolean {
     const seen = new Set<string>();
     let changed = false;
     for (const record of records) {

@@ -105,7 +105,9 @@ function receiverBody(nameRequired: boolean) {
           {
             url,
             secret: Type.Optional(Type.String({ minLength: 1, description: 'signs each body (X-Spoor-Signature); never shown again' })),
-            headers: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'extra headers, such as a token; their values are never shown again' })),
+            headers: Type.Optional(
+              Type.Record(Type.String(), Type.String(), { description: 'extra headers, such as a token; their values are never shown again' }),
+            ),
             ...delivery,
           },
           { additionalProperties: false, description: "a JSON POST shaped like Alertmanager's" },
@@ -204,7 +206,13 @@ export async function alertRoutes(instance: FastifyInstance, options: { alertsFo
 
   app.get(
     '/api/alerts/receivers',
-    { schema: { summary: "Where notifications go: the rules file's receivers (read-only) and those made here", tags, response: { 200: AlertReceiverListResponse } } },
+    {
+      schema: {
+        summary: "Where notifications go: the rules file's receivers (read-only) and those made here",
+        tags,
+        response: { 200: AlertReceiverListResponse },
+      },
+    },
     async (request) => (await alertsOf(request)).receivers(),
   );
   app.get(

@@ -37,12 +37,14 @@ export async function checkProvider(provider: Provider, fetchImpl: typeof fetch 
     url.password = '';
     const response = await fetchImpl(url, { headers, signal: AbortSignal.timeout(CHECK_MS) });
     await response.body?.cancel();
-    const problem = response.status === 401 || response.status === 403 ? 'the key was refused' : response.ok ? null : `answered HTTP ${response.status} to GET /models`;
+    const refused = response.status === 401 || response.status === 403;
+    const problem = refused ? 'the key was refused' : response.ok ? null : `answered HTTP ${response.status} to GET /models`;
     return { ...out, reachable: true, status: response.status, problem };
   } catch (error) {
     const cause = (error as Error & { cause?: { code?: string } }).cause?.code;
     const timedOut = (error as Error).name === 'TimeoutError';
-    return { ...out, reachable: false, status: null, problem: timedOut ? `no answer within ${CHECK_MS / 1000} s` : `not reached (${cause ?? 'network error'})` };
+    const problem = timedOut ? `no answer within ${CHECK_MS / 1000} s` : `not reached (${cause ?? 'network error'})`;
+    return { ...out, reachable: false, status: null, problem };
   }
 }
 

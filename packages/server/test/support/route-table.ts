@@ -123,7 +123,10 @@ export const ERROR_SPAN = '3333333333333333';
 export const OTHER_TRACE = '9f8e7d6c5b4a39281706f5e4d3c2b1a0';
 
 /** Text that only project `shop`'s records carry: no answer to a key of `other` may hold any. */
-export const SHOP_MARKS = [SHOP_TRACE, 'shop-api', 'sess-shop', 'shop-rule', 'shop.queue.depth', 'shop-model', 'shop silence', 'boom in shop', 'shop verdict', 'shop-dataset', 'shop question', 'shop-experiment', 'shop answer', 'shop-hook'];
+export const SHOP_MARKS = [
+  SHOP_TRACE, 'shop-api', 'sess-shop', 'shop-rule', 'shop.queue.depth', 'shop-model', 'shop silence', 'boom in shop', 'shop verdict', 'shop-dataset',
+  'shop question', 'shop-experiment', 'shop answer', 'shop-hook',
+];
 
 export function tracesBody(service: string, traceId: string, sessionId: string): object {
   const start = nowNs() - 60_000_000_000n;
@@ -230,7 +233,9 @@ export const ROWS: Record<string, Row> = {
   'GET /api/providers': read('/api/providers'),
   'GET /api/alerts/receivers': { path: () => '/api/alerts/receivers', need: 'admin', foreign: 'no-leak' },
   'GET /api/alerts/receivers/:name': { path: () => '/api/alerts/receivers/shop-hook', need: 'admin', foreign: 'not-found' },
-  'POST /api/alerts/receivers': { path: () => '/api/alerts/receivers', body: () => ({ name: 'posted-hook', webhook: { url: HOOK } }), need: 'admin', foreign: 'own' },
+  'POST /api/alerts/receivers': {
+    path: () => '/api/alerts/receivers', body: () => ({ name: 'posted-hook', webhook: { url: HOOK } }), need: 'admin', foreign: 'own',
+  },
   'PUT /api/alerts/receivers/:name': { path: () => '/api/alerts/receivers/put-hook', body: () => ({ webhook: { url: HOOK } }), need: 'admin', foreign: 'own' },
   'DELETE /api/alerts/receivers/:name': { path: () => '/api/alerts/receivers/to-delete-hook', need: 'admin', foreign: 'not-found' },
   'GET /api/alerts/silences': read('/api/alerts/silences'),
@@ -360,7 +365,8 @@ export async function seedRouteTable(server: TestServer): Promise<void> {
   }
   const admin = keys.shopAdmin;
   for (const name of ['shop-rule', 'to-delete']) expect((await send('POST', '/api/alerts/rules', { key: admin, body: { name, expr: ALWAYS } })).status).toBe(201);
-  for (const name of ['shop-hook', 'to-delete-hook']) expect((await send('POST', '/api/alerts/receivers', { key: admin, body: { name, webhook: { url: HOOK } } })).status).toBe(201);
+  for (const name of ['shop-hook', 'to-delete-hook'])
+    expect((await send('POST', '/api/alerts/receivers', { key: admin, body: { name, webhook: { url: HOOK } } })).status).toBe(201);
   for (const name of ['shop-eval', 'to-delete-eval']) expect((await send('POST', '/api/evaluators', { key: admin, body: { name, kind: 'latency', target: 'trace', maxMs: 1 } })).status).toBe(201);
   const silence = await send('POST', '/api/alerts/silences', { key: admin, body: { matchers: [{ name: 'alertname', op: '=', value: 'shop-rule' }], duration: '1h', createdBy: 'test', comment: 'shop silence' } });
   silenceId = (JSON.parse(silence.text) as { id: string }).id;

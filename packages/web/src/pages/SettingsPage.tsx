@@ -65,7 +65,10 @@ export function SettingsPage({ search }: { search: URLSearchParams }) {
             path={`/api/projects/${encodeURIComponent(project)}/masking`}
             label="Masking"
             fileFlag="--mask"
-            about="What is masked in the telemetry this project sends, before it is stored: built-in detectors (emails, cards, keys…), your patterns and secret keys. It applies to what arrives after it is saved."
+            about={
+              'What is masked in the telemetry this project sends, before it is stored: built-in detectors (emails, cards, keys…), your patterns ' +
+              'and secret keys. It applies to what arrives after it is saved.'
+            }
             example='{ "detectors": ["email", "credit_card"], "mode": "mask", "rules": [{ "name": "ticket", "pattern": "TCK-[0-9]+" }] }'
           />
         )}

@@ -43,7 +43,9 @@ export function KeysTab() {
     event.preventDefault();
     setBusy(true);
     setActionError(undefined);
-    const body = { role: form.role, ...(form.name.trim() === '' ? {} : { name: form.name.trim() }), ...(form.project.trim() === '' ? {} : { project: form.project.trim() }) };
+    const name = form.name.trim();
+    const project = form.project.trim();
+    const body = { role: form.role, ...(name === '' ? {} : { name }), ...(project === '' ? {} : { project }) };
     apiSend<KeyInfo & { key: string }>('POST', '/api/keys', body).then(
       (key) => {
         setMade(key);
@@ -97,7 +99,12 @@ export function KeysTab() {
         <label htmlFor={field('name')}>Name</label>
         <input id={field('name')} value={form.name} onChange={(e) => setForm((f) => ({ ...f, name: e.target.value }))} placeholder="ci, checkout-service" />
         <label htmlFor={field('project')}>Project</label>
-        <input id={field('project')} value={form.project} onChange={(e) => setForm((f) => ({ ...f, project: e.target.value }))} placeholder={session?.projectId ?? 'this one'} />
+        <input
+          id={field('project')}
+          value={form.project}
+          onChange={(e) => setForm((f) => ({ ...f, project: e.target.value }))}
+          placeholder={session?.projectId ?? 'this one'}
+        />
         <div />
         <div className="form-actions">
           <button type="submit" className="primary" disabled={busy}>

@@ -25,7 +25,9 @@ export function ProvidersTab() {
         </button>
       </div>
       <ErrorBox error={error} />
-      {data !== undefined && data.providers.length === 0 && <div className="empty">No provider is configured: replay, LLM-call experiments and LLM judges need one.</div>}
+      {data !== undefined && data.providers.length === 0 && (
+        <div className="empty">No provider is configured: replay, LLM-call experiments and LLM judges need one.</div>
+      )}
       {data !== undefined && data.providers.length > 0 && (
         <table className="settings-table">
           <thead>
@@ -43,7 +45,9 @@ export function ProvidersTab() {
                 <td className="mono">{p.baseUrl ?? <span className="muted">the provider&apos;s own</span>}</td>
                 <td>{p.timeoutMs / 1000} s</td>
                 <td>
-                  <span className={`status ${p.reachable && p.problem !== 'the key was refused' ? 'status-ok' : 'status-error'}`}>{p.reachable ? 'yes' : 'no'}</span>
+                  <span className={`status ${p.reachable && p.problem !== 'the key was refused' ? 'status-ok' : 'status-error'}`}>
+                    {p.reachable ? 'yes' : 'no'}
+                  </span>
                   {p.problem !== null && <span className="muted"> {p.problem}</span>}
                 </td>
               </tr>

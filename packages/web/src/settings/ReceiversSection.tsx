@@ -140,7 +140,10 @@ function ReceiverEditor({ mode, initial, onSaved, onCancel }: { mode: 'create' |
     }
     setSaving(true);
     setError(undefined);
-    const sent = mode === 'create' ? apiSend('POST', '/api/alerts/receivers', body.body) : apiSend('PUT', `/api/alerts/receivers/${encodeURIComponent(initial.name)}`, body.body);
+    const sent =
+      mode === 'create'
+        ? apiSend('POST', '/api/alerts/receivers', body.body)
+        : apiSend('PUT', `/api/alerts/receivers/${encodeURIComponent(initial.name)}`, body.body);
     sent.then(onSaved, (e: Error) => {
       setError(e);
       setSaving(false);
@@ -168,9 +171,23 @@ function ReceiverEditor({ mode, initial, onSaved, onCancel }: { mode: 'create' |
       {form.kind === 'webhook' && (
         <>
           <label htmlFor={field('secret')}>Signing secret</label>
-          <input id={field('secret')} type="password" autoComplete="off" value={form.secret} onChange={set('secret')} placeholder="optional: signs each body (X-Spoor-Signature)" />
+          <input
+            id={field('secret')}
+            type="password"
+            autoComplete="off"
+            value={form.secret}
+            onChange={set('secret')}
+            placeholder="optional: signs each body (X-Spoor-Signature)"
+          />
           <label htmlFor={field('headers')}>Headers</label>
-          <textarea id={field('headers')} className="mono" rows={2} value={form.headers} onChange={set('headers')} placeholder="Authorization: Bearer …  (one per line, optional)" />
+          <textarea
+            id={field('headers')}
+            className="mono"
+            rows={2}
+            value={form.headers}
+            onChange={set('headers')}
+            placeholder="Authorization: Bearer …  (one per line, optional)"
+          />
         </>
       )}
       {form.kind === 'slack' && (

@@ -3,10 +3,14 @@ import { EMPTY_RECEIVER_FORM, receiverBodyFrom } from './receiver-form';
 
 describe('receiverBodyFrom', () => {
   it('makes a webhook with its secret, headers and delivery', () => {
-    const form = { ...EMPTY_RECEIVER_FORM, name: ' oncall ', url: 'https://example.com/h', secret: 's3', headers: 'Authorization: Bearer a:b\n\nX-Team: search', timeout: '5s', maxAttempts: '3' };
+    const headers = 'Authorization: Bearer a:b\n\nX-Team: search';
+    const form = { ...EMPTY_RECEIVER_FORM, name: ' oncall ', url: 'https://example.com/h', secret: 's3', headers, timeout: '5s', maxAttempts: '3' };
     expect(receiverBodyFrom(form)).toEqual({
       ok: true,
-      body: { name: 'oncall', webhook: { url: 'https://example.com/h', secret: 's3', headers: { Authorization: 'Bearer a:b', 'X-Team': 'search' }, timeout: '5s', maxAttempts: 3 } },
+      body: {
+        name: 'oncall',
+        webhook: { url: 'https://example.com/h', secret: 's3', headers: { Authorization: 'Bearer a:b', 'X-Team': 'search' }, timeout: '5s', maxAttempts: 3 },
+      },
     });
   });
 
@@ -19,7 +23,8 @@ describe('receiverBodyFrom', () => {
   });
 
   it('says which header line and which number it cannot read', () => {
-    expect(receiverBodyFrom({ ...EMPTY_RECEIVER_FORM, headers: 'X-A: 1\nno colon' })).toEqual({ ok: false, error: 'Headers line 2 must be written Name: value' });
+    const twoLines = { ...EMPTY_RECEIVER_FORM, headers: 'X-A: 1\nno colon' };
+    expect(receiverBodyFrom(twoLines)).toEqual({ ok: false, error: 'Headers line 2 must be written Name: value' });
     expect(receiverBodyFrom({ ...EMPTY_RECEIVER_FORM, maxAttempts: 'five' })).toEqual({ ok: false, error: 'Attempts must be a whole number, from 1 to 20' });
   });
 });

@@ -12,7 +12,9 @@ export interface ReceiverForm {
   maxAttempts: string;
 }
 
-export const EMPTY_RECEIVER_FORM: ReceiverForm = { name: '', kind: 'webhook', url: '', secret: '', headers: '', channel: '', level: '', timeout: '', maxAttempts: '' };
+export const EMPTY_RECEIVER_FORM: ReceiverForm = {
+  name: '', kind: 'webhook', url: '', secret: '', headers: '', channel: '', level: '', timeout: '', maxAttempts: '',
+};
 
 export type ReceiverBody = { ok: true; body: Record<string, unknown> } | { ok: false; error: string };
 
@@ -30,7 +32,10 @@ export function receiverBodyFrom(form: ReceiverForm): ReceiverBody {
   }
   const name = form.name.trim();
   if (form.kind === 'log') return { ok: true, body: { name, log: form.level === '' ? {} : { level: form.level } } };
-  if (form.kind === 'slack') return { ok: true, body: { name, slack: { url: form.url.trim(), ...(form.channel.trim() === '' ? {} : { channel: form.channel.trim() }), ...delivery } } };
+  if (form.kind === 'slack') {
+    const channel = form.channel.trim();
+    return { ok: true, body: { name, slack: { url: form.url.trim(), ...(channel === '' ? {} : { channel }), ...delivery } } };
+  }
   const headers: Array<[string, string]> = [];
   for (const [i, line] of form.headers.split('\n').entries()) {
     if (line.trim() === '') continue;

@@ -73,7 +73,8 @@ export function receiverView(
   }
   if ('slack' in config) {
     const { slack } = config;
-    return { ...base, kind: 'slack', url: shownUrl(slack.url), channel: slack.channel ?? null, timeout: slack.timeout ?? null, maxAttempts: slack.maxAttempts ?? null };
+    const { channel = null, timeout = null, maxAttempts = null } = slack;
+    return { ...base, kind: 'slack', url: shownUrl(slack.url), channel, timeout, maxAttempts };
   }
   return { ...base, kind: 'log', url: null, level: config.log.level ?? null };
 }
