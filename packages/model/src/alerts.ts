@@ -85,6 +85,42 @@ export interface AlertRuleListResponse {
   unrouted: number;
 }
 
+/**
+ * Where a receiver came from: the rules file (read-only through the API), the API (kept in the
+ * store, per project), or `builtin`: `log`, Spoor's own log, which every project has.
+ */
+export type AlertReceiverSource = 'file' | 'api' | 'builtin';
+
+/** `GET /api/alerts/receivers` entries: what a receiver does, never its secrets. */
+export interface AlertReceiver {
+  name: string;
+  source: AlertReceiverSource;
+  kind: 'webhook' | 'slack' | 'log';
+  /** Whether notifications go to it: an API receiver named like one of the file's is hidden by it. */
+  inForce: boolean;
+  /** Scheme and host only (`https://hooks.example.com/…`): paths, queries and user info carry tokens. `null` for `log`. */
+  url: string | null;
+  /** Whether a webhook signs what it sends (the secret is never shown). */
+  signed: boolean;
+  /** The names of a webhook's extra headers (their values are never shown). */
+  headers: string[];
+  channel: string | null;
+  level: 'info' | 'warn' | 'error' | null;
+  timeout: string | null;
+  maxAttempts: number | null;
+  /** The rules whose notifications go to it. */
+  usedBy: string[];
+  /** `null` for the file's receivers and `log`. */
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+export interface AlertReceiverListResponse {
+  receivers: AlertReceiver[];
+  /** The rules file whose receivers are in force (read-only here), or `null`: a project other than the default has none. */
+  file: { path: string; error: string | null } | null;
+}
+
 /** An alert's state. `resolved` is where a firing alert goes when it stops; inactive ones are not listed. */
 export type AlertState = 'pending' | 'firing' | 'resolved';
 

@@ -15,6 +15,7 @@ import { LogsPage } from './pages/LogsPage';
 import { MetricsPage } from './pages/MetricsPage';
 import { SessionPage } from './pages/SessionPage';
 import { SessionsPage } from './pages/SessionsPage';
+import { SettingsPage } from './pages/SettingsPage';
 import { TracePage } from './pages/TracePage';
 import { TracesPage } from './pages/TracesPage';
 import { Link } from './components/Link';
@@ -44,6 +45,7 @@ const ROUTES = [
   ['/logs', 'logs'],
   ['/audit', 'audit'],
   ['/compare', 'compare'],
+  ['/settings', 'settings'],
 ] as const;
 
 const NAV = [
@@ -57,6 +59,7 @@ const NAV = [
   ['/experiments', 'Experiments', ['experiments', 'experiment-compare']],
   ['/logs', 'Logs', ['logs']],
   ['/audit', 'Audit', ['audit']],
+  ['/settings', 'Settings', ['settings']],
 ] as const;
 
 export function App() {
@@ -133,6 +136,8 @@ function render(page: string | undefined, params: Record<string, string>, search
       return <AuditPage />;
     case 'compare':
       return <ComparePage search={search} />;
+    case 'settings':
+      return <SettingsPage search={search} />;
     default:
       return (
         <div className="empty">

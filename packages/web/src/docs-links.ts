@@ -18,6 +18,8 @@ const DOCS_FOR_PAGE: Record<string, string> = {
   logs: '/docs/instrumenting',
   audit: '/docs/security#keys-and-projects',
   compare: '/docs/llm-calls#replay-and-trace-diff',
+  experiments: '/docs/quality#experiments',
+  settings: '/docs/security#keys-and-projects',
 };
 
 /** The docs' address for a page of the dashboard; their contents for a page they do not cover. */

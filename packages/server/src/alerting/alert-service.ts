@@ -5,6 +5,8 @@ import {
   type Alert,
   type AlertHistoryResponse,
   type AlertListResponse,
+  type AlertReceiver,
+  type AlertReceiverListResponse,
   type AlertRule,
   type AlertRuleListResponse,
   type AlertState,
@@ -23,6 +25,8 @@ import { type AlertEngine, type RuleEntry, alertLabels } from './engine.js';
 import { alertOf } from './notifications.js';
 import { RuleError } from './rule.js';
 import { readRulesFile } from './rules-file.js';
+import { apiReceiverConfig, receiverView } from './notify/api-receivers.js';
+import { RECEIVER_PREFIX } from './receivers-in-force.js';
 import { compileRegex } from '../regex.js';
 import { InTurn } from '../in-turn.js';
 
@@ -179,12 +183,92 @@ export class AlertService {
   }
 
   deleteRule(name: string): Promise<void> {
+    // The store keeps receivers beside the rules under names no rule has: none of them is a rule.
+    if (name.startsWith(RECEIVER_PREFIX)) return Promise.reject(new AppError('ERR_NOT_FOUND', `no alert rule is named '${name}'`));
     return this.ruleChanges.run(name, async () => {
       const existing = this.engine.rule(name);
       if (existing?.source === 'file') throw new AppError('ERR_CONFLICT', `rule '${name}' comes from the rules file; remove it there`);
       const deleted = await this.engine.store.deleteRule(this.engine.projectId, name);
       if (!deleted && existing === undefined) throw new AppError('ERR_NOT_FOUND', `no alert rule is named '${name}'`);
       this.engine.deleteApiRule(name);
+    });
+  }
+
+  /** The receivers in force, the file's read-only (`source: file`), and where the file is. */
+  receivers(): AlertReceiverListResponse {
+    const { rulesFile } = this.options;
+    return {
+      receivers: this.engine.receiverEntries().map((entry) => this.receiverOf(entry.config.name, entry)),
+      file: rulesFile === null ? null : { path: rulesFile, error: this.fileState.error },
+    };
+  }
+
+  receiver(name: string): AlertReceiver {
+    const entry = this.engine.receiverEntries().find((e) => e.config.name === name && e.inForce)
+      ?? this.engine.receiverEntries().find((e) => e.config.name === name);
+    if (entry === undefined) throw new AppError('ERR_NOT_FOUND', `no alert receiver is named '${name}'`);
+    return this.receiverOf(name, entry);
+  }
+
+  private receiverOf(name: string, entry: ReturnType<AlertEngine['receiverEntries']>[number]): AlertReceiver {
+    const usedBy = this.engine
+      .ruleEntries()
+      .filter((r) => r.rule !== null && Object.values(r.rule.receivers).some((list) => list.includes(name)))
+      .map((r) => r.name);
+    const time = (us: number | null): string | null => (us === null ? null : iso(us));
+    const shown = { source: entry.source, inForce: entry.inForce, createdAt: time(entry.createdUs), updatedAt: time(entry.updatedUs) };
+    return receiverView(entry.config, shown, [...new Set(usedBy)]);
+  }
+
+  /**
+   * Creates (`mode: 'create'`, 409 when the name is taken) or creates-or-replaces a receiver of
+   * the project, in force at once: the rules may name it from this answer on.
+   */
+  async saveReceiver(body: Record<string, unknown>, mode: 'create' | 'put', pathName: string | null): Promise<{ receiver: AlertReceiver; created: boolean }> {
+    if (pathName !== null) {
+      if (body.name !== undefined && body.name !== pathName)
+        throw new AppError('ERR_BAD_REQUEST', `the body names receiver '${String(body.name)}' but the path names '${pathName}'`);
+      body = { ...body, name: pathName };
+    }
+    let config;
+    try {
+      config = apiReceiverConfig(body, this.engine.ownUrl);
+    } catch (error) {
+      throw new AppError('ERR_BAD_REQUEST', `invalid receiver: ${(error as Error).message}`);
+    }
+    const receiver = config;
+    return this.ruleChanges.run(`receiver ${receiver.name}`, async () => {
+      if (this.engine.fileReceiver(receiver.name)) {
+        throw new AppError('ERR_CONFLICT', receiver.name === 'log'
+          ? "'log' is Spoor's own log, which every project has; name the receiver otherwise"
+          : `receiver '${receiver.name}' comes from the rules file; change it there`);
+      }
+      const existing = this.engine.receiverEntries().find((e) => e.source === 'api' && e.config.name === receiver.name);
+      if (existing !== undefined && mode === 'create')
+        throw new AppError('ERR_CONFLICT', `a receiver named '${receiver.name}' exists; PUT /api/alerts/receivers/${receiver.name} replaces it`);
+      const nowUs = this.options.nowUs();
+      const { name: _name, ...spec } = receiver;
+      const outcome = await this.engine.store.putRule(this.engine.projectId, RECEIVER_PREFIX + receiver.name, JSON.stringify(spec), nowUs);
+      this.engine.setApiReceiver(receiver, existing?.createdUs ?? nowUs, nowUs);
+      return { receiver: this.receiver(receiver.name), created: outcome === 'created' };
+    });
+  }
+
+  /** Deletes a receiver made through the API; one that rules still name is kept (409 naming them). */
+  deleteReceiver(name: string): Promise<void> {
+    return this.ruleChanges.run(`receiver ${name}`, async () => {
+      const existing = this.engine.receiverEntries().find((e) => e.source === 'api' && e.config.name === name);
+      // One the file's hides can be deleted all the same: the file's stays.
+      if (existing === undefined && this.engine.fileReceiver(name))
+        throw new AppError('ERR_CONFLICT', `receiver '${name}' comes from the rules file; remove it there`);
+      if (existing === undefined) throw new AppError('ERR_NOT_FOUND', `no alert receiver is named '${name}'`);
+      const usedBy = existing.inForce ? this.receiverOf(name, existing).usedBy : [];
+      if (usedBy.length > 0) {
+        const rules = usedBy.map((r) => `'${r}'`).join(', ');
+        throw new AppError('ERR_CONFLICT', `receiver '${name}' is named by rule ${rules}: change or delete those first`);
+      }
+      await this.engine.store.deleteRule(this.engine.projectId, RECEIVER_PREFIX + name);
+      this.engine.deleteApiReceiver(name);
     });
   }
 

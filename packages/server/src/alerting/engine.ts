@@ -2,9 +2,9 @@ import type { AlertRuleSource, AlertRuleSpec } from '@spoor/model';
 import type { AlertHistoryRecord, AlertStore } from '../store/store.js';
 import { DEFAULT_INHIBIT_RULES, type DispatchAlert, type GroupState, type InhibitRule, dispatch, groupOfKey, muted } from './dispatcher.js';
 import { type AlertInstance, evaluateRule } from './evaluator.js';
-import type { DeliveryResult, Notification, Notifier, ReceiverConfig } from './notification.js';
+import type { DeliveryResult, Notification, ReceiverConfig } from './notification.js';
 import type { NotifierDeps, NotifyLogger } from './notify/delivery.js';
-import { createNotifier } from './notify/receivers.js';
+import { RECEIVER_PREFIX, type ReceiverEntry, ReceiversInForce } from './receivers-in-force.js';
 import { setLabel } from './labels.js';
 import { notificationOf } from './notifications.js';
 import type { DefaultRule } from './default-rules.js';
@@ -50,9 +50,6 @@ export interface EngineOptions {
   defaultRules?: readonly DefaultRule[];
 }
 
-/** The receivers a server without a rules file has. */
-const LOG_ONLY: ReceiverConfig[] = [{ name: 'log', log: {} }];
-
 /**
  * The alert engine of one project: the rules in force (from the rules file and the API), the
  * state of every alert, and what was notified. `evaluate(now)` is one round: read every rule's
@@ -74,8 +71,7 @@ export class AlertEngine {
   private instances: ReadonlyMap<string, ReadonlyMap<string, AlertInstance>> = new Map();
   private groups: ReadonlyMap<string, GroupState> = new Map();
   private muted: { silenced: ReadonlySet<string>; inhibited: ReadonlySet<string> } = { silenced: new Set(), inhibited: new Set() };
-  private notifiers = new Map<string, Notifier>();
-  private receivers: ReceiverConfig[] = LOG_ONLY;
+  private readonly receivers: ReceiversInForce;
   private defaults: RuleDefaults = BUILT_IN_DEFAULTS;
   /** Delivery outcomes that arrived since the last save, saved with the next. */
   private deliveries: AlertHistoryRecord[] = [];
@@ -88,7 +84,8 @@ export class AlertEngine {
   private constructor(private readonly options: EngineOptions) {
     this.sampler = new Sampler(options.readSeries, options.concurrency ?? 2);
     this.defaultSpecs = new Map((options.defaultRules ?? []).map((r) => [r.name, r.spec]));
-    this.notifiers = this.startNotifiers(LOG_ONLY);
+    const deps: NotifierDeps = { ...options.notifierDeps, logger: options.logger, onResult: (r) => this.delivered(r) };
+    this.receivers = new ReceiversInForce(deps);
   }
 
   /** Restores the saved state and the API's rules. */
@@ -105,7 +102,12 @@ export class AlertEngine {
    * keeps its entry (and what the last rounds recorded on it).
    */
   async readRulesFromStore(): Promise<void> {
-    const records = await this.options.store.listRules(this.options.projectId);
+    const all = await this.options.store.listRules(this.options.projectId);
+    const receivers = all.filter((r) => r.name.startsWith(RECEIVER_PREFIX)).map((r) => ({ ...r, name: r.name.slice(RECEIVER_PREFIX.length) }));
+    const bad = (receiver: string, error: string): void =>
+      this.options.logger.error({ receiver, error }, 'a stored alert receiver cannot be used; it is left out');
+    if (this.receivers.useStored(receivers, bad)) this.recompileApiRules();
+    const records = all.filter((r) => !r.name.startsWith(RECEIVER_PREFIX));
     const seen = new Set<string>();
     for (const record of records) {
       seen.add(record.name);
@@ -136,8 +138,37 @@ export class AlertEngine {
     return this.options.store;
   }
 
+  /** The server's own address (where notifications link to). */
+  get ownUrl(): string {
+    return this.options.externalUrl();
+  }
+
   receiverNames(): Set<string> {
-    return new Set(this.receivers.map((r) => r.name));
+    return this.receivers.names();
+  }
+
+  /** Every receiver, with where it came from; see `ReceiversInForce`. */
+  receiverEntries(): ReceiverEntry[] {
+    return this.receivers.entries();
+  }
+
+  /** Whether the rules file (or the built-in `log`) has a receiver of this name: such a one is changed there only. */
+  fileReceiver(name: string): boolean {
+    return this.receivers.fromFile(name);
+  }
+
+  /** Adds or replaces an API receiver (checked and saved by the caller); throws, changing nothing, when it cannot be made. */
+  setApiReceiver(config: ReceiverConfig, createdUs: number, updatedUs: number): void {
+    if (this.receivers.setApi(config, createdUs, updatedUs)) this.recompileApiRules();
+  }
+
+  deleteApiReceiver(name: string): void {
+    if (this.receivers.deleteApi(name)) this.recompileApiRules();
+  }
+
+  /** The API's rules compiled again against the receivers now in force: one naming a receiver gone is listed invalid. */
+  private recompileApiRules(): void {
+    for (const [name, entry] of this.apiRules) this.apiRules.set(name, this.entryOf(entry.spec, entry.source, entry.createdUs, entry.updatedUs));
   }
 
   /**
@@ -145,7 +176,7 @@ export class AlertEngine {
    * (`log`, or another of that kind): what fires without anyone being told.
    */
   unroutedCount(): number {
-    const toLog = new Set(this.receivers.filter((r) => 'log' in r).map((r) => r.name));
+    const toLog = new Set(this.receivers.configs().filter((r) => 'log' in r).map((r) => r.name));
     let count = 0;
     for (const { entry, instance, silenced, inhibited } of this.alerts()) {
       if (instance.state !== 'firing' || silenced || inhibited || entry.rule === null) continue;
@@ -171,11 +202,8 @@ export class AlertEngine {
    * listed with its error and is not evaluated.
    */
   useRulesFile(file: { receivers: ReceiverConfig[]; defaults: RuleDefaults; rules: CompiledRule[] }, nowUs: number): void {
-    const old = this.notifiers;
-    this.receivers = file.receivers;
+    this.receivers.useFile(file.receivers);
     this.defaults = file.defaults;
-    this.notifiers = this.startNotifiers(file.receivers);
-    for (const notifier of old.values()) void notifier.close(30_000);
     const before = new Map(this.fileRules);
     this.fileRules.clear();
     for (const rule of file.rules) {
@@ -186,7 +214,7 @@ export class AlertEngine {
       const unchanged = old !== undefined && JSON.stringify(old.spec) === JSON.stringify(rule.spec);
       this.fileRules.set(rule.name, freshEntry(rule, 'file', old?.createdUs ?? nowUs, unchanged ? old.updatedUs : nowUs));
     }
-    for (const [name, entry] of this.apiRules) this.apiRules.set(name, this.entryOf(entry.spec, entry.source, entry.createdUs, entry.updatedUs));
+    this.recompileApiRules();
   }
 
   /** Checks a rule sent to the API; throws `RuleError`. */
@@ -253,7 +281,7 @@ export class AlertEngine {
     if (this.closed) return;
     this.closed = true;
     await this.evaluating;
-    await Promise.all([...this.notifiers.values()].map((n) => n.close(timeoutMs)));
+    await this.receivers.close(timeoutMs);
     if (this.deliveries.length > 0) await this.save(this.deliveries[this.deliveries.length - 1]!.timeUs, this.instances, this.groups);
   }
 
@@ -330,7 +358,7 @@ export class AlertEngine {
   }
 
   private send(receiver: string, notification: Notification): void {
-    const notifier = this.notifiers.get(receiver);
+    const notifier = this.receivers.notifier(receiver);
     if (notifier === undefined) {
       this.options.logger.error({ receiver }, 'an alert names a receiver that no longer exists; the notification is dropped');
       return;
@@ -360,11 +388,6 @@ export class AlertEngine {
       }
     }
     return alerts;
-  }
-
-  private startNotifiers(receivers: readonly ReceiverConfig[]): Map<string, Notifier> {
-    const deps: NotifierDeps = { ...this.options.notifierDeps, logger: this.options.logger, onResult: (r) => this.delivered(r) };
-    return new Map(receivers.map((config) => [config.name, createNotifier(config, deps)]));
   }
 
   private delivered(result: DeliveryResult): void {

@@ -6,7 +6,9 @@ import type { AlertService } from '../alerting/alert-service.js';
 import { LIST_LIMIT, TIME_RANGE, limit, offsetCursor, oneOf, text, timeRange } from './parameters.js';
 import { projectOf } from './request-access.js';
 import { NoContent } from './answers/content.js';
-import { AlertHistoryResponse, AlertListResponse, AlertRule, AlertRuleListResponse, Silence, SilenceListResponse } from './answers/alerts.js';
+import {
+  AlertHistoryResponse, AlertListResponse, AlertReceiver, AlertReceiverListResponse, AlertRule, AlertRuleListResponse, Silence, SilenceListResponse,
+} from './answers/alerts.js';
 
 const STATES = ['pending', 'firing', 'resolved'] as const;
 
@@ -82,6 +84,51 @@ function ruleBody(nameRequired: boolean) {
 const NEW_RULE = ruleBody(true);
 const PUT_RULE = ruleBody(false);
 
+const RECEIVER_PATH = Type.Object({ name: Type.String({ description: "the receiver's name" }) });
+const delivery = {
+  timeout: durationText('per attempt (default 10s)'),
+  maxAttempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, description: 'attempts before giving up, the first included (default 5)' })),
+};
+/**
+ * A receiver as the rules file holds one, with exactly one kind. Its shape is checked here; its
+ * meaning (URLs, headers, durations, where it may post) by the receivers' own checks, whose
+ * answers start `invalid receiver:`.
+ */
+function receiverBody(nameRequired: boolean) {
+  const name = Type.String({ minLength: 1, description: 'unique in the project; what rules name in notify' });
+  const url = Type.String({ minLength: 1, description: 'http(s)' });
+  return Type.Object(
+    {
+      name: nameRequired ? name : Type.Optional(name),
+      webhook: Type.Optional(
+        Type.Object(
+          {
+            url,
+            secret: Type.Optional(Type.String({ minLength: 1, description: 'signs each body (X-Spoor-Signature); never shown again' })),
+            headers: Type.Optional(
+              Type.Record(Type.String(), Type.String(), { description: 'extra headers, such as a token; their values are never shown again' }),
+            ),
+            ...delivery,
+          },
+          { additionalProperties: false, description: "a JSON POST shaped like Alertmanager's" },
+        ),
+      ),
+      slack: Type.Optional(
+        Type.Object(
+          { url, channel: Type.Optional(Type.String({ minLength: 1, description: "such as '#alerts'" })), ...delivery },
+          { additionalProperties: false, description: 'a Slack (or compatible) incoming webhook' },
+        ),
+      ),
+      log: Type.Optional(
+        Type.Object({ level: Type.Optional(oneOf(['info', 'warn', 'error'])) }, { additionalProperties: false, description: "one line in Spoor's log" }),
+      ),
+    },
+    { title: 'Receiver', additionalProperties: false },
+  );
+}
+const NEW_RECEIVER = receiverBody(true);
+const PUT_RECEIVER = receiverBody(false);
+
 /** A silence; its times and matchers are read by the alerting (`silenceFrom`). */
 const SILENCE = Type.Object(
   {
@@ -153,6 +200,55 @@ export async function alertRoutes(instance: FastifyInstance, options: { alertsFo
     { schema: { summary: 'Remove a rule made through the API', tags, params: RULE_PATH, response: { 204: NoContent } } },
     async (request, reply) => {
       await (await alertsOf(request)).deleteRule(request.params.name);
+      return reply.code(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/alerts/receivers',
+    {
+      schema: {
+        summary: "Where notifications go: the rules file's receivers (read-only) and those made here",
+        tags,
+        response: { 200: AlertReceiverListResponse },
+      },
+    },
+    async (request) => (await alertsOf(request)).receivers(),
+  );
+  app.get(
+    '/api/alerts/receivers/:name',
+    { schema: { summary: 'One receiver (never its secrets)', tags, params: RECEIVER_PATH, response: { 200: AlertReceiver } } },
+    async (request) => (await alertsOf(request)).receiver(request.params.name),
+  );
+  app.post(
+    '/api/alerts/receivers',
+    { schema: { summary: 'Make a receiver, in force at once', tags, body: NEW_RECEIVER, response: { 201: AlertReceiver } } },
+    async (request, reply) => {
+      const { receiver } = await (await alertsOf(request)).saveReceiver(request.body, 'create', null);
+      return reply.code(201).send(receiver);
+    },
+  );
+  app.put(
+    '/api/alerts/receivers/:name',
+    {
+      schema: {
+        summary: 'Make or replace a receiver (send its secret and headers again)',
+        tags,
+        params: RECEIVER_PATH,
+        body: PUT_RECEIVER,
+        response: { 200: AlertReceiver, 201: AlertReceiver },
+      },
+    },
+    async (request, reply) => {
+      const { receiver, created } = await (await alertsOf(request)).saveReceiver(request.body, 'put', request.params.name);
+      return reply.code(created ? 201 : 200).send(receiver);
+    },
+  );
+  app.delete(
+    '/api/alerts/receivers/:name',
+    { schema: { summary: 'Remove a receiver made through the API (no rule may name it)', tags, params: RECEIVER_PATH, response: { 204: NoContent } } },
+    async (request, reply) => {
+      await (await alertsOf(request)).deleteReceiver(request.params.name);
       return reply.code(204).send(null);
     },
   );

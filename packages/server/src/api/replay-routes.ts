@@ -9,7 +9,7 @@ import { PROVIDER_NAMES } from '../replay/providers.js';
 import { type ReplayOverrides, chatMessagesFrom, replayCallOf } from '../replay/replay-request.js';
 import type { Replayer } from '../replay/replayer.js';
 import { oneOf } from './parameters.js';
-import { ReplayAnswer, ReplayProvidersAnswer } from './answers/replay.js';
+import { ProviderListAnswer, ReplayAnswer, ReplayProvidersAnswer } from './answers/replay.js';
 import { projectOf } from './request-access.js';
 
 export interface ReplayRoutesOptions {
@@ -80,6 +80,12 @@ export async function replayRoutes(instance: FastifyInstance, options: ReplayRou
     '/api/replay/providers',
     { schema: { summary: 'The providers this server can replay against', tags, response: { 200: ReplayProvidersAnswer } } },
     async () => ({ providers: replayer.names() }),
+  );
+
+  app.get(
+    '/api/providers',
+    { schema: { summary: 'The configured LLM providers and whether each answers now (never their keys)', tags, response: { 200: ProviderListAnswer } } },
+    async () => ({ providers: await replayer.check() }),
   );
 
   app.post(

@@ -141,7 +141,9 @@ function pathOf(url: string): string | null {
  * The first segment of every page address of the dashboard (`packages/web/src/App.tsx`'s routes;
  * `web-ui.int.test.ts` checks that each is answered with the page). `/` is a page too.
  */
-const PAGE_SECTIONS = new Set(['traces', 'charts', 'sessions', 'errors', 'alerts', 'evaluators', 'datasets', 'experiments', 'logs', 'audit', 'compare']);
+const PAGE_SECTIONS = new Set([
+  'traces', 'charts', 'sessions', 'errors', 'alerts', 'evaluators', 'datasets', 'experiments', 'logs', 'audit', 'compare', 'settings',
+]);
 
 /** A path read as leniently as any router might: decoded, case and doubled slashes folded (and, unless `keepParams`, `;` parameters cut). */
 function folded(path: string, keepParams = false): string {

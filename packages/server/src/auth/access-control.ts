@@ -59,6 +59,8 @@ export function needOf(method: string, route: string): Need {
   if (route.startsWith('/v1/')) return method === 'OPTIONS' ? 'public' : 'ingest';
   if (route === '/metrics') return 'metrics';
   if (route === '/api/keys' || route.startsWith('/api/keys/')) return 'admin';
+  // A receiver's URL and headers are where notifications (and their tokens) go: for admins, even to read.
+  if (route === '/api/alerts/receivers' || route.startsWith('/api/alerts/receivers/')) return 'admin';
   // An export is every record of a range at once: for admins, as keys are.
   if (route === '/api/export') return 'admin';
   // An app sends its users' feedback with the key it sends its traces with.

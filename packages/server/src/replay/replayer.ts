@@ -1,3 +1,4 @@
+import { type ProviderStatus, checkProvider } from './provider-check.js';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -191,6 +192,11 @@ export class Replayer {
   /** Which providers are configured, for the UI and for error messages. */
   names(): ProviderName[] {
     return [...this.providers.keys()];
+  }
+
+  /** Each configured provider and whether it answers now (its key never leaves this object but in the provider's header). */
+  check(): Promise<ProviderStatus[]> {
+    return Promise.all([...this.providers.values()].map((p) => checkProvider(p)));
   }
 
   /**

@@ -123,7 +123,10 @@ export const ERROR_SPAN = '3333333333333333';
 export const OTHER_TRACE = '9f8e7d6c5b4a39281706f5e4d3c2b1a0';
 
 /** Text that only project `shop`'s records carry: no answer to a key of `other` may hold any. */
-export const SHOP_MARKS = [SHOP_TRACE, 'shop-api', 'sess-shop', 'shop-rule', 'shop.queue.depth', 'shop-model', 'shop silence', 'boom in shop', 'shop verdict', 'shop-dataset', 'shop question', 'shop-experiment', 'shop answer'];
+export const SHOP_MARKS = [
+  SHOP_TRACE, 'shop-api', 'sess-shop', 'shop-rule', 'shop.queue.depth', 'shop-model', 'shop silence', 'boom in shop', 'shop verdict', 'shop-dataset',
+  'shop question', 'shop-experiment', 'shop answer', 'shop-hook',
+];
 
 export function tracesBody(service: string, traceId: string, sessionId: string): object {
   const start = nowNs() - 60_000_000_000n;
@@ -185,6 +188,8 @@ export interface Row {
 const read = (path: string, foreign: Row['foreign'] = 'no-leak'): Row => ({ path: () => path, need: 'read', foreign });
 const readId = (path: () => string): Row => ({ path, need: 'read', foreign: 'not-found' });
 const ALWAYS = 'count(spans)[5m] > 1000000';
+/** A receiver's address nothing listens on: no rule names the table's receivers, so nothing is sent. */
+const HOOK = 'http://127.0.0.1:9/hook';
 
 export const ROWS: Record<string, Row> = {
   'POST /v1/traces': { path: () => '/v1/traces', body: (project) => tracesBody(`${project}-api`, randomTraceId(), `sess-${project}`), need: 'ingest', foreign: 'own' },
@@ -225,6 +230,14 @@ export const ROWS: Record<string, Row> = {
   'POST /api/alerts/rules': { path: () => '/api/alerts/rules', body: () => ({ name: 'posted', expr: ALWAYS }), need: 'admin', foreign: 'own' },
   'PUT /api/alerts/rules/:name': { path: () => '/api/alerts/rules/put-rule', body: () => ({ expr: ALWAYS }), need: 'admin', foreign: 'own' },
   'DELETE /api/alerts/rules/:name': { path: () => '/api/alerts/rules/to-delete', need: 'admin', foreign: 'not-found' },
+  'GET /api/providers': read('/api/providers'),
+  'GET /api/alerts/receivers': { path: () => '/api/alerts/receivers', need: 'admin', foreign: 'no-leak' },
+  'GET /api/alerts/receivers/:name': { path: () => '/api/alerts/receivers/shop-hook', need: 'admin', foreign: 'not-found' },
+  'POST /api/alerts/receivers': {
+    path: () => '/api/alerts/receivers', body: () => ({ name: 'posted-hook', webhook: { url: HOOK } }), need: 'admin', foreign: 'own',
+  },
+  'PUT /api/alerts/receivers/:name': { path: () => '/api/alerts/receivers/put-hook', body: () => ({ webhook: { url: HOOK } }), need: 'admin', foreign: 'own' },
+  'DELETE /api/alerts/receivers/:name': { path: () => '/api/alerts/receivers/to-delete-hook', need: 'admin', foreign: 'not-found' },
   'GET /api/alerts/silences': read('/api/alerts/silences'),
   'POST /api/alerts/silences': { path: () => '/api/alerts/silences', body: () => ({ matchers: [{ name: 'alertname', op: '=', value: 'posted' }], duration: '1h', createdBy: 'test', comment: 'posted' }), need: 'admin', foreign: 'own' },
   'DELETE /api/alerts/silences/:id': { path: () => `/api/alerts/silences/${silenceId}`, need: 'admin', foreign: 'not-found' },
@@ -355,6 +368,8 @@ export async function seedRouteTable(server: TestServer): Promise<void> {
   }
   const admin = keys.shopAdmin;
   for (const name of ['shop-rule', 'to-delete']) expect((await send('POST', '/api/alerts/rules', { key: admin, body: { name, expr: ALWAYS } })).status).toBe(201);
+  for (const name of ['shop-hook', 'to-delete-hook'])
+    expect((await send('POST', '/api/alerts/receivers', { key: admin, body: { name, webhook: { url: HOOK } } })).status).toBe(201);
   for (const name of ['shop-eval', 'to-delete-eval']) expect((await send('POST', '/api/evaluators', { key: admin, body: { name, kind: 'latency', target: 'trace', maxMs: 1 } })).status).toBe(201);
   const silence = await send('POST', '/api/alerts/silences', { key: admin, body: { matchers: [{ name: 'alertname', op: '=', value: 'shop-rule' }], duration: '1h', createdBy: 'test', comment: 'shop silence' } });
   silenceId = (JSON.parse(silence.text) as { id: string }).id;

@@ -1,4 +1,5 @@
 import type { AlertRuleListResponse } from '@spoor/model';
+import { Link } from '../components/Link';
 import { RECEIVER_EXAMPLE, unroutedText } from './unrouted';
 
 /**
@@ -15,8 +16,10 @@ export function UnroutedBanner({ rules }: { rules: AlertRuleListResponse | undef
       <details>
         <summary>How to configure a receiver</summary>
         <p>
-          Start the server with <code>--alerts rules.yaml</code> holding a webhook or Slack receiver, and send the rules to it (see the README, “Alerting”, Notifications). Rules without{' '}
-          <code>notify</code>, the default rules among them, go to <code>defaults.notify</code>:
+          Make a webhook or Slack receiver in <Link to="/settings?tab=alerting">Settings, Alerting</Link> (in force at once) and name it in the rules&apos;{' '}
+          <code>notify</code>. Or start the server with <code>--alerts rules.yaml</code> holding one (see the README, “Alerting”, Notifications): rules
+          without{' '}
+          <code>notify</code>, the default rules among them, go to its <code>defaults.notify</code>:
         </p>
         <pre>{RECEIVER_EXAMPLE}</pre>
       </details>

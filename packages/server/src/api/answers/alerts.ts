@@ -1,7 +1,9 @@
 import type { Static } from '@sinclair/typebox';
 import type { AlertService } from '../../alerting/alert-service.js';
 import { agree } from './agree.js';
-import { AlertHistoryResponse, AlertListResponse, AlertRule, AlertRuleListResponse, Silence, SilenceListResponse } from './model/alerts.js';
+import {
+  AlertHistoryResponse, AlertListResponse, AlertReceiver, AlertReceiverListResponse, AlertRule, AlertRuleListResponse, Silence, SilenceListResponse,
+} from './model/alerts.js';
 
 /** The alerting's answers (`alert-routes.ts`), each pinned to what the alerting service returns. */
 
@@ -13,7 +15,9 @@ agree<Static<typeof AlertRuleListResponse>, Returned<'rules'>>(true);
 agree<Static<typeof AlertRule>, Returned<'rule'>>(true);
 agree<Static<typeof AlertRule>, Returned<'saveRule'>['rule']>(true);
 agree<Static<typeof SilenceListResponse>, Returned<'silences'>>(true);
+agree<Static<typeof AlertReceiverListResponse>, Returned<'receivers'>>(true);
+agree<Static<typeof AlertReceiver>, Returned<'receiver'>>(true);
 agree<Static<typeof Silence>, Returned<'createSilence'>>(true);
 agree<Static<typeof Silence>, Returned<'expireSilence'>>(true);
 
-export { AlertHistoryResponse, AlertListResponse, AlertRule, AlertRuleListResponse, Silence, SilenceListResponse };
+export { AlertHistoryResponse, AlertListResponse, AlertReceiver, AlertReceiverListResponse, AlertRule, AlertRuleListResponse, Silence, SilenceListResponse };

@@ -40,3 +40,19 @@ export const ReplayAnswer = Type.Object(
 );
 
 export const ReplayProvidersAnswer = Type.Object({ providers: Type.Array(literals(PROVIDER_NAMES)) }, { additionalProperties: false });
+
+export const ProviderStatusAnswer = Type.Object(
+  {
+    name: literals(PROVIDER_NAMES),
+    baseUrl: Type.Union([Type.String(), Type.Null()], { description: "scheme, host and path; null: the provider's own" }),
+    timeoutMs: Type.Number(),
+    reachable: Type.Boolean({ description: 'whether it answered HTTP within 5 s' }),
+    status: Type.Union([Type.Integer(), Type.Null()], { description: 'the status of GET <base>/models asked with the key' }),
+    problem: Type.Union([Type.String(), Type.Null()]),
+  },
+  { title: 'ProviderStatus', additionalProperties: false },
+);
+export const ProviderListAnswer = Type.Object(
+  { providers: Type.Array(ProviderStatusAnswer) },
+  { title: 'ProviderList', description: 'the providers given with --provider (never their keys)', additionalProperties: false },
+);

@@ -88,6 +88,38 @@ export const AlertRuleListResponse = Type.Object(
   { additionalProperties: false },
 );
 
+const nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+
+export const AlertReceiverSource = Type.Union([Type.Literal('file'), Type.Literal('api'), Type.Literal('builtin')]);
+
+export const AlertReceiver = Type.Object(
+  {
+    name: Type.String(),
+    source: AlertReceiverSource,
+    kind: Type.Union([Type.Literal('webhook'), Type.Literal('slack'), Type.Literal('log')]),
+    inForce: Type.Boolean(),
+    url: nullable(Type.String()),
+    signed: Type.Boolean(),
+    headers: Type.Array(Type.String()),
+    channel: nullable(Type.String()),
+    level: Type.Union([Type.Literal('info'), Type.Literal('warn'), Type.Literal('error'), Type.Null()]),
+    timeout: nullable(Type.String()),
+    maxAttempts: Type.Union([Type.Integer(), Type.Null()]),
+    usedBy: Type.Array(Type.String()),
+    createdAt: nullable(Type.String()),
+    updatedAt: nullable(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export const AlertReceiverListResponse = Type.Object(
+  {
+    receivers: Type.Array(AlertReceiver),
+    file: Type.Union([Type.Object({ path: Type.String(), error: nullable(Type.String()) }, { additionalProperties: false }), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+
 export const AlertState = Type.Union([Type.Literal('pending'), Type.Literal('firing'), Type.Literal('resolved')]);
 
 export const Alert = Type.Object(
@@ -184,3 +216,6 @@ agree<Static<typeof AlertHistoryResponse>, model.AlertHistoryResponse>(true);
 agree<Static<typeof LabelMatcher>, model.LabelMatcher>(true);
 agree<Static<typeof Silence>, model.Silence>(true);
 agree<Static<typeof SilenceListResponse>, model.SilenceListResponse>(true);
+agree<Static<typeof AlertReceiverSource>, model.AlertReceiverSource>(true);
+agree<Static<typeof AlertReceiver>, model.AlertReceiver>(true);
+agree<Static<typeof AlertReceiverListResponse>, model.AlertReceiverListResponse>(true);
