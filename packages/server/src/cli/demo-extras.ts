@@ -39,7 +39,8 @@ export async function recordBigTrace(telemetry: DemoTelemetry, startMs: number):
     let c = t + 2;
     for (let i = 0; i < count; i++) {
       if (i % 20 === 19) {
-        telemetry.span(retrieval, 'vector.upsert', step, c, { 'db.system.name': 'qdrant', 'db.collection.name': 'web-pages', 'db.operation.batch.size': 20 }, SpanKind.CLIENT).end(c + random.int(8, 30));
+        const upsert = { 'db.system.name': 'qdrant', 'db.collection.name': 'web-pages', 'db.operation.batch.size': 20 };
+        telemetry.span(retrieval, 'vector.upsert', step, c, upsert, SpanKind.CLIENT).end(c + random.int(8, 30));
       } else {
         const tokens = random.int(180, 520);
         telemetry.llmSpan(agent, step, c, {
@@ -88,16 +89,28 @@ export async function sendAppMetrics(endpoint: string, endMs: number): Promise<v
       for (let k = 0; k < n; k++) {
         const seconds = (i === 1 ? 8 : 2) + random.next() * (i === 1 ? 20 : 6);
         sum += seconds;
-        counts[bounds.findIndex((b) => seconds <= b) === -1 ? bounds.length : bounds.findIndex((b) => seconds <= b)]!++;
+        const bucket = bounds.findIndex((b) => seconds <= b);
+        counts[bucket === -1 ? bounds.length : bucket]!++;
       }
-      histogram.push({ startTime: hr(at - 60_000), endTime: hr(at), attributes: { workflow: w }, value: { buckets: { boundaries: bounds, counts }, count: n, sum, min: undefined, max: undefined } });
+      const value = { buckets: { boundaries: bounds, counts }, count: n, sum, min: undefined, max: undefined };
+      histogram.push({ startTime: hr(at - 60_000), endTime: hr(at), attributes: { workflow: w }, value });
     }
     gauge.push({ startTime: hr(at), endTime: hr(at), attributes: {}, value: Math.max(0, Math.round(3 * load + 4 * Math.sin(m / 6) + random.int(-2, 2))) });
   }
+  const { CUMULATIVE, DELTA } = AggregationTemporality;
   const metrics = [
-    { descriptor: { name: 'agent.runs', description: 'Workflow runs started, by workflow.', unit: '{run}', valueType: ValueType.INT }, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints: counter },
-    { descriptor: { name: 'agent.queue.depth', description: 'Requests waiting for a worker.', unit: '{request}', valueType: ValueType.INT }, aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.GAUGE, dataPoints: gauge },
-    { descriptor: { name: 'agent.run.duration', description: 'How long a workflow run took, by workflow.', unit: 's', valueType: ValueType.DOUBLE }, aggregationTemporality: AggregationTemporality.DELTA, dataPointType: DataPointType.HISTOGRAM, dataPoints: histogram },
+    {
+      descriptor: { name: 'agent.runs', description: 'Workflow runs started, by workflow.', unit: '{run}', valueType: ValueType.INT },
+      aggregationTemporality: CUMULATIVE, dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints: counter,
+    },
+    {
+      descriptor: { name: 'agent.queue.depth', description: 'Requests waiting for a worker.', unit: '{request}', valueType: ValueType.INT },
+      aggregationTemporality: CUMULATIVE, dataPointType: DataPointType.GAUGE, dataPoints: gauge,
+    },
+    {
+      descriptor: { name: 'agent.run.duration', description: 'How long a workflow run took, by workflow.', unit: 's', valueType: ValueType.DOUBLE },
+      aggregationTemporality: DELTA, dataPointType: DataPointType.HISTOGRAM, dataPoints: histogram,
+    },
   ] as MetricData[];
   const resourceMetrics: ResourceMetrics = {
     resource: resourceFromAttributes({ 'service.name': 'research-agent', 'service.version': CURRENT_RELEASE, 'deployment.environment.name': 'demo' }),
