@@ -152,8 +152,8 @@ export function planEarlierDays(days: number, perDay: number, mainStartMs: numbe
       runs.push({
         startMs: Math.round(dayStart + ((i + random.next()) * 10 * HOUR_MS) / perDay),
         workflow: failure === 'search-timeout' ? 'answer-question' : failure === 'rate-limit' ? 'research-report' : random.pick(WORKFLOWS),
-        // Sessions of their day: a conversation does not last three days.
-        sessionId: `${session.sessionId}-d${d}`,
+        // A session per user and day, named by its date: a conversation does not last three days.
+        sessionId: `demo-${session.userId.replace(/^user-/, '')}-${new Date(dayStart).toISOString().slice(0, 10)}`,
         userId: session.userId,
         failure,
         retriedRateLimit: failure === null && random.chance(RETRIED_RATE_LIMIT_SHARE),
