@@ -153,7 +153,7 @@ export function planEarlierDays(days: number, perDay: number, mainStartMs: numbe
         startMs: Math.round(dayStart + ((i + random.next()) * 10 * HOUR_MS) / perDay),
         workflow: failure === 'search-timeout' ? 'answer-question' : failure === 'rate-limit' ? 'research-report' : random.pick(WORKFLOWS),
         // A session per user and day, named by its date: a conversation does not last three days.
-        sessionId: `demo-${session.userId.replace(/^user-/, '')}-${new Date(dayStart).toISOString().slice(0, 10)}`,
+        sessionId: `${session.userId.replace(/^user-/, '')}-${new Date(dayStart).toISOString().slice(0, 10)}`,
         userId: session.userId,
         failure,
         retriedRateLimit: failure === null && random.chance(RETRIED_RATE_LIMIT_SHARE),
