@@ -105,7 +105,7 @@ export async function runEverything(options: DemoOptions & { liveMinutes?: numbe
     const seeded = await seedDemo(base, startMs - (earlierDays + 1) * 86_400_000, traceId, options.say);
     let liveRuns = 0;
     if (options.liveMinutes !== undefined) {
-      options.say(`the agent at work for ${options.liveMinutes} minute(s): watch ${base}/traces (Ctrl-C stops it)`);
+      options.say(`the agent at work for ${options.liveMinutes} minute${options.liveMinutes === 1 ? '' : 's'}: watch ${base}/traces (Ctrl-C stops it)`);
       liveRuns = await runLiveAgent(telemetry, Date.now() + options.liveMinutes * 60_000, options.say, options.signal);
     }
     return { traceId, bigTraceId, seeded, liveRuns };
