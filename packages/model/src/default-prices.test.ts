@@ -7,6 +7,8 @@ const PROVIDERS = ['openai', 'anthropic', 'gcp.gemini', 'mistral_ai'];
 
 const idsOf = (m: ModelPrice): string[] => [m.model, ...(m.aliases ?? [])];
 const isEmbedding = (m: ModelPrice): boolean => m.model.includes('embed');
+/** The built-in demo provider's model, which costs nothing. */
+const isFree = (m: ModelPrice): boolean => m.model === 'spoor-demo';
 
 /** The entry whose model id or one of whose aliases is `id`. */
 function lookup(id: string): ModelPrice {
@@ -82,8 +84,10 @@ describe.each(models.map((m) => [m.model, m] as const))('%s', (_id, m) => {
     }
   });
 
-  it(isEmbedding(m) ? 'is an embedding model: no output price' : 'is a chat model: charges for input and output', () => {
-    if (isEmbedding(m)) {
+  it(isFree(m) ? 'is free' : isEmbedding(m) ? 'is an embedding model: no output price' : 'is a chat model: charges for input and output', () => {
+    if (isFree(m)) {
+      expect([m.input, m.output]).toEqual([0, 0]);
+    } else if (isEmbedding(m)) {
       expect(m.output).toBe(0);
     } else {
       expect(m.input).toBeGreaterThan(0);

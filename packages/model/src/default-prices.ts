@@ -200,6 +200,9 @@ export const DEFAULT_PRICES: PriceTable = {
     { model: 'gpt-4', provider: 'openai', aliases: ['gpt-4-0613'], input: 30, output: 60 }, // unverified: legacy list price, not in the sources read
     { model: 'gpt-3.5-turbo', provider: 'openai', aliases: ['gpt-3.5-turbo-0125'], input: 0.5, output: 1.5 },
     { model: 'text-embedding-3-small', provider: 'openai', input: 0.02, output: 0 },
+    // Spoor's built-in demo provider (it answers as OpenAI's API does, without a model): free, so
+    // its calls count as priced at $0 rather than as calls with no price.
+    { model: 'spoor-demo', provider: 'openai', input: 0, output: 0 },
     { model: 'text-embedding-3-large', provider: 'openai', input: 0.13, output: 0 },
     { model: 'text-embedding-ada-002', provider: 'openai', input: 0.1, output: 0 },
 

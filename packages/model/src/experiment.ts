@@ -16,8 +16,8 @@ export const EXPERIMENT_ATTRIBUTES = {
 
 /** What an experiment runs on each item. */
 export type ExperimentTarget =
-  /** The item's recorded LLM call (its source span, or the trace's one LLM call), made again by the server with these changes. */
-  | { kind: 'llm-call'; provider: 'openai' | 'anthropic'; model: string; system?: string; temperature?: number; maxTokens?: number }
+  /** The item's recorded LLM call (its source span, or the trace's one LLM call), made again by the server with these changes; `demo` is the built-in provider's canned answers. */
+  | { kind: 'llm-call'; provider: 'openai' | 'anthropic' | 'demo'; model: string; system?: string; temperature?: number; maxTokens?: number }
   /** The user's own code, run by `runExperiment` in `@spoor/sdk`; `replay` says what its item's recording answered. */
   | { kind: 'sdk'; replay: 'none' | 'tools' | 'all-but-target' };
 

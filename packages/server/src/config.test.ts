@@ -306,6 +306,7 @@ describe('resolveServeConfig', () => {
     expect(() => resolveServeConfig({ provider: 'openai=sk-literal' }, env)).toThrow(/write NAME=env:VARIABLE or NAME=file:PATH/);
     expect(() => resolveServeConfig({ provider: 'openai=env:MISSING' }, env)).toThrow(/the variable MISSING is not set/);
     expect(() => resolveServeConfig({ provider: 'gemini=env:OPENAI_API_KEY' }, env)).toThrow(/replay speaks openai and anthropic/);
+    expect(() => resolveServeConfig({ provider: 'demo=env:OPENAI_API_KEY' }, env)).toThrow('--provider demo: the demo provider is built in and needs no key; leave it out');
     expect(() => resolveServeConfig({ provider: 'openai=env:OPENAI_API_KEY,retries=3' }, env)).toThrow(/'retries' is not an option/);
   });
 

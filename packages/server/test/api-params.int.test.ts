@@ -83,7 +83,7 @@ const ALL_PARAMS: Array<[path: string, params: string[], extra?: string]> = [
   ['/api/alerts/rules', []],
   ['/api/prices', []],
   ['/api/quarantine', []],
-  ['/api/replay/providers', []],
+  ['/api/replay/providers', ['demo']],
   ['/api/projects/default/masking', []],
 ];
 /** Routes whose path names something, with `{}` where the name goes. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { TraceDetail, TraceListResponse } from '@spoor/model';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Listening, spoorCli } from './support/cli.js';
-import { getJson, startTestServer, type TestServer } from './support/server.js';
+import { callJson, getJson, makeKey, startTestServer, type TestServer } from './support/server.js';
 import { killAll } from './support/processes.js';
 import { HANG_MS } from './support/wait.js';
 
@@ -229,7 +229,7 @@ describe('spoor demo', { timeout: PROCESS_TEST_MS }, () => {
     expect(result.stderr).toContain(`spoor: no Spoor server answers at ${endpoint}`);
   });
 
-  it('sends an hour of runs, prints the newest, which the server then lists first and serves, and exits 0', async () => {
+  it('sends four days of runs and makes the rest of the demo, prints the newest run, which the server lists first and serves, and exits 0', async () => {
     const server = await startTestServer();
     servers.push(server);
     const result = await run(['demo', '--endpoint', server.url]);
@@ -238,9 +238,12 @@ describe('spoor demo', { timeout: PROCESS_TEST_MS }, () => {
     const traceId = /trace: .*\/api\/traces\/([0-9a-f]{32})/.exec(result.stdout)?.[1];
     expect(result.stdout).toContain(`open:  ${server.url}/traces/${traceId}`);
     expect(traceId, result.stdout).toBeDefined();
+    expect(result.stdout).toMatch(/^Sent the demo to http:\/\/127\.0\.0\.1:\d+ in \d+\.\d s; the newest run:$/m);
+    expect(result.stdout).toContain('experiments: ');
 
-    const list = await getJson<TraceListResponse>(server.url, '/api/traces');
-    expect(list.body.traces).toHaveLength(24);
+    // The app's runs; Spoor's own (the judge's, the experiments') are another service.
+    const list = await getJson<TraceListResponse>(server.url, `/api/traces?service=research-agent&limit=500&from=${Date.now() - 5 * 86_400_000}`);
+    expect(list.body.traces).toHaveLength(24 + 3 * 12);
     expect([list.body.traces[0]!.traceId, list.body.traces[0]!.rootName]).toEqual([traceId, 'workflow research-report']);
     const detail = await getJson<TraceDetail>(server.url, `/api/traces/${traceId}`);
     expect(detail.status).toBe(200);
@@ -253,10 +256,25 @@ describe('spoor demo', { timeout: PROCESS_TEST_MS }, () => {
     const server = await startTestServer();
     servers.push(server);
     const result = await run(['demo', '--runs', '1'], { OTEL_EXPORTER_OTLP_ENDPOINT: server.url });
-    expect(result.code).toBe(0);
-    expect(result.stdout).toContain(`Sent a multi-agent run to ${server.url}.`);
-    const list = await getJson<TraceListResponse>(server.url, '/api/traces');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`Sent the demo to ${server.url} in `);
+    const list = await getJson<TraceListResponse>(server.url, `/api/traces?service=research-agent&from=${Date.now() - 3_600_000}`);
     expect(list.body.traces).toHaveLength(1);
+  });
+
+  it('sends with --key to a server that requires keys, and says a key is needed without one', async () => {
+    const server = await startTestServer();
+    servers.push(server);
+    // The first key makes the server require keys from then on.
+    const key = await makeKey(server.url, 'default', 'admin');
+    const refused = await run(['demo', '--endpoint', server.url, '--runs', '1']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^spoor: .*(401|key)/m);
+    const result = await run(['demo', '--endpoint', server.url, '--runs', '1', '--key', key]);
+    expect(result.code, result.stderr).toBe(0);
+    const traceId = /trace: .*\/api\/traces\/([0-9a-f]{32})/.exec(result.stdout)?.[1];
+    const detail = await callJson<TraceDetail>(server.url, 'GET', `/api/traces/${traceId}`, undefined, { key });
+    expect(detail.status).toBe(200);
   });
 
   it('refuses a --runs that is not a whole number from 1 to 1000, before sending anything', async () => {
@@ -265,6 +283,8 @@ describe('spoor demo', { timeout: PROCESS_TEST_MS }, () => {
       expect(result.code, runs).toBe(1);
       expect(result.stderr).toBe(`spoor: --runs must be a whole number from 1 to 1000, not '${runs}'\n`);
     }
+    const live = await run(['demo', '--endpoint', 'http://127.0.0.1:9', '--live-minutes', '61']);
+    expect(live.stderr).toBe("spoor: --live-minutes must be a whole number from 1 to 60, not '61'\n");
   });
 });
 

@@ -189,7 +189,7 @@ describe('POST /api/replay', () => {
   it('says which flag to set when the server has no provider', async () => {
     const bare = await startTestServer();
     try {
-      expect(await (await fetch(`${bare.url}/api/replay/providers`)).json()).toEqual({ providers: [] });
+      expect(await (await fetch(`${bare.url}/api/replay/providers`)).json()).toEqual({ providers: ['demo'] });
       const original = await recordCall({ provider: 'openai', model: 'gpt-4o' }, bare.url);
       const response = await fetch(`${bare.url}/api/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(original) });
       expect(response.status).toBe(400);

@@ -97,7 +97,7 @@ describe('replay from the LLM inspector', () => {
     const page = await browsing.open(`${server.url}/traces/${anthropicTraceId}?span=${anthropicSpanId}`);
     await page.getByRole('button', { name: 'Replay' }).click();
     const provider = page.getByLabel('Replay provider');
-    await expect.poll(() => provider.locator('option').allTextContents()).toEqual(['as recorded', 'openai']);
+    await expect.poll(() => provider.locator('option').allTextContents()).toEqual(['as recorded', 'openai', 'demo']);
     await provider.selectOption('openai');
     await page.getByLabel('Replay model').fill('gpt-4o-mini');
     await page.getByRole('button', { name: 'Run' }).click();

@@ -258,7 +258,7 @@ describe('the evaluator form of an LLM judge', () => {
     const form = page.getByRole('form', { name: 'New evaluator' });
     await form.getByLabel('Kind').selectOption('llm-judge');
     const provider = form.getByLabel('Provider');
-    await eventually(() => provider.locator('option').allTextContents(), "the server's providers").toEqual(['choose one', 'openai']);
+    await eventually(() => provider.locator('option').allTextContents(), "the server's providers").toEqual(['choose one', 'openai', 'demo']);
     expect(await form.getByLabel('Built-in judge').locator('option').allTextContents()).toEqual([
       'none: my prompt and output below', 'faithfulness', 'answer-relevance', 'toxicity', 'pii-leak',
     ]);

@@ -23,7 +23,7 @@ export class ApiError extends Error {
 }
 
 /** Throws `ApiError` for an answer that is not a success, an `Error` for a server not reached. */
-export async function callApi(url: string, method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
+export async function callApi(url: string, method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<unknown> {
   const key = process.env.SPOOR_API_KEY;
   const headers: Record<string, string> = {};
   if (body !== undefined) headers['content-type'] = 'application/json';

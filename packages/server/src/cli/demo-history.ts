@@ -21,6 +21,8 @@ export interface PlannedRun {
   retriedRateLimit: boolean;
   /** This run's own random numbers, for token counts and durations. */
   random: Random;
+  /** The agent's release (`service.version`) that ran it; unset: the current one. */
+  release?: string;
 }
 
 /** A seeded random number generator: numbers in [0, 1), and the helpers the demo draws with. */
@@ -122,4 +124,43 @@ function failingRuns(count: number): Map<number, Failure> {
   const byIndex = new Map<number, Failure>();
   for (let k = 0; k < failing; k++) byIndex.set(Math.floor(((k + 0.5) * count) / failing), kinds[k % kinds.length]!);
   return byIndex;
+}
+
+/** Earlier days' runs: each day before the main run's, its release and its share of failures (the release of two days ago failed more). */
+const DAYS: ReadonlyArray<{ release: string; failing: number }> = [
+  { release: '1.4.0', failing: 0.1 },
+  { release: '1.3.0', failing: 0.25 },
+  { release: '1.2.0', failing: 0.1 },
+];
+const DAY_MS = 86_400_000;
+
+/**
+ * `perDay` runs on each of the `days` days before the hour `planHistory` covers (at most three),
+ * in working hours and oldest first, each day's under the release that ran then: the release
+ * comparison and a week's charts have something to show. Pure.
+ */
+export function planEarlierDays(days: number, perDay: number, mainStartMs: number): PlannedRun[] {
+  const random = new Random(SEED ^ 0xda75);
+  const runs: PlannedRun[] = [];
+  for (let d = Math.min(days, DAYS.length); d >= 1; d--) {
+    const { release, failing } = DAYS[d - 1]!;
+    // Ten hours ending half a day before the same time d days later: yesterday's fall in the last 24 hours.
+    const dayStart = mainStartMs - d * DAY_MS + 2 * HOUR_MS;
+    for (let i = 0; i < perDay; i++) {
+      const failure: Failure | null = random.chance(failing) ? random.pick<Failure>(['search-timeout', 'rate-limit']) : null;
+      const session = random.pick(SESSIONS);
+      runs.push({
+        startMs: Math.round(dayStart + ((i + random.next()) * 10 * HOUR_MS) / perDay),
+        workflow: failure === 'search-timeout' ? 'answer-question' : failure === 'rate-limit' ? 'research-report' : random.pick(WORKFLOWS),
+        // A session per user and day, named by its date: a conversation does not last three days.
+        sessionId: `${session.userId.replace(/^user-/, '')}-${new Date(dayStart).toISOString().slice(0, 10)}`,
+        userId: session.userId,
+        failure,
+        retriedRateLimit: failure === null && random.chance(RETRIED_RATE_LIMIT_SHARE),
+        random: new Random(SEED + 10_000 * d + i),
+        release,
+      });
+    }
+  }
+  return runs;
 }

@@ -6,6 +6,9 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
+/** The agent's release the main run and the last hour ran. */
+export const CURRENT_RELEASE = '1.4.0';
+
 /** One service of the demo app: a tracer and a logger that share its resource. */
 export interface DemoService {
   readonly tracer: Tracer;
@@ -40,12 +43,25 @@ export interface LlmCall {
 export class DemoTelemetry {
   readonly agent: DemoService;
   readonly retrieval: DemoService;
+  /** The nightly job that re-indexes the knowledge base: the big trace's service. */
+  readonly indexer: DemoService;
   private readonly tracers: BasicTracerProvider[] = [];
   private readonly loggers: LoggerProvider[] = [];
+  /** The agent's earlier releases, made when a run of one is recorded (`service.version` is its resource's). */
+  private readonly releases = new Map<string, DemoService>();
 
-  constructor(endpoint: string) {
-    this.agent = this.service(endpoint, 'research-agent', '1.4.0', 'agent');
+  constructor(private readonly endpoint: string) {
+    this.agent = this.service(endpoint, 'research-agent', CURRENT_RELEASE, 'agent');
     this.retrieval = this.service(endpoint, 'retrieval-service', '0.9.2', 'retrieval');
+    this.indexer = this.service(endpoint, 'knowledge-indexer', '2.1.0', 'indexer');
+    this.releases.set(CURRENT_RELEASE, this.agent);
+  }
+
+  /** The services as they ran at the agent's release `version` (default the current one). */
+  release(version: string = CURRENT_RELEASE): { agent: DemoService; retrieval: DemoService } {
+    let agent = this.releases.get(version);
+    if (agent === undefined) this.releases.set(version, (agent = this.service(this.endpoint, 'research-agent', version, 'agent')));
+    return { agent, retrieval: this.retrieval };
   }
 
   private service(endpoint: string, name: string, version: string, category: string): DemoService {
@@ -56,7 +72,8 @@ export class DemoTelemetry {
     });
     const tracerProvider = new BasicTracerProvider({
       resource,
-      spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint}/v1/traces`, headers: keyHeaders() }))],
+      // A queue that holds the demo's big trace between two flushes: the default (2,048) drops the rest.
+      spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${endpoint}/v1/traces`, headers: keyHeaders() }), { maxQueueSize: 8_192 })],
     });
     const loggerProvider = new LoggerProvider({
       resource,
@@ -152,7 +169,7 @@ export function passOnFailure(span: Span, error: Error): void {
  * `SPOOR_API_KEY` as a bearer token, for a server that requires keys. Without it the exporters
  * still send what `OTEL_EXPORTER_OTLP_HEADERS` says.
  */
-function keyHeaders(): Record<string, string> {
+export function keyHeaders(): Record<string, string> {
   const key = process.env.SPOOR_API_KEY;
   return key === undefined || key === '' ? {} : { authorization: `Bearer ${key}` };
 }

@@ -1,5 +1,6 @@
 import { type Attributes, type Span, SpanKind } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
+import { conversationOf, subjectOf } from './demo-content.js';
 import type { PlannedRun, Random } from './demo-history.js';
 import { type DemoService, type DemoTelemetry, passOnFailure, recordFailure } from './demo-telemetry.js';
 
@@ -76,14 +77,17 @@ class RunRecorder {
   private readonly random: Random;
   /** 429s that the run's next OpenAI calls get before one goes through. */
   private rateLimits: number;
+  /** The run's question, report topic or thread, which its calls talk about. */
+  private readonly subject: string;
 
   constructor(
     private readonly telemetry: DemoTelemetry,
     private readonly run: PlannedRun,
   ) {
-    ({ agent: this.agent, retrieval: this.retrieval } = telemetry);
     this.random = run.random;
     this.rateLimits = run.failure === 'rate-limit' ? MAX_ATTEMPTS : run.retriedRateLimit ? 1 : 0;
+    ({ agent: this.agent, retrieval: this.retrieval } = telemetry.release(run.release));
+    this.subject = subjectOf(run.workflow, this.random);
   }
 
   record(): void {
@@ -122,7 +126,7 @@ class RunRecorder {
       this.search(step, t + 5),
     );
     return this.step(root, 'step answer', { 'step.id': 'answer', 'step.number': 2, 'gen_ai.agent.name': 'answerer' }, searched + 10, (step) =>
-      this.chat(step, searched + 15, model, this.random.int(1_800, 6_500), this.random.int(120, 650)),
+      this.chat(step, 'answer', searched + 15, model, this.random.int(1_800, 6_500), this.random.int(120, 650)),
     );
   }
 
@@ -130,25 +134,25 @@ class RunRecorder {
   private researchReport(root: Span, t: number): number {
     const { agent, random } = this;
     const planned = this.step(root, 'agent planner', { 'gen_ai.agent.name': 'planner', 'step.number': 0 }, t, (step) => {
-      const endMs = this.chat(step, t + 5, 'gpt-4o', random.int(700, 1_100), random.int(120, 260));
+      const endMs = this.chat(step, 'plan', t + 5, 'gpt-4o', random.int(700, 1_100), random.int(120, 260));
       const steps = random.int(2, 4);
       this.log(agent, step, endMs + 2, SeverityNumber.INFO, `plan ready: ${steps} steps`, { 'plan.steps': steps });
       return endMs + 3;
     });
     let done = this.step(root, 'step search', { 'step.id': 'search', 'step.number': 1, 'gen_ai.agent.name': 'researcher' }, planned + 10, (step) => {
       const found = this.search(step, planned + 15);
-      return this.chat(step, found + 5, 'claude-sonnet-4-6', random.int(3_500, 7_000), random.int(250, 600));
+      return this.chat(step, 'research', found + 5, 'claude-sonnet-4-6', random.int(3_500, 7_000), random.int(250, 600));
     });
     if (random.chance(0.6)) {
       const start = done + 10;
       done = this.step(root, 'step analyze', { 'step.id': 'analyze', 'step.number': 2, 'gen_ai.agent.name': 'analyst' }, start, (step) =>
-        this.chat(step, start + 5, 'gpt-4o-mini', random.int(2_500, 4_500), random.int(400, 900)),
+        this.chat(step, 'analyze', start + 5, 'gpt-4o-mini', random.int(2_500, 4_500), random.int(400, 900)),
       );
     }
     const start = done + 10;
     return this.step(root, 'step write', { 'step.id': 'write', 'step.number': 3, 'gen_ai.agent.name': 'writer' }, start, (step) => {
       const outputTokens = random.int(700, 1_400);
-      const endMs = this.chat(step, start + 5, 'gpt-4o', random.int(3_500, 6_000), outputTokens);
+      const endMs = this.chat(step, 'write', start + 5, 'gpt-4o', random.int(3_500, 6_000), outputTokens);
       const words = Math.round(outputTokens * 0.75);
       this.log(agent, step, endMs + 2, SeverityNumber.INFO, `report written: ${words} words`, { 'report.words': words });
       return endMs + 3;
@@ -168,7 +172,7 @@ class RunRecorder {
       return endMs + 2;
     });
     return this.step(root, 'step summarize', { 'step.id': 'summarize', 'step.number': 2, 'gen_ai.agent.name': 'summarizer' }, loaded + 5, (step) =>
-      this.chat(step, loaded + 10, 'claude-haiku-4-5', random.int(6_000, 18_000), random.int(180, 450)),
+      this.chat(step, 'summarize', loaded + 10, 'claude-haiku-4-5', random.int(6_000, 18_000), random.int(180, 450)),
     );
   }
 
@@ -248,13 +252,13 @@ class RunRecorder {
    * A chat call, returning when it ended. An OpenAI call may first be refused with a 429 (see
    * `rateLimits`): the app waits and tries again, and gives up after MAX_ATTEMPTS calls.
    */
-  private chat(parent: Span, t: number, model: Model, inputTokens: number, outputTokens: number): number {
+  private chat(parent: Span, purpose: string, t: number, model: Model, inputTokens: number, outputTokens: number): number {
     const { provider, responseModel, msPerToken } = MODELS[model];
     const { agent, random } = this;
     let start = t;
     for (let attempt = 1; provider === 'openai' && this.rateLimits > 0; attempt++) {
       this.rateLimits--;
-      const span = this.telemetry.llmSpan(agent, parent, start, { provider, model });
+      const span = this.telemetry.llmSpan(agent, parent, start, { provider, model, messages: conversationOf(purpose, this.subject, random, false) });
       const endMs = start + random.int(150, 450);
       const message = `429 Rate limit reached for ${model} in organization org-demo on tokens per min (TPM): Limit 30000, `
         + `Used ${random.int(27_000, 29_900)}, Requested ${inputTokens}. Please try again in ${random.int(200, 2_000)}ms.`;
@@ -277,6 +281,7 @@ class RunRecorder {
     this.telemetry.llmSpan(agent, parent, start, {
       provider, model, responseModel, responseId: `${provider === 'openai' ? 'chatcmpl-' : 'msg_'}${this.random.hex(24)}`,
       inputTokens, outputTokens, ...this.cachedInput(provider, inputTokens), timeToFirstChunkMs: firstChunkMs,
+      messages: conversationOf(purpose, this.subject, random),
     }).end(endMs);
     return endMs;
   }

@@ -1,6 +1,9 @@
 import { type Attributes, type Span, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
-import { planHistory } from './demo-history.js';
+import { BIG_TRACE_SPANS, recordBigTrace, sendAppMetrics } from './demo-extras.js';
+import { planEarlierDays, planHistory } from './demo-history.js';
+import { runLiveAgent } from './demo-live.js';
+import { type SeedResult, seedDemo } from './demo-seed.js';
 import { type DemoService, DemoTelemetry, type LlmCall, recordFailure } from './demo-telemetry.js';
 import { recordRun } from './demo-workflows.js';
 
@@ -26,6 +29,10 @@ export interface DemoOptions {
    * sends `DEFAULT_DEMO_RUNS`.
    */
   runs?: number;
+  /** Days before that hour with runs of their own, each under the release that ran then (0 to 3). Default 0. */
+  earlierDays?: number;
+  /** Runs on each of those days. Default 12. */
+  runsPerDay?: number;
 }
 
 /**
@@ -49,14 +56,59 @@ export async function runDemo(options: DemoOptions): Promise<string> {
   const startMs = options.startMs ?? Date.now() - 20_000;
   const telemetry = new DemoTelemetry(base);
   try {
-    const history = planHistory(runs - 1, startMs);
-    for (let i = 0; i < history.length; i += RUNS_PER_EXPORT) {
-      for (const run of history.slice(i, i + RUNS_PER_EXPORT)) recordRun(telemetry, run);
-      await telemetry.flush();
-    }
-    const traceId = recordMainRun(telemetry, startMs);
+    return await sendRuns(telemetry, options, runs, startMs);
+  } finally {
+    await telemetry.shutdown();
+  }
+}
+
+async function sendRuns(telemetry: DemoTelemetry, options: DemoOptions, runs: number, startMs: number): Promise<string> {
+  const history = [...planEarlierDays(options.earlierDays ?? 0, options.runsPerDay ?? 12, startMs), ...planHistory(runs - 1, startMs)];
+  for (let i = 0; i < history.length; i += RUNS_PER_EXPORT) {
+    for (const run of history.slice(i, i + RUNS_PER_EXPORT)) recordRun(telemetry, run);
     await telemetry.flush();
-    return traceId;
+  }
+  const traceId = recordMainRun(telemetry, startMs);
+  await telemetry.flush();
+  return traceId;
+}
+
+/** What `runEverything` made, for the CLI to print. */
+export interface DemoEverything {
+  traceId: string;
+  bigTraceId: string;
+  seeded: SeedResult;
+  liveRuns: number;
+}
+
+/**
+ * `spoor demo`: the runs of `runDemo` over three earlier days as well, the app's metrics, the big
+ * trace, and what `seedDemo` makes through the API; with `liveMinutes`, then the agent at work
+ * for that long (`demo-live.ts`). `say` reports each part as it is done.
+ */
+export async function runEverything(options: DemoOptions & { liveMinutes?: number; say: (line: string) => void; signal?: AbortSignal }): Promise<DemoEverything> {
+  const base = options.endpoint.replace(/\/+$/, '');
+  await fetch(`${base}/health`).catch((error: unknown) => {
+    throw new Error(`no Spoor server answers at ${base} (${(error as Error).message}); start one with 'npm start' or 'npx spoor serve'`);
+  });
+  const startMs = options.startMs ?? Date.now() - 20_000;
+  const runs = options.runs ?? DEFAULT_DEMO_RUNS;
+  const earlierDays = options.earlierDays ?? 3;
+  const telemetry = new DemoTelemetry(base);
+  try {
+    // Before the runs: a trace list sorted by start shows the main run first, the big trace among the hour's.
+    const bigTraceId = await recordBigTrace(telemetry, startMs - 25 * 60_000);
+    const traceId = await sendRuns(telemetry, { ...options, earlierDays }, runs, startMs);
+    options.say(`${runs + earlierDays * (options.runsPerDay ?? 12)} runs of the research agent over ${earlierDays + 1} days (releases 1.2.0 to 1.4.0), and a trace of ${BIG_TRACE_SPANS} spans`);
+    await sendAppMetrics(base, Date.now());
+    options.say('an hour of the agent\'s own metrics (agent.runs, agent.queue.depth, agent.run.duration)');
+    const seeded = await seedDemo(base, startMs - (earlierDays + 1) * 86_400_000, traceId, options.say);
+    let liveRuns = 0;
+    if (options.liveMinutes !== undefined) {
+      options.say(`the agent at work for ${options.liveMinutes} minute${options.liveMinutes === 1 ? '' : 's'}: watch ${base}/traces (Ctrl-C stops it)`);
+      liveRuns = await runLiveAgent(telemetry, Date.now() + options.liveMinutes * 60_000, options.say, options.signal);
+    }
+    return { traceId, bigTraceId, seeded, liveRuns };
   } finally {
     await telemetry.shutdown();
   }
@@ -136,12 +188,34 @@ function recordMainRun(telemetry: DemoTelemetry, t0: number): string {
   const analyze = span(agent, 'step analyze', workflow, 3_910, { 'spoor.kind': 'step', 'step.id': 'analyze', 'step.number': 2, 'gen_ai.agent.name': 'analyst' });
   llmCall(analyze, 3_920, 3_050, {
     provider: 'openai', model: 'gpt-4o-mini', responseModel: 'gpt-4o-mini-2024-07-18', inputTokens: 3_120, outputTokens: 655,
+    messages: {
+      system: 'You are an analyst. Compare the sources and name where they disagree.',
+      input: [{ role: 'user', parts: [{ type: 'text', content: 'Compare what the eight sources say about heat pump efficiency (COP) below -15 °C.' }] }],
+      output: [{
+        role: 'assistant',
+        parts: [{ type: 'text', content: 'COP falls from about 3.5 at 0 °C to 1.8-2.4 at -20 °C in both field studies [1][2]. The sources disagree on backup heating: '
+          + 'one trial ran the resistive backup 4% of the hours, the other 11% [3]. Two sources are manufacturer data sheets and report higher figures [7][8].' }],
+        finish_reason: 'stop',
+      }],
+    },
   });
   analyze.end(t0 + 6_980);
 
   const write = span(agent, 'step write', workflow, 6_990, { 'spoor.kind': 'step', 'step.id': 'write', 'step.number': 3, 'gen_ai.agent.name': 'writer' });
+  // The report the citation check then refuses: [9] names no source the search returned.
   llmCall(write, 7_000, 4_020, {
     provider: 'openai', model: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06', inputTokens: 4_410, outputTokens: 1_024,
+    messages: {
+      system: 'You write short reports. Cite every source as [n]; cite only the sources in the notes.',
+      input: [{ role: 'user', parts: [{ type: 'text', content: 'Write a 300-word report on heat pumps in cold climates from these notes, citing every source.' }] }],
+      output: [{
+        role: 'assistant',
+        parts: [{ type: 'text', content: '# Heat pumps in cold climates\n\nModern air-source heat pumps keep homes at set temperature down to -20 °C [1][2]. '
+          + 'Their efficiency falls as it gets colder, from a COP of about 3.5 at 0 °C to 1.8-2.4 at -20 °C [1], still about twice as efficient as resistive heating. '
+          + 'Backup heaters ran 4-11% of the hours in the trials [3]. Installers report a 30% lower cost when the work replaces a failing boiler [9].' }],
+        finish_reason: 'stop',
+      }],
+    },
   });
   const error = new Error('citation check failed: 2 of 9 sources could not be verified');
   error.name = 'CitationError';

@@ -17,7 +17,7 @@ const USAGE = `Usage:
               [--sampling sampling.json]
               [--experiments-max project=4,server=16] [--provider-calls-max project=32,server=64] [--exports-max project=2,server=4] [--score-writes-max project=64,server=256]
               [--live-streams 1000] [--live-streams-per-project 250] [--live-streams-per-key 100] [--live-list-filters 100] [--live-list-filters-per-project 20]
-  spoor demo [--endpoint http://127.0.0.1:4318] [--runs 24]
+  spoor demo [--endpoint http://127.0.0.1:4318] [--runs 24] [--key KEY] [--live [--live-minutes 3]]   runs over four days, evaluators, a dataset, experiments, an alert
   spoor keys create --project NAME --role ingest|read|admin [--name TEXT] [--data DIR | --url URL | --clickhouse-url URL]   prints the key once
   spoor keys list [--data DIR | --url URL | --clickhouse-url URL]
   spoor keys revoke ID… [--data DIR | --url URL | --clickhouse-url URL]
@@ -220,19 +220,30 @@ async function serve(args: string[]): Promise<number> {
 }
 
 async function demo(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { endpoint: { type: 'string' }, runs: { type: 'string' } }, strict: true });
-  const endpoint = values.endpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318';
-  const { DEFAULT_DEMO_RUNS, MAX_DEMO_RUNS, runDemo } = await import('./demo.js');
+  const { values } = parseArgs({ args, options: { endpoint: { type: 'string' }, runs: { type: 'string' }, key: { type: 'string' }, live: { type: 'boolean' }, 'live-minutes': { type: 'string' } }, strict: true });
+  const endpoint = (values.endpoint ?? process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://127.0.0.1:4318').replace(/\/+$/, '');
+  const [{ DEFAULT_DEMO_RUNS, MAX_DEMO_RUNS, runEverything }, { DEFAULT_LIVE_MINUTES }] = await Promise.all([import('./demo.js'), import('./demo-live.js')]);
   const runs = values.runs === undefined ? DEFAULT_DEMO_RUNS : demoRuns(values.runs, MAX_DEMO_RUNS);
-  const traceId = await runDemo({ endpoint, runs });
-  const sent = runs === 1 ? `a multi-agent run to ${endpoint}.` : `${runs} runs of a multi-agent app, from the last hour, to ${endpoint}; the newest:`;
-  process.stdout.write(`Sent ${sent}\n  open:  ${endpoint}/traces/${traceId}\n  trace: ${endpoint}/api/traces/${traceId}\n  list:  ${endpoint}/api/traces\n`);
+  const minutes = values['live-minutes'] === undefined ? DEFAULT_LIVE_MINUTES : demoRuns(values['live-minutes'], 60, '--live-minutes');
+  const liveMinutes = values.live === true || values['live-minutes'] !== undefined ? minutes : undefined;
+  // The key goes where the exporters and the API calls read it.
+  if (values.key !== undefined) process.env.SPOOR_API_KEY = values.key;
+  const stop = new AbortController();
+  process.once('SIGINT', () => stop.abort());
+  const started = performance.now();
+  const made = await runEverything({ endpoint, runs, liveMinutes, signal: stop.signal, say: (line) => process.stdout.write(`  ${line}\n`) });
+  const [a, b] = made.seeded.experiments;
+  process.stdout.write(
+    `Sent the demo to ${endpoint} in ${((performance.now() - started) / 1000).toFixed(1)} s; the newest run:\n  open:  ${endpoint}/traces/${made.traceId}\n`
+      + `  trace: ${endpoint}/api/traces/${made.traceId}\n  list:  ${endpoint}/api/traces\n  big trace: ${endpoint}/traces/${made.bigTraceId}\n`
+      + `  experiments: ${endpoint}/experiments/${a}/compare/${b}\n`,
+  );
   return 0;
 }
 
-function demoRuns(value: string, max: number): number {
+function demoRuns(value: string, max: number, flag = '--runs'): number {
   const runs = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!(runs >= 1 && runs <= max)) throw new Error(`--runs must be a whole number from 1 to ${max}, not '${value}'`);
+  if (!(runs >= 1 && runs <= max)) throw new Error(`${flag} must be a whole number from 1 to ${max}, not '${value}'`);
   return runs;
 }
 

@@ -9,7 +9,8 @@ import { parseDurationUs } from '../duration.js';
  * A key is never written on the command line (where `ps` shows it), nor into a span, log or answer.
  */
 
-export const PROVIDER_NAMES = ['openai', 'anthropic'] as const;
+/** `demo` is built in (`demo-provider.ts`): every server has it, and no flag names it. */
+export const PROVIDER_NAMES = ['openai', 'anthropic', 'demo'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 export interface Provider {
@@ -33,7 +34,8 @@ export function parseProviders(specs: readonly string[], env: NodeJS.ProcessEnv 
     const base = options.base;
     const timeoutUs = options.timeout === undefined ? 60_000_000 : parseDurationUs(options.timeout);
     if (timeoutUs === null || timeoutUs < 1000) throw new Error(`--provider ${name}: timeout must be a duration such as 30s, not '${options.timeout}'`);
-    if (!(PROVIDER_NAMES as readonly string[]).includes(name)) throw new Error(`--provider ${name}: replay speaks ${PROVIDER_NAMES.join(' and ')} (an OpenAI-compatible server is openai with ,base=URL)`);
+    if (name === 'demo') throw new Error('--provider demo: the demo provider is built in and needs no key; leave it out');
+    if (!(PROVIDER_NAMES as readonly string[]).includes(name)) throw new Error(`--provider ${name}: replay speaks openai and anthropic (an OpenAI-compatible server is openai with ,base=URL)`);
     if (providers.some((p) => p.name === name)) throw new Error(`--provider ${name} is given twice`);
     const apiKey = source === 'env' ? env[where] : readKeyFile(where, name);
     if (apiKey === undefined || apiKey.trim() === '') throw new Error(`--provider ${name}: ${source === 'env' ? `the variable ${where} is not set` : `the file ${where} is empty`}`);

@@ -11,8 +11,11 @@ import { DeadlineError, withDeadline } from '../deadline.js';
 import { AppError } from '../errors.js';
 import { loadOnce } from '../load-once.js';
 import type { WaitingShares } from '../shares.js';
+import { demoFetch } from './demo-provider.js';
 import type { Provider, ProviderName } from './providers.js';
 import { type ReplayCall, anthropicRequest, openAiRequest } from './replay-request.js';
+
+export { DEMO_PROVIDER } from './demo-provider.js';
 
 /**
  * Runs a replayed LLM call with the real `openai` / `@anthropic-ai/sdk` clients, instrumented by
@@ -144,8 +147,10 @@ export async function recordTrace<T>(name: string, options: Pick<SpanHelperOptio
 }
 
 /** The client options for `provider`: its key, its base URL, and no retries (the caller's deadline bounds the call). */
-function clientOptions(provider: Provider): { apiKey: string; maxRetries: number; baseURL?: string } {
-  return { apiKey: provider.apiKey, maxRetries: 0, ...(provider.baseUrl === null ? {} : { baseURL: provider.baseUrl }) };
+function clientOptions(provider: Provider): { apiKey: string; maxRetries: number; baseURL?: string; fetch?: typeof demoFetch } {
+  const options = { apiKey: provider.apiKey, maxRetries: 0, ...(provider.baseUrl === null ? {} : { baseURL: provider.baseUrl }) };
+  // The demo provider's client is the real one, answered in process instead of over the network.
+  return provider.name === 'demo' ? { ...options, fetch: demoFetch } : options;
 }
 
 /**
@@ -250,10 +255,12 @@ export class Replayer {
   private providerOf(call: ReplayCall): Provider {
     const provider = this.providers.get(call.provider);
     if (provider !== undefined) return provider;
+    // The built-in demo provider alone is no configured provider: say how to add a real one first.
+    const configured = this.names().filter((n) => n !== 'demo');
     throw new AppError(
       'ERR_BAD_REQUEST',
-      this.providers.size === 0
-        ? `this Spoor has no provider to replay against: start it with --provider ${call.provider}=env:${call.provider.toUpperCase()}_API_KEY (and ,base=URL for a gateway)`
+      configured.length === 0
+        ? `this Spoor has no provider to replay against: start it with --provider ${call.provider}=env:${call.provider.toUpperCase()}_API_KEY (and ,base=URL for a gateway), or pick the built-in demo provider (canned answers)`
         : `this Spoor has no ${call.provider} provider (it has ${this.names().join(', ')}): add --provider ${call.provider}=env:VARIABLE, or pick one of those (overrides.provider, the replay panel's Provider)`,
     );
   }

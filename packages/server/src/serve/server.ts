@@ -27,7 +27,7 @@ import { loadEvaluatorsFile } from '../quality/evaluators-file.js';
 import { createLlmJudgeKind } from '../quality/judge.js';
 import { anyKind, kindsOf } from '../quality/spec.js';
 import { PriceBooks } from '../pricing/price-books.js';
-import { Replayer, loadRecorder } from '../replay/replayer.js';
+import { DEMO_PROVIDER, Replayer, loadRecorder } from '../replay/replayer.js';
 import { ExperimentService } from '../quality/experiment-service.js';
 import { serverShares } from '../shares.js';
 import { SelfMetrics, createIngestMetrics } from '../self-metrics.js';
@@ -118,7 +118,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
   const evaluatorKinds = kindsOf([
     anyKind(
       createLlmJudgeKind({
-        providers: config.providers,
+        providers: [...config.providers, DEMO_PROVIDER],
         ingest: (projectId, body) => (judgeIngest === null ? Promise.reject(new Error('the server is still starting')) : judgeIngest(projectId, body)),
         priceBookFor: (projectId) => judgeBooks.bookFor(projectId),
         providerCalls: shares.providerCalls,
@@ -341,7 +341,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
     const ingestTrace = async (projectId: string, body: Uint8Array): Promise<void> => {
       await resubmit({ signal: 'traces', encoding: 'protobuf', body, projectId, receivedUs: Date.now() * 1000 });
     };
-    const replayer = new Replayer(config.providers, ingestTrace, shares.providerCalls);
+    const replayer = new Replayer([...config.providers, DEMO_PROVIDER], ingestTrace, shares.providerCalls);
     experiments = new ExperimentService({
       db: thread.calls,
       evaluators: (projectId, names) => runningEvaluators.forExperiment(projectId, names),

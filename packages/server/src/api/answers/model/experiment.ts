@@ -12,7 +12,7 @@ export const ExperimentTarget = Type.Union([
   Type.Object(
     {
       kind: Type.Literal('llm-call'),
-      provider: Type.Union([Type.Literal('openai'), Type.Literal('anthropic')]),
+      provider: Type.Union([Type.Literal('openai'), Type.Literal('anthropic'), Type.Literal('demo')]),
       model: Type.String(),
       system: Type.Optional(Type.String()),
       temperature: Type.Optional(Type.Number()),
