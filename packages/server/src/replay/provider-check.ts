@@ -3,7 +3,7 @@ import type { Provider, ProviderName } from './providers.js';
 /** How long a reachability check waits for the provider's answer. */
 const CHECK_MS = 5_000;
 
-const DEFAULT_BASE: Record<ProviderName, string> = { openai: 'https://api.openai.com/v1', anthropic: 'https://api.anthropic.com/v1' };
+const DEFAULT_BASE: Record<Exclude<ProviderName, 'demo'>, string> = { openai: 'https://api.openai.com/v1', anthropic: 'https://api.anthropic.com/v1' };
 
 /** A provider as the Settings page shows it: where it is and whether it answers, never its key. */
 export interface ProviderStatus {
@@ -25,6 +25,8 @@ export interface ProviderStatus {
  * provider reads and nowhere else; a network error's text is kept short and names no URL path.
  */
 export async function checkProvider(provider: Provider, fetchImpl: typeof fetch = fetch): Promise<ProviderStatus> {
+  // The built-in demo provider answers in process: there is nothing to reach, and it always answers.
+  if (provider.name === 'demo') return { name: 'demo', baseUrl: null, timeoutMs: provider.timeoutMs, reachable: true, status: 200, problem: null };
   const base = provider.baseUrl ?? DEFAULT_BASE[provider.name];
   const shown = provider.baseUrl === null ? null : shownBase(provider.baseUrl);
   const headers: Record<string, string> =
