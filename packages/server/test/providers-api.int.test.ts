@@ -51,6 +51,8 @@ describe('GET /api/providers', () => {
           name: 'anthropic', baseUrl: `http://127.0.0.1:${deadPort}/x`, timeoutMs: 60_000,
           reachable: false, status: null, problem: 'not reached (ECONNREFUSED)',
         },
+        // Built in and answered in process: nothing to reach.
+        { name: 'demo', baseUrl: null, timeoutMs: 10_000, reachable: true, status: 200, problem: null },
       ],
     });
     for (const secret of [KEY, 'pw', 'token']) expect(text).not.toContain(secret);
@@ -59,10 +61,12 @@ describe('GET /api/providers', () => {
     expect(asked?.headers.authorization).toBe(`Bearer ${KEY}`);
   });
 
-  it('answers an empty list on a server without providers', async () => {
+  it('answers the built-in demo provider alone on a server without --provider', async () => {
     const bare = await startTestServer();
     try {
-      expect(await (await fetch(`${bare.url}/api/providers`)).json()).toEqual({ providers: [] });
+      expect(await (await fetch(`${bare.url}/api/providers`)).json()).toEqual({
+        providers: [{ name: 'demo', baseUrl: null, timeoutMs: 10_000, reachable: true, status: 200, problem: null }],
+      });
     } finally {
       await bare.stop();
     }
