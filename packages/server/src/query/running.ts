@@ -47,7 +47,9 @@ export function liveSpansOf(running: readonly StoredRunningSpan[], endedUs: numb
  * model): then only traces with ended spans are listed.
  */
 export function runningTraceFilterOf(query: TraceQuery): RunningTraceFilter | null {
+  // Spoor's own traces are recorded whole once they end: none of them runs.
   const unheld =
+    query.origin === 'spoor' ||
     query.text !== null || query.status !== null || query.minDurationMs !== null || query.maxDurationMs !== null ||
     query.attributes.length > 0 || query.model !== null || query.scores.length > 0;
   return unheld ? null : { service: query.service, spanName: query.spanName, sessionId: query.sessionId };
