@@ -241,7 +241,8 @@ describe("Spoor's own traces", () => {
     const replay = await send('POST', '/api/replay', { ...original, overrides: { model: 'gpt-4o-mini' } });
     expect(replay.status, JSON.stringify(replay.body)).toBe(200);
     const replayId = (replay.body.replay as { traceId: string }).traceId;
-    const listed = async (origin: string) => ((await send('GET', `/api/traces?limit=1000${origin}`)).body.traces as Array<{ traceId: string }>).map((t) => t.traceId);
+    const listed = async (origin: string) =>
+      ((await send('GET', `/api/traces?limit=1000${origin}`)).body.traces as Array<{ traceId: string }>).map((t) => t.traceId);
     await until("the replay listed as Spoor's own", async () => ((await listed('&origin=spoor')).includes(replayId) ? true : undefined));
     await until('the recorded call listed', async () => ((await listed('')).includes(original.traceId) ? true : undefined));
     const app = await listed('');
@@ -253,7 +254,10 @@ describe("Spoor's own traces", () => {
 
     // The replay's call (gpt-4o-mini) is Spoor's own cost, not the app's.
     const costs = async (origin: string) =>
-      new Map(((await send('GET', `/api/stats/spans?groupBy=model&category=llm${origin}`)).body.groups as Array<{ key: string; costUsd: number | null }>).map((g) => [g.key, g.costUsd]));
+      new Map(
+        ((await send('GET', `/api/stats/spans?groupBy=model&category=llm${origin}`)).body.groups as Array<{ key: string; costUsd: number | null }>)
+          .map((g) => [g.key, g.costUsd]),
+      );
     expect([...(await costs('')).keys()]).not.toContain('gpt-4o-mini');
     expect((await costs('')).get('gpt-4o')).toBeGreaterThan(0);
     const spoors = await costs('&origin=spoor');
@@ -268,9 +272,15 @@ describe("Spoor's own traces", () => {
     const spoofed = await fetch(`${server.url}/v1/traces`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'spoor-replay' } }] }, scopeSpans: [{ spans: [
-        { traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), name: 'judge nothing', startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1_000_000n) },
-      ] }] }] }),
+      body: JSON.stringify({
+        resourceSpans: [{
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'spoor-replay' } }] },
+          scopeSpans: [{ spans: [{
+            traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), name: 'judge nothing',
+            startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1_000_000n),
+          }] }],
+        }],
+      }),
     });
     expect(spoofed.status).toBe(400);
     expect(await spoofed.json()).toMatchObject({ error: { code: 'ERR_INGEST_RESERVED_SERVICE', message: expect.stringContaining('service.name') } });

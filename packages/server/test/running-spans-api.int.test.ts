@@ -141,12 +141,17 @@ describe.each(stores)('running spans through the API on %s', (_name, storeOption
   it('lists a running root by its own name, service and session once a child of it has ended', async () => {
     const RUN = 'c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3';
     const research: Json = { ...root(1), traceId: RUN, name: 'research', attributes: attrs({ 'session.id': 'sess-research', 'user.id': 'ada' }) };
-    const plan: Json = { traceId: RUN, spanId: 'c300000000000002', parentSpanId: ROOT, name: 'plan', kind: 1, startTimeUnixNano: nanos(startUs + 1_000_000), endTimeUnixNano: nanos(startUs + 2_000_000) };
+    const plan: Json = {
+      traceId: RUN, spanId: 'c300000000000002', parentSpanId: ROOT, name: 'plan', kind: 1,
+      startTimeUnixNano: nanos(startUs + 1_000_000), endTimeUnixNano: nanos(startUs + 2_000_000),
+    };
     await post([research]);
     expect(await listed(RUN)).toMatchObject({ rootName: 'research', sessionId: 'sess-research', running: true });
     await post([plan, research]);
     // The ended child is the trace's only stored span; the list still names the run by its running root.
-    expect(await listed(RUN)).toMatchObject({ rootName: 'research', serviceName: 'agent', sessionId: 'sess-research', userId: 'ada', spanCount: 1, running: true });
+    expect(await listed(RUN)).toMatchObject({
+      rootName: 'research', serviceName: 'agent', sessionId: 'sess-research', userId: 'ada', spanCount: 1, running: true,
+    });
     await post([{ ...research, endTimeUnixNano: nanos(startUs + 3_000_000) }]);
     expect(await listed(RUN)).toMatchObject({ rootName: 'research', sessionId: 'sess-research', spanCount: 2 });
   });

@@ -120,7 +120,8 @@ describe('replay from the LLM inspector', () => {
     expect(new URL(page.url()).searchParams.get('origin')).toBe('spoor');
     await screenshot(page, 'traces-spoor-own');
     await page.getByLabel('Traces').selectOption({ label: 'Both' });
-    await expect.poll(async () => (await roots()).sort()).toEqual(['chat claude-sonnet-4-6', 'chat gpt-4o', 'replay chat claude-sonnet-4-6', 'replay chat gpt-4o']);
+    const both = ['chat claude-sonnet-4-6', 'chat gpt-4o', 'replay chat claude-sonnet-4-6', 'replay chat gpt-4o'];
+    await expect.poll(async () => (await roots()).sort()).toEqual(both);
     await page.getByLabel('Traces').selectOption({ label: "The app's" });
     await expect.poll(roots).toEqual(['chat claude-sonnet-4-6', 'chat gpt-4o']);
     expect(new URL(page.url()).searchParams.has('origin')).toBe(false);

@@ -1,4 +1,7 @@
-import { microsFromIso, SEVERITY_NUMBERS, type AttributeFilter, type ScoreFilter, type SpanGroupBy, SPAN_GROUP_COLUMNS, type SpanGroupColumn, type TimeRange, TRACE_ORIGINS, type TraceOrigin, type TraceQuery } from '@spoor/model';
+import {
+  microsFromIso, SEVERITY_NUMBERS, type AttributeFilter, type ScoreFilter, type SpanGroupBy, SPAN_GROUP_COLUMNS, type SpanGroupColumn, type TimeRange,
+  TRACE_ORIGINS, type TraceOrigin, type TraceQuery,
+} from '@spoor/model';
 import { type SchemaOptions, type Static, type TLiteral, type TObject, type TUnion, Type } from '@sinclair/typebox';
 import { parseDurationUs } from '../duration.js';
 import { AppError } from '../errors.js';

@@ -312,5 +312,8 @@ function inFlightError(inFlight: number): AppError {
  */
 function refuseSpoorService(serviceNames: readonly string[]): void {
   if (!serviceNames.includes(SPOOR_SERVICE_NAME)) return;
-  throw new AppError('ERR_INGEST_RESERVED_SERVICE', `resource attribute service.name "${SPOOR_SERVICE_NAME}" is reserved for the traces Spoor records itself (judges, experiments, replays): name the service otherwise`);
+  throw new AppError(
+    'ERR_INGEST_RESERVED_SERVICE',
+    `resource attribute service.name "${SPOOR_SERVICE_NAME}" is reserved for the traces Spoor records itself (judges, experiments, replays): name the service otherwise`,
+  );
 }

@@ -27,7 +27,9 @@ import {
 } from '@spoor/model';
 import { AppError } from '../errors.js';
 import { llmMessagesFrom } from '../normalize/messages.js';
-import type { LogReader, MetricReader, RunningSpanStore, RunningTraceRecord, SamplingStore, ScoreStore, StoredRunningSpan, TraceReader } from '../store/store.js';
+import type {
+  LogReader, MetricReader, RunningSpanStore, RunningTraceRecord, SamplingStore, ScoreStore, StoredRunningSpan, TraceReader,
+} from '../store/store.js';
 import { NO_SPAN_TEXTS, type StoredLog, type StoredSpan } from '../store/stored-trace.js';
 import { boundsOf } from '../store/sql/trace-bounds.js';
 import { logFromData, metricPointFromRecord, scoreFromStored, scoreSummariesOf, traceSummaryFromRecord } from './convert.js';

@@ -108,9 +108,11 @@ describe('withRunningRoot', () => {
   };
   it.each([
     ['no running root: the stored summary as it is', undefined, { rootName: 'plan', serviceName: 'tools', sessionId: null, userId: 'from-a-child' }],
-    ['a running root: its name, service and session, its counts still the ended spans\'', running({ name: 'research', serviceName: 'agent', sessionId: 's-1', userId: 'ada', receivedUs: 0 }),
+    ['a running root: its name, service and session, its counts still the ended spans\'',
+      running({ name: 'research', serviceName: 'agent', sessionId: 's-1', userId: 'ada', receivedUs: 0 }),
       { rootName: 'research', serviceName: 'agent', sessionId: 's-1', userId: 'ada', spanCount: 1, costUsd: 0.01 }],
-    ['a running root without a session or user: the ended spans\' kept', running({ name: 'research', serviceName: 'agent', sessionId: null, userId: null, receivedUs: 0 }),
+    ['a running root without a session or user: the ended spans\' kept',
+      running({ name: 'research', serviceName: 'agent', sessionId: null, userId: null, receivedUs: 0 }),
       { rootName: 'research', sessionId: null, userId: 'from-a-child' }],
   ])('%s', (_label, root, expected) => {
     expect(withRunningRoot(stored, root)).toMatchObject(expected);

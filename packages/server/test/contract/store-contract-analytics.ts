@@ -129,7 +129,8 @@ export function describeAnalyticsContract(adapter: string, open: () => Promise<S
         const app = await stats({ column: 'name' }, { origin: 'app' });
         await write({ spans: [
           span({ traceId: tid(3), spanId: sid(1), name: 'judge relevance', serviceName: SPOOR_SERVICE_NAME, ...at(2, 7), category: 'workflow' }),
-          span({ traceId: tid(3), spanId: sid(2), parentSpanId: sid(1), name: 'chat', serviceName: SPOOR_SERVICE_NAME, ...at(2, 5), category: 'llm', kind: 'client',
+          span({ traceId: tid(3), spanId: sid(2), parentSpanId: sid(1), name: 'chat', serviceName: SPOOR_SERVICE_NAME, ...at(2, 5), category: 'llm',
+            kind: 'client',
             llm: llm({ provider: 'openai', requestModel: 'gpt-4o-mini', inputTokens: 50, outputTokens: 5, costUsd: 0.5 }) }),
         ] });
         expect(await stats({ column: 'name' }, { origin: 'app' })).toEqual(app);

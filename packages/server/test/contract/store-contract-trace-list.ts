@@ -156,7 +156,9 @@ export function describeTraceListContract(adapter: string, open: () => Promise<S
 
     it.each<TraceSort>(['duration', 'cost', 'tokens'])('pages the list by %s, greatest first, ranges and filters too, as sorting every trace would', async (sort) => {
       await fill();
-      const cases: Partial<TraceQuery>[] = [{}, { range: { fromUs: startOf(60), toUs: startOf(200) } }, { status: 'ok', service: 'rag' }, { origin: 'spoor' }, { origin: 'app' }];
+      const cases: Partial<TraceQuery>[] = [
+        {}, { range: { fromUs: startOf(60), toUs: startOf(200) } }, { status: 'ok', service: 'rag' }, { origin: 'spoor' }, { origin: 'app' },
+      ];
       for (const c of cases) {
         const q = query({ ...c, sort });
         const expected = expectedList(spans, q);

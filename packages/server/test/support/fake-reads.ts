@@ -124,6 +124,8 @@ export function listTraces(
   scored: (filter: ScoreFilter) => Set<string>,
 ): TraceSummaryRecord[] {
   const meeting = query.scores.map(scored);
+  const spoors = (traceId: string): boolean =>
+    data.parts.some((p) => p.projectId === query.projectId && p.traceId === traceId && p.firstService === SPOOR_SERVICE_NAME);
   const spanFilters = query.service !== null || query.spanName !== null || query.text !== null || query.sessionId !== null || query.model !== null || query.attributes.length > 0;
   let matched: Set<string> | null = null;
   if (spanFilters) {
@@ -150,7 +152,7 @@ export function listTraces(
     .filter((t) => query.status === null || (query.status === 'error' ? t.errorCount > 0 : t.errorCount === 0))
     .filter((t) => query.minDurationMs === null || t.endTimeUs - t.startTimeUs >= query.minDurationMs * 1000)
     .filter((t) => query.maxDurationMs === null || t.endTimeUs - t.startTimeUs <= query.maxDurationMs * 1000)
-    .filter((t) => ofOrigin(query.origin, data.parts.some((p) => p.projectId === query.projectId && p.traceId === t.traceId && p.firstService === SPOOR_SERVICE_NAME)))
+    .filter((t) => ofOrigin(query.origin, spoors(t.traceId)))
     .map((t) => ({ t, key: traceSortKey(query.sort ?? 'start', t) }))
     .filter(({ t, key }) => after === null || key < after.timeUs || (key === after.timeUs && t.traceId < after.id))
     .sort((a, b) => b.key - a.key || byText(b.t.traceId, a.t.traceId))

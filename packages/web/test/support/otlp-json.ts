@@ -34,7 +34,9 @@ export async function postSpans(url: string, spans: readonly SpanToSend[], servi
               startTimeUnixNano: nanos(s.startMs),
               endTimeUnixNano: s.endMs === null ? '0' : nanos(s.endMs),
               status: { code: 0 },
-              ...(s.attributes === undefined ? {} : { attributes: Object.entries(s.attributes).map(([key, value]) => ({ key, value: { stringValue: value } })) }),
+              ...(s.attributes === undefined
+                ? {}
+                : { attributes: Object.entries(s.attributes).map(([key, value]) => ({ key, value: { stringValue: value } })) }),
             })),
           },
         ],

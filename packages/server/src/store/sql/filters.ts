@@ -1,4 +1,6 @@
-import { SPAN_CATEGORIES, SPAN_KINDS, SPOOR_SERVICE_NAME, type SpanFilter, type SpanGroupBy, type SpanGroupColumn, type TimeRange, type TraceOrigin } from '@spoor/model';
+import {
+  SPAN_CATEGORIES, SPAN_KINDS, SPOOR_SERVICE_NAME, type SpanFilter, type SpanGroupBy, type SpanGroupColumn, type TimeRange, type TraceOrigin,
+} from '@spoor/model';
 import type { Dialect, Params } from './dialect.js';
 
 /** SQL pieces every area shares: time ranges, text search, attribute matches, span filters and group keys. */
