@@ -117,7 +117,7 @@ describe("the trace list's Live mode", () => {
     await postSpans(server.url, [{ traceId, spanId: randomHexId(8), parentSpanId: rootId, name: 'plan', startMs: startMs + 1, endMs: startMs + 5 }, research]);
     // The ended child is counted (one span) while the run is still named by its running root.
     await expect.poll(() => row.locator('td.num').nth(1).textContent(), { timeout: 10_000 }).toBe('1');
-    const rootCell = async (): Promise<string | null> => row.locator('td').nth(1).textContent();
+    const rootCell = async (): Promise<string | null> => row.locator('td', { has: page.locator('a[href^="/traces/"]') }).textContent();
     expect(await rootCell()).toMatch(/^research\W*running$/);
     await page.goto(`${server.url}/`, { waitUntil: 'domcontentloaded' });
     await row.waitFor();
