@@ -251,6 +251,8 @@ describe("Spoor's own traces", () => {
     const own = await listed('&origin=spoor');
     expect(own).not.toContain(original.traceId);
     expect(await listed('&origin=all')).toEqual(expect.arrayContaining([...app, ...own]));
+    // Asking for Spoor's own service is asking for its own traces.
+    expect(await listed('&service=spoor-replay')).toEqual(own);
 
     // The replay's call (gpt-4o-mini) is Spoor's own cost, not the app's.
     const costs = async (origin: string) =>

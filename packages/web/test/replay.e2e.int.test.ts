@@ -133,6 +133,10 @@ describe('replay from the LLM inspector', () => {
     await expect.poll(() => own.textContent(), { timeout: 10_000 }).toMatch(/^Spoor's own cost in this range: <?\$[\d.]+ for 2 LLM calls/);
     await own.getByRole('link', { name: 'Its traces' }).click();
     await expect.poll(roots).toEqual(['replay chat claude-sonnet-4-6', 'replay chat gpt-4o']);
+    // A link to Spoor's own service lists its traces, and the picker says whose they are.
+    await page.goto(`${server.url}/?service=spoor-replay`);
+    await expect.poll(roots).toEqual(['replay chat claude-sonnet-4-6', 'replay chat gpt-4o']);
+    expect(await page.getByLabel('Traces').locator('option:checked').textContent()).toBe("Spoor's own");
     browsing.expectNoProblems();
     await page.close();
   });

@@ -1,6 +1,6 @@
 import {
   microsFromIso, SEVERITY_NUMBERS, type AttributeFilter, type ScoreFilter, type SpanGroupBy, SPAN_GROUP_COLUMNS, type SpanGroupColumn, type TimeRange,
-  TRACE_ORIGINS, type TraceOrigin, type TraceQuery,
+  SPOOR_SERVICE_NAME, TRACE_ORIGINS, type TraceOrigin, type TraceQuery,
 } from '@spoor/model';
 import { type SchemaOptions, type Static, type TLiteral, type TObject, type TUnion, Type } from '@sinclair/typebox';
 import { parseDurationUs } from '../duration.js';
@@ -182,8 +182,8 @@ export const ORIGIN = {
   ),
 };
 
-/** The origin a production view reads: the app's unless asked. */
-export const originOf = (q: { origin?: TraceOrigin }): TraceOrigin => q.origin ?? 'app';
+/** The origin a production view reads: the app's unless asked, or unless Spoor's own service is (its traces are all Spoor's own). */
+export const originOf = (q: { origin?: TraceOrigin; service?: string }): TraceOrigin => q.origin ?? (q.service === SPOOR_SERVICE_NAME ? 'spoor' : 'app');
 
 /** The trace list's filters as the store takes them, shared by `GET /api/traces` and every analytics filter. */
 export function spanFilterFields(q: SpanFilterQuery): Omit<TraceQuery, 'projectId' | 'range' | 'limit' | 'cursor' | 'scores'> {

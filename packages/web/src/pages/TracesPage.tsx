@@ -121,7 +121,7 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
               <option value="ok">No errors</option>
             </select>
           </label>
-          <OriginSelect value={search.get('origin')} />
+          <OriginSelect value={search.get('origin')} service={search.get('service')} />
           <label className="live-toggle">
             <input type="checkbox" checked={live} onChange={(e) => setSearch({ live: e.target.checked ? '1' : null })} />
             Live
