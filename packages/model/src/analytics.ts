@@ -1,4 +1,4 @@
-import type { AttributeFilter, TimeRange } from './api.js';
+import type { AttributeFilter, TimeRange, TraceOrigin } from './api.js';
 import type { Score, ScoreSummary } from './score.js';
 import type { ScoreCompareRow } from './score-stats.js';
 import type { SpanCategory, SpanKind } from './span.js';
@@ -27,6 +27,8 @@ export interface SpanFilter {
   category: SpanCategory | null;
   /** Only spans without a parent: whole requests. */
   rootOnly: boolean;
+  /** Whose spans (`TRACE_ORIGINS`); absent: all. */
+  origin?: TraceOrigin;
 }
 
 /** What statistics and series can be grouped by: a span column, or any span or resource attribute. */

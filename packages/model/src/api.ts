@@ -55,6 +55,21 @@ export interface AttributeFilter {
   value: string;
 }
 
+/**
+ * The service name of the traces Spoor records itself: an LLM judge's calls, an experiment's runs
+ * and replays. Reserved: the server refuses spans of this service from clients, so a trace of it
+ * is Spoor's own, whoever could send spans to the project.
+ */
+export const SPOOR_SERVICE_NAME = 'spoor-replay';
+
+/**
+ * Whose traces a production view reads (`origin=`): `app` (the default of the API's lists,
+ * statistics and charts) the app's alone, `spoor` Spoor's own (`SPOOR_SERVICE_NAME`: judges,
+ * experiments, replays; their cost is Spoor's own cost), `all` both.
+ */
+export const TRACE_ORIGINS = ['app', 'spoor', 'all'] as const;
+export type TraceOrigin = (typeof TRACE_ORIGINS)[number];
+
 /** What `GET /api/traces` filters on, resolved and validated. */
 export interface TraceQuery {
   projectId: string;
@@ -78,6 +93,8 @@ export interface TraceQuery {
   model: string | null;
   /** The trace's scores meet every one of these (`score=NAME<0.7`, `score=thumbs=down`). */
   scores: ScoreFilter[];
+  /** Whose traces (`TRACE_ORIGINS`); absent: all, as every read inside the server asks. */
+  origin?: TraceOrigin;
   /** The list's order (default `start`: newest first); see `TRACE_SORTS`. */
   sort?: TraceSort;
   limit: number;

@@ -55,12 +55,13 @@ export type {
   ServiceSummary,
   TimeRange,
   TraceListResponse,
+  TraceOrigin,
   TraceQuery,
   TraceSort,
   UnpricedModel,
   UnpricedModelListResponse,
 } from './api.js';
-export { DEFAULT_PROJECT_ID, TRACE_SORTS, traceSortKey } from './api.js';
+export { DEFAULT_PROJECT_ID, SPOOR_SERVICE_NAME, TRACE_ORIGINS, TRACE_SORTS, traceSortKey } from './api.js';
 export type { SessionInfo } from './api.js';
 export type { AlignedRow, ChangedSpan, DiffSpan, SpanDeltas, TextDiffLine, TraceDiff, TraceDiffSide } from './diff.js';
 export { isoFromMicros, microsFromIso } from './time.js';

@@ -186,7 +186,7 @@ describe.each(['duckdb', 'clickhouse'] as const)('experiments on a running serve
     expect(bad.scores.find((s) => s.name === 'exact')).toMatchObject({ mean: 0, count: n - 1 });
     expect(bad.scores.find((s) => s.name === 'judge')!.mean).toBeCloseTo(0.1, 9);
     // The runs are traces of their own, linked to the recorded calls, and online evaluators leave them alone.
-    const traces = (await call('GET', `/api/traces?attr=spoor.experiment.id=${good.id}&limit=100`)).body as TraceListResponse;
+    const traces = (await call('GET', `/api/traces?attr=spoor.experiment.id=${good.id}&origin=spoor&limit=100`)).body as TraceListResponse;
     expect(traces.traces).toHaveLength(n - 1);
     // Listed newest first, per dataset.
     const listed = (await call('GET', `/api/experiments?dataset=${dataset.name}`)).body.experiments as Experiment[];
@@ -302,7 +302,7 @@ describe.each(['duckdb', 'clickhouse'] as const)('experiments on a running serve
       expect(String(items[0]!.input)).toContain('Write to ');
       const made = await call('POST', '/api/experiments', { dataset: 'private', name: 'private run', target: { kind: 'sdk', replay: 'none' } });
       const itemId = added.body.itemIds[0] as string;
-      const traceId = ((await call('GET', '/api/traces?limit=1')).body as TraceListResponse).traces[0]!.traceId;
+      const traceId = ((await call('GET', '/api/traces?limit=1&origin=all')).body as TraceListResponse).traces[0]!.traceId;
       const posted = await call('POST', `/api/experiments/${made.body.id}/results`, {
         results: [{ itemId, traceId, output: `Sent to ${email}`, scores: [{ name: 'mine', value: 1, comment: `checked ${email}` }] }],
       });

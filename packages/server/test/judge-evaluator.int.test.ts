@@ -74,7 +74,7 @@ describe.each(['duckdb', 'clickhouse'] as const)('an llm-judge evaluator on a ru
     expect(fake.requests).toHaveLength(1);
     expect(JSON.stringify(fake.requests[0]!.body)).toContain('What is the capital of Portugal?');
 
-    const judgeTraces = await eventually('the judge trace stored', () => call('GET', `/api/traces?attr=spoor.evaluation.of=${traceId}`), (r) => r.body!.traces.length === 1);
+    const judgeTraces = await eventually('the judge trace stored', () => call('GET', `/api/traces?attr=spoor.evaluation.of=${traceId}&origin=spoor`), (r) => r.body!.traces.length === 1);
     const judgeTrace = judgeTraces.body!.traces[0];
     expect(judgeTrace.costUsd).toBeGreaterThan(0);
     const evaluator = await eventually('the cost counted', () => call('GET', '/api/evaluators/relevance'), (r) => r.body!.scoresMade === 1);

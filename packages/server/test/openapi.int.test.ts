@@ -74,7 +74,7 @@ describe('the OpenAPI document', () => {
   it('declares the parameters the validator checks: their names, kinds and bounds', () => {
     const list = doc.paths['/api/traces']!.get!;
     const byName = new Map(list.parameters!.map((p) => [p.name, p]));
-    expect([...byName.keys()]).toEqual(['from', 'to', 'service', 'name', 'text', 'status', 'minDurationMs', 'maxDurationMs', 'attr', 'sessionId', 'model', 'score', 'sort', 'limit', 'cursor']);
+    expect([...byName.keys()]).toEqual(['from', 'to', 'service', 'name', 'text', 'status', 'minDurationMs', 'maxDurationMs', 'attr', 'sessionId', 'model', 'origin', 'score', 'sort', 'limit', 'cursor']);
     expect(byName.get('sort')!.schema).toMatchObject({ anyOf: ['start', 'duration', 'cost', 'tokens'].map((value) => ({ type: 'string', enum: [value] })) });
     expect(byName.get('limit')).toMatchObject({ in: 'query', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 50 } });
     expect(byName.get('attr')!.schema).toMatchObject({ type: 'array', items: { type: 'string' } });

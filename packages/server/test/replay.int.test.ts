@@ -148,7 +148,7 @@ describe('POST /api/replay', () => {
   it('answers bad input with the reason, and records nothing when the provider fails or is silent', async () => {
     const recorded = await recordCall({ provider: 'openai', model: 'gpt-4o' });
     const bare = await recordCall({ provider: 'openai', model: 'gpt-4o', capture: false });
-    const traces = async () => ((await send('GET', '/api/traces?limit=1000')).body.traces as unknown[]).length;
+    const traces = async () => ((await send('GET', '/api/traces?limit=1000&origin=all')).body.traces as unknown[]).length;
     const before = await traces();
 
     expect(await send('POST', '/api/replay', { traceId: recorded.traceId, spanId: 'f'.repeat(16) })).toMatchObject({ status: 404 });
@@ -169,7 +169,7 @@ describe('POST /api/replay', () => {
 
   it.each(['openai', 'anthropic'])('answers 504 from its own deadline if %s sends its headers and then crawls, and records nothing', async (provider) => {
     const recorded = await recordCall({ provider, model: provider === 'openai' ? 'gpt-4o' : 'claude-sonnet-4-6' });
-    const traces = async () => ((await send('GET', '/api/traces?limit=1000')).body.traces as unknown[]).length;
+    const traces = async () => ((await send('GET', '/api/traces?limit=1000&origin=all')).body.traces as unknown[]).length;
     const before = await traces();
     // Headers at once, then one byte a second: the body would take minutes.
     fake.script({ byteDelayMs: 1000 });
@@ -231,5 +231,60 @@ describe('the provider clients', () => {
       child.kill('SIGTERM');
       await exited;
     }
+  });
+});
+
+describe("Spoor's own traces", () => {
+  it("keeps a replay out of the app's list, statistics and cost unless asked for, and refuses its service from an app", async () => {
+    const original = await recordCall({ provider: 'openai', model: 'gpt-4o' });
+    fake.script({ text: 'Day 1: Belém.', usage: { inputTokens: 30, outputTokens: 8 } });
+    const replay = await send('POST', '/api/replay', { ...original, overrides: { model: 'gpt-4o-mini' } });
+    expect(replay.status, JSON.stringify(replay.body)).toBe(200);
+    const replayId = (replay.body.replay as { traceId: string }).traceId;
+    const listed = async (origin: string) =>
+      ((await send('GET', `/api/traces?limit=1000${origin}`)).body.traces as Array<{ traceId: string }>).map((t) => t.traceId);
+    await until("the replay listed as Spoor's own", async () => ((await listed('&origin=spoor')).includes(replayId) ? true : undefined));
+    await until('the recorded call listed', async () => ((await listed('')).includes(original.traceId) ? true : undefined));
+    const app = await listed('');
+    expect(app).not.toContain(replayId);
+    expect(await listed('&origin=app')).toEqual(app);
+    const own = await listed('&origin=spoor');
+    expect(own).not.toContain(original.traceId);
+    expect(await listed('&origin=all')).toEqual(expect.arrayContaining([...app, ...own]));
+    // Asking for Spoor's own service is asking for its own traces.
+    expect(await listed('&service=spoor-replay')).toEqual(own);
+
+    // The replay's call (gpt-4o-mini) is Spoor's own cost, not the app's.
+    const costs = async (origin: string) =>
+      new Map(
+        ((await send('GET', `/api/stats/spans?groupBy=model&category=llm${origin}`)).body.groups as Array<{ key: string; costUsd: number | null }>)
+          .map((g) => [g.key, g.costUsd]),
+      );
+    expect([...(await costs('')).keys()]).not.toContain('gpt-4o-mini');
+    expect((await costs('')).get('gpt-4o')).toBeGreaterThan(0);
+    const spoors = await costs('&origin=spoor');
+    // The replays of this file: gpt-4o-mini and the Anthropic one; never the app's gpt-4o call.
+    expect([...spoors.keys()]).toContain('gpt-4o-mini');
+    expect([...spoors.keys()]).not.toContain('gpt-4o');
+    expect(spoors.get('gpt-4o-mini')).toBeGreaterThan(0);
+    expect(await send('GET', '/api/traces?origin=mine')).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('origin') } } });
+
+    // An app may not send spans as Spoor's own service: they would leave its statistics and alerts.
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const spoofed = await fetch(`${server.url}/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        resourceSpans: [{
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'spoor-replay' } }] },
+          scopeSpans: [{ spans: [{
+            traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), name: 'judge nothing',
+            startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1_000_000n),
+          }] }],
+        }],
+      }),
+    });
+    expect(spoofed.status).toBe(400);
+    expect(await spoofed.json()).toMatchObject({ error: { code: 'ERR_INGEST_RESERVED_SERVICE', message: expect.stringContaining('service.name') } });
   });
 });

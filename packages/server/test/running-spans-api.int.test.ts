@@ -138,6 +138,24 @@ describe.each(stores)('running spans through the API on %s', (_name, storeOption
     expect(await metricValue(server.url, 'spoor_ingest_records_rejected_total')).toBe(0);
   });
 
+  it('lists a running root by its own name, service and session once a child of it has ended', async () => {
+    const RUN = 'c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3c3';
+    const research: Json = { ...root(1), traceId: RUN, name: 'research', attributes: attrs({ 'session.id': 'sess-research', 'user.id': 'ada' }) };
+    const plan: Json = {
+      traceId: RUN, spanId: 'c300000000000002', parentSpanId: ROOT, name: 'plan', kind: 1,
+      startTimeUnixNano: nanos(startUs + 1_000_000), endTimeUnixNano: nanos(startUs + 2_000_000),
+    };
+    await post([research]);
+    expect(await listed(RUN)).toMatchObject({ rootName: 'research', sessionId: 'sess-research', running: true });
+    await post([plan, research]);
+    // The ended child is the trace's only stored span; the list still names the run by its running root.
+    expect(await listed(RUN)).toMatchObject({
+      rootName: 'research', serviceName: 'agent', sessionId: 'sess-research', userId: 'ada', spanCount: 1, running: true,
+    });
+    await post([{ ...research, endTimeUnixNano: nanos(startUs + 3_000_000) }]);
+    expect(await listed(RUN)).toMatchObject({ rootName: 'research', sessionId: 'sess-research', spanCount: 2 });
+  });
+
   it('keeps the last snapshot of a process that stopped before its span ended, abandoned once its trace is quiet, not failed', async () => {
     const LOST = 'b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2b2';
     await post([{ ...root(1), traceId: LOST }, { ...call(5), traceId: LOST }]);

@@ -19,18 +19,34 @@ describe('formatDuration', () => {
 describe('formatCost', () => {
   it.each([
     [null, '–'],
+    [Number.NaN, '–'],
     [0, '$0'],
-    [0.000125, '$0.000125'],
-    [0.0123, '$0.0123'],
+    // Below a cent of a cent: nothing a reader can act on, and no run of zeros to count.
+    [0.00000125, '<$0.0001'],
+    [0.0000999, '<$0.0001'],
+    // Below a dollar: two significant digits, at least cents, no trailing zero past them.
+    [0.0001, '$0.0001'],
+    [0.000125, '$0.00013'],
+    [0.00123456, '$0.0012'],
+    [0.0123, '$0.012'],
+    [0.012, '$0.012'],
+    [0.1, '$0.10'],
     [0.5, '$0.50'],
+    [0.123, '$0.12'],
+    [0.996, '$1.00'],
+    // From a dollar: cents.
+    [1, '$1.00'],
     [1.234, '$1.23'],
-    [250.4, '$250'],
+    [250.4, '$250.40'],
+    [12_345.678, '$12,345.68'],
+    [-0.0123, '-$0.012'],
+    [-2.5, '-$2.50'],
   ])('shows %s dollars as %s', (usd, text) => expect(formatCost(usd)).toBe(text));
 
   it.each([
     [0.5, 0, '$0.50'],
     [0.5, 1, '≥ $0.50 · 1 call unpriced'],
-    [0.0123, 3, '≥ $0.0123 · 3 calls unpriced'],
+    [0.0123, 3, '≥ $0.012 · 3 calls unpriced'],
     [null, 2, '2 calls unpriced'],
     [null, 0, '–'],
   ])('shows %s dollars with %s calls unpriced as %s', (usd, unpriced, text) => expect(formatCostOf(usd, unpriced)).toBe(text));

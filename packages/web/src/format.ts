@@ -32,16 +32,26 @@ export function formatInteger(n: number | null | undefined): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
-/** Dollars with enough digits to tell small LLM costs apart: `$0.000125`, `$0.0123`, `$1.23`. */
+/** Below this a cost shows as `<$0.0001`: a run of zeros tells a reader nothing more. */
+const TINY_USD = 0.0001;
+
+/**
+ * Dollars to the digits that mean something, the one way every cost on the dashboard is written:
+ * cents from a dollar (`$1.23`, `$12,345.68`), two significant digits below it, never fewer
+ * than cents (`$0.50`, `$0.012`, `$0.00013`), `<$0.0001` below that, and `$0` for nothing.
+ */
 export function formatCost(usd: number | null | undefined): string {
   if (usd === null || usd === undefined || !Number.isFinite(usd)) return '–';
   if (usd === 0) return '$0';
+  const sign = usd < 0 ? '-' : '';
   const abs = Math.abs(usd);
-  if (abs >= 100) return `$${usd.toFixed(0)}`;
-  if (abs >= 0.1) return `$${usd.toFixed(2)}`;
-  // Three significant digits below a dollar.
-  const digits = Math.min(8, Math.max(2, 2 - Math.floor(Math.log10(abs))));
-  return `$${usd.toFixed(digits)}`;
+  if (abs < TINY_USD) return `${sign}<$${TINY_USD}`;
+  if (abs < 1) {
+    const text = abs.toFixed(Math.max(2, 1 - Math.floor(Math.log10(abs))));
+    // Rounded up to a dollar (0.996), it is written as dollars are.
+    if (Number(text) < 1) return `${sign}$${text.replace(/(\.\d\d\d*?)0+$/, '$1')}`;
+  }
+  return `${sign}$${abs.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 }
 
 /**

@@ -179,7 +179,9 @@ describe('the trace page', () => {
     expect(await inspector.getByTestId('llm-output-tokens').textContent()).toBe(llm.llm.outputTokens!.toLocaleString('en-US'));
     const cost = (await inspector.getByTestId('llm-cost').textContent()) ?? '';
     expect(cost).toMatch(/^\$\d+(\.\d+)?$/);
-    expect(Number(cost.slice(1))).toBeCloseTo(llm.llm.costUsd!, 4);
+    // Two significant digits below a dollar: within 2.5% of the stored cost.
+    expect(Math.abs(Number(cost.slice(1)) / llm.llm.costUsd! - 1)).toBeLessThanOrEqual(0.025);
+    if (llm.llm.costUsd! < 1) expect(cost.replace(/^\$0\.0*/, '').length).toBeLessThanOrEqual(2);
     await screenshot(page, 'trace');
   });
 

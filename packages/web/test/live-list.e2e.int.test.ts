@@ -102,6 +102,28 @@ describe("the trace list's Live mode", () => {
     expect(requestsTo(requests, '/api/traces'), 'the list was not asked for again').toBe(listReads);
     await screenshot(page, 'traces-live');
   });
+
+  it('keeps a running run under its own name and session once a child of it has ended, live and on reload', async () => {
+    const { page } = await openLive('/?live=1');
+    const rows = page.locator('table.traces-table tbody tr');
+    await rows.filter({ hasText: 'earlier run' }).waitFor();
+    const traceId = randomHexId(16);
+    const rootId = randomHexId(8);
+    const startMs = Date.now();
+    const research = { traceId, spanId: rootId, name: 'research', startMs, endMs: null, attributes: { 'session.id': 'sess-live-research' } };
+    await postSpans(server.url, [research]);
+    const row = rows.filter({ hasText: 'sess-live-research' });
+    await row.filter({ hasText: 'research' }).waitFor();
+    await postSpans(server.url, [{ traceId, spanId: randomHexId(8), parentSpanId: rootId, name: 'plan', startMs: startMs + 1, endMs: startMs + 5 }, research]);
+    // The ended child is counted (one span) while the run is still named by its running root.
+    await expect.poll(() => row.locator('td.num').nth(1).textContent(), { timeout: 10_000 }).toBe('1');
+    const rootCell = async (): Promise<string | null> => row.locator('td', { has: page.locator('a[href^="/traces/"]') }).textContent();
+    expect(await rootCell()).toMatch(/^research\W*running$/);
+    await page.goto(`${server.url}/`, { waitUntil: 'domcontentloaded' });
+    await row.waitFor();
+    expect(await rootCell()).toMatch(/^research\W*running$/);
+    expect(await row.locator('td.num').nth(1).textContent()).toBe('1');
+  });
 });
 
 describe('the "Now" tiles of the Metrics page', () => {

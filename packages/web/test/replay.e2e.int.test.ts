@@ -107,4 +107,37 @@ describe('replay from the LLM inspector', () => {
     browsing.expectNoProblems();
     await page.close();
   });
+
+  it("leaves the replays, Spoor's own traces, out of the trace list until asked, and shows what they cost apart", async () => {
+    const page = await browsing.open(`${server.url}/`);
+    const rows = page.locator('table.traces-table tbody tr');
+    // Both recorded calls started a minute before the tests, in the same millisecond or not: compared in name order.
+    const roots = async () => (await rows.locator('a[href^="/traces/"]').allTextContents()).sort();
+    // The replays of the tests before: stored once acknowledged, so wait for them under "Spoor's own".
+    await expect.poll(roots).toEqual(['chat claude-sonnet-4-6', 'chat gpt-4o']);
+    const origin = page.getByLabel('Traces');
+    await origin.selectOption({ label: "Spoor's own" });
+    await expect.poll(roots, { timeout: 10_000 }).toEqual(['replay chat claude-sonnet-4-6', 'replay chat gpt-4o']);
+    expect(new URL(page.url()).searchParams.get('origin')).toBe('spoor');
+    await screenshot(page, 'traces-spoor-own');
+    await page.getByLabel('Traces').selectOption({ label: 'Both' });
+    const both = ['chat claude-sonnet-4-6', 'chat gpt-4o', 'replay chat claude-sonnet-4-6', 'replay chat gpt-4o'];
+    await expect.poll(roots).toEqual(both);
+    await page.getByLabel('Traces').selectOption({ label: "The app's" });
+    await expect.poll(roots).toEqual(['chat claude-sonnet-4-6', 'chat gpt-4o']);
+    expect(new URL(page.url()).searchParams.has('origin')).toBe(false);
+
+    // What the replays cost is Spoor's own, said apart from the app's charts, with a way to their traces.
+    await page.goto(`${server.url}/charts`);
+    const own = page.getByTestId('spoor-cost');
+    await expect.poll(() => own.textContent(), { timeout: 10_000 }).toMatch(/^Spoor's own cost in this range: <?\$[\d.]+ for 2 LLM calls/);
+    await own.getByRole('link', { name: 'Its traces' }).click();
+    await expect.poll(roots).toEqual(['replay chat claude-sonnet-4-6', 'replay chat gpt-4o']);
+    // A link to Spoor's own service lists its traces, and the picker says whose they are.
+    await page.goto(`${server.url}/?service=spoor-replay`);
+    await expect.poll(roots).toEqual(['replay chat claude-sonnet-4-6', 'replay chat gpt-4o']);
+    expect(await page.getByLabel('Traces').locator('option:checked').textContent()).toBe("Spoor's own");
+    browsing.expectNoProblems();
+    await page.close();
+  });
 });

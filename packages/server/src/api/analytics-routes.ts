@@ -18,6 +18,8 @@ import {
   limit,
   LIST_LIMIT,
   oneOf,
+  ORIGIN,
+  originOf,
   RANGE_QUERY,
   SPAN_FILTER,
   text,
@@ -50,6 +52,7 @@ import { sendJson } from './trace-routes.js';
 /** The trace list's filters applied to each span, and the span's kind, category and rootness. */
 const ANALYTICS_FILTER = {
   ...SPAN_FILTER,
+  ...ORIGIN,
   kind: Type.Optional(oneOf([...SPAN_KINDS], { description: 'span kind' })),
   category: Type.Optional(oneOf([...SPAN_CATEGORIES], { description: 'span category' })),
   root: Type.Optional(Type.Boolean({ description: 'root spans only' })),
@@ -159,6 +162,7 @@ function spanFilterOf(q: AnalyticsFilterQuery, projectId: string, range: SpanFil
     kind: q.kind ?? null,
     category: q.category ?? null,
     rootOnly: q.root === true,
+    origin: originOf(q),
   };
 }
 

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import { type LiveCursor, LiveHub, type SseSink } from '../live/hub.js';
 import { SSE_HEADERS, openSse } from '../live/sse.js';
-import { SCORE, SPAN_FILTER, TRACE_PATH, hexId, scoreFilters, spanFilterFields, timeRange } from './parameters.js';
+import { ORIGIN, SCORE, SPAN_FILTER, TRACE_PATH, hexId, originOf, scoreFilters, spanFilterFields, timeRange } from './parameters.js';
 import { ListLiveAnswer, TraceLiveAnswer } from './answers/live.js';
 import { projectOf } from './request-access.js';
 
@@ -27,7 +27,7 @@ const AFTER = {
   ),
 };
 const TRACE_LIVE = Type.Object(AFTER, { additionalProperties: false });
-const LIST_LIVE = Type.Object({ ...SPAN_FILTER, score: Type.Optional(SCORE), ...AFTER }, { additionalProperties: false });
+const LIST_LIVE = Type.Object({ ...SPAN_FILTER, ...ORIGIN, score: Type.Optional(SCORE), ...AFTER }, { additionalProperties: false });
 
 /** The cursor a client resumes from: its `Last-Event-ID`, else `?after=`; `null` to start now. */
 function resumeFrom(request: FastifyRequest, after: string | undefined): LiveCursor | null {
@@ -91,7 +91,7 @@ export async function liveRoutes(instance: FastifyInstance, options: { hub: Live
     },
     async (request, reply) => {
       const q = request.query;
-      const filter = { projectId: projectOf(request), range: timeRange(q), ...spanFilterFields(q), scores: scoreFilters(q.score) };
+      const filter = { projectId: projectOf(request), range: timeRange(q), ...spanFilterFields(q), scores: scoreFilters(q.score), origin: originOf(q) };
       const after = resumeFrom(request, q.after);
       const keyId = keyOf(request);
       hub.checkRoom({ projectId: filter.projectId, keyId }, filter);

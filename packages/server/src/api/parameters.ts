@@ -1,4 +1,7 @@
-import { microsFromIso, SEVERITY_NUMBERS, type AttributeFilter, type ScoreFilter, type SpanGroupBy, SPAN_GROUP_COLUMNS, type SpanGroupColumn, type TimeRange, type TraceQuery } from '@spoor/model';
+import {
+  microsFromIso, SEVERITY_NUMBERS, type AttributeFilter, type ScoreFilter, type SpanGroupBy, SPAN_GROUP_COLUMNS, type SpanGroupColumn, type TimeRange,
+  SPOOR_SERVICE_NAME, TRACE_ORIGINS, type TraceOrigin, type TraceQuery,
+} from '@spoor/model';
 import { type SchemaOptions, type Static, type TLiteral, type TObject, type TUnion, Type } from '@sinclair/typebox';
 import { parseDurationUs } from '../duration.js';
 import { AppError } from '../errors.js';
@@ -169,6 +172,18 @@ export const SPAN_FILTER = {
 };
 
 export type SpanFilterQuery = Static<TObject<typeof SPAN_FILTER>>;
+
+/** Whose traces a production view reads; `app` when not given (`TRACE_ORIGINS`). */
+export const ORIGIN = {
+  origin: Type.Optional(
+    oneOf(TRACE_ORIGINS, {
+      description: "whose traces: app (the app's, the default), spoor (Spoor's own: LLM judges, experiments, replays), all",
+    }),
+  ),
+};
+
+/** The origin a production view reads: the app's unless asked, or unless Spoor's own service is (its traces are all Spoor's own). */
+export const originOf = (q: { origin?: TraceOrigin; service?: string }): TraceOrigin => q.origin ?? (q.service === SPOOR_SERVICE_NAME ? 'spoor' : 'app');
 
 /** The trace list's filters as the store takes them, shared by `GET /api/traces` and every analytics filter. */
 export function spanFilterFields(q: SpanFilterQuery): Omit<TraceQuery, 'projectId' | 'range' | 'limit' | 'cursor' | 'scores'> {

@@ -11,6 +11,7 @@ import type { SelfMetrics } from '../self-metrics.js';
 import {
   RANGE_QUERY,
   SCORE,
+  ORIGIN,
   SEVERITY,
   SPAN_FILTER,
   SPAN_PATH,
@@ -22,6 +23,7 @@ import {
   hexId,
   limit,
   oneOf,
+  originOf,
   scoreFilters,
   severityNumber,
   text,
@@ -50,7 +52,7 @@ const TRACE_SORT = oneOf(TRACE_SORTS, {
   description: 'order, greatest first: start (newest, the default), duration (slowest), cost (costliest; traces without a cost last), tokens (input + output)',
 });
 export const TRACE_LIST = Type.Object(
-  { ...SPAN_FILTER, score: Type.Optional(SCORE), sort: Type.Optional(TRACE_SORT), limit: limit(LIST_LIMIT), cursor: cursor() },
+  { ...SPAN_FILTER, ...ORIGIN, score: Type.Optional(SCORE), sort: Type.Optional(TRACE_SORT), limit: limit(LIST_LIMIT), cursor: cursor() },
   { additionalProperties: false },
 );
 const LOG_LIST = Type.Object(
@@ -122,6 +124,7 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
           range: timeRange(q),
           ...spanFilterFields(q),
           scores: scoreFilters(q.score),
+          origin: originOf(q),
           sort: q.sort ?? 'start',
           limit: q.limit ?? LIST_LIMIT.fallback,
           cursor: q.cursor ?? null,

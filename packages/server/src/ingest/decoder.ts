@@ -1,5 +1,5 @@
 import type { CountedScore } from '../metrics/score-metrics.js';
-import type { ModelPrice, PriceBook, PriceTable, ScoreRecord, SpanRecord } from '@spoor/model';
+import { type ModelPrice, type PriceBook, type PriceTable, type ScoreRecord, type SpanRecord, SPOOR_SERVICE_NAME } from '@spoor/model';
 import { AppError } from '../errors.js';
 import { ScoreMetrics } from '../metrics/score-metrics.js';
 import { DEFAULT_MAX_SERIES_PER_FAMILY, type SpanFacts, SpanMetrics, factsOf } from '../metrics/span-metrics.js';
@@ -23,6 +23,12 @@ export interface DecodeRequest {
    * for a client's resend of spans already stored.
    */
   alreadyAcknowledged?: boolean;
+  /**
+   * An app sent it (an OTLP receiver): its spans may not claim Spoor's own service
+   * (`SPOOR_SERVICE_NAME`), which production views leave out. Spoor's own traces and what the
+   * spool gives back (checked when first received) are not.
+   */
+  fromClient?: boolean;
 }
 
 /** What a body decoded to: the batch the writer stores, the body itself (to spool), and what was rejected. */
@@ -152,6 +158,7 @@ export class DecodeCore {
     // what it leaves takes the record path, its claims counted again from none.
     const columns = takesColumns(request, masker) ? decodeTraceColumns(encoding, body, projectId, receivedUs, prices, claiming ? (words, at, hash) => recent.claimOfWords(words, at, hash) !== -1 : undefined) : null;
     if (columns !== null && typeof columns !== 'string') {
+      if (request.fromClient === true) refuseSpoorService(columns.spans.serviceNames);
       if (inFlight > 0) throw inFlightError(inFlight);
       return this.settleLater(columns.spans, columns.ids, columns.scores, claiming, recent, body, { ...columns, rejected: 0, duplicates: 0, rejectReason: null, replacedStrings: 0, snapshots: 0, snapshotsAfterEnd: 0 });
     }
@@ -167,8 +174,9 @@ export class DecodeCore {
     }
     // A body the record path reads, which the column path threw on: a fault of the column path's.
     if (columns !== null) this.columnsLeft.count(columns === 'thrown' ? 'error' : columns);
-    if (inFlight > 0) throw inFlightError(inFlight);
     const { spans, scores = [] } = decoded.decoded;
+    if (request.fromClient === true) refuseSpoorService(spans.map((span) => span.serviceName));
+    if (inFlight > 0) throw inFlightError(inFlight);
     return this.settleLater(factsOf(projectId, spans), idWordsOfSpans(spans), scores, claiming, recent, body, {
       batch: decoded.batch,
       records: decoded.records,
@@ -295,4 +303,17 @@ function inFlightError(inFlight: number): AppError {
   return new AppError('ERR_INGEST_DUPLICATE_IN_FLIGHT', `${inFlight} of its spans are in a request still being stored (sent again before it was answered?); retry to learn whether it was`, {
     retryAfterSeconds: 1,
   });
+}
+
+/**
+ * Refuses a client's request whose spans name Spoor's own service: left in, an app's traces would
+ * leave its statistics, cost and alerts for Spoor's own. A service sends one resource per request,
+ * so the request is refused whole, saying which field and why.
+ */
+function refuseSpoorService(serviceNames: readonly string[]): void {
+  if (!serviceNames.includes(SPOOR_SERVICE_NAME)) return;
+  throw new AppError(
+    'ERR_INGEST_RESERVED_SERVICE',
+    `resource attribute service.name "${SPOOR_SERVICE_NAME}" is reserved for the traces Spoor records itself (judges, experiments, replays): name the service otherwise`,
+  );
 }

@@ -50,7 +50,7 @@ const RECORD_NOUN: Record<OtlpSignal, string> = { traces: 'spans', logs: 'log re
 /** Resolves once the export's valid records are spooled; throws `AppError` (or a store error) otherwise. */
 export async function exportRecords(deps: ExportDeps, request: ExportRequest): Promise<ExportOutcome> {
   const { signal, encoding, projectId, receivedUs } = request;
-  const decoded = await deps.decoder.decode(request);
+  const decoded = await deps.decoder.decode({ ...request, fromClient: true });
   const countRejected = (): void => {
     if (decoded.duplicates > 0) deps.metrics.rejected({ signal, reason: 'duplicate' }, decoded.duplicates);
     if (decoded.rejected > decoded.duplicates) deps.metrics.rejected({ signal, reason: 'invalid' }, decoded.rejected - decoded.duplicates);

@@ -97,7 +97,8 @@ const searchTraces = tool(
     'Use it to find the run a user asks about (by time, service, session, user attribute, model, status=error, duration or score) and get its traceId for get_trace; ' +
     'the slowest run of the last hour is last="1h", sort="duration", limit=1. ' +
     'Takes the trace list filters of GET /api/traces: from/to (ISO-8601 or epoch ms) or last (1h, 30m, 7d: up to now), service, name (a span name any span of the trace has), text (in span names), status, minDurationMs, maxDurationMs, ' +
-    'attr (key=value, repeatable), sessionId, model, score (e.g. "faithfulness<0.7", "thumbs=down"), sort (start, duration, cost, tokens), limit and cursor (the nextCursor of the answer before, with the same sort).',
+    'attr (key=value, repeatable), sessionId, model, score (e.g. "faithfulness<0.7", "thumbs=down"), sort (start, duration, cost, tokens), limit and cursor (the nextCursor of the answer before, with the same sort). ' +
+    "origin: whose traces, app (the default: the app's), spoor (Spoor's own: its LLM judges', experiments' and replays' calls) or all.",
   { ...queryOf(TRACE_LIST), maxChars: MAX_CHARS },
   async (args, call) => listAnswer(call, { path: '/api/traces', query: restQuery(args) }, 'traces', args.maxChars),
 );

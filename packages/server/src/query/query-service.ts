@@ -27,14 +27,16 @@ import {
 } from '@spoor/model';
 import { AppError } from '../errors.js';
 import { llmMessagesFrom } from '../normalize/messages.js';
-import type { LogReader, MetricReader, RunningSpanStore, RunningTraceRecord, SamplingStore, ScoreStore, TraceReader } from '../store/store.js';
+import type {
+  LogReader, MetricReader, RunningSpanStore, RunningTraceRecord, SamplingStore, ScoreStore, StoredRunningSpan, TraceReader,
+} from '../store/store.js';
 import { NO_SPAN_TEXTS, type StoredLog, type StoredSpan } from '../store/stored-trace.js';
 import { boundsOf } from '../store/sql/trace-bounds.js';
 import { logFromData, metricPointFromRecord, scoreFromStored, scoreSummariesOf, traceSummaryFromRecord } from './convert.js';
 import { decodeCursor, decodeOffsetCursor, decodeTraceCursor, encodeCursor, encodeOffsetCursor, encodeTraceCursor } from './cursor.js';
 import type { JsonUtf8 } from '../json.js';
 import { metricPointsJson } from './metric-points-json.js';
-import { type LiveClock, liveSpansOf, liveSummary, mergeNewestFirst, runningTraceFilterOf } from './running.js';
+import { type LiveClock, liveSpansOf, liveSummary, mergeNewestFirst, runningTraceFilterOf, withRunningRoot } from './running.js';
 import { diffTraces } from './trace-diff.js';
 import { AnswerRegion } from './answer-region.js';
 import { spanDetailJson, traceDetailJson, traceDetailPageJson } from './trace-json.js';
@@ -184,15 +186,26 @@ export class QueryService {
       // Decisions start within the listed traces' times (`SamplingStore.decisionsOf`).
       this.store.sampling?.decisionsOf(projectId, ids, boundsOf(records.map((t) => ({ startUs: t.startTimeUs, endUs: t.endTimeUs })))!) ?? new Map<string, boolean>(),
     ]);
+    const roots = await this.runningRootsOf(projectId, records.filter((t) => t.spanCount > 0 && heard.has(t.traceId)).map((t) => t.traceId));
     const clock = this.clock();
     return records.map((t) => {
-      const summary = traceSummaryFromRecord(t, scoreSummariesOf(tallies.get(t.traceId)));
+      const summary = traceSummaryFromRecord(withRunningRoot(t, roots.get(t.traceId)), scoreSummariesOf(tallies.get(t.traceId)));
       const live = liveSummary(t, heard.get(t.traceId), clock);
       if (live.endTimeUs !== t.endTimeUs) summary.durationMs = Math.max(0, live.endTimeUs - t.startTimeUs) / 1000;
       if (live.running) summary.running = true;
       if (decisions.get(t.traceId) === false) summary.sampledOut = true;
       return summary;
     });
+  }
+
+  /**
+   * The running roots (newest snapshots) of these traces with ended spans, by trace: read only
+   * for traces that have running spans, so a page of finished traces costs nothing more.
+   */
+  private async runningRootsOf(projectId: string, traceIds: readonly string[]): Promise<Map<string, StoredRunningSpan>> {
+    if (traceIds.length === 0) return new Map();
+    const running = await this.store.runningSpans.ofTraces(projectId, traceIds);
+    return new Map(running.filter((s) => s.parentSpanId === null).map((s) => [s.traceId, s]));
   }
 
   /**

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { span } from '../../test/support/record-fixtures.js';
 import { storedSpanOf } from '../../test/support/fake-reads.js';
 import type { StoredRunningSpan } from '../store/store.js';
-import { liveSpansOf, liveSummary, mergeNewestFirst, runningTraceFilterOf, runningTreeColumns, traceStateOf } from './running.js';
+import { liveSpansOf, liveSummary, mergeNewestFirst, runningTraceFilterOf, runningTreeColumns, traceStateOf, withRunningRoot } from './running.js';
 
 const SEC = 1_000_000;
 const clock = { nowUs: 1_000 * SEC, staleAfterUs: 600 * SEC };
@@ -98,5 +98,23 @@ describe('runningTreeColumns', () => {
     // A trace not heard from for --stale-after: abandoned, its duration to when it was last heard from.
     const abandoned = runningTreeColumns(liveSpansOf([running({ startTimeUs: 50 * SEC, receivedUs: 100 * SEC })], 0, clock));
     expect([Array.from(abandoned.states!), abandoned.durationsUs]).toEqual([[2], [50 * SEC]]);
+  });
+});
+
+describe('withRunningRoot', () => {
+  const stored: TraceSummaryRecord = {
+    traceId: 'a'.repeat(32), rootName: 'plan', serviceName: 'tools', startTimeUs: 100 * SEC, endTimeUs: 110 * SEC, spanCount: 1, errorCount: 0,
+    inputTokens: 5, outputTokens: 1, costUsd: 0.01, unpricedCalls: 0, sessionId: null, userId: 'from-a-child',
+  };
+  it.each([
+    ['no running root: the stored summary as it is', undefined, { rootName: 'plan', serviceName: 'tools', sessionId: null, userId: 'from-a-child' }],
+    ['a running root: its name, service and session, its counts still the ended spans\'',
+      running({ name: 'research', serviceName: 'agent', sessionId: 's-1', userId: 'ada', receivedUs: 0 }),
+      { rootName: 'research', serviceName: 'agent', sessionId: 's-1', userId: 'ada', spanCount: 1, costUsd: 0.01 }],
+    ['a running root without a session or user: the ended spans\' kept',
+      running({ name: 'research', serviceName: 'agent', sessionId: null, userId: null, receivedUs: 0 }),
+      { rootName: 'research', sessionId: null, userId: 'from-a-child' }],
+  ])('%s', (_label, root, expected) => {
+    expect(withRunningRoot(stored, root)).toMatchObject(expected);
   });
 });

@@ -47,7 +47,9 @@ export function liveSpansOf(running: readonly StoredRunningSpan[], endedUs: numb
  * model): then only traces with ended spans are listed.
  */
 export function runningTraceFilterOf(query: TraceQuery): RunningTraceFilter | null {
+  // Spoor's own traces are recorded whole once they end: none of them runs.
   const unheld =
+    query.origin === 'spoor' ||
     query.text !== null || query.status !== null || query.minDurationMs !== null || query.maxDurationMs !== null ||
     query.attributes.length > 0 || query.model !== null || query.scores.length > 0;
   return unheld ? null : { service: query.service, spanName: query.spanName, sessionId: query.sessionId };
@@ -82,6 +84,16 @@ export function liveSummary(record: TraceSummaryRecord | RunningTraceRecord, hea
   return { endTimeUs: running ? Math.max(record.endTimeUs, clock.nowUs) : lastHeardUs, running };
 }
 
+/**
+ * A summary of a trace with ended spans whose root still runs (`root`, its newest snapshot): the
+ * stored parts have no root yet and name the trace by its earliest ended span (a child), so the
+ * root's name, service, session and user are taken from its snapshot. Its counts stay those of
+ * ended spans. A root stored ended has no snapshot left in reads, so a finished root always wins.
+ */
+export function withRunningRoot<T extends TraceSummaryRecord>(record: T, root: StoredRunningSpan | undefined): T {
+  if (root === undefined) return record;
+  return { ...record, rootName: root.name, serviceName: root.serviceName, sessionId: root.sessionId ?? record.sessionId, userId: root.userId ?? record.userId };
+}
 
 /**
  * A trace's running spans as a chunk of the tree's columns, each with its state and its duration

@@ -5,7 +5,7 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type * as SpoorSdk from '@spoor/sdk';
 import type { SpanHelperOptions } from '@spoor/sdk';
-import type { Attributes } from '@spoor/model';
+import { type Attributes, SPOOR_SERVICE_NAME } from '@spoor/model';
 import type OpenAI from 'openai';
 import { DeadlineError, withDeadline } from '../deadline.js';
 import { AppError } from '../errors.js';
@@ -86,7 +86,7 @@ const recorderModules = loadOnce(() => Promise.all([import('@spoor/sdk'), import
 const sdkRuntime = loadOnce((): Promise<{ sdk: Sdk; serializer: Serializer }> =>
   recorderModules()
     .then(([sdk, otlp]) => {
-      sdk.init({ serviceName: 'spoor-replay', exporter: { spans: new SinkExporter() }, logLevel: 'silent', sampleRate: 1 });
+      sdk.init({ serviceName: SPOOR_SERVICE_NAME, exporter: { spans: new SinkExporter() }, logLevel: 'silent', sampleRate: 1 });
       return { sdk, serializer: otlp.ProtobufTraceSerializer };
     })
     .catch((cause: unknown) => {

@@ -1,4 +1,4 @@
-import type { ErrorOccurrenceRecord, LlmFields, LogRecordData, SpanRecord } from '@spoor/model';
+import { type ErrorOccurrenceRecord, type LlmFields, type LogRecordData, SPOOR_SERVICE_NAME, type SpanRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import type { AlertMatcher, AlertSeriesQuery, AlertSeriesRow, Store, RecordBatch } from '../../src/store/store.js';
 import { T0, emptyLlm, errorOccurrence, log, resource, sid, span, tid } from '../support/record-fixtures.js';
@@ -112,6 +112,17 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
         await expectSeries({ projectId: 'p2' }, [row(0, 1)]);
         await expectSeries({ projectId: 'p2', fn: 'cost_per_workflow' }, [row(0, close(5))]);
         await expectSeries({ projectId: 'p3' }, []);
+      });
+
+      it("leaves Spoor's own spans (a judge's call) out: alerts watch the app", async () => {
+        await seed();
+        const before = await series({ fn: 'count' });
+        const costs = await series({ fn: 'cost' });
+        await write({ spans: [ended(9, 91, T0 + 10 * SEC, 100, { name: 'judge relevance', serviceName: SPOOR_SERVICE_NAME, status: failed,
+          llm: llm({ inputTokens: 10, outputTokens: 1, costUsd: 3 }) })] });
+        expect(await series({ fn: 'count' })).toEqual(before);
+        expect(await series({ fn: 'cost' })).toEqual(costs);
+        await expectSeries({ fn: 'count', matchers: [matcher('service', '=', SPOOR_SERVICE_NAME)] }, []);
       });
 
       it('costs a workflow by every part of its trace, whichever batch brought it, and a root without any cost as 0', async () => {

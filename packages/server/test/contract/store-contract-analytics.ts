@@ -1,4 +1,4 @@
-import { TIMESERIES_METRICS, type LlmFields, type SpanFilter, type SpanGroupBy, type TimeRange, type TimeseriesMetric } from '@spoor/model';
+import { SPOOR_SERVICE_NAME, TIMESERIES_METRICS, type LlmFields, type SpanFilter, type SpanGroupBy, type TimeRange, type TimeseriesMetric } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import type { Store, TimeseriesRow, RecordBatch } from '../../src/store/store.js';
 import { ALL, T0, emptyLlm, point, resource, sid, span, spanFilter, tid } from '../support/record-fixtures.js';
@@ -124,6 +124,21 @@ export function describeAnalyticsContract(adapter: string, open: () => Promise<S
         expect(await counts({ service: 'worker', status: 'error' })).toEqual({ chat: 1 });
       });
 
+      it("keeps Spoor's own spans (a judge's call) apart: out of the app's statistics and cost, alone in its own", async () => {
+        await seed();
+        const app = await stats({ column: 'name' }, { origin: 'app' });
+        await write({ spans: [
+          span({ traceId: tid(3), spanId: sid(1), name: 'judge relevance', serviceName: SPOOR_SERVICE_NAME, ...at(2, 7), category: 'workflow' }),
+          span({ traceId: tid(3), spanId: sid(2), parentSpanId: sid(1), name: 'chat', serviceName: SPOOR_SERVICE_NAME, ...at(2, 5), category: 'llm',
+            kind: 'client',
+            llm: llm({ provider: 'openai', requestModel: 'gpt-4o-mini', inputTokens: 50, outputTokens: 5, costUsd: 0.5 }) }),
+        ] });
+        expect(await stats({ column: 'name' }, { origin: 'app' })).toEqual(app);
+        expect(await counts({ origin: 'spoor' })).toEqual({ 'judge relevance': 1, chat: 1 });
+        expect((await stats({ column: 'model' }, { origin: 'spoor', category: 'llm' })).map((g) => [g.key, g.costUsd])).toEqual([['gpt-4o-mini', close(0.5)]]);
+        expect(await counts({ origin: 'all' })).toEqual({ chat: 6, search: 3, root: 1, 'judge relevance': 1 });
+      });
+
       it('keeps projects apart', async () => {
         await seed();
         expect(await counts({ projectId: 'p2' })).toEqual({ chat: 1 });
@@ -217,6 +232,8 @@ export function describeAnalyticsContract(adapter: string, open: () => Promise<S
         ended(7, 'api', 301, 1, { status: failed, attributes: { 'cache.hit': true }, llm: llm({ inputTokens: 9, costUsd: 5 }) }),
         ended(8, 'api', -1, 30, { status: failed, attributes: { 'cache.hit': true }, llm: llm({ inputTokens: 9, costUsd: 5 }) }),
         ended(9, 'api', 1, 1, { projectId: 'p2', llm: llm({ inputTokens: 9, costUsd: 5 }) }),
+        // Spoor's own call (a judge's): not the app's traffic.
+        ended(10, SPOOR_SERVICE_NAME, 3, 1, { status: failed, llm: llm({ inputTokens: 9, costUsd: 5 }) }),
       ] });
       expect(await store.realtime('default', null, NOW)).toEqual({
         roots60: 2, roots300: 3, errors300: 1, durationUs300: 7 * SEC, tokens60: 157, cost300: close(0.3), unpriced300: 1, cacheHits: 1, cacheMisses: 2,

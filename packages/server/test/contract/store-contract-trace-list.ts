@@ -1,4 +1,4 @@
-import { type SpanRecord, type TraceQuery, type TraceSort, traceSortKey } from '@spoor/model';
+import { SPOOR_SERVICE_NAME, type SpanRecord, type TraceQuery, type TraceSort, traceSortKey } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import type { Store, TimeKey } from '../../src/store/store.js';
 import { T0, emptyLlm, query, sid, span, tid } from '../support/record-fixtures.js';
@@ -23,10 +23,12 @@ function agentTraces(): { parts: Part[]; spans: SpanRecord[] } {
   for (let k = 0; k < TRACES; k++) {
     const start = startOf(k);
     const duration = 100 + Math.floor(random() * 4_900);
-    const service = k % 3 === 0 ? 'rag' : 'web';
+    // Every eighth is Spoor's own (a judge's or an experiment's trace): all of its spans are of its service.
+    const own = k % 8 === 5;
+    const service = own ? SPOOR_SERVICE_NAME : k % 3 === 0 ? 'rag' : 'web';
     const root = span({ traceId: tid(k + 1), spanId: sid(1), name: `run ${k}`, serviceName: service, startTimeUs: start, endTimeUs: start + duration,
       status: { code: k % 9 === 0 ? 'error' : 'unset', message: '' }, llm: llmOf(k, 0) });
-    const child = (n: number, at: number, serviceName = 'web') =>
+    const child = (n: number, at: number, serviceName = own ? SPOOR_SERVICE_NAME : 'web') =>
       span({ traceId: tid(k + 1), spanId: sid(n), parentSpanId: sid(1), name: 'step', serviceName, startTimeUs: at, endTimeUs: at + 50, llm: llmOf(k, n) });
     const kind = random();
     if (kind < 0.6) {
@@ -36,7 +38,7 @@ function agentTraces(): { parts: Part[]; spans: SpanRecord[] } {
       parts.push({ writeAtUs: start + 30_000, spans: [root] });
     } else {
       parts.push({ writeAtUs: start, spans: [root] });
-      parts.push({ writeAtUs: start + 100_000, spans: [child(2, start + 100_000, k % 2 === 0 ? 'rag' : 'web')] });
+      parts.push({ writeAtUs: start + 100_000, spans: [child(2, start + 100_000, own ? SPOOR_SERVICE_NAME : k % 2 === 0 ? 'rag' : 'web')] });
     }
   }
   parts.sort((a, b) => a.writeAtUs - b.writeAtUs);
@@ -77,6 +79,8 @@ function expectedList(spans: readonly SpanRecord[], q: TraceQuery): Expected[] {
     if (q.status === 'ok' && t.errorCount > 0) continue;
     if (q.minDurationMs !== null && t.endTimeUs - t.startTimeUs < q.minDurationMs * 1000) continue;
     if (q.service !== null && !of.some((s) => s.serviceName === q.service)) continue;
+    const spoors = of.some((s) => s.serviceName === SPOOR_SERVICE_NAME);
+    if ((q.origin === 'app' && spoors) || (q.origin === 'spoor' && !spoors)) continue;
     traces.push(t);
   }
   const sort = q.sort ?? 'start';
@@ -132,6 +136,10 @@ export function describeTraceListContract(adapter: string, open: () => Promise<S
         { range: { fromUs: startOf(60), toUs: startOf(200) } },
         { range: { fromUs: null, toUs: startOf(100) + 1 } },
         { range: { fromUs: startOf(230), toUs: null }, status: 'ok' },
+        { origin: 'app' },
+        { origin: 'spoor' },
+        { origin: 'all', service: 'rag' },
+        { origin: 'app', status: 'error', range: { fromUs: startOf(60), toUs: startOf(200) } },
       ];
       for (const c of cases) {
         const q = query(c);
@@ -139,13 +147,18 @@ export function describeTraceListContract(adapter: string, open: () => Promise<S
         expect(expected.length, JSON.stringify(c)).toBeGreaterThan(0);
         expect(await pagesOf(q, 6), JSON.stringify(c)).toEqual(expected);
       }
+      // Spoor's own traces and the app's split the list between them.
+      expect(expectedList(spans, query({ origin: 'spoor' })).length).toBe(TRACES / 8);
+      expect(expectedList(spans, query({ origin: 'app' })).length).toBe(TRACES - TRACES / 8);
       expect(await pagesOf(query({ range: { fromUs: startOf(TRACES) + 1_000_000, toUs: null } }), 5)).toEqual([]);
       expect(await pagesOf(query({ projectId: 'elsewhere' }), 5)).toEqual([]);
     });
 
     it.each<TraceSort>(['duration', 'cost', 'tokens'])('pages the list by %s, greatest first, ranges and filters too, as sorting every trace would', async (sort) => {
       await fill();
-      const cases: Partial<TraceQuery>[] = [{}, { range: { fromUs: startOf(60), toUs: startOf(200) } }, { status: 'ok', service: 'rag' }];
+      const cases: Partial<TraceQuery>[] = [
+        {}, { range: { fromUs: startOf(60), toUs: startOf(200) } }, { status: 'ok', service: 'rag' }, { origin: 'spoor' }, { origin: 'app' },
+      ];
       for (const c of cases) {
         const q = query({ ...c, sort });
         const expected = expectedList(spans, q);

@@ -1,4 +1,4 @@
-import { SPAN_GROUP_COLUMNS, STATUS_CODES, type ErrorOccurrenceRecord, type LogRecordData, type SpanGroupBy, type SpanRecord, isUnpricedCall } from '@spoor/model';
+import { SPAN_GROUP_COLUMNS, SPOOR_SERVICE_NAME, STATUS_CODES, type ErrorOccurrenceRecord, type LogRecordData, type SpanGroupBy, type SpanRecord, isUnpricedCall } from '@spoor/model';
 import { compileRegex } from '../../src/regex.js';
 import type { AlertLabel, AlertMatcher, AlertSeriesQuery, AlertSeriesRow, StoredScore } from '../../src/store/store.js';
 import { type FakeAnalyticsData, durationUs, groupBy, groupKeyOf, isError, nullsFirst, quantile } from './fake-analytics.js';
@@ -146,7 +146,7 @@ export function alertSeries(data: FakeAnalyticsData, query: AlertSeriesQuery, sc
     if (query.fn === 'new_error_group' || query.fn === 'regressed_error_group') return firstOccurrences(data, query, inScope, bucketOf);
     records = errorEvents(data).filter((e) => e.projectId === query.projectId).map(errorRecordOf);
   } else {
-    records = data.spans.filter((s) => s.projectId === query.projectId).map(spanRecordOf);
+    records = data.spans.filter((s) => s.projectId === query.projectId && s.serviceName !== SPOOR_SERVICE_NAME).map(spanRecordOf);
     if (query.fn === 'cost_per_workflow') records = records.filter((r) => r.span!.parentSpanId === null);
   }
   records = records.filter((r) => inScope(r.timeUs) && query.matchers.every((m) => matches(r, m)));

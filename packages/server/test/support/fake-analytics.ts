@@ -9,7 +9,7 @@ import type {
   TimeRange,
   TimeseriesQuery,
 } from '@spoor/model';
-import { isUnpricedCall } from '@spoor/model';
+import { SPOOR_SERVICE_NAME, isUnpricedCall } from '@spoor/model';
 import { type SideGroup, comparisonOf } from '../../src/store/comparison.js';
 import { quantileOfSorted, sortNumbers } from '../../src/store/rank-sums.js';
 import type {
@@ -20,7 +20,7 @@ import type {
   SpanStatsRecord,
   TimeseriesRow,
 } from '../../src/store/store.js';
-import { type FakeData, attributeText, byText, contains, inRange, spanAttributeMatches, summaryOf } from './fake-reads.js';
+import { type FakeData, attributeText, byText, contains, inRange, ofOrigin, spanAttributeMatches, summaryOf } from './fake-reads.js';
 
 /**
  * Span statistics, charts, realtime numbers, sessions and comparisons of the in-memory fake (error
@@ -61,6 +61,7 @@ export function matchesFilter(s: SpanRecord, f: SpanFilter): boolean {
     (f.kind === null || s.kind === f.kind) &&
     (f.category === null || s.category === f.category) &&
     (!f.rootOnly || s.parentSpanId === null) &&
+    ofOrigin(f.origin, s.serviceName === SPOOR_SERVICE_NAME) &&
     f.attributes.every(({ key, value }) => spanAttributeMatches(s, key, value))
   );
 }
@@ -172,7 +173,7 @@ export function spanTimeseries(data: FakeData, query: TimeseriesQuery): Timeseri
 const SECOND_US = 1_000_000;
 
 export function realtime(data: FakeData, projectId: string, service: string | null, nowUs: number): RealtimeRecord {
-  const spans = data.spans.filter((s) => s.projectId === projectId && s.endTimeUs >= nowUs - 300 * SECOND_US && s.endTimeUs <= nowUs && (service === null || s.serviceName === service));
+  const spans = data.spans.filter((s) => s.projectId === projectId && s.endTimeUs >= nowUs - 300 * SECOND_US && s.endTimeUs <= nowUs && (service === null ? s.serviceName !== SPOOR_SERVICE_NAME : s.serviceName === service));
   const since60 = nowUs - 60 * SECOND_US;
   const roots = spans.filter((s) => s.parentSpanId === null);
   const cacheHit = (s: SpanRecord): string | null => attributeText(s.attributes, 'cache.hit');

@@ -1,5 +1,6 @@
 import {
   SPAN_CATEGORIES,
+  SPOOR_SERVICE_NAME,
   STATUS_CODES,
   type Attributes,
   type ScoreFilter,
@@ -9,6 +10,7 @@ import {
   type MetricPointRecord,
   type SpanRecord,
   type TimeRange,
+  type TraceOrigin,
   type TraceQuery,
   type TraceSummaryRecord,
   traceSortKey,
@@ -122,6 +124,8 @@ export function listTraces(
   scored: (filter: ScoreFilter) => Set<string>,
 ): TraceSummaryRecord[] {
   const meeting = query.scores.map(scored);
+  const spoors = (traceId: string): boolean =>
+    data.parts.some((p) => p.projectId === query.projectId && p.traceId === traceId && p.firstService === SPOOR_SERVICE_NAME);
   const spanFilters = query.service !== null || query.spanName !== null || query.text !== null || query.sessionId !== null || query.model !== null || query.attributes.length > 0;
   let matched: Set<string> | null = null;
   if (spanFilters) {
@@ -148,6 +152,7 @@ export function listTraces(
     .filter((t) => query.status === null || (query.status === 'error' ? t.errorCount > 0 : t.errorCount === 0))
     .filter((t) => query.minDurationMs === null || t.endTimeUs - t.startTimeUs >= query.minDurationMs * 1000)
     .filter((t) => query.maxDurationMs === null || t.endTimeUs - t.startTimeUs <= query.maxDurationMs * 1000)
+    .filter((t) => ofOrigin(query.origin, spoors(t.traceId)))
     .map((t) => ({ t, key: traceSortKey(query.sort ?? 'start', t) }))
     .filter(({ t, key }) => after === null || key < after.timeUs || (key === after.timeUs && t.traceId < after.id))
     .sort((a, b) => b.key - a.key || byText(b.t.traceId, a.t.traceId))
@@ -308,3 +313,6 @@ export function readMetricPoints(data: FakeData, projectId: string, names: reado
     .filter((p) => p.projectId === projectId && names.includes(p.name) && inRange(p.timeUs, range) && (service === null || p.serviceName === service))
     .sort((a, b) => a.timeUs - b.timeUs);
 }
+
+/** Whether a trace or span, Spoor's own (`spoors`) or not, is of `origin` (absent: all). */
+export const ofOrigin = (origin: TraceOrigin | undefined, spoors: boolean): boolean => (origin === 'app' ? !spoors : origin === 'spoor' ? spoors : true);

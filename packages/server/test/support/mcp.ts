@@ -125,7 +125,7 @@ export async function expectToolList(client: Client): Promise<void> {
     expect(tool.annotations).toMatchObject({ readOnlyHint: true });
   }
   const args = (name: string): string[] => Object.keys(tools.find((t) => t.name === name)!.inputSchema.properties ?? {});
-  expect(args('search_traces')).toEqual(['from', 'to', 'last', 'service', 'name', 'text', 'status', 'minDurationMs', 'maxDurationMs', 'attr', 'sessionId', 'model', 'score', 'sort', 'limit', 'cursor', 'maxChars']);
+  expect(args('search_traces')).toEqual(['from', 'to', 'last', 'service', 'name', 'text', 'status', 'minDurationMs', 'maxDurationMs', 'attr', 'sessionId', 'model', 'origin', 'score', 'sort', 'limit', 'cursor', 'maxChars']);
   expect(args('get_trace')).toEqual(['traceId', 'spans', 'maxChars']);
   expect(tools.find((t) => t.name === 'get_trace')!.inputSchema.required).toEqual(['traceId']);
   expect(args('get_span')).toEqual(['traceId', 'spanId', 'maxChars']);

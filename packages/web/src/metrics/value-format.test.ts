@@ -20,7 +20,7 @@ describe('rates', () => {
   it.each([
     [formatPerMinute, 2, '2/min'],
     [formatTokensPerMinute, 1530, '1.53k tokens/min'],
-    [formatCostPerHour, 0.0123, '$0.0123/h'],
+    [formatCostPerHour, 0.0123, '$0.012/h'],
   ])('%o writes %s as %s', (format, value, text) => {
     expect(format(value)).toBe(text);
   });

@@ -6,6 +6,7 @@ import { AppMetrics } from '../metrics/AppMetrics';
 import { LatencyChart } from '../metrics/LatencyChart';
 import { RealtimeCards } from '../metrics/RealtimeCards';
 import { ServiceSelect } from '../components/ServiceSelect';
+import { SpoorCost } from '../metrics/SpoorCost';
 import { StatsChart } from '../metrics/StatsChart';
 import { chartByFrom, percentileFrom, type ChartBy, type ChartFilter, type ConvertOptions } from '../metrics/stats-charts';
 import { formatCostPerHour, formatPerMinute, formatTokensPerMinute } from '../metrics/value-format';
@@ -99,6 +100,7 @@ export function MetricsPage({ search }: { search: URLSearchParams }) {
           emptyText="No LLM cost in this range"
         />
       </div>
+      <SpoorCost filter={filter} />
 
       <AppMetrics
         selected={search.get('metric')}

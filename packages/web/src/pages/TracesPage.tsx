@@ -8,6 +8,7 @@ import { useTracePicks } from '../compare/use-trace-picks';
 import { itemsFromTraces } from '../datasets/dataset-view';
 import { ErrorBox } from '../components/ErrorBox';
 import { Link } from '../components/Link';
+import { OriginSelect } from '../components/OriginSelect';
 import { RangePicker } from '../components/RangePicker';
 import { Status } from '../components/Status';
 import { formatAgo, formatCostOf, formatCount, formatDuration, formatInteger, formatListTime, formatTime } from '../format';
@@ -62,6 +63,7 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
     maxDurationMs: search.get('maxDurationMs'),
     attr: search.getAll('attr'),
     score: search.getAll('score'),
+    origin: search.get('origin'),
   };
   const params = { ...filters, limit: 50 };
   const list = usePages('/api/traces', params, pickTraces, traceKey);
@@ -123,6 +125,7 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
               <option value="ok">No errors</option>
             </select>
           </label>
+          <OriginSelect value={search.get('origin')} service={search.get('service')} />
           <label className="live-toggle">
             <input type="checkbox" checked={live} onChange={(e) => setSearch({ live: e.target.checked ? '1' : null })} />
             Live

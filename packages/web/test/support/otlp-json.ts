@@ -10,6 +10,8 @@ export interface SpanToSend {
   startMs: number;
   /** `null` sends a running snapshot (`endTimeUnixNano` 0). */
   endMs: number | null;
+  /** String attributes of the span (`session.id`, `user.id`, ...). */
+  attributes?: Readonly<Record<string, string>>;
 }
 
 const nanos = (ms: number): string => `${BigInt(Math.round(ms * 1000)) * 1000n}`;
@@ -32,6 +34,9 @@ export async function postSpans(url: string, spans: readonly SpanToSend[], servi
               startTimeUnixNano: nanos(s.startMs),
               endTimeUnixNano: s.endMs === null ? '0' : nanos(s.endMs),
               status: { code: 0 },
+              ...(s.attributes === undefined
+                ? {}
+                : { attributes: Object.entries(s.attributes).map(([key, value]) => ({ key, value: { stringValue: value } })) }),
             })),
           },
         ],

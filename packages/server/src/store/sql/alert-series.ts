@@ -1,6 +1,7 @@
 import { num, numOrNull } from '../record-rows.js';
 import { type AlertSeriesQuery, type AlertSeriesRow, type AlertSeriesSource, StoreError } from '../store.js';
 import { LabelSql, matcherSql } from './alert-labels.js';
+import { originCondition } from './filters.js';
 import { UNPRICED_CALL } from './pricing.js';
 import { latestScores } from './scores.js';
 import type { Dialect, Params, SqlEngine } from './dialect.js';
@@ -139,6 +140,8 @@ function partsOf(d: Dialect, query: AlertSeriesQuery, sliceUs: number | null = n
     time = 'end_us';
     from = `${d.tables.span_facts} ${join}`;
     scope = [`project_id = ${project}`, `end_us >= ${start}`, `end_us < ${end}`, ...(d.partsByStart ? [`start_us < ${end}`] : [])];
+    // Alerts watch the app: Spoor's own calls (judges, experiments, replays) are not its traffic.
+    scope.push(originCondition(p, 'service_name', 'app').slice(' AND '.length));
   }
   return {
     d,

@@ -3,7 +3,7 @@ import { num, numOrNull } from '../record-rows.js';
 import type { RealtimeRecord, SpanStatsRecord, TimeseriesRow } from '../store.js';
 import type { Dialect, SqlEngine } from './dialect.js';
 import { UNPRICED_CALL } from './pricing.js';
-import { groupKey, spanConditions } from './filters.js';
+import { groupKey, originCondition, spanConditions } from './filters.js';
 
 /** Span statistics, charts and the realtime numbers (the release comparison is in compare.ts). */
 
@@ -115,7 +115,9 @@ export async function realtime(db: SqlEngine, projectId: string, service: string
   const p = d.params();
   const since60 = p.int(nowUs - 60 * SECOND_US);
   const where = [`project_id = ${p.add(projectId)}`, `end_us >= ${p.int(nowUs - 300 * SECOND_US)}`, `end_us <= ${p.int(nowUs)}`];
+  // The app's numbers: Spoor's own calls (judges, experiments, replays) are not its traffic.
   if (service !== null) where.push(`service_name = ${p.add(service)}`);
+  else where.push(originCondition(p, 'service_name', 'app').slice(' AND '.length));
   // `count(*) FILTER`, not `countIf`: DuckDB's is NULL over no rows.
   const [row] = await db.rows(
     'compute realtime numbers',

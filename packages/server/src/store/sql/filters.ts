@@ -1,4 +1,6 @@
-import { SPAN_CATEGORIES, SPAN_KINDS, type SpanFilter, type SpanGroupBy, type SpanGroupColumn, type TimeRange } from '@spoor/model';
+import {
+  SPAN_CATEGORIES, SPAN_KINDS, SPOOR_SERVICE_NAME, type SpanFilter, type SpanGroupBy, type SpanGroupColumn, type TimeRange, type TraceOrigin,
+} from '@spoor/model';
 import type { Dialect, Params } from './dialect.js';
 
 /** SQL pieces every area shares: time ranges, text search, attribute matches, span filters and group keys. */
@@ -63,6 +65,18 @@ export function attributeEquals(d: Dialect, p: Params, project: string, key: str
 }
 
 /**
+ * ` AND` the condition that keeps the rows of `origin`'s traces, by their `column` of service
+ * names (`service_name` of a span, `first_service` of a trace part); nothing for all of them.
+ * Spoor's own traces are wholly of `SPOOR_SERVICE_NAME` (each is a trace of its own), and ingest
+ * refuses that service from clients, so one comparison on a column every read already has tells
+ * them apart, with no column or migration of its own.
+ */
+export function originCondition(p: Params, column: string, origin: TraceOrigin | undefined): string {
+  if (origin === undefined || origin === 'all') return '';
+  return ` AND ${column} ${origin === 'spoor' ? '=' : '<>'} ${p.add(SPOOR_SERVICE_NAME)}`;
+}
+
+/**
  * The `WHERE` conditions of a span filter, the project first. Every condition is on a column of
  * `spans` (or a subquery over `sources`).
  */
@@ -84,6 +98,8 @@ export function spanConditions(d: Dialect, p: Params, filter: SpanFilter): { pro
   if (filter.kind !== null) where.push(`kind = ${SPAN_KINDS.indexOf(filter.kind)}`);
   if (filter.category !== null) where.push(`category = ${SPAN_CATEGORIES.indexOf(filter.category)}`);
   if (filter.rootOnly) where.push('parent_span_id IS NULL');
+  const origin = originCondition(p, 'service_name', filter.origin);
+  if (origin !== '') where.push(origin.slice(' AND '.length));
   for (const { key, value } of filter.attributes) where.push(attributeEquals(d, p, project, key, value));
   return { project, where };
 }

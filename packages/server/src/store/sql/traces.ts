@@ -2,7 +2,7 @@ import type { TimeRange, TraceQuery, TraceSort, TraceSummaryRecord } from '@spoo
 import { type Row, num, numOrNull } from '../record-rows.js';
 import type { ServiceRecord, TimeKey } from '../store.js';
 import type { Dialect, Params, SqlEngine } from './dialect.js';
-import { attributeEquals, likePattern, timeFilters } from './filters.js';
+import { attributeEquals, likePattern, originCondition, timeFilters } from './filters.js';
 import { scoreFilterSet } from './score-tallies.js';
 
 /** The trace list, services, and what every engine's trace reads share. */
@@ -257,6 +257,7 @@ export function traceFilterSql(
   }
   // Each score filter is a set of trace ids made first from the scores of its name alone.
   for (const score of filter.scores) matched += ` AND trace_id IN (${scoreFilterSet(d, p, project, score)})`;
+  matched += originCondition(p, 'first_service', filter.origin);
   return { matched, traceFilters };
 }
 
