@@ -37,19 +37,28 @@ describe('a judge answering while the server stops', () => {
 
   it('is recorded as judged: its score and its trace are in the store after close', { timeout: 120_000 }, async () => {
     const data = join(dir, 'data');
-    const server = await startTestServer({ provider: [`openai=file:${join(dir, 'provider-key')},base=${fake.baseUrl}/v1,timeout=60s`], traceQuiet: '1s', data });
+    const provider = `openai=file:${join(dir, 'provider-key')},base=${fake.baseUrl}/v1,timeout=60s`;
+    const server = await startTestServer({ provider: [provider], traceQuiet: '1s', data });
     servers.push(server);
     const call = (method: string, path: string, body?: unknown) => callJson<Answer>(server.url, method, path, body);
-    expect((await call('PUT', '/api/evaluators/relevance', { kind: 'llm-judge', target: 'llm', builtin: 'answer-relevance', provider: 'openai', model: 'gpt-4o-mini' })).status).toBe(201);
-    fake.script({ text: JSON.stringify({ explanation: 'Answered while stopping.', score: 0.7 }), heldUntil: new Promise<void>((resolve) => (release = resolve)) });
+    const evaluator = { kind: 'llm-judge', target: 'llm', builtin: 'answer-relevance', provider: 'openai', model: 'gpt-4o-mini' };
+    expect((await call('PUT', '/api/evaluators/relevance', evaluator)).status).toBe(201);
+    const held = new Promise<void>((resolve) => (release = resolve));
+    fake.script({ text: JSON.stringify({ explanation: 'Answered while stopping.', score: 0.7 }), heldUntil: held });
     const traceId = randomBytes(16).toString('hex');
-    const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: llmTraceBody(traceId, randomBytes(8).toString('hex')) });
+    const body = llmTraceBody(traceId, randomBytes(8).toString('hex'));
+    const sent = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     expect(sent.status).toBe(200);
 
     await until('the judge called', () => (fake.requests.length === 1 ? true : undefined));
     const closing = server.close();
     // The shutdown is under way once the server takes no more requests (503 while it closes, then no connection).
-    await until('the server refusing requests', () => fetch(`${server.url}/health`).then((r) => (r.ok ? undefined : true), () => true));
+    await until('the server refusing requests', () =>
+      fetch(`${server.url}/health`).then(
+        (r) => (r.ok ? undefined : true),
+        () => true,
+      ),
+    );
     release();
     await closing;
 

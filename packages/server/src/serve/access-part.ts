@@ -42,7 +42,8 @@ export async function startAccess(life: Lifecycle, { config, log, metrics }: Ser
   }
   const sessionSecret = await thread.calls.sessionSecret();
   // Single sign-on (auth/oidc-*.ts): the provider is discovered in the background; start does not wait on it.
-  const signIn = config.oidc === undefined ? null : new OidcSignIn(config.oidc, { secret: sessionSecret, onWarning: (message, error) => log.warn({ err: error }, message) });
+  const signIn =
+    config.oidc === undefined ? null : new OidcSignIn(config.oidc, { secret: sessionSecret, onWarning: (message, error) => log.warn({ err: error }, message) });
   signIn?.configuration().then(
     () => log.info({ issuer: signIn.config.issuer }, `single sign-on through ${signIn.config.providerName}`),
     (error: Error) => log.error({ issuer: signIn.config.issuer }, `${error.message}; keys still work, and signing in asks the provider again`),

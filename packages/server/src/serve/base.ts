@@ -48,7 +48,14 @@ export interface ServeBase {
 /** The evaluator kinds this server judges with; an llm-judge stores its own call through `ingest`. */
 export function evaluatorKinds(base: Pick<ServeBase, 'config' | 'judgeBooks' | 'shares'>, ingest: JudgeIngest): ReadonlyMap<string, AnyKind> {
   return kindsOf([
-    anyKind(createLlmJudgeKind({ providers: base.config.providers, ingest, priceBookFor: (projectId) => base.judgeBooks.bookFor(projectId), providerCalls: base.shares.providerCalls })),
+    anyKind(
+      createLlmJudgeKind({
+        providers: base.config.providers,
+        ingest,
+        priceBookFor: (projectId) => base.judgeBooks.bookFor(projectId),
+        providerCalls: base.shares.providerCalls,
+      }),
+    ),
   ]);
 }
 
@@ -82,7 +89,11 @@ export async function serveBase(config: ServeConfig): Promise<ServeBase> {
     state,
     selfMetrics,
     ingestMetrics: createIngestMetrics(selfMetrics),
-    metrics: serverMetrics(selfMetrics, { quarantineDir, dbPath: config.store.kind === 'duckdb' ? config.store.path : null, storeHealthy: () => state.store.healthy }),
+    metrics: serverMetrics(selfMetrics, {
+      quarantineDir,
+      dbPath: config.store.kind === 'duckdb' ? config.store.path : null,
+      storeHealthy: () => state.store.healthy,
+    }),
     shares,
     judgeBooks,
     spoolDir,

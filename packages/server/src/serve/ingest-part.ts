@@ -21,11 +21,16 @@ import { watchIngestQueue } from './server-metrics.js';
  * judge's call, an experiment's, Spoor's own events), so those close before it: what they hand
  * in while the server stops is still spooled and committed.
  */
-export async function startIngest(
-  life: Lifecycle,
-  base: ServeBase,
-  { thread, decoder, replayed, committedSegment, maskingPolicies }: { thread: DbThread; decoder: DecodeThread; replayed: number; committedSegment: number; maskingPolicies: Awaited<ReturnType<DbThread['calls']['listMaskingPolicies']>> },
-) {
+interface IngestNeeds {
+  thread: DbThread;
+  decoder: DecodeThread;
+  /** Requests the database thread replayed from the spool at its start. */
+  replayed: number;
+  committedSegment: number;
+  maskingPolicies: Awaited<ReturnType<DbThread['calls']['listMaskingPolicies']>>;
+}
+
+export async function startIngest(life: Lifecycle, base: ServeBase, { thread, decoder, replayed, committedSegment, maskingPolicies }: IngestNeeds) {
   const { config, log, state, spoolDir } = base;
   const spool = await life.start('the spool', () => Spool.open(spoolDir, {}, committedSegment), (opened) => opened.close());
   // Forwarding: the forward thread follows the spool; the spool keeps what it has not sent (up
@@ -37,7 +42,15 @@ export async function startIngest(
           'the forward thread',
           () =>
             ForwardThread.start(
-              { spoolDir, positionsDir: join(config.dataDir, 'forward'), destinations: config.forward, capBytes: config.forwardSpoolMaxBytes, maskFile: base.maskFile, policies: maskingPolicies, tail: spool.durableEnd() },
+              {
+                spoolDir,
+                positionsDir: join(config.dataDir, 'forward'),
+                destinations: config.forward,
+                capBytes: config.forwardSpoolMaxBytes,
+                maskFile: base.maskFile,
+                policies: maskingPolicies,
+                tail: spool.durableEnd(),
+              },
               { selfMetrics: base.selfMetrics, log: (level, message, data) => log[level](data, message) },
             ),
           // What a destination has not received stays in the spool, from its position on disk.
@@ -48,12 +61,18 @@ export async function startIngest(
     spool.onDurable((end) => forward.tail(end));
   }
   const storeFile = base.storeOnSpoolDisk && config.store.kind === 'duckdb' ? config.store.path : null;
-  const reserve = diskReserveOf(spoolDir, config.diskReserveBytes, storeFile, (error) => log.warn({ err: error }, "free space on the data directory's disk could not be read"));
+  const reserve = diskReserveOf(spoolDir, config.diskReserveBytes, storeFile, (error) =>
+    log.warn({ err: error }, "free space on the data directory's disk could not be read"),
+  );
   if (reserve !== null) life.defer('the disk reserve', () => reserve.close());
   const queue = await life.start(
     'the ingest queue',
     () => {
-      const made = new IngestQueue(spool, thread, { maxSpoolBytes: config.spoolMaxBytes, onSpilled: (reason) => base.metrics.spilledRequests({ reason }), ...(reserve === null ? {} : { reserve }) });
+      const made = new IngestQueue(spool, thread, {
+        maxSpoolBytes: config.spoolMaxBytes,
+        onSpilled: (reason) => base.metrics.spilledRequests({ reason }),
+        ...(reserve === null ? {} : { reserve }),
+      });
       made.startAfter(replayed);
       state.followStoreHealth(({ healthy, noRoom, lacksSpace }) => made.setStoreHealthy(healthy, noRoom, lacksSpace));
       state.followCommits((seq, position) => made.committed(seq, position));

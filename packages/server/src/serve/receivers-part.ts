@@ -21,10 +21,18 @@ export function boundPort(app: FastifyInstance, asked: number): number {
  * and each of those for its spool write). Then forwarding starts sending, once its destinations
  * are known not to be this server.
  */
+interface ReceiverNeeds {
+  makeApp: () => Promise<FastifyInstance>;
+  access: AccessControl;
+  decoder: DecodeThread;
+  accept: (request: AcceptedRequest) => Promise<void>;
+  forward: ForwardThread | null;
+}
+
 export async function startReceivers(
   life: Lifecycle,
   { config, state, ingestMetrics }: ServeBase,
-  { makeApp, access, decoder, accept, forward }: { makeApp: () => Promise<FastifyInstance>; access: AccessControl; decoder: DecodeThread; accept: (request: AcceptedRequest) => Promise<void>; forward: ForwardThread | null },
+  { makeApp, access, decoder, accept, forward }: ReceiverNeeds,
 ) {
   const app = await life.start('the HTTP receiver', makeApp, (made) => made.close());
   await app.listen({ host: config.host, port: config.port });
@@ -40,7 +48,16 @@ export async function startReceivers(
       async () => {
         // Loaded only for a server that takes OTLP/gRPC (`@grpc/grpc-js`, some 0.1 s to load).
         const { startGrpcReceiver } = await import('../ingest/grpc.js');
-        return startGrpcReceiver({ host: config.host, port: grpcPort, maxBodyBytes: config.maxBodyBytes, check: (request) => access.check(request), decoder, accept, metrics: ingestMetrics, logger: app.log });
+        return startGrpcReceiver({
+          host: config.host,
+          port: grpcPort,
+          maxBodyBytes: config.maxBodyBytes,
+          check: (request) => access.check(request),
+          decoder,
+          accept,
+          metrics: ingestMetrics,
+          logger: app.log,
+        });
       },
       (receiver) => receiver.close(),
     );

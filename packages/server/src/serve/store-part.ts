@@ -30,7 +30,17 @@ export async function startStore(life: Lifecycle, base: ServeBase, decoder: Deco
     'the database thread',
     () =>
       DbThread.start(
-        { store: config.store, spoolDir: base.spoolDir, quarantineDir, serverId: base.serverId, retention: config.retention, prices: base.prices, maskFile: base.maskFile, staleAfterMs: config.staleAfterMs, treePageSpans: config.treePageSpans },
+        {
+          store: config.store,
+          spoolDir: base.spoolDir,
+          quarantineDir,
+          serverId: base.serverId,
+          retention: config.retention,
+          prices: base.prices,
+          maskFile: base.maskFile,
+          staleAfterMs: config.staleAfterMs,
+          treePageSpans: config.treePageSpans,
+        },
         {
           prices: (projectId, models) => {
             decoder.setPrices(projectId, models);
