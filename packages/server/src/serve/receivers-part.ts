@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import { forwardLoopProblem, machineAddresses } from '../forward/destinations.js';
 import type { ForwardThread } from '../forward/forward-client.js';
 import type { AccessControl } from '../auth/access-control.js';
-import type { GrpcReceiver } from '../ingest/grpc.js';
 import type { DecodeThread } from '../ingest/decode-client.js';
 import type { AcceptedRequest } from '../ingest/export.js';
 import { loadRecorder } from '../replay/replayer.js';
@@ -40,28 +39,20 @@ export async function startReceivers(
   // not in the middle of its first one, where loading held up requests for some 200 ms. A
   // failure here is reported by that call.
   if (config.providers.length > 0) loadRecorder();
-  let grpc: GrpcReceiver | null = null;
-  if (config.grpcPort !== null) {
-    const grpcPort = config.grpcPort;
-    grpc = await life.start(
-      'the gRPC receiver',
-      async () => {
-        // Loaded only for a server that takes OTLP/gRPC (`@grpc/grpc-js`, some 0.1 s to load).
-        const { startGrpcReceiver } = await import('../ingest/grpc.js');
-        return startGrpcReceiver({
-          host: config.host,
-          port: grpcPort,
-          maxBodyBytes: config.maxBodyBytes,
-          check: (request) => access.check(request),
-          decoder,
-          accept,
-          metrics: ingestMetrics,
-          logger: app.log,
-        });
-      },
-      (receiver) => receiver.close(),
-    );
-  }
+  const grpcPort = config.grpcPort;
+  // Loaded only for a server that takes OTLP/gRPC (`@grpc/grpc-js`, some 0.1 s to load).
+  const startGrpc = async () =>
+    (await import('../ingest/grpc.js')).startGrpcReceiver({
+      host: config.host,
+      port: grpcPort!,
+      maxBodyBytes: config.maxBodyBytes,
+      check: (request) => access.check(request),
+      decoder,
+      accept,
+      metrics: ingestMetrics,
+      logger: app.log,
+    });
+  const grpc = grpcPort === null ? null : await life.start('the gRPC receiver', startGrpc, (receiver) => receiver.close());
   const port = boundPort(app, config.port);
   if (forward !== null) {
     // Port 0 is known only now: a destination that is this server would get back what it forwards.
