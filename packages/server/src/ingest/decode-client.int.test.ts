@@ -57,3 +57,13 @@ describe('the decode thread', () => {
     expect(failures).toEqual([]);
   });
 });
+
+describe('a closed decode thread', () => {
+  it('refuses a call made after it closed, instead of leaving it unanswered, and reports no failure', async () => {
+    const failed: Error[] = [];
+    const closed = await DecodeThread.start(null, (error) => failed.push(error));
+    await closed.close();
+    await expect(closed.decode(request(tracesBody([span()])))).rejects.toThrow('the decode thread is closed');
+    expect(failed).toEqual([]);
+  });
+});

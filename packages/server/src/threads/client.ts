@@ -39,6 +39,7 @@ export class ThreadClient<P extends Protocol> implements Link<P> {
   private nextId = 0;
   private failure: Error | null = null;
   private closing = false;
+  private exited = false;
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 
   constructor(
@@ -51,6 +52,7 @@ export class ThreadClient<P extends Protocol> implements Link<P> {
       port.on('error', (error) => this.fail(error));
       port.on('exit', (code) => {
         if (!this.closing) this.fail(new Error(`the ${options.what} exited with code ${code}`));
+        else this.refuseAfterClose();
       });
     }
   }
@@ -78,8 +80,16 @@ export class ThreadClient<P extends Protocol> implements Link<P> {
     this.options.onFailed(error);
   }
 
+  /** Once a closed thread has exited, a call waiting or made would never be answered: each is refused instead. */
+  private refuseAfterClose(): void {
+    this.exited = true;
+    for (const waiting of this.pending.values()) waiting.reject(new Error(`the ${this.options.what} is closed`));
+    this.pending.clear();
+  }
+
   private request(name: string, args: readonly unknown[]): Promise<unknown> {
     if (this.failure !== null) return Promise.reject(this.options.unavailable(this.failure));
+    if (this.exited) return Promise.reject(new Error(`the ${this.options.what} is closed`));
     const id = ++this.nextId;
     const transfer = transferOf(this.options.transfers?.calls, name, args);
     return new Promise((resolve, reject) => {
