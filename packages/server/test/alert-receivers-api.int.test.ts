@@ -278,6 +278,7 @@ describe('receivers through the API', () => {
         { name: 'x', webhook: { url: 'https://a.example.com', secret: 'env:HOME' } },
         /webhook\.secret: env:NAME reads the server's environment/,
       ],
+      ["a Slack URL from the server's environment", { name: 'x', slack: { url: 'env:HOME' } }, /slack\.url: env:NAME reads the server's environment/],
       ['a bad log level', { name: 'x', log: { level: 'loud' } }, /level/],
     ];
     for (const [what, body, message] of cases) {

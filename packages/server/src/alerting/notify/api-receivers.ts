@@ -40,6 +40,8 @@ export function apiReceiverConfig(body: unknown, ownUrl: string): ReceiverConfig
   if (!RECEIVER_NAME.test(config.name)) throw new Error('name must be 1-128 letters, digits, and _ . : - (starting with a letter or digit)');
   if ('webhook' in config && config.webhook.secret?.startsWith('env:') === true)
     throw new Error("webhook.secret: env:NAME reads the server's environment, which only the rules file may name; give the secret itself");
+  if ('slack' in config && config.slack.url.startsWith('env:'))
+    throw new Error("slack.url: env:NAME reads the server's environment, which only the rules file may name; give the URL itself");
   const url = 'webhook' in config ? config.webhook.url : 'slack' in config ? config.slack.url : null;
   if (url !== null) {
     const kind = 'webhook' in config ? 'webhook' : 'slack';
@@ -80,6 +82,8 @@ export function receiverView(
 }
 
 function shownUrl(url: string): string {
+  // The file's `env:NAME` says where the URL is read from, not the URL.
+  if (url.startsWith('env:')) return url;
   const parsed = parseHttpUrl(url);
   return parsed === null ? '…' : redactUrl(parsed);
 }

@@ -86,6 +86,14 @@ describe('createNotifier', () => {
     expect([webhook!.name, slack!.name, log!.name]).toEqual(['ops', 'team-slack', 'audit']);
   });
 
+  it("reads a Slack webhook's URL from env:NAME, and names the variable when it is not set", () => {
+    delete process.env.SPOOR_TEST_SLACK_UNSET;
+    const [config] = validateReceivers([{ name: 'team-slack', slack: { url: 'env:SPOOR_TEST_SLACK_UNSET' } }]);
+    expect(config).toEqual({ name: 'team-slack', slack: { url: 'env:SPOOR_TEST_SLACK_UNSET' } });
+    expect(() => createNotifier(config!, DEPS)).toThrow("receiver 'team-slack': slack.url reads environment variable SPOOR_TEST_SLACK_UNSET, which is not set");
+    expect(() => validateReceivers([{ name: 'team-slack', slack: { url: 'env:not a name' } }])).toThrow('receivers[0].slack.url must name an environment variable after env:');
+  });
+
   it('throws at load when a secret names a variable that is not set', () => {
     delete process.env.SPOOR_TEST_RECEIVERS_UNSET;
     const [config] = validateReceivers([{ name: 'ops', webhook: { url: 'https://hooks.example.com/spoor', secret: 'env:SPOOR_TEST_RECEIVERS_UNSET' } }]);

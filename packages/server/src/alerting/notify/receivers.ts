@@ -79,7 +79,7 @@ function webhookConfig(raw: Mapping, at: string): WebhookConfig {
 
 function slackConfig(raw: Mapping, at: string): SlackConfig {
   rejectUnknown(raw, SLACK_FIELDS, at);
-  const config: SlackConfig = { url: httpUrl(raw.url, `${at}.url`) };
+  const config: SlackConfig = { url: slackUrl(raw.url, `${at}.url`) };
   if (raw.channel !== undefined) {
     if (typeof raw.channel !== 'string' || raw.channel.trim() === '') throw new Error(`${at}.channel must be a non-empty string, such as '#alerts'`);
     config.channel = raw.channel;
@@ -122,6 +122,18 @@ function headers(raw: Mapping, at: string): Record<string, string> {
 function httpUrl(value: unknown, at: string): string {
   if (parseHttpUrl(value) === null) throw new Error(`${at} must be an http(s) URL`);
   return value as string;
+}
+
+/**
+ * A Slack incoming webhook's URL is its secret (whoever has it may post to the channel): like a
+ * webhook's signing secret, the file may name it as `env:NAME`, read when the receiver is made.
+ */
+function slackUrl(value: unknown, at: string): string {
+  if (typeof value === 'string' && value.startsWith('env:')) {
+    assertSecretSyntax(value, at);
+    return value;
+  }
+  return httpUrl(value, at);
 }
 
 function mapping(value: unknown, at: string): Mapping {

@@ -74,3 +74,29 @@ describe('SlackNotifier', () => {
     }
   });
 });
+
+describe('SlackNotifier with its URL in the environment', () => {
+  it('reads env:NAME when made, and posts to that URL', async () => {
+    const slack = await startSlack([]);
+    process.env.SPOOR_TEST_SLACK_URL = slack.url;
+    try {
+      let done: () => void = () => {};
+      const settled = new Promise<void>((resolve) => (done = resolve));
+      const results: DeliveryResult[] = [];
+      const quiet = () => {};
+      notifier = new SlackNotifier('team-slack', { url: 'env:SPOOR_TEST_SLACK_URL' }, {
+        onResult: (result) => {
+          results.push(result);
+          done();
+        },
+        logger: { info: quiet, warn: quiet, error: quiet },
+      });
+      notifier.send(NOTIFICATION);
+      await settled;
+      expect(results).toEqual([{ receiver: 'team-slack', groupKey: 'high-error-rate{}', ok: true, attempts: 1, error: null }]);
+      expect(slack.requests.map((r) => r.path)).toEqual(['/services/T000/B000/XXXXSECRET']);
+    } finally {
+      delete process.env.SPOOR_TEST_SLACK_URL;
+    }
+  });
+});

@@ -1,6 +1,7 @@
 import type { AlertSeverity } from '@spoor/model';
 import type { NotifiedAlert, Notification, Notifier, SlackConfig } from '../notification.js';
 import { HttpDelivery, type NotifierDeps, maxAttemptsFrom, timeoutMsFrom } from './delivery.js';
+import { resolveSecret } from './webhook.js';
 
 /** Slack's limits (api.slack.com/reference/block-kit/blocks): section text and button URLs 3,000 characters, header text 150. */
 const MAX_TEXT = 3000;
@@ -117,7 +118,8 @@ export class SlackNotifier implements Notifier {
     this.delivery = new HttpDelivery(
       {
         receiver: name,
-        url: config.url,
+        // `env:NAME` read now: an unset variable stops the rules from loading, naming it.
+        url: resolveSecret(config.url, `${field}.url`)!,
         timeoutMs: timeoutMsFrom(config.timeout, `${field}.timeout`),
         maxAttempts: maxAttemptsFrom(config.maxAttempts, `${field}.maxAttempts`),
         encode: (notification) => JSON.stringify(slackMessage(notification, channel)),
