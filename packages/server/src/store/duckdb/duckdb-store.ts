@@ -351,8 +351,8 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     }
   }
 
-  compareSpans(query: CompareQuery): Promise<CompareSideRecord[]> {
-    return selectComparison(this.sql, query);
+  compareSpans(query: CompareQuery, read?: () => void): Promise<CompareSideRecord[]> {
+    return selectComparison(this.sql, query, read);
   }
 
   async setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void> {
