@@ -217,6 +217,9 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
         ['thumbs', 'a', 'up', 1, []],
         ['thumbs', 'b', 'down', 1, []],
       ]);
+      // One release named on both sides: each score once, on side b.
+      const same = await store.compareScores({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '2.0', b: '2.0', limit: 100 });
+      expect(same.map((g) => [g.name, g.side, g.count]).sort()).toEqual([['faithfulness', 'b', 2], ['late', 'b', 2], ['thumbs', 'b', 1]]);
     });
 
     it('groups the scores evaluators made by evaluator, leaving the others out', async () => {

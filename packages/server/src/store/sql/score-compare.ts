@@ -99,7 +99,8 @@ async function withKnownVersions(
   const d = db.dialect;
   const p = d.params();
   const b = p.add(query.b);
-  const a = p.add(query.a);
+  // Each score once per side (once where a caller named one value twice).
+  const sides = query.a === query.b ? `(${b})` : `(${p.add(query.a)}), (${b})`;
   const project = p.add(query.filter.projectId);
   const within = [`start_us >= ${p.int(bounds.fromUs)}`, `start_us <= ${p.int(bounds.toUs)}`];
   const columns = 'v_row, s_name, s_value, s_label, v_deleted';
@@ -110,7 +111,7 @@ async function withKnownVersions(
       CASE WHEN scored.trace_id IS NULL THEN responses.span_id ELSE scored.span_id END AS target_span, sides.side
     FROM (${rows('(span_id IS NOT NULL OR trace_id IS NULL)')}) AS scored
     LEFT JOIN (${responseSpans(d, project, `response_id IN (${responseOnly(d, project)})`)}) AS responses ON responses.response_id = scored.response_id
-    CROSS JOIN (VALUES (${a}), (${b})) AS sides(side)`;
+    CROSS JOIN (VALUES ${sides}) AS sides(side)`;
   const sided = await sidedSpans(db, p, query, b, 'trace_id, span_id', within);
   const ofSpans = `SELECT ${columns}, side AS side_value FROM (${scored}) AS scored_sides
     SEMI JOIN (${sided}) AS sided
