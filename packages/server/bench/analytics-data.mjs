@@ -437,6 +437,8 @@ export async function addScores(path, count) {
       CASE WHEN name = 'thumbs' THEN 'user-' || CAST(hash(trace_id) % 500 AS VARCHAR) ELSE name || '@' || CAST(1 + hash(trace_id) % 2 AS VARCHAR) END, false
     FROM (SELECT project_id, trace_id, span_id, end_us, ['faithfulness', 'relevance', 'toxicity', 'thumbs'][1 + CAST(hash(span_id) % 4 AS BIGINT)] AS name
           FROM spoor.spans ORDER BY end_us DESC LIMIT ${Number(count)})`);
+  // What the store records when it writes a slot again (store/duckdb/scores.ts), for rows written past it.
+  await c.run('INSERT OR IGNORE INTO spoor.replaced_scores SELECT project_id, score_id FROM spoor.scores GROUP BY ALL HAVING count(*) > 1');
   await c.run('CHECKPOINT');
   c.closeSync();
   instance.closeSync();

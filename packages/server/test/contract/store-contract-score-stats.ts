@@ -182,6 +182,46 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
       expect(await compare(ALL, 'p2')).toEqual([]);
     });
 
+    it('counts a score written again once in a release comparison, its newest version, where its span was stored twice or came after it', async () => {
+      await seed(store);
+      // Trace 1's spans stored a second time; then judge@1's 0.2 on span 2 written again as 0.25.
+      await store.write(
+        recordBatch({
+          spans: [
+            span({ traceId: tid(1), spanId: sid(1), serviceName: 'api', resource: resource('api', { 'service.version': '1.0' }) }),
+            span({ traceId: tid(1), spanId: sid(2), parentSpanId: sid(1), serviceName: 'worker', resource: resource('worker', { 'service.version': '1.0' }) }),
+          ],
+        }),
+        null,
+      );
+      await store.scores.addScores([score({ value: 0.25, timeUs: T0 + 3 * SEC })], T0 + 3);
+      // One slot twice in a batch, and one written by two batches at once: the newer counts.
+      await store.scores.addScores([score({ author: 'judge@3', value: 0.1 }), score({ author: 'judge@3', value: 0.15, timeUs: T0 + 2 * SEC })], T0 + 4);
+      await Promise.all([
+        store.scores.addScores([score({ author: 'judge@4', value: 0.5 })], T0 + 5),
+        store.scores.addScores([score({ author: 'judge@4', value: 0.55, timeUs: T0 + 2 * SEC })], T0 + 5),
+      ]);
+      // Scores of a span of release 2.0 stored after them, one written again after it came.
+      const late = { traceId: tid(6), spanId: sid(7), name: 'late' };
+      await store.scores.addScores([score({ ...late, value: 0.9 }), score({ ...late, author: 'judge@2', value: 0.1 })], T0 + 6);
+      await store.write(recordBatch({ spans: [span({ ...late, serviceName: 'worker', resource: resource('worker', { 'service.version': '2.0' }) })] }), null);
+      await store.scores.addScores([score({ ...late, author: 'judge@2', value: 0.2, timeUs: T0 + 2 * SEC })], T0 + 7);
+      const groups = await store.compareScores({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '1.0', b: '2.0', limit: 100 });
+      const brief = groups.map((g) => [g.name, g.side, g.label, g.count, [...g.values].sort()]);
+      brief.sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+      expect(brief).toEqual([
+        ['early', 'a', null, 1, [0.5]],
+        ['faithfulness', 'a', null, 5, [0.15, 0.25, 0.3, 0.4, 0.55]],
+        ['faithfulness', 'b', null, 2, [0.6, 0.8]],
+        ['late', 'b', null, 2, [0.2, 0.9]],
+        ['thumbs', 'a', 'up', 1, []],
+        ['thumbs', 'b', 'down', 1, []],
+      ]);
+      // One release named on both sides: each score once, on side b.
+      const same = await store.compareScores({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '2.0', b: '2.0', limit: 100 });
+      expect(same.map((g) => [g.name, g.side, g.count]).sort()).toEqual([['faithfulness', 'b', 2], ['late', 'b', 2], ['thumbs', 'b', 1]]);
+    });
+
     it('groups the scores evaluators made by evaluator, leaving the others out', async () => {
       await seed(store);
       expect(await stats({ by: 'evaluator' })).toEqual([

@@ -14,7 +14,7 @@ import type { DuckDbSql } from './dialect.js';
  * resource carries is read from `sources` (12 rows there) and the attributes of a span are parsed
  * only when its resource lacks the key.
  */
-export async function selectComparison(db: DuckDbSql, query: CompareQuery): Promise<CompareSideRecord[]> {
+export async function selectComparison(db: DuckDbSql, query: CompareQuery, read?: () => void): Promise<CompareSideRecord[]> {
   // Doubles, so the lists are read as the doubles the ranks are taken from (`listsOfDoubles`).
   const { sql, p } = await comparisonGroupsSql(db, query, 'CAST(duration_us AS DOUBLE)');
   return db.on('compare spans', async (connection) => {
@@ -39,6 +39,7 @@ export async function selectComparison(db: DuckDbSql, query: CompareQuery): Prom
         });
       }
     }
+    read?.();
     return comparisonOf(groups, query.limit);
   });
 }

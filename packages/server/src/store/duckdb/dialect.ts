@@ -117,6 +117,13 @@ export const duckDbDialect: Dialect<DuckDbParams> = {
     UNION ALL
     SELECT * EXCLUDE (partition_hash) FROM first_candidates WHERE partition_hash IN (SELECT partition_hash FROM first_shared)
       QUALIFY row_number() OVER (PARTITION BY ${partition} ORDER BY ${order}) = 1`,
+  // The slots written again are in `replaced_scores` (scores.ts): only their rows are ranked.
+  scoreVersions: {
+    row: 'rowid',
+    older: (project) => `SELECT rowid FROM scores
+      WHERE project_id = ${project} AND score_id IN (SELECT score_id FROM replaced_scores WHERE project_id = ${project})
+      QUALIFY row_number() OVER (PARTITION BY score_id ORDER BY time_us DESC, written_us DESC) > 1`,
+  },
 
   // `contains` first: only spans that mention the key have their attributes parsed.
   cacheHitIs: (hit) => `CASE WHEN contains(attributes, '"cache.hit"') THEN json_extract_string(attributes, '/cache.hit') END = '${hit}'`,

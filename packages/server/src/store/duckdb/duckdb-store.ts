@@ -145,7 +145,7 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     this.writer = new DuckDbWriter([connection, second], (serverId) => this.readPosition(serverId), (seq, batch) => changes.note(seq, batch));
     this.alerts = new DuckDbAlertStore((what, fn) => this.onOwnConnection(what, fn), (table) => this.lanes.lane(table));
     this.access = new DuckDbAccessStore(this.sql, this.kept, this.lanes.lane('api_keys'));
-    this.scores = new DuckDbScoreStore(this.sql);
+    this.scores = new DuckDbScoreStore(this.sql, this.lanes.lane('scores'));
     this.evaluators = new DuckDbEvaluatorStore(this.sql, this.kept);
     this.datasets = new DuckDbDatasetStore(this.sql);
     this.experiments = new DuckDbExperimentStore(this.sql);
@@ -351,8 +351,8 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     }
   }
 
-  compareSpans(query: CompareQuery): Promise<CompareSideRecord[]> {
-    return selectComparison(this.sql, query);
+  compareSpans(query: CompareQuery, read?: () => void): Promise<CompareSideRecord[]> {
+    return selectComparison(this.sql, query, read);
   }
 
   async setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void> {

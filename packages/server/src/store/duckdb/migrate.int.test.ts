@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ALL, T0, emptyLlm, query, scoreRecord, sid, span, tid } from '../../../test/support/record-fixtures.js';
+import { ALL, T0, emptyLlm, query, resource, scoreRecord, sid, span, spanFilter, tid } from '../../../test/support/record-fixtures.js';
 import { repriceSpans } from '../reprice.js';
 import { batchOf } from '../tables.js';
 import { expectBytesAndExactAfterMigration, expectExactCountsAfterMigration, recordsBeforeBytesAndExact, recordsBeforeExactCounts } from '../../../test/contract/bytes-and-exact-migration.js';
@@ -254,6 +254,24 @@ describe('DuckDB schema migrations', () => {
       await migrated.close();
     }
     expect(await onFile(`SELECT value FROM spoor_meta WHERE key = 'schema_version'`)).toEqual([[String(SCHEMA_VERSION)]]);
+  });
+
+  it('from version 18: a score written twice before still counts once in a release comparison, its newest version', async () => {
+    const store = await DuckDbStore.open({ path });
+    await store.write(batchOf({ spans: [span({ resource: resource('api', { 'service.version': '1.0' }) })], logs: [], metricPoints: [] }), null);
+    await store.scores.addScores([scoreRecord({ value: 0.2 }), scoreRecord({ author: 'key-2', value: 0.4 })], T0);
+    await store.scores.addScores([scoreRecord({ value: 0.7, timeUs: T0 + 1 })], T0 + 1);
+    await store.close();
+    // A file of version 18 had no record of the slots written again.
+    await onFile(`DROP TABLE replaced_scores; UPDATE spoor_meta SET value = '18' WHERE key = 'schema_version'`);
+
+    const migrated = await DuckDbStore.open({ path });
+    try {
+      const groups = await migrated.compareScores({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '1.0', b: '2.0', limit: 10 });
+      expect(groups.map((g) => [g.name, g.side, g.count, [...g.values].sort()])).toEqual([['faithfulness', 'a', 2, [0.4, 0.7]]]);
+    } finally {
+      await migrated.close();
+    }
   });
 
   it('from version 5: positions committed before servers had ids still count, so a restart replays nothing twice', async () => {

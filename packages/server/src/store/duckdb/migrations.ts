@@ -119,4 +119,11 @@ ALTER TABLE trace_parts_18 RENAME TO trace_parts;
 COMMIT;
 `,
   },
+  {
+    // The slots of more than one row (replaced_scores, made by SCHEMA_SQL), found once in the rows stored before.
+    from: 18,
+    sql: `
+INSERT OR IGNORE INTO replaced_scores SELECT project_id, score_id FROM scores GROUP BY project_id, score_id HAVING count(*) > 1;
+`,
+  },
 ];

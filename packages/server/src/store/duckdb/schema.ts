@@ -14,7 +14,7 @@ import { errorEventConditions } from './error-events.js';
  * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
  * append-only (spans of one trace arrive in many batches, from many services).
  */
-export const SCHEMA_VERSION = 18;
+export const SCHEMA_VERSION = 19;
 
 /** The span columns `spans`, `span_stats` and `running_spans` share, in `store/tables.ts`' order. */
 const SPAN_COLUMNS = `  project_id VARCHAR NOT NULL,
@@ -298,6 +298,14 @@ CREATE TABLE IF NOT EXISTS scores (
   source VARCHAR NOT NULL,
   author VARCHAR NOT NULL,
   deleted BOOLEAN NOT NULL
+);
+
+-- The score slots that may hold more than one row in scores: the store adds a slot here before it
+-- appends a second row of it (scores.ts), so a read ranks the rows of these slots only.
+CREATE TABLE IF NOT EXISTS replaced_scores (
+  project_id VARCHAR NOT NULL,
+  score_id VARCHAR NOT NULL,
+  PRIMARY KEY (project_id, score_id)
 );
 
 -- The span of each LLM response id, for scores that name only the response id.

@@ -8,7 +8,8 @@ import type { OnConnection } from './alerts.js';
  * lanes, 8 identical PUTs of one price sent at once answered 3 × 500, and 32 answered 27 × 500.
  * The tables written so (prices, alert rules and silences, policies, error group statuses, keys)
  * are small and changed by hand, so each write there waits for the one before it (a few ms)
- * instead. Appends (spans, scores, dataset and evaluator versions) never conflict and do not queue.
+ * instead. Appends (spans, dataset and evaluator versions) never conflict and do not queue; scores
+ * queue in a lane of their own, so that each batch finds the slots written before it (scores.ts).
  */
 export class WriteLanes {
   private readonly turns = new InTurn();

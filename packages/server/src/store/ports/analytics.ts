@@ -108,6 +108,10 @@ export interface AnalyticsReader {
   listSessions(projectId: string, range: TimeRange, offset: number, limit: number): Promise<SessionRecord[]>;
   /** The runs (traces) with a span of the session that started in the range, newest first. */
   listSessionRuns(projectId: string, sessionId: string, range: TimeRange): Promise<SessionRunRecord[]>;
-  /** Per span name, both sides of a comparison; a name seen on one side only has one record. */
-  compareSpans(query: CompareQuery): Promise<CompareSideRecord[]>;
+  /**
+   * Per span name, both sides of a comparison; a name seen on one side only has one record.
+   * `read`, if given, may be called once the engine's part is done and only ranking in JS is left,
+   * so that the caller's next query can run beside the ranking.
+   */
+  compareSpans(query: CompareQuery, read?: () => void): Promise<CompareSideRecord[]>;
 }

@@ -140,6 +140,13 @@ export interface Dialect<P extends Params = Params> {
   firstPer(select: string, partition: string, order: string): string;
   /** `firstPer` for a large `select` in which most partitions have one row (the versions of scores). */
   firstPerMostlyOne(select: string, partition: string, order: string): string;
+  /**
+   * Where the engine knows the score slots written more than once: `row`, what names a row of
+   * `scores` within a statement, and `older`, a subquery of the `row`s of the project's rows that
+   * a newer row of their slot replaces (every slot not written again has one row, the newest);
+   * `null` where it cannot know (several servers write one ClickHouse) and every slot is ranked.
+   */
+  scoreVersions: { row: string; older(project: string): string } | null;
 
   /** Whether a span's `cache.hit` attribute is `hit` (true or false); NULL or false where it has none. */
   cacheHitIs(hit: boolean): string;
