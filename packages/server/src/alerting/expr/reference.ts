@@ -4,7 +4,7 @@ export const EXPR_REFERENCE = `### Rule expressions
 A rule is a value over a time window, optionally compared with a threshold; it fires when the
 comparison holds (a rule without one is just evaluated).
 
-\`\`\`
+\`\`\`text
 p95(duration_ms{service="rag", name="retrieval"})[5m] > 3s
 error_rate(spans{service="rag"})[5m] by (name) > 5%
 count(logs{severity="error", text=~"time(d )?out"})[5m] >= 10
@@ -17,7 +17,7 @@ anomaly(p95(duration_ms{service="rag"})[5m])[1d] > 3
 
 #### Grammar
 
-\`\`\`
+\`\`\`text
 rule      := value [ cmp number ]             cmp: >  >=  <  <=  ==  !=
 value     := aggregate | anomaly
 aggregate := fn '(' source [ '{' matcher, ... '}' ] ')' '[' window ']' [ 'by' '(' label, ... ')' ]
