@@ -69,7 +69,7 @@ describe('a judge answering while the server stops', () => {
     const scores = await read(`/api/scores?traceId=${traceId}`);
     expect(scores.body.scores).toHaveLength(1);
     expect(scores.body.scores[0]).toMatchObject({ name: 'relevance', value: 0.7, comment: 'Answered while stopping.', source: 'evaluator' });
-    expect((await read(`/api/traces?attr=spoor.evaluation.of=${traceId}`)).body.traces).toHaveLength(1);
+    expect((await read(`/api/traces?origin=spoor&attr=spoor.evaluation.of=${traceId}`)).body.traces).toHaveLength(1);
     expect((await read('/api/evaluators/relevance')).body).toMatchObject({ scoresMade: 1, errors: 0 });
     expect(fake.requests).toHaveLength(1);
   });
