@@ -308,7 +308,8 @@ export class IngestQueue {
     await new Promise<void>((resolve) => {
       this.giveUp = resolve;
       if (this.storeLacksSpace) resolve();
-      void this.whenVisible().then(resolve);
+      // A database thread that closes first (after a stop for lack of space) will commit nothing more.
+      void this.whenVisible().then(resolve, resolve);
     });
     this.giveUp = null;
   }

@@ -40,7 +40,7 @@ export class ThreadClient<P extends Protocol> implements Link<P> {
   private failure: Error | null = null;
   private closing = false;
   private exited = false;
-  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  private readonly pending = new Map<number, { name: string; resolve: (value: unknown) => void; reject: (error: Error) => void }>();
 
   constructor(
     private readonly port: Worker | MessagePort,
@@ -83,17 +83,17 @@ export class ThreadClient<P extends Protocol> implements Link<P> {
   /** Once a closed thread has exited, a call waiting or made would never be answered: each is refused instead. */
   private refuseAfterClose(): void {
     this.exited = true;
-    for (const waiting of this.pending.values()) waiting.reject(new Error(`the ${this.options.what} is closed`));
+    for (const waiting of this.pending.values()) waiting.reject(new Error(`the ${this.options.what} is closed (${waiting.name} not answered)`));
     this.pending.clear();
   }
 
   private request(name: string, args: readonly unknown[]): Promise<unknown> {
     if (this.failure !== null) return Promise.reject(this.options.unavailable(this.failure));
-    if (this.exited) return Promise.reject(new Error(`the ${this.options.what} is closed`));
+    if (this.exited) return Promise.reject(new Error(`the ${this.options.what} is closed (${name} not sent)`));
     const id = ++this.nextId;
     const transfer = transferOf(this.options.transfers?.calls, name, args);
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { name, resolve, reject });
       this.port.postMessage({ kind: 'call', id, name, args }, transfer);
     });
   }
