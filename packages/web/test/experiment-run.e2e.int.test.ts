@@ -104,7 +104,7 @@ describe('running an experiment from the dataset page', () => {
     const section = page.getByRole('region', { name: 'Experiments' });
     await section.getByRole('button', { name: 'Run experiment' }).click();
     const form = section.getByRole('form', { name: 'Run experiment' });
-    await eventually(() => form.getByLabel('Provider').locator('option').allTextContents(), 'the providers this server has').toEqual(['openai']);
+    await eventually(() => form.getByLabel('Provider').locator('option').allTextContents(), 'the providers this server has').toEqual(['openai', 'demo']);
     await form.getByText('exact').waitFor();
 
     // The comma the README's example once had: named as it is typed, and nothing sent.
