@@ -268,14 +268,16 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': restrict(DUCKDB_ONLY_IN_STORE) },
   },
   {
-    // MCP: its tools read through the REST API only (an app of `createApp`, in process or over HTTP), whose parameters they share through params/.
+    // MCP: its tools read through the REST API only (an app of `createApp`, in process or over HTTP),
+    // whose parameters they share through params/.
     files: ['packages/server/src/mcp/**'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': restrict(
         forbid(
           ['**/api/**', '**/serve/**', '**/store/**', '**/dbthread/**', '**/pipeline/**', '**/ingest/**', '**/live/**', '**/quality/**', '**/sampling/**'],
-          'mcp/ tools read Spoor through the REST API (api-caller.ts), so a key sees through MCP what it sees through the API, nothing more; the app they read is built by serve/.',
+          'mcp/ tools read Spoor through the REST API (api-caller.ts), so a key sees through MCP what it sees through the API, nothing more; ' +
+            'the app they read is built by serve/.',
         ),
         DUCKDB_ONLY_IN_STORE,
       ),
@@ -287,9 +289,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrict(
         forbid(
-          ['**/api/**', '**/serve/**', '**/mcp/**', '**/quality/**', '**/sampling/**', '**/live/**', '**/ingest/**', '**/pipeline/**', '**/dbthread/**', '**/store/**', 'fastify'],
-          'params/ declares the parameters the API, MCP, quality and the CLI share, and checks them: TypeBox schemas and their parsing, below all of those, with no HTTP.',
+          ['**/api/**', '**/serve/**', '**/mcp/**', '**/quality/**', '**/sampling/**', '**/live/**', '**/ingest/**', '**/pipeline/**', '**/dbthread/**'],
+          'params/ declares the parameters the API, MCP, quality and the CLI share, and checks them: TypeBox schemas and their parsing, below all of those.',
         ),
+        forbid(['**/store/**'], 'params/ checks what is asked; what is stored is not its business.'),
+        forbid(['fastify'], 'params/ knows no HTTP: api/validation.ts hands its check to Fastify.'),
         DUCKDB_ONLY_IN_STORE,
       ),
     },
@@ -300,9 +304,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrict(
         forbid(
-          ['**/api/**', '**/serve/**', '**/sampling/**', '**/live/**', '**/ingest/**', '**/pipeline/**', '**/mcp/**', '**/store/duckdb/**', '**/store/clickhouse/**', 'fastify'],
-          'quality/ judges traces and runs experiments over the store ports it is handed: it knows neither how data arrives nor HTTP (sampling/ builds on it, not the other way).',
+          ['**/api/**', '**/serve/**', '**/sampling/**', '**/live/**', '**/ingest/**', '**/pipeline/**', '**/mcp/**'],
+          'quality/ judges traces and runs experiments over the store ports it is handed: it knows neither how data arrives nor HTTP ' +
+            '(sampling/ builds on it, not the other way).',
         ),
+        forbid(['**/store/duckdb/**', '**/store/clickhouse/**'], 'quality/ reaches the store through its ports, never an engine.'),
+        forbid(['fastify'], 'quality/ knows no HTTP: its routes are in api/.'),
         DUCKDB_ONLY_IN_STORE,
       ),
     },

@@ -5,10 +5,11 @@ import { SEVERITY, SPAN_FILTER, TRACE_PATH, limit, oneOf } from './parameters.js
 
 const PARTS = { querystring: 'query', params: 'path', body: 'body' } as const;
 
+type Checked = { value?: unknown; error?: { code: string; message: string; status: number } };
+
 /** Runs the check of `schema` for one part of a request, as the API's validator does (`api/validation.ts`). */
-function validate(schema: object, httpPart: 'querystring' | 'params' | 'body', data: unknown): { value?: unknown; error?: { code: string; message: string; status: number } } {
-  const run = checkerOf(schema, PARTS[httpPart], 'this endpoint') as (data: unknown) => { value?: unknown; error?: { code: string; message: string; status: number } };
-  return run(data);
+function validate(schema: object, httpPart: keyof typeof PARTS, data: unknown): Checked {
+  return checkerOf(schema, PARTS[httpPart], 'this endpoint')(data) as Checked;
 }
 
 /** Query text as Fastify's parser leaves it: an object without a prototype. */
