@@ -154,7 +154,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrict(
         forbid(
-          ['**/store/**', '**/pipeline/**', '**/dbthread/db-*', '**/dbthread/alert-backend*'],
+          ['**/store/**', '**/pipeline/**', '**/dbthread/db-*', '**/dbthread/alert-backend*', '**/serve/**'],
           'api/ parses requests into model and query types and calls the database thread through its typed client (dbthread/calls.ts); it never reaches the store or the spool.',
         ),
         DUCKDB_ONLY_IN_STORE,
