@@ -102,7 +102,7 @@ export default tseslint.config(
     files: ['packages/server/src/query/**'],
     rules: {
       'no-restricted-imports': restrict(
-        forbid(['**/ingest/**', '**/api/**', '**/pipeline/**', '**/store/duckdb/**', 'fastify'], 'query/ reads through the Store port only.'),
+        forbid(['**/ingest/**', '**/api/**', '**/pipeline/**', '**/live/**', '**/store/duckdb/**', 'fastify'], 'query/ reads through the Store port only; live/ builds on it.'),
         DUCKDB_ONLY_IN_STORE,
       ),
     },
@@ -154,7 +154,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrict(
         forbid(
-          ['**/store/**', '**/pipeline/**', '**/dbthread/db-*', '**/dbthread/alert-backend*'],
+          ['**/store/**', '**/pipeline/**', '**/dbthread/db-*', '**/dbthread/alert-backend*', '**/serve/**'],
           'api/ parses requests into model and query types and calls the database thread through its typed client (dbthread/calls.ts); it never reaches the store or the spool.',
         ),
         DUCKDB_ONLY_IN_STORE,
@@ -268,12 +268,61 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': restrict(DUCKDB_ONLY_IN_STORE) },
   },
   {
-    // MCP: its tools read through the REST API only; data-dir.ts builds that API over a store opened read-only.
+    // MCP: its tools read through the REST API only (an app of `createApp`, in process or over HTTP),
+    // whose parameters they share through params/.
     files: ['packages/server/src/mcp/**'],
-    ignores: ['**/*.test.ts', 'packages/server/src/mcp/data-dir.ts'],
+    ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': restrict(
-        forbid(['**/store/**', '**/dbthread/**', '**/pipeline/**', '**/ingest/**'], 'mcp/ tools read Spoor through the REST API (api-caller.ts), so a key sees through MCP what it sees through the API, nothing more.'),
+        forbid(
+          ['**/api/**', '**/serve/**', '**/store/**', '**/dbthread/**', '**/pipeline/**', '**/ingest/**', '**/live/**', '**/quality/**', '**/sampling/**'],
+          'mcp/ tools read Spoor through the REST API (api-caller.ts), so a key sees through MCP what it sees through the API, nothing more; ' +
+            'the app they read is built by serve/.',
+        ),
+        DUCKDB_ONLY_IN_STORE,
+      ),
+    },
+  },
+  {
+    files: ['packages/server/src/params/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(
+          ['**/api/**', '**/serve/**', '**/mcp/**', '**/quality/**', '**/sampling/**', '**/live/**', '**/ingest/**', '**/pipeline/**', '**/dbthread/**'],
+          'params/ declares the parameters the API, MCP, quality and the CLI share, and checks them: TypeBox schemas and their parsing, below all of those.',
+        ),
+        forbid(['**/store/**'], 'params/ checks what is asked; what is stored is not its business.'),
+        forbid(['fastify'], 'params/ knows no HTTP: api/validation.ts hands its check to Fastify.'),
+        DUCKDB_ONLY_IN_STORE,
+      ),
+    },
+  },
+  {
+    files: ['packages/server/src/quality/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(
+          ['**/api/**', '**/serve/**', '**/sampling/**', '**/live/**', '**/ingest/**', '**/pipeline/**', '**/mcp/**'],
+          'quality/ judges traces and runs experiments over the store ports it is handed: it knows neither how data arrives nor HTTP ' +
+            '(sampling/ builds on it, not the other way).',
+        ),
+        forbid(['**/store/duckdb/**', '**/store/clickhouse/**'], 'quality/ reaches the store through its ports, never an engine.'),
+        forbid(['fastify'], 'quality/ knows no HTTP: its routes are in api/.'),
+        DUCKDB_ONLY_IN_STORE,
+      ),
+    },
+  },
+  {
+    files: ['packages/server/src/docs/**'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(
+          ['**/api/**', '**/serve/**', '**/store/**', '**/dbthread/**', '**/query/**', '**/ingest/**', '**/pipeline/**', 'fastify'],
+          'docs/ reads the Markdown docs from their folder and searches them; api/docs-routes.ts serves them.',
+        ),
         DUCKDB_ONLY_IN_STORE,
       ),
     },

@@ -1,7 +1,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_ATTR_FILTERS, MAX_SCORE_FILTERS } from '../src/api/parameters.js';
+import { MAX_ATTR_FILTERS, MAX_SCORE_FILTERS } from '../src/params/parameters.js';
 import { callTool } from './support/mcp.js';
 import { type TestServer, callJson, startTestServer } from './support/server.js';
 

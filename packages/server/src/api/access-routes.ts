@@ -9,7 +9,7 @@ import { accessFor } from '../auth/oidc-roles.js';
 import { SESSION_HOURS, type SessionUser, sessionCookie, sessionValue } from '../auth/sessions.js';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
-import { LIST_LIMIT, TIME_RANGE, limit, offsetCursor, oneOf, timeRange } from './parameters.js';
+import { LIST_LIMIT, TIME_RANGE, limit, offsetCursor, oneOf, timeRange } from '../params/parameters.js';
 import { auditSession } from './oidc-routes.js';
 import { projectOf } from './request-access.js';
 import { AuditAnswer, KeyListAnswer, NewKeyAnswer, SessionInfo as SessionAnswer } from './answers/access.js';

@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { ALERT_SEVERITIES, NO_DATA_BEHAVIOURS } from '@spoor/model';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AlertService } from '../alerting/alert-service.js';
-import { LIST_LIMIT, TIME_RANGE, limit, offsetCursor, oneOf, text, timeRange } from './parameters.js';
+import { LIST_LIMIT, TIME_RANGE, limit, offsetCursor, oneOf, text, timeRange } from '../params/parameters.js';
 import { projectOf } from './request-access.js';
 import { NoContent } from './answers/content.js';
 import {

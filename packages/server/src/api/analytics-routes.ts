@@ -1,12 +1,11 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { type Static, type TObject, Type } from '@sinclair/typebox';
-import { ERROR_GROUP_STATUSES, METRIC_SERIES_FNS, SCORE_STATS_GROUPS, SPAN_CATEGORIES, SPAN_KINDS, TIMESERIES_METRICS, type SpanFilter } from '@spoor/model';
+import { Type } from '@sinclair/typebox';
+import { ERROR_GROUP_STATUSES, METRIC_SERIES_FNS, SCORE_STATS_GROUPS, TIMESERIES_METRICS, type SpanFilter } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import { DAY_US, HOUR_US, MINUTE_US, SECOND_US } from '../duration.js';
 import {
   closedRange,
-  cursor,
   duration,
   spanFilterFields,
   durationUs,
@@ -18,15 +17,14 @@ import {
   limit,
   LIST_LIMIT,
   oneOf,
-  ORIGIN,
   originOf,
   RANGE_QUERY,
-  SPAN_FILTER,
   text,
   TIME_RANGE,
   timeRange,
   TRACE_PATH,
-} from './parameters.js';
+} from '../params/parameters.js';
+import { ANALYTICS_FILTER, type AnalyticsFilterQuery, ERROR_LIST, GROUPS_LIMIT, SESSION_LIST, SESSION_WINDOW, SPAN_STATS } from '../params/queries.js';
 import { projectOf } from './request-access.js';
 import {
   CompareResponse,
@@ -49,23 +47,9 @@ import { sendJson } from './trace-routes.js';
  * scans everything ever stored.
  */
 
-/** The trace list's filters applied to each span, and the span's kind, category and rootness. */
-const ANALYTICS_FILTER = {
-  ...SPAN_FILTER,
-  ...ORIGIN,
-  kind: Type.Optional(oneOf([...SPAN_KINDS], { description: 'span kind' })),
-  category: Type.Optional(oneOf([...SPAN_CATEGORIES], { description: 'span category' })),
-  root: Type.Optional(Type.Boolean({ description: 'root spans only' })),
-};
-type AnalyticsFilterQuery = Static<TObject<typeof ANALYTICS_FILTER>>;
 
-const GROUPS_LIMIT = { fallback: 100, max: 1000 };
 const SERIES_LIMIT = { fallback: 10, max: 50 };
 
-export const SPAN_STATS = Type.Object(
-  { ...ANALYTICS_FILTER, groupBy: groupBy('what to group by (default name)'), limit: limit(GROUPS_LIMIT) },
-  { additionalProperties: false },
-);
 const TIMESERIES = Type.Object(
   {
     ...ANALYTICS_FILTER,
@@ -96,21 +80,6 @@ const SCORE_STATS = Type.Object(
   { additionalProperties: false },
 );
 const REALTIME = Type.Object({ service: Type.Optional(text('service name')) }, { additionalProperties: false });
-export const SESSION_LIST = Type.Object({ ...TIME_RANGE, limit: limit(LIST_LIMIT), cursor: cursor() }, { additionalProperties: false });
-export const SESSION_WINDOW = Type.Object(
-  {
-    hours: Type.Optional(
-      Type.Number({
-        exclusiveMinimum: 0,
-        maximum: 8760,
-        description: "the last hours up to now (default 24); not with 'from' or 'to'",
-        'x-must-be': 'a number of hours above 0 and at most 8760',
-      }),
-    ),
-    ...TIME_RANGE,
-  },
-  { additionalProperties: false },
-);
 const METRIC_SERIES = Type.Object(
   {
     name: text("the metric's name"),
@@ -120,17 +89,6 @@ const METRIC_SERIES = Type.Object(
     window: duration('what each point looks back over (default one step, at least 1m)'),
     groupBy: Type.Optional(text('a label: one series per value (the 50 largest)')),
     service: Type.Optional(text('service name')),
-  },
-  { additionalProperties: false },
-);
-export const ERROR_LIST = Type.Object(
-  {
-    ...TIME_RANGE,
-    status: Type.Optional(oneOf([...ERROR_GROUP_STATUSES], { description: 'groups with this status' })),
-    service: Type.Optional(text('service name')),
-    sort: Type.Optional(oneOf(['lastSeen', 'firstSeen', 'count'], { description: 'order (default lastSeen)' })),
-    limit: limit(LIST_LIMIT),
-    cursor: cursor(),
   },
   { additionalProperties: false },
 );

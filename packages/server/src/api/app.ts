@@ -29,7 +29,7 @@ import type { SamplingService } from '../sampling/service.js';
 import { mcpRoutes } from './mcp-routes.js';
 import { oidcRoutes } from './oidc-routes.js';
 import { describeRoutes, openApiRoute } from './openapi.js';
-import { NO_QUERY } from './parameters.js';
+import { NO_QUERY } from '../params/parameters.js';
 import { priceRoutes } from './price-routes.js';
 import { type QuarantineAccess, quarantineRoutes } from './quarantine-routes.js';
 import { replayRoutes } from './replay-routes.js';
@@ -45,9 +45,36 @@ import type { Shares } from '../shares.js';
 
 export { routeOf } from './hooks.js';
 
-export interface AppOptions {
+/** What every app takes: the database thread's reads, who may make them, and how requests are answered. */
+interface AppBase {
   /** The database thread's calls (queries, prices, analytics, error groups), answering JSON text. */
   db: DbClient;
+  /** Who may do what (`auth/access-control.ts`): checked before any route runs. */
+  access: AccessControl;
+  /** Origins whose pages may send OTLP from a browser (`--cors-origin`). Default: none. */
+  corsOrigins?: readonly string[];
+  /** The clock of "now" windows, epoch microseconds. Default: the system clock. */
+  nowUs?: () => number;
+  /** `false` once shutdown has begun: `/ready` answers 503. */
+  isReady: () => boolean;
+  /** Where the app logs. Default: nowhere. */
+  logger?: FastifyBaseLogger;
+  /** The built web UI, served at `/`; `null` when it is not built (then `/` says how to build it). */
+  webUi?: WebUi | null;
+  /** Whether a request's `Host` header names this server (`host-check.ts`). Default: any. */
+  hostAllowed?: (host: string | undefined) => boolean;
+  /** What this server does (`--role`): OTLP without `ingest`, the API and UI without `query` answer 404. Default: all. */
+  roles?: { ingest: boolean; query: boolean };
+  /**
+   * Checks every answer against its route's declared schema and turns a mismatch into a 500
+   * (`answer-check.ts`): for tests, which set `SPOOR_CHECK_ANSWERS=1`. Default: that variable.
+   */
+  checkAnswers?: boolean;
+}
+
+/** The server's app: every route, over the parts `serve/` started. */
+export interface AppOptions extends AppBase {
+  readOnly?: false;
   /** The default project's alerting, whose state `/metrics` shows. */
   alerts: AlertService;
   /** Each project's alerting, started on first use. */
@@ -58,18 +85,12 @@ export interface AppOptions {
   experiments?: ExperimentService | null;
   /** Tail sampling; `null` or unset: its routes answer 404. */
   sampling?: SamplingService | null;
-  /** Who may do what (`auth/access-control.ts`): checked before any route runs. */
-  access: AccessControl;
-  /** Origins whose pages may send OTLP from a browser (`--cors-origin`). Default: none. */
-  corsOrigins?: readonly string[];
   /** Whether the session cookie is marked `Secure` (Spoor is reached over https). Default false. */
   secureCookies?: boolean;
   /** Re-runs recorded LLM calls (`POST /api/replay`) against the configured providers. */
   replayer: Replayer;
   /** The `--mask` file's policies, which the API's override. Default: none. */
   maskFile?: MaskFile | null;
-  /** The clock of "now" windows, epoch microseconds. Default: the system clock. */
-  nowUs?: () => number;
   accept: (request: AcceptedRequest) => Promise<void>;
   /** Turns OTLP bodies into write batches, and keeps the span-derived metrics of those acknowledged. */
   decoder: Decoder;
@@ -80,33 +101,27 @@ export interface AppOptions {
   selfMetrics: SelfMetrics;
   ingestMetrics: IngestMetrics;
   maxBodyBytes: number;
-  /** `false` once shutdown has begun: `/ready` answers 503. */
-  isReady: () => boolean;
   /** `false` while the store refuses writes (a full disk): `/ready` answers 503 until it takes them again. Default: always true. */
   storeHealthy?: () => boolean;
-  /** Where the app logs. Default: nowhere. */
-  logger?: FastifyBaseLogger;
-  /** The built web UI, served at `/`; `null` when it is not built (then `/` says how to build it). */
-  webUi?: WebUi | null;
   /** The Markdown docs served at `/docs` (`docs/site.ts`); `null`: not installed. Default: the package's, else the checkout's. */
   docsDir?: string | null;
-  /** Whether a request's `Host` header names this server (`host-check.ts`). Default: any. */
-  hostAllowed?: (host: string | undefined) => boolean;
   /** The live streams' hub, woken by each commit. Default: one over `db` that only new streams wake. */
   live?: LiveHub;
-  /** What this server does (`--role`): OTLP without `ingest`, the API and UI without `query` answer 404. Default: all. */
-  roles?: { ingest: boolean; query: boolean };
   /** Single sign-on through an OpenID Connect provider (`/auth/login`, `/auth/callback`). Default: none (both answer 404). */
   signIn?: OidcSignIn | null;
   /** Exports under way, per project and on this server (`--exports-max`). Default: no bound. */
   exports?: Shares;
   /** `POST /api/scores` in flight, per project and on this server (`--score-writes-max`). Default: no bound. */
   scoreWrites?: Shares;
-  /**
-   * Checks every answer against its route's declared schema and turns a mismatch into a 500
-   * (`answer-check.ts`): for tests, which set `SPOOR_CHECK_ANSWERS=1`. Default: that variable.
-   */
-  checkAnswers?: boolean;
+}
+
+/**
+ * An app over a store opened read-only, with no other part started (`spoor mcp --data`): the
+ * reads of traces, analytics and scores, which the MCP tools call; nothing that receives, runs or
+ * is configured.
+ */
+export interface ReadOnlyAppOptions extends AppBase {
+  readOnly: true;
 }
 
 /** Every route of each app, as registered: for tests that must cover every route. */
@@ -121,9 +136,10 @@ export function routesOf(app: FastifyInstance): ReadonlyArray<{ method: string; 
  * Builds the HTTP app: OTLP receiver, REST API, health and `/metrics`, and the web UI, on one
  * port. Every route declares its parameters and body (validated by `validation.ts`, described at
  * `GET /api/openapi.json`; an API route that declares no query takes none); the hooks of
- * `hooks.ts` run around each.
+ * `hooks.ts` run around each. A read-only app (`ReadOnlyAppOptions`) is the same app with only
+ * the routes that read.
  */
-export async function createApp(options: AppOptions): Promise<FastifyInstance> {
+export async function createApp(options: AppOptions | ReadOnlyAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger === undefined ? {} : { loggerInstance: options.logger }),
     // The REST API takes small JSON bodies; OTLP bodies are read by the ingest routes themselves.
@@ -164,6 +180,13 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     roles: options.roles,
     isReady: options.isReady,
   });
+  if (options.readOnly === true) {
+    await app.register(traceRoutes, { db });
+    await app.register(analyticsRoutes, { db, nowUs });
+    // Scores are read here; one sent would find the store read-only, and counts nowhere.
+    await app.register(scoreRoutes, { db, nowUs, countScores: () => {} });
+    return app;
+  }
 
   await app.register(ingestRoutes, {
     maxBodyBytes: options.maxBodyBytes,

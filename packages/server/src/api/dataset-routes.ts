@@ -4,7 +4,7 @@ import type { JsonValue } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
-import { LIST_LIMIT, cursor, limit } from './parameters.js';
+import { LIST_LIMIT, cursor, limit } from '../params/parameters.js';
 import { projectOf } from './request-access.js';
 import { sendJson } from './trace-routes.js';
 import { NoContent } from './answers/content.js';

@@ -4,7 +4,7 @@ import { EVALUATOR_TARGETS } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
 import type { EvaluatorService } from '../quality/evaluator-service.js';
-import { LIST_LIMIT, limit, time, timeUs } from './parameters.js';
+import { LIST_LIMIT, limit, time, timeUs } from '../params/parameters.js';
 import { projectOf } from './request-access.js';
 import { NoContent } from './answers/content.js';
 import {

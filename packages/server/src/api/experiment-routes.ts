@@ -4,7 +4,7 @@ import type { JsonValue, NewExperiment, NewExperimentResult } from '@spoor/model
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
 import { type ExperimentService, MAX_CONCURRENCY } from '../quality/experiment-service.js';
-import { LIST_LIMIT, cursor, limit } from './parameters.js';
+import { LIST_LIMIT, cursor, limit } from '../params/parameters.js';
 import { projectOf } from './request-access.js';
 import { NoContent } from './answers/content.js';
 import {

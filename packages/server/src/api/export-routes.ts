@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import type { ExportChunk } from '../export/export-streams.js';
 import type { Shares } from '../shares.js';
-import { oneOf, time, timeRange } from './parameters.js';
+import { oneOf, time, timeRange } from '../params/parameters.js';
 import { ExportAnswer } from './answers/service.js';
 import { projectOf } from './request-access.js';
 

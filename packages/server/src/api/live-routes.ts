@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.js';
 import { type LiveCursor, LiveHub, type SseSink } from '../live/hub.js';
 import { SSE_HEADERS, openSse } from '../live/sse.js';
-import { ORIGIN, SCORE, SPAN_FILTER, TRACE_PATH, hexId, originOf, scoreFilters, spanFilterFields, timeRange } from './parameters.js';
+import { ORIGIN, SCORE, SPAN_FILTER, TRACE_PATH, hexId, originOf, scoreFilters, spanFilterFields, timeRange } from '../params/parameters.js';
 import { ListLiveAnswer, TraceLiveAnswer } from './answers/live.js';
 import { projectOf } from './request-access.js';
 

@@ -7,7 +7,7 @@ import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
 import type { Decoder, MaskFile } from '../ingest/decoder.js';
 import { MaskingPolicyError, type MaskingPolicy, filePolicyFor, redactOptionsOf } from '../ingest/masking.js';
-import { oneOf } from './parameters.js';
+import { oneOf } from '../params/parameters.js';
 import { InTurn } from '../in-turn.js';
 import { NoContent } from './answers/content.js';
 import { MaskingAnswer } from './answers/masking.js';

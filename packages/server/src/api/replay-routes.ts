@@ -8,7 +8,7 @@ import { delta } from '../query/trace-diff.js';
 import { PROVIDER_NAMES } from '../replay/providers.js';
 import { type ReplayOverrides, chatMessagesFrom, replayCallOf } from '../replay/replay-request.js';
 import type { Replayer } from '../replay/replayer.js';
-import { oneOf } from './parameters.js';
+import { oneOf } from '../params/parameters.js';
 import { ProviderListAnswer, ReplayAnswer, ReplayProvidersAnswer } from './answers/replay.js';
 import { projectOf } from './request-access.js';
 

@@ -1,10 +1,11 @@
 import type { CountedScore } from '../metrics/score-metrics.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { SCORE_SOURCES } from '@spoor/model';
+import {  } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
-import { LIST_LIMIT, TIME_RANGE, cursor, hexId, limit, oneOf, spanId, text, timeRange, traceId } from './parameters.js';
+import { LIST_LIMIT, hexId, oneOf, spanId, timeRange, traceId } from '../params/parameters.js';
+import { SCORE_LIST } from '../params/queries.js';
 import type { Shares } from '../shares.js';
 import { NoContent } from './answers/content.js';
 import { ScoreAnswer, ScoreListResponse } from './answers/scores.js';
@@ -40,19 +41,6 @@ const NEW_SCORE = Type.Object(
   { title: 'Score', additionalProperties: false },
 );
 
-export const SCORE_LIST = Type.Object(
-  {
-    ...TIME_RANGE,
-    traceId: Type.Optional(traceId('scores of this trace and its spans')),
-    spanId: Type.Optional(spanId('scores of this span')),
-    sessionId: Type.Optional(text("scores of this session (the session's own)")),
-    name: Type.Optional(text('scores of this name')),
-    source: Type.Optional(oneOf([...SCORE_SOURCES], { description: 'scores from this source' })),
-    limit: limit(LIST_LIMIT),
-    cursor: cursor(),
-  },
-  { additionalProperties: false },
-);
 
 /**
  * Scores through REST: an app sends its users' feedback (an ingest key may), the dashboard a

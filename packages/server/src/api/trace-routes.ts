@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { Readable } from 'node:stream';
-import { TRACE_SORTS, TREE_MEDIA_TYPE } from '@spoor/model';
+import { TREE_MEDIA_TYPE } from '@spoor/model';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
@@ -10,10 +10,7 @@ import { isShared } from '../query/answer-region.js';
 import type { SelfMetrics } from '../self-metrics.js';
 import {
   RANGE_QUERY,
-  SCORE,
-  ORIGIN,
   SEVERITY,
-  SPAN_FILTER,
   SPAN_PATH,
   TIME_RANGE,
   TRACE_PATH,
@@ -22,14 +19,14 @@ import {
   spanFilterFields,
   hexId,
   limit,
-  oneOf,
   originOf,
   scoreFilters,
   severityNumber,
   text,
   timeRange,
   traceId,
-} from './parameters.js';
+} from '../params/parameters.js';
+import { DIFF_PATH, TRACE_DETAIL, TRACE_LIST } from '../params/queries.js';
 import { projectOf } from './request-access.js';
 import {
   LlmCallDetail,
@@ -44,17 +41,10 @@ import {
   TraceSearchResponse,
   TraceTreeAnswer,
 } from './answers/traces.js';
-import { MAX_PAGE_SPANS, type SpanPage } from '../query/trace-pages.js';
+import { type SpanPage } from '../query/trace-pages.js';
 
 const SEARCH_LIMIT = { fallback: 1000, max: 10_000 };
 
-const TRACE_SORT = oneOf(TRACE_SORTS, {
-  description: 'order, greatest first: start (newest, the default), duration (slowest), cost (costliest; traces without a cost last), tokens (input + output)',
-});
-export const TRACE_LIST = Type.Object(
-  { ...SPAN_FILTER, ...ORIGIN, score: Type.Optional(SCORE), sort: Type.Optional(TRACE_SORT), limit: limit(LIST_LIMIT), cursor: cursor() },
-  { additionalProperties: false },
-);
 const LOG_LIST = Type.Object(
   {
     ...TIME_RANGE,
@@ -75,20 +65,6 @@ const SEARCH = Type.Object(
   { q: Type.String({ pattern: '\\S', description: 'the text to look for', 'x-must-be': 'text to look for (not blank)' }), limit: limit(SEARCH_LIMIT) },
   { additionalProperties: false },
 );
-/** `OFFSET,LIMIT`: rows of the trace in tree order, at most `MAX_PAGE_SPANS` (10,000) a page. */
-export const TRACE_DETAIL = Type.Object(
-  {
-    spans: Type.Optional(
-      Type.String({
-        pattern: '^(0|[1-9]\\d{0,8}),([1-9]\\d{0,3}|10000)$',
-        description: "a page of the trace's spans in tree order: OFFSET,LIMIT (the nextSpans of the page before)",
-        'x-must-be': `OFFSET,LIMIT: a row to start at (0 or more) and how many spans (1 to ${MAX_PAGE_SPANS})`,
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
-export const DIFF_PATH = Type.Object({ traceId: traceId('the first run'), otherTraceId: traceId('the second run') });
 
 /** The page `spans=OFFSET,LIMIT` asks for (the schema checked its form), `null` for the whole trace. */
 function spanPage(spans: string | undefined): SpanPage | null {

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebStream } from 'node:stream/web';
 import { parseArgs } from 'node:util';
 import { DEFAULT_PROJECT_ID, EXPORT_FORMATS, EXPORT_SIGNALS, type ExportFormat, type ExportQuery, type ExportSignal, exportFileName, isExportFormat, isExportSignal } from '@spoor/model';
-import { time, timeUs } from '../api/parameters.js';
+import { time, timeUs } from '../params/parameters.js';
 import { checkProjectName } from '../auth/keys.js';
 import { openClickHouseExport } from '../store/clickhouse/read-only-export.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';

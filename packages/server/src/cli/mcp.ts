@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { fetchCaller } from '../mcp/api-caller.js';
-import { type DataDirReader, openDataDir } from '../mcp/data-dir.js';
 import { createMcpServer } from '../mcp/server.js';
 import { serverUrl } from './api-client.js';
+import { type DataDirReader, openDataDir } from './mcp-data-dir.js';
 
 /**
  * `spoor mcp [--url URL | --data DIR] [--project P]`: Spoor's MCP tools on standard input and

@@ -18,7 +18,7 @@ import { DatasetService } from '../quality/dataset-service.js';
 import { experimentCalls, maskedResults } from '../quality/experiment-backend.js';
 import type { ExperimentResultRecord } from '../store/ports/experiments.js';
 import type { ScoreRecord } from '@spoor/model';
-import { liveCalls } from '../query/live-reads.js';
+import { liveCalls } from '../live/reads.js';
 import { type TreeStreamOptions, treeStreamCalls } from '../query/tree-stream.js';
 import { exportCalls } from '../export/export-streams.js';
 import { samplingCalls } from '../sampling/backend.js';

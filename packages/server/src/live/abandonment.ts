@@ -1,5 +1,5 @@
 import type { LiveSpanRow } from '../store/ports/live.js';
-import type { LiveCalls } from '../query/live-reads.js';
+import type { LiveCalls } from './reads.js';
 import { type LiveCursor, isAfter } from '../store/live-cursor.js';
 import type { Remote } from '../threads/protocol.js';
 import { RunningChecks } from './running-checks.js';

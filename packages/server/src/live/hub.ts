@@ -1,6 +1,6 @@
 import type { LiveSpan, TraceSummary } from '@spoor/model';
 import { AppError } from '../errors.js';
-import type { LiveCalls } from '../query/live-reads.js';
+import type { LiveCalls } from './reads.js';
 import { DEFAULT_STALE_AFTER_MS } from '../query/query-service.js';
 import { type LiveCursor, covers, cursorText, isAfter, lowest, parseCursor } from '../store/live-cursor.js';
 import type { LiveSpanRow, LiveTraceFilter } from '../store/ports/live.js';

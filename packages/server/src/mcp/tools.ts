@@ -1,10 +1,8 @@
 import { type Static, type TObject, type TProperties, Type } from '@sinclair/typebox';
 import type { LlmCallDetail, Span, SpanDetail, TraceDetailPage, TraceTree } from '@spoor/model';
-import { ERROR_LIST, SESSION_LIST, SESSION_WINDOW, SPAN_STATS } from '../api/analytics-routes.js';
-import { FINGERPRINT, SPAN_PATH, text, traceId } from '../api/parameters.js';
-import { SCORE_LIST } from '../api/score-routes.js';
-import { DIFF_PATH, TRACE_DETAIL, TRACE_LIST } from '../api/trace-routes.js';
-import { parameterChecker } from '../api/validation.js';
+import { parameterChecker } from '../params/check.js';
+import { FINGERPRINT, SPAN_PATH, text, traceId } from '../params/parameters.js';
+import { DIFF_PATH, ERROR_LIST, SCORE_LIST, SESSION_LIST, SESSION_WINDOW, SPAN_STATS, TRACE_DETAIL, TRACE_LIST } from '../params/queries.js';
 import { parseDurationUs } from '../duration.js';
 import { MAX_PAGE_SPANS } from '../query/trace-pages.js';
 import { type ApiCaller, type ApiFailure, type ApiRequest, type QueryValue, pathOf } from './api-caller.js';

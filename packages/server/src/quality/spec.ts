@@ -1,7 +1,7 @@
 import { EVALUATOR_TARGETS, type EvaluatorSpec, type EvaluatorTarget } from '@spoor/model';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { SCORE, SPAN_FILTER, scoreFilters, spanFilterFields } from '../api/parameters.js';
+import { SCORE, SPAN_FILTER, scoreFilters, spanFilterFields } from '../params/parameters.js';
 import { AppError } from '../errors.js';
 import type { TraceFilter } from '../store/ports/evaluators.js';
 import { DETERMINISTIC_KINDS } from './deterministic.js';
@@ -45,7 +45,7 @@ export interface ResolvedEvaluator {
 const COMMON_FIELDS = new Set(['name', 'kind', 'target', 'filter', 'sampleRate', 'dailyBudgetUsd']);
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
-/** The trace list's span filters (`api/parameters.ts`), less the time range: what a `filter` query string may hold. */
+/** The trace list's span filters (`params/parameters.ts`), less the time range: what a `filter` query string may hold. */
 const { from: _from, to: _to, ...SPAN_FILTER_FIELDS } = SPAN_FILTER;
 const FILTER_FIELDS = { ...SPAN_FILTER_FIELDS, score: Type.Optional(SCORE) };
 const FILTER = Type.Object(FILTER_FIELDS, { additionalProperties: false });

@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { AuditRecord, KeyInfo } from '../../auth/keys.js';
-import { oneOf } from '../parameters.js';
+import { oneOf } from '../../params/parameters.js';
 import { agree } from './agree.js';
 import { SessionInfo } from './model/api.js';
 import { Count, Iso, Nullable } from './values.js';

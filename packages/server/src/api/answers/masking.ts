@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { DETECTOR_NAMES } from '@spoor/model';
 import type { MaskingInForce } from '../masking-routes.js';
-import { oneOf } from '../parameters.js';
+import { oneOf } from '../../params/parameters.js';
 import { agree } from './agree.js';
 import { Nullable } from './values.js';
 

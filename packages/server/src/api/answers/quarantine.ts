@@ -1,6 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { QuarantineItem, QuarantineReplayResult } from '../quarantine-routes.js';
-import { oneOf } from '../parameters.js';
+import { oneOf } from '../../params/parameters.js';
 import { agree } from './agree.js';
 import { Count, Iso, Nullable } from './values.js';
 

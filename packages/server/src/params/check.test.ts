@@ -1,12 +1,15 @@
 import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
+import { checkerOf, parameterChecker } from './check.js';
 import { SEVERITY, SPAN_FILTER, TRACE_PATH, limit, oneOf } from './parameters.js';
-import { parameterChecker, validatorCompiler } from './validation.js';
 
-/** Runs the validator of `schema` for one part of a request, as Fastify would. */
-function validate(schema: object, httpPart: 'querystring' | 'params' | 'body', data: unknown): { value?: unknown; error?: { code: string; message: string; status: number } } {
-  const run = validatorCompiler({ schema, httpPart, method: 'GET', url: '/x' }) as (data: unknown) => { value?: unknown; error?: { code: string; message: string; status: number } };
-  return run(data);
+const PARTS = { querystring: 'query', params: 'path', body: 'body' } as const;
+
+type Checked = { value?: unknown; error?: { code: string; message: string; status: number } };
+
+/** Runs the check of `schema` for one part of a request, as the API's validator does (`api/validation.ts`). */
+function validate(schema: object, httpPart: keyof typeof PARTS, data: unknown): Checked {
+  return checkerOf(schema, PARTS[httpPart], 'this endpoint')(data) as Checked;
 }
 
 /** Query text as Fastify's parser leaves it: an object without a prototype. */

@@ -1,8 +1,8 @@
 import { type LiveSpan, type LiveSpansEvent, SPAN_CATEGORIES, STATUS_CODES, type SpanState, type TraceSummary, type TraceSummaryRecord } from '@spoor/model';
 import type { LiveCursor } from '../store/live-cursor.js';
 import type { LiveSpanRow, LiveStore, LiveTraceFilter, RunningSpanStore, RunningTraceRecord, ScoreStore, StoredRunningSpan, TouchedTrace } from '../store/store.js';
-import { type RunningSpanView, liveSpansOf, runningTraceFilterOf, traceStateOf } from './running.js';
-import type { QueryService } from './query-service.js';
+import { type RunningSpanView, liveSpansOf, runningTraceFilterOf, traceStateOf } from '../query/running.js';
+import type { QueryService } from '../query/query-service.js';
 
 /** Where a trace with running spans stands: when it was last heard from (epoch µs), and whether they run or are abandoned. */
 export interface LiveRunningState {
@@ -17,7 +17,7 @@ function everyTraceOf(projectId: string): LiveTraceFilter {
 }
 
 /**
- * What the live hub (`live/hub.ts`) asks the database thread: plain values (cursors, rows with
+ * What the live hub (`hub.ts`) asks the database thread: plain values (cursors, rows with
  * their commit) that the hub sorts out per viewer, and the trace list's summaries in its shape.
  */
 export function liveCalls(store: { live: LiveStore; scores: ScoreStore; runningSpans: RunningSpanStore }, queries: Pick<QueryService, 'summariesOf' | 'clock'>) {

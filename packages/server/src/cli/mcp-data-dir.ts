@@ -1,19 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import Fastify from 'fastify';
-import { analyticsRoutes } from '../api/analytics-routes.js';
-import { answerErrors } from '../api/errors.js';
-import { installHooks } from '../api/hooks.js';
-import { NO_QUERY } from '../api/parameters.js';
-import { scoreRoutes } from '../api/score-routes.js';
-import { traceRoutes } from '../api/trace-routes.js';
-import { validatorCompiler } from '../api/validation.js';
 import { AccessControl } from '../auth/access-control.js';
 import { KeyRing } from '../auth/key-ring.js';
 import { createDbCalls, inProcessClient } from '../dbthread/calls.js';
 import { PriceService } from '../pricing/price-service.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
-import { type ApiCaller, injectCaller } from './api-caller.js';
+import { type ApiCaller, injectCaller } from '../mcp/api-caller.js';
+import { readOnlyApp } from '../serve/read-only-app.js';
 
 /** Reads through `call` until `close`. */
 export interface DataDirReader {
@@ -23,9 +16,9 @@ export interface DataDirReader {
 
 /**
  * `spoor mcp --data DIR`: the tools over a data directory no server holds (a stopped server's, a
- * copy, a backup), opened read-only. The tools still read through the REST API: an app of the
- * routes they call, over the store in this process, with the API's own parameter checks, errors
- * and hooks, and no listening socket. Whoever can read the directory can read every record in it,
+ * copy, a backup), opened read-only. The tools still read through the REST API: the server's
+ * app with only its routes that read (`serve/read-only-app.ts`), over the store in this process,
+ * with the API's own parameter checks, errors and hooks, and no listening socket. Whoever can read the directory can read every record in it,
  * so no key is asked; `project` picks the project (`Spoor-Project`, as a key of every project does).
  */
 export async function openDataDir(dir: string, project: string | null): Promise<DataDirReader> {
@@ -42,25 +35,11 @@ export async function openDataDir(dir: string, project: string | null): Promise<
   }
   const ring = await KeyRing.start(async () => [], { refreshMs: 3_600_000, onError: () => {} });
   const db = inProcessClient(createDbCalls(store, new PriceService(store, null)));
-  const nowUs = (): number => Date.now() * 1000;
-  const app = Fastify({ bodyLimit: 1024 * 1024 });
-  // As `createApp` does: the routes' schemas checked by the API's validator, a query parameter no route declares refused by name.
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/api/') && route.schema?.querystring === undefined) route.schema = { ...route.schema, querystring: NO_QUERY };
-  });
-  app.setValidatorCompiler(validatorCompiler);
-  answerErrors(app);
-  installHooks(app, {
+  const app = await readOnlyApp({
     db,
     access: new AccessControl({ mode: 'off', ring, sessionSecret: 'unused: no session is made here', metricsToken: null, ratePerSecond: 0 }),
-    corsOrigins: [],
-    hostAllowed: () => true,
-    roles: undefined,
     isReady: () => true,
   });
-  await app.register(traceRoutes, { db });
-  await app.register(analyticsRoutes, { db, nowUs });
-  await app.register(scoreRoutes, { db, nowUs, countScores: () => {} });
   await app.ready();
   return {
     call: injectCaller(app, { headers: project === null ? {} : { 'spoor-project': project }, remoteAddress: '127.0.0.1' }),

@@ -5,18 +5,18 @@ import { join } from 'node:path';
 import type { TraceDetail } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AlertService } from '../alerting/alert-service.js';
-import { AlertEngine } from '../alerting/engine.js';
-import { createApp } from '../api/app.js';
-import { AccessControl } from '../auth/access-control.js';
-import { KeyRing } from '../auth/key-ring.js';
-import { Replayer } from '../replay/replayer.js';
-import { InProcessDecoder } from '../ingest/decode-client.js';
-import { PriceService } from '../pricing/price-service.js';
-import { SelfMetrics, createIngestMetrics } from '../self-metrics.js';
-import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
-import { alertBackendOver } from './alert-backend.js';
-import { type DbClient, createDbCalls, inProcessClient } from './calls.js';
+import { AlertService } from '../src/alerting/alert-service.js';
+import { AlertEngine } from '../src/alerting/engine.js';
+import { createApp } from '../src/api/app.js';
+import { AccessControl } from '../src/auth/access-control.js';
+import { KeyRing } from '../src/auth/key-ring.js';
+import { Replayer } from '../src/replay/replayer.js';
+import { InProcessDecoder } from '../src/ingest/decode-client.js';
+import { PriceService } from '../src/pricing/price-service.js';
+import { SelfMetrics, createIngestMetrics } from '../src/self-metrics.js';
+import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
+import { alertBackendOver } from '../src/dbthread/alert-backend.js';
+import { type DbClient, createDbCalls, inProcessClient } from '../src/dbthread/calls.js';
 
 /**
  * The registry of database-thread calls, run in process: the whole API and the alert engine over
