@@ -59,16 +59,30 @@ async function pages(): Promise<Array<{ name: string; path: string; content: str
     { name: 'error-group', path: `/errors/${citation.fingerprint}`, content: 'a[href^="/traces/"]' },
     { name: 'logs', path: '/logs', content: 'table tbody tr' },
     { name: 'alerts', path: '/alerts', content: 'table tbody tr:has-text("demo-failing-runs")' },
+    { name: 'alerts-rules', path: '/alerts?tab=rules', content: 'table tbody tr:has-text("demo-failing-runs")' },
+    { name: 'alerts-history', path: '/alerts?tab=history', content: 'table tbody tr' },
     { name: 'evaluators', path: '/evaluators', content: 'table tbody tr:has-text("answer-relevance")' },
     { name: 'datasets', path: '/datasets', content: 'table tbody tr:has-text("demo-questions")' },
     { name: 'dataset', path: '/datasets/demo-questions', content: 'table tbody tr' },
+    { name: 'experiments', path: '/experiments', content: 'table tbody tr' },
     { name: 'experiment-compare', path: `/experiments/${a}/compare/${b}`, content: 'table tbody tr' },
     { name: 'compare', path: `/compare?a=${earlier.traceId}&b=${made.traceId}`, content: '[role="treeitem"], table tbody tr' },
     { name: 'audit', path: '/audit', content: 'table tbody tr' },
+    { name: 'settings-keys', path: '/settings', content: 'form[aria-label="New key"]' },
+    { name: 'settings-alerting', path: '/settings?tab=alerting', content: 'table tbody tr:has-text("demo-failing-runs")' },
+    { name: 'settings-providers', path: '/settings?tab=providers', content: 'table tbody tr' },
+    { name: 'settings-masking', path: '/settings?tab=masking', content: '[role="tabpanel"] textarea' },
+    { name: 'settings-sampling', path: '/settings?tab=sampling', content: '[role="tabpanel"] textarea' },
+    { name: 'settings-prices', path: '/settings?tab=prices', content: 'table tbody tr' },
+    // Served by the server, not the dashboard's script: the same width rules hold.
+    { name: 'docs', path: '/docs', content: 'main h1, article h1, h1' },
+    { name: 'docs-api', path: '/docs/api', content: 'main h1, article h1, h1' },
   ];
 }
 
 async function visitAll(browsing: Browsing, width: number): Promise<void> {
+  // Every page is visited (and photographed) before the widths are judged, so one failure lists them all.
+  const wide: string[] = [];
   for (const { name, path, content } of await pages()) {
     const page: Page = await browsing.open(`${server.url}${path}`);
     await page.locator(content).first().waitFor();
@@ -77,8 +91,12 @@ async function visitAll(browsing: Browsing, width: number): Promise<void> {
     // An invitation to pick something is not an empty page.
     const empty = (await page.locator('.empty').allTextContents()).filter((text) => !text.startsWith('Pick a metric'));
     expect(empty, `${name} at ${width} px says something is empty`).toEqual([]);
+    // Nothing scrolls sideways: the page is no wider than the window.
+    const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+    if (scrollWidth > innerWidth) wide.push(`${name}: ${scrollWidth} px`);
     await page.close();
   }
+  expect(wide, `pages wider than the window at ${width} px`).toEqual([]);
   browsing.expectNoProblems();
 }
 
