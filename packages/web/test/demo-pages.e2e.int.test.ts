@@ -86,14 +86,15 @@ async function visitAll(browsing: Browsing, width: number): Promise<void> {
   for (const { name, path, content } of await pages()) {
     const page: Page = await browsing.open(`${server.url}${path}`);
     await page.locator(content).first().waitFor();
+    // Nothing scrolls sideways: the page is no wider than the window (measured before the full-page
+    // screenshot, which lays the page out at the size it photographs).
+    const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+    if (scrollWidth > innerWidth) wide.push(`${name}: ${scrollWidth} px`);
     await screenshot(page, `demo-${name}-${width}`);
     expect(await page.locator(content).count(), `${name} at ${width} px`).toBeGreaterThan(0);
     // An invitation to pick something is not an empty page.
     const empty = (await page.locator('.empty').allTextContents()).filter((text) => !text.startsWith('Pick a metric'));
     expect(empty, `${name} at ${width} px says something is empty`).toEqual([]);
-    // Nothing scrolls sideways: the page is no wider than the window.
-    const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
-    if (scrollWidth > innerWidth) wide.push(`${name}: ${scrollWidth} px`);
     await page.close();
   }
   expect(wide, `pages wider than the window at ${width} px`).toEqual([]);

@@ -193,7 +193,7 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
                 <span className="muted">{formatAgo(t.startTime, live ? agoNow : now)}</span>
               </td>
               <td>
-                <Link to={`/traces/${t.traceId}`} onClick={(e) => e.stopPropagation()} title={t.rootName}>
+                <Link to={`/traces/${t.traceId}`} onClick={(e) => e.stopPropagation()} title={`${t.rootName} (${t.serviceName})`}>
                   {t.rootName}
                 </Link>
                 {t.running === true && (
@@ -214,7 +214,7 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
                 {t.sessionId === null ? (
                   <span className="muted">–</span>
                 ) : (
-                  <Link to={`/sessions/${encodeURIComponent(t.sessionId)}`} onClick={(e) => e.stopPropagation()} title="Open the session">
+                  <Link to={`/sessions/${encodeURIComponent(t.sessionId)}`} onClick={(e) => e.stopPropagation()} title={`Open session ${t.sessionId}`}>
                     {t.sessionId}
                   </Link>
                 )}
