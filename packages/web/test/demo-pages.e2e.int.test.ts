@@ -86,6 +86,8 @@ async function visitAll(browsing: Browsing, width: number): Promise<void> {
   for (const { name, path, content } of await pages()) {
     const page: Page = await browsing.open(`${server.url}${path}`);
     await page.locator(content).first().waitFor();
+    // A part still loading (the app metrics beside the charts) is awaited, not judged empty.
+    await page.locator('.empty:has-text("Loading")').first().waitFor({ state: 'detached' });
     // Nothing scrolls sideways: the page is no wider than the window (measured before the full-page
     // screenshot, which lays the page out at the size it photographs).
     // The dashboard's top bar (its pages, Docs, the unsent-alerts notice, the account) stays one row.
