@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatChange, formatCost, formatCostOf, formatCount, formatDuration, formatListTime, formatPercent } from './format';
+import { formatAgo, formatChange, formatCost, formatCostOf, formatCount, formatCountOf, formatDuration, formatListTime, formatPercent } from './format';
 
 describe('formatDuration', () => {
   it.each([
@@ -96,4 +96,17 @@ describe('formatListTime', () => {
     [new Date(2025, 11, 31, 23, 59, 59), '2025-12-31'],
   ])('shows %s as %s beside a now of 2026-11-27 21:58', (date, text) => expect(formatListTime(date.toISOString(), now)).toBe(text));
   it('shows an unknown time as a dash', () => expect(formatListTime(null, now)).toBe('–'));
+});
+
+describe('formatCountOf', () => {
+  it.each([
+    [1, 'LLM call', undefined, '1 LLM call'],
+    [0, 'LLM call', undefined, '0 LLM calls'],
+    [3, 'LLM call', undefined, '3 LLM calls'],
+    [1204, 'span', undefined, '1,204 spans'],
+    [1, 'new kind of error', 'new kinds of error', '1 new kind of error'],
+    [2, 'new kind of error', 'new kinds of error', '2 new kinds of error'],
+  ])('%d %s', (n, one, many, text) => {
+    expect(formatCountOf(n, one, many)).toBe(text);
+  });
 });

@@ -32,6 +32,11 @@ export function formatInteger(n: number | null | undefined): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
+/** A count and its noun, singular for one: `1 LLM call`, `3 LLM calls`, `1,204 spans`, `1 occurrence`. */
+export function formatCountOf(n: number, one: string, many = `${one}s`): string {
+  return `${formatInteger(n)} ${n === 1 ? one : many}`;
+}
+
 /** Below this a cost shows as `<$0.0001`: a run of zeros tells a reader nothing more. */
 const TINY_USD = 0.0001;
 

@@ -2,7 +2,7 @@ import type { AlertRuleSource, AlertRuleSpec } from '@spoor/model';
 import type { AlertHistoryRecord, AlertStore } from '../store/store.js';
 import { DEFAULT_INHIBIT_RULES, type DispatchAlert, type GroupState, type InhibitRule, dispatch, groupOfKey, muted } from './dispatcher.js';
 import { type AlertInstance, evaluateRule } from './evaluator.js';
-import type { DeliveryResult, Notification, ReceiverConfig } from './notification.js';
+import { type DeliveryResult, type Notification, type ReceiverConfig, deliveryDetail } from './notification.js';
 import type { NotifierDeps, NotifyLogger } from './notify/delivery.js';
 import { RECEIVER_PREFIX, type ReceiverEntry, ReceiversInForce } from './receivers-in-force.js';
 import { setLabel } from './labels.js';
@@ -400,7 +400,7 @@ export class AlertEngine {
       severity: this.rule(rule)?.rule?.levels[0]?.severity ?? 'warning',
       value: null,
       receiver: result.receiver,
-      detail: result.ok ? `delivered after ${result.attempts} attempt(s)` : `gave up after ${result.attempts} attempt(s): ${result.error ?? 'unknown error'}`,
+      detail: deliveryDetail(result),
     });
   }
 

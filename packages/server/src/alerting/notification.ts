@@ -48,6 +48,12 @@ export interface DeliveryResult {
   error: string | null;
 }
 
+/** A delivery's line in the alert history: `delivered after 1 attempt`, `gave up after 5 attempts: HTTP 500`. */
+export function deliveryDetail(result: Pick<DeliveryResult, 'ok' | 'attempts' | 'error'>): string {
+  const attempts = `${result.attempts} attempt${result.attempts === 1 ? '' : 's'}`;
+  return result.ok ? `delivered after ${attempts}` : `gave up after ${attempts}: ${result.error ?? 'unknown error'}`;
+}
+
 /** A receiver as the rules file declares it under `receivers:`. Exactly one kind per receiver. */
 export type ReceiverConfig =
   | { name: string; webhook: WebhookConfig }

@@ -38,7 +38,7 @@ export async function seedDemo(url: string, fromMs: number, mainTraceId: string,
     expr: 'errors(spans)[1h] by (service) > 0',
     for: '0s',
     severity: 'warning',
-    annotations: { summary: '{{ $labels.service }} had {{ $value }} failing spans in the last hour (a rule spoor demo made)' },
+    annotations: { summary: 'Failing spans of {{ $labels.service }} in the last hour: {{ $value }} (a rule spoor demo made)' },
   });
   say(`alert rule ${DEMO_RULE}: fires while a service has failing spans`);
   await makeEvaluators(api, fromMs);

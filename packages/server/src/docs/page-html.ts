@@ -105,6 +105,8 @@ pre { background: var(--code); padding: .8rem 1rem; overflow-x: auto; border-rad
 pre code { padding: 0; background: none; }
 table { border-collapse: collapse; display: block; overflow-x: auto; margin: 1rem 0; }
 th, td { border: 1px solid var(--line); padding: .3rem .6rem; vertical-align: top; text-align: left; }
+/* A name column (a route, a flag) keeps a readable width and gives the rest to the prose beside it. */
+td:first-child { min-width: 14em; max-width: 22em; overflow-wrap: anywhere; }
 .hits li { margin-bottom: 1rem; }
 .hits p { margin: .2rem 0; color: var(--muted); }
 .where { color: var(--muted); font-size: .9em; }

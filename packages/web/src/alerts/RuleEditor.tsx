@@ -51,8 +51,11 @@ export function RuleEditor({ initial, mode, onSaved, onCancel }: RuleEditorProps
         <div>
           <textarea id={field('expr')} className="mono" rows={2} value={form.expr} onChange={set('expr')} placeholder='p95(duration_ms{service="rag"})[5m] > 3s' required />
           <div className="muted hint">
-            For example <code>error_rate(spans)[5m] by (service) &gt; 5%</code> or <code>count(logs{'{'}severity=&quot;error&quot;{'}'})[5m] &gt;= 10</code>; see the README, “Rule
-            expressions”.
+            For example <code>error_rate(spans)[5m] by (service) &gt; 5%</code> or <code>count(logs{'{'}severity=&quot;error&quot;{'}'})[5m] &gt;= 10</code>; see{' '}
+            <a href="/docs/alerting#rule-expressions" target="_blank" rel="noreferrer">
+              the docs, “Rule expressions”
+            </a>
+            .
           </div>
         </div>
 

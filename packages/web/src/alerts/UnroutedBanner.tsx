@@ -17,7 +17,11 @@ export function UnroutedBanner({ rules }: { rules: AlertRuleListResponse | undef
         <summary>How to configure a receiver</summary>
         <p>
           Make a webhook or Slack receiver in <Link to="/settings?tab=alerting">Settings, Alerting</Link> (in force at once) and name it in the rules&apos;{' '}
-          <code>notify</code>. Or start the server with <code>--alerts rules.yaml</code> holding one (see the README, “Alerting”, Notifications): rules
+          <code>notify</code>. Or start the server with <code>--alerts rules.yaml</code> holding one (see{' '}
+          <a href="/docs/alerting#alerting" target="_blank" rel="noreferrer">
+            the docs, “Alerting”
+          </a>
+          ): rules
           without{' '}
           <code>notify</code>, the default rules among them, go to its <code>defaults.notify</code>:
         </p>

@@ -1,7 +1,7 @@
 import { Fragment, useState } from 'react';
 import type { ChangedSpan, TraceDiff, TraceDiffSide } from '@spoor/model';
 import { Link } from '../components/Link';
-import { formatChange, formatCost, formatCostOf, formatDuration, formatInteger } from '../format';
+import { formatChange, formatCost, formatCostOf, formatCountOf, formatDuration, formatInteger } from '../format';
 import { TextDiff } from './TextDiff';
 import './compare.css';
 
@@ -77,7 +77,7 @@ function Side({ label, side }: { label: string; side: TraceDiffSide }) {
         {label}: <Link to={`/traces/${side.traceId}`}>{side.rootName || side.traceId}</Link>
       </h2>
       <p className="muted">
-        {formatDuration(side.durationMs)} · {side.spanCount} spans · {side.errorCount} errors · {formatInteger(sum(side.inputTokens, side.outputTokens))} tokens · {formatCostOf(side.costUsd, side.unpricedCalls)}
+        {formatDuration(side.durationMs)} · {formatCountOf(side.spanCount, 'span')} · {formatCountOf(side.errorCount, 'error')} · {formatInteger(sum(side.inputTokens, side.outputTokens))} tokens · {formatCostOf(side.costUsd, side.unpricedCalls)}
       </p>
     </div>
   );

@@ -39,10 +39,14 @@ export function ItemRow({ dataset, item, mayEdit, mayDelete, onChanged }: ItemRo
           {itemIdText(item.itemId)}
         </td>
         <td className="value">
-          <div className="value-line">{oneLine(valueText(item.input), 200)}</div>
+          <div className="value-line" title={oneLine(valueText(item.input), 1000)}>
+            {oneLine(valueText(item.input), 200)}
+          </div>
         </td>
         <td className="value">
-          <div className="value-line">{item.expectedOutput === null ? <span className="muted">–</span> : oneLine(valueText(item.expectedOutput), 200)}</div>
+          <div className="value-line" title={item.expectedOutput === null ? undefined : oneLine(valueText(item.expectedOutput), 1000)}>
+            {item.expectedOutput === null ? <span className="muted">–</span> : oneLine(valueText(item.expectedOutput), 200)}
+          </div>
         </td>
         <td>
           {item.source === null ? (

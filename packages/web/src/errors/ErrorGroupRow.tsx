@@ -2,7 +2,7 @@ import type { ErrorGroup } from '@spoor/model';
 import type { MouseEvent } from 'react';
 import { Link } from '../components/Link';
 import { Sparkline } from '../components/Sparkline';
-import { formatAgo, formatInteger, formatTime } from '../format';
+import { formatAgo, formatCountOf, formatInteger, formatTime } from '../format';
 import { navigate } from '../router';
 import { ErrorStatusBadge } from './ErrorStatusBadge';
 import { errorContext, errorTitle } from './error-context';
@@ -33,7 +33,7 @@ export function ErrorGroupRow({ group, href, nowMs }: { group: ErrorGroup; href:
         )}
       </td>
       <td>{group.services.join(', ')}</td>
-      <td className="num" title={`${formatInteger(group.count)} occurrences in ${formatInteger(group.traceCount)} traces`}>
+      <td className="num" title={`${formatCountOf(group.count, 'occurrence')} in ${formatCountOf(group.traceCount, 'trace')}`}>
         {formatInteger(group.count)}
       </td>
       <td className="error-trend">

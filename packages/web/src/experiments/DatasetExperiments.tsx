@@ -3,7 +3,7 @@ import type { Experiment, ExperimentListResponse } from '@spoor/model';
 import { apiUrl } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { Status } from '../components/Status';
-import { formatAgo, formatCostOf, formatDuration, formatInteger, formatTime } from '../format';
+import { formatAgo, formatCostOf, formatCountOf, formatDuration, formatInteger, formatTime } from '../format';
 import { navigate } from '../router';
 import { labelsByCount, scoreNumberText } from '../scores/score-view';
 import { useApi } from '../use-api';
@@ -120,5 +120,5 @@ function RunRow({ run, number, scoreNames, picked, onPick }: { run: Experiment; 
 
 function labelsTitle(labels: Record<string, number>, count: number): string {
   const parts = Object.entries(labels).map(([label, n]) => `${label}: ${n}`);
-  return [`${count} items with a value`, ...parts].join(' · ');
+  return [`${formatCountOf(count, 'item')} with a value`, ...parts].join(' · ');
 }

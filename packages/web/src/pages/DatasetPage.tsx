@@ -6,7 +6,7 @@ import { LoadMore } from '../components/LoadMore';
 import { ItemRow } from '../datasets/ItemRow';
 import { DatasetExperiments } from '../experiments/DatasetExperiments';
 import { versionChoices } from '../datasets/dataset-view';
-import { formatInteger, formatTime } from '../format';
+import { formatCountOf, formatTime } from '../format';
 import { setSearch } from '../router';
 import { mayScore, useSession } from '../session-context';
 import { useApi } from '../use-api';
@@ -68,7 +68,7 @@ export function DatasetPage({ name, search }: { name: string; search: URLSearchP
         </label>
         {dataset !== undefined && (
           <>
-            <span data-testid="dataset-item-count">{formatInteger(dataset.itemCount)} items</span>
+            <span data-testid="dataset-item-count">{formatCountOf(dataset.itemCount, 'item')}</span>
             <span>made {formatTime(dataset.createdAt)}</span>
             <span>this version {formatTime(dataset.updatedAt)}</span>
           </>

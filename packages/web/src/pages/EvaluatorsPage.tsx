@@ -22,7 +22,13 @@ export function EvaluatorsPage() {
   return (
     <div className="evaluators-page">
       <h1>Evaluators</h1>
-      <p className="muted">Each evaluator judges complete traces as they arrive and writes its judgements as scores named after it (see the README, “Evaluators”).</p>
+      <p className="muted">
+        Each evaluator judges complete traces as they arrive and writes its judgements as scores named after it (see{' '}
+        <a href="/docs/quality#evaluators" target="_blank" rel="noreferrer">
+          the docs, “Evaluators”
+        </a>
+        ).
+      </p>
       {mayEdit && editing === null && (
         <p>
           <button type="button" className="primary" onClick={() => setEditing({ mode: 'create', form: EMPTY_EVALUATOR_FORM, key: 'new' })}>

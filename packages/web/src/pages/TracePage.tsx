@@ -4,7 +4,7 @@ import { apiGet, apiUrl } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { Link } from '../components/Link';
 import { Status } from '../components/Status';
-import { formatCostOf, formatDuration, formatInteger, formatTime } from '../format';
+import { formatCostOf, formatCountOf, formatDuration, formatInteger, formatTime } from '../format';
 import { setSearch } from '../router';
 import { TargetScores } from '../scores/TargetScores';
 import { withScore } from '../scores/score-view';
@@ -141,17 +141,17 @@ export function TracePage({ traceId, search }: { traceId: string; search: URLSea
               <span data-testid="trace-duration">{formatDuration(totalMsOf(tree))}</span>
             )}
             <span data-testid="trace-span-count">
-              {formatInteger(spans.count)} spans{load.done ? '' : ' so far…'}
+              {formatCountOf(spans.count, 'span')}{load.done ? '' : ' so far…'}
             </span>
             <span>{services.slice(0, 5).join(', ')}</span>
-            {spans.errorCount > 0 ? <Status kind="error">{spans.errorCount} errors</Status> : <Status kind="ok">no errors</Status>}
+            {spans.errorCount > 0 ? <Status kind="error">{formatCountOf(spans.errorCount, 'error')}</Status> : <Status kind="ok">no errors</Status>}
             {totals.llmCalls > 0 && (
               <span>
-                {totals.llmCalls} LLM calls · {formatInteger(totals.inputTokens)} in / {formatInteger(totals.outputTokens)} out tokens · {formatCostOf(totals.costUsd, totals.unpricedCalls)}
+                {formatCountOf(totals.llmCalls, 'LLM call')} · {formatInteger(totals.inputTokens)} in / {formatInteger(totals.outputTokens)} out tokens · {formatCostOf(totals.costUsd, totals.unpricedCalls)}
               </span>
             )}
             {spans.sessionId !== null && <Link to={`/sessions/${encodeURIComponent(spans.sessionId)}`}>session {spans.sessionId}</Link>}
-            <a href="#trace-logs">{load.done ? `${load.logs.length} logs` : 'logs'}</a>
+            <a href="#trace-logs">{load.done ? formatCountOf(load.logs.length, 'log') : 'logs'}</a>
           </div>
           {load.sampledOut && (
             <p className="sampled-out-note" data-testid="sampled-out">

@@ -193,7 +193,7 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
                 <span className="muted">{formatAgo(t.startTime, live ? agoNow : now)}</span>
               </td>
               <td>
-                <Link to={`/traces/${t.traceId}`} onClick={(e) => e.stopPropagation()}>
+                <Link to={`/traces/${t.traceId}`} onClick={(e) => e.stopPropagation()} title={`${t.rootName} (${t.serviceName})`}>
                   {t.rootName}
                 </Link>
                 {t.running === true && (
@@ -214,11 +214,16 @@ export function TracesPage({ search }: { search: URLSearchParams }) {
                 {t.sessionId === null ? (
                   <span className="muted">–</span>
                 ) : (
-                  <Link to={`/sessions/${encodeURIComponent(t.sessionId)}`} onClick={(e) => e.stopPropagation()} title="Open the session">
+                  <Link to={`/sessions/${encodeURIComponent(t.sessionId)}`} onClick={(e) => e.stopPropagation()} title={`Open session ${t.sessionId}`}>
                     {t.sessionId}
                   </Link>
                 )}
-                {t.userId !== null && <span className="muted"> · {t.userId}</span>}
+                {t.userId !== null && (
+                  <span className="muted trace-user">
+                    <span className="trace-user-dot"> · </span>
+                    {t.userId}
+                  </span>
+                )}
               </td>
               <td className="num">{formatDuration(t.durationMs)}</td>
               <td className="num">{formatCount(t.spanCount)}</td>

@@ -129,7 +129,8 @@ export function KeysTab() {
         </div>
       )}
       <ErrorBox error={actionError ?? error} />
-      {data !== undefined && (
+      {data !== undefined && data.keys.length === 0 && <p className="muted">No key yet: make one above.</p>}
+      {data !== undefined && data.keys.length > 0 && (
         <table className="settings-table">
           <thead>
             <tr>

@@ -5,6 +5,7 @@ import type { TraceSearchResponse } from '@spoor/model';
 import { apiGet, apiUrl } from '../api';
 import { attributeSearchText, mergeMatches, searchSpans } from './span-search';
 import { categoryAt, durationMsAt, eventsAt, isErrorAt, nameAt, originUsOf, rowNote, serviceAt, spanIdAt, startMsAt, totalMsOf, type SpanTree } from './span-tree';
+import { formatCountOf } from '../format';
 import { TimeAxis } from './TimeAxis';
 import { anchoredScrollTop, indexOfRow, isCollapsed, revealRows, rowWindow, scrollMap, type ShownRows, visibleRows } from './visible-rows';
 import { ROW_HEIGHT, WaterfallRow } from './WaterfallRow';
@@ -405,7 +406,7 @@ export function Waterfall({ tree, collapsed, onCollapsedChange, onToggle, select
         </button>
         <label className="wf-check">
           <input type="checkbox" checked={showCritical} onChange={(e) => setShowCritical(e.target.checked)} disabled={critical === null} />
-          Critical path{critical !== null ? ` (${critical.rows.length} spans)` : ''}
+          Critical path{critical !== null ? ` (${formatCountOf(critical.rows.length, 'span')})` : ''}
         </label>
         <span className="wf-sep" />
         <button type="button" onClick={() => zoomBy(0.5)} aria-label="Zoom in" title="Zoom in (+, or Ctrl + wheel)">

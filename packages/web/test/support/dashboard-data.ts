@@ -19,7 +19,7 @@ export const ALERT_RULES = `rules:
     expr: errors(spans)[1h] by (service) > 0
     for: 0s
     severity: warning
-    annotations: { summary: "{{ $labels.service }} had {{ $value }} failing spans in the last hour" }
+    annotations: { summary: "Failing spans of {{ $labels.service }} in the last hour: {{ $value }}" }
 `;
 
 export async function fillDashboard(url: string): Promise<DashboardData> {
