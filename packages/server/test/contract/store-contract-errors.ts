@@ -1,4 +1,4 @@
-import type { ErrorOccurrenceRecord } from '@spoor/model';
+import { type ErrorOccurrenceRecord, SPOOR_SERVICE_NAME } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import type { ErrorGroupQuery, ErrorGroupRecord, Store, RecordBatch } from '../../src/store/store.js';
 import { ALL, T0, errorOccurrence, sid, span, tid } from '../support/record-fixtures.js';
@@ -79,6 +79,13 @@ export function describeErrorGroupContract(adapter: string, open: () => Promise<
       expect(await groups({ projectId: 'p2' })).toEqual([{ ...fpRate, sampleMessage: 'Rate limit reached for gpt-4o', count: 1, traceCount: 1,
         firstSeenUs: T0 + HOUR, lastSeenUs: T0 + HOUR, services: ['worker'], sampleTraceIds: [tid(40)] }]);
       expect(await groups({ projectId: 'p3' })).toEqual([]);
+    });
+
+    it("leaves Spoor's own failures (a judge's, an experiment's) out unless their service is asked for", async () => {
+      await write([rate(T0 + MIN, 1), rate(T0 + 2 * MIN, 2, SPOOR_SERVICE_NAME), other('fp-own', T0 + 3 * MIN, 3)].map((e, i) =>
+        i === 2 ? { ...e, serviceName: SPOOR_SERVICE_NAME } : e));
+      expect((await groups()).map((g) => [g.fingerprint, g.count])).toEqual([['fp-rate', 1]]);
+      expect((await groups({ service: SPOOR_SERVICE_NAME })).map((g) => [g.fingerprint, g.count]).sort()).toEqual([['fp-own', 1], ['fp-rate', 1]]);
     });
 
     it('sorts, filters and pages the groups', async () => {

@@ -1,4 +1,4 @@
-import type { ErrorGroupStatus, ErrorOccurrenceRecord, TimeRange } from '@spoor/model';
+import { type ErrorGroupStatus, type ErrorOccurrenceRecord, SPOOR_SERVICE_NAME, type TimeRange } from '@spoor/model';
 import type { ErrorGroupQuery, ErrorGroupRecord, ErrorOccurrenceRow } from '../../src/store/store.js';
 import { type FakeAnalyticsData, byKey, groupBy } from './fake-analytics.js';
 import { byText, inRange } from './fake-reads.js';
@@ -27,7 +27,7 @@ export const stateKey = (projectId: string, fingerprint: string): string => `${p
 
 export function listErrorGroups(data: FakeAnalyticsData, query: ErrorGroupQuery, offset: number, limit: number): ErrorGroupRecord[] {
   const events = errorEvents(data).filter((e) => e.projectId === query.projectId);
-  const hits = events.filter((e) => inRange(e.timeUs, query.range) && (query.service === null || e.serviceName === query.service) && (query.fingerprint === null || e.fingerprint === query.fingerprint));
+  const hits = events.filter((e) => inRange(e.timeUs, query.range) && (query.service === null ? e.serviceName !== SPOOR_SERVICE_NAME : e.serviceName === query.service) && (query.fingerprint === null || e.fingerprint === query.fingerprint));
   const records: ErrorGroupRecord[] = [];
   for (const [fingerprint, group] of groupBy(hits, (e) => e.fingerprint)) {
     const every = events.filter((e) => e.fingerprint === fingerprint);

@@ -1,4 +1,4 @@
-import type { ErrorGroupStatus, TimeRange } from '@spoor/model';
+import { type ErrorGroupStatus, SPOOR_SERVICE_NAME, type TimeRange } from '@spoor/model';
 import { num, numOrNull } from '../record-rows.js';
 import type { ErrorGroupQuery, ErrorGroupRecord, ErrorOccurrenceRow } from '../store.js';
 import type { Dialect, SqlEngine } from './dialect.js';
@@ -65,7 +65,9 @@ export function listErrorGroups(db: SqlEngine, query: ErrorGroupQuery, offset: n
   const p = d.params();
   const project = p.add(query.projectId);
   const where = timeFilters(p, 'time_us', query.range);
-  if (query.service !== null) where.push(`service_name = ${p.add(query.service)}`);
+  // Spoor's own failures (a judge's or an experiment's call) are not the app's errors: listed only
+  // when their service is asked for, as the trace list does.
+  where.push(query.service !== null ? `service_name = ${p.add(query.service)}` : `service_name <> ${p.add(SPOOR_SERVICE_NAME)}`);
   if (query.fingerprint !== null) where.push(`fingerprint = ${p.add(query.fingerprint)}`);
   const outer = query.status === null ? '' : `WHERE ${EFFECTIVE_STATUS} = ${p.add(query.status)}`;
   // The all-time aggregate reads only the groups hit in the range: from `g` where a CTE is computed
