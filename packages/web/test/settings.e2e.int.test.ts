@@ -148,7 +148,23 @@ describe('Settings', () => {
     await page.setViewportSize({ width: 1024, height: 800 });
     await screenshot(page, 'settings-alerting-1024');
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(1024);
-    browsing.expectNoProblems();
+
+    // Deleting, asked once more: a receiver a rule names is refused (the page says which rule),
+    // then the rule goes, then the receiver.
+    await page.getByRole('button', { name: 'Delete receiver team-hook' }).click();
+    await page.getByRole('button', { name: 'Delete team-hook' }).click();
+    await expect.poll(async () => page.getByRole('alert').allTextContents()).toEqual([expect.stringContaining('always-firing')]);
+    const ruleRow = page.locator('tr', { hasText: 'count(spans)[1m] >= 0' });
+    await ruleRow.getByRole('button', { name: 'Delete', exact: true }).click();
+    await ruleRow.getByRole('button', { name: 'Delete always-firing' }).click();
+    await ruleRow.waitFor({ state: 'detached' });
+    await page.getByRole('button', { name: 'Delete receiver team-hook' }).click();
+    await page.getByRole('button', { name: 'Delete team-hook' }).click();
+    await page.locator('tr[data-receiver="team-hook"]').waitFor({ state: 'detached' });
+    const left = (await (await fetch(`${server.url}/api/alerts/receivers`, bearer(adminKey))).json()) as { receivers: Array<{ name: string }> };
+    expect(left.receivers.map((r) => r.name)).not.toContain('team-hook');
+    // The refused delete is the one problem Chromium logs.
+    expect(browsing.takeProblems()).toEqual([expect.stringContaining('the server responded with a status of 409 (Conflict)')]);
     await page.close();
   });
 

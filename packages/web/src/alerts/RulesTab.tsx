@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import type { Alert, AlertRule, AlertRuleListResponse } from '@spoor/model';
-import { apiSend } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { formatTime } from '../format';
 import { useApi } from '../use-api';
+import { useConfirmedDelete } from '../use-confirmed-delete';
 import { RuleEditor } from './RuleEditor';
 import { RuleRow } from './RuleRow';
 import { ruleAlertCounts } from './alert-view';
@@ -15,8 +15,6 @@ type Editing = { mode: 'create' } | { mode: 'edit'; rule: AlertRule } | null;
 export function RulesTab({ alerts, rule: highlighted, onChange }: { alerts: Alert[]; rule: string | null; onChange: () => void }) {
   const { data, error, loading, reload } = useApi<AlertRuleListResponse>('/api/alerts/rules', { refreshMs: 15_000 });
   const [editing, setEditing] = useState<Editing>(null);
-  const [confirming, setConfirming] = useState<string | null>(null);
-  const [actionError, setActionError] = useState<Error | undefined>(undefined);
   const nowMs = Date.now();
 
   const saved = () => {
@@ -24,19 +22,7 @@ export function RulesTab({ alerts, rule: highlighted, onChange }: { alerts: Aler
     reload();
     onChange();
   };
-  const remove = (name: string) => {
-    setActionError(undefined);
-    apiSend<void>('DELETE', `/api/alerts/rules/${encodeURIComponent(name)}`).then(
-      () => {
-        setConfirming(null);
-        saved();
-      },
-      (e: Error) => {
-        setConfirming(null);
-        setActionError(e);
-      },
-    );
-  };
+  const { confirming, setConfirming, error: actionError, remove } = useConfirmedDelete((name) => `/api/alerts/rules/${encodeURIComponent(name)}`, saved);
 
   const file = data?.file ?? null;
   const hasFileRules = data?.rules.some((r) => r.source === 'file') ?? false;

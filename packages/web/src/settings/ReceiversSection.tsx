@@ -4,6 +4,7 @@ import { apiSend } from '../api';
 import { ErrorBox } from '../components/ErrorBox';
 import { formatTime } from '../format';
 import { useApi } from '../use-api';
+import { useConfirmedDelete } from '../use-confirmed-delete';
 import { type ReceiverForm, EMPTY_RECEIVER_FORM, receiverBodyFrom } from './receiver-form';
 
 /**
@@ -13,27 +14,13 @@ import { type ReceiverForm, EMPTY_RECEIVER_FORM, receiverBodyFrom } from './rece
 export function ReceiversSection({ onChange }: { onChange: () => void }) {
   const { data, error, reload } = useApi<AlertReceiverListResponse>('/api/alerts/receivers', { refreshMs: 15_000 });
   const [editing, setEditing] = useState<{ mode: 'create' } | { mode: 'edit'; receiver: AlertReceiver } | null>(null);
-  const [confirming, setConfirming] = useState<string | null>(null);
-  const [actionError, setActionError] = useState<Error | undefined>(undefined);
 
   const saved = () => {
     setEditing(null);
     reload();
     onChange();
   };
-  const remove = (name: string) => {
-    setActionError(undefined);
-    apiSend<void>('DELETE', `/api/alerts/receivers/${encodeURIComponent(name)}`).then(
-      () => {
-        setConfirming(null);
-        saved();
-      },
-      (e: Error) => {
-        setConfirming(null);
-        setActionError(e);
-      },
-    );
-  };
+  const { confirming, setConfirming, error: actionError, remove } = useConfirmedDelete((name) => `/api/alerts/receivers/${encodeURIComponent(name)}`, saved);
 
   return (
     <section aria-label="Receivers">
