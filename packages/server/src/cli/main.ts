@@ -189,9 +189,6 @@ async function serve(args: string[]): Promise<number> {
   const { startServer } = await import('../serve/server.js');
   const server = await startServer(config);
   const storeText = config.store.kind === 'duckdb' ? `data: ${config.dataDir}` : `store: ClickHouse, spool: ${config.dataDir}`;
-  process.stdout.write(`Spoor is listening on ${server.url} (${storeText})\n`);
-  // A line of its own: scripts read the first line's URL and data directory as they were.
-  if (server.grpcUrl !== null) process.stdout.write(`Spoor takes OTLP/gRPC on ${server.grpcUrl}\n`);
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -216,6 +213,10 @@ async function serve(args: string[]): Promise<number> {
       process.stderr.write(`spoor: ${error.message}; stopping (acknowledged data is replayed from the spool on the next start)\n`);
       void server.close().finally(() => resolve(1));
     });
+    // Said once signals are handled: a supervisor that signals as soon as it reads the line gets a clean stop.
+    process.stdout.write(`Spoor is listening on ${server.url} (${storeText})\n`);
+    // A line of its own: scripts read the first line's URL and data directory as they were.
+    if (server.grpcUrl !== null) process.stdout.write(`Spoor takes OTLP/gRPC on ${server.grpcUrl}\n`);
   });
 }
 
