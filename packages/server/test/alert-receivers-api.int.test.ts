@@ -1,12 +1,10 @@
 import { rename, writeFile } from 'node:fs/promises';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { AlertReceiver, AlertReceiverListResponse, AlertRule } from '@spoor/model';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Notification } from '../src/alerting/notification.js';
 import { verifySignature } from '../src/alerting/notify/webhook.js';
 import { until } from './support/wait.js';
+import { type LoopbackWebhook, startLoopbackWebhook } from './support/loopback-webhook.js';
 import { type TestServer, type TestServerOptions, perTestServers } from './support/server.js';
 
 /**
@@ -50,32 +48,12 @@ const ALWAYS = 'count(spans)[1m] >= 0';
 const SECRET = 'receiver-secret-4711';
 const TOKEN = 'Bearer hook-token-0815';
 
-interface Hook {
-  url: string;
-  received: Array<{ body: Notification; raw: string; headers: Record<string, string | string[] | undefined> }>;
-  close: () => Promise<void>;
-}
-const hooks: Hook[] = [];
+const hooks: LoopbackWebhook[] = [];
 afterEach(async () => {
   for (const hook of hooks.splice(0)) await hook.close();
 });
-async function loopbackHook(): Promise<Hook> {
-  const received: Hook['received'] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      received.push({ body: JSON.parse(raw) as Notification, raw, headers: req.headers });
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const hook: Hook = {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/spoor?token=abc123`,
-    received,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+async function loopbackHook(): Promise<LoopbackWebhook> {
+  const hook = await startLoopbackWebhook('/hooks/spoor?token=abc123');
   hooks.push(hook);
   return hook;
 }

@@ -1,6 +1,4 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SpanStatusCode } from '@opentelemetry/api';
@@ -9,8 +7,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { AlertHistoryResponse, AlertListResponse, AlertRuleListResponse } from '@spoor/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Notification } from '../src/alerting/notification.js';
 import { verifySignature } from '../src/alerting/notify/webhook.js';
+import { type LoopbackWebhook, type ReceivedNotification, startLoopbackWebhook } from './support/loopback-webhook.js';
 import { sleep, until } from './support/wait.js';
 import { type TestServer, getJson, startTestServer } from './support/server.js';
 
@@ -22,15 +20,9 @@ import { type TestServer, getJson, startTestServer } from './support/server.js';
  * a loaded machine takes to stop and start the server.
  */
 
-interface Received {
-  body: Notification;
-  raw: string;
-  headers: Record<string, string | string[] | undefined>;
-}
-
 const SECRET = 'integration-secret';
-const received: Received[] = [];
-let receiver: Server;
+let received: ReceivedNotification[];
+let receiver: LoopbackWebhook;
 let receiverUrl: string;
 let dir: string;
 let rulesPath: string;
@@ -87,17 +79,9 @@ function keepFailing(): { pause: () => Promise<void>; resume: () => void; stop: 
 
 
 beforeAll(async () => {
-  receiver = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      received.push({ body: JSON.parse(raw) as Notification, raw, headers: req.headers });
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  receiver = await startLoopbackWebhook();
+  received = receiver.received;
+  receiverUrl = receiver.url;
   dir = await mkdtemp(join(tmpdir(), 'spoor-alerting-'));
   rulesPath = join(dir, 'alerts.yaml');
   process.env.SPOOR_TEST_WEBHOOK_SECRET = SECRET;
@@ -124,8 +108,7 @@ rules:
 
 afterAll(async () => {
   await server?.stop();
-  receiver.closeAllConnections();
-  await new Promise((resolve) => receiver.close(resolve));
+  await receiver.close();
   await rm(dir, { recursive: true, force: true });
   delete process.env.SPOOR_TEST_WEBHOOK_SECRET;
 });
