@@ -8,6 +8,7 @@ import type { PriceTable } from '@spoor/model';
 import { PriceBooks } from '../pricing/price-books.js';
 import { loadEvaluatorsFile } from '../quality/evaluators-file.js';
 import { createLlmJudgeKind } from '../quality/judge.js';
+import type { Provider } from '../replay/providers.js';
 import { DEMO_PROVIDER } from '../replay/replayer.js';
 import { type AnyKind, anyKind, kindsOf } from '../quality/spec.js';
 import type { SamplingFile } from '../sampling/policy.js';
@@ -33,6 +34,8 @@ export interface ServeBase {
   ingestMetrics: ReturnType<typeof createIngestMetrics>;
   metrics: ServerMetrics;
   shares: ReturnType<typeof serverShares>;
+  /** What replays, experiments and judges call: the `--provider`s, then the built-in demo provider. */
+  providers: readonly Provider[];
   /** The judges' books, kept current as the decode thread's are, so a judge's call is priced as its span is. */
   judgeBooks: PriceBooks;
   spoolDir: string;
@@ -47,11 +50,11 @@ export interface ServeBase {
 }
 
 /** The evaluator kinds this server judges with; an llm-judge stores its own call through `ingest`. */
-export function evaluatorKinds(base: Pick<ServeBase, 'config' | 'judgeBooks' | 'shares'>, ingest: JudgeIngest): ReadonlyMap<string, AnyKind> {
+export function evaluatorKinds(base: Pick<ServeBase, 'providers' | 'judgeBooks' | 'shares'>, ingest: JudgeIngest): ReadonlyMap<string, AnyKind> {
   return kindsOf([
     anyKind(
       createLlmJudgeKind({
-        providers: [...base.config.providers, DEMO_PROVIDER],
+        providers: base.providers,
         ingest,
         priceBookFor: (projectId) => base.judgeBooks.bookFor(projectId),
         providerCalls: base.shares.providerCalls,
@@ -83,7 +86,8 @@ export async function serveBase(config: ServeConfig): Promise<ServeBase> {
   const judgeBooks = new PriceBooks(prices);
   const shares = serverShares(config.shares, selfMetrics);
   // Checked with kinds whose judge stores nothing: checking a spec never calls its judge.
-  const checkKinds = evaluatorKinds({ config, judgeBooks, shares }, () => Promise.reject(new Error('a judge called while its file was checked')));
+  const providers = [...config.providers, DEMO_PROVIDER];
+  const checkKinds = evaluatorKinds({ providers, judgeBooks, shares }, () => Promise.reject(new Error('a judge called while its file was checked')));
   return {
     config,
     log,
@@ -96,6 +100,7 @@ export async function serveBase(config: ServeConfig): Promise<ServeBase> {
       storeHealthy: () => state.store.healthy,
     }),
     shares,
+    providers,
     judgeBooks,
     spoolDir,
     quarantineDir,

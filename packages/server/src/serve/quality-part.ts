@@ -7,7 +7,7 @@ import type { IngestQueue } from '../pipeline/ingest-queue.js';
 import { lagGauges } from '../quality/completion.js';
 import { EvaluatorService } from '../quality/evaluator-service.js';
 import { ExperimentService } from '../quality/experiment-service.js';
-import { DEMO_PROVIDER, Replayer } from '../replay/replayer.js';
+import { Replayer } from '../replay/replayer.js';
 import { SamplingService } from '../sampling/service.js';
 import { type JudgeIngest, type ServeBase, evaluatorKinds } from './base.js';
 import type { IngestLoad } from './ingest-load.js';
@@ -110,7 +110,7 @@ export async function startQuality(life: Lifecycle, base: ServeBase, { thread, d
   );
   // How far behind each runner is, so a lag is seen before it is a loss (by project: projects are the keys' few).
   lagGauges(selfMetrics, 'sampling', 'tail sampling', () => sampling.lags());
-  const replayer = new Replayer([...config.providers, DEMO_PROVIDER], ingestTrace, base.shares.providerCalls);
+  const replayer = new Replayer(base.providers, ingestTrace, base.shares.providerCalls);
   const experiments = await life.start(
     'the experiments',
     () =>
