@@ -38,7 +38,11 @@ export class DuckDbScoreStore extends SqlScoreStore {
 /** Records in `replaced_scores` the slots of `scores` that have a row already or come twice. */
 async function markReplaced(connection: DuckDBConnection, scores: readonly ScoreRecord[]): Promise<void> {
   const byProject = new Map<string, string[]>();
-  for (const s of scores) byProject.set(s.projectId, [...(byProject.get(s.projectId) ?? []), s.scoreId]);
+  for (const s of scores) {
+    const ids = byProject.get(s.projectId);
+    if (ids === undefined) byProject.set(s.projectId, [s.scoreId]);
+    else ids.push(s.scoreId);
+  }
   for (const [projectId, ids] of byProject) {
     const seen = new Set<string>();
     const twice = ids.filter((id) => seen.has(id) || (seen.add(id), false));
