@@ -192,6 +192,8 @@ describe('Settings', () => {
     expect(await policyOf('masking')).toMatchObject({ source: 'api', policy: { detectors: ['email'], mode: 'mask' } });
 
     await page.getByRole('tab', { name: 'Sampling' }).click();
+    // Typed once the tab has read the policy in force, which fills the text it shows.
+    await page.getByText('In force: none').waitFor();
     await page.getByLabel('Sampling policy (JSON)').fill('{ "rate": 0.25 }');
     await page.getByRole('button', { name: 'Save policy' }).click();
     await page.getByText('In force: the policy set here').waitFor();
