@@ -31,12 +31,16 @@ export function PolicyTab({ path, label, about, example, fileFlag }: PolicyTabPr
   const [text, setText] = useState('');
   const [actionError, setActionError] = useState<Error | undefined>(undefined);
   const [saved, setSaved] = useState<string | null>(null);
+  // What was typed since the policy in force was last shown: a read arriving later does not wipe it;
+  // once a save or removal is read back, what is in force is shown again.
+  const [edited, setEdited] = useState(false);
   useEffect(() => {
-    if (data !== undefined) setText(data.policy === null ? '' : JSON.stringify(data.policy, null, 2));
+    if (data !== undefined && !edited) setText(data.policy === null ? '' : JSON.stringify(data.policy, null, 2));
   }, [data]);
 
   const done = (what: string) => () => {
     setSaved(what);
+    setEdited(false);
     reload();
   };
   const save = () => {
@@ -70,7 +74,17 @@ export function PolicyTab({ path, label, about, example, fileFlag }: PolicyTabPr
       <label htmlFor={`${id}-policy`} className="settings-label">
         {label} policy (JSON)
       </label>
-      <textarea id={`${id}-policy`} className="mono settings-json" rows={12} value={text} onChange={(e) => setText(e.target.value)} placeholder={example} />
+      <textarea
+        id={`${id}-policy`}
+        className="mono settings-json"
+        rows={12}
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value);
+          setEdited(true);
+        }}
+        placeholder={example}
+      />
       <ErrorBox error={actionError} />
       {saved !== null && <p role="status">{saved}</p>}
       <div className="form-actions">
