@@ -4,7 +4,14 @@ import { scoreComparison } from './score-comparison.js';
 
 // p-values from SciPy 1.17.1: mannwhitneyu(a, b, method='asymptotic') and chi2_contingency(table, correction=False).
 
-const group = (name: string, side: 'a' | 'b', label: string | null, values: number[], count = values.length): ScoreCompareGroup => ({ name, side, label, count, values });
+const group = (name: string, side: 'a' | 'b', label: string | null, values: number[], count = values.length): ScoreCompareGroup => ({
+  name,
+  side,
+  label,
+  count,
+  values,
+  counts: values.map(() => 1),
+});
 
 describe('scoreComparison', () => {
   it('gives each score name both sides, the change of the mean and a Mann-Whitney U test of the values', () => {
@@ -38,5 +45,24 @@ describe('scoreComparison', () => {
     const rows = scoreComparison([group('z', 'a', null, [1, 2, 3]), group('m', 'b', null, [1]), group('a', 'a', 'x', [], 2), group('a', 'b', 'x', [], 1)], 2, 0.05);
     expect(rows.map((r) => [r.name, r.a?.count ?? null, r.b?.count ?? null])).toEqual([['a', 2, 1], ['z', 3, null]]);
     expect(rows[1]).toMatchObject({ meanDelta: null, values: { pValue: null }, labels: { pValue: null } });
+  });
+
+  it('reads the values as tallies: a value counted many times, or listed in several groups, weighs as often', () => {
+    const a = [0.2, 0.2, 0.2, 0.5, 0.5, 0.9];
+    const b = [0.5, 0.5, 0.9, 0.9, 0.9, 1];
+    const expanded = scoreComparison([group('judge', 'a', null, a), group('judge', 'b', null, b)], 10, 0.05);
+    const tallied = scoreComparison(
+      [
+        { name: 'judge', side: 'a', label: null, count: 4, values: [0.5, 0.2], counts: [1, 3] },
+        { name: 'judge', side: 'a', label: 'fine', count: 2, values: [0.9, 0.5], counts: [1, 1] },
+        { name: 'judge', side: 'b', label: null, count: 6, values: [1, 0.9, 0.5, 0.9], counts: [1, 2, 2, 1] },
+      ],
+      10,
+      0.05,
+    );
+    expect(tallied[0]!.values).toEqual(expanded[0]!.values);
+    expect(tallied[0]!.a!.mean).toBeCloseTo(expanded[0]!.a!.mean!, 12);
+    expect(tallied[0]!.b!.mean).toBeCloseTo(expanded[0]!.b!.mean!, 12);
+    expect(tallied[0]!.a!.count).toBe(6);
   });
 });

@@ -1,5 +1,5 @@
 import type { ScoreCompareRow, ScoreCompareSide } from '@spoor/model';
-import { rankSums, sortNumbers } from '../store/rank-sums.js';
+import { type Tally, tallyOf, tallyRankSums } from '../store/rank-sums.js';
 import type { ScoreCompareGroup } from '../store/store.js';
 import { chiSquareIndependence, mannWhitneyFromRanks } from './significance.js';
 
@@ -27,17 +27,19 @@ export function scoreComparison(groups: readonly ScoreCompareGroup[], limit: num
 const byText = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
 
 interface Side extends ScoreCompareSide {
-  values: number[];
+  values: Tally;
 }
 
 function sideOf(groups: readonly ScoreCompareGroup[]): Side | null {
   if (groups.length === 0) return null;
-  const values = groups.flatMap((g) => g.values);
+  const values = tallyOf(groups);
+  let sum = 0;
+  for (let i = 0; i < values.values.length; i++) sum += values.values[i]! * values.counts[i]!;
   const labels: Record<string, number> = {};
   for (const g of [...groups].sort((x, y) => byText(x.label ?? '', y.label ?? ''))) if (g.label !== null) labels[g.label] = g.count;
   return {
     count: groups.reduce((n, g) => n + g.count, 0),
-    mean: values.length === 0 ? null : values.reduce((x, y) => x + y, 0) / values.length,
+    mean: values.total === 0 ? null : sum / values.total,
     labels,
     values,
   };
@@ -54,8 +56,8 @@ function rowOf(name: string, groupsA: readonly ScoreCompareGroup[], groupsB: rea
   let values = null;
   let labels = null;
   if (a !== null && b !== null) {
-    const sums = rankSums(sortNumbers(a.values), sortNumbers(b.values));
-    values = mannWhitneyFromRanks({ n1: a.values.length, n2: b.values.length, rankSum1: sums.a, tieTerm: sums.tieTerm });
+    const sums = tallyRankSums(a.values, b.values);
+    values = mannWhitneyFromRanks({ n1: a.values.total, n2: b.values.total, rankSum1: sums.a, tieTerm: sums.tieTerm });
     const names = [...new Set([...Object.keys(a.labels), ...Object.keys(b.labels)])];
     labels = names.length === 0 ? null : chiSquareIndependence([a, b].map((side) => names.map((label) => side.labels[label] ?? 0)));
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quantileOfSorted, rankSums, sortNumbers } from './rank-sums.js';
+import { quantileOfSorted, rankSums, sortNumbers, tallyOf, tallyRankSums } from './rank-sums.js';
 
 /** Average ranks the slow, obvious way: sort everything, give each run of equal values its mean rank. */
 function naiveRankSums(a: number[], b: number[]): { a: number; b: number; tieTerm: number } {
@@ -63,5 +63,37 @@ describe('quantileOfSorted', () => {
     expect(quantileOfSorted(sorted, 0)).toBe(10);
     expect(quantileOfSorted(sorted, 1)).toBe(40);
     expect(quantileOfSorted(sortNumbers([]), 0.5)).toBeNull();
+  });
+
+  it('are the same over tallies, in any order and split into parts, as over the values they count', () => {
+    const next = random(11);
+    // A tally in pieces: each value with a count of 1 to 3, shuffled, split in up to three parts (as a store's groups by label).
+    const pieces = (values: number[]) => {
+      const counted = new Map<number, number>();
+      for (const v of values) counted.set(v, (counted.get(v) ?? 0) + 1);
+      const entries: Array<[number, number]> = [];
+      for (const [value, count] of counted) for (let left = count; left > 0; ) {
+        const take = Math.min(left, 1 + Math.floor(next() * 3));
+        entries.push([value, take]);
+        left -= take;
+      }
+      entries.sort(() => next() - 0.5);
+      const parts = Array.from({ length: 1 + Math.floor(next() * 3) }, () => ({ values: [] as number[], counts: [] as number[] }));
+      for (const [value, count] of entries) {
+        const part = parts[Math.floor(next() * parts.length)]!;
+        part.values.push(value);
+        part.counts.push(count);
+      }
+      return parts;
+    };
+    for (let round = 0; round < 200; round++) {
+      const spread = [3, 50, 1e6, 0.5][round % 4]!;
+      const a = Array.from({ length: Math.floor(next() * 60) }, () => Math.floor(next() * spread * 4) / 4);
+      const b = Array.from({ length: Math.floor(next() * 60) }, () => Math.floor(next() * spread * 4) / 4);
+      const [ta, tb] = [tallyOf(pieces(a)), tallyOf(pieces(b))];
+      expect([ta.total, tb.total]).toEqual([a.length, b.length]);
+      expect([...ta.values]).toEqual([...new Set(a)].sort((x, y) => x - y));
+      expect(tallyRankSums(ta, tb)).toEqual(naiveRankSums(a, b));
+    }
   });
 });

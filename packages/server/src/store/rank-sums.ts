@@ -103,3 +103,69 @@ export function rankSums(a: SortedNumbers, b: SortedNumbers): RankSums {
   const b2 = twiceB / 2;
   return { a: (total * (total + 1)) / 2 - b2, b: b2, tieTerm };
 }
+
+/** Values in ascending order, each once, with how many times each occurs. */
+export interface Tally {
+  values: Float64Array;
+  counts: Float64Array;
+  /** The sum of `counts`. */
+  total: number;
+}
+
+/**
+ * One tally of several, each a value beside its count in any order and a value possibly listed
+ * more than once: the values ascending, each once. Already ascending lists (a store's usual
+ * answer) are only merged; others sorted first.
+ */
+export function tallyOf(parts: ReadonlyArray<{ values: ArrayLike<number>; counts: ArrayLike<number> }>): Tally {
+  let n = 0;
+  for (const part of parts) n += part.values.length;
+  const values = new Float64Array(n);
+  const counts = new Float64Array(n);
+  let at = 0;
+  let ascending = true;
+  for (const part of parts) {
+    for (let i = 0; i < part.values.length; i++, at++) {
+      values[at] = part.values[i]!;
+      counts[at] = part.counts[i]!;
+      if (at > 0 && values[at]! < values[at - 1]!) ascending = false;
+    }
+  }
+  const order = ascending ? null : Uint32Array.from({ length: n }, (_, i) => i).sort((x, y) => values[x]! - values[y]!);
+  const outValues = new Float64Array(n);
+  const outCounts = new Float64Array(n);
+  let distinct = 0;
+  let total = 0;
+  for (let k = 0; k < n; k++) {
+    const i = order === null ? k : order[k]!;
+    total += counts[i]!;
+    if (distinct > 0 && outValues[distinct - 1] === values[i]) outCounts[distinct - 1]! += counts[i]!;
+    else {
+      outValues[distinct] = values[i]!;
+      outCounts[distinct++] = counts[i]!;
+    }
+  }
+  return { values: outValues.subarray(0, distinct), counts: outCounts.subarray(0, distinct), total };
+}
+
+/** `rankSums` of the values two tallies count, in one merge of their distinct values. */
+export function tallyRankSums(a: Tally, b: Tally): RankSums {
+  const na = a.values.length;
+  const nb = b.values.length;
+  let i = 0;
+  let j = 0;
+  let below = 0;
+  let twiceB = 0;
+  let tieTerm = 0;
+  while (i < na || j < nb) {
+    const value = j === nb || (i < na && a.values[i]! <= b.values[j]!) ? a.values[i]! : b.values[j]!;
+    const fromA = i < na && a.values[i] === value ? a.counts[i++]! : 0;
+    const fromB = j < nb && b.values[j] === value ? b.counts[j++]! : 0;
+    const tied = fromA + fromB;
+    twiceB += fromB * (2 * below + tied + 1);
+    tieTerm += tied * tied * tied - tied;
+    below += tied;
+  }
+  const b2 = twiceB / 2;
+  return { a: (below * (below + 1)) / 2 - b2, b: b2, tieTerm };
+}

@@ -1,8 +1,9 @@
 import { type ScoreRecord, type ScoreStatsQuery, type ScoreStatsRow, type TimeRange, scoreIdOf } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
-import type { AlertMatcher, AlertSeriesQuery, AlertSeriesRow, ScoreCompareGroup, Store } from '../../src/store/store.js';
+import type { AlertMatcher, AlertSeriesQuery, AlertSeriesRow, Store } from '../../src/store/store.js';
 import { ALL, T0, emptyLlm, resource, scoreRecord, sid, span, spanFilter, tid } from '../support/record-fixtures.js';
 import { openForEachTest, recordBatch } from './per-test-store.js';
+import { valuesOf } from '../support/fake-score-stats.js';
 
 const SEC = 1_000_000;
 
@@ -128,8 +129,8 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
       await seed(store);
       const compare = async (over: Parameters<typeof spanFilter>[0] = {}) => {
         const groups = await store.compareScores({ filter: spanFilter(over), by: { attribute: 'service.version' }, a: '1.0', b: '2.0', limit: 100 });
-        const key = (g: ScoreCompareGroup) => JSON.stringify([g.name, g.side, g.label]);
-        return groups.map((g) => ({ ...g, values: [...g.values].sort() })).sort((x, y) => key(x).localeCompare(key(y)));
+        const key = (g: { name: string; side: string; label: string | null }) => JSON.stringify([g.name, g.side, g.label]);
+        return groups.map((g) => ({ name: g.name, side: g.side, label: g.label, count: g.count, values: valuesOf(g) })).sort((x, y) => key(x).localeCompare(key(y)));
       };
       const group = (name: string, side: 'a' | 'b', label: string | null, count: number, values: number[]) => ({ name, side, label, count, values });
       // Whatever the score's time: the spans decide. The session's score has no side; the deleted one and p2's are out.
@@ -165,7 +166,7 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
       expect(await store.scores.deleteScore('default', score({ ...old, name: 'gone' }).scoreId, T0 + 5)).toBe(true);
       const compare = async (range: TimeRange = ALL, projectId = 'default') => {
         const groups = await store.compareScores({ filter: spanFilter({ range, projectId }), by: { attribute: 'service.version' }, a: '1.0', b: '2.0', limit: 100 });
-        return groups.map((g) => [g.name, g.side, g.label, g.count, [...g.values].sort()]).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+        return groups.map((g) => [g.name, g.side, g.label, g.count, valuesOf(g)]).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
       };
       expect(await compare()).toEqual([
         ['early', 'a', null, 1, [0.5]],
@@ -207,7 +208,7 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
       await store.write(recordBatch({ spans: [span({ ...late, serviceName: 'worker', resource: resource('worker', { 'service.version': '2.0' }) })] }), null);
       await store.scores.addScores([score({ ...late, author: 'judge@2', value: 0.2, timeUs: T0 + 2 * SEC })], T0 + 7);
       const groups = await store.compareScores({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '1.0', b: '2.0', limit: 100 });
-      const brief = groups.map((g) => [g.name, g.side, g.label, g.count, [...g.values].sort()]);
+      const brief = groups.map((g) => [g.name, g.side, g.label, g.count, valuesOf(g)]);
       brief.sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
       expect(brief).toEqual([
         ['early', 'a', null, 1, [0.5]],

@@ -78,16 +78,27 @@ export async function compareScores(spans: readonly SpanRecord[], scores: ScoreS
   }
   const all = { fromUs: null, toUs: null };
   const live = await scores.listScores({ projectId: query.filter.projectId, range: all, traceId: null, spanId: null, sessionId: null, name: null, source: null }, null, Infinity);
-  const groups = new Map<string, ScoreCompareGroup>();
+  const groups = new Map<string, ScoreCompareGroup & { values: number[]; counts: number[] }>();
   for (const s of live) {
     const value = s.traceId === null ? undefined : s.spanId !== null ? own.get(`${s.traceId}/${s.spanId}`) : root.get(s.traceId);
     if (value === undefined) continue;
     const side = value === query.b ? 'b' : 'a';
     const id = JSON.stringify([s.name, side, s.label]);
-    const group = groups.get(id) ?? { name: s.name, side, label: s.label, count: 0, values: [] };
+    const group = groups.get(id) ?? { name: s.name, side, label: s.label, count: 0, values: [] as number[], counts: [] as number[] };
     group.count += 1;
-    if (s.value !== null) group.values.push(s.value);
+    // Each value as a tally of its own: a store may list a value more than once.
+    if (s.value !== null) {
+      group.values.push(s.value);
+      group.counts.push(1);
+    }
     groups.set(id, group);
   }
   return [...groups.values()];
+}
+
+/** The values a comparison's group tallies, each as many times as counted, ascending: what a test compares. */
+export function valuesOf(group: ScoreCompareGroup): number[] {
+  const values: number[] = [];
+  for (let i = 0; i < group.values.length; i++) for (let k = 0; k < group.counts[i]!; k++) values.push(group.values[i]!);
+  return values.sort((x, y) => x - y);
 }

@@ -75,6 +75,7 @@ export function clickHouseDialect(tables: Tables): Dialect<ChParams> {
     quantileSameBits,
     varSamp: (expr) => `if(count() > 1, varSampStable(${expr}), NULL)`,
     collect: (expr) => `groupArray(${expr})`,
+    collectOrdered: (expr) => `groupArray(${expr})`,
     collectDistinct: (expr) => `groupUniqArray(${expr})`,
     latest: (value, order, n) =>
       `arraySlice(arrayMap(t -> t.2, arraySort(t -> (-t.1, t.2), groupArrayIf((${order}, assumeNotNull(${value})), ${value} IS NOT NULL))), 1, ${n})`,

@@ -3,8 +3,9 @@ import duckdb from '@duckdb/node-bindings';
 import type { CompareQuery } from '@spoor/model';
 import { type SideGroup, comparisonOf } from '../comparison.js';
 import { num, numOrNull } from '../record-rows.js';
-import type { CompareSideRecord } from '../store.js';
+import type { CompareSideRecord, ScoreCompareGroup } from '../store.js';
 import { comparisonGroupsSql } from '../sql/compare.js';
+import { compareScoresSql } from '../sql/score-compare.js';
 import type { DuckDbSql } from './dialect.js';
 
 /**
@@ -41,6 +42,27 @@ export async function selectComparison(db: DuckDbSql, query: CompareQuery, read?
     }
     read?.();
     return comparisonOf(groups, query.limit);
+  });
+}
+
+/** The score groups of the release comparison (`sql/score-compare.ts`), their tallies read straight from the result's vectors. */
+export async function selectScoreComparison(db: DuckDbSql, query: CompareQuery): Promise<ScoreCompareGroup[]> {
+  const statement = await compareScoresSql(db, query);
+  if (statement === null) return [];
+  return db.on('compare scores', async (connection) => {
+    const result = await connection.run(statement.sql, statement.p.values);
+    const groups: ScoreCompareGroup[] = [];
+    for (let c = 0; c < result.chunkCount; c++) {
+      const chunk = result.getChunk(c);
+      // Copied: the views die with the result.
+      const [values, counts] = [listsOfDoubles(chunk, 4), listsOfDoubles(chunk, 5)];
+      const columns = [0, 1, 2, 3].map((k) => chunk.getColumnVector(k));
+      for (let row = 0; row < chunk.rowCount; row++) {
+        const [name, b, label, n] = columns.map((column) => column.getItem(row));
+        groups.push({ name: name as string, side: b === true ? 'b' : 'a', label: (label as string | null) ?? null, count: num(n), values: values[row]!.slice(), counts: counts[row]!.slice() });
+      }
+    }
+    return groups;
   });
 }
 

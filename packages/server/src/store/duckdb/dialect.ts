@@ -102,6 +102,7 @@ export const duckDbDialect: Dialect<DuckDbParams> = {
   quantileSameBits: (expr, q) => `quantile_cont(${expr}, ${q})`,
   varSamp: (expr) => `var_samp(${expr})`,
   collect: (expr) => `list(${expr})`,
+  collectOrdered: (expr, order) => `list(${expr} ORDER BY ${order})`,
   // Cheaper than `list(DISTINCT ...)` per group (error groups: ~100 ms less over a week's 95,000 errors).
   collectDistinct: (expr) => `list_distinct(list(${expr}))`,
   latest: (value, order, n) => `(list(${value} ORDER BY ${order} DESC, ${value}) FILTER (WHERE ${value} IS NOT NULL))[1:${n}]`,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import type { CompareQuery, ErrorGroupStatus, LogQuery, LogRecordData, MetricPointQuery, MetricPointRecord, ModelPrice, TimeRange } from '@spoor/model';
-import { type AlertSeriesQuery, type AlertSeriesRow, type CompareSideRecord, type RepriceResult, type SpanCost, type RetainedRecords, type RecentSpanSource, type Store, StoreConflictError, StoreError, appendAndCommit, type BatchKey, type TimeKey, type TreeKey, type TreePage, type WriteBatch } from '../store.js';
+import { type AlertSeriesQuery, type AlertSeriesRow, type CompareSideRecord, type RepriceResult, type SpanCost, type RetainedRecords, type ScoreCompareGroup, type RecentSpanSource, type Store, StoreConflictError, StoreError, appendAndCommit, type BatchKey, type TimeKey, type TreeKey, type TreePage, type WriteBatch } from '../store.js';
 import { type Columns, columnsOf } from './read.js';
 import type { StoredLog, StoredTrace, StoredTraceBytes } from '../stored-trace.js';
 import { DuckDbWriter } from './writer.js';
@@ -11,7 +11,7 @@ import { attach, connectTo, detach, isInvalidated, reattach } from './catalog.js
 import { MIGRATIONS } from './migrations.js';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
 import { removeModelPrice, selectModelPrices, updateSpanCosts, upsertModelPrice } from './pricing.js';
-import { selectComparison } from './compare.js';
+import { selectComparison, selectScoreComparison } from './compare.js';
 import type { TraceTimings } from '../trace-timings.js';
 import { DuckDbAccessStore, DuckDbProjectPolicies } from './access.js';
 import { DuckDbAlertStore } from './alerts.js';
@@ -353,6 +353,10 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
 
   compareSpans(query: CompareQuery, read?: () => void): Promise<CompareSideRecord[]> {
     return selectComparison(this.sql, query, read);
+  }
+
+  override compareScores(query: CompareQuery): Promise<ScoreCompareGroup[]> {
+    return selectScoreComparison(this.sql, query);
   }
 
   async setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void> {

@@ -9,6 +9,7 @@ import { batchOf } from '../tables.js';
 import { expectBytesAndExactAfterMigration, expectExactCountsAfterMigration, recordsBeforeBytesAndExact, recordsBeforeExactCounts } from '../../../test/contract/bytes-and-exact-migration.js';
 import { DuckDbStore } from './duckdb-store.js';
 import { SCHEMA_VERSION } from './schema.js';
+import { valuesOf } from '../../../test/support/fake-score-stats.js';
 
 /** A file written by the Spoor before a migration, made by undoing the migration on a new file. */
 
@@ -268,7 +269,7 @@ describe('DuckDB schema migrations', () => {
     const migrated = await DuckDbStore.open({ path });
     try {
       const groups = await migrated.compareScores({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '1.0', b: '2.0', limit: 10 });
-      expect(groups.map((g) => [g.name, g.side, g.count, [...g.values].sort()])).toEqual([['faithfulness', 'a', 2, [0.4, 0.7]]]);
+      expect(groups.map((g) => [g.name, g.side, g.count, valuesOf(g)])).toEqual([['faithfulness', 'a', 2, [0.4, 0.7]]]);
     } finally {
       await migrated.close();
     }

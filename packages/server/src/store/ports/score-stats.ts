@@ -1,12 +1,19 @@
 import type { CompareQuery, ScoreStatsQuery, ScoreStatsRow } from '@spoor/model';
 
-/** The scores of one name, side and label (`null`: none) of a release comparison, with their values in no order. */
+/**
+ * The scores of one name, side and label (`null`: none) of a release comparison: how many, and
+ * their values as a tally, each value beside how many of the scores have it (`counts[i]` of
+ * `values[i]`), in no order; a value may be listed more than once. Scores take few distinct values
+ * (a judge's 0 to 1 in steps, a thumb), so a tally is a few numbers where the values were a
+ * million.
+ */
 export interface ScoreCompareGroup {
   name: string;
   side: 'a' | 'b';
   label: string | null;
   count: number;
-  values: number[];
+  values: ArrayLike<number>;
+  counts: ArrayLike<number>;
 }
 
 /** Statistics of scores, over their newest versions, grouped by name or by what they are about. */

@@ -128,6 +128,11 @@ export interface Dialect<P extends Params = Params> {
   varSamp(expr: string): string;
   /** The group's values of `expr` as a list. */
   collect(expr: string): string;
+  /**
+   * `collect` in `order`'s order where the engine orders an aggregate's input (DuckDB); as
+   * collected where it does not (ClickHouse), two such lists of one group still in the same order.
+   */
+  collectOrdered(expr: string, order: string): string;
   /** The group's distinct non-NULL values of `expr` as a list, in no order; `[]` when none. */
   collectDistinct(expr: string): string;
   /** The group's `n` non-NULL values of `value` with the highest `order`, then the lowest value first. */
