@@ -3,16 +3,18 @@
 // pass the kept file): the ratios hold on a machine whose speed drifts, wall and CPU alike.
 // Env: BENCH_DB (the DuckDB file; required; it is opened for writing, so pass a copy),
 // BENCH_ROUNDS (7), BENCH_BASE (the `dist` folder of another build, e.g. of the base commit in a
-// second worktree: its compareScores and scoreStats SQL run on the same store, in turns with this
-// build's, and the answers are compared). Score stats by model (24 h) is timed the same way.
+// second worktree: its compareScores and scoreStats SQL, and its score comparison's arithmetic, run
+// on the same store in turns with this build's, and the answers are compared). Score stats by model
+// (24 h) is timed the same way.
 import { DuckDbStore } from '../dist/store/duckdb/duckdb-store.js';
-import * as scoreCompare from '../dist/store/sql/score-compare.js';
+import { scoreComparison } from '../dist/query/score-comparison.js';
 import * as scoreStats from '../dist/store/sql/score-stats.js';
 
 const path = process.env.BENCH_DB;
 if (path === undefined) throw new Error('BENCH_DB: the path of a copy of the analytics data set (bench:analytics with BENCH_KEEP=1)');
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 const base = process.env.BENCH_BASE === undefined ? null : await import(`${process.env.BENCH_BASE}/store/sql/score-compare.js`);
+const baseRows = process.env.BENCH_BASE === undefined ? null : await import(`${process.env.BENCH_BASE}/query/score-comparison.js`);
 const baseStats = process.env.BENCH_BASE === undefined ? null : await import(`${process.env.BENCH_BASE}/store/sql/score-stats.js`);
 const store = await DuckDbStore.open({ path });
 // The store's engine, as its own reads use it (a protected member).
@@ -28,13 +30,13 @@ const query = { filter: filter(7), by: { attribute: 'service.version' }, a: '2.3
 const byModel = { projectId: 'default', range: filter(1).range, by: 'model', name: null, limit: 100 };
 const requests = {
   'span stats by name': () => store.spanStats({ filter: filter(1), groupBy: { column: 'name' }, limit: 100 }),
-  // As the analytics service reads them: the spans, then the scores.
-  compare: async () => [await store.compareSpans(query), await scoreCompare.compareScores(sql, query)],
-  'compare scores': () => scoreCompare.compareScores(sql, query),
+  // As the analytics service reads them: the spans, then the scores, and the scores' rows made of their groups.
+  compare: async () => [await store.compareSpans(query), scoreComparison(await store.compareScores(query), query.limit, 0.05)],
+  'compare scores': () => store.compareScores(query),
   'score stats by model': () => scoreStats.scoreStats(sql, byModel),
 };
 if (base !== null) {
-  requests['compare (base)'] = async () => [await store.compareSpans(query), await base.compareScores(sql, query)];
+  requests['compare (base)'] = async () => [await store.compareSpans(query), baseRows.scoreComparison(await base.compareScores(sql, query), query.limit, 0.05)];
   requests['compare scores (base)'] = () => base.compareScores(sql, query);
   requests['score stats by model (base)'] = () => baseStats.scoreStats(sql, byModel);
 }
@@ -64,7 +66,9 @@ for (const n of names) {
   console.log(`| ${n} | ${median(wall[n]).toFixed(0)} ms | ${(median(wall[n]) / baseWall).toFixed(2)}x | ${median(cpu[n]).toFixed(0)} ms | ${(median(cpu[n]) / baseCpu).toFixed(2)}x |`);
 }
 if (base !== null) {
-  const canonical = (groups) => JSON.stringify(groups.map((g) => ({ ...g, values: [...g.values].sort((x, y) => x - y) })).sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1)));
+  // Each group's values one by one, ascending: a tally's counts spelled out (a build before tallies has none).
+  const spelled = (g) => [...g.values].flatMap((v, i) => Array.from({ length: g.counts?.[i] ?? 1 }, () => v)).sort((x, y) => x - y);
+  const canonical = (groups) => JSON.stringify(groups.map(({ counts: _, ...g }) => ({ ...g, values: spelled({ ...g, counts: _ }) })).sort((x, y) => (JSON.stringify(x) < JSON.stringify(y) ? -1 : 1)));
   const same = canonical(answers['compare scores']) === canonical(answers['compare scores (base)']);
   console.log(`\nthe score groups of both builds: ${same ? 'identical' : 'DIFFERENT'} (${answers['compare scores'].length} groups)`);
   // Means to 12 digits: a sum in another order (DuckDB's threads) can differ in the last bit.
