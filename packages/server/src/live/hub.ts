@@ -8,7 +8,8 @@ import type { Remote } from '../threads/protocol.js';
 import { Abandonment } from './abandonment.js';
 import { FairGate } from './fair-gate.js';
 import { type SseSink, sseEvent } from './sse.js';
-import { type ListWatch, type TraceWatch, type Viewer, sendOncePerCursor, traceKey } from './watches.js';
+import { LIST_READS_AT_ONCE, LIST_REST_PER_READ, type ListTurn, MAX_TRACES_PER_EVENT } from './list-pacing.js';
+import { type ListWatch, type TraceWatch, type Viewer, listKey, sendOncePerCursor, traceKey } from './watches.js';
 
 export type { LiveCursor } from '../store/live-cursor.js';
 export type { LiveTraceFilter } from '../store/ports/live.js';
@@ -44,42 +45,11 @@ export interface LiveHubOptions {
   onError?: (error: unknown) => void;
 }
 
-/** Traces whose summaries one list event carries at most (the last touched). */
-const MAX_TRACES_PER_EVENT = 500;
-
-/** A project's list reads: the head they last read up to, when they may run again, and whether they run. */
-interface ListTurn {
-  head: LiveCursor | null;
-  dueMs: number;
-  reading: boolean;
-}
-
 /** Who holds a stream: its project, and its key (`null` where no key is asked for: the project's share alone applies). */
 export interface StreamOwner {
   projectId: string;
   keyId: string | null;
 }
-
-/**
- * Live reads of the trace lists on the database thread at once. Each distinct filter is one read
- * of its summaries per wake-up: with 1,000 filters, one wake-up put 1,000 reads on the database
- * thread together (23 s of them under ingest, measured), and every commit and every other read
- * waited behind them all. Taken one at a time, project after project in turn, what else the
- * thread has to do comes between them, and one project's filters do not hold back another's
- * (with 999 filters and no caps: ingest 6,426 spans/s of 10,277 with 1 at once, 2,962 of 10,582
- * with 2).
- */
-const LIST_READS_AT_ONCE = 1;
-
-/**
- * Time a project's list reads rest after they ran, for each unit of time they took, as its
- * distinct filters grow: `LIST_REST_PER_READ * (filters - 1) / filters`. A project watching one
- * filter reads it at every wake-up, as before (resting then cost a lone list stream under ingest
- * at capacity 12 events in 10 s for 2); one watching many keeps the database thread at most some
- * quarter of the time, however many it watches, and its events come less often rather than
- * ingest being starved.
- */
-const LIST_REST_PER_READ = 3;
 
 /**
  * The live streams of this server. A wake-up (a commit here, or the poll of a shared store)
@@ -448,17 +418,6 @@ export class LiveHub {
     this.poll = null;
     this.abandonment.stop();
   }
-}
-
-
-/**
- * The key of a list watch: viewers of one filter share its reads, and count as one distinct
- * filter. Attribute and score filters must all hold, so their order and repeats make no other
- * filter.
- */
-function listKey(filter: LiveTraceFilter): string {
-  const all = (items: readonly unknown[]): string[] => [...new Set(items.map((item) => JSON.stringify(item)))].sort();
-  return `${filter.projectId}\n${JSON.stringify({ ...filter, attributes: all(filter.attributes), scores: all(filter.scores) })}`;
 }
 
 /** Adds `by` to `counts[key]`, forgetting a key at 0. */

@@ -31,6 +31,16 @@ export interface ListWatch {
 export const traceKey = (projectId: string, traceId: string): string => `${projectId}\n${traceId}`;
 
 /**
+ * The key of a list watch: viewers of one filter share its reads, and count as one distinct
+ * filter. Attribute and score filters must all hold, so their order and repeats make no other
+ * filter.
+ */
+export function listKey(filter: LiveTraceFilter): string {
+  const all = (items: readonly unknown[]): string[] => [...new Set(items.map((item) => JSON.stringify(item)))].sort();
+  return `${filter.projectId}\n${JSON.stringify({ ...filter, attributes: all(filter.attributes), scores: all(filter.scores) })}`;
+}
+
+/**
  * Moves each viewer to `head` and sends it `name` with what `dataAfter` gives for its cursor
  * (`null`: nothing). Viewers at one cursor (all of them, after their first wake-up) get one
  * event, made once: serializing it for each of 50 viewers cost ingest ~40% (bench:live).
