@@ -1,10 +1,13 @@
 import { resolve } from 'node:path';
+import { DEFAULTS, ENV } from './config-defaults.js';
 import { parseBytes, parseDiskReserve, parseDuration, parseRetention } from './config-values.js';
 import { type ShareLimits, parseShareLimits } from './shares.js';
-import { DEFAULT_REGEX_LIMITS, REGEX_LIMIT_ENV, type RegexLimits } from './regex.js';
+import type { RegexLimits } from './regex.js';
 import { type Provider, parseProviders } from './replay/providers.js';
-import { type OidcConfig, DEFAULT_GROUPS_CLAIM, DEFAULT_SCOPES, resolveOidcConfig } from './auth/oidc-config.js';
+import { type OidcConfig, resolveOidcConfig } from './auth/oidc-config.js';
 import { type ForwardDestination, forwardLoopProblem, machineAddresses, parseForwardDestinations, splitForwardList } from './forward/destinations.js';
+
+export { DEFAULTS } from './config-defaults.js';
 
 /** What a user may set, by flag or `SPOOR_*` environment variable. Every field is optional. */
 export interface ServeOptions {
@@ -208,117 +211,6 @@ export interface LiveLimits {
   maxListFilters: number;
   maxListFiltersPerProject: number;
 }
-
-
-export const DEFAULTS = {
-  host: '127.0.0.1',
-  port: 4318,
-  grpcPort: 4317,
-  data: '.spoor',
-  retention: '30d',
-  maxBody: '16MiB',
-  logLevel: 'info',
-  prices: '',
-  alerts: '',
-  alertInterval: '15s',
-  defaultAlerts: 'on',
-  evaluators: '',
-  traceQuiet: '30s',
-  staleAfter: '10m',
-  externalUrl: '',
-  allowedHosts: '',
-  auth: 'auto',
-  metricsToken: '',
-  corsOrigin: '',
-  rateLimit: 100,
-  metricsMaxSeries: 2000,
-  provider: '',
-  mask: '',
-  regexMaxChars: DEFAULT_REGEX_LIMITS.maxChars,
-  regexMaxCost: DEFAULT_REGEX_LIMITS.maxStepsPerChar,
-  store: 'duckdb',
-  clickhouseUrl: '',
-  clickhouseCluster: '',
-  spoolMax: '1GiB',
-  diskReserve: 'auto',
-  role: 'ingest,query,alerting',
-  // Single sign-on (auth/oidc-config.ts).
-  oidcIssuer: '',
-  oidcClientId: '',
-  oidcClientSecret: '',
-  oidcRoles: '',
-  oidcScopes: DEFAULT_SCOPES,
-  oidcGroupsClaim: DEFAULT_GROUPS_CLAIM,
-  forward: '',
-  forwardSpoolMax: '1GiB',
-  // Tail sampling.
-  sampling: '',
-  experimentsMax: 'project=4,server=16',
-  providerCallsMax: 'project=32,server=64',
-  exportsMax: 'project=2,server=4',
-  scoreWritesMax: 'project=64,server=256',
-  // Live streams' shares (live/hub.ts).
-  liveStreams: 1000,
-  liveStreamsPerProject: 250,
-  liveStreamsPerKey: 100,
-  liveListFilters: 100,
-  liveListFiltersPerProject: 20,
-} as const;
-
-const ENV: Record<keyof ServeOptions, string> = {
-  host: 'SPOOR_HOST',
-  port: 'SPOOR_PORT',
-  grpcPort: 'SPOOR_GRPC_PORT',
-  data: 'SPOOR_DATA',
-  retention: 'SPOOR_RETENTION',
-  maxBody: 'SPOOR_MAX_BODY',
-  logLevel: 'SPOOR_LOG_LEVEL',
-  prices: 'SPOOR_PRICES',
-  alerts: 'SPOOR_ALERTS',
-  alertInterval: 'SPOOR_ALERT_INTERVAL',
-  defaultAlerts: 'SPOOR_DEFAULT_ALERTS',
-  evaluators: 'SPOOR_EVALUATORS',
-  traceQuiet: 'SPOOR_TRACE_QUIET',
-  staleAfter: 'SPOOR_STALE_AFTER',
-  externalUrl: 'SPOOR_EXTERNAL_URL',
-  allowedHosts: 'SPOOR_ALLOWED_HOSTS',
-  auth: 'SPOOR_AUTH',
-  metricsToken: 'SPOOR_METRICS_TOKEN',
-  corsOrigin: 'SPOOR_CORS_ORIGIN',
-  rateLimit: 'SPOOR_RATE_LIMIT',
-  metricsMaxSeries: 'SPOOR_METRICS_MAX_SERIES',
-  provider: 'SPOOR_PROVIDER',
-  mask: 'SPOOR_MASK_FILE',
-  regexMaxChars: REGEX_LIMIT_ENV.maxChars,
-  regexMaxCost: REGEX_LIMIT_ENV.maxStepsPerChar,
-  store: 'SPOOR_STORE',
-  clickhouseUrl: 'SPOOR_CLICKHOUSE_URL',
-  clickhouseCluster: 'SPOOR_CLICKHOUSE_CLUSTER',
-  spoolMax: 'SPOOR_SPOOL_MAX',
-  diskReserve: 'SPOOR_DISK_RESERVE',
-  role: 'SPOOR_ROLE',
-  // Single sign-on (auth/oidc-config.ts).
-  oidcIssuer: 'SPOOR_OIDC_ISSUER',
-  oidcClientId: 'SPOOR_OIDC_CLIENT_ID',
-  oidcClientSecret: 'SPOOR_OIDC_CLIENT_SECRET',
-  oidcRoles: 'SPOOR_OIDC_ROLES',
-  oidcScopes: 'SPOOR_OIDC_SCOPES',
-  oidcGroupsClaim: 'SPOOR_OIDC_GROUPS_CLAIM',
-  forward: 'SPOOR_FORWARD',
-  forwardSpoolMax: 'SPOOR_FORWARD_SPOOL_MAX',
-  // Tail sampling.
-  sampling: 'SPOOR_SAMPLING_FILE',
-  experimentsMax: 'SPOOR_EXPERIMENTS_MAX',
-  providerCallsMax: 'SPOOR_PROVIDER_CALLS_MAX',
-  exportsMax: 'SPOOR_EXPORTS_MAX',
-  scoreWritesMax: 'SPOOR_SCORE_WRITES_MAX',
-  // Live streams' shares (live/hub.ts).
-  liveStreams: 'SPOOR_LIVE_STREAMS',
-  liveStreamsPerProject: 'SPOOR_LIVE_STREAMS_PER_PROJECT',
-  liveStreamsPerKey: 'SPOOR_LIVE_STREAMS_PER_KEY',
-  liveListFilters: 'SPOOR_LIVE_LIST_FILTERS',
-  liveListFiltersPerProject: 'SPOOR_LIVE_LIST_FILTERS_PER_PROJECT',
-};
 
 /** Resolves flags over environment over defaults. Throws a message that says what to fix. */
 export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv = process.env): ServeConfig {
