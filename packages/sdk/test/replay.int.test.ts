@@ -1,34 +1,21 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  getReplayReport,
-  init,
-  instrumentAnthropic,
-  instrumentOpenAI,
-  ReplayDivergence,
-  ReplayError,
-  shutdown,
-  step,
-  traced,
-  workflow,
-  whenReplayLoaded,
-  type ReplayOptions,
-  type ReplayReport,
-} from '../src/index.js';
-import { traceBody } from '../../server/test/support/trace-bodies.js';
-import { until } from '../../server/test/support/wait.js';
-import { startFakeLlm, type FakeLlm, type FakeReply } from './support/fake-llm.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { instrumentAnthropic, instrumentOpenAI, ReplayDivergence, ReplayError, step, traced, workflow } from '../src/index.js';
+import type { FakeReply } from './support/fake-llm.js';
 import { anthropicClient, openaiClient, spanNamed, useSpoorServer } from './support/llm-e2e.js';
+import { type AgentRun, replayRuns, useFakeLlm } from './support/replay-runs.js';
 
 /**
  * Cassettes end to end: a three-step agent (plan, a tool call, answer) run with the real `openai`
  * and `@anthropic-ai/sdk` clients against the loopback fake LLM, recorded through `@spoor/sdk` to
  * a real Spoor server, then run again with `init({ replay: { traceId } })`: the same outputs, no
  * request to the fake, no tool run, in well under a second; a changed prompt in step 2 is a
- * divergence at step 2; `passthrough` makes only that call live.
+ * divergence at step 2; `passthrough` makes only that call live. Every call shape a replay
+ * rebuilds, and traced functions under replay: replay-shapes.int.test.ts.
  */
 const server = useSpoorServer();
+const { record, replayed } = replayRuns(server);
 
 const QUESTION = 'Should I take an umbrella in Paris today?';
 const TOOL_PROMPT = 'Call the weather tool for the city in the plan.';
@@ -42,58 +29,6 @@ const getWeather = traced({ name: 'get_weather', captureArgs: true }, async func
   toolRuns++;
   return { city: args.city, sky: 'rain', tempC: 14 };
 });
-
-interface AgentRun {
-  plan: string;
-  tool: { callId: string; result: unknown };
-  answer: string;
-}
-
-/** Records a run of `agent` to `server` as `service`; returns its outputs and trace id. */
-async function record(service: string, llm: FakeLlm, replies: FakeReply[], agent: () => Promise<AgentRun>): Promise<{ run: AgentRun; traceId: string }> {
-  llm.script(...replies);
-  initFor(service);
-  let run: AgentRun;
-  try {
-    run = await agent();
-  } finally {
-    await shutdown();
-  }
-  const { trace } = await server.onlyTraceOf(service);
-  return { run, traceId: trace.traceId };
-}
-
-/** Runs `agent` under a replay of `replay.traceId` as `service`: outputs (or the failure), time taken, and the report. */
-async function replayed(service: string, replay: ReplayOptions, agent: () => Promise<AgentRun>): Promise<{ run?: AgentRun; error?: unknown; ms: number; report: ReplayReport }> {
-  initFor(service, replay);
-  try {
-    const began = performance.now();
-    const outcome = await agent().then(
-      (run) => ({ run }),
-      (error: unknown) => ({ error }),
-    );
-    const ms = performance.now() - began;
-    return { ...outcome, ms, report: getReplayReport()! };
-  } finally {
-    await shutdown();
-  }
-}
-
-function initFor(service: string, replay?: ReplayOptions): void {
-  init({ serviceName: service, endpoint: server.url, metricsIntervalMs: 60_000, logDestination: { write: () => undefined }, onExportError: () => undefined, replay });
-}
-
-/** Starts a fake LLM for the calling `describe`. */
-function useFakeLlm(): () => FakeLlm {
-  let llm: FakeLlm | undefined;
-  beforeAll(async () => {
-    llm = await startFakeLlm();
-  });
-  afterAll(async () => {
-    await llm?.close();
-  });
-  return () => llm!;
-}
 
 // --- OpenAI ---------------------------------------------------------------------------------------
 
@@ -298,128 +233,4 @@ describe('a replay that cannot run says why', () => {
     expect(replay.error).toMatchObject({ code: 'no_recorded_calls', message: expect.stringMatching(/1 LLM call\(s\) were recorded without content capture.*captureContent: true/) });
     expect(fake().requests).toHaveLength(1);
   });
-});
-
-// --- every API shape a replay rebuilds ------------------------------------------------------------
-
-describe('a replay rebuilds every call shape the clients and their helpers read', () => {
-  const fake = useFakeLlm();
-  const HI = [{ role: 'user' as const, content: 'hi' }];
-
-  async function chatText(stream: AsyncIterable<OpenAI.ChatCompletionChunk>): Promise<string> {
-    let text = '';
-    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
-    return text;
-  }
-
-  /**
-   * One call of each kind; the outputs are what the app would read from each. A rebuilt response
-   * carries what the trace keeps (text, tool calls, finish reason, token counts, id, model), not
-   * the provider's extras (audio token details, citations, logprobs).
-   */
-  async function everyShape(llm: FakeLlm): Promise<unknown[]> {
-    const openai = instrumentOpenAI(openaiClient(llm), { captureContent: true });
-    const anthropic = instrumentAnthropic(anthropicClient(llm), { captureContent: true });
-    return workflow('shapes', async () => {
-      const outputs: unknown[] = [];
-      // Embeddings are not recorded: they go out on replay too, and take no place in the run.
-      outputs.push((await openai.embeddings.create({ model: 'text-embedding-3-small', input: 'hi' })).data.length);
-      outputs.push((await openai.responses.create({ model: 'gpt-4o', input: 'hi' })).output_text);
-      let streamed = '';
-      for await (const event of await openai.responses.create({ model: 'gpt-4o', input: 'hi', stream: true })) {
-        if (event.type === 'response.output_text.delta') streamed += event.delta;
-      }
-      outputs.push(streamed);
-      outputs.push((await openai.responses.stream({ model: 'gpt-4o', input: 'hi' }).finalResponse()).output_text);
-      outputs.push((await openai.chat.completions.stream({ model: 'gpt-4o', messages: HI }).finalChatCompletion()).choices[0]!.message.content);
-      const [left, right] = (await openai.chat.completions.create({ model: 'gpt-4o', messages: HI, stream: true })).tee();
-      outputs.push(await chatText(left), await chatText(right));
-      const lines = await new Response((await openai.chat.completions.create({ model: 'gpt-4o', messages: HI, stream: true })).toReadableStream()).text();
-      outputs.push(lines.trim().split('\n').map((line) => (JSON.parse(line) as OpenAI.ChatCompletionChunk).choices[0]?.delta.content ?? '').join(''));
-      const { data } = await openai.chat.completions.create({ model: 'gpt-4o', messages: HI }).withResponse();
-      outputs.push(data.choices[0]!.message.content, data.usage?.prompt_tokens, data.usage?.completion_tokens, data.usage?.prompt_tokens_details?.cached_tokens);
-      let anthropicText = '';
-      for await (const event of await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 64, messages: HI, stream: true })) {
-        if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') anthropicText += event.delta.text;
-      }
-      outputs.push(anthropicText);
-      const message = await anthropic.messages.create({ model: 'claude-haiku-4-5', max_tokens: 64, messages: HI });
-      outputs.push(message.content.map((block) => [block.type, block.type === 'text' ? block.text : '']), message.usage.input_tokens, message.stop_reason);
-      return outputs;
-    });
-  }
-
-  it('the same outputs from Responses (plain, streamed, .stream()), chat .stream(), tee(), toReadableStream() and withResponse(), Anthropic stream: true and plain', async () => {
-    const replies: FakeReply[] = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'].map((word, i) => ({
-      text: `Reply ${word}.`,
-      usage: { inputTokens: 100 + i, outputTokens: 10 + i, cachedTokens: i },
-    }));
-    replies.unshift({ usage: { inputTokens: 3 } });
-    const recorded = await record('replay-shapes', fake(), replies, async () => ({ plan: '', tool: { callId: '', result: await everyShape(fake()) }, answer: '' }));
-    const replay = await replayed('replay-shapes-run', { traceId: recorded.traceId }, async () => ({ plan: '', tool: { callId: '', result: await everyShape(fake()) }, answer: '' }));
-    expect(replay.error).toBeUndefined();
-    expect(replay.run).toEqual(recorded.run);
-    // Ten recorded requests, then the replay's only one: the embeddings call.
-    expect(fake().requests).toHaveLength(11);
-    expect(fake().requests[10]!.endpoint).toBe('embeddings');
-    expect(replay.report).toMatchObject({ replayed: 9, live: 0, divergences: [], unused: [] });
-  });
-});
-
-// --- traced tools ---------------------------------------------------------------------------------
-
-describe('traced functions with captureArgs under replay', () => {
-  const fake = useFakeLlm();
-  let liveRuns = 0;
-  const lookup = traced({ name: 'lookup', captureArgs: true }, function lookup(key: string) {
-    liveRuns++;
-    return { key, value: `value of ${key}` };
-  });
-  const flaky = traced({ name: 'flaky', captureArgs: true }, async function flaky(_key: string): Promise<string> {
-    liveRuns++;
-    throw Object.assign(new Error('upstream timed out'), { name: 'TimeoutError' });
-  });
-  const tools = async (): Promise<AgentRun> =>
-    workflow('tools', async () => {
-      const found = lookup('a');
-      const failure: Error = await flaky('b').then(
-        () => new Error('expected the recorded failure'),
-        (error: unknown) => error as Error,
-      );
-      return { plan: '', tool: { callId: '', result: { found, failure: [failure.name, failure.message] } }, answer: '' };
-    });
-
-  it('return the recorded result (sync stays sync), and fail as the recording failed, without running', async () => {
-    const recorded = await record('replay-tools', fake(), [], tools);
-    expect(liveRuns).toBe(2);
-    const replay = await replayed('replay-tools-run', { traceId: recorded.traceId }, async () => {
-      await whenReplayLoaded();
-      return tools();
-    });
-    expect(liveRuns).toBe(2);
-    expect(replay.run!.tool.result).toEqual({ found: { key: 'a', value: 'value of a' }, failure: ['ReplayedFailure', 'spoor replay: the recorded call failed (TimeoutError): upstream timed out'] });
-    expect(replay.report).toMatchObject({ replayed: 2, live: 0 });
-  });
-
-  it('a sync function called before the recording arrived cannot wait for it: it runs live, and the report counts it', async () => {
-    const { traceId } = (await server.onlyTraceOf('replay-tools')).trace;
-    const replay = await replayed('replay-tools-early', { traceId }, tools);
-    expect(liveRuns).toBe(3);
-    expect(replay.report).toMatchObject({ replayed: 1, live: 1, divergences: [] });
-  });
-
-  it('replay a recording of more than 50,000 spans, which the server answers only in pages', async () => {
-    const recorded = await record('replay-tools-big', fake(), [], tools);
-    const ran = liveRuns;
-    const response = await fetch(`${server.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: traceBody(recorded.traceId, 50_000) });
-    expect(response.status).toBe(200);
-    await until('the trace past one answer', async () => ((await server.getJson(`/api/traces/${recorded.traceId}`)).status === 400 ? true : undefined), 60_000);
-    const replay = await replayed('replay-tools-big-run', { traceId: recorded.traceId }, async () => {
-      await whenReplayLoaded();
-      return tools();
-    });
-    expect(replay.error).toBeUndefined();
-    expect(liveRuns).toBe(ran);
-    expect(replay.report).toMatchObject({ replayed: 2, live: 0 });
-  }, 120_000);
 });
