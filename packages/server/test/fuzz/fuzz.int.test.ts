@@ -6,7 +6,8 @@ import { isAppError } from '../../src/errors.js';
 import { DecodeCore } from '../../src/ingest/decoder.js';
 import { type TestServer, startTestServer } from '../support/server.js';
 import { encodeSpanBatch } from '../support/otlp-encode.js';
-import { type RestAnswer, caseRandom, keepFailure, mutatedBody, readRest, restRequest, seeds, spelledPath, transportOf } from './fuzz.js';
+import { caseRandom, keepFailure, mutatedBody, seeds, transportOf } from './fuzz.js';
+import { type RestAnswer, readRest, restRequest, spelledPath } from './rest-requests.js';
 
 /**
  * The seeded fuzzer. `npm test` runs a few thousand cases with a fixed seed;
