@@ -60,10 +60,10 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
 export async function reopenableSubject(open: () => Promise<Store>): Promise<WriteContractSubject> {
   const store = await open();
   return {
-    writer: store,
-    spanIds: async (traceId) => (await store.getTrace('default', traceId))?.spans.map((s) => s.spanId) ?? [],
-    summarySpanCount: async (traceId) => (await store.listTraces(query(), null, 100)).find((t) => t.traceId === traceId)?.spanCount ?? 0,
-    logIds: async () => (await store.listLogs(logQuery(), null, 100)).map((l) => l.logId),
+    writer: store.writer,
+    spanIds: async (traceId) => (await store.traces.getTrace('default', traceId))?.spans.map((s) => s.spanId) ?? [],
+    summarySpanCount: async (traceId) => (await store.traces.listTraces(query(), null, 100)).find((t) => t.traceId === traceId)?.spanCount ?? 0,
+    logIds: async () => (await store.logs.listLogs(logQuery(), null, 100)).map((l) => l.logId),
     reopen: async () => {
       await store.close();
       return reopenableSubject(open);

@@ -38,9 +38,9 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
     let store: Store;
     openForEachTest(open, (opened) => (store = opened));
 
-    const write = (batch: Partial<RecordBatch>) => store.write(recordBatch(batch), null);
+    const write = (batch: Partial<RecordBatch>) => store.writer.write(recordBatch(batch), null);
     const series = async (over: Partial<AlertSeriesQuery>) =>
-      sorted(await store.alertSeries({ projectId: 'default', source: 'spans', fn: 'count', matchers: [], by: [], startUs: T0, stepUs: MIN, buckets: 3, ...over }));
+      sorted(await store.alertSeries.read({ projectId: 'default', source: 'spans', fn: 'count', matchers: [], by: [], startUs: T0, stepUs: MIN, buckets: 3, ...over }));
     const expectSeries = async (over: Partial<AlertSeriesQuery>, expected: ReturnType<typeof row>[]) =>
       expect(await series(over), JSON.stringify(over)).toEqual(sorted(expected));
 
@@ -274,7 +274,7 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
        * then seen in bucket 0.
        */
       async function seed(): Promise<void> {
-        await store.write(recordBatch({ errors: [
+        await store.writer.write(recordBatch({ errors: [
           occurrence('fp-old', T0 - HOUR), occurrence('fp-old', T0 + 10 * SEC), occurrence('fp-old', T0 + 70 * SEC), occurrence('fp-old', T0 + 3 * MIN),
           occurrence('fp-new', T0 + 80 * SEC, { serviceName: 'worker', traceId: tid(50), spanId: sid(51), parentSpanId: sid(50) }),
           occurrence('fp-wrap', T0 + 80 * SEC, { serviceName: 'worker', traceId: tid(50), spanId: sid(50) }),
@@ -287,10 +287,10 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
           occurrence('fp-ignored', T0 - 2 * HOUR, { toolName: 'search' }), occurrence('fp-ignored', T0 + 100 * SEC, { toolName: 'search' }),
           occurrence('fp-new', T0 - HOUR, { projectId: 'p2' }), occurrence('fp-new', T0 + 10 * SEC, { projectId: 'p2' }),
         ] }), null);
-        for (const fingerprint of ['fp-back', 'fp-early-back', 'fp-quiet']) await store.setErrorGroupStatus('default', fingerprint, 'resolved', T0 - 30 * MIN);
-        await store.setErrorGroupStatus('default', 'fp-mid', 'resolved', T0 + 100 * SEC);
-        await store.setErrorGroupStatus('default', 'fp-ignored', 'ignored', T0 - 30 * MIN);
-        await store.setErrorGroupStatus('p2', 'fp-new', 'resolved', T0 - 30 * MIN);
+        for (const fingerprint of ['fp-back', 'fp-early-back', 'fp-quiet']) await store.errors.setErrorGroupStatus('default', fingerprint, 'resolved', T0 - 30 * MIN);
+        await store.errors.setErrorGroupStatus('default', 'fp-mid', 'resolved', T0 + 100 * SEC);
+        await store.errors.setErrorGroupStatus('default', 'fp-ignored', 'ignored', T0 - 30 * MIN);
+        await store.errors.setErrorGroupStatus('p2', 'fp-new', 'resolved', T0 - 30 * MIN);
       }
 
       it('counts occurrences per bucket, without errors a span only passes on', async () => {
@@ -326,7 +326,7 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
       it('counts a group as new when what it had before the range only passed a child\'s error on, an hour before or more', async () => {
         // Trace 60, two hours before, and trace 70, ten minutes before: a step's error that only passes on its child's
         // (same type and message) is not an occurrence of its group. Both groups and the children's come again in bucket 1.
-        await store.write(recordBatch({ errors: [
+        await store.writer.write(recordBatch({ errors: [
           occurrence('fp-child', T0 - 2 * HOUR, { traceId: tid(60), spanId: sid(61), parentSpanId: sid(60) }),
           occurrence('fp-pass', T0 - 2 * HOUR, { traceId: tid(60), spanId: sid(60) }),
           occurrence('fp-child2', T0 - 10 * MIN, { traceId: tid(70), spanId: sid(71), parentSpanId: sid(70) }),
@@ -448,11 +448,11 @@ export function describeAlertSeriesContract(adapter: string, open: () => Promise
         // Re-priced: the root that ended earliest in the last 4 minutes costs more, in a slice windows kept whole.
         const endUs = start + 12 * 15 * SEC;
         const repriced = roots.filter((r) => r.endUs > endUs - 4 * MIN).reduce((a, b) => (b.endUs < a.endUs ? b : a));
-        await store.setSpanCosts('default', [{ traceId: tid(repriced.trace), spanId: sid(repriced.root), costUsd: 7 }]);
+        await store.prices.setSpanCosts('default', [{ traceId: tid(repriced.trace), spanId: sid(repriced.root), costUsd: 7 }]);
         await expectWindowsAsRead(endUs, 're-priced');
         // Retention that reaches into the windows.
-        await store.deleteOlderThan('spans', endUs - 3 * MIN);
-        await store.deleteOlderThan('traceParts', endUs - 3 * MIN);
+        await store.retention.deleteOlderThan('spans', endUs - 3 * MIN);
+        await store.retention.deleteOlderThan('traceParts', endUs - 3 * MIN);
         await expectWindowsAsRead(endUs, 'after retention');
       });
     });

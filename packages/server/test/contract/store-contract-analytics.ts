@@ -23,7 +23,7 @@ export function describeAnalyticsContract(adapter: string, open: () => Promise<S
     let store: Store;
     openForEachTest(open, (opened) => (store = opened));
 
-    const write = (batch: Partial<RecordBatch>) => store.write(recordBatch(batch), null);
+    const write = (batch: Partial<RecordBatch>) => store.writer.write(recordBatch(batch), null);
 
     describe('spanStats', () => {
       /** Span i starts i seconds after T0. */
@@ -53,7 +53,7 @@ export function describeAnalyticsContract(adapter: string, open: () => Promise<S
         span({ spanId: sid(9), ...search, ...at(8, 20), attributes: { retries: 2 } }),
         span({ projectId: 'p2', traceId: tid(2), spanId: sid(1), name: 'chat', ...at(1, 1) }),
       ] });
-      const stats = (groupBy: SpanGroupBy, filter: Partial<SpanFilter> = {}, limit = 100) => store.spanStats({ filter: spanFilter(filter), groupBy, limit });
+      const stats = (groupBy: SpanGroupBy, filter: Partial<SpanFilter> = {}, limit = 100) => store.analytics.spanStats({ filter: spanFilter(filter), groupBy, limit });
       const keys = async (groupBy: SpanGroupBy) => (await stats(groupBy)).map((g) => [g.key, g.count]);
       const counts = async (filter: Partial<SpanFilter>) => Object.fromEntries((await stats({ column: 'name' }, filter)).map((g) => [g.key, g.count]));
 
@@ -166,7 +166,7 @@ export function describeAnalyticsContract(adapter: string, open: () => Promise<S
         s(10, 'chat', 1, 1, { projectId: 'p2' }),
       ] });
       const series = async (metric: TimeseriesMetric, groupBy: SpanGroupBy | null = null, limit = 10, range = RANGE): Promise<TimeseriesRow[]> => {
-        const rows = await store.spanTimeseries({ filter: spanFilter({ range }), metric, stepUs: STEP, groupBy, limit });
+        const rows = await store.analytics.spanTimeseries({ filter: spanFilter({ range }), metric, stepUs: STEP, groupBy, limit });
         return rows.sort((x, y) => x.bucketUs - y.bucketUs || String(x.key).localeCompare(String(y.key)));
       };
 
@@ -235,16 +235,16 @@ export function describeAnalyticsContract(adapter: string, open: () => Promise<S
         // Spoor's own call (a judge's): not the app's traffic.
         ended(10, SPOOR_SERVICE_NAME, 3, 1, { status: failed, llm: llm({ inputTokens: 9, costUsd: 5 }) }),
       ] });
-      expect(await store.realtime('default', null, NOW)).toEqual({
+      expect(await store.analytics.realtime('default', null, NOW)).toEqual({
         roots60: 2, roots300: 3, errors300: 1, durationUs300: 7 * SEC, tokens60: 157, cost300: close(0.3), unpriced300: 1, cacheHits: 1, cacheMisses: 2,
       });
-      expect(await store.realtime('default', 'api', NOW)).toEqual({
+      expect(await store.analytics.realtime('default', 'api', NOW)).toEqual({
         roots60: 1, roots300: 2, errors300: 1, durationUs300: 6 * SEC, tokens60: 150, cost300: close(0.3), unpriced300: 0, cacheHits: 1, cacheMisses: 1,
       });
-      expect(await store.realtime('default', 'web', NOW)).toEqual({
+      expect(await store.analytics.realtime('default', 'web', NOW)).toEqual({
         roots60: 1, roots300: 1, errors300: 0, durationUs300: SEC, tokens60: 7, cost300: 0, unpriced300: 1, cacheHits: 0, cacheMisses: 1,
       });
-      expect(await store.realtime('p3', null, NOW)).toEqual({
+      expect(await store.analytics.realtime('p3', null, NOW)).toEqual({
         roots60: 0, roots300: 0, errors300: 0, durationUs300: 0, tokens60: 0, cost300: 0, unpriced300: 0, cacheHits: 0, cacheMisses: 0,
       });
     });
@@ -271,7 +271,7 @@ export function describeAnalyticsContract(adapter: string, open: () => Promise<S
         call(11, 'chat', '1.0', 1, 9, { projectId: 'p2' }),
       ] });
       const compare = async (limit: number) =>
-        (await store.compareSpans({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '1.0', b: '1.1', limit }))
+        (await store.analytics.compareSpans({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '1.0', b: '1.1', limit }))
           .sort((x, y) => x.name.localeCompare(y.name) || x.side.localeCompare(y.side));
       // Together: 10 (rank 1), 20 a, 20 a, 20 b (ranks 2-4, 3 each), 30 (5), 40 (6), 50 (7). Three tied: 3³ - 3 = 24.
       // Cost, no cost as 0: a = 0.1, 0, 0.3, 0.2 (mean 0.15, squares 0.05 / 3); b = 0.2, 0.4, 0 (mean 0.2, squares 0.08 / 2).
@@ -330,12 +330,12 @@ export function describeAnalyticsContract(adapter: string, open: () => Promise<S
           };
         });
       });
-      const records = (await store.compareSpans({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '1.0', b: '1.1', limit: 10 }))
+      const records = (await store.analytics.compareSpans({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '1.0', b: '1.1', limit: 10 }))
         .sort((x, y) => names.indexOf(x.name as never) - names.indexOf(y.name as never) || x.side.localeCompare(y.side));
       expect(records).toEqual(expected.map((e) => expect.objectContaining(e)));
       expect(records.every((r) => r.tieTerm > 0 && r.rankSum % 0.5 === 0)).toBe(true);
       // A column decides the side by itself: every span is on service app, none on service web.
-      expect(await store.compareSpans({ filter: spanFilter(), by: { column: 'service' }, a: 'app', b: 'web', limit: 10 }))
+      expect(await store.analytics.compareSpans({ filter: spanFilter(), by: { column: 'service' }, a: 'app', b: 'web', limit: 10 }))
         .toHaveLength(3);
     });
 
@@ -348,13 +348,13 @@ export function describeAnalyticsContract(adapter: string, open: () => Promise<S
       const c1 = p('c', T0);
       const a0 = p('a', T0 - 10);
       await write({ metricPoints: [a1, b1, a2, c1, a0, p('a', T0 + 1, 'checkout', 'p2')] });
-      const read = (names: string[], range: TimeRange = { fromUs: T0, toUs: T0 + 10 }, service: string | null = null) => store.readMetricPoints('default', names, range, service);
+      const read = (names: string[], range: TimeRange = { fromUs: T0, toUs: T0 + 10 }, service: string | null = null) => store.metrics.readMetricPoints('default', names, range, service);
       expect(await read(['a', 'b'])).toEqual([b1, a1, a2]);
       expect(await read(['a', 'b'], { fromUs: T0, toUs: T0 + 3 })).toEqual([b1, a1]);
       expect(await read(['a'], ALL)).toEqual([a0, a1, a2]);
       expect(await read(['a', 'c'], ALL, 'web')).toEqual([a2]);
       expect(await read([])).toEqual([]);
-      expect(await store.readMetricPoints('p3', ['a'], ALL, null)).toEqual([]);
+      expect(await store.metrics.readMetricPoints('p3', ['a'], ALL, null)).toEqual([]);
     });
   });
 
