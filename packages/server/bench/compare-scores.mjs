@@ -27,14 +27,14 @@ const query = { filter: filter(7), by: { attribute: 'service.version' }, a: '2.3
 // `/api/stats/scores?by=model` (24 h), with the service's default limit.
 const byModel = { projectId: 'default', range: filter(1).range, by: 'model', name: null, limit: 100 };
 const requests = {
-  'span stats by name': () => store.spanStats({ filter: filter(1), groupBy: { column: 'name' }, limit: 100 }),
+  'span stats by name': () => store.analytics.spanStats({ filter: filter(1), groupBy: { column: 'name' }, limit: 100 }),
   // As the analytics service reads them: the spans, then the scores.
-  compare: async () => [await store.compareSpans(query), await scoreCompare.compareScores(sql, query)],
+  compare: async () => [await store.analytics.compareSpans(query), await scoreCompare.compareScores(sql, query)],
   'compare scores': () => scoreCompare.compareScores(sql, query),
   'score stats by model': () => scoreStats.scoreStats(sql, byModel),
 };
 if (base !== null) {
-  requests['compare (base)'] = async () => [await store.compareSpans(query), await base.compareScores(sql, query)];
+  requests['compare (base)'] = async () => [await store.analytics.compareSpans(query), await base.compareScores(sql, query)];
   requests['compare scores (base)'] = () => base.compareScores(sql, query);
   requests['score stats by model (base)'] = () => baseStats.scoreStats(sql, byModel);
 }
