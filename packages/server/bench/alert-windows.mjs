@@ -58,7 +58,7 @@ const dir = await mkdtemp(join(tmpdir(), 'spoor-bench-alert-windows-'));
 const slicesFrom = process.env.BENCH_SLICES_FROM === undefined ? {} : { alertSlicesFromSpans: Number(process.env.BENCH_SLICES_FROM) };
 const store = await DuckDbStore.open({ path: join(dir, 'spoor.duckdb'), ...slicesFrom });
 // The alert series as every engine reads them without slices: each window read whole.
-const whole = new SqlAlertSeriesReader(store.sql);
+const unsliced = new SqlAlertSeriesReader(store.sql);
 const startUs = Math.floor(Date.now() / 15_000) * 15 * SEC - rounds * 15 * SEC;
 let trace = 0;
 const ratios = [];
@@ -84,7 +84,7 @@ try {
     const query = (rule) => ({ projectId: 'default', ...rule, startUs: nowUs - rule.stepUs, buckets: 1 });
     // Which goes first alternates: the first may find fewer of the pages in DuckDB's cache.
     const readKept = () => timed((rule) => store.alertSeries.read(query(rule)));
-    const readWhole = () => timed((rule) => whole.read(query(rule)));
+    const readWhole = () => timed((rule) => unsliced.read(query(rule)));
     const [kept, whole] = round % 2 === 0 ? [await readKept(), await readWhole()] : await readWhole().then(async (w) => [await readKept(), w]);
     if (kept.values !== whole.values) differed++;
     ratios.push(kept.ms / whole.ms);
