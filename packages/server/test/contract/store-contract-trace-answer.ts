@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import { QueryService } from '../../src/query/query-service.js';
-import type { RecordBatch, Store } from '../../src/store/store.js';
+import type { RecordBatch, Store, TraceReader } from '../../src/store/store.js';
 import { type StoredTraceBytes, storedTraceBytesOf } from '../../src/store/stored-trace.js';
 import { T0, log, sid, span, tid } from '../support/record-fixtures.js';
 import { openForEachTest, recordBatch } from './per-test-store.js';
@@ -108,14 +108,15 @@ export function describeTraceAnswerContract(adapter: string, open: () => Promise
       let reads = 0;
       let bothRead = (): void => {};
       const barrier = new Promise<void>((resolve) => (bothRead = resolve));
-      const held = Object.create(store) as Store;
-      held.traces.getTraceBytes = async (...args) => {
+      const held = Object.create(store.traces) as TraceReader;
+      held.getTraceBytes = async (...args) => {
         const read = await store.traces.getTraceBytes(...args);
         if (++reads === 2) bothRead();
         if (reads <= 2) await barrier;
         return read;
       };
-      const queries = new QueryService(held);
+      const { logs, metrics, scores, runningSpans, sampling } = store;
+      const queries = new QueryService({ traces: held, logs, metrics, scores, runningSpans, sampling });
       const texts = async (answer: Promise<Uint8Array>) => {
         const detail = JSON.parse(new TextDecoder().decode(await answer)) as { spans: Array<{ spanId: string; attributes: { text: string } }> };
         return detail.spans.map((d) => [d.spanId, d.attributes.text.slice(0, 8), d.attributes.text.length]);
