@@ -15,7 +15,7 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 const base = process.env.BENCH_BASE === undefined ? null : await import(`${process.env.BENCH_BASE}/store/sql/score-compare.js`);
 const baseStats = process.env.BENCH_BASE === undefined ? null : await import(`${process.env.BENCH_BASE}/store/sql/score-stats.js`);
 const store = await DuckDbStore.open({ path });
-// The store's engine, as its own reads use it (a protected member).
+// The store's engine, as its own ports use it (a private member).
 const sql = store.sql;
 const nowUs = Date.now() * 1000;
 const filter = (days) => ({
