@@ -37,7 +37,7 @@ let visible: () => Promise<void> = async () => {};
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'spoor-calls-'));
   store = await DuckDbStore.open({ path: join(dir, 'spoor.duckdb') });
-  const pricing = new PriceService(store, null);
+  const pricing = new PriceService(store.prices, null);
   await pricing.load(['default']);
   db = inProcessClient(createDbCalls(store, pricing));
   const quiet = { info: () => {}, warn: () => {}, error: () => {} };
@@ -58,7 +58,7 @@ beforeAll(async () => {
     decoder: new InProcessDecoder(),
     // Ingest straight into the store: what the spool and the commit loop do, minus durability.
     accept: async ({ batch }) => {
-      await store.write(batch, null);
+      await store.writer.write(batch, null);
     },
     visible: () => visible(),
     quarantine: { list: () => [], replay: async () => ({ replayed: 0, records: 0, failed: [], quarantinedAgain: 0 }) },

@@ -41,7 +41,7 @@ export function createDbCalls(
   const queries = new QueryService(store, options);
   const region = new AnswerRegion();
   const analytics = new AnalyticsService(store);
-  const errors = new ErrorService(store);
+  const errors = new ErrorService(store.errors);
   const series = new SeriesReader(store);
   const alerts = store.alerts;
   const access = store.access;

@@ -25,7 +25,7 @@ let decode: EntryDecoder;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'spoor-read-back-masking-'));
   store = await DuckDbStore.open({ path: join(dir, 'spoor.duckdb') });
-  const pricing = new PriceService(store, null);
+  const pricing = new PriceService(store.prices, null);
   // As the database thread wires them (db-thread.ts): the calls keep the timeline the read-back decodes by.
   const readBackMasking = new MaskingTimeline(null, []);
   db = inProcessClient(createDbCalls(store, pricing, new ProjectMasking(null), { readBackMasking }));

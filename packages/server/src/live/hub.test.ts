@@ -75,7 +75,7 @@ describe('the live hub', () => {
     for (const sink of sinks) hub.watchTrace('default', tid(1), () => sink, start, true);
     const began = Date.now();
     for (let i = 1; i <= 8; i++) {
-      await store.write(batchOf({ spans: [span({ spanId: sid(i) })], logs: [], metricPoints: [] }), null);
+      await store.writer.write(batchOf({ spans: [span({ spanId: sid(i) })], logs: [], metricPoints: [] }), null);
       hub.wake();
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -98,7 +98,7 @@ describe('the live hub', () => {
       hub!.watchTrace('default', tid(n), () => sink, start, true);
       return sink;
     });
-    await store.write(batchOf({ spans: [1, 2, 3].map((n) => span({ traceId: tid(n), spanId: sid(n) })), logs: [], metricPoints: [] }), null);
+    await store.writer.write(batchOf({ spans: [1, 2, 3].map((n) => span({ traceId: tid(n), spanId: sid(n) })), logs: [], metricPoints: [] }), null);
     hub.wake();
     const sent = (sink: ReturnType<typeof memorySink>) => sink.sent.filter((e) => e.name === 'spans').map((e) => JSON.parse(e.data) as { traceId: string; spans: Array<{ spanId: string }> });
     await until(() => sinks.every((sink) => sent(sink).length === 1));
@@ -110,7 +110,7 @@ describe('the live hub', () => {
     const store = new FakeStore();
     hub = new LiveHub({ db: liveCallsOf(store), shared: false, minReadIntervalMs: 0 });
     const write = async (traceId: string, serviceName: string): Promise<void> => {
-      await store.write(batchOf({ spans: [span({ traceId, serviceName })], logs: [], metricPoints: [] }), null);
+      await store.writer.write(batchOf({ spans: [span({ traceId, serviceName })], logs: [], metricPoints: [] }), null);
     };
     const start = await hub.startAt(null);
     await write(tid(1), 'checkout');
@@ -149,7 +149,7 @@ describe('the live hub', () => {
     hub = new LiveHub({ db, shared: false, staleAfterMs, minReadIntervalMs: 0 });
     // Two runs went quiet at once; one is watched by 50 viewers, the other by nobody.
     const receivedUs = Date.now() * 1000;
-    await store.write(batchOf({ spans: [], logs: [], metricPoints: [], runningSpans: [1, 2].map((n) => span({ traceId: tid(n), endTimeUs: 0 })), writtenUs: receivedUs }), null);
+    await store.writer.write(batchOf({ spans: [], logs: [], metricPoints: [], runningSpans: [1, 2].map((n) => span({ traceId: tid(n), endTimeUs: 0 })), writtenUs: receivedUs }), null);
     const start = await hub.startAt(null);
     const sinks = Array.from({ length: 50 }, () => memorySink(() => {}));
     for (const sink of sinks) hub.watchTrace('default', tid(1), () => sink, start, true);
@@ -307,7 +307,7 @@ describe('the live hub', () => {
     const spansOf = () => bTrace.sent.filter((e) => e.name === 'spans').flatMap((e) => (JSON.parse(e.data) as { spans: Array<{ spanId: string }> }).spans.map((s) => s.spanId));
     // Each commit touches a trace of a (every one of its filters has a read to make) and b's watched trace.
     for (let i = 1; i <= 3; i++) {
-      await store.write(
+      await store.writer.write(
         batchOf({ spans: [span({ projectId: 'a', traceId: tid(100 + i), name: `f${i}` }), span({ projectId: 'b', traceId: tid(7), spanId: sid(i) })], logs: [], metricPoints: [] }),
         null,
       );

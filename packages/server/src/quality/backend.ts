@@ -8,7 +8,7 @@ import { type TargetSpan, targetsOfTrace } from './targets.js';
  * definitions, runs, lease and complete traces of `store.evaluators`, scores, and the targets of
  * traces, built there from their spans so that only the targets cross to the main thread.
  */
-export function evaluatorCalls(store: Store) {
+export function evaluatorCalls(store: Pick<Store, 'evaluators' | 'live' | 'scores' | 'runningSpans'>) {
   const e = store.evaluators;
   return {
     evaluatorList: e.listEvaluators.bind(e),

@@ -71,7 +71,7 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     spans.push(span({ traceId: tid(5), spanId: sid(50), startTimeUs: T0, endTimeUs: T0 + SEC }));
     spans.push(span({ traceId: tid(5), spanId: sid(51), parentSpanId: sid(50), startTimeUs: T0, endTimeUs: T0 + 90 * SEC }));
     spans.push(span({ traceId: tid(6), spanId: sid(61), parentSpanId: sid(60), startTimeUs: T0, endTimeUs: T0 + SEC }));
-    await store.write(recordBatch({ spans }), key());
+    await store.writer.write(recordBatch({ spans }), key());
   }
 
   async function service(kind: AnyKind, serverId = 'a'): Promise<EvaluatorService> {
@@ -124,12 +124,12 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     // Trace 1 has a span running (a snapshot received 5 s before the round); trace 2's running span was last heard from 98 s before it, past --stale-after (60 s).
     now = T0 + 100 * SEC;
     const running = (n: number) => span({ traceId: tid(n), spanId: sid(n * 10 + 9), parentSpanId: sid(n * 10), startTimeUs: T0, endTimeUs: 0 });
-    await store.write(recordBatch({ runningSpans: [running(1)], writtenUs: T0 + 126 * SEC }), key());
-    await store.write(recordBatch({ runningSpans: [running(2)], writtenUs: T0 + 33 * SEC }), key());
+    await store.writer.write(recordBatch({ runningSpans: [running(1)], writtenUs: T0 + 126 * SEC }), key());
+    await store.writer.write(recordBatch({ runningSpans: [running(2)], writtenUs: T0 + 33 * SEC }), key());
     await settle(s);
     expect(kind.judged.map((t) => t.traceId).sort()).toEqual([tid(2), tid(3)]);
     // Its span ends: the commit of its end finds the trace again, and once quiet it is judged.
-    await store.write(recordBatch({ spans: [{ ...running(1), endTimeUs: T0 + 101 * SEC }] }), key());
+    await store.writer.write(recordBatch({ spans: [{ ...running(1), endTimeUs: T0 + 101 * SEC }] }), key());
     await settle(s);
     expect(kind.judged.map((t) => t.traceId).sort()).toEqual([tid(1), tid(2), tid(3)]);
   });
@@ -192,7 +192,7 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     await Promise.all([a.runRound(), b.runRound()]);
     expect(kind.judged.map((t) => `${t.traceId}/${t.spanId}`).sort()).toEqual([1, 2, 3, 4].map((n) => `${tid(n)}/${sid(n * 10 + 1)}`));
     // The holder stops; once its lease expires the other takes it, looks back, and judges only what is new.
-    await store.write(recordBatch({ spans: [span({ traceId: tid(9), spanId: sid(90) }), span({ traceId: tid(9), spanId: sid(91), parentSpanId: sid(90), category: 'llm', llm: emptyLlm() })] }), key());
+    await store.writer.write(recordBatch({ spans: [span({ traceId: tid(9), spanId: sid(90) }), span({ traceId: tid(9), spanId: sid(91), parentSpanId: sid(90), category: 'llm', llm: emptyLlm() })] }), key());
     now += 60 * SEC;
     await Promise.all([a.runRound(), b.runRound()]);
     await a.close();
@@ -224,7 +224,7 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
         const endUs = endOf[n % endOf.length]!;
         return span({ traceId: tid(n), spanId: sid(n), startTimeUs: endUs - SEC, endTimeUs: endUs });
       });
-      await store.write(recordBatch({ spans }), key());
+      await store.writer.write(recordBatch({ spans }), key());
     }
     now += 2 * SEC;
     await first.runRound();
@@ -322,7 +322,7 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     await s.runRound();
     expect(await s.get('default', 'costly')).toMatchObject({ state: 'active', pausedReason: null, costTodayUsd: 0 });
     expect(s.pausedStates()).toContainEqual({ projectId: 'default', evaluator: 'costly', paused: false });
-    await store.write(recordBatch({ spans: [span({ traceId: tid(7), spanId: sid(70), startTimeUs: nextDay + 61 * SEC, endTimeUs: nextDay + 62 * SEC })] }), key());
+    await store.writer.write(recordBatch({ spans: [span({ traceId: tid(7), spanId: sid(70), startTimeUs: nextDay + 61 * SEC, endTimeUs: nextDay + 62 * SEC })] }), key());
     await settle(s);
     expect(await s.get('default', 'costly')).toMatchObject({ state: 'active', costTodayUsd: expect.closeTo(0.4, 9) });
     expect((await evaluatorScores()).filter((x) => x.name === 'costly').map((x) => x.traceId).sort()).toEqual([1, 2, 3, 7].map(tid));

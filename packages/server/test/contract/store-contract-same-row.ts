@@ -22,10 +22,10 @@ export function describeSameRowContract(adapter: string, open: () => Promise<Sto
 
     it('stores one price of many identical puts at once, and deletes it', async () => {
       const price: ModelPrice = { model: 'acme-1', provider: 'acme', input: 1.5, output: 6 };
-      await all(() => store.putModelPrice('default', price, T0));
-      expect(await store.listModelPrices('default')).toStrictEqual([price]);
-      await all(() => store.deleteModelPrice('default', 'acme-1'));
-      expect(await store.listModelPrices('default')).toEqual([]);
+      await all(() => store.prices.putModelPrice('default', price, T0));
+      expect(await store.prices.listModelPrices('default')).toStrictEqual([price]);
+      await all(() => store.prices.deleteModelPrice('default', 'acme-1'));
+      expect(await store.prices.listModelPrices('default')).toEqual([]);
     });
 
     it('stores one policy of many identical puts at once, for masking and sampling, and deletes it', async () => {
@@ -49,8 +49,8 @@ export function describeSameRowContract(adapter: string, open: () => Promise<Sto
     });
 
     it('sets one error group status of many identical writes at once', async () => {
-      await all(() => store.setErrorGroupStatus('default', 'fp-1', 'resolved', T0));
-      await all(() => store.setErrorGroupStatus('default', 'fp-1', 'ignored', T0 + 1));
+      await all(() => store.errors.setErrorGroupStatus('default', 'fp-1', 'resolved', T0));
+      await all(() => store.errors.setErrorGroupStatus('default', 'fp-1', 'ignored', T0 + 1));
     });
 
     it('revokes a key once of many revocations at once', async () => {

@@ -28,7 +28,7 @@ export function describeScoreReadsContract(adapter: string, open: () => Promise<
     let store: Store;
     openForEachTest(open, (opened) => (store = opened));
 
-    const write = (batch: Partial<RecordBatch>) => store.write(recordBatch(batch), null);
+    const write = (batch: Partial<RecordBatch>) => store.writer.write(recordBatch(batch), null);
     /** The root span of trace n, started n seconds after T0 (so the list is newest first by n). */
     const root = (n: number, over: Parameters<typeof span>[0] = {}) =>
       span({ traceId: tid(n), spanId: sid(n * 10), name: `run ${n}`, startTimeUs: T0 + n * SEC, endTimeUs: T0 + n * SEC + 100, ...over });
@@ -88,7 +88,7 @@ export function describeScoreReadsContract(adapter: string, open: () => Promise<
       expect((await store.scores.tallyTraceScores('default', [])).size).toBe(0);
     });
 
-    const listed = async (...scores: ScoreFilter[]) => (await store.listTraces(query({ scores }), null, 100)).map((t) => t.traceId);
+    const listed = async (...scores: ScoreFilter[]) => (await store.traces.listTraces(query({ scores }), null, 100)).map((t) => t.traceId);
 
     it("filters the trace list on the mean of a trace's values of a score, by each comparison", async () => {
       await seed();
@@ -131,15 +131,15 @@ export function describeScoreReadsContract(adapter: string, open: () => Promise<
       await seed();
       const low: ScoreFilter = { name: 'faithfulness', op: '<', value: 0.7 };
       expect(await listed(low, { name: 'thumbs', op: '=', label: 'down' })).toEqual([tid(1)]);
-      expect((await store.listTraces(query({ scores: [low], spanName: 'run 3' }), null, 100)).map((t) => t.traceId)).toEqual([tid(3)]);
-      expect((await store.listTraces(query({ scores: [low], range: { fromUs: T0 + 2 * SEC, toUs: null } }), null, 100)).map((t) => t.traceId)).toEqual([tid(3)]);
+      expect((await store.traces.listTraces(query({ scores: [low], spanName: 'run 3' }), null, 100)).map((t) => t.traceId)).toEqual([tid(3)]);
+      expect((await store.traces.listTraces(query({ scores: [low], range: { fromUs: T0 + 2 * SEC, toUs: null } }), null, 100)).map((t) => t.traceId)).toEqual([tid(3)]);
       // Pages go on after the cursor.
-      const first = await store.listTraces(query({ scores: [low] }), null, 1);
+      const first = await store.traces.listTraces(query({ scores: [low] }), null, 1);
       expect(first.map((t) => t.traceId)).toEqual([tid(3)]);
-      expect((await store.listTraces(query({ scores: [low] }), { timeUs: first[0]!.startTimeUs, id: tid(3) }, 10)).map((t) => t.traceId)).toEqual([tid(1)]);
+      expect((await store.traces.listTraces(query({ scores: [low] }), { timeUs: first[0]!.startTimeUs, id: tid(3) }, 10)).map((t) => t.traceId)).toEqual([tid(1)]);
       // Another project's scores do not count: p2's trace 1 scored 0.99.
-      expect((await store.listTraces(query({ projectId: 'p2', scores: [{ name: 'faithfulness', op: '>', value: 0.9 }] }), null, 10)).map((t) => t.traceId)).toEqual([tid(1)]);
-      expect((await store.listTraces(query({ projectId: 'p2', scores: [low] }), null, 10)).map((t) => t.traceId)).toEqual([]);
+      expect((await store.traces.listTraces(query({ projectId: 'p2', scores: [{ name: 'faithfulness', op: '>', value: 0.9 }] }), null, 10)).map((t) => t.traceId)).toEqual([tid(1)]);
+      expect((await store.traces.listTraces(query({ projectId: 'p2', scores: [low] }), null, 10)).map((t) => t.traceId)).toEqual([]);
     });
 
     it("tallies a session's own scores and its traces' scores, the traces those with a span of the session in the range", async () => {

@@ -77,9 +77,9 @@ describe('appending column batches to DuckDB', () => {
       );
       const batch = batchOf({ spans, logs: [], metricPoints: [] });
       const expected = recordsOf(structuredClone(batch)).spans;
-      await store.write(batch, null);
+      await store.writer.write(batch, null);
       const stored = [];
-      for (let t = 1; t <= 5; t++) stored.push(...(await store.getTrace('default', tid(t)))!.spans);
+      for (let t = 1; t <= 5; t++) stored.push(...(await store.traces.getTrace('default', tid(t)))!.spans);
       expect(stored).toHaveLength(5000);
       const bySpan = new Map(stored.map((s) => [s.spanId, s]));
       for (const record of expected) {
@@ -149,8 +149,8 @@ describe('appending column batches to DuckDB', () => {
         { ...point({ name: 'h', type: 'exponential_histogram', value: null, timeUs: T0 + 3 }), scale: 3, positive: { offset: -2, bucketCounts: [5, 6] }, negative: { offset: 1, bucketCounts: [] } },
       ];
       const batch: WriteBatch = batchOf({ spans: [], logs: [log({ logId: 'l' })], metricPoints: points });
-      await store.write(batch, null);
-      const rows = await store.listMetricPoints({ projectId: 'default', range: { fromUs: null, toUs: null }, name: 'h', service: null, limit: 10, cursor: null }, 0, 10);
+      await store.writer.write(batch, null);
+      const rows = await store.metrics.listMetricPoints({ projectId: 'default', range: { fromUs: null, toUs: null }, name: 'h', service: null, limit: 10, cursor: null }, 0, 10);
       const byTime = new Map(rows.map((p) => [p.timeUs, p]));
       for (const p of points) {
         const got = byTime.get(p.timeUs)!;
