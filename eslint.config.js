@@ -188,9 +188,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrict(
         forbid(
-          ['**/api/**', '**/store/**', '**/ingest/**', '**/pipeline/**', '**/query/**', '**/quality/**', '**/sampling/**', '**/live/**', '**/dbthread/**', '**/serve/**', 'fastify'],
+          ['**/api/**', '**/ingest/**', '**/pipeline/**', '**/query/**', '**/quality/**', '**/sampling/**', '**/live/**', '**/dbthread/**', '**/serve/**', 'fastify'],
           'auth/ decides who may do what from keys, roles and sign-ins it is handed: it knows neither routes nor storage.',
         ),
+        { regex: '(^|/)store/(?!ports/access\\.js$)', message: 'auth/ knows storage only as the access port, whose calls it serves on the database thread (db-calls.ts).' },
       ),
     },
   },

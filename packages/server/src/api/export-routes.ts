@@ -51,7 +51,7 @@ export async function exportRoutes(instance: FastifyInstance, options: { db: DbC
       // Before any header: a query the store refuses is an error answer, not a broken file.
       let first: ExportChunk;
       try {
-        first = await db.exportStart(query);
+        first = await db.export.start(query);
       } catch (error) {
         release();
         throw error;
@@ -75,10 +75,10 @@ async function* exportBytes(db: DbClient, first: ExportChunk): AsyncGenerator<Ui
     for (;;) {
       if (chunk.bytes.length > 0) yield chunk.bytes;
       if (chunk.done) return;
-      chunk = await db.exportNext(chunk.stream);
+      chunk = await db.export.next(chunk.stream);
     }
   } finally {
     // Closing one that ended (or that a failure ended) answers false: nothing to do.
-    if (!chunk.done) await db.exportClose(chunk.stream).catch(() => false);
+    if (!chunk.done) await db.export.close(chunk.stream).catch(() => false);
   }
 }
