@@ -11,9 +11,9 @@ import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
 import { LIST_LIMIT, TIME_RANGE, limit, offsetCursor, oneOf, timeRange } from '../params/parameters.js';
 import { auditSession } from './oidc-routes.js';
-import { projectOf } from './request-access.js';
+import { projectOf } from '../http/request-access.js';
 import { AuditAnswer, KeyListAnswer, NewKeyAnswer, SessionInfo as SessionAnswer } from './answers/access.js';
-import { NoContent } from './answers/content.js';
+import { NoContent } from '../http/content.js';
 
 export interface AccessRoutesOptions {
   db: DbClient;

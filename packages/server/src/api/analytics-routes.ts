@@ -25,7 +25,7 @@ import {
   TRACE_PATH,
 } from '../params/parameters.js';
 import { ANALYTICS_FILTER, type AnalyticsFilterQuery, ERROR_LIST, GROUPS_LIMIT, SESSION_LIST, SESSION_WINDOW, SPAN_STATS } from '../params/queries.js';
-import { projectOf } from './request-access.js';
+import { projectOf } from '../http/request-access.js';
 import {
   CompareResponse,
   CriticalPath,

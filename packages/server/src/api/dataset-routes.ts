@@ -5,9 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
 import { LIST_LIMIT, cursor, limit } from '../params/parameters.js';
-import { projectOf } from './request-access.js';
+import { projectOf } from '../http/request-access.js';
 import { sendJson } from './trace-routes.js';
-import { NoContent } from './answers/content.js';
+import { NoContent } from '../http/content.js';
 import { Dataset, DatasetChangeResponse, DatasetItemEditAnswer, DatasetItemsResponse, DatasetListResponse } from './answers/datasets.js';
 
 /** A description: a line or a paragraph, not a document. */

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccessControl } from '../auth/access-control.js';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
-import { NoContent } from './answers/content.js';
+import { NoContent } from '../http/content.js';
 
 /**
  * What every request passes before and after its route: the host and role checks and the JSON

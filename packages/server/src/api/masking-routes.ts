@@ -2,14 +2,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { DETECTOR_NAMES } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
-import { projectInPath } from './request-access.js';
+import { projectInPath } from '../http/request-access.js';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
 import type { Decoder, MaskFile } from '../ingest/decoder.js';
 import { MaskingPolicyError, type MaskingPolicy, filePolicyFor, redactOptionsOf } from '../ingest/masking.js';
 import { oneOf } from '../params/parameters.js';
 import { InTurn } from '../in-turn.js';
-import { NoContent } from './answers/content.js';
+import { NoContent } from '../http/content.js';
 import { MaskingAnswer } from './answers/masking.js';
 
 export interface MaskingRoutesOptions {

@@ -5,7 +5,7 @@ import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
 import { modelPriceFrom, PriceTableError } from '../normalize/prices.js';
 import { RANGE_QUERY, TIME_RANGE, timeRange } from '../params/parameters.js';
-import { projectOf } from './request-access.js';
+import { projectOf } from '../http/request-access.js';
 import { sendJson } from './trace-routes.js';
 import { EffectiveModelPrice, PriceDeletedAnswer, PriceListResponse, RepriceResponse, UnpricedModelListResponse } from './answers/prices.js';
 

@@ -10,7 +10,7 @@ import { type ReplayOverrides, chatMessagesFrom, replayCallOf } from '../replay/
 import type { Replayer } from '../replay/replayer.js';
 import { oneOf } from '../params/parameters.js';
 import { ProviderListAnswer, ReplayAnswer, ReplayProvidersAnswer } from './answers/replay.js';
-import { projectOf } from './request-access.js';
+import { projectOf } from '../http/request-access.js';
 
 export interface ReplayRoutesOptions {
   db: DbClient;

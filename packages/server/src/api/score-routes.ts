@@ -7,9 +7,9 @@ import type { DbClient } from '../dbthread/calls.js';
 import { LIST_LIMIT, hexId, oneOf, spanId, timeRange, traceId } from '../params/parameters.js';
 import { SCORE_LIST } from '../params/queries.js';
 import type { Shares } from '../shares.js';
-import { NoContent } from './answers/content.js';
+import { NoContent } from '../http/content.js';
 import { ScoreAnswer, ScoreListResponse } from './answers/scores.js';
-import { projectOf } from './request-access.js';
+import { projectOf } from '../http/request-access.js';
 import { sendJson } from './trace-routes.js';
 
 /** A name or label: what a chart's legend and a filter show, so one line of text. */

@@ -27,7 +27,7 @@ import {
   traceId,
 } from '../params/parameters.js';
 import { DIFF_PATH, TRACE_DETAIL, TRACE_LIST } from '../params/queries.js';
-import { projectOf } from './request-access.js';
+import { projectOf } from '../http/request-access.js';
 import {
   LlmCallDetail,
   LogListResponse,

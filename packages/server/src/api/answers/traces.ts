@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { TREE_MEDIA_TYPE } from '@spoor/model';
 import { agree } from './agree.js';
-import { Bytes, contentAnswer } from './content.js';
+import { Bytes, contentAnswer } from '../../http/content.js';
 import type { DbAnswer } from './db.js';
 import { LogListResponse, MetricListResponse, MetricPointListResponse, ServiceListResponse, TraceListResponse } from './model/api.js';
 import { TraceDiff } from './model/diff.js';
