@@ -137,30 +137,31 @@ export function deliver<M extends Messages, K extends Name<M>>(receivers: Receiv
 /**
  * A link's `calls` over one `request` by name: where an answer takes the type of its call (the
  * answer that comes back with a call's id is that call's answer), once for every link. A group's
- * call is requested by its wire name, `group.call`, made once and kept with its function.
+ * call is requested by its wire name, `group.call`, made once with its function and kept.
  */
 export function callsOver<P extends Protocol>(request: (name: string, args: readonly unknown[]) => Promise<unknown>): Remote<P['calls']> {
-  const made = new Map<string, unknown>();
   const callOf = (name: string) => (...args: unknown[]) => request(name, args);
   // Which names are groups only the caller's type knows (a group's calls exist once the thread
   // made them): an entry is both, a call when called, its group when read.
-  const entryOf = (name: string): unknown =>
-    new Proxy(callOf(name), {
+  const entryOf = (name: string): unknown => {
+    const members = new Map<string, unknown>();
+    return new Proxy(callOf(name), {
       get: (call, member) => {
         if (typeof member !== 'string') return Reflect.get(call, member);
         if (member === 'then') return undefined;
-        const wire = `${name}.${member}`;
-        let found = made.get(wire);
-        if (found === undefined) made.set(wire, (found = callOf(wire)));
+        let found = members.get(member);
+        if (found === undefined) members.set(member, (found = callOf(`${name}.${member}`)));
         return found;
       },
     });
+  };
+  const entries = new Map<string, unknown>();
   // Not a thenable, nor anything else a symbol or `then` lookup expects.
   return new Proxy({} as Remote<P['calls']>, {
     get: (_target, name) => {
       if (typeof name !== 'string' || name === 'then') return undefined;
-      let found = made.get(name);
-      if (found === undefined) made.set(name, (found = entryOf(name)));
+      let found = entries.get(name);
+      if (found === undefined) entries.set(name, (found = entryOf(name)));
       return found;
     },
   });
