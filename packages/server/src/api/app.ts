@@ -3,6 +3,7 @@ import type { AlertService } from '../alerting/alert-service.js';
 import type { AccessControl } from '../auth/access-control.js';
 import type { OidcSignIn } from '../auth/oidc-sign-in.js';
 import type { DbClient } from '../dbthread/calls.js';
+import { exportRoutes } from '../export/routes.js';
 import type { Decoder, MaskFile } from '../ingest/decoder.js';
 import { type AcceptedRequest, ingestRoutes } from '../ingest/routes.js';
 import type { Replayer } from '../replay/replayer.js';
@@ -16,7 +17,6 @@ import { answerErrors } from './errors.js';
 import { datasetRoutes } from './dataset-routes.js';
 import { evaluatorRoutes } from './evaluator-routes.js';
 import { experimentRoutes } from './experiment-routes.js';
-import { exportRoutes } from './export-routes.js';
 import type { EvaluatorService } from '../quality/evaluator-service.js';
 import type { ExperimentService } from '../quality/experiment-service.js';
 import { healthRoutes } from './health-routes.js';
@@ -33,7 +33,7 @@ import { NO_QUERY } from '../params/parameters.js';
 import { priceRoutes } from './price-routes.js';
 import { type QuarantineAccess, quarantineRoutes } from './quarantine-routes.js';
 import { replayRoutes } from './replay-routes.js';
-import { projectOf } from './request-access.js';
+import { projectOf } from '../http/request-access.js';
 import { scoreRoutes } from './score-routes.js';
 import { traceRoutes } from './trace-routes.js';
 import { validatorCompiler } from './validation.js';
@@ -217,7 +217,6 @@ export async function createApp(options: AppOptions | ReadOnlyAppOptions): Promi
   await app.register(oidcRoutes, { db, access: options.access, signIn: options.signIn ?? null, secureCookies: options.secureCookies ?? false });
   // MCP: agents' tools, each a read of the routes above with the caller's credentials.
   await app.register(mcpRoutes);
-  // Export: GET /api/export, admin keys only.
   await app.register(exportRoutes, { db, exports: options.exports });
   // Tail sampling: a project's keep policy.
   await app.register(samplingRoutes, { sampling: options.sampling ?? null });

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccessControl } from '../auth/access-control.js';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
-import { NoContent } from './answers/content.js';
+import { NoContent } from '../http/content.js';
 
 /**
  * What every request passes before and after its route: the host and role checks and the JSON
@@ -149,7 +149,7 @@ export function installHooks(app: FastifyInstance, options: HookOptions): void {
     const detail = route === '/api/keys' ? JSON.stringify(request.body) : null;
     const { principal, projectId } = request.access;
     await options.db
-      .appendAudit({ timeUs: Date.now() * 1000, projectId, keyId: principal.keyId, action: `${request.method} ${route}`, target, detail })
+      .access.appendAudit({ timeUs: Date.now() * 1000, projectId, keyId: principal.keyId, action: `${request.method} ${route}`, target, detail })
       .catch((error: unknown) => request.log.error({ err: error }, 'could not record a change in the audit log'));
   });
 

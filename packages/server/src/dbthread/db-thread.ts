@@ -9,9 +9,9 @@ import { DEFAULT_PROJECT_ID } from '@spoor/model';
 import { PriceService } from '../pricing/price-service.js';
 import { RECENT_SPANS_PER_PROJECT } from '../ingest/recent-spans.js';
 import { ThreadServer, threadConfig } from '../threads/server.js';
-import { createDbCalls } from './calls.js';
+import { DB_TRANSFERS, createDbCalls } from './calls.js';
 import { readBackDecoder } from './read-back-decode.js';
-import { DB_TRANSFERS, type DbProtocol } from './protocol.js';
+import type { DbProtocol } from './protocol.js';
 
 /**
  * The database thread: owns the store, commits the batches the receiver decoded (and decodes

@@ -58,11 +58,11 @@ describe('read back from the spool', () => {
   it('masks an entry by the policy it was received under, after that policy was removed', async () => {
     const beforeUs = Date.now() * 1000 - 1;
     expect(readBackQuestion(beforeUs)).toBe('mail bob@example.com');
-    await db.putMaskingPolicy('default', { detectors: ['email'] }, Date.now() * 1000);
+    await db.masking.put('default', { detectors: ['email'] }, Date.now() * 1000);
     const underUs = Date.now() * 1000 + 1;
     expect(readBackQuestion(underUs)).toBe('mail [REDACTED:email]');
     const removedUs = underUs + 1000;
-    expect(await db.deleteMaskingPolicy('default', removedUs)).toBe(true);
+    expect(await db.masking.delete('default', removedUs)).toBe(true);
     // Received while the policy was in force, or before it was set: still masked by it.
     expect(readBackQuestion(underUs)).toBe('mail [REDACTED:email]');
     expect(readBackQuestion(beforeUs)).toBe('mail [REDACTED:email]');

@@ -76,7 +76,7 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
 
   async function service(kind: AnyKind, serverId = 'a'): Promise<EvaluatorService> {
     const s = await EvaluatorService.start({
-      db: evaluatorCalls(store), kinds: kindsOf([kind]), serverId, traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
+      db: { evaluators: evaluatorCalls.make({ store }) }, kinds: kindsOf([kind]), serverId, traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
       // One judgement at a time, so a budget is passed by exactly one.
       runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 1 },
     });
@@ -115,7 +115,7 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     await setUp();
     const kind = countingKind();
     const s = await EvaluatorService.start({
-      db: evaluatorCalls(store), kinds: kindsOf([kind]), serverId: 'a', traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
+      db: { evaluators: evaluatorCalls.make({ store }) }, kinds: kindsOf([kind]), serverId: 'a', traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
       runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 1, staleAfterMs: 60_000 },
     });
     services.push(s);
@@ -136,9 +136,9 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
 
   /** A service whose reads of targets are recorded: the trace ids of each read. */
   async function readingService(kind: AnyKind): Promise<{ s: EvaluatorService; read: string[] }> {
-    const calls = evaluatorCalls(store);
+    const calls = evaluatorCalls.make({ store });
     const read: string[] = [];
-    const db = { ...calls, evaluationTargets: (...args: Parameters<typeof calls.evaluationTargets>) => (read.push(...args[1]), calls.evaluationTargets(...args)) };
+    const db = { evaluators: { ...calls, targets: (...args: Parameters<typeof calls.targets>) => (read.push(...args[1]), calls.targets(...args)) } };
     const s = await EvaluatorService.start({
       db, kinds: kindsOf([kind]), serverId: 'a', traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
       runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 1 },
@@ -208,7 +208,7 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     const kind = countingKind();
     const start = (serverId: string, roundBudgetMs: number) =>
       EvaluatorService.start({
-        db: evaluatorCalls(store), kinds: kindsOf([kind]), serverId, traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
+        db: { evaluators: evaluatorCalls.make({ store }) }, kinds: kindsOf([kind]), serverId, traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
         runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 8, tracesPerTick: 1000, roundBudgetMs },
       });
     // The first reads one page a round.
@@ -256,7 +256,7 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     const kind = countingKind();
     let busy = true;
     const s = await EvaluatorService.start({
-      db: evaluatorCalls(store), kinds: kindsOf([kind]), serverId: 'a', traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
+      db: { evaluators: evaluatorCalls.make({ store }) }, kinds: kindsOf([kind]), serverId: 'a', traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
       runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 1, tracesPerTick: 4, ingestBusy: () => busy },
     });
     services.push(s);

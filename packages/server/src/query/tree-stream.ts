@@ -1,5 +1,6 @@
 import { type Score, type TraceTree, type TreeChunkColumns, TreeStreamEncoder } from '@spoor/model';
 import { AppError } from '../errors.js';
+import { callGroup } from '../threads/groups.js';
 import type { JsonUtf8 } from '../json.js';
 import type { Store, TreeKey, TreePage } from '../store/store.js';
 import type { StoredLog } from '../store/stored-trace.js';
@@ -177,14 +178,18 @@ export class TreeStreams {
 /** The buffers of a tree stream's answer, moved to the main thread instead of copied. */
 export const treeFrameBuffers = (answer: TreeFrames | null): ArrayBuffer[] => (answer === null ? [] : answer.frames.map((frame) => frame.buffer as ArrayBuffer));
 
-/** The database thread's calls of tree streams, for the registry. */
-export function treeStreamCalls(trees: TreeStreams) {
-  return {
-    treeStreamStart: trees.start.bind(trees),
-    treeStreamNext: trees.next.bind(trees),
-    treeStreamClose: async (stream: number): Promise<boolean> => trees.close(stream),
-  };
-}
+/** `/tree`'s binary stream on the database thread: a trace of any size, a page of spans a call, its frames moved uncopied. */
+export const treeStreamCalls = callGroup(
+  ({ queries }: { queries: { treeStreams: TreeStreams } }) => {
+    const trees = queries.treeStreams;
+    return {
+      start: trees.start.bind(trees),
+      next: trees.next.bind(trees),
+      close: async (stream: number): Promise<boolean> => trees.close(stream),
+    };
+  },
+  { answers: { start: treeFrameBuffers, next: treeFrameBuffers } },
+);
 
 /** The first session id a running span carries: the trace's, when no ended span carries one. */
 const sessionOf = (running: readonly RunningSpanView[]): string | null => running.find((l) => l.span.sessionId !== null)?.span.sessionId ?? null;

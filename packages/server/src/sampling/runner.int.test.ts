@@ -32,9 +32,12 @@ function backendOf(store: Store, slimmed: number[] = []): SamplingBackend {
   const calls = samplingBackendOf(store);
   return {
     ...calls,
-    samplingSlimRound: (projectId, decidedUs, bounds) => {
-      slimmed.push(decidedUs);
-      return calls.samplingSlimRound(projectId, decidedUs, bounds);
+    sampling: {
+      ...calls.sampling,
+      slimRound: (projectId, decidedUs, bounds) => {
+        slimmed.push(decidedUs);
+        return calls.sampling.slimRound(projectId, decidedUs, bounds);
+      },
     },
   };
 }

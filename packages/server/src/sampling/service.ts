@@ -128,7 +128,7 @@ export class SamplingService {
   private async reclaim(): Promise<void> {
     if (!(await this.deferVacuum(false)) || !this.unreclaimed) return;
     try {
-      await this.options.db.samplingReclaim();
+      await this.options.db.sampling.reclaim();
       this.unreclaimed = false;
     } catch (error) {
       this.options.onError?.('could not reclaim what tail sampling deleted; the next round tries again', { err: error });
@@ -139,7 +139,7 @@ export class SamplingService {
   private async deferVacuum(deferred: boolean): Promise<boolean> {
     if (deferred === this.vacuumDeferred) return true;
     try {
-      await this.options.db.samplingDeferVacuum(deferred);
+      await this.options.db.sampling.deferVacuum(deferred);
       this.vacuumDeferred = deferred;
       return true;
     } catch (error) {
@@ -159,7 +159,7 @@ export class SamplingService {
     const resolved = resolvePolicy(body);
     await this.changes.run(projectId, async () => {
       const nowUs = this.nowUs();
-      await this.options.db.samplingPutPolicy(projectId, JSON.stringify(resolved.policy), nowUs);
+      await this.options.db.sampling.putPolicy(projectId, JSON.stringify(resolved.policy), nowUs);
       this.api.set(projectId, { source: 'api', resolved, updatedUs: nowUs });
     });
     return this.get(projectId);
@@ -168,7 +168,7 @@ export class SamplingService {
   /** Removes the policy set through the API (the file's, if any, is in force again). */
   delete(projectId: string): Promise<void> {
     return this.changes.run(projectId, async () => {
-      if (!(await this.options.db.samplingDeletePolicy(projectId))) throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no sampling policy set through the API`);
+      if (!(await this.options.db.sampling.deletePolicy(projectId))) throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no sampling policy set through the API`);
       this.api.delete(projectId);
     });
   }
@@ -182,7 +182,7 @@ export class SamplingService {
   }
 
   private async readPolicies(): Promise<void> {
-    const records = await this.options.db.samplingPolicies();
+    const records = await this.options.db.sampling.policies();
     const api = new Map<string, InForce>();
     for (const r of records) {
       try {
