@@ -334,7 +334,7 @@ export class FakeStore implements Store {
   }
 
   async listTraces(query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]> {
-    return reads.listTraces(this.data, query, after, limit, (filter) => this.scores.tracesMeeting(query.projectId, filter));
+    return reads.listTraces(this.data, query, after, limit, (filter) => this.scores.tracesMeeting(query.projectId, filter), this.runningSpans.rows);
   }
 
   async getTrace(projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null> {
