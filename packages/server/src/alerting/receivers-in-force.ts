@@ -38,7 +38,14 @@ export class ReceiversInForce {
   private readonly refused = new Map<string, number>();
   private notifiers = new Map<string, { spec: string; notifier: Notifier }>();
 
-  constructor(private readonly deps: NotifierDeps) {
+  /** The API's receivers' notifiers connect only to addresses they may (`receiver-addresses.ts`); the file's, anywhere. */
+  private readonly apiDeps: NotifierDeps;
+  private readonly deps: NotifierDeps;
+
+  constructor(deps: NotifierDeps) {
+    const { checkAddresses, ...fileDeps } = deps;
+    this.deps = fileDeps;
+    this.apiDeps = { ...fileDeps, checkAddresses: checkAddresses ?? {} };
     this.apply();
   }
 
@@ -166,7 +173,7 @@ export class ReceiversInForce {
           next.set(config.name, old);
           continue;
         }
-        const notifier = createNotifier(config, this.deps);
+        const notifier = createNotifier(config, this.fromFile(config.name) ? this.deps : this.apiDeps);
         made.push(notifier);
         next.set(config.name, { spec, notifier });
       }
