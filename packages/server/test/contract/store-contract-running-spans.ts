@@ -1,8 +1,8 @@
-import type { SpanRecord } from '@spoor/model';
+import type { SpanRecord, TraceQuery } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import { spanRecordFromStored } from '../../src/store/stored-trace.js';
 import type { RunningTraceFilter, Store, StoredRunningSpan } from '../../src/store/store.js';
-import { ALL, T0, emptyLlm, sid, span, tid } from '../support/record-fixtures.js';
+import { ALL, T0, emptyLlm, query, sid, span, tid } from '../support/record-fixtures.js';
 import { openForEachTest, recordBatch } from './per-test-store.js';
 
 const SEC = 1_000_000;
@@ -121,6 +121,20 @@ export function describeRunningSpanContract(adapter: string, open: () => Promise
       expect(await only({ traceIds: [tid(1), tid(3), tid(4)] })).toEqual([tid(3), tid(1)]);
       expect(await only({ traceIds: [] })).toEqual([]);
       expect(await store.runningSpans.listRunningTraces('p2', ALL, NO_FILTER, null, 10)).toEqual([]);
+    });
+
+    it('lists a trace with a span stored ended by what its running root alone holds, the filters held on one span', async () => {
+      // The root runs with the run's session; its child ended, with none.
+      await store.writer.write(received(T0 + 10 * SEC, [snapshot({ traceId: tid(1), startTimeUs: T0, name: 'research', sessionId: 's-run' })], [
+        span({ traceId: tid(1), spanId: sid(2), parentSpanId: sid(1), startTimeUs: T0 + SEC, endTimeUs: T0 + 2 * SEC, name: 'plan' }),
+      ]), null);
+      const listed = (over: Partial<TraceQuery>) => store.traces.listTraces(query(over), null, 10).then((l) => l.map((t) => t.traceId));
+      expect(await listed({ sessionId: 's-run' })).toEqual([tid(1)]);
+      expect(await listed({ spanName: 'research' })).toEqual([tid(1)]);
+      expect(await listed({ spanName: 'plan' })).toEqual([tid(1)]);
+      expect(await listed({ sessionId: 's-run', spanName: 'plan' })).toEqual([]);
+      expect(await listed({ sessionId: 's-other' })).toEqual([]);
+      expect(await store.traces.listTraces(query({ projectId: 'p2', sessionId: 's-run' }), null, 10)).toEqual([]);
     });
 
     it('reads snapshots committed after a sweep left none, the sweep run before or during their transaction', async () => {

@@ -59,7 +59,7 @@ export class FakeStore implements Store {
   readonly sampling = new FakeSamplingStore(() => this.data, (projectId, filter) => this.scores.tracesMeeting(projectId, filter), this.live);
 
   readonly traces: TraceReader = {
-    listTraces: async (query, after, limit) => reads.listTraces(this.data, query, after, limit, (filter) => this.scores.tracesMeeting(query.projectId, filter)),
+    listTraces: async (query, after, limit) => reads.listTraces(this.data, query, after, limit, (filter) => this.scores.tracesMeeting(query.projectId, filter), this.runningSpans.rows),
     getTrace: async (projectId, traceId, spanId) => reads.getTrace(this.data, projectId, traceId, spanId),
     getTraceBytes: async (projectId, traceId) => {
       const trace = reads.getTrace(this.data, projectId, traceId);
