@@ -168,11 +168,16 @@ export function responseOnly(d: Dialect, project: string): string {
  * values its engine can skip by; a trace first written between the two statements can be missed
  * by that one request.
  */
-export async function scoredTraceBounds(db: SqlEngine, projectId: string, range: TimeRange | null = null): Promise<{ fromUs: number; toUs: number; traceScores: number } | null> {
+export async function scoredTraceBounds(
+  db: SqlEngine,
+  projectId: string,
+  range: TimeRange | null = null,
+  only: string | null = null,
+): Promise<{ fromUs: number; toUs: number; traceScores: number } | null> {
   const d = db.dialect;
   const p = d.params();
   const project = p.add(projectId);
-  const inRange = range === null ? '' : timeFilters(p, 'time_us', range).map((f) => ` AND ${f}`).join('');
+  const inRange = (range === null ? '' : timeFilters(p, 'time_us', range).map((f) => ` AND ${f}`).join('')) + (only === null ? '' : ` AND ${only}`);
   const [bounds] = await db.rows(
     'find the times of the scored traces',
     `SELECT min(start_us) AS from_us, max(end_us) AS to_us, count(*) AS parts,
