@@ -298,12 +298,8 @@ CREATE TABLE IF NOT EXISTS scores (
   source VARCHAR NOT NULL,
   author VARCHAR NOT NULL,
   deleted BOOLEAN NOT NULL,
-  -- The scored span's source, service and start (DuckDB only, scores.ts): set when the store found the
-  -- span stored in one form as the score was written, cleared when that span leaves span_facts; NULL:
-  -- not known, and reads find the span as for any score.
-  span_source_id VARCHAR,
-  span_service VARCHAR,
-  span_start_us BIGINT
+  -- The scored span's source, service and start where the store knew them, else NULL (DuckDB only: score-facts.ts).
+  span_source_id VARCHAR, span_service VARCHAR, span_start_us BIGINT
 );
 
 -- The score slots that may hold more than one row in scores: the store adds a slot here before it

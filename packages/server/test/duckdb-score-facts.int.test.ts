@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CompareQuery, EVALUATION_ATTRIBUTES as A, EVALUATION_EVENT, type SpanFilter, type SpanGroupBy } from '@spoor/model';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ALL, T0, emptyLlm, resource, scoreRecord, sid, span, spanFilter, tid } from '../../../test/support/record-fixtures.js';
-import { recordBatch } from '../../../test/contract/per-test-store.js';
-import { scoresFromSpans } from '../../normalize/scores.js';
-import { evaluatorCalls } from '../../quality/backend.js';
-import { ScoreService } from '../../query/score-service.js';
-import { compareScores } from '../sql/score-compare.js';
-import type { DuckDbSql } from './dialect.js';
-import { DuckDbStore } from './duckdb-store.js';
+import { ALL, T0, emptyLlm, resource, scoreRecord, sid, span, spanFilter, tid } from './support/record-fixtures.js';
+import { recordBatch } from './contract/per-test-store.js';
+import { scoresFromSpans } from '../src/normalize/scores.js';
+import { evaluatorCalls } from '../src/quality/backend.js';
+import { ScoreService } from '../src/query/score-service.js';
+import { compareScores } from '../src/store/sql/score-compare.js';
+import type { DuckDbSql } from '../src/store/duckdb/dialect.js';
+import { DuckDbStore } from '../src/store/duckdb/duckdb-store.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -45,7 +45,7 @@ describe("DuckDB scores' span facts (score-facts.ts)", () => {
     const query: CompareQuery = { filter: spanFilter(over), by, a, b, limit: 100 };
     const joined = Object.create(sql, { dialect: { value: { ...sql.dialect, scoredSpanFacts: null } } }) as DuckDbSql;
     const brief = (groups: Awaited<ReturnType<typeof compareScores>>) =>
-      groups.map((g) => [g.name, g.side, g.label, g.count, g.values.join(' ')]).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+      groups.map((g) => [g.name, g.side, g.label, g.count, Array.from(g.values).join(' ')]).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
     return { facts: brief(await store.compareScores(query)), joined: brief(await compareScores(joined, query)) };
   };
 
