@@ -3,6 +3,7 @@ import type { ScoreRecord } from '@spoor/model';
 import { BatchBuilder, type ColumnSpec, type TableBatch, textsOf } from '../columns.js';
 import { SCORES, SPANS } from '../tables.js';
 import type { WriteBatch } from '../write-port.js';
+import { duckDbDialect } from './dialect.js';
 
 /**
  * The scored span's facts in the DuckDB `scores` table: its `source_id`, `service_name` and
@@ -68,24 +69,25 @@ export async function storedFacts(connection: DuckDBConnection, scores: readonly
     spans.set(key(s.traceId, s.spanId), [s.traceId, s.spanId]);
   }
   for (const [projectId, spans] of byProject) {
-    const traces = JSON.stringify([...new Set([...spans.values()].map(([t]) => t))]);
+    // Ids as a list of values where they are few (DuckDB filters the scan by them), not a join.
+    const traces = [...new Set([...spans.values()].map(([t]) => t))];
+    const q = duckDbDialect.params();
     const bounds = (
-      await connection.runAndReadAll(
-        `SELECT min(start_us), max(end_us) FROM trace_parts WHERE project_id = $1 AND trace_id IN (SELECT unnest(from_json($2::JSON, '["VARCHAR"]')))`,
-        [projectId, traces],
-      )
+      await connection.runAndReadAll(`SELECT min(start_us), max(end_us) FROM trace_parts WHERE project_id = ${q.add(projectId)} AND trace_id IN ${q.texts(traces)}`, q.values)
     ).getRows()[0];
     if (bounds === undefined || bounds[0] === null) continue;
-    const pairs = [...spans.values()];
+    const p = duckDbDialect.params();
     const rows = await connection.runAndReadAll(
       `SELECT trace_id, span_id, min(source_id), min(service_name), min(start_us) FROM span_facts
-       WHERE project_id = $1 AND start_us >= $2::BIGINT AND start_us <= $3::BIGINT
-         AND (trace_id, span_id) IN (SELECT unnest(from_json($4::JSON, '["VARCHAR"]')), unnest(from_json($5::JSON, '["VARCHAR"]')))
+       WHERE project_id = ${p.add(projectId)} AND start_us >= ${p.int(Number(bounds[0]))} AND start_us <= ${p.int(Number(bounds[1]))}
+         AND trace_id IN ${p.texts(traces)} AND span_id IN ${p.texts([...new Set([...spans.values()].map(([, id]) => id))])}
        GROUP BY ALL HAVING count(DISTINCT (source_id, service_name, start_us)) = 1`,
-      [projectId, bounds[0]!, bounds[1]!, JSON.stringify(pairs.map(([t]) => t)), JSON.stringify(pairs.map(([, s]) => s))],
+      p.values,
     );
     for (const [traceId, spanId, sourceId, service, startUs] of rows.getRows()) {
-      found.set(key(traceId as string, spanId as string), { sourceId: sourceId as string, service: service as string, startUs: Number(startUs) });
+      // The ids are matched each on its own: a span of one trace with the id of another's is no score's.
+      const k = key(traceId as string, spanId as string);
+      if (spans.has(k)) found.set(k, { sourceId: sourceId as string, service: service as string, startUs: Number(startUs) });
     }
   }
   return found;
