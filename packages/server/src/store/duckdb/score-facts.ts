@@ -14,7 +14,9 @@ import { duckDbDialect } from './dialect.js';
  * source, service and start however many copies); otherwise they stay NULL and a read finds the
  * span as for any score. They are cleared when the span leaves `span_facts` (retention, or tail
  * sampling's move, which keeps no id of a span that is not an LLM call), so they never say more
- * than the spans do.
+ * than the spans do. What they do not see: a copy of the span in another form stored after the
+ * score (the same ids from another resource or with another start, a sender's mistake; a resent
+ * span is the same form), which puts the score on that copy's side too when read by the spans.
  */
 
 /** The facts' columns, after the columns `store/tables.ts` gives `scores`. */

@@ -210,9 +210,10 @@ async function withSpanFacts<P extends Params>(
   const p = d.params();
   const b = p.add(query.b);
   const project = p.add(query.filter.projectId);
-  // The scores as spans with the columns of spans the filter and the side read.
+  // The scores as spans with the columns of spans the filter and the side read. No attributes: a
+  // source lacking the key first written since `sidesByResource` looked is missed by this request.
   const known = `(SELECT ${versions.row} AS v_row, project_id, name AS s_name, value AS s_value, label AS s_label, deleted AS v_deleted,
-      ${facts.source} AS source_id, ${facts.service} AS service_name, ${facts.start} AS start_us
+      ${facts.source} AS source_id, ${facts.service} AS service_name, ${facts.start} AS start_us, '{}' AS attributes
     FROM ${d.tables.scores} WHERE project_id = ${project} AND ${facts.start} IS NOT NULL) AS known_scores`;
   const ofKnown = await sidedSpans(db, p, query, b, 'v_row, s_name, s_value, s_label, v_deleted', [], known);
   const onSides = bounds === null ? ofKnown : `${ofKnown} UNION ALL ${await foundOnSides(db, p, query, b, project, bounds, versions, unknown)}`;
