@@ -1,4 +1,4 @@
-import { type ScoreRecord, type ScoreStatsQuery, type ScoreStatsRow, type TimeRange, scoreIdOf } from '@spoor/model';
+import { SPOOR_SERVICE_NAME, type ScoreRecord, type ScoreStatsQuery, type ScoreStatsRow, type SpanGroupBy, type TimeRange, scoreIdOf } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import type { AlertMatcher, AlertSeriesQuery, AlertSeriesRow, Store } from '../../src/store/store.js';
 import { ALL, T0, emptyLlm, resource, scoreRecord, sid, span, spanFilter, tid } from '../support/record-fixtures.js';
@@ -221,6 +221,59 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
       // One release named on both sides: each score once, on side b.
       const same = await store.scoreStats.compare({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '2.0', b: '2.0', limit: 100 });
       expect(same.map((g) => [g.name, g.side, g.count]).sort()).toEqual([['faithfulness', 'b', 2], ['late', 'b', 2], ['thumbs', 'b', 1]]);
+    });
+
+    it("puts a release comparison's score on its span's side as the spans and the filter say, whatever the store knew when it was written", async () => {
+      await seed(store);
+      const worker = (version: string) => resource('worker', { 'service.version': version });
+      // A span stored again the same after its score, a span of Spoor's own, and one stored after
+      // a score of it was deleted and one of it written.
+      const own = { traceId: tid(8), spanId: sid(9), serviceName: SPOOR_SERVICE_NAME };
+      await store.writer.write(recordBatch({ spans: [span({ ...own, resource: resource(SPOOR_SERVICE_NAME, { 'service.version': '2.0' }) })] }), null);
+      const again = { traceId: tid(9), spanId: sid(10), serviceName: 'worker', resource: worker('2.0') };
+      await store.writer.write(recordBatch({ spans: [span(again)] }), null);
+      await store.scores.addScores([score({ ...own, name: 'own' }), score({ ...again, name: 'again' })], T0 + 3);
+      await store.writer.write(recordBatch({ spans: [span(again)] }), null);
+      const early = { traceId: tid(10), spanId: sid(11), name: 'undone' };
+      await store.scores.addScores([score(early), score({ ...early, author: 'judge@2', value: 0.1 })], T0 + 4);
+      expect(await store.scores.deleteScore('default', score(early).scoreId, T0 + 5)).toBe(true);
+      await store.writer.write(recordBatch({ spans: [span({ ...early, serviceName: 'worker', resource: worker('1.0') })] }), null);
+      const compare = async (over: Parameters<typeof spanFilter>[0] = {}, by: SpanGroupBy = { attribute: 'service.version' }, a = '1.0', b = '2.0') => {
+        const groups = await store.scoreStats.compare({ filter: spanFilter(over), by, a, b, limit: 100 });
+        return groups.map((g) => [g.name, g.side, g.label, g.count, valuesOf(g)]).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+      };
+      const seeded = [
+        ['early', 'a', null, 1, [0.5]],
+        ['faithfulness', 'a', null, 3, [0.2, 0.3, 0.4]],
+        ['faithfulness', 'b', null, 2, [0.6, 0.8]],
+        ['thumbs', 'a', 'up', 1, []],
+        ['thumbs', 'b', 'down', 1, []],
+      ];
+      const added = [
+        ['again', 'b', null, 1, [0.5]],
+        ['own', 'b', null, 1, [0.5]],
+        ['undone', 'a', null, 1, [0.1]],
+      ];
+      const sorted = (rows: unknown[][]) => rows.sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+      expect(await compare()).toEqual(sorted([...seeded, ...added]));
+      expect(await compare({ origin: 'app' })).toEqual(sorted([...seeded, ...added.filter((g) => g[0] !== 'own')]));
+      expect(await compare({ origin: 'spoor' })).toEqual([['own', 'b', null, 1, [0.5]]]);
+      // The scored spans start at T0: a range after it has none.
+      expect(await compare({ range: { fromUs: T0 + 1, toUs: null } })).toEqual([]);
+      expect(await compare({ service: 'api' })).toEqual([
+        ['faithfulness', 'a', null, 1, [0.4]],
+        ['thumbs', 'a', 'up', 1, []],
+        ['thumbs', 'b', 'down', 1, []],
+      ]);
+      expect(await compare({}, { column: 'service' }, 'api', 'worker')).toEqual([
+        ['again', 'b', null, 1, [0.5]],
+        ['early', 'b', null, 1, [0.5]],
+        ['faithfulness', 'a', null, 1, [0.4]],
+        ['faithfulness', 'b', null, 4, [0.2, 0.3, 0.6, 0.8]],
+        ['thumbs', 'a', 'down', 1, []],
+        ['thumbs', 'a', 'up', 1, []],
+        ['undone', 'b', null, 1, [0.1]],
+      ]);
     });
 
     it('groups the scores evaluators made by evaluator, leaving the others out', async () => {

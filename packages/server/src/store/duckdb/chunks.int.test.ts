@@ -10,6 +10,7 @@ import { COPIED_TABLES, SPANS, type WriteBatch, batchOf } from '../tables.js';
 import { appendBatch } from './chunks.js';
 import { DuckDbStore } from './duckdb-store.js';
 import { SCHEMA_SQL } from './schema.js';
+import { SPAN_FACT_COLUMNS } from './score-facts.js';
 import { SEQUENCED_TABLES } from './writer.js';
 
 const dirs: string[] = [];
@@ -35,6 +36,8 @@ describe('the DuckDB schema', () => {
       // Last where the appender writes the rows; span_stats, filled by name, has it before the response id a migration added.
       if (SEQUENCED_TABLES.has(table)) columns.push(['commit_seq', 'BIGINT']);
       else if (table === 'span_stats') columns.splice(SPANS.length, 0, ['commit_seq', 'BIGINT']);
+      // DuckDB's own: the scored span's facts, which its writers append after the neutral columns (score-facts.ts).
+      else if (table === 'scores') columns.push(...SPAN_FACT_COLUMNS.map((s) => [s.name, DUCKDB_TYPES[s.type]]));
       expect(described.map((c) => [c.column_name, c.column_type]), table).toEqual(columns);
     }
     connection.closeSync();

@@ -275,6 +275,38 @@ describe('DuckDB schema migrations', () => {
     }
   });
 
+  it("from version 19: the scores stored before get their spans' facts, and a release comparison reads them as it read the spans", async () => {
+    const store = await DuckDbStore.open({ path });
+    const v = (service: string, version: string) => resource(service, { 'service.version': version });
+    await store.writer.write(batchOf({ spans: [span({ serviceName: 'api', resource: v('api', '1.0') }), span({ spanId: sid(2), serviceName: 'worker', resource: v('worker', '2.0') })], logs: [], metricPoints: [] }), null);
+    // Span 3 stored in two releases, span 4 not at all.
+    for (const version of ['1.0', '2.0']) {
+      await store.writer.write(batchOf({ spans: [span({ spanId: sid(3), serviceName: 'worker', resource: v('worker', version) })], logs: [], metricPoints: [] }), null);
+    }
+    await store.scores.addScores([1, 2, 3, 4].map((n) => scoreRecord({ spanId: sid(n), value: n / 10 })), T0);
+    await store.close();
+    // A file of version 19 had no facts.
+    await onFile(`ALTER TABLE scores DROP COLUMN span_start_us; ALTER TABLE scores DROP COLUMN span_service; ALTER TABLE scores DROP COLUMN span_source_id;
+      UPDATE spoor_meta SET value = '19' WHERE key = 'schema_version'`);
+
+    const migrated = await DuckDbStore.open({ path });
+    try {
+      const groups = await migrated.scoreStats.compare({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '1.0', b: '2.0', limit: 10 });
+      expect(groups.map((g) => [g.name, g.side, g.count, valuesOf(g)]).sort()).toEqual([
+        ['faithfulness', 'a', 2, [0.1, 0.3]],
+        ['faithfulness', 'b', 2, [0.2, 0.3]],
+      ]);
+    } finally {
+      await migrated.close();
+    }
+    expect(await onFile('SELECT span_id, span_service, CAST(span_start_us AS VARCHAR) FROM scores ORDER BY span_id')).toEqual([
+      [sid(1), 'api', String(T0)],
+      [sid(2), 'worker', String(T0)],
+      [sid(3), 'null', 'null'],
+      [sid(4), 'null', 'null'],
+    ]);
+  });
+
   it('from version 5: positions committed before servers had ids still count, so a restart replays nothing twice', async () => {
     const store = await DuckDbStore.open({ path });
     await store.writer.write(batchOf({ spans: [span()], logs: [], metricPoints: [] }), { serverId: 'spoor-a', position: '4:900' });
