@@ -9,6 +9,7 @@ import {
   both,
   everyValue,
   expectSame,
+  expectSameResult,
   fixtureFiles,
   fixtureGroups,
   id,
@@ -20,13 +21,11 @@ import {
   stored,
 } from '../../test/support/column-paths.js';
 import { type AttributesInput, encodeSpanBatch, encodeTraces } from '../../test/support/otlp-encode.js';
-import { factsOf } from '../metrics/span-metrics.js';
 import { decodeTraceColumns } from './decode-columns.js';
 import { decodeBatch } from './decode.js';
 import { DecodeCore, spooledBatch } from './decoder.js';
 import { PriceBooks } from '../pricing/price-books.js';
 import { ProjectMasking } from './masking.js';
-import { idWordsOfSpans } from './recent-spans.js';
 
 /**
  * The column path (`decode-columns.ts`) against the record path (`decode.ts`) for OTLP/protobuf,
@@ -59,14 +58,32 @@ describe('decoding a protobuf trace request straight into columns', () => {
   });
 
   it.each([
-    ['the same span twice', span(1, { attributes: { a: 1 } }), true, 'repeated'],
-    ['a key that is an array index', span(1, { attributes: { '7': 'x', a: 1 } }), false, 'attributes'],
-    ['a __proto__ key', span(1, { attributes: { ['__proto__']: 'x' } as AttributesInput }), false, 'attributes'],
-    ['a running snapshot', span(1, { endTimeUnixNano: 0 }), false, 'running'],
-    ['an invalid span id', span(1, { spanId: id(0, 8) }), false, 'rejected'],
-    ['an end past the year 2255', span(1, { endTimeUnixNano: 2n ** 63n - 1n }), false, 'rejected'],
-  ] as const)('leaves a request with %s to the record path', (_what, s, twice, why) => {
-    const spans = twice ? [s, s] : [s, span(2)];
+    ['the same span twice', [span(1, { attributes: { a: 1 } }), span(2), span(1, { name: 'again' })], 1],
+    ['a span id again in another trace, which is another span', [span(1), span(2), span(2, { traceId: id(2, 16) }), span(2, { traceId: id(2, 16) })], 1],
+    ['an invalid span id', [span(1, { spanId: id(0, 8) }), span(2)], 1],
+    ['a span id of another length', [span(1), span(2, { spanId: id(2, 5) })], 1],
+    ['an invalid trace id, after a span rejected for its time (ids are named first)', [span(1, { endTimeUnixNano: 2n ** 63n - 1n }), span(2, { traceId: id(0, 16) })], 2],
+    ['a trace id of another length', [span(1, { traceId: id(1, 9) }), span(2)], 1],
+    ['a parent id of another length', [span(1), span(2, { parentSpanId: id(1, 3) })], 1],
+    ['an end past the year 2255', [span(1, { endTimeUnixNano: 2n ** 63n - 1n }), span(2)], 1],
+    ['every span rejected', [span(1, { spanId: id(0, 8) }), span(2, { startTimeUnixNano: 2n ** 63n - 1n })], 2],
+    ['no span', [], 0],
+  ] as const)('takes a request with %s, and rejects what the record path rejects, saying the same', (_what, spans, rejected) => {
+    const fast = expectSame(one([...spans]));
+    expect(fast.rejected).toBe(rejected);
+  });
+
+  it('takes a request whose spans were received before, rejecting them as duplicates', () => {
+    const fast = expectSame(one([span(1), span(2), span(3), span(2)]), 'p1', 'protobuf', [{ traceId: id(1, 16), spanId: id(2, 8) }, { traceId: id(7, 16), spanId: id(3, 8) }]);
+    expect({ rejected: fast.rejected, duplicates: fast.duplicates, records: fast.records }).toEqual({ rejected: 2, duplicates: 2, records: 2 });
+  });
+
+  it.each([
+    ['a key that is an array index', span(1, { attributes: { '7': 'x', a: 1 } }), 'attributes'],
+    ['a __proto__ key', span(1, { attributes: { ['__proto__']: 'x' } as AttributesInput }), 'attributes'],
+    ['a running snapshot', span(1, { endTimeUnixNano: 0 }), 'running'],
+  ] as const)('leaves a request with %s to the record path', (_what, s, why) => {
+    const spans = [s, span(2)];
     const { fast, left, record } = both(one(spans));
     expect(fast).toBeNull();
     expect(left).toBe(why);
@@ -143,7 +160,7 @@ describe('decoding a protobuf trace request straight into columns', () => {
     expectSame(one([shaped(1, { a: 'x', b: 1, c: true }), shaped(2, { a: 'y', b: 2, c: false }), shaped(3, { b: 3, a: 'z' }), shaped(4, { a: 'w' }), shaped(5, { a: 'v', b: 5, c: true, d: 'more' }), shaped(6, {})]));
   });
 
-  it('leaves a request whose spans were received before to the record path, asking for each span once', () => {
+  it('asks whether each span was received before once, but for a span the request repeats', () => {
     const asked: string[] = [];
     const hex = (word: number): string => (word >>> 0).toString(16).padStart(8, '0');
     const seenBefore = (words: Int32Array, at: number): boolean => {
@@ -151,8 +168,9 @@ describe('decoding a protobuf trace request straight into columns', () => {
       asked.push(spanId);
       return spanId === id(2, 8);
     };
-    expect(decodeTraceColumns('protobuf', one([span(1), span(2), span(3)]), 'p1', RECEIVED_US, book, seenBefore)).toBe('received');
-    expect(asked).toEqual([id(1, 8), id(2, 8)]);
+    const decoded = decodeTraceColumns('protobuf', one([span(1), span(2), span(3), span(1)]), 'p1', RECEIVED_US, book, seenBefore);
+    expect(typeof decoded === 'string' ? decoded : decoded.records).toBe(2);
+    expect(asked).toEqual([id(1, 8), id(2, 8), id(3, 8)]);
   });
 
   it('never stores a mutated body other than the record path does (2,000 cases)', () => {
@@ -168,9 +186,7 @@ describe('decoding a protobuf trace request straight into columns', () => {
       if (fast === null) continue;
       taken++;
       if (record instanceof Error) throw new Error(`case ${i}: the column path took a body the record path refuses (${record.message})`);
-      expect(stored(fast.batch), `case ${i}`).toStrictEqual(stored(record.batch));
-      expect(fast.spans, `case ${i}`).toStrictEqual(factsOf('p1', record.decoded.spans));
-      expect(fast.ids, `case ${i}`).toStrictEqual(idWordsOfSpans(record.decoded.spans));
+      expectSameResult(fast, record, 'p1', `case ${i}`);
     }
     expect(taken).toBeGreaterThan(100);
   });
@@ -198,7 +214,7 @@ describe('the requests the column path leaves, counted by why', () => {
       return claimOfWords(...args);
     };
     expect(core.decode(request(one([span(7)]))).records).toBe(1);
-    expect(counts(core)).toEqual({ body: 1, utf8: 0, empty: 0, attributes: 0, running: 1, rejected: 0, repeated: 0, received: 0, malformed: 2, error: 1 });
+    expect(counts(core)).toEqual({ body: 1, utf8: 0, attributes: 0, running: 1, malformed: 2, error: 1 });
     expect(core.columnMetrics()).toContain('# TYPE spoor_decode_column_fallbacks_total counter');
   });
 });

@@ -262,6 +262,11 @@ export class SpanReader implements SpanSource {
     }
   }
 
+  spanIdHex(): string {
+    const f = this.fields;
+    return f.spanIdBytes === 0 ? '' : this.slices.hexSlice(f.spanIdAt, f.spanIdAt + f.spanIdBytes);
+  }
+
   /** Reads the span at `offset` into `fields`, and its attributes' JSON into a row of `attributes`. */
   read(offset: number, attributes: Utf8Builder): SpanFields {
     const r = this.r;
