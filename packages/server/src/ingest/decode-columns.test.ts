@@ -93,15 +93,14 @@ describe('decoding a protobuf trace request straight into columns', () => {
   it.each([
     ['a value key', 'other'],
     ['a key a convention reads', 'gen_ai.system'],
-  ])('leaves text that is not UTF-8 in %s to the record path, which repairs and counts it', (_what, key) => {
-    const body = Buffer.from(one([span(1, { attributes: { [key]: 'zzzz' } })]));
-    body.write('\xff\xfe\xc3\x28', body.indexOf('zzzz'), 'latin1');
-    const { fast, left, record } = both(body);
-    expect(fast).toBeNull();
-    expect(left).toBe('utf8');
+  ])('repairs and counts text that is not UTF-8 in %s as the record path does', (_what, key) => {
+    const body = Buffer.from(one([span(1, { attributes: { [key]: 'zzzz', list: ['zzzz'] }, name: 'zzzz' })]));
+    for (let at = body.indexOf('zzzz'); at >= 0; at = body.indexOf('zzzz', at + 1)) body.write('\xff\xfe\xc3\x28', at, 'latin1');
+    const { record } = both(body);
     if (record instanceof Error) throw record;
-    expect(record.replacedStrings).toBe(1);
+    expect(record.replacedStrings).toBe(3);
     expect(record.decoded.spans[0]!.attributes[key]).toBe('\ufffd\ufffd\ufffd(');
+    expect(expectSame(body).replacedStrings).toBe(3);
   });
 
   it('leaves a key that is not UTF-8 to the record path, also when a request before had it', () => {
@@ -214,7 +213,7 @@ describe('the requests the column path leaves, counted by why', () => {
       return claimOfWords(...args);
     };
     expect(core.decode(request(one([span(7)]))).records).toBe(1);
-    expect(counts(core)).toEqual({ body: 1, utf8: 0, attributes: 0, running: 1, malformed: 2, error: 1 });
+    expect(counts(core)).toEqual({ body: 1, attributes: 0, running: 1, malformed: 2, error: 1 });
     expect(core.columnMetrics()).toContain('# TYPE spoor_decode_column_fallbacks_total counter');
   });
 });

@@ -55,6 +55,8 @@ export interface DecodedColumns {
   rejected: number;
   duplicates: number;
   rejectReason: string | null;
+  /** Strings whose invalid UTF-8 was replaced with U+FFFD (protobuf's: OTLP/JSON that is not UTF-8 is refused whole). */
+  replacedStrings: number;
   refusedEvaluations: number;
   spans: SpanFacts;
   /** Each span's ids as `ID_WORDS` words, and their `wordsHash`, in row order. */
@@ -71,12 +73,11 @@ export type RecentCheck = (words: Int32Array, at: number, hash: number) => boole
 
 /**
  * Why the column path left a request to the record path: its reader does not read the body as it
- * is spelled (`body`), a string that is not valid UTF-8 (`utf8`: the record path repairs and
- * counts each), attributes JSON.stringify would order otherwise, a running snapshot; or it threw
+ * is spelled (`body`), attributes JSON.stringify would order otherwise, a running snapshot; or it threw
  * (`thrown`): a malformed body, which the record path refuses too, or else a fault of the column
  * path's own (`DecodeCore` tells them apart).
  */
-export type ColumnsLeft = 'body' | 'utf8' | 'attributes' | 'running' | 'thrown';
+export type ColumnsLeft = 'body' | 'attributes' | 'running' | 'thrown';
 
 export function decodeTraceColumns(
   encoding: 'protobuf' | 'json',
@@ -90,7 +91,8 @@ export function decodeTraceColumns(
     if (encoding === 'json') return decode(planJsonSpans(body), new JsonSpanReader(body), projectId, receivedUs, prices, recent);
     resetReplacedStrings();
     const decoded = decode(planSpans(body), new SpanReader(body), projectId, receivedUs, prices, recent);
-    return replacedStringCount() > 0 ? 'utf8' : decoded;
+    if (typeof decoded !== 'string') decoded.replacedStrings = replacedStringCount();
+    return decoded;
   } catch (error) {
     return error === LEAVE ? 'body' : 'thrown';
   }
@@ -265,6 +267,7 @@ function decode(plan: SpanPlan, reader: SpanSource, projectId: string, receivedU
     rejected: rejected.count,
     duplicates: rejected.duplicates,
     rejectReason: rejected.reason(),
+    replacedStrings: 0,
     refusedEvaluations: found?.refusedEvents ?? 0,
     spans: { count: n, projectId, serviceNames, kinds: cut(kinds), failed: cut(failed), startUs: cut(startUs), endUs: cut(endUs), llm },
     ids: dropped === null ? { words: spanIdWords, hashes: spanHashes } : keptIds(dropped),
@@ -363,6 +366,7 @@ function noSpans(projectId: string, rejected: Rejected): DecodedColumns {
     rejected: rejected.count,
     duplicates: rejected.duplicates,
     rejectReason: rejected.reason(),
+    replacedStrings: 0,
     refusedEvaluations: 0,
     spans: { count: 0, projectId, serviceNames: [], kinds: new Uint8Array(0), failed: new Uint8Array(0), startUs: new Float64Array(0), endUs: new Float64Array(0), llm: [] },
     ids: { words: new Int32Array(0), hashes: new Int32Array(0) },

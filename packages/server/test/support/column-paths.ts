@@ -53,11 +53,13 @@ export function expectSame(body: Uint8Array, projectId = 'p1', encoding: Encodin
 /** What the column path decoded a body to, against the record path's: the stored tables, the answer, and what is kept to settle it. */
 export function expectSameResult(fast: DecodedColumns, record: ReturnType<typeof decodeBatch>, projectId = 'p1', what = ''): void {
   expect(stored(fast.batch), what).toStrictEqual(stored(record.batch));
-  expect({ records: fast.records, rejected: fast.rejected, duplicates: fast.duplicates, rejectReason: fast.rejectReason }, what).toStrictEqual({
+  const { records, rejected, duplicates, rejectReason, replacedStrings } = fast;
+  expect({ records, rejected, duplicates, rejectReason, replacedStrings }, what).toStrictEqual({
     records: record.records,
     rejected: record.rejected,
     duplicates: record.duplicates ?? 0,
     rejectReason: record.rejectReason,
+    replacedStrings: record.replacedStrings ?? 0,
   });
   expect(fast.refusedEvaluations, what).toBe(record.refusedEvaluations ?? 0);
   expect(fast.scores, what).toStrictEqual(record.decoded.scores ?? []);
