@@ -18,7 +18,7 @@ import { type CallSpan, type NormalizedFields, RUNNING_END_US, countEachCallOnce
 import { scoresFromSpans } from '../normalize/scores.js';
 import { BatchBuilder, type TableBatch } from '../store/columns.js';
 import { SourceIds } from '../store/sources.js';
-import { LLM_RESPONSES, LLM_RESPONSE_ID, type WriteBatch, errorColumns, scoreColumns, tracePartColumns } from '../store/tables.js';
+import { LLM_RESPONSES, LLM_RESPONSE_ID, type WriteBatch, errorColumns, runningSpanColumns, scoreColumns, tracePartColumns } from '../store/tables.js';
 import { TracePartsBuilder } from '../store/trace-parts.js';
 import { ID_WORDS, type SpanIdWords, wordsHash } from './recent-spans.js';
 import { idsProblem, receivedProblem, repeatedProblem } from './decoded.js';
@@ -30,6 +30,7 @@ import { replacedStringCount, resetReplacedStrings } from './protobuf/wire.js';
 import { NO_ATTRIBUTES, type SpanFields, type SpanPlan, type SpanSource } from './span-source.js';
 import { Rejected, RequestSpans } from './request-spans.js';
 import { C, SpanColumns } from './span-columns.js';
+import { RunningSnapshots } from './running-snapshots.js';
 
 /**
  * The hot path of ingest: an OTLP trace request, protobuf or JSON, decoded straight into the
@@ -40,11 +41,13 @@ import { C, SpanColumns } from './span-columns.js';
  * that depend on it filled. No span record is made, but for the rare span that is an error, or
  * carries an evaluation event, to find those as `decode.ts` does.
  *
- * It stores exactly what `decodeBatch` stores (`decode-columns.test.ts` compares every column),
- * and leaves every request out of the ordinary to it, answering why (`ColumnsLeft`): a body it
- * cannot read (the record path says why), a span that would be rejected, a duplicate, a span
- * received before, a running snapshot, attributes JSON.stringify would order otherwise, OTLP/JSON
- * its reader does not take. Masking takes the record path too (`DecodeCore`).
+ * It stores and answers exactly what `decodeBatch` does (`decode-columns.test.ts` compares every
+ * column and the answer): a span rejected (its ids, its numbers), twice in the request or
+ * received before is dropped, its attributes row taken back, with the same reason; a running
+ * snapshot, or a span whose attributes JSON.stringify would order otherwise, is read whole
+ * (`SpanSource.readWhole`). It leaves to the record path, answering why (`ColumnsLeft`), only a
+ * body it cannot read (the record path reads it, or says why not): OTLP/JSON its reader does not
+ * take, a malformed body. Masking takes the record path too (`DecodeCore`).
  */
 
 /** A request decoded into its batch, and what `DecodeCore` keeps of its spans until it is settled. */
@@ -55,6 +58,9 @@ export interface DecodedColumns {
   rejected: number;
   duplicates: number;
   rejectReason: string | null;
+  /** Running snapshots kept (in `running_spans`, counted in `batch.records`, not in `records`), and dropped because their span had ended. */
+  snapshots: number;
+  snapshotsAfterEnd: number;
   /** Strings whose invalid UTF-8 was replaced with U+FFFD (protobuf's: OTLP/JSON that is not UTF-8 is refused whole). */
   replacedStrings: number;
   refusedEvaluations: number;
@@ -73,11 +79,10 @@ export type RecentCheck = (words: Int32Array, at: number, hash: number) => boole
 
 /**
  * Why the column path left a request to the record path: its reader does not read the body as it
- * is spelled (`body`), attributes JSON.stringify would order otherwise, a running snapshot; or it threw
- * (`thrown`): a malformed body, which the record path refuses too, or else a fault of the column
- * path's own (`DecodeCore` tells them apart).
+ * is spelled (`body`); or it threw (`thrown`): a malformed body, which the record path refuses
+ * too, or else a fault of the column path's own (`DecodeCore` tells them apart).
  */
-export type ColumnsLeft = 'body' | 'attributes' | 'running' | 'thrown';
+export type ColumnsLeft = 'body' | 'thrown';
 
 export function decodeTraceColumns(
   encoding: 'protobuf' | 'json',
@@ -86,11 +91,12 @@ export function decodeTraceColumns(
   receivedUs: number,
   prices: PriceBook | undefined,
   recent: RecentCheck | undefined,
+  ended?: RecentCheck,
 ): DecodedColumns | ColumnsLeft {
   try {
-    if (encoding === 'json') return decode(planJsonSpans(body), new JsonSpanReader(body), projectId, receivedUs, prices, recent);
+    if (encoding === 'json') return decode(planJsonSpans(body), new JsonSpanReader(body), projectId, receivedUs, prices, recent, ended);
     resetReplacedStrings();
-    const decoded = decode(planSpans(body), new SpanReader(body), projectId, receivedUs, prices, recent);
+    const decoded = decode(planSpans(body), new SpanReader(body), projectId, receivedUs, prices, recent, ended);
     if (typeof decoded !== 'string') decoded.replacedStrings = replacedStringCount();
     return decoded;
   } catch (error) {
@@ -98,10 +104,18 @@ export function decodeTraceColumns(
   }
 }
 
-function decode(plan: SpanPlan, reader: SpanSource, projectId: string, receivedUs: number, prices: PriceBook | undefined, recent: RecentCheck | undefined): DecodedColumns | ColumnsLeft {
+function decode(
+  plan: SpanPlan,
+  reader: SpanSource,
+  projectId: string,
+  receivedUs: number,
+  prices: PriceBook | undefined,
+  recent: RecentCheck | undefined,
+  ended: RecentCheck | undefined,
+): DecodedColumns | ColumnsLeft {
   const count = plan.count;
   const rejected = new Rejected();
-  if (count === 0) return noSpans(projectId, rejected);
+  if (count === 0) return noSpans(projectId, rejected, null, null, receivedUs);
   const columns = new SpanColumns(count);
   const sources = new SourceIds();
   const seen = requestSpans.reset(count);
@@ -110,6 +124,7 @@ function decode(plan: SpanPlan, reader: SpanSource, projectId: string, receivedU
   const spanIdWords = new Int32Array(count * ID_WORDS);
   /** The spans rejected, by their place in the request; `null` while none is. */
   let dropped: Uint8Array | null = null;
+  let snapshots: RunningSnapshots | null = null;
   /** Rows kept so far: each array below holds a row per span kept, up to `count`. */
   let n = 0;
   const traceIds = new Array<string>(count);
@@ -134,8 +149,6 @@ function decode(plan: SpanPlan, reader: SpanSource, projectId: string, receivedU
   const view: NormalizedFields = { name: '', attributes: NO_ATTRIBUTES, scope: plan.groups[0]!.scope, startTimeUs: 0, endTimeUs: 0, llm: null, category: 'other', sessionId: null, userId: null };
   for (let i = 0; i < count; i++) {
     const f = reader.read(plan.offsets[i]!, columns.attributes);
-    if (f.irregular) return 'attributes';
-    if (f.endTimeUs === RUNNING_END_US) return 'running';
     // Checked as `decodeRequest` checks them, in its order; a rejected span's attributes row is taken back.
     if (!idsValid(f)) {
       rejected.ids(idsProblem(f.traceId, reader.spanIdHex(), f.parentIdBytes === 0 || f.parentIdBytes === 8)!);
@@ -151,6 +164,11 @@ function decode(plan: SpanPlan, reader: SpanSource, projectId: string, receivedU
     spanIdWords.set(f.idWords, at);
     const hash = wordsHash(spanIdWords, at);
     spanHashes[i] = hash;
+    if (f.endTimeUs === RUNNING_END_US) {
+      drop(i);
+      (snapshots ??= new RunningSnapshots()).add(i, reader, plan.offsets[i]!, columns.attributes, plan.groups[plan.groupOf[i]!]!, projectId);
+      continue;
+    }
     if (!seen.add(spanIdWords, i, hash)) {
       rejected.add(repeatedProblem(f.traceId, reader.spanIdHex()), true);
       drop(i);
@@ -160,6 +178,15 @@ function decode(plan: SpanPlan, reader: SpanSource, projectId: string, receivedU
       rejected.add(receivedProblem(f.traceId, reader.spanIdHex()), true);
       drop(i);
       continue;
+    }
+    if (f.irregular) {
+      // Attributes JSON.stringify writes otherwise than they came (a key twice, an integer-like
+      // key): the span read whole, its attributes written as the record path writes them.
+      columns.attributes.undoRow();
+      reader.readWhole(plan.offsets[i]!, columns.attributes);
+      columns.attributes.undoRow();
+      columns.attributes.text(JSON.stringify(f.view));
+      columns.attributes.endRow();
     }
     const row = n++;
     groupOf[row] = plan.groupOf[i]!;
@@ -220,7 +247,8 @@ function decode(plan: SpanPlan, reader: SpanSource, projectId: string, receivedU
       calls.push({ row, traceId: f.traceId, spanId: spanIdOf(row), parentSpanId: parentIdOf(row), scope: group.scope, startTimeUs: view.startTimeUs, endTimeUs: view.endTimeUs, llm: view.llm, category: view.category });
     }
   }
-  if (n === 0) return noSpans(projectId, rejected);
+  const running = snapshots === null ? null : snapshots.latest(spanIdWords, spanHashes, seen, ended, prices);
+  if (n === 0) return noSpans(projectId, rejected, running, sources, receivedUs);
   // What an LLM span around another is: a step (`normalizeSpans` does the same over records).
   countEachCallOnce(calls);
   for (const call of calls) {
@@ -247,27 +275,33 @@ function decode(plan: SpanPlan, reader: SpanSource, projectId: string, receivedU
       if (scored) (scoredSpans ??= []).push(record);
     }
   }
+  const spanTable = columns.build(n);
+  // The snapshots' sources after the spans', as `batchOf` asks for them.
+  const runningTable = running === null || running.kept.length === 0 ? null : runningSpanColumns(running.kept, sources, receivedUs);
   const tables: TableBatch[] = [];
   if (sources.size > 0) tables.push(sources.columns());
-  tables.push(columns.build(n), tracePartColumns(parts.parts()));
+  tables.push(spanTable, tracePartColumns(parts.parts()));
   if (responses > 0) tables.push(responseColumns(responses));
   const errors = errorSpans === null ? [] : errorsFromSpans(errorSpans);
   if (errors.length > 0) tables.push(errorColumns(errors));
   const found = scoredSpans === null ? null : scoresFromSpans(scoredSpans);
   const scores = found?.scores ?? [];
   if (scores.length > 0) tables.push(scoreColumns(scores, receivedUs));
+  if (runningTable !== null) tables.push(runningTable);
   if (n < count) {
     serviceNames.length = n;
     llm.length = n;
   }
   const cut = <T extends Uint8Array | Float64Array>(values: T): T => (n < count ? (values.slice(0, n) as T) : values);
   return {
-    batch: { records: n, tables },
+    batch: { records: n + (running?.kept.length ?? 0), tables },
     records: n,
     rejected: rejected.count,
     duplicates: rejected.duplicates,
     rejectReason: rejected.reason(),
     replacedStrings: 0,
+    snapshots: running?.kept.length ?? 0,
+    snapshotsAfterEnd: running?.afterEnd ?? 0,
     refusedEvaluations: found?.refusedEvents ?? 0,
     spans: { count: n, projectId, serviceNames, kinds: cut(kinds), failed: cut(failed), startUs: cut(startUs), endUs: cut(endUs), llm },
     ids: dropped === null ? { words: spanIdWords, hashes: spanHashes } : keptIds(dropped),
@@ -358,14 +392,22 @@ function idsValid(f: SpanFields): boolean {
   return f.parentIdBytes === 0 || f.parentIdBytes === 8;
 }
 
-/** A request with no span stored, as `decodeRequest` answers it: no table, nothing to count. */
-function noSpans(projectId: string, rejected: Rejected): DecodedColumns {
+/** A request with no span stored, as `decodeRequest` answers it: no table but its snapshots', nothing to count. */
+function noSpans(projectId: string, rejected: Rejected, running: { kept: SpanRecord[]; afterEnd: number } | null, sources: SourceIds | null, receivedUs: number): DecodedColumns {
+  const kept = running?.kept ?? [];
+  const tables: TableBatch[] = [];
+  if (kept.length > 0 && sources !== null) {
+    const runningTable = runningSpanColumns(kept, sources, receivedUs);
+    tables.push(sources.columns(), runningTable);
+  }
   return {
-    batch: { records: 0, tables: [] },
+    batch: { records: kept.length, tables },
     records: 0,
     rejected: rejected.count,
     duplicates: rejected.duplicates,
     rejectReason: rejected.reason(),
+    snapshots: kept.length,
+    snapshotsAfterEnd: running?.afterEnd ?? 0,
     replacedStrings: 0,
     refusedEvaluations: 0,
     spans: { count: 0, projectId, serviceNames: [], kinds: new Uint8Array(0), failed: new Uint8Array(0), startUs: new Float64Array(0), endUs: new Float64Array(0), llm: [] },

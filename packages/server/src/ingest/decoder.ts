@@ -161,11 +161,13 @@ export class DecodeCore {
       if (claim > 0 && this.unsettled.has(claim)) inFlight++;
       return claim !== -1;
     };
-    const columns = takesColumns(request, masker) ? decodeTraceColumns(encoding, body, projectId, receivedUs, prices, claiming ? claimed : undefined) : null;
+    // Read only: a snapshot of a span received ended, even one still being stored, is dropped (never a 503).
+    const endedBefore = (words: Int32Array, at: number, hash: number): boolean => recent.claimOfWords(words, at, hash) !== -1;
+    const columns = takesColumns(request, masker) ? decodeTraceColumns(encoding, body, projectId, receivedUs, prices, claiming ? claimed : undefined, endedBefore) : null;
     if (columns !== null && typeof columns !== 'string') {
       if (request.fromClient === true) refuseSpoorService(columns.spans.serviceNames);
       if (inFlight > 0) throw inFlightError(inFlight);
-      return this.settleLater(columns.spans, columns.ids, columns.scores, claiming, recent, body, { ...columns, snapshots: 0, snapshotsAfterEnd: 0 });
+      return this.settleLater(columns.spans, columns.ids, columns.scores, claiming, recent, body, columns);
     }
     inFlight = 0;
     // Read only: a snapshot of a span received ended, even one still being stored, is dropped (never a 503).
@@ -268,7 +270,7 @@ type Masker = ReturnType<ProjectMasking['maskerFor']>;
  * (the record path read it: a fault to report, which costs only speed).
  */
 type FallbackReason = Exclude<ColumnsLeft, 'thrown'> | 'malformed' | 'error';
-const FALLBACK_REASONS: readonly FallbackReason[] = ['body', 'attributes', 'running', 'malformed', 'error'];
+const FALLBACK_REASONS: readonly FallbackReason[] = ['body', 'malformed', 'error'];
 
 class ColumnFallbacks {
   private readonly counts = new Map<FallbackReason, number>(FALLBACK_REASONS.map((reason) => [reason, 0]));

@@ -30,6 +30,17 @@ export class RequestSpans {
     return this;
   }
 
+  /** Whether a row holds the ids at `words[row * ID_WORDS ..]`, adding none. */
+  has(words: Int32Array, row: number, hash: number): boolean {
+    const { rows, stamps, mask, stamp } = this;
+    const mine = row * ID_WORDS;
+    for (let at = hash & mask; stamps[at] === stamp; at = (at + 1) & mask) {
+      const other = rows[at]! * ID_WORDS;
+      if (words[other + 4] === words[mine + 4] && words[other + 5] === words[mine + 5] && sameTrace(words, other, mine)) return true;
+    }
+    return false;
+  }
+
   /** Adds `row`'s ids (`words[row * ID_WORDS ..]`); false when an earlier row holds them (a span id may recur in another trace). */
   add(words: Int32Array, row: number, hash: number): boolean {
     const { rows, stamps, mask, stamp } = this;

@@ -34,6 +34,12 @@ export interface SpanSource {
   readonly ids: Uint8Array;
   /** Reads the span at `offset` into the reader's `SpanFields`, and its attributes' JSON into a row of `attributes`. */
   read(offset: number, attributes: Utf8Builder): SpanFields;
+  /**
+   * `read` with every attribute in `SpanFields.view`, as the record path reads them into a
+   * record's: for a span the columns cannot take as they are read (a running snapshot,
+   * attributes JSON.stringify orders otherwise). Anything repaired in it is counted once.
+   */
+  readWhole(offset: number, attributes: Utf8Builder): SpanFields;
   /** The span id of the span last read, as lowercase hex of any length (`''` when none came): what names a rejected span. */
   spanIdHex(): string;
 }
@@ -59,7 +65,7 @@ export interface SpanFields {
   endTimeUs: number;
   flags: number;
   status: SpanStatus;
-  /** The attributes a convention reads (`isNormalizedKey`); `NO_ATTRIBUTES` when none. */
+  /** The attributes a convention reads (`isNormalizedKey`), or all (`readWhole`); `NO_ATTRIBUTES` when none. */
   view: Attributes;
   events: SpanEventRecord[];
   links: SpanLink[];

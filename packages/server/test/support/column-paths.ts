@@ -29,12 +29,14 @@ export type Encoding = 'protobuf' | 'json';
 export function both(body: Uint8Array, projectId = 'p1', encoding: Encoding = 'protobuf', before: ReadonlyArray<{ traceId: string; spanId: string }> = []) {
   const recent = new RecentSpans(1000);
   recent.add(before);
-  const result = decodeTraceColumns(encoding, body, projectId, RECEIVED_US, book, before.length === 0 ? undefined : (words, at, hash) => recent.claimOfWords(words, at, hash) !== -1);
+  const received = before.length === 0 ? undefined : (words: Int32Array, at: number, hash: number) => recent.claimOfWords(words, at, hash) !== -1;
+  const result = decodeTraceColumns(encoding, body, projectId, RECEIVED_US, book, received, received);
   const fast = typeof result === 'string' ? null : result;
   const left = typeof result === 'string' ? result : null;
   let record: ReturnType<typeof decodeBatch> | Error;
   try {
-    record = decodeBatch('traces', encoding, body, projectId, RECEIVED_US, book, before.length === 0 ? undefined : recent);
+    const ended = before.length === 0 ? undefined : (span: { traceId: string; spanId: string }) => recent.has(span);
+    record = decodeBatch('traces', encoding, body, projectId, RECEIVED_US, book, before.length === 0 ? undefined : recent, undefined, ended);
   } catch (error) {
     record = error as Error;
   }
@@ -53,13 +55,15 @@ export function expectSame(body: Uint8Array, projectId = 'p1', encoding: Encodin
 /** What the column path decoded a body to, against the record path's: the stored tables, the answer, and what is kept to settle it. */
 export function expectSameResult(fast: DecodedColumns, record: ReturnType<typeof decodeBatch>, projectId = 'p1', what = ''): void {
   expect(stored(fast.batch), what).toStrictEqual(stored(record.batch));
-  const { records, rejected, duplicates, rejectReason, replacedStrings } = fast;
-  expect({ records, rejected, duplicates, rejectReason, replacedStrings }, what).toStrictEqual({
+  const { records, rejected, duplicates, rejectReason, replacedStrings, snapshots, snapshotsAfterEnd } = fast;
+  expect({ records, rejected, duplicates, rejectReason, replacedStrings, snapshots, snapshotsAfterEnd }, what).toStrictEqual({
     records: record.records,
     rejected: record.rejected,
     duplicates: record.duplicates ?? 0,
     rejectReason: record.rejectReason,
     replacedStrings: record.replacedStrings ?? 0,
+    snapshots: record.snapshots ?? 0,
+    snapshotsAfterEnd: record.snapshotsAfterEnd ?? 0,
   });
   expect(fast.refusedEvaluations, what).toBe(record.refusedEvaluations ?? 0);
   expect(fast.scores, what).toStrictEqual(record.decoded.scores ?? []);

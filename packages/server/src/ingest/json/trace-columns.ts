@@ -175,7 +175,8 @@ export class JsonSpanReader implements SpanSource {
     this.attributes = new JsonAttributes(this.s);
   }
 
-  read(offset: number, attributes: Utf8Builder): SpanFields {
+  /** Reads the span at `offset`; with `all`, every attribute into `view`. */
+  read(offset: number, attributes: Utf8Builder, all = false): SpanFields {
     const s = this.s;
     const f = this.fields;
     s.p = offset;
@@ -223,7 +224,7 @@ export class JsonSpanReader implements SpanSource {
             f.endTimeUs = this.micros();
             break;
           case ATTRIBUTES:
-            count = this.attributes.read(attributes, f);
+            count = this.attributes.read(attributes, f, all);
             break;
           case DROPPED_ATTRIBUTES:
             f.droppedAttributesCount = this.integer();
@@ -379,6 +380,10 @@ export class JsonSpanReader implements SpanSource {
     f.idWords.fill(0, 0, 4);
     if (text.length === 32) for (let w = 0; w < 4; w++) f.idWords[w] = Number.parseInt(text.slice(8 * w, 8 * w + 8), 16) | 0;
     f.traceId = text;
+  }
+
+  readWhole(offset: number, attributes: Utf8Builder): SpanFields {
+    return this.read(offset, attributes, true);
   }
 
   spanIdHex(): string {
