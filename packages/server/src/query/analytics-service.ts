@@ -164,9 +164,9 @@ export class AnalyticsService {
     const offset = cursor === null ? 0 : decodeOffsetCursor(cursor);
     const rows = await this.store.analytics.listSessions(projectId, range, offset, limit + 1);
     const page = rows.slice(0, limit);
-    const tallies = await this.store.scores.tallySessionScores(projectId, page.map((s) => s.sessionId), range);
+    const tallies = await this.store.scores.tallySessionScores(projectId, page);
     return {
-      sessions: page.map(({ firstSeenUs, lastActivityUs, ...s }) => ({
+      sessions: page.map(({ firstSeenUs, lastActivityUs, traceIds: _, ...s }) => ({
         ...s,
         firstSeen: isoFromMicros(firstSeenUs),
         lastActivity: isoFromMicros(lastActivityUs),

@@ -50,19 +50,19 @@ export function describeSessionContract(adapter: string, open: () => Promise<Sto
 
     const s1: SessionRecord = {
       sessionId: 's-1', runCount: 2, failedRuns: 1, inputTokens: 150, outputTokens: 30, costUsd: expect.closeTo(0.03, 12), unpricedCalls: 0,
-      firstSeenUs: T0, lastActivityUs: T0 + 70 * SEC, services: ['batch', 'gateway'], userIds: ['ana', 'bo'],
+      firstSeenUs: T0, lastActivityUs: T0 + 70 * SEC, services: ['batch', 'gateway'], userIds: ['ana', 'bo'], traceIds: [tid(101), tid(102)].sort(),
     };
     const s2: SessionRecord = {
       sessionId: 's-2', runCount: 1, failedRuns: 0, inputTokens: 9, outputTokens: 3, costUsd: null, unpricedCalls: 1,
-      firstSeenUs: T0 + 30 * SEC, lastActivityUs: T0 + 100 * SEC, services: ['web'], userIds: ['ana'],
+      firstSeenUs: T0 + 30 * SEC, lastActivityUs: T0 + 100 * SEC, services: ['web'], userIds: ['ana'], traceIds: [tid(103)],
     };
     const s3: SessionRecord = {
       sessionId: 's-3', runCount: 1, failedRuns: 0, inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0,
-      firstSeenUs: T0 - 3_600 * SEC, lastActivityUs: T0 - 3_590 * SEC, services: ['gateway'], userIds: [],
+      firstSeenUs: T0 - 3_600 * SEC, lastActivityUs: T0 - 3_590 * SEC, services: ['gateway'], userIds: [], traceIds: [tid(104)],
     };
     const s4: SessionRecord = {
       sessionId: 's-4', runCount: 1, failedRuns: 1, inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0,
-      firstSeenUs: T0 - 7_200 * SEC, lastActivityUs: T0 - 7_100 * SEC, services: ['gateway'], userIds: [],
+      firstSeenUs: T0 - 7_200 * SEC, lastActivityUs: T0 - 7_100 * SEC, services: ['gateway'], userIds: [], traceIds: [tid(106)],
     };
 
     it("lists sessions by latest activity, with their runs' totals taken from whole traces", async () => {
@@ -70,7 +70,7 @@ export function describeSessionContract(adapter: string, open: () => Promise<Sto
       expect(await store.analytics.listSessions('default', ALL, 0, 10)).toEqual([s2, s1, s3, s4]);
       expect(await store.analytics.listSessions('p2', ALL, 0, 10)).toEqual([
         { sessionId: 's-1', runCount: 1, failedRuns: 0, inputTokens: 7, outputTokens: null, costUsd: 9, unpricedCalls: 0, firstSeenUs: T0 + 5 * SEC,
-          lastActivityUs: T0 + 6 * SEC, services: ['gateway'], userIds: [] },
+          lastActivityUs: T0 + 6 * SEC, services: ['gateway'], userIds: [], traceIds: [tid(101)] },
       ]);
       expect(await store.analytics.listSessions('p3', ALL, 0, 10)).toEqual([]);
     });
