@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { resolveServeConfig } from '../config.js';
+import { exportCommandLine } from '../export/command.js';
 import { SHARES } from '../shares.js';
+import type { DeclaredCommand } from './command.js';
 
 // Each command's module is loaded when that command runs: the server's alone took 1.5-2 s to
 // load, which `spoor --help`, a mistyped flag and every other command paid before doing anything.
+
+/** The commands their features declare in their own folders (`cli/command.ts`): one line each. */
+const COMMANDS: readonly DeclaredCommand[] = [exportCommandLine];
 
 const USAGE = `Usage:
   spoor serve [--host H] [--port P] [--grpc-port 4317] [--data DIR] [--retention 30d] [--max-body 16MiB] [--log-level info] [--prices prices.json]
@@ -26,8 +31,7 @@ const USAGE = `Usage:
   spoor datasets import NAME FILE [--format jsonl|csv] [--url URL]   add a file's items to a dataset (made when missing), all or none
   spoor datasets export NAME [--version N] [--format jsonl|csv] [--url URL]   write a dataset version's items to standard output
   spoor experiments compare A B [--fail-on-regression] [--metric NAME] [--tolerance X] [--url URL]   B against the baseline A; exits 1 on a regression
-  spoor export --from T --to T [--project P] [--signals spans,logs,metrics,scores] --format parquet|jsonl --out DIR (--url URL | --data DIR | --clickhouse-url URL)
-              a file per signal in DIR (spans.parquet, …); times ISO-8601 or epoch ms; --url sends SPOOR_API_KEY (an admin key)
+${COMMANDS.map((declared) => declared.usage).join('\n')}
   spoor mcp [--url http://127.0.0.1:4318 | --data DIR] [--project P]   MCP tools for agents on stdio: a running Spoor's (SPOOR_API_KEY), or a stopped one's data, read-only
   spoor spool quarantine [--url http://127.0.0.1:4318]          list the requests the store kept refusing
   spoor spool replay-quarantine [ID…] [--url http://127.0.0.1:4318]   hand them (or those named) back to ingest
@@ -44,7 +48,7 @@ SPOOR_API_KEY as its key.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const known = command === 'serve' || command === 'demo' || command === 'spool' || command === 'keys' || command === 'migrate' || command === 'datasets' || command === 'experiments' || command === 'mcp' || command === 'export';
+  const known = command === 'serve' || command === 'demo' || command === 'spool' || command === 'keys' || command === 'migrate' || command === 'datasets' || command === 'experiments' || command === 'mcp' || COMMANDS.some((declared) => declared.name === command);
   if (known && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -62,7 +66,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'datasets') return (await import('./datasets.js')).datasetsCommand(rest, (text) => process.stdout.write(text));
   if (command === 'experiments') return (await import('./experiments.js')).experimentsCommand(rest, (text) => process.stdout.write(text));
   if (command === 'mcp') return (await import('./mcp.js')).mcpCommand(rest, (text) => process.stderr.write(text));
-  if (command === 'export') return (await import('./export.js')).exportCommand(rest, { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) });
+  const declared = COMMANDS.find((candidate) => candidate.name === command);
+  if (declared !== undefined) return declared.run(rest, { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) });
   if (command === 'keys') return (await import('./keys.js')).keysCommand(rest, (text) => process.stdout.write(text), (text) => process.stderr.write(text));
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
