@@ -22,6 +22,7 @@ interface Response {
 interface Operation {
   operationId?: string;
   summary?: string;
+  description?: string;
   responses: Record<string, Response>;
   parameters?: Array<{ in: string; name: string; required: boolean; schema: Record<string, unknown> }>;
   requestBody?: { content: Record<string, { schema: Record<string, unknown> & { properties?: Record<string, unknown>; required?: string[] } }> };
