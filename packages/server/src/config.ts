@@ -1,13 +1,13 @@
 import { resolve } from 'node:path';
 import { parseBytes, parseDiskReserve, parseDuration, parseRetention } from './config-values.js';
-import { type ShareLimits, parseShareLimits } from './shares.js';
+import { SHARES, type ShareLimits, type ShareName, type ShareOptions, parseShareLimits } from './shares.js';
 import { DEFAULT_REGEX_LIMITS, REGEX_LIMIT_ENV, type RegexLimits } from './regex.js';
 import { type Provider, parseProviders } from './replay/providers.js';
 import { type OidcConfig, DEFAULT_GROUPS_CLAIM, DEFAULT_SCOPES, resolveOidcConfig } from './auth/oidc-config.js';
 import { type ForwardDestination, forwardLoopProblem, machineAddresses, parseForwardDestinations, splitForwardList } from './forward/destinations.js';
 
 /** What a user may set, by flag or `SPOOR_*` environment variable. Every field is optional. */
-export interface ServeOptions {
+export interface ServeOptions extends ShareOptions {
   /** Interface to bind. Default `127.0.0.1` (loopback only). */
   host?: string;
   /** Port for OTLP, the API and the UI. Default 4318, the OTLP/HTTP port. */
@@ -102,15 +102,6 @@ export interface ServeOptions {
   forwardSpoolMax?: string;
   /** Tail sampling: a sampling policy file (JSON), for every project or per project. Default: none. */
   sampling?: string;
-  // Each project's share of what a server runs for all (shares.ts): `project=N,server=N`, 0 for no bound.
-  /** LLM-call experiments running at once. Default `project=4,server=16`. */
-  experimentsMax?: string;
-  /** Provider calls those experiments make at once (the rest wait their turn). Default `project=32,server=64`. */
-  providerCallsMax?: string;
-  /** Exports (`GET /api/export`) at once. Default `project=2,server=4`. */
-  exportsMax?: string;
-  /** `POST /api/scores` requests in flight. Default `project=64,server=256`. */
-  scoreWritesMax?: string;
   // Live streams' shares (live/hub.ts).
   /** Live streams the server holds at once; past it 503. Default 1,000. */
   liveStreams?: number | string;
@@ -195,7 +186,7 @@ export interface ServeConfig {
   /** Unsent bytes per destination before its oldest are dropped. */
   forwardSpoolMaxBytes: number;
   /** Each project's share, and the server's, of what it runs for all (`shares.ts`). */
-  shares: { experiments: ShareLimits; providerCalls: ShareLimits; exports: ShareLimits; scoreWrites: ShareLimits };
+  shares: Record<ShareName, ShareLimits>;
   /** The live streams' caps (live/hub.ts): the server's, a project's and a key's share. */
   live: LiveLimits;
 }
@@ -253,10 +244,8 @@ export const DEFAULTS = {
   forwardSpoolMax: '1GiB',
   // Tail sampling.
   sampling: '',
-  experimentsMax: 'project=4,server=16',
-  providerCallsMax: 'project=32,server=64',
-  exportsMax: 'project=2,server=4',
-  scoreWritesMax: 'project=64,server=256',
+  // Each project's share of what a server runs for all, as each declares it (shares.ts).
+  ...(Object.fromEntries(SHARES.map((share) => [share.option, share.default])) as Record<keyof ShareOptions, string>),
   // Live streams' shares (live/hub.ts).
   liveStreams: 1000,
   liveStreamsPerProject: 250,
@@ -308,10 +297,7 @@ const ENV: Record<keyof ServeOptions, string> = {
   forwardSpoolMax: 'SPOOR_FORWARD_SPOOL_MAX',
   // Tail sampling.
   sampling: 'SPOOR_SAMPLING_FILE',
-  experimentsMax: 'SPOOR_EXPERIMENTS_MAX',
-  providerCallsMax: 'SPOOR_PROVIDER_CALLS_MAX',
-  exportsMax: 'SPOOR_EXPORTS_MAX',
-  scoreWritesMax: 'SPOOR_SCORE_WRITES_MAX',
+  ...(Object.fromEntries(SHARES.map((share) => [share.option, share.env])) as Record<keyof ShareOptions, string>),
   // Live streams' shares (live/hub.ts).
   liveStreams: 'SPOOR_LIVE_STREAMS',
   liveStreamsPerProject: 'SPOOR_LIVE_STREAMS_PER_PROJECT',
@@ -401,18 +387,17 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
   };
   const forwardSpoolMaxBytes = parseBytes(pick('forwardSpoolMax'));
   if (forwardSpoolMaxBytes <= 0) throw new Error(`--forward-spool-max must be more than 0 bytes, such as 1GiB (${ENV.forwardSpoolMax})`);
-  const share = (key: 'experimentsMax' | 'providerCallsMax' | 'exportsMax' | 'scoreWritesMax', flag: string): ShareLimits =>
-    parseShareLimits(pick(key), parseShareLimits(DEFAULTS[key], { project: 0, server: 0 }, flag), `${flag} (${ENV[key]})`);
   return {
     ...(oidc === undefined ? {} : { oidc }),
     forward,
     forwardSpoolMaxBytes,
-    shares: {
-      experiments: share('experimentsMax', '--experiments-max'),
-      providerCalls: share('providerCallsMax', '--provider-calls-max'),
-      exports: share('exportsMax', '--exports-max'),
-      scoreWrites: share('scoreWritesMax', '--score-writes-max'),
-    },
+    // Each project's share, and the server's (shares.ts): `project=N,server=N`, 0 for no bound.
+    shares: Object.fromEntries(
+      SHARES.map((share) => [
+        share.name,
+        parseShareLimits(pick(share.option), parseShareLimits(share.default, { project: 0, server: 0 }, share.flag), `${share.flag} (${share.env})`),
+      ]),
+    ) as Record<ShareName, ShareLimits>,
     live,
     host,
     port,

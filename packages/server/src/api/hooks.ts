@@ -120,7 +120,7 @@ export function installHooks(app: FastifyInstance, options: HookOptions): void {
     const route = routeOf(request);
     if (route === null) return;
     if (route.startsWith('/v1/') && corsAllowed(request)) void reply.header('access-control-allow-origin', request.headers.origin).header('vary', 'origin');
-    request.access = options.access.check({ method: request.method, route, headers: request.headers, clientAddress: request.ip });
+    request.access = options.access.check({ method: request.method, route, need: request.routeOptions.config.need, headers: request.headers, clientAddress: request.ip });
   });
   const preflight = { summary: 'The CORS preflight of a browser page of a --cors-origin', tags: ['otlp'], response: { 204: NoContent } };
   for (const path of OTLP_PATHS) {

@@ -13,7 +13,7 @@ import type { ExportChunk } from './export-streams.js';
 
 /**
  * `GET /api/export`: one signal of the project in a time range, as a Parquet or JSON Lines file
- * made by the store's engine (admin keys only: `auth/access-control.ts`). The file is streamed a
+ * made by the store's engine (admin keys only, as its route config declares). The file is streamed a
  * chunk at a time from the database thread, each asked for once the socket took the last.
  */
 
@@ -35,12 +35,14 @@ const EXPORT_QUERY = Type.Object(
   { additionalProperties: false },
 );
 
-export async function exportRoutes(instance: FastifyInstance, options: { db: ExportDb; exports?: Shares }): Promise<void> {
+export async function exportRoutes(instance: FastifyInstance, options: { db: ExportDb; shares?: { exports?: Shares } }): Promise<void> {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db } = options;
   app.get(
     '/api/export',
     {
+      // Every record of a range at once: for admins, as keys are.
+      config: { need: 'admin' },
       schema: {
         summary: "One signal's records in a range as a Parquet or JSON Lines file (admin)",
         tags: ['export'],
@@ -54,7 +56,7 @@ export async function exportRoutes(instance: FastifyInstance, options: { db: Exp
       const query: ExportQuery = { projectId: projectOf(request), signal, format, fromUs: range.fromUs!, toUs: range.toUs! };
       // Each export holds the engine's temporary files and a share of the store's work until it
       // ends: past its share a project is refused (429; the server's, 503) before one starts.
-      const release = options.exports?.acquire(query.projectId) ?? (() => undefined);
+      const release = options.shares?.exports?.acquire(query.projectId) ?? (() => undefined);
       // However the answer ends (sent, failed, its client gone): the share is given back once.
       reply.raw.once('close', release);
       // Before any header: a query the store refuses is an error answer, not a broken file.
