@@ -172,13 +172,29 @@ export default tseslint.config(
     },
   },
   {
-    // Export: streams of the store's export port, served to api/ through the database thread's calls.
+    // Export, all of it: streams of the store's export port (its calls on the database thread) and
+    // its route, which the composition root registers (api/app.ts, dbthread/calls.ts).
     files: ['packages/server/src/export/**'],
+    // `spoor export` opens a store the way every command does (cli/ below).
+    ignores: ['**/*.test.ts', 'packages/server/src/export/cli.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        forbid(['**/api/**', '**/serve/**', '**/dbthread/**'], 'export/ is registered by the composition root; it imports neither it nor the other routes (shared HTTP helpers are in http/).'),
+        forbid(['**/ingest/**', '**/pipeline/**', '**/store/duckdb/**', '**/store/clickhouse/**'], 'export/ reads through the store\'s export port only.'),
+        DUCKDB_ONLY_IN_STORE,
+      ),
+    },
+  },
+  {
+    // What every feature's routes share of HTTP (who asks, for which project; how an answer is declared): below api/ and the features.
+    files: ['packages/server/src/http/**'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': restrict(
-        forbid(['**/api/**', '**/ingest/**', '**/pipeline/**', '**/store/duckdb/**', '**/store/clickhouse/**', 'fastify'], 'export/ reads through the store\'s export port only.'),
-        DUCKDB_ONLY_IN_STORE,
+        forbid(
+          ['**/api/**', '**/serve/**', '**/dbthread/**', '**/store/**', '**/pipeline/**', '**/ingest/**', '**/query/**', '**/quality/**', '**/sampling/**', '**/live/**', '**/export/**', '**/mcp/**'],
+          'http/ holds what routes share, below api/ and the features that have routes: it imports none of them.',
+        ),
       ),
     },
   },
@@ -188,9 +204,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': restrict(
         forbid(
-          ['**/api/**', '**/store/**', '**/ingest/**', '**/pipeline/**', '**/query/**', '**/quality/**', '**/sampling/**', '**/live/**', '**/dbthread/**', '**/serve/**', 'fastify'],
+          ['**/api/**', '**/ingest/**', '**/pipeline/**', '**/query/**', '**/quality/**', '**/sampling/**', '**/live/**', '**/dbthread/**', '**/serve/**', 'fastify'],
           'auth/ decides who may do what from keys, roles and sign-ins it is handed: it knows neither routes nor storage.',
         ),
+        { regex: '(^|/)store/(?!ports/access\\.js$)', message: 'auth/ knows storage only as the access port, whose calls it serves on the database thread (db-calls.ts).' },
       ),
     },
   },
@@ -264,7 +281,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/server/src/cli/**'],
+    files: ['packages/server/src/cli/**', 'packages/server/src/export/cli.ts'],
     rules: { 'no-restricted-imports': restrict(DUCKDB_ONLY_IN_STORE) },
   },
   {

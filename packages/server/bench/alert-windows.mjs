@@ -11,7 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbStore } from '../dist/store/duckdb/duckdb-store.js';
-import { SqlReads } from '../dist/store/sql/sql-reads.js';
+import { SqlAlertSeriesReader } from '../dist/store/sql/sql-reads.js';
 import { batchOf } from '../dist/store/tables.js';
 import { median } from './lib.mjs';
 
@@ -57,6 +57,8 @@ async function timed(read) {
 const dir = await mkdtemp(join(tmpdir(), 'spoor-bench-alert-windows-'));
 const slicesFrom = process.env.BENCH_SLICES_FROM === undefined ? {} : { alertSlicesFromSpans: Number(process.env.BENCH_SLICES_FROM) };
 const store = await DuckDbStore.open({ path: join(dir, 'spoor.duckdb'), ...slicesFrom });
+// The alert series as every engine reads them without slices: each window read whole.
+const unsliced = new SqlAlertSeriesReader(store.sql);
 const startUs = Math.floor(Date.now() / 15_000) * 15 * SEC - rounds * 15 * SEC;
 let trace = 0;
 const ratios = [];
@@ -75,14 +77,14 @@ try {
           batch.push(span(trace, root.spanId, endUs - 1000 * c, 500_000, c % 2 === 1 ? { name: 'chat', category: 'llm', llm } : { name: 'search', category: 'step' }));
         }
       }
-      await store.write(batchOf({ spans: batch, logs: [], metricPoints: [] }), null);
+      await store.writer.write(batchOf({ spans: batch, logs: [], metricPoints: [] }), null);
     }
     // A round a few seconds after the slice's end, as the alert engine's rounds fall.
     const nowUs = fromUs + 18 * SEC;
     const query = (rule) => ({ projectId: 'default', ...rule, startUs: nowUs - rule.stepUs, buckets: 1 });
     // Which goes first alternates: the first may find fewer of the pages in DuckDB's cache.
-    const readKept = () => timed((rule) => store.alertSeries(query(rule)));
-    const readWhole = () => timed((rule) => SqlReads.prototype.alertSeries.call(store, query(rule)));
+    const readKept = () => timed((rule) => store.alertSeries.read(query(rule)));
+    const readWhole = () => timed((rule) => unsliced.read(query(rule)));
     const [kept, whole] = round % 2 === 0 ? [await readKept(), await readWhole()] : await readWhole().then(async (w) => [await readKept(), w]);
     if (kept.values !== whole.values) differed++;
     ratios.push(kept.ms / whole.ms);

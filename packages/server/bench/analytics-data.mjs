@@ -369,7 +369,8 @@ export async function fillUntil(path, params, untilUs) {
 /**
  * Adds `count` scores of the newest spans, one per span, as evaluators and users would have made
  * them: `faithfulness`, `relevance` and `toxicity` values from two evaluators each, and `thumbs`
- * labels (a quarter `down`) from users; each at its span's end. The goal's figure is score
+ * labels (a quarter `down`) from users; each at its span's end, with its span's source, service and
+ * start as the store writes them (`store/duckdb/score-facts.ts`). The goal's figure is score
  * statistics over 1M of them against span statistics over the 5M spans.
  */
 export async function addScores(path, count) {
@@ -379,8 +380,10 @@ export async function addScores(path, count) {
       CASE WHEN name <> 'thumbs' THEN (hash(span_id) % 1000) / 1000.0 END,
       CASE WHEN name = 'thumbs' THEN CASE WHEN hash(span_id) % 4 = 0 THEN 'down' ELSE 'up' END END,
       NULL, CASE WHEN name = 'thumbs' THEN 'human' ELSE 'evaluator' END,
-      CASE WHEN name = 'thumbs' THEN 'user-' || CAST(hash(trace_id) % 500 AS VARCHAR) ELSE name || '@' || CAST(1 + hash(trace_id) % 2 AS VARCHAR) END, false
-    FROM (SELECT project_id, trace_id, span_id, end_us, ['faithfulness', 'relevance', 'toxicity', 'thumbs'][1 + CAST(hash(span_id) % 4 AS BIGINT)] AS name
+      CASE WHEN name = 'thumbs' THEN 'user-' || CAST(hash(trace_id) % 500 AS VARCHAR) ELSE name || '@' || CAST(1 + hash(trace_id) % 2 AS VARCHAR) END, false,
+      source_id, service_name, start_us
+    FROM (SELECT project_id, trace_id, span_id, end_us, source_id, service_name, start_us,
+            ['faithfulness', 'relevance', 'toxicity', 'thumbs'][1 + CAST(hash(span_id) % 4 AS BIGINT)] AS name
           FROM spoor.spans ORDER BY end_us DESC LIMIT ${Number(count)})`);
   // What the store records when it writes a slot again (store/duckdb/scores.ts), for rows written past it.
   await c.run('INSERT OR IGNORE INTO spoor.replaced_scores SELECT project_id, score_id FROM spoor.scores GROUP BY ALL HAVING count(*) > 1');

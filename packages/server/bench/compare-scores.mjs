@@ -17,7 +17,7 @@ const base = process.env.BENCH_BASE === undefined ? null : await import(`${proce
 const baseRows = process.env.BENCH_BASE === undefined ? null : await import(`${process.env.BENCH_BASE}/query/score-comparison.js`);
 const baseStats = process.env.BENCH_BASE === undefined ? null : await import(`${process.env.BENCH_BASE}/store/sql/score-stats.js`);
 const store = await DuckDbStore.open({ path });
-// The store's engine, as its own reads use it (a protected member).
+// The store's engine, as its own ports use it (a private member).
 const sql = store.sql;
 const nowUs = Date.now() * 1000;
 const filter = (days) => ({
@@ -29,14 +29,14 @@ const query = { filter: filter(7), by: { attribute: 'service.version' }, a: '2.3
 // `/api/stats/scores?by=model` (24 h), with the service's default limit.
 const byModel = { projectId: 'default', range: filter(1).range, by: 'model', name: null, limit: 100 };
 const requests = {
-  'span stats by name': () => store.spanStats({ filter: filter(1), groupBy: { column: 'name' }, limit: 100 }),
+  'span stats by name': () => store.analytics.spanStats({ filter: filter(1), groupBy: { column: 'name' }, limit: 100 }),
   // As the analytics service reads them: the spans, then the scores, and the scores' rows made of their groups.
-  compare: async () => [await store.compareSpans(query), scoreComparison(await store.compareScores(query), query.limit, 0.05)],
-  'compare scores': () => store.compareScores(query),
+  compare: async () => [await store.analytics.compareSpans(query), scoreComparison(await store.scoreStats.compare(query), query.limit, 0.05)],
+  'compare scores': () => store.scoreStats.compare(query),
   'score stats by model': () => scoreStats.scoreStats(sql, byModel),
 };
 if (base !== null) {
-  requests['compare (base)'] = async () => [await store.compareSpans(query), baseRows.scoreComparison(await base.compareScores(sql, query), query.limit, 0.05)];
+  requests['compare (base)'] = async () => [await store.analytics.compareSpans(query), baseRows.scoreComparison(await base.compareScores(sql, query), query.limit, 0.05)];
   requests['compare scores (base)'] = () => base.compareScores(sql, query);
   requests['score stats by model (base)'] = () => baseStats.scoreStats(sql, byModel);
 }

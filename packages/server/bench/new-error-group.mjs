@@ -38,7 +38,7 @@ try {
           source: 'span', exceptionType: 'TimeoutError', messageKey: 'timed out', frame: 'agent.js:12', provider: null, httpStatus: null,
           errorType: null, finishReason: null, toolName: null });
       }
-      await store.write(batchOf({ spans: [], logs: [], metricPoints: [], errors }), null);
+      await store.writer.write(batchOf({ spans: [], logs: [], metricPoints: [], errors }), null);
     }
     const line = [];
     for (const fn of ['new_error_group', 'count']) {
@@ -46,7 +46,7 @@ try {
       for (let k = 0; k < 3; k++) {
         const cpu = cpuMs();
         const wall = performance.now();
-        await store.alertSeries({ ...window, fn });
+        await store.alertSeries.read({ ...window, fn });
         reads.push(`${(cpuMs() - cpu).toFixed(0)}/${(performance.now() - wall).toFixed(0)}`);
       }
       line.push(`${fn} ${reads.join(' ')}`);

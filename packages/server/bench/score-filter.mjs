@@ -89,8 +89,8 @@ try {
     projectId: 'default', range: { fromUs: null, toUs: null }, service: null, spanName: null, text: null, status: null, minDurationMs: null,
     maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [], limit: 50, cursor: null, ...over,
   });
-  const list = (over) => async () => (await store.listTraces(query(over), null, 51)).length;
-  const page = (await store.listTraces(query({}), null, 50)).map((t) => t.traceId);
+  const list = (over) => async () => (await store.traces.listTraces(query(over), null, 51)).length;
+  const page = (await store.traces.listTraces(query({}), null, 50)).map((t) => t.traceId);
   const reads = {
     'list, no filter': list({}),
     'list, name=step-7 (a span name)': list({ spanName: 'step-7' }),
@@ -98,7 +98,7 @@ try {
     'list, score=thumbs=down': list({ scores: [{ name: 'thumbs', op: '=', label: 'down' }] }),
     'list, score=relevance>=0.999 (rare)': list({ scores: [{ name: 'relevance', op: '>=', value: 0.999 }] }),
     'tally of a page of 50 traces': async () => (await store.scores.tallyTraceScores('default', page)).size,
-    "spans of one trace (its detail's)": async () => (await store.getTrace('default', page[0])).spans.length,
+    "spans of one trace (its detail's)": async () => (await store.traces.getTrace('default', page[0])).spans.length,
     "scores of one trace (its detail's)": async () => (await store.scores.scoresOfTraces('default', [page[0]])).length,
   };
   // Round by round, each read once per round, so that all of them see the same machine (other

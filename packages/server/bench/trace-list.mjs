@@ -73,8 +73,8 @@ async function measure(engine, opened) {
   const { store, whole, tables } = opened;
   // A page 200,000 traces deep (half way down a smaller store): its cursor is the trace there.
   const depth = Math.min(200_000, Math.floor(PARTS * 0.4));
-  const deepAt = (await store.listTraces(query(), null, 1))[0].startTimeUs - depth * STEP_US * 1.25;
-  const [deepKey] = await store.listTraces(query({ range: { fromUs: null, toUs: Math.round(deepAt) } }), null, 1);
+  const deepAt = (await store.traces.listTraces(query(), null, 1))[0].startTimeUs - depth * STEP_US * 1.25;
+  const [deepKey] = await store.traces.listTraces(query({ range: { fromUs: null, toUs: Math.round(deepAt) } }), null, 1);
   const after = { timeUs: deepKey.startTimeUs, id: deepKey.traceId };
   const lastTenMinutes = NEWEST_US - 600_000_000;
   const cases = [
@@ -95,7 +95,7 @@ async function measure(engine, opened) {
     const failures = [];
     for (let run = 0; run < RUNS + 1; run++) {
       const t0 = performance.now();
-      const page = await store.listTraces(c.q, c.after, PAGE);
+      const page = await store.traces.listTraces(c.q, c.after, PAGE);
       const listMs = performance.now() - t0;
       const t1 = performance.now();
       const reference = await whole(wholeSql(tables.parts, c.having, c.after, c.order)).catch((error) => {

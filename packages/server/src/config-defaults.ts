@@ -1,5 +1,6 @@
 import type { ServeOptions } from './config.js';
 import { DEFAULT_REGEX_LIMITS, REGEX_LIMIT_ENV } from './regex.js';
+import { SHARES, type ShareOptions } from './shares.js';
 import { DEFAULT_GROUPS_CLAIM, DEFAULT_SCOPES } from './auth/oidc-config.js';
 
 /** Each flag's value when neither it nor its environment variable is set. */
@@ -46,10 +47,8 @@ export const DEFAULTS = {
   forwardSpoolMax: '1GiB',
   // Tail sampling.
   sampling: '',
-  experimentsMax: 'project=4,server=16',
-  providerCallsMax: 'project=32,server=64',
-  exportsMax: 'project=2,server=4',
-  scoreWritesMax: 'project=64,server=256',
+  // Each project's share of what a server runs for all, as each declares it (shares.ts).
+  ...(Object.fromEntries(SHARES.map((share) => [share.option, share.default])) as Record<keyof ShareOptions, string>),
   // Live streams' shares (live/hub.ts).
   liveStreams: 1000,
   liveStreamsPerProject: 250,
@@ -102,10 +101,7 @@ export const ENV: Record<keyof ServeOptions, string> = {
   forwardSpoolMax: 'SPOOR_FORWARD_SPOOL_MAX',
   // Tail sampling.
   sampling: 'SPOOR_SAMPLING_FILE',
-  experimentsMax: 'SPOOR_EXPERIMENTS_MAX',
-  providerCallsMax: 'SPOOR_PROVIDER_CALLS_MAX',
-  exportsMax: 'SPOOR_EXPORTS_MAX',
-  scoreWritesMax: 'SPOOR_SCORE_WRITES_MAX',
+  ...(Object.fromEntries(SHARES.map((share) => [share.option, share.env])) as Record<keyof ShareOptions, string>),
   // Live streams' shares (live/hub.ts).
   liveStreams: 'SPOOR_LIVE_STREAMS',
   liveStreamsPerProject: 'SPOOR_LIVE_STREAMS_PER_PROJECT',

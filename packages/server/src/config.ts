@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { DEFAULTS, ENV } from './config-defaults.js';
 import { parseBytes, parseDiskReserve, parseDuration, parseRetention } from './config-values.js';
-import { type ShareLimits, parseShareLimits } from './shares.js';
+import { SHARES, type ShareLimits, type ShareName, type ShareOptions, parseShareLimits } from './shares.js';
 import type { RegexLimits } from './regex.js';
 import { type Provider, parseProviders } from './replay/providers.js';
 import { type OidcConfig, resolveOidcConfig } from './auth/oidc-config.js';
@@ -10,7 +10,7 @@ import { type ForwardDestination, forwardLoopProblem, machineAddresses, parseFor
 export { DEFAULTS } from './config-defaults.js';
 
 /** What a user may set, by flag or `SPOOR_*` environment variable. Every field is optional. */
-export interface ServeOptions {
+export interface ServeOptions extends ShareOptions {
   /** Interface to bind. Default `127.0.0.1` (loopback only). */
   host?: string;
   /** Port for OTLP, the API and the UI. Default 4318, the OTLP/HTTP port. */
@@ -105,15 +105,6 @@ export interface ServeOptions {
   forwardSpoolMax?: string;
   /** Tail sampling: a sampling policy file (JSON), for every project or per project. Default: none. */
   sampling?: string;
-  // Each project's share of what a server runs for all (shares.ts): `project=N,server=N`, 0 for no bound.
-  /** LLM-call experiments running at once. Default `project=4,server=16`. */
-  experimentsMax?: string;
-  /** Provider calls those experiments make at once (the rest wait their turn). Default `project=32,server=64`. */
-  providerCallsMax?: string;
-  /** Exports (`GET /api/export`) at once. Default `project=2,server=4`. */
-  exportsMax?: string;
-  /** `POST /api/scores` requests in flight. Default `project=64,server=256`. */
-  scoreWritesMax?: string;
   // Live streams' shares (live/hub.ts).
   /** Live streams the server holds at once; past it 503. Default 1,000. */
   liveStreams?: number | string;
@@ -198,7 +189,7 @@ export interface ServeConfig {
   /** Unsent bytes per destination before its oldest are dropped. */
   forwardSpoolMaxBytes: number;
   /** Each project's share, and the server's, of what it runs for all (`shares.ts`). */
-  shares: { experiments: ShareLimits; providerCalls: ShareLimits; exports: ShareLimits; scoreWrites: ShareLimits };
+  shares: Record<ShareName, ShareLimits>;
   /** The live streams' caps (live/hub.ts): the server's, a project's and a key's share. */
   live: LiveLimits;
 }
@@ -293,18 +284,17 @@ export function resolveServeConfig(flags: ServeOptions, env: NodeJS.ProcessEnv =
   };
   const forwardSpoolMaxBytes = parseBytes(pick('forwardSpoolMax'));
   if (forwardSpoolMaxBytes <= 0) throw new Error(`--forward-spool-max must be more than 0 bytes, such as 1GiB (${ENV.forwardSpoolMax})`);
-  const share = (key: 'experimentsMax' | 'providerCallsMax' | 'exportsMax' | 'scoreWritesMax', flag: string): ShareLimits =>
-    parseShareLimits(pick(key), parseShareLimits(DEFAULTS[key], { project: 0, server: 0 }, flag), `${flag} (${ENV[key]})`);
   return {
     ...(oidc === undefined ? {} : { oidc }),
     forward,
     forwardSpoolMaxBytes,
-    shares: {
-      experiments: share('experimentsMax', '--experiments-max'),
-      providerCalls: share('providerCallsMax', '--provider-calls-max'),
-      exports: share('exportsMax', '--exports-max'),
-      scoreWrites: share('scoreWritesMax', '--score-writes-max'),
-    },
+    // Each project's share, and the server's (shares.ts): `project=N,server=N`, 0 for no bound.
+    shares: Object.fromEntries(
+      SHARES.map((share) => [
+        share.name,
+        parseShareLimits(pick(share.option), parseShareLimits(share.default, { project: 0, server: 0 }, share.flag), `${share.flag} (${share.env})`),
+      ]),
+    ) as Record<ShareName, ShareLimits>,
     live,
     host,
     port,

@@ -21,3 +21,8 @@ export function jsonOf<T>(value: T): Json<T> {
 export function parseJson<T>(text: Json<T>): T {
   return JSON.parse(text) as T;
 }
+
+/** A call whose answer the API sends on as it is: answered as its JSON text, made where the call runs (the database thread). */
+export function jsonCall<A extends unknown[], T>(call: (...args: A) => Promise<T>): (...args: A) => Promise<Json<T>> {
+  return async (...args) => jsonOf(await call(...args));
+}

@@ -1,4 +1,5 @@
 import { AppError } from './errors.js';
+import { exportsShare } from './export/share.js';
 import type { SelfMetrics } from './self-metrics.js';
 
 /**
@@ -137,19 +138,52 @@ export function parseShareLimits(text: string, defaults: ShareLimits, where: str
   return limits;
 }
 
+/**
+ * A share as what it bounds declares it: the option, flag, variable and default `config.ts` and
+ * `cli/main.ts` read, the name it is held under (`ServeConfig.shares`, `serverShares`), its
+ * `/metrics` label, and how a refusal names it.
+ */
+export interface DeclaredShare {
+  name: string;
+  /** Its key in `ServeOptions`: `exportsMax`. */
+  option: string;
+  flag: string;
+  env: string;
+  default: string;
+  label: string;
+  what: string;
+  retryAfterSeconds: number;
+  /** Callers wait their turn past it (`WaitingShares`) rather than being refused. */
+  waits?: boolean;
+}
+
+/** The shares a server bounds, in the order its help, variables and `/metrics` list them: one line each. */
+export const SHARES = [
+  { name: 'experiments', option: 'experimentsMax', flag: '--experiments-max', env: 'SPOOR_EXPERIMENTS_MAX', default: 'project=4,server=16', label: 'experiments', what: 'running experiments', retryAfterSeconds: 30 },
+  { name: 'providerCalls', option: 'providerCallsMax', flag: '--provider-calls-max', env: 'SPOOR_PROVIDER_CALLS_MAX', default: 'project=32,server=64', label: 'provider_calls', what: 'provider calls', retryAfterSeconds: 1, waits: true },
+  exportsShare,
+  { name: 'scoreWrites', option: 'scoreWritesMax', flag: '--score-writes-max', env: 'SPOOR_SCORE_WRITES_MAX', default: 'project=64,server=256', label: 'score_writes', what: 'score writes in flight', retryAfterSeconds: 1 },
+] as const satisfies readonly DeclaredShare[];
+
+type Share = (typeof SHARES)[number];
+export type ShareName = Share['name'];
+/** Each share's option (`exportsMax`): `project=N,server=N`. */
+export type ShareOptions = { [S in Share as S['option']]?: string };
+/** The shares a server holds, by name; those that wait are `WaitingShares`. */
+export type ServerShares = { [S in Share as S['name']]: S extends { waits: true } ? WaitingShares : Shares };
+
 /** The shares a server bounds (`ServeConfig.shares`), with what all projects hold of each on `/metrics`. */
-export function serverShares(limits: Record<'experiments' | 'providerCalls' | 'exports' | 'scoreWrites', ShareLimits>, selfMetrics: SelfMetrics) {
-  const shares = {
-    experiments: new Shares({ what: 'running experiments', flag: '--experiments-max', limits: limits.experiments, retryAfterSeconds: 30 }),
-    providerCalls: new WaitingShares({ what: 'provider calls', flag: '--provider-calls-max', limits: limits.providerCalls, retryAfterSeconds: 1 }),
-    exports: new Shares({ what: 'exports under way', flag: '--exports-max', limits: limits.exports, retryAfterSeconds: 10 }),
-    scoreWrites: new Shares({ what: 'score writes in flight', flag: '--score-writes-max', limits: limits.scoreWrites, retryAfterSeconds: 1 }),
-  };
-  selfMetrics.gaugeSeries('spoor_share_held', 'What all projects hold now of each share the server bounds (--experiments-max, --provider-calls-max, --exports-max, --score-writes-max).', () =>
-    Object.entries({ experiments: shares.experiments, provider_calls: shares.providerCalls, exports: shares.exports, score_writes: shares.scoreWrites }).map(([share, held]) => ({
-      labels: { share },
-      value: held.held(),
-    })),
+export function serverShares(limits: Record<ShareName, ShareLimits>, selfMetrics: SelfMetrics): ServerShares {
+  const shares = Object.fromEntries(
+    SHARES.map((share) => {
+      const spec = { what: share.what, flag: share.flag, limits: limits[share.name], retryAfterSeconds: share.retryAfterSeconds };
+      return [share.name, 'waits' in share ? new WaitingShares(spec) : new Shares(spec)];
+    }),
+  ) as ServerShares;
+  selfMetrics.gaugeSeries(
+    'spoor_share_held',
+    `What all projects hold now of each share the server bounds (${SHARES.map((share) => share.flag).join(', ')}).`,
+    () => SHARES.map((share) => ({ labels: { share: share.label }, value: shares[share.name].held() })),
   );
   selfMetrics.gauge('spoor_provider_calls_waiting', 'Provider calls (experiments, judges, replays) waiting for a slot of --provider-calls-max.', () => shares.providerCalls.queued);
   return shares;

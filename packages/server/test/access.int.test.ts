@@ -53,6 +53,9 @@ describe('keys and projects on every route', () => {
       // Said in English: "needs an admin key; this one is an ingest key", never "a admin".
       if (row.need !== 'metrics') expect(answer.text, route).toMatch(/needs (an admin|an ingest|a read) key; this one is (an admin|an ingest|a read) key/);
     }
+    // The HEAD the router adds for a GET keeps what the GET's route declares (an export's admin need).
+    const head = await send('HEAD', ROWS['GET /api/export']!.path(), { key: keyFor('admin', 'wrong-role') });
+    expect(head.status, head.text).toBe(403);
   });
 
   it("shows another project's key none of this project's records: ids are 404, lists hold none of them", async () => {

@@ -65,7 +65,7 @@ describe('CommitLoop on DuckDbStore', () => {
   it('makes every span of every pushed request readable after commitUpTo', async () => {
     const commits: Array<{ seq: number; position: SpoolPosition; records: number }> = [];
     const errors: unknown[] = [];
-    const loop = new CommitLoop(store, {
+    const loop = new CommitLoop(store.writer, {
       spoolDir: join(dir, 'spool'),
       decode,
       // Several transactions, so the two writer connections take turns.
@@ -88,14 +88,14 @@ describe('CommitLoop on DuckDbStore', () => {
 
     expect(errors).toEqual([]);
     for (let i = 0; i < ENTRIES; i++) {
-      const trace = await store.getTrace('default', traceIdOf(i));
+      const trace = await store.traces.getTrace('default', traceIdOf(i));
       expect(trace?.spans.map((s) => s.spanId).sort()).toEqual(Array.from({ length: SPANS_PER_TRACE }, (_, j) => spanIdOf(i, j)).sort());
       expect(trace?.spans.find((s) => s.parentSpanId === null)).toMatchObject({ name: `request ${i}`, serviceName: `service-${i % 3}` });
     }
     // Five requests of four spans fill a transaction; six commits alternate between the connections.
     expect(commits.map((c) => c.records)).toEqual(Array(6).fill(20));
     expect(commits.at(-1)).toMatchObject({ seq: ENTRIES, position: positions.at(-1) });
-    expect(await store.readPosition('server-1')).toBe(positionToString(positions.at(-1)!));
+    expect(await store.writer.readPosition('server-1')).toBe(positionToString(positions.at(-1)!));
   });
 
   it('recovers when a commit fails while the next transaction is already handed off', async () => {
@@ -103,7 +103,7 @@ describe('CommitLoop on DuckDbStore', () => {
     // disk error would (DuckDB has rolled the transaction back). The transaction handed off
     // after it, on the other connection, must be rolled back too, or that connection could never
     // begin another transaction and ingest would stop.
-    const lanes = (store as unknown as { writer: { lanes: Array<{ connection: { run: (sql: string, ...rest: unknown[]) => Promise<unknown> } }> } }).writer.lanes;
+    const lanes = (store as unknown as { batches: { lanes: Array<{ connection: { run: (sql: string, ...rest: unknown[]) => Promise<unknown> } }> } }).batches.lanes;
     const first = lanes[0]!.connection;
     const run = first.run.bind(first);
     let failNextCommit = false;
@@ -116,7 +116,7 @@ describe('CommitLoop on DuckDbStore', () => {
       return run(sql, ...rest);
     };
     const errors: unknown[] = [];
-    const loop = new CommitLoop(store, {
+    const loop = new CommitLoop(store.writer, {
       spoolDir: join(dir, 'spool'),
       decode,
       maxRecordsPerCommit: SPANS_PER_TRACE,
@@ -141,7 +141,7 @@ describe('CommitLoop on DuckDbStore', () => {
 
     expect(errors).toHaveLength(1);
     for (let i = 0; i < 5; i++) {
-      const trace = await store.getTrace('default', traceIdOf(i));
+      const trace = await store.traces.getTrace('default', traceIdOf(i));
       expect(trace?.spans).toHaveLength(SPANS_PER_TRACE);
     }
   });
@@ -161,7 +161,7 @@ describe('CommitLoop on DuckDbStore', () => {
       return batch;
     };
     const errors: unknown[] = [];
-    const loop = new CommitLoop(store, {
+    const loop = new CommitLoop(store.writer, {
       spoolDir: join(dir, 'spool'),
       quarantineDir: join(dir, 'quarantine'),
       decode: refusing,
@@ -179,8 +179,8 @@ describe('CommitLoop on DuckDbStore', () => {
     // DuckDB finds the NULL when the appender is flushed at commit: once in a commit shared with
     // other entries, then on each of three tries alone.
     expect(errors).toHaveLength(4);
-    for (const i of [0, 1, 3]) expect((await store.getTrace('default', traceIdOf(i)))?.spans).toHaveLength(SPANS_PER_TRACE);
-    expect(await store.getTrace('default', traceIdOf(2))).toBeNull();
+    for (const i of [0, 1, 3]) expect((await store.traces.getTrace('default', traceIdOf(i)))?.spans).toHaveLength(SPANS_PER_TRACE);
+    expect(await store.traces.getTrace('default', traceIdOf(2))).toBeNull();
     expect(listQuarantine(join(dir, 'quarantine'))).toEqual([expect.objectContaining({ receivedUs: 2, records: SPANS_PER_TRACE, attempts: 3 })]);
   });
 });

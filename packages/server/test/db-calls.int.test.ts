@@ -29,7 +29,7 @@ let alerts: AlertService;
 let app: FastifyInstance;
 let ring: KeyRing | undefined;
 let db: DbClient;
-/** How often the routes gave the answer region back (`releaseAnswerRegion`). */
+/** How often the routes gave the answer region back (`traces.releaseAnswerRegion`). */
 let releases = 0;
 /** What the app waits on before a read: every acknowledged write visible (nothing outstanding here, unless a test says). */
 let visible: () => Promise<void> = async () => {};
@@ -37,7 +37,7 @@ let visible: () => Promise<void> = async () => {};
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'spoor-calls-'));
   store = await DuckDbStore.open({ path: join(dir, 'spoor.duckdb') });
-  const pricing = new PriceService(store, null);
+  const pricing = new PriceService(store.prices, null);
   await pricing.load(['default']);
   db = inProcessClient(createDbCalls(store, pricing));
   const quiet = { info: () => {}, warn: () => {}, error: () => {} };
@@ -46,9 +46,10 @@ beforeAll(async () => {
   const selfMetrics = new SelfMetrics();
   ring = await KeyRing.start(() => store.access.listKeys(), { refreshMs: 60_000, onError: () => {} });
   // The app's client counts what it gives back of the answer region.
-  const counted = new Proxy(db, {
+  const traces = new Proxy(db.traces, {
     get: (target, name, receiver) => (name === 'releaseAnswerRegion' ? async () => (releases++, target.releaseAnswerRegion()) : Reflect.get(target, name, receiver)),
   });
+  const counted = new Proxy(db, { get: (target, name, receiver) => (name === 'traces' ? traces : Reflect.get(target, name, receiver)) });
   app = await createApp({
     db: counted,
     alerts,
@@ -58,7 +59,7 @@ beforeAll(async () => {
     decoder: new InProcessDecoder(),
     // Ingest straight into the store: what the spool and the commit loop do, minus durability.
     accept: async ({ batch }) => {
-      await store.write(batch, null);
+      await store.writer.write(batch, null);
     },
     visible: () => visible(),
     quarantine: { list: () => [], replay: async () => ({ replayed: 0, records: 0, failed: [], quarantinedAgain: 0 }) },
@@ -122,15 +123,15 @@ describe('the experiment calls', () => {
       state: 'running' as const, error: null, itemCount: 2, createdUs: 1_000, timeUs: 1_000, finishedUs: null, deleted: false,
     };
     const done = { ...made, state: 'done' as const, timeUs: 2_000, finishedUs: 2_000 };
-    await db.experimentPut('default', made);
-    await db.experimentPut('default', done);
+    await db.experiments.put('default', made);
+    await db.experiments.put('default', done);
     const item = { experimentId: id, itemId: 'a'.repeat(32), traceId: null, spanId: null, output: '"4"', error: null, latencyMs: 12.5, inputTokens: 3, outputTokens: 1, costUsd: null, timeUs: 1_500, unpricedCalls: null };
-    await db.experimentAddResults('default', [item, { ...item, itemId: 'b'.repeat(32), output: null, error: 'threw', latencyMs: null }]);
-    expect(await db.experimentGet('default', id)).toEqual(done);
-    expect(await db.experimentLatestByName('default', 'nightly')).toEqual(done);
-    expect(await db.experimentList('default', 'qa', 10)).toEqual([done]);
-    expect(await db.experimentResults('default', id, null, 1)).toEqual([item]);
-    expect(await db.experimentTotals('default', [id])).toEqual([{ experimentId: id, done: 2, errored: 1, inputTokens: 6, outputTokens: 2, costUsd: null, unpricedCalls: 0, latencyMsMean: 12.5 }]);
+    await db.experiments.addResults('default', [item, { ...item, itemId: 'b'.repeat(32), output: null, error: 'threw', latencyMs: null }]);
+    expect(await db.experiments.get('default', id)).toEqual(done);
+    expect(await db.experiments.latestByName('default', 'nightly')).toEqual(done);
+    expect(await db.experiments.list('default', 'qa', 10)).toEqual([done]);
+    expect(await db.experiments.results('default', id, null, 1)).toEqual([item]);
+    expect(await db.experiments.totals('default', [id])).toEqual([{ experimentId: id, done: 2, errored: 1, inputTokens: 6, outputTokens: 2, costUsd: null, unpricedCalls: 0, latencyMsMean: 12.5 }]);
   });
 });
 

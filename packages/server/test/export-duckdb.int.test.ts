@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXPORT_SIGNALS, type ExportFormat } from '@spoor/model';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportCommand } from '../src/cli/export.js';
+import { exportCommand } from '../src/export/cli.js';
 import { spoorCli } from './support/cli.js';
 import { type ApiTrace, OTHER_MARK, RANGE, TRACE, checkExportDir, sendKnownRecords } from './support/export-checks.js';
 import { killAll } from './support/processes.js';

@@ -53,13 +53,13 @@ beforeAll(async () => {
       await store.experiments.addResults(projectId, results);
     }
     // The last snapshot of a span whose process died an hour ago: copied, and shown abandoned on both sides.
-    await store.write(recordBatch({ runningSpans: [span({ traceId: RUNNING_TRACE, startTimeUs: NOW_US - 3_700_000_000, endTimeUs: 0, name: 'lost run' })], writtenUs: NOW_US - 3_600_000_000 }), null);
+    await store.writer.write(recordBatch({ runningSpans: [span({ traceId: RUNNING_TRACE, startTimeUs: NOW_US - 3_700_000_000, endTimeUs: 0, name: 'lost run' })], writtenUs: NOW_US - 3_600_000_000 }), null);
     // Tail sampling's traces, decided as the sampler does: most sampled out (their spans moved to
     // span_stats, their response ids with them), then a judge's score by response id of one of them.
-    await store.write(recordBatch({ spans: SAMPLED_TRACES.flatMap(sampledTrace) }), null);
+    await store.writer.write(recordBatch({ spans: SAMPLED_TRACES.flatMap(sampledTrace) }), null);
     await store.sampling.record(SAMPLED, SAMPLED_DECISIONS);
     await store.sampling.slim(SAMPLED, SAMPLED_DECISIONS.filter((d) => !d.kept).map((d) => d.traceId));
-    await store.write(recordBatch({ scores: [JUDGED], writtenUs: NOW_US }), null);
+    await store.writer.write(recordBatch({ scores: [JUDGED], writtenUs: NOW_US }), null);
   } finally {
     await store.close();
   }

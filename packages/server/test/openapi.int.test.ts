@@ -22,6 +22,7 @@ interface Response {
 interface Operation {
   operationId?: string;
   summary?: string;
+  description?: string;
   responses: Record<string, Response>;
   parameters?: Array<{ in: string; name: string; required: boolean; schema: Record<string, unknown> }>;
   requestBody?: { content: Record<string, { schema: Record<string, unknown> & { properties?: Record<string, unknown>; required?: string[] } }> };
@@ -95,6 +96,8 @@ describe('the OpenAPI document', () => {
     expect(key.security).toEqual([{ key: [] }, { session: [] }]);
     expect(doc.paths['/api/openapi.json']!.get!.security).toEqual([]);
     expect(doc.paths['/health']!.get!.security).toEqual([]);
+    // What a route declares it needs (an export's admin key) is said as the table's needs are.
+    expect(doc.paths['/api/export']!.get!.description).toContain('Needs an admin key of the project.');
   });
 
   it('names every operation with an operationId of its own, and says where the server is', () => {

@@ -26,7 +26,7 @@ beforeAll(async () => {
   store = await DuckDbStore.open({ path: join(dir, 'spoor.duckdb') });
   ring = await KeyRing.start(async () => [], { refreshMs: 3_600_000, onError: () => {} });
   app = await readOnlyApp({
-    db: inProcessClient(createDbCalls(store, new PriceService(store, null))),
+    db: inProcessClient(createDbCalls(store, new PriceService(store.prices, null))),
     access: new AccessControl({ mode: 'off', ring, sessionSecret: 'test', metricsToken: null, ratePerSecond: 0 }),
     isReady: () => true,
   });

@@ -174,7 +174,7 @@ async function writeAt(store: DuckDbStore, records: Array<[string, number]>): Pr
     spans.push(...decode('traces', tracesBody(traceIds[label], timeUs)).spans);
   }
   const batch = { spans, logs: decode('logs', logsBody(records)).logs, metricPoints: decode('metrics', metricsBody(records)).metricPoints };
-  await store.write(batchOf(batch), null);
+  await store.writer.write(batchOf(batch), null);
   return traceIds;
 }
 
@@ -182,16 +182,16 @@ async function writeAt(store: DuckDbStore, records: Array<[string, number]>): Pr
 async function stored(store: DuckDbStore, traceIds: Record<string, string>): Promise<{ traces: string[]; logs: string[]; points: string[] }> {
   const traces: string[] = [];
   for (const [label, traceId] of Object.entries(traceIds)) {
-    const trace = await store.getTrace(DEFAULT_PROJECT_ID, traceId);
+    const trace = await store.traces.getTrace(DEFAULT_PROJECT_ID, traceId);
     if (trace !== null && trace.spans.length > 0) traces.push(label);
   }
   const range = { fromUs: null, toUs: null };
-  const logs = await store.listLogs(
+  const logs = await store.logs.listLogs(
     { projectId: DEFAULT_PROJECT_ID, range, minSeverity: null, service: null, traceId: null, text: null, limit: 1000, cursor: null },
     null,
     1000,
   );
-  const points = await store.listMetricPoints({ projectId: DEFAULT_PROJECT_ID, range, name: GAUGE, service: null, limit: 1000, cursor: null }, 0, 1000);
+  const points = await store.metrics.listMetricPoints({ projectId: DEFAULT_PROJECT_ID, range, name: GAUGE, service: null, limit: 1000, cursor: null }, 0, 1000);
   return {
     traces: traces.sort(),
     logs: logs.map((l) => String(l.body)).sort(),
@@ -254,7 +254,7 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
       ['now', nowUs],
     ]);
 
-    const results = await applyRetention(store, config, NOW_MS);
+    const results = await applyRetention(store.retention, config, NOW_MS);
 
     // Spans are counted one by one: three per trace.
     expect(results).toEqual<RetentionResult[]>([
@@ -267,7 +267,7 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
       logs: ['2 days', 'now'],
       points: ['now'],
     });
-    expect(await applyRetention(store, config, NOW_MS)).toEqual([
+    expect(await applyRetention(store.retention, config, NOW_MS)).toEqual([
       { signal: 'traces', deleted: 0 },
       { signal: 'logs', deleted: 0 },
       { signal: 'metrics', deleted: 0 },
@@ -276,14 +276,14 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
 
   it('drops an expired trace from the trace listing as well as its spans', async () => {
     const traceIds = await writeAt(store, [['old', (NOW_MS - 40 * DAY_MS) * 1000], ['new', NOW_MS * 1000]]);
-    await applyRetention(store, { tracesMs: 30 * DAY_MS, logsMs: 30 * DAY_MS, metricsMs: 30 * DAY_MS, intervalMs: HOUR_MS }, NOW_MS);
+    await applyRetention(store.retention, { tracesMs: 30 * DAY_MS, logsMs: 30 * DAY_MS, metricsMs: 30 * DAY_MS, intervalMs: HOUR_MS }, NOW_MS);
     const traceQuery = {
       projectId: DEFAULT_PROJECT_ID, range: { fromUs: null, toUs: null }, service: null, spanName: null, text: null, status: null,
       minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [], limit: 100, cursor: null,
     };
-    const listed = await store.listTraces(traceQuery, null, 100);
+    const listed = await store.traces.listTraces(traceQuery, null, 100);
     expect(listed.map((t) => t.traceId)).toEqual([traceIds.new]);
-    expect(await store.getTrace(DEFAULT_PROJECT_ID, traceIds.old!)).toBeNull();
+    expect(await store.traces.getTrace(DEFAULT_PROJECT_ID, traceIds.old!)).toBeNull();
   });
 
   it('keeps datasets however old, and their items whose source traces it deleted', async () => {
@@ -291,8 +291,8 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
     const oldUs = (NOW_MS - 40 * DAY_MS) * 1000;
     const item = { itemId: '1'.repeat(32), createdUs: oldUs, timeUs: oldUs, input: '"q"', expectedOutput: null, metadata: '{}', sourceTraceId: traceIds.old!, sourceSpanId: null, deleted: false };
     await store.datasets.writeChange(DEFAULT_PROJECT_ID, { dataset: { name: 'qa', description: '', createdUs: oldUs, timeUs: oldUs, deleted: false, firstVersion: null }, items: [item] });
-    await applyRetention(store, { tracesMs: 30 * DAY_MS, logsMs: 30 * DAY_MS, metricsMs: 30 * DAY_MS, intervalMs: HOUR_MS }, NOW_MS);
-    expect(await store.getTrace(DEFAULT_PROJECT_ID, traceIds.old!)).toBeNull();
+    await applyRetention(store.retention, { tracesMs: 30 * DAY_MS, logsMs: 30 * DAY_MS, metricsMs: 30 * DAY_MS, intervalMs: HOUR_MS }, NOW_MS);
+    expect(await store.traces.getTrace(DEFAULT_PROJECT_ID, traceIds.old!)).toBeNull();
     const dataset = await store.datasets.getDataset(DEFAULT_PROJECT_ID, 'qa', null);
     expect(dataset).toMatchObject({ version: 1, itemCount: 1 });
     expect(await store.datasets.listItems(DEFAULT_PROJECT_ID, dataset!, 1, null, 10)).toEqual([{ ...item, version: 1 }]);
@@ -309,8 +309,8 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
     const result = { experimentId, itemId: '1'.repeat(32), traceId: traceIds.old!, spanId: null, output: '"a"', error: null, latencyMs: 5, inputTokens: 3, outputTokens: 2, costUsd: 0.01, timeUs: oldUs, unpricedCalls: 0 };
     await store.experiments.putExperiment(DEFAULT_PROJECT_ID, experiment);
     await store.experiments.addResults(DEFAULT_PROJECT_ID, [result]);
-    await applyRetention(store, { tracesMs: 30 * DAY_MS, logsMs: 30 * DAY_MS, metricsMs: 30 * DAY_MS, intervalMs: HOUR_MS }, NOW_MS);
-    expect(await store.getTrace(DEFAULT_PROJECT_ID, traceIds.old!)).toBeNull();
+    await applyRetention(store.retention, { tracesMs: 30 * DAY_MS, logsMs: 30 * DAY_MS, metricsMs: 30 * DAY_MS, intervalMs: HOUR_MS }, NOW_MS);
+    expect(await store.traces.getTrace(DEFAULT_PROJECT_ID, traceIds.old!)).toBeNull();
     expect(await store.experiments.getExperiment(DEFAULT_PROJECT_ID, experimentId)).toEqual(experiment);
     expect(await store.experiments.listResults(DEFAULT_PROJECT_ID, experimentId, null, 10)).toEqual([result]);
   });
@@ -324,7 +324,7 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
       ['now', nowUs],
     ]);
     const { reports, report, next } = reportRecorder();
-    const stop = scheduleRetention(store, { tracesMs: 30 * DAY_MS, logsMs: 30 * DAY_MS, metricsMs: 30 * DAY_MS, intervalMs: HOUR_MS }, report);
+    const stop = scheduleRetention(store.retention, { tracesMs: 30 * DAY_MS, logsMs: 30 * DAY_MS, metricsMs: 30 * DAY_MS, intervalMs: HOUR_MS }, report);
     try {
       vi.advanceTimersByTime(HOUR_MS - 1);
       await realDelay(50);
@@ -361,7 +361,7 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'], now: NOW_MS });
     await writeAt(store, [['old', (NOW_MS - 40 * DAY_MS) * 1000]]);
     const { reports, report, next } = reportRecorder();
-    const stop = scheduleRetention(store, { tracesMs: DAY_MS, logsMs: DAY_MS, metricsMs: DAY_MS, intervalMs: HOUR_MS }, report);
+    const stop = scheduleRetention(store.retention, { tracesMs: DAY_MS, logsMs: DAY_MS, metricsMs: DAY_MS, intervalMs: HOUR_MS }, report);
     try {
       const ran = next();
       // Three ticks in one synchronous step: the first run cannot have finished before the others.
@@ -381,7 +381,7 @@ describe('applyRetention and scheduleRetention on a real DuckDB store', () => {
     await store.close();
     storeOpen = false;
     const { reports, report, next } = reportRecorder();
-    const stop = scheduleRetention(store, { tracesMs: DAY_MS, logsMs: DAY_MS, metricsMs: DAY_MS, intervalMs: HOUR_MS }, report);
+    const stop = scheduleRetention(store.retention, { tracesMs: DAY_MS, logsMs: DAY_MS, metricsMs: DAY_MS, intervalMs: HOUR_MS }, report);
     try {
       for (const _ of [1, 2]) {
         const ran = next();

@@ -63,7 +63,8 @@ describe.each(stores)('running spans through the API on %s', (_name, storeOption
     return (await response.json()) as Json;
   };
   const spansOf = async (): Promise<Map<string, Span>> => new Map((await get<TraceDetail>(`/api/traces/${TRACE}`)).spans.map((s) => [s.spanId, s]));
-  const listed = async (traceId = TRACE): Promise<TraceSummary | undefined> => (await get<TraceListResponse>('/api/traces')).traces.find((t) => t.traceId === traceId);
+  const listed = async (traceId = TRACE, filter = ''): Promise<TraceSummary | undefined> =>
+    (await get<TraceListResponse>(`/api/traces${filter}`)).traces.find((t) => t.traceId === traceId);
   const stats = async () => (await get<SpanStatsResponse>(`/api/stats/spans?from=${new Date(startUs / 1000 - 60_000).toISOString()}`)).groups;
   const errorGroups = async () => (await get<ErrorGroupListResponse>(`/api/errors?from=${new Date(startUs / 1000 - 60_000).toISOString()}`)).groups;
 
@@ -145,15 +146,23 @@ describe.each(stores)('running spans through the API on %s', (_name, storeOption
       traceId: RUN, spanId: 'c300000000000002', parentSpanId: ROOT, name: 'plan', kind: 1,
       startTimeUnixNano: nanos(startUs + 1_000_000), endTimeUnixNano: nanos(startUs + 2_000_000),
     };
+    // Found by what only the running root holds (its session, its name), however many of its children ended.
+    const byRoot = ['?sessionId=sess-research', '?name=research', '?sessionId=sess-research&name=research'];
     await post([research]);
     expect(await listed(RUN)).toMatchObject({ rootName: 'research', sessionId: 'sess-research', running: true });
+    for (const filter of byRoot) expect(await listed(RUN, filter), filter).toMatchObject({ sessionId: 'sess-research', running: true });
     await post([plan, research]);
     // The ended child is the trace's only stored span; the list still names the run by its running root.
     expect(await listed(RUN)).toMatchObject({
       rootName: 'research', serviceName: 'agent', sessionId: 'sess-research', userId: 'ada', spanCount: 1, running: true,
     });
+    for (const filter of byRoot) expect(await listed(RUN, filter), filter).toMatchObject({ rootName: 'research', sessionId: 'sess-research', spanCount: 1, running: true });
+    // A filter neither the child nor the root meets, and one each meets apart (the filters hold on one span): not listed.
+    expect(await listed(RUN, '?sessionId=sess-other')).toBeUndefined();
+    expect(await listed(RUN, '?sessionId=sess-research&name=plan')).toBeUndefined();
     await post([{ ...research, endTimeUnixNano: nanos(startUs + 3_000_000) }]);
     expect(await listed(RUN)).toMatchObject({ rootName: 'research', sessionId: 'sess-research', spanCount: 2 });
+    for (const filter of byRoot) expect(await listed(RUN, filter), filter).toMatchObject({ sessionId: 'sess-research', spanCount: 2 });
   });
 
   it('keeps the last snapshot of a process that stopped before its span ended, abandoned once its trace is quiet, not failed', async () => {

@@ -52,7 +52,7 @@ describe.each(STORES)('scores through the API service on %s', (_name, open) => {
     store = opened;
     scores = new ScoreService(store);
   });
-  const seed = () => store.write(recordBatch({ spans: [span({ spanId: sid(1) }), span({ spanId: sid(2), parentSpanId: sid(1) })] }), null);
+  const seed = () => store.writer.write(recordBatch({ spans: [span({ spanId: sid(1) }), span({ spanId: sid(2), parentSpanId: sid(1) })] }), null);
   const list = (over: { traceId?: string; spanId?: string; name?: string } = {}, limit = 50, cursor: string | null = null) =>
     scores.list({ projectId: 'default', range: ALL, traceId: null, spanId: null, sessionId: null, name: null, source: null, ...over, limit, cursor });
 

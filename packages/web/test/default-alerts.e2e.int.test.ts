@@ -73,6 +73,10 @@ describe('the default alert rules in the dashboard', () => {
     const banner = page.locator('.unrouted-banner');
     await banner.waitFor();
     expect(await banner.textContent()).toContain('1 alert is firing with nowhere to send it');
+    // The value as the rule's unit reads (a duration), the numbers as measured in its tooltip.
+    const value = page.locator('table.alerts-table tbody tr', { hasText: 'llm-call-too-long' }).locator('td.num');
+    await expect.poll(() => value.textContent(), { timeout: 15_000 }).toMatch(/^3\d\.\d s\s*limit 30\.0 s$/);
+    expect(await value.getAttribute('title')).toMatch(/^value 3\d+(\.\d+)? · threshold 30000$/);
     await page.getByRole('tab', { name: 'Rules' }).click();
     const row = page.locator('table.rules-table tbody tr', { hasText: 'llm-call-too-long' });
     await row.locator('.rule-source-default').waitFor();

@@ -1,4 +1,4 @@
-import type { AlertSeriesReader, AlertStore, MetricReader, Store } from '../store/store.js';
+import type { AlertStore, Store } from '../store/store.js';
 import type { ReadSeries } from './sampler.js';
 import { SeriesReader } from './series.js';
 
@@ -13,7 +13,7 @@ export interface AlertBackend {
 }
 
 /** The same backend in process, over a store: for tests and benchmarks without the database thread. */
-export function alertBackendIn(store: AlertSeriesReader & Pick<MetricReader, 'readMetricPoints'> & Pick<Store, 'alerts'>, projectId: string): AlertBackend {
+export function alertBackendIn(store: Pick<Store, 'alertSeries' | 'metrics' | 'alerts'>, projectId: string): AlertBackend {
   const reader = new SeriesReader(store);
   return { readSeries: (spec, range) => reader.read(projectId, spec, range), store: store.alerts };
 }

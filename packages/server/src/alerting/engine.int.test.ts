@@ -57,7 +57,7 @@ function withSaveState(saveState: AlertStore['saveState']): AlertStore {
   };
 }
 
-const write = (spans: SpanRecord[], metricPoints = [] as ReturnType<typeof point>[]) => store.write(batchOf({ spans, logs: [], metricPoints }), null);
+const write = (spans: SpanRecord[], metricPoints = [] as ReturnType<typeof point>[]) => store.writer.write(batchOf({ spans, logs: [], metricPoints }), null);
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'spoor-engine-'));

@@ -1,4 +1,5 @@
 import type { AlertRuleSource, AlertRuleSpec } from '@spoor/model';
+import { ChangedSince } from '../changed-since.js';
 import type { AlertHistoryRecord, AlertStore } from '../store/store.js';
 import { DEFAULT_INHIBIT_RULES, type DispatchAlert, type GroupState, type InhibitRule, dispatch, groupOfKey, muted } from './dispatcher.js';
 import { type AlertInstance, evaluateRule } from './evaluator.js';
@@ -61,6 +62,8 @@ export class AlertEngine {
   /** By name. A file rule hides an API rule of the same name, which comes back when the file drops it. */
   private readonly fileRules = new Map<string, RuleEntry>();
   private readonly apiRules = new Map<string, RuleEntry>();
+  /** API rules and receivers (under `RECEIVER_PREFIX`) changed here: a read of the store begun before a change does not undo it. */
+  private readonly changed = new ChangedSince();
   private readonly sampler: Sampler;
   /** Name -> spec text of each default rule. */
   private readonly defaultSpecs: ReadonlyMap<string, string>;
@@ -102,20 +105,24 @@ export class AlertEngine {
    * keeps its entry (and what the last rounds recorded on it).
    */
   async readRulesFromStore(): Promise<void> {
+    const mark = this.changed.mark();
     const all = await this.options.store.listRules(this.options.projectId);
+    // What changed here while the read ran stays as the change left it: it is newer than what was read.
+    const fresh = (storedName: string): boolean => this.changed.since(mark, storedName);
     const receivers = all.filter((r) => r.name.startsWith(RECEIVER_PREFIX)).map((r) => ({ ...r, name: r.name.slice(RECEIVER_PREFIX.length) }));
     const bad = (receiver: string, error: string): void =>
       this.options.logger.error({ receiver, error }, 'a stored alert receiver cannot be used; it is left out');
-    if (this.receivers.useStored(receivers, bad)) this.recompileApiRules();
+    if (this.receivers.useStored(receivers, bad, (name) => fresh(RECEIVER_PREFIX + name))) this.recompileApiRules();
     const records = all.filter((r) => !r.name.startsWith(RECEIVER_PREFIX));
     const seen = new Set<string>();
     for (const record of records) {
       seen.add(record.name);
+      if (fresh(record.name)) continue;
       const known = this.apiRules.get(record.name);
       if (known !== undefined && known.updatedUs === record.updatedUs) continue;
       this.apiRules.set(record.name, this.entryOf(JSON.parse(record.spec) as unknown, this.storedSource(record.name, record.spec), record.createdUs, record.updatedUs));
     }
-    for (const name of [...this.apiRules.keys()]) if (!seen.has(name)) this.apiRules.delete(name);
+    for (const name of [...this.apiRules.keys()]) if (!seen.has(name) && !fresh(name)) this.apiRules.delete(name);
   }
 
   /**
@@ -160,10 +167,12 @@ export class AlertEngine {
   /** Adds or replaces an API receiver (checked and saved by the caller); throws, changing nothing, when it cannot be made. */
   setApiReceiver(config: ReceiverConfig, createdUs: number, updatedUs: number): void {
     if (this.receivers.setApi(config, createdUs, updatedUs)) this.recompileApiRules();
+    this.changed.changed(RECEIVER_PREFIX + config.name);
   }
 
   deleteApiReceiver(name: string): void {
     if (this.receivers.deleteApi(name)) this.recompileApiRules();
+    this.changed.changed(RECEIVER_PREFIX + name);
   }
 
   /** The API's rules compiled again against the receivers now in force: one naming a receiver gone is listed invalid. */
@@ -225,6 +234,7 @@ export class AlertEngine {
   /** Adds or replaces an API rule (already compiled and saved by the caller). */
   setApiRule(rule: CompiledRule, createdUs: number, updatedUs: number): void {
     this.apiRules.set(rule.name, freshEntry(rule, this.storedSource(rule.name, JSON.stringify(rule.spec)), createdUs, updatedUs));
+    this.changed.changed(rule.name);
   }
 
   /** `default` for a stored rule as a default was seeded (never edited since, or edited back), else `api`. */
@@ -234,6 +244,7 @@ export class AlertEngine {
 
   deleteApiRule(name: string): void {
     this.apiRules.delete(name);
+    this.changed.changed(name);
   }
 
   /** The state of every alert of every rule, with the rule it belongs to. */

@@ -38,7 +38,14 @@ export class ReceiversInForce {
   private readonly refused = new Map<string, number>();
   private notifiers = new Map<string, { spec: string; notifier: Notifier }>();
 
-  constructor(private readonly deps: NotifierDeps) {
+  /** The API's receivers' notifiers connect only to addresses they may (`receiver-addresses.ts`); the file's, anywhere. */
+  private readonly apiDeps: NotifierDeps;
+  private readonly deps: NotifierDeps;
+
+  constructor(deps: NotifierDeps) {
+    const { checkAddresses, ...fileDeps } = deps;
+    this.deps = fileDeps;
+    this.apiDeps = { ...fileDeps, checkAddresses: checkAddresses ?? {} };
     this.apply();
   }
 
@@ -95,17 +102,19 @@ export class ReceiversInForce {
   /**
    * Takes up the API's receivers as the store has them (`name` without the prefix, `spec` the
    * config as JSON). A stored receiver that cannot be made (written by another version) is left
-   * out and reported. Whether the names in force changed.
+   * out and reported. A receiver `keep` names (changed here since the read began) stays as it is.
+   * Whether the names in force changed.
    */
   useStored(
     records: ReadonlyArray<{ name: string; spec: string; createdUs: number; updatedUs: number }>,
     onBad: (name: string, error: string) => void,
+    keep: (name: string) => boolean = () => false,
   ): boolean {
     const seen = new Set<string>();
     let changed = false;
     for (const record of records) {
       seen.add(record.name);
-      if (this.api.get(record.name)?.updatedUs === record.updatedUs || this.refused.get(record.name) === record.updatedUs) continue;
+      if (keep(record.name) || this.api.get(record.name)?.updatedUs === record.updatedUs || this.refused.get(record.name) === record.updatedUs) continue;
       try {
         const [config] = validateReceivers([{ ...(JSON.parse(record.spec) as object), name: record.name }]);
         this.api.set(record.name, { config: config!, createdUs: record.createdUs, updatedUs: record.updatedUs });
@@ -117,7 +126,7 @@ export class ReceiversInForce {
       }
     }
     for (const name of [...this.api.keys()]) {
-      if (seen.has(name)) continue;
+      if (seen.has(name) || keep(name)) continue;
       this.api.delete(name);
       changed = true;
     }
@@ -164,7 +173,7 @@ export class ReceiversInForce {
           next.set(config.name, old);
           continue;
         }
-        const notifier = createNotifier(config, this.deps);
+        const notifier = createNotifier(config, this.fromFile(config.name) ? this.deps : this.apiDeps);
         made.push(notifier);
         next.set(config.name, { spec, notifier });
       }

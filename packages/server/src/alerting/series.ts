@@ -1,7 +1,7 @@
 import type { MetricPointRecord, MetricSeriesFn } from '@spoor/model';
 import { fnMismatch, metricSeries } from '../query/metric-series.js';
 import { groupValue } from '../query/metric-streams.js';
-import type { AlertLabel, AlertMatcher, AlertSeriesFn, AlertSeriesRow, AlertSeriesSource, AlertSeriesReader, MetricReader } from '../store/store.js';
+import type { AlertLabel, AlertMatcher, AlertSeriesFn, AlertSeriesRow, AlertSeriesSource, Store } from '../store/store.js';
 import type { Aggregate } from './expr/ast.js';
 import { LABELS } from './expr/catalogue.js';
 import { compileRegex } from '../regex.js';
@@ -43,11 +43,11 @@ export function seriesSpecOf(aggregate: Aggregate): SeriesSpec {
 
 /** Reads rule series from a store: the database thread's side of alert evaluation. */
 export class SeriesReader {
-  constructor(private readonly store: AlertSeriesReader & Pick<MetricReader, 'readMetricPoints'>) {}
+  constructor(private readonly store: Pick<Store, 'alertSeries' | 'metrics'>) {}
 
   async read(projectId: string, spec: SeriesSpec, range: SeriesRange): Promise<AlertSeriesRow[]> {
     if (spec.metric === null) {
-      return this.store.alertSeries({
+      return this.store.alertSeries.read({
         projectId,
         source: spec.source as AlertSeriesSource,
         fn: spec.fn as AlertSeriesFn,
@@ -60,7 +60,7 @@ export class SeriesReader {
     // The store reads one service's points only; `service.name` means the service too.
     const service = spec.matchers.find((m) => (m.name === 'service' || m.name === 'service.name') && m.op === '=')?.value ?? null;
     // Counters need the point before each window, so one window more is read.
-    const points = await this.store.readMetricPoints(projectId, [spec.metric], { fromUs: range.startUs - range.stepUs, toUs: endUs + 1 }, service);
+    const points = await this.store.metrics.readMetricPoints(projectId, [spec.metric], { fromUs: range.startUs - range.stepUs, toUs: endUs + 1 }, service);
     return metricRows(points, spec, range);
   }
 }

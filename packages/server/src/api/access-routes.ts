@@ -11,9 +11,9 @@ import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
 import { LIST_LIMIT, TIME_RANGE, limit, offsetCursor, oneOf, timeRange } from '../params/parameters.js';
 import { auditSession } from './oidc-routes.js';
-import { projectOf } from './request-access.js';
+import { projectOf } from '../http/request-access.js';
 import { AuditAnswer, KeyListAnswer, NewKeyAnswer, SessionInfo as SessionAnswer } from './answers/access.js';
-import { NoContent } from './answers/content.js';
+import { NoContent } from '../http/content.js';
 
 export interface AccessRoutesOptions {
   db: DbClient;
@@ -139,7 +139,7 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
     { schema: { summary: 'The keys of the projects this key covers (never their secrets)', tags, response: { 200: KeyListAnswer } } },
     async (request) => {
       const { principal } = request.access;
-      const keys = await db.listKeys();
+      const keys = await db.access.listKeys();
       return {
         keys: keys
           .filter((key) => coversProject(principal, key.projectId))
@@ -163,7 +163,7 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
       }
       if (!coversProject(principal, projectId)) throw new AppError('ERR_FORBIDDEN', `this key manages project '${principal.keyProjectId}' only`);
       const { key, record } = newKey({ projectId, role: body.role, name: body.name ?? '', createdBy: principal.keyId, nowUs: options.nowUs() });
-      await db.putKey(record);
+      await db.access.putKey(record);
       await ring.refresh();
       // The only time the key is shown: it is stored as a hash.
       return reply.code(201).send({ ...infoOf(record), key } satisfies KeyInfo & { key: string });
@@ -172,11 +172,11 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
 
   app.delete('/api/keys/:id', { schema: { summary: 'Revoke a key', tags, params: KEY_PATH, response: { 204: NoContent } } }, async (request, reply) => {
     const { principal } = request.access;
-    const keys = await db.listKeys();
+    const keys = await db.access.listKeys();
     const key = keys.find((k) => k.id === request.params.id);
     // Another project's key is as unknown as no key at all.
     if (key === undefined || !coversProject(principal, key.projectId)) throw new AppError('ERR_NOT_FOUND', `no key '${request.params.id}'`);
-    const revoked = key.revokedUs === null && (await db.revokeKey(key.id, options.nowUs()));
+    const revoked = key.revokedUs === null && (await db.access.revokeKey(key.id, options.nowUs()));
     // Of several revocations at once, one revokes; the others find it done, as a later one would.
     if (!revoked) throw new AppError('ERR_CONFLICT', `key '${key.id}' was already revoked`);
     await ring.refresh();
@@ -190,7 +190,7 @@ export async function accessRoutes(instance: FastifyInstance, options: AccessRou
       const q = request.query;
       const offset = q.cursor === undefined ? 0 : Number(q.cursor);
       const n = q.limit ?? LIST_LIMIT.fallback;
-      const records = await db.listAudit(projectOf(request), timeRange(q), offset, n + 1);
+      const records = await db.access.listAudit(projectOf(request), timeRange(q), offset, n + 1);
       return {
         entries: records.slice(0, n).map(({ timeUs, projectId: _project, ...entry }) => ({ time: new Date(timeUs / 1000).toISOString(), ...entry })),
         nextCursor: records.length > n ? String(offset + n) : null,

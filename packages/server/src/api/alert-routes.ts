@@ -4,8 +4,8 @@ import { ALERT_SEVERITIES, NO_DATA_BEHAVIOURS } from '@spoor/model';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AlertService } from '../alerting/alert-service.js';
 import { LIST_LIMIT, TIME_RANGE, limit, offsetCursor, oneOf, text, timeRange } from '../params/parameters.js';
-import { projectOf } from './request-access.js';
-import { NoContent } from './answers/content.js';
+import { projectOf } from '../http/request-access.js';
+import { NoContent } from '../http/content.js';
 import {
   AlertHistoryResponse, AlertListResponse, AlertReceiver, AlertReceiverListResponse, AlertRule, AlertRuleListResponse, Silence, SilenceListResponse,
 } from './answers/alerts.js';

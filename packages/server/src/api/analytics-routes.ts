@@ -25,7 +25,7 @@ import {
   TRACE_PATH,
 } from '../params/parameters.js';
 import { ANALYTICS_FILTER, type AnalyticsFilterQuery, ERROR_LIST, GROUPS_LIMIT, SESSION_LIST, SESSION_WINDOW, SPAN_STATS } from '../params/queries.js';
-import { projectOf } from './request-access.js';
+import { projectOf } from '../http/request-access.js';
 import {
   CompareResponse,
   CriticalPath,
@@ -142,7 +142,7 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
     async (request, reply) => {
       const q = request.query;
       const filter = spanFilterOf(q, projectOf(request), closedRange(q, nowUs(), DAY_US));
-      return sendJson(reply, await db.spanStats({ filter, groupBy: groupByOf(q.groupBy) ?? { column: 'name' }, limit: q.limit ?? GROUPS_LIMIT.fallback }));
+      return sendJson(reply, await db.analytics.spanStats({ filter, groupBy: groupByOf(q.groupBy) ?? { column: 'name' }, limit: q.limit ?? GROUPS_LIMIT.fallback }));
     },
   );
   app.get(
@@ -160,7 +160,7 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
       const range = closedRange(q, nowUs(), DAY_US);
       return sendJson(
         reply,
-        await db.scoreStats({ projectId: projectOf(request), range, by: q.by ?? 'name', name: q.name ?? null, limit: q.limit ?? GROUPS_LIMIT.fallback }),
+        await db.analytics.scoreStats({ projectId: projectOf(request), range, by: q.by ?? 'name', name: q.name ?? null, limit: q.limit ?? GROUPS_LIMIT.fallback }),
       );
     },
   );
@@ -172,7 +172,7 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
       const range = closedRange(q, nowUs(), HOUR_US);
       return sendJson(
         reply,
-        await db.timeseries({
+        await db.analytics.timeseries({
           filter: spanFilterOf(q, projectOf(request), range),
           metric: q.metric ?? 'count',
           stepUs: stepUs(q.step, range),
@@ -198,7 +198,7 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
       const filter = spanFilterOf(q, projectOf(request), closedRange(q, nowUs(), 7 * DAY_US));
       return sendJson(
         reply,
-        await db.compare({ filter, by: groupByOf(q.by) ?? { attribute: 'service.version' }, a: q.a, b: q.b, limit: q.limit ?? GROUPS_LIMIT.fallback }),
+        await db.analytics.compare({ filter, by: groupByOf(q.by) ?? { attribute: 'service.version' }, a: q.a, b: q.b, limit: q.limit ?? GROUPS_LIMIT.fallback }),
       );
     },
   );
@@ -215,7 +215,7 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
     },
     async (request, reply) => {
       const q = request.query;
-      return sendJson(reply, await db.listSessions(projectOf(request), closedRange(q, nowUs(), 7 * DAY_US), q.limit ?? LIST_LIMIT.fallback, q.cursor ?? null));
+      return sendJson(reply, await db.analytics.sessions(projectOf(request), closedRange(q, nowUs(), 7 * DAY_US), q.limit ?? LIST_LIMIT.fallback, q.cursor ?? null));
     },
   );
   app.get(
@@ -234,7 +234,7 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
       const now = nowUs();
       if (q.hours !== undefined && (q.from !== undefined || q.to !== undefined)) throw invalid('hours', "cannot be given with 'from' or 'to'");
       const window = q.hours === undefined ? closedRange(q, now, DAY_US) : { fromUs: now - q.hours * HOUR_US, toUs: now };
-      return sendJson(reply, await db.getSession(projectOf(request), request.params.sessionId, window));
+      return sendJson(reply, await db.analytics.session(projectOf(request), request.params.sessionId, window));
     },
   );
 
@@ -248,7 +248,7 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
         response: { 200: RealtimeMetrics },
       },
     },
-    async (request, reply) => sendJson(reply, await db.realtime(projectOf(request), request.query.service ?? null, nowUs())),
+    async (request, reply) => sendJson(reply, await db.analytics.realtime(projectOf(request), request.query.service ?? null, nowUs())),
   );
   app.get(
     '/api/metrics/series',
@@ -259,7 +259,7 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
       const step = stepUs(q.step, range);
       return sendJson(
         reply,
-        await db.metricSeries({
+        await db.analytics.metricSeries({
           projectId: projectOf(request),
           name: q.name,
           fn: q.fn,
@@ -280,7 +280,7 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
   app.get(
     '/api/traces/:traceId/critical-path',
     { schema: { summary: "The chain of spans that decided the trace's duration", tags: ['traces'], params: TRACE_PATH, response: { 200: CriticalPath } } },
-    async (request, reply) => sendJson(reply, await db.criticalPath(projectOf(request), hexId(request.params.traceId))),
+    async (request, reply) => sendJson(reply, await db.analytics.criticalPath(projectOf(request), hexId(request.params.traceId))),
   );
 
   app.get(
@@ -297,7 +297,7 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
         limit: q.limit ?? LIST_LIMIT.fallback,
         cursor: q.cursor ?? null,
       } as const;
-      return sendJson(reply, await db.listErrorGroups(query, nowUs()));
+      return sendJson(reply, await db.errors.list(query, nowUs()));
     },
   );
   app.get(
@@ -311,7 +311,7 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
         response: { 200: ErrorGroupDetail },
       },
     },
-    async (request, reply) => sendJson(reply, await db.getErrorGroup(projectOf(request), request.params.fingerprint, timeRange(request.query), nowUs())),
+    async (request, reply) => sendJson(reply, await db.errors.get(projectOf(request), request.params.fingerprint, timeRange(request.query), nowUs())),
   );
   app.patch(
     '/api/errors/:fingerprint',
@@ -324,6 +324,6 @@ export async function analyticsRoutes(instance: FastifyInstance, options: Analyt
         response: { 200: ErrorGroupDetail },
       },
     },
-    async (request, reply) => sendJson(reply, await db.setErrorGroupStatus(projectOf(request), request.params.fingerprint, request.body.status, nowUs())),
+    async (request, reply) => sendJson(reply, await db.errors.setStatus(projectOf(request), request.params.fingerprint, request.body.status, nowUs())),
   );
 }

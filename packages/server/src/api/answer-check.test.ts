@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyInstance, type FastifySchema } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { checkAnswers } from './answer-check.js';
-import { NoContent, contentAnswer } from './answers/content.js';
+import { NoContent, contentAnswer } from '../http/content.js';
 
 /** The answer check: a route's answer that does not match its declared schema becomes a 500 naming why. */
 

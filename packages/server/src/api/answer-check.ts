@@ -3,7 +3,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorAnswer } from './answers/errors.js';
-import { isSchema } from './answers/content.js';
+import { isSchema } from '../http/content.js';
 
 /**
  * The answer check (`SPOOR_CHECK_ANSWERS=1`, set for every test run): each answer a route sends

@@ -3,6 +3,7 @@ import type { AlertService } from '../alerting/alert-service.js';
 import type { AccessControl } from '../auth/access-control.js';
 import type { OidcSignIn } from '../auth/oidc-sign-in.js';
 import type { DbClient } from '../dbthread/calls.js';
+import { exportRoutes } from '../export/routes.js';
 import type { Decoder, MaskFile } from '../ingest/decoder.js';
 import { type AcceptedRequest, ingestRoutes } from '../ingest/routes.js';
 import type { Replayer } from '../replay/replayer.js';
@@ -16,7 +17,6 @@ import { answerErrors } from './errors.js';
 import { datasetRoutes } from './dataset-routes.js';
 import { evaluatorRoutes } from './evaluator-routes.js';
 import { experimentRoutes } from './experiment-routes.js';
-import { exportRoutes } from './export-routes.js';
 import type { EvaluatorService } from '../quality/evaluator-service.js';
 import type { ExperimentService } from '../quality/experiment-service.js';
 import { healthRoutes } from './health-routes.js';
@@ -33,7 +33,7 @@ import { NO_QUERY } from '../params/parameters.js';
 import { priceRoutes } from './price-routes.js';
 import { type QuarantineAccess, quarantineRoutes } from './quarantine-routes.js';
 import { replayRoutes } from './replay-routes.js';
-import { projectOf } from './request-access.js';
+import { projectOf } from '../http/request-access.js';
 import { scoreRoutes } from './score-routes.js';
 import { traceRoutes } from './trace-routes.js';
 import { validatorCompiler } from './validation.js';
@@ -41,7 +41,7 @@ import { type WebUi, serveWebUi } from './web-ui.js';
 import { docsRoutes } from './docs-routes.js';
 import { defaultDocsDir } from '../docs/site.js';
 
-import type { Shares } from '../shares.js';
+import type { ServerShares, Shares } from '../shares.js';
 
 export { routeOf } from './hooks.js';
 
@@ -109,8 +109,8 @@ export interface AppOptions extends AppBase {
   live?: LiveHub;
   /** Single sign-on through an OpenID Connect provider (`/auth/login`, `/auth/callback`). Default: none (both answer 404). */
   signIn?: OidcSignIn | null;
-  /** Exports under way, per project and on this server (`--exports-max`). Default: no bound. */
-  exports?: Shares;
+  /** The shares the server bounds, per project and on this server (`shares.ts`); a route takes its own. Default: no bound. */
+  shares?: Partial<ServerShares>;
   /** `POST /api/scores` in flight, per project and on this server (`--score-writes-max`). Default: no bound. */
   scoreWrites?: Shares;
 }
@@ -217,8 +217,7 @@ export async function createApp(options: AppOptions | ReadOnlyAppOptions): Promi
   await app.register(oidcRoutes, { db, access: options.access, signIn: options.signIn ?? null, secureCookies: options.secureCookies ?? false });
   // MCP: agents' tools, each a read of the routes above with the caller's credentials.
   await app.register(mcpRoutes);
-  // Export: GET /api/export, admin keys only.
-  await app.register(exportRoutes, { db, exports: options.exports });
+  await app.register(exportRoutes, { db, shares: options.shares });
   // Tail sampling: a project's keep policy.
   await app.register(samplingRoutes, { sampling: options.sampling ?? null });
   await app.register(docsRoutes, { dir: options.docsDir === undefined ? defaultDocsDir() : options.docsDir });

@@ -5,9 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
 import { LIST_LIMIT, cursor, limit } from '../params/parameters.js';
-import { projectOf } from './request-access.js';
+import { projectOf } from '../http/request-access.js';
 import { sendJson } from './trace-routes.js';
-import { NoContent } from './answers/content.js';
+import { NoContent } from '../http/content.js';
 import { Dataset, DatasetChangeResponse, DatasetItemEditAnswer, DatasetItemsResponse, DatasetListResponse } from './answers/datasets.js';
 
 /** A description: a line or a paragraph, not a document. */
@@ -79,17 +79,17 @@ export async function datasetRoutes(instance: FastifyInstance, options: { db: Db
   app.post(
     '/api/datasets',
     { schema: { summary: 'Make a dataset (version 1, no items)', tags, body: NEW_DATASET, response: { 201: Dataset } } },
-    async (request, reply) => sendJson(reply.code(201), await db.datasetCreate(projectOf(request), request.body.name, request.body.description ?? '', nowUs())),
+    async (request, reply) => sendJson(reply.code(201), await db.datasets.create(projectOf(request), request.body.name, request.body.description ?? '', nowUs())),
   );
   app.get(
     '/api/datasets',
     { schema: { summary: 'Datasets, by name, at their newest version', tags, response: { 200: DatasetListResponse } } },
-    async (request, reply) => sendJson(reply, await db.datasetList(projectOf(request))),
+    async (request, reply) => sendJson(reply, await db.datasets.list(projectOf(request))),
   );
   app.get(
     '/api/datasets/:name',
     { schema: { summary: 'One dataset at a version', tags, params: NAME_PATH, querystring: GET_QUERY, response: { 200: Dataset } } },
-    async (request, reply) => sendJson(reply, await db.datasetGet(projectOf(request), request.params.name, request.query.version ?? null)),
+    async (request, reply) => sendJson(reply, await db.datasets.get(projectOf(request), request.params.name, request.query.version ?? null)),
   );
   app.patch(
     '/api/datasets/:name',
@@ -102,13 +102,13 @@ export async function datasetRoutes(instance: FastifyInstance, options: { db: Db
         response: { 200: Dataset },
       },
     },
-    async (request, reply) => sendJson(reply, await db.datasetDescribe(projectOf(request), request.params.name, request.body.description, nowUs())),
+    async (request, reply) => sendJson(reply, await db.datasets.describe(projectOf(request), request.params.name, request.body.description, nowUs())),
   );
   app.delete(
     '/api/datasets/:name',
     { schema: { summary: 'Delete a dataset (its name may be used again, from empty)', tags, params: NAME_PATH, response: { 204: NoContent } } },
     async (request, reply) => {
-      await db.datasetDelete(projectOf(request), request.params.name, nowUs());
+      await db.datasets.delete(projectOf(request), request.params.name, nowUs());
       return reply.code(204).send(null);
     },
   );
@@ -121,7 +121,7 @@ export async function datasetRoutes(instance: FastifyInstance, options: { db: Db
     },
     async (request, reply) => {
       const { items, allowDuplicate = false } = request.body;
-      return sendJson(reply.code(201), await db.datasetAddItems(projectOf(request), request.params.name, items, nowUs(), allowDuplicate));
+      return sendJson(reply.code(201), await db.datasets.addItems(projectOf(request), request.params.name, items, nowUs(), allowDuplicate));
     },
   );
   app.get(
@@ -139,7 +139,7 @@ export async function datasetRoutes(instance: FastifyInstance, options: { db: Db
       const q = request.query;
       return sendJson(
         reply,
-        await db.datasetItems(projectOf(request), request.params.name, q.version ?? null, q.limit ?? LIST_LIMIT.fallback, q.cursor ?? null),
+        await db.datasets.items(projectOf(request), request.params.name, q.version ?? null, q.limit ?? LIST_LIMIT.fallback, q.cursor ?? null),
       );
     },
   );
@@ -163,12 +163,12 @@ export async function datasetRoutes(instance: FastifyInstance, options: { db: Db
         expectedOutput: b.expectedOutput as JsonValue | null | undefined,
         metadata: b.metadata as Record<string, JsonValue> | undefined,
       };
-      return sendJson(reply, await db.datasetEditItem(projectOf(request), request.params.name, request.params.itemId, edit, nowUs()));
+      return sendJson(reply, await db.datasets.editItem(projectOf(request), request.params.name, request.params.itemId, edit, nowUs()));
     },
   );
   app.delete(
     '/api/datasets/:name/items/:itemId',
     { schema: { summary: 'Delete an item as a new version (older versions keep it)', tags, params: ITEM_PATH, response: { 200: DatasetChangeResponse } } },
-    async (request, reply) => sendJson(reply, await db.datasetDeleteItem(projectOf(request), request.params.name, request.params.itemId, nowUs())),
+    async (request, reply) => sendJson(reply, await db.datasets.deleteItem(projectOf(request), request.params.name, request.params.itemId, nowUs())),
   );
 }

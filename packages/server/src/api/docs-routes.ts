@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { DOCS_CSS, notFoundHtml, pageHtml, searchHtml } from '../docs/page-html.js';
 import { searchDocs } from '../docs/search.js';
 import { type DocsSite, loadDocsSite } from '../docs/site.js';
-import { contentAnswer } from './answers/content.js';
+import { contentAnswer } from '../http/content.js';
 import { withPageHeaders } from './web-ui.js';
 
 export interface DocsRoutesOptions {

@@ -5,8 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
 import type { EvaluatorService } from '../quality/evaluator-service.js';
 import { LIST_LIMIT, limit, time, timeUs } from '../params/parameters.js';
-import { projectOf } from './request-access.js';
-import { NoContent } from './answers/content.js';
+import { projectOf } from '../http/request-access.js';
+import { NoContent } from '../http/content.js';
 import {
   Evaluator,
   EvaluatorBackfill,

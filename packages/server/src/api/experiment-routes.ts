@@ -5,8 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
 import { type ExperimentService, MAX_CONCURRENCY } from '../quality/experiment-service.js';
 import { LIST_LIMIT, cursor, limit } from '../params/parameters.js';
-import { projectOf } from './request-access.js';
-import { NoContent } from './answers/content.js';
+import { projectOf } from '../http/request-access.js';
+import { NoContent } from '../http/content.js';
 import {
   ComparedItemDetail,
   Experiment,

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AccessControl } from '../auth/access-control.js';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
-import { NoContent } from './answers/content.js';
+import { NoContent } from '../http/content.js';
 
 /**
  * What every request passes before and after its route: the host and role checks and the JSON
@@ -120,7 +120,7 @@ export function installHooks(app: FastifyInstance, options: HookOptions): void {
     const route = routeOf(request);
     if (route === null) return;
     if (route.startsWith('/v1/') && corsAllowed(request)) void reply.header('access-control-allow-origin', request.headers.origin).header('vary', 'origin');
-    request.access = options.access.check({ method: request.method, route, headers: request.headers, clientAddress: request.ip });
+    request.access = options.access.check({ method: request.method, route, need: request.routeOptions.config.need, headers: request.headers, clientAddress: request.ip });
   });
   const preflight = { summary: 'The CORS preflight of a browser page of a --cors-origin', tags: ['otlp'], response: { 204: NoContent } };
   for (const path of OTLP_PATHS) {
@@ -149,7 +149,7 @@ export function installHooks(app: FastifyInstance, options: HookOptions): void {
     const detail = route === '/api/keys' ? JSON.stringify(request.body) : null;
     const { principal, projectId } = request.access;
     await options.db
-      .appendAudit({ timeUs: Date.now() * 1000, projectId, keyId: principal.keyId, action: `${request.method} ${route}`, target, detail })
+      .access.appendAudit({ timeUs: Date.now() * 1000, projectId, keyId: principal.keyId, action: `${request.method} ${route}`, target, detail })
       .catch((error: unknown) => request.log.error({ err: error }, 'could not record a change in the audit log'));
   });
 

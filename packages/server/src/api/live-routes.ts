@@ -6,7 +6,7 @@ import { type LiveCursor, LiveHub, type SseSink } from '../live/hub.js';
 import { SSE_HEADERS, openSse } from '../live/sse.js';
 import { ORIGIN, SCORE, SPAN_FILTER, TRACE_PATH, hexId, originOf, scoreFilters, spanFilterFields, timeRange } from '../params/parameters.js';
 import { ListLiveAnswer, TraceLiveAnswer } from './answers/live.js';
-import { projectOf } from './request-access.js';
+import { projectOf } from '../http/request-access.js';
 
 /** The key a stream counts against: none where no key is asked for (the project's share alone applies). */
 function keyOf(request: FastifyRequest): string | null {

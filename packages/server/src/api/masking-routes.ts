@@ -2,14 +2,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { DETECTOR_NAMES } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
-import { projectInPath } from './request-access.js';
+import { projectInPath } from '../http/request-access.js';
 import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
 import type { Decoder, MaskFile } from '../ingest/decoder.js';
 import { MaskingPolicyError, type MaskingPolicy, filePolicyFor, redactOptionsOf } from '../ingest/masking.js';
 import { oneOf } from '../params/parameters.js';
 import { InTurn } from '../in-turn.js';
-import { NoContent } from './answers/content.js';
+import { NoContent } from '../http/content.js';
 import { MaskingAnswer } from './answers/masking.js';
 
 export interface MaskingRoutesOptions {
@@ -70,7 +70,7 @@ export async function maskingRoutes(instance: FastifyInstance, options: MaskingR
   // A project's changes one at a time, each with the decoder told after it: the decoder ends with the policy stored.
   const changes = new InTurn();
   const answer = async (projectId: string): Promise<MaskingInForce> => {
-    const stored = (await db.listMaskingPolicies()).find((p) => p.projectId === projectId);
+    const stored = (await db.masking.list()).find((p) => p.projectId === projectId);
     if (stored !== undefined) return { projectId, source: 'api', policy: stored.policy };
     const fromFile = filePolicyFor(maskFile, projectId);
     return { projectId, source: fromFile === null ? 'none' : 'file', policy: fromFile };
@@ -95,7 +95,7 @@ export async function maskingRoutes(instance: FastifyInstance, options: MaskingR
       }
       const policy: MaskingPolicy = request.body;
       await changes.run(projectId, async () => {
-        await db.putMaskingPolicy(projectId, policy, options.nowUs());
+        await db.masking.put(projectId, policy, options.nowUs());
         decoder.setMasking(projectId, policy);
       });
       return answer(projectId);
@@ -108,7 +108,7 @@ export async function maskingRoutes(instance: FastifyInstance, options: MaskingR
     async (request, reply) => {
       const projectId = projectInPath(request);
       await changes.run(projectId, async () => {
-        if (!(await db.deleteMaskingPolicy(projectId, options.nowUs())))
+        if (!(await db.masking.delete(projectId, options.nowUs())))
           throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no masking policy set through the API`);
         decoder.setMasking(projectId, null);
       });

@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import type { FastifyInstance, FastifySchema } from 'fastify';
-import { needOf } from '../auth/access-control.js';
+import { type DeclaredNeed, needOf } from '../auth/access-control.js';
 import { SESSION_COOKIE } from '../auth/sessions.js';
 import { OpenApiAnswer } from './answers/service.js';
 import { ErrorAnswer } from './answers/errors.js';
@@ -91,7 +91,7 @@ export async function describeRoutes(app: FastifyInstance): Promise<void> {
     },
     transform: ({ schema, url, route }) => {
       const method = [route.method].flat()[0] ?? 'GET';
-      const need = needOf(method, url);
+      const need = needOf(method, url, (route.config as { need?: DeclaredNeed } | undefined)?.need);
       const described: FastifySchema = {
         ...schema,
         operationId: (schema as { operationId?: string } | undefined)?.operationId ?? operationIdOf(method, url),

@@ -5,7 +5,7 @@ import type { DbClient } from '../dbthread/calls.js';
 import { AppError } from '../errors.js';
 import { modelPriceFrom, PriceTableError } from '../normalize/prices.js';
 import { RANGE_QUERY, TIME_RANGE, timeRange } from '../params/parameters.js';
-import { projectOf } from './request-access.js';
+import { projectOf } from '../http/request-access.js';
 import { sendJson } from './trace-routes.js';
 import { EffectiveModelPrice, PriceDeletedAnswer, PriceListResponse, RepriceResponse, UnpricedModelListResponse } from './answers/prices.js';
 
@@ -50,12 +50,12 @@ export async function priceRoutes(instance: FastifyInstance, options: { db: DbCl
   app.get(
     '/api/prices',
     { schema: { summary: 'The prices in force, each with its origin', tags, response: { 200: PriceListResponse } } },
-    async (request, reply) => sendJson(reply, await db.listPrices(projectOf(request))),
+    async (request, reply) => sendJson(reply, await db.prices.list(projectOf(request))),
   );
   app.get(
     '/api/prices/unpriced',
     { schema: { summary: 'Models seen with tokens but no price', tags, querystring: RANGE_QUERY, response: { 200: UnpricedModelListResponse } } },
-    async (request, reply) => sendJson(reply, await db.listUnpricedModels(projectOf(request), timeRange(request.query))),
+    async (request, reply) => sendJson(reply, await db.prices.unpriced(projectOf(request), timeRange(request.query))),
   );
   app.put(
     '/api/prices/:model',
@@ -73,17 +73,17 @@ export async function priceRoutes(instance: FastifyInstance, options: { db: DbCl
         if (error instanceof PriceTableError) throw new AppError('ERR_BAD_REQUEST', error.message);
         throw error;
       }
-      return sendJson(reply, await db.putPrice(projectOf(request), price));
+      return sendJson(reply, await db.prices.put(projectOf(request), price));
     },
   );
   app.delete(
     '/api/prices/:model',
     { schema: { summary: 'Remove a price set through the API', tags, params: MODEL_PATH, response: { 200: PriceDeletedAnswer } } },
-    async (request, reply) => sendJson(reply, await db.deletePrice(projectOf(request), request.params.model)),
+    async (request, reply) => sendJson(reply, await db.prices.delete(projectOf(request), request.params.model)),
   );
   app.post(
     '/api/prices/reprice',
     { schema: { summary: 'Price the stored LLM spans of a range again', tags, body: REPRICE, response: { 200: RepriceResponse } } },
-    async (request, reply) => sendJson(reply, await db.reprice(projectOf(request), timeRange(request.body))),
+    async (request, reply) => sendJson(reply, await db.prices.reprice(projectOf(request), timeRange(request.body))),
   );
 }

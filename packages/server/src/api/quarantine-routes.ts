@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { projectOf } from './request-access.js';
+import { projectOf } from '../http/request-access.js';
 import { QuarantineListAnswer, QuarantineReplayAnswer } from './answers/quarantine.js';
 
 /** A quarantined request as the API shows it. */

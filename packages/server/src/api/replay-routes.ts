@@ -10,7 +10,7 @@ import { type ReplayOverrides, chatMessagesFrom, replayCallOf } from '../replay/
 import type { Replayer } from '../replay/replayer.js';
 import { oneOf } from '../params/parameters.js';
 import { ProviderListAnswer, ReplayAnswer, ReplayProvidersAnswer } from './answers/replay.js';
-import { projectOf } from './request-access.js';
+import { projectOf } from '../http/request-access.js';
 
 export interface ReplayRoutesOptions {
   db: DbClient;
@@ -96,7 +96,7 @@ export async function replayRoutes(instance: FastifyInstance, options: ReplayRou
       const { traceId, spanId } = request.body;
       const { messages, ...rest } = request.body.overrides ?? {};
       const overrides: ReplayOverrides = messages === undefined ? rest : { ...rest, messages: chatMessagesFrom(messages) };
-      const source = await db.getReplaySource(projectId, traceId, spanId);
+      const source = await db.traces.replaySource(projectId, traceId, spanId);
       if (source.llm === null && source.messages.input.length === 0)
         throw new AppError('ERR_BAD_REQUEST', `span ${spanId} is not an LLM call: there is nothing to replay`);
       const call = replayCallOf(source.llm, source.messages, source.parameters, overrides);
@@ -108,8 +108,8 @@ export async function replayRoutes(instance: FastifyInstance, options: ReplayRou
       }
       const outcome = await replayer.replay(projectId, { traceId, spanId, name: source.name }, call);
       await options.visible();
-      // The value itself: `getLlmCall` answers the API's JSON text, which this would only parse again.
-      const replayed = await db.getReplaySource(projectId, outcome.traceId, outcome.spanId);
+      // The value itself: `traces.llmCall` answers the API's JSON text, which this would only parse again.
+      const replayed = await db.traces.replaySource(projectId, outcome.traceId, outcome.spanId);
       const original = sideOf(source, source.durationMs);
       const result = sideOf(replayed, outcome.durationMs);
       return {

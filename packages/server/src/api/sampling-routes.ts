@@ -1,10 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { projectInPath } from './request-access.js';
+import { projectInPath } from '../http/request-access.js';
 import { AppError } from '../errors.js';
 import type { SamplingService } from '../sampling/service.js';
-import { NoContent } from './answers/content.js';
+import { NoContent } from '../http/content.js';
 import { SamplingAnswer } from './answers/sampling.js';
 
 export interface SamplingRoutesOptions {

@@ -7,9 +7,9 @@ import type { DbClient } from '../dbthread/calls.js';
 import { LIST_LIMIT, hexId, oneOf, spanId, timeRange, traceId } from '../params/parameters.js';
 import { SCORE_LIST } from '../params/queries.js';
 import type { Shares } from '../shares.js';
-import { NoContent } from './answers/content.js';
+import { NoContent } from '../http/content.js';
 import { ScoreAnswer, ScoreListResponse } from './answers/scores.js';
-import { projectOf } from './request-access.js';
+import { projectOf } from '../http/request-access.js';
 import { sendJson } from './trace-routes.js';
 
 /** A name or label: what a chart's legend and a filter show, so one line of text. */
@@ -71,7 +71,7 @@ export async function scoreRoutes(
       // share it is refused at once (429, or 503 for the server's), before it queues there.
       const release = options.writes?.acquire(projectOf(request));
       const score = await db
-        .addScore(
+        .scores.add(
           {
             projectId: projectOf(request),
             traceId: b.traceId === undefined ? null : hexId(b.traceId),
@@ -100,7 +100,7 @@ export async function scoreRoutes(
       const q = request.query;
       return sendJson(
         reply,
-        await db.listScores({
+        await db.scores.list({
           projectId: projectOf(request),
           range: timeRange(q),
           traceId: q.traceId === undefined ? null : hexId(q.traceId),
@@ -115,13 +115,13 @@ export async function scoreRoutes(
     },
   );
   app.get('/api/scores/:scoreId', { schema: { summary: 'One score', tags, params: SCORE_PATH, response: { 200: ScoreAnswer } } }, async (request, reply) =>
-    sendJson(reply, await db.getScore(projectOf(request), hexId(request.params.scoreId))),
+    sendJson(reply, await db.scores.get(projectOf(request), hexId(request.params.scoreId))),
   );
   app.delete(
     '/api/scores/:scoreId',
     { schema: { summary: 'Delete a score', tags, params: SCORE_PATH, response: { 204: NoContent } } },
     async (request, reply) => {
-      await db.deleteScore(projectOf(request), hexId(request.params.scoreId), nowUs());
+      await db.scores.delete(projectOf(request), hexId(request.params.scoreId), nowUs());
       return reply.code(204).send(null);
     },
   );

@@ -27,7 +27,7 @@ import {
   traceId,
 } from '../params/parameters.js';
 import { DIFF_PATH, TRACE_DETAIL, TRACE_LIST } from '../params/queries.js';
-import { projectOf } from './request-access.js';
+import { projectOf } from '../http/request-access.js';
 import {
   LlmCallDetail,
   LogListResponse,
@@ -95,7 +95,7 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
       const q = request.query;
       return sendJson(
         reply,
-        await db.listTraces({
+        await db.traces.list({
           projectId: projectOf(request),
           range: timeRange(q),
           ...spanFilterFields(q),
@@ -120,11 +120,11 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
       },
     },
     async (request, reply) => {
-      const answer = await db.getTrace(projectOf(request), hexId(request.params.traceId), spanPage(request.query.spans), true);
+      const answer = await db.traces.get(projectOf(request), hexId(request.params.traceId), spanPage(request.query.spans), true);
       // In the answer region: given back once the response is done with its bytes (sent, or its connection gone;
       // a client gone before the answer came has closed it already, and hears no more 'close').
       if (isShared(answer)) {
-        const release = (): void => void db.releaseAnswerRegion().catch(() => undefined);
+        const release = (): void => void db.traces.releaseAnswerRegion().catch(() => undefined);
         if (reply.raw.destroyed) release();
         else reply.raw.once('close', release);
       }
@@ -147,8 +147,8 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
       const traceId = hexId(request.params.traceId);
       // One URL, two forms: a cache must key on Accept.
       reply.header('vary', 'Accept');
-      if (!accepts(request.headers.accept, TREE_MEDIA_TYPE)) return sendJson(reply, await db.getTraceTree(projectId, traceId));
-      const first = await db.treeStreamStart(projectId, traceId);
+      if (!accepts(request.headers.accept, TREE_MEDIA_TYPE)) return sendJson(reply, await db.traces.tree(projectId, traceId));
+      const first = await db.trees.start(projectId, traceId);
       if (first === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
       // One frame read ahead at most: the next page is asked for once the socket has taken the last.
       return reply.type(TREE_MEDIA_TYPE).send(Readable.from(treeFrames(db, first, treeStreams), { objectMode: true, highWaterMark: 1 }));
@@ -157,7 +157,7 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
   app.get(
     '/api/traces/:traceId/diff/:otherTraceId',
     { schema: { summary: 'Two runs aligned span by span', tags, params: DIFF_PATH, response: { 200: TraceDiff } } },
-    async (request, reply) => sendJson(reply, await db.diffTraces(projectOf(request), hexId(request.params.traceId), hexId(request.params.otherTraceId))),
+    async (request, reply) => sendJson(reply, await db.traces.diff(projectOf(request), hexId(request.params.traceId), hexId(request.params.otherTraceId))),
   );
   app.get(
     '/api/traces/:traceId/search',
@@ -171,23 +171,23 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
       },
     },
     async (request, reply) =>
-      sendJson(reply, await db.searchTrace(projectOf(request), hexId(request.params.traceId), request.query.q, request.query.limit ?? SEARCH_LIMIT.fallback)),
+      sendJson(reply, await db.traces.search(projectOf(request), hexId(request.params.traceId), request.query.q, request.query.limit ?? SEARCH_LIMIT.fallback)),
   );
   app.get(
     '/api/traces/:traceId/spans/:spanId',
     { schema: { summary: 'One span and its logs', tags, params: SPAN_PATH, response: { 200: SpanDetail } } },
-    async (request, reply) => sendJson(reply, await db.getSpan(projectOf(request), hexId(request.params.traceId), hexId(request.params.spanId))),
+    async (request, reply) => sendJson(reply, await db.traces.span(projectOf(request), hexId(request.params.traceId), hexId(request.params.spanId))),
   );
   app.get(
     '/api/traces/:traceId/spans/:spanId/llm',
     { schema: { summary: 'One LLM call: its fields and messages', tags, params: SPAN_PATH, response: { 200: LlmCallDetail } } },
-    async (request, reply) => sendJson(reply, await db.getLlmCall(projectOf(request), hexId(request.params.traceId), hexId(request.params.spanId))),
+    async (request, reply) => sendJson(reply, await db.traces.llmCall(projectOf(request), hexId(request.params.traceId), hexId(request.params.spanId))),
   );
 
   app.get(
     '/api/services',
     { schema: { summary: 'Services that sent anything, with counts', tags: ['services'], querystring: RANGE_QUERY, response: { 200: ServiceListResponse } } },
-    async (request, reply) => sendJson(reply, await db.listServices(projectOf(request), timeRange(request.query))),
+    async (request, reply) => sendJson(reply, await db.traces.services(projectOf(request), timeRange(request.query))),
   );
   app.get(
     '/api/logs',
@@ -196,7 +196,7 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
       const q = request.query;
       return sendJson(
         reply,
-        await db.listLogs({
+        await db.logs.list({
           projectId: projectOf(request),
           range: timeRange(q),
           minSeverity: severityNumber(q.severity),
@@ -212,7 +212,7 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
   app.get(
     '/api/metrics',
     { schema: { summary: 'Metric names with type, unit and point count', tags: ['metrics'], querystring: RANGE_QUERY, response: { 200: MetricListResponse } } },
-    async (request, reply) => sendJson(reply, await db.listMetrics(projectOf(request), timeRange(request.query))),
+    async (request, reply) => sendJson(reply, await db.metrics.list(projectOf(request), timeRange(request.query))),
   );
   app.get(
     '/api/metrics/points',
@@ -221,7 +221,7 @@ export async function traceRoutes(instance: FastifyInstance, options: { db: DbCl
       const q = request.query;
       return sendJson(
         reply,
-        await db.listMetricPoints({
+        await db.metrics.points({
           projectId: projectOf(request),
           range: timeRange(q),
           name: q.name,
@@ -274,13 +274,13 @@ async function* treeFrames(db: DbClient, first: TreeFrames, counts: TreeStreamCo
       counts.chunks(answer.frames.length);
       for (const frame of answer.frames) yield frame;
       if (answer.done) return;
-      answer = await db.treeStreamNext(answer.stream);
+      answer = await db.trees.next(answer.stream);
     }
   } finally {
     if (!first.done) {
       counts.opened(-1);
       // Closing one that ended already (or that a failure ended) answers false: nothing to do.
-      if (!answer.done) await db.treeStreamClose(answer.stream).catch(() => false);
+      if (!answer.done) await db.trees.close(answer.stream).catch(() => false);
     }
   }
 }

@@ -69,14 +69,23 @@ describe('needOf', () => {
     ['GET', '/docs', 'public'],
     ['GET', '/docs/:page', 'public'],
     ['GET', '/docs/:page/:other', 'admin'],
-    // An export is every record of a range at once: a read key may not.
-    ['GET', '/api/export', 'admin'],
-    ['HEAD', '/api/export', 'admin'],
     // A route named nowhere above is closed, not open.
     ['GET', '/debug', 'admin'],
     ['GET', '/api', 'admin'],
   ])('%s %s needs %s', (method, route, need) => {
     expect(needOf(method, route)).toBe(need);
+  });
+
+  // A route's own declaration (an export's) raises what the table gives it; the table's other answers stay.
+  it.each([
+    ['GET', '/api/export', 'read', 'admin'],
+    ['HEAD', '/api/export', 'read', 'admin'],
+    ['GET', '/health', 'public', 'admin'],
+    ['POST', '/v1/traces', 'ingest', 'admin'],
+    ['GET', '/metrics', 'metrics', 'admin'],
+  ] as const)('%s %s needs %s, and admin once it declares that', (method, route, undeclared, declared) => {
+    expect(needOf(method, route)).toBe(undeclared);
+    expect(needOf(method, route, declared)).toBe(declared);
   });
 });
 

@@ -40,6 +40,13 @@ export interface RequestAccess {
 export type Need = Role | 'metrics' | 'public';
 
 /**
+ * What a route may declare it needs, in its own folder (its route config's `need`): only that it
+ * is for admins. A declaration can raise what `needOf`'s table gives a route, never lower it, so
+ * a route that declares nothing, or declares wrongly, is no more open than the table says.
+ */
+export type DeclaredNeed = 'admin';
+
+/**
  * What a route needs, decided on the route the router matched (its pattern as declared, such as
  * `/api/traces/:traceId`), never on the URL as sent: a router reads `/%61pi/keys`, `/api/keys#x`
  * and `http://host/api/keys` as `/api/keys`, and so must the check. Anyone may reach health, the
@@ -47,10 +54,11 @@ export type Need = Role | 'metrics' | 'public';
  * document (the same for every Spoor of a version: it holds no record, project or key, and an API
  * browser or client generator reads it before it has a key). A score may be posted with an ingest
  * key (or an admin key), and so may datasets be made and their items added and edited, and
- * experiments run and their results recorded. An export needs an admin key; a route
- * named nowhere here needs an admin key to write, a read key to read.
+ * experiments run and their results recorded. A route that declares `need: 'admin'` (an export)
+ * needs an admin key; a route named nowhere here needs an admin key to write, a read key to read.
  */
-export function needOf(method: string, route: string): Need {
+export function needOf(method: string, route: string, declared?: DeclaredNeed): Need {
+  if (declared === 'admin') return 'admin';
   if (route === '/health' || route === '/ready' || route === '/api/session' || route === '/' || route === '/api/openapi.json') return 'public';
   // Single sign-on's way out to the provider and back: what signs a person in cannot need them signed in.
   if (route === '/auth/login' || route === '/auth/callback') return 'public';
@@ -61,8 +69,6 @@ export function needOf(method: string, route: string): Need {
   if (route === '/api/keys' || route.startsWith('/api/keys/')) return 'admin';
   // A receiver's URL and headers are where notifications (and their tokens) go: for admins, even to read.
   if (route === '/api/alerts/receivers' || route.startsWith('/api/alerts/receivers/')) return 'admin';
-  // An export is every record of a range at once: for admins, as keys are.
-  if (route === '/api/export') return 'admin';
   // An app sends its users' feedback with the key it sends its traces with.
   if (route === '/api/scores' && method === 'POST') return 'ingest';
   // A CI job builds datasets with the key it sends its traces with; deleting one needs an admin.
@@ -96,6 +102,8 @@ export interface AccessRequest {
   method: string;
   /** The route the router matched, as declared (`/api/traces/:traceId`): never the URL as sent. */
   route: string;
+  /** What that route declares it needs (its route config's `need`), if anything. */
+  need?: DeclaredNeed;
   headers: Record<string, string | string[] | undefined>;
   /** The client's address, which failed key attempts are counted under. */
   clientAddress: string;
@@ -132,7 +140,7 @@ export class AccessControl {
    * project the key does not cover, 429 past the key's rate.
    */
   check(request: AccessRequest): RequestAccess {
-    const need = needOf(request.method, request.route);
+    const need = needOf(request.method, request.route, request.need);
     const principal = this.principalOf(request, need);
     if (need === 'public') return { principal, projectId: this.projectFor(principal, request) };
     if (need === 'metrics') {

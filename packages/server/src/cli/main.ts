@@ -1,9 +1,15 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { resolveServeConfig } from '../config.js';
+import { exportCommandLine } from '../export/command.js';
+import { SHARES } from '../shares.js';
+import type { DeclaredCommand } from './command.js';
 
 // Each command's module is loaded when that command runs: the server's alone took 1.5-2 s to
 // load, which `spoor --help`, a mistyped flag and every other command paid before doing anything.
+
+/** The commands their features declare in their own folders (`cli/command.ts`): one line each. */
+const COMMANDS: readonly DeclaredCommand[] = [exportCommandLine];
 
 const USAGE = `Usage:
   spoor serve [--host H] [--port P] [--grpc-port 4317] [--data DIR] [--retention 30d] [--max-body 16MiB] [--log-level info] [--prices prices.json]
@@ -15,7 +21,7 @@ const USAGE = `Usage:
               [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret env:VAR|file:PATH --oidc-roles RULES [--oidc-scopes "openid email profile"] [--oidc-groups-claim groups]]
               [--forward NAME=URL[,headers=K:V;K2:env:VAR][,signals=traces,logs,metrics][,filter=service=NAME]]… [--forward-spool-max 1GiB]
               [--sampling sampling.json]
-              [--experiments-max project=4,server=16] [--provider-calls-max project=32,server=64] [--exports-max project=2,server=4] [--score-writes-max project=64,server=256]
+              ${SHARES.map((share) => `[${share.flag} ${share.default}]`).join(' ')}
               [--live-streams 1000] [--live-streams-per-project 250] [--live-streams-per-key 100] [--live-list-filters 100] [--live-list-filters-per-project 20]
   spoor demo [--endpoint http://127.0.0.1:4318] [--runs 24] [--key KEY] [--live [--live-minutes 3]]   runs over four days, evaluators, a dataset, experiments, an alert
   spoor keys create --project NAME --role ingest|read|admin [--name TEXT] [--data DIR | --url URL | --clickhouse-url URL]   prints the key once
@@ -25,8 +31,7 @@ const USAGE = `Usage:
   spoor datasets import NAME FILE [--format jsonl|csv] [--url URL]   add a file's items to a dataset (made when missing), all or none
   spoor datasets export NAME [--version N] [--format jsonl|csv] [--url URL]   write a dataset version's items to standard output
   spoor experiments compare A B [--fail-on-regression] [--metric NAME] [--tolerance X] [--url URL]   B against the baseline A; exits 1 on a regression
-  spoor export --from T --to T [--project P] [--signals spans,logs,metrics,scores] --format parquet|jsonl --out DIR (--url URL | --data DIR | --clickhouse-url URL)
-              a file per signal in DIR (spans.parquet, …); times ISO-8601 or epoch ms; --url sends SPOOR_API_KEY (an admin key)
+${COMMANDS.map((declared) => declared.usage).join('\n')}
   spoor mcp [--url http://127.0.0.1:4318 | --data DIR] [--project P]   MCP tools for agents on stdio: a running Spoor's (SPOOR_API_KEY), or a stopped one's data, read-only
   spoor spool quarantine [--url http://127.0.0.1:4318]          list the requests the store kept refusing
   spoor spool replay-quarantine [ID…] [--url http://127.0.0.1:4318]   hand them (or those named) back to ingest
@@ -36,14 +41,14 @@ SPOOR_PRICES, SPOOR_ALERTS, SPOOR_ALERT_INTERVAL, SPOOR_DEFAULT_ALERTS (0: --no-
 SPOOR_METRICS_TOKEN, SPOOR_CORS_ORIGIN, SPOOR_RATE_LIMIT, SPOOR_METRICS_MAX_SERIES, SPOOR_PROVIDER (';'-separated), SPOOR_MASK_FILE, SPOOR_STORE,
 SPOOR_CLICKHOUSE_URL, SPOOR_CLICKHOUSE_CLUSTER, SPOOR_SPOOL_MAX, SPOOR_ROLE, SPOOR_FORWARD (';'-separated), SPOOR_FORWARD_SPOOL_MAX, SPOOR_SAMPLING_FILE,
 SPOOR_LIVE_STREAMS, SPOOR_LIVE_STREAMS_PER_PROJECT, SPOOR_LIVE_STREAMS_PER_KEY, SPOOR_LIVE_LIST_FILTERS, SPOOR_LIVE_LIST_FILTERS_PER_PROJECT,
-SPOOR_EXPERIMENTS_MAX, SPOOR_PROVIDER_CALLS_MAX, SPOOR_EXPORTS_MAX, SPOOR_SCORE_WRITES_MAX, SPOOR_REGEX_MAX_CHARS, SPOOR_REGEX_MAX_COST
+${SHARES.map((share) => share.env).join(', ')}, SPOOR_REGEX_MAX_CHARS, SPOOR_REGEX_MAX_COST
 and SPOOR_OIDC_ISSUER, SPOOR_OIDC_CLIENT_ID, SPOOR_OIDC_CLIENT_SECRET, SPOOR_OIDC_ROLES, SPOOR_OIDC_SCOPES, SPOOR_OIDC_GROUPS_CLAIM,
 which beat the defaults. Commands that talk to a server (spool, keys and export with --url, datasets, experiments, demo, mcp) send
 SPOOR_API_KEY as its key.`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  const known = command === 'serve' || command === 'demo' || command === 'spool' || command === 'keys' || command === 'migrate' || command === 'datasets' || command === 'experiments' || command === 'mcp' || command === 'export';
+  const known = command === 'serve' || command === 'demo' || command === 'spool' || command === 'keys' || command === 'migrate' || command === 'datasets' || command === 'experiments' || command === 'mcp' || COMMANDS.some((declared) => declared.name === command);
   if (known && (rest.includes('--help') || rest.includes('-h'))) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -61,7 +66,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'datasets') return (await import('./datasets.js')).datasetsCommand(rest, (text) => process.stdout.write(text));
   if (command === 'experiments') return (await import('./experiments.js')).experimentsCommand(rest, (text) => process.stdout.write(text));
   if (command === 'mcp') return (await import('./mcp.js')).mcpCommand(rest, (text) => process.stderr.write(text));
-  if (command === 'export') return (await import('./export.js')).exportCommand(rest, { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) });
+  const declared = COMMANDS.find((candidate) => candidate.name === command);
+  if (declared !== undefined) return declared.run(rest, { out: (text) => process.stdout.write(text), err: (text) => process.stderr.write(text) });
   if (command === 'keys') return (await import('./keys.js')).keysCommand(rest, (text) => process.stdout.write(text), (text) => process.stderr.write(text));
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
@@ -70,6 +76,9 @@ async function main(argv: string[]): Promise<number> {
   process.stderr.write(`spoor: unknown command '${command}'\n\n${USAGE}\n`);
   return 1;
 }
+
+/** Each share's flag (`shares.ts`), as `parseArgs` reads it: `exports-max`. */
+const SHARE_FLAGS = Object.fromEntries(SHARES.map((share) => [share.flag.slice(2), { type: 'string' as const }]));
 
 async function serve(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -118,10 +127,7 @@ async function serve(args: string[]): Promise<number> {
       'forward-spool-max': { type: 'string' },
       // Tail sampling.
       sampling: { type: 'string' },
-      'experiments-max': { type: 'string' },
-      'provider-calls-max': { type: 'string' },
-      'exports-max': { type: 'string' },
-      'score-writes-max': { type: 'string' },
+      ...SHARE_FLAGS,
       // Live streams' shares (live/hub.ts).
       'live-streams': { type: 'string' },
       'live-streams-per-project': { type: 'string' },
@@ -142,10 +148,7 @@ async function serve(args: string[]): Promise<number> {
     forwardSpoolMax: values['forward-spool-max'],
     // Tail sampling.
     sampling: values.sampling,
-    experimentsMax: values['experiments-max'],
-    providerCallsMax: values['provider-calls-max'],
-    exportsMax: values['exports-max'],
-    scoreWritesMax: values['score-writes-max'],
+    ...Object.fromEntries(SHARES.map((share) => [share.option, (values as Record<string, string | undefined>)[share.flag.slice(2)]])),
     // Live streams' shares (live/hub.ts).
     liveStreams: values['live-streams'],
     liveStreamsPerProject: values['live-streams-per-project'],

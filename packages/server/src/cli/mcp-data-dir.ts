@@ -34,7 +34,7 @@ export async function openDataDir(dir: string, project: string | null): Promise<
     throw new Error(`a running Spoor server holds ${dataDir} (it has the file open for writing, and then no other process may open it): ask that server instead, with spoor mcp --url http://HOST:PORT (and SPOOR_API_KEY once it has keys)`, { cause: error });
   }
   const ring = await KeyRing.start(async () => [], { refreshMs: 3_600_000, onError: () => {} });
-  const db = inProcessClient(createDbCalls(store, new PriceService(store, null)));
+  const db = inProcessClient(createDbCalls(store, new PriceService(store.prices, null)));
   const app = await readOnlyApp({
     db,
     access: new AccessControl({ mode: 'off', ring, sessionSecret: 'unused: no session is made here', metricsToken: null, ratePerSecond: 0 }),

@@ -95,7 +95,7 @@ function copyTable(source: DuckDbStore, target: ClickHouseStore, table: CopiedTa
     const chunk = await source.exporter.chunk(table, after, limit);
     if (chunk === null) return null;
     const key: BatchKey = { serverId: `migrate:${table}`, position: `1:${chunk.lastRowId}` };
-    await target.write({ records: chunk.batch.rows, tables: [chunk.batch] }, key);
+    await target.writer.write({ records: chunk.batch.rows, tables: [chunk.batch] }, key);
     return { rows: chunk.batch.rows, lastRowId: chunk.lastRowId };
   });
 }
@@ -116,7 +116,7 @@ function copyDecisions(source: DuckDbStore, target: ClickHouseStore, io: Migrate
       else list.push(decision);
     }
     for (const [projectId, decisions] of byProject) await target.sampling.record(projectId, decisions);
-    await target.commit({ serverId: 'migrate:sampling_decisions', position: `1:${chunk.lastRowId}` });
+    await target.writer.commit({ serverId: 'migrate:sampling_decisions', position: `1:${chunk.lastRowId}` });
     return { rows: chunk.decisions.length, lastRowId: chunk.lastRowId };
   });
 }
@@ -134,7 +134,7 @@ async function copyChunks(
 ): Promise<void> {
   const total = await counted;
   // The last row id a previous run committed (DuckDB's row ids count from 0).
-  const resumedAt = Number((await target.readPosition(`migrate:${name}`))?.split(':')[1] ?? -1);
+  const resumedAt = Number((await target.writer.readPosition(`migrate:${name}`))?.split(':')[1] ?? -1);
   const bar = progress(io, name, total);
   // Row ids rise with the rows before them, so about `resumedAt + 1` rows were copied before.
   let copied = Math.min(resumedAt + 1, total);
@@ -154,12 +154,12 @@ async function copyChunks(
 /** Runs `copy` unless a previous run marked `name` done, then marks it. */
 async function once(target: ClickHouseStore, name: string, io: MigrateIo, copy: () => Promise<number>): Promise<void> {
   const serverId = `migrate:${name}`;
-  if ((await target.readPosition(serverId)) !== null) {
+  if ((await target.writer.readPosition(serverId)) !== null) {
     io.out(`  ${name}: copied before\n`);
     return;
   }
   const n = await copy();
-  await target.commit({ serverId, position: '1:1' });
+  await target.writer.commit({ serverId, position: '1:1' });
   io.out(`  ${name}: ${n}\n`);
 }
 
@@ -185,13 +185,13 @@ async function copySmallTables(source: DuckDbStore, target: ClickHouseStore, io:
   });
   await once(target, 'error group states', io, async () => {
     const states = await source.exporter.errorGroupStates();
-    for (const s of states) await target.setErrorGroupStatus(s.projectId, s.fingerprint, s.status as never, s.updatedUs);
+    for (const s of states) await target.errors.setErrorGroupStatus(s.projectId, s.fingerprint, s.status as never, s.updatedUs);
     return states.length;
   });
   for (const projectId of projects) {
     await once(target, `prices of ${projectId}`, io, async () => {
-      const prices = await source.listModelPrices(projectId);
-      for (const price of prices) await target.putModelPrice(projectId, price, nowUs);
+      const prices = await source.prices.listModelPrices(projectId);
+      for (const price of prices) await target.prices.putModelPrice(projectId, price, nowUs);
       return prices.length;
     });
     await once(target, `alert rules of ${projectId}`, io, async () => {

@@ -6,8 +6,8 @@ import { StoreError } from '../store/store.js';
 import { ThreadClient, startWorker } from '../threads/client.js';
 import type { Receivers } from '../threads/protocol.js';
 import { workerUrl } from '../worker-url.js';
-import type { DbClient } from './calls.js';
-import { DB_TRANSFERS, type DbEvents, type DbProtocol, type DbThreadConfig, type DbThreadReady, storeErrorOf } from './protocol.js';
+import { DB_TRANSFERS, type DbClient } from './calls.js';
+import { type DbEvents, type DbProtocol, type DbThreadConfig, type DbThreadReady, storeErrorOf } from './protocol.js';
 
 /** What the main thread does with the database thread's events, and with its failure. */
 export type DbThreadEvents = Receivers<Omit<DbEvents, 'ready' | 'startFailed'>> & {

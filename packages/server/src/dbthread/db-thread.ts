@@ -9,9 +9,9 @@ import { DEFAULT_PROJECT_ID } from '@spoor/model';
 import { PriceService } from '../pricing/price-service.js';
 import { RECENT_SPANS_PER_PROJECT } from '../ingest/recent-spans.js';
 import { ThreadServer, threadConfig } from '../threads/server.js';
-import { createDbCalls } from './calls.js';
+import { DB_TRANSFERS, createDbCalls } from './calls.js';
 import { readBackDecoder } from './read-back-decode.js';
-import { DB_TRANSFERS, type DbProtocol } from './protocol.js';
+import type { DbProtocol } from './protocol.js';
 
 /**
  * The database thread: owns the store, commits the batches the receiver decoded (and decodes
@@ -26,7 +26,7 @@ async function start(): Promise<void> {
   const { store, where, foundVersion, schemaVersion, ping } = await openStore(config.store, config.retention, (error) =>
     thread.emit('log', 'error', 'the store does not answer; trying again in 2 s (for up to a minute)', { error: error.message }),
   );
-  const pricing = new PriceService(store, config.prices, Date.now, (projectId, models) => thread.emit('prices', projectId, models));
+  const pricing = new PriceService(store.prices, config.prices, Date.now, (projectId, models) => thread.emit('prices', projectId, models));
   await pricing.load([DEFAULT_PROJECT_ID]);
   // Scores and dataset items sent through the API are masked by each project's policy now.
   const masking = new ProjectMasking(config.maskFile ?? null);
@@ -48,7 +48,7 @@ async function start(): Promise<void> {
     const lacking = !healthy && noSpace;
     if (healthy !== storeHealthy || lacking !== reportedNoSpace) thread.emit('storeHealth', (storeHealthy = healthy), (reportedNoSpace = lacking));
   };
-  const loop = new CommitLoop(store, {
+  const loop = new CommitLoop(store.writer, {
     spoolDir: config.spoolDir,
     serverId: config.serverId,
     decode: readBackDecoder(pricing, readBackMasking),
@@ -72,8 +72,8 @@ async function start(): Promise<void> {
   });
   const calls = createDbCalls(store, pricing, masking, { staleAfterMs: config.staleAfterMs, treePageSpans: config.treePageSpans, readBackMasking });
   const replayed = await loop.replay();
-  const retention = await applyRetention(store, config.retention, Date.now());
-  const stopRetention = scheduleRetention(store, config.retention, (results, error) => {
+  const retention = await applyRetention(store.retention, config.retention, Date.now());
+  const stopRetention = scheduleRetention(store.retention, config.retention, (results, error) => {
     if (error !== undefined) thread.emit('log', 'error', 'retention failed; it will run again', { error: String(error) });
     else if (results !== null && results.some((r) => r.deleted > 0)) thread.emit('log', 'info', 'retention removed expired records', { results });
   });
@@ -121,7 +121,7 @@ async function start(): Promise<void> {
     posts: { batch: (batch, position, seq) => loop.push(batch, position, seq) },
   });
   // What a client may send again after this restart: the spans stored last (those replayed among them).
-  const recentSpans = await store.recentSpanIds(RECENT_SPANS_PER_PROJECT);
+  const recentSpans = await store.traces.recentSpanIds(RECENT_SPANS_PER_PROJECT);
   thread.emit('ready', { replayed, committedSegment: loop.committedSegment(), retention, recentSpans, store: { where, foundVersion, schemaVersion } });
 }
 

@@ -6,7 +6,7 @@ import type { RecentSpanSource, Store } from '../store/store.js';
 
 /** A store as the server opens it, with what the start-up log says of it. */
 export interface OpenedStore {
-  store: Store & RecentSpanSource;
+  store: Store & { readonly traces: RecentSpanSource };
   /** Where it is, without secrets: a file, or a ClickHouse URL without its password. */
   where: string;
   /** The schema version found (`null`: a new store, or an engine that does not report it), and the one it has now. */

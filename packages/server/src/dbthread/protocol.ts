@@ -9,9 +9,6 @@ import { StoreConflictError, StoreError } from '../store/store.js';
 import type { WriteBatch } from '../store/tables.js';
 import type { Transfers, WireError } from '../threads/protocol.js';
 import type { DbCalls } from './calls.js';
-import { treeFrameBuffers } from '../query/tree-stream.js';
-import { isShared } from '../query/answer-region.js';
-import { exportChunkBuffers } from '../export/export-streams.js';
 
 /** The ids of spans stored last, per project. */
 export type RecentSpanIds = Array<{ projectId: string; traceId: string; spanId: string }>;
@@ -50,7 +47,7 @@ export interface DbThreadReady {
   store: { where: string; foundVersion: number | null; schemaVersion: number | null };
 }
 
-/** The writer's calls, beside the registry's: the main thread's alone, never the API's. */
+/** The writer's calls, beside the registry's groups: the main thread's alone, never the API's. */
 export type WriterCalls = {
   /** Answers once every batch up to `seq` is committed. */
   commitUpTo: (seq: number) => Promise<void>;
@@ -91,16 +88,10 @@ export type DbProtocol = {
 /** The registry alone, as it runs in process for tests. */
 export type DbQueryProtocol = { config: null; calls: DbCalls; posts: Record<never, never>; events: Record<never, never> };
 
-// An answer in the shared answer region (`AnswerRegion`) is shared, not moved.
-const ownBuffer = (bytes: Uint8Array): ArrayBuffer[] => (isShared(bytes) ? [] : [bytes.buffer as ArrayBuffer]);
-
-export const DB_TRANSFERS: Transfers<DbProtocol> = {
+/** What the posts move; the calls' transfers are their groups' (`DB_TRANSFERS`, `calls.ts`). */
+export const DB_POST_TRANSFERS: Transfers<DbProtocol>['posts'] = {
   // The batch's typed arrays move to the thread uncopied (only its strings are copied).
-  posts: { batch: (batch) => (batch === null ? [] : buffersOf(batch.tables)) },
-  // An answer written as bytes owns its ArrayBuffer (`JsonWriter`): it moves, uncopied.
-  answers: { getTrace: ownBuffer, getTraceTree: ownBuffer, getSpan: ownBuffer, listMetricPoints: ownBuffer, criticalPath: ownBuffer, treeStreamStart: treeFrameBuffers, treeStreamNext: treeFrameBuffers,
-    // Export: each chunk owns its buffer.
-    exportStart: exportChunkBuffers, exportNext: exportChunkBuffers },
+  batch: (batch) => (batch === null ? [] : buffersOf(batch.tables)),
 };
 
 /**

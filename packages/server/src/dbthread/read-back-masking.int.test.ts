@@ -25,7 +25,7 @@ let decode: EntryDecoder;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'spoor-read-back-masking-'));
   store = await DuckDbStore.open({ path: join(dir, 'spoor.duckdb') });
-  const pricing = new PriceService(store, null);
+  const pricing = new PriceService(store.prices, null);
   // As the database thread wires them (db-thread.ts): the calls keep the timeline the read-back decodes by.
   const readBackMasking = new MaskingTimeline(null, []);
   db = inProcessClient(createDbCalls(store, pricing, new ProjectMasking(null), { readBackMasking }));
@@ -58,11 +58,11 @@ describe('read back from the spool', () => {
   it('masks an entry by the policy it was received under, after that policy was removed', async () => {
     const beforeUs = Date.now() * 1000 - 1;
     expect(readBackQuestion(beforeUs)).toBe('mail bob@example.com');
-    await db.putMaskingPolicy('default', { detectors: ['email'] }, Date.now() * 1000);
+    await db.masking.put('default', { detectors: ['email'] }, Date.now() * 1000);
     const underUs = Date.now() * 1000 + 1;
     expect(readBackQuestion(underUs)).toBe('mail [REDACTED:email]');
     const removedUs = underUs + 1000;
-    expect(await db.deleteMaskingPolicy('default', removedUs)).toBe(true);
+    expect(await db.masking.delete('default', removedUs)).toBe(true);
     // Received while the policy was in force, or before it was set: still masked by it.
     expect(readBackQuestion(underUs)).toBe('mail [REDACTED:email]');
     expect(readBackQuestion(beforeUs)).toBe('mail [REDACTED:email]');

@@ -103,16 +103,3 @@ export class ExportStreams {
     return { stream, bytes, done };
   }
 }
-
-/** The buffer an answer moves. */
-export const exportChunkBuffers = (answer: ExportChunk): ArrayBuffer[] => [answer.bytes.buffer as ArrayBuffer];
-
-/** The database thread's calls of export streams, for the registry. */
-export function exportCalls(exporter: RecordExporter) {
-  const streams = new ExportStreams(exporter);
-  return {
-    exportStart: streams.start.bind(streams),
-    exportNext: streams.next.bind(streams),
-    exportClose: streams.close.bind(streams),
-  };
-}

@@ -47,7 +47,7 @@ const OPTIONS = ['headers', 'signals', 'filter'];
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** Headers Spoor sets itself, or that belong to the connection. */
-const OWN_HEADERS = new Set(['content-type', 'content-length', 'content-encoding', 'transfer-encoding', 'host', 'connection']);
+const OWN_HEADERS = new Set(['content-type', 'content-length', 'content-encoding', 'transfer-encoding', 'host', 'connection', 'spoor-forwarded']);
 
 /**
  * The destinations of `--forward` values (or `SPOOR_FORWARD`, split by `splitForwardList`);

@@ -8,6 +8,13 @@ export interface Answer {
   text: string;
 }
 
+/**
+ * What every forwarded request says of itself. `spoor-forwarded` tells a Spoor receiving it that
+ * Spoor's own traces in it (judges, replays: `spoor-replay`, refused from apps) are another
+ * Spoor's own, to keep as such (`ingest/routes.ts`); other backends ignore it.
+ */
+const FORWARDED = { 'content-type': 'application/x-protobuf', 'user-agent': 'spoor-forward', 'spoor-forwarded': '1' } as const;
+
 /** Bytes of an answer's body kept for the log; the rest is read and dropped. */
 const ANSWER_BYTES_KEPT = 4096;
 
@@ -35,7 +42,7 @@ export class Poster {
   post(target: URL, parts: readonly Uint8Array[], signal: AbortSignal): Promise<Answer> {
     let length = 0;
     for (const part of parts) length += part.byteLength;
-    const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/x-protobuf', 'content-length': length, 'user-agent': 'spoor-forward' };
+    const headers: http.OutgoingHttpHeaders = { ...FORWARDED, 'content-length': length };
     for (const [name, value] of this.headers) headers[name] = value;
     const client = this.secure ? https : http;
     return new Promise((resolve, reject) => {

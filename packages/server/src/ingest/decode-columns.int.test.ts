@@ -49,8 +49,8 @@ describe.each([
       if (typeof decoded === 'string') throw new Error(`the column path left the body: ${decoded}`);
       const column = decoded.batch.tables.find((t) => t.table === 'spans')!.columns[SPANS.findIndex((c) => c.name === 'attributes')]!;
       expect(column.type === 'varchar' && column.utf8 !== undefined, 'attributes given as UTF-8 bytes').toBe(true);
-      await store.write(decoded!.batch, null);
-      const trace = await store.getTrace('default', TRACE);
+      await store.writer.write(decoded!.batch, null);
+      const trace = await store.traces.getTrace('default', TRACE);
       const stored = [...trace!.spans].sort((a, b) => a.spanId.localeCompare(b.spanId)).map((s) => s.attributesJson);
       expect(stored).toEqual(attributes.map((a) => JSON.stringify(a)));
     } finally {

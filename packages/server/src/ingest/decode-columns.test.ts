@@ -9,6 +9,7 @@ import {
   both,
   everyValue,
   expectSame,
+  expectSameResult,
   fixtureFiles,
   fixtureGroups,
   id,
@@ -20,13 +21,11 @@ import {
   stored,
 } from '../../test/support/column-paths.js';
 import { type AttributesInput, encodeSpanBatch, encodeTraces } from '../../test/support/otlp-encode.js';
-import { factsOf } from '../metrics/span-metrics.js';
 import { decodeTraceColumns } from './decode-columns.js';
 import { decodeBatch } from './decode.js';
 import { DecodeCore, spooledBatch } from './decoder.js';
 import { PriceBooks } from '../pricing/price-books.js';
 import { ProjectMasking } from './masking.js';
-import { idWordsOfSpans } from './recent-spans.js';
 
 /**
  * The column path (`decode-columns.ts`) against the record path (`decode.ts`) for OTLP/protobuf,
@@ -59,91 +58,121 @@ describe('decoding a protobuf trace request straight into columns', () => {
   });
 
   it.each([
-    ['the same span twice', span(1, { attributes: { a: 1 } }), true, 'repeated'],
-    ['a key that is an array index', span(1, { attributes: { '7': 'x', a: 1 } }), false, 'attributes'],
-    ['a __proto__ key', span(1, { attributes: { ['__proto__']: 'x' } as AttributesInput }), false, 'attributes'],
-    ['a running snapshot', span(1, { endTimeUnixNano: 0 }), false, 'running'],
-    ['an invalid span id', span(1, { spanId: id(0, 8) }), false, 'rejected'],
-    ['an end past the year 2255', span(1, { endTimeUnixNano: 2n ** 63n - 1n }), false, 'rejected'],
-  ] as const)('leaves a request with %s to the record path', (_what, s, twice, why) => {
-    const spans = twice ? [s, s] : [s, span(2)];
-    const { fast, left, record } = both(one(spans));
-    expect(fast).toBeNull();
-    expect(left).toBe(why);
-    expect(record).not.toBeInstanceOf(Error);
+    ['the same span twice', [span(1, { attributes: { a: 1 } }), span(2), span(1, { name: 'again' })], 1],
+    ['a span id again in another trace, which is another span', [span(1), span(2), span(2, { traceId: id(2, 16) }), span(2, { traceId: id(2, 16) })], 1],
+    ['an invalid span id', [span(1, { spanId: id(0, 8) }), span(2)], 1],
+    ['a span id of another length', [span(1), span(2, { spanId: id(2, 5) })], 1],
+    ['an invalid trace id, after a span rejected for its time (ids are named first)', [span(1, { endTimeUnixNano: 2n ** 63n - 1n }), span(2, { traceId: id(0, 16) })], 2],
+    ['a trace id of another length', [span(1, { traceId: id(1, 9) }), span(2)], 1],
+    ['a parent id of another length', [span(1), span(2, { parentSpanId: id(1, 3) })], 1],
+    ['an end past the year 2255', [span(1, { endTimeUnixNano: 2n ** 63n - 1n }), span(2)], 1],
+    ['every span rejected', [span(1, { spanId: id(0, 8) }), span(2, { startTimeUnixNano: 2n ** 63n - 1n })], 2],
+    ['no span', [], 0],
+  ] as const)('takes a request with %s, and rejects what the record path rejects, saying the same', (_what, spans, rejected) => {
+    const fast = expectSame(one([...spans]));
+    expect(fast.rejected).toBe(rejected);
+  });
+
+  it('takes a request whose spans were received before, rejecting them as duplicates', () => {
+    const fast = expectSame(one([span(1), span(2), span(3), span(2)]), 'p1', 'protobuf', [{ traceId: id(1, 16), spanId: id(2, 8) }, { traceId: id(7, 16), spanId: id(3, 8) }]);
+    expect({ rejected: fast.rejected, duplicates: fast.duplicates, records: fast.records }).toEqual({ rejected: 2, duplicates: 2, records: 2 });
+  });
+
+  it.each([
+    ['a key that is an array index', span(1, { attributes: { '7': 'x', a: 1 } })],
+    ['a __proto__ key', span(1, { attributes: { ['__proto__']: 'x' } as AttributesInput })],
+  ] as const)('stores what the record path stores for a span with %s, its attributes read whole', (_what, s) => {
+    expectSame(one([s, span(2)]));
   });
 
   it.each([
     ['a value key', 'other'],
     ['a key a convention reads', 'gen_ai.system'],
-  ])('leaves text that is not UTF-8 in %s to the record path, which repairs and counts it', (_what, key) => {
-    const body = Buffer.from(one([span(1, { attributes: { [key]: 'zzzz' } })]));
-    body.write('\xff\xfe\xc3\x28', body.indexOf('zzzz'), 'latin1');
-    const { fast, left, record } = both(body);
-    expect(fast).toBeNull();
-    expect(left).toBe('utf8');
+  ])('repairs and counts text that is not UTF-8 in %s as the record path does', (_what, key) => {
+    const body = Buffer.from(one([span(1, { attributes: { [key]: 'zzzz', list: ['zzzz'] }, name: 'zzzz' })]));
+    for (let at = body.indexOf('zzzz'); at >= 0; at = body.indexOf('zzzz', at + 1)) body.write('\xff\xfe\xc3\x28', at, 'latin1');
+    const { record } = both(body);
     if (record instanceof Error) throw record;
-    expect(record.replacedStrings).toBe(1);
+    expect(record.replacedStrings).toBe(3);
     expect(record.decoded.spans[0]!.attributes[key]).toBe('\ufffd\ufffd\ufffd(');
+    expect(expectSame(body).replacedStrings).toBe(3);
   });
 
-  it('leaves a key that is not UTF-8 to the record path, also when a request before had it', () => {
-    const body = Buffer.from(one([span(1, { attributes: { zzzz: 1 } }), span(2, { attributes: { zzzz: 2 } })]));
-    for (let at = body.indexOf('zzzz'); at >= 0; at = body.indexOf('zzzz', at + 1)) body.write('z\xffzz', at, 'latin1');
-    for (const _ of [1, 2]) {
-      const { fast, record } = both(body);
-      expect(fast).toBeNull();
-      if (record instanceof Error) throw record;
-      expect(record.replacedStrings).toBe(2);
-    }
+  it('counts a key that is not UTF-8 once a span, also when a request before had it, and when it is met twice in a span', () => {
+    const body = Buffer.from(one([span(1, { attributes: { zzzz: 1 } }), span(2, { attributes: { zzzz: 2, zzzy: 3 } })]));
+    for (const key of ['zzzz', 'zzzy']) for (let at = body.indexOf(key); at >= 0; at = body.indexOf(key, at + 1)) body.write('z\xffz', at, 'latin1');
+    for (const _ of [1, 2]) expect(expectSame(body).replacedStrings).toBe(3);
   });
 
-  it('leaves a KeyValue with two values to the record path, which reads both', () => {
+  it('reads and counts both values of a KeyValue with two, as the record path does', () => {
     const body = Buffer.from(one([span(1, { attributes: { a: 'first', bbbbb: 'x' } })]));
-    // The KeyValue's key (0a 05 'bbbbb') becomes an empty key (0a 00) and a first value, "y" (12 03 0a 01 79).
+    // The KeyValue's key (0a 05 'bbbbb') becomes an empty key (0a 00) and a first value, "\xff" (12 03 0a 01 ff), which is not UTF-8.
     const at = body.indexOf(Buffer.from('\x0a\x05bbbbb', 'latin1'));
-    body.set([0x0a, 0x00, 0x12, 0x03, 0x0a, 0x01, 0x79], at);
-    const { fast, record } = both(body);
-    expect(fast).toBeNull();
-    expect(record).not.toBeInstanceOf(Error);
+    body.set([0x0a, 0x00, 0x12, 0x03, 0x0a, 0x01, 0xff], at);
+    expect(expectSame(body).replacedStrings).toBe(1);
+    // The first value malformed (a string longer than its value): refused, as the record path refuses it.
+    body[at + 5] = 0x09;
+    const { fast, left, record } = both(body);
+    expect({ fast, left }).toEqual({ fast: null, left: 'thrown' });
+    expect(record).toBeInstanceOf(Error);
   });
 
-  it('leaves a request holding a key twice in one span to the record path', () => {
+  it('stores what the record path stores for a key twice in one span', () => {
     // Two KeyValues of one key: the encoder writes an object's keys once, so the body is put together by hand.
-    const body = one([span(1, { attributes: { a: 'first' } })]);
-    const twice = one([span(1, { attributes: { a: 'first', b: 'x' } })]);
-    expect(decodeTraceColumns('protobuf', body, 'p1', RECEIVED_US, book, undefined)).not.toBeTypeOf('string');
+    const twice = one([span(1, { attributes: { a: 'first', b: 'x', c: 1 } }), span(2, { attributes: { a: 'first', b: 'x' } })]);
     const renamed = Buffer.from(twice);
     const at = renamed.indexOf(Buffer.from([0x0a, 0x01, 0x62])); // the key 'b'
     renamed[at + 2] = 0x61; // now 'a' again
-    const { fast, record } = both(renamed);
-    expect(fast).toBeNull();
-    expect(record).not.toBeInstanceOf(Error);
+    const { record } = both(renamed);
+    if (record instanceof Error) throw record;
+    expect(record.decoded.spans[0]!.attributes).toEqual({ a: 'x', c: 1 });
+    expectSame(renamed);
   });
 
-  it('leaves a request holding the empty key twice in one span, once with no key field, to the record path', () => {
+  it('stores what the record path stores for the empty key twice in one span, once with no key field', () => {
     // An empty key and no key at all are the same key, whose last value the record path keeps.
     const body = Buffer.from(one([span(1, { attributes: { '': 'first', yy: 'second' } })]));
     body[body.indexOf(Buffer.from('\x0a\x02yy', 'latin1'))] = 0x1a; // the key field becomes an unknown field 3
-    const { fast, record } = both(body);
-    expect(fast).toBeNull();
+    const { record } = both(body);
     if (record instanceof Error) throw record;
     expect(record.decoded.spans[0]!.attributes).toEqual({ '': 'second' });
+    expectSame(body);
   });
 
   it('stores what the record path stores when spans share their keys in order or change it, also after the key table started over', () => {
     // 3,000 distinct keys, more than the table holds: it starts over, and the span it started
-    // over in (whose earlier keys are gone from it) sends the request the record way.
+    // over in (whose earlier keys are gone from it) is read whole.
     const many = Array.from({ length: 30 }, (_, s) => span(100 + s, { attributes: Object.fromEntries(Array.from({ length: 100 }, (_, k) => [`k${s}.${k}`, k])) }));
-    const { fast, record } = both(one(many));
-    expect(fast).toBeNull();
-    expect(record).not.toBeInstanceOf(Error);
+    expectSame(one(many));
     // Keys in the same order span after span (each found at its place in the span before), in another order, fewer, more.
     const shaped = (n: number, attributes: AttributesInput) => span(n, { attributes });
     expectSame(one([shaped(1, { a: 'x', b: 1, c: true }), shaped(2, { a: 'y', b: 2, c: false }), shaped(3, { b: 3, a: 'z' }), shaped(4, { a: 'w' }), shaped(5, { a: 'v', b: 5, c: true, d: 'more' }), shaped(6, {})]));
   });
 
-  it('leaves a request whose spans were received before to the record path, asking for each span once', () => {
+  it.each([
+    ['a snapshot alone', [span(1, { endTimeUnixNano: 0 })], [], 1, 0],
+    ['a snapshot and its span ended after it', [span(1, { endTimeUnixNano: 0 }), span(2), span(1)], [], 0, 1],
+    ['a snapshot after its span ended', [span(1), span(1, { endTimeUnixNano: 0 }), span(2)], [], 0, 1],
+    ['two snapshots of a span, the last kept', [span(1, { endTimeUnixNano: 0, name: 'first' }), span(2, { endTimeUnixNano: 0 }), span(1, { endTimeUnixNano: 0, name: 'last' })], [], 2, 0],
+    ['the snapshot of a span received ended before', [span(1, { endTimeUnixNano: 0 }), span(2)], [{ traceId: id(1, 16), spanId: id(1, 8) }], 0, 1],
+    ['snapshots of LLM calls, one around the other, and attributes read whole', [
+      span(1, { endTimeUnixNano: 0, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', '7': 'x', 'gen_ai.usage.input_tokens': 10 } }),
+      span(2, { endTimeUnixNano: 0, attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 10 } }),
+      span(3, { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o' } }),
+    ], [], 2, 0],
+    ['a snapshot with an invalid span id, and one with a start past the year 2255', [span(1, { endTimeUnixNano: 0, spanId: id(0, 8) }), span(2, { endTimeUnixNano: 0, startTimeUnixNano: 2n ** 63n - 1n })], [], 0, 0],
+  ] as const)('stores what the record path stores for %s', (_what, spans, before, kept, afterEnd) => {
+    const fast = expectSame(one([...spans], { name: 'app' }), 'p1', 'protobuf', before);
+    expect({ snapshots: fast.snapshots, snapshotsAfterEnd: fast.snapshotsAfterEnd }).toEqual({ snapshots: kept, snapshotsAfterEnd: afterEnd });
+  });
+
+  it('stores what the record path stores for snapshots in several resources and scopes, with the sources of both', () => {
+    const groups = severalGroups();
+    for (const group of groups) for (const scope of group.scopes) scope.items = scope.items.map((item, i) => (i % 2 === 0 ? { ...item, endTimeUnixNano: 0 } : item));
+    expect(expectSame(encodeTraces(groups)).snapshots).toBeGreaterThan(1);
+  });
+
+  it('asks whether each span was received before once, but for a span the request repeats', () => {
     const asked: string[] = [];
     const hex = (word: number): string => (word >>> 0).toString(16).padStart(8, '0');
     const seenBefore = (words: Int32Array, at: number): boolean => {
@@ -151,8 +180,9 @@ describe('decoding a protobuf trace request straight into columns', () => {
       asked.push(spanId);
       return spanId === id(2, 8);
     };
-    expect(decodeTraceColumns('protobuf', one([span(1), span(2), span(3)]), 'p1', RECEIVED_US, book, seenBefore)).toBe('received');
-    expect(asked).toEqual([id(1, 8), id(2, 8)]);
+    const decoded = decodeTraceColumns('protobuf', one([span(1), span(2), span(3), span(1)]), 'p1', RECEIVED_US, book, seenBefore);
+    expect(typeof decoded === 'string' ? decoded : decoded.records).toBe(2);
+    expect(asked).toEqual([id(1, 8), id(2, 8), id(3, 8)]);
   });
 
   it('never stores a mutated body other than the record path does (2,000 cases)', () => {
@@ -168,9 +198,7 @@ describe('decoding a protobuf trace request straight into columns', () => {
       if (fast === null) continue;
       taken++;
       if (record instanceof Error) throw new Error(`case ${i}: the column path took a body the record path refuses (${record.message})`);
-      expect(stored(fast.batch), `case ${i}`).toStrictEqual(stored(record.batch));
-      expect(fast.spans, `case ${i}`).toStrictEqual(factsOf('p1', record.decoded.spans));
-      expect(fast.ids, `case ${i}`).toStrictEqual(idWordsOfSpans(record.decoded.spans));
+      expectSameResult(fast, record, 'p1', `case ${i}`);
     }
     expect(taken).toBeGreaterThan(100);
   });
@@ -198,7 +226,7 @@ describe('the requests the column path leaves, counted by why', () => {
       return claimOfWords(...args);
     };
     expect(core.decode(request(one([span(7)]))).records).toBe(1);
-    expect(counts(core)).toEqual({ body: 1, utf8: 0, empty: 0, attributes: 0, running: 1, rejected: 0, repeated: 0, received: 0, malformed: 2, error: 1 });
+    expect(counts(core)).toEqual({ body: 1, malformed: 2, error: 1 });
     expect(core.columnMetrics()).toContain('# TYPE spoor_decode_column_fallbacks_total counter');
   });
 });

@@ -16,17 +16,21 @@ import type { SpanFacts } from '../metrics/span-metrics.js';
 import { cutShortBy, errorsFromSpans } from '../normalize/error-occurrences.js';
 import { type CallSpan, type NormalizedFields, RUNNING_END_US, countEachCallOnce, normalizeSpan } from '../normalize/normalize.js';
 import { scoresFromSpans } from '../normalize/scores.js';
-import { BatchBuilder, type Column, ColumnArena, type ColumnBuilder, NumberBuilder, SparseVarcharBuilder, type TableBatch, Utf8Builder, VarcharBuilder, numberValues } from '../store/columns.js';
+import { BatchBuilder, type TableBatch } from '../store/columns.js';
 import { SourceIds } from '../store/sources.js';
-import { LLM_RESPONSES, LLM_RESPONSE_ID, SPANS, type WriteBatch, errorColumns, scoreColumns, tracePartColumns } from '../store/tables.js';
+import { LLM_RESPONSES, LLM_RESPONSE_ID, type WriteBatch, errorColumns, runningSpanColumns, scoreColumns, tracePartColumns } from '../store/tables.js';
 import { TracePartsBuilder } from '../store/trace-parts.js';
 import { ID_WORDS, type SpanIdWords, wordsHash } from './recent-spans.js';
-import { rangeProblem } from './limits.js';
+import { idsProblem, receivedProblem, repeatedProblem } from './decoded.js';
+import { rangeProblem, spanRangeProblem } from './limits.js';
 import { LEAVE } from './json/scanner.js';
 import { JsonSpanReader, planJsonSpans } from './json/trace-columns.js';
 import { SpanReader, planSpans } from './protobuf/trace-columns.js';
 import { replacedStringCount, resetReplacedStrings } from './protobuf/wire.js';
 import { NO_ATTRIBUTES, type SpanFields, type SpanPlan, type SpanSource } from './span-source.js';
+import { Rejected, RequestSpans } from './request-spans.js';
+import { C, SpanColumns } from './span-columns.js';
+import { RunningSnapshots } from './running-snapshots.js';
 
 /**
  * The hot path of ingest: an OTLP trace request, protobuf or JSON, decoded straight into the
@@ -37,17 +41,28 @@ import { NO_ATTRIBUTES, type SpanFields, type SpanPlan, type SpanSource } from '
  * that depend on it filled. No span record is made, but for the rare span that is an error, or
  * carries an evaluation event, to find those as `decode.ts` does.
  *
- * It stores exactly what `decodeBatch` stores (`decode-columns.test.ts` compares every column),
- * and leaves every request out of the ordinary to it, answering why (`ColumnsLeft`): a body it
- * cannot read (the record path says why), a span that would be rejected, a duplicate, a span
- * received before, a running snapshot, attributes JSON.stringify would order otherwise, OTLP/JSON
- * its reader does not take. Masking takes the record path too (`DecodeCore`).
+ * It stores and answers exactly what `decodeBatch` does (`decode-columns.test.ts` compares every
+ * column and the answer): a span rejected (its ids, its numbers), twice in the request or
+ * received before is dropped, its attributes row taken back, with the same reason; a running
+ * snapshot, or a span whose attributes JSON.stringify would order otherwise, is read whole
+ * (`SpanSource.readWhole`). It leaves to the record path, answering why (`ColumnsLeft`), only a
+ * body it cannot read (the record path reads it, or says why not): OTLP/JSON its reader does not
+ * take, a malformed body. Masking takes the record path too (`DecodeCore`).
  */
 
 /** A request decoded into its batch, and what `DecodeCore` keeps of its spans until it is settled. */
 export interface DecodedColumns {
   batch: WriteBatch;
   records: number;
+  /** Spans rejected (bad ids or numbers, twice in the request, received before), how many of them were duplicates, and the first reason, as `decodeRequest` says them. */
+  rejected: number;
+  duplicates: number;
+  rejectReason: string | null;
+  /** Running snapshots kept (in `running_spans`, counted in `batch.records`, not in `records`), and dropped because their span had ended. */
+  snapshots: number;
+  snapshotsAfterEnd: number;
+  /** Strings whose invalid UTF-8 was replaced with U+FFFD (protobuf's: OTLP/JSON that is not UTF-8 is refused whole). */
+  replacedStrings: number;
   refusedEvaluations: number;
   spans: SpanFacts;
   /** Each span's ids as `ID_WORDS` words, and their `wordsHash`, in row order. */
@@ -58,22 +73,16 @@ export interface DecodedColumns {
 /**
  * Whether a span was received in an earlier request (claims, counted by `DecodeCore`): the span
  * whose `ID_WORDS` words are `words[at ..]`, `hash` their `wordsHash`, both handed back in
- * `DecodedColumns.ids` for the claims.
+ * `DecodedColumns.ids` for the claims. Asked once per span the request does not repeat, as the record path asks.
  */
 export type RecentCheck = (words: Int32Array, at: number, hash: number) => boolean;
 
-/** Column numbers of `SPANS`. */
-const C = Object.fromEntries(SPANS.map((spec, i) => [spec.name, i])) as Record<string, number>;
-
 /**
  * Why the column path left a request to the record path: its reader does not read the body as it
- * is spelled (`body`), a string that is not valid UTF-8 (`utf8`: the record path repairs and
- * counts each), no span, attributes JSON.stringify would order otherwise, a running
- * snapshot, ids or times the record path rejects, a span twice in the request or received
- * before; or it threw (`thrown`): a malformed body, which the record path refuses too, or else a
- * fault of the column path's own (`DecodeCore` tells them apart).
+ * is spelled (`body`); or it threw (`thrown`): a malformed body, which the record path refuses
+ * too, or else a fault of the column path's own (`DecodeCore` tells them apart).
  */
-export type ColumnsLeft = 'body' | 'utf8' | 'empty' | 'attributes' | 'running' | 'rejected' | 'repeated' | 'received' | 'thrown';
+export type ColumnsLeft = 'body' | 'thrown';
 
 export function decodeTraceColumns(
   encoding: 'protobuf' | 'json',
@@ -82,55 +91,106 @@ export function decodeTraceColumns(
   receivedUs: number,
   prices: PriceBook | undefined,
   recent: RecentCheck | undefined,
+  ended?: RecentCheck,
 ): DecodedColumns | ColumnsLeft {
   try {
-    if (encoding === 'json') return decode(planJsonSpans(body), new JsonSpanReader(body), projectId, receivedUs, prices, recent);
+    if (encoding === 'json') return decode(planJsonSpans(body), new JsonSpanReader(body), projectId, receivedUs, prices, recent, ended);
     resetReplacedStrings();
-    const decoded = decode(planSpans(body), new SpanReader(body), projectId, receivedUs, prices, recent);
-    return replacedStringCount() > 0 ? 'utf8' : decoded;
+    const decoded = decode(planSpans(body), new SpanReader(body), projectId, receivedUs, prices, recent, ended);
+    if (typeof decoded !== 'string') decoded.replacedStrings = replacedStringCount();
+    return decoded;
   } catch (error) {
     return error === LEAVE ? 'body' : 'thrown';
   }
 }
 
-function decode(plan: SpanPlan, reader: SpanSource, projectId: string, receivedUs: number, prices: PriceBook | undefined, recent: RecentCheck | undefined): DecodedColumns | ColumnsLeft {
-  const n = plan.count;
-  if (n === 0) return 'empty';
-  const columns = new SpanColumns(n);
+function decode(
+  plan: SpanPlan,
+  reader: SpanSource,
+  projectId: string,
+  receivedUs: number,
+  prices: PriceBook | undefined,
+  recent: RecentCheck | undefined,
+  ended: RecentCheck | undefined,
+): DecodedColumns | ColumnsLeft {
+  const count = plan.count;
+  const rejected = new Rejected();
+  if (count === 0) return noSpans(projectId, rejected, null, null, receivedUs);
+  const columns = new SpanColumns(count);
   const sources = new SourceIds();
-  const seen = requestSpans.reset(n);
-  const spanHashes = new Int32Array(n);
-  const spanIdWords = new Int32Array(n * ID_WORDS);
-  const traceIds = new Array<string>(n);
+  const seen = requestSpans.reset(count);
+  // Each span's ids at its place in the request, a rejected span's too (`seen` finds them there).
+  const spanHashes = new Int32Array(count);
+  const spanIdWords = new Int32Array(count * ID_WORDS);
+  /** The spans rejected, by their place in the request; `null` while none is. */
+  let dropped: Uint8Array | null = null;
+  let snapshots: RunningSnapshots | null = null;
+  /** Rows kept so far: each array below holds a row per span kept, up to `count`. */
+  let n = 0;
+  const traceIds = new Array<string>(count);
   /** Where each row's parent id is in its column's bytes; -1 for a root. */
-  const parentAt = new Int32Array(n);
-  const names = new Array<string>(n);
-  const serviceNames = new Array<string>(n);
-  const statuses = new Array<SpanStatus>(n);
-  const views = new Array<Attributes>(n);
-  const events = new Array<SpanEventRecord[]>(n);
-  const sessionIds = new Array<string | null>(n);
-  const userIds = new Array<string | null>(n);
-  const llm = new Array<LlmFields | null>(n);
-  const categories = new Array<SpanCategory>(n);
-  const kinds = new Uint8Array(n);
-  const failed = new Uint8Array(n);
-  const startUs = new Float64Array(n);
-  const endUs = new Float64Array(n);
+  const parentAt = new Int32Array(count);
+  /** Each row's group in the plan. */
+  const groupOf = new Int32Array(count);
+  const names = new Array<string>(count);
+  const serviceNames = new Array<string>(count);
+  const statuses = new Array<SpanStatus>(count);
+  const views = new Array<Attributes>(count);
+  const events = new Array<SpanEventRecord[]>(count);
+  const sessionIds = new Array<string | null>(count);
+  const userIds = new Array<string | null>(count);
+  const llm = new Array<LlmFields | null>(count);
+  const categories = new Array<SpanCategory>(count);
+  const kinds = new Uint8Array(count);
+  const failed = new Uint8Array(count);
+  const startUs = new Float64Array(count);
+  const endUs = new Float64Array(count);
   const calls: Array<CallSpan & { row: number }> = [];
   const view: NormalizedFields = { name: '', attributes: NO_ATTRIBUTES, scope: plan.groups[0]!.scope, startTimeUs: 0, endTimeUs: 0, llm: null, category: 'other', sessionId: null, userId: null };
-  for (let row = 0; row < n; row++) {
-    const f = reader.read(plan.offsets[row]!, columns.attributes);
-    if (f.irregular) return 'attributes';
-    if (f.endTimeUs === RUNNING_END_US) return 'running';
-    if (!idsValid(f) || rangeProblem(f) !== null) return 'rejected';
-    const at = row * ID_WORDS;
+  for (let i = 0; i < count; i++) {
+    const f = reader.read(plan.offsets[i]!, columns.attributes);
+    // Checked as `decodeRequest` checks them, in its order; a rejected span's attributes row is taken back.
+    if (!idsValid(f)) {
+      rejected.ids(idsProblem(f.traceId, reader.spanIdHex(), f.parentIdBytes === 0 || f.parentIdBytes === 8)!);
+      drop(i);
+      continue;
+    }
+    if (rangeProblem(f) !== null) {
+      rejected.add(spanRangeProblem({ ...f, spanId: reader.spanIdHex() })!, false);
+      drop(i);
+      continue;
+    }
+    const at = i * ID_WORDS;
     spanIdWords.set(f.idWords, at);
     const hash = wordsHash(spanIdWords, at);
-    if (!seen.add(spanIdWords, row, hash)) return 'repeated';
-    spanHashes[row] = hash;
-    if (recent?.(spanIdWords, at, hash) === true) return 'received';
-    const group = plan.groups[plan.groupOf[row]!]!;
+    spanHashes[i] = hash;
+    if (f.endTimeUs === RUNNING_END_US) {
+      drop(i);
+      (snapshots ??= new RunningSnapshots()).add(i, reader, plan.offsets[i]!, columns.attributes, plan.groups[plan.groupOf[i]!]!, projectId);
+      continue;
+    }
+    if (!seen.add(spanIdWords, i, hash)) {
+      rejected.add(repeatedProblem(f.traceId, reader.spanIdHex()), true);
+      drop(i);
+      continue;
+    }
+    if (recent?.(spanIdWords, at, hash) === true) {
+      rejected.add(receivedProblem(f.traceId, reader.spanIdHex()), true);
+      drop(i);
+      continue;
+    }
+    if (f.irregular) {
+      // Attributes JSON.stringify writes otherwise than they came (a key twice, an integer-like
+      // key): the span read whole, its attributes written as the record path writes them.
+      columns.attributes.undoRow();
+      reader.readWhole(plan.offsets[i]!, columns.attributes);
+      columns.attributes.undoRow();
+      columns.attributes.text(JSON.stringify(f.view));
+      columns.attributes.endRow();
+    }
+    const row = n++;
+    groupOf[row] = plan.groupOf[i]!;
+    const group = plan.groups[groupOf[row]!]!;
     view.name = f.name;
     view.attributes = f.view;
     view.scope = group.scope;
@@ -187,6 +247,8 @@ function decode(plan: SpanPlan, reader: SpanSource, projectId: string, receivedU
       calls.push({ row, traceId: f.traceId, spanId: spanIdOf(row), parentSpanId: parentIdOf(row), scope: group.scope, startTimeUs: view.startTimeUs, endTimeUs: view.endTimeUs, llm: view.llm, category: view.category });
     }
   }
+  const running = snapshots === null ? null : snapshots.latest(spanIdWords, spanHashes, seen, ended, prices);
+  if (n === 0) return noSpans(projectId, rejected, running, sources, receivedUs);
   // What an LLM span around another is: a step (`normalizeSpans` does the same over records).
   countEachCallOnce(calls);
   for (const call of calls) {
@@ -213,23 +275,55 @@ function decode(plan: SpanPlan, reader: SpanSource, projectId: string, receivedU
       if (scored) (scoredSpans ??= []).push(record);
     }
   }
+  const spanTable = columns.build(n);
+  // The snapshots' sources after the spans', as `batchOf` asks for them.
+  const runningTable = running === null || running.kept.length === 0 ? null : runningSpanColumns(running.kept, sources, receivedUs);
   const tables: TableBatch[] = [];
   if (sources.size > 0) tables.push(sources.columns());
-  tables.push(columns.build(), tracePartColumns(parts.parts()));
+  tables.push(spanTable, tracePartColumns(parts.parts()));
   if (responses > 0) tables.push(responseColumns(responses));
   const errors = errorSpans === null ? [] : errorsFromSpans(errorSpans);
   if (errors.length > 0) tables.push(errorColumns(errors));
   const found = scoredSpans === null ? null : scoresFromSpans(scoredSpans);
   const scores = found?.scores ?? [];
   if (scores.length > 0) tables.push(scoreColumns(scores, receivedUs));
+  if (runningTable !== null) tables.push(runningTable);
+  if (n < count) {
+    serviceNames.length = n;
+    llm.length = n;
+  }
+  const cut = <T extends Uint8Array | Float64Array>(values: T): T => (n < count ? (values.slice(0, n) as T) : values);
   return {
-    batch: { records: n, tables },
+    batch: { records: n + (running?.kept.length ?? 0), tables },
     records: n,
+    rejected: rejected.count,
+    duplicates: rejected.duplicates,
+    rejectReason: rejected.reason(),
+    replacedStrings: 0,
+    snapshots: running?.kept.length ?? 0,
+    snapshotsAfterEnd: running?.afterEnd ?? 0,
     refusedEvaluations: found?.refusedEvents ?? 0,
-    spans: { count: n, projectId, serviceNames, kinds, failed, startUs, endUs, llm },
-    ids: { words: spanIdWords, hashes: spanHashes },
+    spans: { count: n, projectId, serviceNames, kinds: cut(kinds), failed: cut(failed), startUs: cut(startUs), endUs: cut(endUs), llm },
+    ids: dropped === null ? { words: spanIdWords, hashes: spanHashes } : keptIds(dropped),
     scores,
   };
+
+  function drop(i: number): void {
+    columns.attributes.undoRow();
+    (dropped ??= new Uint8Array(count))[i] = 1;
+  }
+
+  /** The ids of the spans kept, in row order. */
+  function keptIds(out: Uint8Array): SpanIdWords {
+    const words = new Int32Array(n * ID_WORDS);
+    const hashes = new Int32Array(n);
+    for (let i = 0, row = 0; i < count; i++) {
+      if (out[i] === 1) continue;
+      words.set(spanIdWords.subarray(i * ID_WORDS, (i + 1) * ID_WORDS), row * ID_WORDS);
+      hashes[row++] = spanHashes[i]!;
+    }
+    return { words, hashes };
+  }
 
   /** A row's span id, made a string where one is needed (LLM calls, errors, scores, responses). */
   function spanIdOf(row: number): string {
@@ -243,7 +337,7 @@ function decode(plan: SpanPlan, reader: SpanSource, projectId: string, receivedU
 
   /** The record of a row, for what finds errors and scores (which read no more than this). */
   function recordOf(row: number): SpanRecord {
-    const group = plan.groups[plan.groupOf[row]!]!;
+    const group = plan.groups[groupOf[row]!]!;
     return {
       projectId,
       traceId: traceIds[row]!,
@@ -289,6 +383,8 @@ function decode(plan: SpanPlan, reader: SpanSource, projectId: string, receivedU
  * Whether a span's ids are valid, as `spanIdsProblem` says of their hex (16 and 8 bytes, not all
  * zero; a parent of 8 bytes or none), from their lengths and words: no id string is made.
  */
+const requestSpans = new RequestSpans();
+
 function idsValid(f: SpanFields): boolean {
   const w = f.idWords;
   if (f.traceId.length !== 32 || (w[0]! | w[1]! | w[2]! | w[3]!) === 0) return false;
@@ -296,137 +392,26 @@ function idsValid(f: SpanFields): boolean {
   return f.parentIdBytes === 0 || f.parentIdBytes === 8;
 }
 
-/**
- * The span ids of the request being decoded, to find one twice: an open-addressed table of rows
- * by `wordsHash`, reused from request to request (a generation stamp empties it).
- */
-class RequestSpans {
-  private rows = new Int32Array(0);
-  private stamps = new Int32Array(0);
-  private mask = 0;
-  private stamp = 0;
-
-  reset(count: number): this {
-    let size = 16;
-    while (size < count * 2) size *= 2;
-    if (size > this.rows.length) {
-      this.rows = new Int32Array(size);
-      this.stamps = new Int32Array(size);
-    }
-    this.mask = this.rows.length - 1;
-    if (++this.stamp === 0x7fffffff) {
-      this.stamps.fill(0);
-      this.stamp = 1;
-    }
-    return this;
+/** A request with no span stored, as `decodeRequest` answers it: no table but its snapshots', nothing to count. */
+function noSpans(projectId: string, rejected: Rejected, running: { kept: SpanRecord[]; afterEnd: number } | null, sources: SourceIds | null, receivedUs: number): DecodedColumns {
+  const kept = running?.kept ?? [];
+  const tables: TableBatch[] = [];
+  if (kept.length > 0 && sources !== null) {
+    const runningTable = runningSpanColumns(kept, sources, receivedUs);
+    tables.push(sources.columns(), runningTable);
   }
-
-  /** Adds `row`'s span id (`words[row * ID_WORDS ..]`); false when an earlier row holds it. */
-  add(words: Int32Array, row: number, hash: number): boolean {
-    const { rows, stamps, mask, stamp } = this;
-    const span0 = words[row * ID_WORDS + 4];
-    const span1 = words[row * ID_WORDS + 5];
-    let at = hash & mask;
-    for (; stamps[at] === stamp; at = (at + 1) & mask) {
-      const other = rows[at]! * ID_WORDS;
-      if (words[other + 4] === span0 && words[other + 5] === span1) return false;
-    }
-    stamps[at] = stamp;
-    rows[at] = row;
-    return true;
-  }
+  return {
+    batch: { records: kept.length, tables },
+    records: 0,
+    rejected: rejected.count,
+    duplicates: rejected.duplicates,
+    rejectReason: rejected.reason(),
+    snapshots: kept.length,
+    snapshotsAfterEnd: running?.afterEnd ?? 0,
+    replacedStrings: 0,
+    refusedEvaluations: 0,
+    spans: { count: 0, projectId, serviceNames: [], kinds: new Uint8Array(0), failed: new Uint8Array(0), startUs: new Float64Array(0), endUs: new Float64Array(0), llm: [] },
+    ids: { words: new Int32Array(0), hashes: new Int32Array(0) },
+    scores: [],
+  };
 }
-
-const requestSpans = new RequestSpans();
-
-/**
- * The `spans` table's columns, filled column by column: a column's values in row order, the LLM
- * columns after the rest (once the batch's calls are counted). The same builders `BatchBuilder`
- * uses, so the columns are the ones `spanColumns` makes of records.
- */
-class SpanColumns {
-  private readonly builders: ColumnBuilder[];
-  /** Each varchar column's next row: its values come in row order. */
-  private readonly next = new Int32Array(SPANS.length);
-
-  /** The attributes' JSON, which the span reader writes (`SpanReader.read`). */
-  readonly attributes: Utf8Builder;
-  /** The span and parent ids' hex, written from the body's bytes (`Utf8Builder.hex`). */
-  readonly spanIds: Utf8Builder;
-  readonly parentIds: Utf8Builder;
-
-  constructor(private readonly rows: number) {
-    // The ids' hex too: 16 bytes a row at most, in each of two columns.
-    const arena = new ColumnArena(ColumnArena.bytesFor(SPANS, rows) + 2 * (rows * 16 + 8));
-    this.attributes = new Utf8Builder(rows, ATTRIBUTE_BYTES, arena);
-    this.spanIds = new Utf8Builder(rows, 16, arena, true);
-    this.parentIds = new Utf8Builder(rows, 16, arena, true);
-    this.builders = SPANS.map((spec, column) => {
-      if (column === C.attributes) return this.attributes;
-      if (column === C.span_id) return this.spanIds;
-      if (column === C.parent_span_id) return this.parentIds;
-      if (spec.type === 'varchar') return LLM_TEXT.includes(column) ? new SparseVarcharBuilder(rows, arena) : new VarcharBuilder(rows, arena);
-      // `number` sets values as numbers: no list or 64-bit integer column.
-      if (spec.type === 'double[]' || spec.type === 'int64') throw new Error(`spans.${spec.name}: no ${spec.type} column in the spans table`);
-      const builder = new NumberBuilder(spec.type, numberValues(spec.type, rows, arena), arena);
-      return LLM_NUMBERS.includes(column) ? builder.allNull() : builder;
-    });
-  }
-
-  varchar(column: number, value: string | null): void {
-    (this.builders[column] as VarcharBuilder).add(this.rowOf(column), value);
-  }
-
-  number(column: number, row: number, value: number | null): void {
-    const builder = this.builders[column] as NumberBuilder;
-    if (value === null) builder.setNull(row);
-    else (builder.values as Float64Array)[row] = value;
-  }
-
-  /** The LLM columns of a row, left NULL for a span that is no LLM call (they start NULL: `allNull`, `SparseVarcharBuilder`). */
-  llm(row: number, llm: LlmFields | null): void {
-    this.number(C.is_llm!, row, llm === null ? 0 : 1);
-    if (llm === null) return;
-    this.llmText(C.llm_provider!, row, llm.provider);
-    this.llmText(C.llm_operation!, row, llm.operation);
-    this.llmText(C.llm_request_model!, row, llm.requestModel);
-    this.llmText(C.llm_response_model!, row, llm.responseModel);
-    this.llmNumber(C.input_tokens!, row, llm.inputTokens);
-    this.llmNumber(C.output_tokens!, row, llm.outputTokens);
-    this.llmNumber(C.total_tokens!, row, llm.totalTokens);
-    this.llmNumber(C.cache_read_tokens!, row, llm.cacheReadInputTokens);
-    this.llmNumber(C.cache_creation_tokens!, row, llm.cacheCreationInputTokens);
-    this.llmNumber(C.reasoning_tokens!, row, llm.reasoningTokens);
-    this.llmNumber(C.cost_usd!, row, llm.costUsd);
-    this.llmNumber(C.ttft_ms!, row, llm.timeToFirstTokenMs);
-    this.llmText(C.finish_reasons!, row, llm.finishReasons === null ? null : JSON.stringify(llm.finishReasons));
-    this.llmText(C.cost_source!, row, llm.costSource);
-  }
-
-  /** A value of an LLM text column, which starts NULL; set in row order. */
-  private llmText(column: number, row: number, value: string | null): void {
-    (this.builders[column] as SparseVarcharBuilder).set(row, value);
-  }
-
-  /** A value of an LLM number column, which starts NULL. */
-  private llmNumber(column: number, row: number, value: number | null): void {
-    if (value === null) return;
-    const builder = this.builders[column] as NumberBuilder;
-    (builder.values as Float64Array)[row] = value;
-    builder.setValid(row);
-  }
-
-  build(): TableBatch {
-    return { table: 'spans', rows: this.rows, columns: this.builders.map((b): Column => b.build(this.rows)) };
-  }
-
-  private rowOf(column: number): number {
-    return this.next[column]!++;
-  }
-}
-
-/** What a span's attributes take as JSON, about, to start the column's buffer (it grows as needed). */
-const ATTRIBUTE_BYTES = 160;
-
-const LLM_TEXT = ['llm_provider', 'llm_operation', 'llm_request_model', 'llm_response_model', 'finish_reasons', 'cost_source'].map((name) => C[name]!);
-const LLM_NUMBERS = ['input_tokens', 'output_tokens', 'total_tokens', 'cache_read_tokens', 'cache_creation_tokens', 'reasoning_tokens', 'cost_usd', 'ttft_ms'].map((name) => C[name]!);

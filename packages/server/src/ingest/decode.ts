@@ -9,7 +9,7 @@ import { decodeTracesJson } from './json/traces.js';
 import { decodeLogsProtobuf } from './protobuf/logs.js';
 import { decodeMetricsProtobuf } from './protobuf/metrics.js';
 import { decodeTracesProtobuf } from './protobuf/traces.js';
-import type { Decoded } from './decoded.js';
+import { type Decoded, receivedProblem, repeatedProblem } from './decoded.js';
 import { dropOutOfRange, logRangeProblem, pointRangeProblem, spanRangeProblem } from './limits.js';
 import type { Encoding, OtlpSignal } from './response.js';
 
@@ -76,7 +76,7 @@ export function decodeRequest(
       }
       const again = duplicateProblem(span, seen);
       if (again !== null) return duplicate(again);
-      return options.recent?.has(span) === true ? duplicate(`span ${span.traceId}/${span.spanId} was received in an earlier request; it is stored once`) : null;
+      return options.recent?.has(span) === true ? duplicate(receivedProblem(span.traceId, span.spanId)) : null;
     }, (count, reason) => {
       if (reason === SET_ASIDE) return;
       d.rejected += count;
@@ -183,7 +183,7 @@ function duplicateProblem(span: SpanRecord, seen: SeenSpans): string | null {
       return null;
     }
   }
-  return `span ${span.traceId}/${span.spanId} appears more than once in the request; the first is kept`;
+  return repeatedProblem(span.traceId, span.spanId);
 }
 
 /** What `inRange` is told of a running snapshot: out of the records, to be sorted out after (not a rejection). */

@@ -53,16 +53,29 @@ const ZERO_SPAN_ID = '0'.repeat(16);
  * decoders produce or check that); this checks their length and that they are not all zero.
  */
 export function spanIdsProblem(traceId: string, spanId: string, parentSpanId: string): string | null {
+  return idsProblem(traceId, spanId, parentSpanId === '' || parentSpanId.length === 16);
+}
+
+/** `spanIdsProblem` told only whether the parent id is fine (the column path makes no string of it). */
+export function idsProblem(traceId: string, spanId: string, parentValid: boolean): string | null {
   if (traceId.length !== 32 || traceId === ZERO_TRACE_ID) {
     return `span has an invalid trace id '${traceId}' (want 16 bytes, not all zero)`;
   }
   if (spanId.length !== 16 || spanId === ZERO_SPAN_ID) {
     return `span ${traceId}/${spanId} has an invalid span id (want 8 bytes, not all zero)`;
   }
-  if (parentSpanId !== '' && parentSpanId.length !== 16) {
-    return `span ${traceId}/${spanId} has an invalid parent span id (want 8 bytes or none)`;
-  }
+  if (!parentValid) return `span ${traceId}/${spanId} has an invalid parent span id (want 8 bytes or none)`;
   return null;
+}
+
+/** Why a span is rejected as one before it in the request (the same trace and span id): the first is kept. */
+export function repeatedProblem(traceId: string, spanId: string): string {
+  return `span ${traceId}/${spanId} appears more than once in the request; the first is kept`;
+}
+
+/** Why a span is rejected as one an earlier request carried. */
+export function receivedProblem(traceId: string, spanId: string): string {
+  return `span ${traceId}/${spanId} was received in an earlier request; it is stored once`;
 }
 
 /** Why a log record's optional ids make it invalid, or `null`. */

@@ -154,13 +154,20 @@ export class DecodeCore {
       : undefined;
     const prices = this.books.bookFor(projectId);
     const masker = this.masking.maskerFor(projectId);
-    // The hot path: a plain trace request straight into columns (`decode-columns.ts`);
+    // The hot path: a trace request straight into columns (`decode-columns.ts`);
     // what it leaves takes the record path, its claims counted again from none.
-    const columns = takesColumns(request, masker) ? decodeTraceColumns(encoding, body, projectId, receivedUs, prices, claiming ? (words, at, hash) => recent.claimOfWords(words, at, hash) !== -1 : undefined) : null;
+    const claimed = (words: Int32Array, at: number, hash: number): boolean => {
+      const claim = recent.claimOfWords(words, at, hash);
+      if (claim > 0 && this.unsettled.has(claim)) inFlight++;
+      return claim !== -1;
+    };
+    // Read only: a snapshot of a span received ended, even one still being stored, is dropped (never a 503).
+    const endedBefore = (words: Int32Array, at: number, hash: number): boolean => recent.claimOfWords(words, at, hash) !== -1;
+    const columns = takesColumns(request, masker) ? decodeTraceColumns(encoding, body, projectId, receivedUs, prices, claiming ? claimed : undefined, endedBefore) : null;
     if (columns !== null && typeof columns !== 'string') {
       if (request.fromClient === true) refuseSpoorService(columns.spans.serviceNames);
       if (inFlight > 0) throw inFlightError(inFlight);
-      return this.settleLater(columns.spans, columns.ids, columns.scores, claiming, recent, body, { ...columns, rejected: 0, duplicates: 0, rejectReason: null, replacedStrings: 0, snapshots: 0, snapshotsAfterEnd: 0 });
+      return this.settleLater(columns.spans, columns.ids, columns.scores, claiming, recent, body, columns);
     }
     inFlight = 0;
     // Read only: a snapshot of a span received ended, even one still being stored, is dropped (never a 503).
@@ -263,7 +270,7 @@ type Masker = ReturnType<ProjectMasking['maskerFor']>;
  * (the record path read it: a fault to report, which costs only speed).
  */
 type FallbackReason = Exclude<ColumnsLeft, 'thrown'> | 'malformed' | 'error';
-const FALLBACK_REASONS: readonly FallbackReason[] = ['body', 'utf8', 'empty', 'attributes', 'running', 'rejected', 'repeated', 'received', 'malformed', 'error'];
+const FALLBACK_REASONS: readonly FallbackReason[] = ['body', 'malformed', 'error'];
 
 class ColumnFallbacks {
   private readonly counts = new Map<FallbackReason, number>(FALLBACK_REASONS.map((reason) => [reason, 0]));

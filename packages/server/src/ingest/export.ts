@@ -37,6 +37,12 @@ export interface ExportRequest {
   projectId: string;
   receivedUs: number;
   body: Uint8Array;
+  /**
+   * Sent on by another Spoor's forwarding (its `spoor-forwarded` header): Spoor's own traces in
+   * it are that Spoor's, kept as Spoor's own here; from an app they are refused. The header is
+   * not a credential: it decides only which view the key's own project shows them in.
+   */
+  forwardedBySpoor?: boolean;
 }
 
 /** A durably accepted export: how many records were rejected, and why (the partial success). */
@@ -49,8 +55,8 @@ const RECORD_NOUN: Record<OtlpSignal, string> = { traces: 'spans', logs: 'log re
 
 /** Resolves once the export's valid records are spooled; throws `AppError` (or a store error) otherwise. */
 export async function exportRecords(deps: ExportDeps, request: ExportRequest): Promise<ExportOutcome> {
-  const { signal, encoding, projectId, receivedUs } = request;
-  const decoded = await deps.decoder.decode({ ...request, fromClient: true });
+  const { signal, encoding, projectId, receivedUs, body, forwardedBySpoor } = request;
+  const decoded = await deps.decoder.decode({ signal, encoding, projectId, receivedUs, body, fromClient: forwardedBySpoor !== true });
   const countRejected = (): void => {
     if (decoded.duplicates > 0) deps.metrics.rejected({ signal, reason: 'duplicate' }, decoded.duplicates);
     if (decoded.rejected > decoded.duplicates) deps.metrics.rejected({ signal, reason: 'invalid' }, decoded.rejected - decoded.duplicates);

@@ -22,6 +22,7 @@ export interface IngestRouteOptions extends ExportDeps {
  */
 export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOptions): Promise<void> {
   const now = options.now ?? Date.now;
+  let forwardedSaid = false;
   app.removeAllContentTypeParsers();
   // The body stays a stream here; `readBody` enforces the size limit while inflating.
   app.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
@@ -39,7 +40,15 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRouteOpt
         const projectId = options.projectOf(request);
         const received = await readBody(request.raw, options.maxBodyBytes);
         const receivedUs = now() * 1000;
-        const { rejected, message } = await exportRecords(options, { signal, encoding, body: received, projectId, receivedUs });
+        const forwardedBySpoor = request.headers['spoor-forwarded'] === '1';
+        const { rejected, message } = await exportRecords(options, { signal, encoding, body: received, projectId, receivedUs, forwardedBySpoor });
+        if (forwardedBySpoor && !forwardedSaid) {
+          forwardedSaid = true;
+          request.log.info(
+            { projectId, signal },
+            "taking data forwarded by another Spoor (spoor-forwarded): its own traces (judges, replays) are kept as Spoor's own, listed with origin=spoor",
+          );
+        }
         options.metrics.requests({ signal, status: '200' });
         return reply
           .code(200)

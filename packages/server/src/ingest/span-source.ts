@@ -34,6 +34,14 @@ export interface SpanSource {
   readonly ids: Uint8Array;
   /** Reads the span at `offset` into the reader's `SpanFields`, and its attributes' JSON into a row of `attributes`. */
   read(offset: number, attributes: Utf8Builder): SpanFields;
+  /**
+   * `read` with every attribute in `SpanFields.view`, as the record path reads them into a
+   * record's: for a span the columns cannot take as they are read (a running snapshot,
+   * attributes JSON.stringify orders otherwise). Anything repaired in it is counted once.
+   */
+  readWhole(offset: number, attributes: Utf8Builder): SpanFields;
+  /** The span id of the span last read, as lowercase hex of any length (`''` when none came): what names a rejected span. */
+  spanIdHex(): string;
 }
 
 /** One span as read; the same object for every span of a request, so the caller copies what it keeps. */
@@ -41,11 +49,12 @@ export interface SpanFields {
   traceId: string;
   /**
    * Where the span id's bytes are in `SpanSource.ids`, and how many (8 when valid): its hex is
-   * written from there into the column (`Utf8Builder.hex`), and made a string only where one is needed.
+   * written from there into the column (`Utf8Builder.hex`), and made a string only where one is needed;
+   * -1 for an OTLP/JSON id of another length (`SpanSource.spanIdHex` answers its text).
    */
   spanIdAt: number;
   spanIdBytes: number;
-  /** The parent span id's bytes likewise; none (0 bytes) for a root span. */
+  /** The parent span id's bytes likewise; none (0 bytes) for a root span, -1 as for the span id. */
   parentIdAt: number;
   parentIdBytes: number;
   traceState: string;
@@ -56,7 +65,7 @@ export interface SpanFields {
   endTimeUs: number;
   flags: number;
   status: SpanStatus;
-  /** The attributes a convention reads (`isNormalizedKey`); `NO_ATTRIBUTES` when none. */
+  /** The attributes a convention reads (`isNormalizedKey`), or all (`readWhole`); `NO_ATTRIBUTES` when none. */
   view: Attributes;
   events: SpanEventRecord[];
   links: SpanLink[];

@@ -11,7 +11,7 @@ const MAX_LISTED_RUNNING = 1000;
 const RETRY_MS = 5000;
 
 export interface AbandonmentOptions {
-  db: Remote<Pick<LiveCalls, 'liveHead' | 'liveRunningStates' | 'liveRecentlyHeard' | 'liveRunningSpans' | 'liveSummaries'>>;
+  db: { readonly live: Remote<Pick<LiveCalls, 'head' | 'runningStates' | 'recentlyHeard' | 'runningSpans' | 'summaries'>> };
   /** The hub's watches, by key (read here; only a trace watch's `abandoned` is written). */
   traces: ReadonlyMap<string, TraceWatch>;
   lists: ReadonlyMap<string, ListWatch>;
@@ -124,7 +124,7 @@ export class Abandonment {
     await Promise.all(
       this.listsToFollow(Date.now()).map(async (projectId) => {
         try {
-          const states = await this.options.db.liveRecentlyHeard(projectId, MAX_LISTED_RUNNING);
+          const states = await this.options.db.live.recentlyHeard(projectId, MAX_LISTED_RUNNING);
           this.listsFollowed.add(projectId);
           for (const { traceId, heardUs, state } of states) if (state === 'running' && !this.checks.has(projectId, traceId)) this.checks.heardAt(projectId, traceId, heardUs / 1000);
         } catch (error) {
@@ -156,8 +156,8 @@ export class Abandonment {
   /** Checks some traces of a project (one read), and tells what changed. */
   private async check(projectId: string, traceIds: readonly string[]): Promise<void> {
     // The head first: a row committed after it is news this verdict did not see.
-    const head = await this.options.db.liveHead();
-    const states = new Map((await this.options.db.liveRunningStates(projectId, traceIds)).map((s) => [s.traceId, s]));
+    const head = await this.options.db.live.head();
+    const states = new Map((await this.options.db.live.runningStates(projectId, traceIds)).map((s) => [s.traceId, s]));
     const changed: string[] = [];
     const abandoned: string[] = [];
     for (const traceId of traceIds) {
@@ -174,7 +174,7 @@ export class Abandonment {
   /** Sends watched traces' running spans in their state now, and remembers which are abandoned (a viewer back from a disconnect is told again). */
   private async sendSpans(projectId: string, traceIds: readonly string[], head: LiveCursor): Promise<void> {
     if (traceIds.length === 0) return;
-    const events = new Map((await this.options.db.liveRunningSpans(projectId, traceIds)).map((event) => [event.traceId, event]));
+    const events = new Map((await this.options.db.live.runningSpans(projectId, traceIds)).map((event) => [event.traceId, event]));
     for (const traceId of traceIds) {
       const watch = this.options.traces.get(traceKey(projectId, traceId));
       if (watch === undefined) continue;
@@ -196,7 +196,7 @@ export class Abandonment {
     const watches = [...this.options.lists.values()].filter((watch) => watch.filter.projectId === projectId);
     await Promise.all(
       watches.map(async (watch) => {
-        const traces = (await this.options.db.liveSummaries(watch.filter, traceIds)).filter((summary) => summary.running !== true);
+        const traces = (await this.options.db.live.summaries(watch.filter, traceIds)).filter((summary) => summary.running !== true);
         if (traces.length > 0) sendInPlace(watch.viewers, 'traces', JSON.stringify({ traces }));
       }),
     );

@@ -4,7 +4,7 @@ import { type Socket, connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeStore } from '../../test/support/fake-store.js';
 import { sid, span, tid } from '../../test/support/record-fixtures.js';
-import { liveCalls } from './reads.js';
+import { liveReads } from './reads.js';
 import { QueryService } from '../query/query-service.js';
 import { batchOf } from '../store/tables.js';
 import type { Remote } from '../threads/protocol.js';
@@ -34,18 +34,20 @@ function memorySink(onClose: () => void): SseSink & { sent: Array<{ name: string
 
 /** The hub's calls over a fake store, as the database thread serves them. */
 function liveCallsOf(store: FakeStore): LiveCalls {
-  return liveCalls(store, new QueryService(store));
+  return liveReads(store, new QueryService(store));
 }
 
 /** The hub's calls over a fake store, counting the span reads. */
-function countedCalls(store: FakeStore): { db: Remote<LiveCalls>; spanReads: () => number } {
+function countedCalls(store: FakeStore): { db: { live: Remote<LiveCalls> }; spanReads: () => number } {
   const calls = liveCallsOf(store);
   let reads = 0;
-  const db: Remote<LiveCalls> = {
-    ...calls,
-    liveSpans: async (...args) => {
-      reads++;
-      return calls.liveSpans(...args);
+  const db = {
+    live: {
+      ...calls,
+      spans: async (...args: Parameters<LiveCalls['spans']>) => {
+        reads++;
+        return calls.spans(...args);
+      },
     },
   };
   return { db, spanReads: () => reads };
@@ -75,7 +77,7 @@ describe('the live hub', () => {
     for (const sink of sinks) hub.watchTrace('default', tid(1), () => sink, start, true);
     const began = Date.now();
     for (let i = 1; i <= 8; i++) {
-      await store.write(batchOf({ spans: [span({ spanId: sid(i) })], logs: [], metricPoints: [] }), null);
+      await store.writer.write(batchOf({ spans: [span({ spanId: sid(i) })], logs: [], metricPoints: [] }), null);
       hub.wake();
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -98,7 +100,7 @@ describe('the live hub', () => {
       hub!.watchTrace('default', tid(n), () => sink, start, true);
       return sink;
     });
-    await store.write(batchOf({ spans: [1, 2, 3].map((n) => span({ traceId: tid(n), spanId: sid(n) })), logs: [], metricPoints: [] }), null);
+    await store.writer.write(batchOf({ spans: [1, 2, 3].map((n) => span({ traceId: tid(n), spanId: sid(n) })), logs: [], metricPoints: [] }), null);
     hub.wake();
     const sent = (sink: ReturnType<typeof memorySink>) => sink.sent.filter((e) => e.name === 'spans').map((e) => JSON.parse(e.data) as { traceId: string; spans: Array<{ spanId: string }> });
     await until(() => sinks.every((sink) => sent(sink).length === 1));
@@ -108,9 +110,9 @@ describe('the live hub', () => {
 
   it("sends each list viewer the summaries of the traces touched after its own cursor, under its watch's filter", async () => {
     const store = new FakeStore();
-    hub = new LiveHub({ db: liveCallsOf(store), shared: false, minReadIntervalMs: 0 });
+    hub = new LiveHub({ db: { live: liveCallsOf(store) }, shared: false, minReadIntervalMs: 0 });
     const write = async (traceId: string, serviceName: string): Promise<void> => {
-      await store.write(batchOf({ spans: [span({ traceId, serviceName })], logs: [], metricPoints: [] }), null);
+      await store.writer.write(batchOf({ spans: [span({ traceId, serviceName })], logs: [], metricPoints: [] }), null);
     };
     const start = await hub.startAt(null);
     await write(tid(1), 'checkout');
@@ -138,18 +140,19 @@ describe('the live hub', () => {
   it('tells every viewer of a quiet trace its running span is abandoned, with one check of that trace alone, not one per viewer', async () => {
     const staleAfterMs = 300;
     const store = new FakeStore();
-    const calls = liveCalls(store, new QueryService(store, { staleAfterMs }));
+    const calls = liveReads(store, new QueryService(store, { staleAfterMs }));
     const checked: string[][] = [];
     let spanReads = 0;
-    const db: Remote<LiveCalls> = {
+    const live: Remote<LiveCalls> = {
       ...calls,
-      liveRunningStates: async (projectId, traceIds) => (checked.push([...traceIds]), calls.liveRunningStates(projectId, traceIds)),
-      liveRunningSpans: async (projectId, traceIds) => (spanReads++, calls.liveRunningSpans(projectId, traceIds)),
+      runningStates: async (projectId, traceIds) => (checked.push([...traceIds]), calls.runningStates(projectId, traceIds)),
+      runningSpans: async (projectId, traceIds) => (spanReads++, calls.runningSpans(projectId, traceIds)),
     };
+    const db = { live };
     hub = new LiveHub({ db, shared: false, staleAfterMs, minReadIntervalMs: 0 });
     // Two runs went quiet at once; one is watched by 50 viewers, the other by nobody.
     const receivedUs = Date.now() * 1000;
-    await store.write(batchOf({ spans: [], logs: [], metricPoints: [], runningSpans: [1, 2].map((n) => span({ traceId: tid(n), endTimeUs: 0 })), writtenUs: receivedUs }), null);
+    await store.writer.write(batchOf({ spans: [], logs: [], metricPoints: [], runningSpans: [1, 2].map((n) => span({ traceId: tid(n), endTimeUs: 0 })), writtenUs: receivedUs }), null);
     const start = await hub.startAt(null);
     const sinks = Array.from({ length: 50 }, () => memorySink(() => {}));
     for (const sink of sinks) hub.watchTrace('default', tid(1), () => sink, start, true);
@@ -167,7 +170,7 @@ describe('the live hub', () => {
   });
 
   it('refuses a stream past its cap with 503 and a Retry-After, and takes one again once a stream ends', async () => {
-    hub = new LiveHub({ db: liveCallsOf(new FakeStore()), shared: false, maxStreams: 2 });
+    hub = new LiveHub({ db: { live: liveCallsOf(new FakeStore()) }, shared: false, maxStreams: 2 });
     const sinks: SseSink[] = [];
     for (let i = 0; i < 2; i++) {
       hub.checkRoom();
@@ -184,7 +187,7 @@ describe('the live hub', () => {
   });
 
   it('holds its cap when requests that all found room open their streams after their reads, refusing the late ones before they open', async () => {
-    hub = new LiveHub({ db: liveCallsOf(new FakeStore()), shared: false, maxStreams: 2 });
+    hub = new LiveHub({ db: { live: liveCallsOf(new FakeStore()) }, shared: false, maxStreams: 2 });
     // Three requests find room, then each awaits its reads (the trace found, the head) as a route does.
     for (let i = 0; i < 3; i++) hub.checkRoom();
     const start = await hub.startAt(null);
@@ -198,7 +201,7 @@ describe('the live hub', () => {
   });
 
   it("refuses a key past its share and a project past its share with 429 naming the limit, while another project's key still opens its streams", async () => {
-    hub = new LiveHub({ db: liveCallsOf(new FakeStore()), shared: false, maxStreams: 10, maxStreamsPerProject: 3, maxStreamsPerKey: 2 });
+    hub = new LiveHub({ db: { live: liveCallsOf(new FakeStore()) }, shared: false, maxStreams: 10, maxStreamsPerProject: 3, maxStreamsPerKey: 2 });
     const start = await hub.startAt(null);
     const sinks: SseSink[] = [];
     const open = (onClose: () => void) => {
@@ -228,7 +231,7 @@ describe('the live hub', () => {
   });
 
   it('lets a stream share a list filter already watched, and refuses a new distinct filter past the project\'s share (429) and the server\'s (503)', async () => {
-    hub = new LiveHub({ db: liveCallsOf(new FakeStore()), shared: false, maxListFilters: 3, maxListFiltersPerProject: 2 });
+    hub = new LiveHub({ db: { live: liveCallsOf(new FakeStore()) }, shared: false, maxListFilters: 3, maxListFiltersPerProject: 2 });
     const start = await hub.startAt(null);
     const sinks: SseSink[] = [];
     const open = (onClose: () => void) => {
@@ -258,7 +261,7 @@ describe('the live hub', () => {
   });
 
   it('counts filters that differ only in the order or repeats of their attribute and score filters as one', async () => {
-    hub = new LiveHub({ db: liveCallsOf(new FakeStore()), shared: false, maxListFiltersPerProject: 1 });
+    hub = new LiveHub({ db: { live: liveCallsOf(new FakeStore()) }, shared: false, maxListFiltersPerProject: 1 });
     const start = await hub.startAt(null);
     const open = (onClose: () => void) => memorySink(onClose);
     const [k1, k2] = [{ key: 'k1', value: 'v1' }, { key: 'k2', value: 'v2' }];
@@ -278,21 +281,21 @@ describe('the live hub', () => {
     let most = 0;
     let release: () => void = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
-    const db: Remote<LiveCalls> = {
+    const live: Remote<LiveCalls> = {
       ...calls,
-      liveSummaries: async (filter, ids) => {
+      summaries: async (filter, ids) => {
         running++;
         most = Math.max(most, running);
         try {
           // Project a's filters read slowly: not answered until released.
           if (filter.projectId === 'a') await held;
-          return await calls.liveSummaries(filter, ids);
+          return await calls.summaries(filter, ids);
         } finally {
           running--;
         }
       },
     };
-    hub = new LiveHub({ db, shared: false, minReadIntervalMs: 0 });
+    hub = new LiveHub({ db: { live }, shared: false, minReadIntervalMs: 0 });
     const start = await hub.startAt(null);
     const aSinks = Array.from({ length: 10 }, (_, i) => {
       const sink = memorySink(() => {});
@@ -307,7 +310,7 @@ describe('the live hub', () => {
     const spansOf = () => bTrace.sent.filter((e) => e.name === 'spans').flatMap((e) => (JSON.parse(e.data) as { spans: Array<{ spanId: string }> }).spans.map((s) => s.spanId));
     // Each commit touches a trace of a (every one of its filters has a read to make) and b's watched trace.
     for (let i = 1; i <= 3; i++) {
-      await store.write(
+      await store.writer.write(
         batchOf({ spans: [span({ projectId: 'a', traceId: tid(100 + i), name: `f${i}` }), span({ projectId: 'b', traceId: tid(7), spanId: sid(i) })], logs: [], metricPoints: [] }),
         null,
       );

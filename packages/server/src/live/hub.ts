@@ -17,7 +17,7 @@ export type { SseSink } from './sse.js';
 
 export interface LiveHubOptions {
   /** The database thread's live calls. */
-  db: Remote<LiveCalls>;
+  db: { readonly live: Remote<LiveCalls> };
   /**
    * Whether other servers commit to the store too (ClickHouse): then the hub asks for their
    * commits every `pollMs` while anyone watches; alone (DuckDB), the commit event is enough.
@@ -159,12 +159,12 @@ export class LiveHub {
 
   /** Whether the project has the trace: a stream of another project's trace is a 404, as every route's. */
   traceFound(projectId: string, traceId: string): Promise<boolean> {
-    return this.options.db.liveTraceFound(projectId, traceId);
+    return this.options.db.live.traceFound(projectId, traceId);
   }
 
   /** Where a new stream starts: after `after` (a client's last event id), or at the head now. */
   async startAt(after: LiveCursor | null): Promise<LiveCursor> {
-    return after ?? (await this.options.db.liveHead());
+    return after ?? (await this.options.db.live.head());
   }
 
   /**
@@ -269,7 +269,7 @@ export class LiveHub {
         }
         if (read) {
           try {
-            const head = await this.options.db.liveHead();
+            const head = await this.options.db.live.head();
             const projects = new Set([...this.lists.values()].map((watch) => watch.filter.projectId));
             const nowMs = Date.now();
             for (const projectId of projects) {
@@ -321,7 +321,7 @@ export class LiveHub {
     const nowMs = Date.now();
     await Promise.all(
       [...reads.values()].map(async ({ projectId, from, watches }) => {
-        const rows = await this.options.db.liveSpans(projectId, watches.map((w) => w.watch.traceId), from, head);
+        const rows = await this.options.db.live.spans(projectId, watches.map((w) => w.watch.traceId), from, head);
         const byTrace = new Map<string, LiveSpanRow[]>();
         for (const row of rows) {
           const trace = byTrace.get(row.traceId);
@@ -375,7 +375,7 @@ export class LiveHub {
     const behind = this.listViewersBehind(projectId, head);
     if (behind.size === 0) return;
     const startedMs = Date.now();
-    const touched = await this.listReads.run(projectId, () => this.options.db.liveTraces(projectId, lowest([...behind].map((viewer) => viewer.cursor)), head, MAX_TRACES_PER_EVENT));
+    const touched = await this.listReads.run(projectId, () => this.options.db.live.traces(projectId, lowest([...behind].map((viewer) => viewer.cursor)), head, MAX_TRACES_PER_EVENT));
     const previous = turn.head;
     const news = new Set(touched.filter((t) => previous === null || isAfter(t.at, previous)).map((t) => t.traceId));
     await Promise.all(
@@ -383,7 +383,7 @@ export class LiveHub {
         const viewers = [...watch.viewers].filter((viewer) => behind.has(viewer));
         if (viewers.length === 0) return;
         const ids = [...new Set(touched.filter((t) => viewers.some((viewer) => isAfter(t.at, viewer.cursor))).map((t) => t.traceId))];
-        const summaries: TraceSummary[] = ids.length === 0 ? [] : await this.listReads.run(projectId, () => this.options.db.liveSummaries(watch.filter, ids));
+        const summaries: TraceSummary[] = ids.length === 0 ? [] : await this.listReads.run(projectId, () => this.options.db.live.summaries(watch.filter, ids));
         this.abandonment.heardOfListed(projectId, summaries.filter((s) => s.running === true && news.has(s.traceId)).map((s) => s.traceId), Date.now());
         sendOncePerCursor(viewers, head, 'traces', (cursor) => {
           const mine = new Set(touched.filter((t) => isAfter(t.at, cursor)).map((t) => t.traceId));

@@ -1,8 +1,9 @@
 import { type LiveSpan, type LiveSpansEvent, SPAN_CATEGORIES, STATUS_CODES, type SpanState, type TraceSummary, type TraceSummaryRecord } from '@spoor/model';
 import type { LiveCursor } from '../store/live-cursor.js';
-import type { LiveSpanRow, LiveStore, LiveTraceFilter, RunningSpanStore, RunningTraceRecord, ScoreStore, StoredRunningSpan, TouchedTrace } from '../store/store.js';
+import type { LiveSpanRow, LiveStore, LiveTraceFilter, RunningSpanStore, RunningTraceRecord, ScoreStore, Store, StoredRunningSpan, TouchedTrace } from '../store/store.js';
 import { type RunningSpanView, liveSpansOf, runningTraceFilterOf, traceStateOf } from '../query/running.js';
 import type { QueryService } from '../query/query-service.js';
+import { callGroup } from '../threads/groups.js';
 
 /** Where a trace with running spans stands: when it was last heard from (epoch µs), and whether they run or are abandoned. */
 export interface LiveRunningState {
@@ -20,7 +21,7 @@ function everyTraceOf(projectId: string): LiveTraceFilter {
  * What the live hub (`hub.ts`) asks the database thread: plain values (cursors, rows with
  * their commit) that the hub sorts out per viewer, and the trace list's summaries in its shape.
  */
-export function liveCalls(store: { live: LiveStore; scores: ScoreStore; runningSpans: RunningSpanStore }, queries: Pick<QueryService, 'summariesOf' | 'clock'>) {
+export function liveReads(store: { live: LiveStore; scores: ScoreStore; runningSpans: RunningSpanStore }, queries: Pick<QueryService, 'summariesOf' | 'clock'>) {
   const { live } = store;
 
   /** When each of these traces' ended spans last ended (a trace with none is left out). */
@@ -38,14 +39,14 @@ export function liveCalls(store: { live: LiveStore; scores: ScoreStore; runningS
   };
 
   return {
-    liveHead: (): Promise<LiveCursor> => live.head(),
+    head: (): Promise<LiveCursor> => live.head(),
     /** Whether the project has the trace, ended spans or running ones (a stream of another project's trace is a 404, as every route's). */
-    liveTraceFound: async (projectId: string, traceId: string): Promise<boolean> =>
+    traceFound: async (projectId: string, traceId: string): Promise<boolean> =>
       (await store.scores.findTarget(projectId, traceId, null)) === 'found' || (await store.runningSpans.lastHeard(projectId, [traceId])).has(traceId),
-    liveSpans: (projectId: string, traceIds: readonly string[], after: LiveCursor, upTo: LiveCursor): Promise<LiveSpanRow[]> => live.spansAfter(projectId, traceIds, after, upTo),
-    liveTraces: (projectId: string, after: LiveCursor, upTo: LiveCursor, limit: number): Promise<TouchedTrace[]> => live.tracesAfter(projectId, after, upTo, limit),
+    spans: (projectId: string, traceIds: readonly string[], after: LiveCursor, upTo: LiveCursor): Promise<LiveSpanRow[]> => live.spansAfter(projectId, traceIds, after, upTo),
+    traces: (projectId: string, after: LiveCursor, upTo: LiveCursor, limit: number): Promise<TouchedTrace[]> => live.tracesAfter(projectId, after, upTo, limit),
     /** The summaries of these traces that meet the filter, as `GET /api/traces` gives them (scores, `running`, duration so far). */
-    liveSummaries: async (filter: LiveTraceFilter, traceIds: readonly string[]): Promise<TraceSummary[]> => {
+    summaries: async (filter: LiveTraceFilter, traceIds: readonly string[]): Promise<TraceSummary[]> => {
       const records: Array<TraceSummaryRecord | RunningTraceRecord> = await live.traceSummaries(filter, traceIds);
       // A trace whose spans all still run has no parts: summarized from its snapshots, where the filter can hold it.
       const found = new Set(records.map((t) => t.traceId));
@@ -58,18 +59,18 @@ export function liveCalls(store: { live: LiveStore; scores: ScoreStore; runningS
       return queries.summariesOf(filter.projectId, records);
     },
     /** Of these traces, those with running spans: when each was last heard from, and whether its running spans are abandoned now. */
-    liveRunningStates: async (projectId: string, traceIds: readonly string[]): Promise<LiveRunningState[]> =>
+    runningStates: async (projectId: string, traceIds: readonly string[]): Promise<LiveRunningState[]> =>
       traceIds.length === 0 ? [] : statesOf(projectId, await store.runningSpans.lastHeard(projectId, traceIds)),
     /**
      * The project's traces with running spans heard from within the stale-after time (those not
-     * abandoned yet: a live list may show them running), at most `limit`, as `liveRunningStates`.
+     * abandoned yet: a live list may show them running), at most `limit`, as `runningStates`.
      */
-    liveRecentlyHeard: async (projectId: string, limit: number): Promise<LiveRunningState[]> => {
+    recentlyHeard: async (projectId: string, limit: number): Promise<LiveRunningState[]> => {
       const { nowUs, staleAfterUs } = queries.clock();
       return statesOf(projectId, await store.runningSpans.recentlyHeard(projectId, nowUs - staleAfterUs, limit));
     },
     /** The running spans of these traces as their live streams send them, in their state now (a trace with none is left out). */
-    liveRunningSpans: async (projectId: string, traceIds: readonly string[]): Promise<LiveSpansEvent[]> => {
+    runningSpans: async (projectId: string, traceIds: readonly string[]): Promise<LiveSpansEvent[]> => {
       if (traceIds.length === 0) return [];
       const [running, ends] = await Promise.all([store.runningSpans.ofTraces(projectId, traceIds), endsOf(projectId, traceIds)]);
       const byTrace = new Map<string, StoredRunningSpan[]>();
@@ -101,5 +102,7 @@ function liveSpanOfRunning({ span, state, durationUs }: RunningSpanView): LiveSp
   };
 }
 
-/** The live hub's calls, as the database thread serves them. */
-export type LiveCalls = ReturnType<typeof liveCalls>;
+/** The live hub's calls, as the database thread serves them (`db.live.head()`). */
+export type LiveCalls = ReturnType<typeof liveReads>;
+
+export const liveCalls = callGroup(({ store, queries }: { store: Store; queries: QueryService }) => liveReads(store, queries));

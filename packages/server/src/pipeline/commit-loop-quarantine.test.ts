@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { FakeStore } from '../../test/support/fake-store.js';
+import { FakeWriter } from '../../test/support/fake-writer.js';
 import { StoreError } from '../store/store.js';
 import { type CommitLoop, type CommitLoopOptions } from './commit-loop.js';
 import { listQuarantine, readQuarantined } from './quarantine.js';
@@ -16,14 +16,14 @@ useCommitLoopHarness();
 describe('CommitLoop: an entry the store keeps refusing', () => {
   const quarantineDir = (): string => join(dir, 'quarantine');
   const quarantined: string[] = [];
-  const refusingLoop = (store: FakeStore, options: Partial<CommitLoopOptions> = {}): CommitLoop =>
+  const refusingLoop = (store: FakeWriter, options: Partial<CommitLoopOptions> = {}): CommitLoop =>
     loopOver(store, { quarantineDir: quarantineDir(), onQuarantine: (id) => quarantined.push(id), ...options });
   beforeEach(() => {
     quarantined.length = 0;
   });
 
   it('is quarantined after maxAttempts tries, and the entries around it are committed', async () => {
-    const store = new FakeStore().refuse((name) => name.startsWith('poison.'));
+    const store = new FakeWriter().refuse((name) => name.startsWith('poison.'));
     const loop = refusingLoop(store, { maxRecordsPerCommit: 4 });
     const names = ['a', 'b', 'poison', 'c', 'd'];
     const positions = await accept(loop, names, 2);
@@ -41,7 +41,7 @@ describe('CommitLoop: an entry the store keeps refusing', () => {
   });
 
   it('is found by committing the suspects one by one when the store refuses it only at commit', async () => {
-    const store = new FakeStore().refuse((name) => name.startsWith('poison.'), 'commit');
+    const store = new FakeWriter().refuse((name) => name.startsWith('poison.'), 'commit');
     const loop = refusingLoop(store, { maxRecordsPerCommit: 1000 });
     const names = ['a', 'b', 'poison', 'c'];
     await accept(loop, names, 1);
@@ -59,7 +59,7 @@ describe('CommitLoop: an entry the store keeps refusing', () => {
 
   it('is quarantined at once when a replay finds it no longer decodes, and what follows is committed', async () => {
     // The receiver decoded it before spooling it; a spool written by another version may not decode now.
-    const store = new FakeStore();
+    const store = new FakeWriter();
     const positions = await spoolOnly(['a', 'garbled', 'b'], 1);
     const loop = refusingLoop(store);
 
@@ -72,7 +72,7 @@ describe('CommitLoop: an entry the store keeps refusing', () => {
   });
 
   it('is not quarantined while the store refuses every write, and is committed once it is back', async () => {
-    const store = new FakeStore().setDown(true);
+    const store = new FakeWriter().setDown(true);
     const loop = refusingLoop(store, { maxAttempts: 2 });
     await accept(loop, ['a', 'b'], 1);
 
@@ -89,7 +89,7 @@ describe('CommitLoop: an entry the store keeps refusing', () => {
   it('is never quarantined when the store refuses it for lack of space, and is committed once there is room', async () => {
     // A full disk refuses a transaction with records in it, while the probe (an empty one) still fits.
     const noSpace = (): Error => new StoreError('DuckDB failed to commit: Could not write file "spoor.duckdb.wal": No space left on device');
-    const store = new FakeStore().refuse((name) => name.startsWith('big.'), 'commit', noSpace);
+    const store = new FakeWriter().refuse((name) => name.startsWith('big.'), 'commit', noSpace);
     const loop = refusingLoop(store, { maxAttempts: 2 });
     await accept(loop, ['a', 'big', 'b'], 1);
     const committed = loop.commitUpTo(3);
@@ -109,7 +109,7 @@ describe('CommitLoop: an entry the store keeps refusing', () => {
   it('is committed in pieces that fit when a transaction fails whole for lack of space, halving until one does', async () => {
     const noSpace = (): Error => new StoreError('DuckDB failed to commit: Could not write file "spoor.duckdb.wal": No space left on device');
     // Room for 25 records at a time: 80 fail, then 40, and pieces of 20 fit.
-    const store = new FakeStore().roomFor(25, noSpace);
+    const store = new FakeWriter().roomFor(25, noSpace);
     const loop = refusingLoop(store, { maxRecordsPerCommit: 1000 });
     await accept(loop, entryNames(8), 10);
 
@@ -130,7 +130,7 @@ describe('CommitLoop: an entry the store keeps refusing', () => {
   it('is tried again at least once a second while the store lacks space, however long that lasts', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const noSpace = (): Error => new StoreError('DuckDB failed to commit: Could not write file "spoor.duckdb.wal": No space left on device');
-    const store = new FakeStore().refuse((name) => name.startsWith('big.'), 'commit', noSpace);
+    const store = new FakeWriter().refuse((name) => name.startsWith('big.'), 'commit', noSpace);
     const loop = refusingLoop(store, { maxAttempts: 2 });
     await accept(loop, ['a', 'big', 'b'], 1);
     const committed = loop.commitUpTo(3);
@@ -156,7 +156,7 @@ describe('CommitLoop: an entry the store keeps refusing', () => {
   it('is given up on by close, which stops the loop and leaves the entries in the spool for the next start', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     const noSpace = (): Error => new StoreError('DuckDB failed to commit: Could not write file "spoor.duckdb.wal": No space left on device');
-    const store = new FakeStore().roomFor(0, noSpace);
+    const store = new FakeWriter().roomFor(0, noSpace);
     const loop = refusingLoop(store);
     await accept(loop, ['a', 'b'], 1);
     void loop.commitUpTo(2);
@@ -178,7 +178,7 @@ describe('CommitLoop: an entry the store keeps refusing', () => {
 
   it('is quarantined once when the spool is replayed after a crash', async () => {
     await spoolOnly(['a', 'poison', 'b'], 1);
-    const store = new FakeStore().refuse((name) => name.startsWith('poison.'));
+    const store = new FakeWriter().refuse((name) => name.startsWith('poison.'));
 
     expect(await within(refusingLoop(store).replay(), 5000, 'replay')).toBe(3);
     expect(committedNames(store)).toEqual(['a.0', 'b.0']);

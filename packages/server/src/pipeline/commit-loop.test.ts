@@ -1,7 +1,7 @@
 import { appendFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { FakeStore } from '../../test/support/fake-store.js';
+import { FakeWriter } from '../../test/support/fake-writer.js';
 import { decode, entry } from '../../test/support/named-entries.js';
 import { quarantineIdOf } from './quarantine.js';
 import { positionToString } from './spool.js';
@@ -14,7 +14,7 @@ useCommitLoopHarness();
 
 describe('CommitLoop', () => {
   it('commits every pushed entry exactly once, in spool order', async () => {
-    const store = new FakeStore();
+    const store = new FakeWriter();
     const loop = loopOver(store, { maxRecordsPerCommit: 7 });
     const names = entryNames(12);
     const positions = await accept(loop, names, 3);
@@ -27,7 +27,7 @@ describe('CommitLoop', () => {
   });
 
   it('reads entries handed over without their batches back from the spool, in order, each once', async () => {
-    const store = new FakeStore();
+    const store = new FakeWriter();
     const loop = loopOver(store);
     const names = entryNames(6);
     for (const [i, name] of names.entries()) {
@@ -41,7 +41,7 @@ describe('CommitLoop', () => {
   });
 
   it('commits as soon as the open transaction holds maxRecordsPerCommit records', async () => {
-    const store = new FakeStore();
+    const store = new FakeWriter();
     const loop = loopOver(store, { maxRecordsPerCommit: 6 });
     const positions = await accept(loop, entryNames(7), 2);
 
@@ -58,7 +58,7 @@ describe('CommitLoop', () => {
 
   it('commits a transaction lingerMs after its first record, with what arrived meanwhile', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    const store = new FakeStore();
+    const store = new FakeWriter();
     const loop = loopOver(store, { lingerMs: 1000 });
     await accept(loop, ['first'], 1);
     await until(() => store.appendCalls === 1, 'the first entry is appended');
@@ -78,7 +78,7 @@ describe('CommitLoop', () => {
   it('commits at once when a reader waits, without waiting for lingerMs or a full transaction', async () => {
     // On a clock that never moves: no timer fires, so nothing here waits for one.
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    const store = new FakeStore();
+    const store = new FakeWriter();
     const loop = loopOver(store, { maxRecordsPerCommit: 1000 });
     await accept(loop, entryNames(3), 2);
 
@@ -93,7 +93,7 @@ describe('CommitLoop', () => {
   });
 
   it('reports each commit with a rising sequence number and position, ending at the last entry', async () => {
-    const store = new FakeStore({ commitDelayMs: 2 });
+    const store = new FakeWriter({ commitDelayMs: 2 });
     const loop = loopOver(store, { maxRecordsPerCommit: 5 });
     const positions = await accept(loop, entryNames(10), 2);
 
@@ -109,7 +109,7 @@ describe('CommitLoop', () => {
 
   it('rolls back a failed commit and commits the lost entries again from the spool, each once', async () => {
     // Commits are pipelined: when the second fails, the ones asked for after it fail with it.
-    const store = new FakeStore({ commitDelayMs: 3 }).failCommit(2);
+    const store = new FakeWriter({ commitDelayMs: 3 }).failCommit(2);
     const loop = loopOver(store, { maxRecordsPerCommit: 4 });
     const names = entryNames(10);
     const positions = await accept(loop, names, 2);
@@ -123,7 +123,7 @@ describe('CommitLoop', () => {
   });
 
   it('rolls back a failed append and commits the lost entries again from the spool, each once', async () => {
-    const store = new FakeStore().failAppend(5);
+    const store = new FakeWriter().failAppend(5);
     const loop = loopOver(store, { maxRecordsPerCommit: 4 });
     const names = entryNames(8);
     const positions = await accept(loop, names, 3);
@@ -138,7 +138,7 @@ describe('CommitLoop', () => {
   it('commits each entry once over a store without transactions, when an append is cut short between tables and a commit fails', async () => {
     // What stayed of a failed append or commit is durable there: only the batch keys keep the
     // entries read back from the spool from being stored twice.
-    const store = new FakeStore({ transactions: false, commitDelayMs: 2 }).failAppend(3).failCommit(2);
+    const store = new FakeWriter({ transactions: false, commitDelayMs: 2 }).failAppend(3).failCommit(2);
     const loop = loopOver(store, { maxRecordsPerCommit: 4 });
     const names = entryNames(8);
     const positions = await accept(loop, names, 2);
@@ -151,7 +151,7 @@ describe('CommitLoop', () => {
   });
 
   it('resolves commitUpTo after a failed commit only once that entry is committed', async () => {
-    const store = new FakeStore({ commitDelayMs: 5 }).failCommit(1);
+    const store = new FakeWriter({ commitDelayMs: 5 }).failCommit(1);
     const loop = loopOver(store, { maxRecordsPerCommit: 1000 });
     const names = entryNames(3);
     const positions = await accept(loop, names, 1);
@@ -164,7 +164,7 @@ describe('CommitLoop', () => {
 
   it('replays the entries after the store position and nothing before it, then numbers on', async () => {
     const positions = await spoolOnly(entryNames(6), 2);
-    const store = new FakeStore({ position: positionToString(positions[2]!) });
+    const store = new FakeWriter({ position: positionToString(positions[2]!) });
     const loop = loopOver(store);
 
     expect(await within(loop.replay(), 1000, 'replay')).toBe(3);
@@ -179,7 +179,7 @@ describe('CommitLoop', () => {
 
   it('replays nothing when the store has committed the whole spool', async () => {
     const positions = await spoolOnly(entryNames(2), 1);
-    const store = new FakeStore({ position: positionToString(positions[1]!) });
+    const store = new FakeWriter({ position: positionToString(positions[1]!) });
 
     expect(await loopOver(store).replay()).toBe(0);
     expect(store.appendCalls).toBe(0);
@@ -191,7 +191,7 @@ describe('CommitLoop', () => {
     await spool.close();
     await appendFile(join(dir, '000000000001.spool'), Buffer.from([7, 0, 0, 0, 0, 0]));
     await reopenSpool();
-    const store = new FakeStore();
+    const store = new FakeWriter();
 
     expect(await loopOver(store).replay()).toBe(3);
     expect(committedNames(store)).toEqual(['e1.0', 'e2.0', 'e3.0']);
@@ -207,7 +207,7 @@ describe('CommitLoop', () => {
     await writeFile(file, data);
     const quarantineDir = join(dir, 'quarantine');
     const damaged: Array<[number, number, number]> = [];
-    const store = new FakeStore();
+    const store = new FakeWriter();
 
     const loop = loopOver(store, { quarantineDir, onDamaged: (segment, offset, bytes) => damaged.push([segment, offset, bytes]) });
     expect(await within(loop.replay(), 2000, 'replay')).toBe(19);
@@ -230,7 +230,7 @@ describe('CommitLoop', () => {
     data.fill(0, from, to);
     await writeFile(file, data);
     const damaged: number[] = [];
-    const store = new FakeStore();
+    const store = new FakeWriter();
 
     const loop = loopOver(store, { quarantineDir: join(dir, 'quarantine'), onDamaged: (_segment, _offset, bytes) => damaged.push(bytes) });
     await within(loop.replay(), 10_000, 'replay');
@@ -244,7 +244,7 @@ describe('CommitLoop', () => {
   });
 
   it('commits everything pushed when it is closed', async () => {
-    const store = new FakeStore({ commitDelayMs: 2 });
+    const store = new FakeWriter({ commitDelayMs: 2 });
     const loop = loopOver(store, { maxRecordsPerCommit: 3 });
     const names = entryNames(5);
     const positions = await accept(loop, names, 2);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
-import { FakeStore } from '../../test/support/fake-store.js';
+import { FakeWriter } from '../../test/support/fake-writer.js';
 import { decode, entry as named } from '../../test/support/named-entries.js';
 import { CommitLoop } from './commit-loop.js';
 import { type CommitSink, IngestQueue } from './ingest-queue.js';
@@ -403,7 +403,7 @@ describe('IngestQueue', () => {
   });
 
   it('absorbs a commit that stalls for seconds: past the queue, requests are acknowledged into the spool, then all are committed in order, each once', async () => {
-    const store = new FakeStore();
+    const store = new FakeWriter();
     let queue: IngestQueue | null = null;
     const loop = new CommitLoop(store, { spoolDir: dir, decode, lingerMs: 60_000, maxRecordsPerCommit: 4, onCommit: (seq, position) => queue!.committed(seq, position) });
     const spilled: string[] = [];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SpanRecord } from '@spoor/model';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FakeStore } from '../../test/support/fake-store.js';
+import { FakeWriter } from '../../test/support/fake-writer.js';
 import { fillDisk, mountTmpfs } from '../../test/support/tmpfs.js';
 import { type WriteBatch, batchOf } from '../store/store.js';
 import { CommitLoop } from './commit-loop.js';
@@ -40,7 +40,7 @@ describe('the quarantine on a full disk', () => {
   it('keeps an entry the store refuses in the spool while its quarantine file finds no room, and quarantines it once there is', async () => {
     const quarantineDir = join(disk.path, 'quarantine');
     const filler = fillDisk(disk.path, 0);
-    const store = new FakeStore().refuse((name) => name === 'poison');
+    const store = new FakeWriter().refuse((name) => name === 'poison');
     const errors: unknown[] = [];
     const loop = new CommitLoop(store, { spoolDir, decode, quarantineDir, maxAttempts: 2, onCommit: () => {}, onError: (error) => errors.push(error) });
     let seq = 0;

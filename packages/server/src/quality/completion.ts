@@ -27,13 +27,15 @@ import type { CommitRange, CompleteTrace, EvaluatorStore, TraceFilter } from '..
  * abandoned, it is decided as it is.
  */
 
-/** What the scan reads, on the database thread. */
+/** What the scan reads, on the database thread (of its evaluators' calls). */
 export interface CompletionBackend {
-  evaluatorCompleteTracesCommitted: EvaluatorStore['completeTracesCommitted'];
-  evaluatorCommitsAt: EvaluatorStore['commitsAt'];
-  evaluatorTracesTouched: EvaluatorStore['tracesTouched'];
-  evaluatorRunningTraces: (projectId: string, traceIds: readonly string[]) => Promise<ReadonlyMap<string, number>>;
-  evaluatorHead: () => Promise<LiveCursor>;
+  readonly evaluators: {
+    completeTracesCommitted: EvaluatorStore['completeTracesCommitted'];
+    commitsAt: EvaluatorStore['commitsAt'];
+    tracesTouched: EvaluatorStore['tracesTouched'];
+    runningTraces: (projectId: string, traceIds: readonly string[]) => Promise<ReadonlyMap<string, number>>;
+    head: () => Promise<LiveCursor>;
+  };
 }
 
 /** Heads remembered at most: a round every 2 s, so more than a day of them for a runner far behind. */
@@ -142,14 +144,14 @@ export class CompletionScan {
     let nextAfter = after;
     if (upTo !== null && !covers(after, upTo)) {
       const range: CommitRange = { after, upTo, head: clock.head, afterId: this.afterId };
-      page = await db.evaluatorCompleteTracesCommitted(projectId, filter, range, limit, slimmedToo);
+      page = await db.evaluators.completeTracesCommitted(projectId, filter, range, limit, slimmedToo);
       if (page.length < limit) {
         nextAfter = upTo;
         next = { upTo: null, afterId: '' };
       } else next = { upTo, afterId: page.at(-1)!.traceId };
     }
     const held = [...this.held.values()];
-    const heard = page.length + held.length === 0 ? new Map<string, number>() : await db.evaluatorRunningTraces(projectId, [...page, ...held].map((t) => t.traceId));
+    const heard = page.length + held.length === 0 ? new Map<string, number>() : await db.evaluators.runningTraces(projectId, [...page, ...held].map((t) => t.traceId));
     const staleAfterUs = this.options.staleAfterMs * 1000;
     const ready: CompleteTrace[] = [];
     const stillHeld = new Map<string, CompleteTrace>();
@@ -184,7 +186,7 @@ export class CompletionScan {
    */
   async lag(clock: CommitClock, nowUs: number): Promise<{ waiting: number; oldestSeconds: number }> {
     if (this.after === null) return { waiting: 0, oldestSeconds: 0 };
-    const touched = covers(this.after, clock.head) ? 0 : await this.options.db.evaluatorTracesTouched(this.options.projectId, this.after, clock.head, MAX_WAITING_COUNTED);
+    const touched = covers(this.after, clock.head) ? 0 : await this.options.db.evaluators.tracesTouched(this.options.projectId, this.after, clock.head, MAX_WAITING_COUNTED);
     const since = touched === 0 ? null : clock.oldestPast(this.after);
     return { waiting: Math.max(0, touched - this.taken) + this.held.size, oldestSeconds: since === null ? 0 : Math.max(0, (nowUs - since) / 1e6) };
   }

@@ -1,7 +1,9 @@
 import { type Dataset, type DatasetChangeResponse, type DatasetItem, type DatasetItemsResponse, type DatasetListResponse, type JsonValue, datasetNameProblem } from '@spoor/model';
 import { AppError } from '../errors.js';
 import { decodeCursor, encodeCursor } from '../query/cursor.js';
-import type { DatasetRecord, DatasetStore, DatasetSummary, EvaluatorStore } from '../store/store.js';
+import { jsonCall as json } from '../json.js';
+import type { DatasetRecord, DatasetStore, DatasetSummary, EvaluatorStore, Store } from '../store/store.js';
+import { callGroup } from '../threads/groups.js';
 import { spansByTrace } from './backend.js';
 import { type CheckedItem, type TraceTargets, checkItems, datasetOf, itemOf, itemRows, newItemIds, targetKey } from './dataset-items.js';
 import type { EvaluationTarget } from './kind.js';
@@ -210,3 +212,19 @@ export class DatasetService {
     return (this.lastTimeUs = Math.max(nowUs, this.lastTimeUs + 1));
   }
 }
+
+/** Datasets' calls on the database thread (`db.datasets.create(…)`): versioned items, made by hand, by import or from traces, masked by the project's policy. */
+export const datasetCalls = callGroup(({ store, masking }: { store: Store; masking: { valueMaskerFor(projectId: string): (<T>(value: T) => T) | undefined } | null }) => {
+  const datasets = new DatasetService(store, (projectId) => masking?.valueMaskerFor(projectId));
+  return {
+    create: json(datasets.create.bind(datasets)),
+    list: json(datasets.list.bind(datasets)),
+    get: json(datasets.get.bind(datasets)),
+    describe: json(datasets.describe.bind(datasets)),
+    delete: datasets.delete.bind(datasets),
+    addItems: json(datasets.addItems.bind(datasets)),
+    items: json(datasets.listItems.bind(datasets)),
+    editItem: json(datasets.editItem.bind(datasets)),
+    deleteItem: json(datasets.deleteItem.bind(datasets)),
+  };
+});

@@ -109,7 +109,7 @@ export class EvaluatorService {
 
   async list(projectId: string): Promise<Evaluator[]> {
     this.runnerOf(projectId);
-    const [records, totals] = await Promise.all([this.options.db.evaluatorList(projectId), this.totals(projectId)]);
+    const [records, totals] = await Promise.all([this.options.db.evaluators.list(projectId), this.totals(projectId)]);
     return records.map((r) => this.answer(projectId, r, totals));
   }
 
@@ -127,7 +127,7 @@ export class EvaluatorService {
     // A project's runner starts with its first evaluator made here, if it had none running.
     this.runnerOf(projectId);
     return this.change(projectId, async () => {
-      const latest = await this.options.db.evaluatorLatest(projectId, name);
+      const latest = await this.options.db.evaluators.latest(projectId, name);
       const exists = latest !== null && !latest.deleted;
       if (mode === 'create' && exists) throw new AppError('ERR_CONFLICT', `an evaluator named '${name}' exists; PUT /api/evaluators/${name} replaces it`);
       const text = JSON.stringify(resolved.spec);
@@ -139,7 +139,7 @@ export class EvaluatorService {
           name, spec: text, version: (latest?.version ?? 0) + 1, state: exists ? latest.state : 'active', pausedReason: exists ? latest.pausedReason : null,
           createdUs: exists ? latest.createdUs : nowUs, updatedUs: nowUs,
         };
-        await this.options.db.evaluatorPut(projectId, record, false);
+        await this.options.db.evaluators.put(projectId, record, false);
       }
       return { evaluator: this.answer(projectId, record, await this.totals(projectId)), created: !exists };
     });
@@ -149,7 +149,7 @@ export class EvaluatorService {
     this.refuseFileEvaluator(projectId, name);
     await this.change(projectId, async () => {
       const record = await this.existing(projectId, name);
-      await this.options.db.evaluatorPut(projectId, { ...record, updatedUs: this.nowUs() }, true);
+      await this.options.db.evaluators.put(projectId, { ...record, updatedUs: this.nowUs() }, true);
     });
   }
 
@@ -159,7 +159,7 @@ export class EvaluatorService {
       const record = await this.existing(projectId, name);
       const next: EvaluatorRecord = { ...record, state: paused ? 'paused' : 'active', pausedReason: paused ? reason : null, updatedUs: this.nowUs() };
       const changed = record.state !== next.state || record.pausedReason !== next.pausedReason;
-      if (changed) await this.options.db.evaluatorPut(projectId, next, false);
+      if (changed) await this.options.db.evaluators.put(projectId, next, false);
       this.runnerOf(projectId).paused.set(name, paused);
       return this.answer(projectId, changed ? next : record, await this.totals(projectId));
     });
@@ -169,7 +169,7 @@ export class EvaluatorService {
   async preview(projectId: string, body: unknown): Promise<EvaluatorPreviewItem[]> {
     const resolved = resolveSpec(body, this.options.kinds, { unknownFields: 'refuse' });
     const nowUs = this.nowUs();
-    const traces = await this.options.db.evaluatorCompleteTraces(projectId, resolved.filter, { timeUs: nowUs - 3_600_000_000, id: '' }, nowUs - this.options.traceQuietMs * 1000, 1000);
+    const traces = await this.options.db.evaluators.completeTraces(projectId, resolved.filter, { timeUs: nowUs - 3_600_000_000, id: '' }, nowUs - this.options.traceQuietMs * 1000, 1000);
     const recent = traces.slice(-PREVIEW_TARGETS).reverse().map((t) => t.traceId);
     const targets = (await new RoundTargets(this.options.db, projectId).of(recent, resolved.target)).slice(0, PREVIEW_TARGETS);
     const signal = new AbortController().signal;
@@ -191,14 +191,14 @@ export class EvaluatorService {
   /** The targets whose last run by the current version failed, newest first, at most `limit`. */
   async errors(projectId: string, name: string, limit: number): Promise<EvaluatorError[]> {
     const record = await this.existing(projectId, name);
-    const failed = await this.options.db.evaluatorFailedRuns(projectId, name, record.version, limit, true);
+    const failed = await this.options.db.evaluators.failedRuns(projectId, name, record.version, limit, true);
     return failed.map((r) => ({ traceId: r.traceId, spanId: r.spanId, error: r.error ?? 'unknown error', time: isoFromMicros(r.timeUs) }));
   }
 
   /** Re-judges the targets whose last run by the current version failed. */
   async retry(projectId: string, name: string): Promise<{ retried: number; ok: number; errors: number; notApplicable: number }> {
     const { record, resolved } = await this.runnable(projectId, name);
-    const failed = await this.options.db.evaluatorFailedRuns(projectId, name, record.version, RETRY_LIMIT);
+    const failed = await this.options.db.evaluators.failedRuns(projectId, name, record.version, RETRY_LIMIT);
     const keys = new Set(failed.map((r) => `${r.traceId}/${r.spanId ?? ''}`));
     const traceIds = [...new Set(failed.map((r) => r.traceId))];
     const targets = (await new RoundTargets(this.options.db, projectId).of(traceIds, resolved.target)).filter((t) => keys.has(`${t.traceId}/${t.spanId ?? ''}`));
@@ -234,7 +234,7 @@ export class EvaluatorService {
       let after = { timeUs: fromUs, id: '' };
       const endedByUs = Math.min(toUs, this.nowUs() - this.options.traceQuietMs * 1000);
       for (;;) {
-        const traces = await this.options.db.evaluatorCompleteTraces(projectId, resolved.filter, after, endedByUs, BACKFILL_PAGE);
+        const traces = await this.options.db.evaluators.completeTraces(projectId, resolved.filter, after, endedByUs, BACKFILL_PAGE);
         if (traces.length === 0) break;
         job.traces += traces.length;
         job.sampled += traces.filter((t) => sampledIn(t.traceId, resolved.sampleRate)).length;
@@ -263,7 +263,7 @@ export class EvaluatorService {
     const runner = this.runnerOf(projectId);
     return Promise.all(
       names.map(async (name): Promise<ExperimentEvaluator> => {
-        const latest = await this.options.db.evaluatorLatest(projectId, name);
+        const latest = await this.options.db.evaluators.latest(projectId, name);
         if (latest === null || latest.deleted) throw new AppError('ERR_BAD_REQUEST', `evaluators: there is no evaluator named '${name}' (make it with POST /api/evaluators)`);
         const { deleted: _, ...record } = latest;
         const resolved = runner.resolve(record);
@@ -281,7 +281,7 @@ export class EvaluatorService {
   }
 
   private async existing(projectId: string, name: string): Promise<EvaluatorRecord> {
-    const latest = await this.options.db.evaluatorLatest(projectId, name);
+    const latest = await this.options.db.evaluators.latest(projectId, name);
     if (latest === null || latest.deleted) throw new AppError('ERR_NOT_FOUND', `no evaluator named '${name}'`);
     const { deleted: _, ...record } = latest;
     return record;
@@ -293,7 +293,7 @@ export class EvaluatorService {
 
   private totals(projectId: string): Promise<EvaluatorRunTotals[]> {
     const nowUs = this.nowUs();
-    return this.options.db.evaluatorRunTotals(projectId, nowUs - (nowUs % DAY_US));
+    return this.options.db.evaluators.runTotals(projectId, nowUs - (nowUs % DAY_US));
   }
 
   private answer(projectId: string, r: EvaluatorRecord, totals: readonly EvaluatorRunTotals[]): Evaluator {

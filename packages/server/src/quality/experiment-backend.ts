@@ -1,4 +1,5 @@
-import { type DatasetItem, type EvaluatorTarget, type ExperimentScoreSummary, isUnpricedCall } from '@spoor/model';
+import { type DatasetItem, type EvaluatorTarget, type ExperimentScoreSummary, type ScoreRecord, isUnpricedCall } from '@spoor/model';
+import { callGroup } from '../threads/groups.js';
 import type { ExperimentResultRecord } from '../store/ports/experiments.js';
 import type { Store } from '../store/store.js';
 import { spansByTrace } from './backend.js';
@@ -10,21 +11,48 @@ import { targetsOfTrace } from './targets.js';
 /** Results read at once for an experiment's score summary. */
 const SUMMARY_PAGE = 5000;
 
+/** What experiments' calls take of what the database thread hands its groups. */
+interface ExperimentDeps {
+  store: Pick<Store, 'evaluators' | 'datasets' | 'experiments' | 'scores'>;
+  /** The project's masking policy over a JSON value (`ProjectMasking.valueMaskerFor`), `null` for none. */
+  masking: { valueMaskerFor(projectId: string): (<T>(value: T) => T) | undefined } | null;
+  maskScore: (score: ScoreRecord) => void;
+}
+
 /**
- * What experiments read through the database thread beyond their own rows (`dbthread/calls.ts`):
- * items' traces (tokens, cost and evaluators' targets), the recorded spans items were taken from,
- * and items by id. Each is one read for a batch of items, built there so only what the main
- * thread uses crosses to it.
+ * Experiments' calls on the database thread (`db.experiments.get(…)`): a row per change of an
+ * experiment's state and per run of an item, as plain values (not JSON text: the main thread builds
+ * the API's answers from them); and what they read beyond their own rows: items' traces (tokens,
+ * cost and evaluators' targets), the recorded spans items were taken from, and items by id. Each
+ * read is one for a batch of items, built there so only what the main thread uses crosses to it.
  */
-export function experimentCalls(store: Pick<Store, 'evaluators' | 'datasets' | 'experiments' | 'scores'>) {
+export const experimentCalls = callGroup(({ store, masking, maskScore }: ExperimentDeps) => {
   const e = store.evaluators;
+  const x = store.experiments;
   return {
+    put: x.putExperiment.bind(x),
+    get: x.getExperiment.bind(x),
+    latestByName: x.latestByName.bind(x),
+    list: x.listExperiments.bind(x),
+    /** An experiment's outputs, errors and its SDK's scores are the project's data as its spans are: masked as they would be. */
+    addResults: async (projectId: string, results: readonly ExperimentResultRecord[]): Promise<readonly ExperimentResultRecord[]> => {
+      const masked = maskedResults(results, masking?.valueMaskerFor(projectId));
+      await x.addResults(projectId, masked);
+      return masked;
+    },
+    results: x.listResults.bind(x),
+    totals: x.resultTotals.bind(x),
+    addScores: (added: readonly ScoreRecord[], writtenUs: number): Promise<void> => {
+      const copies = added.map((score) => ({ ...score }));
+      for (const score of copies) maskScore(score);
+      return store.scores.addScores(copies, writtenUs);
+    },
     /**
      * What an experiment needs of its items' traces, from one read of their spans: per trace (in
      * the order of the ids) whether it is stored and its LLM calls' tokens and cost, and the
      * targets of each kind asked, experiment runs included (online evaluators leave them alone).
      */
-    experimentTraces: async (projectId: string, traceIds: readonly string[], kinds: readonly EvaluatorTarget[]): Promise<{ figures: TraceFigures[]; targets: EvaluationTarget[][] }> => {
+    traces: async (projectId: string, traceIds: readonly string[], kinds: readonly EvaluatorTarget[]): Promise<{ figures: TraceFigures[]; targets: EvaluationTarget[][] }> => {
       const rows = await e.evaluationSpans(projectId, traceIds);
       const figures = new Map<string, TraceFigures>(traceIds.map((id) => [id, { traceId: id, stored: false, inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0 }]));
       const seen = new Set<string>();
@@ -43,17 +71,17 @@ export function experimentCalls(store: Pick<Store, 'evaluators' | 'datasets' | '
       return { figures: [...figures.values()], targets: kinds.map((kind) => traces.flatMap((spans) => targetsOfTrace(projectId, spans, kind, 'experiment'))) };
     },
     /** The recorded spans these items were taken from, as read for an LLM-call experiment (one read for a page of items). */
-    experimentSourceSpans: async (projectId: string, refs: ReadonlyArray<{ traceId: string; spanId: string }>): Promise<Array<{ traceId: string; spanId: string; attributesJson: string }>> => {
+    sourceSpans: async (projectId: string, refs: ReadonlyArray<{ traceId: string; spanId: string }>): Promise<Array<{ traceId: string; spanId: string; attributesJson: string }>> => {
       if (refs.length === 0) return [];
       const wanted = new Set(refs.map((r) => `${r.traceId}/${r.spanId}`));
       const rows = await e.evaluationSpans(projectId, [...new Set(refs.map((r) => r.traceId))]);
       return rows.filter((s) => wanted.has(`${s.traceId}/${s.spanId}`)).map(({ traceId, spanId, attributesJson }) => ({ traceId, spanId, attributesJson }));
     },
     /** Per trace of these, per score name, the item's score: the store's tally of the trace's scores, mean value and most given label. */
-    experimentScores: async (projectId: string, traceIds: readonly string[]): Promise<Map<string, ItemScores>> =>
+    scores: async (projectId: string, traceIds: readonly string[]): Promise<Map<string, ItemScores>> =>
       scoresByTrace(await store.scores.tallyTraceScores(projectId, traceIds)),
     /** Per experiment of these, its score summaries over the items that ran: each name's mean of the items' values, and label counts. */
-    experimentScoreSummaries: async (projectId: string, experimentIds: readonly string[]): Promise<Map<string, ExperimentScoreSummary[]>> => {
+    scoreSummaries: async (projectId: string, experimentIds: readonly string[]): Promise<Map<string, ExperimentScoreSummary[]>> => {
       const out = new Map<string, ExperimentScoreSummary[]>();
       for (const experimentId of experimentIds) {
         const traceIds: string[] = [];
@@ -70,7 +98,7 @@ export function experimentCalls(store: Pick<Store, 'evaluators' | 'datasets' | '
       return out;
     },
     /** Items of a dataset version by id (fewer when some are not in it), for an experiment's results. */
-    experimentItems: async (projectId: string, dataset: string, version: number, itemIds: readonly string[]): Promise<DatasetItem[]> => {
+    items: async (projectId: string, dataset: string, version: number, itemIds: readonly string[]): Promise<DatasetItem[]> => {
       if (itemIds.length === 0) return [];
       const latest = await store.datasets.latestDataset(projectId, dataset);
       if (latest === null) return [];
@@ -79,7 +107,9 @@ export function experimentCalls(store: Pick<Store, 'evaluators' | 'datasets' | '
       return (await store.datasets.listItems(projectId, record, version, null, itemIds.length, itemIds)).map(itemOf);
     },
   };
-}
+});
+
+export type ExperimentCalls = ReturnType<typeof experimentCalls.make>;
 
 /** An experiment item's trace as counted: its LLM calls' tokens and cost, `null` where none is known. */
 export interface TraceFigures {

@@ -17,11 +17,13 @@ import type { ResolvedEvaluator } from './spec.js';
 
 /** What judging needs of the database thread (the main thread's `DbClient` has it). */
 export interface JudgingBackend {
-  experimentTraces(projectId: string, traceIds: readonly string[], kinds: readonly EvaluatorTarget[]): Promise<{ figures: TraceFigures[]; targets: EvaluationTarget[][] }>;
-  /** Writes results (masked by the project's policy) and answers them as written. */
-  experimentAddResults(projectId: string, results: readonly ExperimentResultRecord[]): Promise<readonly ExperimentResultRecord[]>;
-  /** Stores the SDK's scores of runs, masked by the project's policy. */
-  experimentAddScores(scores: readonly ScoreRecord[], writtenUs: number): Promise<void>;
+  readonly experiments: {
+    traces(projectId: string, traceIds: readonly string[], kinds: readonly EvaluatorTarget[]): Promise<{ figures: TraceFigures[]; targets: EvaluationTarget[][] }>;
+    /** Writes results (masked by the project's policy) and answers them as written. */
+    addResults(projectId: string, results: readonly ExperimentResultRecord[]): Promise<readonly ExperimentResultRecord[]>;
+    /** Stores the SDK's scores of runs, masked by the project's policy. */
+    addScores(scores: readonly ScoreRecord[], writtenUs: number): Promise<void>;
+  };
 }
 
 /** An evaluator as an experiment runs it: its current version, and a way to judge and record targets. */
@@ -66,7 +68,7 @@ export async function recordRuns(batch: JudgeBatch, given: readonly ItemRun[]): 
   if (traced.length > 0) await batch.visible();
   const traceIds = [...new Set(traced.map((r) => r.result.traceId!))];
   const kinds = [...new Set(evaluators.map((e) => e.resolved.target))];
-  const { figures, targets } = traceIds.length === 0 ? { figures: [], targets: kinds.map(() => []) } : await db.experimentTraces(projectId, traceIds, kinds);
+  const { figures, targets } = traceIds.length === 0 ? { figures: [], targets: kinds.map(() => []) } : await db.experiments.traces(projectId, traceIds, kinds);
   const figuresOf = new Map(figures.map((f) => [f.traceId, f]));
   const results = runs.map(({ result }) => {
     const f = result.traceId === null ? undefined : figuresOf.get(result.traceId);
@@ -89,8 +91,8 @@ export async function recordRuns(batch: JudgeBatch, given: readonly ItemRun[]): 
     if (own.length > 0) await evaluator.judge(own);
   }
   const clientScores = clientScoreRecords(projectId, traced, batch.nowUs());
-  if (clientScores.length > 0) await db.experimentAddScores(clientScores, batch.nowUs());
-  return db.experimentAddResults(projectId, results);
+  if (clientScores.length > 0) await db.experiments.addScores(clientScores, batch.nowUs());
+  return db.experiments.addResults(projectId, results);
 }
 
 function outputOf(result: ExperimentResultRecord): JsonValue {

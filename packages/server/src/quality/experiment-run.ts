@@ -2,7 +2,7 @@ import type { DatasetItem, DatasetItemsResponse } from '@spoor/model';
 import { type Json, parseJson } from '../json.js';
 import type { Replayer } from '../replay/replayer.js';
 import type { ExperimentRecord } from '../store/ports/experiments.js';
-import type { experimentCalls } from './experiment-backend.js';
+import type { ExperimentCalls } from './experiment-backend.js';
 import { type ExperimentEvaluator, type ItemRun, type JudgingBackend, recordRuns } from './experiment-judging.js';
 import { type LlmCallTarget, type SourceSpan, callOfItem, erroredRun, itemTrace, runOfCall } from './experiment-llm.js';
 
@@ -12,9 +12,9 @@ const ITEM_PAGE = 1000;
 const RECORD_BATCH = 50;
 
 export interface LlmCallRunOptions {
-  db: JudgingBackend & {
-    datasetItems(projectId: string, name: string, version: number | null, limit: number, cursor: string | null): Promise<Json<DatasetItemsResponse>>;
-    experimentSourceSpans: ReturnType<typeof experimentCalls>['experimentSourceSpans'];
+  db: {
+    readonly experiments: JudgingBackend['experiments'] & Pick<ExperimentCalls, 'sourceSpans'>;
+    readonly datasets: { items(projectId: string, name: string, version: number | null, limit: number, cursor: string | null): Promise<Json<DatasetItemsResponse>> };
   };
   projectId: string;
   experiment: ExperimentRecord;
@@ -82,7 +82,7 @@ export class LlmCallRun {
     try {
       let cursor: string | null = null;
       do {
-        const page: DatasetItemsResponse = parseJson(await db.datasetItems(projectId, experiment.dataset, experiment.datasetVersion, ITEM_PAGE, cursor));
+        const page: DatasetItemsResponse = parseJson(await db.datasets.items(projectId, experiment.dataset, experiment.datasetVersion, ITEM_PAGE, cursor));
         const sources = await this.sourcesOf(page.items);
         let next = 0;
         let batch: ItemRun[] = [];
@@ -114,7 +114,7 @@ export class LlmCallRun {
   /** The recorded spans of a page of items, read at once. */
   private async sourcesOf(items: readonly DatasetItem[]): Promise<Map<string, SourceSpan>> {
     const refs = items.flatMap((i) => (i.source?.spanId == null ? [] : [{ traceId: i.source.traceId, spanId: i.source.spanId }]));
-    const spans = await this.options.db.experimentSourceSpans(this.options.projectId, refs);
+    const spans = await this.options.db.experiments.sourceSpans(this.options.projectId, refs);
     return new Map(spans.map((s) => [`${s.traceId}/${s.spanId}`, s]));
   }
 

@@ -23,25 +23,25 @@ import type { Replayer } from '../replay/replayer.js';
 import { Shares } from '../shares.js';
 import type { ExperimentRecord, ExperimentResultRecord, ExperimentResultTotals } from '../store/ports/experiments.js';
 import { type ItemScores, experimentOf, resultOf, summarizeScores } from './experiment-answers.js';
-import type { experimentCalls } from './experiment-backend.js';
+import type { ExperimentCalls } from './experiment-backend.js';
 import { type ExperimentEvaluator, type ItemRun, type JudgingBackend, recordRuns } from './experiment-judging.js';
 import { LlmCallRun } from './experiment-run.js';
 
 /** What experiments need of the database thread (the main thread's `DbClient` has it all). */
-export interface ExperimentBackend extends JudgingBackend {
-  experimentPut(projectId: string, record: ExperimentRecord): Promise<void>;
-  experimentGet(projectId: string, experimentId: string): Promise<ExperimentRecord | null>;
-  experimentLatestByName(projectId: string, name: string): Promise<ExperimentRecord | null>;
-  experimentList(projectId: string, dataset: string | null, limit: number): Promise<ExperimentRecord[]>;
-  experimentResults(projectId: string, experimentId: string, afterItemId: string | null, limit: number): Promise<ExperimentResultRecord[]>;
-  experimentTotals(projectId: string, experimentIds: readonly string[]): Promise<ExperimentResultTotals[]>;
-  experimentItems: ReturnType<typeof experimentCalls>['experimentItems'];
-  experimentSourceSpans: ReturnType<typeof experimentCalls>['experimentSourceSpans'];
-  experimentScores: ReturnType<typeof experimentCalls>['experimentScores'];
-  experimentScoreSummaries: ReturnType<typeof experimentCalls>['experimentScoreSummaries'];
-  datasetGet(projectId: string, name: string, version: number | null): Promise<Json<Dataset>>;
-  datasetItems(projectId: string, name: string, version: number | null, limit: number, cursor: string | null): Promise<Json<DatasetItemsResponse>>;
-  diffTraces(projectId: string, a: string, b: string): Promise<Json<TraceDiff>>;
+export interface ExperimentBackend {
+  readonly experiments: JudgingBackend['experiments'] & {
+    put(projectId: string, record: ExperimentRecord): Promise<void>;
+    get(projectId: string, experimentId: string): Promise<ExperimentRecord | null>;
+    latestByName(projectId: string, name: string): Promise<ExperimentRecord | null>;
+    list(projectId: string, dataset: string | null, limit: number): Promise<ExperimentRecord[]>;
+    results(projectId: string, experimentId: string, afterItemId: string | null, limit: number): Promise<ExperimentResultRecord[]>;
+    totals(projectId: string, experimentIds: readonly string[]): Promise<ExperimentResultTotals[]>;
+  } & Pick<ExperimentCalls, 'items' | 'sourceSpans' | 'scores' | 'scoreSummaries'>;
+  readonly datasets: {
+    get(projectId: string, name: string, version: number | null): Promise<Json<Dataset>>;
+    items(projectId: string, name: string, version: number | null, limit: number, cursor: string | null): Promise<Json<DatasetItemsResponse>>;
+  };
+  readonly traces: { diff(projectId: string, a: string, b: string): Promise<Json<TraceDiff>> };
 }
 
 export interface ExperimentServiceOptions {
@@ -90,7 +90,7 @@ export class ExperimentService {
     const names = [...new Set(body.evaluators ?? [])];
     const evaluators = await this.options.evaluators(projectId, names);
     // 404 for an unknown dataset or version, as GET /api/datasets/:name says it.
-    const dataset = parseJson(await db.datasetGet(projectId, body.dataset, body.datasetVersion ?? null));
+    const dataset = parseJson(await db.datasets.get(projectId, body.dataset, body.datasetVersion ?? null));
     const nowUs = this.nowUs();
     const record: ExperimentRecord = {
       experimentId: randomBytes(16).toString('hex'), name: body.name, dataset: dataset.name, datasetVersion: dataset.version,
@@ -98,13 +98,13 @@ export class ExperimentService {
       state: 'running', error: null, itemCount: dataset.itemCount, createdUs: nowUs, timeUs: nowUs, finishedUs: null, deleted: false,
     };
     if (target.kind !== 'llm-call') {
-      await db.experimentPut(projectId, record);
+      await db.experiments.put(projectId, record);
       return experimentOf(record, undefined, []);
     }
     // Refused (429/503, naming --experiments-max) before anything is written.
     const release = this.running.acquire(projectId);
     try {
-      await db.experimentPut(projectId, record);
+      await db.experiments.put(projectId, record);
     } catch (error) {
       release();
       throw error;
@@ -112,7 +112,7 @@ export class ExperimentService {
     const run = new LlmCallRun({
       db, projectId, experiment: record, target, evaluators, replayer: this.options.replayer, visible: this.options.visible, nowUs: this.nowUs,
       concurrency: body.concurrency ?? DEFAULT_CONCURRENCY,
-      stands: async () => (await db.experimentGet(projectId, record.experimentId)) !== null,
+      stands: async () => (await db.experiments.get(projectId, record.experimentId)) !== null,
     });
     this.runs.set(record.experimentId, run);
     const ended: Promise<void> = run
@@ -120,7 +120,7 @@ export class ExperimentService {
       .then(async (error) => {
         // A deleted experiment stays deleted: its stopped run must not write a newer row over the
         // deletion. Deleted here, the run knows; by another server sharing the store, the store says.
-        if (run.cancelled || (await db.experimentGet(projectId, record.experimentId)) === null || run.cancelled) return;
+        if (run.cancelled || (await db.experiments.get(projectId, record.experimentId)) === null || run.cancelled) return;
         await this.end(projectId, record, error);
       })
       .catch((error: unknown) => this.options.onError?.('an experiment could not be ended', { projectId, experiment: record.experimentId, err: error }))
@@ -139,16 +139,16 @@ export class ExperimentService {
 
   async list(projectId: string, dataset: string | null, limit: number): Promise<Experiment[]> {
     const { db } = this.options;
-    const records = await db.experimentList(projectId, dataset, limit);
+    const records = await db.experiments.list(projectId, dataset, limit);
     const ids = records.map((r) => r.experimentId);
-    const [totals, scores] = await Promise.all([db.experimentTotals(projectId, ids), db.experimentScoreSummaries(projectId, ids)]);
+    const [totals, scores] = await Promise.all([db.experiments.totals(projectId, ids), db.experiments.scoreSummaries(projectId, ids)]);
     return records.map((r) => experimentOf(r, totals.find((t) => t.experimentId === r.experimentId), scores.get(r.experimentId) ?? []));
   }
 
   async results(projectId: string, ref: string, limit: number, cursor: string | null): Promise<ExperimentResultsResponse> {
     const record = await this.found(projectId, ref);
     const after = cursor === null ? null : decodeCursor(cursor).id;
-    const rows = await this.options.db.experimentResults(projectId, record.experimentId, after, limit + 1);
+    const rows = await this.options.db.experiments.results(projectId, record.experimentId, after, limit + 1);
     const page = rows.slice(0, limit);
     return {
       experiment: record.experimentId,
@@ -162,7 +162,7 @@ export class ExperimentService {
     const out: ExperimentResult[] = [];
     let after: string | null = null;
     for (;;) {
-      const rows = await this.options.db.experimentResults(projectId, record.experimentId, after, SUMMARY_PAGE);
+      const rows = await this.options.db.experiments.results(projectId, record.experimentId, after, SUMMARY_PAGE);
       out.push(...(await this.withItems(projectId, record, rows)));
       if (rows.length < SUMMARY_PAGE) return out;
       after = rows.at(-1)!.itemId;
@@ -179,7 +179,7 @@ export class ExperimentService {
     if (target.kind !== 'sdk') throw new AppError('ERR_CONFLICT', `experiment ${record.experimentId} is an ${target.kind} experiment: the server runs its items`);
     if (record.state !== 'running') throw new AppError('ERR_CONFLICT', `experiment ${record.experimentId} is ${record.state}: results are recorded only while it runs`);
     const ids = [...new Set(posted.map((r) => r.itemId))];
-    const items = new Map((await this.options.db.experimentItems(projectId, record.dataset, record.datasetVersion, ids)).map((i) => [i.itemId, i]));
+    const items = new Map((await this.options.db.experiments.items(projectId, record.dataset, record.datasetVersion, ids)).map((i) => [i.itemId, i]));
     const unknown = posted.findIndex((r) => !items.has(r.itemId));
     if (unknown !== -1) throw new AppError('ERR_BAD_REQUEST', `results[${unknown}].itemId: ${posted[unknown]!.itemId} is not an item of ${record.dataset} version ${record.datasetVersion}`);
     for (const [i, r] of posted.entries()) {
@@ -214,13 +214,13 @@ export class ExperimentService {
   async delete(projectId: string, ref: string): Promise<void> {
     const record = await this.found(projectId, ref);
     this.runs.get(record.experimentId)?.cancel();
-    await this.options.db.experimentPut(projectId, { ...record, timeUs: Math.max(this.nowUs(), record.timeUs + 1), deleted: true });
+    await this.options.db.experiments.put(projectId, { ...record, timeUs: Math.max(this.nowUs(), record.timeUs + 1), deleted: true });
   }
 
   /** Two experiments item by item (A the baseline): `GET /api/experiments/:a/compare/:b`. */
   async compare(projectId: string, aRef: string, bRef: string): Promise<ExperimentComparison> {
     const [a, b] = await Promise.all([this.found(projectId, aRef), this.found(projectId, bRef)]);
-    const [aResults, bResults, totals] = await Promise.all([this.allResults(projectId, a), this.allResults(projectId, b), this.options.db.experimentTotals(projectId, [a.experimentId, b.experimentId])]);
+    const [aResults, bResults, totals] = await Promise.all([this.allResults(projectId, a), this.allResults(projectId, b), this.options.db.experiments.totals(projectId, [a.experimentId, b.experimentId])]);
     const of = (r: ExperimentRecord, results: readonly ExperimentResult[]) =>
       experimentOf(r, totals.find((t) => t.experimentId === r.experimentId), summarizeScores(results.filter((x) => x.error === null).map((x) => x.scores)));
     return compareExperiments(of(a, aResults), of(b, bResults), aResults, bResults);
@@ -232,14 +232,14 @@ export class ExperimentService {
     const [aResult, bResult] = await Promise.all([this.oneResult(projectId, a, itemId), this.oneResult(projectId, b, itemId)]);
     if (aResult === null && bResult === null) throw new AppError('ERR_NOT_FOUND', `item ${itemId} has no result in experiment ${a.experimentId} or ${b.experimentId}`);
     const item = compareItem(itemId, aResult, bResult);
-    const traceDiffDetail = aResult?.traceId != null && bResult?.traceId != null ? parseJson(await this.options.db.diffTraces(projectId, aResult.traceId, bResult.traceId)) : null;
+    const traceDiffDetail = aResult?.traceId != null && bResult?.traceId != null ? parseJson(await this.options.db.traces.diff(projectId, aResult.traceId, bResult.traceId)) : null;
     return { ...item, traceDiffDetail };
   }
 
   private async oneResult(projectId: string, record: ExperimentRecord, itemId: string): Promise<ExperimentResult | null> {
     // The result of the item is the first at or after the id just below it.
     const below = (BigInt(`0x${itemId}`) - 1n).toString(16).padStart(32, '0');
-    const [row] = await this.options.db.experimentResults(projectId, record.experimentId, itemId === '0'.repeat(32) ? null : below, 1);
+    const [row] = await this.options.db.experiments.results(projectId, record.experimentId, itemId === '0'.repeat(32) ? null : below, 1);
     if (row === undefined || row.itemId !== itemId) return null;
     const [result] = await this.withItems(projectId, record, [row]);
     return result ?? null;
@@ -253,7 +253,7 @@ export class ExperimentService {
   async failOrphans(projectIds: readonly string[]): Promise<number> {
     let failed = 0;
     for (const projectId of projectIds) {
-      for (const record of await this.options.db.experimentList(projectId, null, ORPHANS_READ)) {
+      for (const record of await this.options.db.experiments.list(projectId, null, ORPHANS_READ)) {
         if (record.state !== 'running' || (JSON.parse(record.target) as ExperimentTarget).kind !== 'llm-call' || this.runs.has(record.experimentId)) continue;
         await this.end(projectId, record, 'the Spoor server running it stopped before it ended (its items recorded so far are kept)');
         failed++;
@@ -273,14 +273,14 @@ export class ExperimentService {
   /** An experiment by id, or the newest of a name; 404 when none. */
   async found(projectId: string, ref: string): Promise<ExperimentRecord> {
     const { db } = this.options;
-    const record = ID.test(ref) ? await db.experimentGet(projectId, ref) : await db.experimentLatestByName(projectId, ref);
+    const record = ID.test(ref) ? await db.experiments.get(projectId, ref) : await db.experiments.latestByName(projectId, ref);
     if (record === null) throw new AppError('ERR_NOT_FOUND', `no experiment ${ID.test(ref) ? ref : `named '${ref}'`}`);
     return record;
   }
 
   async answer(projectId: string, record: ExperimentRecord): Promise<Experiment> {
     const ids = [record.experimentId];
-    const [[totals], scores] = await Promise.all([this.options.db.experimentTotals(projectId, ids), this.options.db.experimentScoreSummaries(projectId, ids)]);
+    const [[totals], scores] = await Promise.all([this.options.db.experiments.totals(projectId, ids), this.options.db.experiments.scoreSummaries(projectId, ids)]);
     return experimentOf(record, totals, scores.get(record.experimentId) ?? []);
   }
 
@@ -288,16 +288,16 @@ export class ExperimentService {
     const nowUs = this.nowUs();
     // A later row than the first, even within its microsecond: the newest row of an id wins.
     const ended: ExperimentRecord = { ...record, state: error === null ? 'done' : 'failed', error, timeUs: Math.max(nowUs, record.timeUs + 1), finishedUs: nowUs };
-    await this.options.db.experimentPut(projectId, ended);
+    await this.options.db.experiments.put(projectId, ended);
     return ended;
   }
 
   private async withItems(projectId: string, record: ExperimentRecord, rows: readonly ExperimentResultRecord[]): Promise<ExperimentResult[]> {
     if (rows.length === 0) return [];
     const { db } = this.options;
-    const items = new Map<string, DatasetItem>((await db.experimentItems(projectId, record.dataset, record.datasetVersion, rows.map((r) => r.itemId))).map((i) => [i.itemId, i]));
+    const items = new Map<string, DatasetItem>((await db.experiments.items(projectId, record.dataset, record.datasetVersion, rows.map((r) => r.itemId))).map((i) => [i.itemId, i]));
     const traceIds = rows.flatMap((r) => (r.traceId === null ? [] : [r.traceId]));
-    const scores = traceIds.length === 0 ? new Map<string, ItemScores>() : await db.experimentScores(projectId, traceIds);
+    const scores = traceIds.length === 0 ? new Map<string, ItemScores>() : await db.experiments.scores(projectId, traceIds);
     return rows.map((r) => resultOf(r, items.get(r.itemId), r.traceId === null ? undefined : scores.get(r.traceId)));
   }
 }

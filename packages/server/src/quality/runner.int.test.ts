@@ -71,12 +71,12 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     spans.push(span({ traceId: tid(5), spanId: sid(50), startTimeUs: T0, endTimeUs: T0 + SEC }));
     spans.push(span({ traceId: tid(5), spanId: sid(51), parentSpanId: sid(50), startTimeUs: T0, endTimeUs: T0 + 90 * SEC }));
     spans.push(span({ traceId: tid(6), spanId: sid(61), parentSpanId: sid(60), startTimeUs: T0, endTimeUs: T0 + SEC }));
-    await store.write(recordBatch({ spans }), key());
+    await store.writer.write(recordBatch({ spans }), key());
   }
 
   async function service(kind: AnyKind, serverId = 'a'): Promise<EvaluatorService> {
     const s = await EvaluatorService.start({
-      db: evaluatorCalls(store), kinds: kindsOf([kind]), serverId, traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
+      db: { evaluators: evaluatorCalls.make({ store }) }, kinds: kindsOf([kind]), serverId, traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
       // One judgement at a time, so a budget is passed by exactly one.
       runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 1 },
     });
@@ -115,7 +115,7 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     await setUp();
     const kind = countingKind();
     const s = await EvaluatorService.start({
-      db: evaluatorCalls(store), kinds: kindsOf([kind]), serverId: 'a', traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
+      db: { evaluators: evaluatorCalls.make({ store }) }, kinds: kindsOf([kind]), serverId: 'a', traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
       runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 1, staleAfterMs: 60_000 },
     });
     services.push(s);
@@ -124,21 +124,21 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     // Trace 1 has a span running (a snapshot received 5 s before the round); trace 2's running span was last heard from 98 s before it, past --stale-after (60 s).
     now = T0 + 100 * SEC;
     const running = (n: number) => span({ traceId: tid(n), spanId: sid(n * 10 + 9), parentSpanId: sid(n * 10), startTimeUs: T0, endTimeUs: 0 });
-    await store.write(recordBatch({ runningSpans: [running(1)], writtenUs: T0 + 126 * SEC }), key());
-    await store.write(recordBatch({ runningSpans: [running(2)], writtenUs: T0 + 33 * SEC }), key());
+    await store.writer.write(recordBatch({ runningSpans: [running(1)], writtenUs: T0 + 126 * SEC }), key());
+    await store.writer.write(recordBatch({ runningSpans: [running(2)], writtenUs: T0 + 33 * SEC }), key());
     await settle(s);
     expect(kind.judged.map((t) => t.traceId).sort()).toEqual([tid(2), tid(3)]);
     // Its span ends: the commit of its end finds the trace again, and once quiet it is judged.
-    await store.write(recordBatch({ spans: [{ ...running(1), endTimeUs: T0 + 101 * SEC }] }), key());
+    await store.writer.write(recordBatch({ spans: [{ ...running(1), endTimeUs: T0 + 101 * SEC }] }), key());
     await settle(s);
     expect(kind.judged.map((t) => t.traceId).sort()).toEqual([tid(1), tid(2), tid(3)]);
   });
 
   /** A service whose reads of targets are recorded: the trace ids of each read. */
   async function readingService(kind: AnyKind): Promise<{ s: EvaluatorService; read: string[] }> {
-    const calls = evaluatorCalls(store);
+    const calls = evaluatorCalls.make({ store });
     const read: string[] = [];
-    const db = { ...calls, evaluationTargets: (...args: Parameters<typeof calls.evaluationTargets>) => (read.push(...args[1]), calls.evaluationTargets(...args)) };
+    const db = { evaluators: { ...calls, targets: (...args: Parameters<typeof calls.targets>) => (read.push(...args[1]), calls.targets(...args)) } };
     const s = await EvaluatorService.start({
       db, kinds: kindsOf([kind]), serverId: 'a', traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
       runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 1 },
@@ -192,7 +192,7 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     await Promise.all([a.runRound(), b.runRound()]);
     expect(kind.judged.map((t) => `${t.traceId}/${t.spanId}`).sort()).toEqual([1, 2, 3, 4].map((n) => `${tid(n)}/${sid(n * 10 + 1)}`));
     // The holder stops; once its lease expires the other takes it, looks back, and judges only what is new.
-    await store.write(recordBatch({ spans: [span({ traceId: tid(9), spanId: sid(90) }), span({ traceId: tid(9), spanId: sid(91), parentSpanId: sid(90), category: 'llm', llm: emptyLlm() })] }), key());
+    await store.writer.write(recordBatch({ spans: [span({ traceId: tid(9), spanId: sid(90) }), span({ traceId: tid(9), spanId: sid(91), parentSpanId: sid(90), category: 'llm', llm: emptyLlm() })] }), key());
     now += 60 * SEC;
     await Promise.all([a.runRound(), b.runRound()]);
     await a.close();
@@ -208,7 +208,7 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     const kind = countingKind();
     const start = (serverId: string, roundBudgetMs: number) =>
       EvaluatorService.start({
-        db: evaluatorCalls(store), kinds: kindsOf([kind]), serverId, traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
+        db: { evaluators: evaluatorCalls.make({ store }) }, kinds: kindsOf([kind]), serverId, traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
         runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 8, tracesPerTick: 1000, roundBudgetMs },
       });
     // The first reads one page a round.
@@ -224,7 +224,7 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
         const endUs = endOf[n % endOf.length]!;
         return span({ traceId: tid(n), spanId: sid(n), startTimeUs: endUs - SEC, endTimeUs: endUs });
       });
-      await store.write(recordBatch({ spans }), key());
+      await store.writer.write(recordBatch({ spans }), key());
     }
     now += 2 * SEC;
     await first.runRound();
@@ -256,7 +256,7 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     const kind = countingKind();
     let busy = true;
     const s = await EvaluatorService.start({
-      db: evaluatorCalls(store), kinds: kindsOf([kind]), serverId: 'a', traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
+      db: { evaluators: evaluatorCalls.make({ store }) }, kinds: kindsOf([kind]), serverId: 'a', traceQuietMs: 30_000, tickMs: 3_600_000, nowUs: () => now,
       runner: { startLookbackMs: 3_600_000, leaseTtlMs: 30_000, concurrency: 1, tracesPerTick: 4, ingestBusy: () => busy },
     });
     services.push(s);
@@ -322,7 +322,7 @@ describe.each(stores)('the evaluator runner on %s', (_name, open) => {
     await s.runRound();
     expect(await s.get('default', 'costly')).toMatchObject({ state: 'active', pausedReason: null, costTodayUsd: 0 });
     expect(s.pausedStates()).toContainEqual({ projectId: 'default', evaluator: 'costly', paused: false });
-    await store.write(recordBatch({ spans: [span({ traceId: tid(7), spanId: sid(70), startTimeUs: nextDay + 61 * SEC, endTimeUs: nextDay + 62 * SEC })] }), key());
+    await store.writer.write(recordBatch({ spans: [span({ traceId: tid(7), spanId: sid(70), startTimeUs: nextDay + 61 * SEC, endTimeUs: nextDay + 62 * SEC })] }), key());
     await settle(s);
     expect(await s.get('default', 'costly')).toMatchObject({ state: 'active', costTodayUsd: expect.closeTo(0.4, 9) });
     expect((await evaluatorScores()).filter((x) => x.name === 'costly').map((x) => x.traceId).sort()).toEqual([1, 2, 3, 7].map(tid));

@@ -109,7 +109,7 @@ export class EvaluatorRunner {
 
   constructor(private readonly options: RunnerOptions) {
     this.startedUs = options.nowUs();
-    this.clock = new CommitClock(() => options.db.evaluatorHead(), options.traceQuietMs * 1000);
+    this.clock = new CommitClock(() => options.db.evaluators.head(), options.traceQuietMs * 1000);
   }
 
   /** One round: the lease, then each active evaluator's newly complete traces. Errors are reported, never thrown. */
@@ -117,7 +117,7 @@ export class EvaluatorRunner {
     const { db, projectId } = this.options;
     const nowUs = this.options.nowUs();
     try {
-      const records = await db.evaluatorList(projectId);
+      const records = await db.evaluators.list(projectId);
       this.paused.clear();
       for (const r of records) this.paused.set(r.name, r.state === 'paused');
       if (!(await this.holdLease(nowUs))) {
@@ -145,7 +145,7 @@ export class EvaluatorRunner {
   private async holdLease(nowUs: number): Promise<boolean> {
     const ttlUs = (this.options.leaseTtlMs ?? 30_000) * 1000;
     if (this.leaseUntilUs - nowUs > ttlUs / 2) return true;
-    const held = await this.options.db.evaluatorTakeLease(this.options.projectId, this.options.holder, nowUs, ttlUs);
+    const held = await this.options.db.evaluators.takeLease(this.options.projectId, this.options.holder, nowUs, ttlUs);
     this.leaseUntilUs = held ? nowUs + ttlUs : 0;
     return held;
   }
@@ -189,7 +189,7 @@ export class EvaluatorRunner {
       scan = new CompletionScan({
         db: this.options.db, projectId: this.options.projectId, filter: resolved.filter, slimmedToo: false,
         staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
-        start: async () => this.clock.at(fromUs) ?? (await this.options.db.evaluatorCommitsAt(fromUs)),
+        start: async () => this.clock.at(fromUs) ?? (await this.options.db.evaluators.commitsAt(fromUs)),
       });
       this.scans.set(key, scan);
     }
@@ -229,7 +229,7 @@ export class EvaluatorRunner {
     const sampled = traces.filter((t) => sampledIn(t.traceId, resolved.sampleRate));
     const traceIds = checkRunning ? await this.endedOnly(sampled, nowUs) : sampled.map((t) => t.traceId);
     if (traceIds.length === 0) return { judged: 0, skipped: 0, errors: 0, notApplicable: 0, budgetSpent: false };
-    const done = new Set((await db.evaluatorRunsOf(projectId, record.name, record.version, traceIds)).map((r) => targetKey(r.traceId, r.spanId)));
+    const done = new Set((await db.evaluators.runsOf(projectId, record.name, record.version, traceIds)).map((r) => targetKey(r.traceId, r.spanId)));
     const targets = await round.of(traceIds, resolved.target);
     const todo = targets.filter((t) => !done.has(targetKey(t.traceId, t.spanId)));
     const outcome = await this.judgeTargets(record, resolved, todo, nowUs);
@@ -238,7 +238,7 @@ export class EvaluatorRunner {
 
   /** The ids of these traces but those with a span still running (not abandoned): one read of when each was last heard from. */
   private endedOnly(traces: readonly CompleteTrace[], nowUs: number): Promise<string[]> {
-    return endedOnly(this.options.db.evaluatorRunningTraces, this.options.projectId, traces, nowUs, this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
+    return endedOnly(this.options.db.evaluators.runningTraces, this.options.projectId, traces, nowUs, this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS);
   }
 
   /** Judges targets (a retry's, a backfill's or a round's) and records them. */
@@ -249,7 +249,7 @@ export class EvaluatorRunner {
     let budgetUsd = Number.POSITIVE_INFINITY;
     if (resolved.dailyBudgetUsd !== null) {
       const dayStartUs = nowUs - (nowUs % DAY_US);
-      const totals = await db.evaluatorRunTotals(projectId, dayStartUs);
+      const totals = await db.evaluators.runTotals(projectId, dayStartUs);
       spentUsd = totals.filter((t) => t.evaluator === record.name).reduce((sum, t) => sum + t.costUsd, 0);
       budgetUsd = resolved.dailyBudgetUsd;
     }
@@ -275,9 +275,9 @@ export class EvaluatorRunner {
     // Judgements already under way when the budget ran out finish: it is passed by up to `concurrency - 1` of them.
     if (spentUsd >= budgetUsd) budgetSpent = true;
     // Scores first: a crash before the runs are recorded judges these again, into the same slots.
-    await db.evaluatorAddScores(scores, this.options.nowUs());
+    await db.evaluators.addScores(scores, this.options.nowUs());
     this.options.onScores?.(scores);
-    await db.evaluatorAddRuns(projectId, runs);
+    await db.evaluators.addRuns(projectId, runs);
     const counts = { ok: 0, error: 0, not_applicable: 0 };
     for (const r of runs) {
       const outcome = outcomeOf(r);
@@ -316,12 +316,12 @@ export class EvaluatorRunner {
   }
 
   private async pauseForBudget(record: EvaluatorRecord, budgetUsd: number, nowUs: number): Promise<void> {
-    const latest = await this.options.db.evaluatorLatest(this.options.projectId, record.name);
+    const latest = await this.options.db.evaluators.latest(this.options.projectId, record.name);
     // Changed meanwhile (a new version, a pause, a deletion): that change stands.
     if (latest === null || latest.deleted || latest.version !== record.version || latest.state !== 'active') return;
     const { deleted: _, ...current } = latest;
     const reason = budgetPauseReason(budgetUsd);
-    await this.options.db.evaluatorPut(this.options.projectId, { ...current, state: 'paused', pausedReason: reason, updatedUs: nowUs }, false);
+    await this.options.db.evaluators.put(this.options.projectId, { ...current, state: 'paused', pausedReason: reason, updatedUs: nowUs }, false);
     this.paused.set(record.name, true);
     this.options.onPaused?.(this.options.projectId, record.name, reason);
   }
@@ -339,11 +339,11 @@ export class EvaluatorRunner {
    * after a resume by hand (a day's backlog would spend the new day's budget at once).
    */
   private async resumeAfterBudget(record: EvaluatorRecord, nowUs: number): Promise<EvaluatorRecord> {
-    const latest = await this.options.db.evaluatorLatest(this.options.projectId, record.name);
+    const latest = await this.options.db.evaluators.latest(this.options.projectId, record.name);
     if (latest === null || latest.deleted || latest.version !== record.version || latest.updatedUs !== record.updatedUs) return record;
     const { deleted: _, ...current } = latest;
     const resumed: EvaluatorRecord = { ...current, state: 'active', pausedReason: null, updatedUs: nowUs };
-    await this.options.db.evaluatorPut(this.options.projectId, resumed, false);
+    await this.options.db.evaluators.put(this.options.projectId, resumed, false);
     this.paused.set(record.name, false);
     // From the resume on, as a restarted runner would start (from the version's `updatedUs`).
     this.scans.delete(authorOf(record.name, record.version));
@@ -392,7 +392,7 @@ export class RoundTargets {
     const missing = traceIds.filter((id) => !this.read.has(key(target, id)));
     if (missing.length > 0) {
       const kinds = this.kinds.includes(target) ? this.kinds : [...this.kinds, target];
-      const lists = await this.db.evaluationTargets(this.projectId, missing, kinds);
+      const lists = await this.db.evaluators.targets(this.projectId, missing, kinds);
       kinds.forEach((kind, i) => {
         for (const id of missing) this.read.set(key(kind, id), []);
         for (const t of lists[i]!) this.read.get(key(kind, t.traceId))!.push(t);

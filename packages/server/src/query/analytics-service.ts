@@ -21,17 +21,7 @@ import {
 } from '@spoor/model';
 import { AppError } from '../errors.js';
 import type { JsonUtf8 } from '../json.js';
-import type {
-  AnalyticsReader,
-  CompareSideRecord,
-  MetricReader,
-  RunningSpanStore,
-  ScoreCompareGroup,
-  ScoreStatsReader,
-  ScoreStore,
-  SpanStatsRecord,
-  TraceReader,
-} from '../store/store.js';
+import type { CompareSideRecord, ScoreCompareGroup, SpanStatsRecord, Store } from '../store/store.js';
 import { scoreFromStored, scoreSummariesOf } from './convert.js';
 import { scoreComparison } from './score-comparison.js';
 import { criticalPathJson } from './critical-path.js';
@@ -100,26 +90,23 @@ const ADDITIVE = new Set(['count', 'errors', 'tokens', 'cost']);
  */
 export class AnalyticsService {
   constructor(
-    private readonly store: AnalyticsReader &
-      ScoreStatsReader &
-      Pick<MetricReader, 'readMetricPoints'> &
-      Pick<TraceReader, 'getTraceTimings'> & { readonly scores: ScoreStore; readonly runningSpans: Pick<RunningSpanStore, 'ofTraces'> },
+    private readonly store: Pick<Store, 'analytics' | 'scoreStats' | 'metrics' | 'traces' | 'scores' | 'runningSpans'>,
   ) {}
 
   async spanStats(query: SpanStatsQuery): Promise<SpanStatsResponse> {
-    const rows = await this.store.spanStats(query);
+    const rows = await this.store.analytics.spanStats(query);
     return { groupBy: groupByText(query.groupBy), groups: rows.map((r) => ({ key: r.key, ...statsFromRecord(r) })) };
   }
 
   async scoreStats(query: ScoreStatsQuery): Promise<ScoreStatsResponse> {
-    return { by: query.by, groups: await this.store.scoreStats(query) };
+    return { by: query.by, groups: await this.store.scoreStats.stats(query) };
   }
 
   async timeseries(query: TimeseriesQuery): Promise<TimeseriesResponse> {
     const { fromUs, toUs } = query.filter.range as { fromUs: number; toUs: number };
     const starts = bucketStarts(fromUs, toUs, query.stepUs);
     const index = new Map(starts.map((t, i) => [t, i]));
-    const rows = await this.store.spanTimeseries(query);
+    const rows = await this.store.analytics.spanTimeseries(query);
     const empty = ADDITIVE.has(query.metric) ? 0 : null;
     const latency = query.metric === 'avg' || query.metric.startsWith('p');
     const series = new Map<string | null, Array<number | null>>();
@@ -141,7 +128,7 @@ export class AnalyticsService {
 
   async realtime(projectId: string, service: string | null, nowUs: number): Promise<RealtimeMetrics> {
     const window = 300 * SECOND_US;
-    const r = await this.store.realtime(projectId, service, nowUs);
+    const r = await this.store.analytics.realtime(projectId, service, nowUs);
     // Spans that say whether they hit a cache give the rate; the counters are read only when no
     // span of the window does, so a dashboard polling this costs one query, not two.
     const seen = r.cacheHits + r.cacheMisses;
@@ -161,7 +148,7 @@ export class AnalyticsService {
 
   /** The cache hit rate from the `cache.hits` / `cache.misses` counters' increase over `window`. */
   private async counterHitRate(projectId: string, service: string | null, nowUs: number, window: number): Promise<number | null> {
-    const counters = await this.store.readMetricPoints(projectId, CACHE_COUNTERS, { fromUs: nowUs - 2 * window, toUs: nowUs + 1 }, service);
+    const counters = await this.store.metrics.readMetricPoints(projectId, CACHE_COUNTERS, { fromUs: nowUs - 2 * window, toUs: nowUs + 1 }, service);
     if (counters.length === 0) return null;
     const increase = (name: string): number => {
       const points = counters.filter((p) => p.name === name);
@@ -175,11 +162,11 @@ export class AnalyticsService {
 
   async listSessions(projectId: string, range: TimeRange, limit: number, cursor: string | null): Promise<SessionListResponse> {
     const offset = cursor === null ? 0 : decodeOffsetCursor(cursor);
-    const rows = await this.store.listSessions(projectId, range, offset, limit + 1);
+    const rows = await this.store.analytics.listSessions(projectId, range, offset, limit + 1);
     const page = rows.slice(0, limit);
-    const tallies = await this.store.scores.tallySessionScores(projectId, page.map((s) => s.sessionId), range);
+    const tallies = await this.store.scores.tallySessionScores(projectId, page);
     return {
-      sessions: page.map(({ firstSeenUs, lastActivityUs, ...s }) => ({
+      sessions: page.map(({ firstSeenUs, lastActivityUs, traceIds: _, ...s }) => ({
         ...s,
         firstSeen: isoFromMicros(firstSeenUs),
         lastActivity: isoFromMicros(lastActivityUs),
@@ -192,7 +179,7 @@ export class AnalyticsService {
 
   async getSession(projectId: string, sessionId: string, window: { fromUs: number; toUs: number }): Promise<SessionDetail> {
     const [records, own] = await Promise.all([
-      this.store.listSessionRuns(projectId, sessionId, window),
+      this.store.analytics.listSessionRuns(projectId, sessionId, window),
       this.store.scores.listScores(
         { projectId, range: { fromUs: null, toUs: null }, traceId: null, spanId: null, sessionId, name: null, source: null },
         null,
@@ -249,7 +236,7 @@ export class AnalyticsService {
 
   async metricSeries(query: MetricSeriesQuery): Promise<MetricSeriesResponse> {
     // Points from one window before the range: a cumulative counter's first rate needs the point before it.
-    const points = await this.store.readMetricPoints(query.projectId, [query.name], { fromUs: query.fromUs - query.windowUs, toUs: query.toUs + 1 }, query.service);
+    const points = await this.store.metrics.readMetricPoints(query.projectId, [query.name], { fromUs: query.fromUs - query.windowUs, toUs: query.toUs + 1 }, query.service);
     const newest = points.at(-1);
     if (newest === undefined) throw new AppError('ERR_NOT_FOUND', `metric ${query.name} has no points in the range`);
     const mismatch = fnMismatch(query.fn, newest.type);
@@ -274,7 +261,7 @@ export class AnalyticsService {
    * has none yet: an empty path from its first span's start, not a 404 (the trace is there).
    */
   async criticalPath(projectId: string, traceId: string): Promise<JsonUtf8<CriticalPath>> {
-    const timings = await this.store.getTraceTimings(projectId, traceId);
+    const timings = await this.store.traces.getTraceTimings(projectId, traceId);
     if (timings !== null && timings.count > 0) return criticalPathJson(traceId, timings);
     const running = await this.store.runningSpans.ofTraces(projectId, [traceId]);
     if (running.length === 0) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
@@ -290,12 +277,12 @@ export class AnalyticsService {
     // scores' statement starts once the spans' is done, beside the spans' ranking in JS (0.12 s
     // on the analytics benchmark), which holds no more memory than the lists read.
     const started: { scores?: Promise<ScoreCompareGroup[]> } = {};
-    const records = await this.store.compareSpans(query, () => {
-      started.scores = this.store.compareScores(query);
+    const records = await this.store.analytics.compareSpans(query, () => {
+      started.scores = this.store.scoreStats.compare(query);
       // Awaited below; a ranking that fails first must not leave it rejected unheard.
       started.scores.catch(() => undefined);
     });
-    const scoreGroups = await (started.scores ?? this.store.compareScores(query));
+    const scoreGroups = await (started.scores ?? this.store.scoreStats.compare(query));
     const byName = new Map<string, { a?: CompareSideRecord; b?: CompareSideRecord }>();
     for (const r of records) {
       const entry = byName.get(r.name) ?? {};

@@ -27,9 +27,7 @@ import {
 } from '@spoor/model';
 import { AppError } from '../errors.js';
 import { llmMessagesFrom } from '../normalize/messages.js';
-import type {
-  LogReader, MetricReader, RunningSpanStore, RunningTraceRecord, SamplingStore, ScoreStore, StoredRunningSpan, TraceReader,
-} from '../store/store.js';
+import type { RunningTraceRecord, Store, StoredRunningSpan } from '../store/store.js';
 import { NO_SPAN_TEXTS, type StoredLog, type StoredSpan } from '../store/stored-trace.js';
 import { boundsOf } from '../store/sql/trace-bounds.js';
 import { logFromData, metricPointFromRecord, scoreFromStored, scoreSummariesOf, traceSummaryFromRecord } from './convert.js';
@@ -120,7 +118,7 @@ export class QueryService {
   readonly treeStreams: TreeStreams;
 
   constructor(
-    private readonly store: TraceReader & LogReader & MetricReader & { readonly scores: ScoreStore; readonly runningSpans: RunningSpanStore; readonly sampling?: SamplingStore },
+    private readonly store: Pick<Store, 'traces' | 'logs' | 'metrics' | 'scores' | 'runningSpans' | 'sampling'>,
     options: LiveOptions & TreeStreamOptions & TraceDetailOptions = {},
   ) {
     this.maxDetailTextBytes = options.maxDetailTextBytes ?? MAX_DETAIL_TEXT_BYTES;
@@ -147,7 +145,7 @@ export class QueryService {
     // A trace of running spans alone has no duration, tokens or cost yet: newest first lists it, another order does not.
     const runningFilter = sort === 'start' ? runningTraceFilterOf(query) : null;
     const [ended, runningOnly, sampling] = await Promise.all([
-      this.store.listTraces(query, after, query.limit + 1),
+      this.store.traces.listTraces(query, after, query.limit + 1),
       runningFilter === null ? [] : this.store.runningSpans.listRunningTraces(query.projectId, query.range, runningFilter, after, query.limit + 1),
       after === null ? this.samplingCount(query) : null,
     ]);
@@ -168,7 +166,7 @@ export class QueryService {
    */
   private async samplingCount(query: TraceQuery): Promise<SamplingCount | null> {
     const sampling = this.store.sampling;
-    if (sampling === undefined || !(await sampling.anySampledOut(query.projectId, query.range))) return null;
+    if (!(await sampling.anySampledOut(query.projectId, query.range))) return null;
     const { total, sampledOut } = await sampling.countSampledOut(query);
     return { kept: total - sampledOut, total };
   }
@@ -184,7 +182,7 @@ export class QueryService {
       this.store.scores.tallyTraceScores(projectId, ids),
       this.store.runningSpans.lastHeard(projectId, ids),
       // Decisions start within the listed traces' times (`SamplingStore.decisionsOf`).
-      this.store.sampling?.decisionsOf(projectId, ids, boundsOf(records.map((t) => ({ startUs: t.startTimeUs, endUs: t.endTimeUs })))!) ?? new Map<string, boolean>(),
+      this.store.sampling.decisionsOf(projectId, ids, boundsOf(records.map((t) => ({ startUs: t.startTimeUs, endUs: t.endTimeUs })))!),
     ]);
     const roots = await this.runningRootsOf(projectId, records.filter((t) => t.spanCount > 0 && heard.has(t.traceId)).map((t) => t.traceId));
     const clock = this.clock();
@@ -217,7 +215,7 @@ export class QueryService {
    */
   async getTrace(projectId: string, traceId: string, page: SpanPage | null = null, region: AnswerRegion | null = null): Promise<JsonUtf8<TraceDetail | TraceDetailPage>> {
     if (page !== null) return this.getTracePage(projectId, traceId, page);
-    const [stored, textBytes] = await Promise.all([this.store.countTraceSpans(projectId, traceId), this.store.countTraceTextBytes(projectId, traceId)]);
+    const [stored, textBytes] = await Promise.all([this.store.traces.countTraceSpans(projectId, traceId), this.store.traces.countTraceTextBytes(projectId, traceId)]);
     const pages = `ask for pages of it with ?spans=OFFSET,LIMIT (e.g. ?spans=0,${MAX_PAGE_SPANS})`;
     if (stored > MAX_DETAIL_SPANS) {
       throw new AppError('ERR_TRACE_TOO_LARGE', `trace ${traceId} has ${stored} spans, more than the ${MAX_DETAIL_SPANS} one answer holds: ${pages}`);
@@ -233,14 +231,14 @@ export class QueryService {
     const lend = (): Buffer | null => (lent ??= this.readRegion.lease(textBytes + stored * READ_ROW_BYTES));
     try {
       const [found, scores, running, decisions] = await Promise.all([
-        this.store.getTraceBytes(projectId, traceId, lend),
+        this.store.traces.getTraceBytes(projectId, traceId, lend),
         this.scoresOf(projectId, traceId),
         this.store.runningSpans.ofTraces(projectId, [traceId]),
         // Tail sampling: the detail says a sampled-out trace is slim, as the list and /tree do.
-        this.store.sampling?.decisionsOf(projectId, [traceId]),
+        this.store.sampling.decisionsOf(projectId, [traceId]),
       ]);
       // A sampled-out trace's spans are statistics only (`sql/span-stats.ts`): its detail has none.
-      const sampledOut = decisions?.get(traceId) === false;
+      const sampledOut = decisions.get(traceId) === false;
       if (found === null && running.length === 0 && !sampledOut) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
       const trace = found ?? { spans: [], texts: NO_SPAN_TEXTS, logs: [] };
       let endedUs = 0;
@@ -254,12 +252,12 @@ export class QueryService {
 
   /** A page of a trace: ordered from its compact columns, then only the page's rows read. */
   private async getTracePage(projectId: string, traceId: string, page: SpanPage): Promise<JsonUtf8<TraceDetailPage>> {
-    const [timings, scores] = await Promise.all([this.store.getTraceTimings(projectId, traceId), this.scoresOf(projectId, traceId)]);
+    const [timings, scores] = await Promise.all([this.store.traces.getTraceTimings(projectId, traceId), this.scoresOf(projectId, traceId)]);
     if (timings === null) throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
     const plan = pagePlan(timings, page);
     const first = page.offset === 0;
     // Past the end there is nothing to read; the first page reads the trace's own logs even with no span.
-    const found = plan.ids.length === 0 && !first ? { spans: [], texts: NO_SPAN_TEXTS, logs: [] } : await this.store.getTraceSpans(projectId, traceId, plan.ids, first);
+    const found = plan.ids.length === 0 && !first ? { spans: [], texts: NO_SPAN_TEXTS, logs: [] } : await this.store.traces.getTraceSpans(projectId, traceId, plan.ids, first);
     const kept = keptCopies(found.spans);
     const rows: number[] = [];
     const depths: number[] = [];
@@ -284,7 +282,7 @@ export class QueryService {
 
   /** `TraceDiff`: two traces of the project aligned span by span (`trace-diff.ts`). */
   async diffTraces(projectId: string, a: string, b: string): Promise<TraceDiff> {
-    const [left, right] = await Promise.all([this.store.getTrace(projectId, a), this.store.getTrace(projectId, b)]);
+    const [left, right] = await Promise.all([this.store.traces.getTrace(projectId, a), this.store.traces.getTrace(projectId, b)]);
     if (left === null) throw new AppError('ERR_NOT_FOUND', `trace ${a} was not found`);
     if (right === null) throw new AppError('ERR_NOT_FOUND', `trace ${b} was not found`);
     const replayed = replayedSpan(a, right.spans);
@@ -307,10 +305,10 @@ export class QueryService {
 
   /** Spans of a trace whose attributes, status message or events contain `text`. */
   async searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<TraceSearchResponse> {
-    const ids = await this.store.searchTrace(projectId, traceId, text, limit + 1);
+    const ids = await this.store.traces.searchTrace(projectId, traceId, text, limit + 1);
     // No match in a trace the project does not have is a 404, as for every other read of it. The
     // all-zero span id is invalid in OTLP, so asking for it reads no span, only whether the trace exists.
-    if (ids.length === 0 && (await this.store.getTrace(projectId, traceId, NO_SPAN)) === null) {
+    if (ids.length === 0 && (await this.store.traces.getTrace(projectId, traceId, NO_SPAN)) === null) {
       throw new AppError('ERR_NOT_FOUND', `trace ${traceId} was not found`);
     }
     return { spanIds: ids.slice(0, limit), truncated: ids.length > limit };
@@ -318,12 +316,12 @@ export class QueryService {
 
   /** `SpanDetail`: one span and its logs, read alone: the rest of a big trace stays in the store. */
   async getSpan(projectId: string, traceId: string, spanId: string): Promise<JsonUtf8<SpanDetail>> {
-    const [found, running] = await Promise.all([this.store.getTrace(projectId, traceId, spanId), this.store.runningSpans.ofTraces(projectId, [traceId], spanId)]);
+    const [found, running] = await Promise.all([this.store.traces.getTrace(projectId, traceId, spanId), this.store.runningSpans.ofTraces(projectId, [traceId], spanId)]);
     const span = found?.spans[0];
     if (span !== undefined) return spanDetailJson(traceId, span, found!.logs);
     if (running.length === 0) throw new AppError('ERR_NOT_FOUND', `span ${spanId} of trace ${traceId} was not found`);
     // Running: its state by when its trace was last heard from, its ended spans' ends included.
-    const [heard, ended] = await Promise.all([this.store.runningSpans.lastHeard(projectId, [traceId]), this.store.getTraceTimings(projectId, traceId)]);
+    const [heard, ended] = await Promise.all([this.store.runningSpans.lastHeard(projectId, [traceId]), this.store.traces.getTraceTimings(projectId, traceId)]);
     let endedUs = heard.get(traceId) ?? 0;
     for (let i = 0; i < (ended?.count ?? 0); i++) endedUs = Math.max(endedUs, ended!.endUs[i]!);
     return spanDetailJson(traceId, running[0]!, found?.logs ?? [], liveSpansOf(running, endedUs, this.clock())[0]);
@@ -351,14 +349,14 @@ export class QueryService {
   }
 
   private async oneSpan(projectId: string, traceId: string, spanId: string): Promise<{ span: StoredSpan; logs: StoredLog[] }> {
-    const found = await this.store.getTrace(projectId, traceId, spanId);
+    const found = await this.store.traces.getTrace(projectId, traceId, spanId);
     const span = found?.spans[0];
     if (found === null || span === undefined) throw new AppError('ERR_NOT_FOUND', `span ${spanId} of trace ${traceId} was not found`);
     return { span, logs: found.logs };
   }
 
   async listServices(projectId: string, range: TimeRange): Promise<ServiceListResponse> {
-    const services = await this.store.listServices(projectId, range);
+    const services = await this.store.traces.listServices(projectId, range);
     return {
       services: services.map(({ lastSeenUs, ...counts }) => ({ ...counts, lastSeen: isoFromMicros(lastSeenUs) })),
     };
@@ -366,7 +364,7 @@ export class QueryService {
 
   async listLogs(query: LogQuery): Promise<LogListResponse> {
     const after = query.cursor === null ? null : decodeCursor(query.cursor);
-    const rows = await this.store.listLogs(query, after, query.limit + 1);
+    const rows = await this.store.logs.listLogs(query, after, query.limit + 1);
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return {
@@ -376,7 +374,7 @@ export class QueryService {
   }
 
   async listMetrics(projectId: string, range: TimeRange): Promise<MetricListResponse> {
-    const metrics = await this.store.listMetrics(projectId, range);
+    const metrics = await this.store.metrics.listMetrics(projectId, range);
     return {
       metrics: metrics.map(({ lastSeenUs, ...m }) => ({ ...m, lastSeen: isoFromMicros(lastSeenUs) })),
     };
@@ -385,7 +383,7 @@ export class QueryService {
   /** `MetricPointListResponse`, integer points' values written exactly (`metric-points-json.ts`). */
   async listMetricPoints(query: MetricPointQuery): Promise<JsonUtf8<MetricPointListResponse>> {
     const offset = query.cursor === null ? 0 : decodeOffsetCursor(query.cursor);
-    const rows = await this.store.listMetricPoints(query, offset, query.limit + 1);
+    const rows = await this.store.metrics.listMetricPoints(query, offset, query.limit + 1);
     return metricPointsJson(
       rows.slice(0, query.limit).map(metricPointFromRecord),
       rows.length > query.limit ? encodeOffsetCursor(offset + query.limit) : null,

@@ -36,7 +36,7 @@ describe('TreeStreams', () => {
   it('gives a trace whose ended spans carry no session id the one its running spans carry, over one page and over many', async () => {
     const store = new FakeStore();
     const ended = Array.from({ length: 5 }, (_, k) => span({ traceId: tid(1), spanId: sid(10 + k), parentSpanId: sid(1), startTimeUs: (901 + k) * SEC, endTimeUs: (902 + k) * SEC }));
-    await store.write(recordBatch({ spans: ended }), null);
+    await store.writer.write(recordBatch({ spans: ended }), null);
     for (const treePageSpans of [50_000, 2]) {
       const trees = new TreeStreams(store, { treePageSpans }, async () => live, () => clock.nowUs / 1000);
       expect(await sessionIds(trees, tid(1)), `pages of ${treePageSpans}`).toEqual({ json: 'sess-1', binary: 'sess-1' });

@@ -1,7 +1,8 @@
 import { type Score, type TraceTree, type TreeChunkColumns, TreeStreamEncoder } from '@spoor/model';
 import { AppError } from '../errors.js';
+import { callGroup } from '../threads/groups.js';
 import type { JsonUtf8 } from '../json.js';
-import type { SamplingStore, ScoreStore, TraceReader, TreeKey, TreePage } from '../store/store.js';
+import type { Store, TreeKey, TreePage } from '../store/store.js';
 import type { StoredLog } from '../store/stored-trace.js';
 import { scoreFromStored } from './convert.js';
 import { traceTreeJson, treeTrailerJson } from './trace-json.js';
@@ -56,7 +57,7 @@ export class TreeStreams {
   private readonly pageSpans: number;
 
   constructor(
-    private readonly store: TraceReader & { readonly scores: ScoreStore; readonly sampling?: SamplingStore },
+    private readonly store: Pick<Store, 'traces' | 'scores' | 'sampling'>,
     options: TreeStreamOptions = {},
     private readonly runningOf: RunningSpansOf = async () => [],
     private readonly nowMs: () => number = Date.now,
@@ -66,7 +67,7 @@ export class TreeStreams {
 
   /** The header and the first chunk of a trace's stream (the whole stream when it fits a page); `null` when the project has no such trace. */
   async start(projectId: string, traceId: string): Promise<TreeFrames | null> {
-    return this.startFrom(projectId, traceId, await this.store.getTreePage(projectId, traceId, null, this.pageSpans));
+    return this.startFrom(projectId, traceId, await this.store.traces.getTreePage(projectId, traceId, null, this.pageSpans));
   }
 
   /**
@@ -77,7 +78,7 @@ export class TreeStreams {
    */
   async json(projectId: string, traceId: string): Promise<JsonUtf8<TraceTree> | null> {
     // One span more than a page: a trace of exactly a page is still one page.
-    const page = await this.store.getTreePage(projectId, traceId, null, this.pageSpans + 1);
+    const page = await this.store.traces.getTreePage(projectId, traceId, null, this.pageSpans + 1);
     if (page.columns.spanIds.length > this.pageSpans) {
       const frames = await this.framesFrom(await this.startFrom(projectId, traceId, page));
       return frames === null ? null : treeJsonFrom(frames);
@@ -118,7 +119,7 @@ export class TreeStreams {
     const tree = this.open.get(stream);
     if (tree === undefined) throw new AppError('ERR_NOT_FOUND', `tree stream ${stream} is not open`);
     tree.usedMs = this.nowMs();
-    const page = await this.store.getTreePage(tree.projectId, tree.traceId, tree.after, this.pageSpans);
+    const page = await this.store.traces.getTreePage(tree.projectId, tree.traceId, tree.after, this.pageSpans);
     const frames = page.last === null ? [] : [tree.encoder.chunk(page.columns)];
     if (page.last !== null) tree.after = page.last;
     tree.endedUs = Math.max(tree.endedUs, endOf(page.columns));
@@ -158,18 +159,18 @@ export class TreeStreams {
   }
 
   private async sampledOut(projectId: string, traceId: string): Promise<boolean> {
-    return (await this.store.sampling?.decisionsOf(projectId, [traceId]))?.get(traceId) === false;
+    return (await this.store.sampling.decisionsOf(projectId, [traceId])).get(traceId) === false;
   }
 
   private async trailer(tree: OpenTree): Promise<Uint8Array[]> {
     const { projectId, traceId, encoder } = tree;
-    const [[logs, scores], decisions] = await Promise.all([this.logsAndScores(projectId, traceId), this.store.sampling?.decisionsOf(projectId, [traceId])]);
+    const [[logs, scores], decisions] = await Promise.all([this.logsAndScores(projectId, traceId), this.store.sampling.decisionsOf(projectId, [traceId])]);
     // Tail sampling: the trace page says a sampled-out trace is slim.
-    return [encoder.trailer(treeTrailerJson(tree.sessionId, encoder.spanCount, logs, scores, decisions?.get(traceId) === false))];
+    return [encoder.trailer(treeTrailerJson(tree.sessionId, encoder.spanCount, logs, scores, decisions.get(traceId) === false))];
   }
 
   private async logsAndScores(projectId: string, traceId: string): Promise<[StoredLog[], Score[]]> {
-    const [logs, scores] = await Promise.all([this.store.getTraceLogs(projectId, traceId), this.store.scores.scoresOfTraces(projectId, [traceId])]);
+    const [logs, scores] = await Promise.all([this.store.traces.getTraceLogs(projectId, traceId), this.store.scores.scoresOfTraces(projectId, [traceId])]);
     return [logs, scores.map(scoreFromStored)];
   }
 }
@@ -177,14 +178,18 @@ export class TreeStreams {
 /** The buffers of a tree stream's answer, moved to the main thread instead of copied. */
 export const treeFrameBuffers = (answer: TreeFrames | null): ArrayBuffer[] => (answer === null ? [] : answer.frames.map((frame) => frame.buffer as ArrayBuffer));
 
-/** The database thread's calls of tree streams, for the registry. */
-export function treeStreamCalls(trees: TreeStreams) {
-  return {
-    treeStreamStart: trees.start.bind(trees),
-    treeStreamNext: trees.next.bind(trees),
-    treeStreamClose: async (stream: number): Promise<boolean> => trees.close(stream),
-  };
-}
+/** `/tree`'s binary stream on the database thread: a trace of any size, a page of spans a call, its frames moved uncopied. */
+export const treeStreamCalls = callGroup(
+  ({ queries }: { queries: { treeStreams: TreeStreams } }) => {
+    const trees = queries.treeStreams;
+    return {
+      start: trees.start.bind(trees),
+      next: trees.next.bind(trees),
+      close: async (stream: number): Promise<boolean> => trees.close(stream),
+    };
+  },
+  { answers: { start: treeFrameBuffers, next: treeFrameBuffers } },
+);
 
 /** The first session id a running span carries: the trace's, when no ended span carries one. */
 const sessionOf = (running: readonly RunningSpanView[]): string | null => running.find((l) => l.span.sessionId !== null)?.span.sessionId ?? null;

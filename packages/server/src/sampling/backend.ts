@@ -5,6 +5,7 @@ import { type TimeBounds, boundsOf } from '../store/sql/trace-bounds.js';
 import type { Store } from '../store/store.js';
 import { type SamplingReason, decide } from './decide.js';
 import type { ResolvedPolicy } from './policy.js';
+import { callGroup } from '../threads/groups.js';
 
 /** The trace list's filter that matches every trace, to which a score filter is added. */
 const EVERY_TRACE: TraceFilter = {
@@ -15,14 +16,14 @@ const EVERY_TRACE: TraceFilter = {
 export interface DecideOutcome {
   decided: Partial<Record<SamplingReason, number>>;
   again: number;
-  /** The span times of the traces sampled out, `null` for none: the round slims them in one statement (`samplingSlimRound`). */
+  /** The span times of the traces sampled out, `null` for none: the round slims them in one statement (`sampling.slimRound`). */
   outBounds: TimeBounds | null;
 }
 
 /**
  * Decides these complete traces by the policy, in a few reads whatever their number, and records
  * the decisions of those not decided before; the round slims the traces it sampled out in one
- * statement once its reads are done (`samplingSlimRound`): a statement per read took some 260 ms
+ * statement once its reads are done (`sampling.slimRound`): a statement per read took some 260 ms
  * of DuckDB's time for 2,000 traces, and on ClickHouse each is a mutation. A trace decided
  * sampled out before and found complete again (a span came late and moved its end) is slimmed again here: its decision stands. Recorded before slimming, so a crash
  * between the two leaves a decision whose trace the next round (after a restart, its look back)
@@ -61,34 +62,30 @@ export async function decideTraces(store: SamplingStore, projectId: string, trac
 }
 
 /**
- * Tail sampling's calls, as the database thread serves them (`dbthread/calls.ts`): policies, a
- * round of decisions (deciding is done there, beside the reads, so only ids and counts cross
- * threads), and the late spans' sweep.
+ * Tail sampling's calls on the database thread (`db.sampling.decide(…)`): policies, a round of
+ * decisions (deciding is done there, beside the reads, so only ids and counts cross threads), and
+ * the late spans' sweep.
  */
-export function samplingCalls(store: Pick<Store, 'sampling'>) {
+export const samplingCalls = callGroup(({ store }: { store: Pick<Store, 'sampling'> }) => {
   const s = store.sampling;
   return {
-    samplingPolicies: s.policies.listPolicies.bind(s.policies),
-    samplingPutPolicy: s.policies.putPolicy.bind(s.policies),
-    samplingDeletePolicy: s.policies.deletePolicy.bind(s.policies),
+    policies: s.policies.listPolicies.bind(s.policies),
+    putPolicy: s.policies.putPolicy.bind(s.policies),
+    deletePolicy: s.policies.deletePolicy.bind(s.policies),
     /** `policy` resolved by the caller (`resolvePolicy`, on the HTTP thread), its filter parsed. */
-    samplingDecide: (projectId: string, traceIds: readonly string[], policy: ResolvedPolicy, nowUs: number): Promise<DecideOutcome> =>
-      decideTraces(s, projectId, traceIds, policy, nowUs),
+    decide: (projectId: string, traceIds: readonly string[], policy: ResolvedPolicy, nowUs: number): Promise<DecideOutcome> => decideTraces(s, projectId, traceIds, policy, nowUs),
     /** Slims the traces a round (its `nowUs`) sampled out, within the span times of them all. */
-    samplingSlimRound: s.slimDecided.bind(s),
+    slimRound: s.slimDecided.bind(s),
     /** Puts off (or no longer) reclaiming what slimming deleted, while ingest has work. */
-    samplingDeferVacuum: s.deferVacuum.bind(s),
+    deferVacuum: s.deferVacuum.bind(s),
     /** Reclaims now what was put off (a checkpoint that holds commits meanwhile: while ingest is idle). */
-    samplingReclaim: s.reclaim.bind(s),
+    reclaim: s.reclaim.bind(s),
     /** Deletes the logs commits after `after` up to `upTo` wrote of sampled-out traces. */
-    samplingDeleteLateLogs: s.deleteLateLogs.bind(s),
+    deleteLateLogs: s.deleteLateLogs.bind(s),
   };
-}
+});
 
-export type SamplingCalls = ReturnType<typeof samplingCalls>;
+export type SamplingCalls = ReturnType<typeof samplingCalls.make>;
 
-/** The calls the runner and the API make (a `DbClient` has them all), with the lease and the reads of complete traces evaluators share. */
-export type SamplingBackend = { readonly [K in keyof SamplingCalls]: SamplingCalls[K] } & CompletionBackend & {
-  evaluatorTakeLease: Store['evaluators']['takeLease'];
-};
-
+/** The calls the runner and the API make (a `DbClient` has them all): sampling's, with the lease and the reads of complete traces evaluators share. */
+export type SamplingBackend = { readonly sampling: SamplingCalls; readonly evaluators: CompletionBackend['evaluators'] & { takeLease: Store['evaluators']['takeLease'] } };

@@ -32,9 +32,12 @@ function backendOf(store: Store, slimmed: number[] = []): SamplingBackend {
   const calls = samplingBackendOf(store);
   return {
     ...calls,
-    samplingSlimRound: (projectId, decidedUs, bounds) => {
-      slimmed.push(decidedUs);
-      return calls.samplingSlimRound(projectId, decidedUs, bounds);
+    sampling: {
+      ...calls.sampling,
+      slimRound: (projectId, decidedUs, bounds) => {
+        slimmed.push(decidedUs);
+        return calls.sampling.slimRound(projectId, decidedUs, bounds);
+      },
     },
   };
 }
@@ -71,7 +74,7 @@ describe.each(stores)('the tail sampler on %s', (_name, open) => {
         const n = 10_000 + c * 500 + i;
         return ending(n, endOf[n % endOf.length]!, n % 50 === 0);
       });
-      await store.write(recordBatch({ spans }), key());
+      await store.writer.write(recordBatch({ spans }), key());
     }
     nowUs += 2 * SEC;
     await first.tick(policy, nowUs);
@@ -120,7 +123,7 @@ describe.each(stores)('the tail sampler on %s', (_name, open) => {
       return { decided: decided.slice(traces).reduce((a, b) => a + b, 0), slimmed: slimmed.slice(slims) };
     };
     expect(runner.lag).toBeNull();
-    await store.write(recordBatch({ spans: Array.from({ length: 50 }, (_, i) => ending(i + 1, T0 + (i + 1) * SEC)) }), key());
+    await store.writer.write(recordBatch({ spans: Array.from({ length: 50 }, (_, i) => ending(i + 1, T0 + (i + 1) * SEC)) }), key());
     // The commit is not quiet at the first round.
     expect(await round()).toEqual({ decided: 0, slimmed: [] });
     const first = nowUs;
@@ -135,7 +138,7 @@ describe.each(stores)('the tail sampler on %s', (_name, open) => {
     expect((await store.sampling.decisionsOf('default', [...Array(50).keys()].map((i) => tid(i + 1)))).size).toBe(50);
 
     // Busy for good: a round's slimming waits maxSlimDelayMs at most.
-    await store.write(recordBatch({ spans: Array.from({ length: 10 }, (_, i) => ending(51 + i, T0 + (60 + i) * SEC)) }), key());
+    await store.writer.write(recordBatch({ spans: Array.from({ length: 10 }, (_, i) => ending(51 + i, T0 + (60 + i) * SEC)) }), key());
     busy = true;
     expect(await round()).toEqual({ decided: 0, slimmed: [] });
     const waiting = nowUs;
@@ -144,7 +147,7 @@ describe.each(stores)('the tail sampler on %s', (_name, open) => {
     expect((await round()).slimmed).toEqual([waiting]);
 
     // A round held back, then the policy removed: its decisions stand, and it is slimmed.
-    await store.write(recordBatch({ spans: [ending(70, T0 + 90 * SEC)] }), key());
+    await store.writer.write(recordBatch({ spans: [ending(70, T0 + 90 * SEC)] }), key());
     busy = true;
     await runner.tick(resolvePolicy({ rate: 0, keep: {} }), T0 - SEC);
     nowUs += 2 * SEC;

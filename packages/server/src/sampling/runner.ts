@@ -75,7 +75,7 @@ export class SamplingRunner {
   constructor(private readonly options: SamplingRunnerOptions) {
     this.startedUs = options.nowUs();
     this.leaseName = `sampling/${options.projectId}`;
-    this.clock = new CommitClock(() => options.db.evaluatorHead(), options.traceQuietMs * 1000);
+    this.clock = new CommitClock(() => options.db.evaluators.head(), options.traceQuietMs * 1000);
   }
 
   /**
@@ -103,7 +103,7 @@ export class SamplingRunner {
       const fromUs = Math.max(sinceUs - this.options.traceQuietMs * 1000, this.startedUs - lookbackUs);
       const scan = (this.scan ??= new CompletionScan({
         db, projectId, filter: NO_FILTER, slimmedToo: true, staleAfterMs: this.options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS,
-        start: async () => this.clock.at(fromUs) ?? (await db.evaluatorCommitsAt(fromUs)),
+        start: async () => this.clock.at(fromUs) ?? (await db.evaluators.commitsAt(fromUs)),
       }));
       this.outBounds = null;
       const limit = this.options.tracesPerRead ?? 2000;
@@ -115,7 +115,7 @@ export class SamplingRunner {
         if (!page.more) break;
       }
       // Logs of a trace slimmed before (each round's slimming deletes those committed until then).
-      if (this.live !== null) await db.samplingDeleteLateLogs(projectId, this.live, head);
+      if (this.live !== null) await db.sampling.deleteLateLogs(projectId, this.live, head);
       // What the round sampled out, slimmed now or, while ingest is busy, later (a round that failed
       // before here leaves its traces' decisions recorded and its cursors where they were: they
       // are found again, and slimmed; after a restart, its look back finds those left unslimmed).
@@ -133,7 +133,7 @@ export class SamplingRunner {
   private async decide(policy: ResolvedPolicy, traces: readonly CompleteTrace[], nowUs: number): Promise<void> {
     const { db, projectId } = this.options;
     if (traces.length === 0) return;
-    const outcome = await db.samplingDecide(projectId, traces.map((t) => t.traceId), policy, nowUs);
+    const outcome = await db.sampling.decide(projectId, traces.map((t) => t.traceId), policy, nowUs);
     const b = outcome.outBounds;
     if (b !== null) {
       this.outBounds = this.outBounds === null ? b : { fromUs: Math.min(this.outBounds.fromUs, b.fromUs), toUs: Math.max(this.outBounds.toUs, b.toUs) };
@@ -146,7 +146,7 @@ export class SamplingRunner {
     const maxDelayUs = (this.options.maxSlimDelayMs ?? 30_000) * 1000;
     for (let oldest = this.unslimmed[0]; oldest !== undefined; oldest = this.unslimmed[0]) {
       if (this.options.ingestBusy?.() === true && nowUs - oldest.decidedUs < maxDelayUs) return;
-      await this.options.db.samplingSlimRound(this.options.projectId, oldest.decidedUs, oldest.bounds);
+      await this.options.db.sampling.slimRound(this.options.projectId, oldest.decidedUs, oldest.bounds);
       this.unslimmed.shift();
     }
   }
@@ -155,7 +155,7 @@ export class SamplingRunner {
   private async holdLease(nowUs: number): Promise<boolean> {
     const ttlUs = (this.options.leaseTtlMs ?? 30_000) * 1000;
     if (this.leaseUntilUs - nowUs > ttlUs / 2) return true;
-    const held = await this.options.db.evaluatorTakeLease(this.leaseName, this.options.holder, nowUs, ttlUs);
+    const held = await this.options.db.evaluators.takeLease(this.leaseName, this.options.holder, nowUs, ttlUs);
     this.leaseUntilUs = held ? nowUs + ttlUs : 0;
     return held;
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type SamplingAnswer, type SamplingPolicy, isoFromMicros } from '@spoor/model';
 import { AppError } from '../errors.js';
+import { ChangedSince } from '../changed-since.js';
 import { InTurn } from '../in-turn.js';
 import type { SamplingBackend } from './backend.js';
 import { type ResolvedPolicy, type SamplingFile, filePolicyFor, resolvePolicy } from './policy.js';
@@ -48,6 +49,8 @@ export class SamplingService {
   /** A project's changes of its policy one at a time: the policy in force here ends as the one stored. */
   private readonly changes = new InTurn();
   private api = new Map<string, InForce>();
+  /** The projects whose policy changed here, so a round's read that began before a change does not undo it. */
+  private readonly changed = new ChangedSince();
   private readonly nowUs: () => number;
   private timer: NodeJS.Timeout | null = null;
   private round: Promise<void> | null = null;
@@ -128,7 +131,7 @@ export class SamplingService {
   private async reclaim(): Promise<void> {
     if (!(await this.deferVacuum(false)) || !this.unreclaimed) return;
     try {
-      await this.options.db.samplingReclaim();
+      await this.options.db.sampling.reclaim();
       this.unreclaimed = false;
     } catch (error) {
       this.options.onError?.('could not reclaim what tail sampling deleted; the next round tries again', { err: error });
@@ -139,7 +142,7 @@ export class SamplingService {
   private async deferVacuum(deferred: boolean): Promise<boolean> {
     if (deferred === this.vacuumDeferred) return true;
     try {
-      await this.options.db.samplingDeferVacuum(deferred);
+      await this.options.db.sampling.deferVacuum(deferred);
       this.vacuumDeferred = deferred;
       return true;
     } catch (error) {
@@ -159,8 +162,9 @@ export class SamplingService {
     const resolved = resolvePolicy(body);
     await this.changes.run(projectId, async () => {
       const nowUs = this.nowUs();
-      await this.options.db.samplingPutPolicy(projectId, JSON.stringify(resolved.policy), nowUs);
+      await this.options.db.sampling.putPolicy(projectId, JSON.stringify(resolved.policy), nowUs);
       this.api.set(projectId, { source: 'api', resolved, updatedUs: nowUs });
+      this.changed.changed(projectId);
     });
     return this.get(projectId);
   }
@@ -168,8 +172,9 @@ export class SamplingService {
   /** Removes the policy set through the API (the file's, if any, is in force again). */
   delete(projectId: string): Promise<void> {
     return this.changes.run(projectId, async () => {
-      if (!(await this.options.db.samplingDeletePolicy(projectId))) throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no sampling policy set through the API`);
+      if (!(await this.options.db.sampling.deletePolicy(projectId))) throw new AppError('ERR_NOT_FOUND', `project '${projectId}' has no sampling policy set through the API`);
       this.api.delete(projectId);
+      this.changed.changed(projectId);
     });
   }
 
@@ -182,7 +187,8 @@ export class SamplingService {
   }
 
   private async readPolicies(): Promise<void> {
-    const records = await this.options.db.samplingPolicies();
+    const mark = this.changed.mark();
+    const records = await this.options.db.sampling.policies();
     const api = new Map<string, InForce>();
     for (const r of records) {
       try {
@@ -191,6 +197,12 @@ export class SamplingService {
         // Stored by a server with other rules: its project keeps every trace until it is set again.
         this.options.onError?.(`the sampling policy of project '${r.projectId}' cannot be used; every trace of it is kept until it is set again`, { projectId: r.projectId, err: error });
       }
+    }
+    // A change made here while the read ran is newer than what it read.
+    for (const projectId of this.changed.keysSince(mark)) {
+      const inForce = this.api.get(projectId);
+      if (inForce === undefined) api.delete(projectId);
+      else api.set(projectId, inForce);
     }
     this.api = api;
   }

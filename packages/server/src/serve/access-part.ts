@@ -24,7 +24,7 @@ export async function startAccess(life: Lifecycle, { config, log, metrics }: Ser
   const ring = await life.start(
     'the keys',
     () =>
-      KeyRing.start(() => thread.calls.listKeys(), {
+      KeyRing.start(() => thread.calls.access.listKeys(), {
         refreshMs: KEY_REFRESH_MS,
         onError: (error) => log.warn({ err: error }, 'could not read the keys again; the keys read before stay in force'),
       }),
@@ -33,14 +33,14 @@ export async function startAccess(life: Lifecycle, { config, log, metrics }: Ser
   // A server with single sign-on requires a key or a person signed in from the start: it may bind beyond loopback.
   checkBinding(config, ring.any || config.oidc !== undefined);
   // Policies set through the API, over the --mask file's, for the requests decoded from now on.
-  const maskingPolicies = await thread.calls.listMaskingPolicies();
+  const maskingPolicies = await thread.calls.masking.list();
   for (const { projectId, policy } of maskingPolicies) {
     const problem = maskingPolicyProblem(policy);
     // Its project's requests are refused (503) until it is set again: see ProjectMasking.
     if (problem !== null) log.error({ projectId }, `the masking policy of project '${projectId}' cannot be used (${problem}); its requests are refused until it is set again`);
     decoder.setMasking(projectId, policy);
   }
-  const sessionSecret = await thread.calls.sessionSecret();
+  const sessionSecret = await thread.calls.access.sessionSecret();
   // Single sign-on (auth/oidc-*.ts): the provider is discovered in the background; start does not wait on it.
   const signIn =
     config.oidc === undefined ? null : new OidcSignIn(config.oidc, { secret: sessionSecret, onWarning: (message, error) => log.warn({ err: error }, message) });

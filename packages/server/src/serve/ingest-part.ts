@@ -27,7 +27,7 @@ interface IngestNeeds {
   /** Requests the database thread replayed from the spool at its start. */
   replayed: number;
   committedSegment: number;
-  maskingPolicies: Awaited<ReturnType<DbThread['calls']['listMaskingPolicies']>>;
+  maskingPolicies: Awaited<ReturnType<DbThread['calls']['masking']['list']>>;
 }
 
 export async function startIngest(life: Lifecycle, base: ServeBase, { thread, decoder, replayed, committedSegment, maskingPolicies }: IngestNeeds) {

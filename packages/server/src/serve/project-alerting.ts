@@ -109,8 +109,8 @@ export class ProjectAlerting {
   private async seed(projectId: string, rules: readonly DefaultRule[]): Promise<void> {
     const { db, log } = this.options;
     // Asked first: a read where the project was seeded (every start but the first) rather than a write.
-    if (await db.alertRulesSeeded(projectId)) return;
-    if (await db.alertSeedRules(projectId, rules, Date.now() * 1000)) {
+    if (await db.alerts.rulesSeeded(projectId)) return;
+    if (await db.alerts.seedRules(projectId, rules, Date.now() * 1000)) {
       log.info(
         { projectId, rules: rules.map((r) => r.name) },
         `gave project '${projectId}' the default alert rules (once: edit or delete them in the Alerts page or the API; --no-default-alerts turns this off)`,

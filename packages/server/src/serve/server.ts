@@ -77,7 +77,7 @@ export async function startServer(config: ServeConfig): Promise<RunningServer> {
         logger: log,
         live,
         signIn,
-        exports: base.shares.exports,
+        shares: base.shares,
         scoreWrites: base.shares.scoreWrites,
       });
       if (store.replayed > 0) app.log.info({ requests: store.replayed }, 'replayed acknowledged requests from the spool');

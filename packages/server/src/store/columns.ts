@@ -222,6 +222,12 @@ export class Utf8Builder extends ColumnBuilder {
     this.rowStart = this.at;
   }
 
+  /** Takes back the last row ended, which was not NULL: a row the decoder wrote before it found the span rejected. */
+  undoRow(): void {
+    this.at -= this.lengths[--this.row]!;
+    this.rowStart = this.at;
+  }
+
   /** Ends a row that is NULL (nothing may have been written into it). */
   nullRow(): void {
     this.lengths[this.row++] = -1;

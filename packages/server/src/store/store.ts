@@ -23,8 +23,8 @@ import type { SamplingStore } from './ports/sampling.js';
  * The storage port, as small ports by area, one file each in `ports/` (the write port in
  * `write-port.ts`). Every method takes the project id (inside its query object where there is
  * one); no method returns another project's records. Services depend on the ports they use;
- * `Store` is all of them, what an adapter implements. Everything a caller needs of them is
- * exported here too.
+ * `Store` holds all of them as named parts, what an adapter implements. Everything a caller
+ * needs of them is exported here too.
  */
 
 export type { AccessStore, AuditRecord, MaskingPolicyRecord, MaskingStore } from './ports/access.js';
@@ -52,8 +52,27 @@ export type { LiveSpanRow, LiveStore, LiveTraceFilter, TouchedTrace } from './po
 export type { RecordExporter } from './ports/export.js';
 export type { SamplingDecision, SamplingFacts, SamplingPolicyRecord, SamplingStore } from './ports/sampling.js';
 
-/** Every port: what a store adapter implements. Adapters wrap driver errors in `StoreError`. */
-export interface Store extends TraceReader, LogReader, MetricReader, AnalyticsReader, ErrorStore, AlertSeriesReader, ScoreStatsReader, PriceStore, Retention, StoreWriter {
+/**
+ * Every port, each a named part: what a store adapter implements. Adapters wrap driver errors in
+ * `StoreError`. A service takes the parts it uses (`Pick<Store, 'traces' | 'logs'>`, or one port).
+ */
+export interface Store {
+  /** Traces: the list, one trace whole or by pages, its tree, search and span times; services. */
+  readonly traces: TraceReader;
+  readonly logs: LogReader;
+  readonly metrics: MetricReader;
+  /** Span statistics, time series, the realtime tiles, sessions, comparisons. */
+  readonly analytics: AnalyticsReader;
+  /** Error groups and their occurrences, and the status a user gave a group. */
+  readonly errors: ErrorStore;
+  /** What alert rules evaluate. */
+  readonly alertSeries: AlertSeriesReader;
+  readonly scoreStats: ScoreStatsReader;
+  /** Model prices, the models without one, and the costs of spans priced again. */
+  readonly prices: PriceStore;
+  readonly retention: Retention;
+  /** The write port: batches, each durable at its commit, with the spool position it reached. */
+  readonly writer: StoreWriter;
   readonly alerts: AlertStore;
   readonly access: AccessStore;
   readonly masking: MaskingStore;

@@ -90,7 +90,7 @@ export class TakenPositions {
 }
 
 /**
- * `Store.write` for any adapter: append, then commit with `key`, rolling back if either
+ * `StoreWriter.write` for any adapter: append, then commit with `key`, rolling back if either
  * fails.
  */
 export async function appendAndCommit(store: StoreWriter, batch: WriteBatch, key: BatchKey | null): Promise<void> {

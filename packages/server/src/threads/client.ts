@@ -11,6 +11,8 @@ import {
   type ToThread,
   type Transfers,
   type WireError,
+  type WireTable,
+  byWireName,
   errorFromWire,
   namedError,
   transferOf,
@@ -41,12 +43,16 @@ export class ThreadClient<P extends Protocol> implements Link<P> {
   private closing = false;
   private exited = false;
   private readonly pending = new Map<number, { name: string; resolve: (value: unknown) => void; reject: (error: Error) => void }>();
+  private readonly callTransfers: WireTable;
+  private readonly postTransfers: WireTable;
 
   constructor(
     private readonly port: Worker | MessagePort,
     private readonly options: ThreadClientOptions<P>,
   ) {
     this.calls = callsOver<P>((name, args) => this.request(name, args));
+    this.callTransfers = byWireName(options.transfers?.calls);
+    this.postTransfers = byWireName(options.transfers?.posts);
     port.on('message', (message: FromThread<P>) => this.receive(message));
     if (port instanceof Worker) {
       port.on('error', (error) => this.fail(error));
@@ -68,7 +74,7 @@ export class ThreadClient<P extends Protocol> implements Link<P> {
   }
 
   post<K extends Name<P['posts']>>(name: K, ...args: P['posts'][K]): void {
-    if (this.failure === null) this.send({ kind: 'post', name, args }, transferOf(this.options.transfers?.posts, name, args));
+    if (this.failure === null) this.send({ kind: 'post', name, args }, transferOf(this.postTransfers, name, args));
   }
 
   /** Refuses every call waiting and every one to come; says so once. */
@@ -91,7 +97,7 @@ export class ThreadClient<P extends Protocol> implements Link<P> {
     if (this.failure !== null) return Promise.reject(this.options.unavailable(this.failure));
     if (this.exited) return Promise.reject(new Error(`the ${this.options.what} is closed (${name} not sent)`));
     const id = ++this.nextId;
-    const transfer = transferOf(this.options.transfers?.calls, name, args);
+    const transfer = transferOf(this.callTransfers, name, args);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { name, resolve, reject });
       this.port.postMessage({ kind: 'call', id, name, args }, transfer);
@@ -130,12 +136,33 @@ export function deliver<M extends Messages, K extends Name<M>>(receivers: Receiv
 
 /**
  * A link's `calls` over one `request` by name: where an answer takes the type of its call (the
- * answer that comes back with a call's id is that call's answer), once for every link.
+ * answer that comes back with a call's id is that call's answer), once for every link. A group's
+ * call is requested by its wire name, `group.call`, made once with its function and kept.
  */
 export function callsOver<P extends Protocol>(request: (name: string, args: readonly unknown[]) => Promise<unknown>): Remote<P['calls']> {
-  // A `Proxy` over the names, as the main thread does not load the registry that serves them.
+  const callOf = (name: string) => (...args: unknown[]) => request(name, args);
+  // Which names are groups only the caller's type knows (a group's calls exist once the thread
+  // made them): an entry is both, a call when called, its group when read.
+  const entryOf = (name: string): unknown => {
+    const members = new Map<string, unknown>();
+    return new Proxy(callOf(name), {
+      get: (call, member) => {
+        if (typeof member !== 'string') return Reflect.get(call, member);
+        if (member === 'then') return undefined;
+        let found = members.get(member);
+        if (found === undefined) members.set(member, (found = callOf(`${name}.${member}`)));
+        return found;
+      },
+    });
+  };
+  const entries = new Map<string, unknown>();
+  // Not a thenable, nor anything else a symbol or `then` lookup expects.
   return new Proxy({} as Remote<P['calls']>, {
-    // Not a thenable, nor anything else a symbol or `then` lookup expects.
-    get: (_target, name) => (typeof name === 'string' && name !== 'then' ? (...args: unknown[]) => request(name, args) : undefined),
+    get: (_target, name) => {
+      if (typeof name !== 'string' || name === 'then') return undefined;
+      let found = entries.get(name);
+      if (found === undefined) entries.set(name, (found = entryOf(name)));
+      return found;
+    },
   });
 }

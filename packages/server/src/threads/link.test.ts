@@ -19,14 +19,20 @@ type TestProtocol = {
     /** Answers a buffer twice as long, starting with `bytes`. */
     grow: (bytes: Uint8Array) => Uint8Array;
     refuse: (how: 'app' | 'store' | 'type') => never;
+    /** A feature's group: called as `link.calls.buffers.reverse(…)`, `buffers.reverse` on the wire. */
+    buffers: {
+      /** Answers the bytes reversed, in a buffer of its own. */
+      reverse: (bytes: Uint8Array) => Uint8Array;
+      length: (bytes: Uint8Array) => number;
+    };
   };
   posts: { put: [bytes: Uint8Array, label: string] };
   events: { said: [label: string, n: number] };
 };
 
 const TRANSFERS: Transfers<TestProtocol> = {
-  calls: { grow: (bytes) => [bytes.buffer as ArrayBuffer] },
-  answers: { grow: (bytes) => [bytes.buffer as ArrayBuffer] },
+  calls: { grow: (bytes) => [bytes.buffer as ArrayBuffer], buffers: { reverse: (bytes) => [bytes.buffer as ArrayBuffer] } },
+  answers: { grow: (bytes) => [bytes.buffer as ArrayBuffer], buffers: { reverse: (bytes) => [bytes.buffer as ArrayBuffer] } },
   posts: { put: (bytes) => [bytes.buffer as ArrayBuffer] },
 };
 
@@ -34,7 +40,7 @@ const errorOf = (wire: WireError): Error => (wire.name === 'StoreError' ? new St
 
 /** The thread's side, and what it saw. */
 function served() {
-  const seen = { echoed: [] as object[], grown: [] as Uint8Array[], put: [] as Array<[number, string]> };
+  const seen = { echoed: [] as object[], grown: [] as Uint8Array[], reversed: [] as Uint8Array[], lengthOf: [] as Uint8Array[], put: [] as Array<[number, string]> };
   const thread: Served<TestProtocol> = {
     calls: {
       echo: (value) => {
@@ -52,6 +58,17 @@ function served() {
         if (how === 'app') throw new AppError('ERR_INGEST_QUEUE_FULL', 'too many', { retryAfterSeconds: 2 });
         if (how === 'store') throw new StoreError('the disk is full');
         throw new TypeError('a bug');
+      },
+      buffers: {
+        reverse: (bytes) => {
+          const out = new Uint8Array(bytes).reverse();
+          seen.reversed.push(out);
+          return out;
+        },
+        length: (bytes) => {
+          seen.lengthOf.push(bytes);
+          return bytes.length;
+        },
       },
     },
     posts: { put: (bytes, label) => seen.put.push([bytes.length, label]) },
@@ -119,6 +136,30 @@ describe.each([
     // Moved: the sender's views are empty now.
     expect(bytes.byteLength).toBe(0);
     expect(seen.grown[0]!.byteLength).toBe(0);
+  });
+
+  it("answers a group's call under the group's name, moving the buffers the group names and copying the rest", async () => {
+    const { seen, link } = make();
+    const bytes = new Uint8Array([1, 2, 3]);
+    const reversed = await link.calls.buffers.reverse(bytes);
+    expect([...reversed]).toEqual([3, 2, 1]);
+    // Moved both ways: the sender's views are empty now.
+    expect(bytes.byteLength).toBe(0);
+    expect(seen.reversed[0]!.byteLength).toBe(0);
+    // The group's other call names no transfer: its argument is copied, the caller's bytes kept.
+    const kept = new Uint8Array([4, 5]);
+    expect(await link.calls.buffers.length(kept)).toBe(2);
+    expect(kept.byteLength).toBe(2);
+    expect(seen.lengthOf[0]).not.toBe(kept);
+  });
+
+  it("refuses a group's call it does not have, and a group it does not have, with ERR_INTERNAL", async () => {
+    const { link } = make();
+    for (const missing of [Reflect.get(link.calls.buffers, 'sort'), Reflect.get(Reflect.get(link.calls, 'nope'), 'sort')] as Array<() => Promise<unknown>>) {
+      const error = await missing().catch((e: unknown) => e);
+      expect(isAppError(error) && [error.code, error.message]).toEqual(['ERR_INTERNAL', expect.stringMatching(/no call '(buffers|nope)\.sort'/)]);
+    }
+    expect(await link.calls.buffers.length(new Uint8Array(1))).toBe(1);
   });
 
   it("keeps an AppError's code, status and Retry-After; another error is what the protocol makes of it", async () => {

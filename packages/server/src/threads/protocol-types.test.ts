@@ -29,26 +29,29 @@ declare const batch: WriteBatch;
 declare const request: DecodeRequest;
 
 export async function answers(db: DbClient, decoder: Link<DecodeProtocol>): Promise<void> {
-  const keys: KeyRecord[] = await db.listKeys();
-  const policies: ProjectMaskingPolicy[] = await db.listMaskingPolicies();
-  const secret: string = await db.sessionSecret();
-  const deleted: boolean = await db.deleteMaskingPolicy('default', 0);
-  const text: Json<TraceListResponse> = await db.listTraces(query);
+  const keys: KeyRecord[] = await db.access.listKeys();
+  const policies: ProjectMaskingPolicy[] = await db.masking.list();
+  const secret: string = await db.access.sessionSecret();
+  const deleted: boolean = await db.masking.delete('default', 0);
+  const text: Json<TraceListResponse> = await db.traces.list(query);
   const forwarded: string = text;
   const traces: TraceListResponse = parseJson(text);
-  const bytes: JsonUtf8<TraceDetail> = await db.getTrace('default', 'abc');
+  const bytes: JsonUtf8<TraceDetail> = await db.traces.get('default', 'abc');
   const decoded: DecodeResult = await decoder.calls.decode(request);
   const metrics: string = await decoder.calls.spanMetrics();
   void [keys, policies, secret, deleted, forwarded, traces, bytes, decoded, metrics];
 }
 
 export async function calls(db: DbClient, decoder: Link<DecodeProtocol>): Promise<void> {
-  await db.listTracez(query); // error: Property 'listTracez' does not exist
-  await db.getTrace('default'); // error: Expected 2-4 arguments, but got 1
-  const wrong: number = parseJson(await db.listTraces(query)); // error: 'TraceListResponse' is not assignable to type 'number'
+  await db.tracez.list(query); // error: Property 'tracez' does not exist
+  await db.traces.lizt(query); // error: Property 'lizt' does not exist
+  await db.listTraces(query); // error: Property 'listTraces' does not exist
+  await db.sampling.decide('default', ['t'], 'errors', 0); // error: Argument of type 'string' is not assignable to parameter of type 'ResolvedPolicy'
+  await db.traces.get('default'); // error: Expected 2-4 arguments, but got 1
+  const wrong: number = parseJson(await db.traces.list(query)); // error: 'TraceListResponse' is not assignable to type 'number'
   const made: Json<TraceListResponse> = '{"traces":[]}'; // error: Type 'string' is not assignable to type 'Json<TraceListResponse>'
-  const keys: string = await db.listKeys(); // error: 'KeyRecord[]' is not assignable to type 'string'
-  await db.putMaskingPolicy('default', '{"mode":"mask"}', 0); // error: has no properties in common with type 'MaskingPolicy'
+  const keys: string = await db.access.listKeys(); // error: 'KeyRecord[]' is not assignable to type 'string'
+  await db.masking.put('default', '{"mode":"mask"}', 0); // error: has no properties in common with type 'MaskingPolicy'
   const body: string = await decoder.calls.decode(request); // error: 'DecodeResult' is not assignable to type 'string'
   await decoder.calls.decode({ ...request, body: 'text' }); // error: Type 'string' is not assignable to type 'Uint8Array
   void [wrong, made, keys, body];
@@ -100,7 +103,7 @@ describe('the thread protocols', () => {
       const at = text.indexOf('// error: ');
       return at === -1 ? [] : [{ line: i + 1, says: text.slice(at + '// error: '.length) }];
     });
-    expect(marked.length).toBe(17);
+    expect(marked.length).toBe(20);
     for (const { line, says } of marked) {
       expect(found.filter((d) => d.line === line).map((d) => d.message), `line ${line}`).toEqual([expect.stringContaining(says)]);
     }

@@ -17,7 +17,7 @@ import { AppError, type ErrorCode, isAppError } from '../errors.js';
 export interface Protocol {
   /** What the thread is started with (its `workerData`). */
   config: unknown;
-  /** main thread → thread, answered: name → the handler's signature. */
+  /** main thread → thread, answered: name → the handler's signature, or a feature's group of them. */
   calls: Calls;
   /** main thread → thread, not answered: name → arguments. */
   posts: Messages;
@@ -25,7 +25,14 @@ export interface Protocol {
   events: Messages;
 }
 
-export type Calls = { [name: string]: (...args: never[]) => unknown };
+/** A call's signature, as its handler has it. */
+export type Call = (...args: never[]) => unknown;
+/**
+ * Calls under one name, a feature's: `link.calls.sampling.decide(…)`, which crosses as the one
+ * name `sampling.decide`, resolved once on each side ({@link byWireName}).
+ */
+export type CallGroup = { [name: string]: Call };
+export type Calls = { [name: string]: Call | CallGroup };
 export type Messages = { [name: string]: readonly unknown[] };
 
 /** A name of a call, post or event. */
@@ -37,11 +44,23 @@ export type Answer<F> = F extends (...args: never[]) => infer R ? Awaited<R> : n
 /** Arguments of a call. */
 export type Args<F> = F extends (...args: infer A) => unknown ? A : never;
 
-/** The calls as the main thread makes them: the same names and arguments, each answer a promise. */
-export type Remote<C extends Calls> = { readonly [K in keyof C]: (...args: Args<C[K]>) => Promise<Answer<C[K]>> };
+/** Each call of `C` or of its groups, as `F` makes of its signature. */
+type PerCall<C extends Calls, F extends 'remote' | 'handler'> = {
+  readonly [K in keyof C]: C[K] extends Call ? Made<C[K], F> : { readonly [M in keyof C[K]]: Made<C[K][M], F> };
+};
+type Made<S, F> = F extends 'remote' ? (...args: Args<S>) => Promise<Answer<S>> : (...args: Args<S>) => Answer<S> | Promise<Answer<S>>;
+
+/** The calls as the main thread makes them: the same names (and groups) and arguments, each answer a promise. */
+export type Remote<C extends Calls> = PerCall<C, 'remote'>;
 
 /** What runs each call, in the thread. */
-export type Handlers<C extends Calls> = { readonly [K in keyof C]: (...args: Args<C[K]>) => Answer<C[K]> | Promise<Answer<C[K]>> };
+export type Handlers<C extends Calls> = PerCall<C, 'handler'>;
+
+/** Receivers of what each call of `C` (or of its groups) takes, or answers: where a call's buffers are named. */
+type PerCallTransfer<C extends Calls, W extends 'args' | 'answer'> = {
+  readonly [K in keyof C]?: C[K] extends Call ? Transfer<C[K], W> : { readonly [M in keyof C[K]]?: Transfer<C[K][M], W> };
+};
+type Transfer<S, W> = W extends 'args' ? (...args: Args<S>) => ArrayBuffer[] : (answer: Answer<S>) => ArrayBuffer[];
 
 /** What takes each message: the thread's posts, or the main thread's events. */
 export type Receivers<M extends Messages> = { readonly [K in keyof M]: (...args: M[K]) => void };
@@ -55,27 +74,53 @@ export interface Served<P extends Protocol> {
 /**
  * The buffers each message moves instead of copying (they are unusable on the sending side
  * after): a call's arguments, its answer, a post's or an event's arguments. Declared with the
- * protocol, used alike by the worker, its client and the in-process link.
+ * protocol (a group's beside its calls), used alike by the worker, its client and the in-process link.
  */
 export interface Transfers<P extends Protocol> {
-  calls?: { readonly [K in keyof P['calls']]?: (...args: Args<P['calls'][K]>) => ArrayBuffer[] };
-  answers?: { readonly [K in keyof P['calls']]?: (answer: Answer<P['calls'][K]>) => ArrayBuffer[] };
+  calls?: PerCallTransfer<P['calls'], 'args'>;
+  answers?: PerCallTransfer<P['calls'], 'answer'>;
   posts?: { readonly [K in keyof P['posts']]?: (...args: P['posts'][K]) => ArrayBuffer[] };
   events?: { readonly [K in keyof P['events']]?: (...args: P['events'][K]) => ArrayBuffer[] };
 }
 
+/** The buffers a group's calls move: its arguments' and its answers'. */
+export interface GroupTransfers<G extends CallGroup> {
+  calls?: { readonly [M in keyof G]?: Transfer<G[M], 'args'> };
+  answers?: { readonly [M in keyof G]?: Transfer<G[M], 'answer'> };
+}
+
+/** The names calls cross with: a call's own, a group's call's `group.call`. */
+export type WireName<C extends Calls> = { [K in keyof C & string]: C[K] extends Call ? K : `${K}.${keyof C[K] & string}` }[keyof C & string];
+
+/** The call that crosses as `name` ({@link WireName}). */
+export type CallAt<C extends Calls, N extends WireName<C>> = N extends `${infer G}.${infer M}` ? (C[G] extends CallGroup ? C[G][M] : never) : C[N];
+
+/** A table of functions by the name their message crosses with, built once: a group's as `group.call`. */
+export type WireTable = ReadonlyMap<string, (...args: never[]) => unknown>;
+
 /**
- * The buffers a message moves, by the table of its kind in {@link Transfers}: looked up by name,
- * as the machinery sends every call, post, answer and event alike.
+ * `table` (calls, or the transfers of a kind of message) by the names they cross with: its
+ * functions by their own names, a group's by `group.call`, each bound to what holds it. Built
+ * once, so a message costs one lookup, not a walk.
  */
-export function transferOf(table: object | undefined, name: string, args: readonly unknown[]): readonly ArrayBuffer[] {
-  const of: unknown = table !== undefined && Object.hasOwn(table, name) ? Reflect.get(table, name) : undefined;
-  return typeof of === 'function' ? of(...args) : [];
+export function byWireName(table: object | undefined): WireTable {
+  const out = new Map<string, (...args: never[]) => unknown>();
+  for (const [name, entry] of Object.entries(table ?? {})) {
+    if (typeof entry === 'function') out.set(name, entry.bind(table));
+    else if (typeof entry === 'object' && entry !== null) for (const [member, call] of Object.entries(entry)) if (typeof call === 'function') out.set(`${name}.${member}`, call.bind(entry));
+  }
+  return out;
+}
+
+/** The buffers a message moves, by its table in {@link Transfers} ({@link byWireName}). */
+export function transferOf(table: WireTable, name: string, args: readonly unknown[]): readonly ArrayBuffer[] {
+  const of = table.get(name) as ((...args: readonly unknown[]) => ArrayBuffer[]) | undefined;
+  return of === undefined ? [] : of(...args);
 }
 
 /** The main thread's handle on a thread (a worker, or the in-process link of tests). */
 export interface Link<P extends Protocol> {
-  /** Every call, as methods: `link.calls.listTraces(query)`. */
+  /** Every call, as methods: `link.calls.decode(request)`, a group's `link.calls.sampling.decide(…)`. */
   readonly calls: Remote<P['calls']>;
   /** Sends a message that is not answered; dropped once the thread has failed. */
   post<K extends Name<P['posts']>>(name: K, ...args: P['posts'][K]): void;
@@ -83,7 +128,7 @@ export interface Link<P extends Protocol> {
 
 /** Messages to a thread: a call (answered with its `id`), or a post. */
 export type ToThread<P extends Protocol> =
-  | { kind: 'call'; id: number; name: Name<P['calls']>; args: Args<P['calls'][Name<P['calls']>]> }
+  | { kind: 'call'; id: number; name: WireName<P['calls']>; args: readonly unknown[] }
   | { kind: 'post'; name: Name<P['posts']>; args: P['posts'][Name<P['posts']>] };
 
 /** Messages from a thread: the answer to call `id` (or why it failed), or an event. */

@@ -15,9 +15,9 @@ export const recordsBeforeBytesAndExact = (): WriteBatch =>
 export async function expectBytesAndExactAfterMigration(store: Store, big: string): Promise<void> {
   const bytes = log({ logId: 'new', timeUs: T0 + 1, body: 'AAE=', bodyBytes: true });
   const exact = point({ name: 'new', value: Number(big), intValue: big });
-  await store.write(batchOf({ spans: [], logs: [bytes], metricPoints: [exact] }), null);
-  expect(await store.listLogs(logQuery(), null, 10)).toEqual([bytes, log({ logId: 'old', body: 'AAE=' })]);
-  const points = (name: string) => store.listMetricPoints({ projectId: 'default', range: ALL, name, service: null, limit: 10, cursor: null }, 0, 10);
+  await store.writer.write(batchOf({ spans: [], logs: [bytes], metricPoints: [exact] }), null);
+  expect(await store.logs.listLogs(logQuery(), null, 10)).toEqual([bytes, log({ logId: 'old', body: 'AAE=' })]);
+  const points = (name: string) => store.metrics.listMetricPoints({ projectId: 'default', range: ALL, name, service: null, limit: 10, cursor: null }, 0, 10);
   expect(await points('old')).toEqual([point({ name: 'old', value: 7 })]);
   expect(await points('new')).toEqual([exact]);
 }
@@ -32,8 +32,8 @@ export const recordsBeforeExactCounts = (): WriteBatch => batchOf({ spans: [], l
 export async function expectExactCountsAfterMigration(store: Store): Promise<void> {
   const big = String(2n ** 53n + 1n);
   const exact = point({ name: 'new-counts', type: 'histogram', temporality: 'delta', timeUs: T0 + 1, count: Number(big), sum: 1, bucketCounts: [Number(big)], explicitBounds: [], exactCounts: { count: big, bucketCounts: [big] } });
-  await store.write(batchOf({ spans: [], logs: [], metricPoints: [exact] }), null);
-  const points = (name: string) => store.listMetricPoints({ projectId: 'default', range: ALL, name, service: null, limit: 10, cursor: null }, 0, 10);
+  await store.writer.write(batchOf({ spans: [], logs: [], metricPoints: [exact] }), null);
+  const points = (name: string) => store.metrics.listMetricPoints({ projectId: 'default', range: ALL, name, service: null, limit: 10, cursor: null }, 0, 10);
   expect(await points('old-counts')).toEqual([histogramBefore()]);
   expect(await points('new-counts')).toEqual([exact]);
 }

@@ -1,9 +1,11 @@
 import type { Store } from '../../src/store/store.js';
 import { logQuery, query } from '../support/record-fixtures.js';
 import { describeStoreContract } from './store-contract.js';
+import { describeLogMetricContract } from './store-contract-logs-metrics.js';
 import { describeRepricingContract } from './store-contract-repricing.js';
 import { describeAccessContract } from './store-contract-access.js';
 import { describeAlertSeriesContract } from './store-contract-alert-series.js';
+import { describeAlertWindowsContract } from './store-contract-alert-windows.js';
 import { describeAlertStoreContract } from './store-contract-alerts.js';
 import { describeAnalyticsContract } from './store-contract-analytics.js';
 import { describeExactRecordsContract } from './store-contract-exact.js';
@@ -27,11 +29,13 @@ import { describeSameRowContract } from './store-contract-same-row.js';
 /** Every read contract suite against one kind of store, each test on a store `open` makes anew. */
 export function describeReadContracts(adapter: string, open: () => Promise<Store>): void {
   describeStoreContract(adapter, open);
+  describeLogMetricContract(adapter, open);
   describeRepricingContract(adapter, open);
   describeTraceListContract(adapter, open);
   describeAnalyticsContract(adapter, open);
   describeAlertStoreContract(adapter, open);
   describeAlertSeriesContract(adapter, open);
+  describeAlertWindowsContract(adapter, open);
   describeAccessContract(adapter, open);
   describeExactRecordsContract(adapter, open);
   describeScoreContract(adapter, open);
@@ -60,10 +64,10 @@ export function describeReadContracts(adapter: string, open: () => Promise<Store
 export async function reopenableSubject(open: () => Promise<Store>): Promise<WriteContractSubject> {
   const store = await open();
   return {
-    writer: store,
-    spanIds: async (traceId) => (await store.getTrace('default', traceId))?.spans.map((s) => s.spanId) ?? [],
-    summarySpanCount: async (traceId) => (await store.listTraces(query(), null, 100)).find((t) => t.traceId === traceId)?.spanCount ?? 0,
-    logIds: async () => (await store.listLogs(logQuery(), null, 100)).map((l) => l.logId),
+    writer: store.writer,
+    spanIds: async (traceId) => (await store.traces.getTrace('default', traceId))?.spans.map((s) => s.spanId) ?? [],
+    summarySpanCount: async (traceId) => (await store.traces.listTraces(query(), null, 100)).find((t) => t.traceId === traceId)?.spanCount ?? 0,
+    logIds: async () => (await store.logs.listLogs(logQuery(), null, 100)).map((l) => l.logId),
     reopen: async () => {
       await store.close();
       return reopenableSubject(open);

@@ -107,8 +107,8 @@ export function describeAlertStoreContract(adapter: string, open: () => Promise<
       await store.alerts.saveState('default', '{}', [history({ timeUs: T0 }), history({ timeUs: T0 + 3600 * SEC })], T0);
       await store.alerts.putSilence('default', silence({ id: 's0', startsUs: T0 - 7200 * SEC, endsUs: T0 - 3600 * SEC }));
       await store.alerts.putSilence('default', silence({ id: 's1', startsUs: T0 - 7200 * SEC, endsUs: T0 + 1 }));
-      await store.deleteOlderThan('alertHistory', T0 + 1);
-      await store.deleteOlderThan('silences', T0 + 1);
+      await store.retention.deleteOlderThan('alertHistory', T0 + 1);
+      await store.retention.deleteOlderThan('silences', T0 + 1);
       expect((await store.alerts.listHistory('default', { fromUs: null, toUs: null }, null, 0, 10)).map((h) => h.timeUs)).toEqual([T0 + 3600 * SEC]);
       expect((await store.alerts.listSilences('default', 0)).map((s) => s.id)).toEqual(['s1']);
     });

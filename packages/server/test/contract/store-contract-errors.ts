@@ -35,9 +35,9 @@ export function describeErrorGroupContract(adapter: string, open: () => Promise<
     let store: Store;
     openForEachTest(open, (opened) => (store = opened));
 
-    const write = (errors: ErrorOccurrenceRecord[]) => store.write(recordBatch(recordsOf(errors)), null);
+    const write = (errors: ErrorOccurrenceRecord[]) => store.writer.write(recordBatch(recordsOf(errors)), null);
     const groups = (over: Partial<ErrorGroupQuery> = {}, offset = 0, limit = 50) =>
-      store.listErrorGroups({ projectId: 'default', range: RANGE, status: null, service: null, fingerprint: null, sort: 'lastSeen', ...over }, offset, limit);
+      store.errors.listErrorGroups({ projectId: 'default', range: RANGE, status: null, service: null, fingerprint: null, sort: 'lastSeen', ...over }, offset, limit);
     const fingerprints = async (over: Partial<ErrorGroupQuery> = {}, offset = 0, limit = 50) => (await groups(over, offset, limit)).map((g) => g.fingerprint);
 
     /**
@@ -103,11 +103,11 @@ export function describeErrorGroupContract(adapter: string, open: () => Promise<
 
     it('filters by the effective status: a resolved group seen again is unresolved', async () => {
       await seed();
-      await store.setErrorGroupStatus('default', 'fp-tool', 'resolved', T0 + 8 * HOUR);
+      await store.errors.setErrorGroupStatus('default', 'fp-tool', 'resolved', T0 + 8 * HOUR);
       // Seen at 11 h, after it was resolved at 10 h.
-      await store.setErrorGroupStatus('default', 'fp-rate', 'resolved', T0 + 10 * HOUR);
-      await store.setErrorGroupStatus('default', 'fp-once', 'ignored', T0 + 10 * HOUR);
-      await store.setErrorGroupStatus('p2', 'fp-rate', 'ignored', T0 + 10 * HOUR);
+      await store.errors.setErrorGroupStatus('default', 'fp-rate', 'resolved', T0 + 10 * HOUR);
+      await store.errors.setErrorGroupStatus('default', 'fp-once', 'ignored', T0 + 10 * HOUR);
+      await store.errors.setErrorGroupStatus('p2', 'fp-rate', 'ignored', T0 + 10 * HOUR);
       expect(await fingerprints({ status: 'resolved' })).toEqual(['fp-tool']);
       expect(await fingerprints({ status: 'unresolved' })).toEqual(['fp-rate']);
       expect(await fingerprints({ status: 'ignored' })).toEqual(['fp-once']);
@@ -117,8 +117,8 @@ export function describeErrorGroupContract(adapter: string, open: () => Promise<
       expect((await groups({ projectId: 'p2' })).map((g) => g.storedStatus)).toEqual(['ignored']);
 
       // Unresolving forgets when it was resolved; resolving again sets it anew.
-      await store.setErrorGroupStatus('default', 'fp-tool', 'unresolved', T0 + 12 * HOUR);
-      await store.setErrorGroupStatus('default', 'fp-rate', 'resolved', T0 + 12 * HOUR);
+      await store.errors.setErrorGroupStatus('default', 'fp-tool', 'unresolved', T0 + 12 * HOUR);
+      await store.errors.setErrorGroupStatus('default', 'fp-rate', 'resolved', T0 + 12 * HOUR);
       expect((await groups()).map((g) => [g.fingerprint, g.storedStatus, g.resolvedUs])).toEqual([
         ['fp-rate', 'resolved', T0 + 12 * HOUR], ['fp-once', 'ignored', null], ['fp-tool', 'unresolved', null],
       ]);
@@ -144,8 +144,8 @@ export function describeErrorGroupContract(adapter: string, open: () => Promise<
       expect((await groups({ range: ALL })).map((g) => [g.fingerprint, g.count, g.sampleTraceIds]).sort()).toEqual([
         ['fp-llm', 3, [tid(33), tid(31), tid(30)]], ['fp-step', 1, [tid(32)]], ['fp-step-own', 1, [tid(31)]],
       ]);
-      expect((await store.listErrorOccurrences('default', 'fp-step', ALL, 10)).map((o) => o.traceId)).toEqual([tid(32)]);
-      expect(await store.errorGroupHourly('default', ['fp-root', 'fp-step'], ALL)).toEqual([{ fingerprint: 'fp-step', hourUs: T0, count: 1 }]);
+      expect((await store.errors.listErrorOccurrences('default', 'fp-step', ALL, 10)).map((o) => o.traceId)).toEqual([tid(32)]);
+      expect(await store.errors.errorGroupHourly('default', ['fp-root', 'fp-step'], ALL)).toEqual([{ fingerprint: 'fp-step', hourUs: T0, count: 1 }]);
     });
 
     it('counts a failure once when its parent failed with only a status, or a log reported it, whatever batch they came in', async () => {
@@ -181,27 +181,27 @@ export function describeErrorGroupContract(adapter: string, open: () => Promise<
 
     it('counts occurrences per hour and lists the newest ones', async () => {
       await seed();
-      const hourly = await store.errorGroupHourly('default', ['fp-rate', 'fp-tool', 'fp-none'], RANGE);
+      const hourly = await store.errors.errorGroupHourly('default', ['fp-rate', 'fp-tool', 'fp-none'], RANGE);
       expect(hourly.sort((a, b) => a.fingerprint.localeCompare(b.fingerprint) || a.hourUs - b.hourUs).map((h) => [h.fingerprint, (h.hourUs - T0) / HOUR, h.count]))
         .toEqual([['fp-rate', 0, 4], ['fp-rate', 1, 1], ['fp-rate', 2, 1], ['fp-rate', 3, 1], ['fp-rate', 4, 1], ['fp-rate', 5, 1], ['fp-tool', 6, 1], ['fp-tool', 7, 1]]);
-      expect(await store.errorGroupHourly('default', [], RANGE)).toEqual([]);
-      expect(await store.errorGroupHourly('p2', ['fp-rate'], RANGE)).toEqual([{ fingerprint: 'fp-rate', hourUs: T0 + HOUR, count: 1 }]);
+      expect(await store.errors.errorGroupHourly('default', [], RANGE)).toEqual([]);
+      expect(await store.errors.errorGroupHourly('p2', ['fp-rate'], RANGE)).toEqual([{ fingerprint: 'fp-rate', hourUs: T0 + HOUR, count: 1 }]);
 
-      const occurrences = await store.listErrorOccurrences('default', 'fp-rate', RANGE, 3);
+      const occurrences = await store.errors.listErrorOccurrences('default', 'fp-rate', RANGE, 3);
       expect(occurrences).toEqual([
         { timeUs: T0 + 5 * HOUR, traceId: tid(7), spanId: expect.any(String), serviceName: 'worker', spanName: 'chat', message: 'Rate limit reached for gpt-4o-mini' },
         { timeUs: T0 + 4 * HOUR, traceId: tid(7), spanId: expect.any(String), serviceName: 'worker', spanName: 'chat', message: 'Rate limit reached for gpt-4o' },
         { timeUs: T0 + 3 * HOUR, traceId: tid(5), spanId: expect.any(String), serviceName: 'worker', spanName: 'chat', message: 'Rate limit reached for gpt-4o' },
       ]);
-      const all = await store.listErrorOccurrences('default', 'fp-rate', ALL, 100);
+      const all = await store.errors.listErrorOccurrences('default', 'fp-rate', ALL, 100);
       expect(all.map((o) => (o.timeUs - T0) / MIN)).toEqual([660, 300, 240, 180, 120, 70, 30, 20, 15, 10, -60]);
       expect(all.find((o) => o.timeUs === T0 + 30 * MIN)).toMatchObject({ traceId: null, spanId: null });
-      expect(await store.listErrorOccurrences('p2', 'fp-tool', ALL, 100)).toEqual([]);
+      expect(await store.errors.listErrorOccurrences('p2', 'fp-tool', ALL, 100)).toEqual([]);
     });
 
     it('deletes errors older than a cutoff', async () => {
       await seed();
-      await store.deleteOlderThan('errors', T0);
+      await store.retention.deleteOlderThan('errors', T0);
       expect((await groups({ range: ALL })).map((g) => [g.fingerprint, g.count, g.firstSeenUs])).toEqual([
         ['fp-rate', 10, T0 + 10 * MIN], ['fp-once', 1, T0 + 9 * HOUR], ['fp-tool', 2, T0 + 6 * HOUR],
       ]);

@@ -76,7 +76,7 @@ export function describeEvaluatorContract(adapter: string, open: () => Promise<S
       const root = (n: number, endUs: number, service = 'api') =>
         span({ traceId: tid(n), spanId: sid(n * 10), startTimeUs: T0, endTimeUs: endUs, serviceName: service });
       const child = (n: number, endUs: number) => span({ traceId: tid(n), spanId: sid(n * 10 + 1), parentSpanId: sid(n * 10), startTimeUs: T0, endTimeUs: endUs });
-      await store.write(
+      await store.writer.write(
         recordBatch({
           spans: [
             root(1, T0 + 10 * SEC), child(1, T0 + 5 * SEC),
@@ -112,7 +112,7 @@ export function describeEvaluatorContract(adapter: string, open: () => Promise<S
         span({ traceId: tid(n), spanId: sid(n * 10), startTimeUs: T0, endTimeUs: endUs }),
         span({ traceId: tid(n), spanId: sid(n * 10 + 1), parentSpanId: sid(n * 10), startTimeUs: T0 + SEC, endTimeUs: endUs - SEC }),
       ];
-      await store.write(recordBatch({ spans: [...trace(1, T0 + 10 * SEC), ...trace(2, T0 + 20 * SEC), ...trace(3, T0 + 30 * SEC)] }), null);
+      await store.writer.write(recordBatch({ spans: [...trace(1, T0 + 10 * SEC), ...trace(2, T0 + 20 * SEC), ...trace(3, T0 + 30 * SEC)] }), null);
       await store.sampling.slim('default', [tid(1)]);
       const start = { timeUs: T0, id: '' };
       expect(await store.evaluators.completeTraces('default', NO_FILTER, start, T0 + 60 * SEC, 1)).toEqual([{ traceId: tid(2), endUs: T0 + 20 * SEC }]);
@@ -127,7 +127,7 @@ export function describeEvaluatorContract(adapter: string, open: () => Promise<S
         traceId: tid(1), spanId: sid(11), parentSpanId: sid(10), name: 'chat gpt-4o', startTimeUs: T0 + SEC, endTimeUs: T0 + 3 * SEC, category: 'llm',
         attributes: { 'gen_ai.prompt': 'hi', n: 3 }, llm: { ...emptyLlm(), costUsd: 0.25, inputTokens: 40, outputTokens: 7 },
       });
-      await store.write(
+      await store.writer.write(
         recordBatch({
           spans: [
             span({ traceId: tid(1), spanId: sid(10), name: 'run', startTimeUs: T0, endTimeUs: T0 + 5 * SEC, category: 'workflow' }), llm,
@@ -152,7 +152,7 @@ export function describeEvaluatorContract(adapter: string, open: () => Promise<S
     it('retention deletes runs older than the cutoff, of every project', async () => {
       await store.evaluators.addRuns('default', [run({ traceId: tid(1), timeUs: T0 - 10 * SEC }), run({ traceId: tid(2), timeUs: T0 + SEC })]);
       await store.evaluators.addRuns('p2', [run({ traceId: tid(3), timeUs: T0 - 10 * SEC })]);
-      expect(await store.deleteOlderThan('evaluatorRuns', T0)).toBe(2);
+      expect(await store.retention.deleteOlderThan('evaluatorRuns', T0)).toBe(2);
       expect((await store.evaluators.runsOf('default', 'polite', 1, [tid(1), tid(2)])).map((r) => r.traceId)).toEqual([tid(2)]);
       expect(await store.evaluators.runsOf('p2', 'polite', 1, [tid(3)])).toEqual([]);
     });

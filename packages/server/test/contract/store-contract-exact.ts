@@ -14,8 +14,8 @@ export function describeExactRecordsContract(adapter: string, open: () => Promis
     let store: Store;
     openForEachTest(open, (opened) => (store = opened));
 
-    const write = (batch: Partial<RecordBatch>) => store.write(recordBatch(batch), null);
-    const points = (name: string) => store.listMetricPoints({ projectId: 'default', range: ALL, name, service: null, limit: 10, cursor: null }, 0, 10);
+    const write = (batch: Partial<RecordBatch>) => store.writer.write(recordBatch(batch), null);
+    const points = (name: string) => store.metrics.listMetricPoints({ projectId: 'default', range: ALL, name, service: null, limit: 10, cursor: null }, 0, 10);
 
     it('keeps integer metric points exact over the whole int64 range, beside their doubles', async () => {
       const ints = ['9223372036854775807', '-9223372036854775808', '9007199254740993', '42', '0'];
@@ -26,7 +26,7 @@ export function describeExactRecordsContract(adapter: string, open: () => Promis
       await write({ metricPoints: written });
       // Newest first.
       expect(await points('bytes')).toEqual([...written].reverse());
-      const read = await store.readMetricPoints('default', ['bytes'], ALL, null);
+      const read = await store.metrics.readMetricPoints('default', ['bytes'], ALL, null);
       expect(read.map((p) => [p.intValue, p.value])).toEqual(written.map((p) => [p.intValue, p.value]));
     });
 
@@ -43,7 +43,7 @@ export function describeExactRecordsContract(adapter: string, open: () => Promis
       ];
       await write({ metricPoints: written });
       expect(await points('counts')).toEqual([...written].reverse());
-      const read = await store.readMetricPoints('default', ['counts'], ALL, null);
+      const read = await store.metrics.readMetricPoints('default', ['counts'], ALL, null);
       expect(read.map((p) => p.exactCounts)).toEqual(written.map((p) => p.exactCounts));
       expect(read.map((p) => p.exemplars[0]?.intValue)).toEqual([BIG, undefined, undefined, undefined]);
       expect('exactCounts' in read[3]!).toBe(false);
@@ -56,10 +56,10 @@ export function describeExactRecordsContract(adapter: string, open: () => Promis
       const l = log({ traceId: s.traceId, resource, scope });
       const p = point({ resource, scope, value: 1 });
       await write({ spans: [s], logs: [l], metricPoints: [p] });
-      const trace = await store.getTrace('default', s.traceId);
+      const trace = await store.traces.getTrace('default', s.traceId);
       expect(trace?.spans.map(spanRecordFromStored)).toEqual([s]);
       expect(trace?.logs.map(logDataFromStored)).toEqual([l]);
-      expect(await store.listLogs(logQuery(), null, 10)).toEqual([l]);
+      expect(await store.logs.listLogs(logQuery(), null, 10)).toEqual([l]);
       expect(await points(p.name)).toEqual([p]);
     });
 
@@ -68,8 +68,8 @@ export function describeExactRecordsContract(adapter: string, open: () => Promis
       const bytes = log({ logId: 'bytes', traceId: s.traceId, timeUs: T0 + 1, body: 'AAEC/v8=', bodyBytes: true });
       const text = log({ logId: 'text', traceId: s.traceId, timeUs: T0, body: 'AAEC/v8=' });
       await write({ spans: [s], logs: [bytes, text] });
-      expect(await store.listLogs(logQuery(), null, 10)).toEqual([bytes, text]);
-      const trace = await store.getTrace('default', s.traceId);
+      expect(await store.logs.listLogs(logQuery(), null, 10)).toEqual([bytes, text]);
+      const trace = await store.traces.getTrace('default', s.traceId);
       expect(trace?.logs.map((l) => [l.logId, l.bodyBytes])).toEqual([['text', undefined], ['bytes', true]]);
       expect(trace?.logs.map(logDataFromStored)).toEqual([text, bytes]);
     });

@@ -164,7 +164,7 @@ export function describeExperimentContract(adapter: string, open: () => Promise<
       await x.addResults('default', [result(xid(1), 1), result(xid(1), 2, { error: 'threw', output: null })]);
       const before = await x.allRows('default');
       const yearsLaterUs = T0 + 10 * 365 * 86_400_000_000;
-      for (const records of Object.values(RETAINED).flat()) await store.deleteOlderThan(records, yearsLaterUs);
+      for (const records of Object.values(RETAINED).flat()) await store.retention.deleteOlderThan(records, yearsLaterUs);
       expect(await x.allRows('default')).toEqual(before);
       expect(await x.getExperiment('default', xid(1))).toEqual(rows[1]);
       expect((await x.resultTotals('default', [xid(1)]))[0]).toMatchObject({ done: 2, errored: 1 });

@@ -47,7 +47,7 @@ export function describeExportContract(adapter: string, open: () => Promise<Stor
     const gone = scoreRecord({ name: 'deleted', value: 1, timeUs: T0 + 21 });
 
     async function write(): Promise<void> {
-      await store.write(
+      await store.writer.write(
         recordBatch({
           spans: [root, call, foreign, early],
           logs: [log({ logId: 'l1', timeUs: T0 + 10, body: { order: 'o-1' }, traceId: tid(1), spanId: sid(1), severityNumber: 17 }), log({ projectId: 'other', logId: 'l2', body: 'other-secret' })],

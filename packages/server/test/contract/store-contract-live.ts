@@ -15,7 +15,7 @@ export function describeLiveContract(adapter: string, open: () => Promise<Store>
     let offset = 0;
     /** Commits spans as server `serverId`'s next spool entry (a key, as every server writes). */
     const commit = async (spans: SpanRecord[], serverId = 'server-1'): Promise<LiveCursor> => {
-      await store.write(recordBatch({ spans }), { serverId, position: `1:${++offset}` });
+      await store.writer.write(recordBatch({ spans }), { serverId, position: `1:${++offset}` });
       return store.live.head();
     };
     const ids = async (after: LiveCursor, upTo: LiveCursor, traceIds = [tid(1)], projectId = 'default') =>
@@ -83,7 +83,7 @@ export function describeLiveContract(adapter: string, open: () => Promise<Store>
 
     it('reads a running snapshot as running, and after its span is stored ended only the ended span; a trace of snapshots alone is touched', async () => {
       const write = async (spans: SpanRecord[], runningSpans: SpanRecord[]): Promise<LiveCursor> => {
-        await store.write(recordBatch({ spans, runningSpans }), { serverId: 'server-1', position: `1:${++offset}` });
+        await store.writer.write(recordBatch({ spans, runningSpans }), { serverId: 'server-1', position: `1:${++offset}` });
         return store.live.head();
       };
       const a = await write([span({ spanId: sid(1) })], [span({ spanId: sid(2), startTimeUs: T0 + 10, endTimeUs: 0 }), span({ traceId: tid(2), spanId: sid(3), endTimeUs: 0 })]);

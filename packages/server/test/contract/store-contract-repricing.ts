@@ -13,9 +13,9 @@ export function describeRepricingContract(adapter: string, open: () => Promise<S
     let store: Store;
     openForEachTest(open, (opened) => (store = opened));
 
-    const write = (batch: Partial<RecordBatch>) => store.write(recordBatch(batch), null);
+    const write = (batch: Partial<RecordBatch>) => store.writer.write(recordBatch(batch), null);
     const readTrace = async (projectId: string, traceId: string) => {
-      const found = await store.getTrace(projectId, traceId);
+      const found = await store.traces.getTrace(projectId, traceId);
       return found === null ? null : { spans: found.spans.map(spanRecordFromStored) };
     };
 
@@ -53,7 +53,7 @@ export function describeRepricingContract(adapter: string, open: () => Promise<S
     }
 
     const traces = async (projectId = 'default'): Promise<Map<string, TraceSummaryRecord>> =>
-      new Map((await store.listTraces(query({ projectId }), null, 100)).map((t) => [t.traceId, t]));
+      new Map((await store.traces.listTraces(query({ projectId }), null, 100)).map((t) => [t.traceId, t]));
     const spanOf = async (traceId: string, spanId: string, projectId = 'default'): Promise<SpanRecord> =>
       (await readTrace(projectId, traceId))!.spans.find((s) => s.spanId === spanId)!;
     const withoutCost = ({ costUsd: _, unpricedCalls: _u, ...rest }: TraceSummaryRecord) => rest;
@@ -74,7 +74,7 @@ export function describeRepricingContract(adapter: string, open: () => Promise<S
       expect(factsBefore.find((f) => f.traceId === tid(70))!.longestUs.some((us) => us > 0)).toBe(true);
 
       const seen: LlmFields[] = [];
-      const result = await repriceSpans(store, 'default', RANGE, (l) => {
+      const result = await repriceSpans(store.prices, 'default', RANGE, (l) => {
         seen.push(l);
         return prices(l);
       });
@@ -109,23 +109,23 @@ export function describeRepricingContract(adapter: string, open: () => Promise<S
       expect(await traces('p2')).toEqual(theirsBefore);
 
       // The trace filters still find the rebuilt traces.
-      const ids = async (q: Partial<TraceQuery>) => (await store.listTraces(query(q), null, 10)).map((t) => t.traceId).sort();
+      const ids = async (q: Partial<TraceQuery>) => (await store.traces.listTraces(query(q), null, 10)).map((t) => t.traceId).sort();
       expect(await ids({ status: 'error' })).toEqual([tid(70)]);
       expect(await ids({ model: 'acme-1' })).toEqual([tid(70), tid(71), tid(73)]);
 
       // Nothing left to change at the same prices.
-      expect(await repriceSpans(store, 'default', RANGE, prices)).toEqual({ spans: 0, traces: 0 });
+      expect(await repriceSpans(store.prices, 'default', RANGE, prices)).toEqual({ spans: 0, traces: 0 });
       expect(await traces()).toEqual(after);
     });
 
     it('re-prices spans of traces that arrive after a re-price, and keeps summing new parts', async () => {
       await seed();
-      await repriceSpans(store, 'default', RANGE, prices);
+      await repriceSpans(store.prices, 'default', RANGE, prices);
       // A further span of trace 70 arrives afterwards: its part adds to the rebuilt one.
       await write({ spans: [span({ traceId: tid(70), spanId: sid(5), parentSpanId: sid(1), name: 'late call', startTimeUs: T0 + 7_000, endTimeUs: T0 + 8_000,
         category: 'llm', llm: llm('acme-1', 10, 10, null) })] });
       expect((await traces()).get(tid(70))).toMatchObject({ spanCount: 5, endTimeUs: T0 + 8_000, inputTokens: 1117, outputTokens: 567 });
-      expect(await repriceSpans(store, 'default', RANGE, prices)).toEqual({ spans: 1, traces: 1 });
+      expect(await repriceSpans(store.prices, 'default', RANGE, prices)).toEqual({ spans: 1, traces: 1 });
       const summary = (await traces()).get(tid(70))!;
       expect(summary).toMatchObject({ spanCount: 5, errorCount: 1, rootName: 'agent run', endTimeUs: T0 + 8_000, inputTokens: 1117, outputTokens: 567 });
       expect(summary.costUsd).toBeCloseTo(2.55, 12);
@@ -133,9 +133,9 @@ export function describeRepricingContract(adapter: string, open: () => Promise<S
 
     it('leaves a trace with no cost at all with a null cost, not 0', async () => {
       await seed();
-      await repriceSpans(store, 'default', RANGE, prices);
+      await repriceSpans(store.prices, 'default', RANGE, prices);
       // Every price withdrawn: every cost of the range that did not come from the instrumentation goes.
-      expect(await repriceSpans(store, 'default', RANGE, () => null)).toEqual({ spans: 4, traces: 3 });
+      expect(await repriceSpans(store.prices, 'default', RANGE, () => null)).toEqual({ spans: 4, traces: 3 });
       const after = await traces();
       expect(after.get(tid(73))).toMatchObject({ costUsd: null, inputTokens: 100, outputTokens: 0, spanCount: 1, unpricedCalls: 1 });
       expect(unpriced(after)).toEqual([[tid(70), 2], [tid(71), 1], [tid(72), 1], [tid(73), 1]]);
@@ -147,27 +147,27 @@ export function describeRepricingContract(adapter: string, open: () => Promise<S
       expect(after.get(tid(71))).toMatchObject({ costUsd: null, inputTokens: 3000 });
       expect((await traces('p2')).get(tid(70))).toMatchObject({ costUsd: null, spanCount: 1 });
       // The spans count as unpriced again.
-      expect((await store.listUnpricedModels('default', RANGE)).map((m) => [m.model, m.spanCount])).toEqual([['acme-1', 2], ['gpt-x', 1], ['other', 1]]);
+      expect((await store.prices.listUnpricedModels('default', RANGE)).map((m) => [m.model, m.spanCount])).toEqual([['acme-1', 2], ['gpt-x', 1], ['other', 1]]);
     });
 
     it('re-prices while a write is open, and the write commits after it', async () => {
       await seed();
       // The open write adds a span to trace 70 (the commit loop keeps a write open between batches).
-      await store.append(batchOf({ spans: [span({ traceId: tid(70), spanId: sid(6), parentSpanId: sid(1), name: 'pending call', startTimeUs: T0 + 50, endTimeUs: T0 + 60,
+      await store.writer.append(batchOf({ spans: [span({ traceId: tid(70), spanId: sid(6), parentSpanId: sid(1), name: 'pending call', startTimeUs: T0 + 50, endTimeUs: T0 + 60,
         category: 'llm', llm: llm('acme-1', 1, 1, 0.003) })], logs: [], metricPoints: [] }), { serverId: 'server-1', position: '1:1' });
-      expect(await repriceSpans(store, 'default', RANGE, prices)).toEqual({ spans: 3, traces: 2 });
-      await store.commit({ serverId: 'server-1', position: '1:1' });
+      expect(await repriceSpans(store.prices, 'default', RANGE, prices)).toEqual({ spans: 3, traces: 2 });
+      await store.writer.commit({ serverId: 'server-1', position: '1:1' });
       const summary = (await traces()).get(tid(70))!;
       expect(summary).toMatchObject({ spanCount: 5, errorCount: 1, inputTokens: 1108, outputTokens: 558 });
       expect(summary.costUsd).toBeCloseTo(2.523, 12);
-      expect(await store.readPosition('server-1')).toBe('1:1');
+      expect(await store.writer.readPosition('server-1')).toBe('1:1');
     });
 
     it('changes nothing when the range holds no LLM span', async () => {
       await seed();
       const before = await traces();
-      expect(await repriceSpans(store, 'default', { fromUs: T0 + 10_000_000, toUs: null }, prices)).toEqual({ spans: 0, traces: 0 });
-      expect(await repriceSpans(store, 'p3', ALL, prices)).toEqual({ spans: 0, traces: 0 });
+      expect(await repriceSpans(store.prices, 'default', { fromUs: T0 + 10_000_000, toUs: null }, prices)).toEqual({ spans: 0, traces: 0 });
+      expect(await repriceSpans(store.prices, 'p3', ALL, prices)).toEqual({ spans: 0, traces: 0 });
       expect(await traces()).toEqual(before);
     });
   });

@@ -58,7 +58,7 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
 
     it("records a trace's first decision, reads them by trace, and counts a range's sampled-out traces per project", async () => {
       const s = store.sampling;
-      await store.write(recordBatch({ spans: [1, 2, 3, 4].map((n) => span({ traceId: tid(n), spanId: sid(n), startTimeUs: T0 + n * SEC, endTimeUs: T0 + n * SEC + 5 })) }), null);
+      await store.writer.write(recordBatch({ spans: [1, 2, 3, 4].map((n) => span({ traceId: tid(n), spanId: sid(n), startTimeUs: T0 + n * SEC, endTimeUs: T0 + n * SEC + 5 })) }), null);
       await s.record('default', [decision(1, true), decision(2, false, { startUs: T0 + 2 * SEC }), decision(3, false, { startUs: T0 + 3 * SEC })]);
       await s.record('default', [decision(4, false, { startUs: T0 + 4 * SEC })]);
       await s.record('shop', [decision(1, false)]);
@@ -74,7 +74,7 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       expect(await s.anySampledOut('default', { fromUs: null, toUs: T0 + 2 * SEC })).toBe(false);
       expect(await s.anySampledOut('default', ALL)).toBe(true);
       expect(await s.anySampledOut('other', ALL)).toBe(false);
-      expect(await store.deleteOlderThan('samplingDecisions', T0 + 3 * SEC)).toBe(3);
+      expect(await store.retention.deleteOlderThan('samplingDecisions', T0 + 3 * SEC)).toBe(3);
       expect(await s.decisionsOf('default', [tid(1), tid(2), tid(3), tid(4)])).toEqual(new Map([[tid(3), false], [tid(4), false]]));
       // Decided again (two servers at once, before a lease changed hands): the first decision stands,
       // and of two in the same microsecond the sampled-out one, whose spans may be slimmed already.
@@ -85,7 +85,7 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
     it("reads what deciding needs: errors, cost, each category's longest span, and the traces a filter or a score matches", async () => {
       const a = heavyTrace(1, { error: true, costUsd: 2 });
       const b = heavyTrace(2, { llmEndUs: T0 + 40 * SEC });
-      await store.write(recordBatch({ spans: [...a.spans, ...b.spans] }), null);
+      await store.writer.write(recordBatch({ spans: [...a.spans, ...b.spans] }), null);
       await store.scores.addScores([scoreRecord({ traceId: tid(2), spanId: null, name: 'helpfulness', value: 0.2 })], T0);
       const facts = (await store.sampling.facts('default', [tid(1), tid(2), tid(9)])).sort((x, y) => (x.traceId < y.traceId ? -1 : 1));
       const longest = (workflowS: number, stepS: number, llmS: number) => [workflowS * SEC, 0, stepS * SEC, llmS * SEC, 0, 0, 0, 0];
@@ -109,9 +109,9 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       };
       const a = heavyTrace(1);
       const b = heavyTrace(2, { llmEndUs: T0 + 40 * SEC });
-      await store.write(older(a.spans), null);
-      await store.write(older(b.spans.slice(0, 2)), null);
-      await store.write(recordBatch({ spans: b.spans.slice(2) }), null);
+      await store.writer.write(older(a.spans), null);
+      await store.writer.write(older(b.spans.slice(0, 2)), null);
+      await store.writer.write(recordBatch({ spans: b.spans.slice(2) }), null);
       const facts = (await store.sampling.facts('default', [tid(1), tid(2)])).sort((x, y) => (x.traceId < y.traceId ? -1 : 1));
       expect(facts.map((f) => f.longestUs)).toEqual([
         [10 * SEC, 0, 8 * SEC, 3 * SEC, 0, 0, 0, 0],
@@ -122,32 +122,32 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
     it("slims a sampled-out trace's spans and deletes its logs, leaving what statistics read, and other traces, as they were", async () => {
       const out = heavyTrace(1);
       const kept = heavyTrace(2);
-      await store.write(recordBatch({ spans: [...out.spans, ...kept.spans], logs: [...out.logs, ...kept.logs] }), null);
+      await store.writer.write(recordBatch({ spans: [...out.spans, ...kept.spans], logs: [...out.logs, ...kept.logs] }), null);
       // A judge's score that names only the call's response id.
       await store.scores.addScores([scoreRecord({ traceId: null, spanId: null, responseId: 'resp-1', name: 'faithful', value: 0.3 })], T0);
-      const stats = (groupBy: SpanGroupBy) => store.spanStats({ filter: spanFilter(), groupBy, limit: 100 });
-      const scoreStats = () => store.scoreStats({ projectId: 'default', range: ALL, by: 'model', name: null, limit: 10 });
+      const stats = (groupBy: SpanGroupBy) => store.analytics.spanStats({ filter: spanFilter(), groupBy, limit: 100 });
+      const scoreStats = () => store.scoreStats.stats({ projectId: 'default', range: ALL, by: 'model', name: null, limit: 10 });
       const scored = async () => (await store.scores.scoresOfTraces('default', [tid(1)])).map((s) => ({ responseId: s.responseId, traceId: s.traceId, spanId: s.spanId }));
       const before = {
-        byName: await stats({ column: 'name' }), byModel: await stats({ column: 'model' }), list: await store.listTraces(query(), null, 10), scores: await scored(), scoreStats: await scoreStats(),
+        byName: await stats({ column: 'name' }), byModel: await stats({ column: 'model' }), list: await store.traces.listTraces(query(), null, 10), scores: await scored(), scoreStats: await scoreStats(),
       };
       expect(before.scores).toEqual([{ responseId: 'resp-1', traceId: tid(1), spanId: sid(12) }]);
-      const keptBefore = await store.getTrace('default', tid(2));
+      const keptBefore = await store.traces.getTrace('default', tid(2));
 
       await store.sampling.slim('default', [tid(1)]);
       // Its logs go; its spans leave the trace's page for span_stats (the in-memory store slims them
       // in place): no content either way, and statistics, the list and other traces as they were.
-      const slim = await store.getTrace('default', tid(1));
+      const slim = await store.traces.getTrace('default', tid(1));
       expect(slim?.logs ?? []).toEqual([]);
       for (const s of slim?.spans ?? []) expect([JSON.parse(s.eventsJson), JSON.parse(s.linksJson), s.traceState]).toEqual([[], [], '']);
       // A score by response id still finds the sampled-out call (its response id moved with it).
       expect({
-        byName: await stats({ column: 'name' }), byModel: await stats({ column: 'model' }), list: await store.listTraces(query(), null, 10), scores: await scored(), scoreStats: await scoreStats(),
+        byName: await stats({ column: 'name' }), byModel: await stats({ column: 'model' }), list: await store.traces.listTraces(query(), null, 10), scores: await scored(), scoreStats: await scoreStats(),
       }).toEqual(before);
-      expect(await store.getTrace('default', tid(2))).toEqual(keptBefore);
+      expect(await store.traces.getTrace('default', tid(2))).toEqual(keptBefore);
       // Idempotent: slimming again changes nothing.
       await store.sampling.slim('default', [tid(1)]);
-      expect(await store.getTrace('default', tid(1))).toEqual(slim);
+      expect(await store.traces.getTrace('default', tid(1))).toEqual(slim);
       expect({ byName: await stats({ column: 'name' }), byModel: await stats({ column: 'model' }) }).toEqual({ byName: before.byName, byModel: before.byModel });
       expect(await store.sampling.slim('default', [])).toBeUndefined();
     });
@@ -157,7 +157,7 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       // Written with spool positions, as a server writes: the live cursor follows those commits.
       let offset = 0;
       const key = () => ({ serverId: 'server-1', position: `1:${++offset}` });
-      await store.write(recordBatch({ spans: late.spans.slice(0, 2) }), key());
+      await store.writer.write(recordBatch({ spans: late.spans.slice(0, 2) }), key());
       await store.sampling.record('default', [decision(1, false), decision(2, true)]);
       const after = await store.live.head();
       const every = { service: null, spanName: null, text: null, status: null, minDurationMs: null, maxDurationMs: null, attributes: [], sessionId: null, model: null, scores: [] };
@@ -165,7 +165,7 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
         (await store.evaluators.completeTracesCommitted(projectId, every, { after, afterId: '', ...range }, limit, true)).map((t) => t.traceId);
       expect(await complete('default', { upTo: after, head: after })).toEqual([]);
       // The LLM call arrives after the decision, with the root of trace 2 (its clock a year behind) and a span of trace 5, whose root never came.
-      await store.write(
+      await store.writer.write(
         recordBatch({ spans: [late.spans[2]!, span({ traceId: tid(2), spanId: sid(21), startTimeUs: T0 - 365 * 86_400 * SEC, endTimeUs: T0 - 365 * 86_400 * SEC + 100 }), span({ traceId: tid(5), spanId: sid(51), parentSpanId: sid(50), endTimeUs: T0 + 200 * SEC })] }),
         key(),
       );
@@ -175,7 +175,7 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       expect(await complete('default', { upTo: head, head, afterId: tid(1) }, 1)).toEqual([tid(2)]);
       expect(await complete('shop', { upTo: head, head })).toEqual([]);
       // A commit after the stretch touched trace 2: not quiet in this stretch, found in the one that holds that commit.
-      await store.write(recordBatch({ spans: [span({ traceId: tid(2), spanId: sid(22), parentSpanId: sid(21) })] }), key());
+      await store.writer.write(recordBatch({ spans: [span({ traceId: tid(2), spanId: sid(22), parentSpanId: sid(21) })] }), key());
       const later = await store.live.head();
       expect(await complete('default', { upTo: head, head: later })).toEqual([tid(1)]);
       expect(await complete('default', { after: head, upTo: later, head: later })).toEqual([tid(2)]);
@@ -185,7 +185,7 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       const nowUs = () => Date.now() * 1000;
       const before = nowUs();
       while (nowUs() <= before) await Promise.resolve();
-      await store.write(recordBatch({ spans: [span({ traceId: tid(8), spanId: sid(80) })] }), key());
+      await store.writer.write(recordBatch({ spans: [span({ traceId: tid(8), spanId: sid(80) })] }), key());
       const last = await store.live.head();
       const covered = (cursor: typeof after, by: typeof after) => cursor.every((p) => by.some((q) => q.writer === p.writer && (q.major > p.major || (q.major === p.major && q.minor >= p.minor))));
       const atBefore = await store.evaluators.commitsAt(before);
@@ -197,14 +197,14 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       }
 
       // A round: trace 3 errs (kept), trace 4 does not (its id's hash at rate 0 samples it out), trace 1 was decided before.
-      await store.write(recordBatch({ spans: [...heavyTrace(3, { error: true }).spans, ...heavyTrace(4).spans], logs: heavyTrace(4).logs }), key());
+      await store.writer.write(recordBatch({ spans: [...heavyTrace(3, { error: true }).spans, ...heavyTrace(4).spans], logs: heavyTrace(4).logs }), key());
       const policy = resolvePolicy({ rate: 0, keep: DEFAULT_SAMPLING_KEEP });
       const outcome = await decideTraces(store.sampling, 'default', [tid(1), tid(3), tid(4)], policy, T0 + 100 * SEC);
       expect(outcome).toEqual({ decided: { errors: 1, sampled_out: 1 }, again: 1, outBounds: { fromUs: T0, toUs: T0 + 10 * SEC } });
       expect(await store.sampling.decisionsOf('default', [tid(1), tid(3), tid(4)])).toEqual(new Map([[tid(1), false], [tid(3), true], [tid(4), false]]));
       // Slimmed: its LLM call moved to span_stats, or (the in-memory store) emptied in place.
       const slimmed = async (n: number) => {
-        const call = (await store.getTrace('default', tid(n)))?.spans.find((s) => s.name === 'chat gpt-4o');
+        const call = (await store.traces.getTrace('default', tid(n)))?.spans.find((s) => s.name === 'chat gpt-4o');
         return call === undefined || call.eventsJson === '[]';
       };
       // Trace 1, found again, is slimmed at once; trace 4, sampled out now, with the round's others, through its decision.
@@ -212,24 +212,24 @@ export function describeSamplingContract(adapter: string, open: () => Promise<St
       await store.sampling.slimDecided('default', T0 + 99 * SEC, outcome.outBounds!);
       expect(await slimmed(4)).toBe(false);
       await store.sampling.slimDecided('default', T0 + 100 * SEC, outcome.outBounds!);
-      expect([await slimmed(1), await slimmed(3), await slimmed(4), (await store.getTrace('default', tid(4)))!.logs]).toEqual([true, false, true, []]);
+      expect([await slimmed(1), await slimmed(3), await slimmed(4), (await store.traces.getTrace('default', tid(4)))!.logs]).toEqual([true, false, true, []]);
     });
 
     it('deletes the logs that commits after a cursor brought of sampled-out traces, and no other', async () => {
       let offset = 0;
       const key = () => ({ serverId: 'server-1', position: `1:${++offset}` });
       const before = log({ logId: 'before', traceId: tid(1), spanId: sid(10) });
-      await store.write(recordBatch({ spans: [1, 2].flatMap((n) => heavyTrace(n).spans), logs: [before] }), key());
+      await store.writer.write(recordBatch({ spans: [1, 2].flatMap((n) => heavyTrace(n).spans), logs: [before] }), key());
       await store.sampling.record('default', [decision(1, false), decision(2, true)]);
       const after = await store.live.head();
       expect(await store.sampling.deleteLateLogs('default', after, after)).toBe(0);
       // Logs of the sampled-out trace 1, the kept trace 2, a trace not decided and none, after the decisions.
       const late = [1, 2, 3].map((n) => log({ logId: `late-${n}`, traceId: tid(n), spanId: sid(n * 10) }));
-      await store.write(recordBatch({ logs: [...late, log({ logId: 'alone' })] }), key());
+      await store.writer.write(recordBatch({ logs: [...late, log({ logId: 'alone' })] }), key());
       const head = await store.live.head();
       expect(await store.sampling.deleteLateLogs('shop', after, head)).toBe(0);
       expect(await store.sampling.deleteLateLogs('default', after, head)).toBe(1);
-      const logIds = async () => (await store.listLogs(logQuery(), null, 50)).map((l) => l.logId).sort();
+      const logIds = async () => (await store.logs.listLogs(logQuery(), null, 50)).map((l) => l.logId).sort();
       // Every log of trace 1 goes, as slimming deletes them.
       expect(await logIds()).toEqual(['alone', 'late-2', 'late-3']);
     });

@@ -1,7 +1,7 @@
 import type { ScoreFilter, ScoreRecord } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import type { RecordBatch, ScoreTallies, Store } from '../../src/store/store.js';
-import { ALL, T0, emptyLlm, query, scoreRecord, sid, span, tid } from '../support/record-fixtures.js';
+import { T0, emptyLlm, query, scoreRecord, sid, span, tid } from '../support/record-fixtures.js';
 import { openForEachTest, recordBatch } from './per-test-store.js';
 
 const SEC = 1_000_000;
@@ -28,7 +28,7 @@ export function describeScoreReadsContract(adapter: string, open: () => Promise<
     let store: Store;
     openForEachTest(open, (opened) => (store = opened));
 
-    const write = (batch: Partial<RecordBatch>) => store.write(recordBatch(batch), null);
+    const write = (batch: Partial<RecordBatch>) => store.writer.write(recordBatch(batch), null);
     /** The root span of trace n, started n seconds after T0 (so the list is newest first by n). */
     const root = (n: number, over: Parameters<typeof span>[0] = {}) =>
       span({ traceId: tid(n), spanId: sid(n * 10), name: `run ${n}`, startTimeUs: T0 + n * SEC, endTimeUs: T0 + n * SEC + 100, ...over });
@@ -88,7 +88,7 @@ export function describeScoreReadsContract(adapter: string, open: () => Promise<
       expect((await store.scores.tallyTraceScores('default', [])).size).toBe(0);
     });
 
-    const listed = async (...scores: ScoreFilter[]) => (await store.listTraces(query({ scores }), null, 100)).map((t) => t.traceId);
+    const listed = async (...scores: ScoreFilter[]) => (await store.traces.listTraces(query({ scores }), null, 100)).map((t) => t.traceId);
 
     it("filters the trace list on the mean of a trace's values of a score, by each comparison", async () => {
       await seed();
@@ -131,18 +131,18 @@ export function describeScoreReadsContract(adapter: string, open: () => Promise<
       await seed();
       const low: ScoreFilter = { name: 'faithfulness', op: '<', value: 0.7 };
       expect(await listed(low, { name: 'thumbs', op: '=', label: 'down' })).toEqual([tid(1)]);
-      expect((await store.listTraces(query({ scores: [low], spanName: 'run 3' }), null, 100)).map((t) => t.traceId)).toEqual([tid(3)]);
-      expect((await store.listTraces(query({ scores: [low], range: { fromUs: T0 + 2 * SEC, toUs: null } }), null, 100)).map((t) => t.traceId)).toEqual([tid(3)]);
+      expect((await store.traces.listTraces(query({ scores: [low], spanName: 'run 3' }), null, 100)).map((t) => t.traceId)).toEqual([tid(3)]);
+      expect((await store.traces.listTraces(query({ scores: [low], range: { fromUs: T0 + 2 * SEC, toUs: null } }), null, 100)).map((t) => t.traceId)).toEqual([tid(3)]);
       // Pages go on after the cursor.
-      const first = await store.listTraces(query({ scores: [low] }), null, 1);
+      const first = await store.traces.listTraces(query({ scores: [low] }), null, 1);
       expect(first.map((t) => t.traceId)).toEqual([tid(3)]);
-      expect((await store.listTraces(query({ scores: [low] }), { timeUs: first[0]!.startTimeUs, id: tid(3) }, 10)).map((t) => t.traceId)).toEqual([tid(1)]);
+      expect((await store.traces.listTraces(query({ scores: [low] }), { timeUs: first[0]!.startTimeUs, id: tid(3) }, 10)).map((t) => t.traceId)).toEqual([tid(1)]);
       // Another project's scores do not count: p2's trace 1 scored 0.99.
-      expect((await store.listTraces(query({ projectId: 'p2', scores: [{ name: 'faithfulness', op: '>', value: 0.9 }] }), null, 10)).map((t) => t.traceId)).toEqual([tid(1)]);
-      expect((await store.listTraces(query({ projectId: 'p2', scores: [low] }), null, 10)).map((t) => t.traceId)).toEqual([]);
+      expect((await store.traces.listTraces(query({ projectId: 'p2', scores: [{ name: 'faithfulness', op: '>', value: 0.9 }] }), null, 10)).map((t) => t.traceId)).toEqual([tid(1)]);
+      expect((await store.traces.listTraces(query({ projectId: 'p2', scores: [low] }), null, 10)).map((t) => t.traceId)).toEqual([]);
     });
 
-    it("tallies a session's own scores and its traces' scores, the traces those with a span of the session in the range", async () => {
+    it("tallies a session's own scores and the scores of the traces given with it", async () => {
       const inSession = (n: number, session: string, startS: number) =>
         span({ traceId: tid(n), spanId: sid(n * 10), sessionId: session, category: 'workflow', startTimeUs: T0 + startS * SEC, endTimeUs: T0 + startS * SEC + 100 });
       await write({
@@ -169,15 +169,20 @@ export function describeScoreReadsContract(adapter: string, open: () => Promise<
         ],
         T0 + 1,
       );
-      const { own, traces } = await store.scores.tallySessionScores('default', ['s-1', 's-2', 's-9'], { fromUs: T0 - 60 * SEC, toUs: T0 + 60 * SEC });
+      // The sessions' runs as the session list reads them within a range that leaves trace 3 out.
+      const { own, traces } = await store.scores.tallySessionScores('default', [
+        { sessionId: 's-1', traceIds: [tid(1), tid(2)] },
+        { sessionId: 's-2', traceIds: [tid(4)] },
+        { sessionId: 's-9', traceIds: [] },
+      ]);
       expect(plain(own)).toEqual({ 's-1': { resolved: tally(2, 1, 1, { yes: 1, no: 1 }) } });
       expect(plain(traces)).toEqual({
         's-1': { faithfulness: tally(2, 2, expect.closeTo(0.8, 12)), thumbs: tally(1, 0, 0, { up: 1 }) },
         's-2': { faithfulness: tally(1, 1, 1) },
       });
-      const wide = await store.scores.tallySessionScores('default', ['s-1'], ALL);
+      const wide = await store.scores.tallySessionScores('default', [{ sessionId: 's-1', traceIds: [tid(1), tid(2), tid(3)] }]);
       expect(plain(wide.traces)['s-1']?.faithfulness).toEqual(tally(3, 3, expect.closeTo(0.9, 12)));
-      expect(plain((await store.scores.tallySessionScores('p2', ['s-1'], ALL)).own)).toEqual({ 's-1': { resolved: tally(1, 1, 0.5) } });
+      expect(plain((await store.scores.tallySessionScores('p2', [{ sessionId: 's-1', traceIds: [] }])).own)).toEqual({ 's-1': { resolved: tally(1, 1, 0.5) } });
     });
   });
 }

@@ -1,4 +1,4 @@
-import { type ScoreRecord, type ScoreStatsQuery, type ScoreStatsRow, type TimeRange, scoreIdOf } from '@spoor/model';
+import { SPOOR_SERVICE_NAME, type ScoreRecord, type ScoreStatsQuery, type ScoreStatsRow, type SpanGroupBy, type TimeRange, scoreIdOf } from '@spoor/model';
 import { describe, expect, it } from 'vitest';
 import type { AlertMatcher, AlertSeriesQuery, AlertSeriesRow, Store } from '../../src/store/store.js';
 import { ALL, T0, emptyLlm, resource, scoreRecord, sid, span, spanFilter, tid } from '../support/record-fixtures.js';
@@ -25,7 +25,7 @@ async function seed(store: Store): Promise<void> {
   const w1 = resource('worker', { 'service.version': '1.0' });
   const w2 = resource('worker', { 'service.version': '2.0' });
   const llm = (requestModel: string | null, responseModel: string | null) => ({ ...emptyLlm(), requestModel, responseModel });
-  await store.write(
+  await store.writer.write(
     recordBatch({
       spans: [
         span({ traceId: tid(1), spanId: sid(1), serviceName: 'api', resource: v1 }),
@@ -69,7 +69,7 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
     let store: Store;
     openForEachTest(open, (opened) => (store = opened));
 
-    const stats = (over: Partial<ScoreStatsQuery> = {}) => store.scoreStats({ projectId: 'default', range: SINCE_T0, by: 'name', name: null, limit: 100, ...over });
+    const stats = (over: Partial<ScoreStatsQuery> = {}) => store.scoreStats.stats({ projectId: 'default', range: SINCE_T0, by: 'name', name: null, limit: 100, ...over });
     const brief = (rows: ScoreStatsRow[]) => rows.map((r) => [r.name, r.key, r.count]);
 
     it('gives per name the count, mean, p50 and p90 of the values and the count of each label', async () => {
@@ -128,7 +128,7 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
     it("gives a release comparison the scores of each side's spans, a trace's score going with its root span", async () => {
       await seed(store);
       const compare = async (over: Parameters<typeof spanFilter>[0] = {}) => {
-        const groups = await store.compareScores({ filter: spanFilter(over), by: { attribute: 'service.version' }, a: '1.0', b: '2.0', limit: 100 });
+        const groups = await store.scoreStats.compare({ filter: spanFilter(over), by: { attribute: 'service.version' }, a: '1.0', b: '2.0', limit: 100 });
         const key = (g: { name: string; side: string; label: string | null }) => JSON.stringify([g.name, g.side, g.label]);
         return groups.map((g) => ({ name: g.name, side: g.side, label: g.label, count: g.count, values: valuesOf(g) })).sort((x, y) => key(x).localeCompare(key(y)));
       };
@@ -150,7 +150,7 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
       await seed(store);
       // Trace 1's spans stored a second time, and an hour earlier a third trace (release 1.0) with
       // two versions of a score, the newer one deleted, and a score of its span of a new name.
-      await store.write(
+      await store.writer.write(
         recordBatch({
           spans: [
             span({ traceId: tid(1), spanId: sid(1), serviceName: 'api', resource: resource('api', { 'service.version': '1.0' }) }),
@@ -165,7 +165,7 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
       await store.scores.addScores([score({ ...old, name: 'recall', value: 0.7, timeUs: T0 + 2 * SEC })], T0 + 4);
       expect(await store.scores.deleteScore('default', score({ ...old, name: 'gone' }).scoreId, T0 + 5)).toBe(true);
       const compare = async (range: TimeRange = ALL, projectId = 'default') => {
-        const groups = await store.compareScores({ filter: spanFilter({ range, projectId }), by: { attribute: 'service.version' }, a: '1.0', b: '2.0', limit: 100 });
+        const groups = await store.scoreStats.compare({ filter: spanFilter({ range, projectId }), by: { attribute: 'service.version' }, a: '1.0', b: '2.0', limit: 100 });
         return groups.map((g) => [g.name, g.side, g.label, g.count, valuesOf(g)]).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
       };
       expect(await compare()).toEqual([
@@ -186,7 +186,7 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
     it('counts a score written again once in a release comparison, its newest version, where its span was stored twice or came after it', async () => {
       await seed(store);
       // Trace 1's spans stored a second time; then judge@1's 0.2 on span 2 written again as 0.25.
-      await store.write(
+      await store.writer.write(
         recordBatch({
           spans: [
             span({ traceId: tid(1), spanId: sid(1), serviceName: 'api', resource: resource('api', { 'service.version': '1.0' }) }),
@@ -205,9 +205,9 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
       // Scores of a span of release 2.0 stored after them, one written again after it came.
       const late = { traceId: tid(6), spanId: sid(7), name: 'late' };
       await store.scores.addScores([score({ ...late, value: 0.9 }), score({ ...late, author: 'judge@2', value: 0.1 })], T0 + 6);
-      await store.write(recordBatch({ spans: [span({ ...late, serviceName: 'worker', resource: resource('worker', { 'service.version': '2.0' }) })] }), null);
+      await store.writer.write(recordBatch({ spans: [span({ ...late, serviceName: 'worker', resource: resource('worker', { 'service.version': '2.0' }) })] }), null);
       await store.scores.addScores([score({ ...late, author: 'judge@2', value: 0.2, timeUs: T0 + 2 * SEC })], T0 + 7);
-      const groups = await store.compareScores({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '1.0', b: '2.0', limit: 100 });
+      const groups = await store.scoreStats.compare({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '1.0', b: '2.0', limit: 100 });
       const brief = groups.map((g) => [g.name, g.side, g.label, g.count, valuesOf(g)]);
       brief.sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
       expect(brief).toEqual([
@@ -219,8 +219,61 @@ export function describeScoreStatsContract(adapter: string, open: () => Promise<
         ['thumbs', 'b', 'down', 1, []],
       ]);
       // One release named on both sides: each score once, on side b.
-      const same = await store.compareScores({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '2.0', b: '2.0', limit: 100 });
+      const same = await store.scoreStats.compare({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '2.0', b: '2.0', limit: 100 });
       expect(same.map((g) => [g.name, g.side, g.count]).sort()).toEqual([['faithfulness', 'b', 2], ['late', 'b', 2], ['thumbs', 'b', 1]]);
+    });
+
+    it("puts a release comparison's score on its span's side as the spans and the filter say, whatever the store knew when it was written", async () => {
+      await seed(store);
+      const worker = (version: string) => resource('worker', { 'service.version': version });
+      // A span stored again the same after its score, a span of Spoor's own, and one stored after
+      // a score of it was deleted and one of it written.
+      const own = { traceId: tid(8), spanId: sid(9), serviceName: SPOOR_SERVICE_NAME };
+      await store.writer.write(recordBatch({ spans: [span({ ...own, resource: resource(SPOOR_SERVICE_NAME, { 'service.version': '2.0' }) })] }), null);
+      const again = { traceId: tid(9), spanId: sid(10), serviceName: 'worker', resource: worker('2.0') };
+      await store.writer.write(recordBatch({ spans: [span(again)] }), null);
+      await store.scores.addScores([score({ ...own, name: 'own' }), score({ ...again, name: 'again' })], T0 + 3);
+      await store.writer.write(recordBatch({ spans: [span(again)] }), null);
+      const early = { traceId: tid(10), spanId: sid(11), name: 'undone' };
+      await store.scores.addScores([score(early), score({ ...early, author: 'judge@2', value: 0.1 })], T0 + 4);
+      expect(await store.scores.deleteScore('default', score(early).scoreId, T0 + 5)).toBe(true);
+      await store.writer.write(recordBatch({ spans: [span({ ...early, serviceName: 'worker', resource: worker('1.0') })] }), null);
+      const compare = async (over: Parameters<typeof spanFilter>[0] = {}, by: SpanGroupBy = { attribute: 'service.version' }, a = '1.0', b = '2.0') => {
+        const groups = await store.scoreStats.compare({ filter: spanFilter(over), by, a, b, limit: 100 });
+        return groups.map((g) => [g.name, g.side, g.label, g.count, valuesOf(g)]).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+      };
+      const seeded = [
+        ['early', 'a', null, 1, [0.5]],
+        ['faithfulness', 'a', null, 3, [0.2, 0.3, 0.4]],
+        ['faithfulness', 'b', null, 2, [0.6, 0.8]],
+        ['thumbs', 'a', 'up', 1, []],
+        ['thumbs', 'b', 'down', 1, []],
+      ];
+      const added = [
+        ['again', 'b', null, 1, [0.5]],
+        ['own', 'b', null, 1, [0.5]],
+        ['undone', 'a', null, 1, [0.1]],
+      ];
+      const sorted = (rows: unknown[][]) => rows.sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)));
+      expect(await compare()).toEqual(sorted([...seeded, ...added]));
+      expect(await compare({ origin: 'app' })).toEqual(sorted([...seeded, ...added.filter((g) => g[0] !== 'own')]));
+      expect(await compare({ origin: 'spoor' })).toEqual([['own', 'b', null, 1, [0.5]]]);
+      // The scored spans start at T0: a range after it has none.
+      expect(await compare({ range: { fromUs: T0 + 1, toUs: null } })).toEqual([]);
+      expect(await compare({ service: 'api' })).toEqual([
+        ['faithfulness', 'a', null, 1, [0.4]],
+        ['thumbs', 'a', 'up', 1, []],
+        ['thumbs', 'b', 'down', 1, []],
+      ]);
+      expect(await compare({}, { column: 'service' }, 'api', 'worker')).toEqual([
+        ['again', 'b', null, 1, [0.5]],
+        ['early', 'b', null, 1, [0.5]],
+        ['faithfulness', 'a', null, 1, [0.4]],
+        ['faithfulness', 'b', null, 4, [0.2, 0.3, 0.6, 0.8]],
+        ['thumbs', 'a', 'down', 1, []],
+        ['thumbs', 'a', 'up', 1, []],
+        ['undone', 'b', null, 1, [0.1]],
+      ]);
     });
 
     it('groups the scores evaluators made by evaluator, leaving the others out', async () => {
@@ -240,7 +293,7 @@ export function describeScoreSeriesContract(adapter: string, open: () => Promise
     openForEachTest(open, (opened) => (store = opened));
     const MIN = 60 * SEC;
     const series = async (over: Partial<AlertSeriesQuery>) => {
-      const rows = await store.alertSeries({ projectId: 'default', source: 'scores', fn: 'count', matchers: [], by: [], startUs: T0, stepUs: MIN, buckets: 3, ...over });
+      const rows = await store.alertSeries.read({ projectId: 'default', source: 'scores', fn: 'count', matchers: [], by: [], startUs: T0, stepUs: MIN, buckets: 3, ...over });
       const key = (r: AlertSeriesRow) => JSON.stringify(r.labels);
       return [...rows].sort((a, b) => key(a).localeCompare(key(b)) || a.bucket - b.bucket);
     };

@@ -19,7 +19,7 @@ export function describeScoreContract(adapter: string, open: () => Promise<Store
 
     it('reads a score back with every field, from a write batch or added at once', async () => {
       const fromIngest = score({ source: 'otel', author: '', label: 'relevant', value: null, comment: 'cites the context', spanId: sid(2) });
-      await store.write(recordBatch({ scores: [fromIngest], writtenUs: T0 + 5 }), null);
+      await store.writer.write(recordBatch({ scores: [fromIngest], writtenUs: T0 + 5 }), null);
       const fromApi = score({ traceId: tid(1), spanId: null, value: 1, label: 'up', comment: 'great', source: 'human', author: 'user@example.com', timeUs: T0 + SEC });
       await store.scores.addScores([fromApi], T0 + SEC + 7);
       expect(await list()).toEqual([stored(fromApi, T0 + SEC + 7), stored(fromIngest, T0 + 5)]);
@@ -35,7 +35,7 @@ export function describeScoreContract(adapter: string, open: () => Promise<Store
       await store.scores.addScores([score({ value: 0.1, timeUs: T0 + 5 * SEC })], T0 + 3);
       expect((await list()).map((s) => s.value)).toEqual([0.9]);
       // The same time, written later (a retried request with a changed vote): it wins.
-      await store.write(recordBatch({ scores: [score({ value: 0.7, timeUs: T0 + 10 * SEC })], writtenUs: T0 + 4 }), null);
+      await store.writer.write(recordBatch({ scores: [score({ value: 0.7, timeUs: T0 + 10 * SEC })], writtenUs: T0 + 4 }), null);
       expect((await list()).map((s) => s.value)).toEqual([0.7]);
       // Another author's score of the same target and name is a score of its own.
       await store.scores.addScores([score({ value: 0.3, author: 'key-2' })], T0 + 5);
@@ -57,12 +57,12 @@ export function describeScoreContract(adapter: string, open: () => Promise<Store
 
     it('gives a score that named only a response id the span with that id, whichever arrived first', async () => {
       const early = score({ traceId: null, spanId: null, responseId: 'chatcmpl-1', source: 'otel', author: '' });
-      await store.write(recordBatch({ scores: [early], writtenUs: T0 }), null);
+      await store.writer.write(recordBatch({ scores: [early], writtenUs: T0 }), null);
       expect((await list())[0]).toMatchObject({ traceId: null, spanId: null, responseId: 'chatcmpl-1' });
       const llm = span({ traceId: tid(7), spanId: sid(70), llm: emptyLlm(), attributes: { 'gen_ai.response.id': 'chatcmpl-1' } });
       // A span without an LLM call carrying the same attribute is not a response.
       const notLlm = span({ traceId: tid(8), spanId: sid(80), attributes: { 'gen_ai.response.id': 'chatcmpl-2' } });
-      await store.write(recordBatch({ spans: [llm, notLlm] }), null);
+      await store.writer.write(recordBatch({ spans: [llm, notLlm] }), null);
       const late = score({ traceId: null, spanId: null, responseId: 'chatcmpl-2', name: 'other', source: 'otel', author: '' });
       await store.scores.addScores([late], T0 + 1);
       expect((await list({ name: 'faithfulness' }))[0]).toMatchObject({ traceId: tid(7), spanId: sid(70), responseId: 'chatcmpl-1' });
@@ -74,7 +74,7 @@ export function describeScoreContract(adapter: string, open: () => Promise<Store
 
     it('gives a response id stored for two spans the one of the lowest trace, with that span, never a mix of the two', async () => {
       const llm = (trace: number, spanNo: number) => span({ traceId: tid(trace), spanId: sid(spanNo), llm: emptyLlm(), attributes: { 'gen_ai.response.id': 'chatcmpl-twice' } });
-      await store.write(recordBatch({ spans: [llm(4, 5), llm(3, 99)] }), null);
+      await store.writer.write(recordBatch({ spans: [llm(4, 5), llm(3, 99)] }), null);
       await store.scores.addScores([score({ traceId: null, spanId: null, responseId: 'chatcmpl-twice', source: 'otel', author: '' })], T0);
       expect((await list())[0]).toMatchObject({ traceId: tid(3), spanId: sid(99) });
       expect((await store.scores.scoresOfTraces('default', [tid(3)])).map((s) => s.spanId)).toEqual([sid(99)]);
@@ -114,7 +114,7 @@ export function describeScoreContract(adapter: string, open: () => Promise<Store
     });
 
     it("finds a score's target, trace and span, without reading the trace, and only in the project", async () => {
-      await store.write(
+      await store.writer.write(
         recordBatch({
           spans: [
             span({ traceId: tid(1), spanId: sid(1) }),
@@ -135,9 +135,9 @@ export function describeScoreContract(adapter: string, open: () => Promise<Store
 
     it('retention deletes scores and response ids older than the cutoff', async () => {
       await store.scores.addScores([score({ timeUs: T0 - 10 * SEC, name: 'old' }), score({ timeUs: T0 + SEC, name: 'new' })], T0);
-      await store.write(recordBatch({ spans: [span({ startTimeUs: T0 - 10 * SEC, endTimeUs: T0 - 9 * SEC, llm: emptyLlm(), attributes: { 'gen_ai.response.id': 'r-old' } })] }), null);
-      expect(await store.deleteOlderThan('scores', T0)).toBe(1);
-      expect(await store.deleteOlderThan('llmResponses', T0)).toBe(1);
+      await store.writer.write(recordBatch({ spans: [span({ startTimeUs: T0 - 10 * SEC, endTimeUs: T0 - 9 * SEC, llm: emptyLlm(), attributes: { 'gen_ai.response.id': 'r-old' } })] }), null);
+      expect(await store.retention.deleteOlderThan('scores', T0)).toBe(1);
+      expect(await store.retention.deleteOlderThan('llmResponses', T0)).toBe(1);
       expect((await list()).map((s) => s.name)).toEqual(['new']);
     });
   });

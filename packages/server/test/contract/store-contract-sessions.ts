@@ -14,7 +14,7 @@ export function describeSessionContract(adapter: string, open: () => Promise<Sto
     let store: Store;
     openForEachTest(open, (opened) => (store = opened));
 
-    const write = (batch: Partial<RecordBatch>) => store.write(recordBatch(batch), null);
+    const write = (batch: Partial<RecordBatch>) => store.writer.write(recordBatch(batch), null);
     /** A span of trace n from `fromS` to `toS` seconds after T0. */
     const s = (n: number, id: number, name: string, service: string, fromS: number, toS: number, over: Parameters<typeof span>[0] = {}) =>
       span({ traceId: tid(n), spanId: sid(id), parentSpanId: id === 1 ? null : sid(1), name, serviceName: service,
@@ -50,37 +50,37 @@ export function describeSessionContract(adapter: string, open: () => Promise<Sto
 
     const s1: SessionRecord = {
       sessionId: 's-1', runCount: 2, failedRuns: 1, inputTokens: 150, outputTokens: 30, costUsd: expect.closeTo(0.03, 12), unpricedCalls: 0,
-      firstSeenUs: T0, lastActivityUs: T0 + 70 * SEC, services: ['batch', 'gateway'], userIds: ['ana', 'bo'],
+      firstSeenUs: T0, lastActivityUs: T0 + 70 * SEC, services: ['batch', 'gateway'], userIds: ['ana', 'bo'], traceIds: [tid(101), tid(102)].sort(),
     };
     const s2: SessionRecord = {
       sessionId: 's-2', runCount: 1, failedRuns: 0, inputTokens: 9, outputTokens: 3, costUsd: null, unpricedCalls: 1,
-      firstSeenUs: T0 + 30 * SEC, lastActivityUs: T0 + 100 * SEC, services: ['web'], userIds: ['ana'],
+      firstSeenUs: T0 + 30 * SEC, lastActivityUs: T0 + 100 * SEC, services: ['web'], userIds: ['ana'], traceIds: [tid(103)],
     };
     const s3: SessionRecord = {
       sessionId: 's-3', runCount: 1, failedRuns: 0, inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0,
-      firstSeenUs: T0 - 3_600 * SEC, lastActivityUs: T0 - 3_590 * SEC, services: ['gateway'], userIds: [],
+      firstSeenUs: T0 - 3_600 * SEC, lastActivityUs: T0 - 3_590 * SEC, services: ['gateway'], userIds: [], traceIds: [tid(104)],
     };
     const s4: SessionRecord = {
       sessionId: 's-4', runCount: 1, failedRuns: 1, inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0,
-      firstSeenUs: T0 - 7_200 * SEC, lastActivityUs: T0 - 7_100 * SEC, services: ['gateway'], userIds: [],
+      firstSeenUs: T0 - 7_200 * SEC, lastActivityUs: T0 - 7_100 * SEC, services: ['gateway'], userIds: [], traceIds: [tid(106)],
     };
 
     it("lists sessions by latest activity, with their runs' totals taken from whole traces", async () => {
       await seed();
-      expect(await store.listSessions('default', ALL, 0, 10)).toEqual([s2, s1, s3, s4]);
-      expect(await store.listSessions('p2', ALL, 0, 10)).toEqual([
+      expect(await store.analytics.listSessions('default', ALL, 0, 10)).toEqual([s2, s1, s3, s4]);
+      expect(await store.analytics.listSessions('p2', ALL, 0, 10)).toEqual([
         { sessionId: 's-1', runCount: 1, failedRuns: 0, inputTokens: 7, outputTokens: null, costUsd: 9, unpricedCalls: 0, firstSeenUs: T0 + 5 * SEC,
-          lastActivityUs: T0 + 6 * SEC, services: ['gateway'], userIds: [] },
+          lastActivityUs: T0 + 6 * SEC, services: ['gateway'], userIds: [], traceIds: [tid(101)] },
       ]);
-      expect(await store.listSessions('p3', ALL, 0, 10)).toEqual([]);
+      expect(await store.analytics.listSessions('p3', ALL, 0, 10)).toEqual([]);
     });
 
     it('pages sessions and counts only the runs with a session span in the range', async () => {
       await seed();
-      expect(await store.listSessions('default', ALL, 1, 2)).toEqual([s1, s3]);
-      expect(await store.listSessions('default', ALL, 4, 2)).toEqual([]);
-      expect(await store.listSessions('default', { fromUs: T0, toUs: T0 + 3_600 * SEC }, 0, 10)).toEqual([s2, s1]);
-      expect((await store.listSessions('default', { fromUs: T0 + 20 * SEC, toUs: null }, 0, 10)).map((x) => [x.sessionId, x.runCount, x.costUsd]))
+      expect(await store.analytics.listSessions('default', ALL, 1, 2)).toEqual([s1, s3]);
+      expect(await store.analytics.listSessions('default', ALL, 4, 2)).toEqual([]);
+      expect(await store.analytics.listSessions('default', { fromUs: T0, toUs: T0 + 3_600 * SEC }, 0, 10)).toEqual([s2, s1]);
+      expect((await store.analytics.listSessions('default', { fromUs: T0 + 20 * SEC, toUs: null }, 0, 10)).map((x) => [x.sessionId, x.runCount, x.costUsd]))
         .toEqual([['s-2', 1, null], ['s-1', 1, 0.02]]);
     });
 
@@ -90,13 +90,13 @@ export function describeSessionContract(adapter: string, open: () => Promise<Sto
         spanCount: 2, errorCount: 1, inputTokens: 50, outputTokens: 10, costUsd: 0.02, unpricedCalls: 0, userId: 'bo' };
       const run101 = { traceId: tid(101), name: 'chat turn', serviceName: 'gateway', startTimeUs: T0, endTimeUs: T0 + 5 * SEC, failed: false,
         spanCount: 3, errorCount: 1, inputTokens: 100, outputTokens: 20, costUsd: 0.01, unpricedCalls: 0, userId: 'ana' };
-      expect(await store.listSessionRuns('default', 's-1', ALL)).toEqual([run102, run101]);
-      expect(await store.listSessionRuns('default', 's-1', { fromUs: T0 + SEC, toUs: null })).toEqual([run102]);
+      expect(await store.analytics.listSessionRuns('default', 's-1', ALL)).toEqual([run102, run101]);
+      expect(await store.analytics.listSessionRuns('default', 's-1', { fromUs: T0 + SEC, toUs: null })).toEqual([run102]);
       // Without its root, a run failed when any span of it did.
-      expect((await store.listSessionRuns('default', 's-4', ALL)).map((r) => [r.traceId, r.name, r.failed])).toEqual([[tid(106), 'step', true]]);
-      expect(await store.listSessionRuns('default', 'never', ALL)).toEqual([]);
-      expect((await store.listSessionRuns('default', 's-2', ALL)).map((r) => [r.traceId, r.costUsd, r.unpricedCalls])).toEqual([[tid(103), null, 1]]);
-      expect((await store.listSessionRuns('p2', 's-1', ALL)).map((r) => [r.traceId, r.spanCount, r.costUsd])).toEqual([[tid(101), 1, 9]]);
+      expect((await store.analytics.listSessionRuns('default', 's-4', ALL)).map((r) => [r.traceId, r.name, r.failed])).toEqual([[tid(106), 'step', true]]);
+      expect(await store.analytics.listSessionRuns('default', 'never', ALL)).toEqual([]);
+      expect((await store.analytics.listSessionRuns('default', 's-2', ALL)).map((r) => [r.traceId, r.costUsd, r.unpricedCalls])).toEqual([[tid(103), null, 1]]);
+      expect((await store.analytics.listSessionRuns('p2', 's-1', ALL)).map((r) => [r.traceId, r.spanCount, r.costUsd])).toEqual([[tid(101), 1, 9]]);
     });
   });
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../src/errors.js';
 import { QueryService } from '../../src/query/query-service.js';
-import type { RecordBatch, Store } from '../../src/store/store.js';
+import type { RecordBatch, Store, TraceReader } from '../../src/store/store.js';
 import { type StoredTraceBytes, storedTraceBytesOf } from '../../src/store/stored-trace.js';
 import { T0, log, sid, span, tid } from '../support/record-fixtures.js';
 import { openForEachTest, recordBatch } from './per-test-store.js';
@@ -15,7 +15,7 @@ export function describeTraceAnswerContract(adapter: string, open: () => Promise
   describe(`Trace answer contract: ${adapter}`, () => {
     let store: Store;
     openForEachTest(open, (opened) => (store = opened));
-    const write = (batch: Partial<RecordBatch>) => store.write(recordBatch(batch), null);
+    const write = (batch: Partial<RecordBatch>) => store.writer.write(recordBatch(batch), null);
 
     // Escapes a cast to bytes could misread (`\x41`), quotes, multi-byte characters, and a lone surrogate.
     const HARD = 'say "hi" \\x41 \\ \n\t \u0001 日本 😀 \ud800 }]{"timeUs":1},[';
@@ -45,8 +45,8 @@ export function describeTraceAnswerContract(adapter: string, open: () => Promise
 
     it("reads a trace's spans with their texts as the bytes of the text getTrace reads, and its logs", async () => {
       await write({ spans, logs });
-      const bytes = await store.getTraceBytes('default', tid(1));
-      const text = await store.getTrace('default', tid(1));
+      const bytes = await store.traces.getTraceBytes('default', tid(1));
+      const text = await store.traces.getTrace('default', tid(1));
       expect(bytes).not.toBeNull();
       expect(bytes!.spans).toHaveLength(3);
       expect(comparable(bytes!)).toEqual(comparable(storedTraceBytesOf(text!)));
@@ -56,26 +56,26 @@ export function describeTraceAnswerContract(adapter: string, open: () => Promise
     it('reads a trace the same in memory it is lent as in its own, the memory lent again for another', async () => {
       const other = span({ traceId: tid(3), spanId: sid(4), attributes: { other: 'x'.repeat(5000) } });
       await write({ spans: [...spans, other], logs });
-      const alone = comparable((await store.getTraceBytes('default', tid(1)))!);
+      const alone = comparable((await store.traces.getTraceBytes('default', tid(1)))!);
       const memory = Buffer.alloc(1 << 20, 0xff);
       const lent = () => memory;
-      expect(comparable((await store.getTraceBytes('default', tid(1), lent))!)).toEqual(alone);
+      expect(comparable((await store.traces.getTraceBytes('default', tid(1), lent))!)).toEqual(alone);
       // Lent again for another trace, then for the first: nothing of one read shows in the next.
-      const read = comparable((await store.getTraceBytes('default', tid(3), lent))!);
+      const read = comparable((await store.traces.getTraceBytes('default', tid(3), lent))!);
       expect(read.spans[0]!.texts[0]).toBe(JSON.stringify(other.attributes));
-      expect(comparable((await store.getTraceBytes('default', tid(1), lent))!)).toEqual(alone);
+      expect(comparable((await store.traces.getTraceBytes('default', tid(1), lent))!)).toEqual(alone);
       // Too small for the read, or none lent.
-      expect(comparable((await store.getTraceBytes('default', tid(1), () => Buffer.alloc(16)))!)).toEqual(alone);
-      expect(comparable((await store.getTraceBytes('default', tid(1), () => null))!)).toEqual(alone);
-      expect(await store.getTraceBytes('default', tid(7), lent)).toBeNull();
+      expect(comparable((await store.traces.getTraceBytes('default', tid(1), () => Buffer.alloc(16)))!)).toEqual(alone);
+      expect(comparable((await store.traces.getTraceBytes('default', tid(1), () => null))!)).toEqual(alone);
+      expect(await store.traces.getTraceBytes('default', tid(7), lent)).toBeNull();
     });
 
     it("reads no trace the project does not have, and counts none of its bytes", async () => {
       await write({ spans, logs });
-      expect(await store.getTraceBytes('p2', tid(1))).toBeNull();
-      expect(await store.getTraceBytes('default', tid(7))).toBeNull();
-      expect(await store.countTraceTextBytes('p2', tid(1))).toBe(0);
-      expect(await store.countTraceTextBytes('default', tid(7))).toBe(0);
+      expect(await store.traces.getTraceBytes('p2', tid(1))).toBeNull();
+      expect(await store.traces.getTraceBytes('default', tid(7))).toBeNull();
+      expect(await store.traces.countTraceTextBytes('p2', tid(1))).toBe(0);
+      expect(await store.traces.countTraceTextBytes('default', tid(7))).toBe(0);
     });
 
     it("counts the UTF-8 bytes of a trace's span attributes, events and links, each stored copy", async () => {
@@ -83,12 +83,12 @@ export function describeTraceAnswerContract(adapter: string, open: () => Promise
       await write({ spans: [{ ...spans[2]!, endTimeUs: T0 + 500 }] });
       const utf8 = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
       const expected = [...spans, spans[2]!].reduce((n, s) => n + utf8(s.attributes) + utf8(s.events) + utf8(s.links), 0);
-      expect(await store.countTraceTextBytes('default', tid(1))).toBe(expected);
+      expect(await store.traces.countTraceTextBytes('default', tid(1))).toBe(expected);
     });
 
     it("refuses the whole answer of a trace whose stored texts pass the bound, naming spans=, and pages it", async () => {
       await write({ spans, logs });
-      const bytes = await store.countTraceTextBytes('default', tid(1));
+      const bytes = await store.traces.countTraceTextBytes('default', tid(1));
       const within = new QueryService(store, { maxDetailTextBytes: bytes });
       const detail = JSON.parse(new TextDecoder().decode(await within.getTrace('default', tid(1)))) as { spans: unknown[] };
       expect(detail.spans).toHaveLength(3);
@@ -108,14 +108,15 @@ export function describeTraceAnswerContract(adapter: string, open: () => Promise
       let reads = 0;
       let bothRead = (): void => {};
       const barrier = new Promise<void>((resolve) => (bothRead = resolve));
-      const held = Object.create(store) as Store;
+      const held = Object.create(store.traces) as TraceReader;
       held.getTraceBytes = async (...args) => {
-        const read = await store.getTraceBytes(...args);
+        const read = await store.traces.getTraceBytes(...args);
         if (++reads === 2) bothRead();
         if (reads <= 2) await barrier;
         return read;
       };
-      const queries = new QueryService(held);
+      const { logs, metrics, scores, runningSpans, sampling } = store;
+      const queries = new QueryService({ traces: held, logs, metrics, scores, runningSpans, sampling });
       const texts = async (answer: Promise<Uint8Array>) => {
         const detail = JSON.parse(new TextDecoder().decode(await answer)) as { spans: Array<{ spanId: string; attributes: { text: string } }> };
         return detail.spans.map((d) => [d.spanId, d.attributes.text.slice(0, 8), d.attributes.text.length]);

@@ -101,14 +101,14 @@ export function describeTraceListContract(adapter: string, open: () => Promise<S
 
     const { parts, spans } = agentTraces();
     const fill = async () => {
-      for (let i = 0; i < parts.length; i += 7) await store.write(recordBatch({ spans: parts.slice(i, i + 7).flatMap((p) => p.spans) }), null);
+      for (let i = 0; i < parts.length; i += 7) await store.writer.write(recordBatch({ spans: parts.slice(i, i + 7).flatMap((p) => p.spans) }), null);
     };
     /** Every page of `q`, `limit` at a time, from the first (or the first `pages`). */
     const pagesOf = async (q: TraceQuery, limit: number, pages = Infinity): Promise<Expected[]> => {
       const seen: Expected[] = [];
       let after: TimeKey | null = null;
       for (let n = 0; n < pages; n++) {
-        const rows = await store.listTraces(q, after, limit);
+        const rows = await store.traces.listTraces(q, after, limit);
         expect(rows.length).toBeLessThanOrEqual(limit);
         seen.push(...rows.map(({ traceId, startTimeUs, endTimeUs, spanCount, errorCount }) => ({ traceId, startTimeUs, endTimeUs, spanCount, errorCount })));
         if (rows.length < limit) break;
@@ -124,7 +124,7 @@ export function describeTraceListContract(adapter: string, open: () => Promise<S
       expect(await pagesOf(query(), 4)).toEqual(all);
       expect(await pagesOf(query(), 50)).toEqual(all);
       expect(await pagesOf(query(), 1, 12)).toEqual(all.slice(0, 12));
-      expect(await store.listTraces(query(), null, 1_000)).toMatchObject(all);
+      expect(await store.traces.listTraces(query(), null, 1_000)).toMatchObject(all);
     });
 
     it('pages filtered lists and ranges, rare matches and common, as grouping every trace would', async () => {

@@ -21,7 +21,7 @@ export function describeTracePagesContract(adapter: string, open: () => Promise<
   describe(`Trace pages contract: ${adapter}`, () => {
     let store: Store;
     openForEachTest(open, (opened) => (store = opened));
-    const write = (batch: Partial<RecordBatch>) => store.write(recordBatch(batch), null);
+    const write = (batch: Partial<RecordBatch>) => store.writer.write(recordBatch(batch), null);
 
     // Escapes a cast to bytes could misread (`\x41`), quotes and multi-byte characters.
     const HARD = 'say "hi" \\x41 \\ \n 日本 😀 }]{"timeUs":1},[';
@@ -47,7 +47,7 @@ export function describeTracePagesContract(adapter: string, open: () => Promise<
 
     it('reads the spans of the ids asked for, their texts as UTF-8 bytes, with their logs in time order', async () => {
       await write({ spans, logs });
-      const page = await store.getTraceSpans('default', tid(1), [sid(3), sid(2)], false);
+      const page = await store.traces.getTraceSpans('default', tid(1), [sid(3), sid(2)], false);
       expect(storedSpansOf(page).map(spanRecordFromStored).sort((a, b) => a.spanId.localeCompare(b.spanId))).toEqual([spans[1], spans[2]]);
       expect(page.logs.map((l) => l.logId)).toEqual(['on-2', 'on-3']);
       expect(page.logs.map(logDataFromStored)[0]).toEqual(logs[0]);
@@ -55,10 +55,10 @@ export function describeTracePagesContract(adapter: string, open: () => Promise<
 
     it("adds the trace's own logs (no span, or a span it lacks) when asked, in time order", async () => {
       await write({ spans, logs });
-      const page = await store.getTraceSpans('default', tid(1), [sid(1)], true);
+      const page = await store.traces.getTraceSpans('default', tid(1), [sid(1)], true);
       expect(page.spans.map((s) => s.spanId)).toEqual([sid(1)]);
       expect(page.logs.map((l) => l.logId)).toEqual(['no-span', 'foreign-span']);
-      const none = await store.getTraceSpans('default', tid(1), [], true);
+      const none = await store.traces.getTraceSpans('default', tid(1), [], true);
       expect(none.spans).toEqual([]);
       expect(none.logs.map((l) => l.logId)).toEqual(['no-span', 'foreign-span']);
     });
@@ -66,23 +66,23 @@ export function describeTracePagesContract(adapter: string, open: () => Promise<
     it('reads every stored copy of a span sent twice, and counts the trace by its parts', async () => {
       await write({ spans });
       await write({ spans: [{ ...spans[2]!, endTimeUs: T0 + 500 }] });
-      const page = await store.getTraceSpans('default', tid(1), [sid(3)], false);
+      const page = await store.traces.getTraceSpans('default', tid(1), [sid(3)], false);
       expect(page.spans.map((s) => s.endTimeUs).sort()).toEqual([T0 + 100, T0 + 500]);
-      expect(await store.countTraceSpans('default', tid(1))).toBe(4);
+      expect(await store.traces.countTraceSpans('default', tid(1))).toBe(4);
     });
 
     it("reads nothing of another project's trace, and counts none of it", async () => {
       await write({ spans, logs });
-      const foreign = await store.getTraceSpans('p2', tid(1), [sid(1), sid(2)], true);
+      const foreign = await store.traces.getTraceSpans('p2', tid(1), [sid(1), sid(2)], true);
       expect([foreign.spans, foreign.logs, foreign.texts.bytes.length]).toEqual([[], [], 0]);
-      expect(await store.countTraceSpans('p2', tid(1))).toBe(0);
-      expect(await store.countTraceSpans('default', tid(7))).toBe(0);
+      expect(await store.traces.countTraceSpans('p2', tid(1))).toBe(0);
+      expect(await store.traces.countTraceSpans('default', tid(7))).toBe(0);
     });
 
     it('takes a page of 10,000 ids at once', async () => {
       await write({ spans, logs });
       const ids = [sid(2), sid(3), ...Array.from({ length: 9_998 }, (_, i) => sid(1_000 + i))];
-      const page = await store.getTraceSpans('default', tid(1), ids, false);
+      const page = await store.traces.getTraceSpans('default', tid(1), ids, false);
       expect(page.spans.map((s) => s.spanId).sort()).toEqual([sid(2), sid(3)]);
       expect(page.logs.map((l) => l.logId)).toEqual(['on-2', 'on-3']);
     });

@@ -25,7 +25,7 @@ export function describeTreePageContract(adapter: string, open: () => Promise<St
     const order = [...spans].sort((a, b) => a.startTimeUs - b.startTimeUs || (a.spanId < b.spanId ? -1 : 1));
 
     async function seed(): Promise<void> {
-      await store.write(
+      await store.writer.write(
         recordBatch({
           spans: [...spans, span({ traceId: tid(2), spanId: sid(1) }), span({ projectId: 'p2', traceId: tid(3), spanId: sid(5000) })],
           logs: [log({ logId: 'b', traceId: tid(1), timeUs: T0 + 20 }), log({ logId: 'a', traceId: tid(1), timeUs: T0 + 10 }), log({ logId: 'c', traceId: tid(2) })],
@@ -38,7 +38,7 @@ export function describeTreePageContract(adapter: string, open: () => Promise<St
       const pages: TreePage[] = [];
       let after: TreeKey | null = null;
       for (;;) {
-        const page = await store.getTreePage(projectId, traceId, after, limit);
+        const page = await store.traces.getTreePage(projectId, traceId, after, limit);
         pages.push(page);
         if (page.last === null) return pages;
         after = page.last;
@@ -57,15 +57,15 @@ export function describeTreePageContract(adapter: string, open: () => Promise<St
 
     it('reads a trace that grows between its pages: every page a full page but the last, every span once', async () => {
       await seed();
-      const first = await store.getTreePage('default', tid(1), null, 4);
-      const second = await store.getTreePage('default', tid(1), first.last, 4);
+      const first = await store.traces.getTreePage('default', tid(1), null, 4);
+      const second = await store.traces.getTreePage('default', tid(1), first.last, 4);
       // Two spans land in the third page's range and one past the last, after the second page was read.
       const grown = [T0 + 25, T0 + 25, T0 + 999].map((startTimeUs, k) => span({ spanId: sid(500 + k), parentSpanId: sid(100), startTimeUs, endTimeUs: startTimeUs + 1 }));
-      await store.write(recordBatch({ spans: grown }), null);
+      await store.writer.write(recordBatch({ spans: grown }), null);
       const rest: TreePage[] = [];
       let after = second.last;
       for (;;) {
-        const page = await store.getTreePage('default', tid(1), after, 4);
+        const page = await store.traces.getTreePage('default', tid(1), after, 4);
         rest.push(page);
         if (page.last === null) break;
         after = page.last;
@@ -79,7 +79,7 @@ export function describeTreePageContract(adapter: string, open: () => Promise<St
 
     it('gives each span what the waterfall draws: parent, name, service, times, status, category, tokens, model and events cut to time and name', async () => {
       await seed();
-      const { columns, sessionId } = await store.getTreePage('default', tid(1), null, 100);
+      const { columns, sessionId } = await store.traces.getTreePage('default', tid(1), null, 100);
       const at = (k: number) => columns.spanIds.indexOf(spans[k]!.spanId);
       const row = (k: number) => {
         const i = at(k);
@@ -95,13 +95,13 @@ export function describeTreePageContract(adapter: string, open: () => Promise<St
     it("reads no span of a trace the project does not have, nor past the last, and the trace's logs in time order", async () => {
       await seed();
       const empty = { spanIds: [] };
-      expect((await store.getTreePage('p2', tid(1), null, 10)).columns).toMatchObject(empty);
-      expect((await store.getTreePage('default', tid(9), null, 10))).toMatchObject({ columns: empty, last: null, sessionId: null });
+      expect((await store.traces.getTreePage('p2', tid(1), null, 10)).columns).toMatchObject(empty);
+      expect((await store.traces.getTreePage('default', tid(9), null, 10))).toMatchObject({ columns: empty, last: null, sessionId: null });
       const last = order.at(-1)!;
-      expect((await store.getTreePage('default', tid(1), { startUs: last.startTimeUs, spanId: last.spanId }, 10)).columns).toMatchObject(empty);
-      expect((await store.getTraceLogs('default', tid(1))).map((l) => l.logId)).toEqual(['a', 'b']);
-      expect(await store.getTraceLogs('p2', tid(1))).toEqual([]);
-      expect(await store.getTraceLogs('default', tid(9))).toEqual([]);
+      expect((await store.traces.getTreePage('default', tid(1), { startUs: last.startTimeUs, spanId: last.spanId }, 10)).columns).toMatchObject(empty);
+      expect((await store.traces.getTraceLogs('default', tid(1))).map((l) => l.logId)).toEqual(['a', 'b']);
+      expect(await store.traces.getTraceLogs('p2', tid(1))).toEqual([]);
+      expect(await store.traces.getTraceLogs('default', tid(9))).toEqual([]);
     });
   });
 }

@@ -16,10 +16,10 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
     openForEachTest(open, (opened) => (store = opened));
 
     const write = (batch: Partial<RecordBatch>, position: string | null = null) =>
-      store.write(recordBatch(batch), position === null ? null : { serverId: 'server-1', position });
+      store.writer.write(recordBatch(batch), position === null ? null : { serverId: 'server-1', position });
     /** `getTrace` with the stored JSON texts parsed back into records. */
     const readTrace = async (projectId: string, traceId: string, spanId?: string) => {
-      const found = await store.getTrace(projectId, traceId, spanId);
+      const found = await store.traces.getTrace(projectId, traceId, spanId);
       return found === null ? null : { spans: found.spans.map(spanRecordFromStored), logs: found.logs.map(logDataFromStored) };
     };
 
@@ -67,8 +67,8 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
       const one = await readTrace('default', tid(1), sid(2));
       expect(one?.spans).toEqual([spans[1]]);
       expect(one?.logs.map((l) => l.logId)).toEqual(['l1']);
-      expect(await store.getTrace('default', tid(1), sid(9))).toEqual({ spans: [], logs: [] });
-      expect(await store.getTrace('default', tid(2), sid(2))).toBeNull();
+      expect(await store.traces.getTrace('default', tid(1), sid(9))).toEqual({ spans: [], logs: [] });
+      expect(await store.traces.getTrace('default', tid(2), sid(2))).toBeNull();
     });
 
     it('returns the category, user id and cost source of spans of every kind', async () => {
@@ -108,14 +108,14 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
         span({ projectId: 'p2', traceId: tid(86), spanId: sid(1), llm: llm({ requestModel: 'acme-1-0613', inputTokens: 1000, outputTokens: 1000 }) }),
         span({ projectId: 'p2', traceId: tid(86), spanId: sid(2), llm: llm({ requestModel: 'zeta', inputTokens: 1, outputTokens: 1 }) }),
       ] });
-      expect(await store.listUnpricedModels('default', { fromUs: T0, toUs: T0 + 1_000 })).toEqual([
+      expect(await store.prices.listUnpricedModels('default', { fromUs: T0, toUs: T0 + 1_000 })).toEqual([
         { model: 'acme-1-0613', provider: 'acme', spanCount: 2, inputTokens: 30, outputTokens: 12, lastSeenUs: T0 + 50 },
         { model: 'beta', provider: null, spanCount: 1, inputTokens: 0, outputTokens: 3, lastSeenUs: T0 + 10 },
       ]);
       // Without a range, the out-of-range spans count too; most spans first.
-      expect((await store.listUnpricedModels('default', ALL)).map((m) => [m.model, m.spanCount])).toEqual([['acme-1-0613', 3], ['beta', 1], ['epsilon', 1]]);
-      expect((await store.listUnpricedModels('p2', ALL)).map((m) => [m.model, m.spanCount, m.inputTokens])).toEqual([['acme-1-0613', 1, 1000], ['zeta', 1, 1]]);
-      expect(await store.listUnpricedModels('p3', ALL)).toEqual([]);
+      expect((await store.prices.listUnpricedModels('default', ALL)).map((m) => [m.model, m.spanCount])).toEqual([['acme-1-0613', 3], ['beta', 1], ['epsilon', 1]]);
+      expect((await store.prices.listUnpricedModels('p2', ALL)).map((m) => [m.model, m.spanCount, m.inputTokens])).toEqual([['acme-1-0613', 1, 1000], ['zeta', 1, 1]]);
+      expect(await store.prices.listUnpricedModels('p3', ALL)).toEqual([]);
     });
 
     it('stores, replaces and deletes prices set through the API, per project', async () => {
@@ -124,38 +124,38 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
         reasoning: 7.25, longContext: { aboveInputTokens: 200_000, input: 3, output: 12, cacheRead: 0.3, cacheWrite: 3.75 },
       };
       const beta: ModelPrice = { model: 'beta', provider: 'b-corp', input: 0.1, output: 0.4 };
-      expect(await store.listModelPrices('default')).toEqual([]);
-      await store.putModelPrice('default', beta, T0);
-      await store.putModelPrice('default', acme, T0 + 1);
-      expect(await store.listModelPrices('default')).toStrictEqual([acme, beta]);
+      expect(await store.prices.listModelPrices('default')).toEqual([]);
+      await store.prices.putModelPrice('default', beta, T0);
+      await store.prices.putModelPrice('default', acme, T0 + 1);
+      expect(await store.prices.listModelPrices('default')).toStrictEqual([acme, beta]);
 
       // Put again: replaces the whole price (the aliases and longContext go with it).
       const acme2: ModelPrice = { model: 'acme-1', provider: 'acme', input: 2, output: 8 };
-      await store.putModelPrice('default', acme2, T0 + 2);
-      expect(await store.listModelPrices('default')).toStrictEqual([acme2, beta]);
+      await store.prices.putModelPrice('default', acme2, T0 + 2);
+      expect(await store.prices.listModelPrices('default')).toStrictEqual([acme2, beta]);
 
       // Projects are apart.
       const theirs: ModelPrice = { model: 'acme-1', provider: 'acme', input: 99, output: 99 };
-      expect(await store.listModelPrices('p2')).toEqual([]);
-      await store.putModelPrice('p2', theirs, T0 + 3);
-      expect(await store.listModelPrices('p2')).toStrictEqual([theirs]);
-      expect(await store.listModelPrices('default')).toStrictEqual([acme2, beta]);
+      expect(await store.prices.listModelPrices('p2')).toEqual([]);
+      await store.prices.putModelPrice('p2', theirs, T0 + 3);
+      expect(await store.prices.listModelPrices('p2')).toStrictEqual([theirs]);
+      expect(await store.prices.listModelPrices('default')).toStrictEqual([acme2, beta]);
 
-      expect(await store.deleteModelPrice('default', 'acme-1')).toBe(true);
-      expect(await store.deleteModelPrice('default', 'acme-1')).toBe(false);
-      expect(await store.deleteModelPrice('default', 'never-set')).toBe(false);
-      expect(await store.deleteModelPrice('p2', 'beta')).toBe(false);
-      expect(await store.listModelPrices('default')).toStrictEqual([beta]);
-      expect(await store.listModelPrices('p2')).toStrictEqual([theirs]);
+      expect(await store.prices.deleteModelPrice('default', 'acme-1')).toBe(true);
+      expect(await store.prices.deleteModelPrice('default', 'acme-1')).toBe(false);
+      expect(await store.prices.deleteModelPrice('default', 'never-set')).toBe(false);
+      expect(await store.prices.deleteModelPrice('p2', 'beta')).toBe(false);
+      expect(await store.prices.listModelPrices('default')).toStrictEqual([beta]);
+      expect(await store.prices.listModelPrices('p2')).toStrictEqual([theirs]);
     });
 
     it('keeps the ingest position committed with the last batch', async () => {
-      expect(await store.readPosition('server-1')).toBeNull();
+      expect(await store.writer.readPosition('server-1')).toBeNull();
       await write({ spans: [span()] }, '3:1024');
       await write({ logs: [log()] }, '3:2048');
       await write({ logs: [log({ logId: 'l2' })] }, null);
-      expect(await store.readPosition('server-1')).toBe('3:2048');
-      expect(await store.readPosition('server-2')).toBeNull();
+      expect(await store.writer.readPosition('server-1')).toBe('3:2048');
+      expect(await store.writer.readPosition('server-2')).toBeNull();
     });
 
     it("reads a trace's span times, ids and names as columns", async () => {
@@ -168,7 +168,7 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
       ];
       await write({ spans });
       await write({ spans: [span({ traceId: tid(2), spanId: sid(4) }), span({ projectId: 'other', spanId: sid(5) })] });
-      const timings = await store.getTraceTimings('default', tid(1));
+      const timings = await store.traces.getTraceTimings('default', tid(1));
       const bySpan = (a: { spanId: string }, b: { spanId: string }) => a.spanId.localeCompare(b.spanId);
       expect(rowsOf(timings!).sort(bySpan)).toEqual(
         spans.map(({ spanId, parentSpanId, name, serviceName, category, startTimeUs, endTimeUs }) => ({
@@ -176,42 +176,42 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
         })).sort(bySpan),
       );
       expect(timings!.labelCount).toBe(3); // the two 'tool' spans share one
-      expect(await store.getTraceTimings('default', tid(9))).toBeNull();
-      expect(await store.getTraceTimings('other', tid(2))).toBeNull();
+      expect(await store.traces.getTraceTimings('default', tid(9))).toBeNull();
+      expect(await store.traces.getTraceTimings('other', tid(2))).toBeNull();
     });
 
     it('answers null for a trace it does not have', async () => {
-      expect(await store.getTrace('default', 'a'.repeat(32))).toBeNull();
+      expect(await store.traces.getTrace('default', 'a'.repeat(32))).toBeNull();
     });
 
     it('keeps projects apart in every read', async () => {
       const mine = span({ projectId: 'p1', traceId: tid(1) });
       const theirs = span({ projectId: 'p2', traceId: tid(2), serviceName: 'other' });
       await write({ spans: [mine, theirs], logs: [log({ projectId: 'p2' })], metricPoints: [point({ projectId: 'p2' })] });
-      expect(await store.getTrace('p1', tid(2))).toBeNull();
-      expect((await store.listTraces(query({ projectId: 'p1' }), null, 10)).map((t) => t.traceId)).toEqual([tid(1)]);
-      expect((await store.listServices('p1', ALL)).map((s) => s.name)).toEqual(['checkout']);
-      expect(await store.listLogs(logQuery({ projectId: 'p1' }), null, 10)).toEqual([]);
-      expect(await store.listMetrics('p1', ALL)).toEqual([]);
+      expect(await store.traces.getTrace('p1', tid(2))).toBeNull();
+      expect((await store.traces.listTraces(query({ projectId: 'p1' }), null, 10)).map((t) => t.traceId)).toEqual([tid(1)]);
+      expect((await store.traces.listServices('p1', ALL)).map((s) => s.name)).toEqual(['checkout']);
+      expect(await store.logs.listLogs(logQuery({ projectId: 'p1' }), null, 10)).toEqual([]);
+      expect(await store.metrics.listMetrics('p1', ALL)).toEqual([]);
     });
 
     it('summarizes a trace whose spans arrived in several batches', async () => {
       const trace = tid(3);
       await write({ spans: [span({ traceId: trace, spanId: sid(2), parentSpanId: sid(1), name: 'child', startTimeUs: T0 + 10, endTimeUs: T0 + 500, status: { code: 'error', message: '' } })] });
-      let [summary] = await store.listTraces(query(), null, 10);
+      let [summary] = await store.traces.listTraces(query(), null, 10);
       // Until the root arrives, the earliest span names the trace.
       expect(summary).toMatchObject({ traceId: trace, rootName: 'child', spanCount: 1, errorCount: 1 });
       await write({ spans: [span({ traceId: trace, spanId: sid(1), name: 'root', serviceName: 'gateway', startTimeUs: T0, endTimeUs: T0 + 300 })] });
-      [summary] = await store.listTraces(query(), null, 10);
+      [summary] = await store.traces.listTraces(query(), null, 10);
       expect(summary).toMatchObject({ traceId: trace, rootName: 'root', serviceName: 'gateway', startTimeUs: T0, endTimeUs: T0 + 500, spanCount: 2, errorCount: 1 });
     });
 
     it("lists a trace with the session and user its spans name, from whichever batch brought them", async () => {
       const trace = tid(4);
       await write({ spans: [span({ traceId: trace, spanId: sid(1), name: 'root' })] });
-      expect((await store.listTraces(query(), null, 10))[0]).toMatchObject({ traceId: trace, sessionId: null, userId: null });
+      expect((await store.traces.listTraces(query(), null, 10))[0]).toMatchObject({ traceId: trace, sessionId: null, userId: null });
       await write({ spans: [span({ traceId: trace, spanId: sid(2), parentSpanId: sid(1), name: 'chat', sessionId: 'conv-9', userId: 'u-3' })] });
-      expect((await store.listTraces(query(), null, 10))[0]).toMatchObject({ traceId: trace, sessionId: 'conv-9', userId: 'u-3' });
+      expect((await store.traces.listTraces(query(), null, 10))[0]).toMatchObject({ traceId: trace, sessionId: 'conv-9', userId: 'u-3' });
     });
 
     it('sums tokens and cost over the LLM spans of a trace, and keeps them null when none are known', async () => {
@@ -221,7 +221,7 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
         span({ traceId: tid(4), spanId: sid(2), parentSpanId: sid(1), llm: { ...emptyLlm(), ...llm(5, null) } }),
         span({ traceId: tid(5), spanId: sid(1) }),
       ] });
-      const rows = await store.listTraces(query(), null, 10);
+      const rows = await store.traces.listTraces(query(), null, 10);
       // The second call has no price: the cost is the first's alone, and says one call is left out.
       expect(rows.find((r) => r.traceId === tid(4))).toMatchObject({ inputTokens: 15, outputTokens: 2, costUsd: 0.5, unpricedCalls: 1 });
       expect(rows.find((r) => r.traceId === tid(5))).toMatchObject({ inputTokens: null, outputTokens: null, costUsd: null, unpricedCalls: 0 });
@@ -235,7 +235,7 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
           resource: { attributes: { 'service.name': 'rag', region: 'eu' }, droppedAttributesCount: 0, schemaUrl: '' },
           llm: { ...emptyLlm(), requestModel: 'gpt-4o' } }),
       ] });
-      const ids = async (q: Partial<TraceQuery>) => (await store.listTraces(query(q), null, 10)).map((t) => t.traceId).sort();
+      const ids = async (q: Partial<TraceQuery>) => (await store.traces.listTraces(query(q), null, 10)).map((t) => t.traceId).sort();
       expect(await ids({ service: 'rag' })).toEqual([tid(11), tid(12)]);
       expect(await ids({ spanName: 'retrieval' })).toEqual([tid(11)]);
       expect(await ids({ text: 'CART' })).toEqual([tid(10)]);
@@ -261,7 +261,7 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
       const seen: string[] = [];
       let after = null;
       for (;;) {
-        const rows = await store.listTraces(query(), after, 2);
+        const rows = await store.traces.listTraces(query(), after, 2);
         if (rows.length === 0) break;
         seen.push(...rows.map((r) => r.traceId));
         const last = rows.at(-1)!;
@@ -270,78 +270,20 @@ export function describeStoreContract(adapter: string, open: () => Promise<Store
       expect(seen).toEqual([tid(24), tid(23), tid(22), tid(21), tid(20)]);
     });
 
-    it('lists the services that sent spans, logs or metric points, with their counts', async () => {
-      await write({
-        spans: [span({ traceId: tid(30), serviceName: 'a' }), span({ traceId: tid(31), serviceName: 'a', status: { code: 'error', message: '' } }), span({ traceId: tid(32), serviceName: 'b' })],
-        logs: [log({ logId: 'l1', serviceName: 'a', timeUs: T0 + 5 }), log({ logId: 'l2', serviceName: 'cron', timeUs: T0 + 9 }), log({ logId: 'l3', serviceName: 'cron', timeUs: T0 - 9 })],
-        metricPoints: [point({ serviceName: 'gauges', timeUs: T0 + 7 }), point({ serviceName: 'b', timeUs: T0 - 1 })],
-      });
-      expect(await store.listServices('default', ALL)).toEqual([
-        { name: 'a', spanCount: 2, errorCount: 1, logCount: 1, metricPointCount: 0, lastSeenUs: T0 + 5 },
-        { name: 'b', spanCount: 1, errorCount: 0, logCount: 0, metricPointCount: 1, lastSeenUs: T0 },
-        { name: 'cron', spanCount: 0, errorCount: 0, logCount: 2, metricPointCount: 0, lastSeenUs: T0 + 9 },
-        { name: 'gauges', spanCount: 0, errorCount: 0, logCount: 0, metricPointCount: 1, lastSeenUs: T0 + 7 },
-      ]);
-      expect((await store.listServices('default', { fromUs: T0 + 6, toUs: null })).map((s) => [s.name, s.logCount, s.metricPointCount])).toEqual([['cron', 1, 0], ['gauges', 0, 1]]);
-      expect(await store.listServices('p2', ALL)).toEqual([]);
-    });
-
-    it('returns logs newest first with every field, filtered by severity, service, trace and text', async () => {
-      const logs = [
-        log({ logId: 'a1', timeUs: T0, severityNumber: 9, body: 'cache warm', serviceName: 'web' }),
-        log({ logId: 'a2', timeUs: T0 + 1, severityNumber: 17, body: { msg: 'payment failed', code: 402 }, traceId: tid(40), spanId: sid(1) }),
-        log({ logId: 'a3', timeUs: T0 + 2, severityNumber: 13, body: 'slow retrieval 100%' }),
-      ];
-      await write({ logs });
-      expect(await store.listLogs(logQuery(), null, 10)).toEqual([logs[2], logs[1], logs[0]]);
-      const ids = async (q: Parameters<typeof logQuery>[0]) => (await store.listLogs(logQuery(q), null, 10)).map((l) => l.logId);
-      expect(await ids({ minSeverity: 13 })).toEqual(['a3', 'a2']);
-      expect(await ids({ service: 'web' })).toEqual(['a1']);
-      expect(await ids({ traceId: tid(40) })).toEqual(['a2']);
-      expect(await ids({ text: 'PAYMENT' })).toEqual(['a2']);
-      expect(await ids({ text: '100%' })).toEqual(['a3']);
-      expect(await ids({}).then(() => store.listLogs(logQuery(), { timeUs: T0 + 1, id: 'a2' }, 10)).then((r) => r.map((l) => l.logId))).toEqual(['a1']);
-    });
-
-    it("returns a trace's logs with its spans", async () => {
-      const s = span({ traceId: tid(41) });
-      const l = log({ traceId: tid(41), spanId: s.spanId, timeUs: T0 + 1 });
-      await write({ spans: [s], logs: [l, log({ logId: 'other', traceId: tid(42) })] });
-      expect((await readTrace('default', tid(41)))?.logs).toEqual([l]);
-    });
-
-    it('stores metric points of every type and lists metrics', async () => {
-      const points = [
-        point({ name: 'requests', type: 'sum', temporality: 'cumulative', isMonotonic: true, value: 12, timeUs: T0 + 2 }),
-        point({ name: 'latency', type: 'histogram', temporality: 'delta', count: 6, sum: 3.5, min: 0.1, max: 2, bucketCounts: [1, 2, 3], explicitBounds: [0.5, 1] }),
-        point({ name: 'size', type: 'exponential_histogram', temporality: 'delta', count: 3, sum: 9, scale: 2, zeroCount: 1, zeroThreshold: 0,
-          positive: { offset: -1, bucketCounts: [1, 1] }, negative: { offset: 0, bucketCounts: [] } }),
-        point({ name: 'rpc', type: 'summary', count: 4, sum: 8, quantiles: [{ quantile: 0.5, value: 2 }, { quantile: 0.99, value: 3 }] }),
-        point({ name: 'queue', type: 'gauge', value: 3.25, exemplars: [{ timeUs: T0, value: 3.25, traceId: tid(50), spanId: sid(5), filteredAttributes: { a: 1 } }] }),
-      ];
-      await write({ metricPoints: points });
-      for (const p of points) {
-        expect(await store.listMetricPoints({ projectId: 'default', range: ALL, name: p.name, service: null, limit: 10, cursor: null }, 0, 10)).toEqual([p]);
-      }
-      expect((await store.listMetrics('default', ALL)).map((m) => [m.name, m.type, m.pointCount])).toEqual([
-        ['latency', 'histogram', 1], ['queue', 'gauge', 1], ['requests', 'sum', 1], ['rpc', 'summary', 1], ['size', 'exponential_histogram', 1],
-      ]);
-    });
-
     it('deletes records of each kind older than a cutoff', async () => {
       await write({
         spans: [span({ traceId: tid(60), startTimeUs: T0 - 100, endTimeUs: T0 - 50 }), span({ traceId: tid(61) })],
         logs: [log({ logId: 'old', timeUs: T0 - 100 }), log({ logId: 'new' })],
         metricPoints: [point({ timeUs: T0 - 100 }), point({ timeUs: T0 + 1 })],
       });
-      expect(await store.deleteOlderThan('spans', T0)).toBe(1);
-      expect(await store.deleteOlderThan('traceParts', T0)).toBe(1);
-      expect(await store.getTrace('default', tid(60))).toBeNull();
-      expect((await store.listTraces(query(), null, 10)).map((t) => t.traceId)).toEqual([tid(61)]);
-      expect(await store.deleteOlderThan('logs', T0)).toBe(1);
-      expect((await store.listLogs(logQuery(), null, 10)).map((l) => l.logId)).toEqual(['new']);
-      expect(await store.deleteOlderThan('metricPoints', T0)).toBe(1);
-      expect(await store.listMetricPoints({ projectId: 'default', range: ALL, name: 'm', service: null, limit: 10, cursor: null }, 0, 10)).toHaveLength(1);
+      expect(await store.retention.deleteOlderThan('spans', T0)).toBe(1);
+      expect(await store.retention.deleteOlderThan('traceParts', T0)).toBe(1);
+      expect(await store.traces.getTrace('default', tid(60))).toBeNull();
+      expect((await store.traces.listTraces(query(), null, 10)).map((t) => t.traceId)).toEqual([tid(61)]);
+      expect(await store.retention.deleteOlderThan('logs', T0)).toBe(1);
+      expect((await store.logs.listLogs(logQuery(), null, 10)).map((l) => l.logId)).toEqual(['new']);
+      expect(await store.retention.deleteOlderThan('metricPoints', T0)).toBe(1);
+      expect(await store.metrics.listMetricPoints({ projectId: 'default', range: ALL, name: 'm', service: null, limit: 10, cursor: null }, 0, 10)).toHaveLength(1);
     });
   });
 }

@@ -25,7 +25,7 @@ async function rowsInEngine(): Promise<number> {
 
 /** Records in tables of each kind: records, keys, the audit log, the session secret. */
 async function fill(store: ClickHouseStore, n: number): Promise<void> {
-  await store.write(recordBatch({ spans: [span({ traceId: tid(n) })], logs: [log({ logId: `l${n}` })], metricPoints: [point()] }), null);
+  await store.writer.write(recordBatch({ spans: [span({ traceId: tid(n) })], logs: [log({ logId: `l${n}` })], metricPoints: [point()] }), null);
   await store.access.putKey({ id: `key${n}`, projectId: 'default', role: 'admin', name: '', hash: `h${n}`, createdUs: T0, createdBy: 'cli', revokedUs: null });
   await store.access.appendAudit({ timeUs: T0, projectId: 'default', keyId: `key${n}`, action: 'POST /api/keys', target: `key${n}`, detail: null });
   await store.access.sessionSecret();
@@ -43,7 +43,7 @@ describe('the embedded ClickHouse stores of a test file', () => {
     // The schema version is all it holds: written as the store opened, as on a new database.
     expect(await rowsInEngine()).toBe(1);
     expect(next.foundVersion).toBeNull();
-    expect(await next.getTrace('default', tid(1))).toBeNull();
+    expect(await next.traces.getTrace('default', tid(1))).toBeNull();
     expect(await next.access.listKeys()).toEqual([]);
     await next.close();
   });
@@ -54,9 +54,9 @@ describe('the embedded ClickHouse stores of a test file', () => {
     await first.close();
     const [a, b] = [await engine.open(), await engine.open()];
     await fill(a, 2);
-    expect(await b.getTrace('default', tid(2))).toBeNull();
+    expect(await b.traces.getTrace('default', tid(2))).toBeNull();
     expect(await b.access.listKeys()).toEqual([]);
-    expect((await a.getTrace('default', tid(2)))?.spans).toHaveLength(1);
+    expect((await a.traces.getTrace('default', tid(2)))?.spans).toHaveLength(1);
     await Promise.all([a.close(), b.close()]);
   });
 
@@ -65,11 +65,11 @@ describe('the embedded ClickHouse stores of a test file', () => {
     await fill(named, 3);
     await named.close();
     const fresh = await engine.open();
-    expect(await fresh.getTrace('default', tid(3))).toBeNull();
+    expect(await fresh.traces.getTrace('default', tid(3))).toBeNull();
     await fresh.close();
     const again = await engine.open({ database: 'spoor_named' });
     expect(again.foundVersion).not.toBeNull();
-    expect((await again.getTrace('default', tid(3)))?.spans).toHaveLength(1);
+    expect((await again.traces.getTrace('default', tid(3)))?.spans).toHaveLength(1);
     await again.close();
   });
 });

@@ -2,9 +2,9 @@ import { readdirSync } from 'node:fs';
 import { DEFAULT_PRICES, PriceBook, type Attributes } from '@spoor/model';
 import { expect } from 'vitest';
 import { factsOf } from '../../src/metrics/span-metrics.js';
-import { decodeTraceColumns } from '../../src/ingest/decode-columns.js';
+import { type DecodedColumns, decodeTraceColumns } from '../../src/ingest/decode-columns.js';
 import { decodeBatch } from '../../src/ingest/decode.js';
-import { idWordsOfSpans } from '../../src/ingest/recent-spans.js';
+import { RecentSpans, idWordsOfSpans } from '../../src/ingest/recent-spans.js';
 import type { WriteBatch } from '../../src/store/tables.js';
 import { type AttributesInput, type ResourceGroup, type SpanInput, double, encodeTraces } from './otlp-encode.js';
 import { encodeTracesJson } from './otlp-json-encode.js';
@@ -22,13 +22,21 @@ export const T0 = 1_763_719_200_000_000_000n;
 
 export type Encoding = 'protobuf' | 'json';
 
-export function both(body: Uint8Array, projectId = 'p1', encoding: Encoding = 'protobuf') {
-  const result = decodeTraceColumns(encoding, body, projectId, RECEIVED_US, book, undefined);
+/**
+ * Decodes `body` both ways; with `before`, the spans (trace and span id) an earlier request carried,
+ * which both are told of.
+ */
+export function both(body: Uint8Array, projectId = 'p1', encoding: Encoding = 'protobuf', before: ReadonlyArray<{ traceId: string; spanId: string }> = []) {
+  const recent = new RecentSpans(1000);
+  recent.add(before);
+  const received = before.length === 0 ? undefined : (words: Int32Array, at: number, hash: number) => recent.claimOfWords(words, at, hash) !== -1;
+  const result = decodeTraceColumns(encoding, body, projectId, RECEIVED_US, book, received, received);
   const fast = typeof result === 'string' ? null : result;
   const left = typeof result === 'string' ? result : null;
   let record: ReturnType<typeof decodeBatch> | Error;
   try {
-    record = decodeBatch('traces', encoding, body, projectId, RECEIVED_US, book);
+    const ended = before.length === 0 ? undefined : (span: { traceId: string; spanId: string }) => recent.has(span);
+    record = decodeBatch('traces', encoding, body, projectId, RECEIVED_US, book, before.length === 0 ? undefined : recent, undefined, ended);
   } catch (error) {
     record = error as Error;
   }
@@ -36,16 +44,31 @@ export function both(body: Uint8Array, projectId = 'p1', encoding: Encoding = 'p
 }
 
 /** Decodes `body` both ways and expects the column path to take it and store what the record path does. */
-export function expectSame(body: Uint8Array, projectId = 'p1', encoding: Encoding = 'protobuf'): void {
-  const { fast, record } = both(body, projectId, encoding);
+export function expectSame(body: Uint8Array, projectId = 'p1', encoding: Encoding = 'protobuf', before: ReadonlyArray<{ traceId: string; spanId: string }> = []) {
+  const { fast, record } = both(body, projectId, encoding, before);
   if (record instanceof Error) throw record;
   expect(fast, 'the column path took the body').not.toBeNull();
-  expect(stored(fast!.batch)).toStrictEqual(stored(record.batch));
-  expect(fast!.records).toBe(record.records);
-  expect(fast!.refusedEvaluations).toBe(record.refusedEvaluations ?? 0);
-  expect(fast!.scores).toStrictEqual(record.decoded.scores ?? []);
-  expect(fast!.spans).toStrictEqual(factsOf(projectId, record.decoded.spans));
-  expect(fast!.ids).toStrictEqual(idWordsOfSpans(record.decoded.spans));
+  expectSameResult(fast!, record, projectId);
+  return fast!;
+}
+
+/** What the column path decoded a body to, against the record path's: the stored tables, the answer, and what is kept to settle it. */
+export function expectSameResult(fast: DecodedColumns, record: ReturnType<typeof decodeBatch>, projectId = 'p1', what = ''): void {
+  expect(stored(fast.batch), what).toStrictEqual(stored(record.batch));
+  const { records, rejected, duplicates, rejectReason, replacedStrings, snapshots, snapshotsAfterEnd } = fast;
+  expect({ records, rejected, duplicates, rejectReason, replacedStrings, snapshots, snapshotsAfterEnd }, what).toStrictEqual({
+    records: record.records,
+    rejected: record.rejected,
+    duplicates: record.duplicates ?? 0,
+    rejectReason: record.rejectReason,
+    replacedStrings: record.replacedStrings ?? 0,
+    snapshots: record.snapshots ?? 0,
+    snapshotsAfterEnd: record.snapshotsAfterEnd ?? 0,
+  });
+  expect(fast.refusedEvaluations, what).toBe(record.refusedEvaluations ?? 0);
+  expect(fast.scores, what).toStrictEqual(record.decoded.scores ?? []);
+  expect(fast.spans, what).toStrictEqual(factsOf(projectId, record.decoded.spans));
+  expect(fast.ids, what).toStrictEqual(idWordsOfSpans(record.decoded.spans));
 }
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, vi } from 'vitest';
 import { CommitLoop, type CommitLoopOptions } from '../../src/pipeline/commit-loop.js';
 import { type SpoolPosition, Spool } from '../../src/pipeline/spool.js';
-import type { FakeStore } from './fake-store.js';
+import type { FakeWriter } from './fake-writer.js';
 import { decode, entry } from './named-entries.js';
 
 /** What the commit-loop tests share: a spool per test, a loop over a fake store, and waits on real turns. */
@@ -69,7 +69,7 @@ export async function reopenSpool(): Promise<void> {
   spool = await Spool.open(dir, { sync: false });
 }
 
-export function loopOver(store: FakeStore, options: Partial<CommitLoopOptions> = {}): CommitLoop {
+export function loopOver(store: FakeWriter, options: Partial<CommitLoopOptions> = {}): CommitLoop {
   return new CommitLoop(store, {
     spoolDir: dir,
     decode,
@@ -117,4 +117,4 @@ export function within<T>(promise: Promise<T>, ms: number, what: string): Promis
   return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms).unref())]);
 }
 
-export const committedNames = (store: FakeStore): string[] => store.committed.spans.map((s) => s.name);
+export const committedNames = (store: FakeWriter): string[] => store.committed.spans.map((s) => s.name);

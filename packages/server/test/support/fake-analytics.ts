@@ -246,6 +246,7 @@ export function listSessions(data: FakeData, projectId: string, range: TimeRange
       lastActivityUs: Math.max(...runs.map((r) => r.endTimeUs)),
       services: [...new Set(runs.flatMap((r) => r.services))].sort(byText),
       userIds: [...new Set(runs.flatMap((r) => r.users))].sort(byText),
+      traceIds: [...new Set(runs.map((r) => r.traceId))].sort(byText),
     }))
     .sort((a, b) => b.lastActivityUs - a.lastActivityUs || byText(a.sessionId, b.sessionId))
     .slice(offset, offset + limit);

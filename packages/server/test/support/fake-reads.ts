@@ -115,13 +115,14 @@ export function summaries(data: FakeData, projectId: string): TraceSummaryRecord
   return [...parts].map(([traceId, list]) => summaryOf(traceId, list));
 }
 
-/** `scored` gives the traces whose scores meet a score filter. */
+/** `scored` gives the traces whose scores meet a score filter; `running`, the running snapshots the span filters look at beside the stored spans. */
 export function listTraces(
   data: FakeData,
   query: TraceQuery,
   after: TimeKey | null,
   limit: number,
   scored: (filter: ScoreFilter) => Set<string>,
+  running: readonly SpanRecord[] = [],
 ): TraceSummaryRecord[] {
   const meeting = query.scores.map(scored);
   const spoors = (traceId: string): boolean =>
@@ -130,7 +131,7 @@ export function listTraces(
   let matched: Set<string> | null = null;
   if (spanFilters) {
     matched = new Set(
-      data.spans
+      [...data.spans, ...running]
         .filter(
           (s) =>
             s.projectId === query.projectId &&

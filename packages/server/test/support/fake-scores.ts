@@ -1,4 +1,4 @@
-import type { ScoreFilter, ScoreQuery, ScoreRecord, SpanRecord, TimeRange } from '@spoor/model';
+import type { ScoreFilter, ScoreQuery, ScoreRecord, SpanRecord } from '@spoor/model';
 import { talliesOf } from '../../src/store/sql/score-tallies.js';
 import type { ScoreStore, ScoreTallies, StoredScore, TargetFound, TimeKey } from '../../src/store/store.js';
 import type { LlmResponseRow, ScoreRow } from '../../src/store/table-records.js';
@@ -61,16 +61,12 @@ export class FakeScoreStore implements ScoreStore {
     return Promise.resolve(tally(this.live(projectId).flatMap((s) => (s.traceId !== null && ids.has(s.traceId) ? [[s.traceId, s] as const] : []))));
   }
 
-  tallySessionScores(projectId: string, sessionIds: readonly string[], range: TimeRange): Promise<{ own: ScoreTallies; traces: ScoreTallies }> {
-    const ids = new Set(sessionIds);
+  tallySessionScores(projectId: string, of: ReadonlyArray<{ sessionId: string; traceIds: readonly string[] }>): Promise<{ own: ScoreTallies; traces: ScoreTallies }> {
+    const ids = new Set(of.map((s) => s.sessionId));
     const live = this.live(projectId);
     const own = tally(live.flatMap((s) => (s.traceId === null && s.responseId === null && s.sessionId !== null && ids.has(s.sessionId) ? [[s.sessionId, s] as const] : [])));
     const sessionsOf = new Map<string, Set<string>>();
-    for (const span of this.spans()) {
-      if (span.projectId !== projectId || span.sessionId === null || !ids.has(span.sessionId) || !inRange(span.startTimeUs, range)) continue;
-      const sessions = sessionsOf.get(span.traceId) ?? new Set<string>();
-      sessionsOf.set(span.traceId, sessions.add(span.sessionId));
-    }
+    for (const { sessionId, traceIds } of of) for (const traceId of traceIds) sessionsOf.set(traceId, (sessionsOf.get(traceId) ?? new Set<string>()).add(sessionId));
     const ofSessions = live.flatMap((s) => [...(sessionsOf.get(s.traceId ?? '') ?? [])].map((session) => [session, s] as const));
     return Promise.resolve({ own, traces: tally(ofSessions) });
   }

@@ -4,14 +4,6 @@ import type { Store } from '../../src/store/store.js';
 
 /** The calls the tail sampler makes, on `store` in this process (the server makes them on the database thread). */
 export function samplingBackendOf(store: Store): SamplingBackend {
-  const evaluators = evaluatorCalls(store);
-  return {
-    ...samplingCalls(store),
-    evaluatorCompleteTracesCommitted: evaluators.evaluatorCompleteTracesCommitted,
-    evaluatorCommitsAt: evaluators.evaluatorCommitsAt,
-    evaluatorTracesTouched: evaluators.evaluatorTracesTouched,
-    evaluatorHead: evaluators.evaluatorHead,
-    evaluatorTakeLease: evaluators.evaluatorTakeLease,
-    evaluatorRunningTraces: evaluators.evaluatorRunningTraces,
-  };
+  const { completeTracesCommitted, commitsAt, tracesTouched, head, takeLease, runningTraces } = evaluatorCalls.make({ store });
+  return { sampling: samplingCalls.make({ store }), evaluators: { completeTracesCommitted, commitsAt, tracesTouched, head, takeLease, runningTraces } };
 }

@@ -8,7 +8,8 @@ import { pathWith } from '../router';
 import { AlertLabels } from './AlertLabels';
 import { SeverityStatus } from './SeverityStatus';
 import { SilenceForm } from './SilenceForm';
-import { alertStateKind, formatAlertValue } from './alert-view';
+import { type AlertUnit, formatAlertValueIn, rawValueTitle } from './alert-units';
+import { alertStateKind } from './alert-view';
 
 const alertKey = (a: Alert): string =>
   `${a.rule}\u0000${Object.entries(a.labels)
@@ -22,11 +23,13 @@ interface ActiveTabProps {
   error: Error | undefined;
   /** Only this rule's alerts, when set. */
   rule: string | null;
+  /** Each rule's unit (`ruleUnits`): a value shows as it reads. */
+  units: ReadonlyMap<string, AlertUnit>;
   reload: () => void;
 }
 
 /** The alerts pending or firing now, with what they measured and a way to silence them. */
-export function ActiveTab({ alerts, error, rule, reload }: ActiveTabProps) {
+export function ActiveTab({ alerts, error, rule, units, reload }: ActiveTabProps) {
   const [silencing, setSilencing] = useState<string | null>(null);
   const [silenced, setSilenced] = useState<string | null>(null);
   const shown = (alerts ?? []).filter((a) => rule === null || a.rule === rule);
@@ -79,9 +82,9 @@ export function ActiveTab({ alerts, error, rule, reload }: ActiveTabProps) {
                     <td>
                       <AlertLabels labels={alert.labels} />
                     </td>
-                    <td className="num" title={alert.threshold === null ? undefined : `threshold ${alert.threshold}`}>
-                      {formatAlertValue(alert.value)}
-                      {alert.threshold !== null && <div className="muted alert-threshold">limit {formatAlertValue(alert.threshold)}</div>}
+                    <td className="num" title={rawValueTitle(alert.value, alert.threshold)}>
+                      {formatAlertValueIn(alert.value, units.get(alert.rule))}
+                      {alert.threshold !== null && <div className="muted alert-threshold">limit {formatAlertValueIn(alert.threshold, units.get(alert.rule))}</div>}
                     </td>
                     <td title={formatTime(since)}>
                       {formatAgo(since, nowMs)}

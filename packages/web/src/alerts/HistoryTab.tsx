@@ -7,15 +7,16 @@ import { usePages } from '../use-pages';
 import { pathWith } from '../router';
 import { AlertLabels } from './AlertLabels';
 import { SeverityStatus } from './SeverityStatus';
-import { formatAlertValue, historyKind, historyKindText } from './alert-view';
+import { type AlertUnit, formatAlertValueIn, rawValueTitle } from './alert-units';
+import { historyKind, historyKindText } from './alert-view';
 import { LoadMore } from '../components/LoadMore';
 
 const pickEntries = (page: AlertHistoryResponse) => ({ items: page.entries, nextCursor: page.nextCursor });
 // Entries have no id; time, rule, kind, labels and receiver tell them apart.
 const entryKey = (e: AlertHistoryEntry) => JSON.stringify([e.time, e.rule, e.kind, e.labels, e.receiver]);
 
-/** State changes and notifications, newest first. */
-export function HistoryTab({ rule }: { rule: string | null }) {
+/** State changes and notifications, newest first; values as their rule's unit reads (`units`). */
+export function HistoryTab({ rule, units }: { rule: string | null; units: ReadonlyMap<string, AlertUnit> }) {
   const pages = usePages('/api/alerts/history', { rule, limit: 100 }, pickEntries, entryKey, { refreshMs: 15_000 });
   return (
     <>
@@ -51,7 +52,13 @@ export function HistoryTab({ rule }: { rule: string | null }) {
                 <td>
                   <AlertLabels labels={entry.labels} />
                 </td>
-                <td className="num">{entry.kind === 'notified' || entry.kind === 'notify_failed' ? '' : formatAlertValue(entry.value)}</td>
+                {entry.kind === 'notified' || entry.kind === 'notify_failed' ? (
+                  <td className="num" />
+                ) : (
+                  <td className="num" title={rawValueTitle(entry.value, null)}>
+                    {formatAlertValueIn(entry.value, units.get(entry.rule))}
+                  </td>
+                )}
                 <td>
                   {entry.receiver ?? ''}
                   {entry.detail !== null && <div className={entry.kind === 'notify_failed' ? 'history-detail-failed' : 'muted'}>{entry.detail}</div>}

@@ -1,4 +1,4 @@
-import type { KeyboardEvent } from 'react';
+import { type KeyboardEvent, useMemo } from 'react';
 import type { AlertListResponse, AlertRuleListResponse } from '@spoor/model';
 import { ActiveTab } from '../alerts/ActiveTab';
 import { HistoryTab } from '../alerts/HistoryTab';
@@ -6,6 +6,7 @@ import { RulesTab } from '../alerts/RulesTab';
 import { SilencesTab } from '../alerts/SilencesTab';
 import { UnroutedBanner } from '../alerts/UnroutedBanner';
 import { ALERT_TABS, alertTabFrom, type AlertTab } from '../alerts/alert-tabs';
+import { ruleUnits } from '../alerts/alert-units';
 import { setSearch } from '../router';
 import { useApi } from '../use-api';
 import './alerts.css';
@@ -21,6 +22,7 @@ export function AlertsPage({ search }: { search: URLSearchParams }) {
   // Whether firing alerts have somewhere to go: the server counts those that do not.
   const routing = useApi<AlertRuleListResponse>('/api/alerts/rules', { refreshMs: ALERTS_REFRESH_MS });
   const alerts = active.data?.alerts;
+  const units = useMemo(() => ruleUnits(routing.data?.rules), [routing.data]);
   const firing = alerts?.filter((a) => a.state === 'firing').length ?? 0;
   const pending = alerts?.filter((a) => a.state === 'pending').length ?? 0;
 
@@ -70,9 +72,9 @@ export function AlertsPage({ search }: { search: URLSearchParams }) {
         ))}
       </div>
       <div className="alerts-panel" role="tabpanel" id="alerts-panel" aria-labelledby={`alerts-tab-${tab}`}>
-        {tab === 'active' && <ActiveTab alerts={alerts} error={active.error} rule={rule} reload={active.reload} />}
+        {tab === 'active' && <ActiveTab alerts={alerts} error={active.error} rule={rule} units={units} reload={active.reload} />}
         {tab === 'rules' && <RulesTab alerts={alerts ?? []} rule={rule} onChange={active.reload} />}
-        {tab === 'history' && <HistoryTab rule={rule} />}
+        {tab === 'history' && <HistoryTab rule={rule} units={units} />}
         {tab === 'silences' && <SilencesTab rule={rule} onChange={active.reload} />}
       </div>
     </div>

@@ -1,5 +1,6 @@
 import { parseDurationUs } from '../../duration.js';
 import type { DeliveryResult, Notification } from '../notification.js';
+import { RefusedAddressError, type ResolveHost, checkedDispatcher } from './receiver-addresses.js';
 
 /** The part of a pino logger the notifiers use; the server passes Fastify's logger. */
 export interface NotifyLogger {
@@ -21,6 +22,11 @@ export interface NotifierDeps {
   random?: () => number;
   /** Notifications waiting per notifier; past it the oldest is dropped. Default 1,000. */
   maxQueueSize?: number;
+  /**
+   * Set for a receiver made through the API: each connection resolves the host once and connects
+   * only to an address `refusedAddress` allows (`receiver-addresses.ts`); `resolve` for tests.
+   */
+  checkAddresses?: { resolve?: ResolveHost };
 }
 
 export const DELIVERY_DEFAULTS = {
@@ -112,6 +118,8 @@ export class HttpDelivery {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly idleWaiters: (() => void)[] = [];
   private readonly abort = new AbortController();
+  /** The checked connections of an API receiver (`NotifierDeps.checkAddresses`); `null`: the default pool. */
+  private readonly dispatcher: ReturnType<typeof checkedDispatcher> | null;
   private closing = false;
 
   constructor(
@@ -131,6 +139,7 @@ export class HttpDelivery {
     this.sleep = deps.sleep ?? sleepUnlessAborted;
     this.random = deps.random ?? Math.random;
     this.maxQueueSize = deps.maxQueueSize ?? DELIVERY_DEFAULTS.maxQueueSize;
+    this.dispatcher = deps.checkAddresses === undefined ? null : checkedDispatcher(deps.checkAddresses.resolve);
   }
 
   send(notification: Notification): void {
@@ -156,11 +165,13 @@ export class HttpDelivery {
     const idle = new Promise<boolean>((resolve) => this.whenIdle(() => resolve(false)));
     const late = await Promise.race([idle, timedOut]);
     clearTimeout(timer);
-    if (!late) return;
-    this.abort.abort();
-    for (const notification of this.queue.splice(0)) this.report(notification, false, 0, 'dropped: notifier closed');
-    // Aborted fetches and sleeps settle at once; waiting for them means every result is reported when `close` resolves.
-    await Promise.allSettled([...this.inFlight]);
+    if (late) {
+      this.abort.abort();
+      for (const notification of this.queue.splice(0)) this.report(notification, false, 0, 'dropped: notifier closed');
+      // Aborted fetches and sleeps settle at once; waiting for them means every result is reported when `close` resolves.
+      await Promise.allSettled([...this.inFlight]);
+    }
+    await this.dispatcher?.destroy();
   }
 
   /** Starts the oldest waiting notification of each idle group while fewer than the limit are in flight. */
@@ -227,7 +238,8 @@ export class HttpDelivery {
     const { signal, dispose } = eitherSignal(timeout, this.abort.signal);
     try {
       const headers = { ...this.basicAuth, ...this.target.headers(body) };
-      const response = await this.fetch(this.url, { method: 'POST', headers, body, signal });
+      const init = { method: 'POST', headers, body, signal, ...(this.dispatcher === null ? {} : { dispatcher: this.dispatcher }) };
+      const response = await this.fetch(this.url, init as RequestInit);
       // The body only explains a failure; one that cannot be read does not turn a 2xx into a failure.
       const text = await readStart(response, MAX_ERROR_BODY_BYTES).catch(() => '');
       if (response.ok) return { ok: true };
@@ -243,6 +255,8 @@ export class HttpDelivery {
     } catch (cause) {
       if (this.abort.signal.aborted) return { ok: false, retry: false, retryAfterMs: null, error: 'aborted: notifier closed' };
       if (timeout.aborted) return { ok: false, retry: true, retryAfterMs: null, error: `timeout after ${this.target.timeoutMs}ms` };
+      // Asked again, the name would give the same address (until its owner changes it): not retried.
+      if (cause instanceof Error && cause.cause instanceof RefusedAddressError) return { ok: false, retry: false, retryAfterMs: null, error: this.redact(cause.cause.message) };
       return { ok: false, retry: true, retryAfterMs: null, error: this.redact(describe(cause)) };
     } finally {
       dispose();

@@ -16,18 +16,18 @@ import { ScoreStatsResponse } from './model/score-stats.js';
 
 /** The answers of statistics, sessions, realtime metrics, the critical path and error groups (`analytics-routes.ts`). */
 
-agree<Static<typeof SpanStatsResponse>, DbAnswer<'spanStats'>>(true);
-agree<Static<typeof ScoreStatsResponse>, DbAnswer<'scoreStats'>>(true);
-agree<Static<typeof TimeseriesResponse>, DbAnswer<'timeseries'>>(true);
-agree<Static<typeof CompareResponse>, DbAnswer<'compare'>>(true);
-agree<Static<typeof SessionListResponse>, DbAnswer<'listSessions'>>(true);
-agree<Static<typeof SessionDetail>, DbAnswer<'getSession'>>(true);
-agree<Static<typeof RealtimeMetrics>, DbAnswer<'realtime'>>(true);
-agree<Static<typeof MetricSeriesResponse>, DbAnswer<'metricSeries'>>(true);
-agree<Static<typeof CriticalPath>, DbAnswer<'criticalPath'>>(true);
-agree<Static<typeof ErrorGroupListResponse>, DbAnswer<'listErrorGroups'>>(true);
-agree<Static<typeof ErrorGroupDetail>, DbAnswer<'getErrorGroup'>>(true);
-agree<Static<typeof ErrorGroupDetail>, DbAnswer<'setErrorGroupStatus'>>(true);
+agree<Static<typeof SpanStatsResponse>, DbAnswer<'analytics.spanStats'>>(true);
+agree<Static<typeof ScoreStatsResponse>, DbAnswer<'analytics.scoreStats'>>(true);
+agree<Static<typeof TimeseriesResponse>, DbAnswer<'analytics.timeseries'>>(true);
+agree<Static<typeof CompareResponse>, DbAnswer<'analytics.compare'>>(true);
+agree<Static<typeof SessionListResponse>, DbAnswer<'analytics.sessions'>>(true);
+agree<Static<typeof SessionDetail>, DbAnswer<'analytics.session'>>(true);
+agree<Static<typeof RealtimeMetrics>, DbAnswer<'analytics.realtime'>>(true);
+agree<Static<typeof MetricSeriesResponse>, DbAnswer<'analytics.metricSeries'>>(true);
+agree<Static<typeof CriticalPath>, DbAnswer<'analytics.criticalPath'>>(true);
+agree<Static<typeof ErrorGroupListResponse>, DbAnswer<'errors.list'>>(true);
+agree<Static<typeof ErrorGroupDetail>, DbAnswer<'errors.get'>>(true);
+agree<Static<typeof ErrorGroupDetail>, DbAnswer<'errors.setStatus'>>(true);
 
 export {
   CompareResponse,

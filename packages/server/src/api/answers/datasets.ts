@@ -15,13 +15,13 @@ export const DatasetItemEditAnswer = Type.Composite([DatasetChangeResponse, Type
   additionalProperties: false,
 });
 
-agree<Static<typeof Dataset>, DbAnswer<'datasetCreate'>>(true);
-agree<Static<typeof DatasetListResponse>, DbAnswer<'datasetList'>>(true);
-agree<Static<typeof Dataset>, DbAnswer<'datasetGet'>>(true);
-agree<Static<typeof Dataset>, DbAnswer<'datasetDescribe'>>(true);
-agree<Static<typeof DatasetChangeResponse>, DbAnswer<'datasetAddItems'>>(true);
-agree<Static<typeof DatasetItemsResponse>, DbAnswer<'datasetItems'>>(true);
-agree<Static<typeof DatasetItemEditAnswer>, DbAnswer<'datasetEditItem'>>(true);
-agree<Static<typeof DatasetChangeResponse>, DbAnswer<'datasetDeleteItem'>>(true);
+agree<Static<typeof Dataset>, DbAnswer<'datasets.create'>>(true);
+agree<Static<typeof DatasetListResponse>, DbAnswer<'datasets.list'>>(true);
+agree<Static<typeof Dataset>, DbAnswer<'datasets.get'>>(true);
+agree<Static<typeof Dataset>, DbAnswer<'datasets.describe'>>(true);
+agree<Static<typeof DatasetChangeResponse>, DbAnswer<'datasets.addItems'>>(true);
+agree<Static<typeof DatasetItemsResponse>, DbAnswer<'datasets.items'>>(true);
+agree<Static<typeof DatasetItemEditAnswer>, DbAnswer<'datasets.editItem'>>(true);
+agree<Static<typeof DatasetChangeResponse>, DbAnswer<'datasets.deleteItem'>>(true);
 
 export { Dataset, DatasetChangeResponse, DatasetItemsResponse, DatasetListResponse };

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { contentAnswer } from './content.js';
+import { contentAnswer } from '../../http/content.js';
 import { LiveSpansEvent, LiveTracesEvent } from './model/live.js';
 
 /**

@@ -17,10 +17,10 @@ export const PriceDeletedAnswer = Type.Object(
   },
 );
 
-agree<Static<typeof PriceListResponse>, DbAnswer<'listPrices'>>(true);
-agree<Static<typeof UnpricedModelListResponse>, DbAnswer<'listUnpricedModels'>>(true);
-agree<Static<typeof EffectiveModelPrice>, DbAnswer<'putPrice'>>(true);
-agree<Static<typeof PriceDeletedAnswer>, DbAnswer<'deletePrice'>>(true);
-agree<Static<typeof RepriceResponse>, DbAnswer<'reprice'>>(true);
+agree<Static<typeof PriceListResponse>, DbAnswer<'prices.list'>>(true);
+agree<Static<typeof UnpricedModelListResponse>, DbAnswer<'prices.unpriced'>>(true);
+agree<Static<typeof EffectiveModelPrice>, DbAnswer<'prices.put'>>(true);
+agree<Static<typeof PriceDeletedAnswer>, DbAnswer<'prices.delete'>>(true);
+agree<Static<typeof RepriceResponse>, DbAnswer<'prices.reprice'>>(true);
 
 export { EffectiveModelPrice, PriceListResponse, RepriceResponse, UnpricedModelListResponse };

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { PROVIDER_NAMES } from '../../replay/providers.js';
-import { literals } from './content.js';
+import { literals } from '../../http/content.js';
 import { ChatMessage } from './model/span.js';
 
 /**

@@ -7,8 +7,8 @@ import { Score, ScoreListResponse } from './model/score.js';
 
 export const ScoreAnswer = Type.Object({ score: Score }, { additionalProperties: false });
 
-agree<Static<typeof ScoreAnswer>, DbAnswer<'addScore'>>(true);
-agree<Static<typeof ScoreAnswer>, DbAnswer<'getScore'>>(true);
-agree<Static<typeof ScoreListResponse>, DbAnswer<'listScores'>>(true);
+agree<Static<typeof ScoreAnswer>, DbAnswer<'scores.add'>>(true);
+agree<Static<typeof ScoreAnswer>, DbAnswer<'scores.get'>>(true);
+agree<Static<typeof ScoreListResponse>, DbAnswer<'scores.list'>>(true);
 
 export { ScoreListResponse };

@@ -1,9 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import { EXPORT_MEDIA_TYPES } from '@spoor/model';
-import { Bytes, Redirect, contentAnswer } from './content.js';
+import { Redirect, contentAnswer } from '../../http/content.js';
 import { ErrorAnswer } from './errors.js';
 
-/** The answers of health, `/metrics`, export, single sign-on, the UI's placeholder and the document itself. */
+/** The answers of health, `/metrics`, single sign-on, the UI's placeholder and the document itself. */
 
 export const HealthAnswer = Type.Object({ status: Type.Literal('ok') }, { additionalProperties: false });
 export const ReadyAnswer = Type.Object({ status: Type.Literal('ready') }, { additionalProperties: false });
@@ -12,11 +11,6 @@ export const NotReadyAnswer = Type.Object(
   { additionalProperties: false, description: 'Shutting down, or the store refuses commits' },
 );
 export const PrometheusAnswer = contentAnswer('Prometheus text exposition format 0.0.4', { 'text/plain': Type.String() });
-
-export const ExportAnswer = contentAnswer('The file, as an attachment (Content-Disposition names it)', {
-  [EXPORT_MEDIA_TYPES.parquet]: Bytes('Apache Parquet'),
-  [EXPORT_MEDIA_TYPES.jsonl]: Type.String({ description: 'JSON Lines: one record a line' }),
-});
 
 /** A refusal a browser reads: an HTML page, or the API's JSON error when single sign-on is not configured. */
 export const SignInPage = contentAnswer('Refused: a page saying why (the JSON error when single sign-on is not configured)', {

@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { TREE_MEDIA_TYPE } from '@spoor/model';
 import { agree } from './agree.js';
-import { Bytes, contentAnswer } from './content.js';
+import { Bytes, contentAnswer } from '../../http/content.js';
 import type { DbAnswer } from './db.js';
 import { LogListResponse, MetricListResponse, MetricPointListResponse, ServiceListResponse, TraceListResponse } from './model/api.js';
 import { TraceDiff } from './model/diff.js';
@@ -18,17 +18,17 @@ export const TraceTreeAnswer = contentAnswer(`The waterfall's columns as JSON, o
   [TREE_MEDIA_TYPE]: Bytes('frames: a header, chunks of up to 50,000 spans, a trailer (@spoor/model TreeStreamDecoder reads them)'),
 });
 
-agree<Static<typeof TraceListResponse>, DbAnswer<'listTraces'>>(true);
-agree<Static<typeof TraceAnswer>, DbAnswer<'getTrace'>>(true);
-agree<Static<typeof TraceTree>, DbAnswer<'getTraceTree'>>(true);
-agree<Static<typeof TraceDiff>, DbAnswer<'diffTraces'>>(true);
-agree<Static<typeof TraceSearchResponse>, DbAnswer<'searchTrace'>>(true);
-agree<Static<typeof SpanDetail>, DbAnswer<'getSpan'>>(true);
-agree<Static<typeof LlmCallDetail>, DbAnswer<'getLlmCall'>>(true);
-agree<Static<typeof ServiceListResponse>, DbAnswer<'listServices'>>(true);
-agree<Static<typeof LogListResponse>, DbAnswer<'listLogs'>>(true);
-agree<Static<typeof MetricListResponse>, DbAnswer<'listMetrics'>>(true);
-agree<Static<typeof MetricPointListResponse>, DbAnswer<'listMetricPoints'>>(true);
+agree<Static<typeof TraceListResponse>, DbAnswer<'traces.list'>>(true);
+agree<Static<typeof TraceAnswer>, DbAnswer<'traces.get'>>(true);
+agree<Static<typeof TraceTree>, DbAnswer<'traces.tree'>>(true);
+agree<Static<typeof TraceDiff>, DbAnswer<'traces.diff'>>(true);
+agree<Static<typeof TraceSearchResponse>, DbAnswer<'traces.search'>>(true);
+agree<Static<typeof SpanDetail>, DbAnswer<'traces.span'>>(true);
+agree<Static<typeof LlmCallDetail>, DbAnswer<'traces.llmCall'>>(true);
+agree<Static<typeof ServiceListResponse>, DbAnswer<'traces.services'>>(true);
+agree<Static<typeof LogListResponse>, DbAnswer<'logs.list'>>(true);
+agree<Static<typeof MetricListResponse>, DbAnswer<'metrics.list'>>(true);
+agree<Static<typeof MetricPointListResponse>, DbAnswer<'metrics.points'>>(true);
 
 export {
   LlmCallDetail,

@@ -32,10 +32,10 @@ export class JsonAttributes {
 
   /**
    * The attributes' JSON into the column's row (its `{` and `}` included when there are any),
-   * and the values a convention reads into `f.view`; a key twice makes `f` irregular. Answers how
-   * many there are.
+   * and the values a convention reads into `f.view` (with `all`, every value); a key twice makes
+   * `f` irregular. Answers how many there are.
    */
-  read(out: Utf8Builder, f: SpanFields): number {
+  read(out: Utf8Builder, f: SpanFields, all: boolean): number {
     const s = this.s;
     if (s.isNull() || !s.enterArray()) return 0;
     const stamp = nextSpanStamp();
@@ -71,10 +71,10 @@ export class JsonAttributes {
       if (!more) out.text('null');
       else {
         if (s.field(KEY_VALUE, 1) !== 1) throw LEAVE;
-        value = this.value(out, key.inView, 0, key);
+        value = this.value(out, all || key.inView, 0, key);
         if (s.more(CLOSE_BRACE)) throw LEAVE;
       }
-      if (key.inView) setAttribute((view ??= {}), key.key, value);
+      if (all || key.inView) setAttribute((view ??= {}), key.key, value);
     } while (s.more(CLOSE_BRACKET));
     out.text('}');
     f.view = view ?? NO_ATTRIBUTES;

@@ -165,6 +165,8 @@ export class JsonSpanReader implements SpanSource {
   private traceId = '';
   private traceIdBytes: Uint8Array = new Uint8Array(0);
   private readonly traceWords = new Int32Array(4);
+  /** The text of a span id of another length than 8 bytes, read by `readId`. */
+  private spanIdText = '';
   /** The span field that followed each the last time (the first's at the end): a writer keeps its order. */
   private readonly after = Uint8Array.from({ length: SPAN.length + 1 }, (_, field) => (field + 1) % (SPAN.length + 1));
 
@@ -173,7 +175,8 @@ export class JsonSpanReader implements SpanSource {
     this.attributes = new JsonAttributes(this.s);
   }
 
-  read(offset: number, attributes: Utf8Builder): SpanFields {
+  /** Reads the span at `offset`; with `all`, every attribute into `view`. */
+  read(offset: number, attributes: Utf8Builder, all = false): SpanFields {
     const s = this.s;
     const f = this.fields;
     s.p = offset;
@@ -221,7 +224,7 @@ export class JsonSpanReader implements SpanSource {
             f.endTimeUs = this.micros();
             break;
           case ATTRIBUTES:
-            count = this.attributes.read(attributes, f);
+            count = this.attributes.read(attributes, f, all);
             break;
           case DROPPED_ATTRIBUTES:
             f.droppedAttributesCount = this.integer();
@@ -339,12 +342,8 @@ export class JsonSpanReader implements SpanSource {
     if (s.next() !== QUOTE) throw LEAVE;
     const b = s.b;
     const start = s.p + 1;
-    // 32 hex digits between quotes, read where they are; any other string is passed as one and
-    // left as no id, for the record path to reject the span (or the body, when it is not hex).
-    if (b[start + 32] !== QUOTE) {
-      s.string();
-      return;
-    }
+    // 32 hex digits between quotes, read where they are; any other string is read as text.
+    if (b[start + 32] !== QUOTE) return this.traceIdText(start);
     if (this.traceIdBytes.length === 32 && sameBytesAt(b, start, this.traceIdBytes)) {
       s.p = start + 33;
       f.traceId = this.traceId;
@@ -357,11 +356,7 @@ export class JsonSpanReader implements SpanSource {
       for (let i = start + 8 * w; i < start + 8 * w + 8; i++) {
         const c = b[i]!;
         const digit = HEX_VALUE[c]!;
-        if (digit < 0) {
-          f.idWords.fill(0, 0, 4);
-          s.string();
-          return;
-        }
+        if (digit < 0) return this.traceIdText(start);
         if (c < 0x61) upper ||= c >= 0x41;
         word = (word << 4) | digit;
       }
@@ -376,8 +371,31 @@ export class JsonSpanReader implements SpanSource {
   }
 
   /**
+   * A trace id spelled otherwise (escaped, or of another length, which the span is rejected for):
+   * its text, as the record path reads it. Text that is not hex leaves the body (the record path refuses it).
+   */
+  private traceIdText(start: number): void {
+    const f = this.fields;
+    const text = hexText(this.s, start);
+    f.idWords.fill(0, 0, 4);
+    if (text.length === 32) for (let w = 0; w < 4; w++) f.idWords[w] = Number.parseInt(text.slice(8 * w, 8 * w + 8), 16) | 0;
+    f.traceId = text;
+  }
+
+  readWhole(offset: number, attributes: Utf8Builder): SpanFields {
+    return this.read(offset, attributes, true);
+  }
+
+  spanIdHex(): string {
+    const bytes = this.fields.spanIdBytes;
+    if (bytes === 8) return Buffer.from(this.ids.buffer, this.ids.byteOffset, 8).toString('hex');
+    return bytes === 0 ? '' : this.spanIdText;
+  }
+
+  /**
    * A span or parent span id: its 8 bytes into `ids` at `at`. Answers how many bytes it has: 0
-   * when empty or `null`, 8 when valid, -1 for any other (which the record path rejects).
+   * when empty or `null`, 8 when valid, -1 for any other (which the record path rejects; a span
+   * id's text is kept to name it).
    */
   private readId(at: number): number {
     const s = this.s;
@@ -402,7 +420,13 @@ export class JsonSpanReader implements SpanSource {
         return 8;
       }
     }
-    return s.string() === start ? 0 : -1;
+    const text = hexText(s, start);
+    if (text.length === 16) {
+      for (let k = 0; k < 8; k++) this.ids[at + k] = Number.parseInt(text.slice(2 * k, 2 * k + 2), 16);
+      return 8;
+    }
+    if (at === 0) this.spanIdText = text;
+    return text.length === 0 ? 0 : -1;
   }
 
   /** Reads `count` big-endian words of `ids` at `from` into `idWords[to ..]`. */
@@ -414,4 +438,13 @@ export class JsonSpanReader implements SpanSource {
       words[to + k] = (ids[b]! << 24) | (ids[b + 1]! << 16) | (ids[b + 2]! << 8) | ids[b + 3]!;
     }
   }
+}
+
+const HEX = /^[0-9a-fA-F]*$/;
+
+/** The id string at `start` (the reader at its quote), lowercase, as `hexId` of `common.ts` reads it; text that is not hex leaves the body. */
+function hexText(s: Scanner, start: number): string {
+  const text = textOf(s, start, s.string());
+  if (!HEX.test(text)) throw LEAVE;
+  return text.toLowerCase();
 }

@@ -22,6 +22,8 @@ export interface KeyText {
   quoted: boolean;
   /** The last span it was read in (`spanStamp`). */
   stamp: number;
+  /** Its invalid UTF-8 was replaced: never remembered, so that each time it is read it is counted. */
+  repaired?: true;
 }
 
 /**
@@ -72,7 +74,7 @@ export function keyText(r: BinaryReader, buf: Uint8Array): KeyText {
   const key = readString(r);
   // A key whose invalid UTF-8 was replaced is never the table's: found again by its bytes, it
   // would not be counted again. Not plain, its span goes the record way, which counts each.
-  if (replacedStringCount() !== before) return { ...keyTextOf(buf.slice(start, end), key), plain: false };
+  if (replacedStringCount() !== before) return { ...keyTextOf(buf.slice(start, end), key), plain: false, repaired: true };
   return remember(slot, buf, start, end, key);
 }
 
@@ -145,7 +147,7 @@ export class SpanKeys {
       return this.recent[index * WAYS]!;
     }
     const key = keyText(r, body);
-    if (this.generation === keyGeneration) this.toFront(index * WAYS, k, key);
+    if (this.generation === keyGeneration && key.repaired !== true) this.toFront(index * WAYS, k, key);
     return key;
   }
 

@@ -28,7 +28,21 @@ import {
 } from './traces.js';
 import type { Utf8Builder } from '../../store/columns.js';
 import { writeDigits, writeJsonString } from './attribute-json.js';
-import { BinaryReader, WT_LEN, WT_VARINT, expectEnd, fields, malformed, messageEnd, readMicros, readString, skipField, tagOf } from './wire.js';
+import {
+  BinaryReader,
+  WT_LEN,
+  WT_VARINT,
+  expectEnd,
+  fields,
+  malformed,
+  messageEnd,
+  readMicros,
+  readString,
+  replacedStringCount,
+  resetReplacedStrings,
+  skipField,
+  tagOf,
+} from './wire.js';
 
 /**
  * The hot path's protobuf span reader (`decode-columns.ts` puts what it reads into column
@@ -122,6 +136,8 @@ export class SpanReader implements SpanSource {
   private readonly slices: BufferSlices;
   /** The last trace id read, and where its bytes are: the spans of a trace mostly come together. */
   private traceId = '';
+  /** Strings repaired in values only `readWhole` reads (`readEarlier`). */
+  private earlierRepairs = 0;
   private traceIdAt = -1;
   private readonly keys = new SpanKeys();
 
@@ -200,6 +216,17 @@ export class SpanReader implements SpanSource {
     return value;
   }
 
+  /** Reads (checks, and counts the repairs of) a KeyValue's value that a later one replaces, the reader left where it was. */
+  private readEarlier(valueAt: number): void {
+    const r = this.r;
+    const here = r.pos;
+    r.pos = valueAt;
+    const before = replacedStringCount();
+    readAnyValue(r, 0);
+    this.earlierRepairs += replacedStringCount() - before;
+    r.pos = here;
+  }
+
   /** `writeJsonString` of the text at `body[start .. stop)`; answers the text when `wanted`. */
   private writeString(out: Utf8Builder, start: number, stop: number, wanted: boolean): string | null {
     const ascii = writeJsonString(out, this.body, start, stop);
@@ -262,8 +289,28 @@ export class SpanReader implements SpanSource {
     }
   }
 
-  /** Reads the span at `offset` into `fields`, and its attributes' JSON into a row of `attributes`. */
-  read(offset: number, attributes: Utf8Builder): SpanFields {
+  /**
+   * `read` with every attribute in `view`, after `read` of the same span: its strings stay counted
+   * as that read counted them, with the values only this one reads (of a KeyValue a later value replaces).
+   */
+  readWhole(offset: number, attributes: Utf8Builder): SpanFields {
+    const counted = replacedStringCount();
+    this.earlierRepairs = 0;
+    const f = this.read(offset, attributes, true);
+    resetReplacedStrings(counted + this.earlierRepairs);
+    return f;
+  }
+
+  spanIdHex(): string {
+    const f = this.fields;
+    return f.spanIdBytes === 0 ? '' : this.slices.hexSlice(f.spanIdAt, f.spanIdAt + f.spanIdBytes);
+  }
+
+  /**
+   * Reads the span at `offset` into `fields`, and its attributes' JSON into a row of `attributes`;
+   * with `all`, every attribute into `view` (each value read, as `readKeyValue` reads them).
+   */
+  read(offset: number, attributes: Utf8Builder, all = false): SpanFields {
     const r = this.r;
     const f = this.fields;
     r.pos = offset;
@@ -315,7 +362,10 @@ export class SpanReader implements SpanSource {
             if (kvTag === KV_KEY) key = this.keys.at(r, this.body, count);
             else if (kvTag === KV_VALUE) {
               // A second value: the record path reads (and checks) both; leave it to it.
-              if (valueAt >= 0) f.irregular = true;
+              if (valueAt >= 0) {
+                f.irregular = true;
+                if (all) this.readEarlier(valueAt);
+              }
               valueAt = r.pos;
               r.pos = messageEnd(r);
             } else skipField(r, kvTag, KV_FIELDS, 'KeyValue');
@@ -331,10 +381,10 @@ export class SpanReader implements SpanSource {
           if (valueAt < 0) attributes.text('null');
           else {
             r.pos = valueAt;
-            value = this.writeValue(attributes, key.inView);
+            value = this.writeValue(attributes, all || key.inView);
             r.pos = kvEnd;
           }
-          if (key.inView) setAttribute((view ??= {}), key.key, value);
+          if (all || key.inView) setAttribute((view ??= {}), key.key, value);
           break;
         }
         case SPAN_DROPPED_ATTRIBUTES:

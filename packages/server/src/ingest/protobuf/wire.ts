@@ -63,8 +63,8 @@ export function fields(...numbers: number[]): number {
  */
 let replacedStrings = 0;
 
-export function resetReplacedStrings(): void {
-  replacedStrings = 0;
+export function resetReplacedStrings(count = 0): void {
+  replacedStrings = count;
 }
 
 /** How many strings had their invalid UTF-8 replaced since `resetReplacedStrings`. */

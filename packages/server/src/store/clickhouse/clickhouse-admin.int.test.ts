@@ -45,7 +45,7 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
   };
   const llm = (inputTokens: number, costUsd: number | null): LlmFields => ({ ...emptyLlm(), requestModel: 'acme-1', inputTokens, outputTokens: 1, costUsd, costSource: costUsd === null ? null : 'price_table' });
   const perToken = (l: LlmFields) => (l.inputTokens ?? 0) / 1000;
-  const summary = async (traceId: string): Promise<TraceSummaryRecord | undefined> => (await store.listTraces(query(), null, 100)).find((t) => t.traceId === traceId);
+  const summary = async (traceId: string): Promise<TraceSummaryRecord | undefined> => (await store.traces.listTraces(query(), null, 100)).find((t) => t.traceId === traceId);
   const partRows = async (traceId: string) =>
     (await ch.rows<{ n: number }>('count parts', `SELECT count() AS n FROM ${ch.tables.trace_parts} WHERE trace_id = {t:String}`, { t: traceId }))[0]!.n;
 
@@ -57,9 +57,9 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
       span({ traceId: tid(n), spanId: sid(3), parentSpanId: sid(1), name: 'call', startTimeUs: T0 + 30, endTimeUs: T0 + 2000, category: 'llm', llm: llm(3000, 0.5) }),
     ];
     const key = (p: number) => ({ serverId: 'server-1', position: `1:${p}` });
-    await store.append(batchOf({ spans: spans.slice(0, 2), logs: [], metricPoints: [] }), key(position));
-    await store.append(batchOf({ spans: spans.slice(2), logs: [], metricPoints: [] }), key(position + 1));
-    await store.commit(key(position + 1));
+    await store.writer.append(batchOf({ spans: spans.slice(0, 2), logs: [], metricPoints: [] }), key(position));
+    await store.writer.append(batchOf({ spans: spans.slice(2), logs: [], metricPoints: [] }), key(position + 1));
+    await store.writer.commit(key(position + 1));
   }
 
   it('merges the parts of one commit into one when it re-prices them, keeping every total but the cost', async () => {
@@ -68,13 +68,13 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     const before = (await summary(tid(90)))!;
     expect(before).toMatchObject({ spanCount: 3, costUsd: 0.5, unpricedCalls: 1, inputTokens: 4000, rootName: 'agent', sessionId: 'sess' });
 
-    expect(await repriceSpans(store, 'default', ALL, perToken)).toEqual({ spans: 2, traces: 1 });
+    expect(await repriceSpans(store.prices, 'default', ALL, perToken)).toEqual({ spans: 2, traces: 1 });
     expect(await partRows(tid(90))).toBe(1);
     const after = (await summary(tid(90)))!;
     expect(after.costUsd).toBeCloseTo(4, 12);
     expect(after.unpricedCalls).toBe(0);
     expect({ ...after, costUsd: null, unpricedCalls: 0 }).toEqual({ ...before, costUsd: null, unpricedCalls: 0 });
-    expect(await repriceSpans(store, 'default', ALL, perToken)).toEqual({ spans: 0, traces: 0 });
+    expect(await repriceSpans(store.prices, 'default', ALL, perToken)).toEqual({ spans: 0, traces: 0 });
   });
 
   it('finishes a merge cut short between its insert and its delete at the next re-price', async () => {
@@ -84,7 +84,7 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     await insertMerged(ch, 'default', [{ key: `${tid(91)}/${batch}`, n: 3, changed: 2, cost: '4.5', unpriced: 0 }]);
     expect(await summary(tid(91))).toMatchObject({ spanCount: 6 });
 
-    expect(await repriceSpans(store, 'default', ALL, perToken)).toEqual({ spans: 2, traces: 1 });
+    expect(await repriceSpans(store.prices, 'default', ALL, perToken)).toEqual({ spans: 2, traces: 1 });
     expect(await partRows(tid(91))).toBe(1);
     const after = (await summary(tid(91)))!;
     expect(after).toMatchObject({ spanCount: 3, inputTokens: 4000, startTimeUs: T0, endTimeUs: T0 + 2000 });
@@ -94,16 +94,16 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
 
   it('drops the whole days before the cutoff and deletes the rest, counting each record once', async () => {
     const at = [T0 - 2 * DAY_US, T0 - DAY_US, T0 - 3_600_000_000, T0];
-    await store.write(batchOf({ spans: at.map((t, i) => span({ traceId: tid(100 + i), startTimeUs: t, endTimeUs: t + 10 })), logs: [], metricPoints: [] }), null);
+    await store.writer.write(batchOf({ spans: at.map((t, i) => span({ traceId: tid(100 + i), startTimeUs: t, endTimeUs: t + 10 })), logs: [], metricPoints: [] }), null);
     const days = async () => (await ch.rows<{ d: string }>('list days', `SELECT DISTINCT _partition_id AS d FROM ${ch.tables.spans} ORDER BY d`)).map((r) => r.d);
     expect(await days()).toEqual(['20251119', '20251120', '20251121']);
 
-    expect(await store.deleteOlderThan('spans', T0 - 1)).toBe(3);
+    expect(await store.retention.deleteOlderThan('spans', T0 - 1)).toBe(3);
     expect(await days()).toEqual(['20251121']);
-    expect(await store.deleteOlderThan('traceParts', T0 - 1)).toBe(3);
-    expect((await store.getTrace('default', tid(103)))?.spans).toHaveLength(1);
-    expect(await store.getTrace('default', tid(102))).toBeNull();
-    expect(await store.deleteOlderThan('spans', T0 - 1)).toBe(0);
+    expect(await store.retention.deleteOlderThan('traceParts', T0 - 1)).toBe(3);
+    expect((await store.traces.getTrace('default', tid(103)))?.spans).toHaveLength(1);
+    expect(await store.traces.getTrace('default', tid(102))).toBeNull();
+    expect(await store.retention.deleteOlderThan('spans', T0 - 1)).toBe(0);
   });
 
   it('gives two servers asking at once the same session secret', async () => {
@@ -122,11 +122,11 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     // What Spoor 1 left: spans without the column, and version 1 recorded.
     await ch.command('drop the column', `ALTER TABLE ${ch.tables.spans} DROP COLUMN cache_hit`);
     const position = { serverId: 'server-1', position: '1:1' };
-    await store.append(batchOf({ spans: [cached(1, true), cached(2, false), cached(3, true)], logs: [], metricPoints: [] }), position);
-    await store.commit(position);
+    await store.writer.append(batchOf({ spans: [cached(1, true), cached(2, false), cached(3, true)], logs: [], metricPoints: [] }), position);
+    await store.writer.commit(position);
     const reopened = await reopenedAt(1);
     try {
-      expect(await reopened.realtime('default', null, T0 + 20)).toMatchObject({ cacheHits: 2, cacheMisses: 1 });
+      expect(await reopened.analytics.realtime('default', null, T0 + 20)).toMatchObject({ cacheHits: 2, cacheMisses: 1 });
       const again = await engine.open({ database });
       expect(again.foundVersion).toBe(CLICKHOUSE_SCHEMA_VERSION);
       await again.close();
@@ -137,7 +137,7 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
 
   it('brings a version 2 database up to date: its logs and points read as before, new ones keep bytes bodies and exact integers', async () => {
     const big = '9223372036854775807';
-    await store.write(recordsBeforeBytesAndExact(), null);
+    await store.writer.write(recordsBeforeBytesAndExact(), null);
     // What Spoor 2 left: neither column, and version 2 recorded.
     await ch.command('drop a column', `ALTER TABLE ${ch.tables.logs} DROP COLUMN body_bytes`);
     await ch.command('drop a column', `ALTER TABLE ${ch.tables.metric_points} DROP COLUMN int_value`);
@@ -151,7 +151,7 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
   });
 
   it('brings a version 9 database up to date: its points read as before, new ones keep counts past 2^53 exactly', async () => {
-    await store.write(recordsBeforeExactCounts(), null);
+    await store.writer.write(recordsBeforeExactCounts(), null);
     // What Spoor 9 left: no exact_counts, and version 9 recorded.
     await ch.command('drop a column', `ALTER TABLE ${ch.tables.metric_points} DROP COLUMN exact_counts`);
     const reopened = await reopenedAt(9);
@@ -170,8 +170,8 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     try {
       const call = span({ traceId: tid(1), spanId: sid(2), startTimeUs: T0, endTimeUs: T0 + 10, attributes: { 'gen_ai.response.id': 'resp-1' }, llm: llm(10, 0.01) });
       const position = { serverId: 'server-1', position: '1:1' };
-      await reopened.append(batchOf({ spans: [span({ traceId: tid(1), spanId: sid(1), startTimeUs: T0, endTimeUs: T0 + 20 }), call], logs: [], metricPoints: [] }), position);
-      await reopened.commit(position);
+      await reopened.writer.append(batchOf({ spans: [span({ traceId: tid(1), spanId: sid(1), startTimeUs: T0, endTimeUs: T0 + 20 }), call], logs: [], metricPoints: [] }), position);
+      await reopened.writer.commit(position);
       await reopened.scores.addScores([scoreRecord({ traceId: null, spanId: null, responseId: 'resp-1' })], T0);
       await reopened.sampling.slim('default', [tid(1)]);
       expect(await ch.rows('the moved response ids', `SELECT response_id, span_id FROM ${ch.tables.span_stats} WHERE response_id <> ''`)).toEqual([{ response_id: 'resp-1', span_id: sid(2) }]);
@@ -190,13 +190,13 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     const zstd = ['llm_responses.response_id', 'logs.span_id', 'logs.trace_id', 'span_stats.cost_usd', 'span_stats.input_tokens', 'span_stats.session_id', 'trace_parts.trace_id'].map((c) => `${c} CODEC(ZSTD(1))`);
     expect(await codecs()).toEqual(zstd);
     // What Spoor 7 left: those ids with the default codec (LZ4), a trace stored, and version 7 recorded.
-    await store.write(batchOf({ spans: [span({ traceId: tid(1), spanId: sid(1), startTimeUs: T0, endTimeUs: T0 + 10 })], logs: [], metricPoints: [] }), null);
+    await store.writer.write(batchOf({ spans: [span({ traceId: tid(1), spanId: sid(1), startTimeUs: T0, endTimeUs: T0 + 10 })], logs: [], metricPoints: [] }), null);
     for (const [table, column] of ids) await ch.command('forget the codec', `ALTER TABLE ${ch.tables[table]} MODIFY COLUMN ${column} REMOVE CODEC`);
     expect(await codecs()).toEqual(zstd.map((c) => `${c.split(' ')[0]} `));
     const reopened = await reopenedAt(7);
     try {
       expect(await codecs()).toEqual(zstd);
-      expect((await reopened.listTraces(query(), null, 10)).map((t) => t.traceId)).toEqual([tid(1)]);
+      expect((await reopened.traces.listTraces(query(), null, 10)).map((t) => t.traceId)).toEqual([tid(1)]);
     } finally {
       await reopened.close();
     }
@@ -208,11 +208,11 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
       span({ traceId: tid(n), spanId: sid(2), parentSpanId: sid(1), category: 'llm', startTimeUs: T0 + 10, endTimeUs: T0 + 10 + llmUs }),
     ];
     // What Spoor 8 left: a trace stored, trace_parts without the columns, and version 8 recorded.
-    await store.write(batchOf({ spans: trace(1, 30), logs: [], metricPoints: [] }), null);
+    await store.writer.write(batchOf({ spans: trace(1, 30), logs: [], metricPoints: [] }), null);
     for (const column of LONGEST_COLUMNS) await ch.command('drop a column', `ALTER TABLE ${ch.tables.trace_parts} DROP COLUMN ${column}`);
     const reopened = await reopenedAt(8);
     try {
-      await reopened.write(batchOf({ spans: trace(2, 70), logs: [], metricPoints: [] }), null);
+      await reopened.writer.write(batchOf({ spans: trace(2, 70), logs: [], metricPoints: [] }), null);
       const facts = (await reopened.sampling.facts('default', [tid(1), tid(2)])).sort((x, y) => (x.traceId < y.traceId ? -1 : 1));
       expect(facts.map((f) => [f.traceId, f.longestUs])).toEqual([
         [tid(1), [100, 0, 0, 30, 0, 0, 0, 0]],
@@ -231,7 +231,7 @@ describe('ClickHouse store: re-pricing, retention and the session secret', () =>
     // Trace 93's first part as an older Spoor stored it.
     await ch.command('forget a part\'s longest spans', `ALTER TABLE ${ch.tables.trace_parts} UPDATE ${LONGEST_COLUMNS.map((c) => `${c} = NULL`).join(', ')}
       WHERE trace_id = '${tid(93)}' AND span_count = 2 SETTINGS mutations_sync = 1`);
-    expect(await repriceSpans(store, 'default', ALL, perToken)).toEqual({ spans: 4, traces: 2 });
+    expect(await repriceSpans(store.prices, 'default', ALL, perToken)).toEqual({ spans: 4, traces: 2 });
     const stored = `SELECT trace_id, longest_agent_us AS a, longest_llm_us AS l FROM ${ch.tables.trace_parts} ORDER BY trace_id`;
     expect(await ch.rows('the merged parts', stored)).toEqual([{ trace_id: tid(92), a: 900, l: 1970 }, { trace_id: tid(93), a: null, l: null }]);
   });

@@ -1,7 +1,4 @@
-import type { CompareQuery, ErrorGroupStatus, LogQuery, LogRecordData, MetricPointQuery, MetricPointRecord, ModelPrice, TimeRange } from '@spoor/model';
-import { type BatchKey, type CompareSideRecord, type RecentSpanSource, type RepriceResult, type RetainedRecords, type SpanCost, type Store, StoreError, type TimeKey, type TreeKey, type TreePage, type WriteBatch, appendAndCommit } from '../store.js';
-import type { StoredLog, StoredTrace, StoredTraceBytes } from '../stored-trace.js';
-import type { TraceTimings } from '../trace-timings.js';
+import { type Store, StoreError } from '../store.js';
 import type { CopiedTableName } from '../tables.js';
 import { ClickHouseAccessStore, ClickHouseProjectPolicies } from './access.js';
 import { ClickHouseRunningSpanStore } from './running-spans.js';
@@ -11,21 +8,24 @@ import { ClickHouseExperimentStore } from './experiments.js';
 import { ClickHouseEvaluatorStore } from './evaluators.js';
 import { ClickHouseAlertStore } from './alerts.js';
 import { ChClient, type ClickHouseTarget } from './client.js';
-import { compareSpans } from './compare.js';
-import { setErrorGroupStatus } from './error-groups.js';
-import { listLogs, listMetricPoints, readMetricPoints } from './log-metric-reads.js';
-import { deleteModelPrice, listModelPrices, putModelPrice, setSpanCosts } from './pricing.js';
-import { deleteOlderThan } from './retention.js';
 import { type RetentionTtl, type SchemaLayout, CLICKHOUSE_MIGRATIONS, CLICKHOUSE_SCHEMA_VERSION, schemaStatements, ttlStatements } from './schema.js';
-import { getTrace, getTraceBytes, getTraceLogs, getTraceSpans, getTraceTimings, getTreePage, recentSpanIds, searchTrace } from './trace-reads.js';
 import { ClickHouseWriter } from './writer.js';
-import { countTraceTextBytes } from './trace-bounds.js';
 import { ClickHouseSql } from './dialect.js';
-import { SqlReads } from '../sql/sql-reads.js';
+import { SqlAlertSeriesReader, SqlScoreStatsReader } from '../sql/sql-reads.js';
 import { SqlLiveStore } from '../sql/live.js';
 import { clickHouseHead, clickHouseLiveCommits } from './live.js';
 import { ClickHouseSamplingStore } from './sampling.js';
 import { ClickHouseRecordExport } from './record-export.js';
+import {
+  ClickHouseAnalyticsReader,
+  ClickHouseErrorStore,
+  ClickHouseLogReader,
+  ClickHouseMetricReader,
+  ClickHousePriceStore,
+  ClickHouseRetention,
+  ClickHouseStoreWriter,
+  ClickHouseTraceReader,
+} from './store-ports.js';
 
 export interface ClickHouseStoreOptions extends ClickHouseTarget {
   /** `ON CLUSTER` name: replicated tables behind `Distributed` ones. Default: one server, plain MergeTree. */
@@ -39,8 +39,21 @@ export interface ClickHouseStoreOptions extends ClickHouseTarget {
  * behaves as the DuckDB store's does (the same contract suites run against both); several Spoor
  * servers may share one database, each writing under its own server id.
  */
-export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource {
-  protected readonly sql: ClickHouseSql;
+export class ClickHouseStore implements Store {
+  private readonly sql: ClickHouseSql;
+  /** The writer behind the write port: it has no transactions, and drains at close. */
+  private readonly batches: ClickHouseWriter;
+  readonly traces: ClickHouseTraceReader;
+  readonly logs: ClickHouseLogReader;
+  readonly metrics: ClickHouseMetricReader;
+  readonly analytics: ClickHouseAnalyticsReader;
+  readonly errors: ClickHouseErrorStore;
+  /** Read whole each round: several servers may write this database, so none knows what changed. */
+  readonly alertSeries: SqlAlertSeriesReader;
+  readonly scoreStats: SqlScoreStatsReader;
+  readonly prices: ClickHousePriceStore;
+  readonly retention: ClickHouseRetention;
+  readonly writer: ClickHouseStoreWriter;
   readonly alerts: ClickHouseAlertStore;
   readonly access: ClickHouseAccessStore;
   readonly scores: ClickHouseScoreStore;
@@ -49,7 +62,6 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
   readonly experiments: ClickHouseExperimentStore;
   readonly masking: ClickHouseProjectPolicies;
   readonly runningSpans: ClickHouseRunningSpanStore;
-  private readonly writer: ClickHouseWriter;
   /** What changed after a cursor, whichever server sharing this ClickHouse committed it. */
   readonly live: SqlLiveStore;
   /** Tail sampling: policies, decisions, and slimming by mutations. */
@@ -59,13 +71,22 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
 
   private constructor(
     private readonly ch: ChClient,
-    private readonly layout: SchemaLayout,
+    layout: SchemaLayout,
     /** The schema version the database had when opened; `null` for a new database. */
     readonly foundVersion: number | null,
   ) {
-    super();
     this.sql = new ClickHouseSql(ch);
-    this.writer = new ClickHouseWriter(ch, layout);
+    this.batches = new ClickHouseWriter(ch, layout);
+    this.traces = new ClickHouseTraceReader(this.sql, ch);
+    this.logs = new ClickHouseLogReader(this.sql);
+    this.metrics = new ClickHouseMetricReader(this.sql, ch);
+    this.analytics = new ClickHouseAnalyticsReader(this.sql);
+    this.errors = new ClickHouseErrorStore(this.sql, ch);
+    this.alertSeries = new SqlAlertSeriesReader(this.sql);
+    this.scoreStats = new SqlScoreStatsReader(this.sql);
+    this.prices = new ClickHousePriceStore(this.sql, ch, layout);
+    this.retention = new ClickHouseRetention(ch, layout);
+    this.writer = new ClickHouseStoreWriter(this.batches);
     this.alerts = new ClickHouseAlertStore(ch);
     this.access = new ClickHouseAccessStore(this.sql);
     this.scores = new ClickHouseScoreStore(this.sql);
@@ -107,102 +128,6 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
     return this.ch.ping();
   }
 
-  append(batch: WriteBatch, key: BatchKey | null): Promise<void> {
-    return this.writer.append(batch, key);
-  }
-
-  commit(key: BatchKey | null): Promise<void> {
-    return this.writer.commit(key);
-  }
-
-  rollback(): Promise<void> {
-    return this.writer.rollback();
-  }
-
-  write(batch: WriteBatch, key: BatchKey | null): Promise<void> {
-    return appendAndCommit(this, batch, key);
-  }
-
-  readPosition(serverId: string): Promise<string | null> {
-    return this.writer.readPosition(serverId);
-  }
-
-  getTrace(projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null> {
-    return getTrace(this.ch, projectId, traceId, spanId);
-  }
-
-  getTraceBytes(projectId: string, traceId: string, lend?: () => Buffer | null): Promise<StoredTraceBytes | null> {
-    return getTraceBytes(this.ch, projectId, traceId, lend);
-  }
-
-  override countTraceTextBytes(projectId: string, traceId: string): Promise<number> {
-    return countTraceTextBytes(this.ch, projectId, traceId);
-  }
-
-  getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTraceBytes> {
-    return getTraceSpans(this.ch, projectId, traceId, spanIds, traceLogs);
-  }
-
-  getTreePage(projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage> {
-    return getTreePage(this.ch, projectId, traceId, after, limit);
-  }
-
-  getTraceLogs(projectId: string, traceId: string): Promise<StoredLog[]> {
-    return getTraceLogs(this.ch, projectId, traceId);
-  }
-
-  searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<string[]> {
-    return searchTrace(this.sql, projectId, traceId, text, limit);
-  }
-
-  getTraceTimings(projectId: string, traceId: string): Promise<TraceTimings | null> {
-    return getTraceTimings(this.ch, projectId, traceId);
-  }
-
-  recentSpanIds(perProject: number): Promise<Array<{ projectId: string; traceId: string; spanId: string }>> {
-    return recentSpanIds(this.ch, perProject);
-  }
-
-  listLogs(query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]> {
-    return listLogs(this.sql, query, after, limit);
-  }
-
-  listMetricPoints(query: MetricPointQuery, offset: number, limit: number): Promise<MetricPointRecord[]> {
-    return listMetricPoints(this.ch, query, offset, limit);
-  }
-
-  readMetricPoints(projectId: string, names: readonly string[], range: TimeRange, service: string | null): Promise<MetricPointRecord[]> {
-    return readMetricPoints(this.ch, projectId, names, range, service);
-  }
-
-  compareSpans(query: CompareQuery): Promise<CompareSideRecord[]> {
-    return compareSpans(this.sql, query);
-  }
-
-  setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void> {
-    return setErrorGroupStatus(this.ch, projectId, fingerprint, status, nowUs);
-  }
-
-  listModelPrices(projectId: string): Promise<ModelPrice[]> {
-    return listModelPrices(this.ch, projectId);
-  }
-
-  putModelPrice(projectId: string, price: ModelPrice, updatedUs: number): Promise<void> {
-    return putModelPrice(this.ch, projectId, price, updatedUs);
-  }
-
-  deleteModelPrice(projectId: string, model: string): Promise<boolean> {
-    return deleteModelPrice(this.ch, projectId, model);
-  }
-
-  setSpanCosts(projectId: string, costs: readonly SpanCost[]): Promise<RepriceResult> {
-    return setSpanCosts(this.ch, this.layout, projectId, costs);
-  }
-
-  deleteOlderThan(records: RetainedRecords, cutoffUs: number): Promise<number> {
-    return deleteOlderThan(this.ch, this.layout, records, cutoffUs);
-  }
-
   /** Rows of a record table (keyed tables counted once per key), or of tail sampling's decisions, for `spoor migrate`'s check. */
   async countRows(table: CopiedTableName | 'sampling_decisions'): Promise<number> {
     const row = await this.ch.row<{ n: number }>(`count ${table}`, `SELECT count() AS n FROM ${this.ch.tables[table]}${table === 'sources' ? ' FINAL' : ''}`);
@@ -210,7 +135,7 @@ export class ClickHouseStore extends SqlReads implements Store, RecentSpanSource
   }
 
   async close(): Promise<void> {
-    await this.writer.drain();
+    await this.batches.drain();
     await this.ch.close();
   }
 }

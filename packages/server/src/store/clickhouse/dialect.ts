@@ -85,6 +85,7 @@ export function clickHouseDialect(tables: Tables): Dialect<ChParams> {
     firstPerMostlyOne: (select, partition, order) => `${select} ORDER BY ${partition}, ${order} LIMIT 1 BY ${partition}`,
     // Several servers may write one slot at once: none can know whether it wrote the slot's first row.
     scoreVersions: null,
+    scoredSpanFacts: null,
 
     // `cache_hit` is a column made from the attributes when a span is written (schema-tables.ts).
     cacheHitIs: (hit) => `cache_hit = ${hit ? 1 : -1}`,

@@ -48,7 +48,7 @@ describe('Native inserts', () => {
     const spans = names.map((name, i) =>
       span({ traceId: tid(1), spanId: sid(i + 1), parentSpanId: i === 0 ? null : sid(1), name, sessionId: i % 2 === 0 ? null : `s-é-${i}`, attributes: { n: i, note: name } }),
     );
-    await store.write(batchOf({ spans, logs: [], metricPoints: [] }), null);
+    await store.writer.write(batchOf({ spans, logs: [], metricPoints: [] }), null);
     const rows = await ch.rows<{ name: string; parent: string | null; session: string | null; attributes: string }>(
       'read back',
       `SELECT name, parent_span_id AS parent, session_id AS session, attributes FROM ${ch.tables.spans} ORDER BY span_id`,
@@ -65,7 +65,7 @@ describe('Native inserts', () => {
   it('keep numbers at their limits, NULLs, and lists with and without values', async () => {
     const { store, ch, close } = await opened('numbers');
     const big = 2 ** 53 - 1;
-    await store.write(
+    await store.writer.write(
       batchOf({
         spans: [span({ startTimeUs: T0, endTimeUs: big, droppedAttributesCount: 4_294_967_295, flags: 0 })],
         logs: [],

@@ -58,7 +58,7 @@ beforeAll(async () => {
       ],
     },
   ];
-  for (const store of [duck, click] as Store[]) for (const batch of batches) await store.write(batchOf(batch), null);
+  for (const store of [duck, click] as Store[]) for (const batch of batches) await store.writer.write(batchOf(batch), null);
 });
 
 afterAll(async () => {
@@ -79,36 +79,36 @@ function treeRows({ columns: c }: TreePage) {
 
 describe('ClickHouse trace reads, against the DuckDB store', () => {
   it("answers a trace's waterfall columns and logs alike", async () => {
-    const [d, c] = await Promise.all([duck.getTreePage('default', tid(1), null, 1000), click.getTreePage('default', tid(1), null, 1000)]);
+    const [d, c] = await Promise.all([duck.traces.getTreePage('default', tid(1), null, 1000), click.traces.getTreePage('default', tid(1), null, 1000)]);
     expect(c.columns.spanIds).toHaveLength(60);
     expect(treeRows(c)).toEqual(treeRows(d));
     expect({ sessionId: c.sessionId, last: c.last }).toEqual({ sessionId: d.sessionId, last: d.last });
-    expect(await click.getTraceLogs('default', tid(1))).toEqual(await duck.getTraceLogs('default', tid(1)));
-    expect((await click.getTreePage('default', tid(9), null, 1000)).last).toBeNull();
-    expect((await click.getTreePage('p2', tid(1), null, 1000)).last).toBeNull();
+    expect(await click.traces.getTraceLogs('default', tid(1))).toEqual(await duck.traces.getTraceLogs('default', tid(1)));
+    expect((await click.traces.getTreePage('default', tid(9), null, 1000)).last).toBeNull();
+    expect((await click.traces.getTreePage('p2', tid(1), null, 1000)).last).toBeNull();
   });
 
   it('finds the same spans for a text in attributes, status messages and events', async () => {
     for (const text of ['needle', 'NEEDLE\t"QUOTED" c:\\', 'boom at', 'http.route', '/r/1', '%', 'nothing like it']) {
-      expect(await click.searchTrace('default', tid(1), text, 100), text).toEqual(await duck.searchTrace('default', tid(1), text, 100));
+      expect(await click.traces.searchTrace('default', tid(1), text, 100), text).toEqual(await duck.traces.searchTrace('default', tid(1), text, 100));
     }
-    expect(await click.searchTrace('default', tid(1), 'step', 3)).toEqual(await duck.searchTrace('default', tid(1), 'step', 3));
-    expect(await click.searchTrace('p2', tid(1), 'needle', 10)).toEqual([]);
+    expect(await click.traces.searchTrace('default', tid(1), 'step', 3)).toEqual(await duck.traces.searchTrace('default', tid(1), 'step', 3));
+    expect(await click.traces.searchTrace('p2', tid(1), 'needle', 10)).toEqual([]);
   });
 
   it("answers a trace's spans and timings alike", async () => {
     const bySpan = (a: { spanId: string }, b: { spanId: string }) => a.spanId.localeCompare(b.spanId);
-    const [d, c] = await Promise.all([duck.getTrace('default', tid(1)), click.getTrace('default', tid(1))]);
+    const [d, c] = await Promise.all([duck.traces.getTrace('default', tid(1)), click.traces.getTrace('default', tid(1))]);
     expect(c!.spans.sort(bySpan)).toEqual(d!.spans.sort(bySpan));
     expect(c!.logs).toEqual(d!.logs);
-    const [dt, ct] = await Promise.all([duck.getTraceTimings('default', tid(1)), click.getTraceTimings('default', tid(1))]);
+    const [dt, ct] = await Promise.all([duck.traces.getTraceTimings('default', tid(1)), click.traces.getTraceTimings('default', tid(1))]);
     expect(rowsOf(ct!).sort(bySpan)).toEqual(rowsOf(dt!).sort(bySpan));
     expect(ct!.labelCount).toBe(dt!.labelCount);
   });
 
   it('lists the same traces for attribute values that JSON escapes, and for lists and numbers', async () => {
     const ids = async (store: Store, key: string, value: string) =>
-      (await store.listTraces({ ...query(), attributes: [{ key, value }] }, null, 10)).map((t) => t.traceId);
+      (await store.traces.listTraces({ ...query(), attributes: [{ key, value }] }, null, 10)).map((t) => t.traceId);
     for (const [key, value] of [['note', 'Needle\t"quoted" C:\\path'], ['note', 'hay'], ['n', '11'], ['list', '[1,"a\\"b"]'], ['list', '[1,"a"]'], ['note', 'nothing'], ['n', '']]) {
       const found = await ids(click, key!, value!);
       expect(found, `${key}=${value}`).toEqual(await ids(duck, key!, value!));
@@ -117,26 +117,26 @@ describe('ClickHouse trace reads, against the DuckDB store', () => {
   });
 
   it('answers logs, metric points and services alike', async () => {
-    expect(await click.listLogs(logQuery(), null, 10)).toEqual(await duck.listLogs(logQuery(), null, 10));
+    expect(await click.logs.listLogs(logQuery(), null, 10)).toEqual(await duck.logs.listLogs(logQuery(), null, 10));
     const q = { projectId: 'default', range: ALL, service: null, limit: 10, cursor: null };
     for (const name of ['latency', 'queue']) {
-      expect(await click.listMetricPoints({ ...q, name }, 0, 10)).toEqual(await duck.listMetricPoints({ ...q, name }, 0, 10));
-      expect(await click.listMetricPoints({ ...q, name }, 1, 1)).toEqual(await duck.listMetricPoints({ ...q, name }, 1, 1));
+      expect(await click.metrics.listMetricPoints({ ...q, name }, 0, 10)).toEqual(await duck.metrics.listMetricPoints({ ...q, name }, 0, 10));
+      expect(await click.metrics.listMetricPoints({ ...q, name }, 1, 1)).toEqual(await duck.metrics.listMetricPoints({ ...q, name }, 1, 1));
     }
     const byTime = (a: { timeUs: number; value: number | null }, b: { timeUs: number; value: number | null }) => a.timeUs - b.timeUs || (a.value ?? 0) - (b.value ?? 0);
-    expect((await click.readMetricPoints('default', ['latency', 'queue'], ALL, null)).sort(byTime)).toEqual(
-      (await duck.readMetricPoints('default', ['latency', 'queue'], ALL, null)).sort(byTime),
+    expect((await click.metrics.readMetricPoints('default', ['latency', 'queue'], ALL, null)).sort(byTime)).toEqual(
+      (await duck.metrics.readMetricPoints('default', ['latency', 'queue'], ALL, null)).sort(byTime),
     );
-    expect(await click.readMetricPoints('default', ['latency'], ALL, 'worker')).toEqual(await duck.readMetricPoints('default', ['latency'], ALL, 'worker'));
-    expect(await click.listMetrics('default', ALL)).toEqual(await duck.listMetrics('default', ALL));
-    expect(await click.listServices('default', ALL)).toEqual(await duck.listServices('default', ALL));
+    expect(await click.metrics.readMetricPoints('default', ['latency'], ALL, 'worker')).toEqual(await duck.metrics.readMetricPoints('default', ['latency'], ALL, 'worker'));
+    expect(await click.metrics.listMetrics('default', ALL)).toEqual(await duck.metrics.listMetrics('default', ALL));
+    expect(await click.traces.listServices('default', ALL)).toEqual(await duck.traces.listServices('default', ALL));
   });
 
   it('names the same last spans of each project', async () => {
     const key = (s: { projectId: string; traceId: string; spanId: string }) => `${s.projectId}/${s.traceId}/${s.spanId}`;
-    const [d, c] = await Promise.all([duck.recentSpanIds(1000), click.recentSpanIds(1000)]);
+    const [d, c] = await Promise.all([duck.traces.recentSpanIds(1000), click.traces.recentSpanIds(1000)]);
     expect(c.map(key).sort()).toEqual(d.map(key).sort());
     // The newest first: trace 2's span started last.
-    expect((await click.recentSpanIds(1)).map(key).sort()).toEqual([`default/${tid(2)}/${sid(1)}`, `p2/${tid(3)}/${sid(1)}`]);
+    expect((await click.traces.recentSpanIds(1)).map(key).sort()).toEqual([`default/${tid(2)}/${sid(1)}`, `p2/${tid(3)}/${sid(1)}`]);
   });
 });

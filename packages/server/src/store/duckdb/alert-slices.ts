@@ -1,4 +1,4 @@
-import type { AlertSeriesQuery, AlertSeriesRow } from '../store.js';
+import type { AlertSeriesQuery, AlertSeriesReader, AlertSeriesRow } from '../store.js';
 import { type AlertSliceRow, type SlicedFn, alertSeries, alertSlices, combinePartials, emptyPartials, slicedFn } from '../sql/alert-series.js';
 import type { SqlEngine } from '../sql/dialect.js';
 import { SLICE_US, type SpanChanges } from './span-changes.js';
@@ -48,7 +48,7 @@ interface Window {
  * DuckDB only: there this server is the one writer, so the writer's number says what is
  * visible. Several servers write one ClickHouse, and read it whole as before.
  */
-export class AlertSliceCache {
+export class AlertSliceCache implements AlertSeriesReader {
   private readonly windows = new Map<string, Window>();
   private generation = 0;
 

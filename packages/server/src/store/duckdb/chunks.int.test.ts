@@ -10,6 +10,7 @@ import { COPIED_TABLES, SPANS, type WriteBatch, batchOf } from '../tables.js';
 import { appendBatch } from './chunks.js';
 import { DuckDbStore } from './duckdb-store.js';
 import { SCHEMA_SQL } from './schema.js';
+import { SPAN_FACT_COLUMNS } from './score-facts.js';
 import { SEQUENCED_TABLES } from './writer.js';
 
 const dirs: string[] = [];
@@ -35,6 +36,8 @@ describe('the DuckDB schema', () => {
       // Last where the appender writes the rows; span_stats, filled by name, has it before the response id a migration added.
       if (SEQUENCED_TABLES.has(table)) columns.push(['commit_seq', 'BIGINT']);
       else if (table === 'span_stats') columns.splice(SPANS.length, 0, ['commit_seq', 'BIGINT']);
+      // DuckDB's own: the scored span's facts, which its writers append after the neutral columns (score-facts.ts).
+      else if (table === 'scores') columns.push(...SPAN_FACT_COLUMNS.map((s) => [s.name, DUCKDB_TYPES[s.type]]));
       expect(described.map((c) => [c.column_name, c.column_type]), table).toEqual(columns);
     }
     connection.closeSync();
@@ -77,9 +80,9 @@ describe('appending column batches to DuckDB', () => {
       );
       const batch = batchOf({ spans, logs: [], metricPoints: [] });
       const expected = recordsOf(structuredClone(batch)).spans;
-      await store.write(batch, null);
+      await store.writer.write(batch, null);
       const stored = [];
-      for (let t = 1; t <= 5; t++) stored.push(...(await store.getTrace('default', tid(t)))!.spans);
+      for (let t = 1; t <= 5; t++) stored.push(...(await store.traces.getTrace('default', tid(t)))!.spans);
       expect(stored).toHaveLength(5000);
       const bySpan = new Map(stored.map((s) => [s.spanId, s]));
       for (const record of expected) {
@@ -149,8 +152,8 @@ describe('appending column batches to DuckDB', () => {
         { ...point({ name: 'h', type: 'exponential_histogram', value: null, timeUs: T0 + 3 }), scale: 3, positive: { offset: -2, bucketCounts: [5, 6] }, negative: { offset: 1, bucketCounts: [] } },
       ];
       const batch: WriteBatch = batchOf({ spans: [], logs: [log({ logId: 'l' })], metricPoints: points });
-      await store.write(batch, null);
-      const rows = await store.listMetricPoints({ projectId: 'default', range: { fromUs: null, toUs: null }, name: 'h', service: null, limit: 10, cursor: null }, 0, 10);
+      await store.writer.write(batch, null);
+      const rows = await store.metrics.listMetricPoints({ projectId: 'default', range: { fromUs: null, toUs: null }, name: 'h', service: null, limit: 10, cursor: null }, 0, 10);
       const byTime = new Map(rows.map((p) => [p.timeUs, p]));
       for (const p of points) {
         const got = byTime.get(p.timeUs)!;

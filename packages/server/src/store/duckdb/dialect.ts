@@ -125,6 +125,8 @@ export const duckDbDialect: Dialect<DuckDbParams> = {
       WHERE project_id = ${project} AND score_id IN (SELECT score_id FROM replaced_scores WHERE project_id = ${project})
       QUALIFY row_number() OVER (PARTITION BY score_id ORDER BY time_us DESC, written_us DESC) > 1`,
   },
+  // Written with each score (score-facts.ts).
+  scoredSpanFacts: { source: 'span_source_id', service: 'span_service', start: 'span_start_us' },
 
   // `contains` first: only spans that mention the key have their attributes parsed.
   cacheHitIs: (hit) => `CASE WHEN contains(attributes, '"cache.hit"') THEN json_extract_string(attributes, '/cache.hit') END = '${hit}'`,

@@ -2,22 +2,14 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
-import type { CompareQuery, ErrorGroupStatus, LogQuery, LogRecordData, MetricPointQuery, MetricPointRecord, ModelPrice, TimeRange } from '@spoor/model';
-import { type AlertSeriesQuery, type AlertSeriesRow, type CompareSideRecord, type RepriceResult, type SpanCost, type RetainedRecords, type ScoreCompareGroup, type RecentSpanSource, type Store, StoreConflictError, StoreError, appendAndCommit, type BatchKey, type TimeKey, type TreeKey, type TreePage, type WriteBatch } from '../store.js';
+import { type LogReader, type Store, StoreConflictError, StoreError } from '../store.js';
 import { type Columns, columnsOf } from './read.js';
-import type { StoredLog, StoredTrace, StoredTraceBytes } from '../stored-trace.js';
 import { DuckDbWriter } from './writer.js';
 import { attach, connectTo, detach, isInvalidated, reattach } from './catalog.js';
 import { MIGRATIONS } from './migrations.js';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
-import { removeModelPrice, selectModelPrices, updateSpanCosts, upsertModelPrice } from './pricing.js';
-import { selectComparison, selectScoreComparison } from './compare.js';
-import type { TraceTimings } from '../trace-timings.js';
 import { DuckDbAccessStore, DuckDbProjectPolicies } from './access.js';
 import { DuckDbAlertStore } from './alerts.js';
-import { selectMetricPoints, selectMetricPointsOf } from './metric-reads.js';
-import { deleteRecordsOlderThan } from './retention.js';
-import { upsertErrorGroupStatus } from './error-groups.js';
 import { DuckDbExporter } from './export.js';
 import { DuckDbSql } from './dialect.js';
 import { DuckDbRunningSpanStore } from './running-spans.js';
@@ -26,7 +18,6 @@ import { DuckDbDatasetStore } from './datasets.js';
 import { DuckDbExperimentStore } from './experiments.js';
 import { DuckDbEvaluatorStore } from './evaluators.js';
 import { KeptLists } from './kept-lists.js';
-import { SqlReads } from '../sql/sql-reads.js';
 import { SqlLiveStore } from '../sql/live.js';
 import { duckDbCursor, duckDbLiveCommits } from './live.js';
 import { DuckDbRecordExport } from './record-export.js';
@@ -35,6 +26,7 @@ import { DuckDbSamplingStore } from './sampling.js';
 import { AlertSliceCache, SLICES_FROM_SPANS } from './alert-slices.js';
 import { SpanChanges } from './span-changes.js';
 import { WriteLanes, isWriteConflict } from './write-lanes.js';
+import { DuckDbAnalyticsReader, DuckDbErrorStore, DuckDbMetricReader, DuckDbPriceStore, DuckDbRetention, DuckDbScoreStatsReader, DuckDbStoreWriter } from './store-ports.js';
 
 /** Where the API's export streams write their files before reading them: beside the database, on its disk. */
 function exportTempDir(path: string): string | null {
@@ -91,12 +83,22 @@ export interface DuckDbStoreOptions {
  * The embedded store: one DuckDB file. Writes go through one connection (`DuckDbWriter`); reads
  * open their own connection each, so they never wait behind a write.
  */
-/** The records alert windows read (`AlertSliceCache`): deleting any of them drops the windows' slices. */
-const SPAN_RECORDS: ReadonlySet<RetainedRecords> = new Set(['spans', 'spanStats', 'traceParts']);
-
-export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
-  private readonly writer: DuckDbWriter;
-  protected readonly sql: DuckDbSql;
+export class DuckDbStore implements Store {
+  /** The one writer of the file, behind the write port. */
+  private readonly batches: DuckDbWriter;
+  private readonly sql: DuckDbSql;
+  /** A trace's rows and logs, read as their answers need them (`trace-reads.ts`). */
+  readonly traces: DuckDbTraceReads;
+  readonly logs: LogReader;
+  readonly metrics: DuckDbMetricReader;
+  readonly analytics: DuckDbAnalyticsReader;
+  readonly errors: DuckDbErrorStore;
+  /** The alert rules' windows, kept by slices between rounds. */
+  readonly alertSeries: AlertSliceCache;
+  readonly scoreStats: DuckDbScoreStatsReader;
+  readonly prices: DuckDbPriceStore;
+  readonly retention: DuckDbRetention;
+  readonly writer: DuckDbStoreWriter;
   readonly alerts: DuckDbAlertStore;
   readonly access: DuckDbAccessStore;
   readonly scores: DuckDbScoreStore;
@@ -107,10 +109,6 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
   /** What changed after a cursor; the head is the writer's last commit, known here (DuckDB has one writer). */
   readonly live: SqlLiveStore;
   readonly runningSpans: DuckDbRunningSpanStore;
-  /** A trace's rows and logs, read as their answers need them (`trace-reads.ts`). */
-  private readonly traces: DuckDbTraceReads;
-  /** The alert rules' windows kept by slices between rounds. */
-  private readonly alertSlices: AlertSliceCache;
   /** Reads the tables out for `spoor migrate`. */
   readonly exporter: DuckDbExporter;
   /** Export: a signal's records as Parquet or JSON Lines, by DuckDB's own writers. */
@@ -139,25 +137,35 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     /** The spill directory this store made for itself (read only, or in memory), removed at close. */
     private readonly ownSpillDir: string | null,
   ) {
-    super();
-    this.sql = new DuckDbSql((what, fn) => this.onOwnConnection(what, fn));
+    const on = <T>(what: string, fn: (connection: DuckDBConnection) => Promise<T>): Promise<T> => this.onOwnConnection(what, fn);
+    this.sql = new DuckDbSql(on);
     const changes = new SpanChanges();
-    this.writer = new DuckDbWriter([connection, second], (serverId) => this.readPosition(serverId), (seq, batch) => changes.note(seq, batch));
-    this.alerts = new DuckDbAlertStore((what, fn) => this.onOwnConnection(what, fn), (table) => this.lanes.lane(table));
+    this.runningSpans = new DuckDbRunningSpanStore(this.sql);
+    this.batches = new DuckDbWriter([connection, second], (serverId) => this.writer.readPosition(serverId), (seq, batch) => changes.note(seq, batch));
+    const guard = <T>(what: string, fn: () => Promise<T>): Promise<T> => this.guard(what, fn);
+    this.writer = new DuckDbStoreWriter(this.batches, guard, (what, sql, values) => this.read(what, sql, values), this.runningSpans);
+    this.alertSeries = new AlertSliceCache(this.sql, () => this.batches.lastCommittedSeq, changes, alertSlicesFromSpans);
+    this.traces = new DuckDbTraceReads(this.sql, on);
+    const traces = this.traces;
+    this.logs = { listLogs: (query, after, limit) => traces.listLogs(query, after, limit) };
+    this.metrics = new DuckDbMetricReader(this.sql, on);
+    this.analytics = new DuckDbAnalyticsReader(this.sql);
+    this.errors = new DuckDbErrorStore(this.sql, this.lanes.lane('error_group_states'));
+    this.scoreStats = new DuckDbScoreStatsReader(this.sql);
+    this.prices = new DuckDbPriceStore(this.sql, on, this.lanes.lane('model_prices'), this.alertSeries);
+    this.retention = new DuckDbRetention(on, this.alertSeries);
+    this.alerts = new DuckDbAlertStore(on, (table) => this.lanes.lane(table));
     this.access = new DuckDbAccessStore(this.sql, this.kept, this.lanes.lane('api_keys'));
     this.scores = new DuckDbScoreStore(this.sql, this.lanes.lane('scores'));
     this.evaluators = new DuckDbEvaluatorStore(this.sql, this.kept);
     this.datasets = new DuckDbDatasetStore(this.sql);
     this.experiments = new DuckDbExperimentStore(this.sql);
-    this.masking = new DuckDbProjectPolicies((what, fn) => this.onOwnConnection(what, fn), this.lanes.lane('masking_policies'), 'masking_policies', 'masking', this.kept);
-    this.exporter = new DuckDbExporter((what, fn) => this.onOwnConnection(what, fn));
-    this.exports = new DuckDbRecordExport((what, fn) => this.onOwnConnection(what, fn), exportTempDir(path));
-    this.live = new SqlLiveStore(this.sql, duckDbLiveCommits, async () => duckDbCursor(this.writer.lastCommittedSeq));
-    this.runningSpans = new DuckDbRunningSpanStore(this.sql);
+    this.masking = new DuckDbProjectPolicies(on, this.lanes.lane('masking_policies'), 'masking_policies', 'masking', this.kept);
+    this.exporter = new DuckDbExporter(on);
+    this.exports = new DuckDbRecordExport(on, exportTempDir(path));
+    this.live = new SqlLiveStore(this.sql, duckDbLiveCommits, async () => duckDbCursor(this.batches.lastCommittedSeq));
     // A move slims the spans' attributes, which alert labels and matchers read.
-    this.sampling = new DuckDbSamplingStore(this.sql, () => this.alertSlices.spansChanged(), this.kept, this.lanes.lane('sampling_policies'));
-    this.traces = new DuckDbTraceReads(this.sql, (what, fn) => this.onOwnConnection(what, fn));
-    this.alertSlices = new AlertSliceCache(this.sql, () => this.writer.lastCommittedSeq, changes, alertSlicesFromSpans);
+    this.sampling = new DuckDbSamplingStore(this.sql, () => this.alertSeries.spansChanged(), this.kept, this.lanes.lane('sampling_policies'));
   }
 
   static async open(options: DuckDbStoreOptions): Promise<DuckDbStore> {
@@ -216,27 +224,8 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
         `SELECT greatest(coalesce((SELECT max(commit_seq) FROM spool_positions), 0), coalesce((SELECT max(commit_seq) FROM spans), 0),
            coalesce((SELECT max(commit_seq) FROM trace_parts), 0)) AS seq`,
       );
-      this.writer.resumeAfter(Number(seq.getRows()[0]?.[0] ?? 0));
+      this.batches.resumeAfter(Number(seq.getRows()[0]?.[0] ?? 0));
     });
-  }
-
-  async append(batch: WriteBatch, key: BatchKey | null): Promise<void> {
-    if (batch.tables.some((t) => t.table === 'running_spans' && t.rows > 0)) this.runningSpans.appended();
-    await this.guard('append a batch', () => this.writer.append(batch, key));
-  }
-
-  async commit(key: BatchKey | null): Promise<void> {
-    const committed = this.runningSpans.committing();
-    try {
-      await this.guard('commit', () => this.writer.commit(key));
-    } finally {
-      // Even when it failed: what a failed commit left is for reads to find, not to hide.
-      committed();
-    }
-  }
-
-  async rollback(): Promise<void> {
-    await this.guard('roll back', () => this.writer.rollback());
   }
 
   /**
@@ -245,122 +234,14 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
    * still full this fails too, and the next call (a retried write, a read) tries again.
    */
   private async reattach(): Promise<void> {
-    await this.writer.rollback().catch(() => {
+    await this.batches.rollback().catch(() => {
       // Rolling back on an invalidated database reports it; the transactions end all the same.
     });
     await reattach(this.instance, this.path, [this.connection, this.second]);
-    this.alertSlices.spansChanged();
+    this.alertSeries.spansChanged();
     // The file as its WAL replays it: every list is read from it again.
     this.kept.forgetAll();
     this.invalidated = false;
-  }
-
-  write(batch: WriteBatch, key: BatchKey | null): Promise<void> {
-    return appendAndCommit(this, batch, key);
-  }
-
-  async readPosition(serverId: string): Promise<string | null> {
-    // Positions are `segment:offset`; the greatest is the last commit (they only move forward).
-    // Rows without a server id were written by this data directory's one server before ids.
-    const rows = await this.read(
-      'read the spool position',
-      `SELECT position FROM spool_positions WHERE server_id = $1 OR server_id IS NULL
-       ORDER BY CAST(split_part(position, ':', 1) AS BIGINT) DESC, CAST(split_part(position, ':', 2) AS BIGINT) DESC
-       LIMIT 1`,
-      [serverId],
-    );
-    return (rows.position?.[0] as string | undefined) ?? null;
-  }
-
-  getTrace(projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null> {
-    return this.traces.getTrace(projectId, traceId, spanId);
-  }
-
-  getTraceBytes(projectId: string, traceId: string, lend?: () => Buffer | null): Promise<StoredTraceBytes | null> {
-    return this.traces.getTraceBytes(projectId, traceId, lend);
-  }
-
-  getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTraceBytes> {
-    return this.traces.getTraceSpans(projectId, traceId, spanIds, traceLogs);
-  }
-
-  getTreePage(projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage> {
-    return this.traces.getTreePage(projectId, traceId, after, limit);
-  }
-
-  getTraceLogs(projectId: string, traceId: string): Promise<StoredLog[]> {
-    return this.traces.getTraceLogs(projectId, traceId);
-  }
-
-  searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<string[]> {
-    return this.traces.searchTrace(projectId, traceId, text, limit);
-  }
-
-  getTraceTimings(projectId: string, traceId: string): Promise<TraceTimings | null> {
-    return this.traces.getTraceTimings(projectId, traceId);
-  }
-
-  async recentSpanIds(perProject: number): Promise<Array<{ projectId: string; traceId: string; spanId: string }>> {
-    const projects = (await this.read('list projects', 'SELECT DISTINCT project_id FROM sources', [])).project_id ?? [];
-    const out: Array<{ projectId: string; traceId: string; spanId: string }> = [];
-    for (const projectId of projects as string[]) {
-      // From the last rows only (their row ids): sorting all of 5,000,000 spans took 0.5 s, this 60 ms.
-      const rows = await this.read(
-        'read the last spans',
-        'SELECT trace_id, span_id FROM spans WHERE project_id = $1 AND rowid > (SELECT max(rowid) FROM spans) - $3 ORDER BY rowid DESC LIMIT $2',
-        [projectId, perProject, 4 * perProject],
-      );
-      (rows.span_id ?? []).forEach((spanId, i) => out.push({ projectId, traceId: rows.trace_id![i] as string, spanId: spanId as string }));
-    }
-    return out;
-  }
-
-  listLogs(query: LogQuery, after: TimeKey | null, limit: number): Promise<LogRecordData[]> {
-    return this.traces.listLogs(query, after, limit);
-  }
-
-  listMetricPoints(query: MetricPointQuery, offset: number, limit: number): Promise<MetricPointRecord[]> {
-    return this.onOwnConnection('list metric points', (connection) => selectMetricPoints(connection, query, offset, limit));
-  }
-
-  readMetricPoints(projectId: string, names: readonly string[], range: TimeRange, service: string | null): Promise<MetricPointRecord[]> {
-    return this.onOwnConnection('read metric points', (connection) => selectMetricPointsOf(connection, projectId, names, range, service));
-  }
-
-  listModelPrices(projectId: string): Promise<ModelPrice[]> {
-    return this.onOwnConnection('list prices', (connection) => selectModelPrices(connection, projectId));
-  }
-
-  async putModelPrice(projectId: string, price: ModelPrice, updatedUs: number): Promise<void> {
-    await this.lanes.lane('model_prices')('save a price', (connection) => upsertModelPrice(connection, projectId, price, updatedUs));
-  }
-
-  deleteModelPrice(projectId: string, model: string): Promise<boolean> {
-    return this.lanes.lane('model_prices')('delete a price', (connection) => removeModelPrice(connection, projectId, model));
-  }
-
-  override alertSeries(query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
-    return this.alertSlices.read(query);
-  }
-
-  async setSpanCosts(projectId: string, costs: readonly SpanCost[]): Promise<RepriceResult> {
-    try {
-      return await this.onOwnConnection('set span costs', (connection) => updateSpanCosts(connection, projectId, costs));
-    } finally {
-      this.alertSlices.spansChanged();
-    }
-  }
-
-  compareSpans(query: CompareQuery, read?: () => void): Promise<CompareSideRecord[]> {
-    return selectComparison(this.sql, query, read);
-  }
-
-  override compareScores(query: CompareQuery): Promise<ScoreCompareGroup[]> {
-    return selectScoreComparison(this.sql, query);
-  }
-
-  async setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void> {
-    await this.lanes.lane('error_group_states')('save an error group status', (connection) => upsertErrorGroupStatus(connection, projectId, fingerprint, status, nowUs));
   }
 
   /**
@@ -381,22 +262,16 @@ export class DuckDbStore extends SqlReads implements Store, RecentSpanSource {
     });
   }
 
-  async deleteOlderThan(records: RetainedRecords, cutoffUs: number): Promise<number> {
-    const deleted = await this.onOwnConnection(`apply retention to ${records}`, (connection) => deleteRecordsOlderThan(connection, records, cutoffUs));
-    if (deleted > 0 && SPAN_RECORDS.has(records)) this.alertSlices.spansChanged();
-    return deleted;
-  }
-
   async close(): Promise<void> {
     await this.guard('close the database', async () => {
       try {
-        await this.writer.drain();
+        await this.batches.drain();
         if (!this.readOnly) await this.connection.run('CHECKPOINT');
       } catch (error) {
         // Closed all the same (a full disk): the write-ahead log keeps what it had. A transaction
         // left open (by a commit loop that gave up) is rolled back first: closing its connection
         // with the database invalidated aborted the process.
-        await this.writer.rollback().catch(() => {
+        await this.batches.rollback().catch(() => {
           // Rolling back on an invalidated database reports it; the transactions end all the same.
         });
         await detach(this.instance).catch(() => {

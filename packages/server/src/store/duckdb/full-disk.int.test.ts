@@ -32,32 +32,32 @@ const key = (n: number) => ({ serverId: 's', position: `1:${n}` });
 describe('the DuckDB store on a full disk', () => {
   it('heals by itself once there is room: commits and reads resume with nothing committed lost', async () => {
     store = await DuckDbStore.open({ path: join(disk.path, 'spoor.duckdb') });
-    for (let n = 1; n <= 5; n++) await store.write(batch(n), key(n));
+    for (let n = 1; n <= 5; n++) await store.writer.write(batch(n), key(n));
     const filler = fillDisk(disk.path, 128 * 1024);
     // The checkpoint DuckDB runs on its own when the WAL grows, made to happen now.
     const connection = (store as unknown as { connection: DuckDBConnection }).connection;
     await expect(connection.run('CHECKPOINT')).rejects.toThrow(/invalidated/);
-    await expect(store.write(batch(6), key(6))).rejects.toThrow();
+    await expect(store.writer.write(batch(6), key(6))).rejects.toThrow();
     // Reads work again at once: the database is attached anew, its WAL replayed.
-    expect((await store.getTrace('default', tid(1)))?.spans).toHaveLength(200);
+    expect((await store.traces.getTrace('default', tid(1)))?.spans).toHaveLength(200);
 
     await rm(filler);
     // The write that failed is written again, as the commit loop does from the spool.
-    await store.rollback();
-    await store.write(batch(6), key(6));
-    await store.write(batch(7), key(7));
+    await store.writer.rollback();
+    await store.writer.write(batch(6), key(6));
+    await store.writer.write(batch(7), key(7));
 
-    for (let n = 1; n <= 7; n++) expect((await store.getTrace('default', tid(n)))?.spans, `trace ${n}`).toHaveLength(200);
-    expect(await store.readPosition('s')).toBe('1:7');
+    for (let n = 1; n <= 7; n++) expect((await store.traces.getTrace('default', tid(n)))?.spans, `trace ${n}`).toHaveLength(200);
+    expect(await store.writer.readPosition('s')).toBe('1:7');
   });
 
   it('closes on a full disk without its checkpoint, and opens again with everything committed', async () => {
     store = await DuckDbStore.open({ path: join(disk.path, 'spoor.duckdb') });
-    for (let n = 1; n <= 5; n++) await store.write(batch(n), key(n));
+    for (let n = 1; n <= 5; n++) await store.writer.write(batch(n), key(n));
     const filler = fillDisk(disk.path, 128 * 1024);
     // A transaction the commit loop left open: appended, never committed. Closing its connection
     // on the database the failed checkpoint invalidated aborted the process.
-    await store.append(batch(6), key(6));
+    await store.writer.append(batch(6), key(6));
     // The checkpoint at close finds no room: the close says so, and the process goes on.
     const closing = store;
     store = null;
@@ -65,14 +65,14 @@ describe('the DuckDB store on a full disk', () => {
 
     await rm(filler);
     store = await DuckDbStore.open({ path: join(disk.path, 'spoor.duckdb') });
-    for (let n = 1; n <= 5; n++) expect((await store.getTrace('default', tid(n)))?.spans, `trace ${n}`).toHaveLength(200);
-    expect(await store.readPosition('s')).toBe('1:5');
-    expect(await store.getTrace('default', tid(6))).toBeNull();
+    for (let n = 1; n <= 5; n++) expect((await store.traces.getTrace('default', tid(n)))?.spans, `trace ${n}`).toHaveLength(200);
+    expect(await store.writer.readPosition('s')).toBe('1:5');
+    expect(await store.traces.getTrace('default', tid(6))).toBeNull();
   });
 
   it('reads the keys, evaluators and policies it kept from the file attached anew', async () => {
     store = await DuckDbStore.open({ path: join(disk.path, 'spoor.duckdb') });
-    for (let n = 1; n <= 5; n++) await store.write(batch(n), key(n));
+    for (let n = 1; n <= 5; n++) await store.writer.write(batch(n), key(n));
     const { record } = newKey({ projectId: 'shop', role: 'read', name: '', createdBy: 'cli', nowUs: T0 });
     await store.access.putKey(record);
     await store.evaluators.putEvaluator('default', { name: 'polite', spec: '{}', version: 1, state: 'active', pausedReason: null, createdUs: T0, updatedUs: T0 }, false);
@@ -87,9 +87,9 @@ describe('the DuckDB store on a full disk', () => {
     const filler = fillDisk(disk.path, 128 * 1024);
     const connection = (store as unknown as { connection: DuckDBConnection }).connection;
     await expect(connection.run('CHECKPOINT')).rejects.toThrow(/invalidated/);
-    await expect(store.readPosition('s')).rejects.toThrow(/invalidated/);
+    await expect(store.writer.readPosition('s')).rejects.toThrow(/invalidated/);
     // The next call attaches the file anew.
-    expect(await store.readPosition('s')).toBe('1:5');
+    expect(await store.writer.readPosition('s')).toBe('1:5');
     await rm(filler);
 
     // Read again from it: the same rows, as records made anew, not the ones kept.

@@ -44,7 +44,7 @@ describe('DuckDB schema migrations', () => {
   it('from version 4: fills trace_parts.root_failed from the stored root spans, so old sessions keep their failed runs', async () => {
     const session = { category: 'workflow', sessionId: 's-1' } as const;
     const store = await DuckDbStore.open({ path });
-    await store.write(batchOf({
+    await store.writer.write(batchOf({
       spans: [
         // Run 1: the root failed. Run 2: only a child failed. Run 3: its root never arrived.
         span({ traceId: tid(1), spanId: sid(1), startTimeUs: T0, endTimeUs: T0 + 10, status: { code: 'error', message: 'x' }, ...session }),
@@ -61,7 +61,7 @@ describe('DuckDB schema migrations', () => {
 
     const migrated = await DuckDbStore.open({ path });
     try {
-      const runs = await migrated.listSessionRuns('default', 's-1', ALL);
+      const runs = await migrated.analytics.listSessionRuns('default', 's-1', ALL);
       expect(runs.map((r) => [r.traceId, r.failed])).toEqual([[tid(3), true], [tid(2), false], [tid(1), true]]);
     } finally {
       await migrated.close();
@@ -72,15 +72,15 @@ describe('DuckDB schema migrations', () => {
 
   it('from version 6: trace summaries get the session and user their spans name, and new parts keep them', async () => {
     const store = await DuckDbStore.open({ path });
-    await store.write(batchOf({ spans: [span({ sessionId: 'conv-1', userId: 'ana' }), span({ traceId: tid(2) })], logs: [], metricPoints: [] }), null);
+    await store.writer.write(batchOf({ spans: [span({ sessionId: 'conv-1', userId: 'ana' }), span({ traceId: tid(2) })], logs: [], metricPoints: [] }), null);
     await store.close();
     // A file of version 6 had no commit numbers either (version 10 added them, last).
     await onFile(`${NO_COMMIT_SEQ}ALTER TABLE trace_parts DROP COLUMN session_id; ALTER TABLE trace_parts DROP COLUMN user_id; UPDATE spoor_meta SET value = '6' WHERE key = 'schema_version'`);
 
     const migrated = await DuckDbStore.open({ path });
     try {
-      await migrated.write(batchOf({ spans: [span({ traceId: tid(3), sessionId: 'conv-2' })], logs: [], metricPoints: [] }), null);
-      const traces = await migrated.listTraces(query(), null, 10);
+      await migrated.writer.write(batchOf({ spans: [span({ traceId: tid(3), sessionId: 'conv-2' })], logs: [], metricPoints: [] }), null);
+      const traces = await migrated.traces.listTraces(query(), null, 10);
       expect(traces.map((t) => [t.traceId, t.sessionId, t.userId]).sort()).toEqual([[tid(1), 'conv-1', 'ana'], [tid(2), null, null], [tid(3), 'conv-2', null]]);
     } finally {
       await migrated.close();
@@ -89,14 +89,14 @@ describe('DuckDB schema migrations', () => {
 
   it('from version 10: rows stored before come before every live cursor; new commits are numbered and read after it', async () => {
     const store = await DuckDbStore.open({ path });
-    await store.write(batchOf({ spans: [span({ spanId: sid(1) })], logs: [], metricPoints: [] }), null);
+    await store.writer.write(batchOf({ spans: [span({ spanId: sid(1) })], logs: [], metricPoints: [] }), null);
     await store.close();
     await onFile(`${NO_COMMIT_SEQ}UPDATE spoor_meta SET value = '10' WHERE key = 'schema_version'`);
 
     const migrated = await DuckDbStore.open({ path });
     try {
       expect(await migrated.live.head()).toEqual([]);
-      await migrated.write(batchOf({ spans: [span({ spanId: sid(2) })], logs: [], metricPoints: [] }), { serverId: 'server-1', position: '1:1' });
+      await migrated.writer.write(batchOf({ spans: [span({ spanId: sid(2) })], logs: [], metricPoints: [] }), { serverId: 'server-1', position: '1:1' });
       const head = await migrated.live.head();
       expect((await migrated.live.spansAfter('default', [tid(1)], [], head)).map((row) => row.span.spanId)).toEqual([sid(2)]);
     } finally {
@@ -107,7 +107,7 @@ describe('DuckDB schema migrations', () => {
     try {
       const before = await reopened.live.head();
       expect(before).not.toEqual([]);
-      await reopened.write(batchOf({ spans: [span({ spanId: sid(3) })], logs: [], metricPoints: [] }), { serverId: 'server-1', position: '1:2' });
+      await reopened.writer.write(batchOf({ spans: [span({ spanId: sid(3) })], logs: [], metricPoints: [] }), { serverId: 'server-1', position: '1:2' });
       expect((await reopened.live.spansAfter('default', [tid(1)], before, await reopened.live.head())).map((row) => row.span.spanId)).toEqual([sid(3)]);
     } finally {
       await reopened.close();
@@ -117,7 +117,7 @@ describe('DuckDB schema migrations', () => {
   it('from version 7: logs and points stored before read as they did, new ones keep bytes bodies and exact integers', async () => {
     const big = '-9223372036854775808';
     const store = await DuckDbStore.open({ path });
-    await store.write(recordsBeforeBytesAndExact(), null);
+    await store.writer.write(recordsBeforeBytesAndExact(), null);
     await store.close();
     // Version 7 had neither int_value nor the exact_counts after it.
     await onFile(`ALTER TABLE logs DROP COLUMN body_bytes; ALTER TABLE metric_points DROP COLUMN exact_counts; ALTER TABLE metric_points DROP COLUMN int_value; UPDATE spoor_meta SET value = '7' WHERE key = 'schema_version'`);
@@ -133,7 +133,7 @@ describe('DuckDB schema migrations', () => {
 
   it('from version 17: points stored before read as they did, new ones keep counts past 2^53 exactly', async () => {
     const store = await DuckDbStore.open({ path });
-    await store.write(recordsBeforeExactCounts(), null);
+    await store.writer.write(recordsBeforeExactCounts(), null);
     await store.close();
     await onFile(`ALTER TABLE metric_points DROP COLUMN exact_counts; UPDATE spoor_meta SET value = '17' WHERE key = 'schema_version'`);
 
@@ -149,7 +149,7 @@ describe('DuckDB schema migrations', () => {
   it("from version 14: a sampled-out LLM call's response id moves with it to span_stats, and its score still finds it", async () => {
     const call = span({ traceId: tid(1), spanId: sid(2), parentSpanId: sid(1), attributes: { 'gen_ai.response.id': 'resp-1' }, llm: { ...emptyLlm(), requestModel: 'gpt-4o', inputTokens: 10 } });
     const store = await DuckDbStore.open({ path });
-    await store.write(batchOf({ spans: [span({ traceId: tid(1), spanId: sid(1) }), call], logs: [], metricPoints: [] }), null);
+    await store.writer.write(batchOf({ spans: [span({ traceId: tid(1), spanId: sid(1) }), call], logs: [], metricPoints: [] }), null);
     await store.close();
     await onFile(`ALTER TABLE span_stats DROP COLUMN response_id; UPDATE spoor_meta SET value = '14' WHERE key = 'schema_version'`);
 
@@ -197,7 +197,7 @@ describe('DuckDB schema migrations', () => {
       span({ traceId: tid(n), spanId: sid(2), parentSpanId: sid(1), category: 'llm', startTimeUs: T0 + 10, endTimeUs: T0 + 10 + llmUs }),
     ];
     const store = await DuckDbStore.open({ path });
-    await store.write(batchOf({ spans: trace(1, 30), logs: [], metricPoints: [] }), null);
+    await store.writer.write(batchOf({ spans: trace(1, 30), logs: [], metricPoints: [] }), null);
     await store.close();
     // A file of version 16: no longest columns in trace_parts, commit_seq last.
     const v16 = 'project_id, trace_id, start_us, end_us, span_count, error_count, root_name, root_service, first_name, first_service, input_tokens, output_tokens, cost_usd, root_failed, session_id, user_id, commit_seq';
@@ -207,13 +207,13 @@ describe('DuckDB schema migrations', () => {
     const migrated = await DuckDbStore.open({ path });
     try {
       // Written after: the appender's columns still line up with the table's.
-      await migrated.write(batchOf({ spans: trace(2, 70), logs: [], metricPoints: [] }), null);
+      await migrated.writer.write(batchOf({ spans: trace(2, 70), logs: [], metricPoints: [] }), null);
       const facts = (await migrated.sampling.facts('default', [tid(1), tid(2)])).sort((x, y) => (x.traceId < y.traceId ? -1 : 1));
       expect(facts.map((f) => [f.traceId, f.longestUs])).toEqual([
         [tid(1), [100, 0, 0, 30, 0, 0, 0, 0]],
         [tid(2), [100, 0, 0, 70, 0, 0, 0, 0]],
       ]);
-      const traces = await migrated.listTraces(query(), null, 10);
+      const traces = await migrated.traces.listTraces(query(), null, 10);
       expect(traces.map((t) => [t.traceId, t.spanCount]).sort()).toEqual([[tid(1), 2], [tid(2), 2]]);
     } finally {
       await migrated.close();
@@ -232,7 +232,7 @@ describe('DuckDB schema migrations', () => {
         llm: { ...emptyLlm(), requestModel: 'mystery-1', inputTokens: 12, outputTokens: 3, costUsd: null } }),
     ];
     const store = await DuckDbStore.open({ path });
-    await store.write(batchOf({ spans: call(1), logs: [], metricPoints: [] }), null);
+    await store.writer.write(batchOf({ spans: call(1), logs: [], metricPoints: [] }), null);
     await store.close();
     // A file of version 17: no unpriced_calls in trace_parts, commit_seq last.
     await onFile(`CREATE TABLE parts_17 AS SELECT * EXCLUDE (unpriced_calls) FROM trace_parts; DROP TABLE trace_parts; ALTER TABLE parts_17 RENAME TO trace_parts;
@@ -241,15 +241,15 @@ describe('DuckDB schema migrations', () => {
     const migrated = await DuckDbStore.open({ path });
     try {
       // Written after: the appender's columns still line up with the table's.
-      await migrated.write(batchOf({ spans: call(2), logs: [], metricPoints: [] }), null);
-      const traces = await migrated.listTraces(query(), null, 10);
+      await migrated.writer.write(batchOf({ spans: call(2), logs: [], metricPoints: [] }), null);
+      const traces = await migrated.traces.listTraces(query(), null, 10);
       expect(traces.map((t) => [t.traceId, t.spanCount, t.inputTokens, t.unpricedCalls]).sort()).toEqual([[tid(1), 2, 12, 0], [tid(2), 2, 12, 1]]);
       // A re-price builds the old trace's parts again from its spans, and counts its call: priced,
       // then the price withdrawn.
-      await repriceSpans(migrated, 'default', ALL, () => 0.5);
-      expect((await migrated.listTraces(query(), null, 10)).map((t) => [t.traceId, t.costUsd, t.unpricedCalls]).sort()).toEqual([[tid(1), 0.5, 0], [tid(2), 0.5, 0]]);
-      await repriceSpans(migrated, 'default', ALL, () => null);
-      const after = await migrated.listTraces(query(), null, 10);
+      await repriceSpans(migrated.prices, 'default', ALL, () => 0.5);
+      expect((await migrated.traces.listTraces(query(), null, 10)).map((t) => [t.traceId, t.costUsd, t.unpricedCalls]).sort()).toEqual([[tid(1), 0.5, 0], [tid(2), 0.5, 0]]);
+      await repriceSpans(migrated.prices, 'default', ALL, () => null);
+      const after = await migrated.traces.listTraces(query(), null, 10);
       expect(after.map((t) => [t.traceId, t.unpricedCalls]).sort()).toEqual([[tid(1), 1], [tid(2), 1]]);
     } finally {
       await migrated.close();
@@ -259,7 +259,7 @@ describe('DuckDB schema migrations', () => {
 
   it('from version 18: a score written twice before still counts once in a release comparison, its newest version', async () => {
     const store = await DuckDbStore.open({ path });
-    await store.write(batchOf({ spans: [span({ resource: resource('api', { 'service.version': '1.0' }) })], logs: [], metricPoints: [] }), null);
+    await store.writer.write(batchOf({ spans: [span({ resource: resource('api', { 'service.version': '1.0' }) })], logs: [], metricPoints: [] }), null);
     await store.scores.addScores([scoreRecord({ value: 0.2 }), scoreRecord({ author: 'key-2', value: 0.4 })], T0);
     await store.scores.addScores([scoreRecord({ value: 0.7, timeUs: T0 + 1 })], T0 + 1);
     await store.close();
@@ -268,26 +268,58 @@ describe('DuckDB schema migrations', () => {
 
     const migrated = await DuckDbStore.open({ path });
     try {
-      const groups = await migrated.compareScores({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '1.0', b: '2.0', limit: 10 });
+      const groups = await migrated.scoreStats.compare({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '1.0', b: '2.0', limit: 10 });
       expect(groups.map((g) => [g.name, g.side, g.count, valuesOf(g)])).toEqual([['faithfulness', 'a', 2, [0.4, 0.7]]]);
     } finally {
       await migrated.close();
     }
   });
 
+  it("from version 19: the scores stored before get their spans' facts, and a release comparison reads them as it read the spans", async () => {
+    const store = await DuckDbStore.open({ path });
+    const v = (service: string, version: string) => resource(service, { 'service.version': version });
+    await store.writer.write(batchOf({ spans: [span({ serviceName: 'api', resource: v('api', '1.0') }), span({ spanId: sid(2), serviceName: 'worker', resource: v('worker', '2.0') })], logs: [], metricPoints: [] }), null);
+    // Span 3 stored in two releases, span 4 not at all.
+    for (const version of ['1.0', '2.0']) {
+      await store.writer.write(batchOf({ spans: [span({ spanId: sid(3), serviceName: 'worker', resource: v('worker', version) })], logs: [], metricPoints: [] }), null);
+    }
+    await store.scores.addScores([1, 2, 3, 4].map((n) => scoreRecord({ spanId: sid(n), value: n / 10 })), T0);
+    await store.close();
+    // A file of version 19 had no facts.
+    await onFile(`ALTER TABLE scores DROP COLUMN span_start_us; ALTER TABLE scores DROP COLUMN span_service; ALTER TABLE scores DROP COLUMN span_source_id;
+      UPDATE spoor_meta SET value = '19' WHERE key = 'schema_version'`);
+
+    const migrated = await DuckDbStore.open({ path });
+    try {
+      const groups = await migrated.scoreStats.compare({ filter: spanFilter(), by: { attribute: 'service.version' }, a: '1.0', b: '2.0', limit: 10 });
+      expect(groups.map((g) => [g.name, g.side, g.count, valuesOf(g)]).sort()).toEqual([
+        ['faithfulness', 'a', 2, [0.1, 0.3]],
+        ['faithfulness', 'b', 2, [0.2, 0.3]],
+      ]);
+    } finally {
+      await migrated.close();
+    }
+    expect(await onFile('SELECT span_id, span_service, CAST(span_start_us AS VARCHAR) FROM scores ORDER BY span_id')).toEqual([
+      [sid(1), 'api', String(T0)],
+      [sid(2), 'worker', String(T0)],
+      [sid(3), 'null', 'null'],
+      [sid(4), 'null', 'null'],
+    ]);
+  });
+
   it('from version 5: positions committed before servers had ids still count, so a restart replays nothing twice', async () => {
     const store = await DuckDbStore.open({ path });
-    await store.write(batchOf({ spans: [span()], logs: [], metricPoints: [] }), { serverId: 'spoor-a', position: '4:900' });
+    await store.writer.write(batchOf({ spans: [span()], logs: [], metricPoints: [] }), { serverId: 'spoor-a', position: '4:900' });
     await store.close();
     await onFile(`${NO_COMMIT_SEQ}ALTER TABLE spool_positions DROP COLUMN server_id; UPDATE spoor_meta SET value = '5' WHERE key = 'schema_version'`);
 
     const migrated = await DuckDbStore.open({ path });
     try {
-      expect(await migrated.readPosition('spoor-a')).toBe('4:900');
+      expect(await migrated.writer.readPosition('spoor-a')).toBe('4:900');
       // The batch at that position, replayed, is not stored again; the next one is.
-      await migrated.write(batchOf({ spans: [span()], logs: [], metricPoints: [] }), { serverId: 'spoor-a', position: '4:900' });
-      await migrated.write(batchOf({ spans: [span({ spanId: sid(7) })], logs: [], metricPoints: [] }), { serverId: 'spoor-a', position: '4:950' });
-      expect((await migrated.getTrace('default', tid(1)))?.spans.map((s) => s.spanId).sort()).toEqual([sid(1), sid(7)]);
+      await migrated.writer.write(batchOf({ spans: [span()], logs: [], metricPoints: [] }), { serverId: 'spoor-a', position: '4:900' });
+      await migrated.writer.write(batchOf({ spans: [span({ spanId: sid(7) })], logs: [], metricPoints: [] }), { serverId: 'spoor-a', position: '4:950' });
+      expect((await migrated.traces.getTrace('default', tid(1)))?.spans.map((s) => s.spanId).sort()).toEqual([sid(1), sid(7)]);
     } finally {
       await migrated.close();
     }

@@ -1,6 +1,7 @@
 /** The DuckDB schema's upgrades, step by step (`schema.ts` holds the schema as it is now). */
 import { LONGEST_COLUMNS } from '../tables.js';
 import { samplingDecisionsTable, tracePartsTable } from './schema.js';
+import { backfillSpanFacts } from './score-facts.js';
 
 /**
  * Brings a database written by an older Spoor up to `SCHEMA_VERSION`, run after `SCHEMA_SQL`.
@@ -124,6 +125,16 @@ COMMIT;
     from: 18,
     sql: `
 INSERT OR IGNORE INTO replaced_scores SELECT project_id, score_id FROM scores GROUP BY project_id, score_id HAVING count(*) > 1;
+`,
+  },
+  {
+    // The scored span's facts, found once for the scores stored before (as the score lane finds them: scores.ts).
+    from: 19,
+    sql: `
+ALTER TABLE scores ADD COLUMN IF NOT EXISTS span_source_id VARCHAR;
+ALTER TABLE scores ADD COLUMN IF NOT EXISTS span_service VARCHAR;
+ALTER TABLE scores ADD COLUMN IF NOT EXISTS span_start_us BIGINT;
+${backfillSpanFacts()}
 `,
   },
 ];

@@ -45,8 +45,8 @@ describe('DuckDB reads of a store that never sampled, or holds few spans', () =>
       span({ traceId: tid(n), spanId: sid(n * 10), name: 'run', category: 'workflow' }),
       span({ traceId: tid(n), spanId: sid(n * 10 + 1), parentSpanId: sid(n * 10), name: 'chat', category: 'llm', llm }),
     ];
-    await store.write(batchOf({ spans: [...trace(1), ...trace(2)], logs: [], metricPoints: [] }), null);
-    const stats = async (s: DuckDbStore) => s.spanStats({ filter: spanFilter(), groupBy: { column: 'name' }, limit: 10 });
+    await store.writer.write(batchOf({ spans: [...trace(1), ...trace(2)], logs: [], metricPoints: [] }), null);
+    const stats = async (s: DuckDbStore) => s.analytics.spanStats({ filter: spanFilter(), groupBy: { column: 'name' }, limit: 10 });
     const before = await stats(store);
     expect(before.map((g) => [g.key, g.count])).toEqual([['chat', 2], ['run', 2]]);
     await store.sampling.slim('default', [tid(1)]);
@@ -56,7 +56,7 @@ describe('DuckDB reads of a store that never sampled, or holds few spans', () =>
     try {
       expect(await stats(store)).toEqual(before);
       // Moved spans no longer in `spans`: the view read `span_stats` too.
-      expect((await store.getTrace('default', tid(1)))?.spans.length ?? 0).toBe(0);
+      expect((await store.traces.getTrace('default', tid(1)))?.spans.length ?? 0).toBe(0);
     } finally {
       await store.close();
     }
@@ -70,12 +70,12 @@ describe('DuckDB reads of a store that never sampled, or holds few spans', () =>
       const write = async (count: number) => {
         const spans = [];
         for (let i = 0; i < count; i++, n++) spans.push(span({ traceId: tid(n), spanId: sid(n), startTimeUs: nowUs - 60e6 - n, endTimeUs: nowUs - 30e6 - n }));
-        await store.write(batchOf({ spans, logs: [], metricPoints: [] }), null);
+        await store.writer.write(batchOf({ spans, logs: [], metricPoints: [] }), null);
       };
       const window: Omit<AlertSeriesQuery, 'buckets'> = { projectId: 'default', source: 'spans', fn: 'count', matchers: [], by: [], stepUs: 300e6, startUs: nowUs - 300e6 };
-      const read = async () => (await store.alertSeries({ ...window, buckets: 1 })).map((r) => r.value);
+      const read = async () => (await store.alertSeries.read({ ...window, buckets: 1 })).map((r) => r.value);
       // The same window as the second of two buckets: a statement of its own, never sliced.
-      const direct = async () => (await store.alertSeries({ ...window, startUs: window.startUs - window.stepUs, buckets: 2 })).filter((r) => r.bucket === 1).map((r) => r.value);
+      const direct = async () => (await store.alertSeries.read({ ...window, startUs: window.startUs - window.stepUs, buckets: 2 })).filter((r) => r.bucket === 1).map((r) => r.value);
       const seen = statements();
       await write(600);
       expect(await read()).toEqual([600]);

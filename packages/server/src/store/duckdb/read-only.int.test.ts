@@ -23,14 +23,14 @@ afterEach(async () => {
 describe('a DuckDB store opened read-only', () => {
   it('reads what was written, refuses to write, and leaves the file as it was', async () => {
     const store = await DuckDbStore.open({ path });
-    await store.write(batchOf({ spans: [span({ traceId: tid(1) })], logs: [], metricPoints: [] }), null);
+    await store.writer.write(batchOf({ spans: [span({ traceId: tid(1) })], logs: [], metricPoints: [] }), null);
     await store.close();
     const before = await stat(path);
 
     const reader = await DuckDbStore.open({ path, readOnly: true });
     try {
-      expect((await reader.listTraces(query(), null, 10)).map((t) => t.traceId)).toEqual([tid(1)]);
-      await expect(reader.write(batchOf({ spans: [span({ traceId: tid(2) })], logs: [], metricPoints: [] }), null)).rejects.toThrow(/Cannot append to a readonly database/);
+      expect((await reader.traces.listTraces(query(), null, 10)).map((t) => t.traceId)).toEqual([tid(1)]);
+      await expect(reader.writer.write(batchOf({ spans: [span({ traceId: tid(2) })], logs: [], metricPoints: [] }), null)).rejects.toThrow(/Cannot append to a readonly database/);
     } finally {
       await reader.close();
     }

@@ -24,7 +24,7 @@ beforeAll(async () => {
   store = await DuckDbStore.open({ path: join(dir, 'spoor.duckdb') });
   // Attributes that do not compress: the COPY writes tens of megabytes, in many row groups.
   const spans = Array.from({ length: SPANS }, (_, i) => span({ traceId: tid(1 + Math.floor(i / 100)), spanId: sid(i + 1), startTimeUs: T0 + i, endTimeUs: T0 + i + 10, attributes: { blob: randomBytes(600).toString('base64') } }));
-  await store.write(batchOf({ spans, logs: [], metricPoints: [] }), null);
+  await store.writer.write(batchOf({ spans, logs: [], metricPoints: [] }), null);
 }, 120_000);
 
 afterAll(async () => {

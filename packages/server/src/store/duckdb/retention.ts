@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { RetainedRecords } from '../store.js';
+import { CLEAR_FACTS_OLDER_THAN } from './score-facts.js';
 
 /** Each kind of record, deleted by the time that ends its use. */
 const DELETE_OLDER_THAN: Record<RetainedRecords, string> = {
@@ -22,5 +23,7 @@ const DELETE_OLDER_THAN: Record<RetainedRecords, string> = {
 
 /** Deletes every project's records of one kind older than the cutoff; how many. */
 export async function deleteRecordsOlderThan(connection: DuckDBConnection, records: RetainedRecords, cutoffUs: number): Promise<number> {
+  // The scores' facts of the spans go first: a score whose facts are cleared is read by its span.
+  if (records === 'spans' || records === 'spanStats') await connection.run(CLEAR_FACTS_OLDER_THAN, [cutoffUs]);
   return Number((await connection.run(DELETE_OLDER_THAN[records], [cutoffUs])).rowsChanged);
 }

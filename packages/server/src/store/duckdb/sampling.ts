@@ -8,6 +8,8 @@ import { DuckDbProjectPolicies } from './access.js';
 import { KeptLists } from './kept-lists.js';
 import { SPAN_STATS } from '../tables.js';
 import { factsViews } from './schema.js';
+import { clearFactsOfTraces } from './score-facts.js';
+import type { Params } from '../sql/dialect.js';
 import { inTransaction } from './transaction.js';
 import type { OnConnection } from './alerts.js';
 
@@ -80,12 +82,16 @@ export class DuckDbSamplingStore extends SqlSamplingStore {
 
   /**
    * The move in one transaction: the spans are in one table or the other, never both or neither,
-   * and the first move makes the facts views read `span_stats` in it.
+   * and the first move makes the facts views read `span_stats` in it. The scores of those traces
+   * lose their spans' facts in it too: a moved span keeps no id unless it is an LLM call.
    */
-  protected async runMove(statements: readonly MoveStatement[]): Promise<void> {
+  protected async runMove(statements: readonly MoveStatement[], projectId: string, ids: (p: Params) => string): Promise<void> {
+    const p = this.duckdb.dialect.params();
+    const clear = clearFactsOfTraces(p.add(projectId), ids(p));
     await this.duckdb.on('move sampled-out spans to span_stats', (c) =>
       inTransaction(c, async () => {
         if (!this.factsReadStats) await c.run(factsViews(true));
+        await c.run(clear, p.values);
         for (const s of statements) await c.run(s.sql, (s.params as DuckDbParams).values);
       }),
     );

@@ -14,7 +14,7 @@ import { errorEventConditions } from './error-events.js';
  * aggregate of its parts. Appending parts instead of updating one row per trace keeps writes
  * append-only (spans of one trace arrive in many batches, from many services).
  */
-export const SCHEMA_VERSION = 19;
+export const SCHEMA_VERSION = 20;
 
 /** The span columns `spans`, `span_stats` and `running_spans` share, in `store/tables.ts`' order. */
 const SPAN_COLUMNS = `  project_id VARCHAR NOT NULL,
@@ -297,7 +297,9 @@ CREATE TABLE IF NOT EXISTS scores (
   comment VARCHAR,
   source VARCHAR NOT NULL,
   author VARCHAR NOT NULL,
-  deleted BOOLEAN NOT NULL
+  deleted BOOLEAN NOT NULL,
+  -- The scored span's source, service and start where the store knew them, else NULL (DuckDB only: score-facts.ts).
+  span_source_id VARCHAR, span_service VARCHAR, span_start_us BIGINT
 );
 
 -- The score slots that may hold more than one row in scores: the store adds a slot here before it

@@ -5,6 +5,7 @@ import { scoreColumns } from '../tables.js';
 import type { OnConnection } from './alerts.js';
 import { appendBatch } from './chunks.js';
 import type { DuckDbSql } from './dialect.js';
+import { storedFacts, withFacts } from './score-facts.js';
 
 /**
  * Scores in the `scores` table, appended on a connection of their own (not a writer's open
@@ -12,7 +13,8 @@ import type { DuckDbSql } from './dialect.js';
  * writes again (one stored before, or twice in the batch) goes into `replaced_scores`, so the
  * reads that rank a slot's rows rank those slots only (`score-compare.ts`). In turn, so that two
  * batches writing one slot at once cannot both find it new. A slot marked whose row then failed
- * to append is ranked for nothing; a slot written again and not marked would count twice.
+ * to append is ranked for nothing; a slot written again and not marked would count twice. Each
+ * row gets its span's facts as the spans hold them now (`score-facts.ts`).
  */
 export class DuckDbScoreStore extends SqlScoreStore {
   constructor(
@@ -25,9 +27,17 @@ export class DuckDbScoreStore extends SqlScoreStore {
   protected async append(scores: readonly ScoreRecord[], writtenUs: number, deleted: boolean): Promise<void> {
     await this.lane('store scores', async (connection) => {
       await markReplaced(connection, scores);
+      // A deletion is never read but to hide its slot: its span's facts would be read for nothing.
+      const facts = deleted ? new Map() : await storedFacts(connection, scores);
       const appender = await connection.createAppender('scores');
       try {
-        appendBatch(appender, scoreColumns(scores, writtenUs, deleted));
+        const columns = withFacts(
+          scoreColumns(scores, writtenUs, deleted),
+          scores.map((s) => s.traceId),
+          scores.map((s) => s.spanId),
+          facts,
+        );
+        appendBatch(appender, columns);
       } finally {
         appender.closeSync();
       }

@@ -48,25 +48,25 @@ describe('the trace list on a store of many traces', () => {
 
   it('answers the newest page, the next, one deep in the store and a range in it', async () => {
     const ids = (from: number, count: number) => Array.from({ length: count }, (_, k) => traceId(from - k));
-    const first = await store.listTraces(query(), null, 51);
+    const first = await store.traces.listTraces(query(), null, 51);
     expect(first.map((t) => t.traceId)).toEqual(ids(PARTS - 1, 51));
     expect(first[0]).toMatchObject({ startTimeUs: startOf(PARTS - 1), endTimeUs: startOf(PARTS - 1) + 500, spanCount: 3, rootName: `run ${(PARTS - 1) % 97}` });
 
-    const next = await store.listTraces(query(), { timeUs: first[50]!.startTimeUs, id: first[50]!.traceId }, 51);
+    const next = await store.traces.listTraces(query(), { timeUs: first[50]!.startTimeUs, id: first[50]!.traceId }, 51);
     expect(next.map((t) => t.traceId)).toEqual(ids(PARTS - 52, 51));
 
-    const deep = await store.listTraces(query(), { timeUs: startOf(1_000), id: traceId(1_000) }, 20);
+    const deep = await store.traces.listTraces(query(), { timeUs: startOf(1_000), id: traceId(1_000) }, 20);
     expect(deep.map((t) => t.traceId)).toEqual(ids(999, 20));
 
-    const range = await store.listTraces(query({ range: { fromUs: startOf(300_000), toUs: startOf(300_010) } }), null, 51);
+    const range = await store.traces.listTraces(query({ range: { fromUs: startOf(300_000), toUs: startOf(300_010) } }), null, 51);
     expect(range.map((t) => t.traceId)).toEqual(ids(300_009, 10));
 
     // One trace in a thousand failed: the window widens until the page is full.
-    const failed = await store.listTraces(query({ status: 'error' }), null, 5);
+    const failed = await store.traces.listTraces(query({ status: 'error' }), null, 5);
     expect(failed.map((t) => t.traceId)).toEqual([599_000, 598_000, 597_000, 596_000, 595_000].map(traceId));
   });
 
   it('answers a filter no trace meets: the window grows to the whole store, grouped by numbers alone (which spill)', async () => {
-    expect(await store.listTraces(query({ minDurationMs: 1 }), null, 5)).toEqual([]);
+    expect(await store.traces.listTraces(query({ minDurationMs: 1 }), null, 5)).toEqual([]);
   });
 });

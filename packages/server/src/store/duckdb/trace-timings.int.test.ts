@@ -23,16 +23,16 @@ describe("the DuckDB store's span times of a trace", () => {
   it('reads every span of a trace over several chunks, from stored columns that hold one value throughout', async () => {
     const spans = wideTrace();
     const written = await stores.open();
-    await written.write(batchOf({ spans: [...spans, span({ traceId: tid(2), spanId: sid(1) })], logs: [], metricPoints: [] }), null);
+    await written.writer.write(batchOf({ spans: [...spans, span({ traceId: tid(2), spanId: sid(1) })], logs: [], metricPoints: [] }), null);
     // Closed, the rows are checkpointed into compressed column segments: a column of one value is stored as a constant.
     const store = await stores.reopen(written);
     try {
-      const timings = (await store.getTraceTimings('default', tid(1)))!;
+      const timings = (await store.traces.getTraceTimings('default', tid(1)))!;
       expect(timings.count).toBe(5_000);
       expect(timings.labelCount).toBe(38);
       expect(rowsOf(timings).sort(bySpan)).toEqual(rowsOf(traceTimingsOf(spans)).sort(bySpan));
-      expect(await store.getTraceTimings('default', tid(3))).toBeNull();
-      expect(await store.getTraceTimings('p2', tid(1))).toBeNull();
+      expect(await store.traces.getTraceTimings('default', tid(3))).toBeNull();
+      expect(await store.traces.getTraceTimings('p2', tid(1))).toBeNull();
     } finally {
       await store.close();
     }

@@ -3,6 +3,7 @@ import { type BatchKey, Serial, TakenPositions, type WriteBatch } from '../write
 import type { TableBatch } from '../columns.js';
 import { KnownSources, type SourceRow, sourceRowsOf } from '../sources.js';
 import { appendBatch } from './chunks.js';
+import { batchScoresWithFacts } from './score-facts.js';
 
 /**
  * Rows an appender collects before it is flushed into the transaction. A flush costs DuckDB a
@@ -91,14 +92,16 @@ export class DuckDbWriter {
     return this.serial.run(async () => {
       if (key !== null && !(await this.positions.take(key))) return;
       const lane = await this.openLane();
-      for (const table of batch.tables) {
-        if (table.rows === 0) continue;
+      for (const given of batch.tables) {
+        if (given.rows === 0) continue;
+        // DuckDB's scores carry their spans' facts, from this batch's spans (score-facts.ts).
+        const table = given.table === 'scores' ? batchScoresWithFacts(batch, given) : given;
         // Sources are keyed: the new ones are inserted at commit, each once.
         if (table.table === 'sources') {
           for (const row of this.sources.unknown(sourceRowsOf(table))) this.fresh.set(`${row.projectId}/${row.sourceId}`, row);
         } else {
           await this.appendTable(lane, table);
-          this.onAppend(lane.seq, table);
+          this.onAppend(lane.seq, given);
         }
       }
     });

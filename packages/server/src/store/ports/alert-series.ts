@@ -50,5 +50,5 @@ export interface AlertSeriesRow {
 /** What alert rules evaluate over spans, logs, errors and scores. */
 export interface AlertSeriesReader {
   /** An alert rule's aggregate per group of labels and time bucket; see `AlertSeriesQuery`. */
-  alertSeries(query: AlertSeriesQuery): Promise<AlertSeriesRow[]>;
+  read(query: AlertSeriesQuery): Promise<AlertSeriesRow[]>;
 }

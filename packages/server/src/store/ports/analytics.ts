@@ -59,6 +59,8 @@ export interface SessionRecord {
   lastActivityUs: number;
   services: string[];
   userIds: string[];
+  /** Its runs (the traces with a span of it in the range), ascending: what their scores are read by. */
+  traceIds: string[];
 }
 
 export interface SessionRunRecord {

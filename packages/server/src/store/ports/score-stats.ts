@@ -23,10 +23,10 @@ export interface ScoreStatsReader {
    * count of each label; the groups with the most scores first (then by name and key), at most
    * `query.limit`. Exact percentiles, interpolated as `quantile_cont`.
    */
-  scoreStats(query: ScoreStatsQuery): Promise<ScoreStatsRow[]>;
+  stats(query: ScoreStatsQuery): Promise<ScoreStatsRow[]>;
   /**
    * The newest version of each score of the compared spans (a trace's score with its root span),
    * per score name, side and label; see `ScoreCompareGroup`.
    */
-  compareScores(query: CompareQuery): Promise<ScoreCompareGroup[]>;
+  compare(query: CompareQuery): Promise<ScoreCompareGroup[]>;
 }

@@ -73,7 +73,7 @@ export async function sidedSpans<P extends Params>(
  * most of them out, 4.7 s on the benchmark) gets the few ids read first, in a statement of their
  * own; a source first written between the two statements can be missed by that one request.
  */
-async function sourcesLacking<P extends Params>(db: SqlEngine<P>, p: P, project: string, projectId: string, key: string): Promise<string | null> {
+export async function sourcesLacking<P extends Params>(db: SqlEngine<P>, p: P, project: string, projectId: string, key: string): Promise<string | null> {
   const d = db.dialect;
   const lacking = (q: P, projectSql: string) => `SELECT source_id FROM ${d.sources} WHERE project_id = ${projectSql} AND ${d.jsonText(q, 'resource', ['attributes', key])} IS NULL`;
   if (!d.readsSmallSetsFirst) return `(${lacking(p, project)})`;

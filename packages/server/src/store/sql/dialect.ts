@@ -152,6 +152,12 @@ export interface Dialect<P extends Params = Params> {
    * `null` where it cannot know (several servers write one ClickHouse) and every slot is ranked.
    */
   scoreVersions: { row: string; older(project: string): string } | null;
+  /**
+   * The columns of `scores` that hold the scored span's `source_id`, `service_name` and `start_us`
+   * where the store knew them when the score was written (NULL where it did not:
+   * `duckdb/score-facts.ts`); `null` where the engine keeps none.
+   */
+  scoredSpanFacts: { source: string; service: string; start: string } | null;
 
   /** Whether a span's `cache.hit` attribute is `hit` (true or false); NULL or false where it has none. */
   cacheHitIs(hit: boolean): string;

@@ -40,14 +40,14 @@ export abstract class SqlSamplingStore implements SamplingStore {
   abstract reclaim(): Promise<void>;
   /** How this engine lays out the move to `span_stats`. */
   protected abstract readonly spanStats: SpanStatsLayout;
-  /** Runs the move's statements, in order. */
-  protected abstract runMove(statements: readonly MoveStatement[]): Promise<void>;
+  /** Runs the move's statements, in order, of the traces `ids` gives of `projectId`. */
+  protected abstract runMove(statements: readonly MoveStatement[], projectId: string, ids: (p: Params) => string): Promise<void>;
   /** Deletes the logs of the traces `ids` gives as SQL for `trace_id IN ...`. */
   protected abstract deleteLogsWhere(projectId: string, ids: (p: Params) => string): Promise<void>;
 
   /** Moves the spans starting within `bounds` (none: no span is stored) to `span_stats`, and deletes the logs, of the traces `ids` gives as SQL for `trace_id IN ...`. */
   private async slimWhere(projectId: string, ids: (p: Params) => string, bounds: TimeBounds | null): Promise<void> {
-    if (bounds !== null) await this.runMove(moveToSpanStats(this.sql.dialect, this.spanStats, projectId, ids, bounds));
+    if (bounds !== null) await this.runMove(moveToSpanStats(this.sql.dialect, this.spanStats, projectId, ids, bounds), projectId, ids);
     await this.deleteLogsWhere(projectId, ids);
   }
 

@@ -1,7 +1,7 @@
 import type { CompareQuery } from '@spoor/model';
 import { isTrue, num } from '../record-rows.js';
 import type { ScoreCompareGroup } from '../ports/score-stats.js';
-import { sidedSpans } from './compare.js';
+import { sidedSpans, sourcesLacking } from './compare.js';
 import type { Dialect, Params, SqlEngine } from './dialect.js';
 import { responseOnly, responseSpans, scoredTraceBounds } from './scores.js';
 
@@ -34,6 +34,8 @@ export async function compareScores(db: SqlEngine, query: CompareQuery): Promise
  * names a trace of the project.
  */
 export async function compareScoresSql<P extends Params>(db: SqlEngine<P>, query: CompareQuery): Promise<{ sql: string; p: P } | null> {
+  const { scoreVersions, scoredSpanFacts } = db.dialect;
+  if (scoreVersions !== null && scoredSpanFacts !== null && (await sidesByResource(db, query))) return withSpanFacts(db, query, scoreVersions, scoredSpanFacts);
   const bounds = await scoredTraceBounds(db, query.filter.projectId);
   // No score names a trace the project has: nothing to compare.
   if (bounds === null) return null;
@@ -117,16 +119,40 @@ async function withKnownVersions<P extends Params>(
   bounds: Bounds,
   versions: NonNullable<Dialect['scoreVersions']>,
 ): Promise<{ sql: string; p: P }> {
-  const d = db.dialect;
-  const p = d.params();
+  const p = db.dialect.params();
   const b = p.add(query.b);
+  const project = p.add(query.filter.projectId);
+  const onSides = await foundOnSides(db, p, query, b, project, bounds, versions, null);
+  return { sql: tallied(db.dialect, liveOf(b, onSides, versions.older(project))), p };
+}
+
+/** The newest rows of `onSides` (`v_row`, `s_name`, `s_value`, `s_label`, `v_deleted`, `side_value`) but deletions, `b` on side b. */
+function liveOf(b: string, onSides: string, older: string): string {
+  return `SELECT s_name, s_value, s_label, side_value = ${b} AS b FROM (${onSides}) AS on_sides WHERE NOT v_deleted AND v_row NOT IN (${older})`;
+}
+
+/**
+ * The rows of scores (those `only` keeps, a condition on `scores`) on either side, as
+ * `withKnownVersions` finds them: a score of a span by a semi join with the sided spans, a
+ * trace's score by its root span.
+ */
+async function foundOnSides<P extends Params>(
+  db: SqlEngine<P>,
+  p: P,
+  query: CompareQuery,
+  b: string,
+  project: string,
+  bounds: Bounds,
+  versions: NonNullable<Dialect['scoreVersions']>,
+  only: string | null,
+): Promise<string> {
+  const d = db.dialect;
   // Each score once per side (once where a caller named one value twice).
   const sides = query.a === query.b ? `(${b})` : `(${p.add(query.a)}), (${b})`;
-  const project = p.add(query.filter.projectId);
   const within = [`start_us >= ${p.int(bounds.fromUs)}`, `start_us <= ${p.int(bounds.toUs)}`];
   const columns = 'v_row, s_name, s_value, s_label, v_deleted';
   const rows = (where: string) => `SELECT ${versions.row} AS v_row, trace_id, span_id, response_id, name AS s_name, value AS s_value, label AS s_label,
-      deleted AS v_deleted FROM ${d.tables.scores} WHERE project_id = ${project} AND ${where}`;
+      deleted AS v_deleted FROM ${d.tables.scores} WHERE project_id = ${project} AND ${where}${only === null ? '' : ` AND ${only}`}`;
   // The scores of a span, named or through the LLM response id it gave, each on either side.
   const scored = `SELECT ${columns}, coalesce(scored.trace_id, responses.trace_id) AS target_trace,
       CASE WHEN scored.trace_id IS NULL THEN responses.span_id ELSE scored.span_id END AS target_span, sides.side
@@ -144,7 +170,52 @@ async function withKnownVersions<P extends Params>(
   const ofTraces = `SELECT ${columns}, roots.root_side AS side_value FROM (${rows(ofTrace)}) AS scored INNER JOIN (
       SELECT trace_id AS root_trace, min(side_value) AS root_side FROM (${roots}) AS root_spans GROUP BY trace_id
     ) AS roots ON roots.root_trace = scored.trace_id`;
-  const onSides = bounds.traceScores > 0 ? `${ofSpans} UNION ALL ${ofTraces}` : ofSpans;
-  const live = `SELECT s_name, s_value, s_label, side_value = ${b} AS b FROM (${onSides}) AS on_sides WHERE NOT v_deleted AND v_row NOT IN (${versions.older(project)})`;
-  return { sql: tallied(d, live), p };
+  return bounds.traceScores > 0 ? `${ofSpans} UNION ALL ${ofTraces}` : ofSpans;
+}
+
+/** The filter's fields a span's facts answer (`Dialect.scoredSpanFacts`): any other set sends the comparison the long way. */
+const FACT_FIELDS: ReadonlySet<string> = new Set(['projectId', 'range', 'service', 'origin']);
+
+/**
+ * Whether a span's side and whether the filter keeps it follow from its source, service and start
+ * alone: the filter names no more than the project, range, service and origin, and the side is
+ * the service or an attribute every source of the project carries (a resource's value decides
+ * the side of its spans then, `sidedSpans`).
+ */
+async function sidesByResource(db: SqlEngine, query: CompareQuery): Promise<boolean> {
+  const unset = Object.entries(query.filter).every(([field, value]) => FACT_FIELDS.has(field) || value === null || value === false || (Array.isArray(value) && value.length === 0));
+  if (!unset) return false;
+  if ('column' in query.by) return query.by.column === 'service';
+  const p = db.dialect.params();
+  return (await sourcesLacking(db, p, p.add(query.filter.projectId), query.filter.projectId, query.by.attribute)) === null;
+}
+
+/**
+ * The statement where the scores hold their spans' facts (`facts`) and they decide the side
+ * (`sidesByResource`): a score that has them is on the side of its span's resource (or service),
+ * read with a join of the scores with `sources` only; one that has none (its span was not stored
+ * when it was written, a trace's score) is found as `withKnownVersions` finds it, the spans read
+ * within the times of those scores' traces only, and not at all when there are none. Joining the
+ * 1M scores of the analytics benchmark with their sided spans was most of the CPU of that statement.
+ */
+async function withSpanFacts<P extends Params>(
+  db: SqlEngine<P>,
+  query: CompareQuery,
+  versions: NonNullable<Dialect['scoreVersions']>,
+  facts: NonNullable<Dialect['scoredSpanFacts']>,
+): Promise<{ sql: string; p: P } | null> {
+  const d = db.dialect;
+  const unknown = `${facts.start} IS NULL`;
+  const bounds = await scoredTraceBounds(db, query.filter.projectId, null, unknown);
+  const p = d.params();
+  const b = p.add(query.b);
+  const project = p.add(query.filter.projectId);
+  // The scores as spans with the columns of spans the filter and the side read. No attributes: a
+  // source lacking the key first written since `sidesByResource` looked is missed by this request.
+  const known = `(SELECT ${versions.row} AS v_row, project_id, name AS s_name, value AS s_value, label AS s_label, deleted AS v_deleted,
+      ${facts.source} AS source_id, ${facts.service} AS service_name, ${facts.start} AS start_us, '{}' AS attributes
+    FROM ${d.tables.scores} WHERE project_id = ${project} AND ${facts.start} IS NOT NULL) AS known_scores`;
+  const ofKnown = await sidedSpans(db, p, query, b, 'v_row, s_name, s_value, s_label, v_deleted', [], known);
+  const onSides = bounds === null ? ofKnown : `${ofKnown} UNION ALL ${await foundOnSides(db, p, query, b, project, bounds, versions, unknown)}`;
+  return { sql: tallied(d, liveOf(b, onSides, versions.older(project))), p };
 }

@@ -1,4 +1,4 @@
-import type { ScoreQuery, ScoreRecord, TimeRange } from '@spoor/model';
+import type { ScoreQuery, ScoreRecord } from '@spoor/model';
 import type { ScoreStore, ScoreTallies, StoredScore, TargetFound } from '../ports/scores.js';
 import type { TimeKey } from '../ports/traces.js';
 import type { SqlEngine } from './dialect.js';
@@ -42,8 +42,8 @@ export abstract class SqlScoreStore implements ScoreStore {
     return tallyTraceScores(this.sql, projectId, traceIds);
   }
 
-  tallySessionScores(projectId: string, sessionIds: readonly string[], range: TimeRange): Promise<{ own: ScoreTallies; traces: ScoreTallies }> {
-    return tallySessionScores(this.sql, projectId, sessionIds, range);
+  tallySessionScores(projectId: string, sessions: ReadonlyArray<{ sessionId: string; traceIds: readonly string[] }>): Promise<{ own: ScoreTallies; traces: ScoreTallies }> {
+    return tallySessionScores(this.sql, projectId, sessions);
   }
 
   findTarget(projectId: string, traceId: string, spanId: string | null): Promise<TargetFound> {

@@ -163,16 +163,22 @@ export function responseOnly(d: Dialect, project: string): string {
  * through an LLM response id) bound, deleted versions included, and how many versions of
  * scores of whole traces the project has; `null` when no score names a stored trace. With
  * `range`, only the versions written for a time within it count: a slot whose newest version is
- * in the range has that version among them. A span of a trace lies within its parts' times
+ * in the range has that version among them; with `only` (a condition on `scores`), only those it
+ * keeps (the trace scores are counted all the same). A span of a trace lies within its parts' times
  * (`trace-bounds.ts`). Read in a statement of its own, so that the span read gets the times as
  * values its engine can skip by; a trace first written between the two statements can be missed
  * by that one request.
  */
-export async function scoredTraceBounds(db: SqlEngine, projectId: string, range: TimeRange | null = null): Promise<{ fromUs: number; toUs: number; traceScores: number } | null> {
+export async function scoredTraceBounds(
+  db: SqlEngine,
+  projectId: string,
+  range: TimeRange | null = null,
+  only: string | null = null,
+): Promise<{ fromUs: number; toUs: number; traceScores: number } | null> {
   const d = db.dialect;
   const p = d.params();
   const project = p.add(projectId);
-  const inRange = range === null ? '' : timeFilters(p, 'time_us', range).map((f) => ` AND ${f}`).join('');
+  const inRange = (range === null ? '' : timeFilters(p, 'time_us', range).map((f) => ` AND ${f}`).join('')) + (only === null ? '' : ` AND ${only}`);
   const [bounds] = await db.rows(
     'find the times of the scored traces',
     `SELECT min(start_us) AS from_us, max(end_us) AS to_us, count(*) AS parts,

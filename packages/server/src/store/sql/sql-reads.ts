@@ -1,13 +1,48 @@
-import type { CompareQuery, ScoreStatsQuery, ScoreStatsRow, SpanStatsQuery, TimeRange, TimeseriesQuery, TraceQuery, TraceSummaryRecord } from '@spoor/model';
+import type {
+  CompareQuery,
+  ErrorGroupStatus,
+  MetricPointQuery,
+  MetricPointRecord,
+  ModelPrice,
+  ScoreStatsQuery,
+  ScoreStatsRow,
+  SpanStatsQuery,
+  TimeRange,
+  TimeseriesQuery,
+  TraceQuery,
+  TraceSummaryRecord,
+} from '@spoor/model';
 import type {
   AlertSeriesQuery,
+  AlertSeriesReader,
   AlertSeriesRow,
-  SpanToPrice,
-  UnpricedModelRecord,
+  AnalyticsReader,
+  CompareSideRecord,
   ErrorGroupQuery,
   ErrorGroupRecord,
   ErrorOccurrenceRow,
-  MetricDescriptorRecord, RealtimeRecord, ServiceRecord, SessionRecord, SessionRunRecord, SpanStatsRecord, TimeKey, TimeseriesRow } from '../store.js';
+  ErrorStore,
+  MetricDescriptorRecord,
+  MetricReader,
+  PriceStore,
+  RealtimeRecord,
+  RepriceResult,
+  ScoreStatsReader,
+  ServiceRecord,
+  SessionRecord,
+  SessionRunRecord,
+  SpanCost,
+  SpanStatsRecord,
+  SpanToPrice,
+  TimeKey,
+  TimeseriesRow,
+  TraceReader,
+  TreeKey,
+  TreePage,
+  UnpricedModelRecord,
+} from '../store.js';
+import type { StoredLog, StoredTrace, StoredTraceBytes } from '../stored-trace.js';
+import type { TraceTimings } from '../trace-timings.js';
 import { alertSeries } from './alert-series.js';
 import { realtime, spanStats, spanTimeseries } from './analytics.js';
 import { compareScores } from './score-compare.js';
@@ -21,12 +56,15 @@ import { listSessionRuns, listSessions } from './sessions.js';
 import { listServices, listTraces } from './traces.js';
 import { countTraceSpans, countTraceTextBytes } from './trace-bounds.js';
 
-/**
- * The port methods answered by the queries written once, for an engine's store to inherit: the
- * store gives its `SqlEngine` (its dialect and how it reads rows) and implements the rest.
+/*
+ * The ports, or the part of each, answered by the queries written once: an engine's port
+ * extends its class here, giving its `SqlEngine` (its dialect and how it reads rows), and
+ * implements the rest (declared abstract here).
  */
-export abstract class SqlReads {
-  protected abstract readonly sql: SqlEngine;
+
+/** The trace reads written once: the list, counts, services; an engine reads a trace itself. */
+export abstract class SqlTraceReader implements TraceReader {
+  constructor(protected readonly sql: SqlEngine) {}
 
   listTraces(query: TraceQuery, after: TimeKey | null, limit: number): Promise<TraceSummaryRecord[]> {
     return listTraces(this.sql, query, after, limit);
@@ -44,9 +82,30 @@ export abstract class SqlReads {
     return listServices(this.sql, projectId, range);
   }
 
+  abstract getTrace(projectId: string, traceId: string, spanId?: string): Promise<StoredTrace | null>;
+  abstract getTraceBytes(projectId: string, traceId: string, lend?: () => Buffer | null): Promise<StoredTraceBytes | null>;
+  abstract getTraceSpans(projectId: string, traceId: string, spanIds: readonly string[], traceLogs: boolean): Promise<StoredTraceBytes>;
+  abstract getTreePage(projectId: string, traceId: string, after: TreeKey | null, limit: number): Promise<TreePage>;
+  abstract getTraceLogs(projectId: string, traceId: string): Promise<StoredLog[]>;
+  abstract searchTrace(projectId: string, traceId: string, text: string, limit: number): Promise<string[]>;
+  abstract getTraceTimings(projectId: string, traceId: string): Promise<TraceTimings | null>;
+}
+
+/** The metric list written once; an engine reads the points itself. */
+export abstract class SqlMetricReader implements MetricReader {
+  constructor(protected readonly sql: SqlEngine) {}
+
   listMetrics(projectId: string, range: TimeRange): Promise<MetricDescriptorRecord[]> {
     return listMetrics(this.sql, projectId, range);
   }
+
+  abstract listMetricPoints(query: MetricPointQuery, offset: number, limit: number): Promise<MetricPointRecord[]>;
+  abstract readMetricPoints(projectId: string, names: readonly string[], range: TimeRange, service: string | null): Promise<MetricPointRecord[]>;
+}
+
+/** The analytics written once; an engine compares two sides itself. */
+export abstract class SqlAnalyticsReader implements AnalyticsReader {
+  constructor(protected readonly sql: SqlEngine) {}
 
   spanStats(query: SpanStatsQuery): Promise<SpanStatsRecord[]> {
     return spanStats(this.sql, query);
@@ -68,6 +127,13 @@ export abstract class SqlReads {
     return listSessionRuns(this.sql, projectId, sessionId, range);
   }
 
+  abstract compareSpans(query: CompareQuery, read?: () => void): Promise<CompareSideRecord[]>;
+}
+
+/** The error group reads written once; an engine saves a group's status itself. */
+export abstract class SqlErrorStore implements ErrorStore {
+  constructor(protected readonly sql: SqlEngine) {}
+
   listErrorGroups(query: ErrorGroupQuery, offset: number, limit: number): Promise<ErrorGroupRecord[]> {
     return listErrorGroups(this.sql, query, offset, limit);
   }
@@ -80,17 +146,34 @@ export abstract class SqlReads {
     return listErrorOccurrences(this.sql, projectId, fingerprint, range, limit);
   }
 
-  scoreStats(query: ScoreStatsQuery): Promise<ScoreStatsRow[]> {
+  abstract setErrorGroupStatus(projectId: string, fingerprint: string, status: ErrorGroupStatus, nowUs: number): Promise<void>;
+}
+
+/** Alert series, read whole from the records each time. */
+export class SqlAlertSeriesReader implements AlertSeriesReader {
+  constructor(protected readonly sql: SqlEngine) {}
+
+  read(query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
+    return alertSeries(this.sql, query);
+  }
+}
+
+/** Score statistics and comparisons, the same on every engine. */
+export class SqlScoreStatsReader implements ScoreStatsReader {
+  constructor(protected readonly sql: SqlEngine) {}
+
+  stats(query: ScoreStatsQuery): Promise<ScoreStatsRow[]> {
     return scoreStats(this.sql, query);
   }
 
-  compareScores(query: CompareQuery): Promise<ScoreCompareGroup[]> {
+  compare(query: CompareQuery): Promise<ScoreCompareGroup[]> {
     return compareScores(this.sql, query);
   }
+}
 
-  alertSeries(query: AlertSeriesQuery): Promise<AlertSeriesRow[]> {
-    return alertSeries(this.sql, query);
-  }
+/** The price reads written once; an engine keeps prices and sets span costs itself. */
+export abstract class SqlPriceStore implements PriceStore {
+  constructor(protected readonly sql: SqlEngine) {}
 
   listUnpricedModels(projectId: string, range: TimeRange): Promise<UnpricedModelRecord[]> {
     return listUnpricedModels(this.sql, projectId, range);
@@ -99,4 +182,9 @@ export abstract class SqlReads {
   readSpansToPrice(projectId: string, range: TimeRange): Promise<SpanToPrice[]> {
     return readSpansToPrice(this.sql, projectId, range);
   }
+
+  abstract listModelPrices(projectId: string): Promise<ModelPrice[]>;
+  abstract putModelPrice(projectId: string, price: ModelPrice, updatedUs: number): Promise<void>;
+  abstract deleteModelPrice(projectId: string, model: string): Promise<boolean>;
+  abstract setSpanCosts(projectId: string, costs: readonly SpanCost[]): Promise<RepriceResult>;
 }

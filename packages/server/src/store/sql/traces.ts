@@ -213,12 +213,16 @@ const SORT_KEYS: Record<TraceSort, string> = {
   tokens: 'coalesce(sum(input_tokens), 0) + coalesce(sum(output_tokens), 0)',
 };
 
-/** `traceFilterSql` with the list's range: the traces the list shows of `query.range`, started in it. */
+/**
+ * `traceFilterSql` with the list's range: the traces the list shows of `query.range`, started in
+ * it. A span still running matches the span filters too: a run whose root (with its session and
+ * name) runs while a child has ended has that child alone stored.
+ */
 export function listFilterSql(
   d: Dialect, p: Params, project: string, query: Omit<TraceQuery, 'limit' | 'cursor'>, windowFromUs: number | null = null,
 ): { matched: string; traceFilters: string[] } {
   const { fromUs, toUs } = query.range;
-  const filters = traceFilterSql(d, p, project, query, windowFromUs ?? fromUs);
+  const filters = traceFilterSql(d, p, project, query, windowFromUs ?? fromUs, true);
   if (fromUs !== null) filters.traceFilters.push(`t_start >= ${p.int(fromUs)}`);
   if (toUs !== null) filters.traceFilters.push(`t_start < ${p.int(toUs)}`);
   return filters;
@@ -229,10 +233,13 @@ export function listFilterSql(
  * ends its `WHERE` (the traces with a span matching every span filter and scores meeting every
  * score filter), `traceFilters` go in its
  * `HAVING` (over `TRACE_FILTER_TOTALS`). `spansFromUs` bounds the spans looked at by their start, when
- * every trace wanted starts after it.
+ * every trace wanted starts after it. With `running`, a running span's snapshots (`running_spans`,
+ * of the same columns) are looked at beside the stored spans; a snapshot of a span stored ended
+ * is looked at until the sweep deletes it, as it was the span running.
  */
 export function traceFilterSql(
   d: Dialect, p: Params, project: string, filter: Omit<TraceQuery, 'projectId' | 'range' | 'limit' | 'cursor'>, spansFromUs: number | null,
+  running = false,
 ): { matched: string; traceFilters: string[] } {
   const spanFilters: string[] = [];
   if (filter.service !== null) spanFilters.push(`service_name = ${p.add(filter.service)}`);
@@ -253,7 +260,10 @@ export function traceFilterSql(
   if (spanFilters.length > 0) {
     // Every span of a trace starts at or after the trace's start, so `from` also bounds spans.
     const spanTime = spansFromUs !== null ? ` AND start_us >= ${p.int(spansFromUs)}` : '';
-    matched = ` AND trace_id IN (SELECT trace_id FROM ${d.tables.span_facts} WHERE project_id = ${project}${spanTime} AND ${spanFilters.join(' AND ')})`;
+    const spans = `project_id = ${project}${spanTime} AND ${spanFilters.join(' AND ')}`;
+    // One `IN` over both sets of ids: the plan is that of the stored spans alone (`bench/trace-list-running.mjs`).
+    const snapshots = running ? ` UNION ALL SELECT trace_id FROM ${d.tables.running_spans} WHERE ${spans}` : '';
+    matched = ` AND trace_id IN (SELECT trace_id FROM ${d.tables.span_facts} WHERE ${spans}${snapshots})`;
   }
   // Each score filter is a set of trace ids made first from the scores of its name alone.
   for (const score of filter.scores) matched += ` AND trace_id IN (${scoreFilterSet(d, p, project, score)})`;

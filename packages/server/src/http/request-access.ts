@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import { type RequestAccess, coversProject } from '../auth/access-control.js';
+import { type DeclaredNeed, type RequestAccess, coversProject } from '../auth/access-control.js';
 import { ALL_PROJECTS, checkProjectName } from '../auth/keys.js';
 import { AppError } from '../errors.js';
 
@@ -7,6 +7,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who sent the request and the project it acts on, set before any route runs (`auth/access-control.ts`). */
     access: RequestAccess;
+  }
+  interface FastifyContextConfig {
+    /** What the route needs beyond what the access check's table gives it (`auth/access-control.ts`): it can only raise it. */
+    need?: DeclaredNeed;
   }
 }
 

@@ -12,7 +12,9 @@ import { checkProjectName } from '../auth/keys.js';
 import { openClickHouseExport } from '../store/clickhouse/read-only-export.js';
 import { DuckDbStore } from '../store/duckdb/duckdb-store.js';
 import type { RecordExporter } from '../store/ports/export.js';
-import { serverUrl } from './api-client.js';
+import { serverUrl } from '../cli/api-client.js';
+import type { CommandIo } from '../cli/command.js';
+import { EXPORT_USAGE } from './command.js';
 
 /**
  * `spoor export --from T --to T [--project P] [--signals spans,logs,metrics,scores] --format
@@ -24,12 +26,7 @@ import { serverUrl } from './api-client.js';
  * when whole, so a file of the final name is never half written.
  */
 
-export interface ExportIo {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
-
-const USAGE = `spoor export --from T --to T [--project P] [--signals ${EXPORT_SIGNALS.join(',')}] --format ${EXPORT_FORMATS.join('|')} --out DIR (--url URL | --data DIR | --clickhouse-url URL)`;
+export type ExportIo = CommandIo;
 
 /**
  * DuckDB's memory_limit for `--data` (the server's is 384MB): bench:export's 5M spans took 11-26 s
@@ -61,7 +58,7 @@ export async function exportCommand(args: string[], io: ExportIo): Promise<numbe
     parsed = parse(args);
   } catch (error) {
     if (!(error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true)) throw error;
-    io.err(`spoor export: ${(error as Error).message}\n  ${USAGE}\n`);
+    io.err(`spoor export: ${(error as Error).message}\n  ${EXPORT_USAGE}\n`);
     return 2;
   }
   await mkdir(parsed.out, { recursive: true });

@@ -3,18 +3,27 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { EXPORT_FORMATS, EXPORT_MEDIA_TYPES, EXPORT_SIGNALS, type ExportQuery, exportFileName } from '@spoor/model';
 import type { FastifyInstance } from 'fastify';
-import type { DbClient } from '../dbthread/calls.js';
-import type { ExportChunk } from '../export/export-streams.js';
-import type { Shares } from '../shares.js';
+import { Bytes, contentAnswer } from '../http/content.js';
+import { projectOf } from '../http/request-access.js';
 import { oneOf, time, timeRange } from '../params/parameters.js';
-import { ExportAnswer } from './answers/service.js';
-import { projectOf } from './request-access.js';
+import type { Shares } from '../shares.js';
+import type { Remote } from '../threads/protocol.js';
+import type { exportCalls } from './db-calls.js';
+import type { ExportChunk } from './export-streams.js';
 
 /**
  * `GET /api/export`: one signal of the project in a time range, as a Parquet or JSON Lines file
- * made by the store's engine (admin keys only: `auth/access-control.ts`). The file is streamed a
+ * made by the store's engine (admin keys only, as its route config declares). The file is streamed a
  * chunk at a time from the database thread, each asked for once the socket took the last.
  */
+
+/** What the routes call on the database thread: export's group. */
+type ExportDb = { readonly export: Remote<ReturnType<typeof exportCalls.make>> };
+
+const ExportAnswer = contentAnswer('The file, as an attachment (Content-Disposition names it)', {
+  [EXPORT_MEDIA_TYPES.parquet]: Bytes('Apache Parquet'),
+  [EXPORT_MEDIA_TYPES.jsonl]: Type.String({ description: 'JSON Lines: one record a line' }),
+});
 
 const EXPORT_QUERY = Type.Object(
   {
@@ -26,12 +35,14 @@ const EXPORT_QUERY = Type.Object(
   { additionalProperties: false },
 );
 
-export async function exportRoutes(instance: FastifyInstance, options: { db: DbClient; exports?: Shares }): Promise<void> {
+export async function exportRoutes(instance: FastifyInstance, options: { db: ExportDb; shares?: { exports?: Shares } }): Promise<void> {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const { db } = options;
   app.get(
     '/api/export',
     {
+      // Every record of a range at once: for admins, as keys are.
+      config: { need: 'admin' },
       schema: {
         summary: "One signal's records in a range as a Parquet or JSON Lines file (admin)",
         tags: ['export'],
@@ -45,13 +56,13 @@ export async function exportRoutes(instance: FastifyInstance, options: { db: DbC
       const query: ExportQuery = { projectId: projectOf(request), signal, format, fromUs: range.fromUs!, toUs: range.toUs! };
       // Each export holds the engine's temporary files and a share of the store's work until it
       // ends: past its share a project is refused (429; the server's, 503) before one starts.
-      const release = options.exports?.acquire(query.projectId) ?? (() => undefined);
+      const release = options.shares?.exports?.acquire(query.projectId) ?? (() => undefined);
       // However the answer ends (sent, failed, its client gone): the share is given back once.
       reply.raw.once('close', release);
       // Before any header: a query the store refuses is an error answer, not a broken file.
       let first: ExportChunk;
       try {
-        first = await db.exportStart(query);
+        first = await db.export.start(query);
       } catch (error) {
         release();
         throw error;
@@ -69,16 +80,16 @@ export async function exportRoutes(instance: FastifyInstance, options: { db: DbC
  * The chunks of an export, the next asked for as the socket takes the last. Stopped early (the
  * client went away, or a HEAD), it closes the database thread's stream, which ends the engine's work.
  */
-async function* exportBytes(db: DbClient, first: ExportChunk): AsyncGenerator<Uint8Array> {
+async function* exportBytes(db: ExportDb, first: ExportChunk): AsyncGenerator<Uint8Array> {
   let chunk = first;
   try {
     for (;;) {
       if (chunk.bytes.length > 0) yield chunk.bytes;
       if (chunk.done) return;
-      chunk = await db.exportNext(chunk.stream);
+      chunk = await db.export.next(chunk.stream);
     }
   } finally {
     // Closing one that ended (or that a failure ended) answers false: nothing to do.
-    if (!chunk.done) await db.exportClose(chunk.stream).catch(() => false);
+    if (!chunk.done) await db.export.close(chunk.stream).catch(() => false);
   }
 }
